@@ -1,0 +1,2 @@
+/** netctl bgp-speaker. */
+package dev.netctl.bgp;

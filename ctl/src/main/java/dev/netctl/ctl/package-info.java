@@ -1,0 +1,2 @@
+/** netctl ctl. */
+package dev.netctl.ctl;

@@ -1,0 +1,98 @@
+package dev.netctl.datastore;
+
+import java.util.Optional;
+
+/**
+ * Why a datastore operation failed. Each subclass says whether retrying can help.
+ *
+ * <p>Operations return failed futures carrying one of these, never a raw backend exception.
+ */
+public sealed class DatastoreException extends RuntimeException {
+
+  private DatastoreException(String message, Throwable cause) {
+    super(message, cause);
+  }
+
+  /** The key does not exist. Not retryable. */
+  public static final class NotFound extends DatastoreException {
+    private final Key key;
+
+    public NotFound(Key key) {
+      super(key.kind() + " \"" + key.name() + "\" not found", null);
+      this.key = key;
+    }
+
+    public Key key() {
+      return key;
+    }
+  }
+
+  /** A create found the key present. Not retryable. */
+  public static final class AlreadyExists extends DatastoreException {
+    private final Key key;
+
+    public AlreadyExists(Key key) {
+      super(key.kind() + " \"" + key.name() + "\" already exists", null);
+      this.key = key;
+    }
+
+    public Key key() {
+      return key;
+    }
+  }
+
+  /**
+   * A compare-and-swap lost: the stored revision is not the expected one. Carries the current entry
+   * when the backend returns it with the failed comparison (etcd does), so the caller can retry
+   * without another read. Retry after re-applying the change to the current value.
+   */
+  public static final class Conflict extends DatastoreException {
+    private final Key key;
+    private final long expectedRevision;
+    private final Entry current;
+
+    public Conflict(Key key, long expectedRevision, Entry current) {
+      super(
+          key.kind()
+              + " \""
+              + key.name()
+              + "\" was modified concurrently (expected revision "
+              + expectedRevision
+              + (current == null ? ", now deleted)" : ", now " + current.revision() + ")"),
+          null);
+      this.key = key;
+      this.expectedRevision = expectedRevision;
+      this.current = current;
+    }
+
+    public Key key() {
+      return key;
+    }
+
+    public long expectedRevision() {
+      return expectedRevision;
+    }
+
+    /** The entry now stored, if the backend returned it; empty when the key is gone. */
+    public Optional<Entry> current() {
+      return Optional.ofNullable(current);
+    }
+  }
+
+  /**
+   * The backend cannot be reached or failed. Retryable for reads; a write that failed this way may
+   * or may not have been applied, so retry it only through compare-and-swap.
+   */
+  public static final class Unavailable extends DatastoreException {
+    private final String address;
+
+    public Unavailable(String address, String message, Throwable cause) {
+      super("datastore " + address + " unavailable: " + message, cause);
+      this.address = address;
+    }
+
+    public String address() {
+      return address;
+    }
+  }
+}

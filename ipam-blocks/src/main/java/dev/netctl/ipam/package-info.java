@@ -1,0 +1,2 @@
+/** netctl ipam-blocks. */
+package dev.netctl.ipam;
