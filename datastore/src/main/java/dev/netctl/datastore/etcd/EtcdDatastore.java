@@ -36,7 +36,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -95,12 +96,19 @@ public final class EtcdDatastore implements Datastore {
   private final KV kv;
   private final ExecutorService callbacks =
       Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("netctl-etcd-", 0).factory());
-  private final ScheduledExecutorService scheduler =
-      Executors.newSingleThreadScheduledExecutor(
-          Thread.ofPlatform().daemon().name("netctl-etcd-timer").factory());
+  private final ScheduledThreadPoolExecutor scheduler = newScheduler();
   private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
   private final Set<EtcdWatch> watches = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
+
+  private static ScheduledThreadPoolExecutor newScheduler() {
+    var s =
+        new ScheduledThreadPoolExecutor(
+            1, Thread.ofPlatform().daemon().name("netctl-etcd-timer").factory());
+    // Deadlines of completed calls are cancelled; drop them at once instead of at expiry.
+    s.setRemoveOnCancelPolicy(true);
+    return s;
+  }
 
   /** Connects (lazily: nothing is sent until the first call) with default options. */
   public static EtcdDatastore connect(List<URI> endpoints, TlsOptions tls) {
@@ -265,7 +273,7 @@ public final class EtcdDatastore implements Datastore {
   public void close() {
     if (closed) return;
     closed = true;
-    for (EtcdWatch w : watches) w.stop();
+    for (EtcdWatch w : watches) w.end();
     watches.clear();
     for (CompletableFuture<?> f : pending) {
       f.completeExceptionally(new DatastoreException.Unavailable(address, "store closed", null));
@@ -290,13 +298,15 @@ public final class EtcdDatastore implements Datastore {
     pending.add(out);
     out.whenComplete((v, t) -> pending.remove(out));
     try {
-      scheduler.schedule(
-          () ->
-              out.completeExceptionally(
-                  new DatastoreException.Unavailable(
-                      address, "no answer within " + options.operationTimeout(), null)),
-          options.operationTimeout().toMillis(),
-          TimeUnit.MILLISECONDS);
+      ScheduledFuture<?> deadline =
+          scheduler.schedule(
+              () ->
+                  out.completeExceptionally(
+                      new DatastoreException.Unavailable(
+                          address, "no answer within " + options.operationTimeout(), null)),
+              options.operationTimeout().toMillis(),
+              TimeUnit.MILLISECONDS);
+      out.whenComplete((v, t) -> deadline.cancel(false));
       op.get()
           .whenCompleteAsync(
               (r, t) -> {

@@ -152,6 +152,12 @@ final class EtcdWatch {
     }
   }
 
+  /** Ends the watch and its delivery: the store is closing. */
+  void end() {
+    stop();
+    delivery.close();
+  }
+
   private synchronized long lastDeliveredNow() {
     return lastDelivered;
   }
