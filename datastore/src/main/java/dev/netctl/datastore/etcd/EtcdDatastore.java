@@ -60,7 +60,9 @@ import javax.net.ssl.SSLException;
  *       key, so a lost race fails with a Conflict carrying the current entry (or NotFound) without
  *       another round trip.
  *   <li><b>Durability</b>: etcd acknowledges a write once a quorum has it in its fsynced log.
- *   <li><b>Lists</b> are one range read; its header revision is the snapshot's revision.
+ *   <li><b>Lists</b> are range reads of {@link Options#listPageSize} keys; the first page's header
+ *       revision is the snapshot's revision and later pages read at that revision, so a long list
+ *       is still one snapshot (a compaction past it in between fails the list: retry).
  *   <li><b>Watches</b> start at the requested revision + 1 on the key prefix of the kind. After a
  *       disconnect or an etcd restart they resume from the last delivered revision + 1, so nothing
  *       is missed or repeated (see {@link EtcdWatch}); a compacted start revision yields {@link
@@ -82,11 +84,18 @@ public final class EtcdDatastore implements Datastore {
    *
    * @param operationTimeout how long one operation may wait for etcd before failing Unavailable
    * @param connectTimeout how long one connection attempt may take
+   * @param listPageSize how many keys one range request of a list reads
    */
-  public record Options(Duration operationTimeout, Duration connectTimeout) {
-    /** 15 s per operation, 5 s per connection attempt. */
+  public record Options(Duration operationTimeout, Duration connectTimeout, int listPageSize) {
+    /** 15 s per operation, 5 s per connection attempt, lists read 500 keys per request. */
     public static final Options DEFAULT =
-        new Options(Duration.ofSeconds(15), Duration.ofSeconds(5));
+        new Options(Duration.ofSeconds(15), Duration.ofSeconds(5), 500);
+
+    public Options {
+      if (listPageSize < 1) {
+        throw new IllegalArgumentException("listPageSize must be >= 1: " + listPageSize);
+      }
+    }
   }
 
   private final List<URI> endpoints;
@@ -172,13 +181,57 @@ public final class EtcdDatastore implements Datastore {
   @Override
   public CompletableFuture<Listing> list(String kind, String namePrefix) {
     ByteSequence prefix = bytes(ROOT + kind + "/" + namePrefix);
-    return call(
-        () -> kv.get(prefix, GetOption.builder().isPrefix(true).build()),
-        r -> {
-          List<Entry> entries = new ArrayList<>(r.getKvs().size());
-          for (KeyValue e : r.getKvs()) entries.add(entry(e));
-          return new Listing(entries, r.getHeader().getRevision());
-        });
+    ByteSequence end = prefixEnd(prefix);
+    CompletableFuture<Listing> out = new CompletableFuture<>();
+    List<Entry> entries = new ArrayList<>();
+    listPage(prefix, end, 0, entries, out);
+    return out;
+  }
+
+  /**
+   * Reads one page of at most {@link Options#listPageSize} keys and chains the next. The first page
+   * fixes the revision; later pages read at that revision, so the pages form one snapshot however
+   * many there are, and no response exceeds gRPC's message size limit.
+   */
+  private void listPage(
+      ByteSequence from,
+      ByteSequence end,
+      long revision,
+      List<Entry> entries,
+      CompletableFuture<Listing> out) {
+    GetOption.Builder option = GetOption.builder().withRange(end).withLimit(options.listPageSize());
+    if (revision > 0) option.withRevision(revision);
+    call(() -> kv.get(from, option.build()), r -> r)
+        .whenComplete(
+            (r, t) -> {
+              if (t != null) {
+                out.completeExceptionally(t);
+                return;
+              }
+              for (KeyValue e : r.getKvs()) entries.add(entry(e));
+              long rev = revision > 0 ? revision : r.getHeader().getRevision();
+              if (r.isMore() && !r.getKvs().isEmpty()) {
+                // Continue just after the last key read: the key itself plus a zero byte.
+                ByteSequence next =
+                    r.getKvs().getLast().getKey().concat(ByteSequence.from(new byte[] {0}));
+                listPage(next, end, rev, entries, out);
+              } else {
+                out.complete(new Listing(entries, rev));
+              }
+            });
+  }
+
+  /** The smallest key greater than every key starting with {@code prefix}. */
+  private static ByteSequence prefixEnd(ByteSequence prefix) {
+    byte[] b = prefix.getBytes();
+    for (int i = b.length - 1; i >= 0; i--) {
+      if (b[i] != (byte) 0xff) {
+        byte[] end = java.util.Arrays.copyOf(b, i + 1);
+        end[i]++;
+        return ByteSequence.from(end);
+      }
+    }
+    return ByteSequence.from(new byte[] {0}); // all 0xff: etcd's "to the end" marker
   }
 
   @Override
@@ -303,7 +356,11 @@ public final class EtcdDatastore implements Datastore {
               () ->
                   out.completeExceptionally(
                       new DatastoreException.Unavailable(
-                          address, "no answer within " + options.operationTimeout(), null)),
+                          address,
+                          "no answer within "
+                              + options.operationTimeout()
+                              + " (etcd down or unreachable, or the TLS handshake refused)",
+                          null)),
               options.operationTimeout().toMillis(),
               TimeUnit.MILLISECONDS);
       out.whenComplete((v, t) -> deadline.cancel(false));
