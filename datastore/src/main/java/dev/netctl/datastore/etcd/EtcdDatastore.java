@@ -208,7 +208,13 @@ public final class EtcdDatastore implements Datastore {
                 out.completeExceptionally(t);
                 return;
               }
-              for (KeyValue e : r.getKvs()) entries.add(entry(e));
+              for (KeyValue e : r.getKvs()) {
+                try {
+                  entries.add(entry(e));
+                } catch (IllegalArgumentException foreign) {
+                  // Another tool's key under our prefix (e.g. an empty name): not ours to list.
+                }
+              }
               long rev = revision > 0 ? revision : r.getHeader().getRevision();
               if (r.isMore() && !r.getKvs().isEmpty()) {
                 // Continue just after the last key read: the key itself plus a zero byte.
@@ -427,6 +433,9 @@ public final class EtcdDatastore implements Datastore {
   static Key keyOf(ByteSequence path) {
     String s = path.toString(StandardCharsets.UTF_8);
     int slash = s.indexOf('/', ROOT.length());
+    if (!s.startsWith(ROOT) || slash < 0) {
+      throw new IllegalArgumentException("etcd key " + s + " is not " + ROOT + "<kind>/<name>");
+    }
     return new Key(s.substring(ROOT.length(), slash), s.substring(slash + 1));
   }
 

@@ -103,7 +103,16 @@ final class EtcdWatch {
     for (io.etcd.jetcd.watch.WatchEvent e : response.getEvents()) {
       KeyValue kv = e.getKeyValue();
       long rev = kv.getModRevision();
-      Key key = keyOf.apply(kv);
+      Key key;
+      try {
+        key = keyOf.apply(kv);
+      } catch (IllegalArgumentException bad) {
+        // Written by another tool under our prefix (e.g. an empty name): not an object of ours.
+        // Skipping it here, on jetcd's thread, keeps one foreign key from breaking the stream.
+        log.warn("ignoring key {} on {}: {}", kv.getKey(), address, bad.getMessage());
+        lastDelivered = Math.max(lastDelivered, rev);
+        continue;
+      }
       WatchEvent event =
           switch (e.getEventType()) {
             case PUT ->

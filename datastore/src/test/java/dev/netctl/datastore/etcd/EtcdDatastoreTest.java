@@ -59,6 +59,25 @@ class EtcdDatastoreTest {
   }
 
   @Test
+  void aForeignKeyUnderThePrefixIsSkippedByListAndWatch() throws Exception {
+    try (EtcdProcess etcd = EtcdProcess.start();
+        Datastore store = Datastores.open(etcd.spec(), null);
+        Client raw = Client.builder().endpoints(etcd.endpoint()).build()) {
+      EventRecorder rec = new EventRecorder();
+      try (Watch w = store.watch("IPPool", 0, rec)) {
+        // An empty name is no valid Key: some other tool wrote it.
+        raw.getKVClient()
+            .put(ByteSequence.from("/netctl/IPPool/", UTF_8), ByteSequence.from("x", UTF_8))
+            .get(10, TimeUnit.SECONDS);
+        Entry ours = store.create(new Key("IPPool", "p"), bytes("{}")).get(10, TimeUnit.SECONDS);
+        assertThat(rec.awaitRevision(ours.revision(), WAIT))
+            .containsExactly(new WatchEvent.Put(ours, true));
+        assertThat(store.list("IPPool").get(10, TimeUnit.SECONDS).entries()).containsExactly(ours);
+      }
+    }
+  }
+
+  @Test
   void aListReadInPagesIsStillOneSnapshotWhileWritesGoOn() throws Exception {
     long seed = System.nanoTime();
     SplittableRandom random = new SplittableRandom(seed);
