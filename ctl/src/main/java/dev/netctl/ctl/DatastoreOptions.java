@@ -49,7 +49,8 @@ final class DatastoreOptions {
   }
 
   Datastore open() {
-    TlsOptions tls = ca == null && cert == null && key == null ? null : new TlsOptions(ca, cert, key);
+    TlsOptions tls =
+        ca == null && cert == null && key == null ? null : new TlsOptions(ca, cert, key);
     try {
       return Datastores.open(effectiveSpec(), tls);
     } catch (IllegalArgumentException e) {

@@ -18,6 +18,7 @@ import picocli.CommandLine.ScopeType;
     description = "Manage netctl IP pools, BGP peers, IPAM and nodes.",
     subcommands = {
       VersionCommand.class,
+      DemoCommand.class,
       AutoComplete.GenerateCompletion.class,
     })
 public final class Netctl implements Runnable {
