@@ -122,7 +122,7 @@ public final class IpamRepair {
               b.setAffinityNode(null);
               return perHandle;
             });
-    if (freed.isEmpty() || freed.get() == null) return false;
+    if (freed.isEmpty()) return false;
     freed.get().forEach((h, delta) -> handles.adjust(h, Map.of(cidr.toString(), delta)));
     store.affinity(d.node(), cidr).ifPresent(a -> AffinityRelease.release(store, editor, a, true));
     return true;

@@ -27,7 +27,8 @@ public final class BlockEditor {
    * nobody owns is deleted instead. The edit may run several times and must derive its result from
    * the block it is given only.
    *
-   * @return the edit's result from the attempt that stuck, or empty when the block does not exist
+   * @return the edit's result from the attempt that stuck; empty when the block does not exist (or
+   *     the edit returned null)
    */
   public <R> Optional<R> edit(Cidr cidr, Function<Block, R> edit) {
     for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -38,14 +39,14 @@ public final class BlockEditor {
       AllocationBlock before = block.toRecord();
       R result = edit.apply(block);
       AllocationBlock after = block.toRecord();
-      if (after.equals(before)) return Optional.of(result);
+      if (after.equals(before)) return Optional.ofNullable(result);
       try {
         if (block.isEmpty() && block.affinityNode() == null) {
           store.deleteBlock(cidr, current.get().revision());
         } else {
           store.updateBlock(after, current.get().revision());
         }
-        return Optional.of(result);
+        return Optional.ofNullable(result);
       } catch (DatastoreException.Conflict | DatastoreException.NotFound e) {
         // Someone else wrote the block: re-read and re-apply.
       } catch (DatastoreException.Unavailable e) {
