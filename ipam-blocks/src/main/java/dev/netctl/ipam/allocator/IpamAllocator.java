@@ -94,14 +94,7 @@ public final class IpamAllocator {
 
   /** Assigns addresses as {@link #autoAssignAsync}, waiting for the result. */
   public AssignResult autoAssign(AssignRequest request) {
-    try {
-      return autoAssignAsync(request).get();
-    } catch (ExecutionException e) {
-      throw store.unwrap(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new DatastoreException.Unavailable(store.datastore().address(), "interrupted", e);
-    }
+    return join(autoAssignAsync(request));
   }
 
   /**
@@ -184,6 +177,7 @@ public final class IpamAllocator {
           .add(r);
     }
     // Validate everything before writing anything.
+    Map<Cidr, String> owners = new TreeMap<>();
     for (Map.Entry<Cidr, List<ReleaseRequest>> e : byBlock.entrySet()) {
       Optional<Versioned<AllocationBlock>> stored =
           Backoff.retryUnavailable(() -> store.block(e.getKey()));
@@ -196,54 +190,21 @@ public final class IpamAllocator {
               Cidr.format(r.address()), r.handle(), holder.handle());
         }
       }
+      owners.put(e.getKey(), b.affinityNode());
+    }
+    List<CompletableFuture<PendingRelease.Outcome>> outcomes = new ArrayList<>();
+    for (Map.Entry<Cidr, List<ReleaseRequest>> e : byBlock.entrySet()) {
+      outcomes.add(
+          release(PendingRelease.ofAddresses(e.getKey(), e.getValue()), owners.get(e.getKey())));
     }
     List<InetAddress> released = new ArrayList<>();
     List<InetAddress> stale = new ArrayList<>();
-    Map<String, Map<String, Integer>> handleDeltas = new LinkedHashMap<>();
-    for (Map.Entry<Cidr, List<ReleaseRequest>> e : byBlock.entrySet()) {
-      Cidr cidr = e.getKey();
-      Optional<BlockRelease> outcome =
-          editor.edit(
-              cidr,
-              b -> {
-                BlockRelease br = new BlockRelease();
-                for (ReleaseRequest r : e.getValue()) {
-                  int o = b.ordinalOf(r.address());
-                  AllocationAttribute holder = b.attributeAt(o);
-                  switch (b.release(o, r.sequenceNumber(), r.handle())) {
-                    case RELEASED -> {
-                      br.released.add(r.address());
-                      br.handles.merge(holder.handle(), -1, Integer::sum);
-                    }
-                    case STALE, OTHER_HANDLE -> br.stale.add(r.address());
-                    case NOT_ALLOCATED -> {
-                      // Released concurrently by someone else between validation and write.
-                    }
-                  }
-                }
-                return br;
-              });
-      outcome.ifPresent(
-          br -> {
-            released.addAll(br.released);
-            stale.addAll(br.stale);
-            br.handles.forEach(
-                (h, d) ->
-                    handleDeltas
-                        .computeIfAbsent(h, k -> new TreeMap<>())
-                        .merge(cidr.toString(), d, Integer::sum));
-          });
+    for (CompletableFuture<PendingRelease.Outcome> f : outcomes) {
+      PendingRelease.Outcome o = join(f);
+      released.addAll(o.released());
+      stale.addAll(o.stale());
     }
-    options.hook().reached(Step.RELEASE_BLOCKS_WRITTEN, "");
-    handleDeltas.forEach(handles::adjust);
     return new ReleaseResult(released, stale);
-  }
-
-  /** Per-attempt result of releasing addresses in one block. */
-  private static final class BlockRelease {
-    final List<InetAddress> released = new ArrayList<>();
-    final List<InetAddress> stale = new ArrayList<>();
-    final Map<String, Integer> handles = new TreeMap<>();
   }
 
   /**
@@ -253,17 +214,56 @@ public final class IpamAllocator {
    * @return how many addresses were released
    */
   public int releaseByHandle(String handleId) {
-    IpamHandle h =
+    Versioned<IpamHandle> record =
         Backoff.retryUnavailable(() -> store.handle(handleId))
-            .orElseThrow(() -> new IpamException.UnknownHandle(handleId))
-            .value();
-    int total = 0;
+            .orElseThrow(() -> new IpamException.UnknownHandle(handleId));
+    IpamHandle h = record.value();
+    List<CompletableFuture<PendingRelease.Outcome>> outcomes = new ArrayList<>();
     for (String block : h.block().keySet()) {
-      total += editor.edit(Cidr.parse(block), b -> b.releaseHandle(handleId)).orElse(0);
+      Cidr cidr = Cidr.parse(block);
+      String owner =
+          Backoff.retryUnavailable(() -> store.block(cidr))
+              .map(b -> b.value().affinityNode())
+              .orElse(null);
+      outcomes.add(release(PendingRelease.ofHandle(cidr, handleId), owner));
     }
+    int total = 0;
+    for (CompletableFuture<PendingRelease.Outcome> f : outcomes) total += join(f).released().size();
     options.hook().reached(Step.RELEASE_BLOCKS_WRITTEN, "");
-    handles.delete(handleId);
+    handles.delete(handleId, record.revision());
     return total;
+  }
+
+  /**
+   * Runs a release in one block: through the owner's group-commit writer so it shares a block write
+   * with that node's other changes, or directly when the block has no owner.
+   */
+  private CompletableFuture<PendingRelease.Outcome> release(PendingRelease r, String owner) {
+    if (owner != null) return writers.computeIfAbsent(owner, this::newWriter).submit(r);
+    PendingRelease.Outcome o =
+        editor
+            .edit(
+                r.block,
+                b -> {
+                  r.applyTo(b);
+                  return r.outcome;
+                })
+            .orElse(PendingRelease.Outcome.NONE);
+    if (r.addresses != null) {
+      o.perHandle().forEach((h, n) -> handles.adjust(h, Map.of(r.block.toString(), -n)));
+    }
+    return CompletableFuture.completedFuture(o);
+  }
+
+  private <T> T join(CompletableFuture<T> f) {
+    try {
+      return f.get();
+    } catch (ExecutionException e) {
+      throw store.unwrap(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DatastoreException.Unavailable(store.datastore().address(), "interrupted", e);
+    }
   }
 
   /**

@@ -3,7 +3,6 @@ package dev.netctl.ipam.allocator;
 import dev.netctl.datastore.DatastoreException;
 import dev.netctl.datastore.Entry;
 import dev.netctl.ipam.IpamException;
-import dev.netctl.ipam.block.AllocationAttribute;
 import dev.netctl.ipam.block.AllocationBlock;
 import dev.netctl.ipam.block.Block;
 import dev.netctl.ipam.block.Cidr;
@@ -28,18 +27,21 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Group commit for one node. Requests queue up; one drainer at a time takes everything queued,
- * plans all of it against its in-memory copies of the blocks, writes each touched block once with
- * CAS, then the handles. A burst of pod starts thus costs a few block writes instead of one CAS per
- * address.
+ * Group commit for one node. Assignments and releases queue up; one drainer at a time takes
+ * everything queued, plans all of it against its in-memory copies of the blocks, writes each
+ * touched block once with CAS, then the handles. A burst of pod starts and stops thus costs a few
+ * block writes instead of one CAS per address.
  *
  * <p>Correctness never rests on the in-memory copies: every block write is a CAS on the revision
- * the plan was made from. When another writer changed the block, the plan's allocations in it are
+ * the plan was made from. When another writer changed the block, the plan's changes to it are
  * dropped and planned again from the block as it now is.
  */
 final class NodeWriter {
-  private static final int MAX_ROUNDS = 16;
+  private static final int MAX_ROUNDS = 32;
   private static final int MAX_BATCH = 1024;
+
+  /** What the queue holds. */
+  sealed interface Queued permits PendingAssign, PendingRelease {}
 
   private final String node;
   private final IpamStore store;
@@ -50,12 +52,17 @@ final class NodeWriter {
   private final FaultHook hook;
   private final AllocatorStats stats;
 
-  private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Queued> queue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean draining = new AtomicBoolean();
 
   // Touched only by the current drainer; the draining flag orders one drainer after the next.
-  private final TreeMap<Cidr, Work> owned = new TreeMap<>();
+  private final TreeMap<Cidr, BlockWork> owned = new TreeMap<>();
   private boolean ownedLoaded;
+
+  /** Other nodes' blocks this batch touches; all of them once some request had to borrow. */
+  private final TreeMap<Cidr, BlockWork> others = new TreeMap<>();
+
+  private boolean othersListed;
 
   NodeWriter(
       String node,
@@ -78,18 +85,28 @@ final class NodeWriter {
 
   /** Queues {@code request}; the future completes when its batch is written (or fails). */
   CompletableFuture<AssignResult> submit(AssignRequest request) {
-    Pending p = new Pending(request);
-    queue.add(p);
+    PendingAssign p = new PendingAssign(request);
+    enqueue(p);
+    return p.future;
+  }
+
+  /** Queues a release in one of this node's blocks, to be written with the node's next batch. */
+  CompletableFuture<PendingRelease.Outcome> submit(PendingRelease release) {
+    enqueue(release);
+    return release.future;
+  }
+
+  private void enqueue(Queued q) {
+    queue.add(q);
     if (draining.compareAndSet(false, true)) {
       Thread.ofVirtual().name("ipam-" + node).start(this::drain);
     }
-    return p.future;
   }
 
   private void drain() {
     while (true) {
-      List<Pending> batch = new ArrayList<>();
-      for (Pending p; batch.size() < MAX_BATCH && (p = queue.poll()) != null; ) batch.add(p);
+      List<Queued> batch = new ArrayList<>();
+      for (Queued q; batch.size() < MAX_BATCH && (q = queue.poll()) != null; ) batch.add(q);
       if (batch.isEmpty()) {
         draining.set(false);
         // A request queued after our last poll but before the flag dropped would be stranded.
@@ -103,18 +120,97 @@ final class NodeWriter {
         // it wrote stays in the store for the next drainer and check() to resolve.
         owned.clear();
         ownedLoaded = false;
-        for (Pending p : batch) p.future.completeExceptionally(t);
+        for (Queued q : batch) {
+          switch (q) {
+            case PendingAssign p -> p.future.completeExceptionally(t);
+            case PendingRelease r -> r.future.completeExceptionally(t);
+          }
+        }
+      } finally {
+        others.clear();
+        othersListed = false;
       }
     }
   }
 
-  private void process(List<Pending> batch) {
+  private void process(List<Queued> batch) {
     stats.batches.increment();
+    List<PendingAssign> assigns = new ArrayList<>();
+    List<PendingRelease> releases = new ArrayList<>();
+    for (Queued q : batch) {
+      switch (q) {
+        case PendingAssign p -> assigns.add(p);
+        case PendingRelease r -> releases.add(r);
+      }
+    }
     IpamSettings settings = env.settings();
+    List<PendingAssign> live = validate(assigns);
+    loadOwned();
+    List<PendingRelease> toPlace = releases;
+    List<PendingRelease> released = new ArrayList<>();
+    for (int round = 1; round <= MAX_ROUNDS; round++) {
+      for (PendingRelease r : toPlace) place(r, released);
+      boolean any = false;
+      for (PendingAssign p : live) {
+        if (p.failure != null || p.satisfied()) continue;
+        any = true;
+        for (boolean v6 : new boolean[] {false, true}) {
+          if (p.failure != null || p.need(v6) == 0) continue;
+          fillFrom(p, v6, owned.values());
+          if (p.need(v6) > 0) fillByClaiming(p, v6, settings);
+          if (p.need(v6) > 0 && !settings.strictAffinity()) {
+            listOthers();
+            fillFrom(p, v6, borrowOrder());
+          }
+          if (p.need(v6) > 0) fail(p, v6, settings);
+        }
+      }
+      long lost = stats.conflicts.sum();
+      toPlace = commit(released);
+      if (!any && toPlace.isEmpty()) break;
+      if (stats.conflicts.sum() != lost) {
+        // Lost a race with another writer of the same block: step aside for a moment so the
+        // two do not keep colliding in lockstep.
+        jitter(round);
+      }
+    }
+    for (PendingRelease r : toPlace) {
+      r.future.completeExceptionally(contention());
+    }
+    List<PendingAssign> done = new ArrayList<>();
+    List<PendingAssign> rollback = new ArrayList<>();
+    for (PendingAssign p : live) {
+      if (p.failure == null && !p.satisfied()) p.failure = contention();
+      if (p.failure == null) done.add(p);
+      else if (!p.got.isEmpty()) rollback.add(p);
+      else p.future.completeExceptionally(p.failure);
+    }
+    if (live.stream().anyMatch(p -> !p.got.isEmpty())) {
+      hook.reached(Step.ASSIGN_BLOCKS_WRITTEN, node);
+    }
+    if (!released.isEmpty()) hook.reached(Step.RELEASE_BLOCKS_WRITTEN, node);
+    for (PendingAssign p : rollback) {
+      releaseQuietly(p);
+      p.future.completeExceptionally(p.failure);
+    }
+    writeHandles(done, released);
+  }
+
+  private IpamException contention() {
+    return new IpamException.Contention(
+        "node \""
+            + node
+            + "\": blocks kept changing under "
+            + MAX_ROUNDS
+            + " write rounds; retry the request");
+  }
+
+  private List<PendingAssign> validate(List<PendingAssign> assigns) {
+    List<PendingAssign> live = new ArrayList<>();
+    if (assigns.isEmpty()) return live;
     List<PoolSpec> allPools = env.pools();
     Optional<Map<String, String>> labels = env.nodeLabels(node);
-    List<Pending> live = new ArrayList<>();
-    for (Pending p : batch) {
+    for (PendingAssign p : assigns) {
       try {
         if (labels.isEmpty()) throw new IpamException.UnknownNode(node);
         if (p.request.v4Count() > 0) {
@@ -128,76 +224,63 @@ final class NodeWriter {
         p.future.completeExceptionally(e);
       }
     }
-    if (live.isEmpty()) return;
-    loadOwned();
-    borrowableView = null;
-    for (int round = 1; round <= MAX_ROUNDS; round++) {
-      boolean any = false;
-      for (Pending p : live) {
-        if (p.failure != null || (p.needV4 == 0 && p.needV6 == 0)) continue;
-        any = true;
-        for (boolean v6 : new boolean[] {false, true}) {
-          if (p.failure != null || p.need(v6) == 0) continue;
-          fillFromOwned(p, v6);
-          if (p.need(v6) > 0) fillByClaiming(p, v6, settings);
-          if (p.need(v6) > 0 && !settings.strictAffinity()) {
-            if (borrowableView == null) loadBorrowable();
-            fillFrom(p, v6, borrowableView.values());
-          }
-          if (p.need(v6) > 0) fail(p, v6, settings);
-        }
-      }
-      if (!any) break;
-      commit();
-    }
-    List<Pending> done = new ArrayList<>();
-    List<Pending> rollback = new ArrayList<>();
-    for (Pending p : live) {
-      if (p.failure == null && (p.needV4 > 0 || p.needV6 > 0)) {
-        p.failure =
-            new IpamException.Contention(
-                "node \""
-                    + node
-                    + "\": blocks kept changing under "
-                    + MAX_ROUNDS
-                    + " write rounds; retry the request");
-      }
-      if (p.failure == null) done.add(p);
-      else if (!p.got.isEmpty()) rollback.add(p);
-      else p.future.completeExceptionally(p.failure);
-    }
-    if (live.stream().anyMatch(p -> !p.got.isEmpty()))
-      hook.reached(Step.ASSIGN_BLOCKS_WRITTEN, node);
-    for (Pending p : rollback) {
-      releaseQuietly(p);
-      p.future.completeExceptionally(p.failure);
-    }
-    borrowableView = null;
-    writeHandles(done);
+    return live;
   }
 
   // Planning
 
-  private void fillFromOwned(Pending p, boolean v6) {
-    fillFrom(p, v6, owned.values());
-  }
-
-  private void fillFrom(Pending p, boolean v6, Iterable<Work> works) {
-    List<PoolSpec> pools = p.pools(v6);
-    for (Work w : works) {
-      if (p.need(v6) == 0) return;
-      if (w.block.cidr().ipv6() != v6 || !Pools.anyContains(pools, w.block.cidr())) continue;
-      take(p, w, v6);
+  private void place(PendingRelease r, List<PendingRelease> released) {
+    BlockWork w = owned.get(r.block);
+    if (w == null) w = others.get(r.block);
+    if (w == null) {
+      Optional<Versioned<AllocationBlock>> b = Backoff.retryUnavailable(() -> store.block(r.block));
+      if (b.isEmpty()) {
+        // No block, nothing allocated in it: an empty outcome, nothing to write.
+        r.outcome = PendingRelease.Outcome.NONE;
+        released.add(r);
+        return;
+      }
+      w = new BlockWork(b.get());
+      others.put(r.block, w);
+    }
+    if (!r.applyTo(w.block)) {
+      // Nothing to free in our copy, but the copy may be older than the caller's knowledge
+      // (the address may have been assigned through another writer): look at the store.
+      Optional<Versioned<AllocationBlock>> b = Backoff.retryUnavailable(() -> store.block(r.block));
+      if (b.isPresent() && b.get().revision() != w.revision) {
+        w.reset(b.get());
+        for (PendingRelease earlier : w.releases) earlier.applyTo(w.block);
+        r.applyTo(w.block);
+      }
+    }
+    if (!r.outcome.released().isEmpty()) {
+      w.releases.add(r);
+    } else {
+      released.add(r); // nothing to free (stale or already free): done without a write
     }
   }
 
-  private void fillByClaiming(Pending p, boolean v6, IpamSettings settings) {
+  private void fillFrom(PendingAssign p, boolean v6, Iterable<BlockWork> works) {
+    List<PoolSpec> pools = p.pools(v6);
+    for (BlockWork w : works) {
+      if (p.need(v6) == 0) return;
+      if (w.block.cidr().ipv6() != v6 || !Pools.anyContains(pools, w.block.cidr())) continue;
+      for (Block.Allocated a : w.block.allocate(p.need(v6), p.attribute)) {
+        w.planned.add(new PendingAssign.Planned(p, a, v6));
+        p.addNeed(v6, -1);
+      }
+    }
+  }
+
+  private void fillByClaiming(PendingAssign p, boolean v6, IpamSettings settings) {
     while (p.need(v6) > 0) {
-      List<Work> fresh = refreshOwned(p.pools(v6));
+      List<BlockWork> fresh = refreshOwned(p.pools(v6));
       if (fresh.isEmpty()) {
         for (Versioned<AllocationBlock> b : claimer.claim(node, p.pools(v6), settings)) {
-          Work w = new Work(b);
-          owned.put(w.block.cidr(), w);
+          BlockWork w = new BlockWork(b);
+          Cidr cidr = w.block.cidr();
+          others.remove(cidr);
+          owned.put(cidr, w);
           fresh.add(w);
         }
         stats.claims.add(fresh.size());
@@ -207,17 +290,8 @@ final class NodeWriter {
     }
   }
 
-  private void take(Pending p, Work w, boolean v6) {
-    if (w.block.deleted()) return;
-    for (Block.Allocated a : w.block.allocate(p.need(v6), p.attribute)) {
-      w.tentative.add(new Tentative(p, a, v6));
-      p.addNeed(v6, -1);
-    }
-  }
-
-  private void fail(Pending p, boolean v6, IpamSettings settings) {
+  private void fail(PendingAssign p, boolean v6, IpamSettings settings) {
     int wanted = v6 ? p.request.v6Count() : p.request.v4Count();
-    int found = wanted - p.need(v6);
     String why =
         settings.strictAffinity()
             ? "strictAffinity forbids borrowing"
@@ -228,105 +302,132 @@ final class NodeWriter {
                     : "pools full";
     p.failure =
         new IpamException.PoolExhausted(
-            node, v6 ? "IPv6" : "IPv4", wanted, found, why + " in " + names(p.pools(v6)));
+            node,
+            v6 ? "IPv6" : "IPv4",
+            wanted,
+            wanted - p.need(v6),
+            why + " in " + p.pools(v6).stream().map(PoolSpec::name).toList());
     // Take back this request's planned addresses; others in the same blocks keep theirs.
-    for (Work w : allWorks()) {
-      boolean removed = w.tentative.removeIf(t -> t.pending == p);
-      if (!removed) continue;
-      if (w.tentative.isEmpty()) {
-        w.block = w.committed.copy();
-      } else {
-        w.block = w.committed.copy();
-        for (Tentative t : w.tentative) {
-          w.block.allocateAddress(t.allocated.address(), t.pending.attribute);
-        }
-        // Re-planning changed sequence numbers: refresh what the tentatives expect.
-        List<Tentative> redone = new ArrayList<>();
-        for (Tentative t : w.tentative) {
-          int ordinal = t.allocated.ordinal();
-          redone.add(
-              new Tentative(
-                  t.pending,
-                  new Block.Allocated(
-                      w.block.cidr(), ordinal, t.allocated.address(), w.block.sequenceAt(ordinal)),
-                  t.v6));
-        }
-        w.tentative.clear();
-        w.tentative.addAll(redone);
-      }
+    for (BlockWork w : allWorks()) {
+      if (w.planned.stream().anyMatch(t -> t.pending() == p)) w.replanWithout(p);
     }
   }
 
-  private List<Work> allWorks() {
-    List<Work> all = new ArrayList<>(owned.values());
-    if (borrowableView != null) all.addAll(borrowableView.values());
+  /**
+   * Other nodes' blocks in an order that starts at a random place, so borrowing nodes spread over
+   * the blocks with room instead of all piling onto the first one.
+   */
+  private List<BlockWork> borrowOrder() {
+    List<BlockWork> all = new ArrayList<>(others.values());
+    if (all.isEmpty()) return all;
+    int start = java.util.concurrent.ThreadLocalRandom.current().nextInt(all.size());
+    List<BlockWork> out = new ArrayList<>(all.subList(start, all.size()));
+    out.addAll(all.subList(0, start));
+    return out;
+  }
+
+  private static void jitter(int round) {
+    try {
+      Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(1, 2L + 2L * round));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private List<BlockWork> allWorks() {
+    List<BlockWork> all = new ArrayList<>(owned.values());
+    all.addAll(others.values());
     return all;
   }
 
-  /** Other nodes' blocks, loaded once per batch when some request has to borrow. */
-  private Map<Cidr, Work> borrowableView;
-
   // Writing
 
-  private void commit() {
-    List<Work> dirty = new ArrayList<>();
-    for (Work w : allWorks()) if (!w.tentative.isEmpty()) dirty.add(w);
+  /**
+   * Writes every block with planned changes, all CASes in flight at once.
+   *
+   * @return releases whose block write lost and that must be applied again
+   */
+  private List<PendingRelease> commit(List<PendingRelease> released) {
+    List<BlockWork> dirty = new ArrayList<>();
+    for (BlockWork w : allWorks()) if (w.dirty()) dirty.add(w);
     List<CompletableFuture<Entry>> writes = new ArrayList<>();
-    for (Work w : dirty) {
-      writes.add(store.updateBlockAsync(w.block.toRecord(), w.revision));
-    }
+    for (BlockWork w : dirty) writes.add(store.updateBlockAsync(w.block.toRecord(), w.revision));
+    List<PendingRelease> again = new ArrayList<>();
     for (int i = 0; i < dirty.size(); i++) {
-      Work w = dirty.get(i);
+      BlockWork w = dirty.get(i);
       stats.blockWrites.increment();
       try {
         Entry e = store.await(writes.get(i));
-        Versioned<AllocationBlock> written = IpamStore.decode(e, AllocationBlock.class);
-        w.reset(written);
-        for (Tentative t : w.tentative) t.pending.got.add(t);
-        w.tentative.clear();
+        w.reset(IpamStore.decode(e, AllocationBlock.class));
+        for (PendingAssign.Planned t : w.planned) t.pending().got.add(t);
+        released.addAll(w.releases);
       } catch (DatastoreException.Conflict c) {
         stats.conflicts.increment();
-        resolve(w, c.current().map(cur -> IpamStore.decode(cur, AllocationBlock.class)));
+        resolve(w, c.current().map(cur -> IpamStore.decode(cur, AllocationBlock.class)), again);
       } catch (DatastoreException.NotFound nf) {
-        resolve(w, Optional.empty());
+        resolve(w, Optional.empty(), again);
       } catch (DatastoreException.Unavailable u) {
-        resolve(w, Backoff.retryUnavailable(() -> store.block(w.block.cidr())));
+        resolve(w, Backoff.retryUnavailable(() -> store.block(w.block.cidr())), again);
       }
+      w.planned.clear();
+      w.releases.clear();
     }
+    return again;
   }
 
   /**
    * A block write did not (visibly) succeed: keep the allocations that are in the stored block
    * anyway (a write reported unavailable that did land — the per-address sequence number and
-   * attribute identify them), give the rest back to their requests to plan again.
+   * attribute identify them), give the rest back to their requests to plan again, and queue the
+   * releases to be applied to the block as it now is.
    */
-  private void resolve(Work w, Optional<Versioned<AllocationBlock>> fresh) {
+  private void resolve(
+      BlockWork w, Optional<Versioned<AllocationBlock>> fresh, List<PendingRelease> again) {
     Block now = fresh.map(f -> Block.of(f.value())).orElse(null);
-    for (Tentative t : w.tentative) {
-      int o = t.allocated.ordinal();
+    for (PendingAssign.Planned t : w.planned) {
+      int o = t.allocated().ordinal();
       boolean landed =
           now != null
-              && Long.valueOf(t.allocated.sequenceNumber()).equals(now.sequenceAt(o))
-              && t.pending.attribute.equals(now.attributeAt(o));
-      if (landed) t.pending.got.add(t);
-      else t.pending.addNeed(t.v6, 1);
+              && Long.valueOf(t.allocated().sequenceNumber()).equals(now.sequenceAt(o))
+              && t.pending().attribute.equals(now.attributeAt(o));
+      if (landed) t.pending().got.add(t);
+      else t.pending().addNeed(t.v6(), 1);
     }
-    w.tentative.clear();
     Cidr cidr = w.block.cidr();
-    boolean stillOurs = now != null && !now.deleted() && node.equals(now.affinityNode());
-    if (now == null || now.deleted() || (owned.containsKey(cidr) && !stillOurs)) {
+    if (now == null) {
       owned.remove(cidr);
-      if (borrowableView != null) borrowableView.remove(cidr);
-    } else {
-      w.reset(fresh.get());
+      others.remove(cidr);
+      for (PendingRelease r : w.releases) r.outcome = PendingRelease.Outcome.NONE;
+      // The block is gone, so are its allocations: the releases have nothing left to do.
+      for (PendingRelease r : w.releases) r.future.complete(r.outcome);
+      return;
     }
+    again.addAll(w.releases);
+    if (owned.containsKey(cidr) && (now.deleted() || !node.equals(now.affinityNode()))) {
+      owned.remove(cidr);
+      others.put(cidr, w);
+    }
+    w.reset(fresh.get());
   }
 
-  private void writeHandles(List<Pending> done) {
+  private void writeHandles(List<PendingAssign> done, List<PendingRelease> released) {
     Map<String, Map<String, Integer>> deltas = new LinkedHashMap<>();
-    for (Pending p : done) {
+    for (PendingAssign p : done) {
       Map<String, Integer> d = deltas.computeIfAbsent(p.request.handle(), h -> new TreeMap<>());
-      for (Tentative t : p.got) d.merge(t.allocated.block().toString(), 1, Integer::sum);
+      for (PendingAssign.Planned t : p.got) {
+        d.merge(t.allocated().block().toString(), 1, Integer::sum);
+      }
+    }
+    for (PendingRelease r : released) {
+      // Release-by-handle deletes the whole record afterwards; no need to count it down first.
+      if (r.addresses == null) continue;
+      r.outcome
+          .perHandle()
+          .forEach(
+              (h, n) ->
+                  deltas
+                      .computeIfAbsent(h, k -> new TreeMap<>())
+                      .merge(r.block.toString(), -n, Integer::sum));
     }
     Map<String, Throwable> failed = new HashMap<>();
     // One CAS loop per handle, all at once: a batch costs one round trip for its handles.
@@ -342,7 +443,7 @@ final class NodeWriter {
             }
           });
     }
-    for (Pending p : done) {
+    for (PendingAssign p : done) {
       Throwable t = failed.get(p.request.handle());
       if (t == null) {
         p.future.complete(p.result());
@@ -351,13 +452,15 @@ final class NodeWriter {
         p.future.completeExceptionally(t);
       }
     }
+    // A failed count-down leaves a handle mismatch for check(); the addresses are free anyway.
+    for (PendingRelease r : released) r.future.complete(r.outcome);
   }
 
   /** Gives back what a failed request got; leftovers are found by check() as handle-less. */
-  private void releaseQuietly(Pending p) {
+  private void releaseQuietly(PendingAssign p) {
     Map<Cidr, List<Block.Allocated>> byBlock = new HashMap<>();
-    for (Tentative t : p.got) {
-      byBlock.computeIfAbsent(t.allocated.block(), c -> new ArrayList<>()).add(t.allocated);
+    for (PendingAssign.Planned t : p.got) {
+      byBlock.computeIfAbsent(t.allocated().block(), c -> new ArrayList<>()).add(t.allocated());
     }
     byBlock.forEach(
         (cidr, list) -> {
@@ -387,14 +490,14 @@ final class NodeWriter {
       Cidr cidr = Cidr.parse(a.value().cidr());
       Backoff.retryUnavailable(() -> store.block(cidr))
           .filter(b -> node.equals(b.value().affinityNode()) && !b.value().deleted())
-          .ifPresent(b -> owned.put(cidr, new Work(b)));
+          .ifPresent(b -> owned.put(cidr, new BlockWork(b)));
     }
     ownedLoaded = true;
   }
 
   /** Blocks confirmed for this node that we do not know yet (claimed by another process). */
-  private List<Work> refreshOwned(List<PoolSpec> pools) {
-    List<Work> fresh = new ArrayList<>();
+  private List<BlockWork> refreshOwned(List<PoolSpec> pools) {
+    List<BlockWork> fresh = new ArrayList<>();
     for (Versioned<BlockAffinity> a : Backoff.retryUnavailable(() -> store.affinities(node))) {
       Cidr cidr = Cidr.parse(a.value().cidr());
       if (a.value().state() != BlockAffinity.State.CONFIRMED
@@ -406,7 +509,8 @@ final class NodeWriter {
       if (b.isPresent()
           && node.equals(b.get().value().affinityNode())
           && !b.get().value().deleted()) {
-        Work w = new Work(b.get());
+        BlockWork w = others.remove(cidr);
+        if (w == null) w = new BlockWork(b.get());
         owned.put(cidr, w);
         if (w.block.free() > 0) fresh.add(w);
       }
@@ -414,84 +518,13 @@ final class NodeWriter {
     return fresh;
   }
 
-  private void loadBorrowable() {
-    Map<Cidr, Work> out = new TreeMap<>();
+  private void listOthers() {
+    if (othersListed) return;
     for (Versioned<AllocationBlock> b : Backoff.retryUnavailable(store::blocks)) {
       Cidr cidr = Cidr.parse(b.value().cidr());
-      if (owned.containsKey(cidr) || b.value().deleted()) continue;
-      out.put(cidr, new Work(b));
+      if (owned.containsKey(cidr) || others.containsKey(cidr) || b.value().deleted()) continue;
+      others.put(cidr, new BlockWork(b));
     }
-    borrowableView = out;
-  }
-
-  private static String names(List<PoolSpec> pools) {
-    return pools.stream().map(PoolSpec::name).toList().toString();
-  }
-
-  /** A block as this writer sees it: last written state, revision, and planned changes. */
-  private static final class Work {
-    long revision;
-    Block committed;
-    Block block;
-    final List<Tentative> tentative = new ArrayList<>();
-
-    Work(Versioned<AllocationBlock> b) {
-      reset(b);
-    }
-
-    void reset(Versioned<AllocationBlock> b) {
-      revision = b.revision();
-      committed = Block.of(b.value());
-      block = committed.copy();
-    }
-  }
-
-  private record Tentative(Pending pending, Block.Allocated allocated, boolean v6) {}
-
-  /** One queued request and its progress through the rounds. */
-  private static final class Pending {
-    final AssignRequest request;
-    final AllocationAttribute attribute;
-    final CompletableFuture<AssignResult> future = new CompletableFuture<>();
-    final List<Tentative> got = new ArrayList<>();
-    List<PoolSpec> v4Pools = List.of();
-    List<PoolSpec> v6Pools = List.of();
-    int needV4;
-    int needV6;
-    IpamException failure;
-
-    Pending(AssignRequest request) {
-      this.request = request;
-      this.attribute =
-          new AllocationAttribute(
-              request.handle(), request.pod(), request.namespace(), request.node());
-      this.needV4 = request.v4Count();
-      this.needV6 = request.v6Count();
-    }
-
-    int need(boolean v6) {
-      return v6 ? needV6 : needV4;
-    }
-
-    void addNeed(boolean v6, int delta) {
-      if (v6) needV6 += delta;
-      else needV4 += delta;
-    }
-
-    List<PoolSpec> pools(boolean v6) {
-      return v6 ? v6Pools : v4Pools;
-    }
-
-    AssignResult result() {
-      List<AssignedAddress> v4 = new ArrayList<>();
-      List<AssignedAddress> v6 = new ArrayList<>();
-      for (Tentative t : got) {
-        AssignedAddress a =
-            new AssignedAddress(
-                t.allocated.address(), t.allocated.block(), t.allocated.sequenceNumber());
-        (t.v6 ? v6 : v4).add(a);
-      }
-      return new AssignResult(v4, v6);
-    }
+    othersListed = true;
   }
 }

@@ -21,6 +21,21 @@ public final class HandleCounts {
   /** Adds {@code deltas} (block CIDR to change in count) to the handle, creating it if needed. */
   public void adjust(String handleId, Map<String, Integer> deltas) {
     if (deltas.values().stream().allMatch(d -> d == 0)) return;
+    if (deltas.values().stream().allMatch(d -> d >= 0)) {
+      // New handles are the common case (one per pod): try to create without reading first.
+      IpamHandle fresh = new IpamHandle(handleId, Map.of());
+      for (Map.Entry<String, Integer> d : deltas.entrySet()) {
+        fresh = fresh.plus(d.getKey(), d.getValue());
+      }
+      try {
+        store.createHandle(fresh);
+        return;
+      } catch (DatastoreException.AlreadyExists e) {
+        // Exists: fall through to read-modify-write.
+      } catch (DatastoreException.Unavailable e) {
+        // May have landed: the loop below re-reads; a double count is repairable by check().
+      }
+    }
     for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       Optional<Versioned<IpamHandle>> current =
           Backoff.retryUnavailable(() -> store.handle(handleId));
@@ -46,6 +61,20 @@ public final class HandleCounts {
     }
     throw new IpamException.Contention(
         "IPAMHandle \"" + handleId + "\": gave up after " + MAX_ATTEMPTS + " conflicting writes");
+  }
+
+  /**
+   * Deletes the handle record, trying the revision the caller read first (saving a read when
+   * nothing changed it since).
+   */
+  public void delete(String handleId, long knownRevision) {
+    try {
+      store.deleteHandle(handleId, knownRevision);
+    } catch (DatastoreException.Conflict | DatastoreException.Unavailable e) {
+      delete(handleId);
+    } catch (DatastoreException.NotFound e) {
+      // Already gone.
+    }
   }
 
   /** Deletes the handle record whatever it holds; absent is fine. */
