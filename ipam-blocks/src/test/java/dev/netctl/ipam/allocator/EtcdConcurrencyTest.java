@@ -35,7 +35,8 @@ class EtcdConcurrencyTest {
                 .pool(PoolSpec.of("v4", "10.0.0.0/16", 26))
                 .pool(PoolSpec.of("v6", "fd00::/112", 122));
         nodes.forEach(n -> env.node(n, Map.of()));
-        // Four blocks (256 addresses) per host and up to 264 live pods per node: nodes borrow at times.
+        // Four blocks (256 addresses) per host and up to 264 live pods per node: nodes borrow at
+        // times.
         env.settings = new IpamSettings(false, true, 4);
         Map<String, Integer> clientOf = new HashMap<>();
         for (int i = 0; i < nodes.size(); i++) clientOf.put(nodes.get(i), i % clients.size());
