@@ -276,6 +276,13 @@ public final class BgpSpeaker implements AutoCloseable {
     }
   }
 
+  private boolean containsLocalAs(Update update) {
+    return update
+        .attribute(PathAttribute.AsPath.class)
+        .map(p -> p.segments().stream().anyMatch(s -> s.asns().contains(localAs)))
+        .orElse(false);
+  }
+
   private void dropAdjRibIn(InetAddress peer) {
     Map<Nlri, ReceivedRoute> rib = adjRibIn.remove(peer);
     if (rib != null && !rib.isEmpty()) {
@@ -317,6 +324,19 @@ public final class BgpSpeaker implements AutoCloseable {
         }
       }
       List<ReceivedRoute> announced = new ArrayList<>();
+      if (containsLocalAs(update)) {
+        // RFC 4271 §9.1.2: a route whose AS_PATH holds our AS is a loop; drop it (and any earlier
+        // version of it) instead of importing.
+        for (Nlri n : update.allNlri()) {
+          if (rib.remove(n) != null) {
+            withdrawn.add(n);
+          }
+        }
+        if (!withdrawn.isEmpty()) {
+          listeners.forEach(l -> l.withdrawn(address, withdrawn));
+        }
+        return;
+      }
       for (Nlri n : update.nlri()) {
         announced.add(new ReceivedRoute(address, n, v4NextHop, attrs));
       }
