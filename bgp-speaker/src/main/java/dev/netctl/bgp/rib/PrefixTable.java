@@ -156,9 +156,16 @@ final class PrefixTable<V> {
     return k;
   }
 
+  // MurmurHash3's 64-bit finalizer: keys differ mostly in their middle bits (the address above
+  // a fixed length byte), which a plain multiplicative hash leaves clustered in the low bits.
   private static int mix(long key) {
-    long h = key * 0x9E3779B97F4A7C15L;
-    return (int) (h ^ (h >>> 32));
+    long h = key;
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    h *= 0xc4ceb9fe1a85ec53L;
+    h ^= h >>> 33;
+    return (int) h;
   }
 
   @SuppressWarnings("unchecked")

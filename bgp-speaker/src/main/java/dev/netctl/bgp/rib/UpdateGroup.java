@@ -81,8 +81,11 @@ public final class UpdateGroup {
    */
   public void onPending(Runnable listener) {
     this.listener = listener;
-    if (hasPending() && signalled.compareAndSet(false, true)) {
-      listener.run();
+    // A signal raised before registration went to the previous listener: re-arm and re-check so
+    // it is not lost (at worst the new listener schedules one extra, empty drain).
+    signalled.set(false);
+    if (hasPending()) {
+      signal();
     }
   }
 
