@@ -25,9 +25,7 @@ final class BirdDut implements Dut {
    */
   static String render(DutSetup s) {
     StringBuilder b = new StringBuilder();
-    b.append("log \"")
-        .append(s.dir().resolve("bird-events.log"))
-        .append("\" { warning, error, fatal };\n");
+    b.append("log stderr { warning, error, fatal };\n");
     b.append("router id ").append(s.ip()).append(";\n");
     b.append("protocol device { }\n");
     b.append("protocol static { ipv4; route 100.64.0.0/10 via \"lo\"; }\n");

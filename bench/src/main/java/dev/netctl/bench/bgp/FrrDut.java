@@ -37,7 +37,7 @@ final class FrrDut implements Dut {
     StringBuilder b = new StringBuilder();
     b.append("frr defaults traditional\n");
     b.append("hostname dut\n");
-    b.append("log file ").append(s.dir().resolve("bgpd-events.log")).append(" warnings\n");
+    b.append("log stdout warnings\n");
     b.append("!\n");
     b.append("router bgp ").append(s.asn()).append("\n");
     b.append(" bgp router-id ").append(s.ip()).append("\n");

@@ -8,7 +8,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
-/** A scratch directory deleted on close, or by a shutdown hook if the run is interrupted. */
+/**
+ * A scratch directory deleted on close (kept when the environment sets BGPBENCH_KEEP), or by a
+ * shutdown hook if the run is interrupted.
+ */
 final class TempDir implements AutoCloseable {
   private static final Set<Path> LIVE = ConcurrentHashMap.newKeySet();
 
@@ -32,10 +35,15 @@ final class TempDir implements AutoCloseable {
     return path;
   }
 
+  /** Deletes the directory, unless BGPBENCH_KEEP is set (to read daemon logs afterwards). */
   @Override
   public void close() {
-    delete(path);
     LIVE.remove(path);
+    if (System.getenv("BGPBENCH_KEEP") != null) {
+      System.err.println("kept " + path);
+      return;
+    }
+    delete(path);
   }
 
   private static void delete(Path root) {

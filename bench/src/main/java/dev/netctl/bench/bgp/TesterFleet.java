@@ -51,31 +51,8 @@ final class TesterFleet implements AutoCloseable {
     long start = System.nanoTime();
     for (TesterPeer peer : toConnect) {
       peers.add(peer);
-      bootstrap
-          .clone()
-          .handler(
-              new ChannelInitializer<Channel>() {
-                @Override
-                protected void initChannel(Channel ch) {
-                  // BGP length field: octets 16-17, counting the whole message (RFC 4271 §4.1)
-                  ch.pipeline()
-                      .addLast(new LengthFieldBasedFrameDecoder(65535, 16, 2, -18, 0), peer);
-                }
-              })
-          .connect(dut, new InetSocketAddress(peer.address(), 0))
-          .addListener(
-              f -> {
-                if (!f.isSuccess()) {
-                  peer.established()
-                      .completeExceptionally(
-                          new IllegalStateException(
-                              peer.address().getHostAddress()
-                                  + ": connect to "
-                                  + dut
-                                  + " failed: "
-                                  + f.cause()));
-                }
-              });
+      peer.onRetry(() -> connect(peer, dut));
+      connect(peer, dut);
     }
     long deadline = start + timeout.toNanos();
     long last = start;
@@ -101,6 +78,34 @@ final class TesterFleet implements AutoCloseable {
       }
     }
     return last - start;
+  }
+
+  private void connect(TesterPeer peer, InetSocketAddress dut) {
+    peer.attempt();
+    bootstrap
+        .clone()
+        .handler(
+            new ChannelInitializer<Channel>() {
+              @Override
+              protected void initChannel(Channel ch) {
+                // BGP length field: octets 16-17, counting the whole message (RFC 4271 §4.1)
+                ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(65535, 16, 2, -18, 0), peer);
+              }
+            })
+        .connect(dut, new InetSocketAddress(peer.address(), 0))
+        .addListener(
+            f -> {
+              if (!f.isSuccess()) {
+                peer.established()
+                    .completeExceptionally(
+                        new IllegalStateException(
+                            peer.address().getHostAddress()
+                                + ": connect to "
+                                + dut
+                                + " failed: "
+                                + f.cause()));
+              }
+            });
   }
 
   /** The first broken session's reason, or null. */

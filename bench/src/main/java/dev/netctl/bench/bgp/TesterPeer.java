@@ -6,6 +6,7 @@ import dev.netctl.bgp.codec.Capability;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.net.Inet4Address;
@@ -18,7 +19,15 @@ import java.util.concurrent.TimeUnit;
  * feeds received UPDATEs to a {@link PrefixTally} and writes pre-encoded UPDATE bytes when told to.
  * It plays injector, monitor or both (a route-reflector client in the fan-out scenario).
  */
+@ChannelHandler.Sharable // one pipeline at a time, but re-added when a connection is retried
 final class TesterPeer extends SimpleChannelInboundHandler<ByteBuf> {
+  /**
+   * Connections a peer may lose before Established. GoBGP accepts connections before it has loaded
+   * every neighbor from its config and closes those from peers it does not know yet; a real
+   * speaker's ConnectRetry timer covers that, so the tester retries too.
+   */
+  static final int MAX_ATTEMPTS = 20;
+
   /** Hold time offered; the DUT may lower it, keepalives follow the negotiated value. */
   static final int HOLD_TIME = 90;
 
@@ -31,6 +40,8 @@ final class TesterPeer extends SimpleChannelInboundHandler<ByteBuf> {
   private volatile Channel channel;
   private volatile boolean closing;
   private volatile String failure;
+  private volatile Runnable reconnect;
+  private int attempts;
   private boolean openReceived;
 
   /**
@@ -75,6 +86,22 @@ final class TesterPeer extends SimpleChannelInboundHandler<ByteBuf> {
     if (ch != null) {
       ch.close();
     }
+  }
+
+  /** Sets what reconnects this peer after a connection lost before Established. */
+  void onRetry(Runnable reconnect) {
+    this.reconnect = reconnect;
+  }
+
+  /** Connection attempts so far. */
+  int attempts() {
+    return attempts;
+  }
+
+  /** Counts a connection attempt; called by the fleet before each connect. */
+  void attempt() {
+    attempts++;
+    openReceived = false;
   }
 
   @Override
@@ -134,9 +161,15 @@ final class TesterPeer extends SimpleChannelInboundHandler<ByteBuf> {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    if (!closing) {
-      fail("the DUT closed the session");
+    if (closing) {
+      return;
     }
+    Runnable retry = reconnect;
+    if (!established.isDone() && failure == null && retry != null && attempts < MAX_ATTEMPTS) {
+      ctx.executor().schedule(retry, 250, TimeUnit.MILLISECONDS);
+      return;
+    }
+    fail("the DUT closed the session (attempt " + attempts + ")");
   }
 
   @Override
