@@ -125,14 +125,22 @@ public sealed interface BgpMessage {
     /** Every withdrawn prefix: body field plus MP_UNREACH. */
     public List<Nlri> allWithdrawn() {
       List<Nlri> out = new ArrayList<>(withdrawn);
-      attribute(PathAttribute.MpUnreach.class).ifPresent(u -> out.addAll(u.withdrawn()));
+      for (PathAttribute a : attributes) {
+        if (a instanceof PathAttribute.MpUnreach u) {
+          out.addAll(u.withdrawn());
+        }
+      }
       return out;
     }
 
     /** Every reachable prefix: body field plus MP_REACH. */
     public List<Nlri> allNlri() {
       List<Nlri> out = new ArrayList<>(nlri);
-      attribute(PathAttribute.MpReach.class).ifPresent(r -> out.addAll(r.nlri()));
+      for (PathAttribute a : attributes) {
+        if (a instanceof PathAttribute.MpReach r) {
+          out.addAll(r.nlri());
+        }
+      }
       return out;
     }
 
