@@ -1,11 +1,13 @@
 package dev.netctl.bench.bgp;
 
 /**
- * Placeholder for netctl's own speaker ({@code dev.netctl.bgp.speaker}) as the device under test.
- * The speaker was not on this branch when the harness was written: starting it fails with a clear
- * message and the result row records that. Once the speaker exists this adapter runs it as a
- * separate JVM process (so its memory is measured apart from the harness) configured as a route
- * reflector for {@link DutSetup#clients()}.
+ * Placeholder for netctl's own speaker ({@code dev.netctl.bgp.speaker.BgpSpeaker}) as the device
+ * under test. The speaker facade can hold sessions, originate routes and report received ones, but
+ * it does not yet re-advertise received routes (no RIB, no route reflection), so it cannot be the
+ * reflector these scenarios measure: starting it fails with a clear message and the result row
+ * records that. Once reflection exists this adapter runs the speaker as a separate JVM process (so
+ * its memory is measured apart from the harness) with {@link DutSetup#clients()} as passive
+ * reflector clients.
  */
 final class NetctlDut implements Dut {
   @Override
@@ -16,7 +18,7 @@ final class NetctlDut implements Dut {
   @Override
   public void start(DutSetup setup) {
     throw new BenchException(
-        "netctl's speaker (dev.netctl.bgp.speaker) is not available on this branch yet");
+        "netctl's speaker (dev.netctl.bgp.speaker) does not reflect routes yet: no DUT to run");
   }
 
   @Override

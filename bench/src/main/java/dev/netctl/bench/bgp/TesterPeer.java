@@ -34,7 +34,7 @@ final class TesterPeer extends SimpleChannelInboundHandler<ByteBuf> {
   /** Hold time offered; the DUT may lower it, keepalives follow the negotiated value. */
   static final int HOLD_TIME = 90;
 
-  private static final byte[] KEEPALIVE = WireEncoder.encode(BgpMessage.Keepalive.INSTANCE);
+  private static final byte[] KEEPALIVE = Workload.encode(BgpMessage.Keepalive.INSTANCE);
 
   private final Inet4Address address;
   private final long asn;
@@ -120,7 +120,7 @@ final class TesterPeer extends SimpleChannelInboundHandler<ByteBuf> {
                 new Capability.Multiprotocol(AddressFamily.IPV4_UNICAST),
                 new Capability.RouteRefresh(),
                 new Capability.FourOctetAs(asn)));
-    ctx.writeAndFlush(Unpooled.wrappedBuffer(WireEncoder.encode(open)));
+    ctx.writeAndFlush(Unpooled.wrappedBuffer(Workload.encode(open)));
     Channel mine = ctx.channel();
     ctx.executor()
         .schedule(
@@ -139,7 +139,7 @@ final class TesterPeer extends SimpleChannelInboundHandler<ByteBuf> {
     switch (type) {
       case BgpMessage.TYPE_OPEN -> {
         openReceived = true;
-        int theirHold = msg.getUnsignedShort(msg.readerIndex() + WireEncoder.HEADER + 3);
+        int theirHold = msg.getUnsignedShort(msg.readerIndex() + UpdateScanner.HEADER + 3);
         int hold = Math.min(HOLD_TIME, theirHold);
         ctx.writeAndFlush(Unpooled.wrappedBuffer(KEEPALIVE));
         if (hold > 0) {
@@ -159,7 +159,7 @@ final class TesterPeer extends SimpleChannelInboundHandler<ByteBuf> {
       }
       case BgpMessage.TYPE_UPDATE -> UpdateScanner.scan(msg, tally);
       case BgpMessage.TYPE_NOTIFICATION -> {
-        int at = msg.readerIndex() + WireEncoder.HEADER;
+        int at = msg.readerIndex() + UpdateScanner.HEADER;
         fail(
             "NOTIFICATION "
                 + msg.getUnsignedByte(at)

@@ -9,6 +9,9 @@ import io.netty.buffer.ByteBuf;
  * below the device under test's.
  */
 final class UpdateScanner {
+  /** Message header: 16-octet marker, 2-octet length, 1-octet type (RFC 4271 §4.1). */
+  static final int HEADER = 19;
+
   private static final int TYPE_MED = 4;
 
   private UpdateScanner() {}
@@ -26,7 +29,7 @@ final class UpdateScanner {
       return;
     }
     tally.countUpdate();
-    int pos = start + WireEncoder.HEADER;
+    int pos = start + HEADER;
     int withdrawnEnd = pos + 2 + msg.getUnsignedShort(pos);
     pos += 2;
     check(withdrawnEnd + 2 <= end, "withdrawn routes length runs past the message");

@@ -1,6 +1,8 @@
 package dev.netctl.bench.bgp;
 
+import dev.netctl.bgp.codec.BgpEncoder;
 import dev.netctl.bgp.codec.BgpMessage;
+import dev.netctl.bgp.codec.CodecContext;
 import dev.netctl.bgp.codec.Nlri;
 import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.Prefix;
@@ -37,6 +39,9 @@ final class Workload {
 
   private static final long LOCAL_PREF = 100;
 
+  /** Header (19) plus the two 2-octet length fields of an UPDATE (RFC 4271 §4.3). */
+  private static final int UPDATE_OVERHEAD = 23;
+
   private Workload() {}
 
   /**
@@ -69,6 +74,21 @@ final class Workload {
         new PathAttribute.LocalPref(LOCAL_PREF));
   }
 
+  /** Encodes with the project's codec; all sessions negotiate 4-octet AS numbers. */
+  static byte[] encode(BgpMessage message) {
+    return BgpEncoder.encode(message, CodecContext.FOUR_OCTET);
+  }
+
+  /** Encoded size of the path attributes, to fill each UPDATE up to 4096 octets. */
+  static int attributesSize(List<PathAttribute> attributes) {
+    return encode(new BgpMessage.Update(List.of(), attributes, List.of())).length - UPDATE_OVERHEAD;
+  }
+
+  /** Encoded size of one IPv4 prefix in an NLRI or withdrawn-routes field. */
+  static int prefixSize(Prefix prefix) {
+    return 1 + (prefix.length() + 7) / 8;
+  }
+
   /** Prefix {@code i} of the block starting at {@code base}. */
   static Prefix prefix(long base, int length, int i) {
     return Prefix.ipv4((int) (base + ((long) i << (32 - length))), length);
@@ -85,20 +105,19 @@ final class Workload {
     for (int k = 0; k < groups; k++) {
       List<PathAttribute> attrs = attributeSet(k, nextHop, medOverride);
       List<Nlri> batch = new ArrayList<>();
-      int room =
-          WireEncoder.MAX_MESSAGE - WireEncoder.HEADER - 4 - WireEncoder.attributesSize(attrs);
+      int room = CodecContext.MAX_MESSAGE_SIZE - UPDATE_OVERHEAD - attributesSize(attrs);
       int used = 0;
       for (int i = k; i < count; i += groups) {
         Prefix p = prefix(base, length, i);
-        if (used + WireEncoder.prefixSize(p) > room) {
-          out.writeBytes(WireEncoder.encode(new BgpMessage.Update(List.of(), attrs, batch)));
+        if (used + prefixSize(p) > room) {
+          out.writeBytes(encode(new BgpMessage.Update(List.of(), attrs, batch)));
           batch = new ArrayList<>();
           used = 0;
         }
         batch.add(Nlri.of(p));
-        used += WireEncoder.prefixSize(p);
+        used += prefixSize(p);
       }
-      out.writeBytes(WireEncoder.encode(new BgpMessage.Update(List.of(), attrs, batch)));
+      out.writeBytes(encode(new BgpMessage.Update(List.of(), attrs, batch)));
     }
     return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(out.toByteArray()));
   }
@@ -107,7 +126,7 @@ final class Workload {
   static ByteBuf originate(Prefix prefix, Inet4Address nextHop) {
     return Unpooled.unreleasableBuffer(
         Unpooled.wrappedBuffer(
-            WireEncoder.encode(
+            encode(
                 new BgpMessage.Update(
                     List.of(), originAttributes(nextHop), List.of(Nlri.of(prefix))))));
   }
@@ -115,21 +134,21 @@ final class Workload {
   /** Withdrawals of prefixes {@code 0..count-1} of a block, packed in order. */
   static ByteBuf withdraw(long base, int length, int count) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int room = WireEncoder.MAX_MESSAGE - WireEncoder.HEADER - 4;
+    int room = CodecContext.MAX_MESSAGE_SIZE - UPDATE_OVERHEAD;
     List<Nlri> batch = new ArrayList<>();
     int used = 0;
     for (int i = 0; i < count; i++) {
       Prefix p = prefix(base, length, i);
-      if (used + WireEncoder.prefixSize(p) > room) {
-        out.writeBytes(WireEncoder.encode(new BgpMessage.Update(batch, List.of(), List.of())));
+      if (used + prefixSize(p) > room) {
+        out.writeBytes(encode(new BgpMessage.Update(batch, List.of(), List.of())));
         batch = new ArrayList<>();
         used = 0;
       }
       batch.add(Nlri.of(p));
-      used += WireEncoder.prefixSize(p);
+      used += prefixSize(p);
     }
     if (!batch.isEmpty()) {
-      out.writeBytes(WireEncoder.encode(new BgpMessage.Update(batch, List.of(), List.of())));
+      out.writeBytes(encode(new BgpMessage.Update(batch, List.of(), List.of())));
     }
     return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(out.toByteArray()));
   }

@@ -92,7 +92,7 @@ class UpdateScannerTest {
     int messages = 0;
     while (stream.isReadable()) {
       int len = stream.getUnsignedShort(stream.readerIndex() + 16);
-      assertThat(len).isLessThanOrEqualTo(WireEncoder.MAX_MESSAGE);
+      assertThat(len).isLessThanOrEqualTo(dev.netctl.bgp.codec.CodecContext.MAX_MESSAGE_SIZE);
       UpdateScanner.scan(stream.slice(stream.readerIndex(), len), tally);
       stream.skipBytes(len);
       messages++;
