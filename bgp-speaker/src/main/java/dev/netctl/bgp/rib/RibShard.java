@@ -131,11 +131,15 @@ final class RibShard {
   /** Copies of the Loc-RIB entries whose prefix passes {@code filter}, at most {@code limit}. */
   List<RibEntry> routes(Predicate<Prefix> filter, int limit) {
     List<RibEntry> out = new ArrayList<>();
-    locRib.forEach(
+    if (limit <= 0) {
+      return out;
+    }
+    locRib.visit(
         (prefix, d) -> {
-          if (out.size() < limit && filter.test(prefix)) {
+          if (filter.test(prefix)) {
             out.add(entry(prefix, d));
           }
+          return out.size() < limit;
         });
     return out;
   }
