@@ -191,7 +191,8 @@ final class RibShard {
     Route[] old = d == null ? new Route[0] : d.paths();
     int index = -1;
     for (int i = 0; i < old.length; i++) {
-      if (old[i].pathId() == pathId && old[i].source().equals(peer)) {
+      // Identity first: sessions pass the same Peer object, and record equality compares addresses.
+      if (old[i].pathId() == pathId && (old[i].source() == peer || old[i].source().equals(peer))) {
         index = i;
         break;
       }
