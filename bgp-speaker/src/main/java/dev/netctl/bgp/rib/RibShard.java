@@ -101,7 +101,7 @@ final class RibShard {
   }
 
   /** Publishes this shard's part of the group's table for a joining member. */
-  void sync(UpdateGroup group, Peer member) {
+  void sync(UpdateGroup group, Peer member, java.util.concurrent.atomic.AtomicInteger join) {
     List<UpdatePacker.Entry> entries = new ArrayList<>();
     Audience audience = new Audience.Only(member);
     OutboundProfile profile = group.profile();
@@ -125,7 +125,7 @@ final class RibShard {
             }
           }
         });
-    group.addSyncPart(member, entries);
+    group.addSyncPart(member, join, entries);
   }
 
   /** Copies of the Loc-RIB entries whose prefix passes {@code filter}, at most {@code limit}. */
