@@ -50,8 +50,8 @@ public record BestPath(NextHopResolver resolver, boolean alwaysCompareMed, int m
   public Decision compare(Route a, Route b) {
     AttributeSet x = a.attributes();
     AttributeSet y = b.attributes();
-    NextHopResolver.State sx = resolver.resolve(x.nextHop());
-    NextHopResolver.State sy = resolver.resolve(y.nextHop());
+    NextHopResolver.State sx = state(x);
+    NextHopResolver.State sy = state(y);
     if (sx.reachable() != sy.reachable()) {
       return new Decision(sx.reachable(), BestPathReason.NEXT_HOP_REACHABILITY);
     }
@@ -112,7 +112,7 @@ public record BestPath(NextHopResolver resolver, boolean alwaysCompareMed, int m
         best = r;
       }
     }
-    if (best == null || !resolver.resolve(best.attributes().nextHop()).reachable()) {
+    if (best == null || !state(best.attributes()).reachable()) {
       return Selection.NONE;
     }
     if (maxPaths == 1) {
@@ -135,6 +135,11 @@ public record BestPath(NextHopResolver resolver, boolean alwaysCompareMed, int m
   public static int canonicalOrder(Route a, Route b) {
     int c = RibAddresses.compare(a.source().address(), b.source().address());
     return c != 0 ? c : Integer.compareUnsigned(a.pathId(), b.pathId());
+  }
+
+  // Our own routes may have no next hop yet (export sets next-hop self): always usable.
+  private NextHopResolver.State state(AttributeSet a) {
+    return a.nextHop() == null ? NextHopResolver.State.REACHABLE : resolver.resolve(a.nextHop());
   }
 
   private static long routerId(Route r) {

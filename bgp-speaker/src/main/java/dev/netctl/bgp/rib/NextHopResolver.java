@@ -27,6 +27,6 @@ public interface NextHopResolver {
     public static final State UNREACHABLE = new State(false, Long.MAX_VALUE);
   }
 
-  /** The state of {@code nextHop}; null next hops (local routes) are asked about as null. */
+  /** The state of {@code nextHop} (never null: routes without a next hop count as reachable). */
   State resolve(InetAddress nextHop);
 }

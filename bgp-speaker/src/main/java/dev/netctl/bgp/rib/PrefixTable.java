@@ -93,6 +93,26 @@ final class PrefixTable<V> {
     v6.forEach(action);
   }
 
+  /** Visitor that may stop the iteration. */
+  interface Visitor<V> {
+    /** Visits one entry; returns false to stop. */
+    boolean visit(Prefix prefix, V value);
+  }
+
+  /** Visits entries until the visitor returns false; the table must not change meanwhile. */
+  void visit(Visitor<V> visitor) {
+    for (int i = 0; i < keys.length; i++) {
+      if (keys[i] != EMPTY && !visitor.visit(unpack(keys[i]), cast(values[i]))) {
+        return;
+      }
+    }
+    for (Map.Entry<Prefix, V> e : v6.entrySet()) {
+      if (!visitor.visit(e.getKey(), e.getValue())) {
+        return;
+      }
+    }
+  }
+
   static long pack(Prefix p) {
     return p.low() << 8 | p.length();
   }

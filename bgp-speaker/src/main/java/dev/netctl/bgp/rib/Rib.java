@@ -194,8 +194,8 @@ public final class Rib implements AutoCloseable {
    * publishes its part to the group, and the group's next drains emit it, then End-of-RIB.
    */
   public CompletableFuture<Void> join(UpdateGroup group, Peer peer) {
-    group.beginSync(peer, shards.length);
-    return onAllShards(s -> s.sync(group, peer));
+    var join = group.beginSync(peer, shards.length);
+    return onAllShards(s -> s.sync(group, peer, join));
   }
 
   /** The Loc-RIB entry of a prefix. */

@@ -101,7 +101,7 @@ final class RibShard {
   }
 
   /** Publishes this shard's part of the group's table for a joining member. */
-  void sync(UpdateGroup group, Peer member) {
+  void sync(UpdateGroup group, Peer member, java.util.concurrent.atomic.AtomicInteger join) {
     List<UpdatePacker.Entry> entries = new ArrayList<>();
     Audience audience = new Audience.Only(member);
     OutboundProfile profile = group.profile();
@@ -125,17 +125,21 @@ final class RibShard {
             }
           }
         });
-    group.addSyncPart(member, entries);
+    group.addSyncPart(member, join, entries);
   }
 
   /** Copies of the Loc-RIB entries whose prefix passes {@code filter}, at most {@code limit}. */
   List<RibEntry> routes(Predicate<Prefix> filter, int limit) {
     List<RibEntry> out = new ArrayList<>();
-    locRib.forEach(
+    if (limit <= 0) {
+      return out;
+    }
+    locRib.visit(
         (prefix, d) -> {
-          if (out.size() < limit && filter.test(prefix)) {
+          if (filter.test(prefix)) {
             out.add(entry(prefix, d));
           }
+          return out.size() < limit;
         });
     return out;
   }
@@ -187,7 +191,8 @@ final class RibShard {
     Route[] old = d == null ? new Route[0] : d.paths();
     int index = -1;
     for (int i = 0; i < old.length; i++) {
-      if (old[i].pathId() == pathId && old[i].source().equals(peer)) {
+      // Identity first: sessions pass the same Peer object, and record equality compares addresses.
+      if (old[i].pathId() == pathId && (old[i].source() == peer || old[i].source().equals(peer))) {
         index = i;
         break;
       }

@@ -44,7 +44,9 @@ public final class UpdateGroup {
 
   private record OutRoute(AttributeSet attributes, Peer source) {}
 
-  private record SyncPart(Peer peer, List<UpdatePacker.Entry> entries) {}
+  // The join's counter identifies it: parts of an earlier join of the same peer (a session that
+  // flapped) are recognized and dropped.
+  private record SyncPart(Peer peer, AtomicInteger join, List<UpdatePacker.Entry> entries) {}
 
   private final OutboundProfile profile;
   private final UpdatePacker packer;
@@ -112,7 +114,7 @@ public final class UpdateGroup {
     List<OutboundUpdate> out = new ArrayList<>();
     for (SyncPart part; (part = syncParts.poll()) != null; ) {
       AtomicInteger remaining = syncing.get(part.peer());
-      if (remaining == null || !members.contains(part.peer())) {
+      if (remaining != part.join() || !members.contains(part.peer())) {
         continue;
       }
       out.addAll(packer.pack(part.entries()));
@@ -156,15 +158,20 @@ public final class UpdateGroup {
     signal();
   }
 
-  /** Adds a member that expects {@code parts} snapshot parts, one per shard. */
-  void beginSync(Peer peer, int parts) {
-    syncing.put(peer, new AtomicInteger(parts));
+  /**
+   * Adds a member that expects {@code parts} snapshot parts, one per shard; returns the join's
+   * token to pass with each part.
+   */
+  AtomicInteger beginSync(Peer peer, int parts) {
+    AtomicInteger join = new AtomicInteger(parts);
+    syncing.put(peer, join);
     members.add(peer);
+    return join;
   }
 
   /** Publishes one shard's snapshot for a joining member. */
-  void addSyncPart(Peer peer, List<UpdatePacker.Entry> entries) {
-    syncParts.add(new SyncPart(peer, entries));
+  void addSyncPart(Peer peer, AtomicInteger join, List<UpdatePacker.Entry> entries) {
+    syncParts.add(new SyncPart(peer, join, entries));
     signal();
   }
 

@@ -156,4 +156,20 @@ class RouteReflectionTest {
     h.shard.announce(e1, P, 0, attrs("192.0.2.99").path(64999).build());
     assertThat(h.best(P)).as("RFC 8212: no import policy on eBGP rejects").isNull();
   }
+
+  @Test
+  void locallyOriginatedRouteGetsNextHopSelfAndGoesToEveryIbgpPeer() {
+    AttributeSet own =
+        AttributeSet.of(
+            List.of(new PathAttribute.Origin(PathAttribute.OriginType.IGP), AsPath.EMPTY), null);
+    h.shard.announce(Peer.LOCAL, P, 0, own);
+    assertThat(h.best(P)).as("a route without a next hop is ours and usable").isNotNull();
+    h.drainAll();
+    for (Peer p : List.of(c1, c2, n1, n2)) {
+      ShardHarness.Received r = h.view(p).get(N);
+      assertThat(r).as("originated route at %s", p).isNotNull();
+      assertThat(r.nextHop()).isEqualTo(ip("10.255.0.1"));
+      assertThat(r.attributes()).contains(new PathAttribute.LocalPref(100), AsPath.EMPTY);
+    }
+  }
 }

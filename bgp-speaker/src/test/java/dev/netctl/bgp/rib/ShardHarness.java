@@ -64,8 +64,7 @@ final class ShardHarness {
   }
 
   void join(UpdateGroup g, Peer member) {
-    g.beginSync(member, 1);
-    shard.sync(g, member);
+    shard.sync(g, member, g.beginSync(member, 1));
   }
 
   /** Drains every group and delivers to members, checking the size limit of every message. */

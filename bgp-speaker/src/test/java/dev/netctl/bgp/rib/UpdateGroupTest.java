@@ -204,4 +204,24 @@ class UpdateGroupTest {
     assertThat(out.get(0).update().attribute(PathAttribute.MpUnreach.class)).isPresent();
     assertThat(h.view(c1)).isEmpty();
   }
+
+  @Test
+  void aSnapshotFromAnEarlierJoinOfTheSamePeerIsDropped() {
+    Peer source = Fixtures.ibgp("10.0.0.1");
+    h.shard.announce(source, v4(1), 0, attrs("10.0.0.1").build());
+    UpdateGroup g =
+        new UpdateGroup(ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET));
+    h.groups.add(g);
+    // First session: one of two snapshot parts arrives, then the session flaps and rejoins.
+    h.shard.sync(g, c1, g.beginSync(c1, 2));
+    g.removeMember(c1);
+    var second = g.beginSync(c1, 1);
+    List<OutboundUpdate> out = g.drain();
+    assertThat(out).as("the stale part neither delivers nor counts").isEmpty();
+    h.shard.sync(g, c1, second);
+    out = g.drain();
+    assertThat(out.stream().filter(u -> u.update().endOfRibFamily().isPresent())).hasSize(2);
+    assertThat(out.stream().flatMap(u -> u.update().nlri().stream()))
+        .containsExactly(Nlri.of(v4(1)));
+  }
 }
