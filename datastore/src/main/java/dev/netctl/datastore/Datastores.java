@@ -1,0 +1,163 @@
+package dev.netctl.datastore;
+
+import dev.netctl.datastore.embedded.EmbeddedDatastore;
+import dev.netctl.datastore.etcd.EtcdDatastore;
+import dev.netctl.datastore.memory.MemoryDatastore;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Opens a {@link Datastore} from a one-line spec, the form users write in {@code --datastore} and
+ * {@code NETCTL_DATASTORE}.
+ *
+ * <p>Accepted forms: {@code embedded} (the file {@code ~/.netctl/netctl.db}), {@code
+ * embedded:PATH}, {@code etcd:http://HOST:PORT[,http://HOST:PORT...]} (or https), {@code memory}
+ * (process-local, for tests and demos), and {@code kubernetes[:KUBECONFIG]} (reserved).
+ */
+public final class Datastores {
+
+  /** The environment variable that names the datastore when no flag does. */
+  public static final String ENV = "NETCTL_DATASTORE";
+
+  static final String FORMS =
+      "accepted forms: embedded, embedded:PATH, etcd:http://HOST:PORT[,http://HOST:PORT...],"
+          + " memory, kubernetes[:KUBECONFIG]";
+
+  private Datastores() {}
+
+  /** A parsed datastore spec. */
+  public sealed interface Spec {
+    /** A process-local {@link MemoryDatastore}. */
+    record Memory() implements Spec {}
+
+    /** An {@link EmbeddedDatastore} on {@code file}. */
+    record Embedded(Path file) implements Spec {}
+
+    /** An {@link EtcdDatastore} on these client endpoints. */
+    record Etcd(List<URI> endpoints) implements Spec {
+      public Etcd {
+        endpoints = List.copyOf(endpoints);
+      }
+    }
+
+    /** The Kubernetes API server (not implemented yet); kubeconfig null for the default. */
+    record Kubernetes(Path kubeconfig) implements Spec {}
+  }
+
+  /**
+   * Opens the datastore named by {@code spec}.
+   *
+   * @param tls TLS material for etcd, or null; rejected for the local backends where it means
+   *     nothing
+   * @throws IllegalArgumentException when the spec is malformed
+   * @throws UnsupportedOperationException for {@code kubernetes}, not implemented yet
+   * @throws DatastoreException.Unavailable when an embedded file cannot be opened
+   */
+  public static Datastore open(String spec, TlsOptions tls) {
+    Spec parsed = parse(spec);
+    if (TlsOptions.enabled(tls) && !(parsed instanceof Spec.Etcd)) {
+      throw new IllegalArgumentException(
+          "datastore \"" + spec + "\": TLS options apply only to an etcd datastore");
+    }
+    return switch (parsed) {
+      case Spec.Memory m -> new MemoryDatastore();
+      case Spec.Embedded e -> new EmbeddedDatastore(e.file());
+      case Spec.Etcd e -> EtcdDatastore.connect(e.endpoints(), tls);
+      case Spec.Kubernetes k ->
+          throw new UnsupportedOperationException(
+              "kubernetes datastore not implemented yet (spec \""
+                  + spec
+                  + "\"); use embedded or etcd");
+    };
+  }
+
+  /** The spec from {@code NETCTL_DATASTORE}, else {@code embedded} (the default file). */
+  public static String defaultSpec() {
+    return defaultSpec(System.getenv());
+  }
+
+  static String defaultSpec(Map<String, String> env) {
+    String v = env.get(ENV);
+    return v == null || v.isBlank() ? "embedded" : v.strip();
+  }
+
+  /** {@code ~/.netctl/netctl.db}: where {@code embedded} without a path keeps its file. */
+  public static Path defaultEmbeddedFile() {
+    return Path.of(System.getProperty("user.home"), ".netctl", "netctl.db");
+  }
+
+  /** Parses a spec without opening anything. */
+  public static Spec parse(String spec) {
+    if (spec == null || spec.isBlank()) {
+      throw bad(spec == null ? "" : spec, "it is empty");
+    }
+    String s = spec.strip();
+    int colon = s.indexOf(':');
+    String scheme = colon < 0 ? s : s.substring(0, colon);
+    String rest = colon < 0 ? null : s.substring(colon + 1);
+    return switch (scheme) {
+      case "memory" -> {
+        if (rest != null) throw bad(spec, "memory takes no argument");
+        yield new Spec.Memory();
+      }
+      case "embedded" -> {
+        if (rest == null) yield new Spec.Embedded(defaultEmbeddedFile());
+        if (rest.isBlank()) throw bad(spec, "embedded: needs a file path after the colon");
+        yield new Spec.Embedded(expandHome(rest.strip()));
+      }
+      case "etcd" -> {
+        if (rest == null || rest.isBlank()) {
+          throw bad(spec, "etcd needs at least one endpoint, e.g. etcd:http://127.0.0.1:2379");
+        }
+        yield new Spec.Etcd(endpoints(spec, rest));
+      }
+      case "kubernetes" ->
+          new Spec.Kubernetes(rest == null || rest.isBlank() ? null : expandHome(rest.strip()));
+      default -> throw bad(spec, "unknown datastore kind \"" + scheme + "\"");
+    };
+  }
+
+  private static List<URI> endpoints(String spec, String list) {
+    List<URI> out = new ArrayList<>();
+    String firstScheme = null;
+    for (String part : list.split(",", -1)) {
+      String p = part.strip();
+      URI uri;
+      try {
+        uri = new URI(p);
+      } catch (URISyntaxException e) {
+        throw bad(spec, "endpoint \"" + p + "\" is not a URL: " + e.getReason());
+      }
+      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+        throw bad(spec, "endpoint \"" + p + "\" must start with http:// or https://");
+      }
+      if (uri.getHost() == null || uri.getPort() < 1) {
+        throw bad(spec, "endpoint \"" + p + "\" must name a host and a port");
+      }
+      if (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/")) {
+        throw bad(spec, "endpoint \"" + p + "\" must not have a path");
+      }
+      if (firstScheme != null && !firstScheme.equals(uri.getScheme())) {
+        throw bad(spec, "endpoints mix http and https");
+      }
+      firstScheme = uri.getScheme();
+      out.add(uri);
+    }
+    return out;
+  }
+
+  private static Path expandHome(String path) {
+    if (path.equals("~")) return Path.of(System.getProperty("user.home"));
+    if (path.startsWith("~/")) return Path.of(System.getProperty("user.home"), path.substring(2));
+    return Path.of(path);
+  }
+
+  private static IllegalArgumentException bad(String spec, String why) {
+    return new IllegalArgumentException(
+        "bad datastore spec \"" + spec + "\": " + why + "; " + FORMS);
+  }
+}
