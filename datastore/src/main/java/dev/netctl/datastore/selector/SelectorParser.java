@@ -77,6 +77,7 @@ final class SelectorParser {
       if (word.equals("has") && consume("(")) {
         skipSpace();
         String k = key();
+        if (k.isEmpty()) throw fail("expected a label key");
         expect(")", "expected ')' after the label key");
         return new Selector.Has(k);
       }

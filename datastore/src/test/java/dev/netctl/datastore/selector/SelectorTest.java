@@ -94,6 +94,7 @@ class SelectorTest {
         "a starts 'b' | 10 | expected 'with' after 'starts'",
         "a ends 'b' | 8 | expected 'with' after 'ends'",
         "has(a | 6 | expected ')' after the label key",
+        "has() | 5 | expected a label key",
         "a == 'b | 6 | unterminated quoted value",
         "a in {'x' 'y'} | 11 | expected ',' or '}'",
         "a in 'x' | 6 | expected '{'",
@@ -168,6 +169,61 @@ class SelectorTest {
           .as("seed " + seed + " case " + i + ": " + s)
           .isEqualTo(s);
     }
+  }
+
+  private static final String[] TOKENS = {
+    "a",
+    "b",
+    " ",
+    "==",
+    "!=",
+    "!",
+    "(",
+    ")",
+    "{",
+    "}",
+    ",",
+    "'x'",
+    "\"y\"",
+    "'",
+    "\"",
+    "in",
+    "not",
+    "has",
+    "all",
+    "()",
+    "&&",
+    "||",
+    "&",
+    "|",
+    "contains",
+    "starts",
+    "ends",
+    "with",
+    "=",
+    "é"
+  };
+
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {101, 102, 103})
+  void arbitraryInputParsesOrFailsWithAColumnInsideTheText(long seed) {
+    SplittableRandom rnd = new SplittableRandom(seed);
+    int parsed = 0;
+    for (int i = 0; i < 3000; i++) {
+      StringBuilder sb = new StringBuilder();
+      int n = rnd.nextInt(12);
+      for (int t = 0; t < n; t++) sb.append(TOKENS[rnd.nextInt(TOKENS.length)]);
+      String text = sb.toString();
+      try {
+        Selector s = Selector.parse(text);
+        parsed++;
+        assertThat(Selector.parse(s.toString())).as("seed %d: %s", seed, text).isEqualTo(s);
+      } catch (SelectorException e) {
+        assertThat(e.column()).as("seed %d: %s", seed, text).isBetween(1, text.length() + 1);
+        assertThat(e.selector()).isEqualTo(text);
+      }
+    }
+    assertThat(parsed).as("seed %d: some random inputs are valid selectors", seed).isPositive();
   }
 
   private static Gen gen(SplittableRandom rnd, int depth) {
