@@ -93,7 +93,7 @@ public final class Datastores {
   /** Parses a spec without opening anything. */
   public static Spec parse(String spec) {
     if (spec == null || spec.isBlank()) {
-      throw new IllegalArgumentException("datastore spec is empty; " + FORMS);
+      throw bad(spec == null ? "" : spec, "it is empty");
     }
     String s = spec.strip();
     int colon = s.indexOf(':');

@@ -209,7 +209,7 @@ public final class EtcdProcess implements AutoCloseable {
   private boolean ready(Path log) {
     if (tls != null) {
       // Without a client certificate /health is refused; etcd logs this once it serves clients.
-      return tail(log).contains("serving client traffic securely");
+      return tail(log).contains("serving client requests on");
     }
     try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()) {
       HttpResponse<String> r =

@@ -1,2 +1,0 @@
-/** netctl ctl. */
-package dev.netctl.ctl;

@@ -1,0 +1,465 @@
+package dev.netctl.datastore.client;
+
+import dev.netctl.datastore.Datastore;
+import dev.netctl.datastore.DatastoreException;
+import dev.netctl.datastore.Entry;
+import dev.netctl.datastore.Key;
+import dev.netctl.datastore.Listing;
+import dev.netctl.datastore.Watch;
+import dev.netctl.datastore.WatchEvent;
+import dev.netctl.datastore.model.BGPConfiguration;
+import dev.netctl.datastore.model.BGPConfigurationSpec;
+import dev.netctl.datastore.model.CodecException;
+import dev.netctl.datastore.model.IPAMConfig;
+import dev.netctl.datastore.model.IPAMConfigSpec;
+import dev.netctl.datastore.model.Kind;
+import dev.netctl.datastore.model.ObjectMeta;
+import dev.netctl.datastore.model.Resource;
+import dev.netctl.datastore.model.ResourceCodec;
+import dev.netctl.datastore.model.ValidationException;
+import dev.netctl.datastore.model.Validator;
+import dev.netctl.datastore.model.Violation;
+import dev.netctl.datastore.selector.Selector;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * Typed, validated access to netctl resources stored in any {@link Datastore}.
+ *
+ * <p>Each resource is stored as JSON under {@code Key(kind, name)}. Its {@code
+ * metadata.resourceVersion} is the entry's revision; {@code uid} and {@code creationTimestamp} are
+ * assigned on create and kept on update. Every write is validated first, including the rules
+ * against stored state (IP pools must not overlap; a pool's cidr and blockSize cannot change), and
+ * nothing is written when validation fails.
+ *
+ * <p>Methods block until the datastore answers (at most the configured timeout) and throw {@link
+ * DatastoreException} (NotFound, AlreadyExists, Conflict, Unavailable), {@link ValidationException}
+ * or {@link CodecException} (a stored value is unreadable). Thread-safe.
+ *
+ * <p>Known limit: the cross-object rules read other objects before writing, so two clients creating
+ * overlapping pools at the same instant can both succeed; the datastore has no multi-key
+ * transaction to prevent it.
+ */
+public final class ResourceClient {
+
+  private final Datastore store;
+  private final ResourceCodec codec;
+  private final Clock clock;
+  private final Duration timeout;
+
+  /** A client with a 30 s timeout and the system clock. */
+  public ResourceClient(Datastore store) {
+    this(store, new ResourceCodec(), Clock.systemUTC(), Duration.ofSeconds(30));
+  }
+
+  /**
+   * @param store where resources live
+   * @param codec how they are serialized
+   * @param clock the source of creation timestamps
+   * @param timeout how long one datastore call may take before failing with Unavailable
+   */
+  public ResourceClient(Datastore store, ResourceCodec codec, Clock clock, Duration timeout) {
+    this.store = store;
+    this.codec = codec;
+    this.clock = clock;
+    this.timeout = timeout;
+  }
+
+  /** The datastore underneath, e.g. for {@link Datastore#address()} in messages. */
+  public Datastore datastore() {
+    return store;
+  }
+
+  // ------------------------------------------------------------------- reads
+
+  /**
+   * The stored object.
+   *
+   * @throws DatastoreException.NotFound when absent
+   */
+  public <R extends Resource> R get(Kind<R> kind, String name) {
+    return find(kind, name).orElseThrow(() -> new DatastoreException.NotFound(key(kind, name)));
+  }
+
+  /** The stored object, or empty. */
+  public <R extends Resource> Optional<R> find(Kind<R> kind, String name) {
+    return await(store.get(key(kind, name))).map(e -> decode(kind, e));
+  }
+
+  /** Every object of a kind, sorted by name. */
+  public <R extends Resource> List<R> list(Kind<R> kind) {
+    return listWithRevision(kind).items();
+  }
+
+  /** Every object of a kind whose labels match {@code labelSelector}, sorted by name. */
+  public <R extends Resource> List<R> list(Kind<R> kind, Selector labelSelector) {
+    return list(kind).stream().filter(r -> labelSelector.matches(r.metadata().labels())).toList();
+  }
+
+  /** A snapshot of a kind with the revision to start a {@link #watch} from. */
+  public <R extends Resource> ResourceList<R> listWithRevision(Kind<R> kind) {
+    Listing l = await(store.list(kind.storageKind()));
+    List<R> items = new ArrayList<>(l.entries().size());
+    for (Entry e : l.entries()) items.add(decode(kind, e));
+    return new ResourceList<>(items, l.revision());
+  }
+
+  /**
+   * Delivers every change to objects of {@code kind} after {@code afterRevision}, in order, on one
+   * thread at a time. Start from {@link ResourceList#revision()} of a {@link #listWithRevision}.
+   */
+  public <R extends Resource> Watch watch(
+      Kind<R> kind, long afterRevision, Consumer<ResourceEvent<R>> listener) {
+    return store.watch(
+        kind.storageKind(),
+        afterRevision,
+        ev -> {
+          ResourceEvent<R> typed =
+              switch (ev) {
+                case WatchEvent.Put p -> {
+                  try {
+                    yield new ResourceEvent.Put<>(
+                        decode(kind, p.entry()), p.created(), p.revision());
+                  } catch (CodecException e) {
+                    yield new ResourceEvent.Undecodable<>(
+                        kind, p.entry().key().name(), p.revision(), e.getMessage());
+                  }
+                }
+                case WatchEvent.Deleted d ->
+                    new ResourceEvent.Deleted<>(kind, d.key().name(), d.revision());
+                case WatchEvent.ResyncNeeded r ->
+                    new ResourceEvent.ResyncNeeded<>(r.revision(), r.reason());
+              };
+          listener.accept(typed);
+        });
+  }
+
+  /**
+   * The cluster BGP settings with every absent field at its default: the stored {@code default}
+   * BGPConfiguration, or the defaults (AS 64512, mesh on, port 179) when there is none.
+   */
+  public BGPConfigurationSpec effectiveBgpConfiguration() {
+    return find(Kind.BGP_CONFIGURATION, BGPConfiguration.DEFAULT_NAME)
+        .map(c -> c.spec().withDefaults())
+        .orElseGet(() -> BGPConfigurationSpec.empty().withDefaults());
+  }
+
+  /**
+   * The BGP settings of one node: its {@code node.<name>} BGPConfiguration's fields over the
+   * cluster's (absent or empty fields inherit), then defaults.
+   */
+  public BGPConfigurationSpec effectiveBgpConfiguration(String nodeName) {
+    BGPConfigurationSpec cluster =
+        find(Kind.BGP_CONFIGURATION, BGPConfiguration.DEFAULT_NAME)
+            .map(BGPConfiguration::spec)
+            .orElse(BGPConfigurationSpec.empty());
+    Optional<BGPConfiguration> perNode =
+        find(Kind.BGP_CONFIGURATION, BGPConfiguration.NODE_PREFIX + nodeName);
+    if (perNode.isEmpty()) return cluster.withDefaults();
+    BGPConfigurationSpec n = perNode.get().spec();
+    return new BGPConfigurationSpec(
+            n.logSeverityScreen() != null ? n.logSeverityScreen() : cluster.logSeverityScreen(),
+            cluster.nodeToNodeMeshEnabled(),
+            cluster.asNumber(),
+            n.listenPort() != null ? n.listenPort() : cluster.listenPort(),
+            pick(n.serviceClusterIPs(), cluster.serviceClusterIPs()),
+            pick(n.serviceExternalIPs(), cluster.serviceExternalIPs()),
+            pick(n.serviceLoadBalancerIPs(), cluster.serviceLoadBalancerIPs()),
+            pick(n.communities(), cluster.communities()),
+            pick(n.prefixAdvertisements(), cluster.prefixAdvertisements()))
+        .withDefaults();
+  }
+
+  /** The IPAM settings: the stored {@code default} IPAMConfig, or the defaults when absent. */
+  public IPAMConfigSpec effectiveIpamConfig() {
+    return find(Kind.IPAM_CONFIG, IPAMConfig.DEFAULT_NAME)
+        .map(IPAMConfig::spec)
+        .orElseGet(IPAMConfigSpec::defaults);
+  }
+
+  // ------------------------------------------------------------------ writes
+
+  /**
+   * Creates a new object; assigns uid and creationTimestamp and ignores any resourceVersion given.
+   *
+   * @throws ValidationException when it breaks a rule (nothing is written)
+   * @throws DatastoreException.AlreadyExists when an object of that kind and name exists
+   */
+  public <R extends Resource> R create(R resource) {
+    Kind<R> kind = kindOf(resource);
+    Validator.check(resource, null, othersFor(kind, resource));
+    R toStore =
+        withMeta(
+            resource,
+            resource
+                .metadata()
+                .withResourceVersion(null)
+                .withIdentity(
+                    UUID.randomUUID().toString(),
+                    clock.instant().truncatedTo(ChronoUnit.SECONDS).toString()));
+    Entry e = await(store.create(key(kind, resource.name()), codec.toStorage(toStore)));
+    return withRevision(toStore, e.revision());
+  }
+
+  /**
+   * Replaces an existing object. With {@code metadata.resourceVersion} set, the write succeeds only
+   * if the stored revision is still that one; without it, against the revision read just before.
+   * Either way a concurrent change fails with {@link DatastoreException.Conflict}.
+   *
+   * @throws ValidationException when it breaks a rule, including immutable fields
+   * @throws DatastoreException.NotFound when absent
+   */
+  public <R extends Resource> R update(R resource) {
+    Kind<R> kind = kindOf(resource);
+    Entry current =
+        await(store.get(key(kind, resource.name())))
+            .orElseThrow(() -> new DatastoreException.NotFound(key(kind, resource.name())));
+    return replace(kind, resource, current, false).resource();
+  }
+
+  /**
+   * Creates the object, or replaces it when it exists; writes nothing when the stored object
+   * already has this content (metadata server fields aside).
+   *
+   * @throws ValidationException when it breaks a rule
+   * @throws DatastoreException.Conflict when a resourceVersion is given and is stale, or on a
+   *     concurrent change
+   */
+  public <R extends Resource> Applied<R> apply(R resource) {
+    Kind<R> kind = kindOf(resource);
+    Optional<Entry> current = await(store.get(key(kind, resource.name())));
+    if (current.isEmpty()) {
+      return new Applied<>(create(resource), Applied.Outcome.CREATED);
+    }
+    return replace(kind, resource, current.get(), true);
+  }
+
+  /**
+   * Deletes an object and returns it as it was.
+   *
+   * @throws DatastoreException.NotFound when absent
+   */
+  public <R extends Resource> R delete(Kind<R> kind, String name) {
+    return delete(kind, name, null);
+  }
+
+  /**
+   * Deletes an object if its revision is still {@code resourceVersion} (null: whatever it is now)
+   * and returns it as it was.
+   *
+   * @throws DatastoreException.NotFound when absent
+   * @throws DatastoreException.Conflict when the revision differs
+   */
+  public <R extends Resource> R delete(Kind<R> kind, String name, String resourceVersion) {
+    Key key = key(kind, name);
+    Entry current = await(store.get(key)).orElseThrow(() -> new DatastoreException.NotFound(key));
+    long expected =
+        resourceVersion == null ? current.revision() : parseVersion(kind, name, resourceVersion);
+    R old = decode(kind, current);
+    await(store.delete(key, expected));
+    return old;
+  }
+
+  // ----------------------------------------------------------------- batches
+
+  /**
+   * Validates a whole batch, then creates every object in order. Nothing is written when any object
+   * is invalid or already exists. Objects are validated against the store and against the batch's
+   * earlier objects (two overlapping pools in one file are rejected).
+   *
+   * <p>The datastore has no multi-key transaction: if a write fails halfway (a concurrent client,
+   * an outage), the objects before it stay written and the exception says which failed.
+   *
+   * @throws ValidationException listing the violations of every invalid object
+   * @throws DatastoreException.AlreadyExists for the first object that exists
+   */
+  public List<Resource> createAll(List<? extends Resource> batch) {
+    Map<Key, Optional<Resource>> stored = validateBatch(batch, false);
+    for (Resource r : batch) {
+      if (stored.get(key(r.kind(), r.name())).isPresent()) {
+        throw new DatastoreException.AlreadyExists(key(r.kind(), r.name()));
+      }
+    }
+    List<Resource> out = new ArrayList<>();
+    for (Resource r : batch) out.add(create(r));
+    return out;
+  }
+
+  /**
+   * Validates a whole batch, then applies every object in order. Nothing is written when any object
+   * is invalid. See {@link #createAll} for partial failures.
+   *
+   * @throws ValidationException listing the violations of every invalid object
+   */
+  public List<Applied<Resource>> applyAll(List<? extends Resource> batch) {
+    validateBatch(batch, true);
+    List<Applied<Resource>> out = new ArrayList<>();
+    for (Resource r : batch) {
+      Applied<? extends Resource> a = apply(r);
+      out.add(new Applied<>(a.resource(), a.outcome()));
+    }
+    return out;
+  }
+
+  /**
+   * The violations a batch would produce, without writing: each object against the store with the
+   * batch's earlier objects applied on top, plus duplicates within the batch.
+   */
+  public List<Violation> check(List<? extends Resource> batch, boolean replaceExisting) {
+    try {
+      validateBatch(batch, replaceExisting);
+      return List.of();
+    } catch (ValidationException e) {
+      return e.violations();
+    }
+  }
+
+  private Map<Key, Optional<Resource>> validateBatch(
+      List<? extends Resource> batch, boolean replaceExisting) {
+    List<Violation> violations = new ArrayList<>();
+    Map<Key, Optional<Resource>> stored = new HashMap<>();
+    Map<Kind<?>, Map<String, Resource>> view = new HashMap<>();
+    for (Resource r : batch) {
+      Kind<?> kind = r.kind();
+      Map<String, Resource> ofKind =
+          view.computeIfAbsent(
+              kind,
+              k -> {
+                Map<String, Resource> m = new LinkedHashMap<>();
+                // only pools have cross-object rules; skip listing other kinds
+                if (k == Kind.IP_POOL) list(k).forEach(x -> m.put(x.name(), x));
+                return m;
+              });
+      if (r.name() == null) {
+        violations.addAll(Validator.validate(r));
+        continue;
+      }
+      Key key = key(kind, r.name());
+      if (stored.containsKey(key)) {
+        violations.add(
+            new Violation(
+                kind.name(),
+                r.name(),
+                "metadata.name",
+                r.name(),
+                "must not appear twice in one batch"));
+        continue;
+      }
+      Optional<Resource> previous = find(kind, r.name()).map(x -> (Resource) x);
+      stored.put(key, previous);
+      Resource prev = replaceExisting ? previous.orElse(null) : null;
+      List<Resource> others = new ArrayList<>(ofKind.values());
+      violations.addAll(Validator.validate(r, prev, others));
+      ofKind.put(r.name(), r);
+    }
+    Validator.throwIfAny(violations);
+    return stored;
+  }
+
+  // ----------------------------------------------------------------- helpers
+
+  private <R extends Resource> Applied<R> replace(
+      Kind<R> kind, R resource, Entry currentEntry, boolean noOpIfEqual) {
+    R current = decode(kind, currentEntry);
+    String rv = resource.metadata().resourceVersion();
+    long expected =
+        rv == null || rv.isEmpty()
+            ? currentEntry.revision()
+            : parseVersion(kind, resource.name(), rv);
+    if (expected != currentEntry.revision()) {
+      // fail before validating: the caller's view is stale whatever it contains
+      throw new DatastoreException.Conflict(key(kind, resource.name()), expected, currentEntry);
+    }
+    R candidate =
+        withMeta(
+            resource,
+            resource
+                .metadata()
+                .withResourceVersion(null)
+                .withIdentity(current.metadata().uid(), current.metadata().creationTimestamp()));
+    if (noOpIfEqual
+        && candidate.equals(withMeta(current, current.metadata().withResourceVersion(null)))) {
+      return new Applied<>(current, Applied.Outcome.UNCHANGED);
+    }
+    Validator.check(candidate, current, othersFor(kind, candidate));
+    Entry e = await(store.update(key(kind, resource.name()), codec.toStorage(candidate), expected));
+    return new Applied<>(withRevision(candidate, e.revision()), Applied.Outcome.UPDATED);
+  }
+
+  private Collection<? extends Resource> othersFor(Kind<?> kind, Resource r) {
+    if (kind != Kind.IP_POOL) return List.of();
+    return list(kind).stream().filter(x -> !x.name().equals(r.name())).toList();
+  }
+
+  private <R extends Resource> R decode(Kind<R> kind, Entry e) {
+    return codec.fromStorage(kind, e.value(), e.revision());
+  }
+
+  private static <R extends Resource> R withRevision(R r, long revision) {
+    return withMeta(r, r.metadata().withResourceVersion(Long.toString(revision)));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <R extends Resource> R withMeta(R r, ObjectMeta meta) {
+    return (R) r.withMetadata(meta);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <R extends Resource> Kind<R> kindOf(R r) {
+    if (r.name() == null || r.name().isEmpty()) {
+      throw new ValidationException(Validator.validate(r));
+    }
+    return (Kind<R>) r.kind();
+  }
+
+  private static Key key(Kind<?> kind, String name) {
+    return new Key(kind.storageKind(), name);
+  }
+
+  private static long parseVersion(Kind<?> kind, String name, String rv) {
+    try {
+      long v = Long.parseLong(rv);
+      if (v > 0) return v;
+    } catch (NumberFormatException e) {
+      // fall through to the violation below
+    }
+    throw new ValidationException(
+        List.of(
+            new Violation(
+                kind.name(), name, "metadata.resourceVersion", rv, "must be a positive integer")));
+  }
+
+  private static <T> List<T> pick(List<T> own, List<T> inherited) {
+    return own.isEmpty() ? inherited : own;
+  }
+
+  private <T> T await(CompletableFuture<T> f) {
+    try {
+      return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) throw re;
+      throw new DatastoreException.Unavailable(store.address(), String.valueOf(e.getCause()), e);
+    } catch (TimeoutException e) {
+      f.cancel(false);
+      throw new DatastoreException.Unavailable(
+          store.address(), "no answer within " + timeout.toMillis() + " ms", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DatastoreException.Unavailable(store.address(), "interrupted", e);
+    }
+  }
+}

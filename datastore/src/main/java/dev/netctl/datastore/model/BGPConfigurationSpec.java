@@ -1,0 +1,134 @@
+package dev.netctl.datastore.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Cluster-wide (object {@code default}) or per-node (object {@code node.<name>}) BGP settings,
+ * Calico's {@code BGPConfigurationSpec}.
+ *
+ * <p>Like Calico, absent fields stay absent in the stored object and mean "the default"; {@link
+ * #withDefaults()} fills them in so callers never hard-code 64512, true or 179.
+ *
+ * @param logSeverityScreen Debug, Info, Warning, Error or Fatal
+ * @param nodeToNodeMeshEnabled whether every node peers with every other (default true)
+ * @param asNumber the cluster's default AS number (default 64512)
+ * @param listenPort the TCP port BGP listens on (default 179)
+ * @param serviceClusterIPs service cluster IP ranges to advertise
+ * @param serviceExternalIPs service external IP ranges to advertise
+ * @param serviceLoadBalancerIPs service load-balancer IP ranges to advertise
+ * @param communities named communities
+ * @param prefixAdvertisements communities attached to given prefixes
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({
+  "logSeverityScreen",
+  "nodeToNodeMeshEnabled",
+  "asNumber",
+  "listenPort",
+  "serviceClusterIPs",
+  "serviceExternalIPs",
+  "serviceLoadBalancerIPs",
+  "communities",
+  "prefixAdvertisements"
+})
+public record BGPConfigurationSpec(
+    String logSeverityScreen,
+    Boolean nodeToNodeMeshEnabled,
+    @JsonDeserialize(using = AsNumber.Deserializer.class) Long asNumber,
+    Integer listenPort,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ServiceIPBlock> serviceClusterIPs,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ServiceIPBlock> serviceExternalIPs,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ServiceIPBlock> serviceLoadBalancerIPs,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Community> communities,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<PrefixAdvertisement> prefixAdvertisements) {
+
+  /** Calico's default cluster AS number (a private 2-byte ASN, RFC 6996). */
+  public static final long DEFAULT_AS_NUMBER = 64512;
+
+  /** The node-to-node mesh is on unless turned off. */
+  public static final boolean DEFAULT_NODE_TO_NODE_MESH = true;
+
+  /** The well-known BGP port (RFC 4271 §8.2.1). */
+  public static final int DEFAULT_LISTEN_PORT = 179;
+
+  /** Default log severity. */
+  public static final String DEFAULT_LOG_SEVERITY = "Info";
+
+  public BGPConfigurationSpec {
+    serviceClusterIPs = copy(serviceClusterIPs);
+    serviceExternalIPs = copy(serviceExternalIPs);
+    serviceLoadBalancerIPs = copy(serviceLoadBalancerIPs);
+    communities = copy(communities);
+    prefixAdvertisements = copy(prefixAdvertisements);
+  }
+
+  /** A spec with every field absent: all defaults. */
+  public static BGPConfigurationSpec empty() {
+    return new BGPConfigurationSpec(null, null, null, null, null, null, null, null, null);
+  }
+
+  /** A copy whose absent scalar fields hold their defaults. */
+  public BGPConfigurationSpec withDefaults() {
+    return new BGPConfigurationSpec(
+        logSeverityScreen == null ? DEFAULT_LOG_SEVERITY : logSeverityScreen,
+        nodeToNodeMeshEnabled == null ? DEFAULT_NODE_TO_NODE_MESH : nodeToNodeMeshEnabled,
+        asNumber == null ? DEFAULT_AS_NUMBER : asNumber,
+        listenPort == null ? DEFAULT_LISTEN_PORT : listenPort,
+        serviceClusterIPs,
+        serviceExternalIPs,
+        serviceLoadBalancerIPs,
+        communities,
+        prefixAdvertisements);
+  }
+
+  /** A copy with another AS number (null = default). */
+  public BGPConfigurationSpec withAsNumber(Long newAsNumber) {
+    return new BGPConfigurationSpec(
+        logSeverityScreen,
+        nodeToNodeMeshEnabled,
+        newAsNumber,
+        listenPort,
+        serviceClusterIPs,
+        serviceExternalIPs,
+        serviceLoadBalancerIPs,
+        communities,
+        prefixAdvertisements);
+  }
+
+  /** A copy with the node-to-node mesh switched (null = default). */
+  public BGPConfigurationSpec withNodeToNodeMeshEnabled(Boolean enabled) {
+    return new BGPConfigurationSpec(
+        logSeverityScreen,
+        enabled,
+        asNumber,
+        listenPort,
+        serviceClusterIPs,
+        serviceExternalIPs,
+        serviceLoadBalancerIPs,
+        communities,
+        prefixAdvertisements);
+  }
+
+  /** A copy with another listen port (null = default). */
+  public BGPConfigurationSpec withListenPort(Integer port) {
+    return new BGPConfigurationSpec(
+        logSeverityScreen,
+        nodeToNodeMeshEnabled,
+        asNumber,
+        port,
+        serviceClusterIPs,
+        serviceExternalIPs,
+        serviceLoadBalancerIPs,
+        communities,
+        prefixAdvertisements);
+  }
+
+  private static <T> List<T> copy(List<T> l) {
+    return l == null || l.isEmpty() ? List.of() : Collections.unmodifiableList(new ArrayList<>(l));
+  }
+}

@@ -1,0 +1,73 @@
+package dev.netctl.datastore.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The metadata every resource carries, with Kubernetes/Calico field names.
+ *
+ * <p>{@code resourceVersion}, {@code uid} and {@code creationTimestamp} are assigned by the
+ * resource client on write; a caller leaves them null when creating. Labels and annotations are
+ * kept sorted by key (as Calico prints them) and are never null.
+ *
+ * @param name the object's name, a DNS-1123 subdomain
+ * @param labels label key to value, used by selectors
+ * @param annotations free-form key to value
+ * @param resourceVersion the datastore revision of the stored object, as a decimal string
+ * @param uid a random identifier assigned on create and kept across updates
+ * @param creationTimestamp RFC 3339 UTC time of the create, e.g. {@code 2026-01-02T03:04:05Z}
+ */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+@JsonPropertyOrder({"name", "labels", "annotations", "resourceVersion", "uid", "creationTimestamp"})
+public record ObjectMeta(
+    String name,
+    Map<String, String> labels,
+    Map<String, String> annotations,
+    String resourceVersion,
+    String uid,
+    String creationTimestamp) {
+
+  public ObjectMeta {
+    labels = sortedCopy(labels);
+    annotations = sortedCopy(annotations);
+  }
+
+  /** Metadata with only a name. */
+  public static ObjectMeta named(String name) {
+    return new ObjectMeta(name, null, null, null, null, null);
+  }
+
+  /** Metadata with a name and labels. */
+  public static ObjectMeta named(String name, Map<String, String> labels) {
+    return new ObjectMeta(name, labels, null, null, null, null);
+  }
+
+  /** A copy with other labels. */
+  public ObjectMeta withLabels(Map<String, String> newLabels) {
+    return new ObjectMeta(name, newLabels, annotations, resourceVersion, uid, creationTimestamp);
+  }
+
+  /** A copy with another resource version (null to clear it). */
+  public ObjectMeta withResourceVersion(String newResourceVersion) {
+    return new ObjectMeta(name, labels, annotations, newResourceVersion, uid, creationTimestamp);
+  }
+
+  /** A copy with the identity fields the server assigns (uid and creation time). */
+  public ObjectMeta withIdentity(String newUid, String newCreationTimestamp) {
+    return new ObjectMeta(name, labels, annotations, resourceVersion, newUid, newCreationTimestamp);
+  }
+
+  /** A copy without the fields the server assigns: what a user's manifest would hold. */
+  public ObjectMeta withoutServerFields() {
+    return new ObjectMeta(name, labels, annotations, null, null, null);
+  }
+
+  private static Map<String, String> sortedCopy(Map<String, String> m) {
+    if (m == null || m.isEmpty()) return Collections.emptyMap();
+    // TreeMap (not Map.copyOf) because a null label value must reach the validator, not NPE here.
+    return Collections.unmodifiableSortedMap(new TreeMap<>(m));
+  }
+}

@@ -1,0 +1,35 @@
+package dev.netctl.datastore.model;
+
+/**
+ * A netctl resource: {@code apiVersion}, {@code kind}, {@code metadata} and a kind-specific {@code
+ * spec}, exactly as it appears in YAML.
+ *
+ * <p>The set of kinds is closed, so callers switch over resources exhaustively.
+ */
+public sealed interface Resource permits IPPool, BGPPeer, BGPConfiguration, Node, IPAMConfig {
+
+  /** The API group/version of every netctl resource. */
+  String API_VERSION = "netctl.dev/v1";
+
+  /** Always {@link #API_VERSION}. */
+  default String apiVersion() {
+    return API_VERSION;
+  }
+
+  /** The kind descriptor: name, aliases, record types and table columns. */
+  Kind<?> kind();
+
+  /** The object's metadata. */
+  ObjectMeta metadata();
+
+  /** The kind-specific specification. */
+  Record spec();
+
+  /** A copy of this resource with other metadata. */
+  Resource withMetadata(ObjectMeta metadata);
+
+  /** Shortcut for {@code metadata().name()}. */
+  default String name() {
+    return metadata().name();
+  }
+}

@@ -1,0 +1,431 @@
+package dev.netctl.datastore.model;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.DatabindException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Reads and writes resources as YAML and JSON, the way users and the datastore see them.
+ *
+ * <p>Input may be multi-document YAML, one or more JSON objects, a JSON array, or a {@code kind:
+ * List} (or Calico's {@code IPPoolList}...) with {@code items}. Manifests with {@code apiVersion:
+ * projectcalico.org/v3} are accepted and converted to {@value Resource#API_VERSION}: the field
+ * names are the same, and Calico's kind {@code IPAMConfiguration} becomes {@code IPAMConfig}.
+ * Unknown apiVersions, kinds and fields are rejected with a {@link CodecException} that names the
+ * document, the resource and the field.
+ *
+ * <p>Output keeps field order, omits absent fields and quotes strings only where YAML needs it, so
+ * {@code get -o yaml} output reads back into an equal resource. Instances are thread-safe.
+ */
+public final class ResourceCodec {
+
+  /** Calico's API group/version, accepted on input. */
+  public static final String CALICO_API_VERSION = "projectcalico.org/v3";
+
+  private static final Set<String> TOP_LEVEL_FIELDS =
+      Set.of("apiVersion", "kind", "metadata", "spec");
+
+  private final YAMLMapper yaml;
+  private final JsonMapper json;
+  private final ObjectMapper prettyJson;
+
+  /** A codec with netctl's settings. */
+  public ResourceCodec() {
+    this.yaml =
+        YAMLMapper.builder(
+                YAMLFactory.builder()
+                    .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                    .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                    // a label value "123" must stay a string when read back
+                    .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+                    .disable(YAMLGenerator.Feature.SPLIT_LINES)
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .build())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            // asdot AS numbers (1.10) must keep their trailing zero on the way to the deserializer
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+            .build();
+    this.json =
+        JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+            .build();
+    DefaultPrettyPrinter printer =
+        new DefaultPrettyPrinter(
+                Separators.createDefaultInstance()
+                    .withObjectFieldValueSpacing(Separators.Spacing.AFTER))
+            .withArrayIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE);
+    this.prettyJson = json.copy().setDefaultPrettyPrinter(printer);
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  /** Reads every resource in {@code text} (YAML or JSON); {@code source} names it in errors. */
+  public List<Resource> read(String text, String source) {
+    List<Resource> out = new ArrayList<>();
+    String prefix = source == null || source.isEmpty() ? "" : source + ": ";
+    String trimmed = text.stripLeading();
+    boolean isJson = trimmed.startsWith("{") || trimmed.startsWith("[");
+    ObjectMapper mapper = isJson ? json : yaml;
+    int index = 0;
+    try (JsonParser p = mapper.createParser(text);
+        MappingIterator<JsonNode> docs = mapper.readValues(p, JsonNode.class)) {
+      while (docs.hasNextValue()) {
+        index++;
+        JsonNode doc = docs.nextValue();
+        readDocument(doc, prefix + "document " + index, out);
+      }
+    } catch (CodecException e) {
+      throw e;
+    } catch (DatabindException | IllegalStateException e) {
+      throw syntaxError(prefix + "document " + Math.max(index, 1), e);
+    } catch (JsonProcessingException e) {
+      throw syntaxError(prefix + "document " + Math.max(index, 1), e);
+    } catch (RuntimeException e) {
+      if (e.getCause() instanceof JsonProcessingException jpe) {
+        throw syntaxError(prefix + "document " + Math.max(index, 1), jpe);
+      }
+      throw e;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+
+  /** Reads every resource in {@code text} (YAML or JSON). */
+  public List<Resource> read(String text) {
+    return read(text, "");
+  }
+
+  /** Reads exactly one resource. */
+  public Resource readOne(String text) {
+    List<Resource> all = read(text);
+    if (all.size() != 1) {
+      throw new CodecException(
+          "input", null, "holds " + all.size() + " resources, expected 1", null);
+    }
+    return all.getFirst();
+  }
+
+  private void readDocument(JsonNode doc, String where, List<Resource> out) {
+    // an empty document ("---" followed by nothing) arrives as null, missing or ""
+    if (doc == null || doc.isNull() || doc.isMissingNode()) return;
+    if (doc.isTextual() && doc.asText().isBlank()) return;
+    if (doc.isArray()) {
+      int i = 0;
+      for (JsonNode item : doc) out.add(readResource(item, where + " item " + ++i));
+      return;
+    }
+    if (!doc.isObject()) {
+      throw new CodecException(where, null, "is not an object but " + doc.getNodeType(), null);
+    }
+    String kind = doc.path("kind").asText("");
+    if (kind.equals("List") || (kind.endsWith("List") && doc.has("items"))) {
+      checkApiVersion(doc, where + " (" + kind + ")", true);
+      Iterator<String> names = doc.fieldNames();
+      while (names.hasNext()) {
+        String f = names.next();
+        if (!Set.of("apiVersion", "kind", "items", "metadata").contains(f)) {
+          throw new CodecException(
+              where + " (" + kind + ")", f, "is not a known field of a List", null);
+        }
+      }
+      JsonNode items = doc.path("items");
+      if (!items.isArray()) {
+        throw new CodecException(where + " (" + kind + ")", "items", "must be a list", null);
+      }
+      int i = 0;
+      for (JsonNode item : items) out.add(readResource(item, where + " item " + ++i));
+      return;
+    }
+    out.add(readResource(doc, where));
+  }
+
+  private Resource readResource(JsonNode node, String where) {
+    if (!node.isObject()) {
+      throw new CodecException(where, null, "is not an object but " + node.getNodeType(), null);
+    }
+    String kindName = node.path("kind").isTextual() ? node.get("kind").asText() : null;
+    String name = node.path("metadata").path("name").asText(null);
+    String label =
+        where
+            + " ("
+            + (kindName == null ? "?" : kindName)
+            + (name == null ? "" : " \"" + name + "\"")
+            + ")";
+    if (kindName == null || kindName.isEmpty()) {
+      throw new CodecException(where, "kind", "is missing", null);
+    }
+    Kind<?> kind =
+        Kind.all().stream()
+            .filter(k -> k.name().equals(kindName) || k.otherKindNames().contains(kindName))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new CodecException(
+                        label,
+                        "kind",
+                        "\""
+                            + kindName
+                            + "\" is not a known kind (one of "
+                            + Kind.all().stream().map(Kind::name).collect(Collectors.joining(", "))
+                            + ")",
+                        null));
+    checkApiVersion(node, label, false);
+    Iterator<String> names = node.fieldNames();
+    while (names.hasNext()) {
+      String f = names.next();
+      if (!TOP_LEVEL_FIELDS.contains(f)) {
+        throw new CodecException(label, f, "is not a known field of " + kind.name(), null);
+      }
+    }
+    JsonNode metaNode = node.path("metadata");
+    JsonNode specNode = node.path("spec");
+    ObjectMeta meta =
+        metaNode.isMissingNode() || metaNode.isNull()
+            ? ObjectMeta.named(null)
+            : convert(metaNode, ObjectMeta.class, label, "metadata");
+    Record spec =
+        convert(
+            specNode.isMissingNode() || specNode.isNull()
+                ? JsonNodeFactory.instance.objectNode()
+                : specNode,
+            kind.specType(),
+            label,
+            "spec");
+    return kind.create(meta, spec);
+  }
+
+  private static void checkApiVersion(JsonNode node, String label, boolean list) {
+    JsonNode v = node.get("apiVersion");
+    if (v == null) {
+      if (list) return; // a bare List wrapper may omit it
+      throw new CodecException(
+          label,
+          "apiVersion",
+          "is missing (expected " + Resource.API_VERSION + " or " + CALICO_API_VERSION + ")",
+          null);
+    }
+    String s = v.asText();
+    if (!s.equals(Resource.API_VERSION)
+        && !s.equals(CALICO_API_VERSION)
+        && !(list && s.equals("v1"))) {
+      throw new CodecException(
+          label,
+          "apiVersion",
+          "\""
+              + s
+              + "\" is not supported (expected "
+              + Resource.API_VERSION
+              + " or "
+              + CALICO_API_VERSION
+              + ")",
+          null);
+    }
+  }
+
+  private <T> T convert(JsonNode node, Class<T> type, String label, String base) {
+    try {
+      return json.treeToValue(node, type);
+    } catch (UnrecognizedPropertyException e) {
+      throw new CodecException(
+          label,
+          path(base, e),
+          "is not a known field (known: "
+              + e.getKnownPropertyIds().stream()
+                  .map(Object::toString)
+                  .sorted()
+                  .collect(Collectors.joining(", "))
+              + ")",
+          e);
+    } catch (InvalidFormatException e) {
+      String rule;
+      if (e.getTargetType() != null && e.getTargetType().isEnum()) {
+        rule =
+            "must be one of "
+                + Arrays.stream(e.getTargetType().getEnumConstants())
+                    .map(Object::toString)
+                    .collect(Collectors.joining(", "));
+      } else {
+        String reason = reason(e.getOriginalMessage());
+        rule =
+            reason.startsWith("must ")
+                ? reason
+                : "must be "
+                    + describe(e.getTargetType())
+                    + (reason.isEmpty() ? "" : " (" + reason + ")");
+      }
+      throw new CodecException(label, path(base, e), "\"" + e.getValue() + "\" " + rule, e);
+    } catch (JsonMappingException e) {
+      throw new CodecException(
+          label, path(base, e), "is invalid: " + firstLine(e.getOriginalMessage()), e);
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      throw new CodecException(label, base, "is invalid: " + e.getMessage(), e);
+    }
+  }
+
+  private static String path(String base, JsonMappingException e) {
+    StringBuilder sb = new StringBuilder(base);
+    for (JsonMappingException.Reference r : e.getPath()) {
+      if (r.getFieldName() != null) {
+        sb.append('.').append(r.getFieldName());
+      } else if (r.getIndex() >= 0) {
+        sb.append('[').append(r.getIndex()).append(']');
+      }
+    }
+    return sb.toString();
+  }
+
+  private static String describe(Class<?> type) {
+    if (type == null) return "a valid value";
+    if (type == Long.class || type == Integer.class || type == int.class || type == long.class) {
+      return "an integer";
+    }
+    if (type == Boolean.class || type == boolean.class) return "true or false";
+    return "a " + type.getSimpleName();
+  }
+
+  private static String firstLine(String message) {
+    return message == null ? "" : message.lines().findFirst().orElse("");
+  }
+
+  /** Jackson's "Cannot deserialize value of type X from String "y": reason" -> "reason". */
+  private static String reason(String message) {
+    String line = firstLine(message);
+    int idx = line.lastIndexOf(": ");
+    return idx >= 0 ? line.substring(idx + 2) : "";
+  }
+
+  private static CodecException syntaxError(String where, Exception e) {
+    String msg =
+        e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
+    String loc = "";
+    if (e instanceof JsonProcessingException jpe
+        && jpe.getLocation() != null
+        && jpe.getLocation().getLineNr() > 0) {
+      loc =
+          " at line "
+              + jpe.getLocation().getLineNr()
+              + " column "
+              + jpe.getLocation().getColumnNr();
+    }
+    return new CodecException(
+        where, null, "is not valid YAML/JSON" + loc + ": " + firstLine(msg), e);
+  }
+
+  // ---------------------------------------------------------------- writing
+
+  /** The resource as a tree: apiVersion, kind, metadata, spec, in that order. */
+  public ObjectNode toTree(Resource r) {
+    ObjectNode root = JsonNodeFactory.instance.objectNode();
+    root.put("apiVersion", r.apiVersion());
+    root.put("kind", r.kind().name());
+    root.set("metadata", json.valueToTree(r.metadata()));
+    root.set("spec", json.valueToTree(r.spec()));
+    return root;
+  }
+
+  /** One resource as a YAML document, without a {@code ---} marker. */
+  public String toYaml(Resource r) {
+    try {
+      return yaml.writeValueAsString(toTree(r));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write " + r.kind() + " " + r.name(), e);
+    }
+  }
+
+  /** Several resources as YAML documents separated by {@code ---} (none for a single one). */
+  public String toYaml(List<? extends Resource> resources) {
+    return resources.stream().map(this::toYaml).collect(Collectors.joining("---\n"));
+  }
+
+  /** One resource as indented JSON. */
+  public String toJson(Resource r) {
+    try {
+      return prettyJson.writerWithDefaultPrettyPrinter().writeValueAsString(toTree(r)) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write " + r.kind() + " " + r.name(), e);
+    }
+  }
+
+  /**
+   * Several resources as one indented JSON {@code kind: List} object (what kubectl prints), which
+   * {@link #read} accepts back. A single resource is written as itself.
+   */
+  public String toJson(List<? extends Resource> resources) {
+    if (resources.size() == 1) return toJson(resources.getFirst());
+    ObjectNode list = JsonNodeFactory.instance.objectNode();
+    list.put("apiVersion", Resource.API_VERSION);
+    list.put("kind", "List");
+    ArrayNode items = list.putArray("items");
+    resources.forEach(r -> items.add(toTree(r)));
+    try {
+      return prettyJson.writerWithDefaultPrettyPrinter().writeValueAsString(list) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write list", e);
+    }
+  }
+
+  /**
+   * The compact JSON stored in the datastore: the whole resource without {@code resourceVersion},
+   * which is the entry's revision and so never stored inside the value.
+   */
+  public byte[] toStorage(Resource r) {
+    Resource stripped = r.withMetadata(r.metadata().withResourceVersion(null));
+    try {
+      return json.writeValueAsString(toTree(stripped)).getBytes(StandardCharsets.UTF_8);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write " + r.kind() + " " + r.name(), e);
+    }
+  }
+
+  /**
+   * Reads a stored value of {@code kind}, setting {@code resourceVersion} to {@code revision}.
+   *
+   * @throws CodecException when the stored value is not a valid object of that kind
+   */
+  public <R extends Resource> R fromStorage(Kind<R> kind, byte[] value, long revision) {
+    String text = new String(value, StandardCharsets.UTF_8);
+    Resource r = readOne(text);
+    if (r.kind() != kind) {
+      throw new CodecException(
+          "stored " + kind.name() + " \"" + r.name() + "\"", "kind", "holds a " + r.kind(), null);
+    }
+    R typed = kind.cast(r);
+    @SuppressWarnings("unchecked")
+    R withVersion =
+        (R) typed.withMetadata(r.metadata().withResourceVersion(Long.toString(revision)));
+    return withVersion;
+  }
+}

@@ -1,0 +1,395 @@
+package dev.netctl.datastore.model;
+
+import java.net.Inet4Address;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Checks resources against netctl's rules (Calico's, where Calico has one) and reports every broken
+ * rule as a {@link Violation} naming the field, the value and the rule.
+ *
+ * <p>Two levels: {@link #validate(Resource)} checks one object on its own; {@link
+ * #validate(Resource, Resource, Collection)} adds the rules that need the stored state: IP pools
+ * must not overlap other pools, and a pool's cidr and blockSize cannot change. The resource client
+ * runs the second before every write.
+ */
+public final class Validator {
+
+  static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+  static final Pattern LABEL_NAME = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
+  static final Pattern LABEL_VALUE = Pattern.compile("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?");
+  static final Pattern MAC = Pattern.compile("([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}");
+  private static final Pattern GO_DURATION =
+      Pattern.compile("0|([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+");
+  private static final Pattern STANDARD_COMMUNITY = Pattern.compile("([0-9]+):([0-9]+)");
+  private static final Pattern LARGE_COMMUNITY = Pattern.compile("([0-9]+):([0-9]+):([0-9]+)");
+  private static final Set<String> LOG_SEVERITIES =
+      Set.of("Debug", "Info", "Warning", "Error", "Fatal");
+  private static final Cidr LINK_LOCAL_V4 = Cidr.parse("169.254.0.0/16");
+  private static final Cidr LINK_LOCAL_V6 = Cidr.parse("fe80::/10");
+
+  private Validator() {}
+
+  /**
+   * Throws a {@link ValidationException} listing every violation of {@link #validate(Resource)}.
+   */
+  public static void check(Resource r) {
+    throwIfAny(validate(r));
+  }
+
+  /**
+   * Throws a {@link ValidationException} listing every violation of {@link #validate(Resource,
+   * Resource, Collection)}.
+   */
+  public static void check(Resource r, Resource previous, Collection<? extends Resource> others) {
+    throwIfAny(validate(r, previous, others));
+  }
+
+  /** Throws a {@link ValidationException} when {@code violations} is not empty. */
+  public static void throwIfAny(List<Violation> violations) {
+    if (!violations.isEmpty()) throw new ValidationException(violations);
+  }
+
+  /** The rules one object must satisfy on its own. */
+  public static List<Violation> validate(Resource r) {
+    ViolationCollector c = new ViolationCollector(r);
+    c.metadata(r.metadata());
+    switch (r) {
+      case IPPool p -> ipPool(c, p.spec());
+      case BGPPeer p -> bgpPeer(c, p.spec());
+      case BGPConfiguration b -> bgpConfiguration(c, b);
+      case Node n -> node(c, n.spec());
+      case IPAMConfig i -> ipamConfig(c, i);
+    }
+    return c.violations;
+  }
+
+  /**
+   * The rules of {@link #validate(Resource)} plus those against stored state.
+   *
+   * @param r the object about to be written
+   * @param previous the stored object of the same kind and name, or null on create
+   * @param others the other stored objects of the same kind (r's own stored version is skipped)
+   */
+  public static List<Violation> validate(
+      Resource r, Resource previous, Collection<? extends Resource> others) {
+    List<Violation> out = new ArrayList<>(validate(r));
+    if (r instanceof IPPool pool) {
+      ViolationCollector c = new ViolationCollector(r);
+      poolAgainstStored(c, pool, (IPPool) previous, others);
+      out.addAll(c.violations);
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ IPPool
+
+  private static void ipPool(ViolationCollector c, IPPoolSpec s) {
+    Cidr cidr = c.cidr("spec.cidr", s.cidr(), true);
+    if (cidr == null) return;
+    if (!cidr.isMasked()) {
+      c.add(
+          "spec.cidr",
+          s.cidr(),
+          "must have all host bits zero (did you mean " + cidr.masked() + "?)");
+    }
+    int min = cidr.isIPv4() ? 20 : 116;
+    int max = cidr.isIPv4() ? 32 : 128;
+    String family = cidr.isIPv4() ? "IPv4" : "IPv6";
+    if (s.blockSize() < min || s.blockSize() > max) {
+      c.add(
+          "spec.blockSize",
+          s.blockSize(),
+          "must be " + min + "-" + max + " for an " + family + " pool");
+    } else if (s.blockSize() < cidr.prefixLength()) {
+      c.add(
+          "spec.blockSize",
+          s.blockSize(),
+          "must be at least the CIDR prefix length "
+              + cidr.prefixLength()
+              + " (a pool holds at least one block)");
+    }
+    if (s.ipipMode() != EncapsulationMode.NEVER && s.vxlanMode() != EncapsulationMode.NEVER) {
+      c.add(
+          "spec.vxlanMode",
+          s.vxlanMode(),
+          "must be Never when spec.ipipMode is " + s.ipipMode() + " (only one encapsulation)");
+    }
+    if (!cidr.isIPv4() && s.ipipMode() != EncapsulationMode.NEVER) {
+      c.add("spec.ipipMode", s.ipipMode(), "must be Never for an IPv6 pool (IPIP is IPv4-only)");
+    }
+    Cidr linkLocal = cidr.isIPv4() ? LINK_LOCAL_V4 : LINK_LOCAL_V6;
+    if (cidr.overlaps(linkLocal)) {
+      c.add("spec.cidr", s.cidr(), "must not overlap the link-local range " + linkLocal);
+    }
+    c.selector("spec.nodeSelector", s.nodeSelector());
+    Set<AllowedUse> seen = new HashSet<>();
+    for (int i = 0; i < s.allowedUses().size(); i++) {
+      AllowedUse u = s.allowedUses().get(i);
+      if (u == null) {
+        c.add("spec.allowedUses[" + i + "]", null, "must be one of Workload, Tunnel, LoadBalancer");
+      } else if (!seen.add(u)) {
+        c.add("spec.allowedUses[" + i + "]", u, "must not repeat an earlier use");
+      }
+    }
+    if (seen.contains(AllowedUse.LOAD_BALANCER) && seen.size() > 1) {
+      c.add("spec.allowedUses", s.allowedUses(), "must not combine LoadBalancer with other uses");
+    }
+  }
+
+  private static void poolAgainstStored(
+      ViolationCollector c, IPPool pool, IPPool previous, Collection<? extends Resource> others) {
+    Cidr mine = parseOrNull(pool.spec().cidr());
+    if (previous != null) {
+      if (!Objects.equals(previous.spec().cidr(), pool.spec().cidr())) {
+        c.add(
+            "spec.cidr",
+            pool.spec().cidr(),
+            "cannot be changed (was " + previous.spec().cidr() + ")");
+      }
+      if (!Objects.equals(previous.spec().blockSize(), pool.spec().blockSize())) {
+        c.add(
+            "spec.blockSize",
+            pool.spec().blockSize(),
+            "cannot be changed (was " + previous.spec().blockSize() + ")");
+      }
+    }
+    if (mine == null) return;
+    for (Resource o : others) {
+      if (!(o instanceof IPPool other) || other.name().equals(pool.name())) continue;
+      Cidr theirs = parseOrNull(other.spec().cidr());
+      if (theirs != null && mine.overlaps(theirs)) {
+        c.add(
+            "spec.cidr",
+            pool.spec().cidr(),
+            "must not overlap IPPool \"" + other.name() + "\" (" + other.spec().cidr() + ")");
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ BGPPeer
+
+  private static void bgpPeer(ViolationCollector c, BGPPeerSpec s) {
+    if (s.node() != null) c.dnsSubdomain("spec.node", s.node());
+    if (s.node() != null && s.nodeSelector() != null) {
+      c.add("spec.nodeSelector", s.nodeSelector(), "must be empty when spec.node is set");
+    }
+    if (s.nodeSelector() != null) c.selector("spec.nodeSelector", s.nodeSelector());
+    if (s.peerSelector() != null) {
+      c.selector("spec.peerSelector", s.peerSelector());
+      if (s.peerIP() != null) {
+        c.add("spec.peerIP", s.peerIP(), "must be empty when spec.peerSelector is set");
+      }
+      if (s.asNumber() != null) {
+        c.add("spec.asNumber", s.asNumber(), "must be empty when spec.peerSelector is set");
+      }
+    } else {
+      if (s.peerIP() == null) {
+        c.add("spec.peerIP", null, "is required unless spec.peerSelector is set");
+      } else {
+        peerAddress(c, s.peerIP());
+      }
+      if (s.asNumber() == null) {
+        c.add("spec.asNumber", null, "is required with spec.peerIP");
+      }
+    }
+    if (s.asNumber() != null) c.asNumber("spec.asNumber", s.asNumber());
+    if (s.password() != null) {
+      SecretKeySelector ref = s.password().secretKeyRef();
+      if (ref == null) {
+        c.add("spec.password.secretKeyRef", null, "is required when spec.password is set");
+      } else {
+        if (ref.name() == null || ref.name().isEmpty()) {
+          c.add("spec.password.secretKeyRef.name", ref.name(), "is required");
+        } else {
+          c.dnsSubdomain("spec.password.secretKeyRef.name", ref.name());
+        }
+        if (ref.key() == null || ref.key().isEmpty()) {
+          c.add("spec.password.secretKeyRef.key", ref.key(), "is required");
+        }
+      }
+    }
+    if (s.keepOriginalNextHop() && s.nextHopMode() != null) {
+      c.add(
+          "spec.nextHopMode",
+          s.nextHopMode(),
+          "must be empty when spec.keepOriginalNextHop is set");
+    }
+    if (s.maxRestartTime() != null && !GO_DURATION.matcher(s.maxRestartTime()).matches()) {
+      c.add("spec.maxRestartTime", s.maxRestartTime(), "must be a duration such as 120s or 2m30s");
+    }
+    if (s.ttlSecurity() != null && (s.ttlSecurity() < 0 || s.ttlSecurity() > 255)) {
+      c.add("spec.ttlSecurity", s.ttlSecurity(), "must be 0-255 (hops)");
+    }
+    for (int i = 0; i < s.filters().size(); i++) {
+      c.dnsSubdomain("spec.filters[" + i + "]", s.filters().get(i));
+    }
+  }
+
+  private static void peerAddress(ViolationCollector c, String peerIP) {
+    String rule = "must be an IP address, optionally with a port 1-65535 (IP:port or [IPv6]:port)";
+    try {
+      PeerAddress.parse(peerIP);
+    } catch (IllegalArgumentException e) {
+      c.add("spec.peerIP", peerIP, rule);
+    }
+  }
+
+  // --------------------------------------------------------- BGPConfiguration
+
+  private static void bgpConfiguration(ViolationCollector c, BGPConfiguration b) {
+    BGPConfigurationSpec s = b.spec();
+    String name = b.name();
+    boolean perNode = name != null && name.startsWith(BGPConfiguration.NODE_PREFIX);
+    if (name != null && !name.equals(BGPConfiguration.DEFAULT_NAME) && !perNode) {
+      c.add("metadata.name", name, "must be 'default' or 'node.<nodename>'");
+    }
+    if (perNode) {
+      if (s.nodeToNodeMeshEnabled() != null) {
+        c.add(
+            "spec.nodeToNodeMeshEnabled",
+            s.nodeToNodeMeshEnabled(),
+            "may only be set in the 'default' BGPConfiguration");
+      }
+      if (s.asNumber() != null) {
+        c.add("spec.asNumber", s.asNumber(), "may only be set in the 'default' BGPConfiguration");
+      }
+    }
+    if (s.asNumber() != null) c.asNumber("spec.asNumber", s.asNumber());
+    if (s.listenPort() != null && (s.listenPort() < 1 || s.listenPort() > 65535)) {
+      c.add("spec.listenPort", s.listenPort(), "must be 1-65535");
+    }
+    if (s.logSeverityScreen() != null && !LOG_SEVERITIES.contains(s.logSeverityScreen())) {
+      c.add(
+          "spec.logSeverityScreen",
+          s.logSeverityScreen(),
+          "must be one of Debug, Info, Warning, Error, Fatal");
+    }
+    serviceBlocks(c, "spec.serviceClusterIPs", s.serviceClusterIPs());
+    serviceBlocks(c, "spec.serviceExternalIPs", s.serviceExternalIPs());
+    serviceBlocks(c, "spec.serviceLoadBalancerIPs", s.serviceLoadBalancerIPs());
+    Set<String> communityNames = new HashSet<>();
+    for (int i = 0; i < s.communities().size(); i++) {
+      Community com = s.communities().get(i);
+      String f = "spec.communities[" + i + "]";
+      if (com.name() == null || !DNS_LABEL.matcher(com.name()).matches()) {
+        c.add(f + ".name", com.name(), "must be a lower-case DNS-1123 label");
+      } else if (!communityNames.add(com.name())) {
+        c.add(f + ".name", com.name(), "must not repeat an earlier community name");
+      }
+      if (!isCommunity(com.value())) {
+        c.add(f + ".value", com.value(), "must be a community aa:nn or a large community aa:nn:mm");
+      }
+    }
+    for (int i = 0; i < s.prefixAdvertisements().size(); i++) {
+      PrefixAdvertisement pa = s.prefixAdvertisements().get(i);
+      String f = "spec.prefixAdvertisements[" + i + "]";
+      c.cidr(f + ".cidr", pa.cidr(), true);
+      for (int j = 0; j < pa.communities().size(); j++) {
+        String com = pa.communities().get(j);
+        if (!communityNames.contains(com) && !isCommunity(com)) {
+          c.add(
+              f + ".communities[" + j + "]",
+              com,
+              "must name a community in spec.communities or be a community value aa:nn[:mm]");
+        }
+      }
+    }
+  }
+
+  private static void serviceBlocks(
+      ViolationCollector c, String field, List<ServiceIPBlock> blocks) {
+    for (int i = 0; i < blocks.size(); i++) {
+      c.cidr(field + "[" + i + "].cidr", blocks.get(i).cidr(), true);
+    }
+  }
+
+  private static boolean isCommunity(String v) {
+    if (v == null) return false;
+    var std = STANDARD_COMMUNITY.matcher(v);
+    if (std.matches()) return fits(std.group(1), 65535) && fits(std.group(2), 65535);
+    var large = LARGE_COMMUNITY.matcher(v);
+    return large.matches()
+        && fits(large.group(1), AsNumber.MAX)
+        && fits(large.group(2), AsNumber.MAX)
+        && fits(large.group(3), AsNumber.MAX);
+  }
+
+  private static boolean fits(String digits, long max) {
+    return digits.length() <= 10 && Long.parseLong(digits) <= max;
+  }
+
+  // -------------------------------------------------------------------- Node
+
+  private static void node(ViolationCollector c, NodeSpec s) {
+    NodeBGPSpec bgp = s.bgp();
+    if (bgp != null) {
+      c.addressOrCidr("spec.bgp.ipv4Address", bgp.ipv4Address(), true);
+      c.addressOrCidr("spec.bgp.ipv6Address", bgp.ipv6Address(), false);
+      if (bgp.asNumber() != null) c.asNumber("spec.bgp.asNumber", bgp.asNumber());
+      if (bgp.routeReflectorClusterID() != null) {
+        try {
+          if (!(Cidr.parseAddress(bgp.routeReflectorClusterID()) instanceof Inet4Address)) {
+            throw new IllegalArgumentException();
+          }
+        } catch (IllegalArgumentException e) {
+          c.add(
+              "spec.bgp.routeReflectorClusterID",
+              bgp.routeReflectorClusterID(),
+              "must be a dotted-quad cluster ID such as 224.0.0.1");
+        }
+      }
+    }
+    c.address("spec.ipv4VXLANTunnelAddr", s.ipv4VXLANTunnelAddr(), true);
+    c.address("spec.ipv6VXLANTunnelAddr", s.ipv6VXLANTunnelAddr(), false);
+    c.mac("spec.vxlanTunnelMACAddr", s.vxlanTunnelMACAddr());
+    c.mac("spec.vxlanTunnelMACAddrV6", s.vxlanTunnelMACAddrV6());
+  }
+
+  // -------------------------------------------------------------- IPAMConfig
+
+  private static void ipamConfig(ViolationCollector c, IPAMConfig i) {
+    if (i.name() != null && !i.name().equals(IPAMConfig.DEFAULT_NAME)) {
+      c.add("metadata.name", i.name(), "must be 'default' (there is only one IPAMConfig)");
+    }
+    if (i.spec().maxBlocksPerHost() < 0) {
+      c.add("spec.maxBlocksPerHost", i.spec().maxBlocksPerHost(), "must be 0 (unlimited) or more");
+    }
+  }
+
+  // ------------------------------------------------------------------ shared
+
+  private static Cidr parseOrNull(String text) {
+    try {
+      return text == null ? null : Cidr.parse(text);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  /** True for a DNS-1123 subdomain (Kubernetes object names). */
+  public static boolean isDnsSubdomain(String s) {
+    if (s == null || s.isEmpty() || s.length() > 253) return false;
+    for (String label : s.split("\\.", -1)) {
+      if (!DNS_LABEL.matcher(label).matches()) return false;
+    }
+    return true;
+  }
+
+  /** True for a Kubernetes qualified name such as {@code app} or {@code example.com/role}. */
+  public static boolean isQualifiedName(String s) {
+    if (s == null) return false;
+    int slash = s.indexOf('/');
+    String name = s;
+    if (slash >= 0) {
+      if (!isDnsSubdomain(s.substring(0, slash))) return false;
+      name = s.substring(slash + 1);
+    }
+    return !name.isEmpty() && name.length() <= 63 && LABEL_NAME.matcher(name).matches();
+  }
+}
