@@ -1,4 +1,4 @@
-package dev.netctl.bench;
+package dev.netctl.bench.ipam;
 
 import dev.netctl.datastore.Datastores;
 import dev.netctl.datastore.Entry;
@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Run: {@code ./mvnw -B -q -pl bench -am package -DskipTests && $(ls -d /usr/lib/jvm/*25* | head
  * -1)/bin/java -cp bench/target/classes:$(cat bench/target/classpath.txt)
- * dev.netctl.bench.IpamBench}
+ * dev.netctl.bench.ipam.IpamBench}
  */
 public final class IpamBench {
   private static final String POOL = "10.0.0.0/14";

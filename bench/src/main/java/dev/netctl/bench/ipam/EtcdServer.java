@@ -1,4 +1,4 @@
-package dev.netctl.bench;
+package dev.netctl.bench.ipam;
 
 import java.io.IOException;
 import java.net.InetAddress;

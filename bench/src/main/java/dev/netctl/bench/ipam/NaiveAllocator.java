@@ -1,4 +1,4 @@
-package dev.netctl.bench;
+package dev.netctl.bench.ipam;
 
 import dev.netctl.datastore.DatastoreException;
 import dev.netctl.ipam.block.AllocationAttribute;

@@ -1,4 +1,4 @@
-package dev.netctl.bench;
+package dev.netctl.bench.ipam;
 
 import dev.netctl.datastore.Datastore;
 import dev.netctl.datastore.Entry;
