@@ -53,7 +53,7 @@ final class DatastoreOptions {
         ca == null && cert == null && key == null ? null : new TlsOptions(ca, cert, key);
     try {
       return Datastores.open(effectiveSpec(), tls);
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | UnsupportedOperationException e) {
       throw new CliException(ExitCode.USAGE, e.getMessage());
     }
   }
