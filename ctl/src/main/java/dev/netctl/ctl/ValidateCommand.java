@@ -17,8 +17,9 @@ import picocli.CommandLine.Mixin;
 @Command(
     name = "validate",
     description = {
-      "Check manifests without writing or contacting the datastore: prints '<ref> valid' per",
-      "object or one line per violation (exit 6). Overlaps with stored pools are not checked.",
+      "Check manifests offline: prints '<ref> valid' per object, or each violation (exit 6).",
+      "Stateless: no datastore is contacted and nothing is written, so overlaps with stored",
+      "pools and changes to immutable fields are left to create/apply, which check them first.",
       "Example: netctl validate -f pools.yaml"
     })
 final class ValidateCommand extends ResourceVerb {
