@@ -28,9 +28,12 @@ final class ApplyCommand extends ResourceVerb {
     return withClient(
         client -> {
           Preflight.againstStore(client, manifests, true);
-          List<Resource> batch = manifests.stream().map(Manifest::resource).toList();
-          for (Applied<Resource> a : client.applyAll(batch)) {
+          // One object at a time, printing each as it lands: if a later write fails (a concurrent
+          // change, an outage) the output still says truthfully which objects were applied.
+          for (Manifest m : manifests) {
+            Applied<? extends Resource> a = client.apply(m.resource());
             out().println(Kinds.ref(a.resource()) + " " + a.outcome().verb());
+            out().flush();
           }
           return ExitCode.OK;
         });

@@ -44,9 +44,10 @@ final class CreateCommand extends ResourceVerb {
             existing.add("nothing was created");
             throw new CliException(ExitCode.ALREADY_EXISTS, String.join("\n", existing));
           }
-          for (Resource created :
-              client.createAll(manifests.stream().map(Manifest::resource).toList())) {
-            out().println(Kinds.ref(created) + " created");
+          // printed one by one so a failure half-way leaves a truthful record of what was made
+          for (Manifest m : manifests) {
+            out().println(Kinds.ref(client.create(m.resource())) + " created");
+            out().flush();
           }
           return ExitCode.OK;
         });
