@@ -52,13 +52,20 @@ public interface Datastore extends AutoCloseable {
    * kind} made after {@code afterRevision}. When that history is no longer available the watch
    * delivers one {@link WatchEvent.ResyncNeeded} and stops. Connection loss is hidden: the backend
    * resumes from the last delivered revision.
+   *
+   * <p>The listener runs on a thread of its own watch, never on a backend I/O thread, so it may
+   * call this datastore (even block on it); a slow listener delays only its own watch. Closing the
+   * store ends its watches.
    */
   Watch watch(String kind, long afterRevision, Consumer<WatchEvent> listener);
 
   /** Where this store lives, for error messages: a file path or endpoint list. */
   String address();
 
-  /** Releases connections and threads. Pending futures fail with Unavailable. */
+  /**
+   * Releases connections and threads and ends every watch. Pending futures fail with Unavailable;
+   * operations after close fail with Unavailable.
+   */
   @Override
   void close();
 

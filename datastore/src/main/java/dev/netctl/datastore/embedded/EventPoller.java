@@ -79,6 +79,7 @@ final class EventPoller {
     wake.release();
   }
 
+  /** Stops polling and ends every watch: the store is closing. */
   void stop() {
     stopped = true;
     wake.release();
@@ -87,6 +88,8 @@ final class EventPoller {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    for (Watcher w : watchers) w.delivery.close();
+    watchers.clear();
   }
 
   private void run() {

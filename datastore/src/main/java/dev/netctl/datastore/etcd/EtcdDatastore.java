@@ -36,7 +36,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -59,7 +60,9 @@ import javax.net.ssl.SSLException;
  *       key, so a lost race fails with a Conflict carrying the current entry (or NotFound) without
  *       another round trip.
  *   <li><b>Durability</b>: etcd acknowledges a write once a quorum has it in its fsynced log.
- *   <li><b>Lists</b> are one range read; its header revision is the snapshot's revision.
+ *   <li><b>Lists</b> are range reads of {@link Options#listPageSize} keys; the first page's header
+ *       revision is the snapshot's revision and later pages read at that revision, so a long list
+ *       is still one snapshot (a compaction past it in between fails the list: retry).
  *   <li><b>Watches</b> start at the requested revision + 1 on the key prefix of the kind. After a
  *       disconnect or an etcd restart they resume from the last delivered revision + 1, so nothing
  *       is missed or repeated (see {@link EtcdWatch}); a compacted start revision yields {@link
@@ -81,11 +84,18 @@ public final class EtcdDatastore implements Datastore {
    *
    * @param operationTimeout how long one operation may wait for etcd before failing Unavailable
    * @param connectTimeout how long one connection attempt may take
+   * @param listPageSize how many keys one range request of a list reads
    */
-  public record Options(Duration operationTimeout, Duration connectTimeout) {
-    /** 15 s per operation, 5 s per connection attempt. */
+  public record Options(Duration operationTimeout, Duration connectTimeout, int listPageSize) {
+    /** 15 s per operation, 5 s per connection attempt, lists read 500 keys per request. */
     public static final Options DEFAULT =
-        new Options(Duration.ofSeconds(15), Duration.ofSeconds(5));
+        new Options(Duration.ofSeconds(15), Duration.ofSeconds(5), 500);
+
+    public Options {
+      if (listPageSize < 1) {
+        throw new IllegalArgumentException("listPageSize must be >= 1: " + listPageSize);
+      }
+    }
   }
 
   private final List<URI> endpoints;
@@ -95,12 +105,19 @@ public final class EtcdDatastore implements Datastore {
   private final KV kv;
   private final ExecutorService callbacks =
       Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("netctl-etcd-", 0).factory());
-  private final ScheduledExecutorService scheduler =
-      Executors.newSingleThreadScheduledExecutor(
-          Thread.ofPlatform().daemon().name("netctl-etcd-timer").factory());
+  private final ScheduledThreadPoolExecutor scheduler = newScheduler();
   private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
   private final Set<EtcdWatch> watches = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
+
+  private static ScheduledThreadPoolExecutor newScheduler() {
+    var s =
+        new ScheduledThreadPoolExecutor(
+            1, Thread.ofPlatform().daemon().name("netctl-etcd-timer").factory());
+    // Deadlines of completed calls are cancelled; drop them at once instead of at expiry.
+    s.setRemoveOnCancelPolicy(true);
+    return s;
+  }
 
   /** Connects (lazily: nothing is sent until the first call) with default options. */
   public static EtcdDatastore connect(List<URI> endpoints, TlsOptions tls) {
@@ -164,13 +181,63 @@ public final class EtcdDatastore implements Datastore {
   @Override
   public CompletableFuture<Listing> list(String kind, String namePrefix) {
     ByteSequence prefix = bytes(ROOT + kind + "/" + namePrefix);
-    return call(
-        () -> kv.get(prefix, GetOption.builder().isPrefix(true).build()),
-        r -> {
-          List<Entry> entries = new ArrayList<>(r.getKvs().size());
-          for (KeyValue e : r.getKvs()) entries.add(entry(e));
-          return new Listing(entries, r.getHeader().getRevision());
-        });
+    ByteSequence end = prefixEnd(prefix);
+    CompletableFuture<Listing> out = new CompletableFuture<>();
+    List<Entry> entries = new ArrayList<>();
+    listPage(prefix, end, 0, entries, out);
+    return out;
+  }
+
+  /**
+   * Reads one page of at most {@link Options#listPageSize} keys and chains the next. The first page
+   * fixes the revision; later pages read at that revision, so the pages form one snapshot however
+   * many there are, and no response exceeds gRPC's message size limit.
+   */
+  private void listPage(
+      ByteSequence from,
+      ByteSequence end,
+      long revision,
+      List<Entry> entries,
+      CompletableFuture<Listing> out) {
+    GetOption.Builder option = GetOption.builder().withRange(end).withLimit(options.listPageSize());
+    if (revision > 0) option.withRevision(revision);
+    call(() -> kv.get(from, option.build()), r -> r)
+        .whenComplete(
+            (r, t) -> {
+              if (t != null) {
+                out.completeExceptionally(t);
+                return;
+              }
+              for (KeyValue e : r.getKvs()) {
+                try {
+                  entries.add(entry(e));
+                } catch (IllegalArgumentException foreign) {
+                  // Another tool's key under our prefix (e.g. an empty name): not ours to list.
+                }
+              }
+              long rev = revision > 0 ? revision : r.getHeader().getRevision();
+              if (r.isMore() && !r.getKvs().isEmpty()) {
+                // Continue just after the last key read: the key itself plus a zero byte.
+                ByteSequence next =
+                    r.getKvs().getLast().getKey().concat(ByteSequence.from(new byte[] {0}));
+                listPage(next, end, rev, entries, out);
+              } else {
+                out.complete(new Listing(entries, rev));
+              }
+            });
+  }
+
+  /** The smallest key greater than every key starting with {@code prefix}. */
+  private static ByteSequence prefixEnd(ByteSequence prefix) {
+    byte[] b = prefix.getBytes();
+    for (int i = b.length - 1; i >= 0; i--) {
+      if (b[i] != (byte) 0xff) {
+        byte[] end = java.util.Arrays.copyOf(b, i + 1);
+        end[i]++;
+        return ByteSequence.from(end);
+      }
+    }
+    return ByteSequence.from(new byte[] {0}); // all 0xff: etcd's "to the end" marker
   }
 
   @Override
@@ -265,7 +332,7 @@ public final class EtcdDatastore implements Datastore {
   public void close() {
     if (closed) return;
     closed = true;
-    for (EtcdWatch w : watches) w.stop();
+    for (EtcdWatch w : watches) w.end();
     watches.clear();
     for (CompletableFuture<?> f : pending) {
       f.completeExceptionally(new DatastoreException.Unavailable(address, "store closed", null));
@@ -290,13 +357,19 @@ public final class EtcdDatastore implements Datastore {
     pending.add(out);
     out.whenComplete((v, t) -> pending.remove(out));
     try {
-      scheduler.schedule(
-          () ->
-              out.completeExceptionally(
-                  new DatastoreException.Unavailable(
-                      address, "no answer within " + options.operationTimeout(), null)),
-          options.operationTimeout().toMillis(),
-          TimeUnit.MILLISECONDS);
+      ScheduledFuture<?> deadline =
+          scheduler.schedule(
+              () ->
+                  out.completeExceptionally(
+                      new DatastoreException.Unavailable(
+                          address,
+                          "no answer within "
+                              + options.operationTimeout()
+                              + " (etcd down or unreachable, or the TLS handshake refused)",
+                          null)),
+              options.operationTimeout().toMillis(),
+              TimeUnit.MILLISECONDS);
+      out.whenComplete((v, t) -> deadline.cancel(false));
       op.get()
           .whenCompleteAsync(
               (r, t) -> {
@@ -360,6 +433,9 @@ public final class EtcdDatastore implements Datastore {
   static Key keyOf(ByteSequence path) {
     String s = path.toString(StandardCharsets.UTF_8);
     int slash = s.indexOf('/', ROOT.length());
+    if (!s.startsWith(ROOT) || slash < 0) {
+      throw new IllegalArgumentException("etcd key " + s + " is not " + ROOT + "<kind>/<name>");
+    }
     return new Key(s.substring(ROOT.length(), slash), s.substring(slash + 1));
   }
 

@@ -103,7 +103,16 @@ final class EtcdWatch {
     for (io.etcd.jetcd.watch.WatchEvent e : response.getEvents()) {
       KeyValue kv = e.getKeyValue();
       long rev = kv.getModRevision();
-      Key key = keyOf.apply(kv);
+      Key key;
+      try {
+        key = keyOf.apply(kv);
+      } catch (IllegalArgumentException bad) {
+        // Written by another tool under our prefix (e.g. an empty name): not an object of ours.
+        // Skipping it here, on jetcd's thread, keeps one foreign key from breaking the stream.
+        log.warn("ignoring key {} on {}: {}", kv.getKey(), address, bad.getMessage());
+        lastDelivered = Math.max(lastDelivered, rev);
+        continue;
+      }
       WatchEvent event =
           switch (e.getEventType()) {
             case PUT ->
@@ -150,6 +159,12 @@ final class EtcdWatch {
     } catch (RejectedExecutionException e) {
       // The store is closing.
     }
+  }
+
+  /** Ends the watch and its delivery: the store is closing. */
+  void end() {
+    stop();
+    delivery.close();
   }
 
   private synchronized long lastDeliveredNow() {

@@ -27,12 +27,16 @@ public final class AsNumber {
    */
   public static long parse(String text) {
     String t = text.strip();
+    if (!t.matches("[0-9]{1,20}(\\.[0-9]{1,5})?")) {
+      throw new IllegalArgumentException(
+          "\"" + text + "\" is not an AS number (a plain integer or asdot X.Y)");
+    }
     int dot = t.indexOf('.');
     try {
       if (dot < 0) return Long.parseLong(t);
       long high = Long.parseLong(t.substring(0, dot));
       long low = Long.parseLong(t.substring(dot + 1));
-      if (high < 0 || high > 65535 || low < 0 || low > 65535 || t.charAt(dot + 1) == '+') {
+      if (high < 0 || high > 65535 || low < 0 || low > 65535) {
         throw new IllegalArgumentException(
             "\"" + text + "\" is not an AS number: asdot halves must be 0-65535");
       }

@@ -106,6 +106,8 @@ public final class ResourceCodec {
         JsonNode doc = docs.nextValue();
         readDocument(doc, prefix + "document " + index, out);
       }
+    } catch (CodecException e) {
+      throw e;
     } catch (DatabindException | IllegalStateException e) {
       throw syntaxError(prefix + "document " + Math.max(index, 1), e);
     } catch (JsonProcessingException e) {
@@ -141,7 +143,9 @@ public final class ResourceCodec {
   }
 
   private void readDocument(JsonNode doc, String where, List<Resource> out) {
-    if (doc == null || doc.isNull() || doc.isMissingNode()) return; // empty document, e.g. "---\n"
+    // an empty document ("---" followed by nothing) arrives as null, missing or ""
+    if (doc == null || doc.isNull() || doc.isMissingNode()) return;
+    if (doc.isTextual() && doc.asText().isBlank()) return;
     if (doc.isArray()) {
       int i = 0;
       for (JsonNode item : doc) out.add(readResource(item, where + " item " + ++i));
@@ -274,12 +278,18 @@ public final class ResourceCodec {
                     .map(Object::toString)
                     .collect(Collectors.joining(", "));
       } else {
-        rule = "must be " + describe(e.getTargetType()) + firstLine(e.getOriginalMessage(), true);
+        String reason = reason(e.getOriginalMessage());
+        rule =
+            reason.startsWith("must ")
+                ? reason
+                : "must be "
+                    + describe(e.getTargetType())
+                    + (reason.isEmpty() ? "" : " (" + reason + ")");
       }
       throw new CodecException(label, path(base, e), "\"" + e.getValue() + "\" " + rule, e);
     } catch (JsonMappingException e) {
       throw new CodecException(
-          label, path(base, e), "is invalid: " + firstLine(e.getOriginalMessage(), false), e);
+          label, path(base, e), "is invalid: " + firstLine(e.getOriginalMessage()), e);
     } catch (JsonProcessingException | IllegalArgumentException e) {
       throw new CodecException(label, base, "is invalid: " + e.getMessage(), e);
     }
@@ -306,22 +316,24 @@ public final class ResourceCodec {
     return "a " + type.getSimpleName();
   }
 
-  private static String firstLine(String message, boolean asSuffix) {
-    if (message == null) return "";
-    String line = message.lines().findFirst().orElse("");
-    if (!asSuffix) return line;
-    int idx = line.indexOf(": ");
-    // Jackson's "Cannot deserialize value of type X from String "y": <reason>" -> keep the reason
-    return idx >= 0 && line.lastIndexOf(": ") > 0
-        ? " (" + line.substring(line.lastIndexOf(": ") + 2) + ")"
-        : "";
+  private static String firstLine(String message) {
+    return message == null ? "" : message.lines().findFirst().orElse("");
+  }
+
+  /** Jackson's "Cannot deserialize value of type X from String "y": reason" -> "reason". */
+  private static String reason(String message) {
+    String line = firstLine(message);
+    int idx = line.lastIndexOf(": ");
+    return idx >= 0 ? line.substring(idx + 2) : "";
   }
 
   private static CodecException syntaxError(String where, Exception e) {
     String msg =
         e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
     String loc = "";
-    if (e instanceof JsonProcessingException jpe && jpe.getLocation() != null) {
+    if (e instanceof JsonProcessingException jpe
+        && jpe.getLocation() != null
+        && jpe.getLocation().getLineNr() > 0) {
       loc =
           " at line "
               + jpe.getLocation().getLineNr()
@@ -329,7 +341,7 @@ public final class ResourceCodec {
               + jpe.getLocation().getColumnNr();
     }
     return new CodecException(
-        where, null, "is not valid YAML/JSON" + loc + ": " + firstLine(msg, false), e);
+        where, null, "is not valid YAML/JSON" + loc + ": " + firstLine(msg), e);
   }
 
   // ---------------------------------------------------------------- writing

@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -58,9 +59,76 @@ class EtcdDatastoreTest {
   }
 
   @Test
+  void aForeignKeyUnderThePrefixIsSkippedByListAndWatch() throws Exception {
+    try (EtcdProcess etcd = EtcdProcess.start();
+        Datastore store = Datastores.open(etcd.spec(), null);
+        Client raw = Client.builder().endpoints(etcd.endpoint()).build()) {
+      EventRecorder rec = new EventRecorder();
+      try (Watch w = store.watch("IPPool", 0, rec)) {
+        // An empty name is no valid Key: some other tool wrote it.
+        raw.getKVClient()
+            .put(ByteSequence.from("/netctl/IPPool/", UTF_8), ByteSequence.from("x", UTF_8))
+            .get(10, TimeUnit.SECONDS);
+        Entry ours = store.create(new Key("IPPool", "p"), bytes("{}")).get(10, TimeUnit.SECONDS);
+        assertThat(rec.awaitRevision(ours.revision(), WAIT))
+            .containsExactly(new WatchEvent.Put(ours, true));
+        assertThat(store.list("IPPool").get(10, TimeUnit.SECONDS).entries()).containsExactly(ours);
+      }
+    }
+  }
+
+  @Test
+  void aListReadInPagesIsStillOneSnapshotWhileWritesGoOn() throws Exception {
+    long seed = System.nanoTime();
+    SplittableRandom random = new SplittableRandom(seed);
+    var options = new EtcdDatastore.Options(Duration.ofSeconds(15), Duration.ofSeconds(5), 4);
+    try (EtcdProcess etcd = EtcdProcess.start();
+        EtcdDatastore store = new EtcdDatastore(List.of(etcd.endpoint()), null, options)) {
+      Map<String, Entry> current = new ConcurrentHashMap<>();
+      for (int i = 0; i < 30; i++) {
+        Entry e = store.create(new Key("Block", String.format("b%02d", i)), bytes("0")).join();
+        current.put(e.key().name(), e);
+      }
+      store.create(new Key("BlockX", "b00"), bytes("other kind")).join();
+      AtomicBoolean stop = new AtomicBoolean();
+      CompletableFuture<Void> writer =
+          CompletableFuture.runAsync(
+              () -> {
+                for (int i = 0; i < 5_000 && !stop.get(); i++) {
+                  String name = String.format("b%02d", random.nextInt(30));
+                  Entry cur = current.get(name);
+                  current.put(name, store.update(cur.key(), bytes("" + i), cur.revision()).join());
+                }
+              },
+              Thread::startVirtualThread);
+      try {
+        for (int round = 0; round < 10; round++) {
+          var listing = store.list("Block").get(20, TimeUnit.SECONDS);
+          assertThat(listing.entries()).as("seed %d", seed).hasSize(30);
+          assertThat(listing.entries())
+              .extracting(e -> e.key().name())
+              .as("sorted by name")
+              .isSorted();
+          // Pages read at the first page's revision: nothing newer can appear.
+          assertThat(listing.entries())
+              .allSatisfy(e -> assertThat(e.revision()).isLessThanOrEqualTo(listing.revision()));
+        }
+      } finally {
+        stop.set(true);
+        writer.get(20, TimeUnit.SECONDS);
+      }
+      var prefixed = store.list("Block", "b1").get(20, TimeUnit.SECONDS);
+      assertThat(prefixed.entries())
+          .extracting(e -> e.key().name())
+          .hasSize(10)
+          .allMatch(n -> n.startsWith("b1"));
+    }
+  }
+
+  @Test
   void anUnreachableEtcdFailsWithUnavailableNamingTheEndpoints() throws Exception {
     URI dead = URI.create("http://127.0.0.1:" + freePort());
-    var options = new EtcdDatastore.Options(Duration.ofSeconds(2), Duration.ofSeconds(1));
+    var options = new EtcdDatastore.Options(Duration.ofSeconds(2), Duration.ofSeconds(1), 500);
     try (EtcdDatastore store = new EtcdDatastore(List.of(dead), null, options)) {
       Throwable t = failure(store.get(new Key("IPPool", "p")));
       assertThat(t).isInstanceOf(DatastoreException.Unavailable.class);
@@ -97,7 +165,7 @@ class EtcdDatastoreTest {
         }
       }
       // Without a client certificate the server refuses us.
-      var options = new EtcdDatastore.Options(Duration.ofSeconds(3), Duration.ofSeconds(2));
+      var options = new EtcdDatastore.Options(Duration.ofSeconds(3), Duration.ofSeconds(2), 500);
       try (EtcdDatastore anonymous =
           new EtcdDatastore(
               List.of(etcd.endpoint()), new TlsOptions(pki.caCert(), null, null), options)) {

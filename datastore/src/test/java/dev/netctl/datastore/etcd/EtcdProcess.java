@@ -37,6 +37,8 @@ public final class EtcdProcess implements AutoCloseable {
   private final int peerPort;
   private final Tls tls;
   private Process process;
+  // Kills etcd if the test JVM exits without close() (a failed @BeforeAll, a forgotten close).
+  private final Thread reaper = new Thread(this::kill, "etcd-reaper");
 
   /**
    * Server TLS material: etcd then serves https and, with {@code clientCa}, requires client certs.
@@ -62,6 +64,7 @@ public final class EtcdProcess implements AutoCloseable {
       Path dir = Files.createTempDirectory("netctl-etcd-");
       int[] ports = freePorts(2);
       EtcdProcess etcd = new EtcdProcess(dir, ports[0], ports[1], tls);
+      Runtime.getRuntime().addShutdownHook(etcd.reaper);
       try {
         etcd.launch();
       } catch (RuntimeException e) {
@@ -139,6 +142,11 @@ public final class EtcdProcess implements AutoCloseable {
   @Override
   public synchronized void close() {
     kill();
+    try {
+      Runtime.getRuntime().removeShutdownHook(reaper);
+    } catch (IllegalStateException e) {
+      // The JVM is already shutting down: the hook is running or has run.
+    }
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {

@@ -1,0 +1,352 @@
+package dev.netctl.datastore.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ResourceCodecTest {
+
+  private final ResourceCodec codec = new ResourceCodec();
+
+  /** One resource of every kind with every field set, including awkward strings. */
+  static List<Resource> everyKindFullyPopulated() {
+    ObjectMeta meta =
+        new ObjectMeta(
+            "full",
+            Map.of("app", "x", "example.com/role", "123", "flag", "true", "ver", "1.10"),
+            Map.of("note", "a: b", "empty", "", "tilde", "~", "hash", "#c", "yes", "yes"),
+            "42",
+            "0b5e9d36-4a43-4c55-9d07-9f0a7e1f7d11",
+            "2026-01-02T03:04:05Z");
+    return List.of(
+        new IPPool(
+            meta,
+            new IPPoolSpec(
+                "10.244.0.0/16",
+                24,
+                EncapsulationMode.CROSS_SUBNET,
+                EncapsulationMode.NEVER,
+                true,
+                true,
+                true,
+                "rack in {'a', \"b\"}",
+                List.of(AllowedUse.TUNNEL),
+                AssignmentMode.MANUAL)),
+        new BGPPeer(
+            meta,
+            new BGPPeerSpec(
+                "node-1",
+                null,
+                "[fd00::1]:1790",
+                4_200_000_000L,
+                null,
+                new BGPPassword(new SecretKeySelector("bgp-secrets", "peer-a")),
+                true,
+                null,
+                "120s",
+                SourceAddress.NONE,
+                2,
+                List.of("f1", "f2"))),
+        new BGPConfiguration(
+            meta,
+            new BGPConfigurationSpec(
+                "Warning",
+                false,
+                65000L,
+                1790,
+                List.of(new ServiceIPBlock("10.96.0.0/12")),
+                List.of(new ServiceIPBlock("192.0.2.0/24")),
+                List.of(new ServiceIPBlock("198.51.100.0/24")),
+                List.of(new Community("gold", "65000:100")),
+                List.of(new PrefixAdvertisement("10.96.0.0/12", List.of("gold", "65000:7"))))),
+        new Node(
+            meta,
+            new NodeSpec(
+                new NodeBGPSpec("10.0.0.5/24", "fd00::5/64", 65010L, "224.0.0.1"),
+                "10.244.3.0",
+                "66:0f:9a:00:11:22",
+                "fd00:10:244::1",
+                "66:0f:9a:00:11:23")),
+        new IPAMConfig(meta.withLabels(Map.of()), new IPAMConfigSpec(true, false, 7)));
+  }
+
+  @Test
+  void calicoManifestAppliesUnchangedAndBecomesNetctlResource() {
+    List<Resource> rs =
+        codec.read(
+            """
+            apiVersion: projectcalico.org/v3
+            kind: IPPool
+            metadata:
+              name: default-ipv4-ippool
+            spec:
+              cidr: 192.168.0.0/16
+              ipipMode: Always
+              natOutgoing: true
+            ---
+            apiVersion: projectcalico.org/v3
+            kind: IPAMConfiguration
+            metadata:
+              name: default
+            spec:
+              strictAffinity: true
+            """);
+
+    assertThat(rs).hasSize(2);
+    IPPool pool = (IPPool) rs.get(0);
+    assertThat(pool.apiVersion()).isEqualTo("netctl.dev/v1");
+    assertThat(pool.spec().ipipMode()).isEqualTo(EncapsulationMode.ALWAYS);
+    assertThat(pool.spec().natOutgoing()).isTrue();
+    // Calico's defaults are filled in
+    assertThat(pool.spec().blockSize()).isEqualTo(26);
+    assertThat(pool.spec().vxlanMode()).isEqualTo(EncapsulationMode.NEVER);
+    assertThat(pool.spec().nodeSelector()).isEqualTo("all()");
+    assertThat(pool.spec().allowedUses()).containsExactly(AllowedUse.WORKLOAD, AllowedUse.TUNNEL);
+    assertThat(pool.spec().assignmentMode()).isEqualTo(AssignmentMode.AUTOMATIC);
+    IPAMConfig ipam = (IPAMConfig) rs.get(1);
+    assertThat(ipam.kind()).isSameAs(Kind.IPAM_CONFIG);
+    assertThat(ipam.spec()).isEqualTo(new IPAMConfigSpec(true, true, 0));
+    assertThat(codec.toYaml(ipam)).contains("kind: IPAMConfig\n").doesNotContain("projectcalico");
+  }
+
+  @Test
+  void ipv6PoolDefaultsToBlockSize122() {
+    IPPool p =
+        (IPPool)
+            codec.readOne(
+                "{\"apiVersion\":\"netctl.dev/v1\",\"kind\":\"IPPool\","
+                    + "\"metadata\":{\"name\":\"v6\"},\"spec\":{\"cidr\":\"fd00::/48\"}}");
+    assertThat(p.spec().blockSize()).isEqualTo(122);
+  }
+
+  @Test
+  void yamlOutputKeepsFieldOrderOmitsDefaultsCalicoOmitsAndHasNoDocumentMarker() {
+    IPPool p = IPPool.of("pool-a", IPPoolSpec.of("10.244.0.0/16").withNatOutgoing(true));
+
+    assertThat(codec.toYaml(p))
+        .isEqualTo(
+            """
+            apiVersion: netctl.dev/v1
+            kind: IPPool
+            metadata:
+              name: pool-a
+            spec:
+              cidr: 10.244.0.0/16
+              blockSize: 26
+              ipipMode: Never
+              vxlanMode: Never
+              natOutgoing: true
+              nodeSelector: all()
+              allowedUses:
+              - Workload
+              - Tunnel
+              assignmentMode: Automatic
+            """);
+  }
+
+  @Test
+  void severalDocumentsAreSeparatedByMarkersOnlyBetweenThem() {
+    String yaml =
+        codec.toYaml(
+            List.of(
+                IPPool.of("a", IPPoolSpec.of("10.1.0.0/16")),
+                IPPool.of("b", IPPoolSpec.of("10.2.0.0/16"))));
+    assertThat(yaml).startsWith("apiVersion:").containsOnlyOnce("---\n");
+    assertThat(codec.read(yaml)).extracting(Resource::name).containsExactly("a", "b");
+  }
+
+  @Test
+  void everyKindRoundTripsThroughYamlAndJson() {
+    for (Resource r : everyKindFullyPopulated()) {
+      assertThat(codec.readOne(codec.toYaml(r))).as("YAML round trip of %s", r.kind()).isEqualTo(r);
+      assertThat(codec.readOne(codec.toJson(r))).as("JSON round trip of %s", r.kind()).isEqualTo(r);
+    }
+    List<Resource> all = everyKindFullyPopulated();
+    assertThat(codec.read(codec.toYaml(all))).isEqualTo(all);
+    assertThat(codec.read(codec.toJson(all))).isEqualTo(all);
+  }
+
+  @Test
+  void stringsThatLookLikeOtherYamlTypesStayQuoted() {
+    String yaml = codec.toYaml(everyKindFullyPopulated().getFirst());
+    assertThat(yaml)
+        .contains("flag: \"true\"", "example.com/role: \"123\"", "ver: \"1.10\"", "tilde: \"~\"");
+    assertThat(yaml).contains("name: full\n", "cidr: 10.244.0.0/16\n");
+  }
+
+  @Test
+  void readsJsonArraysListsAndCalicoTypedLists() {
+    String array =
+        "[{\"apiVersion\":\"netctl.dev/v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\"n1\"}},"
+            + "{\"apiVersion\":\"netctl.dev/v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\"n2\"}}]";
+    String calicoList =
+        """
+        apiVersion: projectcalico.org/v3
+        kind: IPPoolList
+        items:
+        - apiVersion: projectcalico.org/v3
+          kind: IPPool
+          metadata: {name: p1}
+          spec: {cidr: 10.0.0.0/16}
+        - apiVersion: projectcalico.org/v3
+          kind: IPPool
+          metadata: {name: p2}
+          spec: {cidr: 10.1.0.0/16}
+        """;
+    String concatenated =
+        "{\"apiVersion\":\"netctl.dev/v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\"a\"}}\n"
+            + "{\"apiVersion\":\"netctl.dev/v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\"b\"}}";
+
+    assertThat(codec.read(array)).extracting(Resource::name).containsExactly("n1", "n2");
+    assertThat(codec.read(calicoList)).extracting(Resource::name).containsExactly("p1", "p2");
+    assertThat(codec.read(concatenated)).extracting(Resource::name).containsExactly("a", "b");
+    assertThat(codec.read("---\n---\n")).isEmpty();
+  }
+
+  @Test
+  void asNumbersAcceptPlainQuotedAndAsdotForms() {
+    String yaml =
+        """
+        apiVersion: netctl.dev/v1
+        kind: BGPPeer
+        metadata: {name: a}
+        spec: {peerIP: 10.0.0.1, asNumber: 1.10}
+        ---
+        apiVersion: netctl.dev/v1
+        kind: BGPPeer
+        metadata: {name: b}
+        spec: {peerIP: 10.0.0.1, asNumber: "64512"}
+        ---
+        apiVersion: netctl.dev/v1
+        kind: BGPPeer
+        metadata: {name: c}
+        spec: {peerIP: 10.0.0.1, asNumber: "65535.65535"}
+        """;
+    assertThat(codec.read(yaml))
+        .map(r -> ((BGPPeer) r).spec().asNumber())
+        .containsExactly(65546L, 64512L, 4_294_967_295L);
+  }
+
+  @Test
+  void unknownFieldNamesDocumentResourceAndField() {
+    String yaml =
+        """
+        apiVersion: netctl.dev/v1
+        kind: IPPool
+        metadata: {name: good}
+        spec: {cidr: 10.0.0.0/16}
+        ---
+        apiVersion: netctl.dev/v1
+        kind: IPPool
+        metadata: {name: typo}
+        spec: {cidr: 10.1.0.0/16, natOutgoin: true}
+        """;
+    assertThatThrownBy(() -> codec.read(yaml, "pools.yaml"))
+        .isInstanceOf(CodecException.class)
+        .hasMessageContaining("pools.yaml: document 2 (IPPool \"typo\")")
+        .hasMessageContaining("field spec.natOutgoin is not a known field")
+        .hasMessageContaining("natOutgoing");
+  }
+
+  @Test
+  void unknownTopLevelAndMetadataFieldsAreRejected() {
+    assertThatThrownBy(
+            () ->
+                codec.read(
+                    "apiVersion: netctl.dev/v1\nkind: Node\nmetadata: {name: n}\nstatus: {}\n"))
+        .hasMessageContaining("document 1 (Node \"n\")")
+        .hasMessageContaining("field status is not a known field of Node");
+    assertThatThrownBy(
+            () ->
+                codec.read(
+                    "apiVersion: netctl.dev/v1\nkind: Node\nmetadata: {name: n, namespace: x}\n"))
+        .hasMessageContaining("field metadata.namespace is not a known field");
+  }
+
+  @Test
+  void unknownKindAndApiVersionAreRejected() {
+    assertThatThrownBy(
+            () -> codec.read("apiVersion: netctl.dev/v1\nkind: Pod\nmetadata: {name: x}"))
+        .isInstanceOf(CodecException.class)
+        .hasMessageContaining("document 1 (Pod \"x\")")
+        .hasMessageContaining("field kind \"Pod\" is not a known kind");
+    assertThatThrownBy(
+            () ->
+                codec.read(
+                    "apiVersion: crd.projectcalico.org/v1\nkind: IPPool\nmetadata: {name: x}"))
+        .hasMessageContaining("field apiVersion \"crd.projectcalico.org/v1\" is not supported");
+    assertThatThrownBy(() -> codec.read("kind: IPPool\nmetadata: {name: x}"))
+        .hasMessageContaining("field apiVersion is missing");
+    assertThatThrownBy(() -> codec.read("apiVersion: netctl.dev/v1\nmetadata: {name: x}"))
+        .hasMessageContaining("field kind is missing");
+  }
+
+  @Test
+  void invalidEnumValueListsTheAllowedValues() {
+    String yaml =
+        """
+        apiVersion: netctl.dev/v1
+        kind: List
+        items:
+        - apiVersion: netctl.dev/v1
+          kind: IPPool
+          metadata: {name: ok}
+          spec: {cidr: 10.0.0.0/16}
+        - apiVersion: netctl.dev/v1
+          kind: IPPool
+          metadata: {name: p}
+          spec: {cidr: 10.1.0.0/16, vxlanMode: Sometimes}
+        """;
+    assertThatThrownBy(() -> codec.read(yaml))
+        .hasMessageContaining("document 1 item 2 (IPPool \"p\")")
+        .hasMessageContaining(
+            "field spec.vxlanMode \"Sometimes\" must be one of Always, CrossSubnet, Never");
+  }
+
+  @Test
+  void wrongValueTypesNameFieldAndValue() {
+    assertThatThrownBy(
+            () ->
+                codec.read(
+                    "apiVersion: netctl.dev/v1\nkind: IPPool\nmetadata: {name: p}\n"
+                        + "spec: {cidr: 10.0.0.0/16, blockSize: big}\n"))
+        .hasMessageContaining("field spec.blockSize \"big\" must be an integer");
+    assertThatThrownBy(
+            () ->
+                codec.read(
+                    "apiVersion: netctl.dev/v1\nkind: BGPPeer\nmetadata: {name: p}\n"
+                        + "spec: {peerIP: 10.0.0.1, asNumber: AS65000}\n"))
+        .hasMessageContaining("field spec.asNumber \"AS65000\" must be an AS number");
+  }
+
+  @Test
+  void yamlSyntaxErrorsGiveTheLine() {
+    assertThatThrownBy(() -> codec.read("apiVersion: netctl.dev/v1\nkind: [IPPool\n", "x.yaml"))
+        .isInstanceOf(CodecException.class)
+        .hasMessageContaining("x.yaml: document 1")
+        .hasMessageContaining("is not valid YAML/JSON at line");
+    assertThatThrownBy(
+            () -> codec.read("apiVersion: netctl.dev/v1\nkind: Node\nkind: Node\nmetadata: {}\n"))
+        .hasMessageContaining("Duplicate field 'kind'");
+  }
+
+  @Test
+  void storageFormOmitsResourceVersionWhichComesFromTheRevision() {
+    Resource r = everyKindFullyPopulated().getFirst();
+    byte[] stored = codec.toStorage(r);
+
+    assertThat(new String(stored, StandardCharsets.UTF_8))
+        .doesNotContain("resourceVersion")
+        .contains("\"uid\":\"0b5e9d36");
+    IPPool back = codec.fromStorage(Kind.IP_POOL, stored, 77);
+    assertThat(back.metadata().resourceVersion()).isEqualTo("77");
+    assertThat(back.withMetadata(back.metadata().withResourceVersion("42"))).isEqualTo(r);
+    assertThatThrownBy(() -> codec.fromStorage(Kind.NODE, stored, 1))
+        .isInstanceOf(CodecException.class)
+        .hasMessageContaining("holds a IPPool");
+  }
+}
