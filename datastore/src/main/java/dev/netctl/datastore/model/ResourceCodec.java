@@ -112,10 +112,6 @@ public final class ResourceCodec {
       throw syntaxError(prefix + "document " + Math.max(index, 1), e);
     } catch (JsonProcessingException e) {
       throw syntaxError(prefix + "document " + Math.max(index, 1), e);
-    } catch (CodecException e) {
-      // already names the document, resource and field; its cause is Jackson's, so without this
-      // clause the branch below would relabel it as a syntax error and lose the field
-      throw e;
     } catch (RuntimeException e) {
       if (e.getCause() instanceof JsonProcessingException jpe) {
         throw syntaxError(prefix + "document " + Math.max(index, 1), jpe);
