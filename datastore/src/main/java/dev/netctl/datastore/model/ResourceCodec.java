@@ -116,23 +116,22 @@ public final class ResourceCodec {
     String trimmed = text.stripLeading();
     boolean isJson = trimmed.startsWith("{") || trimmed.startsWith("[");
     ObjectMapper mapper = isJson ? json : yaml;
-    int index = 0;
+    int index = 1; // the document being parsed, 1-based
     try (JsonParser p = mapper.createParser(text);
         MappingIterator<JsonNode> docs = mapper.readValues(p, JsonNode.class)) {
-      while (docs.hasNextValue()) {
-        index++;
+      for (; docs.hasNextValue(); index++) {
         JsonNode doc = docs.nextValue();
         readDocument(doc, prefix + "document " + index, out);
       }
     } catch (CodecException e) {
       throw e;
     } catch (DatabindException | IllegalStateException e) {
-      throw syntaxError(prefix + "document " + Math.max(index, 1), e);
+      throw syntaxError(prefix + "document " + index, e);
     } catch (JsonProcessingException e) {
-      throw syntaxError(prefix + "document " + Math.max(index, 1), e);
+      throw syntaxError(prefix + "document " + index, e);
     } catch (RuntimeException e) {
       if (e.getCause() instanceof JsonProcessingException jpe) {
-        throw syntaxError(prefix + "document " + Math.max(index, 1), jpe);
+        throw syntaxError(prefix + "document " + index, jpe);
       }
       throw e;
     } catch (IOException e) {

@@ -359,6 +359,14 @@ class ResourceCodecTest {
     assertThatThrownBy(
             () -> codec.read("apiVersion: netctl.dev/v1\nkind: Node\nkind: Node\nmetadata: {}\n"))
         .hasMessageContaining("Duplicate field 'kind'");
+    String secondBroken =
+        "apiVersion: netctl.dev/v1\nkind: Node\nmetadata: {name: a}\n---\n"
+            + "apiVersion: netctl.dev/v1\nkind: Node\nmetadata: {name: b\n---\n"
+            + "apiVersion: netctl.dev/v1\nkind: Node\nmetadata: {name: c}\n";
+    assertThatThrownBy(() -> codec.read(secondBroken, "n.yaml"))
+        .hasMessageStartingWith("n.yaml: document 2: is not valid YAML/JSON at line ");
+    assertThatThrownBy(() -> codec.read("[{\"kind\": }]", "n.json"))
+        .hasMessageStartingWith("n.json: document 1: is not valid YAML/JSON at line 1");
   }
 
   @Test
