@@ -52,6 +52,7 @@ public final class PeerSession {
   private volatile State state = State.IDLE;
   private volatile Instant since;
   private volatile String info = "";
+  private volatile String lastError = "";
 
   /** A peer in Idle; {@link #start()} begins connecting. */
   public PeerSession(
@@ -87,6 +88,15 @@ public final class PeerSession {
   /** The last reason for a state change, e.g. an error or the NOTIFICATION received. */
   public String info() {
     return info;
+  }
+
+  /** The last RFC 7606 error handled without a reset (treat-as-withdraw, discard), or empty. */
+  public String lastError() {
+    return lastError;
+  }
+
+  void attributeError(String handling, dev.netctl.bgp.codec.BgpError error) {
+    lastError = handling + ": " + error;
   }
 
   /** What the established connection negotiated, or null. */

@@ -190,7 +190,8 @@ public final class BgpSpeaker implements AutoCloseable {
                             p.state(),
                             p.since(),
                             p.info(),
-                            adjRibIn.getOrDefault(p.spec().remote().getAddress(), Map.of()).size()))
+                            adjRibIn.getOrDefault(p.spec().remote().getAddress(), Map.of()).size(),
+                            p.lastError()))
                 .toList());
   }
 
