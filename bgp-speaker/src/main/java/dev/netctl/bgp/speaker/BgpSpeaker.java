@@ -277,6 +277,25 @@ public final class BgpSpeaker implements AutoCloseable {
     }
   }
 
+  /** From a 2-octet peer: AS_PATH merged with AS4_PATH (RFC 6793 §4.2.3), AS4_PATH dropped. */
+  private static Update withRealAsPath(Update u) {
+    var as4 = u.attribute(PathAttribute.As4Path.class);
+    var path = u.attribute(PathAttribute.AsPath.class);
+    if (as4.isEmpty() || path.isEmpty()) {
+      return u;
+    }
+    PathAttribute.AsPath merged = path.get().merge(as4.get());
+    List<PathAttribute> attrs = new ArrayList<>();
+    for (PathAttribute a : u.attributes()) {
+      if (a instanceof PathAttribute.AsPath) {
+        attrs.add(merged);
+      } else if (!(a instanceof PathAttribute.As4Path)) {
+        attrs.add(a);
+      }
+    }
+    return new Update(u.withdrawn(), attrs, u.nlri());
+  }
+
   private boolean containsLocalAs(Update update) {
     return update
         .attribute(PathAttribute.AsPath.class)
@@ -300,7 +319,8 @@ public final class BgpSpeaker implements AutoCloseable {
     }
 
     @Override
-    public void update(PeerSession peer, Update update) {
+    public void update(PeerSession peer, Update received) {
+      Update update = withRealAsPath(received);
       InetAddress address = peer.spec().remote().getAddress();
       Map<Nlri, ReceivedRoute> rib = adjRibIn.computeIfAbsent(address, a -> new HashMap<>());
       List<Nlri> withdrawn = new ArrayList<>();
