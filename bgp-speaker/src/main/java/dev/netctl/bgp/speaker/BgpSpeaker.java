@@ -106,6 +106,7 @@ public final class BgpSpeaker implements AutoCloseable {
           }
           PeerSession p = new PeerSession(spec, loop, transport, new Sessions(), clock);
           peers.put(key, p);
+          updateMd5();
           p.start();
           return null;
         });
@@ -117,6 +118,7 @@ public final class BgpSpeaker implements AutoCloseable {
         () -> {
           PeerSession p = peers.remove(remote);
           if (p != null) {
+            updateMd5();
             p.stop(BgpMessage.Notification.of(NotificationSubcode.PEER_DECONFIGURED));
             dropAdjRibIn(remote);
           }
@@ -174,6 +176,22 @@ public final class BgpSpeaker implements AutoCloseable {
           return null;
         });
     return () -> listeners.remove(l);
+  }
+
+  private void updateMd5() {
+    if (listener == null) {
+      return;
+    }
+    Map<InetAddress, String> keys = new HashMap<>();
+    peers.forEach(
+        (address, p) -> {
+          if (p.spec().md5Password() != null) {
+            keys.put(address, p.spec().md5Password());
+          }
+        });
+    if (!keys.isEmpty() || transport.isEpoll()) {
+      listener.md5(transport, keys);
+    }
   }
 
   /** Status of every peer, in the order added. */
