@@ -71,6 +71,7 @@ public final class BgpListener implements AutoCloseable {
     Map<InetAddress, byte[]> keys = new HashMap<>();
     md5.forEach((a, p) -> keys.put(a, p.getBytes(StandardCharsets.US_ASCII)));
     transport.md5(b, keys);
+    transport.ttl255(b);
     Channel ch = b.bind(address).sync().channel();
     return new BgpListener(ch);
   }

@@ -217,6 +217,7 @@ public final class PeerSession {
             new Event.Stop(Notification.of(NotificationSubcode.CONNECTION_COLLISION_RESOLUTION)));
       }
     }
+    transport.minTtl(ch, spec.remote().getAddress(), spec.ttlSecurityHops());
     Connection c = new Connection(this, false);
     connections.add(c);
     pipeline(ch, c);
@@ -362,10 +363,6 @@ public final class PeerSession {
       case BgpMessage.RouteRefresh r -> listener.routeRefresh(this, r);
       default -> LOG.warn("{}: unexpected delivery {}", this, message);
     }
-  }
-
-  void writable(Connection c) {
-    // Hook for producers waiting on back-pressure; the backlog was already drained.
   }
 
   @Override
