@@ -1,0 +1,530 @@
+package dev.netctl.ipam.allocator;
+
+import dev.netctl.datastore.DatastoreException;
+import dev.netctl.datastore.Entry;
+import dev.netctl.ipam.IpamException;
+import dev.netctl.ipam.block.AllocationBlock;
+import dev.netctl.ipam.block.Block;
+import dev.netctl.ipam.block.Cidr;
+import dev.netctl.ipam.store.Backoff;
+import dev.netctl.ipam.store.BlockAffinity;
+import dev.netctl.ipam.store.BlockEditor;
+import dev.netctl.ipam.store.HandleCounts;
+import dev.netctl.ipam.store.IpamStore;
+import dev.netctl.ipam.store.Versioned;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Group commit for one node. Assignments and releases queue up; one drainer at a time takes
+ * everything queued, plans all of it against its in-memory copies of the blocks, writes each
+ * touched block once with CAS, then the handles. A burst of pod starts and stops thus costs a few
+ * block writes instead of one CAS per address.
+ *
+ * <p>Correctness never rests on the in-memory copies: every block write is a CAS on the revision
+ * the plan was made from. When another writer changed the block, the plan's changes to it are
+ * dropped and planned again from the block as it now is.
+ */
+final class NodeWriter {
+  private static final int MAX_ROUNDS = 32;
+  private static final int MAX_BATCH = 1024;
+
+  /** What the queue holds. */
+  sealed interface Queued permits PendingAssign, PendingRelease {}
+
+  private final String node;
+  private final IpamStore store;
+  private final IpamEnvironment env;
+  private final BlockClaimer claimer;
+  private final HandleCounts handles;
+  private final BlockEditor editor;
+  private final FaultHook hook;
+  private final AllocatorStats stats;
+
+  private final ConcurrentLinkedQueue<Queued> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean draining = new AtomicBoolean();
+
+  // Touched only by the current drainer; the draining flag orders one drainer after the next.
+  private final TreeMap<Cidr, BlockWork> owned = new TreeMap<>();
+  private boolean ownedLoaded;
+
+  /** Other nodes' blocks this batch touches; all of them once some request had to borrow. */
+  private final TreeMap<Cidr, BlockWork> others = new TreeMap<>();
+
+  private boolean othersListed;
+
+  NodeWriter(
+      String node,
+      IpamStore store,
+      IpamEnvironment env,
+      BlockClaimer claimer,
+      HandleCounts handles,
+      BlockEditor editor,
+      FaultHook hook,
+      AllocatorStats stats) {
+    this.node = node;
+    this.store = store;
+    this.env = env;
+    this.claimer = claimer;
+    this.handles = handles;
+    this.editor = editor;
+    this.hook = hook;
+    this.stats = stats;
+  }
+
+  /** Queues {@code request}; the future completes when its batch is written (or fails). */
+  CompletableFuture<AssignResult> submit(AssignRequest request) {
+    PendingAssign p = new PendingAssign(request);
+    enqueue(p);
+    return p.future;
+  }
+
+  /** Queues a release in one of this node's blocks, to be written with the node's next batch. */
+  CompletableFuture<PendingRelease.Outcome> submit(PendingRelease release) {
+    enqueue(release);
+    return release.future;
+  }
+
+  private void enqueue(Queued q) {
+    queue.add(q);
+    if (draining.compareAndSet(false, true)) {
+      Thread.ofVirtual().name("ipam-" + node).start(this::drain);
+    }
+  }
+
+  private void drain() {
+    while (true) {
+      List<Queued> batch = new ArrayList<>();
+      for (Queued q; batch.size() < MAX_BATCH && (q = queue.poll()) != null; ) batch.add(q);
+      if (batch.isEmpty()) {
+        draining.set(false);
+        // A request queued after our last poll but before the flag dropped would be stranded.
+        if (queue.isEmpty() || !draining.compareAndSet(false, true)) return;
+        continue;
+      }
+      try {
+        process(batch);
+      } catch (Throwable t) {
+        // A writer that fails mid-batch (or is made to, by a FaultHook) forgets its copies: what
+        // it wrote stays in the store for the next drainer and check() to resolve.
+        owned.clear();
+        ownedLoaded = false;
+        for (Queued q : batch) {
+          switch (q) {
+            case PendingAssign p -> p.future.completeExceptionally(t);
+            case PendingRelease r -> r.future.completeExceptionally(t);
+          }
+        }
+      } finally {
+        others.clear();
+        othersListed = false;
+      }
+    }
+  }
+
+  private void process(List<Queued> batch) {
+    stats.batches.increment();
+    List<PendingAssign> assigns = new ArrayList<>();
+    List<PendingRelease> releases = new ArrayList<>();
+    for (Queued q : batch) {
+      switch (q) {
+        case PendingAssign p -> assigns.add(p);
+        case PendingRelease r -> releases.add(r);
+      }
+    }
+    IpamSettings settings = env.settings();
+    List<PendingAssign> live = validate(assigns);
+    loadOwned();
+    List<PendingRelease> toPlace = releases;
+    List<PendingRelease> released = new ArrayList<>();
+    for (int round = 1; round <= MAX_ROUNDS; round++) {
+      for (PendingRelease r : toPlace) place(r, released);
+      boolean any = false;
+      for (PendingAssign p : live) {
+        if (p.failure != null || p.satisfied()) continue;
+        any = true;
+        for (boolean v6 : new boolean[] {false, true}) {
+          if (p.failure != null || p.need(v6) == 0) continue;
+          fillFrom(p, v6, owned.values());
+          if (p.need(v6) > 0) fillByClaiming(p, v6, settings);
+          if (p.need(v6) > 0 && !settings.strictAffinity()) {
+            listOthers();
+            fillFrom(p, v6, borrowOrder());
+          }
+          if (p.need(v6) > 0) fail(p, v6, settings);
+        }
+      }
+      long lost = stats.conflicts.sum();
+      toPlace = commit(released);
+      if (!any && toPlace.isEmpty()) break;
+      if (stats.conflicts.sum() != lost) {
+        // Lost a race with another writer of the same block: step aside for a moment so the
+        // two do not keep colliding in lockstep.
+        jitter(round);
+      }
+    }
+    for (PendingRelease r : toPlace) {
+      r.future.completeExceptionally(contention());
+    }
+    List<PendingAssign> done = new ArrayList<>();
+    List<PendingAssign> rollback = new ArrayList<>();
+    for (PendingAssign p : live) {
+      if (p.failure == null && !p.satisfied()) p.failure = contention();
+      if (p.failure == null) done.add(p);
+      else if (!p.got.isEmpty()) rollback.add(p);
+      else p.future.completeExceptionally(p.failure);
+    }
+    if (live.stream().anyMatch(p -> !p.got.isEmpty())) {
+      hook.reached(Step.ASSIGN_BLOCKS_WRITTEN, node);
+    }
+    if (!released.isEmpty()) hook.reached(Step.RELEASE_BLOCKS_WRITTEN, node);
+    for (PendingAssign p : rollback) {
+      releaseQuietly(p);
+      p.future.completeExceptionally(p.failure);
+    }
+    writeHandles(done, released);
+  }
+
+  private IpamException contention() {
+    return new IpamException.Contention(
+        "node \""
+            + node
+            + "\": blocks kept changing under "
+            + MAX_ROUNDS
+            + " write rounds; retry the request");
+  }
+
+  private List<PendingAssign> validate(List<PendingAssign> assigns) {
+    List<PendingAssign> live = new ArrayList<>();
+    if (assigns.isEmpty()) return live;
+    List<PoolSpec> allPools = env.pools();
+    Optional<Map<String, String>> labels = env.nodeLabels(node);
+    for (PendingAssign p : assigns) {
+      try {
+        if (labels.isEmpty()) throw new IpamException.UnknownNode(node);
+        if (p.request.v4Count() > 0) {
+          p.v4Pools = Pools.select(allPools, labels.get(), p.request, false);
+        }
+        if (p.request.v6Count() > 0) {
+          p.v6Pools = Pools.select(allPools, labels.get(), p.request, true);
+        }
+        live.add(p);
+      } catch (IpamException e) {
+        p.future.completeExceptionally(e);
+      }
+    }
+    return live;
+  }
+
+  // Planning
+
+  private void place(PendingRelease r, List<PendingRelease> released) {
+    BlockWork w = owned.get(r.block);
+    if (w == null) w = others.get(r.block);
+    if (w == null) {
+      Optional<Versioned<AllocationBlock>> b = Backoff.retryUnavailable(() -> store.block(r.block));
+      if (b.isEmpty()) {
+        // No block, nothing allocated in it: an empty outcome, nothing to write.
+        r.outcome = PendingRelease.Outcome.NONE;
+        released.add(r);
+        return;
+      }
+      w = new BlockWork(b.get());
+      others.put(r.block, w);
+    }
+    if (!r.applyTo(w.block)) {
+      // Nothing to free in our copy, but the copy may be older than the caller's knowledge
+      // (the address may have been assigned through another writer): look at the store.
+      Optional<Versioned<AllocationBlock>> b = Backoff.retryUnavailable(() -> store.block(r.block));
+      if (b.isPresent() && b.get().revision() != w.revision) {
+        w.reset(b.get());
+        for (PendingRelease earlier : w.releases) earlier.applyTo(w.block);
+        r.applyTo(w.block);
+      }
+    }
+    if (!r.outcome.released().isEmpty()) {
+      w.releases.add(r);
+    } else {
+      released.add(r); // nothing to free (stale or already free): done without a write
+    }
+  }
+
+  private void fillFrom(PendingAssign p, boolean v6, Iterable<BlockWork> works) {
+    List<PoolSpec> pools = p.pools(v6);
+    for (BlockWork w : works) {
+      if (p.need(v6) == 0) return;
+      if (w.block.cidr().ipv6() != v6 || !Pools.anyContains(pools, w.block.cidr())) continue;
+      for (Block.Allocated a : w.block.allocate(p.need(v6), p.attribute)) {
+        w.planned.add(new PendingAssign.Planned(p, a, v6));
+        p.addNeed(v6, -1);
+      }
+    }
+  }
+
+  private void fillByClaiming(PendingAssign p, boolean v6, IpamSettings settings) {
+    while (p.need(v6) > 0) {
+      List<BlockWork> fresh = refreshOwned(p.pools(v6));
+      if (fresh.isEmpty()) {
+        for (Versioned<AllocationBlock> b : claimer.claim(node, p.pools(v6), settings)) {
+          BlockWork w = new BlockWork(b);
+          Cidr cidr = w.block.cidr();
+          others.remove(cidr);
+          owned.put(cidr, w);
+          fresh.add(w);
+        }
+        stats.claims.add(fresh.size());
+      }
+      if (fresh.isEmpty()) return;
+      fillFrom(p, v6, fresh);
+    }
+  }
+
+  private void fail(PendingAssign p, boolean v6, IpamSettings settings) {
+    int wanted = v6 ? p.request.v6Count() : p.request.v4Count();
+    String why =
+        settings.strictAffinity()
+            ? "strictAffinity forbids borrowing"
+            : !settings.autoAllocateBlocks()
+                ? "autoAllocateBlocks is off"
+                : settings.maxBlocksPerHost() > 0
+                    ? "pools full or node at maxBlocksPerHost " + settings.maxBlocksPerHost()
+                    : "pools full";
+    p.failure =
+        new IpamException.PoolExhausted(
+            node,
+            v6 ? "IPv6" : "IPv4",
+            wanted,
+            wanted - p.need(v6),
+            why + " in " + p.pools(v6).stream().map(PoolSpec::name).toList());
+    // Take back this request's planned addresses; others in the same blocks keep theirs.
+    for (BlockWork w : allWorks()) {
+      if (w.planned.stream().anyMatch(t -> t.pending() == p)) w.replanWithout(p);
+    }
+  }
+
+  /**
+   * Other nodes' blocks in an order that starts at a random place, so borrowing nodes spread over
+   * the blocks with room instead of all piling onto the first one.
+   */
+  private List<BlockWork> borrowOrder() {
+    List<BlockWork> all = new ArrayList<>(others.values());
+    if (all.isEmpty()) return all;
+    int start = java.util.concurrent.ThreadLocalRandom.current().nextInt(all.size());
+    List<BlockWork> out = new ArrayList<>(all.subList(start, all.size()));
+    out.addAll(all.subList(0, start));
+    return out;
+  }
+
+  private static void jitter(int round) {
+    try {
+      Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(1, 2L + 2L * round));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private List<BlockWork> allWorks() {
+    List<BlockWork> all = new ArrayList<>(owned.values());
+    all.addAll(others.values());
+    return all;
+  }
+
+  // Writing
+
+  /**
+   * Writes every block with planned changes, all CASes in flight at once.
+   *
+   * @return releases whose block write lost and that must be applied again
+   */
+  private List<PendingRelease> commit(List<PendingRelease> released) {
+    List<BlockWork> dirty = new ArrayList<>();
+    for (BlockWork w : allWorks()) if (w.dirty()) dirty.add(w);
+    List<CompletableFuture<Entry>> writes = new ArrayList<>();
+    for (BlockWork w : dirty) writes.add(store.updateBlockAsync(w.block.toRecord(), w.revision));
+    List<PendingRelease> again = new ArrayList<>();
+    for (int i = 0; i < dirty.size(); i++) {
+      BlockWork w = dirty.get(i);
+      stats.blockWrites.increment();
+      try {
+        Entry e = store.await(writes.get(i));
+        w.reset(IpamStore.decode(e, AllocationBlock.class));
+        for (PendingAssign.Planned t : w.planned) t.pending().got.add(t);
+        released.addAll(w.releases);
+      } catch (DatastoreException.Conflict c) {
+        stats.conflicts.increment();
+        resolve(w, c.current().map(cur -> IpamStore.decode(cur, AllocationBlock.class)), again);
+      } catch (DatastoreException.NotFound nf) {
+        resolve(w, Optional.empty(), again);
+      } catch (DatastoreException.Unavailable u) {
+        resolve(w, Backoff.retryUnavailable(() -> store.block(w.block.cidr())), again);
+      }
+      w.planned.clear();
+      w.releases.clear();
+    }
+    return again;
+  }
+
+  /**
+   * A block write did not (visibly) succeed: keep the allocations that are in the stored block
+   * anyway (a write reported unavailable that did land — the per-address sequence number and
+   * attribute identify them), give the rest back to their requests to plan again, and queue the
+   * releases to be applied to the block as it now is.
+   */
+  private void resolve(
+      BlockWork w, Optional<Versioned<AllocationBlock>> fresh, List<PendingRelease> again) {
+    Block now = fresh.map(f -> Block.of(f.value())).orElse(null);
+    for (PendingAssign.Planned t : w.planned) {
+      int o = t.allocated().ordinal();
+      boolean landed =
+          now != null
+              && Long.valueOf(t.allocated().sequenceNumber()).equals(now.sequenceAt(o))
+              && t.pending().attribute.equals(now.attributeAt(o));
+      if (landed) t.pending().got.add(t);
+      else t.pending().addNeed(t.v6(), 1);
+    }
+    Cidr cidr = w.block.cidr();
+    if (now == null) {
+      owned.remove(cidr);
+      others.remove(cidr);
+      for (PendingRelease r : w.releases) r.outcome = PendingRelease.Outcome.NONE;
+      // The block is gone, so are its allocations: the releases have nothing left to do.
+      for (PendingRelease r : w.releases) r.future.complete(r.outcome);
+      return;
+    }
+    again.addAll(w.releases);
+    if (owned.containsKey(cidr) && (now.deleted() || !node.equals(now.affinityNode()))) {
+      owned.remove(cidr);
+      others.put(cidr, w);
+    }
+    w.reset(fresh.get());
+  }
+
+  private void writeHandles(List<PendingAssign> done, List<PendingRelease> released) {
+    Map<String, Map<String, Integer>> deltas = new LinkedHashMap<>();
+    for (PendingAssign p : done) {
+      Map<String, Integer> d = deltas.computeIfAbsent(p.request.handle(), h -> new TreeMap<>());
+      for (PendingAssign.Planned t : p.got) {
+        d.merge(t.allocated().block().toString(), 1, Integer::sum);
+      }
+    }
+    for (PendingRelease r : released) {
+      // Release-by-handle deletes the whole record afterwards; no need to count it down first.
+      if (r.addresses == null) continue;
+      r.outcome
+          .perHandle()
+          .forEach(
+              (h, n) ->
+                  deltas
+                      .computeIfAbsent(h, k -> new TreeMap<>())
+                      .merge(r.block.toString(), -n, Integer::sum));
+    }
+    Map<String, Throwable> failed = new HashMap<>();
+    // One CAS loop per handle, all at once: a batch costs one round trip for its handles.
+    try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
+      Map<String, Future<?>> futures = new LinkedHashMap<>();
+      deltas.forEach((h, d) -> futures.put(h, ex.submit(() -> handles.adjust(h, d))));
+      futures.forEach(
+          (h, f) -> {
+            try {
+              f.get();
+            } catch (Exception e) {
+              failed.put(h, e.getCause() != null ? e.getCause() : e);
+            }
+          });
+    }
+    for (PendingAssign p : done) {
+      Throwable t = failed.get(p.request.handle());
+      if (t == null) {
+        p.future.complete(p.result());
+      } else {
+        releaseQuietly(p);
+        p.future.completeExceptionally(t);
+      }
+    }
+    // A failed count-down leaves a handle mismatch for check(); the addresses are free anyway.
+    for (PendingRelease r : released) r.future.complete(r.outcome);
+  }
+
+  /** Gives back what a failed request got; leftovers are found by check() as handle-less. */
+  private void releaseQuietly(PendingAssign p) {
+    Map<Cidr, List<Block.Allocated>> byBlock = new HashMap<>();
+    for (PendingAssign.Planned t : p.got) {
+      byBlock.computeIfAbsent(t.allocated().block(), c -> new ArrayList<>()).add(t.allocated());
+    }
+    byBlock.forEach(
+        (cidr, list) -> {
+          try {
+            editor.edit(
+                cidr,
+                b -> {
+                  for (Block.Allocated a : list) {
+                    b.release(a.ordinal(), a.sequenceNumber(), p.request.handle());
+                  }
+                  return null;
+                });
+          } catch (RuntimeException e) {
+            // Leave it to check(): the allocation has no handle record and will be reported.
+          }
+        });
+    p.got.clear();
+  }
+
+  // Caches
+
+  private void loadOwned() {
+    if (ownedLoaded) return;
+    owned.clear();
+    for (Versioned<BlockAffinity> a : Backoff.retryUnavailable(() -> store.affinities(node))) {
+      if (a.value().state() != BlockAffinity.State.CONFIRMED) continue;
+      Cidr cidr = Cidr.parse(a.value().cidr());
+      Backoff.retryUnavailable(() -> store.block(cidr))
+          .filter(b -> node.equals(b.value().affinityNode()) && !b.value().deleted())
+          .ifPresent(b -> owned.put(cidr, new BlockWork(b)));
+    }
+    ownedLoaded = true;
+  }
+
+  /** Blocks confirmed for this node that we do not know yet (claimed by another process). */
+  private List<BlockWork> refreshOwned(List<PoolSpec> pools) {
+    List<BlockWork> fresh = new ArrayList<>();
+    for (Versioned<BlockAffinity> a : Backoff.retryUnavailable(() -> store.affinities(node))) {
+      Cidr cidr = Cidr.parse(a.value().cidr());
+      if (a.value().state() != BlockAffinity.State.CONFIRMED
+          || owned.containsKey(cidr)
+          || !Pools.anyContains(pools, cidr)) {
+        continue;
+      }
+      Optional<Versioned<AllocationBlock>> b = Backoff.retryUnavailable(() -> store.block(cidr));
+      if (b.isPresent()
+          && node.equals(b.get().value().affinityNode())
+          && !b.get().value().deleted()) {
+        BlockWork w = others.remove(cidr);
+        if (w == null) w = new BlockWork(b.get());
+        owned.put(cidr, w);
+        if (w.block.free() > 0) fresh.add(w);
+      }
+    }
+    return fresh;
+  }
+
+  private void listOthers() {
+    if (othersListed) return;
+    for (Versioned<AllocationBlock> b : Backoff.retryUnavailable(store::blocks)) {
+      Cidr cidr = Cidr.parse(b.value().cidr());
+      if (owned.containsKey(cidr) || others.containsKey(cidr) || b.value().deleted()) continue;
+      others.put(cidr, new BlockWork(b));
+    }
+    othersListed = true;
+  }
+}

@@ -1,0 +1,118 @@
+package dev.netctl.ipam.usage;
+
+import dev.netctl.ipam.IpamException;
+import dev.netctl.ipam.allocator.PoolSpec;
+import dev.netctl.ipam.block.AllocationAttribute;
+import dev.netctl.ipam.block.AllocationBlock;
+import dev.netctl.ipam.block.Block;
+import dev.netctl.ipam.block.Cidr;
+import dev.netctl.ipam.store.IpamStore;
+import dev.netctl.ipam.store.Versioned;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.MathContext;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The data behind {@code netctl ipam show}: usage per pool and block, and single lookups. */
+public final class IpamUsage {
+  private final IpamStore store;
+
+  public IpamUsage(IpamStore store) {
+    this.store = store;
+  }
+
+  /** One row per pool with its blocks, in the order the pools are given. */
+  public List<PoolUsage> show(List<PoolSpec> pools) {
+    List<Versioned<AllocationBlock>> blocks = store.blocks();
+    List<PoolUsage> out = new ArrayList<>();
+    for (PoolSpec pool : pools) {
+      List<BlockUsage> rows = new ArrayList<>();
+      long inUse = 0;
+      for (Versioned<AllocationBlock> v : blocks) {
+        Block b = Block.of(v.value());
+        if (!pool.cidr().contains(b.cidr())) continue;
+        inUse += b.inUse();
+        rows.add(blockRow(b));
+      }
+      rows.sort((x, y) -> Cidr.parse(x.cidr()).compareTo(Cidr.parse(y.cidr())));
+      BigInteger total = pool.cidr().size();
+      BigInteger free = total.subtract(BigInteger.valueOf(inUse));
+      out.add(
+          new PoolUsage(
+              pool.name(),
+              pool.cidr().toString(),
+              total,
+              inUse,
+              free,
+              percent(BigInteger.valueOf(inUse), total),
+              percent(free, total),
+              rows));
+    }
+    return out;
+  }
+
+  /**
+   * What is known about {@code address}.
+   *
+   * @throws IpamException.AddressNotInPool when no pool holds it
+   */
+  public AddressInfo lookup(InetAddress address, List<PoolSpec> pools) {
+    PoolSpec pool =
+        pools.stream()
+            .filter(p -> p.cidr().contains(address))
+            .findFirst()
+            .orElseThrow(() -> new IpamException.AddressNotInPool(Cidr.format(address)));
+    Cidr cidr = pool.cidr().blockContaining(address, pool.blockSize());
+    Optional<Versioned<AllocationBlock>> stored = store.block(cidr);
+    String text = Cidr.format(address);
+    if (stored.isEmpty()) {
+      return new AddressInfo(text, pool.name(), null, null, false, null, null, null, null, null);
+    }
+    Block b = Block.of(stored.get().value());
+    int o = b.ordinalOf(address);
+    AllocationAttribute a = b.attributeAt(o);
+    return new AddressInfo(
+        text,
+        pool.name(),
+        cidr.toString(),
+        b.affinityNode(),
+        a != null,
+        a == null ? null : a.handle(),
+        a == null ? null : a.pod(),
+        a == null ? null : a.namespace(),
+        a == null ? null : a.node(),
+        b.sequenceAt(o));
+  }
+
+  private static BlockUsage blockRow(Block b) {
+    int borrowed = 0;
+    String owner = b.affinityNode();
+    for (int o = 0; o < b.size(); o++) {
+      AllocationAttribute a = b.attributeAt(o);
+      if (a != null && a.node() != null && !a.node().equals(owner)) borrowed++;
+    }
+    BigInteger total = BigInteger.valueOf(b.size());
+    return new BlockUsage(
+        b.cidr().toString(),
+        owner,
+        b.size(),
+        b.inUse(),
+        b.free(),
+        percent(BigInteger.valueOf(b.inUse()), total),
+        percent(BigInteger.valueOf(b.free()), total),
+        borrowed);
+  }
+
+  /** Percentage rounded to two decimals; tiny shares of huge IPv6 pools stay non-zero-safe. */
+  static double percent(BigInteger part, BigInteger total) {
+    if (total.signum() == 0) return 0;
+    return new BigDecimal(part)
+        .multiply(BigDecimal.valueOf(100))
+        .divide(new BigDecimal(total), MathContext.DECIMAL64)
+        .setScale(2, java.math.RoundingMode.HALF_UP)
+        .doubleValue();
+  }
+}

@@ -1,0 +1,84 @@
+package dev.netctl.ipam.allocator;
+
+import dev.netctl.datastore.Datastore;
+import dev.netctl.datastore.Entry;
+import dev.netctl.datastore.Key;
+import dev.netctl.datastore.Listing;
+import dev.netctl.datastore.Watch;
+import dev.netctl.datastore.WatchEvent;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * A datastore whose block updates wait at a gate until the test opens it, so a test can hold one
+ * write in flight while more requests queue up behind it. Counts every write.
+ */
+final class GatedDatastore implements Datastore {
+  private final Datastore inner;
+  final CountDownLatch gate = new CountDownLatch(1);
+  final CountDownLatch firstBlockUpdate = new CountDownLatch(1);
+  final AtomicInteger writes = new AtomicInteger();
+  final AtomicInteger blockUpdates = new AtomicInteger();
+
+  GatedDatastore(Datastore inner) {
+    this.inner = inner;
+  }
+
+  @Override
+  public CompletableFuture<Optional<Entry>> get(Key key) {
+    return inner.get(key);
+  }
+
+  @Override
+  public CompletableFuture<Listing> list(String kind, String namePrefix) {
+    return inner.list(kind, namePrefix);
+  }
+
+  @Override
+  public CompletableFuture<Entry> create(Key key, byte[] value) {
+    writes.incrementAndGet();
+    return inner.create(key, value);
+  }
+
+  @Override
+  public CompletableFuture<Entry> update(Key key, byte[] value, long expectedRevision) {
+    writes.incrementAndGet();
+    if (!key.kind().equals("IPAMBlock")) return inner.update(key, value, expectedRevision);
+    blockUpdates.incrementAndGet();
+    firstBlockUpdate.countDown();
+    return CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                gate.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              return null;
+            })
+        .thenCompose(x -> inner.update(key, value, expectedRevision));
+  }
+
+  @Override
+  public CompletableFuture<Long> delete(Key key, long expectedRevision) {
+    writes.incrementAndGet();
+    return inner.delete(key, expectedRevision);
+  }
+
+  @Override
+  public Watch watch(String kind, long afterRevision, Consumer<WatchEvent> listener) {
+    return inner.watch(kind, afterRevision, listener);
+  }
+
+  @Override
+  public String address() {
+    return inner.address();
+  }
+
+  @Override
+  public void close() {
+    inner.close();
+  }
+}

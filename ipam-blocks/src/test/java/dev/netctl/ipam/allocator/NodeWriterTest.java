@@ -1,0 +1,71 @@
+package dev.netctl.ipam.allocator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.netctl.datastore.memory.MemoryDatastore;
+import dev.netctl.ipam.block.Cidr;
+import dev.netctl.ipam.check.IpamChecker;
+import dev.netctl.ipam.store.IpamStore;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class NodeWriterTest {
+
+  /**
+   * While one block write is in flight, the node's other requests queue; the next drain writes them
+   * all with one CAS per block instead of one per address.
+   */
+  @Test
+  void aBurstOnOneNodeIsCoalescedIntoAFewBlockWrites() throws Exception {
+    try (GatedDatastore ds = new GatedDatastore(new MemoryDatastore())) {
+      StaticEnvironment env =
+          new StaticEnvironment().pool(PoolSpec.of("p", "10.0.0.0/22", 26)).nodes("a");
+      IpamAllocator ipam = new IpamAllocator(ds, env);
+      List<CompletableFuture<AssignResult>> futures = new ArrayList<>();
+      futures.add(ipam.autoAssignAsync(AssignRequest.of("a", "pod-0", 1, 0)));
+      assertThat(ds.firstBlockUpdate.await(10, TimeUnit.SECONDS)).isTrue();
+      for (int i = 1; i < 100; i++) {
+        futures.add(ipam.autoAssignAsync(AssignRequest.of("a", "pod-" + i, 1, 0)));
+      }
+      ds.gate.countDown();
+      Set<InetAddress> seen = new HashSet<>();
+      for (CompletableFuture<AssignResult> f : futures) {
+        assertThat(seen.add(f.get(10, TimeUnit.SECONDS).ipv4().get(0).address())).isTrue();
+      }
+      // 100 addresses span two /26 blocks: one write for pod-0, then one per block.
+      assertThat(ds.blockUpdates.get()).isLessThanOrEqualTo(3);
+      assertThat(ipam.stats().batches()).isEqualTo(2);
+      assertThat(ipam.stats().conflicts()).isZero();
+      IpamStore store = new IpamStore(ds);
+      assertThat(store.handles()).hasSize(100);
+      assertThat(new IpamChecker(store).check(Set.of("a")).clean()).isTrue();
+    }
+  }
+
+  /** A block changed by another writer between plan and write is re-read and re-planned. */
+  @Test
+  void aLostBlockCasIsReplannedFromTheCurrentBlock() {
+    try (MemoryDatastore ds = new MemoryDatastore()) {
+      StaticEnvironment env =
+          new StaticEnvironment().pool(PoolSpec.of("p", "10.0.0.0/26", 26)).nodes("a", "b");
+      IpamAllocator one = new IpamAllocator(ds, env);
+      IpamAllocator two = new IpamAllocator(ds, env); // another process for the same node
+      AssignedAddress first = one.autoAssign(AssignRequest.of("a", "h1", 1, 0)).ipv4().get(0);
+      AssignedAddress second = two.autoAssign(AssignRequest.of("a", "h2", 1, 0)).ipv4().get(0);
+      // one's cached copy of the block is stale now; its next write must conflict and retry.
+      AssignedAddress third = one.autoAssign(AssignRequest.of("a", "h3", 1, 0)).ipv4().get(0);
+      assertThat(Set.of(first.address(), second.address(), third.address())).hasSize(3);
+      assertThat(one.stats().conflicts()).isEqualTo(1);
+      assertThat(third.block()).isEqualTo(Cidr.parse("10.0.0.0/26"));
+      assertThat(new IpamChecker(new IpamStore(ds)).check(Set.of("a", "b")).clean()).isTrue();
+    }
+  }
+}
