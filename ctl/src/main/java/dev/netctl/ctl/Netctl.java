@@ -19,6 +19,7 @@ import picocli.CommandLine.ScopeType;
     subcommands = {
       VersionCommand.class,
       DemoCommand.class,
+      IpamCommand.class,
       AutoComplete.GenerateCompletion.class,
     })
 public final class Netctl implements Runnable {
