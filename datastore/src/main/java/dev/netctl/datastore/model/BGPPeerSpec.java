@@ -73,6 +73,16 @@ public record BGPPeerSpec(
     return sourceAddress == null ? SourceAddress.USE_NODE_IP : sourceAddress;
   }
 
+  /**
+   * The parsed {@link #peerIP()} with its optional port.
+   *
+   * @throws IllegalArgumentException when peerIP is absent or malformed (validation rejects such
+   *     peers before they are stored)
+   */
+  public PeerAddress peerAddress() {
+    return PeerAddress.parse(peerIP);
+  }
+
   /** A copy restricted to one node. */
   public BGPPeerSpec withNode(String newNode) {
     return new BGPPeerSpec(

@@ -79,6 +79,16 @@ public record IPPoolSpec(
     return new IPPoolSpec(cidr, null, null, null, false, false, false, null, null, null);
   }
 
+  /**
+   * The parsed {@link #cidr()}, for IPAM arithmetic.
+   *
+   * @throws IllegalArgumentException when the cidr is absent or malformed (validation rejects such
+   *     pools before they are stored)
+   */
+  public Cidr network() {
+    return Cidr.parse(cidr);
+  }
+
   /** A copy with another block size. */
   public IPPoolSpec withBlockSize(int size) {
     return new IPPoolSpec(

@@ -161,8 +161,12 @@ public final class ResourceCodec {
               where + " (" + kind + ")", f, "is not a known field of a List", null);
         }
       }
+      JsonNode items = doc.path("items");
+      if (!items.isArray()) {
+        throw new CodecException(where + " (" + kind + ")", "items", "must be a list", null);
+      }
       int i = 0;
-      for (JsonNode item : doc.path("items")) out.add(readResource(item, where + " item " + ++i));
+      for (JsonNode item : items) out.add(readResource(item, where + " item " + ++i));
       return;
     }
     out.add(readResource(doc, where));

@@ -1,15 +1,10 @@
 package dev.netctl.datastore.model;
 
-import dev.netctl.datastore.selector.Selector;
-import dev.netctl.datastore.selector.SelectorException;
 import java.net.Inet4Address;
-import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -25,12 +20,10 @@ import java.util.regex.Pattern;
  */
 public final class Validator {
 
-  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
-  private static final Pattern LABEL_NAME =
-      Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
-  private static final Pattern LABEL_VALUE =
-      Pattern.compile("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?");
-  private static final Pattern MAC = Pattern.compile("([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}");
+  static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+  static final Pattern LABEL_NAME = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
+  static final Pattern LABEL_VALUE = Pattern.compile("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?");
+  static final Pattern MAC = Pattern.compile("([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}");
   private static final Pattern GO_DURATION =
       Pattern.compile("0|([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+");
   private static final Pattern STANDARD_COMMUNITY = Pattern.compile("([0-9]+):([0-9]+)");
@@ -64,7 +57,7 @@ public final class Validator {
 
   /** The rules one object must satisfy on its own. */
   public static List<Violation> validate(Resource r) {
-    Checker c = new Checker(r);
+    ViolationCollector c = new ViolationCollector(r);
     c.metadata(r.metadata());
     switch (r) {
       case IPPool p -> ipPool(c, p.spec());
@@ -87,7 +80,7 @@ public final class Validator {
       Resource r, Resource previous, Collection<? extends Resource> others) {
     List<Violation> out = new ArrayList<>(validate(r));
     if (r instanceof IPPool pool) {
-      Checker c = new Checker(r);
+      ViolationCollector c = new ViolationCollector(r);
       poolAgainstStored(c, pool, (IPPool) previous, others);
       out.addAll(c.violations);
     }
@@ -96,7 +89,7 @@ public final class Validator {
 
   // ------------------------------------------------------------------ IPPool
 
-  private static void ipPool(Checker c, IPPoolSpec s) {
+  private static void ipPool(ViolationCollector c, IPPoolSpec s) {
     Cidr cidr = c.cidr("spec.cidr", s.cidr(), true);
     if (cidr == null) return;
     if (!cidr.isMasked()) {
@@ -150,7 +143,7 @@ public final class Validator {
   }
 
   private static void poolAgainstStored(
-      Checker c, IPPool pool, IPPool previous, Collection<? extends Resource> others) {
+      ViolationCollector c, IPPool pool, IPPool previous, Collection<? extends Resource> others) {
     Cidr mine = parseOrNull(pool.spec().cidr());
     if (previous != null) {
       if (!Objects.equals(previous.spec().cidr(), pool.spec().cidr())) {
@@ -181,7 +174,7 @@ public final class Validator {
 
   // ------------------------------------------------------------------ BGPPeer
 
-  private static void bgpPeer(Checker c, BGPPeerSpec s) {
+  private static void bgpPeer(ViolationCollector c, BGPPeerSpec s) {
     if (s.node() != null) c.dnsSubdomain("spec.node", s.node());
     if (s.node() != null && s.nodeSelector() != null) {
       c.add("spec.nodeSelector", s.nodeSelector(), "must be empty when spec.node is set");
@@ -238,7 +231,7 @@ public final class Validator {
     }
   }
 
-  private static void peerAddress(Checker c, String peerIP) {
+  private static void peerAddress(ViolationCollector c, String peerIP) {
     String rule = "must be an IP address, optionally with a port 1-65535 (IP:port or [IPv6]:port)";
     try {
       PeerAddress.parse(peerIP);
@@ -249,7 +242,7 @@ public final class Validator {
 
   // --------------------------------------------------------- BGPConfiguration
 
-  private static void bgpConfiguration(Checker c, BGPConfiguration b) {
+  private static void bgpConfiguration(ViolationCollector c, BGPConfiguration b) {
     BGPConfigurationSpec s = b.spec();
     String name = b.name();
     boolean perNode = name != null && name.startsWith(BGPConfiguration.NODE_PREFIX);
@@ -309,7 +302,8 @@ public final class Validator {
     }
   }
 
-  private static void serviceBlocks(Checker c, String field, List<ServiceIPBlock> blocks) {
+  private static void serviceBlocks(
+      ViolationCollector c, String field, List<ServiceIPBlock> blocks) {
     for (int i = 0; i < blocks.size(); i++) {
       c.cidr(field + "[" + i + "].cidr", blocks.get(i).cidr(), true);
     }
@@ -332,7 +326,7 @@ public final class Validator {
 
   // -------------------------------------------------------------------- Node
 
-  private static void node(Checker c, NodeSpec s) {
+  private static void node(ViolationCollector c, NodeSpec s) {
     NodeBGPSpec bgp = s.bgp();
     if (bgp != null) {
       c.addressOrCidr("spec.bgp.ipv4Address", bgp.ipv4Address(), true);
@@ -359,7 +353,7 @@ public final class Validator {
 
   // -------------------------------------------------------------- IPAMConfig
 
-  private static void ipamConfig(Checker c, IPAMConfig i) {
+  private static void ipamConfig(ViolationCollector c, IPAMConfig i) {
     if (i.name() != null && !i.name().equals(IPAMConfig.DEFAULT_NAME)) {
       c.add("metadata.name", i.name(), "must be 'default' (there is only one IPAMConfig)");
     }
@@ -375,120 +369,6 @@ public final class Validator {
       return text == null ? null : Cidr.parse(text);
     } catch (IllegalArgumentException e) {
       return null;
-    }
-  }
-
-  /** Collects violations for one resource. */
-  private static final class Checker {
-    final String kind;
-    final String name;
-    final List<Violation> violations = new ArrayList<>();
-
-    Checker(Resource r) {
-      this.kind = r.kind().name();
-      this.name = r.name();
-    }
-
-    void add(String field, Object value, String rule) {
-      violations.add(
-          new Violation(kind, name, field, value == null ? "<none>" : value.toString(), rule));
-    }
-
-    void metadata(ObjectMeta m) {
-      if (m.name() == null || m.name().isEmpty()) {
-        add("metadata.name", m.name(), "is required");
-      } else {
-        dnsSubdomain("metadata.name", m.name());
-      }
-      for (Map.Entry<String, String> e : m.labels().entrySet()) {
-        String f = "metadata.labels[" + e.getKey() + "]";
-        if (!isQualifiedName(e.getKey())) {
-          add(
-              "metadata.labels",
-              e.getKey(),
-              "must be a label key: [prefix/]name, name 1-63 alphanumerics, '-', '_' or '.'");
-        }
-        String v = e.getValue();
-        if (v == null || v.length() > 63 || !LABEL_VALUE.matcher(v).matches()) {
-          add(
-              f,
-              v,
-              "must be a label value: at most 63 alphanumerics, '-', '_' or '.', starting and"
-                  + " ending alphanumeric");
-        }
-      }
-      for (String k : m.annotations().keySet()) {
-        if (!isQualifiedName(k)) {
-          add("metadata.annotations", k, "must be an annotation key: [prefix/]name");
-        }
-      }
-    }
-
-    void dnsSubdomain(String field, String value) {
-      if (!isDnsSubdomain(value)) {
-        add(
-            field,
-            value,
-            "must be a DNS-1123 subdomain: lower-case alphanumerics, '-' and '.', at most 253"
-                + " characters, starting and ending alphanumeric");
-      }
-    }
-
-    void selector(String field, String value) {
-      try {
-        Selector.parse(value);
-      } catch (SelectorException e) {
-        add(
-            field,
-            value,
-            "must be a valid selector (column " + e.column() + ": " + e.expected() + ")");
-      }
-    }
-
-    void asNumber(String field, long asn) {
-      if (asn < 1 || asn > AsNumber.MAX) add(field, asn, "must be an AS number 1-4294967295");
-    }
-
-    Cidr cidr(String field, String value, boolean required) {
-      if (value == null || value.isEmpty()) {
-        if (required) add(field, value, "is required");
-        return null;
-      }
-      try {
-        return Cidr.parse(value);
-      } catch (IllegalArgumentException e) {
-        add(field, value, "must be a CIDR such as 10.0.0.0/16 or fd00::/48");
-        return null;
-      }
-    }
-
-    void addressOrCidr(String field, String value, boolean v4) {
-      if (value == null) return;
-      String family = v4 ? "IPv4" : "IPv6";
-      try {
-        Cidr c = Cidr.parseAddressOrCidr(value);
-        if (c.isIPv4() != v4) throw new IllegalArgumentException();
-      } catch (IllegalArgumentException e) {
-        add(field, value, "must be an " + family + " address, optionally with a prefix length");
-      }
-    }
-
-    void address(String field, String value, boolean v4) {
-      if (value == null) return;
-      try {
-        InetAddress a = Cidr.parseAddress(value);
-        if (v4 ? !(a instanceof Inet4Address) : !(a instanceof Inet6Address)) {
-          throw new IllegalArgumentException();
-        }
-      } catch (IllegalArgumentException e) {
-        add(field, value, "must be an " + (v4 ? "IPv4" : "IPv6") + " address");
-      }
-    }
-
-    void mac(String field, String value) {
-      if (value != null && !MAC.matcher(value).matches()) {
-        add(field, value, "must be a MAC address such as ee:ee:ee:ee:ee:ee");
-      }
     }
   }
 

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -13,9 +12,10 @@ import java.util.stream.Collectors;
  * tree that is matched against a label map.
  *
  * <p>The language: {@code all()}, {@code has(k)}, {@code k == 'v'}, {@code k != 'v'}, {@code k in
- * {'a','b'}}, {@code k not in {...}}, {@code !}, {@code &&} (binds tighter than) {@code ||}, and
- * parentheses; values take single or double quotes. As in Calico, {@code k != 'v'} and {@code k not
- * in {...}} also match objects without label {@code k}. A blank selector means {@code all()}.
+ * {'a','b'}}, {@code k not in {...}}, {@code k contains 's'}, {@code k starts with 's'}, {@code k
+ * ends with 's'}, {@code !}, {@code &&} (binds tighter than) {@code ||}, and parentheses; values
+ * take single or double quotes. As in Calico, {@code k != 'v'} and {@code k not in {...}} also
+ * match objects without label {@code k}. A blank selector means {@code all()}.
  *
  * <p>{@link #toString()} is canonical and {@code parse(s.toString()).equals(s)} for every selector
  * {@code s}. Parse once and keep the tree: matching never re-parses.
@@ -118,6 +118,78 @@ public sealed interface Selector {
     @Override
     public String toString() {
       return key + " != " + quote(value);
+    }
+  }
+
+  /**
+   * {@code key contains 's'}: the label is present and its value contains the text.
+   *
+   * @param key the label key
+   * @param value the text
+   */
+  record Contains(String key, String value) implements Selector {
+    public Contains {
+      checkKey(key);
+      checkValue(value);
+    }
+
+    @Override
+    public boolean matches(Map<String, String> labels) {
+      String v = labels.get(key);
+      return v != null && v.contains(value);
+    }
+
+    @Override
+    public String toString() {
+      return key + " contains " + quote(value);
+    }
+  }
+
+  /**
+   * {@code key starts with 's'}: the label is present and its value starts with the text.
+   *
+   * @param key the label key
+   * @param value the prefix
+   */
+  record StartsWith(String key, String value) implements Selector {
+    public StartsWith {
+      checkKey(key);
+      checkValue(value);
+    }
+
+    @Override
+    public boolean matches(Map<String, String> labels) {
+      String v = labels.get(key);
+      return v != null && v.startsWith(value);
+    }
+
+    @Override
+    public String toString() {
+      return key + " starts with " + quote(value);
+    }
+  }
+
+  /**
+   * {@code key ends with 's'}: the label is present and its value ends with the text.
+   *
+   * @param key the label key
+   * @param value the suffix
+   */
+  record EndsWith(String key, String value) implements Selector {
+    public EndsWith {
+      checkKey(key);
+      checkValue(value);
+    }
+
+    @Override
+    public boolean matches(Map<String, String> labels) {
+      String v = labels.get(key);
+      return v != null && v.endsWith(value);
+    }
+
+    @Override
+    public String toString() {
+      return key + " ends with " + quote(value);
     }
   }
 
@@ -247,11 +319,8 @@ public sealed interface Selector {
     }
   }
 
-  /** Label keys as Calico accepts them: letters, digits and {@code _ . / -}. */
-  Pattern KEY = Pattern.compile("[A-Za-z0-9_./-]+");
-
   private static void checkKey(String key) {
-    if (key == null || !KEY.matcher(key).matches()) {
+    if (key == null || !SelectorParser.KEY.matcher(key).matches()) {
       throw new IllegalArgumentException("invalid label key: " + key);
     }
   }

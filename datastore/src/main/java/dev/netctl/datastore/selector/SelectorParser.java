@@ -2,6 +2,7 @@ package dev.netctl.datastore.selector;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Recursive-descent parser for the selector language. Grammar (whitespace allowed between tokens):
@@ -11,11 +12,15 @@ import java.util.List;
  * and   = unary ("&amp;&amp;" unary)*
  * unary = "!" unary | "(" or ")" | "all()" | "has(" key ")" | key op
  * op    = "==" value | "!=" value | "in" set | "not" "in" set
+ *       | "contains" value | "starts" "with" value | "ends" "with" value
  * set   = "{" [value ("," value)*] "}"
  * value = "'" chars "'" | '"' chars '"'
  * </pre>
  */
 final class SelectorParser {
+
+  /** Label keys as Calico accepts them: letters, digits and {@code _ . / -}. */
+  static final Pattern KEY = Pattern.compile("[A-Za-z0-9_./-]+");
 
   /** Deep enough for any real selector, shallow enough to never overflow the stack. */
   private static final int MAX_DEPTH = 64;
@@ -72,6 +77,7 @@ final class SelectorParser {
       if (word.equals("has") && consume("(")) {
         skipSpace();
         String k = key();
+        if (k.isEmpty()) throw fail("expected a label key");
         expect(")", "expected ')' after the label key");
         return new Selector.Has(k);
       }
@@ -87,7 +93,20 @@ final class SelectorParser {
         if (!consumeWord("in")) throw fail("expected 'in' after 'not'");
         return new Selector.NotIn(word, set());
       }
-      throw fail("expected '==', '!=', 'in' or 'not in' after label key '" + word + "'");
+      if (consumeWord("contains")) return new Selector.Contains(word, value());
+      if (consumeWord("starts")) {
+        if (!consumeWord("with")) throw fail("expected 'with' after 'starts'");
+        return new Selector.StartsWith(word, value());
+      }
+      if (consumeWord("ends")) {
+        if (!consumeWord("with")) throw fail("expected 'with' after 'ends'");
+        return new Selector.EndsWith(word, value());
+      }
+      throw fail(
+          "expected '==', '!=', 'in', 'not in', 'contains', 'starts with' or 'ends with' after"
+              + " label key '"
+              + word
+              + "'");
     } finally {
       depth--;
     }

@@ -335,6 +335,16 @@ class ResourceCodecTest {
   }
 
   @Test
+  void parsedHelpersAreNotSerialized() {
+    IPPool p = IPPool.of("a", IPPoolSpec.of("fd00::/48"));
+    BGPPeer peer = BGPPeer.of("b", BGPPeerSpec.global("[fd00::1]:1790", 65001));
+    assertThat(p.spec().network().isIPv4()).isFalse();
+    assertThat(peer.spec().peerAddress().port()).isEqualTo(1790);
+    assertThat(codec.toYaml(List.of(p, peer)))
+        .doesNotContain("network", "peerAddress", "effective");
+  }
+
+  @Test
   void storageFormOmitsResourceVersionWhichComesFromTheRevision() {
     Resource r = everyKindFullyPopulated().getFirst();
     byte[] stored = codec.toStorage(r);

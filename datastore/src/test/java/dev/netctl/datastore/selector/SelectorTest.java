@@ -44,6 +44,16 @@ class SelectorTest {
         .as("not in also selects objects without the label")
         .isTrue();
     assertThat(Selector.parse("rack in {}").matches(RR)).isFalse();
+    Map<String, String> zone = Map.of("zone", "eu-west-1a");
+    assertThat(Selector.parse("zone contains 'west'").matches(zone)).isTrue();
+    assertThat(Selector.parse("zone contains 'east'").matches(zone)).isFalse();
+    assertThat(Selector.parse("zone starts with 'eu-'").matches(zone)).isTrue();
+    assertThat(Selector.parse("zone starts with 'us-'").matches(zone)).isFalse();
+    assertThat(Selector.parse("zone ends with '1a'").matches(zone)).isTrue();
+    assertThat(Selector.parse("zone ends with '1b'").matches(zone)).isFalse();
+    assertThat(Selector.parse("zone contains ''").matches(NONE))
+        .as("string operators need the label")
+        .isFalse();
   }
 
   @Test
@@ -80,8 +90,11 @@ class SelectorTest {
       quoteCharacter = '`',
       value = {
         "a == | 5 | expected a quoted value",
-        "a = 'b' | 3 | expected '==', '!=', 'in' or 'not in' after label key 'a'",
+        "a = 'b' | 3 | expected '==', '!=', 'in', 'not in', 'contains', 'starts with' or 'ends with' after label key 'a'",
+        "a starts 'b' | 10 | expected 'with' after 'starts'",
+        "a ends 'b' | 8 | expected 'with' after 'ends'",
         "has(a | 6 | expected ')' after the label key",
+        "has() | 5 | expected a label key",
         "a == 'b | 6 | unterminated quoted value",
         "a in {'x' 'y'} | 11 | expected ',' or '}'",
         "a in 'x' | 6 | expected '{'",
@@ -118,7 +131,9 @@ class SelectorTest {
 
   // ------------------------------------------------------------ randomized
 
-  private static final String[] KEYS = {"a", "b", "app.kubernetes.io/name", "x-y_z", "has", "in"};
+  private static final String[] KEYS = {
+    "a", "b", "app.kubernetes.io/name", "x-y_z", "has", "in", "contains", "ends"
+  };
   private static final String[] VALUES = {"", "v1", "v 2", "it's", "say \"hi\"", "a,b", "}", "&&"};
 
   /** A random expression as text plus an independent reference evaluation of it. */
@@ -156,12 +171,80 @@ class SelectorTest {
     }
   }
 
+  private static final String[] TOKENS = {
+    "a",
+    "b",
+    " ",
+    "==",
+    "!=",
+    "!",
+    "(",
+    ")",
+    "{",
+    "}",
+    ",",
+    "'x'",
+    "\"y\"",
+    "'",
+    "\"",
+    "in",
+    "not",
+    "has",
+    "all",
+    "()",
+    "&&",
+    "||",
+    "&",
+    "|",
+    "contains",
+    "starts",
+    "ends",
+    "with",
+    "=",
+    "é"
+  };
+
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {101, 102, 103})
+  void arbitraryInputParsesOrFailsWithAColumnInsideTheText(long seed) {
+    SplittableRandom rnd = new SplittableRandom(seed);
+    int parsed = 0;
+    for (int i = 0; i < 3000; i++) {
+      StringBuilder sb = new StringBuilder();
+      int n = rnd.nextInt(12);
+      for (int t = 0; t < n; t++) sb.append(TOKENS[rnd.nextInt(TOKENS.length)]);
+      String text = sb.toString();
+      try {
+        Selector s = Selector.parse(text);
+        parsed++;
+        assertThat(Selector.parse(s.toString())).as("seed %d: %s", seed, text).isEqualTo(s);
+      } catch (SelectorException e) {
+        assertThat(e.column()).as("seed %d: %s", seed, text).isBetween(1, text.length() + 1);
+        assertThat(e.selector()).isEqualTo(text);
+      }
+    }
+    assertThat(parsed).as("seed %d: some random inputs are valid selectors", seed).isPositive();
+  }
+
   private static Gen gen(SplittableRandom rnd, int depth) {
-    int pick = depth == 0 ? rnd.nextInt(6) : rnd.nextInt(10);
+    int pick = depth == 0 ? rnd.nextInt(9) : rnd.nextInt(13);
     String k = KEYS[rnd.nextInt(KEYS.length)];
     String v = VALUES[rnd.nextInt(VALUES.length)];
     return switch (pick) {
       case 0 -> new Gen(sp(rnd) + "all(" + sp(rnd) + ")", l -> true);
+      case 6 ->
+          new Gen(k + " contains " + q(rnd, v), l -> l.containsKey(k) && l.get(k).indexOf(v) >= 0);
+      case 7 ->
+          new Gen(
+              k + " starts  with " + q(rnd, v),
+              l -> l.containsKey(k) && l.get(k).regionMatches(0, v, 0, v.length()));
+      case 8 ->
+          new Gen(
+              k + "\tends with" + sp(rnd) + q(rnd, v),
+              l ->
+                  l.containsKey(k)
+                      && l.get(k).length() >= v.length()
+                      && l.get(k).substring(l.get(k).length() - v.length()).equals(v));
       case 1 -> new Gen("has(" + sp(rnd) + k + sp(rnd) + ")", l -> l.containsKey(k));
       case 2 -> new Gen(k + sp(rnd) + "==" + sp(rnd) + q(rnd, v), l -> v.equals(l.get(k)));
       case 3 -> new Gen(k + sp(rnd) + "!=" + sp(rnd) + q(rnd, v), l -> !v.equals(l.get(k)));
@@ -175,15 +258,15 @@ class SelectorTest {
             ? new Gen(k + " in " + text, l -> l.containsKey(k) && set.contains(l.get(k)))
             : new Gen(k + " not in " + text, l -> !l.containsKey(k) || !set.contains(l.get(k)));
       }
-      case 6 -> {
+      case 9 -> {
         Gen inner = gen(rnd, depth - 1);
         yield new Gen("!" + sp(rnd) + "(" + inner.text() + ")", l -> !inner.reference().test(l));
       }
-      case 7 -> {
+      case 10 -> {
         Gen inner = gen(rnd, depth - 1);
         yield new Gen("(" + sp(rnd) + inner.text() + sp(rnd) + ")", inner.reference());
       }
-      case 8 -> {
+      case 11 -> {
         Gen a = gen(rnd, depth - 1);
         Gen b = gen(rnd, depth - 1);
         yield new Gen(
@@ -203,7 +286,7 @@ class SelectorTest {
   private static Selector tree(SplittableRandom rnd, int depth) {
     String k = KEYS[rnd.nextInt(KEYS.length)];
     String v = VALUES[rnd.nextInt(VALUES.length)];
-    int pick = depth == 0 ? rnd.nextInt(6) : rnd.nextInt(9);
+    int pick = depth == 0 ? rnd.nextInt(9) : rnd.nextInt(12);
     return switch (pick) {
       case 0 -> Selector.ALL;
       case 1 -> new Selector.Has(k);
@@ -211,8 +294,11 @@ class SelectorTest {
       case 3 -> new Selector.NotEquals(k, v);
       case 4 -> new Selector.In(k, List.of(v, VALUES[rnd.nextInt(VALUES.length)]));
       case 5 -> new Selector.NotIn(k, List.of(v));
-      case 6 -> new Selector.Not(tree(rnd, depth - 1));
-      case 7 -> new Selector.And(operands(rnd, depth));
+      case 6 -> new Selector.Contains(k, v);
+      case 7 -> new Selector.StartsWith(k, v);
+      case 8 -> new Selector.EndsWith(k, v);
+      case 9 -> new Selector.Not(tree(rnd, depth - 1));
+      case 10 -> new Selector.And(operands(rnd, depth));
       default -> new Selector.Or(operands(rnd, depth));
     };
   }

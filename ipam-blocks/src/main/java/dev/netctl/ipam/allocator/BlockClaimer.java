@@ -70,7 +70,8 @@ final class BlockClaimer {
     int confirmed = 0;
     for (Versioned<BlockAffinity> a : mine) {
       Cidr cidr = Cidr.parse(a.value().cidr());
-      if (a.value().state() == State.CONFIRMED) confirmed++;
+      // Like Calico, the limit applies per address family (the pools passed are of one family).
+      if (a.value().state() == State.CONFIRMED && Pools.anyContains(pools, cidr)) confirmed++;
       if (a.value().state() != State.PENDING || !Pools.anyContains(pools, cidr)) continue;
       try {
         adopted.add(protocol(node, cidr, a));

@@ -23,7 +23,8 @@ public record PoolSpec(
     int blockSize,
     boolean disabled,
     NodeMatcher nodeSelector,
-    Set<String> allowedUses) {
+    Set<String> allowedUses,
+    boolean manualOnly) {
 
   public static final String USE_WORKLOAD = "Workload";
   public static final String USE_TUNNEL = "Tunnel";
@@ -59,11 +60,11 @@ public record PoolSpec(
 
   /** An enabled pool serving every node for every use. */
   public static PoolSpec of(String name, String cidr, int blockSize) {
-    return new PoolSpec(name, Cidr.parse(cidr), blockSize, false, NodeMatcher.ALL, Set.of());
+    return new PoolSpec(name, Cidr.parse(cidr), blockSize, false, NodeMatcher.ALL, Set.of(), false);
   }
 
   public PoolSpec withDisabled(boolean d) {
-    return new PoolSpec(name, cidr, blockSize, d, nodeSelector, allowedUses);
+    return new PoolSpec(name, cidr, blockSize, d, nodeSelector, allowedUses, manualOnly);
   }
 
   public boolean ipv6() {

@@ -61,6 +61,7 @@ final class Pools {
       for (PoolSpec p : all) {
         if (p.ipv6() == v6
             && !p.disabled()
+            && !p.manualOnly()
             && p.allowedUses().contains(request.use())
             && p.nodeSelector().matches(labels)) {
           out.add(p);

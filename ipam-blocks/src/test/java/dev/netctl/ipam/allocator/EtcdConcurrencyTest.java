@@ -44,7 +44,7 @@ class EtcdConcurrencyTest {
             new Workload(
                 nodes,
                 8,
-                270,
+                300,
                 33,
                 10,
                 seed,

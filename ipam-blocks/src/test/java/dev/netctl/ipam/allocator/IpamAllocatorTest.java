@@ -140,10 +140,17 @@ class IpamAllocatorTest {
             26,
             false,
             l -> "1".equals(l.get("rack")),
-            Set.of()));
+            Set.of(),
+            false));
     env.pool(
         new PoolSpec(
-            "tunnels", Cidr.parse("10.2.0.0/24"), 26, false, NodeMatcher.ALL, Set.of("Tunnel")));
+            "tunnels",
+            Cidr.parse("10.2.0.0/24"),
+            26,
+            false,
+            NodeMatcher.ALL,
+            Set.of("Tunnel"),
+            false));
     env.pool(PoolSpec.of("off", "10.3.0.0/24", 26).withDisabled(true));
     env.node("r1", Map.of("rack", "1"));
     IpamAllocator ipam = allocator();

@@ -1,0 +1,183 @@
+package dev.netctl.bench.bgp;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
+
+/**
+ * bgperf-style BGP benchmark: drives BIRD 2, GoBGP, FRR (default and tuned) and, once it exists,
+ * netctl's speaker as a route reflector and measures session set-up, convergence, peak RSS and CPU
+ * per scenario.
+ *
+ * <pre>
+ * BgpBench [--dut bird,gobgp,frr,frr-tuned,netctl] [--scenario fanout,bulk,churn]
+ *          [--clients N] [--prefixes P] [--timeout SECONDS] [--dut-address 127.0.0.X]
+ *          [--results DIR] [--plot [FILE]]
+ * </pre>
+ */
+public final class BgpBench {
+  private BgpBench() {}
+
+  /** Parsed command line. */
+  record Options(
+      List<String> duts,
+      List<Scenario> scenarios,
+      int clients,
+      int prefixes,
+      Duration timeout,
+      Inet4Address dutAddress,
+      Path results,
+      Path plot) {
+
+    /** Parses the arguments; a bad one is named with its value and the rule it breaks. */
+    static Options parse(String... args) {
+      List<String> duts = List.of("bird", "gobgp", "frr", "frr-tuned", "netctl");
+      List<Scenario> scenarios = List.of(Scenario.values());
+      int clients = 1000;
+      int prefixes = 1_000_000;
+      long timeout = 300;
+      String address = "127.0.0.211";
+      Path results = Path.of("bench", "results");
+      Path plot = null;
+      for (int i = 0; i < args.length; i++) {
+        String a = args[i];
+        switch (a) {
+          case "--dut" -> {
+            duts = split(value(args, ++i, a));
+            duts.forEach(BgpBench::dut);
+          }
+          case "--scenario" ->
+              scenarios = split(value(args, ++i, a)).stream().map(Scenario::parse).toList();
+          case "--clients" -> clients = positive(a, value(args, ++i, a), 60_000);
+          case "--prefixes" -> prefixes = positive(a, value(args, ++i, a), 1 << 24);
+          case "--timeout" -> timeout = positive(a, value(args, ++i, a), 86_400);
+          case "--dut-address" -> address = value(args, ++i, a);
+          case "--results" -> results = Path.of(value(args, ++i, a));
+          case "--plot" -> {
+            boolean hasFile = i + 1 < args.length && !args[i + 1].startsWith("--");
+            plot = Path.of(hasFile ? args[++i] : "docs/bench-bgp.png");
+          }
+          default -> throw new IllegalArgumentException("unknown option '" + a + "'");
+        }
+      }
+      return new Options(
+          duts,
+          scenarios,
+          clients,
+          prefixes,
+          Duration.ofSeconds(timeout),
+          loopback(address),
+          results,
+          plot);
+    }
+
+    private static String value(String[] args, int i, String option) {
+      if (i >= args.length) {
+        throw new IllegalArgumentException(option + " needs a value");
+      }
+      return args[i];
+    }
+
+    private static List<String> split(String list) {
+      return Arrays.stream(list.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    private static int positive(String option, String text, int max) {
+      try {
+        int v = Integer.parseInt(text);
+        if (v >= 1 && v <= max) {
+          return v;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      throw new IllegalArgumentException(
+          option + " value '" + text + "' must be an integer in 1.." + max);
+    }
+
+    private static Inet4Address loopback(String text) {
+      try {
+        if (InetAddress.getByName(text) instanceof Inet4Address a && a.getAddress()[0] == 127) {
+          return a;
+        }
+      } catch (IOException e) {
+        // reported below
+      }
+      throw new IllegalArgumentException(
+          "--dut-address value '" + text + "' must be an IPv4 address in 127.0.0.0/8");
+    }
+  }
+
+  /** The DUT factory for a command-line name. */
+  static Supplier<Dut> dut(String name) {
+    return switch (name) {
+      case "bird" -> BirdDut::new;
+      case "gobgp" -> GobgpDut::new;
+      case "frr" -> () -> new FrrDut(false);
+      case "frr-tuned" -> () -> new FrrDut(true);
+      case "netctl" -> NetctlDut::new;
+      default ->
+          throw new IllegalArgumentException(
+              "--dut value '" + name + "' is not one of bird, gobgp, frr, frr-tuned, netctl");
+    };
+  }
+
+  /**
+   * Runs the selected scenarios against the selected DUTs, prints the table, writes the CSV and
+   * optionally the plot. Exits 2 on bad options and 1 when any scenario failed.
+   */
+  public static void main(String[] args) throws IOException {
+    Options o;
+    try {
+      o = Options.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("BgpBench: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    ScenarioRunner runner = new ScenarioRunner(o.dutAddress(), o.timeout());
+    List<Result> results = new ArrayList<>();
+    for (Scenario s : o.scenarios()) {
+      for (String d : o.duts()) {
+        System.err.printf(Locale.ROOT, "running %s on %s ...%n", s.label(), d);
+        Result r = runner.run(dut(d), s, o.clients(), o.prefixes());
+        System.err.printf(
+            Locale.ROOT,
+            "  %s%n",
+            r.ok()
+                ? String.format(
+                    Locale.ROOT,
+                    "setup %.3f s, converge %.3f s, peak %.1f MiB",
+                    r.setupSeconds(),
+                    r.convergeSeconds(),
+                    r.peakRssKb() / 1024.0)
+                : "FAILED: " + r.error());
+        results.add(r);
+      }
+    }
+    System.out.print(ResultTable.text(results));
+    String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    Path csv = o.results().resolve("bgp-" + stamp + ".csv");
+    ResultTable.writeCsv(results, csv);
+    System.out.println("csv: " + csv);
+    if (o.plot() != null) {
+      BarChart.write(
+          results,
+          "BGP route reflector benchmark ("
+              + Runtime.getRuntime().availableProcessors()
+              + " cores, loopback)",
+          o.plot());
+      System.out.println("plot: " + o.plot());
+    }
+    System.exit(results.stream().allMatch(Result::ok) ? 0 : 1);
+  }
+}

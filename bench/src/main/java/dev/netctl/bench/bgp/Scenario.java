@@ -1,0 +1,30 @@
+package dev.netctl.bench.bgp;
+
+/** The three measured situations, named as on the command line. */
+enum Scenario {
+  /** N route-reflector clients each announce one /26; every client must end up holding all N. */
+  FANOUT,
+  /** One injector sends P prefixes over 1,000 attribute sets; one monitor must hold all P. */
+  BULK,
+  /** 10,000 prefixes loaded, then all withdrawn and re-announced back to back. */
+  CHURN;
+
+  /** Prefix count of the churn scenario's load. */
+  static final int CHURN_PREFIXES = 10_000;
+
+  /** The command-line name. */
+  String label() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** The scenario for a command-line name. */
+  static Scenario parse(String name) {
+    for (Scenario s : values()) {
+      if (s.label().equals(name.trim())) {
+        return s;
+      }
+    }
+    throw new IllegalArgumentException(
+        "--scenario value '" + name + "' is not one of fanout, bulk, churn");
+  }
+}

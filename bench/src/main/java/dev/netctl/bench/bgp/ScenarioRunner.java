@@ -1,0 +1,285 @@
+package dev.netctl.bench.bgp;
+
+import io.netty.buffer.ByteBuf;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Runs one scenario against one freshly started DUT: build the UPDATE streams, start the DUT, bring
+ * every tester session to Established, only then start the clock and send, and wait for the
+ * monitors. Each wait is bounded by the timeout; the DUT is killed and its temp dir removed
+ * whatever happens.
+ */
+final class ScenarioRunner {
+  /** The AS of the DUT and every tester: all sessions are iBGP, testers are reflector clients. */
+  static final long ASN = 65000;
+
+  private final Inet4Address dutAddress;
+  private final Duration timeout;
+
+  /**
+   * @param dutAddress loopback address the DUT listens on
+   * @param timeout bound of each wait (session set-up, each convergence)
+   */
+  ScenarioRunner(Inet4Address dutAddress, Duration timeout) {
+    this.dutAddress = dutAddress;
+    this.timeout = timeout;
+  }
+
+  /**
+   * Tester {@code i}'s source address: 127.0.(10 + i / 250).(1 + i % 250), never .0 or .255 and
+   * never the DUT's 127.0.0.x.
+   */
+  static Inet4Address testerAddress(int i) {
+    if (i < 0 || i >= 250 * 240) {
+      throw new IllegalArgumentException("tester index " + i + " is outside 0..59999");
+    }
+    byte[] a = {127, 0, (byte) (10 + i / 250), (byte) (1 + i % 250)};
+    try {
+      return (Inet4Address) InetAddress.getByAddress(a);
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The next hop tester {@code i} announces: 100.64.(i / 250).(1 + i % 250). Not its 127.x source
+   * address, because FRR rejects 127/8 next hops as martians with NOTIFICATION 3/8.
+   */
+  static Inet4Address nextHop(int i) {
+    byte[] a = {100, 64, (byte) (i / 250), (byte) (1 + i % 250)};
+    try {
+      return (Inet4Address) InetAddress.getByAddress(a);
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Runs {@code scenario}; failures become a failed {@link Result}, never an exception. */
+  Result run(Supplier<Dut> dutFactory, Scenario scenario, int clients, int prefixes) {
+    String dutName = dutFactory.get().name();
+    int sessions = scenario == Scenario.FANOUT ? clients : 2;
+    int held =
+        switch (scenario) {
+          case FANOUT -> clients;
+          case BULK -> prefixes;
+          case CHURN -> Scenario.CHURN_PREFIXES;
+        };
+    try (TempDir dir = new TempDir("bgpbench-" + dutName + "-");
+        Dut dut = dutFactory.get();
+        TesterFleet fleet = new TesterFleet()) {
+      try {
+        return switch (scenario) {
+          case FANOUT -> fanout(dut, fleet, dir, clients);
+          case BULK -> bulk(dut, fleet, dir, prefixes);
+          case CHURN -> churn(dut, fleet, dir);
+        };
+      } catch (BenchException e) {
+        String log = dut.logTail();
+        return Result.failed(
+            dutName,
+            scenario,
+            sessions,
+            held,
+            e.getMessage() + (log.isEmpty() ? "" : "; DUT log: " + log));
+      }
+    } catch (BenchException e) {
+      return Result.failed(dutName, scenario, sessions, held, e.getMessage());
+    }
+  }
+
+  private Result fanout(Dut dut, TesterFleet fleet, TempDir dir, int clients) {
+    List<TesterPeer> peers = new ArrayList<>();
+    List<ByteBuf> routes = new ArrayList<>();
+    for (int i = 0; i < clients; i++) {
+      Inet4Address a = testerAddress(i);
+      PrefixTally tally =
+          new PrefixTally(Workload.FANOUT_BASE, Workload.FANOUT_LENGTH, clients, clients, -1);
+      tally.preset(i); // a client holds its own route: the reflector need not send it back
+      peers.add(new TesterPeer(a, ASN, tally));
+      routes.add(
+          Workload.originate(
+              Workload.prefix(Workload.FANOUT_BASE, Workload.FANOUT_LENGTH, i), nextHop(i)));
+    }
+    long setup = start(dut, fleet, dir, peers);
+    long t0 = System.nanoTime();
+    for (int i = 0; i < clients; i++) {
+      peers.get(i).send(routes.get(i));
+    }
+    long converge = await(fleet, peers, false, t0, "every client to hold all " + clients + " /26s");
+    return finish(dut, Scenario.FANOUT, clients, clients, setup, Double.NaN, converge);
+  }
+
+  private Result bulk(Dut dut, TesterFleet fleet, TempDir dir, int prefixes) {
+    Inet4Address injectorAddress = testerAddress(0);
+    ByteBuf stream =
+        Workload.announce(
+            Workload.BULK_BASE,
+            Workload.BULK_LENGTH,
+            prefixes,
+            Workload.ATTRIBUTE_SETS,
+            nextHop(0),
+            -1);
+    TesterPeer injector = new TesterPeer(injectorAddress, ASN, idle());
+    TesterPeer monitor =
+        new TesterPeer(
+            testerAddress(1),
+            ASN,
+            new PrefixTally(Workload.BULK_BASE, Workload.BULK_LENGTH, prefixes, prefixes, -1));
+    long setup = start(dut, fleet, dir, List.of(injector, monitor));
+    long t0 = System.nanoTime();
+    injector.send(stream);
+    long converge =
+        await(
+            fleet,
+            List.of(monitor),
+            false,
+            t0,
+            "the monitor to hold all " + prefixes + " prefixes");
+    return finish(dut, Scenario.BULK, 2, prefixes, setup, Double.NaN, converge);
+  }
+
+  private Result churn(Dut dut, TesterFleet fleet, TempDir dir) {
+    int n = Scenario.CHURN_PREFIXES;
+    Inet4Address injectorAddress = testerAddress(0);
+    ByteBuf load =
+        Workload.announce(
+            Workload.BULK_BASE, Workload.BULK_LENGTH, n, Workload.ATTRIBUTE_SETS, nextHop(0), -1);
+    ByteBuf withdraw = Workload.withdraw(Workload.BULK_BASE, Workload.BULK_LENGTH, n);
+    ByteBuf reannounce =
+        Workload.announce(
+            Workload.BULK_BASE,
+            Workload.BULK_LENGTH,
+            n,
+            Workload.ATTRIBUTE_SETS,
+            nextHop(0),
+            Workload.CHURN_MED);
+    TesterPeer injector = new TesterPeer(injectorAddress, ASN, idle());
+    TesterPeer monitor =
+        new TesterPeer(
+            testerAddress(1),
+            ASN,
+            new PrefixTally(Workload.BULK_BASE, Workload.BULK_LENGTH, n, n, Workload.CHURN_MED));
+    long setup = start(dut, fleet, dir, List.of(injector, monitor));
+    long t0 = System.nanoTime();
+    injector.send(load);
+    long loaded = await(fleet, List.of(monitor), true, t0, "the monitor to hold the initial " + n);
+    long t1 = System.nanoTime();
+    injector.send(withdraw);
+    injector.send(reannounce);
+    long converge =
+        await(
+            fleet,
+            List.of(monitor),
+            false,
+            t1,
+            "the monitor to hold all "
+                + n
+                + " re-announced prefixes (MED "
+                + Workload.CHURN_MED
+                + ")");
+    return finish(dut, Scenario.CHURN, 2, n, setup, loaded / 1e9, converge);
+  }
+
+  private long start(Dut dut, TesterFleet fleet, TempDir dir, List<TesterPeer> peers) {
+    int port = freePort();
+    List<Inet4Address> clients = peers.stream().map(TesterPeer::address).toList();
+    dut.start(new DutSetup(dutAddress, port, ASN, clients, dir.path()));
+    return fleet.connectAll(peers, new InetSocketAddress(dutAddress, port), timeout);
+  }
+
+  /**
+   * Waits until every tally is complete (or, with {@code presentOnly}, holds its target whatever
+   * the mark) and returns the nanoseconds from {@code t0} to the last completion.
+   */
+  private long await(
+      TesterFleet fleet, List<TesterPeer> monitors, boolean presentOnly, long t0, String what) {
+    long deadline = t0 + timeout.toNanos();
+    while (true) {
+      String broken = fleet.firstFailure();
+      if (broken != null) {
+        throw new BenchException("session broke while waiting for " + what + ": " + broken);
+      }
+      long last = 0;
+      boolean all = true;
+      for (TesterPeer p : monitors) {
+        PrefixTally t = p.tally();
+        long done = presentOnly ? t.presentCompletedAtNanos() : t.completedAtNanos();
+        if (done == 0) {
+          all = false;
+          break;
+        }
+        last = Math.max(last, done);
+      }
+      if (all) {
+        return last - t0;
+      }
+      if (System.nanoTime() > deadline) {
+        long held = monitors.stream().mapToLong(p -> p.tally().progress()).sum();
+        long wanted = monitors.stream().mapToLong(p -> p.tally().target()).sum();
+        throw new BenchException(
+            "timed out after "
+                + timeout.toSeconds()
+                + " s waiting for "
+                + what
+                + " (held "
+                + held
+                + " of "
+                + wanted
+                + ")");
+      }
+      try {
+        Thread.sleep(2);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new BenchException("interrupted while waiting for " + what);
+      }
+    }
+  }
+
+  private static Result finish(
+      Dut dut,
+      Scenario scenario,
+      int sessions,
+      int prefixes,
+      long setupNanos,
+      double loadSeconds,
+      long convergeNanos) {
+    ProcStats stats = ProcStats.of(dut.pid());
+    return new Result(
+        dut.name(),
+        scenario.label(),
+        sessions,
+        prefixes,
+        setupNanos / 1e9,
+        loadSeconds,
+        convergeNanos / 1e9,
+        stats.peakRssKb(),
+        stats.cpuSeconds(),
+        "");
+  }
+
+  /** A tally for a peer that only injects: it expects nothing. */
+  private static PrefixTally idle() {
+    return new PrefixTally(0, 32, 1, 0, -1);
+  }
+
+  private int freePort() {
+    for (int port = 20179; port < 20179 + 1000; port++) {
+      try (ServerSocket s = new ServerSocket(port, 1, dutAddress)) {
+        return port;
+      } catch (IOException inUse) {
+        // try the next one
+      }
+    }
+    throw new BenchException("no free port on " + dutAddress.getHostAddress() + " in 20179..21178");
+  }
+}

@@ -1,0 +1,73 @@
+package dev.netctl.bench.ipam;
+
+import dev.netctl.datastore.Datastore;
+import dev.netctl.datastore.Entry;
+import dev.netctl.datastore.Key;
+import dev.netctl.datastore.Listing;
+import dev.netctl.datastore.Watch;
+import dev.netctl.datastore.WatchEvent;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+
+/** Counts the calls that reach the datastore: writes are transactions, reads are range reads. */
+public final class CountingDatastore implements Datastore {
+  private final Datastore inner;
+  final LongAdder reads = new LongAdder();
+  final LongAdder writes = new LongAdder();
+
+  public CountingDatastore(Datastore inner) {
+    this.inner = inner;
+  }
+
+  void reset() {
+    reads.reset();
+    writes.reset();
+  }
+
+  @Override
+  public CompletableFuture<Optional<Entry>> get(Key key) {
+    reads.increment();
+    return inner.get(key);
+  }
+
+  @Override
+  public CompletableFuture<Listing> list(String kind, String namePrefix) {
+    reads.increment();
+    return inner.list(kind, namePrefix);
+  }
+
+  @Override
+  public CompletableFuture<Entry> create(Key key, byte[] value) {
+    writes.increment();
+    return inner.create(key, value);
+  }
+
+  @Override
+  public CompletableFuture<Entry> update(Key key, byte[] value, long expectedRevision) {
+    writes.increment();
+    return inner.update(key, value, expectedRevision);
+  }
+
+  @Override
+  public CompletableFuture<Long> delete(Key key, long expectedRevision) {
+    writes.increment();
+    return inner.delete(key, expectedRevision);
+  }
+
+  @Override
+  public Watch watch(String kind, long afterRevision, Consumer<WatchEvent> listener) {
+    return inner.watch(kind, afterRevision, listener);
+  }
+
+  @Override
+  public String address() {
+    return inner.address();
+  }
+
+  @Override
+  public void close() {
+    inner.close();
+  }
+}

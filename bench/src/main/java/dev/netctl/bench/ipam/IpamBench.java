@@ -1,0 +1,196 @@
+package dev.netctl.bench.ipam;
+
+import dev.netctl.datastore.Datastores;
+import dev.netctl.datastore.Entry;
+import dev.netctl.datastore.Key;
+import dev.netctl.ipam.allocator.AssignRequest;
+import dev.netctl.ipam.allocator.IpamAllocator;
+import dev.netctl.ipam.allocator.IpamEnvironment;
+import dev.netctl.ipam.allocator.IpamSettings;
+import dev.netctl.ipam.allocator.PoolSpec;
+import dev.netctl.ipam.block.Cidr;
+import dev.netctl.ipam.store.IpamStore;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * IPAM against a real etcd: a burst of concurrent assigns on one fresh node and a spread over many
+ * nodes, for the group-commit allocator and for a one-CAS-per-address baseline, next to the raw
+ * sequential CAS rate of the same etcd. Prints a table. Run by hand, never as a test: timings
+ * belong here, not in assertions.
+ *
+ * <p>Run: {@code ./mvnw -B -q -pl bench -am package -DskipTests && $(ls -d /usr/lib/jvm/*25* | head
+ * -1)/bin/java -cp bench/target/classes:$(cat bench/target/classpath.txt)
+ * dev.netctl.bench.ipam.IpamBench}
+ */
+public final class IpamBench {
+  private static final String POOL = "10.0.0.0/14";
+  private static final int BLOCK = 26;
+
+  /** One result line. */
+  record Row(
+      String scenario,
+      int requests,
+      double totalMs,
+      double p50Ms,
+      double p99Ms,
+      long writes,
+      long reads,
+      boolean unique) {}
+
+  private IpamBench() {}
+
+  public static void main(String[] args) throws Exception {
+    List<Row> rows = new ArrayList<>();
+    rows.add(rawCas());
+    rows.add(run("group commit: 1 node x 100 concurrent", 1, 100, true));
+    rows.add(run("one CAS per IP: 1 node x 100 concurrent", 1, 100, false));
+    rows.add(run("group commit: 100 nodes x 10 concurrent", 100, 10, true));
+    rows.add(run("one CAS per IP: 100 nodes x 10 concurrent", 100, 10, false));
+    System.out.printf(
+        "%n%-42s %8s %10s %9s %9s %8s %8s %7s%n",
+        "SCENARIO", "REQUESTS", "TOTAL ms", "p50 ms", "p99 ms", "WRITES", "READS", "UNIQUE");
+    for (Row r : rows) {
+      System.out.printf(
+          "%-42s %8d %10.1f %9.2f %9.2f %8d %8d %7s%n",
+          r.scenario,
+          r.requests,
+          r.totalMs,
+          r.p50Ms,
+          r.p99Ms,
+          r.writes,
+          r.reads,
+          r.unique ? "yes" : "NO");
+    }
+    System.out.printf(
+        "%nraw CAS rate: %.0f sequential updates/s; writes = create/update/delete"
+            + " transactions, reads = get/list%n",
+        rows.get(0).requests / (rows.get(0).totalMs / 1000.0));
+    System.exit(0);
+  }
+
+  /** Sequential compare-and-swap updates of one key: the floor every write pays. */
+  private static Row rawCas() throws Exception {
+    try (EtcdServer etcd = new EtcdServer();
+        CountingDatastore ds = new CountingDatastore(Datastores.open(etcd.spec(), null))) {
+      Key key = new Key("Bench", "cas");
+      Entry e = ds.create(key, new byte[] {0}).get();
+      for (int i = 0; i < 200; i++) e = ds.update(key, new byte[] {1}, e.revision()).get();
+      ds.reset();
+      int n = 2000;
+      double[] lat = new double[n];
+      long t0 = System.nanoTime();
+      for (int i = 0; i < n; i++) {
+        long s = System.nanoTime();
+        e = ds.update(key, new byte[] {(byte) i}, e.revision()).get();
+        lat[i] = (System.nanoTime() - s) / 1e6;
+      }
+      double total = (System.nanoTime() - t0) / 1e6;
+      return row("raw etcd CAS, sequential", n, total, lat, ds, true);
+    }
+  }
+
+  private static Row run(String name, int nodes, int perNode, boolean group) throws Exception {
+    try (EtcdServer etcd = new EtcdServer();
+        CountingDatastore ds = new CountingDatastore(Datastores.open(etcd.spec(), null))) {
+      IpamEnvironment env = environment();
+      IpamStore store = new IpamStore(ds);
+      Map<String, IpamAllocator> allocators = new ConcurrentHashMap<>();
+      NaiveAllocator naive = new NaiveAllocator(store, Cidr.parse(POOL), BLOCK);
+      // Warm up the JIT and the connection on a node of its own, then count from zero.
+      for (int i = 0; i < 50; i++) {
+        if (group) {
+          new IpamAllocator(ds, env).autoAssign(AssignRequest.of("warmup", "w" + i, 1, 0));
+        } else {
+          naive.assign(nodes + 1, "warmup", "w" + i);
+        }
+      }
+      for (int n = 0; n < nodes; n++) allocators.put("node-" + n, new IpamAllocator(ds, env));
+      ds.reset();
+      int total = nodes * perNode;
+      double[] lat = new double[total];
+      Set<InetAddress> seen = ConcurrentHashMap.newKeySet();
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<?>> futures = new ArrayList<>();
+      long t0;
+      try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
+        for (int n = 0; n < nodes; n++) {
+          for (int k = 0; k < perNode; k++) {
+            int idx = n * perNode + k;
+            int nodeIndex = n;
+            String node = "node-" + n;
+            futures.add(
+                ex.submit(
+                    () -> {
+                      start.await();
+                      long s = System.nanoTime();
+                      InetAddress a =
+                          group
+                              ? allocators
+                                  .get(node)
+                                  .autoAssign(AssignRequest.of(node, "h-" + idx, 1, 0))
+                                  .ipv4()
+                                  .get(0)
+                                  .address()
+                              : naive.assign(nodeIndex, node, "h-" + idx);
+                      lat[idx] = (System.nanoTime() - s) / 1e6;
+                      seen.add(a);
+                      return null;
+                    }));
+          }
+        }
+        t0 = System.nanoTime();
+        start.countDown();
+        for (Future<?> f : futures) f.get(300, TimeUnit.SECONDS);
+      }
+      double totalMs = (System.nanoTime() - t0) / 1e6;
+      return row(name, total, totalMs, lat, ds, seen.size() == total);
+    }
+  }
+
+  private static Row row(
+      String name, int n, double totalMs, double[] lat, CountingDatastore ds, boolean unique) {
+    double[] sorted = lat.clone();
+    Arrays.sort(sorted);
+    return new Row(
+        name,
+        n,
+        totalMs,
+        sorted[(int) Math.floor(0.50 * (n - 1))],
+        sorted[(int) Math.floor(0.99 * (n - 1))],
+        ds.writes.sum(),
+        ds.reads.sum(),
+        unique);
+  }
+
+  private static IpamEnvironment environment() {
+    PoolSpec pool = PoolSpec.of("bench", POOL, BLOCK);
+    return new IpamEnvironment() {
+      @Override
+      public List<PoolSpec> pools() {
+        return List.of(pool);
+      }
+
+      @Override
+      public Optional<Map<String, String>> nodeLabels(String node) {
+        return Optional.of(Map.of());
+      }
+
+      @Override
+      public IpamSettings settings() {
+        return IpamSettings.DEFAULT;
+      }
+    };
+  }
+}

@@ -1,0 +1,197 @@
+package dev.netctl.bgp.codec;
+
+import static dev.netctl.bgp.codec.PathAttribute.FLAG_EXTENDED_LENGTH;
+
+import dev.netctl.bgp.codec.PathAttribute.Segment;
+import dev.netctl.bgp.codec.PathAttribute.SegmentType;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Writes path attributes (RFC 4271 §4.3): ascending type order, extended length above 255 octets,
+ * AS_PATH segments of at most 255 ASNs, and AS_TRANS plus AS4_PATH/AS4_AGGREGATOR toward 2-octet
+ * peers (RFC 6793 §4.2.2).
+ */
+final class AttributeEncoder {
+  private AttributeEncoder() {}
+
+  /** Writes {@code attributes} in wire form to {@code out}. */
+  static void writeAll(ByteBuf out, List<PathAttribute> attributes, CodecContext ctx) {
+    for (PathAttribute a : forWire(attributes, ctx)) {
+      write(out, a, ctx);
+    }
+  }
+
+  /** Encoded size of {@code attributes}. */
+  static int size(List<PathAttribute> attributes, CodecContext ctx) {
+    ByteBuf tmp = Unpooled.buffer();
+    try {
+      writeAll(tmp, attributes, ctx);
+      return tmp.readableBytes();
+    } finally {
+      tmp.release();
+    }
+  }
+
+  /** The attributes as they go on the wire: AS4 conversion applied, sorted by type code. */
+  static List<PathAttribute> forWire(List<PathAttribute> attributes, CodecContext ctx) {
+    List<PathAttribute> out = new ArrayList<>(attributes);
+    if (!ctx.fourOctetAs()) {
+      boolean hasAs4Path = out.stream().anyMatch(a -> a instanceof PathAttribute.As4Path);
+      boolean hasAs4Aggregator =
+          out.stream().anyMatch(a -> a instanceof PathAttribute.As4Aggregator);
+      for (int i = 0; i < out.size(); i++) {
+        if (out.get(i) instanceof PathAttribute.AsPath p && needsAs4(p.segments())) {
+          out.set(i, new PathAttribute.AsPath(substituteAsTrans(p.segments())));
+          if (!hasAs4Path) {
+            // RFC 6793 §4.2.2: AS4_PATH carries no confederation segments.
+            out.add(
+                new PathAttribute.As4Path(
+                    p.segments().stream()
+                        .filter(
+                            s ->
+                                s.type() == SegmentType.AS_SEQUENCE
+                                    || s.type() == SegmentType.AS_SET)
+                        .toList()));
+          }
+        } else if (out.get(i) instanceof PathAttribute.Aggregator g && g.asn() > 0xffff) {
+          out.set(i, new PathAttribute.Aggregator(BgpMessage.AS_TRANS, g.address()));
+          if (!hasAs4Aggregator) {
+            out.add(new PathAttribute.As4Aggregator(g.asn(), g.address()));
+          }
+        }
+      }
+    }
+    out.sort(Comparator.comparingInt(a -> a.type().code()));
+    return out;
+  }
+
+  private static boolean needsAs4(List<Segment> segments) {
+    return segments.stream().flatMap(s -> s.asns().stream()).anyMatch(asn -> asn > 0xffff);
+  }
+
+  private static List<Segment> substituteAsTrans(List<Segment> segments) {
+    return segments.stream()
+        .map(
+            s ->
+                new Segment(
+                    s.type(),
+                    s.asns().stream().map(a -> a > 0xffff ? BgpMessage.AS_TRANS : a).toList()))
+        .toList();
+  }
+
+  private static int flagsFor(PathAttribute a) {
+    if (a instanceof PathAttribute.Unknown u) {
+      return u.flags();
+    }
+    return AttributeDecoder.expectedFlags(a.type().code());
+  }
+
+  /** Writes one attribute with its header. */
+  static void write(ByteBuf out, PathAttribute a, CodecContext ctx) {
+    ByteBuf value = Unpooled.buffer();
+    try {
+      writeValue(value, a, ctx);
+      int len = value.readableBytes();
+      if (len > 0xffff) {
+        throw new IllegalArgumentException(
+            "attribute " + a.type().name() + " value of " + len + " octets exceeds 65535");
+      }
+      int flags = flagsFor(a) & ~FLAG_EXTENDED_LENGTH;
+      if (len > 255) {
+        out.writeByte(flags | FLAG_EXTENDED_LENGTH);
+        out.writeByte(a.type().code());
+        out.writeShort(len);
+      } else {
+        out.writeByte(flags);
+        out.writeByte(a.type().code());
+        out.writeByte(len);
+      }
+      out.writeBytes(value);
+    } finally {
+      value.release();
+    }
+  }
+
+  private static void writeValue(ByteBuf v, PathAttribute a, CodecContext ctx) {
+    switch (a) {
+      case PathAttribute.Origin o -> v.writeByte(o.value().ordinal());
+      case PathAttribute.AsPath p -> writeSegments(v, p.segments(), ctx.fourOctetAs(), "AS_PATH");
+      case PathAttribute.NextHop n -> v.writeBytes(n.address().getAddress());
+      case PathAttribute.MultiExitDisc m -> v.writeInt((int) m.value());
+      case PathAttribute.LocalPref l -> v.writeInt((int) l.value());
+      case PathAttribute.AtomicAggregate x -> {}
+      case PathAttribute.Aggregator g -> {
+        if (ctx.fourOctetAs()) {
+          v.writeInt((int) g.asn());
+        } else {
+          v.writeShort((int) g.asn());
+        }
+        v.writeBytes(g.address().getAddress());
+      }
+      case PathAttribute.Communities c -> c.values().forEach(v::writeInt);
+      case PathAttribute.OriginatorId o -> v.writeBytes(o.id().getAddress());
+      case PathAttribute.ClusterList c ->
+          c.clusterIds().forEach(id -> v.writeBytes(id.getAddress()));
+      case PathAttribute.MpReach r -> {
+        v.writeShort(r.family().afi().code());
+        v.writeByte(r.family().safi().code());
+        int nhLength = r.nextHops().stream().mapToInt(h -> h.getAddress().length).sum();
+        v.writeByte(nhLength);
+        for (InetAddress h : r.nextHops()) {
+          v.writeBytes(h.getAddress());
+        }
+        v.writeByte(0); // reserved
+        boolean addPath = ctx.addPath(r.family());
+        r.nlri().forEach(n -> NlriCodec.write(v, n, addPath));
+      }
+      case PathAttribute.MpUnreach u -> {
+        v.writeShort(u.family().afi().code());
+        v.writeByte(u.family().safi().code());
+        boolean addPath = ctx.addPath(u.family());
+        u.withdrawn().forEach(n -> NlriCodec.write(v, n, addPath));
+      }
+      case PathAttribute.As4Path p -> writeSegments(v, p.segments(), true, "AS4_PATH");
+      case PathAttribute.As4Aggregator g -> {
+        v.writeInt((int) g.asn());
+        v.writeBytes(g.address().getAddress());
+      }
+      case PathAttribute.LargeCommunities c ->
+          c.values()
+              .forEach(
+                  lc -> {
+                    v.writeInt((int) lc.globalAdmin());
+                    v.writeInt((int) lc.localData1());
+                    v.writeInt((int) lc.localData2());
+                  });
+      case PathAttribute.Unknown u -> v.writeBytes(u.value());
+    }
+  }
+
+  /** Segments, split so none holds more than 255 ASNs (the count is one octet). */
+  private static void writeSegments(
+      ByteBuf v, List<Segment> segments, boolean fourOctet, String name) {
+    for (Segment s : segments) {
+      List<Long> asns = s.asns();
+      if (asns.isEmpty()) {
+        throw new IllegalArgumentException(name + " segment " + s.type() + " must not be empty");
+      }
+      for (int from = 0; from < asns.size(); from += 255) {
+        List<Long> chunk = asns.subList(from, Math.min(asns.size(), from + 255));
+        v.writeByte(s.type().code());
+        v.writeByte(chunk.size());
+        for (long asn : chunk) {
+          if (fourOctet) {
+            v.writeInt((int) asn);
+          } else {
+            v.writeShort((int) asn);
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,143 @@
+package dev.netctl.bgp.codec;
+
+import dev.netctl.bgp.codec.BgpMessage.Keepalive;
+import dev.netctl.bgp.codec.BgpMessage.Notification;
+import dev.netctl.bgp.codec.BgpMessage.RouteRefresh;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import java.util.List;
+
+/**
+ * Decodes one complete BGP message (header included) into a {@link DecodeResult}. Never throws:
+ * every malformation becomes the error RFC 4271 §6 or RFC 7606 prescribes.
+ *
+ * <p>Each field is read from a slice of exactly its declared length, and lengths are checked before
+ * any read. The input buffer is read but neither retained nor released.
+ */
+public final class BgpDecoder {
+  /** Length of the fixed header: marker, length, type (RFC 4271 §4.1). */
+  public static final int HEADER_SIZE = 19;
+
+  /** Reason prefix of the safety net; the fuzz test asserts it never fires. */
+  static final String INTERNAL_ERROR = "internal decoder error: ";
+
+  private BgpDecoder() {}
+
+  /** Decodes a message from a byte array. */
+  public static DecodeResult decode(byte[] message, CodecContext ctx) {
+    return decode(Unpooled.wrappedBuffer(message), ctx);
+  }
+
+  /**
+   * Decodes the readable bytes of {@code message}, which must be exactly one message.
+   *
+   * @param message header plus body
+   * @param ctx what the session negotiated for this direction
+   */
+  public static DecodeResult decode(ByteBuf message, CodecContext ctx) {
+    ByteBuf in = message.slice();
+    try {
+      return decodeChecked(in, ctx);
+    } catch (MalformedException e) {
+      return new DecodeResult.Failed(e.error());
+    } catch (RuntimeException e) {
+      // Safety net: a parser bug must not kill the channel. Reported like a bad message so the
+      // session still resets cleanly; the fuzz test treats this reason as a failure.
+      return new DecodeResult.Failed(
+          new BgpError(NotificationSubcode.valueOf(1, 0), new byte[0], INTERNAL_ERROR + e));
+    }
+  }
+
+  private static DecodeResult decodeChecked(ByteBuf in, CodecContext ctx)
+      throws MalformedException {
+    int size = in.readableBytes();
+    if (size < HEADER_SIZE) {
+      byte[] lengthField = size >= 18 ? ByteBufUtil.getBytes(in, 16, 2) : new byte[0];
+      throw new MalformedException(
+          NotificationSubcode.BAD_MESSAGE_LENGTH,
+          lengthField,
+          "message of " + size + " octets is shorter than the 19-octet header");
+    }
+    for (int i = 0; i < 16; i++) {
+      if (in.getByte(i) != (byte) 0xff) {
+        throw new MalformedException(
+            NotificationSubcode.CONNECTION_NOT_SYNCHRONIZED,
+            new byte[0],
+            "marker octet " + i + " is not 0xff");
+      }
+    }
+    int length = in.getUnsignedShort(16);
+    byte[] lengthField = ByteBufUtil.getBytes(in, 16, 2);
+    int type = in.getUnsignedByte(18);
+    if (length < HEADER_SIZE || length > ctx.maxMessageSize() || length != size) {
+      throw new MalformedException(
+          NotificationSubcode.BAD_MESSAGE_LENGTH,
+          lengthField,
+          "header length "
+              + length
+              + (length != size ? " does not match the " + size + " octets framed" : "")
+              + " must be within 19.."
+              + ctx.maxMessageSize());
+    }
+    in.skipBytes(HEADER_SIZE);
+    return switch (type) {
+      case BgpMessage.TYPE_OPEN -> {
+        // RFC 8654 §4: OPEN never exceeds 4096 octets.
+        requireLength(
+            length >= 29 && length <= CodecContext.MAX_MESSAGE_SIZE, lengthField, "OPEN", length);
+        yield decoded(OpenDecoder.decode(in, lengthField));
+      }
+      case BgpMessage.TYPE_UPDATE -> {
+        requireLength(length >= 23, lengthField, "UPDATE", length);
+        yield UpdateDecoder.decode(in, ctx);
+      }
+      case BgpMessage.TYPE_NOTIFICATION -> {
+        requireLength(length >= 21, lengthField, "NOTIFICATION", length);
+        int code = in.readUnsignedByte();
+        int subcode = in.readUnsignedByte();
+        yield decoded(new Notification(code, subcode, ByteBufUtil.getBytes(in)));
+      }
+      case BgpMessage.TYPE_KEEPALIVE -> {
+        requireLength(length == HEADER_SIZE, lengthField, "KEEPALIVE", length);
+        yield decoded(Keepalive.INSTANCE);
+      }
+      case BgpMessage.TYPE_ROUTE_REFRESH -> {
+        requireLength(length >= 23, lengthField, "ROUTE-REFRESH", length);
+        int afi = in.readUnsignedShort();
+        int subtype = in.readUnsignedByte();
+        int safi = in.readUnsignedByte();
+        if (length != 23) {
+          if (subtype == 1 || subtype == 2) {
+            // RFC 7313 §5: data is the complete ROUTE-REFRESH message.
+            throw new MalformedException(
+                NotificationSubcode.INVALID_ROUTE_REFRESH_LENGTH,
+                ByteBufUtil.getBytes(in, 0, length),
+                "ROUTE-REFRESH length " + length + " must be 23");
+          }
+          requireLength(false, lengthField, "ROUTE-REFRESH", length);
+        }
+        yield decoded(new RouteRefresh(AddressFamily.of(afi, safi), subtype));
+      }
+      default ->
+          throw new MalformedException(
+              NotificationSubcode.BAD_MESSAGE_TYPE,
+              new byte[] {(byte) type},
+              "message type " + type + " is not 1..5");
+    };
+  }
+
+  private static void requireLength(boolean ok, byte[] lengthField, String type, int length)
+      throws MalformedException {
+    if (!ok) {
+      throw new MalformedException(
+          NotificationSubcode.BAD_MESSAGE_LENGTH,
+          lengthField,
+          type + " message length " + length + " is invalid for its type");
+    }
+  }
+
+  private static DecodeResult decoded(BgpMessage message) {
+    return new DecodeResult.Decoded(message, List.of());
+  }
+}

@@ -1,0 +1,137 @@
+package dev.netctl.bgp.codec;
+
+import dev.netctl.bgp.codec.BgpMessage.Update;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Encodes messages (RFC 4271 §4). Values that cannot be put on the wire (a message over the
+ * negotiated size, a 4-octet AS without the capability) are caller bugs and raise {@link
+ * IllegalArgumentException} naming the field and the limit.
+ */
+public final class BgpEncoder {
+  private BgpEncoder() {}
+
+  /** Encodes into a new array. */
+  public static byte[] encode(BgpMessage message, CodecContext ctx) {
+    ByteBuf out = Unpooled.buffer();
+    try {
+      encode(message, ctx, out);
+      return ByteBufUtil.getBytes(out);
+    } finally {
+      out.release();
+    }
+  }
+
+  /** Appends the encoded message to {@code out}; on failure {@code out} is left unchanged. */
+  public static void encode(BgpMessage message, CodecContext ctx, ByteBuf out) {
+    int start = out.writerIndex();
+    try {
+      for (int i = 0; i < 16; i++) {
+        out.writeByte(0xff);
+      }
+      out.writeShort(0); // length, patched below
+      out.writeByte(message.typeCode());
+      switch (message) {
+        case BgpMessage.Open o -> writeOpen(out, o);
+        case Update u -> writeUpdate(out, u, ctx);
+        case BgpMessage.Notification n -> {
+          out.writeByte(n.code());
+          out.writeByte(n.subcode());
+          out.writeBytes(n.data());
+        }
+        case BgpMessage.Keepalive k -> {}
+        case BgpMessage.RouteRefresh r -> {
+          out.writeShort(r.family().afi().code());
+          out.writeByte(r.subtype());
+          out.writeByte(r.family().safi().code());
+        }
+      }
+      int length = out.writerIndex() - start;
+      int max =
+          message instanceof Update || message instanceof BgpMessage.Notification
+              ? ctx.maxMessageSize()
+              : CodecContext.MAX_MESSAGE_SIZE;
+      if (length > max) {
+        throw new IllegalArgumentException(
+            message.getClass().getSimpleName()
+                + " of "
+                + length
+                + " octets exceeds the "
+                + max
+                + "-octet maximum");
+      }
+      out.setShort(start + 16, length);
+    } catch (RuntimeException e) {
+      out.writerIndex(start);
+      throw e;
+    }
+  }
+
+  private static void writeOpen(ByteBuf out, BgpMessage.Open o) {
+    boolean hasFourOctet =
+        o.capabilities().stream().anyMatch(c -> c instanceof Capability.FourOctetAs);
+    if (o.myAs() > 0xffff && !hasFourOctet) {
+      throw new IllegalArgumentException(
+          "OPEN AS " + o.myAs() + " needs the 4-octet AS capability (RFC 6793)");
+    }
+    out.writeByte(o.version());
+    out.writeShort((int) (o.myAs() > 0xffff ? BgpMessage.AS_TRANS : o.myAs()));
+    out.writeShort(o.holdTime());
+    out.writeBytes(o.bgpId().getAddress());
+    // One optional parameter per capability: peers accept both layouts (RFC 5492 §4).
+    List<byte[]> values = new ArrayList<>();
+    int total = 0;
+    for (Capability c : o.capabilities()) {
+      byte[] v = CapabilityCodec.value(c);
+      if (v.length > 253) {
+        throw new IllegalArgumentException(
+            "capability " + c.code() + " value of " + v.length + " octets exceeds 253");
+      }
+      values.add(v);
+      total += 4 + v.length;
+    }
+    if (total > 255) {
+      throw new IllegalArgumentException(
+          "OPEN optional parameters of " + total + " octets exceed 255");
+    }
+    out.writeByte(total);
+    for (int i = 0; i < values.size(); i++) {
+      byte[] v = values.get(i);
+      out.writeByte(2);
+      out.writeByte(2 + v.length);
+      out.writeByte(o.capabilities().get(i).code().code());
+      out.writeByte(v.length);
+      out.writeBytes(v);
+    }
+  }
+
+  private static void writeUpdate(ByteBuf out, Update u, CodecContext ctx) {
+    boolean addPath = ctx.addPath(AddressFamily.IPV4_UNICAST);
+    int lengthAt = out.writerIndex();
+    out.writeShort(0);
+    for (Nlri n : u.withdrawn()) {
+      requireIpv4(n, "withdrawn");
+      NlriCodec.write(out, n, addPath);
+    }
+    out.setShort(lengthAt, out.writerIndex() - lengthAt - 2);
+    lengthAt = out.writerIndex();
+    out.writeShort(0);
+    AttributeEncoder.writeAll(out, u.attributes(), ctx);
+    out.setShort(lengthAt, out.writerIndex() - lengthAt - 2);
+    for (Nlri n : u.nlri()) {
+      requireIpv4(n, "nlri");
+      NlriCodec.write(out, n, addPath);
+    }
+  }
+
+  private static void requireIpv4(Nlri n, String field) {
+    if (n.prefix().ipv6()) {
+      throw new IllegalArgumentException(
+          "UPDATE " + field + " " + n + " is IPv6; it belongs in MP_REACH/MP_UNREACH");
+    }
+  }
+}

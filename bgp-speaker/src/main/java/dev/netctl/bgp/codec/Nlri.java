@@ -1,0 +1,34 @@
+package dev.netctl.bgp.codec;
+
+import java.util.Objects;
+
+/**
+ * One reachability entry: a prefix plus the ADD-PATH path identifier (RFC 7911 §3).
+ *
+ * <p>{@code pathId} is only put on the wire when ADD-PATH is negotiated for the prefix's family in
+ * that direction; otherwise it is 0 and ignored.
+ *
+ * @param pathId unsigned 32-bit path identifier held in an int
+ * @param prefix the prefix
+ */
+public record Nlri(int pathId, Prefix prefix) {
+  /** Validates the prefix is present. */
+  public Nlri {
+    Objects.requireNonNull(prefix, "prefix");
+  }
+
+  /** An entry without a path identifier. */
+  public static Nlri of(Prefix prefix) {
+    return new Nlri(0, prefix);
+  }
+
+  /** Parses a prefix literal into an entry without a path identifier. */
+  public static Nlri of(String prefix) {
+    return new Nlri(0, Prefix.parse(prefix));
+  }
+
+  @Override
+  public String toString() {
+    return pathId == 0 ? prefix.toString() : prefix + "#" + Integer.toUnsignedString(pathId);
+  }
+}

@@ -1,0 +1,195 @@
+package dev.netctl.bgp.codec;
+
+import static dev.netctl.bgp.codec.PathAttribute.FLAG_EXTENDED_LENGTH;
+
+import dev.netctl.bgp.codec.AttributeDecoder.Failure;
+import dev.netctl.bgp.codec.AttributeDecoder.Outcome;
+import dev.netctl.bgp.codec.BgpMessage.Update;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Decodes an UPDATE body (RFC 4271 §4.3) with RFC 7606 revised error handling. */
+final class UpdateDecoder {
+  private UpdateDecoder() {}
+
+  static DecodeResult decode(ByteBuf body, CodecContext ctx) throws MalformedException {
+    if (body.readableBytes() < 4) {
+      throw malformedList("UPDATE body of " + body.readableBytes() + " octets is below 4");
+    }
+    int withdrawnLength = body.readUnsignedShort();
+    if (body.readableBytes() < withdrawnLength + 2) {
+      throw malformedList(
+          "withdrawn routes length "
+              + withdrawnLength
+              + " leaves no room for the attribute length in "
+              + (body.readableBytes() + 2)
+              + " octets");
+    }
+    ByteBuf withdrawnField = body.readSlice(withdrawnLength);
+    int attributesLength = body.readUnsignedShort();
+    if (body.readableBytes() < attributesLength) {
+      throw malformedList(
+          "total path attribute length "
+              + attributesLength
+              + " exceeds the "
+              + body.readableBytes()
+              + " octets left");
+    }
+    ByteBuf attributeField = body.readSlice(attributesLength);
+    ByteBuf nlriField = body;
+
+    boolean v4AddPath = ctx.addPath(AddressFamily.IPV4_UNICAST);
+    List<Nlri> withdrawn =
+        NlriCodec.read(withdrawnField, false, v4AddPath, NotificationSubcode.INVALID_NETWORK_FIELD);
+    List<Nlri> nlri =
+        NlriCodec.read(nlriField, false, v4AddPath, NotificationSubcode.INVALID_NETWORK_FIELD);
+
+    List<PathAttribute> attributes = new ArrayList<>();
+    List<BgpError> discarded = new ArrayList<>();
+    BgpError withdrawError = null;
+    BitSet seen = new BitSet(256);
+    while (attributeField.isReadable()) {
+      int start = attributeField.readerIndex();
+      int remaining = attributeField.readableBytes();
+      int flags = attributeField.getUnsignedByte(start);
+      int headerSize = (flags & FLAG_EXTENDED_LENGTH) != 0 ? 4 : 3;
+      if (remaining < headerSize) {
+        // RFC 7606 §4: the attribute header overruns the total attribute length.
+        withdrawError =
+            first(
+                withdrawError,
+                new BgpError(
+                    NotificationSubcode.MALFORMED_ATTRIBUTE_LIST,
+                    new byte[0],
+                    "attribute header needs " + headerSize + " octets, " + remaining + " left"));
+        break;
+      }
+      int type = attributeField.getUnsignedByte(start + 1);
+      int length =
+          headerSize == 4
+              ? attributeField.getUnsignedShort(start + 2)
+              : attributeField.getUnsignedByte(start + 2);
+      if (remaining < headerSize + length) {
+        withdrawError =
+            first(
+                withdrawError,
+                new BgpError(
+                    NotificationSubcode.ATTRIBUTE_LENGTH_ERROR,
+                    ByteBufUtil.getBytes(attributeField, start, remaining),
+                    "attribute "
+                        + AttributeType.valueOf(type).name()
+                        + " length "
+                        + length
+                        + " overruns the "
+                        + (remaining - headerSize)
+                        + " octets left of the attribute field"));
+        break;
+      }
+      byte[] whole = ByteBufUtil.getBytes(attributeField, start, headerSize + length);
+      attributeField.skipBytes(headerSize);
+      ByteBuf value = attributeField.readSlice(length);
+      if (seen.get(type)) {
+        BgpError dup =
+            new BgpError(
+                NotificationSubcode.MALFORMED_ATTRIBUTE_LIST,
+                new byte[0],
+                "attribute " + AttributeType.valueOf(type).name() + " appears more than once");
+        // RFC 7606 §3 (g): repeated MP_REACH/MP_UNREACH reset the session, others are dropped.
+        if (type == 14 || type == 15) {
+          return new DecodeResult.Failed(dup);
+        }
+        discarded.add(dup);
+        continue;
+      }
+      seen.set(type);
+      Outcome outcome = AttributeDecoder.decode(flags, type, value, whole, ctx);
+      if (outcome.attribute() != null) {
+        PathAttribute a = outcome.attribute();
+        if (ctx.fourOctetAs()
+            && (a instanceof PathAttribute.As4Path || a instanceof PathAttribute.As4Aggregator)) {
+          // RFC 6793 §3: a NEW speaker discards AS4_* received from a NEW speaker.
+          discarded.add(
+              new BgpError(
+                  NotificationSubcode.OPTIONAL_ATTRIBUTE_ERROR,
+                  whole,
+                  a.type().name() + " received on a 4-octet AS session"));
+          continue;
+        }
+        attributes.add(a);
+        continue;
+      }
+      Failure failure = outcome.failure();
+      switch (failure.action()) {
+        case SESSION_RESET -> {
+          return new DecodeResult.Failed(failure.error());
+        }
+        case TREAT_AS_WITHDRAW -> withdrawError = first(withdrawError, failure.error());
+        case ATTRIBUTE_DISCARD -> discarded.add(failure.error());
+      }
+    }
+
+    boolean announces =
+        !nlri.isEmpty()
+            || attributes.stream()
+                .anyMatch(a -> a instanceof PathAttribute.MpReach r && !r.nlri().isEmpty());
+    if (withdrawError == null && announces) {
+      // RFC 7606 §3 (d): a missing well-known mandatory attribute is treat-as-withdraw.
+      int missing = -1;
+      if (!seen.get(1)) {
+        missing = 1;
+      } else if (!seen.get(2)) {
+        missing = 2;
+      } else if (!nlri.isEmpty() && !seen.get(3)) {
+        missing = 3;
+      }
+      if (missing > 0) {
+        withdrawError =
+            new BgpError(
+                NotificationSubcode.MISSING_WELL_KNOWN_ATTRIBUTE,
+                new byte[] {(byte) missing},
+                "mandatory attribute " + AttributeType.valueOf(missing).name() + " is missing");
+      }
+    }
+    if (withdrawError != null) {
+      return new DecodeResult.TreatAsWithdraw(
+          withdrawal(withdrawn, nlri, attributes), withdrawError);
+    }
+    return new DecodeResult.Decoded(new Update(withdrawn, attributes, nlri), discarded);
+  }
+
+  /** Every prefix the UPDATE touched, as withdrawals (RFC 7606 §2 "treat-as-withdraw"). */
+  private static Update withdrawal(
+      List<Nlri> withdrawn, List<Nlri> nlri, List<PathAttribute> attributes) {
+    List<Nlri> v4 = new ArrayList<>(withdrawn);
+    v4.addAll(nlri);
+    // One MP_UNREACH per family: an UPDATE may carry each attribute type only once.
+    Map<AddressFamily, List<Nlri>> byFamily = new LinkedHashMap<>();
+    for (PathAttribute a : attributes) {
+      if (a instanceof PathAttribute.MpUnreach u) {
+        byFamily.computeIfAbsent(u.family(), f -> new ArrayList<>()).addAll(u.withdrawn());
+      } else if (a instanceof PathAttribute.MpReach r) {
+        byFamily.computeIfAbsent(r.family(), f -> new ArrayList<>()).addAll(r.nlri());
+      }
+    }
+    List<PathAttribute> mp = new ArrayList<>();
+    byFamily.entrySet().stream()
+        .filter(e -> !e.getValue().isEmpty())
+        .findFirst()
+        .ifPresent(e -> mp.add(new PathAttribute.MpUnreach(e.getKey(), e.getValue())));
+    return new Update(v4, mp, List.of());
+  }
+
+  private static BgpError first(BgpError current, BgpError candidate) {
+    return current != null ? current : candidate;
+  }
+
+  private static MalformedException malformedList(String reason) {
+    return new MalformedException(
+        NotificationSubcode.MALFORMED_ATTRIBUTE_LIST, new byte[0], reason);
+  }
+}

@@ -1,0 +1,149 @@
+package dev.netctl.bgp.codec;
+
+import dev.netctl.bgp.codec.BgpMessage.Update;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Packs routes into as few UPDATEs as the negotiated message size allows: routes with identical
+ * attributes share one UPDATE, each filled up to the limit (RFC 4271 §9.2, RFC 8654 §4).
+ */
+public final class UpdatePacker {
+  private UpdatePacker() {}
+
+  /**
+   * One route to announce.
+   *
+   * @param nlri the prefix (and path id)
+   * @param attributes its attributes: NEXT_HOP for IPv4 unicast; for other families an {@link
+   *     PathAttribute.MpReach} with the family and next hops and no NLRI, used as a template
+   */
+  public record Route(Nlri nlri, List<PathAttribute> attributes) {
+    /** Validates and copies. */
+    public Route {
+      Objects.requireNonNull(nlri, "nlri");
+      attributes = List.copyOf(attributes);
+    }
+  }
+
+  /** Packs announcements, grouping by identical attributes in first-seen order. */
+  public static List<Update> announce(List<Route> routes, CodecContext ctx) {
+    Map<List<PathAttribute>, List<Nlri>> groups = new LinkedHashMap<>();
+    for (Route r : routes) {
+      groups.computeIfAbsent(r.attributes(), k -> new ArrayList<>()).add(r.nlri());
+    }
+    List<Update> out = new ArrayList<>();
+    groups.forEach((attributes, nlri) -> out.addAll(announce(attributes, nlri, ctx)));
+    return out;
+  }
+
+  /** Packs prefixes sharing one attribute set. */
+  public static List<Update> announce(
+      List<PathAttribute> attributes, List<Nlri> nlri, CodecContext ctx) {
+    PathAttribute.MpReach template = null;
+    List<PathAttribute> others = new ArrayList<>();
+    for (PathAttribute a : attributes) {
+      if (a instanceof PathAttribute.MpReach r) {
+        template = r;
+      } else {
+        others.add(a);
+      }
+    }
+    for (Nlri n : nlri) {
+      AddressFamily family = n.prefix().family();
+      boolean fits =
+          template == null ? !n.prefix().ipv6() : template.family().afi().equals(family.afi());
+      if (!fits) {
+        throw new IllegalArgumentException(
+            "route "
+                + n
+                + " does not match its attributes: "
+                + (template == null
+                    ? "non-IPv4 routes need an MP_REACH_NLRI template"
+                    : "MP_REACH_NLRI family is " + template.family()));
+      }
+    }
+    boolean addPath =
+        ctx.addPath(template == null ? AddressFamily.IPV4_UNICAST : template.family());
+    // Header + two length fields + attributes; MP_REACH counted with a 4-octet header in case
+    // it needs the extended length.
+    int base = BgpDecoder.HEADER_SIZE + 4 + AttributeEncoder.size(attributes, ctx);
+    if (template != null) {
+      base += 1;
+    }
+    int max = ctx.maxMessageSize();
+    List<Update> out = new ArrayList<>();
+    List<Nlri> batch = new ArrayList<>();
+    int size = base;
+    for (Nlri n : nlri) {
+      int entry = NlriCodec.size(n, addPath);
+      if (base + entry > max) {
+        throw new IllegalArgumentException(
+            "attributes of " + (base - 23) + " octets leave no room for NLRI in " + max);
+      }
+      if (size + entry > max) {
+        out.add(build(others, template, batch));
+        batch = new ArrayList<>();
+        size = base;
+      }
+      batch.add(n);
+      size += entry;
+    }
+    if (!batch.isEmpty()) {
+      out.add(build(others, template, batch));
+    }
+    return out;
+  }
+
+  private static Update build(
+      List<PathAttribute> others, PathAttribute.MpReach template, List<Nlri> batch) {
+    if (template == null) {
+      return new Update(List.of(), others, batch);
+    }
+    List<PathAttribute> attributes = new ArrayList<>(others);
+    attributes.add(new PathAttribute.MpReach(template.family(), template.nextHops(), batch));
+    return new Update(List.of(), attributes, List.of());
+  }
+
+  /** Packs withdrawals: IPv4 unicast in the body field, IPv6 unicast in MP_UNREACH_NLRI. */
+  public static List<Update> withdraw(List<Nlri> withdrawn, CodecContext ctx) {
+    Map<AddressFamily, List<Nlri>> byFamily = new LinkedHashMap<>();
+    for (Nlri n : withdrawn) {
+      byFamily.computeIfAbsent(n.prefix().family(), k -> new ArrayList<>()).add(n);
+    }
+    List<Update> out = new ArrayList<>();
+    int max = ctx.maxMessageSize();
+    byFamily.forEach(
+        (family, list) -> {
+          boolean v4 = family.equals(AddressFamily.IPV4_UNICAST);
+          boolean addPath = ctx.addPath(family);
+          int base = BgpDecoder.HEADER_SIZE + 4 + (v4 ? 0 : 4 + 3);
+          List<Nlri> batch = new ArrayList<>();
+          int size = base;
+          for (Nlri n : list) {
+            int entry = NlriCodec.size(n, addPath);
+            if (size + entry > max) {
+              out.add(withdrawal(family, batch));
+              batch = new ArrayList<>();
+              size = base;
+            }
+            batch.add(n);
+            size += entry;
+          }
+          if (!batch.isEmpty()) {
+            out.add(withdrawal(family, batch));
+          }
+        });
+    return out;
+  }
+
+  private static Update withdrawal(AddressFamily family, List<Nlri> batch) {
+    if (family.equals(AddressFamily.IPV4_UNICAST)) {
+      return new Update(batch, List.of(), List.of());
+    }
+    return new Update(List.of(), List.of(new PathAttribute.MpUnreach(family, batch)), List.of());
+  }
+}

@@ -1,0 +1,242 @@
+package dev.netctl.bgp.fsm;
+
+import dev.netctl.bgp.codec.BgpMessage;
+import dev.netctl.bgp.codec.BgpMessage.Keepalive;
+import dev.netctl.bgp.codec.BgpMessage.Notification;
+import dev.netctl.bgp.codec.BgpMessage.Open;
+import dev.netctl.bgp.codec.NotificationSubcode;
+import dev.netctl.bgp.fsm.Action.Connect;
+import dev.netctl.bgp.fsm.Action.Disconnect;
+import dev.netctl.bgp.fsm.Action.Send;
+import dev.netctl.bgp.fsm.Action.StartTimer;
+import dev.netctl.bgp.fsm.Action.StopTimer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The RFC 4271 §8 state machine for one connection, free of sockets and clocks: {@link
+ * #handle(Event)} takes an event and returns the actions the host must carry out, in order. Timers
+ * are actions too, so tests drive expiry by feeding {@link Event.TimerExpired}.
+ *
+ * <p>One instance serves one TCP connection from start to Idle; a host that wants to reconnect
+ * after Idle starts a new instance. During a connection collision (§6.8) the host runs two
+ * instances and stops the loser with {@link Event.Stop}.
+ *
+ * <p>Not thread-safe: the host calls it from one thread (the channel's event loop).
+ */
+public final class BgpFsm {
+  /** Hold timer while waiting for the peer's OPEN (RFC 4271 §8.2.2 suggests 4 minutes). */
+  public static final Duration LARGE_HOLD = Duration.ofMinutes(4);
+
+  private final PeerConfig config;
+  private State state = State.IDLE;
+  private Negotiated negotiated;
+  private List<Action> out = new ArrayList<>();
+
+  /** An FSM in Idle for {@code config}. */
+  public BgpFsm(PeerConfig config) {
+    this.config = Objects.requireNonNull(config, "config");
+  }
+
+  /** The current state. */
+  public State state() {
+    return state;
+  }
+
+  /** What was negotiated, once past OpenSent; else null. */
+  public Negotiated negotiated() {
+    return negotiated;
+  }
+
+  /** The peer config. */
+  public PeerConfig config() {
+    return config;
+  }
+
+  /** Feeds one event and returns the actions to carry out. */
+  public List<Action> handle(Event event) {
+    out = new ArrayList<>();
+    switch (state) {
+      case IDLE -> idle(event);
+      case CONNECT, ACTIVE -> connecting(event);
+      case OPEN_SENT -> openSent(event);
+      case OPEN_CONFIRM -> openConfirm(event);
+      case ESTABLISHED -> established(event);
+    }
+    return out;
+  }
+
+  private void idle(Event event) {
+    // RFC 4271 §8.2.2: in Idle every event but a start is ignored.
+    if (event instanceof Event.Start start) {
+      out.add(new StartTimer(Timer.CONNECT_RETRY, config.connectRetry()));
+      if (start.passive()) {
+        move(State.ACTIVE, "passive start");
+      } else {
+        out.add(new Connect());
+        move(State.CONNECT, "start");
+      }
+    }
+  }
+
+  private void connecting(Event event) {
+    if (event instanceof Event.TcpConnected) {
+      out.add(new StopTimer(Timer.CONNECT_RETRY));
+      out.add(new Send(OpenNegotiation.localOpen(config)));
+      out.add(new StartTimer(Timer.HOLD, LARGE_HOLD));
+      move(State.OPEN_SENT, "TCP connected");
+    } else if (event instanceof Event.TcpConnectionFailed) {
+      if (state == State.CONNECT) {
+        out.add(new StartTimer(Timer.CONNECT_RETRY, config.connectRetry()));
+        move(State.ACTIVE, "connection attempt failed");
+      }
+    } else if (event instanceof Event.TimerExpired t) {
+      if (t.timer() == Timer.CONNECT_RETRY) {
+        out.add(new StartTimer(Timer.CONNECT_RETRY, config.connectRetry()));
+        out.add(new Connect());
+        move(State.CONNECT, "connect retry");
+      }
+    } else if (event instanceof Event.Stop) {
+      toIdle(null, "stopped");
+    } else if (!(event instanceof Event.Start)) {
+      toIdle(null, "unexpected " + describe(event) + " without a connection");
+    }
+  }
+
+  private void openSent(Event event) {
+    if (!(event instanceof Event.Received received)) {
+      common(event);
+      return;
+    }
+    switch (received.message()) {
+      case Open open -> {
+        OpenNegotiation.Result r = OpenNegotiation.negotiate(config, open);
+        if (r.error() != null) {
+          toIdle(r.error().toNotification(), r.error().reason());
+          return;
+        }
+        negotiated = r.negotiated();
+        out.add(new Send(Keepalive.INSTANCE));
+        startHoldAndKeepalive();
+        move(State.OPEN_CONFIRM, "OPEN received");
+      }
+      case Notification n -> toIdle(null, "peer sent " + n);
+      default ->
+          toIdle(
+              Notification.of(NotificationSubcode.FSM_UNEXPECTED_IN_OPEN_SENT),
+              "unexpected " + describe(event) + " in OpenSent");
+    }
+  }
+
+  private void openConfirm(Event event) {
+    if (!(event instanceof Event.Received received)) {
+      common(event);
+      return;
+    }
+    switch (received.message()) {
+      case Keepalive k -> {
+        restartHold();
+        move(State.ESTABLISHED, "KEEPALIVE received");
+        out.add(new Action.SessionUp(negotiated));
+      }
+      case Notification n -> toIdle(null, "peer sent " + n);
+      default ->
+          toIdle(
+              Notification.of(NotificationSubcode.FSM_UNEXPECTED_IN_OPEN_CONFIRM),
+              "unexpected " + describe(event) + " in OpenConfirm");
+    }
+  }
+
+  private void established(Event event) {
+    if (!(event instanceof Event.Received received)) {
+      common(event);
+      return;
+    }
+    switch (received.message()) {
+      case Keepalive k -> restartHold();
+      case BgpMessage.Update u -> {
+        restartHold();
+        out.add(new Action.Deliver(u));
+      }
+      case BgpMessage.RouteRefresh r -> {
+        restartHold();
+        out.add(new Action.Deliver(r));
+      }
+      case Notification n -> toIdle(null, "peer sent " + n);
+      case Open o ->
+          toIdle(
+              Notification.of(NotificationSubcode.FSM_UNEXPECTED_IN_ESTABLISHED),
+              "unexpected OPEN in Established");
+    }
+  }
+
+  /** Non-message events handled alike in OpenSent, OpenConfirm and Established. */
+  private void common(Event event) {
+    switch (event) {
+      case Event.TimerExpired t -> {
+        if (t.timer() == Timer.HOLD) {
+          toIdle(new Notification(4, 0, new byte[0]), "hold timer expired");
+        } else if (t.timer() == Timer.KEEPALIVE && state != State.OPEN_SENT) {
+          out.add(new Send(Keepalive.INSTANCE));
+          out.add(new StartTimer(Timer.KEEPALIVE, keepaliveInterval()));
+        }
+      }
+      case Event.Stop s -> toIdle(s.notification(), "stopped: " + s.notification());
+      case Event.DecodeFailed f -> toIdle(f.error().toNotification(), f.error().reason());
+      case Event.TcpClosed c -> toIdle(null, "connection closed by peer");
+      case Event.TcpConnectionFailed c -> toIdle(null, "connection failed");
+      case Event.TcpConnected c -> {}
+      case Event.Start s -> {}
+      case Event.Received r -> throw new IllegalStateException("messages are handled per state");
+    }
+  }
+
+  private void startHoldAndKeepalive() {
+    if (negotiated.holdTime() == 0) {
+      out.add(new StopTimer(Timer.HOLD));
+      out.add(new StopTimer(Timer.KEEPALIVE));
+      return;
+    }
+    out.add(new StartTimer(Timer.HOLD, Duration.ofSeconds(negotiated.holdTime())));
+    out.add(new StartTimer(Timer.KEEPALIVE, keepaliveInterval()));
+  }
+
+  private void restartHold() {
+    if (negotiated.holdTime() > 0) {
+      out.add(new StartTimer(Timer.HOLD, Duration.ofSeconds(negotiated.holdTime())));
+    }
+  }
+
+  private Duration keepaliveInterval() {
+    return Duration.ofSeconds(Math.max(1, negotiated.keepaliveSeconds()));
+  }
+
+  private void toIdle(Notification notification, String reason) {
+    boolean wasEstablished = state == State.ESTABLISHED;
+    if (notification != null && state.compareTo(State.OPEN_SENT) >= 0) {
+      out.add(new Send(notification));
+    }
+    for (Timer t : Timer.values()) {
+      out.add(new StopTimer(t));
+    }
+    out.add(new Disconnect());
+    move(State.IDLE, reason);
+    if (wasEstablished) {
+      out.add(new Action.SessionDown(reason));
+    }
+  }
+
+  private void move(State to, String reason) {
+    State from = state;
+    state = to;
+    out.add(new Action.StateChanged(from, to, reason));
+  }
+
+  private static String describe(Event event) {
+    return event instanceof Event.Received r
+        ? r.message().getClass().getSimpleName().toUpperCase(java.util.Locale.ROOT)
+        : event.getClass().getSimpleName();
+  }
+}

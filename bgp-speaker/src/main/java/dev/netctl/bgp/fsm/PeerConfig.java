@@ -1,0 +1,193 @@
+package dev.netctl.bgp.fsm;
+
+import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.CapabilityCode;
+import java.net.Inet4Address;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * What we expect of one peer and offer it.
+ *
+ * @param localAs our AS
+ * @param localId our BGP identifier
+ * @param remoteAs the AS the peer must present (RFC 4271 §6.2 Bad Peer AS)
+ * @param holdTime hold time we propose: 0 or at least 3 seconds
+ * @param connectRetry delay between connection attempts
+ * @param families families we offer; the session uses the intersection
+ * @param addPathReceive families we offer to receive multiple paths for (RFC 7911)
+ * @param addPathSend families we offer to send multiple paths for
+ * @param gracefulRestartSeconds restart time to advertise, or -1 to not advertise it
+ * @param extendedMessage whether to offer 65535-octet messages (RFC 8654)
+ * @param requiredCapabilities capabilities the peer must advertise (RFC 5492 §5)
+ * @param maxPrefixes Cease when more prefixes are received, or 0 for no limit (RFC 4486)
+ */
+public record PeerConfig(
+    long localAs,
+    Inet4Address localId,
+    long remoteAs,
+    int holdTime,
+    Duration connectRetry,
+    Set<AddressFamily> families,
+    Set<AddressFamily> addPathReceive,
+    Set<AddressFamily> addPathSend,
+    int gracefulRestartSeconds,
+    boolean extendedMessage,
+    Set<CapabilityCode> requiredCapabilities,
+    long maxPrefixes) {
+
+  /** Validates ranges and copies sets. */
+  public PeerConfig {
+    Objects.requireNonNull(localId, "localId");
+    Objects.requireNonNull(connectRetry, "connectRetry");
+    if (holdTime == 1 || holdTime == 2 || holdTime < 0 || holdTime > 65535) {
+      throw new IllegalArgumentException(
+          "peer holdTime " + holdTime + " must be 0 or 3..65535 (RFC 4271 §4.2)");
+    }
+    checkAs("localAs", localAs);
+    checkAs("remoteAs", remoteAs);
+    if (gracefulRestartSeconds < -1 || gracefulRestartSeconds > 4095) {
+      throw new IllegalArgumentException(
+          "peer gracefulRestartSeconds " + gracefulRestartSeconds + " must be -1 or 0..4095");
+    }
+    if (maxPrefixes < 0) {
+      throw new IllegalArgumentException("peer maxPrefixes " + maxPrefixes + " must be >= 0");
+    }
+    families = Set.copyOf(families);
+    addPathReceive = Set.copyOf(addPathReceive);
+    addPathSend = Set.copyOf(addPathSend);
+    requiredCapabilities = Set.copyOf(requiredCapabilities);
+  }
+
+  private static void checkAs(String field, long asn) {
+    if (asn < 1 || asn > 0xffffffffL) {
+      throw new IllegalArgumentException("peer " + field + " " + asn + " must be 1..4294967295");
+    }
+  }
+
+  /** A plain IPv4+IPv6 unicast config with 90 s hold time and 5 s connect retry. */
+  public static PeerConfig of(long localAs, Inet4Address localId, long remoteAs) {
+    return new PeerConfig(
+        localAs,
+        localId,
+        remoteAs,
+        90,
+        Duration.ofSeconds(5),
+        Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST),
+        Set.of(),
+        Set.of(),
+        -1,
+        false,
+        Set.of(),
+        0);
+  }
+
+  /** A copy with another hold time. */
+  public PeerConfig withHoldTime(int seconds) {
+    return new PeerConfig(
+        localAs,
+        localId,
+        remoteAs,
+        seconds,
+        connectRetry,
+        families,
+        addPathReceive,
+        addPathSend,
+        gracefulRestartSeconds,
+        extendedMessage,
+        requiredCapabilities,
+        maxPrefixes);
+  }
+
+  /** A copy with another connect-retry delay. */
+  public PeerConfig withConnectRetry(Duration delay) {
+    return new PeerConfig(
+        localAs,
+        localId,
+        remoteAs,
+        holdTime,
+        delay,
+        families,
+        addPathReceive,
+        addPathSend,
+        gracefulRestartSeconds,
+        extendedMessage,
+        requiredCapabilities,
+        maxPrefixes);
+  }
+
+  /** A copy with a prefix limit. */
+  public PeerConfig withMaxPrefixes(long limit) {
+    return new PeerConfig(
+        localAs,
+        localId,
+        remoteAs,
+        holdTime,
+        connectRetry,
+        families,
+        addPathReceive,
+        addPathSend,
+        gracefulRestartSeconds,
+        extendedMessage,
+        requiredCapabilities,
+        limit);
+  }
+
+  /** A copy offering these families. */
+  public PeerConfig withFamilies(Set<AddressFamily> offered) {
+    return new PeerConfig(
+        localAs,
+        localId,
+        remoteAs,
+        holdTime,
+        connectRetry,
+        offered,
+        addPathReceive,
+        addPathSend,
+        gracefulRestartSeconds,
+        extendedMessage,
+        requiredCapabilities,
+        maxPrefixes);
+  }
+
+  /** A copy requiring these capabilities of the peer. */
+  public PeerConfig withRequiredCapabilities(Set<CapabilityCode> required) {
+    return new PeerConfig(
+        localAs,
+        localId,
+        remoteAs,
+        holdTime,
+        connectRetry,
+        families,
+        addPathReceive,
+        addPathSend,
+        gracefulRestartSeconds,
+        extendedMessage,
+        required,
+        maxPrefixes);
+  }
+
+  /** A copy with ADD-PATH, graceful restart and extended message offers set. */
+  public PeerConfig withOptions(
+      Set<AddressFamily> addPathRx, Set<AddressFamily> addPathTx, int grSeconds, boolean extended) {
+    return new PeerConfig(
+        localAs,
+        localId,
+        remoteAs,
+        holdTime,
+        connectRetry,
+        families,
+        addPathRx,
+        addPathTx,
+        grSeconds,
+        extended,
+        requiredCapabilities,
+        maxPrefixes);
+  }
+
+  /** Whether the peer is in our AS (iBGP). */
+  public boolean internal() {
+    return localAs == remoteAs;
+  }
+}

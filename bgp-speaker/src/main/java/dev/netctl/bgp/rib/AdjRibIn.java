@@ -1,0 +1,148 @@
+package dev.netctl.bgp.rib;
+
+import dev.netctl.bgp.codec.Prefix;
+import java.util.Arrays;
+
+/**
+ * One peer's Adj-RIB-In slice on one shard (RFC 4271 §3.2): the attributes as received, before
+ * import policy, so a changed import policy can be re-applied without a route refresh.
+ *
+ * <p>Memory: the usual entry (one path, path id 0) stores the interned {@link AttributeSet}
+ * directly in the prefix table; only ADD-PATH prefixes with several paths pay for a {@link Paths}.
+ * Owned by one shard thread.
+ */
+final class AdjRibIn {
+  /** Visitor over stored paths. */
+  interface Visitor {
+    void visit(Prefix prefix, int pathId, AttributeSet attributes);
+  }
+
+  // Parallel arrays: path ids and their attribute sets.
+  private static final class Paths {
+    int[] ids;
+    AttributeSet[] sets;
+
+    Paths(int[] ids, AttributeSet[] sets) {
+      this.ids = ids;
+      this.sets = sets;
+    }
+  }
+
+  private final PrefixTable<Object> table = new PrefixTable<>();
+  private int paths;
+
+  /** Stores a received path; returns the attributes it replaced, or null. */
+  AttributeSet put(Prefix prefix, int pathId, AttributeSet attributes) {
+    Object v = table.get(prefix);
+    if (v == null) {
+      table.put(
+          prefix,
+          pathId == 0
+              ? attributes
+              : new Paths(new int[] {pathId}, new AttributeSet[] {attributes}));
+      paths++;
+      return null;
+    }
+    if (v instanceof AttributeSet single) {
+      if (pathId == 0) {
+        table.put(prefix, attributes);
+        return single;
+      }
+      table.put(prefix, new Paths(new int[] {0, pathId}, new AttributeSet[] {single, attributes}));
+      paths++;
+      return null;
+    }
+    Paths p = (Paths) v;
+    for (int i = 0; i < p.ids.length; i++) {
+      if (p.ids[i] == pathId) {
+        AttributeSet old = p.sets[i];
+        p.sets[i] = attributes;
+        return old;
+      }
+    }
+    p.ids = Arrays.copyOf(p.ids, p.ids.length + 1);
+    p.sets = Arrays.copyOf(p.sets, p.sets.length + 1);
+    p.ids[p.ids.length - 1] = pathId;
+    p.sets[p.sets.length - 1] = attributes;
+    paths++;
+    return null;
+  }
+
+  /** Removes a path; returns its attributes, or null when it was not there. */
+  AttributeSet remove(Prefix prefix, int pathId) {
+    Object v = table.get(prefix);
+    if (v == null) {
+      return null;
+    }
+    if (v instanceof AttributeSet single) {
+      if (pathId != 0) {
+        return null;
+      }
+      table.remove(prefix);
+      paths--;
+      return single;
+    }
+    Paths p = (Paths) v;
+    for (int i = 0; i < p.ids.length; i++) {
+      if (p.ids[i] == pathId) {
+        AttributeSet old = p.sets[i];
+        int n = p.ids.length - 1;
+        if (n == 0) {
+          table.remove(prefix);
+        } else if (n == 1 && p.ids[1 - i] == 0) {
+          table.put(prefix, p.sets[1 - i]);
+        } else {
+          int[] ids = new int[n];
+          AttributeSet[] sets = new AttributeSet[n];
+          for (int j = 0, k = 0; j <= n; j++) {
+            if (j != i) {
+              ids[k] = p.ids[j];
+              sets[k++] = p.sets[j];
+            }
+          }
+          p.ids = ids;
+          p.sets = sets;
+        }
+        paths--;
+        return old;
+      }
+    }
+    return null;
+  }
+
+  /** The stored attributes of a path, or null. */
+  AttributeSet get(Prefix prefix, int pathId) {
+    Object v = table.get(prefix);
+    if (v instanceof AttributeSet single) {
+      return pathId == 0 ? single : null;
+    }
+    if (v instanceof Paths p) {
+      for (int i = 0; i < p.ids.length; i++) {
+        if (p.ids[i] == pathId) {
+          return p.sets[i];
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Number of stored paths. */
+  int size() {
+    return paths;
+  }
+
+  /** Visits every path; the table must not change meanwhile. */
+  void forEach(Visitor visitor) {
+    table.forEach(
+        (prefix, v) -> {
+          if (v instanceof AttributeSet single) {
+            visitor.visit(prefix, 0, single);
+          } else {
+            Paths p = (Paths) v;
+            for (int i = 0; i < p.ids.length; i++) {
+              visitor.visit(prefix, p.ids[i], p.sets[i]);
+            }
+          }
+        });
+  }
+}

@@ -1,0 +1,294 @@
+package dev.netctl.bgp.rib;
+
+import dev.netctl.bgp.codec.AttributeType;
+import dev.netctl.bgp.codec.PathAttribute;
+import dev.netctl.bgp.codec.PathAttribute.AsPath;
+import dev.netctl.bgp.codec.PathAttribute.ClusterList;
+import dev.netctl.bgp.codec.PathAttribute.Communities;
+import dev.netctl.bgp.codec.PathAttribute.LargeCommunities;
+import dev.netctl.bgp.codec.PathAttribute.LargeCommunity;
+import dev.netctl.bgp.codec.PathAttribute.LocalPref;
+import dev.netctl.bgp.codec.PathAttribute.MultiExitDisc;
+import dev.netctl.bgp.codec.PathAttribute.Origin;
+import dev.netctl.bgp.codec.PathAttribute.OriginType;
+import dev.netctl.bgp.codec.PathAttribute.OriginatorId;
+import dev.netctl.bgp.codec.PathAttribute.Segment;
+import dev.netctl.bgp.codec.PathAttribute.SegmentType;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * An immutable, interned set of path attributes (RFC 4271 §5) shared by every route that carries
+ * it: a million routes with a thousand distinct sets hold a thousand of these objects.
+ *
+ * <p>Instances come only from {@link #of} (and the {@code with…} derivations), which return the one
+ * canonical object for equal content, so identity comparison is equality. Interning is weak: a set
+ * no route references any more is collected (see {@link AttributeInterner}).
+ *
+ * <p>The set holds every attribute except NEXT_HOP, MP_REACH_NLRI and MP_UNREACH_NLRI, sorted by
+ * type code; the next hop (from NEXT_HOP for IPv4, from MP_REACH for other families, RFC 4760 §3)
+ * is held separately so one set describes a path independent of the message that carried it.
+ * Frequently compared values (LOCAL_PREF, MED, AS_PATH length…) are decoded once at construction.
+ */
+public final class AttributeSet {
+  /** LOCAL_PREF assumed when the attribute is absent (RFC 4271 §5.1.5 leaves it to config). */
+  public static final long DEFAULT_LOCAL_PREF = 100;
+
+  private final List<PathAttribute> attributes;
+  private final InetAddress nextHop;
+  private final InetAddress linkLocalNextHop;
+  private final int hash;
+  // Decoded once: the best-path comparison reads these for every candidate.
+  private final OriginType origin;
+  private final int asPathLength;
+  private final long neighbourAs;
+  private final long med;
+  private final long localPref;
+  private final long originatorId;
+  private final int clusterListLength;
+
+  AttributeSet(List<PathAttribute> sorted, InetAddress nextHop, InetAddress linkLocalNextHop) {
+    this.attributes = sorted;
+    this.nextHop = nextHop;
+    this.linkLocalNextHop = linkLocalNextHop;
+    this.hash = hashOf(sorted, nextHop, linkLocalNextHop);
+    this.origin = find(sorted, Origin.class).map(Origin::value).orElse(OriginType.INCOMPLETE);
+    AsPath path = find(sorted, AsPath.class).orElse(AsPath.EMPTY);
+    this.asPathLength = path.pathLength();
+    this.neighbourAs = path.firstAs();
+    this.med = find(sorted, MultiExitDisc.class).map(MultiExitDisc::value).orElse(-1L);
+    this.localPref = find(sorted, LocalPref.class).map(LocalPref::value).orElse(-1L);
+    this.originatorId =
+        find(sorted, OriginatorId.class)
+            .map(o -> Integer.toUnsignedLong(toInt(o.id())))
+            .orElse(-1L);
+    this.clusterListLength =
+        find(sorted, ClusterList.class).map(c -> c.clusterIds().size()).orElse(0);
+  }
+
+  /**
+   * The canonical set for these attributes and next hop. NEXT_HOP, MP_REACH and MP_UNREACH in
+   * {@code attributes} are ignored (pass the next hop explicitly); duplicates of a type keep the
+   * first occurrence.
+   *
+   * @param attributes path attributes in any order
+   * @param nextHop the next hop, or null for a locally originated route without one
+   * @param linkLocalNextHop the IPv6 link-local next hop (RFC 2545 §3), or null
+   */
+  public static AttributeSet of(
+      List<? extends PathAttribute> attributes, InetAddress nextHop, InetAddress linkLocalNextHop) {
+    List<PathAttribute> sorted = new ArrayList<>(attributes.size());
+    boolean[] seen = new boolean[256];
+    for (PathAttribute a : attributes) {
+      int code = a.type().code();
+      if (code == AttributeType.NEXT_HOP.code()
+          || code == AttributeType.MP_REACH_NLRI.code()
+          || code == AttributeType.MP_UNREACH_NLRI.code()
+          || seen[code & 0xff]) {
+        continue;
+      }
+      seen[code & 0xff] = true;
+      sorted.add(a);
+    }
+    sorted.sort(Comparator.comparingInt(a -> a.type().code()));
+    return AttributeInterner.GLOBAL.intern(
+        new AttributeSet(List.copyOf(sorted), nextHop, linkLocalNextHop));
+  }
+
+  /** The canonical set for these attributes and next hop, without a link-local next hop. */
+  public static AttributeSet of(List<? extends PathAttribute> attributes, InetAddress nextHop) {
+    return of(attributes, nextHop, null);
+  }
+
+  /** Attributes sorted by type code, without NEXT_HOP and MP_REACH/MP_UNREACH. */
+  public List<PathAttribute> attributes() {
+    return attributes;
+  }
+
+  /** The first attribute of the given record type, if present. */
+  public <A extends PathAttribute> Optional<A> get(Class<A> type) {
+    return find(attributes, type);
+  }
+
+  /** The next hop, or null when the route has none yet (local origination before export). */
+  public InetAddress nextHop() {
+    return nextHop;
+  }
+
+  /** The IPv6 link-local next hop, or null. */
+  public InetAddress linkLocalNextHop() {
+    return linkLocalNextHop;
+  }
+
+  /** ORIGIN, INCOMPLETE when absent (the least preferred value). */
+  public OriginType origin() {
+    return origin;
+  }
+
+  /** AS_PATH length for best-path selection: an AS_SET counts one (RFC 4271 §9.1.2.2 a). */
+  public int asPathLength() {
+    return asPathLength;
+  }
+
+  /** The AS that sent this route into our AS (first AS of the path), or -1 for an empty path. */
+  public long neighbourAs() {
+    return neighbourAs;
+  }
+
+  /** MULTI_EXIT_DISC, or -1 when absent. */
+  public long med() {
+    return med;
+  }
+
+  /** LOCAL_PREF, or -1 when absent. */
+  public long localPref() {
+    return localPref;
+  }
+
+  /** LOCAL_PREF, or {@link #DEFAULT_LOCAL_PREF} when absent. */
+  public long effectiveLocalPref() {
+    return localPref < 0 ? DEFAULT_LOCAL_PREF : localPref;
+  }
+
+  /** ORIGINATOR_ID as an unsigned int in a long, or -1 when absent. */
+  public long originatorId() {
+    return originatorId;
+  }
+
+  /** CLUSTER_LIST length, 0 when absent. */
+  public int clusterListLength() {
+    return clusterListLength;
+  }
+
+  /** The AS_PATH, empty when absent. */
+  public AsPath asPath() {
+    return get(AsPath.class).orElse(AsPath.EMPTY);
+  }
+
+  /** The COMMUNITIES values, empty when absent. */
+  public List<Integer> communities() {
+    return get(Communities.class).map(Communities::values).orElse(List.of());
+  }
+
+  /** The LARGE_COMMUNITY values, empty when absent. */
+  public List<LargeCommunity> largeCommunities() {
+    return get(LargeCommunities.class).map(LargeCommunities::values).orElse(List.of());
+  }
+
+  /** The CLUSTER_LIST ids, empty when absent. */
+  public List<Inet4Address> clusterList() {
+    return get(ClusterList.class).map(ClusterList::clusterIds).orElse(List.of());
+  }
+
+  /** Whether the AS_PATH contains {@code asn} in any segment (loop detection, RFC 4271 §9.1.2). */
+  public boolean asPathContains(long asn) {
+    for (Segment s : asPath().segments()) {
+      if (s.asns().contains(asn)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** This set with {@code attribute} replacing any attribute of the same type. */
+  public AttributeSet with(PathAttribute attribute) {
+    List<PathAttribute> out = new ArrayList<>(attributes.size() + 1);
+    out.add(attribute);
+    for (PathAttribute a : attributes) {
+      if (!a.type().equals(attribute.type())) {
+        out.add(a);
+      }
+    }
+    return of(out, nextHop, linkLocalNextHop);
+  }
+
+  /** This set without attributes of the given type. */
+  public AttributeSet without(AttributeType type) {
+    return filter(a -> !a.type().equals(type));
+  }
+
+  /** This set keeping only attributes that pass {@code keep}. */
+  public AttributeSet filter(Predicate<PathAttribute> keep) {
+    List<PathAttribute> out = attributes.stream().filter(keep).toList();
+    return out.size() == attributes.size() ? this : of(out, nextHop, linkLocalNextHop);
+  }
+
+  /** This set with another next hop; the link-local next hop is dropped unless given. */
+  public AttributeSet withNextHop(InetAddress nextHop, InetAddress linkLocalNextHop) {
+    if (Objects.equals(nextHop, this.nextHop)
+        && Objects.equals(linkLocalNextHop, this.linkLocalNextHop)) {
+      return this;
+    }
+    return of(attributes, nextHop, linkLocalNextHop);
+  }
+
+  /** This set with {@code asn} prepended {@code count} times to the AS_PATH (RFC 4271 §5.1.2). */
+  public AttributeSet prependAs(long asn, int count) {
+    if (count <= 0) {
+      return this;
+    }
+    List<Segment> segments = new ArrayList<>(asPath().segments());
+    List<Long> head = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      head.add(asn);
+    }
+    // Extend a leading AS_SEQUENCE if it has room, else start a new one (segments hold ≤ 255).
+    if (!segments.isEmpty()
+        && segments.get(0).type() == SegmentType.AS_SEQUENCE
+        && segments.get(0).asns().size() + count <= 255) {
+      head.addAll(segments.get(0).asns());
+      segments.set(0, new Segment(SegmentType.AS_SEQUENCE, head));
+    } else {
+      segments.add(0, new Segment(SegmentType.AS_SEQUENCE, head));
+    }
+    return with(new AsPath(segments));
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof AttributeSet s
+        && s.hash == hash
+        && s.attributes.equals(attributes)
+        && Objects.equals(s.nextHop, nextHop)
+        && Objects.equals(s.linkLocalNextHop, linkLocalNextHop);
+  }
+
+  @Override
+  public int hashCode() {
+    return hash;
+  }
+
+  @Override
+  public String toString() {
+    return "AttributeSet[nextHop="
+        + (nextHop == null ? "none" : nextHop.getHostAddress())
+        + (linkLocalNextHop == null ? "" : "," + linkLocalNextHop.getHostAddress())
+        + ", "
+        + attributes
+        + "]";
+  }
+
+  static int toInt(Inet4Address address) {
+    byte[] b = address.getAddress();
+    return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
+  }
+
+  private static int hashOf(List<PathAttribute> attrs, InetAddress nh, InetAddress ll) {
+    return (attrs.hashCode() * 31 + Objects.hashCode(nh)) * 31 + Objects.hashCode(ll);
+  }
+
+  private static <A extends PathAttribute> Optional<A> find(List<PathAttribute> list, Class<A> t) {
+    for (PathAttribute a : list) {
+      if (t.isInstance(a)) {
+        return Optional.of(t.cast(a));
+      }
+    }
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,76 @@
+package dev.netctl.bgp.rib;
+
+import dev.netctl.bgp.codec.AttributeType;
+import dev.netctl.bgp.codec.PathAttribute.ClusterList;
+import dev.netctl.bgp.codec.PathAttribute.LocalPref;
+import dev.netctl.bgp.codec.PathAttribute.OriginatorId;
+import dev.netctl.bgp.codec.Prefix;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a Loc-RIB route becomes when sent to an update group: iBGP propagation and route reflection
+ * rules (RFC 4271 §9.2, RFC 4456 §8), eBGP rewrites, then the group's export policy. A pure
+ * function of the route and the group's profile, so it is computed once per group.
+ *
+ * <p>Split horizon (never back to the sending peer) is not decided here: a group has many peers, so
+ * the {@link UpdateGroup} addresses such messages to all members but the source.
+ */
+final class ExportRules {
+  private ExportRules() {}
+
+  /** The attributes to advertise to the group, or empty when the route must not be sent. */
+  static Optional<AttributeSet> apply(
+      RibConfig config, OutboundProfile group, Prefix prefix, Route route) {
+    Peer source = route.source();
+    AttributeSet attrs = route.attributes();
+    InetAddress original = attrs.nextHop();
+    InetAddress self = prefix.ipv6() ? group.ipv6NextHopSelf() : group.ipv4NextHopSelf();
+    InetAddress selfLinkLocal = prefix.ipv6() ? group.ipv6LinkLocalNextHopSelf() : null;
+    if (group.ibgp()) {
+      if (source.kind() == PeerKind.IBGP) {
+        // iBGP-learned routes go to iBGP peers only by reflection (RFC 4456 §8): client routes
+        // to everyone, non-client routes to clients only.
+        if (!source.routeReflectorClient() && !group.routeReflectorClient()) {
+          return Optional.empty();
+        }
+        if (attrs.originatorId() < 0) {
+          attrs = attrs.with(new OriginatorId(source.routerId()));
+        }
+        List<Inet4Address> clusters = new ArrayList<>();
+        clusters.add(config.clusterId());
+        clusters.addAll(attrs.clusterList());
+        attrs = attrs.with(new ClusterList(clusters));
+        // The next hop is left alone on reflection.
+      } else {
+        if (attrs.localPref() < 0) {
+          attrs = attrs.with(new LocalPref(AttributeSet.DEFAULT_LOCAL_PREF));
+        }
+        if (attrs.nextHop() == null) {
+          attrs = attrs.withNextHop(self, selfLinkLocal);
+        }
+      }
+    } else {
+      attrs =
+          attrs
+              .filter(
+                  a ->
+                      !a.type().equals(AttributeType.LOCAL_PREF)
+                          && !a.type().equals(AttributeType.ORIGINATOR_ID)
+                          && !a.type().equals(AttributeType.CLUSTER_LIST)
+                          // A received MED is not passed to another AS (RFC 4271 §5.1.4);
+                          // our own may be.
+                          && (source.kind() == PeerKind.LOCAL
+                              || !a.type().equals(AttributeType.MULTI_EXIT_DISC)))
+              .prependAs(config.localAs(), 1)
+              .withNextHop(self, selfLinkLocal);
+    }
+    Optional<AttributeSet> out =
+        group.exportPolicy().apply(prefix, attrs, new PolicyContext(self, selfLinkLocal, original));
+    // Without a next hop the route cannot be put on the wire.
+    return out.filter(a -> a.nextHop() != null);
+  }
+}

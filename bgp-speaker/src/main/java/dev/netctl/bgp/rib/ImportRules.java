@@ -1,0 +1,43 @@
+package dev.netctl.bgp.rib;
+
+import dev.netctl.bgp.codec.AttributeType;
+import dev.netctl.bgp.codec.Prefix;
+import java.util.Optional;
+
+/**
+ * What happens to a received route before it may enter the Loc-RIB: protocol loop checks, removal
+ * of attributes the sender had no business sending, then the peer's import policy.
+ */
+final class ImportRules {
+  private ImportRules() {}
+
+  /** The attributes to store in the Loc-RIB, or empty when the route is not usable. */
+  static Optional<AttributeSet> apply(
+      RibConfig config, Peer peer, RoutePolicy policy, Prefix prefix, AttributeSet received) {
+    AttributeSet attrs = received;
+    switch (peer.kind()) {
+      case EBGP -> {
+        // Our own AS in the path means the route looped (RFC 4271 §9.1.2).
+        if (attrs.asPathContains(config.localAs())) {
+          return Optional.empty();
+        }
+        // LOCAL_PREF, ORIGINATOR_ID and CLUSTER_LIST are iBGP-only (RFC 4271 §5.1.5, RFC 4456 §8).
+        attrs =
+            attrs.filter(
+                a ->
+                    !a.type().equals(AttributeType.LOCAL_PREF)
+                        && !a.type().equals(AttributeType.ORIGINATOR_ID)
+                        && !a.type().equals(AttributeType.CLUSTER_LIST));
+      }
+      case IBGP -> {
+        // Reflection loops (RFC 4456 §8): our own route came back, or it passed our cluster.
+        long me = Integer.toUnsignedLong(AttributeSet.toInt(config.routerId()));
+        if (attrs.originatorId() == me || attrs.clusterList().contains(config.clusterId())) {
+          return Optional.empty();
+        }
+      }
+      case LOCAL -> {}
+    }
+    return policy.apply(prefix, attrs, new PolicyContext(null, null, received.nextHop()));
+  }
+}

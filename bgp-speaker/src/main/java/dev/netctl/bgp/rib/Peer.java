@@ -1,0 +1,51 @@
+package dev.netctl.bgp.rib;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.Objects;
+
+/**
+ * An established BGP neighbour as the table layer sees it: who it is and how its routes are
+ * treated. The session layer builds one after the OPEN exchange (the router id is the peer's BGP
+ * Identifier, RFC 4271 §4.2) and uses the same value for every call about that session.
+ *
+ * @param address the neighbour's transport address (last best-path tie-breaker)
+ * @param routerId the neighbour's BGP identifier
+ * @param asn the neighbour's AS number
+ * @param kind EBGP or IBGP ({@link #LOCAL} for our own routes)
+ * @param routeReflectorClient whether we reflect for this iBGP peer (RFC 4456 §2)
+ */
+public record Peer(
+    InetAddress address,
+    Inet4Address routerId,
+    long asn,
+    PeerKind kind,
+    boolean routeReflectorClient) {
+  /** The pseudo-peer that owns locally originated routes. */
+  public static final Peer LOCAL =
+      new Peer(RibAddresses.v4(0), RibAddresses.v4(0), 0, PeerKind.LOCAL, false);
+
+  /** Validates. */
+  public Peer {
+    Objects.requireNonNull(address, "address");
+    Objects.requireNonNull(routerId, "routerId");
+    Objects.requireNonNull(kind, "kind");
+    if (routeReflectorClient && kind != PeerKind.IBGP) {
+      throw new IllegalArgumentException(
+          "peer "
+              + address.getHostAddress()
+              + ": routeReflectorClient requires an iBGP peer, got "
+              + kind);
+    }
+  }
+
+  /** Whether the neighbour is in our AS. */
+  public boolean ibgp() {
+    return kind == PeerKind.IBGP;
+  }
+
+  @Override
+  public String toString() {
+    return kind + "(" + address.getHostAddress() + ", AS" + asn + ")";
+  }
+}

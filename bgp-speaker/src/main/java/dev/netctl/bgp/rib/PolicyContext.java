@@ -1,0 +1,17 @@
+package dev.netctl.bgp.rib;
+
+import java.net.InetAddress;
+
+/**
+ * Session facts a policy may use while rewriting a route.
+ *
+ * @param selfNextHop our address toward the peer, used for next-hop self (null if unknown)
+ * @param selfLinkLocalNextHop our IPv6 link-local address toward the peer, or null
+ * @param originalNextHop the next hop the route had before this speaker touched it, used to keep it
+ *     unchanged (null for locally originated routes)
+ */
+public record PolicyContext(
+    InetAddress selfNextHop, InetAddress selfLinkLocalNextHop, InetAddress originalNextHop) {
+  /** A context with nothing to offer: next-hop self and keep leave the next hop unchanged. */
+  public static final PolicyContext NONE = new PolicyContext(null, null, null);
+}

@@ -1,0 +1,12 @@
+package dev.netctl.bgp.rib;
+
+import dev.netctl.bgp.codec.Prefix;
+
+/**
+ * A path as a peer sent it (Adj-RIB-In, before import policy), as returned by queries.
+ *
+ * @param prefix the prefix
+ * @param pathId the peer's ADD-PATH id, 0 without ADD-PATH
+ * @param attributes the received attributes
+ */
+public record ReceivedRoute(Prefix prefix, int pathId, AttributeSet attributes) {}

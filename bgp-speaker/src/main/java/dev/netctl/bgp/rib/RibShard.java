@@ -1,0 +1,316 @@
+package dev.netctl.bgp.rib;
+
+import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.Prefix;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * One shard of the RIB: for the prefixes that hash to it, every peer's Adj-RIB-In, the Loc-RIB with
+ * best-path selection, and publication of changes to route sinks and update groups.
+ *
+ * <p>Single-threaded by design: {@link Rib} gives each shard its own executor, so the UPDATE path
+ * takes no lock; unit tests drive a shard directly and deterministically.
+ */
+final class RibShard {
+  private final RibConfig config;
+  private final BestPath bestPath;
+  private final Map<Peer, RoutePolicy> importPolicies;
+  private final List<RouteSink> sinks;
+  private final List<UpdateGroup> groups;
+  private final Map<Peer, AdjRibIn> adjIn = new HashMap<>();
+  private final PrefixTable<Destination> locRib = new PrefixTable<>();
+
+  /**
+   * A shard sharing the peer policies, sinks and groups (concurrent collections owned by {@link
+   * Rib}, read here on every change).
+   */
+  RibShard(
+      RibConfig config,
+      NextHopResolver resolver,
+      Map<Peer, RoutePolicy> importPolicies,
+      List<RouteSink> sinks,
+      List<UpdateGroup> groups) {
+    this.config = config;
+    this.bestPath = new BestPath(resolver, config.alwaysCompareMed(), config.maxPaths());
+    this.importPolicies = importPolicies;
+    this.sinks = sinks;
+    this.groups = groups;
+  }
+
+  /** A path received from {@code peer} (or originated, for {@link Peer#LOCAL}). */
+  void announce(Peer peer, Prefix prefix, int pathId, AttributeSet received) {
+    adjIn.computeIfAbsent(peer, p -> new AdjRibIn()).put(prefix, pathId, received);
+    Optional<AttributeSet> imported =
+        ImportRules.apply(config, peer, importPolicy(peer), prefix, received);
+    replacePath(prefix, peer, pathId, imported.orElse(null));
+  }
+
+  /** A path withdrawn by {@code peer}. */
+  void withdraw(Peer peer, Prefix prefix, int pathId) {
+    AdjRibIn in = adjIn.get(peer);
+    if (in != null && in.remove(prefix, pathId) != null) {
+      replacePath(prefix, peer, pathId, null);
+      if (in.size() == 0) {
+        adjIn.remove(peer);
+      }
+    }
+  }
+
+  /** Removes every path of a peer whose session went down. */
+  void peerDown(Peer peer) {
+    AdjRibIn in = adjIn.remove(peer);
+    if (in != null) {
+      in.forEach((prefix, pathId, attrs) -> replacePath(prefix, peer, pathId, null));
+    }
+  }
+
+  /** Re-applies the peer's (changed) import policy to its Adj-RIB-In. */
+  void reimport(Peer peer) {
+    AdjRibIn in = adjIn.get(peer);
+    if (in == null) {
+      return;
+    }
+    RoutePolicy policy = importPolicy(peer);
+    in.forEach(
+        (prefix, pathId, received) ->
+            replacePath(
+                prefix,
+                peer,
+                pathId,
+                ImportRules.apply(config, peer, policy, prefix, received).orElse(null)));
+  }
+
+  /** Re-runs best-path selection everywhere after next-hop reachability or costs changed. */
+  void refreshNextHops() {
+    List<Prefix> prefixes = new ArrayList<>(locRib.size());
+    locRib.forEach((prefix, d) -> prefixes.add(prefix));
+    for (Prefix prefix : prefixes) {
+      Destination d = locRib.get(prefix);
+      Route oldBest = d.best();
+      List<Route> oldMultipath = d.multipath();
+      Route[] paths = d.paths();
+      d.set(paths, bestPath.select(Arrays.asList(paths)));
+      publish(prefix, oldBest, oldMultipath, d, null, null);
+    }
+  }
+
+  /** Publishes this shard's part of the group's table for a joining member. */
+  void sync(UpdateGroup group, Peer member, java.util.concurrent.atomic.AtomicInteger join) {
+    List<UpdatePacker.Entry> entries = new ArrayList<>();
+    Audience audience = new Audience.Only(member);
+    OutboundProfile profile = group.profile();
+    locRib.forEach(
+        (prefix, d) -> {
+          AddressFamily family = prefix.family();
+          if (!profile.families().contains(family)) {
+            return;
+          }
+          if (profile.addPath(family)) {
+            for (Route r : d.paths()) {
+              AttributeSet out = export(profile, prefix, r, member);
+              if (out != null) {
+                entries.add(new UpdatePacker.Entry(prefix, r.localId(), out, audience));
+              }
+            }
+          } else if (d.best() != null) {
+            AttributeSet out = export(profile, prefix, d.best(), member);
+            if (out != null) {
+              entries.add(new UpdatePacker.Entry(prefix, 0, out, audience));
+            }
+          }
+        });
+    group.addSyncPart(member, join, entries);
+  }
+
+  /** Copies of the Loc-RIB entries whose prefix passes {@code filter}, at most {@code limit}. */
+  List<RibEntry> routes(Predicate<Prefix> filter, int limit) {
+    List<RibEntry> out = new ArrayList<>();
+    if (limit <= 0) {
+      return out;
+    }
+    locRib.visit(
+        (prefix, d) -> {
+          if (filter.test(prefix)) {
+            out.add(entry(prefix, d));
+          }
+          return out.size() < limit;
+        });
+    return out;
+  }
+
+  /** The Loc-RIB entry of one prefix. */
+  Optional<RibEntry> lookup(Prefix prefix) {
+    Destination d = locRib.get(prefix);
+    return d == null ? Optional.empty() : Optional.of(entry(prefix, d));
+  }
+
+  /** Copies of a peer's Adj-RIB-In paths, at most {@code limit}. */
+  List<ReceivedRoute> adjRibIn(Peer peer, int limit) {
+    List<ReceivedRoute> out = new ArrayList<>();
+    AdjRibIn in = adjIn.get(peer);
+    if (in != null) {
+      in.forEach(
+          (prefix, pathId, attrs) -> {
+            if (out.size() < limit) {
+              out.add(new ReceivedRoute(prefix, pathId, attrs));
+            }
+          });
+    }
+    return out;
+  }
+
+  /** Number of prefixes in this shard's Loc-RIB. */
+  int prefixCount() {
+    return locRib.size();
+  }
+
+  private static RibEntry entry(Prefix prefix, Destination d) {
+    return new RibEntry(prefix, d.best(), d.multipath(), List.of(d.paths()));
+  }
+
+  private RoutePolicy importPolicy(Peer peer) {
+    if (peer.kind() == PeerKind.LOCAL) {
+      return importPolicies.getOrDefault(peer, RoutePolicy.ACCEPT_ALL);
+    }
+    RoutePolicy configured = importPolicies.get(peer);
+    return RoutePolicy.effective(configured, peer.ibgp());
+  }
+
+  /**
+   * Puts (attributes non-null) or removes (null) the Loc-RIB path of {@code peer} with {@code
+   * pathId}, reselects, and publishes what changed.
+   */
+  private void replacePath(Prefix prefix, Peer peer, int pathId, AttributeSet attributes) {
+    Destination d = locRib.get(prefix);
+    Route[] old = d == null ? new Route[0] : d.paths();
+    int index = -1;
+    for (int i = 0; i < old.length; i++) {
+      // Identity first: sessions pass the same Peer object, and record equality compares addresses.
+      if (old[i].pathId() == pathId && (old[i].source() == peer || old[i].source().equals(peer))) {
+        index = i;
+        break;
+      }
+    }
+    Route removed = index >= 0 ? old[index] : null;
+    if (attributes == null && removed == null) {
+      return;
+    }
+    if (removed != null && attributes == removed.attributes()) {
+      return; // interned: identical content, nothing changed
+    }
+    Route added = null;
+    Route[] now;
+    if (attributes == null) {
+      now = new Route[old.length - 1];
+      System.arraycopy(old, 0, now, 0, index);
+      System.arraycopy(old, index + 1, now, index, old.length - index - 1);
+    } else {
+      // A replaced path keeps its ADD-PATH id: to receivers it is an implicit withdraw.
+      int localId = removed != null ? removed.localId() : freeLocalId(old);
+      added = new Route(peer, pathId, attributes, localId);
+      if (removed != null) {
+        now = old.clone();
+        now[index] = added;
+      } else {
+        now = insertCanonical(old, added);
+      }
+    }
+    Route oldBest = d == null ? null : d.best();
+    List<Route> oldMultipath = d == null ? List.of() : d.multipath();
+    if (now.length == 0) {
+      locRib.remove(prefix);
+      d = new Destination();
+      d.set(now, BestPath.Selection.NONE);
+    } else {
+      if (d == null) {
+        d = new Destination();
+        locRib.put(prefix, d);
+      }
+      d.set(now, bestPath.select(Arrays.asList(now)));
+    }
+    publish(prefix, oldBest, oldMultipath, d, removed, added);
+  }
+
+  private void publish(
+      Prefix prefix,
+      Route oldBest,
+      List<Route> oldMultipath,
+      Destination d,
+      Route removed,
+      Route added) {
+    Route best = d.best();
+    if (best != oldBest || !d.multipath().equals(oldMultipath)) {
+      BestPathChange change = new BestPathChange(prefix, best, d.multipath());
+      for (RouteSink sink : sinks) {
+        sink.onChange(change);
+      }
+    }
+    AddressFamily family = prefix.family();
+    for (UpdateGroup g : groups) {
+      OutboundProfile profile = g.profile();
+      if (!profile.families().contains(family)) {
+        continue;
+      }
+      if (profile.addPath(family)) {
+        // ADD-PATH send: every path is advertised under its own id, so only the changed path
+        // matters; the receiver resolves next hops itself.
+        AttributeSet before = removed == null ? null : export(profile, prefix, removed, null);
+        AttributeSet after = added == null ? null : export(profile, prefix, added, null);
+        if (before != after) {
+          Route which = added != null ? added : removed;
+          g.offer(prefix, which.localId(), after, which.source());
+        }
+      } else if (best != oldBest) {
+        AttributeSet before = oldBest == null ? null : export(profile, prefix, oldBest, null);
+        AttributeSet after = best == null ? null : export(profile, prefix, best, null);
+        boolean sourceChanged =
+            after != null && oldBest != null && !oldBest.source().equals(best.source());
+        if (before != after || sourceChanged) {
+          g.offer(prefix, 0, after, after != null ? best.source() : oldBest.source());
+        }
+      }
+    }
+  }
+
+  /** The group's attributes for a route, or null; null too when it came from {@code exclude}. */
+  private AttributeSet export(OutboundProfile profile, Prefix prefix, Route route, Peer exclude) {
+    if (exclude != null && route.source().equals(exclude)) {
+      return null;
+    }
+    return ExportRules.apply(config, profile, prefix, route).orElse(null);
+  }
+
+  private static int freeLocalId(Route[] paths) {
+    int id = 1;
+    boolean taken = true;
+    while (taken) {
+      taken = false;
+      for (Route r : paths) {
+        if (r.localId() == id) {
+          id++;
+          taken = true;
+          break;
+        }
+      }
+    }
+    return id;
+  }
+
+  private static Route[] insertCanonical(Route[] old, Route added) {
+    Route[] now = new Route[old.length + 1];
+    int i = 0;
+    while (i < old.length && BestPath.canonicalOrder(old[i], added) < 0) {
+      now[i] = old[i];
+      i++;
+    }
+    now[i] = added;
+    System.arraycopy(old, i, now, i + 1, old.length - i);
+    return now;
+  }
+}

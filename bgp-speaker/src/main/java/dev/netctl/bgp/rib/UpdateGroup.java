@@ -1,0 +1,199 @@
+package dev.netctl.bgp.rib;
+
+import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.BgpMessage.Update;
+import dev.netctl.bgp.codec.Prefix;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The Adj-RIB-Out shared by peers with the same {@link OutboundProfile}: RIB shards compute each
+ * change's outbound attributes once per group and leave it here; the session layer drains packed
+ * UPDATEs and writes each one (encoded once) to every member its {@link Audience} includes. A
+ * thousand route-reflector clients thus cost one export computation and one encode per change.
+ *
+ * <p><b>Hand-off.</b> Shards publish into a {@link ConcurrentHashMap} keyed by prefix and path id:
+ * a newer change to the same key replaces an undrained older one, so a slow peer receives the
+ * latest state rather than every flap, and memory is bounded by the number of distinct changed
+ * prefixes. No lock is shared with the UPDATE path; {@link #drain} is serialized per group only.
+ *
+ * <p><b>Split horizon.</b> A route is never sent back to the member it came from. Rather than a
+ * group per source peer, such a route is addressed {@link Audience.AllExcept} its source, and
+ * without ADD-PATH the source gets an {@link Audience.Only} withdrawal of the prefix (it may hold
+ * our previous best, which is no longer valid; withdrawing an unknown prefix is harmless).
+ *
+ * <p><b>Joining.</b> {@link Rib#join} adds a member and has every shard put a snapshot of its part
+ * of the table here; {@link #drain} returns those snapshot messages (audience {@link
+ * Audience.Only}) before the pending changes it took, and after the last part an End-of-RIB per
+ * family (RFC 4724 §2). Because each shard publishes its snapshot before any later change, and a
+ * drain emits snapshots first, a member never sees an older state after a newer one.
+ *
+ * <p><b>Session contract.</b> Register a listener with {@link #onPending}; when it fires, schedule
+ * {@link #drain} on the thread that writes to the members (it must not block the caller: it runs on
+ * a RIB shard). For each returned message, in order, send it to every current member the audience
+ * includes.
+ */
+public final class UpdateGroup {
+  private record OutKey(Prefix prefix, int pathId) {}
+
+  private record OutRoute(AttributeSet attributes, Peer source) {}
+
+  // The join's counter identifies it: parts of an earlier join of the same peer (a session that
+  // flapped) are recognized and dropped.
+  private record SyncPart(Peer peer, AtomicInteger join, List<UpdatePacker.Entry> entries) {}
+
+  private final OutboundProfile profile;
+  private final UpdatePacker packer;
+  private final Set<Peer> members = ConcurrentHashMap.newKeySet();
+  private final ConcurrentHashMap<OutKey, OutRoute> pending = new ConcurrentHashMap<>();
+  private final ConcurrentLinkedQueue<SyncPart> syncParts = new ConcurrentLinkedQueue<>();
+  private final ConcurrentHashMap<Peer, AtomicInteger> syncing = new ConcurrentHashMap<>();
+  private final AtomicBoolean signalled = new AtomicBoolean();
+  private volatile Runnable listener = () -> {};
+
+  UpdateGroup(OutboundProfile profile) {
+    this.profile = profile;
+    this.packer = new UpdatePacker(profile.codec());
+  }
+
+  /** The profile every member shares. */
+  public OutboundProfile profile() {
+    return profile;
+  }
+
+  /** The current members. */
+  public Set<Peer> members() {
+    return Set.copyOf(members);
+  }
+
+  /** Whether {@code peer} is a member. */
+  public boolean isMember(Peer peer) {
+    return members.contains(peer);
+  }
+
+  /**
+   * Sets the callback run (on a RIB shard thread) when the group goes from nothing to drain to
+   * something to drain. It must only schedule a drain, never run one inline.
+   */
+  public void onPending(Runnable listener) {
+    this.listener = listener;
+    // A signal raised before registration went to the previous listener: re-arm and re-check so
+    // it is not lost (at worst the new listener schedules one extra, empty drain).
+    signalled.set(false);
+    if (hasPending()) {
+      signal();
+    }
+  }
+
+  /** Whether a drain would return something. */
+  public boolean hasPending() {
+    return !pending.isEmpty() || !syncParts.isEmpty();
+  }
+
+  /**
+   * Takes everything published so far and packs it into UPDATEs: joining members' snapshots (each
+   * followed, once complete, by End-of-RIB markers) first, then pending changes. Serialized per
+   * group.
+   */
+  public synchronized List<OutboundUpdate> drain() {
+    signalled.set(false);
+    // Take pending changes before snapshots: a snapshot published after a change we took still
+    // comes out first, and it is at least as new as that change.
+    List<UpdatePacker.Entry> changes = new ArrayList<>();
+    for (Map.Entry<OutKey, OutRoute> e : pending.entrySet()) {
+      if (pending.remove(e.getKey(), e.getValue())) {
+        addChange(changes, e.getKey(), e.getValue());
+      }
+    }
+    List<OutboundUpdate> out = new ArrayList<>();
+    for (SyncPart part; (part = syncParts.poll()) != null; ) {
+      AtomicInteger remaining = syncing.get(part.peer());
+      if (remaining != part.join() || !members.contains(part.peer())) {
+        continue;
+      }
+      out.addAll(packer.pack(part.entries()));
+      if (remaining.decrementAndGet() == 0) {
+        syncing.remove(part.peer(), remaining);
+        for (AddressFamily family : profile.families()) {
+          out.add(new OutboundUpdate(Update.endOfRib(family), new Audience.Only(part.peer())));
+        }
+      }
+    }
+    out.addAll(packer.pack(changes));
+    return out;
+  }
+
+  private void addChange(List<UpdatePacker.Entry> changes, OutKey key, OutRoute route) {
+    boolean addPath = profile.addPath(key.prefix().family());
+    Peer source = route.source();
+    boolean fromMember = source != null && members.contains(source);
+    if (route.attributes() == null) {
+      Audience audience =
+          addPath && fromMember ? new Audience.AllExcept(source) : Audience.All.INSTANCE;
+      changes.add(new UpdatePacker.Entry(key.prefix(), key.pathId(), null, audience));
+    } else if (fromMember) {
+      changes.add(
+          new UpdatePacker.Entry(
+              key.prefix(), key.pathId(), route.attributes(), new Audience.AllExcept(source)));
+      if (!addPath) {
+        changes.add(
+            new UpdatePacker.Entry(key.prefix(), key.pathId(), null, new Audience.Only(source)));
+      }
+    } else {
+      changes.add(
+          new UpdatePacker.Entry(
+              key.prefix(), key.pathId(), route.attributes(), Audience.All.INSTANCE));
+    }
+  }
+
+  /** Publishes a change (attributes null = withdraw) computed by a shard. */
+  void offer(Prefix prefix, int pathId, AttributeSet attributes, Peer source) {
+    pending.put(new OutKey(prefix, pathId), new OutRoute(attributes, source));
+    signal();
+  }
+
+  /**
+   * Adds a member that expects {@code parts} snapshot parts, one per shard; returns the join's
+   * token to pass with each part.
+   */
+  AtomicInteger beginSync(Peer peer, int parts) {
+    AtomicInteger join = new AtomicInteger(parts);
+    syncing.put(peer, join);
+    members.add(peer);
+    return join;
+  }
+
+  /** Publishes one shard's snapshot for a joining member. */
+  void addSyncPart(Peer peer, AtomicInteger join, List<UpdatePacker.Entry> entries) {
+    syncParts.add(new SyncPart(peer, join, entries));
+    signal();
+  }
+
+  /** Removes a member (session down); nothing more is addressed to it. */
+  void removeMember(Peer peer) {
+    members.remove(peer);
+    syncing.remove(peer);
+  }
+
+  private void signal() {
+    if (signalled.compareAndSet(false, true)) {
+      listener.run();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "UpdateGroup["
+        + profile.kind()
+        + (profile.routeReflectorClient() ? " rr-client" : "")
+        + ", members="
+        + members.size()
+        + "]";
+  }
+}

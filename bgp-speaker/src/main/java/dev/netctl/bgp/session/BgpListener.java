@@ -1,0 +1,87 @@
+package dev.netctl.bgp.session;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Accepts BGP connections on one address and port and hands each to the {@link PeerSession}
+ * configured for the remote address; connections from unknown addresses are closed at once.
+ */
+public final class BgpListener implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(BgpListener.class);
+
+  private final Channel server;
+
+  private BgpListener(Channel server) {
+    this.server = server;
+  }
+
+  /**
+   * Binds and starts accepting.
+   *
+   * @param group the speaker's event loop group (a single loop, so peers and channels share it)
+   * @param transport epoll or NIO
+   * @param address where to listen, e.g. 127.0.0.2:1790
+   * @param lookup the peer for a remote address, or null
+   * @param md5 MD5 passwords by peer address (epoll only)
+   */
+  public static BgpListener bind(
+      EventLoopGroup group,
+      Transport transport,
+      InetSocketAddress address,
+      Function<InetAddress, PeerSession> lookup,
+      Map<InetAddress, String> md5)
+      throws InterruptedException {
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(group)
+            .channel(transport.serverChannel())
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    InetAddress remote = ch.remoteAddress().getAddress();
+                    PeerSession peer = lookup.apply(remote);
+                    if (peer == null) {
+                      LOG.info("refusing BGP connection from unconfigured {}", remote);
+                      ch.close();
+                      return;
+                    }
+                    if (peer.loop().inEventLoop()) {
+                      peer.accept(ch);
+                    } else {
+                      peer.loop().execute(() -> peer.accept(ch));
+                    }
+                  }
+                });
+    Map<InetAddress, byte[]> keys = new HashMap<>();
+    md5.forEach((a, p) -> keys.put(a, p.getBytes(StandardCharsets.US_ASCII)));
+    transport.md5(b, keys);
+    Channel ch = b.bind(address).sync().channel();
+    return new BgpListener(ch);
+  }
+
+  /** The bound address (useful with port 0). */
+  public InetSocketAddress localAddress() {
+    return (InetSocketAddress) server.localAddress();
+  }
+
+  @Override
+  public void close() {
+    server.close().syncUninterruptibly();
+  }
+}

@@ -1,0 +1,243 @@
+package dev.netctl.bgp.session;
+
+import dev.netctl.bgp.codec.BgpMessage;
+import dev.netctl.bgp.codec.DecodeResult;
+import dev.netctl.bgp.fsm.Action;
+import dev.netctl.bgp.fsm.BgpFsm;
+import dev.netctl.bgp.fsm.Event;
+import dev.netctl.bgp.fsm.Negotiated;
+import dev.netctl.bgp.fsm.State;
+import dev.netctl.bgp.fsm.Timer;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayDeque;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The session handler: one FSM bound to at most one TCP channel at a time, running the FSM's
+ * actions on the speaker's event loop. Every callback catches its own failures so no exception
+ * escapes a session; a failure closes the channel, which the FSM sees as TcpClosed.
+ */
+final class Connection extends ChannelInboundHandlerAdapter {
+  private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
+
+  private final PeerSession peer;
+  private final boolean outbound;
+  private final BgpFsm fsm;
+  private final Map<Timer, ScheduledFuture<?>> timers = new EnumMap<>(Timer.class);
+  private final ArrayDeque<BgpMessage> backlog = new ArrayDeque<>();
+  private Channel channel;
+
+  Connection(PeerSession peer, boolean outbound) {
+    this.peer = peer;
+    this.outbound = outbound;
+    this.fsm = new BgpFsm(peer.spec().config());
+  }
+
+  boolean outbound() {
+    return outbound;
+  }
+
+  State state() {
+    return fsm.state();
+  }
+
+  Negotiated negotiated() {
+    return fsm.negotiated();
+  }
+
+  Channel channel() {
+    return channel;
+  }
+
+  /** Binds a connected channel whose pipeline ends with this handler, then tells the FSM. */
+  void attach(Channel ch) {
+    if (channel != null || fsm.state() == State.IDLE) {
+      ch.close();
+      return;
+    }
+    channel = ch;
+    handle(new Event.TcpConnected());
+  }
+
+  /** Feeds one event and carries out the actions. */
+  void handle(Event event) {
+    List<Action> actions;
+    try {
+      actions = fsm.handle(event);
+    } catch (RuntimeException e) {
+      LOG.error("{}: FSM failed on {}", peer, event, e);
+      closeChannel();
+      return;
+    }
+    for (Action a : actions) {
+      try {
+        execute(a);
+      } catch (RuntimeException e) {
+        LOG.error("{}: action {} failed", peer, a, e);
+        closeChannel();
+      }
+    }
+  }
+
+  private void execute(Action action) {
+    switch (action) {
+      case Action.Connect c -> peer.connect(this);
+      case Action.Disconnect d -> closeChannel();
+      case Action.Send s -> send(s.message(), true);
+      case Action.StartTimer t -> {
+        cancel(t.timer());
+        timers.put(
+            t.timer(),
+            peer.loop()
+                .schedule(
+                    () -> {
+                      timers.remove(t.timer());
+                      handle(new Event.TimerExpired(t.timer()));
+                    },
+                    t.delay().toMillis(),
+                    TimeUnit.MILLISECONDS));
+      }
+      case Action.StopTimer t -> cancel(t.timer());
+      case Action.StateChanged s -> {
+        if (s.to() == State.OPEN_CONFIRM && channel != null) {
+          // Switch codec contexts before the peer's next message is decoded (same thread).
+          Negotiated n = fsm.negotiated();
+          channel.pipeline().get(MessageCodec.class).contexts(n.receive(), n.send());
+          channel
+              .pipeline()
+              .get(BgpFrameDecoder.class)
+              .maxMessageSize(n.receive().maxMessageSize());
+        }
+        peer.stateChanged(this, s);
+      }
+      case Action.SessionUp u -> peer.up(this, u.negotiated());
+      case Action.SessionDown d -> peer.down(this, d.reason());
+      case Action.Deliver d -> peer.deliver(this, d.message());
+    }
+  }
+
+  private void cancel(Timer t) {
+    ScheduledFuture<?> f = timers.remove(t);
+    if (f != null) {
+      f.cancel(false);
+    }
+  }
+
+  /** Sends now, or queues when the channel is not writable; queued messages go out as it drains. */
+  void send(BgpMessage message, boolean urgent) {
+    if (channel == null || !channel.isActive()) {
+      return;
+    }
+    if (urgent || (backlog.isEmpty() && channel.isWritable())) {
+      channel.writeAndFlush(message).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+    } else {
+      backlog.add(message);
+      drain();
+    }
+  }
+
+  /** Writes queued messages while the channel accepts them (back-pressure). */
+  void drain() {
+    if (channel == null) {
+      backlog.clear();
+      return;
+    }
+    boolean wrote = false;
+    while (!backlog.isEmpty() && channel.isWritable()) {
+      channel.write(backlog.poll()).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+      wrote = true;
+    }
+    if (wrote) {
+      channel.flush();
+    }
+  }
+
+  /** Messages waiting for the channel to become writable. */
+  int backlog() {
+    return backlog.size();
+  }
+
+  private void closeChannel() {
+    backlog.clear();
+    Channel ch = channel;
+    channel = null;
+    if (ch != null) {
+      // Flush what the FSM queued (a NOTIFICATION) before closing.
+      ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+    if (fsm.state() == State.IDLE) {
+      for (Timer t : Timer.values()) {
+        cancel(t);
+      }
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    try {
+      if (ctx.channel() != channel) {
+        return;
+      }
+      switch ((DecodeResult) msg) {
+        case DecodeResult.Decoded d -> {
+          d.discarded().forEach(e -> LOG.warn("{}: attribute discarded: {}", peer, e));
+          handle(new Event.Received(d.message()));
+        }
+        case DecodeResult.TreatAsWithdraw w -> {
+          LOG.warn("{}: UPDATE treated as withdraw: {}", peer, w.error());
+          handle(new Event.Received(w.withdrawal()));
+        }
+        case DecodeResult.Failed f -> {
+          LOG.warn("{}: malformed message: {}", peer, f.error());
+          handle(new Event.DecodeFailed(f.error()));
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.error("{}: failed handling a message", peer, e);
+      ctx.close();
+    } finally {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (ctx.channel() == channel) {
+      channel = null;
+      backlog.clear();
+      handle(new Event.TcpClosed());
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    // Stop reading while we cannot write, so a slow peer cannot make us buffer without bound.
+    ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+    if (ctx.channel().isWritable()) {
+      drain();
+      peer.writable(this);
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    LOG.info("{}: connection error: {}", peer, cause.toString());
+    ctx.close();
+  }
+
+  @Override
+  public String toString() {
+    return (outbound ? "out" : "in") + ":" + fsm.state();
+  }
+}

@@ -1,0 +1,370 @@
+package dev.netctl.bgp.session;
+
+import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.BgpMessage;
+import dev.netctl.bgp.codec.BgpMessage.Notification;
+import dev.netctl.bgp.codec.Nlri;
+import dev.netctl.bgp.codec.NotificationSubcode;
+import dev.netctl.bgp.fsm.Action;
+import dev.netctl.bgp.fsm.Event;
+import dev.netctl.bgp.fsm.Negotiated;
+import dev.netctl.bgp.fsm.State;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One configured peer: its connections (two during a collision, RFC 4271 §6.8), reconnection, the
+ * prefix limit, and the status a user sees. All methods run on the speaker's event loop; callers on
+ * other threads go through {@link #loop()}.
+ */
+public final class PeerSession {
+  private static final Logger LOG = LoggerFactory.getLogger(PeerSession.class);
+
+  private final PeerSpec spec;
+  private final EventLoop loop;
+  private final Transport transport;
+  private final SessionListener listener;
+  private final Clock clock;
+  private final List<Connection> connections = new ArrayList<>();
+  private final Set<Nlri> received = new HashSet<>();
+  private Connection established;
+  private boolean enabled;
+  private ScheduledFuture<?> restart;
+  private volatile State state = State.IDLE;
+  private volatile Instant since;
+  private volatile String info = "";
+
+  /** A peer in Idle; {@link #start()} begins connecting. */
+  public PeerSession(
+      PeerSpec spec, EventLoop loop, Transport transport, SessionListener listener, Clock clock) {
+    this.spec = Objects.requireNonNull(spec, "spec");
+    this.loop = Objects.requireNonNull(loop, "loop");
+    this.transport = Objects.requireNonNull(transport, "transport");
+    this.listener = Objects.requireNonNull(listener, "listener");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.since = clock.instant();
+  }
+
+  /** The peer's spec. */
+  public PeerSpec spec() {
+    return spec;
+  }
+
+  /** The event loop all of this peer's work runs on. */
+  public EventLoop loop() {
+    return loop;
+  }
+
+  /** The most advanced state of any connection (Idle when stopped). */
+  public State state() {
+    return state;
+  }
+
+  /** When {@link #state()} last changed. */
+  public Instant since() {
+    return since;
+  }
+
+  /** The last reason for a state change, e.g. an error or the NOTIFICATION received. */
+  public String info() {
+    return info;
+  }
+
+  /** What the established connection negotiated, or null. */
+  public Negotiated negotiated() {
+    return established == null ? null : established.negotiated();
+  }
+
+  /** Prefixes currently accepted from the peer (the max-prefix count). */
+  public int receivedPrefixes() {
+    return received.size();
+  }
+
+  /** Begins connecting (or waiting, if passive). */
+  public void start() {
+    enabled = true;
+    if (!spec.passive() && connections.isEmpty()) {
+      startOutbound();
+    } else if (connections.isEmpty()) {
+      publish(State.ACTIVE, "waiting for the peer to connect");
+    }
+  }
+
+  /** Closes every connection with {@code notification} and stays down. */
+  public void stop(Notification notification) {
+    enabled = false;
+    if (restart != null) {
+      restart.cancel(false);
+      restart = null;
+    }
+    for (Connection c : List.copyOf(connections)) {
+      c.handle(new Event.Stop(notification));
+    }
+    publish(State.IDLE, "stopped");
+  }
+
+  /** Queues messages (UPDATEs) to the established connection, honouring back-pressure. */
+  public boolean send(List<? extends BgpMessage> messages) {
+    if (established == null) {
+      return false;
+    }
+    messages.forEach(m -> established.send(m, false));
+    return true;
+  }
+
+  /** Messages waiting for the established channel to drain. */
+  public int backlog() {
+    return established == null ? 0 : established.backlog();
+  }
+
+  /** Whether the established channel can take more data now. */
+  public boolean writable() {
+    return established != null
+        && established.channel() != null
+        && established.channel().isWritable();
+  }
+
+  private void startOutbound() {
+    Connection c = new Connection(this, true);
+    connections.add(c);
+    c.handle(new Event.Start(false));
+  }
+
+  /** Opens a TCP connection for {@code c} (the FSM's Connect action). */
+  void connect(Connection c) {
+    Bootstrap b =
+        new Bootstrap()
+            .group(loop)
+            .channel(transport.socketChannel())
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .handler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    pipeline(ch, c);
+                  }
+                });
+    if (spec.md5Password() != null) {
+      transport.md5(
+          b,
+          Map.of(
+              spec.remote().getAddress(), spec.md5Password().getBytes(StandardCharsets.US_ASCII)));
+    }
+    transport.minTtl(b, spec.remote().getAddress(), spec.ttlSecurityHops());
+    ChannelFuture f = b.connect(spec.remote(), new InetSocketAddress(spec.localAddress(), 0));
+    f.addListener(
+        done -> {
+          if (done.isSuccess()) {
+            c.attach(f.channel());
+          } else {
+            LOG.debug("{}: connect failed: {}", this, done.cause().toString());
+            info = "connect failed: " + done.cause().getMessage();
+            c.handle(new Event.TcpConnectionFailed());
+          }
+        });
+  }
+
+  static void pipeline(Channel ch, Connection c) {
+    ch.pipeline().addLast(new BgpFrameDecoder(), new MessageCodec(), c);
+  }
+
+  /** A connection from the peer arrived (called by the listener on this loop). */
+  void accept(Channel ch) {
+    if (!enabled) {
+      ch.close();
+      return;
+    }
+    if (established != null) {
+      // RFC 4271 §6.8: a new connection collides with an Established one and loses.
+      ch.writeAndFlush(Notification.of(NotificationSubcode.CONNECTION_COLLISION_RESOLUTION));
+      ch.close();
+      return;
+    }
+    // Active state accepting a connection (RFC 4271 §8.2.2): drop our pending attempt.
+    for (Connection c : List.copyOf(connections)) {
+      if (c.channel() == null && (c.state() == State.CONNECT || c.state() == State.ACTIVE)) {
+        c.handle(
+            new Event.Stop(Notification.of(NotificationSubcode.CONNECTION_COLLISION_RESOLUTION)));
+      }
+    }
+    Connection c = new Connection(this, false);
+    connections.add(c);
+    pipeline(ch, c);
+    c.handle(new Event.Start(true));
+    c.attach(ch);
+  }
+
+  void stateChanged(Connection c, Action.StateChanged change) {
+    if (change.to() == State.OPEN_CONFIRM) {
+      resolveCollision(c);
+    }
+    if (change.to() == State.IDLE) {
+      connections.remove(c);
+      if (c == established) {
+        established = null;
+      }
+      info = change.reason();
+      if (enabled && connections.isEmpty()) {
+        scheduleRestart();
+      }
+    }
+    State best = State.IDLE;
+    for (Connection other : connections) {
+      if (other.state().compareTo(best) > 0) {
+        best = other.state();
+      }
+    }
+    if (best == State.IDLE && enabled) {
+      best = State.ACTIVE;
+    }
+    publish(best, change.reason());
+  }
+
+  private void publish(State to, String reason) {
+    State from = state;
+    if (from != to) {
+      state = to;
+      since = clock.instant();
+      LOG.info("{}: {} -> {} ({})", this, from, to, reason);
+      listener.stateChanged(this, from, to, reason);
+    }
+  }
+
+  private void scheduleRestart() {
+    if (spec.passive()) {
+      return;
+    }
+    long delay = spec.config().connectRetry().toMillis();
+    restart =
+        loop.schedule(
+            () -> {
+              restart = null;
+              if (enabled && connections.isEmpty()) {
+                startOutbound();
+              }
+            },
+            delay,
+            TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * RFC 4271 §6.8: when two connections to one peer have both seen OPENs, keep the one initiated by
+   * the speaker with the higher BGP identifier and close the other with Cease/7.
+   */
+  private void resolveCollision(Connection fresh) {
+    long remoteId = unsigned(fresh.negotiated().peerOpen().bgpId().getAddress());
+    long localId = unsigned(spec.config().localId().getAddress());
+    for (Connection other : List.copyOf(connections)) {
+      if (other == fresh || other.channel() == null) {
+        continue;
+      }
+      Connection loser;
+      if (other.state() == State.ESTABLISHED) {
+        loser = fresh;
+      } else if (other.state() == State.OPEN_SENT || other.state() == State.OPEN_CONFIRM) {
+        boolean keepOutbound = localId > remoteId;
+        loser = fresh.outbound() == keepOutbound ? other : fresh;
+      } else {
+        continue;
+      }
+      LOG.info(
+          "{}: connection collision, closing the {} one",
+          this,
+          loser.outbound() ? "outbound" : "inbound");
+      loser.handle(
+          new Event.Stop(Notification.of(NotificationSubcode.CONNECTION_COLLISION_RESOLUTION)));
+      if (loser == fresh) {
+        return;
+      }
+    }
+  }
+
+  private static long unsigned(byte[] b) {
+    return ((b[0] & 0xffL) << 24) | ((b[1] & 0xffL) << 16) | ((b[2] & 0xffL) << 8) | (b[3] & 0xffL);
+  }
+
+  void up(Connection c, Negotiated negotiated) {
+    established = c;
+    received.clear();
+    info = "";
+    for (Connection other : List.copyOf(connections)) {
+      if (other != c && other.channel() == null) {
+        other.handle(
+            new Event.Stop(Notification.of(NotificationSubcode.CONNECTION_COLLISION_RESOLUTION)));
+      }
+    }
+    listener.established(this, negotiated);
+  }
+
+  void down(Connection c, String reason) {
+    received.clear();
+    listener.down(this, reason);
+  }
+
+  void deliver(Connection c, BgpMessage message) {
+    if (c != established) {
+      return;
+    }
+    switch (message) {
+      case BgpMessage.Update u -> {
+        u.allWithdrawn().forEach(received::remove);
+        received.addAll(u.allNlri());
+        listener.update(this, u);
+        long limit = spec.config().maxPrefixes();
+        if (limit > 0 && received.size() > limit) {
+          // RFC 4486 §4: data is AFI, SAFI and the limit.
+          AddressFamily f = AddressFamily.IPV4_UNICAST;
+          byte[] data = {
+            0,
+            (byte) f.afi().code(),
+            (byte) f.safi().code(),
+            (byte) (limit >>> 24),
+            (byte) (limit >>> 16),
+            (byte) (limit >>> 8),
+            (byte) limit
+          };
+          // Stay down until restarted by hand, as BIRD and FRR do, instead of flapping.
+          enabled = false;
+          c.handle(
+              new Event.Stop(Notification.of(NotificationSubcode.MAXIMUM_PREFIXES_REACHED, data)));
+        }
+      }
+      case BgpMessage.RouteRefresh r -> listener.routeRefresh(this, r);
+      default -> LOG.warn("{}: unexpected delivery {}", this, message);
+    }
+  }
+
+  void writable(Connection c) {
+    // Hook for producers waiting on back-pressure; the backlog was already drained.
+  }
+
+  @Override
+  public String toString() {
+    return "peer "
+        + spec.remote().getAddress().getHostAddress()
+        + ":"
+        + spec.remote().getPort()
+        + " AS"
+        + spec.config().remoteAs();
+  }
+}

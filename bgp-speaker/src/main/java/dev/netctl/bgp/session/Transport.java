@@ -1,0 +1,114 @@
+package dev.netctl.bgp.session;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.unix.IntegerUnixChannelOption;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.Map;
+
+/**
+ * Picks epoll when the native library loads, NIO otherwise, and applies the socket options only
+ * epoll offers: TCP MD5 signatures (RFC 2385) and the minimum TTL for GTSM (RFC 5082).
+ */
+public final class Transport {
+  // setsockopt levels and names from <netinet/in.h>; Netty has no constant for IP_MINTTL.
+  private static final IntegerUnixChannelOption IP_MINTTL =
+      new IntegerUnixChannelOption("IP_MINTTL", 0, 21);
+  private static final IntegerUnixChannelOption IPV6_MINHOPCOUNT =
+      new IntegerUnixChannelOption("IPV6_MINHOPCOUNT", 41, 73);
+
+  private final boolean epoll;
+
+  private Transport(boolean epoll) {
+    this.epoll = epoll;
+  }
+
+  /** Epoll if available, else NIO. */
+  public static Transport best() {
+    return new Transport(Epoll.isAvailable());
+  }
+
+  /** NIO regardless of platform (MD5 and GTSM unavailable). */
+  public static Transport nio() {
+    return new Transport(false);
+  }
+
+  /** Whether this transport is epoll. */
+  public boolean isEpoll() {
+    return epoll;
+  }
+
+  /** A group with {@code threads} event loops. */
+  public EventLoopGroup newGroup(int threads) {
+    return new MultiThreadIoEventLoopGroup(
+        threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+  }
+
+  /** The client channel class. */
+  public Class<? extends SocketChannel> socketChannel() {
+    return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+  }
+
+  /** The server channel class. */
+  public Class<? extends ServerChannel> serverChannel() {
+    return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+  }
+
+  /** Sets MD5 keys on a client before connect; fails clearly on NIO. */
+  public void md5(Bootstrap b, Map<InetAddress, byte[]> keys) {
+    if (keys.isEmpty()) {
+      return;
+    }
+    requireEpoll("TCP MD5 signatures");
+    b.option(EpollChannelOption.TCP_MD5SIG, Map.copyOf(keys));
+  }
+
+  /** Sets MD5 keys on a listener; fails clearly on NIO. */
+  public void md5(ServerBootstrap b, Map<InetAddress, byte[]> keys) {
+    if (keys.isEmpty()) {
+      return;
+    }
+    requireEpoll("TCP MD5 signatures");
+    b.option(EpollChannelOption.TCP_MD5SIG, Map.copyOf(keys));
+  }
+
+  /**
+   * GTSM: accept only packets with TTL at least {@code 256 - hops} (RFC 5082 §3) on a client; the
+   * peer must send with TTL 255.
+   */
+  public void minTtl(Bootstrap b, InetAddress remote, int hops) {
+    if (hops <= 0) {
+      return;
+    }
+    requireEpoll("GTSM (IP_MINTTL)");
+    b.option(remote instanceof Inet6Address ? IPV6_MINHOPCOUNT : IP_MINTTL, 256 - hops);
+  }
+
+  /** GTSM on accepted connections of a listener. */
+  public void minTtl(ServerBootstrap b, boolean ipv6, int hops) {
+    if (hops <= 0) {
+      return;
+    }
+    requireEpoll("GTSM (IP_MINTTL)");
+    b.childOption(ipv6 ? IPV6_MINHOPCOUNT : IP_MINTTL, 256 - hops);
+  }
+
+  private void requireEpoll(String feature) {
+    if (!epoll) {
+      throw new IllegalStateException(feature + " needs the epoll transport; NIO is in use");
+    }
+  }
+}

@@ -1,0 +1,25 @@
+package dev.netctl.bgp.speaker;
+
+import dev.netctl.bgp.fsm.State;
+import java.net.InetSocketAddress;
+import java.time.Instant;
+
+/**
+ * What {@code node status} shows for one peer.
+ *
+ * @param remote peer address and port
+ * @param remoteAs peer AS
+ * @param internal whether it is iBGP
+ * @param state session state
+ * @param since when the state last changed
+ * @param info last reason (error, NOTIFICATION) or empty
+ * @param receivedPrefixes routes in its Adj-RIB-In
+ */
+public record PeerStatus(
+    InetSocketAddress remote,
+    long remoteAs,
+    boolean internal,
+    State state,
+    Instant since,
+    String info,
+    int receivedPrefixes) {}

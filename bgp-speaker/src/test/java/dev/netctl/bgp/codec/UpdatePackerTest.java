@@ -1,0 +1,100 @@
+package dev.netctl.bgp.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.netctl.bgp.codec.BgpMessage.Update;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class UpdatePackerTest {
+  static List<PathAttribute> attrs(String nextHop, long localPref) throws Exception {
+    return List.of(
+        new PathAttribute.Origin(PathAttribute.OriginType.IGP),
+        PathAttribute.AsPath.EMPTY,
+        new PathAttribute.NextHop((Inet4Address) InetAddress.getByName(nextHop)),
+        new PathAttribute.LocalPref(localPref));
+  }
+
+  static List<Nlri> prefixes(int count) {
+    List<Nlri> out = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      out.add(Nlri.of(Prefix.ipv4(0x0a000000 | (i << 8), 24)));
+    }
+    return out;
+  }
+
+  @Test
+  void fillsEachUpdateToTheLimitAndLosesNothing() throws Exception {
+    List<Nlri> nlri = prefixes(3000);
+    List<Update> updates =
+        UpdatePacker.announce(attrs("10.0.0.1", 100), nlri, CodecContext.FOUR_OCTET);
+    List<Nlri> seen = new ArrayList<>();
+    for (Update u : updates) {
+      byte[] wire = BgpEncoder.encode(u, CodecContext.FOUR_OCTET);
+      assertThat(wire.length).isLessThanOrEqualTo(4096);
+      seen.addAll(u.nlri());
+    }
+    assertThat(seen).isEqualTo(nlri);
+    // (4096 - 23 - 21 attribute octets) / 4 octets per /24 = 1013 per message.
+    assertThat(updates.getFirst().nlri()).hasSize((4096 - 23 - 21) / 4);
+    assertThat(updates).hasSize(3);
+  }
+
+  @Test
+  void groupsRoutesByIdenticalAttributes() throws Exception {
+    List<UpdatePacker.Route> routes = new ArrayList<>();
+    List<Nlri> nlri = prefixes(6);
+    for (int i = 0; i < nlri.size(); i++) {
+      routes.add(new UpdatePacker.Route(nlri.get(i), attrs("10.0.0.1", i % 2 == 0 ? 100 : 200)));
+    }
+    List<Update> updates = UpdatePacker.announce(routes, CodecContext.FOUR_OCTET);
+    assertThat(updates).hasSize(2);
+    assertThat(updates.get(0).nlri()).containsExactly(nlri.get(0), nlri.get(2), nlri.get(4));
+    assertThat(updates.get(1).nlri()).containsExactly(nlri.get(1), nlri.get(3), nlri.get(5));
+  }
+
+  @Test
+  void ipv6RoutesGoIntoMpReachAndWithdrawalsIntoMpUnreach() throws Exception {
+    PathAttribute.MpReach template =
+        new PathAttribute.MpReach(
+            AddressFamily.IPV6_UNICAST, List.of(InetAddress.getByName("2001:db8::1")), List.of());
+    List<Nlri> v6 = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      v6.add(Nlri.of(Prefix.ipv6(0x20010db800000000L | ((long) i << 16), 0, 48)));
+    }
+    List<PathAttribute> a =
+        List.of(
+            new PathAttribute.Origin(PathAttribute.OriginType.IGP),
+            PathAttribute.AsPath.EMPTY,
+            template);
+    CodecContext ctx = new CodecContext(true, Set.of(AddressFamily.IPV6_UNICAST), false);
+    List<Update> updates = UpdatePacker.announce(a, v6, ctx);
+    List<Nlri> seen = new ArrayList<>();
+    for (Update u : updates) {
+      assertThat(BgpEncoder.encode(u, ctx).length).isLessThanOrEqualTo(4096);
+      assertThat(u.nlri()).isEmpty();
+      seen.addAll(u.allNlri());
+    }
+    assertThat(seen).isEqualTo(v6);
+    assertThat(updates).hasSize(2); // 500 * (4 + 1 + 6) = 5500 octets: two messages
+
+    List<Update> withdrawals = UpdatePacker.withdraw(v6, ctx);
+    List<Nlri> gone = new ArrayList<>();
+    withdrawals.forEach(u -> gone.addAll(u.allWithdrawn()));
+    assertThat(gone).isEqualTo(v6);
+    withdrawals.forEach(
+        u -> assertThat(BgpEncoder.encode(u, ctx).length).isLessThanOrEqualTo(4096));
+  }
+
+  @Test
+  void extendedMessagesHoldMoreRoutes() throws Exception {
+    List<Update> updates =
+        UpdatePacker.announce(
+            attrs("10.0.0.1", 100), prefixes(3000), new CodecContext(true, Set.of(), true));
+    assertThat(updates).hasSize(1);
+  }
+}

@@ -1,0 +1,126 @@
+package dev.netctl.bgp.interop;
+
+import static dev.netctl.bgp.interop.InteropSupport.await;
+import static dev.netctl.bgp.interop.InteropSupport.ip;
+import static dev.netctl.bgp.interop.InteropSupport.peer;
+import static dev.netctl.bgp.interop.InteropSupport.state;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.netctl.bgp.codec.Nlri;
+import dev.netctl.bgp.codec.PathAttribute;
+import dev.netctl.bgp.codec.Prefix;
+import dev.netctl.bgp.fsm.State;
+import dev.netctl.bgp.session.Transport;
+import dev.netctl.bgp.speaker.BgpSpeaker;
+import dev.netctl.bgp.speaker.ReceivedRoute;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** eBGP between our speaker (127.0.0.55:17955) and FRR bgpd without zebra (127.0.0.56:17956). */
+@Timeout(90)
+class FrrInteropIT {
+  static final String BGPD = "/usr/lib/frr/bgpd";
+  static final String VTYSH = "/usr/bin/vtysh";
+
+  @Test
+  void exchangesRoutesWithFrr(@TempDir Path dir) throws Exception {
+    Daemon.require(BGPD);
+    Daemon.require(VTYSH);
+    Path vty = Files.createDirectory(dir.resolve("vty"));
+    Files.writeString(
+        dir.resolve("bgpd.conf"),
+        """
+        frr defaults traditional
+        hostname netctl-frr
+        !
+        router bgp 65056
+         bgp router-id 127.0.0.56
+         no bgp ebgp-requires-policy
+         no bgp network import-check
+         neighbor 127.0.0.55 remote-as 65051
+         neighbor 127.0.0.55 port 17955
+         neighbor 127.0.0.55 update-source 127.0.0.56
+         neighbor 127.0.0.55 timers 3 9
+         neighbor 127.0.0.55 timers connect 1
+         neighbor 127.0.0.55 disable-connected-check
+         address-family ipv4 unicast
+          network 10.56.0.0/16
+         exit-address-family
+         address-family ipv6 unicast
+          network 2001:db8:56::/48
+          neighbor 127.0.0.55 activate
+         exit-address-family
+        !
+        """);
+    List<String> vtysh = List.of(VTYSH, "--vty_socket", vty.toString(), "-c");
+    try (BgpSpeaker speaker =
+            BgpSpeaker.start(
+                65051, new InetSocketAddress(ip("127.0.0.55"), 17955), Transport.best());
+        Daemon bgpd =
+            Daemon.start(
+                "bgpd",
+                dir,
+                List.of(
+                    BGPD,
+                    "-Z",
+                    "-n",
+                    "-S",
+                    "-p",
+                    "17956",
+                    "-l",
+                    "127.0.0.56",
+                    "-f",
+                    dir.resolve("bgpd.conf").toString(),
+                    "-i",
+                    dir.resolve("bgpd.pid").toString(),
+                    "--vty_socket",
+                    vty.toString()),
+                Map.of())) {
+      InteropSupport.Details details =
+          () ->
+              InteropSupport.status(speaker)
+                  + "\nfrr: "
+                  + Daemon.run(Duration.ofSeconds(5), concat(vtysh, "show bgp summary"))
+                  + Daemon.run(Duration.ofSeconds(5), concat(vtysh, "show bgp ipv4 unicast"))
+                  + Daemon.run(Duration.ofSeconds(5), concat(vtysh, "show bgp ipv6 unicast"))
+                  + "\nbgpd output: "
+                  + bgpd.output();
+      // FRR drops martian (loopback, IPv4-mapped) next hops: advertise documentation addresses.
+      speaker.originate(Prefix.parse("10.55.0.0/16"), ip("192.0.2.55"), List.of());
+      speaker.originate(
+          Prefix.parse("2001:db8:55::/48"), InetAddress.getByName("2001:db8::55"), List.of());
+      speaker.addPeer(peer("127.0.0.55", 65051, "127.0.0.56", 17956, 65056));
+
+      await(Duration.ofSeconds(30), () -> state(speaker) == State.ESTABLISHED, details);
+      await(Duration.ofSeconds(20), () -> speaker.received(ip("127.0.0.56")).size() == 2, details);
+      List<ReceivedRoute> routes = speaker.received(ip("127.0.0.56"));
+      assertThat(routes)
+          .extracting(ReceivedRoute::nlri)
+          .containsExactlyInAnyOrder(Nlri.of("10.56.0.0/16"), Nlri.of("2001:db8:56::/48"));
+      assertThat(routes.getFirst().attribute(PathAttribute.AsPath.class))
+          .contains(PathAttribute.AsPath.sequence(65056));
+      await(
+          Duration.ofSeconds(20),
+          () ->
+              Daemon.run(Duration.ofSeconds(5), concat(vtysh, "show bgp ipv4 unicast"))
+                      .contains("10.55.0.0/16")
+                  && Daemon.run(Duration.ofSeconds(5), concat(vtysh, "show bgp ipv6 unicast"))
+                      .contains("2001:db8:55::/48"),
+          details);
+    }
+  }
+
+  static List<String> concat(List<String> base, String command) {
+    List<String> out = new java.util.ArrayList<>(base);
+    out.add(command);
+    return out;
+  }
+}

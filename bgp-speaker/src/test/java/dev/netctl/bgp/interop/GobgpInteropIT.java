@@ -1,0 +1,145 @@
+package dev.netctl.bgp.interop;
+
+import static dev.netctl.bgp.interop.InteropSupport.await;
+import static dev.netctl.bgp.interop.InteropSupport.ip;
+import static dev.netctl.bgp.interop.InteropSupport.peer;
+import static dev.netctl.bgp.interop.InteropSupport.state;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.netctl.bgp.codec.Nlri;
+import dev.netctl.bgp.codec.PathAttribute;
+import dev.netctl.bgp.codec.Prefix;
+import dev.netctl.bgp.fsm.State;
+import dev.netctl.bgp.session.Transport;
+import dev.netctl.bgp.speaker.BgpSpeaker;
+import dev.netctl.bgp.speaker.ReceivedRoute;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** eBGP between our speaker (127.0.0.53:17953) and GoBGP (127.0.0.54:17954, API :17854). */
+@Timeout(90)
+class GobgpInteropIT {
+  static final String GOBGPD = "/usr/bin/gobgpd";
+  static final String GOBGP = "/usr/bin/gobgp";
+
+  static List<String> cli(String... args) {
+    List<String> cmd = new ArrayList<>(List.of(GOBGP, "-u", "127.0.0.1", "-p", "17854"));
+    cmd.addAll(List.of(args));
+    return cmd;
+  }
+
+  @Test
+  void exchangesRoutesWithGobgpAndSeesWithdrawals(@TempDir Path dir) throws Exception {
+    Daemon.require(GOBGPD);
+    Daemon.require(GOBGP);
+    Files.writeString(
+        dir.resolve("gobgpd.toml"),
+        """
+        [global.config]
+          as = 65054
+          router-id = "127.0.0.54"
+          port = 17954
+          local-address-list = ["127.0.0.54"]
+        [[neighbors]]
+          [neighbors.config]
+            neighbor-address = "127.0.0.53"
+            peer-as = 65051
+          [neighbors.transport.config]
+            remote-port = 17953
+            local-address = "127.0.0.54"
+          [neighbors.timers.config]
+            hold-time = 9
+            connect-retry = 1
+          [[neighbors.afi-safis]]
+            [neighbors.afi-safis.config]
+              afi-safi-name = "ipv4-unicast"
+          [[neighbors.afi-safis]]
+            [neighbors.afi-safis.config]
+              afi-safi-name = "ipv6-unicast"
+        """);
+    try (BgpSpeaker speaker =
+            BgpSpeaker.start(
+                65051, new InetSocketAddress(ip("127.0.0.53"), 17953), Transport.best());
+        Daemon gobgpd =
+            Daemon.start(
+                "gobgpd",
+                dir,
+                List.of(GOBGPD, "-f", "gobgpd.toml", "--api-hosts", "127.0.0.1:17854"),
+                Map.of())) {
+      InteropSupport.Details details =
+          () ->
+              InteropSupport.status(speaker)
+                  + "\ngobgp neighbor: "
+                  + Daemon.run(Duration.ofSeconds(5), cli("neighbor"))
+                  + "\ngobgp rib: "
+                  + Daemon.run(Duration.ofSeconds(5), cli("global", "rib", "-a", "ipv4"))
+                  + Daemon.run(Duration.ofSeconds(5), cli("global", "rib", "-a", "ipv6"))
+                  + "\ngobgpd output: "
+                  + gobgpd.output();
+      // The API comes up a moment after the process starts.
+      await(
+          Duration.ofSeconds(15),
+          () ->
+              Daemon.run(
+                      Duration.ofSeconds(5),
+                      cli("global", "rib", "-a", "ipv4", "add", "10.54.0.0/16"))
+                  .isBlank(),
+          details);
+      Daemon.run(
+          Duration.ofSeconds(5),
+          cli("global", "rib", "-a", "ipv4", "add", "10.54.1.0/24", "community", "65054:7"));
+      Daemon.run(
+          Duration.ofSeconds(5), cli("global", "rib", "-a", "ipv6", "add", "2001:db8:54::/48"));
+
+      // GoBGP treats an UPDATE with a loopback NEXT_HOP as withdraw: use a documentation address.
+      speaker.originate(Prefix.parse("10.53.0.0/16"), ip("192.0.2.53"), List.of());
+      speaker.originate(Prefix.parse("2001:db8:53::/48"), null, List.of());
+      speaker.addPeer(peer("127.0.0.53", 65051, "127.0.0.54", 17954, 65054));
+
+      await(Duration.ofSeconds(30), () -> state(speaker) == State.ESTABLISHED, details);
+      await(Duration.ofSeconds(20), () -> speaker.received(ip("127.0.0.54")).size() == 3, details);
+      List<ReceivedRoute> routes = speaker.received(ip("127.0.0.54"));
+      assertThat(routes)
+          .extracting(ReceivedRoute::nlri)
+          .containsExactlyInAnyOrder(
+              Nlri.of("10.54.0.0/16"), Nlri.of("10.54.1.0/24"), Nlri.of("2001:db8:54::/48"));
+      ReceivedRoute tagged =
+          routes.stream()
+              .filter(r -> r.nlri().equals(Nlri.of("10.54.1.0/24")))
+              .findFirst()
+              .orElseThrow();
+      assertThat(tagged.attribute(PathAttribute.Communities.class))
+          .contains(new PathAttribute.Communities(List.of((65054 << 16) | 7)));
+      assertThat(tagged.attribute(PathAttribute.AsPath.class))
+          .contains(PathAttribute.AsPath.sequence(65054));
+
+      await(
+          Duration.ofSeconds(20),
+          () ->
+              Daemon.run(Duration.ofSeconds(5), cli("global", "rib", "-a", "ipv4"))
+                      .contains("10.53.0.0/16")
+                  && Daemon.run(Duration.ofSeconds(5), cli("global", "rib", "-a", "ipv6"))
+                      .contains("2001:db8:53::/48"),
+          details);
+
+      // A withdrawal at GoBGP reaches us; one at our side reaches GoBGP.
+      Daemon.run(Duration.ofSeconds(5), cli("global", "rib", "-a", "ipv4", "del", "10.54.1.0/24"));
+      await(Duration.ofSeconds(20), () -> speaker.received(ip("127.0.0.54")).size() == 2, details);
+      speaker.withdraw(Prefix.parse("10.53.0.0/16"));
+      await(
+          Duration.ofSeconds(20),
+          () ->
+              !Daemon.run(Duration.ofSeconds(5), cli("global", "rib", "-a", "ipv4"))
+                  .contains("10.53.0.0/16"),
+          details);
+    }
+  }
+}

@@ -1,0 +1,66 @@
+package dev.netctl.bgp.interop;
+
+import dev.netctl.bgp.fsm.PeerConfig;
+import dev.netctl.bgp.fsm.State;
+import dev.netctl.bgp.session.PeerSpec;
+import dev.netctl.bgp.speaker.BgpSpeaker;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+/** Shared bits of the interop tests. */
+final class InteropSupport {
+  private InteropSupport() {}
+
+  static Inet4Address ip(String s) {
+    try {
+      return (Inet4Address) InetAddress.getByName(s);
+    } catch (Exception e) {
+      throw new IllegalArgumentException(s, e);
+    }
+  }
+
+  /** Our side: active peer with a short hold time so failures show quickly. */
+  static PeerSpec peer(String local, long localAs, String remote, int port, long remoteAs) {
+    PeerConfig config =
+        PeerConfig.of(localAs, ip(local), remoteAs)
+            .withHoldTime(9)
+            .withConnectRetry(Duration.ofSeconds(1));
+    return new PeerSpec(new InetSocketAddress(ip(remote), port), ip(local), config, false, null, 0);
+  }
+
+  /** Polls {@code condition} until true or the deadline, then fails with {@code details}. */
+  static void await(Duration limit, Callable<Boolean> condition, Details details) throws Exception {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (condition.call()) {
+        return;
+      }
+      Thread.sleep(200);
+    }
+    String text;
+    try {
+      text = details.get();
+    } catch (Exception e) {
+      text = "(details failed: " + e + ")";
+    }
+    throw new AssertionError("not reached within " + limit + ": " + text);
+  }
+
+  static State state(BgpSpeaker s) {
+    return s.peers().getFirst().state();
+  }
+
+  static String status(BgpSpeaker s) {
+    StringBuilder sb = new StringBuilder(s.peers().toString());
+    s.peers().forEach(p -> sb.append("\nreceived: ").append(s.received(p.remote().getAddress())));
+    return sb.toString();
+  }
+
+  /** A details supplier for failures; exceptions become text. */
+  interface Details {
+    String get() throws Exception;
+  }
+}

@@ -1,0 +1,88 @@
+package dev.netctl.bgp.rib;
+
+import static dev.netctl.bgp.rib.Fixtures.attrs;
+import static dev.netctl.bgp.rib.Fixtures.ip;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.netctl.bgp.codec.AttributeType;
+import dev.netctl.bgp.codec.PathAttribute;
+import dev.netctl.bgp.codec.PathAttribute.AsPath;
+import dev.netctl.bgp.codec.PathAttribute.Segment;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AttributeSetTest {
+  @Test
+  void equalContentInAnyOrderIsTheSameObject() {
+    List<PathAttribute> a =
+        List.of(
+            new PathAttribute.Origin(PathAttribute.OriginType.IGP),
+            AsPath.sequence(65001, 65002),
+            new PathAttribute.MultiExitDisc(5));
+    List<PathAttribute> b = new ArrayList<>(a);
+    java.util.Collections.reverse(b);
+    AttributeSet x = AttributeSet.of(a, ip("192.0.2.1"));
+    AttributeSet y = AttributeSet.of(b, ip("192.0.2.1"));
+    assertThat(y).isSameAs(x);
+    assertThat(x.attributes())
+        .extracting(p -> p.type().code())
+        .as("sorted by type code")
+        .containsExactly(1, 2, 4);
+    assertThat(AttributeSet.of(a, ip("192.0.2.2"))).isNotSameAs(x);
+  }
+
+  @Test
+  void nextHopAndMpAttributesAreHeldOutsideTheList() {
+    AttributeSet s =
+        AttributeSet.of(
+            List.of(
+                new PathAttribute.NextHop(Fixtures.v4("198.51.100.1")),
+                new PathAttribute.MpUnreach(
+                    dev.netctl.bgp.codec.AddressFamily.IPV6_UNICAST, List.of()),
+                new PathAttribute.LocalPref(300)),
+            ip("192.0.2.1"));
+    assertThat(s.attributes()).containsExactly(new PathAttribute.LocalPref(300));
+    assertThat(s.nextHop()).isEqualTo(ip("192.0.2.1"));
+    assertThat(s.localPref()).isEqualTo(300);
+    assertThat(s.med()).isEqualTo(-1);
+  }
+
+  @Test
+  void derivationsReturnInternedSetsAndLeaveTheOriginalAlone() {
+    AttributeSet base = attrs("192.0.2.1").path(65001).localPref(100).build();
+    AttributeSet prepended = base.prependAs(65000, 2);
+    assertThat(prepended.asPath()).isEqualTo(AsPath.sequence(65000, 65000, 65001));
+    assertThat(base.asPath()).isEqualTo(AsPath.sequence(65001));
+    assertThat(base.prependAs(65000, 2)).isSameAs(prepended);
+    assertThat(base.without(AttributeType.LOCAL_PREF).localPref()).isEqualTo(-1);
+    assertThat(base.with(new PathAttribute.LocalPref(100))).isSameAs(base);
+    assertThat(base.withNextHop(ip("192.0.2.1"), null)).isSameAs(base);
+  }
+
+  @Test
+  void prependStartsANewSegmentWhenTheFirstIsASetOrFull() {
+    AttributeSet set =
+        attrs("192.0.2.1").path(new AsPath(List.of(Segment.set(1, 2)))).build().prependAs(9, 1);
+    assertThat(set.asPath().segments()).containsExactly(Segment.sequence(9), Segment.set(1, 2));
+    long[] full = new long[255];
+    java.util.Arrays.fill(full, 7);
+    AttributeSet long255 = attrs("192.0.2.1").path(full).build().prependAs(9, 1);
+    assertThat(long255.asPath().segments()).hasSize(2);
+    assertThat(long255.asPathLength()).isEqualTo(256);
+  }
+
+  @Test
+  void unreferencedSetsAreCollected() throws InterruptedException {
+    int before = AttributeInterner.GLOBAL.size();
+    for (int i = 0; i < 1000; i++) {
+      attrs("192.0.2.1").med(1_000_000 + i).build();
+    }
+    // Weak interning: once nothing holds them the GC may clear them; give it a bounded chance.
+    for (int i = 0; i < 50 && AttributeInterner.GLOBAL.size() > before + 500; i++) {
+      System.gc();
+      Thread.sleep(20);
+    }
+    assertThat(AttributeInterner.GLOBAL.size()).isLessThan(before + 500);
+  }
+}

@@ -1,0 +1,45 @@
+package dev.netctl.bgp.rib;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.netctl.bgp.codec.Prefix;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.RepetitionInfo;
+
+class PrefixTableTest {
+  @RepeatedTest(5)
+  void behavesLikeAHashMapUnderRandomPutsAndRemoves(RepetitionInfo info) {
+    long seed = 0x5eed_0000L + info.getCurrentRepetition();
+    SplittableRandom random = new SplittableRandom(seed);
+    PrefixTable<Integer> table = new PrefixTable<>();
+    Map<Prefix, Integer> model = new HashMap<>();
+    for (int step = 0; step < 20_000; step++) {
+      // A small address space so puts, replaces and removes of present keys all happen often.
+      Prefix p =
+          random.nextInt(10) == 0
+              ? Prefix.ipv6(0x2001_0db8_0000_0000L | random.nextInt(64), 0, 64)
+              : Prefix.ipv4(random.nextInt(512) << 8, random.nextInt(16, 25));
+      int op = random.nextInt(3);
+      if (op < 2) {
+        int v = random.nextInt();
+        assertThat(table.put(p, v))
+            .as("seed %d step %d put %s", seed, step, p)
+            .isEqualTo(model.put(p, v));
+      } else {
+        assertThat(table.remove(p))
+            .as("seed %d step %d remove %s", seed, step, p)
+            .isEqualTo(model.remove(p));
+      }
+      assertThat(table.size()).as("seed %d size", seed).isEqualTo(model.size());
+    }
+    Map<Prefix, Integer> copy = new HashMap<>();
+    table.forEach(copy::put);
+    assertThat(copy).as("seed %d contents", seed).isEqualTo(model);
+    for (Prefix p : model.keySet()) {
+      assertThat(table.get(p)).isEqualTo(model.get(p));
+    }
+  }
+}

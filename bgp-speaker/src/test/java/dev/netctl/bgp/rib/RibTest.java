@@ -1,0 +1,216 @@
+package dev.netctl.bgp.rib;
+
+import static dev.netctl.bgp.rib.Fixtures.client;
+import static dev.netctl.bgp.rib.Fixtures.ebgp;
+import static dev.netctl.bgp.rib.Fixtures.ip;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.BgpMessage.Update;
+import dev.netctl.bgp.codec.CodecContext;
+import dev.netctl.bgp.codec.Nlri;
+import dev.netctl.bgp.codec.PathAttribute;
+import dev.netctl.bgp.codec.PathAttribute.AsPath;
+import dev.netctl.bgp.codec.Prefix;
+import dev.netctl.bgp.policy.Match;
+import dev.netctl.bgp.policy.Policy;
+import dev.netctl.bgp.policy.PrefixList;
+import dev.netctl.bgp.policy.Statement;
+import dev.netctl.bgp.policy.Verdict;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class RibTest {
+  private final Rib rib =
+      new Rib(
+          new RibConfig(Fixtures.LOCAL_AS, Fixtures.ROUTER_ID, null, false, 4, 4),
+          NextHopResolver.ALL_REACHABLE);
+  private final Peer e1 = ebgp("192.0.2.1", 64512);
+
+  @AfterEach
+  void close() {
+    rib.close();
+  }
+
+  private static List<PathAttribute> basic(long... path) {
+    return List.of(new PathAttribute.Origin(PathAttribute.OriginType.IGP), AsPath.sequence(path));
+  }
+
+  private static Update v4Update(String nextHop, List<PathAttribute> attrs, String... prefixes) {
+    List<PathAttribute> list = new ArrayList<>(attrs);
+    list.add(new PathAttribute.NextHop(Fixtures.v4(nextHop)));
+    return new Update(List.of(), list, java.util.Arrays.stream(prefixes).map(Nlri::of).toList());
+  }
+
+  @Test
+  void appliesIpv4AndIpv6UpdatesAndWithdrawalsAcrossShards() {
+    rib.addPeer(e1, new Policy("all", List.of(), Verdict.ACCEPT)).join();
+    String[] prefixes = new String[64];
+    for (int i = 0; i < prefixes.length; i++) {
+      prefixes[i] = "10.1." + i + ".0/24";
+    }
+    rib.apply(e1, v4Update("192.0.2.1", basic(64512), prefixes)).join();
+    List<PathAttribute> v6 = new ArrayList<>(basic(64512));
+    v6.add(
+        new PathAttribute.MpReach(
+            AddressFamily.IPV6_UNICAST,
+            List.of(ip("2001:db8::1"), ip("fe80::1")),
+            List.of(Nlri.of("2001:db8:1::/48"))));
+    rib.apply(e1, new Update(List.of(), v6, List.of())).join();
+    assertThat(rib.prefixCount().join()).isEqualTo(65);
+    RibEntry entry = rib.lookup(Prefix.parse("2001:db8:1::/48")).join().orElseThrow();
+    assertThat(entry.best().attributes().nextHop()).isEqualTo(ip("2001:db8::1"));
+    assertThat(entry.best().attributes().linkLocalNextHop()).isEqualTo(ip("fe80::1"));
+
+    rib.apply(e1, new Update(List.of(Nlri.of("10.1.0.0/24")), List.of(), List.of())).join();
+    rib.apply(
+            e1,
+            new Update(
+                List.of(),
+                List.of(
+                    new PathAttribute.MpUnreach(
+                        AddressFamily.IPV6_UNICAST, List.of(Nlri.of("2001:db8:1::/48")))),
+                List.of()))
+        .join();
+    assertThat(rib.prefixCount().join()).isEqualTo(63);
+    assertThat(rib.routes(p -> p.equals(Prefix.parse("10.1.5.0/24")), 10).join()).hasSize(1);
+    assertThat(rib.routes(p -> true, 10).join()).as("limit").hasSize(10);
+    assertThat(rib.adjRibIn(e1, 1000).join()).hasSize(63);
+  }
+
+  @Test
+  void sinksSeeBestPathChangesWithTheMultipathSet() {
+    Map<Prefix, BestPathChange> last = new ConcurrentHashMap<>();
+    rib.addSink(c -> last.put(c.prefix(), c));
+    Peer a = Fixtures.ibgp("10.0.0.1");
+    Peer b = Fixtures.ibgp("10.0.0.2");
+    rib.addPeer(a, null).join();
+    rib.addPeer(b, null).join();
+    Prefix p = Prefix.parse("10.244.0.0/26");
+    rib.apply(a, v4Update("10.0.0.1", basic(), "10.244.0.0/26")).join();
+    rib.apply(b, v4Update("10.0.0.2", basic(), "10.244.0.0/26")).join();
+    assertThat(last.get(p).multipath()).extracting(Route::source).containsExactly(a, b);
+    rib.peerDown(a).join();
+    assertThat(last.get(p).best().source()).isEqualTo(b);
+    assertThat(last.get(p).multipath()).hasSize(1);
+    rib.peerDown(b).join();
+    assertThat(last.get(p).withdrawn()).isTrue();
+  }
+
+  @Test
+  void changingTheImportPolicyReappliesItToTheAdjRibIn() {
+    rib.addPeer(e1, new Policy("all", List.of(), Verdict.ACCEPT)).join();
+    rib.apply(e1, v4Update("192.0.2.1", basic(64512), "10.1.0.0/24", "10.2.0.0/24")).join();
+    Policy onlyTen1 =
+        new Policy(
+            "only-10.1",
+            List.of(
+                new Statement(
+                    List.of(new Match.PrefixIn(PrefixList.of("l", "10.1.0.0/16 le 24"))),
+                    List.of(),
+                    Verdict.ACCEPT)),
+            Verdict.REJECT);
+    rib.addPeer(e1, onlyTen1).join();
+    assertThat(rib.routes(p -> true, 10).join())
+        .extracting(RibEntry::prefix)
+        .containsExactly(Prefix.parse("10.1.0.0/24"));
+  }
+
+  @Test
+  void nextHopRefreshReselects() {
+    Set<InetAddress> down = ConcurrentHashMap.newKeySet();
+    try (Rib r =
+        new Rib(
+            RibConfig.of(Fixtures.LOCAL_AS, Fixtures.ROUTER_ID, 2),
+            nh ->
+                down.contains(nh)
+                    ? NextHopResolver.State.UNREACHABLE
+                    : NextHopResolver.State.REACHABLE)) {
+      Peer a = Fixtures.ibgp("10.0.0.1");
+      Peer b = Fixtures.ibgp("10.0.0.2");
+      r.addPeer(a, null).join();
+      r.addPeer(b, null).join();
+      r.apply(a, v4Update("10.0.0.1", basic(), "10.9.0.0/24")).join();
+      r.apply(b, v4Update("10.0.0.2", basic(), "10.9.0.0/24")).join();
+      Prefix p = Prefix.parse("10.9.0.0/24");
+      assertThat(r.lookup(p).join().orElseThrow().best().source()).isEqualTo(a);
+      down.add(ip("10.0.0.1"));
+      r.refreshNextHops().join();
+      assertThat(r.lookup(p).join().orElseThrow().best().source()).isEqualTo(b);
+    }
+  }
+
+  @Test
+  void updateGroupsAreSharedByEqualProfilesAndDeliverTheTableThenChanges() throws Exception {
+    OutboundProfile profile =
+        new OutboundProfile(
+            PeerKind.IBGP,
+            true,
+            CodecContext.FOUR_OCTET,
+            Set.of(AddressFamily.IPV4_UNICAST),
+            null,
+            ip("10.255.0.1"),
+            null,
+            null);
+    UpdateGroup g = rib.group(profile);
+    assertThat(rib.group(profile)).as("same profile, same group").isSameAs(g);
+    Peer c1 = client("10.0.0.11");
+    Peer c2 = client("10.0.0.12");
+    rib.addPeer(c1, null).join();
+    rib.apply(c1, v4Update("10.0.0.11", basic(), "10.244.1.0/26", "10.244.2.0/26")).join();
+    AtomicInteger signals = new AtomicInteger();
+    CountDownLatch signalled = new CountDownLatch(1);
+    g.onPending(
+        () -> {
+          signals.incrementAndGet();
+          signalled.countDown();
+        });
+    rib.join(g, c1).join();
+    rib.join(g, c2).join();
+    assertThat(signalled.await(10, TimeUnit.SECONDS)).isTrue();
+    List<OutboundUpdate> out = g.drain();
+    List<Update> toC1 = new ArrayList<>();
+    List<Update> toC2 = new ArrayList<>();
+    for (OutboundUpdate u : out) {
+      if (u.audience().includes(c1)) {
+        toC1.add(u.update());
+      }
+      if (u.audience().includes(c2)) {
+        toC2.add(u.update());
+      }
+    }
+    assertThat(toC1.stream().flatMap(u -> u.nlri().stream())).as("split horizon").isEmpty();
+    assertThat(toC1).anyMatch(u -> u.endOfRibFamily().isPresent());
+    // The snapshot (before End-of-RIB) holds the whole table; changes made before the join may
+    // follow it again, which is harmless.
+    int eor = -1;
+    for (int i = 0; i < toC2.size() && eor < 0; i++) {
+      if (toC2.get(i).endOfRibFamily().equals(java.util.Optional.of(AddressFamily.IPV4_UNICAST))) {
+        eor = i;
+      }
+    }
+    assertThat(eor).isPositive();
+    assertThat(toC2.subList(0, eor).stream().flatMap(u -> u.nlri().stream()))
+        .containsExactlyInAnyOrder(Nlri.of("10.244.1.0/26"), Nlri.of("10.244.2.0/26"));
+
+    rib.apply(c1, new Update(List.of(Nlri.of("10.244.1.0/26")), List.of(), List.of())).join();
+    List<OutboundUpdate> next = g.drain();
+    assertThat(next).hasSize(1);
+    assertThat(next.getFirst().update().withdrawn()).containsExactly(Nlri.of("10.244.1.0/26"));
+    assertThat(next.getFirst().audience()).isEqualTo(Audience.All.INSTANCE);
+    rib.peerDown(c2).join();
+    assertThat(g.members()).containsExactly(c1);
+    assertThat(signals.get()).isPositive();
+  }
+}

@@ -1,0 +1,129 @@
+package dev.netctl.bgp.rib;
+
+import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.BgpEncoder;
+import dev.netctl.bgp.codec.BgpMessage.Update;
+import dev.netctl.bgp.codec.CodecContext;
+import dev.netctl.bgp.codec.Nlri;
+import dev.netctl.bgp.codec.PathAttribute;
+import dev.netctl.bgp.codec.Prefix;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** One RIB shard driven synchronously, with recorded sink changes and per-member receiver views. */
+final class ShardHarness {
+  final Map<Peer, RoutePolicy> policies = new ConcurrentHashMap<>();
+  final List<RouteSink> sinks = new CopyOnWriteArrayList<>();
+  final List<UpdateGroup> groups = new CopyOnWriteArrayList<>();
+  final List<BestPathChange> changes = new ArrayList<>();
+  final RibShard shard;
+
+  /** What each member has been told: prefix#pathId → attributes (with NEXT_HOP / MP next hop). */
+  final Map<Peer, Map<Nlri, Received>> views = new HashMap<>();
+
+  /** Every message each member received, in order. */
+  final Map<Peer, List<Update>> inbox = new HashMap<>();
+
+  /** Attributes as a receiver sees them. */
+  record Received(List<PathAttribute> attributes, InetAddress nextHop) {}
+
+  ShardHarness(RibConfig config, NextHopResolver resolver) {
+    shard = new RibShard(config, resolver, policies, sinks, groups);
+    sinks.add(changes::add);
+  }
+
+  ShardHarness() {
+    this(Fixtures.config(), NextHopResolver.ALL_REACHABLE);
+  }
+
+  static OutboundProfile profile(PeerKind kind, boolean client, CodecContext codec) {
+    return new OutboundProfile(
+        kind,
+        client,
+        codec,
+        Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST),
+        RoutePolicy.ACCEPT_ALL,
+        Fixtures.ip("10.255.0.1"),
+        Fixtures.ip("2001:db8:ffff::1"),
+        null);
+  }
+
+  UpdateGroup group(OutboundProfile profile, Peer... members) {
+    UpdateGroup g = new UpdateGroup(profile);
+    groups.add(g);
+    for (Peer m : members) {
+      join(g, m);
+    }
+    return g;
+  }
+
+  void join(UpdateGroup g, Peer member) {
+    shard.sync(g, member, g.beginSync(member, 1));
+  }
+
+  /** Drains every group and delivers to members, checking the size limit of every message. */
+  List<OutboundUpdate> drainAll() {
+    List<OutboundUpdate> all = new ArrayList<>();
+    for (UpdateGroup g : groups) {
+      List<OutboundUpdate> out = g.drain();
+      all.addAll(out);
+      CodecContext codec = g.profile().codec();
+      for (OutboundUpdate u : out) {
+        int size = BgpEncoder.encode(u.update(), codec).length;
+        if (size > codec.maxMessageSize()) {
+          throw new AssertionError(
+              "UPDATE of " + size + " octets exceeds " + codec.maxMessageSize());
+        }
+        for (Peer m : g.members()) {
+          if (u.audience().includes(m)) {
+            deliver(m, u.update());
+          }
+        }
+      }
+    }
+    return all;
+  }
+
+  Map<Nlri, Received> view(Peer member) {
+    return views.getOrDefault(member, Map.of());
+  }
+
+  private void deliver(Peer member, Update u) {
+    inbox.computeIfAbsent(member, k -> new ArrayList<>()).add(u);
+    Map<Nlri, Received> view = views.computeIfAbsent(member, k -> new HashMap<>());
+    for (Nlri n : u.allWithdrawn()) {
+      view.remove(n);
+    }
+    List<PathAttribute> plain = new ArrayList<>();
+    InetAddress nextHop = null;
+    for (PathAttribute a : u.attributes()) {
+      switch (a) {
+        case PathAttribute.NextHop nh -> nextHop = nh.address();
+        case PathAttribute.MpReach r -> {}
+        case PathAttribute.MpUnreach r -> {}
+        default -> plain.add(a);
+      }
+    }
+    for (Nlri n : u.nlri()) {
+      view.put(n, new Received(plain, nextHop));
+    }
+    for (PathAttribute a : u.attributes()) {
+      if (a instanceof PathAttribute.MpReach r) {
+        for (Nlri n : r.nlri()) {
+          view.put(n, new Received(plain, r.nextHops().get(0)));
+        }
+      }
+    }
+  }
+
+  /** The Loc-RIB best path of a prefix, or null. */
+  Route best(Prefix p) {
+    return shard.lookup(p).map(RibEntry::best).orElse(null);
+  }
+}

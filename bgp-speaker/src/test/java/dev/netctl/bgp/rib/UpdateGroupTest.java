@@ -1,0 +1,227 @@
+package dev.netctl.bgp.rib;
+
+import static dev.netctl.bgp.rib.Fixtures.attrs;
+import static dev.netctl.bgp.rib.Fixtures.client;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.BgpEncoder;
+import dev.netctl.bgp.codec.BgpMessage.Update;
+import dev.netctl.bgp.codec.CodecContext;
+import dev.netctl.bgp.codec.Nlri;
+import dev.netctl.bgp.codec.PathAttribute;
+import dev.netctl.bgp.codec.Prefix;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class UpdateGroupTest {
+  private final ShardHarness h = new ShardHarness();
+  private final Peer c1 = client("10.0.0.11");
+  private final Peer c2 = client("10.0.0.12");
+  private final Peer c3 = client("10.0.0.13");
+
+  private static Prefix v4(int i) {
+    return Prefix.ipv4(0x0a000000 | i << 8, 24);
+  }
+
+  @Test
+  void packsEveryPrefixExactlyOnceGroupedByAttributesWithinTheSizeLimit() {
+    int sets = 7;
+    int prefixes = 3000;
+    List<AttributeSet> attrSets = new ArrayList<>();
+    for (int s = 0; s < sets; s++) {
+      // Different sizes, one large, so messages hold different numbers of NLRI.
+      Integer[] communities = new Integer[s == 3 ? 200 : s + 1];
+      for (int i = 0; i < communities.length; i++) {
+        communities[i] = 65000 << 16 | (s * 1000 + i);
+      }
+      attrSets.add(attrs("10.0.0.1").communities(communities).build());
+    }
+    Peer source = Fixtures.ibgp("10.0.0.1");
+    Map<Prefix, AttributeSet> expected = new HashMap<>();
+    for (int i = 0; i < prefixes; i++) {
+      AttributeSet a = attrSets.get(i % sets);
+      h.shard.announce(source, v4(i), 0, a);
+      expected.put(v4(i), a);
+    }
+    UpdateGroup g = h.group(ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET), c1);
+    List<OutboundUpdate> out = h.drainAll();
+
+    Map<Prefix, Integer> seen = new HashMap<>();
+    Map<List<PathAttribute>, List<Update>> byAttributes = new HashMap<>();
+    int eor = 0;
+    for (OutboundUpdate u : out) {
+      assertThat(BgpEncoder.encode(u.update(), CodecContext.FOUR_OCTET).length)
+          .as("message size")
+          .isLessThanOrEqualTo(CodecContext.MAX_MESSAGE_SIZE);
+      if (u.update().endOfRibFamily().isPresent()) {
+        eor++;
+        continue;
+      }
+      for (Nlri n : u.update().nlri()) {
+        seen.merge(n.prefix(), 1, Integer::sum);
+      }
+      byAttributes.computeIfAbsent(u.update().attributes(), k -> new ArrayList<>()).add(u.update());
+    }
+    assertThat(seen.keySet()).isEqualTo(expected.keySet());
+    assertThat(seen.values()).as("every prefix exactly once").containsOnly(1);
+    assertThat(byAttributes).as("one message series per attribute set").hasSize(sets);
+    for (List<Update> series : byAttributes.values()) {
+      // Every message but the last of a series must be full: one more NLRI would not fit.
+      for (Update u : series.subList(0, series.size() - 1)) {
+        List<Nlri> more = new ArrayList<>(u.nlri());
+        more.add(Nlri.of("10.255.255.0/24"));
+        Update bigger = new Update(u.withdrawn(), u.attributes(), more);
+        assertThat(BgpEncoder.encode(bigger, CodecContext.FOUR_OCTET).length)
+            .as("a non-final message was not filled")
+            .isGreaterThan(CodecContext.MAX_MESSAGE_SIZE);
+      }
+    }
+    assertThat(eor).as("End-of-RIB for IPv4 and IPv6").isEqualTo(2);
+    assertThat(g.hasPending()).isFalse();
+  }
+
+  @Test
+  void extendedMessagesHoldMoreNlri() {
+    Peer source = Fixtures.ibgp("10.0.0.1");
+    AttributeSet a = attrs("10.0.0.1").build();
+    for (int i = 0; i < 3000; i++) {
+      h.shard.announce(source, v4(i), 0, a);
+    }
+    CodecContext ext = new CodecContext(true, Set.of(), true);
+    h.group(ShardHarness.profile(PeerKind.IBGP, true, ext), c1);
+    List<OutboundUpdate> out = h.drainAll();
+    long announcements = out.stream().filter(u -> !u.update().nlri().isEmpty()).count();
+    assertThat(announcements)
+        .as("3000 /24s (4 bytes each) fit one 65535-byte message")
+        .isEqualTo(1);
+  }
+
+  @Test
+  void joiningMemberGetsTableThenEndOfRibThenChanges() {
+    Peer source = Fixtures.ibgp("10.0.0.1");
+    h.shard.announce(source, v4(1), 0, attrs("10.0.0.1").build());
+    UpdateGroup g = h.group(ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET), c1);
+    h.shard.announce(source, v4(2), 0, attrs("10.0.0.1").build());
+    h.drainAll();
+    List<Update> inbox = h.inbox.get(c1);
+    int firstEor = -1;
+    for (int i = 0; i < inbox.size(); i++) {
+      if (inbox.get(i).endOfRibFamily().isPresent()) {
+        firstEor = i;
+        break;
+      }
+    }
+    assertThat(firstEor).isPositive();
+    assertThat(inbox.subList(0, firstEor).stream().flatMap(u -> u.nlri().stream()))
+        .as("snapshot before End-of-RIB")
+        .contains(Nlri.of(v4(1)));
+    assertThat(h.view(c1)).containsKeys(Nlri.of(v4(1)), Nlri.of(v4(2)));
+    assertThat(g.members()).containsExactly(c1);
+  }
+
+  @Test
+  void splitHorizonWithoutAddPathWithdrawsFromTheSourceAndReannouncesWhenTheBestMoves() {
+    h.group(ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET), c1, c2, c3);
+    h.drainAll();
+    Prefix p = v4(9);
+    Nlri n = Nlri.of(p);
+    h.shard.announce(c3, p, 0, attrs("10.0.0.13").build());
+    h.drainAll();
+    assertThat(h.view(c1)).containsKey(n);
+    // c1's path becomes best (lower router id): c1 must lose c3's path, c2 and c3 get c1's.
+    h.shard.announce(c1, p, 0, attrs("10.0.0.11").build());
+    h.drainAll();
+    assertThat(h.view(c1)).as("source gets a withdrawal").doesNotContainKey(n);
+    assertThat(h.view(c2).get(n).nextHop()).isEqualTo(Fixtures.ip("10.0.0.11"));
+    assertThat(h.view(c3).get(n).nextHop()).isEqualTo(Fixtures.ip("10.0.0.11"));
+    // c1 withdraws: everyone, c1 included, is back on c3's path (except c3 itself).
+    h.shard.withdraw(c1, p, 0);
+    h.drainAll();
+    assertThat(h.view(c1).get(n).nextHop()).isEqualTo(Fixtures.ip("10.0.0.13"));
+    assertThat(h.view(c2).get(n).nextHop()).isEqualTo(Fixtures.ip("10.0.0.13"));
+    assertThat(h.view(c3)).doesNotContainKey(n);
+    h.shard.withdraw(c3, p, 0);
+    h.drainAll();
+    for (Peer m : List.of(c1, c2, c3)) {
+      assertThat(h.view(m)).as("withdrawn at %s", m).doesNotContainKey(n);
+    }
+  }
+
+  @Test
+  void changesBetweenDrainsCoalesceToTheLatestState() {
+    h.group(ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET), c1);
+    h.drainAll();
+    Peer source = Fixtures.ibgp("10.0.0.1");
+    for (int i = 0; i < 10; i++) {
+      h.shard.announce(source, v4(1), 0, attrs("10.0.0.1").med(i).build());
+    }
+    List<OutboundUpdate> out = h.drainAll();
+    assertThat(out).hasSize(1);
+    assertThat(h.view(c1).get(Nlri.of(v4(1))).attributes())
+        .contains(new PathAttribute.MultiExitDisc(9));
+  }
+
+  @Test
+  void addPathSendsEveryPathWithItsOwnIdExceptToItsSource() {
+    CodecContext addPath = new CodecContext(true, Set.of(AddressFamily.IPV4_UNICAST), false);
+    h.group(ShardHarness.profile(PeerKind.IBGP, true, addPath), c1, c2);
+    h.drainAll();
+    Prefix p = v4(5);
+    h.shard.announce(c1, p, 0, attrs("10.0.0.11").build());
+    h.shard.announce(c3, p, 0, attrs("10.0.0.13").build());
+    Peer other = Fixtures.ibgp("10.0.0.40");
+    h.shard.announce(other, p, 0, attrs("10.0.0.40").build());
+    h.drainAll();
+    Set<Integer> idsAtC2 = new HashSet<>();
+    h.view(c2).keySet().forEach(n -> idsAtC2.add(n.pathId()));
+    assertThat(idsAtC2).as("three paths, three ids").hasSize(3).doesNotContain(0);
+    assertThat(h.view(c1)).as("c1 gets the other two paths").hasSize(2);
+    assertThat(h.view(c1).values()).noneMatch(r -> r.nextHop().equals(Fixtures.ip("10.0.0.11")));
+    h.shard.withdraw(c3, p, 0);
+    h.drainAll();
+    assertThat(h.view(c2)).hasSize(2);
+    assertThat(h.view(c1)).hasSize(1);
+  }
+
+  @Test
+  void ipv6RoutesTravelInMpReachAndMpUnreach() {
+    h.group(ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET), c1);
+    h.drainAll();
+    Prefix p = Prefix.parse("2001:db8:1::/48");
+    Peer source = Fixtures.ibgp("10.0.0.1");
+    h.shard.announce(source, p, 0, attrs("2001:db8::1").build());
+    List<OutboundUpdate> out = h.drainAll();
+    assertThat(out.get(0).update().attribute(PathAttribute.MpReach.class)).isPresent();
+    assertThat(h.view(c1).get(Nlri.of(p)).nextHop()).isEqualTo(Fixtures.ip("2001:db8::1"));
+    h.shard.withdraw(source, p, 0);
+    out = h.drainAll();
+    assertThat(out.get(0).update().attribute(PathAttribute.MpUnreach.class)).isPresent();
+    assertThat(h.view(c1)).isEmpty();
+  }
+
+  @Test
+  void aSnapshotFromAnEarlierJoinOfTheSamePeerIsDropped() {
+    Peer source = Fixtures.ibgp("10.0.0.1");
+    h.shard.announce(source, v4(1), 0, attrs("10.0.0.1").build());
+    UpdateGroup g =
+        new UpdateGroup(ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET));
+    h.groups.add(g);
+    // First session: one of two snapshot parts arrives, then the session flaps and rejoins.
+    h.shard.sync(g, c1, g.beginSync(c1, 2));
+    g.removeMember(c1);
+    var second = g.beginSync(c1, 1);
+    List<OutboundUpdate> out = g.drain();
+    assertThat(out).as("the stale part neither delivers nor counts").isEmpty();
+    h.shard.sync(g, c1, second);
+    out = g.drain();
+    assertThat(out.stream().filter(u -> u.update().endOfRibFamily().isPresent())).hasSize(2);
+    assertThat(out.stream().flatMap(u -> u.update().nlri().stream()))
+        .containsExactly(Nlri.of(v4(1)));
+  }
+}

@@ -1,0 +1,270 @@
+package dev.netctl.bgp.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.netctl.bgp.codec.BgpDecoder;
+import dev.netctl.bgp.codec.BgpEncoder;
+import dev.netctl.bgp.codec.BgpMessage;
+import dev.netctl.bgp.codec.BgpMessage.Notification;
+import dev.netctl.bgp.codec.BgpMessage.Open;
+import dev.netctl.bgp.codec.Capability;
+import dev.netctl.bgp.codec.CodecContext;
+import dev.netctl.bgp.codec.DecodeResult;
+import dev.netctl.bgp.codec.NotificationSubcode;
+import dev.netctl.bgp.fsm.PeerConfig;
+import dev.netctl.bgp.fsm.State;
+import io.netty.channel.EventLoopGroup;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A real {@link PeerSession} on Netty against a hand-driven socket playing the peer, so each test
+ * controls the exact bytes the session receives.
+ */
+@Timeout(30)
+class PeerSessionTest {
+  static final String LOCAL = "127.0.0.41";
+  static final String REMOTE = "127.0.0.42";
+  static final int PORT = 17941;
+
+  private EventLoopGroup group;
+  private BgpListener listener;
+  private PeerSession session;
+  private final List<String> events = new CopyOnWriteArrayList<>();
+
+  static Inet4Address ip(String s) throws Exception {
+    return (Inet4Address) InetAddress.getByName(s);
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    LeakCheck.install();
+    Transport transport = Transport.best();
+    group = transport.newGroup(1);
+    PeerConfig config = PeerConfig.of(65001, ip(LOCAL), 65002).withHoldTime(30);
+    PeerSpec spec =
+        new PeerSpec(new InetSocketAddress(ip(REMOTE), PORT + 1), ip(LOCAL), config, true, null, 0);
+    session =
+        new PeerSession(
+            spec,
+            group.next(),
+            transport,
+            new SessionListener() {
+              @Override
+              public void update(PeerSession peer, BgpMessage.Update update) {
+                events.add("update " + update.allNlri() + " withdrawn " + update.allWithdrawn());
+              }
+
+              @Override
+              public void down(PeerSession peer, String reason) {
+                events.add("down " + reason);
+              }
+            },
+            Clock.systemUTC());
+    session.loop().submit(session::start).sync();
+    listener =
+        BgpListener.bind(
+            group,
+            transport,
+            new InetSocketAddress(ip(LOCAL), PORT),
+            a -> a.equals(spec.remote().getAddress()) ? session : null,
+            Map.of());
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    session
+        .loop()
+        .submit(() -> session.stop(Notification.of(NotificationSubcode.ADMINISTRATIVE_SHUTDOWN)))
+        .sync();
+    listener.close();
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+    LeakCheck.assertNoLeaks();
+  }
+
+  /** A scripted peer on a plain socket. */
+  static final class RawPeer implements AutoCloseable {
+    final Socket socket = new Socket();
+    DataInputStream in;
+
+    RawPeer() throws Exception {
+      socket.bind(new InetSocketAddress(ip(REMOTE), 0));
+      socket.connect(new InetSocketAddress(ip(LOCAL), PORT), 2000);
+      socket.setSoTimeout(5000);
+      in = new DataInputStream(socket.getInputStream());
+    }
+
+    void send(BgpMessage m) throws IOException {
+      sendRaw(BgpEncoder.encode(m, CodecContext.FOUR_OCTET));
+    }
+
+    void sendRaw(byte[] b) throws IOException {
+      socket.getOutputStream().write(b);
+      socket.getOutputStream().flush();
+    }
+
+    BgpMessage read() throws IOException {
+      byte[] header = new byte[19];
+      in.readFully(header);
+      int length = ((header[16] & 0xff) << 8) | (header[17] & 0xff);
+      byte[] all = new byte[length];
+      System.arraycopy(header, 0, all, 0, 19);
+      in.readFully(all, 19, length - 19);
+      return ((DecodeResult.Decoded) BgpDecoder.decode(all, CodecContext.FOUR_OCTET)).message();
+    }
+
+    /** Reads until a NOTIFICATION, skipping KEEPALIVEs. */
+    Notification readNotification() throws IOException {
+      for (int i = 0; i < 10; i++) {
+        BgpMessage m = read();
+        if (m instanceof Notification n) {
+          return n;
+        }
+      }
+      throw new AssertionError("no NOTIFICATION within 10 messages");
+    }
+
+    boolean closedByPeer() {
+      try {
+        return in.read() == -1;
+      } catch (EOFException e) {
+        return true;
+      } catch (IOException e) {
+        return true;
+      }
+    }
+
+    /** Runs the OPEN exchange to Established. */
+    void establish() throws Exception {
+      Open theirs = (Open) read();
+      assertThat(theirs.myAs()).isEqualTo(65001);
+      send(new Open(4, 65002, 90, ip(REMOTE), List.of(new Capability.FourOctetAs(65002))));
+      assertThat(read()).isEqualTo(BgpMessage.Keepalive.INSTANCE);
+      send(BgpMessage.Keepalive.INSTANCE);
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+
+  @Test
+  void establishesAndNegotiatesTheSmallerHoldTime() throws Exception {
+    try (RawPeer peer = new RawPeer()) {
+      peer.establish();
+      await().atMost(Duration.ofSeconds(5)).until(() -> session.state() == State.ESTABLISHED);
+      assertThat(session.loop().submit(() -> session.negotiated().holdTime()).get()).isEqualTo(30);
+    }
+  }
+
+  @Test
+  void invalidNetworkFieldGetsNotificationThenClose() throws Exception {
+    try (RawPeer peer = new RawPeer()) {
+      peer.establish();
+      // UPDATE whose NLRI claims /33 (RFC 4271 §6.3 Invalid Network Field).
+      peer.sendRaw(
+          HexFormat.of()
+              .parseHex(
+                  "ffffffffffffffffffffffffffffffff"
+                      + "001c"
+                      + "02"
+                      + "0000"
+                      + "0000"
+                      + "21 0a000000".replace(" ", "")));
+      Notification n = peer.readNotification();
+      assertThat(n.errorSubcode()).isEqualTo(NotificationSubcode.INVALID_NETWORK_FIELD);
+      assertThat(peer.closedByPeer()).isTrue();
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> events.stream().anyMatch(e -> e.startsWith("down")));
+    }
+  }
+
+  @Test
+  void badMarkerInOpenSentGetsConnectionNotSynchronized() throws Exception {
+    try (RawPeer peer = new RawPeer()) {
+      peer.read(); // our OPEN
+      peer.sendRaw(HexFormat.of().parseHex("ffffffffffffffffffffffffffff0000" + "0013" + "04"));
+      assertThat(peer.readNotification().errorSubcode())
+          .isEqualTo(NotificationSubcode.CONNECTION_NOT_SYNCHRONIZED);
+      assertThat(peer.closedByPeer()).isTrue();
+    }
+  }
+
+  @Test
+  void oversizedLengthIsBadMessageLengthWithTheField() throws Exception {
+    try (RawPeer peer = new RawPeer()) {
+      peer.establish();
+      peer.sendRaw(HexFormat.of().parseHex("ffffffffffffffffffffffffffffffff" + "2000" + "02"));
+      Notification n = peer.readNotification();
+      assertThat(n.errorSubcode()).isEqualTo(NotificationSubcode.BAD_MESSAGE_LENGTH);
+      assertThat(n.data()).isEqualTo(new byte[] {0x20, 0x00});
+    }
+  }
+
+  @Test
+  void wrongPeerAsGetsBadPeerAs() throws Exception {
+    try (RawPeer peer = new RawPeer()) {
+      peer.read();
+      peer.send(new Open(4, 65009, 90, ip(REMOTE), List.of()));
+      Notification n = peer.readNotification();
+      assertThat(n.errorSubcode()).isEqualTo(NotificationSubcode.BAD_PEER_AS);
+      assertThat(peer.closedByPeer()).isTrue();
+    }
+  }
+
+  @Test
+  void treatAsWithdrawKeepsTheSessionUp() throws Exception {
+    try (RawPeer peer = new RawPeer()) {
+      peer.establish();
+      await().atMost(Duration.ofSeconds(5)).until(() -> session.state() == State.ESTABLISHED);
+      // ORIGIN value 9 is invalid: RFC 7606 treat-as-withdraw, no NOTIFICATION.
+      peer.sendRaw(
+          HexFormat.of()
+              .parseHex(
+                  "ffffffffffffffffffffffffffffffff"
+                      + "002d"
+                      + "02"
+                      + "0000"
+                      + "0014"
+                      + "40010109"
+                      + "400206020100"
+                      + "00fdea"
+                      + "4003040a000001"
+                      + "080a"));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> events.contains("update [] withdrawn [10.0.0.0/8]"));
+      peer.send(BgpMessage.Keepalive.INSTANCE);
+      assertThat(session.state()).isEqualTo(State.ESTABLISHED);
+    }
+  }
+
+  @Test
+  void unknownRemoteAddressIsRefused() throws Exception {
+    try (Socket s = new Socket()) {
+      s.bind(new InetSocketAddress(ip("127.0.0.43"), 0));
+      s.connect(new InetSocketAddress(ip(LOCAL), PORT), 2000);
+      s.setSoTimeout(5000);
+      assertThat(s.getInputStream().read()).isEqualTo(-1);
+    }
+  }
+}

@@ -1,0 +1,155 @@
+package dev.netctl.bgp.speaker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.netctl.bgp.codec.Nlri;
+import dev.netctl.bgp.codec.PathAttribute;
+import dev.netctl.bgp.codec.Prefix;
+import dev.netctl.bgp.fsm.PeerConfig;
+import dev.netctl.bgp.fsm.State;
+import dev.netctl.bgp.session.PeerSpec;
+import dev.netctl.bgp.session.Transport;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Two in-process speakers peering over distinct loopback addresses. */
+@Timeout(60)
+class BgpSpeakerTest {
+  private final List<BgpSpeaker> speakers = new CopyOnWriteArrayList<>();
+
+  static Inet4Address ip(String s) throws Exception {
+    return (Inet4Address) InetAddress.getByName(s);
+  }
+
+  @AfterEach
+  void closeAll() {
+    speakers.forEach(BgpSpeaker::close);
+  }
+
+  BgpSpeaker speaker(long as, String address, int port) throws Exception {
+    BgpSpeaker s = BgpSpeaker.start(as, new InetSocketAddress(ip(address), port), Transport.best());
+    speakers.add(s);
+    return s;
+  }
+
+  static PeerSpec peer(
+      String local, long localAs, String remote, int port, long remoteAs, boolean passive)
+      throws Exception {
+    PeerConfig config =
+        PeerConfig.of(localAs, ip(local), remoteAs)
+            .withHoldTime(9)
+            .withConnectRetry(Duration.ofMillis(300));
+    return new PeerSpec(
+        new InetSocketAddress(ip(remote), port), ip(local), config, passive, null, 0);
+  }
+
+  static State state(BgpSpeaker s) {
+    return s.peers().getFirst().state();
+  }
+
+  @Test
+  void ebgpSessionExchangesIpv4AndIpv6RoutesBothWays() throws Exception {
+    BgpSpeaker a = speaker(65001, "127.0.0.31", 17931);
+    BgpSpeaker b = speaker(65002, "127.0.0.32", 17932);
+    a.originate(
+        Prefix.parse("10.31.0.0/16"),
+        null,
+        List.of(new PathAttribute.Communities(List.of(0xfde90001))));
+    a.originate(Prefix.parse("2001:db8:31::/48"), null, List.of());
+    b.originate(Prefix.parse("10.32.0.0/16"), null, List.of());
+    List<Nlri> withdrawnAtB = new CopyOnWriteArrayList<>();
+    b.subscribe(
+        new RouteListener() {
+          @Override
+          public void announced(InetAddress peer, List<ReceivedRoute> routes) {}
+
+          @Override
+          public void withdrawn(InetAddress peer, List<Nlri> nlri) {
+            withdrawnAtB.addAll(nlri);
+          }
+        });
+    a.addPeer(peer("127.0.0.31", 65001, "127.0.0.32", 17932, 65002, false));
+    b.addPeer(peer("127.0.0.32", 65002, "127.0.0.31", 17931, 65001, true));
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> state(a) == State.ESTABLISHED && state(b) == State.ESTABLISHED);
+    await().atMost(Duration.ofSeconds(10)).until(() -> b.received(ip("127.0.0.31")).size() == 2);
+    List<ReceivedRoute> atB = b.received(ip("127.0.0.31"));
+    ReceivedRoute v4 =
+        atB.stream().filter(r -> !r.nlri().prefix().ipv6()).findFirst().orElseThrow();
+    assertThat(v4.nlri()).isEqualTo(Nlri.of("10.31.0.0/16"));
+    assertThat(v4.nextHop()).isEqualTo(ip("127.0.0.31"));
+    assertThat(v4.attribute(PathAttribute.AsPath.class))
+        .contains(PathAttribute.AsPath.sequence(65001));
+    assertThat(v4.attribute(PathAttribute.Communities.class))
+        .contains(new PathAttribute.Communities(List.of(0xfde90001)));
+    assertThat(atB).extracting(ReceivedRoute::nlri).contains(Nlri.of("2001:db8:31::/48"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> a.received(ip("127.0.0.32")).size() == 1);
+
+    a.withdraw(Prefix.parse("10.31.0.0/16"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> withdrawnAtB.contains(Nlri.of("10.31.0.0/16")));
+    assertThat(b.received(ip("127.0.0.31")))
+        .extracting(ReceivedRoute::nlri)
+        .containsExactly(Nlri.of("2001:db8:31::/48"));
+    assertThat(a.peers().getFirst().receivedPrefixes()).isEqualTo(1);
+
+    // Removing the peer at A sends Cease; B drops A's routes and goes back to waiting.
+    a.removePeer(ip("127.0.0.32"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> state(b) != State.ESTABLISHED);
+    assertThat(b.received(ip("127.0.0.31"))).isEmpty();
+    assertThat(b.peers().getFirst().info()).contains("PEER_DECONFIGURED");
+  }
+
+  @Test
+  void connectionCollisionLeavesOneEstablishedSession() throws Exception {
+    BgpSpeaker a = speaker(65001, "127.0.0.33", 17933);
+    BgpSpeaker b = speaker(65001, "127.0.0.34", 17934);
+    // Both sides connect actively (iBGP): the connection from the higher identifier survives.
+    a.addPeer(peer("127.0.0.33", 65001, "127.0.0.34", 17934, 65001, false));
+    b.addPeer(peer("127.0.0.34", 65001, "127.0.0.33", 17933, 65001, false));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> state(a) == State.ESTABLISHED && state(b) == State.ESTABLISHED);
+    a.originate(Prefix.parse("10.33.0.0/24"), null, List.of());
+    await().atMost(Duration.ofSeconds(10)).until(() -> b.received(ip("127.0.0.33")).size() == 1);
+    ReceivedRoute r = b.received(ip("127.0.0.33")).getFirst();
+    assertThat(r.attribute(PathAttribute.LocalPref.class))
+        .contains(new PathAttribute.LocalPref(100));
+    assertThat(r.attribute(PathAttribute.AsPath.class)).contains(PathAttribute.AsPath.EMPTY);
+  }
+
+  @Test
+  void maxPrefixExceededSendsCeaseAndDropsTheSession() throws Exception {
+    BgpSpeaker a = speaker(65001, "127.0.0.35", 17935);
+    BgpSpeaker b = speaker(65002, "127.0.0.36", 17936);
+    for (int i = 0; i < 5; i++) {
+      a.originate(Prefix.ipv4(0x0a230000 | (i << 8), 24), null, List.of());
+    }
+    a.addPeer(peer("127.0.0.35", 65001, "127.0.0.36", 17936, 65002, true));
+    PeerSpec limited = peer("127.0.0.36", 65002, "127.0.0.35", 17935, 65001, false);
+    b.addPeer(
+        new PeerSpec(
+            limited.remote(),
+            limited.localAddress(),
+            limited.config().withMaxPrefixes(3),
+            false,
+            null,
+            0));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> a.peers().getFirst().info().contains("MAXIMUM_PREFIXES_REACHED"));
+    assertThat(b.peers().getFirst().info()).contains("MAXIMUM_PREFIXES_REACHED");
+    assertThat(state(b)).isEqualTo(State.IDLE);
+  }
+}
