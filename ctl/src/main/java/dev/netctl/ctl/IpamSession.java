@@ -2,12 +2,16 @@ package dev.netctl.ctl;
 
 import dev.netctl.datastore.Datastore;
 import dev.netctl.datastore.client.ResourceClient;
+import dev.netctl.datastore.model.Kind;
+import dev.netctl.datastore.model.Node;
 import dev.netctl.ipam.IpamException;
 import dev.netctl.ipam.allocator.IpamAllocator;
 import dev.netctl.ipam.allocator.PoolSpec;
+import dev.netctl.ipam.allocator.ResourceEnvironment;
 import dev.netctl.ipam.block.Cidr;
 import dev.netctl.ipam.store.IpamStore;
 import java.net.InetAddress;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
@@ -20,13 +24,13 @@ import java.util.function.Function;
 final class IpamSession implements AutoCloseable {
   private final Datastore datastore;
   private final ResourceClient client;
-  private final ClusterIpamEnvironment env;
+  private final ResourceEnvironment env;
   private final IpamAllocator allocator;
 
   private IpamSession(Datastore datastore) {
     this.datastore = datastore;
     this.client = new ResourceClient(datastore);
-    this.env = new ClusterIpamEnvironment(client);
+    this.env = new ResourceEnvironment(client);
     this.allocator = new IpamAllocator(datastore, env);
   }
 
@@ -55,8 +59,11 @@ final class IpamSession implements AutoCloseable {
     return env.pools();
   }
 
+  /** The names of the nodes that exist now: blocks of any other owner belong to a dead node. */
   Set<String> liveNodes() {
-    return env.liveNodes();
+    Set<String> names = new LinkedHashSet<>();
+    for (Node n : client.list(Kind.NODE)) names.add(n.metadata().name());
+    return names;
   }
 
   /**
