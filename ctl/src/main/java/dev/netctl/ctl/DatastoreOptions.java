@@ -49,11 +49,11 @@ final class DatastoreOptions {
   }
 
   Datastore open() {
-    TlsOptions tls =
-        ca == null && cert == null && key == null ? null : new TlsOptions(ca, cert, key);
     try {
+      TlsOptions tls =
+          ca == null && cert == null && key == null ? null : new TlsOptions(ca, cert, key);
       return Datastores.open(effectiveSpec(), tls);
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | UnsupportedOperationException e) {
       throw new CliException(ExitCode.USAGE, e.getMessage());
     }
   }

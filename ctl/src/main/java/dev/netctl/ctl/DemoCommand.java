@@ -10,8 +10,8 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -79,12 +79,14 @@ final class DemoCommand implements Callable<Integer> {
         bgp: {ipv4Address: 127.0.10.3/8}
       """;
 
-  @Mixin DatastoreOptions datastore;
+  // The root declares --datastore once (INHERIT scope); a second declaration here would clash.
+  @ParentCommand Netctl root;
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    DatastoreOptions datastore = root.datastore();
     out.println("netctl demo on datastore " + datastore.effectiveSpec());
     out.println();
     ResourceCodec codec = new ResourceCodec();

@@ -1,6 +1,9 @@
 package dev.netctl.ctl;
 
 import dev.netctl.datastore.DatastoreException;
+import dev.netctl.datastore.model.CodecException;
+import dev.netctl.datastore.model.ValidationException;
+import dev.netctl.datastore.selector.SelectorException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import picocli.CommandLine;
@@ -8,8 +11,9 @@ import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
 
 /**
- * Turns any failure of a verb into one line on stderr and its exit code. A user sees what failed
- * and why, never a stack trace (set NETCTL_DEBUG=1 for one).
+ * Turns any failure of a verb into lines on stderr and its exit code. A user sees what failed and
+ * why, never a stack trace (set NETCTL_DEBUG=1 for one). A failure with several causes (every
+ * violation of an invalid file) prints one {@code error:} line per cause.
  */
 final class Failures implements IExecutionExceptionHandler {
 
@@ -17,7 +21,7 @@ final class Failures implements IExecutionExceptionHandler {
   public int handleExecutionException(Exception ex, CommandLine cl, ParseResult parsed) {
     Throwable t = unwrap(ex);
     var err = cl.getErr();
-    err.println("error: " + message(t));
+    message(t).lines().forEach(line -> err.println("error: " + line));
     if (System.getenv("NETCTL_DEBUG") != null) t.printStackTrace(err);
     err.flush();
     return exitCode(t);
@@ -43,6 +47,9 @@ final class Failures implements IExecutionExceptionHandler {
       case DatastoreException.AlreadyExists a -> ExitCode.ALREADY_EXISTS;
       case DatastoreException.Conflict c -> ExitCode.CONFLICT;
       case DatastoreException.Unavailable u -> ExitCode.UNAVAILABLE;
+      case ValidationException v -> ExitCode.INVALID;
+      case CodecException c -> ExitCode.INVALID;
+      case SelectorException s -> ExitCode.INVALID;
       default -> ExitCode.ERROR;
     };
   }

@@ -1,9 +1,11 @@
 package dev.netctl.ctl;
 
+import java.io.InputStream;
 import java.io.PrintWriter;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ScopeType;
 
 /**
@@ -17,7 +19,17 @@ import picocli.CommandLine.ScopeType;
     versionProvider = Netctl.Version.class,
     description = "Manage netctl IP pools, BGP peers, IPAM and nodes.",
     subcommands = {
+      GetCommand.class,
+      CreateCommand.class,
+      ApplyCommand.class,
+      ReplaceCommand.class,
+      DeleteCommand.class,
+      PatchCommand.class,
+      LabelCommand.class,
+      ValidateCommand.class,
+      ConvertCommand.class,
       VersionCommand.class,
+      CompletionCommand.class,
       DemoCommand.class,
       IpamCommand.class,
       AutoComplete.GenerateCompletion.class,
@@ -26,14 +38,38 @@ public final class Netctl implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  @Mixin DatastoreOptions datastore;
+
+  // Injectable so tests can feed `-f -` without touching System.in.
+  private final InputStream stdin;
+
+  private Netctl(InputStream stdin) {
+    this.stdin = stdin;
+  }
+
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  /** Builds the command line; tests call this with their own writers. */
+  /** The global datastore options, wherever on the command line they were given. */
+  DatastoreOptions datastore() {
+    return datastore;
+  }
+
+  /** What {@code -f -} reads. */
+  InputStream stdin() {
+    return stdin;
+  }
+
+  /** Builds the command line reading stdin from {@link System#in}. */
   public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-    CommandLine cl = new CommandLine(new Netctl());
+    return commandLine(System.in, out, err);
+  }
+
+  /** Builds the command line; tests call this with their own streams. */
+  public static CommandLine commandLine(InputStream in, PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(new Netctl(in));
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler(new Failures());
@@ -43,9 +79,10 @@ public final class Netctl implements Runnable {
           ex.getCommandLine().getErr().flush();
           return ExitCode.USAGE;
         });
-    // The completion script is generated on demand; it is not a user-facing verb in help.
+    // picocli hides generate-completion by default; `netctl completion` is the documented verb,
+    // but the picocli name keeps working for scripts that know it.
     CommandLine gen = cl.getSubcommands().get("generate-completion");
-    if (gen != null) gen.getCommandSpec().usageMessage().hidden(false);
+    if (gen != null) gen.getCommandSpec().usageMessage().hidden(true);
     return cl;
   }
 

@@ -344,7 +344,7 @@ public final class ResourceClient {
                 if (k == Kind.IP_POOL) list(k).forEach(x -> m.put(x.name(), x));
                 return m;
               });
-      if (r.name() == null) {
+      if (r.name() == null || r.name().isEmpty()) {
         violations.addAll(Validator.validate(r));
         continue;
       }

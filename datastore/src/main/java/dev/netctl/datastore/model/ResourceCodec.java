@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.util.StringQuotingChecker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +31,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -67,6 +69,7 @@ public final class ResourceCodec {
                     // a label value "123" must stay a string when read back
                     .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
                     .disable(YAMLGenerator.Feature.SPLIT_LINES)
+                    .stringQuotingChecker(new Yaml11SafeQuoting())
                     .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                     .build())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -89,6 +92,21 @@ public final class ResourceCodec {
     this.prettyJson = json.copy().setDefaultPrettyPrinter(printer);
   }
 
+  /**
+   * Also quotes strings a YAML 1.1 reader would take for base-60 numbers: community values such as
+   * {@code 65000:100} or an all-digit MAC would otherwise reach PyYAML users as integers.
+   */
+  private static final class Yaml11SafeQuoting extends StringQuotingChecker.Default {
+    private static final long serialVersionUID = 1L;
+    private static final Pattern SEXAGESIMAL =
+        Pattern.compile("[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\\.[0-9_]*)?");
+
+    @Override
+    public boolean needToQuoteValue(String value) {
+      return super.needToQuoteValue(value) || SEXAGESIMAL.matcher(value).matches();
+    }
+  }
+
   // ---------------------------------------------------------------- reading
 
   /** Reads every resource in {@code text} (YAML or JSON); {@code source} names it in errors. */
@@ -98,23 +116,22 @@ public final class ResourceCodec {
     String trimmed = text.stripLeading();
     boolean isJson = trimmed.startsWith("{") || trimmed.startsWith("[");
     ObjectMapper mapper = isJson ? json : yaml;
-    int index = 0;
+    int index = 1; // the document being parsed, 1-based
     try (JsonParser p = mapper.createParser(text);
         MappingIterator<JsonNode> docs = mapper.readValues(p, JsonNode.class)) {
-      while (docs.hasNextValue()) {
-        index++;
+      for (; docs.hasNextValue(); index++) {
         JsonNode doc = docs.nextValue();
         readDocument(doc, prefix + "document " + index, out);
       }
     } catch (CodecException e) {
       throw e;
     } catch (DatabindException | IllegalStateException e) {
-      throw syntaxError(prefix + "document " + Math.max(index, 1), e);
+      throw syntaxError(prefix + "document " + index, e);
     } catch (JsonProcessingException e) {
-      throw syntaxError(prefix + "document " + Math.max(index, 1), e);
+      throw syntaxError(prefix + "document " + index, e);
     } catch (RuntimeException e) {
       if (e.getCause() instanceof JsonProcessingException jpe) {
-        throw syntaxError(prefix + "document " + Math.max(index, 1), jpe);
+        throw syntaxError(prefix + "document " + index, jpe);
       }
       throw e;
     } catch (IOException e) {

@@ -313,6 +313,22 @@ class ResourceClientTest {
   }
 
   @Test
+  void namelessObjectsAreValidationErrorsNotCrashes() {
+    List<Resource> batch =
+        List.of(
+            new IPPool(ObjectMeta.named(""), IPPoolSpec.of("10.0.0.0/16")),
+            pool("a", "10.1.0.0/16"));
+    assertThatThrownBy(() -> client.applyAll(batch))
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("IPPool \"\": metadata.name \"\" is required");
+    assertThatThrownBy(
+            () -> client.create(new IPPool(ObjectMeta.named(null), IPPoolSpec.of("10.0.0.0/16"))))
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("metadata.name \"<none>\" is required");
+    assertThat(storeRevision()).isZero();
+  }
+
+  @Test
   void applyAllRejectsPoolsThatOverlapEachOtherWithinTheBatch() {
     List<Resource> batch = List.of(pool("a", "10.0.0.0/16"), pool("b", "10.0.0.0/24"));
     assertThatThrownBy(() -> client.applyAll(batch))

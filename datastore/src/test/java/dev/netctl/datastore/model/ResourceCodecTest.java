@@ -179,6 +179,33 @@ class ResourceCodecTest {
   }
 
   @Test
+  void valuesAYaml11ReaderWouldTakeForBase60NumbersAreQuoted() {
+    BGPConfiguration c =
+        BGPConfiguration.of(
+            "default",
+            new BGPConfigurationSpec(
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                List.of(new Community("gold", "65000:59"), new Community("big", "65000:100")),
+                List.of(new PrefixAdvertisement("10.0.0.0/8", List.of("65000:7")))));
+    Node n = Node.of("n", new NodeSpec(null, null, "10:20:30:40:50:06", null, "66:0f:9a:00:11:23"));
+    String yaml = codec.toYaml(List.of(c, n));
+    assertThat(yaml)
+        .contains(
+            "value: \"65000:59\"",
+            "value: 65000:100", // 100 is no base-60 digit
+            "- \"65000:7\"",
+            "vxlanTunnelMACAddr: \"10:20:30:40:50:06\"",
+            "vxlanTunnelMACAddrV6: 66:0f:9a:00:11:23");
+    assertThat(codec.read(yaml)).containsExactly(c, n);
+  }
+
+  @Test
   void readsJsonArraysListsAndCalicoTypedLists() {
     String array =
         "[{\"apiVersion\":\"netctl.dev/v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\"n1\"}},"
@@ -332,6 +359,14 @@ class ResourceCodecTest {
     assertThatThrownBy(
             () -> codec.read("apiVersion: netctl.dev/v1\nkind: Node\nkind: Node\nmetadata: {}\n"))
         .hasMessageContaining("Duplicate field 'kind'");
+    String secondBroken =
+        "apiVersion: netctl.dev/v1\nkind: Node\nmetadata: {name: a}\n---\n"
+            + "apiVersion: netctl.dev/v1\nkind: Node\nmetadata: {name: b\n---\n"
+            + "apiVersion: netctl.dev/v1\nkind: Node\nmetadata: {name: c}\n";
+    assertThatThrownBy(() -> codec.read(secondBroken, "n.yaml"))
+        .hasMessageStartingWith("n.yaml: document 2: is not valid YAML/JSON at line ");
+    assertThatThrownBy(() -> codec.read("[{\"kind\": }]", "n.json"))
+        .hasMessageStartingWith("n.json: document 1: is not valid YAML/JSON at line 1");
   }
 
   @Test

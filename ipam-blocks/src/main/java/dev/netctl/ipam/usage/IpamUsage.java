@@ -106,7 +106,7 @@ public final class IpamUsage {
         borrowed);
   }
 
-  /** Percentage rounded to two decimals; tiny shares of huge IPv6 pools stay non-zero-safe. */
+  /** Percentage rounded to two decimals, exact for IPv6 pools too big for a double. */
   static double percent(BigInteger part, BigInteger total) {
     if (total.signum() == 0) return 0;
     return new BigDecimal(part)

@@ -1,0 +1,89 @@
+package dev.netctl.ctl;
+
+import dev.netctl.datastore.DatastoreException;
+import dev.netctl.datastore.model.Kind;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code netctl delete KIND NAME...} or {@code netctl delete -f FILE}: deletes objects, continuing
+ * past missing ones (reported at the end, exit NOT_FOUND unless {@code --ignore-not-found}), like
+ * kubectl.
+ */
+@Command(
+    name = "delete",
+    description = {
+      "Delete resources by kind and name, or those named in manifests.",
+      "Examples: netctl delete ippool p;  netctl delete -f pools.yaml"
+    })
+final class DeleteCommand extends ResourceVerb {
+
+  @Parameters(
+      paramLabel = "KIND NAME",
+      arity = "0..*",
+      completionCandidates = Kinds.Candidates.class,
+      description = "A kind followed by one or more names (or use -f).")
+  List<String> args = new ArrayList<>();
+
+  @Mixin FileOptions input;
+
+  @Option(names = "--ignore-not-found", description = "Succeed when an object is already gone.")
+  boolean ignoreNotFound;
+
+  /** What to delete. */
+  private record Target(Kind<?> kind, String name) {}
+
+  @Override
+  public Integer call() {
+    List<Target> targets = new ArrayList<>();
+    if (input.given()) {
+      if (!args.isEmpty()) {
+        throw new CliException(ExitCode.USAGE, "give either KIND NAME... or -f FILE, not both");
+      }
+      for (Manifest m : input.read(root.stdin(), CODEC)) {
+        if (m.resource().name() == null || m.resource().name().isEmpty()) {
+          throw new CliException(
+              ExitCode.INVALID,
+              m.source() + ": " + m.resource().kind() + ": metadata.name is required to delete");
+        }
+        targets.add(new Target(m.resource().kind(), m.resource().name()));
+      }
+    } else {
+      if (args.size() < 2) {
+        throw new CliException(
+            ExitCode.USAGE, "usage: netctl delete KIND NAME... | netctl delete -f FILE");
+      }
+      Kind<?> kind = Kinds.lookup(args.getFirst());
+      for (String n : args.subList(1, args.size())) targets.add(new Target(kind, n));
+    }
+    return withClient(
+        client -> {
+          List<String> missing = new ArrayList<>();
+          for (Target t : targets) {
+            try {
+              client.delete(t.kind(), t.name());
+              out()
+                  .println(
+                      t.kind().name().toLowerCase(Locale.ROOT)
+                          + "."
+                          + Kinds.GROUP
+                          + " \""
+                          + t.name()
+                          + "\" deleted");
+              out().flush();
+            } catch (DatastoreException.NotFound e) {
+              if (!ignoreNotFound) missing.add(e.getMessage());
+            }
+          }
+          if (!missing.isEmpty()) {
+            throw new CliException(ExitCode.NOT_FOUND, String.join("\n", missing));
+          }
+          return ExitCode.OK;
+        });
+  }
+}

@@ -1,0 +1,115 @@
+package dev.netctl.ctl;
+
+import dev.netctl.datastore.model.ResourceCodec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code -f FILE|-} (repeatable) and {@code -R}: where the manifests of create, apply, replace,
+ * delete, validate and convert come from. Files hold multi-document YAML, JSON objects or arrays,
+ * or a {@code List}; a directory contributes its {@code .yaml}, {@code .yml} and {@code .json}
+ * files (its subdirectories too with {@code -R}), in path order so runs are reproducible.
+ */
+final class FileOptions {
+
+  @Option(
+      names = {"-f", "--filename"},
+      paramLabel = "FILE",
+      description = "Manifest file or directory; - reads stdin. Repeatable.")
+  List<String> files = new ArrayList<>();
+
+  @Option(
+      names = {"-R", "--recursive"},
+      description = "Also read the subdirectories of a directory given with -f.")
+  boolean recursive;
+
+  boolean given() {
+    return !files.isEmpty();
+  }
+
+  /**
+   * Reads and parses every file. Parsing rejects unknown kinds, apiVersions and fields ({@link
+   * dev.netctl.datastore.model.CodecException}, exit INVALID); a missing or unreadable path is a
+   * usage error.
+   *
+   * @throws CliException USAGE when no -f was given, a path is bad, or the input holds no object
+   */
+  List<Manifest> read(InputStream stdin, ResourceCodec codec) {
+    if (files.isEmpty()) throw new CliException(ExitCode.USAGE, "-f FILE is required");
+    List<Manifest> out = new ArrayList<>();
+    boolean stdinRead = false;
+    for (String f : files) {
+      if (f.equals("-")) {
+        if (stdinRead) throw new CliException(ExitCode.USAGE, "-f - may be given only once");
+        stdinRead = true;
+        parse(readStdin(stdin), "<stdin>", codec, out);
+        continue;
+      }
+      for (Path p : expand(f)) parse(readFile(p), p.toString(), codec, out);
+    }
+    if (out.isEmpty()) {
+      throw new CliException(
+          ExitCode.USAGE, "no objects found in " + String.join(", ", files) + " (empty input)");
+    }
+    return out;
+  }
+
+  private static void parse(String text, String source, ResourceCodec codec, List<Manifest> out) {
+    codec.read(text, source).forEach(r -> out.add(new Manifest(r, source)));
+  }
+
+  private List<Path> expand(String f) {
+    Path p = Path.of(f);
+    if (!Files.exists(p)) {
+      throw new CliException(ExitCode.USAGE, "the path \"" + f + "\" does not exist");
+    }
+    if (!Files.isDirectory(p)) return List.of(p);
+    try (Stream<Path> s = recursive ? Files.walk(p) : Files.list(p)) {
+      List<Path> manifests =
+          s.filter(Files::isRegularFile).filter(FileOptions::isManifest).sorted().toList();
+      if (manifests.isEmpty()) {
+        throw new CliException(
+            ExitCode.USAGE,
+            "the directory \""
+                + f
+                + "\" holds no .yaml, .yml or .json file"
+                + (recursive ? "" : " (use -R for subdirectories)"));
+      }
+      return manifests;
+    } catch (IOException e) {
+      throw new CliException(ExitCode.USAGE, "cannot read directory \"" + f + "\": " + e);
+    }
+  }
+
+  private static boolean isManifest(Path p) {
+    String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+    return n.endsWith(".yaml") || n.endsWith(".yml") || n.endsWith(".json");
+  }
+
+  private static String readFile(Path p) {
+    try {
+      return Files.readString(p, StandardCharsets.UTF_8);
+    } catch (java.nio.charset.MalformedInputException e) {
+      throw new CliException(ExitCode.INVALID, "\"" + p + "\" is not UTF-8 text");
+    } catch (IOException e) {
+      throw new CliException(
+          ExitCode.USAGE, "cannot read \"" + p + "\": " + e.getClass().getSimpleName());
+    }
+  }
+
+  private static String readStdin(InputStream in) {
+    try {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new CliException(ExitCode.USAGE, "cannot read stdin: " + e.getMessage());
+    }
+  }
+}

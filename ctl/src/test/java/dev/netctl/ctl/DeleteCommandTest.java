@@ -1,0 +1,75 @@
+package dev.netctl.ctl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(60)
+class DeleteCommandTest {
+  @TempDir Path dir;
+  String spec;
+  Cli cli;
+
+  static final String NODES =
+      """
+      apiVersion: netctl.dev/v1
+      kind: Node
+      metadata: {name: n1}
+      ---
+      apiVersion: netctl.dev/v1
+      kind: Node
+      metadata: {name: n2}
+      ---
+      apiVersion: netctl.dev/v1
+      kind: Node
+      metadata: {name: n3}
+      """;
+
+  @BeforeEach
+  void seed() {
+    spec = "embedded:" + dir.resolve("s.db");
+    cli = new Cli(spec);
+    assertThat(cli.runWithStdin(NODES, "create", "-f", "-").exitCode()).isZero();
+  }
+
+  @Test
+  void deletesByKindAndNamesContinuingPastMissingOnes() {
+    Cli.Run r = cli.run("delete", "nodes", "n1", "ghost", "n3");
+    assertThat(r.exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+    assertThat(r.out())
+        .isEqualTo("node.netctl.dev \"n1\" deleted\nnode.netctl.dev \"n3\" deleted\n");
+    assertThat(r.err()).isEqualTo("error: Node \"ghost\" not found\n");
+    assertThat(cli.run("get", "nodes", "-o", "name").out()).isEqualTo("node.netctl.dev/n2\n");
+  }
+
+  @Test
+  void ignoreNotFoundSucceeds() {
+    Cli.Run r = cli.run("delete", "node", "ghost", "--ignore-not-found");
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.err()).isEmpty();
+  }
+
+  @Test
+  void deletesWhatAFileNames() throws Exception {
+    Path f = dir.resolve("nodes.yaml");
+    Files.writeString(f, NODES);
+    Cli.Run r = cli.run("delete", "-f", f.toString());
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.out().lines()).hasSize(3);
+    assertThat(StoreSnapshot.of(spec).size()).isZero();
+  }
+
+  @Test
+  void needsKindAndNameOrAFile() {
+    assertThat(cli.run("delete", "node").exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(cli.run("delete", "node", "n1", "-f", "x.yaml").exitCode())
+        .isEqualTo(ExitCode.USAGE);
+    assertThat(cli.run("delete", "widget", "n1").exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(StoreSnapshot.of(spec).size()).isEqualTo(3);
+  }
+}

@@ -1,0 +1,66 @@
+package dev.netctl.ctl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real {@code ./netctl} launcher as a user runs it, on the jar {@code package} just built
+ * (NETCTL_NO_BUILD keeps it from rebuilding), with its class-data-sharing archive in a temp dir.
+ */
+@Timeout(180)
+class LauncherIT {
+  @TempDir Path dir;
+
+  record Run(int exitCode, String out, String err) {}
+
+  private Run netctl(String stdin, String... args) throws IOException, InterruptedException {
+    Path launcher = Path.of("").toAbsolutePath().getParent().resolve("netctl");
+    assertThat(launcher).as("the launcher at the repository root").isExecutable();
+    List<String> cmd = new ArrayList<>(List.of(launcher.toString()));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().put("NETCTL_NO_BUILD", "1");
+    pb.environment().put("XDG_CACHE_HOME", dir.resolve("cache").toString());
+    pb.environment().put("NETCTL_DATASTORE", "embedded:" + dir.resolve("netctl.db"));
+    pb.redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile());
+    Process p = pb.start();
+    try (var in = p.getOutputStream()) {
+      in.write(stdin.getBytes(StandardCharsets.UTF_8));
+    }
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("netctl " + String.join(" ", args) + " did not finish in 60 s");
+    }
+    return new Run(
+        p.exitValue(), Files.readString(dir.resolve("out")), Files.readString(dir.resolve("err")));
+  }
+
+  @Test
+  void aUserSessionThroughTheLauncher() throws Exception {
+    String pool =
+        "apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: p}\n"
+            + "spec: {cidr: 10.7.0.0/16}\n";
+    Run created = netctl(pool, "apply", "-f", "-");
+    assertThat(created.exitCode()).as(created.toString()).isZero();
+    assertThat(created.out()).isEqualTo("ippool.netctl.dev/p created\n");
+
+    Run yaml = netctl("", "get", "ippool", "p", "-o", "yaml");
+    assertThat(yaml.exitCode()).isZero();
+    Run again = netctl(yaml.out(), "apply", "-f", "-");
+    assertThat(again.out()).isEqualTo("ippool.netctl.dev/p unchanged\n");
+
+    Run missing = netctl("", "get", "ippool", "ghost");
+    assertThat(missing.exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+    assertThat(missing.err()).isEqualTo("error: IPPool \"ghost\" not found\n");
+  }
+}

@@ -1,0 +1,69 @@
+package dev.netctl.ctl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(60)
+class ReplaceCommandTest {
+  @TempDir Path dir;
+
+  static final String PEER =
+      """
+      apiVersion: netctl.dev/v1
+      kind: BGPPeer
+      metadata: {name: tor}
+      spec: {peerIP: 192.168.0.1, asNumber: 65001}
+      """;
+
+  @Test
+  void replacesAnExistingObject() {
+    Cli cli = new Cli("embedded:" + dir.resolve("s.db"));
+    assertThat(cli.runWithStdin(PEER, "create", "-f", "-").exitCode()).isZero();
+    Cli.Run r = cli.runWithStdin(PEER.replace("65001", "65002"), "replace", "-f", "-");
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.out()).isEqualTo("bgppeer.netctl.dev/tor replaced\n");
+    assertThat(cli.run("get", "bgppeer", "tor").out()).contains("65002");
+  }
+
+  @Test
+  void requiresEveryObjectToExistAndWritesNothingOtherwise() {
+    String spec = "embedded:" + dir.resolve("s.db");
+    Cli cli = new Cli(spec);
+    cli.runWithStdin(PEER, "create", "-f", "-");
+    StoreSnapshot before = StoreSnapshot.of(spec);
+    Cli.Run r =
+        cli.runWithStdin(
+            PEER.replace("65001", "65009") + "---\n" + PEER.replace("tor", "spine"),
+            "replace",
+            "-f",
+            "-");
+    assertThat(r.exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+    assertThat(r.err())
+        .isEqualTo("error: BGPPeer \"spine\" not found\nerror: nothing was replaced\n");
+    assertThat(StoreSnapshot.of(spec)).isEqualTo(before);
+  }
+
+  @Test
+  void honoursResourceVersionAsCompareAndSwap() {
+    String spec = "embedded:" + dir.resolve("s.db");
+    Cli cli = new Cli(spec);
+    cli.runWithStdin(PEER, "create", "-f", "-");
+    String read = cli.run("get", "bgppeer", "tor", "-o", "yaml").out();
+    assertThat(read).contains("resourceVersion:");
+
+    Cli.Run first = cli.runWithStdin(read.replace("65001", "65003"), "replace", "-f", "-");
+    assertThat(first.exitCode()).as(first.toString()).isZero();
+    StoreSnapshot afterFirst = StoreSnapshot.of(spec);
+
+    // the same read again: its resourceVersion is now stale
+    Cli.Run second = cli.runWithStdin(read.replace("65001", "65004"), "replace", "-f", "-");
+    assertThat(second.exitCode()).isEqualTo(ExitCode.CONFLICT);
+    assertThat(second.err()).contains("BGPPeer \"tor\"", "modified concurrently");
+    assertThat(StoreSnapshot.of(spec)).isEqualTo(afterFirst);
+    assertThat(cli.run("get", "peer", "tor").out()).contains("65003");
+  }
+}
