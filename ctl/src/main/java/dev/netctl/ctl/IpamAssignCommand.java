@@ -12,9 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
             + " IPv4) from the pools selecting the node.")
 final class IpamAssignCommand implements Callable<Integer> {
 
-  @Mixin DatastoreOptions datastore;
+  // --datastore is declared once on the root (INHERIT scope) and reached through the parents.
+  @ParentCommand IpamCommand ipam;
   @Spec CommandSpec spec;
 
   @Option(names = "--node", required = true, paramLabel = "NODE", description = "The node.")
@@ -73,7 +74,7 @@ final class IpamAssignCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     List<String> assigned =
         IpamSession.run(
-            datastore,
+            ipam.datastore(),
             s -> {
               // The allocator checks the node for counted requests; a given address must
               // also go to a node that exists, and nothing is written when it does not.

@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
             + " for `netctl ipam release --from-report FILE`.")
 final class IpamCheckCommand implements Callable<Integer> {
 
-  @Mixin DatastoreOptions datastore;
+  // --datastore is declared once on the root (INHERIT scope) and reached through the parents.
+  @ParentCommand IpamCommand ipam;
   @Spec CommandSpec spec;
 
   @Option(
@@ -42,7 +43,7 @@ final class IpamCheckCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     IpamReport report =
-        IpamSession.run(datastore, s -> new IpamChecker(s.store()).check(s.liveNodes()));
+        IpamSession.run(ipam.datastore(), s -> new IpamChecker(s.store()).check(s.liveNodes()));
     printSummary(report, out);
     if (output != null) {
       try {

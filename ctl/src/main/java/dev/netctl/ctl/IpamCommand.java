@@ -2,6 +2,7 @@ package dev.netctl.ctl;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code netctl ipam}: inspect and manage IP address management the way {@code calicoctl ipam}
@@ -20,6 +21,13 @@ import picocli.CommandLine.Command;
 final class IpamCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @ParentCommand Netctl root;
+
+  /** The root's datastore options, wherever on the command line they were given. */
+  DatastoreOptions datastore() {
+    return root.datastore();
+  }
 
   @Override
   public void run() {

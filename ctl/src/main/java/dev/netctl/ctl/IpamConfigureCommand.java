@@ -6,9 +6,9 @@ import dev.netctl.datastore.model.IPAMConfigSpec;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
         "Set StrictAffinity, MaxBlocksPerHost and AutoAllocateBlocks (IPAMConfig default).")
 final class IpamConfigureCommand implements Callable<Integer> {
 
-  @Mixin DatastoreOptions datastore;
+  // --datastore is declared once on the root (INHERIT scope) and reached through the parents.
+  @ParentCommand IpamCommand ipam;
   @Spec CommandSpec spec;
 
   @Option(
@@ -62,7 +63,7 @@ final class IpamConfigureCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Applied<IPAMConfig> applied =
         IpamSession.run(
-            datastore,
+            ipam.datastore(),
             s -> {
               IPAMConfigSpec now = s.client().effectiveIpamConfig();
               IPAMConfigSpec next =

@@ -18,9 +18,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -52,7 +52,8 @@ final class IpamReleaseCommand implements Callable<Integer> {
     Path report;
   }
 
-  @Mixin DatastoreOptions datastore;
+  // --datastore is declared once on the root (INHERIT scope) and reached through the parents.
+  @ParentCommand IpamCommand ipam;
   @Spec CommandSpec spec;
 
   @ArgGroup(exclusive = true, multiplicity = "1")
@@ -66,19 +67,20 @@ final class IpamReleaseCommand implements Callable<Integer> {
       for (String text : new LinkedHashSet<>(what.ips)) {
         requests.add(ReleaseRequest.of(IpamSession.address("--ip", text)));
       }
-      ReleaseResult r = IpamSession.run(datastore, s -> s.allocator().releaseIps(requests));
+      ReleaseResult r = IpamSession.run(ipam.datastore(), s -> s.allocator().releaseIps(requests));
       for (InetAddress a : r.released()) out.println("released " + Cidr.format(a));
       for (InetAddress a : r.stale()) {
         out.println("skipped " + Cidr.format(a) + ": re-allocated since");
       }
     } else if (what.handle != null) {
-      int n = IpamSession.run(datastore, s -> s.allocator().releaseByHandle(what.handle));
+      int n = IpamSession.run(ipam.datastore(), s -> s.allocator().releaseByHandle(what.handle));
       out.println("released " + n + " address(es) of handle " + what.handle);
     } else {
       IpamReport report = readReport(what.report);
       IpamRepair.Result r =
           IpamSession.run(
-              datastore, s -> new IpamRepair(s.store()).releaseFromReport(report, s.liveNodes()));
+              ipam.datastore(),
+              s -> new IpamRepair(s.store()).releaseFromReport(report, s.liveNodes()));
       for (String line : r.fixed()) out.println("fixed " + line);
       for (String line : r.skipped()) out.println("skipped " + line + ": no longer holds");
       out.println(

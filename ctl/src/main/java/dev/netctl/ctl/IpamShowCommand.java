@@ -19,9 +19,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -58,7 +58,8 @@ final class IpamShowCommand implements Callable<Integer> {
       String handle,
       String allocatedTo) {}
 
-  @Mixin DatastoreOptions datastore;
+  // --datastore is declared once on the root (INHERIT scope) and reached through the parents.
+  @ParentCommand IpamCommand ipam;
   @Spec CommandSpec spec;
 
   @Option(names = "--show-blocks", description = "Also show one row per block under its pool.")
@@ -100,7 +101,7 @@ final class IpamShowCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     return IpamSession.run(
-        datastore,
+        ipam.datastore(),
         s -> {
           if (ip != null) showAddress(s, out);
           else if (showBorrowed) showBorrowed(s, out);

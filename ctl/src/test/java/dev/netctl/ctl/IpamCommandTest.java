@@ -39,6 +39,18 @@ class IpamCommandTest {
     assertThat(r.out()).contains("show", "assign", "release", "check", "configure");
   }
 
+  @Test
+  void theDatastoreOptionWorksBeforeTheVerbToo() {
+    IpamCluster cluster = IpamCluster.embedded(dir).standard();
+    cluster.ok("ipam", "assign", "--node", "node-1", "--handle", "h", "--ip", "10.10.0.7");
+
+    IpamCluster.Run r =
+        IpamCluster.raw("--datastore", cluster.spec(), "ipam", "show", "--ip", "10.10.0.7");
+
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.out()).startsWith("IP 10.10.0.7 is in use");
+  }
+
   private void session(IpamCluster cluster) {
     assertThat(
             cluster
