@@ -1,5 +1,7 @@
 package dev.netctl.ctl;
 
+import dev.netctl.ctl.bgp.AdminUnavailableException;
+import dev.netctl.ctl.bgp.SpeakerConfigException;
 import dev.netctl.datastore.DatastoreException;
 import dev.netctl.datastore.model.CodecException;
 import dev.netctl.datastore.model.ValidationException;
@@ -50,6 +52,8 @@ final class Failures implements IExecutionExceptionHandler {
       case ValidationException v -> ExitCode.INVALID;
       case CodecException c -> ExitCode.INVALID;
       case SelectorException s -> ExitCode.INVALID;
+      case SpeakerConfigException s -> ExitCode.INVALID;
+      case AdminUnavailableException a -> ExitCode.UNAVAILABLE;
       default -> ExitCode.ERROR;
     };
   }

@@ -32,6 +32,7 @@ import picocli.CommandLine.ScopeType;
       CompletionCommand.class,
       DemoCommand.class,
       IpamCommand.class,
+      BgpCommand.class,
       AutoComplete.GenerateCompletion.class,
     })
 public final class Netctl implements Runnable {

@@ -1,0 +1,75 @@
+package dev.netctl.ctl;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.netctl.ctl.bgp.AdminAddress;
+import dev.netctl.ctl.bgp.PeerView;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code netctl bgp peers}: the session table {@code calicoctl node status} users know ({@code PEER
+ * ADDRESS | PEER TYPE | STATE | SINCE | INFO}), one section for IPv4 peers and one for IPv6.
+ */
+@Command(name = "peers", description = "Show the BGP sessions of a running `netctl bgp run`.")
+final class BgpPeersCommand implements Callable<Integer> {
+  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  /** Output formats of {@code -o}. */
+  enum Format {
+    table,
+    json
+  }
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(
+      names = "--admin",
+      paramLabel = "IP:PORT",
+      defaultValue = AdminAddress.DEFAULT,
+      description = "Admin endpoint of `netctl bgp run` (default ${DEFAULT-VALUE}).")
+  String admin;
+
+  @Option(
+      names = {"-o", "--output"},
+      defaultValue = "table",
+      description = "Output format: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+  Format output;
+
+  @Override
+  public Integer call() throws Exception {
+    List<PeerView> peers = BgpAdminOptions.client(admin).peers();
+    var out = spec.commandLine().getOut();
+    if (output == Format.json) {
+      out.println(JSON.writeValueAsString(peers));
+      out.flush();
+      return ExitCode.OK;
+    }
+    section("IPv4", peers.stream().filter(p -> !p.address().contains(":")).toList(), out);
+    out.println();
+    section("IPv6", peers.stream().filter(p -> p.address().contains(":")).toList(), out);
+    out.flush();
+    return ExitCode.OK;
+  }
+
+  private static void section(String family, List<PeerView> peers, java.io.PrintWriter out) {
+    out.println(family + " BGP status");
+    if (peers.isEmpty()) {
+      out.println("No " + family + " peers found.");
+      return;
+    }
+    Table t = new Table(List.of("peer address", "peer type", "state", "since", "info"));
+    for (PeerView p : peers) {
+      t.row(List.of(p.address(), p.type(), p.state(), p.since(), info(p)));
+    }
+    t.print(out);
+  }
+
+  private static String info(PeerView p) {
+    // The speaker keeps the last error after a session recovers; once up, the count says more.
+    return p.state().equals("established") ? p.receivedPrefixes() + " routes received" : p.info();
+  }
+}

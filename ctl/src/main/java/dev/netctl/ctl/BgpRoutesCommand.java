@@ -1,0 +1,99 @@
+package dev.netctl.ctl;
+
+import dev.netctl.ctl.bgp.AdminAddress;
+import dev.netctl.ctl.bgp.RouteView;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code netctl bgp routes}: routes received from peers (default) or advertised to them, one row
+ * per path: {@code PREFIX | NEXT HOP | AS PATH | FROM PEER | COMMUNITIES | LARGE COMMUNITIES}.
+ */
+@Command(name = "routes", description = "Show routes received from or advertised to BGP peers.")
+final class BgpRoutesCommand implements Callable<Integer> {
+
+  /** Address families of {@code --family}. */
+  enum Family {
+    ipv4,
+    ipv6
+  }
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(
+      names = "--admin",
+      paramLabel = "IP:PORT",
+      defaultValue = AdminAddress.DEFAULT,
+      description = "Admin endpoint of `netctl bgp run` (default ${DEFAULT-VALUE}).")
+  String admin;
+
+  @Option(names = "--family", description = "Only this family: ${COMPLETION-CANDIDATES}.")
+  Family family;
+
+  @Option(names = "--peer", paramLabel = "ADDR", description = "Only routes of this peer.")
+  String peer;
+
+  @Option(names = "--received", description = "Routes received from peers (the default).")
+  boolean received;
+
+  @Option(names = "--advertised", description = "Routes we advertise to peers.")
+  boolean advertised;
+
+  @Option(
+      names = {"-o", "--output"},
+      defaultValue = "table",
+      description = "Output format: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+  BgpPeersCommand.Format output;
+
+  @Override
+  public Integer call() throws Exception {
+    if (received && advertised) {
+      throw new CliException(ExitCode.USAGE, "--received and --advertised are exclusive");
+    }
+    if (peer != null) {
+      try {
+        java.net.InetAddress.ofLiteral(peer);
+      } catch (IllegalArgumentException e) {
+        throw new CliException(ExitCode.USAGE, "--peer \"" + peer + "\" must be an IP address");
+      }
+    }
+    List<RouteView> routes =
+        BgpAdminOptions.client(admin)
+            .routes(family == null ? null : family.name(), peer, advertised);
+    var out = spec.commandLine().getOut();
+    if (output == BgpPeersCommand.Format.json) {
+      out.println(BgpPeersCommand.JSON.writeValueAsString(routes));
+      out.flush();
+      return ExitCode.OK;
+    }
+    if (routes.isEmpty()) {
+      spec.commandLine().getErr().println("No routes found.");
+      spec.commandLine().getErr().flush();
+      return ExitCode.OK;
+    }
+    Table t =
+        new Table(
+            List.of(
+                "prefix",
+                "next hop",
+                "as path",
+                advertised ? "to peer" : "from peer",
+                "communities",
+                "large communities"));
+    for (RouteView r : routes) {
+      t.row(
+          List.of(
+              r.prefix(),
+              r.nextHop(),
+              r.asPath(),
+              r.peer(),
+              String.join(",", r.communities()),
+              String.join(",", r.largeCommunities())));
+    }
+    t.print(out);
+    return ExitCode.OK;
+  }
+}

@@ -1,0 +1,100 @@
+package dev.netctl.ctl;
+
+import dev.netctl.bgp.session.Transport;
+import dev.netctl.ctl.bgp.AdminAddress;
+import dev.netctl.ctl.bgp.SpeakerConfigReader;
+import dev.netctl.ctl.bgp.SpeakerPlan;
+import dev.netctl.ctl.bgp.StandaloneSpeaker;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code netctl bgp run --config speaker.yaml}: starts the speaker the file describes and keeps it
+ * up until SIGINT/SIGTERM (a shutdown hook sends Cease to every peer and frees the ports) or, when
+ * run in-process, until its thread is interrupted.
+ */
+@Command(name = "run", description = "Run a standalone BGP speaker until SIGINT/SIGTERM.")
+final class BgpRunCommand implements Callable<Integer> {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(
+      names = "--config",
+      required = true,
+      paramLabel = "FILE",
+      description = "Speaker config (YAML); see docs/examples/speaker.yaml.")
+  Path config;
+
+  @Option(
+      names = "--admin",
+      paramLabel = "IP:PORT",
+      description = "Admin endpoint address; overrides admin.address (default ${DEFAULT-VALUE}).")
+  String admin;
+
+  @Override
+  public Integer call() throws Exception {
+    Transport transport = Transport.best();
+    SpeakerPlan plan = SpeakerConfigReader.read(config, transport.isEpoll());
+    InetSocketAddress adminAddress = adminAddress(plan);
+    StandaloneSpeaker speaker = StandaloneSpeaker.start(plan, adminAddress, transport);
+    AtomicBoolean closed = new AtomicBoolean();
+    Runnable closeOnce =
+        () -> {
+          if (closed.compareAndSet(false, true)) speaker.close();
+        };
+    Thread hook = Thread.ofPlatform().name("bgp-shutdown").unstarted(closeOnce);
+    Runtime.getRuntime().addShutdownHook(hook);
+    var out = spec.commandLine().getOut();
+    out.println(
+        "bgp speaker AS "
+            + plan.asNumber()
+            + " router id "
+            + plan.routerId().getHostAddress()
+            + " listening on "
+            + AdminAddress.format(speaker.listenAddress())
+            + ", "
+            + plan.peers().size()
+            + " peer(s), admin endpoint http://"
+            + AdminAddress.format(speaker.adminAddress()));
+    out.flush();
+    try {
+      new CountDownLatch(1).await();
+    } catch (InterruptedException e) {
+      // In-process stop (tests, embedding): fall through to a clean close.
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // JVM already shutting down: the hook closes the speaker.
+      }
+      closeOnce.run();
+    }
+    return ExitCode.OK;
+  }
+
+  private InetSocketAddress adminAddress(SpeakerPlan plan) {
+    if (admin == null) {
+      return plan.admin() != null ? plan.admin() : AdminAddress.parse(AdminAddress.DEFAULT);
+    }
+    InetSocketAddress a;
+    try {
+      a = AdminAddress.parse(admin);
+    } catch (IllegalArgumentException e) {
+      throw new CliException(ExitCode.USAGE, "--admin \"" + admin + "\" " + e.getMessage());
+    }
+    if (!a.getAddress().isLoopbackAddress()) {
+      throw new CliException(
+          ExitCode.USAGE,
+          "--admin \""
+              + admin
+              + "\" must be a loopback address: the endpoint has no authentication");
+    }
+    return a;
+  }
+}

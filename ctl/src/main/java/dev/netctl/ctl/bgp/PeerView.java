@@ -1,0 +1,23 @@
+package dev.netctl.ctl.bgp;
+
+/**
+ * One peer as the admin endpoint reports it and {@code netctl bgp peers} prints it.
+ *
+ * @param address peer IP address
+ * @param port peer TCP port
+ * @param asNumber peer AS
+ * @param type {@code ibgp} or {@code ebgp}
+ * @param state session state, lower case ({@code established}, {@code active}, ...)
+ * @param since when the state last changed (ISO-8601), or empty
+ * @param info last error or NOTIFICATION, or empty
+ * @param receivedPrefixes routes in its Adj-RIB-In
+ */
+public record PeerView(
+    String address,
+    int port,
+    long asNumber,
+    String type,
+    String state,
+    String since,
+    String info,
+    int receivedPrefixes) {}

@@ -1,0 +1,31 @@
+package dev.netctl.ctl.bgp;
+
+import java.util.List;
+
+/**
+ * One route as the admin endpoint reports it and {@code netctl bgp routes} prints it.
+ *
+ * @param prefix the prefix, with {@code #pathId} when ADD-PATH gave one
+ * @param family {@code ipv4} or {@code ipv6}
+ * @param nextHop next hop address
+ * @param asPath AS_PATH, sequences space separated, sets in braces
+ * @param peer the peer it was received from or is advertised to
+ * @param direction {@code received} or {@code advertised}
+ * @param communities standard communities {@code asn:value}
+ * @param largeCommunities large communities {@code g:l1:l2}
+ */
+public record RouteView(
+    String prefix,
+    String family,
+    String nextHop,
+    String asPath,
+    String peer,
+    String direction,
+    List<String> communities,
+    List<String> largeCommunities) {
+  /** Copies lists. */
+  public RouteView {
+    communities = List.copyOf(communities);
+    largeCommunities = List.copyOf(largeCommunities);
+  }
+}

@@ -1,0 +1,463 @@
+package dev.netctl.ctl.bgp;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.PathAttribute;
+import dev.netctl.bgp.codec.Prefix;
+import dev.netctl.bgp.fsm.PeerConfig;
+import dev.netctl.bgp.session.PeerSpec;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads and checks a {@link SpeakerConfig} file. Every violation is collected (not just the first)
+ * and reported as {@code FILE: FIELD: VALUE RULE}. Features the speaker cannot honour yet are
+ * refused here rather than ignored, because a silently dropped password or policy is a security and
+ * routing surprise.
+ */
+public final class SpeakerConfigReader {
+  private static final ObjectMapper YAML =
+      new ObjectMapper(new YAMLFactory())
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+  private final String file;
+  private final boolean md5Available;
+  private final List<String> errors = new ArrayList<>();
+
+  private SpeakerConfigReader(String file, boolean md5Available) {
+    this.file = file;
+    this.md5Available = md5Available;
+  }
+
+  /**
+   * Reads and checks a file.
+   *
+   * @param md5Available whether the transport can set TCP MD5 and GTSM (epoll)
+   * @throws SpeakerConfigException naming every violation
+   */
+  public static SpeakerPlan read(Path path, boolean md5Available) {
+    String text;
+    try {
+      text = Files.readString(path);
+    } catch (IOException e) {
+      throw new SpeakerConfigException(List.of(path + ": cannot read: " + e.getMessage()));
+    }
+    return parse(path.toString(), text, md5Available);
+  }
+
+  /** Parses and checks YAML text; {@code file} names it in errors. */
+  public static SpeakerPlan parse(String file, String yaml, boolean md5Available) {
+    SpeakerConfig c;
+    try {
+      c = YAML.readValue(yaml, SpeakerConfig.class);
+    } catch (UnrecognizedPropertyException e) {
+      throw new SpeakerConfigException(
+          List.of(
+              file
+                  + ": "
+                  + path(e)
+                  + ": unknown field; known fields are "
+                  + e.getKnownPropertyIds()));
+    } catch (JsonProcessingException e) {
+      boolean syntax =
+          e instanceof JsonParseException || !(e instanceof JsonMappingException m)
+              ? true
+              : m.getCause() instanceof JsonParseException;
+      String first = String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse("");
+      if (syntax) {
+        var at = e.getLocation();
+        throw new SpeakerConfigException(
+            List.of(
+                file
+                    + ": not valid YAML"
+                    + (at == null
+                        ? ""
+                        : " at line " + at.getLineNr() + ", column " + at.getColumnNr())
+                    + ": "
+                    + first));
+      }
+      throw new SpeakerConfigException(
+          List.of(file + ": " + path((JsonMappingException) e) + ": " + first));
+    }
+    if (c == null) {
+      throw new SpeakerConfigException(List.of(file + ": is empty"));
+    }
+    return new SpeakerConfigReader(file, md5Available).check(c);
+  }
+
+  private static String path(JsonMappingException e) {
+    StringBuilder sb = new StringBuilder();
+    for (JsonMappingException.Reference r : e.getPath()) {
+      if (r.getFieldName() != null) {
+        if (!sb.isEmpty()) sb.append('.');
+        sb.append(r.getFieldName());
+      } else if (r.getIndex() >= 0) {
+        sb.append('[').append(r.getIndex()).append(']');
+      }
+    }
+    return sb.isEmpty() ? "(top level)" : sb.toString();
+  }
+
+  private void error(String field, Object value, String rule) {
+    errors.add(file + ": " + field + ": " + (value == null ? "" : "\"" + value + "\" ") + rule);
+  }
+
+  private SpeakerPlan check(SpeakerConfig c) {
+    Inet4Address routerId = null;
+    if (c.routerId() == null) {
+      error("routerId", null, "is required (an IPv4 address)");
+    } else if (ip(c.routerId()) instanceof Inet4Address v4) {
+      routerId = v4;
+    } else {
+      error("routerId", c.routerId(), "must be an IPv4 address");
+    }
+    long as = asn("asNumber", c.asNumber());
+    InetSocketAddress listen = listen(c.listen());
+    if (c.clusterId() != null) {
+      error(
+          "clusterId",
+          c.clusterId(),
+          "is not supported yet: the speaker does not reflect routes (RFC 4456)");
+    }
+    InetSocketAddress admin = admin(c.admin());
+    List<PeerSpec> peers = new ArrayList<>();
+    Set<InetAddress> seen = new HashSet<>();
+    List<SpeakerConfig.Peer> declared = c.peers() == null ? List.of() : c.peers();
+    for (int i = 0; i < declared.size(); i++) {
+      PeerSpec p = peer("peers[" + i + "]", declared.get(i), as, routerId, listen);
+      if (p != null && !seen.add(p.remote().getAddress())) {
+        error(
+            "peers[" + i + "].address",
+            p.remote().getAddress().getHostAddress(),
+            "is a duplicate: each peer address may appear once");
+      } else if (p != null) {
+        peers.add(p);
+      }
+    }
+    List<SpeakerPlan.Route> routes = new ArrayList<>();
+    List<SpeakerConfig.Origination> originate = c.originate() == null ? List.of() : c.originate();
+    Set<Prefix> prefixes = new HashSet<>();
+    for (int i = 0; i < originate.size(); i++) {
+      SpeakerPlan.Route r = route("originate[" + i + "]", originate.get(i));
+      if (r != null && !prefixes.add(r.prefix())) {
+        error("originate[" + i + "].prefix", r.prefix(), "is a duplicate");
+      } else if (r != null) {
+        routes.add(r);
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new SpeakerConfigException(errors);
+    }
+    return new SpeakerPlan(routerId, as, listen, peers, routes, admin);
+  }
+
+  private static InetAddress ip(String text) {
+    try {
+      return InetAddress.ofLiteral(text);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  private long asn(String field, Long value) {
+    if (value == null) {
+      error(field, null, "is required (1..4294967295)");
+      return 0;
+    }
+    if (value < 1 || value > 0xffffffffL) {
+      error(field, value, "must be 1..4294967295");
+      return 0;
+    }
+    return value;
+  }
+
+  private int port(String field, Integer value) {
+    if (value == null) {
+      return 179;
+    }
+    if (value < 1 || value > 65535) {
+      error(field, value, "must be 1..65535");
+      return 179;
+    }
+    return value;
+  }
+
+  private InetSocketAddress listen(SpeakerConfig.Listen l) {
+    if (l == null || l.address() == null) {
+      error("listen.address", null, "is required (the IP address to accept BGP connections on)");
+      return null;
+    }
+    InetAddress a = ip(l.address());
+    int port = port("listen.port", l.port());
+    if (a == null) {
+      error("listen.address", l.address(), "must be an IP address");
+      return null;
+    }
+    return new InetSocketAddress(a, port);
+  }
+
+  private InetSocketAddress admin(SpeakerConfig.Admin a) {
+    if (a == null) {
+      return null;
+    }
+    if (a.unixSocket() != null) {
+      error(
+          "admin.unixSocket",
+          a.unixSocket(),
+          "is not supported yet; use admin.address 127.0.0.1:PORT");
+      return null;
+    }
+    if (a.address() == null) {
+      error("admin.address", null, "is required in admin (a loopback IP:PORT)");
+      return null;
+    }
+    try {
+      InetSocketAddress s = AdminAddress.parse(a.address());
+      if (!s.getAddress().isLoopbackAddress()) {
+        error(
+            "admin.address",
+            a.address(),
+            "must be a loopback address: the endpoint has no authentication");
+        return null;
+      }
+      return s;
+    } catch (IllegalArgumentException e) {
+      error("admin.address", a.address(), e.getMessage());
+      return null;
+    }
+  }
+
+  private PeerSpec peer(
+      String f, SpeakerConfig.Peer p, long localAs, Inet4Address routerId, InetSocketAddress ls) {
+    int before = errors.size();
+    InetAddress remote = null;
+    if (p.address() == null) {
+      error(f + ".address", null, "is required");
+    } else if ((remote = ip(p.address())) == null) {
+      error(f + ".address", p.address(), "must be an IP address");
+    }
+    int port = port(f + ".port", p.port());
+    long remoteAs = asn(f + ".asNumber", p.asNumber());
+    InetAddress local = ls == null ? null : ls.getAddress();
+    if (p.localAddress() != null && (local = ip(p.localAddress())) == null) {
+      error(f + ".localAddress", p.localAddress(), "must be an IP address");
+    } else if (local != null && local.isAnyLocalAddress()) {
+      error(
+          f + ".localAddress",
+          local.getHostAddress(),
+          "must be a specific address (set it when listen.address is a wildcard)");
+    } else if (local != null
+        && remote != null
+        && (local instanceof Inet6Address) != (remote instanceof Inet6Address)) {
+      error(
+          f + ".localAddress",
+          local.getHostAddress(),
+          "must be of the same IP version as the peer address " + p.address());
+    }
+    int hold = 90;
+    if (p.holdTime() != null) {
+      hold = p.holdTime();
+      if (hold == 1 || hold == 2 || hold < 0 || hold > 65535) {
+        error(f + ".holdTime", hold, "must be 0 or 3..65535 (RFC 4271 §4.2)");
+      }
+    }
+    Set<AddressFamily> families = new LinkedHashSet<>();
+    List<String> fams = p.families() == null ? List.of("ipv4", "ipv6") : p.families();
+    if (fams.isEmpty()) {
+      error(f + ".families", "[]", "must name at least one of ipv4, ipv6");
+    }
+    for (int i = 0; i < fams.size(); i++) {
+      switch (String.valueOf(fams.get(i))) {
+        case "ipv4" -> families.add(AddressFamily.IPV4_UNICAST);
+        case "ipv6" -> families.add(AddressFamily.IPV6_UNICAST);
+        default -> error(f + ".families[" + i + "]", fams.get(i), "must be ipv4 or ipv6");
+      }
+    }
+    if (p.password() != null && p.password().isEmpty()) {
+      error(f + ".password", "", "must not be empty (omit it for no TCP MD5)");
+    } else if (p.password() != null && p.password().length() > 80) {
+      error(f + ".password", "(hidden)", "must be at most 80 characters (TCP MD5 key limit)");
+    } else if (p.password() != null && !md5Available) {
+      error(
+          f + ".password",
+          "(hidden)",
+          "is not supported on this platform: TCP MD5 needs Linux epoll");
+    }
+    int ttl = 0;
+    if (p.ttlSecurity() != null) {
+      ttl = p.ttlSecurity();
+      if (ttl < 1 || ttl > 255) {
+        error(f + ".ttlSecurity", ttl, "must be a hop count 1..255");
+        ttl = 0;
+      } else if (!md5Available) {
+        error(f + ".ttlSecurity", ttl, "is not supported on this platform: GTSM needs Linux epoll");
+      }
+    }
+    if (Boolean.TRUE.equals(p.routeReflectorClient())) {
+      error(
+          f + ".routeReflectorClient",
+          true,
+          "is not supported yet: the speaker does not reflect routes (RFC 4456)");
+    }
+    int gr = -1;
+    if (p.gracefulRestart() != null) {
+      gr = p.gracefulRestart();
+      if (gr < 0 || gr > 4095) {
+        error(f + ".gracefulRestart", gr, "must be a restart time of 0..4095 seconds");
+        gr = -1;
+      }
+    }
+    policy(f + ".import", p.importPolicy());
+    policy(f + ".export", p.exportPolicy());
+    if (errors.size() > before || remote == null || local == null || routerId == null) {
+      return null;
+    }
+    Set<AddressFamily> addPath = Boolean.TRUE.equals(p.addPath()) ? Set.copyOf(families) : Set.of();
+    PeerConfig config =
+        PeerConfig.of(localAs == 0 ? 1 : localAs, routerId, remoteAs == 0 ? 1 : remoteAs)
+            .withHoldTime(hold)
+            .withFamilies(families)
+            .withOptions(addPath, Set.of(), gr, false);
+    return new PeerSpec(
+        new InetSocketAddress(remote, port),
+        local,
+        config,
+        Boolean.TRUE.equals(p.passive()),
+        p.password(),
+        ttl);
+  }
+
+  /**
+   * Checks a policy's shape. Only accept-all can be honoured today: the speaker has no per-peer
+   * filter hook, so anything else is refused instead of silently accepting everything.
+   */
+  private void policy(String f, SpeakerConfig.Policy p) {
+    if (p == null) {
+      return;
+    }
+    if (p.action() != null && p.prefixes() != null) {
+      error(f, p.action(), "must be either an action or a prefixes list, not both");
+      return;
+    }
+    if (p.prefixes() != null) {
+      for (int i = 0; i < p.prefixes().size(); i++) {
+        prefix(f + ".prefixes[" + i + "]", p.prefixes().get(i));
+      }
+      error(
+          f + ".prefixes",
+          String.join(",", p.prefixes()),
+          "is not supported yet: only accept-all policies can be applied by the speaker");
+      return;
+    }
+    switch (String.valueOf(p.action())) {
+      case "accept-all" -> {}
+      case "reject-all" ->
+          error(
+              f,
+              "reject-all",
+              "is not supported yet: only accept-all policies can be applied by the speaker");
+      default -> error(f, p.action(), "must be accept-all, reject-all or {prefixes: [...]}");
+    }
+  }
+
+  private Prefix prefix(String f, String text) {
+    if (text == null) {
+      error(f, null, "is required (an IP prefix such as 10.0.0.0/24)");
+      return null;
+    }
+    try {
+      return Prefix.parse(text);
+    } catch (IllegalArgumentException e) {
+      error(f, text, "is not a valid prefix: " + e.getMessage());
+      return null;
+    }
+  }
+
+  private SpeakerPlan.Route route(String f, SpeakerConfig.Origination o) {
+    int before = errors.size();
+    Prefix prefix = prefix(f + ".prefix", o.prefix());
+    InetAddress nextHop = null;
+    if (o.nextHop() != null) {
+      nextHop = ip(o.nextHop());
+      if (nextHop == null) {
+        error(f + ".nextHop", o.nextHop(), "must be an IP address");
+      } else if (prefix != null && !prefix.ipv6() && !(nextHop instanceof Inet4Address)) {
+        error(f + ".nextHop", o.nextHop(), "must be IPv4 for the IPv4 prefix " + prefix);
+      }
+    }
+    List<PathAttribute> attrs = new ArrayList<>();
+    List<Integer> communities = new ArrayList<>();
+    List<String> cs = o.communities() == null ? List.of() : o.communities();
+    for (int i = 0; i < cs.size(); i++) {
+      Integer c = community(f + ".communities[" + i + "]", cs.get(i));
+      if (c != null) communities.add(c);
+    }
+    if (!communities.isEmpty()) attrs.add(new PathAttribute.Communities(communities));
+    List<PathAttribute.LargeCommunity> large = new ArrayList<>();
+    List<String> ls = o.largeCommunities() == null ? List.of() : o.largeCommunities();
+    for (int i = 0; i < ls.size(); i++) {
+      PathAttribute.LargeCommunity c =
+          largeCommunity(f + ".largeCommunities[" + i + "]", ls.get(i));
+      if (c != null) large.add(c);
+    }
+    if (!large.isEmpty()) attrs.add(new PathAttribute.LargeCommunities(large));
+    return errors.size() > before ? null : new SpeakerPlan.Route(prefix, nextHop, attrs);
+  }
+
+  private Integer community(String f, String text) {
+    String[] parts = String.valueOf(text).split(":", -1);
+    if (parts.length == 2) {
+      try {
+        int hi = Integer.parseInt(parts[0]);
+        int lo = Integer.parseInt(parts[1]);
+        if (hi >= 0 && hi <= 65535 && lo >= 0 && lo <= 65535) {
+          return (hi << 16) | lo;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+    }
+    error(f, text, "must be ASN:VALUE with both parts 0..65535 (RFC 1997)");
+    return null;
+  }
+
+  private PathAttribute.LargeCommunity largeCommunity(String f, String text) {
+    String[] parts = String.valueOf(text).split(":", -1);
+    if (parts.length == 3) {
+      try {
+        long a = Long.parseLong(parts[0]);
+        long b = Long.parseLong(parts[1]);
+        long c = Long.parseLong(parts[2]);
+        if (a >= 0
+            && a <= 0xffffffffL
+            && b >= 0
+            && b <= 0xffffffffL
+            && c >= 0
+            && c <= 0xffffffffL) {
+          return new PathAttribute.LargeCommunity(a, b, c);
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+    }
+    error(f, text, "must be GLOBAL:LOCAL1:LOCAL2 with each part 0..4294967295 (RFC 8092)");
+    return null;
+  }
+}

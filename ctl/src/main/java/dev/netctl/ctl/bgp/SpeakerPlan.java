@@ -1,0 +1,49 @@
+package dev.netctl.ctl.bgp;
+
+import dev.netctl.bgp.codec.PathAttribute;
+import dev.netctl.bgp.codec.Prefix;
+import dev.netctl.bgp.session.PeerSpec;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+
+/**
+ * A checked {@link SpeakerConfig}: every address parsed, every range enforced, defaults filled in.
+ * Only {@link SpeakerConfigReader} builds one, so holding one means the file was valid.
+ *
+ * @param routerId BGP identifier
+ * @param asNumber our AS
+ * @param listen where to accept BGP connections
+ * @param peers one spec per neighbour, in file order
+ * @param routes originated routes, in file order
+ * @param admin where the admin endpoint listens
+ */
+public record SpeakerPlan(
+    Inet4Address routerId,
+    long asNumber,
+    InetSocketAddress listen,
+    List<PeerSpec> peers,
+    List<Route> routes,
+    InetSocketAddress admin) {
+
+  /** Copies lists. */
+  public SpeakerPlan {
+    peers = List.copyOf(peers);
+    routes = List.copyOf(routes);
+  }
+
+  /**
+   * One originated route.
+   *
+   * @param prefix the prefix
+   * @param nextHop next hop, or null for the session's local address
+   * @param attributes communities and large communities to attach
+   */
+  public record Route(Prefix prefix, InetAddress nextHop, List<PathAttribute> attributes) {
+    /** Copies the list. */
+    public Route {
+      attributes = List.copyOf(attributes);
+    }
+  }
+}

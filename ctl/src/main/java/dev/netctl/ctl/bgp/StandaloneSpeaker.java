@@ -1,0 +1,195 @@
+package dev.netctl.ctl.bgp;
+
+import dev.netctl.bgp.codec.PathAttribute;
+import dev.netctl.bgp.fsm.State;
+import dev.netctl.bgp.session.PeerSpec;
+import dev.netctl.bgp.session.Transport;
+import dev.netctl.bgp.speaker.BgpSpeaker;
+import dev.netctl.bgp.speaker.PeerStatus;
+import dev.netctl.bgp.speaker.ReceivedRoute;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * A {@link BgpSpeaker} run from a {@link SpeakerPlan}, with its admin endpoint: what {@code netctl
+ * bgp run} keeps alive until it is told to stop.
+ */
+public final class StandaloneSpeaker implements AutoCloseable {
+  private final SpeakerPlan plan;
+  private final BgpSpeaker speaker;
+  private final AdminServer admin;
+
+  private StandaloneSpeaker(SpeakerPlan plan, BgpSpeaker speaker, AdminServer admin) {
+    this.plan = plan;
+    this.speaker = speaker;
+    this.admin = admin;
+  }
+
+  /**
+   * Binds the BGP listener and the admin endpoint, then adds peers and originates routes. On any
+   * failure everything already started is closed again.
+   *
+   * @param adminAddress where the admin endpoint listens
+   */
+  public static StandaloneSpeaker start(
+      SpeakerPlan plan, InetSocketAddress adminAddress, Transport transport)
+      throws IOException, InterruptedException {
+    BgpSpeaker speaker = BgpSpeaker.start(plan.asNumber(), plan.listen(), transport);
+    StandaloneSpeaker s = null;
+    try {
+      s = new StandaloneSpeaker(plan, speaker, null);
+      AdminServer admin = AdminServer.start(adminAddress, s);
+      s = new StandaloneSpeaker(plan, speaker, admin);
+      for (PeerSpec p : plan.peers()) {
+        speaker.addPeer(p);
+      }
+      for (SpeakerPlan.Route r : plan.routes()) {
+        speaker.originate(r.prefix(), r.nextHop(), r.attributes());
+      }
+      return s;
+    } catch (IOException | RuntimeException e) {
+      if (s != null && s.admin != null) s.admin.close();
+      speaker.close();
+      throw e;
+    }
+  }
+
+  /** The BGP listening address. */
+  public InetSocketAddress listenAddress() {
+    return speaker.listenAddress();
+  }
+
+  /** The admin endpoint's bound address. */
+  public InetSocketAddress adminAddress() {
+    return admin.address();
+  }
+
+  /** Every configured peer with its session state. */
+  public List<PeerView> peers() {
+    return speaker.peers().stream().map(StandaloneSpeaker::view).toList();
+  }
+
+  private static PeerView view(PeerStatus s) {
+    return new PeerView(
+        s.remote().getAddress().getHostAddress(),
+        s.remote().getPort(),
+        s.remoteAs(),
+        s.internal() ? "ibgp" : "ebgp",
+        s.state().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+        s.since() == null ? "" : s.since().truncatedTo(ChronoUnit.SECONDS).toString(),
+        s.info() == null ? "" : s.info(),
+        s.receivedPrefixes());
+  }
+
+  /**
+   * Received or advertised routes.
+   *
+   * @param family {@code ipv4}, {@code ipv6} or null for both
+   * @param peer one peer, or null for all
+   * @param advertised what we send rather than what we received
+   */
+  public List<RouteView> routes(String family, InetAddress peer, boolean advertised) {
+    List<RouteView> out = new ArrayList<>();
+    for (PeerSpec p : plan.peers()) {
+      InetAddress remote = p.remote().getAddress();
+      if (peer != null && !peer.equals(remote)) continue;
+      if (advertised) {
+        out.addAll(advertised(p));
+      } else {
+        for (ReceivedRoute r : speaker.received(remote)) out.add(view(r));
+      }
+    }
+    return out.stream().filter(r -> family == null || family.equals(r.family())).toList();
+  }
+
+  /**
+   * What we originate toward an established peer, with the attributes the speaker sets on export
+   * (empty AS_PATH to iBGP, ours prepended to eBGP). Computed from the plan because the speaker has
+   * no Adj-RIB-Out query yet.
+   */
+  private List<RouteView> advertised(PeerSpec p) {
+    boolean established =
+        speaker.peers().stream()
+            .anyMatch(s -> s.remote().equals(p.remote()) && s.state() == State.ESTABLISHED);
+    if (!established) return List.of();
+    List<RouteView> out = new ArrayList<>();
+    for (SpeakerPlan.Route r : plan.routes()) {
+      if (!p.config().families().contains(r.prefix().family())) continue;
+      InetAddress nh = r.nextHop() != null ? r.nextHop() : p.localAddress();
+      out.add(
+          new RouteView(
+              r.prefix().toString(),
+              r.prefix().ipv6() ? "ipv6" : "ipv4",
+              nh.getHostAddress(),
+              p.config().internal() ? "" : Long.toString(plan.asNumber()),
+              p.remote().getAddress().getHostAddress(),
+              "advertised",
+              communities(r.attributes()),
+              largeCommunities(r.attributes())));
+    }
+    return out;
+  }
+
+  private static RouteView view(ReceivedRoute r) {
+    String prefix =
+        r.nlri().pathId() == 0
+            ? r.nlri().prefix().toString()
+            : r.nlri().prefix() + "#" + r.nlri().pathId();
+    return new RouteView(
+        prefix,
+        r.nlri().prefix().ipv6() ? "ipv6" : "ipv4",
+        r.nextHop() == null ? "" : r.nextHop().getHostAddress(),
+        r.attribute(PathAttribute.AsPath.class).map(StandaloneSpeaker::asPath).orElse(""),
+        r.peer().getHostAddress(),
+        "received",
+        communities(r.attributes()),
+        largeCommunities(r.attributes()));
+  }
+
+  static String asPath(PathAttribute.AsPath path) {
+    return path.segments().stream()
+        .map(
+            s -> {
+              String asns = s.asns().stream().map(String::valueOf).collect(Collectors.joining(" "));
+              return switch (s.type()) {
+                case AS_SEQUENCE -> asns;
+                case AS_SET -> "{" + asns.replace(' ', ',') + "}";
+                case AS_CONFED_SEQUENCE -> "(" + asns + ")";
+                case AS_CONFED_SET -> "[" + asns.replace(' ', ',') + "]";
+              };
+            })
+        .collect(Collectors.joining(" "));
+  }
+
+  private static List<String> communities(List<PathAttribute> attrs) {
+    return attrs.stream()
+        .filter(a -> a instanceof PathAttribute.Communities)
+        .flatMap(a -> ((PathAttribute.Communities) a).values().stream())
+        .map(v -> (v >>> 16) + ":" + (v & 0xffff))
+        .toList();
+  }
+
+  private static List<String> largeCommunities(List<PathAttribute> attrs) {
+    return attrs.stream()
+        .filter(a -> a instanceof PathAttribute.LargeCommunities)
+        .flatMap(a -> ((PathAttribute.LargeCommunities) a).values().stream())
+        .map(PathAttribute.LargeCommunity::toString)
+        .toList();
+  }
+
+  /** Stops the admin endpoint, then the speaker (Cease to every peer, ports released). */
+  @Override
+  public void close() {
+    try {
+      if (admin != null) admin.close();
+    } finally {
+      speaker.close();
+    }
+  }
+}

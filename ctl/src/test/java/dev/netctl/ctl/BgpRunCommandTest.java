@@ -1,0 +1,111 @@
+package dev.netctl.ctl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** {@code netctl bgp run} refuses every invalid config before binding anything. */
+class BgpRunCommandTest {
+  private static final String HEAD =
+      "routerId: 192.0.2.1\nasNumber: 65001\nlisten: {address: 127.0.0.2, port: 1179}\n";
+
+  @TempDir Path dir;
+
+  static Stream<Arguments> invalid() {
+    return Stream.of(
+        Arguments.of(
+            "routerId: 300.1.1.1\nasNumber: 65001\nlisten: {address: 127.0.0.2}\n",
+            "routerId: \"300.1.1.1\" must be an IPv4 address"),
+        Arguments.of(
+            "routerId: 192.0.2.1\nasNumber: 4294967296\nlisten: {address: 127.0.0.2}\n",
+            "asNumber: \"4294967296\" must be 1..4294967295"),
+        Arguments.of(
+            "routerId: 192.0.2.1\nasNumber: 65001\nlisten: {address: 127.0.0.2, port: 0}\n",
+            "listen.port: \"0\" must be 1..65535"),
+        Arguments.of(
+            HEAD + "peers: [{address: 127.0.0.300, asNumber: 65001}]\n",
+            "peers[0].address: \"127.0.0.300\" must be an IP address"),
+        Arguments.of(
+            HEAD + "peers: [{address: 127.0.0.3, asNumber: 65001, holdTime: 2}]\n",
+            "peers[0].holdTime: \"2\" must be 0 or 3..65535"),
+        Arguments.of(
+            HEAD
+                + "peers:\n  - {address: 127.0.0.3, asNumber: 65001}\n"
+                + "  - {address: 127.0.0.3, asNumber: 65002}\n",
+            "peers[1].address: \"127.0.0.3\" is a duplicate"),
+        Arguments.of(
+            HEAD + "peers: [{address: 127.0.0.3, asNumber: 65001, families: [ipv4, l2vpn]}]\n",
+            "peers[0].families[1]: \"l2vpn\" must be ipv4 or ipv6"),
+        Arguments.of(
+            HEAD + "originate: [{prefix: 10.1.2.3/16}]\n",
+            "originate[0].prefix: \"10.1.2.3/16\" is not a valid prefix: prefix '10.1.2.3/16' has"
+                + " host bits set past /16"),
+        Arguments.of(
+            HEAD + "peers: [{address: 127.0.0.3, asNumber: 65001, holdtime: 30}]\n",
+            "peers[0].holdtime: unknown field"),
+        Arguments.of(
+            HEAD + "peers: [{address: 127.0.0.3, asNumber: 65001, routeReflectorClient: true}]\n",
+            "peers[0].routeReflectorClient: \"true\" is not supported yet"),
+        Arguments.of(HEAD + "clusterId: 1.1.1.1\n", "clusterId: \"1.1.1.1\" is not supported yet"),
+        Arguments.of(
+            HEAD + "peers: [{address: 127.0.0.3, asNumber: 65001, import: reject-all}]\n",
+            "peers[0].import: \"reject-all\" is not supported yet"),
+        Arguments.of(
+            HEAD
+                + "peers: [{address: 127.0.0.3, asNumber: 65001, export: {prefixes: [10.0.0.1/8]}}]\n",
+            "peers[0].export.prefixes[0]: \"10.0.0.1/8\" is not a valid prefix"),
+        Arguments.of(
+            HEAD + "peers: [{address: 127.0.0.3, asNumber: 65001, import: accept-some}]\n",
+            "peers[0].import: \"accept-some\" must be accept-all, reject-all or {prefixes: [...]}"),
+        Arguments.of(
+            HEAD + "originate: [{prefix: 10.1.0.0/16, communities: [\"65536:1\"]}]\n",
+            "originate[0].communities[0]: \"65536:1\" must be ASN:VALUE with both parts"
+                + " 0..65535"),
+        Arguments.of(
+            HEAD + "admin: {address: 192.0.2.1:9179}\n",
+            "admin.address: \"192.0.2.1:9179\" must be a loopback address"),
+        Arguments.of(
+            HEAD + "admin: {unixSocket: /run/netctl-bgp.sock}\n",
+            "admin.unixSocket: \"/run/netctl-bgp.sock\" is not supported yet"),
+        Arguments.of(
+            HEAD + "peers: [{address: \"::1\", asNumber: 65001}]\n",
+            "peers[0].localAddress: \"127.0.0.2\" must be of the same IP version as the peer"
+                + " address ::1"),
+        Arguments.of(
+            "routerId: 192.0.2.1\nasNumber: 65001\nlisten: {address: 0.0.0.0}\n"
+                + "peers: [{address: 127.0.0.3, asNumber: 65001}]\n",
+            "peers[0].localAddress: \"0.0.0.0\" must be a specific address"),
+        Arguments.of(
+            "routerId: \"192.0.2.1\nasNumber: 1\n",
+            "not valid YAML at line 1, column 9: while scanning a quoted scalar"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("invalid")
+  void invalidConfigIsRefusedNamingFileFieldValueAndRule(String yaml, String expected)
+      throws Exception {
+    Path file = dir.resolve("speaker.yaml");
+    Files.writeString(file, yaml);
+
+    Cli.Run run = Cli.raw("", "bgp", "run", "--config", file.toString());
+
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.INVALID);
+    assertThat(run.err()).contains("error: " + file + ": ").contains(expected);
+    assertThat(run.out()).isEmpty();
+  }
+
+  @Test
+  void missingFileIsInvalidNamingIt() {
+    Path file = dir.resolve("absent.yaml");
+    Cli.Run run = Cli.raw("", "bgp", "run", "--config", file.toString());
+    assertThat(run.exitCode()).isEqualTo(ExitCode.INVALID);
+    assertThat(run.err()).contains(file + ": cannot read");
+  }
+}

@@ -1,0 +1,130 @@
+package dev.netctl.ctl.bgp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.PathAttribute;
+import dev.netctl.bgp.codec.Prefix;
+import dev.netctl.bgp.session.PeerSpec;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class SpeakerConfigReaderTest {
+
+  private static final String FULL =
+      """
+      routerId: 192.0.2.1
+      asNumber: 65001
+      listen: {address: 127.0.0.2, port: 1179}
+      peers:
+        - address: 127.0.0.3
+          port: 1180
+          asNumber: 65001
+          holdTime: 30
+          families: [ipv4]
+          addPath: true
+          gracefulRestart: 120
+          import: accept-all
+          export: {action: accept-all}
+        - address: ::1
+          localAddress: ::1
+          asNumber: 65002
+          passive: true
+      originate:
+        - prefix: 10.1.0.0/16
+          nextHop: 127.0.0.2
+          communities: ["65001:100"]
+          largeCommunities: ["65001:1:2"]
+        - prefix: 2001:db8::/32
+      admin: {address: 127.0.0.1:9180}
+      """;
+
+  @Test
+  void readsEveryFieldAndFillsDefaults() throws Exception {
+    SpeakerPlan plan = SpeakerConfigReader.parse("speaker.yaml", FULL, true);
+
+    assertThat(plan.routerId()).isEqualTo(InetAddress.ofLiteral("192.0.2.1"));
+    assertThat(plan.asNumber()).isEqualTo(65001);
+    assertThat(plan.listen()).isEqualTo(new InetSocketAddress("127.0.0.2", 1179));
+    assertThat(plan.admin()).isEqualTo(new InetSocketAddress("127.0.0.1", 9180));
+    PeerSpec ibgp = plan.peers().get(0);
+    assertThat(ibgp.remote()).isEqualTo(new InetSocketAddress("127.0.0.3", 1180));
+    assertThat(ibgp.localAddress()).isEqualTo(InetAddress.ofLiteral("127.0.0.2"));
+    assertThat(ibgp.config().internal()).isTrue();
+    assertThat(ibgp.config().holdTime()).isEqualTo(30);
+    assertThat(ibgp.config().families()).containsExactly(AddressFamily.IPV4_UNICAST);
+    assertThat(ibgp.config().addPathReceive()).containsExactly(AddressFamily.IPV4_UNICAST);
+    assertThat(ibgp.config().gracefulRestartSeconds()).isEqualTo(120);
+    assertThat(ibgp.passive()).isFalse();
+    PeerSpec ebgp = plan.peers().get(1);
+    assertThat(ebgp.remote().getPort()).isEqualTo(179);
+    assertThat(ebgp.config().remoteAs()).isEqualTo(65002);
+    assertThat(ebgp.config().internal()).isFalse();
+    assertThat(ebgp.config().holdTime()).isEqualTo(90);
+    assertThat(ebgp.config().families())
+        .isEqualTo(Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST));
+    assertThat(ebgp.config().gracefulRestartSeconds()).isEqualTo(-1);
+    assertThat(ebgp.passive()).isTrue();
+    assertThat(plan.routes()).hasSize(2);
+    SpeakerPlan.Route r = plan.routes().get(0);
+    assertThat(r.prefix()).isEqualTo(Prefix.parse("10.1.0.0/16"));
+    assertThat(r.nextHop()).isEqualTo(InetAddress.ofLiteral("127.0.0.2"));
+    assertThat(r.attributes())
+        .containsExactly(
+            new PathAttribute.Communities(List.of((65001 << 16) | 100)),
+            new PathAttribute.LargeCommunities(
+                List.of(new PathAttribute.LargeCommunity(65001, 1, 2))));
+    assertThat(plan.routes().get(1).nextHop()).isNull();
+  }
+
+  @Test
+  void theShippedExampleIsValid() {
+    Path example = Path.of("../docs/examples/speaker.yaml");
+    SpeakerPlan plan = SpeakerConfigReader.read(example, true);
+    assertThat(plan.peers()).isNotEmpty();
+    assertThat(plan.routes()).isNotEmpty();
+  }
+
+  @Test
+  void reportsEveryViolationNotJustTheFirst() {
+    String yaml =
+        """
+        routerId: 192.0.2.1
+        asNumber: 0
+        listen: {address: 127.0.0.2, port: 70000}
+        """;
+    assertThatThrownBy(() -> SpeakerConfigReader.parse("s.yaml", yaml, true))
+        .isInstanceOfSatisfying(
+            SpeakerConfigException.class,
+            e ->
+                assertThat(e.violations())
+                    .containsExactly(
+                        "s.yaml: asNumber: \"0\" must be 1..4294967295",
+                        "s.yaml: listen.port: \"70000\" must be 1..65535"));
+  }
+
+  @Test
+  void passwordAndGtsmAreRefusedWithoutEpollRatherThanIgnored() {
+    String yaml =
+        """
+        routerId: 192.0.2.1
+        asNumber: 65001
+        listen: {address: 127.0.0.2}
+        peers:
+          - {address: 127.0.0.3, asNumber: 65001, password: s3cret, ttlSecurity: 1}
+        """;
+    assertThatThrownBy(() -> SpeakerConfigReader.parse("s.yaml", yaml, false))
+        .hasMessageContaining("peers[0].password")
+        .hasMessageContaining("TCP MD5 needs Linux epoll")
+        .hasMessageContaining("peers[0].ttlSecurity")
+        .hasMessageNotContaining("s3cret");
+    PeerSpec p = SpeakerConfigReader.parse("s.yaml", yaml, true).peers().get(0);
+    assertThat(p.md5Password()).isEqualTo("s3cret");
+    assertThat(p.ttlSecurityHops()).isEqualTo(1);
+  }
+}
