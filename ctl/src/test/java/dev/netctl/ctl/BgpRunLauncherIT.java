@@ -1,0 +1,93 @@
+package dev.netctl.ctl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code ./netctl bgp run} as its own process: serves its admin endpoint until SIGTERM, then its
+ * shutdown hook closes the speaker and both ports can be bound again.
+ */
+@Timeout(120)
+class BgpRunLauncherIT {
+  @TempDir Path dir;
+
+  private static int freePort(String address) throws Exception {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.ofLiteral(address))) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Test
+  void sigtermClosesTheSpeakerAndFreesItsPorts() throws Exception {
+    int bgp = freePort("127.0.0.71");
+    int admin = freePort("127.0.0.1");
+    Path config =
+        Files.writeString(
+            dir.resolve("speaker.yaml"),
+            """
+            routerId: 127.0.0.71
+            asNumber: 65071
+            listen: {address: 127.0.0.71, port: %d}
+            peers: [{address: 127.0.0.72, port: %d, asNumber: 65072, passive: true}]
+            admin: {address: 127.0.0.1:%d}
+            """
+                .formatted(bgp, bgp, admin));
+    Path launcher = Path.of("").toAbsolutePath().getParent().resolve("netctl");
+    ProcessBuilder pb =
+        new ProcessBuilder(launcher.toString(), "bgp", "run", "--config", config.toString());
+    pb.environment().put("NETCTL_NO_BUILD", "1");
+    pb.environment().put("XDG_CACHE_HOME", dir.resolve("cache").toString());
+    pb.redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile());
+    Process p = pb.start();
+    try {
+      String adminOpt = "--admin=127.0.0.1:" + admin;
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(200))
+          .untilAsserted(
+              () -> {
+                assertThat(p.isAlive()).as(() -> read("err")).isTrue();
+                Cli.Run peers = Cli.raw("", "bgp", "peers", adminOpt);
+                assertThat(peers.exitCode()).as(peers.toString()).isZero();
+                assertThat(peers.out()).containsPattern("127\\.0\\.0\\.72 +ebgp +(idle|active)");
+              });
+      assertThat(read("out")).contains("listening on 127.0.0.71:" + bgp);
+
+      p.destroy(); // SIGTERM
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("exits after SIGTERM").isTrue();
+      assertThat(p.exitValue()).as(read("err")).isEqualTo(143);
+      for (InetSocketAddress held :
+          List.of(
+              new InetSocketAddress("127.0.0.71", bgp),
+              new InetSocketAddress("127.0.0.1", admin))) {
+        try (ServerSocket s = new ServerSocket()) {
+          s.setReuseAddress(true);
+          s.bind(held);
+        }
+      }
+      assertThat(Cli.raw("", "bgp", "peers", adminOpt).exitCode()).isEqualTo(ExitCode.UNAVAILABLE);
+    } finally {
+      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private String read(String name) {
+    try {
+      return Files.readString(dir.resolve(name));
+    } catch (java.io.IOException e) {
+      return "(" + name + " unreadable: " + e.getMessage() + ")";
+    }
+  }
+}
