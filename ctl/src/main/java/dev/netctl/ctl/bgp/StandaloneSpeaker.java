@@ -23,12 +23,12 @@ import java.util.stream.Collectors;
 public final class StandaloneSpeaker implements AutoCloseable {
   private final SpeakerPlan plan;
   private final BgpSpeaker speaker;
-  private final AdminServer admin;
+  // Set once in start(): the endpoint's handlers need this object, so it exists first.
+  private AdminServer admin;
 
-  private StandaloneSpeaker(SpeakerPlan plan, BgpSpeaker speaker, AdminServer admin) {
+  private StandaloneSpeaker(SpeakerPlan plan, BgpSpeaker speaker) {
     this.plan = plan;
     this.speaker = speaker;
-    this.admin = admin;
   }
 
   /**
@@ -40,22 +40,19 @@ public final class StandaloneSpeaker implements AutoCloseable {
   public static StandaloneSpeaker start(
       SpeakerPlan plan, InetSocketAddress adminAddress, Transport transport)
       throws IOException, InterruptedException {
-    BgpSpeaker speaker = BgpSpeaker.start(plan.asNumber(), plan.listen(), transport);
-    StandaloneSpeaker s = null;
+    StandaloneSpeaker s =
+        new StandaloneSpeaker(plan, BgpSpeaker.start(plan.asNumber(), plan.listen(), transport));
     try {
-      s = new StandaloneSpeaker(plan, speaker, null);
-      AdminServer admin = AdminServer.start(adminAddress, s);
-      s = new StandaloneSpeaker(plan, speaker, admin);
+      s.admin = AdminServer.start(adminAddress, s);
       for (PeerSpec p : plan.peers()) {
-        speaker.addPeer(p);
+        s.speaker.addPeer(p);
       }
       for (SpeakerPlan.Route r : plan.routes()) {
-        speaker.originate(r.prefix(), r.nextHop(), r.attributes());
+        s.speaker.originate(r.prefix(), r.nextHop(), r.attributes());
       }
       return s;
     } catch (IOException | RuntimeException e) {
-      if (s != null && s.admin != null) s.admin.close();
-      speaker.close();
+      s.close();
       throw e;
     }
   }
