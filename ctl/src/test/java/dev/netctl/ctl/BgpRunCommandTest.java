@@ -102,6 +102,42 @@ class BgpRunCommandTest {
   }
 
   @Test
+  void portsInUseFailNamingTheAddress() throws Exception {
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.ofLiteral("127.0.0.2"))) {
+      int port = taken.getLocalPort();
+      Path file = dir.resolve("speaker.yaml");
+      Files.writeString(
+          file,
+          "routerId: 192.0.2.1\nasNumber: 65001\nlisten: {address: 127.0.0.2, port: %d}\n"
+              .formatted(port));
+      Cli.Run bgp = Cli.raw("", "bgp", "run", "--config", file.toString());
+      assertThat(bgp.exitCode()).as(bgp.toString()).isEqualTo(ExitCode.ERROR);
+      assertThat(bgp.err()).contains("error: cannot listen for BGP on 127.0.0.2:" + port);
+
+      int free;
+      try (java.net.ServerSocket probe =
+          new java.net.ServerSocket(0, 1, java.net.InetAddress.ofLiteral("127.0.0.2"))) {
+        free = probe.getLocalPort();
+      }
+      Files.writeString(
+          file,
+          "routerId: 192.0.2.1\nasNumber: 65001\nlisten: {address: 127.0.0.2, port: %d}\n"
+              .formatted(free));
+      Cli.Run admin =
+          Cli.raw("", "bgp", "run", "--config", file.toString(), "--admin=127.0.0.2:" + port);
+      assertThat(admin.exitCode()).as(admin.toString()).isEqualTo(ExitCode.ERROR);
+      assertThat(admin.err())
+          .contains("error: cannot start the admin endpoint on 127.0.0.2:" + port);
+      // The failed start closed the BGP listener it had already bound.
+      try (java.net.ServerSocket again = new java.net.ServerSocket()) {
+        again.setReuseAddress(true);
+        again.bind(new java.net.InetSocketAddress("127.0.0.2", free));
+      }
+    }
+  }
+
+  @Test
   void missingFileIsInvalidNamingIt() {
     Path file = dir.resolve("absent.yaml");
     Cli.Run run = Cli.raw("", "bgp", "run", "--config", file.toString());

@@ -34,7 +34,17 @@ final class AdminServer implements AutoCloseable {
 
   static AdminServer start(InetSocketAddress address, StandaloneSpeaker speaker)
       throws IOException {
-    HttpServer server = HttpServer.create(address, 0);
+    HttpServer server;
+    try {
+      server = HttpServer.create(address, 0);
+    } catch (IOException e) {
+      throw new IOException(
+          "cannot start the admin endpoint on "
+              + AdminAddress.format(address)
+              + ": "
+              + e.getMessage(),
+          e);
+    }
     // One thread: requests are rare and each is one call onto the speaker's event loop.
     ExecutorService executor =
         Executors.newSingleThreadExecutor(

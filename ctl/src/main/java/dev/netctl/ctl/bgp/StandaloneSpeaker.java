@@ -40,8 +40,7 @@ public final class StandaloneSpeaker implements AutoCloseable {
   public static StandaloneSpeaker start(
       SpeakerPlan plan, InetSocketAddress adminAddress, Transport transport)
       throws IOException, InterruptedException {
-    StandaloneSpeaker s =
-        new StandaloneSpeaker(plan, BgpSpeaker.start(plan.asNumber(), plan.listen(), transport));
+    StandaloneSpeaker s = new StandaloneSpeaker(plan, listen(plan, transport));
     try {
       s.admin = AdminServer.start(adminAddress, s);
       for (PeerSpec p : plan.peers()) {
@@ -54,6 +53,23 @@ public final class StandaloneSpeaker implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       s.close();
       throw e;
+    }
+  }
+
+  // Netty rethrows the bind failure unchecked-but-checked (a native IOException); name the address.
+  private static BgpSpeaker listen(SpeakerPlan plan, Transport transport)
+      throws IOException, InterruptedException {
+    try {
+      return BgpSpeaker.start(plan.asNumber(), plan.listen(), transport);
+    } catch (InterruptedException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IOException(
+          "cannot listen for BGP on "
+              + AdminAddress.format(plan.listen())
+              + ": "
+              + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()),
+          e);
     }
   }
 
