@@ -27,8 +27,19 @@ final class GatedDatastore implements Datastore {
   final AtomicInteger blockUpdates = new AtomicInteger();
   final AtomicInteger commits = new AtomicInteger();
 
+  private final int maxOpsPerCommit;
+
   GatedDatastore(Datastore inner) {
+    this(inner, inner.maxOpsPerCommit());
+  }
+
+  /**
+   * A store that claims to take at most {@code maxOpsPerCommit} writes per commit: 1 plays a
+   * backend without multi-key transactions (the planned Kubernetes one).
+   */
+  GatedDatastore(Datastore inner, int maxOpsPerCommit) {
     this.inner = inner;
+    this.maxOpsPerCommit = maxOpsPerCommit;
   }
 
   @Override
@@ -73,6 +84,9 @@ final class GatedDatastore implements Datastore {
 
   @Override
   public CompletableFuture<List<Long>> commit(List<Write> writes) {
+    if (writes.size() > maxOpsPerCommit) {
+      throw new IllegalArgumentException(writes.size() + " writes > " + maxOpsPerCommit);
+    }
     this.writes.incrementAndGet();
     commits.incrementAndGet();
     if (writes.stream()
@@ -95,7 +109,7 @@ final class GatedDatastore implements Datastore {
 
   @Override
   public int maxOpsPerCommit() {
-    return inner.maxOpsPerCommit();
+    return maxOpsPerCommit;
   }
 
   @Override

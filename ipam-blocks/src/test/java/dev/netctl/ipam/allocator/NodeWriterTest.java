@@ -50,6 +50,38 @@ class NodeWriterTest {
     }
   }
 
+  /**
+   * Each block is written in one commit together with the handle records of the addresses it
+   * assigns: a 100-pod burst costs a handful of commits, not one handle write per pod.
+   */
+  @Test
+  void aBurstOfOneHundredRequestsCostsAHandfulOfCommits() throws Exception {
+    try (GatedDatastore ds = new GatedDatastore(new MemoryDatastore())) {
+      StaticEnvironment env =
+          new StaticEnvironment().pool(PoolSpec.of("p", "10.0.0.0/22", 26)).nodes("a");
+      IpamAllocator ipam = new IpamAllocator(ds, env);
+      List<CompletableFuture<AssignResult>> futures = new ArrayList<>();
+      futures.add(ipam.autoAssignAsync(AssignRequest.of("a", "pod-0", 1, 0)));
+      assertThat(ds.firstBlockUpdate.await(10, TimeUnit.SECONDS)).isTrue();
+      for (int i = 1; i < 100; i++) {
+        futures.add(ipam.autoAssignAsync(AssignRequest.of("a", "pod-" + i, 1, 0)));
+      }
+      ds.gate.countDown();
+      for (CompletableFuture<AssignResult> f : futures) f.get(10, TimeUnit.SECONDS);
+      // pod-0's block, then the two /26 blocks of the rest: each one commit with its handles.
+      assertThat(ds.commits.get()).as("commits for 100 pods").isBetween(2, 4);
+      // Every other write is a step of claiming the two blocks (affinity, block, confirm).
+      assertThat(ds.writes.get() - ds.commits.get())
+          .as("single-key writes besides the commits")
+          .isEqualTo(3 * (int) ipam.stats().claims());
+      IpamStore store = new IpamStore(ds);
+      assertThat(store.handles())
+          .hasSize(100)
+          .allSatisfy(h -> assertThat(h.value().total()).isEqualTo(1));
+      assertThat(new IpamChecker(store).check(Set.of("a")).clean()).isTrue();
+    }
+  }
+
   /** A block changed by another writer between plan and write is re-read and re-planned. */
   @Test
   void aLostBlockCasIsReplannedFromTheCurrentBlock() {
