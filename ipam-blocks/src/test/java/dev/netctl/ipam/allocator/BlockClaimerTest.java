@@ -3,6 +3,7 @@ package dev.netctl.ipam.allocator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.netctl.datastore.Datastore;
 import dev.netctl.datastore.memory.MemoryDatastore;
 import dev.netctl.ipam.block.Block;
 import dev.netctl.ipam.block.Cidr;
@@ -32,9 +33,43 @@ class BlockClaimerTest {
     ds.close();
   }
 
+  /**
+   * A writer that dies at {@code step}. The claim steps exist only on a datastore without multi-key
+   * commits (with them a claim is one commit), so such writers get a store that allows one write
+   * per commit.
+   */
   private IpamAllocator dyingAt(Step step) {
+    Datastore on = ds;
+    if (step.name().startsWith("CLAIM_")) {
+      GatedDatastore single = new GatedDatastore(ds, 1);
+      single.gate.countDown();
+      on = single;
+    }
     return new IpamAllocator(
-        ds, env, IpamAllocator.Options.DEFAULT.withHook(new CrashingHook(step, 1)));
+        on, env, IpamAllocator.Options.DEFAULT.withHook(new CrashingHook(step, 1)));
+  }
+
+  @Test
+  void withMultiKeyCommitsAClaimIsOneCommitOfTheBlockAndItsConfirmedAffinity() {
+    GatedDatastore counting = new GatedDatastore(ds);
+    counting.gate.countDown();
+    new IpamAllocator(counting, env).autoAssign(AssignRequest.of("a", "h", 1, 0));
+    // One commit for the claim, one for the block with the handle record: nothing else.
+    assertThat(counting.writes.get()).isEqualTo(2);
+    assertThat(counting.commits.get()).isEqualTo(2);
+    assertThat(store.affinity("a", aStart).orElseThrow().value().state())
+        .isEqualTo(BlockAffinity.State.CONFIRMED);
+    assertThat(Block.of(store.block(aStart).orElseThrow().value()).affinityNode()).isEqualTo("a");
+    assertThat(check().clean()).isTrue();
+  }
+
+  @Test
+  void aClaimInOneCommitLosesCleanlyToAnotherNodesBlock() {
+    new IpamAllocator(ds, env).claimAffinity("b", aStart);
+    AssignResult r = new IpamAllocator(ds, env).autoAssign(AssignRequest.of("a", "h", 1, 0));
+    assertThat(r.ipv4().get(0).block()).isNotEqualTo(aStart);
+    assertThat(store.affinity("a", aStart)).as("the losing commit wrote nothing").isEmpty();
+    assertThat(check().clean()).isTrue();
   }
 
   private IpamReport check() {

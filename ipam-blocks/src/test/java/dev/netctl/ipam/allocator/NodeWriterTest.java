@@ -68,12 +68,14 @@ class NodeWriterTest {
       }
       ds.gate.countDown();
       for (CompletableFuture<AssignResult> f : futures) f.get(10, TimeUnit.SECONDS);
-      // pod-0's block, then the two /26 blocks of the rest: each one commit with its handles.
-      assertThat(ds.commits.get()).as("commits for 100 pods").isBetween(2, 4);
-      // Every other write is a step of claiming the two blocks (affinity, block, confirm).
-      assertThat(ds.writes.get() - ds.commits.get())
-          .as("single-key writes besides the commits")
-          .isEqualTo(3 * (int) ipam.stats().claims());
+      // Two /26 blocks claimed, one commit each (block + confirmed affinity); then pod-0's block
+      // write and one per block for the rest, each one commit with its handle records.
+      assertThat(ipam.stats().claims()).isEqualTo(2);
+      assertThat(ds.blockUpdates.get()).as("block commits").isBetween(2, 3);
+      assertThat(ds.commits.get())
+          .as("commits for 100 pods")
+          .isEqualTo(ds.blockUpdates.get() + (int) ipam.stats().claims());
+      assertThat(ds.writes.get()).as("every write is a commit").isEqualTo(ds.commits.get());
       IpamStore store = new IpamStore(ds);
       assertThat(store.handles())
           .hasSize(100)
