@@ -32,5 +32,8 @@ public final class ExitCode {
   /** {@code ipam check} found problems. */
   public static final int PROBLEMS_FOUND = 8;
 
+  /** No free address: every pool that may serve the request is full for that node. */
+  public static final int EXHAUSTED = 9;
+
   private ExitCode() {}
 }

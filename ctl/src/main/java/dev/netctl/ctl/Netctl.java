@@ -31,6 +31,7 @@ import picocli.CommandLine.ScopeType;
       VersionCommand.class,
       CompletionCommand.class,
       DemoCommand.class,
+      IpamCommand.class,
       AutoComplete.GenerateCompletion.class,
     })
 public final class Netctl implements Runnable {

@@ -34,7 +34,19 @@ final class BarChart {
     new Color(0x8c564b)
   };
 
+  private static final ToDoubleFunction<Result> CONVERGENCE =
+      r -> r.ok() ? r.convergeSeconds() : Double.NaN;
+  private static final ToDoubleFunction<Result> PEAK_MIB =
+      r -> r.peakRssKb() < 0 ? Double.NaN : r.peakRssKb() / 1024.0;
+
   private BarChart() {}
+
+  private static String failure(Result r) {
+    if (r.error().contains("timed out")) {
+      return "timeout";
+    }
+    return r.error().contains("does not reflect") ? "n/a" : "failed";
+  }
 
   /** Renders the chart image. */
   static BufferedImage render(List<Result> results, String title) {
@@ -87,7 +99,7 @@ final class BarChart {
             y,
             rows,
             duts,
-            r -> r.peakRssKb() < 0 ? Double.NaN : r.peakRssKb() / 1024.0,
+            PEAK_MIB,
             s + size + ": peak RSS (MiB)",
             "%.0f");
         y += PANEL_H + MARGIN;
@@ -149,12 +161,13 @@ final class BarChart {
       int h = 0;
       if (r == null) {
         label = "not run";
-      } else if (!r.ok() || Double.isNaN(value.applyAsDouble(r))) {
-        label = "failed";
+      } else if (Double.isNaN(value.applyAsDouble(r)) || (!r.ok() && value == CONVERGENCE)) {
+        label = failure(r);
       } else {
+        // a timed-out run still shows the memory it had reached
         double v = value.applyAsDouble(r);
         h = (int) Math.round((bottom - top) * v / max);
-        label = String.format(Locale.ROOT, format, v);
+        label = String.format(Locale.ROOT, format, v) + (r.ok() ? "" : " (" + failure(r) + ")");
       }
       g.setColor(c);
       g.fillRect(bx, bottom - h, bar, h);

@@ -3,6 +3,7 @@ package dev.netctl.bench.bgp;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -22,6 +23,7 @@ import java.util.function.Supplier;
  * BgpBench [--dut bird,gobgp,frr,frr-tuned,netctl] [--scenario fanout,bulk,churn]
  *          [--clients N] [--prefixes P] [--timeout SECONDS] [--dut-address 127.0.0.X]
  *          [--results DIR] [--plot [FILE]]
+ * BgpBench --plot-csv RESULTS.csv [--plot [FILE]]     (re-plot an earlier run)
  * </pre>
  */
 public final class BgpBench {
@@ -36,7 +38,8 @@ public final class BgpBench {
       Duration timeout,
       Inet4Address dutAddress,
       Path results,
-      Path plot) {
+      Path plot,
+      Path plotCsv) {
 
     /** Parses the arguments; a bad one is named with its value and the rule it breaks. */
     static Options parse(String... args) {
@@ -48,6 +51,7 @@ public final class BgpBench {
       String address = "127.0.0.211";
       Path results = Path.of("bench", "results");
       Path plot = null;
+      Path plotCsv = null;
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         switch (a) {
@@ -66,6 +70,7 @@ public final class BgpBench {
             boolean hasFile = i + 1 < args.length && !args[i + 1].startsWith("--");
             plot = Path.of(hasFile ? args[++i] : "docs/bench-bgp.png");
           }
+          case "--plot-csv" -> plotCsv = Path.of(value(args, ++i, a));
           default -> throw new IllegalArgumentException("unknown option '" + a + "'");
         }
       }
@@ -77,7 +82,8 @@ public final class BgpBench {
           Duration.ofSeconds(timeout),
           loopback(address),
           results,
-          plot);
+          plot,
+          plotCsv);
     }
 
     private static String value(String[] args, int i, String option) {
@@ -117,6 +123,12 @@ public final class BgpBench {
     }
   }
 
+  private static String title() {
+    return "BGP route reflector benchmark ("
+        + Runtime.getRuntime().availableProcessors()
+        + " cores, loopback)";
+  }
+
   /** The DUT factory for a command-line name. */
   static Supplier<Dut> dut(String name) {
     return switch (name) {
@@ -142,6 +154,13 @@ public final class BgpBench {
     } catch (IllegalArgumentException e) {
       System.err.println("BgpBench: " + e.getMessage());
       System.exit(2);
+      return;
+    }
+    if (o.plotCsv() != null) {
+      List<Result> earlier = ResultTable.parseCsv(Files.readString(o.plotCsv()));
+      Path png = o.plot() != null ? o.plot() : Path.of("docs/bench-bgp.png");
+      BarChart.write(earlier, title(), png);
+      System.out.println("plot: " + png);
       return;
     }
     ScenarioRunner runner = new ScenarioRunner(o.dutAddress(), o.timeout());
@@ -170,12 +189,7 @@ public final class BgpBench {
     ResultTable.writeCsv(results, csv);
     System.out.println("csv: " + csv);
     if (o.plot() != null) {
-      BarChart.write(
-          results,
-          "BGP route reflector benchmark ("
-              + Runtime.getRuntime().availableProcessors()
-              + " cores, loopback)",
-          o.plot());
+      BarChart.write(results, title(), o.plot());
       System.out.println("plot: " + o.plot());
     }
     System.exit(results.stream().allMatch(Result::ok) ? 0 : 1);

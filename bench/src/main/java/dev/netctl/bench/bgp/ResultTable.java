@@ -71,6 +71,37 @@ final class ResultTable {
     Files.writeString(file, csv(results));
   }
 
+  /** Reads back a CSV written by {@link #csv}, to re-plot without re-running. */
+  static List<Result> parseCsv(String text) {
+    return text.lines().skip(1).filter(l -> !l.isBlank()).map(ResultTable::parseLine).toList();
+  }
+
+  private static Result parseLine(String line) {
+    String[] f = line.split(",", 10); // the error column is last and may hold commas
+    if (f.length != 10) {
+      throw new IllegalArgumentException("CSV line has " + f.length + " of 10 columns: " + line);
+    }
+    String error = f[9];
+    if (error.length() >= 2 && error.startsWith("\"") && error.endsWith("\"")) {
+      error = error.substring(1, error.length() - 1).replace("\"\"", "\"");
+    }
+    return new Result(
+        f[0],
+        f[1],
+        Integer.parseInt(f[2]),
+        Integer.parseInt(f[3]),
+        cell(f[4]),
+        cell(f[5]),
+        cell(f[6]),
+        f[7].isEmpty() ? -1 : Math.round(Double.parseDouble(f[7]) * 1024),
+        cell(f[8]),
+        error);
+  }
+
+  private static double cell(String text) {
+    return text.isEmpty() ? Double.NaN : Double.parseDouble(text);
+  }
+
   private static String num(double v, int decimals) {
     return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%." + decimals + "f", v);
   }

@@ -84,11 +84,17 @@ final class ScenarioRunner {
         };
       } catch (BenchException e) {
         String log = dut.logTail();
-        return Result.failed(
+        ProcStats partial = statsIfRunning(dut);
+        return new Result(
             dutName,
-            scenario,
+            scenario.label(),
             sessions,
             held,
+            Double.NaN,
+            Double.NaN,
+            Double.NaN,
+            partial == null ? -1 : partial.peakRssKb(),
+            partial == null ? Double.NaN : partial.cpuSeconds(),
             e.getMessage() + (log.isEmpty() ? "" : "; DUT log: " + log));
       }
     } catch (BenchException e) {
@@ -265,6 +271,15 @@ final class ScenarioRunner {
         stats.peakRssKb(),
         stats.cpuSeconds(),
         "");
+  }
+
+  /** The DUT's stats up to a failure (a timeout still says how much memory it took), or null. */
+  private static ProcStats statsIfRunning(Dut dut) {
+    try {
+      return ProcStats.of(dut.pid());
+    } catch (RuntimeException notRunning) {
+      return null;
+    }
   }
 
   /** A tally for a peer that only injects: it expects nothing. */

@@ -22,6 +22,19 @@ class ResultTableTest {
   }
 
   @Test
+  void csvReadsBackToTheSameResults() {
+    List<Result> back = ResultTable.parseCsv(ResultTable.csv(RESULTS));
+    assertThat(back).hasSize(2);
+    assertThat(back.get(0).dut()).isEqualTo("bird");
+    assertThat(back.get(0).setupSeconds()).isEqualTo(0.012);
+    assertThat(back.get(0).loadSeconds()).isNaN();
+    assertThat(back.get(0).peakRssKb()).isEqualTo(2048);
+    assertThat(back.get(0).ok()).isTrue();
+    assertThat(back.get(1).error()).isEqualTo("timed out, \"badly\"");
+    assertThat(back.get(1).peakRssKb()).isEqualTo(-1);
+  }
+
+  @Test
   void textTableShowsFailuresWithTheirReason() {
     String text = ResultTable.text(RESULTS);
     assertThat(text.lines()).hasSize(3);

@@ -151,6 +151,51 @@ public sealed interface PathAttribute {
       return n;
     }
 
+    /**
+     * The real path of a route received from a 2-octet speaker: the leading part of this AS_PATH
+     * that the AS4_PATH does not cover, followed by the AS4_PATH (RFC 6793 §4.2.3). An AS4_PATH
+     * longer than this path is ignored, as the RFC says.
+     */
+    public AsPath merge(As4Path as4) {
+      int keep = pathLength() - new AsPath(as4.segments()).pathLength();
+      if (keep < 0) {
+        return this;
+      }
+      List<Segment> out = new java.util.ArrayList<>();
+      for (Segment s : segments) {
+        switch (s.type()) {
+          case AS_CONFED_SEQUENCE, AS_CONFED_SET -> out.add(s);
+          case AS_SET -> {
+            if (keep > 0) {
+              out.add(s);
+              keep--;
+            }
+          }
+          case AS_SEQUENCE -> {
+            int take = Math.min(keep, s.asns().size());
+            if (take > 0) {
+              out.add(new Segment(SegmentType.AS_SEQUENCE, s.asns().subList(0, take)));
+              keep -= take;
+            }
+          }
+        }
+      }
+      for (Segment s : as4.segments()) {
+        int last = out.size() - 1;
+        if (last >= 0
+            && s.type() == SegmentType.AS_SEQUENCE
+            && out.get(last).type() == SegmentType.AS_SEQUENCE) {
+          // Join the two halves so equal paths compare equal.
+          List<Long> joined = new java.util.ArrayList<>(out.get(last).asns());
+          joined.addAll(s.asns());
+          out.set(last, new Segment(SegmentType.AS_SEQUENCE, joined));
+        } else {
+          out.add(s);
+        }
+      }
+      return new AsPath(out);
+    }
+
     /** The first AS of the first AS_SEQUENCE, or -1 (the neighbour AS for eBGP routes). */
     public long firstAs() {
       return segments.isEmpty()

@@ -71,8 +71,25 @@ public final class BgpListener implements AutoCloseable {
     Map<InetAddress, byte[]> keys = new HashMap<>();
     md5.forEach((a, p) -> keys.put(a, p.getBytes(StandardCharsets.US_ASCII)));
     transport.md5(b, keys);
+    transport.ttl255(b);
     Channel ch = b.bind(address).sync().channel();
     return new BgpListener(ch);
+  }
+
+  /**
+   * Replaces the MD5 keys on the listening socket, e.g. when a peer with a password is added at
+   * runtime (epoll only; RFC 2385).
+   */
+  public void md5(Transport transport, Map<InetAddress, String> md5) {
+    if (!transport.isEpoll()) {
+      if (md5.isEmpty()) {
+        return;
+      }
+      throw new IllegalStateException("TCP MD5 signatures need the epoll transport; NIO is in use");
+    }
+    Map<InetAddress, byte[]> keys = new HashMap<>();
+    md5.forEach((a, p) -> keys.put(a, p.getBytes(StandardCharsets.US_ASCII)));
+    server.config().setOption(io.netty.channel.epoll.EpollChannelOption.TCP_MD5SIG, keys);
   }
 
   /** The bound address (useful with port 0). */

@@ -191,11 +191,17 @@ final class Connection extends ChannelInboundHandlerAdapter {
       }
       switch ((DecodeResult) msg) {
         case DecodeResult.Decoded d -> {
-          d.discarded().forEach(e -> LOG.warn("{}: attribute discarded: {}", peer, e));
+          d.discarded()
+              .forEach(
+                  e -> {
+                    LOG.warn("{}: attribute discarded: {}", peer, e);
+                    peer.attributeError("attribute discarded", e);
+                  });
           handle(new Event.Received(d.message()));
         }
         case DecodeResult.TreatAsWithdraw w -> {
           LOG.warn("{}: UPDATE treated as withdraw: {}", peer, w.error());
+          peer.attributeError("treat-as-withdraw", w.error());
           handle(new Event.Received(w.withdrawal()));
         }
         case DecodeResult.Failed f -> {
@@ -226,7 +232,6 @@ final class Connection extends ChannelInboundHandlerAdapter {
     ctx.channel().config().setAutoRead(ctx.channel().isWritable());
     if (ctx.channel().isWritable()) {
       drain();
-      peer.writable(this);
     }
   }
 

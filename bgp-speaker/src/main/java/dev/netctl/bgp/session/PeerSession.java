@@ -52,6 +52,7 @@ public final class PeerSession {
   private volatile State state = State.IDLE;
   private volatile Instant since;
   private volatile String info = "";
+  private volatile String lastError = "";
 
   /** A peer in Idle; {@link #start()} begins connecting. */
   public PeerSession(
@@ -87,6 +88,15 @@ public final class PeerSession {
   /** The last reason for a state change, e.g. an error or the NOTIFICATION received. */
   public String info() {
     return info;
+  }
+
+  /** The last RFC 7606 error handled without a reset (treat-as-withdraw, discard), or empty. */
+  public String lastError() {
+    return lastError;
+  }
+
+  void attributeError(String handling, dev.netctl.bgp.codec.BgpError error) {
+    lastError = handling + ": " + error;
   }
 
   /** What the established connection negotiated, or null. */
@@ -207,6 +217,7 @@ public final class PeerSession {
             new Event.Stop(Notification.of(NotificationSubcode.CONNECTION_COLLISION_RESOLUTION)));
       }
     }
+    transport.minTtl(ch, spec.remote().getAddress(), spec.ttlSecurityHops());
     Connection c = new Connection(this, false);
     connections.add(c);
     pipeline(ch, c);
@@ -352,10 +363,6 @@ public final class PeerSession {
       case BgpMessage.RouteRefresh r -> listener.routeRefresh(this, r);
       default -> LOG.warn("{}: unexpected delivery {}", this, message);
     }
-  }
-
-  void writable(Connection c) {
-    // Hook for producers waiting on back-pressure; the backlog was already drained.
   }
 
   @Override

@@ -29,6 +29,10 @@ public final class Transport {
       new IntegerUnixChannelOption("IP_MINTTL", 0, 21);
   private static final IntegerUnixChannelOption IPV6_MINHOPCOUNT =
       new IntegerUnixChannelOption("IPV6_MINHOPCOUNT", 41, 73);
+  private static final IntegerUnixChannelOption IP_TTL =
+      new IntegerUnixChannelOption("IP_TTL", 0, 2);
+  private static final IntegerUnixChannelOption IPV6_UNICAST_HOPS =
+      new IntegerUnixChannelOption("IPV6_UNICAST_HOPS", 41, 16);
 
   private final boolean epoll;
 
@@ -94,16 +98,31 @@ public final class Transport {
       return;
     }
     requireEpoll("GTSM (IP_MINTTL)");
-    b.option(remote instanceof Inet6Address ? IPV6_MINHOPCOUNT : IP_MINTTL, 256 - hops);
+    boolean v6 = remote instanceof Inet6Address;
+    // GTSM both ways: send with TTL 255, accept only what arrives within {@code hops}.
+    b.option(v6 ? IPV6_UNICAST_HOPS : IP_TTL, 255);
+    b.option(v6 ? IPV6_MINHOPCOUNT : IP_MINTTL, 256 - hops);
   }
 
-  /** GTSM on accepted connections of a listener. */
-  public void minTtl(ServerBootstrap b, boolean ipv6, int hops) {
+  /**
+   * Listener sockets send with TTL 255 on epoll, so a GTSM peer accepts our SYN-ACK: the handshake
+   * happens before we know which peer connected. Harmless for other peers.
+   */
+  void ttl255(ServerBootstrap b) {
+    if (epoll) {
+      b.option(IP_TTL, 255);
+    }
+  }
+
+  /** GTSM on an accepted connection, applied once the peer is known. */
+  public void minTtl(io.netty.channel.Channel ch, InetAddress remote, int hops) {
     if (hops <= 0) {
       return;
     }
     requireEpoll("GTSM (IP_MINTTL)");
-    b.childOption(ipv6 ? IPV6_MINHOPCOUNT : IP_MINTTL, 256 - hops);
+    boolean v6 = remote instanceof Inet6Address;
+    ch.config().setOption(v6 ? IPV6_UNICAST_HOPS : IP_TTL, 255);
+    ch.config().setOption(v6 ? IPV6_MINHOPCOUNT : IP_MINTTL, 256 - hops);
   }
 
   private void requireEpoll(String feature) {

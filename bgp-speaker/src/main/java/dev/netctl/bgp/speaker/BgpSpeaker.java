@@ -106,6 +106,7 @@ public final class BgpSpeaker implements AutoCloseable {
           }
           PeerSession p = new PeerSession(spec, loop, transport, new Sessions(), clock);
           peers.put(key, p);
+          updateMd5();
           p.start();
           return null;
         });
@@ -117,6 +118,7 @@ public final class BgpSpeaker implements AutoCloseable {
         () -> {
           PeerSession p = peers.remove(remote);
           if (p != null) {
+            updateMd5();
             p.stop(BgpMessage.Notification.of(NotificationSubcode.PEER_DECONFIGURED));
             dropAdjRibIn(remote);
           }
@@ -176,6 +178,22 @@ public final class BgpSpeaker implements AutoCloseable {
     return () -> listeners.remove(l);
   }
 
+  private void updateMd5() {
+    if (listener == null) {
+      return;
+    }
+    Map<InetAddress, String> keys = new HashMap<>();
+    peers.forEach(
+        (address, p) -> {
+          if (p.spec().md5Password() != null) {
+            keys.put(address, p.spec().md5Password());
+          }
+        });
+    if (!keys.isEmpty() || transport.isEpoll()) {
+      listener.md5(transport, keys);
+    }
+  }
+
   /** Status of every peer, in the order added. */
   public List<PeerStatus> peers() {
     return call(
@@ -190,7 +208,8 @@ public final class BgpSpeaker implements AutoCloseable {
                             p.state(),
                             p.since(),
                             p.info(),
-                            adjRibIn.getOrDefault(p.spec().remote().getAddress(), Map.of()).size()))
+                            adjRibIn.getOrDefault(p.spec().remote().getAddress(), Map.of()).size(),
+                            p.lastError()))
                 .toList());
   }
 
@@ -276,6 +295,25 @@ public final class BgpSpeaker implements AutoCloseable {
     }
   }
 
+  /** From a 2-octet peer: AS_PATH merged with AS4_PATH (RFC 6793 §4.2.3), AS4_PATH dropped. */
+  private static Update withRealAsPath(Update u) {
+    var as4 = u.attribute(PathAttribute.As4Path.class);
+    var path = u.attribute(PathAttribute.AsPath.class);
+    if (as4.isEmpty() || path.isEmpty()) {
+      return u;
+    }
+    PathAttribute.AsPath merged = path.get().merge(as4.get());
+    List<PathAttribute> attrs = new ArrayList<>();
+    for (PathAttribute a : u.attributes()) {
+      if (a instanceof PathAttribute.AsPath) {
+        attrs.add(merged);
+      } else if (!(a instanceof PathAttribute.As4Path)) {
+        attrs.add(a);
+      }
+    }
+    return new Update(u.withdrawn(), attrs, u.nlri());
+  }
+
   private boolean containsLocalAs(Update update) {
     return update
         .attribute(PathAttribute.AsPath.class)
@@ -299,7 +337,8 @@ public final class BgpSpeaker implements AutoCloseable {
     }
 
     @Override
-    public void update(PeerSession peer, Update update) {
+    public void update(PeerSession peer, Update received) {
+      Update update = withRealAsPath(received);
       InetAddress address = peer.spec().remote().getAddress();
       Map<Nlri, ReceivedRoute> rib = adjRibIn.computeIfAbsent(address, a -> new HashMap<>());
       List<Nlri> withdrawn = new ArrayList<>();

@@ -14,6 +14,7 @@ import java.time.Instant;
  * @param since when the state last changed
  * @param info last reason (error, NOTIFICATION) or empty
  * @param receivedPrefixes routes in its Adj-RIB-In
+ * @param lastError the last malformed UPDATE handled without a reset (RFC 7606), or empty
  */
 public record PeerStatus(
     InetSocketAddress remote,
@@ -22,4 +23,5 @@ public record PeerStatus(
     State state,
     Instant since,
     String info,
-    int receivedPrefixes) {}
+    int receivedPrefixes,
+    String lastError) {}

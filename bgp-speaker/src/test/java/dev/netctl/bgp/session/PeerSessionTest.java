@@ -259,6 +259,55 @@ class PeerSessionTest {
   }
 
   @Test
+  void slowReaderMakesTheSessionQueueAndThenDrainInOrder() throws Exception {
+    // PARANOID records a stack trace on every buffer access; 8 MB of encoding would take minutes.
+    // This one test samples leaks instead.
+    io.netty.util.ResourceLeakDetector.Level level = io.netty.util.ResourceLeakDetector.getLevel();
+    io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.SIMPLE);
+    try (RawPeer peer = new RawPeer()) {
+      peer.establish();
+      await().atMost(Duration.ofSeconds(5)).until(() -> session.state() == State.ESTABLISHED);
+      List<dev.netctl.bgp.codec.Nlri> nlri = new java.util.ArrayList<>();
+      for (int i = 0; i < 1000; i++) {
+        nlri.add(
+            dev.netctl.bgp.codec.Nlri.of(
+                dev.netctl.bgp.codec.Prefix.ipv4(0x0a000000 | (i << 8), 24)));
+      }
+      List<BgpMessage.Update> updates = new java.util.ArrayList<>();
+      for (int i = 0; i < 2000; i++) {
+        // Each UPDATE withdraws 1000 prefixes (about 4 KB), tagged by its first prefix's index.
+        updates.add(new BgpMessage.Update(nlri.subList(i % 2, 1000), List.of(), List.of()));
+      }
+      // The peer reads nothing yet: 8 MB cannot fit the socket buffers, so the session must
+      // hold the rest back instead of writing into an unbounded outbound buffer.
+      int backlog =
+          session
+              .loop()
+              .submit(
+                  () -> {
+                    session.send(updates);
+                    return session.backlog();
+                  })
+              .get();
+      assertThat(backlog).as("messages held back while the channel is not writable").isPositive();
+      int seen = 0;
+      while (seen < updates.size()) {
+        BgpMessage m = peer.read();
+        if (m instanceof BgpMessage.Update u) {
+          assertThat(u.withdrawn().size())
+              .as("order of update %d", seen)
+              .isEqualTo(1000 - seen % 2);
+          seen++;
+        }
+      }
+      assertThat(session.loop().submit(session::backlog).get()).isZero();
+      assertThat(session.state()).isEqualTo(State.ESTABLISHED);
+    } finally {
+      io.netty.util.ResourceLeakDetector.setLevel(level);
+    }
+  }
+
+  @Test
   void unknownRemoteAddressIsRefused() throws Exception {
     try (Socket s = new Socket()) {
       s.bind(new InetSocketAddress(ip("127.0.0.43"), 0));

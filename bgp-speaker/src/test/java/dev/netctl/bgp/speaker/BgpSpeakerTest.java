@@ -130,6 +130,63 @@ class BgpSpeakerTest {
   }
 
   @Test
+  void tcpMd5ProtectedSessionEstablishesOnEpoll() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Transport.best().isEpoll(), "epoll unavailable");
+    BgpSpeaker a = speaker(65001, "127.0.0.37", 17937);
+    BgpSpeaker b = speaker(65002, "127.0.0.38", 17938);
+    PeerSpec toB = peer("127.0.0.37", 65001, "127.0.0.38", 17938, 65002, false);
+    PeerSpec toA = peer("127.0.0.38", 65002, "127.0.0.37", 17937, 65001, true);
+    a.addPeer(new PeerSpec(toB.remote(), toB.localAddress(), toB.config(), false, "s3cret", 0));
+    b.addPeer(new PeerSpec(toA.remote(), toA.localAddress(), toA.config(), true, "s3cret", 0));
+    a.originate(Prefix.parse("10.37.0.0/16"), null, List.of());
+    await().atMost(Duration.ofSeconds(20)).until(() -> b.received(ip("127.0.0.37")).size() == 1);
+    assertThat(state(a)).isEqualTo(State.ESTABLISHED);
+  }
+
+  @Test
+  void tcpMd5PasswordMismatchNeverEstablishes() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Transport.best().isEpoll(), "epoll unavailable");
+    BgpSpeaker a = speaker(65001, "127.0.0.39", 17939);
+    BgpSpeaker b = speaker(65002, "127.0.0.40", 17940);
+    PeerSpec toB = peer("127.0.0.39", 65001, "127.0.0.40", 17940, 65002, false);
+    PeerSpec toA = peer("127.0.0.40", 65002, "127.0.0.39", 17939, 65001, true);
+    a.addPeer(new PeerSpec(toB.remote(), toB.localAddress(), toB.config(), false, "s3cret", 0));
+    b.addPeer(new PeerSpec(toA.remote(), toA.localAddress(), toA.config(), true, "other", 0));
+    // The kernel drops segments whose signature does not verify: no OPEN ever arrives.
+    Thread.sleep(3000);
+    assertThat(state(b)).isNotIn(State.OPEN_SENT, State.OPEN_CONFIRM, State.ESTABLISHED);
+    assertThat(state(a)).isNotEqualTo(State.ESTABLISHED);
+  }
+
+  @Test
+  void gtsmSessionEstablishesWhenBothSidesSendTtl255() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Transport.best().isEpoll(), "epoll unavailable");
+    BgpSpeaker a = speaker(65001, "127.0.0.44", 17944);
+    BgpSpeaker b = speaker(65002, "127.0.0.45", 17945);
+    PeerSpec toB = peer("127.0.0.44", 65001, "127.0.0.45", 17945, 65002, false);
+    PeerSpec toA = peer("127.0.0.45", 65002, "127.0.0.44", 17944, 65001, true);
+    a.addPeer(new PeerSpec(toB.remote(), toB.localAddress(), toB.config(), false, null, 1));
+    b.addPeer(new PeerSpec(toA.remote(), toA.localAddress(), toA.config(), true, null, 1));
+    await().atMost(Duration.ofSeconds(20)).until(() -> state(a) == State.ESTABLISHED);
+  }
+
+  @Test
+  void gtsmRejectsAPeerSendingDefaultTtl() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Transport.best().isEpoll(), "epoll unavailable");
+    BgpSpeaker a = speaker(65001, "127.0.0.46", 17946);
+    BgpSpeaker b = speaker(65002, "127.0.0.47", 17947);
+    PeerSpec toB = peer("127.0.0.46", 65001, "127.0.0.47", 17947, 65002, true);
+    PeerSpec toA = peer("127.0.0.47", 65002, "127.0.0.46", 17946, 65001, false);
+    a.addPeer(new PeerSpec(toB.remote(), toB.localAddress(), toB.config(), true, null, 1));
+    // B connects with the default TTL (64). A accepts the TCP handshake, then its socket drops
+    // everything B sends, so A never sees B's OPEN.
+    b.addPeer(toA);
+    Thread.sleep(3000);
+    assertThat(state(a)).isNotIn(State.OPEN_CONFIRM, State.ESTABLISHED);
+    assertThat(state(b)).isNotEqualTo(State.ESTABLISHED);
+  }
+
+  @Test
   void maxPrefixExceededSendsCeaseAndDropsTheSession() throws Exception {
     BgpSpeaker a = speaker(65001, "127.0.0.35", 17935);
     BgpSpeaker b = speaker(65002, "127.0.0.36", 17936);

@@ -1,0 +1,102 @@
+package dev.netctl.bgp.interop;
+
+import static dev.netctl.bgp.interop.InteropSupport.await;
+import static dev.netctl.bgp.interop.InteropSupport.ip;
+import static dev.netctl.bgp.interop.InteropSupport.state;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.netctl.bgp.codec.Nlri;
+import dev.netctl.bgp.codec.PathAttribute;
+import dev.netctl.bgp.fsm.State;
+import dev.netctl.bgp.session.PeerSpec;
+import dev.netctl.bgp.session.Transport;
+import dev.netctl.bgp.speaker.BgpSpeaker;
+import dev.netctl.bgp.speaker.ReceivedRoute;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * ExaBGP (127.0.0.58) connects to our listener (127.0.0.57:17957) and injects raw attributes: an
+ * unknown optional transitive one that must be carried, and a COMMUNITIES attribute of 3 octets
+ * that RFC 7606 §7.8 handles as treat-as-withdraw without resetting the session.
+ */
+@Timeout(90)
+class ExabgpInteropIT {
+  static final String EXABGP = "/usr/sbin/exabgp";
+
+  @Test
+  void malformedCommunitiesAreTreatedAsWithdrawAndSessionStaysUp(@TempDir Path dir)
+      throws Exception {
+    Daemon.require(EXABGP);
+    Files.writeString(
+        dir.resolve("exabgp.conf"),
+        """
+        neighbor 127.0.0.57 {
+          router-id 127.0.0.58;
+          local-address 127.0.0.58;
+          local-as 65058;
+          peer-as 65051;
+          hold-time 9;
+          family { ipv4 unicast; }
+          static {
+            # type 99, optional transitive, 2 octets: unknown, must be carried
+            route 10.58.0.0/16 next-hop 192.0.2.58 attribute [ 0x63 0xc0 0x0102 ];
+            # COMMUNITIES (type 8) of 3 octets: malformed
+            route 10.58.1.0/24 next-hop 192.0.2.58 attribute [ 0x08 0xc0 0x010203 ];
+            route 10.58.2.0/24 next-hop 192.0.2.58;
+          }
+        }
+        """);
+    Map<String, String> env =
+        Map.of(
+            "exabgp.tcp.port", "17957", // port of the peer it connects to
+            "exabgp.tcp.bind", "", // do not listen
+            "exabgp.daemon.user", "root",
+            "exabgp.log.destination", "stdout",
+            "exabgp.api.cli", "false");
+    try (BgpSpeaker speaker =
+        BgpSpeaker.start(65051, new InetSocketAddress(ip("127.0.0.57"), 17957), Transport.best())) {
+      PeerSpec passive = InteropSupport.peer("127.0.0.57", 65051, "127.0.0.58", 17958, 65058);
+      speaker.addPeer(
+          new PeerSpec(passive.remote(), passive.localAddress(), passive.config(), true, null, 0));
+      try (Daemon exabgp =
+          Daemon.start(
+              "exabgp", dir, List.of(EXABGP, dir.resolve("exabgp.conf").toString()), env)) {
+        InteropSupport.Details details =
+            () -> InteropSupport.status(speaker) + "\nexabgp output: " + exabgp.output();
+        await(Duration.ofSeconds(30), () -> state(speaker) == State.ESTABLISHED, details);
+        await(
+            Duration.ofSeconds(20), () -> speaker.received(ip("127.0.0.58")).size() == 2, details);
+        List<ReceivedRoute> routes = speaker.received(ip("127.0.0.58"));
+        assertThat(routes)
+            .extracting(ReceivedRoute::nlri)
+            .containsExactlyInAnyOrder(Nlri.of("10.58.0.0/16"), Nlri.of("10.58.2.0/24"));
+        ReceivedRoute carried =
+            routes.stream()
+                .filter(r -> r.nlri().equals(Nlri.of("10.58.0.0/16")))
+                .findFirst()
+                .orElseThrow();
+        PathAttribute.Unknown unknown =
+            carried.attribute(PathAttribute.Unknown.class).orElseThrow();
+        assertThat(unknown.typeCode()).isEqualTo(0x63);
+        assertThat(unknown.isOptionalTransitive()).isTrue();
+        assertThat(unknown.value()).containsExactly(0x01, 0x02);
+        assertThat(speaker.peers().getFirst().lastError())
+            .startsWith("treat-as-withdraw: ATTRIBUTE_LENGTH_ERROR(3/5) data=c00803010203");
+        // No NOTIFICATION: the same session is still up after a couple of keepalive rounds.
+        var since = speaker.peers().getFirst().since();
+        Thread.sleep(3500);
+        assertThat(state(speaker)).isEqualTo(State.ESTABLISHED);
+        assertThat(speaker.peers().getFirst().since()).isEqualTo(since);
+        assertThat(exabgp.output()).doesNotContain("NOTIFICATION");
+      }
+    }
+  }
+}
