@@ -1,5 +1,6 @@
 package dev.netctl.datastore;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -46,6 +47,45 @@ public interface Datastore extends AutoCloseable {
    * otherwise, NotFound if absent. Completes with the revision of the deletion.
    */
   CompletableFuture<Long> delete(Key key, long expectedRevision);
+
+  /** The etcd default of {@code --max-txn-ops}, the most writes one commit may carry. */
+  int DEFAULT_MAX_OPS_PER_COMMIT = 128;
+
+  /**
+   * Applies several conditional writes atomically: either every condition holds and every write
+   * applies, or nothing applies and the future fails with the exception of a failing condition (the
+   * first one in list order): {@link DatastoreException.AlreadyExists} for a {@link Write.Create}
+   * of a present key, {@link DatastoreException.NotFound} for an update or delete of an absent key,
+   * {@link DatastoreException.Conflict} carrying the current entry for a stale revision.
+   *
+   * <p>Revisions: the writes get revisions greater than any earlier write, non-decreasing in list
+   * order. etcd and the memory store give all writes of one commit the same revision (etcd's
+   * transaction revision); the embedded store gives them consecutive revisions. Callers must not
+   * rely on either, only on each returned revision being the one to compare against next.
+   *
+   * <p>Watchers see every write of a commit, in list order, as separate events; no reader ever sees
+   * some writes of a commit without the others (a list or get after the first event of a commit
+   * sees all of them).
+   *
+   * <p>Retry safety: like the single-key writes, a retried commit whose first attempt landed fails
+   * its conditions instead of applying twice.
+   *
+   * @param writes at most {@link #maxOpsPerCommit()} writes, each key at most once
+   * @return the revision of each write, in list order (for a create or update, the new entry's
+   *     revision; for a delete, the deletion's)
+   * @throws IllegalArgumentException (thrown, not in the future: a caller bug) for an empty commit,
+   *     one larger than {@link #maxOpsPerCommit()}, or one that writes a key twice
+   */
+  CompletableFuture<List<Long>> commit(List<Write> writes);
+
+  /**
+   * The most writes one {@link #commit} may carry: 128 (etcd's default {@code --max-txn-ops}) on
+   * every backend here, so code that runs on one runs on all. A backend without atomic multi-key
+   * writes (a future Kubernetes one: the API server has no multi-object transaction) returns 1, and
+   * callers that chunk their commits by this limit degrade to one write per call, keeping correct
+   * but losing the atomicity between the pieces.
+   */
+  int maxOpsPerCommit();
 
   /**
    * Delivers, in revision order and on one thread at a time, every change to objects of {@code

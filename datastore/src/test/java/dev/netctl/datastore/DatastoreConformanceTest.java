@@ -415,6 +415,212 @@ public abstract class DatastoreConformanceTest {
         .isEqualTo("" + threads * increments);
   }
 
+  // --- commit ---------------------------------------------------------------------------------
+
+  @Test
+  void commitAppliesMixedCreateUpdateDeleteTogether() throws Exception {
+    Entry a = await(store.create(key("a"), bytes("a1")));
+    Entry b = await(store.create(key("b"), bytes("b1")));
+    List<Long> revs =
+        await(
+            store.commit(
+                List.of(
+                    new Write.Create(key("c"), bytes("c1")),
+                    new Write.Update(key("a"), bytes("a2"), a.revision()),
+                    new Write.Delete(key("b"), b.revision()))));
+    assertThat(revs).hasSize(3);
+    assertThat(revs.getFirst()).isGreaterThan(b.revision());
+    assertThat(revs).isSorted();
+    assertThat(await(store.get(key("c")))).contains(new Entry(key("c"), bytes("c1"), revs.get(0)));
+    assertThat(await(store.get(key("a")))).contains(new Entry(key("a"), bytes("a2"), revs.get(1)));
+    assertThat(await(store.get(key("b")))).isEmpty();
+    Listing after = await(store.list(kind));
+    assertThat(after.revision()).isGreaterThanOrEqualTo(revs.getLast());
+  }
+
+  @Test
+  void commitWithOneFailingConditionAppliesNothingAndNamesTheFailingWrite() throws Exception {
+    Entry a = await(store.create(key("a"), bytes("a1")));
+    Entry a2 = await(store.update(key("a"), bytes("a2"), a.revision()));
+    Entry b = await(store.create(key("b"), bytes("b1")));
+    Listing before = await(store.list(kind));
+
+    // A stale revision: Conflict carrying the entry now stored.
+    DatastoreException stale =
+        failure(
+            store.commit(
+                List.of(
+                    new Write.Create(key("new"), bytes("n")),
+                    new Write.Delete(key("b"), b.revision()),
+                    new Write.Update(key("a"), bytes("a3"), a.revision()))));
+    assertThat(stale).isInstanceOf(DatastoreException.Conflict.class);
+    DatastoreException.Conflict c = (DatastoreException.Conflict) stale;
+    assertThat(c.key()).isEqualTo(key("a"));
+    assertThat(c.expectedRevision()).isEqualTo(a.revision());
+    assertThat(c.current()).contains(a2);
+
+    // A create of a present key: AlreadyExists.
+    DatastoreException exists =
+        failure(
+            store.commit(
+                List.of(
+                    new Write.Update(key("a"), bytes("a3"), a2.revision()),
+                    new Write.Create(key("b"), bytes("again")))));
+    assertThat(exists).isInstanceOf(DatastoreException.AlreadyExists.class);
+    assertThat(((DatastoreException.AlreadyExists) exists).key()).isEqualTo(key("b"));
+
+    // An update of an absent key: NotFound.
+    DatastoreException missing =
+        failure(
+            store.commit(
+                List.of(
+                    new Write.Create(key("new"), bytes("n")),
+                    new Write.Update(key("gone"), bytes("x"), b.revision()))));
+    assertThat(missing).isInstanceOf(DatastoreException.NotFound.class);
+    assertThat(((DatastoreException.NotFound) missing).key()).isEqualTo(key("gone"));
+
+    Listing after = await(store.list(kind));
+    assertThat(after.entries())
+        .as("no write of a failed commit is visible")
+        .isEqualTo(before.entries());
+    assertThat(await(store.get(key("new")))).isEmpty();
+  }
+
+  @Test
+  void watchDeliversEveryWriteOfACommitInOrderAndNeverAPartOfIt() throws Exception {
+    Entry a = await(store.create(key("a"), bytes("a1")));
+    Entry b = await(store.create(key("b"), bytes("b1")));
+    long start = await(store.list(kind)).revision();
+    // The listener reads the store when the commit's first event arrives: the others must be
+    // visible already, since no reader may see a part of a commit.
+    List<String> seenAtFirstEvent = new ArrayList<>();
+    EventRecorder rec = new EventRecorder();
+    try (Watch w =
+        store.watch(
+            kind,
+            start,
+            ev -> {
+              if (seenAtFirstEvent.isEmpty()) {
+                Listing now = await(store.list(kind));
+                for (Entry e : now.entries()) seenAtFirstEvent.add(e.key().name() + "=" + text(e));
+              }
+              rec.accept(ev);
+            })) {
+      List<Long> revs =
+          await(
+              store.commit(
+                  List.of(
+                      new Write.Update(key("a"), bytes("a2"), a.revision()),
+                      new Write.Create(key("c"), bytes("c1")),
+                      new Write.Delete(key("b"), b.revision()))));
+      List<WatchEvent> events = rec.awaitCount(3, WAIT);
+      assertThat(events)
+          .containsExactly(
+              new WatchEvent.Put(new Entry(key("a"), bytes("a2"), revs.get(0)), false),
+              new WatchEvent.Put(new Entry(key("c"), bytes("c1"), revs.get(1)), true),
+              new WatchEvent.Deleted(key("b"), revs.get(2)));
+      assertThat(seenAtFirstEvent).containsExactly("a=a2", "c=c1");
+    }
+  }
+
+  @Test
+  void concurrentCommitsOfTwoCountersAreExactAndNeverSeenApart() throws Exception {
+    int threads = 6;
+    int increments = 25;
+    await(
+        store.commit(
+            List.of(
+                new Write.Create(key("x"), bytes("0")), new Write.Create(key("y"), bytes("0")))));
+    AtomicInteger conflicts = new AtomicInteger();
+    AtomicBoolean stop = new AtomicBoolean();
+    List<String> torn = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AtomicInteger snapshots = new AtomicInteger();
+    Thread reader =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  while (!stop.get()) {
+                    Listing l = await(store.list(kind));
+                    if (l.entries().size() != 2
+                        || !text(l.entries().get(0)).equals(text(l.entries().get(1)))) {
+                      torn.add(l.revision() + ": " + l.entries());
+                    }
+                    snapshots.incrementAndGet();
+                  }
+                });
+    CountDownLatch go = new CountDownLatch(1);
+    List<CompletableFuture<Void>> done = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      CompletableFuture<Void> f = new CompletableFuture<>();
+      done.add(f);
+      Thread.ofPlatform()
+          .start(
+              () -> {
+                try {
+                  go.await();
+                  for (int i = 0; i < increments; ) {
+                    Entry x = await(store.get(key("x"))).orElseThrow();
+                    Entry y = await(store.get(key("y"))).orElseThrow();
+                    String next = "" + (Integer.parseInt(text(x)) + 1);
+                    try {
+                      await(
+                          store.commit(
+                              List.of(
+                                  new Write.Update(key("x"), bytes(next), x.revision()),
+                                  new Write.Update(key("y"), bytes(next), y.revision()))));
+                      i++;
+                    } catch (DatastoreException.Conflict c) {
+                      conflicts.incrementAndGet();
+                    }
+                  }
+                  f.complete(null);
+                } catch (Throwable e) {
+                  f.completeExceptionally(e);
+                }
+              });
+    }
+    go.countDown();
+    try {
+      CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(50, TimeUnit.SECONDS);
+    } finally {
+      stop.set(true);
+      reader.join(Duration.ofSeconds(20));
+    }
+    String expected = "" + threads * increments;
+    assertThat(text(await(store.get(key("x"))).orElseThrow()))
+        .as("x after %d x %d commits (%d conflicts)", threads, increments, conflicts.get())
+        .isEqualTo(expected);
+    assertThat(text(await(store.get(key("y"))).orElseThrow())).isEqualTo(expected);
+    assertThat(torn).as("list snapshots (of %d) with x != y", snapshots.get()).isEmpty();
+  }
+
+  @Test
+  void commitTakesUpToTheOpLimitAndRejectsMoreEmptyOrDuplicateKeys() throws Exception {
+    int max = store.maxOpsPerCommit();
+    assertThat(max).isPositive();
+    List<Write> full = new ArrayList<>();
+    for (int i = 0; i < max; i++) full.add(new Write.Create(key("k" + i), bytes("" + i)));
+    assertThat(await(store.commit(full))).hasSize(max);
+    assertThat(await(store.list(kind)).entries()).hasSize(max);
+
+    List<Write> tooMany = new ArrayList<>();
+    for (int i = 0; i <= max; i++) tooMany.add(new Write.Create(key("m" + i), bytes("" + i)));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.commit(tooMany))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(String.valueOf(max + 1))
+        .hasMessageContaining("limit of " + max);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.commit(List.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no writes");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                store.commit(
+                    List.of(new Write.Create(key("d"), bytes("1")), new Write.Delete(key("d"), 1))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("written twice");
+    assertThat(await(store.list(kind)).entries()).hasSize(max);
+  }
+
   // --- restart --------------------------------------------------------------------------------
 
   @Test

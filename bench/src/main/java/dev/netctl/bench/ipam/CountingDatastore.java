@@ -6,6 +6,8 @@ import dev.netctl.datastore.Key;
 import dev.netctl.datastore.Listing;
 import dev.netctl.datastore.Watch;
 import dev.netctl.datastore.WatchEvent;
+import dev.netctl.datastore.Write;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
@@ -54,6 +56,18 @@ public final class CountingDatastore implements Datastore {
   public CompletableFuture<Long> delete(Key key, long expectedRevision) {
     writes.increment();
     return inner.delete(key, expectedRevision);
+  }
+
+  /** One commit is one etcd transaction, however many keys it writes. */
+  @Override
+  public CompletableFuture<List<Long>> commit(List<Write> writes) {
+    this.writes.increment();
+    return inner.commit(writes);
+  }
+
+  @Override
+  public int maxOpsPerCommit() {
+    return inner.maxOpsPerCommit();
   }
 
   @Override

@@ -65,8 +65,12 @@ final class ExportRules {
                           // our own may be.
                           && (source.kind() == PeerKind.LOCAL
                               || !a.type().equals(AttributeType.MULTI_EXIT_DISC)))
-              .prependAs(config.localAs(), 1)
-              .withNextHop(self, selfLinkLocal);
+              .prependAs(config.localAs(), 1);
+      // Our own route with an explicit next hop (a third-party next hop the operator chose) keeps
+      // it; everything else gets next-hop self on eBGP.
+      if (source.kind() != PeerKind.LOCAL || original == null) {
+        attrs = attrs.withNextHop(self, selfLinkLocal);
+      }
     }
     Optional<AttributeSet> out =
         group.exportPolicy().apply(prefix, attrs, new PolicyContext(self, selfLinkLocal, original));

@@ -232,6 +232,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
     ctx.channel().config().setAutoRead(ctx.channel().isWritable());
     if (ctx.channel().isWritable()) {
       drain();
+      peer.writable(this);
     }
   }
 

@@ -141,6 +141,36 @@ public final class PeerSession {
     return true;
   }
 
+  /**
+   * Writes an already encoded message (the caller gives up its reference) to the established
+   * channel without flushing, bypassing the message queue: for update groups that encode once and
+   * write the same bytes to many peers. The caller checks {@link #writable()} first and calls
+   * {@link #flush()} after a batch. Returns false (and releases the buffer) without a session.
+   */
+  public boolean writeEncoded(io.netty.buffer.ByteBuf encoded) {
+    Channel ch = established == null ? null : established.channel();
+    if (ch == null || !ch.isActive()) {
+      encoded.release();
+      return false;
+    }
+    ch.write(encoded).addListener(io.netty.channel.ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+    return true;
+  }
+
+  /** Flushes what {@link #writeEncoded} wrote. */
+  public void flush() {
+    Channel ch = established == null ? null : established.channel();
+    if (ch != null) {
+      ch.flush();
+    }
+  }
+
+  void writable(Connection c) {
+    if (c == established) {
+      listener.writable(this);
+    }
+  }
+
   /** Messages waiting for the established channel to drain. */
   public int backlog() {
     return established == null ? 0 : established.backlog();

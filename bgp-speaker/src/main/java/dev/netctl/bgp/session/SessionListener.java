@@ -23,4 +23,7 @@ public interface SessionListener {
 
   /** An Established session ended; every route learned from it is gone. */
   default void down(PeerSession peer, String reason) {}
+
+  /** The established channel can take data again after having been full (back-pressure). */
+  default void writable(PeerSession peer) {}
 }

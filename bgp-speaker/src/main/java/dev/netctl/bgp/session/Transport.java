@@ -114,7 +114,13 @@ public final class Transport {
     }
   }
 
-  /** GTSM on an accepted connection, applied once the peer is known. */
+  /**
+   * GTSM on an accepted connection, applied once the peer is known. Known limit: the listener is
+   * shared by all peers, so IP_MINTTL cannot be set before accept; a segment that arrived between
+   * the handshake and this call (typically the peer's OPEN) is already queued. Every later segment,
+   * including the KEEPALIVE that would complete the session, is dropped, so a too-distant peer
+   * never reaches Established.
+   */
   public void minTtl(io.netty.channel.Channel ch, InetAddress remote, int hops) {
     if (hops <= 0) {
       return;

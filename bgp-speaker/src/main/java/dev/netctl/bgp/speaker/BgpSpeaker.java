@@ -7,8 +7,18 @@ import dev.netctl.bgp.codec.Nlri;
 import dev.netctl.bgp.codec.NotificationSubcode;
 import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.Prefix;
-import dev.netctl.bgp.codec.UpdatePacker;
 import dev.netctl.bgp.fsm.Negotiated;
+import dev.netctl.bgp.rib.AttributeSet;
+import dev.netctl.bgp.rib.BestPathChange;
+import dev.netctl.bgp.rib.NextHopResolver;
+import dev.netctl.bgp.rib.OutboundProfile;
+import dev.netctl.bgp.rib.Peer;
+import dev.netctl.bgp.rib.PeerKind;
+import dev.netctl.bgp.rib.Rib;
+import dev.netctl.bgp.rib.RibConfig;
+import dev.netctl.bgp.rib.RibEntry;
+import dev.netctl.bgp.rib.Route;
+import dev.netctl.bgp.rib.UpdateGroup;
 import dev.netctl.bgp.session.BgpListener;
 import dev.netctl.bgp.session.PeerSession;
 import dev.netctl.bgp.session.PeerSpec;
@@ -22,47 +32,90 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * A small BGP speaker: peers added and removed at runtime, locally originated routes advertised to
- * every established peer, received routes kept per peer and published to subscribers.
+ * A BGP speaker: peers added and removed at runtime, backed by the table layer ({@link Rib}): each
+ * peer's UPDATEs feed its Adj-RIB-In and the Loc-RIB's best-path selection, and peers receive the
+ * Loc-RIB through shared {@link UpdateGroup}s (iBGP rules, route reflection, policies, RFC 8212).
  *
- * <p>Everything runs on one event loop thread, as BIRD does on one thread: no locks, and the codec
- * contexts switch exactly between two messages. Public methods may be called from any thread; they
- * run on the loop and wait for it (at most 10 s).
+ * <p>Sessions run on one event loop thread, as BIRD does: no locks, and the codec contexts switch
+ * exactly between two messages. The RIB runs on its own shard threads; best-path changes and
+ * update-group output come back to the loop. Public methods may be called from any thread; they run
+ * on the loop and wait for it (at most 10 s).
  */
 public final class BgpSpeaker implements AutoCloseable {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Set<AddressFamily> UNICAST =
+      Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST);
+
+  private final SpeakerConfig config;
   private final long localAs;
   private final Transport transport;
   private final EventLoopGroup group;
   private final EventLoop loop;
   private final Clock clock;
+  private final Rib rib;
   private final Map<InetAddress, PeerSession> peers = new LinkedHashMap<>();
-  private final Map<InetAddress, Map<Nlri, ReceivedRoute>> adjRibIn = new HashMap<>();
-  private final Map<Nlri, Origination> originated = new LinkedHashMap<>();
+  private final Map<InetAddress, Neighbor> neighbors = new HashMap<>();
+  // Established peers as the RIB knows them; ready completes once the RIB registered the peer,
+  // and every later RIB call for the session is chained on it to keep order.
+  private final Map<InetAddress, Attached> attached = new HashMap<>();
+  private final Map<InetAddress, CompletableFuture<Void>> leaving = new HashMap<>();
+  private final Map<Peer, PeerSession> sessions = new HashMap<>();
+  private final Map<UpdateGroup, GroupWriter> writers = new HashMap<>();
+  private final Map<Prefix, ReceivedRoute> best = new HashMap<>();
   private final List<RouteListener> listeners = new CopyOnWriteArrayList<>();
   private BgpListener listener;
 
-  private record Origination(InetAddress nextHop, List<PathAttribute> attributes) {}
+  private static final class Attached {
+    final Peer peer;
+    CompletableFuture<Void> ready;
+    UpdateGroup group;
 
-  private BgpSpeaker(long localAs, Transport transport, Clock clock) {
-    this.localAs = localAs;
-    this.transport = transport;
+    Attached(Peer peer, CompletableFuture<Void> ready) {
+      this.peer = peer;
+      this.ready = ready;
+    }
+  }
+
+  private BgpSpeaker(SpeakerConfig config, Clock clock) {
+    this.config = config;
+    this.localAs = config.localAs();
+    this.transport = config.transport();
     this.group = transport.newGroup(1);
     this.loop = group.next();
     this.clock = clock;
+    this.rib =
+        new Rib(
+            new RibConfig(
+                config.localAs(),
+                config.routerId(),
+                config.clusterId(),
+                false,
+                1,
+                config.ribShards()),
+            NextHopResolver.ALL_REACHABLE);
+    rib.addSink(this::bestChanged);
   }
 
   /**
-   * Starts a speaker.
+   * Starts a speaker with the router id taken from {@code listen} (127.0.0.1 when it has no IPv4
+   * address) and no route reflection.
    *
    * @param localAs our AS
    * @param listen where to accept connections, or null for active-only
@@ -70,11 +123,22 @@ public final class BgpSpeaker implements AutoCloseable {
    */
   public static BgpSpeaker start(long localAs, InetSocketAddress listen, Transport transport)
       throws InterruptedException {
-    BgpSpeaker s = new BgpSpeaker(localAs, transport, Clock.systemUTC());
-    if (listen != null) {
+    Inet4Address id =
+        listen != null && listen.getAddress() instanceof Inet4Address v4 && !v4.isAnyLocalAddress()
+            ? v4
+            : (Inet4Address) InetAddress.getLoopbackAddress();
+    return start(SpeakerConfig.of(localAs, id, listen, transport));
+  }
+
+  /** Starts a speaker. */
+  public static BgpSpeaker start(SpeakerConfig config) throws InterruptedException {
+    BgpSpeaker s = new BgpSpeaker(config, Clock.systemUTC());
+    if (config.listen() != null) {
       try {
-        s.listener = BgpListener.bind(s.group, transport, listen, a -> s.peers.get(a), Map.of());
+        s.listener =
+            BgpListener.bind(s.group, s.transport, config.listen(), a -> s.peers.get(a), Map.of());
       } catch (RuntimeException | InterruptedException e) {
+        s.rib.close();
         s.group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         throw e;
       }
@@ -82,13 +146,27 @@ public final class BgpSpeaker implements AutoCloseable {
     return s;
   }
 
+  /** The start options. */
+  public SpeakerConfig config() {
+    return config;
+  }
+
   /** The listening address, if any. */
   public InetSocketAddress listenAddress() {
     return listener == null ? null : listener.localAddress();
   }
 
-  /** Adds a peer and starts its session. */
+  /**
+   * Adds a peer without policies or reflection and starts its session. An eBGP peer added this way
+   * exchanges no routes (RFC 8212); use {@link #addPeer(Neighbor)} with policies.
+   */
   public void addPeer(PeerSpec spec) {
+    addPeer(Neighbor.of(spec));
+  }
+
+  /** Adds a peer and starts its session. */
+  public void addPeer(Neighbor neighbor) {
+    PeerSpec spec = neighbor.spec();
     if (spec.config().localAs() != localAs) {
       throw new IllegalArgumentException(
           "peer "
@@ -106,6 +184,7 @@ public final class BgpSpeaker implements AutoCloseable {
           }
           PeerSession p = new PeerSession(spec, loop, transport, new Sessions(), clock);
           peers.put(key, p);
+          neighbors.put(key, neighbor);
           updateMd5();
           p.start();
           return null;
@@ -120,7 +199,8 @@ public final class BgpSpeaker implements AutoCloseable {
           if (p != null) {
             updateMd5();
             p.stop(BgpMessage.Notification.of(NotificationSubcode.PEER_DECONFIGURED));
-            dropAdjRibIn(remote);
+            detach(remote);
+            neighbors.remove(remote);
           }
           return null;
         });
@@ -131,48 +211,52 @@ public final class BgpSpeaker implements AutoCloseable {
    * LOCAL_PREF are set per peer on export.
    *
    * @param prefix the prefix
-   * @param nextHop next hop to advertise, or null for the session's local address
+   * @param nextHop next hop to advertise, or null for the session's local address (next-hop self)
    * @param attributes extra attributes (communities, MED, ...)
    */
   public void originate(Prefix prefix, InetAddress nextHop, List<PathAttribute> attributes) {
-    Nlri nlri = Nlri.of(prefix);
-    Origination o = new Origination(nextHop, List.copyOf(attributes));
-    call(
-        () -> {
-          originated.put(nlri, o);
-          for (PeerSession p : peers.values()) {
-            Negotiated n = p.negotiated();
-            if (n != null && n.families().contains(prefix.family())) {
-              p.send(UpdatePacker.announce(List.of(route(p, nlri, o)), n.send()));
-            }
-          }
-          return null;
-        });
+    if (nextHop != null && prefix.ipv6() != (nextHop instanceof Inet6Address)) {
+      throw new IllegalArgumentException(
+          "route " + prefix + " next hop " + nextHop.getHostAddress() + " is of another family");
+    }
+    List<PathAttribute> attrs = new ArrayList<>();
+    boolean hasOrigin = false;
+    for (PathAttribute a : attributes) {
+      switch (a) {
+        case PathAttribute.Origin x -> {
+          hasOrigin = true;
+          attrs.add(x);
+        }
+        case PathAttribute.AsPath x -> {}
+        case PathAttribute.NextHop x -> {}
+        case PathAttribute.MpReach x -> {}
+        case PathAttribute.MpUnreach x -> {}
+        default -> attrs.add(a);
+      }
+    }
+    if (!hasOrigin) {
+      attrs.add(new PathAttribute.Origin(PathAttribute.OriginType.IGP));
+    }
+    attrs.add(PathAttribute.AsPath.EMPTY);
+    await(rib.originate(prefix, AttributeSet.of(attrs, nextHop)));
   }
 
   /** Withdraws an originated route. */
   public void withdraw(Prefix prefix) {
-    Nlri nlri = Nlri.of(prefix);
-    call(
-        () -> {
-          if (originated.remove(nlri) != null) {
-            for (PeerSession p : peers.values()) {
-              Negotiated n = p.negotiated();
-              if (n != null && n.families().contains(prefix.family())) {
-                p.send(UpdatePacker.withdraw(List.of(nlri), n.send()));
-              }
-            }
-          }
-          return null;
-        });
+    await(rib.withdrawLocal(prefix));
   }
 
-  /** Registers a listener; it first receives every route already known. Close to unsubscribe. */
+  /**
+   * Registers a listener for best-path changes of routes learned from peers: {@code announced} when
+   * a peer's path becomes (or stays, with new attributes) the best, {@code withdrawn} for the peer
+   * whose path stopped being the best. It first receives every current best path. Close to
+   * unsubscribe.
+   */
   public AutoCloseable subscribe(RouteListener l) {
     call(
         () -> {
           listeners.add(l);
-          adjRibIn.forEach((peer, rib) -> l.announced(peer, List.copyOf(rib.values())));
+          best.values().forEach(r -> l.announced(r.peer(), List.of(r)));
           return null;
         });
     return () -> listeners.remove(l);
@@ -208,58 +292,63 @@ public final class BgpSpeaker implements AutoCloseable {
                             p.state(),
                             p.since(),
                             p.info(),
-                            adjRibIn.getOrDefault(p.spec().remote().getAddress(), Map.of()).size(),
+                            p.receivedPrefixes(),
                             p.lastError()))
                 .toList());
   }
 
-  /** The routes currently received from one peer. */
+  /**
+   * The routes currently received from one peer: its Adj-RIB-In before import policy, without the
+   * routes whose AS_PATH holds our AS (loops, never usable: RFC 4271 §9.1.2).
+   */
   public List<ReceivedRoute> received(InetAddress peer) {
-    return call(() -> List.copyOf(adjRibIn.getOrDefault(peer, Map.of()).values()));
+    Attached a = call(() -> attached.get(peer));
+    if (a == null) {
+      return List.of();
+    }
+    return await(rib.adjRibIn(a.peer, Integer.MAX_VALUE)).stream()
+        .filter(r -> !r.attributes().asPathContains(localAs))
+        .map(r -> toReceived(peer, r.prefix(), r.pathId(), r.attributes()))
+        .toList();
   }
 
-  private UpdatePacker.Route route(PeerSession p, Nlri nlri, Origination o) {
-    boolean ibgp = p.spec().config().internal();
-    List<PathAttribute> attrs = new ArrayList<>();
-    boolean hasOrigin = false;
-    for (PathAttribute a : o.attributes()) {
-      switch (a) {
-        case PathAttribute.Origin x -> {
-          hasOrigin = true;
-          attrs.add(x);
-        }
-        case PathAttribute.LocalPref x -> {
-          if (ibgp) {
-            attrs.add(x);
-          }
-        }
-        case PathAttribute.AsPath x -> {}
-        case PathAttribute.NextHop x -> {}
-        case PathAttribute.MpReach x -> {}
-        case PathAttribute.MpUnreach x -> {}
-        default -> attrs.add(a);
-      }
+  /** Every Loc-RIB entry (candidate paths, best, ECMP set), in no order. */
+  public List<RibEntry> routes() {
+    return await(rib.routes(p -> true, Integer.MAX_VALUE));
+  }
+
+  /**
+   * The best path of every reachable prefix, in no order; our own routes have the unspecified
+   * address as their peer.
+   */
+  public List<ReceivedRoute> bestRoutes() {
+    return routes().stream()
+        .filter(e -> e.best() != null)
+        .map(e -> toReceived(e.best(), e.prefix()))
+        .toList();
+  }
+
+  private static ReceivedRoute toReceived(Route r, Prefix prefix) {
+    InetAddress from =
+        r.source().kind() == PeerKind.LOCAL ? unspecified(prefix) : r.source().address();
+    return toReceived(from, prefix, r.pathId(), r.attributes());
+  }
+
+  private static ReceivedRoute toReceived(
+      InetAddress peer, Prefix prefix, int pathId, AttributeSet attrs) {
+    List<PathAttribute> list = new ArrayList<>(attrs.attributes());
+    if (!prefix.ipv6() && attrs.nextHop() instanceof Inet4Address v4) {
+      list.add(new PathAttribute.NextHop(v4));
     }
-    if (!hasOrigin) {
-      attrs.add(new PathAttribute.Origin(PathAttribute.OriginType.IGP));
+    return new ReceivedRoute(peer, new Nlri(pathId, prefix), attrs.nextHop(), list);
+  }
+
+  private static InetAddress unspecified(Prefix prefix) {
+    try {
+      return InetAddress.getByAddress(new byte[prefix.ipv6() ? 16 : 4]);
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException(e);
     }
-    attrs.add(ibgp ? PathAttribute.AsPath.EMPTY : PathAttribute.AsPath.sequence(localAs));
-    if (ibgp && attrs.stream().noneMatch(a -> a instanceof PathAttribute.LocalPref)) {
-      attrs.add(new PathAttribute.LocalPref(100));
-    }
-    InetAddress local = p.spec().localAddress();
-    if (nlri.prefix().ipv6()) {
-      InetAddress nh = o.nextHop() != null ? o.nextHop() : mapped(local);
-      attrs.add(new PathAttribute.MpReach(AddressFamily.IPV6_UNICAST, List.of(nh), List.of()));
-    } else {
-      InetAddress nh = o.nextHop() != null ? o.nextHop() : local;
-      if (!(nh instanceof Inet4Address v4)) {
-        throw new IllegalArgumentException(
-            "route " + nlri + " next hop " + nh + " must be IPv4 on peer " + p);
-      }
-      attrs.add(new PathAttribute.NextHop(v4));
-    }
-    return new UpdatePacker.Route(nlri, attrs);
   }
 
   /** IPv6 next hop for an IPv4-only session: the IPv4-mapped address (RFC 4291 §2.5.5.2). */
@@ -275,23 +364,6 @@ public final class BgpSpeaker implements AutoCloseable {
       return Inet6Address.getByAddress(null, b, -1);
     } catch (UnknownHostException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  private void advertiseAll(PeerSession p, Negotiated n, AddressFamily only) {
-    for (AddressFamily f : List.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST)) {
-      if (!n.families().contains(f) || (only != null && !only.equals(f))) {
-        continue;
-      }
-      List<UpdatePacker.Route> routes = new ArrayList<>();
-      originated.forEach(
-          (nlri, o) -> {
-            if (nlri.prefix().family().equals(f)) {
-              routes.add(route(p, nlri, o));
-            }
-          });
-      p.send(UpdatePacker.announce(routes, n.send()));
-      p.send(List.of(Update.endOfRib(f)));
     }
   }
 
@@ -314,98 +386,159 @@ public final class BgpSpeaker implements AutoCloseable {
     return new Update(u.withdrawn(), attrs, u.nlri());
   }
 
-  private boolean containsLocalAs(Update update) {
-    return update
-        .attribute(PathAttribute.AsPath.class)
-        .map(p -> p.segments().stream().anyMatch(s -> s.asns().contains(localAs)))
-        .orElse(false);
+  /** A best-path change, from a RIB shard: handed to the loop, which keeps per-prefix order. */
+  private void bestChanged(BestPathChange change) {
+    try {
+      loop.execute(() -> publish(change));
+    } catch (RejectedExecutionException e) {
+      // Closing: nobody listens any more.
+    }
   }
 
-  private void dropAdjRibIn(InetAddress peer) {
-    Map<Nlri, ReceivedRoute> rib = adjRibIn.remove(peer);
-    if (rib != null && !rib.isEmpty()) {
-      List<Nlri> gone = List.copyOf(rib.keySet());
-      listeners.forEach(l -> l.withdrawn(peer, gone));
+  private void publish(BestPathChange change) {
+    Prefix prefix = change.prefix();
+    ReceivedRoute previous = best.get(prefix);
+    Route b = change.best();
+    ReceivedRoute now =
+        b == null || b.source().kind() == PeerKind.LOCAL ? null : toReceived(b, prefix);
+    if (previous != null && (now == null || !previous.peer().equals(now.peer()))) {
+      best.remove(prefix);
+      List<Nlri> gone = List.of(previous.nlri());
+      listeners.forEach(l -> l.withdrawn(previous.peer(), gone));
     }
+    if (now != null) {
+      best.put(prefix, now);
+      listeners.forEach(l -> l.announced(now.peer(), List.of(now)));
+    }
+  }
+
+  /** Registers an established session with the RIB and joins its update group; on the loop. */
+  private void attach(PeerSession session, Negotiated n) {
+    InetAddress address = session.spec().remote().getAddress();
+    Neighbor neighbor = neighbors.get(address);
+    if (neighbor == null) {
+      return;
+    }
+    boolean internal = session.spec().config().internal();
+    Peer peer =
+        new Peer(
+            address,
+            n.peerOpen().bgpId(),
+            n.peerOpen().myAs() == 23456 ? session.spec().config().remoteAs() : n.peerOpen().myAs(),
+            internal ? PeerKind.IBGP : PeerKind.EBGP,
+            neighbor.routeReflectorClient());
+    InetAddress local = session.spec().localAddress();
+    Set<AddressFamily> families = new HashSet<>(n.families());
+    families.retainAll(UNICAST);
+    OutboundProfile profile =
+        new OutboundProfile(
+            peer.kind(),
+            peer.routeReflectorClient(),
+            n.send(),
+            families,
+            neighbor.exportPolicy(),
+            local instanceof Inet4Address ? local : null,
+            mapped(local),
+            null);
+    Attached a = new Attached(peer, null);
+    attached.put(address, a);
+    // A flapping session's RIB cleanup must finish before the equal Peer registers again.
+    CompletableFuture<Void> before =
+        leaving.getOrDefault(address, CompletableFuture.completedFuture(null));
+    a.ready =
+        before.thenComposeAsync(
+            v -> {
+              if (attached.get(address) != a) {
+                return CompletableFuture.completedFuture(null);
+              }
+              sessions.put(peer, session);
+              CompletableFuture<Void> registered = rib.addPeer(peer, neighbor.importPolicy());
+              a.group = rib.group(profile);
+              writers.computeIfAbsent(a.group, g -> new GroupWriter(g, loop, sessions));
+              rib.join(a.group, peer);
+              return registered;
+            },
+            loop);
+  }
+
+  /** Forgets an established session: its routes leave the RIB; on the loop. */
+  private void detach(InetAddress address) {
+    Attached a = attached.remove(address);
+    if (a == null) {
+      return;
+    }
+    sessions.remove(a.peer);
+    if (a.group != null && writers.get(a.group) instanceof GroupWriter w) {
+      // The group may have been waiting for this member's channel to drain.
+      w.schedule();
+    }
+    CompletableFuture<Void> down = a.ready.thenCompose(v -> rib.peerDown(a.peer));
+    leaving.put(address, down);
+    down.whenCompleteAsync((v, e) -> leaving.remove(address, down), loop);
   }
 
   /** Session events, all on the loop. */
   private final class Sessions implements SessionListener {
     @Override
     public void established(PeerSession peer, Negotiated negotiated) {
-      advertiseAll(peer, negotiated, null);
+      attach(peer, negotiated);
     }
 
     @Override
     public void update(PeerSession peer, Update received) {
-      Update update = withRealAsPath(received);
-      InetAddress address = peer.spec().remote().getAddress();
-      Map<Nlri, ReceivedRoute> rib = adjRibIn.computeIfAbsent(address, a -> new HashMap<>());
-      List<Nlri> withdrawn = new ArrayList<>();
-      for (Nlri n : update.allWithdrawn()) {
-        if (rib.remove(n) != null) {
-          withdrawn.add(n);
-        }
-      }
-      List<PathAttribute> attrs = new ArrayList<>();
-      InetAddress v4NextHop = null;
-      InetAddress mpNextHop = null;
-      for (PathAttribute a : update.attributes()) {
-        switch (a) {
-          case PathAttribute.MpReach r ->
-              mpNextHop = r.nextHops().isEmpty() ? null : r.nextHops().get(0);
-          case PathAttribute.MpUnreach u -> {}
-          case PathAttribute.NextHop h -> {
-            v4NextHop = h.address();
-            attrs.add(h);
-          }
-          default -> attrs.add(a);
-        }
-      }
-      List<ReceivedRoute> announced = new ArrayList<>();
-      if (containsLocalAs(update)) {
-        // RFC 4271 §9.1.2: a route whose AS_PATH holds our AS is a loop; drop it (and any earlier
-        // version of it) instead of importing.
-        for (Nlri n : update.allNlri()) {
-          if (rib.remove(n) != null) {
-            withdrawn.add(n);
-          }
-        }
-        if (!withdrawn.isEmpty()) {
-          listeners.forEach(l -> l.withdrawn(address, withdrawn));
-        }
-        return;
-      }
-      for (Nlri n : update.nlri()) {
-        announced.add(new ReceivedRoute(address, n, v4NextHop, attrs));
-      }
-      for (PathAttribute a : update.attributes()) {
-        if (a instanceof PathAttribute.MpReach r) {
-          for (Nlri n : r.nlri()) {
-            announced.add(new ReceivedRoute(address, n, mpNextHop, attrs));
-          }
-        }
-      }
-      announced.forEach(r -> rib.put(r.nlri(), r));
-      if (!withdrawn.isEmpty()) {
-        listeners.forEach(l -> l.withdrawn(address, withdrawn));
-      }
-      if (!announced.isEmpty()) {
-        listeners.forEach(l -> l.announced(address, announced));
+      Attached a = attached.get(peer.spec().remote().getAddress());
+      if (a != null) {
+        Update update = withRealAsPath(received);
+        // Chained to keep the session's order while the registration is still under way.
+        a.ready = a.ready.thenCompose(v -> rib.apply(a.peer, update));
       }
     }
 
     @Override
     public void routeRefresh(PeerSession peer, BgpMessage.RouteRefresh request) {
-      Negotiated n = peer.negotiated();
-      if (n != null && request.subtype() == 0) {
-        advertiseAll(peer, n, request.family());
+      Attached a = attached.get(peer.spec().remote().getAddress());
+      if (a != null && request.subtype() == 0) {
+        // Joining again re-sends the group's table, ended by End-of-RIB.
+        a.ready =
+            a.ready.thenComposeAsync(
+                v ->
+                    a.group == null
+                        ? CompletableFuture.completedFuture(null)
+                        : rib.join(a.group, a.peer),
+                loop);
       }
     }
 
     @Override
     public void down(PeerSession peer, String reason) {
-      dropAdjRibIn(peer.spec().remote().getAddress());
+      detach(peer.spec().remote().getAddress());
+    }
+
+    @Override
+    public void writable(PeerSession peer) {
+      Attached a = attached.get(peer.spec().remote().getAddress());
+      if (a != null && a.group != null) {
+        GroupWriter w = writers.get(a.group);
+        if (w != null) {
+          w.drain();
+        }
+      }
+    }
+  }
+
+  private <T> T await(CompletableFuture<T> f) {
+    try {
+      return f.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted waiting for the RIB", e);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("RIB did not answer within " + WAIT.toSeconds() + " s", e);
     }
   }
 
@@ -434,7 +567,7 @@ public final class BgpSpeaker implements AutoCloseable {
     }
   }
 
-  /** Stops every peer with Cease/Administrative Shutdown, closes the listener and the loop. */
+  /** Stops every peer with Cease/Administrative Shutdown, closes the listener, RIB and loop. */
   @Override
   public void close() {
     try {
@@ -450,6 +583,7 @@ public final class BgpSpeaker implements AutoCloseable {
       if (listener != null) {
         listener.close();
       }
+      rib.close();
       group.shutdownGracefully(100, 2_000, TimeUnit.MILLISECONDS).syncUninterruptibly();
     }
   }

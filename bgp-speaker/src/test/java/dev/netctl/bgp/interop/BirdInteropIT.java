@@ -65,7 +65,7 @@ class BirdInteropIT {
       speaker.originate(Prefix.parse("10.51.0.0/16"), null, List.of());
       speaker.originate(
           Prefix.parse("2001:db8:51::/48"), InetAddress.getByName("2001:db8::51"), List.of());
-      speaker.addPeer(peer("127.0.0.51", 65051, "127.0.0.52", 17952, 65052));
+      speaker.addPeer(InteropSupport.open(peer("127.0.0.51", 65051, "127.0.0.52", 17952, 65052)));
 
       List<String> show =
           List.of(BIRDC, "-s", sock.toString(), "show", "route", "all", "protocol", "netctl");

@@ -65,7 +65,9 @@ class ExabgpInteropIT {
         BgpSpeaker.start(65051, new InetSocketAddress(ip("127.0.0.57"), 17957), Transport.best())) {
       PeerSpec passive = InteropSupport.peer("127.0.0.57", 65051, "127.0.0.58", 17958, 65058);
       speaker.addPeer(
-          new PeerSpec(passive.remote(), passive.localAddress(), passive.config(), true, null, 0));
+          InteropSupport.open(
+              new PeerSpec(
+                  passive.remote(), passive.localAddress(), passive.config(), true, null, 0)));
       try (Daemon exabgp =
           Daemon.start(
               "exabgp", dir, List.of(EXABGP, dir.resolve("exabgp.conf").toString()), env)) {

@@ -97,7 +97,7 @@ class FrrInteropIT {
       speaker.originate(Prefix.parse("10.55.0.0/16"), ip("192.0.2.55"), List.of());
       speaker.originate(
           Prefix.parse("2001:db8:55::/48"), InetAddress.getByName("2001:db8::55"), List.of());
-      speaker.addPeer(peer("127.0.0.55", 65051, "127.0.0.56", 17956, 65056));
+      speaker.addPeer(InteropSupport.open(peer("127.0.0.55", 65051, "127.0.0.56", 17956, 65056)));
 
       await(Duration.ofSeconds(30), () -> state(speaker) == State.ESTABLISHED, details);
       await(Duration.ofSeconds(20), () -> speaker.received(ip("127.0.0.56")).size() == 2, details);

@@ -102,7 +102,7 @@ class GobgpInteropIT {
       // GoBGP treats an UPDATE with a loopback NEXT_HOP as withdraw: use a documentation address.
       speaker.originate(Prefix.parse("10.53.0.0/16"), ip("192.0.2.53"), List.of());
       speaker.originate(Prefix.parse("2001:db8:53::/48"), null, List.of());
-      speaker.addPeer(peer("127.0.0.53", 65051, "127.0.0.54", 17954, 65054));
+      speaker.addPeer(InteropSupport.open(peer("127.0.0.53", 65051, "127.0.0.54", 17954, 65054)));
 
       await(Duration.ofSeconds(30), () -> state(speaker) == State.ESTABLISHED, details);
       await(Duration.ofSeconds(20), () -> speaker.received(ip("127.0.0.54")).size() == 3, details);

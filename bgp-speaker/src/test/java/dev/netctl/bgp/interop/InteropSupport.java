@@ -2,8 +2,10 @@ package dev.netctl.bgp.interop;
 
 import dev.netctl.bgp.fsm.PeerConfig;
 import dev.netctl.bgp.fsm.State;
+import dev.netctl.bgp.rib.RoutePolicy;
 import dev.netctl.bgp.session.PeerSpec;
 import dev.netctl.bgp.speaker.BgpSpeaker;
+import dev.netctl.bgp.speaker.Neighbor;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -29,6 +31,14 @@ final class InteropSupport {
             .withHoldTime(9)
             .withConnectRetry(Duration.ofSeconds(1));
     return new PeerSpec(new InetSocketAddress(ip(remote), port), ip(local), config, false, null, 0);
+  }
+
+  /**
+   * Our side as an eBGP neighbour exchanging everything: without configured policies RFC 8212 would
+   * let no route through.
+   */
+  static Neighbor open(PeerSpec spec) {
+    return Neighbor.of(spec).withPolicies(RoutePolicy.ACCEPT_ALL, RoutePolicy.ACCEPT_ALL);
   }
 
   /** Polls {@code condition} until true or the deadline, then fails with {@code details}. */

@@ -8,6 +8,7 @@ import dev.netctl.datastore.Listing;
 import dev.netctl.datastore.Watch;
 import dev.netctl.datastore.WatchDelivery;
 import dev.netctl.datastore.WatchEvent;
+import dev.netctl.datastore.Write;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -176,18 +177,7 @@ public final class EmbeddedDatastore implements Datastore {
         c -> {
           if (current(c, key) != null) throw new DatastoreException.AlreadyExists(key);
           long rev = nextRevision(c);
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "INSERT INTO objects (kind, name, value, mod_revision, create_revision)"
-                      + " VALUES (?, ?, ?, ?, ?)")) {
-            ps.setString(1, key.kind());
-            ps.setString(2, key.name());
-            ps.setBytes(3, copy);
-            ps.setLong(4, rev);
-            ps.setLong(5, rev);
-            ps.executeUpdate();
-          }
-          logEvent(c, rev, key, SqliteFile.CREATED, copy);
+          insert(c, key, copy, rev);
           return new Entry(key, copy, rev);
         });
   }
@@ -199,16 +189,7 @@ public final class EmbeddedDatastore implements Datastore {
         c -> {
           checkExpected(key, expectedRevision, current(c, key));
           long rev = nextRevision(c);
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "UPDATE objects SET value = ?, mod_revision = ? WHERE kind = ? AND name = ?")) {
-            ps.setBytes(1, copy);
-            ps.setLong(2, rev);
-            ps.setString(3, key.kind());
-            ps.setString(4, key.name());
-            ps.executeUpdate();
-          }
-          logEvent(c, rev, key, SqliteFile.UPDATED, copy);
+          replace(c, key, copy, rev);
           return new Entry(key, copy, rev);
         });
   }
@@ -219,15 +200,49 @@ public final class EmbeddedDatastore implements Datastore {
         c -> {
           checkExpected(key, expectedRevision, current(c, key));
           long rev = nextRevision(c);
-          try (PreparedStatement ps =
-              c.prepareStatement("DELETE FROM objects WHERE kind = ? AND name = ?")) {
-            ps.setString(1, key.kind());
-            ps.setString(2, key.name());
-            ps.executeUpdate();
-          }
-          logEvent(c, rev, key, SqliteFile.DELETED, null);
+          remove(c, key, rev);
           return rev;
         });
+  }
+
+  /**
+   * One sqlite transaction: every condition is checked before anything is written, then each write
+   * takes the next revision and logs its own event, so the poller's one event per revision holds
+   * and a poll (one snapshot) sees all of the commit's events or none.
+   */
+  @Override
+  public CompletableFuture<List<Long>> commit(List<Write> writes) {
+    Write.checkCommit(writes, maxOpsPerCommit(), address());
+    List<Write> copy = List.copyOf(writes);
+    return write(
+        c -> {
+          for (Write w : copy) {
+            Entry cur = current(c, w.key());
+            switch (w) {
+              case Write.Create cr -> {
+                if (cur != null) throw new DatastoreException.AlreadyExists(cr.key());
+              }
+              case Write.Update u -> checkExpected(u.key(), u.expectedRevision(), cur);
+              case Write.Delete d -> checkExpected(d.key(), d.expectedRevision(), cur);
+            }
+          }
+          List<Long> out = new ArrayList<>(copy.size());
+          for (Write w : copy) {
+            long rev = nextRevision(c);
+            switch (w) {
+              case Write.Create cr -> insert(c, cr.key(), cr.value(), rev);
+              case Write.Update u -> replace(c, u.key(), u.value(), rev);
+              case Write.Delete d -> remove(c, d.key(), rev);
+            }
+            out.add(rev);
+          }
+          return out;
+        });
+  }
+
+  @Override
+  public int maxOpsPerCommit() {
+    return DEFAULT_MAX_OPS_PER_COMMIT;
   }
 
   @Override
@@ -440,6 +455,44 @@ public final class EmbeddedDatastore implements Datastore {
     if (current.revision() != expected) {
       throw new DatastoreException.Conflict(key, expected, current);
     }
+  }
+
+  private static void insert(Connection c, Key key, byte[] value, long rev) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO objects (kind, name, value, mod_revision, create_revision)"
+                + " VALUES (?, ?, ?, ?, ?)")) {
+      ps.setString(1, key.kind());
+      ps.setString(2, key.name());
+      ps.setBytes(3, value);
+      ps.setLong(4, rev);
+      ps.setLong(5, rev);
+      ps.executeUpdate();
+    }
+    logEvent(c, rev, key, SqliteFile.CREATED, value);
+  }
+
+  private static void replace(Connection c, Key key, byte[] value, long rev) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE objects SET value = ?, mod_revision = ? WHERE kind = ? AND name = ?")) {
+      ps.setBytes(1, value);
+      ps.setLong(2, rev);
+      ps.setString(3, key.kind());
+      ps.setString(4, key.name());
+      ps.executeUpdate();
+    }
+    logEvent(c, rev, key, SqliteFile.UPDATED, value);
+  }
+
+  private static void remove(Connection c, Key key, long rev) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("DELETE FROM objects WHERE kind = ? AND name = ?")) {
+      ps.setString(1, key.kind());
+      ps.setString(2, key.name());
+      ps.executeUpdate();
+    }
+    logEvent(c, rev, key, SqliteFile.DELETED, null);
   }
 
   private static void logEvent(Connection c, long rev, Key key, int type, byte[] value)

@@ -9,6 +9,7 @@ import dev.netctl.datastore.TlsOptions;
 import dev.netctl.datastore.Watch;
 import dev.netctl.datastore.WatchDelivery;
 import dev.netctl.datastore.WatchEvent;
+import dev.netctl.datastore.Write;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
@@ -288,6 +289,91 @@ public final class EtcdDatastore implements Datastore {
           if (!r.isSucceeded()) throw casFailure(key, expectedRevision, r);
           return r.getHeader().getRevision();
         });
+  }
+
+  /**
+   * One etcd transaction: a compare per write (create: version == 0; update and delete:
+   * mod_revision == expected), the writes in the then-branch, and a get of every key in the
+   * else-branch so a failure names the first failing write with the entry now stored. etcd gives
+   * every write of the transaction its one revision, and a watch response never splits a revision,
+   * so watchers get the commit's events together.
+   */
+  @Override
+  public CompletableFuture<List<Long>> commit(List<Write> writes) {
+    Write.checkCommit(writes, maxOpsPerCommit(), address);
+    List<Write> copy = List.copyOf(writes);
+    List<Cmp> ifs = new ArrayList<>(copy.size());
+    List<Op> thens = new ArrayList<>(copy.size());
+    List<Op> elses = new ArrayList<>(copy.size());
+    for (Write w : copy) {
+      ByteSequence k = path(w.key());
+      switch (w) {
+        case Write.Create c -> {
+          ifs.add(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.version(0)));
+          thens.add(Op.put(k, ByteSequence.from(c.value()), PutOption.DEFAULT));
+        }
+        case Write.Update u -> {
+          ifs.add(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(u.expectedRevision())));
+          thens.add(Op.put(k, ByteSequence.from(u.value()), PutOption.DEFAULT));
+        }
+        case Write.Delete d -> {
+          ifs.add(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(d.expectedRevision())));
+          thens.add(Op.delete(k, DeleteOption.DEFAULT));
+        }
+      }
+      elses.add(Op.get(k, GetOption.DEFAULT));
+    }
+    return call(
+        () ->
+            kv.txn()
+                .If(ifs.toArray(Cmp[]::new))
+                .Then(thens.toArray(Op[]::new))
+                .Else(elses.toArray(Op[]::new))
+                .commit(),
+        r -> {
+          if (!r.isSucceeded()) throw commitFailure(copy, r);
+          long rev = r.getHeader().getRevision();
+          return java.util.Collections.nCopies(copy.size(), rev);
+        });
+  }
+
+  /** etcd's own default {@code --max-txn-ops}; a server started with less rejects earlier. */
+  @Override
+  public int maxOpsPerCommit() {
+    return DEFAULT_MAX_OPS_PER_COMMIT;
+  }
+
+  /** The failure of the first write whose condition the else-branch reads show false. */
+  private static DatastoreException commitFailure(List<Write> writes, TxnResponse r) {
+    List<GetResponse> gets = r.getGetResponses();
+    for (int i = 0; i < writes.size() && i < gets.size(); i++) {
+      Write w = writes.get(i);
+      List<KeyValue> kvs = gets.get(i).getKvs();
+      Entry cur = kvs.isEmpty() ? null : entry(w.key(), kvs.getFirst());
+      switch (w) {
+        case Write.Create c -> {
+          if (cur != null) return new DatastoreException.AlreadyExists(c.key());
+        }
+        case Write.Update u -> {
+          if (cur == null) return new DatastoreException.NotFound(u.key());
+          if (cur.revision() != u.expectedRevision()) {
+            return new DatastoreException.Conflict(u.key(), u.expectedRevision(), cur);
+          }
+        }
+        case Write.Delete d -> {
+          if (cur == null) return new DatastoreException.NotFound(d.key());
+          if (cur.revision() != d.expectedRevision()) {
+            return new DatastoreException.Conflict(d.key(), d.expectedRevision(), cur);
+          }
+        }
+      }
+    }
+    // The reads run in the same transaction as the compares, so one of them must have failed.
+    throw new IllegalStateException("etcd refused a commit but every condition reads as true");
+  }
+
+  private static Entry entry(Key key, KeyValue kv) {
+    return new Entry(key, kv.getValue().getBytes(), kv.getModRevision());
   }
 
   @Override

@@ -7,6 +7,7 @@ import dev.netctl.datastore.Key;
 import dev.netctl.datastore.Listing;
 import dev.netctl.datastore.Watch;
 import dev.netctl.datastore.WatchEvent;
+import dev.netctl.datastore.Write;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -91,6 +92,53 @@ public final class MemoryDatastore implements Datastore {
     long rev = ++revision;
     publish(new WatchEvent.Deleted(key, rev));
     return CompletableFuture.completedFuture(rev);
+  }
+
+  /** Checks every condition first, then applies all writes at one shared revision, as etcd does. */
+  @Override
+  public synchronized CompletableFuture<List<Long>> commit(List<Write> writes) {
+    Write.checkCommit(writes, maxOpsPerCommit(), address());
+    if (closed) return unavailable();
+    for (Write w : writes) {
+      Entry cur = objects.get(w.key());
+      DatastoreException failed =
+          switch (w) {
+            case Write.Create c ->
+                cur == null ? null : new DatastoreException.AlreadyExists(c.key());
+            case Write.Update u -> casFailure(u.key(), u.expectedRevision(), cur);
+            case Write.Delete d -> casFailure(d.key(), d.expectedRevision(), cur);
+          };
+      if (failed != null) return CompletableFuture.failedFuture(failed);
+    }
+    long rev = ++revision;
+    List<Long> out = new ArrayList<>(writes.size());
+    for (Write w : writes) {
+      switch (w) {
+        case Write.Create c -> put(new Entry(c.key(), c.value(), rev), true);
+        case Write.Update u -> put(new Entry(u.key(), u.value(), rev), false);
+        case Write.Delete d -> {
+          objects.remove(d.key());
+          publish(new WatchEvent.Deleted(d.key(), rev));
+        }
+      }
+      out.add(rev);
+    }
+    return CompletableFuture.completedFuture(out);
+  }
+
+  @Override
+  public int maxOpsPerCommit() {
+    return DEFAULT_MAX_OPS_PER_COMMIT;
+  }
+
+  private void put(Entry e, boolean created) {
+    objects.put(e.key(), e);
+    publish(new WatchEvent.Put(e, created));
+  }
+
+  private static DatastoreException casFailure(Key key, long expected, Entry cur) {
+    if (cur == null) return new DatastoreException.NotFound(key);
+    return cur.revision() == expected ? null : new DatastoreException.Conflict(key, expected, cur);
   }
 
   @Override

@@ -10,6 +10,7 @@ import dev.netctl.datastore.Key;
 import dev.netctl.datastore.Listing;
 import dev.netctl.datastore.Watch;
 import dev.netctl.datastore.WatchEvent;
+import dev.netctl.datastore.Write;
 import dev.netctl.datastore.memory.MemoryDatastore;
 import dev.netctl.datastore.model.BGPConfiguration;
 import dev.netctl.datastore.model.BGPConfigurationSpec;
@@ -473,6 +474,16 @@ class ResourceClientTest {
     @Override
     public CompletableFuture<Long> delete(Key key, long expectedRevision) {
       return delegate.delete(key, expectedRevision);
+    }
+
+    @Override
+    public CompletableFuture<List<Long>> commit(List<Write> writes) {
+      return delegate.commit(writes);
+    }
+
+    @Override
+    public int maxOpsPerCommit() {
+      return delegate.maxOpsPerCommit();
     }
 
     @Override

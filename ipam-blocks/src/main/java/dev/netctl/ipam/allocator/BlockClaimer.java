@@ -1,6 +1,9 @@
 package dev.netctl.ipam.allocator;
 
 import dev.netctl.datastore.DatastoreException;
+import dev.netctl.datastore.Entry;
+import dev.netctl.datastore.Key;
+import dev.netctl.datastore.Write;
 import dev.netctl.ipam.IpamException;
 import dev.netctl.ipam.block.AllocationBlock;
 import dev.netctl.ipam.block.Block;
@@ -24,9 +27,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * The crash-safe block claim: affinity written pending, block created by CAS create, affinity
- * confirmed. Whoever creates the block owns it; a pending affinity never counts as ownership, and a
- * claim that finds its own node's pending affinity finishes the job a dead writer left.
+ * The crash-safe block claim. On a datastore with multi-key commits it is one commit creating the
+ * block and the confirmed affinity together: nothing to finish after a crash. Otherwise (and to
+ * finish a claim an older writer left) it takes three steps: affinity written pending, block
+ * created by CAS create, affinity confirmed. Either way whoever creates the block owns it; a
+ * pending affinity never counts as ownership, and a claim that finds its own node's pending
+ * affinity finishes the job a dead writer left.
  */
 final class BlockClaimer {
 
@@ -174,6 +180,11 @@ final class BlockClaimer {
    */
   private Versioned<AllocationBlock> protocol(
       String node, Cidr cidr, Versioned<BlockAffinity> pending) {
+    if (pending == null && store.maxOpsPerCommit() >= 2) {
+      Optional<Versioned<AllocationBlock>> done = claimInOneCommit(node, cidr);
+      if (done.isPresent()) return done.get();
+      // An affinity of ours for the block exists already: the step-by-step path sorts it out.
+    }
     Versioned<BlockAffinity> aff = pending;
     if (aff == null) {
       try {
@@ -202,6 +213,44 @@ final class BlockClaimer {
     confirm(node, cidr, aff);
     hook.reached(Step.CLAIM_AFFINITY_CONFIRMED, node);
     return block;
+  }
+
+  /**
+   * Creates the block and its confirmed affinity in one commit. Empty when the node's affinity for
+   * the block exists already (left by a claim of an older writer, or being deleted).
+   *
+   * @throws DatastoreException.AlreadyExists when the block exists and belongs to someone else
+   */
+  private Optional<Versioned<AllocationBlock>> claimInOneCommit(String node, Cidr cidr) {
+    byte[] block = IpamStore.encode(Block.empty(cidr, node).toRecord());
+    Key blockKey = IpamStore.blockKey(cidr);
+    Key affinityKey = IpamStore.affinityKey(node, cidr);
+    try {
+      List<Long> revisions =
+          store.commit(
+              List.of(
+                  new Write.Create(blockKey, block),
+                  new Write.Create(
+                      affinityKey,
+                      IpamStore.encode(
+                          new BlockAffinity(node, cidr.toString(), State.CONFIRMED)))));
+      hook.reached(Step.CLAIM_AFFINITY_CONFIRMED, node);
+      return Optional.of(
+          IpamStore.decode(
+              new Entry(blockKey, block, revisions.getFirst()), AllocationBlock.class));
+    } catch (DatastoreException.AlreadyExists e) {
+      if (e.key().equals(affinityKey)) return Optional.empty();
+    }
+    Optional<Versioned<AllocationBlock>> cur = store.block(cidr);
+    if (cur.isEmpty()
+        || !node.equals(cur.get().value().affinityNode())
+        || cur.get().value().deleted()) {
+      throw new DatastoreException.AlreadyExists(blockKey);
+    }
+    // Our own block (an earlier commit whose answer was lost): make sure it is confirmed.
+    confirm(node, cidr, store.affinity(node, cidr).orElse(null));
+    hook.reached(Step.CLAIM_AFFINITY_CONFIRMED, node);
+    return cur;
   }
 
   private void confirm(String node, Cidr cidr, Versioned<BlockAffinity> aff) {

@@ -2,6 +2,8 @@ package dev.netctl.ipam.allocator;
 
 import dev.netctl.datastore.DatastoreException;
 import dev.netctl.datastore.Entry;
+import dev.netctl.datastore.Key;
+import dev.netctl.datastore.Write;
 import dev.netctl.ipam.IpamException;
 import dev.netctl.ipam.block.AllocationBlock;
 import dev.netctl.ipam.block.Block;
@@ -13,11 +15,14 @@ import dev.netctl.ipam.store.HandleCounts;
 import dev.netctl.ipam.store.IpamStore;
 import dev.netctl.ipam.store.Versioned;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -28,9 +33,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Group commit for one node. Assignments and releases queue up; one drainer at a time takes
- * everything queued, plans all of it against its in-memory copies of the blocks, writes each
- * touched block once with CAS, then the handles. A burst of pod starts and stops thus costs a few
- * block writes instead of one CAS per address.
+ * everything queued, plans all of it against its in-memory copies of the blocks, and writes each
+ * touched block once, in one datastore commit with the handle records of the addresses it assigns
+ * and frees there. A burst of pod starts and stops thus costs a few transactions instead of two per
+ * address, and no crash leaves an allocation without its handle record.
+ *
+ * <p>A commit carries the block and up to {@link IpamStore#maxOpsPerCommit()} - 1 handle writes;
+ * the handles beyond that (only blocks of more than 127 addresses get there) and all of them on a
+ * datastore without multi-key commits ({@code maxOpsPerCommit() == 1}) are written afterwards, one
+ * CAS loop each, as before: that window is what {@code check} repairs.
  *
  * <p>Correctness never rests on the in-memory copies: every block write is a CAS on the revision
  * the plan was made from. When another writer changed the block, the plan's changes to it are
@@ -51,6 +62,11 @@ final class NodeWriter {
   private final BlockEditor editor;
   private final FaultHook hook;
   private final AllocatorStats stats;
+
+  private final HandleLedger ledger;
+
+  /** Planned addresses and releases whose handle counts went into their block's commit. */
+  private final Set<Object> counted = Collections.newSetFromMap(new IdentityHashMap<>());
 
   private final ConcurrentLinkedQueue<Queued> queue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean draining = new AtomicBoolean();
@@ -81,6 +97,7 @@ final class NodeWriter {
     this.editor = editor;
     this.hook = hook;
     this.stats = stats;
+    this.ledger = new HandleLedger(store);
   }
 
   /** Queues {@code request}; the future completes when its batch is written (or fails). */
@@ -129,6 +146,8 @@ final class NodeWriter {
       } finally {
         others.clear();
         othersListed = false;
+        ledger.clear();
+        counted.clear();
       }
     }
   }
@@ -343,23 +362,27 @@ final class NodeWriter {
   // Writing
 
   /**
-   * Writes every block with planned changes, all CASes in flight at once.
+   * Writes every block with planned changes, each in one commit with its handle records. The blocks
+   * go one after the other: a handle with addresses in two blocks is written by both commits, and
+   * the second needs the revision the first left.
    *
    * @return releases whose block write lost and that must be applied again
    */
   private List<PendingRelease> commit(List<PendingRelease> released) {
     List<BlockWork> dirty = new ArrayList<>();
     for (BlockWork w : allWorks()) if (w.dirty()) dirty.add(w);
-    List<CompletableFuture<Entry>> writes = new ArrayList<>();
-    for (BlockWork w : dirty) writes.add(store.updateBlockAsync(w.block.toRecord(), w.revision));
     List<PendingRelease> again = new ArrayList<>();
-    for (int i = 0; i < dirty.size(); i++) {
-      BlockWork w = dirty.get(i);
+    for (BlockWork w : dirty) {
       stats.blockWrites.increment();
+      Map<String, Map<String, Integer>> deltas = handleDeltas(w);
       try {
-        Entry e = store.await(writes.get(i));
+        Entry e = writeBlockWithHandles(w, deltas);
         w.reset(IpamStore.decode(e, AllocationBlock.class));
-        for (PendingAssign.Planned t : w.planned) t.pending().got.add(t);
+        for (PendingAssign.Planned t : w.planned) {
+          t.pending().got.add(t);
+          if (deltas.containsKey(t.pending().request.handle())) counted.add(t);
+        }
+        for (PendingRelease r : w.releases) if (r.addresses != null) counted.add(r);
         released.addAll(w.releases);
       } catch (DatastoreException.Conflict c) {
         stats.conflicts.increment();
@@ -367,12 +390,100 @@ final class NodeWriter {
       } catch (DatastoreException.NotFound nf) {
         resolve(w, Optional.empty(), again);
       } catch (DatastoreException.Unavailable u) {
-        resolve(w, Backoff.retryUnavailable(() -> store.block(w.block.cidr())), again);
+        // The commit may have landed, block and handles together: resolve() keeps what did, and
+        // the handles' revisions are unknown now.
+        deltas.keySet().forEach(ledger::forget);
+        Optional<Versioned<AllocationBlock>> now =
+            Backoff.retryUnavailable(() -> store.block(w.block.cidr()));
+        List<PendingAssign.Planned> before = new ArrayList<>(w.planned);
+        resolve(w, now, again);
+        for (PendingAssign.Planned t : before) {
+          if (t.pending().got.contains(t) && deltas.containsKey(t.pending().request.handle())) {
+            counted.add(t);
+          }
+        }
       }
       w.planned.clear();
       w.releases.clear();
     }
     return again;
+  }
+
+  /**
+   * The handle count changes of a block's planned assignments and address releases, limited to what
+   * fits in one commit with the block; the rest is left to {@link #writeHandles}.
+   */
+  private Map<String, Map<String, Integer>> handleDeltas(BlockWork w) {
+    String cidr = w.block.cidr().toString();
+    Map<String, Map<String, Integer>> all = new LinkedHashMap<>();
+    for (PendingAssign.Planned t : w.planned) {
+      all.computeIfAbsent(t.pending().request.handle(), h -> new TreeMap<>())
+          .merge(cidr, 1, Integer::sum);
+    }
+    for (PendingRelease r : w.releases) {
+      // Release-by-handle deletes the whole record afterwards; no need to count it down first.
+      if (r.addresses == null) continue;
+      r.outcome
+          .perHandle()
+          .forEach(
+              (h, n) -> all.computeIfAbsent(h, k -> new TreeMap<>()).merge(cidr, -n, Integer::sum));
+    }
+    int room = Math.max(0, store.maxOpsPerCommit() - 1);
+    if (all.size() <= room) return all;
+    // A release and an assignment of the same handle must stay together; dropping whole handles
+    // keeps that. Releases whose handle does not fit are counted down later like before.
+    Map<String, Map<String, Integer>> fits = new LinkedHashMap<>();
+    for (Map.Entry<String, Map<String, Integer>> e : all.entrySet()) {
+      if (fits.size() == room) break;
+      fits.put(e.getKey(), e.getValue());
+    }
+    return fits;
+  }
+
+  /**
+   * One commit of the block and its handles. A handle that is not as the ledger thought (created or
+   * changed by someone else) is read again and the commit retried; a block that lost its CAS fails
+   * the call with that Conflict or NotFound, for the caller to replan.
+   */
+  private Entry writeBlockWithHandles(BlockWork w, Map<String, Map<String, Integer>> deltas) {
+    AllocationBlock record = w.block.toRecord();
+    Write block = IpamStore.blockUpdate(record, w.revision);
+    for (int attempt = 1; attempt <= MAX_ROUNDS; attempt++) {
+      List<Write> writes = new ArrayList<>();
+      writes.add(block);
+      List<HandleLedger.Staged> staged = new ArrayList<>();
+      deltas.forEach(
+          (h, d) -> {
+            HandleLedger.Staged s = ledger.stage(h, d);
+            if (s.write() != null) {
+              staged.add(s);
+              writes.add(s.write());
+            }
+          });
+      try {
+        List<Long> revisions = store.commit(writes);
+        for (int i = 0; i < staged.size(); i++)
+          ledger.committed(staged.get(i), revisions.get(i + 1));
+        return new Entry(block.key(), IpamStore.encode(record), revisions.getFirst());
+      } catch (DatastoreException.Conflict
+          | DatastoreException.NotFound
+          | DatastoreException.AlreadyExists e) {
+        Key failed = failedKey(e);
+        if (failed == null || failed.equals(block.key())) throw e;
+        ledger.refresh(failed.name());
+      }
+    }
+    throw contention();
+  }
+
+  private static Key failedKey(DatastoreException e) {
+    return switch (e) {
+      case DatastoreException.Conflict c -> c.key();
+      case DatastoreException.NotFound n -> n.key();
+      case DatastoreException.AlreadyExists a -> a.key();
+      case DatastoreException.Unavailable u -> null;
+      default -> null;
+    };
   }
 
   /**
@@ -412,15 +523,18 @@ final class NodeWriter {
 
   private void writeHandles(List<PendingAssign> done, List<PendingRelease> released) {
     Map<String, Map<String, Integer>> deltas = new LinkedHashMap<>();
+    // Only what did not fit into a block's commit (or a datastore without multi-key commits).
     for (PendingAssign p : done) {
-      Map<String, Integer> d = deltas.computeIfAbsent(p.request.handle(), h -> new TreeMap<>());
       for (PendingAssign.Planned t : p.got) {
-        d.merge(t.allocated().block().toString(), 1, Integer::sum);
+        if (counted.contains(t)) continue;
+        deltas
+            .computeIfAbsent(p.request.handle(), h -> new TreeMap<>())
+            .merge(t.allocated().block().toString(), 1, Integer::sum);
       }
     }
     for (PendingRelease r : released) {
       // Release-by-handle deletes the whole record afterwards; no need to count it down first.
-      if (r.addresses == null) continue;
+      if (r.addresses == null || counted.contains(r)) continue;
       r.outcome
           .perHandle()
           .forEach(
@@ -456,12 +570,18 @@ final class NodeWriter {
     for (PendingRelease r : released) r.future.complete(r.outcome);
   }
 
-  /** Gives back what a failed request got; leftovers are found by check() as handle-less. */
+  /**
+   * Gives back what a failed request got, and counts its handle record down by what its block
+   * commits counted; leftovers are found by check() as a handle mismatch or handle-less.
+   */
   private void releaseQuietly(PendingAssign p) {
     Map<Cidr, List<Block.Allocated>> byBlock = new HashMap<>();
+    Map<Cidr, Integer> countedIn = new HashMap<>();
     for (PendingAssign.Planned t : p.got) {
       byBlock.computeIfAbsent(t.allocated().block(), c -> new ArrayList<>()).add(t.allocated());
+      if (counted.remove(t)) countedIn.merge(t.allocated().block(), 1, Integer::sum);
     }
+    Map<String, Integer> countDown = new TreeMap<>();
     byBlock.forEach(
         (cidr, list) -> {
           try {
@@ -473,10 +593,21 @@ final class NodeWriter {
                   }
                   return null;
                 });
+            // Freed: the handle must stop counting them. Not freed: it rightly still does.
+            Integer n = countedIn.get(cidr);
+            if (n != null) countDown.put(cidr.toString(), -n);
           } catch (RuntimeException e) {
-            // Leave it to check(): the allocation has no handle record and will be reported.
+            // Leave it to check(): the allocation stays, as a leak to release by handle or, when
+            // its handle was never written, as handle-less.
           }
         });
+    if (!countDown.isEmpty()) {
+      try {
+        handles.adjust(p.request.handle(), countDown);
+      } catch (RuntimeException e) {
+        // Leave it to check(): the handle counts more than its blocks hold, a mismatch it repairs.
+      }
+    }
     p.got.clear();
   }
 

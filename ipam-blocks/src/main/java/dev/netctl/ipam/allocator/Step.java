@@ -10,8 +10,15 @@ public enum Step {
   CLAIM_BLOCK_CREATED,
   /** Block claim: the affinity is confirmed. */
   CLAIM_AFFINITY_CONFIRMED,
-  /** Assignment: the batch's blocks are written, the handle records are not. */
+  /**
+   * Assignment: the batch's blocks are written, each in one commit with its handle records; the
+   * callers are not answered yet. Only handles that did not fit a commit (or every handle, on a
+   * datastore without multi-key commits) are not written yet.
+   */
   ASSIGN_BLOCKS_WRITTEN,
-  /** Release: the blocks are written, the handle records are not. */
+  /**
+   * Release: the blocks are written; by address, their handle counts went in the same commits, by
+   * handle, the handle record is not deleted yet.
+   */
   RELEASE_BLOCKS_WRITTEN
 }

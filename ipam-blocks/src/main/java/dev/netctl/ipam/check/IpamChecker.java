@@ -27,9 +27,17 @@ import java.util.TreeSet;
  * Cross-checks blocks, affinities and handles and lists every inconsistency. Reads only; {@link
  * IpamRepair} fixes what a report lists.
  *
- * <p>Run on a busy cluster, a check can list states that are merely in flight (an assignment
- * between its block write and its handle write, a claim between its steps). The repair re-validates
- * each item, but an operator should repair items seen in two checks a while apart.
+ * <p>Where the findings come from: the allocator writes a block and the handle records of its
+ * addresses in one datastore commit, so a crash no longer leaves an allocation without its handle.
+ * Handle-less allocations now come from stores written by older netctl versions, from a datastore
+ * without multi-key commits ({@code maxOpsPerCommit() == 1}, the planned Kubernetes backend), from
+ * handles that did not fit a block's commit (blocks of more than 127 addresses), and from edits by
+ * hand. Handle count mismatches come from a rollback or release whose handle update failed after
+ * its block was written. Claims still take several writes and can stop between them.
+ *
+ * <p>Run on a busy cluster, a check can list states that are merely in flight (a claim between its
+ * steps, and on the cases above an assignment between its block and handle writes). The repair
+ * re-validates each item, but an operator should repair items seen in two checks a while apart.
  */
 public final class IpamChecker {
   private final IpamStore store;

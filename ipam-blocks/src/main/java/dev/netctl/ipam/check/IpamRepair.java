@@ -28,6 +28,10 @@ import java.util.TreeMap;
 /**
  * Fixes exactly what an {@link IpamReport} lists. Each item is re-validated against the store first
  * and skipped when it no longer holds, so a repair never undoes work done after the check.
+ *
+ * <p>Releasing handle-less allocations stays necessary although the allocator now commits a block
+ * with its handle records atomically: stores written by older versions, datastores without
+ * multi-key commits and oversized blocks can still hold them (see {@link IpamChecker}).
  */
 public final class IpamRepair {
 

@@ -6,6 +6,7 @@ import dev.netctl.datastore.Datastore;
 import dev.netctl.datastore.DatastoreException;
 import dev.netctl.datastore.Entry;
 import dev.netctl.datastore.Key;
+import dev.netctl.datastore.Write;
 import dev.netctl.ipam.block.AllocationBlock;
 import dev.netctl.ipam.block.Cidr;
 import java.io.IOException;
@@ -80,6 +81,24 @@ public final class IpamStore {
   /** Starts a block CAS; the caller joins several of them to write a batch's blocks together. */
   public CompletableFuture<Entry> updateBlockAsync(AllocationBlock block, long revision) {
     return datastore.update(blockKey(Cidr.parse(block.cidr())), encode(block), revision);
+  }
+
+  /** The conditional write replacing a block, for a {@link #commit} with other writes. */
+  public static Write blockUpdate(AllocationBlock block, long revision) {
+    return new Write.Update(blockKey(Cidr.parse(block.cidr())), encode(block), revision);
+  }
+
+  /**
+   * Applies {@code writes} atomically (see {@link Datastore#commit}) and returns each one's
+   * revision.
+   */
+  public List<Long> commit(List<Write> writes) {
+    return await(datastore.commit(writes));
+  }
+
+  /** The most writes one {@link #commit} may carry on this datastore. */
+  public int maxOpsPerCommit() {
+    return datastore.maxOpsPerCommit();
   }
 
   public long deleteBlock(Cidr cidr, long revision) {

@@ -6,6 +6,8 @@ import dev.netctl.datastore.Key;
 import dev.netctl.datastore.Listing;
 import dev.netctl.datastore.Watch;
 import dev.netctl.datastore.WatchEvent;
+import dev.netctl.datastore.Write;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -14,7 +16,8 @@ import java.util.function.Consumer;
 
 /**
  * A datastore whose block updates wait at a gate until the test opens it, so a test can hold one
- * write in flight while more requests queue up behind it. Counts every write.
+ * write in flight while more requests queue up behind it. Counts every write call, and commits (a
+ * commit updating a block counts as a block update and waits at the gate too).
  */
 final class GatedDatastore implements Datastore {
   private final Datastore inner;
@@ -22,9 +25,21 @@ final class GatedDatastore implements Datastore {
   final CountDownLatch firstBlockUpdate = new CountDownLatch(1);
   final AtomicInteger writes = new AtomicInteger();
   final AtomicInteger blockUpdates = new AtomicInteger();
+  final AtomicInteger commits = new AtomicInteger();
+
+  private final int maxOpsPerCommit;
 
   GatedDatastore(Datastore inner) {
+    this(inner, inner.maxOpsPerCommit());
+  }
+
+  /**
+   * A store that claims to take at most {@code maxOpsPerCommit} writes per commit: 1 plays a
+   * backend without multi-key transactions (the planned Kubernetes one).
+   */
+  GatedDatastore(Datastore inner, int maxOpsPerCommit) {
     this.inner = inner;
+    this.maxOpsPerCommit = maxOpsPerCommit;
   }
 
   @Override
@@ -65,6 +80,36 @@ final class GatedDatastore implements Datastore {
   public CompletableFuture<Long> delete(Key key, long expectedRevision) {
     writes.incrementAndGet();
     return inner.delete(key, expectedRevision);
+  }
+
+  @Override
+  public CompletableFuture<List<Long>> commit(List<Write> writes) {
+    if (writes.size() > maxOpsPerCommit) {
+      throw new IllegalArgumentException(writes.size() + " writes > " + maxOpsPerCommit);
+    }
+    this.writes.incrementAndGet();
+    commits.incrementAndGet();
+    if (writes.stream()
+        .noneMatch(w -> w instanceof Write.Update && w.key().kind().equals("IPAMBlock"))) {
+      return inner.commit(writes);
+    }
+    blockUpdates.incrementAndGet();
+    firstBlockUpdate.countDown();
+    return CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                gate.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              return null;
+            })
+        .thenCompose(x -> inner.commit(writes));
+  }
+
+  @Override
+  public int maxOpsPerCommit() {
+    return maxOpsPerCommit;
   }
 
   @Override

@@ -50,6 +50,40 @@ class NodeWriterTest {
     }
   }
 
+  /**
+   * Each block is written in one commit together with the handle records of the addresses it
+   * assigns: a 100-pod burst costs a handful of commits, not one handle write per pod.
+   */
+  @Test
+  void aBurstOfOneHundredRequestsCostsAHandfulOfCommits() throws Exception {
+    try (GatedDatastore ds = new GatedDatastore(new MemoryDatastore())) {
+      StaticEnvironment env =
+          new StaticEnvironment().pool(PoolSpec.of("p", "10.0.0.0/22", 26)).nodes("a");
+      IpamAllocator ipam = new IpamAllocator(ds, env);
+      List<CompletableFuture<AssignResult>> futures = new ArrayList<>();
+      futures.add(ipam.autoAssignAsync(AssignRequest.of("a", "pod-0", 1, 0)));
+      assertThat(ds.firstBlockUpdate.await(10, TimeUnit.SECONDS)).isTrue();
+      for (int i = 1; i < 100; i++) {
+        futures.add(ipam.autoAssignAsync(AssignRequest.of("a", "pod-" + i, 1, 0)));
+      }
+      ds.gate.countDown();
+      for (CompletableFuture<AssignResult> f : futures) f.get(10, TimeUnit.SECONDS);
+      // Two /26 blocks claimed, one commit each (block + confirmed affinity); then pod-0's block
+      // write and one per block for the rest, each one commit with its handle records.
+      assertThat(ipam.stats().claims()).isEqualTo(2);
+      assertThat(ds.blockUpdates.get()).as("block commits").isBetween(2, 3);
+      assertThat(ds.commits.get())
+          .as("commits for 100 pods")
+          .isEqualTo(ds.blockUpdates.get() + (int) ipam.stats().claims());
+      assertThat(ds.writes.get()).as("every write is a commit").isEqualTo(ds.commits.get());
+      IpamStore store = new IpamStore(ds);
+      assertThat(store.handles())
+          .hasSize(100)
+          .allSatisfy(h -> assertThat(h.value().total()).isEqualTo(1));
+      assertThat(new IpamChecker(store).check(Set.of("a")).clean()).isTrue();
+    }
+  }
+
   /** A block changed by another writer between plan and write is re-read and re-planned. */
   @Test
   void aLostBlockCasIsReplannedFromTheCurrentBlock() {
