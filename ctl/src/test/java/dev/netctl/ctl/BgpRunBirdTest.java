@@ -81,7 +81,8 @@ class BgpRunBirdTest {
             asNumber: 65061
             listen: {address: 127.0.0.61, port: %d}
             peers:
-              - {address: 127.0.0.62, port: %d, asNumber: 65062, holdTime: 9, families: [ipv4]}
+              - {address: 127.0.0.62, port: %d, asNumber: 65062, holdTime: 9, families: [ipv4],
+                 import: accept-all, export: accept-all}
             originate:
               - {prefix: 10.61.0.0/16, communities: ["65061:5"]}
             admin: {address: 127.0.0.1:%d}

@@ -11,7 +11,9 @@ import dev.netctl.bgp.codec.AddressFamily;
 import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.Prefix;
 import dev.netctl.bgp.fsm.PeerConfig;
+import dev.netctl.bgp.rib.RoutePolicy;
 import dev.netctl.bgp.session.PeerSpec;
+import dev.netctl.bgp.speaker.Neighbor;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -137,15 +139,15 @@ public final class SpeakerConfigReader {
           "is not supported yet: the speaker does not reflect routes (RFC 4456)");
     }
     InetSocketAddress admin = admin(c.admin());
-    List<PeerSpec> peers = new ArrayList<>();
+    List<Neighbor> peers = new ArrayList<>();
     Set<InetAddress> seen = new HashSet<>();
     List<SpeakerConfig.Peer> declared = c.peers() == null ? List.of() : c.peers();
     for (int i = 0; i < declared.size(); i++) {
-      PeerSpec p = peer("peers[" + i + "]", declared.get(i), as, routerId, listen);
-      if (p != null && !seen.add(p.remote().getAddress())) {
+      Neighbor p = peer("peers[" + i + "]", declared.get(i), as, routerId, listen);
+      if (p != null && !seen.add(p.spec().remote().getAddress())) {
         error(
             "peers[" + i + "].address",
-            p.remote().getAddress().getHostAddress(),
+            p.spec().remote().getAddress().getHostAddress(),
             "is a duplicate: each peer address may appear once");
       } else if (p != null) {
         peers.add(p);
@@ -244,7 +246,7 @@ public final class SpeakerConfigReader {
     }
   }
 
-  private PeerSpec peer(
+  private Neighbor peer(
       String f, SpeakerConfig.Peer p, long localAs, Inet4Address routerId, InetSocketAddress ls) {
     int before = errors.size();
     InetAddress remote = null;
@@ -324,8 +326,8 @@ public final class SpeakerConfigReader {
         gr = -1;
       }
     }
-    policy(f + ".import", p.importPolicy());
-    policy(f + ".export", p.exportPolicy());
+    RoutePolicy importPolicy = policy(f + ".import", p.importPolicy());
+    RoutePolicy exportPolicy = policy(f + ".export", p.exportPolicy());
     if (errors.size() > before || remote == null || local == null || routerId == null) {
       return null;
     }
@@ -335,26 +337,29 @@ public final class SpeakerConfigReader {
             .withHoldTime(hold)
             .withFamilies(families)
             .withOptions(addPath, Set.of(), gr, false);
-    return new PeerSpec(
-        new InetSocketAddress(remote, port),
-        local,
-        config,
-        Boolean.TRUE.equals(p.passive()),
-        p.password(),
-        ttl);
+    PeerSpec spec =
+        new PeerSpec(
+            new InetSocketAddress(remote, port),
+            local,
+            config,
+            Boolean.TRUE.equals(p.passive()),
+            p.password(),
+            ttl);
+    return Neighbor.of(spec).withPolicies(importPolicy, exportPolicy);
   }
 
   /**
-   * Checks a policy's shape. Only accept-all can be honoured today: the speaker has no per-peer
-   * filter hook, so anything else is refused instead of silently accepting everything.
+   * Checks a policy's shape. Absent means none configured: iBGP then accepts everything and eBGP
+   * exchanges nothing (RFC 8212). Only accept-all is wired yet; the others are refused rather than
+   * silently treated as accept-all.
    */
-  private void policy(String f, SpeakerConfig.Policy p) {
+  private RoutePolicy policy(String f, SpeakerConfig.Policy p) {
     if (p == null) {
-      return;
+      return null;
     }
     if (p.action() != null && p.prefixes() != null) {
       error(f, p.action(), "must be either an action or a prefixes list, not both");
-      return;
+      return null;
     }
     if (p.prefixes() != null) {
       for (int i = 0; i < p.prefixes().size(); i++) {
@@ -364,10 +369,12 @@ public final class SpeakerConfigReader {
           f + ".prefixes",
           String.join(",", p.prefixes()),
           "is not supported yet: only accept-all policies can be applied by the speaker");
-      return;
+      return null;
     }
     switch (String.valueOf(p.action())) {
-      case "accept-all" -> {}
+      case "accept-all" -> {
+        return RoutePolicy.ACCEPT_ALL;
+      }
       case "reject-all" ->
           error(
               f,
@@ -375,6 +382,7 @@ public final class SpeakerConfigReader {
               "is not supported yet: only accept-all policies can be applied by the speaker");
       default -> error(f, p.action(), "must be accept-all, reject-all or {prefixes: [...]}");
     }
+    return null;
   }
 
   private Prefix prefix(String f, String text) {

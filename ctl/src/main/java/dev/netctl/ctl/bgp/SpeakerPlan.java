@@ -2,7 +2,7 @@ package dev.netctl.ctl.bgp;
 
 import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.Prefix;
-import dev.netctl.bgp.session.PeerSpec;
+import dev.netctl.bgp.speaker.Neighbor;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -15,7 +15,7 @@ import java.util.List;
  * @param routerId BGP identifier
  * @param asNumber our AS
  * @param listen where to accept BGP connections
- * @param peers one spec per neighbour, in file order
+ * @param peers one neighbour (session spec and policies) per peer, in file order
  * @param routes originated routes, in file order
  * @param admin where the admin endpoint listens
  */
@@ -23,7 +23,7 @@ public record SpeakerPlan(
     Inet4Address routerId,
     long asNumber,
     InetSocketAddress listen,
-    List<PeerSpec> peers,
+    List<Neighbor> peers,
     List<Route> routes,
     InetSocketAddress admin) {
 

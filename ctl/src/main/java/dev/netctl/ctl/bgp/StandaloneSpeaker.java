@@ -5,6 +5,7 @@ import dev.netctl.bgp.fsm.State;
 import dev.netctl.bgp.session.PeerSpec;
 import dev.netctl.bgp.session.Transport;
 import dev.netctl.bgp.speaker.BgpSpeaker;
+import dev.netctl.bgp.speaker.Neighbor;
 import dev.netctl.bgp.speaker.PeerStatus;
 import dev.netctl.bgp.speaker.ReceivedRoute;
 import java.io.IOException;
@@ -43,8 +44,8 @@ public final class StandaloneSpeaker implements AutoCloseable {
     StandaloneSpeaker s = new StandaloneSpeaker(plan, listen(plan, transport));
     try {
       s.admin = AdminServer.start(adminAddress, s);
-      for (PeerSpec p : plan.peers()) {
-        s.speaker.addPeer(p);
+      for (Neighbor n : plan.peers()) {
+        s.speaker.addPeer(n);
       }
       for (SpeakerPlan.Route r : plan.routes()) {
         s.speaker.originate(r.prefix(), r.nextHop(), r.attributes());
@@ -109,11 +110,12 @@ public final class StandaloneSpeaker implements AutoCloseable {
    */
   public List<RouteView> routes(String family, InetAddress peer, boolean advertised) {
     List<RouteView> out = new ArrayList<>();
-    for (PeerSpec p : plan.peers()) {
+    for (Neighbor n : plan.peers()) {
+      PeerSpec p = n.spec();
       InetAddress remote = p.remote().getAddress();
       if (peer != null && !peer.equals(remote)) continue;
       if (advertised) {
-        out.addAll(advertised(p));
+        out.addAll(advertised(n));
       } else {
         for (ReceivedRoute r : speaker.received(remote)) out.add(view(r));
       }
@@ -126,7 +128,10 @@ public final class StandaloneSpeaker implements AutoCloseable {
    * (empty AS_PATH to iBGP, ours prepended to eBGP). Computed from the plan because the speaker has
    * no Adj-RIB-Out query yet.
    */
-  private List<RouteView> advertised(PeerSpec p) {
+  private List<RouteView> advertised(Neighbor n) {
+    PeerSpec p = n.spec();
+    // Without an export policy an eBGP peer gets nothing (RFC 8212).
+    if (!p.config().internal() && n.exportPolicy() == null) return List.of();
     boolean established =
         speaker.peers().stream()
             .anyMatch(s -> s.remote().equals(p.remote()) && s.state() == State.ESTABLISHED);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.netctl.bgp.codec.AddressFamily;
 import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.Prefix;
+import dev.netctl.bgp.rib.RoutePolicy;
 import dev.netctl.bgp.session.PeerSpec;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -52,7 +53,9 @@ class SpeakerConfigReaderTest {
     assertThat(plan.asNumber()).isEqualTo(65001);
     assertThat(plan.listen()).isEqualTo(new InetSocketAddress("127.0.0.2", 1179));
     assertThat(plan.admin()).isEqualTo(new InetSocketAddress("127.0.0.1", 9180));
-    PeerSpec ibgp = plan.peers().get(0);
+    PeerSpec ibgp = plan.peers().get(0).spec();
+    assertThat(plan.peers().get(0).importPolicy()).isEqualTo(RoutePolicy.ACCEPT_ALL);
+    assertThat(plan.peers().get(1).exportPolicy()).as("none configured: RFC 8212").isNull();
     assertThat(ibgp.remote()).isEqualTo(new InetSocketAddress("127.0.0.3", 1180));
     assertThat(ibgp.localAddress()).isEqualTo(InetAddress.ofLiteral("127.0.0.2"));
     assertThat(ibgp.config().internal()).isTrue();
@@ -61,7 +64,7 @@ class SpeakerConfigReaderTest {
     assertThat(ibgp.config().addPathReceive()).containsExactly(AddressFamily.IPV4_UNICAST);
     assertThat(ibgp.config().gracefulRestartSeconds()).isEqualTo(120);
     assertThat(ibgp.passive()).isFalse();
-    PeerSpec ebgp = plan.peers().get(1);
+    PeerSpec ebgp = plan.peers().get(1).spec();
     assertThat(ebgp.remote().getPort()).isEqualTo(179);
     assertThat(ebgp.config().remoteAs()).isEqualTo(65002);
     assertThat(ebgp.config().internal()).isFalse();
@@ -123,7 +126,7 @@ class SpeakerConfigReaderTest {
         .hasMessageContaining("TCP MD5 needs Linux epoll")
         .hasMessageContaining("peers[0].ttlSecurity")
         .hasMessageNotContaining("s3cret");
-    PeerSpec p = SpeakerConfigReader.parse("s.yaml", yaml, true).peers().get(0);
+    PeerSpec p = SpeakerConfigReader.parse("s.yaml", yaml, true).peers().get(0).spec();
     assertThat(p.md5Password()).isEqualTo("s3cret");
     assertThat(p.ttlSecurityHops()).isEqualTo(1);
   }
