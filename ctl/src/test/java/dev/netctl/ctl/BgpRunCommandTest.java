@@ -51,8 +51,8 @@ class BgpRunCommandTest {
             HEAD + "peers: [{address: 127.0.0.3, asNumber: 65001, holdtime: 30}]\n",
             "peers[0].holdtime: unknown field"),
         Arguments.of(
-            HEAD + "peers: [{address: 127.0.0.3, asNumber: 65001, routeReflectorClient: true}]\n",
-            "peers[0].routeReflectorClient: \"true\" is not supported yet"),
+            HEAD + "peers: [{address: 127.0.0.3, asNumber: 65002, routeReflectorClient: true}]\n",
+            "peers[0].routeReflectorClient: \"true\" needs an iBGP peer"),
         Arguments.of(HEAD + "clusterId: 1.1.1.1\n", "clusterId: \"1.1.1.1\" is not supported yet"),
         Arguments.of(
             HEAD + "peers: [{address: 127.0.0.3, asNumber: 65001, import: reject-all}]\n",

@@ -6,7 +6,7 @@ package dev.netctl.ctl.bgp;
  * @param address peer IP address
  * @param port peer TCP port
  * @param asNumber peer AS
- * @param type {@code ibgp} or {@code ebgp}
+ * @param type {@code ibgp}, {@code ebgp} or {@code rr-client}
  * @param state session state, lower case ({@code established}, {@code active}, ...)
  * @param since when the state last changed (ISO-8601), or empty
  * @param info last error or NOTIFICATION, or empty

@@ -43,7 +43,7 @@ public record SpeakerConfig(
    * @param ttlSecurity GTSM hop count (RFC 5082), 1..255
    * @param holdTime proposed hold time, 0 or 3..65535, default 90
    * @param families {@code ipv4} and/or {@code ipv6}, default both
-   * @param routeReflectorClient not supported yet: refused when true
+   * @param routeReflectorClient reflect routes to and from this iBGP peer (RFC 4456)
    * @param addPath offer to receive multiple paths per prefix (RFC 7911)
    * @param gracefulRestart restart time in seconds to advertise (RFC 4724), 0..4095
    * @param importPolicy which received routes to keep

@@ -136,7 +136,7 @@ public final class SpeakerConfigReader {
       error(
           "clusterId",
           c.clusterId(),
-          "is not supported yet: the speaker does not reflect routes (RFC 4456)");
+          "is not supported yet: reflection uses the speaker's default cluster id");
     }
     InetSocketAddress admin = admin(c.admin());
     List<Neighbor> peers = new ArrayList<>();
@@ -312,11 +312,12 @@ public final class SpeakerConfigReader {
         error(f + ".ttlSecurity", ttl, "is not supported on this platform: GTSM needs Linux epoll");
       }
     }
-    if (Boolean.TRUE.equals(p.routeReflectorClient())) {
+    boolean rrClient = Boolean.TRUE.equals(p.routeReflectorClient());
+    if (rrClient && p.asNumber() != null && p.asNumber() != localAs) {
       error(
           f + ".routeReflectorClient",
           true,
-          "is not supported yet: the speaker does not reflect routes (RFC 4456)");
+          "needs an iBGP peer (asNumber " + p.asNumber() + " differs from ours, " + localAs + ")");
     }
     int gr = -1;
     if (p.gracefulRestart() != null) {
@@ -345,7 +346,8 @@ public final class SpeakerConfigReader {
             Boolean.TRUE.equals(p.passive()),
             p.password(),
             ttl);
-    return Neighbor.of(spec).withPolicies(importPolicy, exportPolicy);
+    Neighbor n = Neighbor.of(spec).withPolicies(importPolicy, exportPolicy);
+    return rrClient ? n.asReflectorClient() : n;
   }
 
   /**

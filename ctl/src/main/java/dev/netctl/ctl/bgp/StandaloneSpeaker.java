@@ -86,15 +86,18 @@ public final class StandaloneSpeaker implements AutoCloseable {
 
   /** Every configured peer with its session state. */
   public List<PeerView> peers() {
-    return speaker.peers().stream().map(StandaloneSpeaker::view).toList();
+    return speaker.peers().stream().map(this::view).toList();
   }
 
-  private static PeerView view(PeerStatus s) {
+  private PeerView view(PeerStatus s) {
+    boolean rrClient =
+        plan.peers().stream()
+            .anyMatch(n -> n.routeReflectorClient() && n.spec().remote().equals(s.remote()));
     return new PeerView(
         s.remote().getAddress().getHostAddress(),
         s.remote().getPort(),
         s.remoteAs(),
-        s.internal() ? "ibgp" : "ebgp",
+        rrClient ? "rr-client" : s.internal() ? "ibgp" : "ebgp",
         s.state().name().toLowerCase(Locale.ROOT).replace('_', '-'),
         s.since() == null ? "" : s.since().truncatedTo(ChronoUnit.SECONDS).toString(),
         s.info() == null ? "" : s.info(),

@@ -29,6 +29,7 @@ class SpeakerConfigReaderTest {
           holdTime: 30
           families: [ipv4]
           addPath: true
+          routeReflectorClient: true
           gracefulRestart: 120
           import: accept-all
           export: {action: accept-all}
@@ -55,6 +56,8 @@ class SpeakerConfigReaderTest {
     assertThat(plan.admin()).isEqualTo(new InetSocketAddress("127.0.0.1", 9180));
     PeerSpec ibgp = plan.peers().get(0).spec();
     assertThat(plan.peers().get(0).importPolicy()).isEqualTo(RoutePolicy.ACCEPT_ALL);
+    assertThat(plan.peers().get(0).routeReflectorClient()).isTrue();
+    assertThat(plan.peers().get(1).routeReflectorClient()).isFalse();
     assertThat(plan.peers().get(1).exportPolicy()).as("none configured: RFC 8212").isNull();
     assertThat(ibgp.remote()).isEqualTo(new InetSocketAddress("127.0.0.3", 1180));
     assertThat(ibgp.localAddress()).isEqualTo(InetAddress.ofLiteral("127.0.0.2"));
