@@ -29,7 +29,7 @@ class DemoCommandTest {
   @Test
   void everyNodeLearnsTheOtherNodesBlocksOverBgp() throws Exception {
     Cli cli = new Cli("embedded:" + dir.resolve("demo.db"));
-    Cli.Run run = cli.run("demo", "--bgp-port", "17991");
+    Cli.Run run = cli.run("demo", "--bgp-port", freePort());
     assertThat(run.exitCode()).as(run.toString()).isZero();
 
     // The IPv4 blocks IPAM claimed: one per node, since each node runs 4 pods.
@@ -61,13 +61,37 @@ class DemoCommandTest {
   void aSecondRunLeavesEveryResourceUnchanged() throws Exception {
     String spec = "embedded:" + dir.resolve("demo.db");
     Cli cli = new Cli(spec);
-    assertThat(cli.run("demo", "--bgp-port", "17992").exitCode()).isZero();
+    String port = freePort();
+    Cli.Run first = cli.run("demo", "--bgp-port", port);
+    assertThat(first.exitCode()).as(first.toString()).isZero();
     long before = poolRevision(spec);
 
-    Cli.Run second = cli.run("demo", "--bgp-port", "17992");
+    Cli.Run second = cli.run("demo", "--bgp-port", port);
     assertThat(second.exitCode()).as(second.toString()).isZero();
     assertThat(second.out()).contains("ippool.netctl.dev/default-ipv4-ippool unchanged");
     assertThat(poolRevision(spec)).isEqualTo(before);
+  }
+
+  /**
+   * A port free on all three demo node addresses, so parallel builds on one machine don't clash.
+   */
+  private static String freePort() throws java.io.IOException {
+    for (int attempt = 0; attempt < 20; attempt++) {
+      int port;
+      try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.10.1"))) {
+        port = s.getLocalPort();
+      }
+      if (bindable("127.0.10.2", port) && bindable("127.0.10.3", port)) return String.valueOf(port);
+    }
+    throw new IllegalStateException("no port free on 127.0.10.1-3 after 20 attempts");
+  }
+
+  private static boolean bindable(String address, int port) {
+    try (var s = new java.net.ServerSocket(port, 1, java.net.InetAddress.getByName(address))) {
+      return true;
+    } catch (java.io.IOException e) {
+      return false;
+    }
   }
 
   private static long poolRevision(String spec) {
