@@ -2,15 +2,12 @@ package dev.netctl.bench.bgp;
 
 import java.io.IOException;
 import java.net.Inet4Address;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 
 /** BIRD 2 as a route reflector, one {@code protocol bgp} per client from a shared template. */
-final class BirdDut implements Dut {
-  private DaemonProcess daemon;
+final class BirdDut extends DaemonDut {
 
   @Override
   public String name() {
@@ -64,29 +61,9 @@ final class BirdDut implements Dut {
     } catch (IOException e) {
       throw new BenchException("cannot write " + conf + ": " + e, e);
     }
-    daemon =
-        DaemonProcess.start(
-            "bird",
-            List.of(
-                "bird", "-f", "-c", conf.toString(), "-s", s.dir().resolve("bird.ctl").toString()),
-            s.dir());
-    daemon.awaitListening(new InetSocketAddress(s.address(), s.port()), Duration.ofSeconds(60));
-  }
-
-  @Override
-  public String logTail() {
-    return daemon == null ? "" : daemon.logTail();
-  }
-
-  @Override
-  public long pid() {
-    return daemon.pid();
-  }
-
-  @Override
-  public void close() {
-    if (daemon != null) {
-      daemon.close();
-    }
+    launch(
+        "bird",
+        List.of("bird", "-f", "-c", conf.toString(), "-s", s.dir().resolve("bird.ctl").toString()),
+        s);
   }
 }

@@ -2,10 +2,8 @@ package dev.netctl.bench.bgp;
 
 import java.io.IOException;
 import java.net.Inet4Address;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -16,9 +14,8 @@ import java.util.List;
  * peers to join an update sub-group before it generates updates, which delays a reflector's first
  * announcements.
  */
-final class FrrDut implements Dut {
+final class FrrDut extends DaemonDut {
   private final boolean tuned;
-  private DaemonProcess daemon;
 
   /**
    * @param tuned whether to render {@code coalesce-time 0}
@@ -68,42 +65,23 @@ final class FrrDut implements Dut {
     } catch (IOException e) {
       throw new BenchException("cannot write " + conf + ": " + e, e);
     }
-    daemon =
-        DaemonProcess.start(
-            name(),
-            List.of(
-                "/usr/lib/frr/bgpd",
-                "-Z",
-                "-n",
-                "-S",
-                "-p",
-                Integer.toString(s.port()),
-                "-l",
-                s.ip(),
-                "-f",
-                conf.toString(),
-                "-i",
-                s.dir().resolve("bgpd.pid").toString(),
-                "--vty_socket",
-                s.dir().toString()),
-            s.dir());
-    daemon.awaitListening(new InetSocketAddress(s.address(), s.port()), Duration.ofSeconds(60));
-  }
-
-  @Override
-  public String logTail() {
-    return daemon == null ? "" : daemon.logTail();
-  }
-
-  @Override
-  public long pid() {
-    return daemon.pid();
-  }
-
-  @Override
-  public void close() {
-    if (daemon != null) {
-      daemon.close();
-    }
+    launch(
+        name(),
+        List.of(
+            "/usr/lib/frr/bgpd",
+            "-Z",
+            "-n",
+            "-S",
+            "-p",
+            Integer.toString(s.port()),
+            "-l",
+            s.ip(),
+            "-f",
+            conf.toString(),
+            "-i",
+            s.dir().resolve("bgpd.pid").toString(),
+            "--vty_socket",
+            s.dir().toString()),
+        s);
   }
 }

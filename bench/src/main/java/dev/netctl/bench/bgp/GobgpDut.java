@@ -2,16 +2,13 @@ package dev.netctl.bench.bgp;
 
 import java.io.IOException;
 import java.net.Inet4Address;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 
 /** GoBGP ({@code gobgpd}) as a route reflector, configured by TOML. */
-final class GobgpDut implements Dut {
-  private DaemonProcess daemon;
+final class GobgpDut extends DaemonDut {
 
   @Override
   public String name() {
@@ -51,37 +48,18 @@ final class GobgpDut implements Dut {
     } catch (IOException e) {
       throw new BenchException("cannot prepare gobgpd in " + s.dir() + ": " + e, e);
     }
-    daemon =
-        DaemonProcess.start(
+    launch(
+        "gobgpd",
+        List.of(
             "gobgpd",
-            List.of(
-                "gobgpd",
-                "-f",
-                conf.toString(),
-                "-l",
-                "warn",
-                "-p",
-                "--pprof-disable",
-                "--api-hosts",
-                "127.0.0.1:" + apiPort),
-            s.dir());
-    daemon.awaitListening(new InetSocketAddress(s.address(), s.port()), Duration.ofSeconds(60));
-  }
-
-  @Override
-  public String logTail() {
-    return daemon == null ? "" : daemon.logTail();
-  }
-
-  @Override
-  public long pid() {
-    return daemon.pid();
-  }
-
-  @Override
-  public void close() {
-    if (daemon != null) {
-      daemon.close();
-    }
+            "-f",
+            conf.toString(),
+            "-l",
+            "warn",
+            "-p",
+            "--pprof-disable",
+            "--api-hosts",
+            "127.0.0.1:" + apiPort),
+        s);
   }
 }
