@@ -1,9 +1,5 @@
 package dev.netctl.ctl;
 
-import dev.netctl.datastore.DatastoreException;
-import dev.netctl.datastore.Key;
-import dev.netctl.datastore.model.Resource;
-import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,17 +29,7 @@ final class CreateCommand extends ResourceVerb {
     return withClient(
         client -> {
           Preflight.againstStore(client, manifests, false);
-          List<String> existing = new ArrayList<>();
-          for (Manifest m : manifests) {
-            Resource r = m.resource();
-            if (client.find(r.kind(), r.name()).isPresent()) {
-              existing.add(new DatastoreException.AlreadyExists(key(r)).getMessage());
-            }
-          }
-          if (!existing.isEmpty()) {
-            existing.add("nothing was created");
-            throw new CliException(ExitCode.ALREADY_EXISTS, String.join("\n", existing));
-          }
+          requirePresence(client, manifests, false, "nothing was created");
           // printed one by one so a failure half-way leaves a truthful record of what was made
           for (Manifest m : manifests) {
             out().println(Kinds.ref(client.create(m.resource())) + " created");
@@ -51,9 +37,5 @@ final class CreateCommand extends ResourceVerb {
           }
           return ExitCode.OK;
         });
-  }
-
-  private static Key key(Resource r) {
-    return new Key(r.kind().storageKind(), r.name());
   }
 }

@@ -1,9 +1,6 @@
 package dev.netctl.ctl;
 
-import dev.netctl.datastore.DatastoreException;
-import dev.netctl.datastore.Key;
 import dev.netctl.datastore.model.Resource;
-import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,18 +26,7 @@ final class ReplaceCommand extends ResourceVerb {
     return withClient(
         client -> {
           Preflight.againstStore(client, manifests, true);
-          List<String> missing = new ArrayList<>();
-          for (Manifest m : manifests) {
-            Resource r = m.resource();
-            if (client.find(r.kind(), r.name()).isEmpty()) {
-              Key key = new Key(r.kind().storageKind(), r.name());
-              missing.add(new DatastoreException.NotFound(key).getMessage());
-            }
-          }
-          if (!missing.isEmpty()) {
-            missing.add("nothing was replaced");
-            throw new CliException(ExitCode.NOT_FOUND, String.join("\n", missing));
-          }
+          requirePresence(client, manifests, true, "nothing was replaced");
           for (Manifest m : manifests) {
             Resource updated = client.update(m.resource());
             out().println(Kinds.ref(updated) + " replaced");

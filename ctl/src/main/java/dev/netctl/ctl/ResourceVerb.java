@@ -1,11 +1,16 @@
 package dev.netctl.ctl;
 
 import dev.netctl.datastore.Datastore;
+import dev.netctl.datastore.DatastoreException;
+import dev.netctl.datastore.Key;
 import dev.netctl.datastore.client.ResourceClient;
+import dev.netctl.datastore.model.Resource;
 import dev.netctl.datastore.model.ResourceCodec;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,6 +47,30 @@ abstract class ResourceVerb implements Callable<Integer> {
       out().flush();
       err().flush();
       return code;
+    }
+  }
+
+  /**
+   * Refuses the whole input, before anything is written, when any object's presence in the store is
+   * not {@code mustExist}: each offender is named on its own line, then {@code verdict}.
+   */
+  static void requirePresence(
+      ResourceClient client, List<Manifest> manifests, boolean mustExist, String verdict) {
+    List<String> offenders = new ArrayList<>();
+    for (Manifest m : manifests) {
+      Resource r = m.resource();
+      if (client.find(r.kind(), r.name()).isPresent() != mustExist) {
+        Key key = new Key(r.kind().storageKind(), r.name());
+        offenders.add(
+            mustExist
+                ? new DatastoreException.NotFound(key).getMessage()
+                : new DatastoreException.AlreadyExists(key).getMessage());
+      }
+    }
+    if (!offenders.isEmpty()) {
+      offenders.add(verdict);
+      throw new CliException(
+          mustExist ? ExitCode.NOT_FOUND : ExitCode.ALREADY_EXISTS, String.join("\n", offenders));
     }
   }
 }
