@@ -130,7 +130,10 @@ public final class PeerSession {
     }
   }
 
-  /** Closes every connection with {@code notification} and stays down. */
+  /**
+   * Closes every connection with {@code notification} (or, when null, without a NOTIFICATION, so a
+   * graceful-restart peer keeps our routes) and stays down.
+   */
   public void stop(Notification notification) {
     enabled = false;
     if (restart != null) {

@@ -736,11 +736,24 @@ public final class BgpSpeaker implements AutoCloseable {
   /** Stops every peer with Cease/Administrative Shutdown, closes the listener, RIB and loop. */
   @Override
   public void close() {
+    close(BgpMessage.Notification.of(NotificationSubcode.ADMINISTRATIVE_SHUTDOWN));
+  }
+
+  /**
+   * Stops for a planned restart: closes every connection without a NOTIFICATION, so peers that
+   * support graceful restart keep our routes until we are back (RFC 4724 §4.2; start the next
+   * process with {@link RestartOptions#restarting()}), then closes like {@link #close()}.
+   */
+  public void closeForRestart() {
+    close(null);
+  }
+
+  private void close(BgpMessage.Notification notification) {
     try {
       call(
           () -> {
             for (PeerSession p : peers.values()) {
-              p.stop(BgpMessage.Notification.of(NotificationSubcode.ADMINISTRATIVE_SHUTDOWN));
+              p.stop(notification);
             }
             peers.clear();
             return null;

@@ -258,4 +258,60 @@ class BgpSpeakerRestartTest {
           .containsExactly(Nlri.of("10.9.0.0/24"));
     }
   }
+
+  static Neighbor neighbor(
+      String local, long as, String remote, int port, long remoteAs, boolean passive)
+      throws Exception {
+    PeerConfig config =
+        PeerConfig.of(as, ip(local), remoteAs)
+            .withHoldTime(30)
+            .withConnectRetry(Duration.ofMillis(300))
+            .withOptions(Set.of(), Set.of(), 120, false);
+    return Neighbor.of(
+            new PeerSpec(
+                new InetSocketAddress(ip(remote), port), ip(local), config, passive, null, 0))
+        .withPolicies(RoutePolicy.ACCEPT_ALL, RoutePolicy.ACCEPT_ALL);
+  }
+
+  @Test
+  void speakerRestartingForAPlanDoesNotLoseItsRoutesAtThePeer() throws Exception {
+    String a = "127.0.1.5";
+    String b = "127.0.1.6";
+    BgpSpeaker receiver =
+        BgpSpeaker.start(
+            SpeakerConfig.of(65002, ip(b), new InetSocketAddress(ip(b), 18111), Transport.best()));
+    speakers.add(receiver);
+    receiver.addPeer(neighbor(b, 65002, a, 18110, 65001, true));
+    BgpSpeaker first =
+        BgpSpeaker.start(
+            SpeakerConfig.of(65001, ip(a), new InetSocketAddress(ip(a), 18110), Transport.best()));
+    first.originate(p("10.5.1.0/24"), null, List.of());
+    first.originate(p("10.5.2.0/24"), null, List.of());
+    first.addPeer(neighbor(a, 65001, b, 18111, 65002, false));
+    await().atMost(Duration.ofSeconds(20)).until(() -> receiver.received(ip(a)).size() == 2);
+
+    first.closeForRestart();
+    await().atMost(Duration.ofSeconds(10)).until(() -> state(receiver) != State.ESTABLISHED);
+    assertThat(receiver.received(ip(a)))
+        .as("the peer keeps our routes while we restart")
+        .hasSize(2)
+        .allMatch(ReceivedRoute::stale);
+
+    // The next process originates only one of the routes: the other goes at its End-of-RIB.
+    BgpSpeaker second =
+        BgpSpeaker.start(
+            SpeakerConfig.of(65001, ip(a), new InetSocketAddress(ip(a), 18110), Transport.best())
+                .withRestart(RestartOptions.DEFAULT.withRestarting(true)));
+    speakers.add(second);
+    second.originate(p("10.5.1.0/24"), null, List.of());
+    second.addPeer(neighbor(a, 65001, b, 18111, 65002, false));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                receiver.received(ip(a)).stream()
+                    .map(r -> r.nlri().prefix() + (r.stale() ? " stale" : ""))
+                    .toList()
+                    .equals(List.of(p("10.5.1.0/24").toString())));
+  }
 }
