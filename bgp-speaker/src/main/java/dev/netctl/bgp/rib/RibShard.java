@@ -25,6 +25,7 @@ final class RibShard {
   private final List<UpdateGroup> groups;
   private final Map<Peer, AdjRibIn> adjIn = new HashMap<>();
   private final PrefixTable<Destination> locRib = new PrefixTable<>();
+  private final ExportMemo exportMemo;
 
   /**
    * A shard sharing the peer policies, sinks and groups (concurrent collections owned by {@link
@@ -41,6 +42,7 @@ final class RibShard {
     this.importPolicies = importPolicies;
     this.sinks = sinks;
     this.groups = groups;
+    this.exportMemo = new ExportMemo(config);
   }
 
   /** A path received from {@code peer} (or originated, for {@link Peer#LOCAL}). */
@@ -283,7 +285,8 @@ final class RibShard {
     if (exclude != null && route.source().equals(exclude)) {
       return null;
     }
-    return ExportRules.apply(config, profile, prefix, route).orElse(null);
+    AttributeSet rules = exportMemo.rules(profile, prefix.ipv6(), route);
+    return ExportRules.policy(profile, prefix, route, rules).orElse(null);
   }
 
   private static int freeLocalId(Route[] paths) {
