@@ -29,6 +29,7 @@ final class RibShard {
   // Paths kept after a graceful restart (RFC 4724 §4.2) or inside an enhanced route refresh (RFC
   // 7313 §4) that the peer has not sent again yet; their attributes sit in the Adj-RIB-In.
   private final Map<Peer, AdjRibIn> stale = new HashMap<>();
+  private final ExportMemo exportMemo;
 
   /**
    * A shard sharing the peer policies, sinks and groups (concurrent collections owned by {@link
@@ -45,6 +46,7 @@ final class RibShard {
     this.importPolicies = importPolicies;
     this.sinks = sinks;
     this.groups = groups;
+    this.exportMemo = new ExportMemo(config);
   }
 
   /** A path received from {@code peer} (or originated, for {@link Peer#LOCAL}). */
@@ -350,7 +352,8 @@ final class RibShard {
     if (exclude != null && route.source().equals(exclude)) {
       return null;
     }
-    return ExportRules.apply(config, profile, prefix, route).orElse(null);
+    AttributeSet rules = exportMemo.rules(profile, prefix.ipv6(), route);
+    return ExportRules.policy(profile, prefix, route, rules).orElse(null);
   }
 
   private static int freeLocalId(Route[] paths) {
