@@ -195,6 +195,35 @@ final class RibShard {
     group.addSyncPart(sync, entries);
   }
 
+  /**
+   * What the group sends {@code member} for this shard's prefixes, at most {@code limit}: the same
+   * export as {@link #sync}, collected instead of queued.
+   */
+  List<AdvertisedPath> advertised(OutboundProfile profile, Peer member, int limit) {
+    List<AdvertisedPath> out = new ArrayList<>();
+    locRib.visit(
+        (prefix, d) -> {
+          if (!profile.families().contains(prefix.family())) {
+            return true;
+          }
+          if (profile.addPath(prefix.family())) {
+            for (Route r : d.paths()) {
+              AttributeSet a = export(profile, prefix, r, member);
+              if (a != null && out.size() < limit) {
+                out.add(new AdvertisedPath(prefix, r.localId(), a));
+              }
+            }
+          } else if (d.best() != null) {
+            AttributeSet a = export(profile, prefix, d.best(), member);
+            if (a != null) {
+              out.add(new AdvertisedPath(prefix, 0, a));
+            }
+          }
+          return out.size() < limit;
+        });
+    return out;
+  }
+
   /** Copies of the Loc-RIB entries whose prefix passes {@code filter}, at most {@code limit}. */
   List<RibEntry> routes(Predicate<Prefix> filter, int limit) {
     List<RibEntry> out = new ArrayList<>();

@@ -397,6 +397,27 @@ public final class BgpSpeaker implements AutoCloseable {
         .toList();
   }
 
+  /**
+   * What is advertised to one established peer (its Adj-RIB-Out): the Loc-RIB as the peer's update
+   * group exports it (iBGP and reflection rules, eBGP rewrites, export policy, split horizon), in
+   * no order. Updates still queued for the peer are included. Empty when the peer is not
+   * established.
+   */
+  public List<AdvertisedRoute> advertised(InetAddress peer) {
+    Attached a = call(() -> attached.get(peer));
+    UpdateGroup group = a == null ? null : call(() -> a.group);
+    if (group == null) {
+      return List.of();
+    }
+    return await(rib.advertised(group, a.peer, Integer.MAX_VALUE)).stream()
+        .map(
+            r -> {
+              ReceivedRoute x = toReceived(peer, r.prefix(), r.pathId(), r.attributes(), false);
+              return new AdvertisedRoute(peer, x.nlri(), x.nextHop(), x.attributes());
+            })
+        .toList();
+  }
+
   /** Every Loc-RIB entry (candidate paths, best, ECMP set), in no order. */
   public List<RibEntry> routes() {
     return await(rib.routes(p -> true, Integer.MAX_VALUE));
