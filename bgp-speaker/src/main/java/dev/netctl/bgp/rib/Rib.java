@@ -244,6 +244,20 @@ public final class Rib implements AutoCloseable {
   }
 
   /**
+   * Moves a member of {@code from} to {@code to} without ending its session (its export policy
+   * changed): it leaves {@code from}, and {@code to} sends it, per shard and before any later
+   * change, withdrawals of what {@code from}'s profile exported and {@code to}'s does not, then the
+   * paths {@code to} exports (re-announcing an unchanged path is an implicit replace, RFC 4271
+   * §3.1). Other members of either group see nothing.
+   */
+  public CompletableFuture<Void> move(UpdateGroup from, UpdateGroup to, Peer peer) {
+    from.removeMember(peer);
+    TableSync sync = to.beginMove(peer, shards.length);
+    OutboundProfile previous = from.profile();
+    return onAllShards(s -> s.move(previous, to, sync));
+  }
+
+  /**
    * Schedules {@code family}'s table again for a member of {@code group} (answering a
    * ROUTE-REFRESH, RFC 2918 §4), framed by Begin/End-of-Route-Refresh when {@code enhanced} (RFC
    * 7313 §4). Does nothing when {@code peer} is not a member or the group lacks the family.

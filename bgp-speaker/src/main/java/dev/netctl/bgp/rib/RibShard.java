@@ -169,6 +169,47 @@ final class RibShard {
   /** Publishes this shard's part of the group's table for a joining member. */
   void sync(UpdateGroup group, TableSync sync) {
     List<UpdatePacker.Entry> entries = new ArrayList<>();
+    snapshot(group, sync, entries);
+    group.addSyncPart(sync, entries);
+  }
+
+  /**
+   * Publishes this shard's part of the table for a member moving to {@code group} from a group with
+   * profile {@code previous}: withdrawals of the paths only {@code previous} exported, then the new
+   * table.
+   */
+  void move(OutboundProfile previous, UpdateGroup group, TableSync sync) {
+    List<UpdatePacker.Entry> entries = new ArrayList<>();
+    Peer member = sync.peer();
+    Audience audience = new Audience.Only(member);
+    OutboundProfile profile = group.profile();
+    locRib.forEach(
+        (prefix, d) -> {
+          AddressFamily family = prefix.family();
+          if (!previous.families().contains(family)) {
+            return;
+          }
+          boolean keep = profile.families().contains(family);
+          if (previous.addPath(family)) {
+            for (Route r : d.paths()) {
+              if (export(previous, prefix, r, member) != null
+                  && (!keep || export(profile, prefix, r, member) == null)) {
+                entries.add(new UpdatePacker.Entry(prefix, r.localId(), null, audience));
+              }
+            }
+          } else if (d.best() != null
+              && export(previous, prefix, d.best(), member) != null
+              && (!keep
+                  || profile.addPath(family)
+                  || export(profile, prefix, d.best(), member) == null)) {
+            entries.add(new UpdatePacker.Entry(prefix, 0, null, audience));
+          }
+        });
+    snapshot(group, sync, entries);
+    group.addSyncPart(sync, entries);
+  }
+
+  private void snapshot(UpdateGroup group, TableSync sync, List<UpdatePacker.Entry> entries) {
     Peer member = sync.peer();
     Audience audience = new Audience.Only(member);
     OutboundProfile profile = group.profile();
@@ -192,7 +233,6 @@ final class RibShard {
             }
           }
         });
-    group.addSyncPart(sync, entries);
   }
 
   /**

@@ -230,6 +230,103 @@ public final class BgpSpeaker implements AutoCloseable {
   }
 
   /**
+   * Changes a configured peer (found by its address) without disturbing the others. A new import
+   * policy is re-applied to the routes the peer sent (the Adj-RIB-In keeps them as received); a new
+   * export policy moves the peer to the matching update group, which withdraws what the policy no
+   * longer allows and sends what it now allows: neither resets the session. Any other change (AS,
+   * port, local address, hold time, families, password, TTL security, ADD-PATH, graceful restart,
+   * route-reflector client) resets only this peer with Cease/Other Configuration Change (RFC 4486)
+   * and starts it again with the new settings.
+   *
+   * @throws IllegalArgumentException when no peer with that address is configured
+   */
+  public void updatePeer(Neighbor neighbor) {
+    PeerSpec spec = neighbor.spec();
+    InetAddress key = spec.remote().getAddress();
+    call(
+        () -> {
+          Neighbor running = neighbors.get(key);
+          PeerSession p = peers.get(key);
+          if (running == null || p == null) {
+            throw new IllegalArgumentException(
+                "peer "
+                    + key.getHostAddress()
+                    + " is not configured: cannot update it (add it with addPeer)");
+          }
+          if (spec.config().localAs() != localAs) {
+            throw new IllegalArgumentException(
+                "peer "
+                    + spec.remote()
+                    + " localAs "
+                    + spec.config().localAs()
+                    + " differs from the speaker's AS "
+                    + localAs);
+          }
+          NeighborChange change = NeighborChange.between(running, neighbor);
+          neighbors.put(key, neighbor);
+          if (change.resetsSession()) {
+            p.stop(BgpMessage.Notification.of(NotificationSubcode.OTHER_CONFIGURATION_CHANGE));
+            detach(key, true);
+            Peer stale = stalePeers.forget(key);
+            if (stale != null) {
+              inOrder(key, () -> rib.peerDown(stale));
+            }
+            PeerSession fresh = new PeerSession(spec, loop, transport, new Sessions(), clock);
+            peers.put(key, fresh);
+            updateMd5();
+            fresh.restarting(deferring);
+            fresh.start();
+            return null;
+          }
+          Attached a = attached.get(key);
+          if (a == null) {
+            return null; // not established: attach() takes the new policies
+          }
+          if (change.importPolicy()) {
+            inOrder(key, () -> rib.addPeer(a.peer, neighbor.importPolicy()));
+          }
+          if (change.exportPolicy()) {
+            a.ready = a.ready.thenComposeAsync(v -> regroup(a, neighbor.exportPolicy()), loop);
+          }
+          return null;
+        });
+  }
+
+  /** Moves an attached peer to the update group of its new export policy; on the loop. */
+  private CompletableFuture<Void> regroup(Attached a, dev.netctl.bgp.rib.RoutePolicy export) {
+    UpdateGroup from = a.group;
+    if (from == null || attached.get(a.peer.address()) != a) {
+      return CompletableFuture.completedFuture(null);
+    }
+    OutboundProfile p = from.profile();
+    UpdateGroup to =
+        rib.group(
+            new OutboundProfile(
+                p.kind(),
+                p.routeReflectorClient(),
+                p.codec(),
+                p.families(),
+                export,
+                p.ipv4NextHopSelf(),
+                p.ipv6NextHopSelf(),
+                p.ipv6LinkLocalNextHopSelf()));
+    if (to == from) {
+      return CompletableFuture.completedFuture(null);
+    }
+    a.group = to;
+    writers.computeIfAbsent(to, g -> new GroupWriter(g, loop, sessions));
+    if (!a.joined) {
+      return CompletableFuture.completedFuture(null); // deferring: the join will use the new group
+    }
+    // What the old group still holds for the peer goes out first; the move's withdrawals are
+    // computed from the Loc-RIB as the old policy exported it.
+    if (writers.get(from) instanceof GroupWriter w) {
+      w.drain();
+    }
+    return rib.move(from, to, a.peer);
+  }
+
+  /**
    * Originates (or replaces) a route. ORIGIN IGP is added when absent; AS_PATH, NEXT_HOP and
    * LOCAL_PREF are set per peer on export.
    *
