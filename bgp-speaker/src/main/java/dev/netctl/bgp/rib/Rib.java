@@ -258,6 +258,29 @@ public final class Rib implements AutoCloseable {
   }
 
   /**
+   * A peer's reflector-client role changed while its session stays up: its paths are re-keyed from
+   * {@code before} to {@code now} (the same session with the new role) under {@code importPolicy},
+   * so reflection of its routes to others follows the new role, and, when {@code from} is not null,
+   * it moves from {@code from} to {@code to} as in {@link #move}, in the same shard task.
+   */
+  public CompletableFuture<Void> changeRole(
+      Peer before, Peer now, RoutePolicy importPolicy, UpdateGroup from, UpdateGroup to) {
+    importPolicies.put(now, RoutePolicy.effective(importPolicy, now.kind() != PeerKind.EBGP));
+    if (from == null) {
+      return onAllShards(s -> s.rekey(before, now)).thenRun(() -> importPolicies.remove(before));
+    }
+    from.removeMember(before);
+    TableSync sync = to.beginMove(now, shards.length);
+    OutboundProfile previous = from.profile();
+    return onAllShards(
+            s -> {
+              s.rekey(before, now);
+              s.move(previous, to, sync);
+            })
+        .thenRun(() -> importPolicies.remove(before));
+  }
+
+  /**
    * Schedules {@code family}'s table again for a member of {@code group} (answering a
    * ROUTE-REFRESH, RFC 2918 §4), framed by Begin/End-of-Route-Refresh when {@code enhanced} (RFC
    * 7313 §4). Does nothing when {@code peer} is not a member or the group lacks the family.

@@ -11,14 +11,17 @@ import java.util.Objects;
  * Everything negotiated in the OPEN or fixed for the TCP connection (AS, addresses, port, hold
  * time, families, password, TTL security, ADD-PATH, graceful restart, ...) needs a new session.
  *
- * <p>The route-reflector-client role also takes a new session: the RIB keys every path by the peer
- * as it was registered, role included, and reflection of the peer's own routes depends on it.
+ * <p>The route-reflector-client role applies to the running session too, but touches both
+ * directions: the RIB keys the peer's paths by the peer with its role (their reflection to others
+ * depends on it), and the peer's outbound profile includes it.
  *
  * @param session fields that reset the session, empty when none changed
  * @param importPolicy whether the import policy changed
  * @param exportPolicy whether the export policy changed
+ * @param reflectorClient whether the route-reflector-client role changed
  */
-record NeighborChange(List<String> session, boolean importPolicy, boolean exportPolicy) {
+record NeighborChange(
+    List<String> session, boolean importPolicy, boolean exportPolicy, boolean reflectorClient) {
   NeighborChange {
     session = List.copyOf(session);
   }
@@ -29,13 +32,11 @@ record NeighborChange(List<String> session, boolean importPolicy, boolean export
     if (!running.spec().equals(next.spec())) {
       session.add("session parameters");
     }
-    if (running.routeReflectorClient() != next.routeReflectorClient()) {
-      session.add("routeReflectorClient");
-    }
     return new NeighborChange(
         session,
         !Objects.equals(running.importPolicy(), next.importPolicy()),
-        !Objects.equals(running.exportPolicy(), next.exportPolicy()));
+        !Objects.equals(running.exportPolicy(), next.exportPolicy()),
+        running.routeReflectorClient() != next.routeReflectorClient());
   }
 
   /** Whether the session must be reset. */

@@ -11,6 +11,7 @@ import dev.netctl.bgp.codec.BgpMessage.Notification;
 import dev.netctl.bgp.codec.BgpMessage.Update;
 import dev.netctl.bgp.codec.Nlri;
 import dev.netctl.bgp.codec.NotificationSubcode;
+import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.Prefix;
 import dev.netctl.bgp.fsm.PeerConfig;
 import dev.netctl.bgp.fsm.State;
@@ -222,6 +223,54 @@ class BgpSpeakerUpdatePeerTest {
       assertThat(status(THIRD).state()).isEqualTo(State.ESTABLISHED);
       assertThat(status(THIRD).since()).as("the other session did not flap").isEqualTo(thirdSince);
       assertThat(speaker.received(ip(THIRD))).hasSize(1);
+    }
+  }
+
+  /** An iBGP announcement (empty AS_PATH, LOCAL_PREF) of one IPv4 prefix. */
+  static void announceInternal(ScriptedPeer p, String nextHop, String prefix) throws Exception {
+    p.send(
+        new Update(
+            List.of(),
+            List.of(
+                new PathAttribute.Origin(PathAttribute.OriginType.IGP),
+                PathAttribute.AsPath.EMPTY,
+                new PathAttribute.NextHop(ip(nextHop)),
+                new PathAttribute.LocalPref(100)),
+            List.of(Nlri.of(prefix))));
+  }
+
+  @Test
+  void becomingAReflectorClientReflectsBothWaysWithoutResettingTheSession() throws Exception {
+    start(18163);
+    speaker.addPeer(neighbor(PEER, 65001, null, null, 30));
+    speaker.addPeer(neighbor(THIRD, 65001, null, null, 30));
+    try (ScriptedPeer peer = connect(PEER, 65001, 18163, new HashSet<>());
+        ScriptedPeer third = connect(THIRD, 65001, 18163, new HashSet<>())) {
+      announceInternal(peer, PEER, "10.63.1.0/24");
+      announceInternal(third, THIRD, "10.63.3.0/24");
+      await().atMost(WAIT).until(() -> speaker.bestRoutes().size() == 2);
+      // RFC 4456 §6: between non-clients nothing is reflected.
+      assertThat(third.quietFor(Duration.ofMillis(500))).isTrue();
+      assertThat(peer.quietFor(Duration.ofMillis(300))).isTrue();
+      Instant since = status(PEER).since();
+
+      speaker.updatePeer(neighbor(PEER, 65001, null, null, 30).asReflectorClient());
+
+      // Now a client: its route is reflected to the non-client, and the non-client's reaches it.
+      Update reflected = (Update) third.next();
+      assertThat(reflected.allNlri()).containsExactly(Nlri.of("10.63.1.0/24"));
+      assertThat(reflected.attribute(PathAttribute.OriginatorId.class))
+          .contains(new PathAttribute.OriginatorId(ip(PEER)));
+      Update toClient = (Update) peer.next();
+      assertThat(toClient.allNlri()).containsExactly(Nlri.of("10.63.3.0/24"));
+      assertThat(third.quietFor(Duration.ofMillis(500))).isTrue();
+      assertThat(peer.quietFor(Duration.ofMillis(300))).isTrue();
+      assertThat(status(PEER).since()).as("the session did not flap").isEqualTo(since);
+      assertThat(speaker.received(ip(PEER))).hasSize(1);
+
+      // Later routes from the client are reflected too.
+      announceInternal(peer, PEER, "10.63.2.0/24");
+      assertThat(((Update) third.next()).allNlri()).containsExactly(Nlri.of("10.63.2.0/24"));
     }
   }
 
