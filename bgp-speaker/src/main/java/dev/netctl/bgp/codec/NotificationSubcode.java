@@ -111,6 +111,10 @@ public final class NotificationSubcode {
   public static final NotificationSubcode ADMINISTRATIVE_RESET =
       register(6, 4, "ADMINISTRATIVE_RESET");
 
+  /** Cease: other configuration change (RFC 4486 §4): the peer was reset to apply new settings. */
+  public static final NotificationSubcode OTHER_CONFIGURATION_CHANGE =
+      register(6, 6, "OTHER_CONFIGURATION_CHANGE");
+
   /** Cease: connection collision resolution (RFC 4486, RFC 4271 §6.8). */
   public static final NotificationSubcode CONNECTION_COLLISION_RESOLUTION =
       register(6, 7, "CONNECTION_COLLISION_RESOLUTION");

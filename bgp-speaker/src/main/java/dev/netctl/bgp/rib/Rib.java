@@ -244,6 +244,43 @@ public final class Rib implements AutoCloseable {
   }
 
   /**
+   * Moves a member of {@code from} to {@code to} without ending its session (its export policy
+   * changed): it leaves {@code from}, and {@code to} sends it, per shard and before any later
+   * change, withdrawals of what {@code from}'s profile exported and {@code to}'s does not, then the
+   * paths {@code to} exports (re-announcing an unchanged path is an implicit replace, RFC 4271
+   * §3.1). Other members of either group see nothing.
+   */
+  public CompletableFuture<Void> move(UpdateGroup from, UpdateGroup to, Peer peer) {
+    from.removeMember(peer);
+    TableSync sync = to.beginMove(peer, shards.length);
+    OutboundProfile previous = from.profile();
+    return onAllShards(s -> s.move(previous, to, sync));
+  }
+
+  /**
+   * A peer's reflector-client role changed while its session stays up: its paths are re-keyed from
+   * {@code before} to {@code now} (the same session with the new role) under {@code importPolicy},
+   * so reflection of its routes to others follows the new role, and, when {@code from} is not null,
+   * it moves from {@code from} to {@code to} as in {@link #move}, in the same shard task.
+   */
+  public CompletableFuture<Void> changeRole(
+      Peer before, Peer now, RoutePolicy importPolicy, UpdateGroup from, UpdateGroup to) {
+    importPolicies.put(now, RoutePolicy.effective(importPolicy, now.kind() != PeerKind.EBGP));
+    if (from == null) {
+      return onAllShards(s -> s.rekey(before, now)).thenRun(() -> importPolicies.remove(before));
+    }
+    from.removeMember(before);
+    TableSync sync = to.beginMove(now, shards.length);
+    OutboundProfile previous = from.profile();
+    return onAllShards(
+            s -> {
+              s.rekey(before, now);
+              s.move(previous, to, sync);
+            })
+        .thenRun(() -> importPolicies.remove(before));
+  }
+
+  /**
    * Schedules {@code family}'s table again for a member of {@code group} (answering a
    * ROUTE-REFRESH, RFC 2918 §4), framed by Begin/End-of-Route-Refresh when {@code enhanced} (RFC
    * 7313 §4). Does nothing when {@code peer} is not a member or the group lacks the family.

@@ -152,6 +152,32 @@ final class RibShard {
                 ImportRules.apply(config, peer, policy, prefix, received).orElse(null)));
   }
 
+  /**
+   * Moves every path of {@code from} to {@code to}, the same session with another reflector-client
+   * role, re-applying the import policy: each prefix is reselected, and only what the role changes
+   * (reflection of these paths, RFC 4456 §6) is published.
+   */
+  void rekey(Peer from, Peer to) {
+    AdjRibIn marks = stale.remove(from);
+    if (marks != null) {
+      stale.put(to, marks);
+    }
+    AdjRibIn in = adjIn.remove(from);
+    if (in == null) {
+      return;
+    }
+    adjIn.put(to, in);
+    RoutePolicy policy = importPolicy(to);
+    in.forEach(
+        (prefix, pathId, received) ->
+            replacePath(
+                prefix,
+                from,
+                to,
+                pathId,
+                ImportRules.apply(config, to, policy, prefix, received).orElse(null)));
+  }
+
   /** Re-runs best-path selection everywhere after next-hop reachability or costs changed. */
   void refreshNextHops() {
     List<Prefix> prefixes = new ArrayList<>(locRib.size());
@@ -169,6 +195,47 @@ final class RibShard {
   /** Publishes this shard's part of the group's table for a joining member. */
   void sync(UpdateGroup group, TableSync sync) {
     List<UpdatePacker.Entry> entries = new ArrayList<>();
+    snapshot(group, sync, entries);
+    group.addSyncPart(sync, entries);
+  }
+
+  /**
+   * Publishes this shard's part of the table for a member moving to {@code group} from a group with
+   * profile {@code previous}: withdrawals of the paths only {@code previous} exported, then the new
+   * table.
+   */
+  void move(OutboundProfile previous, UpdateGroup group, TableSync sync) {
+    List<UpdatePacker.Entry> entries = new ArrayList<>();
+    Peer member = sync.peer();
+    Audience audience = new Audience.Only(member);
+    OutboundProfile profile = group.profile();
+    locRib.forEach(
+        (prefix, d) -> {
+          AddressFamily family = prefix.family();
+          if (!previous.families().contains(family)) {
+            return;
+          }
+          boolean keep = profile.families().contains(family);
+          if (previous.addPath(family)) {
+            for (Route r : d.paths()) {
+              if (export(previous, prefix, r, member) != null
+                  && (!keep || export(profile, prefix, r, member) == null)) {
+                entries.add(new UpdatePacker.Entry(prefix, r.localId(), null, audience));
+              }
+            }
+          } else if (d.best() != null
+              && export(previous, prefix, d.best(), member) != null
+              && (!keep
+                  || profile.addPath(family)
+                  || export(profile, prefix, d.best(), member) == null)) {
+            entries.add(new UpdatePacker.Entry(prefix, 0, null, audience));
+          }
+        });
+    snapshot(group, sync, entries);
+    group.addSyncPart(sync, entries);
+  }
+
+  private void snapshot(UpdateGroup group, TableSync sync, List<UpdatePacker.Entry> entries) {
     Peer member = sync.peer();
     Audience audience = new Audience.Only(member);
     OutboundProfile profile = group.profile();
@@ -192,7 +259,6 @@ final class RibShard {
             }
           }
         });
-    group.addSyncPart(sync, entries);
   }
 
   /**
@@ -285,12 +351,19 @@ final class RibShard {
    * pathId}, reselects, and publishes what changed.
    */
   private void replacePath(Prefix prefix, Peer peer, int pathId, AttributeSet attributes) {
+    replacePath(prefix, peer, peer, pathId, attributes);
+  }
+
+  /** As above, the path found under {@code previous} and put back under {@code peer}. */
+  private void replacePath(
+      Prefix prefix, Peer previous, Peer peer, int pathId, AttributeSet attributes) {
     Destination d = locRib.get(prefix);
     Route[] old = d == null ? new Route[0] : d.paths();
     int index = -1;
     for (int i = 0; i < old.length; i++) {
       // Identity first: sessions pass the same Peer object, and record equality compares addresses.
-      if (old[i].pathId() == pathId && (old[i].source() == peer || old[i].source().equals(peer))) {
+      if (old[i].pathId() == pathId
+          && (old[i].source() == previous || old[i].source().equals(previous))) {
         index = i;
         break;
       }
@@ -299,7 +372,7 @@ final class RibShard {
     if (attributes == null && removed == null) {
       return;
     }
-    if (removed != null && attributes == removed.attributes()) {
+    if (removed != null && attributes == removed.attributes() && previous == peer) {
       return; // interned: identical content, nothing changed
     }
     Route added = null;
@@ -368,12 +441,24 @@ final class RibShard {
         AttributeSet before = oldBest == null ? null : export(profile, prefix, oldBest, null);
         AttributeSet after = best == null ? null : export(profile, prefix, best, null);
         boolean sourceChanged =
-            after != null && oldBest != null && !oldBest.source().equals(best.source());
+            after != null && oldBest != null && !sameSession(oldBest.source(), best.source());
         if (before != after || sourceChanged) {
           g.offer(prefix, 0, after, after != null ? best.source() : oldBest.source());
         }
       }
     }
+  }
+
+  /**
+   * Whether two sources are one session, even if its reflector-client role changed in between: the
+   * audience (split horizon) is the same, so equal attributes need not be sent again.
+   */
+  private static boolean sameSession(Peer a, Peer b) {
+    return a.equals(b)
+        || (a.address().equals(b.address())
+            && a.routerId().equals(b.routerId())
+            && a.asn() == b.asn()
+            && a.kind() == b.kind());
   }
 
   /** The group's attributes for a route, or null; null too when it came from {@code exclude}. */

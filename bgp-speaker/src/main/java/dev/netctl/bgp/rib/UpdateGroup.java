@@ -179,6 +179,18 @@ public final class UpdateGroup {
   }
 
   /**
+   * Adds a member moving in from another group mid-session (its export policy changed); returns the
+   * token for its table dump, which ends without End-of-RIB: the session's initial table was ended
+   * already (RFC 4724 §2 sends the marker once).
+   */
+  TableSync beginMove(Peer peer, int parts) {
+    Object join = new Object();
+    joins.put(peer, join);
+    members.add(peer);
+    return new TableSync(peer, join, profile.families(), parts, List.of(), List.of());
+  }
+
+  /**
    * Schedules the table of one family again for a member (a ROUTE-REFRESH answer, RFC 2918 §4),
    * framed by Begin- and End-of-Route-Refresh when {@code enhanced} (RFC 7313 §4); returns the
    * token to pass with each part, or null when {@code peer} is not a member or the group does not

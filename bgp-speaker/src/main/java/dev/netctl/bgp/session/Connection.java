@@ -10,6 +10,7 @@ import dev.netctl.bgp.fsm.State;
 import dev.netctl.bgp.fsm.Timer;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -24,11 +25,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The session handler: one FSM bound to at most one TCP channel at a time, running the FSM's
- * actions on the speaker's event loop. Every callback catches its own failures so no exception
- * escapes a session; a failure closes the channel, which the FSM sees as TcpClosed.
+ * One FSM bound to at most one TCP channel at a time, running the FSM's actions on the speaker's
+ * event loop. Every callback catches its own failures so no exception escapes a session; a failure
+ * closes the channel, which the FSM sees as TcpClosed.
+ *
+ * <p>The FSM outlives its channels: from Active or Connect, ConnectRetry opens a new one (RFC 4271
+ * §8.2.2). Each channel therefore gets its own {@link #newHandler() handler}, since a Netty handler
+ * that is not {@code @Sharable} may be added to one pipeline only, ever; and a new attempt drops
+ * the one still pending, as the RFC's ConnectRetryTimer_Expires in Connect says.
  */
-final class Connection extends ChannelInboundHandlerAdapter {
+final class Connection {
   private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
 
   private final PeerSession peer;
@@ -37,6 +43,8 @@ final class Connection extends ChannelInboundHandlerAdapter {
   private final Map<Timer, ScheduledFuture<?>> timers = new EnumMap<>(Timer.class);
   private final ArrayDeque<BgpMessage> backlog = new ArrayDeque<>();
   private Channel channel;
+  // The outgoing connect still in progress, or null.
+  private ChannelFuture attempt;
 
   Connection(PeerSession peer, boolean outbound) {
     this.peer = peer;
@@ -58,6 +66,40 @@ final class Connection extends ChannelInboundHandlerAdapter {
 
   Channel channel() {
     return channel;
+  }
+
+  /** A fresh handler for one channel's pipeline, ending in this connection's FSM. */
+  ChannelInboundHandlerAdapter newHandler() {
+    return new Events();
+  }
+
+  /**
+   * Records a new outgoing attempt; one still pending is abandoned and its channel closed (RFC 4271
+   * §8.2.2: ConnectRetryTimer_Expires in Connect drops the TCP connection and initiates another).
+   */
+  void connecting(ChannelFuture f) {
+    dropAttempt();
+    attempt = f;
+  }
+
+  /**
+   * Whether {@code f} is the attempt in progress; if so it is no longer pending. A stale attempt's
+   * outcome must not reach the FSM: its failure would move a newer attempt's Connect to Active.
+   */
+  boolean settles(ChannelFuture f) {
+    if (f != attempt) {
+      return false;
+    }
+    attempt = null;
+    return true;
+  }
+
+  private void dropAttempt() {
+    ChannelFuture f = attempt;
+    attempt = null;
+    if (f != null) {
+      f.channel().close();
+    }
   }
 
   /** Binds a connected channel whose pipeline ends with this handler, then tells the FSM. */
@@ -169,6 +211,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
   }
 
   private void closeChannel() {
+    dropAttempt();
     backlog.clear();
     Channel ch = channel;
     channel = null;
@@ -183,63 +226,66 @@ final class Connection extends ChannelInboundHandlerAdapter {
     }
   }
 
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    try {
-      if (ctx.channel() != channel) {
-        return;
+  /** The per-channel end of the pipeline; it ignores a channel the FSM no longer owns. */
+  private final class Events extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      try {
+        if (ctx.channel() != channel) {
+          return;
+        }
+        switch ((DecodeResult) msg) {
+          case DecodeResult.Decoded d -> {
+            d.discarded()
+                .forEach(
+                    e -> {
+                      LOG.warn("{}: attribute discarded: {}", peer, e);
+                      peer.attributeError("attribute discarded", e);
+                    });
+            handle(new Event.Received(d.message()));
+          }
+          case DecodeResult.TreatAsWithdraw w -> {
+            LOG.warn("{}: UPDATE treated as withdraw: {}", peer, w.error());
+            peer.attributeError("treat-as-withdraw", w.error());
+            handle(new Event.Received(w.withdrawal()));
+          }
+          case DecodeResult.Failed f -> {
+            LOG.warn("{}: malformed message: {}", peer, f.error());
+            handle(new Event.DecodeFailed(f.error()));
+          }
+        }
+      } catch (RuntimeException e) {
+        LOG.error("{}: failed handling a message", peer, e);
+        ctx.close();
+      } finally {
+        ReferenceCountUtil.release(msg);
       }
-      switch ((DecodeResult) msg) {
-        case DecodeResult.Decoded d -> {
-          d.discarded()
-              .forEach(
-                  e -> {
-                    LOG.warn("{}: attribute discarded: {}", peer, e);
-                    peer.attributeError("attribute discarded", e);
-                  });
-          handle(new Event.Received(d.message()));
-        }
-        case DecodeResult.TreatAsWithdraw w -> {
-          LOG.warn("{}: UPDATE treated as withdraw: {}", peer, w.error());
-          peer.attributeError("treat-as-withdraw", w.error());
-          handle(new Event.Received(w.withdrawal()));
-        }
-        case DecodeResult.Failed f -> {
-          LOG.warn("{}: malformed message: {}", peer, f.error());
-          handle(new Event.DecodeFailed(f.error()));
-        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      if (ctx.channel() == channel) {
+        channel = null;
+        backlog.clear();
+        handle(new Event.TcpClosed());
       }
-    } catch (RuntimeException e) {
-      LOG.error("{}: failed handling a message", peer, e);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      // Stop reading while we cannot write, so a slow peer cannot make us buffer without bound.
+      ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+      if (ctx.channel().isWritable()) {
+        drain();
+        peer.writable(Connection.this);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      LOG.info("{}: connection error: {}", peer, cause.toString());
       ctx.close();
-    } finally {
-      ReferenceCountUtil.release(msg);
     }
-  }
-
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
-    if (ctx.channel() == channel) {
-      channel = null;
-      backlog.clear();
-      handle(new Event.TcpClosed());
-    }
-  }
-
-  @Override
-  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    // Stop reading while we cannot write, so a slow peer cannot make us buffer without bound.
-    ctx.channel().config().setAutoRead(ctx.channel().isWritable());
-    if (ctx.channel().isWritable()) {
-      drain();
-      peer.writable(this);
-    }
-  }
-
-  @Override
-  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    LOG.info("{}: connection error: {}", peer, cause.toString());
-    ctx.close();
   }
 
   @Override

@@ -226,8 +226,15 @@ public final class PeerSession {
     }
     transport.minTtl(b, spec.remote().getAddress(), spec.ttlSecurityHops());
     ChannelFuture f = b.connect(spec.remote(), new InetSocketAddress(spec.localAddress(), 0));
+    // Before the listener: a connect failing at once completes the future inside connect().
+    c.connecting(f);
     f.addListener(
         done -> {
+          if (!c.settles(f)) {
+            // Abandoned for a newer attempt (or the FSM left Connect): its channel is closed.
+            f.channel().close();
+            return;
+          }
           if (done.isSuccess()) {
             c.attach(f.channel());
           } else {
@@ -239,7 +246,7 @@ public final class PeerSession {
   }
 
   static void pipeline(Channel ch, Connection c) {
-    ch.pipeline().addLast(new BgpFrameDecoder(), new MessageCodec(), c);
+    ch.pipeline().addLast(new BgpFrameDecoder(), new MessageCodec(), c.newHandler());
   }
 
   /** A connection from the peer arrived (called by the listener on this loop). */

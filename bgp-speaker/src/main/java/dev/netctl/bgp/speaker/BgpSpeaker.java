@@ -87,7 +87,8 @@ public final class BgpSpeaker implements AutoCloseable {
   private io.netty.util.concurrent.ScheduledFuture<?> deferral;
 
   private static final class Attached {
-    final Peer peer;
+    // Replaced (on the loop) when the reflector-client role changes; read by chained RIB work.
+    volatile Peer peer;
     CompletableFuture<Void> ready;
     UpdateGroup group;
     Negotiated negotiated;
@@ -227,6 +228,148 @@ public final class BgpSpeaker implements AutoCloseable {
           }
           return null;
         });
+  }
+
+  /**
+   * Changes a configured peer (found by its address) without disturbing the others. A new import
+   * policy is re-applied to the routes the peer sent (the Adj-RIB-In keeps them as received); a new
+   * export policy moves the peer to the matching update group, which withdraws what the policy no
+   * longer allows and sends what it now allows; a new route-reflector-client role re-keys the
+   * peer's paths (their reflection to others follows the role) and moves it likewise: none of these
+   * resets the session. Any other change (AS, port, local address, hold time, families, password,
+   * TTL security, ADD-PATH, graceful restart) resets only this peer with Cease/Other Configuration
+   * Change (RFC 4486) and starts it again with the new settings.
+   *
+   * @throws IllegalArgumentException when no peer with that address is configured
+   */
+  public void updatePeer(Neighbor neighbor) {
+    PeerSpec spec = neighbor.spec();
+    InetAddress key = spec.remote().getAddress();
+    call(
+        () -> {
+          Neighbor running = neighbors.get(key);
+          PeerSession p = peers.get(key);
+          if (running == null || p == null) {
+            throw new IllegalArgumentException(
+                "peer "
+                    + key.getHostAddress()
+                    + " is not configured: cannot update it (add it with addPeer)");
+          }
+          if (spec.config().localAs() != localAs) {
+            throw new IllegalArgumentException(
+                "peer "
+                    + spec.remote()
+                    + " localAs "
+                    + spec.config().localAs()
+                    + " differs from the speaker's AS "
+                    + localAs);
+          }
+          NeighborChange change = NeighborChange.between(running, neighbor);
+          neighbors.put(key, neighbor);
+          if (change.resetsSession()) {
+            p.stop(BgpMessage.Notification.of(NotificationSubcode.OTHER_CONFIGURATION_CHANGE));
+            detach(key, true);
+            Peer stale = stalePeers.forget(key);
+            if (stale != null) {
+              inOrder(key, () -> rib.peerDown(stale));
+            }
+            PeerSession fresh = new PeerSession(spec, loop, transport, new Sessions(), clock);
+            peers.put(key, fresh);
+            updateMd5();
+            fresh.restarting(deferring);
+            fresh.start();
+            return null;
+          }
+          Attached a = attached.get(key);
+          if (a == null) {
+            return null; // not established: attach() takes the new policies
+          }
+          if (change.reflectorClient()) {
+            // Covers the policies too: the paths are re-imported and the group is chosen anew.
+            a.ready = a.ready.thenComposeAsync(v -> changeRole(a, neighbor), loop);
+            return null;
+          }
+          if (change.importPolicy()) {
+            inOrder(key, () -> rib.addPeer(a.peer, neighbor.importPolicy()));
+          }
+          if (change.exportPolicy()) {
+            a.ready = a.ready.thenComposeAsync(v -> regroup(a, neighbor.exportPolicy()), loop);
+          }
+          return null;
+        });
+  }
+
+  /**
+   * The peer's reflector-client role changed: the RIB re-keys its paths to the peer with the new
+   * role and moves it to the matching update group, the session staying up; on the loop.
+   */
+  private CompletableFuture<Void> changeRole(Attached a, Neighbor neighbor) {
+    UpdateGroup from = a.group;
+    if (from == null || attached.get(a.peer.address()) != a) {
+      return CompletableFuture.completedFuture(null);
+    }
+    Peer before = a.peer;
+    Peer now =
+        new Peer(
+            before.address(),
+            before.routerId(),
+            before.asn(),
+            before.kind(),
+            neighbor.routeReflectorClient());
+    UpdateGroup to =
+        rib.group(
+            profile(from.profile(), neighbor.routeReflectorClient(), neighbor.exportPolicy()));
+    // What the old group still holds for the peer goes out while it is a member under its old key.
+    if (a.joined && writers.get(from) instanceof GroupWriter w) {
+      w.drain();
+    }
+    a.peer = now;
+    a.group = to;
+    PeerSession session = sessions.remove(before);
+    if (session != null) {
+      sessions.put(now, session);
+    }
+    writers.computeIfAbsent(to, g -> new GroupWriter(g, loop, sessions));
+    return a.joined
+        ? rib.changeRole(before, now, neighbor.importPolicy(), from, to)
+        : rib.changeRole(before, now, neighbor.importPolicy(), null, null);
+  }
+
+  private static OutboundProfile profile(
+      OutboundProfile p, boolean reflectorClient, dev.netctl.bgp.rib.RoutePolicy export) {
+    return new OutboundProfile(
+        p.kind(),
+        reflectorClient,
+        p.codec(),
+        p.families(),
+        export,
+        p.ipv4NextHopSelf(),
+        p.ipv6NextHopSelf(),
+        p.ipv6LinkLocalNextHopSelf());
+  }
+
+  /** Moves an attached peer to the update group of its new export policy; on the loop. */
+  private CompletableFuture<Void> regroup(Attached a, dev.netctl.bgp.rib.RoutePolicy export) {
+    UpdateGroup from = a.group;
+    if (from == null || attached.get(a.peer.address()) != a) {
+      return CompletableFuture.completedFuture(null);
+    }
+    OutboundProfile p = from.profile();
+    UpdateGroup to = rib.group(profile(p, p.routeReflectorClient(), export));
+    if (to == from) {
+      return CompletableFuture.completedFuture(null);
+    }
+    a.group = to;
+    writers.computeIfAbsent(to, g -> new GroupWriter(g, loop, sessions));
+    if (!a.joined) {
+      return CompletableFuture.completedFuture(null); // deferring: the join will use the new group
+    }
+    // What the old group still holds for the peer goes out first; the move's withdrawals are
+    // computed from the Loc-RIB as the old policy exported it.
+    if (writers.get(from) instanceof GroupWriter w) {
+      w.drain();
+    }
+    return rib.move(from, to, a.peer);
   }
 
   /**
