@@ -43,6 +43,7 @@ public final class SpeakerConfigReader {
   private final String file;
   private final boolean md5Available;
   private final List<String> errors = new ArrayList<>();
+  private final ValueReader values = new ValueReader(this::error);
   // Created once the local AS is known (policies prepend it by default).
   private PolicyReader policies;
 
@@ -357,7 +358,7 @@ public final class SpeakerConfigReader {
 
   private SpeakerPlan.Route route(String f, SpeakerConfig.Origination o) {
     int before = errors.size();
-    Prefix prefix = policies.prefix(f + ".prefix", o.prefix());
+    Prefix prefix = values.prefix(f + ".prefix", o.prefix());
     InetAddress nextHop = null;
     if (o.nextHop() != null) {
       nextHop = ip(o.nextHop());
@@ -371,7 +372,7 @@ public final class SpeakerConfigReader {
     List<Integer> communities = new ArrayList<>();
     List<String> cs = o.communities() == null ? List.of() : o.communities();
     for (int i = 0; i < cs.size(); i++) {
-      Integer c = policies.community(f + ".communities[" + i + "]", cs.get(i));
+      Integer c = values.community(f + ".communities[" + i + "]", cs.get(i));
       if (c != null) communities.add(c);
     }
     if (!communities.isEmpty()) attrs.add(new PathAttribute.Communities(communities));
@@ -379,7 +380,7 @@ public final class SpeakerConfigReader {
     List<String> ls = o.largeCommunities() == null ? List.of() : o.largeCommunities();
     for (int i = 0; i < ls.size(); i++) {
       PathAttribute.LargeCommunity c =
-          policies.largeCommunity(f + ".largeCommunities[" + i + "]", ls.get(i));
+          values.largeCommunity(f + ".largeCommunities[" + i + "]", ls.get(i));
       if (c != null) large.add(c);
     }
     if (!large.isEmpty()) attrs.add(new PathAttribute.LargeCommunities(large));
