@@ -305,7 +305,7 @@ final class AdminServer implements AutoCloseable {
     }
   }
 
-  /** Stops at once (queries are read-only, nothing to drain) and removes the socket file. */
+  /** Stops at once (no request leaves state to drain) and removes the socket file. */
   @Override
   public void close() {
     try {

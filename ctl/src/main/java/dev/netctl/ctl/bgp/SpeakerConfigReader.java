@@ -11,6 +11,8 @@ import dev.netctl.bgp.codec.AddressFamily;
 import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.Prefix;
 import dev.netctl.bgp.fsm.PeerConfig;
+import dev.netctl.bgp.policy.Action;
+import dev.netctl.bgp.policy.Policy;
 import dev.netctl.bgp.rib.RoutePolicy;
 import dev.netctl.bgp.session.PeerSpec;
 import dev.netctl.bgp.speaker.Neighbor;
@@ -335,6 +337,18 @@ public final class SpeakerConfigReader {
     }
     RoutePolicy importPolicy = policies.reference(f + ".import", p.importPolicy());
     RoutePolicy exportPolicy = policies.reference(f + ".export", p.exportPolicy());
+    if (exportPolicy instanceof Policy named
+        && p.asNumber() != null
+        && p.asNumber() != localAs
+        && named.statements().stream()
+            .flatMap(st -> st.actions().stream())
+            .anyMatch(a -> a instanceof Action.SetLocalPref)) {
+      error(
+          f + ".export",
+          named.name(),
+          "sets localPref, which is never sent to an eBGP peer (RFC 4271 §5.1.5); set MED or"
+              + " communities instead");
+    }
     if (errors.size() > before || remote == null || local == null || routerId == null) {
       return null;
     }
