@@ -10,7 +10,12 @@ import picocli.CommandLine.Command;
 @Command(
     name = "bgp",
     description = "Run a standalone BGP speaker and show its peers and routes.",
-    subcommands = {BgpRunCommand.class, BgpPeersCommand.class, BgpRoutesCommand.class})
+    subcommands = {
+      BgpRunCommand.class,
+      BgpPeersCommand.class,
+      BgpRoutesCommand.class,
+      BgpRefreshCommand.class
+    })
 final class BgpCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -70,6 +70,11 @@ final class BgpPeersCommand implements Callable<Integer> {
 
   private static String info(PeerView p) {
     // The speaker keeps the last error after a session recovers; once up, the count says more.
-    return p.state().equals("established") ? p.receivedPrefixes() + " routes received" : p.info();
+    String info =
+        p.state().equals("established") ? p.receivedPrefixes() + " routes received" : p.info();
+    if (p.staleRoutes()) {
+      info += (info.isEmpty() ? "" : "; ") + "routes kept as stale (graceful restart)";
+    }
+    return info;
   }
 }

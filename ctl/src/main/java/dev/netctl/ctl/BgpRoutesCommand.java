@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code netctl bgp routes}: routes received from peers (default) or advertised to them, one row
- * per path: {@code PREFIX | NEXT HOP | AS PATH | FROM PEER | COMMUNITIES | LARGE COMMUNITIES}.
+ * per path: {@code PREFIX | NEXT HOP | AS PATH | FROM PEER | COMMUNITIES | LARGE COMMUNITIES}, and
+ * {@code STALE} when a peer's graceful restart left routes marked stale.
  */
 @Command(name = "routes", description = "Show routes received from or advertised to BGP peers.")
 final class BgpRoutesCommand implements Callable<Integer> {
@@ -74,8 +75,10 @@ final class BgpRoutesCommand implements Callable<Integer> {
       spec.commandLine().getErr().flush();
       return ExitCode.OK;
     }
-    Table t =
-        new Table(
+    // STALE only when a route is: kept from before a peer's graceful restart (RFC 4724).
+    boolean anyStale = routes.stream().anyMatch(RouteView::stale);
+    List<String> headers =
+        new java.util.ArrayList<>(
             List.of(
                 "prefix",
                 "next hop",
@@ -83,15 +86,20 @@ final class BgpRoutesCommand implements Callable<Integer> {
                 advertised ? "to peer" : "from peer",
                 "communities",
                 "large communities"));
+    if (anyStale) headers.add("stale");
+    Table t = new Table(headers);
     for (RouteView r : routes) {
-      t.row(
-          List.of(
-              r.prefix(),
-              r.nextHop(),
-              r.asPath(),
-              r.peer(),
-              String.join(",", r.communities()),
-              String.join(",", r.largeCommunities())));
+      List<String> row =
+          new java.util.ArrayList<>(
+              List.of(
+                  r.prefix(),
+                  r.nextHop(),
+                  r.asPath(),
+                  r.peer(),
+                  String.join(",", r.communities()),
+                  String.join(",", r.largeCommunities())));
+      if (anyStale) row.add(r.stale() ? "stale" : "");
+      t.row(row);
     }
     t.print(out);
     return ExitCode.OK;

@@ -135,7 +135,8 @@ class BgpCommandTest {
                 null,
                 100L,
                 null,
-                List.of()));
+                List.of(),
+                false));
 
     Cli.Run routeTable = Cli.raw("", "bgp", "routes", b, "--peer", "127.0.0.2", "--received");
     assertThat(routeTable.out().lines().toList())

@@ -134,4 +134,123 @@ class BgpRunBirdTest {
     }
     assertThat(run.get().exitCode()).as(String.valueOf(run.get())).isZero();
   }
+
+  private static List<RouteView> routes(String admin) throws Exception {
+    Cli.Run r = Cli.raw("", "bgp", "routes", admin, "-o", "json");
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    return new ObjectMapper().readValue(r.out(), new TypeReference<>() {});
+  }
+
+  /**
+   * {@code bgp refresh} sends BIRD a ROUTE-REFRESH (BIRD logs receiving it); when BIRD then dies
+   * without a NOTIFICATION, its routes are kept as stale (it offered graceful restart) and {@code
+   * bgp routes} and {@code bgp peers} say so. Us on 127.0.4.51:18451, BIRD on 127.0.4.52:18452.
+   */
+  @Test
+  @Timeout(90)
+  void refreshReachesBirdAndItsRoutesShowAsStaleAfterItDies() throws Exception {
+    if (!Files.isExecutable(BIRD)) {
+      if ("true".equals(System.getenv("CI"))) throw new AssertionError(BIRD + " is missing");
+      Assumptions.abort(BIRD + " is not installed");
+    }
+    Path sock = dir.resolve("bird.sock");
+    Path birdLog = dir.resolve("bird-trace.log");
+    Files.writeString(
+        dir.resolve("bird.conf"),
+        """
+        log "%s" all;
+        router id 127.0.4.52;
+        protocol device {}
+        protocol static s4 { ipv4; route 10.52.0.0/16 blackhole; }
+        protocol bgp netctl {
+          local 127.0.4.52 port 18452 as 65052;
+          neighbor 127.0.4.51 port 18451 as 65051;
+          strict bind yes;
+          multihop;
+          hold time 9;
+          connect retry time 1;
+          graceful restart on;
+          graceful restart time 120;
+          debug { packets };
+          ipv4 { import all; export all; };
+        }
+        """
+            .formatted(birdLog));
+    Path admin = dir.resolve("admin.sock");
+    String adminFlag = "--admin=unix:" + admin;
+    Path config =
+        Files.writeString(
+            dir.resolve("speaker.yaml"),
+            """
+            routerId: 127.0.4.51
+            asNumber: 65051
+            listen: {address: 127.0.4.51, port: 18451}
+            peers:
+              - {address: 127.0.4.52, port: 18452, asNumber: 65052, holdTime: 9, families: [ipv4],
+                 gracefulRestart: 120, import: accept-all, export: accept-all}
+            admin: {unixSocket: %s}
+            """
+                .formatted(admin));
+    Process bird =
+        new ProcessBuilder(
+                BIRD.toString(), "-f", "-c", "bird.conf", "-s", sock.toString(), "-P", "bird.pid")
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("bird.out").toFile())
+            .start();
+    AtomicReference<Cli.Run> run = new AtomicReference<>();
+    Thread speaker =
+        Thread.ofPlatform()
+            .start(() -> run.set(Cli.raw("", "bgp", "run", "--config", config.toString())));
+    try {
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(250))
+          .untilAsserted(
+              () ->
+                  assertThat(routes(adminFlag))
+                      .extracting(RouteView::prefix, RouteView::stale)
+                      .containsExactly(org.assertj.core.groups.Tuple.tuple("10.52.0.0/16", false)));
+      assertThat(Files.readString(birdLog)).doesNotContain("Got ROUTE-REFRESH");
+
+      Cli.Run refresh = Cli.raw("", "bgp", "refresh", adminFlag, "--peer", "127.0.4.52");
+      assertThat(refresh.exitCode()).as(refresh.toString()).isZero();
+      assertThat(refresh.out()).isEqualTo("route refresh requested from 127.0.4.52 (ipv4)\n");
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(200))
+          .untilAsserted(() -> assertThat(Files.readString(birdLog)).contains("Got ROUTE-REFRESH"));
+      Cli.Run unknown = Cli.raw("", "bgp", "refresh", adminFlag, "--peer", "127.0.4.53");
+      assertThat(unknown.exitCode()).isEqualTo(ExitCode.ERROR);
+      assertThat(unknown.err()).contains("peer 127.0.4.53 is not configured");
+
+      // BIRD dies without a NOTIFICATION: a graceful restart as far as we can tell.
+      bird.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(250))
+          .untilAsserted(
+              () -> {
+                Cli.Run peers = Cli.raw("", "bgp", "peers", adminFlag);
+                assertThat(peers.out())
+                    .containsPattern(
+                        "127\\.0\\.4\\.52 +ebgp +(?!established)\\S+ .*routes kept as stale");
+              });
+      assertThat(routes(adminFlag))
+          .extracting(RouteView::prefix, RouteView::stale)
+          .containsExactly(org.assertj.core.groups.Tuple.tuple("10.52.0.0/16", true));
+      List<String> table = Cli.raw("", "bgp", "routes", adminFlag).out().lines().toList();
+      assertThat(table.get(0)).endsWith("LARGE COMMUNITIES   STALE");
+      assertThat(table.get(1)).startsWith("10.52.0.0/16").endsWith("stale");
+      Cli.Run down = Cli.raw("", "bgp", "refresh", adminFlag, "--peer", "127.0.4.52");
+      assertThat(down.exitCode()).isEqualTo(ExitCode.ERROR);
+      assertThat(down.err()).contains("not ESTABLISHED: cannot send ROUTE-REFRESH");
+    } finally {
+      speaker.interrupt();
+      speaker.join(15_000);
+      bird.destroy();
+      if (!bird.waitFor(5, TimeUnit.SECONDS)) bird.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+    }
+    assertThat(run.get().exitCode()).as(String.valueOf(run.get())).isZero();
+  }
 }

@@ -74,6 +74,11 @@ class BgpRunCommandTest {
             HEAD + "admin: {address: 192.0.2.1:9179}\n",
             "admin.address: \"192.0.2.1:9179\" must be a loopback address"),
         Arguments.of(
+            HEAD
+                + "policies: {out: {statements: [{actions: {localPref: 200}, then: accept}]}}\n"
+                + "peers: [{address: 127.0.0.3, asNumber: 65002, export: out}]\n",
+            "peers[0].export: \"out\" sets localPref, which is never sent to an eBGP peer"),
+        Arguments.of(
             HEAD + "admin: {unixSocket: \"\"}\n",
             "admin.unixSocket: \"\" must be a socket file path"),
         Arguments.of(

@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Queries a standalone speaker's {@link AdminServer} over TCP or a Unix-domain socket. Speaks just
- * the HTTP/1.1 the server answers: one GET per connection, the body read until the server closes.
+ * the HTTP/1.1 the server answers: one request per connection, the body read until the server
+ * closes.
  */
 public final class AdminClient {
   private static final long TIMEOUT_SECONDS = 5;
@@ -53,11 +54,32 @@ public final class AdminClient {
     return get("/routes?" + String.join("&", q), new TypeReference<List<RouteView>>() {});
   }
 
+  /**
+   * {@code POST /refresh}: a ROUTE-REFRESH to one peer.
+   *
+   * @param peer the peer's address
+   * @param family ipv4, ipv6, or null for every negotiated family
+   * @return the families asked
+   */
+  public List<String> refresh(String peer, String family) {
+    String q = "peer=" + URLEncoder.encode(peer, StandardCharsets.UTF_8);
+    if (family != null) q += "&family=" + URLEncoder.encode(family, StandardCharsets.UTF_8);
+    Refreshed r = send("POST", "/refresh?" + q, new TypeReference<Refreshed>() {});
+    return r.families();
+  }
+
+  /** The answer of {@code /refresh}. */
+  record Refreshed(String peer, List<String> families) {}
+
   private <T> T get(String path, TypeReference<T> type) {
+    return send("GET", path, type);
+  }
+
+  private <T> T send(String method, String path, TypeReference<T> type) {
     String where = AdminAddress.format(address);
     byte[] response;
     try {
-      response = exchange(path);
+      response = exchange(method, path);
     } catch (AsynchronousCloseException e) {
       throw new AdminUnavailableException(
           "BGP admin endpoint " + where + " did not answer within " + TIMEOUT_SECONDS + " s");
@@ -90,8 +112,8 @@ public final class AdminClient {
     }
   }
 
-  /** Sends one GET and returns the whole response, closing the channel after the timeout. */
-  private byte[] exchange(String path) throws IOException {
+  /** Sends one request and returns the whole response, closing the channel after the timeout. */
+  private byte[] exchange(String method, String path) throws IOException {
     try (SocketChannel channel = SocketChannel.open(address)) {
       // Blocking channels have no read timeout: a stuck endpoint gets its connection closed.
       CompletableFuture<Void> timeout =
@@ -107,7 +129,11 @@ public final class AdminClient {
       try {
         ByteBuffer request =
             ByteBuffer.wrap(
-                ("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                (method
+                        + " "
+                        + path
+                        + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n"
+                        + "Connection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
         while (request.hasRemaining()) {
           channel.write(request);

@@ -18,15 +18,18 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The read-only HTTP/JSON admin endpoint of a standalone speaker: {@code GET /peers} and {@code GET
- * /routes?family=ipv4|ipv6&peer=ADDR&received|advertised}. Bad queries get 400 with {@code
- * {"error": "..."}}.
+ * The HTTP/JSON admin endpoint of a standalone speaker: {@code GET /peers}, {@code GET
+ * /routes?family=ipv4|ipv6&peer=ADDR&received|advertised}, and {@code POST
+ * /refresh?peer=ADDR&family=ipv4|ipv6} (ROUTE-REFRESH, the only action; it changes no state of
+ * ours). Bad queries get 400, requests the session state refuses 409, with {@code {"error":
+ * "..."}}.
  *
  * <p>It listens on loopback TCP or on a Unix-domain socket ({@link AdminSocket}); the JDK's
  * HttpServer cannot bind the latter, so this is a minimal HTTP/1.1 server over a {@link
@@ -102,6 +105,8 @@ final class AdminServer implements AutoCloseable {
       } catch (ClosedChannelException e) {
         return;
       } catch (IOException e) {
+        // Out of file descriptors and the like: back off instead of spinning on accept.
+        pause();
         continue;
       }
       if ((socketFile != null && !socketFile.allowed(client)) || !connections.tryAcquire()) {
@@ -115,7 +120,7 @@ final class AdminServer implements AutoCloseable {
           .start(
               () -> {
                 try (client) {
-                  serve(client);
+                  serve(client, deadline);
                 } catch (IOException e) {
                   // The client went away or timed out: nothing to answer.
                 } finally {
@@ -126,8 +131,10 @@ final class AdminServer implements AutoCloseable {
     }
   }
 
-  private void serve(SocketChannel client) throws IOException {
+  private void serve(SocketChannel client, Future<?> deadline) throws IOException {
     String head = readHead(client);
+    // The deadline guards the request only: a large routing table may take longer to answer.
+    deadline.cancel(false);
     int status;
     byte[] body;
     if (head == null) {
@@ -146,6 +153,7 @@ final class AdminServer implements AutoCloseable {
           case 400 -> "Bad Request";
           case 404 -> "Not Found";
           case 405 -> "Method Not Allowed";
+          case 409 -> "Conflict";
           case 431 -> "Request Header Fields Too Large";
           default -> "Internal Server Error";
         };
@@ -192,22 +200,30 @@ final class AdminServer implements AutoCloseable {
     } catch (URISyntaxException e) {
       return badRequest("malformed request target");
     }
+    // Only /refresh acts (asking a peer to resend its routes is harmless); the rest reads.
+    String allowed = "GET";
     Supplier<Object> handler =
         switch (String.valueOf(uri.getRawPath())) {
           case "/peers" -> speaker::peers;
           case "/routes" -> () -> routes(uri.getRawQuery());
+          case "/refresh" -> {
+            allowed = "POST";
+            yield () -> refresh(uri.getRawQuery());
+          }
           default -> null;
         };
     if (handler == null) {
       return new Response(404, error("no such resource " + uri.getRawPath()));
     }
-    if (!method.equals("GET")) {
-      return new Response(405, error("only GET is served"));
+    if (!method.equals(allowed)) {
+      return new Response(405, error(uri.getRawPath() + " takes " + allowed + " only"));
     }
     try {
       return new Response(200, JSON.writeValueAsBytes(handler.get()));
-    } catch (BadRequest e) {
+    } catch (BadRequest | IllegalArgumentException e) {
       return badRequest(e.getMessage());
+    } catch (IllegalStateException e) {
+      return new Response(409, error(e.getMessage()));
     } catch (JsonProcessingException | RuntimeException e) {
       return new Response(500, error(String.valueOf(e.getMessage())));
     }
@@ -219,22 +235,38 @@ final class AdminServer implements AutoCloseable {
 
   private Object routes(String rawQuery) {
     Map<String, String> q = query(rawQuery);
+    if (q.containsKey("received") && q.containsKey("advertised")) {
+      throw new BadRequest("received and advertised are exclusive");
+    }
+    return speaker.routes(family(q), peer(q), q.containsKey("advertised"));
+  }
+
+  private Object refresh(String rawQuery) {
+    Map<String, String> q = query(rawQuery);
+    InetAddress peer = peer(q);
+    if (peer == null) {
+      throw new BadRequest("peer is required");
+    }
+    return Map.of("peer", peer.getHostAddress(), "families", speaker.refresh(peer, family(q)));
+  }
+
+  private static String family(Map<String, String> q) {
     String family = q.get("family");
     if (family != null && !family.equals("ipv4") && !family.equals("ipv6")) {
       throw new BadRequest("family \"" + family + "\" must be ipv4 or ipv6");
     }
-    InetAddress peer = null;
-    if (q.get("peer") != null) {
-      try {
-        peer = InetAddress.ofLiteral(q.get("peer"));
-      } catch (IllegalArgumentException e) {
-        throw new BadRequest("peer \"" + q.get("peer") + "\" must be an IP address");
-      }
+    return family;
+  }
+
+  private static InetAddress peer(Map<String, String> q) {
+    if (q.get("peer") == null) {
+      return null;
     }
-    if (q.containsKey("received") && q.containsKey("advertised")) {
-      throw new BadRequest("received and advertised are exclusive");
+    try {
+      return InetAddress.ofLiteral(q.get("peer"));
+    } catch (IllegalArgumentException e) {
+      throw new BadRequest("peer \"" + q.get("peer") + "\" must be an IP address");
     }
-    return speaker.routes(family, peer, q.containsKey("advertised"));
   }
 
   private static Map<String, String> query(String raw) {
@@ -257,6 +289,14 @@ final class AdminServer implements AutoCloseable {
     }
   }
 
+  private static void pause() {
+    try {
+      Thread.sleep(100);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private static void closeQuietly(SocketChannel c) {
     try {
       c.close();
@@ -265,7 +305,7 @@ final class AdminServer implements AutoCloseable {
     }
   }
 
-  /** Stops at once (queries are read-only, nothing to drain) and removes the socket file. */
+  /** Stops at once (no request leaves state to drain) and removes the socket file. */
   @Override
   public void close() {
     try {

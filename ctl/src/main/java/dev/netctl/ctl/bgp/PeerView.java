@@ -11,6 +11,8 @@ package dev.netctl.ctl.bgp;
  * @param since when the state last changed (ISO-8601), or empty
  * @param info last error or NOTIFICATION, or empty
  * @param receivedPrefixes routes in its Adj-RIB-In
+ * @param staleRoutes its routes are kept as stale: it restarted gracefully and is not back, or is
+ *     back and has not sent End-of-RIB yet (RFC 4724 §4.2)
  */
 public record PeerView(
     String address,
@@ -20,4 +22,5 @@ public record PeerView(
     String state,
     String since,
     String info,
-    int receivedPrefixes) {}
+    int receivedPrefixes,
+    boolean staleRoutes) {}

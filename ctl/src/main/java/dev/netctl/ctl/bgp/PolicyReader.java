@@ -1,20 +1,17 @@
 package dev.netctl.ctl.bgp;
 
 import dev.netctl.bgp.codec.PathAttribute.LargeCommunity;
-import dev.netctl.bgp.codec.Prefix;
 import dev.netctl.bgp.policy.Action;
 import dev.netctl.bgp.policy.Action.ListOp;
 import dev.netctl.bgp.policy.Match;
 import dev.netctl.bgp.policy.Policy;
 import dev.netctl.bgp.policy.PrefixList;
-import dev.netctl.bgp.policy.PrefixRange;
 import dev.netctl.bgp.policy.Statement;
 import dev.netctl.bgp.policy.Verdict;
 import dev.netctl.bgp.rib.RoutePolicy;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,28 +21,16 @@ import java.util.function.BiFunction;
 /**
  * Turns the {@code definedSets} and {@code policies} of a speaker config into {@link Policy}
  * values, and resolves each peer's {@code import}/{@code export} reference. Like {@link
- * SpeakerConfigReader} it reports every violation through {@link Report} and never stops at the
- * first; a reference to a policy that was declared but is itself invalid is not reported twice.
+ * SpeakerConfigReader} it reports every violation through {@link ValueReader.Report} and never
+ * stops at the first; a reference to a policy that was declared but is itself invalid is not
+ * reported twice.
  */
 final class PolicyReader {
-  /** Where violations go: {@code field}, the offending {@code value} (or null) and the rule. */
-  interface Report {
-    void error(String field, Object value, String rule);
-  }
-
   private static final String ACCEPT_ALL = "accept-all";
   private static final String REJECT_ALL = "reject-all";
 
-  // RFC 1997, RFC 7999 and RFC 8326 names, as BIRD and GoBGP accept them.
-  private static final Map<String, Integer> WELL_KNOWN =
-      Map.of(
-          "no-export", 0xFFFFFF01,
-          "no-advertise", 0xFFFFFF02,
-          "no-export-subconfed", 0xFFFFFF03,
-          "blackhole", 0xFFFF029A,
-          "graceful-shutdown", 0xFFFF0000);
-
-  private final Report report;
+  private final ValueReader.Report report;
+  private final ValueReader reader;
   private final long localAs;
   private final Map<String, PrefixList> prefixSets = new HashMap<>();
   private final Map<String, Set<Integer>> communitySets = new HashMap<>();
@@ -56,8 +41,9 @@ final class PolicyReader {
   /**
    * @param localAs our AS, the default of {@code asPathPrepend.as}
    */
-  PolicyReader(Report report, long localAs) {
+  PolicyReader(ValueReader.Report report, long localAs) {
     this.report = report;
+    this.reader = new ValueReader(report);
     this.localAs = localAs;
   }
 
@@ -68,17 +54,17 @@ final class PolicyReader {
           "definedSets.prefixSets",
           sets.prefixSets(),
           prefixSets,
-          (f, entries) -> prefixList(f, f.substring(f.lastIndexOf('.') + 1), entries));
+          (f, entries) -> reader.prefixList(f, f.substring(f.lastIndexOf('.') + 1), entries));
       readSets(
           "definedSets.communitySets",
           sets.communitySets(),
           communitySets,
-          (f, values) -> values(f, values, this::community));
+          (f, list) -> reader.values(f, list, reader::community));
       readSets(
           "definedSets.largeCommunitySets",
           sets.largeCommunitySets(),
           largeCommunitySets,
-          (f, values) -> values(f, values, this::largeCommunity));
+          (f, list) -> reader.values(f, list, reader::largeCommunity));
     }
     if (defs == null) {
       return;
@@ -116,7 +102,7 @@ final class PolicyReader {
       // Shorthand for a policy accepting exactly these prefix-list entries.
       List<SpeakerConfig.PrefixEntry> entries =
           p.prefixes().stream().map(SpeakerConfig.PrefixEntry::of).toList();
-      PrefixList list = prefixList(f + ".prefixes", f, entries);
+      PrefixList list = reader.prefixList(f + ".prefixes", f, entries);
       if (list == null) {
         return null;
       }
@@ -185,62 +171,6 @@ final class PolicyReader {
     return true;
   }
 
-  private <T> Set<T> values(String f, List<String> values, BiFunction<String, String, T> parse) {
-    Set<T> out = new LinkedHashSet<>();
-    boolean ok = true;
-    for (int i = 0; i < values.size(); i++) {
-      T v = parse.apply(f + "[" + i + "]", values.get(i));
-      ok &= v != null;
-      if (v != null) out.add(v);
-    }
-    return ok ? out : null;
-  }
-
-  /** A prefix list named {@code name} (a set's name, or the field of an inline list). */
-  private PrefixList prefixList(String f, String name, List<SpeakerConfig.PrefixEntry> entries) {
-    if (entries.isEmpty()) {
-      report.error(f, "[]", "must list at least one prefix");
-      return null;
-    }
-    List<PrefixRange> ranges = new ArrayList<>();
-    for (int i = 0; i < entries.size(); i++) {
-      PrefixRange r = range(f + "[" + i + "]", entries.get(i));
-      if (r != null) ranges.add(r);
-    }
-    return ranges.size() == entries.size() ? new PrefixList(name, ranges) : null;
-  }
-
-  private PrefixRange range(String f, SpeakerConfig.PrefixEntry e) {
-    if (e == null) {
-      report.error(f, null, "is required (a prefix such as 10.0.0.0/8 le 24)");
-      return null;
-    }
-    if (e.text() != null) {
-      try {
-        return PrefixRange.parse(e.text());
-      } catch (IllegalArgumentException x) {
-        report.error(
-            f, e.text(), "is not a prefix-list entry (PREFIX [ge N] [le M]): " + x.getMessage());
-        return null;
-      }
-    }
-    Prefix p = prefix(f + ".prefix", e.prefix());
-    if (p == null) {
-      return null;
-    }
-    int max = p.ipv6() ? 128 : 32;
-    int ge = e.ge() == null ? p.length() : e.ge();
-    int le = e.le() == null ? (e.ge() == null ? p.length() : max) : e.le();
-    if (ge < p.length() || ge > le || le > max) {
-      report.error(
-          f,
-          p + " ge " + ge + " le " + le,
-          "must satisfy " + p.length() + " <= ge <= le <= " + max);
-      return null;
-    }
-    return new PrefixRange(p, ge, le);
-  }
-
   private Policy policy(String f, String name, SpeakerConfig.PolicyDefinition def) {
     Verdict fallback = Verdict.REJECT;
     if (def.defaultAction() != null) {
@@ -296,7 +226,7 @@ final class PolicyReader {
       if (l != null) out.add(new Match.PrefixIn(l));
     }
     if (c.prefixes() != null) {
-      PrefixList l = prefixList(f + ".prefixes", f + ".prefixes", c.prefixes());
+      PrefixList l = reader.prefixList(f + ".prefixes", f + ".prefixes", c.prefixes());
       ok &= l != null;
       if (l != null) out.add(new Match.PrefixIn(l));
     }
@@ -308,7 +238,7 @@ final class PolicyReader {
       if (set != null) out.add(new Match.CommunityAny(set));
     }
     if (c.communities() != null) {
-      Set<Integer> set = nonEmpty(f + ".communities", c.communities(), this::community);
+      Set<Integer> set = nonEmpty(f + ".communities", c.communities(), reader::community);
       ok &= set != null;
       if (set != null) out.add(new Match.CommunityAny(set));
     }
@@ -325,16 +255,16 @@ final class PolicyReader {
     }
     if (c.largeCommunities() != null) {
       Set<LargeCommunity> set =
-          nonEmpty(f + ".largeCommunities", c.largeCommunities(), this::largeCommunity);
+          nonEmpty(f + ".largeCommunities", c.largeCommunities(), reader::largeCommunity);
       ok &= set != null;
       if (set != null) out.add(new Match.LargeCommunityAny(set));
     }
     if (c.asPathContains() != null) {
-      ok &= asn(f + ".asPathContains", c.asPathContains());
+      ok &= reader.asn(f + ".asPathContains", c.asPathContains());
       out.add(new Match.AsPathContains(c.asPathContains()));
     }
     if (c.neighborAs() != null) {
-      ok &= asn(f + ".neighborAs", c.neighborAs());
+      ok &= reader.asn(f + ".neighborAs", c.neighborAs());
       out.add(new Match.NeighborAs(c.neighborAs()));
     }
     if (c.asPathLength() != null) {
@@ -383,32 +313,24 @@ final class PolicyReader {
     return false;
   }
 
-  private boolean asn(String f, long value) {
-    if (value < 0 || value > 0xffffffffL) {
-      report.error(f, value, "must be an AS number 0..4294967295");
-      return false;
-    }
-    return true;
-  }
-
   private <T> Set<T> nonEmpty(String f, List<String> values, BiFunction<String, String, T> parse) {
     if (values.isEmpty()) {
       report.error(f, "[]", "must list at least one value");
       return null;
     }
-    return values(f, values, parse);
+    return reader.values(f, values, parse);
   }
 
   private List<Action> actions(String f, SpeakerConfig.Actions a) {
     List<Action> out = new ArrayList<>();
     boolean ok = true;
     if (a.localPref() != null) {
-      boolean good = u32(f + ".localPref", a.localPref());
+      boolean good = reader.u32(f + ".localPref", a.localPref());
       ok &= good;
       if (good) out.add(new Action.SetLocalPref(a.localPref()));
     }
     if (a.med() != null) {
-      boolean good = u32(f + ".med", a.med());
+      boolean good = reader.u32(f + ".med", a.med());
       ok &= good;
       if (good) out.add(new Action.SetMed(a.med()));
     }
@@ -430,7 +352,7 @@ final class PolicyReader {
     if (a.asPathPrepend() != null) {
       long as = a.asPathPrepend().as() == null ? localAs : a.asPathPrepend().as();
       int repeat = a.asPathPrepend().repeat() == null ? 1 : a.asPathPrepend().repeat();
-      boolean good = asn(f + ".asPathPrepend.as", as);
+      boolean good = reader.asn(f + ".asPathPrepend.as", as);
       if (repeat < 1 || repeat > 32) {
         report.error(f + ".asPathPrepend.repeat", repeat, "must be 1..32");
         good = false;
@@ -443,7 +365,7 @@ final class PolicyReader {
           edits(
               f + ".communities",
               a.communities(),
-              this::community,
+              reader::community,
               (op, values) -> new Action.SetCommunities(op, List.copyOf(values)));
       ok &= edits != null;
       if (edits != null) out.addAll(edits);
@@ -453,7 +375,7 @@ final class PolicyReader {
           edits(
               f + ".largeCommunities",
               a.largeCommunities(),
-              this::largeCommunity,
+              reader::largeCommunity,
               (op, values) -> new Action.SetLargeCommunities(op, List.copyOf(values)));
       ok &= edits != null;
       if (edits != null) out.addAll(edits);
@@ -492,80 +414,8 @@ final class PolicyReader {
     if (values == null) {
       return true;
     }
-    Set<T> parsed = values(f, values, parse);
+    Set<T> parsed = reader.values(f, values, parse);
     if (parsed != null) out.add(factory.create(op, parsed));
     return parsed != null;
-  }
-
-  private boolean u32(String f, long value) {
-    if (value < 0 || value > 0xffffffffL) {
-      report.error(f, value, "must be 0..4294967295");
-      return false;
-    }
-    return true;
-  }
-
-  /** A prefix without host bits, or null after reporting. */
-  Prefix prefix(String f, String text) {
-    if (text == null) {
-      report.error(f, null, "is required (an IP prefix such as 10.0.0.0/24)");
-      return null;
-    }
-    try {
-      return Prefix.parse(text);
-    } catch (IllegalArgumentException e) {
-      report.error(f, text, "is not a valid prefix: " + e.getMessage());
-      return null;
-    }
-  }
-
-  /** A standard community {@code asn:value} or a well-known name, or null after reporting. */
-  Integer community(String f, String text) {
-    Integer known = WELL_KNOWN.get(String.valueOf(text));
-    if (known != null) {
-      return known;
-    }
-    String[] parts = String.valueOf(text).split(":", -1);
-    if (parts.length == 2) {
-      try {
-        int hi = Integer.parseInt(parts[0]);
-        int lo = Integer.parseInt(parts[1]);
-        if (hi >= 0 && hi <= 65535 && lo >= 0 && lo <= 65535) {
-          return (hi << 16) | lo;
-        }
-      } catch (NumberFormatException e) {
-        // reported below
-      }
-    }
-    report.error(
-        f,
-        text,
-        "must be ASN:VALUE with both parts 0..65535 (RFC 1997) or one of "
-            + new TreeSet<>(WELL_KNOWN.keySet()));
-    return null;
-  }
-
-  /** A large community {@code global:local1:local2}, or null after reporting. */
-  LargeCommunity largeCommunity(String f, String text) {
-    String[] parts = String.valueOf(text).split(":", -1);
-    if (parts.length == 3) {
-      try {
-        long a = Long.parseLong(parts[0]);
-        long b = Long.parseLong(parts[1]);
-        long c = Long.parseLong(parts[2]);
-        if (a >= 0
-            && a <= 0xffffffffL
-            && b >= 0
-            && b <= 0xffffffffL
-            && c >= 0
-            && c <= 0xffffffffL) {
-          return new LargeCommunity(a, b, c);
-        }
-      } catch (NumberFormatException e) {
-        // reported below
-      }
-    }
-    report.error(f, text, "must be GLOBAL:LOCAL1:LOCAL2 with each part 0..4294967295 (RFC 8092)");
-    return null;
   }
 }

@@ -17,6 +17,8 @@ import java.util.List;
  * @param localPref LOCAL_PREF, or null when absent
  * @param originatorId ORIGINATOR_ID (RFC 4456), or null when absent
  * @param clusterList CLUSTER_LIST ids (RFC 4456), nearest first
+ * @param stale a received route kept from before the peer's graceful restart (RFC 4724 §4.2) or
+ *     enhanced route refresh (RFC 7313) and not sent again yet; always false when advertised
  */
 public record RouteView(
     String prefix,
@@ -30,7 +32,8 @@ public record RouteView(
     Long med,
     Long localPref,
     String originatorId,
-    List<String> clusterList) {
+    List<String> clusterList,
+    boolean stale) {
   /** Copies lists. */
   public RouteView {
     communities = List.copyOf(communities);

@@ -11,6 +11,8 @@ import dev.netctl.bgp.codec.AddressFamily;
 import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.Prefix;
 import dev.netctl.bgp.fsm.PeerConfig;
+import dev.netctl.bgp.policy.Action;
+import dev.netctl.bgp.policy.Policy;
 import dev.netctl.bgp.rib.RoutePolicy;
 import dev.netctl.bgp.session.PeerSpec;
 import dev.netctl.bgp.speaker.Neighbor;
@@ -43,6 +45,7 @@ public final class SpeakerConfigReader {
   private final String file;
   private final boolean md5Available;
   private final List<String> errors = new ArrayList<>();
+  private final ValueReader values = new ValueReader(this::error);
   // Created once the local AS is known (policies prepend it by default).
   private PolicyReader policies;
 
@@ -334,6 +337,18 @@ public final class SpeakerConfigReader {
     }
     RoutePolicy importPolicy = policies.reference(f + ".import", p.importPolicy());
     RoutePolicy exportPolicy = policies.reference(f + ".export", p.exportPolicy());
+    if (exportPolicy instanceof Policy named
+        && p.asNumber() != null
+        && p.asNumber() != localAs
+        && named.statements().stream()
+            .flatMap(st -> st.actions().stream())
+            .anyMatch(a -> a instanceof Action.SetLocalPref)) {
+      error(
+          f + ".export",
+          named.name(),
+          "sets localPref, which is never sent to an eBGP peer (RFC 4271 §5.1.5); set MED or"
+              + " communities instead");
+    }
     if (errors.size() > before || remote == null || local == null || routerId == null) {
       return null;
     }
@@ -357,7 +372,7 @@ public final class SpeakerConfigReader {
 
   private SpeakerPlan.Route route(String f, SpeakerConfig.Origination o) {
     int before = errors.size();
-    Prefix prefix = policies.prefix(f + ".prefix", o.prefix());
+    Prefix prefix = values.prefix(f + ".prefix", o.prefix());
     InetAddress nextHop = null;
     if (o.nextHop() != null) {
       nextHop = ip(o.nextHop());
@@ -371,7 +386,7 @@ public final class SpeakerConfigReader {
     List<Integer> communities = new ArrayList<>();
     List<String> cs = o.communities() == null ? List.of() : o.communities();
     for (int i = 0; i < cs.size(); i++) {
-      Integer c = policies.community(f + ".communities[" + i + "]", cs.get(i));
+      Integer c = values.community(f + ".communities[" + i + "]", cs.get(i));
       if (c != null) communities.add(c);
     }
     if (!communities.isEmpty()) attrs.add(new PathAttribute.Communities(communities));
@@ -379,7 +394,7 @@ public final class SpeakerConfigReader {
     List<String> ls = o.largeCommunities() == null ? List.of() : o.largeCommunities();
     for (int i = 0; i < ls.size(); i++) {
       PathAttribute.LargeCommunity c =
-          policies.largeCommunity(f + ".largeCommunities[" + i + "]", ls.get(i));
+          values.largeCommunity(f + ".largeCommunities[" + i + "]", ls.get(i));
       if (c != null) large.add(c);
     }
     if (!large.isEmpty()) attrs.add(new PathAttribute.LargeCommunities(large));

@@ -1,5 +1,9 @@
 package dev.netctl.ctl.bgp;
 
+import static dev.netctl.bgp.codec.AddressFamily.IPV4_UNICAST;
+import static dev.netctl.bgp.codec.AddressFamily.IPV6_UNICAST;
+
+import dev.netctl.bgp.codec.AddressFamily;
 import dev.netctl.bgp.codec.Nlri;
 import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.session.Transport;
@@ -107,7 +111,46 @@ public final class StandaloneSpeaker implements AutoCloseable {
         s.state().name().toLowerCase(Locale.ROOT).replace('_', '-'),
         s.since() == null ? "" : s.since().truncatedTo(ChronoUnit.SECONDS).toString(),
         s.info() == null ? "" : s.info(),
-        s.receivedPrefixes());
+        s.receivedPrefixes(),
+        s.staleRoutes());
+  }
+
+  /**
+   * Asks a peer to send its routes again (RFC 2918 ROUTE-REFRESH, a soft reset in).
+   *
+   * @param family {@code ipv4}, {@code ipv6}, or null for each configured family the session
+   *     negotiated
+   * @return the families a ROUTE-REFRESH was sent for
+   * @throws IllegalArgumentException when the peer is not configured or the family not negotiated
+   * @throws IllegalStateException when the session is not established or the peer cannot refresh
+   */
+  public List<String> refresh(InetAddress peer, String family) {
+    Neighbor n =
+        plan.peers().stream()
+            .filter(x -> x.spec().remote().getAddress().equals(peer))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "peer " + peer.getHostAddress() + " is not configured"));
+    if (family != null) {
+      speaker.refresh(peer, family.equals("ipv6") ? IPV6_UNICAST : IPV4_UNICAST);
+      return List.of(family);
+    }
+    List<String> asked = new ArrayList<>();
+    IllegalArgumentException notNegotiated = null;
+    for (AddressFamily f : List.of(IPV4_UNICAST, IPV6_UNICAST)) {
+      if (!n.spec().config().families().contains(f)) continue;
+      try {
+        speaker.refresh(peer, f);
+        asked.add(f.equals(IPV6_UNICAST) ? "ipv6" : "ipv4");
+      } catch (IllegalArgumentException e) {
+        // Configured here but not taken by the peer: nothing to refresh in that family.
+        notNegotiated = e;
+      }
+    }
+    if (asked.isEmpty() && notNegotiated != null) throw notNegotiated;
+    return asked;
   }
 
   /**
@@ -124,11 +167,11 @@ public final class StandaloneSpeaker implements AutoCloseable {
       if (peer != null && !peer.equals(remote)) continue;
       if (advertised) {
         for (AdvertisedRoute r : speaker.advertised(remote)) {
-          out.add(view(r.nlri(), r.nextHop(), r.attributes(), remote, "advertised"));
+          out.add(view(r.nlri(), r.nextHop(), r.attributes(), remote, "advertised", false));
         }
       } else {
         for (ReceivedRoute r : speaker.received(remote)) {
-          out.add(view(r.nlri(), r.nextHop(), r.attributes(), remote, "received"));
+          out.add(view(r.nlri(), r.nextHop(), r.attributes(), remote, "received", r.stale()));
         }
       }
     }
@@ -143,7 +186,12 @@ public final class StandaloneSpeaker implements AutoCloseable {
       Comparator.comparing(RouteView::peer).thenComparing(RouteView::prefix);
 
   private static RouteView view(
-      Nlri nlri, InetAddress nextHop, List<PathAttribute> attrs, InetAddress peer, String dir) {
+      Nlri nlri,
+      InetAddress nextHop,
+      List<PathAttribute> attrs,
+      InetAddress peer,
+      String dir,
+      boolean stale) {
     String prefix =
         nlri.pathId() == 0 ? nlri.prefix().toString() : nlri.prefix() + "#" + nlri.pathId();
     return new RouteView(
@@ -166,7 +214,8 @@ public final class StandaloneSpeaker implements AutoCloseable {
             .orElse(null),
         first(attrs, PathAttribute.ClusterList.class)
             .map(c -> c.clusterIds().stream().map(InetAddress::getHostAddress).toList())
-            .orElse(List.of()));
+            .orElse(List.of()),
+        stale);
   }
 
   private static <A extends PathAttribute> java.util.Optional<A> first(

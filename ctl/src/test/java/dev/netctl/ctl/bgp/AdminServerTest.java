@@ -90,6 +90,15 @@ class AdminServerTest {
         assertThat(http(address, "GET /nope HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 404 ");
         assertThat(http(address, "POST /peers HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 405 ");
         assertThat(http(address, "garbage\r\n\r\n")).startsWith("HTTP/1.1 400 ");
+        assertThat(http(address, "GET /refresh?peer=127.0.4.99 HTTP/1.1\r\n\r\n"))
+            .as("the one action needs POST")
+            .startsWith("HTTP/1.1 405 ");
+        assertThat(http(address, "POST /refresh HTTP/1.1\r\n\r\n"))
+            .startsWith("HTTP/1.1 400 ")
+            .contains("peer is required");
+        assertThatThrownBy(() -> client.refresh("127.0.4.99", null))
+            .as("409: the session is not established")
+            .hasMessageContaining("not ESTABLISHED");
         assertThat(http(address, "GET /peers HTTP/1.1\r\nX: " + "a".repeat(9000) + "\r\n\r\n"))
             .startsWith("HTTP/1.1 431 ");
       }
