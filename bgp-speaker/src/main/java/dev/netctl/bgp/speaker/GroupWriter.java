@@ -70,7 +70,7 @@ final class GroupWriter {
     for (OutboundUpdate u : out) {
       ByteBuf bytes = ByteBufAllocator.DEFAULT.buffer();
       try {
-        BgpEncoder.encode(u.update(), group.profile().codec(), bytes);
+        BgpEncoder.encode(u.message(), group.profile().codec(), bytes);
         for (int i = 0; i < targets.size(); i++) {
           if (u.audience().includes(members.get(i))) {
             targets.get(i).writeEncoded(bytes.retainedDuplicate());
