@@ -94,9 +94,6 @@ class CapturedFixturesTest {
           ONE_PARAMETER,
           "gobgp/open-addpath",
           ONE_PARAMETER,
-          "frr/open",
-          "graceful restart flags 0xc: Capability.GracefulRestart models the R bit but not the N"
-              + " bit (RFC 8538), so the N bit is lost",
           "frr/update-ipv4",
           "AS_PATH sent with the Extended Length flag at 6 octets; we set it only above 255",
           "frr/update-ipv6",
@@ -216,6 +213,13 @@ class CapturedFixturesTest {
     // BIRD's AS needs four octets: the 2-octet My AS field holds AS_TRANS (RFC 6793 §4.1).
     byte[] bird = load("bird/open");
     assertThat(((bird[20] & 0xff) << 8) | (bird[21] & 0xff)).isEqualTo(BgpMessage.AS_TRANS);
+    // FRR starts with the Restart State and Graceful Notification (RFC 8538) bits set.
+    assertThat(decode(FRR, "open", Open.class).capability(Capability.GracefulRestart.class))
+        .hasValueSatisfying(
+            gr -> {
+              assertThat(gr.restarting()).isTrue();
+              assertThat(gr.gracefulNotification()).isTrue();
+            });
     // FRR offers to receive multiple paths by default; GoBGP was configured for graceful restart.
     assertThat(decode(FRR, "open", Open.class).capability(Capability.AddPath.class))
         .contains(
