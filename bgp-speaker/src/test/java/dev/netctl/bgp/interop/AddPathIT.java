@@ -29,10 +29,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * ADD-PATH (RFC 7911) end to end. Receive: BIRD (127.0.2.42) with {@code add paths tx} sends two
- * paths for one prefix and our Adj-RIB-In keeps both under their path ids. Send: our speaker
- * (127.0.2.45) reflects two iBGP paths for one prefix, from BIRD sources 127.0.2.46 and .47, to a
- * GoBGP client (127.0.2.48) that offered to receive several paths, and GoBGP holds both.
+ * ADD-PATH (RFC 7911) end to end. Receive: BIRD (127.0.2.42) with {@code add paths tx} and GoBGP
+ * (127.0.2.44) with {@code send-max} send two paths for one prefix and our Adj-RIB-In keeps both
+ * under their path ids. Send: our speaker (127.0.2.45) reflects two iBGP paths for one prefix, from
+ * BIRD sources 127.0.2.46 and .47, to a GoBGP client (127.0.2.48) that offered to receive several
+ * paths, and GoBGP holds both.
  */
 @Timeout(120)
 class AddPathIT {
@@ -159,6 +160,112 @@ class AddPathIT {
         .map(r -> r.attribute(PathAttribute.Communities.class).orElseThrow().values().getFirst())
         .map(c -> c & 0xffff)
         .toList();
+  }
+
+  static String gobgpAt(int api, String... args) throws Exception {
+    List<String> cmd =
+        new ArrayList<>(List.of(GobgpInteropIT.GOBGP, "-u", "127.0.0.1", "-p", "" + api));
+    cmd.addAll(List.of(args));
+    return Daemon.run(Duration.ofSeconds(5), cmd);
+  }
+
+  @Test
+  void keepsEveryPathGobgpSendsForOnePrefix(@TempDir Path dir) throws Exception {
+    Daemon.require(GobgpInteropIT.GOBGPD);
+    Daemon.require(GobgpInteropIT.GOBGP);
+    Files.writeString(
+        dir.resolve("gobgpd.toml"),
+        """
+        [global.config]
+          as = 65244
+          router-id = "127.0.2.44"
+          port = 18254
+          local-address-list = ["127.0.2.44"]
+        [[neighbors]]
+          [neighbors.config]
+            neighbor-address = "127.0.2.43"
+            peer-as = 65243
+          [neighbors.transport.config]
+            remote-port = 18253
+            local-address = "127.0.2.44"
+          [neighbors.timers.config]
+            hold-time = 9
+            connect-retry = 1
+          [[neighbors.afi-safis]]
+            [neighbors.afi-safis.config]
+              afi-safi-name = "ipv4-unicast"
+            [neighbors.afi-safis.add-paths.config]
+              send-max = 4
+        """);
+    try (BgpSpeaker speaker =
+            BgpSpeaker.start(
+                65243, new InetSocketAddress(ip("127.0.2.43"), 18253), Transport.best());
+        Daemon gobgpd =
+            Daemon.start(
+                "gobgpd",
+                dir,
+                List.of(
+                    GobgpInteropIT.GOBGPD, "-f", "gobgpd.toml", "--api-hosts", "127.0.0.1:18250"),
+                Map.of())) {
+      InteropSupport.Details details =
+          () ->
+              InteropSupport.status(speaker)
+                  + "\ngobgp rib: "
+                  + gobgpAt(18250, "-j", "global", "rib", "-a", "ipv4")
+                  + "\ngobgp neighbor: "
+                  + gobgpAt(18250, "neighbor", "127.0.2.43")
+                  + "\ngobgpd output: "
+                  + gobgpd.output();
+      // Two local paths for one prefix, told apart by their identifiers (and next hops, which
+      // must not be loopback addresses for GoBGP).
+      await(
+          Duration.ofSeconds(15),
+          () ->
+              gobgpAt(
+                      18250,
+                      "global",
+                      "rib",
+                      "-a",
+                      "ipv4",
+                      "add",
+                      "10.244.0.0/24",
+                      "identifier",
+                      "11",
+                      "nexthop",
+                      "192.0.2.11")
+                  .isBlank(),
+          details);
+      gobgpAt(
+          18250,
+          "global",
+          "rib",
+          "-a",
+          "ipv4",
+          "add",
+          "10.244.0.0/24",
+          "identifier",
+          "12",
+          "nexthop",
+          "192.0.2.12");
+      speaker.addPeer(
+          InteropSupport.open(
+              addPath(peer("127.0.2.43", 65243, "127.0.2.44", 18254, 65244), V4, true, false)));
+      await(Duration.ofSeconds(30), () -> state(speaker) == State.ESTABLISHED, details);
+      await(Duration.ofSeconds(20), () -> speaker.received(ip("127.0.2.44")).size() == 2, details);
+      List<ReceivedRoute> paths = speaker.received(ip("127.0.2.44"));
+      assertThat(paths)
+          .allMatch(r -> r.nlri().prefix().equals(Prefix.parse("10.244.0.0/24")))
+          .extracting(r -> r.nlri().pathId())
+          .doesNotHaveDuplicates();
+      assertThat(paths)
+          .extracting(ReceivedRoute::nextHop)
+          .containsExactlyInAnyOrder(ip("192.0.2.11"), ip("192.0.2.12"));
+
+      gobgpAt(18250, "global", "rib", "-a", "ipv4", "del", "10.244.0.0/24", "identifier", "11");
+      await(Duration.ofSeconds(20), () -> speaker.received(ip("127.0.2.44")).size() == 1, details);
+      assertThat(speaker.received(ip("127.0.2.44")).getFirst().nextHop())
+          .isEqualTo(ip("192.0.2.12"));
+    }
   }
 
   static String source(String self, int port) {
