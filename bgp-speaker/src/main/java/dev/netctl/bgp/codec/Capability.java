@@ -87,11 +87,16 @@ public sealed interface Capability {
    * Graceful restart (RFC 4724 §3).
    *
    * @param restarting the Restart State bit
+   * @param gracefulNotification the N bit (RFC 8538 §2): carried so a decoded capability re-encodes
+   *     unchanged (FRR sets it); we do not act on it
    * @param restartTimeSeconds 12-bit restart time
    * @param families families with preserved state
    */
   record GracefulRestart(
-      boolean restarting, int restartTimeSeconds, List<GracefulRestartFamily> families)
+      boolean restarting,
+      boolean gracefulNotification,
+      int restartTimeSeconds,
+      List<GracefulRestartFamily> families)
       implements Capability {
     /** Validates and copies. */
     public GracefulRestart {
@@ -100,6 +105,12 @@ public sealed interface Capability {
             "graceful restart time " + restartTimeSeconds + " is outside 0..4095");
       }
       families = List.copyOf(families);
+    }
+
+    /** Without the N bit, as we advertise it. */
+    public GracefulRestart(
+        boolean restarting, int restartTimeSeconds, List<GracefulRestartFamily> families) {
+      this(restarting, false, restartTimeSeconds, families);
     }
 
     @Override

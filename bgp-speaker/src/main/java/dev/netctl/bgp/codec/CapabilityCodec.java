@@ -51,7 +51,8 @@ final class CapabilityCodec {
               AddressFamily.of(v.getUnsignedShort(i), v.getUnsignedByte(i + 2)),
               (v.getUnsignedByte(i + 3) & 0x80) != 0));
     }
-    return new Capability.GracefulRestart((head & 0x8000) != 0, head & 0x0fff, families);
+    return new Capability.GracefulRestart(
+        (head & 0x8000) != 0, (head & 0x4000) != 0, head & 0x0fff, families);
   }
 
   private static Capability addPath(ByteBuf v, int len) {
@@ -85,7 +86,10 @@ final class CapabilityCodec {
       case Capability.EnhancedRouteRefresh e -> {}
       case Capability.FourOctetAs f -> out.writeInt((int) f.asn());
       case Capability.GracefulRestart g -> {
-        out.writeShort((g.restarting() ? 0x8000 : 0) | g.restartTimeSeconds());
+        out.writeShort(
+            (g.restarting() ? 0x8000 : 0)
+                | (g.gracefulNotification() ? 0x4000 : 0)
+                | g.restartTimeSeconds());
         for (GracefulRestartFamily f : g.families()) {
           out.writeShort(f.family().afi().code());
           out.writeByte(f.family().safi().code());

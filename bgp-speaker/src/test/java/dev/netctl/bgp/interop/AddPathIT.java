@@ -29,14 +29,17 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * ADD-PATH (RFC 7911) end to end. Receive: BIRD (127.0.2.42) with {@code add paths tx} sends two
- * paths for one prefix and our Adj-RIB-In keeps both under their path ids. Send: our speaker
- * (127.0.2.45) reflects two iBGP paths for one prefix, from BIRD sources 127.0.2.46 and .47, to a
- * GoBGP client (127.0.2.48) that offered to receive several paths, and GoBGP holds both.
+ * ADD-PATH (RFC 7911) end to end. Receive: BIRD (127.0.2.42) with {@code add paths tx} and GoBGP
+ * (127.0.2.44) with {@code send-max} send two paths for one prefix and our Adj-RIB-In keeps both
+ * under their path ids. Send: our speaker (127.0.2.45) reflects two iBGP paths for one prefix, from
+ * BIRD sources 127.0.2.46 and .47, to a GoBGP client (127.0.2.48) that offered to receive several
+ * paths, and GoBGP holds both.
  */
 @Timeout(120)
 class AddPathIT {
   static final Set<AddressFamily> V4 = Set.of(AddressFamily.IPV4_UNICAST);
+  static final Set<AddressFamily> V4_V6 =
+      Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST);
 
   static Daemon bird(Path dir, String name, String config) throws Exception {
     Path d = Files.createDirectory(dir.resolve(name));
@@ -64,14 +67,15 @@ class AddPathIT {
     return Daemon.run(Duration.ofSeconds(5), cmd);
   }
 
-  /** Our side of a session that offers ADD-PATH receive and/or send for IPv4 unicast. */
-  static PeerSpec addPath(PeerSpec spec, boolean receive, boolean send) {
+  /** Our side of a session over {@code families} that offers ADD-PATH receive and/or send. */
+  static PeerSpec addPath(
+      PeerSpec spec, Set<AddressFamily> families, boolean receive, boolean send) {
     return new PeerSpec(
         spec.remote(),
         spec.localAddress(),
         spec.config()
-            .withFamilies(V4)
-            .withOptions(receive ? V4 : Set.of(), send ? V4 : Set.of(), -1, false),
+            .withFamilies(families)
+            .withOptions(receive ? families : Set.of(), send ? families : Set.of(), -1, false),
         spec.passive(),
         spec.md5Password(),
         spec.ttlSecurityHops());
@@ -80,7 +84,7 @@ class AddPathIT {
   @Test
   void keepsEveryPathBirdSendsForOnePrefix(@TempDir Path dir) throws Exception {
     Daemon.require(BirdInteropIT.BIRD);
-    // Two static protocols originate the same prefix, told apart by a community.
+    // Per family, two static protocols originate the same prefix, told apart by a community.
     String config =
         """
         router id 127.0.2.42;
@@ -93,6 +97,14 @@ class AddPathIT {
           ipv4 { import filter { bgp_community.add((65242, 2)); accept; }; };
           route 10.242.0.0/24 blackhole;
         }
+        protocol static s3 {
+          ipv6 { import filter { bgp_community.add((65242, 3)); accept; }; };
+          route 2001:db8:242::/48 blackhole;
+        }
+        protocol static s4 {
+          ipv6 { import filter { bgp_community.add((65242, 4)); accept; }; };
+          route 2001:db8:242::/48 blackhole;
+        }
         protocol bgp netctl {
           local 127.0.2.42 port 18252 as 65242;
           neighbor 127.0.2.41 port 18251 as 65241;
@@ -101,6 +113,7 @@ class AddPathIT {
           hold time 9;
           connect retry time 1;
           ipv4 { add paths tx; import none; export all; };
+          ipv6 { add paths tx; next hop address 2001:db8::42; import none; export all; };
         }
         """;
     try (BgpSpeaker speaker =
@@ -109,7 +122,7 @@ class AddPathIT {
         Daemon b = bird(dir, "bird", config)) {
       speaker.addPeer(
           InteropSupport.open(
-              addPath(peer("127.0.2.41", 65241, "127.0.2.42", 18252, 65242), true, false)));
+              addPath(peer("127.0.2.41", 65241, "127.0.2.42", 18252, 65242), V4_V6, true, false)));
       InteropSupport.Details details =
           () ->
               InteropSupport.status(speaker)
@@ -119,28 +132,139 @@ class AddPathIT {
                   + "\nbird output: "
                   + b.output();
       await(Duration.ofSeconds(30), () -> state(speaker) == State.ESTABLISHED, details);
+      await(Duration.ofSeconds(20), () -> speaker.received(ip("127.0.2.42")).size() == 4, details);
+      for (String prefix : List.of("10.242.0.0/24", "2001:db8:242::/48")) {
+        List<ReceivedRoute> paths =
+            speaker.received(ip("127.0.2.42")).stream()
+                .filter(r -> r.nlri().prefix().equals(Prefix.parse(prefix)))
+                .toList();
+        assertThat(paths)
+            .as("paths of %s under distinct ids", prefix)
+            .hasSize(2)
+            .extracting(r -> r.nlri().pathId())
+            .doesNotHaveDuplicates();
+      }
+      assertThat(communities(speaker)).containsExactlyInAnyOrder(1, 2, 3, 4);
+
+      // Withdrawing one path (by its id) leaves the other, in both families.
+      birdc(dir, "bird", "disable", "s1");
+      birdc(dir, "bird", "disable", "s3");
       await(Duration.ofSeconds(20), () -> speaker.received(ip("127.0.2.42")).size() == 2, details);
-      List<ReceivedRoute> paths = speaker.received(ip("127.0.2.42"));
+      assertThat(communities(speaker)).containsExactlyInAnyOrder(2, 4);
+    }
+  }
+
+  /** The local parts of the 65242:N communities of the routes received from BIRD. */
+  static List<Integer> communities(BgpSpeaker speaker) {
+    return speaker.received(ip("127.0.2.42")).stream()
+        .map(r -> r.attribute(PathAttribute.Communities.class).orElseThrow().values().getFirst())
+        .map(c -> c & 0xffff)
+        .toList();
+  }
+
+  static String gobgpAt(int api, String... args) throws Exception {
+    List<String> cmd =
+        new ArrayList<>(List.of(GobgpInteropIT.GOBGP, "-u", "127.0.0.1", "-p", "" + api));
+    cmd.addAll(List.of(args));
+    return Daemon.run(Duration.ofSeconds(5), cmd);
+  }
+
+  @Test
+  void keepsEveryPathGobgpSendsForOnePrefix(@TempDir Path dir) throws Exception {
+    Daemon.require(GobgpInteropIT.GOBGPD);
+    Daemon.require(GobgpInteropIT.GOBGP);
+    Files.writeString(
+        dir.resolve("gobgpd.toml"),
+        """
+        [global.config]
+          as = 65244
+          router-id = "127.0.2.44"
+          port = 18254
+          local-address-list = ["127.0.2.44"]
+        [[neighbors]]
+          [neighbors.config]
+            neighbor-address = "127.0.2.43"
+            peer-as = 65243
+          [neighbors.transport.config]
+            remote-port = 18253
+            local-address = "127.0.2.44"
+          [neighbors.timers.config]
+            hold-time = 9
+            connect-retry = 1
+          [[neighbors.afi-safis]]
+            [neighbors.afi-safis.config]
+              afi-safi-name = "ipv4-unicast"
+            [neighbors.afi-safis.add-paths.config]
+              send-max = 4
+        """);
+    try (BgpSpeaker speaker =
+            BgpSpeaker.start(
+                65243, new InetSocketAddress(ip("127.0.2.43"), 18253), Transport.best());
+        Daemon gobgpd =
+            Daemon.start(
+                "gobgpd",
+                dir,
+                List.of(
+                    GobgpInteropIT.GOBGPD, "-f", "gobgpd.toml", "--api-hosts", "127.0.0.1:18250"),
+                Map.of())) {
+      InteropSupport.Details details =
+          () ->
+              InteropSupport.status(speaker)
+                  + "\ngobgp rib: "
+                  + gobgpAt(18250, "-j", "global", "rib", "-a", "ipv4")
+                  + "\ngobgp neighbor: "
+                  + gobgpAt(18250, "neighbor", "127.0.2.43")
+                  + "\ngobgpd output: "
+                  + gobgpd.output();
+      // Two local paths for one prefix, told apart by their identifiers (and next hops, which
+      // must not be loopback addresses for GoBGP).
+      await(
+          Duration.ofSeconds(15),
+          () ->
+              gobgpAt(
+                      18250,
+                      "global",
+                      "rib",
+                      "-a",
+                      "ipv4",
+                      "add",
+                      "10.244.0.0/24",
+                      "identifier",
+                      "11",
+                      "nexthop",
+                      "192.0.2.11")
+                  .isBlank(),
+          details);
+      gobgpAt(
+          18250,
+          "global",
+          "rib",
+          "-a",
+          "ipv4",
+          "add",
+          "10.244.0.0/24",
+          "identifier",
+          "12",
+          "nexthop",
+          "192.0.2.12");
+      speaker.addPeer(
+          InteropSupport.open(
+              addPath(peer("127.0.2.43", 65243, "127.0.2.44", 18254, 65244), V4, true, false)));
+      await(Duration.ofSeconds(30), () -> state(speaker) == State.ESTABLISHED, details);
+      await(Duration.ofSeconds(20), () -> speaker.received(ip("127.0.2.44")).size() == 2, details);
+      List<ReceivedRoute> paths = speaker.received(ip("127.0.2.44"));
       assertThat(paths)
-          .allMatch(r -> r.nlri().prefix().equals(Prefix.parse("10.242.0.0/24")))
+          .allMatch(r -> r.nlri().prefix().equals(Prefix.parse("10.244.0.0/24")))
           .extracting(r -> r.nlri().pathId())
-          .as("two paths under distinct ids")
           .doesNotHaveDuplicates();
       assertThat(paths)
-          .extracting(r -> r.attribute(PathAttribute.Communities.class).orElseThrow())
-          .containsExactlyInAnyOrder(
-              new PathAttribute.Communities(List.of((65242 << 16) | 1)),
-              new PathAttribute.Communities(List.of((65242 << 16) | 2)));
+          .extracting(ReceivedRoute::nextHop)
+          .containsExactlyInAnyOrder(ip("192.0.2.11"), ip("192.0.2.12"));
 
-      // Withdrawing one path (by its id) leaves the other.
-      birdc(dir, "bird", "disable", "s1");
-      await(Duration.ofSeconds(20), () -> speaker.received(ip("127.0.2.42")).size() == 1, details);
-      assertThat(
-              speaker
-                  .received(ip("127.0.2.42"))
-                  .getFirst()
-                  .attribute(PathAttribute.Communities.class))
-          .contains(new PathAttribute.Communities(List.of((65242 << 16) | 2)));
+      gobgpAt(18250, "global", "rib", "-a", "ipv4", "del", "10.244.0.0/24", "identifier", "11");
+      await(Duration.ofSeconds(20), () -> speaker.received(ip("127.0.2.44")).size() == 1, details);
+      assertThat(speaker.received(ip("127.0.2.44")).getFirst().nextHop())
+          .isEqualTo(ip("192.0.2.12"));
     }
   }
 
@@ -219,7 +343,8 @@ class AddPathIT {
       rr.addPeer(Neighbor.of(peer("127.0.2.45", 65245, "127.0.2.46", 18256, 65245)));
       rr.addPeer(Neighbor.of(peer("127.0.2.45", 65245, "127.0.2.47", 18257, 65245)));
       rr.addPeer(
-          Neighbor.of(addPath(peer("127.0.2.45", 65245, "127.0.2.48", 18258, 65245), false, true))
+          Neighbor.of(
+                  addPath(peer("127.0.2.45", 65245, "127.0.2.48", 18258, 65245), V4, false, true))
               .asReflectorClient());
       InteropSupport.Details details =
           () ->
