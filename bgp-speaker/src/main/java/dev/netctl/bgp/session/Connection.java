@@ -37,6 +37,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
   private final Map<Timer, ScheduledFuture<?>> timers = new EnumMap<>(Timer.class);
   private final ArrayDeque<BgpMessage> backlog = new ArrayDeque<>();
   private Channel channel;
+  private boolean readPaused;
 
   Connection(PeerSession peer, boolean outbound) {
     this.peer = peer;
@@ -226,10 +227,18 @@ final class Connection extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** Stops (or resumes) reading while the consumer of this peer's UPDATEs is behind. */
+  void readPaused(boolean paused) {
+    readPaused = paused;
+    if (channel != null) {
+      channel.config().setAutoRead(channel.isWritable() && !readPaused);
+    }
+  }
+
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     // Stop reading while we cannot write, so a slow peer cannot make us buffer without bound.
-    ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+    ctx.channel().config().setAutoRead(ctx.channel().isWritable() && !readPaused);
     if (ctx.channel().isWritable()) {
       drain();
       peer.writable(this);
