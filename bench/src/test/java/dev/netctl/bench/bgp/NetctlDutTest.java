@@ -48,7 +48,8 @@ class NetctlDutTest {
     List<String> cmd = NetctlDut.command(s, dir.resolve("dut.yaml"), Path.of("netctl.jar"));
     assertThat(cmd)
         .contains("-XX:+UseSerialGC", "-jar", "bgp", "run", "--config")
-        .contains("-Xmx" + NetctlDut.heapMegabytes(s) + "m");
+        .contains(
+            "-Xmx" + NetctlDut.heapMegabytes(s) + "m", "-Xms" + NetctlDut.heapMegabytes(s) + "m");
     assertThat(cmd.getLast()).isEqualTo(dir.resolve("dut.yaml").toString());
   }
 }
