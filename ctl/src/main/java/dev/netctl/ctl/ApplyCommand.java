@@ -9,8 +9,9 @@ import picocli.CommandLine.Mixin;
 /**
  * {@code netctl apply -f FILE}: creates what is missing, replaces what differs, leaves the rest.
  * Output is kubectl's: {@code ippool.netctl.dev/p created|configured|unchanged}. The whole input is
- * validated before the first write. A manifest carrying {@code metadata.resourceVersion} (as {@code
- * get -o yaml} prints it) is applied only if the object is still at that revision (else CONFLICT).
+ * validated, then written in one atomic commit (all or nothing). A manifest carrying {@code
+ * metadata.resourceVersion} (as {@code get -o yaml} prints it) is applied only if the object is
+ * still at that revision (else CONFLICT).
  */
 @Command(
     name = "apply",
@@ -28,12 +29,10 @@ final class ApplyCommand extends ResourceVerb {
     return withClient(
         client -> {
           Preflight.againstStore(client, manifests, true);
-          // One object at a time, printing each as it lands: if a later write fails (a concurrent
-          // change, an outage) the output still says truthfully which objects were applied.
-          for (Manifest m : manifests) {
-            Applied<? extends Resource> a = client.apply(m.resource());
+          // One atomic commit: a concurrent change or an outage leaves the store as it was.
+          List<Resource> resources = manifests.stream().map(Manifest::resource).toList();
+          for (Applied<Resource> a : client.applyAll(resources)) {
             out().println(Kinds.ref(a.resource()) + " " + a.outcome().verb());
-            out().flush();
           }
           return ExitCode.OK;
         });

@@ -1,5 +1,6 @@
 package dev.netctl.ctl;
 
+import dev.netctl.datastore.model.Resource;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -9,9 +10,8 @@ import picocli.CommandLine.Mixin;
  *
  * <p>All-or-nothing: the whole input is parsed and validated (against the stored state too), then
  * every object is looked up; if any already exists the command names each one and writes nothing.
- * Only then are the objects created, in input order. (The datastore has no multi-key transaction: a
- * concurrent writer between the check and the writes can still make a later create fail; the
- * objects before it stay created and the error names the one that failed.)
+ * Only then are the objects created, in one atomic commit: a concurrent writer between the check
+ * and the commit makes the whole create fail (naming the object) with nothing written.
  */
 @Command(
     name = "create",
@@ -30,10 +30,9 @@ final class CreateCommand extends ResourceVerb {
         client -> {
           Preflight.againstStore(client, manifests, false);
           requirePresence(client, manifests, false, "nothing was created");
-          // printed one by one so a failure half-way leaves a truthful record of what was made
-          for (Manifest m : manifests) {
-            out().println(Kinds.ref(client.create(m.resource())) + " created");
-            out().flush();
+          List<Resource> resources = manifests.stream().map(Manifest::resource).toList();
+          for (Resource r : client.createAll(resources)) {
+            out().println(Kinds.ref(r) + " created");
           }
           return ExitCode.OK;
         });

@@ -9,6 +9,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -159,6 +160,10 @@ final class UpdateDecoder {
       return new DecodeResult.TreatAsWithdraw(
           withdrawal(withdrawn, nlri, attributes), withdrawError);
     }
+    // Senders SHOULD order attributes by type (RFC 4271 §5) but need not; our encoder always
+    // does. Decoding into that canonical order makes equal routes equal values whatever the order
+    // they arrived in, and makes decode(encode(decode(x))) == decode(x) (found by the fuzzer).
+    attributes.sort(Comparator.comparingInt(a -> a.type().code()));
     return new DecodeResult.Decoded(new Update(withdrawn, attributes, nlri), discarded);
   }
 

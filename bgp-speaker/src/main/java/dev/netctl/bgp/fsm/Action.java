@@ -59,8 +59,15 @@ public sealed interface Action {
    * An Established session went down.
    *
    * @param reason why
+   * @param notification whether a NOTIFICATION was sent or received: graceful restart applies only
+   *     to a session that ended without one (RFC 4724 §4.2)
    */
-  record SessionDown(String reason) implements Action {}
+  record SessionDown(String reason, boolean notification) implements Action {
+    /** A session that ended with a NOTIFICATION. */
+    public SessionDown(String reason) {
+      this(reason, true);
+    }
+  }
 
   /**
    * Hand a received UPDATE or ROUTE-REFRESH to the routing layer.

@@ -31,13 +31,23 @@ public final class BgpFsm {
   public static final Duration LARGE_HOLD = Duration.ofMinutes(4);
 
   private final PeerConfig config;
+  private final boolean restarting;
   private State state = State.IDLE;
   private Negotiated negotiated;
   private List<Action> out = new ArrayList<>();
 
   /** An FSM in Idle for {@code config}. */
   public BgpFsm(PeerConfig config) {
+    this(config, false);
+  }
+
+  /**
+   * An FSM in Idle for {@code config}; {@code restarting} sets the Restart State bit and the
+   * forwarding-preserved bits of our graceful-restart capability (RFC 4724 §3).
+   */
+  public BgpFsm(PeerConfig config, boolean restarting) {
     this.config = Objects.requireNonNull(config, "config");
+    this.restarting = restarting;
   }
 
   /** The current state. */
@@ -84,7 +94,7 @@ public final class BgpFsm {
   private void connecting(Event event) {
     if (event instanceof Event.TcpConnected) {
       out.add(new StopTimer(Timer.CONNECT_RETRY));
-      out.add(new Send(OpenNegotiation.localOpen(config)));
+      out.add(new Send(OpenNegotiation.localOpen(config, restarting)));
       out.add(new StartTimer(Timer.HOLD, LARGE_HOLD));
       move(State.OPEN_SENT, "TCP connected");
     } else if (event instanceof Event.TcpConnectionFailed) {
@@ -164,7 +174,7 @@ public final class BgpFsm {
         restartHold();
         out.add(new Action.Deliver(r));
       }
-      case Notification n -> toIdle(null, "peer sent " + n);
+      case Notification n -> toIdle(null, "peer sent " + n, true);
       case Open o ->
           toIdle(
               Notification.of(NotificationSubcode.FSM_UNEXPECTED_IN_ESTABLISHED),
@@ -214,6 +224,10 @@ public final class BgpFsm {
   }
 
   private void toIdle(Notification notification, String reason) {
+    toIdle(notification, reason, notification != null);
+  }
+
+  private void toIdle(Notification notification, String reason, boolean notified) {
     boolean wasEstablished = state == State.ESTABLISHED;
     if (notification != null && state.compareTo(State.OPEN_SENT) >= 0) {
       out.add(new Send(notification));
@@ -224,7 +238,7 @@ public final class BgpFsm {
     out.add(new Disconnect());
     move(State.IDLE, reason);
     if (wasEstablished) {
-      out.add(new Action.SessionDown(reason));
+      out.add(new Action.SessionDown(reason, notified));
     }
   }
 

@@ -18,14 +18,10 @@ public sealed interface Event {
    * Stop: send {@code notification} if a connection is open, then close (event 2, or a Cease such
    * as max-prefix from the host).
    *
-   * @param notification the Cease to send
+   * @param notification the Cease to send, or null to close the connection without one (a planned
+   *     restart that peers should treat as graceful, RFC 4724 §4.2)
    */
-  record Stop(Notification notification) implements Event {
-    /** Validates. */
-    public Stop {
-      Objects.requireNonNull(notification, "notification");
-    }
-  }
+  record Stop(Notification notification) implements Event {}
 
   /** The TCP connection is up, outgoing or incoming (events 16/17). */
   record TcpConnected() implements Event {}

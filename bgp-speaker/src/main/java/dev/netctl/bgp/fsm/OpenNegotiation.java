@@ -23,20 +23,37 @@ public final class OpenNegotiation {
   /** The outcome: exactly one of the two is non-null. */
   public record Result(Negotiated negotiated, BgpError error) {}
 
-  /** Our OPEN for this peer. */
+  /** Our OPEN for this peer, not restarting. */
   public static Open localOpen(PeerConfig config) {
+    return localOpen(config, false);
+  }
+
+  /**
+   * Our OPEN for this peer. The graceful-restart capability lists every offered family, so the peer
+   * keeps our routes while we restart (RFC 4724 §4.2); {@code restarting} sets the Restart State
+   * bit and each family's Forwarding State bit (RFC 4724 §3).
+   */
+  public static Open localOpen(PeerConfig config, boolean restarting) {
     List<Capability> caps = new ArrayList<>();
     // Sorted so the OPEN is the same bytes every time.
-    config.families().stream()
-        .sorted(
-            Comparator.comparingInt((AddressFamily f) -> f.afi().code())
-                .thenComparingInt(f -> f.safi().code()))
-        .forEach(f -> caps.add(new Capability.Multiprotocol(f)));
+    List<AddressFamily> families =
+        config.families().stream()
+            .sorted(
+                Comparator.comparingInt((AddressFamily f) -> f.afi().code())
+                    .thenComparingInt(f -> f.safi().code()))
+            .toList();
+    families.forEach(f -> caps.add(new Capability.Multiprotocol(f)));
     caps.add(new Capability.RouteRefresh());
     caps.add(new Capability.EnhancedRouteRefresh());
     caps.add(new Capability.FourOctetAs(config.localAs()));
     if (config.gracefulRestartSeconds() >= 0) {
-      caps.add(new Capability.GracefulRestart(false, config.gracefulRestartSeconds(), List.of()));
+      caps.add(
+          new Capability.GracefulRestart(
+              restarting,
+              config.gracefulRestartSeconds(),
+              families.stream()
+                  .map(f -> new Capability.GracefulRestartFamily(f, restarting))
+                  .toList()));
     }
     Set<AddressFamily> addPath = new LinkedHashSet<>(config.addPathReceive());
     addPath.addAll(config.addPathSend());

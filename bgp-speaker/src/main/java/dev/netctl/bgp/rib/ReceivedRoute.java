@@ -8,5 +8,12 @@ import dev.netctl.bgp.codec.Prefix;
  * @param prefix the prefix
  * @param pathId the peer's ADD-PATH id, 0 without ADD-PATH
  * @param attributes the received attributes
+ * @param stale kept from before a graceful restart (RFC 4724 §4.2) or an enhanced route refresh
+ *     (RFC 7313 §4) and not yet sent again by the peer
  */
-public record ReceivedRoute(Prefix prefix, int pathId, AttributeSet attributes) {}
+public record ReceivedRoute(Prefix prefix, int pathId, AttributeSet attributes, boolean stale) {
+  /** A path that is not stale. */
+  public ReceivedRoute(Prefix prefix, int pathId, AttributeSet attributes) {
+    this(prefix, pathId, attributes, false);
+  }
+}

@@ -6,10 +6,12 @@ import dev.netctl.bgp.codec.Nlri;
 import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.Prefix;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -168,6 +170,49 @@ public final class Rib implements AutoCloseable {
     return onAllShards(s -> s.peerDown(peer)).thenRun(() -> importPolicies.remove(peer));
   }
 
+  /**
+   * A graceful-restart-capable peer's session ended without a NOTIFICATION (RFC 4724 §4.2): it
+   * leaves its update groups, its paths in {@code keep} stay in the Adj-RIB-In and Loc-RIB marked
+   * stale (still selected and exported), and its other paths are withdrawn. Its import policy stays
+   * registered for when it comes back; {@link #peerDown} ends it all.
+   */
+  public CompletableFuture<Void> peerDownGracefully(Peer peer, Set<AddressFamily> keep) {
+    for (UpdateGroup g : groups) {
+      g.removeMember(peer);
+    }
+    Set<AddressFamily> flush = new HashSet<>(UNICAST);
+    flush.removeAll(keep);
+    return onAllShards(
+        s -> {
+          s.markStale(peer, UNICAST);
+          s.sweepStale(peer, flush);
+        });
+  }
+
+  /**
+   * Marks every path of {@code peer} in {@code families} stale (RFC 7313 §4 Begin-of-RIB, or a
+   * graceful restart): until sent again they stay usable, and {@link #sweepStale} removes the rest.
+   */
+  public CompletableFuture<Void> markStale(Peer peer, Set<AddressFamily> families) {
+    Set<AddressFamily> f = Set.copyOf(families);
+    return onAllShards(s -> s.markStale(peer, f));
+  }
+
+  /**
+   * Withdraws the paths of {@code peer} in {@code families} still stale (End-of-RIB, RFC 4724 §4.2;
+   * End-of-RIB refresh, RFC 7313 §4; or the stale timer).
+   */
+  public CompletableFuture<Void> sweepStale(Peer peer, Set<AddressFamily> families) {
+    Set<AddressFamily> f = Set.copyOf(families);
+    return onAllShards(s -> s.sweepStale(peer, f));
+  }
+
+  /** Number of stale paths kept for {@code peer}. */
+  public CompletableFuture<Long> staleCount(Peer peer) {
+    return collect(s -> List.of(s.staleCount(peer)), Integer.MAX_VALUE)
+        .thenApply(counts -> counts.stream().mapToLong(Integer::longValue).sum());
+  }
+
   /** Re-runs best-path selection after the next-hop resolver's answers changed. */
   public CompletableFuture<Void> refreshNextHops() {
     return onAllShards(RibShard::refreshNextHops);
@@ -194,8 +239,22 @@ public final class Rib implements AutoCloseable {
    * publishes its part to the group, and the group's next drains emit it, then End-of-RIB.
    */
   public CompletableFuture<Void> join(UpdateGroup group, Peer peer) {
-    var join = group.beginSync(peer, shards.length);
-    return onAllShards(s -> s.sync(group, peer, join));
+    TableSync sync = group.beginSync(peer, shards.length);
+    return onAllShards(s -> s.sync(group, sync));
+  }
+
+  /**
+   * Schedules {@code family}'s table again for a member of {@code group} (answering a
+   * ROUTE-REFRESH, RFC 2918 §4), framed by Begin/End-of-Route-Refresh when {@code enhanced} (RFC
+   * 7313 §4). Does nothing when {@code peer} is not a member or the group lacks the family.
+   */
+  public CompletableFuture<Void> refresh(
+      UpdateGroup group, Peer peer, AddressFamily family, boolean enhanced) {
+    TableSync sync = group.beginRefresh(peer, shards.length, family, enhanced);
+    if (sync == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return onAllShards(s -> s.sync(group, sync));
   }
 
   /** The Loc-RIB entry of a prefix. */
@@ -212,6 +271,17 @@ public final class Rib implements AutoCloseable {
   /** A peer's Adj-RIB-In as received, at most {@code limit} paths, in no order. */
   public CompletableFuture<List<ReceivedRoute>> adjRibIn(Peer peer, int limit) {
     return collect(s -> s.adjRibIn(peer, limit), limit);
+  }
+
+  /**
+   * What {@code group} sends (or, with updates still queued, is about to send) to its member {@code
+   * peer}: every exported path except those learned from the peer itself, at most {@code limit}, in
+   * no order.
+   */
+  public CompletableFuture<List<AdvertisedPath>> advertised(
+      UpdateGroup group, Peer peer, int limit) {
+    OutboundProfile profile = group.profile();
+    return collect(s -> s.advertised(profile, peer, limit), limit);
   }
 
   /** Number of prefixes in the Loc-RIB. */
@@ -279,6 +349,9 @@ public final class Rib implements AutoCloseable {
   private int indexFor(Prefix prefix) {
     return Math.floorMod(prefix.hashCode() * 0x9E3779B9, shards.length);
   }
+
+  private static final Set<AddressFamily> UNICAST =
+      Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST);
 
   // The Loc-RIB is keyed by prefix alone: only unicast families are kept (multicast is unused in
   // a Calico fabric).

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -25,6 +26,9 @@ final class RibShard {
   private final List<UpdateGroup> groups;
   private final Map<Peer, AdjRibIn> adjIn = new HashMap<>();
   private final PrefixTable<Destination> locRib = new PrefixTable<>();
+  // Paths kept after a graceful restart (RFC 4724 §4.2) or inside an enhanced route refresh (RFC
+  // 7313 §4) that the peer has not sent again yet; their attributes sit in the Adj-RIB-In.
+  private final Map<Peer, AdjRibIn> stale = new HashMap<>();
   private final ExportMemo exportMemo;
 
   /**
@@ -48,6 +52,7 @@ final class RibShard {
   /** A path received from {@code peer} (or originated, for {@link Peer#LOCAL}). */
   void announce(Peer peer, Prefix prefix, int pathId, AttributeSet received) {
     adjIn.computeIfAbsent(peer, p -> new AdjRibIn()).put(prefix, pathId, received);
+    unmarkStale(peer, prefix, pathId);
     Optional<AttributeSet> imported =
         ImportRules.apply(config, peer, importPolicy(peer), prefix, received);
     replacePath(prefix, peer, pathId, imported.orElse(null));
@@ -56,6 +61,7 @@ final class RibShard {
   /** A path withdrawn by {@code peer}. */
   void withdraw(Peer peer, Prefix prefix, int pathId) {
     AdjRibIn in = adjIn.get(peer);
+    unmarkStale(peer, prefix, pathId);
     if (in != null && in.remove(prefix, pathId) != null) {
       replacePath(prefix, peer, pathId, null);
       if (in.size() == 0) {
@@ -66,9 +72,67 @@ final class RibShard {
 
   /** Removes every path of a peer whose session went down. */
   void peerDown(Peer peer) {
+    stale.remove(peer);
     AdjRibIn in = adjIn.remove(peer);
     if (in != null) {
       in.forEach((prefix, pathId, attrs) -> replacePath(prefix, peer, pathId, null));
+    }
+  }
+
+  /**
+   * Marks every path of {@code peer} in {@code families} stale: they stay in the Adj-RIB-In and
+   * Loc-RIB (still selectable and exported) until sent again or swept.
+   */
+  void markStale(Peer peer, Set<AddressFamily> families) {
+    AdjRibIn in = adjIn.get(peer);
+    if (in == null) {
+      return;
+    }
+    AdjRibIn marks = stale.computeIfAbsent(peer, p -> new AdjRibIn());
+    in.forEach(
+        (prefix, pathId, attrs) -> {
+          if (families.contains(prefix.family())) {
+            marks.put(prefix, pathId, attrs);
+          }
+        });
+    if (marks.size() == 0) {
+      stale.remove(peer);
+    }
+  }
+
+  /** Withdraws the paths of {@code peer} in {@code families} that are still stale. */
+  void sweepStale(Peer peer, Set<AddressFamily> families) {
+    AdjRibIn marks = stale.get(peer);
+    if (marks == null) {
+      return;
+    }
+    List<Prefix> prefixes = new ArrayList<>();
+    List<Integer> pathIds = new ArrayList<>();
+    marks.forEach(
+        (prefix, pathId, attrs) -> {
+          if (families.contains(prefix.family())) {
+            prefixes.add(prefix);
+            pathIds.add(pathId);
+          }
+        });
+    for (int i = 0; i < prefixes.size(); i++) {
+      withdraw(peer, prefixes.get(i), pathIds.get(i));
+    }
+  }
+
+  /** Number of stale paths of {@code peer}. */
+  int staleCount(Peer peer) {
+    AdjRibIn marks = stale.get(peer);
+    return marks == null ? 0 : marks.size();
+  }
+
+  private void unmarkStale(Peer peer, Prefix prefix, int pathId) {
+    if (stale.isEmpty()) {
+      return; // the usual case: nothing restarting
+    }
+    AdjRibIn marks = stale.get(peer);
+    if (marks != null && marks.remove(prefix, pathId) != null && marks.size() == 0) {
+      stale.remove(peer);
     }
   }
 
@@ -103,14 +167,15 @@ final class RibShard {
   }
 
   /** Publishes this shard's part of the group's table for a joining member. */
-  void sync(UpdateGroup group, Peer member, java.util.concurrent.atomic.AtomicInteger join) {
+  void sync(UpdateGroup group, TableSync sync) {
     List<UpdatePacker.Entry> entries = new ArrayList<>();
+    Peer member = sync.peer();
     Audience audience = new Audience.Only(member);
     OutboundProfile profile = group.profile();
     locRib.forEach(
         (prefix, d) -> {
           AddressFamily family = prefix.family();
-          if (!profile.families().contains(family)) {
+          if (!profile.families().contains(family) || !sync.families().contains(family)) {
             return;
           }
           if (profile.addPath(family)) {
@@ -127,7 +192,36 @@ final class RibShard {
             }
           }
         });
-    group.addSyncPart(member, join, entries);
+    group.addSyncPart(sync, entries);
+  }
+
+  /**
+   * What the group sends {@code member} for this shard's prefixes, at most {@code limit}: the same
+   * export as {@link #sync}, collected instead of queued.
+   */
+  List<AdvertisedPath> advertised(OutboundProfile profile, Peer member, int limit) {
+    List<AdvertisedPath> out = new ArrayList<>();
+    locRib.visit(
+        (prefix, d) -> {
+          if (!profile.families().contains(prefix.family())) {
+            return true;
+          }
+          if (profile.addPath(prefix.family())) {
+            for (Route r : d.paths()) {
+              AttributeSet a = export(profile, prefix, r, member);
+              if (a != null && out.size() < limit) {
+                out.add(new AdvertisedPath(prefix, r.localId(), a));
+              }
+            }
+          } else if (d.best() != null) {
+            AttributeSet a = export(profile, prefix, d.best(), member);
+            if (a != null) {
+              out.add(new AdvertisedPath(prefix, 0, a));
+            }
+          }
+          return out.size() < limit;
+        });
+    return out;
   }
 
   /** Copies of the Loc-RIB entries whose prefix passes {@code filter}, at most {@code limit}. */
@@ -156,11 +250,13 @@ final class RibShard {
   List<ReceivedRoute> adjRibIn(Peer peer, int limit) {
     List<ReceivedRoute> out = new ArrayList<>();
     AdjRibIn in = adjIn.get(peer);
+    AdjRibIn marks = stale.get(peer);
     if (in != null) {
       in.forEach(
           (prefix, pathId, attrs) -> {
             if (out.size() < limit) {
-              out.add(new ReceivedRoute(prefix, pathId, attrs));
+              boolean old = marks != null && marks.get(prefix, pathId) != null;
+              out.add(new ReceivedRoute(prefix, pathId, attrs, old));
             }
           });
     }

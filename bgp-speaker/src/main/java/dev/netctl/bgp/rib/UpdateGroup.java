@@ -1,6 +1,7 @@
 package dev.netctl.bgp.rib;
 
 import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.BgpMessage;
 import dev.netctl.bgp.codec.BgpMessage.Update;
 import dev.netctl.bgp.codec.Prefix;
 import java.util.ArrayList;
@@ -10,7 +11,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The Adj-RIB-Out shared by peers with the same {@link OutboundProfile}: RIB shards compute each
@@ -31,8 +31,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p><b>Joining.</b> {@link Rib#join} adds a member and has every shard put a snapshot of its part
  * of the table here; {@link #drain} returns those snapshot messages (audience {@link
  * Audience.Only}) before the pending changes it took, and after the last part an End-of-RIB per
- * family (RFC 4724 §2). Because each shard publishes its snapshot before any later change, and a
- * drain emits snapshots first, a member never sees an older state after a newer one.
+ * family (RFC 4724 §2), exactly once per join. {@link Rib#refresh} dumps one family again the same
+ * way, framed by Begin/End-of-Route-Refresh markers with enhanced route refresh (RFC 7313 §4).
+ * Because each shard publishes its snapshot before any later change, and a drain emits snapshots
+ * first, a member never sees an older state after a newer one.
  *
  * <p><b>Session contract.</b> Register a listener with {@link #onPending}; when it fires, schedule
  * {@link #drain} on the thread that writes to the members (it must not block the caller: it runs on
@@ -52,16 +54,16 @@ public final class UpdateGroup {
     }
   }
 
-  // The join's counter identifies it: parts of an earlier join of the same peer (a session that
-  // flapped) are recognized and dropped.
-  private record SyncPart(Peer peer, AtomicInteger join, List<UpdatePacker.Entry> entries) {}
+  private record SyncPart(TableSync sync, List<UpdatePacker.Entry> entries) {}
 
   private final OutboundProfile profile;
   private final UpdatePacker packer;
   private final Set<Peer> members = ConcurrentHashMap.newKeySet();
   private final ConcurrentHashMap<OutKey, OutRoute> pending = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<SyncPart> syncParts = new ConcurrentLinkedQueue<>();
-  private final ConcurrentHashMap<Peer, AtomicInteger> syncing = new ConcurrentHashMap<>();
+  // The join's token per member: dumps (the initial one, refreshes) of an earlier join of the same
+  // peer (a session that flapped) are recognized and dropped.
+  private final ConcurrentHashMap<Peer, Object> joins = new ConcurrentHashMap<>();
   private final AtomicBoolean signalled = new AtomicBoolean();
   private volatile Runnable listener = () -> {};
 
@@ -121,16 +123,19 @@ public final class UpdateGroup {
     }
     List<OutboundUpdate> out = new ArrayList<>();
     for (SyncPart part; (part = syncParts.poll()) != null; ) {
-      AtomicInteger remaining = syncing.get(part.peer());
-      if (remaining != part.join() || !members.contains(part.peer())) {
+      TableSync sync = part.sync();
+      Peer peer = sync.peer();
+      if (joins.get(peer) != sync.join() || !members.contains(peer)) {
         continue;
       }
+      Audience only = new Audience.Only(peer);
+      if (!sync.begun) {
+        sync.begun = true;
+        sync.begin().forEach(m -> out.add(new OutboundUpdate(m, only)));
+      }
       out.addAll(packer.pack(part.entries()));
-      if (remaining.decrementAndGet() == 0) {
-        syncing.remove(part.peer(), remaining);
-        for (AddressFamily family : profile.families()) {
-          out.add(new OutboundUpdate(Update.endOfRib(family), new Audience.Only(part.peer())));
-        }
+      if (sync.remaining().decrementAndGet() == 0) {
+        sync.end().forEach(m -> out.add(new OutboundUpdate(m, only)));
       }
     }
     out.addAll(packer.pack(changes));
@@ -200,23 +205,43 @@ public final class UpdateGroup {
    * Adds a member that expects {@code parts} snapshot parts, one per shard; returns the join's
    * token to pass with each part.
    */
-  AtomicInteger beginSync(Peer peer, int parts) {
-    AtomicInteger join = new AtomicInteger(parts);
-    syncing.put(peer, join);
+  TableSync beginSync(Peer peer, int parts) {
+    Object join = new Object();
+    joins.put(peer, join);
     members.add(peer);
-    return join;
+    List<BgpMessage> end = new ArrayList<>();
+    for (AddressFamily family : profile.families()) {
+      end.add(Update.endOfRib(family));
+    }
+    return new TableSync(peer, join, profile.families(), parts, List.of(), end);
   }
 
-  /** Publishes one shard's snapshot for a joining member. */
-  void addSyncPart(Peer peer, AtomicInteger join, List<UpdatePacker.Entry> entries) {
-    syncParts.add(new SyncPart(peer, join, entries));
+  /**
+   * Schedules the table of one family again for a member (a ROUTE-REFRESH answer, RFC 2918 §4),
+   * framed by Begin- and End-of-Route-Refresh when {@code enhanced} (RFC 7313 §4); returns the
+   * token to pass with each part, or null when {@code peer} is not a member or the group does not
+   * carry the family.
+   */
+  TableSync beginRefresh(Peer peer, int parts, AddressFamily family, boolean enhanced) {
+    Object join = joins.get(peer);
+    if (join == null || !members.contains(peer) || !profile.families().contains(family)) {
+      return null;
+    }
+    List<BgpMessage> begin = enhanced ? List.of(new BgpMessage.RouteRefresh(family, 1)) : List.of();
+    List<BgpMessage> end = enhanced ? List.of(new BgpMessage.RouteRefresh(family, 2)) : List.of();
+    return new TableSync(peer, join, Set.of(family), parts, begin, end);
+  }
+
+  /** Publishes one shard's snapshot for a joining or refreshed member. */
+  void addSyncPart(TableSync sync, List<UpdatePacker.Entry> entries) {
+    syncParts.add(new SyncPart(sync, entries));
     signal();
   }
 
   /** Removes a member (session down); nothing more is addressed to it. */
   void removeMember(Peer peer) {
     members.remove(peer);
-    syncing.remove(peer);
+    joins.remove(peer);
   }
 
   private void signal() {

@@ -42,7 +42,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
   Connection(PeerSession peer, boolean outbound) {
     this.peer = peer;
     this.outbound = outbound;
-    this.fsm = new BgpFsm(peer.spec().config());
+    this.fsm = new BgpFsm(peer.spec().config(), peer.restarting());
   }
 
   boolean outbound() {
@@ -123,7 +123,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
         peer.stateChanged(this, s);
       }
       case Action.SessionUp u -> peer.up(this, u.negotiated());
-      case Action.SessionDown d -> peer.down(this, d.reason());
+      case Action.SessionDown d -> peer.down(this, d.reason(), d.notification());
       case Action.Deliver d -> peer.deliver(this, d.message());
     }
   }

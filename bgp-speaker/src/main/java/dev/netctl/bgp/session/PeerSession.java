@@ -47,6 +47,7 @@ public final class PeerSession {
   private Connection established;
   private boolean enabled;
   private ScheduledFuture<?> restart;
+  private boolean restarting;
   private volatile State state = State.IDLE;
   private volatile Instant since;
   private volatile String info = "";
@@ -107,6 +108,16 @@ public final class PeerSession {
     return received.size();
   }
 
+  /** Whether new connections announce that we are restarting (RFC 4724 §3 Restart State). */
+  public boolean restarting() {
+    return restarting;
+  }
+
+  /** Sets whether OPENs from now on carry the Restart State and Forwarding State bits. */
+  public void restarting(boolean value) {
+    restarting = value;
+  }
+
   /** Begins connecting (or waiting, if passive). */
   public void start() {
     enabled = true;
@@ -117,7 +128,10 @@ public final class PeerSession {
     }
   }
 
-  /** Closes every connection with {@code notification} and stays down. */
+  /**
+   * Closes every connection with {@code notification} (or, when null, without a NOTIFICATION, so a
+   * graceful-restart peer keeps our routes) and stays down.
+   */
   public void stop(Notification notification) {
     enabled = false;
     if (restart != null) {
@@ -244,6 +258,12 @@ public final class PeerSession {
       ch.close();
       return;
     }
+    if (established != null && established.negotiated().gracefulRestart()) {
+      // RFC 4724 §4.2: a graceful-restart peer connecting again has restarted; the old session is
+      // over as if its TCP connection had closed, and the new one proceeds.
+      LOG.info("{}: new connection while Established: the peer restarted", this);
+      established.handle(new Event.TcpClosed());
+    }
     if (established != null) {
       // RFC 4271 §6.8: a new connection collides with an Established one and loses.
       ch.writeAndFlush(Notification.of(NotificationSubcode.CONNECTION_COLLISION_RESOLUTION));
@@ -367,9 +387,9 @@ public final class PeerSession {
     listener.established(this, negotiated);
   }
 
-  void down(Connection c, String reason) {
+  void down(Connection c, String reason, boolean notification) {
     received.clear();
-    listener.down(this, reason);
+    listener.down(this, reason, notification);
   }
 
   void deliver(Connection c, BgpMessage message) {

@@ -24,6 +24,15 @@ public interface SessionListener {
   /** An Established session ended; every route learned from it is gone. */
   default void down(PeerSession peer, String reason) {}
 
+  /**
+   * An Established session ended; {@code notification} tells whether a NOTIFICATION was sent or
+   * received (without one, a graceful-restart peer's routes may be kept, RFC 4724 §4.2). By default
+   * calls {@link #down(PeerSession, String)}.
+   */
+  default void down(PeerSession peer, String reason, boolean notification) {
+    down(peer, reason);
+  }
+
   /** The established channel can take data again after having been full (back-pressure). */
   default void writable(PeerSession peer) {}
 }

@@ -80,7 +80,11 @@ public final class BgpSpeaker implements AutoCloseable {
   private final Map<UpdateGroup, GroupWriter> writers = new HashMap<>();
   private final Map<Prefix, ReceivedRoute> best = new HashMap<>();
   private final List<RouteListener> listeners = new CopyOnWriteArrayList<>();
+  private final StalePeers stalePeers;
   private BgpListener listener;
+  // RFC 4724 §4.1: restarting, our routes wait for the peers' End-of-RIB (or the deferral timer).
+  private boolean deferring;
+  private io.netty.util.concurrent.ScheduledFuture<?> deferral;
 
   // UPDATEs of one peer handed to the RIB but not processed yet: above HIGH the session stops
   // reading (TCP pushes back on the peer), at LOW it reads again. Without this a fast peer's
@@ -93,6 +97,10 @@ public final class BgpSpeaker implements AutoCloseable {
     CompletableFuture<Void> ready;
     UpdateGroup group;
     int inFlight; // on the loop
+    Negotiated negotiated;
+    // Whether the initial table dump was scheduled (it waits while we are restarting).
+    boolean joined;
+    final Set<AddressFamily> endOfRibPending = new HashSet<>();
 
     Attached(Peer peer, CompletableFuture<Void> ready) {
       this.peer = peer;
@@ -118,6 +126,8 @@ public final class BgpSpeaker implements AutoCloseable {
                 config.ribShards()),
             NextHopResolver.ALL_REACHABLE);
     rib.addSink(this::bestChanged);
+    this.stalePeers = new StalePeers(rib, loop, config.restart().staleTime(), this::inOrder);
+    this.deferring = config.restart().restarting();
   }
 
   /**
@@ -140,6 +150,13 @@ public final class BgpSpeaker implements AutoCloseable {
   /** Starts a speaker. */
   public static BgpSpeaker start(SpeakerConfig config) throws InterruptedException {
     BgpSpeaker s = new BgpSpeaker(config, Clock.systemUTC());
+    if (s.deferring) {
+      s.deferral =
+          s.loop.schedule(
+              s::endDeferral,
+              config.restart().selectionDeferral().toMillis(),
+              TimeUnit.MILLISECONDS);
+    }
     if (config.listen() != null) {
       try {
         s.listener =
@@ -193,6 +210,7 @@ public final class BgpSpeaker implements AutoCloseable {
           peers.put(key, p);
           neighbors.put(key, neighbor);
           updateMd5();
+          p.restarting(deferring);
           p.start();
           return null;
         });
@@ -206,8 +224,13 @@ public final class BgpSpeaker implements AutoCloseable {
           if (p != null) {
             updateMd5();
             p.stop(BgpMessage.Notification.of(NotificationSubcode.PEER_DECONFIGURED));
-            detach(remote);
+            detach(remote, true);
+            Peer stale = stalePeers.forget(remote);
+            if (stale != null) {
+              inOrder(remote, () -> rib.peerDown(stale));
+            }
             neighbors.remove(remote);
+            checkDeferral();
           }
           return null;
         });
@@ -314,8 +337,50 @@ public final class BgpSpeaker implements AutoCloseable {
                             p.since(),
                             p.info(),
                             p.receivedPrefixes(),
-                            p.lastError()))
+                            p.lastError(),
+                            stalePeers.keeps(p.spec().remote().getAddress())))
                 .toList());
+  }
+
+  /**
+   * Asks a peer to send its routes of {@code family} again (RFC 2918 soft reset in): sends a
+   * ROUTE-REFRESH. Import policy changes need no refresh (the Adj-RIB-In keeps what was received);
+   * this is for a peer whose routes are suspected out of date.
+   *
+   * @throws IllegalArgumentException when the peer is not configured or the family was not
+   *     negotiated with it
+   * @throws IllegalStateException when the session is not Established or the peer did not advertise
+   *     the route refresh capability
+   */
+  public void refresh(InetAddress peer, AddressFamily family) {
+    call(
+        () -> {
+          PeerSession p = peers.get(peer);
+          String name = "peer " + peer.getHostAddress();
+          if (p == null) {
+            throw new IllegalArgumentException(name + " is not configured");
+          }
+          Negotiated n = p.negotiated();
+          if (n == null) {
+            throw new IllegalStateException(
+                name + " is " + p.state() + ", not ESTABLISHED: cannot send ROUTE-REFRESH");
+          }
+          if (!n.routeRefresh()) {
+            throw new IllegalStateException(
+                name + " did not advertise the route refresh capability (RFC 2918 §3)");
+          }
+          if (!n.families().contains(family)) {
+            throw new IllegalArgumentException(
+                name
+                    + " family "
+                    + family
+                    + " was not negotiated (negotiated: "
+                    + n.families()
+                    + ")");
+          }
+          p.send(List.of(BgpMessage.RouteRefresh.request(family)));
+          return null;
+        });
   }
 
   /**
@@ -323,13 +388,40 @@ public final class BgpSpeaker implements AutoCloseable {
    * routes whose AS_PATH holds our AS (loops, never usable: RFC 4271 §9.1.2).
    */
   public List<ReceivedRoute> received(InetAddress peer) {
-    Attached a = call(() -> attached.get(peer));
-    if (a == null) {
+    // A peer restarting gracefully is not attached, but its stale routes are still there.
+    Peer p =
+        call(
+            () -> {
+              Attached a = attached.get(peer);
+              return a != null ? a.peer : stalePeers.down(peer);
+            });
+    if (p == null) {
       return List.of();
     }
-    return await(rib.adjRibIn(a.peer, Integer.MAX_VALUE)).stream()
+    return await(rib.adjRibIn(p, Integer.MAX_VALUE)).stream()
         .filter(r -> !r.attributes().asPathContains(localAs))
-        .map(r -> toReceived(peer, r.prefix(), r.pathId(), r.attributes()))
+        .map(r -> toReceived(peer, r.prefix(), r.pathId(), r.attributes(), r.stale()))
+        .toList();
+  }
+
+  /**
+   * What is advertised to one established peer (its Adj-RIB-Out): the Loc-RIB as the peer's update
+   * group exports it (iBGP and reflection rules, eBGP rewrites, export policy, split horizon), in
+   * no order. Updates still queued for the peer are included. Empty when the peer is not
+   * established.
+   */
+  public List<AdvertisedRoute> advertised(InetAddress peer) {
+    Attached a = call(() -> attached.get(peer));
+    UpdateGroup group = a == null ? null : call(() -> a.group);
+    if (group == null) {
+      return List.of();
+    }
+    return await(rib.advertised(group, a.peer, Integer.MAX_VALUE)).stream()
+        .map(
+            r -> {
+              ReceivedRoute x = toReceived(peer, r.prefix(), r.pathId(), r.attributes(), false);
+              return new AdvertisedRoute(peer, x.nlri(), x.nextHop(), x.attributes());
+            })
         .toList();
   }
 
@@ -352,16 +444,16 @@ public final class BgpSpeaker implements AutoCloseable {
   private static ReceivedRoute toReceived(Route r, Prefix prefix) {
     InetAddress from =
         r.source().kind() == PeerKind.LOCAL ? unspecified(prefix) : r.source().address();
-    return toReceived(from, prefix, r.pathId(), r.attributes());
+    return toReceived(from, prefix, r.pathId(), r.attributes(), false);
   }
 
   private static ReceivedRoute toReceived(
-      InetAddress peer, Prefix prefix, int pathId, AttributeSet attrs) {
+      InetAddress peer, Prefix prefix, int pathId, AttributeSet attrs, boolean stale) {
     List<PathAttribute> list = new ArrayList<>(attrs.attributes());
     if (!prefix.ipv6() && attrs.nextHop() instanceof Inet4Address v4) {
       list.add(new PathAttribute.NextHop(v4));
     }
-    return new ReceivedRoute(peer, new Nlri(pathId, prefix), attrs.nextHop(), list);
+    return new ReceivedRoute(peer, new Nlri(pathId, prefix), attrs.nextHop(), list, stale);
   }
 
   private static InetAddress unspecified(Prefix prefix) {
@@ -467,10 +559,16 @@ public final class BgpSpeaker implements AutoCloseable {
             mapped(local),
             null);
     Attached a = new Attached(peer, null);
+    a.negotiated = n;
+    a.endOfRibPending.addAll(families);
     attached.put(address, a);
     // A flapping session's RIB cleanup must finish before the equal Peer registers again.
     CompletableFuture<Void> before =
-        leaving.getOrDefault(address, CompletableFuture.completedFuture(null));
+        stalePeers.reestablished(
+            address,
+            peer,
+            n,
+            leaving.getOrDefault(address, CompletableFuture.completedFuture(null)));
     a.ready =
         before.thenComposeAsync(
             v -> {
@@ -481,24 +579,94 @@ public final class BgpSpeaker implements AutoCloseable {
               CompletableFuture<Void> registered = rib.addPeer(peer, neighbor.importPolicy());
               a.group = rib.group(profile);
               writers.computeIfAbsent(a.group, g -> new GroupWriter(g, loop, sessions));
-              rib.join(a.group, peer);
+              if (!deferring) {
+                a.joined = true;
+                rib.join(a.group, peer);
+              }
               return registered;
             },
             loop);
+    checkDeferral();
+  }
+
+  /** Runs RIB work for one peer after everything already queued for it; on the loop. */
+  private void inOrder(
+      InetAddress address, java.util.function.Supplier<CompletableFuture<Void>> work) {
+    Attached a = attached.get(address);
+    if (a != null) {
+      a.ready = a.ready.thenCompose(v -> work.get());
+      return;
+    }
+    CompletableFuture<Void> f =
+        leaving
+            .getOrDefault(address, CompletableFuture.completedFuture(null))
+            .thenCompose(v -> work.get());
+    leaving.put(address, f);
+    f.whenCompleteAsync((v, e) -> leaving.remove(address, f), loop);
+  }
+
+  /**
+   * Ends the selection deferral once every peer that can send End-of-RIB did (RFC 4724 §4.1: peers
+   * without the capability or restarting themselves are not waited for; peers not up yet are, until
+   * the deferral timer).
+   */
+  private void checkDeferral() {
+    if (!deferring) {
+      return;
+    }
+    for (InetAddress address : peers.keySet()) {
+      Attached a = attached.get(address);
+      if (a == null) {
+        return;
+      }
+      var gr =
+          a.negotiated.peerOpen().capability(dev.netctl.bgp.codec.Capability.GracefulRestart.class);
+      if (gr.isPresent() && !gr.get().restarting() && !a.endOfRibPending.isEmpty()) {
+        return;
+      }
+    }
+    endDeferral();
+  }
+
+  /** Our restart is over: peers get their initial tables, and OPENs lose the Restart State bit. */
+  private void endDeferral() {
+    if (!deferring) {
+      return;
+    }
+    deferring = false;
+    if (deferral != null) {
+      deferral.cancel(false);
+    }
+    peers.values().forEach(p -> p.restarting(false));
+    for (Attached a : attached.values()) {
+      a.ready =
+          a.ready.thenComposeAsync(
+              v -> {
+                if (a.group == null || a.joined || attached.get(a.peer.address()) != a) {
+                  return CompletableFuture.completedFuture(null);
+                }
+                a.joined = true;
+                return rib.join(a.group, a.peer);
+              },
+              loop);
+    }
   }
 
   /** Forgets an established session: its routes leave the RIB; on the loop. */
-  private void detach(InetAddress address) {
+  private void detach(InetAddress address, boolean notification) {
     Attached a = attached.remove(address);
     if (a == null) {
       return;
     }
+    Set<AddressFamily> keep = stalePeers.lost(address, a.peer, a.negotiated, notification);
     sessions.remove(a.peer);
     if (a.group != null && writers.get(a.group) instanceof GroupWriter w) {
       // The group may have been waiting for this member's channel to drain.
       w.schedule();
     }
-    CompletableFuture<Void> down = a.ready.thenCompose(v -> rib.peerDown(a.peer));
+    CompletableFuture<Void> down =
+        a.ready.thenCompose(
+            v -> keep == null ? rib.peerDown(a.peer) : rib.peerDownGracefully(a.peer, keep));
     leaving.put(address, down);
     down.whenCompleteAsync((v, e) -> leaving.remove(address, down), loop);
   }
@@ -528,27 +696,46 @@ public final class BgpSpeaker implements AutoCloseable {
               }
             },
             loop);
+        received.endOfRibFamily().ifPresent(f -> endOfRib(peer, a, f));
       }
+    }
+
+    private void endOfRib(PeerSession peer, Attached a, AddressFamily family) {
+      a.endOfRibPending.remove(family);
+      stalePeers.endOfRib(peer.spec().remote().getAddress(), family);
+      checkDeferral();
     }
 
     @Override
     public void routeRefresh(PeerSession peer, BgpMessage.RouteRefresh request) {
-      Attached a = attached.get(peer.spec().remote().getAddress());
-      if (a != null && request.subtype() == 0) {
-        // Joining again re-sends the group's table, ended by End-of-RIB.
-        a.ready =
-            a.ready.thenComposeAsync(
-                v ->
-                    a.group == null
-                        ? CompletableFuture.completedFuture(null)
-                        : rib.join(a.group, a.peer),
-                loop);
+      InetAddress address = peer.spec().remote().getAddress();
+      Attached a = attached.get(address);
+      AddressFamily family = request.family();
+      // RFC 2918 §4: a family not negotiated is ignored, as are unknown subtypes (RFC 7313 §5).
+      if (a == null || !a.negotiated.families().contains(family) || !UNICAST.contains(family)) {
+        return;
+      }
+      Set<AddressFamily> only = Set.of(family);
+      switch (request.subtype()) {
+        case 0 ->
+            // The family's table again to this peer only, in BoRR/EoRR with RFC 7313.
+            a.ready =
+                a.ready.thenComposeAsync(
+                    v ->
+                        a.group == null || !a.joined
+                            ? CompletableFuture.completedFuture(null)
+                            : rib.refresh(
+                                a.group, a.peer, family, a.negotiated.enhancedRouteRefresh()),
+                    loop);
+        case 1 -> inOrder(address, () -> rib.markStale(a.peer, only));
+        case 2 -> inOrder(address, () -> rib.sweepStale(a.peer, only));
+        default -> {}
       }
     }
 
     @Override
-    public void down(PeerSession peer, String reason) {
-      detach(peer.spec().remote().getAddress());
+    public void down(PeerSession peer, String reason, boolean notification) {
+      detach(peer.spec().remote().getAddress(), notification);
     }
 
     @Override
@@ -607,11 +794,24 @@ public final class BgpSpeaker implements AutoCloseable {
   /** Stops every peer with Cease/Administrative Shutdown, closes the listener, RIB and loop. */
   @Override
   public void close() {
+    close(BgpMessage.Notification.of(NotificationSubcode.ADMINISTRATIVE_SHUTDOWN));
+  }
+
+  /**
+   * Stops for a planned restart: closes every connection without a NOTIFICATION, so peers that
+   * support graceful restart keep our routes until we are back (RFC 4724 §4.2; start the next
+   * process with {@link RestartOptions#restarting()}), then closes like {@link #close()}.
+   */
+  public void closeForRestart() {
+    close(null);
+  }
+
+  private void close(BgpMessage.Notification notification) {
     try {
       call(
           () -> {
             for (PeerSession p : peers.values()) {
-              p.stop(BgpMessage.Notification.of(NotificationSubcode.ADMINISTRATIVE_SHUTDOWN));
+              p.stop(notification);
             }
             peers.clear();
             return null;

@@ -82,7 +82,7 @@ final class GroupWriter {
     try {
       for (int j = 0; j < n; j++) {
         OutboundUpdate u = out.get(j);
-        BgpEncoder.encode(u.update(), group.profile().codec(), bytes);
+        BgpEncoder.encode(u.message(), group.profile().codec(), bytes);
         ends[j] = bytes.writerIndex();
         switch (u.audience()) {
           case Audience.All a -> who[j] = ALL;

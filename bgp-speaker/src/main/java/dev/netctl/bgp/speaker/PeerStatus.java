@@ -15,6 +15,8 @@ import java.time.Instant;
  * @param info last reason (error, NOTIFICATION) or empty
  * @param receivedPrefixes routes in its Adj-RIB-In
  * @param lastError the last malformed UPDATE handled without a reset (RFC 7606), or empty
+ * @param staleRoutes whether routes of the peer are kept as stale: it restarted gracefully and has
+ *     not yet come back, or came back and has not yet sent End-of-RIB (RFC 4724 §4.2)
  */
 public record PeerStatus(
     InetSocketAddress remote,
@@ -24,4 +26,18 @@ public record PeerStatus(
     Instant since,
     String info,
     int receivedPrefixes,
-    String lastError) {}
+    String lastError,
+    boolean staleRoutes) {
+  /** A status without stale routes. */
+  public PeerStatus(
+      InetSocketAddress remote,
+      long remoteAs,
+      boolean internal,
+      State state,
+      Instant since,
+      String info,
+      int receivedPrefixes,
+      String lastError) {
+    this(remote, remoteAs, internal, state, since, info, receivedPrefixes, lastError, false);
+  }
+}

@@ -14,14 +14,26 @@ import java.util.Optional;
  * @param nlri the prefix and path id
  * @param nextHop NEXT_HOP, or the MP_REACH next hop for other families
  * @param attributes path attributes without MP_REACH/MP_UNREACH
+ * @param stale kept from before the peer's graceful restart (RFC 4724 §4.2) or enhanced route
+ *     refresh (RFC 7313 §4) and not sent again yet
  */
 public record ReceivedRoute(
-    InetAddress peer, Nlri nlri, InetAddress nextHop, List<PathAttribute> attributes) {
+    InetAddress peer,
+    Nlri nlri,
+    InetAddress nextHop,
+    List<PathAttribute> attributes,
+    boolean stale) {
   /** Validates and copies. */
   public ReceivedRoute {
     Objects.requireNonNull(peer, "peer");
     Objects.requireNonNull(nlri, "nlri");
     attributes = List.copyOf(attributes);
+  }
+
+  /** A route that is not stale. */
+  public ReceivedRoute(
+      InetAddress peer, Nlri nlri, InetAddress nextHop, List<PathAttribute> attributes) {
+    this(peer, nlri, nextHop, attributes, false);
   }
 
   /** The first attribute of a type. */

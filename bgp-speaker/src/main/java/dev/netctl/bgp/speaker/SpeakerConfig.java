@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param listen where to accept connections, or null for active-only
  * @param transport epoll or NIO
  * @param ribShards number of Loc-RIB shard threads, at least 1
+ * @param restart graceful restart settings (RFC 4724)
  */
 public record SpeakerConfig(
     long localAs,
@@ -22,10 +23,12 @@ public record SpeakerConfig(
     Inet4Address clusterId,
     InetSocketAddress listen,
     Transport transport,
-    int ribShards) {
+    int ribShards,
+    RestartOptions restart) {
   /** Validates. */
   public SpeakerConfig {
     Objects.requireNonNull(routerId, "routerId");
+    Objects.requireNonNull(restart, "restart");
     Objects.requireNonNull(transport, "transport");
     if (localAs <= 0 || localAs > 0xffffffffL) {
       throw new IllegalArgumentException(
@@ -36,6 +39,17 @@ public record SpeakerConfig(
     }
   }
 
+  /** Options with the default graceful restart settings. */
+  public SpeakerConfig(
+      long localAs,
+      Inet4Address routerId,
+      Inet4Address clusterId,
+      InetSocketAddress listen,
+      Transport transport,
+      int ribShards) {
+    this(localAs, routerId, clusterId, listen, transport, ribShards, RestartOptions.DEFAULT);
+  }
+
   /** A non-reflecting speaker with one RIB shard. */
   public static SpeakerConfig of(
       long localAs, Inet4Address routerId, InetSocketAddress listen, Transport transport) {
@@ -44,6 +58,11 @@ public record SpeakerConfig(
 
   /** The same options with a route-reflection cluster id. */
   public SpeakerConfig withClusterId(Inet4Address id) {
-    return new SpeakerConfig(localAs, routerId, id, listen, transport, ribShards);
+    return new SpeakerConfig(localAs, routerId, id, listen, transport, ribShards, restart);
+  }
+
+  /** The same options with these graceful restart settings. */
+  public SpeakerConfig withRestart(RestartOptions options) {
+    return new SpeakerConfig(localAs, routerId, clusterId, listen, transport, ribShards, options);
   }
 }

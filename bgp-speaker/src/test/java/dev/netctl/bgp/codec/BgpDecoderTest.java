@@ -134,6 +134,30 @@ class BgpDecoderTest {
   }
 
   @Test
+  void attributesSentOutOfOrderDecodeInTypeOrder() throws Exception {
+    // RFC 4271 §5: attributes SHOULD be ascending, but a receiver accepts any order.
+    byte[] wire =
+        bytes(
+            MARKER,
+            "002f", // length 47
+            "02", // UPDATE
+            "0000", // no withdrawn routes
+            "0015", // total path attribute length 21
+            "80 04 04 00000064", // MULTI_EXIT_DISC 100 first
+            "40 03 04 c0000201", // NEXT_HOP 192.0.2.1
+            "40 02 00", // empty AS_PATH
+            "40 01 01 00", // ORIGIN last
+            "10 0a00"); // NLRI 10.0.0.0/16
+    Update u = (Update) decoded(wire, CodecContext.FOUR_OCTET);
+    assertThat(u.attributes())
+        .containsExactly(
+            new Origin(OriginType.IGP),
+            new AsPath(List.of()),
+            new NextHop(v4("192.0.2.1")),
+            new PathAttribute.MultiExitDisc(100));
+  }
+
+  @Test
   void twoOctetAsPathAndAs4PathFromOldSpeaker() throws Exception {
     byte[] wire =
         bytes(

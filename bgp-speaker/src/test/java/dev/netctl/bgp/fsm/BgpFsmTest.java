@@ -272,4 +272,71 @@ class BgpFsmTest {
     assertThat(OpenNegotiation.localOpen(config).capability(Capability.GracefulRestart.class))
         .isPresent();
   }
+
+  private static Action.SessionDown down(List<Action> actions) {
+    return actions.stream()
+        .filter(a -> a instanceof Action.SessionDown)
+        .map(a -> (Action.SessionDown) a)
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no SessionDown in " + actions));
+  }
+
+  private static BgpFsm established() {
+    BgpFsm fsm = toOpenConfirm(CONFIG, peerOpen(65002, 90));
+    fsm.handle(rx(Keepalive.INSTANCE));
+    assertThat(fsm.state()).isEqualTo(State.ESTABLISHED);
+    return fsm;
+  }
+
+  @Test
+  void sessionDownTellsWhetherANotificationWasExchanged() {
+    // RFC 4724 §4.2: only a session that ends without a NOTIFICATION restarts gracefully.
+    assertThat(down(established().handle(new Event.TcpClosed())).notification())
+        .as("TCP closed")
+        .isFalse();
+    assertThat(down(established().handle(new Event.TimerExpired(Timer.HOLD))).notification())
+        .as("hold timer expiry sends a NOTIFICATION")
+        .isTrue();
+    assertThat(
+            down(established()
+                    .handle(rx(Notification.of(NotificationSubcode.ADMINISTRATIVE_RESET))))
+                .notification())
+        .as("NOTIFICATION received")
+        .isTrue();
+    assertThat(
+            down(established()
+                    .handle(
+                        new Event.Stop(
+                            Notification.of(NotificationSubcode.ADMINISTRATIVE_SHUTDOWN))))
+                .notification())
+        .as("stopped with a NOTIFICATION")
+        .isTrue();
+  }
+
+  @Test
+  void gracefulRestartCapabilityListsOfferedFamiliesAndTheRestartBits() {
+    PeerConfig config = CONFIG.withOptions(Set.of(), Set.of(), 120, false);
+    Capability.GracefulRestart normal =
+        OpenNegotiation.localOpen(config)
+            .capability(Capability.GracefulRestart.class)
+            .orElseThrow();
+    assertThat(normal.restarting()).isFalse();
+    assertThat(normal.restartTimeSeconds()).isEqualTo(120);
+    assertThat(normal.families())
+        .containsExactly(
+            new Capability.GracefulRestartFamily(AddressFamily.IPV4_UNICAST, false),
+            new Capability.GracefulRestartFamily(AddressFamily.IPV6_UNICAST, false));
+
+    BgpFsm fsm = new BgpFsm(config, true);
+    fsm.handle(new Event.Start(false));
+    Open ours = (Open) sent(fsm.handle(new Event.TcpConnected())).getFirst();
+    Capability.GracefulRestart restarting =
+        ours.capability(Capability.GracefulRestart.class).orElseThrow();
+    assertThat(restarting.restarting()).as("Restart State bit").isTrue();
+    assertThat(restarting.families())
+        .as("Forwarding State bits")
+        .containsExactly(
+            new Capability.GracefulRestartFamily(AddressFamily.IPV4_UNICAST, true),
+            new Capability.GracefulRestartFamily(AddressFamily.IPV6_UNICAST, true));
+  }
 }

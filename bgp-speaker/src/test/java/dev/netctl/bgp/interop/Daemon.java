@@ -63,6 +63,12 @@ final class Daemon implements AutoCloseable {
     }
   }
 
+  /** Kills the daemon with SIGKILL, as a crash would: it sends no NOTIFICATION. */
+  void crash() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(5, TimeUnit.SECONDS);
+  }
+
   boolean alive() {
     return process.isAlive();
   }

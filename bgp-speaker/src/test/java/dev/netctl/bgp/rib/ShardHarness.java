@@ -2,6 +2,7 @@ package dev.netctl.bgp.rib;
 
 import dev.netctl.bgp.codec.AddressFamily;
 import dev.netctl.bgp.codec.BgpEncoder;
+import dev.netctl.bgp.codec.BgpMessage;
 import dev.netctl.bgp.codec.BgpMessage.Update;
 import dev.netctl.bgp.codec.CodecContext;
 import dev.netctl.bgp.codec.Nlri;
@@ -27,8 +28,11 @@ final class ShardHarness {
   /** What each member has been told: prefix#pathId → attributes (with NEXT_HOP / MP next hop). */
   final Map<Peer, Map<Nlri, Received>> views = new HashMap<>();
 
-  /** Every message each member received, in order. */
+  /** Every UPDATE each member received, in order. */
   final Map<Peer, List<Update>> inbox = new HashMap<>();
+
+  /** Every message (UPDATEs and route-refresh markers) each member received, in order. */
+  final Map<Peer, List<BgpMessage>> messages = new HashMap<>();
 
   /** Attributes as a receiver sees them. */
   record Received(List<PathAttribute> attributes, InetAddress nextHop) {}
@@ -64,7 +68,7 @@ final class ShardHarness {
   }
 
   void join(UpdateGroup g, Peer member) {
-    shard.sync(g, member, g.beginSync(member, 1));
+    shard.sync(g, g.beginSync(member, 1));
   }
 
   /** Drains every group and delivers to members, checking the size limit of every message. */
@@ -75,14 +79,23 @@ final class ShardHarness {
       all.addAll(out);
       CodecContext codec = g.profile().codec();
       for (OutboundUpdate u : out) {
-        int size = BgpEncoder.encode(u.update(), codec).length;
+        int size = BgpEncoder.encode(u.message(), codec).length;
+        if (!(u.message() instanceof Update update)) {
+          for (Peer m : g.members()) {
+            if (u.audience().includes(m)) {
+              messages.computeIfAbsent(m, k -> new ArrayList<>()).add(u.message());
+            }
+          }
+          continue;
+        }
         if (size > codec.maxMessageSize()) {
           throw new AssertionError(
               "UPDATE of " + size + " octets exceeds " + codec.maxMessageSize());
         }
         for (Peer m : g.members()) {
           if (u.audience().includes(m)) {
-            deliver(m, u.update());
+            messages.computeIfAbsent(m, k -> new ArrayList<>()).add(update);
+            deliver(m, update);
           }
         }
       }

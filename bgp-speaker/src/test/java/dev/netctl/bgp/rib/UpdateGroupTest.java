@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.netctl.bgp.codec.AddressFamily;
 import dev.netctl.bgp.codec.BgpEncoder;
+import dev.netctl.bgp.codec.BgpMessage;
 import dev.netctl.bgp.codec.BgpMessage.Update;
 import dev.netctl.bgp.codec.CodecContext;
 import dev.netctl.bgp.codec.Nlri;
@@ -247,15 +248,119 @@ class UpdateGroupTest {
         new UpdateGroup(ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET));
     h.groups.add(g);
     // First session: one of two snapshot parts arrives, then the session flaps and rejoins.
-    h.shard.sync(g, c1, g.beginSync(c1, 2));
+    h.shard.sync(g, g.beginSync(c1, 2));
     g.removeMember(c1);
     var second = g.beginSync(c1, 1);
     List<OutboundUpdate> out = g.drain();
     assertThat(out).as("the stale part neither delivers nor counts").isEmpty();
-    h.shard.sync(g, c1, second);
+    h.shard.sync(g, second);
     out = g.drain();
     assertThat(out.stream().filter(u -> u.update().endOfRibFamily().isPresent())).hasSize(2);
     assertThat(out.stream().flatMap(u -> u.update().nlri().stream()))
         .containsExactly(Nlri.of(v4(1)));
+  }
+
+  private static Prefix v6(int i) {
+    return Prefix.parse("2001:db8:" + Integer.toHexString(i) + "::/48");
+  }
+
+  private static long endOfRibs(List<BgpMessage> inbox) {
+    return inbox.stream()
+        .filter(m -> m instanceof Update u && u.endOfRibFamily().isPresent())
+        .count();
+  }
+
+  @Test
+  void emptyTableStillGetsExactlyOneEndOfRibPerFamily() {
+    UpdateGroup g = h.group(ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET), c1);
+    h.drainAll();
+    h.drainAll();
+    List<BgpMessage> inbox = h.messages.get(c1);
+    assertThat(inbox)
+        .as("an empty table is just the markers, once, for each family")
+        .containsExactlyInAnyOrder(
+            Update.endOfRib(AddressFamily.IPV4_UNICAST),
+            Update.endOfRib(AddressFamily.IPV6_UNICAST));
+    // A later change is a plain UPDATE, never another End-of-RIB.
+    h.shard.announce(Fixtures.ibgp("10.0.0.1"), v4(1), 0, attrs("10.0.0.1").build());
+    h.drainAll();
+    assertThat(endOfRibs(h.messages.get(c1))).isEqualTo(2);
+    assertThat(g.members()).containsExactly(c1);
+  }
+
+  @Test
+  void refreshResendsOneFamilyToOneMemberWithoutEndOfRib() {
+    Peer source = Fixtures.ibgp("10.0.0.1");
+    h.shard.announce(source, v4(1), 0, attrs("10.0.0.1").build());
+    h.shard.announce(source, v6(1), 0, attrs("2001:db8::1").build());
+    UpdateGroup g =
+        h.group(ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET), c1, c2);
+    h.drainAll();
+    h.messages.clear();
+
+    h.shard.sync(g, g.beginRefresh(c1, 1, AddressFamily.IPV4_UNICAST, false));
+    h.drainAll();
+
+    assertThat(h.messages.get(c2)).as("other members get nothing").isNull();
+    List<BgpMessage> inbox = h.messages.get(c1);
+    assertThat(inbox).hasSize(1);
+    assertThat(((Update) inbox.getFirst()).nlri()).containsExactly(Nlri.of(v4(1)));
+  }
+
+  @Test
+  void enhancedRefreshIsFramedByBeginAndEndOfRouteRefresh() {
+    Peer source = Fixtures.ibgp("10.0.0.1");
+    h.shard.announce(source, v4(1), 0, attrs("10.0.0.1").build());
+    h.shard.announce(source, v6(1), 0, attrs("2001:db8::1").build());
+    UpdateGroup g = h.group(ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET), c1);
+    h.drainAll();
+    h.messages.clear();
+
+    TableSync sync = g.beginRefresh(c1, 2, AddressFamily.IPV6_UNICAST, true);
+    h.shard.sync(g, sync);
+    h.drainAll();
+    assertThat(h.messages.get(c1))
+        .as("the first part is preceded by BoRR, but EoRR waits for the last part")
+        .first()
+        .isEqualTo(new BgpMessage.RouteRefresh(AddressFamily.IPV6_UNICAST, 1));
+    assertThat(h.messages.get(c1))
+        .doesNotContain(new BgpMessage.RouteRefresh(AddressFamily.IPV6_UNICAST, 2));
+    h.shard.sync(g, sync); // the second shard's (here: the same) part
+    h.drainAll();
+    List<BgpMessage> inbox = h.messages.get(c1);
+    assertThat(inbox.getLast())
+        .isEqualTo(new BgpMessage.RouteRefresh(AddressFamily.IPV6_UNICAST, 2));
+    assertThat(inbox.stream().filter(m -> m instanceof BgpMessage.RouteRefresh)).hasSize(2);
+    assertThat(inbox.stream().filter(m -> m instanceof Update).map(m -> (Update) m))
+        .allSatisfy(
+            u ->
+                assertThat(u.attribute(PathAttribute.MpReach.class))
+                    .as("only IPv6 is sent again")
+                    .hasValueSatisfying(
+                        r -> assertThat(r.family()).isEqualTo(AddressFamily.IPV6_UNICAST)));
+  }
+
+  @Test
+  void refreshDuringTheInitialDumpKeepsTheDumpAndItsEndOfRib() {
+    Peer source = Fixtures.ibgp("10.0.0.1");
+    h.shard.announce(source, v4(1), 0, attrs("10.0.0.1").build());
+    UpdateGroup g =
+        new UpdateGroup(ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET));
+    h.groups.add(g);
+    TableSync initial = g.beginSync(c1, 2);
+    h.shard.sync(g, initial);
+    h.shard.sync(g, g.beginRefresh(c1, 1, AddressFamily.IPV4_UNICAST, false));
+    h.drainAll();
+    assertThat(endOfRibs(h.messages.get(c1))).as("initial dump still incomplete").isZero();
+    h.shard.sync(g, initial);
+    h.drainAll();
+    assertThat(endOfRibs(h.messages.get(c1))).isEqualTo(2);
+  }
+
+  @Test
+  void refreshOfANonMemberOrAbsentFamilyIsNothing() {
+    UpdateGroup g = h.group(ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET), c1);
+    assertThat(g.beginRefresh(c2, 1, AddressFamily.IPV4_UNICAST, true)).isNull();
+    assertThat(g.beginRefresh(c1, 1, AddressFamily.of(1, 128), true)).isNull();
   }
 }

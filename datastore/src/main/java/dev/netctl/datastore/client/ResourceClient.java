@@ -7,6 +7,9 @@ import dev.netctl.datastore.Key;
 import dev.netctl.datastore.Listing;
 import dev.netctl.datastore.Watch;
 import dev.netctl.datastore.WatchEvent;
+import dev.netctl.datastore.Write;
+import dev.netctl.datastore.client.GuardedCommit.Plan;
+import dev.netctl.datastore.client.GuardedCommit.Step;
 import dev.netctl.datastore.model.BGPConfiguration;
 import dev.netctl.datastore.model.BGPConfigurationSpec;
 import dev.netctl.datastore.model.CodecException;
@@ -50,9 +53,9 @@ import java.util.function.Consumer;
  * DatastoreException} (NotFound, AlreadyExists, Conflict, Unavailable), {@link ValidationException}
  * or {@link CodecException} (a stored value is unreadable). Thread-safe.
  *
- * <p>Known limit: the cross-object rules read other objects before writing, so two clients creating
- * overlapping pools at the same instant can both succeed; the datastore has no multi-key
- * transaction to prevent it.
+ * <p>The cross-object rules read other objects before writing; pool creation is fenced by a guard
+ * key written in the same commit ({@link GuardedCommit}), so two clients creating overlapping pools
+ * at the same instant cannot both succeed.
  */
 public final class ResourceClient {
 
@@ -60,6 +63,7 @@ public final class ResourceClient {
   private final ResourceCodec codec;
   private final Clock clock;
   private final Duration timeout;
+  private final GuardedCommit guarded;
 
   /** A client with a 30 s timeout and the system clock. */
   public ResourceClient(Datastore store) {
@@ -77,6 +81,7 @@ public final class ResourceClient {
     this.codec = codec;
     this.clock = clock;
     this.timeout = timeout;
+    this.guarded = new GuardedCommit(store, this::await);
   }
 
   /** The datastore underneath, e.g. for {@link Datastore#address()} in messages. */
@@ -201,18 +206,17 @@ public final class ResourceClient {
    */
   public <R extends Resource> R create(R resource) {
     Kind<R> kind = kindOf(resource);
-    Validator.check(resource, null, othersFor(kind, resource));
-    R toStore =
-        withMeta(
-            resource,
-            resource
-                .metadata()
-                .withResourceVersion(null)
-                .withIdentity(
-                    UUID.randomUUID().toString(),
-                    clock.instant().truncatedTo(ChronoUnit.SECONDS).toString()));
-    Entry e = await(store.create(key(kind, resource.name()), codec.toStorage(toStore)));
-    return withRevision(toStore, e.revision());
+    boolean pool = kind == Kind.IP_POOL;
+    Applied<Resource> created =
+        guarded
+            .run(
+                pool,
+                () -> {
+                  Validator.check(resource, null, othersFor(kind, resource));
+                  return new Plan(List.of(createStep(kind, resource)), pool);
+                })
+            .getFirst();
+    return kind.type().cast(created.resource());
   }
 
   /**
@@ -277,42 +281,62 @@ public final class ResourceClient {
   // ----------------------------------------------------------------- batches
 
   /**
-   * Validates a whole batch, then creates every object in order. Nothing is written when any object
-   * is invalid or already exists. Objects are validated against the store and against the batch's
-   * earlier objects (two overlapping pools in one file are rejected).
+   * Validates a whole batch, then creates every object in one atomic commit: nothing is written
+   * when any object is invalid or already exists. Objects are validated against the store and
+   * against the batch's earlier objects (two overlapping pools in one file are rejected).
    *
-   * <p>The datastore has no multi-key transaction: if a write fails halfway (a concurrent client,
-   * an outage), the objects before it stay written and the exception says which failed.
+   * <p>A batch larger than the datastore's {@link Datastore#maxOpsPerCommit()} is written object by
+   * object: if a write then fails halfway, the objects before it stay written and the exception
+   * says which failed.
    *
    * @throws ValidationException listing the violations of every invalid object
    * @throws DatastoreException.AlreadyExists for the first object that exists
    */
   public List<Resource> createAll(List<? extends Resource> batch) {
-    Map<Key, Optional<Resource>> stored = validateBatch(batch, false);
-    for (Resource r : batch) {
-      if (stored.get(key(r.kind(), r.name())).isPresent()) {
-        throw new DatastoreException.AlreadyExists(key(r.kind(), r.name()));
-      }
-    }
-    List<Resource> out = new ArrayList<>();
-    for (Resource r : batch) out.add(create(r));
-    return out;
+    return guarded
+        .run(
+            createsPools(batch),
+            () -> {
+              Map<Key, Optional<Resource>> stored = validateBatch(batch, false);
+              List<Step> steps = new ArrayList<>();
+              for (Resource r : batch) {
+                if (stored.get(key(r.kind(), r.name())).isPresent()) {
+                  throw new DatastoreException.AlreadyExists(key(r.kind(), r.name()));
+                }
+                steps.add(createStep(r.kind(), r));
+              }
+              return new Plan(steps, createsPools(batch));
+            })
+        .stream()
+        .map(Applied::resource)
+        .toList();
   }
 
   /**
-   * Validates a whole batch, then applies every object in order. Nothing is written when any object
-   * is invalid. See {@link #createAll} for partial failures.
+   * Validates a whole batch, then creates or replaces every object in one atomic commit (unchanged
+   * objects are not written). Nothing is written when any object is invalid or was changed
+   * concurrently. See {@link #createAll} for batches over the commit limit.
    *
    * @throws ValidationException listing the violations of every invalid object
    */
   public List<Applied<Resource>> applyAll(List<? extends Resource> batch) {
-    validateBatch(batch, true);
-    List<Applied<Resource>> out = new ArrayList<>();
-    for (Resource r : batch) {
-      Applied<? extends Resource> a = apply(r);
-      out.add(new Applied<>(a.resource(), a.outcome()));
-    }
-    return out;
+    return guarded.run(
+        createsPools(batch),
+        () -> {
+          Map<Key, Optional<Resource>> stored = validateBatch(batch, true);
+          List<Step> steps = new ArrayList<>();
+          boolean newPools = false;
+          for (Resource r : batch) {
+            Optional<Resource> previous = stored.get(key(r.kind(), r.name()));
+            if (previous.isEmpty()) {
+              newPools |= r.kind() == Kind.IP_POOL;
+              steps.add(createStep(r.kind(), r));
+            } else {
+              steps.add(replaceStep(r.kind(), r, previous.get(), true, false));
+            }
+          }
+          return new Plan(steps, newPools);
+        });
   }
 
   /**
@@ -372,19 +396,52 @@ public final class ResourceClient {
 
   // ----------------------------------------------------------------- helpers
 
+  @SuppressWarnings("unchecked")
   private <R extends Resource> Applied<R> replace(
       Kind<R> kind, R resource, Entry currentEntry, boolean noOpIfEqual) {
-    R current = decode(kind, currentEntry);
+    Resource current = decode(kind, currentEntry);
+    return (Applied<R>)
+        guarded
+            .run(
+                false,
+                () ->
+                    new Plan(
+                        List.of(replaceStep(kind, resource, current, noOpIfEqual, true)), false))
+            .getFirst();
+  }
+
+  private Step createStep(Kind<?> kind, Resource resource) {
+    Resource toStore =
+        withMeta(
+            resource,
+            resource
+                .metadata()
+                .withResourceVersion(null)
+                .withIdentity(
+                    UUID.randomUUID().toString(),
+                    clock.instant().truncatedTo(ChronoUnit.SECONDS).toString()));
+    return new Step(
+        new Write.Create(key(kind, resource.name()), codec.toStorage(toStore)),
+        new Applied<>(toStore, Applied.Outcome.CREATED));
+  }
+
+  /**
+   * The write replacing {@code current} (as read, with its resourceVersion) by {@code resource}, or
+   * none when nothing would change and {@code noOpIfEqual}.
+   */
+  private Step replaceStep(
+      Kind<?> kind, Resource resource, Resource current, boolean noOpIfEqual, boolean validate) {
+    long currentRevision = Long.parseLong(current.metadata().resourceVersion());
     String rv = resource.metadata().resourceVersion();
     long expected =
-        rv == null || rv.isEmpty()
-            ? currentEntry.revision()
-            : parseVersion(kind, resource.name(), rv);
-    if (expected != currentEntry.revision()) {
+        rv == null || rv.isEmpty() ? currentRevision : parseVersion(kind, resource.name(), rv);
+    if (expected != currentRevision) {
       // fail before validating: the caller's view is stale whatever it contains
-      throw new DatastoreException.Conflict(key(kind, resource.name()), expected, currentEntry);
+      Key k = key(kind, resource.name());
+      throw new DatastoreException.Conflict(
+          k, expected, new Entry(k, codec.toStorage(current), currentRevision));
     }
-    R candidate =
+    Resource candidate =
         withMeta(
             resource,
             resource
@@ -393,11 +450,18 @@ public final class ResourceClient {
                 .withIdentity(current.metadata().uid(), current.metadata().creationTimestamp()));
     if (noOpIfEqual
         && candidate.equals(withMeta(current, current.metadata().withResourceVersion(null)))) {
-      return new Applied<>(current, Applied.Outcome.UNCHANGED);
+      return new Step(null, new Applied<>(current, Applied.Outcome.UNCHANGED));
     }
-    Validator.check(candidate, current, othersFor(kind, candidate));
-    Entry e = await(store.update(key(kind, resource.name()), codec.toStorage(candidate), expected));
-    return new Applied<>(withRevision(candidate, e.revision()), Applied.Outcome.UPDATED);
+    if (validate) {
+      Validator.check(candidate, current, othersFor(kind, candidate));
+    }
+    return new Step(
+        new Write.Update(key(kind, resource.name()), codec.toStorage(candidate), expected),
+        new Applied<>(candidate, Applied.Outcome.UPDATED));
+  }
+
+  private static boolean createsPools(List<? extends Resource> batch) {
+    return batch.stream().anyMatch(r -> r.kind() == Kind.IP_POOL);
   }
 
   private Collection<? extends Resource> othersFor(Kind<?> kind, Resource r) {

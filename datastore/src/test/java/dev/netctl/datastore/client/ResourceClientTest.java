@@ -118,6 +118,118 @@ class ResourceClientTest {
   }
 
   @Test
+  void aPoolCreatedBetweenValidationAndCommitStillBlocksAnOverlappingOne() {
+    // The other creator commits after this client listed the pools but before it commits: without
+    // the guard key both overlapping pools would be stored.
+    InterferingDatastore racy = new InterferingDatastore(store);
+    ResourceClient racyClient = new ResourceClient(racy, codec, CLOCK, Duration.ofSeconds(10));
+    racy.beforeNextWrite = () -> client.create(pool("first", "10.0.0.0/16"));
+
+    assertThatThrownBy(() -> racyClient.create(pool("second", "10.0.128.0/17")))
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("must not overlap IPPool \"first\"");
+    assertThat(client.list(Kind.IP_POOL)).extracting(IPPool::name).containsExactly("first");
+  }
+
+  @Test
+  void aRacingNonOverlappingPoolOnlyCostsARetry() {
+    InterferingDatastore racy = new InterferingDatastore(store);
+    ResourceClient racyClient = new ResourceClient(racy, codec, CLOCK, Duration.ofSeconds(10));
+    racy.beforeNextWrite = () -> client.create(pool("first", "10.0.0.0/16"));
+
+    racyClient.create(pool("second", "10.1.0.0/16"));
+
+    assertThat(client.list(Kind.IP_POOL))
+        .extracting(IPPool::name)
+        .containsExactly("first", "second");
+  }
+
+  @Test
+  @Timeout(30)
+  void concurrentOverlappingPoolCreatesAdmitExactlyOne() throws Exception {
+    int n = 8;
+    java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(n);
+    java.util.concurrent.ExecutorService threads =
+        java.util.concurrent.Executors.newFixedThreadPool(n);
+    try {
+      List<java.util.concurrent.Future<Boolean>> outcomes = new java.util.ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        String name = "p" + i;
+        String cidr = "10.0.0.0/" + (16 + i); // every pair overlaps
+        outcomes.add(
+            threads.submit(
+                () -> {
+                  start.await(10, TimeUnit.SECONDS);
+                  try {
+                    client.create(pool(name, cidr));
+                    return true;
+                  } catch (ValidationException e) {
+                    return false;
+                  }
+                }));
+      }
+      int created = 0;
+      for (var f : outcomes) created += f.get(20, TimeUnit.SECONDS) ? 1 : 0;
+      List<IPPool> stored = client.list(Kind.IP_POOL);
+      assertThat(stored).hasSize(created);
+      for (IPPool a : stored) {
+        for (IPPool b : stored) {
+          if (a != b) {
+            assertThat(
+                    dev.netctl.datastore.model.Cidr.parse(a.spec().cidr())
+                        .overlaps(dev.netctl.datastore.model.Cidr.parse(b.spec().cidr())))
+                .as(a.spec().cidr() + " vs " + b.spec().cidr())
+                .isFalse();
+          }
+        }
+      }
+      assertThat(created).isEqualTo(1);
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
+  @Test
+  void createAllWritesNothingWhenAnObjectAppearsBeforeItsCommit() {
+    InterferingDatastore racy = new InterferingDatastore(store);
+    ResourceClient racyClient = new ResourceClient(racy, codec, CLOCK, Duration.ofSeconds(10));
+    racy.beforeNextWrite = () -> client.create(pool("c", "10.2.0.0/16"));
+
+    assertThatThrownBy(
+            () ->
+                racyClient.createAll(
+                    List.of(
+                        pool("a", "10.0.0.0/16"),
+                        pool("b", "10.1.0.0/16"),
+                        pool("c", "10.3.0.0/16"))))
+        .isInstanceOf(DatastoreException.AlreadyExists.class)
+        .hasMessageContaining("\"c\"");
+    assertThat(client.list(Kind.IP_POOL)).extracting(IPPool::name).containsExactly("c");
+  }
+
+  @Test
+  void applyAllWritesNothingWhenAnObjectChangesBeforeItsCommit() {
+    client.create(pool("a", "10.0.0.0/16"));
+    client.create(pool("b", "10.1.0.0/16"));
+    InterferingDatastore racy = new InterferingDatastore(store);
+    ResourceClient racyClient = new ResourceClient(racy, codec, CLOCK, Duration.ofSeconds(10));
+    racy.beforeNextWrite =
+        () -> client.update(IPPool.of("b", IPPoolSpec.of("10.1.0.0/16").withDisabled(true)));
+
+    assertThatThrownBy(
+            () ->
+                racyClient.applyAll(
+                    List.of(
+                        IPPool.of("a", IPPoolSpec.of("10.0.0.0/16").withNatOutgoing(true)),
+                        IPPool.of("b", IPPoolSpec.of("10.1.0.0/16").withNatOutgoing(true)),
+                        pool("new", "10.5.0.0/16"))))
+        .isInstanceOf(DatastoreException.Conflict.class);
+    assertThat(client.get(Kind.IP_POOL, "a").spec().natOutgoing()).isFalse();
+    assertThat(client.get(Kind.IP_POOL, "b").spec().disabled()).isTrue();
+    assertThat(client.find(Kind.IP_POOL, "new")).isEmpty();
+  }
+
+  @Test
   void updateKeepsIdentityAndAdvancesResourceVersion() {
     IPPool created = client.create(pool("a", "10.0.0.0/16"));
     IPPool changed =
@@ -156,7 +268,7 @@ class ResourceClientTest {
     // Another writer slips in between the client's read and its compare-and-swap.
     InterferingDatastore racy = new InterferingDatastore(store);
     ResourceClient racyClient = new ResourceClient(racy, codec, CLOCK, Duration.ofSeconds(10));
-    racy.beforeNextUpdate =
+    racy.beforeNextWrite =
         () -> client.update(IPPool.of("a", IPPoolSpec.of("10.0.0.0/16").withDisabled(true)));
 
     assertThatThrownBy(
@@ -439,10 +551,10 @@ class ResourceClientTest {
         .isInstanceOf(DatastoreException.Unavailable.class);
   }
 
-  /** Runs an action just before the next update reaches the real store, to stage a race. */
+  /** Runs an action just before the next write reaches the real store, to stage a race. */
   private static final class InterferingDatastore implements Datastore {
     private final Datastore delegate;
-    Runnable beforeNextUpdate;
+    Runnable beforeNextWrite;
 
     InterferingDatastore(Datastore delegate) {
       this.delegate = delegate;
@@ -458,16 +570,21 @@ class ResourceClientTest {
       return delegate.list(kind, namePrefix);
     }
 
+    private void interfere() {
+      Runnable r = beforeNextWrite;
+      beforeNextWrite = null;
+      if (r != null) r.run();
+    }
+
     @Override
     public CompletableFuture<Entry> create(Key key, byte[] value) {
+      interfere();
       return delegate.create(key, value);
     }
 
     @Override
     public CompletableFuture<Entry> update(Key key, byte[] value, long expectedRevision) {
-      Runnable r = beforeNextUpdate;
-      beforeNextUpdate = null;
-      if (r != null) r.run();
+      interfere();
       return delegate.update(key, value, expectedRevision);
     }
 
@@ -478,6 +595,7 @@ class ResourceClientTest {
 
     @Override
     public CompletableFuture<List<Long>> commit(List<Write> writes) {
+      interfere();
       return delegate.commit(writes);
     }
 

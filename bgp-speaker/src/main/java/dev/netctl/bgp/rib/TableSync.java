@@ -1,0 +1,65 @@
+package dev.netctl.bgp.rib;
+
+import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.BgpMessage;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One table dump to one member of an {@link UpdateGroup} in progress: the initial table after a
+ * join (ended by End-of-RIB, RFC 4724 §2) or one family again for a ROUTE-REFRESH (framed by
+ * Begin/End-of-Route-Refresh with RFC 7313). Each shard publishes one part; the group emits {@code
+ * begin} before the first part and {@code end} after the last.
+ */
+final class TableSync {
+  private final Peer peer;
+  private final Object join;
+  private final Set<AddressFamily> families;
+  private final AtomicInteger remaining;
+  private final List<BgpMessage> begin;
+  private final List<BgpMessage> end;
+  // Touched only inside the group's serialized drain.
+  boolean begun;
+
+  TableSync(
+      Peer peer,
+      Object join,
+      Set<AddressFamily> families,
+      int parts,
+      List<BgpMessage> begin,
+      List<BgpMessage> end) {
+    this.peer = peer;
+    this.join = join;
+    this.families = Set.copyOf(families);
+    this.remaining = new AtomicInteger(parts);
+    this.begin = List.copyOf(begin);
+    this.end = List.copyOf(end);
+  }
+
+  Peer peer() {
+    return peer;
+  }
+
+  /** The membership this dump belongs to: dumps of an earlier session are dropped. */
+  Object join() {
+    return join;
+  }
+
+  /** Families the dump covers. */
+  Set<AddressFamily> families() {
+    return families;
+  }
+
+  AtomicInteger remaining() {
+    return remaining;
+  }
+
+  List<BgpMessage> begin() {
+    return begin;
+  }
+
+  List<BgpMessage> end() {
+    return end;
+  }
+}

@@ -1,0 +1,286 @@
+package dev.netctl.bgp.interop;
+
+import static dev.netctl.bgp.interop.InteropSupport.await;
+import static dev.netctl.bgp.interop.InteropSupport.ip;
+import static dev.netctl.bgp.interop.InteropSupport.peer;
+import static dev.netctl.bgp.interop.InteropSupport.state;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.netctl.bgp.codec.Nlri;
+import dev.netctl.bgp.codec.PathAttribute;
+import dev.netctl.bgp.codec.Prefix;
+import dev.netctl.bgp.fsm.State;
+import dev.netctl.bgp.session.PeerSpec;
+import dev.netctl.bgp.session.Transport;
+import dev.netctl.bgp.speaker.BgpSpeaker;
+import dev.netctl.bgp.speaker.ReceivedRoute;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Four-octet AS numbers (RFC 6793) with real daemons: our speaker in AS 4200000001 peers eBGP with
+ * BIRD (127.0.2.2, AS 4200000002) and GoBGP (127.0.2.4, AS 4200000004), both of which speak 4-octet
+ * AS, and with ExaBGP (127.0.2.7, AS 65007) told to disable the capability, which sees us as
+ * AS_TRANS and must get our real path in AS4_PATH.
+ */
+@Timeout(90)
+class FourOctetAsIT {
+  static final long LOCAL_AS = 4_200_000_001L;
+
+  @Test
+  void exchangesRoutesWithBirdUsingFourOctetAsns(@TempDir Path dir) throws Exception {
+    Daemon.require(BirdInteropIT.BIRD);
+    Path sock = dir.resolve("bird.sock");
+    Files.writeString(
+        dir.resolve("bird.conf"),
+        """
+        router id 127.0.2.2;
+        protocol device {}
+        protocol static s4 { ipv4; route 10.202.0.0/16 blackhole; }
+        protocol bgp netctl {
+          local 127.0.2.2 port 18202 as 4200000002;
+          neighbor 127.0.2.1 port 18201 as 4200000001;
+          strict bind yes;
+          multihop;
+          hold time 9;
+          connect retry time 1;
+          ipv4 { import all; export all; };
+        }
+        """);
+    try (BgpSpeaker speaker =
+            BgpSpeaker.start(
+                LOCAL_AS, new InetSocketAddress(ip("127.0.2.1"), 18201), Transport.best());
+        Daemon bird =
+            Daemon.start(
+                "bird",
+                dir,
+                List.of(
+                    BirdInteropIT.BIRD,
+                    "-f",
+                    "-c",
+                    "bird.conf",
+                    "-s",
+                    sock.toString(),
+                    "-P",
+                    "bird.pid"),
+                Map.of())) {
+      speaker.originate(Prefix.parse("10.201.0.0/16"), null, List.of());
+      speaker.addPeer(
+          InteropSupport.open(peer("127.0.2.1", LOCAL_AS, "127.0.2.2", 18202, 4_200_000_002L)));
+      List<String> show =
+          List.of(
+              BirdInteropIT.BIRDC,
+              "-s",
+              sock.toString(),
+              "show",
+              "route",
+              "all",
+              "protocol",
+              "netctl");
+      InteropSupport.Details details =
+          () ->
+              InteropSupport.status(speaker)
+                  + "\nbirdc: "
+                  + Daemon.run(Duration.ofSeconds(5), show)
+                  + "\nbird output: "
+                  + bird.output();
+      await(Duration.ofSeconds(30), () -> state(speaker) == State.ESTABLISHED, details);
+      await(Duration.ofSeconds(20), () -> speaker.received(ip("127.0.2.2")).size() == 1, details);
+      ReceivedRoute route = speaker.received(ip("127.0.2.2")).getFirst();
+      assertThat(route.nlri()).isEqualTo(Nlri.of("10.202.0.0/16"));
+      assertThat(route.attribute(PathAttribute.AsPath.class))
+          .as("BIRD's 4-octet AS arrives unchanged over a 4-octet session")
+          .contains(PathAttribute.AsPath.sequence(4_200_000_002L));
+      assertThat(route.attribute(PathAttribute.As4Path.class)).isEmpty();
+
+      await(
+          Duration.ofSeconds(20),
+          () -> Daemon.run(Duration.ofSeconds(5), show).contains("10.201.0.0/16"),
+          details);
+      assertThat(Daemon.run(Duration.ofSeconds(5), show))
+          .as("BIRD sees our 4-octet AS in AS_PATH")
+          .contains("BGP.as_path: 4200000001")
+          .doesNotContain("23456");
+    }
+  }
+
+  static List<String> gobgp(String... args) {
+    List<String> cmd =
+        new ArrayList<>(List.of(GobgpInteropIT.GOBGP, "-u", "127.0.0.1", "-p", "18205"));
+    cmd.addAll(List.of(args));
+    return cmd;
+  }
+
+  @Test
+  void exchangesRoutesWithGobgpUsingFourOctetAsns(@TempDir Path dir) throws Exception {
+    Daemon.require(GobgpInteropIT.GOBGPD);
+    Daemon.require(GobgpInteropIT.GOBGP);
+    Files.writeString(
+        dir.resolve("gobgpd.toml"),
+        """
+        [global.config]
+          as = 4200000004
+          router-id = "127.0.2.4"
+          port = 18204
+          local-address-list = ["127.0.2.4"]
+        [[neighbors]]
+          [neighbors.config]
+            neighbor-address = "127.0.2.3"
+            peer-as = 4200000001
+          [neighbors.transport.config]
+            remote-port = 18203
+            local-address = "127.0.2.4"
+          [neighbors.timers.config]
+            hold-time = 9
+            connect-retry = 1
+          [[neighbors.afi-safis]]
+            [neighbors.afi-safis.config]
+              afi-safi-name = "ipv4-unicast"
+        """);
+    try (BgpSpeaker speaker =
+            BgpSpeaker.start(
+                LOCAL_AS, new InetSocketAddress(ip("127.0.2.3"), 18203), Transport.best());
+        Daemon gobgpd =
+            Daemon.start(
+                "gobgpd",
+                dir,
+                List.of(
+                    GobgpInteropIT.GOBGPD, "-f", "gobgpd.toml", "--api-hosts", "127.0.0.1:18205"),
+                Map.of())) {
+      InteropSupport.Details details =
+          () ->
+              InteropSupport.status(speaker)
+                  + "\ngobgp neighbor: "
+                  + Daemon.run(Duration.ofSeconds(5), gobgp("neighbor"))
+                  + "\ngobgp rib: "
+                  + Daemon.run(Duration.ofSeconds(5), gobgp("global", "rib", "-a", "ipv4"))
+                  + "\ngobgpd output: "
+                  + gobgpd.output();
+      await(
+          Duration.ofSeconds(15),
+          () ->
+              Daemon.run(
+                      Duration.ofSeconds(5),
+                      gobgp("global", "rib", "-a", "ipv4", "add", "10.204.0.0/16"))
+                  .isBlank(),
+          details);
+      // GoBGP treats a loopback NEXT_HOP as withdraw: advertise a documentation address.
+      speaker.originate(Prefix.parse("10.203.0.0/16"), ip("192.0.2.3"), List.of());
+      speaker.addPeer(
+          InteropSupport.open(peer("127.0.2.3", LOCAL_AS, "127.0.2.4", 18204, 4_200_000_004L)));
+
+      await(Duration.ofSeconds(30), () -> state(speaker) == State.ESTABLISHED, details);
+      await(Duration.ofSeconds(20), () -> speaker.received(ip("127.0.2.4")).size() == 1, details);
+      ReceivedRoute route = speaker.received(ip("127.0.2.4")).getFirst();
+      assertThat(route.nlri()).isEqualTo(Nlri.of("10.204.0.0/16"));
+      assertThat(route.attribute(PathAttribute.AsPath.class))
+          .contains(PathAttribute.AsPath.sequence(4_200_000_004L));
+
+      List<String> rib = gobgp("-j", "global", "rib", "-a", "ipv4", "10.203.0.0/16");
+      await(
+          Duration.ofSeconds(20),
+          () -> Daemon.run(Duration.ofSeconds(5), rib).contains("10.203.0.0/16"),
+          details);
+      assertThat(Daemon.run(Duration.ofSeconds(5), rib))
+          .as("GoBGP's AS_PATH of our route holds our 4-octet AS")
+          .contains("\"asns\":[4200000001]");
+    }
+  }
+
+  /**
+   * Toward a peer without the 4-octet capability we appear as AS_TRANS; what the peer receives
+   * carries the real path in AS4_PATH, and a path it sends with AS_TRANS plus AS4_PATH is rebuilt
+   * (RFC 6793 §4.2.3).
+   */
+  @Test
+  void talksToATwoOctetPeerThroughAsTransAndAs4Path(@TempDir Path dir) throws Exception {
+    Daemon.require(ExabgpInteropIT.EXABGP);
+    Path received = dir.resolve("received.json");
+    // The process appends every UPDATE ExaBGP receives, as JSON, to received.json.
+    Files.writeString(
+        dir.resolve("exabgp.conf"),
+        """
+        process recorder {
+          run /bin/sh -c "cat >> %s";
+          encoder json;
+        }
+        neighbor 127.0.2.6 {
+          router-id 127.0.2.7;
+          local-address 127.0.2.7;
+          local-as 65007;
+          peer-as 23456;
+          hold-time 9;
+          family { ipv4 unicast; }
+          capability { asn4 disable; }
+          api { processes [ recorder ]; receive { parsed; update; } }
+          static {
+            # Without asn4 ExaBGP itself sends AS_PATH [65007 23456] plus AS4_PATH.
+            route 10.207.0.0/16 next-hop 192.0.2.7 as-path [ 65007 4200000099 ];
+            route 10.207.1.0/24 next-hop 192.0.2.7 as-path [ 65007 ];
+          }
+        }
+        """
+            .formatted(received));
+    Map<String, String> env =
+        Map.of(
+            "exabgp.tcp.port", "18206",
+            "exabgp.tcp.bind", "",
+            "exabgp.daemon.user", "root",
+            "exabgp.log.destination", "stdout",
+            "exabgp.api.cli", "false");
+    try (BgpSpeaker speaker =
+        BgpSpeaker.start(
+            LOCAL_AS, new InetSocketAddress(ip("127.0.2.6"), 18206), Transport.best())) {
+      speaker.originate(Prefix.parse("10.206.0.0/16"), ip("192.0.2.6"), List.of());
+      PeerSpec spec = peer("127.0.2.6", LOCAL_AS, "127.0.2.7", 18207, 65007);
+      speaker.addPeer(
+          InteropSupport.open(
+              new PeerSpec(spec.remote(), spec.localAddress(), spec.config(), true, null, 0)));
+      try (Daemon exabgp =
+          Daemon.start(
+              "exabgp",
+              dir,
+              List.of(ExabgpInteropIT.EXABGP, dir.resolve("exabgp.conf").toString()),
+              env)) {
+        InteropSupport.Details details =
+            () ->
+                InteropSupport.status(speaker)
+                    + "\nexabgp received: "
+                    + (Files.exists(received) ? Files.readString(received) : "")
+                    + "\nexabgp output: "
+                    + exabgp.output();
+        await(Duration.ofSeconds(30), () -> state(speaker) == State.ESTABLISHED, details);
+        await(Duration.ofSeconds(20), () -> speaker.received(ip("127.0.2.7")).size() == 2, details);
+        ReceivedRoute rebuilt =
+            speaker.received(ip("127.0.2.7")).stream()
+                .filter(r -> r.nlri().equals(Nlri.of("10.207.0.0/16")))
+                .findFirst()
+                .orElseThrow();
+        assertThat(rebuilt.attribute(PathAttribute.AsPath.class))
+            .as("AS_TRANS replaced by the ASN from AS4_PATH")
+            .contains(PathAttribute.AsPath.sequence(65007, 4_200_000_099L));
+        assertThat(rebuilt.attribute(PathAttribute.As4Path.class)).isEmpty();
+
+        await(
+            Duration.ofSeconds(20),
+            () -> Files.exists(received) && Files.readString(received).contains("10.206.0.0/16"),
+            details);
+        String json = Files.readString(received);
+        // ExaBGP accepted our OPEN only because its My AS field held AS_TRANS (peer-as 23456).
+        assertThat(json).contains("\"peer\": 23456");
+        // Its 2-octet AS_PATH can only hold AS_TRANS: ExaBGP rebuilt 4200000001 from our AS4_PATH.
+        assertThat(json)
+            .as("a 2-octet peer rebuilds our real AS from AS4_PATH")
+            .contains("\"as-path\": [ 4200000001 ]");
+      }
+    }
+  }
+}

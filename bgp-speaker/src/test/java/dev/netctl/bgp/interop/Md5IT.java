@@ -1,0 +1,213 @@
+package dev.netctl.bgp.interop;
+
+import static dev.netctl.bgp.interop.InteropSupport.await;
+import static dev.netctl.bgp.interop.InteropSupport.ip;
+import static dev.netctl.bgp.interop.InteropSupport.state;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.netctl.bgp.codec.Nlri;
+import dev.netctl.bgp.fsm.State;
+import dev.netctl.bgp.session.PeerSpec;
+import dev.netctl.bgp.session.Transport;
+import dev.netctl.bgp.speaker.BgpSpeaker;
+import dev.netctl.bgp.speaker.ReceivedRoute;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * TCP MD5 signatures (RFC 2385, Netty epoll {@code TCP_MD5SIG}) with BIRD (127.0.2.12) and FRR
+ * (127.0.2.14). Each daemon is configured with a password and connects to us as well as accepting
+ * our connections. With a wrong key on our side the kernel drops every segment, so no session ever
+ * comes up; the same peer re-added with the right key establishes and exchanges routes: the key is
+ * the only difference between the two halves of each test.
+ */
+@Timeout(120)
+class Md5IT {
+  static final String KEY = "netctl-md5-key";
+
+  /** How long a wrong key is given to (wrongly) establish: several connect-retry rounds. */
+  static final Duration WRONG_KEY_WINDOW = Duration.ofSeconds(8);
+
+  static void requireEpoll() {
+    boolean epoll = Transport.best().isEpoll();
+    if (!epoll && "true".equals(System.getenv("CI"))) {
+      throw new AssertionError("TCP MD5 needs the Netty epoll transport, unavailable here");
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(epoll, "epoll transport unavailable");
+  }
+
+  static PeerSpec withKey(String local, String remote, int port, long remoteAs, String key) {
+    PeerSpec plain = InteropSupport.peer(local, 65210, remote, port, remoteAs);
+    return new PeerSpec(plain.remote(), plain.localAddress(), plain.config(), false, key, 0);
+  }
+
+  /**
+   * Adds the peer with a wrong key and checks it stays down while the daemon keeps trying, then
+   * replaces it with the right key and waits for the daemon's route.
+   */
+  static void wrongKeyThenRightKey(
+      BgpSpeaker speaker,
+      String local,
+      String remote,
+      int port,
+      long remoteAs,
+      String expectedPrefix,
+      InteropSupport.Details details)
+      throws Exception {
+    speaker.addPeer(InteropSupport.open(withKey(local, remote, port, remoteAs, "not-" + KEY)));
+    long end = System.nanoTime() + WRONG_KEY_WINDOW.toNanos();
+    while (System.nanoTime() < end) {
+      assertThat(state(speaker))
+          .as("a session with a wrong MD5 key must never establish: %s", details.get())
+          .isNotEqualTo(State.ESTABLISHED);
+      Thread.sleep(250);
+    }
+    speaker.removePeer(ip(remote));
+
+    speaker.addPeer(InteropSupport.open(withKey(local, remote, port, remoteAs, KEY)));
+    await(Duration.ofSeconds(30), () -> state(speaker) == State.ESTABLISHED, details);
+    await(Duration.ofSeconds(20), () -> !speaker.received(ip(remote)).isEmpty(), details);
+    assertThat(speaker.received(ip(remote)))
+        .extracting(ReceivedRoute::nlri)
+        .contains(Nlri.of(expectedPrefix));
+  }
+
+  @Test
+  void birdSessionNeedsTheRightKey(@TempDir Path dir) throws Exception {
+    Daemon.require(BirdInteropIT.BIRD);
+    requireEpoll();
+    Path sock = dir.resolve("bird.sock");
+    Files.writeString(
+        dir.resolve("bird.conf"),
+        """
+        router id 127.0.2.12;
+        protocol device {}
+        protocol static s4 { ipv4; route 10.212.0.0/16 blackhole; }
+        protocol bgp netctl {
+          local 127.0.2.12 port 18212 as 65212;
+          neighbor 127.0.2.11 port 18211 as 65210;
+          password "%s";
+          strict bind yes;
+          multihop;
+          hold time 9;
+          connect retry time 1;
+          ipv4 { import all; export all; };
+        }
+        """
+            .formatted(KEY));
+    try (BgpSpeaker speaker =
+            BgpSpeaker.start(
+                65210, new InetSocketAddress(ip("127.0.2.11"), 18211), Transport.best());
+        Daemon bird =
+            Daemon.start(
+                "bird",
+                dir,
+                List.of(
+                    BirdInteropIT.BIRD,
+                    "-f",
+                    "-c",
+                    "bird.conf",
+                    "-s",
+                    sock.toString(),
+                    "-P",
+                    "bird.pid"),
+                Map.of())) {
+      InteropSupport.Details details =
+          () ->
+              InteropSupport.status(speaker)
+                  + "\nbirdc: "
+                  + Daemon.run(
+                      Duration.ofSeconds(5),
+                      List.of(
+                          BirdInteropIT.BIRDC,
+                          "-s",
+                          sock.toString(),
+                          "show",
+                          "protocols",
+                          "all",
+                          "netctl"))
+                  + "\nbird output: "
+                  + bird.output();
+      wrongKeyThenRightKey(
+          speaker, "127.0.2.11", "127.0.2.12", 18212, 65212, "10.212.0.0/16", details);
+    }
+  }
+
+  @Test
+  void frrSessionNeedsTheRightKey(@TempDir Path dir) throws Exception {
+    Daemon.require(FrrInteropIT.BGPD);
+    Daemon.require(FrrInteropIT.VTYSH);
+    requireEpoll();
+    Path vty = Files.createDirectory(dir.resolve("vty"));
+    Files.writeString(
+        dir.resolve("bgpd.conf"),
+        """
+        frr defaults traditional
+        hostname netctl-frr-md5
+        !
+        router bgp 65214
+         bgp router-id 127.0.2.14
+         no bgp ebgp-requires-policy
+         no bgp network import-check
+         neighbor 127.0.2.13 remote-as 65210
+         neighbor 127.0.2.13 port 18213
+         neighbor 127.0.2.13 update-source 127.0.2.14
+         neighbor 127.0.2.13 password %s
+         neighbor 127.0.2.13 timers 3 9
+         neighbor 127.0.2.13 timers connect 1
+         neighbor 127.0.2.13 disable-connected-check
+         address-family ipv4 unicast
+          network 10.214.0.0/16
+         exit-address-family
+        !
+        """
+            .formatted(KEY));
+    try (BgpSpeaker speaker =
+            BgpSpeaker.start(
+                65210, new InetSocketAddress(ip("127.0.2.13"), 18213), Transport.best());
+        Daemon bgpd =
+            Daemon.start(
+                "bgpd",
+                dir,
+                List.of(
+                    FrrInteropIT.BGPD,
+                    "-Z",
+                    "-n",
+                    "-S",
+                    "-p",
+                    "18214",
+                    "-l",
+                    "127.0.2.14",
+                    "-f",
+                    dir.resolve("bgpd.conf").toString(),
+                    "-i",
+                    dir.resolve("bgpd.pid").toString(),
+                    "--vty_socket",
+                    vty.toString()),
+                Map.of())) {
+      InteropSupport.Details details =
+          () ->
+              InteropSupport.status(speaker)
+                  + "\nfrr: "
+                  + Daemon.run(
+                      Duration.ofSeconds(5),
+                      List.of(
+                          FrrInteropIT.VTYSH,
+                          "--vty_socket",
+                          vty.toString(),
+                          "-c",
+                          "show bgp summary"))
+                  + "\nbgpd output: "
+                  + bgpd.output();
+      wrongKeyThenRightKey(
+          speaker, "127.0.2.13", "127.0.2.14", 18214, 65214, "10.214.0.0/16", details);
+    }
+  }
+}
