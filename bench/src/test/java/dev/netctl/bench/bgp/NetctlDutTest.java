@@ -45,6 +45,19 @@ class NetctlDutTest {
   }
 
   @Test
+  void aLargeTableGetsAFixedQuarterHeapYoungGeneration() throws Exception {
+    DutSetup small = DutConfigFixture.setup(dir);
+    DutSetup bulk =
+        new DutSetup(small.address(), small.port(), small.asn(), small.clients(), 1_000_000, dir);
+    Path conf = dir.resolve("dut.yaml");
+    assertThat(NetctlDut.command(bulk, conf, Path.of("netctl.jar")))
+        .contains("-Xmn" + NetctlDut.heapMegabytes(bulk) / 4 + "m");
+    assertThat(NetctlDut.command(small, conf, Path.of("netctl.jar")))
+        .contains("-XX:NewRatio=3")
+        .noneMatch(a -> a.startsWith("-Xmn"));
+  }
+
+  @Test
   void runsTheShadedCliJarsBgpRunInItsOwnJvm() throws Exception {
     DutSetup s = DutConfigFixture.setup(dir);
     List<String> cmd = NetctlDut.command(s, dir.resolve("dut.yaml"), Path.of("netctl.jar"));
