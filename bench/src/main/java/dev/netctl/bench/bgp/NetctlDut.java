@@ -16,9 +16,8 @@ import java.util.List;
  * <p>Like the daemon DUTs it listens on the DUT address with every tester as a passive iBGP
  * route-reflector client in the same AS (the cluster id defaults to the router id, which is the DUT
  * address, as BIRD's {@code rr cluster id} is configured). The JVM flags are what a user would set
- * for a routing daemon: the serial collector (one old generation, no concurrent GC threads fighting
- * the session loop on a 2-core box, smallest footprint), compact object headers, and a heap sized
- * for the routes it will hold ({@link #heapMegabytes}).
+ * for a routing daemon on a small box ({@link #command}), with a heap sized for the routes it will
+ * hold ({@link #heapMegabytes}).
  */
 final class NetctlDut extends DaemonDut {
   /** Where {@code ./mvnw -pl ctl package} leaves the runnable jar, from the repository root. */
@@ -55,23 +54,40 @@ final class NetctlDut extends DaemonDut {
   }
 
   /**
-   * Heap for a scenario: a base for the JVM's own objects and the sessions' buffers, plus room for
-   * the expected routes at the RIB's measured cost and the garbage a bulk load produces.
+   * Heap for a scenario: a base for the JVM's own objects and the sessions' buffers, plus the
+   * expected routes at what the RIB holds per route (≈ 125 B measured, with headroom).
    */
   static int heapMegabytes(DutSetup s) {
-    long perSession = 32L * 1024; // codec contexts, FSM, channel, update-group membership
-    long perRoute = 320; // Adj-RIB-In + Loc-RIB ≈ 150 B, doubled for GC headroom
-    long bytes = (48L << 20) + s.clients().size() * perSession + s.routes() * perRoute;
-    return (int) Math.max(64, (bytes + (1 << 20) - 1) >> 20);
+    long perSession = 16L * 1024; // codec contexts, FSM, channel, update-group membership
+    long perRoute = 160; // Adj-RIB-In + Loc-RIB + max-prefix set, measured ≈ 125 B
+    long bytes = (64L << 20) + s.clients().size() * perSession + s.routes() * perRoute;
+    return (int) ((bytes + (1 << 20) - 1) >> 20);
   }
 
-  /** The JVM command that runs {@code netctl bgp run} on {@code config}. */
+  /**
+   * The JVM command that runs {@code netctl bgp run} on {@code config}: a heap that starts small
+   * and may grow to the scenario's size, a quarter of it young generation, the serial collector (no
+   * GC threads competing with the session loop on 2 cores, smallest footprint), compact object
+   * headers, and the C1 compiler only: the speaker's work comes in bursts right after start, where
+   * C2's compile threads cost CPU the loop needs and 20+ MB of compiler arenas (measured: fan-out
+   * peak RSS 121 MB with C2, 90 MB without).
+   */
   static List<String> command(DutSetup s, Path config, Path jar) {
+    int heap = heapMegabytes(s);
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
-    cmd.add("-Xmx" + heapMegabytes(s) + "m");
+    cmd.add("-Xms16m");
+    cmd.add("-Xmx" + heap + "m");
+    if (heap >= 128) {
+      // A large table: a fixed quarter-heap young generation from the start, or the load runs
+      // hundreds of young collections while the heap grows from 16 MB (measured: 215 → 72).
+      cmd.add("-Xmn" + heap / 4 + "m");
+    } else {
+      cmd.add("-XX:NewRatio=3");
+    }
     cmd.add("-XX:+UseSerialGC");
     cmd.add("-XX:+UseCompactObjectHeaders");
+    cmd.add("-XX:TieredStopAtLevel=1");
     cmd.addAll(extraJvmOptions());
     cmd.add("-jar");
     cmd.add(jar.toAbsolutePath().toString());

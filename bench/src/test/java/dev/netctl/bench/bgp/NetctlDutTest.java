@@ -22,7 +22,7 @@ class NetctlDutTest {
     assertThat(plan.asNumber()).isEqualTo(65000);
     assertThat(plan.listen().getAddress()).isEqualTo(s.address());
     assertThat(plan.listen().getPort()).isEqualTo(18300);
-    assertThat(plan.admin().getAddress()).isEqualTo(s.address());
+    assertThat(plan.admin()).isEqualTo(new java.net.InetSocketAddress(s.address(), 0));
     assertThat(plan.peers()).hasSize(3);
     for (Neighbor n : plan.peers()) {
       assertThat(n.routeReflectorClient()).as("rr client %s", n).isTrue();
@@ -39,7 +39,22 @@ class NetctlDutTest {
     DutSetup bulk =
         new DutSetup(small.address(), small.port(), small.asn(), small.clients(), 1_000_000, dir);
     assertThat(NetctlDut.heapMegabytes(small)).isGreaterThanOrEqualTo(64);
-    assertThat(NetctlDut.heapMegabytes(bulk)).isGreaterThan(NetctlDut.heapMegabytes(small) + 200);
+    assertThat(NetctlDut.heapMegabytes(bulk))
+        .as("a million routes at 125 B or more each")
+        .isGreaterThan(NetctlDut.heapMegabytes(small) + 120);
+  }
+
+  @Test
+  void aLargeTableGetsAFixedQuarterHeapYoungGeneration() throws Exception {
+    DutSetup small = DutConfigFixture.setup(dir);
+    DutSetup bulk =
+        new DutSetup(small.address(), small.port(), small.asn(), small.clients(), 1_000_000, dir);
+    Path conf = dir.resolve("dut.yaml");
+    assertThat(NetctlDut.command(bulk, conf, Path.of("netctl.jar")))
+        .contains("-Xmn" + NetctlDut.heapMegabytes(bulk) / 4 + "m");
+    assertThat(NetctlDut.command(small, conf, Path.of("netctl.jar")))
+        .contains("-XX:NewRatio=3")
+        .noneMatch(a -> a.startsWith("-Xmn"));
   }
 
   @Test

@@ -443,7 +443,11 @@ final class RibShard {
         boolean sourceChanged =
             after != null && oldBest != null && !sameSession(oldBest.source(), best.source());
         if (before != after || sourceChanged) {
-          g.offer(prefix, 0, after, after != null ? best.source() : oldBest.source());
+          // Members hold our previous advertisement (if any) except its source, to whom
+          // nothing is sent back: that decides who needs a withdrawal.
+          Peer about = after != null ? best.source() : oldBest.source();
+          g.offer(
+              prefix, 0, after, about, before != null, before != null ? oldBest.source() : null);
         }
       }
     }

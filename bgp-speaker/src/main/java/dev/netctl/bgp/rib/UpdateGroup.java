@@ -44,7 +44,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class UpdateGroup {
   private record OutKey(Prefix prefix, int pathId) {}
 
-  private record OutRoute(AttributeSet attributes, Peer source) {}
+  // What the members held before the first of the changes coalesced here: an advertisement
+  // (held by every member but sentFrom, its source; null = unknown source) or nothing. Without
+  // ADD-PATH that decides who needs a withdrawal; kept from the oldest undrained change.
+  private record OutRoute(AttributeSet attributes, Peer source, boolean sent, Peer sentFrom) {
+    /** Whether {@code peer} may hold the earlier advertisement. */
+    boolean held(Peer peer) {
+      return sent && (sentFrom == null || !sentFrom.equals(peer));
+    }
+  }
 
   private record SyncPart(TableSync sync, List<UpdatePacker.Entry> entries) {}
 
@@ -139,14 +147,23 @@ public final class UpdateGroup {
     Peer source = route.source();
     boolean fromMember = source != null && members.contains(source);
     if (route.attributes() == null) {
-      Audience audience =
-          addPath && fromMember ? new Audience.AllExcept(source) : Audience.All.INSTANCE;
+      Audience audience;
+      if (addPath) {
+        audience = fromMember ? new Audience.AllExcept(source) : Audience.All.INSTANCE;
+      } else {
+        // Only the members holding the earlier advertisement need the withdrawal.
+        Peer from = route.sentFrom();
+        audience =
+            route.sent() && from != null && members.contains(from)
+                ? new Audience.AllExcept(from)
+                : Audience.All.INSTANCE;
+      }
       changes.add(new UpdatePacker.Entry(key.prefix(), key.pathId(), null, audience));
     } else if (fromMember) {
       changes.add(
           new UpdatePacker.Entry(
               key.prefix(), key.pathId(), route.attributes(), new Audience.AllExcept(source)));
-      if (!addPath) {
+      if (!addPath && route.held(source)) {
         changes.add(
             new UpdatePacker.Entry(key.prefix(), key.pathId(), null, new Audience.Only(source)));
       }
@@ -157,10 +174,31 @@ public final class UpdateGroup {
     }
   }
 
-  /** Publishes a change (attributes null = withdraw) computed by a shard. */
-  void offer(Prefix prefix, int pathId, AttributeSet attributes, Peer source) {
-    pending.put(new OutKey(prefix, pathId), new OutRoute(attributes, source));
+  /**
+   * Publishes a change (attributes null = withdraw) computed by a shard. {@code sent} says whether
+   * the group was advertised this key before the change, and {@code sentFrom} the source of that
+   * advertisement (every member but it holds it): without ADD-PATH only those members need a
+   * withdrawal, and the new source only if it holds the earlier route.
+   */
+  void offer(
+      Prefix prefix,
+      int pathId,
+      AttributeSet attributes,
+      Peer source,
+      boolean sent,
+      Peer sentFrom) {
+    OutRoute route = new OutRoute(attributes, source, sent, sentFrom);
+    // A change replacing an undrained one keeps what the members held before that one.
+    pending.merge(
+        new OutKey(prefix, pathId),
+        route,
+        (old, now) -> new OutRoute(now.attributes(), now.source(), old.sent(), old.sentFrom()));
     signal();
+  }
+
+  /** Publishes a change without knowing what was sent before: every member may hold it. */
+  void offer(Prefix prefix, int pathId, AttributeSet attributes, Peer source) {
+    offer(prefix, pathId, attributes, source, true, null);
   }
 
   /**

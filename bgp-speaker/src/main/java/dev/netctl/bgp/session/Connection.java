@@ -45,6 +45,7 @@ final class Connection {
   private Channel channel;
   // The outgoing connect still in progress, or null.
   private ChannelFuture attempt;
+  private boolean readPaused;
 
   Connection(PeerSession peer, boolean outbound) {
     this.peer = peer;
@@ -227,6 +228,14 @@ final class Connection {
   }
 
   /** The per-channel end of the pipeline; it ignores a channel the FSM no longer owns. */
+  /** Stops (or resumes) reading while the consumer of this peer's UPDATEs is behind. */
+  void readPaused(boolean paused) {
+    readPaused = paused;
+    if (channel != null) {
+      channel.config().setAutoRead(channel.isWritable() && !readPaused);
+    }
+  }
+
   private final class Events extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -274,7 +283,7 @@ final class Connection {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
       // Stop reading while we cannot write, so a slow peer cannot make us buffer without bound.
-      ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+      ctx.channel().config().setAutoRead(ctx.channel().isWritable() && !readPaused);
       if (ctx.channel().isWritable()) {
         drain();
         peer.writable(Connection.this);

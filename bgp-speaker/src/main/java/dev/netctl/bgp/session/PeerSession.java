@@ -171,6 +171,16 @@ public final class PeerSession {
     return true;
   }
 
+  /**
+   * Stops reading from the established connection (TCP then pushes back on the peer) or resumes:
+   * for the consumer of UPDATEs to bound what is decoded but not yet processed.
+   */
+  public void pauseReading(boolean paused) {
+    if (established != null) {
+      established.readPaused(paused);
+    }
+  }
+
   /** Flushes what {@link #writeEncoded} wrote. */
   public void flush() {
     Channel ch = established == null ? null : established.channel();

@@ -86,11 +86,18 @@ public final class BgpSpeaker implements AutoCloseable {
   private boolean deferring;
   private io.netty.util.concurrent.ScheduledFuture<?> deferral;
 
+  // UPDATEs of one peer handed to the RIB but not processed yet: above HIGH the session stops
+  // reading (TCP pushes back on the peer), at LOW it reads again. Without this a fast peer's
+  // whole table would sit decoded in memory waiting for the RIB.
+  private static final int IN_FLIGHT_HIGH = 32;
+  private static final int IN_FLIGHT_LOW = 8;
+
   private static final class Attached {
     // Replaced (on the loop) when the reflector-client role changes; read by chained RIB work.
     volatile Peer peer;
     CompletableFuture<Void> ready;
     UpdateGroup group;
+    int inFlight; // on the loop
     Negotiated negotiated;
     // Whether the initial table dump was scheduled (it waits while we are restarting).
     boolean joined;
@@ -820,7 +827,18 @@ public final class BgpSpeaker implements AutoCloseable {
       if (a != null) {
         Update update = withRealAsPath(received);
         // Chained to keep the session's order while the registration is still under way.
-        a.ready = a.ready.thenCompose(v -> rib.apply(a.peer, update));
+        CompletableFuture<Void> done = a.ready.thenCompose(v -> rib.apply(a.peer, update));
+        a.ready = done;
+        if (++a.inFlight == IN_FLIGHT_HIGH) {
+          peer.pauseReading(true);
+        }
+        done.whenCompleteAsync(
+            (v, e) -> {
+              if (--a.inFlight == IN_FLIGHT_LOW && attached.get(a.peer.address()) == a) {
+                peer.pauseReading(false);
+              }
+            },
+            loop);
         received.endOfRibFamily().ifPresent(f -> endOfRib(peer, a, f));
       }
     }

@@ -155,6 +155,40 @@ class UpdateGroupTest {
   }
 
   @Test
+  void aSourceThatNeverHeldAnEarlierRouteGetsNoWithdrawalBack() {
+    h.group(ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET), c1, c2, c3);
+    h.drainAll();
+    // A first announcement (the reflector fan-out): nothing was advertised before.
+    h.shard.announce(c1, v4(1), 0, attrs("10.0.0.11").build());
+    List<OutboundUpdate> out = h.drainAll();
+    assertThat(out).hasSize(1);
+    assertThat(out.getFirst().audience()).isEqualTo(new Audience.AllExcept(c1));
+    // c1 withdraws its own route: only c2 and c3 held it.
+    h.shard.withdraw(c1, v4(1), 0);
+    out = h.drainAll();
+    assertThat(out).hasSize(1);
+    assertThat(out.getFirst().audience()).isEqualTo(new Audience.AllExcept(c1));
+  }
+
+  @Test
+  void aCoalescedChangeStillWithdrawsWhatTheFirstOneReplaced() {
+    h.group(ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET), c1, c2, c3);
+    h.drainAll();
+    Prefix p = v4(2);
+    Nlri n = Nlri.of(p);
+    h.shard.announce(c3, p, 0, attrs("10.0.0.13").build());
+    h.drainAll();
+    assertThat(h.view(c1)).containsKey(n);
+    // Undrained: c3 withdraws (c1 and c2 must lose c3's path), then c1 announces its own.
+    h.shard.withdraw(c3, p, 0);
+    h.shard.announce(c1, p, 0, attrs("10.0.0.11").build());
+    h.drainAll();
+    assertThat(h.view(c1)).as("c1 still holding c3's path").doesNotContainKey(n);
+    assertThat(h.view(c2).get(n).nextHop()).isEqualTo(Fixtures.ip("10.0.0.11"));
+    assertThat(h.view(c3).get(n).nextHop()).isEqualTo(Fixtures.ip("10.0.0.11"));
+  }
+
+  @Test
   void changesBetweenDrainsCoalesceToTheLatestState() {
     h.group(ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET), c1);
     h.drainAll();
