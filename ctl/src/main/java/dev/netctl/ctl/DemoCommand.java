@@ -155,7 +155,11 @@ final class DemoCommand implements Callable<Integer> {
 
       step(
           out,
-          "BGP: node-to-node full mesh (AS " + AS_NUMBER + "), each node originates its blocks");
+          "BGP: node-to-node full mesh (AS "
+              + AS_NUMBER
+              + "), each node originates its IPv4 blocks"
+              + " (the sessions run over IPv4 loopback addresses; IPv6 blocks need IPv6 node"
+              + " addresses)");
       List<DemoMesh.Member> members = members(new IpamStore(store), nodes);
       try (DemoMesh mesh = new DemoMesh(members, AS_NUMBER, bgpPort)) {
         boolean converged = mesh.awaitConverged(Duration.ofSeconds(30));
@@ -167,7 +171,7 @@ final class DemoCommand implements Callable<Integer> {
       }
     }
     out.println(
-        "Every node learned the other nodes' blocks. The datastore is kept; explore it with");
+        "Every node learned the other nodes' IPv4 blocks. The datastore is kept; explore it with");
     out.println("  ./netctl --datastore " + datastoreSpec + " ipam show --ip <address>");
     out.flush();
     return ExitCode.OK;
