@@ -11,9 +11,4 @@ import dev.netctl.bgp.codec.Prefix;
  * @param stale kept from before a graceful restart (RFC 4724 §4.2) or an enhanced route refresh
  *     (RFC 7313 §4) and not yet sent again by the peer
  */
-public record ReceivedRoute(Prefix prefix, int pathId, AttributeSet attributes, boolean stale) {
-  /** A path that is not stale. */
-  public ReceivedRoute(Prefix prefix, int pathId, AttributeSet attributes) {
-    this(prefix, pathId, attributes, false);
-  }
-}
+public record ReceivedRoute(Prefix prefix, int pathId, AttributeSet attributes, boolean stale) {}

@@ -189,9 +189,7 @@ public final class BgpSpeaker implements AutoCloseable {
     addPeer(Neighbor.of(spec));
   }
 
-  /** Adds a peer and starts its session. */
-  public void addPeer(Neighbor neighbor) {
-    PeerSpec spec = neighbor.spec();
+  private void checkLocalAs(PeerSpec spec) {
     if (spec.config().localAs() != localAs) {
       throw new IllegalArgumentException(
           "peer "
@@ -201,6 +199,12 @@ public final class BgpSpeaker implements AutoCloseable {
               + " differs from the speaker's AS "
               + localAs);
     }
+  }
+
+  /** Adds a peer and starts its session. */
+  public void addPeer(Neighbor neighbor) {
+    PeerSpec spec = neighbor.spec();
+    checkLocalAs(spec);
     call(
         () -> {
           InetAddress key = spec.remote().getAddress();
@@ -262,15 +266,7 @@ public final class BgpSpeaker implements AutoCloseable {
                     + key.getHostAddress()
                     + " is not configured: cannot update it (add it with addPeer)");
           }
-          if (spec.config().localAs() != localAs) {
-            throw new IllegalArgumentException(
-                "peer "
-                    + spec.remote()
-                    + " localAs "
-                    + spec.config().localAs()
-                    + " differs from the speaker's AS "
-                    + localAs);
-          }
+          checkLocalAs(spec);
           NeighborChange change = NeighborChange.between(running, neighbor);
           neighbors.put(key, neighbor);
           if (change.resetsSession()) {

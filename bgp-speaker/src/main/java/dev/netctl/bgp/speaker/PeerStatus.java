@@ -27,17 +27,4 @@ public record PeerStatus(
     String info,
     int receivedPrefixes,
     String lastError,
-    boolean staleRoutes) {
-  /** A status without stale routes. */
-  public PeerStatus(
-      InetSocketAddress remote,
-      long remoteAs,
-      boolean internal,
-      State state,
-      Instant since,
-      String info,
-      int receivedPrefixes,
-      String lastError) {
-    this(remote, remoteAs, internal, state, since, info, receivedPrefixes, lastError, false);
-  }
-}
+    boolean staleRoutes) {}

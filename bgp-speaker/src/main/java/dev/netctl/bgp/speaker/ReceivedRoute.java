@@ -30,12 +30,6 @@ public record ReceivedRoute(
     attributes = List.copyOf(attributes);
   }
 
-  /** A route that is not stale. */
-  public ReceivedRoute(
-      InetAddress peer, Nlri nlri, InetAddress nextHop, List<PathAttribute> attributes) {
-    this(peer, nlri, nextHop, attributes, false);
-  }
-
   /** The first attribute of a type. */
   public <A extends PathAttribute> Optional<A> attribute(Class<A> type) {
     return attributes.stream().filter(type::isInstance).map(type::cast).findFirst();
