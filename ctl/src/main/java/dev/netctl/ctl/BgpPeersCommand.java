@@ -28,7 +28,7 @@ final class BgpPeersCommand implements Callable<Integer> {
 
   @Option(
       names = "--admin",
-      paramLabel = "IP:PORT",
+      paramLabel = "IP:PORT|unix:PATH",
       defaultValue = AdminAddress.DEFAULT,
       description = "Admin endpoint of `netctl bgp run` (default ${DEFAULT-VALUE}).")
   String admin;

@@ -25,7 +25,7 @@ final class BgpRoutesCommand implements Callable<Integer> {
 
   @Option(
       names = "--admin",
-      paramLabel = "IP:PORT",
+      paramLabel = "IP:PORT|unix:PATH",
       defaultValue = AdminAddress.DEFAULT,
       description = "Admin endpoint of `netctl bgp run` (default ${DEFAULT-VALUE}).")
   String admin;

@@ -5,7 +5,7 @@ import dev.netctl.ctl.bgp.AdminAddress;
 import dev.netctl.ctl.bgp.SpeakerConfigReader;
 import dev.netctl.ctl.bgp.SpeakerPlan;
 import dev.netctl.ctl.bgp.StandaloneSpeaker;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -33,15 +33,18 @@ final class BgpRunCommand implements Callable<Integer> {
 
   @Option(
       names = "--admin",
-      paramLabel = "IP:PORT",
-      description = "Admin endpoint address; overrides admin.address (default ${DEFAULT-VALUE}).")
+      paramLabel = "IP:PORT|unix:PATH",
+      description =
+          "Admin endpoint: a loopback IP:PORT or unix:PATH; overrides the file's admin (default "
+              + AdminAddress.DEFAULT
+              + ").")
   String admin;
 
   @Override
   public Integer call() throws Exception {
     Transport transport = Transport.best();
     SpeakerPlan plan = SpeakerConfigReader.read(config, transport.isEpoll());
-    InetSocketAddress adminAddress = adminAddress(plan);
+    SocketAddress adminAddress = adminAddress(plan);
     StandaloneSpeaker speaker = StandaloneSpeaker.start(plan, adminAddress, transport);
     AtomicBoolean closed = new AtomicBoolean();
     Runnable closeOnce =
@@ -60,7 +63,7 @@ final class BgpRunCommand implements Callable<Integer> {
             + AdminAddress.format(speaker.listenAddress())
             + ", "
             + plan.peers().size()
-            + " peer(s), admin endpoint http://"
+            + " peer(s), admin endpoint "
             + AdminAddress.format(speaker.adminAddress()));
     out.flush();
     try {
@@ -78,23 +81,14 @@ final class BgpRunCommand implements Callable<Integer> {
     return ExitCode.OK;
   }
 
-  private InetSocketAddress adminAddress(SpeakerPlan plan) {
+  private SocketAddress adminAddress(SpeakerPlan plan) {
     if (admin == null) {
       return plan.admin() != null ? plan.admin() : AdminAddress.parse(AdminAddress.DEFAULT);
     }
-    InetSocketAddress a;
     try {
-      a = AdminAddress.parse(admin);
+      return AdminAddress.listenable(admin);
     } catch (IllegalArgumentException e) {
       throw new CliException(ExitCode.USAGE, "--admin \"" + admin + "\" " + e.getMessage());
     }
-    if (!a.getAddress().isLoopbackAddress()) {
-      throw new CliException(
-          ExitCode.USAGE,
-          "--admin \""
-              + admin
-              + "\" must be a loopback address: the endpoint has no authentication");
-    }
-    return a;
   }
 }

@@ -1,6 +1,7 @@
 package dev.netctl.ctl;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -130,7 +131,11 @@ class BgpCommandTest {
                 "127.0.0.3",
                 "received",
                 List.of("65010:7"),
-                List.of("65010:1:2")));
+                List.of("65010:1:2"),
+                null,
+                100L,
+                null,
+                List.of()));
 
     Cli.Run routeTable = Cli.raw("", "bgp", "routes", b, "--peer", "127.0.0.2", "--received");
     assertThat(routeTable.out().lines().toList())
@@ -173,6 +178,176 @@ class BgpCommandTest {
     Cli.Run gone = Cli.raw("", "bgp", "peers", a);
     assertThat(gone.exitCode()).isEqualTo(ExitCode.UNAVAILABLE);
     assertThat(gone.err()).contains("BGP admin endpoint 127.0.0.1:" + adminA + " is unreachable");
+  }
+
+  private Thread runYaml(String name, String yaml) throws IOException {
+    return run(Files.writeString(dir.resolve(name), yaml), new AtomicReference<>());
+  }
+
+  private static List<RouteView> routes(String... args) throws IOException {
+    String[] all = new String[args.length + 4];
+    all[0] = "bgp";
+    all[1] = "routes";
+    System.arraycopy(args, 0, all, 2, args.length);
+    all[all.length - 2] = "-o";
+    all[all.length - 1] = "json";
+    Cli.Run r = Cli.raw("", all);
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    return JSON.readValue(r.out(), new TypeReference<>() {});
+  }
+
+  private static java.util.Map<String, RouteView> byPrefix(List<RouteView> routes) {
+    return routes.stream()
+        .collect(java.util.stream.Collectors.toMap(RouteView::prefix, r -> r, (a, b) -> a));
+  }
+
+  /**
+   * A route reflector (127.0.4.21, admin on a Unix socket, cluster id 10.4.4.4) with two clients
+   * and an eBGP neighbour, each a {@code netctl bgp run} in this JVM. Its import policy drops one
+   * client prefix, its export policy to the eBGP peer rewrites and filters; both show in {@code bgp
+   * routes}, and so does the cluster id on reflected routes.
+   */
+  @Test
+  @Timeout(90)
+  void policiesAndClusterIdShowInTheRoutesOfAReflectorQueriedOverAUnixSocket() throws Exception {
+    Path socket = dir.resolve("rr.sock");
+    String rrAdmin = "--admin=unix:" + socket;
+    String c1Admin = "--admin=127.0.0.1:18442";
+    String c2Admin = "--admin=127.0.0.1:18443";
+    String eAdmin = "--admin=127.0.0.1:18444";
+    runYaml(
+        "rr.yaml",
+        """
+        routerId: 127.0.4.21
+        asNumber: 65040
+        clusterId: 10.4.4.4
+        listen: {address: 127.0.4.21, port: 18421}
+        definedSets:
+          prefixSets:
+            pods: [10.4.0.0/16 le 24]
+            lab: [10.99.0.0/16 le 32]
+        policies:
+          from-clients:
+            default: accept
+            statements:
+              - {match: {prefixSet: lab}, then: reject}
+          to-upstream:
+            statements:
+              - match: {prefixSet: pods}
+                actions:
+                  med: 42
+                  asPathPrepend: {repeat: 2}
+                  communities: {add: ["65040:42"]}
+                then: accept
+        peers:
+          - {address: 127.0.4.22, port: 18422, asNumber: 65040, holdTime: 9,
+             routeReflectorClient: true, import: from-clients}
+          - {address: 127.0.4.23, port: 18423, asNumber: 65040, holdTime: 9,
+             routeReflectorClient: true, import: from-clients}
+          - {address: 127.0.4.24, port: 18424, asNumber: 65041, holdTime: 9,
+             import: accept-all, export: to-upstream}
+        originate:
+          - {prefix: 10.4.21.0/24}
+          - {prefix: 192.168.4.0/24}
+        admin: {unixSocket: %s}
+        """
+            .formatted(socket));
+    runYaml(
+        "c1.yaml",
+        """
+        routerId: 127.0.4.22
+        asNumber: 65040
+        listen: {address: 127.0.4.22, port: 18422}
+        peers: [{address: 127.0.4.21, port: 18421, asNumber: 65040, holdTime: 9}]
+        originate: [{prefix: 10.4.22.0/24}]
+        admin: {address: 127.0.0.1:18442}
+        """);
+    runYaml(
+        "c2.yaml",
+        """
+        routerId: 127.0.4.23
+        asNumber: 65040
+        listen: {address: 127.0.4.23, port: 18423}
+        peers: [{address: 127.0.4.21, port: 18421, asNumber: 65040, holdTime: 9}]
+        originate: [{prefix: 10.4.23.0/24}, {prefix: 10.99.1.0/24}]
+        admin: {address: 127.0.0.1:18443}
+        """);
+    runYaml(
+        "e.yaml",
+        """
+        routerId: 127.0.4.24
+        asNumber: 65041
+        listen: {address: 127.0.4.24, port: 18424}
+        peers: [{address: 127.0.4.21, port: 18421, asNumber: 65040, holdTime: 9,
+                 import: accept-all, export: reject-all}]
+        admin: {address: 127.0.0.1:18444}
+        """);
+
+    await()
+        .atMost(Duration.ofSeconds(45))
+        .pollInterval(Duration.ofMillis(300))
+        .untilAsserted(
+            () -> {
+              assertThat(byPrefix(routes(eAdmin)))
+                  .containsOnlyKeys("10.4.21.0/24", "10.4.22.0/24", "10.4.23.0/24");
+              assertThat(byPrefix(routes(c1Admin))).containsKeys("10.4.21.0/24", "10.4.23.0/24");
+            });
+
+    // Export policy, seen by the eBGP peer: prepended twice more, MED and community set, the
+    // prefix outside the set (192.168.4.0/24) and the one dropped on import (10.99.1.0/24) absent.
+    RouteView fromRr = byPrefix(routes(eAdmin)).get("10.4.22.0/24");
+    assertThat(fromRr.asPath()).isEqualTo("65040 65040 65040");
+    assertThat(fromRr.med()).isEqualTo(42L);
+    assertThat(fromRr.communities()).containsExactly("65040:42");
+    assertThat(fromRr.nextHop()).as("eBGP: next-hop self").isEqualTo("127.0.4.21");
+    // The reflector's own Adj-RIB-Out toward that peer says the same, over the Unix socket.
+    List<RouteView> advertised = routes(rrAdmin, "--peer", "127.0.4.24", "--advertised");
+    assertThat(advertised)
+        .extracting(RouteView::prefix, RouteView::asPath, RouteView::med, RouteView::peer)
+        .containsExactly(
+            tuple("10.4.21.0/24", "65040 65040 65040", 42L, "127.0.4.24"),
+            tuple("10.4.22.0/24", "65040 65040 65040", 42L, "127.0.4.24"),
+            tuple("10.4.23.0/24", "65040 65040 65040", 42L, "127.0.4.24"));
+    assertThat(advertised).allMatch(r -> r.direction().equals("advertised"));
+
+    // Import policy: the reflector received 10.99.1.0/24 (Adj-RIB-In is before import policy)
+    // but neither reflects nor exports it.
+    assertThat(byPrefix(routes(rrAdmin, "--peer", "127.0.4.23")))
+        .containsOnlyKeys("10.4.23.0/24", "10.99.1.0/24");
+    assertThat(byPrefix(routes(rrAdmin, "--peer", "127.0.4.22", "--advertised")))
+        .as("reflected to client 1: the reflector's route and client 2's allowed one")
+        .containsOnlyKeys("10.4.21.0/24", "192.168.4.0/24", "10.4.23.0/24");
+
+    // Reflection carries our cluster id and the originator (RFC 4456 §8).
+    RouteView reflected = byPrefix(routes(c1Admin)).get("10.4.23.0/24");
+    assertThat(reflected.clusterList()).containsExactly("10.4.4.4");
+    assertThat(reflected.originatorId()).isEqualTo("127.0.4.23");
+    assertThat(reflected.nextHop()).as("reflection keeps the next hop").isEqualTo("127.0.4.23");
+
+    // The table form over the socket, as a user reads it.
+    Cli.Run table = Cli.raw("", "bgp", "routes", rrAdmin, "--peer", "127.0.4.24", "--advertised");
+    assertThat(table.out().lines().toList())
+        .hasSize(4)
+        .first()
+        .asString()
+        .matches("PREFIX +NEXT HOP +AS PATH +TO PEER +COMMUNITIES +LARGE COMMUNITIES");
+    assertThat(table.out().lines().toList().get(1))
+        .matches(
+            "10\\.4\\.21\\.0/24 +127\\.0\\.4\\.21 +65040 65040 65040 +127\\.0\\.4\\.24 +65040:42 *");
+    Cli.Run peers = Cli.raw("", "bgp", "peers", rrAdmin);
+    assertThat(peers.out())
+        .contains("127.0.4.24")
+        .containsPattern("127\\.0\\.4\\.22 +rr-client +established");
+
+    // Stopping the reflector removes its socket file.
+    assertThat(socket).exists();
+    Thread rr = speakers.getFirst();
+    rr.interrupt();
+    rr.join(15_000);
+    assertThat(socket).doesNotExist();
+    Cli.Run gone = Cli.raw("", "bgp", "peers", rrAdmin);
+    assertThat(gone.exitCode()).isEqualTo(ExitCode.UNAVAILABLE);
+    assertThat(gone.err()).contains("BGP admin endpoint unix:" + socket + " is unreachable");
   }
 
   @Test

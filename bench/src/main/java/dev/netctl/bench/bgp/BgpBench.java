@@ -15,9 +15,8 @@ import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
- * bgperf-style BGP benchmark: drives BIRD 2, GoBGP, FRR (default and tuned) and, once it exists,
- * netctl's speaker as a route reflector and measures session set-up, convergence, peak RSS and CPU
- * per scenario.
+ * bgperf-style BGP benchmark: drives BIRD 2, GoBGP, FRR (default and tuned) and netctl's speaker as
+ * a route reflector and measures session set-up, convergence, peak RSS and CPU per scenario.
  *
  * <pre>
  * BgpBench [--dut bird,gobgp,frr,frr-tuned,netctl] [--scenario fanout,bulk,churn]
@@ -48,7 +47,7 @@ public final class BgpBench {
       int clients = 1000;
       int prefixes = 1_000_000;
       long timeout = 300;
-      String address = "127.0.0.211";
+      String address = "127.0.3.1";
       Path results = Path.of("bench", "results");
       Path plot = null;
       Path plotCsv = null;

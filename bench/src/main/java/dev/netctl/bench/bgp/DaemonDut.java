@@ -5,8 +5,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * A DUT that is an external daemon (BIRD, GoBGP, FRR): started as a child process and ready once it
- * listens on the BGP port. Subclasses only render their config and command line.
+ * A DUT that is an external daemon (BIRD, GoBGP, FRR, netctl's own JVM): started as a child process
+ * and ready once it listens on the BGP port. Subclasses only render their config and command line.
  */
 abstract class DaemonDut implements Dut {
   private DaemonProcess daemon;
@@ -15,6 +15,11 @@ abstract class DaemonDut implements Dut {
   final void launch(String name, List<String> command, DutSetup s) {
     daemon = DaemonProcess.start(name, command, s.dir());
     daemon.awaitListening(new InetSocketAddress(s.address(), s.port()), Duration.ofSeconds(60));
+  }
+
+  /** Waits until the daemon's output holds {@code text} (e.g. a "ready" line). */
+  final void awaitLog(String text, Duration timeout) {
+    daemon.awaitLog(text, timeout);
   }
 
   @Override

@@ -76,6 +76,26 @@ final class DaemonProcess implements AutoCloseable {
             + logTail());
   }
 
+  /** Waits until the daemon's output contains {@code text}, or fails with the daemon's log. */
+  void awaitLog(String text, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        if (Files.readString(log).contains(text)) {
+          return;
+        }
+      } catch (IOException | UncheckedIOException notYet) {
+        // not written yet, or not text yet
+      }
+      if (!process.isAlive()) {
+        throw new BenchException(name + " exited with " + process.exitValue() + ": " + logTail());
+      }
+      sleep(50);
+    }
+    throw new BenchException(
+        name + " did not print '" + text + "' within " + timeout.toSeconds() + " s: " + logTail());
+  }
+
   /** The operating-system pid. */
   long pid() {
     return process.pid();

@@ -13,9 +13,11 @@ import java.util.List;
  * @param port the DUT's BGP port
  * @param asn the AS shared by the DUT and all testers
  * @param clients tester addresses, each a route-reflector client
+ * @param routes how many prefixes the DUT will hold at most (to size a JVM heap)
  * @param dir a private temp dir for config, sockets and logs
  */
-record DutSetup(Inet4Address address, int port, long asn, List<Inet4Address> clients, Path dir) {
+record DutSetup(
+    Inet4Address address, int port, long asn, List<Inet4Address> clients, int routes, Path dir) {
   DutSetup {
     clients = List.copyOf(clients);
   }

@@ -42,7 +42,7 @@ final class GobgpDut extends DaemonDut {
   public void start(DutSetup s) {
     Path conf = s.dir().resolve("gobgpd.toml");
     int apiPort;
-    try (ServerSocket probe = new ServerSocket(0, 1, Inet4Address.getLoopbackAddress())) {
+    try (ServerSocket probe = new ServerSocket(0, 1, s.address())) {
       apiPort = probe.getLocalPort();
       Files.writeString(conf, render(s));
     } catch (IOException e) {
@@ -59,7 +59,7 @@ final class GobgpDut extends DaemonDut {
             "-p",
             "--pprof-disable",
             "--api-hosts",
-            "127.0.0.1:" + apiPort),
+            s.ip() + ":" + apiPort),
         s);
   }
 }

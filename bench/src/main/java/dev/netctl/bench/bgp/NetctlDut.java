@@ -1,36 +1,107 @@
 package dev.netctl.bench.bgp;
 
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
 /**
- * Placeholder for netctl's own speaker ({@code dev.netctl.bgp.speaker.BgpSpeaker}) as the device
- * under test. The speaker facade can hold sessions, originate routes and report received ones, but
- * it does not yet re-advertise received routes (no RIB, no route reflection), so it cannot be the
- * reflector these scenarios measure: starting it fails with a clear message and the result row
- * records that. Once reflection exists this adapter runs the speaker as a separate JVM process (so
- * its memory is measured apart from the harness) with {@link DutSetup#clients()} as passive
- * reflector clients.
+ * netctl's own speaker as the device under test, driven through the product path: {@code netctl bgp
+ * run --config dut.yaml} from the shaded CLI jar ({@code ctl/target/netctl.jar}), in a JVM of its
+ * own so its resident memory is measured apart from the harness.
+ *
+ * <p>Like the daemon DUTs it listens on the DUT address with every tester as a passive iBGP
+ * route-reflector client in the same AS (the cluster id defaults to the router id, which is the DUT
+ * address, as BIRD's {@code rr cluster id} is configured). The JVM flags are what a user would set
+ * for a routing daemon: the serial collector (one old generation, no concurrent GC threads fighting
+ * the session loop on a 2-core box, smallest footprint), compact object headers, and a heap sized
+ * for the routes it will hold ({@link #heapMegabytes}).
  */
-final class NetctlDut implements Dut {
+final class NetctlDut extends DaemonDut {
+  /** Where {@code ./mvnw -pl ctl package} leaves the runnable jar, from the repository root. */
+  static final Path JAR = Path.of("ctl", "target", "netctl.jar");
+
+  /** Printed by {@code netctl bgp run} once every peer is configured. */
+  private static final String READY = "bgp speaker AS ";
+
   @Override
   public String name() {
     return "netctl";
   }
 
-  @Override
-  public void start(DutSetup setup) {
-    throw new BenchException(
-        "netctl's speaker (dev.netctl.bgp.speaker) does not reflect routes yet: no DUT to run");
+  /** Renders the speaker's YAML config (docs/examples/speaker.yaml documents the fields). */
+  static String render(DutSetup s) {
+    StringBuilder b = new StringBuilder();
+    b.append("routerId: ").append(s.ip()).append('\n');
+    b.append("asNumber: ").append(s.asn()).append('\n');
+    b.append("listen:\n");
+    b.append("  address: ").append(s.ip()).append('\n');
+    b.append("  port: ").append(s.port()).append('\n');
+    b.append("peers:\n");
+    for (Inet4Address c : s.clients()) {
+      b.append("  - address: ").append(c.getHostAddress()).append('\n');
+      b.append("    asNumber: ").append(s.asn()).append('\n');
+      b.append("    passive: true\n");
+      b.append("    families: [ipv4]\n");
+      b.append("    routeReflectorClient: true\n");
+    }
+    // Port 0: the endpoint is unused here, and a fixed port could collide with a user's speaker.
+    b.append("admin:\n");
+    b.append("  address: ").append(s.ip()).append(":0\n");
+    return b.toString();
+  }
+
+  /**
+   * Heap for a scenario: a base for the JVM's own objects and the sessions' buffers, plus room for
+   * the expected routes at the RIB's measured cost and the garbage a bulk load produces.
+   */
+  static int heapMegabytes(DutSetup s) {
+    long perSession = 32L * 1024; // codec contexts, FSM, channel, update-group membership
+    long perRoute = 320; // Adj-RIB-In + Loc-RIB ≈ 150 B, doubled for GC headroom
+    long bytes = (48L << 20) + s.clients().size() * perSession + s.routes() * perRoute;
+    return (int) Math.max(64, (bytes + (1 << 20) - 1) >> 20);
+  }
+
+  /** The JVM command that runs {@code netctl bgp run} on {@code config}. */
+  static List<String> command(DutSetup s, Path config, Path jar) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.add("-Xmx" + heapMegabytes(s) + "m");
+    cmd.add("-XX:+UseSerialGC");
+    cmd.add("-XX:+UseCompactObjectHeaders");
+    cmd.addAll(extraJvmOptions());
+    cmd.add("-jar");
+    cmd.add(jar.toAbsolutePath().toString());
+    cmd.add("bgp");
+    cmd.add("run");
+    cmd.add("--config");
+    cmd.add(config.toString());
+    return cmd;
+  }
+
+  /** Extra flags from {@code NETCTL_BENCH_JVM_OPTS} (e.g. a JFR recording), split on spaces. */
+  private static List<String> extraJvmOptions() {
+    String extra = System.getenv("NETCTL_BENCH_JVM_OPTS");
+    return extra == null || extra.isBlank() ? List.of() : List.of(extra.trim().split("\\s+"));
   }
 
   @Override
-  public long pid() {
-    throw new IllegalStateException("netctl DUT never started");
+  public void start(DutSetup s) {
+    if (!Files.isRegularFile(JAR)) {
+      throw new BenchException(
+          JAR.toAbsolutePath() + " is missing: build it with ./mvnw -pl ctl -am package");
+    }
+    Path conf = s.dir().resolve("dut.yaml");
+    try {
+      Files.writeString(conf, render(s));
+    } catch (IOException e) {
+      throw new BenchException("cannot write " + conf + ": " + e, e);
+    }
+    launch("netctl", command(s, conf, JAR), s);
+    // The listener binds before the peers are added: a tester connecting in between is refused.
+    awaitLog(READY, Duration.ofSeconds(60));
   }
-
-  @Override
-  public String logTail() {
-    return "";
-  }
-
-  @Override
-  public void close() {}
 }

@@ -21,6 +21,7 @@ final class PrefixTally {
   private final int target;
   private final BitSet present;
   private final BitSet marked;
+  private final BitSet own = new BitSet();
   private volatile int presentCount;
   private volatile int markedCount;
   private volatile long completedAtNanos;
@@ -60,8 +61,13 @@ final class PrefixTally {
     return countMarked;
   }
 
-  /** Marks a prefix present without an UPDATE: a peer's own route counts as held. */
+  /**
+   * Marks a prefix present without an UPDATE: a peer's own route counts as held, and a withdrawal
+   * from the DUT does not remove it (a speaker keeps its own route whatever a neighbour withdraws;
+   * a reflector may withdraw a client's prefix toward that client, RFC 4456 split horizon).
+   */
   void preset(int index) {
+    own.set(index);
     present.set(index);
     presentCount = present.cardinality();
     checkComplete();
@@ -90,7 +96,7 @@ final class PrefixTally {
   /** Records a withdrawal. */
   void withdraw(long address, int prefixLength) {
     int i = index(address, prefixLength);
-    if (i < 0) {
+    if (i < 0 || own.get(i)) {
       return;
     }
     if (present.get(i)) {

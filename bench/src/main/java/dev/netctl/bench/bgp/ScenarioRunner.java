@@ -34,15 +34,21 @@ final class ScenarioRunner {
     this.timeout = timeout;
   }
 
+  /** The benchmark's own BGP ports (tests of the project use other ranges). */
+  static final int FIRST_PORT = 18300;
+
+  /** One past the last port the benchmark may use. */
+  static final int END_PORT = 18400;
+
   /**
-   * Tester {@code i}'s source address: 127.0.(10 + i / 250).(1 + i % 250), never .0 or .255 and
-   * never the DUT's 127.0.0.x.
+   * Tester {@code i}'s source address: 127.3.(i / 250).(1 + i % 250), never .0 or .255, inside the
+   * benchmark's own 127.3.0.0/16 so that tests running meanwhile (on 127.0.x.x) never collide.
    */
   static Inet4Address testerAddress(int i) {
     if (i < 0 || i >= 250 * 240) {
       throw new IllegalArgumentException("tester index " + i + " is outside 0..59999");
     }
-    byte[] a = {127, 0, (byte) (10 + i / 250), (byte) (1 + i % 250)};
+    byte[] a = {127, 3, (byte) (i / 250), (byte) (1 + i % 250)};
     try {
       return (Inet4Address) InetAddress.getByAddress(a);
     } catch (UnknownHostException e) {
@@ -115,7 +121,7 @@ final class ScenarioRunner {
           Workload.originate(
               Workload.prefix(Workload.FANOUT_BASE, Workload.FANOUT_LENGTH, i), nextHop(i)));
     }
-    long setup = start(dut, fleet, dir, peers);
+    long setup = start(dut, fleet, dir, peers, clients);
     long t0 = System.nanoTime();
     for (int i = 0; i < clients; i++) {
       peers.get(i).send(routes.get(i));
@@ -140,7 +146,7 @@ final class ScenarioRunner {
             testerAddress(1),
             ASN,
             new PrefixTally(Workload.BULK_BASE, Workload.BULK_LENGTH, prefixes, prefixes, -1));
-    long setup = start(dut, fleet, dir, List.of(injector, monitor));
+    long setup = start(dut, fleet, dir, List.of(injector, monitor), prefixes);
     long t0 = System.nanoTime();
     injector.send(stream);
     long converge =
@@ -174,7 +180,7 @@ final class ScenarioRunner {
             testerAddress(1),
             ASN,
             new PrefixTally(Workload.BULK_BASE, Workload.BULK_LENGTH, n, n, Workload.CHURN_MED));
-    long setup = start(dut, fleet, dir, List.of(injector, monitor));
+    long setup = start(dut, fleet, dir, List.of(injector, monitor), n);
     long t0 = System.nanoTime();
     injector.send(load);
     long loaded = await(fleet, List.of(monitor), true, t0, "the monitor to hold the initial " + n);
@@ -195,10 +201,10 @@ final class ScenarioRunner {
     return finish(dut, Scenario.CHURN, 2, n, setup, loaded / 1e9, converge);
   }
 
-  private long start(Dut dut, TesterFleet fleet, TempDir dir, List<TesterPeer> peers) {
+  private long start(Dut dut, TesterFleet fleet, TempDir dir, List<TesterPeer> peers, int routes) {
     int port = freePort();
     List<Inet4Address> clients = peers.stream().map(TesterPeer::address).toList();
-    dut.start(new DutSetup(dutAddress, port, ASN, clients, dir.path()));
+    dut.start(new DutSetup(dutAddress, port, ASN, clients, routes, dir.path()));
     return fleet.connectAll(peers, new InetSocketAddress(dutAddress, port), timeout);
   }
 
@@ -288,13 +294,19 @@ final class ScenarioRunner {
   }
 
   private int freePort() {
-    for (int port = 20179; port < 20179 + 1000; port++) {
+    for (int port = FIRST_PORT; port < END_PORT; port++) {
       try (ServerSocket s = new ServerSocket(port, 1, dutAddress)) {
         return port;
       } catch (IOException inUse) {
         // try the next one
       }
     }
-    throw new BenchException("no free port on " + dutAddress.getHostAddress() + " in 20179..21178");
+    throw new BenchException(
+        "no free port on "
+            + dutAddress.getHostAddress()
+            + " in "
+            + FIRST_PORT
+            + ".."
+            + (END_PORT - 1));
   }
 }

@@ -16,12 +16,12 @@ class BirdDutTest {
   void rendersOnePassiveReflectorClientPerTesterBoundStrictlyToTheDutAddress() throws Exception {
     String conf = BirdDut.render(DutConfigFixture.setup(dir));
     assertThat(conf)
-        .contains("local 127.0.0.211 port 20179 as 65000;")
+        .contains("local 127.0.3.1 port 18300 as 65000;")
         .contains("strict bind yes;")
         .contains("passive on;")
         .contains("rr client;")
-        .contains("neighbor 127.0.10.1 as 65000;")
-        .contains("neighbor 127.0.10.3 as 65000;");
+        .contains("neighbor 127.3.0.1 as 65000;")
+        .contains("neighbor 127.3.0.3 as 65000;");
     assertThat(conf.lines().filter(l -> l.startsWith("protocol bgp"))).hasSize(3);
   }
 

@@ -16,13 +16,14 @@ final class DutConfigFixture {
 
   static DutSetup setup(Path dir) throws IOException {
     return new DutSetup(
-        (Inet4Address) InetAddress.getByName("127.0.0.211"),
-        20179,
+        (Inet4Address) InetAddress.getByName("127.0.3.1"),
+        18300,
         65000,
         List.of(
             ScenarioRunner.testerAddress(0),
             ScenarioRunner.testerAddress(1),
             ScenarioRunner.testerAddress(2)),
+        1000,
         dir);
   }
 

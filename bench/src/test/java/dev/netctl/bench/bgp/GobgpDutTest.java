@@ -16,9 +16,9 @@ class GobgpDutTest {
   void rendersOnePassiveReflectorClientPerTester() throws Exception {
     String conf = GobgpDut.render(DutConfigFixture.setup(dir));
     assertThat(conf)
-        .contains("port = 20179")
-        .contains("local-address-list = [\"127.0.0.211\"]")
-        .contains("neighbor-address = \"127.0.10.2\"");
+        .contains("port = 18300")
+        .contains("local-address-list = [\"127.0.3.1\"]")
+        .contains("neighbor-address = \"127.3.0.2\"");
     assertThat(conf.lines().filter(l -> l.equals("[[neighbors]]"))).hasSize(3);
     assertThat(conf.lines().filter(l -> l.trim().equals("passive-mode = true"))).hasSize(3);
     assertThat(conf.lines().filter(l -> l.trim().equals("route-reflector-client = true")))

@@ -85,6 +85,41 @@ public sealed interface Match {
   }
 
   /**
+   * The AS_PATH length (an AS_SET counts one, RFC 4271 §9.1.2.2) is within {@code min..max}.
+   *
+   * @param min shortest accepted length, at least 0
+   * @param max longest accepted length, at least {@code min}
+   */
+  record AsPathLength(int min, int max) implements Match {
+    /** Validates {@code 0 <= min <= max}. */
+    public AsPathLength {
+      if (min < 0 || max < min) {
+        throw new IllegalArgumentException(
+            "AS-path length " + min + ".." + max + ": need 0 <= min <= max");
+      }
+    }
+
+    @Override
+    public boolean test(Prefix prefix, AttributeSet attributes) {
+      int length = attributes.asPathLength();
+      return length >= min && length <= max;
+    }
+  }
+
+  /**
+   * The route entered our AS from this neighbouring AS: the first AS of its AS_PATH (a route
+   * without AS_PATH, ours or from an iBGP peer's own AS, never matches).
+   *
+   * @param asn the neighbouring AS number
+   */
+  record NeighborAs(long asn) implements Match {
+    @Override
+    public boolean test(Prefix prefix, AttributeSet attributes) {
+      return attributes.neighbourAs() == asn;
+    }
+  }
+
+  /**
    * The negation of another condition.
    *
    * @param inner the condition to negate

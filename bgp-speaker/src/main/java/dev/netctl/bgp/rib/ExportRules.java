@@ -25,17 +25,48 @@ final class ExportRules {
   /** The attributes to advertise to the group, or empty when the route must not be sent. */
   static Optional<AttributeSet> apply(
       RibConfig config, OutboundProfile group, Prefix prefix, Route route) {
+    return policy(group, prefix, route, rules(config, group, prefix.ipv6(), route));
+  }
+
+  /**
+   * The export policy's verdict on what {@link #rules} produced ({@code attrs}, null for nothing),
+   * and the final check that the route has a next hop.
+   */
+  static Optional<AttributeSet> policy(
+      OutboundProfile group, Prefix prefix, Route route, AttributeSet attrs) {
+    if (attrs == null) {
+      return Optional.empty();
+    }
+    InetAddress self = prefix.ipv6() ? group.ipv6NextHopSelf() : group.ipv4NextHopSelf();
+    InetAddress selfLinkLocal = prefix.ipv6() ? group.ipv6LinkLocalNextHopSelf() : null;
+    Optional<AttributeSet> out =
+        group
+            .exportPolicy()
+            .apply(
+                prefix,
+                attrs,
+                new PolicyContext(self, selfLinkLocal, route.attributes().nextHop()));
+    // Without a next hop the route cannot be put on the wire.
+    return out.filter(a -> a.nextHop() != null);
+  }
+
+  /**
+   * The protocol's rules alone (no policy): a function of the group, the route's source and
+   * attributes and its family only, so callers may remember the result. Null when the route is not
+   * sent to the group.
+   */
+  static AttributeSet rules(RibConfig config, OutboundProfile group, boolean ipv6, Route route) {
     Peer source = route.source();
     AttributeSet attrs = route.attributes();
     InetAddress original = attrs.nextHop();
-    InetAddress self = prefix.ipv6() ? group.ipv6NextHopSelf() : group.ipv4NextHopSelf();
-    InetAddress selfLinkLocal = prefix.ipv6() ? group.ipv6LinkLocalNextHopSelf() : null;
+    InetAddress self = ipv6 ? group.ipv6NextHopSelf() : group.ipv4NextHopSelf();
+    InetAddress selfLinkLocal = ipv6 ? group.ipv6LinkLocalNextHopSelf() : null;
     if (group.ibgp()) {
       if (source.kind() == PeerKind.IBGP) {
         // iBGP-learned routes go to iBGP peers only by reflection (RFC 4456 §8): client routes
         // to everyone, non-client routes to clients only.
         if (!source.routeReflectorClient() && !group.routeReflectorClient()) {
-          return Optional.empty();
+          return null;
         }
         if (attrs.originatorId() < 0) {
           attrs = attrs.with(new OriginatorId(source.routerId()));
@@ -72,9 +103,6 @@ final class ExportRules {
         attrs = attrs.withNextHop(self, selfLinkLocal);
       }
     }
-    Optional<AttributeSet> out =
-        group.exportPolicy().apply(prefix, attrs, new PolicyContext(self, selfLinkLocal, original));
-    // Without a next hop the route cannot be put on the wire.
-    return out.filter(a -> a.nextHop() != null);
+    return attrs;
   }
 }

@@ -273,6 +273,17 @@ public final class Rib implements AutoCloseable {
     return collect(s -> s.adjRibIn(peer, limit), limit);
   }
 
+  /**
+   * What {@code group} sends (or, with updates still queued, is about to send) to its member {@code
+   * peer}: every exported path except those learned from the peer itself, at most {@code limit}, in
+   * no order.
+   */
+  public CompletableFuture<List<AdvertisedPath>> advertised(
+      UpdateGroup group, Peer peer, int limit) {
+    OutboundProfile profile = group.profile();
+    return collect(s -> s.advertised(profile, peer, limit), limit);
+  }
+
   /** Number of prefixes in the Loc-RIB. */
   public CompletableFuture<Long> prefixCount() {
     return collect(s -> List.of(s.prefixCount()), Integer.MAX_VALUE)

@@ -29,6 +29,7 @@ final class RibShard {
   // Paths kept after a graceful restart (RFC 4724 §4.2) or inside an enhanced route refresh (RFC
   // 7313 §4) that the peer has not sent again yet; their attributes sit in the Adj-RIB-In.
   private final Map<Peer, AdjRibIn> stale = new HashMap<>();
+  private final ExportMemo exportMemo;
 
   /**
    * A shard sharing the peer policies, sinks and groups (concurrent collections owned by {@link
@@ -45,6 +46,7 @@ final class RibShard {
     this.importPolicies = importPolicies;
     this.sinks = sinks;
     this.groups = groups;
+    this.exportMemo = new ExportMemo(config);
   }
 
   /** A path received from {@code peer} (or originated, for {@link Peer#LOCAL}). */
@@ -191,6 +193,35 @@ final class RibShard {
           }
         });
     group.addSyncPart(sync, entries);
+  }
+
+  /**
+   * What the group sends {@code member} for this shard's prefixes, at most {@code limit}: the same
+   * export as {@link #sync}, collected instead of queued.
+   */
+  List<AdvertisedPath> advertised(OutboundProfile profile, Peer member, int limit) {
+    List<AdvertisedPath> out = new ArrayList<>();
+    locRib.visit(
+        (prefix, d) -> {
+          if (!profile.families().contains(prefix.family())) {
+            return true;
+          }
+          if (profile.addPath(prefix.family())) {
+            for (Route r : d.paths()) {
+              AttributeSet a = export(profile, prefix, r, member);
+              if (a != null && out.size() < limit) {
+                out.add(new AdvertisedPath(prefix, r.localId(), a));
+              }
+            }
+          } else if (d.best() != null) {
+            AttributeSet a = export(profile, prefix, d.best(), member);
+            if (a != null) {
+              out.add(new AdvertisedPath(prefix, 0, a));
+            }
+          }
+          return out.size() < limit;
+        });
+    return out;
   }
 
   /** Copies of the Loc-RIB entries whose prefix passes {@code filter}, at most {@code limit}. */
@@ -350,7 +381,8 @@ final class RibShard {
     if (exclude != null && route.source().equals(exclude)) {
       return null;
     }
-    return ExportRules.apply(config, profile, prefix, route).orElse(null);
+    AttributeSet rules = exportMemo.rules(profile, prefix.ipv6(), route);
+    return ExportRules.policy(profile, prefix, route, rules).orElse(null);
   }
 
   private static int freeLocalId(Route[] paths) {

@@ -3,7 +3,6 @@ package dev.netctl.bgp.session;
 import dev.netctl.bgp.codec.AddressFamily;
 import dev.netctl.bgp.codec.BgpMessage;
 import dev.netctl.bgp.codec.BgpMessage.Notification;
-import dev.netctl.bgp.codec.Nlri;
 import dev.netctl.bgp.codec.NotificationSubcode;
 import dev.netctl.bgp.fsm.Action;
 import dev.netctl.bgp.fsm.Event;
@@ -22,11 +21,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +42,8 @@ public final class PeerSession {
   private final SessionListener listener;
   private final Clock clock;
   private final List<Connection> connections = new ArrayList<>();
-  private final Set<Nlri> received = new HashSet<>();
+  // Compact: a route reflector's peer may announce a million prefixes.
+  private final NlriSet received = new NlriSet();
   private Connection established;
   private boolean enabled;
   private ScheduledFuture<?> restart;
@@ -167,7 +165,9 @@ public final class PeerSession {
       encoded.release();
       return false;
     }
-    ch.write(encoded).addListener(io.netty.channel.ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+    // The void promise: no promise object per write (a reflector writes to every member), and a
+    // failure still reaches exceptionCaught, which closes the connection.
+    ch.write(encoded, ch.voidPromise());
     return true;
   }
 

@@ -278,7 +278,21 @@ public final class BgpSpeaker implements AutoCloseable {
   public AutoCloseable subscribe(RouteListener l) {
     call(
         () -> {
-          listeners.add(l);
+          if (listeners.isEmpty()) {
+            // Nobody listened, so best paths were not tracked: take them from the RIB. Shards
+            // queue every change made from now on (listeners is no longer empty), and the queue
+            // runs after this task, on top of the snapshot.
+            listeners.add(l);
+            best.clear();
+            for (RibEntry e : await(rib.routes(p -> true, Integer.MAX_VALUE))) {
+              Route b = e.best();
+              if (b != null && b.source().kind() != PeerKind.LOCAL) {
+                best.put(e.prefix(), toReceived(b, e.prefix()));
+              }
+            }
+          } else {
+            listeners.add(l);
+          }
           best.values().forEach(r -> l.announced(r.peer(), List.of(r)));
           return null;
         });
@@ -383,6 +397,27 @@ public final class BgpSpeaker implements AutoCloseable {
         .toList();
   }
 
+  /**
+   * What is advertised to one established peer (its Adj-RIB-Out): the Loc-RIB as the peer's update
+   * group exports it (iBGP and reflection rules, eBGP rewrites, export policy, split horizon), in
+   * no order. Updates still queued for the peer are included. Empty when the peer is not
+   * established.
+   */
+  public List<AdvertisedRoute> advertised(InetAddress peer) {
+    Attached a = call(() -> attached.get(peer));
+    UpdateGroup group = a == null ? null : call(() -> a.group);
+    if (group == null) {
+      return List.of();
+    }
+    return await(rib.advertised(group, a.peer, Integer.MAX_VALUE)).stream()
+        .map(
+            r -> {
+              ReceivedRoute x = toReceived(peer, r.prefix(), r.pathId(), r.attributes(), false);
+              return new AdvertisedRoute(peer, x.nlri(), x.nextHop(), x.attributes());
+            })
+        .toList();
+  }
+
   /** Every Loc-RIB entry (candidate paths, best, ECMP set), in no order. */
   public List<RibEntry> routes() {
     return await(rib.routes(p -> true, Integer.MAX_VALUE));
@@ -459,6 +494,11 @@ public final class BgpSpeaker implements AutoCloseable {
 
   /** A best-path change, from a RIB shard: handed to the loop, which keeps per-prefix order. */
   private void bestChanged(BestPathChange change) {
+    if (listeners.isEmpty()) {
+      // No route sink: tracking every best path would cost a map entry per prefix (a reflector
+      // holding a million routes), and subscribe() takes the current ones from the RIB.
+      return;
+    }
     try {
       loop.execute(() -> publish(change));
     } catch (RejectedExecutionException e) {

@@ -149,6 +149,22 @@ class PolicyTest {
   }
 
   @Test
+  void asPathLengthAndNeighborAsMatchTheReceivedPath() throws Exception {
+    AttributeSet twoHops = base().with(AsPath.sequence(64512, 64999));
+    AttributeSet local = base().with(AsPath.EMPTY);
+    Match shortPaths = new Match.AsPathLength(0, 1);
+    assertThat(shortPaths.test(POD_BLOCK, base())).isTrue();
+    assertThat(shortPaths.test(POD_BLOCK, local)).isTrue();
+    assertThat(shortPaths.test(POD_BLOCK, twoHops)).isFalse();
+    Match fromTransit = new Match.NeighborAs(64512);
+    assertThat(fromTransit.test(POD_BLOCK, twoHops)).isTrue();
+    assertThat(fromTransit.test(POD_BLOCK, base().with(AsPath.sequence(64999, 64512)))).isFalse();
+    assertThat(fromTransit.test(POD_BLOCK, local)).as("no AS_PATH: no neighbour AS").isFalse();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Match.AsPathLength(3, 2))
+        .hasMessageContaining("0 <= min <= max");
+  }
+
+  @Test
   void equalPoliciesAreEqualValues() {
     Policy a =
         new Policy(

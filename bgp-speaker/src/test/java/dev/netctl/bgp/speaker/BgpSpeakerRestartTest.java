@@ -150,6 +150,21 @@ class BgpSpeakerRestartTest {
   }
 
   @Test
+  void anotherRouterAnsweringAtTheAddressGetsNoneOfTheStaleRoutes() throws Exception {
+    BgpSpeaker s = speaker(18115, RestartOptions.DEFAULT);
+    restartAfterTwoRoutes(s, 18115, 120);
+    try (ScriptedPeer other = new ScriptedPeer(PEER, US, 18115, 65002)) {
+      // Same address and AS, another BGP identifier: not the router that restarted.
+      other.establish("127.0.1.7", caps(65002, gr(120, true)));
+      other.announce(PEER, "10.7.0.0/24");
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> received(s).equals(Map.of(p("10.7.0.0/24"), false)));
+      assertThat(s.peers().getFirst().staleRoutes()).isFalse();
+    }
+  }
+
+  @Test
   void notBackWithinTheRestartTimeDropsStaleRoutes() throws Exception {
     BgpSpeaker s = speaker(18104, RestartOptions.DEFAULT);
     restartAfterTwoRoutes(s, 18104, 1);

@@ -1,30 +1,32 @@
 package dev.netctl.ctl.bgp;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.URI;
+import java.net.SocketAddress;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
-/** Queries a standalone speaker's {@link AdminServer}. */
+/**
+ * Queries a standalone speaker's {@link AdminServer} over TCP or a Unix-domain socket. Speaks just
+ * the HTTP/1.1 the server answers: one GET per connection, the body read until the server closes.
+ */
 public final class AdminClient {
-  private static final Duration TIMEOUT = Duration.ofSeconds(5);
+  private static final long TIMEOUT_SECONDS = 5;
 
-  private final InetSocketAddress address;
-  private final HttpClient http;
+  private final SocketAddress address;
 
-  /** A client of the endpoint at {@code address}. */
-  public AdminClient(InetSocketAddress address) {
+  /** A client of the endpoint at {@code address} (see {@link AdminAddress#parse}). */
+  public AdminClient(SocketAddress address) {
     this.address = address;
-    this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
   }
 
   /**
@@ -53,36 +55,72 @@ public final class AdminClient {
 
   private <T> T get(String path, TypeReference<T> type) {
     String where = AdminAddress.format(address);
-    URI uri = URI.create("http://" + where + path);
-    HttpResponse<String> resp;
+    byte[] response;
     try {
-      resp =
-          http.send(
-              HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build(),
-              HttpResponse.BodyHandlers.ofString());
+      response = exchange(path);
+    } catch (AsynchronousCloseException e) {
+      throw new AdminUnavailableException(
+          "BGP admin endpoint " + where + " did not answer within " + TIMEOUT_SECONDS + " s");
     } catch (IOException e) {
       throw new AdminUnavailableException(
           "BGP admin endpoint "
               + where
               + " is unreachable ("
               + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
-              + "); is `netctl bgp run` running with admin.address "
-              + where
-              + "?");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AdminUnavailableException("interrupted while querying " + where);
+              + "); is `netctl bgp run` running with that admin endpoint?");
     }
+    String text = new String(response, StandardCharsets.UTF_8);
+    int split = text.indexOf("\r\n\r\n");
+    String[] status = text.lines().findFirst().orElse("").split(" ");
+    if (split < 0 || status.length < 2 || !status[0].startsWith("HTTP/1.")) {
+      throw new AdminUnavailableException(
+          "BGP admin endpoint " + where + " answered " + path + " with something other than HTTP");
+    }
+    String body = text.substring(split + 4);
     try {
-      if (resp.statusCode() != 200) {
-        Map<?, ?> err = AdminServer.JSON.readValue(resp.body(), Map.class);
+      if (!status[1].equals("200")) {
+        Map<?, ?> err = AdminServer.JSON.readValue(body, Map.class);
         throw new IllegalArgumentException(
             "BGP admin endpoint " + where + " refused " + path + ": " + err.get("error"));
       }
-      return AdminServer.JSON.readValue(resp.body(), type);
+      return AdminServer.JSON.readValue(body, type);
     } catch (IOException e) {
       throw new AdminUnavailableException(
           "BGP admin endpoint " + where + " answered " + path + " with unreadable JSON");
+    }
+  }
+
+  /** Sends one GET and returns the whole response, closing the channel after the timeout. */
+  private byte[] exchange(String path) throws IOException {
+    try (SocketChannel channel = SocketChannel.open(address)) {
+      // Blocking channels have no read timeout: a stuck endpoint gets its connection closed.
+      CompletableFuture<Void> timeout =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  channel.close();
+                } catch (IOException e) {
+                  // Closed already.
+                }
+              },
+              CompletableFuture.delayedExecutor(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+      try {
+        ByteBuffer request =
+            ByteBuffer.wrap(
+                ("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+        while (request.hasRemaining()) {
+          channel.write(request);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+        while (channel.read(buf.clear()) >= 0) {
+          out.write(buf.array(), 0, buf.position());
+        }
+        return out.toByteArray();
+      } finally {
+        timeout.cancel(false);
+      }
     }
   }
 }

@@ -2,41 +2,81 @@ package dev.netctl.ctl.bgp;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLDecoder;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
- * The read-only HTTP/JSON admin endpoint of a standalone speaker, on loopback only (it has no
- * authentication): {@code GET /peers} and {@code GET
+ * The read-only HTTP/JSON admin endpoint of a standalone speaker: {@code GET /peers} and {@code GET
  * /routes?family=ipv4|ipv6&peer=ADDR&received|advertised}. Bad queries get 400 with {@code
  * {"error": "..."}}.
+ *
+ * <p>It listens on loopback TCP or on a Unix-domain socket ({@link AdminSocket}); the JDK's
+ * HttpServer cannot bind the latter, so this is a minimal HTTP/1.1 server over a {@link
+ * ServerSocketChannel} that serves both the same way: one request per connection, answered with
+ * {@code Connection: close} (curl, the JDK client and {@link AdminClient} all handle that).
  */
 final class AdminServer implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
 
-  private final HttpServer server;
-  private final ExecutorService executor;
+  private static final int MAX_REQUEST_HEAD = 8 * 1024;
+  private static final int MAX_CONNECTIONS = 16;
+  private static final long REQUEST_TIMEOUT_SECONDS = 10;
 
-  private AdminServer(HttpServer server, ExecutorService executor) {
-    this.server = server;
-    this.executor = executor;
+  private final ServerSocketChannel channel;
+  private final SocketAddress address;
+  private final AdminSocket socketFile;
+  private final StandaloneSpeaker speaker;
+  private final Semaphore connections = new Semaphore(MAX_CONNECTIONS);
+  // Closes connections that do not finish their request in time, so a silent client cannot pin
+  // a handler forever (blocking channels have no read timeout).
+  private final ScheduledExecutorService deadlines =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> Thread.ofPlatform().daemon().name("bgp-admin-deadline").unstarted(r));
+  private final Thread acceptor;
+
+  private AdminServer(
+      ServerSocketChannel channel, AdminSocket socketFile, StandaloneSpeaker speaker)
+      throws IOException {
+    this.channel = channel;
+    this.address = channel.getLocalAddress();
+    this.socketFile = socketFile;
+    this.speaker = speaker;
+    this.acceptor = Thread.ofPlatform().daemon().name("bgp-admin").unstarted(this::acceptLoop);
   }
 
-  static AdminServer start(InetSocketAddress address, StandaloneSpeaker speaker)
-      throws IOException {
-    HttpServer server;
+  /**
+   * Binds {@code address} (a loopback {@code InetSocketAddress} or a {@code
+   * UnixDomainSocketAddress}) and starts serving.
+   */
+  static AdminServer start(SocketAddress address, StandaloneSpeaker speaker) throws IOException {
+    ServerSocketChannel channel;
+    AdminSocket socketFile = null;
     try {
-      server = HttpServer.create(address, 0);
+      if (address instanceof UnixDomainSocketAddress unix) {
+        socketFile = AdminSocket.bind(unix.getPath());
+        channel = socketFile.channel();
+      } else {
+        channel = ServerSocketChannel.open();
+        channel.bind(address);
+      }
     } catch (IOException e) {
       throw new IOException(
           "cannot start the admin endpoint on "
@@ -45,23 +85,140 @@ final class AdminServer implements AutoCloseable {
               + e.getMessage(),
           e);
     }
-    // One thread: requests are rare and each is one call onto the speaker's event loop.
-    ExecutorService executor =
-        Executors.newSingleThreadExecutor(
-            r -> Thread.ofPlatform().daemon().name("bgp-admin").unstarted(r));
-    server.setExecutor(executor);
-    server.createContext("/peers", ex -> respond(ex, () -> speaker.peers()));
-    server.createContext("/routes", ex -> respond(ex, () -> routes(ex, speaker)));
-    server.start();
-    return new AdminServer(server, executor);
+    AdminServer server = new AdminServer(channel, socketFile, speaker);
+    server.acceptor.start();
+    return server;
   }
 
-  InetSocketAddress address() {
-    return server.getAddress();
+  SocketAddress address() {
+    return address;
   }
 
-  private static Object routes(HttpExchange ex, StandaloneSpeaker speaker) {
-    Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+  private void acceptLoop() {
+    while (channel.isOpen()) {
+      SocketChannel client;
+      try {
+        client = channel.accept();
+      } catch (ClosedChannelException e) {
+        return;
+      } catch (IOException e) {
+        continue;
+      }
+      if ((socketFile != null && !socketFile.allowed(client)) || !connections.tryAcquire()) {
+        closeQuietly(client);
+        continue;
+      }
+      var deadline =
+          deadlines.schedule(() -> closeQuietly(client), REQUEST_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      Thread.ofVirtual()
+          .name("bgp-admin-request")
+          .start(
+              () -> {
+                try (client) {
+                  serve(client);
+                } catch (IOException e) {
+                  // The client went away or timed out: nothing to answer.
+                } finally {
+                  deadline.cancel(false);
+                  connections.release();
+                }
+              });
+    }
+  }
+
+  private void serve(SocketChannel client) throws IOException {
+    String head = readHead(client);
+    int status;
+    byte[] body;
+    if (head == null) {
+      status = 431;
+      body = error("request head larger than " + MAX_REQUEST_HEAD + " bytes");
+    } else {
+      String[] line = head.lines().findFirst().orElse("").split(" ");
+      Response r =
+          line.length == 3 ? route(line[0], line[1]) : badRequest("malformed request line");
+      status = r.status;
+      body = r.body;
+    }
+    String reason =
+        switch (status) {
+          case 200 -> "OK";
+          case 400 -> "Bad Request";
+          case 404 -> "Not Found";
+          case 405 -> "Method Not Allowed";
+          case 431 -> "Request Header Fields Too Large";
+          default -> "Internal Server Error";
+        };
+    byte[] header =
+        ("HTTP/1.1 "
+                + status
+                + " "
+                + reason
+                + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.length
+                + "\r\nConnection: close\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
+    ByteBuffer out = ByteBuffer.allocate(header.length + body.length).put(header).put(body).flip();
+    while (out.hasRemaining()) {
+      client.write(out);
+    }
+  }
+
+  /** The request line and headers up to the blank line, or null when too large. */
+  private static String readHead(SocketChannel client) throws IOException {
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    ByteBuffer buf = ByteBuffer.allocate(1024);
+    while (head.size() <= MAX_REQUEST_HEAD) {
+      buf.clear();
+      if (client.read(buf) < 0) {
+        break;
+      }
+      head.write(buf.array(), 0, buf.position());
+      String text = head.toString(StandardCharsets.ISO_8859_1);
+      int end = text.indexOf("\r\n\r\n");
+      if (end >= 0) {
+        return end > MAX_REQUEST_HEAD ? null : text.substring(0, end);
+      }
+    }
+    return head.size() > MAX_REQUEST_HEAD ? null : head.toString(StandardCharsets.ISO_8859_1);
+  }
+
+  private record Response(int status, byte[] body) {}
+
+  private Response route(String method, String target) {
+    URI uri;
+    try {
+      uri = new URI(target);
+    } catch (URISyntaxException e) {
+      return badRequest("malformed request target");
+    }
+    Supplier<Object> handler =
+        switch (String.valueOf(uri.getRawPath())) {
+          case "/peers" -> speaker::peers;
+          case "/routes" -> () -> routes(uri.getRawQuery());
+          default -> null;
+        };
+    if (handler == null) {
+      return new Response(404, error("no such resource " + uri.getRawPath()));
+    }
+    if (!method.equals("GET")) {
+      return new Response(405, error("only GET is served"));
+    }
+    try {
+      return new Response(200, JSON.writeValueAsBytes(handler.get()));
+    } catch (BadRequest e) {
+      return badRequest(e.getMessage());
+    } catch (JsonProcessingException | RuntimeException e) {
+      return new Response(500, error(String.valueOf(e.getMessage())));
+    }
+  }
+
+  private static Response badRequest(String message) {
+    return new Response(400, error(message));
+  }
+
+  private Object routes(String rawQuery) {
+    Map<String, String> q = query(rawQuery);
     String family = q.get("family");
     if (family != null && !family.equals("ipv4") && !family.equals("ipv6")) {
       throw new BadRequest("family \"" + family + "\" must be ipv4 or ipv6");
@@ -92,30 +249,6 @@ final class AdminServer implements AutoCloseable {
     return q;
   }
 
-  private static void respond(HttpExchange ex, java.util.function.Supplier<Object> body)
-      throws IOException {
-    int status;
-    byte[] bytes;
-    try {
-      if (!ex.getRequestMethod().equals("GET")) {
-        throw new BadRequest("only GET is served");
-      }
-      bytes = JSON.writeValueAsBytes(body.get());
-      status = 200;
-    } catch (BadRequest e) {
-      bytes = error(e.getMessage());
-      status = 400;
-    } catch (RuntimeException e) {
-      bytes = error(String.valueOf(e.getMessage()));
-      status = 500;
-    }
-    ex.getResponseHeaders().set("Content-Type", "application/json");
-    ex.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = ex.getResponseBody()) {
-      out.write(bytes);
-    }
-  }
-
   private static byte[] error(String message) {
     try {
       return JSON.writeValueAsBytes(Map.of("error", message));
@@ -124,11 +257,31 @@ final class AdminServer implements AutoCloseable {
     }
   }
 
-  /** Stops at once: queries are read-only, nothing to drain. */
+  private static void closeQuietly(SocketChannel c) {
+    try {
+      c.close();
+    } catch (IOException e) {
+      // Already gone.
+    }
+  }
+
+  /** Stops at once (queries are read-only, nothing to drain) and removes the socket file. */
   @Override
   public void close() {
-    server.stop(0);
-    executor.shutdownNow();
+    try {
+      channel.close();
+    } catch (IOException e) {
+      // Closing a listening channel does not fail in a way we could act on.
+    }
+    deadlines.shutdownNow();
+    try {
+      acceptor.join(TimeUnit.SECONDS.toMillis(5));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (socketFile != null) {
+      socketFile.remove();
+    }
   }
 
   private static final class BadRequest extends RuntimeException {

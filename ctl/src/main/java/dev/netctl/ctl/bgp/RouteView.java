@@ -13,6 +13,10 @@ import java.util.List;
  * @param direction {@code received} or {@code advertised}
  * @param communities standard communities {@code asn:value}
  * @param largeCommunities large communities {@code g:l1:l2}
+ * @param med MULTI_EXIT_DISC, or null when absent
+ * @param localPref LOCAL_PREF, or null when absent
+ * @param originatorId ORIGINATOR_ID (RFC 4456), or null when absent
+ * @param clusterList CLUSTER_LIST ids (RFC 4456), nearest first
  */
 public record RouteView(
     String prefix,
@@ -22,10 +26,15 @@ public record RouteView(
     String peer,
     String direction,
     List<String> communities,
-    List<String> largeCommunities) {
+    List<String> largeCommunities,
+    Long med,
+    Long localPref,
+    String originatorId,
+    List<String> clusterList) {
   /** Copies lists. */
   public RouteView {
     communities = List.copyOf(communities);
     largeCommunities = List.copyOf(largeCommunities);
+    clusterList = clusterList == null ? List.of() : List.copyOf(clusterList);
   }
 }

@@ -1,6 +1,9 @@
 package dev.netctl.ctl.bgp;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The file {@code netctl bgp run --config} reads: one standalone BGP speaker, its peers, the routes
@@ -13,8 +16,10 @@ import java.util.List;
  * @param listen where to accept BGP connections
  * @param peers the neighbours
  * @param originate routes announced to every peer
- * @param clusterId route reflector cluster id (not supported yet: refused when set)
+ * @param clusterId route reflector cluster id (an IPv4 address), default the router id
  * @param admin where the HTTP/JSON admin endpoint listens
+ * @param definedSets named prefix and community sets the policies match on
+ * @param policies named import/export policies, referenced by peers
  */
 public record SpeakerConfig(
     String routerId,
@@ -23,7 +28,9 @@ public record SpeakerConfig(
     List<Peer> peers,
     List<Origination> originate,
     String clusterId,
-    Admin admin) {
+    Admin admin,
+    DefinedSets definedSets,
+    Map<String, PolicyDefinition> policies) {
 
   /**
    * @param address IP address to bind
@@ -62,33 +69,161 @@ public record SpeakerConfig(
       Boolean routeReflectorClient,
       Boolean addPath,
       Integer gracefulRestart,
-      @com.fasterxml.jackson.annotation.JsonProperty("import") Policy importPolicy,
-      @com.fasterxml.jackson.annotation.JsonProperty("export") Policy exportPolicy) {}
+      @JsonProperty("import") Policy importPolicy,
+      @JsonProperty("export") Policy exportPolicy) {}
 
   /**
-   * A peer policy: {@code accept-all}, {@code reject-all}, or accept only the listed prefixes.
+   * A peer's reference to a policy: {@code accept-all}, {@code reject-all}, the name of one of
+   * {@link SpeakerConfig#policies}, or accept only the listed prefixes.
    *
-   * @param action {@code accept-all} or {@code reject-all}; absent when {@code prefixes} is given
-   * @param prefixes the only prefixes accepted (exact match)
+   * @param action {@code accept-all}, {@code reject-all} or a policy name; absent when {@code
+   *     prefixes} is given
+   * @param prefixes the only prefixes accepted, prefix-list entries ({@code 10.0.0.0/8 le 24})
    */
   public record Policy(String action, List<String> prefixes) {
     /** The object form {@code {prefixes: [...]}} or {@code {action: ...}}. */
-    @com.fasterxml.jackson.annotation.JsonCreator(
-        mode = com.fasterxml.jackson.annotation.JsonCreator.Mode.PROPERTIES)
+    @JsonCreator(mode = JsonCreator.Mode.PROPERTIES)
     public Policy(
-        @com.fasterxml.jackson.annotation.JsonProperty("action") String action,
-        @com.fasterxml.jackson.annotation.JsonProperty("prefixes") List<String> prefixes) {
+        @JsonProperty("action") String action, @JsonProperty("prefixes") List<String> prefixes) {
       this.action = action;
       this.prefixes = prefixes;
     }
 
-    /** The scalar form {@code import: accept-all}. */
-    @com.fasterxml.jackson.annotation.JsonCreator(
-        mode = com.fasterxml.jackson.annotation.JsonCreator.Mode.DELEGATING)
+    /** The scalar form {@code import: accept-all} or {@code import: NAME}. */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static Policy of(String action) {
       return new Policy(action, null);
     }
   }
+
+  /**
+   * Named sets that policy statements match on (GoBGP's defined-sets).
+   *
+   * @param prefixSets prefix lists: entries {@code 10.0.0.0/8}, {@code 10.0.0.0/8 ge 16 le 24} or
+   *     {@code {prefix, ge, le}}
+   * @param communitySets standard communities {@code asn:value} or well-known names
+   * @param largeCommunitySets large communities {@code global:local1:local2}
+   */
+  public record DefinedSets(
+      Map<String, List<PrefixEntry>> prefixSets,
+      Map<String, List<String>> communitySets,
+      Map<String, List<String>> largeCommunitySets) {}
+
+  /**
+   * One prefix-list entry: prefixes inside {@code prefix} with a length in {@code ge..le}; without
+   * ge/le the prefix exactly. Written as a string ({@code 10.0.0.0/8 le 24}) or an object.
+   *
+   * @param prefix the covering prefix
+   * @param ge shortest matching length, or null
+   * @param le longest matching length, or null
+   * @param text the string form as written, or null for the object form
+   */
+  public record PrefixEntry(String prefix, Integer ge, Integer le, String text) {
+    /** The object form {@code {prefix: 10.0.0.0/8, le: 24}}. */
+    @JsonCreator(mode = JsonCreator.Mode.PROPERTIES)
+    public PrefixEntry(
+        @JsonProperty("prefix") String prefix,
+        @JsonProperty("ge") Integer ge,
+        @JsonProperty("le") Integer le) {
+      this(prefix, ge, le, null);
+    }
+
+    /** The string form {@code 10.0.0.0/8 ge 16 le 24}. */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public static PrefixEntry of(String text) {
+      return new PrefixEntry(null, null, null, text);
+    }
+  }
+
+  /**
+   * A named policy: statements tried in order; the first that matches and says accept or reject
+   * decides, {@code next} keeps its rewrites and goes on.
+   *
+   * @param statements the statements, in order
+   * @param defaultAction {@code accept} or {@code reject} (the default) when no statement decides
+   */
+  public record PolicyDefinition(
+      List<Statement> statements, @JsonProperty("default") String defaultAction) {}
+
+  /**
+   * One policy statement.
+   *
+   * @param name optional label, for messages
+   * @param match conditions that must all hold; absent matches every route
+   * @param actions rewrites applied to a matching route
+   * @param then {@code accept}, {@code reject} or {@code next} (the default, as in GoBGP)
+   */
+  public record Statement(String name, Conditions match, Actions actions, String then) {}
+
+  /**
+   * Conditions of a statement, all of which must hold. Each set condition holds when the route
+   * matches any member.
+   *
+   * @param prefixSet name of a prefix set
+   * @param prefixes inline prefix-list entries
+   * @param communitySet name of a community set
+   * @param communities inline communities
+   * @param largeCommunitySet name of a large community set
+   * @param largeCommunities inline large communities
+   * @param asPathContains an AS anywhere in the AS_PATH
+   * @param asPathLength AS_PATH length bounds
+   * @param neighborAs the first AS of the AS_PATH (the AS the route came from)
+   * @param not conditions that must not all hold
+   */
+  public record Conditions(
+      String prefixSet,
+      List<PrefixEntry> prefixes,
+      String communitySet,
+      List<String> communities,
+      String largeCommunitySet,
+      List<String> largeCommunities,
+      Long asPathContains,
+      Range asPathLength,
+      Long neighborAs,
+      Conditions not) {}
+
+  /**
+   * Inclusive bounds.
+   *
+   * @param ge lower bound, or null for 0
+   * @param le upper bound, or null for none
+   */
+  public record Range(Integer ge, Integer le) {}
+
+  /**
+   * Rewrites of a statement, applied in the order listed here.
+   *
+   * @param localPref LOCAL_PREF to set
+   * @param med MULTI_EXIT_DISC to set
+   * @param nextHop {@code self}, {@code keep} or an IP address
+   * @param asPathPrepend AS to prepend and how often
+   * @param communities set/add/remove standard communities
+   * @param largeCommunities set/add/remove large communities
+   */
+  public record Actions(
+      Long localPref,
+      Long med,
+      String nextHop,
+      Prepend asPathPrepend,
+      ListEdit communities,
+      ListEdit largeCommunities) {}
+
+  /**
+   * AS-path prepend.
+   *
+   * @param as the AS to prepend, default ours
+   * @param repeat how many times, 1..32 (default 1)
+   */
+  public record Prepend(@JsonProperty("as") Long as, Integer repeat) {}
+
+  /**
+   * Edits of a community list, applied as set, then add, then remove.
+   *
+   * @param set replace the list ({@code []} removes the attribute)
+   * @param add append values not present
+   * @param remove remove these values
+   */
+  public record ListEdit(List<String> set, List<String> add, List<String> remove) {}
 
   /**
    * A locally originated route.
@@ -103,7 +238,7 @@ public record SpeakerConfig(
 
   /**
    * Where the admin endpoint listens: {@code address} (loopback {@code ip:port}) or {@code
-   * unixSocket} (not supported yet).
+   * unixSocket} (a path; the socket file is created with mode 0600).
    */
   public record Admin(String address, String unixSocket) {}
 }

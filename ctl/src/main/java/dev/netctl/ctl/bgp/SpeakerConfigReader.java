@@ -19,6 +19,7 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,9 +30,9 @@ import java.util.Set;
 
 /**
  * Reads and checks a {@link SpeakerConfig} file. Every violation is collected (not just the first)
- * and reported as {@code FILE: FIELD: VALUE RULE}. Features the speaker cannot honour yet are
- * refused here rather than ignored, because a silently dropped password or policy is a security and
- * routing surprise.
+ * and reported as {@code FILE: FIELD: VALUE RULE}. Features the platform cannot honour (TCP MD5
+ * without epoll) are refused here rather than ignored, because a silently dropped password is a
+ * security surprise. Policies and defined sets are read by {@link PolicyReader}.
  */
 public final class SpeakerConfigReader {
   private static final ObjectMapper YAML =
@@ -42,6 +43,8 @@ public final class SpeakerConfigReader {
   private final String file;
   private final boolean md5Available;
   private final List<String> errors = new ArrayList<>();
+  // Created once the local AS is known (policies prepend it by default).
+  private PolicyReader policies;
 
   private SpeakerConfigReader(String file, boolean md5Available) {
     this.file = file;
@@ -131,14 +134,18 @@ public final class SpeakerConfigReader {
       error("routerId", c.routerId(), "must be an IPv4 address");
     }
     long as = asn("asNumber", c.asNumber());
+    policies = new PolicyReader(this::error, as);
+    policies.read(c.definedSets(), c.policies());
     InetSocketAddress listen = listen(c.listen());
+    Inet4Address clusterId = null;
     if (c.clusterId() != null) {
-      error(
-          "clusterId",
-          c.clusterId(),
-          "is not supported yet: reflection uses the speaker's default cluster id");
+      if (ip(c.clusterId()) instanceof Inet4Address v4) {
+        clusterId = v4;
+      } else {
+        error("clusterId", c.clusterId(), "must be an IPv4 address (RFC 4456 §8: a 4-octet id)");
+      }
     }
-    InetSocketAddress admin = admin(c.admin());
+    SocketAddress admin = admin(c.admin());
     List<Neighbor> peers = new ArrayList<>();
     Set<InetAddress> seen = new HashSet<>();
     List<SpeakerConfig.Peer> declared = c.peers() == null ? List.of() : c.peers();
@@ -167,10 +174,11 @@ public final class SpeakerConfigReader {
     if (!errors.isEmpty()) {
       throw new SpeakerConfigException(errors);
     }
-    return new SpeakerPlan(routerId, as, listen, peers, routes, admin);
+    return new SpeakerPlan(routerId, as, listen, peers, routes, clusterId, admin);
   }
 
-  private static InetAddress ip(String text) {
+  /** An IP literal, or null (never a DNS lookup). */
+  static InetAddress ip(String text) {
     try {
       return InetAddress.ofLiteral(text);
     } catch (IllegalArgumentException e) {
@@ -215,31 +223,28 @@ public final class SpeakerConfigReader {
     return new InetSocketAddress(a, port);
   }
 
-  private InetSocketAddress admin(SpeakerConfig.Admin a) {
+  private SocketAddress admin(SpeakerConfig.Admin a) {
     if (a == null) {
       return null;
     }
-    if (a.unixSocket() != null) {
-      error(
-          "admin.unixSocket",
-          a.unixSocket(),
-          "is not supported yet; use admin.address 127.0.0.1:PORT");
+    if (a.unixSocket() != null && a.address() != null) {
+      error("admin", null, "must set either address or unixSocket, not both");
       return null;
     }
+    if (a.unixSocket() != null) {
+      try {
+        return AdminAddress.unixSocket(a.unixSocket());
+      } catch (IllegalArgumentException e) {
+        error("admin.unixSocket", a.unixSocket(), e.getMessage());
+        return null;
+      }
+    }
     if (a.address() == null) {
-      error("admin.address", null, "is required in admin (a loopback IP:PORT)");
+      error("admin", null, "must set address (a loopback IP:PORT) or unixSocket (a path)");
       return null;
     }
     try {
-      InetSocketAddress s = AdminAddress.parse(a.address());
-      if (!s.getAddress().isLoopbackAddress()) {
-        error(
-            "admin.address",
-            a.address(),
-            "must be a loopback address: the endpoint has no authentication");
-        return null;
-      }
-      return s;
+      return AdminAddress.loopback(a.address());
     } catch (IllegalArgumentException e) {
       error("admin.address", a.address(), e.getMessage());
       return null;
@@ -327,8 +332,8 @@ public final class SpeakerConfigReader {
         gr = -1;
       }
     }
-    RoutePolicy importPolicy = policy(f + ".import", p.importPolicy());
-    RoutePolicy exportPolicy = policy(f + ".export", p.exportPolicy());
+    RoutePolicy importPolicy = policies.reference(f + ".import", p.importPolicy());
+    RoutePolicy exportPolicy = policies.reference(f + ".export", p.exportPolicy());
     if (errors.size() > before || remote == null || local == null || routerId == null) {
       return null;
     }
@@ -350,59 +355,9 @@ public final class SpeakerConfigReader {
     return rrClient ? n.asReflectorClient() : n;
   }
 
-  /**
-   * Checks a policy's shape. Absent means none configured: iBGP then accepts everything and eBGP
-   * exchanges nothing (RFC 8212). Only accept-all is wired yet; the others are refused rather than
-   * silently treated as accept-all.
-   */
-  private RoutePolicy policy(String f, SpeakerConfig.Policy p) {
-    if (p == null) {
-      return null;
-    }
-    if (p.action() != null && p.prefixes() != null) {
-      error(f, p.action(), "must be either an action or a prefixes list, not both");
-      return null;
-    }
-    if (p.prefixes() != null) {
-      for (int i = 0; i < p.prefixes().size(); i++) {
-        prefix(f + ".prefixes[" + i + "]", p.prefixes().get(i));
-      }
-      error(
-          f + ".prefixes",
-          String.join(",", p.prefixes()),
-          "is not supported yet: only accept-all policies can be applied by the speaker");
-      return null;
-    }
-    switch (String.valueOf(p.action())) {
-      case "accept-all" -> {
-        return RoutePolicy.ACCEPT_ALL;
-      }
-      case "reject-all" ->
-          error(
-              f,
-              "reject-all",
-              "is not supported yet: only accept-all policies can be applied by the speaker");
-      default -> error(f, p.action(), "must be accept-all, reject-all or {prefixes: [...]}");
-    }
-    return null;
-  }
-
-  private Prefix prefix(String f, String text) {
-    if (text == null) {
-      error(f, null, "is required (an IP prefix such as 10.0.0.0/24)");
-      return null;
-    }
-    try {
-      return Prefix.parse(text);
-    } catch (IllegalArgumentException e) {
-      error(f, text, "is not a valid prefix: " + e.getMessage());
-      return null;
-    }
-  }
-
   private SpeakerPlan.Route route(String f, SpeakerConfig.Origination o) {
     int before = errors.size();
-    Prefix prefix = prefix(f + ".prefix", o.prefix());
+    Prefix prefix = policies.prefix(f + ".prefix", o.prefix());
     InetAddress nextHop = null;
     if (o.nextHop() != null) {
       nextHop = ip(o.nextHop());
@@ -416,7 +371,7 @@ public final class SpeakerConfigReader {
     List<Integer> communities = new ArrayList<>();
     List<String> cs = o.communities() == null ? List.of() : o.communities();
     for (int i = 0; i < cs.size(); i++) {
-      Integer c = community(f + ".communities[" + i + "]", cs.get(i));
+      Integer c = policies.community(f + ".communities[" + i + "]", cs.get(i));
       if (c != null) communities.add(c);
     }
     if (!communities.isEmpty()) attrs.add(new PathAttribute.Communities(communities));
@@ -424,50 +379,10 @@ public final class SpeakerConfigReader {
     List<String> ls = o.largeCommunities() == null ? List.of() : o.largeCommunities();
     for (int i = 0; i < ls.size(); i++) {
       PathAttribute.LargeCommunity c =
-          largeCommunity(f + ".largeCommunities[" + i + "]", ls.get(i));
+          policies.largeCommunity(f + ".largeCommunities[" + i + "]", ls.get(i));
       if (c != null) large.add(c);
     }
     if (!large.isEmpty()) attrs.add(new PathAttribute.LargeCommunities(large));
     return errors.size() > before ? null : new SpeakerPlan.Route(prefix, nextHop, attrs);
-  }
-
-  private Integer community(String f, String text) {
-    String[] parts = String.valueOf(text).split(":", -1);
-    if (parts.length == 2) {
-      try {
-        int hi = Integer.parseInt(parts[0]);
-        int lo = Integer.parseInt(parts[1]);
-        if (hi >= 0 && hi <= 65535 && lo >= 0 && lo <= 65535) {
-          return (hi << 16) | lo;
-        }
-      } catch (NumberFormatException e) {
-        // reported below
-      }
-    }
-    error(f, text, "must be ASN:VALUE with both parts 0..65535 (RFC 1997)");
-    return null;
-  }
-
-  private PathAttribute.LargeCommunity largeCommunity(String f, String text) {
-    String[] parts = String.valueOf(text).split(":", -1);
-    if (parts.length == 3) {
-      try {
-        long a = Long.parseLong(parts[0]);
-        long b = Long.parseLong(parts[1]);
-        long c = Long.parseLong(parts[2]);
-        if (a >= 0
-            && a <= 0xffffffffL
-            && b >= 0
-            && b <= 0xffffffffL
-            && c >= 0
-            && c <= 0xffffffffL) {
-          return new PathAttribute.LargeCommunity(a, b, c);
-        }
-      } catch (NumberFormatException e) {
-        // reported below
-      }
-    }
-    error(f, text, "must be GLOBAL:LOCAL1:LOCAL2 with each part 0..4294967295 (RFC 8092)");
-    return null;
   }
 }

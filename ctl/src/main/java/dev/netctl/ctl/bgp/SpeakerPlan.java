@@ -6,6 +6,7 @@ import dev.netctl.bgp.speaker.Neighbor;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.List;
 
 /**
@@ -17,7 +18,9 @@ import java.util.List;
  * @param listen where to accept BGP connections
  * @param peers one neighbour (session spec and policies) per peer, in file order
  * @param routes originated routes, in file order
- * @param admin where the admin endpoint listens
+ * @param clusterId route-reflection cluster id, or null for the router id
+ * @param admin where the admin endpoint listens ({@code InetSocketAddress} or {@code
+ *     UnixDomainSocketAddress}), or null for the default
  */
 public record SpeakerPlan(
     Inet4Address routerId,
@@ -25,7 +28,8 @@ public record SpeakerPlan(
     InetSocketAddress listen,
     List<Neighbor> peers,
     List<Route> routes,
-    InetSocketAddress admin) {
+    Inet4Address clusterId,
+    SocketAddress admin) {
 
   /** Copies lists. */
   public SpeakerPlan {

@@ -1,9 +1,9 @@
 package dev.netctl.ctl.bgp;
 
+import dev.netctl.bgp.codec.Nlri;
 import dev.netctl.bgp.codec.PathAttribute;
-import dev.netctl.bgp.fsm.State;
-import dev.netctl.bgp.session.PeerSpec;
 import dev.netctl.bgp.session.Transport;
+import dev.netctl.bgp.speaker.AdvertisedRoute;
 import dev.netctl.bgp.speaker.BgpSpeaker;
 import dev.netctl.bgp.speaker.Neighbor;
 import dev.netctl.bgp.speaker.PeerStatus;
@@ -11,8 +11,10 @@ import dev.netctl.bgp.speaker.ReceivedRoute;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -36,10 +38,10 @@ public final class StandaloneSpeaker implements AutoCloseable {
    * Binds the BGP listener and the admin endpoint, then adds peers and originates routes. On any
    * failure everything already started is closed again.
    *
-   * @param adminAddress where the admin endpoint listens
+   * @param adminAddress where the admin endpoint listens: loopback TCP or a Unix-domain socket
    */
   public static StandaloneSpeaker start(
-      SpeakerPlan plan, InetSocketAddress adminAddress, Transport transport)
+      SpeakerPlan plan, SocketAddress adminAddress, Transport transport)
       throws IOException, InterruptedException {
     StandaloneSpeaker s = new StandaloneSpeaker(plan, listen(plan, transport));
     try {
@@ -61,7 +63,11 @@ public final class StandaloneSpeaker implements AutoCloseable {
   private static BgpSpeaker listen(SpeakerPlan plan, Transport transport)
       throws IOException, InterruptedException {
     try {
-      return BgpSpeaker.start(plan.asNumber(), plan.listen(), transport);
+      var config =
+          dev.netctl.bgp.speaker.SpeakerConfig.of(
+              plan.asNumber(), plan.routerId(), plan.listen(), transport);
+      return BgpSpeaker.start(
+          plan.clusterId() == null ? config : config.withClusterId(plan.clusterId()));
     } catch (InterruptedException e) {
       throw e;
     } catch (Exception e) {
@@ -80,7 +86,7 @@ public final class StandaloneSpeaker implements AutoCloseable {
   }
 
   /** The admin endpoint's bound address. */
-  public InetSocketAddress adminAddress() {
+  public SocketAddress adminAddress() {
     return admin.address();
   }
 
@@ -109,68 +115,63 @@ public final class StandaloneSpeaker implements AutoCloseable {
    *
    * @param family {@code ipv4}, {@code ipv6} or null for both
    * @param peer one peer, or null for all
-   * @param advertised what we send rather than what we received
+   * @param advertised what we send (the Adj-RIB-Out) rather than what we received
    */
   public List<RouteView> routes(String family, InetAddress peer, boolean advertised) {
     List<RouteView> out = new ArrayList<>();
     for (Neighbor n : plan.peers()) {
-      PeerSpec p = n.spec();
-      InetAddress remote = p.remote().getAddress();
+      InetAddress remote = n.spec().remote().getAddress();
       if (peer != null && !peer.equals(remote)) continue;
       if (advertised) {
-        out.addAll(advertised(n));
+        for (AdvertisedRoute r : speaker.advertised(remote)) {
+          out.add(view(r.nlri(), r.nextHop(), r.attributes(), remote, "advertised"));
+        }
       } else {
-        for (ReceivedRoute r : speaker.received(remote)) out.add(view(r));
+        for (ReceivedRoute r : speaker.received(remote)) {
+          out.add(view(r.nlri(), r.nextHop(), r.attributes(), remote, "received"));
+        }
       }
     }
-    return out.stream().filter(r -> family == null || family.equals(r.family())).toList();
+    return out.stream()
+        .filter(r -> family == null || family.equals(r.family()))
+        .sorted(ROUTE_ORDER)
+        .toList();
   }
 
-  /**
-   * What we originate toward an established peer, with the attributes the speaker sets on export
-   * (empty AS_PATH to iBGP, ours prepended to eBGP). Computed from the plan because the speaker has
-   * no Adj-RIB-Out query yet.
-   */
-  private List<RouteView> advertised(Neighbor n) {
-    PeerSpec p = n.spec();
-    // Without an export policy an eBGP peer gets nothing (RFC 8212).
-    if (!p.config().internal() && n.exportPolicy() == null) return List.of();
-    boolean established =
-        speaker.peers().stream()
-            .anyMatch(s -> s.remote().equals(p.remote()) && s.state() == State.ESTABLISHED);
-    if (!established) return List.of();
-    List<RouteView> out = new ArrayList<>();
-    for (SpeakerPlan.Route r : plan.routes()) {
-      if (!p.config().families().contains(r.prefix().family())) continue;
-      InetAddress nh = r.nextHop() != null ? r.nextHop() : p.localAddress();
-      out.add(
-          new RouteView(
-              r.prefix().toString(),
-              r.prefix().ipv6() ? "ipv6" : "ipv4",
-              nh.getHostAddress(),
-              p.config().internal() ? "" : Long.toString(plan.asNumber()),
-              p.remote().getAddress().getHostAddress(),
-              "advertised",
-              communities(r.attributes()),
-              largeCommunities(r.attributes())));
-    }
-    return out;
-  }
+  // Stable output for people and scripts: by peer, then prefix as written.
+  private static final Comparator<RouteView> ROUTE_ORDER =
+      Comparator.comparing(RouteView::peer).thenComparing(RouteView::prefix);
 
-  private static RouteView view(ReceivedRoute r) {
+  private static RouteView view(
+      Nlri nlri, InetAddress nextHop, List<PathAttribute> attrs, InetAddress peer, String dir) {
     String prefix =
-        r.nlri().pathId() == 0
-            ? r.nlri().prefix().toString()
-            : r.nlri().prefix() + "#" + r.nlri().pathId();
+        nlri.pathId() == 0 ? nlri.prefix().toString() : nlri.prefix() + "#" + nlri.pathId();
     return new RouteView(
         prefix,
-        r.nlri().prefix().ipv6() ? "ipv6" : "ipv4",
-        r.nextHop() == null ? "" : r.nextHop().getHostAddress(),
-        r.attribute(PathAttribute.AsPath.class).map(StandaloneSpeaker::asPath).orElse(""),
-        r.peer().getHostAddress(),
-        "received",
-        communities(r.attributes()),
-        largeCommunities(r.attributes()));
+        nlri.prefix().ipv6() ? "ipv6" : "ipv4",
+        nextHop == null ? "" : nextHop.getHostAddress(),
+        first(attrs, PathAttribute.AsPath.class).map(StandaloneSpeaker::asPath).orElse(""),
+        peer.getHostAddress(),
+        dir,
+        communities(attrs),
+        largeCommunities(attrs),
+        first(attrs, PathAttribute.MultiExitDisc.class)
+            .map(PathAttribute.MultiExitDisc::value)
+            .orElse(null),
+        first(attrs, PathAttribute.LocalPref.class)
+            .map(PathAttribute.LocalPref::value)
+            .orElse(null),
+        first(attrs, PathAttribute.OriginatorId.class)
+            .map(o -> o.id().getHostAddress())
+            .orElse(null),
+        first(attrs, PathAttribute.ClusterList.class)
+            .map(c -> c.clusterIds().stream().map(InetAddress::getHostAddress).toList())
+            .orElse(List.of()));
+  }
+
+  private static <A extends PathAttribute> java.util.Optional<A> first(
+      List<PathAttribute> attrs, Class<A> type) {
+    return attrs.stream().filter(type::isInstance).map(type::cast).findFirst();
   }
 
   static String asPath(PathAttribute.AsPath path) {
