@@ -39,6 +39,16 @@ public record Prefix(boolean ipv6, long high, long low, int length) {
     }
   }
 
+  // Written out: a record's generated hashCode goes through a method-handle chain that the C1-only
+  // DUT JVM cannot inline; this key is hashed several times per route on the RIB's hot path.
+  @Override
+  public int hashCode() {
+    int h = Boolean.hashCode(ipv6);
+    h = 31 * h + Long.hashCode(high);
+    h = 31 * h + Long.hashCode(low);
+    return 31 * h + length;
+  }
+
   /** An IPv4 prefix from an address int; host bits are cleared. */
   public static Prefix ipv4(int address, int length) {
     long addr = Integer.toUnsignedLong(address);

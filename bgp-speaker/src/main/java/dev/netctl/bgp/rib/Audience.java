@@ -37,6 +37,12 @@ public sealed interface Audience {
     public boolean includes(Peer peer) {
       return !excluded.equals(peer);
     }
+
+    // Written out: the generated one is a method-handle chain C1 cannot inline (update packing).
+    @Override
+    public int hashCode() {
+      return excluded.hashCode();
+    }
   }
 
   /**

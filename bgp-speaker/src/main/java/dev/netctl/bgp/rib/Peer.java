@@ -44,6 +44,17 @@ public record Peer(
     return kind == PeerKind.IBGP;
   }
 
+  // Written out: a record's generated hashCode goes through a method-handle chain that the C1-only
+  // DUT JVM cannot inline; this key is hashed several times per route on the RIB's hot path.
+  @Override
+  public int hashCode() {
+    int h = address.hashCode();
+    h = 31 * h + routerId.hashCode();
+    h = 31 * h + Long.hashCode(asn);
+    h = 31 * h + kind.hashCode();
+    return 31 * h + Boolean.hashCode(routeReflectorClient);
+  }
+
   @Override
   public String toString() {
     return kind + "(" + address.getHostAddress() + ", AS" + asn + ")";

@@ -42,7 +42,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * includes.
  */
 public final class UpdateGroup {
-  private record OutKey(Prefix prefix, int pathId) {}
+  private record OutKey(Prefix prefix, int pathId) {
+    // Written out: the generated one is a method-handle chain C1 cannot inline (once per route).
+    @Override
+    public int hashCode() {
+      return 31 * prefix.hashCode() + pathId;
+    }
+  }
 
   // What the members held before the first of the changes coalesced here: an advertisement
   // (held by every member but sentFrom, its source; null = unknown source) or nothing. Without

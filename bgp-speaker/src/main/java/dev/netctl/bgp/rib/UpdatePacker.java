@@ -29,7 +29,13 @@ final class UpdatePacker {
    */
   record Entry(Prefix prefix, int pathId, AttributeSet attributes, Audience audience) {}
 
-  private record AnnounceKey(AddressFamily family, AttributeSet attributes, Audience audience) {}
+  private record AnnounceKey(AddressFamily family, AttributeSet attributes, Audience audience) {
+    // Written out: the generated one is a method-handle chain C1 cannot inline (once per route).
+    @Override
+    public int hashCode() {
+      return 31 * (31 * family.hashCode() + attributes.hashCode()) + audience.hashCode();
+    }
+  }
 
   private final CodecContext codec;
 
