@@ -175,28 +175,9 @@ class AddPathIT {
     Daemon.require(GobgpInteropIT.GOBGP);
     Files.writeString(
         dir.resolve("gobgpd.toml"),
-        """
-        [global.config]
-          as = 65244
-          router-id = "127.0.2.44"
-          port = 18254
-          local-address-list = ["127.0.2.44"]
-        [[neighbors]]
-          [neighbors.config]
-            neighbor-address = "127.0.2.43"
-            peer-as = 65243
-          [neighbors.transport.config]
-            remote-port = 18253
-            local-address = "127.0.2.44"
-          [neighbors.timers.config]
-            hold-time = 9
-            connect-retry = 1
-          [[neighbors.afi-safis]]
-            [neighbors.afi-safis.config]
-              afi-safi-name = "ipv4-unicast"
-            [neighbors.afi-safis.add-paths.config]
-              send-max = 4
-        """);
+        GobgpConfig.global(65244, "127.0.2.44", 18254)
+            .neighbor(GobgpConfig.Neighbor.of("127.0.2.43", 65243, 18253).addPathsSend(4))
+            .render());
     try (BgpSpeaker speaker =
             BgpSpeaker.start(
                 65243, new InetSocketAddress(ip("127.0.2.43"), 18253), Transport.best());
@@ -301,28 +282,9 @@ class AddPathIT {
     Path g = Files.createDirectory(dir.resolve("gobgp"));
     Files.writeString(
         g.resolve("gobgpd.toml"),
-        """
-        [global.config]
-          as = 65245
-          router-id = "127.0.2.48"
-          port = 18258
-          local-address-list = ["127.0.2.48"]
-        [[neighbors]]
-          [neighbors.config]
-            neighbor-address = "127.0.2.45"
-            peer-as = 65245
-          [neighbors.transport.config]
-            remote-port = 18255
-            local-address = "127.0.2.48"
-          [neighbors.timers.config]
-            hold-time = 9
-            connect-retry = 1
-          [[neighbors.afi-safis]]
-            [neighbors.afi-safis.config]
-              afi-safi-name = "ipv4-unicast"
-            [neighbors.afi-safis.add-paths.config]
-              receive = true
-        """);
+        GobgpConfig.global(65245, "127.0.2.48", 18258)
+            .neighbor(GobgpConfig.Neighbor.of("127.0.2.45", 65245, 18255).addPathsReceive())
+            .render());
     SpeakerConfig config =
         SpeakerConfig.of(
                 65245,

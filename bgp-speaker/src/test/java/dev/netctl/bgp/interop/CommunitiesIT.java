@@ -72,26 +72,9 @@ class CommunitiesIT {
     Path g = Files.createDirectory(dir.resolve("gobgp"));
     Files.writeString(
         g.resolve("gobgpd.toml"),
-        """
-        [global.config]
-          as = 65273
-          router-id = "127.0.2.73"
-          port = 18273
-          local-address-list = ["127.0.2.73"]
-        [[neighbors]]
-          [neighbors.config]
-            neighbor-address = "127.0.2.71"
-            peer-as = 65271
-          [neighbors.transport.config]
-            remote-port = 18271
-            local-address = "127.0.2.73"
-          [neighbors.timers.config]
-            hold-time = 9
-            connect-retry = 1
-          [[neighbors.afi-safis]]
-            [neighbors.afi-safis.config]
-              afi-safi-name = "ipv4-unicast"
-        """);
+        GobgpConfig.global(65273, "127.0.2.73", 18273)
+            .neighbor(GobgpConfig.Neighbor.of("127.0.2.71", 65271, 18271))
+            .render());
     // GoBGP ignores loopback next hops: toward it, advertise a documentation address.
     RoutePolicy toGobgp =
         new Policy(

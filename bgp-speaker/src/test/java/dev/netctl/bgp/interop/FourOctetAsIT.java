@@ -125,26 +125,9 @@ class FourOctetAsIT {
     Daemon.require(GobgpInteropIT.GOBGP);
     Files.writeString(
         dir.resolve("gobgpd.toml"),
-        """
-        [global.config]
-          as = 4200000004
-          router-id = "127.0.2.4"
-          port = 18204
-          local-address-list = ["127.0.2.4"]
-        [[neighbors]]
-          [neighbors.config]
-            neighbor-address = "127.0.2.3"
-            peer-as = 4200000001
-          [neighbors.transport.config]
-            remote-port = 18203
-            local-address = "127.0.2.4"
-          [neighbors.timers.config]
-            hold-time = 9
-            connect-retry = 1
-          [[neighbors.afi-safis]]
-            [neighbors.afi-safis.config]
-              afi-safi-name = "ipv4-unicast"
-        """);
+        GobgpConfig.global(4200000004L, "127.0.2.4", 18204)
+            .neighbor(GobgpConfig.Neighbor.of("127.0.2.3", 4200000001L, 18203))
+            .render());
     try (BgpSpeaker speaker =
             BgpSpeaker.start(
                 LOCAL_AS, new InetSocketAddress(ip("127.0.2.3"), 18203), Transport.best());
