@@ -49,26 +49,21 @@ class CommunitiesIT {
     Path b = Files.createDirectory(dir.resolve("bird"));
     Files.writeString(
         b.resolve("bird.conf"),
-        """
-        router id 127.0.2.72;
-        protocol device {}
-        protocol static s4 {
-          ipv4 { import filter {
-            bgp_community.add((65272, 7));
-            bgp_large_community.add((65272, 1, 2));
-            accept; }; };
-          route 10.172.0.0/16 blackhole;
-        }
-        protocol bgp netctl {
-          local 127.0.2.72 port 18272 as 65272;
-          neighbor 127.0.2.71 port 18271 as 65271;
-          strict bind yes;
-          multihop;
-          hold time 9;
-          connect retry time 1;
-          ipv4 { import all; export where proto = "s4"; };
-        }
-        """);
+        BirdConfig.routerId("127.0.2.72")
+            .raw(
+                """
+                protocol static s4 {
+                  ipv4 { import filter {
+                    bgp_community.add((65272, 7));
+                    bgp_large_community.add((65272, 1, 2));
+                    accept; }; };
+                  route 10.172.0.0/16 blackhole;
+                }
+                """)
+            .bgp("netctl", 18272, 65272, "127.0.2.71", 18271, 65271)
+            .multihop()
+            .channel("ipv4 { import all; export where proto = \"s4\"; };")
+            .render());
     Path g = Files.createDirectory(dir.resolve("gobgp"));
     Files.writeString(
         g.resolve("gobgpd.toml"),

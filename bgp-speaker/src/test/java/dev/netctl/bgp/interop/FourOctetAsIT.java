@@ -41,20 +41,12 @@ class FourOctetAsIT {
     Path sock = dir.resolve("bird.sock");
     Files.writeString(
         dir.resolve("bird.conf"),
-        """
-        router id 127.0.2.2;
-        protocol device {}
-        protocol static s4 { ipv4; route 10.202.0.0/16 blackhole; }
-        protocol bgp netctl {
-          local 127.0.2.2 port 18202 as 4200000002;
-          neighbor 127.0.2.1 port 18201 as 4200000001;
-          strict bind yes;
-          multihop;
-          hold time 9;
-          connect retry time 1;
-          ipv4 { import all; export all; };
-        }
-        """);
+        BirdConfig.routerId("127.0.2.2")
+            .raw("protocol static s4 { ipv4; route 10.202.0.0/16 blackhole; }\n")
+            .bgp("netctl", 18202, 4200000002L, "127.0.2.1", 18201, 4200000001L)
+            .multihop()
+            .channel("ipv4 { import all; export all; };")
+            .render());
     try (BgpSpeaker speaker =
             BgpSpeaker.start(
                 LOCAL_AS, new InetSocketAddress(ip("127.0.2.1"), 18201), Transport.best());
