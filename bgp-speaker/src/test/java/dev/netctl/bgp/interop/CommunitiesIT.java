@@ -46,9 +46,8 @@ class CommunitiesIT {
     Daemon.require(BirdInteropIT.BIRD);
     Daemon.require(GobgpInteropIT.GOBGPD);
     Daemon.require(GobgpInteropIT.GOBGP);
-    Path b = Files.createDirectory(dir.resolve("bird"));
-    Files.writeString(
-        b.resolve("bird.conf"),
+    Path b = dir.resolve("bird");
+    String birdConfig =
         BirdConfig.routerId("127.0.2.72")
             .raw(
                 """
@@ -63,7 +62,7 @@ class CommunitiesIT {
             .bgp("netctl", 18272, 65272, "127.0.2.71", 18271, 65271)
             .multihop()
             .channel("ipv4 { import all; export where proto = \"s4\"; };")
-            .render());
+            .render();
     Path g = Files.createDirectory(dir.resolve("gobgp"));
     Files.writeString(
         g.resolve("gobgpd.toml"),
@@ -81,20 +80,7 @@ class CommunitiesIT {
     try (BgpSpeaker speaker =
             BgpSpeaker.start(
                 65271, new InetSocketAddress(ip("127.0.2.71"), 18271), Transport.best());
-        Daemon bird =
-            Daemon.start(
-                "bird",
-                b,
-                List.of(
-                    BirdInteropIT.BIRD,
-                    "-f",
-                    "-c",
-                    "bird.conf",
-                    "-s",
-                    b.resolve("bird.sock").toString(),
-                    "-P",
-                    "bird.pid"),
-                Map.of());
+        Daemon bird = BirdConfig.start(dir, "bird", birdConfig);
         Daemon gobgpd =
             Daemon.start(
                 "gobgpd",

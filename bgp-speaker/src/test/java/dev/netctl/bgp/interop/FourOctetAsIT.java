@@ -38,32 +38,18 @@ class FourOctetAsIT {
   @Test
   void exchangesRoutesWithBirdUsingFourOctetAsns(@TempDir Path dir) throws Exception {
     Daemon.require(BirdInteropIT.BIRD);
-    Path sock = dir.resolve("bird.sock");
-    Files.writeString(
-        dir.resolve("bird.conf"),
+    Path sock = dir.resolve("bird").resolve("bird.sock");
+    String config =
         BirdConfig.routerId("127.0.2.2")
             .raw("protocol static s4 { ipv4; route 10.202.0.0/16 blackhole; }\n")
             .bgp("netctl", 18202, 4200000002L, "127.0.2.1", 18201, 4200000001L)
             .multihop()
             .channel("ipv4 { import all; export all; };")
-            .render());
+            .render();
     try (BgpSpeaker speaker =
             BgpSpeaker.start(
                 LOCAL_AS, new InetSocketAddress(ip("127.0.2.1"), 18201), Transport.best());
-        Daemon bird =
-            Daemon.start(
-                "bird",
-                dir,
-                List.of(
-                    BirdInteropIT.BIRD,
-                    "-f",
-                    "-c",
-                    "bird.conf",
-                    "-s",
-                    sock.toString(),
-                    "-P",
-                    "bird.pid"),
-                Map.of())) {
+        Daemon bird = BirdConfig.start(dir, "bird", config)) {
       speaker.originate(Prefix.parse("10.201.0.0/16"), null, List.of());
       speaker.addPeer(
           InteropSupport.open(peer("127.0.2.1", LOCAL_AS, "127.0.2.2", 18202, 4_200_000_002L)));
