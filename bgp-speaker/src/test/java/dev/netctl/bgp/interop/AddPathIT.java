@@ -41,32 +41,6 @@ class AddPathIT {
   static final Set<AddressFamily> V4_V6 =
       Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST);
 
-  static Daemon bird(Path dir, String name, String config) throws Exception {
-    Path d = Files.createDirectory(dir.resolve(name));
-    Files.writeString(d.resolve("bird.conf"), config);
-    return Daemon.start(
-        name,
-        d,
-        List.of(
-            BirdInteropIT.BIRD,
-            "-f",
-            "-c",
-            "bird.conf",
-            "-s",
-            d.resolve("bird.sock").toString(),
-            "-P",
-            "bird.pid"),
-        Map.of());
-  }
-
-  static String birdc(Path dir, String name, String... command) throws Exception {
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(BirdInteropIT.BIRDC, "-s", dir.resolve(name).resolve("bird.sock").toString()));
-    cmd.addAll(List.of(command));
-    return Daemon.run(Duration.ofSeconds(5), cmd);
-  }
-
   /** Our side of a session over {@code families} that offers ADD-PATH receive and/or send. */
   static PeerSpec addPath(
       PeerSpec spec, Set<AddressFamily> families, boolean receive, boolean send) {
@@ -86,40 +60,36 @@ class AddPathIT {
     Daemon.require(BirdInteropIT.BIRD);
     // Per family, two static protocols originate the same prefix, told apart by a community.
     String config =
-        """
-        router id 127.0.2.42;
-        protocol device {}
-        protocol static s1 {
-          ipv4 { import filter { bgp_community.add((65242, 1)); accept; }; };
-          route 10.242.0.0/24 blackhole;
-        }
-        protocol static s2 {
-          ipv4 { import filter { bgp_community.add((65242, 2)); accept; }; };
-          route 10.242.0.0/24 blackhole;
-        }
-        protocol static s3 {
-          ipv6 { import filter { bgp_community.add((65242, 3)); accept; }; };
-          route 2001:db8:242::/48 blackhole;
-        }
-        protocol static s4 {
-          ipv6 { import filter { bgp_community.add((65242, 4)); accept; }; };
-          route 2001:db8:242::/48 blackhole;
-        }
-        protocol bgp netctl {
-          local 127.0.2.42 port 18252 as 65242;
-          neighbor 127.0.2.41 port 18251 as 65241;
-          strict bind yes;
-          multihop;
-          hold time 9;
-          connect retry time 1;
-          ipv4 { add paths tx; import none; export all; };
-          ipv6 { add paths tx; next hop address 2001:db8::42; import none; export all; };
-        }
-        """;
+        BirdConfig.routerId("127.0.2.42")
+            .raw(
+                """
+                protocol static s1 {
+                  ipv4 { import filter { bgp_community.add((65242, 1)); accept; }; };
+                  route 10.242.0.0/24 blackhole;
+                }
+                protocol static s2 {
+                  ipv4 { import filter { bgp_community.add((65242, 2)); accept; }; };
+                  route 10.242.0.0/24 blackhole;
+                }
+                protocol static s3 {
+                  ipv6 { import filter { bgp_community.add((65242, 3)); accept; }; };
+                  route 2001:db8:242::/48 blackhole;
+                }
+                protocol static s4 {
+                  ipv6 { import filter { bgp_community.add((65242, 4)); accept; }; };
+                  route 2001:db8:242::/48 blackhole;
+                }
+                """)
+            .bgp("netctl", 18252, 65242, "127.0.2.41", 18251, 65241)
+            .multihop()
+            .channel("ipv4 { add paths tx; import none; export all; };")
+            .channel(
+                "ipv6 { add paths tx; next hop address 2001:db8::42; import none; export all; };")
+            .render();
     try (BgpSpeaker speaker =
             BgpSpeaker.start(
                 65241, new InetSocketAddress(ip("127.0.2.41"), 18251), Transport.best());
-        Daemon b = bird(dir, "bird", config)) {
+        Daemon b = BirdConfig.start(dir, "bird", config)) {
       speaker.addPeer(
           InteropSupport.open(
               addPath(peer("127.0.2.41", 65241, "127.0.2.42", 18252, 65242), V4_V6, true, false)));
@@ -127,8 +97,8 @@ class AddPathIT {
           () ->
               InteropSupport.status(speaker)
                   + "\nbird: "
-                  + birdc(dir, "bird", "show", "route", "all")
-                  + birdc(dir, "bird", "show", "protocols", "all", "netctl")
+                  + BirdConfig.birdc(dir, "bird", "show", "route", "all")
+                  + BirdConfig.birdc(dir, "bird", "show", "protocols", "all", "netctl")
                   + "\nbird output: "
                   + b.output();
       await(Duration.ofSeconds(30), () -> state(speaker) == State.ESTABLISHED, details);
@@ -147,8 +117,8 @@ class AddPathIT {
       assertThat(communities(speaker)).containsExactlyInAnyOrder(1, 2, 3, 4);
 
       // Withdrawing one path (by its id) leaves the other, in both families.
-      birdc(dir, "bird", "disable", "s1");
-      birdc(dir, "bird", "disable", "s3");
+      BirdConfig.birdc(dir, "bird", "disable", "s1");
+      BirdConfig.birdc(dir, "bird", "disable", "s3");
       await(Duration.ofSeconds(20), () -> speaker.received(ip("127.0.2.42")).size() == 2, details);
       assertThat(communities(speaker)).containsExactlyInAnyOrder(2, 4);
     }
@@ -175,28 +145,9 @@ class AddPathIT {
     Daemon.require(GobgpInteropIT.GOBGP);
     Files.writeString(
         dir.resolve("gobgpd.toml"),
-        """
-        [global.config]
-          as = 65244
-          router-id = "127.0.2.44"
-          port = 18254
-          local-address-list = ["127.0.2.44"]
-        [[neighbors]]
-          [neighbors.config]
-            neighbor-address = "127.0.2.43"
-            peer-as = 65243
-          [neighbors.transport.config]
-            remote-port = 18253
-            local-address = "127.0.2.44"
-          [neighbors.timers.config]
-            hold-time = 9
-            connect-retry = 1
-          [[neighbors.afi-safis]]
-            [neighbors.afi-safis.config]
-              afi-safi-name = "ipv4-unicast"
-            [neighbors.afi-safis.add-paths.config]
-              send-max = 4
-        """);
+        GobgpConfig.global(65244, "127.0.2.44", 18254)
+            .neighbor(GobgpConfig.Neighbor.of("127.0.2.43", 65243, 18253).addPathsSend(4))
+            .render());
     try (BgpSpeaker speaker =
             BgpSpeaker.start(
                 65243, new InetSocketAddress(ip("127.0.2.43"), 18253), Transport.best());
@@ -269,21 +220,15 @@ class AddPathIT {
   }
 
   static String source(String self, int port) {
-    return """
-        router id %1$s;
-        protocol device {}
-        protocol static s4 { ipv4; route 10.245.0.0/24 blackhole; }
-        protocol bgp netctl {
-          local %1$s port %2$d as 65245;
-          neighbor 127.0.2.45 port 18255 as 65245;
-          strict bind yes;
-          hold time 9;
-          connect retry time 1;
-          # GoBGP ignores loopback next hops: advertise a documentation address per source.
-          ipv4 { next hop address 192.0.2.%3$s; import none; export where proto = "s4"; };
-        }
-        """
-        .formatted(self, port, self.substring(self.lastIndexOf('.') + 1));
+    return BirdConfig.routerId(self)
+        .raw("protocol static s4 { ipv4; route 10.245.0.0/24 blackhole; }\n")
+        .bgp("netctl", port, 65245, "127.0.2.45", 18255, 65245)
+        .channel(
+            "# GoBGP ignores loopback next hops: advertise a documentation address per source.")
+        .channel(
+            "ipv4 { next hop address 192.0.2.%s; import none; export where proto = \"s4\"; };"
+                .formatted(self.substring(self.lastIndexOf('.') + 1)))
+        .render();
   }
 
   static String gobgp(String... args) throws Exception {
@@ -301,28 +246,9 @@ class AddPathIT {
     Path g = Files.createDirectory(dir.resolve("gobgp"));
     Files.writeString(
         g.resolve("gobgpd.toml"),
-        """
-        [global.config]
-          as = 65245
-          router-id = "127.0.2.48"
-          port = 18258
-          local-address-list = ["127.0.2.48"]
-        [[neighbors]]
-          [neighbors.config]
-            neighbor-address = "127.0.2.45"
-            peer-as = 65245
-          [neighbors.transport.config]
-            remote-port = 18255
-            local-address = "127.0.2.48"
-          [neighbors.timers.config]
-            hold-time = 9
-            connect-retry = 1
-          [[neighbors.afi-safis]]
-            [neighbors.afi-safis.config]
-              afi-safi-name = "ipv4-unicast"
-            [neighbors.afi-safis.add-paths.config]
-              receive = true
-        """);
+        GobgpConfig.global(65245, "127.0.2.48", 18258)
+            .neighbor(GobgpConfig.Neighbor.of("127.0.2.45", 65245, 18255).addPathsReceive())
+            .render());
     SpeakerConfig config =
         SpeakerConfig.of(
                 65245,
@@ -331,8 +257,8 @@ class AddPathIT {
                 Transport.best())
             .withClusterId(ip("10.245.245.245"));
     try (BgpSpeaker rr = BgpSpeaker.start(config);
-        Daemon s1 = bird(dir, "s1", source("127.0.2.46", 18256));
-        Daemon s2 = bird(dir, "s2", source("127.0.2.47", 18257));
+        Daemon s1 = BirdConfig.start(dir, "s1", source("127.0.2.46", 18256));
+        Daemon s2 = BirdConfig.start(dir, "s2", source("127.0.2.47", 18257));
         Daemon client =
             Daemon.start(
                 "gobgpd",
@@ -381,7 +307,7 @@ class AddPathIT {
           .contains("{\"type\":9,\"value\":\"127.0.2.47\"}");
 
       // One source withdraws: only its path disappears at the client.
-      birdc(dir, "s1", "disable", "s4");
+      BirdConfig.birdc(dir, "s1", "disable", "s4");
       await(
           Duration.ofSeconds(20),
           () ->

@@ -17,11 +17,9 @@ import dev.netctl.bgp.speaker.Neighbor;
 import dev.netctl.bgp.speaker.ReceivedRoute;
 import dev.netctl.bgp.speaker.SpeakerConfig;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -100,46 +98,15 @@ class BirdReflectorClientIT {
           .formatted(C2);
 
   static final String CLIENT =
-      """
-      router id 127.0.2.33;
-      protocol device {}
-      protocol static lo4 { ipv4; route 127.0.0.0/8 via "lo"; }
-      protocol static s4 { ipv4; route 10.233.0.0/24 blackhole; }
-      protocol bgp rr1 {
-        local 127.0.2.33 port 18243 as 65230;
-        neighbor 127.0.2.31 port 18241 as 65230;
-        strict bind yes;
-        hold time 9;
-        connect retry time 1;
-        ipv4 { import all; export where proto = "s4"; };
-      }
-      """;
-
-  static Daemon bird(Path dir, String name, String config) throws Exception {
-    Path d = Files.createDirectory(dir.resolve(name));
-    Files.writeString(d.resolve("bird.conf"), config);
-    return Daemon.start(
-        name,
-        d,
-        List.of(
-            BirdInteropIT.BIRD,
-            "-f",
-            "-c",
-            "bird.conf",
-            "-s",
-            d.resolve("bird.sock").toString(),
-            "-P",
-            "bird.pid"),
-        Map.of());
-  }
-
-  static String birdc(Path dir, String name, String... command) throws Exception {
-    List<String> cmd =
-        new java.util.ArrayList<>(
-            List.of(BirdInteropIT.BIRDC, "-s", dir.resolve(name).resolve("bird.sock").toString()));
-    cmd.addAll(List.of(command));
-    return Daemon.run(Duration.ofSeconds(5), cmd);
-  }
+      BirdConfig.routerId("127.0.2.33")
+          .raw(
+              """
+              protocol static lo4 { ipv4; route 127.0.0.0/8 via "lo"; }
+              protocol static s4 { ipv4; route 10.233.0.0/24 blackhole; }
+              """)
+          .bgp("rr1", 18243, 65230, "127.0.2.31", 18241, 65230)
+          .channel("ipv4 { import all; export where proto = \"s4\"; };")
+          .render();
 
   static RibEntry locRib(BgpSpeaker speaker, Prefix prefix) {
     return speaker.routes().stream()
@@ -162,9 +129,9 @@ class BirdReflectorClientIT {
                 Transport.best())
             .withClusterId(ip(C2));
     try (BgpSpeaker speaker = BgpSpeaker.start(config);
-        Daemon rr1 = bird(dir, "rr1", RR1);
-        Daemon rr2 = bird(dir, "rr2", RR2);
-        Daemon c = bird(dir, "c", CLIENT)) {
+        Daemon rr1 = BirdConfig.start(dir, "rr1", RR1);
+        Daemon rr2 = BirdConfig.start(dir, "rr2", RR2);
+        Daemon c = BirdConfig.start(dir, "c", CLIENT)) {
       speaker.originate(own, null, List.of());
       speaker.addPeer(Neighbor.of(peer("127.0.2.32", 65230, "127.0.2.31", 18241, 65230)));
       speaker.addPeer(Neighbor.of(peer("127.0.2.32", 65230, "127.0.2.34", 18244, 65230)));
@@ -174,13 +141,13 @@ class BirdReflectorClientIT {
                   + "\nloc-rib: "
                   + speaker.routes()
                   + "\nrr1: "
-                  + birdc(dir, "rr1", "show", "route", "all")
-                  + birdc(dir, "rr1", "show", "protocols")
+                  + BirdConfig.birdc(dir, "rr1", "show", "route", "all")
+                  + BirdConfig.birdc(dir, "rr1", "show", "protocols")
                   + "\nrr2: "
-                  + birdc(dir, "rr2", "show", "route", "all")
-                  + birdc(dir, "rr2", "show", "protocols")
+                  + BirdConfig.birdc(dir, "rr2", "show", "route", "all")
+                  + BirdConfig.birdc(dir, "rr2", "show", "protocols")
                   + "\nc: "
-                  + birdc(dir, "c", "show", "route", "all")
+                  + BirdConfig.birdc(dir, "c", "show", "route", "all")
                   + "\nrr1 output: "
                   + rr1.output()
                   + "\nrr2 output: "
@@ -221,9 +188,10 @@ class BirdReflectorClientIT {
       await(
           Duration.ofSeconds(20),
           () ->
-              birdc(dir, "c", "show", "route", "all", "protocol", "rr1").contains("10.232.0.0/24"),
+              BirdConfig.birdc(dir, "c", "show", "route", "all", "protocol", "rr1")
+                  .contains("10.232.0.0/24"),
           details);
-      String atC = birdc(dir, "c", "show", "route", "all", "protocol", "rr1");
+      String atC = BirdConfig.birdc(dir, "c", "show", "route", "all", "protocol", "rr1");
       assertThat(atC)
           .contains("BGP.originator_id: 127.0.2.32")
           .contains("BGP.cluster_list: " + C1)
@@ -252,7 +220,7 @@ class BirdReflectorClientIT {
 
       // Our own route: rr2's best path to it is the copy rr1 reflected (LOCAL_PREF 100 over 50),
       // yet BIRD never reflects it to us, its originator; our Loc-RIB keeps only the local path.
-      assertThat(birdc(dir, "rr2", "show", "route", "all", "10.232.0.0/24"))
+      assertThat(BirdConfig.birdc(dir, "rr2", "show", "route", "all", "10.232.0.0/24"))
           .contains("[rr1 ")
           .contains("BGP.originator_id: 127.0.2.32");
       assertThat(speaker.received(ip("127.0.2.34")))

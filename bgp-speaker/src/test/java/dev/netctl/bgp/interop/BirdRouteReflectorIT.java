@@ -11,11 +11,8 @@ import dev.netctl.bgp.speaker.BgpSpeaker;
 import dev.netctl.bgp.speaker.Neighbor;
 import dev.netctl.bgp.speaker.SpeakerConfig;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,54 +28,25 @@ class BirdRouteReflectorIT {
   static final String BIRDC = "/usr/sbin/birdc";
 
   static String config(String self, int port, String route) {
-    return """
-        router id %1$s;
-        protocol device {}
-        protocol static s4 { ipv4; route %3$s blackhole; }
-        # iBGP next hops resolve recursively: make the loopback peers reachable.
-        protocol static lo4 { ipv4; route 127.0.0.0/8 via "lo"; }
-        protocol bgp netctl {
-          local %1$s port %2$d as 65080;
-          neighbor 127.0.0.81 port 17981 as 65080;
-          strict bind yes;
-          hold time 9;
-          connect retry time 1;
-          ipv4 { import all; export where proto = "s4"; };
-        }
-        """
-        .formatted(self, port, route);
+    return BirdConfig.routerId(self)
+        .raw(
+            """
+            protocol static s4 { ipv4; route %s blackhole; }
+            # iBGP next hops resolve recursively: make the loopback peers reachable.
+            protocol static lo4 { ipv4; route 127.0.0.0/8 via "lo"; }
+            """
+                .formatted(route))
+        .bgp("netctl", port, 65080, "127.0.0.81", 17981, 65080)
+        .channel("ipv4 { import all; export where proto = \"s4\"; };")
+        .render();
   }
 
   static Daemon bird(Path dir, String name, String self, int port, String route) throws Exception {
-    Path d = Files.createDirectory(dir.resolve(name));
-    Files.writeString(d.resolve("bird.conf"), config(self, port, route));
-    return Daemon.start(
-        name,
-        d,
-        List.of(
-            BIRD,
-            "-f",
-            "-c",
-            "bird.conf",
-            "-s",
-            d.resolve("bird.sock").toString(),
-            "-P",
-            "bird.pid"),
-        Map.of());
+    return BirdConfig.start(dir, name, config(self, port, route));
   }
 
   static String show(Path dir, String name) throws Exception {
-    return Daemon.run(
-        Duration.ofSeconds(5),
-        List.of(
-            BIRDC,
-            "-s",
-            dir.resolve(name).resolve("bird.sock").toString(),
-            "show",
-            "route",
-            "all",
-            "protocol",
-            "netctl"));
+    return BirdConfig.birdc(dir, name, "show", "route", "all", "protocol", "netctl");
   }
 
   @Test

@@ -46,52 +46,29 @@ class CommunitiesIT {
     Daemon.require(BirdInteropIT.BIRD);
     Daemon.require(GobgpInteropIT.GOBGPD);
     Daemon.require(GobgpInteropIT.GOBGP);
-    Path b = Files.createDirectory(dir.resolve("bird"));
-    Files.writeString(
-        b.resolve("bird.conf"),
-        """
-        router id 127.0.2.72;
-        protocol device {}
-        protocol static s4 {
-          ipv4 { import filter {
-            bgp_community.add((65272, 7));
-            bgp_large_community.add((65272, 1, 2));
-            accept; }; };
-          route 10.172.0.0/16 blackhole;
-        }
-        protocol bgp netctl {
-          local 127.0.2.72 port 18272 as 65272;
-          neighbor 127.0.2.71 port 18271 as 65271;
-          strict bind yes;
-          multihop;
-          hold time 9;
-          connect retry time 1;
-          ipv4 { import all; export where proto = "s4"; };
-        }
-        """);
+    Path b = dir.resolve("bird");
+    String birdConfig =
+        BirdConfig.routerId("127.0.2.72")
+            .raw(
+                """
+                protocol static s4 {
+                  ipv4 { import filter {
+                    bgp_community.add((65272, 7));
+                    bgp_large_community.add((65272, 1, 2));
+                    accept; }; };
+                  route 10.172.0.0/16 blackhole;
+                }
+                """)
+            .bgp("netctl", 18272, 65272, "127.0.2.71", 18271, 65271)
+            .multihop()
+            .channel("ipv4 { import all; export where proto = \"s4\"; };")
+            .render();
     Path g = Files.createDirectory(dir.resolve("gobgp"));
     Files.writeString(
         g.resolve("gobgpd.toml"),
-        """
-        [global.config]
-          as = 65273
-          router-id = "127.0.2.73"
-          port = 18273
-          local-address-list = ["127.0.2.73"]
-        [[neighbors]]
-          [neighbors.config]
-            neighbor-address = "127.0.2.71"
-            peer-as = 65271
-          [neighbors.transport.config]
-            remote-port = 18271
-            local-address = "127.0.2.73"
-          [neighbors.timers.config]
-            hold-time = 9
-            connect-retry = 1
-          [[neighbors.afi-safis]]
-            [neighbors.afi-safis.config]
-              afi-safi-name = "ipv4-unicast"
-        """);
+        GobgpConfig.global(65273, "127.0.2.73", 18273)
+            .neighbor(GobgpConfig.Neighbor.of("127.0.2.71", 65271, 18271))
+            .render());
     // GoBGP ignores loopback next hops: toward it, advertise a documentation address.
     RoutePolicy toGobgp =
         new Policy(
@@ -103,20 +80,7 @@ class CommunitiesIT {
     try (BgpSpeaker speaker =
             BgpSpeaker.start(
                 65271, new InetSocketAddress(ip("127.0.2.71"), 18271), Transport.best());
-        Daemon bird =
-            Daemon.start(
-                "bird",
-                b,
-                List.of(
-                    BirdInteropIT.BIRD,
-                    "-f",
-                    "-c",
-                    "bird.conf",
-                    "-s",
-                    b.resolve("bird.sock").toString(),
-                    "-P",
-                    "bird.pid"),
-                Map.of());
+        Daemon bird = BirdConfig.start(dir, "bird", birdConfig);
         Daemon gobgpd =
             Daemon.start(
                 "gobgpd",

@@ -38,40 +38,18 @@ class FourOctetAsIT {
   @Test
   void exchangesRoutesWithBirdUsingFourOctetAsns(@TempDir Path dir) throws Exception {
     Daemon.require(BirdInteropIT.BIRD);
-    Path sock = dir.resolve("bird.sock");
-    Files.writeString(
-        dir.resolve("bird.conf"),
-        """
-        router id 127.0.2.2;
-        protocol device {}
-        protocol static s4 { ipv4; route 10.202.0.0/16 blackhole; }
-        protocol bgp netctl {
-          local 127.0.2.2 port 18202 as 4200000002;
-          neighbor 127.0.2.1 port 18201 as 4200000001;
-          strict bind yes;
-          multihop;
-          hold time 9;
-          connect retry time 1;
-          ipv4 { import all; export all; };
-        }
-        """);
+    Path sock = dir.resolve("bird").resolve("bird.sock");
+    String config =
+        BirdConfig.routerId("127.0.2.2")
+            .raw("protocol static s4 { ipv4; route 10.202.0.0/16 blackhole; }\n")
+            .bgp("netctl", 18202, 4200000002L, "127.0.2.1", 18201, 4200000001L)
+            .multihop()
+            .channel("ipv4 { import all; export all; };")
+            .render();
     try (BgpSpeaker speaker =
             BgpSpeaker.start(
                 LOCAL_AS, new InetSocketAddress(ip("127.0.2.1"), 18201), Transport.best());
-        Daemon bird =
-            Daemon.start(
-                "bird",
-                dir,
-                List.of(
-                    BirdInteropIT.BIRD,
-                    "-f",
-                    "-c",
-                    "bird.conf",
-                    "-s",
-                    sock.toString(),
-                    "-P",
-                    "bird.pid"),
-                Map.of())) {
+        Daemon bird = BirdConfig.start(dir, "bird", config)) {
       speaker.originate(Prefix.parse("10.201.0.0/16"), null, List.of());
       speaker.addPeer(
           InteropSupport.open(peer("127.0.2.1", LOCAL_AS, "127.0.2.2", 18202, 4_200_000_002L)));
@@ -125,26 +103,9 @@ class FourOctetAsIT {
     Daemon.require(GobgpInteropIT.GOBGP);
     Files.writeString(
         dir.resolve("gobgpd.toml"),
-        """
-        [global.config]
-          as = 4200000004
-          router-id = "127.0.2.4"
-          port = 18204
-          local-address-list = ["127.0.2.4"]
-        [[neighbors]]
-          [neighbors.config]
-            neighbor-address = "127.0.2.3"
-            peer-as = 4200000001
-          [neighbors.transport.config]
-            remote-port = 18203
-            local-address = "127.0.2.4"
-          [neighbors.timers.config]
-            hold-time = 9
-            connect-retry = 1
-          [[neighbors.afi-safis]]
-            [neighbors.afi-safis.config]
-              afi-safi-name = "ipv4-unicast"
-        """);
+        GobgpConfig.global(4200000004L, "127.0.2.4", 18204)
+            .neighbor(GobgpConfig.Neighbor.of("127.0.2.3", 4200000001L, 18203))
+            .render());
     try (BgpSpeaker speaker =
             BgpSpeaker.start(
                 LOCAL_AS, new InetSocketAddress(ip("127.0.2.3"), 18203), Transport.best());

@@ -42,29 +42,11 @@ class GobgpInteropIT {
     Daemon.require(GOBGP);
     Files.writeString(
         dir.resolve("gobgpd.toml"),
-        """
-        [global.config]
-          as = 65054
-          router-id = "127.0.0.54"
-          port = 17954
-          local-address-list = ["127.0.0.54"]
-        [[neighbors]]
-          [neighbors.config]
-            neighbor-address = "127.0.0.53"
-            peer-as = 65051
-          [neighbors.transport.config]
-            remote-port = 17953
-            local-address = "127.0.0.54"
-          [neighbors.timers.config]
-            hold-time = 9
-            connect-retry = 1
-          [[neighbors.afi-safis]]
-            [neighbors.afi-safis.config]
-              afi-safi-name = "ipv4-unicast"
-          [[neighbors.afi-safis]]
-            [neighbors.afi-safis.config]
-              afi-safi-name = "ipv6-unicast"
-        """);
+        GobgpConfig.global(65054, "127.0.0.54", 17954)
+            .neighbor(
+                GobgpConfig.Neighbor.of("127.0.0.53", 65051, 17953)
+                    .families("ipv4-unicast", "ipv6-unicast"))
+            .render());
     try (BgpSpeaker speaker =
             BgpSpeaker.start(
                 65051, new InetSocketAddress(ip("127.0.0.53"), 17953), Transport.best());

@@ -33,27 +33,9 @@ class GobgpRouteReflectorIT {
   static final String CLUSTER = "10.220.220.220";
 
   static String config(String self, int port) {
-    return """
-        [global.config]
-          as = 65220
-          router-id = "%1$s"
-          port = %2$d
-          local-address-list = ["%1$s"]
-        [[neighbors]]
-          [neighbors.config]
-            neighbor-address = "127.0.2.21"
-            peer-as = 65220
-          [neighbors.transport.config]
-            remote-port = 18221
-            local-address = "%1$s"
-          [neighbors.timers.config]
-            hold-time = 9
-            connect-retry = 1
-          [[neighbors.afi-safis]]
-            [neighbors.afi-safis.config]
-              afi-safi-name = "ipv4-unicast"
-        """
-        .formatted(self, port);
+    return GobgpConfig.global(65220, self, port)
+        .neighbor(GobgpConfig.Neighbor.of("127.0.2.21", 65220, 18221))
+        .render();
   }
 
   static Daemon gobgpd(Path dir, String name, String self, int port, int api) throws Exception {

@@ -65,42 +65,27 @@ class GobgpRouteRefreshIT {
     Daemon.require(GobgpInteropIT.GOBGP);
     Files.writeString(
         dir.resolve("gobgpd.toml"),
-        """
-        [global.config]
-          as = 65122
-          router-id = "%2$s"
-          port = 18122
-          local-address-list = ["%2$s"]
-        # Export policy is global in GoBGP (per-neighbour policy is for route-server clients).
-        [global.apply-policy.config]
-          export-policy-list = ["hide"]
-          default-export-policy = "accept-route"
-        [[defined-sets.prefix-sets]]
-          prefix-set-name = "hidden"
-          [[defined-sets.prefix-sets.prefix-list]]
-            ip-prefix = "10.122.2.0/24"
-        [[policy-definitions]]
-          name = "hide"
-          [[policy-definitions.statements]]
-            [policy-definitions.statements.conditions.match-prefix-set]
-              prefix-set = "hidden"
-            [policy-definitions.statements.actions]
-              route-disposition = "reject-route"
-        [[neighbors]]
-          [neighbors.config]
-            neighbor-address = "%1$s"
-            peer-as = 65121
-          [neighbors.transport.config]
-            remote-port = 18121
-            local-address = "%2$s"
-          [neighbors.timers.config]
-            hold-time = 9
-            connect-retry = 1
-          [[neighbors.afi-safis]]
-            [neighbors.afi-safis.config]
-              afi-safi-name = "ipv4-unicast"
-        """
-            .formatted(US, THEM));
+        GobgpConfig.global(65122, THEM, 18122)
+            .raw(
+                """
+                # Export policy is global in GoBGP (per-neighbour policy is for route-server clients).
+                [global.apply-policy.config]
+                  export-policy-list = ["hide"]
+                  default-export-policy = "accept-route"
+                [[defined-sets.prefix-sets]]
+                  prefix-set-name = "hidden"
+                  [[defined-sets.prefix-sets.prefix-list]]
+                    ip-prefix = "10.122.2.0/24"
+                [[policy-definitions]]
+                  name = "hide"
+                  [[policy-definitions.statements]]
+                    [policy-definitions.statements.conditions.match-prefix-set]
+                      prefix-set = "hidden"
+                    [policy-definitions.statements.actions]
+                      route-disposition = "reject-route"
+                """)
+            .neighbor(GobgpConfig.Neighbor.of(US, 65121, 18121))
+            .render());
     try (BgpSpeaker speaker =
             BgpSpeaker.start(65121, new InetSocketAddress(ip(US), 18121), Transport.best());
         Daemon gobgpd =

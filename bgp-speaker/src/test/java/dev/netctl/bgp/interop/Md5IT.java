@@ -88,42 +88,19 @@ class Md5IT {
   void birdSessionNeedsTheRightKey(@TempDir Path dir) throws Exception {
     Daemon.require(BirdInteropIT.BIRD);
     requireEpoll();
-    Path sock = dir.resolve("bird.sock");
-    Files.writeString(
-        dir.resolve("bird.conf"),
-        """
-        router id 127.0.2.12;
-        protocol device {}
-        protocol static s4 { ipv4; route 10.212.0.0/16 blackhole; }
-        protocol bgp netctl {
-          local 127.0.2.12 port 18212 as 65212;
-          neighbor 127.0.2.11 port 18211 as 65210;
-          password "%s";
-          strict bind yes;
-          multihop;
-          hold time 9;
-          connect retry time 1;
-          ipv4 { import all; export all; };
-        }
-        """
-            .formatted(KEY));
+    Path sock = dir.resolve("bird").resolve("bird.sock");
+    String config =
+        BirdConfig.routerId("127.0.2.12")
+            .raw("protocol static s4 { ipv4; route 10.212.0.0/16 blackhole; }\n")
+            .bgp("netctl", 18212, 65212, "127.0.2.11", 18211, 65210)
+            .password(KEY)
+            .multihop()
+            .channel("ipv4 { import all; export all; };")
+            .render();
     try (BgpSpeaker speaker =
             BgpSpeaker.start(
                 65210, new InetSocketAddress(ip("127.0.2.11"), 18211), Transport.best());
-        Daemon bird =
-            Daemon.start(
-                "bird",
-                dir,
-                List.of(
-                    BirdInteropIT.BIRD,
-                    "-f",
-                    "-c",
-                    "bird.conf",
-                    "-s",
-                    sock.toString(),
-                    "-P",
-                    "bird.pid"),
-                Map.of())) {
+        Daemon bird = BirdConfig.start(dir, "bird", config)) {
       InteropSupport.Details details =
           () ->
               InteropSupport.status(speaker)
