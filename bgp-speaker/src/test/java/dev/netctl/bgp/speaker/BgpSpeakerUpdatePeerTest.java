@@ -199,8 +199,13 @@ class BgpSpeakerUpdatePeerTest {
     try (ScriptedPeer third = connect(THIRD, 65003, 18161, new HashSet<>())) {
       third.announce(THIRD, "10.62.3.0/24");
       Instant thirdSince;
-      try (ScriptedPeer peer = connect(PEER, 65002, 18161, new HashSet<>())) {
+      Set<Prefix> seen = new HashSet<>();
+      try (ScriptedPeer peer = connect(PEER, 65002, 18161, seen)) {
         await().atMost(WAIT).until(() -> speaker.bestRoutes().size() == 1);
+        if (!seen.contains(Prefix.parse("10.62.3.0/24"))) {
+          // The third peer's route reached the RIB after this peer's initial table: it follows.
+          assertThat(((Update) peer.next()).allNlri()).containsExactly(Nlri.of("10.62.3.0/24"));
+        }
         thirdSince = status(THIRD).since();
 
         speaker.updatePeer(
