@@ -64,26 +64,7 @@ class FrrInteropIT {
     try (BgpSpeaker speaker =
             BgpSpeaker.start(
                 65051, new InetSocketAddress(ip("127.0.0.55"), 17955), Transport.best());
-        Daemon bgpd =
-            Daemon.start(
-                "bgpd",
-                dir,
-                List.of(
-                    BGPD,
-                    "-Z",
-                    "-n",
-                    "-S",
-                    "-p",
-                    "17956",
-                    "-l",
-                    "127.0.0.56",
-                    "-f",
-                    dir.resolve("bgpd.conf").toString(),
-                    "-i",
-                    dir.resolve("bgpd.pid").toString(),
-                    "--vty_socket",
-                    vty.toString()),
-                Map.of())) {
+        Daemon bgpd = startBgpd(dir, vty, 17956, "127.0.0.56")) {
       InteropSupport.Details details =
           () ->
               InteropSupport.status(speaker)
@@ -116,6 +97,32 @@ class FrrInteropIT {
                       .contains("2001:db8:55::/48"),
           details);
     }
+  }
+
+  /**
+   * Starts FRR's bgpd alone (no zebra: {@code -Z}, no kernel routes: {@code -n}) on {@code
+   * address:port} with {@code dir/bgpd.conf} and its vty socket in {@code vty}.
+   */
+  static Daemon startBgpd(Path dir, Path vty, int port, String address) throws Exception {
+    return Daemon.start(
+        "bgpd",
+        dir,
+        List.of(
+            BGPD,
+            "-Z",
+            "-n",
+            "-S",
+            "-p",
+            Integer.toString(port),
+            "-l",
+            address,
+            "-f",
+            dir.resolve("bgpd.conf").toString(),
+            "-i",
+            dir.resolve("bgpd.pid").toString(),
+            "--vty_socket",
+            vty.toString()),
+        Map.of());
   }
 
   static List<String> concat(List<String> base, String command) {

@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -156,26 +155,7 @@ class Md5IT {
     try (BgpSpeaker speaker =
             BgpSpeaker.start(
                 65210, new InetSocketAddress(ip("127.0.2.13"), 18213), Transport.best());
-        Daemon bgpd =
-            Daemon.start(
-                "bgpd",
-                dir,
-                List.of(
-                    FrrInteropIT.BGPD,
-                    "-Z",
-                    "-n",
-                    "-S",
-                    "-p",
-                    "18214",
-                    "-l",
-                    "127.0.2.14",
-                    "-f",
-                    dir.resolve("bgpd.conf").toString(),
-                    "-i",
-                    dir.resolve("bgpd.pid").toString(),
-                    "--vty_socket",
-                    vty.toString()),
-                Map.of())) {
+        Daemon bgpd = FrrInteropIT.startBgpd(dir, vty, 18214, "127.0.2.14")) {
       InteropSupport.Details details =
           () ->
               InteropSupport.status(speaker)

@@ -3,15 +3,12 @@ package dev.netctl.bgp.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.netctl.bgp.codec.BgpDecoder;
-import dev.netctl.bgp.codec.BgpEncoder;
 import dev.netctl.bgp.codec.BgpMessage;
 import dev.netctl.bgp.codec.BgpMessage.Notification;
 import dev.netctl.bgp.codec.BgpMessage.Open;
 import dev.netctl.bgp.codec.Capability;
-import dev.netctl.bgp.codec.CodecContext;
-import dev.netctl.bgp.codec.DecodeResult;
 import dev.netctl.bgp.codec.NotificationSubcode;
+import dev.netctl.bgp.codec.WireIo;
 import dev.netctl.bgp.fsm.PeerConfig;
 import dev.netctl.bgp.fsm.State;
 import io.netty.channel.EventLoopGroup;
@@ -179,17 +176,10 @@ class ConnectionTest {
   }
 
   private static void send(Socket s, BgpMessage m) throws IOException {
-    s.getOutputStream().write(BgpEncoder.encode(m, CodecContext.FOUR_OCTET));
-    s.getOutputStream().flush();
+    WireIo.write(s.getOutputStream(), m);
   }
 
   private static BgpMessage read(DataInputStream in) throws IOException {
-    byte[] header = new byte[19];
-    in.readFully(header);
-    int length = ((header[16] & 0xff) << 8) | (header[17] & 0xff);
-    byte[] all = new byte[length];
-    System.arraycopy(header, 0, all, 0, 19);
-    in.readFully(all, 19, length - 19);
-    return ((DecodeResult.Decoded) BgpDecoder.decode(all, CodecContext.FOUR_OCTET)).message();
+    return WireIo.read(in);
   }
 }

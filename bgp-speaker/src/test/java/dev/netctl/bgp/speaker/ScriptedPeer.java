@@ -1,15 +1,14 @@
 package dev.netctl.bgp.speaker;
 
 import dev.netctl.bgp.codec.AddressFamily;
-import dev.netctl.bgp.codec.BgpDecoder;
 import dev.netctl.bgp.codec.BgpEncoder;
 import dev.netctl.bgp.codec.BgpMessage;
 import dev.netctl.bgp.codec.BgpMessage.Update;
 import dev.netctl.bgp.codec.Capability;
 import dev.netctl.bgp.codec.CodecContext;
-import dev.netctl.bgp.codec.DecodeResult;
 import dev.netctl.bgp.codec.Nlri;
 import dev.netctl.bgp.codec.PathAttribute;
+import dev.netctl.bgp.codec.WireIo;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -67,13 +66,7 @@ final class ScriptedPeer implements AutoCloseable {
   }
 
   BgpMessage read() throws IOException {
-    byte[] header = new byte[19];
-    in.readFully(header);
-    int length = ((header[16] & 0xff) << 8) | (header[17] & 0xff);
-    byte[] all = new byte[length];
-    System.arraycopy(header, 0, all, 0, 19);
-    in.readFully(all, 19, length - 19);
-    return ((DecodeResult.Decoded) BgpDecoder.decode(all, CodecContext.FOUR_OCTET)).message();
+    return WireIo.read(in);
   }
 
   /** The next message that is not a KEEPALIVE (at most 50 skipped). */
