@@ -82,13 +82,9 @@ final class GuardedCommit {
         List<Long> revisions =
             writes.size() > store.maxOpsPerCommit() ? oneByOne(own) : commit(writes);
         return stamped(plan.steps(), revisions);
-      } catch (DatastoreException.Conflict | DatastoreException.AlreadyExists e) {
+      } catch (DatastoreException e) {
+        // Losing the guard (changed, created or deleted by another writer) means: plan again.
         if (!POOL_GUARD.equals(keyOf(e))) {
-          throw e;
-        }
-        lost = e;
-      } catch (DatastoreException.NotFound e) {
-        if (!POOL_GUARD.equals(e.key())) {
           throw e;
         }
         lost = e;
@@ -135,6 +131,7 @@ final class GuardedCommit {
     return switch (e) {
       case DatastoreException.Conflict c -> c.key();
       case DatastoreException.AlreadyExists a -> a.key();
+      case DatastoreException.NotFound n -> n.key();
       default -> null;
     };
   }
