@@ -33,6 +33,18 @@ final class AdjRibIn {
 
   /** Stores a received path; returns the attributes it replaced, or null. */
   AttributeSet put(Prefix prefix, int pathId, AttributeSet attributes) {
+    if (pathId == 0) {
+      // The usual entry: store it in one probe; undo in the rare case a Paths was there.
+      Object replaced = table.put(prefix, attributes);
+      if (replaced == null) {
+        paths++;
+        return null;
+      }
+      if (replaced instanceof AttributeSet single) {
+        return single;
+      }
+      table.put(prefix, replaced);
+    }
     Object v = table.get(prefix);
     if (v == null) {
       table.put(
@@ -70,6 +82,18 @@ final class AdjRibIn {
 
   /** Removes a path; returns its attributes, or null when it was not there. */
   AttributeSet remove(Prefix prefix, int pathId) {
+    if (pathId == 0 && !prefix.ipv6()) {
+      // The usual entry: find and remove it in one probe.
+      int slot = table.slot(PrefixTable.pack(prefix));
+      if (slot < 0) {
+        return null;
+      }
+      if (table.valueAt(slot) instanceof AttributeSet single) {
+        table.removeAt(slot);
+        paths--;
+        return single;
+      }
+    }
     Object v = table.get(prefix);
     if (v == null) {
       return null;

@@ -131,6 +131,14 @@ public record BestPath(NextHopResolver resolver, boolean alwaysCompareMed, int m
     return new Selection(best, List.copyOf(multipath));
   }
 
+  /**
+   * Whether a path with these attributes can be selected: as the only candidate it is then the best
+   * path and its own multipath set (what {@link #select} returns for one candidate).
+   */
+  public boolean usable(AttributeSet attributes) {
+    return state(attributes).reachable();
+  }
+
   /** The canonical candidate order: peer address, then path id. */
   public static int canonicalOrder(Route a, Route b) {
     int c = RibAddresses.compare(a.source().address(), b.source().address());

@@ -13,6 +13,10 @@ import java.util.function.BiConsumer;
  * plus a hash-map node (≈ 24 bytes against ≈ 80). IPv6, far rarer in a Calico fabric, uses a plain
  * {@link HashMap}.
  *
+ * <p>A table made {@link #withCompanions} keeps a second reference per IPv4 entry (the Loc-RIB
+ * stores a single path as source and attributes side by side, without an object for the pair); it
+ * is reached through the slot methods, which only IPv4 keys have.
+ *
  * <p>Not thread-safe: each RIB shard owns its tables.
  *
  * @param <V> value type
@@ -23,8 +27,20 @@ final class PrefixTable<V> {
 
   private long[] keys = newKeys(MIN_CAPACITY);
   private Object[] values = new Object[MIN_CAPACITY];
+  private Object[] companions; // null unless made withCompanions
   private int v4Size;
   private final Map<Prefix, V> v6 = new HashMap<>();
+
+  PrefixTable() {}
+
+  private PrefixTable(boolean companions) {
+    this.companions = companions ? new Object[MIN_CAPACITY] : null;
+  }
+
+  /** A table with a companion reference per IPv4 entry. */
+  static <V> PrefixTable<V> withCompanions() {
+    return new PrefixTable<>(true);
+  }
 
   /** The value for {@code prefix}, or null. */
   V get(Prefix prefix) {
@@ -50,6 +66,9 @@ final class PrefixTable<V> {
       if (keys[i] == key) {
         V old = cast(values[i]);
         values[i] = value;
+        if (companions != null) {
+          companions[i] = null;
+        }
         return old;
       }
       i = (i + 1) & mask;
@@ -61,6 +80,78 @@ final class PrefixTable<V> {
       resize(keys.length * 2);
     }
     return null;
+  }
+
+  /** The slot of an IPv4 key ({@link #pack}), or -1; valid until the table next changes. */
+  int slot(long key) {
+    return find(key);
+  }
+
+  /**
+   * Inserts an absent IPv4 key with {@code value} and {@code companion}; returns its slot, valid
+   * until the table next changes.
+   */
+  int insert(long key, V value, Object companion) {
+    // Grow first, so the slot returned is the entry's final one.
+    if ((v4Size + 1) * 4 > keys.length * 3) {
+      resize(keys.length * 2);
+    }
+    int mask = keys.length - 1;
+    int i = mix(key) & mask;
+    while (keys[i] != EMPTY) {
+      i = (i + 1) & mask;
+    }
+    keys[i] = key;
+    values[i] = value;
+    if (companions != null) {
+      companions[i] = companion;
+    }
+    v4Size++;
+    return i;
+  }
+
+  /** The value in an occupied slot. */
+  V valueAt(int slot) {
+    return cast(values[slot]);
+  }
+
+  /** The companion in an occupied slot (null in a table without companions). */
+  Object companionAt(int slot) {
+    return companions == null ? null : companions[slot];
+  }
+
+  /** Replaces the value and companion of an occupied slot. */
+  void setAt(int slot, V value, Object companion) {
+    values[slot] = value;
+    if (companions != null) {
+      companions[slot] = companion;
+    }
+  }
+
+  /** Removes the entry in an occupied slot. */
+  void removeAt(int slot) {
+    deleteSlot(slot);
+    v4Size--;
+  }
+
+  /** Visitor over entries with their companions. */
+  interface CompanionVisitor<V> {
+    /** Visits one entry (companion null for IPv6); returns false to stop. */
+    boolean visit(Prefix prefix, V value, Object companion);
+  }
+
+  /** Visits entries with their companions until the visitor returns false. */
+  void visitWithCompanions(CompanionVisitor<V> visitor) {
+    for (int i = 0; i < keys.length; i++) {
+      if (keys[i] != EMPTY && !visitor.visit(unpack(keys[i]), cast(values[i]), companionAt(i))) {
+        return;
+      }
+    }
+    for (Map.Entry<Prefix, V> e : v6.entrySet()) {
+      if (!visitor.visit(e.getKey(), e.getValue(), null)) {
+        return;
+      }
+    }
   }
 
   /** Removes the entry and returns its value, or null. */
@@ -144,19 +235,27 @@ final class PrefixTable<V> {
       if (((i - home) & mask) >= ((i - hole) & mask)) {
         keys[hole] = keys[i];
         values[hole] = values[i];
+        if (companions != null) {
+          companions[hole] = companions[i];
+        }
         hole = i;
       }
       i = (i + 1) & mask;
     }
     keys[hole] = EMPTY;
     values[hole] = null;
+    if (companions != null) {
+      companions[hole] = null;
+    }
   }
 
   private void resize(int capacity) {
     long[] oldKeys = keys;
     Object[] oldValues = values;
+    Object[] oldCompanions = companions;
     keys = newKeys(capacity);
     values = new Object[capacity];
+    companions = oldCompanions == null ? null : new Object[capacity];
     int mask = capacity - 1;
     for (int j = 0; j < oldKeys.length; j++) {
       if (oldKeys[j] != EMPTY) {
@@ -166,6 +265,9 @@ final class PrefixTable<V> {
         }
         keys[i] = oldKeys[j];
         values[i] = oldValues[j];
+        if (oldCompanions != null) {
+          companions[i] = oldCompanions[j];
+        }
       }
     }
   }

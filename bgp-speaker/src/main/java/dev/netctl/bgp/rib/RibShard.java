@@ -25,7 +25,7 @@ final class RibShard {
   private final List<RouteSink> sinks;
   private final List<UpdateGroup> groups;
   private final Map<Peer, AdjRibIn> adjIn = new HashMap<>();
-  private final PrefixTable<Destination> locRib = new PrefixTable<>();
+  private final LocRib locRib = new LocRib();
   // Paths kept after a graceful restart (RFC 4724 §4.2) or inside an enhanced route refresh (RFC
   // 7313 §4) that the peer has not sent again yet; their attributes sit in the Adj-RIB-In.
   private final Map<Peer, AdjRibIn> stale = new HashMap<>();
@@ -188,7 +188,8 @@ final class RibShard {
       List<Route> oldMultipath = d.multipath();
       Route[] paths = d.paths();
       d.set(paths, bestPath.select(Arrays.asList(paths)));
-      publish(prefix, oldBest, oldMultipath, d, null, null);
+      locRib.put(prefix, d); // d may be a copy of a compact entry
+      publish(prefix, oldBest, oldMultipath, d.best(), d.multipath(), null, null);
     }
   }
 
@@ -357,6 +358,9 @@ final class RibShard {
   /** As above, the path found under {@code previous} and put back under {@code peer}. */
   private void replacePath(
       Prefix prefix, Peer previous, Peer peer, int pathId, AttributeSet attributes) {
+    if (pathId == 0 && previous == peer && replaceCompact(prefix, peer, attributes)) {
+      return;
+    }
     Destination d = locRib.get(prefix);
     Route[] old = d == null ? new Route[0] : d.paths();
     int index = -1;
@@ -394,30 +398,74 @@ final class RibShard {
     }
     Route oldBest = d == null ? null : d.best();
     List<Route> oldMultipath = d == null ? List.of() : d.multipath();
+    if (d == null) {
+      d = new Destination();
+    }
     if (now.length == 0) {
       locRib.remove(prefix);
-      d = new Destination();
       d.set(now, BestPath.Selection.NONE);
     } else {
-      if (d == null) {
-        d = new Destination();
-        locRib.put(prefix, d);
-      }
       d.set(now, bestPath.select(Arrays.asList(now)));
+      locRib.put(prefix, d);
     }
-    publish(prefix, oldBest, oldMultipath, d, removed, added);
+    publish(prefix, oldBest, oldMultipath, d.best(), d.multipath(), removed, added);
+  }
+
+  /**
+   * The common case in one table probe and without a {@link Destination}: an IPv4 prefix that has
+   * no path, or only {@code peer}'s path 0, and keeps at most that one usable path (a compact
+   * entry, see {@link LocRib}). Returns false, having changed nothing, for the general case.
+   */
+  private boolean replaceCompact(Prefix prefix, Peer peer, AttributeSet attributes) {
+    if (prefix.ipv6()) {
+      return false;
+    }
+    int slot = locRib.slot(prefix);
+    if (slot < 0) {
+      if (attributes == null) {
+        return true; // no path to remove
+      }
+      if (!bestPath.usable(attributes)) {
+        return false; // kept as a Destination without a best path
+      }
+      locRib.insertCompact(prefix, peer, attributes);
+      Route added = new Route(peer, 0, attributes, 1);
+      publish(prefix, null, List.of(), added, List.of(added), null, added);
+      return true;
+    }
+    Peer source = locRib.compactSource(slot);
+    if (source == null || !(source == peer || source.equals(peer))) {
+      return false;
+    }
+    AttributeSet old = locRib.compactAttributes(slot);
+    if (old == attributes) {
+      return true; // interned: identical content, nothing changed
+    }
+    if (attributes != null && !bestPath.usable(attributes)) {
+      return false;
+    }
+    Route removed = new Route(source, 0, old, 1);
+    if (attributes == null) {
+      locRib.removeAt(slot);
+      publish(prefix, removed, List.of(removed), null, List.of(), removed, null);
+    } else {
+      locRib.setCompact(slot, peer, attributes);
+      Route added = new Route(peer, 0, attributes, 1);
+      publish(prefix, removed, List.of(removed), added, List.of(added), removed, added);
+    }
+    return true;
   }
 
   private void publish(
       Prefix prefix,
       Route oldBest,
       List<Route> oldMultipath,
-      Destination d,
+      Route best,
+      List<Route> multipath,
       Route removed,
       Route added) {
-    Route best = d.best();
-    if (best != oldBest || !d.multipath().equals(oldMultipath)) {
-      BestPathChange change = new BestPathChange(prefix, best, d.multipath());
+    if (best != oldBest || !multipath.equals(oldMultipath)) {
+      BestPathChange change = new BestPathChange(prefix, best, multipath);
       for (RouteSink sink : sinks) {
         sink.onChange(change);
       }
