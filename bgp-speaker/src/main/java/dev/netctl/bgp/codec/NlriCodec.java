@@ -20,7 +20,7 @@ final class NlriCodec {
       throws MalformedException {
     List<Nlri> out = new ArrayList<>();
     int max = ipv6 ? 128 : 32;
-    byte[] address = new byte[ipv6 ? 16 : 4];
+    byte[] address = ipv6 ? new byte[16] : null;
     while (in.isReadable()) {
       int pathId = 0;
       if (addPath) {
@@ -53,9 +53,19 @@ final class NlriCodec {
                 + in.readableBytes()
                 + " left");
       }
-      java.util.Arrays.fill(address, (byte) 0);
-      in.readBytes(address, 0, bytes);
-      out.add(new Nlri(pathId, Prefix.of(ipv6, address, length)));
+      if (ipv6) {
+        java.util.Arrays.fill(address, (byte) 0);
+        in.readBytes(address, 0, bytes);
+        out.add(new Nlri(pathId, Prefix.of(true, address, length)));
+      } else {
+        // Octet by octet: readBytes into an array costs a ByteBuffer copy per prefix on a direct
+        // buffer, and IPv4 is the million-prefix case.
+        int v4 = 0;
+        for (int i = 0; i < 4; i++) {
+          v4 = v4 << 8 | (i < bytes ? in.readUnsignedByte() : 0);
+        }
+        out.add(new Nlri(pathId, Prefix.ipv4(v4, length)));
+      }
     }
     return out;
   }

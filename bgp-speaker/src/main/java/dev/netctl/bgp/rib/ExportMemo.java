@@ -57,6 +57,12 @@ final class ExportMemo {
 
   private final RibConfig config;
   private final Map<Key, AttributeSet> memo = new HashMap<>();
+  // The last answer, checked before the map: consecutive changes mostly come from one UPDATE.
+  private OutboundProfile lastProfile;
+  private Peer lastSource;
+  private AttributeSet lastAttributes;
+  private boolean lastIpv6;
+  private AttributeSet lastOut;
 
   ExportMemo(RibConfig config) {
     this.config = config;
@@ -64,6 +70,12 @@ final class ExportMemo {
 
   /** {@link ExportRules#rules} for the route, or null when it is not exported to the group. */
   AttributeSet rules(OutboundProfile profile, boolean ipv6, Route route) {
+    if (profile == lastProfile
+        && route.attributes() == lastAttributes
+        && route.source() == lastSource
+        && ipv6 == lastIpv6) {
+      return lastOut == NOT_EXPORTED ? null : lastOut;
+    }
     Key key = new Key(profile, route.source(), route.attributes(), ipv6);
     AttributeSet out = memo.get(key);
     if (out == null) {
@@ -74,6 +86,11 @@ final class ExportMemo {
       out = computed == null ? NOT_EXPORTED : computed;
       memo.put(key, out);
     }
+    lastProfile = profile;
+    lastSource = route.source();
+    lastAttributes = route.attributes();
+    lastIpv6 = ipv6;
+    lastOut = out;
     return out == NOT_EXPORTED ? null : out;
   }
 }

@@ -98,21 +98,19 @@ public final class Rib implements AutoCloseable {
    * IPv6 unicast are ignored. Completes when every affected shard has processed it.
    */
   public CompletableFuture<Void> apply(Peer peer, Update update) {
-    List<List<Runnable>> work = new ArrayList<>(shards.length);
-    for (int i = 0; i < shards.length; i++) {
-      work.add(new ArrayList<>());
-    }
+    // One task per shard with that shard's NLRI, not one per prefix: an UPDATE carries hundreds.
+    ShardWork[] work = new ShardWork[shards.length];
     List<Nlri> withdrawn = new ArrayList<>(update.withdrawn());
     update
         .attribute(PathAttribute.MpUnreach.class)
         .filter(u -> unicast(u.family()))
         .ifPresent(u -> withdrawn.addAll(u.withdrawn()));
     for (Nlri n : withdrawn) {
-      RibShard s = shardFor(n.prefix());
-      work.get(indexFor(n.prefix())).add(() -> s.withdraw(peer, n.prefix(), n.pathId()));
+      ShardWork.of(work, indexFor(n.prefix())).withdrawn.add(n);
     }
+    AttributeSet bodyAttrs = null;
     if (!update.nlri().isEmpty()) {
-      AttributeSet attrs =
+      bodyAttrs =
           AttributeSet.of(
               update.attributes(),
               update
@@ -120,33 +118,63 @@ public final class Rib implements AutoCloseable {
                   .map(PathAttribute.NextHop::address)
                   .orElse(null));
       for (Nlri n : update.nlri()) {
-        RibShard s = shardFor(n.prefix());
-        work.get(indexFor(n.prefix())).add(() -> s.announce(peer, n.prefix(), n.pathId(), attrs));
+        ShardWork.of(work, indexFor(n.prefix())).body.add(n);
       }
     }
+    AttributeSet mpAttrs = null;
     Optional<PathAttribute.MpReach> mp = update.attribute(PathAttribute.MpReach.class);
     if (mp.isPresent() && unicast(mp.get().family()) && !mp.get().nlri().isEmpty()) {
       List<java.net.InetAddress> hops = mp.get().nextHops();
-      AttributeSet attrs =
+      mpAttrs =
           AttributeSet.of(
               update.attributes(),
               hops.isEmpty() ? null : hops.get(0),
               hops.size() > 1 ? hops.get(1) : null);
       for (Nlri n : mp.get().nlri()) {
         if (n.prefix().family().equals(mp.get().family())) {
-          RibShard s = shardFor(n.prefix());
-          work.get(indexFor(n.prefix())).add(() -> s.announce(peer, n.prefix(), n.pathId(), attrs));
+          ShardWork.of(work, indexFor(n.prefix())).mp.add(n);
         }
       }
     }
     List<CompletableFuture<Void>> futures = new ArrayList<>();
+    AttributeSet body = bodyAttrs;
+    AttributeSet reach = mpAttrs;
     for (int i = 0; i < shards.length; i++) {
-      List<Runnable> batch = work.get(i);
-      if (!batch.isEmpty()) {
-        futures.add(CompletableFuture.runAsync(() -> batch.forEach(Runnable::run), executors[i]));
+      ShardWork w = work[i];
+      if (w != null) {
+        RibShard s = shards[i];
+        futures.add(CompletableFuture.runAsync(() -> w.run(s, peer, body, reach), executors[i]));
       }
     }
     return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new));
+  }
+
+  /** One shard's part of an UPDATE: withdrawals first, then announcements, as RFC 4271 §9 says. */
+  private static final class ShardWork {
+    final List<Nlri> withdrawn = new ArrayList<>();
+    final List<Nlri> body = new ArrayList<>();
+    final List<Nlri> mp = new ArrayList<>();
+
+    static ShardWork of(ShardWork[] work, int shard) {
+      ShardWork w = work[shard];
+      if (w == null) {
+        w = new ShardWork();
+        work[shard] = w;
+      }
+      return w;
+    }
+
+    void run(RibShard s, Peer peer, AttributeSet bodyAttrs, AttributeSet mpAttrs) {
+      for (Nlri n : withdrawn) {
+        s.withdraw(peer, n.prefix(), n.pathId());
+      }
+      for (Nlri n : body) {
+        s.announce(peer, n.prefix(), n.pathId(), bodyAttrs);
+      }
+      for (Nlri n : mp) {
+        s.announce(peer, n.prefix(), n.pathId(), mpAttrs);
+      }
+    }
   }
 
   /**

@@ -30,6 +30,12 @@ final class RibShard {
   // 7313 §4) that the peer has not sent again yet; their attributes sit in the Adj-RIB-In.
   private final Map<Peer, AdjRibIn> stale = new HashMap<>();
   private final ExportMemo exportMemo;
+  // The last import result, reused while a prefix-independent policy sees the same peer and
+  // interned attributes: the prefixes of one UPDATE arrive together.
+  private Peer importedPeer;
+  private RoutePolicy importedPolicy;
+  private AttributeSet importedFrom;
+  private AttributeSet imported;
 
   /**
    * A shard sharing the peer policies, sinks and groups (concurrent collections owned by {@link
@@ -53,9 +59,23 @@ final class RibShard {
   void announce(Peer peer, Prefix prefix, int pathId, AttributeSet received) {
     adjIn.computeIfAbsent(peer, p -> new AdjRibIn()).put(prefix, pathId, received);
     unmarkStale(peer, prefix, pathId);
-    Optional<AttributeSet> imported =
-        ImportRules.apply(config, peer, importPolicy(peer), prefix, received);
-    replacePath(prefix, peer, pathId, imported.orElse(null));
+    replacePath(prefix, peer, pathId, imported(peer, prefix, received));
+  }
+
+  /** The attributes {@code received} enter the Loc-RIB with, or null when rejected. */
+  private AttributeSet imported(Peer peer, Prefix prefix, AttributeSet received) {
+    RoutePolicy policy = importPolicy(peer);
+    if (peer == importedPeer && policy == importedPolicy && received == importedFrom) {
+      return imported;
+    }
+    AttributeSet out = ImportRules.apply(config, peer, policy, prefix, received).orElse(null);
+    if (policy.prefixIndependent()) {
+      importedPeer = peer;
+      importedPolicy = policy;
+      importedFrom = received;
+      imported = out;
+    }
+    return out;
   }
 
   /** A path withdrawn by {@code peer}. */

@@ -32,6 +32,14 @@ public interface RoutePolicy {
   Optional<AttributeSet> apply(Prefix prefix, AttributeSet attributes, PolicyContext context);
 
   /**
+   * Whether the result never depends on the prefix (only on the attributes and context): the RIB
+   * then reuses one result for all the prefixes of an UPDATE. False unless overridden.
+   */
+  default boolean prefixIndependent() {
+    return false;
+  }
+
+  /**
    * The policy to apply for a peer, given what was configured (null for nothing): RFC 8212 makes a
    * missing policy reject everything on eBGP sessions, while iBGP keeps accepting.
    */
@@ -48,6 +56,11 @@ public interface RoutePolicy {
     public Optional<AttributeSet> apply(
         Prefix prefix, AttributeSet attributes, PolicyContext context) {
       return accept ? Optional.of(attributes) : Optional.empty();
+    }
+
+    @Override
+    public boolean prefixIndependent() {
+      return true;
     }
   }
 }

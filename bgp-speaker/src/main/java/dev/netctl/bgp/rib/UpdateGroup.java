@@ -5,6 +5,7 @@ import dev.netctl.bgp.codec.BgpMessage;
 import dev.netctl.bgp.codec.BgpMessage.Update;
 import dev.netctl.bgp.codec.Prefix;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,10 +19,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * UPDATEs and writes each one (encoded once) to every member its {@link Audience} includes. A
  * thousand route-reflector clients thus cost one export computation and one encode per change.
  *
- * <p><b>Hand-off.</b> Shards publish into a {@link ConcurrentHashMap} keyed by prefix and path id:
- * a newer change to the same key replaces an undrained older one, so a slow peer receives the
- * latest state rather than every flap, and memory is bounded by the number of distinct changed
- * prefixes. No lock is shared with the UPDATE path; {@link #drain} is serialized per group only.
+ * <p><b>Hand-off.</b> Shards publish into tables keyed by prefix and path id: a newer change to the
+ * same key replaces an undrained older one, so a slow peer receives the latest state rather than
+ * every flap, and memory is bounded by the number of distinct changed prefixes. The tables are
+ * striped by prefix, each behind its own monitor held for one table probe; {@link #drain} swaps
+ * each stripe's table for an empty one and reads the full one outside the monitor, so it never
+ * removes entries one by one and never stops the shards for longer than a swap. {@link #drain} is
+ * serialized per group only.
  *
  * <p><b>Split horizon.</b> A route is never sent back to the member it came from. Rather than a
  * group per source peer, such a route is addressed {@link Audience.AllExcept} its source, and
@@ -64,8 +68,23 @@ public final class UpdateGroup {
 
   private final OutboundProfile profile;
   private final UpdatePacker packer;
+
+  /** One stripe of undrained changes; guarded by its own monitor. */
+  private static final class Stripe {
+    // Path id 0 (every change without ADD-PATH) in a compact prefix table; others in a map.
+    PrefixTable<OutRoute> plain = new PrefixTable<>();
+    Map<OutKey, OutRoute> withPathId = new HashMap<>();
+
+    boolean isEmpty() {
+      return plain.size() == 0 && withPathId.isEmpty();
+    }
+  }
+
+  // A power of two, more than the shards on a small box, so two shards seldom share one.
+  private static final int STRIPES = 8;
+
   private final Set<Peer> members = ConcurrentHashMap.newKeySet();
-  private final ConcurrentHashMap<OutKey, OutRoute> pending = new ConcurrentHashMap<>();
+  private final Stripe[] stripes = new Stripe[STRIPES];
   private final ConcurrentLinkedQueue<SyncPart> syncParts = new ConcurrentLinkedQueue<>();
   // The join's token per member: dumps (the initial one, refreshes) of an earlier join of the same
   // peer (a session that flapped) are recognized and dropped.
@@ -76,6 +95,9 @@ public final class UpdateGroup {
   UpdateGroup(OutboundProfile profile) {
     this.profile = profile;
     this.packer = new UpdatePacker(profile.codec());
+    for (int i = 0; i < STRIPES; i++) {
+      stripes[i] = new Stripe();
+    }
   }
 
   /** The profile every member shares. */
@@ -109,7 +131,17 @@ public final class UpdateGroup {
 
   /** Whether a drain would return something. */
   public boolean hasPending() {
-    return !pending.isEmpty() || !syncParts.isEmpty();
+    if (!syncParts.isEmpty()) {
+      return true;
+    }
+    for (Stripe stripe : stripes) {
+      synchronized (stripe) {
+        if (!stripe.isEmpty()) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /**
@@ -122,10 +154,20 @@ public final class UpdateGroup {
     // Take pending changes before snapshots: a snapshot published after a change we took still
     // comes out first, and it is at least as new as that change.
     List<UpdatePacker.Entry> changes = new ArrayList<>();
-    for (Map.Entry<OutKey, OutRoute> e : pending.entrySet()) {
-      if (pending.remove(e.getKey(), e.getValue())) {
-        addChange(changes, e.getKey(), e.getValue());
+    for (Stripe stripe : stripes) {
+      PrefixTable<OutRoute> plain;
+      Map<OutKey, OutRoute> withPathId;
+      synchronized (stripe) {
+        if (stripe.isEmpty()) {
+          continue;
+        }
+        plain = stripe.plain;
+        withPathId = stripe.withPathId;
+        stripe.plain = new PrefixTable<>();
+        stripe.withPathId = new HashMap<>();
       }
+      plain.forEach((prefix, route) -> addChange(changes, prefix, 0, route));
+      withPathId.forEach((key, route) -> addChange(changes, key.prefix(), key.pathId(), route));
     }
     List<OutboundUpdate> out = new ArrayList<>();
     for (SyncPart part; (part = syncParts.poll()) != null; ) {
@@ -148,8 +190,9 @@ public final class UpdateGroup {
     return out;
   }
 
-  private void addChange(List<UpdatePacker.Entry> changes, OutKey key, OutRoute route) {
-    boolean addPath = profile.addPath(key.prefix().family());
+  private void addChange(
+      List<UpdatePacker.Entry> changes, Prefix prefix, int pathId, OutRoute route) {
+    boolean addPath = profile.addPath(prefix.family());
     Peer source = route.source();
     boolean fromMember = source != null && members.contains(source);
     if (route.attributes() == null) {
@@ -164,19 +207,17 @@ public final class UpdateGroup {
                 ? new Audience.AllExcept(from)
                 : Audience.All.INSTANCE;
       }
-      changes.add(new UpdatePacker.Entry(key.prefix(), key.pathId(), null, audience));
+      changes.add(new UpdatePacker.Entry(prefix, pathId, null, audience));
     } else if (fromMember) {
       changes.add(
           new UpdatePacker.Entry(
-              key.prefix(), key.pathId(), route.attributes(), new Audience.AllExcept(source)));
+              prefix, pathId, route.attributes(), new Audience.AllExcept(source)));
       if (!addPath && route.held(source)) {
-        changes.add(
-            new UpdatePacker.Entry(key.prefix(), key.pathId(), null, new Audience.Only(source)));
+        changes.add(new UpdatePacker.Entry(prefix, pathId, null, new Audience.Only(source)));
       }
     } else {
       changes.add(
-          new UpdatePacker.Entry(
-              key.prefix(), key.pathId(), route.attributes(), Audience.All.INSTANCE));
+          new UpdatePacker.Entry(prefix, pathId, route.attributes(), Audience.All.INSTANCE));
     }
   }
 
@@ -194,11 +235,22 @@ public final class UpdateGroup {
       boolean sent,
       Peer sentFrom) {
     OutRoute route = new OutRoute(attributes, source, sent, sentFrom);
-    // A change replacing an undrained one keeps what the members held before that one.
-    pending.merge(
-        new OutKey(prefix, pathId),
-        route,
-        (old, now) -> new OutRoute(now.attributes(), now.source(), old.sent(), old.sentFrom()));
+    Stripe stripe = stripes[(prefix.hashCode() * 0x9E3779B9 >>> 16) & (STRIPES - 1)];
+    synchronized (stripe) {
+      OutRoute old =
+          pathId == 0
+              ? stripe.plain.put(prefix, route)
+              : stripe.withPathId.put(new OutKey(prefix, pathId), route);
+      if (old != null) {
+        // A change replacing an undrained one keeps what the members held before that one.
+        OutRoute merged = new OutRoute(attributes, source, old.sent(), old.sentFrom());
+        if (pathId == 0) {
+          stripe.plain.put(prefix, merged);
+        } else {
+          stripe.withPathId.put(new OutKey(prefix, pathId), merged);
+        }
+      }
+    }
     signal();
   }
 
@@ -263,7 +315,8 @@ public final class UpdateGroup {
   }
 
   private void signal() {
-    if (signalled.compareAndSet(false, true)) {
+    // Read first: once signalled, shards publishing a million changes only read the flag.
+    if (!signalled.get() && signalled.compareAndSet(false, true)) {
       listener.run();
     }
   }
