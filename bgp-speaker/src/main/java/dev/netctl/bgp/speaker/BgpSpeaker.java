@@ -3,13 +3,11 @@ package dev.netctl.bgp.speaker;
 import dev.netctl.bgp.codec.AddressFamily;
 import dev.netctl.bgp.codec.BgpMessage;
 import dev.netctl.bgp.codec.BgpMessage.Update;
-import dev.netctl.bgp.codec.Nlri;
 import dev.netctl.bgp.codec.NotificationSubcode;
 import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.Prefix;
 import dev.netctl.bgp.fsm.Negotiated;
 import dev.netctl.bgp.rib.AttributeSet;
-import dev.netctl.bgp.rib.BestPathChange;
 import dev.netctl.bgp.rib.NextHopResolver;
 import dev.netctl.bgp.rib.OutboundProfile;
 import dev.netctl.bgp.rib.Peer;
@@ -17,7 +15,6 @@ import dev.netctl.bgp.rib.PeerKind;
 import dev.netctl.bgp.rib.Rib;
 import dev.netctl.bgp.rib.RibConfig;
 import dev.netctl.bgp.rib.RibEntry;
-import dev.netctl.bgp.rib.Route;
 import dev.netctl.bgp.rib.UpdateGroup;
 import dev.netctl.bgp.session.BgpListener;
 import dev.netctl.bgp.session.PeerSession;
@@ -42,9 +39,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -78,8 +73,7 @@ public final class BgpSpeaker implements AutoCloseable {
   private final Map<InetAddress, CompletableFuture<Void>> leaving = new HashMap<>();
   private final Map<Peer, PeerSession> sessions = new HashMap<>();
   private final Map<UpdateGroup, GroupWriter> writers = new HashMap<>();
-  private final Map<Prefix, ReceivedRoute> best = new HashMap<>();
-  private final List<RouteListener> listeners = new CopyOnWriteArrayList<>();
+  private final BestPaths bestPaths;
   private final StalePeers stalePeers;
   private BgpListener listener;
   // RFC 4724 §4.1: restarting, our routes wait for the peers' End-of-RIB (or the deferral timer).
@@ -126,7 +120,8 @@ public final class BgpSpeaker implements AutoCloseable {
                 1,
                 config.ribShards()),
             NextHopResolver.ALL_REACHABLE);
-    rib.addSink(this::bestChanged);
+    this.bestPaths = new BestPaths(loop);
+    rib.addSink(bestPaths::changed);
     this.stalePeers = new StalePeers(rib, loop, config.restart().staleTime(), this::inOrder);
     this.deferring = config.restart().restarting();
   }
@@ -424,25 +419,10 @@ public final class BgpSpeaker implements AutoCloseable {
   public AutoCloseable subscribe(RouteListener l) {
     call(
         () -> {
-          if (listeners.isEmpty()) {
-            // Nobody listened, so best paths were not tracked: take them from the RIB. Shards
-            // queue every change made from now on (listeners is no longer empty), and the queue
-            // runs after this task, on top of the snapshot.
-            listeners.add(l);
-            best.clear();
-            for (RibEntry e : await(rib.routes(p -> true, Integer.MAX_VALUE))) {
-              Route b = e.best();
-              if (b != null && b.source().kind() != PeerKind.LOCAL) {
-                best.put(e.prefix(), toReceived(b, e.prefix()));
-              }
-            }
-          } else {
-            listeners.add(l);
-          }
-          best.values().forEach(r -> l.announced(r.peer(), List.of(r)));
+          bestPaths.add(l, this::routes);
           return null;
         });
-    return () -> listeners.remove(l);
+    return () -> bestPaths.remove(l);
   }
 
   private void updateMd5() {
@@ -539,7 +519,7 @@ public final class BgpSpeaker implements AutoCloseable {
     }
     return await(rib.adjRibIn(p, Integer.MAX_VALUE)).stream()
         .filter(r -> !r.attributes().asPathContains(localAs))
-        .map(r -> toReceived(peer, r.prefix(), r.pathId(), r.attributes(), r.stale()))
+        .map(r -> ReceivedRoute.from(peer, r.prefix(), r.pathId(), r.attributes(), r.stale()))
         .toList();
   }
 
@@ -558,7 +538,8 @@ public final class BgpSpeaker implements AutoCloseable {
     return await(rib.advertised(group, a.peer, Integer.MAX_VALUE)).stream()
         .map(
             r -> {
-              ReceivedRoute x = toReceived(peer, r.prefix(), r.pathId(), r.attributes(), false);
+              ReceivedRoute x =
+                  ReceivedRoute.from(peer, r.prefix(), r.pathId(), r.attributes(), false);
               return new AdvertisedRoute(peer, x.nlri(), x.nextHop(), x.attributes());
             })
         .toList();
@@ -576,31 +557,8 @@ public final class BgpSpeaker implements AutoCloseable {
   public List<ReceivedRoute> bestRoutes() {
     return routes().stream()
         .filter(e -> e.best() != null)
-        .map(e -> toReceived(e.best(), e.prefix()))
+        .map(e -> ReceivedRoute.from(e.best(), e.prefix()))
         .toList();
-  }
-
-  private static ReceivedRoute toReceived(Route r, Prefix prefix) {
-    InetAddress from =
-        r.source().kind() == PeerKind.LOCAL ? unspecified(prefix) : r.source().address();
-    return toReceived(from, prefix, r.pathId(), r.attributes(), false);
-  }
-
-  private static ReceivedRoute toReceived(
-      InetAddress peer, Prefix prefix, int pathId, AttributeSet attrs, boolean stale) {
-    List<PathAttribute> list = new ArrayList<>(attrs.attributes());
-    if (!prefix.ipv6() && attrs.nextHop() instanceof Inet4Address v4) {
-      list.add(new PathAttribute.NextHop(v4));
-    }
-    return new ReceivedRoute(peer, new Nlri(pathId, prefix), attrs.nextHop(), list, stale);
-  }
-
-  private static InetAddress unspecified(Prefix prefix) {
-    try {
-      return InetAddress.getByAddress(new byte[prefix.ipv6() ? 16 : 4]);
-    } catch (UnknownHostException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /** IPv6 next hop for an IPv4-only session: the IPv4-mapped address (RFC 4291 §2.5.5.2). */
@@ -636,37 +594,6 @@ public final class BgpSpeaker implements AutoCloseable {
       }
     }
     return new Update(u.withdrawn(), attrs, u.nlri());
-  }
-
-  /** A best-path change, from a RIB shard: handed to the loop, which keeps per-prefix order. */
-  private void bestChanged(BestPathChange change) {
-    if (listeners.isEmpty()) {
-      // No route sink: tracking every best path would cost a map entry per prefix (a reflector
-      // holding a million routes), and subscribe() takes the current ones from the RIB.
-      return;
-    }
-    try {
-      loop.execute(() -> publish(change));
-    } catch (RejectedExecutionException e) {
-      // Closing: nobody listens any more.
-    }
-  }
-
-  private void publish(BestPathChange change) {
-    Prefix prefix = change.prefix();
-    ReceivedRoute previous = best.get(prefix);
-    Route b = change.best();
-    ReceivedRoute now =
-        b == null || b.source().kind() == PeerKind.LOCAL ? null : toReceived(b, prefix);
-    if (previous != null && (now == null || !previous.peer().equals(now.peer()))) {
-      best.remove(prefix);
-      List<Nlri> gone = List.of(previous.nlri());
-      listeners.forEach(l -> l.withdrawn(previous.peer(), gone));
-    }
-    if (now != null) {
-      best.put(prefix, now);
-      listeners.forEach(l -> l.announced(now.peer(), List.of(now)));
-    }
   }
 
   /** Registers an established session with the RIB and joins its update group; on the loop. */
