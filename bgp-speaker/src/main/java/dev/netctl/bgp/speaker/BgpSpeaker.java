@@ -11,7 +11,6 @@ import dev.netctl.bgp.rib.AttributeSet;
 import dev.netctl.bgp.rib.NextHopResolver;
 import dev.netctl.bgp.rib.OutboundProfile;
 import dev.netctl.bgp.rib.Peer;
-import dev.netctl.bgp.rib.PeerKind;
 import dev.netctl.bgp.rib.Rib;
 import dev.netctl.bgp.rib.RibConfig;
 import dev.netctl.bgp.rib.RibEntry;
@@ -27,12 +26,10 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,14 +64,8 @@ public final class BgpSpeaker implements AutoCloseable {
   private final Rib rib;
   private final Map<InetAddress, PeerSession> peers = new LinkedHashMap<>();
   private final Map<InetAddress, Neighbor> neighbors = new HashMap<>();
-  // Established peers as the RIB knows them; ready completes once the RIB registered the peer,
-  // and every later RIB call for the session is chained on it to keep order.
-  private final Map<InetAddress, Attached> attached = new HashMap<>();
-  private final Map<InetAddress, CompletableFuture<Void>> leaving = new HashMap<>();
-  private final Map<Peer, PeerSession> sessions = new HashMap<>();
-  private final Map<UpdateGroup, GroupWriter> writers = new HashMap<>();
+  private final AttachedPeers attached;
   private final BestPaths bestPaths;
-  private final StalePeers stalePeers;
   private BgpListener listener;
   // RFC 4724 §4.1: restarting, our routes wait for the peers' End-of-RIB (or the deferral timer).
   private boolean deferring;
@@ -85,23 +76,6 @@ public final class BgpSpeaker implements AutoCloseable {
   // whole table would sit decoded in memory waiting for the RIB.
   private static final int IN_FLIGHT_HIGH = 32;
   private static final int IN_FLIGHT_LOW = 8;
-
-  private static final class Attached {
-    // Replaced (on the loop) when the reflector-client role changes; read by chained RIB work.
-    volatile Peer peer;
-    CompletableFuture<Void> ready;
-    UpdateGroup group;
-    int inFlight; // on the loop
-    Negotiated negotiated;
-    // Whether the initial table dump was scheduled (it waits while we are restarting).
-    boolean joined;
-    final Set<AddressFamily> endOfRibPending = new HashSet<>();
-
-    Attached(Peer peer, CompletableFuture<Void> ready) {
-      this.peer = peer;
-      this.ready = ready;
-    }
-  }
 
   private BgpSpeaker(SpeakerConfig config, Clock clock) {
     this.config = config;
@@ -122,7 +96,7 @@ public final class BgpSpeaker implements AutoCloseable {
             NextHopResolver.ALL_REACHABLE);
     this.bestPaths = new BestPaths(loop);
     rib.addSink(bestPaths::changed);
-    this.stalePeers = new StalePeers(rib, loop, config.restart().staleTime(), this::inOrder);
+    this.attached = new AttachedPeers(rib, loop, config.restart().staleTime(), () -> deferring);
     this.deferring = config.restart().restarting();
   }
 
@@ -224,11 +198,7 @@ public final class BgpSpeaker implements AutoCloseable {
           if (p != null) {
             updateMd5();
             p.stop(BgpMessage.Notification.of(NotificationSubcode.PEER_DECONFIGURED));
-            detach(remote, true);
-            Peer stale = stalePeers.forget(remote);
-            if (stale != null) {
-              inOrder(remote, () -> rib.peerDown(stale));
-            }
+            attached.deconfigured(remote);
             neighbors.remove(remote);
             checkDeferral();
           }
@@ -266,11 +236,7 @@ public final class BgpSpeaker implements AutoCloseable {
           neighbors.put(key, neighbor);
           if (change.resetsSession()) {
             p.stop(BgpMessage.Notification.of(NotificationSubcode.OTHER_CONFIGURATION_CHANGE));
-            detach(key, true);
-            Peer stale = stalePeers.forget(key);
-            if (stale != null) {
-              inOrder(key, () -> rib.peerDown(stale));
-            }
+            attached.deconfigured(key);
             PeerSession fresh = new PeerSession(spec, loop, transport, new Sessions(), clock);
             peers.put(key, fresh);
             updateMd5();
@@ -278,7 +244,7 @@ public final class BgpSpeaker implements AutoCloseable {
             fresh.start();
             return null;
           }
-          Attached a = attached.get(key);
+          AttachedPeer a = attached.get(key);
           if (a == null) {
             return null; // not established: attach() takes the new policies
           }
@@ -288,7 +254,7 @@ public final class BgpSpeaker implements AutoCloseable {
             return null;
           }
           if (change.importPolicy()) {
-            inOrder(key, () -> rib.addPeer(a.peer, neighbor.importPolicy()));
+            attached.inOrder(key, () -> rib.addPeer(a.peer, neighbor.importPolicy()));
           }
           if (change.exportPolicy()) {
             a.ready = a.ready.thenComposeAsync(v -> regroup(a, neighbor.exportPolicy()), loop);
@@ -301,9 +267,9 @@ public final class BgpSpeaker implements AutoCloseable {
    * The peer's reflector-client role changed: the RIB re-keys its paths to the peer with the new
    * role and moves it to the matching update group, the session staying up; on the loop.
    */
-  private CompletableFuture<Void> changeRole(Attached a, Neighbor neighbor) {
+  private CompletableFuture<Void> changeRole(AttachedPeer a, Neighbor neighbor) {
     UpdateGroup from = a.group;
-    if (from == null || attached.get(a.peer.address()) != a) {
+    if (from == null || !attached.current(a)) {
       return CompletableFuture.completedFuture(null);
     }
     Peer before = a.peer;
@@ -318,16 +284,13 @@ public final class BgpSpeaker implements AutoCloseable {
         rib.group(
             profile(from.profile(), neighbor.routeReflectorClient(), neighbor.exportPolicy()));
     // What the old group still holds for the peer goes out while it is a member under its old key.
-    if (a.joined && writers.get(from) instanceof GroupWriter w) {
-      w.drain();
+    if (a.joined) {
+      attached.drain(from);
     }
     a.peer = now;
     a.group = to;
-    PeerSession session = sessions.remove(before);
-    if (session != null) {
-      sessions.put(now, session);
-    }
-    writers.computeIfAbsent(to, g -> new GroupWriter(g, loop, sessions));
+    attached.rekey(before, now);
+    attached.writer(to);
     return a.joined
         ? rib.changeRole(before, now, neighbor.importPolicy(), from, to)
         : rib.changeRole(before, now, neighbor.importPolicy(), null, null);
@@ -347,9 +310,9 @@ public final class BgpSpeaker implements AutoCloseable {
   }
 
   /** Moves an attached peer to the update group of its new export policy; on the loop. */
-  private CompletableFuture<Void> regroup(Attached a, dev.netctl.bgp.rib.RoutePolicy export) {
+  private CompletableFuture<Void> regroup(AttachedPeer a, dev.netctl.bgp.rib.RoutePolicy export) {
     UpdateGroup from = a.group;
-    if (from == null || attached.get(a.peer.address()) != a) {
+    if (from == null || !attached.current(a)) {
       return CompletableFuture.completedFuture(null);
     }
     OutboundProfile p = from.profile();
@@ -358,15 +321,13 @@ public final class BgpSpeaker implements AutoCloseable {
       return CompletableFuture.completedFuture(null);
     }
     a.group = to;
-    writers.computeIfAbsent(to, g -> new GroupWriter(g, loop, sessions));
+    attached.writer(to);
     if (!a.joined) {
       return CompletableFuture.completedFuture(null); // deferring: the join will use the new group
     }
     // What the old group still holds for the peer goes out first; the move's withdrawals are
     // computed from the Loc-RIB as the old policy exported it.
-    if (writers.get(from) instanceof GroupWriter w) {
-      w.drain();
-    }
+    attached.drain(from);
     return rib.move(from, to, a.peer);
   }
 
@@ -457,7 +418,7 @@ public final class BgpSpeaker implements AutoCloseable {
                             p.info(),
                             p.receivedPrefixes(),
                             p.lastError(),
-                            stalePeers.keeps(p.spec().remote().getAddress())))
+                            attached.stale().keeps(p.spec().remote().getAddress())))
                 .toList());
   }
 
@@ -511,8 +472,8 @@ public final class BgpSpeaker implements AutoCloseable {
     Peer p =
         call(
             () -> {
-              Attached a = attached.get(peer);
-              return a != null ? a.peer : stalePeers.down(peer);
+              AttachedPeer a = attached.get(peer);
+              return a != null ? a.peer : attached.stale().down(peer);
             });
     if (p == null) {
       return List.of();
@@ -530,7 +491,7 @@ public final class BgpSpeaker implements AutoCloseable {
    * established.
    */
   public List<AdvertisedRoute> advertised(InetAddress peer) {
-    Attached a = call(() -> attached.get(peer));
+    AttachedPeer a = call(() -> attached.get(peer));
     UpdateGroup group = a == null ? null : call(() -> a.group);
     if (group == null) {
       return List.of();
@@ -561,22 +522,6 @@ public final class BgpSpeaker implements AutoCloseable {
         .toList();
   }
 
-  /** IPv6 next hop for an IPv4-only session: the IPv4-mapped address (RFC 4291 §2.5.5.2). */
-  private static InetAddress mapped(InetAddress local) {
-    if (local instanceof Inet6Address) {
-      return local;
-    }
-    byte[] b = new byte[16];
-    b[10] = (byte) 0xff;
-    b[11] = (byte) 0xff;
-    System.arraycopy(local.getAddress(), 0, b, 12, 4);
-    try {
-      return Inet6Address.getByAddress(null, b, -1);
-    } catch (UnknownHostException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   /** From a 2-octet peer: AS_PATH merged with AS4_PATH (RFC 6793 §4.2.3), AS4_PATH dropped. */
   private static Update withRealAsPath(Update u) {
     var as4 = u.attribute(PathAttribute.As4Path.class);
@@ -596,81 +541,6 @@ public final class BgpSpeaker implements AutoCloseable {
     return new Update(u.withdrawn(), attrs, u.nlri());
   }
 
-  /** Registers an established session with the RIB and joins its update group; on the loop. */
-  private void attach(PeerSession session, Negotiated n) {
-    InetAddress address = session.spec().remote().getAddress();
-    Neighbor neighbor = neighbors.get(address);
-    if (neighbor == null) {
-      return;
-    }
-    boolean internal = session.spec().config().internal();
-    Peer peer =
-        new Peer(
-            address,
-            n.peerOpen().bgpId(),
-            n.peerOpen().myAs() == 23456 ? session.spec().config().remoteAs() : n.peerOpen().myAs(),
-            internal ? PeerKind.IBGP : PeerKind.EBGP,
-            neighbor.routeReflectorClient());
-    InetAddress local = session.spec().localAddress();
-    Set<AddressFamily> families = new HashSet<>(n.families());
-    families.retainAll(UNICAST);
-    OutboundProfile profile =
-        new OutboundProfile(
-            peer.kind(),
-            peer.routeReflectorClient(),
-            n.send(),
-            families,
-            neighbor.exportPolicy(),
-            local instanceof Inet4Address ? local : null,
-            mapped(local),
-            null);
-    Attached a = new Attached(peer, null);
-    a.negotiated = n;
-    a.endOfRibPending.addAll(families);
-    attached.put(address, a);
-    // A flapping session's RIB cleanup must finish before the equal Peer registers again.
-    CompletableFuture<Void> before =
-        stalePeers.reestablished(
-            address,
-            peer,
-            n,
-            leaving.getOrDefault(address, CompletableFuture.completedFuture(null)));
-    a.ready =
-        before.thenComposeAsync(
-            v -> {
-              if (attached.get(address) != a) {
-                return CompletableFuture.completedFuture(null);
-              }
-              sessions.put(peer, session);
-              CompletableFuture<Void> registered = rib.addPeer(peer, neighbor.importPolicy());
-              a.group = rib.group(profile);
-              writers.computeIfAbsent(a.group, g -> new GroupWriter(g, loop, sessions));
-              if (!deferring) {
-                a.joined = true;
-                rib.join(a.group, peer);
-              }
-              return registered;
-            },
-            loop);
-    checkDeferral();
-  }
-
-  /** Runs RIB work for one peer after everything already queued for it; on the loop. */
-  private void inOrder(
-      InetAddress address, java.util.function.Supplier<CompletableFuture<Void>> work) {
-    Attached a = attached.get(address);
-    if (a != null) {
-      a.ready = a.ready.thenCompose(v -> work.get());
-      return;
-    }
-    CompletableFuture<Void> f =
-        leaving
-            .getOrDefault(address, CompletableFuture.completedFuture(null))
-            .thenCompose(v -> work.get());
-    leaving.put(address, f);
-    f.whenCompleteAsync((v, e) -> leaving.remove(address, f), loop);
-  }
-
   /**
    * Ends the selection deferral once every peer that can send End-of-RIB did (RFC 4724 §4.1: peers
    * without the capability or restarting themselves are not waited for; peers not up yet are, until
@@ -681,13 +551,8 @@ public final class BgpSpeaker implements AutoCloseable {
       return;
     }
     for (InetAddress address : peers.keySet()) {
-      Attached a = attached.get(address);
-      if (a == null) {
-        return;
-      }
-      var gr =
-          a.negotiated.peerOpen().capability(dev.netctl.bgp.codec.Capability.GracefulRestart.class);
-      if (gr.isPresent() && !gr.get().restarting() && !a.endOfRibPending.isEmpty()) {
+      AttachedPeer a = attached.get(address);
+      if (a == null || a.owesEndOfRib()) {
         return;
       }
     }
@@ -704,49 +569,23 @@ public final class BgpSpeaker implements AutoCloseable {
       deferral.cancel(false);
     }
     peers.values().forEach(p -> p.restarting(false));
-    for (Attached a : attached.values()) {
-      a.ready =
-          a.ready.thenComposeAsync(
-              v -> {
-                if (a.group == null || a.joined || attached.get(a.peer.address()) != a) {
-                  return CompletableFuture.completedFuture(null);
-                }
-                a.joined = true;
-                return rib.join(a.group, a.peer);
-              },
-              loop);
-    }
-  }
-
-  /** Forgets an established session: its routes leave the RIB; on the loop. */
-  private void detach(InetAddress address, boolean notification) {
-    Attached a = attached.remove(address);
-    if (a == null) {
-      return;
-    }
-    Set<AddressFamily> keep = stalePeers.lost(address, a.peer, a.negotiated, notification);
-    sessions.remove(a.peer);
-    if (a.group != null && writers.get(a.group) instanceof GroupWriter w) {
-      // The group may have been waiting for this member's channel to drain.
-      w.schedule();
-    }
-    CompletableFuture<Void> down =
-        a.ready.thenCompose(
-            v -> keep == null ? rib.peerDown(a.peer) : rib.peerDownGracefully(a.peer, keep));
-    leaving.put(address, down);
-    down.whenCompleteAsync((v, e) -> leaving.remove(address, down), loop);
+    attached.joinAll();
   }
 
   /** Session events, all on the loop. */
   private final class Sessions implements SessionListener {
     @Override
     public void established(PeerSession peer, Negotiated negotiated) {
-      attach(peer, negotiated);
+      Neighbor neighbor = neighbors.get(peer.spec().remote().getAddress());
+      if (neighbor != null) {
+        attached.attach(peer, negotiated, neighbor);
+        checkDeferral();
+      }
     }
 
     @Override
     public void update(PeerSession peer, Update received) {
-      Attached a = attached.get(peer.spec().remote().getAddress());
+      AttachedPeer a = attached.get(peer.spec().remote().getAddress());
       if (a != null) {
         Update update = withRealAsPath(received);
         // Chained to keep the session's order while the registration is still under way.
@@ -757,7 +596,7 @@ public final class BgpSpeaker implements AutoCloseable {
         }
         done.whenCompleteAsync(
             (v, e) -> {
-              if (--a.inFlight == IN_FLIGHT_LOW && attached.get(a.peer.address()) == a) {
+              if (--a.inFlight == IN_FLIGHT_LOW && attached.current(a)) {
                 peer.pauseReading(false);
               }
             },
@@ -766,16 +605,16 @@ public final class BgpSpeaker implements AutoCloseable {
       }
     }
 
-    private void endOfRib(PeerSession peer, Attached a, AddressFamily family) {
+    private void endOfRib(PeerSession peer, AttachedPeer a, AddressFamily family) {
       a.endOfRibPending.remove(family);
-      stalePeers.endOfRib(peer.spec().remote().getAddress(), family);
+      attached.stale().endOfRib(peer.spec().remote().getAddress(), family);
       checkDeferral();
     }
 
     @Override
     public void routeRefresh(PeerSession peer, BgpMessage.RouteRefresh request) {
       InetAddress address = peer.spec().remote().getAddress();
-      Attached a = attached.get(address);
+      AttachedPeer a = attached.get(address);
       AddressFamily family = request.family();
       // RFC 2918 §4: a family not negotiated is ignored, as are unknown subtypes (RFC 7313 §5).
       if (a == null || !a.negotiated.families().contains(family) || !UNICAST.contains(family)) {
@@ -793,25 +632,22 @@ public final class BgpSpeaker implements AutoCloseable {
                             : rib.refresh(
                                 a.group, a.peer, family, a.negotiated.enhancedRouteRefresh()),
                     loop);
-        case 1 -> inOrder(address, () -> rib.markStale(a.peer, only));
-        case 2 -> inOrder(address, () -> rib.sweepStale(a.peer, only));
+        case 1 -> attached.inOrder(address, () -> rib.markStale(a.peer, only));
+        case 2 -> attached.inOrder(address, () -> rib.sweepStale(a.peer, only));
         default -> {}
       }
     }
 
     @Override
     public void down(PeerSession peer, String reason, boolean notification) {
-      detach(peer.spec().remote().getAddress(), notification);
+      attached.detach(peer.spec().remote().getAddress(), notification);
     }
 
     @Override
     public void writable(PeerSession peer) {
-      Attached a = attached.get(peer.spec().remote().getAddress());
+      AttachedPeer a = attached.get(peer.spec().remote().getAddress());
       if (a != null && a.group != null) {
-        GroupWriter w = writers.get(a.group);
-        if (w != null) {
-          w.drain();
-        }
+        attached.drain(a.group);
       }
     }
   }
