@@ -67,9 +67,7 @@ public final class BgpSpeaker implements AutoCloseable {
   private final AttachedPeers attached;
   private final BestPaths bestPaths;
   private BgpListener listener;
-  // RFC 4724 §4.1: restarting, our routes wait for the peers' End-of-RIB (or the deferral timer).
-  private boolean deferring;
-  private io.netty.util.concurrent.ScheduledFuture<?> deferral;
+  private final SelectionDeferral deferral;
 
   // UPDATEs of one peer handed to the RIB but not processed yet: above HIGH the session stops
   // reading (TCP pushes back on the peer), at LOW it reads again. Without this a fast peer's
@@ -96,8 +94,8 @@ public final class BgpSpeaker implements AutoCloseable {
             NextHopResolver.ALL_REACHABLE);
     this.bestPaths = new BestPaths(loop);
     rib.addSink(bestPaths::changed);
-    this.attached = new AttachedPeers(rib, loop, config.restart().staleTime(), () -> deferring);
-    this.deferring = config.restart().restarting();
+    this.attached = new AttachedPeers(rib, loop, config.restart().staleTime(), this::holdingTables);
+    this.deferral = new SelectionDeferral(config.restart(), loop, peers, attached);
   }
 
   /**
@@ -120,13 +118,7 @@ public final class BgpSpeaker implements AutoCloseable {
   /** Starts a speaker. */
   public static BgpSpeaker start(SpeakerConfig config) throws InterruptedException {
     BgpSpeaker s = new BgpSpeaker(config, Clock.systemUTC());
-    if (s.deferring) {
-      s.deferral =
-          s.loop.schedule(
-              s::endDeferral,
-              config.restart().selectionDeferral().toMillis(),
-              TimeUnit.MILLISECONDS);
-    }
+    s.deferral.start();
     if (config.listen() != null) {
       try {
         s.listener =
@@ -184,7 +176,7 @@ public final class BgpSpeaker implements AutoCloseable {
           peers.put(key, p);
           neighbors.put(key, neighbor);
           updateMd5();
-          p.restarting(deferring);
+          p.restarting(deferral.active());
           p.start();
           return null;
         });
@@ -200,7 +192,7 @@ public final class BgpSpeaker implements AutoCloseable {
             p.stop(BgpMessage.Notification.of(NotificationSubcode.PEER_DECONFIGURED));
             attached.deconfigured(remote);
             neighbors.remove(remote);
-            checkDeferral();
+            deferral.check();
           }
           return null;
         });
@@ -240,7 +232,7 @@ public final class BgpSpeaker implements AutoCloseable {
             PeerSession fresh = new PeerSession(spec, loop, transport, new Sessions(), clock);
             peers.put(key, fresh);
             updateMd5();
-            fresh.restarting(deferring);
+            fresh.restarting(deferral.active());
             fresh.start();
             return null;
           }
@@ -541,35 +533,9 @@ public final class BgpSpeaker implements AutoCloseable {
     return new Update(u.withdrawn(), attrs, u.nlri());
   }
 
-  /**
-   * Ends the selection deferral once every peer that can send End-of-RIB did (RFC 4724 §4.1: peers
-   * without the capability or restarting themselves are not waited for; peers not up yet are, until
-   * the deferral timer).
-   */
-  private void checkDeferral() {
-    if (!deferring) {
-      return;
-    }
-    for (InetAddress address : peers.keySet()) {
-      AttachedPeer a = attached.get(address);
-      if (a == null || a.owesEndOfRib()) {
-        return;
-      }
-    }
-    endDeferral();
-  }
-
-  /** Our restart is over: peers get their initial tables, and OPENs lose the Restart State bit. */
-  private void endDeferral() {
-    if (!deferring) {
-      return;
-    }
-    deferring = false;
-    if (deferral != null) {
-      deferral.cancel(false);
-    }
-    peers.values().forEach(p -> p.restarting(false));
-    attached.joinAll();
+  /** Whether peers' initial tables are held back: we restart (RFC 4724 §4.1). */
+  private boolean holdingTables() {
+    return deferral.active();
   }
 
   /** Session events, all on the loop. */
@@ -579,7 +545,7 @@ public final class BgpSpeaker implements AutoCloseable {
       Neighbor neighbor = neighbors.get(peer.spec().remote().getAddress());
       if (neighbor != null) {
         attached.attach(peer, negotiated, neighbor);
-        checkDeferral();
+        deferral.check();
       }
     }
 
@@ -608,7 +574,7 @@ public final class BgpSpeaker implements AutoCloseable {
     private void endOfRib(PeerSession peer, AttachedPeer a, AddressFamily family) {
       a.endOfRibPending.remove(family);
       attached.stale().endOfRib(peer.spec().remote().getAddress(), family);
-      checkDeferral();
+      deferral.check();
     }
 
     @Override
