@@ -2,7 +2,6 @@ package dev.netctl.bgp.speaker;
 
 import dev.netctl.bgp.codec.AddressFamily;
 import dev.netctl.bgp.codec.BgpMessage;
-import dev.netctl.bgp.codec.BgpMessage.Update;
 import dev.netctl.bgp.codec.NotificationSubcode;
 import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.Prefix;
@@ -18,7 +17,6 @@ import dev.netctl.bgp.rib.UpdateGroup;
 import dev.netctl.bgp.session.BgpListener;
 import dev.netctl.bgp.session.PeerSession;
 import dev.netctl.bgp.session.PeerSpec;
-import dev.netctl.bgp.session.SessionListener;
 import dev.netctl.bgp.session.Transport;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -68,12 +66,7 @@ public final class BgpSpeaker implements AutoCloseable {
   private final BestPaths bestPaths;
   private BgpListener listener;
   private final SelectionDeferral deferral;
-
-  // UPDATEs of one peer handed to the RIB but not processed yet: above HIGH the session stops
-  // reading (TCP pushes back on the peer), at LOW it reads again. Without this a fast peer's
-  // whole table would sit decoded in memory waiting for the RIB.
-  private static final int IN_FLIGHT_HIGH = 32;
-  private static final int IN_FLIGHT_LOW = 8;
+  private final SessionEvents events;
 
   private BgpSpeaker(SpeakerConfig config, Clock clock) {
     this.config = config;
@@ -96,6 +89,7 @@ public final class BgpSpeaker implements AutoCloseable {
     rib.addSink(bestPaths::changed);
     this.attached = new AttachedPeers(rib, loop, config.restart().staleTime(), this::holdingTables);
     this.deferral = new SelectionDeferral(config.restart(), loop, peers, attached);
+    this.events = new SessionEvents(rib, loop, attached, deferral, neighbors::get);
   }
 
   /**
@@ -172,7 +166,7 @@ public final class BgpSpeaker implements AutoCloseable {
           if (peers.containsKey(key)) {
             throw new IllegalArgumentException("peer " + key.getHostAddress() + " already exists");
           }
-          PeerSession p = new PeerSession(spec, loop, transport, new Sessions(), clock);
+          PeerSession p = new PeerSession(spec, loop, transport, events, clock);
           peers.put(key, p);
           neighbors.put(key, neighbor);
           updateMd5();
@@ -229,7 +223,7 @@ public final class BgpSpeaker implements AutoCloseable {
           if (change.resetsSession()) {
             p.stop(BgpMessage.Notification.of(NotificationSubcode.OTHER_CONFIGURATION_CHANGE));
             attached.deconfigured(key);
-            PeerSession fresh = new PeerSession(spec, loop, transport, new Sessions(), clock);
+            PeerSession fresh = new PeerSession(spec, loop, transport, events, clock);
             peers.put(key, fresh);
             updateMd5();
             fresh.restarting(deferral.active());
@@ -514,108 +508,9 @@ public final class BgpSpeaker implements AutoCloseable {
         .toList();
   }
 
-  /** From a 2-octet peer: AS_PATH merged with AS4_PATH (RFC 6793 §4.2.3), AS4_PATH dropped. */
-  private static Update withRealAsPath(Update u) {
-    var as4 = u.attribute(PathAttribute.As4Path.class);
-    var path = u.attribute(PathAttribute.AsPath.class);
-    if (as4.isEmpty() || path.isEmpty()) {
-      return u;
-    }
-    PathAttribute.AsPath merged = path.get().merge(as4.get());
-    List<PathAttribute> attrs = new ArrayList<>();
-    for (PathAttribute a : u.attributes()) {
-      if (a instanceof PathAttribute.AsPath) {
-        attrs.add(merged);
-      } else if (!(a instanceof PathAttribute.As4Path)) {
-        attrs.add(a);
-      }
-    }
-    return new Update(u.withdrawn(), attrs, u.nlri());
-  }
-
   /** Whether peers' initial tables are held back: we restart (RFC 4724 §4.1). */
   private boolean holdingTables() {
     return deferral.active();
-  }
-
-  /** Session events, all on the loop. */
-  private final class Sessions implements SessionListener {
-    @Override
-    public void established(PeerSession peer, Negotiated negotiated) {
-      Neighbor neighbor = neighbors.get(peer.spec().remote().getAddress());
-      if (neighbor != null) {
-        attached.attach(peer, negotiated, neighbor);
-        deferral.check();
-      }
-    }
-
-    @Override
-    public void update(PeerSession peer, Update received) {
-      AttachedPeer a = attached.get(peer.spec().remote().getAddress());
-      if (a != null) {
-        Update update = withRealAsPath(received);
-        // Chained to keep the session's order while the registration is still under way.
-        CompletableFuture<Void> done = a.ready.thenCompose(v -> rib.apply(a.peer, update));
-        a.ready = done;
-        if (++a.inFlight == IN_FLIGHT_HIGH) {
-          peer.pauseReading(true);
-        }
-        done.whenCompleteAsync(
-            (v, e) -> {
-              if (--a.inFlight == IN_FLIGHT_LOW && attached.current(a)) {
-                peer.pauseReading(false);
-              }
-            },
-            loop);
-        received.endOfRibFamily().ifPresent(f -> endOfRib(peer, a, f));
-      }
-    }
-
-    private void endOfRib(PeerSession peer, AttachedPeer a, AddressFamily family) {
-      a.endOfRibPending.remove(family);
-      attached.stale().endOfRib(peer.spec().remote().getAddress(), family);
-      deferral.check();
-    }
-
-    @Override
-    public void routeRefresh(PeerSession peer, BgpMessage.RouteRefresh request) {
-      InetAddress address = peer.spec().remote().getAddress();
-      AttachedPeer a = attached.get(address);
-      AddressFamily family = request.family();
-      // RFC 2918 §4: a family not negotiated is ignored, as are unknown subtypes (RFC 7313 §5).
-      if (a == null || !a.negotiated.families().contains(family) || !UNICAST.contains(family)) {
-        return;
-      }
-      Set<AddressFamily> only = Set.of(family);
-      switch (request.subtype()) {
-        case 0 ->
-            // The family's table again to this peer only, in BoRR/EoRR with RFC 7313.
-            a.ready =
-                a.ready.thenComposeAsync(
-                    v ->
-                        a.group == null || !a.joined
-                            ? CompletableFuture.completedFuture(null)
-                            : rib.refresh(
-                                a.group, a.peer, family, a.negotiated.enhancedRouteRefresh()),
-                    loop);
-        case 1 -> attached.inOrder(address, () -> rib.markStale(a.peer, only));
-        case 2 -> attached.inOrder(address, () -> rib.sweepStale(a.peer, only));
-        default -> {}
-      }
-    }
-
-    @Override
-    public void down(PeerSession peer, String reason, boolean notification) {
-      attached.detach(peer.spec().remote().getAddress(), notification);
-    }
-
-    @Override
-    public void writable(PeerSession peer) {
-      AttachedPeer a = attached.get(peer.spec().remote().getAddress());
-      if (a != null && a.group != null) {
-        attached.drain(a.group);
-      }
-    }
   }
 
   private <T> T await(CompletableFuture<T> f) {
