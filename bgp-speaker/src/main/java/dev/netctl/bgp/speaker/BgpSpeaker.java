@@ -8,7 +8,6 @@ import dev.netctl.bgp.codec.Prefix;
 import dev.netctl.bgp.fsm.Negotiated;
 import dev.netctl.bgp.rib.AttributeSet;
 import dev.netctl.bgp.rib.NextHopResolver;
-import dev.netctl.bgp.rib.OutboundProfile;
 import dev.netctl.bgp.rib.Peer;
 import dev.netctl.bgp.rib.Rib;
 import dev.netctl.bgp.rib.RibConfig;
@@ -67,6 +66,7 @@ public final class BgpSpeaker implements AutoCloseable {
   private BgpListener listener;
   private final SelectionDeferral deferral;
   private final SessionEvents events;
+  private final SoftReconfiguration soft;
 
   private BgpSpeaker(SpeakerConfig config, Clock clock) {
     this.config = config;
@@ -90,6 +90,7 @@ public final class BgpSpeaker implements AutoCloseable {
     this.attached = new AttachedPeers(rib, loop, config.restart().staleTime(), this::holdingTables);
     this.deferral = new SelectionDeferral(config.restart(), loop, peers, attached);
     this.events = new SessionEvents(rib, loop, attached, deferral, neighbors::get);
+    this.soft = new SoftReconfiguration(rib, loop, attached);
   }
 
   /**
@@ -166,14 +167,19 @@ public final class BgpSpeaker implements AutoCloseable {
           if (peers.containsKey(key)) {
             throw new IllegalArgumentException("peer " + key.getHostAddress() + " already exists");
           }
-          PeerSession p = new PeerSession(spec, loop, transport, events, clock);
-          peers.put(key, p);
           neighbors.put(key, neighbor);
-          updateMd5();
-          p.restarting(deferral.active());
-          p.start();
+          startSession(spec);
           return null;
         });
+  }
+
+  /** Starts a configured peer's session; on the loop. */
+  private void startSession(PeerSpec spec) {
+    PeerSession p = new PeerSession(spec, loop, transport, events, clock);
+    peers.put(spec.remote().getAddress(), p);
+    updateMd5();
+    p.restarting(deferral.active());
+    p.start();
   }
 
   /** Stops a peer with Cease/Peer De-configured and forgets it. */
@@ -223,98 +229,12 @@ public final class BgpSpeaker implements AutoCloseable {
           if (change.resetsSession()) {
             p.stop(BgpMessage.Notification.of(NotificationSubcode.OTHER_CONFIGURATION_CHANGE));
             attached.deconfigured(key);
-            PeerSession fresh = new PeerSession(spec, loop, transport, events, clock);
-            peers.put(key, fresh);
-            updateMd5();
-            fresh.restarting(deferral.active());
-            fresh.start();
+            startSession(spec);
             return null;
           }
-          AttachedPeer a = attached.get(key);
-          if (a == null) {
-            return null; // not established: attach() takes the new policies
-          }
-          if (change.reflectorClient()) {
-            // Covers the policies too: the paths are re-imported and the group is chosen anew.
-            a.ready = a.ready.thenComposeAsync(v -> changeRole(a, neighbor), loop);
-            return null;
-          }
-          if (change.importPolicy()) {
-            attached.inOrder(key, () -> rib.addPeer(a.peer, neighbor.importPolicy()));
-          }
-          if (change.exportPolicy()) {
-            a.ready = a.ready.thenComposeAsync(v -> regroup(a, neighbor.exportPolicy()), loop);
-          }
+          soft.apply(key, change, neighbor);
           return null;
         });
-  }
-
-  /**
-   * The peer's reflector-client role changed: the RIB re-keys its paths to the peer with the new
-   * role and moves it to the matching update group, the session staying up; on the loop.
-   */
-  private CompletableFuture<Void> changeRole(AttachedPeer a, Neighbor neighbor) {
-    UpdateGroup from = a.group;
-    if (from == null || !attached.current(a)) {
-      return CompletableFuture.completedFuture(null);
-    }
-    Peer before = a.peer;
-    Peer now =
-        new Peer(
-            before.address(),
-            before.routerId(),
-            before.asn(),
-            before.kind(),
-            neighbor.routeReflectorClient());
-    UpdateGroup to =
-        rib.group(
-            profile(from.profile(), neighbor.routeReflectorClient(), neighbor.exportPolicy()));
-    // What the old group still holds for the peer goes out while it is a member under its old key.
-    if (a.joined) {
-      attached.drain(from);
-    }
-    a.peer = now;
-    a.group = to;
-    attached.rekey(before, now);
-    attached.writer(to);
-    return a.joined
-        ? rib.changeRole(before, now, neighbor.importPolicy(), from, to)
-        : rib.changeRole(before, now, neighbor.importPolicy(), null, null);
-  }
-
-  private static OutboundProfile profile(
-      OutboundProfile p, boolean reflectorClient, dev.netctl.bgp.rib.RoutePolicy export) {
-    return new OutboundProfile(
-        p.kind(),
-        reflectorClient,
-        p.codec(),
-        p.families(),
-        export,
-        p.ipv4NextHopSelf(),
-        p.ipv6NextHopSelf(),
-        p.ipv6LinkLocalNextHopSelf());
-  }
-
-  /** Moves an attached peer to the update group of its new export policy; on the loop. */
-  private CompletableFuture<Void> regroup(AttachedPeer a, dev.netctl.bgp.rib.RoutePolicy export) {
-    UpdateGroup from = a.group;
-    if (from == null || !attached.current(a)) {
-      return CompletableFuture.completedFuture(null);
-    }
-    OutboundProfile p = from.profile();
-    UpdateGroup to = rib.group(profile(p, p.routeReflectorClient(), export));
-    if (to == from) {
-      return CompletableFuture.completedFuture(null);
-    }
-    a.group = to;
-    attached.writer(to);
-    if (!a.joined) {
-      return CompletableFuture.completedFuture(null); // deferring: the join will use the new group
-    }
-    // What the old group still holds for the peer goes out first; the move's withdrawals are
-    // computed from the Loc-RIB as the old policy exported it.
-    attached.drain(from);
-    return rib.move(from, to, a.peer);
   }
 
   /**
