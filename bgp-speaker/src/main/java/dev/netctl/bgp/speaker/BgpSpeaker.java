@@ -30,10 +30,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -46,11 +46,16 @@ import java.util.concurrent.TimeoutException;
  * exactly between two messages. The RIB runs on its own shard threads; best-path changes and
  * update-group output come back to the loop. Public methods may be called from any thread; they run
  * on the loop and wait for it (at most 10 s).
+ *
+ * <p>This class holds the configured peers and the public API; the parts it wires together, all on
+ * the loop: {@link SessionEvents} feeds the sessions' messages to the RIB, {@link AttachedPeers}
+ * registers established sessions with the RIB and keeps each peer's RIB work in order (with {@link
+ * StalePeers} for peers restarting gracefully), {@link SelectionDeferral} holds our tables back
+ * while we restart, {@link SoftReconfiguration} applies policy and role changes to running
+ * sessions, and {@link BestPaths} reports best paths to route listeners.
  */
 public final class BgpSpeaker implements AutoCloseable {
   private static final Duration WAIT = Duration.ofSeconds(10);
-  private static final Set<AddressFamily> UNICAST =
-      Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST);
 
   private final SpeakerConfig config;
   private final long localAs;
@@ -62,11 +67,11 @@ public final class BgpSpeaker implements AutoCloseable {
   private final Map<InetAddress, PeerSession> peers = new LinkedHashMap<>();
   private final Map<InetAddress, Neighbor> neighbors = new HashMap<>();
   private final AttachedPeers attached;
-  private final BestPaths bestPaths;
-  private BgpListener listener;
   private final SelectionDeferral deferral;
   private final SessionEvents events;
   private final SoftReconfiguration soft;
+  private final BestPaths bestPaths;
+  private BgpListener listener; // set once by start(), null when active-only
 
   private BgpSpeaker(SpeakerConfig config, Clock clock) {
     this.config = config;
@@ -434,19 +439,7 @@ public final class BgpSpeaker implements AutoCloseable {
   }
 
   private <T> T await(CompletableFuture<T> f) {
-    try {
-      return f.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException(e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted waiting for the RIB", e);
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("RIB did not answer within " + WAIT.toSeconds() + " s", e);
-    }
+    return waitFor(f, "RIB");
   }
 
   private <T> T call(Callable<T> task) {
@@ -459,18 +452,24 @@ public final class BgpSpeaker implements AutoCloseable {
         throw new IllegalStateException(e);
       }
     }
+    return waitFor(loop.submit(task), "speaker loop");
+  }
+
+  /** The result of {@code f}, its failure rethrown unchecked; {@code what} names who answers. */
+  private static <T> T waitFor(Future<T> f, String what) {
     try {
-      return loop.submit(task).get(10, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
+      return f.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException r) {
         throw r;
       }
       throw new IllegalStateException(e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted waiting for the speaker loop", e);
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("speaker loop did not answer within 10 s", e);
+      throw new IllegalStateException("interrupted waiting for the " + what, e);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException(
+          what + " did not answer within " + WAIT.toSeconds() + " s", e);
     }
   }
 
