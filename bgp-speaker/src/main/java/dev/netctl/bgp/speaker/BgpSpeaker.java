@@ -2,27 +2,20 @@ package dev.netctl.bgp.speaker;
 
 import dev.netctl.bgp.codec.AddressFamily;
 import dev.netctl.bgp.codec.BgpMessage;
-import dev.netctl.bgp.codec.BgpMessage.Update;
-import dev.netctl.bgp.codec.Nlri;
 import dev.netctl.bgp.codec.NotificationSubcode;
 import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.Prefix;
 import dev.netctl.bgp.fsm.Negotiated;
 import dev.netctl.bgp.rib.AttributeSet;
-import dev.netctl.bgp.rib.BestPathChange;
 import dev.netctl.bgp.rib.NextHopResolver;
-import dev.netctl.bgp.rib.OutboundProfile;
 import dev.netctl.bgp.rib.Peer;
-import dev.netctl.bgp.rib.PeerKind;
 import dev.netctl.bgp.rib.Rib;
 import dev.netctl.bgp.rib.RibConfig;
 import dev.netctl.bgp.rib.RibEntry;
-import dev.netctl.bgp.rib.Route;
 import dev.netctl.bgp.rib.UpdateGroup;
 import dev.netctl.bgp.session.BgpListener;
 import dev.netctl.bgp.session.PeerSession;
 import dev.netctl.bgp.session.PeerSpec;
-import dev.netctl.bgp.session.SessionListener;
 import dev.netctl.bgp.session.Transport;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -30,21 +23,17 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -57,11 +46,16 @@ import java.util.concurrent.TimeoutException;
  * exactly between two messages. The RIB runs on its own shard threads; best-path changes and
  * update-group output come back to the loop. Public methods may be called from any thread; they run
  * on the loop and wait for it (at most 10 s).
+ *
+ * <p>This class holds the configured peers and the public API; the parts it wires together, all on
+ * the loop: {@link SessionEvents} feeds the sessions' messages to the RIB, {@link AttachedPeers}
+ * registers established sessions with the RIB and keeps each peer's RIB work in order (with {@link
+ * StalePeers} for peers restarting gracefully), {@link SelectionDeferral} holds our tables back
+ * while we restart, {@link SoftReconfiguration} applies policy and role changes to running
+ * sessions, and {@link BestPaths} reports best paths to route listeners.
  */
 public final class BgpSpeaker implements AutoCloseable {
   private static final Duration WAIT = Duration.ofSeconds(10);
-  private static final Set<AddressFamily> UNICAST =
-      Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST);
 
   private final SpeakerConfig config;
   private final long localAs;
@@ -72,42 +66,12 @@ public final class BgpSpeaker implements AutoCloseable {
   private final Rib rib;
   private final Map<InetAddress, PeerSession> peers = new LinkedHashMap<>();
   private final Map<InetAddress, Neighbor> neighbors = new HashMap<>();
-  // Established peers as the RIB knows them; ready completes once the RIB registered the peer,
-  // and every later RIB call for the session is chained on it to keep order.
-  private final Map<InetAddress, Attached> attached = new HashMap<>();
-  private final Map<InetAddress, CompletableFuture<Void>> leaving = new HashMap<>();
-  private final Map<Peer, PeerSession> sessions = new HashMap<>();
-  private final Map<UpdateGroup, GroupWriter> writers = new HashMap<>();
-  private final Map<Prefix, ReceivedRoute> best = new HashMap<>();
-  private final List<RouteListener> listeners = new CopyOnWriteArrayList<>();
-  private final StalePeers stalePeers;
-  private BgpListener listener;
-  // RFC 4724 §4.1: restarting, our routes wait for the peers' End-of-RIB (or the deferral timer).
-  private boolean deferring;
-  private io.netty.util.concurrent.ScheduledFuture<?> deferral;
-
-  // UPDATEs of one peer handed to the RIB but not processed yet: above HIGH the session stops
-  // reading (TCP pushes back on the peer), at LOW it reads again. Without this a fast peer's
-  // whole table would sit decoded in memory waiting for the RIB.
-  private static final int IN_FLIGHT_HIGH = 32;
-  private static final int IN_FLIGHT_LOW = 8;
-
-  private static final class Attached {
-    // Replaced (on the loop) when the reflector-client role changes; read by chained RIB work.
-    volatile Peer peer;
-    CompletableFuture<Void> ready;
-    UpdateGroup group;
-    int inFlight; // on the loop
-    Negotiated negotiated;
-    // Whether the initial table dump was scheduled (it waits while we are restarting).
-    boolean joined;
-    final Set<AddressFamily> endOfRibPending = new HashSet<>();
-
-    Attached(Peer peer, CompletableFuture<Void> ready) {
-      this.peer = peer;
-      this.ready = ready;
-    }
-  }
+  private final AttachedPeers attached;
+  private final SelectionDeferral deferral;
+  private final SessionEvents events;
+  private final SoftReconfiguration soft;
+  private final BestPaths bestPaths;
+  private BgpListener listener; // set once by start(), null when active-only
 
   private BgpSpeaker(SpeakerConfig config, Clock clock) {
     this.config = config;
@@ -126,9 +90,12 @@ public final class BgpSpeaker implements AutoCloseable {
                 1,
                 config.ribShards()),
             NextHopResolver.ALL_REACHABLE);
-    rib.addSink(this::bestChanged);
-    this.stalePeers = new StalePeers(rib, loop, config.restart().staleTime(), this::inOrder);
-    this.deferring = config.restart().restarting();
+    this.bestPaths = new BestPaths(loop);
+    rib.addSink(bestPaths::changed);
+    this.attached = new AttachedPeers(rib, loop, config.restart().staleTime(), this::holdingTables);
+    this.deferral = new SelectionDeferral(config.restart(), loop, peers, attached);
+    this.events = new SessionEvents(rib, loop, attached, deferral, neighbors::get);
+    this.soft = new SoftReconfiguration(rib, loop, attached);
   }
 
   /**
@@ -151,13 +118,7 @@ public final class BgpSpeaker implements AutoCloseable {
   /** Starts a speaker. */
   public static BgpSpeaker start(SpeakerConfig config) throws InterruptedException {
     BgpSpeaker s = new BgpSpeaker(config, Clock.systemUTC());
-    if (s.deferring) {
-      s.deferral =
-          s.loop.schedule(
-              s::endDeferral,
-              config.restart().selectionDeferral().toMillis(),
-              TimeUnit.MILLISECONDS);
-    }
+    s.deferral.start();
     if (config.listen() != null) {
       try {
         s.listener =
@@ -211,14 +172,19 @@ public final class BgpSpeaker implements AutoCloseable {
           if (peers.containsKey(key)) {
             throw new IllegalArgumentException("peer " + key.getHostAddress() + " already exists");
           }
-          PeerSession p = new PeerSession(spec, loop, transport, new Sessions(), clock);
-          peers.put(key, p);
           neighbors.put(key, neighbor);
-          updateMd5();
-          p.restarting(deferring);
-          p.start();
+          startSession(spec);
           return null;
         });
+  }
+
+  /** Starts a configured peer's session; on the loop. */
+  private void startSession(PeerSpec spec) {
+    PeerSession p = new PeerSession(spec, loop, transport, events, clock);
+    peers.put(spec.remote().getAddress(), p);
+    updateMd5();
+    p.restarting(deferral.active());
+    p.start();
   }
 
   /** Stops a peer with Cease/Peer De-configured and forgets it. */
@@ -229,13 +195,9 @@ public final class BgpSpeaker implements AutoCloseable {
           if (p != null) {
             updateMd5();
             p.stop(BgpMessage.Notification.of(NotificationSubcode.PEER_DECONFIGURED));
-            detach(remote, true);
-            Peer stale = stalePeers.forget(remote);
-            if (stale != null) {
-              inOrder(remote, () -> rib.peerDown(stale));
-            }
+            attached.deconfigured(remote);
             neighbors.remove(remote);
-            checkDeferral();
+            deferral.check();
           }
           return null;
         });
@@ -271,108 +233,13 @@ public final class BgpSpeaker implements AutoCloseable {
           neighbors.put(key, neighbor);
           if (change.resetsSession()) {
             p.stop(BgpMessage.Notification.of(NotificationSubcode.OTHER_CONFIGURATION_CHANGE));
-            detach(key, true);
-            Peer stale = stalePeers.forget(key);
-            if (stale != null) {
-              inOrder(key, () -> rib.peerDown(stale));
-            }
-            PeerSession fresh = new PeerSession(spec, loop, transport, new Sessions(), clock);
-            peers.put(key, fresh);
-            updateMd5();
-            fresh.restarting(deferring);
-            fresh.start();
+            attached.deconfigured(key);
+            startSession(spec);
             return null;
           }
-          Attached a = attached.get(key);
-          if (a == null) {
-            return null; // not established: attach() takes the new policies
-          }
-          if (change.reflectorClient()) {
-            // Covers the policies too: the paths are re-imported and the group is chosen anew.
-            a.ready = a.ready.thenComposeAsync(v -> changeRole(a, neighbor), loop);
-            return null;
-          }
-          if (change.importPolicy()) {
-            inOrder(key, () -> rib.addPeer(a.peer, neighbor.importPolicy()));
-          }
-          if (change.exportPolicy()) {
-            a.ready = a.ready.thenComposeAsync(v -> regroup(a, neighbor.exportPolicy()), loop);
-          }
+          soft.apply(key, change, neighbor);
           return null;
         });
-  }
-
-  /**
-   * The peer's reflector-client role changed: the RIB re-keys its paths to the peer with the new
-   * role and moves it to the matching update group, the session staying up; on the loop.
-   */
-  private CompletableFuture<Void> changeRole(Attached a, Neighbor neighbor) {
-    UpdateGroup from = a.group;
-    if (from == null || attached.get(a.peer.address()) != a) {
-      return CompletableFuture.completedFuture(null);
-    }
-    Peer before = a.peer;
-    Peer now =
-        new Peer(
-            before.address(),
-            before.routerId(),
-            before.asn(),
-            before.kind(),
-            neighbor.routeReflectorClient());
-    UpdateGroup to =
-        rib.group(
-            profile(from.profile(), neighbor.routeReflectorClient(), neighbor.exportPolicy()));
-    // What the old group still holds for the peer goes out while it is a member under its old key.
-    if (a.joined && writers.get(from) instanceof GroupWriter w) {
-      w.drain();
-    }
-    a.peer = now;
-    a.group = to;
-    PeerSession session = sessions.remove(before);
-    if (session != null) {
-      sessions.put(now, session);
-    }
-    writers.computeIfAbsent(to, g -> new GroupWriter(g, loop, sessions));
-    return a.joined
-        ? rib.changeRole(before, now, neighbor.importPolicy(), from, to)
-        : rib.changeRole(before, now, neighbor.importPolicy(), null, null);
-  }
-
-  private static OutboundProfile profile(
-      OutboundProfile p, boolean reflectorClient, dev.netctl.bgp.rib.RoutePolicy export) {
-    return new OutboundProfile(
-        p.kind(),
-        reflectorClient,
-        p.codec(),
-        p.families(),
-        export,
-        p.ipv4NextHopSelf(),
-        p.ipv6NextHopSelf(),
-        p.ipv6LinkLocalNextHopSelf());
-  }
-
-  /** Moves an attached peer to the update group of its new export policy; on the loop. */
-  private CompletableFuture<Void> regroup(Attached a, dev.netctl.bgp.rib.RoutePolicy export) {
-    UpdateGroup from = a.group;
-    if (from == null || attached.get(a.peer.address()) != a) {
-      return CompletableFuture.completedFuture(null);
-    }
-    OutboundProfile p = from.profile();
-    UpdateGroup to = rib.group(profile(p, p.routeReflectorClient(), export));
-    if (to == from) {
-      return CompletableFuture.completedFuture(null);
-    }
-    a.group = to;
-    writers.computeIfAbsent(to, g -> new GroupWriter(g, loop, sessions));
-    if (!a.joined) {
-      return CompletableFuture.completedFuture(null); // deferring: the join will use the new group
-    }
-    // What the old group still holds for the peer goes out first; the move's withdrawals are
-    // computed from the Loc-RIB as the old policy exported it.
-    if (writers.get(from) instanceof GroupWriter w) {
-      w.drain();
-    }
-    return rib.move(from, to, a.peer);
   }
 
   /**
@@ -424,25 +291,10 @@ public final class BgpSpeaker implements AutoCloseable {
   public AutoCloseable subscribe(RouteListener l) {
     call(
         () -> {
-          if (listeners.isEmpty()) {
-            // Nobody listened, so best paths were not tracked: take them from the RIB. Shards
-            // queue every change made from now on (listeners is no longer empty), and the queue
-            // runs after this task, on top of the snapshot.
-            listeners.add(l);
-            best.clear();
-            for (RibEntry e : await(rib.routes(p -> true, Integer.MAX_VALUE))) {
-              Route b = e.best();
-              if (b != null && b.source().kind() != PeerKind.LOCAL) {
-                best.put(e.prefix(), toReceived(b, e.prefix()));
-              }
-            }
-          } else {
-            listeners.add(l);
-          }
-          best.values().forEach(r -> l.announced(r.peer(), List.of(r)));
+          bestPaths.add(l, this::routes);
           return null;
         });
-    return () -> listeners.remove(l);
+    return () -> bestPaths.remove(l);
   }
 
   private void updateMd5() {
@@ -477,7 +329,7 @@ public final class BgpSpeaker implements AutoCloseable {
                             p.info(),
                             p.receivedPrefixes(),
                             p.lastError(),
-                            stalePeers.keeps(p.spec().remote().getAddress())))
+                            attached.stale().keeps(p.spec().remote().getAddress())))
                 .toList());
   }
 
@@ -531,15 +383,15 @@ public final class BgpSpeaker implements AutoCloseable {
     Peer p =
         call(
             () -> {
-              Attached a = attached.get(peer);
-              return a != null ? a.peer : stalePeers.down(peer);
+              AttachedPeer a = attached.get(peer);
+              return a != null ? a.peer : attached.stale().down(peer);
             });
     if (p == null) {
       return List.of();
     }
     return await(rib.adjRibIn(p, Integer.MAX_VALUE)).stream()
         .filter(r -> !r.attributes().asPathContains(localAs))
-        .map(r -> toReceived(peer, r.prefix(), r.pathId(), r.attributes(), r.stale()))
+        .map(r -> ReceivedRoute.from(peer, r.prefix(), r.pathId(), r.attributes(), r.stale()))
         .toList();
   }
 
@@ -550,7 +402,7 @@ public final class BgpSpeaker implements AutoCloseable {
    * established.
    */
   public List<AdvertisedRoute> advertised(InetAddress peer) {
-    Attached a = call(() -> attached.get(peer));
+    AttachedPeer a = call(() -> attached.get(peer));
     UpdateGroup group = a == null ? null : call(() -> a.group);
     if (group == null) {
       return List.of();
@@ -558,7 +410,8 @@ public final class BgpSpeaker implements AutoCloseable {
     return await(rib.advertised(group, a.peer, Integer.MAX_VALUE)).stream()
         .map(
             r -> {
-              ReceivedRoute x = toReceived(peer, r.prefix(), r.pathId(), r.attributes(), false);
+              ReceivedRoute x =
+                  ReceivedRoute.from(peer, r.prefix(), r.pathId(), r.attributes(), false);
               return new AdvertisedRoute(peer, x.nlri(), x.nextHop(), x.attributes());
             })
         .toList();
@@ -576,333 +429,17 @@ public final class BgpSpeaker implements AutoCloseable {
   public List<ReceivedRoute> bestRoutes() {
     return routes().stream()
         .filter(e -> e.best() != null)
-        .map(e -> toReceived(e.best(), e.prefix()))
+        .map(e -> ReceivedRoute.from(e.best(), e.prefix()))
         .toList();
   }
 
-  private static ReceivedRoute toReceived(Route r, Prefix prefix) {
-    InetAddress from =
-        r.source().kind() == PeerKind.LOCAL ? unspecified(prefix) : r.source().address();
-    return toReceived(from, prefix, r.pathId(), r.attributes(), false);
-  }
-
-  private static ReceivedRoute toReceived(
-      InetAddress peer, Prefix prefix, int pathId, AttributeSet attrs, boolean stale) {
-    List<PathAttribute> list = new ArrayList<>(attrs.attributes());
-    if (!prefix.ipv6() && attrs.nextHop() instanceof Inet4Address v4) {
-      list.add(new PathAttribute.NextHop(v4));
-    }
-    return new ReceivedRoute(peer, new Nlri(pathId, prefix), attrs.nextHop(), list, stale);
-  }
-
-  private static InetAddress unspecified(Prefix prefix) {
-    try {
-      return InetAddress.getByAddress(new byte[prefix.ipv6() ? 16 : 4]);
-    } catch (UnknownHostException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** IPv6 next hop for an IPv4-only session: the IPv4-mapped address (RFC 4291 §2.5.5.2). */
-  private static InetAddress mapped(InetAddress local) {
-    if (local instanceof Inet6Address) {
-      return local;
-    }
-    byte[] b = new byte[16];
-    b[10] = (byte) 0xff;
-    b[11] = (byte) 0xff;
-    System.arraycopy(local.getAddress(), 0, b, 12, 4);
-    try {
-      return Inet6Address.getByAddress(null, b, -1);
-    } catch (UnknownHostException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** From a 2-octet peer: AS_PATH merged with AS4_PATH (RFC 6793 §4.2.3), AS4_PATH dropped. */
-  private static Update withRealAsPath(Update u) {
-    var as4 = u.attribute(PathAttribute.As4Path.class);
-    var path = u.attribute(PathAttribute.AsPath.class);
-    if (as4.isEmpty() || path.isEmpty()) {
-      return u;
-    }
-    PathAttribute.AsPath merged = path.get().merge(as4.get());
-    List<PathAttribute> attrs = new ArrayList<>();
-    for (PathAttribute a : u.attributes()) {
-      if (a instanceof PathAttribute.AsPath) {
-        attrs.add(merged);
-      } else if (!(a instanceof PathAttribute.As4Path)) {
-        attrs.add(a);
-      }
-    }
-    return new Update(u.withdrawn(), attrs, u.nlri());
-  }
-
-  /** A best-path change, from a RIB shard: handed to the loop, which keeps per-prefix order. */
-  private void bestChanged(BestPathChange change) {
-    if (listeners.isEmpty()) {
-      // No route sink: tracking every best path would cost a map entry per prefix (a reflector
-      // holding a million routes), and subscribe() takes the current ones from the RIB.
-      return;
-    }
-    try {
-      loop.execute(() -> publish(change));
-    } catch (RejectedExecutionException e) {
-      // Closing: nobody listens any more.
-    }
-  }
-
-  private void publish(BestPathChange change) {
-    Prefix prefix = change.prefix();
-    ReceivedRoute previous = best.get(prefix);
-    Route b = change.best();
-    ReceivedRoute now =
-        b == null || b.source().kind() == PeerKind.LOCAL ? null : toReceived(b, prefix);
-    if (previous != null && (now == null || !previous.peer().equals(now.peer()))) {
-      best.remove(prefix);
-      List<Nlri> gone = List.of(previous.nlri());
-      listeners.forEach(l -> l.withdrawn(previous.peer(), gone));
-    }
-    if (now != null) {
-      best.put(prefix, now);
-      listeners.forEach(l -> l.announced(now.peer(), List.of(now)));
-    }
-  }
-
-  /** Registers an established session with the RIB and joins its update group; on the loop. */
-  private void attach(PeerSession session, Negotiated n) {
-    InetAddress address = session.spec().remote().getAddress();
-    Neighbor neighbor = neighbors.get(address);
-    if (neighbor == null) {
-      return;
-    }
-    boolean internal = session.spec().config().internal();
-    Peer peer =
-        new Peer(
-            address,
-            n.peerOpen().bgpId(),
-            n.peerOpen().myAs() == 23456 ? session.spec().config().remoteAs() : n.peerOpen().myAs(),
-            internal ? PeerKind.IBGP : PeerKind.EBGP,
-            neighbor.routeReflectorClient());
-    InetAddress local = session.spec().localAddress();
-    Set<AddressFamily> families = new HashSet<>(n.families());
-    families.retainAll(UNICAST);
-    OutboundProfile profile =
-        new OutboundProfile(
-            peer.kind(),
-            peer.routeReflectorClient(),
-            n.send(),
-            families,
-            neighbor.exportPolicy(),
-            local instanceof Inet4Address ? local : null,
-            mapped(local),
-            null);
-    Attached a = new Attached(peer, null);
-    a.negotiated = n;
-    a.endOfRibPending.addAll(families);
-    attached.put(address, a);
-    // A flapping session's RIB cleanup must finish before the equal Peer registers again.
-    CompletableFuture<Void> before =
-        stalePeers.reestablished(
-            address,
-            peer,
-            n,
-            leaving.getOrDefault(address, CompletableFuture.completedFuture(null)));
-    a.ready =
-        before.thenComposeAsync(
-            v -> {
-              if (attached.get(address) != a) {
-                return CompletableFuture.completedFuture(null);
-              }
-              sessions.put(peer, session);
-              CompletableFuture<Void> registered = rib.addPeer(peer, neighbor.importPolicy());
-              a.group = rib.group(profile);
-              writers.computeIfAbsent(a.group, g -> new GroupWriter(g, loop, sessions));
-              if (!deferring) {
-                a.joined = true;
-                rib.join(a.group, peer);
-              }
-              return registered;
-            },
-            loop);
-    checkDeferral();
-  }
-
-  /** Runs RIB work for one peer after everything already queued for it; on the loop. */
-  private void inOrder(
-      InetAddress address, java.util.function.Supplier<CompletableFuture<Void>> work) {
-    Attached a = attached.get(address);
-    if (a != null) {
-      a.ready = a.ready.thenCompose(v -> work.get());
-      return;
-    }
-    CompletableFuture<Void> f =
-        leaving
-            .getOrDefault(address, CompletableFuture.completedFuture(null))
-            .thenCompose(v -> work.get());
-    leaving.put(address, f);
-    f.whenCompleteAsync((v, e) -> leaving.remove(address, f), loop);
-  }
-
-  /**
-   * Ends the selection deferral once every peer that can send End-of-RIB did (RFC 4724 §4.1: peers
-   * without the capability or restarting themselves are not waited for; peers not up yet are, until
-   * the deferral timer).
-   */
-  private void checkDeferral() {
-    if (!deferring) {
-      return;
-    }
-    for (InetAddress address : peers.keySet()) {
-      Attached a = attached.get(address);
-      if (a == null) {
-        return;
-      }
-      var gr =
-          a.negotiated.peerOpen().capability(dev.netctl.bgp.codec.Capability.GracefulRestart.class);
-      if (gr.isPresent() && !gr.get().restarting() && !a.endOfRibPending.isEmpty()) {
-        return;
-      }
-    }
-    endDeferral();
-  }
-
-  /** Our restart is over: peers get their initial tables, and OPENs lose the Restart State bit. */
-  private void endDeferral() {
-    if (!deferring) {
-      return;
-    }
-    deferring = false;
-    if (deferral != null) {
-      deferral.cancel(false);
-    }
-    peers.values().forEach(p -> p.restarting(false));
-    for (Attached a : attached.values()) {
-      a.ready =
-          a.ready.thenComposeAsync(
-              v -> {
-                if (a.group == null || a.joined || attached.get(a.peer.address()) != a) {
-                  return CompletableFuture.completedFuture(null);
-                }
-                a.joined = true;
-                return rib.join(a.group, a.peer);
-              },
-              loop);
-    }
-  }
-
-  /** Forgets an established session: its routes leave the RIB; on the loop. */
-  private void detach(InetAddress address, boolean notification) {
-    Attached a = attached.remove(address);
-    if (a == null) {
-      return;
-    }
-    Set<AddressFamily> keep = stalePeers.lost(address, a.peer, a.negotiated, notification);
-    sessions.remove(a.peer);
-    if (a.group != null && writers.get(a.group) instanceof GroupWriter w) {
-      // The group may have been waiting for this member's channel to drain.
-      w.schedule();
-    }
-    CompletableFuture<Void> down =
-        a.ready.thenCompose(
-            v -> keep == null ? rib.peerDown(a.peer) : rib.peerDownGracefully(a.peer, keep));
-    leaving.put(address, down);
-    down.whenCompleteAsync((v, e) -> leaving.remove(address, down), loop);
-  }
-
-  /** Session events, all on the loop. */
-  private final class Sessions implements SessionListener {
-    @Override
-    public void established(PeerSession peer, Negotiated negotiated) {
-      attach(peer, negotiated);
-    }
-
-    @Override
-    public void update(PeerSession peer, Update received) {
-      Attached a = attached.get(peer.spec().remote().getAddress());
-      if (a != null) {
-        Update update = withRealAsPath(received);
-        // Chained to keep the session's order while the registration is still under way.
-        CompletableFuture<Void> done = a.ready.thenCompose(v -> rib.apply(a.peer, update));
-        a.ready = done;
-        if (++a.inFlight == IN_FLIGHT_HIGH) {
-          peer.pauseReading(true);
-        }
-        done.whenCompleteAsync(
-            (v, e) -> {
-              if (--a.inFlight == IN_FLIGHT_LOW && attached.get(a.peer.address()) == a) {
-                peer.pauseReading(false);
-              }
-            },
-            loop);
-        received.endOfRibFamily().ifPresent(f -> endOfRib(peer, a, f));
-      }
-    }
-
-    private void endOfRib(PeerSession peer, Attached a, AddressFamily family) {
-      a.endOfRibPending.remove(family);
-      stalePeers.endOfRib(peer.spec().remote().getAddress(), family);
-      checkDeferral();
-    }
-
-    @Override
-    public void routeRefresh(PeerSession peer, BgpMessage.RouteRefresh request) {
-      InetAddress address = peer.spec().remote().getAddress();
-      Attached a = attached.get(address);
-      AddressFamily family = request.family();
-      // RFC 2918 §4: a family not negotiated is ignored, as are unknown subtypes (RFC 7313 §5).
-      if (a == null || !a.negotiated.families().contains(family) || !UNICAST.contains(family)) {
-        return;
-      }
-      Set<AddressFamily> only = Set.of(family);
-      switch (request.subtype()) {
-        case 0 ->
-            // The family's table again to this peer only, in BoRR/EoRR with RFC 7313.
-            a.ready =
-                a.ready.thenComposeAsync(
-                    v ->
-                        a.group == null || !a.joined
-                            ? CompletableFuture.completedFuture(null)
-                            : rib.refresh(
-                                a.group, a.peer, family, a.negotiated.enhancedRouteRefresh()),
-                    loop);
-        case 1 -> inOrder(address, () -> rib.markStale(a.peer, only));
-        case 2 -> inOrder(address, () -> rib.sweepStale(a.peer, only));
-        default -> {}
-      }
-    }
-
-    @Override
-    public void down(PeerSession peer, String reason, boolean notification) {
-      detach(peer.spec().remote().getAddress(), notification);
-    }
-
-    @Override
-    public void writable(PeerSession peer) {
-      Attached a = attached.get(peer.spec().remote().getAddress());
-      if (a != null && a.group != null) {
-        GroupWriter w = writers.get(a.group);
-        if (w != null) {
-          w.drain();
-        }
-      }
-    }
+  /** Whether peers' initial tables are held back: we restart (RFC 4724 §4.1). */
+  private boolean holdingTables() {
+    return deferral.active();
   }
 
   private <T> T await(CompletableFuture<T> f) {
-    try {
-      return f.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException(e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted waiting for the RIB", e);
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("RIB did not answer within " + WAIT.toSeconds() + " s", e);
-    }
+    return waitFor(f, "RIB");
   }
 
   private <T> T call(Callable<T> task) {
@@ -915,18 +452,24 @@ public final class BgpSpeaker implements AutoCloseable {
         throw new IllegalStateException(e);
       }
     }
+    return waitFor(loop.submit(task), "speaker loop");
+  }
+
+  /** The result of {@code f}, its failure rethrown unchecked; {@code what} names who answers. */
+  private static <T> T waitFor(Future<T> f, String what) {
     try {
-      return loop.submit(task).get(10, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
+      return f.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException r) {
         throw r;
       }
       throw new IllegalStateException(e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted waiting for the speaker loop", e);
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("speaker loop did not answer within 10 s", e);
+      throw new IllegalStateException("interrupted waiting for the " + what, e);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException(
+          what + " did not answer within " + WAIT.toSeconds() + " s", e);
     }
   }
 

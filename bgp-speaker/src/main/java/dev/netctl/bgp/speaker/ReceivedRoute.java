@@ -2,7 +2,14 @@ package dev.netctl.bgp.speaker;
 
 import dev.netctl.bgp.codec.Nlri;
 import dev.netctl.bgp.codec.PathAttribute;
+import dev.netctl.bgp.codec.Prefix;
+import dev.netctl.bgp.rib.AttributeSet;
+import dev.netctl.bgp.rib.PeerKind;
+import dev.netctl.bgp.rib.Route;
+import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -33,5 +40,30 @@ public record ReceivedRoute(
   /** The first attribute of a type. */
   public <A extends PathAttribute> Optional<A> attribute(Class<A> type) {
     return attributes.stream().filter(type::isInstance).map(type::cast).findFirst();
+  }
+
+  /** A Loc-RIB path; our own routes get the unspecified address as their peer. */
+  static ReceivedRoute from(Route r, Prefix prefix) {
+    InetAddress from =
+        r.source().kind() == PeerKind.LOCAL ? unspecified(prefix) : r.source().address();
+    return from(from, prefix, r.pathId(), r.attributes(), false);
+  }
+
+  /** A path as the RIB stores it: an IPv4 route's next hop is listed as NEXT_HOP too. */
+  static ReceivedRoute from(
+      InetAddress peer, Prefix prefix, int pathId, AttributeSet attrs, boolean stale) {
+    List<PathAttribute> list = new ArrayList<>(attrs.attributes());
+    if (!prefix.ipv6() && attrs.nextHop() instanceof Inet4Address v4) {
+      list.add(new PathAttribute.NextHop(v4));
+    }
+    return new ReceivedRoute(peer, new Nlri(pathId, prefix), attrs.nextHop(), list, stale);
+  }
+
+  private static InetAddress unspecified(Prefix prefix) {
+    try {
+      return InetAddress.getByAddress(new byte[prefix.ipv6() ? 16 : 4]);
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

@@ -1,0 +1,47 @@
+package dev.netctl.bgp.speaker;
+
+import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.Capability;
+import dev.netctl.bgp.fsm.Negotiated;
+import dev.netctl.bgp.rib.Peer;
+import dev.netctl.bgp.rib.UpdateGroup;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One established session as the RIB knows it: the RIB's {@link Peer}, the update group it is
+ * exported through, and the tail of the RIB work queued for it. Touched on the speaker's loop only,
+ * except {@link #peer}, which chained RIB work reads from the RIB's threads.
+ */
+final class AttachedPeer {
+  // Replaced (on the loop) when the reflector-client role changes; read by chained RIB work.
+  volatile Peer peer;
+  // Completes once the RIB is done with everything asked for this session so far: every RIB call
+  // for the session is chained on it, so they run in the order the session produced them.
+  CompletableFuture<Void> ready;
+  // Null until the RIB registered the peer.
+  UpdateGroup group;
+  // UPDATEs handed to the RIB and not processed yet: the session stops reading while many are.
+  int inFlight;
+  final Negotiated negotiated;
+  // Whether the initial table dump was scheduled (it waits while we are restarting).
+  boolean joined;
+  final Set<AddressFamily> endOfRibPending;
+
+  AttachedPeer(Peer peer, Negotiated negotiated, Set<AddressFamily> families) {
+    this.peer = peer;
+    this.negotiated = negotiated;
+    this.endOfRibPending = new HashSet<>(families);
+  }
+
+  /**
+   * Whether our restart should still wait for this peer's End-of-RIB: it can send one (it
+   * advertised graceful restart and is not restarting itself, RFC 4724 §4.1) and has not yet for
+   * some family.
+   */
+  boolean owesEndOfRib() {
+    var gr = negotiated.peerOpen().capability(Capability.GracefulRestart.class);
+    return gr.isPresent() && !gr.get().restarting() && !endOfRibPending.isEmpty();
+  }
+}

@@ -1,0 +1,152 @@
+package dev.netctl.bgp.speaker;
+
+import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.BgpMessage;
+import dev.netctl.bgp.codec.BgpMessage.Update;
+import dev.netctl.bgp.codec.PathAttribute;
+import dev.netctl.bgp.fsm.Negotiated;
+import dev.netctl.bgp.rib.Rib;
+import dev.netctl.bgp.session.PeerSession;
+import dev.netctl.bgp.session.SessionListener;
+import io.netty.channel.EventLoop;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * Wires the sessions' events to the RIB: an established session is attached (registered and joined
+ * to its update group), its UPDATEs go to its Adj-RIB-In in the order received, with back-pressure
+ * on the session while the RIB lags; End-of-RIB and ROUTE-REFRESH drive graceful restart and
+ * enhanced route refresh; a session going down is detached; a channel that drained lets its update
+ * group write again. Called on the speaker's loop, like every session callback.
+ */
+final class SessionEvents implements SessionListener {
+  // UPDATEs of one peer handed to the RIB but not processed yet: above HIGH the session stops
+  // reading (TCP pushes back on the peer), at LOW it reads again. Without this a fast peer's
+  // whole table would sit decoded in memory waiting for the RIB.
+  private static final int IN_FLIGHT_HIGH = 32;
+  private static final int IN_FLIGHT_LOW = 8;
+
+  private final Rib rib;
+  private final EventLoop loop;
+  private final AttachedPeers attached;
+  private final SelectionDeferral deferral;
+  private final Function<InetAddress, Neighbor> neighbors;
+
+  /**
+   * @param neighbors the configuration of a peer by address, null once it is removed
+   */
+  SessionEvents(
+      Rib rib,
+      EventLoop loop,
+      AttachedPeers attached,
+      SelectionDeferral deferral,
+      Function<InetAddress, Neighbor> neighbors) {
+    this.rib = rib;
+    this.loop = loop;
+    this.attached = attached;
+    this.deferral = deferral;
+    this.neighbors = neighbors;
+  }
+
+  @Override
+  public void established(PeerSession peer, Negotiated negotiated) {
+    Neighbor neighbor = neighbors.apply(peer.spec().remote().getAddress());
+    if (neighbor != null) {
+      attached.attach(peer, negotiated, neighbor);
+      deferral.check();
+    }
+  }
+
+  @Override
+  public void update(PeerSession peer, Update received) {
+    AttachedPeer a = attached.get(peer.spec().remote().getAddress());
+    if (a != null) {
+      Update update = withRealAsPath(received);
+      // Chained to keep the session's order while the registration is still under way.
+      CompletableFuture<Void> done = a.ready.thenCompose(v -> rib.apply(a.peer, update));
+      a.ready = done;
+      if (++a.inFlight == IN_FLIGHT_HIGH) {
+        peer.pauseReading(true);
+      }
+      done.whenCompleteAsync(
+          (v, e) -> {
+            if (--a.inFlight == IN_FLIGHT_LOW && attached.current(a)) {
+              peer.pauseReading(false);
+            }
+          },
+          loop);
+      received.endOfRibFamily().ifPresent(f -> endOfRib(peer, a, f));
+    }
+  }
+
+  private void endOfRib(PeerSession peer, AttachedPeer a, AddressFamily family) {
+    a.endOfRibPending.remove(family);
+    attached.stale().endOfRib(peer.spec().remote().getAddress(), family);
+    deferral.check();
+  }
+
+  @Override
+  public void routeRefresh(PeerSession peer, BgpMessage.RouteRefresh request) {
+    InetAddress address = peer.spec().remote().getAddress();
+    AttachedPeer a = attached.get(address);
+    AddressFamily family = request.family();
+    // RFC 2918 §4: a family not negotiated is ignored, as are unknown subtypes (RFC 7313 §5).
+    if (a == null
+        || !a.negotiated.families().contains(family)
+        || !AttachedPeers.UNICAST.contains(family)) {
+      return;
+    }
+    Set<AddressFamily> only = Set.of(family);
+    switch (request.subtype()) {
+      case 0 ->
+          // The family's table again to this peer only, in BoRR/EoRR with RFC 7313.
+          a.ready =
+              a.ready.thenComposeAsync(
+                  v ->
+                      a.group == null || !a.joined
+                          ? CompletableFuture.completedFuture(null)
+                          : rib.refresh(
+                              a.group, a.peer, family, a.negotiated.enhancedRouteRefresh()),
+                  loop);
+      case 1 -> attached.inOrder(address, () -> rib.markStale(a.peer, only));
+      case 2 -> attached.inOrder(address, () -> rib.sweepStale(a.peer, only));
+      default -> {}
+    }
+  }
+
+  @Override
+  public void down(PeerSession peer, String reason, boolean notification) {
+    attached.detach(peer.spec().remote().getAddress(), notification);
+  }
+
+  @Override
+  public void writable(PeerSession peer) {
+    AttachedPeer a = attached.get(peer.spec().remote().getAddress());
+    if (a != null && a.group != null) {
+      attached.drain(a.group);
+    }
+  }
+
+  /** From a 2-octet peer: AS_PATH merged with AS4_PATH (RFC 6793 §4.2.3), AS4_PATH dropped. */
+  private static Update withRealAsPath(Update u) {
+    var as4 = u.attribute(PathAttribute.As4Path.class);
+    var path = u.attribute(PathAttribute.AsPath.class);
+    if (as4.isEmpty() || path.isEmpty()) {
+      return u;
+    }
+    PathAttribute.AsPath merged = path.get().merge(as4.get());
+    List<PathAttribute> attrs = new ArrayList<>();
+    for (PathAttribute a : u.attributes()) {
+      if (a instanceof PathAttribute.AsPath) {
+        attrs.add(merged);
+      } else if (!(a instanceof PathAttribute.As4Path)) {
+        attrs.add(a);
+      }
+    }
+    return new Update(u.withdrawn(), attrs, u.nlri());
+  }
+}
