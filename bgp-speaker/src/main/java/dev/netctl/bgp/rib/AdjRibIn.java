@@ -2,6 +2,7 @@ package dev.netctl.bgp.rib;
 
 import dev.netctl.bgp.codec.Prefix;
 import java.util.Arrays;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One peer's Adj-RIB-In slice on one shard (RFC 4271 §3.2): the attributes as received, before
@@ -30,6 +31,39 @@ final class AdjRibIn {
 
   private final PrefixTable<Object> table = new PrefixTable<>();
   private int paths;
+  // The peer's path count across shards (the max-prefix count), or null for a table of marks.
+  private LongAdder total;
+
+  /** A table whose path count also goes to {@code total} (null for none). */
+  AdjRibIn(LongAdder total) {
+    this.total = total;
+  }
+
+  /** A table counted nowhere else. */
+  AdjRibIn() {
+    this(null);
+  }
+
+  private void counted(int delta) {
+    paths += delta;
+    if (total != null) {
+      total.add(delta);
+    }
+  }
+
+  /** Moves this table's paths to another shared count (the peer's role changed). */
+  void recount(LongAdder to) {
+    uncount();
+    total = to;
+    to.add(paths);
+  }
+
+  /** Takes this table's paths out of the shared count (the table is being dropped). */
+  void uncount() {
+    if (total != null) {
+      total.add(-paths);
+    }
+  }
 
   /** Stores a received path; returns the attributes it replaced, or null. */
   AttributeSet put(Prefix prefix, int pathId, AttributeSet attributes) {
@@ -37,7 +71,7 @@ final class AdjRibIn {
       // The usual entry: store it in one probe; undo in the rare case a Paths was there.
       Object replaced = table.put(prefix, attributes);
       if (replaced == null) {
-        paths++;
+        counted(1);
         return null;
       }
       if (replaced instanceof AttributeSet single) {
@@ -52,7 +86,7 @@ final class AdjRibIn {
           pathId == 0
               ? attributes
               : new Paths(new int[] {pathId}, new AttributeSet[] {attributes}));
-      paths++;
+      counted(1);
       return null;
     }
     if (v instanceof AttributeSet single) {
@@ -61,7 +95,7 @@ final class AdjRibIn {
         return single;
       }
       table.put(prefix, new Paths(new int[] {0, pathId}, new AttributeSet[] {single, attributes}));
-      paths++;
+      counted(1);
       return null;
     }
     Paths p = (Paths) v;
@@ -76,7 +110,7 @@ final class AdjRibIn {
     p.sets = Arrays.copyOf(p.sets, p.sets.length + 1);
     p.ids[p.ids.length - 1] = pathId;
     p.sets[p.sets.length - 1] = attributes;
-    paths++;
+    counted(1);
     return null;
   }
 
@@ -90,7 +124,7 @@ final class AdjRibIn {
       }
       if (table.valueAt(slot) instanceof AttributeSet single) {
         table.removeAt(slot);
-        paths--;
+        counted(-1);
         return single;
       }
     }
@@ -103,7 +137,7 @@ final class AdjRibIn {
         return null;
       }
       table.remove(prefix);
-      paths--;
+      counted(-1);
       return single;
     }
     Paths p = (Paths) v;
@@ -127,7 +161,7 @@ final class AdjRibIn {
           p.ids = ids;
           p.sets = sets;
         }
-        paths--;
+        counted(-1);
         return old;
       }
     }

@@ -18,6 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -51,6 +52,8 @@ public final class Rib implements AutoCloseable {
   private final List<RouteSink> sinks = new CopyOnWriteArrayList<>();
   private final List<UpdateGroup> groups = new CopyOnWriteArrayList<>();
   private final Map<OutboundProfile, UpdateGroup> groupsByProfile = new ConcurrentHashMap<>();
+  // Each peer's Adj-RIB-In path count, added to by every shard as it stores and drops paths.
+  private final Map<Peer, LongAdder> received = new ConcurrentHashMap<>();
 
   /** A RIB with {@code config.shards()} shard threads, using {@code resolver} for next hops. */
   public Rib(RibConfig config, NextHopResolver resolver) {
@@ -60,7 +63,14 @@ public final class Rib implements AutoCloseable {
     shards = new RibShard[n];
     executors = new ExecutorService[n];
     for (int i = 0; i < n; i++) {
-      shards[i] = new RibShard(config, resolver, importPolicies, sinks, groups);
+      shards[i] =
+          new RibShard(
+              config,
+              resolver,
+              importPolicies,
+              sinks,
+              groups,
+              p -> received.computeIfAbsent(p, k -> new LongAdder()));
       String name = "rib-shard-" + i;
       executors[i] =
           Executors.newSingleThreadExecutor(
@@ -195,7 +205,7 @@ public final class Rib implements AutoCloseable {
     for (UpdateGroup g : groups) {
       g.removeMember(peer);
     }
-    return onAllShards(s -> s.peerDown(peer)).thenRun(() -> importPolicies.remove(peer));
+    return onAllShards(s -> s.peerDown(peer)).thenRun(() -> forget(peer));
   }
 
   /**
@@ -295,7 +305,7 @@ public final class Rib implements AutoCloseable {
       Peer before, Peer now, RoutePolicy importPolicy, UpdateGroup from, UpdateGroup to) {
     importPolicies.put(now, RoutePolicy.effective(importPolicy, now.kind() != PeerKind.EBGP));
     if (from == null) {
-      return onAllShards(s -> s.rekey(before, now)).thenRun(() -> importPolicies.remove(before));
+      return onAllShards(s -> s.rekey(before, now)).thenRun(() -> forget(before));
     }
     from.removeMember(before);
     TableSync sync = to.beginMove(now, shards.length);
@@ -305,7 +315,7 @@ public final class Rib implements AutoCloseable {
               s.rekey(before, now);
               s.move(previous, to, sync);
             })
-        .thenRun(() -> importPolicies.remove(before));
+        .thenRun(() -> forget(before));
   }
 
   /**
@@ -349,6 +359,16 @@ public final class Rib implements AutoCloseable {
     return collect(s -> s.advertised(profile, peer, limit), limit);
   }
 
+  /**
+   * The number of paths in {@code peer}'s Adj-RIB-In (the max-prefix count, RFC 4486), stale ones
+   * included: exact once the work submitted for the peer has run, and readable from any thread
+   * without waiting for it.
+   */
+  public long receivedCount(Peer peer) {
+    LongAdder count = received.get(peer);
+    return count == null ? 0 : count.sum();
+  }
+
   /** Number of prefixes in the Loc-RIB. */
   public CompletableFuture<Long> prefixCount() {
     return collect(s -> List.of(s.prefixCount()), Integer.MAX_VALUE)
@@ -369,6 +389,12 @@ public final class Rib implements AutoCloseable {
         return;
       }
     }
+  }
+
+  // A peer the shards no longer hold paths of (down, or re-keyed to its new role).
+  private void forget(Peer peer) {
+    importPolicies.remove(peer);
+    received.computeIfPresent(peer, (p, c) -> c.sum() == 0 ? null : c);
   }
 
   private <T> CompletableFuture<List<T>> collect(Function<RibShard, List<T>> query, int limit) {

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -30,6 +32,7 @@ final class RibShard {
   // 7313 §4) that the peer has not sent again yet; their attributes sit in the Adj-RIB-In.
   private final Map<Peer, AdjRibIn> stale = new HashMap<>();
   private final ExportMemo exportMemo;
+  private final Function<Peer, LongAdder> counters;
   // The last import result, reused while a prefix-independent policy sees the same peer and
   // interned attributes: the prefixes of one UPDATE arrive together.
   private Peer importedPeer;
@@ -47,6 +50,18 @@ final class RibShard {
       Map<Peer, RoutePolicy> importPolicies,
       List<RouteSink> sinks,
       List<UpdateGroup> groups) {
+    this(config, resolver, importPolicies, sinks, groups, p -> new LongAdder());
+  }
+
+  /** As above, adding each peer's path count to {@code counters.apply(peer)}. */
+  RibShard(
+      RibConfig config,
+      NextHopResolver resolver,
+      Map<Peer, RoutePolicy> importPolicies,
+      List<RouteSink> sinks,
+      List<UpdateGroup> groups,
+      Function<Peer, LongAdder> counters) {
+    this.counters = counters;
     this.config = config;
     this.bestPath = new BestPath(resolver, config.alwaysCompareMed(), config.maxPaths());
     this.importPolicies = importPolicies;
@@ -57,7 +72,7 @@ final class RibShard {
 
   /** A path received from {@code peer} (or originated, for {@link Peer#LOCAL}). */
   void announce(Peer peer, Prefix prefix, int pathId, AttributeSet received) {
-    adjIn.computeIfAbsent(peer, p -> new AdjRibIn()).put(prefix, pathId, received);
+    adjIn.computeIfAbsent(peer, p -> new AdjRibIn(counters.apply(p))).put(prefix, pathId, received);
     unmarkStale(peer, prefix, pathId);
     replacePath(prefix, peer, pathId, imported(peer, prefix, received));
   }
@@ -95,6 +110,7 @@ final class RibShard {
     stale.remove(peer);
     AdjRibIn in = adjIn.remove(peer);
     if (in != null) {
+      in.uncount();
       in.forEach((prefix, pathId, attrs) -> replacePath(prefix, peer, pathId, null));
     }
   }
@@ -187,6 +203,7 @@ final class RibShard {
       return;
     }
     adjIn.put(to, in);
+    in.recount(counters.apply(to));
     RoutePolicy policy = importPolicy(to);
     in.forEach(
         (prefix, pathId, received) ->

@@ -43,7 +43,6 @@ public final class PeerSession {
   private final Clock clock;
   private final List<Connection> connections = new ArrayList<>();
   // Compact: a route reflector's peer may announce a million prefixes.
-  private final NlriSet received = new NlriSet();
   private Connection established;
   private boolean enabled;
   private ScheduledFuture<?> restart;
@@ -101,11 +100,6 @@ public final class PeerSession {
   /** What the established connection negotiated, or null. */
   public Negotiated negotiated() {
     return established == null ? null : established.negotiated();
-  }
-
-  /** Prefixes currently accepted from the peer (the max-prefix count). */
-  public int receivedPrefixes() {
-    return received.size();
   }
 
   /** Whether new connections announce that we are restarting (RFC 4724 §3 Restart State). */
@@ -383,7 +377,6 @@ public final class PeerSession {
 
   void up(Connection c, Negotiated negotiated) {
     established = c;
-    received.clear();
     info = "";
     for (Connection other : List.copyOf(connections)) {
       if (other != c && other.channel() == null) {
@@ -395,7 +388,6 @@ public final class PeerSession {
   }
 
   void down(Connection c, String reason, boolean notification) {
-    received.clear();
     listener.down(this, reason, notification);
   }
 
@@ -404,32 +396,34 @@ public final class PeerSession {
       return;
     }
     switch (message) {
-      case BgpMessage.Update u -> {
-        u.allWithdrawn().forEach(received::remove);
-        received.addAll(u.allNlri());
-        listener.update(this, u);
-        long limit = spec.config().maxPrefixes();
-        if (limit > 0 && received.size() > limit) {
-          // RFC 4486 §4: data is AFI, SAFI and the limit.
-          AddressFamily f = AddressFamily.IPV4_UNICAST;
-          byte[] data = {
-            0,
-            (byte) f.afi().code(),
-            (byte) f.safi().code(),
-            (byte) (limit >>> 24),
-            (byte) (limit >>> 16),
-            (byte) (limit >>> 8),
-            (byte) limit
-          };
-          // Stay down until restarted by hand, as BIRD and FRR do, instead of flapping.
-          enabled = false;
-          c.handle(
-              new Event.Stop(Notification.of(NotificationSubcode.MAXIMUM_PREFIXES_REACHED, data)));
-        }
-      }
+      case BgpMessage.Update u -> listener.update(this, u);
       case BgpMessage.RouteRefresh r -> listener.routeRefresh(this, r);
       default -> LOG.warn("{}: unexpected delivery {}", this, message);
     }
+  }
+
+  /**
+   * The peer has sent more than {@code limit} prefixes (counted by the table it feeds): ends the
+   * session with Cease / Maximum Number of Prefixes Reached (RFC 4486 §4, data: AFI, SAFI and the
+   * limit) and keeps it down until restarted by hand, as BIRD and FRR do, instead of flapping.
+   */
+  public void maxPrefixesExceeded(long limit) {
+    Connection c = established;
+    if (c == null) {
+      return;
+    }
+    AddressFamily f = AddressFamily.IPV4_UNICAST;
+    byte[] data = {
+      0,
+      (byte) f.afi().code(),
+      (byte) f.safi().code(),
+      (byte) (limit >>> 24),
+      (byte) (limit >>> 16),
+      (byte) (limit >>> 8),
+      (byte) limit
+    };
+    enabled = false;
+    c.handle(new Event.Stop(Notification.of(NotificationSubcode.MAXIMUM_PREFIXES_REACHED, data)));
   }
 
   @Override

@@ -313,6 +313,12 @@ public final class BgpSpeaker implements AutoCloseable {
     }
   }
 
+  // Paths in the peer's Adj-RIB-In; none while it is not established.
+  private int receivedCount(PeerSession p) {
+    AttachedPeer a = attached.get(p.spec().remote().getAddress());
+    return a == null ? 0 : (int) Math.min(Integer.MAX_VALUE, rib.receivedCount(a.peer));
+  }
+
   /** Status of every peer, in the order added. */
   public List<PeerStatus> peers() {
     return call(
@@ -327,7 +333,7 @@ public final class BgpSpeaker implements AutoCloseable {
                             p.state(),
                             p.since(),
                             p.info(),
-                            p.receivedPrefixes(),
+                            receivedCount(p),
                             p.lastError(),
                             attached.stale().keeps(p.spec().remote().getAddress())))
                 .toList());

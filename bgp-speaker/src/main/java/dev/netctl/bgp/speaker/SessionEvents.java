@@ -77,6 +77,12 @@ final class SessionEvents implements SessionListener {
             if (--a.inFlight == IN_FLIGHT_LOW && attached.current(a)) {
               peer.pauseReading(false);
             }
+            // The Adj-RIB-In counts what the peer sent once its UPDATE is applied; checked here,
+            // the limit costs nothing per prefix on the loop.
+            long limit = peer.spec().config().maxPrefixes();
+            if (limit > 0 && attached.current(a) && rib.receivedCount(a.peer) > limit) {
+              peer.maxPrefixesExceeded(limit);
+            }
           },
           loop);
       received.endOfRibFamily().ifPresent(f -> endOfRib(peer, a, f));

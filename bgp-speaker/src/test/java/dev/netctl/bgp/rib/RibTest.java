@@ -90,6 +90,45 @@ class RibTest {
   }
 
   @Test
+  void receivedCountFollowsTheAdjRibInAcrossShardsIncludingRejectedPaths() {
+    // Only 10.1/16 is imported, yet every received path counts (RFC 4486 counts what the peer
+    // sent).
+    Policy onlyTen1 =
+        new Policy(
+            "only-10.1",
+            List.of(
+                new Statement(
+                    List.of(new Match.PrefixIn(PrefixList.of("l", "10.1.0.0/16 le 24"))),
+                    List.of(),
+                    Verdict.ACCEPT)),
+            Verdict.REJECT);
+    Peer peer = Fixtures.ibgp("10.0.0.5");
+    rib.addPeer(peer, onlyTen1).join();
+    String[] prefixes = new String[40];
+    for (int i = 0; i < prefixes.length; i++) {
+      prefixes[i] = (i % 2 == 0 ? "10.1." : "10.2.") + i + ".0/24";
+    }
+    rib.apply(peer, v4Update("10.0.0.5", basic(64512), prefixes)).join();
+    assertThat(rib.receivedCount(peer)).isEqualTo(40);
+    assertThat(rib.prefixCount().join()).isEqualTo(20);
+    // A re-announcement replaces; a withdrawal of something never sent changes nothing.
+    rib.apply(e1, v4Update("192.0.2.1", basic(64512, 64513), prefixes[0], prefixes[1])).join();
+    rib.apply(
+            peer,
+            new Update(
+                List.of(Nlri.of("10.1.0.0/24"), Nlri.of("10.9.9.0/24")), List.of(), List.of()))
+        .join();
+    assertThat(rib.receivedCount(peer)).isEqualTo(39);
+    Peer asClient = Fixtures.client("10.0.0.5");
+    rib.changeRole(peer, asClient, onlyTen1, null, null).join();
+    assertThat(rib.receivedCount(peer)).isZero();
+    assertThat(rib.receivedCount(asClient)).isEqualTo(39);
+    rib.peerDown(asClient).join();
+    assertThat(rib.receivedCount(asClient)).isZero();
+    assertThat(rib.prefixCount().join()).isZero();
+  }
+
+  @Test
   void sinksSeeBestPathChangesWithTheMultipathSet() {
     Map<Prefix, BestPathChange> last = new ConcurrentHashMap<>();
     rib.addSink(c -> last.put(c.prefix(), c));
