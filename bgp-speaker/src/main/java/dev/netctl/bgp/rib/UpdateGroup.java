@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The Adj-RIB-Out shared by peers with the same {@link OutboundProfile}: RIB shards compute each
@@ -84,6 +85,8 @@ public final class UpdateGroup {
   private static final int STRIPES = 8;
 
   private final Set<Peer> members = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger membership = new AtomicInteger();
+  private volatile Roster roster = new Roster(0, List.of());
   private final Stripe[] stripes = new Stripe[STRIPES];
   private final ConcurrentLinkedQueue<SyncPart> syncParts = new ConcurrentLinkedQueue<>();
   // The join's token per member: dumps (the initial one, refreshes) of an earlier join of the same
@@ -108,6 +111,24 @@ public final class UpdateGroup {
   /** The current members. */
   public Set<Peer> members() {
     return Set.copyOf(members);
+  }
+
+  private record Roster(int version, List<Peer> members) {}
+
+  /**
+   * The current members as a list that stays the same object until the membership changes, so a
+   * writer draining often can keep what it derived from it (a member index) instead of rebuilding
+   * it for every drain.
+   */
+  public List<Peer> roster() {
+    Roster r = roster;
+    int v = membership.get();
+    if (r.version() != v) {
+      // Read the version before copying: a change during the copy makes the next call rebuild.
+      r = new Roster(v, List.copyOf(members));
+      roster = r;
+    }
+    return r.members();
   }
 
   /** Whether {@code peer} is a member. */
@@ -267,6 +288,7 @@ public final class UpdateGroup {
     Object join = new Object();
     joins.put(peer, join);
     members.add(peer);
+    membership.incrementAndGet();
     List<BgpMessage> end = new ArrayList<>();
     for (AddressFamily family : profile.families()) {
       end.add(Update.endOfRib(family));
@@ -283,6 +305,7 @@ public final class UpdateGroup {
     Object join = new Object();
     joins.put(peer, join);
     members.add(peer);
+    membership.incrementAndGet();
     return new TableSync(peer, join, profile.families(), parts, List.of(), List.of());
   }
 
@@ -311,6 +334,7 @@ public final class UpdateGroup {
   /** Removes a member (session down); nothing more is addressed to it. */
   void removeMember(Peer peer) {
     members.remove(peer);
+    membership.incrementAndGet();
     joins.remove(peer);
   }
 

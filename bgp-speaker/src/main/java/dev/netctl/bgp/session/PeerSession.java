@@ -215,6 +215,7 @@ public final class PeerSession {
             .channel(transport.socketChannel())
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
             .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.WRITE_BUFFER_WATER_MARK, Transport.WATER_MARK)
             .handler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override

@@ -5,6 +5,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -33,6 +34,16 @@ public final class Transport {
       new IntegerUnixChannelOption("IP_TTL", 0, 2);
   private static final IntegerUnixChannelOption IPV6_UNICAST_HOPS =
       new IntegerUnixChannelOption("IPV6_UNICAST_HOPS", 41, 16);
+
+  /**
+   * When a session's socket counts as full. Netty's default (64 KiB high) is about what one
+   * route-reflector client receives when a thousand clients announce a /26 each, and an update
+   * group waits for every member to be writable, so the slowest reader paused the whole group again
+   * and again. Group output is slices of one shared buffer, so a higher mark costs little memory
+   * per member; a new member's table dump is still paced by it.
+   */
+  public static final WriteBufferWaterMark WATER_MARK =
+      new WriteBufferWaterMark(512 * 1024, 2 * 1024 * 1024);
 
   private final boolean epoll;
 

@@ -9,7 +9,6 @@ import dev.netctl.bgp.session.PeerSession;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +28,9 @@ final class GroupWriter {
   private final UpdateGroup group;
   private final EventLoop loop;
   private final Map<Peer, PeerSession> sessions;
+  // The roster the index was built from, and each member's position in it.
+  private List<Peer> indexed;
+  private Map<Peer, Integer> index;
 
   GroupWriter(UpdateGroup group, EventLoop loop, Map<Peer, PeerSession> sessions) {
     this.group = group;
@@ -52,23 +54,28 @@ final class GroupWriter {
 
   /** Drains now if every member can take data; runs on the loop. */
   void drain() {
-    List<PeerSession> targets = new ArrayList<>();
-    Map<Peer, Integer> index = new HashMap<>();
-    for (Peer m : group.members()) {
-      PeerSession s = sessions.get(m);
-      if (s == null) {
-        continue; // going down: the RIB removes it from the group shortly
+    List<Peer> roster = group.roster();
+    if (roster != indexed) {
+      index = new HashMap<>();
+      for (int i = 0; i < roster.size(); i++) {
+        index.put(roster.get(i), i);
       }
-      if (!s.writable()) {
+      indexed = roster;
+    }
+    // Members by roster position; null for one whose session is already gone (the RIB removes
+    // it from the group shortly).
+    PeerSession[] targets = new PeerSession[roster.size()];
+    for (int i = 0; i < targets.length; i++) {
+      PeerSession s = sessions.get(roster.get(i));
+      if (s != null && !s.writable()) {
         return; // resumed by the member's writability change
       }
-      index.put(m, targets.size());
-      targets.add(s);
+      targets[i] = s;
     }
     // Always drain, even when nothing seems pending: drain() re-arms the group's signal, and a
     // signal raised while an earlier drain took the change would otherwise never fire again.
     List<OutboundUpdate> out = group.drain();
-    if (out.isEmpty() || targets.isEmpty()) {
+    if (out.isEmpty() || targets.length == 0) {
       return;
     }
     // Encode the whole batch once into one buffer; each member then gets retained slices of the
@@ -93,8 +100,11 @@ final class GroupWriter {
           }
         }
       }
-      for (int i = 0; i < targets.size(); i++) {
-        PeerSession target = targets.get(i);
+      for (int i = 0; i < targets.length; i++) {
+        PeerSession target = targets[i];
+        if (target == null) {
+          continue;
+        }
         int runStart = -1;
         boolean touched = false;
         for (int j = 0; j <= n; j++) {

@@ -363,4 +363,21 @@ class UpdateGroupTest {
     assertThat(g.beginRefresh(c2, 1, AddressFamily.IPV4_UNICAST, true)).isNull();
     assertThat(g.beginRefresh(c1, 1, AddressFamily.of(1, 128), true)).isNull();
   }
+
+  @Test
+  void theRosterIsOneObjectUntilTheMembershipChanges() {
+    UpdateGroup g =
+        new UpdateGroup(ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET));
+    assertThat(g.roster()).isEmpty();
+    g.beginSync(c1, 1);
+    List<Peer> first = g.roster();
+    assertThat(first).containsExactly(c1);
+    assertThat(g.roster()).isSameAs(first);
+    g.beginSync(c2, 1);
+    List<Peer> second = g.roster();
+    assertThat(second).containsExactlyInAnyOrder(c1, c2);
+    assertThat(g.roster()).isSameAs(second);
+    g.removeMember(c1);
+    assertThat(g.roster()).containsExactly(c2).isNotSameAs(second);
+  }
 }
