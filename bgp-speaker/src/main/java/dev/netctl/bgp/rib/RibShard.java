@@ -39,6 +39,15 @@ final class RibShard {
   private RoutePolicy importedPolicy;
   private AttributeSet importedFrom;
   private AttributeSet imported;
+  // Likewise the last export policy result (see export).
+  private OutboundProfile exportedProfile;
+  private AttributeSet exportedRules;
+  private AttributeSet exportedFrom;
+  private boolean exportedIpv6;
+  private AttributeSet exported;
+  // The Adj-RIB-In last written to: an UPDATE's prefixes all come from one peer.
+  private Peer lastPeer;
+  private AdjRibIn lastIn;
 
   /**
    * A shard sharing the peer policies, sinks and groups (concurrent collections owned by {@link
@@ -72,7 +81,13 @@ final class RibShard {
 
   /** A path received from {@code peer} (or originated, for {@link Peer#LOCAL}). */
   void announce(Peer peer, Prefix prefix, int pathId, AttributeSet received) {
-    adjIn.computeIfAbsent(peer, p -> new AdjRibIn(counters.apply(p))).put(prefix, pathId, received);
+    AdjRibIn in = lastPeer == peer ? lastIn : null;
+    if (in == null) {
+      in = adjIn.computeIfAbsent(peer, p -> new AdjRibIn(counters.apply(p)));
+      lastPeer = peer;
+      lastIn = in;
+    }
+    in.put(prefix, pathId, received);
     unmarkStale(peer, prefix, pathId);
     replacePath(prefix, peer, pathId, imported(peer, prefix, received));
   }
@@ -93,6 +108,12 @@ final class RibShard {
     return out;
   }
 
+  private AdjRibIn dropAdjIn(Peer peer) {
+    lastPeer = null;
+    lastIn = null;
+    return adjIn.remove(peer);
+  }
+
   /** A path withdrawn by {@code peer}. */
   void withdraw(Peer peer, Prefix prefix, int pathId) {
     AdjRibIn in = adjIn.get(peer);
@@ -100,7 +121,7 @@ final class RibShard {
     if (in != null && in.remove(prefix, pathId) != null) {
       replacePath(prefix, peer, pathId, null);
       if (in.size() == 0) {
-        adjIn.remove(peer);
+        dropAdjIn(peer);
       }
     }
   }
@@ -108,7 +129,7 @@ final class RibShard {
   /** Removes every path of a peer whose session went down. */
   void peerDown(Peer peer) {
     stale.remove(peer);
-    AdjRibIn in = adjIn.remove(peer);
+    AdjRibIn in = dropAdjIn(peer);
     if (in != null) {
       in.uncount();
       in.forEach((prefix, pathId, attrs) -> replacePath(prefix, peer, pathId, null));
@@ -198,7 +219,7 @@ final class RibShard {
     if (marks != null) {
       stale.put(to, marks);
     }
-    AdjRibIn in = adjIn.remove(from);
+    AdjRibIn in = dropAdjIn(from);
     if (in == null) {
       return;
     }
@@ -556,7 +577,28 @@ final class RibShard {
       return null;
     }
     AttributeSet rules = exportMemo.rules(profile, prefix.ipv6(), route);
-    return ExportRules.policy(profile, prefix, route, rules).orElse(null);
+    if (rules == null) {
+      return null;
+    }
+    // A prefix-independent policy gives the last answer again for the same inputs: the group's
+    // profile, the rules' output, and the received next hop (the policy context), per family.
+    boolean memo = profile.exportPolicy().prefixIndependent();
+    if (memo
+        && profile == exportedProfile
+        && rules == exportedRules
+        && route.attributes() == exportedFrom
+        && prefix.ipv6() == exportedIpv6) {
+      return exported;
+    }
+    AttributeSet out = ExportRules.policy(profile, prefix, route, rules).orElse(null);
+    if (memo) {
+      exportedProfile = profile;
+      exportedRules = rules;
+      exportedFrom = route.attributes();
+      exportedIpv6 = prefix.ipv6();
+      exported = out;
+    }
+    return out;
   }
 
   private static int freeLocalId(Route[] paths) {

@@ -67,6 +67,11 @@ public final class UpdateGroup {
 
   private record SyncPart(TableSync sync, List<UpdatePacker.Entry> entries) {}
 
+  // Audiences of one drain (see allExcept); touched only inside drain, which is synchronized.
+  private final Map<Peer, Audience> excepts = new HashMap<>();
+  private Peer exceptPeer;
+  private Audience exceptAudience;
+
   private final OutboundProfile profile;
   private final UpdatePacker packer;
 
@@ -172,6 +177,8 @@ public final class UpdateGroup {
    */
   public synchronized List<OutboundUpdate> drain() {
     signalled.set(false);
+    excepts.clear();
+    exceptPeer = null;
     // Take pending changes before snapshots: a snapshot published after a change we took still
     // comes out first, and it is at least as new as that change.
     List<UpdatePacker.Entry> changes = new ArrayList<>();
@@ -211,28 +218,44 @@ public final class UpdateGroup {
     return out;
   }
 
+  /**
+   * Everyone but {@code peer} when it is a member, else everyone: one object per source within a
+   * drain (a million changes from one injector share it, and the packer groups by it).
+   */
+  private Audience allExcept(Peer peer) {
+    if (peer == null) {
+      return Audience.All.INSTANCE;
+    }
+    if (peer == exceptPeer) {
+      return exceptAudience;
+    }
+    Audience a = excepts.get(peer);
+    if (a == null) {
+      a = members.contains(peer) ? new Audience.AllExcept(peer) : Audience.All.INSTANCE;
+      excepts.put(peer, a);
+    }
+    exceptPeer = peer;
+    exceptAudience = a;
+    return a;
+  }
+
   private void addChange(
       List<UpdatePacker.Entry> changes, Prefix prefix, int pathId, OutRoute route) {
     boolean addPath = profile.addPath(prefix.family());
     Peer source = route.source();
-    boolean fromMember = source != null && members.contains(source);
+    Audience exceptSource = allExcept(source);
+    boolean fromMember = exceptSource != Audience.All.INSTANCE;
     if (route.attributes() == null) {
       Audience audience;
       if (addPath) {
-        audience = fromMember ? new Audience.AllExcept(source) : Audience.All.INSTANCE;
+        audience = exceptSource;
       } else {
         // Only the members holding the earlier advertisement need the withdrawal.
-        Peer from = route.sentFrom();
-        audience =
-            route.sent() && from != null && members.contains(from)
-                ? new Audience.AllExcept(from)
-                : Audience.All.INSTANCE;
+        audience = route.sent() ? allExcept(route.sentFrom()) : Audience.All.INSTANCE;
       }
       changes.add(new UpdatePacker.Entry(prefix, pathId, null, audience));
     } else if (fromMember) {
-      changes.add(
-          new UpdatePacker.Entry(
-              prefix, pathId, route.attributes(), new Audience.AllExcept(source)));
+      changes.add(new UpdatePacker.Entry(prefix, pathId, route.attributes(), exceptSource));
       if (!addPath && route.held(source)) {
         changes.add(new UpdatePacker.Entry(prefix, pathId, null, new Audience.Only(source)));
       }
