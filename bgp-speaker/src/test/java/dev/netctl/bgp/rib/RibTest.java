@@ -47,6 +47,18 @@ class RibTest {
     return List.of(new PathAttribute.Origin(PathAttribute.OriginType.IGP), AsPath.sequence(path));
   }
 
+  /** Accepts 10.1.0.0/16 up to /24, rejects everything else. */
+  private static Policy onlyTen1() {
+    return new Policy(
+        "only-10.1",
+        List.of(
+            new Statement(
+                List.of(new Match.PrefixIn(PrefixList.of("l", "10.1.0.0/16 le 24"))),
+                List.of(),
+                Verdict.ACCEPT)),
+        Verdict.REJECT);
+  }
+
   private static Update v4Update(String nextHop, List<PathAttribute> attrs, String... prefixes) {
     List<PathAttribute> list = new ArrayList<>(attrs);
     list.add(new PathAttribute.NextHop(Fixtures.v4(nextHop)));
@@ -93,15 +105,7 @@ class RibTest {
   void receivedCountFollowsTheAdjRibInAcrossShardsIncludingRejectedPaths() {
     // Only 10.1/16 is imported, yet every received path counts (RFC 4486 counts what the peer
     // sent).
-    Policy onlyTen1 =
-        new Policy(
-            "only-10.1",
-            List.of(
-                new Statement(
-                    List.of(new Match.PrefixIn(PrefixList.of("l", "10.1.0.0/16 le 24"))),
-                    List.of(),
-                    Verdict.ACCEPT)),
-            Verdict.REJECT);
+    Policy onlyTen1 = onlyTen1();
     Peer peer = Fixtures.ibgp("10.0.0.5");
     rib.addPeer(peer, onlyTen1).join();
     String[] prefixes = new String[40];
@@ -151,15 +155,7 @@ class RibTest {
   void changingTheImportPolicyReappliesItToTheAdjRibIn() {
     rib.addPeer(e1, new Policy("all", List.of(), Verdict.ACCEPT)).join();
     rib.apply(e1, v4Update("192.0.2.1", basic(64512), "10.1.0.0/24", "10.2.0.0/24")).join();
-    Policy onlyTen1 =
-        new Policy(
-            "only-10.1",
-            List.of(
-                new Statement(
-                    List.of(new Match.PrefixIn(PrefixList.of("l", "10.1.0.0/16 le 24"))),
-                    List.of(),
-                    Verdict.ACCEPT)),
-            Verdict.REJECT);
+    Policy onlyTen1 = onlyTen1();
     rib.addPeer(e1, onlyTen1).join();
     assertThat(rib.routes(p -> true, 10).join())
         .extracting(RibEntry::prefix)
