@@ -111,8 +111,9 @@ public final class EmbeddedDatastore implements Datastore {
     this.readers =
         Executors.newFixedThreadPool(
             2, Thread.ofPlatform().daemon().name("netctl-embedded-reader-", 0).factory());
+    // The poller starts with the first watch: a command that only reads or writes (every CLI
+    // verb) never needs its thread.
     this.poller = new EventPoller(this.file, options.pollInterval());
-    poller.start();
   }
 
   @Override
@@ -258,6 +259,7 @@ public final class EmbeddedDatastore implements Datastore {
       delivery.close();
       return delivery;
     }
+    poller.start();
     poller.add(self[0]);
     return delivery;
   }
