@@ -74,12 +74,7 @@ public final class Netctl implements Runnable {
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler(new Failures());
-    cl.setParameterExceptionHandler(
-        (ex, args) -> {
-          ex.getCommandLine().getErr().println("error: " + ex.getMessage());
-          ex.getCommandLine().getErr().flush();
-          return ExitCode.USAGE;
-        });
+    cl.setParameterExceptionHandler(new UsageErrors());
     // picocli hides generate-completion by default; `netctl completion` is the documented verb,
     // but the picocli name keeps working for scripts that know it.
     CommandLine gen = cl.getSubcommands().get("generate-completion");
@@ -94,6 +89,20 @@ public final class Netctl implements Runnable {
     out.flush();
     err.flush();
     System.exit(code);
+  }
+
+  /**
+   * Prints a usage error as one {@code error:} line. A named class, not a lambda: picocli's
+   * interfaces are Java 5 class files, and the launcher's class-data-sharing archive can keep them
+   * only if no lambda proxy makes the JVM link them while the archive is recorded.
+   */
+  static final class UsageErrors implements CommandLine.IParameterExceptionHandler {
+    @Override
+    public int handleParseException(CommandLine.ParameterException ex, String[] args) {
+      ex.getCommandLine().getErr().println("error: " + ex.getMessage());
+      ex.getCommandLine().getErr().flush();
+      return ExitCode.USAGE;
+    }
   }
 
   /** Supplies {@code --version}. */
