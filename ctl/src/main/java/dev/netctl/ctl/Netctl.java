@@ -64,7 +64,9 @@ public final class Netctl implements Runnable {
    * @return the exit code
    */
   public static int execute(InputStream in, PrintWriter out, PrintWriter err, String... args) {
-    return commandLine(in, out, err, Verbs.needed(args)).execute(args);
+    List<Class<?>> verbs = Verbs.needed(args);
+    Warmup.start(verbs, args);
+    return commandLine(in, out, err, verbs).execute(args);
   }
 
   private static CommandLine commandLine(

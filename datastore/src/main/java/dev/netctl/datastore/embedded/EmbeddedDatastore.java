@@ -116,6 +116,15 @@ public final class EmbeddedDatastore implements Datastore {
     this.poller = new EventPoller(this.file, options.pollInterval());
   }
 
+  /**
+   * Loads the sqlite driver and its native library, opening nothing, so that a short-lived caller
+   * (the CLI) can do this on another thread while it parses its command line. Safe to call from any
+   * thread, any number of times; a later open reports any failure.
+   */
+  public static void loadDriver() {
+    SqliteFile.loadDriver();
+  }
+
   @Override
   public String address() {
     return file.path().toString();
