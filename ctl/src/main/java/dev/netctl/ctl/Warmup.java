@@ -1,17 +1,18 @@
 package dev.netctl.ctl;
 
 import dev.netctl.datastore.Datastores;
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * Overlaps a command's library start-up with picocli's. While the main thread builds the verb's
  * model and parses the command line, a daemon thread initializes the resource codec (Jackson; its
- * date formats alone pull in the JDK's locale data) and loads the datastore's driver (sqlite and
- * its native library). That is class loading and initialization only: nothing is opened, read or
- * written, and the main thread, which needs both moments later, finds them ready or waits for the
- * class being initialized. On a single core it costs nothing extra: the same work, in another
- * order.
+ * date formats alone pull in the JDK's locale data), loads the datastore's driver (sqlite and its
+ * native library) and initializes BigDecimal, which the codec's parser needs. That is class loading
+ * and initialization only: nothing is opened, read or written, and the main thread, which needs
+ * both moments later, finds them ready or waits for the class being initialized. On a single core
+ * it costs nothing extra: the same work, in another order.
  */
 final class Warmup {
 
@@ -33,6 +34,9 @@ final class Warmup {
             () -> {
               Objects.requireNonNull(ResourceVerb.CODEC); // runs ResourceVerb's initializer
               if (spec != null) Datastores.preload(spec);
+              // Jackson's parsers hold BigDecimal constants, and JDK 25's BigDecimal initializer
+              // squares large powers of ten: a fifth of a get's main thread before this.
+              Objects.requireNonNull(BigDecimal.ONE);
             });
   }
 
