@@ -69,6 +69,11 @@ final class Verbs {
     return ALL;
   }
 
+  /** Whether {@code word} is a verb's name or alias. */
+  static boolean isVerb(String word) {
+    return byName().containsKey(word);
+  }
+
   /** Names and aliases of every verb, read from its {@code @Command}. */
   private static Map<String, Class<?>> byName() {
     Map<String, Class<?>> out = new HashMap<>();
