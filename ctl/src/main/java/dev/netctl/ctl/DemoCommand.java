@@ -286,8 +286,11 @@ final class DemoCommand implements Callable<Integer> {
     List<String> full = new ArrayList<>(List.of("--datastore", datastoreSpec));
     full.addAll(List.of(args));
     int code =
-        Netctl.commandLine(InputStream.nullInputStream(), out, spec.commandLine().getErr())
-            .execute(full.toArray(String[]::new));
+        Netctl.execute(
+            InputStream.nullInputStream(),
+            out,
+            spec.commandLine().getErr(),
+            full.toArray(String[]::new));
     out.println();
     if (code != ExitCode.OK) {
       throw new CliException(code, "demo step 'netctl " + String.join(" ", args) + "' failed");

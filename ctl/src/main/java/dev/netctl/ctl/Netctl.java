@@ -2,39 +2,23 @@ package dev.netctl.ctl;
 
 import java.io.InputStream;
 import java.io.PrintWriter;
-import picocli.AutoComplete;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ScopeType;
 
 /**
- * The {@code netctl} root command. It only wires subcommands and maps failures to one stderr line
- * and a documented exit code ({@link ExitCode}); each verb lives in its own class.
+ * The {@code netctl} root command. It only wires subcommands (listed in {@link Verbs}) and maps
+ * failures to one stderr line and a documented exit code ({@link ExitCode}); each verb lives in its
+ * own class.
  */
 @Command(
     name = "netctl",
     mixinStandardHelpOptions = true,
     scope = ScopeType.INHERIT,
     versionProvider = Netctl.Version.class,
-    description = "Manage netctl IP pools, BGP peers, IPAM and nodes.",
-    subcommands = {
-      GetCommand.class,
-      CreateCommand.class,
-      ApplyCommand.class,
-      ReplaceCommand.class,
-      DeleteCommand.class,
-      PatchCommand.class,
-      LabelCommand.class,
-      ValidateCommand.class,
-      ConvertCommand.class,
-      VersionCommand.class,
-      CompletionCommand.class,
-      DemoCommand.class,
-      IpamCommand.class,
-      BgpCommand.class,
-      AutoComplete.GenerateCompletion.class,
-    })
+    description = "Manage netctl IP pools, BGP peers, IPAM and nodes.")
 public final class Netctl implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -63,23 +47,36 @@ public final class Netctl implements Runnable {
     return stdin;
   }
 
-  /** Builds the command line reading stdin from {@link System#in}. */
+  /** Builds the whole command tree reading stdin from {@link System#in}. */
   public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
     return commandLine(System.in, out, err);
   }
 
-  /** Builds the command line; tests call this with their own streams. */
+  /** Builds the whole command tree, every verb included. */
   public static CommandLine commandLine(InputStream in, PrintWriter out, PrintWriter err) {
+    return commandLine(in, out, err, Verbs.ALL);
+  }
+
+  /**
+   * Parses and runs {@code args} on a tree holding only the verbs they need (see {@link Verbs}):
+   * what {@code main} does, and what tests call with their own streams.
+   *
+   * @return the exit code
+   */
+  public static int execute(InputStream in, PrintWriter out, PrintWriter err, String... args) {
+    List<Class<?>> verbs = Verbs.needed(args);
+    Warmup.start(verbs, args);
+    return commandLine(in, out, err, verbs).execute(args);
+  }
+
+  private static CommandLine commandLine(
+      InputStream in, PrintWriter out, PrintWriter err, List<Class<?>> verbs) {
     CommandLine cl = new CommandLine(new Netctl(in));
+    for (Class<?> verb : verbs) cl.addSubcommand(verb);
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler(new Failures());
-    cl.setParameterExceptionHandler(
-        (ex, args) -> {
-          ex.getCommandLine().getErr().println("error: " + ex.getMessage());
-          ex.getCommandLine().getErr().flush();
-          return ExitCode.USAGE;
-        });
+    cl.setParameterExceptionHandler(new UsageErrors());
     // picocli hides generate-completion by default; `netctl completion` is the documented verb,
     // but the picocli name keeps working for scripts that know it.
     CommandLine gen = cl.getSubcommands().get("generate-completion");
@@ -90,10 +87,24 @@ public final class Netctl implements Runnable {
   public static void main(String[] args) {
     PrintWriter out = new PrintWriter(System.out, true);
     PrintWriter err = new PrintWriter(System.err, true);
-    int code = commandLine(out, err).execute(args);
+    int code = execute(System.in, out, err, args);
     out.flush();
     err.flush();
     System.exit(code);
+  }
+
+  /**
+   * Prints a usage error as one {@code error:} line. A named class, not a lambda: picocli's
+   * interfaces are Java 5 class files, and the launcher's class-data-sharing archive can keep them
+   * only if no lambda proxy makes the JVM link them while the archive is recorded.
+   */
+  static final class UsageErrors implements CommandLine.IParameterExceptionHandler {
+    @Override
+    public int handleParseException(CommandLine.ParameterException ex, String[] args) {
+      ex.getCommandLine().getErr().println("error: " + ex.getMessage());
+      ex.getCommandLine().getErr().flush();
+      return ExitCode.USAGE;
+    }
   }
 
   /** Supplies {@code --version}. */

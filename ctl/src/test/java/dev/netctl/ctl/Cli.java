@@ -50,8 +50,8 @@ final class Cli {
     try (PrintWriter o = new PrintWriter(out);
         PrintWriter e = new PrintWriter(err)) {
       code =
-          Netctl.commandLine(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), o, e)
-              .execute(args);
+          Netctl.execute(
+              new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), o, e, args);
     }
     return new Run(code, out.toString(), err.toString());
   }

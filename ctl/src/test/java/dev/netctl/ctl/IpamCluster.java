@@ -81,7 +81,7 @@ final class IpamCluster {
     int code;
     try (PrintWriter o = new PrintWriter(out);
         PrintWriter e = new PrintWriter(err)) {
-      code = Netctl.commandLine(o, e).execute(args);
+      code = Netctl.execute(System.in, o, e, args);
     }
     return new Run(code, out.toString(), err.toString());
   }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +33,8 @@ class LauncherIT {
     pb.environment().put("NETCTL_NO_BUILD", "1");
     pb.environment().put("XDG_CACHE_HOME", dir.resolve("cache").toString());
     pb.environment().put("NETCTL_DATASTORE", "embedded:" + dir.resolve("netctl.db"));
+    // Which native libraries the JVM loaded, and from where (appended by each command).
+    pb.environment().put("NETCTL_JAVA_OPTS", "-Xlog:library=info:file=" + dir.resolve("lib.log"));
     pb.redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile());
     Process p = pb.start();
     try (var in = p.getOutputStream()) {
@@ -62,5 +65,14 @@ class LauncherIT {
     Run missing = netctl("", "get", "ippool", "ghost");
     assertThat(missing.exitCode()).isEqualTo(ExitCode.NOT_FOUND);
     assertThat(missing.err()).isEqualTo("error: IPPool \"ghost\" not found\n");
+
+    // sqlite's native library is loaded from the launcher's cache, not copied out of the jar
+    // into the temp dir by every command.
+    assertThat(Files.readString(dir.resolve("lib.log")))
+        .containsPattern(
+            "Loaded library "
+                + Pattern.quote(dir.resolve("cache/netctl") + "/")
+                + "[^ ]*/libsqlitejdbc.so")
+        .doesNotContainPattern("Loaded library [^ ]*sqlite-[^ ]*libsqlitejdbc.so");
   }
 }

@@ -75,6 +75,19 @@ public final class Datastores {
     };
   }
 
+  /**
+   * Loads the code the backend of {@code spec} needs before its first open (for the embedded store:
+   * the sqlite driver and its native library), opening nothing. A caller with other start-up work
+   * can run this on another thread; a malformed spec is ignored here and reported by {@link #open}.
+   */
+  public static void preload(String spec) {
+    try {
+      if (parse(spec) instanceof Spec.Embedded) EmbeddedDatastore.loadDriver();
+    } catch (IllegalArgumentException e) {
+      // open() reports it with the exit code for usage errors.
+    }
+  }
+
   /** The spec from {@code NETCTL_DATASTORE}, else {@code embedded} (the default file). */
   public static String defaultSpec() {
     return defaultSpec(System.getenv());

@@ -20,6 +20,20 @@ class DatastoresTest {
   @TempDir Path dir;
 
   @Test
+  void preloadOpensNothingAndLeavesErrorsToOpen() {
+    Path file = dir.resolve("sub/netctl.db");
+    Datastores.preload("embedded:" + file);
+    assertThat(dir.resolve("sub")).doesNotExist();
+    Datastores.preload("nonsense:x");
+    Datastores.preload("etcd:http://127.0.0.1:1");
+    // After a preload the store opens and works as before.
+    try (Datastore store = Datastores.open("embedded:" + file, null)) {
+      Entry e = store.create(new Key("Widget", "w"), new byte[] {1}).join();
+      assertThat(store.get(new Key("Widget", "w")).join()).contains(e);
+    }
+  }
+
+  @Test
   void parsesEveryAcceptedForm() {
     assertThat(Datastores.parse("memory")).isEqualTo(new Datastores.Spec.Memory());
     assertThat(Datastores.parse("embedded"))

@@ -114,8 +114,10 @@ class WatchDeliveryTest {
         new WatchDelivery(
             "test",
             e -> {
-              rec.accept(e);
+              // Close first: once the recorder has the event the close has returned, so the
+              // checks below do not race the listener thread.
               self[0].close();
+              rec.accept(e);
             },
             () -> {});
     self[0].offer(put(1));

@@ -111,8 +111,18 @@ public final class EmbeddedDatastore implements Datastore {
     this.readers =
         Executors.newFixedThreadPool(
             2, Thread.ofPlatform().daemon().name("netctl-embedded-reader-", 0).factory());
+    // The poller starts with the first watch: a command that only reads or writes (every CLI
+    // verb) never needs its thread.
     this.poller = new EventPoller(this.file, options.pollInterval());
-    poller.start();
+  }
+
+  /**
+   * Loads the sqlite driver and its native library, opening nothing, so that a short-lived caller
+   * (the CLI) can do this on another thread while it parses its command line. Safe to call from any
+   * thread, any number of times; a later open reports any failure.
+   */
+  public static void loadDriver() {
+    SqliteFile.loadDriver();
   }
 
   @Override
@@ -258,6 +268,7 @@ public final class EmbeddedDatastore implements Datastore {
       delivery.close();
       return delivery;
     }
+    poller.start();
     poller.add(self[0]);
     return delivery;
   }

@@ -40,6 +40,7 @@ final class EventPoller {
   private final Semaphore wake = new Semaphore(0);
   private final Thread thread;
   private volatile boolean stopped;
+  private boolean started;
   private Connection connection;
 
   /** One registered watch; {@code position} is the last revision it has been given. */
@@ -61,8 +62,12 @@ final class EventPoller {
     this.thread = Thread.ofPlatform().daemon().name("netctl-embedded-poller").unstarted(this::run);
   }
 
-  void start() {
-    thread.start();
+  /** Starts the polling thread unless it runs already or the poller was stopped. */
+  synchronized void start() {
+    if (!started && !stopped) {
+      thread.start();
+      started = true;
+    }
   }
 
   void add(Watcher w) {
@@ -81,10 +86,14 @@ final class EventPoller {
 
   /** Stops polling and ends every watch: the store is closing. */
   void stop() {
-    stopped = true;
+    boolean running;
+    synchronized (this) {
+      stopped = true; // under the lock, so a racing start() cannot start the thread after this
+      running = started;
+    }
     wake.release();
     try {
-      thread.join(Duration.ofSeconds(10));
+      if (running) thread.join(Duration.ofSeconds(10));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

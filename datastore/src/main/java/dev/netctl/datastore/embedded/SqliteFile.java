@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteJDBCLoader;
 
 /**
  * Opens connections to the store's sqlite file with the settings every connection needs, and
@@ -101,6 +102,19 @@ final class SqliteFile {
     config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
     config.setBusyTimeout((int) busyTimeout.toMillis());
     return config.createConnection(url);
+  }
+
+  /**
+   * Loads the sqlite driver, its native library and its connection settings classes without opening
+   * anything; failures are left for {@link #open} to report.
+   */
+  static void loadDriver() {
+    try {
+      SQLiteJDBCLoader.initialize();
+      new SQLiteConfig();
+    } catch (Exception | LinkageError e) {
+      // open() reports the same problem with the store's path in the message.
+    }
   }
 
   DatastoreException.Unavailable unavailable(String message, Throwable cause) {

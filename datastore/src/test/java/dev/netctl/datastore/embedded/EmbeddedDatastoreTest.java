@@ -178,6 +178,32 @@ class EmbeddedDatastoreTest {
   }
 
   @Test
+  void onlyAWatchStartsThePollerThreadAndCloseEndsIt() {
+    List<Thread> before = pollerThreads();
+    try (EmbeddedDatastore store = new EmbeddedDatastore(file())) {
+      Entry x = store.create(new Key(KIND, "x"), bytes("1")).join();
+      assertThat(store.get(new Key(KIND, "x")).join()).contains(x);
+      assertThat(store.list(KIND, "").join().entries()).containsExactly(x);
+      // A CLI command reads or writes once and exits: it must not pay for a polling thread.
+      assertThat(pollerThreads()).containsExactlyInAnyOrderElementsOf(before);
+
+      EventRecorder seen = new EventRecorder();
+      try (Watch w = store.watch(KIND, 0, seen)) {
+        assertThat(seen.awaitRevision(x.revision(), WAIT))
+            .containsExactly(new WatchEvent.Put(x, true));
+        assertThat(pollerThreads()).hasSize(before.size() + 1);
+      }
+    }
+    assertThat(pollerThreads()).containsExactlyInAnyOrderElementsOf(before);
+  }
+
+  private static List<Thread> pollerThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals("netctl-embedded-poller") && t.isAlive())
+        .toList();
+  }
+
+  @Test
   void createsTheParentDirectoryOfItsFile() {
     Path nested = dir.resolve("a/b/c/netctl.db");
     try (EmbeddedDatastore store = new EmbeddedDatastore(nested)) {

@@ -114,6 +114,17 @@ class ResourceCodecTest {
   }
 
   @Test
+  void aCodecPreparedForAKindReadsStoredValuesAsAnUnpreparedOneDoes() {
+    for (Resource r : everyKindFullyPopulated()) {
+      ResourceCodec prepared = new ResourceCodec();
+      prepared.prepare(r.kind());
+      byte[] stored = codec.toStorage(r);
+      assertThat(prepared.fromStorage(r.kind(), stored, 42))
+          .isEqualTo(codec.fromStorage(r.kind(), stored, 42));
+    }
+  }
+
+  @Test
   void ipv6PoolDefaultsToBlockSize122() {
     IPPool p =
         (IPPool)
