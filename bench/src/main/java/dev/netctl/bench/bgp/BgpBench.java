@@ -162,6 +162,7 @@ public final class BgpBench {
       System.out.println("plot: " + png);
       return;
     }
+    HarnessWarmup.run();
     ScenarioRunner runner = new ScenarioRunner(o.dutAddress(), o.timeout());
     List<Result> results = new ArrayList<>();
     for (Scenario s : o.scenarios()) {
