@@ -33,6 +33,16 @@ final class PrefixTable<V> {
 
   PrefixTable() {}
 
+  /** A table sized to hold about {@code expected} IPv4 entries before it grows. */
+  PrefixTable(int expected) {
+    int capacity = MIN_CAPACITY;
+    while (capacity * 3 < expected * 4 && capacity < 1 << 30) {
+      capacity <<= 1;
+    }
+    keys = newKeys(capacity);
+    values = new Object[capacity];
+  }
+
   private PrefixTable(boolean companions) {
     this.companions = companions ? new Object[MIN_CAPACITY] : null;
   }
@@ -182,6 +192,16 @@ final class PrefixTable<V> {
       }
     }
     v6.forEach(action);
+  }
+
+  /** Calls {@code action} for every value, without building the prefixes. */
+  void forEachValue(java.util.function.Consumer<V> action) {
+    for (int i = 0; i < keys.length; i++) {
+      if (keys[i] != EMPTY) {
+        action.accept(cast(values[i]));
+      }
+    }
+    v6.values().forEach(action);
   }
 
   /** Visitor that may stop the iteration. */

@@ -524,12 +524,16 @@ final class RibShard {
       Route added) {
     if (best != oldBest || !multipath.equals(oldMultipath)) {
       BestPathChange change = new BestPathChange(prefix, best, multipath);
-      for (RouteSink sink : sinks) {
+      // Indexed, not iterated: an iterator per change is garbage a million times over. Sinks and
+      // groups are only ever added to, so an index read once stays valid.
+      for (int i = 0, n = sinks.size(); i < n; i++) {
+        RouteSink sink = sinks.get(i);
         sink.onChange(change);
       }
     }
     AddressFamily family = prefix.family();
-    for (UpdateGroup g : groups) {
+    for (int i = 0, n = groups.size(); i < n; i++) {
+      UpdateGroup g = groups.get(i);
       OutboundProfile profile = g.profile();
       if (!profile.families().contains(family)) {
         continue;

@@ -58,7 +58,8 @@ public final class UpdateGroup {
   // What the members held before the first of the changes coalesced here: an advertisement
   // (held by every member but sentFrom, its source; null = unknown source) or nothing. Without
   // ADD-PATH that decides who needs a withdrawal; kept from the oldest undrained change.
-  private record OutRoute(AttributeSet attributes, Peer source, boolean sent, Peer sentFrom) {
+  private record OutRoute(
+      Prefix prefix, AttributeSet attributes, Peer source, boolean sent, Peer sentFrom) {
     /** Whether {@code peer} may hold the earlier advertisement. */
     boolean held(Peer peer) {
       return sent && (sentFrom == null || !sentFrom.equals(peer));
@@ -181,20 +182,29 @@ public final class UpdateGroup {
     exceptPeer = null;
     // Take pending changes before snapshots: a snapshot published after a change we took still
     // comes out first, and it is at least as new as that change.
-    List<UpdatePacker.Entry> changes = new ArrayList<>();
+    List<PrefixTable<OutRoute>> takenPlain = new ArrayList<>(STRIPES);
+    List<Map<OutKey, OutRoute>> takenWithPathId = new ArrayList<>(STRIPES);
+    int taken = 0;
     for (Stripe stripe : stripes) {
-      PrefixTable<OutRoute> plain;
-      Map<OutKey, OutRoute> withPathId;
       synchronized (stripe) {
         if (stripe.isEmpty()) {
           continue;
         }
-        plain = stripe.plain;
-        withPathId = stripe.withPathId;
-        stripe.plain = new PrefixTable<>();
+        PrefixTable<OutRoute> plain = stripe.plain;
+        takenPlain.add(plain);
+        takenWithPathId.add(stripe.withPathId);
+        taken += plain.size() + stripe.withPathId.size();
+        // Sized for half of what this drain took: a burst keeps coming at about its rate, and the
+        // table then grows through fewer doublings.
+        stripe.plain = new PrefixTable<>(plain.size() / 2);
         stripe.withPathId = new HashMap<>();
       }
-      plain.forEach((prefix, route) -> addChange(changes, prefix, 0, route));
+    }
+    List<UpdatePacker.Entry> changes = new ArrayList<>(taken + taken / 8);
+    for (PrefixTable<OutRoute> plain : takenPlain) {
+      plain.forEachValue(route -> addChange(changes, route.prefix(), 0, route));
+    }
+    for (Map<OutKey, OutRoute> withPathId : takenWithPathId) {
       withPathId.forEach((key, route) -> addChange(changes, key.prefix(), key.pathId(), route));
     }
     List<OutboundUpdate> out = new ArrayList<>();
@@ -278,7 +288,7 @@ public final class UpdateGroup {
       Peer source,
       boolean sent,
       Peer sentFrom) {
-    OutRoute route = new OutRoute(attributes, source, sent, sentFrom);
+    OutRoute route = new OutRoute(prefix, attributes, source, sent, sentFrom);
     Stripe stripe = stripes[(prefix.hashCode() * 0x9E3779B9 >>> 16) & (STRIPES - 1)];
     synchronized (stripe) {
       OutRoute old =
@@ -287,7 +297,7 @@ public final class UpdateGroup {
               : stripe.withPathId.put(new OutKey(prefix, pathId), route);
       if (old != null) {
         // A change replacing an undrained one keeps what the members held before that one.
-        OutRoute merged = new OutRoute(attributes, source, old.sent(), old.sentFrom());
+        OutRoute merged = new OutRoute(prefix, attributes, source, old.sent(), old.sentFrom());
         if (pathId == 0) {
           stripe.plain.put(prefix, merged);
         } else {

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.RepetitionInfo;
+import org.junit.jupiter.api.Test;
 
 class PrefixTableTest {
   @RepeatedTest(5)
@@ -41,5 +42,19 @@ class PrefixTableTest {
     for (Prefix p : model.keySet()) {
       assertThat(table.get(p)).isEqualTo(model.get(p));
     }
+  }
+
+  @Test
+  void aPresizedTableHoldsAndVisitsEveryValueIncludingIpv6() {
+    PrefixTable<Integer> table = new PrefixTable<>(1_000);
+    for (int i = 0; i < 1_500; i++) {
+      table.put(Prefix.ipv4(0x0a000000 + (i << 8), 24), i);
+    }
+    table.put(Prefix.parse("2001:db8::/64"), -1);
+    table.remove(Prefix.ipv4(0x0a000000, 24));
+    java.util.List<Integer> seen = new java.util.ArrayList<>();
+    table.forEachValue(seen::add);
+    assertThat(seen).hasSize(1_500).contains(-1, 1, 1_499).doesNotContain(0);
+    assertThat(table.get(Prefix.ipv4(0x0a000000 + (700 << 8), 24))).isEqualTo(700);
   }
 }
