@@ -24,9 +24,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * same key replaces an undrained older one, so a slow peer receives the latest state rather than
  * every flap, and memory is bounded by the number of distinct changed prefixes. The tables are
  * striped by prefix, each behind its own monitor held for one table probe; {@link #drain} swaps
- * each stripe's table for an empty one and reads the full one outside the monitor, so it never
- * removes entries one by one and never stops the shards for longer than a swap. {@link #drain} is
- * serialized per group only.
+ * each stripe's table for an empty one (built beforehand) and reads the full one outside the
+ * monitor, so it never removes entries one by one and never stops the shards for longer than a
+ * swap. {@link #drain} is serialized per group only.
  *
  * <p><b>Split horizon.</b> A route is never sent back to the member it came from. Rather than a
  * group per source peer, such a route is addressed {@link Audience.AllExcept} its source, and
@@ -186,18 +186,23 @@ public final class UpdateGroup {
     List<Map<OutKey, OutRoute>> takenWithPathId = new ArrayList<>(STRIPES);
     int taken = 0;
     for (Stripe stripe : stripes) {
+      int size;
       synchronized (stripe) {
+        size = stripe.plain.size();
         if (stripe.isEmpty()) {
           continue;
         }
-        PrefixTable<OutRoute> plain = stripe.plain;
-        takenPlain.add(plain);
+      }
+      // The replacement is built outside the monitor (shards wait on it), sized for half of what
+      // the stripe holds: a burst keeps coming at about its rate and then grows it less often.
+      PrefixTable<OutRoute> fresh = new PrefixTable<>(size / 2);
+      Map<OutKey, OutRoute> freshWithPathId = new HashMap<>();
+      synchronized (stripe) {
+        takenPlain.add(stripe.plain);
         takenWithPathId.add(stripe.withPathId);
-        taken += plain.size() + stripe.withPathId.size();
-        // Sized for half of what this drain took: a burst keeps coming at about its rate, and the
-        // table then grows through fewer doublings.
-        stripe.plain = new PrefixTable<>(plain.size() / 2);
-        stripe.withPathId = new HashMap<>();
+        taken += stripe.plain.size() + stripe.withPathId.size();
+        stripe.plain = fresh;
+        stripe.withPathId = freshWithPathId;
       }
     }
     List<UpdatePacker.Entry> changes = new ArrayList<>(taken + taken / 8);
