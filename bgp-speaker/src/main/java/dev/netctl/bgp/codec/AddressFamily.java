@@ -9,6 +9,18 @@ import java.util.Objects;
  * @param safi subsequent address family
  */
 public record AddressFamily(Afi afi, Safi safi) {
+  // Written out: a record's generated equals/hashCode is a method-handle chain the C1-only
+  // speaker JVM does not inline, and families are compared per prefix when packing UPDATEs.
+  @Override
+  public boolean equals(Object o) {
+    return o == this || (o instanceof AddressFamily f && afi.equals(f.afi) && safi.equals(f.safi));
+  }
+
+  @Override
+  public int hashCode() {
+    return afi.hashCode() * 31 + safi.hashCode();
+  }
+
   /** IPv4 unicast, the family of the classic UPDATE NLRI field. */
   public static final AddressFamily IPV4_UNICAST = new AddressFamily(Afi.IPV4, Safi.UNICAST);
 

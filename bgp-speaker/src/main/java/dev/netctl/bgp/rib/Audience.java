@@ -38,10 +38,15 @@ public sealed interface Audience {
       return !excluded.equals(peer);
     }
 
-    // Written out: the generated one is a method-handle chain C1 cannot inline (update packing).
+    // Written out: the generated ones are method-handle chains C1 cannot inline (update packing).
     @Override
     public int hashCode() {
       return excluded.hashCode();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o == this || (o instanceof AllExcept a && excluded.equals(a.excluded));
     }
   }
 

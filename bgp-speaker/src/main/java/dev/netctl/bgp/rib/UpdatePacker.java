@@ -35,6 +35,15 @@ final class UpdatePacker {
     public int hashCode() {
       return 31 * (31 * family.hashCode() + attributes.hashCode()) + audience.hashCode();
     }
+
+    // Attribute sets are interned: identity is their equality.
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof AnnounceKey k
+          && k.attributes == attributes
+          && k.family.equals(family)
+          && (k.audience == audience || k.audience.equals(audience));
+    }
   }
 
   private final CodecContext codec;
@@ -46,9 +55,12 @@ final class UpdatePacker {
   List<OutboundUpdate> pack(List<Entry> entries) {
     Map<Audience, List<Nlri>> withdrawals = new LinkedHashMap<>();
     Map<AnnounceKey, List<Nlri>> announcements = new LinkedHashMap<>();
+    boolean v4AddPath = codec.addPath(AddressFamily.IPV4_UNICAST);
+    boolean v6AddPath = codec.addPath(AddressFamily.IPV6_UNICAST);
     for (Entry e : entries) {
       AddressFamily family = e.prefix().family();
-      Nlri nlri = new Nlri(codec.addPath(family) ? e.pathId() : 0, e.prefix());
+      boolean addPath = e.prefix().ipv6() ? v6AddPath : v4AddPath;
+      Nlri nlri = new Nlri(addPath ? e.pathId() : 0, e.prefix());
       if (e.attributes() == null) {
         withdrawals.computeIfAbsent(e.audience(), k -> new ArrayList<>()).add(nlri);
       } else {
