@@ -49,6 +49,17 @@ public record Prefix(boolean ipv6, long high, long low, int length) {
     return 31 * h + length;
   }
 
+  // Written out for the same reason: prefixes are compared per route as map keys.
+  @Override
+  public boolean equals(Object o) {
+    return o == this
+        || (o instanceof Prefix p
+            && low == p.low
+            && length == p.length
+            && high == p.high
+            && ipv6 == p.ipv6);
+  }
+
   /** An IPv4 prefix from an address int; host bits are cleared. */
   public static Prefix ipv4(int address, int length) {
     long addr = Integer.toUnsignedLong(address);

@@ -55,6 +55,18 @@ public record Peer(
     return 31 * h + Boolean.hashCode(routeReflectorClient);
   }
 
+  // Written out for the same reason: compared per route in split horizon and path replacement.
+  @Override
+  public boolean equals(Object o) {
+    return o == this
+        || (o instanceof Peer p
+            && asn == p.asn
+            && kind == p.kind
+            && routeReflectorClient == p.routeReflectorClient
+            && address.equals(p.address)
+            && routerId.equals(p.routerId));
+  }
+
   @Override
   public String toString() {
     return kind + "(" + address.getHostAddress() + ", AS" + asn + ")";

@@ -18,4 +18,24 @@ public record Route(Peer source, int pathId, AttributeSet attributes, int localI
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(attributes, "attributes");
   }
+
+  // Written out: a record's generated equals/hashCode are method-handle chains the C1-only speaker
+  // JVM does not inline, and best-path publication compares routes per change.
+  @Override
+  public boolean equals(Object o) {
+    return o == this
+        || (o instanceof Route r
+            && pathId == r.pathId
+            && localId == r.localId
+            && (attributes == r.attributes || attributes.equals(r.attributes))
+            && (source == r.source || source.equals(r.source)));
+  }
+
+  @Override
+  public int hashCode() {
+    int h = source.hashCode();
+    h = 31 * h + pathId;
+    h = 31 * h + attributes.hashCode();
+    return 31 * h + localId;
+  }
 }

@@ -48,4 +48,15 @@ class PrefixTest {
       assertThat(Prefix.parse(p.toString())).as("seed %d", seed).isEqualTo(p);
     }
   }
+
+  @Test
+  void prefixesDifferByFamilyAddressAndLength() {
+    assertThat(Prefix.parse("10.1.2.0/24")).hasSameHashCodeAs(Prefix.ipv4(0x0a010200, 24));
+    assertThat(Prefix.parse("10.1.2.0/24"))
+        .isNotEqualTo(Prefix.parse("10.1.2.0/25"))
+        .isNotEqualTo(Prefix.parse("10.1.3.0/24"))
+        .isNotEqualTo(Prefix.ipv6(0, 0x0a010200L, 24))
+        .isNotEqualTo("10.1.2.0/24");
+    assertThat(Prefix.parse("2001:db8::/32")).isNotEqualTo(Prefix.parse("2001:db9::/32"));
+  }
 }
