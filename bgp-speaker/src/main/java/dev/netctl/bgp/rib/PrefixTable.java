@@ -186,12 +186,11 @@ final class PrefixTable<V> {
 
   /** Calls {@code action} for every entry; the table must not be modified meanwhile. */
   void forEach(BiConsumer<Prefix, V> action) {
-    for (int i = 0; i < keys.length; i++) {
-      if (keys[i] != EMPTY) {
-        action.accept(unpack(keys[i]), cast(values[i]));
-      }
-    }
-    v6.forEach(action);
+    visit(
+        (prefix, value) -> {
+          action.accept(prefix, value);
+          return true;
+        });
   }
 
   /** Calls {@code action} for every value, without building the prefixes. */
@@ -212,16 +211,7 @@ final class PrefixTable<V> {
 
   /** Visits entries until the visitor returns false; the table must not change meanwhile. */
   void visit(Visitor<V> visitor) {
-    for (int i = 0; i < keys.length; i++) {
-      if (keys[i] != EMPTY && !visitor.visit(unpack(keys[i]), cast(values[i]))) {
-        return;
-      }
-    }
-    for (Map.Entry<Prefix, V> e : v6.entrySet()) {
-      if (!visitor.visit(e.getKey(), e.getValue())) {
-        return;
-      }
-    }
+    visitWithCompanions((prefix, value, companion) -> visitor.visit(prefix, value));
   }
 
   static long pack(Prefix p) {

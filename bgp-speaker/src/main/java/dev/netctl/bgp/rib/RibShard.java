@@ -199,14 +199,7 @@ final class RibShard {
     if (in == null) {
       return;
     }
-    RoutePolicy policy = importPolicy(peer);
-    in.forEach(
-        (prefix, pathId, received) ->
-            replacePath(
-                prefix,
-                peer,
-                pathId,
-                ImportRules.apply(config, peer, policy, prefix, received).orElse(null)));
+    reapply(in, peer, peer);
   }
 
   /**
@@ -225,6 +218,14 @@ final class RibShard {
     }
     adjIn.put(to, in);
     in.recount(counters.apply(to));
+    reapply(in, from, to);
+  }
+
+  /**
+   * Puts every path of {@code in} back into the Loc-RIB under {@code to}'s current import policy,
+   * finding each under {@code from} (the same peer, or its previous role).
+   */
+  private void reapply(AdjRibIn in, Peer from, Peer to) {
     RoutePolicy policy = importPolicy(to);
     in.forEach(
         (prefix, pathId, received) ->
