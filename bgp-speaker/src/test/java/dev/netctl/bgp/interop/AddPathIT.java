@@ -20,7 +20,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -133,10 +132,7 @@ class AddPathIT {
   }
 
   static String gobgpAt(int api, String... args) throws Exception {
-    List<String> cmd =
-        new ArrayList<>(List.of(GobgpInteropIT.GOBGP, "-u", "127.0.0.1", "-p", "" + api));
-    cmd.addAll(List.of(args));
-    return Daemon.run(Duration.ofSeconds(5), cmd);
+    return GobgpInteropIT.runAt("127.0.0.1", api, args);
   }
 
   @Test
@@ -232,10 +228,7 @@ class AddPathIT {
   }
 
   static String gobgp(String... args) throws Exception {
-    List<String> cmd =
-        new ArrayList<>(List.of(GobgpInteropIT.GOBGP, "-u", "127.0.0.1", "-p", "18259"));
-    cmd.addAll(List.of(args));
-    return Daemon.run(Duration.ofSeconds(5), cmd);
+    return GobgpInteropIT.runAt("127.0.0.1", 18259, args);
   }
 
   @Test

@@ -120,6 +120,16 @@ final class BirdConfig {
         Map.of());
   }
 
+  /** {@code show route all protocol netctl} from the BIRD started as {@code name}. */
+  static String netctlRoutes(Path dir, String name) throws Exception {
+    return birdc(dir, name, "show", "route", "all", "protocol", "netctl");
+  }
+
+  /** {@code show protocols all netctl} from the BIRD started as {@code name}. */
+  static String netctlProtocol(Path dir, String name) throws Exception {
+    return birdc(dir, name, "show", "protocols", "all", "netctl");
+  }
+
   /** Runs birdc {@code command} against the BIRD that {@link #start} started as {@code name}. */
   static String birdc(Path dir, String name, String... command) throws Exception {
     List<String> cmd =

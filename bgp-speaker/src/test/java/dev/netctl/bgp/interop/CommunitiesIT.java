@@ -20,7 +20,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -35,10 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class CommunitiesIT {
   static String gobgp(String... args) throws Exception {
-    List<String> cmd =
-        new ArrayList<>(List.of(GobgpInteropIT.GOBGP, "-u", "127.0.0.1", "-p", "18274"));
-    cmd.addAll(List.of(args));
-    return Daemon.run(Duration.ofSeconds(5), cmd);
+    return GobgpInteropIT.runAt("127.0.0.1", 18274, args);
   }
 
   @Test
@@ -46,7 +42,6 @@ class CommunitiesIT {
     Daemon.require(BirdInteropIT.BIRD);
     Daemon.require(GobgpInteropIT.GOBGPD);
     Daemon.require(GobgpInteropIT.GOBGP);
-    Path b = dir.resolve("bird");
     String birdConfig =
         BirdConfig.routerId("127.0.2.72")
             .raw(
@@ -99,21 +94,11 @@ class CommunitiesIT {
       speaker.addPeer(
           Neighbor.of(peer("127.0.2.71", 65271, "127.0.2.73", 18273, 65273))
               .withPolicies(RoutePolicy.ACCEPT_ALL, toGobgp));
-      List<String> birdShow =
-          List.of(
-              BirdInteropIT.BIRDC,
-              "-s",
-              b.resolve("bird.sock").toString(),
-              "show",
-              "route",
-              "all",
-              "protocol",
-              "netctl");
       InteropSupport.Details details =
           () ->
               InteropSupport.status(speaker)
                   + "\nbird: "
-                  + Daemon.run(Duration.ofSeconds(5), birdShow)
+                  + BirdConfig.netctlRoutes(dir, "bird")
                   + "\ngobgp rib: "
                   + gobgp("-j", "global", "rib", "-a", "ipv4")
                   + "\nbird output: "
@@ -149,9 +134,9 @@ class CommunitiesIT {
           .contains("{\"type\":32,\"value\":[{\"ASN\":65271,\"LocalData1\":3,\"LocalData2\":4}]}");
       await(
           Duration.ofSeconds(20),
-          () -> Daemon.run(Duration.ofSeconds(5), birdShow).contains("10.171.0.0/16"),
+          () -> BirdConfig.netctlRoutes(dir, "bird").contains("10.171.0.0/16"),
           details);
-      assertThat(Daemon.run(Duration.ofSeconds(5), birdShow))
+      assertThat(BirdConfig.netctlRoutes(dir, "bird"))
           .contains("BGP.community: (65271,9)")
           .contains("BGP.large_community: (65271, 3, 4)");
     }

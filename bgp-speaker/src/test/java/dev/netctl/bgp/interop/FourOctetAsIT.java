@@ -18,7 +18,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -38,7 +37,6 @@ class FourOctetAsIT {
   @Test
   void exchangesRoutesWithBirdUsingFourOctetAsns(@TempDir Path dir) throws Exception {
     Daemon.require(BirdInteropIT.BIRD);
-    Path sock = dir.resolve("bird").resolve("bird.sock");
     String config =
         BirdConfig.routerId("127.0.2.2")
             .raw("protocol static s4 { ipv4; route 10.202.0.0/16 blackhole; }\n")
@@ -53,21 +51,11 @@ class FourOctetAsIT {
       speaker.originate(Prefix.parse("10.201.0.0/16"), null, List.of());
       speaker.addPeer(
           InteropSupport.open(peer("127.0.2.1", LOCAL_AS, "127.0.2.2", 18202, 4_200_000_002L)));
-      List<String> show =
-          List.of(
-              BirdInteropIT.BIRDC,
-              "-s",
-              sock.toString(),
-              "show",
-              "route",
-              "all",
-              "protocol",
-              "netctl");
       InteropSupport.Details details =
           () ->
               InteropSupport.status(speaker)
                   + "\nbirdc: "
-                  + Daemon.run(Duration.ofSeconds(5), show)
+                  + BirdConfig.netctlRoutes(dir, "bird")
                   + "\nbird output: "
                   + bird.output();
       await(Duration.ofSeconds(30), () -> state(speaker) == State.ESTABLISHED, details);
@@ -81,9 +69,9 @@ class FourOctetAsIT {
 
       await(
           Duration.ofSeconds(20),
-          () -> Daemon.run(Duration.ofSeconds(5), show).contains("10.201.0.0/16"),
+          () -> BirdConfig.netctlRoutes(dir, "bird").contains("10.201.0.0/16"),
           details);
-      assertThat(Daemon.run(Duration.ofSeconds(5), show))
+      assertThat(BirdConfig.netctlRoutes(dir, "bird"))
           .as("BIRD sees our 4-octet AS in AS_PATH")
           .contains("BGP.as_path: 4200000001")
           .doesNotContain("23456");
@@ -91,10 +79,7 @@ class FourOctetAsIT {
   }
 
   static List<String> gobgp(String... args) {
-    List<String> cmd =
-        new ArrayList<>(List.of(GobgpInteropIT.GOBGP, "-u", "127.0.0.1", "-p", "18205"));
-    cmd.addAll(List.of(args));
-    return cmd;
+    return GobgpInteropIT.cliAt("127.0.0.1", 18205, args);
   }
 
   @Test

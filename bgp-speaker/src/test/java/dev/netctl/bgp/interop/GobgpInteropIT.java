@@ -30,10 +30,20 @@ class GobgpInteropIT {
   static final String GOBGPD = "/usr/bin/gobgpd";
   static final String GOBGP = "/usr/bin/gobgp";
 
-  static List<String> cli(String... args) {
-    List<String> cmd = new ArrayList<>(List.of(GOBGP, "-u", "127.0.0.1", "-p", "17854"));
+  /** The gobgp CLI command line for the gobgpd whose API listens on {@code host:api}. */
+  static List<String> cliAt(String host, int api, String... args) {
+    List<String> cmd = new ArrayList<>(List.of(GOBGP, "-u", host, "-p", Integer.toString(api)));
     cmd.addAll(List.of(args));
     return cmd;
+  }
+
+  /** Runs {@link #cliAt} (bounded by 5 s) and returns its output. */
+  static String runAt(String host, int api, String... args) throws Exception {
+    return Daemon.run(Duration.ofSeconds(5), cliAt(host, api, args));
+  }
+
+  static List<String> cli(String... args) {
+    return cliAt("127.0.0.1", 17854, args);
   }
 
   @Test

@@ -14,7 +14,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -49,10 +48,7 @@ class GobgpRouteReflectorIT {
   }
 
   static String cli(int api, String... args) throws Exception {
-    List<String> cmd =
-        new ArrayList<>(List.of(GobgpInteropIT.GOBGP, "-u", "127.0.0.1", "-p", "" + api));
-    cmd.addAll(List.of(args));
-    return Daemon.run(Duration.ofSeconds(5), cmd);
+    return GobgpInteropIT.runAt("127.0.0.1", api, args);
   }
 
   @Test

@@ -15,7 +15,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -36,13 +35,11 @@ class GobgpRouteRefreshIT {
   static final String THEM = "127.0.1.22";
 
   static List<String> cli(String... args) {
-    List<String> cmd = new ArrayList<>(List.of(GobgpInteropIT.GOBGP, "-u", THEM, "-p", "18123"));
-    cmd.addAll(List.of(args));
-    return cmd;
+    return GobgpInteropIT.cliAt(THEM, 18123, args);
   }
 
   static String run(String... args) throws Exception {
-    return Daemon.run(Duration.ofSeconds(5), cli(args));
+    return GobgpInteropIT.runAt(THEM, 18123, args);
   }
 
   /** One counter of GoBGP's "Message statistics" for us: column 1 sent, 2 received. */

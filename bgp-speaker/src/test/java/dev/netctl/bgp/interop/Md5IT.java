@@ -87,7 +87,6 @@ class Md5IT {
   void birdSessionNeedsTheRightKey(@TempDir Path dir) throws Exception {
     Daemon.require(BirdInteropIT.BIRD);
     requireEpoll();
-    Path sock = dir.resolve("bird").resolve("bird.sock");
     String config =
         BirdConfig.routerId("127.0.2.12")
             .raw("protocol static s4 { ipv4; route 10.212.0.0/16 blackhole; }\n")
@@ -104,16 +103,7 @@ class Md5IT {
           () ->
               InteropSupport.status(speaker)
                   + "\nbirdc: "
-                  + Daemon.run(
-                      Duration.ofSeconds(5),
-                      List.of(
-                          BirdInteropIT.BIRDC,
-                          "-s",
-                          sock.toString(),
-                          "show",
-                          "protocols",
-                          "all",
-                          "netctl"))
+                  + BirdConfig.netctlProtocol(dir, "bird")
                   + "\nbird output: "
                   + bird.output();
       // We only listen: BIRD's connections test the keys on our listening socket.
