@@ -179,6 +179,26 @@ final class PrefixTable<V> {
     return old;
   }
 
+  /**
+   * Empties the table and returns it for reuse, or returns a new empty table when this one is more
+   * than eight times larger than what it held: a table that grew for one burst is not kept (and
+   * cleared at that size) for ever.
+   */
+  PrefixTable<V> clearForReuse() {
+    int held = size();
+    if (keys.length > MIN_CAPACITY && held * 8 < keys.length) {
+      return companions == null ? new PrefixTable<>(held) : withCompanions();
+    }
+    Arrays.fill(keys, EMPTY);
+    Arrays.fill(values, null);
+    if (companions != null) {
+      Arrays.fill(companions, null);
+    }
+    v4Size = 0;
+    v6.clear();
+    return this;
+  }
+
   /** Number of entries. */
   int size() {
     return v4Size + v6.size();

@@ -45,6 +45,14 @@ final class RibShard {
   private AttributeSet exportedFrom;
   private boolean exportedIpv6;
   private AttributeSet exported;
+  // Recent compact routes (see compactRoute); compactList is the list of the last one returned.
+  private final Route[] compact = new Route[2];
+
+  @SuppressWarnings("unchecked")
+  private final List<Route>[] compactLists = new List[2];
+
+  private int compactVictim;
+  private List<Route> compactList;
   // The Adj-RIB-In last written to: an UPDATE's prefixes all come from one peer.
   private Peer lastPeer;
   private AdjRibIn lastIn;
@@ -488,8 +496,8 @@ final class RibShard {
         return false; // kept as a Destination without a best path
       }
       locRib.insertCompact(prefix, peer, attributes);
-      Route added = new Route(peer, 0, attributes, 1);
-      publish(prefix, null, List.of(), added, List.of(added), null, added);
+      Route added = compactRoute(peer, attributes);
+      publish(prefix, null, List.of(), added, compactList, null, added);
       return true;
     }
     Peer source = locRib.compactSource(slot);
@@ -503,16 +511,41 @@ final class RibShard {
     if (attributes != null && !bestPath.usable(attributes)) {
       return false;
     }
-    Route removed = new Route(source, 0, old, 1);
+    Route removed = compactRoute(source, old);
+    List<Route> removedList = compactList;
     if (attributes == null) {
       locRib.removeAt(slot);
-      publish(prefix, removed, List.of(removed), null, List.of(), removed, null);
+      publish(prefix, removed, removedList, null, List.of(), removed, null);
     } else {
       locRib.setCompact(slot, peer, attributes);
-      Route added = new Route(peer, 0, attributes, 1);
-      publish(prefix, removed, List.of(removed), added, List.of(added), removed, added);
+      Route added = compactRoute(peer, attributes);
+      publish(prefix, removed, removedList, added, compactList, removed, added);
     }
     return true;
+  }
+
+  /**
+   * The route of a compact entry (path id 0, our id 1), and in {@link #compactList} the list of it
+   * alone: reused from the last two asked for, as consecutive prefixes of one UPDATE share source
+   * and interned attributes, and a route is an immutable value.
+   */
+  private Route compactRoute(Peer source, AttributeSet attributes) {
+    Route r = compact[0];
+    if (r != null && r.attributes() == attributes && r.source() == source) {
+      compactList = compactLists[0];
+      return r;
+    }
+    r = compact[1];
+    if (r != null && r.attributes() == attributes && r.source() == source) {
+      compactList = compactLists[1];
+      return r;
+    }
+    r = new Route(source, 0, attributes, 1);
+    int victim = compactVictim;
+    compactVictim ^= 1;
+    compact[victim] = r;
+    compactLists[victim] = compactList = List.of(r);
+    return r;
   }
 
   private void publish(
@@ -523,7 +556,7 @@ final class RibShard {
       List<Route> multipath,
       Route removed,
       Route added) {
-    if (best != oldBest || !multipath.equals(oldMultipath)) {
+    if (!sinks.isEmpty() && (best != oldBest || !multipath.equals(oldMultipath))) {
       BestPathChange change = new BestPathChange(prefix, best, multipath);
       // Indexed, not iterated: an iterator per change is garbage a million times over. Sinks and
       // groups are only ever added to, so an index read once stays valid.

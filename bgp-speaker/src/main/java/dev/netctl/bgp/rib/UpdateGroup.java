@@ -24,9 +24,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * same key replaces an undrained older one, so a slow peer receives the latest state rather than
  * every flap, and memory is bounded by the number of distinct changed prefixes. The tables are
  * striped by prefix, each behind its own monitor held for one table probe; {@link #drain} swaps
- * each stripe's table for an empty one (built beforehand) and reads the full one outside the
- * monitor, so it never removes entries one by one and never stops the shards for longer than a
- * swap. {@link #drain} is serialized per group only.
+ * each stripe's table for an empty one (the one it drained last time, cleared) and reads the full
+ * one outside the monitor, so it never removes entries one by one and never stops the shards for
+ * longer than a swap. {@link #drain} is serialized per group only.
  *
  * <p><b>Split horizon.</b> A route is never sent back to the member it came from. Rather than a
  * group per source peer, such a route is addressed {@link Audience.AllExcept} its source, and
@@ -55,16 +55,11 @@ public final class UpdateGroup {
     }
   }
 
-  // What the members held before the first of the changes coalesced here: an advertisement
-  // (held by every member but sentFrom, its source; null = unknown source) or nothing. Without
-  // ADD-PATH that decides who needs a withdrawal; kept from the oldest undrained change.
-  private record OutRoute(
-      Prefix prefix, AttributeSet attributes, Peer source, boolean sent, Peer sentFrom) {
-    /** Whether {@code peer} may hold the earlier advertisement. */
-    boolean held(Peer peer) {
-      return sent && (sentFrom == null || !sentFrom.equals(peer));
-    }
-  }
+  // A pending change (attributes null = withdraw) from source, and what the members held before
+  // the first of the changes coalesced into it: an advertisement (held by every member but
+  // sentFrom, its source; null = unknown source) or nothing. Without ADD-PATH that decides who
+  // needs a withdrawal; kept from the oldest undrained change.
+  private record OutRoute(AttributeSet attributes, Peer source, boolean sent, Peer sentFrom) {}
 
   private record SyncPart(TableSync sync, List<UpdatePacker.Entry> entries) {}
 
@@ -76,14 +71,25 @@ public final class UpdateGroup {
   private final OutboundProfile profile;
   private final UpdatePacker packer;
 
-  /** One stripe of undrained changes; guarded by its own monitor. */
+  /**
+   * One stripe of undrained changes; guarded by its own monitor, except {@code spare}.
+   *
+   * <p>An IPv4 change without a path id (nearly all of them) costs no object: its table slot holds
+   * the source peer as value and the attributes (null = withdraw) as companion, as long as nothing
+   * was advertised before it; otherwise the value is an {@link OutRoute}. A load of a million
+   * prefixes thus leaves nothing per pending change for young collections to copy.
+   */
   private static final class Stripe {
-    // Path id 0 (every change without ADD-PATH) in a compact prefix table; others in a map.
-    PrefixTable<OutRoute> plain = new PrefixTable<>();
-    Map<OutKey, OutRoute> withPathId = new HashMap<>();
+    PrefixTable<Object> plain = PrefixTable.withCompanions();
+    // Changes with a path id, IPv6 changes, and changes without a source.
+    Map<OutKey, OutRoute> others = new HashMap<>();
+    // An empty table for the next swap, touched only by drain (serialized per group): a drained
+    // table is cleared and comes back as the spare, so a burst does not allocate and grow a new
+    // table per drain.
+    PrefixTable<Object> spare = PrefixTable.withCompanions();
 
     boolean isEmpty() {
-      return plain.size() == 0 && withPathId.isEmpty();
+      return plain.size() == 0 && others.isEmpty();
     }
   }
 
@@ -182,35 +188,54 @@ public final class UpdateGroup {
     exceptPeer = null;
     // Take pending changes before snapshots: a snapshot published after a change we took still
     // comes out first, and it is at least as new as that change.
-    List<PrefixTable<OutRoute>> takenPlain = new ArrayList<>(STRIPES);
-    List<Map<OutKey, OutRoute>> takenWithPathId = new ArrayList<>(STRIPES);
-    int taken = 0;
-    for (Stripe stripe : stripes) {
-      int size;
+    List<Map<OutKey, OutRoute>> takenOthers = new ArrayList<>(STRIPES);
+    @SuppressWarnings("unchecked")
+    PrefixTable<Object>[] takenPlain = new PrefixTable[STRIPES];
+    for (int i = 0; i < STRIPES; i++) {
+      Stripe stripe = stripes[i];
       synchronized (stripe) {
-        size = stripe.plain.size();
         if (stripe.isEmpty()) {
           continue;
         }
-      }
-      // The replacement is built outside the monitor (shards wait on it), sized for half of what
-      // the stripe holds: a burst keeps coming at about its rate and then grows it less often.
-      PrefixTable<OutRoute> fresh = new PrefixTable<>(size / 2);
-      Map<OutKey, OutRoute> freshWithPathId = new HashMap<>();
-      synchronized (stripe) {
-        takenPlain.add(stripe.plain);
-        takenWithPathId.add(stripe.withPathId);
-        taken += stripe.plain.size() + stripe.withPathId.size();
-        stripe.plain = fresh;
-        stripe.withPathId = freshWithPathId;
+        takenPlain[i] = stripe.plain;
+        stripe.plain = stripe.spare;
+        if (!stripe.others.isEmpty()) {
+          takenOthers.add(stripe.others);
+          stripe.others = new HashMap<>();
+        }
       }
     }
-    List<UpdatePacker.Entry> changes = new ArrayList<>(taken + taken / 8);
-    for (PrefixTable<OutRoute> plain : takenPlain) {
-      plain.forEachValue(route -> addChange(changes, route.prefix(), 0, route));
+    UpdatePacker.Batch changes = packer.batch();
+    for (int i = 0; i < STRIPES; i++) {
+      PrefixTable<Object> plain = takenPlain[i];
+      if (plain == null) {
+        continue;
+      }
+      try {
+        plain.visitWithCompanions(
+            (prefix, value, attributes) -> {
+              if (value instanceof OutRoute r) {
+                addChange(changes, prefix, 0, r.attributes(), r.source(), r.sent(), r.sentFrom());
+              } else {
+                addChange(changes, prefix, 0, (AttributeSet) attributes, (Peer) value, false, null);
+              }
+              return true;
+            });
+      } finally {
+        stripes[i].spare = plain.clearForReuse();
+      }
     }
-    for (Map<OutKey, OutRoute> withPathId : takenWithPathId) {
-      withPathId.forEach((key, route) -> addChange(changes, key.prefix(), key.pathId(), route));
+    for (Map<OutKey, OutRoute> others : takenOthers) {
+      others.forEach(
+          (key, r) ->
+              addChange(
+                  changes,
+                  key.prefix(),
+                  key.pathId(),
+                  r.attributes(),
+                  r.source(),
+                  r.sent(),
+                  r.sentFrom()));
     }
     List<OutboundUpdate> out = new ArrayList<>();
     for (SyncPart part; (part = syncParts.poll()) != null; ) {
@@ -229,7 +254,7 @@ public final class UpdateGroup {
         sync.end().forEach(m -> out.add(new OutboundUpdate(m, only)));
       }
     }
-    out.addAll(packer.pack(changes));
+    out.addAll(changes.finish());
     return out;
   }
 
@@ -254,29 +279,39 @@ public final class UpdateGroup {
     return a;
   }
 
+  /**
+   * Adds one pending change to the batch; {@code sent} and {@code sentFrom} say what the members
+   * held before it (see {@link OutRoute}).
+   */
   private void addChange(
-      List<UpdatePacker.Entry> changes, Prefix prefix, int pathId, OutRoute route) {
+      UpdatePacker.Batch changes,
+      Prefix prefix,
+      int pathId,
+      AttributeSet attributes,
+      Peer source,
+      boolean sent,
+      Peer sentFrom) {
     boolean addPath = profile.addPath(prefix.family());
-    Peer source = route.source();
     Audience exceptSource = allExcept(source);
     boolean fromMember = exceptSource != Audience.All.INSTANCE;
-    if (route.attributes() == null) {
+    if (attributes == null) {
       Audience audience;
       if (addPath) {
         audience = exceptSource;
       } else {
         // Only the members holding the earlier advertisement need the withdrawal.
-        audience = route.sent() ? allExcept(route.sentFrom()) : Audience.All.INSTANCE;
+        audience = sent ? allExcept(sentFrom) : Audience.All.INSTANCE;
       }
-      changes.add(new UpdatePacker.Entry(prefix, pathId, null, audience));
+      changes.add(prefix, pathId, null, audience);
     } else if (fromMember) {
-      changes.add(new UpdatePacker.Entry(prefix, pathId, route.attributes(), exceptSource));
-      if (!addPath && route.held(source)) {
-        changes.add(new UpdatePacker.Entry(prefix, pathId, null, new Audience.Only(source)));
+      changes.add(prefix, pathId, attributes, exceptSource);
+      // Whether the source may hold the earlier advertisement: it was sent to all but sentFrom.
+      boolean sourceHolds = sent && (sentFrom == null || !sentFrom.equals(source));
+      if (!addPath && sourceHolds) {
+        changes.add(prefix, pathId, null, new Audience.Only(source));
       }
     } else {
-      changes.add(
-          new UpdatePacker.Entry(prefix, pathId, route.attributes(), Audience.All.INSTANCE));
+      changes.add(prefix, pathId, attributes, Audience.All.INSTANCE);
     }
   }
 
@@ -293,21 +328,29 @@ public final class UpdateGroup {
       Peer source,
       boolean sent,
       Peer sentFrom) {
-    OutRoute route = new OutRoute(prefix, attributes, source, sent, sentFrom);
     Stripe stripe = stripes[(prefix.hashCode() * 0x9E3779B9 >>> 16) & (STRIPES - 1)];
     synchronized (stripe) {
-      OutRoute old =
-          pathId == 0
-              ? stripe.plain.put(prefix, route)
-              : stripe.withPathId.put(new OutKey(prefix, pathId), route);
-      if (old != null) {
-        // A change replacing an undrained one keeps what the members held before that one.
-        OutRoute merged = new OutRoute(prefix, attributes, source, old.sent(), old.sentFrom());
-        if (pathId == 0) {
-          stripe.plain.put(prefix, merged);
+      if (pathId == 0 && !prefix.ipv6() && source != null) {
+        long key = PrefixTable.pack(prefix);
+        int slot = stripe.plain.slot(key);
+        if (slot < 0) {
+          Object held = sent ? new OutRoute(attributes, source, true, sentFrom) : source;
+          stripe.plain.insert(key, held, attributes);
+        } else if (stripe.plain.valueAt(slot) instanceof OutRoute old) {
+          // A change replacing an undrained one keeps what the members held before that one.
+          stripe.plain.setAt(
+              slot, new OutRoute(attributes, source, old.sent(), old.sentFrom()), attributes);
         } else {
-          stripe.withPathId.put(new OutKey(prefix, pathId), merged);
+          stripe.plain.setAt(slot, source, attributes);
         }
+      } else {
+        OutKey key = new OutKey(prefix, pathId);
+        OutRoute old = stripe.others.get(key);
+        stripe.others.put(
+            key,
+            old == null
+                ? new OutRoute(attributes, source, sent, sentFrom)
+                : new OutRoute(attributes, source, old.sent(), old.sentFrom()));
       }
     }
     signal();

@@ -9,6 +9,7 @@ import dev.netctl.bgp.codec.Prefix;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,20 +30,96 @@ final class UpdatePacker {
    */
   record Entry(Prefix prefix, int pathId, AttributeSet attributes, Audience audience) {}
 
-  private record AnnounceKey(AddressFamily family, AttributeSet attributes, Audience audience) {
-    // Written out: the generated one is a method-handle chain C1 cannot inline (once per route).
-    @Override
-    public int hashCode() {
-      return 31 * (31 * family.hashCode() + attributes.hashCode()) + audience.hashCode();
+  // The announcements sharing one interned attribute set, family and audience; further
+  // combinations with the same attribute set hang off next.
+  private static final class Bucket {
+    final AddressFamily family;
+    final AttributeSet attributes;
+    final Audience audience;
+    final List<Nlri> nlri = new ArrayList<>();
+    Bucket next;
+
+    Bucket(AddressFamily family, AttributeSet attributes, Audience audience) {
+      this.family = family;
+      this.attributes = attributes;
+      this.audience = audience;
     }
 
-    // Attribute sets are interned: identity is their equality.
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof AnnounceKey k
-          && k.attributes == attributes
-          && k.family.equals(family)
-          && (k.audience == audience || k.audience.equals(audience));
+    boolean matches(AddressFamily f, Audience a) {
+      return family.equals(f) && (audience == a || audience.equals(a));
+    }
+  }
+
+  /**
+   * Changes collected for packing, added one at a time: a drain feeds a million of them straight
+   * from its tables, without a list of entries or a key object per change. Attribute sets are
+   * interned, so they are looked up by identity; consecutive changes mostly share one bucket.
+   */
+  final class Batch {
+    private final Map<Audience, List<Nlri>> withdrawals = new LinkedHashMap<>();
+    private final Map<AttributeSet, Bucket> byAttributes = new IdentityHashMap<>();
+    // Buckets in first-seen order, so output order does not depend on identity hashes.
+    private final List<Bucket> buckets = new ArrayList<>();
+    private final boolean v4AddPath = codec.addPath(AddressFamily.IPV4_UNICAST);
+    private final boolean v6AddPath = codec.addPath(AddressFamily.IPV6_UNICAST);
+    private Bucket last;
+
+    private Batch() {}
+
+    /** Adds a change: announce {@code attributes}, or withdraw when null. */
+    void add(Prefix prefix, int pathId, AttributeSet attributes, Audience audience) {
+      boolean addPath = prefix.ipv6() ? v6AddPath : v4AddPath;
+      Nlri nlri = new Nlri(addPath ? pathId : 0, prefix);
+      if (attributes == null) {
+        withdrawals.computeIfAbsent(audience, k -> new ArrayList<>()).add(nlri);
+        return;
+      }
+      AddressFamily family = prefix.family();
+      Bucket b = last;
+      if (b == null || b.attributes != attributes || !b.matches(family, audience)) {
+        Bucket first = byAttributes.get(attributes);
+        b = first;
+        while (b != null && !b.matches(family, audience)) {
+          b = b.next;
+        }
+        if (b == null) {
+          b = new Bucket(family, attributes, audience);
+          if (first == null) {
+            byAttributes.put(attributes, b);
+          } else {
+            b.next = first.next;
+            first.next = b;
+          }
+          buckets.add(b);
+        }
+        last = b;
+      }
+      b.nlri.add(nlri);
+    }
+
+    /** The packed UPDATEs: every withdrawal first, so a batch never withdraws what it announced. */
+    List<OutboundUpdate> finish() {
+      List<OutboundUpdate> announced = new ArrayList<>();
+      for (Bucket b : buckets) {
+        List<Update> updates = announce(b.family, b.attributes, b.nlri);
+        if (updates == null) {
+          // The attributes alone exceed the message size (or there is no usable next hop): the
+          // peers must not keep an older version of these routes, so withdraw them instead.
+          withdrawals.computeIfAbsent(b.audience, k -> new ArrayList<>()).addAll(b.nlri);
+        } else {
+          for (Update u : updates) {
+            announced.add(new OutboundUpdate(u, b.audience));
+          }
+        }
+      }
+      List<OutboundUpdate> out = new ArrayList<>();
+      for (Map.Entry<Audience, List<Nlri>> w : withdrawals.entrySet()) {
+        for (Update u : dev.netctl.bgp.codec.UpdatePacker.withdraw(w.getValue(), codec)) {
+          out.add(new OutboundUpdate(u, w.getKey()));
+        }
+      }
+      out.addAll(announced);
+      return out;
     }
   }
 
@@ -52,54 +129,23 @@ final class UpdatePacker {
     this.codec = codec;
   }
 
+  /** An empty batch. */
+  Batch batch() {
+    return new Batch();
+  }
+
   List<OutboundUpdate> pack(List<Entry> entries) {
-    Map<Audience, List<Nlri>> withdrawals = new LinkedHashMap<>();
-    Map<AnnounceKey, List<Nlri>> announcements = new LinkedHashMap<>();
-    boolean v4AddPath = codec.addPath(AddressFamily.IPV4_UNICAST);
-    boolean v6AddPath = codec.addPath(AddressFamily.IPV6_UNICAST);
+    Batch batch = batch();
     for (Entry e : entries) {
-      AddressFamily family = e.prefix().family();
-      boolean addPath = e.prefix().ipv6() ? v6AddPath : v4AddPath;
-      Nlri nlri = new Nlri(addPath ? e.pathId() : 0, e.prefix());
-      if (e.attributes() == null) {
-        withdrawals.computeIfAbsent(e.audience(), k -> new ArrayList<>()).add(nlri);
-      } else {
-        announcements
-            .computeIfAbsent(
-                new AnnounceKey(family, e.attributes(), e.audience()), k -> new ArrayList<>())
-            .add(nlri);
-      }
+      batch.add(e.prefix(), e.pathId(), e.attributes(), e.audience());
     }
-    List<OutboundUpdate> announced = new ArrayList<>();
-    for (Map.Entry<AnnounceKey, List<Nlri>> a : announcements.entrySet()) {
-      List<Update> updates = announce(a.getKey(), a.getValue());
-      if (updates == null) {
-        // The attributes alone exceed the message size (or there is no usable next hop): the
-        // peers must not keep an older version of these routes, so withdraw them instead.
-        withdrawals
-            .computeIfAbsent(a.getKey().audience(), k -> new ArrayList<>())
-            .addAll(a.getValue());
-      } else {
-        for (Update u : updates) {
-          announced.add(new OutboundUpdate(u, a.getKey().audience()));
-        }
-      }
-    }
-    List<OutboundUpdate> out = new ArrayList<>();
-    for (Map.Entry<Audience, List<Nlri>> w : withdrawals.entrySet()) {
-      for (Update u : dev.netctl.bgp.codec.UpdatePacker.withdraw(w.getValue(), codec)) {
-        out.add(new OutboundUpdate(u, w.getKey()));
-      }
-    }
-    out.addAll(announced);
-    return out;
+    return batch.finish();
   }
 
   /** Packed announcements, or null when these attributes cannot be sent. */
-  private List<Update> announce(AnnounceKey key, List<Nlri> nlri) {
-    AttributeSet attrs = key.attributes();
+  private List<Update> announce(AddressFamily family, AttributeSet attrs, List<Nlri> nlri) {
     List<PathAttribute> list = new ArrayList<>(attrs.attributes());
-    if (key.family().equals(AddressFamily.IPV4_UNICAST)) {
+    if (family.equals(AddressFamily.IPV4_UNICAST)) {
       if (!(attrs.nextHop() instanceof Inet4Address v4)) {
         return null;
       }
@@ -113,7 +159,7 @@ final class UpdatePacker {
       if (attrs.linkLocalNextHop() != null) {
         hops.add(attrs.linkLocalNextHop());
       }
-      list.add(new PathAttribute.MpReach(key.family(), hops, List.of()));
+      list.add(new PathAttribute.MpReach(family, hops, List.of()));
     }
     try {
       return dev.netctl.bgp.codec.UpdatePacker.announce(list, nlri, codec);
