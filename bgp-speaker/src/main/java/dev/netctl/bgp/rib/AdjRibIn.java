@@ -10,7 +10,13 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Memory: the usual entry (one path, path id 0) stores the interned {@link AttributeSet}
  * directly in the prefix table; only ADD-PATH prefixes with several paths pay for a {@link Paths}.
- * Owned by one shard thread.
+ *
+ * <p><b>Shared entries.</b> When the path as received is also the Loc-RIB's compact entry (import
+ * policy left the attributes as they were, and it is the prefix's only path), it is not stored here
+ * at all: the Loc-RIB slot names this table as its source ({@link LocRib}), and this table only
+ * counts it ({@link #sharedCount}). A million routes from one peer then cost one table probe and
+ * one slot each instead of two. Whoever changes such a slot otherwise puts the path back here first
+ * ({@link #restore}). Owned by one shard thread.
  */
 final class AdjRibIn {
   /** Visitor over stored paths. */
@@ -30,18 +36,68 @@ final class AdjRibIn {
   }
 
   private final PrefixTable<Object> table = new PrefixTable<>();
+  // Paths stored in the table plus shared ones.
   private int paths;
+  private int shared;
+  // The peer whose paths these are (null for a table of stale marks).
+  private Peer peer;
   // The peer's path count across shards (the max-prefix count), or null for a table of marks.
   private LongAdder total;
 
-  /** A table whose path count also goes to {@code total} (null for none). */
-  AdjRibIn(LongAdder total) {
+  /** {@code peer}'s table, whose path count also goes to {@code total}. */
+  AdjRibIn(Peer peer, LongAdder total) {
+    this.peer = peer;
     this.total = total;
   }
 
-  /** A table counted nowhere else. */
+  /** A table of marks: no peer, counted nowhere else. */
   AdjRibIn() {
-    this(null);
+    this(null, null);
+  }
+
+  /** The peer whose paths these are. */
+  Peer peer() {
+    return peer;
+  }
+
+  /** Number of paths kept in Loc-RIB slots instead of this table. */
+  int sharedCount() {
+    return shared;
+  }
+
+  /** Whether this table stores nothing itself (it may still count shared paths). */
+  boolean storesNothing() {
+    return paths == shared;
+  }
+
+  /** Whether the table stores a path of {@code prefix}. */
+  boolean stores(Prefix prefix) {
+    return table.get(prefix) != null;
+  }
+
+  /** Counts a path the Loc-RIB keeps for this table. */
+  void addShared() {
+    shared++;
+    counted(1);
+  }
+
+  /** Uncounts a shared path that was withdrawn. */
+  void removeShared() {
+    shared--;
+    counted(-1);
+  }
+
+  /** Takes a shared path back into the table: the Loc-RIB slot is about to change. */
+  void restore(Prefix prefix, AttributeSet attributes) {
+    shared--;
+    if (put(prefix, 0, attributes) == null) {
+      counted(-1); // put counted it as new; it was counted while shared
+    }
+  }
+
+  /** Forgets a shared path without uncounting it: the whole table is being dropped. */
+  void forgetShared() {
+    shared--;
   }
 
   private void counted(int delta) {
@@ -51,11 +107,12 @@ final class AdjRibIn {
     }
   }
 
-  /** Moves this table's paths to another shared count (the peer's role changed). */
-  void recount(LongAdder to) {
+  /** Moves this table to {@code to}, the same session in another role, and to its count. */
+  void moveTo(Peer to, LongAdder count) {
     uncount();
-    total = to;
-    to.add(paths);
+    peer = to;
+    total = count;
+    count.add(paths);
   }
 
   /** Takes this table's paths out of the shared count (the table is being dropped). */
@@ -184,12 +241,12 @@ final class AdjRibIn {
     return null;
   }
 
-  /** Number of stored paths. */
+  /** Number of paths, shared ones included. */
   int size() {
     return paths;
   }
 
-  /** Visits every path; the table must not change meanwhile. */
+  /** Visits every path stored in the table (not the shared ones); it must not change meanwhile. */
   void forEach(Visitor visitor) {
     table.forEach(
         (prefix, v) -> {

@@ -164,6 +164,21 @@ final class PrefixTable<V> {
     }
   }
 
+  /** Visitor over IPv4 slots. */
+  interface SlotVisitor {
+    /** Visits one occupied slot; it may {@link #setAt} that slot, nothing else. */
+    void visit(int slot, long key, Object value, Object companion);
+  }
+
+  /** Visits every IPv4 entry by slot. */
+  void forEachSlot(SlotVisitor visitor) {
+    for (int i = 0; i < keys.length; i++) {
+      if (keys[i] != EMPTY) {
+        visitor.visit(i, keys[i], values[i], companionAt(i));
+      }
+    }
+  }
+
   /** Removes the entry and returns its value, or null. */
   V remove(Prefix prefix) {
     if (prefix.ipv6()) {

@@ -91,13 +91,56 @@ final class RibShard {
   void announce(Peer peer, Prefix prefix, int pathId, AttributeSet received) {
     AdjRibIn in = lastPeer == peer ? lastIn : null;
     if (in == null) {
-      in = adjIn.computeIfAbsent(peer, p -> new AdjRibIn(counters.apply(p)));
+      in = adjIn.computeIfAbsent(peer, p -> new AdjRibIn(p, counters.apply(p)));
       lastPeer = peer;
       lastIn = in;
     }
-    in.put(prefix, pathId, received);
     unmarkStale(peer, prefix, pathId);
-    replacePath(prefix, peer, pathId, imported(peer, prefix, received));
+    AttributeSet imported = imported(peer, prefix, received);
+    if (pathId == 0 && imported == received && announceShared(in, prefix, received)) {
+      return;
+    }
+    if (in.sharedCount() > 0) {
+      locRib.unshare(prefix); // the path goes into the Adj-RIB-In table below
+    }
+    in.put(prefix, pathId, received);
+    replacePath(prefix, peer, pathId, imported);
+  }
+
+  /**
+   * The common case in one table probe: path 0 of an IPv4 prefix that import policy left as
+   * received and that is, or becomes, the prefix's only path. The Loc-RIB's compact entry then
+   * stands for the Adj-RIB-In entry too (see {@link AdjRibIn}). Returns false, having changed
+   * nothing, for every other case.
+   */
+  private boolean announceShared(AdjRibIn in, Prefix prefix, AttributeSet received) {
+    if (prefix.ipv6() || (!in.storesNothing() && in.stores(prefix))) {
+      return false;
+    }
+    Peer peer = in.peer();
+    int slot = locRib.slot(prefix);
+    if (slot < 0) {
+      if (!bestPath.usable(received)) {
+        return false; // kept as a Destination without a best path
+      }
+      locRib.insertShared(prefix, in, received);
+      in.addShared();
+      publishInserted(prefix, peer, received);
+      return true;
+    }
+    if (locRib.sharedOwner(slot) != in) {
+      return false;
+    }
+    AttributeSet old = locRib.compactAttributes(slot);
+    if (old == received) {
+      return true; // interned: identical content, nothing changed
+    }
+    if (!bestPath.usable(received)) {
+      return false;
+    }
+    locRib.setCompact(slot, in, received);
+    publishReplaced(prefix, peer, old, peer, received);
+    return true;
   }
 
   /** The attributes {@code received} enter the Loc-RIB with, or null when rejected. */
@@ -126,11 +169,27 @@ final class RibShard {
   void withdraw(Peer peer, Prefix prefix, int pathId) {
     AdjRibIn in = adjIn.get(peer);
     unmarkStale(peer, prefix, pathId);
-    if (in != null && in.remove(prefix, pathId) != null) {
-      replacePath(prefix, peer, pathId, null);
-      if (in.size() == 0) {
-        dropAdjIn(peer);
+    if (in == null) {
+      return;
+    }
+    if (pathId == 0 && in.sharedCount() > 0 && !prefix.ipv6()) {
+      int slot = locRib.slot(prefix);
+      if (slot >= 0 && locRib.sharedOwner(slot) == in) {
+        removeCompact(prefix, slot, peer);
+        in.removeShared();
+        dropIfEmpty(peer, in);
+        return;
       }
+    }
+    if (in.remove(prefix, pathId) != null) {
+      replacePath(prefix, peer, pathId, null);
+      dropIfEmpty(peer, in);
+    }
+  }
+
+  private void dropIfEmpty(Peer peer, AdjRibIn in) {
+    if (in.size() == 0) {
+      dropAdjIn(peer);
     }
   }
 
@@ -140,8 +199,17 @@ final class RibShard {
     AdjRibIn in = dropAdjIn(peer);
     if (in != null) {
       in.uncount();
+      for (long key : locRib.unshareAll(in, false)) {
+        replacePath(PrefixTable.unpack(key), peer, 0, null);
+      }
       in.forEach((prefix, pathId, attrs) -> replacePath(prefix, peer, pathId, null));
     }
+  }
+
+  /** Visits every path {@code in} holds, shared ones included. */
+  private void forEachReceived(AdjRibIn in, AdjRibIn.Visitor visitor) {
+    in.forEach(visitor);
+    locRib.forEachShared(in, visitor);
   }
 
   /**
@@ -154,7 +222,8 @@ final class RibShard {
       return;
     }
     AdjRibIn marks = stale.computeIfAbsent(peer, p -> new AdjRibIn());
-    in.forEach(
+    forEachReceived(
+        in,
         (prefix, pathId, attrs) -> {
           if (families.contains(prefix.family())) {
             marks.put(prefix, pathId, attrs);
@@ -225,7 +294,8 @@ final class RibShard {
       return;
     }
     adjIn.put(to, in);
-    in.recount(counters.apply(to));
+    locRib.unshareAll(in, true); // before the move: shared slots name the table's peer
+    in.moveTo(to, counters.apply(to));
     reapply(in, from, to);
   }
 
@@ -235,6 +305,8 @@ final class RibShard {
    */
   private void reapply(AdjRibIn in, Peer from, Peer to) {
     RoutePolicy policy = importPolicy(to);
+    // The new policy may change what was shared: every path goes back to the table first.
+    locRib.unshareAll(in, true);
     in.forEach(
         (prefix, pathId, received) ->
             replacePath(
@@ -386,7 +458,8 @@ final class RibShard {
     AdjRibIn in = adjIn.get(peer);
     AdjRibIn marks = stale.get(peer);
     if (in != null) {
-      in.forEach(
+      forEachReceived(
+          in,
           (prefix, pathId, attrs) -> {
             if (out.size() < limit) {
               boolean old = marks != null && marks.get(prefix, pathId) != null;
@@ -496,8 +569,7 @@ final class RibShard {
         return false; // kept as a Destination without a best path
       }
       locRib.insertCompact(prefix, peer, attributes);
-      Route added = compactRoute(peer, attributes);
-      publish(prefix, null, List.of(), added, compactList, null, added);
+      publishInserted(prefix, peer, attributes);
       return true;
     }
     Peer source = locRib.compactSource(slot);
@@ -511,17 +583,37 @@ final class RibShard {
     if (attributes != null && !bestPath.usable(attributes)) {
       return false;
     }
-    Route removed = compactRoute(source, old);
-    List<Route> removedList = compactList;
     if (attributes == null) {
-      locRib.removeAt(slot);
-      publish(prefix, removed, removedList, null, List.of(), removed, null);
+      removeCompact(prefix, slot, source);
     } else {
       locRib.setCompact(slot, peer, attributes);
-      Route added = compactRoute(peer, attributes);
-      publish(prefix, removed, removedList, added, compactList, removed, added);
+      publishReplaced(prefix, source, old, peer, attributes);
     }
     return true;
+  }
+
+  /** Publishes the first path of a new compact entry. */
+  private void publishInserted(Prefix prefix, Peer peer, AttributeSet attributes) {
+    Route added = compactRoute(peer, attributes);
+    publish(prefix, null, List.of(), added, compactList, null, added);
+  }
+
+  /** Publishes a compact entry's path from {@code source} replaced by one from {@code peer}. */
+  private void publishReplaced(
+      Prefix prefix, Peer source, AttributeSet old, Peer peer, AttributeSet attributes) {
+    Route removed = compactRoute(source, old);
+    List<Route> removedList = compactList;
+    Route added = compactRoute(peer, attributes);
+    publish(prefix, removed, removedList, added, compactList, removed, added);
+  }
+
+  /**
+   * Removes the compact (or shared) entry in {@code slot}, {@code source}'s path, and publishes.
+   */
+  private void removeCompact(Prefix prefix, int slot, Peer source) {
+    Route removed = compactRoute(source, locRib.compactAttributes(slot));
+    locRib.removeAt(slot);
+    publish(prefix, removed, compactList, null, List.of(), removed, null);
   }
 
   /**

@@ -106,4 +106,78 @@ class LocRibTest {
     assertThat(seen).isEqualTo(expected);
     assertThat(sources).containsOnly(a, b);
   }
+
+  private AdjRibIn sharedFrom(Peer peer, Prefix prefix, AttributeSet attrs) {
+    AdjRibIn in = new AdjRibIn(peer, new java.util.concurrent.atomic.LongAdder());
+    loc.insertShared(prefix, in, attrs);
+    in.addShared();
+    return in;
+  }
+
+  @Test
+  void aSharedEntryReadsAsItsPeersPathAndLivesOnlyInTheLocRib() {
+    AdjRibIn in = sharedFrom(a, p, x);
+    int slot = loc.slot(p);
+    assertThat(loc.sharedOwner(slot)).isSameAs(in);
+    assertThat(loc.compactSource(slot)).as("not a plain compact entry").isNull();
+    assertThat(loc.get(p).best()).isEqualTo(new Route(a, 0, x, 1));
+    assertThat(in.size()).isEqualTo(1);
+    assertThat(in.stores(p)).isFalse();
+    List<Object> visited = new ArrayList<>();
+    loc.forEachShared(in, (prefix, pathId, attrs) -> visited.add(List.of(prefix, pathId, attrs)));
+    assertThat(visited).containsExactly(List.of(p, 0, x));
+  }
+
+  @Test
+  void puttingTheSamePathBackKeepsItShared() {
+    AdjRibIn in = sharedFrom(a, p, x);
+    loc.put(p, Destination.selected(new Route(a, 0, x, 1)));
+    assertThat(loc.sharedOwner(loc.slot(p))).isSameAs(in);
+    assertThat(in.stores(p)).isFalse();
+  }
+
+  @Test
+  void anyOtherChangeToASharedEntryPutsThePathBackIntoTheAdjRibIn() {
+    AdjRibIn in = sharedFrom(a, p, x);
+    loc.put(p, Destination.selected(new Route(a, 0, y, 1))); // import policy changed it
+    assertThat(loc.sharedOwner(loc.slot(p))).isNull();
+    assertThat(in.get(p, 0)).isSameAs(x);
+    assertThat(in.size()).as("counted once").isEqualTo(1);
+    assertThat(in.sharedCount()).isZero();
+
+    Prefix q = Prefix.parse("10.244.1.0/26");
+    AdjRibIn other = sharedFrom(b, q, y);
+    loc.remove(q);
+    assertThat(loc.get(q)).isNull();
+    assertThat(other.get(q, 0)).isSameAs(y);
+    assertThat(other.size()).isEqualTo(1);
+
+    Prefix r = Prefix.parse("10.244.2.0/26");
+    AdjRibIn third = sharedFrom(b, r, x);
+    loc.unshare(r);
+    assertThat(loc.compactSource(loc.slot(r))).isSameAs(b);
+    assertThat(third.get(r, 0)).isSameAs(x);
+  }
+
+  @Test
+  void unsharingAllOfAPeerRestoresOrForgetsExactlyItsEntries() {
+    AdjRibIn in = sharedFrom(a, p, x);
+    Prefix q = Prefix.parse("10.244.1.0/26");
+    loc.insertShared(q, in, y);
+    in.addShared();
+    Prefix others = Prefix.parse("10.244.2.0/26");
+    AdjRibIn other = sharedFrom(b, others, x);
+
+    long[] keys = loc.unshareAll(in, true);
+    assertThat(keys).containsExactlyInAnyOrder(PrefixTable.pack(p), PrefixTable.pack(q));
+    assertThat(in.get(p, 0)).isSameAs(x);
+    assertThat(in.get(q, 0)).isSameAs(y);
+    assertThat(in.size()).isEqualTo(2);
+    assertThat(loc.compactSource(loc.slot(p))).isSameAs(a);
+    assertThat(loc.sharedOwner(loc.slot(others))).isSameAs(other);
+
+    assertThat(loc.unshareAll(other, false)).containsExactly(PrefixTable.pack(others));
+    assertThat(other.sharedCount()).isZero();
+    assertThat(other.stores(others)).as("forgotten, not restored").isFalse();
+  }
 }

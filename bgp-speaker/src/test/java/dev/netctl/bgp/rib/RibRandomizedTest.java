@@ -74,6 +74,14 @@ class RibRandomizedTest {
   private final RibConfig config =
       new RibConfig(Fixtures.LOCAL_AS, Fixtures.ROUTER_ID, Fixtures.CLUSTER_ID, true, MAX_PATHS, 1);
 
+  // Raises i1's routes when switched on mid-run: re-import then changes every path it sent.
+  private final Policy raise =
+      new Policy(
+          "raise",
+          List.of(new Statement(List.of(), List.of(new Action.SetLocalPref(150)), Verdict.ACCEPT)),
+          Verdict.ACCEPT);
+  private boolean i1Raised;
+
   private record Key(Prefix prefix, int pathId) {}
 
   /** What every peer currently has announced to us. */
@@ -118,8 +126,14 @@ class RibRandomizedTest {
       for (int op = 0; op < 25; op++) {
         step(random, h.shard::announce, h.shard::withdraw, h.shard::peerDown);
       }
+      if (random.nextInt(4) == 0) {
+        i1Raised = !i1Raised;
+        h.policies.put(i1, i1Raised ? raise : RoutePolicy.ACCEPT_ALL);
+        h.shard.reimport(i1);
+      }
       h.drainAll();
       String where = "seed " + seed + " batch " + batch;
+      checkAdjRibIn(where, h);
       Map<Prefix, List<Route>> expected = expectedLocRib();
       Map<Prefix, RibEntry> actual = new HashMap<>();
       for (RibEntry e : h.shard.routes(p -> true, Integer.MAX_VALUE)) {
@@ -293,7 +307,26 @@ class RibRandomizedTest {
             .map(o -> o.id().equals(Fixtures.ROUTER_ID))
             .orElse(false);
     boolean ownCluster = a.clusterList().contains(Fixtures.CLUSTER_ID);
-    return ownOriginator || ownCluster ? Optional.empty() : Optional.of(a);
+    if (ownOriginator || ownCluster) {
+      return Optional.empty();
+    }
+    return peer == i1 && i1Raised ? raise.apply(prefix, a, PolicyContext.NONE) : Optional.of(a);
+  }
+
+  /** Every peer's Adj-RIB-In, and its received count, is exactly what it sent and kept. */
+  private void checkAdjRibIn(String where, ShardHarness h) {
+    for (Peer peer : senders) {
+      Map<Key, AttributeSet> got = new HashMap<>();
+      for (ReceivedRoute r : h.shard.adjRibIn(peer, Integer.MAX_VALUE)) {
+        assertThat(got.put(new Key(r.prefix(), r.pathId()), r.attributes()))
+            .as(where + ": " + peer + " path listed twice: " + r)
+            .isNull();
+      }
+      Map<Key, AttributeSet> want = sent.getOrDefault(peer, Map.of());
+      assertThat(got).as(where + ": Adj-RIB-In of " + peer).isEqualTo(want);
+      long count = h.received.containsKey(peer) ? h.received.get(peer).sum() : 0;
+      assertThat(count).as(where + ": received count of " + peer).isEqualTo(want.size());
+    }
   }
 
   private static long routerIdOf(Route r) {

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
 
 /** One RIB shard driven synchronously, with recorded sink changes and per-member receiver views. */
 final class ShardHarness {
@@ -37,8 +38,18 @@ final class ShardHarness {
   /** Attributes as a receiver sees them. */
   record Received(List<PathAttribute> attributes, InetAddress nextHop) {}
 
+  /** Each peer's received-path count (the max-prefix count), as the shard keeps it. */
+  final Map<Peer, LongAdder> received = new ConcurrentHashMap<>();
+
   ShardHarness(RibConfig config, NextHopResolver resolver) {
-    shard = new RibShard(config, resolver, policies, sinks, groups);
+    shard =
+        new RibShard(
+            config,
+            resolver,
+            policies,
+            sinks,
+            groups,
+            p -> received.computeIfAbsent(p, k -> new LongAdder()));
     sinks.add(changes::add);
   }
 
