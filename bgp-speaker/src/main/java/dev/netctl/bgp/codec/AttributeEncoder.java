@@ -147,13 +147,13 @@ final class AttributeEncoder {
         }
         v.writeByte(0); // reserved
         boolean addPath = ctx.addPath(r.family());
-        r.nlri().forEach(n -> NlriCodec.write(v, n, addPath));
+        NlriCodec.writeAll(v, r.nlri(), addPath);
       }
       case PathAttribute.MpUnreach u -> {
         v.writeShort(u.family().afi().code());
         v.writeByte(u.family().safi().code());
         boolean addPath = ctx.addPath(u.family());
-        u.withdrawn().forEach(n -> NlriCodec.write(v, n, addPath));
+        NlriCodec.writeAll(v, u.withdrawn(), addPath);
       }
       case PathAttribute.As4Path p -> writeSegments(v, p.segments(), true, "AS4_PATH");
       case PathAttribute.As4Aggregator g -> {

@@ -115,8 +115,8 @@ public final class BgpEncoder {
     out.writeShort(0);
     for (Nlri n : u.withdrawn()) {
       requireIpv4(n, "withdrawn");
-      NlriCodec.write(out, n, addPath);
     }
+    NlriCodec.writeAll(out, u.withdrawn(), addPath);
     out.setShort(lengthAt, out.writerIndex() - lengthAt - 2);
     lengthAt = out.writerIndex();
     out.writeShort(0);
@@ -124,8 +124,8 @@ public final class BgpEncoder {
     out.setShort(lengthAt, out.writerIndex() - lengthAt - 2);
     for (Nlri n : u.nlri()) {
       requireIpv4(n, "nlri");
-      NlriCodec.write(out, n, addPath);
     }
+    NlriCodec.writeAll(out, u.nlri(), addPath);
   }
 
   private static void requireIpv4(Nlri n, String field) {

@@ -109,17 +109,16 @@ public final class Rib implements AutoCloseable {
    */
   public CompletableFuture<Void> apply(Peer peer, Update update) {
     // One task per shard with that shard's NLRI, not one per prefix: an UPDATE carries hundreds.
-    ShardWork[] work = new ShardWork[shards.length];
-    List<Nlri> withdrawn = new ArrayList<>(update.withdrawn());
-    update
-        .attribute(PathAttribute.MpUnreach.class)
-        .filter(u -> unicast(u.family()))
-        .ifPresent(u -> withdrawn.addAll(u.withdrawn()));
-    for (Nlri n : withdrawn) {
-      ShardWork.of(work, indexFor(n.prefix())).withdrawn.add(n);
+    List<Nlri> withdrawn = update.withdrawn();
+    Optional<PathAttribute.MpUnreach> unreach =
+        update.attribute(PathAttribute.MpUnreach.class).filter(u -> unicast(u.family()));
+    if (unreach.isPresent()) {
+      withdrawn = new ArrayList<>(withdrawn);
+      withdrawn.addAll(unreach.get().withdrawn());
     }
+    List<Nlri> body = update.nlri();
     AttributeSet bodyAttrs = null;
-    if (!update.nlri().isEmpty()) {
+    if (!body.isEmpty()) {
       bodyAttrs =
           AttributeSet.of(
               update.attributes(),
@@ -127,11 +126,10 @@ public final class Rib implements AutoCloseable {
                   .attribute(PathAttribute.NextHop.class)
                   .map(PathAttribute.NextHop::address)
                   .orElse(null));
-      for (Nlri n : update.nlri()) {
-        ShardWork.of(work, indexFor(n.prefix())).body.add(n);
-      }
     }
+    List<Nlri> reach = List.of();
     AttributeSet mpAttrs = null;
+    AddressFamily mpFamily = null;
     Optional<PathAttribute.MpReach> mp = update.attribute(PathAttribute.MpReach.class);
     if (mp.isPresent() && unicast(mp.get().family()) && !mp.get().nlri().isEmpty()) {
       List<java.net.InetAddress> hops = mp.get().nextHops();
@@ -140,20 +138,34 @@ public final class Rib implements AutoCloseable {
               update.attributes(),
               hops.isEmpty() ? null : hops.get(0),
               hops.size() > 1 ? hops.get(1) : null);
-      for (Nlri n : mp.get().nlri()) {
-        if (n.prefix().family().equals(mp.get().family())) {
-          ShardWork.of(work, indexFor(n.prefix())).mp.add(n);
-        }
+      reach = mp.get().nlri();
+      mpFamily = mp.get().family();
+    }
+    ShardWork[] work = new ShardWork[shards.length];
+    if (shards.length == 1) {
+      // The lists as decoded: copying a thousand NLRI per UPDATE into one shard's lists is waste.
+      work[0] = new ShardWork(withdrawn, body, reach);
+    } else {
+      for (Nlri n : withdrawn) {
+        ShardWork.of(work, indexFor(n.prefix())).withdrawn.add(n);
+      }
+      for (Nlri n : body) {
+        ShardWork.of(work, indexFor(n.prefix())).body.add(n);
+      }
+      for (Nlri n : reach) {
+        ShardWork.of(work, indexFor(n.prefix())).mp.add(n);
       }
     }
     List<CompletableFuture<Void>> futures = new ArrayList<>();
-    AttributeSet body = bodyAttrs;
-    AttributeSet reach = mpAttrs;
+    AttributeSet bodySet = bodyAttrs;
+    AttributeSet mpSet = mpAttrs;
+    AddressFamily family = mpFamily;
     for (int i = 0; i < shards.length; i++) {
       ShardWork w = work[i];
       if (w != null) {
         RibShard s = shards[i];
-        futures.add(CompletableFuture.runAsync(() -> w.run(s, peer, body, reach), executors[i]));
+        futures.add(
+            CompletableFuture.runAsync(() -> w.run(s, peer, bodySet, mpSet, family), executors[i]));
       }
     }
     return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new));
@@ -161,20 +173,27 @@ public final class Rib implements AutoCloseable {
 
   /** One shard's part of an UPDATE: withdrawals first, then announcements, as RFC 4271 §9 says. */
   private static final class ShardWork {
-    final List<Nlri> withdrawn = new ArrayList<>();
-    final List<Nlri> body = new ArrayList<>();
-    final List<Nlri> mp = new ArrayList<>();
+    final List<Nlri> withdrawn;
+    final List<Nlri> body;
+    final List<Nlri> mp;
+
+    ShardWork(List<Nlri> withdrawn, List<Nlri> body, List<Nlri> mp) {
+      this.withdrawn = withdrawn;
+      this.body = body;
+      this.mp = mp;
+    }
 
     static ShardWork of(ShardWork[] work, int shard) {
       ShardWork w = work[shard];
       if (w == null) {
-        w = new ShardWork();
+        w = new ShardWork(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         work[shard] = w;
       }
       return w;
     }
 
-    void run(RibShard s, Peer peer, AttributeSet bodyAttrs, AttributeSet mpAttrs) {
+    void run(
+        RibShard s, Peer peer, AttributeSet bodyAttrs, AttributeSet mpAttrs, AddressFamily family) {
       for (Nlri n : withdrawn) {
         s.withdraw(peer, n.prefix(), n.pathId());
       }
@@ -182,7 +201,10 @@ public final class Rib implements AutoCloseable {
         s.announce(peer, n.prefix(), n.pathId(), bodyAttrs);
       }
       for (Nlri n : mp) {
-        s.announce(peer, n.prefix(), n.pathId(), mpAttrs);
+        // MP_REACH_NLRI of one AFI may carry another's prefixes only if malformed: ignore those.
+        if (n.prefix().family().equals(family)) {
+          s.announce(peer, n.prefix(), n.pathId(), mpAttrs);
+        }
       }
     }
   }

@@ -648,13 +648,18 @@ final class RibShard {
       List<Route> multipath,
       Route removed,
       Route added) {
-    if (!sinks.isEmpty() && (best != oldBest || !multipath.equals(oldMultipath))) {
-      BestPathChange change = new BestPathChange(prefix, best, multipath);
+    if (best != oldBest || !multipath.equals(oldMultipath)) {
+      BestPathChange change = null;
       // Indexed, not iterated: an iterator per change is garbage a million times over. Sinks and
       // groups are only ever added to, so an index read once stays valid.
       for (int i = 0, n = sinks.size(); i < n; i++) {
         RouteSink sink = sinks.get(i);
-        sink.onChange(change);
+        if (sink.listening()) {
+          if (change == null) {
+            change = new BestPathChange(prefix, best, multipath);
+          }
+          sink.onChange(change);
+        }
       }
     }
     AddressFamily family = prefix.family();

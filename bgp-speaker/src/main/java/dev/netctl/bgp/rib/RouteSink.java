@@ -9,4 +9,13 @@ package dev.netctl.bgp.rib;
 public interface RouteSink {
   /** A prefix's best path or ECMP set changed. */
   void onChange(BestPathChange change);
+
+  /**
+   * Whether the sink wants changes now. One that drops them while nobody listens says so, and the
+   * shards then do not build them: a million-route load would otherwise allocate a change per route
+   * for nothing.
+   */
+  default boolean listening() {
+    return true;
+  }
 }

@@ -6,6 +6,7 @@ import dev.netctl.bgp.rib.BestPathChange;
 import dev.netctl.bgp.rib.PeerKind;
 import dev.netctl.bgp.rib.RibEntry;
 import dev.netctl.bgp.rib.Route;
+import dev.netctl.bgp.rib.RouteSink;
 import io.netty.channel.EventLoop;
 import java.util.HashMap;
 import java.util.List;
@@ -20,7 +21,7 @@ import java.util.function.Supplier;
  * into a withdrawal for the peer whose path lost and an announcement for the peer whose path won.
  * Our own routes are not reported. Best paths are only tracked while somebody listens.
  */
-final class BestPaths {
+final class BestPaths implements RouteSink {
   private final EventLoop loop;
   private final Map<Prefix, ReceivedRoute> best = new HashMap<>();
   private final List<RouteListener> listeners = new CopyOnWriteArrayList<>();
@@ -29,8 +30,14 @@ final class BestPaths {
     this.loop = loop;
   }
 
+  @Override
+  public boolean listening() {
+    return !listeners.isEmpty();
+  }
+
   /** A best-path change, from a RIB shard: handed to the loop, which keeps per-prefix order. */
-  void changed(BestPathChange change) {
+  @Override
+  public void onChange(BestPathChange change) {
     if (listeners.isEmpty()) {
       // No route sink: tracking every best path would cost a map entry per prefix (a reflector
       // holding a million routes), and add() takes the current ones from the RIB.

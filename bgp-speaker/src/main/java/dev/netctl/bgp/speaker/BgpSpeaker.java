@@ -91,7 +91,7 @@ public final class BgpSpeaker implements AutoCloseable {
                 config.ribShards()),
             NextHopResolver.ALL_REACHABLE);
     this.bestPaths = new BestPaths(loop);
-    rib.addSink(bestPaths::changed);
+    rib.addSink(bestPaths);
     this.attached = new AttachedPeers(rib, loop, config.restart().staleTime(), this::holdingTables);
     this.deferral = new SelectionDeferral(config.restart(), loop, peers, attached);
     this.events = new SessionEvents(rib, loop, attached, deferral, neighbors::get);
