@@ -1,6 +1,8 @@
 package dev.netctl.bgp.rib;
 
 import dev.netctl.bgp.codec.Prefix;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.BiConsumer;
 
 /**
@@ -8,30 +10,40 @@ import java.util.function.BiConsumer;
  * and the ECMP set ({@link Destination}).
  *
  * <p>Memory and time: in a fabric nearly every prefix has exactly one path (a node's block, a route
- * learned from one peer). Such a prefix is stored <em>compact</em>: its source and its attributes
- * side by side in the table, standing for path id 0, our ADD-PATH id 1, selected. A million routes
- * then cost no object per route (no {@link Destination} and {@link Route} to allocate, keep and
- * copy through young collections), and the shard updates them with one table probe ({@link #slot},
- * {@link #insertCompact}, {@link #setCompact}, {@link #removeAt}). Everything else — several paths,
+ * learned from one peer). Such a prefix is stored <em>compact</em>: its source and its attributes,
+ * standing for path id 0, our ADD-PATH id 1, selected. A million routes then cost no object per
+ * route (no {@link Destination} and {@link Route} to allocate, keep and copy through young
+ * collections), and the shard updates them with one table probe ({@link #slot}, {@link
+ * #insertCompact}, {@link #setCompact}, {@link #removeAt}). Everything else — several paths,
  * ADD-PATH ids, a single path that is not usable, IPv6 — is a {@link Destination}. Readers see a
  * {@link Destination} either way ({@link #get}, {@link #forEach}), built on demand for compact
  * entries.
  *
+ * <p>Storage: IPv4 prefixes sit in a {@link PackedPrefixTable}, one {@code long} per slot holding
+ * the prefix and a reference into {@link PathRefs}: the interned (source, attributes) pair of a
+ * compact entry, or the entry's own Destination. IPv6 prefixes, far fewer in a Calico fabric, map
+ * to Destinations in a hash map.
+ *
  * <p>A compact entry may also stand for its source's Adj-RIB-In entry (a <em>shared</em> entry, see
- * {@link AdjRibIn}): its value is then that peer's {@link AdjRibIn} instead of the {@link Peer}.
+ * {@link AdjRibIn}): its source is then that peer's {@link AdjRibIn} instead of the {@link Peer}.
  * The shard creates, changes and removes shared entries itself ({@link #insertShared}, {@link
  * #setCompact}, {@link #removeAt}); every other change to such a slot ({@link #put}, {@link
  * #remove}, {@link #unshare}) first puts the path back into the Adj-RIB-In. Owned by one shard
  * thread.
  */
 final class LocRib {
-  // Value: the source Peer of a compact entry (companion: its AttributeSet), the source's AdjRibIn
-  // for a shared one, or a Destination.
-  private final PrefixTable<Object> table = PrefixTable.withCompanions();
+  private final PackedPrefixTable table = new PackedPrefixTable();
+  private final PathRefs refs = new PathRefs();
+  private final Map<Prefix, Destination> v6 = new HashMap<>();
+
+  /** The prefix of a key {@link #unshareAll} returns. */
+  static Prefix prefixOf(long key) {
+    return PackedPrefixTable.prefix(key);
+  }
 
   /** The slot of an IPv4 prefix's entry, or -1 (absent, or IPv6). */
   int slot(Prefix prefix) {
-    return prefix.ipv6() ? -1 : table.slot(PrefixTable.pack(prefix));
+    return prefix.ipv6() ? -1 : table.find(PackedPrefixTable.key(prefix));
   }
 
   /**
@@ -39,75 +51,84 @@ final class LocRib {
    * Destination.
    */
   Peer compactSource(int slot) {
-    return table.valueAt(slot) instanceof Peer p ? p : null;
+    return refs.source(table.refAt(slot)) instanceof Peer p ? p : null;
   }
 
   /** The Adj-RIB-In whose path the entry in {@code slot} shares, or null when not shared. */
   AdjRibIn sharedOwner(int slot) {
-    return table.valueAt(slot) instanceof AdjRibIn owner ? owner : null;
+    return refs.source(table.refAt(slot)) instanceof AdjRibIn owner ? owner : null;
   }
 
   /** The attributes of the compact (or shared) entry in {@code slot}. */
   AttributeSet compactAttributes(int slot) {
-    return (AttributeSet) table.companionAt(slot);
+    return refs.attributes(table.refAt(slot));
   }
 
   /** Adds an absent IPv4 prefix as a compact entry. */
   void insertCompact(Prefix prefix, Peer source, AttributeSet attributes) {
-    table.insert(PrefixTable.pack(prefix), source, attributes);
+    table.insert(PackedPrefixTable.key(prefix), refs.pair(source, attributes));
   }
 
   /** Adds an absent IPv4 prefix as a shared entry of {@code owner}'s path. */
   void insertShared(Prefix prefix, AdjRibIn owner, AttributeSet attributes) {
-    table.insert(PrefixTable.pack(prefix), owner, attributes);
+    table.insert(PackedPrefixTable.key(prefix), refs.pair(owner, attributes));
   }
 
   /**
-   * Replaces the compact entry in {@code slot}; {@code source} is a {@link Peer} or, for a shared
-   * entry, its {@link AdjRibIn}.
+   * Replaces the entry in {@code slot} by a compact one; {@code source} is a {@link Peer} or, for a
+   * shared entry, its {@link AdjRibIn}.
    */
   void setCompact(int slot, Object source, AttributeSet attributes) {
-    table.setAt(slot, source, attributes);
+    int old = table.refAt(slot);
+    table.setRefAt(slot, refs.pair(source, attributes));
+    refs.release(old);
+  }
+
+  /** Removes the entry in {@code slot}. */
+  void removeAt(int slot) {
+    refs.release(table.refAt(slot));
+    table.removeAt(slot);
   }
 
   /** Turns the entry of {@code prefix}, when shared, into a plain compact one. */
   void unshare(Prefix prefix) {
-    if (!prefix.ipv6()) {
-      int slot = table.slot(PrefixTable.pack(prefix));
-      if (slot >= 0) {
-        unshareAt(slot, prefix);
-      }
+    int slot = slot(prefix);
+    if (slot >= 0) {
+      unshareAt(slot, prefix);
     }
   }
 
   private void unshareAt(int slot, Prefix prefix) {
-    if (table.valueAt(slot) instanceof AdjRibIn owner) {
-      AttributeSet attributes = (AttributeSet) table.companionAt(slot);
+    int ref = table.refAt(slot);
+    if (refs.source(ref) instanceof AdjRibIn owner) {
+      AttributeSet attributes = refs.attributes(ref);
       owner.restore(prefix, attributes);
-      table.setAt(slot, owner.peer(), attributes);
+      setCompact(slot, owner.peer(), attributes);
     }
   }
 
   /**
    * Turns every entry sharing {@code owner}'s paths into a plain compact one, putting the paths
    * back into {@code owner} when {@code restore}, else only uncounting them (the table is being
-   * dropped); returns their keys ({@link PrefixTable#pack}).
+   * dropped); returns their keys (see {@link #prefixOf}).
    */
   long[] unshareAll(AdjRibIn owner, boolean restore) {
     long[] keys = new long[owner.sharedCount()];
     int[] n = {0};
     if (keys.length > 0) {
-      table.forEachSlot(
-          (slot, key, value, companion) -> {
-            if (value == owner) {
+      table.visit(
+          (slot, key, ref) -> {
+            if (refs.source(ref) == owner) {
+              AttributeSet attributes = refs.attributes(ref);
               if (restore) {
-                owner.restore(PrefixTable.unpack(key), (AttributeSet) companion);
+                owner.restore(PackedPrefixTable.prefix(key), attributes);
               } else {
                 owner.forgetShared();
               }
-              table.setAt(slot, owner.peer(), companion);
+              setCompact(slot, owner.peer(), attributes);
               keys[n[0]++] = key;
             }
+            return true;
           });
     }
     return keys;
@@ -116,90 +137,105 @@ final class LocRib {
   /** Visits the paths shared with {@code owner}. */
   void forEachShared(AdjRibIn owner, AdjRibIn.Visitor visitor) {
     if (owner.sharedCount() > 0) {
-      table.forEachSlot(
-          (slot, key, value, companion) -> {
-            if (value == owner) {
-              visitor.visit(PrefixTable.unpack(key), 0, (AttributeSet) companion);
+      table.visit(
+          (slot, key, ref) -> {
+            if (refs.source(ref) == owner) {
+              visitor.visit(PackedPrefixTable.prefix(key), 0, refs.attributes(ref));
             }
+            return true;
           });
     }
-  }
-
-  /** Removes the entry in {@code slot}. */
-  void removeAt(int slot) {
-    table.removeAt(slot);
   }
 
   /** The entry of {@code prefix} (a fresh copy for a compact one), or null. */
   Destination get(Prefix prefix) {
     if (prefix.ipv6()) {
-      return (Destination) table.get(prefix);
+      return v6.get(prefix);
     }
-    int slot = table.slot(PrefixTable.pack(prefix));
-    return slot < 0 ? null : destination(table.valueAt(slot), table.companionAt(slot));
+    int slot = slot(prefix);
+    return slot < 0 ? null : destination(table.refAt(slot));
   }
 
   /** Stores {@code d} (with at least one path), compact when it qualifies. */
   void put(Prefix prefix, Destination d) {
+    if (prefix.ipv6()) {
+      v6.put(prefix, d);
+      return;
+    }
     Route only = d.single();
     boolean compact = only != null && only.pathId() == 0 && only.localId() == 1 && d.best() == only;
-    if (!prefix.ipv6()) {
-      int slot = table.slot(PrefixTable.pack(prefix));
-      if (slot >= 0 && table.valueAt(slot) instanceof AdjRibIn owner) {
-        if (compact
-            && only.source() == owner.peer()
-            && only.attributes() == table.companionAt(slot)) {
+    long key = PackedPrefixTable.key(prefix);
+    int slot = table.find(key);
+    if (slot >= 0) {
+      int ref = table.refAt(slot);
+      if (refs.source(ref) instanceof AdjRibIn owner) {
+        if (compact && only.source() == owner.peer() && only.attributes() == refs.attributes(ref)) {
           return; // the same path: it stays shared
         }
         unshareAt(slot, prefix);
       }
     }
-    if (!prefix.ipv6() && compact) {
-      long key = PrefixTable.pack(prefix);
-      int slot = table.slot(key);
-      if (slot < 0) {
-        table.insert(key, only.source(), only.attributes());
-      } else {
-        table.setAt(slot, only.source(), only.attributes());
-      }
+    int ref = compact ? refs.pair(only.source(), only.attributes()) : refs.single(d);
+    if (slot < 0) {
+      table.insert(key, ref);
     } else {
-      table.put(prefix, d);
+      int old = table.refAt(slot);
+      table.setRefAt(slot, ref);
+      refs.release(old);
     }
   }
 
   /** Removes the entry of {@code prefix}. */
   void remove(Prefix prefix) {
-    unshare(prefix);
-    table.remove(prefix);
+    if (prefix.ipv6()) {
+      v6.remove(prefix);
+      return;
+    }
+    int slot = slot(prefix);
+    if (slot >= 0) {
+      unshareAt(slot, prefix);
+      removeAt(slot);
+    }
   }
 
   /** Number of prefixes. */
   int size() {
-    return table.size();
+    return table.size() + v6.size();
   }
 
   /** Calls {@code action} for every entry; the table must not change meanwhile. */
   void forEach(BiConsumer<Prefix, Destination> action) {
-    table.visitWithCompanions(
-        (prefix, value, companion) -> {
-          action.accept(prefix, destination(value, companion));
+    visit(
+        (prefix, d) -> {
+          action.accept(prefix, d);
           return true;
         });
   }
 
   /** Visits entries until the visitor returns false; the table must not change meanwhile. */
   void visit(PrefixTable.Visitor<Destination> visitor) {
-    table.visitWithCompanions(
-        (prefix, value, companion) -> visitor.visit(prefix, destination(value, companion)));
+    boolean[] stopped = {false};
+    table.visit(
+        (slot, key, ref) -> {
+          stopped[0] = !visitor.visit(PackedPrefixTable.prefix(key), destination(ref));
+          return !stopped[0];
+        });
+    if (stopped[0]) {
+      return;
+    }
+    for (Map.Entry<Prefix, Destination> e : v6.entrySet()) {
+      if (!visitor.visit(e.getKey(), e.getValue())) {
+        return;
+      }
+    }
   }
 
-  private static Destination destination(Object value, Object companion) {
-    if (value instanceof Peer source) {
-      return Destination.selected(new Route(source, 0, (AttributeSet) companion, 1));
+  private Destination destination(int ref) {
+    Object source = refs.source(ref);
+    if (source instanceof Destination d) {
+      return d;
     }
-    if (value instanceof AdjRibIn owner) {
-      return Destination.selected(new Route(owner.peer(), 0, (AttributeSet) companion, 1));
-    }
-    return (Destination) value;
+    Peer peer = source instanceof AdjRibIn owner ? owner.peer() : (Peer) source;
+    return Destination.selected(new Route(peer, 0, refs.attributes(ref), 1));
   }
 }

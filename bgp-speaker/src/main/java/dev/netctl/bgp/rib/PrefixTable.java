@@ -13,8 +13,8 @@ import java.util.function.BiConsumer;
  * plus a hash-map node (≈ 24 bytes against ≈ 80). IPv6, far rarer in a Calico fabric, uses a plain
  * {@link HashMap}.
  *
- * <p>A table made {@link #withCompanions} keeps a second reference per IPv4 entry (the Loc-RIB
- * stores a single path as source and attributes side by side, without an object for the pair); it
+ * <p>A table made {@link #withCompanions} keeps a second reference per IPv4 entry (an update group
+ * keeps a pending change's source and attributes side by side, without an object for the pair); it
  * is reached through the slot methods, which only IPv4 keys have.
  *
  * <p>Not thread-safe: each RIB shard owns its tables.
@@ -160,21 +160,6 @@ final class PrefixTable<V> {
     for (Map.Entry<Prefix, V> e : v6.entrySet()) {
       if (!visitor.visit(e.getKey(), e.getValue(), null)) {
         return;
-      }
-    }
-  }
-
-  /** Visitor over IPv4 slots. */
-  interface SlotVisitor {
-    /** Visits one occupied slot; it may {@link #setAt} that slot, nothing else. */
-    void visit(int slot, long key, Object value, Object companion);
-  }
-
-  /** Visits every IPv4 entry by slot. */
-  void forEachSlot(SlotVisitor visitor) {
-    for (int i = 0; i < keys.length; i++) {
-      if (keys[i] != EMPTY) {
-        visitor.visit(i, keys[i], values[i], companionAt(i));
       }
     }
   }
@@ -325,7 +310,7 @@ final class PrefixTable<V> {
 
   // MurmurHash3's 64-bit finalizer: keys differ mostly in their middle bits (the address above
   // a fixed length byte), which a plain multiplicative hash leaves clustered in the low bits.
-  private static int mix(long key) {
+  static int mix(long key) {
     long h = key;
     h ^= h >>> 33;
     h *= 0xff51afd7ed558ccdL;

@@ -200,7 +200,7 @@ final class RibShard {
     if (in != null) {
       in.uncount();
       for (long key : locRib.unshareAll(in, false)) {
-        replacePath(PrefixTable.unpack(key), peer, 0, null);
+        replacePath(LocRib.prefixOf(key), peer, 0, null);
       }
       in.forEach((prefix, pathId, attrs) -> replacePath(prefix, peer, pathId, null));
     }

@@ -169,14 +169,14 @@ class LocRibTest {
     AdjRibIn other = sharedFrom(b, others, x);
 
     long[] keys = loc.unshareAll(in, true);
-    assertThat(keys).containsExactlyInAnyOrder(PrefixTable.pack(p), PrefixTable.pack(q));
+    assertThat(keys).containsExactlyInAnyOrder(PackedPrefixTable.key(p), PackedPrefixTable.key(q));
     assertThat(in.get(p, 0)).isSameAs(x);
     assertThat(in.get(q, 0)).isSameAs(y);
     assertThat(in.size()).isEqualTo(2);
     assertThat(loc.compactSource(loc.slot(p))).isSameAs(a);
     assertThat(loc.sharedOwner(loc.slot(others))).isSameAs(other);
 
-    assertThat(loc.unshareAll(other, false)).containsExactly(PrefixTable.pack(others));
+    assertThat(loc.unshareAll(other, false)).containsExactly(PackedPrefixTable.key(others));
     assertThat(other.sharedCount()).isZero();
     assertThat(other.stores(others)).as("forgotten, not restored").isFalse();
   }
