@@ -55,15 +55,18 @@ final class NetctlDut extends DaemonDut {
 
   /**
    * Heap for a scenario: a base for the JVM's own objects and the sessions' buffers, plus the
-   * expected routes at what the RIB holds per route (≈ 60 B measured by {@code RibMemoryProbe},
-   * with room for a table's old and new arrays while it doubles).
+   * expected routes at what the RIB holds per route (≈ 19 B measured by {@code RibMemoryProbe},
+   * with room for the Loc-RIB's old and new arrays while it doubles, and for pending changes).
    */
   static int heapMegabytes(DutSetup s) {
     long perSession = 16L * 1024; // codec contexts, FSM, channel, update-group membership
-    long perRoute = 90; // Adj-RIB-In + Loc-RIB, measured ≈ 60 B
+    long perRoute = 40; // Loc-RIB (with shared Adj-RIB-In entries), measured ≈ 19 B
     long bytes = (64L << 20) + s.clients().size() * perSession + s.routes() * perRoute;
     return (int) ((bytes + (1 << 20) - 1) >> 20);
   }
+
+  // Routes from which the heap is committed whole from the start (see command).
+  static final int LARGE_TABLE = 100_000;
 
   /**
    * The JVM command that runs {@code netctl bgp run} on {@code config}: a heap of the scenario's
@@ -78,7 +81,7 @@ final class NetctlDut extends DaemonDut {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.add("-Xmx" + heap + "m");
-    if (heap >= 128) {
+    if (s.routes() >= LARGE_TABLE) {
       // A large table: the whole quarter-heap young generation from the start. A heap starting
       // small caps the young generation to fit it, and the load then runs many more collections,
       // each scanning the big tables' dirty cards (measured, 1M routes: 58 -> 20 collections,

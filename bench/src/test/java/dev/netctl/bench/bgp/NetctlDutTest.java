@@ -40,8 +40,8 @@ class NetctlDutTest {
         new DutSetup(small.address(), small.port(), small.asn(), small.clients(), 1_000_000, dir);
     assertThat(NetctlDut.heapMegabytes(small)).isGreaterThanOrEqualTo(64);
     assertThat(NetctlDut.heapMegabytes(bulk))
-        .as("a million routes at 60 B or more each")
-        .isGreaterThan(NetctlDut.heapMegabytes(small) + 60);
+        .as("a million routes at 30 B or more each")
+        .isGreaterThan(NetctlDut.heapMegabytes(small) + 30);
   }
 
   @Test
