@@ -113,25 +113,26 @@ public final class BgpEncoder {
     boolean addPath = ctx.addPath(AddressFamily.IPV4_UNICAST);
     int lengthAt = out.writerIndex();
     out.writeShort(0);
-    for (Nlri n : u.withdrawn()) {
-      requireIpv4(n, "withdrawn");
-    }
+    requireIpv4(u.withdrawn(), "withdrawn");
     NlriCodec.writeAll(out, u.withdrawn(), addPath);
     out.setShort(lengthAt, out.writerIndex() - lengthAt - 2);
     lengthAt = out.writerIndex();
     out.writeShort(0);
     AttributeEncoder.writeAll(out, u.attributes(), ctx);
     out.setShort(lengthAt, out.writerIndex() - lengthAt - 2);
-    for (Nlri n : u.nlri()) {
-      requireIpv4(n, "nlri");
-    }
+    requireIpv4(u.nlri(), "nlri");
     NlriCodec.writeAll(out, u.nlri(), addPath);
   }
 
-  private static void requireIpv4(Nlri n, String field) {
-    if (n.prefix().ipv6()) {
-      throw new IllegalArgumentException(
-          "UPDATE " + field + " " + n + " is IPv6; it belongs in MP_REACH/MP_UNREACH");
+  private static void requireIpv4(List<Nlri> nlri, String field) {
+    if (nlri instanceof Ipv4NlriList) {
+      return; // IPv4 by construction
+    }
+    for (Nlri n : nlri) {
+      if (n.prefix().ipv6()) {
+        throw new IllegalArgumentException(
+            "UPDATE " + field + " " + n + " is IPv6; it belongs in MP_REACH/MP_UNREACH");
+      }
     }
   }
 }

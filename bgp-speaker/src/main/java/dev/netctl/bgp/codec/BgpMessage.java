@@ -86,11 +86,11 @@ public sealed interface BgpMessage {
    */
   record Update(List<Nlri> withdrawn, List<PathAttribute> attributes, List<Nlri> nlri)
       implements BgpMessage {
-    /** Copies the lists. */
+    /** Copies the lists (an {@link Ipv4NlriList} is immutable already and kept as it is). */
     public Update {
-      withdrawn = List.copyOf(withdrawn);
+      withdrawn = Ipv4NlriList.copyOf(withdrawn);
       attributes = List.copyOf(attributes);
-      nlri = List.copyOf(nlri);
+      nlri = Ipv4NlriList.copyOf(nlri);
     }
 
     /** The End-of-RIB marker for a family (RFC 4724 §2). */

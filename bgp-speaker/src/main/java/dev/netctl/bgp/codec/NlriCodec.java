@@ -86,16 +86,35 @@ final class NlriCodec {
    * bulk writes: octet writes to a ByteBuf go through its index and capacity checks each.
    */
   static void writeAll(ByteBuf out, List<Nlri> nlri, boolean addPath) {
-    byte[] b = new byte[Math.min(nlri.size(), 512) * MAX_SIZE];
+    byte[] b = new byte[Math.min(nlri.size() * MAX_SIZE, 1024)];
+    Ipv4NlriList packed = nlri instanceof Ipv4NlriList p ? p : null;
     int at = 0;
     for (int i = 0, n = nlri.size(); i < n; i++) {
       if (b.length - at < MAX_SIZE) {
         out.writeBytes(b, 0, at);
         at = 0;
       }
-      at = put(b, at, nlri.get(i), addPath);
+      at =
+          packed != null ? put(b, at, packed.packed(i), addPath) : put(b, at, nlri.get(i), addPath);
     }
     out.writeBytes(b, 0, at);
+  }
+
+  /** Puts one packed IPv4 prefix ({@link Ipv4NlriList#pack}), path id 0, into {@code b}. */
+  private static int put(byte[] b, int at, long packed, boolean addPath) {
+    if (addPath) {
+      b[at++] = 0;
+      b[at++] = 0;
+      b[at++] = 0;
+      b[at++] = 0;
+    }
+    int length = (int) (packed & 0xff);
+    b[at++] = (byte) length;
+    int address = (int) (packed >>> 8);
+    for (int i = 0, bytes = (length + 7) / 8; i < bytes; i++) {
+      b[at++] = (byte) (address >>> (24 - 8 * i));
+    }
+    return at;
   }
 
   /** Puts one entry into {@code b} at {@code at}; returns the index after it. */

@@ -52,7 +52,8 @@ public final class UpdatePacker {
         others.add(a);
       }
     }
-    for (Nlri n : nlri) {
+    Ipv4NlriList packed = nlri instanceof Ipv4NlriList p ? p : null;
+    for (Nlri n : packed != null && template == null ? List.<Nlri>of() : nlri) {
       AddressFamily family = n.prefix().family();
       boolean fits =
           template == null ? !n.prefix().ipv6() : template.family().afi().equals(family.afi());
@@ -78,6 +79,12 @@ public final class UpdatePacker {
     List<Update> out = new ArrayList<>();
     List<Nlri> batch = new ArrayList<>();
     int size = base;
+    if (packed != null) {
+      for (Ipv4NlriList run : runs(packed, base, max, addPath)) {
+        out.add(build(others, template, run));
+      }
+      return out;
+    }
     for (Nlri n : nlri) {
       int entry = NlriCodec.size(n, addPath);
       if (base + entry > max) {
@@ -108,8 +115,44 @@ public final class UpdatePacker {
     return new Update(List.of(), attributes, List.of());
   }
 
+  /**
+   * Cuts a packed list into runs that each fit a message of {@code max} octets after {@code base},
+   * without building an element.
+   */
+  private static List<Ipv4NlriList> runs(Ipv4NlriList packed, int base, int max, boolean addPath) {
+    List<Ipv4NlriList> out = new ArrayList<>();
+    int size = base;
+    int start = 0;
+    for (int i = 0, n = packed.size(); i < n; i++) {
+      int entry = packed.wireSize(i, addPath);
+      if (base + entry > max) {
+        throw new IllegalArgumentException(
+            "attributes of " + (base - 23) + " octets leave no room for NLRI in " + max);
+      }
+      if (size + entry > max) {
+        out.add(packed.subList(start, i));
+        start = i;
+        size = base;
+      }
+      size += entry;
+    }
+    if (start < packed.size()) {
+      out.add(packed.subList(start, packed.size()));
+    }
+    return out;
+  }
+
   /** Packs withdrawals: IPv4 unicast in the body field, IPv6 unicast in MP_UNREACH_NLRI. */
   public static List<Update> withdraw(List<Nlri> withdrawn, CodecContext ctx) {
+    if (withdrawn instanceof Ipv4NlriList packed) {
+      boolean addPath = ctx.addPath(AddressFamily.IPV4_UNICAST);
+      List<Update> out = new ArrayList<>();
+      for (Ipv4NlriList run :
+          runs(packed, BgpDecoder.HEADER_SIZE + 4, ctx.maxMessageSize(), addPath)) {
+        out.add(new Update(run, List.of(), List.of()));
+      }
+      return out;
+    }
     Map<AddressFamily, List<Nlri>> byFamily = new LinkedHashMap<>();
     for (Nlri n : withdrawn) {
       byFamily.computeIfAbsent(n.prefix().family(), k -> new ArrayList<>()).add(n);

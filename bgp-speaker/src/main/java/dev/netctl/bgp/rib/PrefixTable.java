@@ -1,5 +1,6 @@
 package dev.netctl.bgp.rib;
 
+import dev.netctl.bgp.codec.Ipv4NlriList;
 import dev.netctl.bgp.codec.Prefix;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -164,6 +165,21 @@ final class PrefixTable<V> {
     }
   }
 
+  /** Visitor over IPv4 entries by key. */
+  interface KeyVisitor<V> {
+    /** Visits one entry. */
+    void visit(long key, V value, Object companion);
+  }
+
+  /** Visits every IPv4 entry with its key ({@link #pack}), building no prefix; not IPv6 ones. */
+  void forEachIpv4(KeyVisitor<V> visitor) {
+    for (int i = 0; i < keys.length; i++) {
+      if (keys[i] != EMPTY) {
+        visitor.visit(keys[i], cast(values[i]), companionAt(i));
+      }
+    }
+  }
+
   /** Removes the entry and returns its value, or null. */
   V remove(Prefix prefix) {
     if (prefix.ipv6()) {
@@ -234,12 +250,13 @@ final class PrefixTable<V> {
     visitWithCompanions((prefix, value, companion) -> visitor.visit(prefix, value));
   }
 
+  /** The key of an IPv4 prefix: the codec's packed form ({@link Ipv4NlriList#pack}). */
   static long pack(Prefix p) {
-    return p.low() << 8 | p.length();
+    return Ipv4NlriList.pack(p);
   }
 
   static Prefix unpack(long key) {
-    return Prefix.ipv4((int) (key >>> 8), (int) (key & 0xff));
+    return Ipv4NlriList.unpack(key);
   }
 
   private int find(long key) {

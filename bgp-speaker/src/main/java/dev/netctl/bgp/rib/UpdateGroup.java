@@ -212,14 +212,16 @@ public final class UpdateGroup {
         continue;
       }
       try {
-        plain.visitWithCompanions(
-            (prefix, value, attributes) -> {
+        // Plain tables hold IPv4 only; their keys go to the packer packed.
+        plain.forEachIpv4(
+            (key, value, attributes) -> {
               if (value instanceof OutRoute r) {
-                addChange(changes, prefix, 0, r.attributes(), r.source(), r.sent(), r.sentFrom());
+                addChange(
+                    changes, null, key, 0, r.attributes(), r.source(), r.sent(), r.sentFrom());
               } else {
-                addChange(changes, prefix, 0, (AttributeSet) attributes, (Peer) value, false, null);
+                addChange(
+                    changes, null, key, 0, (AttributeSet) attributes, (Peer) value, false, null);
               }
-              return true;
             });
       } finally {
         stripes[i].spare = plain.clearForReuse();
@@ -231,6 +233,7 @@ public final class UpdateGroup {
               addChange(
                   changes,
                   key.prefix(),
+                  0,
                   key.pathId(),
                   r.attributes(),
                   r.source(),
@@ -280,18 +283,21 @@ public final class UpdateGroup {
   }
 
   /**
-   * Adds one pending change to the batch; {@code sent} and {@code sentFrom} say what the members
-   * held before it (see {@link OutRoute}).
+   * Adds one pending change to the batch: of {@code prefix}, or when that is null of the IPv4
+   * prefix packed in {@code packed} (path id 0). {@code sent} and {@code sentFrom} say what the
+   * members held before it (see {@link OutRoute}).
    */
   private void addChange(
       UpdatePacker.Batch changes,
       Prefix prefix,
+      long packed,
       int pathId,
       AttributeSet attributes,
       Peer source,
       boolean sent,
       Peer sentFrom) {
-    boolean addPath = profile.addPath(prefix.family());
+    boolean addPath =
+        profile.addPath(prefix == null ? AddressFamily.IPV4_UNICAST : prefix.family());
     Audience exceptSource = allExcept(source);
     boolean fromMember = exceptSource != Audience.All.INSTANCE;
     if (attributes == null) {
@@ -302,16 +308,30 @@ public final class UpdateGroup {
         // Only the members holding the earlier advertisement need the withdrawal.
         audience = sent ? allExcept(sentFrom) : Audience.All.INSTANCE;
       }
-      changes.add(prefix, pathId, null, audience);
+      add(changes, prefix, packed, pathId, null, audience);
     } else if (fromMember) {
-      changes.add(prefix, pathId, attributes, exceptSource);
+      add(changes, prefix, packed, pathId, attributes, exceptSource);
       // Whether the source may hold the earlier advertisement: it was sent to all but sentFrom.
       boolean sourceHolds = sent && (sentFrom == null || !sentFrom.equals(source));
       if (!addPath && sourceHolds) {
-        changes.add(prefix, pathId, null, new Audience.Only(source));
+        add(changes, prefix, packed, pathId, null, new Audience.Only(source));
       }
     } else {
-      changes.add(prefix, pathId, attributes, Audience.All.INSTANCE);
+      add(changes, prefix, packed, pathId, attributes, Audience.All.INSTANCE);
+    }
+  }
+
+  private static void add(
+      UpdatePacker.Batch changes,
+      Prefix prefix,
+      long packed,
+      int pathId,
+      AttributeSet attributes,
+      Audience audience) {
+    if (prefix == null) {
+      changes.addIpv4(packed, attributes, audience);
+    } else {
+      changes.add(prefix, pathId, attributes, audience);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.netctl.bgp.rib;
 import dev.netctl.bgp.codec.AddressFamily;
 import dev.netctl.bgp.codec.BgpMessage.Update;
 import dev.netctl.bgp.codec.CodecContext;
+import dev.netctl.bgp.codec.Ipv4NlriList;
 import dev.netctl.bgp.codec.Nlri;
 import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.Prefix;
@@ -31,18 +32,21 @@ final class UpdatePacker {
   record Entry(Prefix prefix, int pathId, AttributeSet attributes, Audience audience) {}
 
   // The announcements sharing one interned attribute set, family and audience; further
-  // combinations with the same attribute set hang off next.
+  // combinations with the same attribute set hang off next. IPv4 without ADD-PATH is packed.
   private static final class Bucket {
     final AddressFamily family;
     final AttributeSet attributes;
     final Audience audience;
-    final List<Nlri> nlri = new ArrayList<>();
+    final List<Nlri> nlri;
+    final Ipv4NlriList.Builder packed;
     Bucket next;
 
-    Bucket(AddressFamily family, AttributeSet attributes, Audience audience) {
+    Bucket(AddressFamily family, AttributeSet attributes, Audience audience, boolean pack) {
       this.family = family;
       this.attributes = attributes;
       this.audience = audience;
+      this.nlri = pack ? null : new ArrayList<>();
+      this.packed = pack ? new Ipv4NlriList.Builder() : null;
     }
 
     boolean matches(AddressFamily f, Audience a) {
@@ -53,10 +57,12 @@ final class UpdatePacker {
   /**
    * Changes collected for packing, added one at a time: a drain feeds a million of them straight
    * from its tables, without a list of entries or a key object per change. Attribute sets are
-   * interned, so they are looked up by identity; consecutive changes mostly share one bucket.
+   * interned, so they are looked up by identity; consecutive changes mostly share one bucket. IPv4
+   * prefixes without ADD-PATH stay packed ({@link Ipv4NlriList}) all the way to the encoder.
    */
   final class Batch {
     private final Map<Audience, List<Nlri>> withdrawals = new LinkedHashMap<>();
+    private final Map<Audience, Ipv4NlriList.Builder> packedWithdrawals = new LinkedHashMap<>();
     private final Map<AttributeSet, Bucket> byAttributes = new IdentityHashMap<>();
     // Buckets in first-seen order, so output order does not depend on identity hashes.
     private final List<Bucket> buckets = new ArrayList<>();
@@ -68,13 +74,33 @@ final class UpdatePacker {
 
     /** Adds a change: announce {@code attributes}, or withdraw when null. */
     void add(Prefix prefix, int pathId, AttributeSet attributes, Audience audience) {
-      boolean addPath = prefix.ipv6() ? v6AddPath : v4AddPath;
-      Nlri nlri = new Nlri(addPath ? pathId : 0, prefix);
-      if (attributes == null) {
-        withdrawals.computeIfAbsent(audience, k -> new ArrayList<>()).add(nlri);
+      if (!prefix.ipv6() && !v4AddPath) {
+        addIpv4(Ipv4NlriList.pack(prefix), attributes, audience);
         return;
       }
-      AddressFamily family = prefix.family();
+      Nlri nlri = new Nlri((prefix.ipv6() ? v6AddPath : v4AddPath) ? pathId : 0, prefix);
+      if (attributes == null) {
+        withdrawals.computeIfAbsent(audience, k -> new ArrayList<>()).add(nlri);
+      } else {
+        bucket(prefix.family(), attributes, audience).nlri.add(nlri);
+      }
+    }
+
+    /**
+     * Adds a change of an IPv4 prefix without path id, given packed ({@link Ipv4NlriList#pack}):
+     * how a drain reads it from its table.
+     */
+    void addIpv4(long prefix, AttributeSet attributes, Audience audience) {
+      if (v4AddPath) {
+        add(Ipv4NlriList.unpack(prefix), 0, attributes, audience);
+      } else if (attributes == null) {
+        packedWithdrawals.computeIfAbsent(audience, k -> new Ipv4NlriList.Builder()).add(prefix);
+      } else {
+        bucket(AddressFamily.IPV4_UNICAST, attributes, audience).packed.add(prefix);
+      }
+    }
+
+    private Bucket bucket(AddressFamily family, AttributeSet attributes, Audience audience) {
       Bucket b = last;
       if (b == null || b.attributes != attributes || !b.matches(family, audience)) {
         Bucket first = byAttributes.get(attributes);
@@ -83,7 +109,8 @@ final class UpdatePacker {
           b = b.next;
         }
         if (b == null) {
-          b = new Bucket(family, attributes, audience);
+          boolean pack = family.equals(AddressFamily.IPV4_UNICAST) && !v4AddPath;
+          b = new Bucket(family, attributes, audience, pack);
           if (first == null) {
             byAttributes.put(attributes, b);
           } else {
@@ -94,18 +121,27 @@ final class UpdatePacker {
         }
         last = b;
       }
-      b.nlri.add(nlri);
+      return b;
     }
 
     /** The packed UPDATEs: every withdrawal first, so a batch never withdraws what it announced. */
     List<OutboundUpdate> finish() {
       List<OutboundUpdate> announced = new ArrayList<>();
       for (Bucket b : buckets) {
-        List<Update> updates = announce(b.family, b.attributes, b.nlri);
+        List<Nlri> nlri = b.packed != null ? b.packed.build() : b.nlri;
+        List<Update> updates = announce(b.family, b.attributes, nlri);
         if (updates == null) {
           // The attributes alone exceed the message size (or there is no usable next hop): the
           // peers must not keep an older version of these routes, so withdraw them instead.
-          withdrawals.computeIfAbsent(b.audience, k -> new ArrayList<>()).addAll(b.nlri);
+          if (nlri instanceof Ipv4NlriList packed) {
+            Ipv4NlriList.Builder w =
+                packedWithdrawals.computeIfAbsent(b.audience, k -> new Ipv4NlriList.Builder());
+            for (int i = 0; i < packed.size(); i++) {
+              w.add(packed.packed(i));
+            }
+          } else {
+            withdrawals.computeIfAbsent(b.audience, k -> new ArrayList<>()).addAll(nlri);
+          }
         } else {
           for (Update u : updates) {
             announced.add(new OutboundUpdate(u, b.audience));
@@ -113,13 +149,16 @@ final class UpdatePacker {
         }
       }
       List<OutboundUpdate> out = new ArrayList<>();
-      for (Map.Entry<Audience, List<Nlri>> w : withdrawals.entrySet()) {
-        for (Update u : dev.netctl.bgp.codec.UpdatePacker.withdraw(w.getValue(), codec)) {
-          out.add(new OutboundUpdate(u, w.getKey()));
-        }
-      }
+      packedWithdrawals.forEach((audience, w) -> withdraw(out, w.build(), audience));
+      withdrawals.forEach((audience, w) -> withdraw(out, w, audience));
       out.addAll(announced);
       return out;
+    }
+
+    private void withdraw(List<OutboundUpdate> out, List<Nlri> nlri, Audience audience) {
+      for (Update u : dev.netctl.bgp.codec.UpdatePacker.withdraw(nlri, codec)) {
+        out.add(new OutboundUpdate(u, audience));
+      }
     }
   }
 
