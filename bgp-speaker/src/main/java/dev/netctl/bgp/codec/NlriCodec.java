@@ -23,7 +23,9 @@ final class NlriCodec {
     byte[] b = new byte[in.readableBytes()];
     in.readBytes(b);
     int end = b.length;
-    List<Nlri> out = new ArrayList<>(end / (ipv6 ? 9 : 4) + 1);
+    // IPv4 without path ids, the million-prefix case, is kept packed: no object per prefix.
+    Ipv4NlriList.Builder packed = !ipv6 && !addPath ? new Ipv4NlriList.Builder() : null;
+    List<Nlri> out = packed != null ? null : new ArrayList<>(end / (ipv6 ? 9 : 4) + 1);
     int max = ipv6 ? 128 : 32;
     int at = 0;
     while (at < end) {
@@ -66,11 +68,17 @@ final class NlriCodec {
         for (int i = 0; i < 4; i++) {
           v4 = v4 << 8 | (i < bytes ? b[at + i] & 0xff : 0);
         }
-        out.add(new Nlri(pathId, Prefix.ipv4(v4, length)));
+        if (packed != null) {
+          // Host bits cleared, as Prefix.ipv4 does.
+          int network = length == 0 ? 0 : v4 & (-1 << (32 - length));
+          packed.add(Integer.toUnsignedLong(network) << 8 | length);
+        } else {
+          out.add(new Nlri(pathId, Prefix.ipv4(v4, length)));
+        }
       }
       at += bytes;
     }
-    return out;
+    return packed != null ? packed.build() : out;
   }
 
   /** Octets {@code nlri} takes on the wire. */

@@ -2,6 +2,7 @@ package dev.netctl.bgp.rib;
 
 import dev.netctl.bgp.codec.AddressFamily;
 import dev.netctl.bgp.codec.BgpMessage.Update;
+import dev.netctl.bgp.codec.Ipv4NlriList;
 import dev.netctl.bgp.codec.Nlri;
 import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.Prefix;
@@ -197,8 +198,15 @@ public final class Rib implements AutoCloseable {
       for (Nlri n : withdrawn) {
         s.withdraw(peer, n.prefix(), n.pathId());
       }
-      for (Nlri n : body) {
-        s.announce(peer, n.prefix(), n.pathId(), bodyAttrs);
+      if (body instanceof Ipv4NlriList packed) {
+        // As decoded: a prefix per entry, no Nlri.
+        for (int i = 0, n = packed.size(); i < n; i++) {
+          s.announce(peer, Ipv4NlriList.unpack(packed.packed(i)), 0, bodyAttrs);
+        }
+      } else {
+        for (Nlri n : body) {
+          s.announce(peer, n.prefix(), n.pathId(), bodyAttrs);
+        }
       }
       for (Nlri n : mp) {
         // MP_REACH_NLRI of one AFI may carry another's prefixes only if malformed: ignore those.
