@@ -33,6 +33,10 @@ final class RibShard {
   private final Map<Peer, AdjRibIn> stale = new HashMap<>();
   private final ExportMemo exportMemo;
   private final Function<Peer, LongAdder> counters;
+  // The import policy last looked up, and for whom: a million prefixes from one peer would
+  // otherwise hash the peer a million times (see forgetPolicy).
+  private Peer policyPeer;
+  private RoutePolicy policy;
   // The last import result, reused while a prefix-independent policy sees the same peer and
   // interned attributes: the prefixes of one UPDATE arrive together.
   private Peer importedPeer;
@@ -195,6 +199,7 @@ final class RibShard {
 
   /** Removes every path of a peer whose session went down. */
   void peerDown(Peer peer) {
+    forgetPolicy();
     stale.remove(peer);
     AdjRibIn in = dropAdjIn(peer);
     if (in != null) {
@@ -272,6 +277,7 @@ final class RibShard {
 
   /** Re-applies the peer's (changed) import policy to its Adj-RIB-In. */
   void reimport(Peer peer) {
+    forgetPolicy();
     AdjRibIn in = adjIn.get(peer);
     if (in == null) {
       return;
@@ -285,6 +291,7 @@ final class RibShard {
    * (reflection of these paths, RFC 4456 §6) is published.
    */
   void rekey(Peer from, Peer to) {
+    forgetPolicy();
     AdjRibIn marks = stale.remove(from);
     if (marks != null) {
       stale.put(to, marks);
@@ -480,11 +487,27 @@ final class RibShard {
   }
 
   private RoutePolicy importPolicy(Peer peer) {
-    if (peer.kind() == PeerKind.LOCAL) {
-      return importPolicies.getOrDefault(peer, RoutePolicy.ACCEPT_ALL);
+    if (peer == policyPeer) {
+      return policy;
     }
-    RoutePolicy configured = importPolicies.get(peer);
-    return RoutePolicy.effective(configured, peer.ibgp());
+    RoutePolicy p;
+    if (peer.kind() == PeerKind.LOCAL) {
+      p = importPolicies.getOrDefault(peer, RoutePolicy.ACCEPT_ALL);
+    } else {
+      p = RoutePolicy.effective(importPolicies.get(peer), peer.ibgp());
+    }
+    policyPeer = peer;
+    policy = p;
+    return p;
+  }
+
+  /**
+   * Forgets the remembered import policy: the Rib changes a peer's policy only before it calls
+   * {@link #reimport} or {@link #rekey}, or between {@link #peerDown} and the peer's next routes.
+   */
+  private void forgetPolicy() {
+    policyPeer = null;
+    policy = null;
   }
 
   /**
