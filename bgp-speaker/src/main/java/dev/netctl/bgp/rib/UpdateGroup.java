@@ -348,10 +348,13 @@ public final class UpdateGroup {
       Peer source,
       boolean sent,
       Peer sentFrom) {
-    Stripe stripe = stripes[(prefix.hashCode() * 0x9E3779B9 >>> 16) & (STRIPES - 1)];
+    boolean plain = pathId == 0 && !prefix.ipv6() && source != null;
+    long key = plain ? PrefixTable.pack(prefix) : 0;
+    // The stripe from the key's high hash bits (the table probes with its low bits).
+    int hash = plain ? PrefixTable.mix(key) >>> 16 : prefix.hashCode() * 0x9E3779B9 >>> 16;
+    Stripe stripe = stripes[hash & (STRIPES - 1)];
     synchronized (stripe) {
-      if (pathId == 0 && !prefix.ipv6() && source != null) {
-        long key = PrefixTable.pack(prefix);
+      if (plain) {
         int slot = stripe.plain.slot(key);
         if (slot < 0) {
           Object held = sent ? new OutRoute(attributes, source, true, sentFrom) : source;
@@ -364,10 +367,10 @@ public final class UpdateGroup {
           stripe.plain.setAt(slot, source, attributes);
         }
       } else {
-        OutKey key = new OutKey(prefix, pathId);
-        OutRoute old = stripe.others.get(key);
+        OutKey other = new OutKey(prefix, pathId);
+        OutRoute old = stripe.others.get(other);
         stripe.others.put(
-            key,
+            other,
             old == null
                 ? new OutRoute(attributes, source, sent, sentFrom)
                 : new OutRoute(attributes, source, old.sent(), old.sentFrom()));
