@@ -15,7 +15,7 @@ import java.util.function.Predicate;
 
 /**
  * One shard of the RIB: for the prefixes that hash to it, every peer's Adj-RIB-In, the Loc-RIB with
- * best-path selection, and publication of changes to route sinks and update groups.
+ * best-path selection; what changes goes out through its {@link ChangePublisher}.
  *
  * <p>Single-threaded by design: {@link Rib} gives each shard its own executor, so the UPDATE path
  * takes no lock; unit tests drive a shard directly and deterministically.
@@ -24,14 +24,12 @@ final class RibShard {
   private final RibConfig config;
   private final BestPath bestPath;
   private final Map<Peer, RoutePolicy> importPolicies;
-  private final List<RouteSink> sinks;
-  private final List<UpdateGroup> groups;
   private final Map<Peer, AdjRibIn> adjIn = new HashMap<>();
   private final LocRib locRib = new LocRib();
   // Paths kept after a graceful restart (RFC 4724 §4.2) or inside an enhanced route refresh (RFC
   // 7313 §4) that the peer has not sent again yet; their attributes sit in the Adj-RIB-In.
   private final Map<Peer, AdjRibIn> stale = new HashMap<>();
-  private final ExportMemo exportMemo;
+  private final ChangePublisher publisher;
   private final Function<Peer, LongAdder> counters;
   // The import policy last looked up, and for whom: a million prefixes from one peer would
   // otherwise hash the peer a million times (see forgetPolicy).
@@ -43,20 +41,6 @@ final class RibShard {
   private RoutePolicy importedPolicy;
   private AttributeSet importedFrom;
   private AttributeSet imported;
-  // Likewise the last export policy result (see export).
-  private OutboundProfile exportedProfile;
-  private AttributeSet exportedRules;
-  private AttributeSet exportedFrom;
-  private boolean exportedIpv6;
-  private AttributeSet exported;
-  // Recent compact routes (see compactRoute); compactList is the list of the last one returned.
-  private final Route[] compact = new Route[2];
-
-  @SuppressWarnings("unchecked")
-  private final List<Route>[] compactLists = new List[2];
-
-  private int compactVictim;
-  private List<Route> compactList;
   // The Adj-RIB-In last written to: an UPDATE's prefixes all come from one peer.
   private Peer lastPeer;
   private AdjRibIn lastIn;
@@ -86,9 +70,7 @@ final class RibShard {
     this.config = config;
     this.bestPath = new BestPath(resolver, config.alwaysCompareMed(), config.maxPaths());
     this.importPolicies = importPolicies;
-    this.sinks = sinks;
-    this.groups = groups;
-    this.exportMemo = new ExportMemo(config);
+    this.publisher = new ChangePublisher(config, sinks, groups);
   }
 
   /** A path received from {@code peer} (or originated, for {@link Peer#LOCAL}). */
@@ -129,7 +111,7 @@ final class RibShard {
       }
       locRib.insertShared(prefix, in, received);
       in.addShared();
-      publishInserted(prefix, peer, received);
+      publisher.inserted(prefix, peer, received);
       return true;
     }
     if (locRib.sharedOwner(slot) != in) {
@@ -143,7 +125,7 @@ final class RibShard {
       return false;
     }
     locRib.setCompact(slot, in, received);
-    publishReplaced(prefix, peer, old, peer, received);
+    publisher.replaced(prefix, peer, old, peer, received);
     return true;
   }
 
@@ -335,7 +317,7 @@ final class RibShard {
       Route[] paths = d.paths();
       d.set(paths, bestPath.select(Arrays.asList(paths)));
       locRib.put(prefix, d); // d may be a copy of a compact entry
-      publish(prefix, oldBest, oldMultipath, d.best(), d.multipath(), null, null);
+      publisher.publish(prefix, oldBest, oldMultipath, d.best(), d.multipath(), null, null);
     }
   }
 
@@ -365,16 +347,16 @@ final class RibShard {
           boolean keep = profile.families().contains(family);
           if (previous.addPath(family)) {
             for (Route r : d.paths()) {
-              if (export(previous, prefix, r, member) != null
-                  && (!keep || export(profile, prefix, r, member) == null)) {
+              if (publisher.export(previous, prefix, r, member) != null
+                  && (!keep || publisher.export(profile, prefix, r, member) == null)) {
                 entries.add(new UpdatePacker.Entry(prefix, r.localId(), null, audience));
               }
             }
           } else if (d.best() != null
-              && export(previous, prefix, d.best(), member) != null
+              && publisher.export(previous, prefix, d.best(), member) != null
               && (!keep
                   || profile.addPath(family)
-                  || export(profile, prefix, d.best(), member) == null)) {
+                  || publisher.export(profile, prefix, d.best(), member) == null)) {
             entries.add(new UpdatePacker.Entry(prefix, 0, null, audience));
           }
         });
@@ -394,13 +376,13 @@ final class RibShard {
           }
           if (profile.addPath(family)) {
             for (Route r : d.paths()) {
-              AttributeSet out = export(profile, prefix, r, member);
+              AttributeSet out = publisher.export(profile, prefix, r, member);
               if (out != null) {
                 entries.add(new UpdatePacker.Entry(prefix, r.localId(), out, audience));
               }
             }
           } else if (d.best() != null) {
-            AttributeSet out = export(profile, prefix, d.best(), member);
+            AttributeSet out = publisher.export(profile, prefix, d.best(), member);
             if (out != null) {
               entries.add(new UpdatePacker.Entry(prefix, 0, out, audience));
             }
@@ -421,13 +403,13 @@ final class RibShard {
           }
           if (profile.addPath(prefix.family())) {
             for (Route r : d.paths()) {
-              AttributeSet a = export(profile, prefix, r, member);
+              AttributeSet a = publisher.export(profile, prefix, r, member);
               if (a != null && out.size() < limit) {
                 out.add(new AdvertisedPath(prefix, r.localId(), a));
               }
             }
           } else if (d.best() != null) {
-            AttributeSet a = export(profile, prefix, d.best(), member);
+            AttributeSet a = publisher.export(profile, prefix, d.best(), member);
             if (a != null) {
               out.add(new AdvertisedPath(prefix, 0, a));
             }
@@ -571,7 +553,7 @@ final class RibShard {
       d.set(now, bestPath.select(Arrays.asList(now)));
       locRib.put(prefix, d);
     }
-    publish(prefix, oldBest, oldMultipath, d.best(), d.multipath(), removed, added);
+    publisher.publish(prefix, oldBest, oldMultipath, d.best(), d.multipath(), removed, added);
   }
 
   /**
@@ -592,7 +574,7 @@ final class RibShard {
         return false; // kept as a Destination without a best path
       }
       locRib.insertCompact(prefix, peer, attributes);
-      publishInserted(prefix, peer, attributes);
+      publisher.inserted(prefix, peer, attributes);
       return true;
     }
     Peer source = locRib.compactSource(slot);
@@ -610,153 +592,18 @@ final class RibShard {
       removeCompact(prefix, slot, source);
     } else {
       locRib.setCompact(slot, peer, attributes);
-      publishReplaced(prefix, source, old, peer, attributes);
+      publisher.replaced(prefix, source, old, peer, attributes);
     }
     return true;
-  }
-
-  /** Publishes the first path of a new compact entry. */
-  private void publishInserted(Prefix prefix, Peer peer, AttributeSet attributes) {
-    Route added = compactRoute(peer, attributes);
-    publish(prefix, null, List.of(), added, compactList, null, added);
-  }
-
-  /** Publishes a compact entry's path from {@code source} replaced by one from {@code peer}. */
-  private void publishReplaced(
-      Prefix prefix, Peer source, AttributeSet old, Peer peer, AttributeSet attributes) {
-    Route removed = compactRoute(source, old);
-    List<Route> removedList = compactList;
-    Route added = compactRoute(peer, attributes);
-    publish(prefix, removed, removedList, added, compactList, removed, added);
   }
 
   /**
    * Removes the compact (or shared) entry in {@code slot}, {@code source}'s path, and publishes.
    */
   private void removeCompact(Prefix prefix, int slot, Peer source) {
-    Route removed = compactRoute(source, locRib.compactAttributes(slot));
+    AttributeSet attributes = locRib.compactAttributes(slot);
     locRib.removeAt(slot);
-    publish(prefix, removed, compactList, null, List.of(), removed, null);
-  }
-
-  /**
-   * The route of a compact entry (path id 0, our id 1), and in {@link #compactList} the list of it
-   * alone: reused from the last two asked for, as consecutive prefixes of one UPDATE share source
-   * and interned attributes, and a route is an immutable value.
-   */
-  private Route compactRoute(Peer source, AttributeSet attributes) {
-    Route r = compact[0];
-    if (r != null && r.attributes() == attributes && r.source() == source) {
-      compactList = compactLists[0];
-      return r;
-    }
-    r = compact[1];
-    if (r != null && r.attributes() == attributes && r.source() == source) {
-      compactList = compactLists[1];
-      return r;
-    }
-    r = new Route(source, 0, attributes, 1);
-    int victim = compactVictim;
-    compactVictim ^= 1;
-    compact[victim] = r;
-    compactLists[victim] = compactList = List.of(r);
-    return r;
-  }
-
-  private void publish(
-      Prefix prefix,
-      Route oldBest,
-      List<Route> oldMultipath,
-      Route best,
-      List<Route> multipath,
-      Route removed,
-      Route added) {
-    if (best != oldBest || !multipath.equals(oldMultipath)) {
-      BestPathChange change = null;
-      // Indexed, not iterated: an iterator per change is garbage a million times over. Sinks and
-      // groups are only ever added to, so an index read once stays valid.
-      for (int i = 0, n = sinks.size(); i < n; i++) {
-        RouteSink sink = sinks.get(i);
-        if (sink.listening()) {
-          if (change == null) {
-            change = new BestPathChange(prefix, best, multipath);
-          }
-          sink.onChange(change);
-        }
-      }
-    }
-    AddressFamily family = prefix.family();
-    for (int i = 0, n = groups.size(); i < n; i++) {
-      UpdateGroup g = groups.get(i);
-      OutboundProfile profile = g.profile();
-      if (!profile.families().contains(family)) {
-        continue;
-      }
-      if (profile.addPath(family)) {
-        // ADD-PATH send: every path is advertised under its own id, so only the changed path
-        // matters; the receiver resolves next hops itself.
-        AttributeSet before = removed == null ? null : export(profile, prefix, removed, null);
-        AttributeSet after = added == null ? null : export(profile, prefix, added, null);
-        if (before != after) {
-          Route which = added != null ? added : removed;
-          g.offer(prefix, which.localId(), after, which.source());
-        }
-      } else if (best != oldBest) {
-        AttributeSet before = oldBest == null ? null : export(profile, prefix, oldBest, null);
-        AttributeSet after = best == null ? null : export(profile, prefix, best, null);
-        boolean sourceChanged =
-            after != null && oldBest != null && !sameSession(oldBest.source(), best.source());
-        if (before != after || sourceChanged) {
-          // Members hold our previous advertisement (if any) except its source, to whom
-          // nothing is sent back: that decides who needs a withdrawal.
-          Peer about = after != null ? best.source() : oldBest.source();
-          g.offer(
-              prefix, 0, after, about, before != null, before != null ? oldBest.source() : null);
-        }
-      }
-    }
-  }
-
-  /**
-   * Whether two sources are one session, even if its reflector-client role changed in between: the
-   * audience (split horizon) is the same, so equal attributes need not be sent again.
-   */
-  private static boolean sameSession(Peer a, Peer b) {
-    return a.equals(b)
-        || (a.address().equals(b.address())
-            && a.routerId().equals(b.routerId())
-            && a.asn() == b.asn()
-            && a.kind() == b.kind());
-  }
-
-  /** The group's attributes for a route, or null; null too when it came from {@code exclude}. */
-  private AttributeSet export(OutboundProfile profile, Prefix prefix, Route route, Peer exclude) {
-    if (exclude != null && route.source().equals(exclude)) {
-      return null;
-    }
-    AttributeSet rules = exportMemo.rules(profile, prefix.ipv6(), route);
-    if (rules == null) {
-      return null;
-    }
-    // A prefix-independent policy gives the last answer again for the same inputs: the group's
-    // profile, the rules' output, and the received next hop (the policy context), per family.
-    boolean memo = profile.exportPolicy().prefixIndependent();
-    if (memo
-        && profile == exportedProfile
-        && rules == exportedRules
-        && route.attributes() == exportedFrom
-        && prefix.ipv6() == exportedIpv6) {
-      return exported;
-    }
-    AttributeSet out = ExportRules.policy(profile, prefix, route, rules).orElse(null);
-    if (memo) {
-      exportedProfile = profile;
-      exportedRules = rules;
-      exportedFrom = route.attributes();
-      exportedIpv6 = prefix.ipv6();
-      exported = out;
-    }
-    return out;
+    publisher.removed(prefix, source, attributes);
   }
 
   private static int freeLocalId(Route[] paths) {
