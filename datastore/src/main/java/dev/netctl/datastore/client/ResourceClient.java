@@ -230,8 +230,8 @@ public final class ResourceClient {
   public <R extends Resource> R update(R resource) {
     Kind<R> kind = kindOf(resource);
     Entry current =
-        await(store.get(key(kind, resource.name())))
-            .orElseThrow(() -> new DatastoreException.NotFound(key(kind, resource.name())));
+        await(store.get(key(kind, resource.storageName())))
+            .orElseThrow(() -> new DatastoreException.NotFound(key(kind, resource.storageName())));
     return replace(kind, resource, current, false).resource();
   }
 
@@ -245,7 +245,7 @@ public final class ResourceClient {
    */
   public <R extends Resource> Applied<R> apply(R resource) {
     Kind<R> kind = kindOf(resource);
-    Optional<Entry> current = await(store.get(key(kind, resource.name())));
+    Optional<Entry> current = await(store.get(key(kind, resource.storageName())));
     if (current.isEmpty()) {
       return new Applied<>(create(resource), Applied.Outcome.CREATED);
     }
@@ -300,8 +300,8 @@ public final class ResourceClient {
               Map<Key, Optional<Resource>> stored = validateBatch(batch, false);
               List<Step> steps = new ArrayList<>();
               for (Resource r : batch) {
-                if (stored.get(key(r.kind(), r.name())).isPresent()) {
-                  throw new DatastoreException.AlreadyExists(key(r.kind(), r.name()));
+                if (stored.get(key(r.kind(), r.storageName())).isPresent()) {
+                  throw new DatastoreException.AlreadyExists(key(r.kind(), r.storageName()));
                 }
                 steps.add(createStep(r.kind(), r));
               }
@@ -327,7 +327,7 @@ public final class ResourceClient {
           List<Step> steps = new ArrayList<>();
           boolean newPools = false;
           for (Resource r : batch) {
-            Optional<Resource> previous = stored.get(key(r.kind(), r.name()));
+            Optional<Resource> previous = stored.get(key(r.kind(), r.storageName()));
             if (previous.isEmpty()) {
               newPools |= r.kind() == Kind.IP_POOL;
               steps.add(createStep(r.kind(), r));
@@ -365,14 +365,14 @@ public final class ResourceClient {
               k -> {
                 Map<String, Resource> m = new LinkedHashMap<>();
                 // only pools have cross-object rules; skip listing other kinds
-                if (k == Kind.IP_POOL) list(k).forEach(x -> m.put(x.name(), x));
+                if (k == Kind.IP_POOL) list(k).forEach(x -> m.put(x.storageName(), x));
                 return m;
               });
       if (r.name() == null || r.name().isEmpty()) {
         violations.addAll(Validator.validate(r));
         continue;
       }
-      Key key = key(kind, r.name());
+      Key key = key(kind, r.storageName());
       if (stored.containsKey(key)) {
         violations.add(
             new Violation(
@@ -383,12 +383,12 @@ public final class ResourceClient {
                 "must not appear twice in one batch"));
         continue;
       }
-      Optional<Resource> previous = find(kind, r.name()).map(x -> (Resource) x);
+      Optional<Resource> previous = find(kind, r.storageName()).map(x -> (Resource) x);
       stored.put(key, previous);
       Resource prev = replaceExisting ? previous.orElse(null) : null;
       List<Resource> others = new ArrayList<>(ofKind.values());
       violations.addAll(Validator.validate(r, prev, others));
-      ofKind.put(r.name(), r);
+      ofKind.put(r.storageName(), r);
     }
     Validator.throwIfAny(violations);
     return stored;
@@ -421,7 +421,7 @@ public final class ResourceClient {
                     UUID.randomUUID().toString(),
                     clock.instant().truncatedTo(ChronoUnit.SECONDS).toString()));
     return new Step(
-        new Write.Create(key(kind, resource.name()), codec.toStorage(toStore)),
+        new Write.Create(key(kind, resource.storageName()), codec.toStorage(toStore)),
         new Applied<>(toStore, Applied.Outcome.CREATED));
   }
 
@@ -437,7 +437,7 @@ public final class ResourceClient {
         rv == null || rv.isEmpty() ? currentRevision : parseVersion(kind, resource.name(), rv);
     if (expected != currentRevision) {
       // fail before validating: the caller's view is stale whatever it contains
-      Key k = key(kind, resource.name());
+      Key k = key(kind, resource.storageName());
       throw new DatastoreException.Conflict(
           k, expected, new Entry(k, codec.toStorage(current), currentRevision));
     }
@@ -456,7 +456,7 @@ public final class ResourceClient {
       Validator.check(candidate, current, othersFor(kind, candidate));
     }
     return new Step(
-        new Write.Update(key(kind, resource.name()), codec.toStorage(candidate), expected),
+        new Write.Update(key(kind, resource.storageName()), codec.toStorage(candidate), expected),
         new Applied<>(candidate, Applied.Outcome.UPDATED));
   }
 
@@ -466,7 +466,7 @@ public final class ResourceClient {
 
   private Collection<? extends Resource> othersFor(Kind<?> kind, Resource r) {
     if (kind != Kind.IP_POOL) return List.of();
-    return list(kind).stream().filter(x -> !x.name().equals(r.name())).toList();
+    return list(kind).stream().filter(x -> !x.storageName().equals(r.storageName())).toList();
   }
 
   private <R extends Resource> R decode(Kind<R> kind, Entry e) {

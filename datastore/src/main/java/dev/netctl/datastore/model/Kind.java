@@ -142,8 +142,37 @@ public final class Kind<R extends Resource> {
               new Column<>("AUTOALLOCATEBLOCKS", c -> str(c.spec().autoAllocateBlocks())),
               new Column<>("MAXBLOCKSPERHOST", c -> str(c.spec().maxBlocksPerHost()))));
 
+  /**
+   * Workload endpoints (namespaced): {@code workloadendpoint(s)}, {@code wep(s)}. The wide view
+   * shows what the node agent programs for each.
+   */
+  public static final Kind<WorkloadEndpoint> WORKLOAD_ENDPOINT =
+      new Kind<>(
+          "WorkloadEndpoint",
+          "workloadendpoints",
+          Set.of("workloadendpoint", "workloadendpoints", "wep", "weps"),
+          Set.of(),
+          WorkloadEndpoint.class,
+          WorkloadEndpointSpec.class,
+          (m, s) -> new WorkloadEndpoint(m, (WorkloadEndpointSpec) s),
+          List.of(
+              new Column<>("NAMESPACE", w -> orEmpty(w.metadata().namespace())),
+              new Column<>("NAME", WorkloadEndpoint::name),
+              new Column<>("NODE", w -> orEmpty(w.spec().node())),
+              new Column<>("NETWORKS", w -> String.join(",", w.spec().ipNetworks())),
+              new Column<>("INTERFACE", w -> orEmpty(w.spec().interfaceName()))),
+          List.of(
+              new Column<>("NAMESPACE", w -> orEmpty(w.metadata().namespace())),
+              new Column<>("NAME", WorkloadEndpoint::name),
+              new Column<>("WORKLOAD", w -> orEmpty(w.spec().pod())),
+              new Column<>("NODE", w -> orEmpty(w.spec().node())),
+              new Column<>("NETWORKS", w -> String.join(",", w.spec().ipNetworks())),
+              new Column<>("INTERFACE", w -> orEmpty(w.spec().interfaceName())),
+              new Column<>("PROFILES", w -> String.join(",", w.spec().profiles()))),
+          true);
+
   private static final List<Kind<?>> ALL =
-      List.of(IP_POOL, BGP_PEER, BGP_CONFIGURATION, NODE, IPAM_CONFIG);
+      List.of(IP_POOL, BGP_PEER, BGP_CONFIGURATION, NODE, IPAM_CONFIG, WORKLOAD_ENDPOINT);
 
   private static final Map<String, Kind<?>> BY_LOWER_NAME = index();
 
@@ -156,6 +185,7 @@ public final class Kind<R extends Resource> {
   private final BiFunction<ObjectMeta, Record, R> factory;
   private final List<Column<R>> columns;
   private final List<Column<R>> wideColumns;
+  private final boolean namespaced;
 
   private Kind(
       String name,
@@ -167,6 +197,30 @@ public final class Kind<R extends Resource> {
       BiFunction<ObjectMeta, Record, R> factory,
       List<Column<R>> columns,
       List<Column<R>> wideColumns) {
+    this(
+        name,
+        plural,
+        shortNames,
+        otherKindNames,
+        type,
+        specType,
+        factory,
+        columns,
+        wideColumns,
+        false);
+  }
+
+  private Kind(
+      String name,
+      String plural,
+      Set<String> shortNames,
+      Set<String> otherKindNames,
+      Class<R> type,
+      Class<? extends Record> specType,
+      BiFunction<ObjectMeta, Record, R> factory,
+      List<Column<R>> columns,
+      List<Column<R>> wideColumns,
+      boolean namespaced) {
     this.name = name;
     this.plural = plural;
     this.shortNames = shortNames;
@@ -176,6 +230,18 @@ public final class Kind<R extends Resource> {
     this.factory = factory;
     this.columns = columns;
     this.wideColumns = wideColumns;
+    this.namespaced = namespaced;
+  }
+
+  /** The namespace an object of a namespaced kind gets when its manifest names none. */
+  public static final String DEFAULT_NAMESPACE = "default";
+
+  /**
+   * Whether objects of this kind live in a Kubernetes namespace; their datastore name is then
+   * {@code namespace/name} ({@link Resource#storageName()}).
+   */
+  public boolean namespaced() {
+    return namespaced;
   }
 
   /** Every kind, in the order {@code netctl get all} would print them. */
@@ -229,6 +295,9 @@ public final class Kind<R extends Resource> {
 
   /** Builds a resource of this kind. */
   public R create(ObjectMeta metadata, Record spec) {
+    if (namespaced && (metadata.namespace() == null || metadata.namespace().isEmpty())) {
+      metadata = metadata.withNamespace(DEFAULT_NAMESPACE);
+    }
     return factory.apply(metadata, specType.cast(spec));
   }
 

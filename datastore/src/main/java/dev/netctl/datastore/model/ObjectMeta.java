@@ -14,6 +14,8 @@ import java.util.TreeMap;
  * kept sorted by key (as Calico prints them) and are never null.
  *
  * @param name the object's name, a DNS-1123 subdomain
+ * @param namespace the Kubernetes namespace of a namespaced kind (WorkloadEndpoint, NetworkPolicy),
+ *     null for cluster-scoped kinds
  * @param labels label key to value, used by selectors
  * @param annotations free-form key to value
  * @param resourceVersion the datastore revision of the stored object, as a decimal string
@@ -21,9 +23,10 @@ import java.util.TreeMap;
  * @param creationTimestamp RFC 3339 UTC time of the create, e.g. {@code 2026-01-02T03:04:05Z}
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
-@JsonPropertyOrder({"name", "labels", "annotations", "resourceVersion", "uid", "creationTimestamp"})
+@JsonPropertyOrder({"name", "namespace", "labels", "annotations", "resourceVersion", "uid", "creationTimestamp"})
 public record ObjectMeta(
     String name,
+    String namespace,
     Map<String, String> labels,
     Map<String, String> annotations,
     String resourceVersion,
@@ -35,9 +38,31 @@ public record ObjectMeta(
     annotations = sortedCopy(annotations);
   }
 
+  /** Cluster-scoped metadata: no namespace. */
+  public ObjectMeta(
+      String name,
+      Map<String, String> labels,
+      Map<String, String> annotations,
+      String resourceVersion,
+      String uid,
+      String creationTimestamp) {
+    this(name, null, labels, annotations, resourceVersion, uid, creationTimestamp);
+  }
+
   /** Metadata with only a name. */
   public static ObjectMeta named(String name) {
     return new ObjectMeta(name, null, null, null, null, null);
+  }
+
+  /** Metadata of a namespaced object. */
+  public static ObjectMeta namespaced(String namespace, String name, Map<String, String> labels) {
+    return new ObjectMeta(name, namespace, labels, null, null, null, null);
+  }
+
+  /** A copy in another namespace. */
+  public ObjectMeta withNamespace(String newNamespace) {
+    return new ObjectMeta(
+        name, newNamespace, labels, annotations, resourceVersion, uid, creationTimestamp);
   }
 
   /** Metadata with a name and labels. */
@@ -47,22 +72,25 @@ public record ObjectMeta(
 
   /** A copy with other labels. */
   public ObjectMeta withLabels(Map<String, String> newLabels) {
-    return new ObjectMeta(name, newLabels, annotations, resourceVersion, uid, creationTimestamp);
+    return new ObjectMeta(
+        name, namespace, newLabels, annotations, resourceVersion, uid, creationTimestamp);
   }
 
   /** A copy with another resource version (null to clear it). */
   public ObjectMeta withResourceVersion(String newResourceVersion) {
-    return new ObjectMeta(name, labels, annotations, newResourceVersion, uid, creationTimestamp);
+    return new ObjectMeta(
+        name, namespace, labels, annotations, newResourceVersion, uid, creationTimestamp);
   }
 
   /** A copy with the identity fields the server assigns (uid and creation time). */
   public ObjectMeta withIdentity(String newUid, String newCreationTimestamp) {
-    return new ObjectMeta(name, labels, annotations, resourceVersion, newUid, newCreationTimestamp);
+    return new ObjectMeta(
+        name, namespace, labels, annotations, resourceVersion, newUid, newCreationTimestamp);
   }
 
   /** A copy without the fields the server assigns: what a user's manifest would hold. */
   public ObjectMeta withoutServerFields() {
-    return new ObjectMeta(name, labels, annotations, null, null, null);
+    return new ObjectMeta(name, namespace, labels, annotations, null, null, null);
   }
 
   private static Map<String, String> sortedCopy(Map<String, String> m) {

@@ -6,7 +6,7 @@ package dev.netctl.datastore.model;
  *
  * <p>The set of kinds is closed, so callers switch over resources exhaustively.
  */
-public sealed interface Resource permits IPPool, BGPPeer, BGPConfiguration, Node, IPAMConfig {
+public sealed interface Resource permits IPPool, BGPPeer, BGPConfiguration, Node, IPAMConfig, WorkloadEndpoint {
 
   /** The API group/version of every netctl resource. */
   String API_VERSION = "netctl.dev/v1";
@@ -27,6 +27,15 @@ public sealed interface Resource permits IPPool, BGPPeer, BGPConfiguration, Node
 
   /** A copy of this resource with other metadata. */
   Resource withMetadata(ObjectMeta metadata);
+
+  /**
+   * The name the object is stored under: {@code namespace/name} for a namespaced kind, the plain
+   * name otherwise. Cluster-wide listings of a namespaced kind sort by it.
+   */
+  default String storageName() {
+    String ns = metadata().namespace();
+    return ns == null || ns.isEmpty() ? metadata().name() : ns + "/" + metadata().name();
+  }
 
   /** Shortcut for {@code metadata().name()}. */
   default String name() {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -58,13 +59,14 @@ public final class Validator {
   /** The rules one object must satisfy on its own. */
   public static List<Violation> validate(Resource r) {
     ViolationCollector c = new ViolationCollector(r);
-    c.metadata(r.metadata());
+    c.metadata(r.kind(), r.metadata());
     switch (r) {
       case IPPool p -> ipPool(c, p.spec());
       case BGPPeer p -> bgpPeer(c, p.spec());
       case BGPConfiguration b -> bgpConfiguration(c, b);
       case Node n -> node(c, n.spec());
       case IPAMConfig i -> ipamConfig(c, i);
+      case WorkloadEndpoint w -> workloadEndpoint(c, w.spec());
     }
     return c.violations;
   }
@@ -361,6 +363,40 @@ public final class Validator {
       c.add("spec.maxBlocksPerHost", i.spec().maxBlocksPerHost(), "must be 0 (unlimited) or more");
     }
   }
+
+  // -------------------------------------------------------- WorkloadEndpoint
+
+  private static void workloadEndpoint(ViolationCollector c, WorkloadEndpointSpec s) {
+    if (s.node() == null || s.node().isEmpty()) {
+      c.add("spec.node", s.node(), "is required: the node the endpoint lives on");
+    } else {
+      c.dnsSubdomain("spec.node", s.node());
+    }
+    for (int i = 0; i < s.ipNetworks().size(); i++) {
+      String f = "spec.ipNetworks[" + i + "]";
+      Cidr net = c.cidr(f, s.ipNetworks().get(i), true);
+      if (net != null && net.prefixLength() != (net.isIPv4() ? 32 : 128)) {
+        c.add(f, s.ipNetworks().get(i), "must be a single address (/32 or /128)");
+      }
+    }
+    c.address("spec.ipv4Gateway", s.ipv4Gateway(), true);
+    c.address("spec.ipv6Gateway", s.ipv6Gateway(), false);
+    c.mac("spec.mac", s.mac());
+    String ifname = s.interfaceName();
+    if (ifname != null && (ifname.isEmpty() || ifname.length() > 15 || ifname.contains("/"))) {
+      c.add("spec.interfaceName", ifname, "must be a Linux interface name of 1-15 characters");
+    }
+    for (int i = 0; i < s.ports().size(); i++) {
+      var p = s.ports().get(i);
+      String f = "spec.ports[" + i + "]";
+      if (p.port() < 1 || p.port() > 65535) c.add(f + ".port", p.port(), "must be 1-65535");
+      if (p.protocol() != null && !PORT_PROTOCOLS.contains(p.protocol().toUpperCase(Locale.ROOT))) {
+        c.add(f + ".protocol", p.protocol(), "must be TCP, UDP or SCTP");
+      }
+    }
+  }
+
+  private static final Set<String> PORT_PROTOCOLS = Set.of("TCP", "UDP", "SCTP");
 
   // ------------------------------------------------------------------ shared
 

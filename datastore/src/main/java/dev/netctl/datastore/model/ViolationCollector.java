@@ -26,11 +26,21 @@ final class ViolationCollector {
         new Violation(kind, name, field, value == null ? "<none>" : value.toString(), rule));
   }
 
-  void metadata(ObjectMeta m) {
+  void metadata(Kind<?> kind, ObjectMeta m) {
     if (m.name() == null || m.name().isEmpty()) {
       add("metadata.name", m.name(), "is required");
     } else {
       dnsSubdomain("metadata.name", m.name());
+    }
+    String ns = m.namespace();
+    if (kind.namespaced()) {
+      if (ns == null || ns.isEmpty()) {
+        add("metadata.namespace", ns, "is required: " + kind.name() + " is namespaced");
+      } else if (ns.length() > 63 || !Validator.DNS_LABEL.matcher(ns).matches()) {
+        add("metadata.namespace", ns, "must be a lower-case DNS-1123 label");
+      }
+    } else if (ns != null && !ns.isEmpty()) {
+      add("metadata.namespace", ns, "must be empty: " + kind.name() + " is cluster-scoped");
     }
     for (Map.Entry<String, String> e : m.labels().entrySet()) {
       String f = "metadata.labels[" + e.getKey() + "]";

@@ -301,8 +301,8 @@ class ResourceCodecTest {
     assertThatThrownBy(
             () ->
                 codec.read(
-                    "apiVersion: netctl.dev/v1\nkind: Node\nmetadata: {name: n, namespace: x}\n"))
-        .hasMessageContaining("field metadata.namespace is not a known field");
+                    "apiVersion: netctl.dev/v1\nkind: Node\nmetadata: {name: n, namespase: x}\n"))
+        .hasMessageContaining("field metadata.namespase is not a known field");
   }
 
   @Test
