@@ -1,0 +1,163 @@
+package dev.netctl.ctl;
+
+import dev.netctl.agent.kernel.IpKernel;
+import dev.netctl.agent.node.AgentOptions;
+import dev.netctl.agent.node.NodeAgent;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code netctl node run}: this node's agent in the foreground until SIGINT/SIGTERM. Stopping it
+ * leaves the kernel as it is, so pods keep their routes until the next agent reconciles them.
+ */
+@Command(name = "run", description = "Run the node agent in the foreground until SIGTERM.")
+final class NodeRunCommand implements Callable<Integer> {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @ParentCommand NodeCommand node;
+
+  @Option(
+      names = "--name",
+      paramLabel = "NAME",
+      defaultValue = "${env:NETCTL_NODENAME}",
+      description = "This node's name (default: $NETCTL_NODENAME, then the host name).")
+  String name;
+
+  @Option(
+      names = "--ip",
+      paramLabel = "auto|ADDR/LEN",
+      defaultValue = "${env:NETCTL_IP:-auto}",
+      description = "The node's IPv4 address with its subnet, or auto (default; $NETCTL_IP).")
+  String ip;
+
+  @Option(
+      names = "--ip6",
+      paramLabel = "auto|ADDR/LEN|none",
+      defaultValue = "${env:NETCTL_IP6:-auto}",
+      description = "The node's IPv6 address, auto (default) or none ($NETCTL_IP6).")
+  String ip6;
+
+  @Option(
+      names = "--ip-autodetection",
+      paramLabel = "METHOD",
+      defaultValue = "${env:NETCTL_IP_AUTODETECTION_METHOD:-first-found}",
+      description =
+          "first-found (default), interface=REGEX, can-reach=ADDR or cidr=CIDR"
+              + " ($NETCTL_IP_AUTODETECTION_METHOD).")
+  String autodetection;
+
+  @Option(
+      names = "--vxlan-vni",
+      defaultValue = "${env:NETCTL_VXLAN_VNI:-4096}",
+      description = "VXLAN network identifier (default 4096).")
+  int vni;
+
+  @Option(
+      names = "--vxlan-port",
+      defaultValue = "${env:NETCTL_VXLAN_PORT:-4789}",
+      description = "VXLAN UDP port (default 4789).")
+  int vxlanPort;
+
+  @Option(
+      names = "--mtu",
+      defaultValue = "${env:NETCTL_MTU:-0}",
+      description = "Pod MTU; 0 (default) derives it from the parent interface.")
+  int mtu;
+
+  @Option(
+      names = "--health-host",
+      defaultValue = "${env:NETCTL_HEALTH_HOST:-127.0.0.1}",
+      description = "Address of the health, metrics and status endpoint (default 127.0.0.1).")
+  String healthHost;
+
+  @Option(
+      names = "--health-port",
+      defaultValue = "${env:NETCTL_HEALTH_PORT:-9099}",
+      description = "Port of /liveness, /readiness, /metrics, /status (default 9099; 0 = off).")
+  int healthPort;
+
+  @Option(
+      names = "--secrets-dir",
+      defaultValue = "${env:NETCTL_SECRETS_DIR:-/etc/netctl/secrets}",
+      description = "Where BGP password secrets are read: DIR/<secret>/<key>.")
+  Path secretsDir;
+
+  @Option(
+      names = "--resync-interval",
+      defaultValue = "90",
+      paramLabel = "SECONDS",
+      description = "Full re-read of the kernel every SECONDS (default 90).")
+  int resyncSeconds;
+
+  @Override
+  public Integer call() throws Exception {
+    String nodeName = name;
+    if (nodeName == null || nodeName.isBlank()) nodeName = hostName();
+    if (resyncSeconds < 1) {
+      throw new CliException(
+          ExitCode.USAGE, "--resync-interval " + resyncSeconds + ": must be at least 1 second");
+    }
+    AgentOptions options =
+        new AgentOptions(
+            nodeName,
+            ip,
+            ip6,
+            autodetection,
+            vni,
+            vxlanPort,
+            mtu,
+            healthHost,
+            healthPort,
+            secretsDir,
+            Duration.ofSeconds(resyncSeconds));
+    NodeAgent agent = new NodeAgent(options, node.datastore().open(), new IpKernel());
+    try {
+      agent.start();
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      agent.close();
+      throw new CliException(ExitCode.USAGE, e.getMessage());
+    }
+    AtomicBoolean closed = new AtomicBoolean();
+    Runnable closeOnce =
+        () -> {
+          if (closed.compareAndSet(false, true)) agent.close();
+        };
+    Thread hook = Thread.ofPlatform().name("agent-shutdown").unstarted(closeOnce);
+    Runtime.getRuntime().addShutdownHook(hook);
+    var out = spec.commandLine().getOut();
+    out.println(
+        "node agent "
+            + nodeName
+            + " running"
+            + (agent.healthPort() > 0 ? ", status on " + healthHost + ":" + agent.healthPort() : ""));
+    out.flush();
+    try {
+      agent.awaitStopped();
+    } catch (InterruptedException e) {
+      // in-process stop
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // shutting down: the hook closes the agent
+      }
+      closeOnce.run();
+    }
+    return ExitCode.OK;
+  }
+
+  private static String hostName() {
+    try {
+      return java.nio.file.Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+    } catch (java.io.IOException e) {
+      throw new CliException(ExitCode.USAGE, "--name is required (no host name readable)");
+    }
+  }
+}

@@ -1,0 +1,146 @@
+package dev.netctl.ctl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.netctl.datastore.client.ResourceClient;
+import dev.netctl.datastore.model.Cidr;
+import dev.netctl.datastore.model.Kind;
+import dev.netctl.datastore.model.Node;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code netctl node status}: a running agent's BGP sessions in {@code calicoctl node status}' table
+ * (IPv4 and IPv6 apart), then its dataplane: routes, VTEPs, each pool's encapsulation, the IPIP
+ * fallback, the pod MTU and the last apply. Read from the agent's {@code /status} endpoint.
+ */
+@Command(name = "status", description = "Show a running node agent's BGP and dataplane status.")
+final class NodeStatusCommand implements Callable<Integer> {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @ParentCommand NodeCommand node;
+
+  @Option(
+      names = "--node",
+      paramLabel = "NAME",
+      description =
+          "Ask the agent of another node (at its Node's IPv4 address; needs --health-host 0.0.0.0"
+              + " there). Default: the agent on this host.")
+  String nodeName;
+
+  @Option(
+      names = "--health-port",
+      defaultValue = "${env:NETCTL_HEALTH_PORT:-9099}",
+      description = "The agent's health/status port (default 9099).")
+  int port;
+
+  @Option(
+      names = {"-o", "--output"},
+      defaultValue = "table",
+      description = "table (default) or json.")
+  String output;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!output.equals("table") && !output.equals("json")) {
+      throw new CliException(ExitCode.USAGE, "--output \"" + output + "\": use table or json");
+    }
+    String host = "127.0.0.1";
+    if (nodeName != null) {
+      try (var store = node.datastore().open()) {
+        Node n =
+            new ResourceClient(store)
+                .find(Kind.NODE, nodeName)
+                .orElseThrow(
+                    () -> new CliException(ExitCode.NOT_FOUND, "Node \"" + nodeName + "\" not found"));
+        if (n.spec().bgp() == null || n.spec().bgp().ipv4Address() == null) {
+          throw new CliException(
+              ExitCode.NOT_FOUND, "Node \"" + nodeName + "\" has no spec.bgp.ipv4Address to ask");
+        }
+        host = Cidr.format(Cidr.parseAddressOrCidr(n.spec().bgp().ipv4Address()).address());
+      }
+    }
+    String url = "http://" + host + ":" + port + "/status";
+    String body;
+    try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build()) {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+              HttpResponse.BodyHandlers.ofString());
+      body = r.body();
+    } catch (IOException e) {
+      throw new CliException(
+          ExitCode.UNAVAILABLE,
+          "no node agent answers at " + url + " (is `netctl node run` running?): " + e.getMessage());
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    if (output.equals("json")) {
+      out.println(body);
+      return ExitCode.OK;
+    }
+    print(out, JSON.readTree(body));
+    return ExitCode.OK;
+  }
+
+  static void print(PrintWriter out, JsonNode s) {
+    out.println(
+        "netctl node agent "
+            + s.path("node").asText()
+            + " is "
+            + (s.path("ready").asBoolean() ? "ready" : s.path("inSync").asBoolean() ? "in sync, not ready" : "starting"));
+    for (boolean v6 : new boolean[] {false, true}) {
+      Table t = new Table(List.of("PEER ADDRESS", "PEER TYPE", "STATE", "SINCE", "INFO"));
+      for (JsonNode p : s.path("peers")) {
+        String a = p.path("address").asText();
+        if (a.contains(":") != v6) continue;
+        t.row(
+            List.of(
+                a,
+                p.path("type").asText(),
+                p.path("state").asText(),
+                p.path("since").asText(),
+                p.path("info").asText()));
+      }
+      out.println();
+      out.println(v6 ? "IPv6 BGP status" : "IPv4 BGP status");
+      if (t.isEmpty()) {
+        out.println("No IPv" + (v6 ? 6 : 4) + " peers found.");
+        continue;
+      }
+      t.print(out);
+    }
+    out.println();
+    out.println("Dataplane");
+    out.println("  addresses:     " + s.path("ipv4").asText("-") + (s.path("ipv6").isNull() ? "" : ", " + s.path("ipv6").asText()));
+    out.println("  routes:        " + s.path("routes").asInt());
+    out.println("  VXLAN peers:   " + s.path("vteps").asInt());
+    out.println("  pod MTU:       " + s.path("mtu").asInt());
+    out.println(
+        "  IPIP:          "
+            + (s.path("ipipFallback").asBoolean()
+                ? "no IP-in-IP in this kernel: IPIP pools carried over VXLAN"
+                : "native (when a pool asks for it)"));
+    for (Map.Entry<String, JsonNode> e : s.path("encapsulation").properties()) {
+      out.println("  pool " + e.getKey() + ": " + e.getValue().asText());
+    }
+    out.println("  last apply:    " + s.path("lastApply").asText("never"));
+    if (!s.path("lastError").isNull() && !s.path("lastError").asText().isEmpty()) {
+      out.println("  last error:    " + s.path("lastError").asText());
+    }
+  }
+}

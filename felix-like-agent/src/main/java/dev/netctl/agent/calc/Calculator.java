@@ -1,0 +1,214 @@
+package dev.netctl.agent.calc;
+
+import dev.netctl.agent.kernel.Neighbour;
+import dev.netctl.agent.kernel.Ownership;
+import dev.netctl.agent.kernel.Route;
+import dev.netctl.datastore.model.Cidr;
+import dev.netctl.datastore.model.EncapsulationMode;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Turns a {@link ClusterState} into this node's {@link DesiredState}: pure, no I/O, so every
+ * routing rule is unit-tested without a kernel.
+ *
+ * <p>The rules are Calico's:
+ *
+ * <ul>
+ *   <li>Own blocks → blackhole (traffic to their unused addresses stops here); local workloads →
+ *       {@code /32 dev <veth> scope link}.
+ *   <li>Another node's block in a VXLAN pool comes from the datastore: {@code via <its tunnel
+ *       address> dev vxlan.calico onlink} with a permanent neighbour and FDB entry for its VTEP; in
+ *       CrossSubnet mode a node in our subnet (judged by the prefix length of our own address) is
+ *       reached natively, {@code via <its address>}.
+ *   <li>Blocks of no-encapsulation and IP-in-IP pools come from BGP: each learned best path becomes
+ *       a route to its next hop(s) (ECMP when several), through {@code tunl0 onlink} when the pool
+ *       encapsulates toward that next hop.
+ *   <li>IP-in-IP fallback: when either end's kernel has no IP-in-IP, the pool's traffic between
+ *       them is carried over VXLAN with the pool's IPIP mode, programmed from the datastore like a
+ *       VXLAN pool. Both ends decide the same way, since each publishes its fallback on its Node.
+ * </ul>
+ */
+public final class Calculator {
+
+  private final String nodeName;
+
+  public Calculator(String nodeName) {
+    this.nodeName = nodeName;
+  }
+
+  /** The desired state for {@code s}. */
+  public DesiredState compute(ClusterState s) {
+    NodeInfo me = s.nodes().get(nodeName);
+    boolean anyFallback = s.nodes().values().stream().anyMatch(NodeInfo::ipipFallback);
+    Map<Cidr, Route> routes = new LinkedHashMap<>();
+    Set<Cidr> fromDatastore = new HashSet<>();
+    Set<String> vtepNodes = new HashSet<>();
+    Map<String, String> encapsulation = new TreeMap<>();
+    List<Cidr> ownBlocks = new ArrayList<>();
+
+    for (PoolInfo p : s.pools()) encapsulation.put(p.name(), describe(p, me, anyFallback));
+
+    for (BlockInfo b : s.blocks()) {
+      if (b.node() == null) continue;
+      if (b.node().equals(nodeName)) {
+        ownBlocks.add(b.cidr());
+        routes.put(b.cidr(), Route.blackhole(b.cidr()));
+        continue;
+      }
+      PoolInfo pool = s.poolOf(b.cidr());
+      NodeInfo owner = s.nodes().get(b.node());
+      if (pool == null || owner == null || me == null) continue;
+      boolean v6 = !b.cidr().isIPv4();
+      EncapsulationMode mode = datastoreMode(pool, me, owner, v6);
+      if (mode == null) continue; // BGP decides
+      fromDatastore.add(b.cidr());
+      if (mode == EncapsulationMode.CROSS_SUBNET && me.sameSubnet(owner, v6)) {
+        Cidr addr = v6 ? owner.ipv6() : owner.ipv4();
+        routes.put(b.cidr(), Route.via(b.cidr(), addr.address(), null, false));
+        continue;
+      }
+      InetAddress tunnel = v6 ? owner.vxlanTunnelV6() : owner.vxlanTunnelV4();
+      String mac = v6 ? owner.vxlanMacV6() : owner.vxlanMacV4();
+      Cidr underlay = v6 ? owner.ipv6() : owner.ipv4();
+      if (tunnel == null || mac == null || underlay == null) continue; // not ready yet
+      String dev = v6 ? Ownership.VXLAN_V6 : Ownership.VXLAN_V4;
+      routes.put(b.cidr(), Route.via(b.cidr(), tunnel, dev, true));
+      vtepNodes.add(owner.name());
+    }
+
+    for (var e : s.learned().entrySet()) {
+      Cidr prefix = e.getKey();
+      if (fromDatastore.contains(prefix) || routes.containsKey(prefix)) continue;
+      if (coveredBy(prefix, ownBlocks)) continue;
+      List<InetAddress> hops = new ArrayList<>();
+      for (InetAddress nh : e.getValue()) if (!isMine(me, nh)) hops.add(nh);
+      if (hops.isEmpty()) continue;
+      PoolInfo pool = s.poolOf(prefix);
+      boolean v6 = !prefix.isIPv4();
+      if (pool != null && datastoreDriven(pool, me, v6)) continue;
+      boolean ipip =
+          pool != null
+              && !v6
+              && pool.ipipMode() != EncapsulationMode.NEVER
+              && !(pool.ipipMode() == EncapsulationMode.CROSS_SUBNET
+                  && me != null
+                  && me.ipv4() != null
+                  && hops.stream().allMatch(h -> me.ipv4().contains(h)));
+      routes.put(
+          prefix,
+          new Route(
+              prefix, Route.Type.UNICAST, hops, ipip ? Ownership.IPIP : null, ipip));
+    }
+
+    for (WorkloadInfo w : s.workloads()) {
+      for (Cidr a : w.addresses()) routes.put(a, Route.link(a, w.iface()));
+    }
+
+    boolean vxlanV4 = false;
+    boolean vxlanV6 = false;
+    boolean ipipWanted = false;
+    List<Cidr> nat = new ArrayList<>();
+    List<Cidr> all = new ArrayList<>();
+    Set<Cidr> exported = new HashSet<>();
+    for (PoolInfo p : s.pools()) {
+      boolean v6 = !p.cidr().isIPv4();
+      boolean vx =
+          p.vxlanMode() != EncapsulationMode.NEVER
+              || (!v6 && p.ipipMode() != EncapsulationMode.NEVER && anyFallback);
+      if (vx && v6) vxlanV6 = true;
+      if (vx && !v6) vxlanV4 = true;
+      if (!v6 && p.ipipMode() != EncapsulationMode.NEVER) ipipWanted = true;
+      if (p.natOutgoing()) nat.add(p.cidr());
+      all.add(p.cidr());
+    }
+    List<Cidr> originate = new ArrayList<>();
+    for (Cidr b : ownBlocks) {
+      PoolInfo p = s.poolOf(b);
+      if (p != null && !p.disableBGPExport()) {
+        originate.add(b);
+        exported.add(b);
+      }
+    }
+    // Addresses borrowed from other nodes' blocks: advertised as host routes, so the block's
+    // owner (and everyone else) prefers them over the block's aggregate.
+    for (WorkloadInfo w : s.workloads()) {
+      for (Cidr a : w.addresses()) {
+        PoolInfo p = s.poolOf(a);
+        if (p != null && !p.disableBGPExport() && !coveredBy(a, ownBlocks)) originate.add(a);
+      }
+    }
+
+    List<Neighbour> v4 = new ArrayList<>();
+    List<Neighbour> v6 = new ArrayList<>();
+    for (NodeInfo n : s.nodes().values()) {
+      if (n.name().equals(nodeName)) continue;
+      if (vxlanV4 && n.vxlanTunnelV4() != null && n.vxlanMacV4() != null && n.ipv4() != null) {
+        v4.add(new Neighbour(n.vxlanTunnelV4(), n.vxlanMacV4(), n.ipv4().address()));
+      }
+      if (vxlanV6 && n.vxlanTunnelV6() != null && n.vxlanMacV6() != null && n.ipv6() != null) {
+        v6.add(new Neighbour(n.vxlanTunnelV6(), n.vxlanMacV6(), n.ipv6().address()));
+      }
+    }
+    return new DesiredState(
+        routes, vxlanV4, vxlanV6, v4, v6, ipipWanted, nat, all, originate, encapsulation);
+  }
+
+  /**
+   * The mode in which this node reaches {@code owner}'s blocks of {@code pool} from the datastore
+   * (VXLAN, or IPIP carried over VXLAN), or null when BGP decides.
+   */
+  private static EncapsulationMode datastoreMode(
+      PoolInfo pool, NodeInfo me, NodeInfo owner, boolean v6) {
+    if (pool.vxlanMode() != EncapsulationMode.NEVER) return pool.vxlanMode();
+    if (!v6
+        && pool.ipipMode() != EncapsulationMode.NEVER
+        && (me.ipipFallback() || owner.ipipFallback())) {
+      return pool.ipipMode();
+    }
+    return null;
+  }
+
+  private static boolean datastoreDriven(PoolInfo pool, NodeInfo me, boolean v6) {
+    if (pool.vxlanMode() != EncapsulationMode.NEVER) return true;
+    return !v6
+        && pool.ipipMode() != EncapsulationMode.NEVER
+        && me != null
+        && me.ipipFallback();
+  }
+
+  private static String describe(PoolInfo p, NodeInfo me, boolean anyFallback) {
+    if (p.vxlanMode() == EncapsulationMode.ALWAYS) return "vxlan";
+    if (p.vxlanMode() == EncapsulationMode.CROSS_SUBNET) return "vxlan-cross-subnet";
+    if (p.ipipMode() != EncapsulationMode.NEVER) {
+      String ipip = p.ipipMode() == EncapsulationMode.ALWAYS ? "ipip" : "ipip-cross-subnet";
+      if (me != null && me.ipipFallback()) return ipip + " over vxlan (no IPIP in this kernel)";
+      if (anyFallback) return ipip + " (vxlan toward nodes without IPIP)";
+      return ipip;
+    }
+    return "native";
+  }
+
+  private static boolean isMine(NodeInfo me, InetAddress a) {
+    return me != null
+        && ((me.ipv4() != null && me.ipv4().address().equals(a))
+            || (me.ipv6() != null && me.ipv6().address().equals(a)));
+  }
+
+  private static boolean coveredBy(Cidr prefix, List<Cidr> blocks) {
+    for (Cidr b : blocks) {
+      if (b.isIPv4() == prefix.isIPv4()
+          && b.prefixLength() <= prefix.prefixLength()
+          && b.contains(prefix.address())) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

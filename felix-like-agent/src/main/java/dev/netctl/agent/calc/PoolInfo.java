@@ -1,0 +1,22 @@
+package dev.netctl.agent.calc;
+
+import dev.netctl.datastore.model.Cidr;
+import dev.netctl.datastore.model.EncapsulationMode;
+
+/**
+ * What the calculation needs of one IP pool.
+ *
+ * @param name the pool name
+ * @param cidr the pool's network
+ * @param ipipMode IP-in-IP mode (IPv4 pools only)
+ * @param vxlanMode VXLAN mode
+ * @param natOutgoing masquerade traffic from the pool to destinations outside every pool
+ * @param disableBGPExport do not advertise the pool's blocks
+ */
+public record PoolInfo(
+    String name,
+    Cidr cidr,
+    EncapsulationMode ipipMode,
+    EncapsulationMode vxlanMode,
+    boolean natOutgoing,
+    boolean disableBGPExport) {}

@@ -1,0 +1,104 @@
+package dev.netctl.agent.dataplane;
+
+import dev.netctl.agent.kernel.Kernel;
+import dev.netctl.agent.kernel.Route;
+import dev.netctl.datastore.model.Cidr;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Keeps the kernel's routes of our protocol equal to the desired set: replaces what is missing or
+ * different, deletes what we own and no longer want, and never looks at other protocols' routes.
+ *
+ * <p>{@link #desired} is cheap (no I/O). {@link #apply} diffs against what it believes is programmed;
+ * {@link #resync} (first apply, periodic, link events) re-reads the kernel first, which is the
+ * mark-and-sweep after a restart: routes from the previous run that are still wanted stay untouched,
+ * so a restart flushes nothing.
+ */
+public final class RouteManager {
+
+  private final Kernel kernel;
+  private Map<Cidr, Route> desired = Map.of();
+  private final Map<Cidr, Route> programmed = new HashMap<>();
+  private boolean needResync = true;
+  private List<Kernel.Failure> lastFailures = List.of();
+
+  public RouteManager(Kernel kernel) {
+    this.kernel = kernel;
+  }
+
+  /** The routes that should exist. */
+  public void desired(Map<Cidr, Route> routes) {
+    this.desired = routes;
+  }
+
+  /** Makes the next apply re-read the kernel before diffing. */
+  public void resync() {
+    needResync = true;
+  }
+
+  /** Routes the last apply could not program (retried by the next apply). */
+  public List<Kernel.Failure> lastFailures() {
+    return lastFailures;
+  }
+
+  /** How many routes are programmed. */
+  public int programmedCount() {
+    return programmed.size();
+  }
+
+  /**
+   * Brings the kernel to the desired routes.
+   *
+   * @return the number of routes replaced or deleted
+   */
+  public int apply() {
+    if (needResync) {
+      programmed.clear();
+      for (Route r : kernel.ownedRoutes()) programmed.put(r.dst(), r);
+      needResync = false;
+    }
+    List<Route> replace = new ArrayList<>();
+    List<Route> delete = new ArrayList<>();
+    for (Route r : desired.values()) {
+      Route have = programmed.get(r.dst());
+      if (have == null || !matches(r, have)) replace.add(r);
+    }
+    for (Route r : programmed.values()) {
+      if (!desired.containsKey(r.dst())) delete.add(r);
+    }
+    if (replace.isEmpty() && delete.isEmpty()) {
+      lastFailures = List.of();
+      return 0;
+    }
+    List<Kernel.Failure> failures = kernel.applyRoutes(replace, delete);
+    for (Route r : delete) programmed.remove(r.dst());
+    for (Route r : replace) programmed.put(r.dst(), r);
+    // A failed item is forgotten, so the next apply tries it again.
+    for (Kernel.Failure f : failures) {
+      if (f.item() instanceof Route r) {
+        if (desired.containsKey(r.dst())) {
+          programmed.remove(r.dst());
+        } else {
+          programmed.put(r.dst(), r);
+        }
+      }
+    }
+    lastFailures = failures;
+    return replace.size() + delete.size();
+  }
+
+  /**
+   * Whether the kernel's route is the one we want. A desired route without a device leaves the
+   * choice to the kernel, which reports the device it resolved.
+   */
+  static boolean matches(Route want, Route have) {
+    return want.type() == have.type()
+        && want.gateways().equals(have.gateways())
+        && (want.dev() == null || Objects.equals(want.dev(), have.dev()))
+        && (want.gateways().isEmpty() || want.onlink() == have.onlink());
+  }
+}

@@ -1,0 +1,302 @@
+package dev.netctl.agent.kernel;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.netctl.datastore.model.Cidr;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The real kernel of the current network namespace, through iproute2's batch mode: one {@code ip
+ * -force -batch -} process per apply, whatever its size (≈ 60k routes/s here), and JSON reads
+ * ({@code ip -j}). With {@code -force} the batch goes on past a failing line and names it ({@code
+ * Command failed -:N}), which is how one bad route is reported without stopping the others.
+ */
+public final class IpKernel implements Kernel {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern FAILED_LINE = Pattern.compile("Command failed -:(\\d+)");
+
+  private final String ip;
+  private final String bridge;
+  private final String nft;
+
+  /** Uses the tools from PATH, falling back to Debian's locations. */
+  public IpKernel() {
+    this.ip = tool("ip");
+    this.bridge = tool("bridge");
+    this.nft = tool("nft");
+  }
+
+  private static String tool(String name) {
+    for (String dir : new String[] {"/usr/sbin", "/sbin", "/usr/bin", "/bin"}) {
+      if (Files.isExecutable(Path.of(dir, name))) return dir + "/" + name;
+    }
+    return name;
+  }
+
+  @Override
+  public List<Link> links() {
+    JsonNode arr = json(List.of(ip, "-d", "-j", "addr", "show"));
+    List<Link> out = new ArrayList<>();
+    for (JsonNode l : arr) {
+      List<Cidr> addrs = new ArrayList<>();
+      for (JsonNode a : l.path("addr_info")) {
+        String local = a.path("local").asText(null);
+        if (local == null) continue;
+        addrs.add(new Cidr(Cidr.parseAddress(local), a.path("prefixlen").asInt()));
+      }
+      boolean up = false;
+      for (JsonNode f : l.path("flags")) up |= f.asText().equals("UP");
+      out.add(
+          new Link(
+              l.path("ifname").asText(),
+              l.path("ifindex").asInt(),
+              l.path("mtu").asInt(),
+              l.path("address").asText(null),
+              up,
+              l.path("linkinfo").path("info_kind").asText(null),
+              addrs));
+    }
+    return out;
+  }
+
+  @Override
+  public List<Route> ownedRoutes() {
+    List<Route> out = new ArrayList<>();
+    for (String family : new String[] {"-4", "-6"}) {
+      String proto = Integer.toString(Ownership.ROUTE_PROTOCOL);
+      for (JsonNode r : json(List.of(ip, family, "-j", "route", "show", "proto", proto))) {
+        out.add(parseRoute(r, family.equals("-6")));
+      }
+    }
+    return out;
+  }
+
+  static Route parseRoute(JsonNode r, boolean v6) {
+    String dstText = r.path("dst").asText();
+    Cidr dst =
+        dstText.equals("default")
+            ? new Cidr(Cidr.parseAddress(v6 ? "::" : "0.0.0.0"), 0)
+            : Cidr.parseAddressOrCidr(dstText);
+    if (r.path("type").asText("unicast").equals("blackhole")) return Route.blackhole(dst);
+    List<InetAddress> gws = new ArrayList<>();
+    String dev = r.path("dev").asText(null);
+    boolean onlink = hasFlag(r, "onlink");
+    if (r.has("nexthops")) {
+      for (JsonNode nh : r.path("nexthops")) {
+        gws.add(Cidr.parseAddress(nh.path("gateway").asText()));
+        dev = nh.path("dev").asText(dev);
+        onlink |= hasFlag(nh, "onlink");
+      }
+    } else if (r.has("gateway")) {
+      gws.add(Cidr.parseAddress(r.path("gateway").asText()));
+    }
+    return new Route(dst, Route.Type.UNICAST, gws, dev, onlink);
+  }
+
+  private static boolean hasFlag(JsonNode n, String flag) {
+    for (JsonNode f : n.path("flags")) if (f.asText().equals(flag)) return true;
+    return false;
+  }
+
+  @Override
+  public List<Failure> applyRoutes(List<Route> replace, List<Route> delete) {
+    List<Object> items = new ArrayList<>();
+    StringBuilder batch = new StringBuilder();
+    for (Route r : delete) {
+      items.add(r);
+      batch.append("route del ").append(r.dst()).append(" proto ");
+      batch.append(Ownership.ROUTE_PROTOCOL).append('\n');
+    }
+    for (Route r : replace) {
+      items.add(r);
+      batch.append("route replace ").append(r.ipArgs()).append('\n');
+    }
+    return batch(ip, batch.toString(), items);
+  }
+
+  /** Runs a {@code -force -batch -} and maps each failing line back to its item. */
+  private static List<Failure> batch(String tool, String script, List<Object> items) {
+    if (items.isEmpty()) return List.of();
+    Commands.Result r = Commands.run(List.of(tool, "-force", "-batch", "-"), script);
+    if (r.ok()) return List.of();
+    List<Failure> failures = new ArrayList<>();
+    String[] errLines = r.stderr().split("\n");
+    String lastError = "";
+    for (String line : errLines) {
+      Matcher m = FAILED_LINE.matcher(line);
+      if (m.find()) {
+        int n = Integer.parseInt(m.group(1));
+        if (n >= 1 && n <= items.size()) failures.add(new Failure(items.get(n - 1), lastError));
+      } else if (!line.isBlank()) {
+        lastError = line.strip();
+      }
+    }
+    if (failures.isEmpty()) {
+      // Failed without naming a line (the tool itself broke): every item is in doubt.
+      for (Object item : items) failures.add(new Failure(item, r.stderr().strip()));
+    }
+    return failures;
+  }
+
+  @Override
+  public void ensureVxlan(Vxlan v) {
+    JsonNode existing = linkDetails(v.name());
+    if (existing != null && !sameVxlan(existing, v)) {
+      deleteLink(v.name());
+      existing = null;
+    }
+    if (existing == null) {
+      Commands.check(
+          List.of(
+              ip, "link", "add", v.name(), "type", "vxlan", "id", Integer.toString(v.vni()),
+              "local", Cidr.format(v.local()), "dev", v.parent(), "dstport",
+              Integer.toString(v.port()), "nolearning"),
+          null);
+    }
+    StringBuilder b = new StringBuilder();
+    b.append("link set ").append(v.name()).append(" address ").append(v.mac());
+    b.append(" mtu ").append(v.mtu()).append(" up\n");
+    if (v.address() != null) {
+      b.append("addr replace ").append(v.address()).append(" dev ").append(v.name()).append('\n');
+    }
+    List<Failure> f = batch(ip, b.toString(), List.of("link", "addr"));
+    if (!f.isEmpty()) throw new KernelException("setting up " + v.name() + ": " + f);
+    // Other addresses on the device (a tunnel address IPAM took back) must go.
+    for (Link l : links()) {
+      if (!l.name().equals(v.name())) continue;
+      for (Cidr a : l.addresses()) {
+        if (a.address().isLinkLocalAddress()) continue;
+        if (v.address() == null || !a.equals(v.address())) {
+          Commands.run(List.of(ip, "addr", "del", a.toString(), "dev", v.name()), null);
+        }
+      }
+    }
+  }
+
+  private boolean sameVxlan(JsonNode link, Vxlan v) {
+    JsonNode d = link.path("linkinfo").path("info_data");
+    return "vxlan".equals(link.path("linkinfo").path("info_kind").asText())
+        && d.path("id").asInt() == v.vni()
+        && d.path("port").asInt() == v.port()
+        && Cidr.format(v.local()).equals(d.path(v.local() instanceof java.net.Inet4Address ? "local" : "local6").asText());
+  }
+
+  private JsonNode linkDetails(String name) {
+    Commands.Result r = Commands.run(List.of(ip, "-d", "-j", "link", "show", "dev", name), null);
+    if (!r.ok()) return null;
+    JsonNode arr = parse(r.stdout());
+    return arr.isArray() && !arr.isEmpty() ? arr.get(0) : null;
+  }
+
+  @Override
+  public boolean ensureIpip(String name, InetAddress local, int mtu) {
+    if (linkDetails(name) == null) {
+      Commands.Result r = Commands.run(List.of(ip, "link", "add", name, "type", "ipip"), null);
+      if (!r.ok()) {
+        String err = r.stderr().toLowerCase(Locale.ROOT);
+        if (err.contains("unknown device type") || err.contains("not supported")) return false;
+        throw new KernelException("ip link add " + name + " type ipip: " + r.stderr().strip());
+      }
+    }
+    Commands.check(List.of(ip, "link", "set", name, "mtu", Integer.toString(mtu), "up"), null);
+    return true;
+  }
+
+  @Override
+  public void deleteLink(String name) {
+    Commands.run(List.of(ip, "link", "del", name), null);
+  }
+
+  @Override
+  public List<Neighbour> neighbours(String device) {
+    if (linkDetails(device) == null) return List.of();
+    Map<String, InetAddress> fdb = new HashMap<>();
+    for (JsonNode f : json(List.of(bridge, "-j", "fdb", "show", "dev", device))) {
+      if (f.has("dst") && f.has("mac")) {
+        fdb.put(f.path("mac").asText().toLowerCase(Locale.ROOT), Cidr.parseAddress(f.path("dst").asText()));
+      }
+    }
+    List<Neighbour> out = new ArrayList<>();
+    for (JsonNode n : json(List.of(ip, "-j", "neigh", "show", "dev", device, "nud", "permanent"))) {
+      String mac = n.path("lladdr").asText("").toLowerCase(Locale.ROOT);
+      if (mac.isEmpty()) continue;
+      out.add(new Neighbour(Cidr.parseAddress(n.path("dst").asText()), mac, fdb.get(mac)));
+    }
+    return out;
+  }
+
+  @Override
+  public List<Failure> applyNeighbours(
+      String device, List<Neighbour> replace, List<Neighbour> delete) {
+    List<Object> items = new ArrayList<>();
+    StringBuilder neigh = new StringBuilder();
+    StringBuilder fdb = new StringBuilder();
+    List<Object> fdbItems = new ArrayList<>();
+    for (Neighbour n : delete) {
+      items.add(n);
+      neigh.append("neigh del ").append(Cidr.format(n.tunnelAddress())).append(" dev ");
+      neigh.append(device).append('\n');
+      fdbItems.add(n);
+      fdb.append("fdb del ").append(n.mac()).append(" dev ").append(device).append(" self\n");
+    }
+    for (Neighbour n : replace) {
+      // The FDB entry first: a neighbour whose MAC has no destination would send nowhere.
+      fdbItems.add(n);
+      fdb.append("fdb replace ").append(n.mac()).append(" dev ").append(device);
+      fdb.append(" dst ").append(Cidr.format(n.underlay())).append(" self permanent\n");
+      items.add(n);
+      neigh.append("neigh replace ").append(Cidr.format(n.tunnelAddress())).append(" lladdr ");
+      neigh.append(n.mac()).append(" dev ").append(device).append(" nud permanent\n");
+    }
+    List<Failure> failures = new ArrayList<>();
+    // Deleting an entry that is already gone is not a failure worth retrying.
+    for (Failure f : batch(bridge, fdb.toString(), fdbItems)) {
+      if (!delete.contains(f.item())) failures.add(f);
+    }
+    for (Failure f : batch(ip, neigh.toString(), items)) {
+      if (!delete.contains(f.item())) failures.add(f);
+    }
+    return failures;
+  }
+
+  @Override
+  public void sysctl(String key, String value) {
+    Path p = Path.of("/proc/sys", key);
+    try {
+      if (Files.readString(p).strip().equals(value)) return;
+      Files.writeString(p, value);
+    } catch (IOException e) {
+      throw new KernelException("sysctl " + key.replace('/', '.') + "=" + value + ": " + e, e);
+    }
+  }
+
+  @Override
+  public void nft(String script) {
+    Commands.check(List.of(nft, "-f", "-"), script);
+  }
+
+  private static JsonNode json(List<String> argv) {
+    return parse(Commands.check(argv, null));
+  }
+
+  private static JsonNode parse(String text) {
+    if (text.isBlank()) return JSON.createArrayNode();
+    try {
+      return JSON.readTree(text);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

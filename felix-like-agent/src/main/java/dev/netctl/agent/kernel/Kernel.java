@@ -1,0 +1,66 @@
+package dev.netctl.agent.kernel;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The part of the kernel the dataplane managers program: links, addresses, owned routes, VXLAN
+ * neighbours and FDB, sysctls. One implementation talks to the real kernel of the network namespace
+ * the process runs in ({@link IpKernel}); an in-memory one backs the managers' unit tests.
+ *
+ * <p>Batch operations apply every item they can and report the ones that failed, so one bad route
+ * never stops the others.
+ */
+public interface Kernel {
+
+  /** Every interface with its addresses. */
+  List<Link> links();
+
+  /** One interface, if present. */
+  default Optional<Link> link(String name) {
+    return links().stream().filter(l -> l.name().equals(name)).findFirst();
+  }
+
+  /** Every route in the main table carrying our protocol number, both families. */
+  List<Route> ownedRoutes();
+
+  /**
+   * Replaces (adds or changes) and deletes routes.
+   *
+   * @return the routes (of {@code replace} or {@code delete}) whose operation failed, with why
+   */
+  List<Failure> applyRoutes(List<Route> replace, List<Route> delete);
+
+  /** Creates the VXLAN device or brings an existing one to the given settings. */
+  void ensureVxlan(Vxlan spec);
+
+  /**
+   * Tries to create an IP-in-IP device.
+   *
+   * @return false when this kernel has no IP-in-IP support (the caller falls back)
+   */
+  boolean ensureIpip(String name, java.net.InetAddress local, int mtu);
+
+  /** Deletes a link if it exists. */
+  void deleteLink(String name);
+
+  /** The permanent neighbour entries (with their FDB destinations) on a VXLAN device. */
+  List<Neighbour> neighbours(String device);
+
+  /** Replaces and deletes VTEP neighbour + FDB entries on a VXLAN device. */
+  List<Failure> applyNeighbours(String device, List<Neighbour> replace, List<Neighbour> delete);
+
+  /** Writes a sysctl under /proc/sys, e.g. {@code net/ipv4/ip_forward}. */
+  void sysctl(String key, String value);
+
+  /** Runs an nftables script as one transaction ({@code nft -f -}). */
+  void nft(String script);
+
+  /**
+   * An item that could not be applied.
+   *
+   * @param item the route or neighbour
+   * @param error what the kernel said
+   */
+  record Failure(Object item, String error) {}
+}

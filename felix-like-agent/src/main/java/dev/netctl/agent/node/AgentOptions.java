@@ -1,0 +1,50 @@
+package dev.netctl.agent.node;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * How a node agent runs; the defaults are Calico's where Calico has one.
+ *
+ * @param nodeName this node's name
+ * @param ip {@code auto} or an IPv4 {@code ADDR/LEN}
+ * @param ip6 {@code auto}, {@code none} or an IPv6 {@code ADDR/LEN}
+ * @param autodetection {@code first-found}, {@code interface=REGEX}, {@code can-reach=ADDR} or
+ *     {@code cidr=CIDR}
+ * @param vxlanVni the VXLAN network identifier (Calico: 4096)
+ * @param vxlanPort the VXLAN UDP port (4789)
+ * @param mtu the pod MTU, or 0 to derive it from the parent interface minus the encapsulation
+ * @param healthHost where the health/metrics/status endpoint listens
+ * @param healthPort its port (calico-node's 9099); 0 turns it off
+ * @param secretsDir where BGP password secrets are read from ({@code <dir>/<name>/<key>})
+ * @param resyncInterval how often the kernel is re-read in full (Felix: 90 s)
+ */
+public record AgentOptions(
+    String nodeName,
+    String ip,
+    String ip6,
+    String autodetection,
+    int vxlanVni,
+    int vxlanPort,
+    int mtu,
+    String healthHost,
+    int healthPort,
+    Path secretsDir,
+    Duration resyncInterval) {
+
+  /** Calico's defaults for a node. */
+  public static AgentOptions defaults(String nodeName) {
+    return new AgentOptions(
+        nodeName,
+        "auto",
+        "auto",
+        "first-found",
+        4096,
+        4789,
+        0,
+        "127.0.0.1",
+        9099,
+        Path.of("/etc/netctl/secrets"),
+        Duration.ofSeconds(90));
+  }
+}

@@ -1,0 +1,665 @@
+package dev.netctl.agent.node;
+
+import dev.netctl.agent.calc.BlockInfo;
+import dev.netctl.agent.calc.Calculator;
+import dev.netctl.agent.calc.ClusterState;
+import dev.netctl.agent.calc.DesiredState;
+import dev.netctl.agent.calc.NodeInfo;
+import dev.netctl.agent.calc.PoolInfo;
+import dev.netctl.agent.calc.WorkloadInfo;
+import dev.netctl.agent.dataplane.NatManager;
+import dev.netctl.agent.dataplane.RouteManager;
+import dev.netctl.agent.dataplane.VxlanManager;
+import dev.netctl.agent.kernel.Kernel;
+import dev.netctl.agent.kernel.Link;
+import dev.netctl.agent.kernel.Ownership;
+import dev.netctl.agent.kernel.Vxlan;
+import dev.netctl.agent.routing.BgpRouting;
+import dev.netctl.agent.routing.PeerPlanner;
+import dev.netctl.agent.syncer.Syncer;
+import dev.netctl.bgp.speaker.PeerStatus;
+import dev.netctl.datastore.Datastore;
+import dev.netctl.datastore.DatastoreException;
+import dev.netctl.datastore.client.ResourceClient;
+import dev.netctl.datastore.model.BGPConfigurationSpec;
+import dev.netctl.datastore.model.Cidr;
+import dev.netctl.datastore.model.EncapsulationMode;
+import dev.netctl.datastore.model.IPPool;
+import dev.netctl.datastore.model.Kind;
+import dev.netctl.datastore.model.Node;
+import dev.netctl.datastore.model.NodeBGPSpec;
+import dev.netctl.datastore.model.NodeSpec;
+import dev.netctl.datastore.model.ObjectMeta;
+import dev.netctl.datastore.model.WorkloadEndpoint;
+import dev.netctl.ipam.IpamException;
+import dev.netctl.ipam.allocator.AssignRequest;
+import dev.netctl.ipam.allocator.AssignResult;
+import dev.netctl.ipam.allocator.IpamAllocator;
+import dev.netctl.ipam.allocator.PoolSpec;
+import dev.netctl.ipam.allocator.ResourceEnvironment;
+import dev.netctl.ipam.block.AllocationBlock;
+import java.lang.System.Logger.Level;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One node's agent: the process {@code netctl node run} starts. Wires the syncer, the calculation,
+ * the dataplane managers, the BGP speaker and the health endpoint, and runs the apply loop on one
+ * thread.
+ *
+ * <p>The loop wakes on any datastore or BGP change (coalesced: a burst of changes is one apply), on
+ * the resync timer and after a failure's backoff. Nothing touches the kernel before the syncer is in
+ * sync; the first apply re-reads what we own in the kernel and changes only what differs, so a
+ * restarted agent removes no route that is still wanted.
+ */
+public final class NodeAgent implements AutoCloseable {
+
+  private static final System.Logger LOG = System.getLogger("netctl.agent");
+
+  /** Node annotation that tells peers this node carries IPIP pools over VXLAN. */
+  public static final String IPIP_FALLBACK_ANNOTATION = "netctl.dev/ipip-fallback";
+
+  static final int VXLAN_OVERHEAD_V4 = 50;
+  static final int VXLAN_OVERHEAD_V6 = 70;
+  static final int IPIP_OVERHEAD = 20;
+
+  private final AgentOptions options;
+  private final Datastore datastore;
+  private final Kernel kernel;
+  private final ResourceClient client;
+  private final IpamAllocator ipam;
+  private final Syncer syncer;
+  private final Calculator calculator;
+  private final PeerPlanner planner;
+  private final RouteManager routes;
+  private final VxlanManager vxlan4;
+  private final VxlanManager vxlan6;
+  private final NatManager nat;
+  private final Metrics metrics = new Metrics();
+  private final Semaphore wake = new Semaphore(0);
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final Clock clock = Clock.systemUTC();
+
+  private volatile boolean running = true;
+  private volatile AgentStatus status;
+  private volatile boolean firstApplyDone;
+  private volatile long lastLoop = System.nanoTime();
+  private volatile int podMtu;
+  private Thread loop;
+  private HealthServer health;
+  private BgpRouting bgp;
+
+  private Cidr ipv4;
+  private Cidr ipv6;
+  private String parent;
+  private int parentMtu = 1500;
+  private Boolean ipipSupported;
+  private boolean sysctlsDone;
+  private final boolean[] tunnelPending = new boolean[2];
+
+  public NodeAgent(AgentOptions options, Datastore datastore, Kernel kernel) {
+    this.options = options;
+    this.datastore = datastore;
+    this.kernel = kernel;
+    this.client = new ResourceClient(datastore);
+    this.ipam = new IpamAllocator(datastore, new ResourceEnvironment(client));
+    this.syncer = new Syncer(datastore, this::poke);
+    this.calculator = new Calculator(options.nodeName());
+    this.planner = new PeerPlanner(options.nodeName(), options.secretsDir());
+    this.routes = new RouteManager(kernel);
+    this.vxlan4 = new VxlanManager(kernel, Ownership.VXLAN_V4);
+    this.vxlan6 = new VxlanManager(kernel, Ownership.VXLAN_V6);
+    this.nat = new NatManager(kernel);
+    this.status = AgentStatus.starting(options.nodeName());
+  }
+
+  /** Detects the node's addresses, starts the health endpoint and the apply loop; returns. */
+  public void start() throws Exception {
+    detectAddresses();
+    if (options.healthPort() > 0) {
+      health =
+          new HealthServer(
+              options.healthHost(),
+              options.healthPort(),
+              this::live,
+              this::ready,
+              metrics,
+              () -> status);
+    }
+    bgp = new BgpRouting(ipv4.address(), this::poke);
+    loop = Thread.ofPlatform().name("netctl-agent").start(this::run);
+  }
+
+  /** The port the health endpoint listens on (0 when off). */
+  public int healthPort() {
+    return health == null ? 0 : health.port();
+  }
+
+  /** The MTU pods on this node should use (0 before the first apply). */
+  public int podMtu() {
+    return podMtu;
+  }
+
+  /** The current status. */
+  public AgentStatus status() {
+    return status;
+  }
+
+  /** The metrics. */
+  public Metrics metrics() {
+    return metrics;
+  }
+
+  /** The datastore client the agent uses, for components wired beside it (the CNI server). */
+  public ResourceClient client() {
+    return client;
+  }
+
+  /** The IPAM allocator the agent uses. */
+  public IpamAllocator ipam() {
+    return ipam;
+  }
+
+  /** Waits until the agent has stopped. */
+  public void awaitStopped() throws InterruptedException {
+    stopped.await();
+  }
+
+  boolean live() {
+    return running && System.nanoTime() - lastLoop < options.resyncInterval().toNanos() * 3;
+  }
+
+  boolean ready() {
+    return status.ready();
+  }
+
+  private void poke() {
+    if (wake.availablePermits() == 0) wake.release();
+  }
+
+  private void detectAddresses() {
+    List<Link> links = kernel.links();
+    ipv4 = address(links, options.ip(), false);
+    if (ipv4 == null) {
+      throw new IllegalStateException(
+          "node "
+              + options.nodeName()
+              + ": no IPv4 address found by ip-autodetection "
+              + options.autodetection()
+              + " (set --ip ADDR/LEN)");
+    }
+    ipv6 = "none".equals(options.ip6()) ? null : address(links, options.ip6(), true);
+    Link p = AddressDetector.linkOf(links, ipv4.address()).orElse(null);
+    parent = p == null ? null : p.name();
+    parentMtu = p == null ? 1500 : p.mtu();
+    LOG.log(
+        Level.INFO,
+        "node {0}: IPv4 {1}{2} on {3} (MTU {4})",
+        options.nodeName(),
+        ipv4,
+        ipv6 == null ? "" : ", IPv6 " + ipv6,
+        parent,
+        Integer.toString(parentMtu));
+  }
+
+  private Cidr address(List<Link> links, String spec, boolean v6) {
+    if (spec == null || spec.equals("auto")) {
+      String method = options.autodetection();
+      if (method != null && method.startsWith("can-reach=")) {
+        InetAddress target = Cidr.parseAddress(method.substring("can-reach=".length()));
+        if ((target instanceof Inet4Address) == v6) return null;
+        InetAddress src = RouteGet.source(target);
+        return src == null ? null : AddressDetector.withPrefix(links, src).orElse(null);
+      }
+      return AddressDetector.detect(links, method, v6).orElse(null);
+    }
+    Cidr c = Cidr.parseAddressOrCidr(spec);
+    if (c.isIPv4() == v6) {
+      throw new IllegalArgumentException(
+          "node " + options.nodeName() + ": " + spec + " is not an IPv" + (v6 ? 6 : 4) + " address");
+    }
+    // A bare address takes the prefix length of the interface that holds it.
+    if (spec.indexOf('/') < 0) return AddressDetector.withPrefix(links, c.address()).orElse(c);
+    return c;
+  }
+
+  private void run() {
+    try {
+      syncer.start();
+      registerNode();
+      Instant nextResync = clock.instant().plus(options.resyncInterval());
+      long backoffMs = 0;
+      while (running) {
+        lastLoop = System.nanoTime();
+        long waitMs =
+            backoffMs > 0
+                ? backoffMs
+                : Math.max(1, Duration.between(clock.instant(), nextResync).toMillis());
+        boolean woke = wake.tryAcquire(waitMs, TimeUnit.MILLISECONDS);
+        if (!running) break;
+        wake.drainPermits();
+        if (!woke && clock.instant().isAfter(nextResync)) {
+          resync();
+          nextResync = clock.instant().plus(options.resyncInterval());
+        }
+        if (!syncer.inSync()) continue;
+        try {
+          boolean clean = applyOnce();
+          backoffMs = clean ? 0 : Math.min(Math.max(100, backoffMs * 2), 10_000);
+        } catch (RuntimeException e) {
+          metrics.applyErrors.incrementAndGet();
+          LOG.log(Level.WARNING, "apply failed: {0}; retrying", e.getMessage());
+          status = withError(e.getMessage());
+          backoffMs = Math.min(Math.max(100, backoffMs * 2), 10_000);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOG.log(Level.ERROR, "agent stopped: {0}", e.toString());
+    } finally {
+      stopped.countDown();
+    }
+  }
+
+  private void resync() {
+    metrics.resyncs.incrementAndGet();
+    routes.resync();
+    vxlan4.resync();
+    vxlan6.resync();
+    nat.resync();
+  }
+
+  /**
+   * One pass: snapshot → desired state → kernel → BGP.
+   *
+   * @return false when something must be retried (kernel refused items)
+   */
+  boolean applyOnce() throws InterruptedException {
+    long t0 = System.nanoTime();
+    Syncer.Snapshot snap = syncer.snapshot();
+    ClusterState state = clusterState(snap);
+    DesiredState d = calculator.compute(state);
+    NodeInfo me = state.nodes().get(options.nodeName());
+    if (me == null) {
+      registerNode();
+      return false;
+    }
+    if (!sysctlsDone) {
+      kernel.sysctl("net/ipv4/ip_forward", "1");
+      if (ipv6 != null) kernel.sysctl("net/ipv6/conf/all/forwarding", "1");
+      sysctlsDone = true;
+    }
+    boolean clean = true;
+
+    if (d.ipipWanted() && ipipSupported == null) {
+      ipipSupported = kernel.ensureIpip(Ownership.IPIP, ipv4.address(), parentMtu - IPIP_OVERHEAD);
+      if (!ipipSupported) {
+        LOG.log(
+            Level.WARNING,
+            "this kernel has no IP-in-IP support: IPIP pools are carried over VXLAN (VNI {0}) to"
+                + " and from this node",
+            Integer.toString(options.vxlanVni()));
+        publishFallback(true);
+        return false; // the Node update comes back through the syncer
+      }
+    }
+    // The Node update that publishes a new tunnel address comes back through the syncer; until
+    // then the address is pending and must not be assigned again.
+    if (me.vxlanTunnelV4() != null) tunnelPending[0] = false;
+    if (me.vxlanTunnelV6() != null) tunnelPending[1] = false;
+    if (d.vxlanV4() && me.vxlanTunnelV4() == null) {
+      if (!tunnelPending[0]) tunnelPending[0] = assignTunnelAddress(snap, false);
+      return false;
+    }
+    if (d.vxlanV6() && ipv6 != null && me.vxlanTunnelV6() == null) {
+      if (!tunnelPending[1]) tunnelPending[1] = assignTunnelAddress(snap, true);
+      return false;
+    }
+
+    podMtu = options.mtu() > 0 ? options.mtu() : podMtu(d);
+    vxlan4.desired(
+        d.vxlanV4() ? vxlanSpec(Ownership.VXLAN_V4, ipv4, me.vxlanMacV4(), me.vxlanTunnelV4(), false) : null,
+        d.vtepsV4());
+    vxlan6.desired(
+        d.vxlanV6() && ipv6 != null
+            ? vxlanSpec(Ownership.VXLAN_V6, ipv6, me.vxlanMacV6(), me.vxlanTunnelV6(), true)
+            : null,
+        d.vtepsV6());
+    routes.desired(d.routes());
+    nat.desired(d.natSources(), d.allPools());
+
+    // Felix's order: VTEPs before the routes that use them, routes removed before their VTEPs.
+    List<Kernel.Failure> failures = new ArrayList<>();
+    failures.addAll(vxlan4.applyAdds());
+    failures.addAll(vxlan6.applyAdds());
+    routes.apply();
+    failures.addAll(routes.lastFailures());
+    failures.addAll(vxlan4.applyRemovals());
+    failures.addAll(vxlan6.applyRemovals());
+    nat.apply();
+    if (!failures.isEmpty()) {
+      clean = false;
+      metrics.kernelFailures.addAndGet(failures.size());
+      for (Kernel.Failure f : failures.subList(0, Math.min(5, failures.size()))) {
+        LOG.log(Level.WARNING, "kernel refused {0}: {1}", f.item(), f.error());
+      }
+    }
+
+    BGPConfigurationSpec cluster = planner.effectiveConfig(snap.bgpConfigs());
+    Node meNode = snap.nodes().stream().filter(n -> n.name().equals(options.nodeName())).findFirst().orElseThrow();
+    try {
+      String rr = meNode.spec().bgp() == null ? null : meNode.spec().bgp().routeReflectorClusterID();
+      bgp.apply(
+          new BgpRouting.Identity(
+              planner.effectiveAs(meNode, cluster),
+              (Inet4Address) ipv4.address(),
+              cluster.listenPort(),
+              rr == null ? null : (Inet4Address) Cidr.parseAddress(rr)),
+          planner.plan(meNode, snap.nodes(), snap.bgpPeers(), cluster),
+          d.originate(),
+          ipv4.address(),
+          ipv6 == null ? null : ipv6.address());
+    } catch (RuntimeException e) {
+      clean = false;
+      LOG.log(Level.WARNING, "BGP configuration not applied: {0}", e.getMessage());
+    }
+
+    firstApplyDone = true;
+    metrics.observeApply(System.nanoTime() - t0);
+    publishStatus(d, snap, cluster, null);
+    return clean;
+  }
+
+  private int podMtu(DesiredState d) {
+    int mtu = parentMtu;
+    if (d.vxlanV4()) mtu = Math.min(mtu, parentMtu - VXLAN_OVERHEAD_V4);
+    if (d.vxlanV6()) mtu = Math.min(mtu, parentMtu - VXLAN_OVERHEAD_V6);
+    if (d.ipipWanted() && Boolean.TRUE.equals(ipipSupported)) {
+      mtu = Math.min(mtu, parentMtu - IPIP_OVERHEAD);
+    }
+    return mtu;
+  }
+
+  private Vxlan vxlanSpec(String name, Cidr local, String mac, InetAddress tunnel, boolean v6) {
+    int mtu = parentMtu - (v6 ? VXLAN_OVERHEAD_V6 : VXLAN_OVERHEAD_V4);
+    return new Vxlan(
+        name,
+        options.vxlanVni(),
+        options.vxlanPort(),
+        local.address(),
+        parent,
+        mac,
+        mtu,
+        new Cidr(tunnel, v6 ? 128 : 32));
+  }
+
+  ClusterState clusterState(Syncer.Snapshot snap) {
+    Map<String, NodeInfo> nodes = new HashMap<>();
+    for (Node n : snap.nodes()) nodes.put(n.name(), nodeInfo(n));
+    List<PoolInfo> pools = new ArrayList<>();
+    for (IPPool p : snap.pools()) {
+      pools.add(
+          new PoolInfo(
+              p.name(),
+              Cidr.parse(p.spec().cidr()),
+              p.spec().ipipMode(),
+              p.spec().vxlanMode(),
+              p.spec().natOutgoing(),
+              p.spec().disableBGPExport()));
+    }
+    List<BlockInfo> blocks = new ArrayList<>();
+    for (AllocationBlock b : snap.blocks()) {
+      if (b.deleted()) continue;
+      blocks.add(new BlockInfo(Cidr.parse(b.cidr()), b.affinityNode()));
+    }
+    List<WorkloadInfo> workloads = new ArrayList<>();
+    for (WorkloadEndpoint w : snap.workloads()) {
+      if (!options.nodeName().equals(w.spec().node()) || w.spec().interfaceName() == null) continue;
+      List<Cidr> addrs = new ArrayList<>();
+      for (String n : w.spec().ipNetworks()) addrs.add(Cidr.parse(n));
+      workloads.add(new WorkloadInfo(w.storageName(), w.spec().interfaceName(), addrs));
+    }
+    return new ClusterState(nodes, pools, blocks, workloads, bgp == null ? Map.of() : bgp.learned());
+  }
+
+  static NodeInfo nodeInfo(Node n) {
+    NodeBGPSpec b = n.spec().bgp();
+    Cidr v4 = b == null || b.ipv4Address() == null ? null : Cidr.parseAddressOrCidr(b.ipv4Address());
+    Cidr v6 = b == null || b.ipv6Address() == null ? null : Cidr.parseAddressOrCidr(b.ipv6Address());
+    NodeSpec s = n.spec();
+    return new NodeInfo(
+        n.name(),
+        v4,
+        v6,
+        s.ipv4VXLANTunnelAddr() == null ? null : Cidr.parseAddress(s.ipv4VXLANTunnelAddr()),
+        s.vxlanTunnelMACAddr(),
+        s.ipv6VXLANTunnelAddr() == null ? null : Cidr.parseAddress(s.ipv6VXLANTunnelAddr()),
+        s.vxlanTunnelMACAddrV6(),
+        "vxlan".equals(n.metadata().annotations().get(IPIP_FALLBACK_ANNOTATION)),
+        n.metadata().labels());
+  }
+
+  /** Creates or updates this node's Node: addresses with their real prefix, VTEP MACs. */
+  private void registerNode() {
+    for (int attempt = 0; attempt < 20 && running; attempt++) {
+      try {
+        Optional<Node> existing = client.find(Kind.NODE, options.nodeName());
+        NodeSpec old = existing.map(Node::spec).orElse(NodeSpec.bgp(null));
+        NodeBGPSpec ob = old.bgp();
+        NodeBGPSpec bgpSpec =
+            new NodeBGPSpec(
+                ipv4.toString(),
+                ipv6 == null ? null : ipv6.toString(),
+                ob == null ? null : ob.asNumber(),
+                ob == null ? null : ob.routeReflectorClusterID());
+        NodeSpec spec =
+            new NodeSpec(
+                bgpSpec,
+                old.ipv4VXLANTunnelAddr(),
+                stableMac(options.nodeName(), "v4"),
+                old.ipv6VXLANTunnelAddr(),
+                stableMac(options.nodeName(), "v6"));
+        ObjectMeta meta =
+            existing.map(Node::metadata).orElse(ObjectMeta.named(options.nodeName()));
+        if (existing.isPresent() && existing.get().spec().equals(spec)) return;
+        client.apply(new Node(meta, spec));
+        return;
+      } catch (DatastoreException.Conflict e) {
+        // someone else wrote the Node meanwhile: read again
+      }
+    }
+  }
+
+  private void publishFallback(boolean on) {
+    for (int attempt = 0; attempt < 20; attempt++) {
+      try {
+        Node n = client.get(Kind.NODE, options.nodeName());
+        Map<String, String> ann = new TreeMap<>(n.metadata().annotations());
+        if (on) ann.put(IPIP_FALLBACK_ANNOTATION, "vxlan");
+        else ann.remove(IPIP_FALLBACK_ANNOTATION);
+        ObjectMeta m = n.metadata();
+        client.update(
+            new Node(
+                new ObjectMeta(
+                    m.name(), m.namespace(), m.labels(), ann, m.resourceVersion(), m.uid(),
+                    m.creationTimestamp()),
+                n.spec()));
+        return;
+      } catch (DatastoreException.Conflict e) {
+        // retry
+      }
+    }
+  }
+
+  /**
+   * Takes this node's VXLAN tunnel address from IPAM (handle {@code vxlan-tunnel-addr-<node>}, use
+   * Tunnel, from a pool carried over VXLAN) and publishes it on the Node.
+   */
+  private boolean assignTunnelAddress(Syncer.Snapshot snap, boolean v6) {
+    String handle = (v6 ? "vxlan-v6-tunnel-addr-" : "vxlan-tunnel-addr-") + options.nodeName();
+    List<String> pools = new ArrayList<>();
+    for (IPPool p : snap.pools()) {
+      boolean vx =
+          p.spec().vxlanMode() != EncapsulationMode.NEVER
+              || (!v6 && p.spec().ipipMode() != EncapsulationMode.NEVER);
+      if (vx && !p.spec().disabled() && Cidr.parse(p.spec().cidr()).isIPv4() != v6) {
+        pools.add(p.name());
+      }
+    }
+    if (pools.isEmpty()) return false;
+    try {
+      ipam.releaseByHandle(handle); // an address from an earlier run that never reached the Node
+    } catch (IpamException.UnknownHandle e) {
+      // nothing to release
+    }
+    AssignResult r =
+        ipam.autoAssign(
+            new AssignRequest(
+                options.nodeName(),
+                handle,
+                v6 ? 0 : 1,
+                v6 ? 1 : 0,
+                null,
+                null,
+                PoolSpec.USE_TUNNEL,
+                pools));
+    var got = v6 ? r.ipv6() : r.ipv4();
+    if (got.isEmpty()) {
+      throw new IllegalStateException(
+          "node " + options.nodeName() + ": no address left for the VXLAN tunnel in " + pools);
+    }
+    String addr = Cidr.format(got.getFirst().address());
+    for (int attempt = 0; attempt < 20; attempt++) {
+      try {
+        Node n = client.get(Kind.NODE, options.nodeName());
+        NodeSpec s = n.spec();
+        NodeSpec ns =
+            v6
+                ? new NodeSpec(s.bgp(), s.ipv4VXLANTunnelAddr(), s.vxlanTunnelMACAddr(), addr, s.vxlanTunnelMACAddrV6())
+                : new NodeSpec(s.bgp(), addr, s.vxlanTunnelMACAddr(), s.ipv6VXLANTunnelAddr(), s.vxlanTunnelMACAddrV6());
+        client.update(new Node(n.metadata(), ns));
+        LOG.log(Level.INFO, "VXLAN tunnel address {0}", addr);
+        return true;
+      } catch (DatastoreException.Conflict e) {
+        // retry
+      }
+    }
+    return false;
+  }
+
+  /** A locally administered unicast MAC derived from the node name: stable across restarts. */
+  static String stableMac(String node, String salt) {
+    try {
+      byte[] h =
+          MessageDigest.getInstance("SHA-256")
+              .digest((node + "/" + salt).getBytes(StandardCharsets.UTF_8));
+      h[0] = (byte) ((h[0] & 0xfc) | 0x02);
+      StringBuilder sb = new StringBuilder();
+      for (int i = 0; i < 6; i++) {
+        if (i > 0) sb.append(':');
+        sb.append(String.format("%02x", h[i] & 0xff));
+      }
+      return sb.toString();
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private void publishStatus(
+      DesiredState d, Syncer.Snapshot snap, BGPConfigurationSpec cluster, String error) {
+    Set<InetAddress> nodeAddrs = new HashSet<>();
+    for (Node n : snap.nodes()) {
+      NodeInfo i = nodeInfo(n);
+      if (i.ipv4() != null) nodeAddrs.add(i.ipv4().address());
+      if (i.ipv6() != null) nodeAddrs.add(i.ipv6().address());
+    }
+    boolean mesh = Boolean.TRUE.equals(cluster.nodeToNodeMeshEnabled());
+    List<AgentStatus.Peer> peers = new ArrayList<>();
+    Map<String, Integer> byState = new LinkedHashMap<>();
+    List<PeerStatus> ps = bgp.peers();
+    for (PeerStatus p : ps) {
+      InetAddress a = p.remote().getAddress();
+      String type =
+          nodeAddrs.contains(a) ? (mesh ? "node-to-node mesh" : "node specific") : "global";
+      String state = stateName(p.state());
+      byState.merge(state, 1, Integer::sum);
+      peers.add(
+          new AgentStatus.Peer(
+              Cidr.format(a),
+              type,
+              state,
+              p.since() == null ? "" : p.since().toString(),
+              p.info() == null ? "" : p.info()));
+    }
+    boolean fallback = Boolean.FALSE.equals(ipipSupported);
+    metrics.gauges(routes.programmedCount(), vxlan4.vtepCount() + vxlan6.vtepCount(), fallback, byState);
+    boolean ready = syncer.inSync() && firstApplyDone && bgp.allEstablished();
+    status =
+        new AgentStatus(
+            options.nodeName(),
+            ipv4.toString(),
+            ipv6 == null ? null : ipv6.toString(),
+            syncer.inSync(),
+            ready,
+            peers,
+            routes.programmedCount(),
+            vxlan4.vtepCount() + vxlan6.vtepCount(),
+            d.encapsulation(),
+            fallback,
+            podMtu,
+            clock.instant().toString(),
+            error);
+  }
+
+  static String stateName(dev.netctl.bgp.fsm.State s) {
+    String n = s.name().toLowerCase(java.util.Locale.ROOT);
+    return Character.toUpperCase(n.charAt(0)) + n.substring(1);
+  }
+
+  private AgentStatus withError(String error) {
+    AgentStatus s = status;
+    return new AgentStatus(
+        s.node(), s.ipv4(), s.ipv6(), s.inSync(), false, s.peers(), s.routes(), s.vteps(),
+        s.encapsulation(), s.ipipFallback(), s.mtu(), s.lastApply(), error);
+  }
+
+  /**
+   * Stops the loop, the speaker (without NOTIFICATION, so graceful-restart peers keep routes to
+   * this node's blocks) and the endpoint. The kernel is left as it is: routes survive a restart.
+   */
+  @Override
+  public void close() {
+    running = false;
+    poke();
+    syncer.close();
+    if (loop != null) {
+      try {
+        loop.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (bgp != null) bgp.closeForRestart();
+    if (health != null) health.close();
+    datastore.close();
+  }
+}

@@ -1,0 +1,221 @@
+package dev.netctl.agent.routing;
+
+import dev.netctl.bgp.codec.Nlri;
+import dev.netctl.bgp.codec.Prefix;
+import dev.netctl.bgp.session.Transport;
+import dev.netctl.bgp.speaker.BgpSpeaker;
+import dev.netctl.bgp.speaker.Neighbor;
+import dev.netctl.bgp.speaker.PeerStatus;
+import dev.netctl.bgp.speaker.ReceivedRoute;
+import dev.netctl.bgp.speaker.RouteListener;
+import dev.netctl.bgp.speaker.SpeakerConfig;
+import dev.netctl.datastore.model.Cidr;
+import java.lang.System.Logger.Level;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Runs this node's BGP speaker as the datastore says: starts it (again, when the AS, router id,
+ * listen port or cluster id change), adds, changes and removes peers so that only the affected
+ * sessions reset, originates the node's blocks and keeps the best paths learned from peers for the
+ * route calculation. Called from the agent's single apply thread.
+ */
+public final class BgpRouting implements AutoCloseable {
+
+  private static final System.Logger LOG = System.getLogger("netctl.agent.bgp");
+
+  /** What the speaker is started with; a change restarts it. */
+  public record Identity(long asNumber, Inet4Address routerId, int port, Inet4Address clusterId) {}
+
+  private final Runnable onLearned;
+  private final InetAddress listenAddress;
+  private BgpSpeaker speaker;
+  private Identity identity;
+  private AutoCloseable subscription;
+  private final Map<InetAddress, Neighbor> peers = new HashMap<>();
+  private final Set<Cidr> originated = new HashSet<>();
+  // prefix → (peer → next hop): the best path per peer that the speaker reported.
+  private final Map<Cidr, Map<InetAddress, InetAddress>> learned = new ConcurrentHashMap<>();
+
+  /**
+   * @param listenAddress the address to accept sessions on (the node's address; a wildcard would
+   *     also take other speakers' ports on a shared host)
+   * @param onLearned called when learned routes change (from the speaker's event loop: must be
+   *     cheap)
+   */
+  public BgpRouting(InetAddress listenAddress, Runnable onLearned) {
+    this.listenAddress = listenAddress;
+    this.onLearned = onLearned;
+  }
+
+  /**
+   * Brings the speaker to {@code id} with {@code wanted} peers and {@code originate} prefixes
+   * (next hop: {@code nextHop4}/{@code nextHop6}).
+   */
+  public void apply(
+      Identity id,
+      Map<InetAddress, Neighbor> wanted,
+      List<Cidr> originate,
+      InetAddress nextHop4,
+      InetAddress nextHop6)
+      throws InterruptedException {
+    if (!id.equals(identity)) restart(id);
+    for (InetAddress a : new ArrayList<>(peers.keySet())) {
+      if (!wanted.containsKey(a)) {
+        speaker.removePeer(a);
+        peers.remove(a);
+        LOG.log(Level.INFO, "BGP peer {0} removed", Cidr.format(a));
+      }
+    }
+    for (var e : wanted.entrySet()) {
+      Neighbor have = peers.get(e.getKey());
+      if (have == null) {
+        speaker.addPeer(e.getValue());
+        LOG.log(Level.INFO, "BGP peer {0} added", Cidr.format(e.getKey()));
+      } else if (!have.equals(e.getValue())) {
+        speaker.updatePeer(e.getValue());
+        LOG.log(Level.INFO, "BGP peer {0} changed", Cidr.format(e.getKey()));
+      } else {
+        continue;
+      }
+      peers.put(e.getKey(), e.getValue());
+    }
+    Set<Cidr> want = new LinkedHashSet<>();
+    for (Cidr c : originate) {
+      if ((c.isIPv4() ? nextHop4 : nextHop6) != null) want.add(c);
+    }
+    for (Cidr c : new ArrayList<>(originated)) {
+      if (!want.contains(c)) {
+        speaker.withdraw(prefix(c));
+        originated.remove(c);
+      }
+    }
+    for (Cidr c : want) {
+      if (originated.add(c)) speaker.originate(prefix(c), c.isIPv4() ? nextHop4 : nextHop6, List.of());
+    }
+  }
+
+  private void restart(Identity id) throws InterruptedException {
+    closeSpeaker();
+    SpeakerConfig config =
+        SpeakerConfig.of(
+            id.asNumber(),
+            id.routerId(),
+            new InetSocketAddress(listenAddress, id.port()),
+            Transport.best());
+    if (id.clusterId() != null) config = config.withClusterId(id.clusterId());
+    speaker = BgpSpeaker.start(config);
+    identity = id;
+    subscription = speaker.subscribe(new Listener());
+    LOG.log(
+        Level.INFO,
+        "BGP speaker AS {0} router id {1} listening on port {2}{3}",
+        Long.toString(id.asNumber()),
+        Cidr.format(id.routerId()),
+        Integer.toString(id.port()),
+        id.clusterId() == null ? "" : ", route reflector cluster " + Cidr.format(id.clusterId()));
+  }
+
+  /** The best paths learned from peers: prefix → next hops. */
+  public Map<Cidr, List<InetAddress>> learned() {
+    Map<Cidr, List<InetAddress>> out = new HashMap<>();
+    for (var e : learned.entrySet()) {
+      Set<InetAddress> hops = new LinkedHashSet<>(e.getValue().values());
+      hops.remove(null);
+      if (!hops.isEmpty()) out.put(e.getKey(), List.copyOf(hops));
+    }
+    return out;
+  }
+
+  /** Status of every session (empty before the speaker runs). */
+  public List<PeerStatus> peers() {
+    return speaker == null ? List.of() : speaker.peers();
+  }
+
+  /** Whether every configured session is established. */
+  public boolean allEstablished() {
+    return peers().stream()
+        .allMatch(p -> p.state() == dev.netctl.bgp.fsm.State.ESTABLISHED);
+  }
+
+  /** How many prefixes we originate. */
+  public int originatedCount() {
+    return originated.size();
+  }
+
+  private final class Listener implements RouteListener {
+    @Override
+    public void announced(InetAddress peer, List<ReceivedRoute> routes) {
+      for (ReceivedRoute r : routes) {
+        InetAddress nh = r.nextHop();
+        Cidr c = cidr(r.nlri().prefix());
+        if (nh == null || c == null) continue;
+        if (c.isIPv4() != (nh instanceof Inet4Address)) continue; // no usable next hop
+        learned.computeIfAbsent(c, k -> new ConcurrentHashMap<>()).put(peer, nh);
+      }
+      onLearned.run();
+    }
+
+    @Override
+    public void withdrawn(InetAddress peer, List<Nlri> nlri) {
+      for (Nlri n : nlri) {
+        Cidr c = cidr(n.prefix());
+        if (c == null) continue;
+        learned.computeIfPresent(
+            c,
+            (k, m) -> {
+              m.remove(peer);
+              return m.isEmpty() ? null : m;
+            });
+      }
+      onLearned.run();
+    }
+  }
+
+  static Prefix prefix(Cidr c) {
+    return Prefix.of(!c.isIPv4(), c.address().getAddress(), c.prefixLength());
+  }
+
+  static Cidr cidr(Prefix p) {
+    InetAddress a = p.address();
+    if (p.ipv6() != (a instanceof Inet6Address)) return null;
+    return new Cidr(a, p.length());
+  }
+
+  private void closeSpeaker() {
+    if (subscription != null) {
+      try {
+        subscription.close();
+      } catch (Exception e) {
+        // closing a subscription of a speaker that is going away cannot fail in a way we handle
+      }
+    }
+    if (speaker != null) speaker.close();
+    speaker = null;
+    identity = null;
+    peers.clear();
+    originated.clear();
+    learned.clear();
+  }
+
+  /** Stops without NOTIFICATION, so graceful-restart peers keep our routes while we restart. */
+  public void closeForRestart() {
+    if (speaker != null) speaker.closeForRestart();
+    speaker = null;
+  }
+
+  @Override
+  public void close() {
+    closeSpeaker();
+  }
+}

@@ -1,0 +1,124 @@
+package dev.netctl.agent.syncer;
+
+import dev.netctl.datastore.Datastore;
+import dev.netctl.datastore.model.BGPConfiguration;
+import dev.netctl.datastore.model.BGPPeer;
+import dev.netctl.datastore.model.IPPool;
+import dev.netctl.datastore.model.Kind;
+import dev.netctl.datastore.model.Node;
+import dev.netctl.datastore.model.Resource;
+import dev.netctl.datastore.model.ResourceCodec;
+import dev.netctl.datastore.model.Validator;
+import dev.netctl.datastore.model.WorkloadEndpoint;
+import dev.netctl.ipam.block.AllocationBlock;
+import dev.netctl.ipam.store.IpamStore;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Lists and watches every kind the node needs and keeps a current, validated copy of each. The
+ * agent reads {@link #snapshot()} when {@code onChange} told it something moved; nothing downstream
+ * runs before {@link #inSync()}.
+ *
+ * <p>Start is retried with backoff while the datastore is unreachable; the dataplane is left as it
+ * is meanwhile (the agent does not apply before the first in-sync).
+ */
+public final class Syncer implements AutoCloseable {
+
+  private static final System.Logger LOG = System.getLogger("netctl.agent.syncer");
+
+  private final KindFeed<IPPool> pools;
+  private final KindFeed<Node> nodes;
+  private final KindFeed<AllocationBlock> blocks;
+  private final KindFeed<WorkloadEndpoint> workloads;
+  private final KindFeed<BGPConfiguration> bgpConfigs;
+  private final KindFeed<BGPPeer> bgpPeers;
+  private final List<KindFeed<?>> all;
+  private volatile boolean closed;
+
+  public Syncer(Datastore store, Runnable onChange) {
+    ResourceCodec codec = new ResourceCodec();
+    this.pools = resource(store, codec, Kind.IP_POOL, onChange);
+    this.nodes = resource(store, codec, Kind.NODE, onChange);
+    this.workloads = resource(store, codec, Kind.WORKLOAD_ENDPOINT, onChange);
+    this.bgpConfigs = resource(store, codec, Kind.BGP_CONFIGURATION, onChange);
+    this.bgpPeers = resource(store, codec, Kind.BGP_PEER, onChange);
+    this.blocks =
+        new KindFeed<>(
+            store,
+            IpamStore.BLOCK_KIND,
+            e -> IpamStore.decode(e, AllocationBlock.class).value(),
+            onChange);
+    this.all = List.of(pools, nodes, blocks, workloads, bgpConfigs, bgpPeers);
+  }
+
+  private static <R extends Resource> KindFeed<R> resource(
+      Datastore store, ResourceCodec codec, Kind<R> kind, Runnable onChange) {
+    return new KindFeed<>(
+        store,
+        kind.storageKind(),
+        e -> {
+          R r = codec.fromStorage(kind, e.value(), e.revision());
+          Validator.throwIfAny(Validator.validate(r));
+          return r;
+        },
+        onChange);
+  }
+
+  /**
+   * Lists every kind and starts the watches, retrying with backoff until it succeeds or the syncer
+   * is closed. Blocks the caller.
+   */
+  public void start() throws InterruptedException {
+    long backoff = 200;
+    List<KindFeed<?>> pending = new ArrayList<>(all);
+    while (!pending.isEmpty() && !closed) {
+      try {
+        pending.getFirst().start();
+        pending.removeFirst();
+        backoff = 200;
+      } catch (Exception e) {
+        LOG.log(
+            Level.WARNING,
+            "datastore unreachable ({0}); dataplane kept as it is, retrying in {1} ms",
+            e.getMessage(),
+            backoff);
+        Thread.sleep(backoff);
+        backoff = Math.min(backoff * 2, 10_000);
+      }
+    }
+  }
+
+  /** Whether every kind has been listed and is being watched. */
+  public boolean inSync() {
+    for (KindFeed<?> f : all) if (!f.synced()) return false;
+    return true;
+  }
+
+  /** The current objects. */
+  public Snapshot snapshot() {
+    return new Snapshot(
+        pools.values(),
+        nodes.values(),
+        blocks.values(),
+        workloads.values(),
+        bgpConfigs.values(),
+        bgpPeers.values());
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    for (KindFeed<?> f : all) f.close();
+  }
+
+  /** What the syncer holds at one moment. */
+  public record Snapshot(
+      List<IPPool> pools,
+      List<Node> nodes,
+      List<AllocationBlock> blocks,
+      List<WorkloadEndpoint> workloads,
+      List<BGPConfiguration> bgpConfigs,
+      List<BGPPeer> bgpPeers) {}
+}

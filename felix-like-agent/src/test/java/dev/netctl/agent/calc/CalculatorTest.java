@@ -1,0 +1,201 @@
+package dev.netctl.agent.calc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.netctl.agent.kernel.Neighbour;
+import dev.netctl.agent.kernel.Ownership;
+import dev.netctl.agent.kernel.Route;
+import dev.netctl.datastore.model.Cidr;
+import dev.netctl.datastore.model.EncapsulationMode;
+import java.net.InetAddress;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CalculatorTest {
+
+  private static final EncapsulationMode ALWAYS = EncapsulationMode.ALWAYS;
+  private static final EncapsulationMode CROSS = EncapsulationMode.CROSS_SUBNET;
+  private static final EncapsulationMode NEVER = EncapsulationMode.NEVER;
+
+  private static Cidr c(String s) {
+    return Cidr.parseAddressOrCidr(s);
+  }
+
+  private static InetAddress a(String s) {
+    return Cidr.parseAddress(s);
+  }
+
+  private static NodeInfo node(String name, String ip, String tunnel, boolean fallback) {
+    return new NodeInfo(
+        name,
+        c(ip),
+        null,
+        tunnel == null ? null : a(tunnel),
+        tunnel == null ? null : "66:00:00:00:00:0" + name.charAt(name.length() - 1),
+        null,
+        null,
+        fallback,
+        Map.of());
+  }
+
+  private static PoolInfo pool(String cidr, EncapsulationMode ipip, EncapsulationMode vxlan) {
+    return new PoolInfo("p", c(cidr), ipip, vxlan, false, false);
+  }
+
+  private static ClusterState state(
+      List<NodeInfo> nodes, List<PoolInfo> pools, List<BlockInfo> blocks) {
+    return state(nodes, pools, blocks, List.of(), Map.of());
+  }
+
+  private static ClusterState state(
+      List<NodeInfo> nodes,
+      List<PoolInfo> pools,
+      List<BlockInfo> blocks,
+      List<WorkloadInfo> workloads,
+      Map<Cidr, List<InetAddress>> learned) {
+    Map<String, NodeInfo> m = new HashMap<>();
+    for (NodeInfo n : nodes) m.put(n.name(), n);
+    return new ClusterState(m, pools, blocks, workloads, learned);
+  }
+
+  private final List<NodeInfo> subnetA =
+      List.of(
+          node("n1", "10.0.0.1/24", "10.244.1.1", false),
+          node("n2", "10.0.0.2/24", "10.244.2.1", false),
+          node("n3", "10.1.0.3/24", "10.244.3.1", false));
+  private final List<BlockInfo> blocks =
+      List.of(
+          new BlockInfo(c("10.244.1.0/26"), "n1"),
+          new BlockInfo(c("10.244.2.0/26"), "n2"),
+          new BlockInfo(c("10.244.3.0/26"), "n3"));
+
+  @Test
+  void ownBlocksAreBlackholedAndVxlanAlwaysGoesThroughTheTunnelOnlink() {
+    DesiredState d =
+        new Calculator("n1")
+            .compute(state(subnetA, List.of(pool("10.244.0.0/16", NEVER, ALWAYS)), blocks));
+    assertThat(d.routes().get(c("10.244.1.0/26"))).isEqualTo(Route.blackhole(c("10.244.1.0/26")));
+    assertThat(d.routes().get(c("10.244.2.0/26")))
+        .isEqualTo(Route.via(c("10.244.2.0/26"), a("10.244.2.1"), Ownership.VXLAN_V4, true));
+    assertThat(d.vxlanV4()).isTrue();
+    assertThat(d.vtepsV4())
+        .containsExactlyInAnyOrder(
+            new Neighbour(a("10.244.2.1"), "66:00:00:00:00:02", a("10.0.0.2")),
+            new Neighbour(a("10.244.3.1"), "66:00:00:00:00:03", a("10.1.0.3")));
+    assertThat(d.originate()).containsExactly(c("10.244.1.0/26"));
+  }
+
+  @Test
+  void crossSubnetIsNativeInsideTheSubnetJudgedByTheNodesPrefixLength() {
+    DesiredState d =
+        new Calculator("n1")
+            .compute(state(subnetA, List.of(pool("10.244.0.0/16", NEVER, CROSS)), blocks));
+    assertThat(d.routes().get(c("10.244.2.0/26")))
+        .isEqualTo(Route.via(c("10.244.2.0/26"), a("10.0.0.2"), null, false));
+    assertThat(d.routes().get(c("10.244.3.0/26")).dev()).isEqualTo(Ownership.VXLAN_V4);
+
+    // With /32 node addresses (Calico's classic misconfiguration) every node is "elsewhere".
+    List<NodeInfo> slash32 =
+        List.of(
+            node("n1", "10.0.0.1/32", "10.244.1.1", false),
+            node("n2", "10.0.0.2/32", "10.244.2.1", false));
+    DesiredState e =
+        new Calculator("n1")
+            .compute(state(slash32, List.of(pool("10.244.0.0/16", NEVER, CROSS)), blocks));
+    assertThat(e.routes().get(c("10.244.2.0/26")).dev()).isEqualTo(Ownership.VXLAN_V4);
+  }
+
+  @Test
+  void aPeerWithoutTunnelAddressGetsNoRouteYet() {
+    List<NodeInfo> nodes =
+        List.of(node("n1", "10.0.0.1/24", "10.244.1.1", false), node("n2", "10.0.0.2/24", null, false));
+    DesiredState d =
+        new Calculator("n1")
+            .compute(state(nodes, List.of(pool("10.244.0.0/16", NEVER, ALWAYS)), blocks));
+    assertThat(d.routes()).doesNotContainKey(c("10.244.2.0/26"));
+    assertThat(d.vtepsV4()).isEmpty();
+  }
+
+  @Test
+  void nativeAndIpipPoolsTakeTheirRoutesFromBgp() {
+    Map<Cidr, List<InetAddress>> learned =
+        Map.of(
+            c("10.244.2.0/26"), List.of(a("10.0.0.2")),
+            c("10.244.3.0/26"), List.of(a("10.1.0.3")),
+            c("10.244.1.0/26"), List.of(a("10.0.0.2")), // our own block reflected back
+            c("192.168.0.0/16"), List.of(a("10.0.0.254"), a("10.0.0.253"))); // external, ECMP
+    DesiredState nativePool =
+        new Calculator("n1")
+            .compute(
+                state(subnetA, List.of(pool("10.244.0.0/16", NEVER, NEVER)), blocks, List.of(), learned));
+    assertThat(nativePool.routes().get(c("10.244.2.0/26")))
+        .isEqualTo(Route.via(c("10.244.2.0/26"), a("10.0.0.2"), null, false));
+    assertThat(nativePool.routes().get(c("10.244.1.0/26")).type()).isEqualTo(Route.Type.BLACKHOLE);
+    assertThat(nativePool.routes().get(c("192.168.0.0/16")).gateways())
+        .containsExactly(a("10.0.0.254"), a("10.0.0.253"));
+
+    DesiredState ipipCross =
+        new Calculator("n1")
+            .compute(
+                state(subnetA, List.of(pool("10.244.0.0/16", CROSS, NEVER)), blocks, List.of(), learned));
+    assertThat(ipipCross.routes().get(c("10.244.2.0/26")).dev()).isNull();
+    assertThat(ipipCross.routes().get(c("10.244.3.0/26")))
+        .isEqualTo(Route.via(c("10.244.3.0/26"), a("10.1.0.3"), Ownership.IPIP, true));
+    assertThat(ipipCross.ipipWanted()).isTrue();
+    assertThat(ipipCross.vxlanV4()).isFalse();
+  }
+
+  @Test
+  void ipipFallbackCarriesThePoolOverVxlanWithTheIpipMode() {
+    List<NodeInfo> nodes =
+        List.of(
+            node("n1", "10.0.0.1/24", "10.244.1.1", true),
+            node("n2", "10.0.0.2/24", "10.244.2.1", false),
+            node("n3", "10.1.0.3/24", "10.244.3.1", false));
+    Map<Cidr, List<InetAddress>> learned = Map.of(c("10.244.3.0/26"), List.of(a("10.1.0.3")));
+    DesiredState d =
+        new Calculator("n1")
+            .compute(
+                state(nodes, List.of(pool("10.244.0.0/16", CROSS, NEVER)), blocks, List.of(), learned));
+    assertThat(d.vxlanV4()).isTrue();
+    assertThat(d.routes().get(c("10.244.2.0/26")).dev()).isNull(); // same subnet: native
+    assertThat(d.routes().get(c("10.244.3.0/26")))
+        .isEqualTo(Route.via(c("10.244.3.0/26"), a("10.244.3.1"), Ownership.VXLAN_V4, true));
+    assertThat(d.encapsulation().get("p")).contains("over vxlan");
+
+    // The other end, whose kernel has IPIP, also goes VXLAN toward the fallback node.
+    DesiredState other =
+        new Calculator("n3")
+            .compute(state(nodes, List.of(pool("10.244.0.0/16", CROSS, NEVER)), blocks));
+    assertThat(other.routes().get(c("10.244.1.0/26")))
+        .isEqualTo(Route.via(c("10.244.1.0/26"), a("10.244.1.1"), Ownership.VXLAN_V4, true));
+    assertThat(other.vxlanV4()).isTrue();
+  }
+
+  @Test
+  void workloadsGetLinkRoutesAndBorrowedAddressesAreAdvertisedAsHostRoutes() {
+    List<WorkloadInfo> w =
+        List.of(
+            new WorkloadInfo("default/a", "cali1", List.of(c("10.244.1.5/32"))),
+            new WorkloadInfo("default/b", "cali2", List.of(c("10.244.2.9/32"))));
+    DesiredState d =
+        new Calculator("n1")
+            .compute(
+                state(subnetA, List.of(pool("10.244.0.0/16", NEVER, ALWAYS)), blocks, w, Map.of()));
+    assertThat(d.routes().get(c("10.244.1.5/32"))).isEqualTo(Route.link(c("10.244.1.5/32"), "cali1"));
+    assertThat(d.routes().get(c("10.244.2.9/32"))).isEqualTo(Route.link(c("10.244.2.9/32"), "cali2"));
+    assertThat(d.originate()).containsExactly(c("10.244.1.0/26"), c("10.244.2.9/32"));
+  }
+
+  @Test
+  void disableBgpExportAndNatOutgoingAreHonoured() {
+    PoolInfo p = new PoolInfo("p", c("10.244.0.0/16"), NEVER, ALWAYS, true, true);
+    PoolInfo q = new PoolInfo("q", c("10.245.0.0/16"), NEVER, NEVER, false, false);
+    DesiredState d = new Calculator("n1").compute(state(subnetA, List.of(p, q), blocks));
+    assertThat(d.originate()).isEmpty();
+    assertThat(d.natSources()).containsExactly(c("10.244.0.0/16"));
+    assertThat(d.allPools()).containsExactly(c("10.244.0.0/16"), c("10.245.0.0/16"));
+  }
+}

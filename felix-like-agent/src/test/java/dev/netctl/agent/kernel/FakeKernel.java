@@ -1,0 +1,115 @@
+package dev.netctl.agent.kernel;
+
+import dev.netctl.datastore.model.Cidr;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * An in-memory kernel for the managers' unit tests: routes (ours and others'), links, VTEPs,
+ * sysctls and the last nft script, with failure injection per route and a log of every write.
+ */
+public final class FakeKernel implements Kernel {
+
+  public final Map<Cidr, Route> owned = new LinkedHashMap<>();
+  /** Routes of other protocols: never to be touched. */
+  public final Map<Cidr, Route> foreign = new LinkedHashMap<>();
+  public final Map<String, Link> links = new LinkedHashMap<>();
+  public final Map<String, Vxlan> vxlans = new HashMap<>();
+  public final Map<String, Set<Neighbour>> neighbours = new HashMap<>();
+  public final Map<String, String> sysctls = new HashMap<>();
+  public final List<String> nftScripts = new ArrayList<>();
+  public final List<String> writes = new ArrayList<>();
+  public boolean ipipSupported = false;
+  public Predicate<Route> failRoute = r -> false;
+
+  @Override
+  public List<Link> links() {
+    return List.copyOf(links.values());
+  }
+
+  @Override
+  public List<Route> ownedRoutes() {
+    return List.copyOf(owned.values());
+  }
+
+  @Override
+  public List<Failure> applyRoutes(List<Route> replace, List<Route> delete) {
+    List<Failure> failures = new ArrayList<>();
+    for (Route r : delete) {
+      writes.add("route del " + r.dst());
+      if (owned.remove(r.dst()) == null) failures.add(new Failure(r, "No such process"));
+    }
+    for (Route r : replace) {
+      writes.add("route replace " + r.ipArgs());
+      if (failRoute.test(r)) {
+        failures.add(new Failure(r, "injected failure"));
+        continue;
+      }
+      owned.put(r.dst(), r);
+    }
+    return failures;
+  }
+
+  @Override
+  public void ensureVxlan(Vxlan spec) {
+    writes.add("vxlan " + spec.name());
+    vxlans.put(spec.name(), spec);
+    List<Cidr> addrs = spec.address() == null ? List.of() : List.of(spec.address());
+    links.put(
+        spec.name(),
+        new Link(spec.name(), 100 + links.size(), spec.mtu(), spec.mac(), true, "vxlan", addrs));
+    neighbours.computeIfAbsent(spec.name(), k -> new HashSet<>());
+  }
+
+  @Override
+  public boolean ensureIpip(String name, InetAddress local, int mtu) {
+    writes.add("ipip " + name);
+    return ipipSupported;
+  }
+
+  @Override
+  public void deleteLink(String name) {
+    writes.add("link del " + name);
+    links.remove(name);
+    vxlans.remove(name);
+    neighbours.remove(name);
+  }
+
+  @Override
+  public List<Neighbour> neighbours(String device) {
+    return List.copyOf(neighbours.getOrDefault(device, Set.of()));
+  }
+
+  @Override
+  public List<Failure> applyNeighbours(
+      String device, List<Neighbour> replace, List<Neighbour> delete) {
+    Set<Neighbour> s = neighbours.computeIfAbsent(device, k -> new HashSet<>());
+    for (Neighbour n : delete) {
+      writes.add("neigh del " + n.tunnelAddress().getHostAddress());
+      s.remove(n);
+    }
+    for (Neighbour n : replace) {
+      writes.add("neigh replace " + n.tunnelAddress().getHostAddress());
+      s.add(n);
+    }
+    return List.of();
+  }
+
+  @Override
+  public void sysctl(String key, String value) {
+    sysctls.put(key, value);
+  }
+
+  @Override
+  public void nft(String script) {
+    writes.add("nft");
+    nftScripts.add(script);
+  }
+}
