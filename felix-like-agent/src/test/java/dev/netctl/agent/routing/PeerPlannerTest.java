@@ -52,17 +52,21 @@ class PeerPlannerTest {
     assertThat(n.routeReflectorClient()).isFalse();
   }
 
+  private static BGPPeerSpec selectorPeer(String nodeSelector, String peerSelector) {
+    return new BGPPeerSpec(
+        null, nodeSelector, null, null, peerSelector, null, false, null, null, null, null, null);
+  }
+
   @Test
   void routeReflectorTopologyWithMeshOff() {
     BGPPeer toRr =
         new BGPPeer(
             ObjectMeta.named("peer-with-rr"),
-            BGPPeerSpec.global(null, 64512)
-                .withSelectors("!has(route-reflector)", "has(route-reflector)"));
+            selectorPeer("!has(route-reflector)", "has(route-reflector)"));
     BGPPeer rrToClients =
         new BGPPeer(
             ObjectMeta.named("rr-to-all"),
-            BGPPeerSpec.global(null, 64512).withSelectors("has(route-reflector)", "!has(route-reflector)"));
+            selectorPeer("has(route-reflector)", "!has(route-reflector)"));
     List<BGPPeer> peers = List.of(toRr, rrToClients);
     Map<InetAddress, Neighbor> client =
         new PeerPlanner("n1", secrets).plan(n1, List.of(n1, n2, rr), peers, cluster(false));

@@ -1,0 +1,260 @@
+package dev.netctl.ctl.e2e;
+
+import dev.netctl.datastore.Datastore;
+import dev.netctl.datastore.Datastores;
+import dev.netctl.datastore.client.ResourceClient;
+import dev.netctl.datastore.model.ObjectMeta;
+import dev.netctl.datastore.model.WorkloadEndpoint;
+import dev.netctl.datastore.model.WorkloadEndpointSpec;
+import dev.netctl.ipam.allocator.AssignRequest;
+import dev.netctl.ipam.allocator.IpamAllocator;
+import dev.netctl.ipam.allocator.ResourceEnvironment;
+import java.io.IOException;
+import java.time.Duration;
+import org.awaitility.Awaitility;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A small cluster in network namespaces, isolated from the root namespace:
+ *
+ * <pre>
+ *   {P}ul:  bridges a, b, x (the underlay's three segments)
+ *   {P}rt:  router 10.90.1.254 (a), 10.90.2.254 (b), 10.90.3.254 (x), forwarding
+ *   {P}n1:  10.90.1.1/24 on a   {P}n2: 10.90.1.2/24 on a   (subnet A)
+ *   {P}n3:  10.90.2.3/24 on b                              (subnet B, behind the router)
+ *   {P}ext: 10.90.3.1/24 on x   an "outside" host that knows no pod address
+ * </pre>
+ *
+ * Each node runs {@code java -jar netctl.jar node run} inside its namespace; they share one
+ * embedded datastore file. Pods are namespaces with a veth into their node, plumbed as Calico's CNI
+ * plugin does, with an address from IPAM and a WorkloadEndpoint.
+ */
+final class Lab implements AutoCloseable {
+
+  static final List<String> NODES = List.of("n1", "n2", "n3");
+  static final Map<String, String> NODE_IP =
+      Map.of("n1", "10.90.1.1", "n2", "10.90.1.2", "n3", "10.90.2.3");
+
+  final String p = "t" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
+  final Path dir;
+  final Path jar;
+  final String java;
+  private final List<String> namespaces = new ArrayList<>();
+  private final Map<String, Process> agents = new LinkedHashMap<>();
+  private Path storeFile;
+  private Datastore store;
+  private int generation;
+
+  Lab(Path dir) {
+    this.dir = dir;
+    this.jar = Path.of("target/netctl.jar").toAbsolutePath();
+    this.java = ProcessHandle.current().info().command().orElse("java");
+    build();
+  }
+
+  String ns(String name) {
+    return p + name;
+  }
+
+  private void netns(String name) {
+    Sh.check("ip", "netns", "add", ns(name));
+    namespaces.add(ns(name));
+    Sh.check("ip", "-n", ns(name), "link", "set", "lo", "up");
+  }
+
+  private void build() {
+    netns("ul");
+    for (String br : List.of("a", "b", "x")) {
+      Sh.script(
+          "ip -n %1$s link add br%2$s type bridge && ip -n %1$s link set br%2$s up"
+              .formatted(ns("ul"), br));
+    }
+    netns("rt");
+    attach("rt", "a", "ea", "10.90.1.254/24");
+    attach("rt", "b", "eb", "10.90.2.254/24");
+    attach("rt", "x", "ex", "10.90.3.254/24");
+    Sh.check("ip", "netns", "exec", ns("rt"), "sysctl", "-qw", "net.ipv4.ip_forward=1");
+    attachNode("n1", "a", "10.90.1.1/24", "10.90.1.254");
+    attachNode("n2", "a", "10.90.1.2/24", "10.90.1.254");
+    attachNode("n3", "b", "10.90.2.3/24", "10.90.2.254");
+    attachNode("ext", "x", "10.90.3.1/24", "10.90.3.254");
+  }
+
+  private void attachNode(String name, String bridge, String addr, String gw) {
+    netns(name);
+    attach(name, bridge, "eth0", addr);
+    Sh.check("ip", "-n", ns(name), "route", "add", "default", "via", gw);
+  }
+
+  private void attach(String name, String bridge, String ifname, String addr) {
+    String ulSide = p + name.substring(0, Math.min(3, name.length())) + ifname;
+    Sh.script(
+        ("ip -n %1$s link add %2$s type veth peer name %3$s netns %4$s && "
+                + "ip -n %1$s link set %2$s master br%5$s up && "
+                + "ip -n %4$s addr add %6$s dev %3$s && ip -n %4$s link set %3$s up")
+            .formatted(ns("ul"), ulSide, ifname, ns(name), bridge, addr));
+  }
+
+  /** A fresh, empty datastore for the next scenario. */
+  Datastore freshStore() {
+    if (store != null) store.close();
+    storeFile = dir.resolve("store-" + ++generation + ".db");
+    store = Datastores.open("embedded:" + storeFile, null);
+    return store;
+  }
+
+  ResourceClient client() {
+    return new ResourceClient(store);
+  }
+
+  String storeSpec() {
+    return "embedded:" + storeFile;
+  }
+
+  /** Starts {@code node}'s agent in its namespace. */
+  Process startAgent(String node) throws IOException {
+    Path log = dir.resolve(node + "-" + generation + ".log");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            "ip", "netns", "exec", ns(node), java, "-jar", jar.toString(), "--datastore",
+            storeSpec(), "node", "run", "--name", node, "--resync-interval", "30");
+    pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    Process proc = pb.start();
+    agents.put(node, proc);
+    return proc;
+  }
+
+  /** Starts the agents and waits until each has registered its Node with its address. */
+  void startAgents(List<String> nodes) throws IOException {
+    for (String n : nodes) startAgent(n);
+    ResourceClient c = client();
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () ->
+                nodes.stream()
+                    .allMatch(
+                        n ->
+                            c.find(dev.netctl.datastore.model.Kind.NODE, n)
+                                .map(x -> x.spec().bgp() != null && x.spec().bgp().ipv4Address() != null)
+                                .orElse(false)));
+  }
+
+  /** Each node's blocks, from the datastore: node → CIDRs. */
+  Map<String, List<String>> blocks() {
+    Map<String, List<String>> m = new LinkedHashMap<>();
+    for (var b : new dev.netctl.ipam.store.IpamStore(store).blocks()) {
+      String n = b.value().affinityNode();
+      if (n != null) m.computeIfAbsent(n, k -> new ArrayList<>()).add(b.value().cidr());
+    }
+    return m;
+  }
+
+  /** SIGTERM (or SIGKILL) the node's agent and wait for it. */
+  void stopAgent(String node, boolean kill) throws InterruptedException {
+    Process proc = agents.remove(node);
+    if (proc == null) return;
+    // `ip netns exec` execs the JVM: the process is the agent itself.
+    if (kill) proc.destroyForcibly();
+    else proc.destroy();
+    if (!proc.waitFor(20, TimeUnit.SECONDS)) proc.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+  }
+
+  void stopAgents() throws InterruptedException {
+    for (String n : new ArrayList<>(agents.keySet())) stopAgent(n, false);
+  }
+
+  String log(String node) {
+    try {
+      return Files.readString(dir.resolve(node + "-" + generation + ".log"));
+    } catch (IOException e) {
+      return "(no log)";
+    }
+  }
+
+  /**
+   * A pod on {@code node}: a namespace with {@code eth0} /32 from IPAM, gateway 169.254.1.1 through
+   * proxy ARP on the host side {@code cali*} veth, and its WorkloadEndpoint.
+   *
+   * @return the pod's address
+   */
+  String pod(String node, String name, String... pools) throws Exception {
+    IpamAllocator ipam = new IpamAllocator(store, new ResourceEnvironment(client()));
+    String handle = "k8s-pod-network." + p + name;
+    var r =
+        ipam.autoAssign(
+            new AssignRequest(node, handle, 1, 0, name, "default", null, List.of(pools)));
+    String ip = dev.netctl.datastore.model.Cidr.format(r.ipv4().getFirst().address());
+    String host =
+        "cali"
+            + HexFormat.of()
+                .formatHex(
+                    MessageDigest.getInstance("SHA-1")
+                        .digest((p + name).getBytes(StandardCharsets.UTF_8)))
+                .substring(0, 11);
+    netns(name);
+    Sh.script(
+        ("ip -n %1$s link add %2$s type veth peer name eth0 netns %3$s && "
+                + "ip -n %1$s link set %2$s address ee:ee:ee:ee:ee:ee up && "
+                + "ip netns exec %1$s sysctl -qw net.ipv4.conf.%2$s.proxy_arp=1 && "
+                + "ip -n %3$s addr add %4$s/32 dev eth0 && ip -n %3$s link set eth0 up && "
+                + "ip -n %3$s route add 169.254.1.1 dev eth0 scope link && "
+                + "ip -n %3$s route add default via 169.254.1.1")
+            .formatted(ns(node), host, ns(name), ip));
+    client()
+        .create(
+            new WorkloadEndpoint(
+                ObjectMeta.namespaced("default", node + "-k8s-" + name + "-eth0", Map.of("app", name)),
+                new WorkloadEndpointSpec(
+                    "k8s", null, node, p + name, name, "eth0", null, List.of(ip + "/32"),
+                    "169.254.1.1", null, List.of("kns.default"), host, null, null)));
+    return ip;
+  }
+
+  /** Deletes the pod namespaces (their veths go with them). */
+  void deletePods(List<String> names) {
+    for (String n : names) {
+      Sh.run(10, "ip", "netns", "del", ns(n));
+      namespaces.remove(ns(n));
+    }
+  }
+
+  /** Runs a command inside {@code name}'s namespace. */
+  Sh.Result in(String name, int timeoutSeconds, String... argv) {
+    String[] full = new String[argv.length + 4];
+    full[0] = "ip";
+    full[1] = "netns";
+    full[2] = "exec";
+    full[3] = ns(name);
+    System.arraycopy(argv, 0, full, 4, argv.length);
+    return Sh.run(timeoutSeconds, full);
+  }
+
+  /** Whether {@code from} reaches {@code ip}: two echo requests, a second apart at most. */
+  boolean ping(String from, String ip) {
+    return in(from, 10, "ping", "-c", "2", "-i", "0.2", "-W", "1", ip).ok();
+  }
+
+  /** The routes the agent owns in a node (ip -j output). */
+  String ownedRoutes(String node) {
+    return in(node, 10, "ip", "route", "show", "proto", "86").out();
+  }
+
+  @Override
+  public void close() throws Exception {
+    stopAgents();
+    if (store != null) store.close();
+    for (String n : namespaces.reversed()) Sh.run(10, "ip", "netns", "del", n);
+  }
+}

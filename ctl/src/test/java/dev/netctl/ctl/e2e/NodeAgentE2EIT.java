@@ -1,0 +1,375 @@
+package dev.netctl.ctl.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.netctl.datastore.client.ResourceClient;
+import dev.netctl.datastore.model.BGPConfiguration;
+import dev.netctl.datastore.model.BGPConfigurationSpec;
+import dev.netctl.datastore.model.BGPPeer;
+import dev.netctl.datastore.model.BGPPeerSpec;
+import dev.netctl.datastore.model.EncapsulationMode;
+import dev.netctl.datastore.model.IPPool;
+import dev.netctl.datastore.model.IPPoolSpec;
+import dev.netctl.datastore.model.Kind;
+import dev.netctl.datastore.model.Node;
+import dev.netctl.datastore.model.NodeBGPSpec;
+import dev.netctl.datastore.model.NodeSpec;
+import dev.netctl.datastore.model.ObjectMeta;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The node agent end to end, on the real kernel: three nodes in network namespaces (two in subnet
+ * A, one in subnet B behind a router), each running {@code netctl node run} from the built jar, one
+ * shared embedded datastore, pods plumbed as the CNI plugin does. Every scenario starts from an
+ * empty datastore, so each first apply also sweeps what the previous scenario's agents left.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(600)
+class NodeAgentE2EIT {
+
+  private Lab lab;
+  private List<String> pods = List.of();
+
+  @BeforeAll
+  void lab() throws Exception {
+    Sh.requireRootAndTools("ip", "bridge", "nft", "ping", "bird", "birdc");
+    lab = new Lab(Files.createTempDirectory("netctl-e2e-"));
+  }
+
+  @AfterAll
+  void tearDown() throws Exception {
+    if (lab != null) lab.close();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (lab == null) return;
+    lab.stopAgents();
+    lab.deletePods(pods);
+    pods = List.of();
+  }
+
+  private ResourceClient scenario(IPPoolSpec pool, boolean mesh) {
+    lab.freshStore();
+    ResourceClient c = lab.client();
+    c.create(new IPPool(ObjectMeta.named("pool"), pool));
+    c.create(
+        new BGPConfiguration(
+            ObjectMeta.named("default"),
+            BGPConfigurationSpec.empty().withNodeToNodeMeshEnabled(mesh)));
+    return c;
+  }
+
+  private static IPPoolSpec pool(
+      String cidr, EncapsulationMode ipip, EncapsulationMode vxlan, boolean nat) {
+    return new IPPoolSpec(cidr, null, ipip, vxlan, nat, false, false, null, null, null);
+  }
+
+  private void awaitPing(String from, String ip) {
+    await()
+        .atMost(Duration.ofSeconds(45))
+        .pollInterval(Duration.ofMillis(500))
+        .untilAsserted(
+            () ->
+                assertThat(lab.ping(from, ip))
+                    .as(() -> from + " -> " + ip + "\n" + logs() + routes())
+                    .isTrue());
+  }
+
+  private String logs() {
+    StringBuilder sb = new StringBuilder();
+    for (String n : Lab.NODES) sb.append("--- ").append(n).append('\n').append(lab.log(n));
+    return sb.toString();
+  }
+
+  private String routes() {
+    StringBuilder sb = new StringBuilder();
+    for (String n : Lab.NODES) {
+      sb.append("--- routes ").append(n).append('\n').append(lab.in(n, 10, "ip", "route").out());
+    }
+    return sb.toString();
+  }
+
+  private List<String> threePods(String... pools) throws Exception {
+    pods = List.of("pa", "pb", "pc");
+    return List.of(
+        lab.pod("n1", "pa", pools), lab.pod("n2", "pb", pools), lab.pod("n3", "pc", pools));
+  }
+
+  @Test
+  void bgpFullMeshWithNativeRoutingCarriesPodTraffic() throws Exception {
+    scenario(pool("10.244.0.0/16", EncapsulationMode.NEVER, EncapsulationMode.NEVER, false), true);
+    lab.startAgents(Lab.NODES);
+    List<String> ips = threePods();
+    awaitPing("pa", ips.get(1));
+    awaitPing("pb", ips.get(0));
+    // n3 is in another subnet: the router must know pod routes for native routing there, and it
+    // does not, so only the same-subnet pair is asserted natively (CrossSubnet covers the rest).
+    String r = lab.ownedRoutes("n1");
+    assertThat(r).as("learned block of n2, native, with our protocol").containsPattern(
+        "10\\.244\\.\\d+\\.\\d+/26 via 10\\.90\\.1\\.2 dev eth0");
+    assertThat(r).containsPattern("blackhole 10\\.244\\.\\d+\\.\\d+/26");
+    assertThat(r).contains(ips.get(0) + " dev cali");
+    assertThat(lab.in("n1", 10, "ip", "link", "show", "vxlan.calico").ok())
+        .as("no VXLAN device without a VXLAN pool")
+        .isFalse();
+  }
+
+  @Test
+  void vxlanAlwaysReachesEveryNodeIncludingTheOtherSubnet() throws Exception {
+    scenario(pool("10.245.0.0/16", EncapsulationMode.NEVER, EncapsulationMode.ALWAYS, false), true);
+    lab.startAgents(Lab.NODES);
+    List<String> ips = threePods();
+    awaitPing("pa", ips.get(1));
+    awaitPing("pa", ips.get(2));
+    awaitPing("pc", ips.get(0));
+    String r = lab.ownedRoutes("n1");
+    assertThat(r).containsPattern("10\\.245\\.\\d+\\.\\d+/26 via 10\\.245\\.\\d+\\.\\d+ dev vxlan\\.calico onlink");
+    String mtu = lab.in("n1", 10, "ip", "-o", "link", "show", "vxlan.calico").out();
+    assertThat(mtu).contains("mtu 1450");
+    assertThat(lab.in("n1", 10, "bridge", "fdb", "show", "dev", "vxlan.calico").out())
+        .contains("dst 10.90.2.3 self permanent")
+        .contains("dst 10.90.1.2 self permanent");
+  }
+
+  @Test
+  void crossSubnetEncapsulatesOnlyAcrossSubnets() throws Exception {
+    scenario(
+        pool("10.246.0.0/16", EncapsulationMode.NEVER, EncapsulationMode.CROSS_SUBNET, false), true);
+    lab.startAgents(Lab.NODES);
+    List<String> ips = threePods();
+    awaitPing("pa", ips.get(1));
+    awaitPing("pa", ips.get(2));
+    String r = lab.ownedRoutes("n1");
+    assertThat(r).as(r).containsPattern("10\\.246\\.\\d+\\.\\d+/26 via 10\\.90\\.1\\.2 dev eth0");
+    assertThat(r).as(r).containsPattern("10\\.246\\.\\d+\\.\\d+/26 via 10\\.246\\.\\d+\\.\\d+ dev vxlan\\.calico onlink");
+
+    long before = vxlanTxPackets("n1");
+    assertThat(lab.ping("pa", ips.get(1))).isTrue();
+    assertThat(vxlanTxPackets("n1")).as("same subnet: not encapsulated").isEqualTo(before);
+    assertThat(lab.ping("pa", ips.get(2))).isTrue();
+    assertThat(vxlanTxPackets("n1")).as("other subnet: encapsulated").isGreaterThanOrEqualTo(before + 2);
+  }
+
+  private long vxlanTxPackets(String node) {
+    String out = lab.in(node, 10, "ip", "-s", "-o", "link", "show", "vxlan.calico").out();
+    Matcher m = Pattern.compile("TX:.*?\\\\\\s+(\\d+)\\s+(\\d+)").matcher(out);
+    if (!m.find()) throw new AssertionError("no TX counters in: " + out);
+    return Long.parseLong(m.group(2));
+  }
+
+  @Test
+  void ipipOnAKernelWithoutIpipFallsBackToVxlan() throws Exception {
+    ResourceClient c =
+        scenario(pool("10.247.0.0/16", EncapsulationMode.ALWAYS, EncapsulationMode.NEVER, false), true);
+    lab.startAgents(Lab.NODES);
+    List<String> ips = threePods();
+    awaitPing("pa", ips.get(2));
+    awaitPing("pc", ips.get(1));
+    Node n1 = c.get(Kind.NODE, "n1");
+    assertThat(n1.metadata().annotations()).containsEntry("netctl.dev/ipip-fallback", "vxlan");
+    assertThat(lab.ownedRoutes("n1")).contains("dev vxlan.calico onlink");
+    assertThat(lab.log("n1")).contains("no IP-in-IP support");
+    String status = lab.in("n1", 20, lab.java, "-jar", lab.jar.toString(), "node", "status").out();
+    assertThat(status).contains("IPIP pools carried over VXLAN").contains("Established");
+  }
+
+  @Test
+  void natOutgoingHidesPodsFromTheOutsideButNotFromEachOther() throws Exception {
+    scenario(pool("10.248.0.0/16", EncapsulationMode.NEVER, EncapsulationMode.ALWAYS, true), true);
+    lab.startAgents(Lab.NODES);
+    List<String> ips = threePods();
+    awaitPing("pa", ips.get(1));
+    assertThat(sourceSeenBy("ext", "10.90.3.1", "pa")).isEqualTo("10.90.1.1");
+    assertThat(sourceSeenBy("pb", ips.get(1), "pa")).isEqualTo(ips.get(0));
+  }
+
+  /** Starts a one-shot TCP server in {@code server} and connects from {@code client}. */
+  private String sourceSeenBy(String server, String serverIp, String client) throws Exception {
+    Path out = lab.dir.resolve("seen-" + server + "-" + System.nanoTime());
+    String py = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            "ip", "netns", "exec", lab.ns(server), py, "-c",
+            "import socket\ns=socket.socket()\ns.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\n"
+                + "s.bind(('0.0.0.0',8080))\ns.listen()\ns.settimeout(20)\nc,a=s.accept()\nprint(a[0],flush=True)\n");
+    pb.redirectOutput(out.toFile()).redirectErrorStream(true);
+    Process srv = pb.start();
+    try {
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(300))
+          .until(
+              () ->
+                  lab.in(
+                          client, 5, py, "-c",
+                          "import socket\nsocket.create_connection(('" + serverIp + "',8080),timeout=2).close()")
+                      .ok());
+      srv.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+      return Files.readString(out).strip();
+    } finally {
+      srv.destroyForcibly();
+    }
+  }
+
+  private static BGPPeerSpec selectorPeer(String nodeSelector, String peerSelector) {
+    return new BGPPeerSpec(
+        null, nodeSelector, null, null, peerSelector, null, false, null, null, null, null, null);
+  }
+
+  @Test
+  void routeReflectorTopologyWithMeshOff() throws Exception {
+    ResourceClient c =
+        scenario(pool("10.249.0.0/16", EncapsulationMode.NEVER, EncapsulationMode.NEVER, false), false);
+    // The reflector is n3, in the other subnet: n1 and n2 have no session with each other, so
+    // each learns the other's block only as reflected by n3, next hop unchanged (RFC 4456).
+    c.create(
+        new Node(
+            ObjectMeta.named("n3", Map.of("route-reflector", "true")),
+            NodeSpec.bgp(new NodeBGPSpec(null, null, null, "224.0.0.1"))));
+    for (String n : List.of("n1", "n2")) c.create(Node.of(n, NodeSpec.bgp(null)));
+    c.create(
+        new BGPPeer(
+            ObjectMeta.named("to-rr"),
+            selectorPeer("!has(route-reflector)", "has(route-reflector)")));
+    c.create(
+        new BGPPeer(
+            ObjectMeta.named("rr-to-clients"),
+            selectorPeer("has(route-reflector)", "!has(route-reflector)")));
+    lab.startAgents(Lab.NODES);
+    List<String> ips = threePods();
+    awaitPing("pa", ips.get(1));
+    assertThat(lab.ownedRoutes("n1")).containsPattern("10\\.249\\.\\d+\\.\\d+/26 via 10\\.90\\.1\\.2");
+    String status = lab.in("n1", 20, lab.java, "-jar", lab.jar.toString(), "node", "status").out();
+    assertThat(status)
+        .as("a client peers with the reflector only")
+        .containsPattern("10\\.90\\.2\\.3 +node specific +Established")
+        .doesNotContain("10.90.1.2 ");
+  }
+
+  @Test
+  void externalTorLearnsEveryPodBlockOverEbgp() throws Exception {
+    ResourceClient c =
+        scenario(pool("10.250.0.0/16", EncapsulationMode.NEVER, EncapsulationMode.ALWAYS, false), true);
+    c.create(Node.of("n1", NodeSpec.bgp(null)).withMetadata(ObjectMeta.named("n1", Map.of("rack", "a"))));
+    c.create(Node.of("n2", NodeSpec.bgp(null)).withMetadata(ObjectMeta.named("n2", Map.of("rack", "a"))));
+    c.create(Node.of("n3", NodeSpec.bgp(null)).withMetadata(ObjectMeta.named("n3", Map.of("rack", "b"))));
+    c.create(new BGPPeer(ObjectMeta.named("tor-a"),
+        BGPPeerSpec.global("10.90.1.254", 65000).withSelectors("rack == 'a'", null)));
+    c.create(new BGPPeer(ObjectMeta.named("tor-b"),
+        BGPPeerSpec.global("10.90.2.254", 65000).withSelectors("rack == 'b'", null)));
+    Path conf = lab.dir.resolve("bird.conf");
+    Path sock = lab.dir.resolve("bird.ctl");
+    StringBuilder bird = new StringBuilder("router id 10.90.1.254;\nprotocol device {}\n");
+    for (String n : Lab.NODES) {
+      String local = n.equals("n3") ? "10.90.2.254" : "10.90.1.254";
+      bird.append(
+          """
+          protocol bgp %s {
+            local %s as 65000;
+            neighbor %s as 64512;
+            ipv4 { import all; export none; };
+          }
+          """
+              .formatted(n, local, Lab.NODE_IP.get(n)));
+    }
+    Files.writeString(conf, bird);
+    Process birdProc =
+        new ProcessBuilder(
+                "ip", "netns", "exec", lab.ns("rt"), "bird", "-f", "-c", conf.toString(), "-s",
+                sock.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(lab.dir.resolve("bird.log").toFile())
+            .start();
+    try {
+      lab.startAgents(Lab.NODES);
+      pods = List.of("pa", "pb", "pc");
+      lab.pod("n1", "pa");
+      lab.pod("n2", "pb");
+      lab.pod("n3", "pc");
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofSeconds(1))
+          .untilAsserted(
+              () -> {
+                String routes =
+                    Sh.run(10, "ip", "netns", "exec", lab.ns("rt"), "birdc", "-s", sock.toString(),
+                            "show", "route")
+                        .out();
+                var blocks = lab.blocks();
+                assertThat(blocks.keySet()).containsExactlyInAnyOrderElementsOf(Lab.NODES);
+                for (String n : Lab.NODES) {
+                  String fromOwner =
+                      Sh.run(10, "ip", "netns", "exec", lab.ns("rt"), "birdc", "-s", sock.toString(),
+                              "show", "route", "protocol", n)
+                          .out();
+                  for (String b : blocks.get(n)) {
+                    assertThat(fromOwner)
+                        .as(n + " advertises its block " + b + " to the ToR\n" + routes)
+                        .contains(b)
+                        .contains("via " + Lab.NODE_IP.get(n));
+                  }
+                }
+              });
+    } finally {
+      birdProc.destroy();
+      birdProc.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void killDashNineAndRestartKeepsEveryRouteAndTheTraffic() throws Exception {
+    scenario(pool("10.251.0.0/16", EncapsulationMode.NEVER, EncapsulationMode.ALWAYS, false), true);
+    lab.startAgents(Lab.NODES);
+    List<String> ips = threePods();
+    awaitPing("pa", ips.get(2));
+    String before = lab.ownedRoutes("n1");
+    Process monitor =
+        new ProcessBuilder("ip", "-n", lab.ns("n1"), "monitor", "route")
+            .redirectErrorStream(true)
+            .redirectOutput(lab.dir.resolve("monitor.log").toFile())
+            .start();
+    Process ping =
+        new ProcessBuilder(
+                "ip", "netns", "exec", lab.ns("pa"), "ping", "-c", "60", "-i", "0.1", "-W", "1",
+                ips.get(2))
+            .redirectErrorStream(true)
+            .redirectOutput(lab.dir.resolve("ping.log").toFile())
+            .start();
+    try {
+      Thread.sleep(1000);
+      lab.stopAgent("n1", true);
+      lab.startAgent("n1");
+      assertThat(ping.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      String summary = Files.readString(lab.dir.resolve("ping.log"));
+      Matcher m = Pattern.compile("(\\d+) received").matcher(summary);
+      assertThat(m.find()).as(summary).isTrue();
+      assertThat(Integer.parseInt(m.group(1))).as(summary).isGreaterThanOrEqualTo(57);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(() -> assertThat(lab.log("n1")).contains("BGP peer"));
+      Thread.sleep(1000); // the restarted agent's first apply has run
+      assertThat(lab.ownedRoutes("n1")).isEqualTo(before);
+    } finally {
+      ping.destroyForcibly();
+      monitor.destroy();
+      monitor.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+    }
+    assertThat(Files.readString(lab.dir.resolve("monitor.log")))
+        .as("no route was deleted across the restart")
+        .doesNotContain("Deleted");
+  }
+}
