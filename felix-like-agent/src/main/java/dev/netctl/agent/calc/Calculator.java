@@ -49,7 +49,6 @@ public final class Calculator {
     boolean anyFallback = s.nodes().values().stream().anyMatch(NodeInfo::ipipFallback);
     Map<Cidr, Route> routes = new LinkedHashMap<>();
     Set<Cidr> fromDatastore = new HashSet<>();
-    Set<String> vtepNodes = new HashSet<>();
     Map<String, String> encapsulation = new TreeMap<>();
     List<Cidr> ownBlocks = new ArrayList<>();
 
@@ -65,22 +64,10 @@ public final class Calculator {
       PoolInfo pool = s.poolOf(b.cidr());
       NodeInfo owner = s.nodes().get(b.node());
       if (pool == null || owner == null || me == null) continue;
-      boolean v6 = !b.cidr().isIPv4();
-      EncapsulationMode mode = datastoreMode(pool, me, owner, v6);
-      if (mode == null) continue; // BGP decides
+      if (datastoreMode(pool, me, owner, !b.cidr().isIPv4()) == null) continue; // BGP decides
       fromDatastore.add(b.cidr());
-      if (mode == EncapsulationMode.CROSS_SUBNET && me.sameSubnet(owner, v6)) {
-        Cidr addr = v6 ? owner.ipv6() : owner.ipv4();
-        routes.put(b.cidr(), Route.via(b.cidr(), addr.address(), null, false));
-        continue;
-      }
-      InetAddress tunnel = v6 ? owner.vxlanTunnelV6() : owner.vxlanTunnelV4();
-      String mac = v6 ? owner.vxlanMacV6() : owner.vxlanMacV4();
-      Cidr underlay = v6 ? owner.ipv6() : owner.ipv4();
-      if (tunnel == null || mac == null || underlay == null) continue; // not ready yet
-      String dev = v6 ? Ownership.VXLAN_V6 : Ownership.VXLAN_V4;
-      routes.put(b.cidr(), Route.via(b.cidr(), tunnel, dev, true));
-      vtepNodes.add(owner.name());
+      Route r = datastoreRoute(b, pool, me, owner);
+      if (r != null) routes.put(b.cidr(), r);
     }
 
     for (var e : s.learned().entrySet()) {
@@ -158,6 +145,34 @@ public final class Calculator {
     }
     return new DesiredState(
         routes, vxlanV4, vxlanV6, v4, v6, ipipWanted, nat, all, originate, encapsulation);
+  }
+
+  /**
+   * The route to another node's block when the datastore decides it (VXLAN pools, IPIP carried
+   * over VXLAN), or null when BGP decides it or the owner's VTEP is not known yet. Lets the agent
+   * apply a new block alone, without recomputing the rest.
+   */
+  public Route remoteBlockRoute(BlockInfo b, ClusterState s) {
+    NodeInfo me = s.nodes().get(nodeName);
+    NodeInfo owner = b.node() == null ? null : s.nodes().get(b.node());
+    PoolInfo pool = s.poolOf(b.cidr());
+    if (me == null || owner == null || pool == null || owner == me) return null;
+    if (datastoreMode(pool, me, owner, !b.cidr().isIPv4()) == null) return null;
+    return datastoreRoute(b, pool, me, owner);
+  }
+
+  private static Route datastoreRoute(BlockInfo b, PoolInfo pool, NodeInfo me, NodeInfo owner) {
+    boolean v6 = !b.cidr().isIPv4();
+    EncapsulationMode mode = datastoreMode(pool, me, owner, v6);
+    if (mode == EncapsulationMode.CROSS_SUBNET && me.sameSubnet(owner, v6)) {
+      Cidr addr = v6 ? owner.ipv6() : owner.ipv4();
+      return Route.via(b.cidr(), addr.address(), null, false);
+    }
+    InetAddress tunnel = v6 ? owner.vxlanTunnelV6() : owner.vxlanTunnelV4();
+    String mac = v6 ? owner.vxlanMacV6() : owner.vxlanMacV4();
+    Cidr underlay = v6 ? owner.ipv6() : owner.ipv4();
+    if (tunnel == null || mac == null || underlay == null) return null; // not ready yet
+    return Route.via(b.cidr(), tunnel, v6 ? Ownership.VXLAN_V6 : Ownership.VXLAN_V4, true);
   }
 
   /**

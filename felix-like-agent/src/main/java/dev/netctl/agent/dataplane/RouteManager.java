@@ -5,6 +5,8 @@ import dev.netctl.agent.kernel.Route;
 import dev.netctl.datastore.model.Cidr;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -21,8 +23,10 @@ import java.util.Objects;
 public final class RouteManager {
 
   private final Kernel kernel;
-  private Map<Cidr, Route> desired = Map.of();
+  private final Map<Cidr, Route> desired = new HashMap<>();
   private final Map<Cidr, Route> programmed = new HashMap<>();
+  // Destinations changed since the last apply; null means all of them.
+  private Set<Cidr> dirty = null;
   private boolean needResync = true;
   private List<Kernel.Failure> lastFailures = List.of();
 
@@ -30,9 +34,25 @@ public final class RouteManager {
     this.kernel = kernel;
   }
 
-  /** The routes that should exist. */
+  /** The routes that should exist: all of them. */
   public void desired(Map<Cidr, Route> routes) {
-    this.desired = routes;
+    desired.clear();
+    desired.putAll(routes);
+    dirty = null;
+  }
+
+  /**
+   * Adds or changes single routes; the next apply looks at these destinations only (unless a full
+   * {@link #desired} or a resync came first).
+   */
+  public void patch(Map<Cidr, Route> routes) {
+    desired.putAll(routes);
+    if (dirty != null) dirty.addAll(routes.keySet());
+  }
+
+  /** The route currently wanted for {@code dst}, or null. */
+  public Route wanted(Cidr dst) {
+    return desired.get(dst);
   }
 
   /** Makes the next apply re-read the kernel before diffing. */
@@ -60,16 +80,27 @@ public final class RouteManager {
       programmed.clear();
       for (Route r : kernel.ownedRoutes()) programmed.put(r.dst(), r);
       needResync = false;
+      dirty = null;
     }
     List<Route> replace = new ArrayList<>();
     List<Route> delete = new ArrayList<>();
-    for (Route r : desired.values()) {
-      Route have = programmed.get(r.dst());
-      if (have == null || !matches(r, have)) replace.add(r);
+    if (dirty == null) {
+      for (Route r : desired.values()) {
+        Route have = programmed.get(r.dst());
+        if (have == null || !matches(r, have)) replace.add(r);
+      }
+      for (Route r : programmed.values()) {
+        if (!desired.containsKey(r.dst())) delete.add(r);
+      }
+    } else {
+      for (Cidr dst : dirty) {
+        Route want = desired.get(dst);
+        Route have = programmed.get(dst);
+        if (want != null && (have == null || !matches(want, have))) replace.add(want);
+        if (want == null && have != null) delete.add(have);
+      }
     }
-    for (Route r : programmed.values()) {
-      if (!desired.containsKey(r.dst())) delete.add(r);
-    }
+    dirty = new HashSet<>();
     if (replace.isEmpty() && delete.isEmpty()) {
       lastFailures = List.of();
       return 0;
@@ -85,6 +116,7 @@ public final class RouteManager {
         } else {
           programmed.put(r.dst(), r);
         }
+        dirty.add(r.dst());
       }
     }
     lastFailures = failures;

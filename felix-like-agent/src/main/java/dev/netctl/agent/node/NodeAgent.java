@@ -37,7 +37,6 @@ import dev.netctl.ipam.allocator.AssignResult;
 import dev.netctl.ipam.allocator.IpamAllocator;
 import dev.netctl.ipam.allocator.PoolSpec;
 import dev.netctl.ipam.allocator.ResourceEnvironment;
-import dev.netctl.ipam.block.AllocationBlock;
 import java.lang.System.Logger.Level;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -102,6 +101,7 @@ public final class NodeAgent implements AutoCloseable {
   private volatile AgentStatus status;
   private volatile boolean firstApplyDone;
   private volatile long lastLoop = System.nanoTime();
+  private final long startNanos = System.nanoTime();
   private volatile int podMtu;
   private Thread loop;
   private HealthServer health;
@@ -114,6 +114,9 @@ public final class NodeAgent implements AutoCloseable {
   private Boolean ipipSupported;
   private boolean sysctlsDone;
   private final boolean[] tunnelPending = new boolean[2];
+  private volatile boolean learnedChanged;
+  // The inputs of the last full calculation, for applying a single new block without a new one.
+  private ClusterState lastState;
 
   public NodeAgent(AgentOptions options, Datastore datastore, Kernel kernel) {
     this.options = options;
@@ -144,7 +147,13 @@ public final class NodeAgent implements AutoCloseable {
               metrics,
               () -> status);
     }
-    bgp = new BgpRouting(ipv4.address(), this::poke);
+    bgp =
+        new BgpRouting(
+            ipv4.address(),
+            () -> {
+              learnedChanged = true;
+              poke();
+            });
     loop = Thread.ofPlatform().name("netctl-agent").start(this::run);
   }
 
@@ -295,8 +304,16 @@ public final class NodeAgent implements AutoCloseable {
    */
   boolean applyOnce() throws InterruptedException {
     long t0 = System.nanoTime();
+    Syncer.Changes changes = syncer.drainChanges();
+    boolean learned = learnedChanged;
+    learnedChanged = false;
+    if (!changes.full() && !learned && firstApplyDone && lastState != null) {
+      Boolean done = applyBlocks(changes.blocks(), t0);
+      if (done != null) return done;
+    }
     Syncer.Snapshot snap = syncer.snapshot();
     ClusterState state = clusterState(snap);
+    lastState = state;
     DesiredState d = calculator.compute(state);
     NodeInfo me = state.nodes().get(options.nodeName());
     if (me == null) {
@@ -352,6 +369,7 @@ public final class NodeAgent implements AutoCloseable {
     failures.addAll(vxlan4.applyAdds());
     failures.addAll(vxlan6.applyAdds());
     routes.apply();
+    long kernelDone = System.nanoTime();
     failures.addAll(routes.lastFailures());
     failures.addAll(vxlan4.applyRemovals());
     failures.addAll(vxlan6.applyRemovals());
@@ -383,10 +401,54 @@ public final class NodeAgent implements AutoCloseable {
       LOG.log(Level.WARNING, "BGP configuration not applied: {0}", e.getMessage());
     }
 
-    firstApplyDone = true;
-    metrics.observeApply(System.nanoTime() - t0);
+    long took = kernelDone - t0;
+    if (!firstApplyDone && clean) {
+      LOG.log(
+          Level.INFO,
+          "first apply: {0} routes, {1} VTEPs in {2} ms ({3} ms after start)",
+          Integer.toString(routes.programmedCount()),
+          Integer.toString(vxlan4.vtepCount() + vxlan6.vtepCount()),
+          Long.toString(took / 1_000_000),
+          Long.toString((System.nanoTime() - startNanos) / 1_000_000));
+      firstApplyDone = true;
+    }
+    metrics.observeApply(took);
     publishStatus(d, snap, cluster, null);
     return clean;
+  }
+
+  /**
+   * Applies new or changed remote blocks alone: their routes are computed against the last full
+   * calculation's nodes and pools (unchanged, or the change would not be block-only) and only those
+   * destinations are diffed and written. A change this path cannot decide alone — our own block, a
+   * block whose route goes away, a BGP-decided pool — returns null and the caller recomputes all.
+   *
+   * @return whether the apply was clean, or null to fall back to a full apply
+   */
+  private Boolean applyBlocks(List<BlockInfo> blocks, long t0) {
+    Map<Cidr, dev.netctl.agent.kernel.Route> patch = new HashMap<>();
+    for (BlockInfo b : blocks) {
+      if (b.node() == null || b.node().equals(options.nodeName())) return null;
+      var old = routes.wanted(b.cidr());
+      if (old != null && old.type() == dev.netctl.agent.kernel.Route.Type.BLACKHOLE) return null;
+      var r = calculator.remoteBlockRoute(b, lastState);
+      if (r == null) {
+        if (old != null) return null;
+        continue;
+      }
+      patch.put(b.cidr(), r);
+    }
+    if (patch.isEmpty()) return true;
+    routes.patch(patch);
+    routes.apply();
+    List<Kernel.Failure> failures = routes.lastFailures();
+    metrics.observeApply(System.nanoTime() - t0);
+    if (!failures.isEmpty()) {
+      metrics.kernelFailures.addAndGet(failures.size());
+      LOG.log(Level.WARNING, "kernel refused {0}: {1}", failures.getFirst().item(), failures.getFirst().error());
+      return false;
+    }
+    return true;
   }
 
   private int podMtu(DesiredState d) {
@@ -426,11 +488,7 @@ public final class NodeAgent implements AutoCloseable {
               p.spec().natOutgoing(),
               p.spec().disableBGPExport()));
     }
-    List<BlockInfo> blocks = new ArrayList<>();
-    for (AllocationBlock b : snap.blocks()) {
-      if (b.deleted()) continue;
-      blocks.add(new BlockInfo(Cidr.parse(b.cidr()), b.affinityNode()));
-    }
+    List<BlockInfo> blocks = snap.blocks();
     List<WorkloadInfo> workloads = new ArrayList<>();
     for (WorkloadEndpoint w : snap.workloads()) {
       if (!options.nodeName().equals(w.spec().node()) || w.spec().interfaceName() == null) continue;

@@ -26,18 +26,23 @@ final class KindFeed<T> implements AutoCloseable {
     T decode(Entry e);
   }
 
+  /** Told of every change: one object by name, or everything (name null) after a (re)list. */
+  interface Changes {
+    void changed(String name, boolean deleted);
+  }
+
   private static final System.Logger LOG = System.getLogger("netctl.agent.syncer");
 
   private final Datastore store;
   private final String kind;
   private final Decoder<T> decoder;
-  private final Runnable onChange;
+  private final Changes onChange;
   private final Map<String, T> items = new ConcurrentHashMap<>();
   private volatile boolean synced;
   private volatile Watch watch;
   private volatile boolean closed;
 
-  KindFeed(Datastore store, String kind, Decoder<T> decoder, Runnable onChange) {
+  KindFeed(Datastore store, String kind, Decoder<T> decoder, Changes onChange) {
     this.store = store;
     this.kind = kind;
     this.decoder = decoder;
@@ -50,22 +55,26 @@ final class KindFeed<T> implements AutoCloseable {
     items.clear();
     for (Entry e : l.entries()) put(e);
     synced = true;
-    onChange.run();
+    onChange.changed(null, false);
     watch = store.watch(kind, l.revision(), this::onEvent);
   }
 
   private void onEvent(WatchEvent ev) {
     switch (ev) {
-      case WatchEvent.Put p -> put(p.entry());
-      case WatchEvent.Deleted d -> items.remove(d.key().name());
+      case WatchEvent.Put p -> {
+        boolean ok = put(p.entry());
+        onChange.changed(p.entry().key().name(), !ok);
+      }
+      case WatchEvent.Deleted d -> {
+        items.remove(d.key().name());
+        onChange.changed(d.key().name(), true);
+      }
       case WatchEvent.ResyncNeeded r -> {
         LOG.log(Level.INFO, "{0}: watch history gone ({1}); listing again", kind, r.reason());
         synced = false;
         Thread.startVirtualThread(this::relist);
-        return;
       }
     }
-    onChange.run();
   }
 
   private void relist() {
@@ -88,9 +97,11 @@ final class KindFeed<T> implements AutoCloseable {
     }
   }
 
-  private void put(Entry e) {
+  /** Stores the decoded entry; false when it was left out (and so removed). */
+  private boolean put(Entry e) {
     try {
       items.put(e.key().name(), decoder.decode(e));
+      return true;
     } catch (RuntimeException ex) {
       // Keep the rest going; a later valid write of the same object replaces this.
       items.remove(e.key().name());
@@ -101,6 +112,7 @@ final class KindFeed<T> implements AutoCloseable {
           e.key().name(),
           e.revision(),
           ex.getMessage());
+      return false;
     }
   }
 
@@ -112,8 +124,9 @@ final class KindFeed<T> implements AutoCloseable {
     return List.copyOf(items.values());
   }
 
-  Map<String, T> byName() {
-    return Map.copyOf(items);
+  /** The current object of that name, or null. */
+  T get(String name) {
+    return items.get(name);
   }
 
   @Override

@@ -1,6 +1,8 @@
 package dev.netctl.agent.syncer;
 
+import dev.netctl.agent.calc.BlockInfo;
 import dev.netctl.datastore.Datastore;
+import dev.netctl.datastore.model.Cidr;
 import dev.netctl.datastore.model.BGPConfiguration;
 import dev.netctl.datastore.model.BGPPeer;
 import dev.netctl.datastore.model.IPPool;
@@ -15,6 +17,8 @@ import dev.netctl.ipam.store.IpamStore;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Lists and watches every kind the node needs and keeps a current, validated copy of each. The
@@ -30,31 +34,46 @@ public final class Syncer implements AutoCloseable {
 
   private final KindFeed<IPPool> pools;
   private final KindFeed<Node> nodes;
-  private final KindFeed<AllocationBlock> blocks;
+  private final KindFeed<BlockInfo> blocks;
   private final KindFeed<WorkloadEndpoint> workloads;
   private final KindFeed<BGPConfiguration> bgpConfigs;
   private final KindFeed<BGPPeer> bgpPeers;
   private final List<KindFeed<?>> all;
   private volatile boolean closed;
+  private volatile boolean full = true;
+  private final Set<String> changedBlocks = ConcurrentHashMap.newKeySet();
 
   public Syncer(Datastore store, Runnable onChange) {
     ResourceCodec codec = new ResourceCodec();
-    this.pools = resource(store, codec, Kind.IP_POOL, onChange);
-    this.nodes = resource(store, codec, Kind.NODE, onChange);
-    this.workloads = resource(store, codec, Kind.WORKLOAD_ENDPOINT, onChange);
-    this.bgpConfigs = resource(store, codec, Kind.BGP_CONFIGURATION, onChange);
-    this.bgpPeers = resource(store, codec, Kind.BGP_PEER, onChange);
+    KindFeed.Changes any =
+        (name, deleted) -> {
+          full = true;
+          onChange.run();
+        };
+    KindFeed.Changes blockChange =
+        (name, deleted) -> {
+          // A new or changed block is the one change frequent enough to be worth applying alone;
+          // a deletion (or a relist) recomputes everything.
+          if (name == null || deleted) full = true;
+          else changedBlocks.add(name);
+          onChange.run();
+        };
+    this.pools = resource(store, codec, Kind.IP_POOL, any);
+    this.nodes = resource(store, codec, Kind.NODE, any);
+    this.workloads = resource(store, codec, Kind.WORKLOAD_ENDPOINT, any);
+    this.bgpConfigs = resource(store, codec, Kind.BGP_CONFIGURATION, any);
+    this.bgpPeers = resource(store, codec, Kind.BGP_PEER, any);
     this.blocks =
         new KindFeed<>(
             store,
             IpamStore.BLOCK_KIND,
-            e -> IpamStore.decode(e, AllocationBlock.class).value(),
-            onChange);
+            Syncer::blockInfo,
+            blockChange);
     this.all = List.of(pools, nodes, blocks, workloads, bgpConfigs, bgpPeers);
   }
 
   private static <R extends Resource> KindFeed<R> resource(
-      Datastore store, ResourceCodec codec, Kind<R> kind, Runnable onChange) {
+      Datastore store, ResourceCodec codec, Kind<R> kind, KindFeed.Changes onChange) {
     return new KindFeed<>(
         store,
         kind.storageKind(),
@@ -64,6 +83,16 @@ public final class Syncer implements AutoCloseable {
           return r;
         },
         onChange);
+  }
+
+  /**
+   * Only what routing needs of a block: its CIDR and owner. A stored block also carries its
+   * allocation arrays (two lists per address), which the agent would otherwise keep for every
+   * block of the cluster.
+   */
+  private static BlockInfo blockInfo(dev.netctl.datastore.Entry e) {
+    AllocationBlock b = IpamStore.decode(e, AllocationBlock.class).value();
+    return new BlockInfo(Cidr.parse(b.cidr()), b.deleted() ? null : b.affinityNode());
   }
 
   /**
@@ -107,6 +136,28 @@ public final class Syncer implements AutoCloseable {
         bgpPeers.values());
   }
 
+  /**
+   * What changed since the last call: either "everything" (any kind other than blocks, a deleted
+   * block, a relist), or only the named blocks, which the caller may apply alone.
+   */
+  public Changes drainChanges() {
+    // Clear the flag before reading the set: a change landing in between is seen twice, never lost.
+    boolean all = full;
+    full = false;
+    List<BlockInfo> blocks = new ArrayList<>();
+    for (var it = changedBlocks.iterator(); it.hasNext(); ) {
+      String name = it.next();
+      it.remove();
+      BlockInfo b = this.blocks.get(name);
+      if (b != null) blocks.add(b);
+      else all = true;
+    }
+    return new Changes(all, blocks);
+  }
+
+  /** See {@link #drainChanges}. */
+  public record Changes(boolean full, List<BlockInfo> blocks) {}
+
   @Override
   public void close() {
     closed = true;
@@ -117,7 +168,7 @@ public final class Syncer implements AutoCloseable {
   public record Snapshot(
       List<IPPool> pools,
       List<Node> nodes,
-      List<AllocationBlock> blocks,
+      List<BlockInfo> blocks,
       List<WorkloadEndpoint> workloads,
       List<BGPConfiguration> bgpConfigs,
       List<BGPPeer> bgpPeers) {}

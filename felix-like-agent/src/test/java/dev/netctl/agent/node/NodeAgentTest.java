@@ -1,0 +1,171 @@
+package dev.netctl.agent.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.netctl.agent.kernel.FakeKernel;
+import dev.netctl.agent.kernel.Link;
+import dev.netctl.agent.kernel.Ownership;
+import dev.netctl.agent.kernel.Route;
+import dev.netctl.datastore.Datastore;
+import dev.netctl.datastore.client.ResourceClient;
+import dev.netctl.datastore.memory.MemoryDatastore;
+import dev.netctl.datastore.model.BGPConfiguration;
+import dev.netctl.datastore.model.BGPConfigurationSpec;
+import dev.netctl.datastore.model.Cidr;
+import dev.netctl.datastore.model.EncapsulationMode;
+import dev.netctl.datastore.model.IPPool;
+import dev.netctl.datastore.model.IPPoolSpec;
+import dev.netctl.datastore.model.Kind;
+import dev.netctl.datastore.model.Node;
+import dev.netctl.datastore.model.NodeBGPSpec;
+import dev.netctl.datastore.model.NodeSpec;
+import dev.netctl.datastore.model.ObjectMeta;
+import dev.netctl.ipam.block.Block;
+import dev.netctl.ipam.store.IpamStore;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The whole agent in process, on the memory datastore and the fake kernel: syncer → calculation →
+ * managers, the Node it registers, its VXLAN tunnel address from IPAM, single-block applies, the
+ * IPIP fallback it publishes. The BGP speaker binds a free port on a loopback address.
+ */
+@Timeout(60)
+class NodeAgentTest {
+
+  private final FakeKernel kernel = new FakeKernel();
+  private final Datastore store = new MemoryDatastore();
+  private final ResourceClient client = new ResourceClient(store);
+  private NodeAgent agent;
+
+  @AfterEach
+  void stop() {
+    if (agent != null) agent.close();
+  }
+
+  private void start(IPPoolSpec pool) throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.61"))) {
+      port = s.getLocalPort();
+    }
+    client.create(new IPPool(ObjectMeta.named("p"), pool));
+    client.create(
+        new BGPConfiguration(
+            ObjectMeta.named("default"), BGPConfigurationSpec.empty().withListenPort(port)));
+    // The remote node, with its VTEP and one block.
+    client.create(
+        new Node(
+            ObjectMeta.named("remote"),
+            new NodeSpec(
+                new NodeBGPSpec("127.0.0.62/8", null, null, null),
+                "10.244.9.1",
+                "66:00:00:00:00:09",
+                null,
+                null)));
+    createBlock("10.244.9.0/26", "remote");
+    kernel.links.put(
+        "eth0",
+        new Link("eth0", 2, 1500, "02:00:00:00:00:01", true, "veth", List.of(Cidr.parse("127.0.0.61/8"))));
+    agent =
+        new NodeAgent(
+            new AgentOptions(
+                "me", "127.0.0.61/8", "none", "first-found", 4096, 4789, 0, "127.0.0.1", 0,
+                Path.of("/nonexistent"), Duration.ofSeconds(90)),
+            store,
+            kernel);
+    agent.start();
+  }
+
+  private void createBlock(String cidr, String node) {
+    var c = dev.netctl.ipam.block.Cidr.parse(cidr);
+    store.create(IpamStore.blockKey(c), IpamStore.encode(Block.empty(c, node).toRecord())).join();
+  }
+
+  private Route owned(String dst) {
+    return kernel.owned.get(Cidr.parse(dst));
+  }
+
+  @Test
+  void vxlanPoolProgramsTheDeviceTheVtepAndTheRouteAndRegistersTheNode() throws Exception {
+    start(
+        new IPPoolSpec(
+            "10.244.0.0/16", null, EncapsulationMode.NEVER, EncapsulationMode.ALWAYS, true, false,
+            false, null, null, null));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(owned("10.244.9.0/26"))
+                    .isEqualTo(
+                        Route.via(
+                            Cidr.parse("10.244.9.0/26"),
+                            Cidr.parseAddress("10.244.9.1"),
+                            Ownership.VXLAN_V4,
+                            true)));
+    Node me = client.get(Kind.NODE, "me");
+    assertThat(me.spec().bgp().ipv4Address()).isEqualTo("127.0.0.61/8");
+    assertThat(me.spec().ipv4VXLANTunnelAddr()).startsWith("10.244.");
+    assertThat(kernel.vxlans.get(Ownership.VXLAN_V4).mtu()).isEqualTo(1450);
+    assertThat(kernel.vxlans.get(Ownership.VXLAN_V4).address().address().getHostAddress())
+        .isEqualTo(me.spec().ipv4VXLANTunnelAddr());
+    assertThat(kernel.neighbours.get(Ownership.VXLAN_V4)).hasSize(1);
+    assertThat(kernel.owned.values()).anyMatch(r -> r.type() == Route.Type.BLACKHOLE);
+    assertThat(kernel.nftScripts.getLast()).contains("masquerade fully-random");
+    assertThat(kernel.sysctls).containsEntry("net/ipv4/ip_forward", "1");
+    await().atMost(Duration.ofSeconds(10)).until(() -> agent.podMtu() == 1450);
+
+    // A new remote block is applied alone: one route write, nothing else rewritten.
+    kernel.writes.clear();
+    createBlock("10.244.10.0/26", "remote");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(owned("10.244.10.0/26")).isNotNull());
+    assertThat(kernel.writes).containsExactly("route replace " + owned("10.244.10.0/26").ipArgs());
+
+    // A deleted block's route goes (a full recompute).
+    var key = IpamStore.blockKey(dev.netctl.ipam.block.Cidr.parse("10.244.10.0/26"));
+    store.delete(key, store.get(key).join().orElseThrow().revision()).join();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(owned("10.244.10.0/26")).isNull());
+  }
+
+  @Test
+  void ipipWithoutKernelSupportIsPublishedAndCarriedOverVxlan() throws Exception {
+    start(
+        new IPPoolSpec(
+            "10.244.0.0/16", null, EncapsulationMode.ALWAYS, EncapsulationMode.NEVER, false, false,
+            false, null, null, null));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .ignoreExceptions()
+        .untilAsserted(
+            () -> {
+              assertThat(client.get(Kind.NODE, "me").metadata().annotations())
+                  .containsEntry(NodeAgent.IPIP_FALLBACK_ANNOTATION, "vxlan");
+              assertThat(owned("10.244.9.0/26")).isNotNull();
+              assertThat(owned("10.244.9.0/26").dev()).isEqualTo(Ownership.VXLAN_V4);
+              assertThat(agent.status().ipipFallback()).isTrue();
+              assertThat(agent.metrics().render()).contains("netctl_agent_ipip_fallback 1");
+            });
+  }
+
+  @Test
+  void routesOfOthersAndAStaleOwnRouteAreTreatedByOwnership() throws Exception {
+    Route stale = Route.blackhole(Cidr.parse("10.250.0.0/26"));
+    kernel.owned.put(stale.dst(), stale);
+    kernel.foreign.put(Cidr.parse("10.244.9.0/26"), Route.blackhole(Cidr.parse("10.244.9.0/26")));
+    start(IPPoolSpec.of("10.244.0.0/16"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(kernel.owned).doesNotContainKey(stale.dst()));
+    assertThat(kernel.foreign).containsKey(Cidr.parse("10.244.9.0/26"));
+  }
+}
