@@ -282,6 +282,36 @@ public final class IpKernel implements Kernel {
     }
   }
 
+  private static final Pattern MONITOR_LINK = Pattern.compile("^(?:Deleted )?\\d+: ([^:@ ]+)");
+
+  @Override
+  public AutoCloseable watchLinks(java.util.function.Consumer<String> onChange) {
+    Process p;
+    try {
+      p = new ProcessBuilder(ip, "-o", "monitor", "link").redirectErrorStream(true).start();
+    } catch (IOException e) {
+      throw new KernelException("cannot run ip monitor link: " + e.getMessage(), e);
+    }
+    Thread.ofPlatform()
+        .daemon()
+        .name("netctl-link-monitor")
+        .start(
+            () -> {
+              try (var r =
+                  new java.io.BufferedReader(
+                      new java.io.InputStreamReader(
+                          p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                  Matcher m = MONITOR_LINK.matcher(line);
+                  if (m.find()) onChange.accept(m.group(1));
+                }
+              } catch (IOException e) {
+                // the monitor was closed
+              }
+            });
+    return p::destroy;
+  }
+
   @Override
   public void nft(String script) {
     Commands.check(List.of(nft, "-f", "-"), script);

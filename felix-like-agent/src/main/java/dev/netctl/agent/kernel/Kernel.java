@@ -53,6 +53,12 @@ public interface Kernel {
   /** Writes a sysctl under /proc/sys, e.g. {@code net/ipv4/ip_forward}. */
   void sysctl(String key, String value);
 
+  /**
+   * Calls {@code onChange} with the name of a link that appeared, changed or went away (from a
+   * thread of its own) until the returned handle is closed.
+   */
+  AutoCloseable watchLinks(java.util.function.Consumer<String> onChange);
+
   /** Runs an nftables script as one transaction ({@code nft -f -}). */
   void nft(String script);
 

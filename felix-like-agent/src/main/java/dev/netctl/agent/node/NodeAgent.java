@@ -115,6 +115,10 @@ public final class NodeAgent implements AutoCloseable {
   private boolean sysctlsDone;
   private final boolean[] tunnelPending = new boolean[2];
   private volatile boolean learnedChanged;
+  private volatile boolean resyncRequested;
+  private volatile boolean datastoreReachable = true;
+  private boolean forceFull;
+  private AutoCloseable linkWatch;
   // The inputs of the last full calculation, for applying a single new block without a new one.
   private ClusterState lastState;
 
@@ -154,7 +158,18 @@ public final class NodeAgent implements AutoCloseable {
               learnedChanged = true;
               poke();
             });
+    linkWatch =
+        kernel.watchLinks(
+            name -> {
+              // Workload veths come and go with pods and their routes follow the endpoints; any
+              // other link change (the parent, a tunnel device, an address) can invalidate routes
+              // behind our back, so the next apply re-reads the kernel.
+              if (name.startsWith(Ownership.IFACE_PREFIX)) return;
+              resyncRequested = true;
+              poke();
+            });
     loop = Thread.ofPlatform().name("netctl-agent").start(this::run);
+    Thread.ofVirtual().name("netctl-datastore-probe").start(this::probeDatastore);
   }
 
   /** The port the health endpoint listens on (0 when off). */
@@ -197,7 +212,36 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   boolean ready() {
-    return status.ready();
+    return status.ready() && datastoreReachable;
+  }
+
+  /**
+   * Reads this node's Node every few seconds: while the datastore does not answer the agent keeps
+   * the dataplane as it is (watches resume by themselves) but reports not ready.
+   */
+  private void probeDatastore() {
+    dev.netctl.datastore.Key key = new dev.netctl.datastore.Key(Kind.NODE.storageKind(), options.nodeName());
+    while (running) {
+      boolean ok;
+      try {
+        datastore.get(key).get(5, TimeUnit.SECONDS);
+        ok = true;
+      } catch (Exception e) {
+        ok = false;
+      }
+      if (ok != datastoreReachable) {
+        LOG.log(
+            ok ? Level.INFO : Level.WARNING,
+            ok ? "datastore {0} reachable again" : "datastore {0} unreachable: dataplane kept as it is, not ready",
+            datastore.address());
+        datastoreReachable = ok;
+      }
+      try {
+        Thread.sleep(5_000);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
   }
 
   private void poke() {
@@ -265,7 +309,8 @@ public final class NodeAgent implements AutoCloseable {
         boolean woke = wake.tryAcquire(waitMs, TimeUnit.MILLISECONDS);
         if (!running) break;
         wake.drainPermits();
-        if (!woke && clock.instant().isAfter(nextResync)) {
+        if (resyncRequested || (!woke && clock.instant().isAfter(nextResync))) {
+          resyncRequested = false;
           resync();
           nextResync = clock.instant().plus(options.resyncInterval());
         }
@@ -291,6 +336,7 @@ public final class NodeAgent implements AutoCloseable {
 
   private void resync() {
     metrics.resyncs.incrementAndGet();
+    forceFull = true;
     routes.resync();
     vxlan4.resync();
     vxlan6.resync();
@@ -307,7 +353,9 @@ public final class NodeAgent implements AutoCloseable {
     Syncer.Changes changes = syncer.drainChanges();
     boolean learned = learnedChanged;
     learnedChanged = false;
-    if (!changes.full() && !learned && firstApplyDone && lastState != null) {
+    boolean full = forceFull;
+    forceFull = false;
+    if (!full && !changes.full() && !learned && firstApplyDone && lastState != null) {
       Boolean done = applyBlocks(changes.blocks(), t0);
       if (done != null) return done;
     }
@@ -670,7 +718,7 @@ public final class NodeAgent implements AutoCloseable {
     }
     boolean fallback = Boolean.FALSE.equals(ipipSupported);
     metrics.gauges(routes.programmedCount(), vxlan4.vtepCount() + vxlan6.vtepCount(), fallback, byState);
-    boolean ready = syncer.inSync() && firstApplyDone && bgp.allEstablished();
+    boolean ready = syncer.inSync() && firstApplyDone && bgp.allEstablished() && datastoreReachable;
     status =
         new AgentStatus(
             options.nodeName(),
@@ -718,6 +766,13 @@ public final class NodeAgent implements AutoCloseable {
     }
     if (bgp != null) bgp.closeForRestart();
     if (health != null) health.close();
+    if (linkWatch != null) {
+      try {
+        linkWatch.close();
+      } catch (Exception e) {
+        // the monitor process is gone either way
+      }
+    }
     datastore.close();
   }
 }

@@ -107,6 +107,15 @@ public final class FakeKernel implements Kernel {
     sysctls.put(key, value);
   }
 
+  /** The agent's link-change callback, for tests to fire. */
+  public volatile java.util.function.Consumer<String> linkListener;
+
+  @Override
+  public AutoCloseable watchLinks(java.util.function.Consumer<String> onChange) {
+    linkListener = onChange;
+    return () -> linkListener = null;
+  }
+
   @Override
   public void nft(String script) {
     writes.add("nft");

@@ -158,6 +158,22 @@ class NodeAgentTest {
   }
 
   @Test
+  void aLinkChangeMakesTheAgentReReadAndRepairTheKernel() throws Exception {
+    start(
+        new IPPoolSpec(
+            "10.244.0.0/16", null, EncapsulationMode.NEVER, EncapsulationMode.ALWAYS, false, false,
+            false, null, null, null));
+    await().atMost(Duration.ofSeconds(20)).until(() -> owned("10.244.9.0/26") != null);
+    // Someone flushes our routes behind the agent's back (a link went down and up).
+    kernel.owned.clear();
+    kernel.linkListener.accept("cali0123456789a"); // workload veths do not trigger a resync
+    Thread.sleep(300);
+    assertThat(kernel.owned).isEmpty();
+    kernel.linkListener.accept("eth0");
+    await().atMost(Duration.ofSeconds(10)).until(() -> owned("10.244.9.0/26") != null);
+  }
+
+  @Test
   void routesOfOthersAndAStaleOwnRouteAreTreatedByOwnership() throws Exception {
     Route stale = Route.blackhole(Cidr.parse("10.250.0.0/26"));
     kernel.owned.put(stale.dst(), stale);
