@@ -118,7 +118,61 @@ final class Lab implements AutoCloseable {
   }
 
   String storeSpec() {
-    return "embedded:" + storeFile;
+    return etcdSpec != null ? etcdSpec : "embedded:" + storeFile;
+  }
+
+  private String etcdSpec;
+  private Process etcd;
+
+  /**
+   * Starts etcd inside the underlay namespace (on 10.90.1.100, subnet A) and makes it the datastore
+   * of what follows. The test process cannot reach it (no link into the root namespace): setup then
+   * goes through the CLI run inside that namespace, as an operator on the underlay would.
+   */
+  void useEtcdInUnderlay() throws Exception {
+    Sh.script(
+        "ip -n %1$s addr add 10.90.1.100/24 dev bra && ip -n %1$s route add default via 10.90.1.254"
+            .formatted(ns("ul")));
+    Path data = dir.resolve("etcd-data");
+    etcd =
+        new ProcessBuilder(
+                "ip", "netns", "exec", ns("ul"), "etcd", "--name", "e2e", "--data-dir",
+                data.toString(), "--listen-client-urls", "http://10.90.1.100:2379",
+                "--advertise-client-urls", "http://10.90.1.100:2379", "--listen-peer-urls",
+                "http://10.90.1.100:2380", "--initial-advertise-peer-urls",
+                "http://10.90.1.100:2380", "--initial-cluster", "e2e=http://10.90.1.100:2380")
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("etcd.log").toFile())
+            .start();
+    etcdSpec = "etcd:http://10.90.1.100:2379";
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(300))
+        .until(
+            () ->
+                in("ul", 10, "etcdctl", "--endpoints", "http://10.90.1.100:2379", "endpoint", "health")
+                    .ok());
+    if (store != null) store.close();
+    store = null;
+  }
+
+  /** Runs {@code netctl} against the datastore from inside the underlay namespace. */
+  String cli(String stdin, String... args) throws Exception {
+    List<String> argv =
+        new ArrayList<>(
+            List.of("ip", "netns", "exec", ns("ul"), java, "--sun-misc-unsafe-memory-access=allow", "-jar", jar.toString(), "--datastore", storeSpec()));
+    argv.addAll(List.of(args));
+    Path err = dir.resolve("cli.err");
+    Process proc = new ProcessBuilder(argv).redirectError(err.toFile()).start();
+    try (var in = proc.getOutputStream()) {
+      if (stdin != null) in.write(stdin.getBytes(StandardCharsets.UTF_8));
+    }
+    String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!proc.waitFor(60, TimeUnit.SECONDS) || proc.exitValue() != 0) {
+      throw new IllegalStateException(
+          "netctl " + String.join(" ", args) + ": " + out + Files.readString(err));
+    }
+    return out;
   }
 
   /** Starts {@code node}'s agent in its namespace. */
@@ -126,7 +180,7 @@ final class Lab implements AutoCloseable {
     Path log = dir.resolve(node + "-" + generation + ".log");
     ProcessBuilder pb =
         new ProcessBuilder(
-            "ip", "netns", "exec", ns(node), java, "-jar", jar.toString(), "--datastore",
+            "ip", "netns", "exec", ns(node), java, "--sun-misc-unsafe-memory-access=allow", "-jar", jar.toString(), "--datastore",
             storeSpec(), "node", "run", "--name", node, "--resync-interval", "30");
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     Process proc = pb.start();
@@ -137,6 +191,13 @@ final class Lab implements AutoCloseable {
   /** Starts the agents and waits until each has registered its Node with its address. */
   void startAgents(List<String> nodes) throws IOException {
     for (String n : nodes) startAgent(n);
+    if (etcdSpec != null) {
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(500))
+          .until(() -> cli(null, "get", "nodes", "-o", "wide").lines().filter(l -> l.contains("10.90.")).count() == nodes.size());
+      return;
+    }
     ResourceClient c = client();
     Awaitility.await()
         .atMost(Duration.ofSeconds(60))
@@ -190,12 +251,17 @@ final class Lab implements AutoCloseable {
    * @return the pod's address
    */
   String pod(String node, String name, String... pools) throws Exception {
-    IpamAllocator ipam = new IpamAllocator(store, new ResourceEnvironment(client()));
     String handle = "k8s-pod-network." + p + name;
-    var r =
-        ipam.autoAssign(
-            new AssignRequest(node, handle, 1, 0, name, "default", null, List.of(pools)));
-    String ip = dev.netctl.datastore.model.Cidr.format(r.ipv4().getFirst().address());
+    String ip;
+    if (etcdSpec != null) {
+      ip = cli(null, "ipam", "assign", "--node", node, "--handle", handle, "--ipv4", "1").strip();
+    } else {
+      IpamAllocator ipam = new IpamAllocator(store, new ResourceEnvironment(client()));
+      var r =
+          ipam.autoAssign(
+              new AssignRequest(node, handle, 1, 0, name, "default", null, List.of(pools)));
+      ip = dev.netctl.datastore.model.Cidr.format(r.ipv4().getFirst().address());
+    }
     String host =
         "cali"
             + HexFormat.of()
@@ -212,13 +278,17 @@ final class Lab implements AutoCloseable {
                 + "ip -n %3$s route add 169.254.1.1 dev eth0 scope link && "
                 + "ip -n %3$s route add default via 169.254.1.1")
             .formatted(ns(node), host, ns(name), ip));
-    client()
-        .create(
-            new WorkloadEndpoint(
-                ObjectMeta.namespaced("default", node + "-k8s-" + name + "-eth0", Map.of("app", name)),
-                new WorkloadEndpointSpec(
-                    "k8s", null, node, p + name, name, "eth0", null, List.of(ip + "/32"),
-                    "169.254.1.1", null, List.of("kns.default"), host, null, null)));
+    WorkloadEndpoint wep =
+        new WorkloadEndpoint(
+            ObjectMeta.namespaced("default", node + "-k8s-" + name + "-eth0", Map.of("app", name)),
+            new WorkloadEndpointSpec(
+                "k8s", null, node, p + name, name, "eth0", null, List.of(ip + "/32"),
+                "169.254.1.1", null, List.of("kns.default"), host, null, null));
+    if (etcdSpec != null) {
+      cli(new dev.netctl.datastore.model.ResourceCodec().toYaml(wep), "apply", "-f", "-");
+    } else {
+      client().create(wep);
+    }
     return ip;
   }
 
@@ -254,6 +324,10 @@ final class Lab implements AutoCloseable {
   @Override
   public void close() throws Exception {
     stopAgents();
+    if (etcd != null) {
+      etcd.destroy();
+      etcd.waitFor(10, TimeUnit.SECONDS);
+    }
     if (store != null) store.close();
     for (String n : namespaces.reversed()) Sh.run(10, "ip", "netns", "del", n);
   }

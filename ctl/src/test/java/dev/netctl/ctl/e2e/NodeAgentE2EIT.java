@@ -37,6 +37,7 @@ import org.junit.jupiter.api.Timeout;
  * empty datastore, so each first apply also sweeps what the previous scenario's agents left.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 @Timeout(600)
 class NodeAgentE2EIT {
 
@@ -45,7 +46,7 @@ class NodeAgentE2EIT {
 
   @BeforeAll
   void lab() throws Exception {
-    Sh.requireRootAndTools("ip", "bridge", "nft", "ping", "bird", "birdc");
+    Sh.requireRootAndTools("ip", "bridge", "nft", "ping", "bird", "birdc", "etcd", "etcdctl");
     lab = new Lab(Files.createTempDirectory("netctl-e2e-"));
   }
 
@@ -328,6 +329,26 @@ class NodeAgentE2EIT {
       birdProc.destroy();
       birdProc.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
     }
+  }
+
+  /** Runs last: it switches the lab to an etcd inside the underlay namespace for good. */
+  @Test
+  @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
+  void zzVxlanOnEtcdRunningInsideTheUnderlay() throws Exception {
+    lab.useEtcdInUnderlay();
+    lab.cli(
+        """
+        apiVersion: projectcalico.org/v3
+        kind: IPPool
+        metadata: {name: etcd-pool}
+        spec: {cidr: 10.252.0.0/16, vxlanMode: Always}
+        """,
+        "apply", "-f", "-");
+    lab.startAgents(Lab.NODES);
+    List<String> ips = threePods();
+    awaitPing("pa", ips.get(2));
+    awaitPing("pc", ips.get(1));
+    assertThat(lab.cli(null, "get", "nodes", "-o", "yaml")).contains("ipv4VXLANTunnelAddr: 10.252.");
   }
 
   @Test
