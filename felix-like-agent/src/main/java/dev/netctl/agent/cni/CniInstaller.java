@@ -36,9 +36,13 @@ public final class CniInstaller {
   /** The network name, Calico's, so handles read {@code k8s-pod-network.<containerID>}. */
   public static final String NETWORK_NAME = "k8s-pod-network";
 
-  /** The JVM flags the launchers use: C1 only, serial GC, no perf file — the process lives ~50 ms. */
+  /**
+   * The JVM flags the launchers use. The process lives ~50 ms and runs little code: the interpreter
+   * alone (no compiler threads) cost ~15 % less CPU per start than C1 here, which counts when a
+   * hundred pods start at once; serial GC, no perf-data file.
+   */
   static final List<String> JVM_FLAGS =
-      List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xss512k");
+      List.of("-Xint", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xss512k");
 
   /**
    * Install settings.

@@ -57,6 +57,7 @@ public final class CniService {
   private final BooleanSupplier ready;
   private final PodInfo podInfo;
   private final PodPlumbing plumbing;
+  private final EndpointWriter endpoints;
 
   public CniService(
       ResourceClient client,
@@ -73,10 +74,17 @@ public final class CniService {
     this.ready = ready;
     this.podInfo = podInfo;
     this.plumbing = plumbing;
+    this.endpoints = new EndpointWriter(client);
   }
 
   /** Runs one command; returns what the plugin prints (null: nothing) or throws {@link CniError}. */
   public Map<String, Object> handle(CniRequest r) {
+    if (r.containerId() != null && !r.containerId().matches("[A-Za-z0-9][A-Za-z0-9_.\\-]*")) {
+      throw new CniError(
+          CniError.INVALID_ENVIRONMENT,
+          "invalid CNI_CONTAINERID",
+          "\"" + r.containerId() + "\": must be letters, digits, '_', '.', '-' (SPEC.md)");
+    }
     try {
       return switch (r.command()) {
         case "STATUS" -> status();
@@ -126,7 +134,13 @@ public final class CniService {
     }
     boolean ipamOnly = r.plugin().equals(CniPlugin.IPAM_TYPE);
     if (!ipamOnly) checkInterfaceName(r.ifName());
-    if (!ipamOnly && (r.netns() == null || !Files.exists(Path.of(r.netns())))) {
+    if (!ipamOnly && (r.netns() == null || !r.netns().matches("/[A-Za-z0-9_./:\\-]*"))) {
+      throw new CniError(
+          CniError.INVALID_ENVIRONMENT,
+          "invalid CNI_NETNS",
+          "\"" + r.netns() + "\": must be an absolute path of letters, digits, '_', '.', '/', ':', '-'");
+    }
+    if (!ipamOnly && !Files.exists(Path.of(r.netns()))) {
       throw new CniError(
           CniError.INVALID_ENVIRONMENT, "CNI_NETNS " + r.netns() + " does not exist");
     }
@@ -185,7 +199,7 @@ public final class CniService {
                 podMac,
                 List.of()));
     try {
-      client.create(wep);
+      endpoints.create(wep);
     } catch (RuntimeException e) {
       plumbing.remove(hostIface, r.containerId());
       releaseQuietly(r.handle());

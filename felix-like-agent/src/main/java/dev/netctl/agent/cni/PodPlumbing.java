@@ -67,49 +67,55 @@ public final class PodPlumbing {
 
   /** Plumbs the pod; on failure removes what it made and throws a {@link CniError}. */
   public void add(Veth v) {
-    String h = Commands.quote(v.hostIface());
-    StringBuilder s = new StringBuilder("set -e\n");
-    // A veth of the same name is an older sandbox of the same pod: the new one replaces it.
-    s.append("ip link del ").append(h).append(" 2>/dev/null || true\n");
-    s.append("ip link add ")
+    String h = v.hostIface();
+    StringBuilder batch = new StringBuilder();
+    batch
+        .append("link add ")
         .append(h)
         .append(" mtu ")
         .append(v.mtu())
         .append(" address ")
         .append(HOST_MAC)
         .append(" type veth peer name ")
-        .append(Commands.quote(v.ifName()))
+        .append(v.ifName())
         .append(" mtu ")
         .append(v.mtu())
         .append(" address ")
         .append(v.podMac())
         .append(" netns ")
-        .append(Commands.quote(v.podNetns()))
+        .append(v.podNetns())
         .append('\n');
-    String conf4 = "/proc/sys/net/ipv4/conf/" + v.hostIface();
-    s.append("echo 1 > ").append(conf4).append("/proxy_arp\n");
-    s.append("echo 1 > ").append(conf4).append("/forwarding\n");
-    s.append("echo 0 > /proc/sys/net/ipv4/neigh/").append(v.hostIface()).append("/proxy_delay\n");
-    if (v.v6() != null) {
-      String conf6 = "/proc/sys/net/ipv6/conf/" + v.hostIface();
-      // No DAD on the gateway address: the pod's first packets must not wait a second for it.
-      s.append("echo 0 > ").append(conf6).append("/accept_dad\n");
-      s.append("echo 0 > ").append(conf6).append("/accept_ra\n");
-      s.append("echo 1 > ").append(conf6).append("/forwarding\n");
-    }
-    s.append("ip -batch - <<'HOST'\n");
-    s.append("link set ").append(v.hostIface()).append(" alias ").append(v.containerId()).append('\n');
-    s.append("link set ").append(v.hostIface()).append(" up\n");
+    // The gateway's link-local address is added without DAD instead of generated with it, so the
+    // pod's first IPv6 packets need not wait a second for it, and no sysctl has to be written
+    // between creating the link and bringing it up.
+    batch.append("link set ").append(h).append(" addrgenmode none\n");
+    batch.append("link set ").append(h).append(" alias ").append(v.containerId()).append('\n');
+    if (v.v6() != null) batch.append("addr add ").append(GATEWAY_V6).append("/64 dev ").append(h).append(" nodad\n");
+    batch.append("link set ").append(h).append(" up\n");
     for (InetAddress a : addresses(v)) {
-      s.append("route replace ")
+      batch
+          .append("route replace ")
           .append(hostRoute(a))
           .append(" dev ")
-          .append(v.hostIface())
+          .append(h)
           .append(" scope link proto ")
           .append(Ownership.ROUTE_PROTOCOL)
           .append('\n');
     }
-    s.append("HOST\n");
+    StringBuilder s = new StringBuilder("set -e\nhost() {\nip -batch - <<'HOST'\n");
+    s.append(batch).append("HOST\n}\n");
+    // A veth of the same name is an older sandbox of the same pod (or an ADD that died): the new
+    // one replaces it. Deleting first on every ADD would cost a process, so only on a clash.
+    s.append("host || { ip link del ").append(Commands.quote(h)).append(" 2>/dev/null || true; host; }\n");
+    String conf4 = "/proc/sys/net/ipv4/conf/" + h;
+    s.append("echo 1 > ").append(conf4).append("/proxy_arp\n");
+    s.append("echo 1 > ").append(conf4).append("/forwarding\n");
+    s.append("echo 0 > /proc/sys/net/ipv4/neigh/").append(h).append("/proxy_delay\n");
+    if (v.v6() != null) {
+      String conf6 = "/proc/sys/net/ipv6/conf/" + h;
+      s.append("echo 0 > ").append(conf6).append("/accept_ra\n");
+      s.append("echo 1 > ").append(conf6).append("/forwarding\n");
+    }
     String i = v.ifName();
     s.append("nsenter --net=").append(Commands.quote(v.podNetns())).append(" ip -batch - <<'POD'\n");
     if (v.v4() != null) s.append("addr add ").append(Cidr.format(v.v4())).append("/32 dev ").append(i).append('\n');
