@@ -113,10 +113,14 @@ for i in $(seq 1 "$runs"); do
 done
 
 for i in $(seq 2001 $((2000 + burst))); do mkns "${p}p$i"; mkns "${p}f$i"; done
+jpid=$(pgrep -P "$serve_pid" java || echo "$serve_pid") # the launcher execs java: same pid
+cpu() { awk '{print $14 + $15, $16 + $17}' "/proc/$jpid/stat"; } # own ticks, waited-for children's ticks
+read -r c0 k0 < <(cpu)
 t0=$(now_ns)
 for i in $(seq 2001 $((2000 + burst))); do plugin ADD "$i" >"$tmp/add.$i" 2>&1 & done
 wait $(jobs -p | grep -v "^$serve_pid\$") 2>/dev/null || true
 t1=$(now_ns)
+read -r c1 k1 < <(cpu)
 ok=$(grep -l '"ips"' "$tmp"/add.* | wc -l)
 uniq=$(grep -ho '"address":"[^"]*"' "$tmp"/add.* | sort -u | wc -l)
 t2=$(now_ns)
@@ -130,5 +134,8 @@ printf 'sequential ADD, exec→result (%d runs):   ' "$runs"; stats "$tmp/seq"; 
 printf 'floor, same plumbing by plain ip:        '; stats "$tmp/seqfloor"; echo
 printf 'plugin start alone (VERSION, no agent):  '; stats "$tmp/version"; echo
 awk -v a="$(med "$tmp/seq")" -v b="$(med "$tmp/seqfloor")" 'BEGIN{printf "p50 ratio ADD / floor: %.1f\n", a/b}'
+hz=$(getconf CLK_TCK)
+awk -v n="$burst" -v a="$((c1 - c0))" -v k="$((k1 - k0))" -v hz="$hz" \
+  'BEGIN{printf "agent CPU during the burst: %.0f ms per ADD in the JVM, %.0f ms per ADD in its sh/ip children\n", a*1000/hz/n, k*1000/hz/n}'
 awk -v n="$burst" -v ok="$ok" -v u="$uniq" -v v="$veths" -v t="$(((t1 - t0) / 1000000))" -v f="$(((t3 - t2) / 1000000))" \
   'BEGIN{printf "%d concurrent ADDs: %.2f s (%d ok, %d distinct addresses, %d host veths); floor %.2f s; ratio %.1f; vs calico#5612 (120-180 s): %.0f-%.0f x faster\n", n, t/1000, ok, u, v, f/1000, t/f, 120000/t, 180000/t}'
