@@ -459,10 +459,24 @@ public final class CniService {
       String hostIface = WorkloadNames.hostIface(WorkloadNames.workloadId(r));
       plumbing.remove(hostIface, r.containerId());
       String key = WorkloadNames.namespace(r) + "/" + WorkloadNames.endpointName(node, r);
-      client
-          .find(Kind.WORKLOAD_ENDPOINT, key)
-          .filter(w -> r.containerId().equals(w.spec().containerID()))
-          .ifPresent(this::deleteEndpoint);
+      Optional<WorkloadEndpoint> byName =
+          client
+              .find(Kind.WORKLOAD_ENDPOINT, key)
+              .filter(w -> r.containerId().equals(w.spec().containerID()));
+      if (byName.isPresent()) {
+        deleteEndpoint(byName.get());
+      } else {
+        // A DEL without the CNI_ARGS its ADD had names another endpoint and veth: find the
+        // container's endpoints by id instead (rare, so the list is affordable).
+        for (WorkloadEndpoint w : client.list(Kind.WORKLOAD_ENDPOINT)) {
+          if (node.equals(w.spec().node())
+              && r.containerId().equals(w.spec().containerID())
+              && r.ifName().equals(w.spec().endpoint())) {
+            if (w.spec().interfaceName() != null) plumbing.remove(w.spec().interfaceName(), r.containerId());
+            deleteEndpoint(w);
+          }
+        }
+      }
     }
     releaseQuietly(r.handle());
   }

@@ -197,35 +197,44 @@ public final class Json {
     return b.toString();
   }
 
+  // An instanceof chain, not a pattern switch: a type switch bootstraps method handles and spins a
+  // hidden class on first use, tens of milliseconds of a plugin process that lives for fifty.
   private static void write(StringBuilder b, Object v) {
-    switch (v) {
-      case null -> b.append("null");
-      case String str -> quote(b, str);
-      case Boolean bool -> b.append(bool);
-      case Double d -> b.append(d.isNaN() || d.isInfinite() ? "null" : d.toString());
-      case Float f -> write(b, f.doubleValue());
-      case Number n -> b.append(n.longValue());
-      case Map<?, ?> m -> {
-        b.append('{');
-        boolean first = true;
-        for (Map.Entry<?, ?> e : m.entrySet()) {
-          if (!first) b.append(',');
-          first = false;
-          quote(b, String.valueOf(e.getKey()));
-          b.append(':');
-          write(b, e.getValue());
-        }
-        b.append('}');
+    if (v == null) {
+      b.append("null");
+    } else if (v instanceof String str) {
+      quote(b, str);
+    } else if (v instanceof Boolean bool) {
+      b.append(bool.booleanValue());
+    } else if (v instanceof Double || v instanceof Float) {
+      double d = ((Number) v).doubleValue();
+      if (Double.isNaN(d) || Double.isInfinite(d)) {
+        b.append("null");
+      } else {
+        b.append(d);
       }
-      case List<?> l -> {
-        b.append('[');
-        for (int k = 0; k < l.size(); k++) {
-          if (k > 0) b.append(',');
-          write(b, l.get(k));
-        }
-        b.append(']');
+    } else if (v instanceof Number n) {
+      b.append(n.longValue());
+    } else if (v instanceof Map<?, ?> m) {
+      b.append('{');
+      boolean first = true;
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        if (!first) b.append(',');
+        first = false;
+        quote(b, String.valueOf(e.getKey()));
+        b.append(':');
+        write(b, e.getValue());
       }
-      default -> quote(b, v.toString());
+      b.append('}');
+    } else if (v instanceof List<?> l) {
+      b.append('[');
+      for (int k = 0; k < l.size(); k++) {
+        if (k > 0) b.append(',');
+        write(b, l.get(k));
+      }
+      b.append(']');
+    } else {
+      quote(b, v.toString());
     }
   }
 
@@ -241,7 +250,7 @@ public final class Json {
         case '\t' -> b.append("\\t");
         default -> {
           if (c < 0x20) {
-            b.append(String.format("\\u%04x", (int) c));
+            b.append("\\u00").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 15, 16));
           } else {
             b.append(c);
           }

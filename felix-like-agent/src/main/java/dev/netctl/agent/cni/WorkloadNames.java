@@ -24,11 +24,16 @@ final class WorkloadNames {
     }
   }
 
-  /** {@code <ns>.<pod>} for Kubernetes pods, else the container id. */
+  /**
+   * {@code <ns>.<pod>} for Kubernetes pods, else the container id; with {@code .<ifname>} appended
+   * for any interface but {@code eth0}, so a second interface of one pod gets its own veth.
+   */
   static String workloadId(CniRequest r) {
-    return r.podName() != null && r.podNamespace() != null
-        ? r.podNamespace() + "." + r.podName()
-        : r.containerId();
+    String id =
+        r.podName() != null && r.podNamespace() != null
+            ? r.podNamespace() + "." + r.podName()
+            : r.containerId();
+    return r.ifName() == null || r.ifName().equals("eth0") ? id : id + "." + r.ifName();
   }
 
   /**

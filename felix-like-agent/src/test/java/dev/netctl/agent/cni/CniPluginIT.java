@@ -217,6 +217,20 @@ class CniPluginIT {
   }
 
   @Test
+  void delWithoutTheCniArgsOfItsAddStillRemovesTheEndpointAndVeth() {
+    String pod = n.newPod();
+    String conf = n.conf(true, false, null);
+    assertThat(n.exec("netctl", env("ADD", "noargs1", pod, "noargs"), conf).exit()).isZero();
+    assertThat(n.caliLinks()).hasSize(1);
+    CniNode.Run del = n.exec("netctl", env("DEL", "noargs1", pod, null), conf);
+    assertThat(del.exit()).as(del.stdout()).isZero();
+    assertThat(endpoints()).noneMatch(w -> "noargs1".equals(w.spec().containerID()));
+    assertThat(n.caliLinks()).isEmpty();
+    assertThat(handles()).doesNotContain("k8s-pod-network.noargs1");
+    n.deletePod(pod);
+  }
+
+  @Test
   void aStormOfConcurrentAddsAndDelsHandsOutNoAddressTwiceAndLeaksNothing() throws Exception {
     int pods = 50;
     String conf = n.conf(true, true, null);

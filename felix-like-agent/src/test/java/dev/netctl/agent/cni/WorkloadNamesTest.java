@@ -35,6 +35,20 @@ class WorkloadNamesTest {
   }
 
   @Test
+  void aSecondInterfaceOfAPodIsItsOwnWorkload() {
+    CniRequest eth1 =
+        CniRequest.of(
+            Map.of(
+                "command", "ADD",
+                "containerID", "abc",
+                "ifName", "eth1",
+                "args", "K8S_POD_NAMESPACE=shop;K8S_POD_NAME=web-0",
+                "config", Map.of("cniVersion", "1.0.0", "name", "k8s-pod-network")));
+    assertThat(WorkloadNames.workloadId(eth1)).isEqualTo("shop.web-0.eth1");
+    assertThat(WorkloadNames.endpointName("n1", eth1)).isEqualTo("n1-k8s-web--0-eth1");
+  }
+
+  @Test
   void hostVethIsThePrefixAndElevenHexDigitsOfSha1OfTheWorkloadId() {
     // printf 'shop.web-0' | sha1sum = a4fc3c48bd86c9bb94624ac9872761f967fb0aa8
     assertThat(WorkloadNames.hostIface("shop.web-0")).isEqualTo("calia4fc3c48bd8");
