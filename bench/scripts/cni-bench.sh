@@ -116,11 +116,14 @@ for i in $(seq 2001 $((2000 + burst))); do mkns "${p}p$i"; mkns "${p}f$i"; done
 jpid=$(pgrep -P "$serve_pid" java || echo "$serve_pid") # the launcher execs java: same pid
 cpu() { awk '{print $14 + $15, $16 + $17}' "/proc/$jpid/stat"; } # own ticks, waited-for children's ticks
 read -r c0 k0 < <(cpu)
+mine() { awk '{print $16 + $17}' /proc/$$/stat; } # CPU of this script's waited-for children: the plugins
+m0=$(mine)
 t0=$(now_ns)
 for i in $(seq 2001 $((2000 + burst))); do plugin ADD "$i" >"$tmp/add.$i" 2>&1 & done
 wait $(jobs -p | grep -v "^$serve_pid\$") 2>/dev/null || true
 t1=$(now_ns)
 read -r c1 k1 < <(cpu)
+m1=$(mine)
 ok=$(grep -l '"ips"' "$tmp"/add.* | wc -l)
 uniq=$(grep -ho '"address":"[^"]*"' "$tmp"/add.* | sort -u | wc -l)
 t2=$(now_ns)
@@ -137,5 +140,7 @@ awk -v a="$(med "$tmp/seq")" -v b="$(med "$tmp/seqfloor")" 'BEGIN{printf "p50 ra
 hz=$(getconf CLK_TCK)
 awk -v n="$burst" -v a="$((c1 - c0))" -v k="$((k1 - k0))" -v hz="$hz" \
   'BEGIN{printf "agent CPU during the burst: %.0f ms per ADD in the JVM, %.0f ms per ADD in its sh/ip children\n", a*1000/hz/n, k*1000/hz/n}'
+awk -v n="$burst" -v m="$((m1 - m0))" -v a="$((c1 - c0 + k1 - k0))" -v hz="$hz" -v c="$(nproc)" \
+  'BEGIN{printf "plugin processes (nsenter + launcher + JVM): %.0f ms CPU per ADD; the burst needs %.1f CPU-s in all, %.1f s on %d idle cores\n", m*1000/hz/n, (m+a)/hz, (m+a)/hz/c, c}'
 awk -v n="$burst" -v ok="$ok" -v u="$uniq" -v v="$veths" -v t="$(((t1 - t0) / 1000000))" -v f="$(((t3 - t2) / 1000000))" \
   'BEGIN{printf "%d concurrent ADDs: %.2f s (%d ok, %d distinct addresses, %d host veths); floor %.2f s; ratio %.1f; vs calico#5612 (120-180 s): %.0f-%.0f x faster\n", n, t/1000, ok, u, v, f/1000, t/f, 120000/t, 180000/t}'
