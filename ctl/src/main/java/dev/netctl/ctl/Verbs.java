@@ -41,6 +41,7 @@ final class Verbs {
           IpamCommand.class,
           BgpCommand.class,
           NodeCommand.class,
+          CniCommand.class,
           AutoComplete.GenerateCompletion.class);
 
   /** Verbs that print the whole command tree (completion scripts), so they need all of it. */

@@ -1,0 +1,72 @@
+package dev.netctl.ctl;
+
+import dev.netctl.agent.cni.CniInstaller;
+import dev.netctl.agent.cni.CniPlugin;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code netctl cni install}: what Calico's install container does — the plugin executables into
+ * the CNI bin dir, {@code 10-netctl.conflist} into the conf dir.
+ */
+@Command(
+    name = "install",
+    description =
+        "Install the netctl and netctl-ipam plugins into --bin-dir and write "
+            + CniInstaller.CONFLIST
+            + " into --conf-dir.")
+final class CniInstallCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--bin-dir", paramLabel = "DIR", description = "CNI plugin dir (default: ${DEFAULT-VALUE}).")
+  Path binDir = Path.of("/opt/cni/bin");
+
+  @Option(names = "--conf-dir", paramLabel = "DIR", description = "CNI config dir (default: ${DEFAULT-VALUE}).")
+  Path confDir = Path.of("/etc/cni/net.d");
+
+  @Option(names = "--node", paramLabel = "NAME", description = "Node name written as nodename (default: the agent's).")
+  String node;
+
+  @Option(
+      names = "--agent-socket",
+      paramLabel = "PATH",
+      description = "The node agent's CNI socket (default: ${DEFAULT-VALUE}).")
+  String agentSocket = CniPlugin.DEFAULT_SOCKET;
+
+  @Option(names = "--mtu", paramLabel = "N", description = "Pod interface MTU (default: the agent's).")
+  int mtu;
+
+  @Override
+  public Integer call() {
+    if (mtu != 0 && (mtu < 68 || mtu > 65535)) {
+      throw new CliException(ExitCode.USAGE, "cni install: --mtu " + mtu + ": must be 68-65535");
+    }
+    if (!agentSocket.startsWith("/")) {
+      throw new CliException(
+          ExitCode.USAGE, "cni install: --agent-socket " + agentSocket + ": must be an absolute path");
+    }
+    CniInstaller.Installed done;
+    try {
+      done =
+          CniInstaller.install(
+              new CniInstaller.Options(
+                  binDir, confDir, node, agentSocket, mtu, CniInstaller.currentJava()));
+    } catch (IOException e) {
+      throw new CliException(ExitCode.ERROR, "cni install: " + e);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    for (Path p : done.files()) out.println("wrote " + p);
+    if (!done.archive()) {
+      out.println("note: no class-data archive could be made; the plugin starts without one");
+    }
+    out.flush();
+    return ExitCode.OK;
+  }
+}

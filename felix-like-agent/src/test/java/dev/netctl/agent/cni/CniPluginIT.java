@@ -1,0 +1,400 @@
+package dev.netctl.agent.cni;
+
+import static dev.netctl.agent.cni.CniNode.env;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.netctl.datastore.model.Kind;
+import dev.netctl.datastore.model.WorkloadEndpoint;
+import dev.netctl.ipam.allocator.AssignRequest;
+import dev.netctl.ipam.block.Cidr;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The installed plugin exec'd as a runtime does it (CNI env, config on stdin, inside the node's
+ * network namespace) against a CniServer, with real pods in network namespaces.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CniPluginIT {
+
+  private CniNode n;
+
+  @BeforeAll
+  void start() throws Exception {
+    n = new CniNode();
+  }
+
+  @AfterAll
+  void stop() {
+    if (n != null) n.close();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> list(Map<String, Object> m, String k) {
+    return (List<Map<String, Object>>) m.get(k);
+  }
+
+  private List<String> handles() {
+    return n.ipam.store().handles().stream().map(h -> h.value().handleID()).toList();
+  }
+
+  private List<WorkloadEndpoint> endpoints() {
+    return n.client.list(Kind.WORKLOAD_ENDPOINT);
+  }
+
+  @ParameterizedTest(name = "v4={0} v6={1}")
+  @CsvSource({"true,false", "false,true", "true,true"})
+  void addCheckDelPlumbsTheKernelAndCleansUp(boolean v4, boolean v6) {
+    String pod = n.newPod();
+    String cid = "add" + (v4 ? "4" : "") + (v6 ? "6" : "");
+    String conf = n.conf(v4, v6, null);
+    CniNode.Run add = n.exec("netctl", env("ADD", cid, pod, "web-" + cid), conf);
+    assertThat(add.exit()).as("ADD: %s %s", add.stdout(), add.stderr()).isZero();
+    Map<String, Object> result = add.json();
+    assertThat(result.get("cniVersion")).isEqualTo("1.0.0");
+    List<Map<String, Object>> ifaces = list(result, "interfaces");
+    assertThat(ifaces).hasSize(2);
+    String hostIface = (String) ifaces.get(0).get("name");
+    assertThat(hostIface).startsWith("cali").hasSize(15);
+    assertThat(ifaces.get(0).get("mac")).isEqualTo("ee:ee:ee:ee:ee:ee");
+    assertThat(ifaces.get(1)).containsEntry("name", "eth0").containsEntry("sandbox", CniNode.netnsPath(pod));
+    List<Map<String, Object>> ips = list(result, "ips");
+    assertThat(ips).hasSize((v4 ? 1 : 0) + (v6 ? 1 : 0));
+    assertThat(ips).allSatisfy(ip -> assertThat(ip.get("interface")).isEqualTo(1L));
+    List<String> addrs = ips.stream().map(ip -> (String) ip.get("address")).toList();
+    for (String a : addrs) {
+      Cidr pool = Cidr.parse(a.contains(":") ? CniNode.CIDR6 : CniNode.CIDR4);
+      assertThat(pool.contains(Cidr.parseAddress(a.substring(0, a.indexOf('/')))))
+          .as("%s inside %s", a, pool)
+          .isTrue();
+    }
+
+    // The kernel: pod addresses and routes, host end and its route marked with our protocol.
+    String podAddr = CniNode.sh("ip -n " + pod + " addr show dev eth0");
+    String podRoutes = CniNode.sh("ip -n " + pod + " route; ip -n " + pod + " -6 route");
+    String hostRoutes = n.node("ip route show proto 86; ip -6 route show proto 86");
+    for (String a : addrs) {
+      assertThat(podAddr).contains(a);
+      assertThat(hostRoutes).contains(a.substring(0, a.indexOf('/')) + " dev " + hostIface);
+    }
+    if (v4) assertThat(podRoutes).contains("default via 169.254.1.1 dev eth0", "169.254.1.1 dev eth0 scope link");
+    if (v6) assertThat(podRoutes).contains("default via fe80::ecee:eeff:feee:eeee dev eth0");
+    assertThat(podAddr).contains("mtu 1450");
+    assertThat(n.node("cat /proc/sys/net/ipv4/conf/" + hostIface + "/proxy_arp").strip()).isEqualTo("1");
+
+    // The endpoint, Calico-shaped.
+    WorkloadEndpoint wep =
+        n.client.get(Kind.WORKLOAD_ENDPOINT, "shop/node--1-k8s-web--" + cid + "-eth0");
+    assertThat(wep.spec().containerID()).isEqualTo(cid);
+    assertThat(wep.spec().interfaceName()).isEqualTo(hostIface);
+    assertThat(wep.spec().ipNetworks()).containsExactlyInAnyOrderElementsOf(addrs);
+    assertThat(wep.spec().profiles()).containsExactly("kns.shop");
+    assertThat(wep.metadata().labels()).containsEntry("projectcalico.org/namespace", "shop");
+    assertThat(handles()).contains("k8s-pod-network." + cid);
+
+    String withPrev = conf.substring(0, conf.length() - 1) + ",\"prevResult\":" + add.stdout().strip() + "}";
+    CniNode.Run check = n.exec("netctl", env("CHECK", cid, pod, "web-" + cid), withPrev);
+    assertThat(check.exit()).as("CHECK: %s", check.stdout()).isZero();
+    CniNode.sh("ip -n " + pod + " route del default 2>/dev/null; ip -n " + pod + " -6 route del default 2>/dev/null; true");
+    CniNode.Run broken = n.exec("netctl", env("CHECK", cid, pod, "web-" + cid), withPrev);
+    assertThat(broken.exit()).isEqualTo(1);
+    assertThat(broken.code()).isEqualTo(CniError.CHECK_FAILED);
+    assertThat((String) broken.json().get("details")).contains("no default route");
+
+    CniNode.Run del = n.exec("netctl", env("DEL", cid, pod, "web-" + cid), withPrev);
+    assertThat(del.exit()).as("DEL: %s", del.stdout()).isZero();
+    assertThat(del.stdout()).isBlank();
+    assertThat(n.caliLinks()).doesNotContain(hostIface);
+    assertThat(CniNode.sh("ip -n " + pod + " link")).doesNotContain("eth0");
+    assertThat(handles()).doesNotContain("k8s-pod-network." + cid);
+    assertThat(endpoints()).noneMatch(w -> cid.equals(w.spec().containerID()));
+    assertThat(n.node("ip route show proto 86; ip -6 route show proto 86")).doesNotContain(hostIface);
+    assertThat(n.exec("netctl", env("DEL", cid, pod, "web-" + cid), conf).exit())
+        .as("a second DEL succeeds")
+        .isZero();
+    n.deletePod(pod);
+  }
+
+  @Test
+  void twoPodsOnOneNodePingEachOtherThroughTheHost() {
+    String a = n.newPod();
+    String b = n.newPod();
+    String conf = n.conf(true, true, null);
+    Map<String, Object> ra = n.exec("netctl", env("ADD", "pinga", a, "ping-a"), conf).json();
+    Map<String, Object> rb = n.exec("netctl", env("ADD", "pingb", b, "ping-b"), conf).json();
+    try {
+      for (Map<String, Object> ip : list(rb, "ips")) {
+        String addr = ((String) ip.get("address")).split("/")[0];
+        String out =
+            CniNode.sh("ip netns exec " + a + " ping -c 3 -i 0.2 -W 2 " + addr + " 2>&1 || true");
+        assertThat(out).as("ping %s from pod a", addr).contains(" 0% packet loss");
+      }
+      String back = ((String) list(ra, "ips").getFirst().get("address")).split("/")[0];
+      assertThat(CniNode.sh("ip netns exec " + b + " ping -c 2 -i 0.2 -W 2 " + back + " 2>&1 || true"))
+          .contains(" 0% packet loss");
+    } finally {
+      n.exec("netctl", env("DEL", "pinga", a, "ping-a"), conf);
+      n.exec("netctl", env("DEL", "pingb", b, "ping-b"), conf);
+      n.deletePod(a);
+      n.deletePod(b);
+    }
+  }
+
+  @Test
+  void chainedWithPortmapAndBandwidthAsLibcniRunsAConflist() {
+    String pod = n.newPod();
+    String cid = "chain1";
+    String base = "\"cniVersion\":\"1.0.0\",\"name\":\"k8s-pod-network\"";
+    String netctlConf = n.conf(true, false, null);
+    Map<String, String> env = env("ADD", cid, pod, "chained");
+    CniNode.Run first = n.exec("netctl", env, netctlConf);
+    assertThat(first.exit()).as(first.stdout()).isZero();
+    String portmap =
+        "{"
+            + base
+            + ",\"type\":\"portmap\",\"snat\":true,\"capabilities\":{\"portMappings\":true},"
+            + "\"runtimeConfig\":{\"portMappings\":[{\"hostPort\":18080,\"containerPort\":80,\"protocol\":\"tcp\"}]},"
+            + "\"prevResult\":"
+            + first.stdout().strip()
+            + "}";
+    CniNode.Run second = n.exec("/usr/lib/cni/portmap", env, portmap);
+    assertThat(second.exit()).as("portmap: %s %s", second.stdout(), second.stderr()).isZero();
+    String bandwidth =
+        "{"
+            + base
+            + ",\"type\":\"bandwidth\",\"ingressRate\":1000000,\"ingressBurst\":100000,\"prevResult\":"
+            + second.stdout().strip()
+            + "}";
+    CniNode.Run third = n.exec("/usr/lib/cni/bandwidth", env, bandwidth);
+    assertThat(third.exit()).as("bandwidth: %s %s", third.stdout(), third.stderr()).isZero();
+    String hostIface = (String) list(third.json(), "interfaces").getFirst().get("name");
+    assertThat(n.node("tc qdisc show dev " + hostIface)).contains("tbf");
+    assertThat(n.node("iptables-save -t nat")).contains("18080");
+
+    // CHECK and DEL run the chain with the final result, DEL in reverse order.
+    String finalResult = third.stdout().strip();
+    String netctlWithPrev =
+        netctlConf.substring(0, netctlConf.length() - 1) + ",\"prevResult\":" + finalResult + "}";
+    assertThat(n.exec("netctl", env("CHECK", cid, pod, "chained"), netctlWithPrev).exit()).isZero();
+    Map<String, String> del = env("DEL", cid, pod, "chained");
+    assertThat(n.exec("/usr/lib/cni/bandwidth", del, bandwidth.replace(second.stdout().strip(), finalResult)).exit())
+        .isZero();
+    assertThat(n.exec("/usr/lib/cni/portmap", del, portmap.replace(first.stdout().strip(), finalResult)).exit())
+        .isZero();
+    assertThat(n.exec("netctl", del, netctlWithPrev).exit()).isZero();
+    assertThat(n.node("iptables-save -t nat")).doesNotContain("18080");
+    assertThat(n.caliLinks()).doesNotContain(hostIface);
+    assertThat(handles()).doesNotContain("k8s-pod-network." + cid);
+    n.deletePod(pod);
+  }
+
+  @Test
+  void delSucceedsAndReleasesEverythingAfterTheNetnsIsGone() {
+    String pod = n.newPod();
+    String conf = n.conf(true, false, null);
+    CniNode.Run add = n.exec("netctl", env("ADD", "gone1", pod, "gone"), conf);
+    assertThat(add.exit()).isZero();
+    n.deletePod(pod);
+    CniNode.Run del = n.exec("netctl", env("DEL", "gone1", pod, "gone"), conf);
+    assertThat(del.exit()).as(del.stdout()).isZero();
+    assertThat(handles()).doesNotContain("k8s-pod-network.gone1");
+    assertThat(endpoints()).noneMatch(w -> "gone1".equals(w.spec().containerID()));
+    assertThat(n.caliLinks()).isEmpty();
+    // A container the agent never saw is a successful DEL as well.
+    assertThat(n.exec("netctl", env("DEL", "never", pod, null), conf).exit()).isZero();
+  }
+
+  @Test
+  void delWithoutTheCniArgsOfItsAddStillRemovesTheEndpointAndVeth() {
+    String pod = n.newPod();
+    String conf = n.conf(true, false, null);
+    assertThat(n.exec("netctl", env("ADD", "noargs1", pod, "noargs"), conf).exit()).isZero();
+    assertThat(n.caliLinks()).hasSize(1);
+    CniNode.Run del = n.exec("netctl", env("DEL", "noargs1", pod, null), conf);
+    assertThat(del.exit()).as(del.stdout()).isZero();
+    assertThat(endpoints()).noneMatch(w -> "noargs1".equals(w.spec().containerID()));
+    assertThat(n.caliLinks()).isEmpty();
+    assertThat(handles()).doesNotContain("k8s-pod-network.noargs1");
+    n.deletePod(pod);
+  }
+
+  @Test
+  void aStormOfConcurrentAddsAndDelsHandsOutNoAddressTwiceAndLeaksNothing() throws Exception {
+    int pods = 50;
+    String conf = n.conf(true, true, null);
+    List<String> netns = new ArrayList<>();
+    for (int i = 0; i < pods; i++) netns.add(n.newPod());
+    ExecutorService pool = Executors.newFixedThreadPool(pods);
+    try {
+      List<Future<CniNode.Run>> adds = new ArrayList<>();
+      for (int i = 0; i < pods; i++) {
+        int k = i;
+        adds.add(pool.submit(() -> n.exec("netctl", env("ADD", "storm" + k, netns.get(k), "storm-" + k), conf)));
+      }
+      Set<String> seen = new HashSet<>();
+      for (Future<CniNode.Run> f : adds) {
+        CniNode.Run r = f.get();
+        assertThat(r.exit()).as("ADD: %s %s", r.stdout(), r.stderr()).isZero();
+        for (Map<String, Object> ip : list(r.json(), "ips")) {
+          assertThat(seen.add((String) ip.get("address"))).as("address %s handed out twice", ip.get("address")).isTrue();
+        }
+      }
+      assertThat(seen).hasSize(2 * pods);
+      assertThat(n.caliLinks()).hasSize(pods);
+      assertThat(endpoints()).hasSize(pods);
+      List<Future<CniNode.Run>> dels = new ArrayList<>();
+      for (int i = 0; i < pods; i++) {
+        int k = i;
+        dels.add(pool.submit(() -> n.exec("netctl", env("DEL", "storm" + k, netns.get(k), "storm-" + k), conf)));
+      }
+      for (Future<CniNode.Run> f : dels) assertThat(f.get().exit()).isZero();
+    } finally {
+      pool.shutdownNow();
+      netns.forEach(n::deletePod);
+    }
+    assertThat(n.caliLinks()).as("leaked veths").isEmpty();
+    assertThat(handles()).as("leaked handles").isEmpty();
+    assertThat(endpoints()).as("leaked endpoints").isEmpty();
+    assertThat(n.node("ip route show proto 86; ip -6 route show proto 86")).isBlank();
+  }
+
+  @Test
+  void badInputGetsTheSpecsErrorAndLeavesNothingHalfMade() {
+    String pod = n.newPod();
+    try {
+      CniNode.Run unknownPool =
+          n.exec("netctl", env("ADD", "bad1", pod, "bad"), n.conf(true, false, null)
+              .replace("\"assign_ipv6\":\"false\"", "\"assign_ipv6\":\"false\",\"ipv4_pools\":[\"nope\"]"));
+      assertThat(unknownPool.exit()).isEqualTo(1);
+      assertThat(unknownPool.code()).isEqualTo(CniError.INVALID_CONFIG);
+      assertThat((String) unknownPool.json().get("details")).contains("ipam.ipv4_pools", "nope");
+
+      CniNode.Run badVersion =
+          n.exec("netctl", env("ADD", "bad2", pod, "bad"), n.conf(true, false, null).replace("1.0.0", "9.9.9"));
+      assertThat(badVersion.code()).isEqualTo(CniError.INCOMPATIBLE_VERSION);
+
+      Map<String, String> noId = env("ADD", "bad3", pod, "bad");
+      noId.remove("CNI_CONTAINERID");
+      CniNode.Run missing = n.exec("netctl", noId, n.conf(true, false, null));
+      assertThat(missing.code()).isEqualTo(CniError.INVALID_ENVIRONMENT);
+      assertThat((String) missing.json().get("msg")).contains("CNI_CONTAINERID");
+
+      CniNode.Run noName =
+          n.exec("netctl", env("ADD", "bad4", pod, "bad"), n.conf(true, false, null).replace("\"name\":\"k8s-pod-network\",", ""));
+      assertThat(noName.code()).isEqualTo(CniError.INVALID_CONFIG);
+      assertThat((String) noName.json().get("details")).contains("field name");
+
+      CniNode.Run garbage = n.exec("netctl", env("ADD", "bad5", pod, "bad"), "{not json");
+      assertThat(garbage.code()).isEqualTo(CniError.DECODE_FAILURE);
+
+      String downSocket = n.dir.resolve("nobody.sock").toString();
+      CniNode.Run down =
+          n.exec("netctl", env("ADD", "bad6", pod, "bad"), n.conf(true, false, null).replace(n.socket.toString(), downSocket));
+      assertThat(down.code()).isEqualTo(CniError.TRY_AGAIN_LATER);
+      assertThat((String) down.json().get("msg")).contains(downSocket);
+
+      n.ready.set(false);
+      try {
+        CniNode.Run notReady = n.exec("netctl", env("ADD", "bad7", pod, "bad"), n.conf(true, false, null));
+        assertThat(notReady.code()).isEqualTo(CniError.TRY_AGAIN_LATER);
+        CniNode.Run status = n.exec("netctl", Map.of("CNI_COMMAND", "STATUS"), n.conf(true, false, null).replace("1.0.0", "1.1.0"));
+        assertThat(status.exit()).isEqualTo(1);
+        assertThat(status.code()).isEqualTo(CniError.NOT_AVAILABLE);
+      } finally {
+        n.ready.set(true);
+      }
+      CniNode.Run status = n.exec("netctl", Map.of("CNI_COMMAND", "STATUS"), n.conf(true, false, null).replace("1.0.0", "1.1.0"));
+      assertThat(status.exit()).as(status.stdout()).isZero();
+
+      assertThat(n.caliLinks()).isEmpty();
+      assertThat(handles()).isEmpty();
+      assertThat(endpoints()).isEmpty();
+      assertThat(CniNode.sh("ip -n " + pod + " link")).doesNotContain("eth0");
+    } finally {
+      n.deletePod(pod);
+    }
+  }
+
+  @Test
+  void versionIsAnsweredByThePluginAlone() {
+    CniNode.Run v =
+        n.exec("netctl", Map.of("CNI_COMMAND", "VERSION"), "{\"cniVersion\":\"0.4.0\"}");
+    assertThat(v.exit()).isZero();
+    assertThat(v.json().get("supportedVersions")).isEqualTo(List.of("0.3.1", "0.4.0", "1.0.0", "1.1.0"));
+    assertThat(v.json().get("cniVersion")).isEqualTo("0.4.0");
+  }
+
+  @Test
+  void theIpamPluginAloneAssignsAndReleasesByHandle() {
+    String conf =
+        "{\"cniVersion\":\"0.4.0\",\"name\":\"bridge-net\",\"type\":\"bridge\",\"agent_socket\":\""
+            + n.socket
+            + "\",\"ipam\":{\"type\":\"netctl-ipam\",\"assign_ipv6\":\"true\"}}";
+    Map<String, String> env = env("ADD", "ipamonly", "unused", null);
+    CniNode.Run add = n.exec("netctl-ipam", env, conf);
+    assertThat(add.exit()).as(add.stdout()).isZero();
+    assertThat(add.json()).doesNotContainKey("interfaces");
+    List<Map<String, Object>> ips = list(add.json(), "ips");
+    assertThat(ips).extracting(ip -> ip.get("version")).containsExactly("4", "6");
+    assertThat(ips).allSatisfy(ip -> assertThat(ip).doesNotContainKey("interface"));
+    assertThat(handles()).containsExactly("bridge-net.ipamonly");
+    assertThat(endpoints()).isEmpty();
+    assertThat(n.exec("netctl-ipam", env("DEL", "ipamonly", "unused", null), conf).exit()).isZero();
+    assertThat(handles()).isEmpty();
+  }
+
+  @Test
+  void podAnnotationsPickAFixedAddressOrAPool() {
+    String pod = n.newPod();
+    String fixed =
+        n.conf(true, false, "\"args\":{\"cni\":{\"labels\":{\"app\":\"db\"},\"annotations\":{\"cni.projectcalico.org/ipAddrs\":\"[\\\"10.77.0.200\\\"]\"}}}");
+    CniNode.Run add = n.exec("netctl", env("ADD", "fixed1", pod, "db-0"), fixed);
+    assertThat(add.exit()).as(add.stdout()).isZero();
+    assertThat(list(add.json(), "ips").getFirst().get("address")).isEqualTo("10.77.0.200/32");
+    WorkloadEndpoint w = n.client.get(Kind.WORKLOAD_ENDPOINT, "shop/node--1-k8s-db--0-eth0");
+    assertThat(w.metadata().labels()).containsEntry("app", "db");
+    assertThat(n.exec("netctl", env("DEL", "fixed1", pod, "db-0"), fixed).exit()).isZero();
+
+    String spare =
+        n.conf(true, false, "\"args\":{\"cni\":{\"annotations\":{\"cni.projectcalico.org/ipv4pools\":\"[\\\"" + CniNode.SPARE_CIDR4 + "\\\"]\"}}}");
+    CniNode.Run add2 = n.exec("netctl", env("ADD", "spare1", pod, "db-1"), spare);
+    assertThat(add2.exit()).as(add2.stdout()).isZero();
+    assertThat((String) list(add2.json(), "ips").getFirst().get("address")).startsWith("10.78.0.");
+    assertThat(n.exec("netctl", env("DEL", "spare1", pod, "db-1"), spare).exit()).isZero();
+    n.deletePod(pod);
+  }
+
+  @Test
+  void gcReleasesWhatNoListedAttachmentHolds() throws Exception {
+    String a = n.newPod();
+    String b = n.newPod();
+    String conf = n.conf(true, false, null);
+    assertThat(n.exec("netctl", env("ADD", "keep", a, "keep"), conf).exit()).isZero();
+    assertThat(n.exec("netctl", env("ADD", "drop", b, "drop"), conf).exit()).isZero();
+    // An ADD killed after IPAM: a handle of this node with no endpoint.
+    n.ipam.autoAssign(AssignRequest.of(CniNode.NODE, "k8s-pod-network.killed", 1, 0));
+    String gc =
+        conf.replace("1.0.0", "1.1.0").substring(0, conf.length() - 1)
+            + ",\"cni.dev/valid-attachments\":[{\"containerID\":\"keep\",\"ifname\":\"eth0\"}]}";
+    CniNode.Run run = n.exec("netctl", Map.of("CNI_COMMAND", "GC"), gc);
+    assertThat(run.exit()).as(run.stdout()).isZero();
+    assertThat(handles()).containsExactly("k8s-pod-network.keep");
+    assertThat(endpoints()).extracting(w -> w.spec().containerID()).containsExactly("keep");
+    assertThat(n.caliLinks()).hasSize(1);
+    assertThat(n.exec("netctl", env("DEL", "keep", a, "keep"), conf).exit()).isZero();
+    n.deletePod(a);
+    n.deletePod(b);
+  }
+}
