@@ -125,10 +125,47 @@ final class DemoCommand implements Callable<Integer> {
       description = "TCP port the demo's BGP speakers listen on (each on its node's address).")
   int bgpPort;
 
+  @Option(
+      names = "--keep",
+      description = "Leave the namespace cluster running (agents, pods) for exploring; the next"
+          + " demo removes it.")
+  boolean keep;
+
+  @Option(
+      names = "--bgp-only",
+      description = "Run the BGP-only demo (in one process, no root needed) even as root.")
+  boolean bgpOnly;
+
+  static final String NETNS_MANIFEST =
+      """
+      apiVersion: projectcalico.org/v3
+      kind: BGPConfiguration
+      metadata:
+        name: default
+      spec:
+        asNumber: 64512
+        nodeToNodeMeshEnabled: true
+      ---
+      apiVersion: projectcalico.org/v3
+      kind: IPPool
+      metadata:
+        name: default-ipv4-ippool
+      spec:
+        cidr: 10.244.0.0/16
+        blockSize: 26
+        vxlanMode: CrossSubnet
+        natOutgoing: true
+        nodeSelector: all()
+      """;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     String datastoreSpec = chooseDatastore();
+    String why = bgpOnly ? "--bgp-only" : NetnsDemo.unavailableBecause();
+    if (why == null) return netnsDemo(out, datastoreSpec);
+    out.println("netctl demo: the BGP-only demo (" + why + "; as root the demo builds a real");
+    out.println("cluster in network namespaces with the node agent and the CNI plugin)");
     out.println("netctl demo: 3 nodes, datastore " + datastoreSpec);
     out.println();
 
@@ -174,6 +211,78 @@ final class DemoCommand implements Callable<Integer> {
         "Every node learned the other nodes' IPv4 blocks. The datastore is kept; explore it with");
     out.println("  ./netctl --datastore " + datastoreSpec + " ipam show --ip <address>");
     out.flush();
+    return ExitCode.OK;
+  }
+
+  /** The real cluster: network namespaces, node agents, CNI plugin, ping matrix. */
+  private int netnsDemo(PrintWriter out, String datastoreSpec) throws Exception {
+    long t0 = System.nanoTime();
+    out.println("netctl demo: 3 nodes in network namespaces, datastore " + datastoreSpec);
+    out.println();
+    try (Datastore store = Datastores.open(datastoreSpec, null)) {
+      step(out, "apply the cluster manifest (BGP mesh, a VXLAN CrossSubnet pool with NAT outgoing)");
+      for (Applied<Resource> a :
+          new ResourceClient(store).applyAll(new ResourceCodec().read(NETNS_MANIFEST, "demo"))) {
+        out.println(
+            a.resource().kind().name().toLowerCase(Locale.ROOT)
+                + ".netctl.dev/"
+                + a.resource().metadata().name()
+                + " "
+                + a.outcome().verb());
+      }
+    }
+    out.println();
+    NetnsDemo.removeLeftovers();
+    int failed;
+    try (NetnsDemo d = new NetnsDemo(out, datastoreSpec)) {
+      step(out, "build the underlay: two subnets and a router");
+      d.buildTopology();
+      out.println();
+      step(out, "start `netctl node run` in every node namespace");
+      d.startAgents();
+      out.println("node-1, node-2, node-3 (logs in " + d.dir() + ")");
+      out.println();
+      step(out, "install the CNI plugin (`netctl cni install`)");
+      Map<String, String> configs = d.installCni();
+      out.println();
+      step(out, "start " + NetnsDemo.PODS_PER_NODE + " pods on every node at once: CNI ADD");
+      List<NetnsDemo.Pod> pods;
+      try {
+        pods = d.startPods(configs);
+      } catch (CliException e) {
+        for (String n : NetnsDemo.NODES) out.println("--- " + n + " agent log\n" + d.log(n));
+        throw e;
+      }
+      Table t = new Table(List.of("NODE", "POD", "NAMESPACE", "IPV4"));
+      for (NetnsDemo.Pod p : pods) t.row(List.of(p.node(), "demo/" + p.name(), p.netns(), p.ip()));
+      t.print(out);
+      out.println();
+      netctl(out, datastoreSpec, "get", "nodes", "-o", "wide");
+      step(out, "every pod pings every other pod (same node, same subnet natively, across the"
+          + " router over VXLAN)");
+      failed = d.pingMatrix(pods);
+      out.println();
+      for (String n : NetnsDemo.NODES) {
+        step(out, "netctl node status (in " + NetnsDemo.ns(n) + ")");
+        out.println(d.nodeStatus(n));
+      }
+      if (keep) {
+        d.keep();
+        out.println("Kept: namespaces " + NetnsDemo.PREFIX + "*, agents running. Try");
+        out.println("  ip netns exec " + NetnsDemo.ns("node-1") + " ip route show proto 86");
+        out.println("  ip netns exec " + NetnsDemo.ns("web-1a") + " ping " + pods.getLast().ip());
+        out.println("The next `netctl demo` removes them (or: ip -all netns delete).");
+      } else {
+        d.deletePods(pods, configs);
+      }
+    }
+    out.printf(
+        "%s in %.1f s; the datastore is kept: ./netctl --datastore %s ipam show --show-blocks%n",
+        failed == 0 ? "Every pod reached every other pod" : failed + " pod pairs did not reach each other",
+        (System.nanoTime() - t0) / 1e9,
+        datastoreSpec);
+    out.flush();
+    if (failed > 0) throw new CliException(ExitCode.ERROR, failed + " pod pairs unreachable");
     return ExitCode.OK;
   }
 

@@ -1,5 +1,7 @@
 package dev.netctl.ctl;
 
+import dev.netctl.agent.cni.CniPlugin;
+import dev.netctl.agent.cni.CniServer;
 import dev.netctl.agent.kernel.IpKernel;
 import dev.netctl.agent.node.AgentOptions;
 import dev.netctl.agent.node.NodeAgent;
@@ -26,8 +28,9 @@ final class NodeRunCommand implements Callable<Integer> {
   @Option(
       names = "--name",
       paramLabel = "NAME",
-      defaultValue = "${env:NETCTL_NODENAME}",
-      description = "This node's name (default: $NETCTL_NODENAME, then the host name).")
+      defaultValue = "${env:NETCTL_NODENAME:-${env:NETCTL_NODE_NAME}}",
+      description =
+          "This node's name (default: $NETCTL_NODENAME or $NETCTL_NODE_NAME, then the host name).")
   String name;
 
   @Option(
@@ -90,6 +93,16 @@ final class NodeRunCommand implements Callable<Integer> {
   Path secretsDir;
 
   @Option(
+      names = "--cni-socket",
+      paramLabel = "PATH|none",
+      defaultValue = "${env:NETCTL_CNI_SOCKET:-" + CniPlugin.DEFAULT_SOCKET + "}",
+      description =
+          "Where the CNI plugin reaches this agent (default "
+              + CniPlugin.DEFAULT_SOCKET
+              + "; none = no CNI socket).")
+  String cniSocket;
+
+  @Option(
       names = "--resync-interval",
       defaultValue = "90",
       paramLabel = "SECONDS",
@@ -124,10 +137,36 @@ final class NodeRunCommand implements Callable<Integer> {
       agent.close();
       throw new CliException(ExitCode.USAGE, e.getMessage());
     }
+    CniServer cni = null;
+    if (!"none".equals(cniSocket)) {
+      try {
+        cni =
+            new CniServer(
+                agent.client(),
+                agent.ipam(),
+                nodeName,
+                agent::podMtu,
+                agent::dataplaneReady,
+                Path.of(cniSocket));
+      } catch (java.io.IOException e) {
+        agent.close();
+        throw new CliException(
+            ExitCode.UNAVAILABLE, "--cni-socket " + cniSocket + ": cannot listen: " + e.getMessage());
+      }
+    }
+    CniServer cniServer = cni;
     AtomicBoolean closed = new AtomicBoolean();
     Runnable closeOnce =
         () -> {
-          if (closed.compareAndSet(false, true)) agent.close();
+          if (!closed.compareAndSet(false, true)) return;
+          if (cniServer != null) {
+            try {
+              cniServer.close();
+            } catch (java.io.IOException e) {
+              // the socket file is replaced on the next start anyway
+            }
+          }
+          agent.close();
         };
     Thread hook = Thread.ofPlatform().name("agent-shutdown").unstarted(closeOnce);
     Runtime.getRuntime().addShutdownHook(hook);
@@ -136,7 +175,8 @@ final class NodeRunCommand implements Callable<Integer> {
         "node agent "
             + nodeName
             + " running"
-            + (agent.healthPort() > 0 ? ", status on " + healthHost + ":" + agent.healthPort() : ""));
+            + (agent.healthPort() > 0 ? ", status on " + healthHost + ":" + agent.healthPort() : "")
+            + (cniServer != null ? ", CNI socket " + cniSocket : ""));
     out.flush();
     try {
       agent.awaitStopped();

@@ -271,9 +271,17 @@ public final class IpKernel implements Kernel {
     return failures;
   }
 
+  /**
+   * Where sysctls are written: {@code /proc/sys}, or {@code $NETCTL_PROC_SYS} when a container
+   * mounts the host's read-write elsewhere (a host-network pod sees its node's network namespace
+   * there).
+   */
+  private static final String PROC_SYS =
+      System.getenv().getOrDefault("NETCTL_PROC_SYS", "/proc/sys");
+
   @Override
   public void sysctl(String key, String value) {
-    Path p = Path.of("/proc/sys", key);
+    Path p = Path.of(PROC_SYS, key);
     try {
       if (Files.readString(p).strip().equals(value)) return;
       Files.writeString(p, value);

@@ -192,6 +192,14 @@ public final class NodeAgent implements AutoCloseable {
     return metrics;
   }
 
+  /**
+   * Whether pods may be plumbed: the datastore is in sync and the first apply is done, so the MTU
+   * is known and the node's routes exist. BGP sessions need not be up.
+   */
+  public boolean dataplaneReady() {
+    return syncer.inSync() && firstApplyDone && datastoreReachable;
+  }
+
   /** The datastore client the agent uses, for components wired beside it (the CNI server). */
   public ResourceClient client() {
     return client;
