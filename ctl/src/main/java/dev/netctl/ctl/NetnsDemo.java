@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -318,7 +319,7 @@ final class NetnsDemo implements AutoCloseable {
     for (String n : namespaces.reversed()) Exec.run(10, null, "ip", "netns", "del", n);
     if (!kept) {
       try (var files = Files.walk(dir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
       } catch (IOException e) {
         // a temp directory left behind is harmless
       }
