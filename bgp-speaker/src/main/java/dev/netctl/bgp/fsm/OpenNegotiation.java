@@ -1,6 +1,7 @@
 package dev.netctl.bgp.fsm;
 
 import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.AddressText;
 import dev.netctl.bgp.codec.BgpError;
 import dev.netctl.bgp.codec.BgpMessage;
 import dev.netctl.bgp.codec.BgpMessage.Open;
@@ -95,7 +96,7 @@ public final class OpenNegotiation {
           NotificationSubcode.BAD_BGP_IDENTIFIER,
           new byte[0],
           "peer BGP identifier "
-              + peer.bgpId().getHostAddress()
+              + AddressText.of(peer.bgpId())
               + " equals ours on an iBGP session");
     }
     Map<CapabilityCode, Capability> byCode = new java.util.HashMap<>();

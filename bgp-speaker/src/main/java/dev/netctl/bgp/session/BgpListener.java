@@ -1,5 +1,6 @@
 package dev.netctl.bgp.session;
 
+import dev.netctl.bgp.codec.AddressText;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -58,7 +59,8 @@ public final class BgpListener implements AutoCloseable {
                     InetAddress remote = ch.remoteAddress().getAddress();
                     PeerSession peer = lookup.apply(remote);
                     if (peer == null) {
-                      LOG.info("refusing BGP connection from unconfigured {}", remote);
+                      LOG.info(
+                          "refusing BGP connection from unconfigured {}", AddressText.of(remote));
                       ch.close();
                       return;
                     }

@@ -1,6 +1,7 @@
 package dev.netctl.bgp.session;
 
 import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.AddressText;
 import dev.netctl.bgp.codec.BgpMessage;
 import dev.netctl.bgp.codec.BgpMessage.Notification;
 import dev.netctl.bgp.codec.NotificationSubcode;
@@ -430,7 +431,7 @@ public final class PeerSession {
   @Override
   public String toString() {
     return "peer "
-        + spec.remote().getAddress().getHostAddress()
+        + AddressText.of(spec.remote().getAddress())
         + ":"
         + spec.remote().getPort()
         + " AS"

@@ -1,6 +1,7 @@
 package dev.netctl.bgp.speaker;
 
 import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.AddressText;
 import dev.netctl.bgp.codec.BgpMessage;
 import dev.netctl.bgp.codec.NotificationSubcode;
 import dev.netctl.bgp.codec.PathAttribute;
@@ -154,7 +155,7 @@ public final class BgpSpeaker implements AutoCloseable {
     if (spec.config().localAs() != localAs) {
       throw new IllegalArgumentException(
           "peer "
-              + spec.remote()
+              + AddressText.of(spec.remote())
               + " localAs "
               + spec.config().localAs()
               + " differs from the speaker's AS "
@@ -170,7 +171,7 @@ public final class BgpSpeaker implements AutoCloseable {
         () -> {
           InetAddress key = spec.remote().getAddress();
           if (peers.containsKey(key)) {
-            throw new IllegalArgumentException("peer " + key.getHostAddress() + " already exists");
+            throw new IllegalArgumentException("peer " + AddressText.of(key) + " already exists");
           }
           neighbors.put(key, neighbor);
           startSession(spec);
@@ -225,7 +226,7 @@ public final class BgpSpeaker implements AutoCloseable {
           if (running == null || p == null) {
             throw new IllegalArgumentException(
                 "peer "
-                    + key.getHostAddress()
+                    + AddressText.of(key)
                     + " is not configured: cannot update it (add it with addPeer)");
           }
           checkLocalAs(spec);
@@ -253,7 +254,7 @@ public final class BgpSpeaker implements AutoCloseable {
   public void originate(Prefix prefix, InetAddress nextHop, List<PathAttribute> attributes) {
     if (nextHop != null && prefix.ipv6() != (nextHop instanceof Inet6Address)) {
       throw new IllegalArgumentException(
-          "route " + prefix + " next hop " + nextHop.getHostAddress() + " is of another family");
+          "route " + prefix + " next hop " + AddressText.of(nextHop) + " is of another family");
     }
     List<PathAttribute> attrs = new ArrayList<>();
     boolean hasOrigin = false;
@@ -353,7 +354,7 @@ public final class BgpSpeaker implements AutoCloseable {
     call(
         () -> {
           PeerSession p = peers.get(peer);
-          String name = "peer " + peer.getHostAddress();
+          String name = "peer " + AddressText.of(peer);
           if (p == null) {
             throw new IllegalArgumentException(name + " is not configured");
           }

@@ -1,5 +1,6 @@
 package dev.netctl.bgp.speaker;
 
+import dev.netctl.bgp.codec.AddressText;
 import dev.netctl.bgp.rib.RoutePolicy;
 import dev.netctl.bgp.session.PeerSpec;
 import java.util.Objects;
@@ -27,7 +28,7 @@ public record Neighbor(
     if (routeReflectorClient && !spec.config().internal()) {
       throw new IllegalArgumentException(
           "peer "
-              + spec.remote()
+              + AddressText.of(spec.remote())
               + " routeReflectorClient=true needs an iBGP peer, but remote AS "
               + spec.config().remoteAs()
               + " differs from local AS "

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.AddressText;
 import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.Prefix;
 import dev.netctl.bgp.fsm.PeerConfig;
@@ -157,7 +158,7 @@ public final class SpeakerConfigReader {
       if (p != null && !seen.add(p.spec().remote().getAddress())) {
         error(
             "peers[" + i + "].address",
-            p.spec().remote().getAddress().getHostAddress(),
+            AddressText.of(p.spec().remote().getAddress()),
             "is a duplicate: each peer address may appear once");
       } else if (p != null) {
         peers.add(p);
@@ -271,14 +272,14 @@ public final class SpeakerConfigReader {
     } else if (local != null && local.isAnyLocalAddress()) {
       error(
           f + ".localAddress",
-          local.getHostAddress(),
+          AddressText.of(local),
           "must be a specific address (set it when listen.address is a wildcard)");
     } else if (local != null
         && remote != null
         && (local instanceof Inet6Address) != (remote instanceof Inet6Address)) {
       error(
           f + ".localAddress",
-          local.getHostAddress(),
+          AddressText.of(local),
           "must be of the same IP version as the peer address " + p.address());
     }
     int hold = 90;

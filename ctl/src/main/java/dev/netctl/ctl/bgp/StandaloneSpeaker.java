@@ -4,6 +4,7 @@ import static dev.netctl.bgp.codec.AddressFamily.IPV4_UNICAST;
 import static dev.netctl.bgp.codec.AddressFamily.IPV6_UNICAST;
 
 import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.AddressText;
 import dev.netctl.bgp.codec.Nlri;
 import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.session.Transport;
@@ -110,7 +111,7 @@ public final class StandaloneSpeaker implements AutoCloseable {
         plan.peers().stream()
             .anyMatch(n -> n.routeReflectorClient() && n.spec().remote().equals(s.remote()));
     return new PeerView(
-        s.remote().getAddress().getHostAddress(),
+        AddressText.of(s.remote().getAddress()),
         s.remote().getPort(),
         s.remoteAs(),
         rrClient ? "rr-client" : s.internal() ? "ibgp" : "ebgp",
@@ -138,7 +139,7 @@ public final class StandaloneSpeaker implements AutoCloseable {
             .orElseThrow(
                 () ->
                     new IllegalArgumentException(
-                        "peer " + peer.getHostAddress() + " is not configured"));
+                        "peer " + AddressText.of(peer) + " is not configured"));
     if (family != null) {
       speaker.refresh(peer, family.equals("ipv6") ? IPV6_UNICAST : IPV4_UNICAST);
       return List.of(family);
@@ -203,9 +204,9 @@ public final class StandaloneSpeaker implements AutoCloseable {
     return new RouteView(
         prefix,
         nlri.prefix().ipv6() ? "ipv6" : "ipv4",
-        nextHop == null ? "" : nextHop.getHostAddress(),
+        nextHop == null ? "" : AddressText.of(nextHop),
         first(attrs, PathAttribute.AsPath.class).map(StandaloneSpeaker::asPath).orElse(""),
-        peer.getHostAddress(),
+        AddressText.of(peer),
         dir,
         communities(attrs),
         largeCommunities(attrs),
@@ -216,10 +217,10 @@ public final class StandaloneSpeaker implements AutoCloseable {
             .map(PathAttribute.LocalPref::value)
             .orElse(null),
         first(attrs, PathAttribute.OriginatorId.class)
-            .map(o -> o.id().getHostAddress())
+            .map(o -> AddressText.of(o.id()))
             .orElse(null),
         first(attrs, PathAttribute.ClusterList.class)
-            .map(c -> c.clusterIds().stream().map(InetAddress::getHostAddress).toList())
+            .map(c -> c.clusterIds().stream().map(AddressText::of).toList())
             .orElse(List.of()),
         stale);
   }
