@@ -52,6 +52,8 @@ public final class PeerSession {
   private volatile Instant since;
   private volatile String info = "";
   private volatile String lastError = "";
+  // Few and fixed (one per kind of deviation): a set, so a repeated one is kept once.
+  private final java.util.Set<String> notices = new java.util.concurrent.CopyOnWriteArraySet<>();
 
   /** A peer in Idle; {@link #start()} begins connecting. */
   public PeerSession(
@@ -92,6 +94,18 @@ public final class PeerSession {
   /** The last RFC 7606 error handled without a reset (treat-as-withdraw, discard), or empty. */
   public String lastError() {
     return lastError;
+  }
+
+  /** Records what the session does differently from its configuration; empty text is ignored. */
+  public void notice(String text) {
+    if (!text.isEmpty()) {
+      notices.add(text);
+    }
+  }
+
+  /** {@link #notice} texts, {@code "; "}-separated, or empty. */
+  public String notices() {
+    return String.join("; ", notices);
   }
 
   void attributeError(String handling, dev.netctl.bgp.codec.BgpError error) {

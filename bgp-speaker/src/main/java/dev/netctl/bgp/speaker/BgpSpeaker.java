@@ -8,7 +8,6 @@ import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.Prefix;
 import dev.netctl.bgp.fsm.Negotiated;
 import dev.netctl.bgp.rib.AttributeSet;
-import dev.netctl.bgp.rib.NextHopResolver;
 import dev.netctl.bgp.rib.Peer;
 import dev.netctl.bgp.rib.Rib;
 import dev.netctl.bgp.rib.RibConfig;
@@ -90,7 +89,7 @@ public final class BgpSpeaker implements AutoCloseable {
                 false,
                 1,
                 config.ribShards()),
-            NextHopResolver.ALL_REACHABLE);
+            Ipv6NextHop.RESOLVER);
     this.bestPaths = new BestPaths(loop);
     rib.addSink(bestPaths);
     this.attached = new AttachedPeers(rib, loop, config.restart().staleTime(), this::holdingTables);
@@ -164,7 +163,8 @@ public final class BgpSpeaker implements AutoCloseable {
   }
 
   /** Adds a peer and starts its session. */
-  public void addPeer(Neighbor neighbor) {
+  public void addPeer(Neighbor configured) {
+    Neighbor neighbor = withDefaults(configured);
     PeerSpec spec = neighbor.spec();
     checkLocalAs(spec);
     call(
@@ -174,15 +174,24 @@ public final class BgpSpeaker implements AutoCloseable {
             throw new IllegalArgumentException("peer " + AddressText.of(key) + " already exists");
           }
           neighbors.put(key, neighbor);
-          startSession(spec);
+          startSession(neighbor);
           return null;
         });
   }
 
+  /** The neighbour with the speaker's defaults filled in. */
+  private Neighbor withDefaults(Neighbor neighbor) {
+    return neighbor.ipv6NextHop() == null && config.ipv6NextHop() != null
+        ? neighbor.withIpv6NextHop(config.ipv6NextHop())
+        : neighbor;
+  }
+
   /** Starts a configured peer's session; on the loop. */
-  private void startSession(PeerSpec spec) {
-    PeerSession p = new PeerSession(spec, loop, transport, events, clock);
-    peers.put(spec.remote().getAddress(), p);
+  private void startSession(Neighbor neighbor) {
+    Ipv6NextHop.Session session = Ipv6NextHop.session(neighbor);
+    PeerSession p = new PeerSession(session.spec(), loop, transport, events, clock);
+    p.notice(session.notice());
+    peers.put(neighbor.spec().remote().getAddress(), p);
     updateMd5();
     p.restarting(deferral.active());
     p.start();
@@ -216,7 +225,8 @@ public final class BgpSpeaker implements AutoCloseable {
    *
    * @throws IllegalArgumentException when no peer with that address is configured
    */
-  public void updatePeer(Neighbor neighbor) {
+  public void updatePeer(Neighbor configured) {
+    Neighbor neighbor = withDefaults(configured);
     PeerSpec spec = neighbor.spec();
     InetAddress key = spec.remote().getAddress();
     call(
@@ -235,7 +245,7 @@ public final class BgpSpeaker implements AutoCloseable {
           if (change.resetsSession()) {
             p.stop(BgpMessage.Notification.of(NotificationSubcode.OTHER_CONFIGURATION_CHANGE));
             attached.deconfigured(key);
-            startSession(spec);
+            startSession(neighbor);
             return null;
           }
           soft.apply(key, change, neighbor);
@@ -336,7 +346,8 @@ public final class BgpSpeaker implements AutoCloseable {
                             p.info(),
                             receivedCount(p),
                             p.lastError(),
-                            attached.stale().keeps(p.spec().remote().getAddress())))
+                            attached.stale().keeps(p.spec().remote().getAddress()),
+                            p.notices()))
                 .toList());
   }
 

@@ -1,6 +1,7 @@
 package dev.netctl.bgp.speaker;
 
 import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.AddressText;
 import dev.netctl.bgp.codec.BgpMessage;
 import dev.netctl.bgp.codec.BgpMessage.Update;
 import dev.netctl.bgp.codec.PathAttribute;
@@ -66,6 +67,17 @@ final class SessionEvents implements SessionListener {
     AttachedPeer a = attached.get(peer.spec().remote().getAddress());
     if (a != null) {
       Update update = withRealAsPath(received);
+      received
+          .attribute(PathAttribute.MpReach.class)
+          .filter(m -> m.family().equals(AddressFamily.IPV6_UNICAST) && !m.nextHops().isEmpty())
+          .filter(m -> Ipv6NextHop.mapped(m.nextHops().getFirst()))
+          .ifPresent(
+              m ->
+                  peer.notice(
+                      "ipv6 routes with the IPv4-mapped next hop "
+                          + AddressText.of(m.nextHops().getFirst())
+                          + " are kept but not used: no IPv6 next hop (RFC 2545 §2; 6PE, RFC"
+                          + " 4798, is not supported)"));
       // Chained to keep the session's order while the registration is still under way.
       CompletableFuture<Void> done = a.ready.thenCompose(v -> rib.apply(a.peer, update));
       a.ready = done;

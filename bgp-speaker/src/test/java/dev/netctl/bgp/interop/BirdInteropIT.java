@@ -13,6 +13,7 @@ import dev.netctl.bgp.fsm.State;
 import dev.netctl.bgp.session.Transport;
 import dev.netctl.bgp.speaker.BgpSpeaker;
 import dev.netctl.bgp.speaker.ReceivedRoute;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -49,8 +50,13 @@ class BirdInteropIT {
           hold time 9;
           connect retry time 1;
           ipv4 { import all; export all; };
-          # An IPv4 session carries IPv6 routes only with an explicit IPv6 next hop.
-          ipv6 { next hop address 2001:db8::52; import all; export all; };
+          # An IPv4 session carries IPv6 routes only with an explicit IPv6 next hop (RFC 2545);
+          # without extended next hop (RFC 8950) BIRD refuses an IPv4-mapped one.
+          ipv6 {
+            next hop address 2001:db8::52;
+            extended next hop off;
+            import all; export all;
+          };
         }
         """);
     try (BgpSpeaker speaker =
@@ -63,9 +69,11 @@ class BirdInteropIT {
                 List.of(BIRD, "-f", "-c", "bird.conf", "-s", sock.toString(), "-P", "bird.pid"),
                 Map.of())) {
       speaker.originate(Prefix.parse("10.51.0.0/16"), null, List.of());
-      speaker.originate(
-          Prefix.parse("2001:db8:51::/48"), InetAddress.getByName("2001:db8::51"), List.of());
-      speaker.addPeer(InteropSupport.open(peer("127.0.0.51", 65051, "127.0.0.52", 17952, 65052)));
+      // Next-hop self: the IPv6 route gets the neighbour's configured global IPv6 next hop.
+      speaker.originate(Prefix.parse("2001:db8:51::/48"), null, List.of());
+      speaker.addPeer(
+          InteropSupport.open(peer("127.0.0.51", 65051, "127.0.0.52", 17952, 65052))
+              .withIpv6NextHop((Inet6Address) InetAddress.getByName("2001:db8::51")));
 
       List<String> show =
           List.of(BIRDC, "-s", sock.toString(), "show", "route", "all", "protocol", "netctl");
@@ -89,6 +97,13 @@ class BirdInteropIT {
           routes.stream().filter(r -> !r.nlri().prefix().ipv6()).findFirst().orElseThrow();
       assertThat(v4.attribute(PathAttribute.AsPath.class))
           .contains(PathAttribute.AsPath.sequence(65052));
+      ReceivedRoute v6 =
+          routes.stream().filter(r -> r.nlri().prefix().ipv6()).findFirst().orElseThrow();
+      assertThat(v6.nextHop()).isEqualTo(InetAddress.getByName("2001:db8::52"));
+      await(
+          Duration.ofSeconds(10),
+          () -> speaker.bestRoutes().stream().anyMatch(r -> r.nlri().equals(v6.nlri())),
+          details);
 
       await(
           Duration.ofSeconds(20),
@@ -97,6 +112,11 @@ class BirdInteropIT {
             return out.contains("10.51.0.0/16") && out.contains("2001:db8:51::/48");
           },
           details);
+      String ours =
+          Daemon.run(
+              Duration.ofSeconds(5),
+              List.of(BIRDC, "-s", sock.toString(), "show", "route", "all", "2001:db8:51::/48"));
+      assertThat(ours).as(ours).contains("BGP.next_hop: 2001:db8::51").doesNotContain("::ffff:");
     }
   }
 }

@@ -20,6 +20,8 @@ import java.util.Map;
  * @param admin where the HTTP/JSON admin endpoint listens
  * @param definedSets named prefix and community sets the policies match on
  * @param policies named import/export policies, referenced by peers
+ * @param ipv6NextHop global IPv6 address sent as next hop of IPv6 routes over IPv4 sessions whose
+ *     peer sets none (RFC 2545 §2); without one such sessions do not offer IPv6 unicast
  */
 public record SpeakerConfig(
     String routerId,
@@ -30,7 +32,8 @@ public record SpeakerConfig(
     String clusterId,
     Admin admin,
     DefinedSets definedSets,
-    Map<String, PolicyDefinition> policies) {
+    Map<String, PolicyDefinition> policies,
+    String ipv6NextHop) {
 
   /**
    * @param address IP address to bind
@@ -55,6 +58,8 @@ public record SpeakerConfig(
    * @param gracefulRestart restart time in seconds to advertise (RFC 4724), 0..4095
    * @param importPolicy which received routes to keep
    * @param exportPolicy which routes to advertise
+   * @param ipv6NextHop global IPv6 address sent as next hop of IPv6 routes to this peer over an
+   *     IPv4 session, default the top-level {@code ipv6NextHop}
    */
   public record Peer(
       String address,
@@ -70,7 +75,8 @@ public record SpeakerConfig(
       Boolean addPath,
       Integer gracefulRestart,
       @JsonProperty("import") Policy importPolicy,
-      @JsonProperty("export") Policy exportPolicy) {}
+      @JsonProperty("export") Policy exportPolicy,
+      String ipv6NextHop) {}
 
   /**
    * A peer's reference to a policy: {@code accept-all}, {@code reject-all}, the name of one of

@@ -16,6 +16,7 @@ import dev.netctl.bgp.policy.Action;
 import dev.netctl.bgp.policy.Policy;
 import dev.netctl.bgp.rib.RoutePolicy;
 import dev.netctl.bgp.session.PeerSpec;
+import dev.netctl.bgp.speaker.Ipv6NextHop;
 import dev.netctl.bgp.speaker.Neighbor;
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -150,6 +151,7 @@ public final class SpeakerConfigReader {
       }
     }
     SocketAddress admin = admin(c.admin());
+    Inet6Address ipv6NextHop = ipv6NextHop("ipv6NextHop", c.ipv6NextHop());
     List<Neighbor> peers = new ArrayList<>();
     Set<InetAddress> seen = new HashSet<>();
     List<SpeakerConfig.Peer> declared = c.peers() == null ? List.of() : c.peers();
@@ -178,7 +180,23 @@ public final class SpeakerConfigReader {
     if (!errors.isEmpty()) {
       throw new SpeakerConfigException(errors);
     }
-    return new SpeakerPlan(routerId, as, listen, peers, routes, clusterId, admin);
+    return new SpeakerPlan(routerId, as, listen, peers, routes, clusterId, admin, ipv6NextHop);
+  }
+
+  private Inet6Address ipv6NextHop(String field, String text) {
+    if (text == null) {
+      return null;
+    }
+    if (!(ip(text) instanceof Inet6Address v6)) {
+      error(field, text, "must be an IPv6 address (the next hop of IPv6 routes, RFC 2545 §2)");
+      return null;
+    }
+    String problem = Ipv6NextHop.problem(v6);
+    if (problem != null) {
+      error(field, text, problem);
+      return null;
+    }
+    return v6;
   }
 
   /** An IP literal, or null (never a DNS lookup). */
@@ -336,6 +354,7 @@ public final class SpeakerConfigReader {
         gr = -1;
       }
     }
+    Inet6Address ipv6NextHop = ipv6NextHop(f + ".ipv6NextHop", p.ipv6NextHop());
     RoutePolicy importPolicy = policies.reference(f + ".import", p.importPolicy());
     RoutePolicy exportPolicy = policies.reference(f + ".export", p.exportPolicy());
     if (exportPolicy instanceof Policy named
@@ -367,7 +386,8 @@ public final class SpeakerConfigReader {
             Boolean.TRUE.equals(p.passive()),
             p.password(),
             ttl);
-    Neighbor n = Neighbor.of(spec).withPolicies(importPolicy, exportPolicy);
+    Neighbor n =
+        Neighbor.of(spec).withPolicies(importPolicy, exportPolicy).withIpv6NextHop(ipv6NextHop);
     return rrClient ? n.asReflectorClient() : n;
   }
 

@@ -4,6 +4,7 @@ import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.Prefix;
 import dev.netctl.bgp.speaker.Neighbor;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -21,6 +22,7 @@ import java.util.List;
  * @param clusterId route-reflection cluster id, or null for the router id
  * @param admin where the admin endpoint listens ({@code InetSocketAddress} or {@code
  *     UnixDomainSocketAddress}), or null for the default
+ * @param ipv6NextHop next hop of IPv6 routes over IPv4 sessions whose peer sets none, or null
  */
 public record SpeakerPlan(
     Inet4Address routerId,
@@ -29,7 +31,8 @@ public record SpeakerPlan(
     List<Neighbor> peers,
     List<Route> routes,
     Inet4Address clusterId,
-    SocketAddress admin) {
+    SocketAddress admin,
+    Inet6Address ipv6NextHop) {
 
   /** Copies lists. */
   public SpeakerPlan {

@@ -78,7 +78,8 @@ public final class StandaloneSpeaker implements AutoCloseable {
           dev.netctl.bgp.speaker.SpeakerConfig.of(
               plan.asNumber(), plan.routerId(), plan.listen(), transport);
       return BgpSpeaker.start(
-          plan.clusterId() == null ? config : config.withClusterId(plan.clusterId()));
+          (plan.clusterId() == null ? config : config.withClusterId(plan.clusterId()))
+              .withIpv6NextHop(plan.ipv6NextHop()));
     } catch (InterruptedException e) {
       throw e;
     } catch (Exception e) {
@@ -119,7 +120,8 @@ public final class StandaloneSpeaker implements AutoCloseable {
         s.since() == null ? "" : s.since().truncatedTo(ChronoUnit.SECONDS).toString(),
         s.info() == null ? "" : s.info(),
         s.receivedPrefixes(),
-        s.staleRoutes());
+        s.staleRoutes(),
+        s.notices());
   }
 
   /**
