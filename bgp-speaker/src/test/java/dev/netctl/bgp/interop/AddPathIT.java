@@ -91,7 +91,11 @@ class AddPathIT {
         Daemon b = BirdConfig.start(dir, "bird", config)) {
       speaker.addPeer(
           InteropSupport.open(
-              addPath(peer("127.0.2.41", 65241, "127.0.2.42", 18252, 65242), V4_V6, true, false)));
+                  addPath(
+                      peer("127.0.2.41", 65241, "127.0.2.42", 18252, 65242), V4_V6, true, false))
+              // RFC 2545: IPv6 over this IPv4 session needs a global IPv6 next hop of ours.
+              .withIpv6NextHop(
+                  (java.net.Inet6Address) java.net.InetAddress.getByName("2001:db8::41")));
       InteropSupport.Details details =
           () ->
               InteropSupport.status(speaker)

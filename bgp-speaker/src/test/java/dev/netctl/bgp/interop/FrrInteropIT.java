@@ -114,7 +114,11 @@ class FrrInteropIT {
       String ours =
           Daemon.run(
               Duration.ofSeconds(5), concat(vtysh, "show bgp ipv6 unicast 2001:db8:55::/48 json"));
-      assertThat(ours).as(ours).contains("\"ip\":\"2001:db8::55\"").doesNotContain("::ffff:");
+      assertThat(ours)
+          .as(ours)
+          .contains("\"ip\":\"2001:db8::55\"")
+          .contains("\"valid\":true")
+          .doesNotContain("::ffff:");
     }
   }
 

@@ -94,7 +94,11 @@ class GobgpInteropIT {
       // GoBGP treats an UPDATE with a loopback NEXT_HOP as withdraw: use a documentation address.
       speaker.originate(Prefix.parse("10.53.0.0/16"), ip("192.0.2.53"), List.of());
       speaker.originate(Prefix.parse("2001:db8:53::/48"), null, List.of());
-      speaker.addPeer(InteropSupport.open(peer("127.0.0.53", 65051, "127.0.0.54", 17954, 65054)));
+      // RFC 2545: IPv6 over this IPv4 session needs a global IPv6 next hop of ours.
+      speaker.addPeer(
+          InteropSupport.open(peer("127.0.0.53", 65051, "127.0.0.54", 17954, 65054))
+              .withIpv6NextHop(
+                  (java.net.Inet6Address) java.net.InetAddress.getByName("2001:db8::53")));
 
       await(Duration.ofSeconds(30), () -> state(speaker) == State.ESTABLISHED, details);
       await(Duration.ofSeconds(20), () -> speaker.received(ip("127.0.0.54")).size() == 3, details);
