@@ -119,6 +119,16 @@ public final class NotificationSubcode {
   public static final NotificationSubcode CONNECTION_COLLISION_RESOLUTION =
       register(6, 7, "CONNECTION_COLLISION_RESOLUTION");
 
+  /** Cease: out of resources (RFC 4486). */
+  public static final NotificationSubcode OUT_OF_RESOURCES = register(6, 8, "OUT_OF_RESOURCES");
+
+  /**
+   * Cease: hard reset (RFC 8538 §3): ends a session whose routes must not be kept, even where
+   * graceful restart covers NOTIFICATIONs; the data carries the reason as a nested code, subcode
+   * and data.
+   */
+  public static final NotificationSubcode HARD_RESET = register(6, 9, "HARD_RESET");
+
   /** ROUTE-REFRESH: invalid length (RFC 7313 §5). */
   public static final NotificationSubcode INVALID_ROUTE_REFRESH_LENGTH =
       register(7, 1, "INVALID_ROUTE_REFRESH_LENGTH");

@@ -144,6 +144,62 @@ class BgpSpeakerRestartTest {
     }
   }
 
+  /** Graceful restart with the N bit (RFC 8538 §2) for IPv4 unicast. */
+  static Capability.GracefulRestart grWithN() {
+    return new Capability.GracefulRestart(
+        false,
+        true,
+        120,
+        List.of(new Capability.GracefulRestartFamily(AddressFamily.IPV4_UNICAST, true)));
+  }
+
+  @Test
+  void inNotificationModeANotificationKeepsRoutesStaleLikeATcpClose() throws Exception {
+    BgpSpeaker s = speaker(RestartOptions.DEFAULT);
+    try (ScriptedPeer peer = new ScriptedPeer(PEER, US, port, 65002)) {
+      BgpMessage.Open ours = peer.establish(PEER, caps(65002, grWithN()));
+      assertThat(ours.capability(Capability.GracefulRestart.class).orElseThrow())
+          .as("we set the N bit")
+          .matches(Capability.GracefulRestart::gracefulNotification);
+      peer.announce(PEER, "10.1.0.0/24");
+      await().atMost(Duration.ofSeconds(10)).until(() -> received(s).size() == 1);
+      peer.send(BgpMessage.Notification.of(NotificationSubcode.OTHER_CONFIGURATION_CHANGE));
+      await().atMost(Duration.ofSeconds(10)).until(() -> state(s) != State.ESTABLISHED);
+      assertThat(received(s)).as("RFC 8538 §4").isEqualTo(Map.of(p("10.1.0.0/24"), true));
+      assertThat(s.peers().getFirst().staleRoutes()).isTrue();
+    }
+  }
+
+  @Test
+  void inNotificationModeAHardResetDropsTheRoutes() throws Exception {
+    BgpSpeaker s = speaker(RestartOptions.DEFAULT);
+    try (ScriptedPeer peer = new ScriptedPeer(PEER, US, port, 65002)) {
+      peer.establish(PEER, caps(65002, grWithN()));
+      peer.announce(PEER, "10.1.0.0/24");
+      await().atMost(Duration.ofSeconds(10)).until(() -> received(s).size() == 1);
+      peer.send(BgpMessage.Notification.of(NotificationSubcode.HARD_RESET, new byte[] {6, 4}));
+      await().atMost(Duration.ofSeconds(10)).until(() -> received(s).isEmpty());
+      assertThat(s.peers().getFirst().staleRoutes()).isFalse();
+    }
+  }
+
+  @Test
+  void removingANotificationModePeerSendsHardReset() throws Exception {
+    BgpSpeaker s = speaker(RestartOptions.DEFAULT);
+    try (ScriptedPeer peer = new ScriptedPeer(PEER, US, port, 65002)) {
+      peer.establish(PEER, caps(65002, grWithN()));
+      await().atMost(Duration.ofSeconds(10)).until(() -> state(s) == State.ESTABLISHED);
+      s.removePeer(ip(PEER));
+      BgpMessage last = peer.next();
+      while (!(last instanceof BgpMessage.Notification)) {
+        last = peer.next();
+      }
+      BgpMessage.Notification n = (BgpMessage.Notification) last;
+      assertThat(List.of(n.code(), n.subcode())).as("Cease/Hard Reset").isEqualTo(List.of(6, 9));
+      assertThat(n.data()).as("wrapping Cease/Peer De-configured").startsWith(6, 3);
+    }
+  }
+
   @Test
   void comingBackWithoutTheForwardingBitDropsStaleRoutesAtOnce() throws Exception {
     BgpSpeaker s = speaker(RestartOptions.DEFAULT);
