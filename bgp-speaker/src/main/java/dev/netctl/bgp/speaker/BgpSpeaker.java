@@ -55,6 +55,7 @@ import java.util.concurrent.TimeoutException;
  * sessions, and {@link BestPaths} reports best paths to route listeners.
  */
 public final class BgpSpeaker implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BgpSpeaker.class);
   private static final Duration WAIT = Duration.ofSeconds(10);
 
   private final SpeakerConfig config;
@@ -71,6 +72,7 @@ public final class BgpSpeaker implements AutoCloseable {
   private final SessionEvents events;
   private final SoftReconfiguration soft;
   private final BestPaths bestPaths;
+  private final DynamicPeers dynamic = new DynamicPeers();
   private BgpListener listener; // set once by start(), null when active-only
 
   private BgpSpeaker(SpeakerConfig config, Clock clock) {
@@ -94,7 +96,7 @@ public final class BgpSpeaker implements AutoCloseable {
     rib.addSink(bestPaths);
     this.attached = new AttachedPeers(rib, loop, config.restart().staleTime(), this::holdingTables);
     this.deferral = new SelectionDeferral(config.restart(), loop, peers, attached);
-    this.events = new SessionEvents(rib, loop, attached, deferral, neighbors::get);
+    this.events = new SessionEvents(rib, loop, attached, deferral, neighbors::get, this::ended);
     this.soft = new SoftReconfiguration(rib, loop, attached);
   }
 
@@ -122,7 +124,7 @@ public final class BgpSpeaker implements AutoCloseable {
     if (config.listen() != null) {
       try {
         s.listener =
-            BgpListener.bind(s.group, s.transport, config.listen(), a -> s.peers.get(a), Map.of());
+            BgpListener.bind(s.group, s.transport, config.listen(), s::acceptFrom, Map.of());
       } catch (RuntimeException | InterruptedException e) {
         s.rib.close();
         s.group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -201,15 +203,107 @@ public final class BgpSpeaker implements AutoCloseable {
   public void removePeer(InetAddress remote) {
     call(
         () -> {
-          PeerSession p = peers.remove(remote);
-          if (p != null) {
-            updateMd5();
-            p.stop(BgpMessage.Notification.of(NotificationSubcode.PEER_DECONFIGURED));
-            attached.deconfigured(remote);
-            neighbors.remove(remote);
-            deferral.check();
+          forget(remote, BgpMessage.Notification.of(NotificationSubcode.PEER_DECONFIGURED));
+          return null;
+        });
+  }
+
+  /** Stops a peer's session with {@code notification} (or none) and forgets it; on the loop. */
+  private void forget(InetAddress remote, BgpMessage.Notification notification) {
+    PeerSession p = peers.remove(remote);
+    if (p != null) {
+      dynamic.forget(remote);
+      updateMd5();
+      p.stop(notification);
+      attached.deconfigured(remote);
+      neighbors.remove(remote);
+      deferral.check();
+    }
+  }
+
+  /**
+   * Accepts peers by address range (see {@link DynamicRange}): a connection from an address in the
+   * range that matches no configured peer gets a passive session from the template, forgotten when
+   * it ends. Needs a listening speaker.
+   *
+   * @throws IllegalArgumentException when a range of that name exists or the template's local AS is
+   *     not ours
+   * @throws IllegalStateException when the speaker does not listen
+   */
+  public void addDynamicRange(DynamicRange range) {
+    checkLocalAs(range.template().spec());
+    if (listener == null) {
+      throw new IllegalStateException(
+          "dynamic range " + range.name() + " needs a listening speaker (listen is not set)");
+    }
+    call(
+        () -> {
+          dynamic.add(range);
+          return null;
+        });
+  }
+
+  /**
+   * Removes a range and stops its peers with Cease/Peer De-configured.
+   *
+   * @throws IllegalArgumentException when no range has that name
+   */
+  public void removeDynamicRange(String name) {
+    call(
+        () -> {
+          for (InetAddress a : dynamic.remove(name)) {
+            forget(a, BgpMessage.Notification.of(NotificationSubcode.PEER_DECONFIGURED));
           }
           return null;
+        });
+  }
+
+  /** The dynamic ranges, in the order added. */
+  public List<DynamicRange> dynamicRanges() {
+    return call(dynamic::ranges);
+  }
+
+  /**
+   * The session for a connection from {@code address}: a configured peer's, a new one when the
+   * address is in a dynamic range with room, else null (the listener closes the connection). Called
+   * by the listener on the loop.
+   */
+  private PeerSession acceptFrom(InetAddress address) {
+    PeerSession p = peers.get(address);
+    if (p != null || !loop.inEventLoop()) {
+      return p;
+    }
+    DynamicRange range = dynamic.match(address);
+    if (range == null) {
+      return null;
+    }
+    if (dynamic.count(range) >= range.limit()) {
+      LOG.warn(
+          "refusing BGP connection from {}: dynamic range {} has its limit of {} peers",
+          AddressText.of(address),
+          range.name(),
+          range.limit());
+      return null;
+    }
+    Neighbor n = withDefaults(range.neighborFor(address));
+    neighbors.put(address, n);
+    dynamic.accepted(address, range);
+    startSession(n);
+    PeerSession session = peers.get(address);
+    session.notice("dynamic peer of range " + range.name() + " (" + range.range() + ")");
+    return session;
+  }
+
+  /** A session's connection is gone: a dynamic peer is then forgotten, routes and all. */
+  private void ended(PeerSession p) {
+    InetAddress a = p.spec().remote().getAddress();
+    // After the callbacks of this transition (the RIB detach among them) have run.
+    loop.execute(
+        () -> {
+          if (peers.get(a) == p && dynamic.isMember(a)) {
+            LOG.info("{}: dynamic session ended, forgetting the peer", p);
+            forget(a, null);
+          }
         });
   }
 

@@ -6,6 +6,7 @@ import dev.netctl.bgp.codec.BgpMessage;
 import dev.netctl.bgp.codec.BgpMessage.Update;
 import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.fsm.Negotiated;
+import dev.netctl.bgp.fsm.State;
 import dev.netctl.bgp.rib.Rib;
 import dev.netctl.bgp.session.PeerSession;
 import dev.netctl.bgp.session.SessionListener;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -36,21 +38,33 @@ final class SessionEvents implements SessionListener {
   private final AttachedPeers attached;
   private final SelectionDeferral deferral;
   private final Function<InetAddress, Neighbor> neighbors;
+  private final Consumer<PeerSession> ended;
 
   /**
    * @param neighbors the configuration of a peer by address, null once it is removed
+   * @param ended told when a peer's connection is gone and it waits (Active) again
    */
   SessionEvents(
       Rib rib,
       EventLoop loop,
       AttachedPeers attached,
       SelectionDeferral deferral,
-      Function<InetAddress, Neighbor> neighbors) {
+      Function<InetAddress, Neighbor> neighbors,
+      Consumer<PeerSession> ended) {
     this.rib = rib;
     this.loop = loop;
     this.attached = attached;
     this.deferral = deferral;
     this.neighbors = neighbors;
+    this.ended = ended;
+  }
+
+  @Override
+  public void stateChanged(PeerSession peer, State from, State to, String reason) {
+    // Idle -> Active is a start; any other way into Active means the connection went away.
+    if (to == State.ACTIVE && from != State.IDLE) {
+      ended.accept(peer);
+    }
   }
 
   @Override
