@@ -58,13 +58,24 @@ class BgpCommandTest {
         routerId: %s
         asNumber: 65010
         listen: {address: %s, port: %d}
+        ipv6NextHop: "fd00:10:0:0::%s"
         peers:
           - {address: %s, port: %d, asNumber: 65010, holdTime: 9}
         originate:
           - {prefix: %s, communities: ["65010:7"], largeCommunities: ["65010:1:2"]}
+          - {prefix: "fd00:10:244:%s:0::/122"}
         admin: {address: 127.0.0.1:%d}
         """
-            .formatted(self, self, port, other, otherPort, prefix, admin));
+            .formatted(
+                self,
+                self,
+                port,
+                self.substring(self.lastIndexOf('.') + 1),
+                other,
+                otherPort,
+                prefix,
+                self.substring(self.lastIndexOf('.') + 1),
+                admin));
   }
 
   @AfterEach
@@ -104,7 +115,7 @@ class BgpCommandTest {
                   .satisfies(
                       p -> {
                         assertThat(p.state()).isEqualTo("established");
-                        assertThat(p.receivedPrefixes()).isEqualTo(1);
+                        assertThat(p.receivedPrefixes()).as("IPv4 and IPv6").isEqualTo(2);
                       });
             });
 
@@ -114,7 +125,7 @@ class BgpCommandTest {
     assertThat(lines.get(0)).isEqualTo("IPv4 BGP status");
     assertThat(lines.get(1)).matches("PEER ADDRESS +PEER TYPE +STATE +SINCE +INFO");
     assertThat(lines.get(2))
-        .matches("127\\.0\\.0\\.3 +ibgp +established +\\S+Z +1 routes received");
+        .matches("127\\.0\\.0\\.3 +ibgp +established +\\S+Z +2 routes received");
     assertThat(lines.subList(3, lines.size()))
         .containsExactly("", "IPv6 BGP status", "No IPv6 peers found.");
 
@@ -140,22 +151,33 @@ class BgpCommandTest {
 
     Cli.Run routeTable = Cli.raw("", "bgp", "routes", b, "--peer", "127.0.0.2", "--received");
     assertThat(routeTable.out().lines().toList())
-        .hasSize(2)
+        .hasSize(3)
         .first()
         .asString()
         .matches("PREFIX +NEXT HOP +AS PATH +FROM PEER +COMMUNITIES +LARGE COMMUNITIES");
     assertThat(routeTable.out().lines().toList().get(1))
         .matches("10\\.10\\.0\\.0/16 +127\\.0\\.0\\.2 +127\\.0\\.0\\.2 +65010:7 +65010:1:2");
+    assertThat(routeTable.out().lines().toList().get(2))
+        .matches("fd00:10:244:2::/122 +fd00:10::2 +127\\.0\\.0\\.2");
 
     Cli.Run advertised = Cli.raw("", "bgp", "routes", b, "--advertised", "-o", "json");
     List<RouteView> adv = JSON.readValue(advertised.out(), new TypeReference<>() {});
     assertThat(adv)
         .extracting(RouteView::prefix, RouteView::peer)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple("10.20.0.0/16", "127.0.0.2"));
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("10.20.0.0/16", "127.0.0.2"),
+            org.assertj.core.groups.Tuple.tuple("fd00:10:244:3::/122", "127.0.0.2"));
 
+    // RFC 2545: B's global IPv6 next hop; RFC 5952 text in the table and in JSON.
     Cli.Run v6 = Cli.raw("", "bgp", "routes", a, "--family", "ipv6");
-    assertThat(v6.exitCode()).isZero();
-    assertThat(v6.err()).contains("No routes found.");
+    assertThat(v6.exitCode()).as(v6.toString()).isZero();
+    assertThat(v6.out().lines().toList().get(1))
+        .matches("fd00:10:244:3::/122 +fd00:10::3 +127\\.0\\.0\\.3.*");
+    Cli.Run v6json =
+        Cli.raw("", "bgp", "routes", b, "--family", "ipv6", "--advertised", "-o", "json");
+    assertThat(v6json.out())
+        .contains("\"prefix\" : \"fd00:10:244:3::/122\"", "\"nextHop\" : \"fd00:10::3\"")
+        .doesNotContain("0:0:0");
 
     // Shutdown: both runs return OK and every port they held can be bound again.
     ta.interrupt();

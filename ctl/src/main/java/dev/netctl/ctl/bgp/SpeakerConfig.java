@@ -22,6 +22,7 @@ import java.util.Map;
  * @param policies named import/export policies, referenced by peers
  * @param ipv6NextHop global IPv6 address sent as next hop of IPv6 routes over IPv4 sessions whose
  *     peer sets none (RFC 2545 §2); without one such sessions do not offer IPv6 unicast
+ * @param dynamicPeers peers accepted by address range, each from a template
  */
 public record SpeakerConfig(
     String routerId,
@@ -33,7 +34,20 @@ public record SpeakerConfig(
     Admin admin,
     DefinedSets definedSets,
     Map<String, PolicyDefinition> policies,
-    String ipv6NextHop) {
+    String ipv6NextHop,
+    List<DynamicPeers> dynamicPeers) {
+
+  /**
+   * Peers accepted by address range (BIRD's {@code neighbor range}, FRR's {@code bgp listen
+   * range}): a connection from the range that matches no configured peer gets a passive session
+   * from {@code template}, forgotten when it ends.
+   *
+   * @param name names the range in errors and in {@code bgp peers}
+   * @param range the addresses accepted, a prefix
+   * @param limit the most such sessions at once, 1..100000 (default 100); more are refused
+   * @param template a peer entry without {@code address}, {@code passive} or {@code password}
+   */
+  public record DynamicPeers(String name, String range, Integer limit, Peer template) {}
 
   /**
    * @param address IP address to bind

@@ -16,6 +16,7 @@ import dev.netctl.bgp.policy.Action;
 import dev.netctl.bgp.policy.Policy;
 import dev.netctl.bgp.rib.RoutePolicy;
 import dev.netctl.bgp.session.PeerSpec;
+import dev.netctl.bgp.speaker.DynamicRange;
 import dev.netctl.bgp.speaker.Ipv6NextHop;
 import dev.netctl.bgp.speaker.Neighbor;
 import java.io.IOException;
@@ -180,7 +181,91 @@ public final class SpeakerConfigReader {
     if (!errors.isEmpty()) {
       throw new SpeakerConfigException(errors);
     }
-    return new SpeakerPlan(routerId, as, listen, peers, routes, clusterId, admin, ipv6NextHop);
+    List<DynamicRange> ranges = new ArrayList<>();
+    List<SpeakerConfig.DynamicPeers> dynamic =
+        c.dynamicPeers() == null ? List.of() : c.dynamicPeers();
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < dynamic.size(); i++) {
+      String f = "dynamicPeers[" + i + "]";
+      String name = dynamic.get(i).name();
+      if (name != null && !names.add(name)) {
+        error(f + ".name", name, "is a duplicate: each range name may appear once");
+      }
+      DynamicRange r = dynamicRange(f, dynamic.get(i), as, routerId, listen);
+      if (r != null) {
+        ranges.add(r);
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new SpeakerConfigException(errors);
+    }
+    return new SpeakerPlan(
+        routerId, as, listen, peers, routes, clusterId, admin, ipv6NextHop, ranges);
+  }
+
+  private DynamicRange dynamicRange(
+      String f,
+      SpeakerConfig.DynamicPeers d,
+      long as,
+      Inet4Address routerId,
+      InetSocketAddress ls) {
+    int before = errors.size();
+    if (d.name() == null || d.name().isBlank()) {
+      error(f + ".name", d.name(), "is required (names the range in bgp peers)");
+    }
+    Prefix range = values.prefix(f + ".range", d.range());
+    int limit = d.limit() == null ? 100 : d.limit();
+    if (limit < 1 || limit > 100_000) {
+      error(f + ".limit", limit, "must be 1..100000 (the most sessions from the range at once)");
+    }
+    SpeakerConfig.Peer t = d.template();
+    if (t == null) {
+      error(
+          f + ".template", null, "is required (asNumber and the peer settings every session gets)");
+      return null;
+    }
+    if (t.address() != null) {
+      error(f + ".template.address", t.address(), "must not be set: the range gives the addresses");
+    }
+    if (t.passive() != null) {
+      error(f + ".template.passive", t.passive(), "must not be set: dynamic peers are passive");
+    }
+    if (t.password() != null) {
+      error(
+          f + ".template.password",
+          "(hidden)",
+          "is not supported for a range: TCP MD5 keys are per address (RFC 2385)");
+    }
+    if (range == null || errors.size() > before) {
+      return null;
+    }
+    SpeakerConfig.Peer withAddress =
+        new SpeakerConfig.Peer(
+            AddressText.of(range.address()),
+            t.port(),
+            t.localAddress(),
+            t.asNumber(),
+            true,
+            null,
+            t.ttlSecurity(),
+            t.holdTime(),
+            t.families(),
+            t.routeReflectorClient(),
+            t.addPath(),
+            t.gracefulRestart(),
+            t.importPolicy(),
+            t.exportPolicy(),
+            t.ipv6NextHop());
+    Neighbor template = peer(f + ".template", withAddress, as, routerId, ls);
+    if (template == null) {
+      return null;
+    }
+    try {
+      return new DynamicRange(d.name(), range, template, limit);
+    } catch (IllegalArgumentException e) {
+      error(f, d.range(), e.getMessage());
+      return null;
+    }
   }
 
   private Inet6Address ipv6NextHop(String field, String text) {

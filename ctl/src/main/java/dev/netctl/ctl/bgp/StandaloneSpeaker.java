@@ -10,6 +10,7 @@ import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.session.Transport;
 import dev.netctl.bgp.speaker.AdvertisedRoute;
 import dev.netctl.bgp.speaker.BgpSpeaker;
+import dev.netctl.bgp.speaker.DynamicRange;
 import dev.netctl.bgp.speaker.Neighbor;
 import dev.netctl.bgp.speaker.PeerStatus;
 import dev.netctl.bgp.speaker.ReceivedRoute;
@@ -60,6 +61,9 @@ public final class StandaloneSpeaker implements AutoCloseable {
       for (Neighbor n : plan.peers()) {
         s.speaker.addPeer(n);
       }
+      for (DynamicRange r : plan.dynamicRanges()) {
+        s.speaker.addDynamicRange(r);
+      }
       for (SpeakerPlan.Route r : plan.routes()) {
         s.speaker.originate(r.prefix(), r.nextHop(), r.attributes());
       }
@@ -102,6 +106,26 @@ public final class StandaloneSpeaker implements AutoCloseable {
     return admin.address();
   }
 
+  /**
+   * The configuration a peer runs with: its entry, or for a peer the speaker accepted through a
+   * dynamic range, that range's template (the most specific range, as the speaker picks it).
+   */
+  private java.util.Optional<Neighbor> neighbor(InetAddress address) {
+    java.util.Optional<Neighbor> configured =
+        plan.peers().stream()
+            .filter(x -> x.spec().remote().getAddress().equals(address))
+            .findFirst();
+    if (configured.isPresent()) {
+      return configured;
+    }
+    boolean running =
+        speaker.peers().stream().anyMatch(p -> p.remote().getAddress().equals(address));
+    return plan.dynamicRanges().stream()
+        .filter(r -> running && r.contains(address))
+        .max(Comparator.comparingInt(r -> r.range().length()))
+        .map(DynamicRange::template);
+  }
+
   /** Every configured peer with its session state. */
   public List<PeerView> peers() {
     return speaker.peers().stream().map(this::view).toList();
@@ -109,8 +133,7 @@ public final class StandaloneSpeaker implements AutoCloseable {
 
   private PeerView view(PeerStatus s) {
     boolean rrClient =
-        plan.peers().stream()
-            .anyMatch(n -> n.routeReflectorClient() && n.spec().remote().equals(s.remote()));
+        neighbor(s.remote().getAddress()).map(Neighbor::routeReflectorClient).orElse(false);
     return new PeerView(
         AddressText.of(s.remote().getAddress()),
         s.remote().getPort(),
@@ -135,9 +158,7 @@ public final class StandaloneSpeaker implements AutoCloseable {
    */
   public List<String> refresh(InetAddress peer, String family) {
     Neighbor n =
-        plan.peers().stream()
-            .filter(x -> x.spec().remote().getAddress().equals(peer))
-            .findFirst()
+        neighbor(peer)
             .orElseThrow(
                 () ->
                     new IllegalArgumentException(
@@ -171,8 +192,9 @@ public final class StandaloneSpeaker implements AutoCloseable {
    */
   public List<RouteView> routes(String family, InetAddress peer, boolean advertised) {
     List<RouteView> out = new ArrayList<>();
-    for (Neighbor n : plan.peers()) {
-      InetAddress remote = n.spec().remote().getAddress();
+    // Every peer the speaker has: the configured ones and those accepted through a dynamic range.
+    for (PeerStatus status : speaker.peers()) {
+      InetAddress remote = status.remote().getAddress();
       if (peer != null && !peer.equals(remote)) continue;
       if (advertised) {
         for (AdvertisedRoute r : speaker.advertised(remote)) {
