@@ -258,7 +258,7 @@ public final class BgpFsm {
   }
 
   /** Cease/Hard Reset carrying {@code n} as its reason (RFC 8538 §3), or {@code n} if it is one. */
-  static Notification asHardReset(Notification n) {
+  public static Notification asHardReset(Notification n) {
     if (hardReset(n)) {
       return n;
     }

@@ -6,6 +6,7 @@ import dev.netctl.bgp.codec.BgpMessage;
 import dev.netctl.bgp.codec.NotificationSubcode;
 import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.Prefix;
+import dev.netctl.bgp.fsm.BgpFsm;
 import dev.netctl.bgp.fsm.Negotiated;
 import dev.netctl.bgp.rib.AttributeSet;
 import dev.netctl.bgp.rib.Peer;
@@ -219,6 +220,30 @@ public final class BgpSpeaker implements AutoCloseable {
       neighbors.remove(remote);
       deferral.check();
     }
+  }
+
+  /**
+   * Resets a peer's session with Cease/Administrative Reset and lets it come up again. With RFC
+   * 8538 notification mode negotiated, a soft reset keeps routes stale on both sides, as a restart
+   * would; {@code hard} sends Cease/Hard Reset instead, so both sides flush. Without notification
+   * mode every reset flushes.
+   *
+   * @throws IllegalArgumentException when the peer is not configured
+   */
+  public void resetPeer(InetAddress peer, boolean hard) {
+    call(
+        () -> {
+          PeerSession p = peers.get(peer);
+          if (p == null) {
+            throw new IllegalArgumentException(
+                "peer " + AddressText.of(peer) + " is not configured");
+          }
+          BgpMessage.Notification reset =
+              BgpMessage.Notification.of(NotificationSubcode.ADMINISTRATIVE_RESET);
+          p.stop(hard ? BgpFsm.asHardReset(reset) : reset);
+          p.start();
+          return null;
+        });
   }
 
   /**

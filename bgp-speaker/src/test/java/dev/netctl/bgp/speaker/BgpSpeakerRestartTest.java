@@ -184,17 +184,49 @@ class BgpSpeakerRestartTest {
   }
 
   @Test
+  void softAdminResetInNotificationModeKeepsRoutesAndHardResetFlushesThem() throws Exception {
+    BgpSpeaker s = speaker(RestartOptions.DEFAULT);
+    try (ScriptedPeer peer = new ScriptedPeer(PEER, US, port, 65002)) {
+      peer.establish(PEER, caps(65002, grWithN()));
+      peer.announce(PEER, "10.1.0.0/24");
+      await().atMost(Duration.ofSeconds(10)).until(() -> received(s).size() == 1);
+      s.resetPeer(ip(PEER), false);
+      BgpMessage.Notification soft = notification(peer);
+      assertThat(List.of(soft.code(), soft.subcode())).isEqualTo(List.of(6, 4));
+      assertThat(received(s)).as("kept stale").isEqualTo(Map.of(p("10.1.0.0/24"), true));
+    }
+    try (ScriptedPeer peer = new ScriptedPeer(PEER, US, port, 65002)) {
+      peer.establish(PEER, caps(65002, grWithN()));
+      peer.announce(PEER, "10.1.0.0/24");
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> received(s).equals(Map.of(p("10.1.0.0/24"), false)));
+      s.resetPeer(ip(PEER), true);
+      BgpMessage.Notification hard = notification(peer);
+      assertThat(List.of(hard.code(), hard.subcode())).isEqualTo(List.of(6, 9));
+      assertThat(hard.data()).as("Hard Reset wrapping Administrative Reset").startsWith(6, 4);
+      await().atMost(Duration.ofSeconds(10)).until(() -> received(s).isEmpty());
+    }
+  }
+
+  /** The next NOTIFICATION the peer receives (KEEPALIVEs and UPDATEs skipped). */
+  static BgpMessage.Notification notification(ScriptedPeer peer) throws Exception {
+    for (int i = 0; i < 20; i++) {
+      if (peer.next() instanceof BgpMessage.Notification n) {
+        return n;
+      }
+    }
+    throw new AssertionError("no NOTIFICATION");
+  }
+
+  @Test
   void removingANotificationModePeerSendsHardReset() throws Exception {
     BgpSpeaker s = speaker(RestartOptions.DEFAULT);
     try (ScriptedPeer peer = new ScriptedPeer(PEER, US, port, 65002)) {
       peer.establish(PEER, caps(65002, grWithN()));
       await().atMost(Duration.ofSeconds(10)).until(() -> state(s) == State.ESTABLISHED);
       s.removePeer(ip(PEER));
-      BgpMessage last = peer.next();
-      while (!(last instanceof BgpMessage.Notification)) {
-        last = peer.next();
-      }
-      BgpMessage.Notification n = (BgpMessage.Notification) last;
+      BgpMessage.Notification n = notification(peer);
       assertThat(List.of(n.code(), n.subcode())).as("Cease/Hard Reset").isEqualTo(List.of(6, 9));
       assertThat(n.data()).as("wrapping Cease/Peer De-configured").startsWith(6, 3);
     }
