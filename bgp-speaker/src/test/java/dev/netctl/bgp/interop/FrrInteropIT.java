@@ -25,7 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** eBGP between our speaker (127.0.0.55:17955) and FRR bgpd without zebra (127.0.0.56:17956). */
+/**
+ * eBGP between our speaker (127.0.0.55) and FRR bgpd without zebra (127.0.0.56), both on free
+ * ports.
+ */
 @Timeout(90)
 class FrrInteropIT {
   static final String BGPD = "/usr/lib/frr/bgpd";
@@ -36,6 +39,9 @@ class FrrInteropIT {
     Daemon.require(BGPD);
     Daemon.require(VTYSH);
     Path vty = Files.createDirectory(dir.resolve("vty"));
+    int frrPort = InteropSupport.freePort("127.0.0.56");
+    BgpSpeaker speaker =
+        BgpSpeaker.start(65051, new InetSocketAddress(ip("127.0.0.55"), 0), Transport.best());
     Files.writeString(
         dir.resolve("bgpd.conf"),
         """
@@ -47,7 +53,7 @@ class FrrInteropIT {
          no bgp ebgp-requires-policy
          no bgp network import-check
          neighbor 127.0.0.55 remote-as 65051
-         neighbor 127.0.0.55 port 17955
+         neighbor 127.0.0.55 port %d
          neighbor 127.0.0.55 update-source 127.0.0.56
          neighbor 127.0.0.55 timers 3 9
          neighbor 127.0.0.55 timers connect 1
@@ -65,12 +71,11 @@ class FrrInteropIT {
         route-map NH6 permit 10
          set ipv6 next-hop global 2001:db8::56
         !
-        """);
+        """
+            .formatted(speaker.listenAddress().getPort()));
     List<String> vtysh = List.of(VTYSH, "--vty_socket", vty.toString(), "-c");
-    try (BgpSpeaker speaker =
-            BgpSpeaker.start(
-                65051, new InetSocketAddress(ip("127.0.0.55"), 17955), Transport.best());
-        Daemon bgpd = startBgpd(dir, vty, 17956, "127.0.0.56")) {
+    try (speaker;
+        Daemon bgpd = startBgpd(dir, vty, frrPort, "127.0.0.56")) {
       InteropSupport.Details details =
           () ->
               InteropSupport.status(speaker)
@@ -85,7 +90,7 @@ class FrrInteropIT {
       // Next-hop self: the IPv6 route gets the neighbour's configured global IPv6 next hop.
       speaker.originate(Prefix.parse("2001:db8:55::/48"), null, List.of());
       speaker.addPeer(
-          InteropSupport.open(peer("127.0.0.55", 65051, "127.0.0.56", 17956, 65056))
+          InteropSupport.open(peer("127.0.0.55", 65051, "127.0.0.56", frrPort, 65056))
               .withIpv6NextHop((Inet6Address) InetAddress.getByName("2001:db8::55")));
 
       await(Duration.ofSeconds(30), () -> state(speaker) == State.ESTABLISHED, details);
