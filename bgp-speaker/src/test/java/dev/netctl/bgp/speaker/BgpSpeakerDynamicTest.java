@@ -133,12 +133,18 @@ class BgpSpeakerDynamicTest {
     assertThat(rr.peers()).hasSize(1);
   }
 
+  /** A reflector with the range "nodes" (127.0.5.0/24) and one established client. */
+  BgpSpeaker reflectorWithOneClient(int limit, String client, String prefix) throws Exception {
+    BgpSpeaker rr = speaker(RR, true);
+    rr.addDynamicRange(range("nodes", "127.0.5.0/24", limit));
+    client(client, rr, prefix);
+    await().atMost(Duration.ofSeconds(20)).until(() -> rr.peers().size() == 1 && established(rr));
+    return rr;
+  }
+
   @Test
   void connectionsOverTheLimitOrOutsideEveryRangeAreRefused() throws Exception {
-    BgpSpeaker rr = speaker(RR, true);
-    rr.addDynamicRange(range("nodes", "127.0.5.0/24", 1));
-    client("127.0.5.6", rr, "10.5.6.0/26");
-    await().atMost(Duration.ofSeconds(20)).until(() -> rr.peers().size() == 1 && established(rr));
+    BgpSpeaker rr = reflectorWithOneClient(1, "127.0.5.6", "10.5.6.0/26");
 
     assertThat(refused("127.0.5.7", rr)).as("over the limit of 1").isTrue();
     assertThat(refused("127.0.6.7", rr)).as("outside 127.0.5.0/24").isTrue();
@@ -147,10 +153,7 @@ class BgpSpeakerDynamicTest {
 
   @Test
   void removingARangeStopsItsPeers() throws Exception {
-    BgpSpeaker rr = speaker(RR, true);
-    rr.addDynamicRange(range("nodes", "127.0.5.0/24", 10));
-    client("127.0.5.8", rr, "10.5.8.0/26");
-    await().atMost(Duration.ofSeconds(20)).until(() -> rr.peers().size() == 1 && established(rr));
+    BgpSpeaker rr = reflectorWithOneClient(10, "127.0.5.8", "10.5.8.0/26");
 
     rr.removeDynamicRange("nodes");
     assertThat(rr.peers()).isEmpty();
