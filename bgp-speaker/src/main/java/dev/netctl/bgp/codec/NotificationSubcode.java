@@ -111,6 +111,10 @@ public final class NotificationSubcode {
   public static final NotificationSubcode ADMINISTRATIVE_RESET =
       register(6, 4, "ADMINISTRATIVE_RESET");
 
+  /** Cease: connection rejected (RFC 4486 §4): e.g. a dynamic range is at its limit. */
+  public static final NotificationSubcode CONNECTION_REJECTED =
+      register(6, 5, "CONNECTION_REJECTED");
+
   /** Cease: other configuration change (RFC 4486 §4): the peer was reset to apply new settings. */
   public static final NotificationSubcode OTHER_CONFIGURATION_CHANGE =
       register(6, 6, "OTHER_CONFIGURATION_CHANGE");

@@ -283,8 +283,7 @@ public final class PeerSession {
     }
     if (established != null) {
       // RFC 4271 §6.8: a new connection collides with an Established one and loses.
-      ch.writeAndFlush(Notification.of(NotificationSubcode.CONNECTION_COLLISION_RESOLUTION));
-      ch.close();
+      BgpListener.refuse(ch, Notification.of(NotificationSubcode.CONNECTION_COLLISION_RESOLUTION));
       return;
     }
     // Active state accepting a connection (RFC 4271 §8.2.2): drop our pending attempt.

@@ -14,6 +14,7 @@ import dev.netctl.bgp.rib.Rib;
 import dev.netctl.bgp.rib.RibConfig;
 import dev.netctl.bgp.rib.RibEntry;
 import dev.netctl.bgp.rib.UpdateGroup;
+import dev.netctl.bgp.session.Admission;
 import dev.netctl.bgp.session.BgpListener;
 import dev.netctl.bgp.session.PeerSession;
 import dev.netctl.bgp.session.PeerSpec;
@@ -290,25 +291,23 @@ public final class BgpSpeaker implements AutoCloseable {
 
   /**
    * The session for a connection from {@code address}: a configured peer's, a new one when the
-   * address is in a dynamic range with room, else null (the listener closes the connection). Called
-   * by the listener on the loop.
+   * address is in a dynamic range with room; refused with Cease/Connection Rejected (RFC 4486) when
+   * the range is full, and closed when the address is in no range. Called by the listener on the
+   * loop.
    */
-  private PeerSession acceptFrom(InetAddress address) {
+  private Admission acceptFrom(InetAddress address) {
     PeerSession p = peers.get(address);
     if (p != null || !loop.inEventLoop()) {
-      return p;
+      return Admission.of(p);
     }
     DynamicRange range = dynamic.match(address);
     if (range == null) {
-      return null;
+      return Admission.of(null);
     }
     if (dynamic.count(range) >= range.limit()) {
-      LOG.warn(
-          "refusing BGP connection from {}: dynamic range {} has its limit of {} peers",
-          AddressText.of(address),
-          range.name(),
-          range.limit());
-      return null;
+      return new Admission.Refuse(
+          BgpMessage.Notification.of(NotificationSubcode.CONNECTION_REJECTED),
+          "dynamic range " + range.name() + " has its limit of " + range.limit() + " peers");
     }
     Neighbor n = withDefaults(range.neighborFor(address));
     neighbors.put(address, n);
@@ -316,7 +315,7 @@ public final class BgpSpeaker implements AutoCloseable {
     startSession(n);
     PeerSession session = peers.get(address);
     session.notice("dynamic peer of range " + range.name() + " (" + range.range() + ")");
-    return session;
+    return new Admission.Accept(session);
   }
 
   /** A session's connection is gone: a dynamic peer is then forgotten, routes and all. */

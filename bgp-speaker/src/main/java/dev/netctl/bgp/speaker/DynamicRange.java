@@ -20,7 +20,8 @@ import java.util.Objects;
  *     reflector-client role, graceful restart, IPv6 next hop; its remote address and port, and its
  *     passive flag, are replaced per peer. No TCP MD5 password: the kernel keys MD5 per address,
  *     not per range.
- * @param limit the most dynamic sessions at once; further connections are refused (closed)
+ * @param limit the most dynamic sessions at once; further connections get Cease/Connection Rejected
+ *     (RFC 4486) and are closed
  */
 public record DynamicRange(String name, Prefix range, Neighbor template, int limit) {
   /** Validates. */

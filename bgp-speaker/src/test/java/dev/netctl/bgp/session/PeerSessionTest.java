@@ -84,7 +84,7 @@ class PeerSessionTest {
             group,
             transport,
             new InetSocketAddress(ip(LOCAL), 0),
-            a -> a.equals(spec.remote().getAddress()) ? session : null,
+            a -> Admission.of(a.equals(spec.remote().getAddress()) ? session : null),
             Map.of());
     port = listener.localAddress().getPort();
   }

@@ -4,13 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.netctl.bgp.codec.BgpMessage;
 import dev.netctl.bgp.codec.Nlri;
+import dev.netctl.bgp.codec.NotificationSubcode;
 import dev.netctl.bgp.codec.Prefix;
+import dev.netctl.bgp.codec.WireIo;
 import dev.netctl.bgp.fsm.PeerConfig;
 import dev.netctl.bgp.fsm.State;
 import dev.netctl.bgp.session.PeerSpec;
 import dev.netctl.bgp.session.Transport;
-import java.io.InputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -90,12 +94,27 @@ class BgpSpeakerDynamicTest {
 
   /** Connects from {@code local} and tells whether the speaker closed at once (read gives EOF). */
   static boolean refused(String local, BgpSpeaker rr) throws Exception {
+    return refusal(local, rr) == null;
+  }
+
+  /**
+   * Connects from {@code local}, expecting the speaker to close the connection before any OPEN:
+   * returns the NOTIFICATION it sent first, or null for a bare close.
+   */
+  static BgpMessage.Notification refusal(String local, BgpSpeaker rr) throws Exception {
     try (Socket s = new Socket()) {
       s.bind(new InetSocketAddress(ip(local), 0));
       s.connect(rr.listenAddress(), 2000);
       s.setSoTimeout(5000);
-      InputStream in = s.getInputStream();
-      return in.read() == -1;
+      DataInputStream in = new DataInputStream(s.getInputStream());
+      BgpMessage first;
+      try {
+        first = WireIo.read(in);
+      } catch (EOFException closed) {
+        return null;
+      }
+      assertThat(in.read()).as("closed after the NOTIFICATION").isEqualTo(-1);
+      return (BgpMessage.Notification) first;
     }
   }
 
@@ -146,7 +165,10 @@ class BgpSpeakerDynamicTest {
   void connectionsOverTheLimitOrOutsideEveryRangeAreRefused() throws Exception {
     BgpSpeaker rr = reflectorWithOneClient(1, "127.0.5.6", "10.5.6.0/26");
 
-    assertThat(refused("127.0.5.7", rr)).as("over the limit of 1").isTrue();
+    BgpMessage.Notification full = refusal("127.0.5.7", rr);
+    assertThat(full)
+        .as("over the limit of 1: Cease/Connection Rejected (RFC 4486)")
+        .isEqualTo(BgpMessage.Notification.of(NotificationSubcode.CONNECTION_REJECTED));
     assertThat(refused("127.0.6.7", rr)).as("outside 127.0.5.0/24").isTrue();
     assertThat(rr.peers()).hasSize(1);
   }
