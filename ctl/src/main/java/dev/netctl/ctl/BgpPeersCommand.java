@@ -75,6 +75,9 @@ final class BgpPeersCommand implements Callable<Integer> {
     if (p.staleRoutes()) {
       info += (info.isEmpty() ? "" : "; ") + "routes kept as stale (graceful restart)";
     }
+    if (!p.notices().isEmpty()) {
+      info += (info.isEmpty() ? "" : "; ") + p.notices();
+    }
     return info;
   }
 }

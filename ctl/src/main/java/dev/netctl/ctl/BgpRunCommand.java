@@ -1,5 +1,6 @@
 package dev.netctl.ctl;
 
+import dev.netctl.bgp.codec.AddressText;
 import dev.netctl.bgp.session.Transport;
 import dev.netctl.ctl.bgp.AdminAddress;
 import dev.netctl.ctl.bgp.SpeakerConfigReader;
@@ -58,7 +59,7 @@ final class BgpRunCommand implements Callable<Integer> {
         "bgp speaker AS "
             + plan.asNumber()
             + " router id "
-            + plan.routerId().getHostAddress()
+            + AddressText.of(plan.routerId())
             + " listening on "
             + AdminAddress.format(speaker.listenAddress())
             + ", "

@@ -15,7 +15,9 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -58,13 +60,24 @@ class BgpCommandTest {
         routerId: %s
         asNumber: 65010
         listen: {address: %s, port: %d}
+        ipv6NextHop: "fd00:10:0:0::%s"
         peers:
           - {address: %s, port: %d, asNumber: 65010, holdTime: 9}
         originate:
           - {prefix: %s, communities: ["65010:7"], largeCommunities: ["65010:1:2"]}
+          - {prefix: "fd00:10:244:%s:0::/122"}
         admin: {address: 127.0.0.1:%d}
         """
-            .formatted(self, self, port, other, otherPort, prefix, admin));
+            .formatted(
+                self,
+                self,
+                port,
+                self.substring(self.lastIndexOf('.') + 1),
+                other,
+                otherPort,
+                prefix,
+                self.substring(self.lastIndexOf('.') + 1),
+                admin));
   }
 
   @AfterEach
@@ -104,7 +117,7 @@ class BgpCommandTest {
                   .satisfies(
                       p -> {
                         assertThat(p.state()).isEqualTo("established");
-                        assertThat(p.receivedPrefixes()).isEqualTo(1);
+                        assertThat(p.receivedPrefixes()).as("IPv4 and IPv6").isEqualTo(2);
                       });
             });
 
@@ -114,7 +127,7 @@ class BgpCommandTest {
     assertThat(lines.get(0)).isEqualTo("IPv4 BGP status");
     assertThat(lines.get(1)).matches("PEER ADDRESS +PEER TYPE +STATE +SINCE +INFO");
     assertThat(lines.get(2))
-        .matches("127\\.0\\.0\\.3 +ibgp +established +\\S+Z +1 routes received");
+        .matches("127\\.0\\.0\\.3 +ibgp +established +\\S+Z +2 routes received");
     assertThat(lines.subList(3, lines.size()))
         .containsExactly("", "IPv6 BGP status", "No IPv6 peers found.");
 
@@ -140,22 +153,33 @@ class BgpCommandTest {
 
     Cli.Run routeTable = Cli.raw("", "bgp", "routes", b, "--peer", "127.0.0.2", "--received");
     assertThat(routeTable.out().lines().toList())
-        .hasSize(2)
+        .hasSize(3)
         .first()
         .asString()
         .matches("PREFIX +NEXT HOP +AS PATH +FROM PEER +COMMUNITIES +LARGE COMMUNITIES");
     assertThat(routeTable.out().lines().toList().get(1))
         .matches("10\\.10\\.0\\.0/16 +127\\.0\\.0\\.2 +127\\.0\\.0\\.2 +65010:7 +65010:1:2");
+    assertThat(routeTable.out().lines().toList().get(2))
+        .matches("fd00:10:244:2::/122 +fd00:10::2 +127\\.0\\.0\\.2");
 
     Cli.Run advertised = Cli.raw("", "bgp", "routes", b, "--advertised", "-o", "json");
     List<RouteView> adv = JSON.readValue(advertised.out(), new TypeReference<>() {});
     assertThat(adv)
         .extracting(RouteView::prefix, RouteView::peer)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple("10.20.0.0/16", "127.0.0.2"));
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("10.20.0.0/16", "127.0.0.2"),
+            org.assertj.core.groups.Tuple.tuple("fd00:10:244:3::/122", "127.0.0.2"));
 
+    // RFC 2545: B's global IPv6 next hop; RFC 5952 text in the table and in JSON.
     Cli.Run v6 = Cli.raw("", "bgp", "routes", a, "--family", "ipv6");
-    assertThat(v6.exitCode()).isZero();
-    assertThat(v6.err()).contains("No routes found.");
+    assertThat(v6.exitCode()).as(v6.toString()).isZero();
+    assertThat(v6.out().lines().toList().get(1))
+        .matches("fd00:10:244:3::/122 +fd00:10::3 +127\\.0\\.0\\.3.*");
+    Cli.Run v6json =
+        Cli.raw("", "bgp", "routes", b, "--family", "ipv6", "--advertised", "-o", "json");
+    assertThat(v6json.out())
+        .contains("\"prefix\" : \"fd00:10:244:3::/122\"", "\"nextHop\" : \"fd00:10::3\"")
+        .doesNotContain("0:0:0");
 
     // Shutdown: both runs return OK and every port they held can be bound again.
     ta.interrupt();
@@ -181,8 +205,12 @@ class BgpCommandTest {
     assertThat(gone.err()).contains("BGP admin endpoint 127.0.0.1:" + adminA + " is unreachable");
   }
 
-  private Thread runYaml(String name, String yaml) throws IOException {
-    return run(Files.writeString(dir.resolve(name), yaml), new AtomicReference<>());
+  private Thread runYaml(Map<String, Integer> ports, String name, String yaml) throws IOException {
+    String text = yaml;
+    for (Map.Entry<String, Integer> e : ports.entrySet()) {
+      text = text.replace(e.getKey(), e.getValue().toString());
+    }
+    return run(Files.writeString(dir.resolve(name), text), new AtomicReference<>());
   }
 
   private static List<RouteView> routes(String... args) throws IOException {
@@ -213,16 +241,26 @@ class BgpCommandTest {
   void policiesAndClusterIdShowInTheRoutesOfAReflectorQueriedOverAUnixSocket() throws Exception {
     Path socket = dir.resolve("rr.sock");
     String rrAdmin = "--admin=unix:" + socket;
-    String c1Admin = "--admin=127.0.0.1:18442";
-    String c2Admin = "--admin=127.0.0.1:18443";
-    String eAdmin = "--admin=127.0.0.1:18444";
+    // Free ports (bound to 0 and released), filled into the configs' {placeholders}.
+    Map<String, Integer> ports = new HashMap<>();
+    ports.put("{rr}", freePort("127.0.4.21"));
+    ports.put("{c1}", freePort("127.0.4.22"));
+    ports.put("{c2}", freePort("127.0.4.23"));
+    ports.put("{e}", freePort("127.0.4.24"));
+    ports.put("{c1a}", freePort("127.0.0.1"));
+    ports.put("{c2a}", freePort("127.0.0.1"));
+    ports.put("{ea}", freePort("127.0.0.1"));
+    String c1Admin = "--admin=127.0.0.1:" + ports.get("{c1a}");
+    String c2Admin = "--admin=127.0.0.1:" + ports.get("{c2a}");
+    String eAdmin = "--admin=127.0.0.1:" + ports.get("{ea}");
     runYaml(
+        ports,
         "rr.yaml",
         """
         routerId: 127.0.4.21
         asNumber: 65040
         clusterId: 10.4.4.4
-        listen: {address: 127.0.4.21, port: 18421}
+        listen: {address: 127.0.4.21, port: {rr}}
         definedSets:
           prefixSets:
             pods: [10.4.0.0/16 le 24]
@@ -241,11 +279,11 @@ class BgpCommandTest {
                   communities: {add: ["65040:42"]}
                 then: accept
         peers:
-          - {address: 127.0.4.22, port: 18422, asNumber: 65040, holdTime: 9,
+          - {address: 127.0.4.22, port: {c1}, asNumber: 65040, holdTime: 9,
              routeReflectorClient: true, import: from-clients}
-          - {address: 127.0.4.23, port: 18423, asNumber: 65040, holdTime: 9,
+          - {address: 127.0.4.23, port: {c2}, asNumber: 65040, holdTime: 9,
              routeReflectorClient: true, import: from-clients}
-          - {address: 127.0.4.24, port: 18424, asNumber: 65041, holdTime: 9,
+          - {address: 127.0.4.24, port: {e}, asNumber: 65041, holdTime: 9,
              import: accept-all, export: to-upstream}
         originate:
           - {prefix: 10.4.21.0/24}
@@ -254,34 +292,37 @@ class BgpCommandTest {
         """
             .formatted(socket));
     runYaml(
+        ports,
         "c1.yaml",
         """
         routerId: 127.0.4.22
         asNumber: 65040
-        listen: {address: 127.0.4.22, port: 18422}
-        peers: [{address: 127.0.4.21, port: 18421, asNumber: 65040, holdTime: 9}]
+        listen: {address: 127.0.4.22, port: {c1}}
+        peers: [{address: 127.0.4.21, port: {rr}, asNumber: 65040, holdTime: 9}]
         originate: [{prefix: 10.4.22.0/24}]
-        admin: {address: 127.0.0.1:18442}
+        admin: {address: 127.0.0.1:{c1a}}
         """);
     runYaml(
+        ports,
         "c2.yaml",
         """
         routerId: 127.0.4.23
         asNumber: 65040
-        listen: {address: 127.0.4.23, port: 18423}
-        peers: [{address: 127.0.4.21, port: 18421, asNumber: 65040, holdTime: 9}]
+        listen: {address: 127.0.4.23, port: {c2}}
+        peers: [{address: 127.0.4.21, port: {rr}, asNumber: 65040, holdTime: 9}]
         originate: [{prefix: 10.4.23.0/24}, {prefix: 10.99.1.0/24}]
-        admin: {address: 127.0.0.1:18443}
+        admin: {address: 127.0.0.1:{c2a}}
         """);
     runYaml(
+        ports,
         "e.yaml",
         """
         routerId: 127.0.4.24
         asNumber: 65041
-        listen: {address: 127.0.4.24, port: 18424}
-        peers: [{address: 127.0.4.21, port: 18421, asNumber: 65040, holdTime: 9,
+        listen: {address: 127.0.4.24, port: {e}}
+        peers: [{address: 127.0.4.21, port: {rr}, asNumber: 65040, holdTime: 9,
                  import: accept-all, export: reject-all}]
-        admin: {address: 127.0.0.1:18444}
+        admin: {address: 127.0.0.1:{ea}}
         """);
 
     await()

@@ -144,7 +144,7 @@ class BgpRunBirdTest {
   /**
    * {@code bgp refresh} sends BIRD a ROUTE-REFRESH (BIRD logs receiving it); when BIRD then dies
    * without a NOTIFICATION, its routes are kept as stale (it offered graceful restart) and {@code
-   * bgp routes} and {@code bgp peers} say so. Us on 127.0.4.51:18451, BIRD on 127.0.4.52:18452.
+   * bgp routes} and {@code bgp peers} say so. Us on 127.0.4.51, BIRD on 127.0.4.52, free ports.
    */
   @Test
   @Timeout(90)
@@ -155,6 +155,8 @@ class BgpRunBirdTest {
     }
     Path sock = dir.resolve("bird.sock");
     Path birdLog = dir.resolve("bird-trace.log");
+    int ours = freePort("127.0.4.51");
+    int theirs = freePort("127.0.4.52");
     Files.writeString(
         dir.resolve("bird.conf"),
         """
@@ -163,8 +165,8 @@ class BgpRunBirdTest {
         protocol device {}
         protocol static s4 { ipv4; route 10.52.0.0/16 blackhole; }
         protocol bgp netctl {
-          local 127.0.4.52 port 18452 as 65052;
-          neighbor 127.0.4.51 port 18451 as 65051;
+          local 127.0.4.52 port %d as 65052;
+          neighbor 127.0.4.51 port %d as 65051;
           strict bind yes;
           multihop;
           hold time 9;
@@ -175,7 +177,7 @@ class BgpRunBirdTest {
           ipv4 { import all; export all; };
         }
         """
-            .formatted(birdLog));
+            .formatted(birdLog, theirs, ours));
     Path admin = dir.resolve("admin.sock");
     String adminFlag = "--admin=unix:" + admin;
     Path config =
@@ -184,13 +186,13 @@ class BgpRunBirdTest {
             """
             routerId: 127.0.4.51
             asNumber: 65051
-            listen: {address: 127.0.4.51, port: 18451}
+            listen: {address: 127.0.4.51, port: %d}
             peers:
-              - {address: 127.0.4.52, port: 18452, asNumber: 65052, holdTime: 9, families: [ipv4],
+              - {address: 127.0.4.52, port: %d, asNumber: 65052, holdTime: 9, families: [ipv4],
                  gracefulRestart: 120, import: accept-all, export: accept-all}
             admin: {unixSocket: %s}
             """
-                .formatted(admin));
+                .formatted(ours, theirs, admin));
     Process bird =
         new ProcessBuilder(
                 BIRD.toString(), "-f", "-c", "bird.conf", "-s", sock.toString(), "-P", "bird.pid")

@@ -127,7 +127,7 @@ final class AttributeDecoder {
           throw new MalformedException(
               NotificationSubcode.INVALID_NEXT_HOP_ATTRIBUTE,
               whole,
-              "NEXT_HOP " + nh.getHostAddress() + " is not a unicast address");
+              "NEXT_HOP " + AddressText.of(nh) + " is not a unicast address");
         }
         yield new PathAttribute.NextHop(nh);
       }

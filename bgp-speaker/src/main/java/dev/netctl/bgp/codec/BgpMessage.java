@@ -74,6 +74,21 @@ public sealed interface BgpMessage {
     public int typeCode() {
       return TYPE_OPEN;
     }
+
+    @Override
+    public String toString() {
+      return "Open[version="
+          + version
+          + ", myAs="
+          + myAs
+          + ", holdTime="
+          + holdTime
+          + ", bgpId="
+          + AddressText.of(bgpId)
+          + ", capabilities="
+          + capabilities
+          + "]";
+    }
   }
 
   /**

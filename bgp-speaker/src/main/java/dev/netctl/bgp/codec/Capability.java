@@ -87,8 +87,8 @@ public sealed interface Capability {
    * Graceful restart (RFC 4724 §3).
    *
    * @param restarting the Restart State bit
-   * @param gracefulNotification the N bit (RFC 8538 §2): carried so a decoded capability re-encodes
-   *     unchanged (FRR sets it); we do not act on it
+   * @param gracefulNotification the N bit (RFC 8538 §2): the sender keeps routes through a
+   *     NOTIFICATION other than Hard Reset as through a TCP close
    * @param restartTimeSeconds 12-bit restart time
    * @param families families with preserved state
    */
@@ -107,7 +107,7 @@ public sealed interface Capability {
       families = List.copyOf(families);
     }
 
-    /** Without the N bit, as we advertise it. */
+    /** Without the N bit (RFC 4724 alone). */
     public GracefulRestart(
         boolean restarting, int restartTimeSeconds, List<GracefulRestartFamily> families) {
       this(restarting, false, restartTimeSeconds, families);

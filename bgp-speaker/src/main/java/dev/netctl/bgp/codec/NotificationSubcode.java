@@ -111,6 +111,10 @@ public final class NotificationSubcode {
   public static final NotificationSubcode ADMINISTRATIVE_RESET =
       register(6, 4, "ADMINISTRATIVE_RESET");
 
+  /** Cease: connection rejected (RFC 4486 §4): e.g. a dynamic range is at its limit. */
+  public static final NotificationSubcode CONNECTION_REJECTED =
+      register(6, 5, "CONNECTION_REJECTED");
+
   /** Cease: other configuration change (RFC 4486 §4): the peer was reset to apply new settings. */
   public static final NotificationSubcode OTHER_CONFIGURATION_CHANGE =
       register(6, 6, "OTHER_CONFIGURATION_CHANGE");
@@ -118,6 +122,16 @@ public final class NotificationSubcode {
   /** Cease: connection collision resolution (RFC 4486, RFC 4271 §6.8). */
   public static final NotificationSubcode CONNECTION_COLLISION_RESOLUTION =
       register(6, 7, "CONNECTION_COLLISION_RESOLUTION");
+
+  /** Cease: out of resources (RFC 4486). */
+  public static final NotificationSubcode OUT_OF_RESOURCES = register(6, 8, "OUT_OF_RESOURCES");
+
+  /**
+   * Cease: hard reset (RFC 8538 §3): ends a session whose routes must not be kept, even where
+   * graceful restart covers NOTIFICATIONs; the data carries the reason as a nested code, subcode
+   * and data.
+   */
+  public static final NotificationSubcode HARD_RESET = register(6, 9, "HARD_RESET");
 
   /** ROUTE-REFRESH: invalid length (RFC 7313 §5). */
   public static final NotificationSubcode INVALID_ROUTE_REFRESH_LENGTH =

@@ -226,6 +226,11 @@ public sealed interface PathAttribute {
     public AttributeType type() {
       return AttributeType.NEXT_HOP;
     }
+
+    @Override
+    public String toString() {
+      return "NextHop[" + AddressText.of(address) + "]";
+    }
   }
 
   /**
@@ -287,6 +292,11 @@ public sealed interface PathAttribute {
     public AttributeType type() {
       return AttributeType.AGGREGATOR;
     }
+
+    @Override
+    public String toString() {
+      return "Aggregator[asn=" + asn + ", address=" + AddressText.of(address) + "]";
+    }
   }
 
   /**
@@ -321,6 +331,11 @@ public sealed interface PathAttribute {
     public AttributeType type() {
       return AttributeType.ORIGINATOR_ID;
     }
+
+    @Override
+    public String toString() {
+      return "OriginatorId[" + AddressText.of(id) + "]";
+    }
   }
 
   /**
@@ -337,6 +352,11 @@ public sealed interface PathAttribute {
     @Override
     public AttributeType type() {
       return AttributeType.CLUSTER_LIST;
+    }
+
+    @Override
+    public String toString() {
+      return "ClusterList" + clusterIds.stream().map(AddressText::of).toList();
     }
   }
 
@@ -359,6 +379,17 @@ public sealed interface PathAttribute {
     @Override
     public AttributeType type() {
       return AttributeType.MP_REACH_NLRI;
+    }
+
+    @Override
+    public String toString() {
+      return "MpReach[family="
+          + family
+          + ", nextHops="
+          + nextHops.stream().map(AddressText::of).toList()
+          + ", nlri="
+          + nlri
+          + "]";
     }
   }
 
@@ -415,6 +446,11 @@ public sealed interface PathAttribute {
     @Override
     public AttributeType type() {
       return AttributeType.AS4_AGGREGATOR;
+    }
+
+    @Override
+    public String toString() {
+      return "As4Aggregator[asn=" + asn + ", address=" + AddressText.of(address) + "]";
     }
   }
 

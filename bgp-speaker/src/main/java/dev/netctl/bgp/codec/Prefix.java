@@ -187,24 +187,7 @@ public record Prefix(boolean ipv6, long high, long low, int length) {
   }
 
   private static String format(boolean ipv6, long h, long l) {
-    if (!ipv6) {
-      return ((l >>> 24) & 0xff)
-          + "."
-          + ((l >>> 16) & 0xff)
-          + "."
-          + ((l >>> 8) & 0xff)
-          + "."
-          + (l & 0xff);
-    }
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < 8; i++) {
-      long word = i < 4 ? h >>> (16 * (3 - i)) : l >>> (16 * (7 - i));
-      if (i > 0) {
-        sb.append(':');
-      }
-      sb.append(Long.toHexString(word & 0xffff));
-    }
-    return sb.toString();
+    return ipv6 ? AddressText.ipv6(h, l) : AddressText.ipv4(l);
   }
 
   @Override

@@ -59,8 +59,9 @@ public sealed interface Action {
    * An Established session went down.
    *
    * @param reason why
-   * @param notification whether a NOTIFICATION was sent or received: graceful restart applies only
-   *     to a session that ended without one (RFC 4724 §4.2)
+   * @param notification whether the session ended in a way that rules out graceful restart: a
+   *     NOTIFICATION sent or received (RFC 4724 §4.2), or, when both sides set the N bit, only a
+   *     Hard Reset (RFC 8538 §4)
    */
   record SessionDown(String reason, boolean notification) implements Action {
     /** A session that ended with a NOTIFICATION. */

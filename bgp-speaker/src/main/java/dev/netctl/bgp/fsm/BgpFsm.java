@@ -174,7 +174,8 @@ public final class BgpFsm {
         restartHold();
         out.add(new Action.Deliver(r));
       }
-      case Notification n -> toIdle(null, "peer sent " + n, true);
+      // RFC 8538 §4: in notification mode only a Hard Reset ends graceful restart's protection.
+      case Notification n -> toIdle(null, "peer sent " + n, !notificationMode() || hardReset(n));
       case Open o ->
           toIdle(
               Notification.of(NotificationSubcode.FSM_UNEXPECTED_IN_ESTABLISHED),
@@ -224,7 +225,48 @@ public final class BgpFsm {
   }
 
   private void toIdle(Notification notification, String reason) {
+    if (notification != null && state == State.ESTABLISHED && notificationMode()) {
+      // RFC 8538 §5: the Cease subcodes that mean "forget my routes" go out as a Hard Reset; any
+      // other NOTIFICATION leaves the routes stale on both sides, as a TCP close would.
+      boolean hard = hardReset(notification) || HARD_CEASES.contains(notification.subcode());
+      toIdle(hard ? asHardReset(notification) : notification, reason, hard);
+      return;
+    }
     toIdle(notification, reason, notification != null);
+  }
+
+  // RFC 8538 §5's table: Maximum Number of Prefixes Reached, Administrative Shutdown, Peer
+  // De-configured. Administrative Reset is left to the caller (it sends HARD_RESET itself).
+  private static final java.util.Set<Integer> HARD_CEASES = java.util.Set.of(1, 2, 3);
+
+  /**
+   * Whether both sides advertised graceful restart with the N bit (RFC 8538 §2): then a
+   * NOTIFICATION other than Hard Reset keeps the routes as stale.
+   */
+  public boolean notificationMode() {
+    return negotiated != null
+        && config.gracefulRestartSeconds() >= 0
+        && negotiated
+            .peerOpen()
+            .capability(dev.netctl.bgp.codec.Capability.GracefulRestart.class)
+            .map(dev.netctl.bgp.codec.Capability.GracefulRestart::gracefulNotification)
+            .orElse(false);
+  }
+
+  private static boolean hardReset(Notification n) {
+    return n.code() == 6 && n.subcode() == 9;
+  }
+
+  /** Cease/Hard Reset carrying {@code n} as its reason (RFC 8538 §3), or {@code n} if it is one. */
+  public static Notification asHardReset(Notification n) {
+    if (hardReset(n)) {
+      return n;
+    }
+    byte[] data = new byte[2 + n.data().length];
+    data[0] = (byte) n.code();
+    data[1] = (byte) n.subcode();
+    System.arraycopy(n.data(), 0, data, 2, n.data().length);
+    return Notification.of(NotificationSubcode.HARD_RESET, data);
   }
 
   private void toIdle(Notification notification, String reason, boolean notified) {

@@ -1,6 +1,7 @@
 package dev.netctl.bgp.fsm;
 
 import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.AddressText;
 import dev.netctl.bgp.codec.BgpError;
 import dev.netctl.bgp.codec.BgpMessage;
 import dev.netctl.bgp.codec.BgpMessage.Open;
@@ -31,7 +32,8 @@ public final class OpenNegotiation {
   /**
    * Our OPEN for this peer. The graceful-restart capability lists every offered family, so the peer
    * keeps our routes while we restart (RFC 4724 §4.2); {@code restarting} sets the Restart State
-   * bit and each family's Forwarding State bit (RFC 4724 §3).
+   * bit and each family's Forwarding State bit (RFC 4724 §3). The N bit is always set: we keep a
+   * peer's routes through a NOTIFICATION other than Hard Reset (RFC 8538 §2).
    */
   public static Open localOpen(PeerConfig config, boolean restarting) {
     List<Capability> caps = new ArrayList<>();
@@ -50,6 +52,7 @@ public final class OpenNegotiation {
       caps.add(
           new Capability.GracefulRestart(
               restarting,
+              true,
               config.gracefulRestartSeconds(),
               families.stream()
                   .map(f -> new Capability.GracefulRestartFamily(f, restarting))
@@ -95,7 +98,7 @@ public final class OpenNegotiation {
           NotificationSubcode.BAD_BGP_IDENTIFIER,
           new byte[0],
           "peer BGP identifier "
-              + peer.bgpId().getHostAddress()
+              + AddressText.of(peer.bgpId())
               + " equals ours on an iBGP session");
     }
     Map<CapabilityCode, Capability> byCode = new java.util.HashMap<>();

@@ -1,5 +1,6 @@
 package dev.netctl.bgp.rib;
 
+import dev.netctl.bgp.codec.AddressText;
 import dev.netctl.bgp.codec.AttributeType;
 import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.PathAttribute.AsPath;
@@ -267,8 +268,8 @@ public final class AttributeSet {
   @Override
   public String toString() {
     return "AttributeSet[nextHop="
-        + (nextHop == null ? "none" : nextHop.getHostAddress())
-        + (linkLocalNextHop == null ? "" : "," + linkLocalNextHop.getHostAddress())
+        + (nextHop == null ? "none" : AddressText.of(nextHop))
+        + (linkLocalNextHop == null ? "" : "," + AddressText.of(linkLocalNextHop))
         + ", "
         + attributes
         + "]";

@@ -1,5 +1,6 @@
 package dev.netctl.bgp.rib;
 
+import dev.netctl.bgp.codec.AddressText;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.Objects;
@@ -33,7 +34,7 @@ public record Peer(
     if (routeReflectorClient && kind != PeerKind.IBGP) {
       throw new IllegalArgumentException(
           "peer "
-              + address.getHostAddress()
+              + AddressText.of(address)
               + ": routeReflectorClient requires an iBGP peer, got "
               + kind);
     }
@@ -69,6 +70,6 @@ public record Peer(
 
   @Override
   public String toString() {
-    return kind + "(" + address.getHostAddress() + ", AS" + asn + ")";
+    return kind + "(" + AddressText.of(address) + ", AS" + asn + ")";
   }
 }

@@ -1,5 +1,6 @@
 package dev.netctl.bgp.session;
 
+import dev.netctl.bgp.codec.AddressText;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -34,14 +35,14 @@ public final class BgpListener implements AutoCloseable {
    * @param group the speaker's event loop group (a single loop, so peers and channels share it)
    * @param transport epoll or NIO
    * @param address where to listen, e.g. 127.0.0.2:1790
-   * @param lookup the peer for a remote address, or null
+   * @param admit the session for a remote address, or why it is refused
    * @param md5 MD5 passwords by peer address (epoll only)
    */
   public static BgpListener bind(
       EventLoopGroup group,
       Transport transport,
       InetSocketAddress address,
-      Function<InetAddress, PeerSession> lookup,
+      Function<InetAddress, Admission> admit,
       Map<InetAddress, String> md5)
       throws InterruptedException {
     ServerBootstrap b =
@@ -56,11 +57,17 @@ public final class BgpListener implements AutoCloseable {
                   @Override
                   protected void initChannel(SocketChannel ch) {
                     InetAddress remote = ch.remoteAddress().getAddress();
-                    PeerSession peer = lookup.apply(remote);
-                    if (peer == null) {
-                      LOG.info("refusing BGP connection from unconfigured {}", remote);
-                      ch.close();
-                      return;
+                    PeerSession peer;
+                    switch (admit.apply(remote)) {
+                      case Admission.Accept a -> peer = a.session();
+                      case Admission.Refuse r -> {
+                        LOG.info(
+                            "refusing BGP connection from {}: {}",
+                            AddressText.of(remote),
+                            r.reason());
+                        refuse(ch, r.notification());
+                        return;
+                      }
                     }
                     if (peer.loop().inEventLoop()) {
                       peer.accept(ch);
@@ -91,6 +98,19 @@ public final class BgpListener implements AutoCloseable {
     Map<InetAddress, byte[]> keys = new HashMap<>();
     md5.forEach((a, p) -> keys.put(a, p.getBytes(StandardCharsets.US_ASCII)));
     server.config().setOption(io.netty.channel.epoll.EpollChannelOption.TCP_MD5SIG, keys);
+  }
+
+  /**
+   * Closes a connection that no session takes, after sending {@code notification} when it is not
+   * null. The channel has no BGP pipeline yet, so the NOTIFICATION gets its own encoder.
+   */
+  static void refuse(Channel ch, dev.netctl.bgp.codec.BgpMessage.Notification notification) {
+    if (notification == null) {
+      ch.close();
+      return;
+    }
+    ch.pipeline().addLast(new MessageCodec());
+    ch.writeAndFlush(notification).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
   }
 
   /** The bound address (useful with port 0). */

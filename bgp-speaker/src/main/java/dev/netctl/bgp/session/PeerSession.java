@@ -1,6 +1,7 @@
 package dev.netctl.bgp.session;
 
 import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.AddressText;
 import dev.netctl.bgp.codec.BgpMessage;
 import dev.netctl.bgp.codec.BgpMessage.Notification;
 import dev.netctl.bgp.codec.NotificationSubcode;
@@ -51,6 +52,8 @@ public final class PeerSession {
   private volatile Instant since;
   private volatile String info = "";
   private volatile String lastError = "";
+  // Few and fixed (one per kind of deviation): a set, so a repeated one is kept once.
+  private final java.util.Set<String> notices = new java.util.concurrent.CopyOnWriteArraySet<>();
 
   /** A peer in Idle; {@link #start()} begins connecting. */
   public PeerSession(
@@ -91,6 +94,18 @@ public final class PeerSession {
   /** The last RFC 7606 error handled without a reset (treat-as-withdraw, discard), or empty. */
   public String lastError() {
     return lastError;
+  }
+
+  /** Records what the session does differently from its configuration; empty text is ignored. */
+  public void notice(String text) {
+    if (!text.isEmpty()) {
+      notices.add(text);
+    }
+  }
+
+  /** {@link #notice} texts, {@code "; "}-separated, or empty. */
+  public String notices() {
+    return String.join("; ", notices);
   }
 
   void attributeError(String handling, dev.netctl.bgp.codec.BgpError error) {
@@ -268,8 +283,7 @@ public final class PeerSession {
     }
     if (established != null) {
       // RFC 4271 §6.8: a new connection collides with an Established one and loses.
-      ch.writeAndFlush(Notification.of(NotificationSubcode.CONNECTION_COLLISION_RESOLUTION));
-      ch.close();
+      BgpListener.refuse(ch, Notification.of(NotificationSubcode.CONNECTION_COLLISION_RESOLUTION));
       return;
     }
     // Active state accepting a connection (RFC 4271 §8.2.2): drop our pending attempt.
@@ -430,7 +444,7 @@ public final class PeerSession {
   @Override
   public String toString() {
     return "peer "
-        + spec.remote().getAddress().getHostAddress()
+        + AddressText.of(spec.remote().getAddress())
         + ":"
         + spec.remote().getPort()
         + " AS"

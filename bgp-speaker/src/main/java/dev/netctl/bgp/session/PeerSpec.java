@@ -1,5 +1,6 @@
 package dev.netctl.bgp.session;
 
+import dev.netctl.bgp.codec.AddressText;
 import dev.netctl.bgp.fsm.PeerConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -28,11 +29,20 @@ public record PeerSpec(
     Objects.requireNonNull(localAddress, "localAddress");
     Objects.requireNonNull(config, "config");
     if (remote.isUnresolved()) {
-      throw new IllegalArgumentException("peer remote " + remote + " must be an IP address");
+      throw new IllegalArgumentException(
+          "peer remote "
+              + remote.getHostString()
+              + ":"
+              + remote.getPort()
+              + " must be an IP address");
     }
     if (ttlSecurityHops < 0 || ttlSecurityHops > 255) {
       throw new IllegalArgumentException(
-          "peer " + remote + " ttlSecurityHops " + ttlSecurityHops + " must be 0..255");
+          "peer "
+              + AddressText.of(remote)
+              + " ttlSecurityHops "
+              + ttlSecurityHops
+              + " must be 0..255");
     }
   }
 

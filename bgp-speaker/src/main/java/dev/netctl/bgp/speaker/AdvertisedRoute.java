@@ -1,5 +1,6 @@
 package dev.netctl.bgp.speaker;
 
+import dev.netctl.bgp.codec.AddressText;
 import dev.netctl.bgp.codec.Nlri;
 import dev.netctl.bgp.codec.PathAttribute;
 import java.net.InetAddress;
@@ -27,5 +28,18 @@ public record AdvertisedRoute(
   /** The first attribute of a type. */
   public <A extends PathAttribute> Optional<A> attribute(Class<A> type) {
     return attributes.stream().filter(type::isInstance).map(type::cast).findFirst();
+  }
+
+  @Override
+  public String toString() {
+    return "AdvertisedRoute[peer="
+        + AddressText.of(peer)
+        + ", nlri="
+        + nlri
+        + ", nextHop="
+        + AddressText.of(nextHop)
+        + ", attributes="
+        + attributes
+        + "]";
   }
 }

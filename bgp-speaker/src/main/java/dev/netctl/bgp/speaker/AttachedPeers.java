@@ -10,9 +10,7 @@ import dev.netctl.bgp.rib.UpdateGroup;
 import dev.netctl.bgp.session.PeerSession;
 import io.netty.channel.EventLoop;
 import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -114,7 +112,7 @@ final class AttachedPeers {
             families,
             neighbor.exportPolicy(),
             local instanceof Inet4Address ? local : null,
-            mapped(local),
+            Ipv6NextHop.self(neighbor),
             null);
     AttachedPeer a = new AttachedPeer(peer, n, families);
     attached.put(address, a);
@@ -207,21 +205,5 @@ final class AttachedPeers {
   private void leave(InetAddress address, CompletableFuture<Void> work) {
     leaving.put(address, work);
     work.whenCompleteAsync((v, e) -> leaving.remove(address, work), loop);
-  }
-
-  /** IPv6 next hop for an IPv4-only session: the IPv4-mapped address (RFC 4291 §2.5.5.2). */
-  private static InetAddress mapped(InetAddress local) {
-    if (local instanceof Inet6Address) {
-      return local;
-    }
-    byte[] b = new byte[16];
-    b[10] = (byte) 0xff;
-    b[11] = (byte) 0xff;
-    System.arraycopy(local.getAddress(), 0, b, 12, 4);
-    try {
-      return Inet6Address.getByAddress(null, b, -1);
-    } catch (UnknownHostException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

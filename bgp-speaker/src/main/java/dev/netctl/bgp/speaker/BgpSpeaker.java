@@ -1,18 +1,20 @@
 package dev.netctl.bgp.speaker;
 
 import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.AddressText;
 import dev.netctl.bgp.codec.BgpMessage;
 import dev.netctl.bgp.codec.NotificationSubcode;
 import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.Prefix;
+import dev.netctl.bgp.fsm.BgpFsm;
 import dev.netctl.bgp.fsm.Negotiated;
 import dev.netctl.bgp.rib.AttributeSet;
-import dev.netctl.bgp.rib.NextHopResolver;
 import dev.netctl.bgp.rib.Peer;
 import dev.netctl.bgp.rib.Rib;
 import dev.netctl.bgp.rib.RibConfig;
 import dev.netctl.bgp.rib.RibEntry;
 import dev.netctl.bgp.rib.UpdateGroup;
+import dev.netctl.bgp.session.Admission;
 import dev.netctl.bgp.session.BgpListener;
 import dev.netctl.bgp.session.PeerSession;
 import dev.netctl.bgp.session.PeerSpec;
@@ -55,6 +57,7 @@ import java.util.concurrent.TimeoutException;
  * sessions, and {@link BestPaths} reports best paths to route listeners.
  */
 public final class BgpSpeaker implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BgpSpeaker.class);
   private static final Duration WAIT = Duration.ofSeconds(10);
 
   private final SpeakerConfig config;
@@ -71,6 +74,7 @@ public final class BgpSpeaker implements AutoCloseable {
   private final SessionEvents events;
   private final SoftReconfiguration soft;
   private final BestPaths bestPaths;
+  private final DynamicPeers dynamic = new DynamicPeers();
   private BgpListener listener; // set once by start(), null when active-only
 
   private BgpSpeaker(SpeakerConfig config, Clock clock) {
@@ -89,12 +93,12 @@ public final class BgpSpeaker implements AutoCloseable {
                 false,
                 1,
                 config.ribShards()),
-            NextHopResolver.ALL_REACHABLE);
+            Ipv6NextHop.RESOLVER);
     this.bestPaths = new BestPaths(loop);
     rib.addSink(bestPaths);
     this.attached = new AttachedPeers(rib, loop, config.restart().staleTime(), this::holdingTables);
     this.deferral = new SelectionDeferral(config.restart(), loop, peers, attached);
-    this.events = new SessionEvents(rib, loop, attached, deferral, neighbors::get);
+    this.events = new SessionEvents(rib, loop, attached, deferral, neighbors::get, this::ended);
     this.soft = new SoftReconfiguration(rib, loop, attached);
   }
 
@@ -122,7 +126,7 @@ public final class BgpSpeaker implements AutoCloseable {
     if (config.listen() != null) {
       try {
         s.listener =
-            BgpListener.bind(s.group, s.transport, config.listen(), a -> s.peers.get(a), Map.of());
+            BgpListener.bind(s.group, s.transport, config.listen(), s::acceptFrom, Map.of());
       } catch (RuntimeException | InterruptedException e) {
         s.rib.close();
         s.group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -154,7 +158,7 @@ public final class BgpSpeaker implements AutoCloseable {
     if (spec.config().localAs() != localAs) {
       throw new IllegalArgumentException(
           "peer "
-              + spec.remote()
+              + AddressText.of(spec.remote())
               + " localAs "
               + spec.config().localAs()
               + " differs from the speaker's AS "
@@ -163,25 +167,35 @@ public final class BgpSpeaker implements AutoCloseable {
   }
 
   /** Adds a peer and starts its session. */
-  public void addPeer(Neighbor neighbor) {
+  public void addPeer(Neighbor configured) {
+    Neighbor neighbor = withDefaults(configured);
     PeerSpec spec = neighbor.spec();
     checkLocalAs(spec);
     call(
         () -> {
           InetAddress key = spec.remote().getAddress();
           if (peers.containsKey(key)) {
-            throw new IllegalArgumentException("peer " + key.getHostAddress() + " already exists");
+            throw new IllegalArgumentException("peer " + AddressText.of(key) + " already exists");
           }
           neighbors.put(key, neighbor);
-          startSession(spec);
+          startSession(neighbor);
           return null;
         });
   }
 
+  /** The neighbour with the speaker's defaults filled in. */
+  private Neighbor withDefaults(Neighbor neighbor) {
+    return neighbor.ipv6NextHop() == null && config.ipv6NextHop() != null
+        ? neighbor.withIpv6NextHop(config.ipv6NextHop())
+        : neighbor;
+  }
+
   /** Starts a configured peer's session; on the loop. */
-  private void startSession(PeerSpec spec) {
-    PeerSession p = new PeerSession(spec, loop, transport, events, clock);
-    peers.put(spec.remote().getAddress(), p);
+  private void startSession(Neighbor neighbor) {
+    Ipv6NextHop.Session session = Ipv6NextHop.session(neighbor);
+    PeerSession p = new PeerSession(session.spec(), loop, transport, events, clock);
+    p.notice(session.notice());
+    peers.put(neighbor.spec().remote().getAddress(), p);
     updateMd5();
     p.restarting(deferral.active());
     p.start();
@@ -191,15 +205,129 @@ public final class BgpSpeaker implements AutoCloseable {
   public void removePeer(InetAddress remote) {
     call(
         () -> {
-          PeerSession p = peers.remove(remote);
-          if (p != null) {
-            updateMd5();
-            p.stop(BgpMessage.Notification.of(NotificationSubcode.PEER_DECONFIGURED));
-            attached.deconfigured(remote);
-            neighbors.remove(remote);
-            deferral.check();
+          forget(remote, BgpMessage.Notification.of(NotificationSubcode.PEER_DECONFIGURED));
+          return null;
+        });
+  }
+
+  /** Stops a peer's session with {@code notification} (or none) and forgets it; on the loop. */
+  private void forget(InetAddress remote, BgpMessage.Notification notification) {
+    PeerSession p = peers.remove(remote);
+    if (p != null) {
+      dynamic.forget(remote);
+      updateMd5();
+      p.stop(notification);
+      attached.deconfigured(remote);
+      neighbors.remove(remote);
+      deferral.check();
+    }
+  }
+
+  /**
+   * Resets a peer's session with Cease/Administrative Reset and lets it come up again. With RFC
+   * 8538 notification mode negotiated, a soft reset keeps routes stale on both sides, as a restart
+   * would; {@code hard} sends Cease/Hard Reset instead, so both sides flush. Without notification
+   * mode every reset flushes.
+   *
+   * @throws IllegalArgumentException when the peer is not configured
+   */
+  public void resetPeer(InetAddress peer, boolean hard) {
+    call(
+        () -> {
+          PeerSession p = peers.get(peer);
+          if (p == null) {
+            throw new IllegalArgumentException(
+                "peer " + AddressText.of(peer) + " is not configured");
+          }
+          BgpMessage.Notification reset =
+              BgpMessage.Notification.of(NotificationSubcode.ADMINISTRATIVE_RESET);
+          p.stop(hard ? BgpFsm.asHardReset(reset) : reset);
+          p.start();
+          return null;
+        });
+  }
+
+  /**
+   * Accepts peers by address range (see {@link DynamicRange}): a connection from an address in the
+   * range that matches no configured peer gets a passive session from the template, forgotten when
+   * it ends. Needs a listening speaker.
+   *
+   * @throws IllegalArgumentException when a range of that name exists or the template's local AS is
+   *     not ours
+   * @throws IllegalStateException when the speaker does not listen
+   */
+  public void addDynamicRange(DynamicRange range) {
+    checkLocalAs(range.template().spec());
+    if (listener == null) {
+      throw new IllegalStateException(
+          "dynamic range " + range.name() + " needs a listening speaker (listen is not set)");
+    }
+    call(
+        () -> {
+          dynamic.add(range);
+          return null;
+        });
+  }
+
+  /**
+   * Removes a range and stops its peers with Cease/Peer De-configured.
+   *
+   * @throws IllegalArgumentException when no range has that name
+   */
+  public void removeDynamicRange(String name) {
+    call(
+        () -> {
+          for (InetAddress a : dynamic.remove(name)) {
+            forget(a, BgpMessage.Notification.of(NotificationSubcode.PEER_DECONFIGURED));
           }
           return null;
+        });
+  }
+
+  /** The dynamic ranges, in the order added. */
+  public List<DynamicRange> dynamicRanges() {
+    return call(dynamic::ranges);
+  }
+
+  /**
+   * The session for a connection from {@code address}: a configured peer's, a new one when the
+   * address is in a dynamic range with room; refused with Cease/Connection Rejected (RFC 4486) when
+   * the range is full, and closed when the address is in no range. Called by the listener on the
+   * loop.
+   */
+  private Admission acceptFrom(InetAddress address) {
+    PeerSession p = peers.get(address);
+    if (p != null || !loop.inEventLoop()) {
+      return Admission.of(p);
+    }
+    DynamicRange range = dynamic.match(address);
+    if (range == null) {
+      return Admission.of(null);
+    }
+    if (dynamic.count(range) >= range.limit()) {
+      return new Admission.Refuse(
+          BgpMessage.Notification.of(NotificationSubcode.CONNECTION_REJECTED),
+          "dynamic range " + range.name() + " has its limit of " + range.limit() + " peers");
+    }
+    Neighbor n = withDefaults(range.neighborFor(address));
+    neighbors.put(address, n);
+    dynamic.accepted(address, range);
+    startSession(n);
+    PeerSession session = peers.get(address);
+    session.notice("dynamic peer of range " + range.name() + " (" + range.range() + ")");
+    return new Admission.Accept(session);
+  }
+
+  /** A session's connection is gone: a dynamic peer is then forgotten, routes and all. */
+  private void ended(PeerSession p) {
+    InetAddress a = p.spec().remote().getAddress();
+    // After the callbacks of this transition (the RIB detach among them) have run.
+    loop.execute(
+        () -> {
+          if (peers.get(a) == p && dynamic.isMember(a)) {
+            LOG.info("{}: dynamic session ended, forgetting the peer", p);
+            forget(a, null);
+          }
         });
   }
 
@@ -215,7 +343,8 @@ public final class BgpSpeaker implements AutoCloseable {
    *
    * @throws IllegalArgumentException when no peer with that address is configured
    */
-  public void updatePeer(Neighbor neighbor) {
+  public void updatePeer(Neighbor configured) {
+    Neighbor neighbor = withDefaults(configured);
     PeerSpec spec = neighbor.spec();
     InetAddress key = spec.remote().getAddress();
     call(
@@ -225,7 +354,7 @@ public final class BgpSpeaker implements AutoCloseable {
           if (running == null || p == null) {
             throw new IllegalArgumentException(
                 "peer "
-                    + key.getHostAddress()
+                    + AddressText.of(key)
                     + " is not configured: cannot update it (add it with addPeer)");
           }
           checkLocalAs(spec);
@@ -234,7 +363,7 @@ public final class BgpSpeaker implements AutoCloseable {
           if (change.resetsSession()) {
             p.stop(BgpMessage.Notification.of(NotificationSubcode.OTHER_CONFIGURATION_CHANGE));
             attached.deconfigured(key);
-            startSession(spec);
+            startSession(neighbor);
             return null;
           }
           soft.apply(key, change, neighbor);
@@ -253,7 +382,7 @@ public final class BgpSpeaker implements AutoCloseable {
   public void originate(Prefix prefix, InetAddress nextHop, List<PathAttribute> attributes) {
     if (nextHop != null && prefix.ipv6() != (nextHop instanceof Inet6Address)) {
       throw new IllegalArgumentException(
-          "route " + prefix + " next hop " + nextHop.getHostAddress() + " is of another family");
+          "route " + prefix + " next hop " + AddressText.of(nextHop) + " is of another family");
     }
     List<PathAttribute> attrs = new ArrayList<>();
     boolean hasOrigin = false;
@@ -335,7 +464,8 @@ public final class BgpSpeaker implements AutoCloseable {
                             p.info(),
                             receivedCount(p),
                             p.lastError(),
-                            attached.stale().keeps(p.spec().remote().getAddress())))
+                            attached.stale().keeps(p.spec().remote().getAddress()),
+                            p.notices()))
                 .toList());
   }
 
@@ -353,7 +483,7 @@ public final class BgpSpeaker implements AutoCloseable {
     call(
         () -> {
           PeerSession p = peers.get(peer);
-          String name = "peer " + peer.getHostAddress();
+          String name = "peer " + AddressText.of(peer);
           if (p == null) {
             throw new IllegalArgumentException(name + " is not configured");
           }

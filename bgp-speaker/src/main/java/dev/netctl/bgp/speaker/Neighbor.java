@@ -1,7 +1,9 @@
 package dev.netctl.bgp.speaker;
 
+import dev.netctl.bgp.codec.AddressText;
 import dev.netctl.bgp.rib.RoutePolicy;
 import dev.netctl.bgp.session.PeerSpec;
+import java.net.Inet6Address;
 import java.util.Objects;
 
 /**
@@ -15,19 +17,36 @@ import java.util.Objects;
  * @param routeReflectorClient whether we reflect routes for this peer (iBGP only, RFC 4456)
  * @param importPolicy applied to received routes, or null
  * @param exportPolicy applied to advertised routes, or null
+ * @param ipv6NextHop the global IPv6 address we send as next hop of IPv6 routes over an IPv4
+ *     session (RFC 2545 §2), or null for the speaker's default ({@link
+ *     SpeakerConfig#ipv6NextHop()}); with neither, IPv6 unicast is not offered on an IPv4 session.
+ *     An IPv6 session uses its own local address.
  */
 public record Neighbor(
     PeerSpec spec,
     boolean routeReflectorClient,
     RoutePolicy importPolicy,
-    RoutePolicy exportPolicy) {
+    RoutePolicy exportPolicy,
+    Inet6Address ipv6NextHop) {
   /** Validates. */
   public Neighbor {
     Objects.requireNonNull(spec, "spec");
+    if (ipv6NextHop != null) {
+      String problem = Ipv6NextHop.problem(ipv6NextHop);
+      if (problem != null) {
+        throw new IllegalArgumentException(
+            "peer "
+                + AddressText.of(spec.remote())
+                + " ipv6NextHop "
+                + AddressText.of(ipv6NextHop)
+                + " "
+                + problem);
+      }
+    }
     if (routeReflectorClient && !spec.config().internal()) {
       throw new IllegalArgumentException(
           "peer "
-              + spec.remote()
+              + AddressText.of(spec.remote())
               + " routeReflectorClient=true needs an iBGP peer, but remote AS "
               + spec.config().remoteAs()
               + " differs from local AS "
@@ -37,16 +56,26 @@ public record Neighbor(
 
   /** A peer without reflection or configured policies. */
   public static Neighbor of(PeerSpec spec) {
-    return new Neighbor(spec, false, null, null);
+    return new Neighbor(spec, false, null, null, null);
   }
 
   /** The same peer with these import and export policies. */
   public Neighbor withPolicies(RoutePolicy importPolicy, RoutePolicy exportPolicy) {
-    return new Neighbor(spec, routeReflectorClient, importPolicy, exportPolicy);
+    return new Neighbor(spec, routeReflectorClient, importPolicy, exportPolicy, ipv6NextHop);
   }
 
   /** The same peer as a route-reflector client. */
   public Neighbor asReflectorClient() {
-    return new Neighbor(spec, true, importPolicy, exportPolicy);
+    return new Neighbor(spec, true, importPolicy, exportPolicy, ipv6NextHop);
+  }
+
+  /** The same peer sending {@code address} as the next hop of IPv6 routes (RFC 2545 §2). */
+  public Neighbor withIpv6NextHop(Inet6Address address) {
+    return new Neighbor(spec, routeReflectorClient, importPolicy, exportPolicy, address);
+  }
+
+  /** The same peer with other session parameters. */
+  public Neighbor withSpec(PeerSpec other) {
+    return new Neighbor(other, routeReflectorClient, importPolicy, exportPolicy, ipv6NextHop);
   }
 }

@@ -32,6 +32,10 @@ record NeighborChange(
     if (!running.spec().equals(next.spec())) {
       session.add("session parameters");
     }
+    if (!Objects.equals(running.ipv6NextHop(), next.ipv6NextHop())) {
+      // It decides whether IPv6 unicast is offered at all.
+      session.add("ipv6NextHop");
+    }
     return new NeighborChange(
         session,
         !Objects.equals(running.importPolicy(), next.importPolicy()),

@@ -1,5 +1,6 @@
 package dev.netctl.bgp.speaker;
 
+import dev.netctl.bgp.codec.AddressText;
 import dev.netctl.bgp.fsm.State;
 import java.net.InetSocketAddress;
 import java.time.Instant;
@@ -17,6 +18,8 @@ import java.time.Instant;
  * @param lastError the last malformed UPDATE handled without a reset (RFC 7606), or empty
  * @param staleRoutes whether routes of the peer are kept as stale: it restarted gracefully and has
  *     not yet come back, or came back and has not yet sent End-of-RIB (RFC 4724 §4.2)
+ * @param notices what the session does differently from its configuration and why (a family not
+ *     offered, received routes not used), {@code "; "}-separated, or empty
  */
 public record PeerStatus(
     InetSocketAddress remote,
@@ -27,4 +30,20 @@ public record PeerStatus(
     String info,
     int receivedPrefixes,
     String lastError,
-    boolean staleRoutes) {}
+    boolean staleRoutes,
+    String notices) {
+  @Override
+  public String toString() {
+    return "PeerStatus[remote="
+        + AddressText.of(remote)
+        + ", remoteAs="
+        + remoteAs
+        + ", state="
+        + state
+        + ", info="
+        + info
+        + ", notices="
+        + notices
+        + "]";
+  }
+}

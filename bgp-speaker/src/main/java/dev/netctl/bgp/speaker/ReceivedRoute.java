@@ -1,5 +1,6 @@
 package dev.netctl.bgp.speaker;
 
+import dev.netctl.bgp.codec.AddressText;
 import dev.netctl.bgp.codec.Nlri;
 import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.Prefix;
@@ -65,5 +66,20 @@ public record ReceivedRoute(
     } catch (UnknownHostException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  @Override
+  public String toString() {
+    return "ReceivedRoute[peer="
+        + AddressText.of(peer)
+        + ", nlri="
+        + nlri
+        + ", nextHop="
+        + AddressText.of(nextHop)
+        + ", attributes="
+        + attributes
+        + ", stale="
+        + stale
+        + "]";
   }
 }

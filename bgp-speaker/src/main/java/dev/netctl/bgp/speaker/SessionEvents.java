@@ -1,10 +1,12 @@
 package dev.netctl.bgp.speaker;
 
 import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.AddressText;
 import dev.netctl.bgp.codec.BgpMessage;
 import dev.netctl.bgp.codec.BgpMessage.Update;
 import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.fsm.Negotiated;
+import dev.netctl.bgp.fsm.State;
 import dev.netctl.bgp.rib.Rib;
 import dev.netctl.bgp.session.PeerSession;
 import dev.netctl.bgp.session.SessionListener;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -35,21 +38,33 @@ final class SessionEvents implements SessionListener {
   private final AttachedPeers attached;
   private final SelectionDeferral deferral;
   private final Function<InetAddress, Neighbor> neighbors;
+  private final Consumer<PeerSession> ended;
 
   /**
    * @param neighbors the configuration of a peer by address, null once it is removed
+   * @param ended told when a peer's connection is gone and it waits (Active) again
    */
   SessionEvents(
       Rib rib,
       EventLoop loop,
       AttachedPeers attached,
       SelectionDeferral deferral,
-      Function<InetAddress, Neighbor> neighbors) {
+      Function<InetAddress, Neighbor> neighbors,
+      Consumer<PeerSession> ended) {
     this.rib = rib;
     this.loop = loop;
     this.attached = attached;
     this.deferral = deferral;
     this.neighbors = neighbors;
+    this.ended = ended;
+  }
+
+  @Override
+  public void stateChanged(PeerSession peer, State from, State to, String reason) {
+    // Idle -> Active is a start; any other way into Active means the connection went away.
+    if (to == State.ACTIVE && from != State.IDLE) {
+      ended.accept(peer);
+    }
   }
 
   @Override
@@ -66,6 +81,17 @@ final class SessionEvents implements SessionListener {
     AttachedPeer a = attached.get(peer.spec().remote().getAddress());
     if (a != null) {
       Update update = withRealAsPath(received);
+      received
+          .attribute(PathAttribute.MpReach.class)
+          .filter(m -> m.family().equals(AddressFamily.IPV6_UNICAST) && !m.nextHops().isEmpty())
+          .filter(m -> Ipv6NextHop.mapped(m.nextHops().getFirst()))
+          .ifPresent(
+              m ->
+                  peer.notice(
+                      "ipv6 routes with the IPv4-mapped next hop "
+                          + AddressText.of(m.nextHops().getFirst())
+                          + " are kept but not used: no IPv6 next hop (RFC 2545 §2; 6PE, RFC"
+                          + " 4798, is not supported)"));
       // Chained to keep the session's order while the registration is still under way.
       CompletableFuture<Void> done = a.ready.thenCompose(v -> rib.apply(a.peer, update));
       a.ready = done;

@@ -1,7 +1,9 @@
 package dev.netctl.bgp.speaker;
 
+import dev.netctl.bgp.codec.AddressText;
 import dev.netctl.bgp.session.Transport;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 
@@ -16,6 +18,9 @@ import java.util.Objects;
  * @param transport epoll or NIO
  * @param ribShards number of Loc-RIB shard threads, at least 1
  * @param restart graceful restart settings (RFC 4724)
+ * @param ipv6NextHop the global IPv6 address sent as next hop of IPv6 routes over IPv4 sessions
+ *     whose {@link Neighbor} sets none (RFC 2545 §2), or null: such sessions then do not offer IPv6
+ *     unicast
  */
 public record SpeakerConfig(
     long localAs,
@@ -24,9 +29,17 @@ public record SpeakerConfig(
     InetSocketAddress listen,
     Transport transport,
     int ribShards,
-    RestartOptions restart) {
+    RestartOptions restart,
+    Inet6Address ipv6NextHop) {
   /** Validates. */
   public SpeakerConfig {
+    if (ipv6NextHop != null && Ipv6NextHop.problem(ipv6NextHop) != null) {
+      throw new IllegalArgumentException(
+          "speaker ipv6NextHop "
+              + AddressText.of(ipv6NextHop)
+              + " "
+              + Ipv6NextHop.problem(ipv6NextHop));
+    }
     Objects.requireNonNull(routerId, "routerId");
     Objects.requireNonNull(restart, "restart");
     Objects.requireNonNull(transport, "transport");
@@ -47,7 +60,19 @@ public record SpeakerConfig(
       InetSocketAddress listen,
       Transport transport,
       int ribShards) {
-    this(localAs, routerId, clusterId, listen, transport, ribShards, RestartOptions.DEFAULT);
+    this(localAs, routerId, clusterId, listen, transport, ribShards, RestartOptions.DEFAULT, null);
+  }
+
+  /** Options without a default IPv6 next hop. */
+  public SpeakerConfig(
+      long localAs,
+      Inet4Address routerId,
+      Inet4Address clusterId,
+      InetSocketAddress listen,
+      Transport transport,
+      int ribShards,
+      RestartOptions restart) {
+    this(localAs, routerId, clusterId, listen, transport, ribShards, restart, null);
   }
 
   /** A non-reflecting speaker with one RIB shard. */
@@ -58,11 +83,19 @@ public record SpeakerConfig(
 
   /** The same options with a route-reflection cluster id. */
   public SpeakerConfig withClusterId(Inet4Address id) {
-    return new SpeakerConfig(localAs, routerId, id, listen, transport, ribShards, restart);
+    return new SpeakerConfig(
+        localAs, routerId, id, listen, transport, ribShards, restart, ipv6NextHop);
   }
 
   /** The same options with these graceful restart settings. */
   public SpeakerConfig withRestart(RestartOptions options) {
-    return new SpeakerConfig(localAs, routerId, clusterId, listen, transport, ribShards, options);
+    return new SpeakerConfig(
+        localAs, routerId, clusterId, listen, transport, ribShards, options, ipv6NextHop);
+  }
+
+  /** The same options with this default IPv6 next hop (RFC 2545 §2). */
+  public SpeakerConfig withIpv6NextHop(Inet6Address address) {
+    return new SpeakerConfig(
+        localAs, routerId, clusterId, listen, transport, ribShards, restart, address);
   }
 }

@@ -36,6 +36,20 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 class AddPathIT {
+  // Free ports, bound to 0 and released at the start of the test.
+  private int rrPort;
+  private int source1;
+  private int source2;
+  private int clientPort;
+  private int clientApi;
+
+  private int ourGobgpSide;
+  private int gobgpPort;
+  private int gobgpApi;
+
+  private int ourBirdSide;
+  private int birdPort;
+
   static final Set<AddressFamily> V4 = Set.of(AddressFamily.IPV4_UNICAST);
   static final Set<AddressFamily> V4_V6 =
       Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST);
@@ -57,6 +71,8 @@ class AddPathIT {
   @Test
   void keepsEveryPathBirdSendsForOnePrefix(@TempDir Path dir) throws Exception {
     Daemon.require(BirdInteropIT.BIRD);
+    ourBirdSide = InteropSupport.freePort("127.0.2.41");
+    birdPort = InteropSupport.freePort("127.0.2.42");
     // Per family, two static protocols originate the same prefix, told apart by a community.
     String config =
         BirdConfig.routerId("127.0.2.42")
@@ -79,7 +95,7 @@ class AddPathIT {
                   route 2001:db8:242::/48 blackhole;
                 }
                 """)
-            .bgp("netctl", 18252, 65242, "127.0.2.41", 18251, 65241)
+            .bgp("netctl", birdPort, 65242, "127.0.2.41", ourBirdSide, 65241)
             .multihop()
             .channel("ipv4 { add paths tx; import none; export all; };")
             .channel(
@@ -87,11 +103,15 @@ class AddPathIT {
             .render();
     try (BgpSpeaker speaker =
             BgpSpeaker.start(
-                65241, new InetSocketAddress(ip("127.0.2.41"), 18251), Transport.best());
+                65241, new InetSocketAddress(ip("127.0.2.41"), ourBirdSide), Transport.best());
         Daemon b = BirdConfig.start(dir, "bird", config)) {
       speaker.addPeer(
           InteropSupport.open(
-              addPath(peer("127.0.2.41", 65241, "127.0.2.42", 18252, 65242), V4_V6, true, false)));
+                  addPath(
+                      peer("127.0.2.41", 65241, "127.0.2.42", birdPort, 65242), V4_V6, true, false))
+              // RFC 2545: IPv6 over this IPv4 session needs a global IPv6 next hop of ours.
+              .withIpv6NextHop(
+                  (java.net.Inet6Address) java.net.InetAddress.getByName("2001:db8::41")));
       InteropSupport.Details details =
           () ->
               InteropSupport.status(speaker)
@@ -139,28 +159,35 @@ class AddPathIT {
   void keepsEveryPathGobgpSendsForOnePrefix(@TempDir Path dir) throws Exception {
     Daemon.require(GobgpInteropIT.GOBGPD);
     Daemon.require(GobgpInteropIT.GOBGP);
+    ourGobgpSide = InteropSupport.freePort("127.0.2.43");
+    gobgpPort = InteropSupport.freePort("127.0.2.44");
+    gobgpApi = InteropSupport.freePort("127.0.0.1");
     Files.writeString(
         dir.resolve("gobgpd.toml"),
-        GobgpConfig.global(65244, "127.0.2.44", 18254)
-            .neighbor(GobgpConfig.Neighbor.of("127.0.2.43", 65243, 18253).addPathsSend(4))
+        GobgpConfig.global(65244, "127.0.2.44", gobgpPort)
+            .neighbor(GobgpConfig.Neighbor.of("127.0.2.43", 65243, ourGobgpSide).addPathsSend(4))
             .render());
     try (BgpSpeaker speaker =
             BgpSpeaker.start(
-                65243, new InetSocketAddress(ip("127.0.2.43"), 18253), Transport.best());
+                65243, new InetSocketAddress(ip("127.0.2.43"), ourGobgpSide), Transport.best());
         Daemon gobgpd =
             Daemon.start(
                 "gobgpd",
                 dir,
                 List.of(
-                    GobgpInteropIT.GOBGPD, "-f", "gobgpd.toml", "--api-hosts", "127.0.0.1:18250"),
+                    GobgpInteropIT.GOBGPD,
+                    "-f",
+                    "gobgpd.toml",
+                    "--api-hosts",
+                    "127.0.0.1:" + gobgpApi),
                 Map.of())) {
       InteropSupport.Details details =
           () ->
               InteropSupport.status(speaker)
                   + "\ngobgp rib: "
-                  + gobgpAt(18250, "-j", "global", "rib", "-a", "ipv4")
+                  + gobgpAt(gobgpApi, "-j", "global", "rib", "-a", "ipv4")
                   + "\ngobgp neighbor: "
-                  + gobgpAt(18250, "neighbor", "127.0.2.43")
+                  + gobgpAt(gobgpApi, "neighbor", "127.0.2.43")
                   + "\ngobgpd output: "
                   + gobgpd.output();
       // Two local paths for one prefix, told apart by their identifiers (and next hops, which
@@ -169,7 +196,7 @@ class AddPathIT {
           Duration.ofSeconds(15),
           () ->
               gobgpAt(
-                      18250,
+                      gobgpApi,
                       "global",
                       "rib",
                       "-a",
@@ -183,7 +210,7 @@ class AddPathIT {
                   .isBlank(),
           details);
       gobgpAt(
-          18250,
+          gobgpApi,
           "global",
           "rib",
           "-a",
@@ -196,7 +223,7 @@ class AddPathIT {
           "192.0.2.12");
       speaker.addPeer(
           InteropSupport.open(
-              addPath(peer("127.0.2.43", 65243, "127.0.2.44", 18254, 65244), V4, true, false)));
+              addPath(peer("127.0.2.43", 65243, "127.0.2.44", gobgpPort, 65244), V4, true, false)));
       await(Duration.ofSeconds(30), () -> state(speaker) == State.ESTABLISHED, details);
       await(Duration.ofSeconds(20), () -> speaker.received(ip("127.0.2.44")).size() == 2, details);
       List<ReceivedRoute> paths = speaker.received(ip("127.0.2.44"));
@@ -208,17 +235,17 @@ class AddPathIT {
           .extracting(ReceivedRoute::nextHop)
           .containsExactlyInAnyOrder(ip("192.0.2.11"), ip("192.0.2.12"));
 
-      gobgpAt(18250, "global", "rib", "-a", "ipv4", "del", "10.244.0.0/24", "identifier", "11");
+      gobgpAt(gobgpApi, "global", "rib", "-a", "ipv4", "del", "10.244.0.0/24", "identifier", "11");
       await(Duration.ofSeconds(20), () -> speaker.received(ip("127.0.2.44")).size() == 1, details);
       assertThat(speaker.received(ip("127.0.2.44")).getFirst().nextHop())
           .isEqualTo(ip("192.0.2.12"));
     }
   }
 
-  static String source(String self, int port) {
+  String source(String self, int port) {
     return BirdConfig.routerId(self)
         .raw("protocol static s4 { ipv4; route 10.245.0.0/24 blackhole; }\n")
-        .bgp("netctl", port, 65245, "127.0.2.45", 18255, 65245)
+        .bgp("netctl", port, 65245, "127.0.2.45", rrPort, 65245)
         .channel(
             "# GoBGP ignores loopback next hops: advertise a documentation address per source.")
         .channel(
@@ -227,43 +254,53 @@ class AddPathIT {
         .render();
   }
 
-  static String gobgp(String... args) throws Exception {
-    return GobgpInteropIT.runAt("127.0.0.1", 18259, args);
+  String gobgp(String... args) throws Exception {
+    return GobgpInteropIT.runAt("127.0.0.1", clientApi, args);
   }
 
   @Test
   void reflectsEveryPathToAnAddPathClient(@TempDir Path dir) throws Exception {
+    rrPort = InteropSupport.freePort("127.0.2.45");
+    source1 = InteropSupport.freePort("127.0.2.46");
+    source2 = InteropSupport.freePort("127.0.2.47");
+    clientPort = InteropSupport.freePort("127.0.2.48");
+    clientApi = InteropSupport.freePort("127.0.0.1");
     Daemon.require(BirdInteropIT.BIRD);
     Daemon.require(GobgpInteropIT.GOBGPD);
     Daemon.require(GobgpInteropIT.GOBGP);
     Path g = Files.createDirectory(dir.resolve("gobgp"));
     Files.writeString(
         g.resolve("gobgpd.toml"),
-        GobgpConfig.global(65245, "127.0.2.48", 18258)
-            .neighbor(GobgpConfig.Neighbor.of("127.0.2.45", 65245, 18255).addPathsReceive())
+        GobgpConfig.global(65245, "127.0.2.48", clientPort)
+            .neighbor(GobgpConfig.Neighbor.of("127.0.2.45", 65245, rrPort).addPathsReceive())
             .render());
     SpeakerConfig config =
         SpeakerConfig.of(
                 65245,
                 ip("127.0.2.45"),
-                new InetSocketAddress(ip("127.0.2.45"), 18255),
+                new InetSocketAddress(ip("127.0.2.45"), rrPort),
                 Transport.best())
             .withClusterId(ip("10.245.245.245"));
     try (BgpSpeaker rr = BgpSpeaker.start(config);
-        Daemon s1 = BirdConfig.start(dir, "s1", source("127.0.2.46", 18256));
-        Daemon s2 = BirdConfig.start(dir, "s2", source("127.0.2.47", 18257));
+        Daemon s1 = BirdConfig.start(dir, "s1", source("127.0.2.46", source1));
+        Daemon s2 = BirdConfig.start(dir, "s2", source("127.0.2.47", source2));
         Daemon client =
             Daemon.start(
                 "gobgpd",
                 g,
                 List.of(
-                    GobgpInteropIT.GOBGPD, "-f", "gobgpd.toml", "--api-hosts", "127.0.0.1:18259"),
+                    GobgpInteropIT.GOBGPD,
+                    "-f",
+                    "gobgpd.toml",
+                    "--api-hosts",
+                    "127.0.0.1:" + clientApi),
                 Map.of())) {
-      rr.addPeer(Neighbor.of(peer("127.0.2.45", 65245, "127.0.2.46", 18256, 65245)));
-      rr.addPeer(Neighbor.of(peer("127.0.2.45", 65245, "127.0.2.47", 18257, 65245)));
+      rr.addPeer(Neighbor.of(peer("127.0.2.45", 65245, "127.0.2.46", source1, 65245)));
+      rr.addPeer(Neighbor.of(peer("127.0.2.45", 65245, "127.0.2.47", source2, 65245)));
       rr.addPeer(
           Neighbor.of(
-                  addPath(peer("127.0.2.45", 65245, "127.0.2.48", 18258, 65245), V4, false, true))
+                  addPath(
+                      peer("127.0.2.45", 65245, "127.0.2.48", clientPort, 65245), V4, false, true))
               .asReflectorClient());
       InteropSupport.Details details =
           () ->

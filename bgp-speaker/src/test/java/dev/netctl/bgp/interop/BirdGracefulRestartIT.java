@@ -33,10 +33,16 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Graceful restart (RFC 4724) with BIRD 2 in both roles: BIRD crashes and comes back in recovery
  * mode ({@code bird -R}) while we keep its routes; we restart for a plan while BIRD keeps ours.
- * Addresses 127.0.1.11-14, ports 18111-18114.
+ * Addresses 127.0.1.11-14, free ports.
  */
 @Timeout(120)
 class BirdGracefulRestartIT {
+  // Free ports, bound to 0 and released at the start of the test.
+  private int ourPort2;
+  private int birdPort2;
+  private int ourPort1;
+  private int birdPort1;
+
   static final String BIRD = BirdInteropIT.BIRD;
   static final String BIRDC = BirdInteropIT.BIRDC;
 
@@ -97,13 +103,16 @@ class BirdGracefulRestartIT {
     Daemon.require(BIRD);
     String us = "127.0.1.11";
     String them = "127.0.1.12";
+    ourPort1 = InteropSupport.freePort("127.0.1.11");
+    birdPort1 = InteropSupport.freePort("127.0.1.12");
     Files.writeString(
         dir.resolve("before.conf"),
-        birdConf(them, 18112, us, 18111, "10.112.1.0/24", "10.112.2.0/24"));
+        birdConf(them, birdPort1, us, ourPort1, "10.112.1.0/24", "10.112.2.0/24"));
     // After the restart BIRD no longer has 10.112.2.0/24.
-    Files.writeString(dir.resolve("after.conf"), birdConf(them, 18112, us, 18111, "10.112.1.0/24"));
+    Files.writeString(
+        dir.resolve("after.conf"), birdConf(them, birdPort1, us, ourPort1, "10.112.1.0/24"));
     try (BgpSpeaker speaker =
-        BgpSpeaker.start(65111, new InetSocketAddress(ip(us), 18111), Transport.best())) {
+        BgpSpeaker.start(65111, new InetSocketAddress(ip(us), ourPort1), Transport.best())) {
       List<Prefix> withdrawn = new CopyOnWriteArrayList<>();
       speaker.subscribe(
           new RouteListener() {
@@ -115,7 +124,7 @@ class BirdGracefulRestartIT {
               nlri.forEach(n -> withdrawn.add(n.prefix()));
             }
           });
-      speaker.addPeer(InteropSupport.open(peer(us, them, 18112)));
+      speaker.addPeer(InteropSupport.open(peer(us, them, birdPort1)));
       Daemon first = bird(dir, "before", false);
       try {
         InteropSupport.Details details =
@@ -173,8 +182,10 @@ class BirdGracefulRestartIT {
     Daemon.require(BIRDC);
     String us = "127.0.1.13";
     String them = "127.0.1.14";
-    Files.writeString(dir.resolve("bird.conf"), birdConf(them, 18114, us, 18113));
-    InetSocketAddress listen = new InetSocketAddress(ip(us), 18113);
+    ourPort2 = InteropSupport.freePort("127.0.1.13");
+    birdPort2 = InteropSupport.freePort("127.0.1.14");
+    Files.writeString(dir.resolve("bird.conf"), birdConf(them, birdPort2, us, ourPort2));
+    InetSocketAddress listen = new InetSocketAddress(ip(us), ourPort2);
     List<String> show =
         List.of(
             BIRDC,
@@ -189,7 +200,7 @@ class BirdGracefulRestartIT {
       try {
         first.originate(Prefix.parse("10.113.1.0/24"), null, List.of());
         first.originate(Prefix.parse("10.113.2.0/24"), null, List.of());
-        first.addPeer(InteropSupport.open(peer(us, them, 18114)));
+        first.addPeer(InteropSupport.open(peer(us, them, birdPort2)));
         await(
             Duration.ofSeconds(30),
             () -> {
@@ -225,7 +236,7 @@ class BirdGracefulRestartIT {
                   .withRestart(
                       new RestartOptions(true, Duration.ofSeconds(360), Duration.ofSeconds(30))))) {
         second.originate(Prefix.parse("10.113.1.0/24"), null, List.of());
-        second.addPeer(InteropSupport.open(peer(us, them, 18114)));
+        second.addPeer(InteropSupport.open(peer(us, them, birdPort2)));
         await(
             Duration.ofSeconds(45),
             () -> {

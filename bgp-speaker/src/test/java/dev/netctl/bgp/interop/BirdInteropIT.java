@@ -13,6 +13,7 @@ import dev.netctl.bgp.fsm.State;
 import dev.netctl.bgp.session.Transport;
 import dev.netctl.bgp.speaker.BgpSpeaker;
 import dev.netctl.bgp.speaker.ReceivedRoute;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** eBGP between our speaker (127.0.0.51:17951) and BIRD 2 (127.0.0.52:17952). */
+/** eBGP between our speaker (127.0.0.51) and BIRD 2 (127.0.0.52), both on free ports. */
 @Timeout(90)
 class BirdInteropIT {
   static final String BIRD = "/usr/sbin/bird";
@@ -34,39 +35,21 @@ class BirdInteropIT {
   void exchangesIpv4AndIpv6RoutesWithBird(@TempDir Path dir) throws Exception {
     Daemon.require(BIRD);
     Path sock = dir.resolve("bird.sock");
-    Files.writeString(
-        dir.resolve("bird.conf"),
-        """
-        router id 127.0.0.52;
-        protocol device {}
-        protocol static s4 { ipv4; route 10.52.0.0/16 blackhole; }
-        protocol static s6 { ipv6; route 2001:db8:52::/48 blackhole; }
-        protocol bgp netctl {
-          local 127.0.0.52 port 17952 as 65052;
-          neighbor 127.0.0.51 port 17951 as 65051;
-          strict bind yes;   # else BIRD listens on the wildcard address
-          multihop;          # eBGP over loopback addresses
-          hold time 9;
-          connect retry time 1;
-          ipv4 { import all; export all; };
-          # An IPv4 session carries IPv6 routes only with an explicit IPv6 next hop.
-          ipv6 { next hop address 2001:db8::52; import all; export all; };
-        }
-        """);
+    int birdPort = InteropSupport.freePort("127.0.0.52");
     try (BgpSpeaker speaker =
-            BgpSpeaker.start(
-                65051, new InetSocketAddress(ip("127.0.0.51"), 17951), Transport.best());
+            BgpSpeaker.start(65051, new InetSocketAddress(ip("127.0.0.51"), 0), Transport.best());
         Daemon bird =
             Daemon.start(
                 "bird",
-                dir,
+                writeConfig(dir, birdPort, speaker.listenAddress().getPort()),
                 List.of(BIRD, "-f", "-c", "bird.conf", "-s", sock.toString(), "-P", "bird.pid"),
                 Map.of())) {
       speaker.originate(Prefix.parse("10.51.0.0/16"), null, List.of());
-      speaker.originate(
-          Prefix.parse("2001:db8:51::/48"), InetAddress.getByName("2001:db8::51"), List.of());
-      speaker.addPeer(InteropSupport.open(peer("127.0.0.51", 65051, "127.0.0.52", 17952, 65052)));
-
+      // Next-hop self: the IPv6 route gets the neighbour's configured global IPv6 next hop.
+      speaker.originate(Prefix.parse("2001:db8:51::/48"), null, List.of());
+      speaker.addPeer(
+          InteropSupport.open(peer("127.0.0.51", 65051, "127.0.0.52", birdPort, 65052))
+              .withIpv6NextHop((Inet6Address) InetAddress.getByName("2001:db8::51")));
       List<String> show =
           List.of(BIRDC, "-s", sock.toString(), "show", "route", "all", "protocol", "netctl");
       InteropSupport.Details details =
@@ -89,6 +72,13 @@ class BirdInteropIT {
           routes.stream().filter(r -> !r.nlri().prefix().ipv6()).findFirst().orElseThrow();
       assertThat(v4.attribute(PathAttribute.AsPath.class))
           .contains(PathAttribute.AsPath.sequence(65052));
+      ReceivedRoute v6 =
+          routes.stream().filter(r -> r.nlri().prefix().ipv6()).findFirst().orElseThrow();
+      assertThat(v6.nextHop()).isEqualTo(InetAddress.getByName("2001:db8::52"));
+      await(
+          Duration.ofSeconds(10),
+          () -> speaker.bestRoutes().stream().anyMatch(r -> r.nlri().equals(v6.nlri())),
+          details);
 
       await(
           Duration.ofSeconds(20),
@@ -97,6 +87,48 @@ class BirdInteropIT {
             return out.contains("10.51.0.0/16") && out.contains("2001:db8:51::/48");
           },
           details);
+      String ours =
+          Daemon.run(
+              Duration.ofSeconds(5),
+              List.of(BIRDC, "-s", sock.toString(), "show", "route", "all", "2001:db8:51::/48"));
+      assertThat(ours)
+          .as(ours)
+          .contains("BGP.next_hop: 2001:db8::51")
+          .doesNotContain("::ffff:")
+          .doesNotContain("unreachable");
     }
+  }
+
+  /** Writes BIRD's config for its port and ours into {@code dir}; returns {@code dir}. */
+  static Path writeConfig(Path dir, int birdPort, int ourPort) throws java.io.IOException {
+    Files.writeString(
+        dir.resolve("bird.conf"),
+        """
+        router id 127.0.0.52;
+        protocol device {}
+        protocol static s4 { ipv4; route 10.52.0.0/16 blackhole; }
+        protocol static s6 { ipv6; route 2001:db8:52::/48 blackhole; }
+        # Our IPv6 next hop is not bound anywhere: this route lets BIRD resolve it (gateway
+        # recursive, the multihop default), so our route is usable, not "unreachable".
+        protocol static igp6 { ipv6; route 2001:db8::/64 via "lo"; }
+        protocol bgp netctl {
+          local 127.0.0.52 port %d as 65052;
+          neighbor 127.0.0.51 port %d as 65051;
+          strict bind yes;   # else BIRD listens on the wildcard address
+          multihop;          # eBGP over loopback addresses
+          hold time 9;
+          connect retry time 1;
+          ipv4 { import all; export all; };
+          # An IPv4 session carries IPv6 routes only with an explicit IPv6 next hop (RFC 2545);
+          # without extended next hop (RFC 8950) BIRD refuses an IPv4-mapped one.
+          ipv6 {
+            next hop address 2001:db8::52;
+            extended next hop off;
+            import all; export where proto != "igp6";
+          };
+        }
+        """
+            .formatted(birdPort, ourPort));
+    return dir;
   }
 }

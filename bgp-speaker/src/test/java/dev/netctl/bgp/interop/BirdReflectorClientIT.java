@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Our speaker (127.0.2.32:18242) as a client of BIRD route reflectors, all in AS 65230.
+ * Our speaker (127.0.2.32) as a client of BIRD route reflectors, all in AS 65230, on free ports.
  *
  * <pre>
  *   BIRD client c (127.0.2.33) ── rr1 BIRD (127.0.2.31, cluster 10.230.0.1) ── netctl
@@ -42,71 +42,79 @@ import org.junit.jupiter.api.io.TempDir;
 class BirdReflectorClientIT {
   static final String C1 = "10.230.0.1";
   static final String C2 = "10.230.0.2";
+  // Free ports, bound to 0 and released at the start of the test.
+  private int rr1Port;
+  private int ourPort;
+  private int clientPort;
+  private int rr2Port;
 
-  static final String RR1 =
-      """
+  String rr1() {
+    return """
       router id 127.0.2.31;
       protocol device {}
       # iBGP next hops resolve recursively: make the loopback peers reachable.
       protocol static lo4 { ipv4; route 127.0.0.0/8 via "lo"; }
       template bgp peers {
-        local 127.0.2.31 port 18241 as 65230;
+        local 127.0.2.31 port %2$d as 65230;
         strict bind yes;
         hold time 9;
         connect retry time 1;
         ipv4 { import all; export all; };
       }
       protocol bgp netctl from peers {
-        neighbor 127.0.2.32 port 18242 as 65230;
+        neighbor 127.0.2.32 port %3$d as 65230;
         rr client;
         rr cluster id %1$s;
       }
       protocol bgp c from peers {
-        neighbor 127.0.2.33 port 18243 as 65230;
+        neighbor 127.0.2.33 port %4$d as 65230;
         rr client;
         rr cluster id %1$s;
       }
       protocol bgp rr2 from peers {
-        neighbor 127.0.2.34 port 18244 as 65230;
+        neighbor 127.0.2.34 port %5$d as 65230;
       }
       """
-          .formatted(C1);
+        .formatted(C1, rr1Port, ourPort, clientPort, rr2Port);
+  }
 
-  static final String RR2 =
-      """
+  String rr2() {
+    return """
       router id 127.0.2.34;
       protocol device {}
       protocol static lo4 { ipv4; route 127.0.0.0/8 via "lo"; }
       template bgp peers {
-        local 127.0.2.34 port 18244 as 65230;
+        local 127.0.2.34 port %5$d as 65230;
         strict bind yes;
         hold time 9;
         connect retry time 1;
       }
       protocol bgp netctl from peers {
-        neighbor 127.0.2.32 port 18242 as 65230;
+        neighbor 127.0.2.32 port %3$d as 65230;
         rr client;
         rr cluster id %1$s;
         # Prefer the copy reflected by rr1, so it is the one reflected back to netctl.
         ipv4 { import filter { bgp_local_pref = 50; accept; }; export all; };
       }
       protocol bgp rr1 from peers {
-        neighbor 127.0.2.31 port 18241 as 65230;
+        neighbor 127.0.2.31 port %2$d as 65230;
         ipv4 { import all; export all; };
       }
       """
-          .formatted(C2);
+        .formatted(C2, rr1Port, ourPort, clientPort, rr2Port);
+  }
 
-  static final String CLIENT =
-      BirdConfig.routerId("127.0.2.33")
-          .raw(
-              """
+  String client() {
+    return BirdConfig.routerId("127.0.2.33")
+        .raw(
+            """
               protocol static lo4 { ipv4; route 127.0.0.0/8 via "lo"; }
               protocol static s4 { ipv4; route 10.233.0.0/24 blackhole; }
               """)
-          .bgp("rr1", 18243, 65230, "127.0.2.31", 18241, 65230)
-          .channel("ipv4 { import all; export where proto = \"s4\"; };")
-          .render();
+        .bgp("rr1", clientPort, 65230, "127.0.2.31", rr1Port, 65230)
+        .channel("ipv4 { import all; export where proto = \"s4\"; };")
+        .render();
+  }
 
   static RibEntry locRib(BgpSpeaker speaker, Prefix prefix) {
     return speaker.routes().stream()
@@ -118,6 +126,10 @@ class BirdReflectorClientIT {
   @Test
   void learnsReflectedRoutesAndDropsLoops(@TempDir Path dir) throws Exception {
     Daemon.require(BirdInteropIT.BIRD);
+    rr1Port = InteropSupport.freePort("127.0.2.31");
+    ourPort = InteropSupport.freePort("127.0.2.32");
+    clientPort = InteropSupport.freePort("127.0.2.33");
+    rr2Port = InteropSupport.freePort("127.0.2.34");
     Prefix own = Prefix.parse("10.232.0.0/24");
     Prefix theirs = Prefix.parse("10.233.0.0/24");
     // Our cluster id is rr2's, as in a redundant reflector pair: what rr2 reflects carries it.
@@ -125,16 +137,16 @@ class BirdReflectorClientIT {
         SpeakerConfig.of(
                 65230,
                 ip("127.0.2.32"),
-                new InetSocketAddress(ip("127.0.2.32"), 18242),
+                new InetSocketAddress(ip("127.0.2.32"), ourPort),
                 Transport.best())
             .withClusterId(ip(C2));
     try (BgpSpeaker speaker = BgpSpeaker.start(config);
-        Daemon rr1 = BirdConfig.start(dir, "rr1", RR1);
-        Daemon rr2 = BirdConfig.start(dir, "rr2", RR2);
-        Daemon c = BirdConfig.start(dir, "c", CLIENT)) {
+        Daemon rr1 = BirdConfig.start(dir, "rr1", rr1());
+        Daemon rr2 = BirdConfig.start(dir, "rr2", rr2());
+        Daemon c = BirdConfig.start(dir, "c", client())) {
       speaker.originate(own, null, List.of());
-      speaker.addPeer(Neighbor.of(peer("127.0.2.32", 65230, "127.0.2.31", 18241, 65230)));
-      speaker.addPeer(Neighbor.of(peer("127.0.2.32", 65230, "127.0.2.34", 18244, 65230)));
+      speaker.addPeer(Neighbor.of(peer("127.0.2.32", 65230, "127.0.2.31", rr1Port, 65230)));
+      speaker.addPeer(Neighbor.of(peer("127.0.2.32", 65230, "127.0.2.34", rr2Port, 65230)));
       InteropSupport.Details details =
           () ->
               InteropSupport.status(speaker)

@@ -18,16 +18,21 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Our speaker (127.0.0.81:17981) as route reflector for two BIRD 2 clients (127.0.0.82 and .83),
- * all in AS 65080. The clients only peer with us; each originates a static route and must learn the
+ * Our speaker (127.0.0.81) as route reflector for two BIRD 2 clients (127.0.0.82 and .83), all in
+ * AS 65080. The clients only peer with us; each originates a static route and must learn the
  * other's, reflected with ORIGINATOR_ID and CLUSTER_LIST.
  */
 @Timeout(120)
 class BirdRouteReflectorIT {
+  // Free ports, bound to 0 and released at the start of the test.
+  private int ourPort;
+  private int birdA;
+  private int birdB;
+
   static final String BIRD = "/usr/sbin/bird";
   static final String BIRDC = "/usr/sbin/birdc";
 
-  static String config(String self, int port, String route) {
+  String config(String self, int port, String route) {
     return BirdConfig.routerId(self)
         .raw(
             """
@@ -36,12 +41,12 @@ class BirdRouteReflectorIT {
             protocol static lo4 { ipv4; route 127.0.0.0/8 via "lo"; }
             """
                 .formatted(route))
-        .bgp("netctl", port, 65080, "127.0.0.81", 17981, 65080)
+        .bgp("netctl", port, 65080, "127.0.0.81", ourPort, 65080)
         .channel("ipv4 { import all; export where proto = \"s4\"; };")
         .render();
   }
 
-  static Daemon bird(Path dir, String name, String self, int port, String route) throws Exception {
+  Daemon bird(Path dir, String name, String self, int port, String route) throws Exception {
     return BirdConfig.start(dir, name, config(self, port, route));
   }
 
@@ -52,20 +57,23 @@ class BirdRouteReflectorIT {
   @Test
   void reflectsRoutesBetweenTwoBirdClients(@TempDir Path dir) throws Exception {
     Daemon.require(BIRD);
+    ourPort = InteropSupport.freePort("127.0.0.81");
+    birdA = InteropSupport.freePort("127.0.0.82");
+    birdB = InteropSupport.freePort("127.0.0.83");
     SpeakerConfig config =
         SpeakerConfig.of(
                 65080,
                 ip("127.0.0.81"),
-                new InetSocketAddress(ip("127.0.0.81"), 17981),
+                new InetSocketAddress(ip("127.0.0.81"), ourPort),
                 Transport.best())
             .withClusterId(ip("10.80.80.80"));
     try (BgpSpeaker rr = BgpSpeaker.start(config);
-        Daemon a = bird(dir, "bird-a", "127.0.0.82", 17982, "10.82.0.0/24");
-        Daemon b = bird(dir, "bird-b", "127.0.0.83", 17983, "10.83.0.0/24")) {
+        Daemon a = bird(dir, "bird-a", "127.0.0.82", birdA, "10.82.0.0/24");
+        Daemon b = bird(dir, "bird-b", "127.0.0.83", birdB, "10.83.0.0/24")) {
       rr.addPeer(
-          Neighbor.of(peer("127.0.0.81", 65080, "127.0.0.82", 17982, 65080)).asReflectorClient());
+          Neighbor.of(peer("127.0.0.81", 65080, "127.0.0.82", birdA, 65080)).asReflectorClient());
       rr.addPeer(
-          Neighbor.of(peer("127.0.0.81", 65080, "127.0.0.83", 17983, 65080)).asReflectorClient());
+          Neighbor.of(peer("127.0.0.81", 65080, "127.0.0.83", birdB, 65080)).asReflectorClient());
       InteropSupport.Details details =
           () ->
               InteropSupport.status(rr)

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Enhanced route refresh (RFC 7313) with BIRD 2 both ways. BIRD marks our routes stale at our
  * Begin-of-RR and drops the ones not sent again at End-of-RR, and we do the same with its routes:
- * routes surviving a refresh prove the table was sent again. Us 127.0.1.31:18131, BIRD
- * 127.0.1.32:18132.
+ * routes surviving a refresh prove the table was sent again. Us 127.0.1.31, BIRD 127.0.1.32, on
+ * free ports.
  */
 @Timeout(120)
 class BirdRouteRefreshIT {
@@ -50,6 +50,8 @@ class BirdRouteRefreshIT {
     Daemon.require(BirdInteropIT.BIRD);
     Daemon.require(BirdInteropIT.BIRDC);
     Path sock = dir.resolve("bird.sock");
+    int ours = InteropSupport.freePort(US);
+    int theirs = InteropSupport.freePort(THEM);
     Files.writeString(
         dir.resolve("bird.conf"),
         """
@@ -57,8 +59,8 @@ class BirdRouteRefreshIT {
         protocol device {}
         protocol static s4 { ipv4; route 10.132.1.0/24 blackhole; route 10.132.2.0/24 blackhole; }
         protocol bgp netctl {
-          local %2$s port 18132 as 65132;
-          neighbor %1$s port 18131 as 65131;
+          local %2$s port %4$d as 65132;
+          neighbor %1$s port %3$d as 65131;
           strict bind yes;
           multihop;
           hold time 9;
@@ -66,13 +68,13 @@ class BirdRouteRefreshIT {
           ipv4 { import all; export all; };
         }
         """
-            .formatted(US, THEM));
+            .formatted(US, THEM, ours, theirs));
     List<String> protocols =
         List.of(BirdInteropIT.BIRDC, "-s", sock.toString(), "show", "protocols", "all", "netctl");
     List<String> routes =
         List.of(BirdInteropIT.BIRDC, "-s", sock.toString(), "show", "route", "protocol", "netctl");
     try (BgpSpeaker speaker =
-            BgpSpeaker.start(65131, new InetSocketAddress(ip(US), 18131), Transport.best());
+            BgpSpeaker.start(65131, new InetSocketAddress(ip(US), ours), Transport.best());
         Daemon bird =
             Daemon.start(
                 "bird",
@@ -89,7 +91,7 @@ class BirdRouteRefreshIT {
                   + bird.output();
       speaker.originate(Prefix.parse("10.131.1.0/24"), null, List.of());
       speaker.originate(Prefix.parse("10.131.2.0/24"), null, List.of());
-      speaker.addPeer(InteropSupport.open(peer(US, 65131, THEM, 18132, 65132)));
+      speaker.addPeer(InteropSupport.open(peer(US, 65131, THEM, theirs, 65132)));
       await(Duration.ofSeconds(30), () -> state(speaker) == State.ESTABLISHED, details);
       await(Duration.ofSeconds(20), () -> speaker.received(ip(THEM)).size() == 2, details);
       await(

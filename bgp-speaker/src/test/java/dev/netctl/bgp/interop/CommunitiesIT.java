@@ -33,8 +33,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 class CommunitiesIT {
-  static String gobgp(String... args) throws Exception {
-    return GobgpInteropIT.runAt("127.0.0.1", 18274, args);
+  // Free ports, bound to 0 and released at the start of the test.
+  private int gobgpApi;
+  private int ourPort;
+  private int birdPort;
+  private int gobgpPort;
+
+  String gobgp(String... args) throws Exception {
+    return GobgpInteropIT.runAt("127.0.0.1", gobgpApi, args);
   }
 
   @Test
@@ -42,6 +48,10 @@ class CommunitiesIT {
     Daemon.require(BirdInteropIT.BIRD);
     Daemon.require(GobgpInteropIT.GOBGPD);
     Daemon.require(GobgpInteropIT.GOBGP);
+    gobgpApi = InteropSupport.freePort("127.0.0.1");
+    ourPort = InteropSupport.freePort("127.0.2.71");
+    birdPort = InteropSupport.freePort("127.0.2.72");
+    gobgpPort = InteropSupport.freePort("127.0.2.73");
     String birdConfig =
         BirdConfig.routerId("127.0.2.72")
             .raw(
@@ -54,15 +64,15 @@ class CommunitiesIT {
                   route 10.172.0.0/16 blackhole;
                 }
                 """)
-            .bgp("netctl", 18272, 65272, "127.0.2.71", 18271, 65271)
+            .bgp("netctl", birdPort, 65272, "127.0.2.71", ourPort, 65271)
             .multihop()
             .channel("ipv4 { import all; export where proto = \"s4\"; };")
             .render();
     Path g = Files.createDirectory(dir.resolve("gobgp"));
     Files.writeString(
         g.resolve("gobgpd.toml"),
-        GobgpConfig.global(65273, "127.0.2.73", 18273)
-            .neighbor(GobgpConfig.Neighbor.of("127.0.2.71", 65271, 18271))
+        GobgpConfig.global(65273, "127.0.2.73", gobgpPort)
+            .neighbor(GobgpConfig.Neighbor.of("127.0.2.71", 65271, ourPort))
             .render());
     // GoBGP ignores loopback next hops: toward it, advertise a documentation address.
     RoutePolicy toGobgp =
@@ -74,14 +84,18 @@ class CommunitiesIT {
             Verdict.REJECT);
     try (BgpSpeaker speaker =
             BgpSpeaker.start(
-                65271, new InetSocketAddress(ip("127.0.2.71"), 18271), Transport.best());
+                65271, new InetSocketAddress(ip("127.0.2.71"), ourPort), Transport.best());
         Daemon bird = BirdConfig.start(dir, "bird", birdConfig);
         Daemon gobgpd =
             Daemon.start(
                 "gobgpd",
                 g,
                 List.of(
-                    GobgpInteropIT.GOBGPD, "-f", "gobgpd.toml", "--api-hosts", "127.0.0.1:18274"),
+                    GobgpInteropIT.GOBGPD,
+                    "-f",
+                    "gobgpd.toml",
+                    "--api-hosts",
+                    "127.0.0.1:" + gobgpApi),
                 Map.of())) {
       speaker.originate(
           Prefix.parse("10.171.0.0/16"),
@@ -90,9 +104,10 @@ class CommunitiesIT {
               new PathAttribute.Communities(List.of((65271 << 16) | 9)),
               new PathAttribute.LargeCommunities(
                   List.of(new PathAttribute.LargeCommunity(65271, 3, 4)))));
-      speaker.addPeer(InteropSupport.open(peer("127.0.2.71", 65271, "127.0.2.72", 18272, 65272)));
       speaker.addPeer(
-          Neighbor.of(peer("127.0.2.71", 65271, "127.0.2.73", 18273, 65273))
+          InteropSupport.open(peer("127.0.2.71", 65271, "127.0.2.72", birdPort, 65272)));
+      speaker.addPeer(
+          Neighbor.of(peer("127.0.2.71", 65271, "127.0.2.73", gobgpPort, 65273))
               .withPolicies(RoutePolicy.ACCEPT_ALL, toGobgp));
       InteropSupport.Details details =
           () ->

@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * ExaBGP (127.0.0.58) connects to our listener (127.0.0.57:17957) and injects raw attributes: an
- * unknown optional transitive one that must be carried, and a COMMUNITIES attribute of 3 octets
- * that RFC 7606 §7.8 handles as treat-as-withdraw without resetting the session.
+ * ExaBGP (127.0.0.58) connects to our listener (127.0.0.57, a free port) and injects raw
+ * attributes: an unknown optional transitive one that must be carried, and a COMMUNITIES attribute
+ * of 3 octets that RFC 7606 §7.8 handles as treat-as-withdraw without resetting the session.
  */
 @Timeout(90)
 class ExabgpInteropIT {
@@ -54,16 +54,18 @@ class ExabgpInteropIT {
           }
         }
         """);
-    Map<String, String> env =
-        Map.of(
-            "exabgp.tcp.port", "17957", // port of the peer it connects to
-            "exabgp.tcp.bind", "", // do not listen
-            "exabgp.daemon.user", "root",
-            "exabgp.log.destination", "stdout",
-            "exabgp.api.cli", "false");
     try (BgpSpeaker speaker =
-        BgpSpeaker.start(65051, new InetSocketAddress(ip("127.0.0.57"), 17957), Transport.best())) {
-      PeerSpec passive = InteropSupport.peer("127.0.0.57", 65051, "127.0.0.58", 17958, 65058);
+        BgpSpeaker.start(65051, new InetSocketAddress(ip("127.0.0.57"), 0), Transport.best())) {
+      Map<String, String> env =
+          Map.of(
+              // The port of the peer it connects to: ours, bound free.
+              "exabgp.tcp.port", Integer.toString(speaker.listenAddress().getPort()),
+              "exabgp.tcp.bind", "", // do not listen
+              "exabgp.daemon.user", "root",
+              "exabgp.log.destination", "stdout",
+              "exabgp.api.cli", "false");
+      // Passive: the remote port is never dialled.
+      PeerSpec passive = InteropSupport.peer("127.0.0.57", 65051, "127.0.0.58", 179, 65058);
       speaker.addPeer(
           InteropSupport.open(
               new PeerSpec(

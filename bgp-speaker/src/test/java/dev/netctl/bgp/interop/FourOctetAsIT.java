@@ -32,25 +32,36 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(90)
 class FourOctetAsIT {
+  // Free ports, bound to 0 and released at the start of the test.
+  private int ourExaSide;
+  private int exaPort;
+  private int ourGobgpSide;
+  private int gobgpPort;
+  private int gobgpApi;
+  private int ourBirdSide;
+  private int birdPort;
+
   static final long LOCAL_AS = 4_200_000_001L;
 
   @Test
   void exchangesRoutesWithBirdUsingFourOctetAsns(@TempDir Path dir) throws Exception {
     Daemon.require(BirdInteropIT.BIRD);
+    ourBirdSide = InteropSupport.freePort("127.0.2.1");
+    birdPort = InteropSupport.freePort("127.0.2.2");
     String config =
         BirdConfig.routerId("127.0.2.2")
             .raw("protocol static s4 { ipv4; route 10.202.0.0/16 blackhole; }\n")
-            .bgp("netctl", 18202, 4200000002L, "127.0.2.1", 18201, 4200000001L)
+            .bgp("netctl", birdPort, 4200000002L, "127.0.2.1", ourBirdSide, 4200000001L)
             .multihop()
             .channel("ipv4 { import all; export all; };")
             .render();
     try (BgpSpeaker speaker =
             BgpSpeaker.start(
-                LOCAL_AS, new InetSocketAddress(ip("127.0.2.1"), 18201), Transport.best());
+                LOCAL_AS, new InetSocketAddress(ip("127.0.2.1"), ourBirdSide), Transport.best());
         Daemon bird = BirdConfig.start(dir, "bird", config)) {
       speaker.originate(Prefix.parse("10.201.0.0/16"), null, List.of());
       speaker.addPeer(
-          InteropSupport.open(peer("127.0.2.1", LOCAL_AS, "127.0.2.2", 18202, 4_200_000_002L)));
+          InteropSupport.open(peer("127.0.2.1", LOCAL_AS, "127.0.2.2", birdPort, 4_200_000_002L)));
       InteropSupport.Details details =
           () ->
               InteropSupport.status(speaker)
@@ -78,28 +89,35 @@ class FourOctetAsIT {
     }
   }
 
-  static List<String> gobgp(String... args) {
-    return GobgpInteropIT.cliAt("127.0.0.1", 18205, args);
+  List<String> gobgp(String... args) {
+    return GobgpInteropIT.cliAt("127.0.0.1", gobgpApi, args);
   }
 
   @Test
   void exchangesRoutesWithGobgpUsingFourOctetAsns(@TempDir Path dir) throws Exception {
     Daemon.require(GobgpInteropIT.GOBGPD);
     Daemon.require(GobgpInteropIT.GOBGP);
+    ourGobgpSide = InteropSupport.freePort("127.0.2.3");
+    gobgpPort = InteropSupport.freePort("127.0.2.4");
+    gobgpApi = InteropSupport.freePort("127.0.0.1");
     Files.writeString(
         dir.resolve("gobgpd.toml"),
-        GobgpConfig.global(4200000004L, "127.0.2.4", 18204)
-            .neighbor(GobgpConfig.Neighbor.of("127.0.2.3", 4200000001L, 18203))
+        GobgpConfig.global(4200000004L, "127.0.2.4", gobgpPort)
+            .neighbor(GobgpConfig.Neighbor.of("127.0.2.3", 4200000001L, ourGobgpSide))
             .render());
     try (BgpSpeaker speaker =
             BgpSpeaker.start(
-                LOCAL_AS, new InetSocketAddress(ip("127.0.2.3"), 18203), Transport.best());
+                LOCAL_AS, new InetSocketAddress(ip("127.0.2.3"), ourGobgpSide), Transport.best());
         Daemon gobgpd =
             Daemon.start(
                 "gobgpd",
                 dir,
                 List.of(
-                    GobgpInteropIT.GOBGPD, "-f", "gobgpd.toml", "--api-hosts", "127.0.0.1:18205"),
+                    GobgpInteropIT.GOBGPD,
+                    "-f",
+                    "gobgpd.toml",
+                    "--api-hosts",
+                    "127.0.0.1:" + gobgpApi),
                 Map.of())) {
       InteropSupport.Details details =
           () ->
@@ -121,7 +139,7 @@ class FourOctetAsIT {
       // GoBGP treats a loopback NEXT_HOP as withdraw: advertise a documentation address.
       speaker.originate(Prefix.parse("10.203.0.0/16"), ip("192.0.2.3"), List.of());
       speaker.addPeer(
-          InteropSupport.open(peer("127.0.2.3", LOCAL_AS, "127.0.2.4", 18204, 4_200_000_004L)));
+          InteropSupport.open(peer("127.0.2.3", LOCAL_AS, "127.0.2.4", gobgpPort, 4_200_000_004L)));
 
       await(Duration.ofSeconds(30), () -> state(speaker) == State.ESTABLISHED, details);
       await(Duration.ofSeconds(20), () -> speaker.received(ip("127.0.2.4")).size() == 1, details);
@@ -149,6 +167,8 @@ class FourOctetAsIT {
   @Test
   void talksToATwoOctetPeerThroughAsTransAndAs4Path(@TempDir Path dir) throws Exception {
     Daemon.require(ExabgpInteropIT.EXABGP);
+    ourExaSide = InteropSupport.freePort("127.0.2.6");
+    exaPort = InteropSupport.freePort("127.0.2.7");
     Path received = dir.resolve("received.json");
     // The process appends every UPDATE ExaBGP receives, as JSON, to received.json.
     Files.writeString(
@@ -177,16 +197,16 @@ class FourOctetAsIT {
             .formatted(received));
     Map<String, String> env =
         Map.of(
-            "exabgp.tcp.port", "18206",
+            "exabgp.tcp.port", Integer.toString(ourExaSide),
             "exabgp.tcp.bind", "",
             "exabgp.daemon.user", "root",
             "exabgp.log.destination", "stdout",
             "exabgp.api.cli", "false");
     try (BgpSpeaker speaker =
         BgpSpeaker.start(
-            LOCAL_AS, new InetSocketAddress(ip("127.0.2.6"), 18206), Transport.best())) {
+            LOCAL_AS, new InetSocketAddress(ip("127.0.2.6"), ourExaSide), Transport.best())) {
       speaker.originate(Prefix.parse("10.206.0.0/16"), ip("192.0.2.6"), List.of());
-      PeerSpec spec = peer("127.0.2.6", LOCAL_AS, "127.0.2.7", 18207, 65007);
+      PeerSpec spec = peer("127.0.2.6", LOCAL_AS, "127.0.2.7", exaPort, 65007);
       speaker.addPeer(
           InteropSupport.open(
               new PeerSpec(spec.remote(), spec.localAddress(), spec.config(), true, null, 0)));

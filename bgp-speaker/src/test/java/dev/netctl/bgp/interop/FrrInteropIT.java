@@ -13,6 +13,7 @@ import dev.netctl.bgp.fsm.State;
 import dev.netctl.bgp.session.Transport;
 import dev.netctl.bgp.speaker.BgpSpeaker;
 import dev.netctl.bgp.speaker.ReceivedRoute;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -24,7 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** eBGP between our speaker (127.0.0.55:17955) and FRR bgpd without zebra (127.0.0.56:17956). */
+/**
+ * eBGP between our speaker (127.0.0.55) and FRR bgpd without zebra (127.0.0.56), both on free
+ * ports.
+ */
 @Timeout(90)
 class FrrInteropIT {
   static final String BGPD = "/usr/lib/frr/bgpd";
@@ -35,6 +39,9 @@ class FrrInteropIT {
     Daemon.require(BGPD);
     Daemon.require(VTYSH);
     Path vty = Files.createDirectory(dir.resolve("vty"));
+    int frrPort = InteropSupport.freePort("127.0.0.56");
+    BgpSpeaker speaker =
+        BgpSpeaker.start(65051, new InetSocketAddress(ip("127.0.0.55"), 0), Transport.best());
     Files.writeString(
         dir.resolve("bgpd.conf"),
         """
@@ -46,7 +53,7 @@ class FrrInteropIT {
          no bgp ebgp-requires-policy
          no bgp network import-check
          neighbor 127.0.0.55 remote-as 65051
-         neighbor 127.0.0.55 port 17955
+         neighbor 127.0.0.55 port %d
          neighbor 127.0.0.55 update-source 127.0.0.56
          neighbor 127.0.0.55 timers 3 9
          neighbor 127.0.0.55 timers connect 1
@@ -57,14 +64,18 @@ class FrrInteropIT {
          address-family ipv6 unicast
           network 2001:db8:56::/48
           neighbor 127.0.0.55 activate
+          neighbor 127.0.0.55 route-map NH6 out
          exit-address-family
         !
-        """);
+        ! Without zebra FRR knows no IPv6 address of its own and would send ::ffff:127.0.0.56.
+        route-map NH6 permit 10
+         set ipv6 next-hop global 2001:db8::56
+        !
+        """
+            .formatted(speaker.listenAddress().getPort()));
     List<String> vtysh = List.of(VTYSH, "--vty_socket", vty.toString(), "-c");
-    try (BgpSpeaker speaker =
-            BgpSpeaker.start(
-                65051, new InetSocketAddress(ip("127.0.0.55"), 17955), Transport.best());
-        Daemon bgpd = startBgpd(dir, vty, 17956, "127.0.0.56")) {
+    try (speaker;
+        Daemon bgpd = startBgpd(dir, vty, frrPort, "127.0.0.56")) {
       InteropSupport.Details details =
           () ->
               InteropSupport.status(speaker)
@@ -76,9 +87,11 @@ class FrrInteropIT {
                   + bgpd.output();
       // FRR drops martian (loopback, IPv4-mapped) next hops: advertise documentation addresses.
       speaker.originate(Prefix.parse("10.55.0.0/16"), ip("192.0.2.55"), List.of());
-      speaker.originate(
-          Prefix.parse("2001:db8:55::/48"), InetAddress.getByName("2001:db8::55"), List.of());
-      speaker.addPeer(InteropSupport.open(peer("127.0.0.55", 65051, "127.0.0.56", 17956, 65056)));
+      // Next-hop self: the IPv6 route gets the neighbour's configured global IPv6 next hop.
+      speaker.originate(Prefix.parse("2001:db8:55::/48"), null, List.of());
+      speaker.addPeer(
+          InteropSupport.open(peer("127.0.0.55", 65051, "127.0.0.56", frrPort, 65056))
+              .withIpv6NextHop((Inet6Address) InetAddress.getByName("2001:db8::55")));
 
       await(Duration.ofSeconds(30), () -> state(speaker) == State.ESTABLISHED, details);
       await(Duration.ofSeconds(20), () -> speaker.received(ip("127.0.0.56")).size() == 2, details);
@@ -88,6 +101,13 @@ class FrrInteropIT {
           .containsExactlyInAnyOrder(Nlri.of("10.56.0.0/16"), Nlri.of("2001:db8:56::/48"));
       assertThat(routes.getFirst().attribute(PathAttribute.AsPath.class))
           .contains(PathAttribute.AsPath.sequence(65056));
+      ReceivedRoute v6 =
+          routes.stream().filter(r -> r.nlri().prefix().ipv6()).findFirst().orElseThrow();
+      assertThat(v6.nextHop()).isEqualTo(InetAddress.getByName("2001:db8::56"));
+      await(
+          Duration.ofSeconds(10),
+          () -> speaker.bestRoutes().stream().anyMatch(r -> r.nlri().equals(v6.nlri())),
+          details);
       await(
           Duration.ofSeconds(20),
           () ->
@@ -96,6 +116,14 @@ class FrrInteropIT {
                   && Daemon.run(Duration.ofSeconds(5), concat(vtysh, "show bgp ipv6 unicast"))
                       .contains("2001:db8:55::/48"),
           details);
+      String ours =
+          Daemon.run(
+              Duration.ofSeconds(5), concat(vtysh, "show bgp ipv6 unicast 2001:db8:55::/48 json"));
+      assertThat(ours)
+          .as(ours)
+          .contains("\"ip\":\"2001:db8::55\"")
+          .contains("\"valid\":true")
+          .doesNotContain("::ffff:");
     }
   }
 

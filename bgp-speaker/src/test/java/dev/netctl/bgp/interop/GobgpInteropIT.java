@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** eBGP between our speaker (127.0.0.53:17953) and GoBGP (127.0.0.54:17954, API :17854). */
+/** eBGP between our speaker (127.0.0.53) and GoBGP (127.0.0.54), on free ports. */
 @Timeout(90)
 class GobgpInteropIT {
   static final String GOBGPD = "/usr/bin/gobgpd";
@@ -42,29 +42,35 @@ class GobgpInteropIT {
     return Daemon.run(Duration.ofSeconds(5), cliAt(host, api, args));
   }
 
-  static List<String> cli(String... args) {
-    return cliAt("127.0.0.1", 17854, args);
+  // GoBGP's API port, free per run.
+  private int api;
+
+  List<String> cli(String... args) {
+    return cliAt("127.0.0.1", api, args);
   }
 
   @Test
   void exchangesRoutesWithGobgpAndSeesWithdrawals(@TempDir Path dir) throws Exception {
     Daemon.require(GOBGPD);
     Daemon.require(GOBGP);
+    int ours = InteropSupport.freePort("127.0.0.53");
+    int theirs = InteropSupport.freePort("127.0.0.54");
+    api = InteropSupport.freePort("127.0.0.1");
     Files.writeString(
         dir.resolve("gobgpd.toml"),
-        GobgpConfig.global(65054, "127.0.0.54", 17954)
+        GobgpConfig.global(65054, "127.0.0.54", theirs)
             .neighbor(
-                GobgpConfig.Neighbor.of("127.0.0.53", 65051, 17953)
+                GobgpConfig.Neighbor.of("127.0.0.53", 65051, ours)
                     .families("ipv4-unicast", "ipv6-unicast"))
             .render());
     try (BgpSpeaker speaker =
             BgpSpeaker.start(
-                65051, new InetSocketAddress(ip("127.0.0.53"), 17953), Transport.best());
+                65051, new InetSocketAddress(ip("127.0.0.53"), ours), Transport.best());
         Daemon gobgpd =
             Daemon.start(
                 "gobgpd",
                 dir,
-                List.of(GOBGPD, "-f", "gobgpd.toml", "--api-hosts", "127.0.0.1:17854"),
+                List.of(GOBGPD, "-f", "gobgpd.toml", "--api-hosts", "127.0.0.1:" + api),
                 Map.of())) {
       InteropSupport.Details details =
           () ->
@@ -94,7 +100,11 @@ class GobgpInteropIT {
       // GoBGP treats an UPDATE with a loopback NEXT_HOP as withdraw: use a documentation address.
       speaker.originate(Prefix.parse("10.53.0.0/16"), ip("192.0.2.53"), List.of());
       speaker.originate(Prefix.parse("2001:db8:53::/48"), null, List.of());
-      speaker.addPeer(InteropSupport.open(peer("127.0.0.53", 65051, "127.0.0.54", 17954, 65054)));
+      // RFC 2545: IPv6 over this IPv4 session needs a global IPv6 next hop of ours.
+      speaker.addPeer(
+          InteropSupport.open(peer("127.0.0.53", 65051, "127.0.0.54", theirs, 65054))
+              .withIpv6NextHop(
+                  (java.net.Inet6Address) java.net.InetAddress.getByName("2001:db8::53")));
 
       await(Duration.ofSeconds(30), () -> state(speaker) == State.ESTABLISHED, details);
       await(Duration.ofSeconds(20), () -> speaker.received(ip("127.0.0.54")).size() == 3, details);

@@ -21,23 +21,30 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Our speaker (127.0.2.21:18221) as route reflector (RFC 4456) for two GoBGP clients (127.0.2.22
- * and .23, APIs on 18232 and 18233), all in AS 65220. The clients only peer with us; each
+ * Our speaker (127.0.2.21) as route reflector (RFC 4456) for two GoBGP clients (127.0.2.22 and .23,
+ * each with its API), all in AS 65220, on free ports. The clients only peer with us; each
  * originates a route with its own documentation-range next hop, and must learn the other's with
  * ORIGINATOR_ID set to the originating client, our cluster id in CLUSTER_LIST, and the next hop
  * untouched.
  */
 @Timeout(120)
 class GobgpRouteReflectorIT {
+  // Free ports, bound to 0 and released at the start of the test.
+  private int ourPort;
+  private int gobgpA;
+  private int gobgpB;
+  private int apiA;
+  private int apiB;
+
   static final String CLUSTER = "10.220.220.220";
 
-  static String config(String self, int port) {
+  String config(String self, int port) {
     return GobgpConfig.global(65220, self, port)
-        .neighbor(GobgpConfig.Neighbor.of("127.0.2.21", 65220, 18221))
+        .neighbor(GobgpConfig.Neighbor.of("127.0.2.21", 65220, ourPort))
         .render();
   }
 
-  static Daemon gobgpd(Path dir, String name, String self, int port, int api) throws Exception {
+  Daemon gobgpd(Path dir, String name, String self, int port, int api) throws Exception {
     Path d = Files.createDirectory(dir.resolve(name));
     Files.writeString(d.resolve("gobgpd.toml"), config(self, port));
     return Daemon.start(
@@ -55,27 +62,32 @@ class GobgpRouteReflectorIT {
   void reflectsRoutesBetweenTwoGobgpClients(@TempDir Path dir) throws Exception {
     Daemon.require(GobgpInteropIT.GOBGPD);
     Daemon.require(GobgpInteropIT.GOBGP);
+    ourPort = InteropSupport.freePort("127.0.2.21");
+    gobgpA = InteropSupport.freePort("127.0.2.22");
+    gobgpB = InteropSupport.freePort("127.0.2.23");
+    apiA = InteropSupport.freePort("127.0.0.1");
+    apiB = InteropSupport.freePort("127.0.0.1");
     SpeakerConfig config =
         SpeakerConfig.of(
                 65220,
                 ip("127.0.2.21"),
-                new InetSocketAddress(ip("127.0.2.21"), 18221),
+                new InetSocketAddress(ip("127.0.2.21"), ourPort),
                 Transport.best())
             .withClusterId(ip(CLUSTER));
     try (BgpSpeaker rr = BgpSpeaker.start(config);
-        Daemon a = gobgpd(dir, "gobgp-a", "127.0.2.22", 18222, 18232);
-        Daemon b = gobgpd(dir, "gobgp-b", "127.0.2.23", 18223, 18233)) {
+        Daemon a = gobgpd(dir, "gobgp-a", "127.0.2.22", gobgpA, apiA);
+        Daemon b = gobgpd(dir, "gobgp-b", "127.0.2.23", gobgpB, apiB)) {
       rr.addPeer(
-          Neighbor.of(peer("127.0.2.21", 65220, "127.0.2.22", 18222, 65220)).asReflectorClient());
+          Neighbor.of(peer("127.0.2.21", 65220, "127.0.2.22", gobgpA, 65220)).asReflectorClient());
       rr.addPeer(
-          Neighbor.of(peer("127.0.2.21", 65220, "127.0.2.23", 18223, 65220)).asReflectorClient());
+          Neighbor.of(peer("127.0.2.21", 65220, "127.0.2.23", gobgpB, 65220)).asReflectorClient());
       InteropSupport.Details details =
           () ->
               InteropSupport.status(rr)
                   + "\ngobgp-a rib: "
-                  + cli(18232, "-j", "global", "rib", "-a", "ipv4")
+                  + cli(apiA, "-j", "global", "rib", "-a", "ipv4")
                   + "\ngobgp-b rib: "
-                  + cli(18233, "-j", "global", "rib", "-a", "ipv4")
+                  + cli(apiB, "-j", "global", "rib", "-a", "ipv4")
                   + "\ngobgp-a output: "
                   + a.output()
                   + "\ngobgp-b output: "
@@ -85,7 +97,7 @@ class GobgpRouteReflectorIT {
           Duration.ofSeconds(15),
           () ->
               cli(
-                      18232,
+                      apiA,
                       "global",
                       "rib",
                       "-a",
@@ -100,7 +112,7 @@ class GobgpRouteReflectorIT {
           Duration.ofSeconds(15),
           () ->
               cli(
-                      18233,
+                      apiB,
                       "global",
                       "rib",
                       "-a",
@@ -118,19 +130,19 @@ class GobgpRouteReflectorIT {
 
       await(
           Duration.ofSeconds(20),
-          () -> cli(18232, "-j", "neighbor", "127.0.2.21", "adj-in").contains("10.223.0.0/24"),
+          () -> cli(apiA, "-j", "neighbor", "127.0.2.21", "adj-in").contains("10.223.0.0/24"),
           details);
       await(
           Duration.ofSeconds(20),
-          () -> cli(18233, "-j", "neighbor", "127.0.2.21", "adj-in").contains("10.222.0.0/24"),
+          () -> cli(apiB, "-j", "neighbor", "127.0.2.21", "adj-in").contains("10.222.0.0/24"),
           details);
-      String atA = cli(18232, "-j", "neighbor", "127.0.2.21", "adj-in", "10.223.0.0/24");
+      String atA = cli(apiA, "-j", "neighbor", "127.0.2.21", "adj-in", "10.223.0.0/24");
       assertThat(atA)
           .as("b's route at a: ORIGINATOR_ID b, CLUSTER_LIST ours, next hop b's: %s", atA)
           .contains("{\"type\":9,\"value\":\"127.0.2.23\"}")
           .contains("{\"type\":10,\"value\":[\"" + CLUSTER + "\"]}")
           .contains("\"nexthop\":\"192.0.2.23\"");
-      String atB = cli(18233, "-j", "neighbor", "127.0.2.21", "adj-in", "10.222.0.0/24");
+      String atB = cli(apiB, "-j", "neighbor", "127.0.2.21", "adj-in", "10.222.0.0/24");
       assertThat(atB)
           .as("a's route at b: %s", atB)
           .contains("{\"type\":9,\"value\":\"127.0.2.22\"}")
@@ -138,10 +150,10 @@ class GobgpRouteReflectorIT {
           .contains("\"nexthop\":\"192.0.2.22\"");
       // Each client's own route is not reflected back to it (GoBGP lists the prefix, with no path,
       // after our split-horizon withdrawal).
-      assertThat(cli(18232, "-j", "neighbor", "127.0.2.21", "adj-in"))
+      assertThat(cli(apiA, "-j", "neighbor", "127.0.2.21", "adj-in"))
           .doesNotContain("\"10.222.0.0/24\":[{");
       // And the reflected route is usable: it is b's best path in its global RIB.
-      assertThat(cli(18233, "-j", "global", "rib", "-a", "ipv4", "10.222.0.0/24"))
+      assertThat(cli(apiB, "-j", "global", "rib", "-a", "ipv4", "10.222.0.0/24"))
           .contains("\"best\":true");
     }
   }

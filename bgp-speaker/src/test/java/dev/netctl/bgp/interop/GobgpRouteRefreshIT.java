@@ -27,23 +27,28 @@ import org.junit.jupiter.api.io.TempDir;
  * Route refresh (RFC 2918) toward GoBGP: we ask GoBGP for its routes again after its export policy
  * changed (GoBGP applies such a change only to what it sends next). GoBGP's soft reset in re-runs
  * its own Adj-RIB-In and sends no ROUTE-REFRESH, so the other direction is tested with BIRD. Us
- * 127.0.1.21:18121, GoBGP 127.0.1.22:18122, its API 127.0.1.22:18123.
+ * 127.0.1.21, GoBGP 127.0.1.22 (and its API), on free ports.
  */
 @Timeout(120)
 class GobgpRouteRefreshIT {
+  // Free ports, bound to 0 and released at the start of the test.
+  private int ourPort;
+  private int gobgpPort;
+  private int gobgpApi;
+
   static final String US = "127.0.1.21";
   static final String THEM = "127.0.1.22";
 
-  static List<String> cli(String... args) {
-    return GobgpInteropIT.cliAt(THEM, 18123, args);
+  List<String> cli(String... args) {
+    return GobgpInteropIT.cliAt(THEM, gobgpApi, args);
   }
 
-  static String run(String... args) throws Exception {
-    return GobgpInteropIT.runAt(THEM, 18123, args);
+  String run(String... args) throws Exception {
+    return GobgpInteropIT.runAt(THEM, gobgpApi, args);
   }
 
   /** One counter of GoBGP's "Message statistics" for us: column 1 sent, 2 received. */
-  static int counter(String row, int column) throws Exception {
+  int counter(String row, int column) throws Exception {
     String out = run("neighbor", US);
     Matcher m = Pattern.compile(row + ":\\s+(\\d+)\\s+(\\d+)").matcher(out);
     if (!m.find()) {
@@ -60,9 +65,12 @@ class GobgpRouteRefreshIT {
   void refreshGetsGobgpsTableAgainUnderItsNewExportPolicy(@TempDir Path dir) throws Exception {
     Daemon.require(GobgpInteropIT.GOBGPD);
     Daemon.require(GobgpInteropIT.GOBGP);
+    ourPort = InteropSupport.freePort("127.0.1.21");
+    gobgpPort = InteropSupport.freePort("127.0.1.22");
+    gobgpApi = InteropSupport.freePort("127.0.1.22");
     Files.writeString(
         dir.resolve("gobgpd.toml"),
-        GobgpConfig.global(65122, THEM, 18122)
+        GobgpConfig.global(65122, THEM, gobgpPort)
             .raw(
                 """
                 # Export policy is global in GoBGP (per-neighbour policy is for route-server clients).
@@ -81,15 +89,20 @@ class GobgpRouteRefreshIT {
                     [policy-definitions.statements.actions]
                       route-disposition = "reject-route"
                 """)
-            .neighbor(GobgpConfig.Neighbor.of(US, 65121, 18121))
+            .neighbor(GobgpConfig.Neighbor.of(US, 65121, ourPort))
             .render());
     try (BgpSpeaker speaker =
-            BgpSpeaker.start(65121, new InetSocketAddress(ip(US), 18121), Transport.best());
+            BgpSpeaker.start(65121, new InetSocketAddress(ip(US), ourPort), Transport.best());
         Daemon gobgpd =
             Daemon.start(
                 "gobgpd",
                 dir,
-                List.of(GobgpInteropIT.GOBGPD, "-f", "gobgpd.toml", "--api-hosts", THEM + ":18123"),
+                List.of(
+                    GobgpInteropIT.GOBGPD,
+                    "-f",
+                    "gobgpd.toml",
+                    "--api-hosts",
+                    THEM + ":" + gobgpApi),
                 Map.of())) {
       InteropSupport.Details details =
           () ->
@@ -107,7 +120,7 @@ class GobgpRouteRefreshIT {
       run("global", "rib", "-a", "ipv4", "add", "10.122.2.0/24");
       // GoBGP drops an UPDATE whose NEXT_HOP is a loopback address: use a documentation one.
       speaker.originate(Prefix.parse("10.121.0.0/24"), ip("192.0.2.121"), List.of());
-      speaker.addPeer(InteropSupport.open(peer(US, 65121, THEM, 18122, 65122)));
+      speaker.addPeer(InteropSupport.open(peer(US, 65121, THEM, gobgpPort, 65122)));
       await(Duration.ofSeconds(30), () -> state(speaker) == State.ESTABLISHED, details);
       await(Duration.ofSeconds(20), () -> received(speaker).size() == 1, details);
       assertThat(received(speaker)).containsExactly("10.122.1.0/24");

@@ -24,6 +24,17 @@ final class InteropSupport {
     }
   }
 
+  /**
+   * A free port on {@code address}: bound to 0 and released, for a daemon whose config names its
+   * port (our speaker binds 0 itself).
+   */
+  static int freePort(String address) throws java.io.IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+      s.bind(new InetSocketAddress(ip(address), 0));
+      return s.getLocalPort();
+    }
+  }
+
   /** Our side: active peer with a short hold time so failures show quickly. */
   static PeerSpec peer(String local, long localAs, String remote, int port, long remoteAs) {
     PeerConfig config =

@@ -30,6 +30,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 class Md5IT {
+  // Free ports, bound to 0 and released at the start of the test.
+  private int ourBirdSide;
+  private int birdPort;
+  private int ourFrrSide;
+  private int frrPort;
+
   static final String KEY = "netctl-md5-key";
 
   /** How long a wrong key is given to (wrongly) establish: several connect-retry rounds. */
@@ -87,17 +93,19 @@ class Md5IT {
   void birdSessionNeedsTheRightKey(@TempDir Path dir) throws Exception {
     Daemon.require(BirdInteropIT.BIRD);
     requireEpoll();
+    ourBirdSide = InteropSupport.freePort("127.0.2.11");
+    birdPort = InteropSupport.freePort("127.0.2.12");
     String config =
         BirdConfig.routerId("127.0.2.12")
             .raw("protocol static s4 { ipv4; route 10.212.0.0/16 blackhole; }\n")
-            .bgp("netctl", 18212, 65212, "127.0.2.11", 18211, 65210)
+            .bgp("netctl", birdPort, 65212, "127.0.2.11", ourBirdSide, 65210)
             .password(KEY)
             .multihop()
             .channel("ipv4 { import all; export all; };")
             .render();
     try (BgpSpeaker speaker =
             BgpSpeaker.start(
-                65210, new InetSocketAddress(ip("127.0.2.11"), 18211), Transport.best());
+                65210, new InetSocketAddress(ip("127.0.2.11"), ourBirdSide), Transport.best());
         Daemon bird = BirdConfig.start(dir, "bird", config)) {
       InteropSupport.Details details =
           () ->
@@ -108,7 +116,7 @@ class Md5IT {
                   + bird.output();
       // We only listen: BIRD's connections test the keys on our listening socket.
       wrongKeyThenRightKey(
-          speaker, true, "127.0.2.11", "127.0.2.12", 18212, 65212, "10.212.0.0/16", details);
+          speaker, true, "127.0.2.11", "127.0.2.12", birdPort, 65212, "10.212.0.0/16", details);
     }
   }
 
@@ -118,6 +126,8 @@ class Md5IT {
     Daemon.require(FrrInteropIT.VTYSH);
     requireEpoll();
     Path vty = Files.createDirectory(dir.resolve("vty"));
+    ourFrrSide = InteropSupport.freePort("127.0.2.13");
+    frrPort = InteropSupport.freePort("127.0.2.14");
     Files.writeString(
         dir.resolve("bgpd.conf"),
         """
@@ -129,7 +139,7 @@ class Md5IT {
          no bgp ebgp-requires-policy
          no bgp network import-check
          neighbor 127.0.2.13 remote-as 65210
-         neighbor 127.0.2.13 port 18213
+         neighbor 127.0.2.13 port %s
          neighbor 127.0.2.13 update-source 127.0.2.14
          neighbor 127.0.2.13 password %s
          neighbor 127.0.2.13 passive
@@ -141,11 +151,11 @@ class Md5IT {
          exit-address-family
         !
         """
-            .formatted(KEY));
+            .formatted(ourFrrSide, KEY));
     try (BgpSpeaker speaker =
             BgpSpeaker.start(
-                65210, new InetSocketAddress(ip("127.0.2.13"), 18213), Transport.best());
-        Daemon bgpd = FrrInteropIT.startBgpd(dir, vty, 18214, "127.0.2.14")) {
+                65210, new InetSocketAddress(ip("127.0.2.13"), ourFrrSide), Transport.best());
+        Daemon bgpd = FrrInteropIT.startBgpd(dir, vty, frrPort, "127.0.2.14")) {
       InteropSupport.Details details =
           () ->
               InteropSupport.status(speaker)
@@ -162,7 +172,7 @@ class Md5IT {
                   + bgpd.output();
       // FRR only listens: our connections test the key on our connecting socket.
       wrongKeyThenRightKey(
-          speaker, false, "127.0.2.13", "127.0.2.14", 18214, 65214, "10.214.0.0/16", details);
+          speaker, false, "127.0.2.13", "127.0.2.14", frrPort, 65214, "10.214.0.0/16", details);
     }
   }
 }

@@ -38,7 +38,6 @@ class ConnectionTest {
   static final String LOCAL = "127.0.1.50";
   static final String REMOTE = "127.0.1.51";
   static final String FILLER = "127.0.1.52";
-  static final int PORT = 18150;
 
   private EventLoopGroup group;
   private PeerSession session;
@@ -90,14 +89,20 @@ class ConnectionTest {
 
   @Test
   void establishesOnceThePeerListensAfterRefusedAttempts() throws Exception {
-    startSession(PORT);
+    // A free port, released again so that nobody listens on it until the server below.
+    int port;
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.bind(new InetSocketAddress(PeerSessionTest.ip(REMOTE), 0));
+      port = probe.getLocalPort();
+    }
+    startSession(port);
     // Nobody listens yet: each attempt is refused, and ConnectRetry starts the next one from the
     // same FSM, on a new channel.
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> transitions.stream().filter("ACTIVE->CONNECT"::equals).count() >= 2);
     try (ServerSocket server = new ServerSocket()) {
-      server.bind(new InetSocketAddress(PeerSessionTest.ip(REMOTE), PORT));
+      server.bind(new InetSocketAddress(PeerSessionTest.ip(REMOTE), port));
       server.setSoTimeout(10_000);
       try (Socket s = server.accept()) {
         establish(s);
@@ -111,7 +116,7 @@ class ConnectionTest {
     try (ServerSocket server = new ServerSocket()) {
       // A listener whose accept queue is full drops SYNs: connects to it neither succeed nor fail
       // (Linux answers nothing), like a peer that is not up yet behind a firewall.
-      server.bind(new InetSocketAddress(PeerSessionTest.ip(REMOTE), PORT + 1), 1);
+      server.bind(new InetSocketAddress(PeerSessionTest.ip(REMOTE), 0), 1);
       List<Socket> fillers = new ArrayList<>();
       boolean full = false;
       try {
@@ -128,7 +133,7 @@ class ConnectionTest {
         }
         assertThat(full).as("the listener's accept queue fills up").isTrue();
 
-        startSession(PORT + 1);
+        startSession(server.getLocalPort());
         // ConnectRetry (200 ms) fires several times while each attempt is still pending (the
         // connect timeout is 5 s): each retry replaces the attempt instead of adding the handler
         // to a second pipeline, and no abandoned attempt's failure moves the FSM to Active.

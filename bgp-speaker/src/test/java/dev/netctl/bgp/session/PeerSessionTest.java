@@ -41,7 +41,8 @@ import org.junit.jupiter.api.Timeout;
 class PeerSessionTest {
   static final String LOCAL = "127.0.0.41";
   static final String REMOTE = "127.0.0.42";
-  static final int PORT = 17941;
+  // The listener's free port, bound to 0 in start().
+  static volatile int port;
 
   private EventLoopGroup group;
   private BgpListener listener;
@@ -59,7 +60,7 @@ class PeerSessionTest {
     group = transport.newGroup(1);
     PeerConfig config = PeerConfig.of(65001, ip(LOCAL), 65002).withHoldTime(30);
     PeerSpec spec =
-        new PeerSpec(new InetSocketAddress(ip(REMOTE), PORT + 1), ip(LOCAL), config, true, null, 0);
+        new PeerSpec(new InetSocketAddress(ip(REMOTE), 179), ip(LOCAL), config, true, null, 0);
     session =
         new PeerSession(
             spec,
@@ -82,9 +83,10 @@ class PeerSessionTest {
         BgpListener.bind(
             group,
             transport,
-            new InetSocketAddress(ip(LOCAL), PORT),
-            a -> a.equals(spec.remote().getAddress()) ? session : null,
+            new InetSocketAddress(ip(LOCAL), 0),
+            a -> Admission.of(a.equals(spec.remote().getAddress()) ? session : null),
             Map.of());
+    port = listener.localAddress().getPort();
   }
 
   @AfterEach
@@ -105,7 +107,7 @@ class PeerSessionTest {
 
     RawPeer() throws Exception {
       socket.bind(new InetSocketAddress(ip(REMOTE), 0));
-      socket.connect(new InetSocketAddress(ip(LOCAL), PORT), 2000);
+      socket.connect(new InetSocketAddress(ip(LOCAL), port), 2000);
       socket.setSoTimeout(5000);
       in = new DataInputStream(socket.getInputStream());
     }
@@ -304,7 +306,7 @@ class PeerSessionTest {
   void unknownRemoteAddressIsRefused() throws Exception {
     try (Socket s = new Socket()) {
       s.bind(new InetSocketAddress(ip("127.0.0.43"), 0));
-      s.connect(new InetSocketAddress(ip(LOCAL), PORT), 2000);
+      s.connect(new InetSocketAddress(ip(LOCAL), port), 2000);
       s.setSoTimeout(5000);
       assertThat(s.getInputStream().read()).isEqualTo(-1);
     }

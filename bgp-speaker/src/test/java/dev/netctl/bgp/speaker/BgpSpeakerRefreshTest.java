@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Route refresh (RFC 2918) and enhanced route refresh (RFC 7313) against a scripted peer. Addresses
- * 127.0.1.3-4, ports 18120-18139.
+ * 127.0.1.3-4.
  */
 @Timeout(60)
 class BgpSpeakerRefreshTest {
@@ -49,11 +49,16 @@ class BgpSpeakerRefreshTest {
     return (Inet4Address) InetAddress.getByName(s);
   }
 
-  BgpSpeaker speaker(int port) throws Exception {
+  // The speaker's port, bound free (port 0) by speaker().
+  int port;
+
+  BgpSpeaker speaker() throws Exception {
     BgpSpeaker s =
         BgpSpeaker.start(
-            SpeakerConfig.of(65001, ip(US), new InetSocketAddress(ip(US), port), Transport.best()));
+            SpeakerConfig.of(65001, ip(US), new InetSocketAddress(ip(US), 0), Transport.best())
+                .withIpv6NextHop((java.net.Inet6Address) InetAddress.getByName("fd00:9::1")));
     speakers.add(s);
+    port = s.listenAddress().getPort();
     PeerConfig config = PeerConfig.of(65001, ip(US), 65002).withHoldTime(30);
     s.addPeer(
         Neighbor.of(
@@ -78,9 +83,9 @@ class BgpSpeakerRefreshTest {
 
   @Test
   void enhancedRefreshRequestGetsThatFamilyFramedByBeginAndEnd() throws Exception {
-    speaker(18120);
+    speaker();
     try (ScriptedPeer peer =
-        established(18120, caps(65002, new Capability.EnhancedRouteRefresh()))) {
+        established(port, caps(65002, new Capability.EnhancedRouteRefresh()))) {
       peer.send(RouteRefresh.request(V4));
       assertThat(peer.next()).isEqualTo(new RouteRefresh(V4, 1));
       BgpMessage routes = peer.next();
@@ -94,8 +99,8 @@ class BgpSpeakerRefreshTest {
 
   @Test
   void plainRefreshRequestGetsTheFamilyWithoutMarkers() throws Exception {
-    speaker(18121);
-    try (ScriptedPeer peer = established(18121, caps(65002))) {
+    speaker();
+    try (ScriptedPeer peer = established(port, caps(65002))) {
       peer.send(RouteRefresh.request(V6));
       BgpMessage m = peer.next();
       assertThat(m).isInstanceOf(Update.class);
@@ -106,8 +111,8 @@ class BgpSpeakerRefreshTest {
 
   @Test
   void refreshForAFamilyNotNegotiatedIsIgnored() throws Exception {
-    BgpSpeaker s = speaker(18122);
-    try (ScriptedPeer peer = established(18122, caps(65002))) {
+    BgpSpeaker s = speaker();
+    try (ScriptedPeer peer = established(port, caps(65002))) {
       peer.send(RouteRefresh.request(AddressFamily.of(1, 128)));
       peer.send(new RouteRefresh(V4, 9)); // unknown subtype: ignored too (RFC 7313 §5)
       s.originate(Prefix.parse("10.9.1.0/24"), null, List.of());
@@ -117,9 +122,9 @@ class BgpSpeakerRefreshTest {
 
   @Test
   void beginAndEndOfRouteRefreshFromThePeerSweepWhatItDidNotResend() throws Exception {
-    BgpSpeaker s = speaker(18123);
+    BgpSpeaker s = speaker();
     try (ScriptedPeer peer =
-        established(18123, caps(65002, new Capability.EnhancedRouteRefresh()))) {
+        established(port, caps(65002, new Capability.EnhancedRouteRefresh()))) {
       peer.announce(PEER, "10.1.0.0/24", "10.2.0.0/24");
       await().atMost(Duration.ofSeconds(10)).until(() -> s.received(ip(PEER)).size() == 2);
       peer.send(new RouteRefresh(V4, 1));
@@ -144,7 +149,7 @@ class BgpSpeakerRefreshTest {
 
   @Test
   void refreshSendsRouteRefreshWhenNegotiatedAndSaysWhyNotOtherwise() throws Exception {
-    BgpSpeaker s = speaker(18124);
+    BgpSpeaker s = speaker();
     assertThatThrownBy(() -> s.refresh(ip(PEER), V4))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("127.0.1.4")
@@ -152,7 +157,7 @@ class BgpSpeakerRefreshTest {
     assertThatThrownBy(() -> s.refresh(ip("127.0.1.99"), V4))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("127.0.1.99 is not configured");
-    try (ScriptedPeer peer = established(18124, caps(65002))) {
+    try (ScriptedPeer peer = established(port, caps(65002))) {
       s.refresh(ip(PEER), V6);
       assertThat(peer.next()).isEqualTo(RouteRefresh.request(V6));
       assertThatThrownBy(() -> s.refresh(ip(PEER), AddressFamily.of(1, 128)))
@@ -163,10 +168,10 @@ class BgpSpeakerRefreshTest {
 
   @Test
   void refreshToAPeerWithoutTheCapabilityIsRefused() throws Exception {
-    BgpSpeaker s = speaker(18125);
+    BgpSpeaker s = speaker();
     try (ScriptedPeer peer =
         established(
-            18125,
+            port,
             List.of(
                 new Capability.Multiprotocol(V4),
                 new Capability.Multiprotocol(V6),
@@ -179,8 +184,8 @@ class BgpSpeakerRefreshTest {
 
   @Test
   void beginOfRouteRefreshWithABadLengthIsRouteRefreshMessageError() throws Exception {
-    speaker(18126);
-    try (ScriptedPeer peer = established(18126, caps(65002))) {
+    speaker();
+    try (ScriptedPeer peer = established(port, caps(65002))) {
       byte[] bad =
           HexFormat.of()
               .parseHex(
@@ -202,8 +207,8 @@ class BgpSpeakerRefreshTest {
 
   @Test
   void plainRouteRefreshWithABadLengthIsBadMessageLength() throws Exception {
-    speaker(18127);
-    try (ScriptedPeer peer = established(18127, caps(65002))) {
+    speaker();
+    try (ScriptedPeer peer = established(port, caps(65002))) {
       peer.sendRaw(
           HexFormat.of()
               .parseHex("ffffffffffffffffffffffffffffffff" + "0016" + "05" + "0001" + "00"));

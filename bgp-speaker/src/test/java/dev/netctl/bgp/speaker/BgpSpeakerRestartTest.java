@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Graceful restart (RFC 4724) through a whole speaker: a scripted peer restarts (TCP closes without
  * NOTIFICATION) and comes back, and the speaker itself starts as a restarting speaker. Addresses
- * 127.0.1.1-2, ports 18101-18119.
+ * 127.0.1.1-2, on free ports.
  */
 @Timeout(60)
 class BgpSpeakerRestartTest {
@@ -50,12 +50,17 @@ class BgpSpeakerRestartTest {
     return (Inet4Address) InetAddress.getByName(s);
   }
 
-  BgpSpeaker speaker(int port, RestartOptions restart) throws Exception {
+  // The speaker's port, bound free (port 0) by speaker().
+  int port;
+
+  BgpSpeaker speaker(RestartOptions restart) throws Exception {
     BgpSpeaker s =
         BgpSpeaker.start(
-            SpeakerConfig.of(65001, ip(US), new InetSocketAddress(ip(US), port), Transport.best())
-                .withRestart(restart));
+            SpeakerConfig.of(65001, ip(US), new InetSocketAddress(ip(US), 0), Transport.best())
+                .withRestart(restart)
+                .withIpv6NextHop((java.net.Inet6Address) InetAddress.getByName("fd00:9::1")));
     speakers.add(s);
+    port = s.listenAddress().getPort();
     PeerConfig config =
         PeerConfig.of(65001, ip(US), 65002)
             .withHoldTime(30)
@@ -97,8 +102,8 @@ class BgpSpeakerRestartTest {
   @Test
   void restartingPeerKeepsItsRoutesStaleUntilEndOfRibThenLosesWhatItDidNotResend()
       throws Exception {
-    BgpSpeaker s = speaker(18101, RestartOptions.DEFAULT);
-    restartAfterTwoRoutes(s, 18101, 120);
+    BgpSpeaker s = speaker(RestartOptions.DEFAULT);
+    restartAfterTwoRoutes(s, port, 120);
 
     assertThat(received(s))
         .as("kept as stale while the peer is down")
@@ -109,7 +114,7 @@ class BgpSpeakerRestartTest {
         .contains(p("10.1.0.0/24"), p("10.2.0.0/24"));
     assertThat(s.peers().getFirst().staleRoutes()).isTrue();
 
-    try (ScriptedPeer back = new ScriptedPeer(PEER, US, 18101, 65002)) {
+    try (ScriptedPeer back = new ScriptedPeer(PEER, US, port, 65002)) {
       back.establish(PEER, caps(65002, gr(120, true)));
       back.announce(PEER, "10.1.0.0/24");
       await()
@@ -128,8 +133,8 @@ class BgpSpeakerRestartTest {
 
   @Test
   void aNotificationEndsTheSessionWithoutGracefulRestart() throws Exception {
-    BgpSpeaker s = speaker(18102, RestartOptions.DEFAULT);
-    try (ScriptedPeer peer = new ScriptedPeer(PEER, US, 18102, 65002)) {
+    BgpSpeaker s = speaker(RestartOptions.DEFAULT);
+    try (ScriptedPeer peer = new ScriptedPeer(PEER, US, port, 65002)) {
       peer.establish(PEER, caps(65002, gr(120, true)));
       peer.announce(PEER, "10.1.0.0/24");
       await().atMost(Duration.ofSeconds(10)).until(() -> received(s).size() == 1);
@@ -139,11 +144,99 @@ class BgpSpeakerRestartTest {
     }
   }
 
+  /** Graceful restart with the N bit (RFC 8538 §2) for IPv4 unicast. */
+  static Capability.GracefulRestart grWithN() {
+    return new Capability.GracefulRestart(
+        false,
+        true,
+        120,
+        List.of(new Capability.GracefulRestartFamily(AddressFamily.IPV4_UNICAST, true)));
+  }
+
+  @Test
+  void inNotificationModeANotificationKeepsRoutesStaleLikeATcpClose() throws Exception {
+    BgpSpeaker s = speaker(RestartOptions.DEFAULT);
+    try (ScriptedPeer peer = new ScriptedPeer(PEER, US, port, 65002)) {
+      BgpMessage.Open ours = peer.establish(PEER, caps(65002, grWithN()));
+      assertThat(ours.capability(Capability.GracefulRestart.class).orElseThrow())
+          .as("we set the N bit")
+          .matches(Capability.GracefulRestart::gracefulNotification);
+      peer.announce(PEER, "10.1.0.0/24");
+      await().atMost(Duration.ofSeconds(10)).until(() -> received(s).size() == 1);
+      peer.send(BgpMessage.Notification.of(NotificationSubcode.OTHER_CONFIGURATION_CHANGE));
+      await().atMost(Duration.ofSeconds(10)).until(() -> state(s) != State.ESTABLISHED);
+      assertThat(received(s)).as("RFC 8538 §4").isEqualTo(Map.of(p("10.1.0.0/24"), true));
+      assertThat(s.peers().getFirst().staleRoutes()).isTrue();
+    }
+  }
+
+  @Test
+  void inNotificationModeAHardResetDropsTheRoutes() throws Exception {
+    BgpSpeaker s = speaker(RestartOptions.DEFAULT);
+    try (ScriptedPeer peer = new ScriptedPeer(PEER, US, port, 65002)) {
+      peer.establish(PEER, caps(65002, grWithN()));
+      peer.announce(PEER, "10.1.0.0/24");
+      await().atMost(Duration.ofSeconds(10)).until(() -> received(s).size() == 1);
+      peer.send(BgpMessage.Notification.of(NotificationSubcode.HARD_RESET, new byte[] {6, 4}));
+      await().atMost(Duration.ofSeconds(10)).until(() -> received(s).isEmpty());
+      assertThat(s.peers().getFirst().staleRoutes()).isFalse();
+    }
+  }
+
+  @Test
+  void softAdminResetInNotificationModeKeepsRoutesAndHardResetFlushesThem() throws Exception {
+    BgpSpeaker s = speaker(RestartOptions.DEFAULT);
+    try (ScriptedPeer peer = new ScriptedPeer(PEER, US, port, 65002)) {
+      peer.establish(PEER, caps(65002, grWithN()));
+      peer.announce(PEER, "10.1.0.0/24");
+      await().atMost(Duration.ofSeconds(10)).until(() -> received(s).size() == 1);
+      s.resetPeer(ip(PEER), false);
+      BgpMessage.Notification soft = notification(peer);
+      assertThat(List.of(soft.code(), soft.subcode())).isEqualTo(List.of(6, 4));
+      assertThat(received(s)).as("kept stale").isEqualTo(Map.of(p("10.1.0.0/24"), true));
+    }
+    try (ScriptedPeer peer = new ScriptedPeer(PEER, US, port, 65002)) {
+      peer.establish(PEER, caps(65002, grWithN()));
+      peer.announce(PEER, "10.1.0.0/24");
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> received(s).equals(Map.of(p("10.1.0.0/24"), false)));
+      s.resetPeer(ip(PEER), true);
+      BgpMessage.Notification hard = notification(peer);
+      assertThat(List.of(hard.code(), hard.subcode())).isEqualTo(List.of(6, 9));
+      assertThat(hard.data()).as("Hard Reset wrapping Administrative Reset").startsWith(6, 4);
+      await().atMost(Duration.ofSeconds(10)).until(() -> received(s).isEmpty());
+    }
+  }
+
+  /** The next NOTIFICATION the peer receives (KEEPALIVEs and UPDATEs skipped). */
+  static BgpMessage.Notification notification(ScriptedPeer peer) throws Exception {
+    for (int i = 0; i < 20; i++) {
+      if (peer.next() instanceof BgpMessage.Notification n) {
+        return n;
+      }
+    }
+    throw new AssertionError("no NOTIFICATION");
+  }
+
+  @Test
+  void removingANotificationModePeerSendsHardReset() throws Exception {
+    BgpSpeaker s = speaker(RestartOptions.DEFAULT);
+    try (ScriptedPeer peer = new ScriptedPeer(PEER, US, port, 65002)) {
+      peer.establish(PEER, caps(65002, grWithN()));
+      await().atMost(Duration.ofSeconds(10)).until(() -> state(s) == State.ESTABLISHED);
+      s.removePeer(ip(PEER));
+      BgpMessage.Notification n = notification(peer);
+      assertThat(List.of(n.code(), n.subcode())).as("Cease/Hard Reset").isEqualTo(List.of(6, 9));
+      assertThat(n.data()).as("wrapping Cease/Peer De-configured").startsWith(6, 3);
+    }
+  }
+
   @Test
   void comingBackWithoutTheForwardingBitDropsStaleRoutesAtOnce() throws Exception {
-    BgpSpeaker s = speaker(18103, RestartOptions.DEFAULT);
-    restartAfterTwoRoutes(s, 18103, 120);
-    try (ScriptedPeer back = new ScriptedPeer(PEER, US, 18103, 65002)) {
+    BgpSpeaker s = speaker(RestartOptions.DEFAULT);
+    restartAfterTwoRoutes(s, port, 120);
+    try (ScriptedPeer back = new ScriptedPeer(PEER, US, port, 65002)) {
       back.establish(PEER, caps(65002, new Capability.GracefulRestart(false, 120, List.of())));
       await().atMost(Duration.ofSeconds(10)).until(() -> received(s).isEmpty());
     }
@@ -151,9 +244,9 @@ class BgpSpeakerRestartTest {
 
   @Test
   void anotherRouterAnsweringAtTheAddressGetsNoneOfTheStaleRoutes() throws Exception {
-    BgpSpeaker s = speaker(18115, RestartOptions.DEFAULT);
-    restartAfterTwoRoutes(s, 18115, 120);
-    try (ScriptedPeer other = new ScriptedPeer(PEER, US, 18115, 65002)) {
+    BgpSpeaker s = speaker(RestartOptions.DEFAULT);
+    restartAfterTwoRoutes(s, port, 120);
+    try (ScriptedPeer other = new ScriptedPeer(PEER, US, port, 65002)) {
       // Same address and AS, another BGP identifier: not the router that restarted.
       other.establish("127.0.1.7", caps(65002, gr(120, true)));
       other.announce(PEER, "10.7.0.0/24");
@@ -166,8 +259,8 @@ class BgpSpeakerRestartTest {
 
   @Test
   void notBackWithinTheRestartTimeDropsStaleRoutes() throws Exception {
-    BgpSpeaker s = speaker(18104, RestartOptions.DEFAULT);
-    restartAfterTwoRoutes(s, 18104, 1);
+    BgpSpeaker s = speaker(RestartOptions.DEFAULT);
+    restartAfterTwoRoutes(s, port, 1);
     await().atMost(Duration.ofSeconds(15)).until(() -> received(s).isEmpty());
     assertThat(s.peers().getFirst().staleRoutes()).isFalse();
   }
@@ -175,9 +268,9 @@ class BgpSpeakerRestartTest {
   @Test
   void staleTimerDropsStaleRoutesWhenEndOfRibNeverComes() throws Exception {
     BgpSpeaker s =
-        speaker(18105, new RestartOptions(false, Duration.ofSeconds(1), Duration.ofSeconds(360)));
-    restartAfterTwoRoutes(s, 18105, 120);
-    try (ScriptedPeer back = new ScriptedPeer(PEER, US, 18105, 65002)) {
+        speaker(new RestartOptions(false, Duration.ofSeconds(1), Duration.ofSeconds(360)));
+    restartAfterTwoRoutes(s, port, 120);
+    try (ScriptedPeer back = new ScriptedPeer(PEER, US, port, 65002)) {
       back.establish(PEER, caps(65002, gr(120, true)));
       back.announce(PEER, "10.2.0.0/24");
       await()
@@ -188,13 +281,13 @@ class BgpSpeakerRestartTest {
 
   @Test
   void aNewConnectionWhileEstablishedIsTheGracefulPeerRestarting() throws Exception {
-    BgpSpeaker s = speaker(18106, RestartOptions.DEFAULT);
-    try (ScriptedPeer old = new ScriptedPeer(PEER, US, 18106, 65002)) {
+    BgpSpeaker s = speaker(RestartOptions.DEFAULT);
+    try (ScriptedPeer old = new ScriptedPeer(PEER, US, port, 65002)) {
       old.establish(PEER, caps(65002, gr(120, true)));
       old.announce(PEER, "10.1.0.0/24");
       await().atMost(Duration.ofSeconds(10)).until(() -> received(s).size() == 1);
       // RFC 4724 §4.2: the peer restarted before we noticed the old connection was gone.
-      try (ScriptedPeer back = new ScriptedPeer(PEER, US, 18106, 65002)) {
+      try (ScriptedPeer back = new ScriptedPeer(PEER, US, port, 65002)) {
         back.establish(PEER, caps(65002, gr(120, true)));
         await().atMost(Duration.ofSeconds(10)).until(() -> state(s) == State.ESTABLISHED);
         assertThat(received(s)).isEqualTo(Map.of(p("10.1.0.0/24"), true));
@@ -206,10 +299,10 @@ class BgpSpeakerRestartTest {
 
   @Test
   void endOfRibFollowsTheInitialTableExactlyOncePerFamily() throws Exception {
-    BgpSpeaker s = speaker(18107, RestartOptions.DEFAULT);
+    BgpSpeaker s = speaker(RestartOptions.DEFAULT);
     s.originate(p("10.9.0.0/24"), null, List.of());
     s.originate(p("2001:db8:9::/48"), null, List.of());
-    try (ScriptedPeer peer = new ScriptedPeer(PEER, US, 18107, 65002)) {
+    try (ScriptedPeer peer = new ScriptedPeer(PEER, US, port, 65002)) {
       peer.establish(PEER, caps(65002));
       List<BgpMessage> dump =
           peer.readUntilEndOfRib(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST);
@@ -231,9 +324,9 @@ class BgpSpeakerRestartTest {
 
   @Test
   void restartingSpeakerSetsTheRestartBitAndAdvertisesOnlyAfterThePeersEndOfRib() throws Exception {
-    BgpSpeaker s = speaker(18108, RestartOptions.DEFAULT.withRestarting(true));
+    BgpSpeaker s = speaker(RestartOptions.DEFAULT.withRestarting(true));
     s.originate(p("10.9.0.0/24"), null, List.of());
-    try (ScriptedPeer peer = new ScriptedPeer(PEER, US, 18108, 65002)) {
+    try (ScriptedPeer peer = new ScriptedPeer(PEER, US, port, 65002)) {
       BgpMessage.Open ours = peer.establish(PEER, caps(65002, gr(120, false)));
       Capability.GracefulRestart cap =
           ours.capability(Capability.GracefulRestart.class).orElseThrow();
@@ -263,9 +356,9 @@ class BgpSpeakerRestartTest {
   @Test
   void selectionDeferralTimerEndsTheWaitForAPeerThatNeverSendsEndOfRib() throws Exception {
     BgpSpeaker s =
-        speaker(18109, new RestartOptions(true, Duration.ofSeconds(360), Duration.ofSeconds(1)));
+        speaker(new RestartOptions(true, Duration.ofSeconds(360), Duration.ofSeconds(1)));
     s.originate(p("10.9.0.0/24"), null, List.of());
-    try (ScriptedPeer peer = new ScriptedPeer(PEER, US, 18109, 65002)) {
+    try (ScriptedPeer peer = new ScriptedPeer(PEER, US, port, 65002)) {
       peer.establish(PEER, caps(65002, gr(120, false)));
       List<BgpMessage> dump =
           peer.readUntilEndOfRib(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST);
@@ -294,15 +387,16 @@ class BgpSpeakerRestartTest {
     String b = "127.0.1.6";
     BgpSpeaker receiver =
         BgpSpeaker.start(
-            SpeakerConfig.of(65002, ip(b), new InetSocketAddress(ip(b), 18111), Transport.best()));
+            SpeakerConfig.of(65002, ip(b), new InetSocketAddress(ip(b), 0), Transport.best()));
     speakers.add(receiver);
-    receiver.addPeer(neighbor(b, 65002, a, 18110, 65001, true));
+    int receiverPort = receiver.listenAddress().getPort();
+    receiver.addPeer(neighbor(b, 65002, a, 179, 65001, true));
     BgpSpeaker first =
         BgpSpeaker.start(
-            SpeakerConfig.of(65001, ip(a), new InetSocketAddress(ip(a), 18110), Transport.best()));
+            SpeakerConfig.of(65001, ip(a), new InetSocketAddress(ip(a), 0), Transport.best()));
     first.originate(p("10.5.1.0/24"), null, List.of());
     first.originate(p("10.5.2.0/24"), null, List.of());
-    first.addPeer(neighbor(a, 65001, b, 18111, 65002, false));
+    first.addPeer(neighbor(a, 65001, b, receiverPort, 65002, false));
     await().atMost(Duration.ofSeconds(20)).until(() -> receiver.received(ip(a)).size() == 2);
 
     first.closeForRestart();
@@ -315,11 +409,11 @@ class BgpSpeakerRestartTest {
     // The next process originates only one of the routes: the other goes at its End-of-RIB.
     BgpSpeaker second =
         BgpSpeaker.start(
-            SpeakerConfig.of(65001, ip(a), new InetSocketAddress(ip(a), 18110), Transport.best())
+            SpeakerConfig.of(65001, ip(a), new InetSocketAddress(ip(a), 0), Transport.best())
                 .withRestart(RestartOptions.DEFAULT.withRestarting(true)));
     speakers.add(second);
     second.originate(p("10.5.1.0/24"), null, List.of());
-    second.addPeer(neighbor(a, 65001, b, 18111, 65002, false));
+    second.addPeer(neighbor(a, 65001, b, receiverPort, 65002, false));
     await()
         .atMost(Duration.ofSeconds(20))
         .until(

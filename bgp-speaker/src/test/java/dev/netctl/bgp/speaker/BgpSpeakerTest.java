@@ -12,10 +12,13 @@ import dev.netctl.bgp.rib.RoutePolicy;
 import dev.netctl.bgp.session.PeerSpec;
 import dev.netctl.bgp.session.Transport;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -35,15 +38,30 @@ class BgpSpeakerTest {
     speakers.forEach(BgpSpeaker::close);
   }
 
-  BgpSpeaker speaker(long as, String address, int port) throws Exception {
-    BgpSpeaker s = BgpSpeaker.start(as, new InetSocketAddress(ip(address), port), Transport.best());
+  // Each speaker's free port (bound to 0), by its address.
+  private final Map<String, Integer> ports = new ConcurrentHashMap<>();
+
+  /** A speaker on a free port whose IPv6 routes get the next hop fd00::(last octet). */
+  BgpSpeaker speaker(long as, String address) throws Exception {
+    BgpSpeaker s =
+        BgpSpeaker.start(
+            SpeakerConfig.of(
+                    as, ip(address), new InetSocketAddress(ip(address), 0), Transport.best())
+                .withIpv6NextHop(v6Of(address)));
     speakers.add(s);
+    ports.put(address, s.listenAddress().getPort());
     return s;
   }
 
-  static PeerSpec peer(
-      String local, long localAs, String remote, int port, long remoteAs, boolean passive)
+  static Inet6Address v6Of(String address) throws Exception {
+    return (Inet6Address)
+        InetAddress.getByName("fd00::" + address.substring(address.lastIndexOf('.') + 1));
+  }
+
+  /** Our side of a session toward the speaker at {@code remote}, on its free port. */
+  PeerSpec peer(String local, long localAs, String remote, long remoteAs, boolean passive)
       throws Exception {
+    int port = ports.getOrDefault(remote, 179);
     PeerConfig config =
         PeerConfig.of(localAs, ip(local), remoteAs)
             .withHoldTime(9)
@@ -63,8 +81,8 @@ class BgpSpeakerTest {
 
   @Test
   void ebgpSessionExchangesIpv4AndIpv6RoutesBothWays() throws Exception {
-    BgpSpeaker a = speaker(65001, "127.0.0.31", 17931);
-    BgpSpeaker b = speaker(65002, "127.0.0.32", 17932);
+    BgpSpeaker a = speaker(65001, "127.0.0.31");
+    BgpSpeaker b = speaker(65002, "127.0.0.32");
     a.originate(
         Prefix.parse("10.31.0.0/16"),
         null,
@@ -82,8 +100,8 @@ class BgpSpeakerTest {
             withdrawnAtB.addAll(nlri);
           }
         });
-    a.addPeer(open(peer("127.0.0.31", 65001, "127.0.0.32", 17932, 65002, false)));
-    b.addPeer(open(peer("127.0.0.32", 65002, "127.0.0.31", 17931, 65001, true)));
+    a.addPeer(open(peer("127.0.0.31", 65001, "127.0.0.32", 65002, false)));
+    b.addPeer(open(peer("127.0.0.32", 65002, "127.0.0.31", 65001, true)));
 
     await()
         .atMost(Duration.ofSeconds(20))
@@ -98,7 +116,9 @@ class BgpSpeakerTest {
         .contains(PathAttribute.AsPath.sequence(65001));
     assertThat(v4.attribute(PathAttribute.Communities.class))
         .contains(new PathAttribute.Communities(List.of(0xfde90001)));
-    assertThat(atB).extracting(ReceivedRoute::nlri).contains(Nlri.of("2001:db8:31::/48"));
+    ReceivedRoute v6 = atB.stream().filter(r -> r.nlri().prefix().ipv6()).findFirst().orElseThrow();
+    assertThat(v6.nlri()).isEqualTo(Nlri.of("2001:db8:31::/48"));
+    assertThat(v6.nextHop()).as("RFC 2545: A's global IPv6 next hop").isEqualTo(v6Of("127.0.0.31"));
     await().atMost(Duration.ofSeconds(10)).until(() -> a.received(ip("127.0.0.32")).size() == 1);
 
     a.withdraw(Prefix.parse("10.31.0.0/16"));
@@ -119,11 +139,11 @@ class BgpSpeakerTest {
 
   @Test
   void connectionCollisionLeavesOneEstablishedSession() throws Exception {
-    BgpSpeaker a = speaker(65001, "127.0.0.33", 17933);
-    BgpSpeaker b = speaker(65001, "127.0.0.34", 17934);
+    BgpSpeaker a = speaker(65001, "127.0.0.33");
+    BgpSpeaker b = speaker(65001, "127.0.0.34");
     // Both sides connect actively (iBGP): the connection from the higher identifier survives.
-    a.addPeer(peer("127.0.0.33", 65001, "127.0.0.34", 17934, 65001, false));
-    b.addPeer(peer("127.0.0.34", 65001, "127.0.0.33", 17933, 65001, false));
+    a.addPeer(peer("127.0.0.33", 65001, "127.0.0.34", 65001, false));
+    b.addPeer(peer("127.0.0.34", 65001, "127.0.0.33", 65001, false));
     await()
         .atMost(Duration.ofSeconds(20))
         .until(() -> state(a) == State.ESTABLISHED && state(b) == State.ESTABLISHED);
@@ -138,10 +158,10 @@ class BgpSpeakerTest {
   @Test
   void tcpMd5ProtectedSessionEstablishesOnEpoll() throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(Transport.best().isEpoll(), "epoll unavailable");
-    BgpSpeaker a = speaker(65001, "127.0.0.37", 17937);
-    BgpSpeaker b = speaker(65002, "127.0.0.38", 17938);
-    PeerSpec toB = peer("127.0.0.37", 65001, "127.0.0.38", 17938, 65002, false);
-    PeerSpec toA = peer("127.0.0.38", 65002, "127.0.0.37", 17937, 65001, true);
+    BgpSpeaker a = speaker(65001, "127.0.0.37");
+    BgpSpeaker b = speaker(65002, "127.0.0.38");
+    PeerSpec toB = peer("127.0.0.37", 65001, "127.0.0.38", 65002, false);
+    PeerSpec toA = peer("127.0.0.38", 65002, "127.0.0.37", 65001, true);
     a.addPeer(
         open(new PeerSpec(toB.remote(), toB.localAddress(), toB.config(), false, "s3cret", 0)));
     b.addPeer(
@@ -154,10 +174,10 @@ class BgpSpeakerTest {
   @Test
   void tcpMd5PasswordMismatchNeverEstablishes() throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(Transport.best().isEpoll(), "epoll unavailable");
-    BgpSpeaker a = speaker(65001, "127.0.0.39", 17939);
-    BgpSpeaker b = speaker(65002, "127.0.0.40", 17940);
-    PeerSpec toB = peer("127.0.0.39", 65001, "127.0.0.40", 17940, 65002, false);
-    PeerSpec toA = peer("127.0.0.40", 65002, "127.0.0.39", 17939, 65001, true);
+    BgpSpeaker a = speaker(65001, "127.0.0.39");
+    BgpSpeaker b = speaker(65002, "127.0.0.40");
+    PeerSpec toB = peer("127.0.0.39", 65001, "127.0.0.40", 65002, false);
+    PeerSpec toA = peer("127.0.0.40", 65002, "127.0.0.39", 65001, true);
     a.addPeer(new PeerSpec(toB.remote(), toB.localAddress(), toB.config(), false, "s3cret", 0));
     b.addPeer(new PeerSpec(toA.remote(), toA.localAddress(), toA.config(), true, "other", 0));
     // The kernel drops segments whose signature does not verify: no OPEN ever arrives.
@@ -169,10 +189,10 @@ class BgpSpeakerTest {
   @Test
   void gtsmSessionEstablishesWhenBothSidesSendTtl255() throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(Transport.best().isEpoll(), "epoll unavailable");
-    BgpSpeaker a = speaker(65001, "127.0.0.44", 17944);
-    BgpSpeaker b = speaker(65002, "127.0.0.45", 17945);
-    PeerSpec toB = peer("127.0.0.44", 65001, "127.0.0.45", 17945, 65002, false);
-    PeerSpec toA = peer("127.0.0.45", 65002, "127.0.0.44", 17944, 65001, true);
+    BgpSpeaker a = speaker(65001, "127.0.0.44");
+    BgpSpeaker b = speaker(65002, "127.0.0.45");
+    PeerSpec toB = peer("127.0.0.44", 65001, "127.0.0.45", 65002, false);
+    PeerSpec toA = peer("127.0.0.45", 65002, "127.0.0.44", 65001, true);
     a.addPeer(new PeerSpec(toB.remote(), toB.localAddress(), toB.config(), false, null, 1));
     b.addPeer(new PeerSpec(toA.remote(), toA.localAddress(), toA.config(), true, null, 1));
     await().atMost(Duration.ofSeconds(20)).until(() -> state(a) == State.ESTABLISHED);
@@ -181,10 +201,10 @@ class BgpSpeakerTest {
   @Test
   void gtsmRejectsAPeerSendingDefaultTtl() throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(Transport.best().isEpoll(), "epoll unavailable");
-    BgpSpeaker a = speaker(65001, "127.0.0.46", 17946);
-    BgpSpeaker b = speaker(65002, "127.0.0.47", 17947);
-    PeerSpec toB = peer("127.0.0.46", 65001, "127.0.0.47", 17947, 65002, true);
-    PeerSpec toA = peer("127.0.0.47", 65002, "127.0.0.46", 17946, 65001, false);
+    BgpSpeaker a = speaker(65001, "127.0.0.46");
+    BgpSpeaker b = speaker(65002, "127.0.0.47");
+    PeerSpec toB = peer("127.0.0.46", 65001, "127.0.0.47", 65002, true);
+    PeerSpec toA = peer("127.0.0.47", 65002, "127.0.0.46", 65001, false);
     a.addPeer(new PeerSpec(toB.remote(), toB.localAddress(), toB.config(), true, null, 1));
     // B connects with the default TTL (64). A learns which peer connected only after accept, so
     // IP_MINTTL lands on the accepted socket after the handshake: B's first segment (its OPEN) can
@@ -200,13 +220,13 @@ class BgpSpeakerTest {
 
   @Test
   void maxPrefixExceededSendsCeaseAndDropsTheSession() throws Exception {
-    BgpSpeaker a = speaker(65001, "127.0.0.35", 17935);
-    BgpSpeaker b = speaker(65002, "127.0.0.36", 17936);
+    BgpSpeaker a = speaker(65001, "127.0.0.35");
+    BgpSpeaker b = speaker(65002, "127.0.0.36");
     for (int i = 0; i < 5; i++) {
       a.originate(Prefix.ipv4(0x0a230000 | (i << 8), 24), null, List.of());
     }
-    a.addPeer(open(peer("127.0.0.35", 65001, "127.0.0.36", 17936, 65002, true)));
-    PeerSpec limited = peer("127.0.0.36", 65002, "127.0.0.35", 17935, 65001, false);
+    a.addPeer(open(peer("127.0.0.35", 65001, "127.0.0.36", 65002, true)));
+    PeerSpec limited = peer("127.0.0.36", 65002, "127.0.0.35", 65001, false);
     b.addPeer(
         open(
             new PeerSpec(

@@ -38,8 +38,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Changing one peer at run time ({@link BgpSpeaker#updatePeer}) against scripted peers: policies
- * apply to the running session, other changes reset that peer only. Addresses 127.0.1.60-62, ports
- * 18160-18169.
+ * apply to the running session, other changes reset that peer only. Addresses 127.0.1.60-62, free
+ * ports.
  */
 @Timeout(60)
 class BgpSpeakerUpdatePeerTest {
@@ -82,10 +82,15 @@ class BgpSpeakerUpdatePeerTest {
         Verdict.REJECT);
   }
 
-  void start(int port) throws Exception {
+  // The speaker's port, bound free (port 0) by start().
+  int port;
+
+  void start() throws Exception {
     speaker =
         BgpSpeaker.start(
-            SpeakerConfig.of(65001, ip(US), new InetSocketAddress(ip(US), port), Transport.best()));
+            SpeakerConfig.of(65001, ip(US), new InetSocketAddress(ip(US), 0), Transport.best())
+                .withIpv6NextHop((java.net.Inet6Address) InetAddress.getByName("fd00:9::1")));
+    port = speaker.listenAddress().getPort();
   }
 
   /** A scripted peer past its initial table; returns it with the prefixes that table held. */
@@ -117,18 +122,18 @@ class BgpSpeakerUpdatePeerTest {
 
   @Test
   void policyChangeAppliesBothWaysWithoutResettingTheSessionOrTouchingOthers() throws Exception {
-    start(18160);
+    start();
     speaker.originate(Prefix.parse("10.60.1.0/24"), null, List.of());
     speaker.originate(Prefix.parse("10.60.2.0/24"), null, List.of());
     speaker.addPeer(neighbor(PEER, 65002, RoutePolicy.ACCEPT_ALL, only("out", "10.60.1.0/24"), 30));
     speaker.addPeer(neighbor(THIRD, 65003, RoutePolicy.ACCEPT_ALL, RoutePolicy.ACCEPT_ALL, 30));
     Set<Prefix> peerTable = new HashSet<>();
-    try (ScriptedPeer peer = connect(PEER, 65002, 18160, peerTable)) {
+    try (ScriptedPeer peer = connect(PEER, 65002, port, peerTable)) {
       assertThat(peerTable).as("old export policy").isEqualTo(prefixes("10.60.1.0/24"));
       peer.announce(PEER, "10.61.1.0/24", "10.61.2.0/24");
       await().atMost(WAIT).until(() -> speaker.bestRoutes().size() == 4);
       Set<Prefix> thirdTable = new HashSet<>();
-      try (ScriptedPeer third = connect(THIRD, 65003, 18160, thirdTable)) {
+      try (ScriptedPeer third = connect(THIRD, 65003, port, thirdTable)) {
         assertThat(thirdTable)
             .isEqualTo(prefixes("10.60.1.0/24", "10.60.2.0/24", "10.61.1.0/24", "10.61.2.0/24"));
         Instant since = status(PEER).since();
@@ -193,14 +198,14 @@ class BgpSpeakerUpdatePeerTest {
 
   @Test
   void sessionChangeResetsOnlyThatPeerWithOtherConfigurationChange() throws Exception {
-    start(18161);
+    start();
     speaker.addPeer(neighbor(PEER, 65002, RoutePolicy.ACCEPT_ALL, RoutePolicy.ACCEPT_ALL, 30));
     speaker.addPeer(neighbor(THIRD, 65003, RoutePolicy.ACCEPT_ALL, RoutePolicy.ACCEPT_ALL, 30));
-    try (ScriptedPeer third = connect(THIRD, 65003, 18161, new HashSet<>())) {
+    try (ScriptedPeer third = connect(THIRD, 65003, port, new HashSet<>())) {
       third.announce(THIRD, "10.62.3.0/24");
       Instant thirdSince;
       Set<Prefix> seen = new HashSet<>();
-      try (ScriptedPeer peer = connect(PEER, 65002, 18161, seen)) {
+      try (ScriptedPeer peer = connect(PEER, 65002, port, seen)) {
         await().atMost(WAIT).until(() -> speaker.bestRoutes().size() == 1);
         if (!seen.contains(Prefix.parse("10.62.3.0/24"))) {
           // The third peer's route reached the RIB after this peer's initial table: it follows.
@@ -217,7 +222,7 @@ class BgpSpeakerUpdatePeerTest {
             .isEqualTo(NotificationSubcode.OTHER_CONFIGURATION_CHANGE);
       }
       // The peer comes back and gets the new hold time in our OPEN.
-      try (ScriptedPeer again = new ScriptedPeer(PEER, US, 18161, 65002)) {
+      try (ScriptedPeer again = new ScriptedPeer(PEER, US, port, 65002)) {
         BgpMessage.Open open = again.establish(PEER, caps(65002));
         assertThat(open.holdTime()).isEqualTo(60);
         List<BgpMessage> table = again.readUntilEndOfRib(V4, V6);
@@ -246,11 +251,11 @@ class BgpSpeakerUpdatePeerTest {
 
   @Test
   void becomingAReflectorClientReflectsBothWaysWithoutResettingTheSession() throws Exception {
-    start(18163);
+    start();
     speaker.addPeer(neighbor(PEER, 65001, null, null, 30));
     speaker.addPeer(neighbor(THIRD, 65001, null, null, 30));
-    try (ScriptedPeer peer = connect(PEER, 65001, 18163, new HashSet<>());
-        ScriptedPeer third = connect(THIRD, 65001, 18163, new HashSet<>())) {
+    try (ScriptedPeer peer = connect(PEER, 65001, port, new HashSet<>());
+        ScriptedPeer third = connect(THIRD, 65001, port, new HashSet<>())) {
       announceInternal(peer, PEER, "10.63.1.0/24");
       announceInternal(third, THIRD, "10.63.3.0/24");
       await().atMost(WAIT).until(() -> speaker.bestRoutes().size() == 2);
@@ -281,7 +286,7 @@ class BgpSpeakerUpdatePeerTest {
 
   @Test
   void updatingAnUnknownPeerIsRefusedByAddress() throws Exception {
-    start(18162);
+    start();
     assertThatThrownBy(
             () ->
                 speaker.updatePeer(

@@ -1,5 +1,6 @@
 package dev.netctl.ctl.bgp;
 
+import dev.netctl.bgp.codec.AddressText;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -100,7 +101,7 @@ public final class AdminAddress {
   public static String format(SocketAddress address) {
     return switch (address) {
       case InetSocketAddress a -> {
-        String host = a.getAddress().getHostAddress();
+        String host = AddressText.of(a.getAddress());
         yield (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
       }
       case UnixDomainSocketAddress u -> UNIX + u.getPath();

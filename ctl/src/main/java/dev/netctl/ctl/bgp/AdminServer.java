@@ -2,6 +2,7 @@ package dev.netctl.ctl.bgp;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.netctl.bgp.codec.AddressText;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -247,7 +248,7 @@ final class AdminServer implements AutoCloseable {
     if (peer == null) {
       throw new BadRequest("peer is required");
     }
-    return Map.of("peer", peer.getHostAddress(), "families", speaker.refresh(peer, family(q)));
+    return Map.of("peer", AddressText.of(peer), "families", speaker.refresh(peer, family(q)));
   }
 
   private static String family(Map<String, String> q) {

@@ -13,6 +13,8 @@ package dev.netctl.ctl.bgp;
  * @param receivedPrefixes routes in its Adj-RIB-In
  * @param staleRoutes its routes are kept as stale: it restarted gracefully and is not back, or is
  *     back and has not sent End-of-RIB yet (RFC 4724 §4.2)
+ * @param notices what the session does differently from its configuration and why (e.g. IPv6
+ *     unicast not offered without an IPv6 next hop), or empty
  */
 public record PeerView(
     String address,
@@ -23,4 +25,5 @@ public record PeerView(
     String since,
     String info,
     int receivedPrefixes,
-    boolean staleRoutes) {}
+    boolean staleRoutes,
+    String notices) {}

@@ -20,6 +20,9 @@ import java.util.Map;
  * @param admin where the HTTP/JSON admin endpoint listens
  * @param definedSets named prefix and community sets the policies match on
  * @param policies named import/export policies, referenced by peers
+ * @param ipv6NextHop global IPv6 address sent as next hop of IPv6 routes over IPv4 sessions whose
+ *     peer sets none (RFC 2545 §2); without one such sessions do not offer IPv6 unicast
+ * @param dynamicPeers peers accepted by address range, each from a template
  */
 public record SpeakerConfig(
     String routerId,
@@ -30,7 +33,21 @@ public record SpeakerConfig(
     String clusterId,
     Admin admin,
     DefinedSets definedSets,
-    Map<String, PolicyDefinition> policies) {
+    Map<String, PolicyDefinition> policies,
+    String ipv6NextHop,
+    List<DynamicPeers> dynamicPeers) {
+
+  /**
+   * Peers accepted by address range (BIRD's {@code neighbor range}, FRR's {@code bgp listen
+   * range}): a connection from the range that matches no configured peer gets a passive session
+   * from {@code template}, forgotten when it ends.
+   *
+   * @param name names the range in errors and in {@code bgp peers}
+   * @param range the addresses accepted, a prefix
+   * @param limit the most such sessions at once, 1..100000 (default 100); more are refused
+   * @param template a peer entry without {@code address}, {@code passive} or {@code password}
+   */
+  public record DynamicPeers(String name, String range, Integer limit, Peer template) {}
 
   /**
    * @param address IP address to bind
@@ -55,6 +72,8 @@ public record SpeakerConfig(
    * @param gracefulRestart restart time in seconds to advertise (RFC 4724), 0..4095
    * @param importPolicy which received routes to keep
    * @param exportPolicy which routes to advertise
+   * @param ipv6NextHop global IPv6 address sent as next hop of IPv6 routes to this peer over an
+   *     IPv4 session, default the top-level {@code ipv6NextHop}
    */
   public record Peer(
       String address,
@@ -70,7 +89,8 @@ public record SpeakerConfig(
       Boolean addPath,
       Integer gracefulRestart,
       @JsonProperty("import") Policy importPolicy,
-      @JsonProperty("export") Policy exportPolicy) {}
+      @JsonProperty("export") Policy exportPolicy,
+      String ipv6NextHop) {}
 
   /**
    * A peer's reference to a policy: {@code accept-all}, {@code reject-all}, the name of one of

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.AddressText;
 import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.Prefix;
 import dev.netctl.bgp.fsm.PeerConfig;
@@ -15,6 +16,8 @@ import dev.netctl.bgp.policy.Action;
 import dev.netctl.bgp.policy.Policy;
 import dev.netctl.bgp.rib.RoutePolicy;
 import dev.netctl.bgp.session.PeerSpec;
+import dev.netctl.bgp.speaker.DynamicRange;
+import dev.netctl.bgp.speaker.Ipv6NextHop;
 import dev.netctl.bgp.speaker.Neighbor;
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -149,6 +152,7 @@ public final class SpeakerConfigReader {
       }
     }
     SocketAddress admin = admin(c.admin());
+    Inet6Address ipv6NextHop = ipv6NextHop("ipv6NextHop", c.ipv6NextHop());
     List<Neighbor> peers = new ArrayList<>();
     Set<InetAddress> seen = new HashSet<>();
     List<SpeakerConfig.Peer> declared = c.peers() == null ? List.of() : c.peers();
@@ -157,7 +161,7 @@ public final class SpeakerConfigReader {
       if (p != null && !seen.add(p.spec().remote().getAddress())) {
         error(
             "peers[" + i + "].address",
-            p.spec().remote().getAddress().getHostAddress(),
+            AddressText.of(p.spec().remote().getAddress()),
             "is a duplicate: each peer address may appear once");
       } else if (p != null) {
         peers.add(p);
@@ -177,7 +181,107 @@ public final class SpeakerConfigReader {
     if (!errors.isEmpty()) {
       throw new SpeakerConfigException(errors);
     }
-    return new SpeakerPlan(routerId, as, listen, peers, routes, clusterId, admin);
+    List<DynamicRange> ranges = new ArrayList<>();
+    List<SpeakerConfig.DynamicPeers> dynamic =
+        c.dynamicPeers() == null ? List.of() : c.dynamicPeers();
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < dynamic.size(); i++) {
+      String f = "dynamicPeers[" + i + "]";
+      String name = dynamic.get(i).name();
+      if (name != null && !names.add(name)) {
+        error(f + ".name", name, "is a duplicate: each range name may appear once");
+      }
+      DynamicRange r = dynamicRange(f, dynamic.get(i), as, routerId, listen);
+      if (r != null) {
+        ranges.add(r);
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new SpeakerConfigException(errors);
+    }
+    return new SpeakerPlan(
+        routerId, as, listen, peers, routes, clusterId, admin, ipv6NextHop, ranges);
+  }
+
+  private DynamicRange dynamicRange(
+      String f,
+      SpeakerConfig.DynamicPeers d,
+      long as,
+      Inet4Address routerId,
+      InetSocketAddress ls) {
+    int before = errors.size();
+    if (d.name() == null || d.name().isBlank()) {
+      error(f + ".name", d.name(), "is required (names the range in bgp peers)");
+    }
+    Prefix range = values.prefix(f + ".range", d.range());
+    int limit = d.limit() == null ? 100 : d.limit();
+    if (limit < 1 || limit > 100_000) {
+      error(f + ".limit", limit, "must be 1..100000 (the most sessions from the range at once)");
+    }
+    SpeakerConfig.Peer t = d.template();
+    if (t == null) {
+      error(
+          f + ".template", null, "is required (asNumber and the peer settings every session gets)");
+      return null;
+    }
+    if (t.address() != null) {
+      error(f + ".template.address", t.address(), "must not be set: the range gives the addresses");
+    }
+    if (t.passive() != null) {
+      error(f + ".template.passive", t.passive(), "must not be set: dynamic peers are passive");
+    }
+    if (t.password() != null) {
+      error(
+          f + ".template.password",
+          "(hidden)",
+          "is not supported for a range: TCP MD5 keys are per address (RFC 2385)");
+    }
+    if (range == null || errors.size() > before) {
+      return null;
+    }
+    SpeakerConfig.Peer withAddress =
+        new SpeakerConfig.Peer(
+            AddressText.of(range.address()),
+            t.port(),
+            t.localAddress(),
+            t.asNumber(),
+            true,
+            null,
+            t.ttlSecurity(),
+            t.holdTime(),
+            t.families(),
+            t.routeReflectorClient(),
+            t.addPath(),
+            t.gracefulRestart(),
+            t.importPolicy(),
+            t.exportPolicy(),
+            t.ipv6NextHop());
+    Neighbor template = peer(f + ".template", withAddress, as, routerId, ls);
+    if (template == null) {
+      return null;
+    }
+    try {
+      return new DynamicRange(d.name(), range, template, limit);
+    } catch (IllegalArgumentException e) {
+      error(f, d.range(), e.getMessage());
+      return null;
+    }
+  }
+
+  private Inet6Address ipv6NextHop(String field, String text) {
+    if (text == null) {
+      return null;
+    }
+    if (!(ip(text) instanceof Inet6Address v6)) {
+      error(field, text, "must be an IPv6 address (the next hop of IPv6 routes, RFC 2545 §2)");
+      return null;
+    }
+    String problem = Ipv6NextHop.problem(v6);
+    if (problem != null) {
+      error(field, text, problem);
+      return null;
+    }
+    return v6;
   }
 
   /** An IP literal, or null (never a DNS lookup). */
@@ -271,14 +375,14 @@ public final class SpeakerConfigReader {
     } else if (local != null && local.isAnyLocalAddress()) {
       error(
           f + ".localAddress",
-          local.getHostAddress(),
+          AddressText.of(local),
           "must be a specific address (set it when listen.address is a wildcard)");
     } else if (local != null
         && remote != null
         && (local instanceof Inet6Address) != (remote instanceof Inet6Address)) {
       error(
           f + ".localAddress",
-          local.getHostAddress(),
+          AddressText.of(local),
           "must be of the same IP version as the peer address " + p.address());
     }
     int hold = 90;
@@ -335,6 +439,7 @@ public final class SpeakerConfigReader {
         gr = -1;
       }
     }
+    Inet6Address ipv6NextHop = ipv6NextHop(f + ".ipv6NextHop", p.ipv6NextHop());
     RoutePolicy importPolicy = policies.reference(f + ".import", p.importPolicy());
     RoutePolicy exportPolicy = policies.reference(f + ".export", p.exportPolicy());
     if (exportPolicy instanceof Policy named
@@ -366,7 +471,8 @@ public final class SpeakerConfigReader {
             Boolean.TRUE.equals(p.passive()),
             p.password(),
             ttl);
-    Neighbor n = Neighbor.of(spec).withPolicies(importPolicy, exportPolicy);
+    Neighbor n =
+        Neighbor.of(spec).withPolicies(importPolicy, exportPolicy).withIpv6NextHop(ipv6NextHop);
     return rrClient ? n.asReflectorClient() : n;
   }
 

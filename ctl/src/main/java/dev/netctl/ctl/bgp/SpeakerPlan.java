@@ -2,8 +2,10 @@ package dev.netctl.ctl.bgp;
 
 import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.Prefix;
+import dev.netctl.bgp.speaker.DynamicRange;
 import dev.netctl.bgp.speaker.Neighbor;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -21,6 +23,8 @@ import java.util.List;
  * @param clusterId route-reflection cluster id, or null for the router id
  * @param admin where the admin endpoint listens ({@code InetSocketAddress} or {@code
  *     UnixDomainSocketAddress}), or null for the default
+ * @param ipv6NextHop next hop of IPv6 routes over IPv4 sessions whose peer sets none, or null
+ * @param dynamicRanges peers accepted by address range, in file order
  */
 public record SpeakerPlan(
     Inet4Address routerId,
@@ -29,11 +33,14 @@ public record SpeakerPlan(
     List<Neighbor> peers,
     List<Route> routes,
     Inet4Address clusterId,
-    SocketAddress admin) {
+    SocketAddress admin,
+    Inet6Address ipv6NextHop,
+    List<DynamicRange> dynamicRanges) {
 
   /** Copies lists. */
   public SpeakerPlan {
     peers = List.copyOf(peers);
+    dynamicRanges = List.copyOf(dynamicRanges);
     routes = List.copyOf(routes);
   }
 

@@ -4,11 +4,13 @@ import static dev.netctl.bgp.codec.AddressFamily.IPV4_UNICAST;
 import static dev.netctl.bgp.codec.AddressFamily.IPV6_UNICAST;
 
 import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.AddressText;
 import dev.netctl.bgp.codec.Nlri;
 import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.session.Transport;
 import dev.netctl.bgp.speaker.AdvertisedRoute;
 import dev.netctl.bgp.speaker.BgpSpeaker;
+import dev.netctl.bgp.speaker.DynamicRange;
 import dev.netctl.bgp.speaker.Neighbor;
 import dev.netctl.bgp.speaker.PeerStatus;
 import dev.netctl.bgp.speaker.ReceivedRoute;
@@ -59,6 +61,9 @@ public final class StandaloneSpeaker implements AutoCloseable {
       for (Neighbor n : plan.peers()) {
         s.speaker.addPeer(n);
       }
+      for (DynamicRange r : plan.dynamicRanges()) {
+        s.speaker.addDynamicRange(r);
+      }
       for (SpeakerPlan.Route r : plan.routes()) {
         s.speaker.originate(r.prefix(), r.nextHop(), r.attributes());
       }
@@ -77,7 +82,8 @@ public final class StandaloneSpeaker implements AutoCloseable {
           dev.netctl.bgp.speaker.SpeakerConfig.of(
               plan.asNumber(), plan.routerId(), plan.listen(), transport);
       return BgpSpeaker.start(
-          plan.clusterId() == null ? config : config.withClusterId(plan.clusterId()));
+          (plan.clusterId() == null ? config : config.withClusterId(plan.clusterId()))
+              .withIpv6NextHop(plan.ipv6NextHop()));
     } catch (InterruptedException e) {
       throw e;
     } catch (Exception e) {
@@ -100,6 +106,26 @@ public final class StandaloneSpeaker implements AutoCloseable {
     return admin.address();
   }
 
+  /**
+   * The configuration a peer runs with: its entry, or for a peer the speaker accepted through a
+   * dynamic range, that range's template (the most specific range, as the speaker picks it).
+   */
+  private java.util.Optional<Neighbor> neighbor(InetAddress address) {
+    java.util.Optional<Neighbor> configured =
+        plan.peers().stream()
+            .filter(x -> x.spec().remote().getAddress().equals(address))
+            .findFirst();
+    if (configured.isPresent()) {
+      return configured;
+    }
+    boolean running =
+        speaker.peers().stream().anyMatch(p -> p.remote().getAddress().equals(address));
+    return plan.dynamicRanges().stream()
+        .filter(r -> running && r.contains(address))
+        .max(Comparator.comparingInt(r -> r.range().length()))
+        .map(DynamicRange::template);
+  }
+
   /** Every configured peer with its session state. */
   public List<PeerView> peers() {
     return speaker.peers().stream().map(this::view).toList();
@@ -107,10 +133,9 @@ public final class StandaloneSpeaker implements AutoCloseable {
 
   private PeerView view(PeerStatus s) {
     boolean rrClient =
-        plan.peers().stream()
-            .anyMatch(n -> n.routeReflectorClient() && n.spec().remote().equals(s.remote()));
+        neighbor(s.remote().getAddress()).map(Neighbor::routeReflectorClient).orElse(false);
     return new PeerView(
-        s.remote().getAddress().getHostAddress(),
+        AddressText.of(s.remote().getAddress()),
         s.remote().getPort(),
         s.remoteAs(),
         rrClient ? "rr-client" : s.internal() ? "ibgp" : "ebgp",
@@ -118,7 +143,8 @@ public final class StandaloneSpeaker implements AutoCloseable {
         s.since() == null ? "" : s.since().truncatedTo(ChronoUnit.SECONDS).toString(),
         s.info() == null ? "" : s.info(),
         s.receivedPrefixes(),
-        s.staleRoutes());
+        s.staleRoutes(),
+        s.notices());
   }
 
   /**
@@ -132,13 +158,11 @@ public final class StandaloneSpeaker implements AutoCloseable {
    */
   public List<String> refresh(InetAddress peer, String family) {
     Neighbor n =
-        plan.peers().stream()
-            .filter(x -> x.spec().remote().getAddress().equals(peer))
-            .findFirst()
+        neighbor(peer)
             .orElseThrow(
                 () ->
                     new IllegalArgumentException(
-                        "peer " + peer.getHostAddress() + " is not configured"));
+                        "peer " + AddressText.of(peer) + " is not configured"));
     if (family != null) {
       speaker.refresh(peer, family.equals("ipv6") ? IPV6_UNICAST : IPV4_UNICAST);
       return List.of(family);
@@ -168,8 +192,9 @@ public final class StandaloneSpeaker implements AutoCloseable {
    */
   public List<RouteView> routes(String family, InetAddress peer, boolean advertised) {
     List<RouteView> out = new ArrayList<>();
-    for (Neighbor n : plan.peers()) {
-      InetAddress remote = n.spec().remote().getAddress();
+    // Every peer the speaker has: the configured ones and those accepted through a dynamic range.
+    for (PeerStatus status : speaker.peers()) {
+      InetAddress remote = status.remote().getAddress();
       if (peer != null && !peer.equals(remote)) continue;
       if (advertised) {
         for (AdvertisedRoute r : speaker.advertised(remote)) {
@@ -203,9 +228,9 @@ public final class StandaloneSpeaker implements AutoCloseable {
     return new RouteView(
         prefix,
         nlri.prefix().ipv6() ? "ipv6" : "ipv4",
-        nextHop == null ? "" : nextHop.getHostAddress(),
+        nextHop == null ? "" : AddressText.of(nextHop),
         first(attrs, PathAttribute.AsPath.class).map(StandaloneSpeaker::asPath).orElse(""),
-        peer.getHostAddress(),
+        AddressText.of(peer),
         dir,
         communities(attrs),
         largeCommunities(attrs),
@@ -216,10 +241,10 @@ public final class StandaloneSpeaker implements AutoCloseable {
             .map(PathAttribute.LocalPref::value)
             .orElse(null),
         first(attrs, PathAttribute.OriginatorId.class)
-            .map(o -> o.id().getHostAddress())
+            .map(o -> AddressText.of(o.id()))
             .orElse(null),
         first(attrs, PathAttribute.ClusterList.class)
-            .map(c -> c.clusterIds().stream().map(InetAddress::getHostAddress).toList())
+            .map(c -> c.clusterIds().stream().map(AddressText::of).toList())
             .orElse(List.of()),
         stale);
   }

@@ -134,6 +134,110 @@ class SpeakerConfigReaderTest {
     assertThat(p.ttlSecurityHops()).isEqualTo(1);
   }
 
+  @Test
+  void ipv6NextHopIsReadAtTheTopAndPerPeerAndMustBeGlobal() throws Exception {
+    String yaml =
+        """
+        routerId: 192.0.2.1
+        asNumber: 65001
+        listen: {address: 127.0.0.2}
+        ipv6NextHop: 2001:db8::2
+        peers:
+          - {address: 127.0.0.3, asNumber: 65001, ipv6NextHop: "2001:DB8:0:0::3"}
+          - {address: 127.0.0.4, asNumber: 65001}
+        """;
+    SpeakerPlan plan = SpeakerConfigReader.parse("s.yaml", yaml, true);
+    assertThat(plan.ipv6NextHop()).isEqualTo(InetAddress.ofLiteral("2001:db8::2"));
+    assertThat(plan.peers().get(0).ipv6NextHop()).isEqualTo(InetAddress.ofLiteral("2001:db8::3"));
+    assertThat(plan.peers().get(1).ipv6NextHop())
+        .as("the top-level one applies at run time")
+        .isNull();
+
+    String bad =
+        """
+        routerId: 192.0.2.1
+        asNumber: 65001
+        listen: {address: 127.0.0.2}
+        ipv6NextHop: 192.0.2.9
+        peers:
+          - {address: 127.0.0.3, asNumber: 65001, ipv6NextHop: "fe80::1"}
+        """;
+    assertThatThrownBy(() -> SpeakerConfigReader.parse("s.yaml", bad, true))
+        .isInstanceOfSatisfying(
+            SpeakerConfigException.class,
+            e ->
+                assertThat(e.violations())
+                    .anySatisfy(
+                        v ->
+                            assertThat(v)
+                                .startsWith("s.yaml: ipv6NextHop: \"192.0.2.9\" must be an IPv6"))
+                    .anySatisfy(
+                        v ->
+                            assertThat(v)
+                                .startsWith("s.yaml: peers[0].ipv6NextHop: \"fe80::1\"")
+                                .contains("link-local")));
+  }
+
+  @Test
+  void dynamicPeersAreARangeWithATemplateAndALimit() throws Exception {
+    String yaml =
+        """
+        routerId: 192.0.2.1
+        asNumber: 65001
+        listen: {address: 127.0.0.2}
+        dynamicPeers:
+          - name: nodes
+            range: 10.0.0.0/16
+            limit: 500
+            template: {asNumber: 65001, routeReflectorClient: true, holdTime: 30,
+                       import: accept-all, export: accept-all}
+          - name: edge
+            range: 2001:db8:e::/48
+            template: {asNumber: 65002, localAddress: "::1"}
+        """;
+    SpeakerPlan plan = SpeakerConfigReader.parse("s.yaml", yaml, true);
+    assertThat(plan.dynamicRanges()).hasSize(2);
+    var nodes = plan.dynamicRanges().get(0);
+    assertThat(nodes.name()).isEqualTo("nodes");
+    assertThat(nodes.range()).isEqualTo(Prefix.parse("10.0.0.0/16"));
+    assertThat(nodes.limit()).isEqualTo(500);
+    assertThat(nodes.template().routeReflectorClient()).isTrue();
+    assertThat(nodes.template().spec().passive()).isTrue();
+    assertThat(nodes.template().spec().config().holdTime()).isEqualTo(30);
+    assertThat(nodes.contains(InetAddress.ofLiteral("10.0.200.1"))).isTrue();
+    assertThat(nodes.contains(InetAddress.ofLiteral("10.1.0.1"))).isFalse();
+    assertThat(plan.dynamicRanges().get(1).limit()).as("default").isEqualTo(100);
+    assertThat(plan.dynamicRanges().get(1).template().spec().config().internal()).isFalse();
+  }
+
+  @Test
+  void dynamicPeerMistakesNameTheField() {
+    String yaml =
+        """
+        routerId: 192.0.2.1
+        asNumber: 65001
+        listen: {address: 127.0.0.2}
+        dynamicPeers:
+          - {name: a, range: 10.0.0.1/16, template: {asNumber: 65001}}
+          - {name: b, range: 10.1.0.0/16, limit: 0,
+             template: {asNumber: 65001, address: 10.1.0.1, password: s3cret}}
+          - {name: c, range: 10.2.0.0/16}
+          - {name: c, range: 10.3.0.0/16, template: {asNumber: 65001}}
+        """;
+    assertThatThrownBy(() -> SpeakerConfigReader.parse("s.yaml", yaml, true))
+        .isInstanceOfSatisfying(
+            SpeakerConfigException.class,
+            e ->
+                assertThat(String.join("\n", e.violations()))
+                    .contains("dynamicPeers[0].range: \"10.0.0.1/16\" is not a valid prefix")
+                    .contains("dynamicPeers[1].limit: \"0\" must be 1..100000")
+                    .contains("dynamicPeers[1].template.address: \"10.1.0.1\" must not be set")
+                    .contains("dynamicPeers[1].template.password")
+                    .contains("dynamicPeers[2].template: is required")
+                    .contains("dynamicPeers[3].name: \"c\" is a duplicate")
+                    .doesNotContain("s3cret"));
+  }
+
   private static final String HEAD =
       """
       routerId: 192.0.2.1

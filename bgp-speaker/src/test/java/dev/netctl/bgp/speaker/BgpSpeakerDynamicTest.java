@@ -1,0 +1,206 @@
+package dev.netctl.bgp.speaker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.netctl.bgp.codec.BgpMessage;
+import dev.netctl.bgp.codec.Nlri;
+import dev.netctl.bgp.codec.NotificationSubcode;
+import dev.netctl.bgp.codec.Prefix;
+import dev.netctl.bgp.codec.WireIo;
+import dev.netctl.bgp.fsm.PeerConfig;
+import dev.netctl.bgp.fsm.State;
+import dev.netctl.bgp.session.PeerSpec;
+import dev.netctl.bgp.session.Transport;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Dynamic neighbours: a reflector accepting iBGP clients by address range, with no per-client
+ * configuration. Addresses 127.0.5.0/24, free ports.
+ */
+@Timeout(60)
+class BgpSpeakerDynamicTest {
+  static final String RR = "127.0.5.1";
+  private final List<BgpSpeaker> speakers = new CopyOnWriteArrayList<>();
+
+  @AfterEach
+  void closeAll() {
+    speakers.forEach(BgpSpeaker::close);
+  }
+
+  static Inet4Address ip(String s) throws Exception {
+    return (Inet4Address) InetAddress.getByName(s);
+  }
+
+  BgpSpeaker speaker(String address, boolean listen) throws Exception {
+    BgpSpeaker s =
+        BgpSpeaker.start(
+            SpeakerConfig.of(
+                65001,
+                ip(address),
+                listen ? new InetSocketAddress(ip(address), 0) : null,
+                Transport.best()));
+    speakers.add(s);
+    return s;
+  }
+
+  static PeerConfig ibgp(String local) throws Exception {
+    return PeerConfig.of(65001, ip(local), 65001)
+        .withHoldTime(9)
+        .withConnectRetry(Duration.ofMillis(300));
+  }
+
+  /** The reflector's template: every client is an iBGP reflector client. */
+  static DynamicRange range(String name, String cidr, int limit) throws Exception {
+    Neighbor template =
+        Neighbor.of(
+                new PeerSpec(
+                    new InetSocketAddress(ip("127.0.5.0"), 179), ip(RR), ibgp(RR), true, null, 0))
+            .asReflectorClient();
+    return new DynamicRange(name, Prefix.parse(cidr), template, limit);
+  }
+
+  /** A client at {@code address} connecting to the reflector, originating {@code prefix}. */
+  BgpSpeaker client(String address, BgpSpeaker rr, String prefix) throws Exception {
+    BgpSpeaker c = speaker(address, false);
+    c.originate(Prefix.parse(prefix), null, List.of());
+    c.addPeer(
+        PeerSpec.of(
+            new InetSocketAddress(ip(RR), rr.listenAddress().getPort()),
+            ip(address),
+            ibgp(address)));
+    return c;
+  }
+
+  static boolean established(BgpSpeaker s) {
+    return !s.peers().isEmpty() && s.peers().stream().allMatch(p -> p.state() == State.ESTABLISHED);
+  }
+
+  static List<Nlri> best(BgpSpeaker s) {
+    return s.bestRoutes().stream().map(ReceivedRoute::nlri).toList();
+  }
+
+  /** Connects from {@code local} and tells whether the speaker closed at once (read gives EOF). */
+  static boolean refused(String local, BgpSpeaker rr) throws Exception {
+    return refusal(local, rr) == null;
+  }
+
+  /**
+   * Connects from {@code local}, expecting the speaker to close the connection before any OPEN:
+   * returns the NOTIFICATION it sent first, or null for a bare close.
+   */
+  static BgpMessage.Notification refusal(String local, BgpSpeaker rr) throws Exception {
+    try (Socket s = new Socket()) {
+      s.bind(new InetSocketAddress(ip(local), 0));
+      s.connect(rr.listenAddress(), 2000);
+      s.setSoTimeout(5000);
+      DataInputStream in = new DataInputStream(s.getInputStream());
+      BgpMessage first;
+      try {
+        first = WireIo.read(in);
+      } catch (EOFException closed) {
+        return null;
+      }
+      assertThat(in.read()).as("closed after the NOTIFICATION").isEqualTo(-1);
+      return (BgpMessage.Notification) first;
+    }
+  }
+
+  @Test
+  void reflectorAcceptsClientsOfARangeAndReflectsBetweenThem() throws Exception {
+    BgpSpeaker rr = speaker(RR, true);
+    rr.addDynamicRange(range("nodes", "127.0.5.0/24", 10));
+    BgpSpeaker a = client("127.0.5.2", rr, "10.5.2.0/26");
+    BgpSpeaker b = client("127.0.5.3", rr, "10.5.3.0/26");
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> rr.peers().size() == 2 && established(rr));
+    assertThat(rr.peers())
+        .allSatisfy(
+            p -> assertThat(p.notices()).contains("dynamic peer of range nodes (127.0.5.0/24)"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> best(a).contains(Nlri.of("10.5.3.0/26")));
+    await().atMost(Duration.ofSeconds(10)).until(() -> best(b).contains(Nlri.of("10.5.2.0/26")));
+    assertThat(rr.dynamicRanges()).extracting(DynamicRange::name).containsExactly("nodes");
+  }
+
+  @Test
+  void aDynamicPeerWhoseSessionEndsIsForgottenWithItsRoutes() throws Exception {
+    BgpSpeaker rr = speaker(RR, true);
+    rr.addDynamicRange(range("nodes", "127.0.5.0/24", 10));
+    BgpSpeaker a = client("127.0.5.4", rr, "10.5.4.0/26");
+    BgpSpeaker b = client("127.0.5.5", rr, "10.5.5.0/26");
+    await().atMost(Duration.ofSeconds(10)).until(() -> best(b).contains(Nlri.of("10.5.4.0/26")));
+
+    InetAddress gone = ip("127.0.5.4");
+    a.close();
+    speakers.remove(a);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> rr.peers().stream().noneMatch(p -> p.remote().getAddress().equals(gone)));
+    await().atMost(Duration.ofSeconds(10)).until(() -> !best(b).contains(Nlri.of("10.5.4.0/26")));
+    assertThat(rr.peers()).hasSize(1);
+  }
+
+  /** A reflector with the range "nodes" (127.0.5.0/24) and one established client. */
+  BgpSpeaker reflectorWithOneClient(int limit, String client, String prefix) throws Exception {
+    BgpSpeaker rr = speaker(RR, true);
+    rr.addDynamicRange(range("nodes", "127.0.5.0/24", limit));
+    client(client, rr, prefix);
+    await().atMost(Duration.ofSeconds(20)).until(() -> rr.peers().size() == 1 && established(rr));
+    return rr;
+  }
+
+  @Test
+  void connectionsOverTheLimitOrOutsideEveryRangeAreRefused() throws Exception {
+    BgpSpeaker rr = reflectorWithOneClient(1, "127.0.5.6", "10.5.6.0/26");
+
+    BgpMessage.Notification full = refusal("127.0.5.7", rr);
+    assertThat(full)
+        .as("over the limit of 1: Cease/Connection Rejected (RFC 4486)")
+        .isEqualTo(BgpMessage.Notification.of(NotificationSubcode.CONNECTION_REJECTED));
+    assertThat(refused("127.0.6.7", rr)).as("outside 127.0.5.0/24").isTrue();
+    assertThat(rr.peers()).hasSize(1);
+  }
+
+  @Test
+  void removingARangeStopsItsPeers() throws Exception {
+    BgpSpeaker rr = reflectorWithOneClient(10, "127.0.5.8", "10.5.8.0/26");
+
+    rr.removeDynamicRange("nodes");
+    assertThat(rr.peers()).isEmpty();
+    assertThat(rr.dynamicRanges()).isEmpty();
+    assertThat(refused("127.0.5.9", rr)).as("no range any more").isTrue();
+  }
+
+  @Test
+  void invalidRangesAreRefusedWithTheReason() throws Exception {
+    BgpSpeaker rr = speaker(RR, true);
+    rr.addDynamicRange(range("nodes", "127.0.5.0/24", 10));
+    assertThatThrownBy(() -> rr.addDynamicRange(range("nodes", "127.0.7.0/24", 10)))
+        .hasMessageContaining("dynamic range nodes already exists");
+    assertThatThrownBy(() -> range("zero", "127.0.5.0/24", 0)).hasMessageContaining("limit 0");
+    Neighbor withPassword =
+        Neighbor.of(
+            new PeerSpec(
+                new InetSocketAddress(ip("127.0.5.0"), 179), ip(RR), ibgp(RR), true, "s", 0));
+    assertThatThrownBy(() -> new DynamicRange("md5", Prefix.parse("127.0.5.0/24"), withPassword, 5))
+        .hasMessageContaining("TCP MD5");
+    assertThatThrownBy(() -> rr.removeDynamicRange("none"))
+        .hasMessageContaining("dynamic range none is not configured");
+    BgpSpeaker activeOnly = speaker("127.0.5.10", false);
+    assertThatThrownBy(() -> activeOnly.addDynamicRange(range("x", "127.0.5.0/24", 1)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("needs a listening speaker");
+  }
+}
