@@ -50,6 +50,7 @@ public final class PeerPlanner {
 
   private final String nodeName;
   private final Path secretsDir;
+  private java.net.Inet6Address nextHop6;
 
   public PeerPlanner(String nodeName, Path secretsDir) {
     this.nodeName = nodeName;
@@ -96,6 +97,7 @@ public final class PeerPlanner {
     Map<InetAddress, Neighbor> out = new LinkedHashMap<>();
     Inet4Address routerId = ipv4(me);
     if (routerId == null) return out;
+    nextHop6 = ipv6(me);
     long myAs = asOf(me, cluster);
     String myCluster = clusterId(me);
     int port = cluster.listenPort();
@@ -176,6 +178,9 @@ public final class PeerPlanner {
     // Cluster-internal routes are exchanged freely; an eBGP peer (a ToR) gets and gives every
     // route too — without an explicit policy RFC 8212 would exchange nothing.
     Neighbor n = Neighbor.of(spec).withPolicies(RoutePolicy.ACCEPT_ALL, RoutePolicy.ACCEPT_ALL);
+    // IPv6 blocks travel over the IPv4 session with the node's IPv6 address as next hop (RFC
+    // 2545); a node without one does not offer IPv6 on the session.
+    if (nextHop6 != null) n = n.withIpv6NextHop(nextHop6);
     return rrClient ? n.asReflectorClient() : n;
   }
 
@@ -214,6 +219,13 @@ public final class PeerPlanner {
     NodeBGPSpec b = n.spec().bgp();
     if (b == null || b.ipv4Address() == null) return null;
     return Cidr.parseAddressOrCidr(b.ipv4Address()).address() instanceof Inet4Address a ? a : null;
+  }
+
+  static java.net.Inet6Address ipv6(Node n) {
+    NodeBGPSpec b = n.spec().bgp();
+    if (b == null || b.ipv6Address() == null) return null;
+    InetAddress a = Cidr.parseAddressOrCidr(b.ipv6Address()).address();
+    return a instanceof java.net.Inet6Address v6 && !v6.isLinkLocalAddress() ? v6 : null;
   }
 
   private static String clusterId(Node n) {
