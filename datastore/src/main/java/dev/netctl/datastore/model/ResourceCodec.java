@@ -455,4 +455,66 @@ public final class ResourceCodec {
         (R) typed.withMetadata(r.metadata().withResourceVersion(Long.toString(revision)));
     return withVersion;
   }
+
+  // ------------------------------------------------------------ raw trees
+
+  /**
+   * Any JSON tree as one YAML document, quoted like resources are, so that {@link #readTrees} gives
+   * back an equal tree (used by datastore dumps, whose values are not all resources).
+   */
+  public String treeToYaml(JsonNode tree) {
+    try {
+      return yaml.writeValueAsString(tree);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write a YAML document", e);
+    }
+  }
+
+  /** A compact JSON tree read from stored bytes. */
+  public JsonNode readJsonTree(byte[] value) {
+    try {
+      return json.readTree(value);
+    } catch (IOException e) {
+      throw new CodecException("stored value", null, "is not valid JSON: " + e.getMessage(), e);
+    }
+  }
+
+  /** A tree as compact JSON bytes, the way values are stored. */
+  public byte[] toJsonBytes(JsonNode tree) {
+    try {
+      return json.writeValueAsBytes(tree);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write JSON", e);
+    }
+  }
+
+  /**
+   * Every document of a YAML (or JSON) text as a tree, empty documents skipped; {@code source}
+   * names the input in errors.
+   */
+  public List<JsonNode> readTrees(String text, String source) {
+    List<JsonNode> out = new ArrayList<>();
+    String trimmed = text.stripLeading();
+    ObjectMapper mapper = trimmed.startsWith("{") || trimmed.startsWith("[") ? json : yaml;
+    int index = 1;
+    try (JsonParser p = mapper.createParser(text);
+        MappingIterator<JsonNode> docs = mapper.readValues(p, JsonNode.class)) {
+      for (; docs.hasNextValue(); index++) {
+        JsonNode doc = docs.nextValue();
+        if (doc == null || doc.isNull() || doc.isMissingNode()) continue;
+        if (doc.isTextual() && doc.asText().isBlank()) continue;
+        out.add(doc);
+      }
+    } catch (JsonProcessingException e) {
+      throw syntaxError(source + ": document " + index, e);
+    } catch (RuntimeException e) {
+      if (e.getCause() instanceof JsonProcessingException jpe) {
+        throw syntaxError(source + ": document " + index, jpe);
+      }
+      throw e;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
 }
