@@ -14,15 +14,19 @@ final class Blocking {
   private Blocking() {}
 
   static <T> T await(CompletableFuture<T> f, String address) {
+    return await(f, address, TIMEOUT);
+  }
+
+  static <T> T await(CompletableFuture<T> f, String address, Duration timeout) {
     try {
-      return f.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException re) throw re;
       throw new DatastoreException.Unavailable(address, String.valueOf(e.getCause()), e);
     } catch (TimeoutException e) {
       f.cancel(false);
       throw new DatastoreException.Unavailable(
-          address, "no answer within " + TIMEOUT.toSeconds() + " s", e);
+          address, "no answer within " + timeout.toMillis() + " ms", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new DatastoreException.Unavailable(address, "interrupted", e);

@@ -17,6 +17,7 @@ import dev.netctl.datastore.WatchEvent;
  * nothing it exports was written after the lock (see {@link Migration#export}).
  */
 public final class WriteGate implements AutoCloseable {
+  private static final java.time.Duration FIRST_READ_TIMEOUT = java.time.Duration.ofSeconds(2);
   private final Datastore store;
   private volatile ClusterInformation state; // null until the first check, or after a resync
   private Watch watch;
@@ -43,7 +44,14 @@ public final class WriteGate implements AutoCloseable {
     ClusterInformation s = state;
     if (s != null) return s;
     synchronized (this) {
-      if (state == null) start();
+      if (state != null) return state;
+      try {
+        start();
+      } catch (DatastoreException.Unavailable e) {
+        // Fail open while the store cannot be read: the write itself meets the outage (and the
+        // writers' own retries), and the next check reads again.
+        return ClusterInformation.READY;
+      }
       return state;
     }
   }
@@ -53,7 +61,8 @@ public final class WriteGate implements AutoCloseable {
     Listing l =
         Blocking.await(
             store.list(ClusterInformation.KEY.kind(), ClusterInformation.KEY.name()),
-            store.address());
+            store.address(),
+            FIRST_READ_TIMEOUT);
     ClusterInformation now = ClusterInformation.READY;
     for (var e : l.entries()) {
       if (e.key().equals(ClusterInformation.KEY)) now = ClusterInformation.decode(e);
