@@ -40,6 +40,8 @@ final class Verbs {
           DemoCommand.class,
           IpamCommand.class,
           BgpCommand.class,
+          DatastoreCommand.class,
+          ControllerCommand.class,
           AutoComplete.GenerateCompletion.class);
 
   /** Verbs that print the whole command tree (completion scripts), so they need all of it. */
