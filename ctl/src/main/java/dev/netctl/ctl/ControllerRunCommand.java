@@ -62,7 +62,9 @@ final class ControllerRunCommand implements Callable<Integer> {
 
   @Option(
       names = "--once",
-      description = "Take the lease, run one pass, give the lease up and exit (for cron or checks).")
+      description =
+          "Take the lease, run two passes --grace apart (report, then release what is still"
+              + " orphaned), give the lease up and exit.")
   boolean once;
 
   @Option(
@@ -150,7 +152,12 @@ final class ControllerRunCommand implements Callable<Integer> {
     return ExitCode.OK;
   }
 
-  private int runOnce(LeaderElector elector, GcController gc, Consumer<String> log) {
+  /**
+   * Two passes {@code grace} apart, renewing the lease in between: a release needs two sightings
+   * a grace apart, so a single pass could only report.
+   */
+  private int runOnce(LeaderElector elector, GcController gc, Consumer<String> log)
+      throws InterruptedException {
     if (!elector.tryAcquireOrRenew()) {
       throw new CliException(
           ExitCode.CONFLICT,
@@ -158,7 +165,17 @@ final class ControllerRunCommand implements Callable<Integer> {
               + elector.observedHolder().orElse("another controller") + "; not acting");
     }
     try {
+      gc.runPass();
+      long end = System.nanoTime() + grace.toNanos();
+      while (System.nanoTime() < end) {
+        Thread.sleep(Math.min(retryPeriod.toMillis(), Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+        elector.tryAcquireOrRenew();
+      }
       GcController.PassResult r = gc.runPass();
+      if (r.stopped()) {
+        throw new CliException(
+            ExitCode.CONFLICT, "controller run --once: lost the lease or the datastore is locked");
+      }
       log.accept(
           "pass done: " + r.nodesReleased() + " node(s) and " + r.handlesReleased()
               + " handle(s) released, " + r.plan().waiting().size() + " candidate(s) waiting");

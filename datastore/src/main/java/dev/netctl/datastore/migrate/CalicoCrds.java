@@ -47,6 +47,14 @@ public final class CalicoCrds {
       Set.of(
           "projectcalico.org/metadata", "kubectl.kubernetes.io/last-applied-configuration");
 
+  /**
+   * Fields of Calico's Node that netctl does not model; dropped (and listed) rather than refusing
+   * the node: the orchestrator references and address list are re-derived by Calico's own node
+   * agent, and netctl keeps tunnel addresses as IPAM handles, not node fields.
+   */
+  private static final List<String> DROPPED_NODE_FIELDS =
+      List.of("orchRefs", "addresses", "wireguard", "bgp.ipv4IPIPTunnelAddr");
+
   /** Converts one Calico object of a raw-stored kind into the entry netctl stores for it. */
   @FunctionalInterface
   public interface Converter {
@@ -123,7 +131,7 @@ public final class CalicoCrds {
       try {
         DumpEntry e;
         if (resourceKind(kind)) {
-          Resource r = toResource(o, where);
+          Resource r = toResource(o, where, skipped);
           Validator.check(r, null, r.kind() == Kind.IP_POOL ? pools : List.of());
           if (r.kind() == Kind.IP_POOL) pools.add(r);
           e = new DumpEntry(new Key(r.kind().storageKind(), r.storageName()), codec.toStorage(r));
@@ -169,10 +177,24 @@ public final class CalicoCrds {
         .anyMatch(k -> k.name().equals(kind) || k.otherKindNames().contains(kind));
   }
 
-  private Resource toResource(JsonNode o, String where) {
+  private Resource toResource(JsonNode o, String where, List<String> notes) {
     ObjectNode copy = ((ObjectNode) o).deepCopy();
     copy.put("apiVersion", ResourceCodec.CALICO_API_VERSION);
     copy.remove("status");
+    if ("Node".equals(copy.path("kind").asText()) && copy.path("spec").isObject()) {
+      for (String field : DROPPED_NODE_FIELDS) {
+        ObjectNode parent = (ObjectNode) copy.get("spec");
+        String[] path = field.split("\\.");
+        for (int i = 0; i < path.length - 1 && parent != null; i++) {
+          parent = parent.get(path[i]) instanceof ObjectNode n ? n : null;
+        }
+        if (parent != null && parent.remove(path[path.length - 1]) != null) {
+          notes.add(
+              "Node \"" + copy.path("metadata").path("name").asText() + "\": dropped spec."
+                  + field + " (netctl has no equivalent)");
+        }
+      }
+    }
     JsonNode meta = copy.path("metadata");
     if (meta.isObject()) {
       ObjectNode m = (ObjectNode) meta;
