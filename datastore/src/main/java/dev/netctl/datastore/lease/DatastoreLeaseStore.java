@@ -3,17 +3,15 @@ package dev.netctl.datastore.lease;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.netctl.datastore.Blocking;
 import dev.netctl.datastore.Datastore;
-import dev.netctl.datastore.DatastoreException;
 import dev.netctl.datastore.Entry;
 import dev.netctl.datastore.Key;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Leases as JSON under {@code Key("Lease", name)} in any {@link Datastore}, written by CAS. Not a
@@ -42,7 +40,7 @@ public final class DatastoreLeaseStore implements LeaseStore {
       int leaseTransitions) {}
 
   private final Datastore store;
-  private final long timeoutMillis;
+  private final Duration timeout;
 
   /**
    * @param timeoutMillis how long one call may take; keep it below the renew deadline so a hung
@@ -50,7 +48,7 @@ public final class DatastoreLeaseStore implements LeaseStore {
    */
   public DatastoreLeaseStore(Datastore store, long timeoutMillis) {
     this.store = store;
-    this.timeoutMillis = timeoutMillis;
+    this.timeout = Duration.ofMillis(timeoutMillis);
   }
 
   @Override
@@ -107,18 +105,6 @@ public final class DatastoreLeaseStore implements LeaseStore {
   }
 
   private <T> T await(CompletableFuture<T> f) {
-    try {
-      return f.get(timeoutMillis, TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException re) throw re;
-      throw new DatastoreException.Unavailable(store.address(), String.valueOf(e.getCause()), e);
-    } catch (TimeoutException e) {
-      f.cancel(false);
-      throw new DatastoreException.Unavailable(
-          store.address(), "no answer within " + timeoutMillis + " ms", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new DatastoreException.Unavailable(store.address(), "interrupted", e);
-    }
+    return Blocking.await(f, store.address(), timeout);
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.netctl.datastore.Blocking;
 import dev.netctl.datastore.Datastore;
 import dev.netctl.datastore.DatastoreException;
 import dev.netctl.datastore.Entry;

@@ -1,5 +1,6 @@
 package dev.netctl.datastore.migrate;
 
+import dev.netctl.datastore.Blocking;
 import dev.netctl.datastore.Datastore;
 import dev.netctl.datastore.Entry;
 import dev.netctl.datastore.Key;

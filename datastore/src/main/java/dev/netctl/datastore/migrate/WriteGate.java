@@ -1,5 +1,6 @@
 package dev.netctl.datastore.migrate;
 
+import dev.netctl.datastore.Blocking;
 import dev.netctl.datastore.Datastore;
 import dev.netctl.datastore.DatastoreException;
 import dev.netctl.datastore.Listing;
@@ -47,9 +48,10 @@ public final class WriteGate implements AutoCloseable {
       if (state != null) return state;
       try {
         start();
-      } catch (DatastoreException.Unavailable e) {
-        // Fail open while the store cannot be read: the write itself meets the outage (and the
-        // writers' own retries), and the next check reads again.
+      } catch (RuntimeException e) {
+        // Fail open while the lock cannot be read (an outage, or a backend that cannot store the
+        // ClusterInformation kind): the write itself meets an outage and the writers' own
+        // retries, and the next check reads again.
         return ClusterInformation.READY;
       }
       return state;

@@ -113,6 +113,20 @@ public final class ResourceCodec {
   public List<Resource> read(String text, String source) {
     List<Resource> out = new ArrayList<>();
     String prefix = source == null || source.isEmpty() ? "" : source + ": ";
+    eachDocument(text, prefix, (doc, where) -> readDocument(doc, where, out));
+    return out;
+  }
+
+  /** Receives each parsed document with its name in errors ({@code "x.yaml: document 2"}). */
+  private interface DocumentSink {
+    void accept(JsonNode doc, String where);
+  }
+
+  /**
+   * Parses {@code text} (JSON when it starts like JSON, else YAML) one document at a time; a syntax
+   * error becomes a CodecException naming the document it is in.
+   */
+  private void eachDocument(String text, String prefix, DocumentSink sink) {
     String trimmed = text.stripLeading();
     boolean isJson = trimmed.startsWith("{") || trimmed.startsWith("[");
     ObjectMapper mapper = isJson ? json : yaml;
@@ -121,7 +135,7 @@ public final class ResourceCodec {
         MappingIterator<JsonNode> docs = mapper.readValues(p, JsonNode.class)) {
       for (; docs.hasNextValue(); index++) {
         JsonNode doc = docs.nextValue();
-        readDocument(doc, prefix + "document " + index, out);
+        sink.accept(doc, prefix + "document " + index);
       }
     } catch (CodecException e) {
       throw e;
@@ -137,7 +151,6 @@ public final class ResourceCodec {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return out;
   }
 
   /** Reads every resource in {@code text} (YAML or JSON). */
@@ -494,27 +507,15 @@ public final class ResourceCodec {
    */
   public List<JsonNode> readTrees(String text, String source) {
     List<JsonNode> out = new ArrayList<>();
-    String trimmed = text.stripLeading();
-    ObjectMapper mapper = trimmed.startsWith("{") || trimmed.startsWith("[") ? json : yaml;
-    int index = 1;
-    try (JsonParser p = mapper.createParser(text);
-        MappingIterator<JsonNode> docs = mapper.readValues(p, JsonNode.class)) {
-      for (; docs.hasNextValue(); index++) {
-        JsonNode doc = docs.nextValue();
-        if (doc == null || doc.isNull() || doc.isMissingNode()) continue;
-        if (doc.isTextual() && doc.asText().isBlank()) continue;
-        out.add(doc);
-      }
-    } catch (JsonProcessingException e) {
-      throw syntaxError(source + ": document " + index, e);
-    } catch (RuntimeException e) {
-      if (e.getCause() instanceof JsonProcessingException jpe) {
-        throw syntaxError(source + ": document " + index, jpe);
-      }
-      throw e;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    eachDocument(
+        text,
+        source + ": ",
+        (doc, where) -> {
+          if (doc == null || doc.isNull() || doc.isMissingNode()) return;
+          if (doc.isTextual() && doc.asText().isBlank()) return;
+          out.add(doc);
+        });
     return out;
   }
+
 }

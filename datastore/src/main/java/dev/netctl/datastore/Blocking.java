@@ -1,23 +1,29 @@
-package dev.netctl.datastore.migrate;
+package dev.netctl.datastore;
 
-import dev.netctl.datastore.DatastoreException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Waits for a datastore future the way the typed clients do: bounded, exceptions unwrapped. */
-final class Blocking {
-  static final Duration TIMEOUT = Duration.ofSeconds(30);
+/**
+ * Waits for a datastore future the way the typed clients do: bounded, with the {@link
+ * DatastoreException} inside the future rethrown as it is, anything else as Unavailable naming the
+ * store.
+ */
+public final class Blocking {
+  /** The default bound of one call. */
+  public static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   private Blocking() {}
 
-  static <T> T await(CompletableFuture<T> f, String address) {
+  /** Waits at most {@link #TIMEOUT}. */
+  public static <T> T await(CompletableFuture<T> f, String address) {
     return await(f, address, TIMEOUT);
   }
 
-  static <T> T await(CompletableFuture<T> f, String address, Duration timeout) {
+  /** Waits at most {@code timeout}. */
+  public static <T> T await(CompletableFuture<T> f, String address, Duration timeout) {
     try {
       return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
