@@ -55,9 +55,7 @@ final class ControllerRunCommand implements Callable<Integer> {
       description = "Time between controller passes (default ${DEFAULT-VALUE}).")
   Duration interval;
 
-  @Option(
-      names = "--dry-run",
-      description = "Report what would be released; release nothing.")
+  @Option(names = "--dry-run", description = "Report what would be released; release nothing.")
   boolean dryRun;
 
   @Option(
@@ -84,7 +82,8 @@ final class ControllerRunCommand implements Callable<Integer> {
       names = "--renew-deadline",
       converter = DurationConverter.class,
       defaultValue = "10s",
-      description = "A leader stops acting this long after its last renewal (default ${DEFAULT-VALUE}).")
+      description =
+          "A leader stops acting this long after its last renewal (default ${DEFAULT-VALUE}).")
   Duration renewDeadline;
 
   @Option(
@@ -97,7 +96,8 @@ final class ControllerRunCommand implements Callable<Integer> {
   @Option(
       names = "--metrics-port",
       defaultValue = "9094",
-      description = "Port of the /metrics endpoint on 127.0.0.1; -1 turns it off (default ${DEFAULT-VALUE}).")
+      description =
+          "Port of the /metrics endpoint on 127.0.0.1; -1 turns it off (default ${DEFAULT-VALUE}).")
   int metricsPort;
 
   @Override
@@ -140,8 +140,16 @@ final class ControllerRunCommand implements Callable<Integer> {
       try (MetricsServer server = metrics(metrics, log);
           ControllerRunner runner = new ControllerRunner(elector, gc, metrics, log)) {
         log.accept(
-            "controllers starting on " + store.address() + " as \"" + config.identity() + "\""
-                + (dryRun ? " (dry run)" : "") + ", grace " + grace + ", interval " + interval);
+            "controllers starting on "
+                + store.address()
+                + " as \""
+                + config.identity()
+                + "\""
+                + (dryRun ? " (dry run)" : "")
+                + ", grace "
+                + grace
+                + ", interval "
+                + interval);
         CountDownLatch stop = new CountDownLatch(1);
         Thread hook = new Thread(stop::countDown, "netctl-controller-stop");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -153,22 +161,26 @@ final class ControllerRunCommand implements Callable<Integer> {
   }
 
   /**
-   * Two passes {@code grace} apart, renewing the lease in between: a release needs two sightings
-   * a grace apart, so a single pass could only report.
+   * Two passes {@code grace} apart, renewing the lease in between: a release needs two sightings a
+   * grace apart, so a single pass could only report.
    */
   private int runOnce(LeaderElector elector, GcController gc, Consumer<String> log)
       throws InterruptedException {
     if (!elector.tryAcquireOrRenew()) {
       throw new CliException(
           ExitCode.CONFLICT,
-          "controller run --once: lease \"" + LEASE_NAME + "\" is held by "
-              + elector.observedHolder().orElse("another controller") + "; not acting");
+          "controller run --once: lease \""
+              + LEASE_NAME
+              + "\" is held by "
+              + elector.observedHolder().orElse("another controller")
+              + "; not acting");
     }
     try {
       gc.runPass();
       long end = System.nanoTime() + grace.toNanos();
       while (System.nanoTime() < end) {
-        Thread.sleep(Math.min(retryPeriod.toMillis(), Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+        Thread.sleep(
+            Math.min(retryPeriod.toMillis(), Math.max(1, (end - System.nanoTime()) / 1_000_000)));
         elector.tryAcquireOrRenew();
       }
       GcController.PassResult r = gc.runPass();
@@ -177,8 +189,13 @@ final class ControllerRunCommand implements Callable<Integer> {
             ExitCode.CONFLICT, "controller run --once: lost the lease or the datastore is locked");
       }
       log.accept(
-          "pass done: " + r.nodesReleased() + " node(s) and " + r.handlesReleased()
-              + " handle(s) released, " + r.plan().waiting().size() + " candidate(s) waiting");
+          "pass done: "
+              + r.nodesReleased()
+              + " node(s) and "
+              + r.handlesReleased()
+              + " handle(s) released, "
+              + r.plan().waiting().size()
+              + " candidate(s) waiting");
     } finally {
       elector.release();
     }

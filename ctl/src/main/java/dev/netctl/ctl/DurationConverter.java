@@ -6,7 +6,10 @@ import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Reads durations the way Kubernetes tools write them: {@code 500ms}, {@code 30s}, {@code 15m}, {@code 1h}. */
+/**
+ * Reads durations the way Kubernetes tools write them: {@code 500ms}, {@code 30s}, {@code 15m},
+ * {@code 1h}.
+ */
 final class DurationConverter implements ITypeConverter<Duration> {
   private static final Pattern FORM = Pattern.compile("(\\d+)(ms|s|m|h)");
 

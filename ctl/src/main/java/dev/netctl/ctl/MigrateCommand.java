@@ -38,8 +38,8 @@ final class MigrateCommand implements Runnable {
   }
 
   /**
-   * Every kind a migration copies: the resource kinds and IPAM's. The one place they are joined;
-   * a module that stores a new kind adds its list here.
+   * Every kind a migration copies: the resource kinds and IPAM's. The one place they are joined; a
+   * module that stores a new kind adds its list here.
    */
   static List<StoredKind> kinds() {
     List<StoredKind> all = new ArrayList<>(StoredKind.resources());
@@ -61,6 +61,13 @@ final class MigrateCommand implements Runnable {
           case VERIFY_FAILED -> ExitCode.ERROR;
         };
     return new CliException(code, e.getMessage());
+  }
+
+  /** {@code 2 IPPool, 3 IPAMBlock}: what a dump holds, for the summary lines. */
+  static String summary(java.util.Map<String, Integer> counts) {
+    return counts.entrySet().stream()
+        .map(e -> e.getValue() + " " + e.getKey())
+        .collect(java.util.stream.Collectors.joining(", "));
   }
 
   @Override

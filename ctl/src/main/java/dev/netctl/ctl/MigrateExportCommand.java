@@ -6,7 +6,6 @@ import dev.netctl.datastore.migrate.MigrationException;
 import dev.netctl.datastore.model.ResourceCodec;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
@@ -34,10 +33,12 @@ final class MigrateExportCommand implements Callable<Integer> {
       out.flush();
       PrintWriter err = spec.commandLine().getErr();
       err.println(
-          "Exported " + dump.entries().size() + " object(s) from " + store.address() + ": "
-              + dump.counts().entrySet().stream()
-                  .map(e -> e.getValue() + " " + e.getKey())
-                  .collect(Collectors.joining(", ")));
+          "Exported "
+              + dump.entries().size()
+              + " object(s) from "
+              + store.address()
+              + ": "
+              + MigrateCommand.summary(dump.counts()));
       err.flush();
       return ExitCode.OK;
     } catch (MigrationException e) {

@@ -22,7 +22,6 @@ import java.time.Clock;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -79,11 +78,14 @@ final class MigrateImportCommand implements Callable<Integer> {
       try (Datastore store = migrate.datastore().open()) {
         Migration.Imported imported = migration.importInto(store, dump);
         out.println(
-            "Imported " + dump.entries().size() + " object(s) into " + store.address() + " in "
-                + imported.commits() + " commit(s): "
-                + imported.counts().entrySet().stream()
-                    .map(e -> e.getValue() + " " + e.getKey())
-                    .collect(Collectors.joining(", ")));
+            "Imported "
+                + dump.entries().size()
+                + " object(s) into "
+                + store.address()
+                + " in "
+                + imported.commits()
+                + " commit(s): "
+                + MigrateCommand.summary(imported.counts()));
         IpamReport report = new IpamChecker(new IpamStore(store)).check(liveNodes(store));
         IpamCheckCommand.printSummary(report, out);
         out.println(

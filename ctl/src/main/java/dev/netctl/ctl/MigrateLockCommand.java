@@ -24,7 +24,9 @@ final class MigrateLockCommand implements Callable<Integer> {
       spec.commandLine()
           .getOut()
           .println(
-              "Locked " + store.address() + ": netctl writers refuse changes until `netctl"
+              "Locked "
+                  + store.address()
+                  + ": netctl writers refuse changes until `netctl"
                   + " datastore migrate unlock`.");
     }
     return ExitCode.OK;

@@ -17,7 +17,15 @@ class ControllerRunCommandTest {
   private IpamCluster clusterWithLeaks() {
     IpamCluster c = IpamCluster.embedded(dir).standard();
     c.ok("ipam", "assign", "--node", "node-1", "--handle", "k8s-pod-network.gone", "--ipv4", "1");
-    c.ok("ipam", "assign", "--node", "node-2", "--handle", "k8s-pod-network.on-dead-node", "--ipv4", "1");
+    c.ok(
+        "ipam",
+        "assign",
+        "--node",
+        "node-2",
+        "--handle",
+        "k8s-pod-network.on-dead-node",
+        "--ipv4",
+        "1");
     c.ok("ipam", "assign", "--node", "node-1", "--handle", "operator-made", "--ipv4", "1");
     c.deleteNode("node-2");
     return c;
@@ -26,7 +34,8 @@ class ControllerRunCommandTest {
   @Test
   void onceReportsThenReleasesWhatStayedOrphanedThroughTheGrace() {
     IpamCluster c = clusterWithLeaks();
-    IpamCluster.Run r = c.run("controller", "run", "--once", "--grace", "200ms", "--metrics-port", "-1");
+    IpamCluster.Run r =
+        c.run("controller", "run", "--once", "--grace", "200ms", "--metrics-port", "-1");
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(r.out())
         .contains("node \"node-2\": no Node resource \"node-2\"; release due at")
@@ -35,7 +44,10 @@ class ControllerRunCommandTest {
         .contains("released handle \"k8s-pod-network.gone\"")
         .doesNotContain("operator-made");
     IpamCluster.Run check = c.run("ipam", "check");
-    assertThat(check.out()).as(check.toString()).contains("1 handle(s); 1 address(es) in use.").contains("No problems found.");
+    assertThat(check.out())
+        .as(check.toString())
+        .contains("1 handle(s); 1 address(es) in use.")
+        .contains("No problems found.");
   }
 
   @Test
@@ -57,7 +69,8 @@ class ControllerRunCommandTest {
       new DatastoreLeaseStore(store, 5_000)
           .create(ControllerRunCommand.LEASE_NAME, new Lease("other-controller", 60, now, now, 0));
     }
-    IpamCluster.Run r = c.run("controller", "run", "--once", "--grace", "0s", "--metrics-port", "-1");
+    IpamCluster.Run r =
+        c.run("controller", "run", "--once", "--grace", "0s", "--metrics-port", "-1");
     assertThat(r.exitCode()).isEqualTo(ExitCode.CONFLICT);
     assertThat(r.err()).contains("held by other-controller");
     assertThat(c.run("ipam", "check").out()).contains("blocks of nodes that no longer exist: 1");

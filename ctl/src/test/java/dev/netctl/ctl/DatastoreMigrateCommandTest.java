@@ -18,9 +18,24 @@ class DatastoreMigrateCommandTest {
   private IpamCluster seeded(String name) {
     IpamCluster c = new IpamCluster("embedded:" + dir.resolve(name));
     c.standard();
-    c.ok("ipam", "assign", "--node", "node-1", "--handle", "k8s-pod-network.c1", "--ipv4", "2", "--ipv6", "1");
-    c.ok("ipam", "assign", "--node", "node-2", "--handle", "ipip-tunnel-addr-node-2", "--ipv4", "1");
-    c.ok("ipam", "release", "--ip", c.ok("ipam", "assign", "--node", "node-1", "--handle", "h-tmp").lines().getFirst());
+    c.ok(
+        "ipam",
+        "assign",
+        "--node",
+        "node-1",
+        "--handle",
+        "k8s-pod-network.c1",
+        "--ipv4",
+        "2",
+        "--ipv6",
+        "1");
+    c.ok(
+        "ipam", "assign", "--node", "node-2", "--handle", "ipip-tunnel-addr-node-2", "--ipv4", "1");
+    c.ok(
+        "ipam",
+        "release",
+        "--ip",
+        c.ok("ipam", "assign", "--node", "node-1", "--handle", "h-tmp").lines().getFirst());
     Cli cli = new Cli(c.spec());
     Cli.Run r =
         cli.runWithStdin(
@@ -35,7 +50,9 @@ class DatastoreMigrateCommandTest {
             metadata: {name: node--1-k8s-web-eth0, namespace: shop, labels: {app: web}}
             spec: {node: node-1, containerID: c1, pod: web, endpoint: eth0}
             """,
-            "apply", "-f", "-");
+            "apply",
+            "-f",
+            "-");
     assertThat(r.exitCode()).as(r.toString()).isZero();
     return c;
   }
@@ -51,13 +68,17 @@ class DatastoreMigrateCommandTest {
     IpamCluster source = seeded("source.db");
     source.ok("datastore", "migrate", "lock");
     IpamCluster.Run export = source.ok("datastore", "migrate", "export");
-    assertThat(export.err()).contains("IPAMBlock").contains("IPAMHandle").contains("WorkloadEndpoint");
+    assertThat(export.err())
+        .contains("IPAMBlock")
+        .contains("IPAMHandle")
+        .contains("WorkloadEndpoint");
     assertThat(export.out()).doesNotContain("IPPoolGuard").doesNotContain("ClusterInformation");
     Path dump = write("dump.yaml", export.out());
 
     try (EtcdProcess etcd = EtcdProcess.start()) {
       IpamCluster onEtcd = new IpamCluster(etcd.spec());
-      IpamCluster.Run imported = onEtcd.run("datastore", "migrate", "import", "-f", dump.toString());
+      IpamCluster.Run imported =
+          onEtcd.run("datastore", "migrate", "import", "-f", dump.toString());
       assertThat(imported.exitCode()).as(imported.toString()).isZero();
       assertThat(imported.out())
           .contains("Imported " + (export.out().split("\n---\n").length - 1) + " object(s) into")
@@ -67,7 +88,14 @@ class DatastoreMigrateCommandTest {
       assertThat(fromEtcd).isEqualTo(export.out());
 
       IpamCluster back = new IpamCluster("embedded:" + dir.resolve("back.db"));
-      assertThat(back.run("datastore", "migrate", "import", "-f", write("etcd.yaml", fromEtcd).toString()).exitCode())
+      assertThat(
+              back.run(
+                      "datastore",
+                      "migrate",
+                      "import",
+                      "-f",
+                      write("etcd.yaml", fromEtcd).toString())
+                  .exitCode())
           .isZero();
       assertThat(back.ok("datastore", "migrate", "export").out()).isEqualTo(export.out());
       // the migrated store works once unlocked: the freed address is handed out last, as before
@@ -86,7 +114,8 @@ class DatastoreMigrateCommandTest {
     IpamCluster.Run r = target.run("datastore", "migrate", "import", "-f", dump.toString());
     assertThat(r.exitCode()).isEqualTo(ExitCode.ALREADY_EXISTS);
     assertThat(r.err()).contains("is not empty: it holds 1 IPPool (existing)");
-    assertThat(target.ok("get", "ippools", "-o", "name").out().strip()).isEqualTo("ippool.netctl.dev/existing");
+    assertThat(target.ok("get", "ippools", "-o", "name").out().strip())
+        .isEqualTo("ippool.netctl.dev/existing");
   }
 
   @Test
@@ -124,22 +153,31 @@ class DatastoreMigrateCommandTest {
     assertThat(target.ok("get", "ippool", "default-ipv6-ippool", "-o", "yaml").out())
         .contains("cidr: fd5f:1801:8a5a::/112")
         .contains("uid: 0a7d5e33-24c9-4f57-b1f0-8b1e4c2d9a70");
-    assertThat(target.ok("ipam", "show", "--ip", "192.168.10.3").out()).contains("web-5d8f7b9c6-qm4zt");
+    assertThat(target.ok("ipam", "show", "--ip", "192.168.10.3").out())
+        .contains("web-5d8f7b9c6-qm4zt");
     // Calico's free list order is kept: the address freed last (ordinal 2) is handed out last
-    String next = target.ok("ipam", "assign", "--node", "worker-1", "--handle", "h-new", "--ipv4", "1").lines().getFirst();
+    String next =
+        target
+            .ok("ipam", "assign", "--node", "worker-1", "--handle", "h-new", "--ipv4", "1")
+            .lines()
+            .getFirst();
     assertThat(next).isEqualTo("192.168.10.4");
   }
 
   @Test
   void aBrokenCalicoBlockIsRefusedNamingItAndNothingIsWritten() throws IOException {
-    String text = Files.readString(copyFixture()).replace("sequenceNumber: 1\n", "sequenceNumber: 1\n").replace(
-        "unallocated: [1, 2, 3,", "unallocated: [0, 1, 2, 3,");
+    String text =
+        Files.readString(copyFixture())
+            .replace("sequenceNumber: 1\n", "sequenceNumber: 1\n")
+            .replace("unallocated: [1, 2, 3,", "unallocated: [0, 1, 2, 3,");
     Path broken = write("broken.yaml", text);
     IpamCluster target = new IpamCluster("embedded:" + dir.resolve("broken.db"));
     IpamCluster.Run r =
         target.run("datastore", "migrate", "import", "--from-calico", "-f", broken.toString());
     assertThat(r.exitCode()).isEqualTo(ExitCode.INVALID);
-    assertThat(r.err()).contains("IPAMBlock \"192-168-20-64-26\"").contains("unallocated holds invalid ordinal 0");
+    assertThat(r.err())
+        .contains("IPAMBlock \"192-168-20-64-26\"")
+        .contains("unallocated holds invalid ordinal 0");
     assertThat(target.run("get", "ippools", "-o", "name").out()).isEmpty();
   }
 

@@ -47,7 +47,10 @@ public final class LeaderElector {
       if (identity.isBlank()) throw new IllegalArgumentException("identity must not be blank");
       if (renewDeadline.compareTo(leaseDuration) >= 0) {
         throw new IllegalArgumentException(
-            "renewDeadline " + renewDeadline + " must be shorter than leaseDuration " + leaseDuration);
+            "renewDeadline "
+                + renewDeadline
+                + " must be shorter than leaseDuration "
+                + leaseDuration);
       }
       if (retryPeriod.compareTo(renewDeadline) >= 0) {
         throw new IllegalArgumentException(
@@ -129,7 +132,8 @@ public final class LeaderElector {
       int transitions = l.leaseTransitions() + 1;
       won(now, store.update(config.name(), fresh(now, transitions), current.get().revision()));
       return true;
-    } catch (DatastoreException.Conflict | DatastoreException.AlreadyExists
+    } catch (DatastoreException.Conflict
+        | DatastoreException.AlreadyExists
         | DatastoreException.NotFound e) {
       // Someone else wrote the lease between our read and our write: they lead.
       leadingUntil = null;

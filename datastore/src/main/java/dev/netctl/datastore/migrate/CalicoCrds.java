@@ -44,8 +44,7 @@ public final class CalicoCrds {
 
   /** Annotations Calico or kubectl keep for themselves; they mean nothing to netctl. */
   private static final Set<String> DROPPED_ANNOTATIONS =
-      Set.of(
-          "projectcalico.org/metadata", "kubectl.kubernetes.io/last-applied-configuration");
+      Set.of("projectcalico.org/metadata", "kubectl.kubernetes.io/last-applied-configuration");
 
   /**
    * Fields of Calico's Node that netctl does not model; dropped (and listed) rather than refusing
@@ -124,8 +123,11 @@ public final class CalicoCrds {
       String where = labels.get(i) + " (" + kind + " \"" + name + "\")";
       if (!API_VERSIONS.contains(o.path("apiVersion").asText(""))) {
         problems.add(
-            where + ": field \"apiVersion\" is " + o.path("apiVersion")
-                + ", expected " + CRD_API_VERSION);
+            where
+                + ": field \"apiVersion\" is "
+                + o.path("apiVersion")
+                + ", expected "
+                + CRD_API_VERSION);
         continue;
       }
       try {
@@ -149,13 +151,17 @@ public final class CalicoCrds {
       } catch (ValidationException ex) {
         problems.add(where + ": " + ex.getMessage());
       } catch (RuntimeException ex) {
-        problems.add(ex.getMessage().startsWith(labels.get(i)) ? ex.getMessage() : where + ": " + ex.getMessage());
+        problems.add(
+            ex.getMessage().startsWith(labels.get(i))
+                ? ex.getMessage()
+                : where + ": " + ex.getMessage());
       }
     }
     if (!problems.isEmpty()) {
       throw new MigrationException(
           MigrationException.Reason.INVALID_INPUT,
-          problems.size() + " Calico object(s) cannot be converted; nothing was written:\n"
+          problems.size()
+              + " Calico object(s) cannot be converted; nothing was written:\n"
               + String.join("\n", problems));
     }
     List<String> order = new ArrayList<>();
@@ -190,8 +196,11 @@ public final class CalicoCrds {
         }
         if (parent != null && parent.remove(path[path.length - 1]) != null) {
           notes.add(
-              "Node \"" + copy.path("metadata").path("name").asText() + "\": dropped spec."
-                  + field + " (netctl has no equivalent)");
+              "Node \""
+                  + copy.path("metadata").path("name").asText()
+                  + "\": dropped spec."
+                  + field
+                  + " (netctl has no equivalent)");
         }
       }
     }
@@ -203,13 +212,19 @@ public final class CalicoCrds {
         ((ObjectNode) m.get("annotations")).remove(DROPPED_ANNOTATIONS);
       }
     }
-    Resource r = codec.read(new String(codec.toJsonBytes(copy), java.nio.charset.StandardCharsets.UTF_8), where).getFirst();
+    Resource r =
+        codec
+            .read(
+                new String(codec.toJsonBytes(copy), java.nio.charset.StandardCharsets.UTF_8), where)
+            .getFirst();
     if (r.metadata().uid() == null || r.metadata().creationTimestamp() == null) {
       r =
           r.withMetadata(
               r.metadata()
                   .withIdentity(
-                      r.metadata().uid() != null ? r.metadata().uid() : UUID.randomUUID().toString(),
+                      r.metadata().uid() != null
+                          ? r.metadata().uid()
+                          : UUID.randomUUID().toString(),
                       r.metadata().creationTimestamp() != null
                           ? r.metadata().creationTimestamp()
                           : clock.instant().truncatedTo(ChronoUnit.SECONDS).toString()));

@@ -63,7 +63,8 @@ public record ClusterInformation(boolean datastoreReady, String reason, String s
                     store.update(KEY, info.encode(), current.get().revision()), store.address())
                 : Blocking.await(store.create(KEY, info.encode()), store.address());
         return e.revision();
-      } catch (DatastoreException.Conflict | DatastoreException.AlreadyExists
+      } catch (DatastoreException.Conflict
+          | DatastoreException.AlreadyExists
           | DatastoreException.NotFound e) {
         if (attempt >= 8) throw e;
       }
@@ -75,7 +76,8 @@ public record ClusterInformation(boolean datastoreReady, String reason, String s
     try {
       return JSON.readValue(e.value(), ClusterInformation.class);
     } catch (IOException ex) {
-      return new ClusterInformation(false, "unreadable ClusterInformation: " + ex.getMessage(), null);
+      return new ClusterInformation(
+          false, "unreadable ClusterInformation: " + ex.getMessage(), null);
     }
   }
 

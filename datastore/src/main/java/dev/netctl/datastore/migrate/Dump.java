@@ -85,8 +85,12 @@ public record Dump(List<DumpEntry> entries) {
     JsonNode header = docs.getFirst();
     if (!FORMAT.equals(header.path("format").asText(null))) {
       throw invalid(
-          source + ": document 1: field \"format\" must be \"" + FORMAT + "\" (is "
-              + header.path("format") + "): not a netctl datastore export");
+          source
+              + ": document 1: field \"format\" must be \""
+              + FORMAT
+              + "\" (is "
+              + header.path("format")
+              + "): not a netctl datastore export");
     }
     Map<String, Integer> declared = new LinkedHashMap<>();
     Iterator<Map.Entry<String, JsonNode>> it = header.path("kinds").fields();
@@ -94,8 +98,11 @@ public record Dump(List<DumpEntry> entries) {
       var k = it.next();
       if (!k.getValue().canConvertToInt() || k.getValue().asInt() < 0) {
         throw invalid(
-            source + ": document 1: field \"kinds." + k.getKey()
-                + "\" must be a non-negative count, is " + k.getValue());
+            source
+                + ": document 1: field \"kinds."
+                + k.getKey()
+                + "\" must be a non-negative count, is "
+                + k.getValue());
       }
       declared.put(k.getKey(), k.getValue().asInt());
     }
@@ -108,7 +115,8 @@ public record Dump(List<DumpEntry> entries) {
       String name = text(d, "name", where);
       JsonNode value = d.path("value");
       if (!value.isObject()) {
-        throw invalid(where + " (" + kind + " \"" + name + "\"): field \"value\" must be an object");
+        throw invalid(
+            where + " (" + kind + " \"" + name + "\"): field \"value\" must be an object");
       }
       Iterator<String> fields = d.fieldNames();
       while (fields.hasNext()) {
@@ -135,7 +143,13 @@ public record Dump(List<DumpEntry> entries) {
       int got = actual.getOrDefault(k, 0);
       if (want != got) {
         throw invalid(
-            source + ": the header declares " + want + " " + k + " object(s) but " + got
+            source
+                + ": the header declares "
+                + want
+                + " "
+                + k
+                + " object(s) but "
+                + got
                 + " follow: the file is truncated or was edited");
       }
     }

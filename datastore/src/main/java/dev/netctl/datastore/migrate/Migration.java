@@ -19,11 +19,11 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * {@code netctl datastore migrate}: lock, export, import, unlock, over the generic {@link Datastore}
- * contract, so it moves data between any two backends (embedded, etcd, Kubernetes).
+ * {@code netctl datastore migrate}: lock, export, import, unlock, over the generic {@link
+ * Datastore} contract, so it moves data between any two backends (embedded, etcd, Kubernetes).
  *
- * <p>The protocol, as Calico's: lock the source (writers refuse to change it), export it, import the
- * dump into an empty target (which stays locked), point the cluster at the target, unlock it.
+ * <p>The protocol, as Calico's: lock the source (writers refuse to change it), export it, import
+ * the dump into an empty target (which stays locked), point the cluster at the target, unlock it.
  */
 public final class Migration {
   private final List<StoredKind> kinds;
@@ -61,8 +61,8 @@ public final class Migration {
    * export and unlocked afterwards; a locked one stays locked.
    *
    * <p>Writers notice a lock within their watch's delay, so a write may land just after it: the
-   * export fails (SOURCE_CHANGED) when any exported object was written after the lock, rather
-   * than return a dump that mixes states. (A deletion after the lock cannot be seen this way.)
+   * export fails (SOURCE_CHANGED) when any exported object was written after the lock, rather than
+   * return a dump that mixes states. (A deletion after the lock cannot be seen this way.)
    */
   public Dump export(Datastore store) {
     Optional<Entry> info = Blocking.await(store.get(ClusterInformation.KEY), store.address());
@@ -79,8 +79,13 @@ public final class Migration {
           if (e.revision() > lockRevision) {
             throw new MigrationException(
                 Reason.SOURCE_CHANGED,
-                e.key() + " in " + store.address() + " was written at revision " + e.revision()
-                    + ", after the migration lock (revision " + lockRevision
+                e.key()
+                    + " in "
+                    + store.address()
+                    + " was written at revision "
+                    + e.revision()
+                    + ", after the migration lock (revision "
+                    + lockRevision
                     + "): a writer ignored or had not yet seen the lock; export again");
           }
           out.add(new DumpEntry(e.key(), e.value()));
@@ -112,8 +117,12 @@ public final class Migration {
       StoredKind k = byName.get(e.key().kind());
       if (k == null) {
         problems.add(
-            e.key() + ": kind \"" + e.key().kind() + "\" is not one this netctl migrates ("
-                + String.join(", ", byName.keySet()) + ")");
+            e.key()
+                + ": kind \""
+                + e.key().kind()
+                + "\" is not one this netctl migrates ("
+                + String.join(", ", byName.keySet())
+                + ")");
         continue;
       }
       try {
@@ -125,7 +134,9 @@ public final class Migration {
     if (!problems.isEmpty()) {
       throw new MigrationException(
           Reason.INVALID_INPUT,
-          "the dump holds " + problems.size() + " invalid object(s); nothing was written:\n"
+          "the dump holds "
+              + problems.size()
+              + " invalid object(s); nothing was written:\n"
               + String.join("\n", problems));
     }
     refuseNonEmpty(target);
@@ -156,13 +167,21 @@ public final class Migration {
       String names =
           present.stream().limit(3).map(e -> e.key().name()).collect(Collectors.joining(", "));
       found.add(
-          present.size() + " " + k.name() + " (" + names + (present.size() > 3 ? ", ..." : "")
+          present.size()
+              + " "
+              + k.name()
+              + " ("
+              + names
+              + (present.size() > 3 ? ", ..." : "")
               + ")");
     }
     if (!found.isEmpty()) {
       throw new MigrationException(
           Reason.TARGET_NOT_EMPTY,
-          "target " + target.address() + " is not empty: it holds " + String.join(", ", found)
+          "target "
+              + target.address()
+              + " is not empty: it holds "
+              + String.join(", ", found)
               + "; import only into an empty datastore");
     }
   }
@@ -181,14 +200,20 @@ public final class Migration {
       if (got == null || !codec.readJsonTree(got).equals(codec.readJsonTree(e.value()))) {
         throw new MigrationException(
             Reason.VERIFY_FAILED,
-            e.key() + " reads back " + (got == null ? "missing" : "different") + " from "
-                + target.address() + " after the import");
+            e.key()
+                + " reads back "
+                + (got == null ? "missing" : "different")
+                + " from "
+                + target.address()
+                + " after the import");
       }
     }
     if (!stored.isEmpty()) {
       throw new MigrationException(
           Reason.VERIFY_FAILED,
-          target.address() + " holds objects the dump does not: " + stored.keySet()
+          target.address()
+              + " holds objects the dump does not: "
+              + stored.keySet()
               + " (written concurrently with the import?)");
     }
   }

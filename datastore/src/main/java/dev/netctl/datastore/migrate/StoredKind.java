@@ -45,7 +45,10 @@ public record StoredKind(String name, ValueCheck check) {
   public static List<StoredKind> resources() {
     ResourceCodec codec = new ResourceCodec();
     return Kind.all().stream()
-        .map(k -> new StoredKind(k.storageKind(), (key, value) -> checkResource(codec, k, key, value)))
+        .map(
+            k ->
+                new StoredKind(
+                    k.storageKind(), (key, value) -> checkResource(codec, k, key, value)))
         .toList();
   }
 
@@ -53,7 +56,11 @@ public record StoredKind(String name, ValueCheck check) {
     Resource r = codec.fromStorage(kind, value, 1);
     if (!r.storageName().equals(key.name())) {
       throw new IllegalArgumentException(
-          key + ": the value's metadata names \"" + r.storageName() + "\", not \"" + key.name()
+          key
+              + ": the value's metadata names \""
+              + r.storageName()
+              + "\", not \""
+              + key.name()
               + "\"");
     }
     Validator.check(r);

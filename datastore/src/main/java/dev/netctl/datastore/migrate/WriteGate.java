@@ -13,9 +13,9 @@ import dev.netctl.datastore.WatchEvent;
  *
  * <p>Cheap on the write path: the first check reads the ClusterInformation once and starts a watch
  * on it; every later check reads a volatile field. A one-shot CLI command pays one read; a
- * long-running writer (agent, controller) sees a lock as soon as its watch delivers it, which on the
- * embedded store is one poll interval. That delay is why {@code migrate export} also checks that
- * nothing it exports was written after the lock (see {@link Migration#export}).
+ * long-running writer (agent, controller) sees a lock as soon as its watch delivers it, which on
+ * the embedded store is one poll interval. That delay is why {@code migrate export} also checks
+ * that nothing it exports was written after the lock (see {@link Migration#export}).
  */
 public final class WriteGate implements AutoCloseable {
   private static final java.time.Duration FIRST_READ_TIMEOUT = java.time.Duration.ofSeconds(2);

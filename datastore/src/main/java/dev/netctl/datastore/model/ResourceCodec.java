@@ -517,5 +517,4 @@ public final class ResourceCodec {
         });
     return out;
   }
-
 }

@@ -20,7 +20,11 @@ class LeaderElectorTest {
     return new LeaderElector(
         leases,
         new LeaderElector.Config(
-            "controllers", id, Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2)),
+            "controllers",
+            id,
+            Duration.ofSeconds(15),
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(2)),
         clock);
   }
 
@@ -77,9 +81,7 @@ class LeaderElectorTest {
     // another writer takes the lease behind a's back (an operator, or a contender whose clock ran)
     var stored = leases.read("controllers").orElseThrow();
     leases.update(
-        "controllers",
-        new Lease("x", 15, clock.instant(), clock.instant(), 1),
-        stored.revision());
+        "controllers", new Lease("x", 15, clock.instant(), clock.instant(), 1), stored.revision());
     clock.advance(Duration.ofSeconds(2));
     assertThat(a.tryAcquireOrRenew()).isFalse();
     assertThat(a.isLeader()).as("no grace after losing the lease").isFalse();
@@ -92,7 +94,10 @@ class LeaderElectorTest {
     // an unreadable lease stands in for a store that does not answer: no renewal succeeds
     var stored = leases.read("controllers").orElseThrow();
     store
-        .update(new Key("Lease", "controllers"), "{".getBytes(StandardCharsets.UTF_8), stored.revision())
+        .update(
+            new Key("Lease", "controllers"),
+            "{".getBytes(StandardCharsets.UTF_8),
+            stored.revision())
         .join();
     clock.advance(Duration.ofSeconds(9));
     assertThat(a.tryAcquireOrRenew()).as("within the renew deadline").isTrue();
@@ -106,7 +111,11 @@ class LeaderElectorTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () ->
                 new LeaderElector.Config(
-                    "l", "a", Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(2)))
+                    "l",
+                    "a",
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(2)))
         .hasMessageContaining("renewDeadline");
   }
 }

@@ -61,8 +61,11 @@ class CalicoCrdsTest {
                 - {apiVersion: crd.projectcalico.org/v1, kind: KubeControllersConfiguration, metadata: {name: default}, spec: {}}
                 """,
                 "in.yaml");
-    assertThat(r.dump().entries()).extracting(DumpEntry::key).containsExactly(new Key("IPAMHandle", "h"));
-    assertThat(r.skipped()).containsExactly("KubeControllersConfiguration \"default\": netctl has no equivalent");
+    assertThat(r.dump().entries())
+        .extracting(DumpEntry::key)
+        .containsExactly(new Key("IPAMHandle", "h"));
+    assertThat(r.skipped())
+        .containsExactly("KubeControllersConfiguration \"default\": netctl has no equivalent");
   }
 
   @Test

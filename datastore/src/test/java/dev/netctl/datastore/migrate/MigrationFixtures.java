@@ -88,11 +88,20 @@ final class MigrationFixtures {
             + "{\"handle\":\"ipip-tunnel-addr-node-1\",\"node\":\"node-1\"}],"
             + "\"sequenceNumber\":7,\"sequenceNumberForAllocation\":{\"0\":5,\"2\":6},"
             + "\"deleted\":false}");
-    raw(store, "BlockAffinity", "node-1-10-1-0-0-26",
+    raw(
+        store,
+        "BlockAffinity",
+        "node-1-10-1-0-0-26",
         "{\"node\":\"node-1\",\"cidr\":\"10.1.0.0/26\",\"state\":\"CONFIRMED\"}");
-    raw(store, "IPAMHandle", "k8s-pod-network.abc123",
+    raw(
+        store,
+        "IPAMHandle",
+        "k8s-pod-network.abc123",
         "{\"handleID\":\"k8s-pod-network.abc123\",\"block\":{\"10.1.0.0/26\":1}}");
-    raw(store, "IPAMHandle", "ipip-tunnel-addr-node-1",
+    raw(
+        store,
+        "IPAMHandle",
+        "ipip-tunnel-addr-node-1",
         "{\"handleID\":\"ipip-tunnel-addr-node-1\",\"block\":{\"10.1.0.0/26\":1}}");
   }
 

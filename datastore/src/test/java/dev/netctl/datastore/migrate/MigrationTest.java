@@ -37,9 +37,12 @@ class MigrationTest {
       assertThat(yaml).startsWith("format: " + Dump.FORMAT + "\n");
       // what a YAML 1.1 reader would turn into numbers or booleans stays quoted
       assertThat(yaml).contains("tier: \"123\"").contains("\"no\"");
-      assertThat(Migration.locked(source)).as("an export of an unlocked store unlocks it after").isFalse();
+      assertThat(Migration.locked(source))
+          .as("an export of an unlocked store unlocks it after")
+          .isFalse();
 
-      Migration.Imported imported = migration.importInto(target, Dump.parse(yaml, "dump.yaml", codec));
+      Migration.Imported imported =
+          migration.importInto(target, Dump.parse(yaml, "dump.yaml", codec));
       assertThat(imported.counts()).isEqualTo(dump.counts());
       assertThat(Migration.locked(target)).as("an imported target stays locked").isTrue();
       assertThat(migration.export(target).toYaml(codec)).isEqualTo(yaml);
@@ -47,7 +50,11 @@ class MigrationTest {
       IPPool pool = new ResourceClient(target).get(Kind.IP_POOL, "pool-v4");
       assertThat(pool.metadata().uid())
           .isEqualTo(new ResourceClient(source).get(Kind.IP_POOL, "pool-v4").metadata().uid());
-      assertThat(new ResourceClient(target).get(Kind.WORKLOAD_ENDPOINT, "shop/node--1-k8s-web-eth0").spec().containerID())
+      assertThat(
+              new ResourceClient(target)
+                  .get(Kind.WORKLOAD_ENDPOINT, "shop/node--1-k8s-web-eth0")
+                  .spec()
+                  .containerID())
           .isEqualTo("abc123");
     }
   }
@@ -88,7 +95,8 @@ class MigrationTest {
     try (Datastore source = new MemoryDatastore();
         Datastore target = new MemoryDatastore()) {
       MigrationFixtures.populate(source);
-      String yaml = migration.export(source).toYaml(codec).replace("blockSize: 26", "blockSize: 99");
+      String yaml =
+          migration.export(source).toYaml(codec).replace("blockSize: 26", "blockSize: 99");
       Dump dump = Dump.parse(yaml, "dump.yaml", codec);
       assertThatThrownBy(() -> migration.importInto(target, dump))
           .isInstanceOf(MigrationException.class)
@@ -109,9 +117,16 @@ class MigrationTest {
           .hasMessageContaining("declares 2 IPAMHandle object(s) but 1 follow");
       assertThatThrownBy(() -> Dump.parse("kind: IPPool\n", "x.yaml", codec))
           .hasMessageContaining("x.yaml: document 1: field \"format\"");
-      assertThatThrownBy(() -> migration.importInto(new MemoryDatastore(), Dump.parse(
-              "format: " + Dump.FORMAT + "\nkinds: {Widget: 1}\n---\nkind: Widget\nname: w\nvalue: {a: 1}\n",
-              "w.yaml", codec)))
+      assertThatThrownBy(
+              () ->
+                  migration.importInto(
+                      new MemoryDatastore(),
+                      Dump.parse(
+                          "format: "
+                              + Dump.FORMAT
+                              + "\nkinds: {Widget: 1}\n---\nkind: Widget\nname: w\nvalue: {a: 1}\n",
+                          "w.yaml",
+                          codec)))
           .hasMessageContaining("Widget/w: kind \"Widget\" is not one this netctl migrates");
     }
   }
@@ -132,9 +147,9 @@ class MigrationTest {
       eventually(() -> client.create(pool));
       migration.lock(store, "again");
       eventually(
-              () ->
-                  assertThatThrownBy(() -> client.delete(Kind.IP_POOL, "p"))
-                      .isInstanceOf(DatastoreException.Locked.class));
+          () ->
+              assertThatThrownBy(() -> client.delete(Kind.IP_POOL, "p"))
+                  .isInstanceOf(DatastoreException.Locked.class));
       assertThat(client.get(Kind.IP_POOL, "p").name()).isEqualTo("p");
     }
   }
@@ -146,13 +161,17 @@ class MigrationTest {
       migration.lock(store, "test");
       // a raw write, as a writer that has not seen the lock yet would make
       store
-          .create(new Key("IPAMHandle", "late"), "{\"handleID\":\"late\"}".getBytes(StandardCharsets.UTF_8))
+          .create(
+              new Key("IPAMHandle", "late"),
+              "{\"handleID\":\"late\"}".getBytes(StandardCharsets.UTF_8))
           .join();
       assertThatThrownBy(() -> migration.export(store))
           .isInstanceOf(MigrationException.class)
           .hasMessageContaining("IPAMHandle/late")
           .hasMessageContaining("after the migration lock");
-      assertThat(Migration.locked(store)).as("a store locked before the export stays locked").isTrue();
+      assertThat(Migration.locked(store))
+          .as("a store locked before the export stays locked")
+          .isTrue();
     }
   }
 

@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * A store that allows one write per commit, as the Kubernetes backend does, and counts commits:
- * for the callers that must chunk their writes.
+ * A store that allows one write per commit, as the Kubernetes backend does, and counts commits: for
+ * the callers that must chunk their writes.
  */
 final class OneWritePerCommit implements Datastore {
   private final Datastore inner;

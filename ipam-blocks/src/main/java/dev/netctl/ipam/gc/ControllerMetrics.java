@@ -36,22 +36,55 @@ public final class ControllerMetrics {
   /** The exposition text served at {@code /metrics}. */
   public String render() {
     StringBuilder b = new StringBuilder();
-    gauge(b, "netctl_controller_leader", "1 while this process holds the controllers' lease.", leader);
+    gauge(
+        b,
+        "netctl_controller_leader",
+        "1 while this process holds the controllers' lease.",
+        leader);
     counter(b, "netctl_controller_passes_total", "Controller passes run as leader.", passes);
-    counter(b, "netctl_controller_nodes_released_total", "Deleted nodes whose state was released.", nodesReleased);
-    counter(b, "netctl_controller_handles_released_total", "IPAM handles released by GC.", handlesReleased);
-    counter(b, "netctl_controller_addresses_released_total", "Addresses freed by the controllers.", addressesReleased);
-    counter(b, "netctl_controller_workload_endpoints_deleted_total", "WorkloadEndpoints of deleted nodes removed.", endpointsDeleted);
-    counter(b, "netctl_controller_bgp_configurations_deleted_total", "node.<name> BGPConfigurations removed.", bgpConfigsDeleted);
-    counter(b, "netctl_controller_release_failures_total", "Releases that failed and will be retried.", failures);
-    b.append("# HELP netctl_controller_nodes Nodes by liveness: live = a Node resource exists; missing = state names a node without one.\n");
+    counter(
+        b,
+        "netctl_controller_nodes_released_total",
+        "Deleted nodes whose state was released.",
+        nodesReleased);
+    counter(
+        b,
+        "netctl_controller_handles_released_total",
+        "IPAM handles released by GC.",
+        handlesReleased);
+    counter(
+        b,
+        "netctl_controller_addresses_released_total",
+        "Addresses freed by the controllers.",
+        addressesReleased);
+    counter(
+        b,
+        "netctl_controller_workload_endpoints_deleted_total",
+        "WorkloadEndpoints of deleted nodes removed.",
+        endpointsDeleted);
+    counter(
+        b,
+        "netctl_controller_bgp_configurations_deleted_total",
+        "node.<name> BGPConfigurations removed.",
+        bgpConfigsDeleted);
+    counter(
+        b,
+        "netctl_controller_release_failures_total",
+        "Releases that failed and will be retried.",
+        failures);
+    b.append(
+        "# HELP netctl_controller_nodes Nodes by liveness: live = a Node resource exists; missing = state names a node without one.\n");
     b.append("# TYPE netctl_controller_nodes gauge\n");
     b.append("netctl_controller_nodes{state=\"live\"} ").append(liveNodes.get()).append('\n');
     b.append("netctl_controller_nodes{state=\"missing\"} ").append(missingNodes.get()).append('\n');
     b.append("# HELP netctl_controller_pending_releases Candidates within their grace period.\n");
     b.append("# TYPE netctl_controller_pending_releases gauge\n");
-    b.append("netctl_controller_pending_releases{target=\"node\"} ").append(pendingNodes.get()).append('\n');
-    b.append("netctl_controller_pending_releases{target=\"handle\"} ").append(pendingHandles.get()).append('\n');
+    b.append("netctl_controller_pending_releases{target=\"node\"} ")
+        .append(pendingNodes.get())
+        .append('\n');
+    b.append("netctl_controller_pending_releases{target=\"handle\"} ")
+        .append(pendingHandles.get())
+        .append('\n');
     return b.toString();
   }
 

@@ -52,8 +52,11 @@ public final class ControllerRunner implements AutoCloseable {
     if (now != wasLeading) {
       log.accept(
           (now ? "became the leader" : "stopped leading")
-              + " (lease \"" + elector.config().name() + "\", identity \""
-              + elector.config().identity() + "\")");
+              + " (lease \""
+              + elector.config().name()
+              + "\", identity \""
+              + elector.config().identity()
+              + "\")");
       wasLeading = now;
     }
   }

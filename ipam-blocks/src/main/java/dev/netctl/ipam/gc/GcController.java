@@ -88,7 +88,8 @@ public final class GcController {
   public PassResult runPass() {
     if (!leading.getAsBoolean()) return PassResult.skipped();
     if (!gate.ready()) {
-      log.accept("datastore " + client.datastore().address() + " is locked for migration: not acting");
+      log.accept(
+          "datastore " + client.datastore().address() + " is locked for migration: not acting");
       return PassResult.skipped();
     }
     ClusterSnapshot snapshot = reader.read();
@@ -105,7 +106,11 @@ public final class GcController {
       if (i.newlySeen()) {
         log.accept(
             (options.dryRun() ? "dry run: " : "")
-                + describe(i) + ": " + i.reason() + "; release due at " + i.releaseAt()
+                + describe(i)
+                + ": "
+                + i.reason()
+                + "; release due at "
+                + i.releaseAt()
                 + " if still so");
       }
     }
@@ -133,8 +138,16 @@ public final class GcController {
     List<String> endpoints = s.endpointsByNode().getOrDefault(node, List.of());
     boolean bgp = s.nodeBgpConfigs().contains(node);
     String what =
-        "node \"" + node + "\" (" + i.reason() + " since " + i.firstSeen() + "): its addresses and"
-            + " block affinities, " + endpoints.size() + " WorkloadEndpoint(s)"
+        "node \""
+            + node
+            + "\" ("
+            + i.reason()
+            + " since "
+            + i.firstSeen()
+            + "): its addresses and"
+            + " block affinities, "
+            + endpoints.size()
+            + " WorkloadEndpoint(s)"
             + (bgp ? ", BGPConfiguration \"" + BGPConfiguration.NODE_PREFIX + node + "\"" : "");
     if (options.dryRun()) {
       log.accept("dry run: would release " + what);
@@ -153,7 +166,12 @@ public final class GcController {
       metrics.nodesReleased.incrementAndGet();
       metrics.addressesReleased.addAndGet(r.addresses());
       log.accept(
-          "released " + what + ": " + r.addresses() + " address(es), " + r.affinities()
+          "released "
+              + what
+              + ": "
+              + r.addresses()
+              + " address(es), "
+              + r.affinities()
               + " affinity record(s)");
       return true;
     } catch (DatastoreException | IpamException e) {

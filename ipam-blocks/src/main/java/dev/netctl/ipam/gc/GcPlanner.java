@@ -14,10 +14,10 @@ import java.util.Map;
  * Pure: no I/O, time passed in.
  *
  * <p>The rule is "report first, then act": a candidate becomes due only when two passes at least
- * {@code grace} apart both saw it orphaned, and it was orphaned in every pass between (one pass that
- * sees it owned again resets it). The grace covers the windows in which orphaned-looking state is
- * normal: the CNI plugin assigns a pod's address before its WorkloadEndpoint exists, and a node's
- * agent may claim blocks just before its Node resource appears.
+ * {@code grace} apart both saw it orphaned, and it was orphaned in every pass between (one pass
+ * that sees it owned again resets it). The grace covers the windows in which orphaned-looking state
+ * is normal: the CNI plugin assigns a pod's address before its WorkloadEndpoint exists, and a
+ * node's agent may claim blocks just before its Node resource appears.
  *
  * <p>Memory is per process: a new leader starts with none and so waits a full grace period before
  * its first release.

@@ -3,10 +3,11 @@ package dev.netctl.ipam.gc;
 import java.util.List;
 
 /**
- * Who an IPAM handle belongs to, read from its name, which is how Calico's CNI plugin and node agent
- * name them: {@code k8s-pod-network.<containerID>} for a pod, {@code <kind>-tunnel-addr-<node>} for
- * a node's tunnel address. Handles named any other way (made by hand with {@code netctl ipam assign
- * --handle}) have no owner the controller can check, and it never releases them.
+ * Who an IPAM handle belongs to, read from its name, which is how Calico's CNI plugin and node
+ * agent name them: {@code k8s-pod-network.<containerID>} for a pod, {@code
+ * <kind>-tunnel-addr-<node>} for a node's tunnel address. Handles named any other way (made by hand
+ * with {@code netctl ipam assign --handle}) have no owner the controller can check, and it never
+ * releases them.
  */
 sealed interface HandleOwner {
   /** The CNI plugin's prefix; the container ID follows. */

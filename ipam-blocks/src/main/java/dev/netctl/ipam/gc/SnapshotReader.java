@@ -22,8 +22,8 @@ import java.util.TreeSet;
 /**
  * Reads a {@link ClusterSnapshot} from the datastore through the typed clients.
  *
- * <p>Order matters for safety: the IPAM state is read <em>before</em> the nodes and endpoints, so an
- * allocation made during the read is matched against a view of the pods at least as new as it.
+ * <p>Order matters for safety: the IPAM state is read <em>before</em> the nodes and endpoints, so
+ * an allocation made during the read is matched against a view of the pods at least as new as it.
  */
 final class SnapshotReader {
   private final ResourceClient client;

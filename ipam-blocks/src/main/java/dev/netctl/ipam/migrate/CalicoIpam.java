@@ -23,8 +23,8 @@ import java.util.TreeMap;
  *
  * <p>The models match closely (netctl's follows Calico's): a block's allocations index into its
  * attributes, the free list keeps its order, sequence numbers carry over. Differences handled here:
- * Calico's attribute is {@code {handle_id, secondary: {node, pod, namespace, ...}}} where netctl's is
- * flat; affinity states are camel-case words ({@code pendingDeletion}); a BlockAffinity's {@code
+ * Calico's attribute is {@code {handle_id, secondary: {node, pod, namespace, ...}}} where netctl's
+ * is flat; affinity states are camel-case words ({@code pendingDeletion}); a BlockAffinity's {@code
  * deleted} is the string {@code "true"} while it is being removed (kept as PENDING_DELETION).
  */
 public final class CalicoIpam {
@@ -56,7 +56,10 @@ public final class CalicoIpam {
       String handle = a.path("handle_id").asText(null);
       if (handle == null || handle.isBlank()) {
         throw new IllegalArgumentException(
-            where + ": field \"spec.attributes[" + i + "].handle_id\" is missing: netctl releases"
+            where
+                + ": field \"spec.attributes["
+                + i
+                + "].handle_id\" is missing: netctl releases"
                 + " every address by handle");
       }
       JsonNode sec = a.path("secondary");
@@ -107,7 +110,9 @@ public final class CalicoIpam {
           case "pendingDeletion" -> BlockAffinity.State.PENDING_DELETION;
           default ->
               throw new IllegalArgumentException(
-                  where + ": field \"spec.state\" is \"" + stateText
+                  where
+                      + ": field \"spec.state\" is \""
+                      + stateText
                       + "\", must be confirmed, pending or pendingDeletion");
         };
     if ("true".equals(spec.path("deleted").asText())) state = BlockAffinity.State.PENDING_DELETION;

@@ -65,7 +65,9 @@ class ControllerLeaderEtcdTest {
       runner.start(Duration.ofMillis(200));
     }
 
-    /** Dies the way a killed process does: the store goes away first, so the lease is not given up. */
+    /**
+     * Dies the way a killed process does: the store goes away first, so the lease is not given up.
+     */
     void crash() {
       store.close();
       runner.close();
@@ -107,7 +109,8 @@ class ControllerLeaderEtcdTest {
             .as("the standby waits for the dead leader's lease to expire")
             .isGreaterThanOrEqualTo(TIMING.leaseDuration().minusMillis(500));
         cluster.unregisteredPod("n1", "leak-2", "c-2");
-        waitFor("the second leak released", () -> !cluster.handles().contains("k8s-pod-network.c-2"));
+        waitFor(
+            "the second leak released", () -> !cluster.handles().contains("k8s-pod-network.c-2"));
         assertThat(standby.metrics.handlesReleased()).isEqualTo(1);
         assertThat(cluster.check(java.util.Set.of("n1")).clean()).isTrue();
       }

@@ -50,7 +50,11 @@ class GcControllerTest {
     GcController gc = controller(() -> true, false);
 
     assertThat(gc.runPass().handlesReleased()).isZero();
-    assertThat(log).anyMatch(l -> l.contains("handle \"k8s-pod-network.c-gone\": no pod with container ID c-gone; release due at 2026-12-05T12:15:00Z"));
+    assertThat(log)
+        .anyMatch(
+            l ->
+                l.contains(
+                    "handle \"k8s-pod-network.c-gone\": no pod with container ID c-gone; release due at 2026-12-05T12:15:00Z"));
     clock.advance(GRACE.minusSeconds(1));
     assertThat(gc.runPass().handlesReleased()).as("within the grace period").isZero();
     clock.advance(Duration.ofSeconds(1));
@@ -59,7 +63,11 @@ class GcControllerTest {
     assertThat(cluster.handles())
         .containsExactlyInAnyOrder(
             "k8s-pod-network.c-live", "ipip-tunnel-addr-n1", "operator-made");
-    assertThat(log).anyMatch(l -> l.startsWith("released handle \"k8s-pod-network.c-gone\"") && l.endsWith("1 address(es)"));
+    assertThat(log)
+        .anyMatch(
+            l ->
+                l.startsWith("released handle \"k8s-pod-network.c-gone\"")
+                    && l.endsWith("1 address(es)"));
     assertThat(cluster.check(Set.of("n1")).clean()).isTrue();
     assertThat(metrics.render())
         .contains("netctl_controller_handles_released_total 1\n")
@@ -111,7 +119,8 @@ class GcControllerTest {
     GcController gc = controller(() -> true, false);
 
     gc.runPass();
-    assertThat(log).anyMatch(l -> l.contains("node \"n2\": no Node resource \"n2\"; release due at"));
+    assertThat(log)
+        .anyMatch(l -> l.contains("node \"n2\": no Node resource \"n2\"; release due at"));
     clock.advance(GRACE);
     GcController.PassResult r = gc.runPass();
 
@@ -122,7 +131,9 @@ class GcControllerTest {
         .extracting(w -> w.spec().node())
         .containsExactly("n1");
     assertThat(cluster.client.find(Kind.BGP_CONFIGURATION, "node.n2")).isEmpty();
-    assertThat(cluster.client.find(Kind.BGP_PEER, "n2-tor")).as("operator config is kept").isPresent();
+    assertThat(cluster.client.find(Kind.BGP_PEER, "n2-tor"))
+        .as("operator config is kept")
+        .isPresent();
     assertThat(cluster.check(Set.of("n1")).clean()).isTrue();
     assertThat(metrics.nodesReleased()).isEqualTo(1);
     // the next pass finds nothing more to do
@@ -139,7 +150,8 @@ class GcControllerTest {
     clock.advance(GRACE);
     gc.runPass();
     assertThat(cluster.handles()).contains("k8s-pod-network.c-gone");
-    assertThat(log).anyMatch(l -> l.startsWith("dry run: would release handle \"k8s-pod-network.c-gone\""));
+    assertThat(log)
+        .anyMatch(l -> l.startsWith("dry run: would release handle \"k8s-pod-network.c-gone\""));
     assertThat(metrics.handlesReleased()).isZero();
   }
 

@@ -23,14 +23,19 @@ class GcPlannerTest {
     var s = snapshot(Set.of("live"), List.of("k8s-pod-network.live", "k8s-pod-network.gone"));
     GcPlan first = planner.plan(s, T0);
     assertThat(first.dueHandles()).isEmpty();
-    assertThat(first.waiting()).singleElement().satisfies(i -> {
-      assertThat(i.name()).isEqualTo("k8s-pod-network.gone");
-      assertThat(i.newlySeen()).isTrue();
-      assertThat(i.releaseAt()).isEqualTo(T0.plus(Duration.ofMinutes(15)));
-    });
+    assertThat(first.waiting())
+        .singleElement()
+        .satisfies(
+            i -> {
+              assertThat(i.name()).isEqualTo("k8s-pod-network.gone");
+              assertThat(i.newlySeen()).isTrue();
+              assertThat(i.releaseAt()).isEqualTo(T0.plus(Duration.ofMinutes(15)));
+            });
     assertThat(planner.plan(s, T0.plus(Duration.ofMinutes(14))).dueHandles()).isEmpty();
     GcPlan due = planner.plan(s, T0.plus(Duration.ofMinutes(15)));
-    assertThat(due.dueHandles()).extracting(GcPlan.Item::name).containsExactly("k8s-pod-network.gone");
+    assertThat(due.dueHandles())
+        .extracting(GcPlan.Item::name)
+        .containsExactly("k8s-pod-network.gone");
     assertThat(due.dueHandles().getFirst().newlySeen()).isFalse();
   }
 

@@ -25,11 +25,13 @@ class MetricsServerTest {
       HttpResponse<String> r =
           http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(200);
-      assertThat(r.headers().firstValue("Content-Type")).contains("text/plain; version=0.0.4; charset=utf-8");
+      assertThat(r.headers().firstValue("Content-Type"))
+          .contains("text/plain; version=0.0.4; charset=utf-8");
       assertThat(r.body())
           .contains("# TYPE netctl_controller_leader gauge\nnetctl_controller_leader 1\n")
-          .contains("# TYPE netctl_controller_handles_released_total counter\n"
-              + "netctl_controller_handles_released_total 3\n");
+          .contains(
+              "# TYPE netctl_controller_handles_released_total counter\n"
+                  + "netctl_controller_handles_released_total 3\n");
       // every sample line is "name{labels} value" with a preceding TYPE line for its family
       for (String line : r.body().split("\n")) {
         if (line.startsWith("#")) continue;
