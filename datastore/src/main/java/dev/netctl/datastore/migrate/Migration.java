@@ -4,7 +4,6 @@ import dev.netctl.datastore.Blocking;
 import dev.netctl.datastore.Datastore;
 import dev.netctl.datastore.Entry;
 import dev.netctl.datastore.Key;
-import dev.netctl.datastore.Listing;
 import dev.netctl.datastore.Write;
 import dev.netctl.datastore.migrate.MigrationException.Reason;
 import dev.netctl.datastore.model.ResourceCodec;
@@ -70,31 +69,58 @@ public final class Migration {
     long lockRevision =
         wasLocked ? info.get().revision() : lock(store, "netctl datastore migrate export");
     try {
-      List<DumpEntry> out = new ArrayList<>();
-      for (StoredKind k : kinds) {
-        Listing l = Blocking.await(store.list(k.name()), store.address());
-        List<Entry> sorted = new ArrayList<>(l.entries());
-        sorted.sort(Comparator.comparing(e -> e.key().name()));
-        for (Entry e : sorted) {
-          if (e.revision() > lockRevision) {
-            throw new MigrationException(
-                Reason.SOURCE_CHANGED,
-                e.key()
-                    + " in "
-                    + store.address()
-                    + " was written at revision "
-                    + e.revision()
-                    + ", after the migration lock (revision "
-                    + lockRevision
-                    + "): a writer ignored or had not yet seen the lock; export again");
-          }
-          out.add(new DumpEntry(e.key(), e.value()));
+      List<Entry> first = readAll(store);
+      for (Entry e : first) {
+        if (e.revision() > lockRevision) {
+          throw new MigrationException(
+              Reason.SOURCE_CHANGED,
+              e.key()
+                  + " in "
+                  + store.address()
+                  + " was written at revision "
+                  + e.revision()
+                  + ", after the migration lock (revision "
+                  + lockRevision
+                  + "): a writer ignored or had not yet seen the lock; export again");
         }
       }
-      return new Dump(out);
+      // A second read catches what changed while the first was running, deletions included.
+      List<Entry> second = readAll(store);
+      if (!first.equals(second)) {
+        throw new MigrationException(
+            Reason.SOURCE_CHANGED,
+            store.address()
+                + " changed while it was exported ("
+                + firstDifference(first, second)
+                + "): a writer ignored or had not yet seen the lock; export again");
+      }
+      return new Dump(first.stream().map(e -> new DumpEntry(e.key(), e.value())).toList());
     } finally {
       if (!wasLocked) unlock(store);
     }
+  }
+
+  /** Every object of every kind, kinds in list order, names sorted. */
+  private List<Entry> readAll(Datastore store) {
+    List<Entry> out = new ArrayList<>();
+    for (StoredKind k : kinds) {
+      List<Entry> sorted =
+          new ArrayList<>(Blocking.await(store.list(k.name()), store.address()).entries());
+      sorted.sort(Comparator.comparing(e -> e.key().name()));
+      out.addAll(sorted);
+    }
+    return out;
+  }
+
+  private static String firstDifference(List<Entry> first, List<Entry> second) {
+    Map<Key, Long> before = new LinkedHashMap<>();
+    first.forEach(e -> before.put(e.key(), e.revision()));
+    for (Entry e : second) {
+      Long was = before.remove(e.key());
+      if (was == null) return e.key() + " appeared";
+      if (was != e.revision()) return e.key() + " was rewritten";
+    }
+    return before.keySet().iterator().next() + " was deleted";
   }
 
   /** What an import wrote. */

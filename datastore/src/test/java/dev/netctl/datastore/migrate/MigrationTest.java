@@ -175,6 +175,34 @@ class MigrationTest {
     }
   }
 
+  @Test
+  void anExportFailsWhenSomethingIsDeletedWhileItReads() {
+    try (Datastore memory = new MemoryDatastore()) {
+      MigrationFixtures.populate(memory);
+      Key victim = new Key("IPAMHandle", "k8s-pod-network.abc123");
+      boolean[] deleted = {false};
+      // a writer that had not seen the lock deletes a handle right after the export listed it
+      Datastore store =
+          new ForwardingDatastore(memory) {
+            @Override
+            public java.util.concurrent.CompletableFuture<dev.netctl.datastore.Listing> list(
+                String kind, String namePrefix) {
+              var listing = inner.list(kind, namePrefix).join();
+              if (kind.equals("IPAMHandle") && !deleted[0]) {
+                deleted[0] = true;
+                inner.delete(victim, inner.get(victim).join().orElseThrow().revision()).join();
+              }
+              return java.util.concurrent.CompletableFuture.completedFuture(listing);
+            }
+          };
+      assertThatThrownBy(() -> migration.export(store))
+          .isInstanceOf(MigrationException.class)
+          .hasMessageContaining(
+              "changed while it was exported (IPAMHandle/k8s-pod-network.abc123 was deleted)");
+      assertThat(Migration.locked(memory)).as("the export's own lock is released").isFalse();
+    }
+  }
+
   /** Retries {@code check} until it passes, for at most 5 s (a watch delivers asynchronously). */
   static void eventually(Runnable check) {
     long deadline = System.nanoTime() + 5_000_000_000L;
