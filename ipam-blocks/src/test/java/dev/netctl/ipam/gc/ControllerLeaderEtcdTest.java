@@ -8,6 +8,7 @@ import dev.netctl.datastore.client.ResourceClient;
 import dev.netctl.datastore.etcd.EtcdProcess;
 import dev.netctl.datastore.lease.DatastoreLeaseStore;
 import dev.netctl.datastore.lease.LeaderElector;
+import dev.netctl.datastore.lease.Lease;
 import dev.netctl.ipam.allocator.IpamAllocator;
 import dev.netctl.ipam.allocator.ResourceEnvironment;
 import java.time.Clock;
@@ -102,12 +103,16 @@ class ControllerLeaderEtcdTest {
         assertThat(standby.metrics.handlesReleased()).isZero();
         assertThat(standby.metrics.render()).contains("netctl_controller_leader 0\n");
 
-        long died = System.nanoTime();
         leader.crash();
+        DatastoreLeaseStore leases = new DatastoreLeaseStore(admin, 5_000);
+        Lease last = leases.read(TIMING.name()).orElseThrow().lease();
         waitFor("the standby leading", standby.runner::leading);
-        assertThat(Duration.ofNanos(System.nanoTime() - died))
-            .as("the standby waits for the dead leader's lease to expire")
-            .isGreaterThanOrEqualTo(TIMING.leaseDuration().minusMillis(500));
+        Lease taken = leases.read(TIMING.name()).orElseThrow().lease();
+        assertThat(taken.holderIdentity()).isNotEqualTo(last.holderIdentity());
+        assertThat(taken.leaseTransitions()).isEqualTo(last.leaseTransitions() + 1);
+        assertThat(taken.acquireTime())
+            .as("the standby waits until the dead leader's last renewal is a lease duration old")
+            .isAfterOrEqualTo(last.renewTime().plus(TIMING.leaseDuration()));
         cluster.unregisteredPod("n1", "leak-2", "c-2");
         waitFor(
             "the second leak released", () -> !cluster.handles().contains("k8s-pod-network.c-2"));
