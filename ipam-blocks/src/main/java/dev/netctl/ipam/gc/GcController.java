@@ -154,6 +154,11 @@ public final class GcController {
       return false;
     }
     try {
+      // The node may have come back since the snapshot: its state is then its own again.
+      if (client.find(Kind.NODE, node).isPresent()) {
+        log.accept("node \"" + node + "\" exists again: nothing released");
+        return false;
+      }
       IpamAllocator.NodeRelease r = allocator.releaseNode(node);
       for (String ep : endpoints) {
         deleteIfPresent(Kind.WORKLOAD_ENDPOINT, ep);
