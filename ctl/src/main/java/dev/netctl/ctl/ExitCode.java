@@ -35,5 +35,8 @@ public final class ExitCode {
   /** No free address: every pool that may serve the request is full for that node. */
   public static final int EXHAUSTED = 9;
 
+  /** The datastore is locked for migration ({@code netctl datastore migrate lock}). */
+  public static final int LOCKED = 10;
+
   private ExitCode() {}
 }

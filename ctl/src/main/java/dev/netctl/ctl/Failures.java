@@ -49,6 +49,7 @@ final class Failures implements IExecutionExceptionHandler {
       case DatastoreException.AlreadyExists a -> ExitCode.ALREADY_EXISTS;
       case DatastoreException.Conflict c -> ExitCode.CONFLICT;
       case DatastoreException.Unavailable u -> ExitCode.UNAVAILABLE;
+      case DatastoreException.Locked l -> ExitCode.LOCKED;
       case ValidationException v -> ExitCode.INVALID;
       case CodecException c -> ExitCode.INVALID;
       case SelectorException s -> ExitCode.INVALID;

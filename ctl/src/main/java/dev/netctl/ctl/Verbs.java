@@ -42,6 +42,8 @@ final class Verbs {
           BgpCommand.class,
           NodeCommand.class,
           CniCommand.class,
+          DatastoreCommand.class,
+          ControllerCommand.class,
           AutoComplete.GenerateCompletion.class);
 
   /** Verbs that print the whole command tree (completion scripts), so they need all of it. */

@@ -95,4 +95,28 @@ public sealed class DatastoreException extends RuntimeException {
       return address;
     }
   }
+
+  /**
+   * The datastore is locked for migration ({@code netctl datastore migrate lock}): netctl writers
+   * refuse to change it until it is unlocked. Not retryable until an operator unlocks it.
+   */
+  public static final class Locked extends DatastoreException {
+    private final String address;
+
+    public Locked(String address, String what) {
+      super(
+          "datastore "
+              + address
+              + " is locked for migration (ClusterInformation \"default\" has datastoreReady:"
+              + " false): refusing to "
+              + what
+              + "; run `netctl datastore migrate unlock` when the migration is over",
+          null);
+      this.address = address;
+    }
+
+    public String address() {
+      return address;
+    }
+  }
 }

@@ -5,6 +5,7 @@ import dev.netctl.datastore.DatastoreException;
 import dev.netctl.datastore.Entry;
 import dev.netctl.datastore.Key;
 import dev.netctl.datastore.Write;
+import dev.netctl.datastore.migrate.WriteGate;
 import dev.netctl.datastore.model.Resource;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -50,10 +51,12 @@ final class GuardedCommit {
 
   private final Datastore store;
   private final Awaiter awaiter;
+  private final WriteGate gate;
 
-  GuardedCommit(Datastore store, Awaiter awaiter) {
+  GuardedCommit(Datastore store, Awaiter awaiter, WriteGate gate) {
     this.store = store;
     this.awaiter = awaiter;
+    this.gate = gate;
   }
 
   /**
@@ -74,6 +77,7 @@ final class GuardedCommit {
       if (own.isEmpty()) {
         return plan.steps().stream().map(Step::applied).toList();
       }
+      gate.check("write " + describe(own));
       List<Write> writes = new ArrayList<>(own);
       if (plan.createsPools()) {
         writes.add(guardWrite(guard));
@@ -125,6 +129,12 @@ final class GuardedCommit {
       revisions.add(commit(List.of(w)).getFirst());
     }
     return revisions;
+  }
+
+  private static String describe(List<Write> writes) {
+    Key first = writes.getFirst().key();
+    String one = first.kind() + " \"" + first.name() + "\"";
+    return writes.size() == 1 ? one : one + " and " + (writes.size() - 1) + " more";
   }
 
   private static Key keyOf(DatastoreException e) {

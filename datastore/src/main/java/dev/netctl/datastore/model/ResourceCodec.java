@@ -113,6 +113,20 @@ public final class ResourceCodec {
   public List<Resource> read(String text, String source) {
     List<Resource> out = new ArrayList<>();
     String prefix = source == null || source.isEmpty() ? "" : source + ": ";
+    eachDocument(text, prefix, (doc, where) -> readDocument(doc, where, out));
+    return out;
+  }
+
+  /** Receives each parsed document with its name in errors ({@code "x.yaml: document 2"}). */
+  private interface DocumentSink {
+    void accept(JsonNode doc, String where);
+  }
+
+  /**
+   * Parses {@code text} (JSON when it starts like JSON, else YAML) one document at a time; a syntax
+   * error becomes a CodecException naming the document it is in.
+   */
+  private void eachDocument(String text, String prefix, DocumentSink sink) {
     String trimmed = text.stripLeading();
     boolean isJson = trimmed.startsWith("{") || trimmed.startsWith("[");
     ObjectMapper mapper = isJson ? json : yaml;
@@ -121,7 +135,7 @@ public final class ResourceCodec {
         MappingIterator<JsonNode> docs = mapper.readValues(p, JsonNode.class)) {
       for (; docs.hasNextValue(); index++) {
         JsonNode doc = docs.nextValue();
-        readDocument(doc, prefix + "document " + index, out);
+        sink.accept(doc, prefix + "document " + index);
       }
     } catch (CodecException e) {
       throw e;
@@ -137,7 +151,6 @@ public final class ResourceCodec {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return out;
   }
 
   /** Reads every resource in {@code text} (YAML or JSON). */
@@ -454,5 +467,54 @@ public final class ResourceCodec {
     R withVersion =
         (R) typed.withMetadata(r.metadata().withResourceVersion(Long.toString(revision)));
     return withVersion;
+  }
+
+  // ------------------------------------------------------------ raw trees
+
+  /**
+   * Any JSON tree as one YAML document, quoted like resources are, so that {@link #readTrees} gives
+   * back an equal tree (used by datastore dumps, whose values are not all resources).
+   */
+  public String treeToYaml(JsonNode tree) {
+    try {
+      return yaml.writeValueAsString(tree);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write a YAML document", e);
+    }
+  }
+
+  /** A compact JSON tree read from stored bytes. */
+  public JsonNode readJsonTree(byte[] value) {
+    try {
+      return json.readTree(value);
+    } catch (IOException e) {
+      throw new CodecException("stored value", null, "is not valid JSON: " + e.getMessage(), e);
+    }
+  }
+
+  /** A tree as compact JSON bytes, the way values are stored. */
+  public byte[] toJsonBytes(JsonNode tree) {
+    try {
+      return json.writeValueAsBytes(tree);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write JSON", e);
+    }
+  }
+
+  /**
+   * Every document of a YAML (or JSON) text as a tree, empty documents skipped; {@code source}
+   * names the input in errors.
+   */
+  public List<JsonNode> readTrees(String text, String source) {
+    List<JsonNode> out = new ArrayList<>();
+    eachDocument(
+        text,
+        source + ": ",
+        (doc, where) -> {
+          if (doc == null || doc.isNull() || doc.isMissingNode()) return;
+          if (doc.isTextual() && doc.asText().isBlank()) return;
+          out.add(doc);
+        });
+    return out;
   }
 }

@@ -1,0 +1,225 @@
+package dev.netctl.ctl;
+
+import dev.netctl.datastore.Datastore;
+import dev.netctl.datastore.client.ResourceClient;
+import dev.netctl.datastore.lease.DatastoreLeaseStore;
+import dev.netctl.datastore.lease.LeaderElector;
+import dev.netctl.ipam.allocator.IpamAllocator;
+import dev.netctl.ipam.allocator.ResourceEnvironment;
+import dev.netctl.ipam.gc.ControllerMetrics;
+import dev.netctl.ipam.gc.ControllerRunner;
+import dev.netctl.ipam.gc.GcController;
+import dev.netctl.ipam.gc.MetricsServer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code netctl controller run}: leader election on the {@code netctl-controllers} lease, then the
+ * node controller and IPAM GC every interval while leading, with Prometheus metrics. Runs until
+ * stopped (SIGTERM gives the lease up), or for one pass with {@code --once}.
+ */
+@Command(
+    name = "run",
+    description =
+        "Elect a leader and, while leading, release the IPAM and BGP state of deleted nodes and"
+            + " IPAM handles whose pod is gone, after a grace period. Serves /metrics.")
+final class ControllerRunCommand implements Callable<Integer> {
+  static final String LEASE_NAME = "netctl-controllers";
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  @ParentCommand ControllerCommand controller;
+
+  @Option(
+      names = "--grace",
+      converter = DurationConverter.class,
+      defaultValue = "15m",
+      description = "How long state must stay orphaned before release (default ${DEFAULT-VALUE}).")
+  Duration grace;
+
+  @Option(
+      names = "--interval",
+      converter = DurationConverter.class,
+      defaultValue = "30s",
+      description = "Time between controller passes (default ${DEFAULT-VALUE}).")
+  Duration interval;
+
+  @Option(names = "--dry-run", description = "Report what would be released; release nothing.")
+  boolean dryRun;
+
+  @Option(
+      names = "--once",
+      description =
+          "Take the lease, run two passes --grace apart (report, then release what is still"
+              + " orphaned), give the lease up and exit.")
+  boolean once;
+
+  @Option(
+      names = "--identity",
+      paramLabel = "ID",
+      description = "This process's name in the lease (default: host name and pid).")
+  String identity;
+
+  @Option(
+      names = "--lease-duration",
+      converter = DurationConverter.class,
+      defaultValue = "15s",
+      description = "Lease validity without renewal (default ${DEFAULT-VALUE}).")
+  Duration leaseDuration;
+
+  @Option(
+      names = "--renew-deadline",
+      converter = DurationConverter.class,
+      defaultValue = "10s",
+      description =
+          "A leader stops acting this long after its last renewal (default ${DEFAULT-VALUE}).")
+  Duration renewDeadline;
+
+  @Option(
+      names = "--retry-period",
+      converter = DurationConverter.class,
+      defaultValue = "2s",
+      description = "Time between election rounds (default ${DEFAULT-VALUE}).")
+  Duration retryPeriod;
+
+  @Option(
+      names = "--metrics-port",
+      defaultValue = "9094",
+      description =
+          "Port of the /metrics endpoint on 127.0.0.1; -1 turns it off (default ${DEFAULT-VALUE}).")
+  int metricsPort;
+
+  @Override
+  public Integer call() throws IOException, InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    Consumer<String> log =
+        line -> {
+          synchronized (out) {
+            out.println(Instant.now() + " " + line);
+            out.flush();
+          }
+        };
+    LeaderElector.Config config;
+    try {
+      config =
+          new LeaderElector.Config(
+              LEASE_NAME, identity(), leaseDuration, renewDeadline, retryPeriod);
+    } catch (IllegalArgumentException e) {
+      throw new CliException(ExitCode.USAGE, "controller run: " + e.getMessage());
+    }
+    try (Datastore store = controller.datastore().open()) {
+      ResourceClient client = new ResourceClient(store);
+      IpamAllocator allocator = new IpamAllocator(store, new ResourceEnvironment(client));
+      LeaderElector elector =
+          new LeaderElector(
+              new DatastoreLeaseStore(store, Math.max(1, renewDeadline.toMillis() / 2)),
+              config,
+              Clock.systemUTC());
+      ControllerMetrics metrics = new ControllerMetrics();
+      GcController gc =
+          new GcController(
+              client,
+              allocator,
+              elector::isLeader,
+              Clock.systemUTC(),
+              new GcController.Options(grace, dryRun),
+              metrics,
+              log);
+      if (once) return runOnce(elector, gc, log);
+      try (MetricsServer server = metrics(metrics, log);
+          ControllerRunner runner = new ControllerRunner(elector, gc, metrics, log)) {
+        log.accept(
+            "controllers starting on "
+                + store.address()
+                + " as \""
+                + config.identity()
+                + "\""
+                + (dryRun ? " (dry run)" : "")
+                + ", grace "
+                + grace
+                + ", interval "
+                + interval);
+        CountDownLatch stop = new CountDownLatch(1);
+        Thread hook = new Thread(stop::countDown, "netctl-controller-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        runner.start(interval);
+        stop.await();
+      }
+    }
+    return ExitCode.OK;
+  }
+
+  /**
+   * Two passes {@code grace} apart, renewing the lease in between: a release needs two sightings a
+   * grace apart, so a single pass could only report.
+   */
+  private int runOnce(LeaderElector elector, GcController gc, Consumer<String> log)
+      throws InterruptedException {
+    if (!elector.tryAcquireOrRenew()) {
+      throw new CliException(
+          ExitCode.CONFLICT,
+          "controller run --once: lease \""
+              + LEASE_NAME
+              + "\" is held by "
+              + elector.observedHolder().orElse("another controller")
+              + "; not acting");
+    }
+    try {
+      gc.runPass();
+      long end = System.nanoTime() + grace.toNanos();
+      while (System.nanoTime() < end) {
+        Thread.sleep(
+            Math.min(retryPeriod.toMillis(), Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+        elector.tryAcquireOrRenew();
+      }
+      GcController.PassResult r = gc.runPass();
+      if (r.stopped()) {
+        throw new CliException(
+            ExitCode.CONFLICT, "controller run --once: lost the lease or the datastore is locked");
+      }
+      log.accept(
+          "pass done: "
+              + r.nodesReleased()
+              + " node(s) and "
+              + r.handlesReleased()
+              + " handle(s) released, "
+              + r.plan().waiting().size()
+              + " candidate(s) waiting");
+    } finally {
+      elector.release();
+    }
+    return ExitCode.OK;
+  }
+
+  private MetricsServer metrics(ControllerMetrics metrics, Consumer<String> log)
+      throws IOException {
+    if (metricsPort < 0) return null;
+    MetricsServer server =
+        new MetricsServer(
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), metricsPort), metrics::render);
+    log.accept("metrics at http://127.0.0.1:" + server.address().getPort() + "/metrics");
+    return server;
+  }
+
+  private String identity() {
+    if (identity != null) return identity;
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      host = "unknown-host";
+    }
+    return host + "-" + ProcessHandle.current().pid();
+  }
+}

@@ -1,0 +1,90 @@
+package dev.netctl.ctl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.netctl.datastore.Datastore;
+import dev.netctl.datastore.Datastores;
+import dev.netctl.datastore.lease.DatastoreLeaseStore;
+import dev.netctl.datastore.lease.Lease;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ControllerRunCommandTest {
+  @TempDir Path dir;
+
+  private IpamCluster clusterWithLeaks() {
+    IpamCluster c = IpamCluster.embedded(dir).standard();
+    c.ok("ipam", "assign", "--node", "node-1", "--handle", "k8s-pod-network.gone", "--ipv4", "1");
+    c.ok(
+        "ipam",
+        "assign",
+        "--node",
+        "node-2",
+        "--handle",
+        "k8s-pod-network.on-dead-node",
+        "--ipv4",
+        "1");
+    c.ok("ipam", "assign", "--node", "node-1", "--handle", "operator-made", "--ipv4", "1");
+    c.deleteNode("node-2");
+    return c;
+  }
+
+  @Test
+  void onceReportsThenReleasesWhatStayedOrphanedThroughTheGrace() {
+    IpamCluster c = clusterWithLeaks();
+    IpamCluster.Run r =
+        c.run("controller", "run", "--once", "--grace", "200ms", "--metrics-port", "-1");
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.out())
+        .contains("node \"node-2\": no Node resource \"node-2\"; release due at")
+        .contains("handle \"k8s-pod-network.gone\": no pod with container ID gone")
+        .contains("released node \"node-2\"")
+        .contains("released handle \"k8s-pod-network.gone\"")
+        .doesNotContain("operator-made");
+    IpamCluster.Run check = c.run("ipam", "check");
+    assertThat(check.out())
+        .as(check.toString())
+        .contains("1 handle(s); 1 address(es) in use.")
+        .contains("No problems found.");
+  }
+
+  @Test
+  void aDryRunChangesNothing() {
+    IpamCluster c = clusterWithLeaks();
+    String before = c.run("ipam", "check").out();
+    IpamCluster.Run r =
+        c.run("controller", "run", "--once", "--dry-run", "--grace", "0s", "--metrics-port", "-1");
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("dry run: would release handle \"k8s-pod-network.gone\"");
+    assertThat(c.run("ipam", "check").out()).isEqualTo(before);
+  }
+
+  @Test
+  void aLeaseHeldByAnotherControllerMeansNotActing() {
+    IpamCluster c = clusterWithLeaks();
+    try (Datastore store = Datastores.open(c.spec(), null)) {
+      Instant now = Instant.now();
+      new DatastoreLeaseStore(store, 5_000)
+          .create(ControllerRunCommand.LEASE_NAME, new Lease("other-controller", 60, now, now, 0));
+    }
+    IpamCluster.Run r =
+        c.run("controller", "run", "--once", "--grace", "0s", "--metrics-port", "-1");
+    assertThat(r.exitCode()).isEqualTo(ExitCode.CONFLICT);
+    assertThat(r.err()).contains("held by other-controller");
+    assertThat(c.run("ipam", "check").out()).contains("blocks of nodes that no longer exist: 1");
+  }
+
+  @Test
+  void badTimingsAreAUsageError() {
+    IpamCluster c = IpamCluster.embedded(dir);
+    IpamCluster.Run r =
+        c.run("controller", "run", "--once", "--lease-duration", "5s", "--renew-deadline", "5s");
+    assertThat(r.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(r.err()).contains("renewDeadline");
+    IpamCluster.Run bad = c.run("controller", "run", "--grace", "soon");
+    assertThat(bad.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(bad.err()).contains("\"soon\" is not a duration");
+  }
+}

@@ -1,0 +1,99 @@
+package dev.netctl.datastore.migrate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.netctl.datastore.Key;
+import dev.netctl.datastore.model.IPPool;
+import dev.netctl.datastore.model.Kind;
+import dev.netctl.datastore.model.ResourceCodec;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CalicoCrdsTest {
+  private final ResourceCodec codec = new ResourceCodec();
+
+  @Test
+  void aCrdPoolKeepsItsIdentityAndLosesTheServersMetadata() {
+    CalicoCrds.Result r =
+        new CalicoCrds(Map.of(), MigrationFixtures.CLOCK)
+            .read(
+                """
+                apiVersion: crd.projectcalico.org/v1
+                kind: IPPool
+                metadata:
+                  name: p
+                  uid: 11111111-2222-3333-4444-555555555555
+                  creationTimestamp: "2026-01-02T03:04:05Z"
+                  resourceVersion: "77"
+                  generation: 3
+                  annotations: {projectcalico.org/metadata: '{"uid":"x"}', team: net}
+                spec: {cidr: 10.5.0.0/16, blockSize: 24, ipipMode: CrossSubnet}
+                """,
+                "in.yaml");
+    assertThat(r.skipped()).isEmpty();
+    DumpEntry e = r.dump().entries().getFirst();
+    assertThat(e.key()).isEqualTo(new Key("IPPool", "p"));
+    IPPool p = codec.fromStorage(Kind.IP_POOL, e.value(), 1);
+    assertThat(p.metadata().uid()).isEqualTo("11111111-2222-3333-4444-555555555555");
+    assertThat(p.metadata().creationTimestamp()).isEqualTo("2026-01-02T03:04:05Z");
+    assertThat(p.metadata().annotations()).containsExactly(Map.entry("team", "net"));
+    assertThat(p.spec().blockSize()).isEqualTo(24);
+    assertThat(new String(e.value(), StandardCharsets.UTF_8)).doesNotContain("generation");
+  }
+
+  @Test
+  void rawKindsGoToTheirConverterAndUnknownKindsAreListedAsSkipped() {
+    CalicoCrds.Converter handle =
+        (o, where) ->
+            new DumpEntry(
+                new Key("IPAMHandle", o.path("spec").path("handleID").asText()),
+                "{}".getBytes(StandardCharsets.UTF_8));
+    CalicoCrds.Result r =
+        new CalicoCrds(Map.of("IPAMHandle", handle), MigrationFixtures.CLOCK)
+            .read(
+                """
+                apiVersion: v1
+                kind: List
+                items:
+                - {apiVersion: crd.projectcalico.org/v1, kind: IPAMHandle, metadata: {name: h}, spec: {handleID: h}}
+                - {apiVersion: crd.projectcalico.org/v1, kind: KubeControllersConfiguration, metadata: {name: default}, spec: {}}
+                """,
+                "in.yaml");
+    assertThat(r.dump().entries())
+        .extracting(DumpEntry::key)
+        .containsExactly(new Key("IPAMHandle", "h"));
+    assertThat(r.skipped())
+        .containsExactly("KubeControllersConfiguration \"default\": netctl has no equivalent");
+  }
+
+  @Test
+  void everyBadObjectIsNamedAndNothingIsReturned() {
+    assertThatThrownBy(
+            () ->
+                new CalicoCrds(Map.of(), MigrationFixtures.CLOCK)
+                    .read(
+                        """
+                        apiVersion: crd.projectcalico.org/v1
+                        kind: IPPool
+                        metadata: {name: a}
+                        spec: {cidr: 10.0.0.0/16}
+                        ---
+                        apiVersion: crd.projectcalico.org/v1
+                        kind: IPPool
+                        metadata: {name: b}
+                        spec: {cidr: 10.0.128.0/17}
+                        ---
+                        apiVersion: example.com/v1
+                        kind: IPPool
+                        metadata: {name: c}
+                        """,
+                        "in.yaml"))
+        .isInstanceOf(MigrationException.class)
+        .hasMessageContaining("2 Calico object(s) cannot be converted")
+        .hasMessageContaining("in.yaml: document 2 (IPPool \"b\")")
+        .hasMessageContaining("overlap")
+        .hasMessageContaining("in.yaml: document 3 (IPPool \"c\"): field \"apiVersion\"");
+  }
+}

@@ -1,0 +1,36 @@
+package dev.netctl.ipam.gc;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What one controller pass sees, read at its start.
+ *
+ * @param liveNodes names of the Node resources: node liveness is their existence
+ * @param liveContainerIds container IDs of the pods that exist (on etcd and embedded: of the
+ *     WorkloadEndpoints; on Kubernetes they would come from the Pods)
+ * @param nodesWithState every node named by stored state the node controller cleans: block
+ *     affinities, block owners and allocations, WorkloadEndpoints, {@code node.<name>}
+ *     BGPConfigurations
+ * @param endpointsByNode WorkloadEndpoint storage names ({@code ns/name}) per node
+ * @param nodeBgpConfigs node names that have a {@code node.<name>} BGPConfiguration
+ * @param handles every IPAM handle ID
+ */
+public record ClusterSnapshot(
+    Set<String> liveNodes,
+    Set<String> liveContainerIds,
+    Set<String> nodesWithState,
+    Map<String, List<String>> endpointsByNode,
+    Set<String> nodeBgpConfigs,
+    List<String> handles) {
+
+  public ClusterSnapshot {
+    liveNodes = Set.copyOf(liveNodes);
+    liveContainerIds = Set.copyOf(liveContainerIds);
+    nodesWithState = Set.copyOf(nodesWithState);
+    endpointsByNode = Map.copyOf(endpointsByNode);
+    nodeBgpConfigs = Set.copyOf(nodeBgpConfigs);
+    handles = List.copyOf(handles);
+  }
+}

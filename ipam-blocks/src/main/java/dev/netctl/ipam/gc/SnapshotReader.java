@@ -1,0 +1,70 @@
+package dev.netctl.ipam.gc;
+
+import dev.netctl.datastore.client.ResourceClient;
+import dev.netctl.datastore.model.BGPConfiguration;
+import dev.netctl.datastore.model.Kind;
+import dev.netctl.datastore.model.Node;
+import dev.netctl.datastore.model.WorkloadEndpoint;
+import dev.netctl.ipam.block.AllocationAttribute;
+import dev.netctl.ipam.block.AllocationBlock;
+import dev.netctl.ipam.store.BlockAffinity;
+import dev.netctl.ipam.store.IpamHandle;
+import dev.netctl.ipam.store.IpamStore;
+import dev.netctl.ipam.store.Versioned;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Reads a {@link ClusterSnapshot} from the datastore through the typed clients.
+ *
+ * <p>Order matters for safety: the IPAM state is read <em>before</em> the nodes and endpoints, so
+ * an allocation made during the read is matched against a view of the pods at least as new as it.
+ */
+final class SnapshotReader {
+  private final ResourceClient client;
+  private final IpamStore store;
+
+  SnapshotReader(ResourceClient client, IpamStore store) {
+    this.client = client;
+    this.store = store;
+  }
+
+  ClusterSnapshot read() {
+    Set<String> withState = new TreeSet<>();
+    for (Versioned<BlockAffinity> a : store.affinities()) withState.add(a.value().node());
+    for (Versioned<AllocationBlock> b : store.blocks()) {
+      if (b.value().affinityNode() != null) withState.add(b.value().affinityNode());
+      for (AllocationAttribute attr : b.value().attributes()) {
+        if (attr.node() != null) withState.add(attr.node());
+      }
+    }
+    List<String> handles = new ArrayList<>();
+    for (Versioned<IpamHandle> h : store.handles()) handles.add(h.value().handleID());
+
+    Set<String> live = new HashSet<>();
+    for (Node n : client.list(Kind.NODE)) live.add(n.name());
+    Set<String> containers = new HashSet<>();
+    Map<String, List<String>> byNode = new TreeMap<>();
+    for (WorkloadEndpoint w : client.list(Kind.WORKLOAD_ENDPOINT)) {
+      if (w.spec().containerID() != null) containers.add(w.spec().containerID());
+      if (w.spec().node() != null) {
+        byNode.computeIfAbsent(w.spec().node(), k -> new ArrayList<>()).add(w.storageName());
+        withState.add(w.spec().node());
+      }
+    }
+    Set<String> bgp = new TreeSet<>();
+    for (BGPConfiguration c : client.list(Kind.BGP_CONFIGURATION)) {
+      if (c.name().startsWith(BGPConfiguration.NODE_PREFIX)) {
+        String node = c.name().substring(BGPConfiguration.NODE_PREFIX.length());
+        bgp.add(node);
+        withState.add(node);
+      }
+    }
+    return new ClusterSnapshot(live, containers, withState, byNode, bgp, handles);
+  }
+}
