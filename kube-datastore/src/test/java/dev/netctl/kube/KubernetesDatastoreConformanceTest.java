@@ -1,0 +1,61 @@
+package dev.netctl.kube;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.netctl.datastore.Datastore;
+import dev.netctl.datastore.DatastoreConformanceTest;
+import java.net.URI;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * The contract checks on fabric8's CRUD mock server, extended where it differs from a real API
+ * server ({@link ApiServerLike}). Restart is not possible with the mock (its state is in memory);
+ * history loss is the fixture's compaction, so the 410 Gone path runs.
+ */
+class KubernetesDatastoreConformanceTest extends DatastoreConformanceTest {
+  private static ApiServerLike server;
+
+  @BeforeAll
+  static void startServer() {
+    server = ApiServerLike.start();
+  }
+
+  @AfterAll
+  static void everyRequestIsADeclaredApiAccess() {
+    try {
+      Set<String> undeclared = new TreeSet<>();
+      for (String r : server.requests()) {
+        String method = r.substring(0, r.indexOf(' '));
+        URI uri = URI.create(r.substring(r.indexOf(' ') + 1));
+        String[] parts = uri.getPath().split("/");
+        boolean watch = uri.getRawQuery() != null && uri.getRawQuery().contains("watch=true");
+        String verb = ApiAccess.verb(method, parts.length == 5, watch);
+        // parts: "", "apis", group, version, plural[, name]
+        boolean ours = parts.length >= 5 && parts[2].equals(StoredKinds.GROUP);
+        if (!ours || !ApiAccess.VERBS.contains(verb)) undeclared.add(verb + " " + uri.getPath());
+      }
+      assertThat(undeclared).as("requests outside ApiAccess").isEmpty();
+    } finally {
+      server.stop();
+    }
+  }
+
+  @Override
+  protected Datastore openStore() {
+    return KubernetesDatastore.connect(server.config());
+  }
+
+  @Override
+  protected boolean restartBackend() {
+    return false;
+  }
+
+  @Override
+  protected boolean forceHistoryLoss(long revision) {
+    server.compact(revision);
+    return true;
+  }
+}
