@@ -83,6 +83,12 @@ final class KubeWatch implements Watch {
               .withAllowWatchBookmarks(true)
               .build();
       try {
+        // Reach the server first (a one-item list): when a websocket cannot connect at all,
+        // fabric8 falls back to a hanging-GET watch for good. A real API server serves both; the
+        // test fixture serves websockets only, and this also reports a missing CRD early.
+        client
+            .genericKubernetesResources(context)
+            .list(new ListOptionsBuilder().withLimit(1L).build());
         io.fabric8.kubernetes.client.Watch w =
             client.genericKubernetesResources(context).watch(options, new Listener());
         lock.lock();

@@ -99,6 +99,10 @@ public final class KubernetesDatastore implements Datastore {
     // Watches reconnect from 200 ms, doubling up to fabric8's cap, for ever: callers see no gap.
     config.setWatchReconnectInterval(200);
     config.setWatchReconnectLimit(-1);
+    // A request to an unreachable server fails within a second (fabric8 would retry ten times,
+    // for about 20 s): callers see Unavailable soon and decide themselves whether to retry.
+    config.setRequestRetryBackoffLimit(2);
+    config.setRequestRetryBackoffInterval(100);
     return new KubernetesDatastore(new KubernetesClientBuilder().withConfig(config).build());
   }
 

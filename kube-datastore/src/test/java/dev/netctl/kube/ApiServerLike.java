@@ -59,19 +59,26 @@ final class ApiServerLike extends KubernetesCrudDispatcher {
 
   /** Starts a server with this dispatcher on a free loopback port. */
   static ApiServerLike start() {
+    return startOn(0);
+  }
+
+  /** Starts a server on {@code port} of 127.0.0.1 (0: a free one). */
+  static ApiServerLike startOn(int port) {
     ApiServerLike d = new ApiServerLike();
     d.server =
         new KubernetesMockServer(
             new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(), d, false);
-    d.server.init();
+    d.server.init(java.net.InetAddress.getLoopbackAddress(), port);
     return d;
   }
 
   /** A client config for this server (plain HTTP on loopback). */
   Config config() {
     return new ConfigBuilder(Config.empty())
-        .withMasterUrl(server.url("/"))
+        .withMasterUrl("http://127.0.0.1:" + server.getPort() + "/")
         .withRequestTimeout(10_000)
+        // as fabric8's own mock clients: the mock cannot upgrade an h2c connection to a websocket
+        .withHttp2Disable(true)
         .withConnectionTimeout(5_000)
         .build();
   }
@@ -82,8 +89,37 @@ final class ApiServerLike extends KubernetesCrudDispatcher {
   }
 
   void stop() {
-    for (Watching w : watching) w.socket.close(1000, "server shutdown");
+    dropWatches();
     server.destroy();
+  }
+
+  /**
+   * Stops the server and starts another on the same port with the same objects and history, as an
+   * API server restart looks to clients: connections drop, requests fail until it is back.
+   */
+  void restart() {
+    int port = server.getPort();
+    stop();
+    sleepMs(300);
+    server =
+        new KubernetesMockServer(
+            new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(), this, false);
+    server.init(java.net.InetAddress.getLoopbackAddress(), port);
+  }
+
+  private void dropWatches() {
+    for (Watching w : watching) {
+      if (w.socket != null) w.socket.close(1001, "server going away");
+    }
+    watching.clear();
+  }
+
+  private static void sleepMs(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Forgets history through {@code rv}: a watch from before it gets 410 Gone. */
