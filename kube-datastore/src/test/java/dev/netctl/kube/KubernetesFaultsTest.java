@@ -87,28 +87,11 @@ class KubernetesFaultsTest {
           .open()
           .waitFor(50)
           .andEmit(
-              new io.fabric8.kubernetes.api.model.WatchEvent(
-                  new GenericKubernetesResourceBuilder()
-                      .withApiVersion("netctl.dev/v1")
-                      .withKind("IPAMBlock")
-                      .withNewMetadata()
-                      .withResourceVersion("6")
-                      .endMetadata()
-                      .build(),
-                  "BOOKMARK"))
+              new io.fabric8.kubernetes.api.model.WatchEvent(block(null, "6", null), "BOOKMARK"))
           .waitFor(50)
           .andEmit(
               new io.fabric8.kubernetes.api.model.WatchEvent(
-                  new GenericKubernetesResourceBuilder()
-                      .withApiVersion("netctl.dev/v1")
-                      .withKind("IPAMBlock")
-                      .withNewMetadata()
-                      .withName("10-0-0-0-26")
-                      .withResourceVersion("7")
-                      .endMetadata()
-                      .withAdditionalProperties(Map.of("spec", Map.of("cidr", "10.0.0.0/26")))
-                      .build(),
-                  "ADDED"))
+                  block("10-0-0-0-26", "7", Map.of("cidr", "10.0.0.0/26")), "ADDED"))
           .waitFor(50)
           .andEmit(
               new io.fabric8.kubernetes.api.model.WatchEvent(
@@ -140,6 +123,20 @@ class KubernetesFaultsTest {
     } finally {
       mock.destroy();
     }
+  }
+
+  /** An IPAMBlock as the API server sends it in a watch event (a bookmark has only a version). */
+  private static io.fabric8.kubernetes.api.model.GenericKubernetesResource block(
+      String name, String resourceVersion, Map<String, Object> spec) {
+    var b =
+        new GenericKubernetesResourceBuilder()
+            .withApiVersion("netctl.dev/v1")
+            .withKind("IPAMBlock")
+            .withNewMetadata()
+            .withName(name)
+            .withResourceVersion(resourceVersion)
+            .endMetadata();
+    return spec == null ? b.build() : b.withAdditionalProperties(Map.of("spec", spec)).build();
   }
 
   private static Config config(int port) {

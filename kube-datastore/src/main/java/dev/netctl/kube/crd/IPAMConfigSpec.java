@@ -1,12 +1,10 @@
 package dev.netctl.kube.crd;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.fabric8.generator.annotation.Min;
 
 /** The schema of the IPAM configuration (fields of netctl's and Calico's IPAMConfig). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"strictAffinity", "autoAllocateBlocks", "maxBlocksPerHost"})
 public class IPAMConfigSpec {
   private Boolean strictAffinity;
   private Boolean autoAllocateBlocks;

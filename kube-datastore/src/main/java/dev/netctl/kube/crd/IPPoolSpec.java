@@ -1,7 +1,6 @@
 package dev.netctl.kube.crd;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.netctl.datastore.model.AllowedUse;
 import dev.netctl.datastore.model.AssignmentMode;
 import dev.netctl.datastore.model.EncapsulationMode;
@@ -20,18 +19,6 @@ import java.util.List;
  * and the netctl client can check.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({
-  "cidr",
-  "blockSize",
-  "ipipMode",
-  "vxlanMode",
-  "natOutgoing",
-  "disabled",
-  "disableBGPExport",
-  "nodeSelector",
-  "allowedUses",
-  "assignmentMode"
-})
 public class IPPoolSpec {
   /**
    * An IPv4 CIDR (each octet 0-255, prefix 0-32) or an IPv6 one (hex groups and colons, prefix
