@@ -50,7 +50,8 @@ class KubernetesDatastoreIT {
   @Test
   void getIppoolsReadsTheCustomResourcesWithTheKubeconfigsCredentials() throws Exception {
     List<String> seen = new CopyOnWriteArrayList<>();
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext(
         "/",
         ex -> {
@@ -64,7 +65,8 @@ class KubernetesDatastoreIT {
               ex.getRequestMethod().equals("GET")
                   && ex.getRequestURI().getPath().equals("/apis/netctl.dev/v1/ippools");
           byte[] body =
-              (list ? POOL_LIST : "{\"kind\":\"Status\",\"code\":404}").getBytes(StandardCharsets.UTF_8);
+              (list ? POOL_LIST : "{\"kind\":\"Status\",\"code\":404}")
+                  .getBytes(StandardCharsets.UTF_8);
           ex.getResponseHeaders().add("Content-Type", "application/json");
           ex.sendResponseHeaders(list ? 200 : 404, body.length);
           ex.getResponseBody().write(body);
@@ -118,7 +120,8 @@ class KubernetesDatastoreIT {
     assertThat(get.exitCode()).as(get.toString()).isZero();
     String classes = Files.readString(dir.resolve("embedded-classes.log"));
     assertThat(classes).contains("dev.netctl.datastore.embedded.EmbeddedDatastore");
-    assertThat(classes.lines().filter(l -> l.contains("io.fabric8") || l.contains("dev.netctl.kube")))
+    assertThat(
+            classes.lines().filter(l -> l.contains("io.fabric8") || l.contains("dev.netctl.kube")))
         .as("fabric8 or kube-datastore classes loaded by an embedded command")
         .isEmpty();
   }

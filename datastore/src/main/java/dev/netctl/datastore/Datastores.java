@@ -17,9 +17,9 @@ import java.util.ServiceLoader;
  *
  * <p>Accepted forms: {@code embedded} (the file {@code ~/.netctl/netctl.db}), {@code
  * embedded:PATH}, {@code etcd:http://HOST:PORT[,http://HOST:PORT...]} (or https), {@code memory}
- * (process-local, for tests and demos), and {@code kubernetes[:KUBECONFIG]} (the API server
- * named by that kubeconfig, else the default kubeconfig or the in-cluster service account; found
- * through a {@link DatastoreProvider}).
+ * (process-local, for tests and demos), and {@code kubernetes[:KUBECONFIG]} (the API server named
+ * by that kubeconfig, else the default kubeconfig or the in-cluster service account; found through
+ * a {@link DatastoreProvider}).
  */
 public final class Datastores {
 
@@ -79,8 +79,8 @@ public final class Datastores {
   }
 
   /**
-   * The provider of a backend that lives in another module. Looked up only when a spec names it,
-   * so the other backends never load its classes.
+   * The provider of a backend that lives in another module. Looked up only when a spec names it, so
+   * the other backends never load its classes.
    */
   private static DatastoreProvider provider(String scheme, String spec) {
     for (DatastoreProvider p : ServiceLoader.load(DatastoreProvider.class)) {

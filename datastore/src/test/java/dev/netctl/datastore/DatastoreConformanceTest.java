@@ -654,7 +654,10 @@ public abstract class DatastoreConformanceTest {
   private void assumeMultiWriteCommits(int writes) {
     assumeTrue(
         store.maxOpsPerCommit() >= writes,
-        "backend takes " + store.maxOpsPerCommit() + " write(s) per commit; the test needs " + writes);
+        "backend takes "
+            + store.maxOpsPerCommit()
+            + " write(s) per commit; the test needs "
+            + writes);
   }
 
   // --- restart --------------------------------------------------------------------------------

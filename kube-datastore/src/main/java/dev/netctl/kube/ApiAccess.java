@@ -34,7 +34,8 @@ public final class ApiAccess {
   public static Set<Grant> datastore() {
     Set<Grant> out = new HashSet<>();
     for (String kind : StoredKinds.all()) {
-      for (String verb : VERBS) out.add(new Grant(StoredKinds.GROUP, StoredKinds.plural(kind), verb));
+      for (String verb : VERBS)
+        out.add(new Grant(StoredKinds.GROUP, StoredKinds.plural(kind), verb));
     }
     return out;
   }
@@ -52,8 +53,8 @@ public final class ApiAccess {
 
   /**
    * The controller: reads every netctl kind, releases IPAM objects and Node entries of deleted
-   * nodes and pods, follows Nodes and Pods, records events. (Its Lease is a namespaced Role:
-   * {@link #leaderElection()}.)
+   * nodes and pods, follows Nodes and Pods, records events. (Its Lease is a namespaced Role: {@link
+   * #leaderElection()}.)
    */
   public static Set<Grant> controller() {
     return shared();

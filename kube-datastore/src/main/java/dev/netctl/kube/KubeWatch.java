@@ -66,7 +66,9 @@ final class KubeWatch implements Watch {
             .build();
     this.delivery =
         new WatchDelivery(
-            kind + " after " + afterRevision + " on " + address, listener, () -> onEnd.accept(this));
+            kind + " after " + afterRevision + " on " + address,
+            listener,
+            () -> onEnd.accept(this));
   }
 
   /** Opens the watch on a thread of its own, retrying with backoff until it connects or closes. */
@@ -165,7 +167,6 @@ final class KubeWatch implements Watch {
                 + "); list again"));
     closeFabricWatch();
   }
-
 
   @Override
   public void close() {

@@ -71,7 +71,9 @@ public final class ObjectMapping {
     }
     if (ObjectNames.isEscaped(objectName)) {
       ObjectNode annotations =
-          meta.has("annotations") ? (ObjectNode) meta.get("annotations") : meta.putObject("annotations");
+          meta.has("annotations")
+              ? (ObjectNode) meta.get("annotations")
+              : meta.putObject("annotations");
       annotations.put(NAME_ANNOTATION, key.name());
     }
     return obj;
@@ -87,7 +89,8 @@ public final class ObjectMapping {
     JsonNode meta = obj.path("metadata");
     String name = ObjectNames.decode(meta.path("name").asText());
     Key key = new Key(kind, name);
-    return new Entry(key, value(key, obj), revision(meta.path("resourceVersion").asText(), address));
+    return new Entry(
+        key, value(key, obj), revision(meta.path("resourceVersion").asText(), address));
   }
 
   /** Parses a resourceVersion as the store revision it is on an etcd-backed API server. */
@@ -134,7 +137,10 @@ public final class ObjectMapping {
   private static boolean isResource(ObjectNode o) {
     for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
       String f = it.next();
-      if (!f.equals("apiVersion") && !f.equals("kind") && !f.equals("metadata") && !f.equals("spec")) {
+      if (!f.equals("apiVersion")
+          && !f.equals("kind")
+          && !f.equals("metadata")
+          && !f.equals("spec")) {
         return false;
       }
     }

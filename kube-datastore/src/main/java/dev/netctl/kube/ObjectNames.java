@@ -82,8 +82,7 @@ public final class ObjectNames {
     int bits = 0;
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
-      int v =
-          c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'v' ? c - 'a' + 10 : -1;
+      int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'v' ? c - 'a' + 10 : -1;
       if (v < 0) {
         throw new IllegalArgumentException(
             "object name \"x." + text + "\" is not a netctl-encoded name: '" + c + "'");

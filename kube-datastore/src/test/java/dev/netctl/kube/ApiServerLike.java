@@ -67,7 +67,11 @@ final class ApiServerLike extends KubernetesCrudDispatcher {
     ApiServerLike d = new ApiServerLike();
     d.server =
         new KubernetesMockServer(
-            new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(), d, false);
+            new Context(Serialization.jsonMapper()),
+            new MockWebServer(),
+            new HashMap<>(),
+            d,
+            false);
     d.server.init(java.net.InetAddress.getLoopbackAddress(), port);
     return d;
   }
@@ -103,7 +107,11 @@ final class ApiServerLike extends KubernetesCrudDispatcher {
     sleepMs(300);
     server =
         new KubernetesMockServer(
-            new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(), this, false);
+            new Context(Serialization.jsonMapper()),
+            new MockWebServer(),
+            new HashMap<>(),
+            this,
+            false);
     server.init(java.net.InetAddress.getLoopbackAddress(), port);
   }
 
@@ -150,7 +158,8 @@ final class ApiServerLike extends KubernetesCrudDispatcher {
       String stored = current.getBody().readUtf8();
       String storedRv = resourceVersion(stored);
       if (precondition != null && !precondition.equals(storedRv)) {
-        return status(409, "Conflict", "the object has been modified: precondition " + precondition);
+        return status(
+            409, "Conflict", "the object has been modified: precondition " + precondition);
       }
     } else {
       return status(404, "NotFound", "not found");

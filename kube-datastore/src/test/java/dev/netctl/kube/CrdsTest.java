@@ -34,8 +34,9 @@ class CrdsTest {
     Map<String, String> committed = crdFiles(COMMITTED);
     assertThat(generated).as("the build wrote no CRDs into %s", GENERATED).isNotEmpty();
     assertThat(committed.keySet())
-        .as("deploy/crds files; after changing dev.netctl.kube.crd run the build and"
-            + " cp kube-datastore/target/crds/*.yml deploy/crds/")
+        .as(
+            "deploy/crds files; after changing dev.netctl.kube.crd run the build and"
+                + " cp kube-datastore/target/crds/*.yml deploy/crds/")
         .isEqualTo(generated.keySet());
     for (String name : generated.keySet()) {
       assertThat(committed.get(name))
@@ -110,7 +111,8 @@ class CrdsTest {
         v.getAdditionalPrinterColumns().stream()
             .map(CustomResourceColumnDefinition::getName)
             .toList();
-    assertThat(columns).containsExactly("CIDR", "BlockSize", "IPIP", "VXLAN", "NAT", "Disabled", "Age");
+    assertThat(columns)
+        .containsExactly("CIDR", "BlockSize", "IPIP", "VXLAN", "NAT", "Disabled", "Age");
     assertThat(v.getAdditionalPrinterColumns().getFirst().getJsonPath()).isEqualTo(".spec.cidr");
   }
 

@@ -96,8 +96,7 @@ class DeployManifestsTest {
 
     Container install = pod.getInitContainers().getFirst();
     assertThat(String.join(" ", install.getCommand()))
-        .isEqualTo(
-            "netctl cni install --bin-dir /host/opt/cni/bin --conf-dir /host/etc/cni/net.d");
+        .isEqualTo("netctl cni install --bin-dir /host/opt/cni/bin --conf-dir /host/etc/cni/net.d");
     assertThat(install.getVolumeMounts())
         .extracting(m -> m.getMountPath())
         .contains("/host/opt/cni/bin", "/host/etc/cni/net.d");
@@ -109,7 +108,8 @@ class DeployManifestsTest {
     assertThat(agent.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
     assertThat(agent.getSecurityContext().getCapabilities().getAdd())
         .containsExactlyInAnyOrder("NET_ADMIN", "NET_RAW", "NET_BIND_SERVICE");
-    assertThat(env(agent)).containsEntry("NETCTL_HEALTH_PORT", "configMap netctl-config/health-port");
+    assertThat(env(agent))
+        .containsEntry("NETCTL_HEALTH_PORT", "configMap netctl-config/health-port");
     assertThat(env(agent)).containsEntry("NETCTL_DATASTORE", "configMap netctl-config/datastore");
     assertThat(env(agent)).containsEntry("NETCTL_NODE_NAME", "field spec.nodeName");
     assertProbe(agent.getLivenessProbe(), "/liveness");
@@ -190,7 +190,8 @@ class DeployManifestsTest {
         .contains("oldObject.spec.cidr")
         .contains("prefixLength()")
         .contains("masked()");
-    assertThat(vap.getSpec().getValidations()).allSatisfy(v -> assertThat(v.getMessageExpression()).isNotBlank());
+    assertThat(vap.getSpec().getValidations())
+        .allSatisfy(v -> assertThat(v.getMessageExpression()).isNotBlank());
     ValidatingAdmissionPolicyBinding b =
         one(ValidatingAdmissionPolicyBinding.class, "netctl-ippool-rules");
     assertThat(b.getSpec().getPolicyName()).isEqualTo("netctl-ippool-rules");
@@ -205,7 +206,10 @@ class DeployManifestsTest {
   }
 
   private static void assertBinding(
-      String roleRef, List<io.fabric8.kubernetes.api.model.rbac.Subject> subjects, String role, String account) {
+      String roleRef,
+      List<io.fabric8.kubernetes.api.model.rbac.Subject> subjects,
+      String role,
+      String account) {
     assertThat(roleRef).isEqualTo(role);
     assertThat(subjects).hasSize(1);
     assertThat(subjects.getFirst().getKind()).isEqualTo("ServiceAccount");
@@ -239,7 +243,8 @@ class DeployManifestsTest {
           for (String v : r.getVerbs()) {
             if (res.equals("*")) {
               // expand a wildcard over our own kinds, the only group a wildcard is used for here
-              for (String kind : StoredKinds.all()) out.add(new ApiAccess.Grant(g, StoredKinds.plural(kind), v));
+              for (String kind : StoredKinds.all())
+                out.add(new ApiAccess.Grant(g, StoredKinds.plural(kind), v));
             } else {
               out.add(new ApiAccess.Grant(g, res, v));
             }
@@ -273,7 +278,8 @@ class DeployManifestsTest {
       return;
     }
     if (o instanceof Map<?, ?> m) {
-      for (Map.Entry<?, ?> e : m.entrySet()) unknownFields(e.getValue(), path + "." + e.getKey(), problems);
+      for (Map.Entry<?, ?> e : m.entrySet())
+        unknownFields(e.getValue(), path + "." + e.getKey(), problems);
       return;
     }
     if (!(o instanceof KubernetesResource)) return;
@@ -294,7 +300,9 @@ class DeployManifestsTest {
         if (!extra.isEmpty()) problems.add(path + ": unknown " + extra.keySet());
         continue;
       }
-      if (value instanceof KubernetesResource || value instanceof Collection<?> || value instanceof Map<?, ?>) {
+      if (value instanceof KubernetesResource
+          || value instanceof Collection<?>
+          || value instanceof Map<?, ?>) {
         String field = Character.toLowerCase(m.getName().charAt(3)) + m.getName().substring(4);
         unknownFields(value, path + "." + field, problems);
       }
@@ -308,5 +316,4 @@ class DeployManifestsTest {
     }
     return null;
   }
-
 }

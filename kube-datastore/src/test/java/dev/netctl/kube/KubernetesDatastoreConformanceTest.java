@@ -12,9 +12,9 @@ import org.junit.jupiter.api.BeforeAll;
 
 /**
  * The contract checks on fabric8's CRUD mock server, extended where it differs from a real API
- * server ({@link ApiServerLike}). Restart stops the server and starts another on the same port
- * with the same state (writes fail with Unavailable meanwhile, watches reconnect with backoff);
- * history loss is the fixture's compaction, so the 410 Gone path runs.
+ * server ({@link ApiServerLike}). Restart stops the server and starts another on the same port with
+ * the same state (writes fail with Unavailable meanwhile, watches reconnect with backoff); history
+ * loss is the fixture's compaction, so the 410 Gone path runs.
  */
 class KubernetesDatastoreConformanceTest extends DatastoreConformanceTest {
   private static ApiServerLike server;
@@ -39,11 +39,15 @@ class KubernetesDatastoreConformanceTest extends DatastoreConformanceTest {
         ApiAccess.Grant grant =
             parts.length >= 5 ? new ApiAccess.Grant(parts[2], parts[4], verb) : null;
         // The suite's own kinds (Conf...) have no CRD; their verbs must still be the contract's.
-        boolean testKind = grant != null && !StoredKinds.all().stream().map(StoredKinds::plural).toList().contains(parts[4]);
+        boolean testKind =
+            grant != null
+                && !StoredKinds.all().stream().map(StoredKinds::plural).toList().contains(parts[4]);
         boolean ok =
             grant != null
                 && (declared.contains(grant)
-                    || (testKind && grant.group().equals(StoredKinds.GROUP) && ApiAccess.VERBS.contains(verb)));
+                    || (testKind
+                        && grant.group().equals(StoredKinds.GROUP)
+                        && ApiAccess.VERBS.contains(verb)));
         if (!ok) undeclared.add(verb + " " + uri.getPath());
       }
       assertThat(undeclared).as("requests outside ApiAccess").isEmpty();

@@ -82,7 +82,8 @@ class KubernetesFaultsTest {
                   + "\"metadata\":{\"resourceVersion\":\"9\"},\"items\":[]}")
           .always();
       mock.expect()
-          .withPath("/apis/netctl.dev/v1/ipamblocks?allowWatchBookmarks=true&resourceVersion=5&watch=true")
+          .withPath(
+              "/apis/netctl.dev/v1/ipamblocks?allowWatchBookmarks=true&resourceVersion=5&watch=true")
           .andUpgradeToWebSocket()
           .open()
           .waitFor(50)
@@ -103,8 +104,7 @@ class KubernetesFaultsTest {
                   "ERROR"))
           .done()
           .always();
-      try (KubernetesDatastore store =
-          KubernetesDatastore.connect(config(mock.getPort()))) {
+      try (KubernetesDatastore store = KubernetesDatastore.connect(config(mock.getPort()))) {
         EventRecorder rec = new EventRecorder();
         try (Watch w = store.watch("IPAMBlock", 5, rec)) {
           List<WatchEvent> events = rec.awaitCount(2, WAIT);
@@ -156,14 +156,14 @@ class KubernetesFaultsTest {
   }
 
   private static <T> T retry(
-      java.util.function.Supplier<java.util.concurrent.CompletableFuture<T>> op)
-      throws Exception {
+      java.util.function.Supplier<java.util.concurrent.CompletableFuture<T>> op) throws Exception {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (true) {
       try {
         return op.get().get(10, TimeUnit.SECONDS);
       } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof DatastoreException.Unavailable) || System.nanoTime() > deadline) {
+        if (!(e.getCause() instanceof DatastoreException.Unavailable)
+            || System.nanoTime() > deadline) {
           throw e;
         }
         Thread.sleep(100);

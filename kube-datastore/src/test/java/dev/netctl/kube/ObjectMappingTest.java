@@ -25,8 +25,7 @@ class ObjectMappingTest {
   @Test
   void aPoolIsItsCustomResourceWithTheCalicoShapedSpecAndLabels() throws Exception {
     IPPool pool =
-        new IPPool(
-            ObjectMeta.named("pool-a", Map.of("zone", "a")), IPPoolSpec.of("10.244.0.0/16"));
+        new IPPool(ObjectMeta.named("pool-a", Map.of("zone", "a")), IPPoolSpec.of("10.244.0.0/16"));
     byte[] value = codec.toStorage(pool);
     ObjectNode obj = ObjectMapping.toObject(new Key("IPPool", "pool-a"), value, 0);
 
@@ -41,8 +40,7 @@ class ObjectMappingTest {
   }
 
   @Test
-  void aPoolAppliedWithKubectlReadsBackAsANetctlResourceWithTheServersIdentity()
-      throws Exception {
+  void aPoolAppliedWithKubectlReadsBackAsANetctlResourceWithTheServersIdentity() throws Exception {
     JsonNode cr =
         JSON.readTree(
             """
@@ -68,8 +66,7 @@ class ObjectMappingTest {
     ObjectNode obj = ObjectMapping.toObject(key, value, 7);
     assertThat(obj.at("/spec/cidr").asText()).isEqualTo("10.0.0.0/26");
     assertThat(obj.at("/metadata/resourceVersion").asText()).isEqualTo("7");
-    assertThat(ObjectMapping.toEntry("IPAMBlock", obj, "test"))
-        .isEqualTo(new Entry(key, value, 7));
+    assertThat(ObjectMapping.toEntry("IPAMBlock", obj, "test")).isEqualTo(new Entry(key, value, 7));
   }
 
   @Test

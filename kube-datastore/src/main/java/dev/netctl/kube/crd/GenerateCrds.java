@@ -1,9 +1,9 @@
 package dev.netctl.kube.crd;
 
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.crdv2.generator.CRDGenerator;
 import io.fabric8.crdv2.generator.CRDPostProcessor;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
@@ -36,8 +36,8 @@ public final class GenerateCrds {
   private GenerateCrds() {}
 
   /**
-   * The generator sorts printer columns by name; kubectl shows them in list order, so put them
-   * back in the order the class declares them (CIDR first, Age last).
+   * The generator sorts printer columns by name; kubectl shows them in list order, so put them back
+   * in the order the class declares them (CIDR first, Age last).
    */
   private static HasMetadata declaredColumnOrder(HasMetadata crd) {
     if (!(crd instanceof CustomResourceDefinition definition)) return crd;

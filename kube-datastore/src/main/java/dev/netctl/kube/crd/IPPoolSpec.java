@@ -12,11 +12,11 @@ import io.fabric8.generator.annotation.Required;
 import java.util.List;
 
 /**
- * The schema of an IPPool's spec: the fields of {@link dev.netctl.datastore.model.IPPoolSpec}
- * (a test keeps the two in step), with what a schema can say about each. Rules between fields
+ * The schema of an IPPool's spec: the fields of {@link dev.netctl.datastore.model.IPPoolSpec} (a
+ * test keeps the two in step), with what a schema can say about each. Rules between fields
  * (blockSize against the CIDR's family and prefix, CIDR immutable) are in the
- * ValidatingAdmissionPolicy in {@code deploy/}; rules between pools (no overlap) only the agent
- * and the netctl client can check.
+ * ValidatingAdmissionPolicy in {@code deploy/}; rules between pools (no overlap) only the agent and
+ * the netctl client can check.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class IPPoolSpec {

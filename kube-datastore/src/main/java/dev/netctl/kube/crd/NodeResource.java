@@ -5,7 +5,9 @@ import io.fabric8.kubernetes.model.annotation.Kind;
 import io.fabric8.kubernetes.model.annotation.Plural;
 import io.fabric8.kubernetes.model.annotation.Version;
 
-/** {@code nodes.netctl.dev}: netctl's view of a node: BGP addresses, AS number, tunnel addresses. */
+/**
+ * {@code nodes.netctl.dev}: netctl's view of a node: BGP addresses, AS number, tunnel addresses.
+ */
 @Group("netctl.dev")
 @Version("v1")
 @Kind("Node")
