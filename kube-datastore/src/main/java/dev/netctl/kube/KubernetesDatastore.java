@@ -154,7 +154,7 @@ public final class KubernetesDatastore implements Datastore {
               long rev =
                   revision != null
                       ? revision
-                      : ObjectMapping.revision(meta.path("resourceVersion").asText(), address);
+                      : ObjectMapping.listRevision(meta.path("resourceVersion").asText(), address);
               String next = meta.path("continue").asText("");
               if (!next.isEmpty()) return page(kind, next, acc, rev);
               return CompletableFuture.completedFuture(new Listing(acc, rev));
@@ -230,7 +230,7 @@ public final class KubernetesDatastore implements Datastore {
     return call("GET", StoredKinds.path(key.kind()) + "?limit=1", null)
         .thenApply(
             r ->
-                ObjectMapping.revision(
+                ObjectMapping.listRevision(
                     r.body().path("metadata").path("resourceVersion").asText(), address));
   }
 

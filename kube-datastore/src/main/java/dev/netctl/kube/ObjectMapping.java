@@ -93,11 +93,25 @@ public final class ObjectMapping {
         key, value(key, obj), revision(meta.path("resourceVersion").asText(), address));
   }
 
-  /** Parses a resourceVersion as the store revision it is on an etcd-backed API server. */
+  /**
+   * Parses an object's resourceVersion as the store revision it is on an etcd-backed API server.
+   */
   public static long revision(String resourceVersion, String address) {
+    return parse(resourceVersion, 1, address);
+  }
+
+  /**
+   * Parses a list's resourceVersion: like an object's, but 0 is allowed (a store nothing was ever
+   * written to, which a test server reports; a real one is at revision 1 or more).
+   */
+  public static long listRevision(String resourceVersion, String address) {
+    return parse(resourceVersion, 0, address);
+  }
+
+  private static long parse(String resourceVersion, long min, String address) {
     try {
       long rv = Long.parseLong(resourceVersion);
-      if (rv > 0) return rv;
+      if (rv >= min) return rv;
     } catch (NumberFormatException e) {
       // reported below
     }
@@ -105,7 +119,9 @@ public final class ObjectMapping {
         address,
         "resourceVersion \""
             + resourceVersion
-            + "\" is not a positive integer; netctl compares resourceVersions as etcd revisions",
+            + "\" is not "
+            + (min > 0 ? "a positive" : "a non-negative")
+            + " integer; netctl compares resourceVersions as etcd revisions",
         null);
   }
 

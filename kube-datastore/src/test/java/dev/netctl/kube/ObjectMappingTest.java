@@ -88,5 +88,8 @@ class ObjectMappingTest {
         .hasMessageContaining("kubernetes https://k:6443")
         .hasMessageContaining("\"abc\"")
         .hasMessageContaining("etcd revisions");
+    assertThat(ObjectMapping.listRevision("0", "a")).isZero();
+    assertThatThrownBy(() -> ObjectMapping.revision("0", "a"))
+        .isInstanceOf(DatastoreException.Unavailable.class);
   }
 }
