@@ -64,6 +64,50 @@ class KubernetesFaultsTest {
     }
   }
 
+  @Test
+  void aMissingCrdAndAForbiddenRequestAreUnavailableSayingWhy() throws Exception {
+    KubernetesMockServer mock = new KubernetesMockServer(false);
+    mock.init(java.net.InetAddress.getLoopbackAddress(), 0);
+    try {
+      mock.expect()
+          .get()
+          .withPath("/apis/netctl.dev/v1/ippools?limit=500")
+          .andReturn(404, "{\"kind\":\"Status\",\"code\":404,\"reason\":\"NotFound\"}")
+          .always();
+      mock.expect()
+          .post()
+          .withPath("/apis/netctl.dev/v1/ipamblocks")
+          .andReturn(
+              403,
+              "{\"kind\":\"Status\",\"code\":403,\"reason\":\"Forbidden\",\"message\":"
+                  + "\"ipamblocks.netctl.dev is forbidden: User \\\"system:serviceaccount:x:y\\\""
+                  + " cannot create resource\"}")
+          .always();
+      try (KubernetesDatastore store = KubernetesDatastore.connect(config(mock.getPort()))) {
+        ExecutionException missing =
+            org.junit.jupiter.api.Assertions.assertThrows(
+                ExecutionException.class, () -> store.list("IPPool").get(20, TimeUnit.SECONDS));
+        assertThat(missing.getCause())
+            .isInstanceOf(DatastoreException.Unavailable.class)
+            .hasMessageContaining("ippools.netctl.dev")
+            .hasMessageContaining("is the CRD for kind IPPool installed");
+        ExecutionException forbidden =
+            org.junit.jupiter.api.Assertions.assertThrows(
+                ExecutionException.class,
+                () ->
+                    store
+                        .create(new Key("IPAMBlock", "b"), "{}".getBytes(UTF_8))
+                        .get(20, TimeUnit.SECONDS));
+        assertThat(forbidden.getCause())
+            .isInstanceOf(DatastoreException.Unavailable.class)
+            .hasMessageContaining("HTTP 403")
+            .hasMessageContaining("cannot create resource");
+      }
+    } finally {
+      mock.destroy();
+    }
+  }
+
   /**
    * The CRUD mock never sends bookmarks or 410 Gone: a scripted mock (expectation mode) does, as
    * the API server would. A bookmark is progress, not an event; 410 ends the watch with a resync.
