@@ -42,6 +42,14 @@ final class KubeWatch implements Watch {
   private final ResourceDefinitionContext context;
   private final ReentrantLock lock = new ReentrantLock();
   private volatile long lastRevision;
+
+  /**
+   * A watch from revision 0 asks for resourceVersion "0", which a real API server answers with the
+   * current objects as ADDED events (not in revision order), then the changes. Those must all pass,
+   * so duplicates are only dropped on watches from a real revision.
+   */
+  private final boolean fromAnyVersion;
+
   private volatile boolean closed;
   private io.fabric8.kubernetes.client.Watch fabricWatch;
 
@@ -56,6 +64,7 @@ final class KubeWatch implements Watch {
     this.kind = kind;
     this.address = address;
     this.lastRevision = afterRevision;
+    this.fromAnyVersion = afterRevision == 0;
     this.context =
         new ResourceDefinitionContext.Builder()
             .withGroup(StoredKinds.GROUP)
@@ -130,8 +139,9 @@ final class KubeWatch implements Watch {
             case DELETED -> new WatchEvent.Deleted(entry.key(), entry.revision());
             default -> null;
           };
-      if (event == null || event.revision() <= lastRevision) return; // seen before a reconnect
-      lastRevision = event.revision();
+      if (event == null) return;
+      if (!fromAnyVersion && event.revision() <= lastRevision) return; // seen before a reconnect
+      lastRevision = Math.max(lastRevision, event.revision());
       delivery.offer(event);
     }
 
