@@ -81,7 +81,7 @@ public interface Datastore extends AutoCloseable {
   /**
    * The most writes one {@link #commit} may carry: 128 (etcd's default {@code --max-txn-ops}) on
    * every backend here, so code that runs on one runs on all. A backend without atomic multi-key
-   * writes (a future Kubernetes one: the API server has no multi-object transaction) returns 1, and
+   * writes (the Kubernetes one: the API server has no multi-object transaction) returns 1, and
    * callers that chunk their commits by this limit degrade to one write per call, keeping correct
    * but losing the atomicity between the pieces.
    */

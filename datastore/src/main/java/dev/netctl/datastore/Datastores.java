@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 
 /**
  * Opens a {@link Datastore} from a one-line spec, the form users write in {@code --datastore} and
@@ -16,7 +17,9 @@ import java.util.Map;
  *
  * <p>Accepted forms: {@code embedded} (the file {@code ~/.netctl/netctl.db}), {@code
  * embedded:PATH}, {@code etcd:http://HOST:PORT[,http://HOST:PORT...]} (or https), {@code memory}
- * (process-local, for tests and demos), and {@code kubernetes[:KUBECONFIG]} (reserved).
+ * (process-local, for tests and demos), and {@code kubernetes[:KUBECONFIG]} (the API server named
+ * by that kubeconfig, else the default kubeconfig or the in-cluster service account; found through
+ * a {@link DatastoreProvider}).
  */
 public final class Datastores {
 
@@ -44,7 +47,10 @@ public final class Datastores {
       }
     }
 
-    /** The Kubernetes API server (not implemented yet); kubeconfig null for the default. */
+    /**
+     * The Kubernetes API server; kubeconfig null for the default ({@code $KUBECONFIG}, {@code
+     * ~/.kube/config}, else the in-cluster service account).
+     */
     record Kubernetes(Path kubeconfig) implements Spec {}
   }
 
@@ -54,7 +60,8 @@ public final class Datastores {
    * @param tls TLS material for etcd, or null; rejected for the local backends where it means
    *     nothing
    * @throws IllegalArgumentException when the spec is malformed
-   * @throws UnsupportedOperationException for {@code kubernetes}, not implemented yet
+   * @throws UnsupportedOperationException for {@code kubernetes} when its module is not on the
+   *     class path
    * @throws DatastoreException.Unavailable when an embedded file cannot be opened
    */
   public static Datastore open(String spec, TlsOptions tls) {
@@ -67,12 +74,24 @@ public final class Datastores {
       case Spec.Memory m -> new MemoryDatastore();
       case Spec.Embedded e -> new EmbeddedDatastore(e.file());
       case Spec.Etcd e -> EtcdDatastore.connect(e.endpoints(), tls);
-      case Spec.Kubernetes k ->
-          throw new UnsupportedOperationException(
-              "kubernetes datastore not implemented yet (spec \""
-                  + spec
-                  + "\"); use embedded or etcd");
+      case Spec.Kubernetes k -> provider("kubernetes", spec).open(k);
     };
+  }
+
+  /**
+   * The provider of a backend that lives in another module. Looked up only when a spec names it, so
+   * the other backends never load its classes.
+   */
+  private static DatastoreProvider provider(String scheme, String spec) {
+    for (DatastoreProvider p : ServiceLoader.load(DatastoreProvider.class)) {
+      if (p.scheme().equals(scheme)) return p;
+    }
+    throw new UnsupportedOperationException(
+        "datastore \""
+            + spec
+            + "\": the "
+            + scheme
+            + " backend is not on the class path (module kube-datastore); use embedded or etcd");
   }
 
   /**

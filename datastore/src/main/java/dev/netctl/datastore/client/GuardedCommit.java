@@ -25,8 +25,8 @@ import java.util.function.Supplier;
  * racing creators one commit fails on the guard, and its retry validates against the winner's pool.
  *
  * <p>A backend whose {@link Datastore#maxOpsPerCommit()} is too small for the plan gets the writes
- * one at a time, in order, without the guard: correct per object but not atomic across them (no
- * backend here is like that; a Kubernetes one would be).
+ * one at a time, in order, without the guard: correct per object but not atomic across them (the
+ * Kubernetes backend, whose limit is 1; docs/kubernetes.md says what that costs).
  */
 final class GuardedCommit {
   /** The key every pool-creating commit rewrites; not a resource kind, never listed by users. */

@@ -1,0 +1,103 @@
+package dev.netctl.kube;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The API calls netctl makes on Kubernetes, as RBAC sees them: (API group, resource, verb).
+ *
+ * <p>{@link #datastore()} is everything this backend can send: the six verbs of the datastore
+ * contract on every netctl custom resource. The conformance run checks that every request it sent
+ * is in that table. {@link #nodeAgent()} and {@link #controller()} are the parts each component
+ * needs, and the ClusterRoles in {@code deploy/} must grant exactly those (a test renders them and
+ * compares both ways, so a role can neither lack a call nor grant more).
+ */
+public final class ApiAccess {
+  /** One permission: verb on a resource (a plural, or {@code plural/subresource}) of a group. */
+  public record Grant(String group, String resource, String verb) {}
+
+  /** Verbs on netctl custom resources: the operations of the datastore contract. */
+  public static final Set<String> VERBS =
+      Set.of("get", "list", "watch", "create", "update", "delete");
+
+  private static final List<String> READ = List.of("get", "list", "watch");
+  private static final List<String> WRITE = List.of("create", "update", "delete");
+
+  /** Kinds a node or the controller writes: what a node owns or allocates. */
+  private static final List<String> NODE_OWNED =
+      List.of("Node", "IPAMBlock", "BlockAffinity", "IPAMHandle");
+
+  private ApiAccess() {}
+
+  /** Every call this backend can make. */
+  public static Set<Grant> datastore() {
+    Set<Grant> out = new HashSet<>();
+    for (String kind : StoredKinds.all()) {
+      for (String verb : VERBS)
+        out.add(new Grant(StoredKinds.GROUP, StoredKinds.plural(kind), verb));
+    }
+    return out;
+  }
+
+  /**
+   * The node agent: reads every netctl kind, writes IPAM objects and its Node, records conditions
+   * on pools, follows Nodes, Pods, Namespaces and NetworkPolicies, and records events.
+   */
+  public static Set<Grant> nodeAgent() {
+    Set<Grant> out = shared();
+    grant(out, "", "namespaces", READ);
+    grant(out, "networking.k8s.io", "networkpolicies", READ);
+    return out;
+  }
+
+  /**
+   * The controller: reads every netctl kind, releases IPAM objects and Node entries of deleted
+   * nodes and pods, follows Nodes and Pods, records events. (Its Lease is a namespaced Role: {@link
+   * #leaderElection()}.)
+   */
+  public static Set<Grant> controller() {
+    return shared();
+  }
+
+  /** The controller's leader election, granted in its own namespace only. */
+  public static Set<Grant> leaderElection() {
+    Set<Grant> out = new HashSet<>();
+    grant(out, "coordination.k8s.io", "leases", List.of("get", "create", "update"));
+    return out;
+  }
+
+  private static Set<Grant> shared() {
+    Set<Grant> out = new HashSet<>();
+    for (String kind : StoredKinds.all()) {
+      grant(out, StoredKinds.GROUP, StoredKinds.plural(kind), READ);
+    }
+    for (String kind : NODE_OWNED) grant(out, StoredKinds.GROUP, StoredKinds.plural(kind), WRITE);
+    grant(out, StoredKinds.GROUP, "ippools/status", List.of("update", "patch"));
+    grant(out, "", "nodes", READ);
+    grant(out, "", "pods", READ);
+    grant(out, "", "events", List.of("create", "patch"));
+    grant(out, "events.k8s.io", "events", List.of("create", "patch"));
+    return out;
+  }
+
+  private static void grant(Set<Grant> out, String group, String resource, List<String> verbs) {
+    for (String v : verbs) out.add(new Grant(group, resource, v));
+  }
+
+  /**
+   * The RBAC verb of one HTTP request: GET of a collection is {@code list}, or {@code watch} with
+   * {@code watch=true}; GET of one object is {@code get}; POST {@code create}; PUT {@code update};
+   * PATCH {@code patch}; DELETE of one object {@code delete}.
+   */
+  public static String verb(String method, boolean collection, boolean watch) {
+    return switch (method) {
+      case "GET" -> watch ? "watch" : collection ? "list" : "get";
+      case "POST" -> "create";
+      case "PUT" -> "update";
+      case "PATCH" -> "patch";
+      case "DELETE" -> collection ? "deletecollection" : "delete";
+      default -> throw new IllegalArgumentException("HTTP method " + method);
+    };
+  }
+}

@@ -1,0 +1,368 @@
+package dev.netctl.kube;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.netctl.datastore.Datastore;
+import dev.netctl.datastore.DatastoreException;
+import dev.netctl.datastore.Entry;
+import dev.netctl.datastore.Key;
+import dev.netctl.datastore.Listing;
+import dev.netctl.datastore.Watch;
+import dev.netctl.datastore.WatchEvent;
+import dev.netctl.datastore.Write;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.http.HttpClient;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * The datastore contract on the Kubernetes API server: one custom resource per object, in the CRD
+ * of its kind ({@link StoredKinds}), named by {@link ObjectNames}, holding its value as {@link
+ * ObjectMapping} says.
+ *
+ * <ul>
+ *   <li>revision = {@code metadata.resourceVersion}, read as an integer. On an etcd-backed API
+ *       server (every real one) it is the etcd revision of the object's last write: store-wide,
+ *       increasing, comparable across kinds, which is what the contract needs. Kubernetes calls
+ *       resourceVersions opaque; netctl depends on this implementation property and says so.
+ *   <li>compare-and-swap = PUT carrying the expected resourceVersion, DELETE with a resourceVersion
+ *       precondition; HTTP 409 becomes {@link DatastoreException.Conflict} with the entry a
+ *       follow-up GET finds (the API server does not return it with the 409).
+ *   <li>{@link #commit} takes one write: the API server has no multi-object transaction, so {@link
+ *       #maxOpsPerCommit()} is 1 and callers take their crash-safe single-write paths.
+ *   <li>list reports the list's resourceVersion; watch asks for bookmarks and turns 410 Gone into
+ *       {@link WatchEvent.ResyncNeeded} ({@link KubeWatch}).
+ * </ul>
+ *
+ * <p>Requests go through fabric8's HTTP client (the JDK one), which carries the kubeconfig's or the
+ * service account's credentials; watches use fabric8's watch, which reconnects with backoff.
+ */
+public final class KubernetesDatastore implements Datastore {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int PAGE = 500;
+
+  private final KubernetesClient client;
+  private final HttpClient http;
+  private final String base;
+  private final String address;
+  private final Set<KubeWatch> watches = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
+
+  /** A store on the API server {@code client} talks to; closing the store closes the client. */
+  public KubernetesDatastore(KubernetesClient client) {
+    this.client = client;
+    this.http = client.getHttpClient();
+    String url = client.getMasterUrl().toString();
+    this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    this.address = "kubernetes " + base;
+  }
+
+  /**
+   * Connects with {@code kubeconfig}, or when null the way kubectl would: {@code $KUBECONFIG},
+   * {@code ~/.kube/config}, else the in-cluster service account.
+   *
+   * @throws IllegalArgumentException when the kubeconfig file cannot be read
+   */
+  public static KubernetesDatastore connect(Path kubeconfig) {
+    Config config;
+    if (kubeconfig == null) {
+      config = Config.autoConfigure(null);
+    } else {
+      try {
+        config = Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString());
+      } catch (IOException e) {
+        throw new IllegalArgumentException(
+            "kubeconfig " + kubeconfig + " cannot be read: " + e.getMessage(), e);
+      }
+    }
+    return connect(config);
+  }
+
+  /** A store on the API server of {@code config}, with the watch backoff netctl wants. */
+  public static KubernetesDatastore connect(Config config) {
+    // Watches reconnect from 200 ms, doubling up to fabric8's cap, for ever: callers see no gap.
+    config.setWatchReconnectInterval(200);
+    config.setWatchReconnectLimit(-1);
+    // A request to an unreachable server fails within a second (fabric8 would retry ten times,
+    // for about 20 s): callers see Unavailable soon and decide themselves whether to retry.
+    config.setRequestRetryBackoffLimit(2);
+    config.setRequestRetryBackoffInterval(100);
+    return new KubernetesDatastore(new KubernetesClientBuilder().withConfig(config).build());
+  }
+
+  @Override
+  public CompletableFuture<Optional<Entry>> get(Key key) {
+    return call("GET", objectPath(key), null)
+        .thenApply(
+            r ->
+                switch (r.code()) {
+                  case 200 -> Optional.of(entry(key.kind(), r.body()));
+                  case 404 -> Optional.<Entry>empty();
+                  default -> throw unexpected("get " + key, r);
+                });
+  }
+
+  @Override
+  public CompletableFuture<Listing> list(String kind, String namePrefix) {
+    return page(kind, null, new ArrayList<>(), null)
+        .thenApply(
+            all -> {
+              List<Entry> matching =
+                  all.entries().stream()
+                      .filter(e -> e.key().name().startsWith(namePrefix))
+                      .sorted(Comparator.comparing(e -> e.key().name()))
+                      .toList();
+              return new Listing(matching, all.revision());
+            });
+  }
+
+  /** One page of a paged list; the first page's resourceVersion is the snapshot's. */
+  private CompletableFuture<Listing> page(
+      String kind, String cont, List<Entry> acc, Long revision) {
+    String path =
+        StoredKinds.path(kind)
+            + "?limit="
+            + PAGE
+            + (cont == null ? "" : "&continue=" + URLEncoder.encode(cont, StandardCharsets.UTF_8));
+    return call("GET", path, null)
+        .thenCompose(
+            r -> {
+              if (r.code() == 404) throw crdMissing(kind);
+              if (r.code() != 200) throw unexpected("list " + kind, r);
+              JsonNode list = r.body();
+              for (JsonNode item : list.path("items")) {
+                // Items of a list carry no kind: the CRD's is implied.
+                acc.add(ObjectMapping.toEntry(kind, item, address));
+              }
+              JsonNode meta = list.path("metadata");
+              long rev =
+                  revision != null
+                      ? revision
+                      : ObjectMapping.listRevision(meta.path("resourceVersion").asText(), address);
+              String next = meta.path("continue").asText("");
+              if (!next.isEmpty()) return page(kind, next, acc, rev);
+              return CompletableFuture.completedFuture(new Listing(acc, rev));
+            });
+  }
+
+  @Override
+  public CompletableFuture<Entry> create(Key key, byte[] value) {
+    ObjectNode obj;
+    try {
+      obj = ObjectMapping.toObject(key, value, 0);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return call("POST", StoredKinds.path(key.kind()), obj)
+        .thenApply(
+            r ->
+                switch (r.code()) {
+                  case 200, 201 -> entry(key.kind(), r.body());
+                  case 409 -> throw new DatastoreException.AlreadyExists(key);
+                  case 404 -> throw crdMissing(key.kind());
+                  default -> throw unexpected("create " + key, r);
+                });
+  }
+
+  @Override
+  public CompletableFuture<Entry> update(Key key, byte[] value, long expectedRevision) {
+    ObjectNode obj;
+    try {
+      obj = ObjectMapping.toObject(key, value, Math.max(expectedRevision, 1));
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return call("PUT", objectPath(key), obj)
+        .thenCompose(
+            r ->
+                switch (r.code()) {
+                  case 200, 201 -> CompletableFuture.completedFuture(entry(key.kind(), r.body()));
+                  case 404 -> throw new DatastoreException.NotFound(key);
+                  case 409 -> conflict(key, expectedRevision);
+                  default -> throw unexpected("update " + key, r);
+                });
+  }
+
+  @Override
+  public CompletableFuture<Long> delete(Key key, long expectedRevision) {
+    ObjectNode options = JSON.createObjectNode();
+    options.put("apiVersion", "v1");
+    options.put("kind", "DeleteOptions");
+    options.putObject("preconditions").put("resourceVersion", Long.toString(expectedRevision));
+    return call("DELETE", objectPath(key), options)
+        .thenCompose(
+            r ->
+                switch (r.code()) {
+                  case 200, 202 -> deletionRevision(key, r.body());
+                  case 404 -> throw new DatastoreException.NotFound(key);
+                  case 409 -> this.<Long>conflict(key, expectedRevision);
+                  default -> throw unexpected("delete " + key, r);
+                });
+  }
+
+  /**
+   * The revision of a delete. For a custom resource the API server answers with the deleted object
+   * at the deletion's resourceVersion (etcd's delete revision). Should it answer with a Status
+   * instead, the current list revision stands in: it is at least the deletion's, and above every
+   * earlier write.
+   */
+  private CompletableFuture<Long> deletionRevision(Key key, JsonNode body) {
+    if (!"Status".equals(body.path("kind").asText())) {
+      return CompletableFuture.completedFuture(
+          ObjectMapping.revision(body.path("metadata").path("resourceVersion").asText(), address));
+    }
+    return call("GET", StoredKinds.path(key.kind()) + "?limit=1", null)
+        .thenApply(
+            r ->
+                ObjectMapping.listRevision(
+                    r.body().path("metadata").path("resourceVersion").asText(), address));
+  }
+
+  private <T> CompletableFuture<T> conflict(Key key, long expectedRevision) {
+    return get(key)
+        .thenApply(
+            current -> {
+              throw new DatastoreException.Conflict(key, expectedRevision, current.orElse(null));
+            });
+  }
+
+  @Override
+  public CompletableFuture<List<Long>> commit(List<Write> writes) {
+    Write.checkCommit(writes, maxOpsPerCommit(), address);
+    CompletableFuture<Long> rev =
+        switch (writes.getFirst()) {
+          case Write.Create c -> create(c.key(), c.value()).thenApply(Entry::revision);
+          case Write.Update u ->
+              update(u.key(), u.value(), u.expectedRevision()).thenApply(Entry::revision);
+          case Write.Delete d -> delete(d.key(), d.expectedRevision());
+        };
+    return rev.thenApply(List::of);
+  }
+
+  /** 1: the API server writes one object per request and has no multi-object transaction. */
+  @Override
+  public int maxOpsPerCommit() {
+    return 1;
+  }
+
+  @Override
+  public Watch watch(String kind, long afterRevision, Consumer<WatchEvent> listener) {
+    KubeWatch w = new KubeWatch(client, kind, afterRevision, listener, address, watches::remove);
+    watches.add(w);
+    if (closed) {
+      w.close();
+    } else {
+      w.start();
+    }
+    return w;
+  }
+
+  @Override
+  public String address() {
+    return address;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    for (KubeWatch w : List.copyOf(watches)) w.close();
+    client.close();
+  }
+
+  // --- HTTP ------------------------------------------------------------------------------------
+
+  /** A response: status code and parsed JSON body (an empty object when there is none). */
+  private record Response(int code, JsonNode body) {}
+
+  private CompletableFuture<Response> call(String method, String path, JsonNode body) {
+    if (closed) return CompletableFuture.failedFuture(unavailable("the store is closed", null));
+    HttpRequest.Builder b = http.newHttpRequestBuilder().uri(base + path);
+    String text = body == null ? null : body.toString();
+    switch (method) {
+      case "GET" -> {}
+      case "POST" -> b.post("application/json", text);
+      case "PUT" -> b.put("application/json", text);
+      case "DELETE" -> b.delete("application/json", text);
+      default -> throw new IllegalArgumentException(method);
+    }
+    CompletableFuture<Response> out = new CompletableFuture<>();
+    http.sendAsync(b.build(), byte[].class)
+        .whenComplete(
+            (r, e) -> {
+              if (e != null) {
+                out.completeExceptionally(
+                    unavailable(
+                        method + " " + path + " failed: " + rootMessage(e),
+                        e instanceof CompletionException ? e.getCause() : e));
+                return;
+              }
+              try {
+                byte[] bytes = r.body();
+                JsonNode json =
+                    bytes == null || bytes.length == 0
+                        ? JSON.createObjectNode()
+                        : JSON.readTree(bytes);
+                out.complete(new Response(r.code(), json));
+              } catch (IOException | RuntimeException ex) {
+                out.completeExceptionally(
+                    unavailable(
+                        method + " " + path + ": HTTP " + r.code() + " with an unreadable body",
+                        ex));
+              }
+            });
+    return out;
+  }
+
+  private Entry entry(String kind, JsonNode obj) {
+    return ObjectMapping.toEntry(kind, obj, address);
+  }
+
+  private static String objectPath(Key key) {
+    return StoredKinds.path(key.kind()) + "/" + ObjectNames.encode(key.name());
+  }
+
+  private DatastoreException unavailable(String message, Throwable cause) {
+    return new DatastoreException.Unavailable(address, message, cause);
+  }
+
+  private DatastoreException crdMissing(String kind) {
+    return unavailable(
+        "no resource "
+            + StoredKinds.plural(kind)
+            + "."
+            + StoredKinds.GROUP
+            + " (HTTP 404): is the CRD for kind "
+            + kind
+            + " installed? kubectl apply -k deploy/crds",
+        null);
+  }
+
+  private DatastoreException unexpected(String what, Response r) {
+    String message = r.body().path("message").asText("");
+    return unavailable(
+        what + ": HTTP " + r.code() + (message.isEmpty() ? "" : " " + message), null);
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+    String m = t.getMessage();
+    return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+  }
+}

@@ -1,0 +1,349 @@
+package dev.netctl.kube;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.crud.AttributeSet;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.http.Response;
+import io.fabric8.mockwebserver.http.WebSocket;
+import io.fabric8.mockwebserver.http.WebSocketListener;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * fabric8's CRUD mock server, plus the API-server behaviour the mock does not have and the backend
+ * relies on. No kube-apiserver installs on these machines, so each addition below copies what the
+ * real one documents, and {@code docs/kubernetes.md} lists them as what the mock cannot prove:
+ *
+ * <ul>
+ *   <li>DELETE honours {@code preconditions.resourceVersion} (409 when stale) and gives the
+ *       deletion a new resourceVersion, carried by the response and the DELETED event (etcd's
+ *       delete revision). The mock ignores the body and reuses the object's last version.
+ *   <li>A watch from a resourceVersion replays the history after it (the watch cache); one older
+ *       than the kept history gets an ERROR event with 410 Gone; {@code allowWatchBookmarks} gets a
+ *       BOOKMARK after the replay. The mock starts every watch from "now" with synthetic ADDEDs.
+ *   <li>{@link #compact} drops history, as etcd compaction does.
+ * </ul>
+ *
+ * Every request is recorded (method, path) so tests can check the API calls against RBAC.
+ */
+final class ApiServerLike extends KubernetesCrudDispatcher {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** One change: the resourceVersion, the event type and the object (at that version). */
+  private record Change(long rv, String type, String path, String json) {}
+
+  private final List<Change> history = new ArrayList<>();
+  private final Set<Watching> watching = ConcurrentHashMap.newKeySet();
+  private final List<String> requests = new CopyOnWriteArrayList<>();
+  private long compactedThrough;
+  private KubernetesMockServer server;
+
+  /** Starts a server with this dispatcher on a free loopback port. */
+  static ApiServerLike start() {
+    return startOn(0);
+  }
+
+  /** Starts a server on {@code port} of 127.0.0.1 (0: a free one). */
+  static ApiServerLike startOn(int port) {
+    ApiServerLike d = new ApiServerLike();
+    d.server =
+        new KubernetesMockServer(
+            new Context(Serialization.jsonMapper()),
+            new MockWebServer(),
+            new HashMap<>(),
+            d,
+            false);
+    d.server.init(java.net.InetAddress.getLoopbackAddress(), port);
+    return d;
+  }
+
+  /** A client config for this server (plain HTTP on loopback). */
+  Config config() {
+    return new ConfigBuilder(Config.empty())
+        .withMasterUrl("http://127.0.0.1:" + server.getPort() + "/")
+        .withRequestTimeout(10_000)
+        // as fabric8's own mock clients: the mock cannot upgrade an h2c connection to a websocket
+        .withHttp2Disable(true)
+        .withConnectionTimeout(5_000)
+        .build();
+  }
+
+  /** "METHOD path" of every request so far. */
+  List<String> requests() {
+    return List.copyOf(requests);
+  }
+
+  void stop() {
+    dropWatches();
+    server.destroy();
+  }
+
+  /**
+   * Stops the server and starts another on the same port with the same objects and history, as an
+   * API server restart looks to clients: connections drop, requests fail until it is back.
+   */
+  void restart() {
+    int port = server.getPort();
+    stop();
+    sleepMs(300);
+    server =
+        new KubernetesMockServer(
+            new Context(Serialization.jsonMapper()),
+            new MockWebServer(),
+            new HashMap<>(),
+            this,
+            false);
+    server.init(java.net.InetAddress.getLoopbackAddress(), port);
+  }
+
+  private void dropWatches() {
+    for (Watching w : watching) {
+      if (w.socket != null) w.socket.close(1001, "server going away");
+    }
+    watching.clear();
+  }
+
+  private static void sleepMs(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Forgets history through {@code rv}: a watch from before it gets 410 Gone. */
+  synchronized void compact(long rv) {
+    compactedThrough = Math.max(compactedThrough, rv);
+    history.removeIf(c -> c.rv <= rv);
+  }
+
+  @Override
+  public MockResponse dispatch(RecordedRequest request) {
+    requests.add(request.getMethod() + " " + request.getPath());
+    String path = request.getPath();
+    synchronized (this) {
+      return switch (request.method()) {
+        case DELETE -> delete(path, request.getUtf8Body());
+        case GET -> isWatch(path) ? watch(path) : super.dispatch(request);
+        default -> super.dispatch(request);
+      };
+    }
+  }
+
+  // --- delete ----------------------------------------------------------------------------------
+
+  private MockResponse delete(String path, String body) {
+    MockResponse current = super.handleGet(path);
+    if (current.code() != 404) {
+      String precondition = precondition(body);
+      String stored = current.getBody().readUtf8();
+      String storedRv = resourceVersion(stored);
+      if (precondition != null && !precondition.equals(storedRv)) {
+        return status(
+            409, "Conflict", "the object has been modified: precondition " + precondition);
+      }
+    } else {
+      return status(404, "NotFound", "not found");
+    }
+    lastDeleted = null;
+    super.handleDelete(path);
+    return new MockResponse().setResponseCode(200).setBody(lastDeleted);
+  }
+
+  private String lastDeleted;
+
+  @Override
+  public void processEvent(
+      String path,
+      AttributeSet pathAttributes,
+      AttributeSet oldAttributes,
+      GenericKubernetesResource resource,
+      String newState) {
+    String existing = oldAttributes == null ? null : getMap().get(oldAttributes);
+    super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+    String collection = collectionOf(path);
+    if (newState == null && existing != null) {
+      // etcd gives a delete its own revision; the object in the event carries it.
+      long rv = requestResourceVersion();
+      String deleted = withResourceVersion(existing, rv);
+      lastDeleted = deleted;
+      record(new Change(rv, "DELETED", collection, deleted));
+    } else if (newState != null && !newState.equals(existing)) {
+      long rv = Long.parseLong(resourceVersion(newState));
+      record(new Change(rv, existing == null ? "ADDED" : "MODIFIED", collection, newState));
+    }
+  }
+
+  private void record(Change c) {
+    history.add(c);
+    for (Watching w : watching) {
+      if (w.collection.equals(c.path)) w.send(c.type, c.json);
+    }
+  }
+
+  // --- watch -----------------------------------------------------------------------------------
+
+  private MockResponse watch(String path) {
+    Map<String, String> query = query(path);
+    long from = Long.parseLong(query.getOrDefault("resourceVersion", "0"));
+    boolean bookmarks = "true".equals(query.get("allowWatchBookmarks"));
+    Watching w = new Watching(collectionOf(path), from, bookmarks);
+    return new MockResponse().withWebSocketUpgrade(w);
+  }
+
+  private final class Watching extends WebSocketListener {
+    final String collection;
+    final long from;
+    final boolean bookmarks;
+    WebSocket socket;
+
+    Watching(String collection, long from, boolean bookmarks) {
+      this.collection = collection;
+      this.from = from;
+      this.bookmarks = bookmarks;
+    }
+
+    @Override
+    public void onOpen(WebSocket webSocket, Response response) {
+      synchronized (ApiServerLike.this) {
+        socket = webSocket;
+        if (from > 0 && from < compactedThrough) {
+          ObjectNode status = statusNode(410, "Expired", "too old resource version: " + from);
+          send("ERROR", status.toString());
+          return;
+        }
+        for (Change c : history) {
+          if (c.rv > from && c.path.equals(collection)) send(c.type, c.json);
+        }
+        if (bookmarks) {
+          ObjectNode bookmark = JSON.createObjectNode();
+          bookmark.put("apiVersion", StoredKinds.API_VERSION);
+          bookmark.put("kind", "Bookmark");
+          bookmark
+              .putObject("metadata")
+              .put("resourceVersion", Long.toString(requestResourceVersionPeek()));
+          send("BOOKMARK", bookmark.toString());
+        }
+        watching.add(this);
+      }
+    }
+
+    void send(String type, String object) {
+      socket.send("{\"type\":\"" + type + "\",\"object\":" + object + "}");
+    }
+
+    @Override
+    public void onClosing(WebSocket webSocket, int code, String reason) {
+      watching.remove(this);
+      webSocket.close(code, reason);
+    }
+
+    @Override
+    public void onClosed(WebSocket webSocket, int code, String reason) {
+      watching.remove(this);
+    }
+
+    @Override
+    public void onFailure(WebSocket webSocket, Throwable error, Response response) {
+      watching.remove(this);
+    }
+  }
+
+  /** The current resourceVersion without taking a new one. */
+  private long requestResourceVersionPeek() {
+    return history.isEmpty() ? compactedThrough : Math.max(history.getLast().rv, compactedThrough);
+  }
+
+  // --- helpers ---------------------------------------------------------------------------------
+
+  private static boolean isWatch(String path) {
+    return "true".equals(query(path).get("watch"));
+  }
+
+  /** The collection path of a request, e.g. {@code /apis/netctl.dev/v1/ippools}. */
+  private static String collectionOf(String path) {
+    String p = URI.create(path).getPath();
+    String[] parts = p.split("/");
+    // /apis/<group>/<version>/<plural>[/<name>]
+    return parts.length > 5 ? String.join("/", List.of(parts).subList(0, 5)) : p;
+  }
+
+  private static Map<String, String> query(String path) {
+    Map<String, String> out = new HashMap<>();
+    String q = URI.create(path).getRawQuery();
+    if (q == null) return out;
+    for (String kv : q.split("&")) {
+      int eq = kv.indexOf('=');
+      if (eq > 0) {
+        out.put(
+            URLDecoder.decode(kv.substring(0, eq), StandardCharsets.UTF_8),
+            URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
+      }
+    }
+    return out;
+  }
+
+  private static String precondition(String body) {
+    if (body == null || body.isBlank()) return null;
+    try {
+      JsonNode rv = JSON.readTree(body).path("preconditions").path("resourceVersion");
+      return rv.isMissingNode() || rv.isNull() ? null : rv.asText();
+    } catch (java.io.IOException e) {
+      return null;
+    }
+  }
+
+  private static String resourceVersion(String json) {
+    try {
+      return JSON.readTree(json).path("metadata").path("resourceVersion").asText();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String withResourceVersion(String json, long rv) {
+    try {
+      ObjectNode o = (ObjectNode) JSON.readTree(json);
+      ((ObjectNode) o.path("metadata")).put("resourceVersion", Long.toString(rv));
+      return o.toString();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static ObjectNode statusNode(int code, String reason, String message) {
+    ObjectNode s = JSON.createObjectNode();
+    s.put("apiVersion", "v1");
+    s.put("kind", "Status");
+    s.put("status", "Failure");
+    s.put("code", code);
+    s.put("reason", reason);
+    s.put("message", message);
+    return s;
+  }
+
+  private static MockResponse status(int code, String reason, String message) {
+    return new MockResponse()
+        .setResponseCode(code)
+        .setBody(statusNode(code, reason, message).toString());
+  }
+}

@@ -1,0 +1,98 @@
+package dev.netctl.kube;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.netctl.datastore.client.ResourceClient;
+import dev.netctl.datastore.model.ResourceCodec;
+import dev.netctl.ipam.allocator.AssignRequest;
+import dev.netctl.ipam.allocator.AssignResult;
+import dev.netctl.ipam.allocator.IpamAllocator;
+import dev.netctl.ipam.allocator.ResourceEnvironment;
+import dev.netctl.ipam.check.IpamChecker;
+import dev.netctl.ipam.check.IpamReport;
+import dev.netctl.ipam.store.BlockAffinity;
+import dev.netctl.ipam.store.IpamStore;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * IPAM on the Kubernetes backend: pools and nodes applied as resources, two nodes allocating at
+ * once. With one write per commit the allocator takes its crash-safe claim path (pending affinity,
+ * block, confirmed affinity as separate writes); the result must still be unique addresses and a
+ * clean {@code ipam check}.
+ */
+@Timeout(120)
+class KubernetesIpamTest {
+  private static ApiServerLike server;
+
+  @BeforeAll
+  static void start() {
+    server = ApiServerLike.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    server.stop();
+  }
+
+  @Test
+  void twoNodesAllocatingAtOnceGetUniqueAddressesAndACleanCheck() throws Exception {
+    try (KubernetesDatastore store = KubernetesDatastore.connect(server.config())) {
+      ResourceClient client = new ResourceClient(store);
+      client.createAll(
+          new ResourceCodec()
+              .read(
+                  """
+                  apiVersion: projectcalico.org/v3
+                  kind: IPPool
+                  metadata: {name: pool-a}
+                  spec: {cidr: 10.20.0.0/24, blockSize: 28}
+                  ---
+                  apiVersion: projectcalico.org/v3
+                  kind: Node
+                  metadata: {name: node-a}
+                  ---
+                  apiVersion: projectcalico.org/v3
+                  kind: Node
+                  metadata: {name: node-b}
+                  """,
+                  "test"));
+      IpamAllocator ipam = new IpamAllocator(store, new ResourceEnvironment(client));
+      Set<InetAddress> addresses = ConcurrentHashMap.newKeySet();
+      List<CompletableFuture<Void>> nodes = new ArrayList<>();
+      for (String node : List.of("node-a", "node-b")) {
+        nodes.add(
+            CompletableFuture.runAsync(
+                () -> {
+                  for (int i = 0; i < 20; i++) {
+                    AssignResult r = ipam.autoAssign(AssignRequest.of(node, node + "-h" + i, 1, 0));
+                    assertThat(addresses.add(r.ipv4().getFirst().address()))
+                        .as("address handed out twice")
+                        .isTrue();
+                  }
+                }));
+      }
+      CompletableFuture.allOf(nodes.toArray(CompletableFuture[]::new)).get(90, TimeUnit.SECONDS);
+      assertThat(addresses).hasSize(40);
+
+      IpamStore ipamStore = new IpamStore(store);
+      assertThat(ipamStore.affinities("node-a"))
+          .isNotEmpty()
+          .allSatisfy(a -> assertThat(a.value().state()).isEqualTo(BlockAffinity.State.CONFIRMED));
+      IpamReport report = new IpamChecker(ipamStore).check(Set.of("node-a", "node-b"));
+      assertThat(report.clean()).as("ipam check: %s", report).isTrue();
+
+      assertThat(ipam.releaseByHandle("node-a-h0")).isEqualTo(1);
+      assertThat(new IpamChecker(ipamStore).check(Set.of("node-a", "node-b")).clean()).isTrue();
+    }
+  }
+}
