@@ -127,8 +127,9 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(
       names = "--keep",
-      description = "Leave the namespace cluster running (agents, pods) for exploring; the next"
-          + " demo removes it.")
+      description =
+          "Leave the namespace cluster running (agents, pods) for exploring; the next"
+              + " demo removes it.")
   boolean keep;
 
   @Option(
@@ -220,7 +221,8 @@ final class DemoCommand implements Callable<Integer> {
     out.println("netctl demo: 3 nodes in network namespaces, datastore " + datastoreSpec);
     out.println();
     try (Datastore store = Datastores.open(datastoreSpec, null)) {
-      step(out, "apply the cluster manifest (BGP mesh, a VXLAN CrossSubnet pool with NAT outgoing)");
+      step(
+          out, "apply the cluster manifest (BGP mesh, a VXLAN CrossSubnet pool with NAT outgoing)");
       for (Applied<Resource> a :
           new ResourceClient(store).applyAll(new ResourceCodec().read(NETNS_MANIFEST, "demo"))) {
         out.println(
@@ -258,8 +260,10 @@ final class DemoCommand implements Callable<Integer> {
       t.print(out);
       out.println();
       netctl(out, datastoreSpec, "get", "nodes", "-o", "wide");
-      step(out, "every pod pings every other pod (same node, same subnet natively, across the"
-          + " router over VXLAN)");
+      step(
+          out,
+          "every pod pings every other pod (same node, same subnet natively, across the"
+              + " router over VXLAN)");
       failed = d.pingMatrix(pods);
       out.println();
       for (String n : NetnsDemo.NODES) {
@@ -278,7 +282,9 @@ final class DemoCommand implements Callable<Integer> {
     }
     out.printf(
         "%s in %.1f s; the datastore is kept: ./netctl --datastore %s ipam show --show-blocks%n",
-        failed == 0 ? "Every pod reached every other pod" : failed + " pod pairs did not reach each other",
+        failed == 0
+            ? "Every pod reached every other pod"
+            : failed + " pod pairs did not reach each other",
         (System.nanoTime() - t0) / 1e9,
         datastoreSpec);
     out.flush();

@@ -17,11 +17,11 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The demo's real cluster: three nodes in network namespaces — two in subnet A, one in subnet B
@@ -114,13 +114,29 @@ final class NetnsDemo implements AutoCloseable {
       attach(n, net[0], "eth0", net[1]);
       Exec.check(null, "ip", "-n", ns(n), "route", "add", "default", "via", net[2]);
     }
-    out.println("underlay: subnet A 10.89.1.0/24 (node-1, node-2), subnet B 10.89.2.0/24 (node-3),");
+    out.println(
+        "underlay: subnet A 10.89.1.0/24 (node-1, node-2), subnet B 10.89.2.0/24 (node-3),");
     out.println("          joined by a router namespace; namespaces " + PREFIX + "*");
   }
 
   private void attach(String name, String bridge, String ifname, String addr) {
-    String ul = "nd" + name.replace("node-", "n").replace("router", "r") + ifname.replace("eth", "");
-    Exec.check(null, "ip", "-n", ns("underlay"), "link", "add", ul, "type", "veth", "peer", "name", ifname, "netns", ns(name));
+    String ul =
+        "nd" + name.replace("node-", "n").replace("router", "r") + ifname.replace("eth", "");
+    Exec.check(
+        null,
+        "ip",
+        "-n",
+        ns("underlay"),
+        "link",
+        "add",
+        ul,
+        "type",
+        "veth",
+        "peer",
+        "name",
+        ifname,
+        "netns",
+        ns(name));
     Exec.check(null, "ip", "-n", ns("underlay"), "link", "set", ul, "master", "br" + bridge, "up");
     Exec.check(null, "ip", "-n", ns(name), "addr", "add", addr, "dev", ifname);
     Exec.check(null, "ip", "-n", ns(name), "link", "set", ifname, "up");
@@ -135,9 +151,23 @@ final class NetnsDemo implements AutoCloseable {
     for (String n : NODES) {
       ProcessBuilder pb =
           new ProcessBuilder(
-              "ip", "netns", "exec", ns(n), java, "--sun-misc-unsafe-memory-access=allow", "-cp",
-              classPath, Netctl.class.getName(), "--datastore", datastoreSpec, "node", "run",
-              "--name", n, "--cni-socket", socket(n).toString());
+              "ip",
+              "netns",
+              "exec",
+              ns(n),
+              java,
+              "--sun-misc-unsafe-memory-access=allow",
+              "-cp",
+              classPath,
+              Netctl.class.getName(),
+              "--datastore",
+              datastoreSpec,
+              "node",
+              "run",
+              "--name",
+              n,
+              "--cni-socket",
+              socket(n).toString());
       pb.redirectErrorStream(true).redirectOutput(dir.resolve(n + ".log").toFile());
       agents.put(n, pb.start());
     }
@@ -151,7 +181,9 @@ final class NetnsDemo implements AutoCloseable {
     }
   }
 
-  /** Installs the CNI plugin into the demo's bin directory and returns each node's network config. */
+  /**
+   * Installs the CNI plugin into the demo's bin directory and returns each node's network config.
+   */
   Map<String, String> installCni() throws IOException {
     Path bin = dir.resolve("cni/bin");
     Path conf = dir.resolve("cni/net.d");
@@ -188,7 +220,10 @@ final class NetnsDemo implements AutoCloseable {
       for (int i = 0; i < PODS_PER_NODE; i++) {
         String name = "web-" + n.substring(n.length() - 1) + (char) ('a' + i);
         netns(name);
-        String id = "demo" + Integer.toHexString(name.hashCode()) + Long.toHexString(System.nanoTime() & 0xffffff);
+        String id =
+            "demo"
+                + Integer.toHexString(name.hashCode())
+                + Long.toHexString(System.nanoTime() & 0xffffff);
         work.add(() -> add(n, name, id, configs.get(n)));
       }
     }
@@ -213,7 +248,8 @@ final class NetnsDemo implements AutoCloseable {
       }
       if (res.path("code").asInt() != 11 || System.nanoTime() > deadline) {
         throw new CliException(
-            ExitCode.ERROR, "CNI ADD of pod " + name + " on " + node + " failed: " + r.out().strip());
+            ExitCode.ERROR,
+            "CNI ADD of pod " + name + " on " + node + " failed: " + r.out().strip());
       }
       Thread.sleep(250);
     }
@@ -249,7 +285,20 @@ final class NetnsDemo implements AutoCloseable {
         work.add(
             () -> {
               for (int i = 0; i < 3; i++) {
-                if (Exec.run(10, null, "ip", "netns", "exec", from.netns(), "ping", "-c", "1", "-W", "2", to.ip()).ok()) {
+                if (Exec.run(
+                        10,
+                        null,
+                        "ip",
+                        "netns",
+                        "exec",
+                        from.netns(),
+                        "ping",
+                        "-c",
+                        "1",
+                        "-W",
+                        "2",
+                        to.ip())
+                    .ok()) {
                   return true;
                 }
               }
@@ -289,8 +338,18 @@ final class NetnsDemo implements AutoCloseable {
   /** {@code netctl node status} of one node, run inside its namespace. */
   String nodeStatus(String node) {
     return Exec.run(
-            30, null, "ip", "netns", "exec", ns(node), java, "-cp", classPath,
-            Netctl.class.getName(), "node", "status")
+            30,
+            null,
+            "ip",
+            "netns",
+            "exec",
+            ns(node),
+            java,
+            "-cp",
+            classPath,
+            Netctl.class.getName(),
+            "node",
+            "status")
         .out();
   }
 
@@ -378,7 +437,8 @@ final class NetnsDemo implements AutoCloseable {
     static String check(Map<String, String> env, String... argv) {
       Result r = run(30, env, argv);
       if (!r.ok()) {
-        throw new CliException(ExitCode.ERROR, String.join(" ", argv) + " failed: " + r.out().strip());
+        throw new CliException(
+            ExitCode.ERROR, String.join(" ", argv) + " failed: " + r.out().strip());
       }
       return r.out();
     }

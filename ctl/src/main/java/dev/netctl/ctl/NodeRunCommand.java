@@ -151,7 +151,8 @@ final class NodeRunCommand implements Callable<Integer> {
       } catch (java.io.IOException e) {
         agent.close();
         throw new CliException(
-            ExitCode.UNAVAILABLE, "--cni-socket " + cniSocket + ": cannot listen: " + e.getMessage());
+            ExitCode.UNAVAILABLE,
+            "--cni-socket " + cniSocket + ": cannot listen: " + e.getMessage());
       }
     }
     CniServer cniServer = cni;

@@ -22,9 +22,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code netctl node status}: a running agent's BGP sessions in {@code calicoctl node status}' table
- * (IPv4 and IPv6 apart), then its dataplane: routes, VTEPs, each pool's encapsulation, the IPIP
- * fallback, the pod MTU and the last apply. Read from the agent's {@code /status} endpoint.
+ * {@code netctl node status}: a running agent's BGP sessions in {@code calicoctl node status}'
+ * table (IPv4 and IPv6 apart), then its dataplane: routes, VTEPs, each pool's encapsulation, the
+ * IPIP fallback, the pod MTU and the last apply. Read from the agent's {@code /status} endpoint.
  */
 @Command(name = "status", description = "Show a running node agent's BGP and dataplane status.")
 final class NodeStatusCommand implements Callable<Integer> {
@@ -67,7 +67,9 @@ final class NodeStatusCommand implements Callable<Integer> {
             new ResourceClient(store)
                 .find(Kind.NODE, nodeName)
                 .orElseThrow(
-                    () -> new CliException(ExitCode.NOT_FOUND, "Node \"" + nodeName + "\" not found"));
+                    () ->
+                        new CliException(
+                            ExitCode.NOT_FOUND, "Node \"" + nodeName + "\" not found"));
         if (n.spec().bgp() == null || n.spec().bgp().ipv4Address() == null) {
           throw new CliException(
               ExitCode.NOT_FOUND, "Node \"" + nodeName + "\" has no spec.bgp.ipv4Address to ask");
@@ -86,7 +88,10 @@ final class NodeStatusCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw new CliException(
           ExitCode.UNAVAILABLE,
-          "no node agent answers at " + url + " (is `netctl node run` running?): " + e.getMessage());
+          "no node agent answers at "
+              + url
+              + " (is `netctl node run` running?): "
+              + e.getMessage());
     }
     PrintWriter out = spec.commandLine().getOut();
     if (output.equals("json")) {
@@ -102,7 +107,9 @@ final class NodeStatusCommand implements Callable<Integer> {
         "netctl node agent "
             + s.path("node").asText()
             + " is "
-            + (s.path("ready").asBoolean() ? "ready" : s.path("inSync").asBoolean() ? "in sync, not ready" : "starting"));
+            + (s.path("ready").asBoolean()
+                ? "ready"
+                : s.path("inSync").asBoolean() ? "in sync, not ready" : "starting"));
     for (boolean v6 : new boolean[] {false, true}) {
       Table t = new Table(List.of("PEER ADDRESS", "PEER TYPE", "STATE", "SINCE", "INFO"));
       for (JsonNode p : s.path("peers")) {
@@ -126,7 +133,10 @@ final class NodeStatusCommand implements Callable<Integer> {
     }
     out.println();
     out.println("Dataplane");
-    out.println("  addresses:     " + s.path("ipv4").asText("-") + (s.path("ipv6").isNull() ? "" : ", " + s.path("ipv6").asText()));
+    out.println(
+        "  addresses:     "
+            + s.path("ipv4").asText("-")
+            + (s.path("ipv6").isNull() ? "" : ", " + s.path("ipv6").asText()));
     out.println("  routes:        " + s.path("routes").asInt());
     out.println("  VXLAN peers:   " + s.path("vteps").asInt());
     out.println("  pod MTU:       " + s.path("mtu").asInt());

@@ -51,12 +51,14 @@ import java.util.regex.Pattern;
 public final class AgentBench {
 
   private static final Pattern FIRST_APPLY =
-      Pattern.compile("first apply: (\\d+) routes, (\\d+) VTEPs in (\\d+) ms \\((\\d+) ms after start\\)");
+      Pattern.compile(
+          "first apply: (\\d+) routes, (\\d+) VTEPs in (\\d+) ms \\((\\d+) ms after start\\)");
 
   private final int blocks;
   private final int nodes;
   private final int changes;
-  private final String ns = "nb" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
+  private final String ns =
+      "nb" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
   private final Path dir;
   private final Path launcher;
   private Datastore store;
@@ -114,8 +116,16 @@ public final class AgentBench {
         new IPPool(
             ObjectMeta.named("bench"),
             new IPPoolSpec(
-                "10.0.0.0/8", 26, EncapsulationMode.NEVER, EncapsulationMode.ALWAYS, false, false,
-                false, null, null, null)));
+                "10.0.0.0/8",
+                26,
+                EncapsulationMode.NEVER,
+                EncapsulationMode.ALWAYS,
+                false,
+                false,
+                false,
+                null,
+                null,
+                null)));
     List<Write> writes = new ArrayList<>();
     for (int n = 0; n < nodes; n++) {
       // remote nodes: 10.80.<n/250+1>.<n%250+2>/16, tunnel address in their first block
@@ -133,7 +143,9 @@ public final class AgentBench {
     for (int i = 0; i < blocks; i++) {
       Cidr cidr = block(i);
       String owner = "r" + (i % nodes);
-      writes.add(new Write.Create(IpamStore.blockKey(cidr), IpamStore.encode(Block.empty(cidr, owner).toRecord())));
+      writes.add(
+          new Write.Create(
+              IpamStore.blockKey(cidr), IpamStore.encode(Block.empty(cidr, owner).toRecord())));
       if (writes.size() == store.maxOpsPerCommit()) {
         store.commit(writes).get();
         writes.clear();
@@ -146,15 +158,34 @@ public final class AgentBench {
   private static Cidr block(int i) {
     long base = (10L << 24) + (1L << 16) + 64L * i;
     return Cidr.parse(
-        ((base >> 24) & 255) + "." + ((base >> 16) & 255) + "." + ((base >> 8) & 255) + "." + (base & 255) + "/26");
+        ((base >> 24) & 255)
+            + "."
+            + ((base >> 16) & 255)
+            + "."
+            + ((base >> 8) & 255)
+            + "."
+            + (base & 255)
+            + "/26");
   }
 
   private Process startAgent(Path log) throws IOException {
     ProcessBuilder pb =
         new ProcessBuilder(
-            "ip", "netns", "exec", ns, launcher.toString(), "--datastore",
-            "embedded:" + dir.resolve("store.db"), "node", "run", "--name", "bench", "--ip",
-            "10.80.0.1/16", "--ip6", "none");
+            "ip",
+            "netns",
+            "exec",
+            ns,
+            launcher.toString(),
+            "--datastore",
+            "embedded:" + dir.resolve("store.db"),
+            "node",
+            "run",
+            "--name",
+            "bench",
+            "--ip",
+            "10.80.0.1/16",
+            "--ip6",
+            "none");
     pb.environment().put("NETCTL_NO_BUILD", "1");
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     return pb.start();
@@ -167,7 +198,8 @@ public final class AgentBench {
       if (m.find()) return m;
       Thread.sleep(50);
     }
-    throw new IllegalStateException("timed out waiting for " + p + " in " + log + ":\n" + Files.readString(log));
+    throw new IllegalStateException(
+        "timed out waiting for " + p + " in " + log + ":\n" + Files.readString(log));
   }
 
   private int ownedRoutes() throws Exception {
@@ -175,7 +207,9 @@ public final class AgentBench {
   }
 
   void run() throws Exception {
-    System.out.printf("agent bench: %d remote blocks on %d nodes, %d single-block changes%n", blocks, nodes, changes);
+    System.out.printf(
+        "agent bench: %d remote blocks on %d nodes, %d single-block changes%n",
+        blocks, nodes, changes);
     netns(ns, "10.80.0.1/16");
     populate();
 
@@ -191,7 +225,24 @@ public final class AgentBench {
 
     String fresh = ns + "x";
     netns(fresh, "10.80.0.1/16");
-    sh("ip", "-n", fresh, "link", "add", "vxlan.calico", "type", "vxlan", "id", "4096", "local", "10.80.0.1", "dev", "eth0", "dstport", "4789", "nolearning");
+    sh(
+        "ip",
+        "-n",
+        fresh,
+        "link",
+        "add",
+        "vxlan.calico",
+        "type",
+        "vxlan",
+        "id",
+        "4096",
+        "local",
+        "10.80.0.1",
+        "dev",
+        "eth0",
+        "dstport",
+        "4789",
+        "nolearning");
     sh("ip", "-n", fresh, "link", "set", "vxlan.calico", "up");
     StringBuilder batch = new StringBuilder();
     for (String line : dump.lines().toList()) batch.append("route add ").append(line).append('\n');
@@ -208,8 +259,11 @@ public final class AgentBench {
     rss = Math.max(rss, vmHwmKb(agent.pid()));
 
     // 3. restart: SIGTERM, start again, count deletions meanwhile
-    Process monitor = new ProcessBuilder("ip", "-n", ns, "monitor", "route").redirectErrorStream(true)
-        .redirectOutput(dir.resolve("monitor.log").toFile()).start();
+    Process monitor =
+        new ProcessBuilder("ip", "-n", ns, "monitor", "route")
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("monitor.log").toFile())
+            .start();
     agent.destroy();
     agent.waitFor(30, TimeUnit.SECONDS);
     int before = ownedRoutes();
@@ -218,44 +272,71 @@ public final class AgentBench {
     Matcher second = awaitLog(log2, FIRST_APPLY, 300_000);
     Thread.sleep(500);
     monitor.destroy();
-    long deleted = Files.readString(dir.resolve("monitor.log")).lines().filter(l -> l.startsWith("Deleted")).count();
+    long deleted =
+        Files.readString(dir.resolve("monitor.log"))
+            .lines()
+            .filter(l -> l.startsWith("Deleted"))
+            .count();
     int after = ownedRoutes();
     agent.destroy();
     agent.waitFor(30, TimeUnit.SECONDS);
 
     System.out.printf("%n| measure | netctl | anchor | ratio |%n|---|---|---|---|%n");
-    System.out.printf("| cold start: in-sync → %d routes in the kernel | %d ms | `ip -batch` of the same routes: %d ms | %.2f× |%n",
+    System.out.printf(
+        "| cold start: in-sync → %d routes in the kernel | %d ms | `ip -batch` of the same routes: %d ms | %.2f× |%n",
         routes, applyMs, ipBatchMs, ipBatchMs == 0 ? Double.NaN : (double) applyMs / ipBatchMs);
-    System.out.printf("| agent start → first apply done (JVM start, list, apply) | %d ms | | |%n", sinceStart);
-    System.out.printf("| one block change → kernel route, p50 / p99 (%d changes) | %.1f / %.1f ms | | |%n",
-        lat.length, lat[lat.length / 2] / 1e6, lat[(int) Math.min(lat.length - 1, Math.ceil(lat.length * 0.99) - 1)] / 1e6);
-    System.out.printf("| restart with %d routes: start → reconciled | %s ms, %d routes deleted (%d before, %d after) | | |%n",
+    System.out.printf(
+        "| agent start → first apply done (JVM start, list, apply) | %d ms | | |%n", sinceStart);
+    System.out.printf(
+        "| one block change → kernel route, p50 / p99 (%d changes) | %.1f / %.1f ms | | |%n",
+        lat.length,
+        lat[lat.length / 2] / 1e6,
+        lat[(int) Math.min(lat.length - 1, Math.ceil(lat.length * 0.99) - 1)] / 1e6);
+    System.out.printf(
+        "| restart with %d routes: start → reconciled | %s ms, %d routes deleted (%d before, %d after) | | |%n",
         before, second.group(4), deleted, before, after);
-    System.out.printf("| agent peak RSS at %d routes (launcher defaults) | %.1f MiB | goal 150 MB | |%n", routes, rss / 1024.0);
+    System.out.printf(
+        "| agent peak RSS at %d routes (launcher defaults) | %.1f MiB | goal 150 MB | |%n",
+        routes, rss / 1024.0);
   }
 
-  /** Writes {@code changes} new remote blocks one at a time and times each until its route shows. */
+  /**
+   * Writes {@code changes} new remote blocks one at a time and times each until its route shows.
+   */
   private long[] changeLatencies() throws Exception {
-    Process mon = new ProcessBuilder("ip", "-n", ns, "monitor", "route").redirectErrorStream(true).start();
+    Process mon =
+        new ProcessBuilder("ip", "-n", ns, "monitor", "route").redirectErrorStream(true).start();
     Map<String, Long> seen = new ConcurrentHashMap<>();
-    Thread reader = Thread.ofPlatform().daemon().start(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(mon.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = r.readLine()) != null; ) {
-          int sp = line.indexOf(' ');
-          if (!line.startsWith("Deleted") && sp > 0) seen.putIfAbsent(line.substring(0, sp), System.nanoTime());
-        }
-      } catch (IOException e) {
-        // monitor ended
-      }
-    });
+    Thread reader =
+        Thread.ofPlatform()
+            .daemon()
+            .start(
+                () -> {
+                  try (BufferedReader r =
+                      new BufferedReader(
+                          new InputStreamReader(mon.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String line; (line = r.readLine()) != null; ) {
+                      int sp = line.indexOf(' ');
+                      if (!line.startsWith("Deleted") && sp > 0)
+                        seen.putIfAbsent(line.substring(0, sp), System.nanoTime());
+                    }
+                  } catch (IOException e) {
+                    // monitor ended
+                  }
+                });
     Thread.sleep(300);
     long[] out = new long[changes];
     for (int i = 0; i < changes; i++) {
       Cidr cidr = block(blocks + i);
       long t0 = System.nanoTime();
-      store.create(IpamStore.blockKey(cidr), IpamStore.encode(Block.empty(cidr, "r" + (i % nodes)).toRecord())).get();
+      store
+          .create(
+              IpamStore.blockKey(cidr),
+              IpamStore.encode(Block.empty(cidr, "r" + (i % nodes)).toRecord()))
+          .get();
       long end = System.currentTimeMillis() + 10_000;
-      while (!seen.containsKey(cidr.toString()) && System.currentTimeMillis() < end) Thread.onSpinWait();
+      while (!seen.containsKey(cidr.toString()) && System.currentTimeMillis() < end)
+        Thread.onSpinWait();
       Long t = seen.get(cidr.toString());
       if (t == null) throw new IllegalStateException("route for " + cidr + " never appeared");
       out[i] = t - t0;

@@ -10,12 +10,11 @@ import dev.netctl.ipam.allocator.AssignRequest;
 import dev.netctl.ipam.allocator.IpamAllocator;
 import dev.netctl.ipam.allocator.ResourceEnvironment;
 import java.io.IOException;
-import java.time.Duration;
-import org.awaitility.Awaitility;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -23,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 
 /**
  * A small cluster in network namespaces, isolated from the root namespace:
@@ -136,11 +136,25 @@ final class Lab implements AutoCloseable {
     Path data = dir.resolve("etcd-data");
     etcd =
         new ProcessBuilder(
-                "ip", "netns", "exec", ns("ul"), "etcd", "--name", "e2e", "--data-dir",
-                data.toString(), "--listen-client-urls", "http://10.90.1.100:2379",
-                "--advertise-client-urls", "http://10.90.1.100:2379", "--listen-peer-urls",
-                "http://10.90.1.100:2380", "--initial-advertise-peer-urls",
-                "http://10.90.1.100:2380", "--initial-cluster", "e2e=http://10.90.1.100:2380")
+                "ip",
+                "netns",
+                "exec",
+                ns("ul"),
+                "etcd",
+                "--name",
+                "e2e",
+                "--data-dir",
+                data.toString(),
+                "--listen-client-urls",
+                "http://10.90.1.100:2379",
+                "--advertise-client-urls",
+                "http://10.90.1.100:2379",
+                "--listen-peer-urls",
+                "http://10.90.1.100:2380",
+                "--initial-advertise-peer-urls",
+                "http://10.90.1.100:2380",
+                "--initial-cluster",
+                "e2e=http://10.90.1.100:2380")
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("etcd.log").toFile())
             .start();
@@ -150,7 +164,14 @@ final class Lab implements AutoCloseable {
         .pollInterval(Duration.ofMillis(300))
         .until(
             () ->
-                in("ul", 10, "etcdctl", "--endpoints", "http://10.90.1.100:2379", "endpoint", "health")
+                in(
+                        "ul",
+                        10,
+                        "etcdctl",
+                        "--endpoints",
+                        "http://10.90.1.100:2379",
+                        "endpoint",
+                        "health")
                     .ok());
     if (store != null) store.close();
     store = null;
@@ -160,7 +181,17 @@ final class Lab implements AutoCloseable {
   String cli(String stdin, String... args) throws Exception {
     List<String> argv =
         new ArrayList<>(
-            List.of("ip", "netns", "exec", ns("ul"), java, "--sun-misc-unsafe-memory-access=allow", "-jar", jar.toString(), "--datastore", storeSpec()));
+            List.of(
+                "ip",
+                "netns",
+                "exec",
+                ns("ul"),
+                java,
+                "--sun-misc-unsafe-memory-access=allow",
+                "-jar",
+                jar.toString(),
+                "--datastore",
+                storeSpec()));
     argv.addAll(List.of(args));
     Path err = dir.resolve("cli.err");
     Process proc = new ProcessBuilder(argv).redirectError(err.toFile()).start();
@@ -180,8 +211,22 @@ final class Lab implements AutoCloseable {
     Path log = dir.resolve(node + "-" + generation + ".log");
     ProcessBuilder pb =
         new ProcessBuilder(
-            "ip", "netns", "exec", ns(node), java, "--sun-misc-unsafe-memory-access=allow", "-jar", jar.toString(), "--datastore",
-            storeSpec(), "node", "run", "--name", node, "--resync-interval", "30");
+            "ip",
+            "netns",
+            "exec",
+            ns(node),
+            java,
+            "--sun-misc-unsafe-memory-access=allow",
+            "-jar",
+            jar.toString(),
+            "--datastore",
+            storeSpec(),
+            "node",
+            "run",
+            "--name",
+            node,
+            "--resync-interval",
+            "30");
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     Process proc = pb.start();
     agents.put(node, proc);
@@ -195,7 +240,13 @@ final class Lab implements AutoCloseable {
       Awaitility.await()
           .atMost(Duration.ofSeconds(60))
           .pollInterval(Duration.ofMillis(500))
-          .until(() -> cli(null, "get", "nodes", "-o", "wide").lines().filter(l -> l.contains("10.90.")).count() == nodes.size());
+          .until(
+              () ->
+                  cli(null, "get", "nodes", "-o", "wide")
+                          .lines()
+                          .filter(l -> l.contains("10.90."))
+                          .count()
+                      == nodes.size());
       return;
     }
     ResourceClient c = client();
@@ -208,7 +259,10 @@ final class Lab implements AutoCloseable {
                     .allMatch(
                         n ->
                             c.find(dev.netctl.datastore.model.Kind.NODE, n)
-                                .map(x -> x.spec().bgp() != null && x.spec().bgp().ipv4Address() != null)
+                                .map(
+                                    x ->
+                                        x.spec().bgp() != null
+                                            && x.spec().bgp().ipv4Address() != null)
                                 .orElse(false)));
   }
 
@@ -282,8 +336,20 @@ final class Lab implements AutoCloseable {
         new WorkloadEndpoint(
             ObjectMeta.namespaced("default", node + "-k8s-" + name + "-eth0", Map.of("app", name)),
             new WorkloadEndpointSpec(
-                "k8s", null, node, p + name, name, "eth0", null, List.of(ip + "/32"),
-                "169.254.1.1", null, List.of("kns.default"), host, null, null));
+                "k8s",
+                null,
+                node,
+                p + name,
+                name,
+                "eth0",
+                null,
+                List.of(ip + "/32"),
+                "169.254.1.1",
+                null,
+                List.of("kns.default"),
+                host,
+                null,
+                null));
     if (etcdSpec != null) {
       cli(new dev.netctl.datastore.model.ResourceCodec().toYaml(wep), "apply", "-f", "-");
     } else {

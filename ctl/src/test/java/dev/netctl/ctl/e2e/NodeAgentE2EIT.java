@@ -120,8 +120,9 @@ class NodeAgentE2EIT {
     // n3 is in another subnet: the router must know pod routes for native routing there, and it
     // does not, so only the same-subnet pair is asserted natively (CrossSubnet covers the rest).
     String r = lab.ownedRoutes("n1");
-    assertThat(r).as("learned block of n2, native, with our protocol").containsPattern(
-        "10\\.244\\.\\d+\\.\\d+/26 via 10\\.90\\.1\\.2 dev eth0");
+    assertThat(r)
+        .as("learned block of n2, native, with our protocol")
+        .containsPattern("10\\.244\\.\\d+\\.\\d+/26 via 10\\.90\\.1\\.2 dev eth0");
     assertThat(r).containsPattern("blackhole 10\\.244\\.\\d+\\.\\d+/26");
     assertThat(r).contains(ips.get(0) + " dev cali");
     assertThat(lab.in("n1", 10, "ip", "link", "show", "vxlan.calico").ok())
@@ -138,7 +139,9 @@ class NodeAgentE2EIT {
     awaitPing("pa", ips.get(2));
     awaitPing("pc", ips.get(0));
     String r = lab.ownedRoutes("n1");
-    assertThat(r).containsPattern("10\\.245\\.\\d+\\.\\d+/26 via 10\\.245\\.\\d+\\.\\d+ dev vxlan\\.calico onlink");
+    assertThat(r)
+        .containsPattern(
+            "10\\.245\\.\\d+\\.\\d+/26 via 10\\.245\\.\\d+\\.\\d+ dev vxlan\\.calico onlink");
     String mtu = lab.in("n1", 10, "ip", "-o", "link", "show", "vxlan.calico").out();
     assertThat(mtu).contains("mtu 1450");
     assertThat(lab.in("n1", 10, "bridge", "fdb", "show", "dev", "vxlan.calico").out())
@@ -149,20 +152,26 @@ class NodeAgentE2EIT {
   @Test
   void crossSubnetEncapsulatesOnlyAcrossSubnets() throws Exception {
     scenario(
-        pool("10.246.0.0/16", EncapsulationMode.NEVER, EncapsulationMode.CROSS_SUBNET, false), true);
+        pool("10.246.0.0/16", EncapsulationMode.NEVER, EncapsulationMode.CROSS_SUBNET, false),
+        true);
     lab.startAgents(Lab.NODES);
     List<String> ips = threePods();
     awaitPing("pa", ips.get(1));
     awaitPing("pa", ips.get(2));
     String r = lab.ownedRoutes("n1");
     assertThat(r).as(r).containsPattern("10\\.246\\.\\d+\\.\\d+/26 via 10\\.90\\.1\\.2 dev eth0");
-    assertThat(r).as(r).containsPattern("10\\.246\\.\\d+\\.\\d+/26 via 10\\.246\\.\\d+\\.\\d+ dev vxlan\\.calico onlink");
+    assertThat(r)
+        .as(r)
+        .containsPattern(
+            "10\\.246\\.\\d+\\.\\d+/26 via 10\\.246\\.\\d+\\.\\d+ dev vxlan\\.calico onlink");
 
     long before = vxlanTxPackets("n1");
     assertThat(lab.ping("pa", ips.get(1))).isTrue();
     assertThat(vxlanTxPackets("n1")).as("same subnet: not encapsulated").isEqualTo(before);
     assertThat(lab.ping("pa", ips.get(2))).isTrue();
-    assertThat(vxlanTxPackets("n1")).as("other subnet: encapsulated").isGreaterThanOrEqualTo(before + 2);
+    assertThat(vxlanTxPackets("n1"))
+        .as("other subnet: encapsulated")
+        .isGreaterThanOrEqualTo(before + 2);
   }
 
   private long vxlanTxPackets(String node) {
@@ -175,7 +184,8 @@ class NodeAgentE2EIT {
   @Test
   void ipipOnAKernelWithoutIpipFallsBackToVxlan() throws Exception {
     ResourceClient c =
-        scenario(pool("10.247.0.0/16", EncapsulationMode.ALWAYS, EncapsulationMode.NEVER, false), true);
+        scenario(
+            pool("10.247.0.0/16", EncapsulationMode.ALWAYS, EncapsulationMode.NEVER, false), true);
     lab.startAgents(Lab.NODES);
     List<String> ips = threePods();
     awaitPing("pa", ips.get(2));
@@ -204,7 +214,12 @@ class NodeAgentE2EIT {
     String py = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
     ProcessBuilder pb =
         new ProcessBuilder(
-            "ip", "netns", "exec", lab.ns(server), py, "-c",
+            "ip",
+            "netns",
+            "exec",
+            lab.ns(server),
+            py,
+            "-c",
             "import socket\ns=socket.socket()\ns.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\n"
                 + "s.bind(('0.0.0.0',8080))\ns.listen()\ns.settimeout(20)\nc,a=s.accept()\nprint(a[0],flush=True)\n");
     pb.redirectOutput(out.toFile()).redirectErrorStream(true);
@@ -216,8 +231,13 @@ class NodeAgentE2EIT {
           .until(
               () ->
                   lab.in(
-                          client, 5, py, "-c",
-                          "import socket\nsocket.create_connection(('" + serverIp + "',8080),timeout=2).close()")
+                          client,
+                          5,
+                          py,
+                          "-c",
+                          "import socket\nsocket.create_connection(('"
+                              + serverIp
+                              + "',8080),timeout=2).close()")
                       .ok());
       srv.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
       return Files.readString(out).strip();
@@ -234,7 +254,8 @@ class NodeAgentE2EIT {
   @Test
   void routeReflectorTopologyWithMeshOff() throws Exception {
     ResourceClient c =
-        scenario(pool("10.249.0.0/16", EncapsulationMode.NEVER, EncapsulationMode.NEVER, false), false);
+        scenario(
+            pool("10.249.0.0/16", EncapsulationMode.NEVER, EncapsulationMode.NEVER, false), false);
     // The reflector is n3, in the other subnet: n1 and n2 have no session with each other, so
     // each learns the other's block only as reflected by n3, next hop unchanged (RFC 4456).
     c.create(
@@ -253,7 +274,8 @@ class NodeAgentE2EIT {
     lab.startAgents(Lab.NODES);
     List<String> ips = threePods();
     awaitPing("pa", ips.get(1));
-    assertThat(lab.ownedRoutes("n1")).containsPattern("10\\.249\\.\\d+\\.\\d+/26 via 10\\.90\\.1\\.2");
+    assertThat(lab.ownedRoutes("n1"))
+        .containsPattern("10\\.249\\.\\d+\\.\\d+/26 via 10\\.90\\.1\\.2");
     String status = lab.in("n1", 20, lab.java, "-jar", lab.jar.toString(), "node", "status").out();
     assertThat(status)
         .as("a client peers with the reflector only")
@@ -264,14 +286,25 @@ class NodeAgentE2EIT {
   @Test
   void externalTorLearnsEveryPodBlockOverEbgp() throws Exception {
     ResourceClient c =
-        scenario(pool("10.250.0.0/16", EncapsulationMode.NEVER, EncapsulationMode.ALWAYS, false), true);
-    c.create(Node.of("n1", NodeSpec.bgp(null)).withMetadata(ObjectMeta.named("n1", Map.of("rack", "a"))));
-    c.create(Node.of("n2", NodeSpec.bgp(null)).withMetadata(ObjectMeta.named("n2", Map.of("rack", "a"))));
-    c.create(Node.of("n3", NodeSpec.bgp(null)).withMetadata(ObjectMeta.named("n3", Map.of("rack", "b"))));
-    c.create(new BGPPeer(ObjectMeta.named("tor-a"),
-        BGPPeerSpec.global("10.90.1.254", 65000).withSelectors("rack == 'a'", null)));
-    c.create(new BGPPeer(ObjectMeta.named("tor-b"),
-        BGPPeerSpec.global("10.90.2.254", 65000).withSelectors("rack == 'b'", null)));
+        scenario(
+            pool("10.250.0.0/16", EncapsulationMode.NEVER, EncapsulationMode.ALWAYS, false), true);
+    c.create(
+        Node.of("n1", NodeSpec.bgp(null))
+            .withMetadata(ObjectMeta.named("n1", Map.of("rack", "a"))));
+    c.create(
+        Node.of("n2", NodeSpec.bgp(null))
+            .withMetadata(ObjectMeta.named("n2", Map.of("rack", "a"))));
+    c.create(
+        Node.of("n3", NodeSpec.bgp(null))
+            .withMetadata(ObjectMeta.named("n3", Map.of("rack", "b"))));
+    c.create(
+        new BGPPeer(
+            ObjectMeta.named("tor-a"),
+            BGPPeerSpec.global("10.90.1.254", 65000).withSelectors("rack == 'a'", null)));
+    c.create(
+        new BGPPeer(
+            ObjectMeta.named("tor-b"),
+            BGPPeerSpec.global("10.90.2.254", 65000).withSelectors("rack == 'b'", null)));
     Path conf = lab.dir.resolve("bird.conf");
     Path sock = lab.dir.resolve("bird.ctl");
     StringBuilder bird = new StringBuilder("router id 10.90.1.254;\nprotocol device {}\n");
@@ -290,7 +323,15 @@ class NodeAgentE2EIT {
     Files.writeString(conf, bird);
     Process birdProc =
         new ProcessBuilder(
-                "ip", "netns", "exec", lab.ns("rt"), "bird", "-f", "-c", conf.toString(), "-s",
+                "ip",
+                "netns",
+                "exec",
+                lab.ns("rt"),
+                "bird",
+                "-f",
+                "-c",
+                conf.toString(),
+                "-s",
                 sock.toString())
             .redirectErrorStream(true)
             .redirectOutput(lab.dir.resolve("bird.log").toFile())
@@ -307,15 +348,35 @@ class NodeAgentE2EIT {
           .untilAsserted(
               () -> {
                 String routes =
-                    Sh.run(10, "ip", "netns", "exec", lab.ns("rt"), "birdc", "-s", sock.toString(),
-                            "show", "route")
+                    Sh.run(
+                            10,
+                            "ip",
+                            "netns",
+                            "exec",
+                            lab.ns("rt"),
+                            "birdc",
+                            "-s",
+                            sock.toString(),
+                            "show",
+                            "route")
                         .out();
                 var blocks = lab.blocks();
                 assertThat(blocks.keySet()).containsExactlyInAnyOrderElementsOf(Lab.NODES);
                 for (String n : Lab.NODES) {
                   String fromOwner =
-                      Sh.run(10, "ip", "netns", "exec", lab.ns("rt"), "birdc", "-s", sock.toString(),
-                              "show", "route", "protocol", n)
+                      Sh.run(
+                              10,
+                              "ip",
+                              "netns",
+                              "exec",
+                              lab.ns("rt"),
+                              "birdc",
+                              "-s",
+                              sock.toString(),
+                              "show",
+                              "route",
+                              "protocol",
+                              n)
                           .out();
                   for (String b : blocks.get(n)) {
                     assertThat(fromOwner)
@@ -343,12 +404,15 @@ class NodeAgentE2EIT {
         metadata: {name: etcd-pool}
         spec: {cidr: 10.252.0.0/16, vxlanMode: Always}
         """,
-        "apply", "-f", "-");
+        "apply",
+        "-f",
+        "-");
     lab.startAgents(Lab.NODES);
     List<String> ips = threePods();
     awaitPing("pa", ips.get(2));
     awaitPing("pc", ips.get(1));
-    assertThat(lab.cli(null, "get", "nodes", "-o", "yaml")).contains("ipv4VXLANTunnelAddr: 10.252.");
+    assertThat(lab.cli(null, "get", "nodes", "-o", "yaml"))
+        .contains("ipv4VXLANTunnelAddr: 10.252.");
   }
 
   @Test
@@ -365,7 +429,17 @@ class NodeAgentE2EIT {
             .start();
     Process ping =
         new ProcessBuilder(
-                "ip", "netns", "exec", lab.ns("pa"), "ping", "-c", "60", "-i", "0.1", "-W", "1",
+                "ip",
+                "netns",
+                "exec",
+                lab.ns("pa"),
+                "ping",
+                "-c",
+                "60",
+                "-i",
+                "0.1",
+                "-W",
+                "1",
                 ips.get(2))
             .redirectErrorStream(true)
             .redirectOutput(lab.dir.resolve("ping.log").toFile())

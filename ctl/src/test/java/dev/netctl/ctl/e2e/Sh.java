@@ -66,8 +66,9 @@ final class Sh {
     String why = null;
     if (!"root".equals(System.getProperty("user.name"))) why = "needs root for network namespaces";
     for (String t : tools) {
-      if (why == null && List.of("/usr/sbin/", "/usr/bin/", "/sbin/", "/bin/").stream()
-          .noneMatch(d -> Files.isExecutable(Path.of(d + t)))) {
+      if (why == null
+          && List.of("/usr/sbin/", "/usr/bin/", "/sbin/", "/bin/").stream()
+              .noneMatch(d -> Files.isExecutable(Path.of(d + t)))) {
         why = t + " not installed";
       }
     }

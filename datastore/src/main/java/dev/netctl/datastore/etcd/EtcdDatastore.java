@@ -81,7 +81,8 @@ public final class EtcdDatastore implements Datastore {
   private static final String ROOT = "/netctl/";
 
   // grpc logs through java.util.logging, at INFO, on every start ("Epoll available during static
-  // init"): noise on a command's stderr. Its warnings and errors still show. Held in a field because
+  // init"): noise on a command's stderr. Its warnings and errors still show. Held in a field
+  // because
   // java.util.logging keeps loggers only weakly.
   private static final java.util.logging.Logger GRPC_LOG = quiet("io.grpc");
 

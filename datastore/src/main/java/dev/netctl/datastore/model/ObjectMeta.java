@@ -23,7 +23,15 @@ import java.util.TreeMap;
  * @param creationTimestamp RFC 3339 UTC time of the create, e.g. {@code 2026-01-02T03:04:05Z}
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
-@JsonPropertyOrder({"name", "namespace", "labels", "annotations", "resourceVersion", "uid", "creationTimestamp"})
+@JsonPropertyOrder({
+  "name",
+  "namespace",
+  "labels",
+  "annotations",
+  "resourceVersion",
+  "uid",
+  "creationTimestamp"
+})
 public record ObjectMeta(
     String name,
     String namespace,

@@ -13,8 +13,7 @@ import java.util.Objects;
  *     the pod's labels
  * @param spec where the endpoint lives and what it holds
  */
-public record WorkloadEndpoint(ObjectMeta metadata, WorkloadEndpointSpec spec)
-    implements Resource {
+public record WorkloadEndpoint(ObjectMeta metadata, WorkloadEndpointSpec spec) implements Resource {
   public WorkloadEndpoint {
     Objects.requireNonNull(metadata, "metadata");
     Objects.requireNonNull(spec, "spec");

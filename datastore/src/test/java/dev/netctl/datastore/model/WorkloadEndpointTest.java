@@ -43,8 +43,8 @@ class WorkloadEndpointTest {
     WorkloadEndpoint w = (WorkloadEndpoint) codec.read(YAML).getFirst();
     assertThat(w.metadata().namespace()).isEqualTo("shop");
     assertThat(w.storageName()).isEqualTo("shop/node1-k8s-web-eth0");
-    assertThat(w.spec().ports()).containsExactly(
-        new WorkloadEndpointSpec.EndpointPort("http", "TCP", 8080, 0));
+    assertThat(w.spec().ports())
+        .containsExactly(new WorkloadEndpointSpec.EndpointPort("http", "TCP", 8080, 0));
     assertThat(Validator.validate(w)).isEmpty();
 
     try (MemoryDatastore store = new MemoryDatastore()) {
@@ -76,8 +76,7 @@ class WorkloadEndpointTest {
     WorkloadEndpoint w = (WorkloadEndpoint) codec.read(bad).getFirst();
     List<String> fields = Validator.validate(w).stream().map(Violation::field).toList();
     assertThat(fields)
-        .contains(
-            "spec.node", "spec.ipNetworks[0]", "spec.ports[0].port", "spec.interfaceName");
+        .contains("spec.node", "spec.ipNetworks[0]", "spec.ports[0].port", "spec.interfaceName");
   }
 
   @Test

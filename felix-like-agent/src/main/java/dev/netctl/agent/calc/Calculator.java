@@ -89,9 +89,7 @@ public final class Calculator {
                   && me.ipv4() != null
                   && hops.stream().allMatch(h -> me.ipv4().contains(h)));
       routes.put(
-          prefix,
-          new Route(
-              prefix, Route.Type.UNICAST, hops, ipip ? Ownership.IPIP : null, ipip));
+          prefix, new Route(prefix, Route.Type.UNICAST, hops, ipip ? Ownership.IPIP : null, ipip));
     }
 
     for (WorkloadInfo w : s.workloads()) {
@@ -148,9 +146,9 @@ public final class Calculator {
   }
 
   /**
-   * The route to another node's block when the datastore decides it (VXLAN pools, IPIP carried
-   * over VXLAN), or null when BGP decides it or the owner's VTEP is not known yet. Lets the agent
-   * apply a new block alone, without recomputing the rest.
+   * The route to another node's block when the datastore decides it (VXLAN pools, IPIP carried over
+   * VXLAN), or null when BGP decides it or the owner's VTEP is not known yet. Lets the agent apply
+   * a new block alone, without recomputing the rest.
    */
   public Route remoteBlockRoute(BlockInfo b, ClusterState s) {
     NodeInfo me = s.nodes().get(nodeName);
@@ -192,10 +190,7 @@ public final class Calculator {
 
   private static boolean datastoreDriven(PoolInfo pool, NodeInfo me, boolean v6) {
     if (pool.vxlanMode() != EncapsulationMode.NEVER) return true;
-    return !v6
-        && pool.ipipMode() != EncapsulationMode.NEVER
-        && me != null
-        && me.ipipFallback();
+    return !v6 && pool.ipipMode() != EncapsulationMode.NEVER && me != null && me.ipipFallback();
   }
 
   private static String describe(PoolInfo p, NodeInfo me, boolean anyFallback) {

@@ -64,8 +64,7 @@ public record NetConf(
     if (c.get("cni.dev/valid-attachments") instanceof List<?> l) {
       for (Object o : l) {
         if (o instanceof Map<?, ?> m && m.get("containerID") instanceof String id) {
-          attachments.add(
-              new Attachment(id, m.get("ifname") instanceof String i ? i : null));
+          attachments.add(new Attachment(id, m.get("ifname") instanceof String i ? i : null));
         }
       }
     }
@@ -119,13 +118,12 @@ public record NetConf(
       Map<String, Object> ipam, Map<String, Object> top, String k, boolean dflt) {
     Object v = ipam.containsKey(k) ? ipam.get(k) : top.get(k);
     String where = ipam.containsKey(k) ? "ipam." + k : k;
-    return switch (v) {
-      case null -> dflt;
-      case Boolean b -> b;
-      case String s when s.equalsIgnoreCase("true") -> true;
-      case String s when s.equalsIgnoreCase("false") -> false;
-      default -> throw invalid(where, v, "must be true or false");
-    };
+    // if-chains, not a guarded switch: the formatter's parser does not know `case ... when`.
+    if (v == null) return dflt;
+    if (v instanceof Boolean b) return b;
+    if (v instanceof String s && s.equalsIgnoreCase("true")) return true;
+    if (v instanceof String s && s.equalsIgnoreCase("false")) return false;
+    throw invalid(where, v, "must be true or false");
   }
 
   @SuppressWarnings("unchecked")

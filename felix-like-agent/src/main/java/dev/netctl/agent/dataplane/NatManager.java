@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * NAT outgoing (Calico's {@code natOutgoing}): traffic from a pool that has it, to a destination in
- * no pool, leaves with the node's address ({@code masquerade fully-random}, so two pods' flows never
- * fight over a source port). Pod-to-pod traffic keeps the pod address.
+ * no pool, leaves with the node's address ({@code masquerade fully-random}, so two pods' flows
+ * never fight over a source port). Pod-to-pod traffic keeps the pod address.
  *
  * <p>Its own tables ({@code ip netctl-nat}, {@code ip6 netctl-nat}) are replaced whole in one
  * transaction when the pools change: they hold two interval sets and one rule, however many pods.

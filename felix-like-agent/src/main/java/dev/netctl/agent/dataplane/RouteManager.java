@@ -6,19 +6,19 @@ import dev.netctl.datastore.model.Cidr;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Keeps the kernel's routes of our protocol equal to the desired set: replaces what is missing or
  * different, deletes what we own and no longer want, and never looks at other protocols' routes.
  *
- * <p>{@link #desired} is cheap (no I/O). {@link #apply} diffs against what it believes is programmed;
- * {@link #resync} (first apply, periodic, link events) re-reads the kernel first, which is the
- * mark-and-sweep after a restart: routes from the previous run that are still wanted stay untouched,
- * so a restart flushes nothing.
+ * <p>{@link #desired} is cheap (no I/O). {@link #apply} diffs against what it believes is
+ * programmed; {@link #resync} (first apply, periodic, link events) re-reads the kernel first, which
+ * is the mark-and-sweep after a restart: routes from the previous run that are still wanted stay
+ * untouched, so a restart flushes nothing.
  */
 public final class RouteManager {
 

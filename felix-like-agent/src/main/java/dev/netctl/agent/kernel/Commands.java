@@ -9,8 +9,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs one of the kernel tools ({@code ip}, {@code bridge}, {@code nft}) with input on stdin, with a
- * time limit, and returns what it printed. A batch tool is one process for any number of
+ * Runs one of the kernel tools ({@code ip}, {@code bridge}, {@code nft}) with input on stdin, with
+ * a time limit, and returns what it printed. A batch tool is one process for any number of
  * operations: forking one per route costs ~2.5 ms each, a batch of 10,000 ~0.2 s.
  */
 final class Commands {

@@ -160,9 +160,21 @@ public final class IpKernel implements Kernel {
     if (existing == null) {
       Commands.check(
           List.of(
-              ip, "link", "add", v.name(), "type", "vxlan", "id", Integer.toString(v.vni()),
-              "local", Cidr.format(v.local()), "dev", v.parent(), "dstport",
-              Integer.toString(v.port()), "nolearning"),
+              ip,
+              "link",
+              "add",
+              v.name(),
+              "type",
+              "vxlan",
+              "id",
+              Integer.toString(v.vni()),
+              "local",
+              Cidr.format(v.local()),
+              "dev",
+              v.parent(),
+              "dstport",
+              Integer.toString(v.port()),
+              "nolearning"),
           null);
     }
     StringBuilder b = new StringBuilder();
@@ -190,7 +202,9 @@ public final class IpKernel implements Kernel {
     return "vxlan".equals(link.path("linkinfo").path("info_kind").asText())
         && d.path("id").asInt() == v.vni()
         && d.path("port").asInt() == v.port()
-        && Cidr.format(v.local()).equals(d.path(v.local() instanceof java.net.Inet4Address ? "local" : "local6").asText());
+        && Cidr.format(v.local())
+            .equals(
+                d.path(v.local() instanceof java.net.Inet4Address ? "local" : "local6").asText());
   }
 
   private JsonNode linkDetails(String name) {
@@ -225,7 +239,9 @@ public final class IpKernel implements Kernel {
     Map<String, InetAddress> fdb = new HashMap<>();
     for (JsonNode f : json(List.of(bridge, "-j", "fdb", "show", "dev", device))) {
       if (f.has("dst") && f.has("mac")) {
-        fdb.put(f.path("mac").asText().toLowerCase(Locale.ROOT), Cidr.parseAddress(f.path("dst").asText()));
+        fdb.put(
+            f.path("mac").asText().toLowerCase(Locale.ROOT),
+            Cidr.parseAddress(f.path("dst").asText()));
       }
     }
     List<Neighbour> out = new ArrayList<>();

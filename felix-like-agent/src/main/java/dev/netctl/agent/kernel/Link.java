@@ -11,7 +11,8 @@ import java.util.List;
  * @param mtu the MTU
  * @param mac the link-layer address, lower case, or null
  * @param up whether it is administratively up
- * @param kind the link kind ({@code veth}, {@code vxlan}, {@code bridge}...), or null for a plain one
+ * @param kind the link kind ({@code veth}, {@code vxlan}, {@code bridge}...), or null for a plain
+ *     one
  * @param addresses its addresses with their prefix lengths, global scope first as reported
  */
 public record Link(

@@ -15,8 +15,7 @@ import java.util.Objects;
  * @param onlink whether the gateway is reachable on {@code dev} without a covering subnet route
  *     (tunnel routes: the peer's tunnel address is not in any local subnet)
  */
-public record Route(
-    Cidr dst, Type type, List<InetAddress> gateways, String dev, boolean onlink) {
+public record Route(Cidr dst, Type type, List<InetAddress> gateways, String dev, boolean onlink) {
 
   /** The route types the agent programs. */
   public enum Type {

@@ -33,8 +33,7 @@ final class HealthServer implements AutoCloseable {
     server.createContext(
         "/metrics", x -> send(x, 200, "text/plain; version=0.0.4", metrics.render()));
     server.createContext(
-        "/status",
-        x -> send(x, 200, "application/json", JSON.writeValueAsString(status.get())));
+        "/status", x -> send(x, 200, "application/json", JSON.writeValueAsString(status.get())));
     server.setExecutor(null);
     server.start();
   }

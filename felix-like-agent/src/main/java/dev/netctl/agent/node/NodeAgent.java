@@ -65,8 +65,8 @@ import java.util.concurrent.TimeUnit;
  * thread.
  *
  * <p>The loop wakes on any datastore or BGP change (coalesced: a burst of changes is one apply), on
- * the resync timer and after a failure's backoff. Nothing touches the kernel before the syncer is in
- * sync; the first apply re-reads what we own in the kernel and changes only what differs, so a
+ * the resync timer and after a failure's backoff. Nothing touches the kernel before the syncer is
+ * in sync; the first apply re-reads what we own in the kernel and changes only what differs, so a
  * restarted agent removes no route that is still wanted.
  */
 public final class NodeAgent implements AutoCloseable {
@@ -228,7 +228,8 @@ public final class NodeAgent implements AutoCloseable {
    * the dataplane as it is (watches resume by themselves) but reports not ready.
    */
   private void probeDatastore() {
-    dev.netctl.datastore.Key key = new dev.netctl.datastore.Key(Kind.NODE.storageKind(), options.nodeName());
+    dev.netctl.datastore.Key key =
+        new dev.netctl.datastore.Key(Kind.NODE.storageKind(), options.nodeName());
     while (running) {
       boolean ok;
       try {
@@ -240,7 +241,9 @@ public final class NodeAgent implements AutoCloseable {
       if (ok != datastoreReachable) {
         LOG.log(
             ok ? Level.INFO : Level.WARNING,
-            ok ? "datastore {0} reachable again" : "datastore {0} unreachable: dataplane kept as it is, not ready",
+            ok
+                ? "datastore {0} reachable again"
+                : "datastore {0} unreachable: dataplane kept as it is, not ready",
             datastore.address());
         datastoreReachable = ok;
       }
@@ -295,7 +298,13 @@ public final class NodeAgent implements AutoCloseable {
     Cidr c = Cidr.parseAddressOrCidr(spec);
     if (c.isIPv4() == v6) {
       throw new IllegalArgumentException(
-          "node " + options.nodeName() + ": " + spec + " is not an IPv" + (v6 ? 6 : 4) + " address");
+          "node "
+              + options.nodeName()
+              + ": "
+              + spec
+              + " is not an IPv"
+              + (v6 ? 6 : 4)
+              + " address");
     }
     // A bare address takes the prefix length of the interface that holds it.
     if (spec.indexOf('/') < 0) return AddressDetector.withPrefix(links, c.address()).orElse(c);
@@ -410,7 +419,9 @@ public final class NodeAgent implements AutoCloseable {
 
     podMtu = options.mtu() > 0 ? options.mtu() : podMtu(d);
     vxlan4.desired(
-        d.vxlanV4() ? vxlanSpec(Ownership.VXLAN_V4, ipv4, me.vxlanMacV4(), me.vxlanTunnelV4(), false) : null,
+        d.vxlanV4()
+            ? vxlanSpec(Ownership.VXLAN_V4, ipv4, me.vxlanMacV4(), me.vxlanTunnelV4(), false)
+            : null,
         d.vtepsV4());
     vxlan6.desired(
         d.vxlanV6() && ipv6 != null
@@ -439,9 +450,14 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     BGPConfigurationSpec cluster = planner.effectiveConfig(snap.bgpConfigs());
-    Node meNode = snap.nodes().stream().filter(n -> n.name().equals(options.nodeName())).findFirst().orElseThrow();
+    Node meNode =
+        snap.nodes().stream()
+            .filter(n -> n.name().equals(options.nodeName()))
+            .findFirst()
+            .orElseThrow();
     try {
-      String rr = meNode.spec().bgp() == null ? null : meNode.spec().bgp().routeReflectorClusterID();
+      String rr =
+          meNode.spec().bgp() == null ? null : meNode.spec().bgp().routeReflectorClusterID();
       bgp.apply(
           new BgpRouting.Identity(
               planner.effectiveAs(meNode, cluster),
@@ -501,7 +517,11 @@ public final class NodeAgent implements AutoCloseable {
     metrics.observeApply(System.nanoTime() - t0);
     if (!failures.isEmpty()) {
       metrics.kernelFailures.addAndGet(failures.size());
-      LOG.log(Level.WARNING, "kernel refused {0}: {1}", failures.getFirst().item(), failures.getFirst().error());
+      LOG.log(
+          Level.WARNING,
+          "kernel refused {0}: {1}",
+          failures.getFirst().item(),
+          failures.getFirst().error());
       return false;
     }
     return true;
@@ -552,13 +572,16 @@ public final class NodeAgent implements AutoCloseable {
       for (String n : w.spec().ipNetworks()) addrs.add(Cidr.parse(n));
       workloads.add(new WorkloadInfo(w.storageName(), w.spec().interfaceName(), addrs));
     }
-    return new ClusterState(nodes, pools, blocks, workloads, bgp == null ? Map.of() : bgp.learned());
+    return new ClusterState(
+        nodes, pools, blocks, workloads, bgp == null ? Map.of() : bgp.learned());
   }
 
   static NodeInfo nodeInfo(Node n) {
     NodeBGPSpec b = n.spec().bgp();
-    Cidr v4 = b == null || b.ipv4Address() == null ? null : Cidr.parseAddressOrCidr(b.ipv4Address());
-    Cidr v6 = b == null || b.ipv6Address() == null ? null : Cidr.parseAddressOrCidr(b.ipv6Address());
+    Cidr v4 =
+        b == null || b.ipv4Address() == null ? null : Cidr.parseAddressOrCidr(b.ipv4Address());
+    Cidr v6 =
+        b == null || b.ipv6Address() == null ? null : Cidr.parseAddressOrCidr(b.ipv6Address());
     NodeSpec s = n.spec();
     return new NodeInfo(
         n.name(),
@@ -592,8 +615,7 @@ public final class NodeAgent implements AutoCloseable {
                 stableMac(options.nodeName(), "v4"),
                 old.ipv6VXLANTunnelAddr(),
                 stableMac(options.nodeName(), "v6"));
-        ObjectMeta meta =
-            existing.map(Node::metadata).orElse(ObjectMeta.named(options.nodeName()));
+        ObjectMeta meta = existing.map(Node::metadata).orElse(ObjectMeta.named(options.nodeName()));
         if (existing.isPresent() && existing.get().spec().equals(spec)) return;
         client.apply(new Node(meta, spec));
         return;
@@ -614,7 +636,12 @@ public final class NodeAgent implements AutoCloseable {
         client.update(
             new Node(
                 new ObjectMeta(
-                    m.name(), m.namespace(), m.labels(), ann, m.resourceVersion(), m.uid(),
+                    m.name(),
+                    m.namespace(),
+                    m.labels(),
+                    ann,
+                    m.resourceVersion(),
+                    m.uid(),
                     m.creationTimestamp()),
                 n.spec()));
         return;
@@ -668,8 +695,18 @@ public final class NodeAgent implements AutoCloseable {
         NodeSpec s = n.spec();
         NodeSpec ns =
             v6
-                ? new NodeSpec(s.bgp(), s.ipv4VXLANTunnelAddr(), s.vxlanTunnelMACAddr(), addr, s.vxlanTunnelMACAddrV6())
-                : new NodeSpec(s.bgp(), addr, s.vxlanTunnelMACAddr(), s.ipv6VXLANTunnelAddr(), s.vxlanTunnelMACAddrV6());
+                ? new NodeSpec(
+                    s.bgp(),
+                    s.ipv4VXLANTunnelAddr(),
+                    s.vxlanTunnelMACAddr(),
+                    addr,
+                    s.vxlanTunnelMACAddrV6())
+                : new NodeSpec(
+                    s.bgp(),
+                    addr,
+                    s.vxlanTunnelMACAddr(),
+                    s.ipv6VXLANTunnelAddr(),
+                    s.vxlanTunnelMACAddrV6());
         client.update(new Node(n.metadata(), ns));
         LOG.log(Level.INFO, "VXLAN tunnel address {0}", addr);
         return true;
@@ -725,7 +762,8 @@ public final class NodeAgent implements AutoCloseable {
               p.info() == null ? "" : p.info()));
     }
     boolean fallback = Boolean.FALSE.equals(ipipSupported);
-    metrics.gauges(routes.programmedCount(), vxlan4.vtepCount() + vxlan6.vtepCount(), fallback, byState);
+    metrics.gauges(
+        routes.programmedCount(), vxlan4.vtepCount() + vxlan6.vtepCount(), fallback, byState);
     boolean ready = syncer.inSync() && firstApplyDone && bgp.allEstablished() && datastoreReachable;
     status =
         new AgentStatus(
@@ -752,8 +790,19 @@ public final class NodeAgent implements AutoCloseable {
   private AgentStatus withError(String error) {
     AgentStatus s = status;
     return new AgentStatus(
-        s.node(), s.ipv4(), s.ipv6(), s.inSync(), false, s.peers(), s.routes(), s.vteps(),
-        s.encapsulation(), s.ipipFallback(), s.mtu(), s.lastApply(), error);
+        s.node(),
+        s.ipv4(),
+        s.ipv6(),
+        s.inSync(),
+        false,
+        s.peers(),
+        s.routes(),
+        s.vteps(),
+        s.encapsulation(),
+        s.ipipFallback(),
+        s.mtu(),
+        s.lastApply(),
+        error);
   }
 
   /**

@@ -59,8 +59,8 @@ public final class BgpRouting implements AutoCloseable {
   }
 
   /**
-   * Brings the speaker to {@code id} with {@code wanted} peers and {@code originate} prefixes
-   * (next hop: {@code nextHop4}/{@code nextHop6}).
+   * Brings the speaker to {@code id} with {@code wanted} peers and {@code originate} prefixes (next
+   * hop: {@code nextHop4}/{@code nextHop6}).
    */
   public void apply(
       Identity id,
@@ -101,7 +101,8 @@ public final class BgpRouting implements AutoCloseable {
       }
     }
     for (Cidr c : want) {
-      if (originated.add(c)) speaker.originate(prefix(c), c.isIPv4() ? nextHop4 : nextHop6, List.of());
+      if (originated.add(c))
+        speaker.originate(prefix(c), c.isIPv4() ? nextHop4 : nextHop6, List.of());
     }
   }
 
@@ -144,8 +145,7 @@ public final class BgpRouting implements AutoCloseable {
 
   /** Whether every configured session is established. */
   public boolean allEstablished() {
-    return peers().stream()
-        .allMatch(p -> p.state() == dev.netctl.bgp.fsm.State.ESTABLISHED);
+    return peers().stream().allMatch(p -> p.state() == dev.netctl.bgp.fsm.State.ESTABLISHED);
   }
 
   /** How many prefixes we originate. */

@@ -37,8 +37,8 @@ import java.util.Set;
  *   <li>BGPPeer scopes: global (no {@code node}, no {@code nodeSelector}), {@code node: <me>}, or a
  *       {@code nodeSelector} that matches this node; its peers are {@code peerIP} (with an optional
  *       port) or every node that {@code peerSelector} matches.
- *   <li>Route reflection: a node with {@code routeReflectorClusterID} treats its iBGP peers that are
- *       not reflectors of the same cluster as clients (Calico's RR topology).
+ *   <li>Route reflection: a node with {@code routeReflectorClusterID} treats its iBGP peers that
+ *       are not reflectors of the same cluster as clients (Calico's RR topology).
  * </ul>
  */
 public final class PeerPlanner {
@@ -127,7 +127,8 @@ public final class PeerPlanner {
         long remoteAs = s.asNumber() != null ? s.asNumber() : myAs;
         int remotePort = a.hasPort() ? a.port() : port;
         boolean rrClient = myCluster != null && remoteAs == myAs;
-        out.put(a.address(), neighbor(routerId, myAs, remoteAs, a.address(), remotePort, rrClient, s));
+        out.put(
+            a.address(), neighbor(routerId, myAs, remoteAs, a.address(), remotePort, rrClient, s));
       }
     }
     return out;
@@ -165,7 +166,8 @@ public final class PeerPlanner {
     if (s != null) {
       if (s.maxRestartTime() != null) restart = restartSeconds(s.maxRestartTime());
       if (s.password() != null && s.password().secretKeyRef() != null) {
-        password = readSecret(s.password().secretKeyRef().name(), s.password().secretKeyRef().key());
+        password =
+            readSecret(s.password().secretKeyRef().name(), s.password().secretKeyRef().key());
       }
       if (s.ttlSecurity() != null) ttl = s.ttlSecurity();
     }

@@ -2,9 +2,9 @@ package dev.netctl.agent.syncer;
 
 import dev.netctl.agent.calc.BlockInfo;
 import dev.netctl.datastore.Datastore;
-import dev.netctl.datastore.model.Cidr;
 import dev.netctl.datastore.model.BGPConfiguration;
 import dev.netctl.datastore.model.BGPPeer;
+import dev.netctl.datastore.model.Cidr;
 import dev.netctl.datastore.model.IPPool;
 import dev.netctl.datastore.model.Kind;
 import dev.netctl.datastore.model.Node;
@@ -63,12 +63,7 @@ public final class Syncer implements AutoCloseable {
     this.workloads = resource(store, codec, Kind.WORKLOAD_ENDPOINT, any);
     this.bgpConfigs = resource(store, codec, Kind.BGP_CONFIGURATION, any);
     this.bgpPeers = resource(store, codec, Kind.BGP_PEER, any);
-    this.blocks =
-        new KindFeed<>(
-            store,
-            IpamStore.BLOCK_KIND,
-            Syncer::blockInfo,
-            blockChange);
+    this.blocks = new KindFeed<>(store, IpamStore.BLOCK_KIND, Syncer::blockInfo, blockChange);
     this.all = List.of(pools, nodes, blocks, workloads, bgpConfigs, bgpPeers);
   }
 
@@ -87,8 +82,8 @@ public final class Syncer implements AutoCloseable {
 
   /**
    * Only what routing needs of a block: its CIDR and owner. A stored block also carries its
-   * allocation arrays (two lists per address), which the agent would otherwise keep for every
-   * block of the cluster.
+   * allocation arrays (two lists per address), which the agent would otherwise keep for every block
+   * of the cluster.
    */
   private static BlockInfo blockInfo(dev.netctl.datastore.Entry e) {
     AllocationBlock b = IpamStore.decode(e, AllocationBlock.class).value();

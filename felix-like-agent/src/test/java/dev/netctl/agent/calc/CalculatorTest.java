@@ -110,7 +110,8 @@ class CalculatorTest {
   @Test
   void aPeerWithoutTunnelAddressGetsNoRouteYet() {
     List<NodeInfo> nodes =
-        List.of(node("n1", "10.0.0.1/24", "10.244.1.1", false), node("n2", "10.0.0.2/24", null, false));
+        List.of(
+            node("n1", "10.0.0.1/24", "10.244.1.1", false), node("n2", "10.0.0.2/24", null, false));
     DesiredState d =
         new Calculator("n1")
             .compute(state(nodes, List.of(pool("10.244.0.0/16", NEVER, ALWAYS)), blocks));
@@ -129,7 +130,12 @@ class CalculatorTest {
     DesiredState nativePool =
         new Calculator("n1")
             .compute(
-                state(subnetA, List.of(pool("10.244.0.0/16", NEVER, NEVER)), blocks, List.of(), learned));
+                state(
+                    subnetA,
+                    List.of(pool("10.244.0.0/16", NEVER, NEVER)),
+                    blocks,
+                    List.of(),
+                    learned));
     assertThat(nativePool.routes().get(c("10.244.2.0/26")))
         .isEqualTo(Route.via(c("10.244.2.0/26"), a("10.0.0.2"), null, false));
     assertThat(nativePool.routes().get(c("10.244.1.0/26")).type()).isEqualTo(Route.Type.BLACKHOLE);
@@ -139,7 +145,12 @@ class CalculatorTest {
     DesiredState ipipCross =
         new Calculator("n1")
             .compute(
-                state(subnetA, List.of(pool("10.244.0.0/16", CROSS, NEVER)), blocks, List.of(), learned));
+                state(
+                    subnetA,
+                    List.of(pool("10.244.0.0/16", CROSS, NEVER)),
+                    blocks,
+                    List.of(),
+                    learned));
     assertThat(ipipCross.routes().get(c("10.244.2.0/26")).dev()).isNull();
     assertThat(ipipCross.routes().get(c("10.244.3.0/26")))
         .isEqualTo(Route.via(c("10.244.3.0/26"), a("10.1.0.3"), Ownership.IPIP, true));
@@ -158,7 +169,12 @@ class CalculatorTest {
     DesiredState d =
         new Calculator("n1")
             .compute(
-                state(nodes, List.of(pool("10.244.0.0/16", CROSS, NEVER)), blocks, List.of(), learned));
+                state(
+                    nodes,
+                    List.of(pool("10.244.0.0/16", CROSS, NEVER)),
+                    blocks,
+                    List.of(),
+                    learned));
     assertThat(d.vxlanV4()).isTrue();
     assertThat(d.routes().get(c("10.244.2.0/26")).dev()).isNull(); // same subnet: native
     assertThat(d.routes().get(c("10.244.3.0/26")))
@@ -184,8 +200,10 @@ class CalculatorTest {
         new Calculator("n1")
             .compute(
                 state(subnetA, List.of(pool("10.244.0.0/16", NEVER, ALWAYS)), blocks, w, Map.of()));
-    assertThat(d.routes().get(c("10.244.1.5/32"))).isEqualTo(Route.link(c("10.244.1.5/32"), "cali1"));
-    assertThat(d.routes().get(c("10.244.2.9/32"))).isEqualTo(Route.link(c("10.244.2.9/32"), "cali2"));
+    assertThat(d.routes().get(c("10.244.1.5/32")))
+        .isEqualTo(Route.link(c("10.244.1.5/32"), "cali1"));
+    assertThat(d.routes().get(c("10.244.2.9/32")))
+        .isEqualTo(Route.link(c("10.244.2.9/32"), "cali2"));
     assertThat(d.originate()).containsExactly(c("10.244.1.0/26"), c("10.244.2.9/32"));
   }
 

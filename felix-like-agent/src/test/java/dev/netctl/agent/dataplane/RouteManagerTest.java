@@ -22,7 +22,8 @@ class RouteManagerTest {
   }
 
   private final Route own = Route.blackhole(c("10.244.1.0/26"));
-  private final Route remote = Route.via(c("10.244.2.0/26"), Cidr.parseAddress("10.0.0.2"), null, false);
+  private final Route remote =
+      Route.via(c("10.244.2.0/26"), Cidr.parseAddress("10.0.0.2"), null, false);
   private final Route pod = Route.link(c("10.244.1.5/32"), "cali1");
 
   @Test
@@ -88,7 +89,9 @@ class RouteManagerTest {
   void ipArgsAreWhatIpRouteExpects() {
     assertThat(own.ipArgs()).isEqualTo("blackhole 10.244.1.0/26 proto 86");
     assertThat(pod.ipArgs()).isEqualTo("10.244.1.5/32 dev cali1 scope link proto 86");
-    assertThat(Route.via(c("fd00:1::/122"), Cidr.parseAddress("fd00::2"), "vxlan-v6.calico", true).ipArgs())
+    assertThat(
+            Route.via(c("fd00:1::/122"), Cidr.parseAddress("fd00::2"), "vxlan-v6.calico", true)
+                .ipArgs())
         .isEqualTo("fd00:1::/122 via fd00::2 dev vxlan-v6.calico onlink proto 86");
   }
 }

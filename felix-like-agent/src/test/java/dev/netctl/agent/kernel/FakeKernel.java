@@ -18,8 +18,10 @@ import java.util.function.Predicate;
 public final class FakeKernel implements Kernel {
 
   public final Map<Cidr, Route> owned = new LinkedHashMap<>();
+
   /** Routes of other protocols: never to be touched. */
   public final Map<Cidr, Route> foreign = new LinkedHashMap<>();
+
   public final Map<String, Link> links = new LinkedHashMap<>();
   public final Map<String, Vxlan> vxlans = new HashMap<>();
   public final Map<String, Set<Neighbour>> neighbours = new HashMap<>();

@@ -12,9 +12,11 @@ class AddressDetectorTest {
 
   private final List<Link> links =
       List.of(
-          new Link("lo", 1, 65536, null, true, null, List.of(Cidr.parseAddressOrCidr("127.0.0.1/8"))),
+          new Link(
+              "lo", 1, 65536, null, true, null, List.of(Cidr.parseAddressOrCidr("127.0.0.1/8"))),
           new Link("cali123", 5, 1500, "ee:ee:ee:ee:ee:ee", true, "veth", List.of()),
-          new Link("vxlan.calico", 6, 1450, null, true, "vxlan", List.of(Cidr.parse("10.244.1.1/32"))),
+          new Link(
+              "vxlan.calico", 6, 1450, null, true, "vxlan", List.of(Cidr.parse("10.244.1.1/32"))),
           new Link(
               "eth0",
               2,
@@ -22,13 +24,16 @@ class AddressDetectorTest {
               null,
               true,
               "veth",
-              List.of(Cidr.parse("10.0.0.5/24"), Cidr.parse("fe80::1/64"), Cidr.parse("fd00:1::5/64"))),
+              List.of(
+                  Cidr.parse("10.0.0.5/24"), Cidr.parse("fe80::1/64"), Cidr.parse("fd00:1::5/64"))),
           new Link("eth1", 3, 1500, null, true, null, List.of(Cidr.parse("192.168.7.2/23"))));
 
   @Test
   void firstFoundSkipsLoopbackWorkloadsAndTunnelsAndKeepsThePrefixLength() {
-    assertThat(AddressDetector.detect(links, "first-found", false)).contains(Cidr.parse("10.0.0.5/24"));
-    assertThat(AddressDetector.detect(links, "first-found", true)).contains(Cidr.parse("fd00:1::5/64"));
+    assertThat(AddressDetector.detect(links, "first-found", false))
+        .contains(Cidr.parse("10.0.0.5/24"));
+    assertThat(AddressDetector.detect(links, "first-found", true))
+        .contains(Cidr.parse("fd00:1::5/64"));
   }
 
   @Test

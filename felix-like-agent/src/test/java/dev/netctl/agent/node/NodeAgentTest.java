@@ -72,12 +72,28 @@ class NodeAgentTest {
     createBlock("10.244.9.0/26", "remote");
     kernel.links.put(
         "eth0",
-        new Link("eth0", 2, 1500, "02:00:00:00:00:01", true, "veth", List.of(Cidr.parse("127.0.0.61/8"))));
+        new Link(
+            "eth0",
+            2,
+            1500,
+            "02:00:00:00:00:01",
+            true,
+            "veth",
+            List.of(Cidr.parse("127.0.0.61/8"))));
     agent =
         new NodeAgent(
             new AgentOptions(
-                "me", "127.0.0.61/8", "none", "first-found", 4096, 4789, 0, "127.0.0.1", 0,
-                Path.of("/nonexistent"), Duration.ofSeconds(90)),
+                "me",
+                "127.0.0.61/8",
+                "none",
+                "first-found",
+                4096,
+                4789,
+                0,
+                "127.0.0.1",
+                0,
+                Path.of("/nonexistent"),
+                Duration.ofSeconds(90)),
             store,
             kernel);
     agent.start();
@@ -96,8 +112,16 @@ class NodeAgentTest {
   void vxlanPoolProgramsTheDeviceTheVtepAndTheRouteAndRegistersTheNode() throws Exception {
     start(
         new IPPoolSpec(
-            "10.244.0.0/16", null, EncapsulationMode.NEVER, EncapsulationMode.ALWAYS, true, false,
-            false, null, null, null));
+            "10.244.0.0/16",
+            null,
+            EncapsulationMode.NEVER,
+            EncapsulationMode.ALWAYS,
+            true,
+            false,
+            false,
+            null,
+            null,
+            null));
     await()
         .atMost(Duration.ofSeconds(20))
         .untilAsserted(
@@ -141,8 +165,16 @@ class NodeAgentTest {
   void ipipWithoutKernelSupportIsPublishedAndCarriedOverVxlan() throws Exception {
     start(
         new IPPoolSpec(
-            "10.244.0.0/16", null, EncapsulationMode.ALWAYS, EncapsulationMode.NEVER, false, false,
-            false, null, null, null));
+            "10.244.0.0/16",
+            null,
+            EncapsulationMode.ALWAYS,
+            EncapsulationMode.NEVER,
+            false,
+            false,
+            false,
+            null,
+            null,
+            null));
     await()
         .atMost(Duration.ofSeconds(20))
         .ignoreExceptions()
@@ -161,8 +193,16 @@ class NodeAgentTest {
   void aLinkChangeMakesTheAgentReReadAndRepairTheKernel() throws Exception {
     start(
         new IPPoolSpec(
-            "10.244.0.0/16", null, EncapsulationMode.NEVER, EncapsulationMode.ALWAYS, false, false,
-            false, null, null, null));
+            "10.244.0.0/16",
+            null,
+            EncapsulationMode.NEVER,
+            EncapsulationMode.ALWAYS,
+            false,
+            false,
+            false,
+            null,
+            null,
+            null));
     await().atMost(Duration.ofSeconds(20)).until(() -> owned("10.244.9.0/26") != null);
     // Someone flushes our routes behind the agent's back (a link went down and up).
     kernel.owned.clear();

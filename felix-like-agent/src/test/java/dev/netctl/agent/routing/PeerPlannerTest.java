@@ -87,10 +87,19 @@ class PeerPlannerTest {
         new BGPPeer(
             ObjectMeta.named("tor"),
             new BGPPeerSpec(
-                "n1", null, "10.0.0.254:1790", 65001L, null,
+                "n1",
+                null,
+                "10.0.0.254:1790",
+                65001L,
+                null,
                 new dev.netctl.datastore.model.BGPPassword(
                     new dev.netctl.datastore.model.SecretKeySelector("bgp", "tor")),
-                false, null, "30s", null, 1, null));
+                false,
+                null,
+                "30s",
+                null,
+                1,
+                null));
     Map<InetAddress, Neighbor> mine =
         new PeerPlanner("n1", secrets).plan(n1, List.of(n1, n2), List.of(tor), cluster(false));
     Neighbor n = mine.get(a("10.0.0.254"));
@@ -102,7 +111,8 @@ class PeerPlannerTest {
     // eBGP gets explicit accept-all policies: without them RFC 8212 exchanges nothing.
     assertThat(n.exportPolicy()).isNotNull();
 
-    assertThat(new PeerPlanner("n2", secrets).plan(n2, List.of(n1, n2), List.of(tor), cluster(false)))
+    assertThat(
+            new PeerPlanner("n2", secrets).plan(n2, List.of(n1, n2), List.of(tor), cluster(false)))
         .isEmpty();
   }
 
