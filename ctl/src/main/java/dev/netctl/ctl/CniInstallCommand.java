@@ -25,13 +25,22 @@ final class CniInstallCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--bin-dir", paramLabel = "DIR", description = "CNI plugin dir (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--bin-dir",
+      paramLabel = "DIR",
+      description = "CNI plugin dir (default: ${DEFAULT-VALUE}).")
   Path binDir = Path.of("/opt/cni/bin");
 
-  @Option(names = "--conf-dir", paramLabel = "DIR", description = "CNI config dir (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--conf-dir",
+      paramLabel = "DIR",
+      description = "CNI config dir (default: ${DEFAULT-VALUE}).")
   Path confDir = Path.of("/etc/cni/net.d");
 
-  @Option(names = "--node", paramLabel = "NAME", description = "Node name written as nodename (default: the agent's).")
+  @Option(
+      names = "--node",
+      paramLabel = "NAME",
+      description = "Node name written as nodename (default: the agent's).")
   String node;
 
   @Option(
@@ -40,7 +49,10 @@ final class CniInstallCommand implements Callable<Integer> {
       description = "The node agent's CNI socket (default: ${DEFAULT-VALUE}).")
   String agentSocket = CniPlugin.DEFAULT_SOCKET;
 
-  @Option(names = "--mtu", paramLabel = "N", description = "Pod interface MTU (default: the agent's).")
+  @Option(
+      names = "--mtu",
+      paramLabel = "N",
+      description = "Pod interface MTU (default: the agent's).")
   int mtu;
 
   @Override
@@ -50,7 +62,8 @@ final class CniInstallCommand implements Callable<Integer> {
     }
     if (!agentSocket.startsWith("/")) {
       throw new CliException(
-          ExitCode.USAGE, "cni install: --agent-socket " + agentSocket + ": must be an absolute path");
+          ExitCode.USAGE,
+          "cni install: --agent-socket " + agentSocket + ": must be an absolute path");
     }
     CniInstaller.Installed done;
     try {

@@ -19,8 +19,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code netctl cni serve} (hidden, for development and benchmarks): the agent's CNI socket alone,
- * without the rest of the node agent — IPAM, plumbing and WorkloadEndpoints, always ready. The
- * node agent ({@code netctl node run}) serves the same socket in production.
+ * without the rest of the node agent — IPAM, plumbing and WorkloadEndpoints, always ready. The node
+ * agent ({@code netctl node run}) serves the same socket in production.
  */
 @Command(
     name = "serve",
@@ -34,7 +34,11 @@ final class CniServeCommand implements Callable<Integer> {
   @Option(names = "--node", required = true, paramLabel = "NAME", description = "This node's name.")
   String node;
 
-  @Option(names = "--socket", required = true, paramLabel = "PATH", description = "Socket to listen on.")
+  @Option(
+      names = "--socket",
+      required = true,
+      paramLabel = "PATH",
+      description = "Socket to listen on.")
   Path socket;
 
   @Option(names = "--mtu", paramLabel = "N", description = "Pod MTU (default: ${DEFAULT-VALUE}).")

@@ -52,9 +52,7 @@ class CniInstallCommandTest {
 
     // The installed executable runs as a runtime would run it, and answers VERSION by itself.
     Process p =
-        new ProcessBuilder(bin.resolve("netctl").toString())
-            .redirectErrorStream(true)
-            .start();
+        new ProcessBuilder(bin.resolve("netctl").toString()).redirectErrorStream(true).start();
     p.getOutputStream().write("{\"cniVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
     p.getOutputStream().close();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -59,7 +59,9 @@ public final class CniError extends RuntimeException {
   /** The error as the spec's JSON object, for a caller that spoke {@code cniVersion}. */
   public Map<String, Object> toJson(String cniVersion) {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("cniVersion", cniVersion == null || !SUPPORTED_VERSIONS.contains(cniVersion) ? LATEST : cniVersion);
+    m.put(
+        "cniVersion",
+        cniVersion == null || !SUPPORTED_VERSIONS.contains(cniVersion) ? LATEST : cniVersion);
     m.put("code", (long) code);
     m.put("msg", getMessage());
     if (!details.isEmpty()) m.put("details", details);

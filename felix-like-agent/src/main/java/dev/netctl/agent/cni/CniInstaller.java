@@ -17,16 +17,16 @@ import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 
 /**
- * What {@code netctl cni install} does, the way Calico's install container does it: puts the
- * {@code netctl} and {@code netctl-ipam} executables into the CNI bin dir and writes {@code
+ * What {@code netctl cni install} does, the way Calico's install container does it: puts the {@code
+ * netctl} and {@code netctl-ipam} executables into the CNI bin dir and writes {@code
  * 10-netctl.conflist} into the conf dir.
  *
  * <p>The executables are two small shell launchers around a jar holding only the plugin's classes
  * ({@link CniPlugin}, {@link Json}, {@link CniError}) and a class-data-sharing archive made from a
  * training run of those classes, both under {@code <bin-dir>/netctl-cni/}. The JDK found at install
- * time (the one running the installer) is written into the launchers; if it has gone, they look
- * for a JDK 25 as the repository's {@code ./netctl} does. Every file is written under a temporary
- * name and renamed, so a runtime exec'ing the plugin during an upgrade sees old or new, never half.
+ * time (the one running the installer) is written into the launchers; if it has gone, they look for
+ * a JDK 25 as the repository's {@code ./netctl} does. Every file is written under a temporary name
+ * and renamed, so a runtime exec'ing the plugin during an upgrade sees old or new, never half.
  */
 public final class CniInstaller {
 
@@ -101,7 +101,8 @@ public final class CniInstaller {
     StringBuilder main = new StringBuilder();
     main.append("      \"type\": \"netctl\",\n");
     main.append("      \"log_level\": \"info\",\n");
-    if (o.node() != null) main.append("      \"nodename\": ").append(Json.write(o.node())).append(",\n");
+    if (o.node() != null)
+      main.append("      \"nodename\": ").append(Json.write(o.node())).append(",\n");
     if (o.mtu() > 0) main.append("      \"mtu\": ").append(o.mtu()).append(",\n");
     main.append("      \"agent_socket\": ").append(Json.write(o.agentSocket())).append(",\n");
     main.append("      \"ipam\": {\"type\": \"netctl-ipam\", \"assign_ipv4\": \"true\"}\n");
@@ -119,7 +120,9 @@ public final class CniInstaller {
         + "}\n";
   }
 
-  /** A POSIX sh launcher (dash runs it in ~1 ms); {@code $0} is not used, so a symlink works too. */
+  /**
+   * A POSIX sh launcher (dash runs it in ~1 ms); {@code $0} is not used, so a symlink works too.
+   */
   static String launcher(Path java, Path lib, String type) {
     String flags = String.join(" ", JVM_FLAGS);
     return "#!/bin/sh\n"
@@ -183,9 +186,11 @@ public final class CniInstaller {
     Path work = Files.createTempDirectory(jsa.getParent(), ".archive");
     try {
       Path list = work.resolve("classes");
-      List<String> train = new ArrayList<>(List.of(java.toString(), "-XX:DumpLoadedClassList=" + list));
+      List<String> train =
+          new ArrayList<>(List.of(java.toString(), "-XX:DumpLoadedClassList=" + list));
       train.addAll(JVM_FLAGS);
-      train.addAll(List.of("-cp", jar.toString(), CniPlugin.class.getName(), "--train", work.toString()));
+      train.addAll(
+          List.of("-cp", jar.toString(), CniPlugin.class.getName(), "--train", work.toString()));
       if (!runQuietly(train)) return false;
       Path kept = work.resolve("kept");
       // Constant-pool lines would make the dump link classes; the netctl launcher drops them too.
@@ -237,7 +242,8 @@ public final class CniInstaller {
   }
 
   private static void writeAtomically(Path target, Writer w) throws IOException {
-    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp" + ProcessHandle.current().pid());
+    Path tmp =
+        target.resolveSibling("." + target.getFileName() + ".tmp" + ProcessHandle.current().pid());
     try (OutputStream out = Files.newOutputStream(tmp)) {
       w.write(out);
     }

@@ -116,7 +116,9 @@ public final class CniPlugin {
       return 1;
     } catch (IOException | RuntimeException e) {
       out.println(
-          Json.write(new CniError(CniError.IO_FAILURE, "netctl plugin failed", e.toString()).toJson(version)));
+          Json.write(
+              new CniError(CniError.IO_FAILURE, "netctl plugin failed", e.toString())
+                  .toJson(version)));
       return 1;
     }
   }
@@ -157,8 +159,7 @@ public final class CniPlugin {
 
   /** Sends the request and reads the whole reply; an agent that cannot be reached is code 11. */
   private static Map<String, Object> exchange(String socket, String request, String command) {
-    int unreachable =
-        command.equals("STATUS") ? CniError.NOT_AVAILABLE : CniError.TRY_AGAIN_LATER;
+    int unreachable = command.equals("STATUS") ? CniError.NOT_AVAILABLE : CniError.TRY_AGAIN_LATER;
     byte[] reply;
     try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       try {
@@ -175,12 +176,16 @@ public final class CniPlugin {
       reply = Channels.newInputStream(ch).readAllBytes();
     } catch (IOException e) {
       throw new CniError(
-          unreachable, "the netctl agent at " + socket + " failed the request; try again later", e.toString());
+          unreachable,
+          "the netctl agent at " + socket + " failed the request; try again later",
+          e.toString());
     }
     if (reply.length == 0) {
       throw new CniError(
           unreachable,
-          "the netctl agent at " + socket + " closed the connection without an answer; try again later");
+          "the netctl agent at "
+              + socket
+              + " closed the connection without an answer; try again later");
     }
     return Json.parseObject(new String(reply, StandardCharsets.UTF_8));
   }

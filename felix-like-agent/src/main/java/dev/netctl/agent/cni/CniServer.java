@@ -53,7 +53,9 @@ public final class CniServer implements AutoCloseable {
       BooleanSupplier ready,
       Path socket)
       throws IOException {
-    this(new CniService(client, ipam, node, mtu, ready, PodInfo.NONE, new PodPlumbing(null)), socket);
+    this(
+        new CniService(client, ipam, node, mtu, ready, PodInfo.NONE, new PodPlumbing(null)),
+        socket);
   }
 
   /** Listens on {@code socket} (replacing a stale file there) and serves {@code service}. */
@@ -107,7 +109,8 @@ public final class CniServer implements AutoCloseable {
     Map<String, Object> reply = new LinkedHashMap<>();
     try {
       if (in.length > MAX_REQUEST) {
-        throw new CniError(CniError.DECODE_FAILURE, "request larger than " + MAX_REQUEST + " bytes");
+        throw new CniError(
+            CniError.DECODE_FAILURE, "request larger than " + MAX_REQUEST + " bytes");
       }
       Map<String, Object> raw;
       try {

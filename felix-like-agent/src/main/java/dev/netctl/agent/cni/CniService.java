@@ -77,7 +77,9 @@ public final class CniService {
     this.endpoints = new EndpointWriter(client);
   }
 
-  /** Runs one command; returns what the plugin prints (null: nothing) or throws {@link CniError}. */
+  /**
+   * Runs one command; returns what the plugin prints (null: nothing) or throws {@link CniError}.
+   */
   public Map<String, Object> handle(CniRequest r) {
     if (r.containerId() != null && !r.containerId().matches("[A-Za-z0-9][A-Za-z0-9_.\\-]*")) {
       throw new CniError(
@@ -109,7 +111,9 @@ public final class CniService {
       throw new CniError(CniError.IPAM_FAILURE, "IPAM refused the request", e.getMessage());
     } catch (DatastoreException e) {
       throw new CniError(
-          CniError.TRY_AGAIN_LATER, "the datastore is not available; try again later", e.getMessage());
+          CniError.TRY_AGAIN_LATER,
+          "the datastore is not available; try again later",
+          e.getMessage());
     }
   }
 
@@ -125,7 +129,8 @@ public final class CniService {
   private Map<String, Object> add(CniRequest r) {
     if (!ready.getAsBoolean()) {
       throw new CniError(
-          CniError.TRY_AGAIN_LATER, "the netctl agent on " + node + " is not ready; try again later");
+          CniError.TRY_AGAIN_LATER,
+          "the netctl agent on " + node + " is not ready; try again later");
     }
     NetConf c = r.config();
     if (c.nodename() != null && !c.nodename().isBlank() && !c.nodename().equals(node)) {
@@ -138,7 +143,9 @@ public final class CniService {
       throw new CniError(
           CniError.INVALID_ENVIRONMENT,
           "invalid CNI_NETNS",
-          "\"" + r.netns() + "\": must be an absolute path of letters, digits, '_', '.', '/', ':', '-'");
+          "\""
+              + r.netns()
+              + "\": must be an absolute path of letters, digits, '_', '.', '/', ':', '-'");
     }
     if (!ipamOnly && !Files.exists(Path.of(r.netns()))) {
       throw new CniError(
@@ -170,7 +177,8 @@ public final class CniService {
     String podMac = randomMac();
     int linkMtu = c.mtu() > 0 ? c.mtu() : mtu.getAsInt();
     PodPlumbing.Veth veth =
-        new PodPlumbing.Veth(hostIface, r.containerId(), r.netns(), r.ifName(), linkMtu, podMac, v4, v6);
+        new PodPlumbing.Veth(
+            hostIface, r.containerId(), r.netns(), r.ifName(), linkMtu, podMac, v4, v6);
     try {
       plumbing.add(veth);
     } catch (RuntimeException e) {
@@ -204,7 +212,8 @@ public final class CniService {
       plumbing.remove(hostIface, r.containerId());
       releaseQuietly(r.handle());
       if (e instanceof ValidationException v) {
-        throw new CniError(CniError.INVALID_CONFIG, "invalid WorkloadEndpoint " + wepName, v.getMessage());
+        throw new CniError(
+            CniError.INVALID_CONFIG, "invalid WorkloadEndpoint " + wepName, v.getMessage());
       }
       throw e;
     }
@@ -267,12 +276,17 @@ public final class CniService {
             ANNOTATION_IP_ADDRS + " = " + annotation + ": " + e.getMessage());
       }
     }
-    if (addrs.isEmpty() || addrs.size() > 2 || addrs.stream().filter(a -> a instanceof Inet6Address).count() > 1
+    if (addrs.isEmpty()
+        || addrs.size() > 2
+        || addrs.stream().filter(a -> a instanceof Inet6Address).count() > 1
         || addrs.stream().filter(a -> !(a instanceof Inet6Address)).count() > 1) {
       throw new CniError(
           CniError.INVALID_CONFIG,
           "invalid pod annotation",
-          ANNOTATION_IP_ADDRS + " = " + annotation + ": must list one IPv4 and/or one IPv6 address");
+          ANNOTATION_IP_ADDRS
+              + " = "
+              + annotation
+              + ": must list one IPv4 and/or one IPv6 address");
     }
     List<AssignedAddress> v4 = new ArrayList<>();
     List<AssignedAddress> v6 = new ArrayList<>();
@@ -313,7 +327,8 @@ public final class CniService {
     return List.copyOf(names);
   }
 
-  private static List<String> resolve(List<IPPool> all, List<String> wanted, boolean v6, String where) {
+  private static List<String> resolve(
+      List<IPPool> all, List<String> wanted, boolean v6, String where) {
     List<String> out = new ArrayList<>();
     if (wanted.isEmpty()) {
       for (IPPool p : all) if (!p.spec().network().isIPv4() == v6) out.add(p.name());
@@ -322,7 +337,8 @@ public final class CniService {
     for (String w : wanted) {
       IPPool match = null;
       for (IPPool p : all) {
-        if (p.name().equals(w) || p.spec().cidr().equals(w) || cidrEquals(p.spec().cidr(), w)) match = p;
+        if (p.name().equals(w) || p.spec().cidr().equals(w) || cidrEquals(p.spec().cidr(), w))
+          match = p;
       }
       if (match == null) {
         throw new CniError(
@@ -334,7 +350,13 @@ public final class CniService {
         throw new CniError(
             CniError.INVALID_CONFIG,
             "IP pool of the wrong family",
-            where + ": IPPool \"" + match.name() + "\" (" + match.spec().cidr() + ") is not IPv" + (v6 ? 6 : 4));
+            where
+                + ": IPPool \""
+                + match.name()
+                + "\" ("
+                + match.spec().cidr()
+                + ") is not IPv"
+                + (v6 ? 6 : 4));
       }
       out.add(match.name());
     }
@@ -376,7 +398,10 @@ public final class CniService {
   }
 
   private static void checkInterfaceName(String ifName) {
-    if (ifName == null || ifName.isEmpty() || ifName.length() > 15 || !ifName.matches("[A-Za-z0-9_.\\-]+")) {
+    if (ifName == null
+        || ifName.isEmpty()
+        || ifName.length() > 15
+        || !ifName.matches("[A-Za-z0-9_.\\-]+")) {
       throw new CniError(
           CniError.INVALID_ENVIRONMENT,
           "invalid CNI_IFNAME",
@@ -472,7 +497,8 @@ public final class CniService {
           if (node.equals(w.spec().node())
               && r.containerId().equals(w.spec().containerID())
               && r.ifName().equals(w.spec().endpoint())) {
-            if (w.spec().interfaceName() != null) plumbing.remove(w.spec().interfaceName(), r.containerId());
+            if (w.spec().interfaceName() != null)
+              plumbing.remove(w.spec().interfaceName(), r.containerId());
             deleteEndpoint(w);
           }
         }
@@ -531,16 +557,25 @@ public final class CniService {
         if (o instanceof Map<?, ?> ip
             && ip.get("address") instanceof String a
             && !w.spec().ipNetworks().contains(a)) {
-          problems.add("prevResult address " + a + " is not the endpoint's " + w.spec().ipNetworks());
+          problems.add(
+              "prevResult address " + a + " is not the endpoint's " + w.spec().ipNetworks());
         }
       }
     }
     problems.addAll(
         plumbing.check(
             new PodPlumbing.Veth(
-                w.spec().interfaceName(), r.containerId(), r.netns(), r.ifName(), 0, w.spec().mac(), v4, v6)));
+                w.spec().interfaceName(),
+                r.containerId(),
+                r.netns(),
+                r.ifName(),
+                0,
+                w.spec().mac(),
+                v4,
+                v6)));
     if (!problems.isEmpty()) {
-      throw new CniError(CniError.CHECK_FAILED, "CHECK failed for " + key, String.join("; ", problems));
+      throw new CniError(
+          CniError.CHECK_FAILED, "CHECK failed for " + key, String.join("; ", problems));
     }
   }
 

@@ -40,7 +40,8 @@ final class Commands {
     try {
       if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        return new Outcome(124, out.getNow(""), argv + " timed out after " + TIMEOUT_SECONDS + " s");
+        return new Outcome(
+            124, out.getNow(""), argv + " timed out after " + TIMEOUT_SECONDS + " s");
       }
       return new Outcome(p.exitValue(), out.join(), err.join());
     } catch (InterruptedException e) {

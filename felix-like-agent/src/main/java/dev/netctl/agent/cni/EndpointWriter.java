@@ -33,7 +33,8 @@ final class EndpointWriter {
   void create(WorkloadEndpoint w) {
     Pending p = new Pending(w, new CompletableFuture<>());
     queue.add(p);
-    if (draining.compareAndSet(false, true)) Thread.ofVirtual().name("cni-endpoints").start(this::drain);
+    if (draining.compareAndSet(false, true))
+      Thread.ofVirtual().name("cni-endpoints").start(this::drain);
     try {
       p.done().join();
     } catch (CompletionException e) {

@@ -250,7 +250,9 @@ public final class Json {
         case '\t' -> b.append("\\t");
         default -> {
           if (c < 0x20) {
-            b.append("\\u00").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 15, 16));
+            b.append("\\u00")
+                .append(Character.forDigit(c >> 4, 16))
+                .append(Character.forDigit(c & 15, 16));
           } else {
             b.append(c);
           }

@@ -4,9 +4,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Where pod labels and annotations come from when an orchestrator is there (the agent implements
- * it against Kubernetes); {@link #NONE} otherwise, and then they come from the network config's
- * {@code args.cni.labels} / {@code args.cni.annotations}.
+ * Where pod labels and annotations come from when an orchestrator is there (the agent implements it
+ * against Kubernetes); {@link #NONE} otherwise, and then they come from the network config's {@code
+ * args.cni.labels} / {@code args.cni.annotations}.
  */
 public interface PodInfo {
 

@@ -90,7 +90,8 @@ public final class PodPlumbing {
     // between creating the link and bringing it up.
     batch.append("link set ").append(h).append(" addrgenmode none\n");
     batch.append("link set ").append(h).append(" alias ").append(v.containerId()).append('\n');
-    if (v.v6() != null) batch.append("addr add ").append(GATEWAY_V6).append("/64 dev ").append(h).append(" nodad\n");
+    if (v.v6() != null)
+      batch.append("addr add ").append(GATEWAY_V6).append("/64 dev ").append(h).append(" nodad\n");
     batch.append("link set ").append(h).append(" up\n");
     for (InetAddress a : addresses(v)) {
       batch
@@ -106,7 +107,9 @@ public final class PodPlumbing {
     s.append(batch).append("HOST\n}\n");
     // A veth of the same name is an older sandbox of the same pod (or an ADD that died): the new
     // one replaces it. Deleting first on every ADD would cost a process, so only on a clash.
-    s.append("host || { ip link del ").append(Commands.quote(h)).append(" 2>/dev/null || true; host; }\n");
+    s.append("host || { ip link del ")
+        .append(Commands.quote(h))
+        .append(" 2>/dev/null || true; host; }\n");
     String conf4 = "/proc/sys/net/ipv4/conf/" + h;
     s.append("echo 1 > ").append(conf4).append("/proxy_arp\n");
     s.append("echo 1 > ").append(conf4).append("/forwarding\n");
@@ -117,10 +120,17 @@ public final class PodPlumbing {
       s.append("echo 1 > ").append(conf6).append("/forwarding\n");
     }
     String i = v.ifName();
-    s.append("nsenter --net=").append(Commands.quote(v.podNetns())).append(" ip -batch - <<'POD'\n");
-    if (v.v4() != null) s.append("addr add ").append(Cidr.format(v.v4())).append("/32 dev ").append(i).append('\n');
+    s.append("nsenter --net=")
+        .append(Commands.quote(v.podNetns()))
+        .append(" ip -batch - <<'POD'\n");
+    if (v.v4() != null)
+      s.append("addr add ").append(Cidr.format(v.v4())).append("/32 dev ").append(i).append('\n');
     if (v.v6() != null) {
-      s.append("addr add ").append(Cidr.format(v.v6())).append("/128 dev ").append(i).append(" nodad\n");
+      s.append("addr add ")
+          .append(Cidr.format(v.v6()))
+          .append("/128 dev ")
+          .append(i)
+          .append(" nodad\n");
     }
     s.append("link set ").append(i).append(" up\n");
     if (v.v4() != null) {
@@ -137,7 +147,13 @@ public final class PodPlumbing {
       remove(v.hostIface(), v.containerId());
       throw new CniError(
           CniError.PLUMBING_FAILURE,
-          "cannot plumb " + v.ifName() + " in " + v.podNetns() + " (host end " + v.hostIface() + ")",
+          "cannot plumb "
+              + v.ifName()
+              + " in "
+              + v.podNetns()
+              + " (host end "
+              + v.hostIface()
+              + ")",
           o.stderr().strip());
     }
   }
@@ -159,7 +175,9 @@ public final class PodPlumbing {
     Commands.Outcome o = Commands.run(hostShell(), script);
     if (!o.ok()) {
       throw new CniError(
-          CniError.PLUMBING_FAILURE, "cannot delete host interface " + hostIface, o.stderr().strip());
+          CniError.PLUMBING_FAILURE,
+          "cannot delete host interface " + hostIface,
+          o.stderr().strip());
     }
   }
 

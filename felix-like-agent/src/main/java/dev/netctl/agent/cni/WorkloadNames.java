@@ -17,7 +17,8 @@ final class WorkloadNames {
    */
   static String hostIface(String workloadId) {
     try {
-      byte[] d = MessageDigest.getInstance("SHA-1").digest(workloadId.getBytes(StandardCharsets.UTF_8));
+      byte[] d =
+          MessageDigest.getInstance("SHA-1").digest(workloadId.getBytes(StandardCharsets.UTF_8));
       return Ownership.IFACE_PREFIX + HexFormat.of().formatHex(d).substring(0, 11);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("the JDK has no SHA-1", e);

@@ -52,7 +52,8 @@ final class CniNode implements AutoCloseable {
     }
   }
 
-  final String prefix = "cni" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 5);
+  final String prefix =
+      "cni" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 5);
   final String nodeNs = prefix + "n";
   final Path nodeNetns = Path.of("/var/run/netns", nodeNs);
   final Path dir;
@@ -116,7 +117,13 @@ final class CniNode implements AutoCloseable {
       server =
           new CniServer(
               new CniService(
-                  client, ipam, NODE, () -> 1450, ready::get, PodInfo.NONE, new PodPlumbing(nodeNetns)),
+                  client,
+                  ipam,
+                  NODE,
+                  () -> 1450,
+                  ready::get,
+                  PodInfo.NONE,
+                  new PodPlumbing(nodeNetns)),
               socket);
     } catch (IOException | RuntimeException | Error e) {
       close();
@@ -160,7 +167,9 @@ final class CniNode implements AutoCloseable {
         + "}";
   }
 
-  /** The runtime's exec of {@code plugin} (a name in our bin dir or a path) inside the node netns. */
+  /**
+   * The runtime's exec of {@code plugin} (a name in our bin dir or a path) inside the node netns.
+   */
   Run exec(String plugin, Map<String, String> env, String stdin) {
     String exe = plugin.contains("/") ? plugin : binDir.resolve(plugin).toString();
     ProcessBuilder pb = new ProcessBuilder("nsenter", "--net=" + nodeNetns, exe);
@@ -218,7 +227,8 @@ final class CniNode implements AutoCloseable {
         p.destroyForcibly();
         throw new AssertionError("timed out: " + cmd);
       }
-      if (p.exitValue() != 0) throw new AssertionError("failed (" + p.exitValue() + "): " + cmd + "\n" + out);
+      if (p.exitValue() != 0)
+        throw new AssertionError("failed (" + p.exitValue() + "): " + cmd + "\n" + out);
       return out;
     } catch (IOException e) {
       throw new AssertionError(cmd, e);

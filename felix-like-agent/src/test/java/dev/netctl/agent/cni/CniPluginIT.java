@@ -69,7 +69,9 @@ class CniPluginIT {
     String hostIface = (String) ifaces.get(0).get("name");
     assertThat(hostIface).startsWith("cali").hasSize(15);
     assertThat(ifaces.get(0).get("mac")).isEqualTo("ee:ee:ee:ee:ee:ee");
-    assertThat(ifaces.get(1)).containsEntry("name", "eth0").containsEntry("sandbox", CniNode.netnsPath(pod));
+    assertThat(ifaces.get(1))
+        .containsEntry("name", "eth0")
+        .containsEntry("sandbox", CniNode.netnsPath(pod));
     List<Map<String, Object>> ips = list(result, "ips");
     assertThat(ips).hasSize((v4 ? 1 : 0) + (v6 ? 1 : 0));
     assertThat(ips).allSatisfy(ip -> assertThat(ip.get("interface")).isEqualTo(1L));
@@ -89,10 +91,13 @@ class CniPluginIT {
       assertThat(podAddr).contains(a);
       assertThat(hostRoutes).contains(a.substring(0, a.indexOf('/')) + " dev " + hostIface);
     }
-    if (v4) assertThat(podRoutes).contains("default via 169.254.1.1 dev eth0", "169.254.1.1 dev eth0 scope link");
+    if (v4)
+      assertThat(podRoutes)
+          .contains("default via 169.254.1.1 dev eth0", "169.254.1.1 dev eth0 scope link");
     if (v6) assertThat(podRoutes).contains("default via fe80::ecee:eeff:feee:eeee dev eth0");
     assertThat(podAddr).contains("mtu 1450");
-    assertThat(n.node("cat /proc/sys/net/ipv4/conf/" + hostIface + "/proxy_arp").strip()).isEqualTo("1");
+    assertThat(n.node("cat /proc/sys/net/ipv4/conf/" + hostIface + "/proxy_arp").strip())
+        .isEqualTo("1");
 
     // The endpoint, Calico-shaped.
     WorkloadEndpoint wep =
@@ -104,10 +109,16 @@ class CniPluginIT {
     assertThat(wep.metadata().labels()).containsEntry("projectcalico.org/namespace", "shop");
     assertThat(handles()).contains("k8s-pod-network." + cid);
 
-    String withPrev = conf.substring(0, conf.length() - 1) + ",\"prevResult\":" + add.stdout().strip() + "}";
+    String withPrev =
+        conf.substring(0, conf.length() - 1) + ",\"prevResult\":" + add.stdout().strip() + "}";
     CniNode.Run check = n.exec("netctl", env("CHECK", cid, pod, "web-" + cid), withPrev);
     assertThat(check.exit()).as("CHECK: %s", check.stdout()).isZero();
-    CniNode.sh("ip -n " + pod + " route del default 2>/dev/null; ip -n " + pod + " -6 route del default 2>/dev/null; true");
+    CniNode.sh(
+        "ip -n "
+            + pod
+            + " route del default 2>/dev/null; ip -n "
+            + pod
+            + " -6 route del default 2>/dev/null; true");
     CniNode.Run broken = n.exec("netctl", env("CHECK", cid, pod, "web-" + cid), withPrev);
     assertThat(broken.exit()).isEqualTo(1);
     assertThat(broken.code()).isEqualTo(CniError.CHECK_FAILED);
@@ -120,7 +131,8 @@ class CniPluginIT {
     assertThat(CniNode.sh("ip -n " + pod + " link")).doesNotContain("eth0");
     assertThat(handles()).doesNotContain("k8s-pod-network." + cid);
     assertThat(endpoints()).noneMatch(w -> cid.equals(w.spec().containerID()));
-    assertThat(n.node("ip route show proto 86; ip -6 route show proto 86")).doesNotContain(hostIface);
+    assertThat(n.node("ip route show proto 86; ip -6 route show proto 86"))
+        .doesNotContain(hostIface);
     assertThat(n.exec("netctl", env("DEL", cid, pod, "web-" + cid), conf).exit())
         .as("a second DEL succeeds")
         .isZero();
@@ -142,7 +154,8 @@ class CniPluginIT {
         assertThat(out).as("ping %s from pod a", addr).contains(" 0% packet loss");
       }
       String back = ((String) list(ra, "ips").getFirst().get("address")).split("/")[0];
-      assertThat(CniNode.sh("ip netns exec " + b + " ping -c 2 -i 0.2 -W 2 " + back + " 2>&1 || true"))
+      assertThat(
+              CniNode.sh("ip netns exec " + b + " ping -c 2 -i 0.2 -W 2 " + back + " 2>&1 || true"))
           .contains(" 0% packet loss");
     } finally {
       n.exec("netctl", env("DEL", "pinga", a, "ping-a"), conf);
@@ -189,9 +202,19 @@ class CniPluginIT {
         netctlConf.substring(0, netctlConf.length() - 1) + ",\"prevResult\":" + finalResult + "}";
     assertThat(n.exec("netctl", env("CHECK", cid, pod, "chained"), netctlWithPrev).exit()).isZero();
     Map<String, String> del = env("DEL", cid, pod, "chained");
-    assertThat(n.exec("/usr/lib/cni/bandwidth", del, bandwidth.replace(second.stdout().strip(), finalResult)).exit())
+    assertThat(
+            n.exec(
+                    "/usr/lib/cni/bandwidth",
+                    del,
+                    bandwidth.replace(second.stdout().strip(), finalResult))
+                .exit())
         .isZero();
-    assertThat(n.exec("/usr/lib/cni/portmap", del, portmap.replace(first.stdout().strip(), finalResult)).exit())
+    assertThat(
+            n.exec(
+                    "/usr/lib/cni/portmap",
+                    del,
+                    portmap.replace(first.stdout().strip(), finalResult))
+                .exit())
         .isZero();
     assertThat(n.exec("netctl", del, netctlWithPrev).exit()).isZero();
     assertThat(n.node("iptables-save -t nat")).doesNotContain("18080");
@@ -241,14 +264,18 @@ class CniPluginIT {
       List<Future<CniNode.Run>> adds = new ArrayList<>();
       for (int i = 0; i < pods; i++) {
         int k = i;
-        adds.add(pool.submit(() -> n.exec("netctl", env("ADD", "storm" + k, netns.get(k), "storm-" + k), conf)));
+        adds.add(
+            pool.submit(
+                () -> n.exec("netctl", env("ADD", "storm" + k, netns.get(k), "storm-" + k), conf)));
       }
       Set<String> seen = new HashSet<>();
       for (Future<CniNode.Run> f : adds) {
         CniNode.Run r = f.get();
         assertThat(r.exit()).as("ADD: %s %s", r.stdout(), r.stderr()).isZero();
         for (Map<String, Object> ip : list(r.json(), "ips")) {
-          assertThat(seen.add((String) ip.get("address"))).as("address %s handed out twice", ip.get("address")).isTrue();
+          assertThat(seen.add((String) ip.get("address")))
+              .as("address %s handed out twice", ip.get("address"))
+              .isTrue();
         }
       }
       assertThat(seen).hasSize(2 * pods);
@@ -257,7 +284,9 @@ class CniPluginIT {
       List<Future<CniNode.Run>> dels = new ArrayList<>();
       for (int i = 0; i < pods; i++) {
         int k = i;
-        dels.add(pool.submit(() -> n.exec("netctl", env("DEL", "storm" + k, netns.get(k), "storm-" + k), conf)));
+        dels.add(
+            pool.submit(
+                () -> n.exec("netctl", env("DEL", "storm" + k, netns.get(k), "storm-" + k), conf)));
       }
       for (Future<CniNode.Run> f : dels) assertThat(f.get().exit()).isZero();
     } finally {
@@ -275,14 +304,22 @@ class CniPluginIT {
     String pod = n.newPod();
     try {
       CniNode.Run unknownPool =
-          n.exec("netctl", env("ADD", "bad1", pod, "bad"), n.conf(true, false, null)
-              .replace("\"assign_ipv6\":\"false\"", "\"assign_ipv6\":\"false\",\"ipv4_pools\":[\"nope\"]"));
+          n.exec(
+              "netctl",
+              env("ADD", "bad1", pod, "bad"),
+              n.conf(true, false, null)
+                  .replace(
+                      "\"assign_ipv6\":\"false\"",
+                      "\"assign_ipv6\":\"false\",\"ipv4_pools\":[\"nope\"]"));
       assertThat(unknownPool.exit()).isEqualTo(1);
       assertThat(unknownPool.code()).isEqualTo(CniError.INVALID_CONFIG);
       assertThat((String) unknownPool.json().get("details")).contains("ipam.ipv4_pools", "nope");
 
       CniNode.Run badVersion =
-          n.exec("netctl", env("ADD", "bad2", pod, "bad"), n.conf(true, false, null).replace("1.0.0", "9.9.9"));
+          n.exec(
+              "netctl",
+              env("ADD", "bad2", pod, "bad"),
+              n.conf(true, false, null).replace("1.0.0", "9.9.9"));
       assertThat(badVersion.code()).isEqualTo(CniError.INCOMPATIBLE_VERSION);
 
       Map<String, String> noId = env("ADD", "bad3", pod, "bad");
@@ -292,7 +329,10 @@ class CniPluginIT {
       assertThat((String) missing.json().get("msg")).contains("CNI_CONTAINERID");
 
       CniNode.Run noName =
-          n.exec("netctl", env("ADD", "bad4", pod, "bad"), n.conf(true, false, null).replace("\"name\":\"k8s-pod-network\",", ""));
+          n.exec(
+              "netctl",
+              env("ADD", "bad4", pod, "bad"),
+              n.conf(true, false, null).replace("\"name\":\"k8s-pod-network\",", ""));
       assertThat(noName.code()).isEqualTo(CniError.INVALID_CONFIG);
       assertThat((String) noName.json().get("details")).contains("field name");
 
@@ -301,21 +341,33 @@ class CniPluginIT {
 
       String downSocket = n.dir.resolve("nobody.sock").toString();
       CniNode.Run down =
-          n.exec("netctl", env("ADD", "bad6", pod, "bad"), n.conf(true, false, null).replace(n.socket.toString(), downSocket));
+          n.exec(
+              "netctl",
+              env("ADD", "bad6", pod, "bad"),
+              n.conf(true, false, null).replace(n.socket.toString(), downSocket));
       assertThat(down.code()).isEqualTo(CniError.TRY_AGAIN_LATER);
       assertThat((String) down.json().get("msg")).contains(downSocket);
 
       n.ready.set(false);
       try {
-        CniNode.Run notReady = n.exec("netctl", env("ADD", "bad7", pod, "bad"), n.conf(true, false, null));
+        CniNode.Run notReady =
+            n.exec("netctl", env("ADD", "bad7", pod, "bad"), n.conf(true, false, null));
         assertThat(notReady.code()).isEqualTo(CniError.TRY_AGAIN_LATER);
-        CniNode.Run status = n.exec("netctl", Map.of("CNI_COMMAND", "STATUS"), n.conf(true, false, null).replace("1.0.0", "1.1.0"));
+        CniNode.Run status =
+            n.exec(
+                "netctl",
+                Map.of("CNI_COMMAND", "STATUS"),
+                n.conf(true, false, null).replace("1.0.0", "1.1.0"));
         assertThat(status.exit()).isEqualTo(1);
         assertThat(status.code()).isEqualTo(CniError.NOT_AVAILABLE);
       } finally {
         n.ready.set(true);
       }
-      CniNode.Run status = n.exec("netctl", Map.of("CNI_COMMAND", "STATUS"), n.conf(true, false, null).replace("1.0.0", "1.1.0"));
+      CniNode.Run status =
+          n.exec(
+              "netctl",
+              Map.of("CNI_COMMAND", "STATUS"),
+              n.conf(true, false, null).replace("1.0.0", "1.1.0"));
       assertThat(status.exit()).as(status.stdout()).isZero();
 
       assertThat(n.caliLinks()).isEmpty();
@@ -332,7 +384,8 @@ class CniPluginIT {
     CniNode.Run v =
         n.exec("netctl", Map.of("CNI_COMMAND", "VERSION"), "{\"cniVersion\":\"0.4.0\"}");
     assertThat(v.exit()).isZero();
-    assertThat(v.json().get("supportedVersions")).isEqualTo(List.of("0.3.1", "0.4.0", "1.0.0", "1.1.0"));
+    assertThat(v.json().get("supportedVersions"))
+        .isEqualTo(List.of("0.3.1", "0.4.0", "1.0.0", "1.1.0"));
     assertThat(v.json().get("cniVersion")).isEqualTo("0.4.0");
   }
 
@@ -359,7 +412,10 @@ class CniPluginIT {
   void podAnnotationsPickAFixedAddressOrAPool() {
     String pod = n.newPod();
     String fixed =
-        n.conf(true, false, "\"args\":{\"cni\":{\"labels\":{\"app\":\"db\"},\"annotations\":{\"cni.projectcalico.org/ipAddrs\":\"[\\\"10.77.0.200\\\"]\"}}}");
+        n.conf(
+            true,
+            false,
+            "\"args\":{\"cni\":{\"labels\":{\"app\":\"db\"},\"annotations\":{\"cni.projectcalico.org/ipAddrs\":\"[\\\"10.77.0.200\\\"]\"}}}");
     CniNode.Run add = n.exec("netctl", env("ADD", "fixed1", pod, "db-0"), fixed);
     assertThat(add.exit()).as(add.stdout()).isZero();
     assertThat(list(add.json(), "ips").getFirst().get("address")).isEqualTo("10.77.0.200/32");
@@ -368,7 +424,12 @@ class CniPluginIT {
     assertThat(n.exec("netctl", env("DEL", "fixed1", pod, "db-0"), fixed).exit()).isZero();
 
     String spare =
-        n.conf(true, false, "\"args\":{\"cni\":{\"annotations\":{\"cni.projectcalico.org/ipv4pools\":\"[\\\"" + CniNode.SPARE_CIDR4 + "\\\"]\"}}}");
+        n.conf(
+            true,
+            false,
+            "\"args\":{\"cni\":{\"annotations\":{\"cni.projectcalico.org/ipv4pools\":\"[\\\""
+                + CniNode.SPARE_CIDR4
+                + "\\\"]\"}}}");
     CniNode.Run add2 = n.exec("netctl", env("ADD", "spare1", pod, "db-1"), spare);
     assertThat(add2.exit()).as(add2.stdout()).isZero();
     assertThat((String) list(add2.json(), "ips").getFirst().get("address")).startsWith("10.78.0.");

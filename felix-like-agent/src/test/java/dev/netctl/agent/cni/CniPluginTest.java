@@ -41,7 +41,11 @@ class CniPluginTest {
   }
 
   private String conf(String version, String socket) {
-    return "{\"cniVersion\":\"" + version + "\",\"name\":\"n\",\"type\":\"netctl\",\"agent_socket\":\"" + socket + "\"}";
+    return "{\"cniVersion\":\""
+        + version
+        + "\",\"name\":\"n\",\"type\":\"netctl\",\"agent_socket\":\""
+        + socket
+        + "\"}";
   }
 
   private static Map<String, String> add() {
@@ -65,7 +69,8 @@ class CniPluginTest {
   void theSpecsCodesForWhatThePluginDecidesAlone() {
     String absent = dir.resolve("absent.sock").toString();
     assertThat(run(Map.of(), conf("1.0.0", absent)).json().get("code")).isEqualTo(4L);
-    assertThat(run(Map.of("CNI_COMMAND", "FROB"), conf("1.0.0", absent)).json().get("code")).isEqualTo(4L);
+    assertThat(run(Map.of("CNI_COMMAND", "FROB"), conf("1.0.0", absent)).json().get("code"))
+        .isEqualTo(4L);
     Map<String, String> noIfName = add();
     noIfName.remove("CNI_IFNAME");
     assertThat(run(noIfName, conf("1.0.0", absent)).json().get("code")).isEqualTo(4L);
@@ -92,8 +97,15 @@ class CniPluginTest {
               .start(
                   () -> {
                     try (SocketChannel c = server.accept()) {
-                      got.set(Json.parseObject(new String(Channels.newInputStream(c).readAllBytes(), StandardCharsets.UTF_8)));
-                      c.write(ByteBuffer.wrap("{\"ok\":false,\"error\":{\"cniVersion\":\"1.0.0\",\"code\":100,\"msg\":\"no\"}}".getBytes(StandardCharsets.UTF_8)));
+                      got.set(
+                          Json.parseObject(
+                              new String(
+                                  Channels.newInputStream(c).readAllBytes(),
+                                  StandardCharsets.UTF_8)));
+                      c.write(
+                          ByteBuffer.wrap(
+                              "{\"ok\":false,\"error\":{\"cniVersion\":\"1.0.0\",\"code\":100,\"msg\":\"no\"}}"
+                                  .getBytes(StandardCharsets.UTF_8)));
                     } catch (IOException e) {
                       throw new RuntimeException(e);
                     }
@@ -110,7 +122,8 @@ class CniPluginTest {
         .containsEntry("netns", "/var/run/netns/x")
         .containsEntry("ifName", "eth0")
         .containsEntry("args", "K8S_POD_NAME=p");
-    assertThat(((Map<?, ?>) got.get().get("config")).get("agent_socket")).isEqualTo(sock.toString());
+    assertThat(((Map<?, ?>) got.get().get("config")).get("agent_socket"))
+        .isEqualTo(sock.toString());
     assertThat(Files.exists(sock)).isTrue();
   }
 }

@@ -45,6 +45,8 @@ class JsonTest {
   @Test
   void deepNestingIsRefusedNotAStackOverflow() {
     String deep = "[".repeat(10_000) + "]".repeat(10_000);
-    assertThatThrownBy(() -> Json.parse(deep)).isInstanceOf(Json.ParseException.class).hasMessageContaining("nested");
+    assertThatThrownBy(() -> Json.parse(deep))
+        .isInstanceOf(Json.ParseException.class)
+        .hasMessageContaining("nested");
   }
 }

@@ -55,9 +55,15 @@ class NetConfTest {
             new Bad("{\"cniVersion\":\"1.0.0\",\"name\":\"a b\"}", "field name = \"a b\""),
             new Bad("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"mtu\":20}", "field mtu = 20"),
             new Bad("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"mtu\":\"x\"}", "field mtu"),
-            new Bad("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"ipam\":{\"assign_ipv4\":\"maybe\"}}", "ipam.assign_ipv4"),
-            new Bad("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"ipam\":{\"assign_ipv4\":false}}", "nothing to assign"),
-            new Bad("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"ipam\":{\"ipv4_pools\":\"p\"}}", "ipam.ipv4_pools"))) {
+            new Bad(
+                "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"ipam\":{\"assign_ipv4\":\"maybe\"}}",
+                "ipam.assign_ipv4"),
+            new Bad(
+                "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"ipam\":{\"assign_ipv4\":false}}",
+                "nothing to assign"),
+            new Bad(
+                "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"ipam\":{\"ipv4_pools\":\"p\"}}",
+                "ipam.ipv4_pools"))) {
       assertThatThrownBy(() -> parse(b.json()))
           .as(b.json())
           .isInstanceOfSatisfying(
@@ -75,6 +81,7 @@ class NetConfTest {
         .containsEntry("K8S_POD_NAMESPACE", "ns")
         .containsEntry("K8S_POD_NAME", "p-0");
     assertThatThrownBy(() -> CniRequest.parseArgs("A=1;broken"))
-        .isInstanceOfSatisfying(CniError.class, e -> assertThat(e.code()).isEqualTo(CniError.INVALID_ENVIRONMENT));
+        .isInstanceOfSatisfying(
+            CniError.class, e -> assertThat(e.code()).isEqualTo(CniError.INVALID_ENVIRONMENT));
   }
 }

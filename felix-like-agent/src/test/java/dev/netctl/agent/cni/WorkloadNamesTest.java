@@ -10,11 +10,16 @@ class WorkloadNamesTest {
   private static CniRequest request(String cniArgs, String containerId) {
     return CniRequest.of(
         Map.of(
-            "command", "ADD",
-            "containerID", containerId,
-            "ifName", "eth0",
-            "args", cniArgs,
-            "config", Map.of("cniVersion", "1.0.0", "name", "k8s-pod-network")));
+            "command",
+            "ADD",
+            "containerID",
+            containerId,
+            "ifName",
+            "eth0",
+            "args",
+            cniArgs,
+            "config",
+            Map.of("cniVersion", "1.0.0", "name", "k8s-pod-network")));
   }
 
   @Test
@@ -52,6 +57,7 @@ class WorkloadNamesTest {
   void hostVethIsThePrefixAndElevenHexDigitsOfSha1OfTheWorkloadId() {
     // printf 'shop.web-0' | sha1sum = a4fc3c48bd86c9bb94624ac9872761f967fb0aa8
     assertThat(WorkloadNames.hostIface("shop.web-0")).isEqualTo("calia4fc3c48bd8");
-    assertThat(WorkloadNames.hostIface("shop.web-1")).isNotEqualTo(WorkloadNames.hostIface("shop.web-0"));
+    assertThat(WorkloadNames.hostIface("shop.web-1"))
+        .isNotEqualTo(WorkloadNames.hostIface("shop.web-0"));
   }
 }
