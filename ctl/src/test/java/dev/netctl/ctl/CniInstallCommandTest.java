@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,25 +15,26 @@ class CniInstallCommandTest {
 
   @TempDir Path dir;
 
+  /** {@code netctl cni install} into {@code dir/bin} and {@code dir/net.d}, plus {@code more}. */
+  private Cli.Run install(String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "cni",
+                "install",
+                "--bin-dir",
+                dir.resolve("bin").toString(),
+                "--conf-dir",
+                dir.resolve("net.d").toString()));
+    args.addAll(List.of(more));
+    return Cli.raw("", args.toArray(String[]::new));
+  }
+
   @Test
   void installsBothPluginsAndACalicoShapedConflist() throws Exception {
     Path bin = dir.resolve("bin");
     Path conf = dir.resolve("net.d");
-    Cli.Run r =
-        Cli.raw(
-            "",
-            "cni",
-            "install",
-            "--bin-dir",
-            bin.toString(),
-            "--conf-dir",
-            conf.toString(),
-            "--node",
-            "node-7",
-            "--agent-socket",
-            "/run/x/cni.sock",
-            "--mtu",
-            "1410");
+    Cli.Run r = install("--node", "node-7", "--agent-socket", "/run/x/cni.sock", "--mtu", "1410");
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(Files.isExecutable(bin.resolve("netctl"))).isTrue();
     assertThat(Files.isExecutable(bin.resolve("netctl-ipam"))).isTrue();
@@ -63,17 +66,7 @@ class CniInstallCommandTest {
 
   @Test
   void badOptionsAreRefusedAndNothingIsWritten() {
-    Cli.Run r =
-        Cli.raw(
-            "",
-            "cni",
-            "install",
-            "--bin-dir",
-            dir.resolve("bin").toString(),
-            "--conf-dir",
-            dir.resolve("net.d").toString(),
-            "--mtu",
-            "20");
+    Cli.Run r = install("--mtu", "20");
     assertThat(r.exitCode()).isEqualTo(ExitCode.USAGE);
     assertThat(r.err()).contains("--mtu 20", "68-65535");
     assertThat(dir.resolve("bin")).doesNotExist();
