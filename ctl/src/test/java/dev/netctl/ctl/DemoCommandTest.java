@@ -29,7 +29,7 @@ class DemoCommandTest {
   @Test
   void everyNodeLearnsTheOtherNodesBlocksOverBgp() throws Exception {
     Cli cli = new Cli("embedded:" + dir.resolve("demo.db"));
-    Cli.Run run = cli.run("demo", "--bgp-port", freePort());
+    Cli.Run run = cli.run("demo", "--bgp-only", "--bgp-port", freePort());
     assertThat(run.exitCode()).as(run.toString()).isZero();
 
     // The IPv4 blocks IPAM claimed: one per node, since each node runs 4 pods.
@@ -62,14 +62,48 @@ class DemoCommandTest {
     String spec = "embedded:" + dir.resolve("demo.db");
     Cli cli = new Cli(spec);
     String port = freePort();
-    Cli.Run first = cli.run("demo", "--bgp-port", port);
+    Cli.Run first = cli.run("demo", "--bgp-only", "--bgp-port", port);
     assertThat(first.exitCode()).as(first.toString()).isZero();
     long before = poolRevision(spec);
 
-    Cli.Run second = cli.run("demo", "--bgp-port", port);
+    Cli.Run second = cli.run("demo", "--bgp-only", "--bgp-port", port);
     assertThat(second.exitCode()).as(second.toString()).isZero();
     assertThat(second.out()).contains("ippool.netctl.dev/default-ipv4-ippool unchanged");
     assertThat(poolRevision(spec)).isEqualTo(before);
+  }
+
+  /**
+   * As root, the demo is a real cluster: node agents in network namespaces, pods through the CNI
+   * plugin; every pod reaches every other, every agent is ready with its mesh up, and it leaves no
+   * namespace, no agent and no pod address behind (the tunnel addresses stay with their nodes).
+   */
+  @Test
+  @Timeout(300)
+  void asRootTheDemoIsAClusterInNetworkNamespacesWhereEveryPodReachesEveryOther() throws Exception {
+    String why = NetnsDemo.unavailableBecause();
+    if (why != null) {
+      if ("true".equals(System.getenv("CI"))) throw new IllegalStateException(why);
+      org.junit.jupiter.api.Assumptions.abort(why);
+    }
+    String spec = "embedded:" + dir.resolve("demo.db");
+    Cli.Run run = new Cli(spec).run("demo");
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    String matrix = section(run.out(), "== every pod pings every other pod");
+    assertThat(matrix.lines().skip(2).toList())
+        .as(matrix)
+        .hasSize(3 * NetnsDemo.PODS_PER_NODE)
+        .allMatch(l -> l.split("\\s+").length == 2 + 3 * NetnsDemo.PODS_PER_NODE)
+        .noneMatch(l -> l.contains("FAIL"));
+    for (String node : NetnsDemo.NODES) {
+      String status = section(run.out(), "== netctl node status (in ndemo-" + node + ")");
+      assertThat(status).contains("netctl node agent " + node + " is ready");
+      assertThat(run.out()).containsPattern("(?s)== netctl node status \\(in ndemo-" + node + "\\).*?IPv4 BGP status.*?Established.*?Established");
+    }
+    assertThat(run.out()).contains("Every pod reached every other pod");
+    String left = NetnsDemo.Exec.run(10, null, "ip", "netns", "list").out();
+    assertThat(left).doesNotContain(NetnsDemo.PREFIX);
+    Cli.Run usage = new Cli(spec).run("ipam", "show");
+    assertThat(usage.out()).as("only the three VXLAN tunnel addresses remain").contains("3 (0%)");
   }
 
   /**
