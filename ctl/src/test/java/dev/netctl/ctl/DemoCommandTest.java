@@ -97,7 +97,11 @@ class DemoCommandTest {
     for (String node : NetnsDemo.NODES) {
       String status = section(run.out(), "== netctl node status (in ndemo-" + node + ")");
       assertThat(status).contains("netctl node agent " + node + " is ready");
-      assertThat(run.out()).containsPattern("(?s)== netctl node status \\(in ndemo-" + node + "\\).*?IPv4 BGP status.*?Established.*?Established");
+      assertThat(run.out())
+          .containsPattern(
+              "(?s)== netctl node status \\(in ndemo-"
+                  + node
+                  + "\\).*?IPv4 BGP status.*?Established.*?Established");
     }
     assertThat(run.out()).contains("Every pod reached every other pod");
     String left = NetnsDemo.Exec.run(10, null, "ip", "netns", "list").out();

@@ -214,6 +214,35 @@ class NodeAgentTest {
   }
 
   @Test
+  void anInvalidObjectWrittenByAnotherToolIsSkippedAndTheRestProceeds() throws Exception {
+    start(
+        new IPPoolSpec(
+            "10.244.0.0/16",
+            null,
+            EncapsulationMode.NEVER,
+            EncapsulationMode.ALWAYS,
+            false,
+            false,
+            false,
+            null,
+            null,
+            null));
+    await().atMost(Duration.ofSeconds(20)).until(() -> owned("10.244.9.0/26") != null);
+    // Not JSON at all, and a pool that breaks a rule (a CIDR with host bits): both skipped.
+    store.create(new dev.netctl.datastore.Key("IPPool", "garbage"), "{not json".getBytes()).join();
+    store
+        .create(
+            new dev.netctl.datastore.Key("IPPool", "bad-cidr"),
+            ("{\"apiVersion\":\"netctl.dev/v1\",\"kind\":\"IPPool\",\"metadata\":{\"name\":"
+                    + "\"bad-cidr\"},\"spec\":{\"cidr\":\"10.99.0.1/16\",\"vxlanMode\":\"Always\"}}")
+                .getBytes())
+        .join();
+    createBlock("10.244.11.0/26", "remote");
+    await().atMost(Duration.ofSeconds(10)).until(() -> owned("10.244.11.0/26") != null);
+    assertThat(agent.status().encapsulation()).containsOnlyKeys("p");
+  }
+
+  @Test
   void routesOfOthersAndAStaleOwnRouteAreTreatedByOwnership() throws Exception {
     Route stale = Route.blackhole(Cidr.parse("10.250.0.0/26"));
     kernel.owned.put(stale.dst(), stale);
