@@ -57,7 +57,8 @@ import picocli.CommandLine.Spec;
     description = "Run a small multi-node netctl cluster on this machine (embedded datastore).")
 final class DemoCommand implements Callable<Integer> {
 
-  static final String MANIFEST =
+  /** The cluster's BGP settings, the first document of both demos' manifests. */
+  static final String BGP_CONFIGURATION =
       """
       apiVersion: projectcalico.org/v3
       kind: BGPConfiguration
@@ -67,6 +68,11 @@ final class DemoCommand implements Callable<Integer> {
         asNumber: 64512
         nodeToNodeMeshEnabled: true
       ---
+      """;
+
+  static final String MANIFEST =
+      BGP_CONFIGURATION
+          + """
       apiVersion: projectcalico.org/v3
       kind: IPPool
       metadata:
@@ -138,15 +144,8 @@ final class DemoCommand implements Callable<Integer> {
   boolean bgpOnly;
 
   static final String NETNS_MANIFEST =
-      """
-      apiVersion: projectcalico.org/v3
-      kind: BGPConfiguration
-      metadata:
-        name: default
-      spec:
-        asNumber: 64512
-        nodeToNodeMeshEnabled: true
-      ---
+      BGP_CONFIGURATION
+          + """
       apiVersion: projectcalico.org/v3
       kind: IPPool
       metadata:

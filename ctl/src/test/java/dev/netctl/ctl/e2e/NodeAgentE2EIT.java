@@ -347,37 +347,11 @@ class NodeAgentE2EIT {
           .pollInterval(Duration.ofSeconds(1))
           .untilAsserted(
               () -> {
-                String routes =
-                    Sh.run(
-                            10,
-                            "ip",
-                            "netns",
-                            "exec",
-                            lab.ns("rt"),
-                            "birdc",
-                            "-s",
-                            sock.toString(),
-                            "show",
-                            "route")
-                        .out();
+                String routes = birdc(sock, "show", "route");
                 var blocks = lab.blocks();
                 assertThat(blocks.keySet()).containsExactlyInAnyOrderElementsOf(Lab.NODES);
                 for (String n : Lab.NODES) {
-                  String fromOwner =
-                      Sh.run(
-                              10,
-                              "ip",
-                              "netns",
-                              "exec",
-                              lab.ns("rt"),
-                              "birdc",
-                              "-s",
-                              sock.toString(),
-                              "show",
-                              "route",
-                              "protocol",
-                              n)
-                          .out();
+                  String fromOwner = birdc(sock, "show", "route", "protocol", n);
                   for (String b : blocks.get(n)) {
                     assertThat(fromOwner)
                         .as(n + " advertises its block " + b + " to the ToR\n" + routes)
@@ -413,6 +387,15 @@ class NodeAgentE2EIT {
     awaitPing("pc", ips.get(1));
     assertThat(lab.cli(null, "get", "nodes", "-o", "yaml"))
         .contains("ipv4VXLANTunnelAddr: 10.252.");
+  }
+
+  /** A birdc command against the ToR running in the router namespace. */
+  private String birdc(Path sock, String... command) {
+    List<String> argv =
+        new java.util.ArrayList<>(
+            List.of("ip", "netns", "exec", lab.ns("rt"), "birdc", "-s", sock.toString()));
+    argv.addAll(List.of(command));
+    return Sh.run(10, argv.toArray(String[]::new)).out();
   }
 
   @Test

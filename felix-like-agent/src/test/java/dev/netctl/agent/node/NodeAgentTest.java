@@ -99,6 +99,20 @@ class NodeAgentTest {
     agent.start();
   }
 
+  private static IPPoolSpec vxlanPool(boolean natOutgoing) {
+    return new IPPoolSpec(
+        "10.244.0.0/16",
+        null,
+        EncapsulationMode.NEVER,
+        EncapsulationMode.ALWAYS,
+        natOutgoing,
+        false,
+        false,
+        null,
+        null,
+        null);
+  }
+
   private void createBlock(String cidr, String node) {
     var c = dev.netctl.ipam.block.Cidr.parse(cidr);
     store.create(IpamStore.blockKey(c), IpamStore.encode(Block.empty(c, node).toRecord())).join();
@@ -110,18 +124,7 @@ class NodeAgentTest {
 
   @Test
   void vxlanPoolProgramsTheDeviceTheVtepAndTheRouteAndRegistersTheNode() throws Exception {
-    start(
-        new IPPoolSpec(
-            "10.244.0.0/16",
-            null,
-            EncapsulationMode.NEVER,
-            EncapsulationMode.ALWAYS,
-            true,
-            false,
-            false,
-            null,
-            null,
-            null));
+    start(vxlanPool(true));
     await()
         .atMost(Duration.ofSeconds(20))
         .untilAsserted(
@@ -191,18 +194,7 @@ class NodeAgentTest {
 
   @Test
   void aLinkChangeMakesTheAgentReReadAndRepairTheKernel() throws Exception {
-    start(
-        new IPPoolSpec(
-            "10.244.0.0/16",
-            null,
-            EncapsulationMode.NEVER,
-            EncapsulationMode.ALWAYS,
-            false,
-            false,
-            false,
-            null,
-            null,
-            null));
+    start(vxlanPool(false));
     await().atMost(Duration.ofSeconds(20)).until(() -> owned("10.244.9.0/26") != null);
     // Someone flushes our routes behind the agent's back (a link went down and up).
     kernel.owned.clear();
@@ -215,18 +207,7 @@ class NodeAgentTest {
 
   @Test
   void anInvalidObjectWrittenByAnotherToolIsSkippedAndTheRestProceeds() throws Exception {
-    start(
-        new IPPoolSpec(
-            "10.244.0.0/16",
-            null,
-            EncapsulationMode.NEVER,
-            EncapsulationMode.ALWAYS,
-            false,
-            false,
-            false,
-            null,
-            null,
-            null));
+    start(vxlanPool(false));
     await().atMost(Duration.ofSeconds(20)).until(() -> owned("10.244.9.0/26") != null);
     // Not JSON at all, and a pool that breaks a rule (a CIDR with host bits): both skipped.
     store.create(new dev.netctl.datastore.Key("IPPool", "garbage"), "{not json".getBytes()).join();
