@@ -48,6 +48,73 @@ class LauncherIT {
         p.exitValue(), Files.readString(dir.resolve("out")), Files.readString(dir.resolve("err")));
   }
 
+  /** Runs the launcher with the JVM printing the flags it was started with; stdout has them. */
+  private Run flagsOf(String... args) throws IOException, InterruptedException {
+    Path launcher = Path.of("").toAbsolutePath().getParent().resolve("netctl");
+    List<String> cmd = new ArrayList<>(List.of(launcher.toString()));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().put("NETCTL_NO_BUILD", "1");
+    pb.environment().put("XDG_CACHE_HOME", dir.resolve("cache").toString());
+    pb.environment().put("NETCTL_DATASTORE", "embedded:" + dir.resolve("netctl.db"));
+    pb.environment().put("NETCTL_JAVA_OPTS", "-XX:+PrintCommandLineFlags");
+    pb.redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile());
+    Process p = pb.start();
+    p.getOutputStream().close();
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("netctl " + String.join(" ", args) + " did not finish in 60 s");
+    }
+    return new Run(
+        p.exitValue(), Files.readString(dir.resolve("out")), Files.readString(dir.resolve("err")));
+  }
+
+  @Test
+  void longRunningVerbsGetTheServerMemoryProfileAndMaxMemoryCapsTheHeap() throws Exception {
+    Path missing = dir.resolve("absent.yaml");
+    // The config is missing, so the speaker exits at once, after the JVM printed its flags.
+    Run server = flagsOf("bgp", "run", "--config", missing.toString());
+    assertThat(server.exitCode()).as(server.toString()).isEqualTo(ExitCode.INVALID);
+    assertThat(server.out())
+        .contains("-XX:InitialHeapSize=12582912", "-XX:NewSize=6291456", "-XX:MaxHeapFreeRatio=30")
+        .contains("-XX:+UseSerialGC", "-XX:+UseCompactObjectHeaders")
+        .doesNotContain("-XX:MaxDirectMemorySize");
+
+    // 256m: 192 MiB of heap (64 MiB left to the JVM itself), Netty's direct memory a quarter of it.
+    Run capped = flagsOf("bgp", "run", "--max-memory", "256m", "--config", missing.toString());
+    assertThat(capped.exitCode()).as(capped.toString()).isEqualTo(ExitCode.INVALID);
+    assertThat(capped.out())
+        .contains("-XX:MaxHeapSize=201326592", "-XX:MaxDirectMemorySize=50331648");
+    assertThat(capped.err()).doesNotContain("warning: --max-memory");
+
+    Run cli = flagsOf("version");
+    assertThat(cli.exitCode()).as(cli.toString()).isZero();
+    assertThat(cli.out()).contains("-XX:TieredStopAtLevel=1").doesNotContain("-XX:NewSize=");
+  }
+
+  @Test
+  void aBadMaxMemoryStopsTheLauncherBeforeAnyJvmStarts() throws Exception {
+    Run bad = flagsOf("bgp", "run", "--max-memory=lots", "--config", "x.yaml");
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err())
+        .isEqualTo(
+            "netctl: --max-memory \"lots\" is not a size: use a number with k, m or g (e.g."
+                + " 256m, 2g)\n");
+    assertThat(bad.out()).isEmpty();
+
+    Run small = flagsOf("bgp", "run", "--max-memory", "64m", "--config", "x.yaml");
+    assertThat(small.exitCode()).isEqualTo(2);
+    assertThat(small.err()).contains("below the minimum of 128m");
+
+    Run missing = flagsOf("bgp", "run", "--config", "x.yaml", "--max-memory");
+    assertThat(missing.exitCode()).isEqualTo(2);
+    assertThat(missing.err()).contains("--max-memory needs a SIZE");
+
+    Run cli = flagsOf("get", "ippools", "--max-memory", "1g");
+    assertThat(cli.exitCode()).isEqualTo(2);
+    assertThat(cli.err()).contains("--max-memory applies to long-running verbs only");
+  }
+
   @Test
   void aUserSessionThroughTheLauncher() throws Exception {
     String pool =
