@@ -153,7 +153,8 @@ final class RibShard {
 
   /** A path withdrawn by {@code peer}. */
   void withdraw(Peer peer, Prefix prefix, int pathId) {
-    AdjRibIn in = adjIn.get(peer);
+    // The Adj-RIB-In last written to, as in announce: an UPDATE withdraws for one peer.
+    AdjRibIn in = lastPeer == peer ? lastIn : adjIn.get(peer);
     unmarkStale(peer, prefix, pathId);
     if (in == null) {
       return;

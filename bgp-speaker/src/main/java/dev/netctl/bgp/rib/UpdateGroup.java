@@ -88,6 +88,23 @@ public final class UpdateGroup {
     // table per drain.
     PrefixTable<Object> spare = PrefixTable.withCompanions();
 
+    // The last pending value made: consecutive prefixes of one UPDATE share source, attributes
+    // and what was sent before, so a withdrawal of ten thousand prefixes makes one, not one each.
+    private OutRoute last;
+
+    OutRoute outRoute(AttributeSet attributes, Peer source, boolean sent, Peer sentFrom) {
+      OutRoute r = last;
+      if (r == null
+          || r.attributes() != attributes
+          || r.source() != source
+          || r.sent() != sent
+          || r.sentFrom() != sentFrom) {
+        r = new OutRoute(attributes, source, sent, sentFrom);
+        last = r;
+      }
+      return r;
+    }
+
     boolean isEmpty() {
       return plain.size() == 0 && others.isEmpty();
     }
@@ -357,12 +374,12 @@ public final class UpdateGroup {
       if (plain) {
         int slot = stripe.plain.slot(key);
         if (slot < 0) {
-          Object held = sent ? new OutRoute(attributes, source, true, sentFrom) : source;
+          Object held = sent ? stripe.outRoute(attributes, source, true, sentFrom) : source;
           stripe.plain.insert(key, held, attributes);
         } else if (stripe.plain.valueAt(slot) instanceof OutRoute old) {
           // A change replacing an undrained one keeps what the members held before that one.
           stripe.plain.setAt(
-              slot, new OutRoute(attributes, source, old.sent(), old.sentFrom()), attributes);
+              slot, stripe.outRoute(attributes, source, old.sent(), old.sentFrom()), attributes);
         } else {
           stripe.plain.setAt(slot, source, attributes);
         }

@@ -148,7 +148,7 @@ final class AttachedPeers {
   void joinAll() {
     for (AttachedPeer a : attached.values()) {
       a.ready =
-          a.ready.thenComposeAsync(
+          a.tail().thenComposeAsync(
               v -> {
                 if (a.group == null || a.joined || !current(a)) {
                   return CompletableFuture.completedFuture(null);
@@ -164,7 +164,7 @@ final class AttachedPeers {
   void inOrder(InetAddress address, Supplier<CompletableFuture<Void>> work) {
     AttachedPeer a = attached.get(address);
     if (a != null) {
-      a.ready = a.ready.thenCompose(v -> work.get());
+      a.ready = a.tail().thenCompose(v -> work.get());
       return;
     }
     leave(
@@ -191,7 +191,7 @@ final class AttachedPeers {
     }
     leave(
         address,
-        a.ready.thenCompose(
+        a.tail().thenCompose(
             v -> keep == null ? rib.peerDown(a.peer) : rib.peerDownGracefully(a.peer, keep)));
   }
 
