@@ -348,10 +348,26 @@ public final class Rib implements AutoCloseable {
     return groupsByProfile.computeIfAbsent(
         profile,
         p -> {
-          UpdateGroup g = new UpdateGroup(p);
+          UpdateGroup g = new UpdateGroup(p, this::resync);
           groups.add(g);
           return g;
         });
+  }
+
+  /**
+   * Sends a member that was split off {@code group} the current state of what it missed: each
+   * shard publishes its part of the backlog as a dump to that member alone.
+   */
+  private void resync(UpdateGroup group, Peer member, Backlog missed) {
+    TableSync sync = group.beginResync(member, shards.length, missed);
+    if (sync == null) {
+      return;
+    }
+    for (int i = 0; i < shards.length; i++) {
+      RibShard s = shards[i];
+      int shard = i;
+      executors[i].execute(() -> s.resync(group, sync, missed, p -> indexFor(p) == shard));
+    }
   }
 
   /** Every update group. */

@@ -41,10 +41,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Because each shard publishes its snapshot before any later change, and a drain emits snapshots
  * first, a member never sees an older state after a newer one.
  *
+ * <p><b>Slow members.</b> A member whose channel backs up would hold back every other member, so the
+ * writer may {@link #detach} it: drains then leave it out, and note in its {@link Backlog} the keys
+ * of what they emitted that it was due (and the markers of table dumps addressed to it). When it
+ * can take data again, {@link #reattach} puts it back on the synchronous path and has the RIB send
+ * it the current state of those keys (withdrawals for what is gone), as a table dump that, like any
+ * other, comes out before later changes. It never sees the intermediate states, and its memory is
+ * bounded by the prefixes that changed.
+ *
  * <p><b>Session contract.</b> Register a listener with {@link #onPending}; when it fires, schedule
  * {@link #drain} on the thread that writes to the members (it must not block the caller: it runs on
  * a RIB shard). For each returned message, in order, send it to every current member the audience
- * includes.
+ * includes that is not {@linkplain #detached() detached}.
  */
 public final class UpdateGroup {
   private record OutKey(Prefix prefix, int pathId) {
@@ -124,8 +132,23 @@ public final class UpdateGroup {
   private final AtomicBoolean signalled = new AtomicBoolean();
   private volatile Runnable listener = () -> {};
 
-  UpdateGroup(OutboundProfile profile) {
+  /** How a group asks the RIB for the current state of a returning member's backlog. */
+  interface Resync {
+    /** Has every shard publish, through {@link #beginResync}, its part of {@code backlog}. */
+    void request(UpdateGroup group, Peer member, Backlog backlog);
+  }
+
+  private final Resync resync;
+  // Members split off, with what they missed; changed only inside the serialized drain methods,
+  // removed also by removeMember.
+  private final Map<Peer, Backlog> detached = new ConcurrentHashMap<>();
+  // The backlogs a drain notes changes into (see record); touched only inside drain.
+  private Peer[] behind = new Peer[0];
+  private Backlog[] behindLogs = new Backlog[0];
+
+  UpdateGroup(OutboundProfile profile, Resync resync) {
     this.profile = profile;
+    this.resync = resync;
     this.packer = new UpdatePacker(profile.codec());
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new Stripe();
@@ -203,6 +226,11 @@ public final class UpdateGroup {
     signalled.set(false);
     excepts.clear();
     exceptPeer = null;
+    behind = detached.keySet().toArray(new Peer[0]);
+    behindLogs = new Backlog[behind.length];
+    for (int i = 0; i < behind.length; i++) {
+      behindLogs[i] = detached.get(behind[i]);
+    }
     // Take pending changes before snapshots: a snapshot published after a change we took still
     // comes out first, and it is at least as new as that change.
     List<Map<OutKey, OutRoute>> takenOthers = new ArrayList<>(STRIPES);
@@ -262,6 +290,19 @@ public final class UpdateGroup {
       TableSync sync = part.sync();
       Peer peer = sync.peer();
       if (joins.get(peer) != sync.join() || !members.contains(peer)) {
+        continue;
+      }
+      Backlog missed = detached.get(peer);
+      if (missed != null) {
+        // Split off: the dump's keys and markers wait in its backlog, sent when it catches up.
+        missed.markers(sync.begun ? List.of() : sync.begin(), List.of());
+        sync.begun = true;
+        for (UpdatePacker.Entry e : part.entries()) {
+          missed.mark(e.prefix(), 0, e.pathId());
+        }
+        if (sync.remaining().decrementAndGet() == 0) {
+          missed.markers(List.of(), sync.end());
+        }
         continue;
       }
       Audience only = new Audience.Only(peer);
@@ -338,7 +379,7 @@ public final class UpdateGroup {
     }
   }
 
-  private static void add(
+  private void add(
       UpdatePacker.Batch changes,
       Prefix prefix,
       long packed,
@@ -350,6 +391,54 @@ public final class UpdateGroup {
     } else {
       changes.add(prefix, pathId, attributes, audience);
     }
+    for (int i = 0; i < behind.length; i++) {
+      if (audience.includes(behind[i])) {
+        behindLogs[i].mark(prefix, packed, pathId);
+      }
+    }
+  }
+
+  /** The members split off (see {@link #detach}); an immutable set. */
+  public Set<Peer> detached() {
+    return detached.isEmpty() ? Set.of() : Set.copyOf(detached.keySet());
+  }
+
+  /**
+   * Splits a member off the synchronous path (its channel is backed up): later drains leave it
+   * out and note what it misses. Nothing happens for a non-member or one already split off.
+   * Serialized with {@link #drain}: call it between drains, as the writer does.
+   */
+  public synchronized void detach(Peer peer) {
+    if (members.contains(peer) && !detached.containsKey(peer)) {
+      detached.put(peer, new Backlog());
+    }
+  }
+
+  /**
+   * Puts a split-off member back (it can take data again): from the next drain on it gets every
+   * change, and the RIB sends it the current state of what it missed, before later changes.
+   */
+  public synchronized void reattach(Peer peer) {
+    Backlog missed = detached.remove(peer);
+    if (missed == null) {
+      return;
+    }
+    if (!missed.isEmpty() && members.contains(peer)) {
+      resync.request(this, peer, missed);
+    }
+  }
+
+  /**
+   * The dump of a returning member's backlog, in {@code parts} parts (one per shard), framed by the
+   * markers it was due; null when it is no longer a member.
+   */
+  TableSync beginResync(Peer peer, int parts, Backlog missed) {
+    Object join = joins.get(peer);
+    if (join == null || !members.contains(peer)) {
+      return null;
+    }
+    return new TableSync(
+        peer, join, profile.families(), parts, missed.begin(), missed.end());
   }
 
   /**
@@ -457,6 +546,7 @@ public final class UpdateGroup {
     members.remove(peer);
     membership.incrementAndGet();
     joins.remove(peer);
+    detached.remove(peer);
   }
 
   private void signal() {
