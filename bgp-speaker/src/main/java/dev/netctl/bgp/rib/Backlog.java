@@ -23,6 +23,8 @@ final class Backlog {
   private final Set<Nlri> others = new HashSet<>();
   private final List<BgpMessage> begin = new ArrayList<>();
   private final List<BgpMessage> end = new ArrayList<>();
+  // The member is moving to another group rather than waiting to catch up (see UpdateGroup.leave).
+  private boolean leaving;
 
   /** Notes a change of {@code prefix} (or, when null, of the packed IPv4 prefix {@code packed}). */
   void mark(Prefix prefix, long packed, int pathId) {
@@ -41,6 +43,15 @@ final class Backlog {
   void markers(List<BgpMessage> before, List<BgpMessage> after) {
     begin.addAll(before);
     end.addAll(after);
+  }
+
+  /** Marks the member as moving out of the group, not coming back to it. */
+  void leave() {
+    leaving = true;
+  }
+
+  boolean leaving() {
+    return leaving;
   }
 
   /** Number of keys noted. */

@@ -359,6 +359,9 @@ public final class Rib implements AutoCloseable {
    * shard publishes its part of the backlog as a dump to that member alone.
    */
   private void resync(UpdateGroup group, Peer member, Backlog missed) {
+    if (missed.isEmpty()) {
+      return;
+    }
     TableSync sync = group.beginResync(member, shards.length, missed);
     if (sync == null) {
       return;
@@ -392,10 +395,16 @@ public final class Rib implements AutoCloseable {
    * §3.1). Other members of either group see nothing.
    */
   public CompletableFuture<Void> move(UpdateGroup from, UpdateGroup to, Peer peer) {
-    from.removeMember(peer);
+    // The peer leaves `from` only once every shard has cut over: until its shard's move task, a
+    // prefix's changes go to `from`, and one withdrawn there before the task (so absent from the
+    // task's view of the Loc-RIB) but drained after the peer left would never reach it. Meanwhile
+    // `from` notes what it does not send the peer, and `to` sends the current state of those
+    // prefixes once all shards have moved.
+    from.leave(peer);
     TableSync sync = to.beginMove(peer, shards.length);
     OutboundProfile previous = from.profile();
-    return onAllShards(s -> s.move(previous, to, sync));
+    return onAllShards(s -> s.move(previous, to, sync))
+        .thenRun(() -> resync(to, peer, from.release(peer, peer)));
   }
 
   /**
@@ -410,7 +419,7 @@ public final class Rib implements AutoCloseable {
     if (from == null) {
       return onAllShards(s -> s.rekey(before, now)).thenRun(() -> forget(before));
     }
-    from.removeMember(before);
+    from.leave(before); // as in move
     TableSync sync = to.beginMove(now, shards.length);
     OutboundProfile previous = from.profile();
     return onAllShards(
@@ -418,7 +427,11 @@ public final class Rib implements AutoCloseable {
               s.rekey(before, now);
               s.move(previous, to, sync);
             })
-        .thenRun(() -> forget(before));
+        .thenRun(
+            () -> {
+              resync(to, now, from.release(before, now));
+              forget(before);
+            });
   }
 
   /**

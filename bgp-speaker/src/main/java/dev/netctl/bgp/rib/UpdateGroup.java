@@ -295,14 +295,7 @@ public final class UpdateGroup {
       Backlog missed = detached.get(peer);
       if (missed != null) {
         // Split off: the dump's keys and markers wait in its backlog, sent when it catches up.
-        missed.markers(sync.begun ? List.of() : sync.begin(), List.of());
-        sync.begun = true;
-        for (UpdatePacker.Entry e : part.entries()) {
-          missed.mark(e.prefix(), 0, e.pathId());
-        }
-        if (sync.remaining().decrementAndGet() == 0) {
-          missed.markers(List.of(), sync.end());
-        }
+        absorb(missed, part);
         continue;
       }
       Audience only = new Audience.Only(peer);
@@ -317,6 +310,19 @@ public final class UpdateGroup {
     }
     out.addAll(changes.finish());
     return out;
+  }
+
+  /** Notes one part of a table dump to a member split off in its backlog. */
+  private static void absorb(Backlog missed, SyncPart part) {
+    TableSync sync = part.sync();
+    missed.markers(sync.begun ? List.of() : sync.begin(), List.of());
+    sync.begun = true;
+    for (UpdatePacker.Entry e : part.entries()) {
+      missed.mark(e.prefix(), 0, e.pathId());
+    }
+    if (sync.remaining().decrementAndGet() == 0) {
+      missed.markers(List.of(), sync.end());
+    }
   }
 
   /**
@@ -417,15 +423,96 @@ public final class UpdateGroup {
   /**
    * Puts a split-off member back (it can take data again): from the next drain on it gets every
    * change, and the RIB sends it the current state of what it missed, before later changes.
+   * Returns false, doing nothing, for a member not split off or one moving out (see {@link
+   * #leave}).
    */
-  public synchronized void reattach(Peer peer) {
-    Backlog missed = detached.remove(peer);
-    if (missed == null) {
-      return;
+  public synchronized boolean reattach(Peer peer) {
+    Backlog missed = detached.get(peer);
+    if (missed == null || missed.leaving()) {
+      return false;
     }
+    detached.remove(peer);
     if (!missed.isEmpty() && members.contains(peer)) {
       resync.request(this, peer, missed);
     }
+    return true;
+  }
+
+  /**
+   * Starts moving a member out (its session stays up, its export profile changed): from now on
+   * drains leave it out and note what it misses, as for a slow member, but it is not put back.
+   * {@link #release} ends the move.
+   */
+  synchronized void leave(Peer peer) {
+    detach(peer);
+    Backlog missed = detached.get(peer);
+    if (missed != null) {
+      missed.leave();
+    }
+  }
+
+  /**
+   * Removes a member that {@link #leave} started moving out and returns what it missed meanwhile:
+   * the keys drained without it, and those still pending here that would have been sent to it
+   * (under its name or, after a role change, {@code renamed}), which will never be drained to it.
+   * The group it moves to sends it their current state (see {@link Rib#move}).
+   */
+  synchronized Backlog release(Peer peer, Peer renamed) {
+    Backlog missed = detached.remove(peer);
+    if (missed == null) {
+      missed = new Backlog();
+    }
+    // Dumps published for it and not drained yet (its initial table's End-of-RIB among them).
+    Object join = joins.get(peer);
+    Backlog dumps = missed;
+    syncParts.removeIf(
+        part -> {
+          if (!part.sync().peer().equals(peer) || part.sync().join() != join) {
+            return false;
+          }
+          absorb(dumps, part);
+          return true;
+        });
+    removeMember(peer);
+    for (Stripe stripe : stripes) {
+      synchronized (stripe) {
+        Backlog into = missed;
+        stripe.plain.forEachIpv4(
+            (key, value, attributes) -> {
+              OutRoute r =
+                  value instanceof OutRoute o
+                      ? o
+                      : new OutRoute((AttributeSet) attributes, (Peer) value, false, null);
+              if (addressedTo(r, peer, renamed)) {
+                into.mark(null, key, 0);
+              }
+            });
+        stripe.others.forEach(
+            (k, r) -> {
+              if (addressedTo(r, peer, renamed)) {
+                into.mark(k.prefix(), 0, k.pathId());
+              }
+            });
+      }
+    }
+    return missed;
+  }
+
+  /**
+   * Whether a drain would send {@code member} (also known as {@code renamed}: its role may have
+   * changed) anything for the pending change {@code r}, as {@link #addChange} decides without
+   * ADD-PATH: its own routes only ever come back as the withdrawal of an earlier advertisement.
+   */
+  private static boolean addressedTo(OutRoute r, Peer member, Peer renamed) {
+    boolean fromIt = r.source() != null && (r.source().equals(member) || r.source().equals(renamed));
+    boolean heldBy =
+        r.sent()
+            && (r.sentFrom() == null
+                || !(r.sentFrom().equals(member) || r.sentFrom().equals(renamed)));
+    if (r.attributes() == null) {
+      return !r.sent() || heldBy; // a withdrawal goes to whoever may hold the prefix
+    }
+    return !fromIt || heldBy;
   }
 
   /**

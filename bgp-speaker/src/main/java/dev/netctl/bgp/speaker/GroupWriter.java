@@ -163,11 +163,11 @@ final class GroupWriter {
         continue;
       }
       if (away.contains(p)) {
-        if (!s.writable()) {
+        // Caught up: back on the shared path; the RIB sends it what it missed first. A member
+        // moving to another group stays out.
+        if (!s.writable() || !group.reattach(p)) {
           continue;
         }
-        // Caught up: back on the shared path; the RIB sends it what it missed first.
-        group.reattach(p);
         LOG.info("{}: reading again, back in its update group", p);
       }
       if (s.writable()) {
