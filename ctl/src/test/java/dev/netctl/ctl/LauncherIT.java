@@ -25,6 +25,17 @@ class LauncherIT {
   record Run(int exitCode, String out, String err) {}
 
   private Run netctl(String stdin, String... args) throws IOException, InterruptedException {
+    // Which native libraries the JVM loaded, and from where (appended by each command).
+    return launch(stdin, "-Xlog:library=info:file=" + dir.resolve("lib.log"), args);
+  }
+
+  /** Runs the launcher with the JVM printing the flags it was started with; stdout has them. */
+  private Run flagsOf(String... args) throws IOException, InterruptedException {
+    return launch("", "-XX:+PrintCommandLineFlags", args);
+  }
+
+  private Run launch(String stdin, String javaOpts, String... args)
+      throws IOException, InterruptedException {
     Path launcher = Path.of("").toAbsolutePath().getParent().resolve("netctl");
     assertThat(launcher).as("the launcher at the repository root").isExecutable();
     List<String> cmd = new ArrayList<>(List.of(launcher.toString()));
@@ -33,34 +44,12 @@ class LauncherIT {
     pb.environment().put("NETCTL_NO_BUILD", "1");
     pb.environment().put("XDG_CACHE_HOME", dir.resolve("cache").toString());
     pb.environment().put("NETCTL_DATASTORE", "embedded:" + dir.resolve("netctl.db"));
-    // Which native libraries the JVM loaded, and from where (appended by each command).
-    pb.environment().put("NETCTL_JAVA_OPTS", "-Xlog:library=info:file=" + dir.resolve("lib.log"));
+    pb.environment().put("NETCTL_JAVA_OPTS", javaOpts);
     pb.redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile());
     Process p = pb.start();
     try (var in = p.getOutputStream()) {
       in.write(stdin.getBytes(StandardCharsets.UTF_8));
     }
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("netctl " + String.join(" ", args) + " did not finish in 60 s");
-    }
-    return new Run(
-        p.exitValue(), Files.readString(dir.resolve("out")), Files.readString(dir.resolve("err")));
-  }
-
-  /** Runs the launcher with the JVM printing the flags it was started with; stdout has them. */
-  private Run flagsOf(String... args) throws IOException, InterruptedException {
-    Path launcher = Path.of("").toAbsolutePath().getParent().resolve("netctl");
-    List<String> cmd = new ArrayList<>(List.of(launcher.toString()));
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.environment().put("NETCTL_NO_BUILD", "1");
-    pb.environment().put("XDG_CACHE_HOME", dir.resolve("cache").toString());
-    pb.environment().put("NETCTL_DATASTORE", "embedded:" + dir.resolve("netctl.db"));
-    pb.environment().put("NETCTL_JAVA_OPTS", "-XX:+PrintCommandLineFlags");
-    pb.redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile());
-    Process p = pb.start();
-    p.getOutputStream().close();
     if (!p.waitFor(60, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       throw new AssertionError("netctl " + String.join(" ", args) + " did not finish in 60 s");

@@ -27,7 +27,8 @@ final class AttachedPeer {
   List<Update> batch;
   // Null until the RIB registered the peer.
   UpdateGroup group;
-  // UPDATEs handed to the RIB and not processed yet: the session stops reading while many are.
+  // Batches of UPDATEs handed to the RIB and not processed yet: the session stops reading while
+  // several are.
   int inFlight;
   final Negotiated negotiated;
   // Whether the initial table dump was scheduled (it waits while we are restarting).

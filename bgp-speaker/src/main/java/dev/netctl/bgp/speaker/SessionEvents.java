@@ -24,11 +24,12 @@ import java.util.function.Function;
  * group write again. Called on the speaker's loop, like every session callback.
  */
 final class SessionEvents implements SessionListener {
-  // UPDATEs of one peer handed to the RIB but not processed yet: above HIGH the session stops
-  // reading (TCP pushes back on the peer), at LOW it reads again. Without this a fast peer's
-  // whole table would sit decoded in memory waiting for the RIB.
-  private static final int IN_FLIGHT_HIGH = 32;
-  private static final int IN_FLIGHT_LOW = 8;
+  // Batches of one peer's UPDATEs (a read's worth each, at most 64 KiB on the wire) handed to the
+  // RIB but not processed yet: at HIGH the session stops reading (TCP pushes back on the peer), at
+  // LOW it reads again. Without this a fast peer's whole table would sit decoded in memory waiting
+  // for the RIB; with a few in flight the loop decodes the next reads while the RIB works.
+  private static final int IN_FLIGHT_HIGH = 4;
+  private static final int IN_FLIGHT_LOW = 2;
 
   private final Rib rib;
   private final EventLoop loop;
@@ -88,20 +89,17 @@ final class SessionEvents implements SessionListener {
                     loop);
         a.ready = done;
         a.batch = batch;
-        done.whenCompleteAsync((v, e) -> applied(peer, a, batch.size()), loop);
-      }
-      a.inFlight++;
-      if (a.inFlight >= IN_FLIGHT_HIGH && a.inFlight - 1 < IN_FLIGHT_HIGH) {
-        peer.pauseReading(true);
+        done.whenCompleteAsync((v, e) -> applied(peer, a), loop);
+        if (++a.inFlight == IN_FLIGHT_HIGH) {
+          peer.pauseReading(true);
+        }
       }
       received.endOfRibFamily().ifPresent(f -> endOfRib(peer, a, f));
     }
   }
 
-  private void applied(PeerSession peer, AttachedPeer a, int updates) {
-    int before = a.inFlight;
-    a.inFlight -= updates;
-    if (before > IN_FLIGHT_LOW && a.inFlight <= IN_FLIGHT_LOW && attached.current(a)) {
+  private void applied(PeerSession peer, AttachedPeer a) {
+    if (--a.inFlight == IN_FLIGHT_LOW && attached.current(a)) {
       peer.pauseReading(false);
     }
     // The Adj-RIB-In counts what the peer sent once its UPDATE is applied; checked here, the
