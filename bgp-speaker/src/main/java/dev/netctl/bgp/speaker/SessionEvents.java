@@ -24,12 +24,15 @@ import java.util.function.Function;
  * group write again. Called on the speaker's loop, like every session callback.
  */
 final class SessionEvents implements SessionListener {
-  // Batches of one peer's UPDATEs (a read's worth each, at most 64 KiB on the wire) handed to the
-  // RIB but not processed yet: at HIGH the session stops reading (TCP pushes back on the peer), at
+  // Batches of one peer's UPDATEs (a read's worth each, at most BATCH_UPDATES) handed to the RIB
+  // but not processed yet: at HIGH the session stops reading (TCP pushes back on the peer), at
   // LOW it reads again. Without this a fast peer's whole table would sit decoded in memory waiting
   // for the RIB; with a few in flight the loop decodes the next reads while the RIB works.
   private static final int IN_FLIGHT_HIGH = 4;
   private static final int IN_FLIGHT_LOW = 2;
+  // UPDATEs per batch at most: a batch still open while the RIB works on the previous one would
+  // otherwise take every UPDATE the loop reads meanwhile, and reads would never pause.
+  private static final int BATCH_UPDATES = 32;
 
   private final Rib rib;
   private final EventLoop loop;
@@ -68,7 +71,10 @@ final class SessionEvents implements SessionListener {
     if (a != null) {
       Update update = withRealAsPath(received);
       if (a.batch != null) {
-        a.batch.add(update); // handed over with the batch opened earlier in this loop turn
+        a.batch.add(update); // handed over with the batch opened earlier
+        if (a.batch.size() == BATCH_UPDATES) {
+          a.batch = null; // full: the next UPDATE opens (and counts) another
+        }
       } else {
         // The UPDATEs one read delivers go to the RIB as one batch: one task per shard and one
         // completion instead of one each (a churn of ten thousand prefixes over a thousand
