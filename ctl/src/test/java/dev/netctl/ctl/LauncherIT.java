@@ -76,6 +76,11 @@ class LauncherIT {
         .contains("-XX:MaxHeapSize=201326592", "-XX:MaxDirectMemorySize=50331648");
     assertThat(capped.err()).doesNotContain("warning: --max-memory");
 
+    // A root option's value before the verb is not taken for the verb.
+    Run viaStore =
+        flagsOf("--datastore", "memory", "bgp", "run", "--config", missing.toString());
+    assertThat(viaStore.out()).contains("-XX:NewSize=6291456");
+
     Run cli = flagsOf("version");
     assertThat(cli.exitCode()).as(cli.toString()).isZero();
     assertThat(cli.out()).contains("-XX:TieredStopAtLevel=1").doesNotContain("-XX:NewSize=");
