@@ -10,7 +10,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,8 +49,8 @@ final class GroupWriter {
   // The roster the index was built from, and each member's position in it.
   private List<Peer> indexed;
   private Map<Peer, Integer> index;
-  // Members found full, and since when (System.nanoTime); touched on the loop only.
-  private final Map<Peer, Long> fullSince = new HashMap<>();
+  // Touched on the loop only.
+  private final SlowMembers slow = new SlowMembers(SPLIT_AFTER);
   private boolean recheckScheduled;
 
   GroupWriter(UpdateGroup group, EventLoop loop, Map<Peer, PeerSession> sessions) {
@@ -147,65 +146,41 @@ final class GroupWriter {
 
   /**
    * Fills {@code targets} with the members to write to, putting back split-off members that can
-   * take data again and splitting off those full for longer than the threshold. Returns false when
-   * the group should wait instead: a member is full, but not for long enough yet, or every member
-   * is full.
+   * take data again and splitting off those full for longer than {@link #SPLIT_AFTER} (see {@link
+   * SlowMembers}). Returns false when the group should wait instead.
    */
   private boolean split(List<Peer> roster, PeerSession[] targets) {
-    Set<Peer> away = group.detached();
-    List<Peer> full = null;
-    boolean anyWritable = false;
-    for (int i = 0; i < targets.length; i++) {
-      Peer p = roster.get(i);
-      PeerSession s = sessions.get(p);
-      if (s == null) {
-        fullSince.remove(p);
-        continue;
-      }
-      if (away.contains(p)) {
-        // Caught up: back on the shared path; the RIB sends it what it missed first. A member
-        // moving to another group stays out.
-        if (!s.writable() || !group.reattach(p)) {
-          continue;
-        }
+    SlowMembers.Decision d =
+        slow.decide(
+            roster,
+            group.detached(),
+            p -> sessions.get(p) instanceof PeerSession s ? s.writable() : null,
+            System.nanoTime());
+    for (Peer p : d.back()) {
+      // Back on the shared path; the RIB sends it what it missed first. A member moving to
+      // another group stays out.
+      if (group.reattach(p)) {
         LOG.info("{}: reading again, back in its update group", p);
       }
-      if (s.writable()) {
-        targets[i] = s;
-        anyWritable = true;
-        if (!fullSince.isEmpty()) {
-          fullSince.remove(p);
-        }
-      } else {
-        if (full == null) {
-          full = new ArrayList<>();
-        }
-        full.add(p);
+    }
+    if (!d.drain()) {
+      if (d.recheckNanos() > 0) {
+        recheckIn(d.recheckNanos());
       }
-    }
-    if (full == null) {
-      return true;
-    }
-    if (!anyWritable) {
-      return false; // nobody to split off for
-    }
-    long now = System.nanoTime();
-    long wait = Long.MAX_VALUE;
-    for (Peer p : full) {
-      long since = fullSince.computeIfAbsent(p, k -> now);
-      wait = Math.min(wait, since + SPLIT_AFTER.toNanos() - now);
-    }
-    if (wait > 0) {
-      recheckIn(wait);
       return false;
     }
-    for (Peer p : full) {
-      fullSince.remove(p);
+    for (Peer p : d.split()) {
       group.detach(p);
       LOG.info(
           "{}: not reading for {} ms, split off its update group until it catches up",
           p,
           SPLIT_AFTER.toMillis());
+    }
+    Set<Peer> away = group.detached();
+    for (int i = 0; i < targets.length; i++) {
+      Peer p = roster.get(i);
+      PeerSession s = sessions.get(p);
+      targets[i] = s != null && s.writable() && !away.contains(p) ? s : null;
     }
     return true;
   }
