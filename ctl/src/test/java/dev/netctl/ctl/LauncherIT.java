@@ -25,6 +25,17 @@ class LauncherIT {
   record Run(int exitCode, String out, String err) {}
 
   private Run netctl(String stdin, String... args) throws IOException, InterruptedException {
+    // Which native libraries the JVM loaded, and from where (appended by each command).
+    return launch(stdin, "-Xlog:library=info:file=" + dir.resolve("lib.log"), args);
+  }
+
+  /** Runs the launcher with the JVM printing the flags it was started with; stdout has them. */
+  private Run flagsOf(String... args) throws IOException, InterruptedException {
+    return launch("", "-XX:+PrintCommandLineFlags", args);
+  }
+
+  private Run launch(String stdin, String javaOpts, String... args)
+      throws IOException, InterruptedException {
     Path launcher = Path.of("").toAbsolutePath().getParent().resolve("netctl");
     assertThat(launcher).as("the launcher at the repository root").isExecutable();
     List<String> cmd = new ArrayList<>(List.of(launcher.toString()));
@@ -33,8 +44,7 @@ class LauncherIT {
     pb.environment().put("NETCTL_NO_BUILD", "1");
     pb.environment().put("XDG_CACHE_HOME", dir.resolve("cache").toString());
     pb.environment().put("NETCTL_DATASTORE", "embedded:" + dir.resolve("netctl.db"));
-    // Which native libraries the JVM loaded, and from where (appended by each command).
-    pb.environment().put("NETCTL_JAVA_OPTS", "-Xlog:library=info:file=" + dir.resolve("lib.log"));
+    pb.environment().put("NETCTL_JAVA_OPTS", javaOpts);
     pb.redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile());
     Process p = pb.start();
     try (var in = p.getOutputStream()) {
@@ -46,6 +56,56 @@ class LauncherIT {
     }
     return new Run(
         p.exitValue(), Files.readString(dir.resolve("out")), Files.readString(dir.resolve("err")));
+  }
+
+  @Test
+  void longRunningVerbsGetTheServerMemoryProfileAndMaxMemoryCapsTheHeap() throws Exception {
+    Path missing = dir.resolve("absent.yaml");
+    // The config is missing, so the speaker exits at once, after the JVM printed its flags.
+    Run server = flagsOf("bgp", "run", "--config", missing.toString());
+    assertThat(server.exitCode()).as(server.toString()).isEqualTo(ExitCode.INVALID);
+    assertThat(server.out())
+        .contains("-XX:InitialHeapSize=12582912", "-XX:NewSize=6291456", "-XX:MaxHeapFreeRatio=30")
+        .contains("-XX:+UseSerialGC", "-XX:+UseCompactObjectHeaders")
+        .doesNotContain("-XX:MaxDirectMemorySize");
+
+    // 256m: 192 MiB of heap (64 MiB left to the JVM itself), Netty's direct memory a quarter of it.
+    Run capped = flagsOf("bgp", "run", "--max-memory", "256m", "--config", missing.toString());
+    assertThat(capped.exitCode()).as(capped.toString()).isEqualTo(ExitCode.INVALID);
+    assertThat(capped.out())
+        .contains("-XX:MaxHeapSize=201326592", "-XX:MaxDirectMemorySize=50331648");
+    assertThat(capped.err()).doesNotContain("warning: --max-memory");
+
+    // A root option's value before the verb is not taken for the verb.
+    Run viaStore = flagsOf("--datastore", "memory", "bgp", "run", "--config", missing.toString());
+    assertThat(viaStore.out()).contains("-XX:NewSize=6291456");
+
+    Run cli = flagsOf("version");
+    assertThat(cli.exitCode()).as(cli.toString()).isZero();
+    assertThat(cli.out()).contains("-XX:TieredStopAtLevel=1").doesNotContain("-XX:NewSize=");
+  }
+
+  @Test
+  void aBadMaxMemoryStopsTheLauncherBeforeAnyJvmStarts() throws Exception {
+    Run bad = flagsOf("bgp", "run", "--max-memory=lots", "--config", "x.yaml");
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err())
+        .isEqualTo(
+            "netctl: --max-memory \"lots\" is not a size: use a number with k, m or g (e.g."
+                + " 256m, 2g)\n");
+    assertThat(bad.out()).isEmpty();
+
+    Run small = flagsOf("bgp", "run", "--max-memory", "64m", "--config", "x.yaml");
+    assertThat(small.exitCode()).isEqualTo(2);
+    assertThat(small.err()).contains("below the minimum of 128m");
+
+    Run missing = flagsOf("bgp", "run", "--config", "x.yaml", "--max-memory");
+    assertThat(missing.exitCode()).isEqualTo(2);
+    assertThat(missing.err()).contains("--max-memory needs a SIZE");
+
+    Run cli = flagsOf("get", "ippools", "--max-memory", "1g");
+    assertThat(cli.exitCode()).isEqualTo(2);
+    assertThat(cli.err()).contains("--max-memory applies to long-running verbs only");
   }
 
   @Test

@@ -117,7 +117,7 @@ final class BarChart {
   }
 
   private static String describe(Result r) {
-    return r.scenario().equals("fanout")
+    return r.scenario().equals("fanout") || r.scenario().equals("slow")
         ? " (" + r.sessions() + " clients)"
         : " (" + r.prefixes() + " prefixes)";
   }

@@ -5,7 +5,6 @@ import java.net.Inet4Address;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -15,13 +14,15 @@ import java.util.List;
  *
  * <p>Like the daemon DUTs it listens on the DUT address with every tester as a passive iBGP
  * route-reflector client in the same AS (the cluster id defaults to the router id, which is the DUT
- * address, as BIRD's {@code rr cluster id} is configured). The JVM flags are what a user would set
- * for a routing daemon on a small box ({@link #command}), with a heap sized for the routes it will
- * hold ({@link #heapMegabytes}).
+ * address, as BIRD's {@code rr cluster id} is configured). It runs exactly as a user runs it: the
+ * {@code ./netctl} launcher with its defaults ({@link #command}).
  */
 final class NetctlDut extends DaemonDut {
   /** Where {@code ./mvnw -pl ctl package} leaves the runnable jar, from the repository root. */
   static final Path JAR = Path.of("ctl", "target", "netctl.jar");
+
+  /** The launcher a user runs, at the repository root. */
+  static final Path LAUNCHER = Path.of("netctl");
 
   /** Printed by {@code netctl bgp run} once every peer is configured. */
   private static final String READY = "bgp speaker AS ";
@@ -54,61 +55,43 @@ final class NetctlDut extends DaemonDut {
   }
 
   /**
-   * Heap for a scenario: a base for the JVM's own objects and the sessions' buffers, plus the
-   * expected routes at what the RIB holds per route (≈ 19 B measured by {@code RibMemoryProbe},
-   * with room for the Loc-RIB's old and new arrays while it doubles, and for pending changes).
+   * The command a user types: {@code ./netctl bgp run --config dut.yaml} through the launcher at
+   * the repository root, with the launcher's own JVM defaults for a long-running verb and no flag
+   * of the harness's (the launcher execs the JVM, so the pid measured is the JVM's).
    */
-  static int heapMegabytes(DutSetup s) {
-    long perSession = 16L * 1024; // codec contexts, FSM, channel, update-group membership
-    long perRoute = 40; // Loc-RIB (with shared Adj-RIB-In entries), measured ≈ 19 B
-    long bytes = (64L << 20) + s.clients().size() * perSession + s.routes() * perRoute;
-    return (int) ((bytes + (1 << 20) - 1) >> 20);
+  static List<String> command(Path config, Path launcher) {
+    return List.of(
+        launcher.toAbsolutePath().toString(), "bgp", "run", "--config", config.toString());
   }
 
-  // Routes from which the heap is committed whole from the start (see command).
-  static final int LARGE_TABLE = 100_000;
+  private static boolean prepared;
 
   /**
-   * The JVM command that runs {@code netctl bgp run} on {@code config}: a heap of the scenario's
-   * size (committed, touched only as used), a quarter of it young generation, the serial collector
-   * (no GC threads competing with the session loop on 2 cores, smallest footprint), compact object
-   * headers, and the C1 compiler only: the speaker's work comes in bursts right after start, where
-   * C2's compile threads cost CPU the loop needs and 20+ MB of compiler arenas (measured: fan-out
-   * peak RSS 121 MB with C2, 90 MB without).
+   * Runs {@code ./netctl version} once per harness, as any earlier command of a user would: the
+   * launcher's first command after a build records its class-data-sharing archive (a few seconds),
+   * which is set-up of the install, not start-up of the speaker being measured.
    */
-  static List<String> command(DutSetup s, Path config, Path jar) {
-    int heap = heapMegabytes(s);
-    List<String> cmd = new ArrayList<>();
-    cmd.add(ProcessHandle.current().info().command().orElse("java"));
-    cmd.add("-Xmx" + heap + "m");
-    if (s.routes() >= LARGE_TABLE) {
-      // A large table: the whole quarter-heap young generation from the start. A heap starting
-      // small caps the young generation to fit it, and the load then runs many more collections,
-      // each scanning the big tables' dirty cards (measured, 1M routes: 58 -> 20 collections,
-      // pauses 1.5 -> 0.6 s). Committed pages are not resident until used.
-      cmd.add("-Xms" + heap + "m");
-      cmd.add("-Xmn" + heap / 4 + "m");
-    } else {
-      cmd.add("-Xms16m");
-      cmd.add("-XX:NewRatio=3");
+  private static synchronized void prepareLauncher() {
+    if (prepared) {
+      return;
     }
-    cmd.add("-XX:+UseSerialGC");
-    cmd.add("-XX:+UseCompactObjectHeaders");
-    cmd.add("-XX:TieredStopAtLevel=1");
-    cmd.addAll(extraJvmOptions());
-    cmd.add("-jar");
-    cmd.add(jar.toAbsolutePath().toString());
-    cmd.add("bgp");
-    cmd.add("run");
-    cmd.add("--config");
-    cmd.add(config.toString());
-    return cmd;
-  }
-
-  /** Extra flags from {@code NETCTL_BENCH_JVM_OPTS} (e.g. a JFR recording), split on spaces. */
-  private static List<String> extraJvmOptions() {
-    String extra = System.getenv("NETCTL_BENCH_JVM_OPTS");
-    return extra == null || extra.isBlank() ? List.of() : List.of(extra.trim().split("\\s+"));
+    try {
+      Process p =
+          new ProcessBuilder(LAUNCHER.toAbsolutePath().toString(), "version")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+        p.destroyForcibly();
+        throw new BenchException("./netctl version failed or took over 120 s");
+      }
+    } catch (IOException e) {
+      throw new BenchException("cannot run ./netctl: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BenchException("interrupted while preparing ./netctl");
+    }
+    prepared = true;
   }
 
   @Override
@@ -123,7 +106,8 @@ final class NetctlDut extends DaemonDut {
     } catch (IOException e) {
       throw new BenchException("cannot write " + conf + ": " + e, e);
     }
-    launch("netctl", command(s, conf, JAR), s);
+    prepareLauncher();
+    launch("netctl", command(conf, LAUNCHER), s);
     // The listener binds before the peers are added: a tester connecting in between is refused.
     awaitLog(READY, Duration.ofSeconds(60));
   }

@@ -8,8 +8,10 @@ package dev.netctl.bench.bgp;
  * @param sessions tester sessions
  * @param prefixes prefixes each monitor had to hold
  * @param setupSeconds first connect to last session Established
- * @param loadSeconds churn only: the initial load's convergence
- * @param convergeSeconds first UPDATE written to the last monitor complete
+ * @param loadSeconds churn: the initial load's convergence; slow: the stalled client's catch-up,
+ *     from reading again to holding the full table
+ * @param convergeSeconds first UPDATE written to the last monitor complete (slow: the last client
+ *     but the stalled one)
  * @param peakRssKb the DUT's peak resident memory (VmHWM), KiB; -1 if unknown
  * @param cpuSeconds the DUT's user+system CPU over the whole run; NaN if unknown
  * @param error why the scenario failed, or empty

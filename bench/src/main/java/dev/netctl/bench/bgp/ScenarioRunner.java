@@ -72,10 +72,10 @@ final class ScenarioRunner {
   /** Runs {@code scenario}; failures become a failed {@link Result}, never an exception. */
   Result run(Supplier<Dut> dutFactory, Scenario scenario, int clients, int prefixes) {
     String dutName = dutFactory.get().name();
-    int sessions = scenario == Scenario.FANOUT ? clients : 2;
+    int sessions = scenario == Scenario.FANOUT || scenario == Scenario.SLOW ? clients : 2;
     int held =
         switch (scenario) {
-          case FANOUT -> clients;
+          case FANOUT, SLOW -> clients;
           case BULK -> prefixes;
           case CHURN -> Scenario.CHURN_PREFIXES;
         };
@@ -84,7 +84,8 @@ final class ScenarioRunner {
         TesterFleet fleet = new TesterFleet()) {
       try {
         return switch (scenario) {
-          case FANOUT -> fanout(dut, fleet, dir, clients);
+          case FANOUT -> fanout(dut, fleet, dir, clients, false);
+          case SLOW -> fanout(dut, fleet, dir, clients, true);
           case BULK -> bulk(dut, fleet, dir, prefixes);
           case CHURN -> churn(dut, fleet, dir);
         };
@@ -108,7 +109,12 @@ final class ScenarioRunner {
     }
   }
 
-  private Result fanout(Dut dut, TesterFleet fleet, TempDir dir, int clients) {
+  /**
+   * The fan-out; with {@code stalled}, client 0 stops reading before the announcements, the
+   * convergence is that of the other clients, and the load column holds the stalled client's
+   * catch-up: from reading again to holding all N.
+   */
+  private Result fanout(Dut dut, TesterFleet fleet, TempDir dir, int clients, boolean stalled) {
     List<TesterPeer> peers = new ArrayList<>();
     List<ByteBuf> routes = new ArrayList<>();
     for (int i = 0; i < clients; i++) {
@@ -122,12 +128,34 @@ final class ScenarioRunner {
               Workload.prefix(Workload.FANOUT_BASE, Workload.FANOUT_LENGTH, i), nextHop(i)));
     }
     long setup = start(dut, fleet, dir, peers, clients);
+    if (stalled) {
+      peers.getFirst().stall(true);
+    }
     long t0 = System.nanoTime();
     for (int i = 0; i < clients; i++) {
       peers.get(i).send(routes.get(i));
     }
-    long converge = await(fleet, peers, false, t0, "every client to hold all " + clients + " /26s");
-    return finish(dut, Scenario.FANOUT, clients, clients, setup, Double.NaN, converge);
+    List<TesterPeer> fast = stalled ? peers.subList(1, clients) : peers;
+    long converge = await(fleet, fast, false, t0, "every client to hold all " + clients + " /26s");
+    if (!stalled) {
+      return finish(dut, Scenario.FANOUT, clients, clients, setup, Double.NaN, converge);
+    }
+    // Stalled for as long again as the others took, then reading: it must get the full table.
+    sleepNanos(converge);
+    long t1 = System.nanoTime();
+    peers.getFirst().stall(false);
+    long catchUp =
+        await(fleet, List.of(peers.getFirst()), false, t1, "the stalled client to catch up");
+    return finish(dut, Scenario.SLOW, clients, clients, setup, catchUp / 1e9, converge);
+  }
+
+  private static void sleepNanos(long nanos) {
+    try {
+      Thread.sleep(Duration.ofNanos(nanos));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BenchException("interrupted");
+    }
   }
 
   private Result bulk(Dut dut, TesterFleet fleet, TempDir dir, int prefixes) {
@@ -184,6 +212,7 @@ final class ScenarioRunner {
     long t0 = System.nanoTime();
     injector.send(load);
     long loaded = await(fleet, List.of(monitor), true, t0, "the monitor to hold the initial " + n);
+    double cpuBefore = ProcStats.of(dut.pid()).cpuSeconds();
     long t1 = System.nanoTime();
     injector.send(withdraw);
     injector.send(reannounce);
@@ -198,6 +227,11 @@ final class ScenarioRunner {
                 + " re-announced prefixes (MED "
                 + Workload.CHURN_MED
                 + ")");
+    // The DUT's own CPU for the churn, which a loaded machine stretches less than the wall time
+    // (ticks of 10 ms: a rough figure).
+    System.out.printf(
+        "  churn: the DUT used %.0f ms of CPU%n",
+        (ProcStats.of(dut.pid()).cpuSeconds() - cpuBefore) * 1000);
     return finish(dut, Scenario.CHURN, 2, n, setup, loaded / 1e9, converge);
   }
 

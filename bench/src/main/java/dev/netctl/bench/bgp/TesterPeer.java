@@ -8,6 +8,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.net.Inet4Address;
 import java.util.List;
@@ -80,6 +81,25 @@ final class TesterPeer extends SimpleChannelInboundHandler<ByteBuf> {
       throw new IllegalStateException(address.getHostAddress() + " is not Established");
     }
     ch.writeAndFlush(preEncoded.duplicate());
+  }
+
+  /**
+   * Stops reading from the DUT (a peer that hangs: TCP's window closes and the DUT's writes back
+   * up; a 4 KiB receive buffer keeps what the kernel absorbs small) or reads again, with a 1 MiB
+   * buffer; returns once the channel has it.
+   */
+  void stall(boolean stalled) {
+    Channel ch = channel;
+    if (ch == null || !established.isDone()) {
+      throw new IllegalStateException(address.getHostAddress() + " is not Established");
+    }
+    ch.eventLoop()
+        .submit(
+            () -> {
+              ch.config().setOption(ChannelOption.SO_RCVBUF, stalled ? 4096 : 1 << 20);
+              ch.config().setAutoRead(!stalled);
+            })
+        .syncUninterruptibly();
   }
 
   /** Closes the session without a NOTIFICATION: the DUT is torn down right after. */

@@ -34,37 +34,15 @@ class NetctlDutTest {
   }
 
   @Test
-  void theHeapGrowsWithTheRoutesItWillHold() throws Exception {
-    DutSetup small = DutConfigFixture.setup(dir);
-    DutSetup bulk =
-        new DutSetup(small.address(), small.port(), small.asn(), small.clients(), 1_000_000, dir);
-    assertThat(NetctlDut.heapMegabytes(small)).isGreaterThanOrEqualTo(64);
-    assertThat(NetctlDut.heapMegabytes(bulk))
-        .as("a million routes at 30 B or more each")
-        .isGreaterThan(NetctlDut.heapMegabytes(small) + 30);
-  }
-
-  @Test
-  void aLargeTableGetsItsWholeHeapAndAFixedQuarterYoungGenerationFromTheStart() throws Exception {
-    DutSetup small = DutConfigFixture.setup(dir);
-    DutSetup bulk =
-        new DutSetup(small.address(), small.port(), small.asn(), small.clients(), 1_000_000, dir);
+  void runsBgpRunThroughTheLauncherWithItsOwnDefaultsAndNoJvmFlags() throws Exception {
     Path conf = dir.resolve("dut.yaml");
-    assertThat(NetctlDut.command(bulk, conf, Path.of("netctl.jar")))
-        .contains("-Xmn" + NetctlDut.heapMegabytes(bulk) / 4 + "m")
-        .contains("-Xms" + NetctlDut.heapMegabytes(bulk) + "m");
-    assertThat(NetctlDut.command(small, conf, Path.of("netctl.jar")))
-        .contains("-XX:NewRatio=3", "-Xms16m")
-        .noneMatch(a -> a.startsWith("-Xmn"));
-  }
-
-  @Test
-  void runsTheShadedCliJarsBgpRunInItsOwnJvm() throws Exception {
-    DutSetup s = DutConfigFixture.setup(dir);
-    List<String> cmd = NetctlDut.command(s, dir.resolve("dut.yaml"), Path.of("netctl.jar"));
+    List<String> cmd = NetctlDut.command(conf, Path.of("netctl"));
     assertThat(cmd)
-        .contains("-XX:+UseSerialGC", "-jar", "bgp", "run", "--config")
-        .contains("-Xmx" + NetctlDut.heapMegabytes(s) + "m");
-    assertThat(cmd.getLast()).isEqualTo(dir.resolve("dut.yaml").toString());
+        .containsExactly(
+            Path.of("netctl").toAbsolutePath().toString(),
+            "bgp",
+            "run",
+            "--config",
+            conf.toString());
   }
 }

@@ -109,7 +109,44 @@ public final class Rib implements AutoCloseable {
    * IPv6 unicast are ignored. Completes when every affected shard has processed it.
    */
   public CompletableFuture<Void> apply(Peer peer, Update update) {
-    // One task per shard with that shard's NLRI, not one per prefix: an UPDATE carries hundreds.
+    return apply(peer, List.of(update));
+  }
+
+  /**
+   * Applies received UPDATEs from {@code peer} in order, as {@link #apply(Peer, Update)} does each,
+   * with one task per shard for all of them. Completes when every affected shard has processed
+   * them.
+   */
+  public CompletableFuture<Void> apply(Peer peer, List<Update> updates) {
+    // One task per shard with that shard's NLRI, not one per prefix or per UPDATE: an UPDATE
+    // carries hundreds of prefixes, and a read delivers hundreds of small UPDATEs.
+    @SuppressWarnings("unchecked")
+    List<ShardWork>[] work = new List[shards.length];
+    for (Update update : updates) {
+      split(update, work);
+    }
+    List<CompletableFuture<Void>> futures = new ArrayList<>();
+    for (int i = 0; i < shards.length; i++) {
+      List<ShardWork> w = work[i];
+      if (w != null) {
+        RibShard s = shards[i];
+        futures.add(
+            CompletableFuture.runAsync(
+                () -> {
+                  for (ShardWork one : w) {
+                    one.run(s, peer);
+                  }
+                },
+                executors[i]));
+      }
+    }
+    return futures.size() == 1
+        ? futures.getFirst()
+        : CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new));
+  }
+
+  /** Adds each shard's part of {@code update} to {@code work}. */
+  private void split(Update update, List<ShardWork>[] work) {
     List<Nlri> withdrawn = update.withdrawn();
     Optional<PathAttribute.MpUnreach> unreach =
         update.attribute(PathAttribute.MpUnreach.class).filter(u -> unicast(u.family()));
@@ -142,61 +179,81 @@ public final class Rib implements AutoCloseable {
       reach = mp.get().nlri();
       mpFamily = mp.get().family();
     }
-    ShardWork[] work = new ShardWork[shards.length];
+    if (withdrawn.isEmpty() && body.isEmpty() && reach.isEmpty()) {
+      return; // End-of-RIB, or nothing this RIB keeps
+    }
     if (shards.length == 1) {
       // The lists as decoded: copying a thousand NLRI per UPDATE into one shard's lists is waste.
-      work[0] = new ShardWork(withdrawn, body, reach);
-    } else {
-      for (Nlri n : withdrawn) {
-        ShardWork.of(work, indexFor(n.prefix())).withdrawn.add(n);
-      }
-      for (Nlri n : body) {
-        ShardWork.of(work, indexFor(n.prefix())).body.add(n);
-      }
-      for (Nlri n : reach) {
-        ShardWork.of(work, indexFor(n.prefix())).mp.add(n);
+      add(work, 0, new ShardWork(withdrawn, body, reach, bodyAttrs, mpAttrs, mpFamily));
+      return;
+    }
+    ShardWork[] parts = new ShardWork[shards.length];
+    for (Nlri n : withdrawn) {
+      ShardWork.of(parts, indexFor(n.prefix()), bodyAttrs, mpAttrs, mpFamily).withdrawn.add(n);
+    }
+    for (Nlri n : body) {
+      ShardWork.of(parts, indexFor(n.prefix()), bodyAttrs, mpAttrs, mpFamily).body.add(n);
+    }
+    for (Nlri n : reach) {
+      ShardWork.of(parts, indexFor(n.prefix()), bodyAttrs, mpAttrs, mpFamily).mp.add(n);
+    }
+    for (int i = 0; i < parts.length; i++) {
+      if (parts[i] != null) {
+        add(work, i, parts[i]);
       }
     }
-    List<CompletableFuture<Void>> futures = new ArrayList<>();
-    AttributeSet bodySet = bodyAttrs;
-    AttributeSet mpSet = mpAttrs;
-    AddressFamily family = mpFamily;
-    for (int i = 0; i < shards.length; i++) {
-      ShardWork w = work[i];
-      if (w != null) {
-        RibShard s = shards[i];
-        futures.add(
-            CompletableFuture.runAsync(() -> w.run(s, peer, bodySet, mpSet, family), executors[i]));
-      }
-    }
-    return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new));
   }
 
-  /** One shard's part of an UPDATE: withdrawals first, then announcements, as RFC 4271 §9 says. */
-  private static final class ShardWork {
-    final List<Nlri> withdrawn;
-    final List<Nlri> body;
-    final List<Nlri> mp;
-
-    ShardWork(List<Nlri> withdrawn, List<Nlri> body, List<Nlri> mp) {
-      this.withdrawn = withdrawn;
-      this.body = body;
-      this.mp = mp;
+  private static void add(List<ShardWork>[] work, int shard, ShardWork w) {
+    if (work[shard] == null) {
+      work[shard] = new ArrayList<>();
     }
+    work[shard].add(w);
+  }
 
-    static ShardWork of(ShardWork[] work, int shard) {
+  /**
+   * One shard's part of an UPDATE, with the attributes its announcements carry: withdrawals first,
+   * then announcements, as RFC 4271 §9 says.
+   */
+  private record ShardWork(
+      List<Nlri> withdrawn,
+      List<Nlri> body,
+      List<Nlri> mp,
+      AttributeSet bodyAttrs,
+      AttributeSet mpAttrs,
+      AddressFamily family) {
+
+    static ShardWork of(
+        ShardWork[] work,
+        int shard,
+        AttributeSet bodyAttrs,
+        AttributeSet mpAttrs,
+        AddressFamily family) {
       ShardWork w = work[shard];
       if (w == null) {
-        w = new ShardWork(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        w =
+            new ShardWork(
+                new ArrayList<>(),
+                new ArrayList<>(),
+                new ArrayList<>(),
+                bodyAttrs,
+                mpAttrs,
+                family);
         work[shard] = w;
       }
       return w;
     }
 
-    void run(
-        RibShard s, Peer peer, AttributeSet bodyAttrs, AttributeSet mpAttrs, AddressFamily family) {
-      for (Nlri n : withdrawn) {
-        s.withdraw(peer, n.prefix(), n.pathId());
+    void run(RibShard s, Peer peer) {
+      if (withdrawn instanceof Ipv4NlriList packed) {
+        // As decoded, like announcements: a prefix per entry, no Nlri.
+        for (int i = 0, n = packed.size(); i < n; i++) {
+          s.withdraw(peer, Ipv4NlriList.unpack(packed.packed(i)), 0);
+        }
+      } else {
+        for (Nlri n : withdrawn) {
+          s.withdraw(peer, n.prefix(), n.pathId());
+        }
       }
       if (body instanceof Ipv4NlriList packed) {
         // As decoded: a prefix per entry, no Nlri.
@@ -291,10 +348,29 @@ public final class Rib implements AutoCloseable {
     return groupsByProfile.computeIfAbsent(
         profile,
         p -> {
-          UpdateGroup g = new UpdateGroup(p);
+          UpdateGroup g = new UpdateGroup(p, this::resync);
           groups.add(g);
           return g;
         });
+  }
+
+  /**
+   * Sends a member that was split off {@code group} the current state of what it missed: each shard
+   * publishes its part of the backlog as a dump to that member alone.
+   */
+  private void resync(UpdateGroup group, Peer member, Backlog missed) {
+    if (missed.isEmpty()) {
+      return;
+    }
+    TableSync sync = group.beginResync(member, shards.length, missed);
+    if (sync == null) {
+      return;
+    }
+    for (int i = 0; i < shards.length; i++) {
+      RibShard s = shards[i];
+      int shard = i;
+      executors[i].execute(() -> s.resync(group, sync, missed, p -> indexFor(p) == shard));
+    }
   }
 
   /** Every update group. */
@@ -319,10 +395,16 @@ public final class Rib implements AutoCloseable {
    * §3.1). Other members of either group see nothing.
    */
   public CompletableFuture<Void> move(UpdateGroup from, UpdateGroup to, Peer peer) {
-    from.removeMember(peer);
+    // The peer leaves `from` only once every shard has cut over: until its shard's move task, a
+    // prefix's changes go to `from`, and one withdrawn there before the task (so absent from the
+    // task's view of the Loc-RIB) but drained after the peer left would never reach it. Meanwhile
+    // `from` notes what it does not send the peer, and `to` sends the current state of those
+    // prefixes once all shards have moved.
+    from.leave(peer);
     TableSync sync = to.beginMove(peer, shards.length);
     OutboundProfile previous = from.profile();
-    return onAllShards(s -> s.move(previous, to, sync));
+    return onAllShards(s -> s.move(previous, to, sync))
+        .thenRun(() -> resync(to, peer, from.release(peer, peer)));
   }
 
   /**
@@ -337,7 +419,7 @@ public final class Rib implements AutoCloseable {
     if (from == null) {
       return onAllShards(s -> s.rekey(before, now)).thenRun(() -> forget(before));
     }
-    from.removeMember(before);
+    from.leave(before); // as in move
     TableSync sync = to.beginMove(now, shards.length);
     OutboundProfile previous = from.profile();
     return onAllShards(
@@ -345,7 +427,11 @@ public final class Rib implements AutoCloseable {
               s.rekey(before, now);
               s.move(previous, to, sync);
             })
-        .thenRun(() -> forget(before));
+        .thenRun(
+            () -> {
+              resync(to, now, from.release(before, now));
+              forget(before);
+            });
   }
 
   /**

@@ -153,7 +153,8 @@ final class RibShard {
 
   /** A path withdrawn by {@code peer}. */
   void withdraw(Peer peer, Prefix prefix, int pathId) {
-    AdjRibIn in = adjIn.get(peer);
+    // The Adj-RIB-In last written to, as in announce: an UPDATE withdraws for one peer.
+    AdjRibIn in = lastPeer == peer ? lastIn : adjIn.get(peer);
     unmarkStale(peer, prefix, pathId);
     if (in == null) {
       return;
@@ -361,6 +362,38 @@ final class RibShard {
           }
         });
     snapshot(group, sync, entries);
+    group.addSyncPart(sync, entries);
+  }
+
+  /**
+   * Publishes the current state, for the member of {@code sync} alone, of the keys in its backlog
+   * that this shard owns ({@code mine}): the path the group exports for each, or a withdrawal when
+   * there is none any more (or it came from the member itself: withdrawing a route it never got
+   * from us is harmless).
+   */
+  void resync(UpdateGroup group, TableSync sync, Backlog missed, Predicate<Prefix> mine) {
+    List<UpdatePacker.Entry> entries = new ArrayList<>();
+    Peer member = sync.peer();
+    Audience audience = new Audience.Only(member);
+    OutboundProfile profile = group.profile();
+    missed.forEach(
+        (prefix, pathId) -> {
+          if (!mine.test(prefix)) {
+            return;
+          }
+          Destination d = locRib.get(prefix);
+          AttributeSet out = null;
+          if (d != null && profile.addPath(prefix.family())) {
+            for (Route r : d.paths()) {
+              if (r.localId() == pathId) {
+                out = publisher.export(profile, prefix, r, member);
+              }
+            }
+          } else if (d != null && d.best() != null) {
+            out = publisher.export(profile, prefix, d.best(), member);
+          }
+          entries.add(new UpdatePacker.Entry(prefix, pathId, out, audience));
+        });
     group.addSyncPart(sync, entries);
   }
 

@@ -41,10 +41,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Because each shard publishes its snapshot before any later change, and a drain emits snapshots
  * first, a member never sees an older state after a newer one.
  *
+ * <p><b>Slow members.</b> A member whose channel backs up would hold back every other member, so
+ * the writer may {@link #detach} it: drains then leave it out, and note in its {@link Backlog} the
+ * keys of what they emitted that it was due (and the markers of table dumps addressed to it). When
+ * it can take data again, {@link #reattach} puts it back on the synchronous path and has the RIB
+ * send it the current state of those keys (withdrawals for what is gone), as a table dump that,
+ * like any other, comes out before later changes. It never sees the intermediate states, and its
+ * memory is bounded by the prefixes that changed.
+ *
  * <p><b>Session contract.</b> Register a listener with {@link #onPending}; when it fires, schedule
  * {@link #drain} on the thread that writes to the members (it must not block the caller: it runs on
  * a RIB shard). For each returned message, in order, send it to every current member the audience
- * includes.
+ * includes that is not {@linkplain #detached() detached}.
  */
 public final class UpdateGroup {
   private record OutKey(Prefix prefix, int pathId) {
@@ -88,6 +96,23 @@ public final class UpdateGroup {
     // table per drain.
     PrefixTable<Object> spare = PrefixTable.withCompanions();
 
+    // The last pending value made: consecutive prefixes of one UPDATE share source, attributes
+    // and what was sent before, so a withdrawal of ten thousand prefixes makes one, not one each.
+    private OutRoute last;
+
+    OutRoute outRoute(AttributeSet attributes, Peer source, boolean sent, Peer sentFrom) {
+      OutRoute r = last;
+      if (r == null
+          || r.attributes() != attributes
+          || r.source() != source
+          || r.sent() != sent
+          || r.sentFrom() != sentFrom) {
+        r = new OutRoute(attributes, source, sent, sentFrom);
+        last = r;
+      }
+      return r;
+    }
+
     boolean isEmpty() {
       return plain.size() == 0 && others.isEmpty();
     }
@@ -107,8 +132,23 @@ public final class UpdateGroup {
   private final AtomicBoolean signalled = new AtomicBoolean();
   private volatile Runnable listener = () -> {};
 
-  UpdateGroup(OutboundProfile profile) {
+  /** How a group asks the RIB for the current state of a returning member's backlog. */
+  interface Resync {
+    /** Has every shard publish, through {@link #beginResync}, its part of {@code backlog}. */
+    void request(UpdateGroup group, Peer member, Backlog backlog);
+  }
+
+  private final Resync resync;
+  // Members split off, with what they missed; changed only inside the serialized drain methods,
+  // removed also by removeMember.
+  private final Map<Peer, Backlog> detached = new ConcurrentHashMap<>();
+  // The backlogs a drain notes changes into (see record); touched only inside drain.
+  private Peer[] behind = new Peer[0];
+  private Backlog[] behindLogs = new Backlog[0];
+
+  UpdateGroup(OutboundProfile profile, Resync resync) {
     this.profile = profile;
+    this.resync = resync;
     this.packer = new UpdatePacker(profile.codec());
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new Stripe();
@@ -186,6 +226,11 @@ public final class UpdateGroup {
     signalled.set(false);
     excepts.clear();
     exceptPeer = null;
+    behind = detached.keySet().toArray(new Peer[0]);
+    behindLogs = new Backlog[behind.length];
+    for (int i = 0; i < behind.length; i++) {
+      behindLogs[i] = detached.get(behind[i]);
+    }
     // Take pending changes before snapshots: a snapshot published after a change we took still
     // comes out first, and it is at least as new as that change.
     List<Map<OutKey, OutRoute>> takenOthers = new ArrayList<>(STRIPES);
@@ -247,6 +292,12 @@ public final class UpdateGroup {
       if (joins.get(peer) != sync.join() || !members.contains(peer)) {
         continue;
       }
+      Backlog missed = detached.get(peer);
+      if (missed != null) {
+        // Split off: the dump's keys and markers wait in its backlog, sent when it catches up.
+        absorb(missed, part);
+        continue;
+      }
       Audience only = new Audience.Only(peer);
       if (!sync.begun) {
         sync.begun = true;
@@ -259,6 +310,19 @@ public final class UpdateGroup {
     }
     out.addAll(changes.finish());
     return out;
+  }
+
+  /** Notes one part of a table dump to a member split off in its backlog. */
+  private static void absorb(Backlog missed, SyncPart part) {
+    TableSync sync = part.sync();
+    missed.markers(sync.begun ? List.of() : sync.begin(), List.of());
+    sync.begun = true;
+    for (UpdatePacker.Entry e : part.entries()) {
+      missed.mark(e.prefix(), 0, e.pathId());
+    }
+    if (sync.remaining().decrementAndGet() == 0) {
+      missed.markers(List.of(), sync.end());
+    }
   }
 
   /**
@@ -321,7 +385,7 @@ public final class UpdateGroup {
     }
   }
 
-  private static void add(
+  private void add(
       UpdatePacker.Batch changes,
       Prefix prefix,
       long packed,
@@ -333,6 +397,134 @@ public final class UpdateGroup {
     } else {
       changes.add(prefix, pathId, attributes, audience);
     }
+    for (int i = 0; i < behind.length; i++) {
+      if (audience.includes(behind[i])) {
+        behindLogs[i].mark(prefix, packed, pathId);
+      }
+    }
+  }
+
+  /** The members split off (see {@link #detach}); an immutable set. */
+  public Set<Peer> detached() {
+    return detached.isEmpty() ? Set.of() : Set.copyOf(detached.keySet());
+  }
+
+  /**
+   * Splits a member off the synchronous path (its channel is backed up): later drains leave it out
+   * and note what it misses. Nothing happens for a non-member or one already split off. Serialized
+   * with {@link #drain}: call it between drains, as the writer does.
+   */
+  public synchronized void detach(Peer peer) {
+    if (members.contains(peer) && !detached.containsKey(peer)) {
+      detached.put(peer, new Backlog());
+    }
+  }
+
+  /**
+   * Puts a split-off member back (it can take data again): from the next drain on it gets every
+   * change, and the RIB sends it the current state of what it missed, before later changes. Returns
+   * false, doing nothing, for a member not split off or one moving out (see {@link #leave}).
+   */
+  public synchronized boolean reattach(Peer peer) {
+    Backlog missed = detached.get(peer);
+    if (missed == null || missed.leaving()) {
+      return false;
+    }
+    detached.remove(peer);
+    if (!missed.isEmpty() && members.contains(peer)) {
+      resync.request(this, peer, missed);
+    }
+    return true;
+  }
+
+  /**
+   * Starts moving a member out (its session stays up, its export profile changed): from now on
+   * drains leave it out and note what it misses, as for a slow member, but it is not put back.
+   * {@link #release} ends the move.
+   */
+  synchronized void leave(Peer peer) {
+    detach(peer);
+    Backlog missed = detached.get(peer);
+    if (missed != null) {
+      missed.leave();
+    }
+  }
+
+  /**
+   * Removes a member that {@link #leave} started moving out and returns what it missed meanwhile:
+   * the keys drained without it, and those still pending here that would have been sent to it
+   * (under its name or, after a role change, {@code renamed}), which will never be drained to it.
+   * The group it moves to sends it their current state (see {@link Rib#move}).
+   */
+  synchronized Backlog release(Peer peer, Peer renamed) {
+    Backlog missed = detached.remove(peer);
+    if (missed == null) {
+      missed = new Backlog();
+    }
+    // Dumps published for it and not drained yet (its initial table's End-of-RIB among them).
+    Object join = joins.get(peer);
+    Backlog dumps = missed;
+    syncParts.removeIf(
+        part -> {
+          if (!part.sync().peer().equals(peer) || part.sync().join() != join) {
+            return false;
+          }
+          absorb(dumps, part);
+          return true;
+        });
+    removeMember(peer);
+    for (Stripe stripe : stripes) {
+      synchronized (stripe) {
+        Backlog into = missed;
+        stripe.plain.forEachIpv4(
+            (key, value, attributes) -> {
+              OutRoute r =
+                  value instanceof OutRoute o
+                      ? o
+                      : new OutRoute((AttributeSet) attributes, (Peer) value, false, null);
+              if (addressedTo(r, peer, renamed)) {
+                into.mark(null, key, 0);
+              }
+            });
+        stripe.others.forEach(
+            (k, r) -> {
+              if (addressedTo(r, peer, renamed)) {
+                into.mark(k.prefix(), 0, k.pathId());
+              }
+            });
+      }
+    }
+    return missed;
+  }
+
+  /**
+   * Whether a drain would send {@code member} (also known as {@code renamed}: its role may have
+   * changed) anything for the pending change {@code r}, as {@link #addChange} decides without
+   * ADD-PATH: its own routes only ever come back as the withdrawal of an earlier advertisement.
+   */
+  private static boolean addressedTo(OutRoute r, Peer member, Peer renamed) {
+    boolean fromIt =
+        r.source() != null && (r.source().equals(member) || r.source().equals(renamed));
+    boolean heldBy =
+        r.sent()
+            && (r.sentFrom() == null
+                || !(r.sentFrom().equals(member) || r.sentFrom().equals(renamed)));
+    if (r.attributes() == null) {
+      return !r.sent() || heldBy; // a withdrawal goes to whoever may hold the prefix
+    }
+    return !fromIt || heldBy;
+  }
+
+  /**
+   * The dump of a returning member's backlog, in {@code parts} parts (one per shard), framed by the
+   * markers it was due; null when it is no longer a member.
+   */
+  TableSync beginResync(Peer peer, int parts, Backlog missed) {
+    Object join = joins.get(peer);
+    if (join == null || !members.contains(peer)) {
+      return null;
+    }
+    return new TableSync(peer, join, profile.families(), parts, missed.begin(), missed.end());
   }
 
   /**
@@ -357,12 +549,12 @@ public final class UpdateGroup {
       if (plain) {
         int slot = stripe.plain.slot(key);
         if (slot < 0) {
-          Object held = sent ? new OutRoute(attributes, source, true, sentFrom) : source;
+          Object held = sent ? stripe.outRoute(attributes, source, true, sentFrom) : source;
           stripe.plain.insert(key, held, attributes);
         } else if (stripe.plain.valueAt(slot) instanceof OutRoute old) {
           // A change replacing an undrained one keeps what the members held before that one.
           stripe.plain.setAt(
-              slot, new OutRoute(attributes, source, old.sent(), old.sentFrom()), attributes);
+              slot, stripe.outRoute(attributes, source, old.sent(), old.sentFrom()), attributes);
         } else {
           stripe.plain.setAt(slot, source, attributes);
         }
@@ -440,6 +632,7 @@ public final class UpdateGroup {
     members.remove(peer);
     membership.incrementAndGet();
     joins.remove(peer);
+    detached.remove(peer);
   }
 
   private void signal() {

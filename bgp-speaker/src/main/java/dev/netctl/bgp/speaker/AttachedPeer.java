@@ -1,11 +1,13 @@
 package dev.netctl.bgp.speaker;
 
 import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.BgpMessage.Update;
 import dev.netctl.bgp.codec.Capability;
 import dev.netctl.bgp.fsm.Negotiated;
 import dev.netctl.bgp.rib.Peer;
 import dev.netctl.bgp.rib.UpdateGroup;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -20,14 +22,27 @@ final class AttachedPeer {
   // Completes once the RIB is done with everything asked for this session so far: every RIB call
   // for the session is chained on it, so they run in the order the session produced them.
   CompletableFuture<Void> ready;
+  // UPDATEs received in this turn of the loop and not yet handed to the RIB: they go as one batch
+  // (see SessionEvents.update). Null when no batch is open.
+  List<Update> batch;
   // Null until the RIB registered the peer.
   UpdateGroup group;
-  // UPDATEs handed to the RIB and not processed yet: the session stops reading while many are.
+  // Batches of UPDATEs handed to the RIB and not processed yet: the session stops reading while
+  // several are.
   int inFlight;
   final Negotiated negotiated;
   // Whether the initial table dump was scheduled (it waits while we are restarting).
   boolean joined;
   final Set<AddressFamily> endOfRibPending;
+
+  /**
+   * The point to chain RIB work on, after everything queued for the session so far. Closes the open
+   * batch: an UPDATE received later must not join work chained before this.
+   */
+  CompletableFuture<Void> tail() {
+    batch = null;
+    return ready;
+  }
 
   AttachedPeer(Peer peer, Negotiated negotiated, Set<AddressFamily> families) {
     this.peer = peer;

@@ -146,15 +146,16 @@ final class AttachedPeers {
   void joinAll() {
     for (AttachedPeer a : attached.values()) {
       a.ready =
-          a.ready.thenComposeAsync(
-              v -> {
-                if (a.group == null || a.joined || !current(a)) {
-                  return CompletableFuture.completedFuture(null);
-                }
-                a.joined = true;
-                return rib.join(a.group, a.peer);
-              },
-              loop);
+          a.tail()
+              .thenComposeAsync(
+                  v -> {
+                    if (a.group == null || a.joined || !current(a)) {
+                      return CompletableFuture.completedFuture(null);
+                    }
+                    a.joined = true;
+                    return rib.join(a.group, a.peer);
+                  },
+                  loop);
     }
   }
 
@@ -162,7 +163,7 @@ final class AttachedPeers {
   void inOrder(InetAddress address, Supplier<CompletableFuture<Void>> work) {
     AttachedPeer a = attached.get(address);
     if (a != null) {
-      a.ready = a.ready.thenCompose(v -> work.get());
+      a.ready = a.tail().thenCompose(v -> work.get());
       return;
     }
     leave(
@@ -189,8 +190,9 @@ final class AttachedPeers {
     }
     leave(
         address,
-        a.ready.thenCompose(
-            v -> keep == null ? rib.peerDown(a.peer) : rib.peerDownGracefully(a.peer, keep)));
+        a.tail()
+            .thenCompose(
+                v -> keep == null ? rib.peerDown(a.peer) : rib.peerDownGracefully(a.peer, keep)));
   }
 
   /** The peer is de-configured (its session stopped with a NOTIFICATION): every route goes. */

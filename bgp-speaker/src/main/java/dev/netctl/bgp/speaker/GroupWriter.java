@@ -9,28 +9,49 @@ import dev.netctl.bgp.session.PeerSession;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Moves one {@link UpdateGroup}'s output onto its members' channels, on the speaker's event loop:
  * each drained batch is encoded once into one buffer, and every member is written retained slices
  * of it: the runs of consecutive UPDATEs its audience includes.
  *
- * <p>Back-pressure: while any member's channel is full the group is not drained, so changes keep
- * coalescing in the group (a slow peer gets the latest state, not every flap) and memory stays
- * bounded; a member's writability change schedules the drain again. One slow member thus holds back
- * its whole group, the usual price of update groups.
+ * <p>Back-pressure: while a member's channel is full (above its write high-water mark) the group
+ * waits, so changes keep coalescing in it (a slow peer gets the latest state, not every flap). A
+ * member still full after {@link #SPLIT_AFTER} while others can take data is split off the group
+ * ({@link UpdateGroup#detach}) instead of holding them back, as FRR's and BIRD's per-peer export
+ * effectively do: the group goes on without it, noting only which prefixes it missed. When its
+ * channel drains (a writability change schedules a drain), it is put back ({@link
+ * UpdateGroup#reattach}) and receives the current state of those prefixes before later changes.
+ * When every member is full there is no one to split off for, and the group just waits.
  */
 final class GroupWriter {
+  private static final Logger LOG = LoggerFactory.getLogger(GroupWriter.class);
+
+  /**
+   * How long a full member may hold its group back before it is split off: long enough that a
+   * reader pausing for a collection or a scheduling hiccup keeps the cheap shared path, short
+   * against a fan-out's convergence (about half a second for a thousand clients here).
+   */
+  static final Duration SPLIT_AFTER = Duration.ofMillis(50);
+
   private final UpdateGroup group;
   private final EventLoop loop;
   private final Map<Peer, PeerSession> sessions;
   // The roster the index was built from, and each member's position in it.
   private List<Peer> indexed;
   private Map<Peer, Integer> index;
+  // Touched on the loop only.
+  private final SlowMembers slow = new SlowMembers(SPLIT_AFTER);
+  private boolean recheckScheduled;
 
   GroupWriter(UpdateGroup group, EventLoop loop, Map<Peer, PeerSession> sessions) {
     this.group = group;
@@ -63,14 +84,10 @@ final class GroupWriter {
       indexed = roster;
     }
     // Members by roster position; null for one whose session is already gone (the RIB removes
-    // it from the group shortly).
+    // it from the group shortly) and for one split off.
     PeerSession[] targets = new PeerSession[roster.size()];
-    for (int i = 0; i < targets.length; i++) {
-      PeerSession s = sessions.get(roster.get(i));
-      if (s != null && !s.writable()) {
-        return; // resumed by the member's writability change
-      }
-      targets[i] = s;
+    if (!split(roster, targets)) {
+      return; // resumed by a member's writability change, or by the recheck
     }
     // Always drain, even when nothing seems pending: drain() re-arms the group's signal, and a
     // signal raised while an earlier drain took the change would otherwise never fire again.
@@ -124,6 +141,65 @@ final class GroupWriter {
       }
     } finally {
       bytes.release();
+    }
+  }
+
+  /**
+   * Fills {@code targets} with the members to write to, putting back split-off members that can
+   * take data again and splitting off those full for longer than {@link #SPLIT_AFTER} (see {@link
+   * SlowMembers}). Returns false when the group should wait instead.
+   */
+  private boolean split(List<Peer> roster, PeerSession[] targets) {
+    SlowMembers.Decision d =
+        slow.decide(
+            roster,
+            group.detached(),
+            p -> sessions.get(p) instanceof PeerSession s ? s.writable() : null,
+            System.nanoTime());
+    for (Peer p : d.back()) {
+      // Back on the shared path; the RIB sends it what it missed first. A member moving to
+      // another group stays out.
+      if (group.reattach(p)) {
+        LOG.info("{}: reading again, back in its update group", p);
+      }
+    }
+    if (!d.drain()) {
+      if (d.recheckNanos() > 0) {
+        recheckIn(d.recheckNanos());
+      }
+      return false;
+    }
+    for (Peer p : d.split()) {
+      group.detach(p);
+      LOG.info(
+          "{}: not reading for {} ms, split off its update group until it catches up",
+          p,
+          SPLIT_AFTER.toMillis());
+    }
+    Set<Peer> away = group.detached();
+    for (int i = 0; i < targets.length; i++) {
+      Peer p = roster.get(i);
+      PeerSession s = sessions.get(p);
+      targets[i] = s != null && s.writable() && !away.contains(p) ? s : null;
+    }
+    return true;
+  }
+
+  private void recheckIn(long nanos) {
+    if (recheckScheduled) {
+      return;
+    }
+    recheckScheduled = true;
+    try {
+      loop.schedule(
+          () -> {
+            recheckScheduled = false;
+            drain();
+          },
+          nanos,
+          TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      // The speaker is closing.
     }
   }
 

@@ -27,11 +27,15 @@ import java.util.function.Function;
  * group write again. Called on the speaker's loop, like every session callback.
  */
 final class SessionEvents implements SessionListener {
-  // UPDATEs of one peer handed to the RIB but not processed yet: above HIGH the session stops
-  // reading (TCP pushes back on the peer), at LOW it reads again. Without this a fast peer's
-  // whole table would sit decoded in memory waiting for the RIB.
-  private static final int IN_FLIGHT_HIGH = 32;
-  private static final int IN_FLIGHT_LOW = 8;
+  // Batches of one peer's UPDATEs (a read's worth each, at most BATCH_UPDATES) handed to the RIB
+  // but not processed yet: at HIGH the session stops reading (TCP pushes back on the peer), at
+  // LOW it reads again. Without this a fast peer's whole table would sit decoded in memory waiting
+  // for the RIB; with a few in flight the loop decodes the next reads while the RIB works.
+  private static final int IN_FLIGHT_HIGH = 4;
+  private static final int IN_FLIGHT_LOW = 2;
+  // UPDATEs per batch at most: a batch still open while the RIB works on the previous one would
+  // otherwise take every UPDATE the loop reads meanwhile, and reads would never pause.
+  private static final int BATCH_UPDATES = 32;
 
   private final Rib rib;
   private final EventLoop loop;
@@ -92,26 +96,49 @@ final class SessionEvents implements SessionListener {
                           + AddressText.of(m.nextHops().getFirst())
                           + " are kept but not used: no IPv6 next hop (RFC 2545 §2; 6PE, RFC"
                           + " 4798, is not supported)"));
-      // Chained to keep the session's order while the registration is still under way.
-      CompletableFuture<Void> done = a.ready.thenCompose(v -> rib.apply(a.peer, update));
-      a.ready = done;
-      if (++a.inFlight == IN_FLIGHT_HIGH) {
-        peer.pauseReading(true);
+      if (a.batch != null) {
+        a.batch.add(update); // handed over with the batch opened earlier
+        if (a.batch.size() == BATCH_UPDATES) {
+          a.batch = null; // full: the next UPDATE opens (and counts) another
+        }
+      } else {
+        // The UPDATEs one read delivers go to the RIB as one batch: one task per shard and one
+        // completion instead of one each (a churn of ten thousand prefixes over a thousand
+        // attribute sets is a thousand small UPDATEs). The batch is handed over by a loop task,
+        // which runs after the read's messages; chained to keep the session's order while the
+        // registration is still under way.
+        List<Update> batch = new ArrayList<>();
+        batch.add(update);
+        CompletableFuture<Void> done =
+            a.tail()
+                .thenComposeAsync(
+                    v -> {
+                      if (a.batch == batch) {
+                        a.batch = null;
+                      }
+                      return rib.apply(a.peer, batch);
+                    },
+                    loop);
+        a.ready = done;
+        a.batch = batch;
+        done.whenCompleteAsync((v, e) -> applied(peer, a), loop);
+        if (++a.inFlight == IN_FLIGHT_HIGH) {
+          peer.pauseReading(true);
+        }
       }
-      done.whenCompleteAsync(
-          (v, e) -> {
-            if (--a.inFlight == IN_FLIGHT_LOW && attached.current(a)) {
-              peer.pauseReading(false);
-            }
-            // The Adj-RIB-In counts what the peer sent once its UPDATE is applied; checked here,
-            // the limit costs nothing per prefix on the loop.
-            long limit = peer.spec().config().maxPrefixes();
-            if (limit > 0 && attached.current(a) && rib.receivedCount(a.peer) > limit) {
-              peer.maxPrefixesExceeded(limit);
-            }
-          },
-          loop);
       received.endOfRibFamily().ifPresent(f -> endOfRib(peer, a, f));
+    }
+  }
+
+  private void applied(PeerSession peer, AttachedPeer a) {
+    if (--a.inFlight == IN_FLIGHT_LOW && attached.current(a)) {
+      peer.pauseReading(false);
+    }
+    // The Adj-RIB-In counts what the peer sent once its UPDATE is applied; checked here, the
+    // limit costs nothing per prefix on the loop.
+    long limit = peer.spec().config().maxPrefixes();
+    if (limit > 0 && attached.current(a) && rib.receivedCount(a.peer) > limit) {
+      peer.maxPrefixesExceeded(limit);
     }
   }
 
@@ -137,13 +164,14 @@ final class SessionEvents implements SessionListener {
       case 0 ->
           // The family's table again to this peer only, in BoRR/EoRR with RFC 7313.
           a.ready =
-              a.ready.thenComposeAsync(
-                  v ->
-                      a.group == null || !a.joined
-                          ? CompletableFuture.completedFuture(null)
-                          : rib.refresh(
-                              a.group, a.peer, family, a.negotiated.enhancedRouteRefresh()),
-                  loop);
+              a.tail()
+                  .thenComposeAsync(
+                      v ->
+                          a.group == null || !a.joined
+                              ? CompletableFuture.completedFuture(null)
+                              : rib.refresh(
+                                  a.group, a.peer, family, a.negotiated.enhancedRouteRefresh()),
+                      loop);
       case 1 -> attached.inOrder(address, () -> rib.markStale(a.peer, only));
       case 2 -> attached.inOrder(address, () -> rib.sweepStale(a.peer, only));
       default -> {}

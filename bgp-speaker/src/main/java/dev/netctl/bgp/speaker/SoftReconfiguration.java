@@ -40,14 +40,14 @@ final class SoftReconfiguration {
     }
     if (change.reflectorClient()) {
       // Covers the policies too: the paths are re-imported and the group is chosen anew.
-      a.ready = a.ready.thenComposeAsync(v -> changeRole(a, neighbor), loop);
+      a.ready = a.tail().thenComposeAsync(v -> changeRole(a, neighbor), loop);
       return;
     }
     if (change.importPolicy()) {
       attached.inOrder(address, () -> rib.addPeer(a.peer, neighbor.importPolicy()));
     }
     if (change.exportPolicy()) {
-      a.ready = a.ready.thenComposeAsync(v -> regroup(a, neighbor.exportPolicy()), loop);
+      a.ready = a.tail().thenComposeAsync(v -> regroup(a, neighbor.exportPolicy()), loop);
     }
   }
 

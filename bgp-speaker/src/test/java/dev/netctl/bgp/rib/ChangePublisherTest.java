@@ -30,7 +30,9 @@ class ChangePublisherTest {
                 }
               }));
   private final UpdateGroup group =
-      new UpdateGroup(ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET));
+      new UpdateGroup(
+          ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET),
+          ShardHarness.NO_RESYNC);
   private final ChangePublisher publisher =
       new ChangePublisher(Fixtures.config(), sinks, new CopyOnWriteArrayList<>(List.of(group)));
 

@@ -41,6 +41,12 @@ final class ShardHarness {
   /** Each peer's received-path count (the max-prefix count), as the shard keeps it. */
   final Map<Peer, LongAdder> received = new ConcurrentHashMap<>();
 
+  /** For a group whose members are never split off. */
+  static final UpdateGroup.Resync NO_RESYNC =
+      (group, member, missed) -> {
+        throw new AssertionError("no member of this group was split off");
+      };
+
   ShardHarness(RibConfig config, NextHopResolver resolver) {
     shard =
         new RibShard(
@@ -70,7 +76,12 @@ final class ShardHarness {
   }
 
   UpdateGroup group(OutboundProfile profile, Peer... members) {
-    UpdateGroup g = new UpdateGroup(profile);
+    // A split-off member's catch-up runs on this one shard, synchronously.
+    UpdateGroup g =
+        new UpdateGroup(
+            profile,
+            (grp, m, missed) ->
+                shard.resync(grp, grp.beginResync(m, 1, missed), missed, p -> true));
     groups.add(g);
     for (Peer m : members) {
       join(g, m);
@@ -86,6 +97,8 @@ final class ShardHarness {
   List<OutboundUpdate> drainAll() {
     List<OutboundUpdate> all = new ArrayList<>();
     for (UpdateGroup g : groups) {
+      // Split-off members get nothing until they are put back, as with the session writer.
+      Set<Peer> behind = g.detached();
       List<OutboundUpdate> out = g.drain();
       all.addAll(out);
       CodecContext codec = g.profile().codec();
@@ -93,7 +106,7 @@ final class ShardHarness {
         int size = BgpEncoder.encode(u.message(), codec).length;
         if (!(u.message() instanceof Update update)) {
           for (Peer m : g.members()) {
-            if (u.audience().includes(m)) {
+            if (u.audience().includes(m) && !behind.contains(m)) {
               messages.computeIfAbsent(m, k -> new ArrayList<>()).add(u.message());
             }
           }
@@ -104,7 +117,7 @@ final class ShardHarness {
               "UPDATE of " + size + " octets exceeds " + codec.maxMessageSize());
         }
         for (Peer m : g.members()) {
-          if (u.audience().includes(m)) {
+          if (u.audience().includes(m) && !behind.contains(m)) {
             messages.computeIfAbsent(m, k -> new ArrayList<>()).add(update);
             deliver(m, update);
           }

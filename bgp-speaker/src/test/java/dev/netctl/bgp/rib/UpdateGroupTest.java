@@ -245,7 +245,9 @@ class UpdateGroupTest {
     Peer source = Fixtures.ibgp("10.0.0.1");
     h.shard.announce(source, v4(1), 0, attrs("10.0.0.1").build());
     UpdateGroup g =
-        new UpdateGroup(ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET));
+        new UpdateGroup(
+            ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET),
+            ShardHarness.NO_RESYNC);
     h.groups.add(g);
     // First session: one of two snapshot parts arrives, then the session flaps and rejoins.
     h.shard.sync(g, g.beginSync(c1, 2));
@@ -345,7 +347,9 @@ class UpdateGroupTest {
     Peer source = Fixtures.ibgp("10.0.0.1");
     h.shard.announce(source, v4(1), 0, attrs("10.0.0.1").build());
     UpdateGroup g =
-        new UpdateGroup(ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET));
+        new UpdateGroup(
+            ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET),
+            ShardHarness.NO_RESYNC);
     h.groups.add(g);
     TableSync initial = g.beginSync(c1, 2);
     h.shard.sync(g, initial);
@@ -367,7 +371,9 @@ class UpdateGroupTest {
   @Test
   void theRosterIsOneObjectUntilTheMembershipChanges() {
     UpdateGroup g =
-        new UpdateGroup(ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET));
+        new UpdateGroup(
+            ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET),
+            ShardHarness.NO_RESYNC);
     assertThat(g.roster()).isEmpty();
     g.beginSync(c1, 1);
     List<Peer> first = g.roster();
