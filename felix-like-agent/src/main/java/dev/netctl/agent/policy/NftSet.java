@@ -1,0 +1,83 @@
+package dev.netctl.agent.policy;
+
+import dev.netctl.datastore.model.Cidr;
+import dev.netctl.datastore.selector.Selector;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A named nftables set the rules refer to, and which elements an endpoint contributes to it.
+ * Named after a hash of what defines it, so every rule using the same selector shares one set.
+ */
+public sealed interface NftSet {
+
+  /** The set's name in the table. */
+  String name();
+
+  /** Its nft type. */
+  String type();
+
+  /** The elements {@code e} (with these effective labels) contributes. */
+  List<String> elements(Endpoint e, Map<String, String> labels);
+
+  /**
+   * The IPv4 addresses of the endpoints a selector matches.
+   *
+   * @param selector the (namespaced) selector
+   */
+  record Addresses(Selector selector) implements NftSet {
+    @Override
+    public String name() {
+      return "s-" + Names.hash(selector.toString());
+    }
+
+    @Override
+    public String type() {
+      return "ipv4_addr";
+    }
+
+    @Override
+    public List<String> elements(Endpoint e, Map<String, String> labels) {
+      if (!selector.matches(labels)) return List.of();
+      return v4(e);
+    }
+  }
+
+  /**
+   * {@code address . protocol . port} of every endpoint with a named port of this name and
+   * protocol: a named port resolves on the endpoint that owns the address.
+   *
+   * @param port the port's name
+   * @param protocol its protocol number
+   */
+  record NamedPorts(String port, int protocol) implements NftSet {
+    @Override
+    public String name() {
+      return "n-" + Names.hash(protocol + "/" + port);
+    }
+
+    @Override
+    public String type() {
+      return "ipv4_addr . inet_proto . inet_service";
+    }
+
+    @Override
+    public List<String> elements(Endpoint e, Map<String, String> labels) {
+      List<String> out = new ArrayList<>();
+      for (NamedPort np : e.ports()) {
+        if (!np.name().equals(port) || np.protocol() != protocol) continue;
+        for (String a : v4(e)) out.add(a + " . " + protocol + " . " + np.port());
+      }
+      return out;
+    }
+  }
+
+  private static List<String> v4(Endpoint e) {
+    List<String> out = new ArrayList<>(1);
+    for (InetAddress a : e.addresses()) if (a instanceof Inet4Address) out.add(Cidr.format(a));
+    return out;
+  }
+}
