@@ -40,6 +40,7 @@ final class Verbs {
           DemoCommand.class,
           IpamCommand.class,
           BgpCommand.class,
+          PolicyCommand.class,
           AutoComplete.GenerateCompletion.class);
 
   /** Verbs that print the whole command tree (completion scripts), so they need all of it. */
