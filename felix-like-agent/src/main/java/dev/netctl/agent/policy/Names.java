@@ -17,17 +17,29 @@ public final class Names {
 
   /** 12 hex digits of SHA-256: short, stable names for chains and sets. */
   public static String hash(String text) {
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(d, 0, 6);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    byte[] d = SHA256.get().digest(text.getBytes(StandardCharsets.UTF_8));
+    return HexFormat.of().formatHex(d, 0, 6);
   }
+
+  private static final ThreadLocal<MessageDigest> SHA256 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+              throw new IllegalStateException(e);
+            }
+          });
+
+  // endpoint chains name every applicable policy's chain: hash each policy once
+  private static final java.util.Map<PolicyId, String> POLICY_HASH =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /** The chain holding one direction of a policy's rules. */
   public static String policyChain(PolicyId id, Direction d) {
-    return "p-" + hash(id.toString()) + (d == Direction.INGRESS ? "-i" : "-e");
+    String h = POLICY_HASH.computeIfAbsent(id, k -> hash(k.toString()));
+    if (POLICY_HASH.size() > 100_000) POLICY_HASH.clear(); // bounded: ids of deleted policies
+    return "p-" + h + (d == Direction.INGRESS ? "-i" : "-e");
   }
 
   /** The chain one endpoint's traffic in one direction goes through. */

@@ -27,11 +27,12 @@ public sealed interface NftSet {
    * The IPv4 addresses of the endpoints a selector matches.
    *
    * @param selector the (namespaced) selector
+   * @param name the set's name, a hash of the selector's canonical text
    */
-  record Addresses(Selector selector) implements NftSet {
-    @Override
-    public String name() {
-      return "s-" + Names.hash(selector.toString());
+  record Addresses(Selector selector, String name) implements NftSet {
+    /** The set of {@code selector}'s endpoints, named after its canonical text. */
+    public Addresses(Selector selector) {
+      this(selector, "s-" + Names.hash(selector.toString()));
     }
 
     @Override
@@ -52,11 +53,12 @@ public sealed interface NftSet {
    *
    * @param port the port's name
    * @param protocol its protocol number
+   * @param name the set's name, a hash of both
    */
-  record NamedPorts(String port, int protocol) implements NftSet {
-    @Override
-    public String name() {
-      return "n-" + Names.hash(protocol + "/" + port);
+  record NamedPorts(String port, int protocol, String name) implements NftSet {
+    /** The set of named port {@code port}/{@code protocol}. */
+    public NamedPorts(String port, int protocol) {
+      this(port, protocol, "n-" + Names.hash(protocol + "/" + port));
     }
 
     @Override
