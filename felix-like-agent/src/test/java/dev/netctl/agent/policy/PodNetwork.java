@@ -52,13 +52,16 @@ final class PodNetwork implements AutoCloseable {
       """
       import socket, sys, threading
       T = float(sys.argv[1])
-      def probe(i, ip, port, proto, out):
+      def probe(i, ip, port, proto, sport, out):
           ok = 0
           try:
               if proto == 'TCP':
                   s = socket.create_connection((ip, port), timeout=T); s.close(); ok = 1
               else:
+                  # a source port never used before: an earlier allowed probe's conntrack entry
+                  # would otherwise let a reply through after the policy changed
                   s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(T)
+                  s.bind(('0.0.0.0', sport))
                   s.sendto(b'x', (ip, port)); s.recvfrom(64); s.close(); ok = 1
           except Exception:
               pass
@@ -66,7 +69,7 @@ final class PodNetwork implements AutoCloseable {
       for line in sys.stdin:
           items = [x.split(':') for x in line.split()]
           out = [0] * len(items)
-          ts = [threading.Thread(target=probe, args=(i, a, int(b), c, out)) for i, (a, b, c) in enumerate(items)]
+          ts = [threading.Thread(target=probe, args=(i, a, int(b), c, int(d), out)) for i, (a, b, c, d) in enumerate(items)]
           for t in ts: t.start()
           for t in ts: t.join()
           print(''.join(map(str, out)), flush=True)
@@ -77,6 +80,7 @@ final class PodNetwork implements AutoCloseable {
   final Map<String, Pod> pods = new LinkedHashMap<>();
   private final List<Process> processes = new ArrayList<>();
   private final List<String> namespaces = new ArrayList<>();
+  private int rounds;
 
   record Pod(String ns, String name, String netns, String iface, InetAddress ip, Process prober, BufferedReader out, Writer in) {
     String id() {
@@ -140,6 +144,8 @@ final class PodNetwork implements AutoCloseable {
   /** Probes every target from every source at once; true = reachable. Keys "from->to port". */
   Map<String, Boolean> probe(List<String> portProtos) throws IOException {
     Map<Pod, List<String>> keys = new HashMap<>();
+    int round = rounds++;
+    if (round * 64 > 30000) throw new IllegalStateException("out of fresh UDP source ports");
     for (Pod src : pods.values()) {
       StringBuilder line = new StringBuilder();
       List<String> k = new ArrayList<>();
@@ -147,7 +153,9 @@ final class PodNetwork implements AutoCloseable {
         if (dst == src) continue;
         for (String pp : portProtos) {
           String[] x = pp.split("/");
-          line.append(dst.ip().getHostAddress()).append(':').append(x[0]).append(':').append(x[1]).append(' ');
+          int sport = 20000 + round * 64 + k.size();
+          line.append(dst.ip().getHostAddress()).append(':').append(x[0]).append(':').append(x[1]);
+          line.append(':').append(sport).append(' ');
           k.add(src.id() + "->" + dst.id() + " " + pp);
         }
       }

@@ -49,13 +49,48 @@ class PolicyNetnsIT {
   }
 
   @Test
-  void probedMatrixEqualsPredictionForEveryCase() throws Exception {
-    PolicyManager m = new PolicyManager("node", "cali", NftCommand.binary(net.node));
+  void aRestartedManagerSweepsWhatTheLastRunLeftAndKeepsTheRest() throws Exception {
+    NftCommand nft = NftCommand.binary(net.node);
+    PolicyManager first = manager(nft);
+    List<Resource> both =
+        CODEC.read(
+            PolicyCases.knp("x", "deny", "podSelector: {}")
+                + PolicyCases.knp("y", "deny", "podSelector: {}\npolicyTypes: [Egress]"));
+    both.forEach(first::onUpdate);
+    first.apply();
+    String yChain = Names.policyChain(PolicyCompiler.id(both.get(1)), Direction.EGRESS);
+    assertThat(nft.listTableJson("inet", "netctl")).contains("\"" + yChain + "\"");
+
+    // a new process knows only x's policy: the first apply removes y's chain, keeps x's
+    PolicyManager second = manager(nft);
+    second.onUpdate(both.get(0));
+    String script = second.apply();
+    assertThat(script).contains("delete chain inet netctl " + yChain).doesNotContain("delete table");
+    assertThat(nft.listTableJson("inet", "netctl")).doesNotContain(yChain);
+    Map<String, Boolean> probed = net.probe(List.of("80/TCP"));
+    Evaluator ev = second.evaluator();
+    for (Matrix.Cell c : Matrix.compute(ev, endpoints(), List.of(Matrix.PortProto.parse("80/TCP")))) {
+      assertThat(probed.get(c.from() + "->" + c.to() + " " + c.port())).as(c.toString()).isEqualTo(c.allowed());
+    }
+    assertThat(probed.get("y/a->x/a 80/TCP")).isFalse();
+    assertThat(probed.get("y/a->z/a 80/TCP")).as("y's egress policy is gone").isTrue();
+    for (Resource r : both) second.onDelete(r);
+    second.apply();
+  }
+
+  private PolicyManager manager(NftCommand nft) {
+    PolicyManager m = new PolicyManager("node", "cali", nft);
     for (String ns : List.of("x", "y", "z")) {
       m.onNamespace(ns, Map.of("ns", ns, "kubernetes.io/metadata.name", ns));
     }
+    for (Endpoint e : endpoints()) m.onEndpointUpdate(e.id(), e);
+    return m;
+  }
+
+  @Test
+  void probedMatrixEqualsPredictionForEveryCase() throws Exception {
+    PolicyManager m = manager(NftCommand.binary(net.node));
     List<Endpoint> eps = endpoints();
-    for (Endpoint e : eps) m.onEndpointUpdate(e.id(), e);
     List<Resource> previous = List.of();
     List<String> failures = new ArrayList<>();
     List<PolicyCases.Case> cases = PolicyCases.all();
