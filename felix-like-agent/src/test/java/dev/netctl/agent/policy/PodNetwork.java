@@ -21,7 +21,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A node network namespace with pods wired as Calico wires them (REFERENCE §3): each pod a netns
+ * Two node network namespaces joined by a veth (plain routing), with pods wired as Calico wires
+ * them (REFERENCE §3): each pod a netns
  * with {@code eth0} /32, a link-scoped 169.254.1.1 gateway and default route; the host side a
  * {@code cali*} veth with proxy ARP and a /32 route. Every pod runs a TCP and UDP server on the
  * given ports and a prober that answers "can I reach ip:port/proto". Names carry a random prefix;
@@ -77,12 +78,14 @@ final class PodNetwork implements AutoCloseable {
 
   final String prefix = "pol" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
   final String node = prefix + "-node";
+  /** The second node: pods named {@code c} live there, the others on {@link #node}. */
+  final String node2 = prefix + "-node2";
   final Map<String, Pod> pods = new LinkedHashMap<>();
   private final List<Process> processes = new ArrayList<>();
   private final List<String> namespaces = new ArrayList<>();
   private int rounds;
 
-  record Pod(String ns, String name, String netns, String iface, InetAddress ip, Process prober, BufferedReader out, Writer in) {
+  record Pod(String ns, String name, String node, String netns, String iface, InetAddress ip, Process prober, BufferedReader out, Writer in) {
     String id() {
       return ns + "/" + name;
     }
@@ -99,26 +102,33 @@ final class PodNetwork implements AutoCloseable {
 
   PodNetwork(List<String> namespaceNames, List<String> podNames, List<Integer> ports) throws Exception {
     try {
+      // two nodes joined by a veth, each routing the other's pods through it (no encapsulation;
+      // the default route also gives proxy ARP the other interface it needs for 169.254.1.1)
       netns(node);
-      sh("ip", "-n", node, "link", "set", "lo", "up");
-      sh("ip", "netns", "exec", node, "sysctl", "-qw", "net.ipv4.ip_forward=1");
-      // proxy ARP answers for 169.254.1.1 only when the node routes it out another interface:
-      // a bridge with no ports stands in for the node's uplink (no link to the root namespace)
-      sh("ip", "-n", node, "link", "add", "uplink", "type", "bridge");
-      sh("ip", "-n", node, "link", "set", "uplink", "up");
-      sh("ip", "-n", node, "route", "add", "default", "dev", "uplink");
+      netns(node2);
+      sh("ip", "-n", node, "link", "add", "peer0", "type", "veth", "peer", "name", "peer0", "netns", node2);
+      int side = 1;
+      for (String n : List.of(node, node2)) {
+        sh("ip", "-n", n, "link", "set", "lo", "up");
+        sh("ip", "netns", "exec", n, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+        sh("ip", "-n", n, "addr", "add", "192.168.77." + side + "/30", "dev", "peer0");
+        sh("ip", "-n", n, "link", "set", "peer0", "up");
+        sh("ip", "-n", n, "route", "add", "default", "via", "192.168.77." + (3 - side));
+        side++;
+      }
       int n = 2;
       for (String ns : namespaceNames) {
         for (String pod : podNames) {
           String netns = prefix + "-" + ns + "-" + pod;
           String iface = "cali" + prefix.substring(3) + ns + pod;
           String ip = "10.77.0." + n++;
+          String host = pod.equals("c") ? node2 : node;
           netns(netns);
-          sh("ip", "-n", node, "link", "add", iface, "type", "veth", "peer", "name", "eth0", "netns", netns);
-          sh("ip", "-n", node, "link", "set", iface, "address", "ee:ee:ee:ee:ee:ee", "up");
-          sh("ip", "netns", "exec", node, "sysctl", "-qw", "net.ipv4.conf." + iface + ".proxy_arp=1");
-          sh("ip", "netns", "exec", node, "sysctl", "-qw", "net.ipv4.neigh." + iface + ".proxy_delay=0");
-          sh("ip", "-n", node, "route", "add", ip + "/32", "dev", iface, "scope", "link");
+          sh("ip", "-n", host, "link", "add", iface, "type", "veth", "peer", "name", "eth0", "netns", netns);
+          sh("ip", "-n", host, "link", "set", iface, "address", "ee:ee:ee:ee:ee:ee", "up");
+          sh("ip", "netns", "exec", host, "sysctl", "-qw", "net.ipv4.conf." + iface + ".proxy_arp=1");
+          sh("ip", "netns", "exec", host, "sysctl", "-qw", "net.ipv4.neigh." + iface + ".proxy_delay=0");
+          sh("ip", "-n", host, "route", "add", ip + "/32", "dev", iface, "scope", "link");
           sh("ip", "-n", netns, "link", "set", "lo", "up");
           sh("ip", "-n", netns, "addr", "add", ip + "/32", "dev", "eth0");
           sh("ip", "-n", netns, "link", "set", "eth0", "up");
@@ -130,7 +140,7 @@ final class PodNetwork implements AutoCloseable {
           BufferedReader sr = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
           if (!"ready".equals(sr.readLine())) throw new IOException("server in " + netns + " did not start");
           Process p = start(List.of("ip", "netns", "exec", netns, "/usr/bin/python3", "-c", PROBER, "0.6"));
-          pods.put(ns + "/" + pod, new Pod(ns, pod, netns, iface, InetAddress.getByName(ip), p,
+          pods.put(ns + "/" + pod, new Pod(ns, pod, host, netns, iface, InetAddress.getByName(ip), p,
               new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)),
               new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8)));
         }

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * End to end without the agent: one node netns with 9 pods (x, y, z × a, b, c), real nftables
- * programmed by {@link PolicyManager}, and for each case of {@link PolicyCases} the probed
+ * End to end without the agent: two node netns (pods a and b on the first, c on the second) with 9
+ * pods (x, y, z × a, b, c), real nftables programmed by one {@link PolicyManager} per node, and for each case of {@link PolicyCases} the probed
  * reachability matrix (TCP and UDP on 80 and 81) equals the {@link Evaluator}'s prediction cell by
  * cell. The topology is built once; only the ruleset changes between cases.
  */
@@ -43,7 +43,7 @@ class PolicyNetnsIT {
         ports.add(new NamedPort("serve-" + port + "-tcp", Protocols.TCP, port));
         ports.add(new NamedPort("serve-" + port + "-udp", Protocols.UDP, port));
       }
-      out.add(new Endpoint(p.ns(), p.name(), Map.of("pod", p.name()), List.of(p.ip()), p.iface(), "node", ports));
+      out.add(new Endpoint(p.ns(), p.name(), Map.of("pod", p.name()), List.of(p.ip()), p.iface(), p.node(), ports));
     }
     return out;
   }
@@ -51,35 +51,47 @@ class PolicyNetnsIT {
   @Test
   void aRestartedManagerSweepsWhatTheLastRunLeftAndKeepsTheRest() throws Exception {
     NftCommand nft = NftCommand.binary(net.node);
-    PolicyManager first = manager(nft);
+    List<PolicyManager> first = managers();
     List<Resource> both =
         CODEC.read(
             PolicyCases.knp("x", "deny", "podSelector: {}")
                 + PolicyCases.knp("y", "deny", "podSelector: {}\npolicyTypes: [Egress]"));
-    both.forEach(first::onUpdate);
-    first.apply();
+    for (PolicyManager m : first) {
+      both.forEach(m::onUpdate);
+      m.apply();
+    }
     String yChain = Names.policyChain(PolicyCompiler.id(both.get(1)), Direction.EGRESS);
     assertThat(nft.listTableJson("inet", "netctl")).contains("\"" + yChain + "\"");
 
-    // a new process knows only x's policy: the first apply removes y's chain, keeps x's
-    PolicyManager second = manager(nft);
-    second.onUpdate(both.get(0));
-    String script = second.apply();
+    // new processes know only x's policy: the first apply removes y's chain, keeps x's
+    List<PolicyManager> second = managers();
+    String script = "";
+    for (PolicyManager m : second) {
+      m.onUpdate(both.get(0));
+      script += m.apply();
+    }
     assertThat(script).contains("delete chain inet netctl " + yChain).doesNotContain("delete table");
     assertThat(nft.listTableJson("inet", "netctl")).doesNotContain(yChain);
     Map<String, Boolean> probed = net.probe(List.of("80/TCP"));
-    Evaluator ev = second.evaluator();
+    Evaluator ev = second.getFirst().evaluator();
     for (Matrix.Cell c : Matrix.compute(ev, endpoints(), List.of(Matrix.PortProto.parse("80/TCP")))) {
       assertThat(probed.get(c.from() + "->" + c.to() + " " + c.port())).as(c.toString()).isEqualTo(c.allowed());
     }
-    assertThat(probed.get("y/a->x/a 80/TCP")).isFalse();
-    assertThat(probed.get("y/a->z/a 80/TCP")).as("y's egress policy is gone").isTrue();
-    for (Resource r : both) second.onDelete(r);
-    second.apply();
+    assertThat(probed.get("y/a->x/c 80/TCP")).as("across nodes, x's ingress").isFalse();
+    assertThat(probed.get("y/a->z/c 80/TCP")).as("y's egress policy is gone").isTrue();
+    for (PolicyManager m : second) {
+      m.onDelete(both.get(0));
+      m.apply();
+    }
   }
 
-  private PolicyManager manager(NftCommand nft) {
-    PolicyManager m = new PolicyManager("node", "cali", nft);
+  /** One manager per node, each knowing every endpoint of the cluster. */
+  private List<PolicyManager> managers() {
+    return List.of(manager(net.node), manager(net.node2));
+  }
+
+  private PolicyManager manager(String node) {
+    PolicyManager m = new PolicyManager(node, "cali", NftCommand.binary(node));
     for (String ns : List.of("x", "y", "z")) {
       m.onNamespace(ns, Map.of("ns", ns, "kubernetes.io/metadata.name", ns));
     }
@@ -89,7 +101,7 @@ class PolicyNetnsIT {
 
   @Test
   void probedMatrixEqualsPredictionForEveryCase() throws Exception {
-    PolicyManager m = manager(NftCommand.binary(net.node));
+    List<PolicyManager> ms = managers();
     List<Endpoint> eps = endpoints();
     List<Resource> previous = List.of();
     List<String> failures = new ArrayList<>();
@@ -97,12 +109,14 @@ class PolicyNetnsIT {
     for (PolicyCases.Case c : cases) {
       List<Resource> now = CODEC.read(c.yaml(), c.name());
       for (Resource r : previous) {
-        if (now.stream().noneMatch(n -> n.kind() == r.kind() && n.storageName().equals(r.storageName()))) m.onDelete(r);
+        if (now.stream().noneMatch(n -> n.kind() == r.kind() && n.storageName().equals(r.storageName()))) {
+          ms.forEach(m -> m.onDelete(r));
+        }
       }
-      for (Resource r : now) m.onUpdate(r);
+      for (Resource r : now) ms.forEach(m -> m.onUpdate(r));
       previous = now;
-      m.apply();
-      Evaluator ev = m.evaluator();
+      ms.forEach(PolicyManager::apply);
+      Evaluator ev = ms.getFirst().evaluator();
       Map<String, Boolean> predicted = new LinkedHashMap<>();
       for (Matrix.Cell cell : Matrix.compute(ev, eps, PORTS.stream().map(Matrix.PortProto::parse).toList())) {
         predicted.put(cell.from() + "->" + cell.to() + " " + cell.port(), cell.allowed());
@@ -126,6 +140,6 @@ class PolicyNetnsIT {
     }
     assertThat(failures).as("cases whose probed matrix differs from the prediction").isEmpty();
     assertThat(cases).hasSizeGreaterThanOrEqualTo(25);
-    assertThat(m.failures()).extracting(s -> s.policy().name()).containsExactly("v6");
+    assertThat(ms.getFirst().failures()).extracting(s -> s.policy().name()).containsExactly("v6");
   }
 }
