@@ -39,6 +39,22 @@ public final class Labels {
     return prefixed(s);
   }
 
+  /**
+   * The namespace a selector requires ({@code projectcalico.org/namespace == 'ns'}, alone or as a
+   * term of an {@code &&}), or null. Lets callers skip endpoints of other namespaces with one
+   * string comparison instead of a selector match.
+   */
+  public static String requiredNamespace(Selector s) {
+    if (s instanceof Selector.Equals e && e.key().equals(NAMESPACE)) return e.value();
+    if (s instanceof Selector.And a) {
+      for (Selector t : a.operands()) {
+        String ns = requiredNamespace(t);
+        if (ns != null) return ns;
+      }
+    }
+    return null;
+  }
+
   /** Both, simplified when one is {@code all()}. */
   public static Selector and(Selector a, Selector b) {
     if (a == null || a instanceof Selector.All) return b;

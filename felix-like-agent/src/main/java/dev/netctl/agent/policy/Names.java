@@ -35,6 +35,16 @@ public final class Names {
   private static final java.util.Map<PolicyId, String> POLICY_HASH =
       new java.util.concurrent.ConcurrentHashMap<>();
 
+  // many rules share a selector: hash its canonical text once
+  private static final java.util.Map<dev.netctl.datastore.selector.Selector, String> SET_NAMES =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The IP set of a selector's endpoints: {@code s-} and a hash of its canonical text. */
+  public static String setName(dev.netctl.datastore.selector.Selector selector) {
+    if (SET_NAMES.size() > 100_000) SET_NAMES.clear(); // bounded: selectors of deleted policies
+    return SET_NAMES.computeIfAbsent(selector, k -> "s-" + hash(k.toString()));
+  }
+
   /** The chain holding one direction of a policy's rules. */
   public static String policyChain(PolicyId id, Direction d) {
     String h = POLICY_HASH.computeIfAbsent(id, k -> hash(k.toString()));

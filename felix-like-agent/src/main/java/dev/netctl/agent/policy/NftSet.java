@@ -32,7 +32,7 @@ public sealed interface NftSet {
   record Addresses(Selector selector, String name) implements NftSet {
     /** The set of {@code selector}'s endpoints, named after its canonical text. */
     public Addresses(Selector selector) {
-      this(selector, "s-" + Names.hash(selector.toString()));
+      this(selector, Names.setName(selector));
     }
 
     @Override

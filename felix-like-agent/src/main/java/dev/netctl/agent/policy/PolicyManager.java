@@ -311,7 +311,11 @@ public final class PolicyManager {
     if (setRefs.merge(s.name(), 1, Integer::sum) > 1) return;
     sets.put(s.name(), s);
     Set<String> els = new HashSet<>();
-    for (var e : endpoints.entrySet()) els.addAll(s.elements(e.getValue(), labels.get(e.getKey())));
+    String ns = s instanceof NftSet.Addresses a ? Labels.requiredNamespace(a.selector()) : null;
+    for (var e : endpoints.entrySet()) {
+      if (ns != null && !ns.equals(e.getValue().namespace())) continue;
+      els.addAll(s.elements(e.getValue(), labels.get(e.getKey())));
+    }
     elements.put(s.name(), els);
     dirtySets.add(s.name());
   }

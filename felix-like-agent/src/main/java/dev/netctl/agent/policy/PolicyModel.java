@@ -29,6 +29,9 @@ public final class PolicyModel {
    */
   public record TierPolicies(String name, Double order, List<CompiledPolicy> policies) {}
 
+  // per tier, per policy: the namespace its selector requires (null: any), to skip cheaply
+  private final List<String[]> requiredNamespaces = new ArrayList<>();
+
   private final List<TierPolicies> tiers;
 
   /**
@@ -50,6 +53,13 @@ public final class PolicyModel {
                 TierPolicies::order, Comparator.nullsLast(Comparator.<Double>naturalOrder()))
             .thenComparing(TierPolicies::name));
     this.tiers = List.copyOf(out);
+    for (TierPolicies t : tiers) {
+      String[] req = new String[t.policies().size()];
+      for (int i = 0; i < req.length; i++) {
+        req[i] = Labels.requiredNamespace(t.policies().get(i).appliesTo());
+      }
+      requiredNamespaces.add(req);
+    }
   }
 
   /** The order of tier {@code name}. */
@@ -69,12 +79,20 @@ public final class PolicyModel {
    */
   public List<List<CompiledPolicy>> applicable(Map<String, String> labels, Direction d) {
     List<List<CompiledPolicy>> out = new ArrayList<>();
-    for (TierPolicies t : tiers) {
-      List<CompiledPolicy> ps = new ArrayList<>();
-      for (CompiledPolicy p : t.policies()) {
-        if (p.applies(d) && p.appliesTo().matches(labels)) ps.add(p);
+    String ns = labels.get(Labels.NAMESPACE);
+    for (int ti = 0; ti < tiers.size(); ti++) {
+      List<CompiledPolicy> all = tiers.get(ti).policies();
+      String[] req = requiredNamespaces.get(ti);
+      List<CompiledPolicy> ps = null;
+      for (int i = 0; i < req.length; i++) {
+        if (req[i] != null && !req[i].equals(ns)) continue;
+        CompiledPolicy p = all.get(i);
+        if (p.applies(d) && p.appliesTo().matches(labels)) {
+          if (ps == null) ps = new ArrayList<>();
+          ps.add(p);
+        }
       }
-      if (!ps.isEmpty()) out.add(ps);
+      if (ps != null) out.add(ps);
     }
     return out;
   }
