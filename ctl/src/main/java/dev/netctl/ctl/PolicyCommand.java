@@ -24,6 +24,12 @@ import picocli.CommandLine.ParentCommand;
     subcommands = {PolicyExplainCommand.class, PolicyMatrixCommand.class})
 final class PolicyCommand implements Runnable {
 
+  /** What {@code -o} of both subcommands takes. */
+  enum Format {
+    table,
+    json
+  }
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @ParentCommand Netctl root;

@@ -34,11 +34,6 @@ import picocli.CommandLine.Spec;
     })
 final class PolicyExplainCommand implements Callable<Integer> {
 
-  enum Format {
-    table,
-    json
-  }
-
   @ParentCommand PolicyCommand policy;
   @Spec CommandSpec spec;
   @Mixin FileOptions files;
@@ -53,7 +48,7 @@ final class PolicyExplainCommand implements Callable<Integer> {
   String port;
 
   @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "table (default) or json.")
-  Format output = Format.table;
+  PolicyCommand.Format output = PolicyCommand.Format.table;
 
   @Override
   public Integer call() {
@@ -75,7 +70,7 @@ final class PolicyExplainCommand implements Callable<Integer> {
     err.flush();
     String fromName = name(ev, src);
     String toName = name(ev, dst);
-    if (output == Format.json) {
+    if (output == PolicyCommand.Format.json) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("from", fromName);
       m.put("to", toName);

@@ -29,11 +29,6 @@ import picocli.CommandLine.Spec;
     })
 final class PolicyMatrixCommand implements Callable<Integer> {
 
-  enum Format {
-    table,
-    json
-  }
-
   @ParentCommand PolicyCommand policy;
   @Spec CommandSpec spec;
   @Mixin FileOptions files;
@@ -42,7 +37,7 @@ final class PolicyMatrixCommand implements Callable<Integer> {
   List<String> ports;
 
   @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "table (default) or json.")
-  Format output = Format.table;
+  PolicyCommand.Format output = PolicyCommand.Format.table;
 
   @Override
   public Integer call() {
@@ -61,7 +56,7 @@ final class PolicyMatrixCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     for (String n : notes) err.println("note: " + n);
     err.flush();
-    if (output == Format.json) {
+    if (output == PolicyCommand.Format.json) {
       IpamJson.print(out, cells);
       return ExitCode.OK;
     }

@@ -36,12 +36,28 @@ public final class PolicyCompiler {
    * @throws IllegalArgumentException for a resource that is not a policy
    */
   public static CompiledPolicy compile(Resource r) {
-    return switch (r) {
-      case NetworkPolicy p -> calico(r, p.spec(), p.metadata().namespace());
-      case GlobalNetworkPolicy p -> calico(r, p.spec(), null);
-      case KubernetesNetworkPolicy p -> kubernetes(p);
-      default -> throw new IllegalArgumentException(r.kind() + " is not a policy");
-    };
+    if (!isPolicy(r)) throw new IllegalArgumentException(r.kind() + " is not a policy");
+    try {
+      return switch (r) {
+        case NetworkPolicy p -> calico(r, p.spec(), p.metadata().namespace());
+        case GlobalNetworkPolicy p -> calico(r, p.spec(), null);
+        case KubernetesNetworkPolicy p -> kubernetes(p);
+        default -> throw new IllegalStateException();
+      };
+    } catch (RuntimeException e) {
+      // fail closed where it would have applied, or, when even that is unknown, as narrowly as
+      // its namespace allows
+      String ns = r.metadata().namespace();
+      Selector applies;
+      try {
+        applies = appliesTo(r);
+      } catch (RuntimeException again) {
+        applies = ns == null ? Selector.ALL : Labels.inNamespace(ns);
+      }
+      return new CompiledPolicy(
+              id(r), tier(r), order(r), sortName(r), applies, true, true, List.of(), List.of(), null)
+          .failed(e.getMessage());
+    }
   }
 
   /** True for the kinds {@link #compile} takes. */
@@ -56,38 +72,48 @@ public final class PolicyCompiler {
     return new PolicyId(r.kind().name(), r.metadata().namespace(), r.name());
   }
 
+  private static String tier(Resource r) {
+    if (r.spec() instanceof NetworkPolicySpec s && s.tier() != null && !s.tier().isEmpty()) {
+      return s.tier();
+    }
+    return Tier.DEFAULT;
+  }
+
+  private static Double order(Resource r) {
+    return r.spec() instanceof NetworkPolicySpec s ? s.order() : KUBERNETES_ORDER;
+  }
+
+  /** The endpoints a policy applies to, as one selector over effective labels. */
+  private static Selector appliesTo(Resource r) {
+    String ns = r.metadata().namespace();
+    if (r instanceof KubernetesNetworkPolicy k) {
+      return Labels.and(selector(k.spec().podSelector()), Labels.inNamespace(ns));
+    }
+    NetworkPolicySpec s = (NetworkPolicySpec) r.spec();
+    Selector applies = parse(s.selector());
+    if (ns != null) applies = Labels.and(applies, Labels.inNamespace(ns));
+    if (s.namespaceSelector() != null) {
+      applies = Labels.and(applies, Labels.namespaceSelector(Selector.parse(s.namespaceSelector())));
+    }
+    return applies;
+  }
+
   // ------------------------------------------------------------------ Calico
 
   private static CompiledPolicy calico(Resource r, NetworkPolicySpec s, String ns) {
-    PolicyId id = id(r);
-    String tier = s.tier() == null || s.tier().isEmpty() ? Tier.DEFAULT : s.tier();
-    Selector applies = Selector.ALL;
-    try {
-      applies = parse(s.selector());
-      if (ns != null) applies = Labels.and(applies, Labels.inNamespace(ns));
-      if (s.namespaceSelector() != null) {
-        applies =
-            Labels.and(applies, Labels.namespaceSelector(Selector.parse(s.namespaceSelector())));
-      }
-      boolean ingress = s.types().isEmpty() || s.types().contains("Ingress");
-      boolean egress =
-          s.types().isEmpty() ? !s.egress().isEmpty() : s.types().contains("Egress");
-      return new CompiledPolicy(
-          id,
-          tier,
-          s.order(),
-          sortName(r),
-          applies,
-          ingress,
-          egress,
-          calicoRules(s.ingress(), "spec.ingress", ns),
-          calicoRules(s.egress(), "spec.egress", ns),
-          null);
-    } catch (RuntimeException e) {
-      return new CompiledPolicy(
-              id, tier, s.order(), sortName(r), applies, true, true, List.of(), List.of(), null)
-          .failed(e.getMessage());
-    }
+    boolean ingress = s.types().isEmpty() || s.types().contains("Ingress");
+    boolean egress = s.types().isEmpty() ? !s.egress().isEmpty() : s.types().contains("Egress");
+    return new CompiledPolicy(
+        id(r),
+        tier(r),
+        s.order(),
+        sortName(r),
+        appliesTo(r),
+        ingress,
+        egress,
+        calicoRules(s.ingress(), "spec.ingress", ns),
+        calicoRules(s.egress(), "spec.egress", ns),
+        null);
   }
 
   private static List<CompiledRule> calicoRules(List<PolicyRule> rules, String field, String ns) {
@@ -151,48 +177,30 @@ public final class PolicyCompiler {
   // ------------------------------------------------------------------ Kubernetes
 
   private static CompiledPolicy kubernetes(KubernetesNetworkPolicy p) {
-    PolicyId id = id(p);
     String ns = p.metadata().namespace();
     KubernetesNetworkPolicySpec s = p.spec();
-    Selector applies = Labels.inNamespace(ns);
-    try {
-      applies = Labels.and(selector(s.podSelector()), applies);
-      List<String> types = s.policyTypes();
-      boolean ingress;
-      boolean egress;
-      if (types == null || types.isEmpty()) {
-        // Kubernetes' defaulting: Ingress always, Egress when egress rules exist
-        ingress = true;
-        egress = !s.egressRules().isEmpty();
-      } else {
-        ingress = types.contains("Ingress");
-        egress = types.contains("Egress");
-      }
-      return new CompiledPolicy(
-          id,
-          Tier.DEFAULT,
-          KUBERNETES_ORDER,
-          sortName(p),
-          applies,
-          ingress,
-          egress,
-          k8sRules(s.ingressRules(), Direction.INGRESS, ns),
-          k8sRules(s.egressRules(), Direction.EGRESS, ns),
-          null);
-    } catch (RuntimeException e) {
-      return new CompiledPolicy(
-              id,
-              Tier.DEFAULT,
-              KUBERNETES_ORDER,
-              sortName(p),
-              applies,
-              true,
-              true,
-              List.of(),
-              List.of(),
-              null)
-          .failed(e.getMessage());
+    List<String> types = s.policyTypes();
+    boolean ingress;
+    boolean egress;
+    if (types == null || types.isEmpty()) {
+      // Kubernetes' defaulting: Ingress always, Egress when egress rules exist
+      ingress = true;
+      egress = !s.egressRules().isEmpty();
+    } else {
+      ingress = types.contains("Ingress");
+      egress = types.contains("Egress");
     }
+    return new CompiledPolicy(
+        id(p),
+        Tier.DEFAULT,
+        KUBERNETES_ORDER,
+        sortName(p),
+        appliesTo(p),
+        ingress,
+        egress,
+        k8sRules(s.ingressRules(), Direction.INGRESS, ns),
+        k8sRules(s.egressRules(), Direction.EGRESS, ns),
+        null);
   }
 
   private static List<CompiledRule> k8sRules(
