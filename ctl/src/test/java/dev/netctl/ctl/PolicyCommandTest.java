@@ -130,7 +130,12 @@ class PolicyCommandTest {
             metadata: {name: n1-k8s-b-eth0, namespace: y, labels: {app: db}}
             spec: {node: n1, pod: b, ipNetworks: [10.1.0.2/32], interfaceName: calib}
             """);
-    assertThat(cli.run("apply", "-f", dir.resolve("store.yaml").toString()).exitCode()).isZero();
+    Cli.Run applied = cli.run("apply", "-f", dir.resolve("store.yaml").toString());
+    assertThat(applied.exitCode()).as(applied.toString()).isZero();
+    Cli.Run got = cli.run("get", "netpol");
+    assertThat(got.out()).as(got.toString()).contains("web-from-red");
+    Cli.Run yaml = cli.run("get", "networkpolicy.networking.k8s.io", "x/web-from-red", "-o", "yaml");
+    assertThat(yaml.out()).as(yaml.toString()).startsWith("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n");
     Cli.Run r = cli.run("policy", "explain", "--from", "y/b", "--to", "x/a", "--port", "8080/TCP");
     assertThat(r.out()).as(r.toString()).startsWith("verdict: allow\n");
     Cli.Run m = cli.run("policy", "matrix", "--ports", "8081/TCP");

@@ -126,8 +126,9 @@ public final class Evaluator {
   private boolean matches(CompiledRule r, Packet p) {
     if (r.protocol() != null && r.protocol() != p.protocol) return false;
     if (r.notProtocol() != null && r.notProtocol() == p.protocol) return false;
-    // a port query carries no ICMP type: an ICMP condition cannot hold, a negated one always does
-    if (r.icmp() != null) return false;
+    // a port query is never ICMP, and an icmp/notICMP condition matches ICMP packets only (nft's
+    // "icmp type" carries an implicit protocol match)
+    if (r.icmp() != null || r.notIcmp() != null) return false;
     return entity(r.source(), p.src, p.srcEp, -1, p.protocol)
         && entity(r.destination(), p.dst, p.dstEp, p.port, p.protocol);
   }
