@@ -344,8 +344,13 @@ public final class PolicyManager {
   private boolean isLocal(Endpoint e) {
     return e.interfaceName() != null
         && e.interfaceName().startsWith(prefix)
+        // the name becomes part of chain names; any other interface of ours is dropped anyway
+        && CHAIN_SAFE.matcher(e.interfaceName()).matches()
         && (node == null || node.equals(e.node()));
   }
+
+  private static final java.util.regex.Pattern CHAIN_SAFE =
+      java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{1,15}");
 
   private void endpointChains(String key) {
     Endpoint e = endpoints.get(key);
