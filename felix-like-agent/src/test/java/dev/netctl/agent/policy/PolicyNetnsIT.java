@@ -2,7 +2,7 @@ package dev.netctl.agent.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.netctl.datastore.model.Profile;
+import dev.netctl.datastore.model.Cidr;
 import dev.netctl.datastore.model.Resource;
 import dev.netctl.datastore.model.ResourceCodec;
 import java.util.ArrayList;
@@ -78,6 +78,12 @@ class PolicyNetnsIT {
       assertThat(probed.get(c.from() + "->" + c.to() + " " + c.port())).as(c.toString()).isEqualTo(c.allowed());
     }
     assertThat(probed.get("y/a->x/c 80/TCP")).as("across nodes, x's ingress").isFalse();
+    // kubelet probes: the node itself reaches its isolated pod (output hook, not forward)
+    String xa = net.pods.get("x/a").ip().getHostAddress();
+    PodNetwork.sh("ip", "netns", "exec", net.node, "/usr/bin/python3", "-c",
+        "import socket; socket.create_connection(('" + xa + "', 80), timeout=3).close()");
+    assertThat(ev.evaluate(Cidr.parseAddress("192.168.77.1"), net.pods.get("x/a").ip(), Protocols.TCP, 80, true).allowed())
+        .isTrue();
     assertThat(probed.get("y/a->z/c 80/TCP")).as("y's egress policy is gone").isTrue();
     for (PolicyManager m : second) {
       m.onDelete(both.get(0));
