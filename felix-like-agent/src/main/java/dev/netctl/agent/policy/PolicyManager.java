@@ -269,10 +269,14 @@ public final class PolicyManager {
     }
     Set<String> localDirty = new HashSet<>();
     for (String key : dirtyEndpoints.keySet()) localDirty.add(key);
+    // the model holds the compiled rules the evaluator reads: renew it on any policy change, even
+    // when no endpoint chain has to change
+    if (placementDirty || !dirtyPolicies.isEmpty()) {
+      model = new PolicyModel(compiled.values(), tierOrders);
+    }
     dirtyPolicies.clear();
     dirtyEndpoints.clear();
     if (placementDirty) {
-      model = new PolicyModel(compiled.values(), tierOrders);
       for (var e : endpoints.entrySet()) if (isLocal(e.getValue())) endpointChains(e.getKey());
       placementDirty = false;
     } else {

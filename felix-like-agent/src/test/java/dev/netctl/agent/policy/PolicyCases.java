@@ -79,6 +79,14 @@ final class PolicyCases {
             false));
     c.add(
         new Case(
+            "a policy updated live (same name, now from z)",
+            knp(
+                "x",
+                "from-y",
+                "podSelector: {matchLabels: {pod: a}}\ningress:\n- from:\n  - namespaceSelector: {matchLabels: {ns: z}}"),
+            false));
+    c.add(
+        new Case(
             "namespaceSelector AND podSelector in one peer",
             knp(
                 "x",
@@ -198,14 +206,6 @@ final class PolicyCases {
                 "y",
                 "eg-block",
                 "podSelector: {matchLabels: {pod: c}}\npolicyTypes: [Egress]\negress:\n- to:\n  - ipBlock: {cidr: 10.77.0.0/29}"),
-            false));
-    c.add(
-        new Case(
-            "a policy updated live (same name, now from z)",
-            knp(
-                "x",
-                "from-y",
-                "podSelector: {matchLabels: {pod: a}}\ningress:\n- from:\n  - namespaceSelector: {matchLabels: {ns: z}}"),
             false));
     c.add(
         new Case(

@@ -82,6 +82,15 @@ class PolicyManagerTest {
   }
 
   @Test
+  void theEvaluatorSeesARuleOnlyChangeAsTheDataplaneDoes() {
+    apply(fromY(80));
+    assertThat(m.evaluator().evaluate(f.ipOf("y/a"), f.ipOf("x/a"), Protocols.TCP, 80).allowed()).isTrue();
+    apply(fromY(81));
+    assertThat(m.evaluator().evaluate(f.ipOf("y/a"), f.ipOf("x/a"), Protocols.TCP, 80).allowed()).isFalse();
+    assertThat(m.evaluator().evaluate(f.ipOf("y/a"), f.ipOf("x/a"), Protocols.TCP, 81).allowed()).isTrue();
+  }
+
+  @Test
   void podChurnChangesSetElementsOnly() {
     apply(fromY(80));
     Endpoint newcomer =
