@@ -43,21 +43,40 @@ final class FileOptions {
    * @throws CliException USAGE when no -f was given, a path is bad, or the input holds no object
    */
   List<Manifest> read(InputStream stdin, ResourceCodec codec) {
-    if (files.isEmpty()) throw new CliException(ExitCode.USAGE, "-f FILE is required");
     List<Manifest> out = new ArrayList<>();
+    for (Source src : sources(stdin)) parse(src.text(), src.name(), codec, out);
+    if (out.isEmpty()) {
+      throw new CliException(
+          ExitCode.USAGE, "no objects found in " + String.join(", ", files) + " (empty input)");
+    }
+    return out;
+  }
+
+  /**
+   * One file's text.
+   *
+   * @param text its content
+   * @param name its path, or {@code <stdin>}
+   */
+  record Source(String text, String name) {}
+
+  /**
+   * The text of every file, in order, for verbs that read more kinds than netctl stores.
+   *
+   * @throws CliException USAGE when no -f was given or a path is bad
+   */
+  List<Source> sources(InputStream stdin) {
+    if (files.isEmpty()) throw new CliException(ExitCode.USAGE, "-f FILE is required");
+    List<Source> out = new ArrayList<>();
     boolean stdinRead = false;
     for (String f : files) {
       if (f.equals("-")) {
         if (stdinRead) throw new CliException(ExitCode.USAGE, "-f - may be given only once");
         stdinRead = true;
-        parse(readStdin(stdin), "<stdin>", codec, out);
+        out.add(new Source(readStdin(stdin), "<stdin>"));
         continue;
       }
-      for (Path p : expand(f)) parse(readFile(p), p.toString(), codec, out);
-    }
-    if (out.isEmpty()) {
-      throw new CliException(
-          ExitCode.USAGE, "no objects found in " + String.join(", ", files) + " (empty input)");
+      for (Path p : expand(f)) out.add(new Source(readFile(p), p.toString()));
     }
     return out;
   }

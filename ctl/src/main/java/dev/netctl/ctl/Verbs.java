@@ -44,6 +44,7 @@ final class Verbs {
           CniCommand.class,
           DatastoreCommand.class,
           ControllerCommand.class,
+          PolicyCommand.class,
           AutoComplete.GenerateCompletion.class);
 
   /** Verbs that print the whole command tree (completion scripts), so they need all of it. */

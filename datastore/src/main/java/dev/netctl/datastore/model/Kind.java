@@ -171,8 +171,99 @@ public final class Kind<R extends Resource> {
               new Column<>("PROFILES", w -> String.join(",", w.spec().profiles()))),
           true);
 
+  /** Calico network policies (namespaced): {@code networkpolicy}, {@code policy}, {@code np}... */
+  public static final Kind<NetworkPolicy> NETWORK_POLICY =
+      new Kind<>(
+          "NetworkPolicy",
+          "networkpolicies",
+          Set.of("networkpolicy", "networkpolicies", "policy", "policies", "np", "pol", "pols"),
+          Set.of(),
+          NetworkPolicy.class,
+          NetworkPolicySpec.class,
+          (m, s) -> new NetworkPolicy(m, (NetworkPolicySpec) s),
+          PolicyColumns.calico(true, false),
+          PolicyColumns.calico(true, true),
+          true);
+
+  /** Calico global network policies: {@code globalnetworkpolicy}, {@code gnp}... */
+  public static final Kind<GlobalNetworkPolicy> GLOBAL_NETWORK_POLICY =
+      new Kind<>(
+          "GlobalNetworkPolicy",
+          "globalnetworkpolicies",
+          Set.of("globalnetworkpolicy", "globalnetworkpolicies", "gnp", "gnps", "globalpolicy"),
+          Set.of(),
+          GlobalNetworkPolicy.class,
+          NetworkPolicySpec.class,
+          (m, s) -> new GlobalNetworkPolicy(m, (NetworkPolicySpec) s),
+          PolicyColumns.calico(false, false),
+          PolicyColumns.calico(false, true));
+
+  /**
+   * Kubernetes {@code networking.k8s.io/v1} network policies (namespaced), written {@code kind:
+   * NetworkPolicy} in manifests: {@code netpol}, {@code networkpolicy.networking.k8s.io}...
+   */
+  public static final Kind<KubernetesNetworkPolicy> KUBERNETES_NETWORK_POLICY =
+      new Kind<>(
+          "KubernetesNetworkPolicy",
+          "kubernetesnetworkpolicies",
+          Set.of(
+              "kubernetesnetworkpolicy",
+              "kubernetesnetworkpolicies",
+              "netpol",
+              "netpols",
+              "networkpolicy.networking.k8s.io",
+              "networkpolicies.networking.k8s.io"),
+          Set.of(),
+          KubernetesNetworkPolicy.class,
+          KubernetesNetworkPolicySpec.class,
+          (m, s) -> new KubernetesNetworkPolicy(m, (KubernetesNetworkPolicySpec) s),
+          PolicyColumns.kubernetes(),
+          PolicyColumns.kubernetes(),
+          true);
+
+  /** Calico profiles ({@code kns.<namespace>} carries a namespace's labels): {@code profile}. */
+  public static final Kind<Profile> PROFILE =
+      new Kind<>(
+          "Profile",
+          "profiles",
+          Set.of("profile", "profiles", "pro", "pros"),
+          Set.of(),
+          Profile.class,
+          ProfileSpec.class,
+          (m, s) -> new Profile(m, (ProfileSpec) s),
+          List.of(new Column<>("NAME", Profile::name)),
+          List.of(
+              new Column<>("NAME", Profile::name),
+              new Column<>("LABELSTOAPPLY", p -> PolicyColumns.labels(p.spec().labelsToApply()))));
+
+  /** Calico policy tiers: {@code tier}, {@code tiers}. */
+  public static final Kind<Tier> TIER =
+      new Kind<>(
+          "Tier",
+          "tiers",
+          Set.of("tier", "tiers"),
+          Set.of(),
+          Tier.class,
+          Tier.Spec.class,
+          (m, s) -> new Tier(m, (Tier.Spec) s),
+          List.of(
+              new Column<>("NAME", Tier::name), new Column<>("ORDER", t -> str(t.spec().order()))),
+          List.of(
+              new Column<>("NAME", Tier::name), new Column<>("ORDER", t -> str(t.spec().order()))));
+
   private static final List<Kind<?>> ALL =
-      List.of(IP_POOL, BGP_PEER, BGP_CONFIGURATION, NODE, IPAM_CONFIG, WORKLOAD_ENDPOINT);
+      List.of(
+          IP_POOL,
+          BGP_PEER,
+          BGP_CONFIGURATION,
+          NODE,
+          IPAM_CONFIG,
+          WORKLOAD_ENDPOINT,
+          TIER,
+          GLOBAL_NETWORK_POLICY,
+          NETWORK_POLICY,
+          KUBERNETES_NETWORK_POLICY,
+          PROFILE);
 
   private static final Map<String, Kind<?>> BY_LOWER_NAME = index();
 

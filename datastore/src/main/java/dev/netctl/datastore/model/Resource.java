@@ -7,7 +7,17 @@ package dev.netctl.datastore.model;
  * <p>The set of kinds is closed, so callers switch over resources exhaustively.
  */
 public sealed interface Resource
-    permits IPPool, BGPPeer, BGPConfiguration, Node, IPAMConfig, WorkloadEndpoint {
+    permits IPPool,
+        BGPPeer,
+        BGPConfiguration,
+        Node,
+        IPAMConfig,
+        WorkloadEndpoint,
+        NetworkPolicy,
+        GlobalNetworkPolicy,
+        KubernetesNetworkPolicy,
+        Profile,
+        Tier {
 
   /** The API group/version of every netctl resource. */
   String API_VERSION = "netctl.dev/v1";

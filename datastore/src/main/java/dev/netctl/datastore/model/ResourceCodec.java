@@ -217,9 +217,14 @@ public final class ResourceCodec {
     if (kindName == null || kindName.isEmpty()) {
       throw new CodecException(where, "kind", "is missing", null);
     }
+    // Kubernetes' NetworkPolicy shares Calico's kind name; only its apiVersion tells them apart
+    boolean k8sPolicy = isKubernetesNetworkPolicy(node, kindName);
     Kind<?> kind =
         Kind.all().stream()
-            .filter(k -> k.name().equals(kindName) || k.otherKindNames().contains(kindName))
+            .filter(k -> k8sPolicy == (k == Kind.KUBERNETES_NETWORK_POLICY))
+            .filter(
+                k ->
+                    k8sPolicy || k.name().equals(kindName) || k.otherKindNames().contains(kindName))
             .findFirst()
             .orElseThrow(
                 () ->
@@ -232,7 +237,7 @@ public final class ResourceCodec {
                             + Kind.all().stream().map(Kind::name).collect(Collectors.joining(", "))
                             + ")",
                         null));
-    checkApiVersion(node, label, false);
+    if (!k8sPolicy) checkApiVersion(node, label, false);
     Iterator<String> names = node.fieldNames();
     while (names.hasNext()) {
       String f = names.next();
@@ -255,6 +260,19 @@ public final class ResourceCodec {
             label,
             "spec");
     return kind.create(meta, spec);
+  }
+
+  private static boolean isKubernetesNetworkPolicy(JsonNode node, String kindName) {
+    return (kindName.equals(KubernetesNetworkPolicy.MANIFEST_KIND)
+            && node.path("apiVersion").asText("").equals(KubernetesNetworkPolicy.API_VERSION))
+        || kindName.equals(Kind.KUBERNETES_NETWORK_POLICY.name());
+  }
+
+  /** The {@code kind:} a resource is written with (Kubernetes' NetworkPolicy keeps its own). */
+  private static String manifestKind(Resource r) {
+    return r instanceof KubernetesNetworkPolicy
+        ? KubernetesNetworkPolicy.MANIFEST_KIND
+        : r.kind().name();
   }
 
   private static void checkApiVersion(JsonNode node, String label, boolean list) {
@@ -380,7 +398,7 @@ public final class ResourceCodec {
   public ObjectNode toTree(Resource r) {
     ObjectNode root = JsonNodeFactory.instance.objectNode();
     root.put("apiVersion", r.apiVersion());
-    root.put("kind", r.kind().name());
+    root.put("kind", manifestKind(r));
     root.set("metadata", json.valueToTree(r.metadata()));
     root.set("spec", json.valueToTree(r.spec()));
     return root;

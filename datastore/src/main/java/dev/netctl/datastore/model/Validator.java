@@ -67,6 +67,11 @@ public final class Validator {
       case Node n -> node(c, n.spec());
       case IPAMConfig i -> ipamConfig(c, i);
       case WorkloadEndpoint w -> workloadEndpoint(c, w.spec());
+      case NetworkPolicy p -> PolicyValidation.calico(c, p.spec(), false);
+      case GlobalNetworkPolicy p -> PolicyValidation.calico(c, p.spec(), true);
+      case KubernetesNetworkPolicy p -> PolicyValidation.kubernetes(c, p.spec());
+      case Profile p -> PolicyValidation.profile(c, p.spec());
+      case Tier t -> PolicyValidation.tier(c, t);
     }
     return c.violations;
   }

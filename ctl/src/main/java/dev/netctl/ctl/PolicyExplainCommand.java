@@ -1,0 +1,147 @@
+package dev.netctl.ctl;
+
+import dev.netctl.agent.policy.Endpoint;
+import dev.netctl.agent.policy.Evaluator;
+import dev.netctl.agent.policy.Matrix;
+import dev.netctl.agent.policy.PolicySnapshot;
+import dev.netctl.agent.policy.Verdict;
+import dev.netctl.datastore.model.Cidr;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code netctl policy explain}: may A reach B on a port, and which policy and rule decided each
+ * direction — the same evaluator whose model the node agent renders to nftables.
+ */
+@Command(
+    name = "explain",
+    description = {
+      "Explain whether one connection is allowed: the verdict, then for the source's egress and",
+      "the destination's ingress the deciding policy and rule, 'not isolated', or",
+      "'isolated by P; no rule allows'.",
+      "Example: netctl policy explain -f policies/ --from x/a --to y/b --port 80/TCP"
+    })
+final class PolicyExplainCommand implements Callable<Integer> {
+
+  @ParentCommand PolicyCommand policy;
+  @Spec CommandSpec spec;
+  @Mixin FileOptions files;
+
+  @Option(
+      names = "--from",
+      required = true,
+      paramLabel = "NS/POD|IP",
+      description = "The source pod or address.")
+  String from;
+
+  @Option(
+      names = "--to",
+      required = true,
+      paramLabel = "NS/POD|IP",
+      description = "The destination pod or address.")
+  String to;
+
+  @Option(
+      names = "--port",
+      required = true,
+      paramLabel = "[PROTO/]PORT",
+      description = "Destination port, e.g. 80, TCP/80, 53/UDP.")
+  String port;
+
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FORMAT",
+      description = "table (default) or json.")
+  PolicyCommand.Format output = PolicyCommand.Format.table;
+
+  @Override
+  public Integer call() {
+    Matrix.PortProto pp;
+    try {
+      pp = Matrix.PortProto.parse(port);
+    } catch (IllegalArgumentException e) {
+      throw new CliException(ExitCode.USAGE, "--port \"" + port + "\": " + e.getMessage());
+    }
+    List<String> notes = new ArrayList<>();
+    PolicySnapshot snap = policy.snapshot(files, ResourceVerb.CODEC, notes);
+    InetAddress src = address(snap, from, "--from");
+    InetAddress dst = address(snap, to, "--to");
+    Evaluator ev = snap.evaluator();
+    Verdict v = ev.evaluate(src, dst, pp.protocol(), pp.port());
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    for (String n : notes) err.println("note: " + n);
+    err.flush();
+    String fromName = name(ev, src);
+    String toName = name(ev, dst);
+    if (output == PolicyCommand.Format.json) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("from", fromName);
+      m.put("to", toName);
+      m.put("port", pp.toString());
+      m.put("verdict", v.allowed() ? "allow" : "deny");
+      m.put("egress", decision(v.egress()));
+      m.put("ingress", decision(v.ingress()));
+      IpamJson.print(out, m);
+    } else {
+      out.println("verdict: " + (v.allowed() ? "allow" : "deny"));
+      out.println("from:    " + fromName);
+      out.println("to:      " + toName);
+      out.println("port:    " + pp);
+      out.println("egress:  " + v.egress().text());
+      out.println("ingress: " + v.ingress().text());
+      out.flush();
+    }
+    return ExitCode.OK;
+  }
+
+  private static Map<String, Object> decision(Verdict.Decision d) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("outcome", d.outcome().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+    m.put("allows", d.allows());
+    m.put("policy", d.policy() == null ? null : d.policy().toString());
+    m.put("rule", d.rule());
+    m.put("reason", d.text());
+    return m;
+  }
+
+  private static String name(Evaluator ev, InetAddress a) {
+    Endpoint e = ev.endpoint(a);
+    return e == null ? Cidr.format(a) : e.id() + " (" + Cidr.format(a) + ")";
+  }
+
+  private static InetAddress address(PolicySnapshot snap, String s, String option) {
+    Endpoint e = snap.endpoint(s);
+    if (e != null) return e.ipv4() != null ? e.ipv4() : e.addresses().getFirst();
+    try {
+      return Cidr.parseAddress(s);
+    } catch (IllegalArgumentException ex) {
+      throw new CliException(
+          ExitCode.NOT_FOUND,
+          option
+              + " \""
+              + s
+              + "\" is neither a known pod nor an IP address (pods: "
+              + known(snap)
+              + ")");
+    }
+  }
+
+  private static String known(PolicySnapshot snap) {
+    List<String> ids = snap.endpoints().stream().map(Endpoint::id).limit(10).toList();
+    return ids.isEmpty()
+        ? "none"
+        : String.join(", ", ids) + (snap.endpoints().size() > 10 ? ", ..." : "");
+  }
+}

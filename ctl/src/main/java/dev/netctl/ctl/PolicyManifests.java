@@ -1,0 +1,166 @@
+package dev.netctl.ctl;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.netctl.agent.policy.Endpoint;
+import dev.netctl.agent.policy.NamedPort;
+import dev.netctl.agent.policy.PolicySnapshot;
+import dev.netctl.agent.policy.Protocols;
+import dev.netctl.datastore.model.Cidr;
+import dev.netctl.datastore.model.Resource;
+import dev.netctl.datastore.model.ResourceCodec;
+import dev.netctl.datastore.model.Validator;
+import dev.netctl.datastore.model.Violation;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads {@code policy explain/matrix -f} input: netctl's and Calico's kinds through the codec, and
+ * Kubernetes {@code v1} Pod and Namespace manifests here (labels, container ports, {@code
+ * status.podIP}). A pod without an address gets a synthetic one from 198.18.0.0/15 (the
+ * benchmarking range), so it can still be explained by name.
+ */
+final class PolicyManifests {
+  private static final YAMLMapper YAML = new YAMLMapper();
+  private static final JsonMapper JSON = new JsonMapper();
+
+  private final List<Resource> resources = new ArrayList<>();
+  private final List<Endpoint> pods = new ArrayList<>();
+  private final Map<String, Map<String, String>> namespaces = new LinkedHashMap<>();
+  private final List<String> synthetic = new ArrayList<>();
+  private int nextSynthetic = 1;
+
+  /** Reads every source. */
+  static PolicyManifests read(List<FileOptions.Source> sources, ResourceCodec codec) {
+    PolicyManifests m = new PolicyManifests();
+    for (FileOptions.Source s : sources) m.readOne(s, codec);
+    // the same rules apply/create enforce: a policy that would be refused is not explained
+    List<Violation> violations = new ArrayList<>();
+    for (Resource r : m.resources) violations.addAll(Validator.validate(r));
+    Validator.throwIfAny(violations);
+    return m;
+  }
+
+  PolicySnapshot snapshot() {
+    return PolicySnapshot.of(resources, pods, namespaces);
+  }
+
+  /** The pods that got a synthetic address. */
+  List<String> synthetic() {
+    return synthetic;
+  }
+
+  private void readOne(FileOptions.Source s, ResourceCodec codec) {
+    String text = s.text();
+    boolean json = text.stripLeading().startsWith("{") || text.stripLeading().startsWith("[");
+    int doc = 0;
+    try (MappingIterator<JsonNode> it =
+        (json ? JSON : YAML).readerFor(JsonNode.class).readValues(text)) {
+      while (it.hasNextValue()) {
+        JsonNode node = it.nextValue();
+        doc++;
+        if (node == null || node.isNull() || node.isMissingNode()) continue;
+        String where = s.name() + ": document " + doc;
+        List<JsonNode> items = new ArrayList<>();
+        if (node.isArray()) node.forEach(items::add);
+        else if (node.path("kind").asText("").endsWith("List") && node.has("items"))
+          node.get("items").forEach(items::add);
+        else items.add(node);
+        for (JsonNode item : items) item(item, where, codec);
+      }
+    } catch (JsonProcessingException e) {
+      throw new CliException(
+          ExitCode.INVALID, s.name() + ": is not valid YAML/JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new CliException(ExitCode.USAGE, s.name() + ": " + e.getMessage());
+    }
+  }
+
+  private void item(JsonNode n, String where, ResourceCodec codec) throws JsonProcessingException {
+    String api = n.path("apiVersion").asText("");
+    String kind = n.path("kind").asText("");
+    if (api.equals("v1") && kind.equals("Namespace")) {
+      String name = required(n, "metadata.name", where);
+      namespaces.put(name, labels(n.path("metadata").path("labels")));
+    } else if (api.equals("v1") && kind.equals("Pod")) {
+      pods.add(pod(n, where));
+    } else {
+      resources.addAll(codec.read(JSON.writeValueAsString(n), where));
+    }
+  }
+
+  private Endpoint pod(JsonNode n, String where) {
+    String name = required(n, "metadata.name", where);
+    String ns = n.path("metadata").path("namespace").asText("default");
+    where = where + " (Pod \"" + name + "\")";
+    List<NamedPort> ports = new ArrayList<>();
+    for (JsonNode c : n.path("spec").path("containers")) {
+      for (JsonNode p : c.path("ports")) {
+        if (!p.hasNonNull("name")) continue;
+        int port = p.path("containerPort").asInt(-1);
+        if (port < 1 || port > 65535) {
+          throw new CliException(
+              ExitCode.INVALID,
+              where
+                  + ": spec.containers[].ports[].containerPort \""
+                  + p.path("containerPort").asText()
+                  + "\" must be 1-65535");
+        }
+        String proto = p.path("protocol").asText("TCP");
+        try {
+          ports.add(new NamedPort(p.get("name").asText(), Protocols.parse(proto), port));
+        } catch (IllegalArgumentException e) {
+          throw new CliException(
+              ExitCode.INVALID,
+              where
+                  + ": spec.containers[].ports[].protocol \""
+                  + proto
+                  + "\" must be TCP, UDP or SCTP");
+        }
+      }
+    }
+    String ip = n.path("status").path("podIP").asText(null);
+    if (ip == null && n.path("status").path("podIPs").size() > 0) {
+      ip = n.path("status").path("podIPs").get(0).path("ip").asText(null);
+    }
+    InetAddress addr;
+    if (ip == null) {
+      int k = nextSynthetic++;
+      addr = Cidr.parseAddress("198.18." + (k >> 8) + "." + (k & 0xff));
+      synthetic.add(ns + "/" + name);
+    } else {
+      try {
+        addr = Cidr.parseAddress(ip);
+      } catch (IllegalArgumentException e) {
+        throw new CliException(
+            ExitCode.INVALID, where + ": status.podIP \"" + ip + "\" must be an IP address");
+      }
+    }
+    namespaces.computeIfAbsent(ns, k -> new HashMap<>());
+    return new Endpoint(
+        ns, name, labels(n.path("metadata").path("labels")), List.of(addr), null, null, ports);
+  }
+
+  private static String required(JsonNode n, String path, String where) {
+    JsonNode v = n;
+    for (String p : path.split("\\.")) v = v.path(p);
+    if (!v.isTextual() || v.asText().isEmpty()) {
+      throw new CliException(ExitCode.INVALID, where + ": " + path + " is required");
+    }
+    return v.asText();
+  }
+
+  private static Map<String, String> labels(JsonNode n) {
+    Map<String, String> out = new HashMap<>();
+    n.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+    return out;
+  }
+}

@@ -1,0 +1,205 @@
+package dev.netctl.ctl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PolicyCommandTest {
+  @TempDir Path dir;
+
+  static final String PODS =
+      """
+      apiVersion: v1
+      kind: Namespace
+      metadata: {name: x, labels: {team: red}}
+      ---
+      apiVersion: v1
+      kind: Namespace
+      metadata: {name: y, labels: {team: blue}}
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: a, namespace: x, labels: {app: web}}
+      spec:
+        containers:
+        - name: c
+          ports: [{name: http, containerPort: 8080}]
+      status: {podIP: 10.1.0.1}
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: b, namespace: y, labels: {app: db}}
+      spec: {containers: [{name: c}]}
+      status: {podIP: 10.1.0.2}
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: c, namespace: y, labels: {app: web}}
+      spec: {containers: [{name: c}]}
+      """;
+
+  static final String POLICY =
+      """
+      apiVersion: networking.k8s.io/v1
+      kind: NetworkPolicy
+      metadata: {name: web-from-red, namespace: x}
+      spec:
+        podSelector: {matchLabels: {app: web}}
+        ingress:
+        - from:
+          - namespaceSelector: {matchLabels: {team: blue}}
+            podSelector: {matchLabels: {app: db}}
+          ports:
+          - port: http
+      """;
+
+  private Cli.Run run(String... args) throws Exception {
+    Files.writeString(dir.resolve("pods.yaml"), PODS);
+    Files.writeString(dir.resolve("policy.yaml"), POLICY);
+    return new Cli(null).run(args);
+  }
+
+  @Test
+  void explainNamesTheDecidingPolicyAndRulePerDirection() throws Exception {
+    Cli.Run r =
+        run(
+            "policy",
+            "explain",
+            "-f",
+            dir.toString(),
+            "--from",
+            "y/b",
+            "--to",
+            "x/a",
+            "--port",
+            "8080");
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.out())
+        .isEqualTo(
+            """
+            verdict: allow
+            from:    y/b (10.1.0.2)
+            to:      x/a (10.1.0.1)
+            port:    8080/TCP
+            egress:  not isolated for egress
+            ingress: allowed by KubernetesNetworkPolicy x/web-from-red spec.ingress[0].from[0].ports[0]
+            """);
+    Cli.Run denied =
+        run(
+            "policy",
+            "explain",
+            "-f",
+            dir.toString(),
+            "--from",
+            "y/c",
+            "--to",
+            "10.1.0.1",
+            "--port",
+            "TCP/8080",
+            "-o",
+            "json");
+    assertThat(denied.out())
+        .contains("\"verdict\" : \"deny\"")
+        .contains(
+            "\"reason\" : \"isolated by KubernetesNetworkPolicy x/web-from-red; no rule allows\"")
+        .contains("\"from\" : \"y/c (198.18.0.1)\"");
+    assertThat(denied.err())
+        .contains("note: pod y/c has no status.podIP: using a synthetic address");
+  }
+
+  @Test
+  void matrixPrintsOneTablePerPortAndJsonCells() throws Exception {
+    Cli.Run r = run("policy", "matrix", "-f", dir.toString(), "--ports", "8080/TCP,8080/UDP");
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.out())
+        .isEqualTo(
+            """
+            8080/TCP  x/a  y/b  y/c
+            x/a       -    .    .
+            y/b       .    -    .
+            y/c       X    .    -
+
+            8080/UDP  x/a  y/b  y/c
+            x/a       -    .    .
+            y/b       X    -    .
+            y/c       X    .    -
+            """);
+    Cli.Run json =
+        run("policy", "matrix", "-f", dir.toString(), "--ports", "8080/TCP", "-o", "json");
+    assertThat(json.out())
+        .contains(
+            "{\n  \"from\" : \"y/c\",\n  \"to\" : \"x/a\",\n  \"port\" : \"8080/TCP\",\n  \"allowed\" : false\n}")
+        .doesNotContain("\"from\" : \"x/a\",\n  \"to\" : \"x/a\"");
+  }
+
+  @Test
+  void withoutFilesItReadsTheDatastore() throws Exception {
+    Cli cli = new Cli("embedded:" + dir.resolve("s.db"));
+    Files.writeString(
+        dir.resolve("store.yaml"),
+        POLICY
+            + """
+            ---
+            apiVersion: projectcalico.org/v3
+            kind: Profile
+            metadata: {name: kns.y}
+            spec: {labelsToApply: {team: blue}}
+            ---
+            apiVersion: projectcalico.org/v3
+            kind: WorkloadEndpoint
+            metadata: {name: n1-k8s-a-eth0, namespace: x, labels: {app: web}}
+            spec: {node: n1, pod: a, ipNetworks: [10.1.0.1/32], interfaceName: calia, ports: [{name: http, protocol: TCP, port: 8080}]}
+            ---
+            apiVersion: projectcalico.org/v3
+            kind: WorkloadEndpoint
+            metadata: {name: n1-k8s-b-eth0, namespace: y, labels: {app: db}}
+            spec: {node: n1, pod: b, ipNetworks: [10.1.0.2/32], interfaceName: calib}
+            """);
+    Cli.Run applied = cli.run("apply", "-f", dir.resolve("store.yaml").toString());
+    assertThat(applied.exitCode()).as(applied.toString()).isZero();
+    Cli.Run got = cli.run("get", "netpol");
+    assertThat(got.out()).as(got.toString()).contains("web-from-red");
+    Cli.Run yaml =
+        cli.run("get", "networkpolicy.networking.k8s.io", "x/web-from-red", "-o", "yaml");
+    assertThat(yaml.out())
+        .as(yaml.toString())
+        .startsWith("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n");
+    Cli.Run r = cli.run("policy", "explain", "--from", "y/b", "--to", "x/a", "--port", "8080/TCP");
+    assertThat(r.out()).as(r.toString()).startsWith("verdict: allow\n");
+    Cli.Run m = cli.run("policy", "matrix", "--ports", "8081/TCP");
+    assertThat(m.out()).isEqualTo("8081/TCP  x/a  y/b\nx/a       -    .\ny/b       X    -\n");
+  }
+
+  @Test
+  void badInputIsNamed() throws Exception {
+    Cli.Run unknown =
+        run(
+            "policy",
+            "explain",
+            "-f",
+            dir.toString(),
+            "--from",
+            "q/z",
+            "--to",
+            "x/a",
+            "--port",
+            "80");
+    assertThat(unknown.exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+    assertThat(unknown.err())
+        .contains("--from \"q/z\" is neither a known pod nor an IP address (pods: x/a, y/b, y/c)");
+    Cli.Run port = run("policy", "matrix", "-f", dir.toString(), "--ports", "70000/TCP");
+    assertThat(port.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(port.err()).contains("--ports \"70000/TCP\": port 70000 is not 1-65535");
+    Files.writeString(
+        dir.resolve("bad.yaml"), POLICY.replace("port: http", "port: 80\n      endPort: 70"));
+    Cli.Run bad =
+        new Cli(null)
+            .run("policy", "matrix", "-f", dir.resolve("bad.yaml").toString(), "--ports", "80");
+    assertThat(bad.exitCode()).as(bad.toString()).isEqualTo(ExitCode.INVALID);
+    assertThat(bad.err())
+        .contains("spec.ingress[0].ports[0].endPort \"70\" must be at least port 80");
+  }
+}

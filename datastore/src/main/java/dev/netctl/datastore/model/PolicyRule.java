@@ -1,0 +1,94 @@
+package dev.netctl.datastore.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.List;
+
+/**
+ * One rule of a Calico NetworkPolicy or GlobalNetworkPolicy (Calico {@code Rule}, the fields netctl
+ * enforces).
+ *
+ * @param action Allow, Deny, Pass (skip to the next tier) or Log (log and go on)
+ * @param protocol TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite or a number 1-255; required with ports
+ * @param notProtocol the packet's protocol must not be this one
+ * @param icmp ICMP type and code to match (with protocol ICMP)
+ * @param notICMP ICMP type and code that must not match
+ * @param source what the packet's source must be
+ * @param destination what the packet's destination must be
+ */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+@JsonPropertyOrder({
+  "action",
+  "protocol",
+  "notProtocol",
+  "icmp",
+  "notICMP",
+  "source",
+  "destination"
+})
+public record PolicyRule(
+    String action,
+    String protocol,
+    String notProtocol,
+    Icmp icmp,
+    Icmp notICMP,
+    Entity source,
+    Entity destination) {
+
+  public PolicyRule {
+    source = source == null ? Entity.ANY : source;
+    destination = destination == null ? Entity.ANY : destination;
+  }
+
+  /**
+   * ICMP type and optional code.
+   *
+   * @param type the ICMP type, 0-254
+   * @param code the ICMP code, 0-255, only with a type
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonPropertyOrder({"type", "code"})
+  public record Icmp(Integer type, Integer code) {}
+
+  /**
+   * One end of a packet (Calico {@code EntityRule}): every given field must match.
+   *
+   * @param nets the address must be in one of these CIDRs
+   * @param notNets the address must be in none of these
+   * @param selector the address must be a workload endpoint with matching labels
+   * @param notSelector the address must not be a matching workload endpoint
+   * @param namespaceSelector the endpoint's namespace must match (a namespaced policy's selector
+   *     otherwise applies in its own namespace only)
+   * @param ports the port must be one of these numbers, ranges or names
+   * @param notPorts the port must be none of these
+   */
+  @JsonInclude(JsonInclude.Include.NON_EMPTY)
+  @JsonPropertyOrder({
+    "nets",
+    "notNets",
+    "selector",
+    "notSelector",
+    "namespaceSelector",
+    "ports",
+    "notPorts"
+  })
+  public record Entity(
+      List<String> nets,
+      List<String> notNets,
+      String selector,
+      String notSelector,
+      String namespaceSelector,
+      List<PortSpec> ports,
+      List<PortSpec> notPorts) {
+
+    /** Matches everything. */
+    public static final Entity ANY = new Entity(null, null, null, null, null, null, null);
+
+    public Entity {
+      nets = nets == null ? List.of() : List.copyOf(nets);
+      notNets = notNets == null ? List.of() : List.copyOf(notNets);
+      ports = ports == null ? List.of() : List.copyOf(ports);
+      notPorts = notPorts == null ? List.of() : List.copyOf(notPorts);
+    }
+  }
+}

@@ -1,0 +1,213 @@
+package dev.netctl.datastore.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.netctl.datastore.client.ResourceClient;
+import dev.netctl.datastore.memory.MemoryDatastore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PolicyKindsTest {
+
+  private final ResourceCodec codec = new ResourceCodec();
+
+  private static final String K8S =
+      """
+      apiVersion: networking.k8s.io/v1
+      kind: NetworkPolicy
+      metadata: {name: allow-web, namespace: shop}
+      spec:
+        podSelector:
+          matchLabels: {app: web}
+          matchExpressions:
+          - {key: tier, operator: In, values: [front]}
+        policyTypes: [Ingress]
+        ingress:
+        - from:
+          - namespaceSelector: {matchLabels: {team: a}}
+            podSelector: {}
+          - ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16]}
+          ports:
+          - {protocol: TCP, port: 8000, endPort: 8080}
+          - {port: http}
+      """;
+
+  private static final String CALICO =
+      """
+      apiVersion: projectcalico.org/v3
+      kind: NetworkPolicy
+      metadata: {name: ordered, namespace: shop}
+      spec:
+        order: 10
+        selector: app == 'web'
+        types: [Ingress, Egress]
+        ingress:
+        - action: Allow
+          protocol: TCP
+          source: {selector: role == 'lb', namespaceSelector: all(), notNets: [10.9.0.0/16]}
+          destination: {ports: [80, '1000:2000', http], notPorts: [1500]}
+        - action: Deny
+          protocol: ICMP
+          icmp: {type: 8, code: 0}
+        egress:
+        - action: Pass
+          notProtocol: UDP
+      ---
+      apiVersion: projectcalico.org/v3
+      kind: GlobalNetworkPolicy
+      metadata: {name: security.deny-z}
+      spec:
+        tier: security
+        namespaceSelector: ns == 'x'
+        ingress:
+        - action: Log
+      ---
+      apiVersion: projectcalico.org/v3
+      kind: Profile
+      metadata: {name: kns.shop}
+      spec:
+        labelsToApply: {team: a}
+      ---
+      apiVersion: projectcalico.org/v3
+      kind: Tier
+      metadata: {name: security}
+      spec: {order: 100}
+      """;
+
+  @Test
+  void kubernetesAndCalicoNetworkPolicyAreToldApartByApiVersion() {
+    Resource k = codec.readOne(K8S);
+    assertThat(k).isInstanceOf(KubernetesNetworkPolicy.class);
+    assertThat(k.storageName()).isEqualTo("shop/allow-web");
+    List<Resource> c = codec.read(CALICO);
+    assertThat(c)
+        .extracting(r -> r.kind().name())
+        .containsExactly("NetworkPolicy", "GlobalNetworkPolicy", "Profile", "Tier");
+    for (Resource r : List.of(k, c.get(0), c.get(1), c.get(2), c.get(3))) {
+      assertThat(Validator.validate(r)).as(r.name()).isEmpty();
+    }
+    NetworkPolicy np = (NetworkPolicy) c.getFirst();
+    assertThat(np.spec().ingress().getFirst().destination().ports())
+        .extracting(PortSpec::text)
+        .containsExactly("80", "1000:2000", "http");
+  }
+
+  @Test
+  void kubernetesPolicyIsWrittenBackAsNetworkingV1AndRoundTrips() {
+    Resource k = codec.readOne(K8S);
+    String yaml = codec.toYaml(k);
+    assertThat(yaml).startsWith("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n");
+    assertThat(codec.readOne(yaml)).isEqualTo(k);
+    for (Resource r : codec.read(CALICO)) assertThat(codec.readOne(codec.toYaml(r))).isEqualTo(r);
+  }
+
+  @Test
+  void bothPolicyKindsAreStoredSideBySideUnderTheirOwnKinds() {
+    try (MemoryDatastore store = new MemoryDatastore()) {
+      ResourceClient client =
+          new ResourceClient(store, codec, Clock.systemUTC(), Duration.ofSeconds(5));
+      client.create(codec.readOne(K8S));
+      client.create(codec.read(CALICO).getFirst());
+      KubernetesNetworkPolicy back = client.get(Kind.KUBERNETES_NETWORK_POLICY, "shop/allow-web");
+      assertThat(back.spec().ingressRules()).hasSize(1);
+      assertThat(client.get(Kind.NETWORK_POLICY, "shop/ordered").spec().order()).isEqualTo(10.0);
+    }
+    assertThat(Kind.lookup("netpol")).contains(Kind.KUBERNETES_NETWORK_POLICY);
+    assertThat(Kind.lookup("networkpolicy.networking.k8s.io"))
+        .contains(Kind.KUBERNETES_NETWORK_POLICY);
+    assertThat(Kind.lookup("networkpolicy")).contains(Kind.NETWORK_POLICY);
+    assertThat(Kind.lookup("gnp")).contains(Kind.GLOBAL_NETWORK_POLICY);
+  }
+
+  private List<String> violations(String yaml) {
+    return Validator.validate(codec.readOne(yaml)).stream()
+        .map(v -> v.field() + " " + v.value() + " " + v.rule())
+        .toList();
+  }
+
+  private static String k8s(String spec) {
+    return "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: x}\nspec:\n"
+        + spec.indent(2);
+  }
+
+  private static String calico(String spec) {
+    return "apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: p, namespace: x}\nspec:\n"
+        + spec.indent(2);
+  }
+
+  @Test
+  void endPortNeedsANumericPortAndMayNotBeBelowIt() {
+    assertThat(violations(k8s("podSelector: {}\ningress:\n- ports:\n  - {endPort: 90}")))
+        .containsExactly(
+            "spec.ingress[0].ports[0].endPort 90 needs a numeric port (ranges of named ports do not exist)");
+    assertThat(violations(k8s("podSelector: {}\ningress:\n- ports:\n  - {port: 90, endPort: 80}")))
+        .containsExactly(
+            "spec.ingress[0].ports[0].endPort 80 must be at least port 90 and at most 65535");
+  }
+
+  @Test
+  void portsOutOfRangeAreNamedByField() {
+    assertThat(violations(k8s("podSelector: {}\negress:\n- ports:\n  - {port: 70000}")))
+        .containsExactly("spec.egress[0].ports[0].port 70000 must be a port 1-65535");
+    assertThat(
+            violations(
+                calico(
+                    "ingress:\n- action: Allow\n  protocol: TCP\n  destination: {ports: ['2000:1000', 0]}")))
+        .containsExactly(
+            "spec.ingress[0].destination.ports[0] 2000:1000 must be a range first:last with first <= last",
+            "spec.ingress[0].destination.ports[1] 0 must be a port 1-65535");
+  }
+
+  @Test
+  void badSelectorsActionsAndProtocolsAreNamedByField() {
+    List<String> v =
+        violations(
+            calico(
+                "selector: app ==\ningress:\n- action: Accept\n  protocol: TCPX\n  source: {namespaceSelector: \"a in {\"}"));
+    assertThat(v).hasSize(4);
+    assertThat(v.get(0)).startsWith("spec.selector app == must be a valid selector (column");
+    assertThat(v.get(1))
+        .isEqualTo("spec.ingress[0].action Accept must be Allow, Deny, Pass or Log");
+    assertThat(v.get(2))
+        .isEqualTo(
+            "spec.ingress[0].protocol TCPX must be TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite or a number 1-255");
+    assertThat(v.get(3))
+        .startsWith("spec.ingress[0].source.namespaceSelector a in { must be a valid selector");
+  }
+
+  @Test
+  void portsNeedAPortProtocolAndIcmpNeedsIcmp() {
+    assertThat(
+            violations(
+                calico(
+                    "ingress:\n- action: Allow\n  destination: {ports: [80]}\n  icmp: {type: 8}")))
+        .containsExactly(
+            "spec.ingress[0].icmp <none> needs protocol ICMP or ICMPv6",
+            "spec.ingress[0].destination.ports <none> need protocol TCP, UDP or SCTP in the rule");
+  }
+
+  @Test
+  void passInAKubernetesPolicyIsRefusedNamingTheField() {
+    assertThatThrownBy(
+            () -> codec.readOne(k8s("podSelector: {}\ningress:\n- action: Pass\n  from: []")))
+        .isInstanceOf(CodecException.class)
+        .hasMessageContaining("spec.ingress[0].action")
+        .hasMessageContaining("is not a known field");
+  }
+
+  @Test
+  void kubernetesSelectorsAndPeersAreChecked() {
+    assertThat(
+            violations(
+                k8s(
+                    "podSelector:\n  matchExpressions:\n  - {key: a, operator: Is, values: [b]}\ningress:\n- from:\n  - ipBlock: {cidr: 10.0.0.0/8, except: [11.0.0.0/16]}\n    podSelector: {}\n  - {}")))
+        .containsExactly(
+            "spec.podSelector.matchExpressions[0].operator Is must be In, NotIn, Exists or DoesNotExist",
+            "spec.ingress[0].from[0].ipBlock 10.0.0.0/8 cannot be combined with a selector in one peer",
+            "spec.ingress[0].from[0].ipBlock.except[0] 11.0.0.0/16 must lie within ipBlock.cidr 10.0.0.0/8",
+            "spec.ingress[0].from[1] {} must set podSelector, namespaceSelector or ipBlock");
+  }
+}

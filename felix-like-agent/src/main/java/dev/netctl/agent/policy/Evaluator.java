@@ -1,0 +1,174 @@
+package dev.netctl.agent.policy;
+
+import dev.netctl.agent.policy.Verdict.Decision;
+import dev.netctl.agent.policy.Verdict.Outcome;
+import dev.netctl.datastore.model.Cidr;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Answers "may a packet from A to B on protocol/port pass" from the {@link PolicyModel}, with the
+ * policy and rule that decided each direction. Calico's semantics: per direction, tiers in order;
+ * in a tier the applicable policies in order and their rules in order; Allow and Deny decide, Pass
+ * goes to the next tier, Log goes on; a tier with applicable policies and no decision drops; with
+ * no applicable policy (or everything passed) the namespace profile allows. Both the source's
+ * egress and the destination's ingress must allow. Replies are not evaluated: the dataplane is
+ * stateful and accepts them.
+ */
+public final class Evaluator {
+
+  private final PolicyModel model;
+  private final Map<InetAddress, Endpoint> byAddress = new HashMap<>();
+  private final Map<Endpoint, Map<String, String>> labels = new HashMap<>();
+
+  /**
+   * @param model the policies
+   * @param endpoints every workload endpoint (their addresses identify them)
+   * @param namespaceLabels each namespace's labels
+   */
+  public Evaluator(
+      PolicyModel model,
+      List<Endpoint> endpoints,
+      Map<String, Map<String, String>> namespaceLabels) {
+    this.model = model;
+    for (Endpoint e : endpoints) {
+      for (InetAddress a : e.addresses()) byAddress.put(a, e);
+      labels.put(e, Labels.effective(e, namespaceLabels.getOrDefault(e.namespace(), Map.of())));
+    }
+  }
+
+  /** The endpoint owning {@code address}, or null. */
+  public Endpoint endpoint(InetAddress address) {
+    return byAddress.get(address);
+  }
+
+  /**
+   * The verdict for a packet.
+   *
+   * @param src source address
+   * @param dst destination address
+   * @param protocol IP protocol number
+   * @param port destination port (ignored for protocols without ports)
+   * @param fromNode true when the source is the destination's own node (kubelet probes)
+   */
+  public Verdict evaluate(
+      InetAddress src, InetAddress dst, int protocol, int port, boolean fromNode) {
+    Endpoint s = byAddress.get(src);
+    Endpoint d = byAddress.get(dst);
+    Packet p = new Packet(src, s, dst, d, protocol, port);
+    Decision egress = s == null ? notWorkload(src) : direction(p, s, Direction.EGRESS);
+    Decision ingress;
+    if (d == null) ingress = notWorkload(dst);
+    else if (fromNode)
+      ingress = new Decision(Outcome.FROM_NODE, null, null, "from its own node: always allowed");
+    else ingress = direction(p, d, Direction.INGRESS);
+    return new Verdict(egress.allows() && ingress.allows(), egress, ingress);
+  }
+
+  /** Same as {@link #evaluate(InetAddress, InetAddress, int, int, boolean)} from another pod. */
+  public Verdict evaluate(InetAddress src, InetAddress dst, int protocol, int port) {
+    return evaluate(src, dst, protocol, port, false);
+  }
+
+  private static Decision notWorkload(InetAddress a) {
+    return new Decision(
+        Outcome.NOT_A_WORKLOAD, null, null, Cidr.format(a) + " is not a workload: no policy");
+  }
+
+  private Decision direction(Packet p, Endpoint e, Direction d) {
+    List<List<CompiledPolicy>> tiers = model.applicable(labels.get(e), d);
+    if (tiers.isEmpty()) {
+      return new Decision(
+          Outcome.NOT_ISOLATED, null, null, "not isolated for " + d.calicoName().toLowerCase());
+    }
+    tiers:
+    for (List<CompiledPolicy> tier : tiers) {
+      for (CompiledPolicy pol : tier) {
+        if (pol.error() != null) {
+          return new Decision(
+              Outcome.FAILED_CLOSED,
+              pol.id(),
+              null,
+              "denied: " + pol.id() + " cannot be rendered and fails closed (" + pol.error() + ")");
+        }
+        for (CompiledRule r : pol.rules(d)) {
+          if (!matches(r, p)) continue;
+          switch (r.action()) {
+            case ALLOW -> {
+              return new Decision(
+                  Outcome.ALLOWED,
+                  pol.id(),
+                  r.origin(),
+                  "allowed by " + pol.id() + " " + r.origin());
+            }
+            case DENY -> {
+              return new Decision(
+                  Outcome.DENIED, pol.id(), r.origin(), "denied by " + pol.id() + " " + r.origin());
+            }
+            case PASS -> {
+              continue tiers;
+            }
+            case LOG -> {}
+          }
+        }
+      }
+      String names = tier.stream().map(c -> c.id().toString()).collect(Collectors.joining(", "));
+      return new Decision(
+          Outcome.NO_RULE, tier.getFirst().id(), null, "isolated by " + names + "; no rule allows");
+    }
+    return new Decision(Outcome.PASSED, null, null, "passed by every tier; the profile allows");
+  }
+
+  private boolean matches(CompiledRule r, Packet p) {
+    if (r.protocol() != null && r.protocol() != p.protocol) return false;
+    if (r.notProtocol() != null && r.notProtocol() == p.protocol) return false;
+    // a port query is never ICMP, and an icmp/notICMP condition matches ICMP packets only (nft's
+    // "icmp type" carries an implicit protocol match)
+    if (r.icmp() != null || r.notIcmp() != null) return false;
+    return entity(r.source(), p.src, p.srcEp, -1, p.protocol)
+        && entity(r.destination(), p.dst, p.dstEp, p.port, p.protocol);
+  }
+
+  private boolean entity(EntityMatch m, InetAddress a, Endpoint ep, int port, int protocol) {
+    if (!m.nets().isEmpty() && m.nets().stream().noneMatch(c -> c.contains(a))) return false;
+    if (m.notNets().stream().anyMatch(c -> c.contains(a))) return false;
+    if (m.selector() != null && (ep == null || !m.selector().matches(labels.get(ep)))) return false;
+    if (m.notSelector() != null && ep != null && m.notSelector().matches(labels.get(ep))) {
+      return false;
+    }
+    boolean portful = Protocols.hasPorts(protocol) && port >= 0;
+    if (m.hasPorts()) {
+      if (!portful) return false;
+      boolean in =
+          m.ports().stream().anyMatch(r -> r.contains(port))
+              || m.namedPorts().stream().anyMatch(n -> named(ep, n, protocol, port));
+      if (!in) return false;
+    }
+    if (!m.notPorts().isEmpty() || !m.notNamedPorts().isEmpty()) {
+      if (!portful) return false;
+      if (m.notPorts().stream().anyMatch(r -> r.contains(port))) return false;
+      if (m.notNamedPorts().stream().anyMatch(n -> named(ep, n, protocol, port))) return false;
+    }
+    return true;
+  }
+
+  private static boolean named(Endpoint ep, String name, int protocol, int port) {
+    if (ep == null) return false;
+    for (NamedPort np : ep.ports()) {
+      if (np.name().equals(name) && np.protocol() == protocol && np.port() == port) return true;
+    }
+    return false;
+  }
+
+  /** Every endpoint, for matrices. */
+  public List<Endpoint> endpoints() {
+    return new ArrayList<>(labels.keySet());
+  }
+
+  private record Packet(
+      InetAddress src, Endpoint srcEp, InetAddress dst, Endpoint dstEp, int protocol, int port) {}
+}

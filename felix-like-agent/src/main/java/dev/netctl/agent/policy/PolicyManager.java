@@ -1,0 +1,604 @@
+package dev.netctl.agent.policy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.netctl.datastore.model.Profile;
+import dev.netctl.datastore.model.Resource;
+import dev.netctl.datastore.model.Tier;
+import dev.netctl.datastore.model.WorkloadEndpoint;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The policy dataplane manager: cheap {@code on*} updates (no kernel I/O), and {@link #apply()}
+ * that writes what changed to nftables as one {@code nft -f} transaction.
+ *
+ * <p>Owns one table, {@code inet netctl}: a forward base chain (conntrack established/related
+ * accept, invalid drop, then the source's egress and the destination's ingress via interface
+ * verdict maps; an interface with our prefix that is not in the map is dropped), one chain per
+ * endpoint and direction, one chain per policy and direction, and named sets per selector and named
+ * port. Incremental: a changed policy rewrites only its chains (flush + add); a changed policy
+ * placement (selector, order, tier, types) rewrites the endpoint chains whose policy list changed;
+ * pod churn adds and deletes set and map elements. The first apply is a mark-and-sweep of what the
+ * table already holds (listed with {@code nft -j list table inet netctl}, never the whole ruleset):
+ * owned objects that are still wanted are flushed and rewritten, the rest deleted.
+ *
+ * <p>Not thread-safe: the agent's dataplane thread calls everything.
+ */
+public final class PolicyManager {
+
+  private static final String FORWARD = "forward";
+  private static final String FROM_WL = "from-wl";
+  private static final String TO_WL = "to-wl";
+  private static final String EGRESS_MAP = "wl-egress";
+  private static final String INGRESS_MAP = "wl-ingress";
+
+  private final String node;
+  private final String prefix;
+  private final NftCommand nft;
+  private final String t = Names.FAMILY + " " + Names.TABLE;
+
+  // inputs
+  private final Map<PolicyId, Resource> policies = new HashMap<>();
+  private final Set<PolicyId> dirtyPolicies = new HashSet<>();
+  private final Map<String, Double> tierOrders = new HashMap<>();
+  private final Map<String, Map<String, String>> namespaces = new HashMap<>();
+  private final Map<String, Endpoint> endpoints = new HashMap<>();
+  private final Map<String, Endpoint> dirtyEndpoints = new LinkedHashMap<>(); // key -> previous
+  private boolean placementDirty = true;
+  private boolean labelsDirty;
+
+  // computed, desired
+  private final Map<PolicyId, CompiledPolicy> compiled = new HashMap<>();
+  private final Map<PolicyId, Set<NftSet>> policySets = new HashMap<>();
+  private final Map<String, Integer> setRefs = new HashMap<>();
+  private final Map<String, NftSet> sets = new HashMap<>();
+  private final Map<String, Map<String, String>> labels = new HashMap<>(); // endpoint key -> labels
+  private final Map<String, PolicyStatus> failures = new TreeMap<>();
+  private PolicyModel model = new PolicyModel(List.of(), Map.of());
+
+  private final Map<String, List<String>> chains = new HashMap<>();
+  private final Map<String, Set<String>> elements = new HashMap<>();
+  private final Map<String, String> egressMap = new TreeMap<>();
+  private final Map<String, String> ingressMap = new TreeMap<>();
+  private final Set<String> dirtyChains = new LinkedHashSet<>();
+  private final Set<String> dirtySets = new LinkedHashSet<>();
+
+  // programmed (what the kernel holds); a null value: present, content unknown
+  private final Map<String, List<String>> kChains = new HashMap<>();
+  private final Map<String, Set<String>> kSets = new HashMap<>();
+  private final Map<String, String> kEgress = new HashMap<>();
+  private final Map<String, String> kIngress = new HashMap<>();
+  private boolean first = true;
+
+  /**
+   * @param node this node's name: only its endpoints get chains (null: every endpoint with an
+   *     interface, for tests)
+   * @param interfacePrefix the host-side veth prefix, {@code cali}
+   * @param nft how nftables is run
+   */
+  public PolicyManager(String node, String interfacePrefix, NftCommand nft) {
+    this.node = node;
+    this.prefix = Objects.requireNonNull(interfacePrefix);
+    this.nft = Objects.requireNonNull(nft);
+  }
+
+  // ------------------------------------------------------------------ updates (cheap)
+
+  /**
+   * A resource was created or changed: a policy of any kind, a Tier, a {@code kns.<ns>} Profile or
+   * a WorkloadEndpoint. Other kinds are ignored.
+   */
+  public void onUpdate(Resource r) {
+    switch (r) {
+      case WorkloadEndpoint w -> onEndpointUpdate(w.storageName(), Endpoint.of(w));
+      case Tier tier -> {
+        tierOrders.put(tier.name(), tier.spec().order());
+        placementDirty = true;
+      }
+      case Profile p -> {
+        if (p.name().startsWith(Profile.NAMESPACE_PREFIX)) {
+          onNamespace(
+              p.name().substring(Profile.NAMESPACE_PREFIX.length()), p.spec().labelsToApply());
+        }
+      }
+      default -> {
+        if (PolicyCompiler.isPolicy(r)) {
+          PolicyId id = PolicyCompiler.id(r);
+          policies.put(id, r);
+          dirtyPolicies.add(id);
+        }
+      }
+    }
+  }
+
+  /** A resource was deleted ({@code r} as last seen). */
+  public void onDelete(Resource r) {
+    switch (r) {
+      case WorkloadEndpoint w -> onEndpointRemove(w.storageName());
+      case Tier tier -> {
+        tierOrders.remove(tier.name());
+        placementDirty = true;
+      }
+      case Profile p -> {
+        if (p.name().startsWith(Profile.NAMESPACE_PREFIX)) {
+          onNamespace(p.name().substring(Profile.NAMESPACE_PREFIX.length()), null);
+        }
+      }
+      default -> {
+        if (PolicyCompiler.isPolicy(r)) {
+          PolicyId id = PolicyCompiler.id(r);
+          policies.remove(id);
+          dirtyPolicies.add(id);
+        }
+      }
+    }
+  }
+
+  /** A namespace's labels (null: the namespace is gone). */
+  public void onNamespace(String name, Map<String, String> nsLabels) {
+    if (nsLabels == null) namespaces.remove(name);
+    else namespaces.put(name, Map.copyOf(nsLabels));
+    labelsDirty = true;
+  }
+
+  /** An endpoint appeared or changed. */
+  public void onEndpointUpdate(String key, Endpoint e) {
+    Endpoint previous = endpoints.put(key, e);
+    dirtyEndpoints.putIfAbsent(key, previous);
+  }
+
+  /** An endpoint is gone. */
+  public void onEndpointRemove(String key) {
+    Endpoint previous = endpoints.remove(key);
+    if (previous != null) dirtyEndpoints.putIfAbsent(key, previous);
+  }
+
+  // ------------------------------------------------------------------ queries
+
+  /** The current model (after the last apply). */
+  public PolicyModel model() {
+    return model;
+  }
+
+  /** An evaluator over the same model and endpoints the dataplane was programmed with. */
+  public Evaluator evaluator() {
+    return new Evaluator(model, List.copyOf(endpoints.values()), namespaces);
+  }
+
+  /** The policies that fail closed, and why. */
+  public List<PolicyStatus> failures() {
+    return List.copyOf(failures.values());
+  }
+
+  // ------------------------------------------------------------------ apply
+
+  /**
+   * Writes every change since the last apply as one nft transaction.
+   *
+   * @return the script that was run (empty when nothing changed)
+   * @throws NftCommand.NftException when nft refused the transaction even after the policies it
+   *     could not render were made to fail closed; nothing of it was applied, and the next apply
+   *     retries
+   */
+  public String apply() {
+    if (first) sweepPlan();
+    computeDesired();
+    String script = script();
+    if (script.isEmpty()) return script;
+    try {
+      nft.run(script);
+    } catch (NftCommand.NftException e) {
+      if (!isolateUnrenderable(e.getMessage())) throw e;
+      computeDesired();
+      script = script();
+      nft.run(script);
+    }
+    commit();
+    return script;
+  }
+
+  private void sweepPlan() {
+    String json = nft.listTableJson(Names.FAMILY, Names.TABLE);
+    if (json == null) return;
+    try {
+      JsonNode root = new ObjectMapper().readTree(json);
+      for (JsonNode item : root.path("nftables")) {
+        if (item.has("chain")) kChains.put(item.get("chain").get("name").asText(), null);
+        if (item.has("set")) kSets.put(item.get("set").get("name").asText(), null);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void computeDesired() {
+    if (labelsDirty) {
+      for (var e : endpoints.entrySet()) dirtyEndpoints.putIfAbsent(e.getKey(), e.getValue());
+      labelsDirty = false;
+    }
+    // endpoints first: sets created below for new policies then see current labels
+    for (var d : dirtyEndpoints.entrySet()) {
+      String key = d.getKey();
+      Endpoint prev = d.getValue();
+      Map<String, String> prevLabels = labels.get(key);
+      Endpoint now = endpoints.get(key);
+      if (prev != null && prevLabels != null) {
+        for (NftSet s : sets.values()) {
+          List<String> old = s.elements(prev, prevLabels);
+          if (!old.isEmpty() && elements.get(s.name()).removeAll(old)) dirtySets.add(s.name());
+        }
+        if (isLocal(prev)) removeEndpointChains(prev.interfaceName());
+      }
+      if (now == null) {
+        labels.remove(key);
+        continue;
+      }
+      Map<String, String> l =
+          Labels.effective(now, namespaces.getOrDefault(now.namespace(), Map.of()));
+      labels.put(key, l);
+      for (NftSet s : sets.values()) {
+        List<String> add = s.elements(now, l);
+        if (!add.isEmpty() && elements.get(s.name()).addAll(add)) dirtySets.add(s.name());
+      }
+    }
+    for (PolicyId id : dirtyPolicies) {
+      CompiledPolicy old = compiled.remove(id);
+      Resource r = policies.get(id);
+      CompiledPolicy now = r == null ? null : PolicyCompiler.compile(r);
+      if (now != null) now = render(now);
+      if (now == null) {
+        chains.remove(Names.policyChain(id, Direction.INGRESS));
+        chains.remove(Names.policyChain(id, Direction.EGRESS));
+        dirtyChains.add(Names.policyChain(id, Direction.INGRESS));
+        dirtyChains.add(Names.policyChain(id, Direction.EGRESS));
+        releaseSets(id);
+        failures.remove(id.toString());
+      } else {
+        compiled.put(id, now);
+      }
+      if (old == null || now == null || !samePlacement(old, now)) placementDirty = true;
+    }
+    Set<String> localDirty = new HashSet<>();
+    for (String key : dirtyEndpoints.keySet()) localDirty.add(key);
+    // the model holds the compiled rules the evaluator reads: renew it on any policy change, even
+    // when no endpoint chain has to change
+    if (placementDirty || !dirtyPolicies.isEmpty()) {
+      model = new PolicyModel(compiled.values(), tierOrders);
+    }
+    dirtyPolicies.clear();
+    dirtyEndpoints.clear();
+    if (placementDirty) {
+      for (var e : endpoints.entrySet()) if (isLocal(e.getValue())) endpointChains(e.getKey());
+      placementDirty = false;
+    } else {
+      for (String key : localDirty) {
+        Endpoint e = endpoints.get(key);
+        if (e != null && isLocal(e)) endpointChains(key);
+      }
+    }
+  }
+
+  /** Renders a compiled policy into {@link #chains}; returns it, failed when unrenderable. */
+  private CompiledPolicy render(CompiledPolicy p) {
+    PolicyRenderer.Rendered in;
+    PolicyRenderer.Rendered out;
+    try {
+      in = PolicyRenderer.policy(p, Direction.INGRESS);
+      out = PolicyRenderer.policy(p, Direction.EGRESS);
+    } catch (PolicyRenderer.UnrenderableException e) {
+      p = p.failed(e.getMessage());
+      in = PolicyRenderer.failClosed(e.getMessage());
+      out = in;
+    }
+    if (p.error() != null) failures.put(p.id().toString(), new PolicyStatus(p.id(), p.error()));
+    else failures.remove(p.id().toString());
+    putChain(Names.policyChain(p.id(), Direction.INGRESS), in.rules());
+    putChain(Names.policyChain(p.id(), Direction.EGRESS), out.rules());
+    Set<NftSet> wanted = new HashSet<>(in.sets());
+    wanted.addAll(out.sets());
+    for (NftSet s : wanted) acquire(s);
+    releaseSets(p.id());
+    policySets.put(p.id(), wanted);
+    return p;
+  }
+
+  private void acquire(NftSet s) {
+    if (setRefs.merge(s.name(), 1, Integer::sum) > 1) return;
+    sets.put(s.name(), s);
+    Set<String> els = new HashSet<>();
+    String ns = s instanceof NftSet.Addresses a ? Labels.requiredNamespace(a.selector()) : null;
+    for (var e : endpoints.entrySet()) {
+      if (ns != null && !ns.equals(e.getValue().namespace())) continue;
+      els.addAll(s.elements(e.getValue(), labels.get(e.getKey())));
+    }
+    elements.put(s.name(), els);
+    dirtySets.add(s.name());
+  }
+
+  private void releaseSets(PolicyId id) {
+    Set<NftSet> old = policySets.remove(id);
+    if (old == null) return;
+    for (NftSet s : old) {
+      if (setRefs.merge(s.name(), -1, Integer::sum) == 0) {
+        setRefs.remove(s.name());
+        sets.remove(s.name());
+        elements.remove(s.name());
+        dirtySets.add(s.name());
+      }
+    }
+  }
+
+  private static boolean samePlacement(CompiledPolicy a, CompiledPolicy b) {
+    return a.tier().equals(b.tier())
+        && Objects.equals(a.order(), b.order())
+        && a.appliesTo().equals(b.appliesTo())
+        && a.ingress() == b.ingress()
+        && a.egress() == b.egress();
+  }
+
+  private boolean isLocal(Endpoint e) {
+    return e.interfaceName() != null
+        && e.interfaceName().startsWith(prefix)
+        // the name becomes part of chain names; any other interface of ours is dropped anyway
+        && CHAIN_SAFE.matcher(e.interfaceName()).matches()
+        && (node == null || node.equals(e.node()));
+  }
+
+  private static final java.util.regex.Pattern CHAIN_SAFE =
+      java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{1,15}");
+
+  private void endpointChains(String key) {
+    Endpoint e = endpoints.get(key);
+    Map<String, String> l = labels.get(key);
+    String iface = e.interfaceName();
+    for (Direction d : Direction.values()) {
+      String name = Names.endpointChain(iface, d);
+      putChain(name, PolicyRenderer.endpoint(model.applicable(l, d), d));
+      (d == Direction.INGRESS ? ingressMap : egressMap).put(iface, "goto " + name);
+    }
+  }
+
+  private void removeEndpointChains(String iface) {
+    for (Direction d : Direction.values()) {
+      String name = Names.endpointChain(iface, d);
+      chains.remove(name);
+      dirtyChains.add(name);
+      (d == Direction.INGRESS ? ingressMap : egressMap).remove(iface);
+    }
+  }
+
+  private void putChain(String name, List<String> rules) {
+    List<String> old = chains.put(name, rules);
+    if (!rules.equals(old)) dirtyChains.add(name);
+  }
+
+  // ------------------------------------------------------------------ the transaction
+
+  private String script() {
+    StringBuilder sb = new StringBuilder();
+    if (first) base(sb);
+    // 1. sets: create, then element changes
+    for (String s : dirtySets) {
+      Set<String> want = elements.get(s);
+      if (want == null) continue;
+      boolean known = kSets.containsKey(s);
+      Set<String> have = kSets.get(s);
+      if (!known)
+        sb.append("add set ")
+            .append(t)
+            .append(' ')
+            .append(s)
+            .append(" { type ")
+            .append(sets.get(s).type())
+            .append(" ; }\n");
+      if (known && have == null)
+        sb.append("flush set ").append(t).append(' ').append(s).append('\n');
+      Set<String> base = have == null ? Set.of() : have;
+      List<String> add = new ArrayList<>();
+      for (String x : want) if (!base.contains(x)) add.add(x);
+      List<String> del = new ArrayList<>();
+      for (String x : base) if (!want.contains(x)) del.add(x);
+      if (!del.isEmpty())
+        sb.append("delete element ")
+            .append(t)
+            .append(' ')
+            .append(s)
+            .append(" { ")
+            .append(String.join(", ", del))
+            .append(" }\n");
+      if (!add.isEmpty())
+        sb.append("add element ")
+            .append(t)
+            .append(' ')
+            .append(s)
+            .append(" { ")
+            .append(String.join(", ", add))
+            .append(" }\n");
+    }
+    // 2. chains: declare all new ones before any rule jumps to them
+    List<String> rewrite = new ArrayList<>();
+    for (String c : dirtyChains) {
+      List<String> want = chains.get(c);
+      if (want == null) continue;
+      boolean known = kChains.containsKey(c);
+      if (!known) sb.append("add chain ").append(t).append(' ').append(c).append('\n');
+      if (!known || !want.equals(kChains.get(c))) rewrite.add(c);
+    }
+    for (String c : rewrite) {
+      if (kChains.containsKey(c))
+        sb.append("flush chain ").append(t).append(' ').append(c).append('\n');
+      for (String r : chains.get(c))
+        sb.append("add rule ").append(t).append(' ').append(c).append(' ').append(r).append('\n');
+    }
+    // 3. dispatch maps
+    mapDiff(sb, EGRESS_MAP, egressMap, kEgress);
+    mapDiff(sb, INGRESS_MAP, ingressMap, kIngress);
+    // 4. deletions, now that nothing refers to them
+    for (String c : dirtyChains) {
+      if (chains.containsKey(c) || !kChains.containsKey(c)) continue;
+      sb.append("flush chain ").append(t).append(' ').append(c).append('\n');
+    }
+    for (String c : dirtyChains) {
+      if (chains.containsKey(c) || !kChains.containsKey(c)) continue;
+      sb.append("delete chain ").append(t).append(' ').append(c).append('\n');
+    }
+    for (String s : dirtySets) {
+      if (elements.containsKey(s) || !kSets.containsKey(s)) continue;
+      sb.append("delete set ").append(t).append(' ').append(s).append('\n');
+    }
+    return sb.toString();
+  }
+
+  private void base(StringBuilder sb) {
+    sb.append("add table ").append(t).append('\n');
+    sb.append("add chain ")
+        .append(t)
+        .append(' ')
+        .append(FORWARD)
+        .append(" { type filter hook forward priority filter ; policy accept ; }\n");
+    sb.append("add map ")
+        .append(t)
+        .append(' ')
+        .append(EGRESS_MAP)
+        .append(" { type ifname : verdict ; }\n");
+    sb.append("add map ")
+        .append(t)
+        .append(' ')
+        .append(INGRESS_MAP)
+        .append(" { type ifname : verdict ; }\n");
+    sb.append("add chain ").append(t).append(' ').append(FROM_WL).append('\n');
+    sb.append("add chain ").append(t).append(' ').append(TO_WL).append('\n');
+    for (String c : List.of(FORWARD, FROM_WL, TO_WL))
+      sb.append("flush chain ").append(t).append(' ').append(c).append('\n');
+    sb.append("flush map ").append(t).append(' ').append(EGRESS_MAP).append('\n');
+    sb.append("flush map ").append(t).append(' ').append(INGRESS_MAP).append('\n');
+    String w = "\"" + prefix + "*\"";
+    rule(sb, FORWARD, "ct state established,related accept");
+    rule(sb, FORWARD, "ct state invalid drop");
+    rule(sb, FORWARD, "iifname " + w + " jump " + FROM_WL);
+    rule(sb, FORWARD, "oifname " + w + " jump " + TO_WL);
+    rule(sb, FROM_WL, "iifname vmap @" + EGRESS_MAP);
+    rule(sb, FROM_WL, "drop comment \"unknown workload interface: fail closed\"");
+    rule(sb, TO_WL, "oifname vmap @" + INGRESS_MAP);
+    rule(sb, TO_WL, "drop comment \"unknown workload interface: fail closed\"");
+    // the sweep: every owned object not wanted any more goes at the end of this transaction
+    kChains.keySet().removeAll(List.of(FORWARD, FROM_WL, TO_WL));
+    for (String c : kChains.keySet()) if (!chains.containsKey(c)) dirtyChains.add(c);
+    for (String c : kSets.keySet()) if (!elements.containsKey(c)) dirtySets.add(c);
+    kSets.remove(EGRESS_MAP);
+    kSets.remove(INGRESS_MAP);
+    dirtyChains.addAll(chains.keySet());
+    dirtySets.addAll(elements.keySet());
+  }
+
+  private void rule(StringBuilder sb, String chain, String rule) {
+    sb.append("add rule ")
+        .append(t)
+        .append(' ')
+        .append(chain)
+        .append(' ')
+        .append(rule)
+        .append('\n');
+  }
+
+  private void mapDiff(
+      StringBuilder sb, String map, Map<String, String> want, Map<String, String> have) {
+    List<String> del = new ArrayList<>();
+    List<String> add = new ArrayList<>();
+    for (var e : have.entrySet()) {
+      if (!e.getValue().equals(want.get(e.getKey()))) del.add("\"" + e.getKey() + "\"");
+    }
+    for (var e : want.entrySet()) {
+      if (!e.getValue().equals(have.get(e.getKey())))
+        add.add("\"" + e.getKey() + "\" : " + e.getValue());
+    }
+    if (!del.isEmpty())
+      sb.append("delete element ")
+          .append(t)
+          .append(' ')
+          .append(map)
+          .append(" { ")
+          .append(String.join(", ", del))
+          .append(" }\n");
+    if (!add.isEmpty())
+      sb.append("add element ")
+          .append(t)
+          .append(' ')
+          .append(map)
+          .append(" { ")
+          .append(String.join(", ", add))
+          .append(" }\n");
+  }
+
+  private void commit() {
+    for (String c : dirtyChains) {
+      List<String> want = chains.get(c);
+      if (want == null) kChains.remove(c);
+      else kChains.put(c, want);
+    }
+    for (String s : dirtySets) {
+      Set<String> want = elements.get(s);
+      if (want == null) kSets.remove(s);
+      else kSets.put(s, new HashSet<>(want));
+    }
+    kEgress.clear();
+    kEgress.putAll(egressMap);
+    kIngress.clear();
+    kIngress.putAll(ingressMap);
+    dirtyChains.clear();
+    dirtySets.clear();
+    first = false;
+  }
+
+  /**
+   * After nft refused a transaction: checks each policy chain that was about to change on its own
+   * and makes those nft rejects fail closed. True when at least one was found.
+   */
+  private boolean isolateUnrenderable(String message) {
+    boolean found = false;
+    for (CompiledPolicy p : List.copyOf(compiled.values())) {
+      String in = Names.policyChain(p.id(), Direction.INGRESS);
+      String out = Names.policyChain(p.id(), Direction.EGRESS);
+      if (!dirtyChains.contains(in) && !dirtyChains.contains(out)) continue;
+      StringBuilder sb = new StringBuilder("add table ").append(t).append('\n');
+      for (NftSet s : policySets.getOrDefault(p.id(), Set.of())) {
+        sb.append("add set ")
+            .append(t)
+            .append(' ')
+            .append(s.name())
+            .append(" { type ")
+            .append(s.type())
+            .append(" ; }\n");
+      }
+      for (String c : List.of(in, out)) {
+        String tmp = c + "-check";
+        sb.append("add chain ").append(t).append(' ').append(tmp).append('\n');
+        for (String r : chains.getOrDefault(c, List.of())) rule(sb, tmp, r);
+      }
+      try {
+        nft.check(sb.toString());
+      } catch (NftCommand.NftException e) {
+        String reason = "nft: " + firstLine(e.getMessage());
+        compiled.put(p.id(), render(p.failed(reason)));
+        found = true;
+      }
+    }
+    if (found) placementDirty = true;
+    return found;
+  }
+
+  private static String firstLine(String s) {
+    return s == null ? "" : s.lines().findFirst().orElse("");
+  }
+}

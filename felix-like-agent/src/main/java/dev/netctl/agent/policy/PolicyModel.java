@@ -1,0 +1,100 @@
+package dev.netctl.agent.policy;
+
+import dev.netctl.datastore.model.Tier;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * All policies in Calico's evaluation order: tiers by order (then name), and inside a tier policies
+ * by order (absent last), then name. Immutable.
+ */
+public final class PolicyModel {
+
+  /** Policies by order, absent order last, then by name. */
+  public static final Comparator<CompiledPolicy> POLICY_ORDER =
+      Comparator.comparing(
+              CompiledPolicy::order, Comparator.nullsLast(Comparator.<Double>naturalOrder()))
+          .thenComparing(CompiledPolicy::sortName);
+
+  /**
+   * One tier and its policies, in order.
+   *
+   * @param name the tier's name
+   * @param order its order (null: after every number)
+   * @param policies its policies, in evaluation order
+   */
+  public record TierPolicies(String name, Double order, List<CompiledPolicy> policies) {}
+
+  // per tier, per policy: the namespace its selector requires (null: any), to skip cheaply
+  private final List<String[]> requiredNamespaces = new ArrayList<>();
+
+  private final List<TierPolicies> tiers;
+
+  /**
+   * @param policies every compiled policy
+   * @param tierOrders the order of each defined tier; the default tier defaults to Calico's
+   *     1,000,000, and a tier no Tier object defines sorts after all defined ones
+   */
+  public PolicyModel(Collection<CompiledPolicy> policies, Map<String, Double> tierOrders) {
+    Map<String, List<CompiledPolicy>> byTier = new LinkedHashMap<>();
+    for (CompiledPolicy p : policies)
+      byTier.computeIfAbsent(p.tier(), t -> new ArrayList<>()).add(p);
+    List<TierPolicies> out = new ArrayList<>();
+    for (var e : byTier.entrySet()) {
+      List<CompiledPolicy> ps = new ArrayList<>(e.getValue());
+      ps.sort(POLICY_ORDER);
+      out.add(new TierPolicies(e.getKey(), tierOrder(e.getKey(), tierOrders), List.copyOf(ps)));
+    }
+    out.sort(
+        Comparator.comparing(
+                TierPolicies::order, Comparator.nullsLast(Comparator.<Double>naturalOrder()))
+            .thenComparing(TierPolicies::name));
+    this.tiers = List.copyOf(out);
+    for (TierPolicies t : tiers) {
+      String[] req = new String[t.policies().size()];
+      for (int i = 0; i < req.length; i++) {
+        req[i] = Labels.requiredNamespace(t.policies().get(i).appliesTo());
+      }
+      requiredNamespaces.add(req);
+    }
+  }
+
+  /** The order of tier {@code name}. */
+  public static Double tierOrder(String name, Map<String, Double> tierOrders) {
+    if (tierOrders.containsKey(name)) return tierOrders.get(name);
+    return name.equals(Tier.DEFAULT) ? Tier.DEFAULT_ORDER : null;
+  }
+
+  /** The tiers in evaluation order. */
+  public List<TierPolicies> tiers() {
+    return tiers;
+  }
+
+  /**
+   * For an endpoint with these effective labels, per tier (in order) the policies of direction
+   * {@code d} that apply to it, in order; tiers without one are left out.
+   */
+  public List<List<CompiledPolicy>> applicable(Map<String, String> labels, Direction d) {
+    List<List<CompiledPolicy>> out = new ArrayList<>();
+    String ns = labels.get(Labels.NAMESPACE);
+    for (int ti = 0; ti < tiers.size(); ti++) {
+      List<CompiledPolicy> all = tiers.get(ti).policies();
+      String[] req = requiredNamespaces.get(ti);
+      List<CompiledPolicy> ps = null;
+      for (int i = 0; i < req.length; i++) {
+        if (req[i] != null && !req[i].equals(ns)) continue;
+        CompiledPolicy p = all.get(i);
+        if (p.applies(d) && p.appliesTo().matches(labels)) {
+          if (ps == null) ps = new ArrayList<>();
+          ps.add(p);
+        }
+      }
+      if (ps != null) out.add(ps);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,313 @@
+package dev.netctl.agent.policy;
+
+import static dev.netctl.agent.policy.PolicyCases.calico;
+import static dev.netctl.agent.policy.PolicyCases.knp;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.netctl.agent.policy.Verdict.Outcome;
+import org.junit.jupiter.api.Test;
+
+/** Kubernetes' and Calico's policy semantics, one rule per test. */
+class EvaluatorTest {
+  private final Fixture f = new Fixture();
+
+  private boolean tcp(Evaluator ev, String from, String to, int port) {
+    return f.tcp(ev, from, to, port).allowed();
+  }
+
+  @Test
+  void withoutPolicyEveryDirectionIsNotIsolated() {
+    Verdict v = f.tcp(f.evaluator(""), "x/a", "y/b", 80);
+    assertThat(v.allowed()).isTrue();
+    assertThat(v.egress().outcome()).isEqualTo(Outcome.NOT_ISOLATED);
+    assertThat(v.ingress().text()).isEqualTo("not isolated for ingress");
+  }
+
+  @Test
+  void isolationIsPerDirectionAndOnlyForListedPolicyTypes() {
+    Evaluator ev = f.evaluator(knp("x", "deny-egress", "podSelector: {}\npolicyTypes: [Egress]"));
+    assertThat(tcp(ev, "x/a", "y/a", 80)).isFalse();
+    assertThat(tcp(ev, "y/a", "x/a", 80)).as("ingress of x is not isolated").isTrue();
+  }
+
+  @Test
+  void policyTypesDefaultToIngressPlusEgressWhenEgressRulesExist() {
+    Evaluator onlyIngress = f.evaluator(knp("x", "p", "podSelector: {}"));
+    assertThat(tcp(onlyIngress, "x/a", "y/a", 80)).isTrue();
+    assertThat(tcp(onlyIngress, "y/a", "x/a", 80)).isFalse();
+    Evaluator withEgress =
+        f.evaluator(
+            knp("x", "p", "podSelector: {}\ningress:\n- {}\negress:\n- to:\n  - podSelector: {}"));
+    assertThat(tcp(withEgress, "x/a", "x/b", 80)).isTrue();
+    assertThat(tcp(withEgress, "x/a", "y/a", 80)).as("egress isolated by default").isFalse();
+  }
+
+  @Test
+  void anEmptyRuleListDeniesAndAnEmptyRuleAllowsEverything() {
+    Evaluator deny = f.evaluator(knp("x", "p", "podSelector: {}\ningress: []"));
+    Verdict v = f.tcp(deny, "y/a", "x/a", 80);
+    assertThat(v.allowed()).isFalse();
+    assertThat(v.ingress().outcome()).isEqualTo(Outcome.NO_RULE);
+    assertThat(v.ingress().text())
+        .isEqualTo("isolated by KubernetesNetworkPolicy x/p; no rule allows");
+    Evaluator allow = f.evaluator(knp("x", "p", "podSelector: {}\ningress:\n- {}"));
+    Verdict a = f.tcp(allow, "y/a", "x/a", 80);
+    assertThat(a.allowed()).isTrue();
+    assertThat(a.ingress().text())
+        .isEqualTo("allowed by KubernetesNetworkPolicy x/p spec.ingress[0]");
+  }
+
+  @Test
+  void peersAreOredAndSelectorsInOnePeerAnded() {
+    Evaluator and =
+        f.evaluator(
+            knp(
+                "x",
+                "p",
+                "podSelector: {}\ningress:\n- from:\n  - namespaceSelector: {matchLabels: {ns: y}}\n    podSelector: {matchLabels: {pod: b}}"));
+    assertThat(tcp(and, "y/b", "x/a", 80)).isTrue();
+    assertThat(tcp(and, "y/a", "x/a", 80)).isFalse();
+    assertThat(tcp(and, "z/b", "x/a", 80)).isFalse();
+    Evaluator or =
+        f.evaluator(
+            knp(
+                "x",
+                "p",
+                "podSelector: {}\ningress:\n- from:\n  - namespaceSelector: {matchLabels: {ns: y}}\n  - podSelector: {matchLabels: {pod: b}}"));
+    assertThat(tcp(or, "y/a", "x/a", 80)).isTrue();
+    assertThat(tcp(or, "x/b", "x/a", 80)).isTrue();
+    assertThat(tcp(or, "z/b", "x/a", 80)).as("podSelector alone: own namespace").isFalse();
+  }
+
+  @Test
+  void anEmptyNamespaceSelectorMeansEveryNamespace() {
+    Evaluator ev =
+        f.evaluator(
+            knp(
+                "x",
+                "p",
+                "podSelector: {}\ningress:\n- from:\n  - namespaceSelector: {}\n    podSelector: {matchLabels: {pod: c}}"));
+    assertThat(tcp(ev, "z/c", "x/a", 80)).isTrue();
+    assertThat(tcp(ev, "x/c", "x/a", 80)).isTrue();
+    assertThat(tcp(ev, "z/b", "x/a", 80)).isFalse();
+  }
+
+  @Test
+  void ipBlockExceptCarvesOutAddresses() {
+    Evaluator ev =
+        f.evaluator(
+            knp(
+                "x",
+                "p",
+                "podSelector: {}\ningress:\n- from:\n  - ipBlock: {cidr: 10.0.0.0/28, except: [10.0.0.4/30]}"));
+    assertThat(tcp(ev, "y/c", "x/a", 80)).as("10.0.0.6 is in the except").isFalse();
+    assertThat(tcp(ev, "z/a", "x/a", 80)).as("10.0.0.7 is in the except").isFalse();
+    assertThat(tcp(ev, "z/b", "x/a", 80)).as("10.0.0.8").isTrue();
+    assertThat(
+            f.evaluator(
+                    knp(
+                        "x",
+                        "p",
+                        "podSelector: {}\ningress:\n- from:\n  - ipBlock: {cidr: 10.0.0.0/28}"))
+                .evaluate(Fixture.ip("192.168.1.1"), f.ipOf("x/a"), Protocols.TCP, 80)
+                .allowed())
+        .isFalse();
+  }
+
+  @Test
+  void protocolDefaultsToTcpAndEndPortMakesARange() {
+    Evaluator ev =
+        f.evaluator(
+            knp("x", "p", "podSelector: {}\ningress:\n- ports:\n  - {port: 80, endPort: 82}"));
+    assertThat(tcp(ev, "y/a", "x/a", 80)).isTrue();
+    assertThat(tcp(ev, "y/a", "x/a", 82)).isTrue();
+    assertThat(tcp(ev, "y/a", "x/a", 83)).isFalse();
+    assertThat(ev.evaluate(f.ipOf("y/a"), f.ipOf("x/a"), Protocols.UDP, 80).allowed())
+        .as("protocol defaults to TCP")
+        .isFalse();
+  }
+
+  @Test
+  void namedPortsResolveOnTheDestinationPod() {
+    Evaluator ev =
+        f.evaluator(knp("y", "p", "podSelector: {}\ningress:\n- ports:\n  - {port: http}"));
+    assertThat(tcp(ev, "x/a", "y/a", 8080)).isTrue();
+    assertThat(tcp(ev, "x/a", "y/b", 8080)).as("y/b's http is 9090").isFalse();
+    assertThat(tcp(ev, "x/a", "y/b", 9090)).isTrue();
+    Evaluator egress =
+        f.evaluator(
+            knp(
+                "x",
+                "e",
+                "podSelector: {}\npolicyTypes: [Egress]\negress:\n- ports:\n  - {port: http}"));
+    assertThat(tcp(egress, "x/a", "y/b", 9090)).isTrue();
+    assertThat(tcp(egress, "x/a", "y/b", 8080)).isFalse();
+    assertThat(
+            egress
+                .evaluate(f.ipOf("x/a"), Fixture.ip("192.168.1.1"), Protocols.TCP, 8080)
+                .allowed())
+        .as("a plain address has no named ports")
+        .isFalse();
+  }
+
+  @Test
+  void allowsAreUnionedAcrossPolicies() {
+    Evaluator ev =
+        f.evaluator(
+            knp("x", "one", "podSelector: {}\ningress:\n- ports:\n  - {port: 80}")
+                + knp("x", "two", "podSelector: {}\ningress:\n- ports:\n  - {port: 81}"));
+    assertThat(tcp(ev, "y/a", "x/a", 80)).isTrue();
+    Verdict v = f.tcp(ev, "y/a", "x/a", 81);
+    assertThat(v.allowed()).isTrue();
+    assertThat(v.ingress().policy().name()).isEqualTo("two");
+    assertThat(tcp(ev, "y/a", "x/a", 82)).isFalse();
+  }
+
+  @Test
+  void egressOfTheSourceAndIngressOfTheDestinationMustBothAllow() {
+    Evaluator ev =
+        f.evaluator(
+            knp("x", "in", "podSelector: {}\ningress:\n- {}")
+                + knp("y", "out", "podSelector: {}\npolicyTypes: [Egress]"));
+    Verdict v = f.tcp(ev, "y/a", "x/a", 80);
+    assertThat(v.allowed()).isFalse();
+    assertThat(v.ingress().allows()).isTrue();
+    assertThat(v.egress().outcome()).isEqualTo(Outcome.NO_RULE);
+  }
+
+  @Test
+  void theNodeMayAlwaysReachItsOwnPods() {
+    Evaluator ev = f.evaluator(knp("x", "p", "podSelector: {}"));
+    Verdict v = ev.evaluate(Fixture.ip("192.168.0.10"), f.ipOf("x/a"), Protocols.TCP, 80, true);
+    assertThat(v.allowed()).isTrue();
+    assertThat(v.ingress().outcome()).isEqualTo(Outcome.FROM_NODE);
+  }
+
+  @Test
+  void calicoOrderPutsALowOrderDenyBeforeKubernetesAllows() {
+    Evaluator ev =
+        f.evaluator(
+            knp("x", "allow", "podSelector: {}\ningress:\n- {}")
+                + calico(
+                    "GlobalNetworkPolicy",
+                    null,
+                    "deny-z",
+                    "order: 10\ningress:\n- action: Deny\n  source: {namespaceSelector: ns == 'z'}"));
+    Verdict v = f.tcp(ev, "z/a", "x/a", 80);
+    assertThat(v.allowed()).isFalse();
+    assertThat(v.ingress().outcome()).isEqualTo(Outcome.DENIED);
+    assertThat(v.ingress().text())
+        .isEqualTo("denied by GlobalNetworkPolicy deny-z spec.ingress[0]");
+    assertThat(tcp(ev, "y/a", "x/a", 80))
+        .as("the global policy has no rule for y: next policy")
+        .isTrue();
+  }
+
+  @Test
+  void equalOrdersAreSortedByNameAndAbsentOrderComesLast() {
+    String allow = "selector: all()\ningress:\n- action: Allow";
+    String deny = "selector: all()\ningress:\n- action: Deny";
+    Evaluator byName =
+        f.evaluator(
+            calico("GlobalNetworkPolicy", null, "b-deny", "order: 5\n" + deny)
+                + calico("GlobalNetworkPolicy", null, "a-allow", "order: 5\n" + allow));
+    assertThat(tcp(byName, "y/a", "x/a", 80)).isTrue();
+    Evaluator absentLast =
+        f.evaluator(
+            calico("GlobalNetworkPolicy", null, "a-allow", allow)
+                + calico("GlobalNetworkPolicy", null, "b-deny", "order: 5000\n" + deny));
+    assertThat(tcp(absentLast, "y/a", "x/a", 80)).isFalse();
+  }
+
+  @Test
+  void passSkipsTheRestOfTheTierAndTiersApplyInOrder() {
+    String tiers =
+        "apiVersion: projectcalico.org/v3\nkind: Tier\nmetadata: {name: first}\nspec: {order: 10}\n---\n";
+    Evaluator ev =
+        f.evaluator(
+            tiers
+                + calico(
+                    "GlobalNetworkPolicy",
+                    null,
+                    "first.p",
+                    "tier: first\ningress:\n- action: Pass\n  source: {namespaceSelector: ns == 'y'}\n- action: Deny")
+                + knp(
+                    "x",
+                    "only-a",
+                    "podSelector: {}\ningress:\n- from:\n  - namespaceSelector: {}\n    podSelector: {matchLabels: {pod: a}}"));
+    assertThat(tcp(ev, "y/a", "x/b", 80)).isTrue();
+    assertThat(tcp(ev, "y/b", "x/b", 80)).as("passed, then no Kubernetes rule allows").isFalse();
+    assertThat(f.tcp(ev, "z/a", "x/b", 80).ingress().outcome()).isEqualTo(Outcome.DENIED);
+    Evaluator passOnly =
+        f.evaluator(
+            tiers
+                + calico(
+                    "GlobalNetworkPolicy",
+                    null,
+                    "first.p",
+                    "tier: first\ningress:\n- action: Pass"));
+    Verdict v = f.tcp(passOnly, "y/a", "x/b", 80);
+    assertThat(v.allowed()).isTrue();
+    assertThat(v.ingress().outcome())
+        .as("passed by every tier: the profile allows")
+        .isEqualTo(Outcome.PASSED);
+  }
+
+  @Test
+  void logGoesOnToTheNextRule() {
+    Evaluator ev =
+        f.evaluator(
+            calico(
+                "NetworkPolicy",
+                "x",
+                "p",
+                "ingress:\n- action: Log\n- action: Allow\n  protocol: TCP"));
+    assertThat(tcp(ev, "y/a", "x/a", 80)).isTrue();
+    assertThat(ev.evaluate(f.ipOf("y/a"), f.ipOf("x/a"), Protocols.UDP, 80).allowed()).isFalse();
+  }
+
+  @Test
+  void calicoRuleSelectorsOfANamespacedPolicyMeanItsNamespace() {
+    Evaluator ev =
+        f.evaluator(
+            calico(
+                "NetworkPolicy",
+                "x",
+                "p",
+                "ingress:\n- action: Allow\n  source: {selector: pod == 'b'}"));
+    assertThat(tcp(ev, "x/b", "x/a", 80)).isTrue();
+    assertThat(tcp(ev, "y/b", "x/a", 80)).isFalse();
+    assertThat(tcp(ev, "y/b", "y/a", 80)).as("the policy selects only x's pods").isTrue();
+  }
+
+  @Test
+  void notPortsAndNotProtocolExclude() {
+    Evaluator ev =
+        f.evaluator(
+            calico(
+                "NetworkPolicy",
+                "x",
+                "p",
+                "ingress:\n- action: Allow\n  protocol: TCP\n  destination: {ports: ['80:90'], notPorts: [85]}\n- action: Allow\n  notProtocol: TCP"));
+    assertThat(tcp(ev, "y/a", "x/a", 84)).isTrue();
+    assertThat(tcp(ev, "y/a", "x/a", 85)).isFalse();
+    assertThat(ev.evaluate(f.ipOf("y/a"), f.ipOf("x/a"), Protocols.UDP, 85).allowed()).isTrue();
+  }
+
+  @Test
+  void aPolicyThatCannotBeCompiledFailsClosed() {
+    CompiledPolicy broken =
+        PolicyCompiler.compile(
+                Fixture.CODEC.readOne(knp("x", "p", "podSelector: {}\ningress:\n- {}")))
+            .failed("because");
+    Evaluator ev =
+        new Evaluator(
+            new PolicyModel(java.util.List.of(broken), java.util.Map.of()),
+            f.endpoints,
+            f.namespaces);
+    Verdict v = f.tcp(ev, "y/a", "x/a", 80);
+    assertThat(v.allowed()).isFalse();
+    assertThat(v.ingress().outcome()).isEqualTo(Outcome.FAILED_CLOSED);
+    assertThat(v.egress().outcome()).isEqualTo(Outcome.NOT_ISOLATED);
+  }
+}

@@ -1,0 +1,273 @@
+package dev.netctl.agent.policy;
+
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Two node network namespaces joined by a veth (plain routing), with pods wired as Calico wires
+ * them (REFERENCE §3): each pod a netns with {@code eth0} /32, a link-scoped 169.254.1.1 gateway
+ * and default route; the host side a {@code cali*} veth with proxy ARP and a /32 route. Every pod
+ * runs a TCP and UDP server on the given ports and a prober that answers "can I reach
+ * ip:port/proto". Names carry a random prefix; {@link #close()} removes everything.
+ */
+final class PodNetwork implements AutoCloseable {
+
+  static final String SERVER =
+      """
+      import socket, sys, threading
+      def tcp(p):
+          s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+          s.bind(('0.0.0.0', p)); s.listen(128)
+          while True:
+              c, _ = s.accept(); c.close()
+      def udp(p):
+          s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('0.0.0.0', p))
+          while True:
+              d, a = s.recvfrom(64); s.sendto(d, a)
+      for p in map(int, sys.argv[1:]):
+          threading.Thread(target=tcp, args=(p,), daemon=True).start()
+          threading.Thread(target=udp, args=(p,), daemon=True).start()
+      print('ready', flush=True)
+      sys.stdin.read()
+      """;
+
+  static final String PROBER =
+      """
+      import socket, sys, threading
+      T = float(sys.argv[1])
+      def probe(i, ip, port, proto, sport, out):
+          ok = 0
+          try:
+              if proto == 'TCP':
+                  s = socket.create_connection((ip, port), timeout=T); s.close(); ok = 1
+              else:
+                  # a source port never used before: an earlier allowed probe's conntrack entry
+                  # would otherwise let a reply through after the policy changed
+                  s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(T)
+                  s.bind(('0.0.0.0', sport))
+                  s.sendto(b'x', (ip, port)); s.recvfrom(64); s.close(); ok = 1
+          except Exception:
+              pass
+          out[i] = ok
+      for line in sys.stdin:
+          items = [x.split(':') for x in line.split()]
+          out = [0] * len(items)
+          ts = [threading.Thread(target=probe, args=(i, a, int(b), c, int(d), out)) for i, (a, b, c, d) in enumerate(items)]
+          for t in ts: t.start()
+          for t in ts: t.join()
+          print(''.join(map(str, out)), flush=True)
+      """;
+
+  final String prefix =
+      "pol" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
+  final String node = prefix + "-node";
+
+  /** The second node: pods named {@code c} live there, the others on {@link #node}. */
+  final String node2 = prefix + "-node2";
+
+  final Map<String, Pod> pods = new LinkedHashMap<>();
+  private final List<Process> processes = new ArrayList<>();
+  private final List<String> namespaces = new ArrayList<>();
+  private int rounds;
+
+  record Pod(
+      String ns,
+      String name,
+      String node,
+      String netns,
+      String iface,
+      InetAddress ip,
+      Process prober,
+      BufferedReader out,
+      Writer in) {
+    String id() {
+      return ns + "/" + name;
+    }
+  }
+
+  /** Skips (or fails under CI=true) when not root or a tool is missing. */
+  static void assumeAvailable() {
+    boolean ok =
+        Files.isExecutable(Path.of("/usr/sbin/nft")) || Files.isExecutable(Path.of("/sbin/nft"));
+    ok &= "root".equals(System.getProperty("user.name"));
+    ok &= Files.isExecutable(Path.of("/usr/bin/python3"));
+    if (!ok && "true".equals(System.getenv("CI")))
+      fail("needs root, nft and /usr/bin/python3 in CI");
+    assumeTrue(ok, "needs root, nft and /usr/bin/python3");
+  }
+
+  PodNetwork(List<String> namespaceNames, List<String> podNames, List<Integer> ports)
+      throws Exception {
+    try {
+      // two nodes joined by a veth, each routing the other's pods through it (no encapsulation;
+      // the default route also gives proxy ARP the other interface it needs for 169.254.1.1)
+      netns(node);
+      netns(node2);
+      sh(
+          "ip", "-n", node, "link", "add", "peer0", "type", "veth", "peer", "name", "peer0",
+          "netns", node2);
+      int side = 1;
+      for (String n : List.of(node, node2)) {
+        sh("ip", "-n", n, "link", "set", "lo", "up");
+        sh("ip", "netns", "exec", n, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+        sh("ip", "-n", n, "addr", "add", "192.168.77." + side + "/30", "dev", "peer0");
+        sh("ip", "-n", n, "link", "set", "peer0", "up");
+        sh("ip", "-n", n, "route", "add", "default", "via", "192.168.77." + (3 - side));
+        side++;
+      }
+      int n = 2;
+      for (String ns : namespaceNames) {
+        for (String pod : podNames) {
+          String netns = prefix + "-" + ns + "-" + pod;
+          String iface = "cali" + prefix.substring(3) + ns + pod;
+          String ip = "10.77.0." + n++;
+          String host = pod.equals("c") ? node2 : node;
+          netns(netns);
+          sh(
+              "ip", "-n", host, "link", "add", iface, "type", "veth", "peer", "name", "eth0",
+              "netns", netns);
+          sh("ip", "-n", host, "link", "set", iface, "address", "ee:ee:ee:ee:ee:ee", "up");
+          sh(
+              "ip",
+              "netns",
+              "exec",
+              host,
+              "sysctl",
+              "-qw",
+              "net.ipv4.conf." + iface + ".proxy_arp=1");
+          sh(
+              "ip",
+              "netns",
+              "exec",
+              host,
+              "sysctl",
+              "-qw",
+              "net.ipv4.neigh." + iface + ".proxy_delay=0");
+          sh("ip", "-n", host, "route", "add", ip + "/32", "dev", iface, "scope", "link");
+          sh("ip", "-n", netns, "link", "set", "lo", "up");
+          sh("ip", "-n", netns, "addr", "add", ip + "/32", "dev", "eth0");
+          sh("ip", "-n", netns, "link", "set", "eth0", "up");
+          sh("ip", "-n", netns, "route", "add", "169.254.1.1", "dev", "eth0", "scope", "link");
+          sh("ip", "-n", netns, "route", "add", "default", "via", "169.254.1.1", "dev", "eth0");
+          List<String> server =
+              new ArrayList<>(
+                  List.of("ip", "netns", "exec", netns, "/usr/bin/python3", "-c", SERVER));
+          for (int p : ports) server.add(Integer.toString(p));
+          Process s = start(server);
+          BufferedReader sr =
+              new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+          if (!"ready".equals(sr.readLine()))
+            throw new IOException("server in " + netns + " did not start");
+          Process p =
+              start(List.of("ip", "netns", "exec", netns, "/usr/bin/python3", "-c", PROBER, "0.6"));
+          pods.put(
+              ns + "/" + pod,
+              new Pod(
+                  ns,
+                  pod,
+                  host,
+                  netns,
+                  iface,
+                  InetAddress.getByName(ip),
+                  p,
+                  new BufferedReader(
+                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)),
+                  new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8)));
+        }
+      }
+    } catch (Exception e) {
+      close();
+      throw e;
+    }
+  }
+
+  /** Probes every target from every source at once; true = reachable. Keys "from->to port". */
+  Map<String, Boolean> probe(List<String> portProtos) throws IOException {
+    Map<Pod, List<String>> keys = new HashMap<>();
+    int round = rounds++;
+    if (round * 64 > 30000) throw new IllegalStateException("out of fresh UDP source ports");
+    for (Pod src : pods.values()) {
+      StringBuilder line = new StringBuilder();
+      List<String> k = new ArrayList<>();
+      for (Pod dst : pods.values()) {
+        if (dst == src) continue;
+        for (String pp : portProtos) {
+          String[] x = pp.split("/");
+          int sport = 20000 + round * 64 + k.size();
+          line.append(dst.ip().getHostAddress()).append(':').append(x[0]).append(':').append(x[1]);
+          line.append(':').append(sport).append(' ');
+          k.add(src.id() + "->" + dst.id() + " " + pp);
+        }
+      }
+      src.in().write(line.append('\n').toString());
+      src.in().flush();
+      keys.put(src, k);
+    }
+    Map<String, Boolean> out = new LinkedHashMap<>();
+    for (Pod src : pods.values()) {
+      String res = src.out().readLine();
+      if (res == null) throw new IOException("prober of " + src.id() + " died");
+      List<String> k = keys.get(src);
+      for (int i = 0; i < k.size(); i++) out.put(k.get(i), res.charAt(i) == '1');
+    }
+    return out;
+  }
+
+  private Process start(List<String> cmd) throws IOException {
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    processes.add(p);
+    return p;
+  }
+
+  private void netns(String name) throws Exception {
+    sh("ip", "netns", "add", name);
+    namespaces.add(name);
+  }
+
+  static String sh(String... cmd) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(20, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IOException(String.join(" ", cmd) + " timed out");
+    }
+    if (p.exitValue() != 0) throw new IOException(String.join(" ", cmd) + ": " + out);
+    return out;
+  }
+
+  @Override
+  public void close() {
+    for (Process p : processes) p.destroyForcibly();
+    for (Process p : processes) {
+      try {
+        p.waitFor(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    for (String ns : namespaces.reversed()) {
+      try {
+        sh("ip", "netns", "del", ns);
+      } catch (Exception ignored) {
+        // best effort: the next one may still go
+      }
+    }
+  }
+}

@@ -1,0 +1,248 @@
+package dev.netctl.agent.policy;
+
+import static dev.netctl.agent.policy.PolicyCases.calico;
+import static dev.netctl.agent.policy.PolicyCases.knp;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.netctl.datastore.model.Resource;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The manager's transactions, against a recording nft (no root). */
+class PolicyManagerTest {
+  private final Fixture f = new Fixture();
+  private final RecordingNft nft = new RecordingNft();
+  private PolicyManager m;
+
+  @BeforeEach
+  void setUp() {
+    m = new PolicyManager("node", "cali", nft);
+    for (var ns : f.namespaces.entrySet()) m.onNamespace(ns.getKey(), ns.getValue());
+    // x's pods are local, the others live on another node
+    for (Endpoint e : f.endpoints) {
+      Endpoint placed =
+          new Endpoint(
+              e.namespace(),
+              e.name(),
+              e.labels(),
+              e.addresses(),
+              e.interfaceName(),
+              e.namespace().equals("x") ? "node" : "other",
+              e.ports());
+      m.onEndpointUpdate(e.id(), placed);
+    }
+  }
+
+  private void apply(String yaml) {
+    for (Resource r : Fixture.CODEC.read(yaml)) m.onUpdate(r);
+    m.apply();
+  }
+
+  private static String fromY(int port) {
+    return knp(
+        "x",
+        "from-y",
+        "podSelector: {matchLabels: {pod: a}}\ningress:\n- from:\n  - namespaceSelector: {matchLabels: {ns: y}}\n  ports:\n  - port: "
+            + port);
+  }
+
+  @Test
+  void firstApplyBuildsTheTableWithFailClosedDispatchForLocalEndpointsOnly() {
+    apply(fromY(80));
+    String s = nft.last();
+    assertThat(s).startsWith("add table inet netctl\n");
+    assertThat(s).contains("add rule inet netctl forward ct state established,related accept\n");
+    assertThat(s).contains("add rule inet netctl forward ct state invalid drop\n");
+    assertThat(s)
+        .contains(
+            "add rule inet netctl from-wl drop comment \"unknown workload interface: fail closed\"");
+    assertThat(s).contains("\"calixa\" : goto ei-calixa").doesNotContain("caliya");
+    String set =
+        new NftSet.Addresses(
+                Labels.namespaceSelector(
+                    new dev.netctl.datastore.selector.Selector.Equals("ns", "y")))
+            .name();
+    assertThat(s).contains("add element inet netctl " + set + " { ");
+    assertThat(s)
+        .containsPattern("add element inet netctl " + set + " \\{ [0-9., ]*10\\.0\\.0\\.5");
+    assertThat(s).doesNotContain("flush table").doesNotContain("delete table");
+  }
+
+  @Test
+  void nothingChangedMeansNoTransaction() {
+    apply(fromY(80));
+    int n = nft.scripts.size();
+    assertThat(m.apply()).isEmpty();
+    assertThat(nft.scripts).hasSize(n);
+  }
+
+  @Test
+  void aChangedRuleRewritesOnlyThatPolicysChain() {
+    apply(fromY(80));
+    apply(fromY(81));
+    String s = nft.last();
+    String chain =
+        Names.policyChain(
+            new PolicyId("KubernetesNetworkPolicy", "x", "from-y"), Direction.INGRESS);
+    assertThat(s.lines().toList())
+        .as("one flush and the policy's rule, nothing else")
+        .containsExactly("flush chain inet netctl " + chain, s.lines().toList().get(1));
+    assertThat(s.lines().toList().get(1))
+        .startsWith("add rule inet netctl " + chain + " meta l4proto 6 ip saddr @s-")
+        .contains("th dport { 81 }");
+  }
+
+  @Test
+  void theEvaluatorSeesARuleOnlyChangeAsTheDataplaneDoes() {
+    apply(fromY(80));
+    assertThat(m.evaluator().evaluate(f.ipOf("y/a"), f.ipOf("x/a"), Protocols.TCP, 80).allowed())
+        .isTrue();
+    apply(fromY(81));
+    assertThat(m.evaluator().evaluate(f.ipOf("y/a"), f.ipOf("x/a"), Protocols.TCP, 80).allowed())
+        .isFalse();
+    assertThat(m.evaluator().evaluate(f.ipOf("y/a"), f.ipOf("x/a"), Protocols.TCP, 81).allowed())
+        .isTrue();
+  }
+
+  @Test
+  void podChurnChangesSetElementsOnly() {
+    apply(fromY(80));
+    Endpoint newcomer =
+        new Endpoint(
+            "y",
+            "d",
+            Map.of("pod", "d"),
+            List.of(Fixture.ip("10.0.1.1")),
+            "caliyd",
+            "other",
+            List.of());
+    m.onEndpointUpdate("y/d", newcomer);
+    String s = m.apply();
+    assertThat(s.lines().toList())
+        .singleElement()
+        .asString()
+        .matches("add element inet netctl s-[0-9a-f]+ \\{ 10\\.0\\.1\\.1 \\}");
+    m.onEndpointRemove("y/d");
+    assertThat(m.apply().lines().toList())
+        .singleElement()
+        .asString()
+        .startsWith("delete element inet netctl s-");
+  }
+
+  @Test
+  void aLocalPodGetsItsChainsAndDispatchEntries() {
+    apply(fromY(80));
+    m.onEndpointUpdate(
+        "x/d",
+        new Endpoint(
+            "x",
+            "d",
+            Map.of("pod", "a"),
+            List.of(Fixture.ip("10.0.1.2")),
+            "calixd",
+            "node",
+            List.of()));
+    String s = m.apply();
+    assertThat(s)
+        .contains(
+            "add chain inet netctl ei-calixd\n",
+            "add element inet netctl wl-ingress { \"calixd\" : goto ei-calixd }");
+    assertThat(s).contains("add rule inet netctl ei-calixd meta mark & 0x30000 == 0x0 jump p-");
+    assertThat(s).doesNotContain("flush chain");
+  }
+
+  @Test
+  void aDeletedPolicyLeavesNoChainOrSetBehind() {
+    apply(fromY(80));
+    for (Resource r : Fixture.CODEC.read(fromY(80))) m.onDelete(r);
+    String s = m.apply();
+    String chain =
+        Names.policyChain(
+            new PolicyId("KubernetesNetworkPolicy", "x", "from-y"), Direction.INGRESS);
+    assertThat(s)
+        .contains(
+            "flush chain inet netctl ei-calixa\n", "delete chain inet netctl " + chain + "\n");
+    assertThat(s).containsPattern("delete set inet netctl s-[0-9a-f]+\n");
+    assertThat(s.indexOf("flush chain inet netctl ei-calixa"))
+        .isLessThan(s.indexOf("delete chain inet netctl " + chain));
+  }
+
+  @Test
+  void theFirstApplySweepsWhatAnEarlierRunLeft() {
+    nft.table =
+        """
+        {"nftables": [{"metainfo": {}}, {"table": {"family": "inet", "name": "netctl"}},
+         {"chain": {"family": "inet", "table": "netctl", "name": "forward"}},
+         {"chain": {"family": "inet", "table": "netctl", "name": "p-stale-i"}},
+         {"chain": {"family": "inet", "table": "netctl", "name": "ei-calixa"}},
+         {"set": {"family": "inet", "table": "netctl", "name": "s-stale"}},
+         {"map": {"family": "inet", "table": "netctl", "name": "wl-ingress"}}]}
+        """;
+    apply(fromY(80));
+    String s = nft.last();
+    assertThat(s)
+        .contains(
+            "flush chain inet netctl ei-calixa\n",
+            "delete chain inet netctl p-stale-i\n",
+            "delete set inet netctl s-stale\n");
+    assertThat(s).doesNotContain("add chain inet netctl ei-calixa\n");
+  }
+
+  @Test
+  void aPolicyNftRefusesFailsClosedAndIsReported() {
+    apply(fromY(80));
+    nft.refuse = "th dport { 99 }";
+    apply(
+        fromY(99)
+            + calico("NetworkPolicy", "x", "fine", "ingress:\n- action: Allow\n  protocol: UDP"));
+    assertThat(m.failures())
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.policy().name()).isEqualTo("from-y");
+              assertThat(f.reason()).startsWith("nft: Error: Could not process rule");
+            });
+    String chain =
+        Names.policyChain(
+            new PolicyId("KubernetesNetworkPolicy", "x", "from-y"), Direction.INGRESS);
+    assertThat(nft.last())
+        .contains("add rule inet netctl " + chain + " drop comment \"fail closed: nft:");
+    assertThat(
+            m.evaluator()
+                .evaluate(f.ipOf("y/a"), f.ipOf("x/a"), Protocols.TCP, 99)
+                .ingress()
+                .outcome())
+        .isEqualTo(Verdict.Outcome.FAILED_CLOSED);
+  }
+
+  @Test
+  void aTransactionNftRefusesForNoPolicyReasonIsRetriedNextTime() {
+    apply(fromY(80));
+    nft.refuse = "10.0.1.3";
+    m.onEndpointUpdate(
+        "y/d",
+        new Endpoint(
+            "y", "d", Map.of(), List.of(Fixture.ip("10.0.1.3")), null, "other", List.of()));
+    assertThatThrownBy(m::apply).isInstanceOf(NftCommand.NftException.class);
+    nft.refuse = null;
+    assertThat(m.apply()).contains("10.0.1.3");
+  }
+
+  @Test
+  void anUnrenderablePolicyFailsClosedWithoutNft() {
+    apply(
+        calico(
+            "NetworkPolicy",
+            "x",
+            "v6",
+            "ingress:\n- action: Allow\n  source: {nets: ['fd00::/64']}"));
+    assertThat(m.failures())
+        .singleElement()
+        .extracting(PolicyStatus::reason)
+        .asString()
+        .contains("IPv6 nets");
+  }
+}
