@@ -341,6 +341,17 @@ public final class IpKernel implements Kernel {
     Commands.check(List.of(nft, "-f", "-"), script);
   }
 
+  @Override
+  public void nftCheck(String script) {
+    Commands.check(List.of(nft, "-c", "-f", "-"), script);
+  }
+
+  @Override
+  public String nftListTable(String family, String name) {
+    Commands.Result r = Commands.run(List.of(nft, "-j", "list", "table", family, name), null);
+    return r.ok() ? r.stdout() : null;
+  }
+
   private static JsonNode json(List<String> argv) {
     return parse(Commands.check(argv, null));
   }

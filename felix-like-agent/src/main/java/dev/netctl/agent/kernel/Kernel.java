@@ -62,6 +62,12 @@ public interface Kernel {
   /** Runs an nftables script as one transaction ({@code nft -f -}). */
   void nft(String script);
 
+  /** Checks an nftables script without applying it ({@code nft -c -f -}). */
+  void nftCheck(String script);
+
+  /** {@code nft -j list table FAMILY NAME}, or null when there is no such table. */
+  String nftListTable(String family, String name);
+
   /**
    * An item that could not be applied.
    *

@@ -14,6 +14,7 @@ import dev.netctl.agent.kernel.Kernel;
 import dev.netctl.agent.kernel.Link;
 import dev.netctl.agent.kernel.Ownership;
 import dev.netctl.agent.kernel.Vxlan;
+import dev.netctl.agent.policy.PolicyManager;
 import dev.netctl.agent.routing.BgpRouting;
 import dev.netctl.agent.routing.PeerPlanner;
 import dev.netctl.agent.syncer.Syncer;
@@ -92,6 +93,9 @@ public final class NodeAgent implements AutoCloseable {
   private final VxlanManager vxlan4;
   private final VxlanManager vxlan6;
   private final NatManager nat;
+  private final PolicyManager policy;
+  // What the policy manager was last given, by kind and storage name: fed as differences.
+  private final Map<String, dev.netctl.datastore.model.Resource> policyFed = new HashMap<>();
   private final Metrics metrics = new Metrics();
   private final Semaphore wake = new Semaphore(0);
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -135,6 +139,7 @@ public final class NodeAgent implements AutoCloseable {
     this.vxlan4 = new VxlanManager(kernel, Ownership.VXLAN_V4);
     this.vxlan6 = new VxlanManager(kernel, Ownership.VXLAN_V6);
     this.nat = new NatManager(kernel);
+    this.policy = new PolicyManager(options.nodeName(), Ownership.IFACE_PREFIX, nftCommand(kernel));
     this.status = AgentStatus.starting(options.nodeName());
   }
 
@@ -441,6 +446,15 @@ public final class NodeAgent implements AutoCloseable {
     failures.addAll(vxlan4.applyRemovals());
     failures.addAll(vxlan6.applyRemovals());
     nat.apply();
+    feedPolicy(snap);
+    try {
+      policy.apply();
+    } catch (RuntimeException e) {
+      // The manager fails closed on what it cannot render; a refused transaction is retried.
+      clean = false;
+      metrics.applyErrors.incrementAndGet();
+      LOG.log(Level.WARNING, "network policy not applied: {0}", e.getMessage());
+    }
     if (!failures.isEmpty()) {
       clean = false;
       metrics.kernelFailures.addAndGet(failures.size());
@@ -525,6 +539,48 @@ public final class NodeAgent implements AutoCloseable {
       return false;
     }
     return true;
+  }
+
+  /**
+   * Hands the policy manager what changed since the last full apply: policies, tiers, profiles and
+   * every workload endpoint (remote ones too: selectors match their addresses).
+   */
+  private void feedPolicy(Syncer.Snapshot snap) {
+    Map<String, dev.netctl.datastore.model.Resource> now = new HashMap<>();
+    for (var r : snap.policy()) now.put(r.kind().name() + "/" + r.storageName(), r);
+    for (var w : snap.workloads()) now.put(w.kind().name() + "/" + w.storageName(), w);
+    for (var e : now.entrySet()) {
+      if (!e.getValue().equals(policyFed.get(e.getKey()))) policy.onUpdate(e.getValue());
+    }
+    for (var e : policyFed.entrySet()) {
+      if (!now.containsKey(e.getKey())) policy.onDelete(e.getValue());
+    }
+    policyFed.clear();
+    policyFed.putAll(now);
+  }
+
+  /** nft through the kernel interface, so tests run it against the fake. */
+  private static dev.netctl.agent.policy.NftCommand nftCommand(Kernel kernel) {
+    return new dev.netctl.agent.policy.NftCommand() {
+      @Override
+      public void run(String script) {
+        try {
+          kernel.nft(script);
+        } catch (dev.netctl.agent.kernel.KernelException e) {
+          throw new NftException(e.getMessage());
+        }
+      }
+
+      @Override
+      public void check(String script) {
+        kernel.nftCheck(script);
+      }
+
+      @Override
+      public String listTableJson(String family, String name) {
+        return kernel.nftListTable(family, name);
+      }
+    };
   }
 
   private int podMtu(DesiredState d) {

@@ -38,6 +38,8 @@ public final class Syncer implements AutoCloseable {
   private final KindFeed<WorkloadEndpoint> workloads;
   private final KindFeed<BGPConfiguration> bgpConfigs;
   private final KindFeed<BGPPeer> bgpPeers;
+  // Network policy: every policy kind, tiers and profiles (namespace labels), as resources.
+  private final List<KindFeed<? extends Resource>> policy;
   private final List<KindFeed<?>> all;
   private volatile boolean closed;
   private volatile boolean full = true;
@@ -64,7 +66,17 @@ public final class Syncer implements AutoCloseable {
     this.bgpConfigs = resource(store, codec, Kind.BGP_CONFIGURATION, any);
     this.bgpPeers = resource(store, codec, Kind.BGP_PEER, any);
     this.blocks = new KindFeed<>(store, IpamStore.BLOCK_KIND, Syncer::blockInfo, blockChange);
-    this.all = List.of(pools, nodes, blocks, workloads, bgpConfigs, bgpPeers);
+    this.policy =
+        List.of(
+            resource(store, codec, Kind.NETWORK_POLICY, any),
+            resource(store, codec, Kind.GLOBAL_NETWORK_POLICY, any),
+            resource(store, codec, Kind.KUBERNETES_NETWORK_POLICY, any),
+            resource(store, codec, Kind.TIER, any),
+            resource(store, codec, Kind.PROFILE, any));
+    List<KindFeed<?>> feeds =
+        new ArrayList<>(List.of(pools, nodes, blocks, workloads, bgpConfigs, bgpPeers));
+    feeds.addAll(policy);
+    this.all = List.copyOf(feeds);
   }
 
   private static <R extends Resource> KindFeed<R> resource(
@@ -122,13 +134,16 @@ public final class Syncer implements AutoCloseable {
 
   /** The current objects. */
   public Snapshot snapshot() {
+    List<Resource> policyResources = new ArrayList<>();
+    for (KindFeed<? extends Resource> f : policy) policyResources.addAll(f.values());
     return new Snapshot(
         pools.values(),
         nodes.values(),
         blocks.values(),
         workloads.values(),
         bgpConfigs.values(),
-        bgpPeers.values());
+        bgpPeers.values(),
+        policyResources);
   }
 
   /**
@@ -166,5 +181,6 @@ public final class Syncer implements AutoCloseable {
       List<BlockInfo> blocks,
       List<WorkloadEndpoint> workloads,
       List<BGPConfiguration> bgpConfigs,
-      List<BGPPeer> bgpPeers) {}
+      List<BGPPeer> bgpPeers,
+      List<Resource> policy) {}
 }

@@ -119,6 +119,14 @@ public final class FakeKernel implements Kernel {
   }
 
   @Override
+  public void nftCheck(String script) {}
+
+  @Override
+  public String nftListTable(String family, String name) {
+    return null;
+  }
+
+  @Override
   public void nft(String script) {
     writes.add("nft");
     nftScripts.add(script);

@@ -144,7 +144,9 @@ class NodeAgentTest {
         .isEqualTo(me.spec().ipv4VXLANTunnelAddr());
     assertThat(kernel.neighbours.get(Ownership.VXLAN_V4)).hasSize(1);
     assertThat(kernel.owned.values()).anyMatch(r -> r.type() == Route.Type.BLACKHOLE);
-    assertThat(kernel.nftScripts.getLast()).contains("masquerade fully-random");
+    assertThat(kernel.nftScripts).anyMatch(x -> x.contains("masquerade fully-random"));
+    // The policy table: present (fail closed for unknown workload interfaces) with no policy.
+    assertThat(kernel.nftScripts).anyMatch(x -> x.contains("table inet netctl"));
     assertThat(kernel.sysctls).containsEntry("net/ipv4/ip_forward", "1");
     await().atMost(Duration.ofSeconds(10)).until(() -> agent.podMtu() == 1450);
 
