@@ -51,6 +51,11 @@ class NodeAgentTest {
   }
 
   private void start(IPPoolSpec pool) throws Exception {
+    start(pool, false);
+  }
+
+  /** Starts the agent; dual stack gives both nodes IPv6 addresses and the remote node a v6 VTEP. */
+  private void start(IPPoolSpec pool, boolean dualStack) throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.61"))) {
       port = s.getLocalPort();
@@ -64,11 +69,11 @@ class NodeAgentTest {
         new Node(
             ObjectMeta.named("remote"),
             new NodeSpec(
-                new NodeBGPSpec("127.0.0.62/8", null, null, null),
+                new NodeBGPSpec("127.0.0.62/8", dualStack ? "fd00:1::62/64" : null, null, null),
                 "10.244.9.1",
                 "66:00:00:00:00:09",
-                null,
-                null)));
+                dualStack ? "fd00:10::9:1" : null,
+                dualStack ? "66:00:00:00:06:09" : null)));
     createBlock("10.244.9.0/26", "remote");
     kernel.links.put(
         "eth0",
@@ -79,13 +84,15 @@ class NodeAgentTest {
             "02:00:00:00:00:01",
             true,
             "veth",
-            List.of(Cidr.parse("127.0.0.61/8"))));
+            dualStack
+                ? List.of(Cidr.parse("127.0.0.61/8"), Cidr.parse("fd00:1::61/64"))
+                : List.of(Cidr.parse("127.0.0.61/8"))));
     agent =
         new NodeAgent(
             new AgentOptions(
                 "me",
                 "127.0.0.61/8",
-                "none",
+                dualStack ? "auto" : "none",
                 "first-found",
                 4096,
                 4789,
@@ -164,6 +171,37 @@ class NodeAgentTest {
     await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(() -> assertThat(owned("10.244.10.0/26")).isNull());
+  }
+
+  @Test
+  void dualStackProgramsTheIpv6VxlanDeviceVtepAndRoutes() throws Exception {
+    client.create(
+        new IPPool(
+            ObjectMeta.named("p6"),
+            new IPPoolSpec(
+                "fd00:10::/48", null, EncapsulationMode.NEVER, EncapsulationMode.ALWAYS, false,
+                false, false, null, null, null)));
+    createBlock("fd00:10::9:0/122", "remote");
+    start(vxlanPool(false), true);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(owned("fd00:10::9:0/122"))
+                    .isEqualTo(
+                        Route.via(
+                            Cidr.parse("fd00:10::9:0/122"),
+                            Cidr.parseAddress("fd00:10::9:1"),
+                            Ownership.VXLAN_V6,
+                            true)));
+    Node me = client.get(Kind.NODE, "me");
+    assertThat(me.spec().bgp().ipv6Address()).isEqualTo("fd00:1::61/64");
+    assertThat(me.spec().ipv6VXLANTunnelAddr()).startsWith("fd00:10:");
+    assertThat(kernel.vxlans.get(Ownership.VXLAN_V6).mtu()).isEqualTo(1430);
+    assertThat(kernel.neighbours.get(Ownership.VXLAN_V6)).hasSize(1);
+    assertThat(kernel.sysctls).containsEntry("net/ipv6/conf/all/forwarding", "1");
+    // Both families' VTEPs and the smaller (IPv6) overhead decide the pod MTU.
+    await().atMost(Duration.ofSeconds(10)).until(() -> agent.podMtu() == 1430);
   }
 
   @Test
