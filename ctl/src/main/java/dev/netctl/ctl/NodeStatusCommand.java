@@ -148,6 +148,9 @@ final class NodeStatusCommand implements Callable<Integer> {
     for (Map.Entry<String, JsonNode> e : s.path("encapsulation").properties()) {
       out.println("  pool " + e.getKey() + ": " + e.getValue().asText());
     }
+    for (JsonNode f : s.path("policyFailures")) {
+      out.println("  policy FAILED CLOSED: " + f.asText());
+    }
     out.println("  last apply:    " + s.path("lastApply").asText("never"));
     if (!s.path("lastError").isNull() && !s.path("lastError").asText().isEmpty()) {
       out.println("  last error:    " + s.path("lastError").asText());

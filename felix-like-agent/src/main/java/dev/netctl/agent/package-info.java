@@ -5,7 +5,7 @@
  * BGPConfiguration, BGPPeer and Node resources and originates the node's IPAM blocks.
  *
  * <p>Packages: {@code kernel} (the kernel interface, real and fake), {@code syncer}, {@code calc},
- * {@code dataplane}, {@code routing} (BGP wiring), {@code node} (the process), and later {@code
- * cni} and {@code policy}.
+ * {@code dataplane}, {@code routing} (BGP wiring), {@code policy} (network policy on nftables),
+ * {@code cni} (the CNI plugin and its agent side) and {@code node} (the process).
  */
 package dev.netctl.agent;

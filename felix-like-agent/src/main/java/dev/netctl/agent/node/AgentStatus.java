@@ -19,6 +19,7 @@ import java.util.Map;
  * @param mtu the pod MTU the agent publishes
  * @param lastApply RFC 3339 time of the last successful apply, or null
  * @param lastError the last apply error, or null
+ * @param policyFailures policies the dataplane could not render, each failing closed, with why
  */
 public record AgentStatus(
     String node,
@@ -33,7 +34,12 @@ public record AgentStatus(
     boolean ipipFallback,
     int mtu,
     String lastApply,
-    String lastError) {
+    String lastError,
+    List<String> policyFailures) {
+
+  public AgentStatus {
+    policyFailures = policyFailures == null ? List.of() : List.copyOf(policyFailures);
+  }
 
   /**
    * One BGP session, in {@code calicoctl node status}' terms.
@@ -49,6 +55,6 @@ public record AgentStatus(
   /** Before anything is known. */
   static AgentStatus starting(String node) {
     return new AgentStatus(
-        node, null, null, false, false, List.of(), 0, 0, Map.of(), false, 0, null, null);
+        node, null, null, false, false, List.of(), 0, 0, Map.of(), false, 0, null, null, List.of());
   }
 }

@@ -22,6 +22,7 @@ public final class Metrics {
   private volatile int routes;
   private volatile int vteps;
   private volatile boolean ipipFallback;
+  private volatile int policyFailures;
   private volatile Map<String, Integer> sessionsByState = Map.of();
 
   void observeApply(long nanos) {
@@ -31,7 +32,9 @@ public final class Metrics {
     for (int i = 0; i < BUCKETS.length; i++) if (s <= BUCKETS[i]) applyBuckets.incrementAndGet(i);
   }
 
-  void gauges(int routes, int vteps, boolean fallback, Map<String, Integer> sessions) {
+  void gauges(
+      int routes, int vteps, boolean fallback, Map<String, Integer> sessions, int policyFailures) {
+    this.policyFailures = policyFailures;
     this.routes = routes;
     this.vteps = vteps;
     this.ipipFallback = fallback;
@@ -64,6 +67,11 @@ public final class Metrics {
         "netctl_agent_ipip_fallback",
         "1 when IP-in-IP pools are carried over VXLAN because the kernel has no IPIP.",
         ipipFallback ? 1 : 0);
+    gauge(
+        sb,
+        "netctl_agent_policy_failures",
+        "Policies the dataplane cannot render; their endpoints fail closed.",
+        policyFailures);
     sb.append("# HELP netctl_agent_bgp_sessions BGP sessions by state.\n");
     sb.append("# TYPE netctl_agent_bgp_sessions gauge\n");
     for (var e : sessionsByState.entrySet()) {

@@ -819,7 +819,11 @@ public final class NodeAgent implements AutoCloseable {
     }
     boolean fallback = Boolean.FALSE.equals(ipipSupported);
     metrics.gauges(
-        routes.programmedCount(), vxlan4.vtepCount() + vxlan6.vtepCount(), fallback, byState);
+        routes.programmedCount(),
+        vxlan4.vtepCount() + vxlan6.vtepCount(),
+        fallback,
+        byState,
+        policy.failures().size());
     boolean ready = syncer.inSync() && firstApplyDone && bgp.allEstablished() && datastoreReachable;
     status =
         new AgentStatus(
@@ -835,7 +839,8 @@ public final class NodeAgent implements AutoCloseable {
             fallback,
             podMtu,
             clock.instant().toString(),
-            error);
+            error,
+            policy.failures().stream().map(f -> f.policy() + ": " + f.reason()).toList());
   }
 
   static String stateName(dev.netctl.bgp.fsm.State s) {
@@ -858,7 +863,8 @@ public final class NodeAgent implements AutoCloseable {
         s.ipipFallback(),
         s.mtu(),
         s.lastApply(),
-        error);
+        error,
+        s.policyFailures());
   }
 
   /**

@@ -179,8 +179,16 @@ class NodeAgentTest {
         new IPPool(
             ObjectMeta.named("p6"),
             new IPPoolSpec(
-                "fd00:10::/48", null, EncapsulationMode.NEVER, EncapsulationMode.ALWAYS, false,
-                false, false, null, null, null)));
+                "fd00:10::/48",
+                null,
+                EncapsulationMode.NEVER,
+                EncapsulationMode.ALWAYS,
+                false,
+                false,
+                false,
+                null,
+                null,
+                null)));
     createBlock("fd00:10::9:0/122", "remote");
     start(vxlanPool(false), true);
     await()
