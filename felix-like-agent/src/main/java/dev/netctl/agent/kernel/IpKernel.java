@@ -177,10 +177,16 @@ public final class IpKernel implements Kernel {
       b.append(" dstport ").append(v.port()).append(" nolearning\n");
       items.add("link add");
     }
-    b.append("link set ").append(v.name()).append(" address ").append(v.mac());
-    b.append(" mtu ").append(v.mtu()).append(" up\n");
-    items.add("link set");
-    if (v.address() != null) {
+    // Unchanged settings are not written again: every write is a link event for every watcher.
+    if (existing == null
+        || !v.mac().equalsIgnoreCase(existing.path("address").asText())
+        || existing.path("mtu").asInt() != v.mtu()
+        || !hasFlag(existing, "UP")) {
+      b.append("link set ").append(v.name()).append(" address ").append(v.mac());
+      b.append(" mtu ").append(v.mtu()).append(" up\n");
+      items.add("link set");
+    }
+    if (v.address() != null && (existing == null || !hasAddress(existing, v.address()))) {
       b.append("addr replace ").append(v.address()).append(" dev ").append(v.name()).append('\n');
       items.add("addr replace");
     }
@@ -195,8 +201,21 @@ public final class IpKernel implements Kernel {
         items.add("addr del " + c);
       }
     }
+    if (items.isEmpty()) return;
     List<Failure> f = batch(ip, b.toString(), items);
     if (!f.isEmpty()) throw new KernelException("setting up " + v.name() + ": " + f);
+  }
+
+  private static boolean hasAddress(JsonNode link, Cidr address) {
+    for (JsonNode a : link.path("addr_info")) {
+      String local = a.path("local").asText(null);
+      if (local != null
+          && a.path("prefixlen").asInt() == address.prefixLength()
+          && Cidr.parseAddress(local).equals(address.address())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private boolean sameVxlan(JsonNode link, Vxlan v) {
@@ -322,10 +341,10 @@ public final class IpKernel implements Kernel {
     }
   }
 
-  private static final Pattern MONITOR_LINK = Pattern.compile("^(?:Deleted )?\\d+: ([^:@ ]+)");
+  private static final Pattern MONITOR_LINK = Pattern.compile("^(Deleted )?\\d+: ([^:@ ]+)");
 
   @Override
-  public AutoCloseable watchLinks(java.util.function.Consumer<String> onChange) {
+  public AutoCloseable watchLinks(java.util.function.BiConsumer<String, Boolean> onChange) {
     Process p;
     try {
       p = new ProcessBuilder(ip, "-o", "monitor", "link").redirectErrorStream(true).start();
@@ -343,7 +362,7 @@ public final class IpKernel implements Kernel {
                           p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
                   Matcher m = MONITOR_LINK.matcher(line);
-                  if (m.find()) onChange.accept(m.group(1));
+                  if (m.find()) onChange.accept(m.group(2), m.group(1) != null);
                 }
               } catch (IOException e) {
                 // the monitor was closed

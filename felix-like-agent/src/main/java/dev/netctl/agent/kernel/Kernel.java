@@ -54,10 +54,10 @@ public interface Kernel {
   void sysctl(String key, String value);
 
   /**
-   * Calls {@code onChange} with the name of a link that appeared, changed or went away (from a
-   * thread of its own) until the returned handle is closed.
+   * Calls {@code onChange} with the name of a link that appeared or changed ({@code false}) or went
+   * away ({@code true}), from a thread of its own, until the returned handle is closed.
    */
-  AutoCloseable watchLinks(java.util.function.Consumer<String> onChange);
+  AutoCloseable watchLinks(java.util.function.BiConsumer<String, Boolean> onChange);
 
   /** Runs an nftables script as one transaction ({@code nft -f -}). */
   void nft(String script);

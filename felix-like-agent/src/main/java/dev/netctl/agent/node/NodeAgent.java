@@ -77,6 +77,9 @@ public final class NodeAgent implements AutoCloseable {
   /** Node annotation that tells peers this node carries IPIP pools over VXLAN. */
   public static final String IPIP_FALLBACK_ANNOTATION = "netctl.dev/ipip-fallback";
 
+  private static final java.util.Set<String> OWN_DEVICES =
+      java.util.Set.of(Ownership.VXLAN_V4, Ownership.VXLAN_V6, Ownership.IPIP);
+
   static final int VXLAN_OVERHEAD_V4 = 50;
   static final int VXLAN_OVERHEAD_V6 = 70;
   static final int IPIP_OVERHEAD = 20;
@@ -165,11 +168,13 @@ public final class NodeAgent implements AutoCloseable {
             });
     linkWatch =
         kernel.watchLinks(
-            name -> {
-              // Workload veths come and go with pods and their routes follow the endpoints; any
-              // other link change (the parent, a tunnel device, an address) can invalidate routes
-              // behind our back, so the next apply re-reads the kernel.
+            (name, deleted) -> {
+              // Workload veths come and go with pods and their routes follow the endpoints. Our
+              // own tunnel devices change when we write them (each write is an event: re-reading
+              // on those would loop); only their removal by someone else matters. Any other link
+              // change (the parent, an address) can invalidate routes behind our back.
               if (name.startsWith(Ownership.IFACE_PREFIX)) return;
+              if (!deleted && OWN_DEVICES.contains(name)) return;
               resyncRequested = true;
               poke();
             });

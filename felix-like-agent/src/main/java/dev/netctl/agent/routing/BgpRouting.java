@@ -156,29 +156,32 @@ public final class BgpRouting implements AutoCloseable {
   private final class Listener implements RouteListener {
     @Override
     public void announced(InetAddress peer, List<ReceivedRoute> routes) {
+      boolean changed = false;
       for (ReceivedRoute r : routes) {
         InetAddress nh = r.nextHop();
         Cidr c = cidr(r.nlri().prefix());
         if (nh == null || c == null) continue;
         if (c.isIPv4() != (nh instanceof Inet4Address)) continue; // no usable next hop
-        learned.computeIfAbsent(c, k -> new ConcurrentHashMap<>()).put(peer, nh);
+        InetAddress old = learned.computeIfAbsent(c, k -> new ConcurrentHashMap<>()).put(peer, nh);
+        changed |= !nh.equals(old);
       }
-      onLearned.run();
+      // Only a real change wakes the agent: a re-announcement with the same next hop (a route
+      // refresh, an attribute the kernel does not see) must not cost a full recalculation.
+      if (changed) onLearned.run();
     }
 
     @Override
     public void withdrawn(InetAddress peer, List<Nlri> nlri) {
+      boolean changed = false;
       for (Nlri n : nlri) {
         Cidr c = cidr(n.prefix());
         if (c == null) continue;
-        learned.computeIfPresent(
-            c,
-            (k, m) -> {
-              m.remove(peer);
-              return m.isEmpty() ? null : m;
-            });
+        Map<InetAddress, InetAddress> m = learned.get(c);
+        if (m == null || m.remove(peer) == null) continue;
+        changed = true;
+        if (m.isEmpty()) learned.remove(c, m);
       }
-      onLearned.run();
+      if (changed) onLearned.run();
     }
   }
 

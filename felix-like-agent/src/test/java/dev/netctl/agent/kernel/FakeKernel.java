@@ -110,10 +110,10 @@ public final class FakeKernel implements Kernel {
   }
 
   /** The agent's link-change callback, for tests to fire. */
-  public volatile java.util.function.Consumer<String> linkListener;
+  public volatile java.util.function.BiConsumer<String, Boolean> linkListener;
 
   @Override
-  public AutoCloseable watchLinks(java.util.function.Consumer<String> onChange) {
+  public AutoCloseable watchLinks(java.util.function.BiConsumer<String, Boolean> onChange) {
     linkListener = onChange;
     return () -> linkListener = null;
   }
