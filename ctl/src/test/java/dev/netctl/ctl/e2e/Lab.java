@@ -226,7 +226,9 @@ final class Lab implements AutoCloseable {
             "--name",
             node,
             "--resync-interval",
-            "30");
+            "30",
+            "--cni-socket",
+            dir.resolve(node + "-cni.sock").toString());
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     Process proc = pb.start();
     agents.put(node, proc);

@@ -84,22 +84,34 @@ public final class FakeKernel implements Kernel {
     neighbours.remove(name);
   }
 
+  /** FDB per device, keyed by MAC as the kernel's is: a MAC has one destination. */
+  public final Map<String, Map<String, InetAddress>> fdb = new HashMap<>();
+
   @Override
   public List<Neighbour> neighbours(String device) {
-    return List.copyOf(neighbours.getOrDefault(device, Set.of()));
+    Map<String, InetAddress> f = fdb.getOrDefault(device, Map.of());
+    List<Neighbour> out = new ArrayList<>();
+    for (Neighbour n : neighbours.getOrDefault(device, Set.of())) {
+      out.add(new Neighbour(n.tunnelAddress(), n.mac(), f.get(n.mac())));
+    }
+    return out;
   }
 
   @Override
   public List<Failure> applyNeighbours(
       String device, List<Neighbour> replace, List<Neighbour> delete) {
     Set<Neighbour> s = neighbours.computeIfAbsent(device, k -> new HashSet<>());
+    Map<String, InetAddress> f = fdb.computeIfAbsent(device, k -> new HashMap<>());
     for (Neighbour n : delete) {
       writes.add("neigh del " + n.tunnelAddress().getHostAddress());
-      s.remove(n);
+      s.removeIf(x -> x.tunnelAddress().equals(n.tunnelAddress()));
+      f.remove(n.mac());
     }
     for (Neighbour n : replace) {
       writes.add("neigh replace " + n.tunnelAddress().getHostAddress());
-      s.add(n);
+      s.removeIf(x -> x.tunnelAddress().equals(n.tunnelAddress()));
+      s.add(new Neighbour(n.tunnelAddress(), n.mac(), null));
+      f.put(n.mac(), n.underlay());
     }
     return List.of();
   }
