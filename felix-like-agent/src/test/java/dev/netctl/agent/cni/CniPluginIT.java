@@ -408,6 +408,35 @@ class CniPluginIT {
     assertThat(handles()).isEmpty();
   }
 
+  /** What calico-ipam is for: another main plugin (Debian's bridge) delegating IPAM to ours. */
+  @Test
+  void debiansBridgePluginGetsItsAddressesFromTheIpamPlugin() {
+    String pod = n.newPod();
+    String conf =
+        "{\"cniVersion\":\"1.0.0\",\"name\":\"bridge-net\",\"type\":\"bridge\","
+            + "\"bridge\":\"cnitest0\",\"isGateway\":false,\"ipMasq\":false,\"agent_socket\":\""
+            + n.socket
+            + "\",\"ipam\":{\"type\":\"netctl-ipam\"}}";
+    Map<String, String> env = new java.util.HashMap<>(env("ADD", "bridged", pod, null));
+    // The bridge plugin finds netctl-ipam on CNI_PATH, as a runtime's conflist would have it.
+    env.put("CNI_PATH", "/usr/lib/cni:" + n.binDir);
+    CniNode.Run add = n.exec("/usr/lib/cni/bridge", env, conf);
+    assertThat(add.exit()).as("bridge: %s %s", add.stdout(), add.stderr()).isZero();
+    String address = (String) list(add.json(), "ips").getFirst().get("address");
+    String ip = address.substring(0, address.indexOf('/'));
+    assertThat(CniNode.sh("ip -n " + pod + " -o addr show dev eth0")).contains(ip);
+    assertThat(n.node("ip -o link show cnitest0")).contains("cnitest0");
+    assertThat(handles()).containsExactly("bridge-net.bridged");
+    assertThat(endpoints()).as("the IPAM plugin alone makes no WorkloadEndpoint").isEmpty();
+
+    Map<String, String> del = new java.util.HashMap<>(env("DEL", "bridged", pod, null));
+    del.put("CNI_PATH", "/usr/lib/cni:" + n.binDir);
+    assertThat(n.exec("/usr/lib/cni/bridge", del, conf).exit()).isZero();
+    assertThat(handles()).isEmpty();
+    n.node("ip link del cnitest0");
+    n.deletePod(pod);
+  }
+
   @Test
   void podAnnotationsPickAFixedAddressOrAPool() {
     String pod = n.newPod();
