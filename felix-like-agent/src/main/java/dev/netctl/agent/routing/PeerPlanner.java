@@ -1,6 +1,10 @@
 package dev.netctl.agent.routing;
 
 import dev.netctl.bgp.fsm.PeerConfig;
+import dev.netctl.bgp.policy.Action;
+import dev.netctl.bgp.policy.Policy;
+import dev.netctl.bgp.policy.Statement;
+import dev.netctl.bgp.policy.Verdict;
 import dev.netctl.bgp.rib.RoutePolicy;
 import dev.netctl.bgp.session.PeerSpec;
 import dev.netctl.bgp.speaker.Neighbor;
@@ -9,6 +13,7 @@ import dev.netctl.datastore.model.BGPConfigurationSpec;
 import dev.netctl.datastore.model.BGPPeer;
 import dev.netctl.datastore.model.BGPPeerSpec;
 import dev.netctl.datastore.model.Cidr;
+import dev.netctl.datastore.model.NextHopMode;
 import dev.netctl.datastore.model.Node;
 import dev.netctl.datastore.model.NodeBGPSpec;
 import dev.netctl.datastore.model.PeerAddress;
@@ -179,11 +184,31 @@ public final class PeerPlanner {
         new PeerSpec(new InetSocketAddress(remote, port), local, config, false, password, ttl);
     // Cluster-internal routes are exchanged freely; an eBGP peer (a ToR) gets and gives every
     // route too — without an explicit policy RFC 8212 would exchange nothing.
-    Neighbor n = Neighbor.of(spec).withPolicies(RoutePolicy.ACCEPT_ALL, RoutePolicy.ACCEPT_ALL);
+    Neighbor n = Neighbor.of(spec).withPolicies(RoutePolicy.ACCEPT_ALL, exportPolicy(s));
     // IPv6 blocks travel over the IPv4 session with the node's IPv6 address as next hop (RFC
     // 2545); a node without one does not offer IPv6 on the session.
     if (nextHop6 != null) n = n.withIpv6NextHop(nextHop6);
     return rrClient ? n.asReflectorClient() : n;
+  }
+
+  /**
+   * Everything is exported; {@code keepOriginalNextHop} (or {@code nextHopMode: Keep}) passes the
+   * next hop on unchanged, {@code nextHopMode: Self} always sets our own, Auto leaves the BGP
+   * default (self toward eBGP, unchanged toward iBGP).
+   */
+  static RoutePolicy exportPolicy(BGPPeerSpec s) {
+    NextHopMode mode = s == null ? null : s.nextHopMode();
+    Action.SetNextHop action = null;
+    if (s != null && (s.keepOriginalNextHop() || mode == NextHopMode.KEEP)) {
+      action = Action.SetNextHop.keep();
+    } else if (mode == NextHopMode.SELF) {
+      action = Action.SetNextHop.self();
+    }
+    if (action == null) return RoutePolicy.ACCEPT_ALL;
+    return new Policy(
+        "next-hop-" + action.mode().name().toLowerCase(java.util.Locale.ROOT),
+        List.of(new Statement(List.of(), List.of(action), Verdict.ACCEPT)),
+        Verdict.ACCEPT);
   }
 
   private boolean appliesTo(BGPPeerSpec s, Node me) {

@@ -117,6 +117,40 @@ class PeerPlannerTest {
   }
 
   @Test
+  void keepOriginalNextHopAndNextHopModeBecomeTheExportPolicy() {
+    BGPPeerSpec keep =
+        new BGPPeerSpec(
+            null, null, "10.0.0.254", 65001L, null, null, true, null, null, null, null, null);
+    BGPPeerSpec self =
+        new BGPPeerSpec(
+            null,
+            null,
+            "10.0.0.254",
+            65001L,
+            null,
+            null,
+            false,
+            dev.netctl.datastore.model.NextHopMode.SELF,
+            null,
+            null,
+            null,
+            null);
+    BGPPeerSpec auto = BGPPeerSpec.global("10.0.0.254", 65001);
+    assertThat(PeerPlanner.exportPolicy(keep))
+        .isEqualTo(
+            new dev.netctl.bgp.policy.Policy(
+                "next-hop-keep",
+                List.of(
+                    new dev.netctl.bgp.policy.Statement(
+                        List.of(),
+                        List.of(dev.netctl.bgp.policy.Action.SetNextHop.keep()),
+                        dev.netctl.bgp.policy.Verdict.ACCEPT)),
+                dev.netctl.bgp.policy.Verdict.ACCEPT));
+    assertThat(PeerPlanner.exportPolicy(self).toString()).contains("SELF");
+    assertThat(PeerPlanner.exportPolicy(auto)).isEqualTo(dev.netctl.bgp.rib.RoutePolicy.ACCEPT_ALL);
+  }
+
+  @Test
   void perNodeConfigurationOverridesPortAndAs() {
     BGPConfiguration global =
         new BGPConfiguration(
