@@ -52,7 +52,7 @@ public final class AgentBench {
 
   private static final Pattern FIRST_APPLY =
       Pattern.compile(
-          "first apply: (\\d+) routes, (\\d+) VTEPs in (\\d+) ms \\((\\d+) ms after start\\)");
+          "first apply: (\\d+) routes, (\\d+) VTEPs in (\\d+) ms \\((\\d+) ms after start[;)]");
 
   private final int blocks;
   private final int nodes;

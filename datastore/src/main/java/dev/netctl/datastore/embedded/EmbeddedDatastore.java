@@ -65,9 +65,13 @@ public final class EmbeddedDatastore implements Datastore {
    * @param busyTimeout how long a write waits for another process holding the write lock
    */
   public record Options(Duration pollInterval, int retainedEvents, Duration busyTimeout) {
-    /** 25 ms polls, 10,000 events of history, 10 s busy timeout. */
+    /**
+     * 10 ms polls, 10,000 events of history, 10 s busy timeout. The poll is the delay a node agent
+     * sees between another process's write and its watch event (an idle poll is one read of the
+     * meta table; the poller runs only while something watches).
+     */
     public static final Options DEFAULT =
-        new Options(Duration.ofMillis(25), 10_000, Duration.ofSeconds(10));
+        new Options(Duration.ofMillis(10), 10_000, Duration.ofSeconds(10));
 
     public Options {
       if (pollInterval.isNegative() || pollInterval.isZero()) {

@@ -58,7 +58,22 @@ public final class RouteManager {
   /** Makes the next apply re-read the kernel before diffing. */
   public void resync() {
     needResync = true;
+    prefetched = null;
   }
+
+  /**
+   * Starts the kernel read the next apply needs (if it needs one) on a virtual thread, so it runs
+   * while the caller sets up VXLAN devices and VTEPs instead of after them.
+   */
+  public void prefetch() {
+    if (needResync && prefetched == null) {
+      prefetched =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              kernel::ownedRoutes, Thread::startVirtualThread);
+    }
+  }
+
+  private java.util.concurrent.CompletableFuture<List<Route>> prefetched;
 
   /** Routes the last apply could not program (retried by the next apply). */
   public List<Kernel.Failure> lastFailures() {
@@ -78,7 +93,15 @@ public final class RouteManager {
   public int apply() {
     if (needResync) {
       programmed.clear();
-      for (Route r : kernel.ownedRoutes()) programmed.put(r.dst(), r);
+      List<Route> owned;
+      try {
+        owned = prefetched != null ? prefetched.join() : kernel.ownedRoutes();
+      } catch (java.util.concurrent.CompletionException e) {
+        throw e.getCause() instanceof RuntimeException r ? r : e;
+      } finally {
+        prefetched = null;
+      }
+      for (Route r : owned) programmed.put(r.dst(), r);
       needResync = false;
       dirty = null;
     }

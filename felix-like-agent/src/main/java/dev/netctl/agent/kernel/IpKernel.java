@@ -312,11 +312,14 @@ public final class IpKernel implements Kernel {
       neigh.append(n.mac()).append(" dev ").append(device).append(" nud permanent\n");
     }
     List<Failure> failures = new ArrayList<>();
-    // Deleting an entry that is already gone is not a failure worth retrying.
-    for (Failure f : batch(bridge, fdb.toString(), fdbItems)) {
+    // The two tables are independent: both batches run at once. (Deleting an entry that is
+    // already gone is not a failure worth retrying.)
+    var fdbDone = inParallel(() -> batch(bridge, fdb.toString(), fdbItems));
+    List<Failure> neighFailures = batch(ip, neigh.toString(), items);
+    for (Failure f : fdbDone.join()) {
       if (!delete.contains(f.item())) failures.add(f);
     }
-    for (Failure f : batch(ip, neigh.toString(), items)) {
+    for (Failure f : neighFailures) {
       if (!delete.contains(f.item())) failures.add(f);
     }
     return failures;
