@@ -168,6 +168,9 @@ public final class AgentBench {
             + "/26");
   }
 
+  // The agent running now, so that cleanup stops it whatever failed.
+  private Process running;
+
   private Process startAgent(Path log) throws IOException {
     ProcessBuilder pb =
         new ProcessBuilder(
@@ -188,7 +191,8 @@ public final class AgentBench {
             "none");
     pb.environment().put("NETCTL_NO_BUILD", "1");
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    return pb.start();
+    running = pb.start();
+    return running;
   }
 
   private static Matcher awaitLog(Path log, Pattern p, long timeoutMs) throws Exception {
@@ -356,6 +360,10 @@ public final class AgentBench {
 
   void cleanup() {
     try {
+      if (running != null && running.isAlive()) {
+        running.destroy();
+        if (!running.waitFor(20, TimeUnit.SECONDS)) running.destroyForcibly();
+      }
       if (store != null) store.close();
       new ProcessBuilder("ip", "netns", "del", ns).start().waitFor(10, TimeUnit.SECONDS);
       new ProcessBuilder("ip", "netns", "del", ns + "x").start().waitFor(10, TimeUnit.SECONDS);
