@@ -511,7 +511,7 @@ public final class NodeAgent implements AutoCloseable {
       firstApplyDone = true;
     }
     metrics.observeApply(took);
-    publishStatus(d, snap, cluster, null);
+    publishStatus(d, state, cluster, null);
     return clean;
   }
 
@@ -804,10 +804,10 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   private void publishStatus(
-      DesiredState d, Syncer.Snapshot snap, BGPConfigurationSpec cluster, String error) {
+      DesiredState d, ClusterState cs, BGPConfigurationSpec cluster, String error) {
+    // The nodes as this pass's calculation read them: no second parse of every Node.
     Set<InetAddress> nodeAddrs = new HashSet<>();
-    for (Node n : snap.nodes()) {
-      NodeInfo i = nodeInfo(n);
+    for (NodeInfo i : cs.nodes().values()) {
       if (i.ipv4() != null) nodeAddrs.add(i.ipv4().address());
       if (i.ipv6() != null) nodeAddrs.add(i.ipv6().address());
     }

@@ -148,11 +148,6 @@ public final class BgpRouting implements AutoCloseable {
     return peers().stream().allMatch(p -> p.state() == dev.netctl.bgp.fsm.State.ESTABLISHED);
   }
 
-  /** How many prefixes we originate. */
-  public int originatedCount() {
-    return originated.size();
-  }
-
   private final class Listener implements RouteListener {
     @Override
     public void announced(InetAddress peer, List<ReceivedRoute> routes) {

@@ -55,7 +55,6 @@ public final class PeerPlanner {
 
   private final String nodeName;
   private final Path secretsDir;
-  private java.net.Inet6Address nextHop6;
 
   public PeerPlanner(String nodeName, Path secretsDir) {
     this.nodeName = nodeName;
@@ -102,7 +101,7 @@ public final class PeerPlanner {
     Map<InetAddress, Neighbor> out = new LinkedHashMap<>();
     Inet4Address routerId = ipv4(me);
     if (routerId == null) return out;
-    nextHop6 = ipv6(me);
+    java.net.Inet6Address nextHop6 = ipv6(me);
     long myAs = asOf(me, cluster);
     String myCluster = clusterId(me);
     int port = cluster.listenPort();
@@ -110,7 +109,7 @@ public final class PeerPlanner {
       for (Node n : nodes) {
         if (n.name().equals(nodeName)) continue;
         // Two reflectors of one cluster do not mesh with each other through the mesh either way.
-        addNode(out, me, n, myAs, asOf(n, cluster), myCluster, port, null);
+        addNode(out, me, n, myAs, asOf(n, cluster), myCluster, port, null, nextHop6);
       }
     }
     for (BGPPeer p : peers) {
@@ -121,7 +120,7 @@ public final class PeerPlanner {
         for (Node n : nodes) {
           if (n.name().equals(nodeName) || !sel.matches(n.metadata().labels())) continue;
           long remoteAs = s.asNumber() != null ? s.asNumber() : asOf(n, cluster);
-          addNode(out, me, n, myAs, remoteAs, myCluster, port, s);
+          addNode(out, me, n, myAs, remoteAs, myCluster, port, s, nextHop6);
         }
       } else if (s.peerIP() != null) {
         PeerAddress a = PeerAddress.parse(s.peerIP());
@@ -133,7 +132,8 @@ public final class PeerPlanner {
         int remotePort = a.hasPort() ? a.port() : port;
         boolean rrClient = myCluster != null && remoteAs == myAs;
         out.put(
-            a.address(), neighbor(routerId, myAs, remoteAs, a.address(), remotePort, rrClient, s));
+            a.address(),
+            neighbor(routerId, myAs, remoteAs, a.address(), remotePort, rrClient, s, nextHop6));
       }
     }
     return out;
@@ -147,14 +147,15 @@ public final class PeerPlanner {
       long remoteAs,
       String myCluster,
       int port,
-      BGPPeerSpec s) {
+      BGPPeerSpec s,
+      java.net.Inet6Address nextHop6) {
     Inet4Address addr = ipv4(n);
     if (addr == null) return;
     String theirCluster = clusterId(n);
     // Two reflectors of the same cluster never peer: they would reflect each other's clients.
     if (myCluster != null && myCluster.equals(theirCluster)) return;
     boolean rrClient = myCluster != null && theirCluster == null && remoteAs == myAs;
-    out.put(addr, neighbor(ipv4(me), myAs, remoteAs, addr, port, rrClient, s));
+    out.put(addr, neighbor(ipv4(me), myAs, remoteAs, addr, port, rrClient, s, nextHop6));
   }
 
   private Neighbor neighbor(
@@ -164,7 +165,8 @@ public final class PeerPlanner {
       InetAddress remote,
       int port,
       boolean rrClient,
-      BGPPeerSpec s) {
+      BGPPeerSpec s,
+      java.net.Inet6Address nextHop6) {
     int restart = RESTART_SECONDS;
     String password = null;
     int ttl = 0;
