@@ -2,25 +2,22 @@ package dev.netctl.bench.ipam;
 
 import dev.netctl.datastore.Datastore;
 import dev.netctl.datastore.Entry;
+import dev.netctl.datastore.ForwardingDatastore;
 import dev.netctl.datastore.Key;
 import dev.netctl.datastore.Listing;
-import dev.netctl.datastore.Watch;
-import dev.netctl.datastore.WatchEvent;
 import dev.netctl.datastore.Write;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Consumer;
 
 /** Counts the calls that reach the datastore: writes are transactions, reads are range reads. */
-public final class CountingDatastore implements Datastore {
-  private final Datastore inner;
+public final class CountingDatastore extends ForwardingDatastore {
   final LongAdder reads = new LongAdder();
   final LongAdder writes = new LongAdder();
 
   public CountingDatastore(Datastore inner) {
-    this.inner = inner;
+    super(inner);
   }
 
   void reset() {
@@ -63,25 +60,5 @@ public final class CountingDatastore implements Datastore {
   public CompletableFuture<List<Long>> commit(List<Write> writes) {
     this.writes.increment();
     return inner.commit(writes);
-  }
-
-  @Override
-  public int maxOpsPerCommit() {
-    return inner.maxOpsPerCommit();
-  }
-
-  @Override
-  public Watch watch(String kind, long afterRevision, Consumer<WatchEvent> listener) {
-    return inner.watch(kind, afterRevision, listener);
-  }
-
-  @Override
-  public String address() {
-    return inner.address();
-  }
-
-  @Override
-  public void close() {
-    inner.close();
   }
 }

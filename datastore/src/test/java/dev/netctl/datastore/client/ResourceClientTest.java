@@ -6,10 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.netctl.datastore.Datastore;
 import dev.netctl.datastore.DatastoreException;
 import dev.netctl.datastore.Entry;
+import dev.netctl.datastore.ForwardingDatastore;
 import dev.netctl.datastore.Key;
-import dev.netctl.datastore.Listing;
 import dev.netctl.datastore.Watch;
-import dev.netctl.datastore.WatchEvent;
 import dev.netctl.datastore.Write;
 import dev.netctl.datastore.memory.MemoryDatastore;
 import dev.netctl.datastore.model.BGPConfiguration;
@@ -36,12 +35,10 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -552,22 +549,11 @@ class ResourceClientTest {
   }
 
   /** Runs an action just before the next write reaches the real store, to stage a race. */
-  private static final class InterferingDatastore implements Datastore {
-    private final Datastore delegate;
+  private static final class InterferingDatastore extends ForwardingDatastore {
     Runnable beforeNextWrite;
 
     InterferingDatastore(Datastore delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public CompletableFuture<Optional<Entry>> get(Key key) {
-      return delegate.get(key);
-    }
-
-    @Override
-    public CompletableFuture<Listing> list(String kind, String namePrefix) {
-      return delegate.list(kind, namePrefix);
+      super(delegate);
     }
 
     private void interfere() {
@@ -579,39 +565,24 @@ class ResourceClientTest {
     @Override
     public CompletableFuture<Entry> create(Key key, byte[] value) {
       interfere();
-      return delegate.create(key, value);
+      return inner.create(key, value);
     }
 
     @Override
     public CompletableFuture<Entry> update(Key key, byte[] value, long expectedRevision) {
       interfere();
-      return delegate.update(key, value, expectedRevision);
-    }
-
-    @Override
-    public CompletableFuture<Long> delete(Key key, long expectedRevision) {
-      return delegate.delete(key, expectedRevision);
+      return inner.update(key, value, expectedRevision);
     }
 
     @Override
     public CompletableFuture<List<Long>> commit(List<Write> writes) {
       interfere();
-      return delegate.commit(writes);
-    }
-
-    @Override
-    public int maxOpsPerCommit() {
-      return delegate.maxOpsPerCommit();
-    }
-
-    @Override
-    public Watch watch(String kind, long afterRevision, Consumer<WatchEvent> listener) {
-      return delegate.watch(kind, afterRevision, listener);
+      return inner.commit(writes);
     }
 
     @Override
     public String address() {
-      return "interfering(" + delegate.address() + ")";
+      return "interfering(" + inner.address() + ")";
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.netctl.datastore.Datastore;
 import dev.netctl.datastore.DatastoreException;
+import dev.netctl.datastore.ForwardingDatastore;
 import dev.netctl.datastore.Key;
 import dev.netctl.datastore.client.ResourceClient;
 import dev.netctl.datastore.memory.MemoryDatastore;

@@ -1,6 +1,7 @@
 package dev.netctl.datastore.migrate;
 
 import dev.netctl.datastore.Datastore;
+import dev.netctl.datastore.ForwardingDatastore;
 import dev.netctl.datastore.Write;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

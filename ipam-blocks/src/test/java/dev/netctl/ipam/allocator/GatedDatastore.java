@@ -2,25 +2,20 @@ package dev.netctl.ipam.allocator;
 
 import dev.netctl.datastore.Datastore;
 import dev.netctl.datastore.Entry;
+import dev.netctl.datastore.ForwardingDatastore;
 import dev.netctl.datastore.Key;
-import dev.netctl.datastore.Listing;
-import dev.netctl.datastore.Watch;
-import dev.netctl.datastore.WatchEvent;
 import dev.netctl.datastore.Write;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 
 /**
  * A datastore whose block updates wait at a gate until the test opens it, so a test can hold one
  * write in flight while more requests queue up behind it. Counts every write call, and commits (a
  * commit updating a block counts as a block update and waits at the gate too).
  */
-final class GatedDatastore implements Datastore {
-  private final Datastore inner;
+final class GatedDatastore extends ForwardingDatastore {
   final CountDownLatch gate = new CountDownLatch(1);
   final CountDownLatch firstBlockUpdate = new CountDownLatch(1);
   final AtomicInteger writes = new AtomicInteger();
@@ -38,18 +33,8 @@ final class GatedDatastore implements Datastore {
    * backend without multi-key transactions (the planned Kubernetes one).
    */
   GatedDatastore(Datastore inner, int maxOpsPerCommit) {
-    this.inner = inner;
+    super(inner);
     this.maxOpsPerCommit = maxOpsPerCommit;
-  }
-
-  @Override
-  public CompletableFuture<Optional<Entry>> get(Key key) {
-    return inner.get(key);
-  }
-
-  @Override
-  public CompletableFuture<Listing> list(String kind, String namePrefix) {
-    return inner.list(kind, namePrefix);
   }
 
   @Override
@@ -110,20 +95,5 @@ final class GatedDatastore implements Datastore {
   @Override
   public int maxOpsPerCommit() {
     return maxOpsPerCommit;
-  }
-
-  @Override
-  public Watch watch(String kind, long afterRevision, Consumer<WatchEvent> listener) {
-    return inner.watch(kind, afterRevision, listener);
-  }
-
-  @Override
-  public String address() {
-    return inner.address();
-  }
-
-  @Override
-  public void close() {
-    inner.close();
   }
 }

@@ -1,25 +1,19 @@
-package dev.netctl.datastore.migrate;
+package dev.netctl.datastore;
 
-import dev.netctl.datastore.Datastore;
-import dev.netctl.datastore.Entry;
-import dev.netctl.datastore.Key;
-import dev.netctl.datastore.Listing;
-import dev.netctl.datastore.Watch;
-import dev.netctl.datastore.WatchEvent;
-import dev.netctl.datastore.Write;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
- * A store that allows one write per commit, as the Kubernetes backend does, and counts commits: for
- * the callers that must chunk their writes.
+ * A datastore that passes every call to another one: the base of wrappers that count, delay or
+ * restrict some calls (tests and benchmarks), so each overrides only the calls it changes.
  */
-class ForwardingDatastore implements Datastore {
-  final Datastore inner;
+public class ForwardingDatastore implements Datastore {
+  /** The store every call goes to. */
+  protected final Datastore inner;
 
-  ForwardingDatastore(Datastore inner) {
+  public ForwardingDatastore(Datastore inner) {
     this.inner = inner;
   }
 
