@@ -6,22 +6,19 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.netctl.agent.cni.CniInstaller;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The demo's real cluster: three nodes in network namespaces — two in subnet A, one in subnet B
@@ -399,39 +396,14 @@ final class NetnsDemo implements AutoCloseable {
 
     static Result withInput(
         int timeoutSeconds, Map<String, String> env, String stdin, String... argv) {
-      try {
-        ProcessBuilder pb = new ProcessBuilder(argv);
-        if (env != null) pb.environment().putAll(env);
-        // stderr apart: a plugin prints its result (or error JSON) on stdout only.
-        Path err = Files.createTempFile("netctl-demo-", ".err");
-        pb.redirectError(err.toFile());
-        Process p = pb.start();
-        var stdout =
-            CompletableFuture.supplyAsync(
-                () -> {
-                  try {
-                    return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                  } catch (IOException e) {
-                    return "";
-                  }
-                },
-                Thread::startVirtualThread);
-        try (var in = p.getOutputStream()) {
-          if (stdin != null) in.write(stdin.getBytes(StandardCharsets.UTF_8));
-        }
-        boolean done = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
-        if (!done) p.destroyForcibly();
-        String text = stdout.get(5, TimeUnit.SECONDS);
-        String errText = Files.readString(err);
-        Files.deleteIfExists(err);
-        if (!done) return new Result(-1, "timed out: " + String.join(" ", argv));
-        return new Result(p.exitValue(), p.exitValue() == 0 || !text.isBlank() ? text : errText);
-      } catch (IOException | ExecutionException | TimeoutException e) {
-        return new Result(-1, e.getMessage());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return new Result(-1, "interrupted");
-      }
+      // stdout and stderr apart: a plugin prints its result (or error JSON) on stdout only.
+      dev.netctl.agent.exec.Exec.Result r =
+          dev.netctl.agent.exec.Exec.run(
+              Duration.ofSeconds(timeoutSeconds),
+              env == null ? Map.of() : env,
+              stdin,
+              List.of(argv));
+      return r.completed() ? new Result(r.exit(), r.output()) : new Result(-1, r.abort());
     }
 
     static String check(Map<String, String> env, String... argv) {

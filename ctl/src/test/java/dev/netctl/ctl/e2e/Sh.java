@@ -1,11 +1,10 @@
 package dev.netctl.ctl.e2e;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import dev.netctl.agent.exec.Exec;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /** Runs commands for the network-namespace tests, bounded in time. */
@@ -19,30 +18,11 @@ final class Sh {
 
   private Sh() {}
 
-  /** Runs {@code argv} with a time limit; stdout and stderr merged. */
+  /** Runs {@code argv} with a time limit; stdout, then stderr. */
   static Result run(int timeoutSeconds, String... argv) {
-    try {
-      Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-      p.getOutputStream().close();
-      var out = p.getInputStream();
-      var text = new java.util.concurrent.CompletableFuture<String>();
-      Thread.startVirtualThread(
-          () -> {
-            try {
-              text.complete(new String(out.readAllBytes(), StandardCharsets.UTF_8));
-            } catch (IOException e) {
-              text.complete("");
-            }
-          });
-      if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        p.waitFor(5, TimeUnit.SECONDS);
-        return new Result(-1, "timed out: " + String.join(" ", argv));
-      }
-      return new Result(p.exitValue(), text.get(5, TimeUnit.SECONDS));
-    } catch (Exception e) {
-      throw new IllegalStateException("running " + String.join(" ", argv) + ": " + e, e);
-    }
+    Exec.Result r = Exec.run(Duration.ofSeconds(timeoutSeconds), List.of(argv));
+    if (!r.completed()) return new Result(-1, r.abort());
+    return new Result(r.exit(), r.stdout() + r.stderr());
   }
 
   /** Runs and fails unless it exits 0. */

@@ -1,5 +1,6 @@
 package dev.netctl.agent.cni;
 
+import dev.netctl.agent.exec.Exec;
 import dev.netctl.agent.kernel.Ownership;
 import dev.netctl.ipam.block.Cidr;
 import java.net.Inet6Address;
@@ -142,7 +143,7 @@ public final class PodPlumbing {
       s.append("route add default via ").append(GATEWAY_V6).append(" dev ").append(i).append('\n');
     }
     s.append("POD\n");
-    Commands.Outcome o = Commands.run(hostShell(), s.toString());
+    Exec.Result o = Commands.run(hostShell(), s.toString());
     if (!o.ok()) {
       remove(v.hostIface(), v.containerId());
       throw new CniError(
@@ -172,7 +173,7 @@ public final class PodPlumbing {
             + "; then ip link del "
             + h
             + " 2>/dev/null || true; fi\n";
-    Commands.Outcome o = Commands.run(hostShell(), script);
+    Exec.Result o = Commands.run(hostShell(), script);
     if (!o.ok()) {
       throw new CniError(
           CniError.PLUMBING_FAILURE,
@@ -183,7 +184,7 @@ public final class PodPlumbing {
 
   /** The host-end names of every veth in the node namespace, with the container id they carry. */
   public Map<String, String> hostVeths() {
-    Commands.Outcome o = Commands.run(hostShell(), "ip -o link show type veth\n");
+    Exec.Result o = Commands.run(hostShell(), "ip -o link show type veth\n");
     Map<String, String> out = new HashMap<>();
     if (!o.ok()) return out;
     for (String line : o.stdout().split("\n")) {

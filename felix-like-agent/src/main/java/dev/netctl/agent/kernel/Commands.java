@@ -1,12 +1,9 @@
 package dev.netctl.agent.kernel;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
+import dev.netctl.agent.exec.Exec;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 /**
  * Runs one of the kernel tools ({@code ip}, {@code bridge}, {@code nft}) with input on stdin, with
@@ -22,37 +19,15 @@ final class Commands {
     }
   }
 
-  private static final long TIMEOUT_SECONDS = 60;
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
   private Commands() {}
 
+  /** Runs the tool; a tool that cannot run or does not finish is a kernel error, not a result. */
   static Result run(List<String> argv, String stdin) {
-    ProcessBuilder pb = new ProcessBuilder(argv);
-    Process p;
-    try {
-      p = pb.start();
-    } catch (IOException e) {
-      throw new KernelException("cannot run " + String.join(" ", argv) + ": " + e.getMessage(), e);
-    }
-    CompletableFuture<String> out = drain(p.getInputStream());
-    CompletableFuture<String> err = drain(p.getErrorStream());
-    try (OutputStream in = p.getOutputStream()) {
-      if (stdin != null) in.write(stdin.getBytes(StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      // The tool exited early (it reads no stdin, or failed); its exit code tells the rest.
-    }
-    try {
-      if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new KernelException(
-            String.join(" ", argv) + " did not finish within " + TIMEOUT_SECONDS + " s");
-      }
-      return new Result(p.exitValue(), out.join(), err.join());
-    } catch (InterruptedException e) {
-      p.destroyForcibly();
-      Thread.currentThread().interrupt();
-      throw new KernelException("interrupted running " + String.join(" ", argv), e);
-    }
+    Exec.Result r = Exec.run(TIMEOUT, Map.of(), stdin, argv);
+    if (!r.completed()) throw new KernelException(r.abort());
+    return new Result(r.exit(), r.stdout(), r.stderr());
   }
 
   /** Runs and fails on a non-zero exit, naming the command and its error output. */
@@ -63,17 +38,5 @@ final class Commands {
           String.join(" ", argv) + " failed (exit " + r.exit() + "): " + r.stderr().strip());
     }
     return r.stdout();
-  }
-
-  private static CompletableFuture<String> drain(InputStream s) {
-    return CompletableFuture.supplyAsync(
-        () -> {
-          try (s) {
-            return new String(s.readAllBytes(), StandardCharsets.UTF_8);
-          } catch (IOException e) {
-            return "";
-          }
-        },
-        Thread::startVirtualThread);
   }
 }
