@@ -1,6 +1,5 @@
 package dev.netctl.ctl;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
@@ -16,12 +15,4 @@ import picocli.CommandLine.Command;
       BgpRoutesCommand.class,
       BgpRefreshCommand.class
     })
-final class BgpCommand implements Runnable {
-
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
-}
+final class BgpCommand extends CommandGroup {}

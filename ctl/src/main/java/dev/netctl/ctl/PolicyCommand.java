@@ -10,9 +10,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code netctl policy}: offline answers about network policy — {@code explain} one connection,
@@ -23,21 +21,12 @@ import picocli.CommandLine.ParentCommand;
     description =
         "Explain and tabulate what network policy allows (from manifests or the datastore).",
     subcommands = {PolicyExplainCommand.class, PolicyMatrixCommand.class})
-final class PolicyCommand implements Runnable {
+final class PolicyCommand extends CommandGroup {
 
   /** What {@code -o} of both subcommands takes. */
   enum Format {
     table,
     json
-  }
-
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-  @ParentCommand Netctl root;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
   }
 
   /** The kinds read from the datastore when no -f is given. */

@@ -147,10 +147,21 @@ class MigrationTest {
       // the client's gate learns of the unlock through its watch
       eventually(() -> client.create(pool));
       migration.lock(store, "again");
+      // Probe with a new pool each time: a probe the gate let through (it had not seen the lock
+      // yet) must not change what the next probe finds, as deleting "p" itself would.
+      int[] probe = {0};
       eventually(
-          () ->
-              assertThatThrownBy(() -> client.delete(Kind.IP_POOL, "p"))
-                  .isInstanceOf(DatastoreException.Locked.class));
+          () -> {
+            int i = ++probe[0];
+            IPPool p =
+                new IPPool(
+                    ObjectMeta.named("probe-" + i),
+                    IPPoolSpec.of("fd00:" + Integer.toHexString(i) + "::/64"));
+            assertThatThrownBy(() -> client.create(p))
+                .isInstanceOf(DatastoreException.Locked.class);
+          });
+      assertThatThrownBy(() -> client.delete(Kind.IP_POOL, "p"))
+          .isInstanceOf(DatastoreException.Locked.class);
       assertThat(client.get(Kind.IP_POOL, "p").name()).isEqualTo("p");
     }
   }
@@ -204,9 +215,12 @@ class MigrationTest {
     }
   }
 
-  /** Retries {@code check} until it passes, for at most 5 s (a watch delivers asynchronously). */
+  /**
+   * Retries {@code check} until it passes, for at most 15 s (a watch delivers asynchronously, late
+   * on a loaded machine).
+   */
   static void eventually(Runnable check) {
-    long deadline = System.nanoTime() + 5_000_000_000L;
+    long deadline = System.nanoTime() + 15_000_000_000L;
     while (true) {
       try {
         check.run();
