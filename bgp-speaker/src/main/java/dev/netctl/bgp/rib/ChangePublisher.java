@@ -125,10 +125,11 @@ final class ChangePublisher {
             after != null && oldBest != null && !sameSession(oldBest.source(), best.source());
         if (before != after || sourceChanged) {
           // Members hold our previous advertisement (if any) except its source, to whom
-          // nothing is sent back: that decides who needs a withdrawal.
+          // nothing is sent back: that decides who needs a withdrawal. The source is named as its
+          // session is known now: after a role change it is a member under its new key.
           Peer about = after != null ? best.source() : oldBest.source();
-          g.offer(
-              prefix, 0, after, about, before != null, before != null ? oldBest.source() : null);
+          Peer heldFrom = before == null ? null : namedNow(oldBest.source(), best);
+          g.offer(prefix, 0, after, about, before != null, heldFrom);
         }
       }
     }
@@ -144,6 +145,11 @@ final class ChangePublisher {
             && a.routerId().equals(b.routerId())
             && a.asn() == b.asn()
             && a.kind() == b.kind());
+  }
+
+  /** {@code source}, or {@code now}'s source when that is the same session under a new role. */
+  private static Peer namedNow(Peer source, Route now) {
+    return now != null && sameSession(source, now.source()) ? now.source() : source;
   }
 
   /** The group's attributes for a route, or null; null too when it came from {@code exclude}. */

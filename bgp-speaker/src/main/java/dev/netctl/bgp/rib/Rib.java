@@ -400,7 +400,7 @@ public final class Rib implements AutoCloseable {
     // task's view of the Loc-RIB) but drained after the peer left would never reach it. Meanwhile
     // `from` notes what it does not send the peer, and `to` sends the current state of those
     // prefixes once all shards have moved.
-    from.leave(peer);
+    from.leave(peer, peer);
     TableSync sync = to.beginMove(peer, shards.length);
     OutboundProfile previous = from.profile();
     return onAllShards(s -> s.move(previous, to, sync))
@@ -419,7 +419,7 @@ public final class Rib implements AutoCloseable {
     if (from == null) {
       return onAllShards(s -> s.rekey(before, now)).thenRun(() -> forget(before));
     }
-    from.leave(before); // as in move
+    from.leave(before, now); // as in move
     TableSync sync = to.beginMove(now, shards.length);
     OutboundProfile previous = from.profile();
     return onAllShards(

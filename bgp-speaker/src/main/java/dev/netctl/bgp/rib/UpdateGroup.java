@@ -145,6 +145,10 @@ public final class UpdateGroup {
   // The backlogs a drain notes changes into (see record); touched only inside drain.
   private Peer[] behind = new Peer[0];
   private Backlog[] behindLogs = new Backlog[0];
+  // Members moving out because their reflector-client role changed (see leave): the RIB's new key
+  // for the session, under which the shards publish its paths once re-keyed, mapped to the key it
+  // is a member by here. Touched only inside the serialized methods.
+  private final Map<Peer, Peer> renamedMembers = new HashMap<>();
 
   UpdateGroup(OutboundProfile profile, Resync resync) {
     this.profile = profile;
@@ -360,6 +364,13 @@ public final class UpdateGroup {
       Peer source,
       boolean sent,
       Peer sentFrom) {
+    if (!renamedMembers.isEmpty()) {
+      // Split horizon is per session: a moving member's own re-keyed paths still come from it.
+      // Under its new key they would be addressed to it, noted in its backlog, and its catch-up
+      // would withdraw its own routes from it.
+      source = memberKey(source);
+      sentFrom = memberKey(sentFrom);
+    }
     boolean addPath =
         profile.addPath(prefix == null ? AddressFamily.IPV4_UNICAST : prefix.family());
     Audience exceptSource = allExcept(source);
@@ -404,6 +415,10 @@ public final class UpdateGroup {
     }
   }
 
+  private Peer memberKey(Peer peer) {
+    return peer == null ? null : renamedMembers.getOrDefault(peer, peer);
+  }
+
   /** The members split off (see {@link #detach}); an immutable set. */
   public Set<Peer> detached() {
     return detached.isEmpty() ? Set.of() : Set.copyOf(detached.keySet());
@@ -440,13 +455,17 @@ public final class UpdateGroup {
   /**
    * Starts moving a member out (its session stays up, its export profile changed): from now on
    * drains leave it out and note what it misses, as for a slow member, but it is not put back.
-   * {@link #release} ends the move.
+   * {@link #release} ends the move. When its reflector-client role changed, the RIB re-keys its
+   * paths to {@code renamed} meanwhile, and changes of those count as its own.
    */
-  synchronized void leave(Peer peer) {
+  synchronized void leave(Peer peer, Peer renamed) {
     detach(peer);
     Backlog missed = detached.get(peer);
     if (missed != null) {
       missed.leave();
+      if (!renamed.equals(peer)) {
+        renamedMembers.put(renamed, peer);
+      }
     }
   }
 
@@ -457,6 +476,7 @@ public final class UpdateGroup {
    * The group it moves to sends it their current state (see {@link Rib#move}).
    */
   synchronized Backlog release(Peer peer, Peer renamed) {
+    renamedMembers.remove(renamed);
     Backlog missed = detached.remove(peer);
     if (missed == null) {
       missed = new Backlog();
