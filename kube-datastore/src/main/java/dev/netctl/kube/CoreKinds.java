@@ -297,7 +297,11 @@ final class CoreKinds {
 
   static Map<String, String> strings(JsonNode map) {
     Map<String, String> out = new LinkedHashMap<>();
-    map.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+    map.fields()
+        .forEachRemaining(
+            e -> {
+              if (!e.getValue().isNull()) out.put(e.getKey(), e.getValue().asText());
+            });
     return out;
   }
 
