@@ -25,12 +25,14 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code netctl policy matrix} without {@code -f} on the kubernetes datastore: the endpoints are
- * the API's Pods, namespace labels its Namespaces', the policies its NetworkPolicies (fabric8's
- * CRUD mock; only lists are made, which work with jetcd on this class path).
+ * Commands on the kubernetes datastore that read Kubernetes' own objects (fabric8's CRUD mock; only
+ * lists and gets are made, which work with jetcd on this class path): {@code policy matrix} and
+ * {@code explain} without {@code -f}, whose endpoints are the API's Pods, namespace labels its
+ * Namespaces', policies its NetworkPolicies; {@code node run}'s check that the node is a Kubernetes
+ * Node.
  */
 @Timeout(60)
-class PolicyKubernetesTest {
+class KubernetesCommandsTest {
   @TempDir Path dir;
   private KubernetesMockServer server;
   private KubernetesClient kube;
@@ -162,5 +164,16 @@ class PolicyKubernetesTest {
     Cli.Run explain =
         cli.run("policy", "explain", "--from", "y/b", "--to", "x/a", "--port", "8080/TCP");
     assertThat(explain.out()).as(explain.toString()).startsWith("verdict: deny\n");
+  }
+
+  @Test
+  void nodeRunRefusesANameThatIsNoKubernetesNode() {
+    Cli.Run r =
+        cli.run(
+            "node", "run", "--name", "not-a-node", "--cni-socket", "none", "--health-port", "0");
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCode.USAGE);
+    assertThat(r.err())
+        .contains("node name \"not-a-node\": no Kubernetes Node of that name")
+        .contains("NETCTL_NODE_NAME from spec.nodeName");
   }
 }
