@@ -77,6 +77,17 @@ public final class KubernetesDatastore implements Datastore {
     this.core = new CoreView(this);
   }
 
+  /**
+   * The kinds this backend derives from Kubernetes' own objects instead of storing them
+   * (WorkloadEndpoint from Pods, Profile from Namespaces, KubernetesNetworkPolicy from
+   * NetworkPolicies): a copy of another store's objects of these kinds cannot be written here.
+   */
+  public static Set<String> derivedKinds() {
+    Set<String> out = new java.util.TreeSet<>();
+    for (CoreKinds.Source s : CoreKinds.all()) out.add(s.kind());
+    return out;
+  }
+
   /** The client, for the parts of netctl that read Kubernetes' own objects beside the store. */
   public KubernetesClient client() {
     return client;
