@@ -107,7 +107,9 @@ class KubernetesNodeAgentTest {
                 false,
                 false,
                 false,
-                null,
+                // Selects this node by its Kubernetes Node's label: IPAM (the VXLAN tunnel
+                // address) only serves it once the label has been copied.
+                "zone == 'a'",
                 null,
                 null)));
     client.create(
@@ -227,6 +229,14 @@ class KubernetesNodeAgentTest {
                 assertThat(client.get(Kind.NODE, "me").metadata().labels())
                     .isEqualTo(Map.of("zone", "a")));
     assertThat(client.get(Kind.NODE, "me").spec().bgp().ipv4Address()).isEqualTo("127.0.0.71/8");
+    // The pool's nodeSelector matched the copied Kubernetes label: the tunnel address is from it.
+    await()
+        .ignoreExceptions()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(
+            () ->
+                assertThat(client.get(Kind.NODE, "me").spec().ipv4VXLANTunnelAddr())
+                    .startsWith("10.244."));
 
     // A Kubernetes label change reaches the netctl Node.
     kube.nodes()
