@@ -20,6 +20,7 @@ import dev.netctl.datastore.model.WorkloadEndpointSpec;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -97,6 +98,42 @@ class KubernetesDerivedKindsTest {
             .withPhase("Running")
             .endStatus();
     if (ip != null) b.editStatus().addNewPodIP(ip).withPodIP(ip).endStatus();
+    return b.build();
+  }
+
+  /**
+   * Ingress to pods {@code app=db} of {@code ns} from every pod of namespaces labelled {@code
+   * team=a}, on TCP {@code port} (null: every port).
+   */
+  static NetworkPolicy dbFromTeamA(String ns, String name, Integer port) {
+    NetworkPolicyBuilder b =
+        new NetworkPolicyBuilder()
+            .withNewMetadata()
+            .withNamespace(ns)
+            .withName(name)
+            .endMetadata()
+            .withNewSpec()
+            .withNewPodSelector()
+            .addToMatchLabels("app", "db")
+            .endPodSelector()
+            .addNewIngress()
+            .addNewFrom()
+            .withNewNamespaceSelector()
+            .addToMatchLabels("team", "a")
+            .endNamespaceSelector()
+            .endFrom()
+            .endIngress()
+            .endSpec();
+    if (port != null) {
+      b.editSpec()
+          .editFirstIngress()
+          .addNewPort()
+          .withProtocol("TCP")
+          .withNewPort(port)
+          .endPort()
+          .endIngress()
+          .endSpec();
+    }
     return b.build();
   }
 
@@ -247,29 +284,7 @@ class KubernetesDerivedKindsTest {
     kube.network()
         .v1()
         .networkPolicies()
-        .resource(
-            new NetworkPolicyBuilder()
-                .withNewMetadata()
-                .withNamespace("shop")
-                .withName("db-from-web")
-                .endMetadata()
-                .withNewSpec()
-                .withNewPodSelector()
-                .addToMatchLabels("app", "db")
-                .endPodSelector()
-                .addNewIngress()
-                .addNewFrom()
-                .withNewNamespaceSelector()
-                .addToMatchLabels("team", "a")
-                .endNamespaceSelector()
-                .endFrom()
-                .addNewPort()
-                .withProtocol("TCP")
-                .withNewPort(5432)
-                .endPort()
-                .endIngress()
-                .endSpec()
-                .build())
+        .resource(dbFromTeamA("shop", "db-from-web", 5432))
         .create();
     ResourceClient client = new ResourceClient(store);
     List<KubernetesNetworkPolicy> policies = client.list(Kind.KUBERNETES_NETWORK_POLICY);

@@ -26,7 +26,6 @@ import dev.netctl.ipam.block.Block;
 import dev.netctl.ipam.store.IpamStore;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
-import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -268,25 +267,7 @@ class KubernetesNodeAgentTest {
     kube.network()
         .v1()
         .networkPolicies()
-        .resource(
-            new NetworkPolicyBuilder()
-                .withNewMetadata()
-                .withNamespace("db")
-                .withName("db-from-team-a")
-                .endMetadata()
-                .withNewSpec()
-                .withNewPodSelector()
-                .addToMatchLabels("app", "db")
-                .endPodSelector()
-                .addNewIngress()
-                .addNewFrom()
-                .withNewNamespaceSelector()
-                .addToMatchLabels("team", "a")
-                .endNamespaceSelector()
-                .endFrom()
-                .endIngress()
-                .endSpec()
-                .build())
+        .resource(KubernetesDerivedKindsTest.dbFromTeamA("db", "db-from-team-a", null))
         .create();
     // web-0 (namespace shop, team=a, on the other node) is in the policy's source set.
     await()
