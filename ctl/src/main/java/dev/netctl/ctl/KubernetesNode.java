@@ -1,6 +1,7 @@
 package dev.netctl.ctl;
 
 import dev.netctl.agent.cni.PodInfo;
+import dev.netctl.datastore.Datastore;
 import dev.netctl.datastore.DatastoreException;
 import dev.netctl.kube.KubernetesDatastore;
 import dev.netctl.kube.KubernetesObjects;
@@ -23,11 +24,21 @@ final class KubernetesNode {
   }
 
   /**
+   * Whether {@code store} is the kubernetes backend, told by its address ({@code kubernetes
+   * https://…}) rather than by its class: an embedded or etcd agent must not load the Kubernetes
+   * client's classes (docs/architecture.md).
+   */
+  static boolean isKubernetes(Datastore store) {
+    return store.address().startsWith("kubernetes ");
+  }
+
+  /**
    * Checks that the Kubernetes Node {@code name} exists.
    *
    * @throws CliException USAGE when it does not, UNAVAILABLE when the API server does not answer
    */
-  static KubernetesNode check(KubernetesDatastore store, String name) {
+  static KubernetesNode check(Datastore datastore, String name) {
+    KubernetesDatastore store = (KubernetesDatastore) datastore;
     KubernetesObjects objects = new KubernetesObjects(store);
     try {
       objects.requireNode(name);

@@ -9,7 +9,6 @@ import dev.netctl.agent.kernel.IpKernel;
 import dev.netctl.agent.node.AgentOptions;
 import dev.netctl.agent.node.NodeAgent;
 import dev.netctl.datastore.Datastore;
-import dev.netctl.kube.KubernetesDatastore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -139,9 +138,9 @@ final class NodeRunCommand implements Callable<Integer> {
     // On Kubernetes the node is a Kubernetes Node: its name must be one, its labels are the ones
     // selectors see, and the CNI side reads pods from the API.
     KubernetesNode k8s = null;
-    if (store instanceof KubernetesDatastore kube) {
+    if (KubernetesNode.isKubernetes(store)) {
       try {
-        k8s = KubernetesNode.check(kube, nodeName);
+        k8s = KubernetesNode.check(store, nodeName);
       } catch (RuntimeException e) {
         store.close();
         throw e;
