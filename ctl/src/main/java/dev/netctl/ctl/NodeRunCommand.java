@@ -2,9 +2,13 @@ package dev.netctl.ctl;
 
 import dev.netctl.agent.cni.CniPlugin;
 import dev.netctl.agent.cni.CniServer;
+import dev.netctl.agent.cni.CniService;
+import dev.netctl.agent.cni.PodInfo;
+import dev.netctl.agent.cni.PodPlumbing;
 import dev.netctl.agent.kernel.IpKernel;
 import dev.netctl.agent.node.AgentOptions;
 import dev.netctl.agent.node.NodeAgent;
+import dev.netctl.datastore.Datastore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -130,25 +134,42 @@ final class NodeRunCommand implements Callable<Integer> {
             healthPort,
             secretsDir,
             Duration.ofSeconds(resyncSeconds));
-    NodeAgent agent = new NodeAgent(options, node.datastore().open(), new IpKernel());
+    Datastore store = node.datastore().open();
+    // On Kubernetes the node is a Kubernetes Node: its name must be one, its labels are the ones
+    // selectors see, and the CNI side reads pods from the API.
+    KubernetesNode k8s = null;
+    if (KubernetesNode.isKubernetes(store)) {
+      try {
+        k8s = KubernetesNode.check(store, nodeName);
+      } catch (RuntimeException e) {
+        store.close();
+        throw e;
+      }
+    }
+    NodeAgent agent = new NodeAgent(options, store, new IpKernel());
     try {
       agent.start();
     } catch (IllegalArgumentException | IllegalStateException e) {
       agent.close();
       throw new CliException(ExitCode.USAGE, e.getMessage());
     }
+    AutoCloseable labels = k8s == null ? () -> {} : k8s.mirrorLabels();
     CniServer cni = null;
     if (!"none".equals(cniSocket)) {
       try {
         cni =
             new CniServer(
-                agent.client(),
-                agent.ipam(),
-                nodeName,
-                agent::podMtu,
-                agent::dataplaneReady,
+                new CniService(
+                    agent.client(),
+                    agent.ipam(),
+                    nodeName,
+                    agent::podMtu,
+                    agent::dataplaneReady,
+                    k8s == null ? PodInfo.NONE : k8s.podInfo(),
+                    new PodPlumbing(null)),
                 Path.of(cniSocket));
       } catch (java.io.IOException e) {
+        closeQuietly(labels);
         agent.close();
         throw new CliException(
             ExitCode.UNAVAILABLE,
@@ -167,6 +188,7 @@ final class NodeRunCommand implements Callable<Integer> {
               // the socket file is replaced on the next start anyway
             }
           }
+          closeQuietly(labels);
           agent.close();
         };
     Thread hook = Thread.ofPlatform().name("agent-shutdown").unstarted(closeOnce);
@@ -192,6 +214,14 @@ final class NodeRunCommand implements Callable<Integer> {
       closeOnce.run();
     }
     return ExitCode.OK;
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      // stopping anyway
+    }
   }
 
   private static String hostName() {

@@ -30,24 +30,33 @@ public final class ApiAccess {
 
   private ApiAccess() {}
 
-  /** Every call this backend can make. */
+  /**
+   * Every call this backend can make: the contract on every netctl custom resource, reads of the
+   * Kubernetes objects its derived kinds are ({@link CoreKinds}), the Pod annotation patch of a
+   * WorkloadEndpoint write, and reads of Nodes (the agent's node check and labels).
+   */
   public static Set<Grant> datastore() {
     Set<Grant> out = new HashSet<>();
     for (String kind : StoredKinds.all()) {
       for (String verb : VERBS)
         out.add(new Grant(StoredKinds.GROUP, StoredKinds.plural(kind), verb));
     }
+    for (CoreKinds.Source s : CoreKinds.all()) grant(out, s.group(), s.plural(), READ);
+    grant(out, "", "pods", List.of("patch"));
+    grant(out, "", "nodes", READ);
     return out;
   }
 
   /**
    * The node agent: reads every netctl kind, writes IPAM objects and its Node, records conditions
-   * on pools, follows Nodes, Pods, Namespaces and NetworkPolicies, and records events.
+   * on pools, follows Nodes, Pods, Namespaces and NetworkPolicies, annotates the Pods its CNI side
+   * attaches (the WorkloadEndpoint write), and records events.
    */
   public static Set<Grant> nodeAgent() {
     Set<Grant> out = shared();
     grant(out, "", "namespaces", READ);
     grant(out, "networking.k8s.io", "networkpolicies", READ);
+    grant(out, "", "pods", List.of("patch"));
     return out;
   }
 

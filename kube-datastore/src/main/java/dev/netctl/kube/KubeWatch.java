@@ -7,12 +7,15 @@ import dev.netctl.datastore.Watch;
 import dev.netctl.datastore.WatchDelivery;
 import dev.netctl.datastore.WatchEvent;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.ListOptions;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.net.HttpURLConnection;
 import java.util.concurrent.locks.ReentrantLock;
@@ -30,6 +33,56 @@ import org.slf4j.LoggerFactory;
  * longer has the history the watch asks for.
  */
 final class KubeWatch implements Watch {
+
+  /**
+   * What is watched and how its events read: the collection, and the datastore event for each
+   * received object (null to pass over it).
+   */
+  interface Source {
+    /** The datastore kind its events are of. */
+    String kind();
+
+    ResourceDefinitionContext context();
+
+    WatchEvent event(Watcher.Action action, JsonNode object);
+  }
+
+  /**
+   * The custom resources of a stored kind: one event per object, as {@link ObjectMapping} reads.
+   */
+  static Source crd(String kind, String address) {
+    ResourceDefinitionContext context =
+        new ResourceDefinitionContext.Builder()
+            .withGroup(StoredKinds.GROUP)
+            .withVersion(StoredKinds.VERSION)
+            .withKind(kind)
+            .withPlural(StoredKinds.plural(kind))
+            .withNamespaced(false)
+            .build();
+    return new Source() {
+      @Override
+      public String kind() {
+        return kind;
+      }
+
+      @Override
+      public ResourceDefinitionContext context() {
+        return context;
+      }
+
+      @Override
+      public WatchEvent event(Watcher.Action action, JsonNode obj) {
+        Entry entry = ObjectMapping.toEntry(kind, obj, address);
+        return switch (action) {
+          case ADDED -> new WatchEvent.Put(entry, true);
+          case MODIFIED -> new WatchEvent.Put(entry, false);
+          case DELETED -> new WatchEvent.Deleted(entry.key(), entry.revision());
+          default -> null;
+        };
+      }
+    };
+  }
+
   private static final Logger log = LoggerFactory.getLogger(KubeWatch.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long FIRST_BACKOFF_MS = 200;
@@ -39,7 +92,7 @@ final class KubeWatch implements Watch {
   private final String kind;
   private final String address;
   private final WatchDelivery delivery;
-  private final ResourceDefinitionContext context;
+  private final Source source;
   private final ReentrantLock lock = new ReentrantLock();
   private volatile long lastRevision;
 
@@ -55,24 +108,17 @@ final class KubeWatch implements Watch {
 
   KubeWatch(
       KubernetesClient client,
-      String kind,
+      Source source,
       long afterRevision,
       Consumer<WatchEvent> listener,
       String address,
       Consumer<KubeWatch> onEnd) {
     this.client = client;
-    this.kind = kind;
+    this.source = source;
+    this.kind = source.kind();
     this.address = address;
     this.lastRevision = afterRevision;
     this.fromAnyVersion = afterRevision == 0;
-    this.context =
-        new ResourceDefinitionContext.Builder()
-            .withGroup(StoredKinds.GROUP)
-            .withVersion(StoredKinds.VERSION)
-            .withKind(kind)
-            .withPlural(StoredKinds.plural(kind))
-            .withNamespaced(false)
-            .build();
     this.delivery =
         new WatchDelivery(
             kind + " after " + afterRevision + " on " + address,
@@ -97,11 +143,8 @@ final class KubeWatch implements Watch {
         // Reach the server first (a one-item list): when a websocket cannot connect at all,
         // fabric8 falls back to a hanging-GET watch for good. A real API server serves both; the
         // test fixture serves websockets only, and this also reports a missing CRD early.
-        client
-            .genericKubernetesResources(context)
-            .list(new ListOptionsBuilder().withLimit(1L).build());
-        io.fabric8.kubernetes.client.Watch w =
-            client.genericKubernetesResources(context).watch(options, new Listener());
+        collection().list(new ListOptionsBuilder().withLimit(1L).build());
+        io.fabric8.kubernetes.client.Watch w = collection().watch(options, new Listener());
         lock.lock();
         try {
           if (closed) {
@@ -125,20 +168,21 @@ final class KubeWatch implements Watch {
     }
   }
 
+  /** The watched collection, across all namespaces when its objects are namespaced. */
+  private FilterWatchListDeletable<
+          GenericKubernetesResource,
+          GenericKubernetesResourceList,
+          Resource<GenericKubernetesResource>>
+      collection() {
+    var all = client.genericKubernetesResources(source.context());
+    return source.context().isNamespaceScoped() ? all.inAnyNamespace() : all;
+  }
+
   private final class Listener implements Watcher<GenericKubernetesResource> {
     @Override
     public void eventReceived(Action action, GenericKubernetesResource resource) {
       if (closed || action == Action.BOOKMARK || action == Action.ERROR) return;
-      JsonNode obj = JSON.valueToTree(resource);
-      WatchEvent event;
-      Entry entry = ObjectMapping.toEntry(kind, obj, address);
-      event =
-          switch (action) {
-            case ADDED -> new WatchEvent.Put(entry, true);
-            case MODIFIED -> new WatchEvent.Put(entry, false);
-            case DELETED -> new WatchEvent.Deleted(entry.key(), entry.revision());
-            default -> null;
-          };
+      WatchEvent event = source.event(action, JSON.valueToTree(resource));
       if (event == null) return;
       if (!fromAnyVersion && event.revision() <= lastRevision) return; // seen before a reconnect
       lastRevision = Math.max(lastRevision, event.revision());

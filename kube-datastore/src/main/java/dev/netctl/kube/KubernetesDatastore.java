@@ -30,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The datastore contract on the Kubernetes API server: one custom resource per object, in the CRD
@@ -62,6 +63,8 @@ public final class KubernetesDatastore implements Datastore {
   private final String base;
   private final String address;
   private final Set<KubeWatch> watches = ConcurrentHashMap.newKeySet();
+  // Pods, Namespaces and NetworkPolicies seen as WorkloadEndpoints, Profiles and policies.
+  private final CoreView core;
   private volatile boolean closed;
 
   /** A store on the API server {@code client} talks to; closing the store closes the client. */
@@ -71,6 +74,23 @@ public final class KubernetesDatastore implements Datastore {
     String url = client.getMasterUrl().toString();
     this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     this.address = "kubernetes " + base;
+    this.core = new CoreView(this);
+  }
+
+  /**
+   * The kinds this backend derives from Kubernetes' own objects instead of storing them
+   * (WorkloadEndpoint from Pods, Profile from Namespaces, KubernetesNetworkPolicy from
+   * NetworkPolicies): a copy of another store's objects of these kinds cannot be written here.
+   */
+  public static Set<String> derivedKinds() {
+    Set<String> out = new java.util.TreeSet<>();
+    for (CoreKinds.Source s : CoreKinds.all()) out.add(s.kind());
+    return out;
+  }
+
+  /** The client, for the parts of netctl that read Kubernetes' own objects beside the store. */
+  public KubernetesClient client() {
+    return client;
   }
 
   /**
@@ -108,6 +128,7 @@ public final class KubernetesDatastore implements Datastore {
 
   @Override
   public CompletableFuture<Optional<Entry>> get(Key key) {
+    if (CoreKinds.source(key.kind()).isPresent()) return core.get(key);
     return call("GET", objectPath(key), null)
         .thenApply(
             r ->
@@ -120,7 +141,14 @@ public final class KubernetesDatastore implements Datastore {
 
   @Override
   public CompletableFuture<Listing> list(String kind, String namePrefix) {
-    return page(kind, null, new ArrayList<>(), null)
+    Optional<CoreKinds.Source> source = CoreKinds.source(kind);
+    String path = source.map(CoreKinds.Source::collectionPath).orElse(StoredKinds.path(kind));
+    Function<JsonNode, Optional<Entry>> item =
+        source.isPresent()
+            ? obj -> CoreKinds.entry(source.get(), obj, address)
+            // Items of a list carry no kind: the CRD's is implied.
+            : obj -> Optional.of(ObjectMapping.toEntry(kind, obj, address));
+    return page(path, kind, item, null, new ArrayList<>(), null)
         .thenApply(
             all -> {
               List<Entry> matching =
@@ -134,9 +162,14 @@ public final class KubernetesDatastore implements Datastore {
 
   /** One page of a paged list; the first page's resourceVersion is the snapshot's. */
   private CompletableFuture<Listing> page(
-      String kind, String cont, List<Entry> acc, Long revision) {
+      String collection,
+      String kind,
+      Function<JsonNode, Optional<Entry>> item,
+      String cont,
+      List<Entry> acc,
+      Long revision) {
     String path =
-        StoredKinds.path(kind)
+        collection
             + "?limit="
             + PAGE
             + (cont == null ? "" : "&continue=" + URLEncoder.encode(cont, StandardCharsets.UTF_8));
@@ -146,23 +179,21 @@ public final class KubernetesDatastore implements Datastore {
               if (r.code() == 404) throw crdMissing(kind);
               if (r.code() != 200) throw unexpected("list " + kind, r);
               JsonNode list = r.body();
-              for (JsonNode item : list.path("items")) {
-                // Items of a list carry no kind: the CRD's is implied.
-                acc.add(ObjectMapping.toEntry(kind, item, address));
-              }
+              for (JsonNode obj : list.path("items")) item.apply(obj).ifPresent(acc::add);
               JsonNode meta = list.path("metadata");
               long rev =
                   revision != null
                       ? revision
                       : ObjectMapping.listRevision(meta.path("resourceVersion").asText(), address);
               String next = meta.path("continue").asText("");
-              if (!next.isEmpty()) return page(kind, next, acc, rev);
+              if (!next.isEmpty()) return page(collection, kind, item, next, acc, rev);
               return CompletableFuture.completedFuture(new Listing(acc, rev));
             });
   }
 
   @Override
   public CompletableFuture<Entry> create(Key key, byte[] value) {
+    if (CoreKinds.source(key.kind()).isPresent()) return core.write(key, value, 0);
     ObjectNode obj;
     try {
       obj = ObjectMapping.toObject(key, value, 0);
@@ -182,6 +213,9 @@ public final class KubernetesDatastore implements Datastore {
 
   @Override
   public CompletableFuture<Entry> update(Key key, byte[] value, long expectedRevision) {
+    if (CoreKinds.source(key.kind()).isPresent()) {
+      return core.write(key, value, Math.max(expectedRevision, 1));
+    }
     ObjectNode obj;
     try {
       obj = ObjectMapping.toObject(key, value, Math.max(expectedRevision, 1));
@@ -201,6 +235,7 @@ public final class KubernetesDatastore implements Datastore {
 
   @Override
   public CompletableFuture<Long> delete(Key key, long expectedRevision) {
+    if (CoreKinds.source(key.kind()).isPresent()) return core.delete(key, expectedRevision);
     ObjectNode options = JSON.createObjectNode();
     options.put("apiVersion", "v1");
     options.put("kind", "DeleteOptions");
@@ -263,7 +298,11 @@ public final class KubernetesDatastore implements Datastore {
 
   @Override
   public Watch watch(String kind, long afterRevision, Consumer<WatchEvent> listener) {
-    KubeWatch w = new KubeWatch(client, kind, afterRevision, listener, address, watches::remove);
+    KubeWatch.Source source =
+        CoreKinds.source(kind)
+            .map(s -> CoreView.watchSource(s, address))
+            .orElseGet(() -> KubeWatch.crd(kind, address));
+    KubeWatch w = new KubeWatch(client, source, afterRevision, listener, address, watches::remove);
     watches.add(w);
     if (closed) {
       w.close();
@@ -288,9 +327,9 @@ public final class KubernetesDatastore implements Datastore {
   // --- HTTP ------------------------------------------------------------------------------------
 
   /** A response: status code and parsed JSON body (an empty object when there is none). */
-  private record Response(int code, JsonNode body) {}
+  record Response(int code, JsonNode body) {}
 
-  private CompletableFuture<Response> call(String method, String path, JsonNode body) {
+  CompletableFuture<Response> call(String method, String path, JsonNode body) {
     if (closed) return CompletableFuture.failedFuture(unavailable("the store is closed", null));
     HttpRequest.Builder b = http.newHttpRequestBuilder().uri(base + path);
     String text = body == null ? null : body.toString();
@@ -299,6 +338,7 @@ public final class KubernetesDatastore implements Datastore {
       case "POST" -> b.post("application/json", text);
       case "PUT" -> b.put("application/json", text);
       case "DELETE" -> b.delete("application/json", text);
+      case "PATCH" -> b.patch("application/merge-patch+json", text);
       default -> throw new IllegalArgumentException(method);
     }
     CompletableFuture<Response> out = new CompletableFuture<>();
@@ -353,7 +393,7 @@ public final class KubernetesDatastore implements Datastore {
         null);
   }
 
-  private DatastoreException unexpected(String what, Response r) {
+  DatastoreException unexpected(String what, Response r) {
     String message = r.body().path("message").asText("");
     return unavailable(
         what + ": HTTP " + r.code() + (message.isEmpty() ? "" : " " + message), null);

@@ -54,6 +54,7 @@ final class ApiServerLike extends KubernetesCrudDispatcher {
   private final List<Change> history = new ArrayList<>();
   private final Set<Watching> watching = ConcurrentHashMap.newKeySet();
   private final List<String> requests = new CopyOnWriteArrayList<>();
+  private final List<String[]> userAgents = new CopyOnWriteArrayList<>();
   private long compactedThrough;
   private KubernetesMockServer server;
 
@@ -90,6 +91,30 @@ final class ApiServerLike extends KubernetesCrudDispatcher {
   /** "METHOD path" of every request so far. */
   List<String> requests() {
     return List.copyOf(requests);
+  }
+
+  /**
+   * The RBAC permission each request so far needed, but those sent with User-Agent {@code
+   * exceptUserAgent}: (group, resource, verb), a namespaced object's resource being its plural.
+   */
+  Set<ApiAccess.Grant> grants(String exceptUserAgent) {
+    Set<ApiAccess.Grant> out = new java.util.HashSet<>();
+    for (String[] ua : userAgents) {
+      if (ua[0].equals(exceptUserAgent)) continue;
+      String r = ua[1];
+      String method = r.substring(0, r.indexOf(' '));
+      URI uri = URI.create(r.substring(r.indexOf(' ') + 1));
+      String[] parts = uri.getPath().split("/");
+      boolean core = parts[1].equals("api");
+      String group = core ? "" : parts[2];
+      int restAt = core ? 3 : 4;
+      int plural =
+          parts[restAt].equals("namespaces") && parts.length > restAt + 2 ? restAt + 2 : restAt;
+      boolean collection = parts.length == plural + 1;
+      boolean watch = uri.getRawQuery() != null && uri.getRawQuery().contains("watch=true");
+      out.add(new ApiAccess.Grant(group, parts[plural], ApiAccess.verb(method, collection, watch)));
+    }
+    return out;
   }
 
   void stop() {
@@ -139,6 +164,9 @@ final class ApiServerLike extends KubernetesCrudDispatcher {
   @Override
   public MockResponse dispatch(RecordedRequest request) {
     requests.add(request.getMethod() + " " + request.getPath());
+    String ua = request.getHeader("User-Agent");
+    userAgents.add(
+        new String[] {ua == null ? "" : ua, request.getMethod() + " " + request.getPath()});
     String path = request.getPath();
     synchronized (this) {
       return switch (request.method()) {
@@ -279,12 +307,20 @@ final class ApiServerLike extends KubernetesCrudDispatcher {
     return "true".equals(query(path).get("watch"));
   }
 
-  /** The collection path of a request, e.g. {@code /apis/netctl.dev/v1/ippools}. */
+  /**
+   * The collection path of a request across namespaces, e.g. {@code /apis/netctl.dev/v1/ippools} or
+   * {@code /api/v1/pods} for {@code /api/v1/namespaces/shop/pods/web-0}: a watch of the whole
+   * collection sees every namespace's objects (a watch within one namespace sees them all too;
+   * netctl makes none).
+   */
   private static String collectionOf(String path) {
-    String p = URI.create(path).getPath();
-    String[] parts = p.split("/");
-    // /apis/<group>/<version>/<plural>[/<name>]
-    return parts.length > 5 ? String.join("/", List.of(parts).subList(0, 5)) : p;
+    String[] parts = URI.create(path).getPath().split("/");
+    // "", "api", v1, rest... or "", "apis", group, version, rest...
+    int restAt = parts.length > 1 && parts[1].equals("api") ? 3 : 4;
+    if (parts.length <= restAt) return URI.create(path).getPath();
+    String prefix = String.join("/", List.of(parts).subList(0, restAt));
+    boolean inNamespace = parts[restAt].equals("namespaces") && parts.length > restAt + 2;
+    return prefix + "/" + parts[inNamespace ? restAt + 2 : restAt];
   }
 
   private static Map<String, String> query(String path) {

@@ -147,9 +147,25 @@ class DeployManifestsTest {
             ApiAccess.nodeAgent().stream()
                 .filter(g -> g.group().equals(StoredKinds.GROUP) && !g.resource().contains("/"))
                 .toList());
-    // People using `netctl --datastore kubernetes` with the aggregated edit role can do it all.
+    // People using `netctl --datastore kubernetes` with the aggregated edit role can do it all:
+    // netctl-edit adds our group; Kubernetes' own edit role already reads Pods, Namespaces, Nodes
+    // (view) and NetworkPolicies and patches Pods.
     assertThat(grants(one(ClusterRole.class, "netctl-edit").getRules()))
-        .containsAll(ApiAccess.datastore());
+        .containsAll(
+            ApiAccess.datastore().stream()
+                .filter(g -> g.group().equals(StoredKinds.GROUP))
+                .toList());
+    assertThat(
+            ApiAccess.datastore().stream()
+                .filter(g -> !g.group().equals(StoredKinds.GROUP))
+                .map(g -> g.group() + "/" + g.resource() + " " + g.verb()))
+        .as("the backend's calls outside its own group: reads, and the CNI side's pod patch")
+        .allMatch(
+            g ->
+                g.endsWith(" get")
+                    || g.endsWith(" list")
+                    || g.endsWith(" watch")
+                    || g.equals("/pods patch"));
   }
 
   @Test

@@ -1,10 +1,6 @@
 package dev.netctl.agent.cni;
 
-import dev.netctl.agent.kernel.Ownership;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import dev.netctl.datastore.model.EndpointNames;
 
 /** Calico's names for a pod attachment: the host veth and the WorkloadEndpoint. */
 final class WorkloadNames {
@@ -16,13 +12,7 @@ final class WorkloadNames {
    * kernel's limit — and stable across sandboxes of one pod, as Calico's.
    */
   static String hostIface(String workloadId) {
-    try {
-      byte[] d =
-          MessageDigest.getInstance("SHA-1").digest(workloadId.getBytes(StandardCharsets.UTF_8));
-      return Ownership.IFACE_PREFIX + HexFormat.of().formatHex(d).substring(0, 11);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JDK has no SHA-1", e);
-    }
+    return EndpointNames.hostInterface(workloadId);
   }
 
   /**
@@ -43,18 +33,12 @@ final class WorkloadNames {
    */
   static String endpointName(String node, CniRequest r) {
     boolean k8s = r.podName() != null && r.podNamespace() != null;
-    return escape(node)
-        + (k8s ? "-k8s-" + escape(r.podName()) : "-cni-" + escape(r.containerId()))
-        + "-"
-        + escape(r.ifName());
+    return EndpointNames.endpointName(
+        node, k8s ? "k8s" : "cni", k8s ? r.podName() : r.containerId(), r.ifName());
   }
 
   /** The endpoint's namespace: the pod's, or {@code default} outside Kubernetes. */
   static String namespace(CniRequest r) {
     return r.podNamespace() != null && r.podName() != null ? r.podNamespace() : "default";
-  }
-
-  private static String escape(String part) {
-    return part.replace("-", "--");
   }
 }

@@ -1,0 +1,66 @@
+package dev.netctl.ctl;
+
+import dev.netctl.agent.cni.PodInfo;
+import dev.netctl.datastore.Datastore;
+import dev.netctl.datastore.DatastoreException;
+import dev.netctl.kube.KubernetesDatastore;
+import dev.netctl.kube.KubernetesObjects;
+import dev.netctl.kube.NodeLabelMirror;
+
+/**
+ * {@code netctl node run} on the kubernetes datastore: the agent's node is a Kubernetes Node. Its
+ * name is checked against the API, its labels are copied onto the netctl Node, and the CNI side
+ * reads pods' labels and annotations from the API.
+ */
+final class KubernetesNode {
+  private final KubernetesDatastore store;
+  private final KubernetesObjects objects;
+  private final String name;
+
+  private KubernetesNode(KubernetesDatastore store, String name) {
+    this.store = store;
+    this.objects = new KubernetesObjects(store);
+    this.name = name;
+  }
+
+  /**
+   * Whether {@code store} is the kubernetes backend, told by its address ({@code kubernetes
+   * https://…}) rather than by its class: an embedded or etcd agent must not load the Kubernetes
+   * client's classes (docs/architecture.md).
+   */
+  static boolean isKubernetes(Datastore store) {
+    return store.address().startsWith("kubernetes ");
+  }
+
+  /**
+   * Checks that the Kubernetes Node {@code name} exists.
+   *
+   * @throws CliException USAGE when it does not, UNAVAILABLE when the API server does not answer
+   */
+  static KubernetesNode check(Datastore datastore, String name) {
+    KubernetesDatastore store = (KubernetesDatastore) datastore;
+    KubernetesObjects objects = new KubernetesObjects(store);
+    try {
+      objects.requireNode(name);
+    } catch (IllegalArgumentException e) {
+      throw new CliException(ExitCode.USAGE, e.getMessage());
+    } catch (DatastoreException e) {
+      throw new CliException(
+          ExitCode.UNAVAILABLE, "cannot check Kubernetes Node \"" + name + "\": " + e.getMessage());
+    }
+    return new KubernetesNode(store, name);
+  }
+
+  /** Starts copying the Kubernetes Node's labels onto the netctl Node; close to stop. */
+  AutoCloseable mirrorLabels() {
+    return new NodeLabelMirror(store, name);
+  }
+
+  /** Pods' labels, annotations and service account, from the API. */
+  PodInfo podInfo() {
+    return (ns, pod) ->
+        objects
+            .pod(ns, pod)
+            .map(p -> new PodInfo.Pod(p.labels(), p.annotations(), p.serviceAccount()));
+  }
+}
