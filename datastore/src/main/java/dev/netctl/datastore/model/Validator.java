@@ -63,6 +63,7 @@ public final class Validator {
     switch (r) {
       case IPPool p -> ipPool(c, p.spec());
       case BGPPeer p -> bgpPeer(c, p.spec());
+      case BGPFilter f -> BgpFilterValidation.filter(c, f.spec());
       case BGPConfiguration b -> bgpConfiguration(c, b);
       case Node n -> node(c, n.spec());
       case IPAMConfig i -> ipamConfig(c, i);
