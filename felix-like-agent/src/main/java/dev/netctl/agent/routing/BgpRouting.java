@@ -39,10 +39,11 @@ public final class BgpRouting implements AutoCloseable {
 
   private final Runnable onLearned;
   private final InetAddress listenAddress;
+  private final InetAddress listenAddress6;
   private BgpSpeaker speaker;
   private Identity identity;
   private AutoCloseable subscription;
-  private final Map<InetAddress, Neighbor> peers = new HashMap<>();
+  private final Map<InetAddress, Neighbor> peers = new ConcurrentHashMap<>();
   private final Set<Cidr> originated = new HashSet<>();
   // prefix → (peer → next hop): the best path per peer that the speaker reported.
   private final Map<Cidr, Map<InetAddress, InetAddress>> learned = new ConcurrentHashMap<>();
@@ -54,7 +55,17 @@ public final class BgpRouting implements AutoCloseable {
    *     cheap)
    */
   public BgpRouting(InetAddress listenAddress, Runnable onLearned) {
+    this(listenAddress, null, onLearned);
+  }
+
+  /**
+   * @param listenAddress the IPv4 address to accept sessions on
+   * @param listenAddress6 the node's IPv6 address, accepted on too (IPv6 sessions), or null
+   * @param onLearned called when learned routes change
+   */
+  public BgpRouting(InetAddress listenAddress, InetAddress listenAddress6, Runnable onLearned) {
     this.listenAddress = listenAddress;
+    this.listenAddress6 = listenAddress6;
     this.onLearned = onLearned;
   }
 
@@ -79,6 +90,10 @@ public final class BgpRouting implements AutoCloseable {
     }
     for (var e : wanted.entrySet()) {
       Neighbor have = peers.get(e.getKey());
+      String held = heldBack(e.getValue());
+      if (!held.isEmpty() && !held.equals(have == null ? "" : heldBack(have))) {
+        LOG.log(Level.WARNING, "BGP peer {0}: {1}", Cidr.format(e.getKey()), held);
+      }
       if (have == null) {
         speaker.addPeer(e.getValue());
         LOG.log(Level.INFO, "BGP peer {0} added", Cidr.format(e.getKey()));
@@ -117,6 +132,16 @@ public final class BgpRouting implements AutoCloseable {
     if (id.clusterId() != null) config = config.withClusterId(id.clusterId());
     speaker = BgpSpeaker.start(config);
     identity = id;
+    if (listenAddress6 != null) {
+      try {
+        speaker.listenAlso(new InetSocketAddress(listenAddress6, id.port()));
+      } catch (RuntimeException e) {
+        // E.g. the address is still tentative (duplicate address detection): the next apply
+        // starts over rather than run without IPv6 sessions.
+        closeSpeaker();
+        throw e;
+      }
+    }
     subscription = speaker.subscribe(new Listener());
     LOG.log(
         Level.INFO,
@@ -136,6 +161,25 @@ public final class BgpRouting implements AutoCloseable {
       if (!hops.isEmpty()) out.put(e.getKey(), List.copyOf(hops));
     }
     return out;
+  }
+
+  /**
+   * What the configuration holds back on a peer's session — a BGPFilter it names that does not
+   * exist, which rejects all its routes — or empty.
+   */
+  public String heldBack(InetAddress peer) {
+    Neighbor n = peers.get(peer);
+    return n == null ? "" : heldBack(n);
+  }
+
+  private static String heldBack(Neighbor n) {
+    Set<String> missing = new java.util.TreeSet<>();
+    if (n.importPolicy() instanceof FilterPolicy f) missing.addAll(f.missing());
+    if (n.exportPolicy() instanceof FilterPolicy f) missing.addAll(f.missing());
+    if (missing.isEmpty()) return "";
+    return "BGPFilter "
+        + String.join(", ", missing)
+        + " not found: every route to and from this peer is rejected";
   }
 
   /** Status of every session (empty before the speaker runs). */
