@@ -152,4 +152,25 @@ class BGPFilterTest {
                         null))))
         .isEmpty();
   }
+
+  @Test
+  void reflectorClientRangesRoundTripAndApplyPerNode() {
+    BGPConfiguration c =
+        (BGPConfiguration)
+            CODEC.readOne(
+                "apiVersion: netctl.dev/v1\nkind: BGPConfiguration\nmetadata: {name: default}\n"
+                    + "spec: {nodeToNodeMeshEnabled: false, routeReflectorClientRanges: [{cidr:"
+                    + " 10.0.0.0/16, limit: 50}, {cidr: 'fd00::/64'}]}\n");
+
+    assertThat(Validator.validate(c)).isEmpty();
+    assertThat(c.spec().routeReflectorClientRanges())
+        .containsExactly(
+            new BGPConfigurationSpec.ReflectorClientRange("10.0.0.0/16", 50),
+            new BGPConfigurationSpec.ReflectorClientRange("fd00::/64", null));
+    assertThat(c.spec().routeReflectorClientRanges().get(1).effectiveLimit()).isEqualTo(1000);
+    assertThat(CODEC.readOne(CODEC.toYaml(c))).isEqualTo(c);
+    // Every other "with" keeps them.
+    assertThat(c.spec().withListenPort(1790).withDefaults().routeReflectorClientRanges())
+        .hasSize(2);
+  }
 }
