@@ -488,6 +488,7 @@ public final class NodeAgent implements AutoCloseable {
               cluster.listenPort(),
               rr == null ? null : (Inet4Address) Cidr.parseAddress(rr)),
           planner.plan(meNode, snap.nodes(), snap.bgpPeers(), filterSpecs(snap), cluster),
+          planner.clientRanges(meNode, cluster),
           d.originate(),
           ipv4.address(),
           ipv6 == null ? null : ipv6.address());

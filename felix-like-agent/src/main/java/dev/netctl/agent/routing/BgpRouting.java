@@ -4,6 +4,7 @@ import dev.netctl.bgp.codec.Nlri;
 import dev.netctl.bgp.codec.Prefix;
 import dev.netctl.bgp.session.Transport;
 import dev.netctl.bgp.speaker.BgpSpeaker;
+import dev.netctl.bgp.speaker.DynamicRange;
 import dev.netctl.bgp.speaker.Neighbor;
 import dev.netctl.bgp.speaker.PeerStatus;
 import dev.netctl.bgp.speaker.ReceivedRoute;
@@ -44,6 +45,7 @@ public final class BgpRouting implements AutoCloseable {
   private Identity identity;
   private AutoCloseable subscription;
   private final Map<InetAddress, Neighbor> peers = new ConcurrentHashMap<>();
+  private final Map<String, DynamicRange> ranges = new HashMap<>();
   private final Set<Cidr> originated = new HashSet<>();
   // prefix → (peer → next hop): the best path per peer that the speaker reported.
   private final Map<Cidr, Map<InetAddress, InetAddress>> learned = new ConcurrentHashMap<>();
@@ -80,7 +82,43 @@ public final class BgpRouting implements AutoCloseable {
       InetAddress nextHop4,
       InetAddress nextHop6)
       throws InterruptedException {
+    apply(id, wanted, List.of(), originate, nextHop4, nextHop6);
+  }
+
+  /**
+   * As {@link #apply(Identity, Map, List, InetAddress, InetAddress)}, with the dynamic ranges a
+   * reflector accepts its clients from; a changed range is replaced, which ends its sessions (the
+   * clients dial in again).
+   */
+  public void apply(
+      Identity id,
+      Map<InetAddress, Neighbor> wanted,
+      List<DynamicRange> wantedRanges,
+      List<Cidr> originate,
+      InetAddress nextHop4,
+      InetAddress nextHop6)
+      throws InterruptedException {
     if (!id.equals(identity)) restart(id);
+    Map<String, DynamicRange> rangeByName = new HashMap<>();
+    for (DynamicRange r : wantedRanges) rangeByName.put(r.name(), r);
+    for (var e : new ArrayList<>(ranges.entrySet())) {
+      if (!e.getValue().equals(rangeByName.get(e.getKey()))) {
+        speaker.removeDynamicRange(e.getKey());
+        ranges.remove(e.getKey());
+        LOG.log(Level.INFO, "BGP dynamic range {0} removed", e.getKey());
+      }
+    }
+    for (DynamicRange r : wantedRanges) {
+      if (ranges.containsKey(r.name())) continue;
+      speaker.addDynamicRange(r);
+      ranges.put(r.name(), r);
+      LOG.log(
+          Level.INFO,
+          "BGP dynamic range {0}: reflector clients accepted from {1}, at most {2}",
+          r.name(),
+          r.range().toString(),
+          Integer.toString(r.limit()));
+    }
     for (InetAddress a : new ArrayList<>(peers.keySet())) {
       if (!wanted.containsKey(a)) {
         speaker.removePeer(a);
@@ -246,6 +284,7 @@ public final class BgpRouting implements AutoCloseable {
     speaker = null;
     identity = null;
     peers.clear();
+    ranges.clear();
     originated.clear();
     learned.clear();
   }

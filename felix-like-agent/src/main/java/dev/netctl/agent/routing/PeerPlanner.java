@@ -1,6 +1,7 @@
 package dev.netctl.agent.routing;
 
 import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.Prefix;
 import dev.netctl.bgp.fsm.PeerConfig;
 import dev.netctl.bgp.policy.Action;
 import dev.netctl.bgp.policy.Policy;
@@ -8,6 +9,7 @@ import dev.netctl.bgp.policy.Statement;
 import dev.netctl.bgp.policy.Verdict;
 import dev.netctl.bgp.rib.RoutePolicy;
 import dev.netctl.bgp.session.PeerSpec;
+import dev.netctl.bgp.speaker.DynamicRange;
 import dev.netctl.bgp.speaker.Neighbor;
 import dev.netctl.datastore.model.BGPConfiguration;
 import dev.netctl.datastore.model.BGPConfigurationSpec;
@@ -75,6 +77,9 @@ public final class PeerPlanner {
     }
     BGPConfigurationSpec s = global.withDefaults();
     if (mine != null) {
+      if (!mine.routeReflectorClientRanges().isEmpty()) {
+        s = s.withRouteReflectorClientRanges(mine.routeReflectorClientRanges());
+      }
       if (mine.listenPort() != null) s = s.withListenPort(mine.listenPort());
       if (mine.asNumber() != null) s = s.withAsNumber(mine.asNumber());
     }
@@ -170,6 +175,58 @@ public final class PeerPlanner {
                 v6 ? V6_ONLY : null,
                 filters));
       }
+    }
+    // A reflector's clients inside one of its client ranges need no neighbour of their own: they
+    // dial in and the range admits them.
+    List<DynamicRange> ranges = clientRanges(me, cluster);
+    if (!ranges.isEmpty()) {
+      out.values()
+          .removeIf(
+              n ->
+                  n.routeReflectorClient()
+                      && ranges.stream().anyMatch(r -> r.contains(n.spec().remote().getAddress())));
+    }
+    return out;
+  }
+
+  /**
+   * The ranges a route-reflector node (one with {@code routeReflectorClusterID}) accepts its iBGP
+   * clients from, from {@code routeReflectorClientRanges} of the effective BGPConfiguration: each
+   * admits, up to its limit, any speaker of the node's AS inside it as a reflector client, passive,
+   * with the sessions a planned client neighbour would get. Empty on other nodes.
+   */
+  public List<DynamicRange> clientRanges(Node me, BGPConfigurationSpec cluster) {
+    Inet4Address routerId = ipv4(me);
+    String clusterId = clusterId(me);
+    if (routerId == null || clusterId == null) return List.of();
+    Local local = new Local(routerId, ipv6(me), asOf(me, cluster), clusterId);
+    List<DynamicRange> out = new ArrayList<>();
+    for (BGPConfigurationSpec.ReflectorClientRange r : cluster.routeReflectorClientRanges()) {
+      Cidr c = Cidr.parse(r.cidr());
+      boolean v6 = !c.isIPv4();
+      if (v6 && local.v6() == null) {
+        LOG.log(
+            Level.WARNING,
+            "route reflector client range {0} skipped: this node has no IPv6 address",
+            c.toString());
+        continue;
+      }
+      Neighbor template =
+          neighbor(
+              local,
+              local.as(),
+              c.address(),
+              cluster.listenPort(),
+              true,
+              null,
+              v6 ? V6_ONLY : null,
+              Map.of());
+      out.add(
+          new DynamicRange(
+              "rr-clients " + c,
+              Prefix.of(v6, c.address().getAddress(), c.prefixLength()),
+              template,
+              r.effectiveLimit()));
     }
     return out;
   }

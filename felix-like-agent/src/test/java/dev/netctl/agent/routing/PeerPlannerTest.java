@@ -297,4 +297,90 @@ class PeerPlannerTest {
             .get(a("10.0.0.2"));
     assertThat(mesh.importPolicy()).isEqualTo(dev.netctl.bgp.rib.RoutePolicy.ACCEPT_ALL);
   }
+
+  // ------------------------------------------------------------------ reflector client ranges
+
+  @Test
+  void aReflectorWithClientRangesHasNoNeighbourPerClientInside() {
+    Node far = node("far", "10.1.0.5/24", null, Map.of());
+    BGPPeer rrToClients =
+        new BGPPeer(
+            ObjectMeta.named("rr-to-all"),
+            selectorPeer("has(route-reflector)", "!has(route-reflector)"));
+    BGPConfigurationSpec cluster =
+        cluster(false)
+            .withRouteReflectorClientRanges(
+                List.of(new BGPConfigurationSpec.ReflectorClientRange("10.0.0.0/24", 50)));
+    PeerPlanner planner = new PeerPlanner("rr", secrets);
+
+    Map<InetAddress, Neighbor> plan =
+        planner.plan(rr, List.of(n1, n2, rr, far), List.of(rrToClients), cluster);
+    List<dev.netctl.bgp.speaker.DynamicRange> ranges = planner.clientRanges(rr, cluster);
+
+    assertThat(plan.keySet())
+        .as("only the client outside the range")
+        .containsExactly(a("10.1.0.5"));
+    assertThat(ranges).hasSize(1);
+    dev.netctl.bgp.speaker.DynamicRange r = ranges.getFirst();
+    assertThat(r.range()).isEqualTo(dev.netctl.bgp.codec.Prefix.parse("10.0.0.0/24"));
+    assertThat(r.limit()).isEqualTo(50);
+    assertThat(r.template().routeReflectorClient()).isTrue();
+    assertThat(r.template().spec().localAddress()).isEqualTo(a("10.0.0.9"));
+    assertThat(r.template().spec().config().remoteAs()).isEqualTo(64512);
+    assertThat(r.contains(a("10.0.0.1"))).isTrue();
+  }
+
+  @Test
+  void clientRangesApplyOnReflectorsOnlyAndDefaultTheLimit() {
+    BGPConfigurationSpec cluster =
+        cluster(false)
+            .withRouteReflectorClientRanges(
+                List.of(new BGPConfigurationSpec.ReflectorClientRange("10.0.0.0/24", null)));
+    assertThat(new PeerPlanner("n1", secrets).clientRanges(n1, cluster)).isEmpty();
+    assertThat(new PeerPlanner("rr", secrets).clientRanges(rr, cluster).getFirst().limit())
+        .isEqualTo(1000);
+  }
+
+  @Test
+  void anIpv6ClientRangeNeedsTheReflectorsIpv6Address() {
+    Node r6 =
+        new Node(
+            ObjectMeta.named("rr", Map.of("route-reflector", "true")),
+            NodeSpec.bgp(new NodeBGPSpec("10.0.0.9/24", "fd00::9/64", null, "224.0.0.1")));
+    BGPConfigurationSpec cluster =
+        cluster(false)
+            .withRouteReflectorClientRanges(
+                List.of(new BGPConfigurationSpec.ReflectorClientRange("fd00::/64", 10)));
+
+    var ranges = new PeerPlanner("rr", secrets).clientRanges(r6, cluster);
+    assertThat(ranges.getFirst().template().spec().localAddress()).isEqualTo(a("fd00::9"));
+    assertThat(families(ranges.getFirst().template())).containsExactly(V6);
+    assertThat(new PeerPlanner("rr", secrets).clientRanges(rr, cluster)).isEmpty();
+  }
+
+  @Test
+  void aPerNodeConfigurationsClientRangesReplaceTheClusters() {
+    BGPConfiguration global =
+        new BGPConfiguration(
+            ObjectMeta.named("default"),
+            BGPConfigurationSpec.empty()
+                .withRouteReflectorClientRanges(
+                    List.of(new BGPConfigurationSpec.ReflectorClientRange("10.0.0.0/16", null))));
+    BGPConfiguration mine =
+        new BGPConfiguration(
+            ObjectMeta.named("node.rr"),
+            BGPConfigurationSpec.empty()
+                .withRouteReflectorClientRanges(
+                    List.of(new BGPConfigurationSpec.ReflectorClientRange("10.0.0.0/24", 5))));
+    assertThat(
+            new PeerPlanner("rr", secrets)
+                .effectiveConfig(List.of(global, mine))
+                .routeReflectorClientRanges())
+        .containsExactly(new BGPConfigurationSpec.ReflectorClientRange("10.0.0.0/24", 5));
+    assertThat(
+            new PeerPlanner("other", secrets)
+                .effectiveConfig(List.of(global, mine))
+                .routeReflectorClientRanges())
+        .containsExactly(new BGPConfigurationSpec.ReflectorClientRange("10.0.0.0/16", null));
+  }
 }
