@@ -41,6 +41,7 @@ public final class BgpRouting implements AutoCloseable {
   private final Runnable onLearned;
   private final InetAddress listenAddress;
   private final InetAddress listenAddress6;
+  private boolean listening6;
   private BgpSpeaker speaker;
   private Identity identity;
   private AutoCloseable subscription;
@@ -99,6 +100,7 @@ public final class BgpRouting implements AutoCloseable {
       InetAddress nextHop6)
       throws InterruptedException {
     if (!id.equals(identity)) restart(id);
+    listen6();
     Map<String, DynamicRange> rangeByName = new HashMap<>();
     for (DynamicRange r : wantedRanges) rangeByName.put(r.name(), r);
     for (var e : new ArrayList<>(ranges.entrySet())) {
@@ -159,6 +161,28 @@ public final class BgpRouting implements AutoCloseable {
     }
   }
 
+  /**
+   * Accepts on the node's IPv6 address too. A failure (the address still tentative during duplicate
+   * address detection, say) leaves the IPv4 side running and our own IPv6 connects going; the next
+   * apply tries again.
+   */
+  private void listen6() throws InterruptedException {
+    if (listenAddress6 == null || listening6) return;
+    try {
+      speaker.listenAlso(new InetSocketAddress(listenAddress6, identity.port()));
+      listening6 = true;
+    } catch (InterruptedException e) {
+      throw e;
+    } catch (Exception e) {
+      // Netty's bind rethrows the BindException undeclared: catch every exception.
+      LOG.log(
+          Level.WARNING,
+          "BGP cannot listen on {0} yet ({1}); IPv6 peers can only be dialled until it can",
+          Cidr.format(listenAddress6),
+          e.getMessage());
+    }
+  }
+
   private void restart(Identity id) throws InterruptedException {
     closeSpeaker();
     SpeakerConfig config =
@@ -170,16 +194,6 @@ public final class BgpRouting implements AutoCloseable {
     if (id.clusterId() != null) config = config.withClusterId(id.clusterId());
     speaker = BgpSpeaker.start(config);
     identity = id;
-    if (listenAddress6 != null) {
-      try {
-        speaker.listenAlso(new InetSocketAddress(listenAddress6, id.port()));
-      } catch (RuntimeException e) {
-        // E.g. the address is still tentative (duplicate address detection): the next apply
-        // starts over rather than run without IPv6 sessions.
-        closeSpeaker();
-        throw e;
-      }
-    }
     subscription = speaker.subscribe(new Listener());
     LOG.log(
         Level.INFO,
@@ -283,6 +297,7 @@ public final class BgpRouting implements AutoCloseable {
     if (speaker != null) speaker.close();
     speaker = null;
     identity = null;
+    listening6 = false;
     peers.clear();
     ranges.clear();
     originated.clear();
