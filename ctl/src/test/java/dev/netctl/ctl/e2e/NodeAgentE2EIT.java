@@ -605,13 +605,20 @@ class NodeAgentE2EIT {
                 String tor = birdc(sock, "show", "route");
                 assertThat(tor).as(tor).contains(b1).contains(b2);
               });
-      String status = nodeStatus("n1");
-      assertThat(status)
-          .as(status)
-          .containsPattern("IPv6 BGP status\\s+PEER ADDRESS")
-          .containsPattern("fd90:1::2 +node-to-node mesh +Established")
-          .containsPattern("fd90:1::fe +global +Established")
-          .containsPattern("10\\.90\\.1\\.2 +node-to-node mesh +Established");
+      // A session that lost a connection collision may be between connections for a moment.
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(500))
+          .untilAsserted(
+              () -> {
+                String status = nodeStatus("n1");
+                assertThat(status)
+                    .as(status)
+                    .containsPattern("IPv6 BGP status\\s+PEER ADDRESS")
+                    .containsPattern("fd90:1::2 +node-to-node mesh +Established")
+                    .containsPattern("fd90:1::fe +global +Established")
+                    .containsPattern("10\\.90\\.1\\.2 +node-to-node mesh +Established");
+              });
     } finally {
       if (bird != null) stopBird(bird);
       for (var e : v6.entrySet()) {

@@ -42,6 +42,7 @@ public final class BgpRouting implements AutoCloseable {
   private final InetAddress listenAddress;
   private final InetAddress listenAddress6;
   private boolean listening6;
+  private boolean warned6;
   private BgpSpeaker speaker;
   private Identity identity;
   private AutoCloseable subscription;
@@ -174,7 +175,9 @@ public final class BgpRouting implements AutoCloseable {
     } catch (InterruptedException e) {
       throw e;
     } catch (Exception e) {
-      // Netty's bind rethrows the BindException undeclared: catch every exception.
+      // Netty's bind rethrows the BindException undeclared: catch every exception. Said once.
+      if (warned6) return;
+      warned6 = true;
       LOG.log(
           Level.WARNING,
           "BGP cannot listen on {0} yet ({1}); IPv6 peers can only be dialled until it can",
