@@ -254,6 +254,18 @@ class NodeAgentE2EIT {
         null, nodeSelector, null, null, peerSelector, null, false, null, null, null, null, null);
   }
 
+  /** n3 is a route reflector; every other node peers with the reflectors (Calico's BGPPeer). */
+  private static void reflectorN3WithClientsDialling(ResourceClient c) {
+    c.create(
+        new Node(
+            ObjectMeta.named("n3", Map.of("route-reflector", "true")),
+            NodeSpec.bgp(new NodeBGPSpec(null, null, null, "224.0.0.1"))));
+    c.create(
+        new BGPPeer(
+            ObjectMeta.named("to-rr"),
+            selectorPeer("!has(route-reflector)", "has(route-reflector)")));
+  }
+
   @Test
   void routeReflectorTopologyWithMeshOff() throws Exception {
     ResourceClient c =
@@ -261,15 +273,8 @@ class NodeAgentE2EIT {
             pool("10.249.0.0/16", EncapsulationMode.NEVER, EncapsulationMode.NEVER, false), false);
     // The reflector is n3, in the other subnet: n1 and n2 have no session with each other, so
     // each learns the other's block only as reflected by n3, next hop unchanged (RFC 4456).
-    c.create(
-        new Node(
-            ObjectMeta.named("n3", Map.of("route-reflector", "true")),
-            NodeSpec.bgp(new NodeBGPSpec(null, null, null, "224.0.0.1"))));
+    reflectorN3WithClientsDialling(c);
     for (String n : List.of("n1", "n2")) c.create(Node.of(n, NodeSpec.bgp(null)));
-    c.create(
-        new BGPPeer(
-            ObjectMeta.named("to-rr"),
-            selectorPeer("!has(route-reflector)", "has(route-reflector)")));
     c.create(
         new BGPPeer(
             ObjectMeta.named("rr-to-clients"),
@@ -381,15 +386,8 @@ class NodeAgentE2EIT {
                 .spec()
                 .withRouteReflectorClientRanges(
                     List.of(new BGPConfigurationSpec.ReflectorClientRange("10.90.1.0/24", 10)))));
-    c.create(
-        new Node(
-            ObjectMeta.named("n3", Map.of("route-reflector", "true")),
-            NodeSpec.bgp(new NodeBGPSpec(null, null, null, "224.0.0.1"))));
     // Only the clients' side is configured: they dial the reflector, the range admits them.
-    c.create(
-        new BGPPeer(
-            ObjectMeta.named("to-rr"),
-            selectorPeer("!has(route-reflector)", "has(route-reflector)")));
+    reflectorN3WithClientsDialling(c);
     lab.startAgents(Lab.NODES);
     List<String> ips = threePods();
     awaitPing("pa", ips.get(1));
