@@ -45,7 +45,11 @@ final class ExportRules {
             .apply(
                 prefix,
                 attrs,
-                new PolicyContext(self, selfLinkLocal, route.attributes().nextHop()));
+                new PolicyContext(
+                    self,
+                    selfLinkLocal,
+                    route.attributes().nextHop(),
+                    route.source().kind() == PeerKind.LOCAL));
     // Without a next hop the route cannot be put on the wire.
     return out.filter(a -> a.nextHop() != null);
   }

@@ -76,6 +76,8 @@ public final class BgpSpeaker implements AutoCloseable {
   private final BestPaths bestPaths;
   private final DynamicPeers dynamic = new DynamicPeers();
   private BgpListener listener; // set once by start(), null when active-only
+  // Further addresses accepted on, e.g. a dual-stack node's IPv6 address next to its IPv4 one.
+  private final List<BgpListener> moreListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private BgpSpeaker(SpeakerConfig config, Clock clock) {
     this.config = config;
@@ -144,6 +146,40 @@ public final class BgpSpeaker implements AutoCloseable {
   /** The listening address, if any. */
   public InetSocketAddress listenAddress() {
     return listener == null ? null : listener.localAddress();
+  }
+
+  /**
+   * Accepts connections on another address too (a dual-stack node listens on its IPv4 and its IPv6
+   * address; a wildcard would also take the port on addresses that belong to other speakers).
+   * Connections there are admitted like those on the main address.
+   *
+   * @throws IllegalStateException when the speaker has no main listener
+   */
+  public void listenAlso(InetSocketAddress address) throws InterruptedException {
+    if (listener == null) {
+      throw new IllegalStateException(
+          "listen on "
+              + AddressText.of(address)
+              + " needs a listening speaker (listen is not set)");
+    }
+    moreListeners.add(BgpListener.bind(group, transport, address, this::acceptFrom, Map.of()));
+    call(
+        () -> {
+          updateMd5();
+          return null;
+        });
+  }
+
+  /** Every address the speaker accepts connections on. */
+  public List<InetSocketAddress> listenAddresses() {
+    List<InetSocketAddress> out = new ArrayList<>();
+    if (listener != null) {
+      out.add(listener.localAddress());
+    }
+    for (BgpListener l : moreListeners) {
+      out.add(l.localAddress());
+    }
+    return out;
   }
 
   /**
@@ -439,7 +475,23 @@ public final class BgpSpeaker implements AutoCloseable {
         });
     if (!keys.isEmpty() || transport.isEpoll()) {
       listener.md5(transport, keys);
+      for (BgpListener l : moreListeners) {
+        l.md5(transport, sameFamily(l, keys));
+      }
     }
+  }
+
+  // An extra listener is bound to one address of one family; the kernel takes no key of the other.
+  private static Map<InetAddress, String> sameFamily(BgpListener l, Map<InetAddress, String> keys) {
+    boolean v6 = l.localAddress().getAddress() instanceof Inet6Address;
+    Map<InetAddress, String> out = new HashMap<>();
+    keys.forEach(
+        (a, k) -> {
+          if ((a instanceof Inet6Address) == v6) {
+            out.put(a, k);
+          }
+        });
+    return out;
   }
 
   // Paths in the peer's Adj-RIB-In; none while it is not established.
@@ -637,6 +689,9 @@ public final class BgpSpeaker implements AutoCloseable {
     } finally {
       if (listener != null) {
         listener.close();
+      }
+      for (BgpListener l : moreListeners) {
+        l.close();
       }
       rib.close();
       group.shutdownGracefully(100, 2_000, TimeUnit.MILLISECONDS).syncUninterruptibly();

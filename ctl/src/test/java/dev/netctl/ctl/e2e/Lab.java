@@ -360,6 +360,30 @@ final class Lab implements AutoCloseable {
     return ip;
   }
 
+  /**
+   * Assigns addresses on {@code node} from the named pools without a pod, as a workload would get
+   * them: the node claims (and the agent originates) the blocks they come from.
+   *
+   * @return the CIDRs of the blocks the addresses came from
+   */
+  List<String> assign(String node, String handle, int v4, int v6, String... pools) {
+    IpamAllocator ipam = new IpamAllocator(store, new ResourceEnvironment(client()));
+    var r =
+        ipam.autoAssign(
+            new AssignRequest(node, p + handle, v4, v6, null, null, null, List.of(pools)));
+    List<String> blocks = new ArrayList<>();
+    for (var a : r.ipv4()) blocks.add(blockOf(node, a.address()));
+    for (var a : r.ipv6()) blocks.add(blockOf(node, a.address()));
+    return blocks;
+  }
+
+  private String blockOf(String node, java.net.InetAddress a) {
+    for (String b : blocks().getOrDefault(node, List.of())) {
+      if (dev.netctl.datastore.model.Cidr.parse(b).contains(a)) return b;
+    }
+    throw new IllegalStateException(a + " is in no block of " + node);
+  }
+
   /** Deletes the pod namespaces (their veths go with them). */
   void deletePods(List<String> names) {
     for (String n : names) {

@@ -6,6 +6,9 @@ import static org.awaitility.Awaitility.await;
 import dev.netctl.datastore.client.ResourceClient;
 import dev.netctl.datastore.model.BGPConfiguration;
 import dev.netctl.datastore.model.BGPConfigurationSpec;
+import dev.netctl.datastore.model.BGPFilter;
+import dev.netctl.datastore.model.BGPFilterRule;
+import dev.netctl.datastore.model.BGPFilterSpec;
 import dev.netctl.datastore.model.BGPPeer;
 import dev.netctl.datastore.model.BGPPeerSpec;
 import dev.netctl.datastore.model.EncapsulationMode;
@@ -251,6 +254,18 @@ class NodeAgentE2EIT {
         null, nodeSelector, null, null, peerSelector, null, false, null, null, null, null, null);
   }
 
+  /** n3 is a route reflector; every other node peers with the reflectors (Calico's BGPPeer). */
+  private static void reflectorN3WithClientsDialling(ResourceClient c) {
+    c.create(
+        new Node(
+            ObjectMeta.named("n3", Map.of("route-reflector", "true")),
+            NodeSpec.bgp(new NodeBGPSpec(null, null, null, "224.0.0.1"))));
+    c.create(
+        new BGPPeer(
+            ObjectMeta.named("to-rr"),
+            selectorPeer("!has(route-reflector)", "has(route-reflector)")));
+  }
+
   @Test
   void routeReflectorTopologyWithMeshOff() throws Exception {
     ResourceClient c =
@@ -258,15 +273,8 @@ class NodeAgentE2EIT {
             pool("10.249.0.0/16", EncapsulationMode.NEVER, EncapsulationMode.NEVER, false), false);
     // The reflector is n3, in the other subnet: n1 and n2 have no session with each other, so
     // each learns the other's block only as reflected by n3, next hop unchanged (RFC 4456).
-    c.create(
-        new Node(
-            ObjectMeta.named("n3", Map.of("route-reflector", "true")),
-            NodeSpec.bgp(new NodeBGPSpec(null, null, null, "224.0.0.1"))));
+    reflectorN3WithClientsDialling(c);
     for (String n : List.of("n1", "n2")) c.create(Node.of(n, NodeSpec.bgp(null)));
-    c.create(
-        new BGPPeer(
-            ObjectMeta.named("to-rr"),
-            selectorPeer("!has(route-reflector)", "has(route-reflector)")));
     c.create(
         new BGPPeer(
             ObjectMeta.named("rr-to-clients"),
@@ -363,6 +371,258 @@ class NodeAgentE2EIT {
     } finally {
       birdProc.destroy();
       birdProc.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void routeReflectorAcceptsItsClientsThroughARangeWithoutANeighbourPerClient() throws Exception {
+    ResourceClient c =
+        scenario(
+            pool("10.240.0.0/16", EncapsulationMode.NEVER, EncapsulationMode.NEVER, false), false);
+    c.update(
+        new BGPConfiguration(
+            ObjectMeta.named("default"),
+            c.get(Kind.BGP_CONFIGURATION, "default")
+                .spec()
+                .withRouteReflectorClientRanges(
+                    List.of(new BGPConfigurationSpec.ReflectorClientRange("10.90.1.0/24", 10)))));
+    // Only the clients' side is configured: they dial the reflector, the range admits them.
+    reflectorN3WithClientsDialling(c);
+    lab.startAgents(Lab.NODES);
+    List<String> ips = threePods();
+    awaitPing("pa", ips.get(1));
+    assertThat(lab.ownedRoutes("n1"))
+        .containsPattern("10\\.240\\.\\d+\\.\\d+/26 via 10\\.90\\.1\\.2");
+    assertThat(lab.log("n3")).contains("reflector clients accepted from 10.90.1.0/24");
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(nodeStatus("n3"))
+                    .containsPattern("10\\.90\\.1\\.1 +node specific +Established")
+                    .containsPattern("10\\.90\\.1\\.2 +node specific +Established"));
+  }
+
+  private String nodeStatus(String node) {
+    return lab.in(node, 20, lab.java, "-jar", lab.jar.toString(), "node", "status").out();
+  }
+
+  /**
+   * BIRD in the router namespace, with {@code config} after a router id and the device protocol.
+   */
+  private Process startBird(String name, String routerId, String config) throws Exception {
+    Path conf = lab.dir.resolve(name + ".conf");
+    Files.writeString(conf, "router id " + routerId + ";\nprotocol device {}\n" + config);
+    return new ProcessBuilder(
+            "ip",
+            "netns",
+            "exec",
+            lab.ns("rt"),
+            "bird",
+            "-f",
+            "-c",
+            conf.toString(),
+            "-s",
+            lab.dir.resolve(name + ".ctl").toString())
+        .redirectErrorStream(true)
+        .redirectOutput(lab.dir.resolve(name + ".log").toFile())
+        .start();
+  }
+
+  private static void stopBird(Process bird) throws InterruptedException {
+    bird.destroy();
+    if (!bird.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) bird.destroyForcibly();
+  }
+
+  private static BGPFilterRule rule(
+      BGPFilterRule.Action action, BGPFilterRule.MatchOperator op, String cidr) {
+    return new BGPFilterRule(action, op, cidr, null, null, null);
+  }
+
+  @Test
+  void bgpFiltersShapeWhatTheTorLearnsAndWhatTheNodeInstallsAndChangeLive() throws Exception {
+    ResourceClient c =
+        scenario(
+            pool("10.241.0.0/16", EncapsulationMode.NEVER, EncapsulationMode.NEVER, false), true);
+    c.create(
+        new IPPool(
+            ObjectMeta.named("hidden"),
+            pool("10.242.0.0/16", EncapsulationMode.NEVER, EncapsulationMode.NEVER, false)));
+    BGPFilterSpec filter =
+        new BGPFilterSpec(
+            List.of(
+                rule(BGPFilterRule.Action.REJECT, BGPFilterRule.MatchOperator.IN, "10.242.0.0/16")),
+            List.of(
+                rule(
+                    BGPFilterRule.Action.REJECT,
+                    BGPFilterRule.MatchOperator.EQUAL,
+                    "198.51.100.0/24")),
+            null,
+            null);
+    c.create(BGPFilter.of("tor", filter));
+    c.create(
+        new BGPPeer(
+            ObjectMeta.named("tor"),
+            new BGPPeerSpec(
+                "n1",
+                null,
+                "10.90.1.254",
+                65000L,
+                null,
+                null,
+                false,
+                null,
+                null,
+                null,
+                null,
+                List.of("tor"))));
+    Process bird =
+        startBird(
+            "bird-filter",
+            "10.90.1.254",
+            """
+            protocol static {
+              ipv4;
+              route 192.0.2.0/24 blackhole;
+              route 198.51.100.0/24 blackhole;
+            }
+            protocol bgp n1 {
+              local 10.90.1.254 as 65000;
+              neighbor 10.90.1.1 as 64512;
+              ipv4 { import all; export where source = RTS_STATIC; };
+            }
+            """);
+    Path sock = lab.dir.resolve("bird-filter.ctl");
+    try {
+      lab.startAgents(List.of("n1"));
+      String shown = lab.assign("n1", "shown", 1, 0, "pool").getFirst();
+      String hidden = lab.assign("n1", "hidden", 1, 0, "hidden").getFirst();
+      await()
+          .atMost(Duration.ofSeconds(45))
+          .pollInterval(Duration.ofMillis(500))
+          .untilAsserted(
+              () -> {
+                String learned = birdc(sock, "show", "route", "protocol", "n1");
+                assertThat(learned).as(learned + lab.log("n1")).contains(shown);
+                assertThat(lab.ownedRoutes("n1"))
+                    .as("import filter keeps 192.0.2.0/24")
+                    .contains("192.0.2.0/24 via 10.90.1.254");
+              });
+      assertThat(birdc(sock, "show", "route", "protocol", "n1"))
+          .as("the export filter holds the hidden pool's block back")
+          .doesNotContain(hidden);
+      assertThat(lab.ownedRoutes("n1"))
+          .as("the import filter rejects 198.51.100.0/24")
+          .doesNotContain("198.51.100.0");
+      String since = birdSince(sock);
+
+      // Live: drop the export rule and the import rule; the session stays up.
+      c.update(
+          BGPFilter.of("tor", new BGPFilterSpec(null, null, null, null))
+              .withMetadata(c.get(Kind.BGP_FILTER, "tor").metadata()));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(500))
+          .untilAsserted(
+              () -> {
+                assertThat(birdc(sock, "show", "route", "protocol", "n1")).contains(hidden);
+                assertThat(lab.ownedRoutes("n1")).contains("198.51.100.0/24 via 10.90.1.254");
+              });
+      assertThat(birdSince(sock)).as("no session reset for a filter change").isEqualTo(since);
+    } finally {
+      stopBird(bird);
+    }
+  }
+
+  /** When BIRD's session with n1 last changed state. */
+  private String birdSince(Path sock) {
+    String out = birdc(sock, "show", "protocols", "n1");
+    Matcher m =
+        Pattern.compile("n1\\s+BGP\\s+\\S+\\s+up\\s+(\\S+\\s+\\S+|\\S+)\\s+Established")
+            .matcher(out);
+    assertThat(m.find()).as(out).isTrue();
+    return m.group(1);
+  }
+
+  @Test
+  void dualStackNodesPeerOverIpv6AndAnIpv6TorLearnsTheIpv6Blocks() throws Exception {
+    // IPv6 on subnet A only (n1, n2 and the router's leg), removed afterwards so that the other
+    // scenarios keep their IPv4-only nodes.
+    Map<String, String> v6 =
+        Map.of("n1", "fd90:1::1/64", "n2", "fd90:1::2/64", "rt", "fd90:1::fe/64");
+    for (var e : v6.entrySet()) {
+      String dev = e.getKey().equals("rt") ? "ea" : "eth0";
+      Sh.check("ip", "-n", lab.ns(e.getKey()), "addr", "add", e.getValue(), "dev", dev, "nodad");
+    }
+    Process bird = null;
+    try {
+      ResourceClient c =
+          scenario(
+              pool("10.243.0.0/16", EncapsulationMode.NEVER, EncapsulationMode.NEVER, false), true);
+      c.create(
+          new IPPool(
+              ObjectMeta.named("pool6"),
+              new IPPoolSpec(
+                  "fd91::/64",
+                  null,
+                  EncapsulationMode.NEVER,
+                  EncapsulationMode.NEVER,
+                  false,
+                  false,
+                  false,
+                  null,
+                  null,
+                  null)));
+      c.create(
+          new BGPPeer(
+              ObjectMeta.named("tor6"), BGPPeerSpec.global("fd90:1::fe", 65000).withNode("n1")));
+      bird =
+          startBird(
+              "bird6",
+              "10.90.1.254",
+              """
+              protocol bgp n1 {
+                local fd90:1::fe as 65000;
+                neighbor fd90:1::1 as 64512;
+                ipv6 { import all; export none; };
+              }
+              """);
+      Path sock = lab.dir.resolve("bird6.ctl");
+      lab.startAgents(List.of("n1", "n2"));
+      String b1 = lab.assign("n1", "v6a", 0, 1, "pool6").getFirst();
+      String b2 = lab.assign("n2", "v6b", 0, 1, "pool6").getFirst();
+      await()
+          .atMost(Duration.ofSeconds(45))
+          .pollInterval(Duration.ofMillis(500))
+          .untilAsserted(
+              () -> {
+                String r6 = lab.in("n1", 10, "ip", "-6", "route", "show", "proto", "86").out();
+                assertThat(r6)
+                    .as("n2's IPv6 block, learned over the IPv6 session\n" + r6 + lab.log("n1"))
+                    .contains(b2 + " via fd90:1::2 dev eth0");
+                String tor = birdc(sock, "show", "route");
+                assertThat(tor).as(tor).contains(b1).contains(b2);
+              });
+      // A session that lost a connection collision may be between connections for a moment.
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(500))
+          .untilAsserted(
+              () -> {
+                String status = nodeStatus("n1");
+                assertThat(status)
+                    .as(status)
+                    .containsPattern("IPv6 BGP status\\s+PEER ADDRESS")
+                    .containsPattern("fd90:1::2 +node-to-node mesh +Established")
+                    .containsPattern("fd90:1::fe +global +Established")
+                    .containsPattern("10\\.90\\.1\\.2 +node-to-node mesh +Established");
+              });
+    } finally {
+      if (bird != null) stopBird(bird);
+      for (var e : v6.entrySet()) {
+        String dev = e.getKey().equals("rt") ? "ea" : "eth0";
+        Sh.run(10, "ip", "-n", lab.ns(e.getKey()), "addr", "del", e.getValue(), "dev", dev);
+      }
     }
   }
 

@@ -191,7 +191,8 @@ public final class ResourceClient {
             pick(n.serviceExternalIPs(), cluster.serviceExternalIPs()),
             pick(n.serviceLoadBalancerIPs(), cluster.serviceLoadBalancerIPs()),
             pick(n.communities(), cluster.communities()),
-            pick(n.prefixAdvertisements(), cluster.prefixAdvertisements()))
+            pick(n.prefixAdvertisements(), cluster.prefixAdvertisements()),
+            pick(n.routeReflectorClientRanges(), cluster.routeReflectorClientRanges()))
         .withDefaults();
   }
 

@@ -23,6 +23,9 @@ import java.util.List;
  * @param serviceLoadBalancerIPs service load-balancer IP ranges to advertise
  * @param communities named communities
  * @param prefixAdvertisements communities attached to given prefixes
+ * @param routeReflectorClientRanges netctl's addition: on a route-reflector node (one with {@code
+ *     routeReflectorClusterID}), address ranges whose iBGP speakers it accepts as reflector clients
+ *     without a neighbour per client (BIRD's {@code neighbor range}); clients dial the reflector
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({
@@ -34,7 +37,8 @@ import java.util.List;
   "serviceExternalIPs",
   "serviceLoadBalancerIPs",
   "communities",
-  "prefixAdvertisements"
+  "prefixAdvertisements",
+  "routeReflectorClientRanges"
 })
 public record BGPConfigurationSpec(
     String logSeverityScreen,
@@ -45,7 +49,9 @@ public record BGPConfigurationSpec(
     @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ServiceIPBlock> serviceExternalIPs,
     @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ServiceIPBlock> serviceLoadBalancerIPs,
     @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Community> communities,
-    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<PrefixAdvertisement> prefixAdvertisements) {
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<PrefixAdvertisement> prefixAdvertisements,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+        List<ReflectorClientRange> routeReflectorClientRanges) {
 
   /** Calico's default cluster AS number (a private 2-byte ASN, RFC 6996). */
   public static final long DEFAULT_AS_NUMBER = 64512;
@@ -65,6 +71,64 @@ public record BGPConfigurationSpec(
     serviceLoadBalancerIPs = copy(serviceLoadBalancerIPs);
     communities = copy(communities);
     prefixAdvertisements = copy(prefixAdvertisements);
+    routeReflectorClientRanges = copy(routeReflectorClientRanges);
+  }
+
+  /** A spec without reflector client ranges (Calico's fields only). */
+  public BGPConfigurationSpec(
+      String logSeverityScreen,
+      Boolean nodeToNodeMeshEnabled,
+      Long asNumber,
+      Integer listenPort,
+      List<ServiceIPBlock> serviceClusterIPs,
+      List<ServiceIPBlock> serviceExternalIPs,
+      List<ServiceIPBlock> serviceLoadBalancerIPs,
+      List<Community> communities,
+      List<PrefixAdvertisement> prefixAdvertisements) {
+    this(
+        logSeverityScreen,
+        nodeToNodeMeshEnabled,
+        asNumber,
+        listenPort,
+        serviceClusterIPs,
+        serviceExternalIPs,
+        serviceLoadBalancerIPs,
+        communities,
+        prefixAdvertisements,
+        null);
+  }
+
+  /**
+   * Addresses a route reflector accepts clients from.
+   *
+   * @param cidr the range, e.g. the node subnet {@code 10.0.0.0/16}
+   * @param limit the most clients from it at once (default {@value #DEFAULT_CLIENT_LIMIT})
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonPropertyOrder({"cidr", "limit"})
+  public record ReflectorClientRange(String cidr, Integer limit) {
+    /** The limit used when none is given. */
+    public static final int DEFAULT_CLIENT_LIMIT = 1000;
+
+    /** The limit, or the default. */
+    public int effectiveLimit() {
+      return limit == null ? DEFAULT_CLIENT_LIMIT : limit;
+    }
+  }
+
+  /** A copy with these reflector client ranges. */
+  public BGPConfigurationSpec withRouteReflectorClientRanges(List<ReflectorClientRange> ranges) {
+    return new BGPConfigurationSpec(
+        logSeverityScreen,
+        nodeToNodeMeshEnabled,
+        asNumber,
+        listenPort,
+        serviceClusterIPs,
+        serviceExternalIPs,
+        serviceLoadBalancerIPs,
+        communities,
+        prefixAdvertisements,
+        ranges);
   }
 
   /** A spec with every field absent: all defaults. */
@@ -83,7 +147,8 @@ public record BGPConfigurationSpec(
         serviceExternalIPs,
         serviceLoadBalancerIPs,
         communities,
-        prefixAdvertisements);
+        prefixAdvertisements,
+        routeReflectorClientRanges);
   }
 
   /** A copy with another AS number (null = default). */
@@ -97,7 +162,8 @@ public record BGPConfigurationSpec(
         serviceExternalIPs,
         serviceLoadBalancerIPs,
         communities,
-        prefixAdvertisements);
+        prefixAdvertisements,
+        routeReflectorClientRanges);
   }
 
   /** A copy with the node-to-node mesh switched (null = default). */
@@ -111,7 +177,8 @@ public record BGPConfigurationSpec(
         serviceExternalIPs,
         serviceLoadBalancerIPs,
         communities,
-        prefixAdvertisements);
+        prefixAdvertisements,
+        routeReflectorClientRanges);
   }
 
   /** A copy with another listen port (null = default). */
@@ -125,7 +192,8 @@ public record BGPConfigurationSpec(
         serviceExternalIPs,
         serviceLoadBalancerIPs,
         communities,
-        prefixAdvertisements);
+        prefixAdvertisements,
+        routeReflectorClientRanges);
   }
 
   private static <T> List<T> copy(List<T> l) {

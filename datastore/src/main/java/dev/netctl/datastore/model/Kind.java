@@ -70,6 +70,24 @@ public final class Kind<R extends Resource> {
                   "TTLSECURITY",
                   p -> p.spec().ttlSecurity() == null ? "" : p.spec().ttlSecurity().toString())));
 
+  /** BGP route filters: {@code bgpfilter}, {@code bgpfilters}, {@code filter}, {@code filters}. */
+  public static final Kind<BGPFilter> BGP_FILTER =
+      new Kind<>(
+          "BGPFilter",
+          "bgpfilters",
+          Set.of("bgpfilter", "bgpfilters", "filter", "filters"),
+          Set.of(),
+          BGPFilter.class,
+          BGPFilterSpec.class,
+          (m, s) -> new BGPFilter(m, (BGPFilterSpec) s),
+          List.of(new Column<>("NAME", BGPFilter::name)),
+          List.of(
+              new Column<>("NAME", BGPFilter::name),
+              new Column<>("EXPORTV4", f -> str(f.spec().exportV4().size())),
+              new Column<>("IMPORTV4", f -> str(f.spec().importV4().size())),
+              new Column<>("EXPORTV6", f -> str(f.spec().exportV6().size())),
+              new Column<>("IMPORTV6", f -> str(f.spec().importV6().size()))));
+
   /** BGP configuration: {@code bgpconfig(s)}, {@code bgpconfiguration(s)}. */
   public static final Kind<BGPConfiguration> BGP_CONFIGURATION =
       new Kind<>(
@@ -255,6 +273,7 @@ public final class Kind<R extends Resource> {
       List.of(
           IP_POOL,
           BGP_PEER,
+          BGP_FILTER,
           BGP_CONFIGURATION,
           NODE,
           IPAM_CONFIG,

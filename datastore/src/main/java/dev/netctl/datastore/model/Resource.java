@@ -9,6 +9,7 @@ package dev.netctl.datastore.model;
 public sealed interface Resource
     permits IPPool,
         BGPPeer,
+        BGPFilter,
         BGPConfiguration,
         Node,
         IPAMConfig,

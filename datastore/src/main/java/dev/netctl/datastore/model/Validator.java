@@ -63,6 +63,7 @@ public final class Validator {
     switch (r) {
       case IPPool p -> ipPool(c, p.spec());
       case BGPPeer p -> bgpPeer(c, p.spec());
+      case BGPFilter f -> BgpFilterValidation.filter(c, f.spec());
       case BGPConfiguration b -> bgpConfiguration(c, b);
       case Node n -> node(c, n.spec());
       case IPAMConfig i -> ipamConfig(c, i);
@@ -278,6 +279,24 @@ public final class Validator {
           "must be one of Debug, Info, Warning, Error, Fatal");
     }
     serviceBlocks(c, "spec.serviceClusterIPs", s.serviceClusterIPs());
+    for (int i = 0; i < s.routeReflectorClientRanges().size(); i++) {
+      String f = "spec.routeReflectorClientRanges[" + i + "]";
+      BGPConfigurationSpec.ReflectorClientRange r = s.routeReflectorClientRanges().get(i);
+      if (r == null) {
+        c.add(f, null, "must be a range {cidr, limit}");
+        continue;
+      }
+      Cidr cidr = c.cidr(f + ".cidr", r.cidr(), true);
+      if (cidr != null && !cidr.isMasked()) {
+        c.add(
+            f + ".cidr",
+            r.cidr(),
+            "must have all host bits zero (did you mean " + cidr.masked() + "?)");
+      }
+      if (r.limit() != null && (r.limit() < 1 || r.limit() > 100_000)) {
+        c.add(f + ".limit", r.limit(), "must be 1-100000 (clients at once)");
+      }
+    }
     serviceBlocks(c, "spec.serviceExternalIPs", s.serviceExternalIPs());
     serviceBlocks(c, "spec.serviceLoadBalancerIPs", s.serviceLoadBalancerIPs());
     Set<String> communityNames = new HashSet<>();

@@ -231,6 +231,27 @@ class ValidatorTest {
         bad(
             "BGPConfiguration",
             "default",
+            "{routeReflectorClientRanges: [{cidr: 10.0.0.1/16}]}",
+            "spec.routeReflectorClientRanges[0].cidr",
+            "10.0.0.1/16",
+            "must have all host bits zero"),
+        bad(
+            "BGPConfiguration",
+            "default",
+            "{routeReflectorClientRanges: [{limit: 10}]}",
+            "spec.routeReflectorClientRanges[0].cidr",
+            "<none>",
+            "is required"),
+        bad(
+            "BGPConfiguration",
+            "default",
+            "{routeReflectorClientRanges: [{cidr: 10.0.0.0/16, limit: 0}]}",
+            "spec.routeReflectorClientRanges[0].limit",
+            "0",
+            "must be 1-100000"),
+        bad(
+            "BGPConfiguration",
+            "default",
             "{listenPort: 0}",
             "spec.listenPort",
             "0",

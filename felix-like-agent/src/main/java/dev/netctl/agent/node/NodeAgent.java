@@ -162,6 +162,7 @@ public final class NodeAgent implements AutoCloseable {
     bgp =
         new BgpRouting(
             ipv4.address(),
+            ipv6 == null ? null : ipv6.address(),
             () -> {
               learnedChanged = true;
               poke();
@@ -486,7 +487,8 @@ public final class NodeAgent implements AutoCloseable {
               (Inet4Address) ipv4.address(),
               cluster.listenPort(),
               rr == null ? null : (Inet4Address) Cidr.parseAddress(rr)),
-          planner.plan(meNode, snap.nodes(), snap.bgpPeers(), cluster),
+          planner.plan(meNode, snap.nodes(), snap.bgpPeers(), filterSpecs(snap), cluster),
+          planner.clientRanges(meNode, cluster),
           d.originate(),
           ipv4.address(),
           ipv6 == null ? null : ipv6.address());
@@ -821,13 +823,12 @@ public final class NodeAgent implements AutoCloseable {
           nodeAddrs.contains(a) ? (mesh ? "node-to-node mesh" : "node specific") : "global";
       String state = stateName(p.state());
       byState.merge(state, 1, Integer::sum);
+      String held = bgp.heldBack(a);
+      String info = p.info() == null ? "" : p.info();
+      if (!held.isEmpty()) info = info.isEmpty() ? held : info + "; " + held;
       peers.add(
           new AgentStatus.Peer(
-              Cidr.format(a),
-              type,
-              state,
-              p.since() == null ? "" : p.since().toString(),
-              p.info() == null ? "" : p.info()));
+              Cidr.format(a), type, state, p.since() == null ? "" : p.since().toString(), info));
     }
     boolean fallback = Boolean.FALSE.equals(ipipSupported);
     metrics.gauges(
@@ -853,6 +854,14 @@ public final class NodeAgent implements AutoCloseable {
             clock.instant().toString(),
             error,
             policy.failures().stream().map(f -> f.policy() + ": " + f.reason()).toList());
+  }
+
+  /** Every BGPFilter's rules by name. */
+  private static Map<String, dev.netctl.datastore.model.BGPFilterSpec> filterSpecs(
+      Syncer.Snapshot snap) {
+    Map<String, dev.netctl.datastore.model.BGPFilterSpec> out = new HashMap<>();
+    for (var f : snap.bgpFilters()) out.put(f.name(), f.spec());
+    return out;
   }
 
   static String stateName(dev.netctl.bgp.fsm.State s) {

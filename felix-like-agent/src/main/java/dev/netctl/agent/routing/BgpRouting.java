@@ -4,6 +4,7 @@ import dev.netctl.bgp.codec.Nlri;
 import dev.netctl.bgp.codec.Prefix;
 import dev.netctl.bgp.session.Transport;
 import dev.netctl.bgp.speaker.BgpSpeaker;
+import dev.netctl.bgp.speaker.DynamicRange;
 import dev.netctl.bgp.speaker.Neighbor;
 import dev.netctl.bgp.speaker.PeerStatus;
 import dev.netctl.bgp.speaker.ReceivedRoute;
@@ -39,10 +40,14 @@ public final class BgpRouting implements AutoCloseable {
 
   private final Runnable onLearned;
   private final InetAddress listenAddress;
+  private final InetAddress listenAddress6;
+  private boolean listening6;
+  private boolean warned6;
   private BgpSpeaker speaker;
   private Identity identity;
   private AutoCloseable subscription;
-  private final Map<InetAddress, Neighbor> peers = new HashMap<>();
+  private final Map<InetAddress, Neighbor> peers = new ConcurrentHashMap<>();
+  private final Map<String, DynamicRange> ranges = new HashMap<>();
   private final Set<Cidr> originated = new HashSet<>();
   // prefix → (peer → next hop): the best path per peer that the speaker reported.
   private final Map<Cidr, Map<InetAddress, InetAddress>> learned = new ConcurrentHashMap<>();
@@ -54,7 +59,17 @@ public final class BgpRouting implements AutoCloseable {
    *     cheap)
    */
   public BgpRouting(InetAddress listenAddress, Runnable onLearned) {
+    this(listenAddress, null, onLearned);
+  }
+
+  /**
+   * @param listenAddress the IPv4 address to accept sessions on
+   * @param listenAddress6 the node's IPv6 address, accepted on too (IPv6 sessions), or null
+   * @param onLearned called when learned routes change
+   */
+  public BgpRouting(InetAddress listenAddress, InetAddress listenAddress6, Runnable onLearned) {
     this.listenAddress = listenAddress;
+    this.listenAddress6 = listenAddress6;
     this.onLearned = onLearned;
   }
 
@@ -69,7 +84,44 @@ public final class BgpRouting implements AutoCloseable {
       InetAddress nextHop4,
       InetAddress nextHop6)
       throws InterruptedException {
+    apply(id, wanted, List.of(), originate, nextHop4, nextHop6);
+  }
+
+  /**
+   * As {@link #apply(Identity, Map, List, InetAddress, InetAddress)}, with the dynamic ranges a
+   * reflector accepts its clients from; a changed range is replaced, which ends its sessions (the
+   * clients dial in again).
+   */
+  public void apply(
+      Identity id,
+      Map<InetAddress, Neighbor> wanted,
+      List<DynamicRange> wantedRanges,
+      List<Cidr> originate,
+      InetAddress nextHop4,
+      InetAddress nextHop6)
+      throws InterruptedException {
     if (!id.equals(identity)) restart(id);
+    listen6();
+    Map<String, DynamicRange> rangeByName = new HashMap<>();
+    for (DynamicRange r : wantedRanges) rangeByName.put(r.name(), r);
+    for (var e : new ArrayList<>(ranges.entrySet())) {
+      if (!e.getValue().equals(rangeByName.get(e.getKey()))) {
+        speaker.removeDynamicRange(e.getKey());
+        ranges.remove(e.getKey());
+        LOG.log(Level.INFO, "BGP dynamic range {0} removed", e.getKey());
+      }
+    }
+    for (DynamicRange r : wantedRanges) {
+      if (ranges.containsKey(r.name())) continue;
+      speaker.addDynamicRange(r);
+      ranges.put(r.name(), r);
+      LOG.log(
+          Level.INFO,
+          "BGP dynamic range {0}: reflector clients accepted from {1}, at most {2}",
+          r.name(),
+          r.range().toString(),
+          Integer.toString(r.limit()));
+    }
     for (InetAddress a : new ArrayList<>(peers.keySet())) {
       if (!wanted.containsKey(a)) {
         speaker.removePeer(a);
@@ -79,6 +131,10 @@ public final class BgpRouting implements AutoCloseable {
     }
     for (var e : wanted.entrySet()) {
       Neighbor have = peers.get(e.getKey());
+      String held = heldBack(e.getValue());
+      if (!held.isEmpty() && !held.equals(have == null ? "" : heldBack(have))) {
+        LOG.log(Level.WARNING, "BGP peer {0}: {1}", Cidr.format(e.getKey()), held);
+      }
       if (have == null) {
         speaker.addPeer(e.getValue());
         LOG.log(Level.INFO, "BGP peer {0} added", Cidr.format(e.getKey()));
@@ -103,6 +159,30 @@ public final class BgpRouting implements AutoCloseable {
     for (Cidr c : want) {
       if (originated.add(c))
         speaker.originate(prefix(c), c.isIPv4() ? nextHop4 : nextHop6, List.of());
+    }
+  }
+
+  /**
+   * Accepts on the node's IPv6 address too. A failure (the address still tentative during duplicate
+   * address detection, say) leaves the IPv4 side running and our own IPv6 connects going; the next
+   * apply tries again.
+   */
+  private void listen6() throws InterruptedException {
+    if (listenAddress6 == null || listening6) return;
+    try {
+      speaker.listenAlso(new InetSocketAddress(listenAddress6, identity.port()));
+      listening6 = true;
+    } catch (InterruptedException e) {
+      throw e;
+    } catch (Exception e) {
+      // Netty's bind rethrows the BindException undeclared: catch every exception. Said once.
+      if (warned6) return;
+      warned6 = true;
+      LOG.log(
+          Level.WARNING,
+          "BGP cannot listen on {0} yet ({1}); IPv6 peers can only be dialled until it can",
+          Cidr.format(listenAddress6),
+          e.getMessage());
     }
   }
 
@@ -136,6 +216,25 @@ public final class BgpRouting implements AutoCloseable {
       if (!hops.isEmpty()) out.put(e.getKey(), List.copyOf(hops));
     }
     return out;
+  }
+
+  /**
+   * What the configuration holds back on a peer's session — a BGPFilter it names that does not
+   * exist, which rejects all its routes — or empty.
+   */
+  public String heldBack(InetAddress peer) {
+    Neighbor n = peers.get(peer);
+    return n == null ? "" : heldBack(n);
+  }
+
+  private static String heldBack(Neighbor n) {
+    Set<String> missing = new java.util.TreeSet<>();
+    if (n.importPolicy() instanceof FilterPolicy f) missing.addAll(f.missing());
+    if (n.exportPolicy() instanceof FilterPolicy f) missing.addAll(f.missing());
+    if (missing.isEmpty()) return "";
+    return "BGPFilter "
+        + String.join(", ", missing)
+        + " not found: every route to and from this peer is rejected";
   }
 
   /** Status of every session (empty before the speaker runs). */
@@ -201,7 +300,9 @@ public final class BgpRouting implements AutoCloseable {
     if (speaker != null) speaker.close();
     speaker = null;
     identity = null;
+    listening6 = false;
     peers.clear();
+    ranges.clear();
     originated.clear();
     learned.clear();
   }

@@ -1,5 +1,7 @@
 package dev.netctl.agent.routing;
 
+import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.Prefix;
 import dev.netctl.bgp.fsm.PeerConfig;
 import dev.netctl.bgp.policy.Action;
 import dev.netctl.bgp.policy.Policy;
@@ -7,9 +9,11 @@ import dev.netctl.bgp.policy.Statement;
 import dev.netctl.bgp.policy.Verdict;
 import dev.netctl.bgp.rib.RoutePolicy;
 import dev.netctl.bgp.session.PeerSpec;
+import dev.netctl.bgp.speaker.DynamicRange;
 import dev.netctl.bgp.speaker.Neighbor;
 import dev.netctl.datastore.model.BGPConfiguration;
 import dev.netctl.datastore.model.BGPConfigurationSpec;
+import dev.netctl.datastore.model.BGPFilterSpec;
 import dev.netctl.datastore.model.BGPPeer;
 import dev.netctl.datastore.model.BGPPeerSpec;
 import dev.netctl.datastore.model.Cidr;
@@ -21,11 +25,13 @@ import dev.netctl.datastore.selector.Selector;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,6 +77,9 @@ public final class PeerPlanner {
     }
     BGPConfigurationSpec s = global.withDefaults();
     if (mine != null) {
+      if (!mine.routeReflectorClientRanges().isEmpty()) {
+        s = s.withRouteReflectorClientRanges(mine.routeReflectorClientRanges());
+      }
       if (mine.listenPort() != null) s = s.withListenPort(mine.listenPort());
       if (mine.asNumber() != null) s = s.withAsNumber(mine.asNumber());
     }
@@ -89,27 +98,45 @@ public final class PeerPlanner {
   }
 
   /**
+   * The sessions this node should have, by peer address (no BGPFilters: every filter a peer names
+   * counts as missing).
+   */
+  public Map<InetAddress, Neighbor> plan(
+      Node me, List<Node> nodes, List<BGPPeer> peers, BGPConfigurationSpec cluster) {
+    return plan(me, nodes, peers, Map.of(), cluster);
+  }
+
+  /**
    * The sessions this node should have, by peer address.
+   *
+   * <p>IPv6: a node with an IPv6 address has IPv6 sessions to the IPv6 peers it is given ({@code
+   * peerIP: fd00::1}) and, toward every node that has one too, a second mesh or selector session
+   * over IPv6 — Calico's separate v4 and v6 sessions: the IPv4 session then carries IPv4 only and
+   * the IPv6 session IPv6 only. Toward a node without an IPv6 address the IPv4 session carries IPv6
+   * too, with this node's IPv6 address as next hop (RFC 2545), as before. An IPv6 session never
+   * offers IPv4: no IPv4 next hop is configured for it.
    *
    * @param me this node's resource
    * @param nodes every node
    * @param peers every BGPPeer
+   * @param filters every BGPFilter's spec by name
    * @param cluster the effective BGP configuration
    */
   public Map<InetAddress, Neighbor> plan(
-      Node me, List<Node> nodes, List<BGPPeer> peers, BGPConfigurationSpec cluster) {
+      Node me,
+      List<Node> nodes,
+      List<BGPPeer> peers,
+      Map<String, BGPFilterSpec> filters,
+      BGPConfigurationSpec cluster) {
     Map<InetAddress, Neighbor> out = new LinkedHashMap<>();
     Inet4Address routerId = ipv4(me);
     if (routerId == null) return out;
-    java.net.Inet6Address nextHop6 = ipv6(me);
-    long myAs = asOf(me, cluster);
-    String myCluster = clusterId(me);
+    Local local = new Local(routerId, ipv6(me), asOf(me, cluster), clusterId(me));
     int port = cluster.listenPort();
     if (Boolean.TRUE.equals(cluster.nodeToNodeMeshEnabled())) {
       for (Node n : nodes) {
         if (n.name().equals(nodeName)) continue;
-        // Two reflectors of one cluster do not mesh with each other through the mesh either way.
-        addNode(out, me, n, myAs, asOf(n, cluster), myCluster, port, null, nextHop6);
+        addNode(out, local, n, asOf(n, cluster), port, null, filters);
       }
     }
     for (BGPPeer p : peers) {
@@ -120,53 +147,137 @@ public final class PeerPlanner {
         for (Node n : nodes) {
           if (n.name().equals(nodeName) || !sel.matches(n.metadata().labels())) continue;
           long remoteAs = s.asNumber() != null ? s.asNumber() : asOf(n, cluster);
-          addNode(out, me, n, myAs, remoteAs, myCluster, port, s, nextHop6);
+          addNode(out, local, n, remoteAs, port, s, filters);
         }
       } else if (s.peerIP() != null) {
         PeerAddress a = PeerAddress.parse(s.peerIP());
-        if (!(a.address() instanceof Inet4Address)) {
-          LOG.log(Level.INFO, "BGPPeer {0}: IPv6 peers are not supported yet; skipped", p.name());
+        boolean v6 = a.address() instanceof Inet6Address;
+        if (v6 && local.v6() == null) {
+          LOG.log(
+              Level.WARNING,
+              "BGPPeer {0}: IPv6 peer {1} skipped: this node has no IPv6 address (bgp.ipv6Address)",
+              p.name(),
+              Cidr.format(a.address()));
           continue;
         }
-        long remoteAs = s.asNumber() != null ? s.asNumber() : myAs;
+        long remoteAs = s.asNumber() != null ? s.asNumber() : local.as();
         int remotePort = a.hasPort() ? a.port() : port;
-        boolean rrClient = myCluster != null && remoteAs == myAs;
+        boolean rrClient = local.clusterId() != null && remoteAs == local.as();
         out.put(
             a.address(),
-            neighbor(routerId, myAs, remoteAs, a.address(), remotePort, rrClient, s, nextHop6));
+            neighbor(
+                local,
+                remoteAs,
+                a.address(),
+                remotePort,
+                rrClient,
+                s,
+                v6 ? V6_ONLY : null,
+                filters));
       }
+    }
+    // A reflector's clients inside one of its client ranges need no neighbour of their own: they
+    // dial in and the range admits them.
+    List<DynamicRange> ranges = clientRanges(me, cluster);
+    if (!ranges.isEmpty()) {
+      out.values()
+          .removeIf(
+              n ->
+                  n.routeReflectorClient()
+                      && ranges.stream().anyMatch(r -> r.contains(n.spec().remote().getAddress())));
     }
     return out;
   }
 
-  private void addNode(
-      Map<InetAddress, Neighbor> out,
-      Node me,
-      Node n,
-      long myAs,
-      long remoteAs,
-      String myCluster,
-      int port,
-      BGPPeerSpec s,
-      java.net.Inet6Address nextHop6) {
-    Inet4Address addr = ipv4(n);
-    if (addr == null) return;
-    String theirCluster = clusterId(n);
-    // Two reflectors of the same cluster never peer: they would reflect each other's clients.
-    if (myCluster != null && myCluster.equals(theirCluster)) return;
-    boolean rrClient = myCluster != null && theirCluster == null && remoteAs == myAs;
-    out.put(addr, neighbor(ipv4(me), myAs, remoteAs, addr, port, rrClient, s, nextHop6));
+  /**
+   * The ranges a route-reflector node (one with {@code routeReflectorClusterID}) accepts its iBGP
+   * clients from, from {@code routeReflectorClientRanges} of the effective BGPConfiguration: each
+   * admits, up to its limit, any speaker of the node's AS inside it as a reflector client, passive,
+   * with the sessions a planned client neighbour would get. Empty on other nodes.
+   */
+  public List<DynamicRange> clientRanges(Node me, BGPConfigurationSpec cluster) {
+    Inet4Address routerId = ipv4(me);
+    String clusterId = clusterId(me);
+    if (routerId == null || clusterId == null) return List.of();
+    Local local = new Local(routerId, ipv6(me), asOf(me, cluster), clusterId);
+    List<DynamicRange> out = new ArrayList<>();
+    for (BGPConfigurationSpec.ReflectorClientRange r : cluster.routeReflectorClientRanges()) {
+      Cidr c = Cidr.parse(r.cidr());
+      boolean v6 = !c.isIPv4();
+      if (v6 && local.v6() == null) {
+        LOG.log(
+            Level.WARNING,
+            "route reflector client range {0} skipped: this node has no IPv6 address",
+            c.toString());
+        continue;
+      }
+      Neighbor template =
+          neighbor(
+              local,
+              local.as(),
+              c.address(),
+              cluster.listenPort(),
+              true,
+              null,
+              v6 ? V6_ONLY : null,
+              Map.of());
+      out.add(
+          new DynamicRange(
+              "rr-clients " + c,
+              Prefix.of(v6, c.address().getAddress(), c.prefixLength()),
+              template,
+              r.effectiveLimit()));
+    }
+    return out;
   }
 
+  /** What this node brings to every session. */
+  private record Local(Inet4Address v4, Inet6Address v6, long as, String clusterId) {}
+
+  private static final Set<AddressFamily> V4_ONLY = Set.of(AddressFamily.IPV4_UNICAST);
+  private static final Set<AddressFamily> V6_ONLY = Set.of(AddressFamily.IPV6_UNICAST);
+
+  private void addNode(
+      Map<InetAddress, Neighbor> out,
+      Local local,
+      Node n,
+      long remoteAs,
+      int port,
+      BGPPeerSpec s,
+      Map<String, BGPFilterSpec> filters) {
+    String theirCluster = clusterId(n);
+    // Two reflectors of the same cluster never peer: they would reflect each other's clients.
+    if (local.clusterId() != null && local.clusterId().equals(theirCluster)) return;
+    boolean rrClient = local.clusterId() != null && theirCluster == null && remoteAs == local.as();
+    Inet4Address addr4 = ipv4(n);
+    Inet6Address addr6 = ipv6(n);
+    // Both ends dual stack: a v4 session for v4 and a v6 session for v6, as Calico runs them.
+    boolean separate = local.v6() != null && addr6 != null;
+    if (addr4 != null) {
+      out.put(
+          addr4,
+          neighbor(local, remoteAs, addr4, port, rrClient, s, separate ? V4_ONLY : null, filters));
+    }
+    if (separate) {
+      out.put(addr6, neighbor(local, remoteAs, addr6, port, rrClient, s, V6_ONLY, filters));
+    }
+  }
+
+  /**
+   * One session.
+   *
+   * @param families the families to offer, or null for IPv4 plus IPv6 over this IPv4 session when
+   *     the node has an IPv6 next hop
+   */
   private Neighbor neighbor(
-      Inet4Address local,
-      long myAs,
+      Local local,
       long remoteAs,
       InetAddress remote,
       int port,
       boolean rrClient,
       BGPPeerSpec s,
-      java.net.Inet6Address nextHop6) {
+      Set<AddressFamily> families,
+      Map<String, BGPFilterSpec> filters) {
     int restart = RESTART_SECONDS;
     String password = null;
     int ttl = 0;
@@ -178,19 +289,46 @@ public final class PeerPlanner {
       }
       if (s.ttlSecurity() != null) ttl = s.ttlSecurity();
     }
+    boolean v6Session = remote instanceof Inet6Address;
     PeerConfig config =
-        PeerConfig.of(myAs, local, remoteAs)
+        PeerConfig.of(local.as(), local.v4(), remoteAs)
             .withConnectRetry(Duration.ofSeconds(2))
             .withOptions(Set.of(), Set.of(), restart, false);
+    if (families != null) config = config.withFamilies(families);
+    InetAddress localAddress = v6Session ? local.v6() : local.v4();
     PeerSpec spec =
-        new PeerSpec(new InetSocketAddress(remote, port), local, config, false, password, ttl);
+        new PeerSpec(
+            new InetSocketAddress(remote, port), localAddress, config, false, password, ttl);
     // Cluster-internal routes are exchanged freely; an eBGP peer (a ToR) gets and gives every
-    // route too — without an explicit policy RFC 8212 would exchange nothing.
-    Neighbor n = Neighbor.of(spec).withPolicies(RoutePolicy.ACCEPT_ALL, exportPolicy(s));
-    // IPv6 blocks travel over the IPv4 session with the node's IPv6 address as next hop (RFC
+    // route too — without an explicit policy RFC 8212 would exchange nothing. BGPFilters, when the
+    // peer names any, come first.
+    Neighbor n = Neighbor.of(spec).withPolicies(importPolicy(s, filters), exportPolicy(s, filters));
+    // IPv6 blocks travel over an IPv4 session with the node's IPv6 address as next hop (RFC
     // 2545); a node without one does not offer IPv6 on the session.
-    if (nextHop6 != null) n = n.withIpv6NextHop(nextHop6);
+    if (!v6Session && families == null && local.v6() != null) n = n.withIpv6NextHop(local.v6());
     return rrClient ? n.asReflectorClient() : n;
+  }
+
+  /** The peer's filters in its order; a name without a BGPFilter is kept as missing. */
+  private static List<FilterPolicy.Filter> filtersOf(
+      BGPPeerSpec s, Map<String, BGPFilterSpec> filters) {
+    if (s == null) return List.of();
+    List<FilterPolicy.Filter> out = new ArrayList<>();
+    for (String name : s.filters()) out.add(new FilterPolicy.Filter(name, filters.get(name)));
+    return out;
+  }
+
+  static RoutePolicy importPolicy(BGPPeerSpec s, Map<String, BGPFilterSpec> filters) {
+    List<FilterPolicy.Filter> f = filtersOf(s, filters);
+    return f.isEmpty()
+        ? RoutePolicy.ACCEPT_ALL
+        : new FilterPolicy(false, f, RoutePolicy.ACCEPT_ALL);
+  }
+
+  static RoutePolicy exportPolicy(BGPPeerSpec s, Map<String, BGPFilterSpec> filters) {
+    List<FilterPolicy.Filter> f = filtersOf(s, filters);
+    RoutePolicy nextHop = exportPolicy(s);
+    return f.isEmpty() ? nextHop : new FilterPolicy(true, f, nextHop);
   }
 
   /**
@@ -250,11 +388,11 @@ public final class PeerPlanner {
     return Cidr.parseAddressOrCidr(b.ipv4Address()).address() instanceof Inet4Address a ? a : null;
   }
 
-  static java.net.Inet6Address ipv6(Node n) {
+  static Inet6Address ipv6(Node n) {
     NodeBGPSpec b = n.spec().bgp();
     if (b == null || b.ipv6Address() == null) return null;
     InetAddress a = Cidr.parseAddressOrCidr(b.ipv6Address()).address();
-    return a instanceof java.net.Inet6Address v6 && !v6.isLinkLocalAddress() ? v6 : null;
+    return a instanceof Inet6Address v6 && !v6.isLinkLocalAddress() ? v6 : null;
   }
 
   private static String clusterId(Node n) {

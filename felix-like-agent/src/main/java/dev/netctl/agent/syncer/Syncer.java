@@ -3,6 +3,7 @@ package dev.netctl.agent.syncer;
 import dev.netctl.agent.calc.BlockInfo;
 import dev.netctl.datastore.Datastore;
 import dev.netctl.datastore.model.BGPConfiguration;
+import dev.netctl.datastore.model.BGPFilter;
 import dev.netctl.datastore.model.BGPPeer;
 import dev.netctl.datastore.model.Cidr;
 import dev.netctl.datastore.model.IPPool;
@@ -38,6 +39,7 @@ public final class Syncer implements AutoCloseable {
   private final KindFeed<WorkloadEndpoint> workloads;
   private final KindFeed<BGPConfiguration> bgpConfigs;
   private final KindFeed<BGPPeer> bgpPeers;
+  private final KindFeed<BGPFilter> bgpFilters;
   // Network policy: every policy kind, tiers and profiles (namespace labels), as resources.
   private final List<KindFeed<? extends Resource>> policy;
   private final List<KindFeed<?>> all;
@@ -65,6 +67,7 @@ public final class Syncer implements AutoCloseable {
     this.workloads = resource(store, codec, Kind.WORKLOAD_ENDPOINT, any);
     this.bgpConfigs = resource(store, codec, Kind.BGP_CONFIGURATION, any);
     this.bgpPeers = resource(store, codec, Kind.BGP_PEER, any);
+    this.bgpFilters = resource(store, codec, Kind.BGP_FILTER, any);
     this.blocks = new KindFeed<>(store, IpamStore.BLOCK_KIND, Syncer::blockInfo, blockChange);
     this.policy =
         List.of(
@@ -74,7 +77,7 @@ public final class Syncer implements AutoCloseable {
             resource(store, codec, Kind.TIER, any),
             resource(store, codec, Kind.PROFILE, any));
     List<KindFeed<?>> feeds =
-        new ArrayList<>(List.of(pools, nodes, blocks, workloads, bgpConfigs, bgpPeers));
+        new ArrayList<>(List.of(pools, nodes, blocks, workloads, bgpConfigs, bgpPeers, bgpFilters));
     feeds.addAll(policy);
     this.all = List.copyOf(feeds);
   }
@@ -143,6 +146,7 @@ public final class Syncer implements AutoCloseable {
         workloads.values(),
         bgpConfigs.values(),
         bgpPeers.values(),
+        bgpFilters.values(),
         policyResources);
   }
 
@@ -182,5 +186,6 @@ public final class Syncer implements AutoCloseable {
       List<WorkloadEndpoint> workloads,
       List<BGPConfiguration> bgpConfigs,
       List<BGPPeer> bgpPeers,
+      List<BGPFilter> bgpFilters,
       List<Resource> policy) {}
 }

@@ -283,4 +283,49 @@ class NodeAgentTest {
         .untilAsserted(() -> assertThat(kernel.owned).doesNotContainKey(stale.dst()));
     assertThat(kernel.foreign).containsKey(Cidr.parse("10.244.9.0/26"));
   }
+
+  @Test
+  void aPeerNamingAMissingFilterShowsItInStatusUntilTheFilterExists() throws Exception {
+    client.create(
+        new dev.netctl.datastore.model.BGPPeer(
+            ObjectMeta.named("tor"),
+            new dev.netctl.datastore.model.BGPPeerSpec(
+                "me",
+                null,
+                "127.0.0.63",
+                65001L,
+                null,
+                null,
+                false,
+                null,
+                null,
+                null,
+                null,
+                List.of("nope"))));
+    start(vxlanPool(false));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(peerInfo("127.0.0.63"))
+                    .contains(
+                        "BGPFilter nope not found: every route to and from this peer is rejected"));
+
+    client.create(
+        dev.netctl.datastore.model.BGPFilter.of(
+            "nope", new dev.netctl.datastore.model.BGPFilterSpec(null, null, null, null)));
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(peerInfo("127.0.0.63")).doesNotContain("not found"));
+  }
+
+  /** The INFO column of one peer in the agent's status. */
+  private String peerInfo(String address) {
+    return agent.status().peers().stream()
+        .filter(p -> p.address().equals(address))
+        .map(AgentStatus.Peer::info)
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no peer " + address + " in the status"));
+  }
 }

@@ -164,4 +164,223 @@ class PeerPlannerTest {
     assertThat(new PeerPlanner("n2", secrets).effectiveConfig(List.of(global, mine)).listenPort())
         .isEqualTo(179);
   }
+
+  // ------------------------------------------------------------------ IPv6
+
+  private static Node dual(String name, String ip4, String ip6, Map<String, String> labels) {
+    return new Node(
+        ObjectMeta.named(name, labels), NodeSpec.bgp(new NodeBGPSpec(ip4, ip6, null, null)));
+  }
+
+  private static java.util.Set<dev.netctl.bgp.codec.AddressFamily> families(Neighbor n) {
+    return n.spec().config().families();
+  }
+
+  private static final dev.netctl.bgp.codec.AddressFamily V4 =
+      dev.netctl.bgp.codec.AddressFamily.IPV4_UNICAST;
+  private static final dev.netctl.bgp.codec.AddressFamily V6 =
+      dev.netctl.bgp.codec.AddressFamily.IPV6_UNICAST;
+
+  @Test
+  void dualStackNodesMeshOverBothFamiliesEachSessionCarryingItsOwn() {
+    Node d1 = dual("d1", "10.0.0.1/24", "fd00::1/64", Map.of());
+    Node d2 = dual("d2", "10.0.0.2/24", "fd00::2/64", Map.of());
+    Node v4only = node("v4", "10.0.0.3/24", null, Map.of());
+
+    Map<InetAddress, Neighbor> plan =
+        new PeerPlanner("d1", secrets).plan(d1, List.of(d1, d2, v4only), List.of(), cluster(true));
+
+    assertThat(plan.keySet()).containsExactlyInAnyOrder(a("10.0.0.2"), a("fd00::2"), a("10.0.0.3"));
+    Neighbor v6 = plan.get(a("fd00::2"));
+    assertThat(v6.spec().localAddress()).isEqualTo(a("fd00::1"));
+    assertThat(v6.spec().config().localId()).isEqualTo(a("10.0.0.1"));
+    assertThat(families(v6)).containsExactly(V6);
+    assertThat(families(plan.get(a("10.0.0.2")))).containsExactly(V4);
+    assertThat(plan.get(a("10.0.0.2")).ipv6NextHop()).isNull();
+    // Toward a node without IPv6 the IPv4 session still carries IPv6 with our next hop (RFC 2545).
+    Neighbor toV4 = plan.get(a("10.0.0.3"));
+    assertThat(families(toV4)).containsExactlyInAnyOrder(V4, V6);
+    assertThat(toV4.ipv6NextHop()).isEqualTo(a("fd00::1"));
+  }
+
+  @Test
+  void aNodeWithoutIpv6KeepsOneIpv4SessionPerPeer() {
+    Node d2 = dual("d2", "10.0.0.2/24", "fd00::2/64", Map.of());
+    Map<InetAddress, Neighbor> plan =
+        new PeerPlanner("n1", secrets).plan(n1, List.of(n1, d2), List.of(), cluster(true));
+    assertThat(plan.keySet()).containsExactly(a("10.0.0.2"));
+    assertThat(plan.get(a("10.0.0.2")).ipv6NextHop()).isNull();
+  }
+
+  @Test
+  void anIpv6PeerIpOpensAnIpv6SessionFromTheNodesIpv6Address() {
+    Node d1 = dual("d1", "10.0.0.1/24", "fd00::1/64", Map.of());
+    BGPPeer tor =
+        new BGPPeer(ObjectMeta.named("tor6"), BGPPeerSpec.global("[fd00::fe]:1790", 65001));
+    BGPPeer plain = new BGPPeer(ObjectMeta.named("tor6b"), BGPPeerSpec.global("fd00::fd", 65002));
+
+    Map<InetAddress, Neighbor> plan =
+        new PeerPlanner("d1", secrets).plan(d1, List.of(d1), List.of(tor, plain), cluster(false));
+
+    Neighbor n = plan.get(a("fd00::fe"));
+    assertThat(n.spec().remote().getPort()).isEqualTo(1790);
+    assertThat(n.spec().localAddress()).isEqualTo(a("fd00::1"));
+    assertThat(n.spec().config().remoteAs()).isEqualTo(65001);
+    assertThat(families(n)).as("no IPv4 next hop for an IPv6 session").containsExactly(V6);
+    assertThat(plan.get(a("fd00::fd")).spec().remote().getPort()).isEqualTo(179);
+
+    assertThat(new PeerPlanner("n1", secrets).plan(n1, List.of(n1), List.of(tor), cluster(false)))
+        .as("a node without an IPv6 address skips IPv6 peers")
+        .isEmpty();
+  }
+
+  @Test
+  void reflectorsReflectForTheirIpv6ClientSessionsToo() {
+    Node r6 =
+        new Node(
+            ObjectMeta.named("rr", Map.of("route-reflector", "true")),
+            NodeSpec.bgp(new NodeBGPSpec("10.0.0.9/24", "fd00::9/64", null, "224.0.0.1")));
+    Node c6 = dual("c", "10.0.0.1/24", "fd00::1/64", Map.of());
+    BGPPeer rrToClients =
+        new BGPPeer(
+            ObjectMeta.named("rr-to-all"),
+            selectorPeer("has(route-reflector)", "!has(route-reflector)"));
+
+    Map<InetAddress, Neighbor> plan =
+        new PeerPlanner("rr", secrets)
+            .plan(r6, List.of(r6, c6), List.of(rrToClients), cluster(false));
+
+    assertThat(plan.keySet()).containsExactlyInAnyOrder(a("10.0.0.1"), a("fd00::1"));
+    assertThat(plan.values()).allMatch(Neighbor::routeReflectorClient);
+  }
+
+  // ------------------------------------------------------------------ filters
+
+  private static BGPPeerSpec withFilters(String peerIP, List<String> filters) {
+    return new BGPPeerSpec(
+        null, null, peerIP, 65001L, null, null, false, null, null, null, null, filters);
+  }
+
+  @Test
+  void aPeersFiltersBecomeItsImportAndExportPolicies() {
+    dev.netctl.datastore.model.BGPFilterSpec f =
+        new dev.netctl.datastore.model.BGPFilterSpec(
+            List.of(
+                new dev.netctl.datastore.model.BGPFilterRule(
+                    dev.netctl.datastore.model.BGPFilterRule.Action.REJECT,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null)),
+            null,
+            null,
+            null);
+    BGPPeer tor =
+        new BGPPeer(ObjectMeta.named("tor"), withFilters("10.0.0.254", List.of("a", "gone")));
+
+    Neighbor n =
+        new PeerPlanner("n1", secrets)
+            .plan(n1, List.of(n1, n2), List.of(tor), Map.of("a", f), cluster(true))
+            .get(a("10.0.0.254"));
+
+    assertThat(n.importPolicy()).isInstanceOf(FilterPolicy.class);
+    FilterPolicy export = (FilterPolicy) n.exportPolicy();
+    assertThat(export.export()).isTrue();
+    assertThat(export.filters())
+        .containsExactly(new FilterPolicy.Filter("a", f), new FilterPolicy.Filter("gone", null));
+    assertThat(export.missing()).containsExactly("gone");
+    // Mesh sessions carry no BGPPeer, so no filters.
+    Neighbor mesh =
+        new PeerPlanner("n1", secrets)
+            .plan(n1, List.of(n1, n2), List.of(tor), Map.of("a", f), cluster(true))
+            .get(a("10.0.0.2"));
+    assertThat(mesh.importPolicy()).isEqualTo(dev.netctl.bgp.rib.RoutePolicy.ACCEPT_ALL);
+  }
+
+  // ------------------------------------------------------------------ reflector client ranges
+
+  @Test
+  void aReflectorWithClientRangesHasNoNeighbourPerClientInside() {
+    Node far = node("far", "10.1.0.5/24", null, Map.of());
+    BGPPeer rrToClients =
+        new BGPPeer(
+            ObjectMeta.named("rr-to-all"),
+            selectorPeer("has(route-reflector)", "!has(route-reflector)"));
+    BGPConfigurationSpec cluster =
+        cluster(false)
+            .withRouteReflectorClientRanges(
+                List.of(new BGPConfigurationSpec.ReflectorClientRange("10.0.0.0/24", 50)));
+    PeerPlanner planner = new PeerPlanner("rr", secrets);
+
+    Map<InetAddress, Neighbor> plan =
+        planner.plan(rr, List.of(n1, n2, rr, far), List.of(rrToClients), cluster);
+    List<dev.netctl.bgp.speaker.DynamicRange> ranges = planner.clientRanges(rr, cluster);
+
+    assertThat(plan.keySet())
+        .as("only the client outside the range")
+        .containsExactly(a("10.1.0.5"));
+    assertThat(ranges).hasSize(1);
+    dev.netctl.bgp.speaker.DynamicRange r = ranges.getFirst();
+    assertThat(r.range()).isEqualTo(dev.netctl.bgp.codec.Prefix.parse("10.0.0.0/24"));
+    assertThat(r.limit()).isEqualTo(50);
+    assertThat(r.template().routeReflectorClient()).isTrue();
+    assertThat(r.template().spec().localAddress()).isEqualTo(a("10.0.0.9"));
+    assertThat(r.template().spec().config().remoteAs()).isEqualTo(64512);
+    assertThat(r.contains(a("10.0.0.1"))).isTrue();
+  }
+
+  @Test
+  void clientRangesApplyOnReflectorsOnlyAndDefaultTheLimit() {
+    BGPConfigurationSpec cluster =
+        cluster(false)
+            .withRouteReflectorClientRanges(
+                List.of(new BGPConfigurationSpec.ReflectorClientRange("10.0.0.0/24", null)));
+    assertThat(new PeerPlanner("n1", secrets).clientRanges(n1, cluster)).isEmpty();
+    assertThat(new PeerPlanner("rr", secrets).clientRanges(rr, cluster).getFirst().limit())
+        .isEqualTo(1000);
+  }
+
+  @Test
+  void anIpv6ClientRangeNeedsTheReflectorsIpv6Address() {
+    Node r6 =
+        new Node(
+            ObjectMeta.named("rr", Map.of("route-reflector", "true")),
+            NodeSpec.bgp(new NodeBGPSpec("10.0.0.9/24", "fd00::9/64", null, "224.0.0.1")));
+    BGPConfigurationSpec cluster =
+        cluster(false)
+            .withRouteReflectorClientRanges(
+                List.of(new BGPConfigurationSpec.ReflectorClientRange("fd00::/64", 10)));
+
+    var ranges = new PeerPlanner("rr", secrets).clientRanges(r6, cluster);
+    assertThat(ranges.getFirst().template().spec().localAddress()).isEqualTo(a("fd00::9"));
+    assertThat(families(ranges.getFirst().template())).containsExactly(V6);
+    assertThat(new PeerPlanner("rr", secrets).clientRanges(rr, cluster)).isEmpty();
+  }
+
+  @Test
+  void aPerNodeConfigurationsClientRangesReplaceTheClusters() {
+    BGPConfiguration global =
+        new BGPConfiguration(
+            ObjectMeta.named("default"),
+            BGPConfigurationSpec.empty()
+                .withRouteReflectorClientRanges(
+                    List.of(new BGPConfigurationSpec.ReflectorClientRange("10.0.0.0/16", null))));
+    BGPConfiguration mine =
+        new BGPConfiguration(
+            ObjectMeta.named("node.rr"),
+            BGPConfigurationSpec.empty()
+                .withRouteReflectorClientRanges(
+                    List.of(new BGPConfigurationSpec.ReflectorClientRange("10.0.0.0/24", 5))));
+    assertThat(
+            new PeerPlanner("rr", secrets)
+                .effectiveConfig(List.of(global, mine))
+                .routeReflectorClientRanges())
+        .containsExactly(new BGPConfigurationSpec.ReflectorClientRange("10.0.0.0/24", 5));
+    assertThat(
+            new PeerPlanner("other", secrets)
+                .effectiveConfig(List.of(global, mine))
+                .routeReflectorClientRanges())
+        .containsExactly(new BGPConfigurationSpec.ReflectorClientRange("10.0.0.0/16", null));
+  }
 }
