@@ -2,7 +2,7 @@ package dev.netctl.ctl;
 
 import dev.netctl.agent.cni.CniPlugin;
 import dev.netctl.agent.cni.CniServer;
-import dev.netctl.agent.kernel.IpKernel;
+import dev.netctl.agent.kernel.NetlinkKernel;
 import dev.netctl.agent.node.AgentOptions;
 import dev.netctl.agent.node.NodeAgent;
 import java.nio.file.Path;
@@ -130,7 +130,7 @@ final class NodeRunCommand implements Callable<Integer> {
             healthPort,
             secretsDir,
             Duration.ofSeconds(resyncSeconds));
-    NodeAgent agent = new NodeAgent(options, node.datastore().open(), new IpKernel());
+    NodeAgent agent = new NodeAgent(options, node.datastore().open(), new NetlinkKernel());
     try {
       agent.start();
     } catch (IllegalArgumentException | IllegalStateException e) {
