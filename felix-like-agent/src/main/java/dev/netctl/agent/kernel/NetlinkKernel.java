@@ -1,5 +1,6 @@
 package dev.netctl.agent.kernel;
 
+import dev.netctl.datastore.model.Cidr;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -41,9 +42,26 @@ public final class NetlinkKernel implements Kernel {
     this.other = other;
   }
 
-  /** Routes through rtnetlink, the rest through iproute2 and nft. */
+  /**
+   * Routes through rtnetlink, the rest through iproute2 and nft. Linking the native calls costs the
+   * first socket 50-250 ms (method handles and their stubs are generated then): that is done now on
+   * a virtual thread, while the agent connects and lists, not in its first apply.
+   */
   public NetlinkKernel() {
     this(new IpKernel());
+    Thread.ofVirtual().name("netctl-netlink-warmup").start(NetlinkKernel::warmUp);
+  }
+
+  private static void warmUp() {
+    try (NetlinkSocket s = new NetlinkSocket(SEND_BUFFER, RECEIVE_BUFFER)) {
+      ByteBuffer b = s.requestBuffer();
+      Route sample = Route.blackhole(Cidr.parse("192.0.2.0/24"));
+      RouteMessages.putReplace(b, 1, sample, 0, false);
+      RouteMessages.decode(b.flip(), i -> null);
+      NetlinkSocket.ifindex("lo");
+    } catch (RuntimeException e) {
+      // The first real call meets the same problem and reports it.
+    }
   }
 
   @Override
