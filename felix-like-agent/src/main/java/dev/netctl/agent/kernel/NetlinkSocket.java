@@ -122,6 +122,7 @@ final class NetlinkSocket implements AutoCloseable {
   private final MemorySegment sendBuffer;
   private final MemorySegment receiveBuffer;
   private int fd = -1;
+  private int seq;
   private boolean closed;
 
   /**
@@ -162,6 +163,16 @@ final class NetlinkSocket implements AutoCloseable {
       close();
       throw new KernelException("netlink socket: " + t, t);
     }
+  }
+
+  /** A sequence number not used on this socket yet. */
+  int nextSeq() {
+    return ++seq;
+  }
+
+  /** Marks the {@code n} numbers after the last {@link #nextSeq()} as used. */
+  void skipSeq(int n) {
+    seq += n;
   }
 
   /** The send buffer as a byte buffer in host order, positioned at 0, to encode requests into. */

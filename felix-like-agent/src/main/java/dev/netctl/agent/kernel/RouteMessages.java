@@ -159,7 +159,7 @@ final class RouteMessages {
     b.putInt(start, b.position() - start);
   }
 
-  private static void putHeader(ByteBuffer b, int type, int flags, int seq) {
+  static void putHeader(ByteBuffer b, int type, int flags, int seq) {
     b.putInt(0).putShort((short) type).putShort((short) flags).putInt(seq).putInt(0);
   }
 
@@ -171,20 +171,20 @@ final class RouteMessages {
     b.putInt(flags);
   }
 
-  private static void putAttr(ByteBuffer b, int type, byte[] value) {
+  static void putAttr(ByteBuffer b, int type, byte[] value) {
     b.putShort((short) (4 + value.length)).putShort((short) type).put(value);
     for (int i = value.length; i % 4 != 0; i++) b.put((byte) 0);
   }
 
-  private static void putIntAttr(ByteBuffer b, int type, int value) {
+  static void putIntAttr(ByteBuffer b, int type, int value) {
     b.putShort((short) 8).putShort((short) type).putInt(value);
   }
 
-  private static int rta(int payload) {
+  static int rta(int payload) {
     return align(4 + payload);
   }
 
-  private static int align(int n) {
+  static int align(int n) {
     return (n + 3) & ~3;
   }
 
@@ -195,6 +195,11 @@ final class RouteMessages {
   /** One message read from the socket. */
   sealed interface Reply {
     int seq();
+
+    /** Whether the kernel's tables changed while the dump this came from was read. */
+    default boolean interrupted() {
+      return false;
+    }
   }
 
   /**
@@ -232,6 +237,11 @@ final class RouteMessages {
     }
   }
 
+  /** A neighbour or FDB entry from a dump: {@link NeighbourMessages}. */
+  record Neigh(
+      int seq, int family, int ifindex, int state, InetAddress dst, String mac, boolean interrupted)
+      implements Reply {}
+
   /** Any other message (ignored). */
   record Other(int seq, int type) implements Reply {}
 
@@ -260,6 +270,7 @@ final class RouteMessages {
             case NLMSG_ERROR -> decodeError(body, seq, flags);
             case NLMSG_DONE -> new Done(seq);
             case RTM_NEWROUTE -> decodeRoute(body, seq, flags, ifname);
+            case NeighbourMessages.RTM_NEWNEIGH -> NeighbourMessages.decode(body, seq, flags);
             default -> new Other(seq, type);
           });
       b.position(Math.min(b.limit(), start + align(len)));
@@ -347,9 +358,9 @@ final class RouteMessages {
         (flags & NLM_F_DUMP_INTR) != 0);
   }
 
-  private record Attr(int type, ByteBuffer value) {}
+  record Attr(int type, ByteBuffer value) {}
 
-  private static List<Attr> attrs(ByteBuffer b) {
+  static List<Attr> attrs(ByteBuffer b) {
     List<Attr> out = new ArrayList<>();
     int at = 0;
     while (b.limit() - at >= 4) {
@@ -364,7 +375,7 @@ final class RouteMessages {
     return out;
   }
 
-  private static byte[] bytes(ByteBuffer b) {
+  static byte[] bytes(ByteBuffer b) {
     byte[] out = new byte[b.remaining()];
     b.get(b.position(), out);
     return out;
@@ -377,7 +388,7 @@ final class RouteMessages {
     return new String(raw, 0, n, java.nio.charset.StandardCharsets.UTF_8);
   }
 
-  private static InetAddress address(byte[] raw) {
+  static InetAddress address(byte[] raw) {
     if (raw.length != 4 && raw.length != 16) {
       throw new IllegalArgumentException("address of " + raw.length + " bytes");
     }

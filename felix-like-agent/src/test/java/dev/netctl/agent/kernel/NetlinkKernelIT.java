@@ -173,4 +173,79 @@ class NetlinkKernelIT {
     ns.ip("route", "add", "10.90.10.0/26", "via", "10.77.0.4", "proto", "86", "table", "100");
     assertThat(ns.run(kernel::ownedRoutes)).containsExactly(NATIVE);
   }
+
+  @Test
+  void vtepsReachTheNeighbourAndFdbTablesAndReadBack() throws Exception {
+    ns.ip(
+        "link",
+        "add",
+        "vxlan.calico",
+        "type",
+        "vxlan",
+        "id",
+        "4096",
+        "local",
+        "10.77.0.1",
+        "dev",
+        "eth0",
+        "dstport",
+        "4789",
+        "nolearning");
+    ns.ip("link", "set", "vxlan.calico", "up");
+    ns.ip(
+        "link",
+        "add",
+        "vxlan-v6.calico",
+        "type",
+        "vxlan",
+        "id",
+        "4096",
+        "local",
+        "fd77::1",
+        "dev",
+        "eth0",
+        "dstport",
+        "4789",
+        "nolearning");
+    ns.ip("link", "set", "vxlan-v6.calico", "up");
+    Neighbour one = new Neighbour(a("10.244.9.1"), "66:00:00:00:00:01", a("10.77.0.2"));
+    Neighbour two = new Neighbour(a("10.244.9.2"), "66:00:00:00:00:02", a("10.77.0.3"));
+    Neighbour six = new Neighbour(a("fd00:9::1"), "66:00:00:00:00:06", a("fd77::6"));
+
+    assertThat(ns.run(() -> kernel.applyNeighbours("vxlan.calico", List.of(one, two), List.of())))
+        .isEmpty();
+    assertThat(ns.run(() -> kernel.applyNeighbours("vxlan-v6.calico", List.of(six), List.of())))
+        .isEmpty();
+
+    assertThat(ns.ip("neigh", "show", "dev", "vxlan.calico", "nud", "permanent"))
+        .contains("10.244.9.1 lladdr 66:00:00:00:00:01 PERMANENT")
+        .contains("10.244.9.2 lladdr 66:00:00:00:00:02 PERMANENT");
+    assertThat(NetnsThread.sh("bridge", "-n", ns.name, "fdb", "show", "dev", "vxlan.calico"))
+        .contains("66:00:00:00:00:01 dst 10.77.0.2 self permanent")
+        .contains("66:00:00:00:00:02 dst 10.77.0.3 self permanent");
+    assertThat(ns.ip("-6", "neigh", "show", "dev", "vxlan-v6.calico"))
+        .contains("fd00:9::1 lladdr 66:00:00:00:00:06 PERMANENT");
+    assertThat(ns.run(() -> kernel.neighbours("vxlan.calico"))).containsExactlyInAnyOrder(one, two);
+    assertThat(ns.run(() -> kernel.neighbours("vxlan-v6.calico"))).containsExactly(six);
+
+    // A peer moved to another underlay address; another left (and leaving twice is harmless).
+    Neighbour moved = new Neighbour(one.tunnelAddress(), one.mac(), a("10.77.0.9"));
+    assertThat(ns.run(() -> kernel.applyNeighbours("vxlan.calico", List.of(moved), List.of(two))))
+        .isEmpty();
+    assertThat(ns.run(() -> kernel.applyNeighbours("vxlan.calico", List.of(), List.of(two))))
+        .isEmpty();
+    assertThat(ns.run(() -> kernel.neighbours("vxlan.calico"))).containsExactly(moved);
+    assertThat(NetnsThread.sh("bridge", "-n", ns.name, "fdb", "show", "dev", "vxlan.calico"))
+        .contains("66:00:00:00:00:01 dst 10.77.0.9 self permanent")
+        .doesNotContain("66:00:00:00:00:02");
+  }
+
+  @Test
+  void aMissingVxlanDeviceHasNoNeighboursAndRefusesNewOnes() throws Exception {
+    Neighbour one = new Neighbour(a("10.244.9.1"), "66:00:00:00:00:01", a("10.77.0.2"));
+    assertThat(ns.run(() -> kernel.neighbours("vxlan.calico"))).isEmpty();
+    assertThat(ns.run(() -> kernel.applyNeighbours("vxlan.calico", List.of(one), List.of())))
+        .extracting(Kernel.Failure::item)
+        .containsExactly(one);
+  }
 }
