@@ -55,10 +55,18 @@ public final class NetlinkKernel implements Kernel {
 
   private static void warmUp() {
     try (NetlinkSocket s = open()) {
-      ByteBuffer b = s.requestBuffer();
-      Route sample = Route.blackhole(Cidr.parse("192.0.2.0/24"));
-      RouteMessages.putReplace(b, 1, sample, 0, false);
-      RouteMessages.decode(b.flip(), i -> null);
+      // Encoding and decoding a few thousand routes here gets them compiled before the first
+      // apply needs them (the launcher's JIT compiles a method after a few hundred calls).
+      Route sample =
+          Route.via(Cidr.parse("192.0.2.0/26"), Cidr.parseAddress("192.0.2.1"), "lo", true);
+      for (int round = 0; round < 8; round++) {
+        ByteBuffer b = s.requestBuffer();
+        for (int i = 0; i < MAX_PER_DATAGRAM; i++) {
+          if (RouteMessages.replaceLength(sample) > b.remaining()) break;
+          RouteMessages.putReplace(b, i + 1, sample, 1, false);
+        }
+        RouteMessages.decode(b.flip(), i -> "lo");
+      }
       NetlinkSocket.ifindex("lo");
     } catch (RuntimeException e) {
       // The first real call meets the same problem and reports it.
@@ -397,7 +405,12 @@ public final class NetlinkKernel implements Kernel {
 
   @Override
   public void ensureVxlan(Vxlan spec) {
-    other.ensureVxlan(spec);
+    // A first start has no device: one interface-index lookup saves starting a process to read it.
+    if (other instanceof IpKernel ip && NetlinkSocket.ifindex(spec.name()) == 0) {
+      ip.ensureVxlan(spec, false);
+    } else {
+      other.ensureVxlan(spec);
+    }
   }
 
   @Override
