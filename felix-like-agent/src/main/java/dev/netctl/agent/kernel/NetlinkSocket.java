@@ -81,24 +81,18 @@ final class NetlinkSocket implements AutoCloseable {
               ValueLayout.JAVA_INT,
               ValueLayout.ADDRESS,
               ValueLayout.JAVA_INT));
-  private static final MethodHandle SEND =
-      downcall(
-          "send",
-          FunctionDescriptor.of(
-              ValueLayout.JAVA_LONG,
-              ValueLayout.JAVA_INT,
-              ValueLayout.ADDRESS,
-              ValueLayout.JAVA_LONG,
-              ValueLayout.JAVA_INT));
-  private static final MethodHandle RECV =
-      downcall(
-          "recv",
-          FunctionDescriptor.of(
-              ValueLayout.JAVA_LONG,
-              ValueLayout.JAVA_INT,
-              ValueLayout.ADDRESS,
-              ValueLayout.JAVA_LONG,
-              ValueLayout.JAVA_INT));
+
+  /** {@code ssize_t f(int fd, void *buf, size_t len, int flags)}: send(2) and recv(2). */
+  private static final FunctionDescriptor SEND_OR_RECV =
+      FunctionDescriptor.of(
+          ValueLayout.JAVA_LONG,
+          ValueLayout.JAVA_INT,
+          ValueLayout.ADDRESS,
+          ValueLayout.JAVA_LONG,
+          ValueLayout.JAVA_INT);
+
+  private static final MethodHandle SEND = downcall("send", SEND_OR_RECV);
+  private static final MethodHandle RECV = downcall("recv", SEND_OR_RECV);
   private static final MethodHandle CLOSE =
       downcall("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
   private static final MethodHandle IF_NAMETOINDEX =

@@ -176,38 +176,17 @@ class NetlinkKernelIT {
 
   @Test
   void vtepsReachTheNeighbourAndFdbTablesAndReadBack() throws Exception {
-    ns.ip(
-        "link",
-        "add",
-        "vxlan.calico",
-        "type",
-        "vxlan",
-        "id",
-        "4096",
-        "local",
-        "10.77.0.1",
-        "dev",
-        "eth0",
-        "dstport",
-        "4789",
-        "nolearning");
-    ns.ip("link", "set", "vxlan.calico", "up");
-    ns.ip(
-        "link",
-        "add",
-        "vxlan-v6.calico",
-        "type",
-        "vxlan",
-        "id",
-        "4096",
-        "local",
-        "fd77::1",
-        "dev",
-        "eth0",
-        "dstport",
-        "4789",
-        "nolearning");
-    ns.ip("link", "set", "vxlan-v6.calico", "up");
+    for (String local : List.of("10.77.0.1 vxlan.calico", "fd77::1 vxlan-v6.calico")) {
+      String[] at = local.split(" ");
+      ns.ip(
+          ("link add "
+                  + at[1]
+                  + " type vxlan id 4096 local "
+                  + at[0]
+                  + " dev eth0 dstport 4789 nolearning")
+              .split(" "));
+      ns.ip("link", "set", at[1], "up");
+    }
     Neighbour one = new Neighbour(a("10.244.9.1"), "66:00:00:00:00:01", a("10.77.0.2"));
     Neighbour two = new Neighbour(a("10.244.9.2"), "66:00:00:00:00:02", a("10.77.0.3"));
     Neighbour six = new Neighbour(a("fd00:9::1"), "66:00:00:00:00:06", a("fd77::6"));
