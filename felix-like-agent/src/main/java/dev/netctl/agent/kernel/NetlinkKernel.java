@@ -37,7 +37,7 @@ public final class NetlinkKernel implements Kernel {
   private final Kernel other;
 
   /**
-   * @param other what handles everything but routes
+   * @param other what handles everything but routes and VTEPs (links, addresses, sysctls, nft)
    */
   public NetlinkKernel(Kernel other) {
     this.other = other;
@@ -45,7 +45,7 @@ public final class NetlinkKernel implements Kernel {
 
   /**
    * Routes through rtnetlink, the rest through iproute2 and nft. Linking the native calls costs the
-   * first socket 50-250 ms (method handles and their stubs are generated then): that is done now on
+   * first socket 50-400 ms (method handles and their stubs are generated then): that is done now on
    * a virtual thread, while the agent connects and lists, not in its first apply.
    */
   public NetlinkKernel() {
