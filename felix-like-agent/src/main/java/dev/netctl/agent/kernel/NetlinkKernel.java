@@ -35,12 +35,19 @@ public final class NetlinkKernel implements Kernel {
   private static final int DUMP_ATTEMPTS = 3;
 
   private final Kernel other;
+  private final int kernelReceiveBuffer;
 
   /**
    * @param other what handles everything but routes and VTEPs (links, addresses, sysctls, nft)
    */
   public NetlinkKernel(Kernel other) {
+    this(other, NetlinkSocket.KERNEL_RECEIVE_BUFFER);
+  }
+
+  /** With the sockets' kernel receive buffer set: tests make answers overflow it. */
+  NetlinkKernel(Kernel other, int kernelReceiveBuffer) {
     this.other = other;
+    this.kernelReceiveBuffer = kernelReceiveBuffer;
   }
 
   /**
@@ -54,7 +61,8 @@ public final class NetlinkKernel implements Kernel {
   }
 
   private static void warmUp() {
-    try (NetlinkSocket s = open()) {
+    try (NetlinkSocket s =
+        new NetlinkSocket(SEND_BUFFER, RECEIVE_BUFFER, NetlinkSocket.KERNEL_RECEIVE_BUFFER)) {
       // Encoding and decoding a few thousand routes here gets them compiled before the first
       // apply needs them (the launcher's JIT compiles a method after a few hundred calls).
       Route sample =
@@ -315,7 +323,7 @@ public final class NetlinkKernel implements Kernel {
    * Sends the requests, as many per datagram as fit, and adds a failure for each the kernel
    * refused, named by its sequence number.
    */
-  private static void transact(List<Request> requests, List<Failure> failures) {
+  private void transact(List<Request> requests, List<Failure> failures) {
     if (requests.isEmpty()) return;
     NetlinkSocket s = open();
     try {
@@ -394,8 +402,8 @@ public final class NetlinkKernel implements Kernel {
     }
   }
 
-  private static NetlinkSocket open() {
-    return new NetlinkSocket(SEND_BUFFER, RECEIVE_BUFFER);
+  private NetlinkSocket open() {
+    return new NetlinkSocket(SEND_BUFFER, RECEIVE_BUFFER, kernelReceiveBuffer);
   }
 
   @Override

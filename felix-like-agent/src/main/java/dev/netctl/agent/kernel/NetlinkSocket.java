@@ -43,8 +43,8 @@ final class NetlinkSocket implements AutoCloseable {
   private static final int EAGAIN = 11;
   private static final int ENOBUFS = 105;
 
-  /** Room for the answers to one request datagram, errors included. */
-  private static final int RECEIVE_BUFFER = 4 << 20;
+  /** The kernel's room for the answers to one request datagram, errors included. */
+  static final int KERNEL_RECEIVE_BUFFER = 4 << 20;
 
   /** How long a recv waits for the kernel before the operation is given up. */
   private static final int RECEIVE_TIMEOUT_SECONDS = 30;
@@ -124,8 +124,9 @@ final class NetlinkSocket implements AutoCloseable {
    *
    * @param sendCapacity the largest request datagram
    * @param receiveCapacity the largest answer datagram (a dump's are up to 32 KiB)
+   * @param kernelReceiveBuffer the socket's receive buffer in the kernel (SO_RCVBUF)
    */
-  NetlinkSocket(int sendCapacity, int receiveCapacity) {
+  NetlinkSocket(int sendCapacity, int receiveCapacity, int kernelReceiveBuffer) {
     sendBuffer = arena.allocate(sendCapacity, 8);
     receiveBuffer = arena.allocate(receiveCapacity, 8);
     try {
@@ -137,8 +138,8 @@ final class NetlinkSocket implements AutoCloseable {
         throw failure("bind(AF_NETLINK)");
       }
       // Forced past rmem_max when we may (root): the answers to a whole datagram must fit.
-      if (!setInt(SOL_SOCKET, SO_RCVBUFFORCE, RECEIVE_BUFFER)) {
-        setInt(SOL_SOCKET, SO_RCVBUF, RECEIVE_BUFFER);
+      if (!setInt(SOL_SOCKET, SO_RCVBUFFORCE, kernelReceiveBuffer)) {
+        setInt(SOL_SOCKET, SO_RCVBUF, kernelReceiveBuffer);
       }
       // Errors with the kernel's reason, without an echo of the request; dumps filtered in the
       // kernel. Older kernels lack some: every one is an optimisation, not a requirement.

@@ -227,4 +227,31 @@ class NetlinkKernelIT {
         .extracting(Kernel.Failure::item)
         .containsExactly(one);
   }
+
+  @Test
+  void whenAnswersAreLostEveryUnansweredRouteIsReportedFailedNeverAssumedDone() throws Exception {
+    // A receive buffer far too small for 256 errors: the kernel drops most of them (ENOBUFS).
+    NetlinkKernel tiny = new NetlinkKernel(new IpKernel(), 4096);
+    List<Route> refused = new ArrayList<>();
+    for (int i = 0; i < 256; i++) {
+      refused.add(Route.via(c("10.93." + i + ".0/26"), a("10.99.0.1"), "eth0", false));
+    }
+    List<Route> good = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      good.add(Route.via(c("10.94." + i + ".0/26"), a("10.77.0.2"), "eth0", false));
+    }
+    List<Route> batch = new ArrayList<>(refused);
+    batch.addAll(good); // the next datagram, sent on a fresh socket
+
+    List<Kernel.Failure> failures = ns.run(() -> tiny.applyRoutes(batch, List.of()));
+
+    assertThat(failures)
+        .extracting(Kernel.Failure::item)
+        .as("each refused route once, whether its error arrived or was lost")
+        .containsExactlyInAnyOrderElementsOf(refused);
+    assertThat(failures)
+        .extracting(Kernel.Failure::error)
+        .anyMatch(e -> e.contains("answers lost"));
+    assertThat(ns.run(kernel::ownedRoutes)).containsExactlyInAnyOrderElementsOf(good);
+  }
 }
