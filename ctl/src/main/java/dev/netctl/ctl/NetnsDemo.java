@@ -154,6 +154,8 @@ final class NetnsDemo implements AutoCloseable {
               ns(n),
               java,
               "--sun-misc-unsafe-memory-access=allow",
+              // the agent's rtnetlink socket is a foreign-function call; -cp has no manifest
+              "--enable-native-access=ALL-UNNAMED",
               "-cp",
               classPath,
               Netctl.class.getName(),

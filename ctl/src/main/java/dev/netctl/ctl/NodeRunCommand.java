@@ -5,7 +5,7 @@ import dev.netctl.agent.cni.CniServer;
 import dev.netctl.agent.cni.CniService;
 import dev.netctl.agent.cni.PodInfo;
 import dev.netctl.agent.cni.PodPlumbing;
-import dev.netctl.agent.kernel.IpKernel;
+import dev.netctl.agent.kernel.NetlinkKernel;
 import dev.netctl.agent.node.AgentOptions;
 import dev.netctl.agent.node.NodeAgent;
 import dev.netctl.datastore.Datastore;
@@ -146,7 +146,7 @@ final class NodeRunCommand implements Callable<Integer> {
         throw e;
       }
     }
-    NodeAgent agent = new NodeAgent(options, store, new IpKernel());
+    NodeAgent agent = new NodeAgent(options, store, new NetlinkKernel());
     try {
       agent.start();
     } catch (IllegalArgumentException | IllegalStateException e) {

@@ -158,12 +158,23 @@ public final class IpKernel implements Kernel {
 
   @Override
   public void ensureVxlan(Vxlan v) {
+    ensureVxlan(v, true);
+  }
+
+  /**
+   * {@link #ensureVxlan(Vxlan)}, told whether the device may exist: when the caller knows it does
+   * not (no interface index), the read is skipped.
+   */
+  void ensureVxlan(Vxlan v, boolean mayExist) {
     // One read (link details with addresses) and one batch: a cold start pays for processes, not
     // for the work they do.
-    Commands.Result read =
-        Commands.run(List.of(ip, "-d", "-j", "addr", "show", "dev", v.name()), null);
-    JsonNode arr = read.ok() ? parse(read.stdout()) : null;
-    JsonNode existing = arr != null && arr.isArray() && !arr.isEmpty() ? arr.get(0) : null;
+    JsonNode existing = null;
+    if (mayExist) {
+      Commands.Result read =
+          Commands.run(List.of(ip, "-d", "-j", "addr", "show", "dev", v.name()), null);
+      JsonNode arr = read.ok() ? parse(read.stdout()) : null;
+      existing = arr != null && arr.isArray() && !arr.isEmpty() ? arr.get(0) : null;
+    }
     StringBuilder b = new StringBuilder();
     List<Object> items = new ArrayList<>();
     if (existing != null && !sameVxlan(existing, v)) {

@@ -5,8 +5,9 @@ import java.util.Optional;
 
 /**
  * The part of the kernel the dataplane managers program: links, addresses, owned routes, VXLAN
- * neighbours and FDB, sysctls. One implementation talks to the real kernel of the network namespace
- * the process runs in ({@link IpKernel}); an in-memory one backs the managers' unit tests.
+ * neighbours and FDB, sysctls. The real kernel of the network namespace the process runs in is
+ * {@link NetlinkKernel} (routes and VTEPs through rtnetlink, the rest through {@link IpKernel}'s
+ * iproute2); an in-memory one backs the managers' unit tests.
  *
  * <p>Batch operations apply every item they can and report the ones that failed, so one bad route
  * never stops the others.

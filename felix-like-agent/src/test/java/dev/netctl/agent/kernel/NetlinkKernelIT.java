@@ -1,0 +1,257 @@
+package dev.netctl.agent.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.netctl.datastore.model.Cidr;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link NetlinkKernel}'s routes against the real kernel, in a namespace of the test's own (a veth
+ * pair {@code eth0}/{@code eth0p} with 10.77.0.1/24 and fd77::1/64), read back with {@code ip}.
+ */
+class NetlinkKernelIT {
+
+  private NetnsThread ns;
+  private final NetlinkKernel kernel = new NetlinkKernel(new IpKernel());
+
+  @BeforeEach
+  void up() throws Exception {
+    NetnsThread.assumeRoot();
+    ns = new NetnsThread();
+    ns.ip("link", "add", "eth0", "type", "veth", "peer", "name", "eth0p");
+    ns.ip("link", "set", "eth0", "up");
+    ns.ip("link", "set", "eth0p", "up");
+    ns.ip("addr", "add", "10.77.0.1/24", "dev", "eth0");
+    ns.ip("addr", "add", "fd77::1/64", "dev", "eth0", "nodad");
+  }
+
+  @AfterEach
+  void down() throws Exception {
+    if (ns != null) ns.close();
+  }
+
+  private static Cidr c(String s) {
+    return Cidr.parse(s);
+  }
+
+  private static InetAddress a(String s) {
+    return Cidr.parseAddress(s);
+  }
+
+  private static final Route NATIVE = Route.via(c("10.90.0.0/26"), a("10.77.0.2"), "eth0", false);
+  private static final Route ONLINK = Route.via(c("10.90.0.64/26"), a("10.200.0.5"), "eth0", true);
+  private static final Route BLACKHOLE = Route.blackhole(c("10.90.1.0/26"));
+  private static final Route ECMP =
+      new Route(
+          c("10.90.2.0/26"),
+          Route.Type.UNICAST,
+          List.of(a("10.77.0.2"), a("10.77.0.3")),
+          "eth0",
+          false);
+  private static final Route LINK = Route.link(c("10.90.3.5/32"), "eth0p");
+  private static final Route NATIVE6 = Route.via(c("fd90::/122"), a("fd77::2"), "eth0", false);
+  private static final Route BLACKHOLE6 = Route.blackhole(c("fd90::1:0/122"));
+  private static final Route ECMP6 =
+      new Route(
+          c("fd90::2:0/122"),
+          Route.Type.UNICAST,
+          List.of(a("fd77::2"), a("fd77::3")),
+          "eth0",
+          false);
+  private static final Route ONLINK6 = Route.via(c("fd90::3:0/122"), a("fd99::9"), "eth0", true);
+
+  private static final List<Route> ALL =
+      List.of(NATIVE, ONLINK, BLACKHOLE, ECMP, LINK, NATIVE6, BLACKHOLE6, ECMP6, ONLINK6);
+
+  private String owned() throws Exception {
+    return ns.ip("-4", "route", "show", "proto", "86")
+        + ns.ip("-6", "route", "show", "proto", "86");
+  }
+
+  @Test
+  void everyKindOfRouteReachesTheKernelAndReadsBackEqual() throws Exception {
+    assertThat(ns.run(() -> kernel.applyRoutes(ALL, List.of()))).isEmpty();
+
+    String shown = owned();
+    assertThat(shown)
+        .contains("10.90.0.0/26 via 10.77.0.2 dev eth0")
+        .contains("10.90.0.64/26 via 10.200.0.5 dev eth0 onlink")
+        .contains("blackhole 10.90.1.0/26")
+        .contains("10.90.3.5 dev eth0p scope link")
+        .contains("fd90::/122 via fd77::2 dev eth0")
+        .contains("blackhole fd90::1:0/122")
+        .contains("fd90::3:0/122 via fd99::9 dev eth0")
+        .containsPattern(
+            "10\\.90\\.2\\.0/26\\s+nexthop via 10\\.77\\.0\\.2 dev eth0 weight 1\\s+"
+                + "nexthop via 10\\.77\\.0\\.3 dev eth0 weight 1")
+        .containsPattern(
+            "fd90::2:0/122[^\\n]*\\n?\\s+nexthop via fd77::2 dev eth0 weight 1\\s+"
+                + "nexthop via fd77::3 dev eth0 weight 1");
+    assertThat(ns.ip("-6", "route", "show", "fd90::3:0/122")).contains("onlink");
+    assertThat(shown.lines().filter(l -> !l.startsWith("\t")).count())
+        .as("one route per destination, nothing else of our protocol: %s", shown)
+        .isEqualTo(ALL.size());
+
+    // The dump (what a restart's mark-and-sweep reads) gives back exactly what was written.
+    assertThat(ns.run(kernel::ownedRoutes)).containsExactlyInAnyOrderElementsOf(ALL);
+  }
+
+  @Test
+  void aRouteWithoutDeviceReadsBackWithTheDeviceTheKernelChose() throws Exception {
+    Route noDev = Route.via(c("10.90.4.0/26"), a("10.77.0.2"), null, false);
+    assertThat(ns.run(() -> kernel.applyRoutes(List.of(noDev), List.of()))).isEmpty();
+    assertThat(ns.run(kernel::ownedRoutes))
+        .containsExactly(Route.via(c("10.90.4.0/26"), a("10.77.0.2"), "eth0", false));
+  }
+
+  @Test
+  void replaceChangesARouteInPlace() throws Exception {
+    ns.run(() -> kernel.applyRoutes(List.of(NATIVE, NATIVE6), List.of()));
+    Route moved = Route.via(NATIVE.dst(), a("10.77.0.9"), "eth0", false);
+    Route moved6 = Route.via(NATIVE6.dst(), a("fd77::9"), "eth0", false);
+    assertThat(ns.run(() -> kernel.applyRoutes(List.of(moved, moved6), List.of()))).isEmpty();
+    assertThat(ns.run(kernel::ownedRoutes)).containsExactlyInAnyOrder(moved, moved6);
+  }
+
+  @Test
+  void eachFailureNamesItsRouteAndTheOthersAreProgrammed() throws Exception {
+    // Not on any local subnet and not onlink: the kernel refuses this one.
+    Route unreachable = Route.via(c("10.91.0.0/26"), a("10.99.0.1"), "eth0", false);
+    Route noDevice = Route.via(c("10.91.0.64/26"), a("10.77.0.2"), "nosuch0", false);
+    List<Route> batch = new ArrayList<>();
+    for (int i = 0; i < 700; i++) {
+      // Spread over three datagrams; the bad routes sit in the middle of the second.
+      if (i == 400) batch.add(unreachable);
+      if (i == 401) batch.add(noDevice);
+      batch.add(
+          Route.via(
+              c("10.92." + (i / 4) + "." + (i % 4) * 64 + "/26"), a("10.77.0.2"), "eth0", false));
+    }
+    List<Kernel.Failure> failures = ns.run(() -> kernel.applyRoutes(batch, List.of()));
+
+    assertThat(failures).extracting(Kernel.Failure::item).containsExactly(noDevice, unreachable);
+    Kernel.Failure refused =
+        failures.stream().filter(f -> f.item().equals(unreachable)).findFirst().orElseThrow();
+    assertThat(refused.error()).contains("RTNETLINK answers");
+    Set<Route> read = new HashSet<>(ns.run(kernel::ownedRoutes));
+    assertThat(read).hasSize(700).doesNotContain(unreachable, noDevice);
+    assertThat(read)
+        .containsAll(batch.stream().filter(r -> r != unreachable && r != noDevice).toList());
+  }
+
+  @Test
+  void deletesOnlyOurRoutesAndNeverAForeignOneOfTheSamePrefix() throws Exception {
+    ns.run(() -> kernel.applyRoutes(ALL, List.of()));
+    // Another daemon's routes: one beside ours, one on a prefix we are told to delete.
+    ns.ip("route", "add", "10.90.8.0/26", "via", "10.77.0.4", "proto", "static");
+    ns.ip("route", "add", "10.90.9.0/26", "via", "10.77.0.4", "proto", "bird");
+    Route notOurs = Route.via(c("10.90.8.0/26"), a("10.77.0.4"), "eth0", false);
+
+    List<Kernel.Failure> failures =
+        ns.run(() -> kernel.applyRoutes(List.of(), List.of(NATIVE, ECMP6, BLACKHOLE, notOurs)));
+
+    assertThat(failures)
+        .as("deleting what is not there (for us) leaves the kernel as wanted")
+        .isEmpty();
+    assertThat(ns.run(kernel::ownedRoutes))
+        .containsExactlyInAnyOrder(ONLINK, ECMP, LINK, NATIVE6, BLACKHOLE6, ONLINK6);
+    assertThat(ns.ip("route", "show", "proto", "static")).contains("10.90.8.0/26 via 10.77.0.4");
+    assertThat(ns.ip("route", "show", "proto", "bird")).contains("10.90.9.0/26 via 10.77.0.4");
+  }
+
+  @Test
+  void theDumpLeavesOutOtherProtocolsAndTables() throws Exception {
+    ns.run(() -> kernel.applyRoutes(List.of(NATIVE), List.of()));
+    ns.ip("route", "add", "10.90.8.0/26", "via", "10.77.0.4", "proto", "static");
+    ns.ip("route", "add", "10.90.10.0/26", "via", "10.77.0.4", "proto", "86", "table", "100");
+    assertThat(ns.run(kernel::ownedRoutes)).containsExactly(NATIVE);
+  }
+
+  @Test
+  void vtepsReachTheNeighbourAndFdbTablesAndReadBack() throws Exception {
+    for (String local : List.of("10.77.0.1 vxlan.calico", "fd77::1 vxlan-v6.calico")) {
+      String[] at = local.split(" ");
+      ns.ip(
+          ("link add "
+                  + at[1]
+                  + " type vxlan id 4096 local "
+                  + at[0]
+                  + " dev eth0 dstport 4789 nolearning")
+              .split(" "));
+      ns.ip("link", "set", at[1], "up");
+    }
+    Neighbour one = new Neighbour(a("10.244.9.1"), "66:00:00:00:00:01", a("10.77.0.2"));
+    Neighbour two = new Neighbour(a("10.244.9.2"), "66:00:00:00:00:02", a("10.77.0.3"));
+    Neighbour six = new Neighbour(a("fd00:9::1"), "66:00:00:00:00:06", a("fd77::6"));
+
+    assertThat(ns.run(() -> kernel.applyNeighbours("vxlan.calico", List.of(one, two), List.of())))
+        .isEmpty();
+    assertThat(ns.run(() -> kernel.applyNeighbours("vxlan-v6.calico", List.of(six), List.of())))
+        .isEmpty();
+
+    assertThat(ns.ip("neigh", "show", "dev", "vxlan.calico", "nud", "permanent"))
+        .contains("10.244.9.1 lladdr 66:00:00:00:00:01 PERMANENT")
+        .contains("10.244.9.2 lladdr 66:00:00:00:00:02 PERMANENT");
+    assertThat(NetnsThread.sh("bridge", "-n", ns.name, "fdb", "show", "dev", "vxlan.calico"))
+        .contains("66:00:00:00:00:01 dst 10.77.0.2 self permanent")
+        .contains("66:00:00:00:00:02 dst 10.77.0.3 self permanent");
+    assertThat(ns.ip("-6", "neigh", "show", "dev", "vxlan-v6.calico"))
+        .contains("fd00:9::1 lladdr 66:00:00:00:00:06 PERMANENT");
+    assertThat(ns.run(() -> kernel.neighbours("vxlan.calico"))).containsExactlyInAnyOrder(one, two);
+    assertThat(ns.run(() -> kernel.neighbours("vxlan-v6.calico"))).containsExactly(six);
+
+    // A peer moved to another underlay address; another left (and leaving twice is harmless).
+    Neighbour moved = new Neighbour(one.tunnelAddress(), one.mac(), a("10.77.0.9"));
+    assertThat(ns.run(() -> kernel.applyNeighbours("vxlan.calico", List.of(moved), List.of(two))))
+        .isEmpty();
+    assertThat(ns.run(() -> kernel.applyNeighbours("vxlan.calico", List.of(), List.of(two))))
+        .isEmpty();
+    assertThat(ns.run(() -> kernel.neighbours("vxlan.calico"))).containsExactly(moved);
+    assertThat(NetnsThread.sh("bridge", "-n", ns.name, "fdb", "show", "dev", "vxlan.calico"))
+        .contains("66:00:00:00:00:01 dst 10.77.0.9 self permanent")
+        .doesNotContain("66:00:00:00:00:02");
+  }
+
+  @Test
+  void aMissingVxlanDeviceHasNoNeighboursAndRefusesNewOnes() throws Exception {
+    Neighbour one = new Neighbour(a("10.244.9.1"), "66:00:00:00:00:01", a("10.77.0.2"));
+    assertThat(ns.run(() -> kernel.neighbours("vxlan.calico"))).isEmpty();
+    assertThat(ns.run(() -> kernel.applyNeighbours("vxlan.calico", List.of(one), List.of())))
+        .extracting(Kernel.Failure::item)
+        .containsExactly(one);
+  }
+
+  @Test
+  void whenAnswersAreLostEveryUnansweredRouteIsReportedFailedNeverAssumedDone() throws Exception {
+    // A receive buffer far too small for 256 errors: the kernel drops most of them (ENOBUFS).
+    NetlinkKernel tiny = new NetlinkKernel(new IpKernel(), 4096);
+    List<Route> refused = new ArrayList<>();
+    for (int i = 0; i < 256; i++) {
+      refused.add(Route.via(c("10.93." + i + ".0/26"), a("10.99.0.1"), "eth0", false));
+    }
+    List<Route> good = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      good.add(Route.via(c("10.94." + i + ".0/26"), a("10.77.0.2"), "eth0", false));
+    }
+    List<Route> batch = new ArrayList<>(refused);
+    batch.addAll(good); // the next datagram, sent on a fresh socket
+
+    List<Kernel.Failure> failures = ns.run(() -> tiny.applyRoutes(batch, List.of()));
+
+    assertThat(failures)
+        .extracting(Kernel.Failure::item)
+        .as("each refused route once, whether its error arrived or was lost")
+        .containsExactlyInAnyOrderElementsOf(refused);
+    assertThat(failures)
+        .extracting(Kernel.Failure::error)
+        .anyMatch(e -> e.contains("answers lost"));
+    assertThat(ns.run(kernel::ownedRoutes)).containsExactlyInAnyOrderElementsOf(good);
+  }
+}
