@@ -2,8 +2,8 @@ package dev.netctl.ctl;
 
 import dev.netctl.datastore.Datastore;
 import dev.netctl.datastore.client.ResourceClient;
-import dev.netctl.datastore.lease.DatastoreLeaseStore;
 import dev.netctl.datastore.lease.LeaderElector;
+import dev.netctl.datastore.lease.LeaseSource;
 import dev.netctl.ipam.allocator.IpamAllocator;
 import dev.netctl.ipam.allocator.ResourceEnvironment;
 import dev.netctl.ipam.gc.ControllerMetrics;
@@ -123,7 +123,8 @@ final class ControllerRunCommand implements Callable<Integer> {
       IpamAllocator allocator = new IpamAllocator(store, new ResourceEnvironment(client));
       LeaderElector elector =
           new LeaderElector(
-              new DatastoreLeaseStore(store, Math.max(1, renewDeadline.toMillis() / 2)),
+              LeaseSource.forStore(
+                  store, Duration.ofMillis(Math.max(1, renewDeadline.toMillis() / 2))),
               config,
               Clock.systemUTC());
       ControllerMetrics metrics = new ControllerMetrics();
