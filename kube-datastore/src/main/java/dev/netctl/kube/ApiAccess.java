@@ -48,16 +48,23 @@ public final class ApiAccess {
     Set<Grant> out = shared();
     grant(out, "", "namespaces", READ);
     grant(out, "networking.k8s.io", "networkpolicies", READ);
+    grant(out, StoredKinds.GROUP, "ippools/status", List.of("update", "patch"));
+    grant(out, "", "events", List.of("create", "patch"));
+    grant(out, "events.k8s.io", "events", List.of("create", "patch"));
     return out;
   }
 
   /**
    * The controller: reads every netctl kind, releases IPAM objects and Node entries of deleted
-   * nodes and pods, follows Nodes and Pods, records events. (Its Lease is a namespaced Role: {@link
-   * #leaderElection()}.)
+   * nodes and pods, follows Nodes and Pods, and records pool conditions and refusal events as
+   * {@link KubeStatusRecorder} does (PUT of {@code ippools/status}, POST of a core Event). (Its
+   * Lease is a namespaced Role: {@link #leaderElection()}.)
    */
   public static Set<Grant> controller() {
-    return shared();
+    Set<Grant> out = shared();
+    grant(out, StoredKinds.GROUP, "ippools/status", List.of("update"));
+    grant(out, "", "events", List.of("create"));
+    return out;
   }
 
   /** The controller's leader election, granted in its own namespace only. */
@@ -73,11 +80,8 @@ public final class ApiAccess {
       grant(out, StoredKinds.GROUP, StoredKinds.plural(kind), READ);
     }
     for (String kind : NODE_OWNED) grant(out, StoredKinds.GROUP, StoredKinds.plural(kind), WRITE);
-    grant(out, StoredKinds.GROUP, "ippools/status", List.of("update", "patch"));
     grant(out, "", "nodes", READ);
     grant(out, "", "pods", READ);
-    grant(out, "", "events", List.of("create", "patch"));
-    grant(out, "events.k8s.io", "events", List.of("create", "patch"));
     return out;
   }
 

@@ -13,6 +13,7 @@ import dev.netctl.datastore.WatchEvent;
 import dev.netctl.datastore.Write;
 import dev.netctl.datastore.lease.LeaseSource;
 import dev.netctl.datastore.lease.LeaseStore;
+import dev.netctl.datastore.status.StatusRecorder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -56,7 +57,7 @@ import java.util.function.Consumer;
  * <p>Requests go through fabric8's HTTP client (the JDK one), which carries the kubeconfig's or the
  * service account's credentials; watches use fabric8's watch, which reconnects with backoff.
  */
-public final class KubernetesDatastore implements Datastore, LeaseSource {
+public final class KubernetesDatastore implements Datastore, LeaseSource, StatusRecorder.Source {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int PAGE = 500;
 
@@ -284,6 +285,15 @@ public final class KubernetesDatastore implements Datastore, LeaseSource {
   public LeaseStore leaseStore(Duration timeout) {
     String ns = client.getNamespace() == null ? "default" : client.getNamespace();
     return new KubeLeaseStore(client, ns, address, timeout);
+  }
+
+  /** Conditions in the status subresource, refusals also as Events ({@link KubeStatusRecorder}). */
+  @Override
+  public StatusRecorder statusRecorder(String component) {
+    return new KubeStatusRecorder(
+        client,
+        component,
+        m -> System.getLogger("netctl.kube").log(System.Logger.Level.WARNING, m));
   }
 
   @Override
