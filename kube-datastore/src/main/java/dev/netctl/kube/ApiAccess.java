@@ -41,8 +41,9 @@ public final class ApiAccess {
   }
 
   /**
-   * The node agent: reads every netctl kind, writes IPAM objects and its Node, records conditions
-   * on pools, follows Nodes, Pods, Namespaces and NetworkPolicies, and records events.
+   * The node agent: reads every netctl kind, writes IPAM objects and its Node, follows Nodes, Pods,
+   * Namespaces and NetworkPolicies. It still holds the status and event grants planned for it, but
+   * pool conditions are written by the controller alone ({@link #controller()}).
    */
   public static Set<Grant> nodeAgent() {
     Set<Grant> out = shared();

@@ -43,14 +43,7 @@ public final class KubeStatusRecorder implements StatusRecorder {
   @Override
   public void record(Resource resource, Condition condition) {
     String kind = resource.kind().storageKind();
-    ResourceDefinitionContext crd =
-        new ResourceDefinitionContext.Builder()
-            .withGroup(StoredKinds.GROUP)
-            .withVersion(StoredKinds.VERSION)
-            .withKind(kind)
-            .withPlural(StoredKinds.plural(kind))
-            .withNamespaced(false)
-            .build();
+    ResourceDefinitionContext crd = KubeWatch.definition(kind);
     String name = ObjectNames.encode(resource.storageName());
     String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     try {

@@ -65,14 +65,7 @@ final class KubeWatch implements Watch {
     this.address = address;
     this.lastRevision = afterRevision;
     this.fromAnyVersion = afterRevision == 0;
-    this.context =
-        new ResourceDefinitionContext.Builder()
-            .withGroup(StoredKinds.GROUP)
-            .withVersion(StoredKinds.VERSION)
-            .withKind(kind)
-            .withPlural(StoredKinds.plural(kind))
-            .withNamespaced(false)
-            .build();
+    this.context = definition(kind);
     this.delivery =
         new WatchDelivery(
             kind + " after " + afterRevision + " on " + address,
@@ -201,5 +194,16 @@ final class KubeWatch implements Watch {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** fabric8's description of a stored kind's custom resource (no discovery call needed). */
+  static ResourceDefinitionContext definition(String kind) {
+    return new ResourceDefinitionContext.Builder()
+        .withGroup(StoredKinds.GROUP)
+        .withVersion(StoredKinds.VERSION)
+        .withKind(kind)
+        .withPlural(StoredKinds.plural(kind))
+        .withNamespaced(false)
+        .build();
   }
 }
