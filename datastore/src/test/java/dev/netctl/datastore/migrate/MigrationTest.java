@@ -14,6 +14,7 @@ import dev.netctl.datastore.model.Kind;
 import dev.netctl.datastore.model.ObjectMeta;
 import dev.netctl.datastore.model.ResourceCodec;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class MigrationTest {
@@ -146,10 +147,21 @@ class MigrationTest {
       // the client's gate learns of the unlock through its watch
       eventually(() -> client.create(pool));
       migration.lock(store, "again");
+      // Wait for the gate to see the lock with a write that does no harm when it still gets
+      // through (a new label each try): probing with the delete itself could delete the pool.
+      int[] attempt = {0};
       eventually(
           () ->
-              assertThatThrownBy(() -> client.delete(Kind.IP_POOL, "p"))
+              assertThatThrownBy(
+                      () ->
+                          client.update(
+                              client
+                                  .get(Kind.IP_POOL, "p")
+                                  .withMetadata(
+                                      ObjectMeta.named("p", Map.of("try", "t" + attempt[0]++)))))
                   .isInstanceOf(DatastoreException.Locked.class));
+      assertThatThrownBy(() -> client.delete(Kind.IP_POOL, "p"))
+          .isInstanceOf(DatastoreException.Locked.class);
       assertThat(client.get(Kind.IP_POOL, "p").name()).isEqualTo("p");
     }
   }
