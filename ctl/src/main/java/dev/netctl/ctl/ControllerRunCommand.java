@@ -2,8 +2,10 @@ package dev.netctl.ctl;
 
 import dev.netctl.datastore.Datastore;
 import dev.netctl.datastore.client.ResourceClient;
-import dev.netctl.datastore.lease.DatastoreLeaseStore;
 import dev.netctl.datastore.lease.LeaderElector;
+import dev.netctl.datastore.lease.LeaseSource;
+import dev.netctl.datastore.status.PoolStatusController;
+import dev.netctl.datastore.status.StatusRecorder;
 import dev.netctl.ipam.allocator.IpamAllocator;
 import dev.netctl.ipam.allocator.ResourceEnvironment;
 import dev.netctl.ipam.gc.ControllerMetrics;
@@ -34,7 +36,8 @@ import picocli.CommandLine.ParentCommand;
     name = "run",
     description =
         "Elect a leader and, while leading, release the IPAM and BGP state of deleted nodes and"
-            + " IPAM handles whose pod is gone, after a grace period. Serves /metrics.")
+            + " IPAM handles whose pod is gone, after a grace period, and record which IP pools"
+            + " are refused (invalid or overlapping an older pool). Serves /metrics.")
 final class ControllerRunCommand implements Callable<Integer> {
   static final String LEASE_NAME = "netctl-controllers";
 
@@ -123,7 +126,8 @@ final class ControllerRunCommand implements Callable<Integer> {
       IpamAllocator allocator = new IpamAllocator(store, new ResourceEnvironment(client));
       LeaderElector elector =
           new LeaderElector(
-              new DatastoreLeaseStore(store, Math.max(1, renewDeadline.toMillis() / 2)),
+              LeaseSource.forStore(
+                  store, Duration.ofMillis(Math.max(1, renewDeadline.toMillis() / 2))),
               config,
               Clock.systemUTC());
       ControllerMetrics metrics = new ControllerMetrics();
@@ -136,9 +140,13 @@ final class ControllerRunCommand implements Callable<Integer> {
               new GcController.Options(grace, dryRun),
               metrics,
               log);
-      if (once) return runOnce(elector, gc, log);
+      PoolStatusController pools =
+          new PoolStatusController(
+              client, StatusRecorder.forStore(store, "netctl-controller", log), elector::isLeader);
+      if (once) return runOnce(elector, gc, pools, log);
       try (MetricsServer server = metrics(metrics, log);
-          ControllerRunner runner = new ControllerRunner(elector, gc, metrics, log)) {
+          ControllerRunner runner =
+              new ControllerRunner(elector, gc, pools::runPass, metrics, log)) {
         log.accept(
             "controllers starting on "
                 + store.address()
@@ -164,7 +172,8 @@ final class ControllerRunCommand implements Callable<Integer> {
    * Two passes {@code grace} apart, renewing the lease in between: a release needs two sightings a
    * grace apart, so a single pass could only report.
    */
-  private int runOnce(LeaderElector elector, GcController gc, Consumer<String> log)
+  private int runOnce(
+      LeaderElector elector, GcController gc, PoolStatusController pools, Consumer<String> log)
       throws InterruptedException {
     if (!elector.tryAcquireOrRenew()) {
       throw new CliException(
@@ -177,6 +186,7 @@ final class ControllerRunCommand implements Callable<Integer> {
     }
     try {
       gc.runPass();
+      pools.runPass();
       long end = System.nanoTime() + grace.toNanos();
       while (System.nanoTime() < end) {
         Thread.sleep(

@@ -77,6 +77,29 @@ class ControllerRunCommandTest {
   }
 
   @Test
+  void anOverlappingPoolStoredPastValidationIsReportedAsRefused() {
+    IpamCluster c = clusterWithLeaks();
+    try (Datastore store = Datastores.open(c.spec(), null)) {
+      // as a racing creator or another tool could leave it: valid alone, overlapping an older pool
+      store
+          .create(
+              new dev.netctl.datastore.Key("IPPool", "late"),
+              ("{\"apiVersion\":\"netctl.dev/v1\",\"kind\":\"IPPool\",\"metadata\":"
+                      + "{\"name\":\"late\",\"creationTimestamp\":\"2099-01-01T00:00:00Z\"},"
+                      + "\"spec\":{\"cidr\":\"10.10.0.128/25\"}}")
+                  .getBytes(java.nio.charset.StandardCharsets.UTF_8))
+          .join();
+    }
+    IpamCluster.Run r =
+        c.run("controller", "run", "--once", "--grace", "0s", "--metrics-port", "-1");
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.out())
+        .contains("IPPool \"late\" Valid=False (Overlaps): refused, the dataplane ignores it:")
+        .contains("spec.cidr \"10.10.0.128/25\" must not overlap IPPool")
+        .containsPattern("IPPool \"[a-z0-9-]+\" Valid=True \\(Accepted\\)");
+  }
+
+  @Test
   void badTimingsAreAUsageError() {
     IpamCluster c = IpamCluster.embedded(dir);
     IpamCluster.Run r =

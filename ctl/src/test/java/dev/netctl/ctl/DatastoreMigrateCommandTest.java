@@ -49,6 +49,11 @@ class DatastoreMigrateCommandTest {
             kind: WorkloadEndpoint
             metadata: {name: node--1-k8s-web-eth0, namespace: shop, labels: {app: web}}
             spec: {node: node-1, containerID: c1, pod: web, endpoint: eth0}
+            ---
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: deny-all, namespace: shop}
+            spec: {podSelector: {}, policyTypes: [Ingress]}
             """,
             "apply",
             "-f",
@@ -64,45 +69,66 @@ class DatastoreMigrateCommandTest {
   }
 
   @Test
-  void embeddedToEtcdToEmbeddedKeepsEveryObjectAndPassesIpamCheck() throws IOException {
+  void embeddedToEtcdToKubernetesToEmbeddedKeepsEveryObjectAndPassesIpamCheck() throws Exception {
     IpamCluster source = seeded("source.db");
     source.ok("datastore", "migrate", "lock");
     IpamCluster.Run export = source.ok("datastore", "migrate", "export");
     assertThat(export.err())
         .contains("IPAMBlock")
         .contains("IPAMHandle")
-        .contains("WorkloadEndpoint");
+        .contains("WorkloadEndpoint")
+        .contains("KubernetesNetworkPolicy");
     assertThat(export.out()).doesNotContain("IPPoolGuard").doesNotContain("ClusterInformation");
     Path dump = write("dump.yaml", export.out());
+    int objects = export.out().split("\n---\n").length - 1;
 
+    String fromEtcd;
     try (EtcdProcess etcd = EtcdProcess.start()) {
       IpamCluster onEtcd = new IpamCluster(etcd.spec());
       IpamCluster.Run imported =
           onEtcd.run("datastore", "migrate", "import", "-f", dump.toString());
       assertThat(imported.exitCode()).as(imported.toString()).isZero();
       assertThat(imported.out())
-          .contains("Imported " + (export.out().split("\n---\n").length - 1) + " object(s) into")
+          .contains("Imported " + objects + " object(s) into")
           .contains("No problems found.")
           .contains("stays locked");
-      String fromEtcd = onEtcd.ok("datastore", "migrate", "export").out();
+      fromEtcd = onEtcd.ok("datastore", "migrate", "export").out();
       assertThat(fromEtcd).isEqualTo(export.out());
-
-      IpamCluster back = new IpamCluster("embedded:" + dir.resolve("back.db"));
-      assertThat(
-              back.run(
-                      "datastore",
-                      "migrate",
-                      "import",
-                      "-f",
-                      write("etcd.yaml", fromEtcd).toString())
-                  .exitCode())
-          .isZero();
-      assertThat(back.ok("datastore", "migrate", "export").out()).isEqualTo(export.out());
-      // the migrated store works once unlocked: the freed address is handed out last, as before
-      back.ok("datastore", "migrate", "unlock");
-      back.ok("ipam", "release", "--handle", "k8s-pod-network.c1");
-      assertThat(back.ok("ipam", "check").out()).contains("No problems found.");
     }
+
+    String fromKube;
+    try (MockApiServer api = MockApiServer.start()) {
+      IpamCluster onKube = new IpamCluster("kubernetes:" + api.kubeconfig(dir));
+      IpamCluster.Run imported =
+          onKube.run(
+              "datastore", "migrate", "import", "-f", write("etcd.yaml", fromEtcd).toString());
+      assertThat(imported.exitCode()).as(imported.toString()).isZero();
+      assertThat(imported.out())
+          .as("one object per commit on Kubernetes")
+          .contains("Imported " + objects + " object(s) into kubernetes http://127.0.0.1:")
+          .contains(" in " + objects + " commit(s)")
+          .contains("No problems found.");
+      fromKube = onKube.ok("datastore", "migrate", "export").out();
+      assertThat(fromKube).isEqualTo(export.out());
+      // a second import into the now non-empty kubernetes store is refused
+      assertThat(onKube.run("datastore", "migrate", "import", "-f", dump.toString()).exitCode())
+          .isEqualTo(ExitCode.ALREADY_EXISTS);
+      // the kubernetes store is locked too: a write is refused until unlock
+      assertThat(onKube.run("label", "node", "node-1", "x=y").exitCode())
+          .isEqualTo(ExitCode.LOCKED);
+    }
+
+    IpamCluster back = new IpamCluster("embedded:" + dir.resolve("back.db"));
+    assertThat(
+            back.run(
+                    "datastore", "migrate", "import", "-f", write("kube.yaml", fromKube).toString())
+                .exitCode())
+        .isZero();
+    assertThat(back.ok("datastore", "migrate", "export").out()).isEqualTo(export.out());
+    // the migrated store works once unlocked: the freed address is handed out last, as before
+    back.ok("datastore", "migrate", "unlock");
+    back.ok("ipam", "release", "--handle", "k8s-pod-network.c1");
+    assertThat(back.ok("ipam", "check").out()).contains("No problems found.");
   }
 
   @Test

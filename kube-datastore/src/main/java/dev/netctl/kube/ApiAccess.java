@@ -48,9 +48,10 @@ public final class ApiAccess {
   }
 
   /**
-   * The node agent: reads every netctl kind, writes IPAM objects and its Node, records conditions
-   * on pools, follows Nodes, Pods, Namespaces and NetworkPolicies, annotates the Pods its CNI side
-   * attaches (the WorkloadEndpoint write), and records events.
+   * The node agent: reads every netctl kind, writes IPAM objects and its Node, follows Nodes, Pods,
+   * Namespaces and NetworkPolicies, and annotates the Pods its CNI side attaches (the
+   * WorkloadEndpoint write). Pool conditions are written by the controller alone ({@link
+   * #controller()}).
    */
   public static Set<Grant> nodeAgent() {
     Set<Grant> out = shared();
@@ -62,11 +63,15 @@ public final class ApiAccess {
 
   /**
    * The controller: reads every netctl kind, releases IPAM objects and Node entries of deleted
-   * nodes and pods, follows Nodes and Pods, records events. (Its Lease is a namespaced Role: {@link
-   * #leaderElection()}.)
+   * nodes and pods, follows Nodes and Pods, and records pool conditions and refusal events as
+   * {@link KubeStatusRecorder} does (PUT of {@code ippools/status}, POST of a core Event). (Its
+   * Lease is a namespaced Role: {@link #leaderElection()}.)
    */
   public static Set<Grant> controller() {
-    return shared();
+    Set<Grant> out = shared();
+    grant(out, StoredKinds.GROUP, "ippools/status", List.of("update"));
+    grant(out, "", "events", List.of("create"));
+    return out;
   }
 
   /** The controller's leader election, granted in its own namespace only. */
@@ -82,11 +87,8 @@ public final class ApiAccess {
       grant(out, StoredKinds.GROUP, StoredKinds.plural(kind), READ);
     }
     for (String kind : NODE_OWNED) grant(out, StoredKinds.GROUP, StoredKinds.plural(kind), WRITE);
-    grant(out, StoredKinds.GROUP, "ippools/status", List.of("update", "patch"));
     grant(out, "", "nodes", READ);
     grant(out, "", "pods", READ);
-    grant(out, "", "events", List.of("create", "patch"));
-    grant(out, "events.k8s.io", "events", List.of("create", "patch"));
     return out;
   }
 

@@ -51,14 +51,7 @@ final class KubeWatch implements Watch {
    * The custom resources of a stored kind: one event per object, as {@link ObjectMapping} reads.
    */
   static Source crd(String kind, String address) {
-    ResourceDefinitionContext context =
-        new ResourceDefinitionContext.Builder()
-            .withGroup(StoredKinds.GROUP)
-            .withVersion(StoredKinds.VERSION)
-            .withKind(kind)
-            .withPlural(StoredKinds.plural(kind))
-            .withNamespaced(false)
-            .build();
+    ResourceDefinitionContext context = definition(kind);
     return new Source() {
       @Override
       public String kind() {
@@ -245,5 +238,16 @@ final class KubeWatch implements Watch {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** fabric8's description of a stored kind's custom resource (no discovery call needed). */
+  static ResourceDefinitionContext definition(String kind) {
+    return new ResourceDefinitionContext.Builder()
+        .withGroup(StoredKinds.GROUP)
+        .withVersion(StoredKinds.VERSION)
+        .withKind(kind)
+        .withPlural(StoredKinds.plural(kind))
+        .withNamespaced(false)
+        .build();
   }
 }

@@ -11,6 +11,9 @@ import dev.netctl.datastore.Listing;
 import dev.netctl.datastore.Watch;
 import dev.netctl.datastore.WatchEvent;
 import dev.netctl.datastore.Write;
+import dev.netctl.datastore.lease.LeaseSource;
+import dev.netctl.datastore.lease.LeaseStore;
+import dev.netctl.datastore.status.StatusRecorder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -21,6 +24,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -54,7 +58,7 @@ import java.util.function.Function;
  * <p>Requests go through fabric8's HTTP client (the JDK one), which carries the kubeconfig's or the
  * service account's credentials; watches use fabric8's watch, which reconnects with backoff.
  */
-public final class KubernetesDatastore implements Datastore {
+public final class KubernetesDatastore implements Datastore, LeaseSource, StatusRecorder.Source {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int PAGE = 500;
 
@@ -310,6 +314,25 @@ public final class KubernetesDatastore implements Datastore {
       w.start();
     }
     return w;
+  }
+
+  /**
+   * Leader leases are {@code coordination.k8s.io} Leases in the client's namespace (in a pod: its
+   * own, from the service account; else the kubeconfig context's, else {@code default}).
+   */
+  @Override
+  public LeaseStore leaseStore(Duration timeout) {
+    String ns = client.getNamespace() == null ? "default" : client.getNamespace();
+    return new KubeLeaseStore(client, ns, address, timeout);
+  }
+
+  /** Conditions in the status subresource, refusals also as Events ({@link KubeStatusRecorder}). */
+  @Override
+  public StatusRecorder statusRecorder(String component) {
+    return new KubeStatusRecorder(
+        client,
+        component,
+        m -> System.getLogger("netctl.kube").log(System.Logger.Level.WARNING, m));
   }
 
   @Override

@@ -40,6 +40,21 @@ public final class ObjectMapping {
   /** Holds the key name when the object name had to be encoded. */
   public static final String NAME_ANNOTATION = "netctl.dev/name";
 
+  /**
+   * Hold the value's own {@code uid} and {@code creationTimestamp}: the API server assigns its own
+   * on create and cannot be told otherwise, but a migrated object must read back as it was
+   * exported. An object created with kubectl has neither, and reads back with the server's.
+   */
+  public static final String UID_ANNOTATION = "netctl.dev/uid";
+
+  public static final String CREATED_ANNOTATION = "netctl.dev/creationTimestamp";
+
+  /**
+   * Holds {@code "<apiVersion> <kind>"} of a value whose own differ from the custom resource's (a
+   * Kubernetes NetworkPolicy is stored as {@code networking.k8s.io/v1 NetworkPolicy}).
+   */
+  public static final String MANIFEST_ANNOTATION = "netctl.dev/manifest";
+
   private static final String RAW = "raw";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -62,7 +77,18 @@ public final class ObjectMapping {
     if (parsed != null && StoredKinds.resourceKind(key.kind()).isPresent() && isResource(parsed)) {
       JsonNode m = parsed.get("metadata");
       copyMap(m.get("labels"), meta, "labels");
-      copyMap(m.get("annotations"), meta, "annotations");
+      ObjectNode annotations = copyMap(m.get("annotations"), meta, "annotations");
+      for (String[] field :
+          new String[][] {{"uid", UID_ANNOTATION}, {"creationTimestamp", CREATED_ANNOTATION}}) {
+        if (!m.hasNonNull(field[0])) continue;
+        if (annotations == null) annotations = meta.putObject("annotations");
+        annotations.put(field[1], m.get(field[0]).asText());
+      }
+      String manifest = parsed.path("apiVersion").asText() + " " + parsed.path("kind").asText();
+      if (!manifest.equals(StoredKinds.API_VERSION + " " + key.kind())) {
+        if (annotations == null) annotations = meta.putObject("annotations");
+        annotations.put(MANIFEST_ANNOTATION, manifest);
+      }
       obj.set("spec", parsed.get("spec"));
     } else if (parsed != null && !StoredKinds.resourceKind(key.kind()).isPresent()) {
       obj.set("spec", parsed);
@@ -134,18 +160,31 @@ public final class ObjectMapping {
     resource.put("apiVersion", StoredKinds.API_VERSION);
     resource.put("kind", key.kind());
     ObjectNode meta = resource.putObject("metadata");
-    meta.put("name", key.name());
+    // a namespaced key is <namespace>/<name>, as the resource client stores it
+    int slash = key.name().indexOf('/');
+    meta.put("name", slash < 0 ? key.name() : key.name().substring(slash + 1));
+    if (slash >= 0) meta.put("namespace", key.name().substring(0, slash));
     JsonNode m = obj.path("metadata");
     copyMap(m.get("labels"), meta, "labels");
     ObjectNode annotations = copyMap(m.get("annotations"), meta, "annotations");
+    String uid = m.hasNonNull("uid") ? m.get("uid").asText() : null;
+    String created = m.hasNonNull("creationTimestamp") ? m.get("creationTimestamp").asText() : null;
     if (annotations != null) {
       annotations.remove(NAME_ANNOTATION);
+      JsonNode ownUid = annotations.remove(UID_ANNOTATION);
+      JsonNode ownCreated = annotations.remove(CREATED_ANNOTATION);
+      JsonNode manifest = annotations.remove(MANIFEST_ANNOTATION);
+      if (manifest != null && manifest.asText().indexOf(' ') > 0) {
+        String[] parts = manifest.asText().split(" ", 2);
+        resource.put("apiVersion", parts[0]);
+        resource.put("kind", parts[1]);
+      }
+      if (ownUid != null) uid = ownUid.asText();
+      if (ownCreated != null) created = ownCreated.asText();
       if (annotations.isEmpty()) meta.remove("annotations");
     }
-    if (m.hasNonNull("uid")) meta.put("uid", m.get("uid").asText());
-    if (m.hasNonNull("creationTimestamp")) {
-      meta.put("creationTimestamp", m.get("creationTimestamp").asText());
-    }
+    if (uid != null) meta.put("uid", uid);
+    if (created != null) meta.put("creationTimestamp", created);
     resource.set("spec", spec.isObject() ? spec : NODES.objectNode());
     return bytes(resource);
   }

@@ -34,9 +34,9 @@ public final class StoredKinds {
           "IPAMHandle", "ipamhandles",
           "IPPoolGuard", "ippoolguards",
           // the migration lock (datastore.migrate.ClusterInformation)
-          "ClusterInformation", "clusterinformations",
-          // controller leader election (datastore.lease); not coordination.k8s.io's Lease
-          "Lease", "leaderleases");
+          "ClusterInformation", "clusterinformations");
+
+  // No "Lease": on Kubernetes leader election uses coordination.k8s.io Leases (KubeLeaseStore).
 
   private StoredKinds() {}
 

@@ -92,4 +92,27 @@ class ObjectMappingTest {
     assertThatThrownBy(() -> ObjectMapping.revision("0", "a"))
         .isInstanceOf(DatastoreException.Unavailable.class);
   }
+
+  @Test
+  void aMigratedObjectKeepsItsOwnIdentityAndNamespaceThroughTheApiServer() throws Exception {
+    byte[] value =
+        """
+        {"apiVersion":"projectcalico.org/v3","kind":"WorkloadEndpoint",\
+        "metadata":{"name":"n1-k8s-web-eth0","namespace":"shop","labels":{"app":"web"},\
+        "uid":"0a7d5e33","creationTimestamp":"2026-01-02T03:04:05Z"},\
+        "spec":{"node":"n1","pod":"web","endpoint":"eth0"}}"""
+            .getBytes(UTF_8);
+    Key key = new Key("WorkloadEndpoint", "shop/n1-k8s-web-eth0");
+    ObjectNode obj = ObjectMapping.toObject(key, value, 0);
+    assertThat(obj.at("/metadata/annotations/netctl.dev~1uid").asText()).isEqualTo("0a7d5e33");
+    // the API server sets its own identity on create; the annotations win when read back
+    ObjectNode meta = (ObjectNode) obj.get("metadata");
+    meta.put("uid", "server-uid").put("creationTimestamp", "2030-01-01T00:00:00Z");
+    meta.put("resourceVersion", "9");
+    Entry e = ObjectMapping.toEntry("WorkloadEndpoint", obj, "test");
+    assertThat(e.key()).isEqualTo(key);
+    JsonNode back = JSON.readTree(e.value());
+    assertThat(back.get("metadata")).isEqualTo(JSON.readTree(value).get("metadata"));
+    assertThat(codec.readJsonTree(e.value())).isEqualTo(codec.readJsonTree(value));
+  }
 }

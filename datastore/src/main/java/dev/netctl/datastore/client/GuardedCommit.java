@@ -26,7 +26,9 @@ import java.util.function.Supplier;
  *
  * <p>A backend whose {@link Datastore#maxOpsPerCommit()} is too small for the plan gets the writes
  * one at a time, in order, without the guard: correct per object but not atomic across them (the
- * Kubernetes backend, whose limit is 1; docs/kubernetes.md says what that costs).
+ * Kubernetes backend, whose limit is 1; docs/kubernetes.md says what that costs). There, a plan
+ * that may create pools runs under a {@link PoolCreationLock} instead, from the listing to the last
+ * write, so racing pool creators are still serialized.
  */
 final class GuardedCommit {
   /** The key every pool-creating commit rewrites; not a resource kind, never listed by users. */
@@ -53,10 +55,13 @@ final class GuardedCommit {
   private final Awaiter awaiter;
   private final WriteGate gate;
 
+  private final PoolCreationLock lock;
+
   GuardedCommit(Datastore store, Awaiter awaiter, WriteGate gate) {
     this.store = store;
     this.awaiter = awaiter;
     this.gate = gate;
+    this.lock = new PoolCreationLock(store, awaiter, PoolCreationLock.TTL, System::nanoTime);
   }
 
   /**
@@ -67,6 +72,7 @@ final class GuardedCommit {
    * @return each step's result, with the new resourceVersion where something was written
    */
   List<Applied<Resource>> run(boolean mayCreatePools, Supplier<Plan> planner) {
+    if (mayCreatePools && store.maxOpsPerCommit() < 2) return underLock(planner);
     DatastoreException lost = null;
     for (int round = 0; round < MAX_ROUNDS; round++) {
       // Read before planning, so that a pool committed after the planner's listing moves it.
@@ -95,6 +101,31 @@ final class GuardedCommit {
       }
     }
     throw lost;
+  }
+
+  /**
+   * One-write-per-commit backends: list, validate and write while holding the pool creation lock. A
+   * round that took longer than the lock allows writes nothing and starts again.
+   */
+  private List<Applied<Resource>> underLock(Supplier<Plan> planner) {
+    for (int round = 0; round < MAX_ROUNDS; round++) {
+      PoolCreationLock.Held held = lock.acquire();
+      try {
+        Plan plan = planner.get();
+        List<Write> own = plan.steps().stream().map(Step::write).filter(w -> w != null).toList();
+        if (own.isEmpty()) return plan.steps().stream().map(Step::applied).toList();
+        gate.check("write " + describe(own));
+        if (lock.fresh(held)) return stamped(plan.steps(), oneByOne(own));
+      } finally {
+        lock.release(held);
+      }
+    }
+    throw new DatastoreException.Unavailable(
+        store.address(),
+        "validating IP pools took longer than the pool creation lock allows, "
+            + MAX_ROUNDS
+            + " times; nothing was written",
+        null);
   }
 
   private static List<Applied<Resource>> stamped(List<Step> steps, List<Long> revisions) {

@@ -9,6 +9,7 @@ import dev.netctl.datastore.model.Cidr;
 import dev.netctl.datastore.model.IPPool;
 import dev.netctl.datastore.model.Kind;
 import dev.netctl.datastore.model.Node;
+import dev.netctl.datastore.model.PoolAdmission;
 import dev.netctl.datastore.model.Resource;
 import dev.netctl.datastore.model.ResourceCodec;
 import dev.netctl.datastore.model.Validator;
@@ -17,6 +18,7 @@ import dev.netctl.ipam.block.AllocationBlock;
 import dev.netctl.ipam.store.IpamStore;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,6 +36,7 @@ public final class Syncer implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger("netctl.agent.syncer");
 
   private final KindFeed<IPPool> pools;
+  private volatile Set<String> refusedPools = Set.of(); // logged once each
   private final KindFeed<Node> nodes;
   private final KindFeed<BlockInfo> blocks;
   private final KindFeed<WorkloadEndpoint> workloads;
@@ -140,7 +143,7 @@ public final class Syncer implements AutoCloseable {
     List<Resource> policyResources = new ArrayList<>();
     for (KindFeed<? extends Resource> f : policy) policyResources.addAll(f.values());
     return new Snapshot(
-        pools.values(),
+        admittedPools(),
         nodes.values(),
         blocks.values(),
         workloads.values(),
@@ -148,6 +151,29 @@ public final class Syncer implements AutoCloseable {
         bgpPeers.values(),
         bgpFilters.values(),
         policyResources);
+  }
+
+  /**
+   * The pools the dataplane may use: an invalid pool never got into the feed; of overlapping pools
+   * (written past netctl's checks, e.g. by kubectl) the older is kept on every node alike ({@link
+   * PoolAdmission}). A refusal is logged when it starts; the controller records it on the pool.
+   */
+  private List<IPPool> admittedPools() {
+    List<PoolAdmission.Verdict> verdicts = PoolAdmission.judge(pools.values());
+    Set<String> refused = new HashSet<>();
+    List<IPPool> accepted = new ArrayList<>();
+    for (PoolAdmission.Verdict v : verdicts) {
+      if (v.accepted()) {
+        accepted.add(v.pool());
+        continue;
+      }
+      refused.add(v.pool().name());
+      if (!refusedPools.contains(v.pool().name())) {
+        LOG.log(Level.WARNING, "ignoring {0}", v.violations().getFirst().message());
+      }
+    }
+    refusedPools = Set.copyOf(refused);
+    return accepted;
   }
 
   /**

@@ -273,6 +273,24 @@ class NodeAgentTest {
   }
 
   @Test
+  void aYoungerPoolOverlappingAnotherIsIgnoredWhenItSlipsPastValidation() throws Exception {
+    start(vxlanPool(false));
+    await().atMost(Duration.ofSeconds(20)).until(() -> owned("10.244.9.0/26") != null);
+    // as two racing creators or kubectl could leave it: valid alone, overlapping pool "p"
+    store
+        .create(
+            new dev.netctl.datastore.Key("IPPool", "late"),
+            ("{\"apiVersion\":\"netctl.dev/v1\",\"kind\":\"IPPool\",\"metadata\":{\"name\":"
+                    + "\"late\",\"creationTimestamp\":\"2099-01-01T00:00:00Z\"},"
+                    + "\"spec\":{\"cidr\":\"10.244.8.0/24\",\"vxlanMode\":\"Never\"}}")
+                .getBytes())
+        .join();
+    createBlock("10.244.11.0/26", "remote");
+    await().atMost(Duration.ofSeconds(10)).until(() -> owned("10.244.11.0/26") != null);
+    assertThat(agent.status().encapsulation()).containsOnlyKeys("p");
+  }
+
+  @Test
   void routesOfOthersAndAStaleOwnRouteAreTreatedByOwnership() throws Exception {
     Route stale = Route.blackhole(Cidr.parse("10.250.0.0/26"));
     kernel.owned.put(stale.dst(), stale);

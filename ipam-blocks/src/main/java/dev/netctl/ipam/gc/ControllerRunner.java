@@ -23,13 +23,29 @@ public final class ControllerRunner implements AutoCloseable {
       Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "netctl-controllers"));
   private volatile boolean wasLeading;
 
+  private final Runnable others;
+
   public ControllerRunner(
       LeaderElector elector,
       GcController controller,
       ControllerMetrics metrics,
       Consumer<String> log) {
+    this(elector, controller, () -> {}, metrics, log);
+  }
+
+  /**
+   * @param others further controllers run after the GC at each pass (they check leadership
+   *     themselves)
+   */
+  public ControllerRunner(
+      LeaderElector elector,
+      GcController controller,
+      Runnable others,
+      ControllerMetrics metrics,
+      Consumer<String> log) {
     this.elector = elector;
     this.controller = controller;
+    this.others = others;
     this.metrics = metrics;
     this.log = log;
   }
@@ -66,6 +82,11 @@ public final class ControllerRunner implements AutoCloseable {
       controller.runPass();
     } catch (RuntimeException e) {
       // A pass that cannot read the store is retried at the next interval.
+      log.accept("controller pass failed: " + e.getMessage());
+    }
+    try {
+      others.run();
+    } catch (RuntimeException e) {
       log.accept("controller pass failed: " + e.getMessage());
     }
   }
