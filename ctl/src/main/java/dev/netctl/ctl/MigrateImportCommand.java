@@ -77,9 +77,18 @@ final class MigrateImportCommand implements Callable<Integer> {
       }
       try (Datastore store = migrate.datastore().open()) {
         Migration.Imported imported = migration.importInto(store, dump);
+        if (!imported.skipped().isEmpty()) {
+          out.println(
+              "Skipped "
+                  + MigrateCommand.summary(imported.skipped())
+                  + ": "
+                  + store.address()
+                  + " derives these kinds from its own objects (on Kubernetes: Pods, Namespaces,"
+                  + " NetworkPolicies), so they are not copied.");
+        }
         out.println(
             "Imported "
-                + dump.entries().size()
+                + imported.counts().values().stream().mapToInt(Integer::intValue).sum()
                 + " object(s) into "
                 + store.address()
                 + " in "

@@ -88,6 +88,16 @@ public interface Datastore extends AutoCloseable {
   int maxOpsPerCommit();
 
   /**
+   * The kinds this store derives from objects of its own instead of storing them (on Kubernetes:
+   * WorkloadEndpoints from Pods, {@code kns.} Profiles from Namespaces, KubernetesNetworkPolicies
+   * from NetworkPolicies). They are read like any kind, but a copy of another store's objects of
+   * these kinds is not written here: a migration into this store skips them. Empty by default.
+   */
+  default java.util.Set<String> derivedKinds() {
+    return java.util.Set.of();
+  }
+
+  /**
    * Delivers, in revision order and on one thread at a time, every change to objects of {@code
    * kind} made after {@code afterRevision}. When that history is no longer available the watch
    * delivers one {@link WatchEvent.ResyncNeeded} and stops. Connection loss is hidden: the backend

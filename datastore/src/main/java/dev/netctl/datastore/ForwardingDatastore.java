@@ -53,6 +53,11 @@ public class ForwardingDatastore implements Datastore {
   }
 
   @Override
+  public java.util.Set<String> derivedKinds() {
+    return inner.derivedKinds();
+  }
+
+  @Override
   public Watch watch(String kind, long afterRevision, Consumer<WatchEvent> listener) {
     return inner.watch(kind, afterRevision, listener);
   }

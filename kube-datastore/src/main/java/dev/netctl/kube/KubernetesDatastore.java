@@ -86,7 +86,8 @@ public final class KubernetesDatastore implements Datastore, LeaseSource, Status
    * (WorkloadEndpoint from Pods, Profile from Namespaces, KubernetesNetworkPolicy from
    * NetworkPolicies): a copy of another store's objects of these kinds cannot be written here.
    */
-  public static Set<String> derivedKinds() {
+  @Override
+  public Set<String> derivedKinds() {
     Set<String> out = new java.util.TreeSet<>();
     for (CoreKinds.Source s : CoreKinds.all()) out.add(s.kind());
     return out;

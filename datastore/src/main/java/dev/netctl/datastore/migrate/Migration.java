@@ -15,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -123,8 +125,11 @@ public final class Migration {
     return before.keySet().iterator().next() + " was deleted";
   }
 
-  /** What an import wrote. */
-  public record Imported(Map<String, Integer> counts, int commits) {}
+  /**
+   * What an import wrote, per kind, and what it skipped because the target derives those kinds
+   * itself ({@link Datastore#derivedKinds()}).
+   */
+  public record Imported(Map<String, Integer> counts, int commits, Map<String, Integer> skipped) {}
 
   /**
    * Checks every object of {@code dump}, refuses a target that holds any object of the migrated
@@ -165,10 +170,17 @@ public final class Migration {
               + " invalid object(s); nothing was written:\n"
               + String.join("\n", problems));
     }
-    refuseNonEmpty(target);
+    // Objects the target derives from its own (Kubernetes: endpoints from Pods...) are already
+    // there or will be, from the cluster itself: they are neither written nor expected back.
+    Set<String> derived = target.derivedKinds();
+    Dump written =
+        new Dump(dump.entries().stream().filter(e -> !derived.contains(e.key().kind())).toList());
+    Map<String, Integer> skipped = new TreeMap<>(dump.counts());
+    skipped.keySet().retainAll(derived);
+    refuseNonEmpty(target, derived);
     lock(target, "netctl datastore migrate import");
     int max = target.maxOpsPerCommit();
-    List<DumpEntry> entries = dump.entries();
+    List<DumpEntry> entries = written.entries();
     int commits = 0;
     for (int i = 0; i < entries.size(); i += max) {
       List<Write> chunk =
@@ -178,16 +190,17 @@ public final class Migration {
       Blocking.await(target.commit(chunk), target.address());
       commits++;
     }
-    verify(target, dump);
+    verify(target, written, derived);
     // Rewritten last so that its revision is above every imported object's: an export of the
     // (still locked) target then sees nothing written after its lock.
     lock(target, "imported by netctl datastore migrate import; unlock when the cluster uses it");
-    return new Imported(dump.counts(), commits);
+    return new Imported(written.counts(), commits, skipped);
   }
 
-  private void refuseNonEmpty(Datastore target) {
+  private void refuseNonEmpty(Datastore target, Set<String> derived) {
     List<String> found = new ArrayList<>();
     for (StoredKind k : kinds) {
+      if (derived.contains(k.name())) continue; // the cluster's own objects, not a prior import
       List<Entry> present = Blocking.await(target.list(k.name()), target.address()).entries();
       if (present.isEmpty()) continue;
       String names =
@@ -212,9 +225,10 @@ public final class Migration {
     }
   }
 
-  private void verify(Datastore target, Dump dump) {
+  private void verify(Datastore target, Dump dump, Set<String> derived) {
     Map<Key, byte[]> stored = new LinkedHashMap<>();
     for (StoredKind k : kinds) {
+      if (derived.contains(k.name())) continue;
       for (Entry e : Blocking.await(target.list(k.name()), target.address()).entries()) {
         stored.put(e.key(), e.value());
       }

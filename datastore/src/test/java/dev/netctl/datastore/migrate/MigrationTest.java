@@ -74,6 +74,32 @@ class MigrationTest {
   }
 
   @Test
+  void importSkipsTheKindsTheTargetDerivesAndDoesNotCountThemAsContent() {
+    try (Datastore source = new MemoryDatastore();
+        Datastore memory = new MemoryDatastore()) {
+      MigrationFixtures.populate(source);
+      Dump dump = migration.export(source);
+      // the target's own endpoint (a Pod of its cluster, on Kubernetes) is already there
+      Key own = new Key("WorkloadEndpoint", "default/node--9-k8s-own-eth0");
+      memory.create(own, "{}".getBytes(StandardCharsets.UTF_8)).join();
+      Datastore target =
+          new ForwardingDatastore(memory) {
+            @Override
+            public java.util.Set<String> derivedKinds() {
+              return java.util.Set.of("WorkloadEndpoint");
+            }
+          };
+      Migration.Imported imported = migration.importInto(target, dump);
+      assertThat(imported.skipped()).isEqualTo(java.util.Map.of("WorkloadEndpoint", 1));
+      assertThat(imported.counts()).doesNotContainKey("WorkloadEndpoint");
+      assertThat(memory.list("WorkloadEndpoint").join().entries())
+          .extracting(e -> e.key())
+          .containsExactly(own);
+      assertThat(memory.list("IPAMBlock").join().entries()).isNotEmpty();
+    }
+  }
+
+  @Test
   void importRefusesANonEmptyTargetNamingWhatItHolds() {
     try (Datastore source = new MemoryDatastore();
         Datastore target = new MemoryDatastore()) {
