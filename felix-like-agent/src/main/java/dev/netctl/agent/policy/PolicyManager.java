@@ -194,6 +194,18 @@ public final class PolicyManager {
   public String apply() {
     if (first) sweepPlan();
     computeDesired();
+    List<NftCommand.ElementDelta> deltas = first ? null : elementsOnly();
+    if (deltas != null && !deltas.isEmpty()) {
+      // pod churn: only set elements change, the fast path (netlink in the agent)
+      try {
+        nft.updateElements(Names.FAMILY, Names.TABLE, deltas);
+        commit();
+        return NftCommand.elementScript(Names.FAMILY, Names.TABLE, deltas);
+      } catch (NftCommand.NftException e) {
+        // the kernel's sets are not what we think (someone changed our table?): rewrite it all
+        resync();
+      }
+    }
     String script = script();
     if (script.isEmpty()) return script;
     try {
@@ -206,6 +218,39 @@ public final class PolicyManager {
     }
     commit();
     return script;
+  }
+
+  /**
+   * The changes as element deltas when nothing but elements of existing sets changes; else null.
+   */
+  private List<NftCommand.ElementDelta> elementsOnly() {
+    if (!dirtyChains.isEmpty() || !egressMap.equals(kEgress) || !ingressMap.equals(kIngress)) {
+      return null;
+    }
+    List<NftCommand.ElementDelta> out = new ArrayList<>();
+    for (String s : dirtySets) {
+      Set<String> want = elements.get(s);
+      Set<String> have = kSets.get(s);
+      if (want == null || have == null) return null; // a set created, deleted or unknown
+      List<String> add = new ArrayList<>();
+      for (String x : want) if (!have.contains(x)) add.add(x);
+      List<String> del = new ArrayList<>();
+      for (String x : have) if (!want.contains(x)) del.add(x);
+      if (!add.isEmpty() || !del.isEmpty()) {
+        out.add(new NftCommand.ElementDelta(s, sets.get(s).type(), add, del));
+      }
+    }
+    return out;
+  }
+
+  /** Forgets what the kernel holds: the next script lists the table and rewrites all of it. */
+  private void resync() {
+    kChains.clear();
+    kSets.clear();
+    kEgress.clear();
+    kIngress.clear();
+    first = true;
+    sweepPlan();
   }
 
   private void sweepPlan() {

@@ -133,6 +133,51 @@ class PolicyManagerTest {
   }
 
   @Test
+  void remotePodChurnGoesThroughTheElementPathAndARefusedOneRewritesTheTable() {
+    apply(fromY(80));
+    m.onEndpointUpdate("y/d", remote("y", "d", "10.0.1.1"));
+    m.apply();
+    assertThat(nft.elementUpdates)
+        .singleElement()
+        .satisfies(
+            d ->
+                assertThat(d)
+                    .singleElement()
+                    .satisfies(
+                        e -> {
+                          assertThat(e.type()).isEqualTo("ipv4_addr");
+                          assertThat(e.add()).containsExactly("10.0.1.1");
+                          assertThat(e.delete()).isEmpty();
+                        }));
+    nft.refuseElements = true;
+    // what a fresh listing of the table shows: the resync reads it again
+    nft.table =
+        """
+        {"nftables": [{"table": {"family": "inet", "name": "netctl"}},
+         {"chain": {"family": "inet", "table": "netctl", "name": "ei-calixa"}}]}
+        """;
+    m.onEndpointUpdate("y/e", remote("y", "e", "10.0.1.4"));
+    String s = m.apply();
+    assertThat(s)
+        .as("after a refused element update the whole table is rewritten")
+        .startsWith("add table inet netctl\n")
+        .contains("flush chain inet netctl ei-calixa\n", "add set inet netctl s-")
+        .contains("10.0.1.1", "10.0.1.4");
+    assertThat(nft.last()).isEqualTo(s);
+  }
+
+  private static Endpoint remote(String ns, String name, String ip) {
+    return new Endpoint(
+        ns,
+        name,
+        Map.of("pod", name),
+        List.of(Fixture.ip(ip)),
+        "cali" + ns + name,
+        "other",
+        List.of());
+  }
+
+  @Test
   void aLocalPodGetsItsChainsAndDispatchEntries() {
     apply(fromY(80));
     m.onEndpointUpdate(
