@@ -39,10 +39,13 @@ public final class Names {
   private static final java.util.Map<dev.netctl.datastore.selector.Selector, String> SET_NAMES =
       new java.util.concurrent.ConcurrentHashMap<>();
 
-  /** The IP set of a selector's endpoints: {@code s-} and a hash of its canonical text. */
-  public static String setName(dev.netctl.datastore.selector.Selector selector) {
+  /**
+   * The IP set of a selector's endpoints: {@code s-} ({@code s6-} for IPv6) and a hash of its
+   * canonical text.
+   */
+  public static String setName(dev.netctl.datastore.selector.Selector selector, IpFamily family) {
     if (SET_NAMES.size() > 100_000) SET_NAMES.clear(); // bounded: selectors of deleted policies
-    return SET_NAMES.computeIfAbsent(selector, k -> "s-" + hash(k.toString()));
+    return "s" + family.setTag + SET_NAMES.computeIfAbsent(selector, k -> "-" + hash(k.toString()));
   }
 
   /** The chain holding one direction of a policy's rules. */

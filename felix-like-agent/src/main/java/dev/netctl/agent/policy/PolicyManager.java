@@ -9,6 +9,7 @@ import dev.netctl.datastore.model.WorkloadEndpoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -66,6 +67,8 @@ public final class PolicyManager {
   private final Map<String, Map<String, String>> labels = new HashMap<>(); // endpoint key -> labels
   private final Map<String, PolicyStatus> failures = new TreeMap<>();
   private PolicyModel model = new PolicyModel(List.of(), Map.of());
+  // families some endpoint has an address of; only grows (a family's rules appear once, stay)
+  private final Set<IpFamily> families = EnumSet.noneOf(IpFamily.class);
 
   private final Map<String, List<String>> chains = new HashMap<>();
   private final Map<String, Set<String>> elements = new HashMap<>();
@@ -289,6 +292,10 @@ public final class PolicyManager {
         labels.remove(key);
         continue;
       }
+      for (var a : now.addresses()) {
+        // the first endpoint of a family: rules needing its sets get that family's variant
+        if (families.add(IpFamily.of(a))) dirtyPolicies.addAll(policies.keySet());
+      }
       Map<String, String> l =
           Labels.effective(now, namespaces.getOrDefault(now.namespace(), Map.of()));
       labels.put(key, l);
@@ -339,8 +346,8 @@ public final class PolicyManager {
     PolicyRenderer.Rendered in;
     PolicyRenderer.Rendered out;
     try {
-      in = PolicyRenderer.policy(p, Direction.INGRESS);
-      out = PolicyRenderer.policy(p, Direction.EGRESS);
+      in = PolicyRenderer.policy(p, Direction.INGRESS, families);
+      out = PolicyRenderer.policy(p, Direction.EGRESS, families);
     } catch (PolicyRenderer.UnrenderableException e) {
       p = p.failed(e.getMessage());
       in = PolicyRenderer.failClosed(e.getMessage());

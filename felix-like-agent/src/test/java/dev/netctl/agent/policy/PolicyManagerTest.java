@@ -92,7 +92,7 @@ class PolicyManagerTest {
         .containsExactly("flush chain inet netctl " + chain, s.lines().toList().get(1));
     assertThat(s.lines().toList().get(1))
         .startsWith("add rule inet netctl " + chain + " meta l4proto 6 ip saddr @s-")
-        .contains("th dport { 81 }");
+        .contains("th dport 81 ");
   }
 
   @Test
@@ -239,7 +239,7 @@ class PolicyManagerTest {
   @Test
   void aPolicyNftRefusesFailsClosedAndIsReported() {
     apply(fromY(80));
-    nft.refuse = "th dport { 99 }";
+    nft.refuse = "th dport 99 ";
     apply(
         fromY(99)
             + calico("NetworkPolicy", "x", "fine", "ingress:\n- action: Allow\n  protocol: UDP"));
@@ -282,12 +282,38 @@ class PolicyManagerTest {
         calico(
             "NetworkPolicy",
             "x",
-            "v6",
-            "ingress:\n- action: Allow\n  source: {nets: ['fd00::/64']}"));
+            "no-code",
+            "ingress:\n- action: Allow\n  protocol: ICMP\n  notICMP: {type: 8, code: 0}"));
     assertThat(m.failures())
         .singleElement()
         .extracting(PolicyStatus::reason)
         .asString()
-        .contains("IPv6 nets");
+        .contains("notICMP with a code");
+  }
+
+  @Test
+  void theFirstIpv6EndpointGivesSelectorRulesTheirIpv6Variant() {
+    apply(fromY(80));
+    assertThat(nft.last()).doesNotContain("ip6 ").doesNotContain("s6-");
+    m.onEndpointUpdate(
+        "y/d",
+        new Endpoint(
+            "y",
+            "d",
+            Map.of("pod", "d"),
+            List.of(Fixture.ip("10.0.1.1"), Fixture.ip("fd00::1:1")),
+            null,
+            "other",
+            List.of()));
+    String s = m.apply();
+    String chain =
+        Names.policyChain(
+            new PolicyId("KubernetesNetworkPolicy", "x", "from-y"), Direction.INGRESS);
+    assertThat(s)
+        .contains("add set inet netctl s6-")
+        .containsPattern("add element inet netctl s6-[0-9a-f]+ \\{ fd00::1:1 \\}")
+        .containsPattern("add element inet netctl s-[0-9a-f]+ \\{ 10\\.0\\.1\\.1 \\}")
+        .contains("flush chain inet netctl " + chain + "\n")
+        .containsPattern("add rule inet netctl " + chain + " meta l4proto 6 ip6 saddr @s6-");
   }
 }
