@@ -109,6 +109,11 @@ public interface NftCommand {
       exec(script, "-c", "-f", "-");
     }
 
+    /** Whether element changes go over netlink (false until the first one, or without it). */
+    synchronized boolean usesNetlink() {
+      return netlink != null;
+    }
+
     @Override
     public synchronized void updateElements(String family, String name, List<ElementDelta> d) {
       if (netlink == null && !noNetlink) {

@@ -1,6 +1,7 @@
 package dev.netctl.agent.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.netctl.datastore.model.Cidr;
 import dev.netctl.datastore.model.Resource;
@@ -167,6 +168,53 @@ class PolicyNetnsIT {
     check(ms, new PolicyCases.Case("IPv4: z relabelled like y", "", false), ports, false, failures);
     assertThat(failures).as("cases whose probed matrix differs from the prediction").isEmpty();
     assertThat(ms.getFirst().failures()).isEmpty();
+  }
+
+  @Test
+  void netlinkElementUpdatesAreAtomicAndRefusalsReported() throws Exception {
+    NftCommand.Binary nft = (NftCommand.Binary) NftCommand.binary(net.node);
+    String t = net.prefix + "t";
+    nft.run(
+        "add table inet "
+            + t
+            + "\nadd set inet "
+            + t
+            + " s6 { type ipv6_addr ; }\nadd set inet "
+            + t
+            + " n { type ipv4_addr . inet_proto . inet_service ; }\n");
+    try {
+      nft.updateElements(
+          "inet",
+          t,
+          List.of(
+              new NftCommand.ElementDelta("s6", "ipv6_addr", List.of("fd77::99"), List.of()),
+              new NftCommand.ElementDelta(
+                  "n",
+                  "ipv4_addr . inet_proto . inet_service",
+                  List.of("10.1.2.3 . 6 . 8080"),
+                  List.of())));
+      assertThat(nft.usesNetlink()).as("sent over netlink, not nft").isTrue();
+      String listed =
+          PodNetwork.sh("ip", "netns", "exec", net.node, "nft", "list", "table", "inet", t);
+      assertThat(listed).contains("fd77::99", "10.1.2.3 . tcp . 8080");
+      // one batch: the missing set's error undoes the valid addition before it
+      assertThatThrownBy(
+              () ->
+                  nft.updateElements(
+                      "inet",
+                      t,
+                      List.of(
+                          new NftCommand.ElementDelta(
+                              "s6", "ipv6_addr", List.of("fd77::98"), List.of()),
+                          new NftCommand.ElementDelta(
+                              "missing", "ipv6_addr", List.of("fd77::97"), List.of()))))
+          .isInstanceOf(NftCommand.NftException.class)
+          .hasMessageContaining("errno 2");
+      listed = PodNetwork.sh("ip", "netns", "exec", net.node, "nft", "list", "table", "inet", t);
+      assertThat(listed).doesNotContain("fd77::98");
+    } finally {
+      nft.run("delete table inet " + t + "\n");
+    }
   }
 
   /** Applies each case in turn (deleting what the previous one had), probes, compares. */
