@@ -55,6 +55,8 @@ public final class PolicyManager {
   private final Map<String, Double> tierOrders = new HashMap<>();
   private final Map<String, Map<String, String>> namespaces = new HashMap<>();
   private final Map<String, Endpoint> endpoints = new HashMap<>();
+  // endpoint keys by label, for filling new sets; null when labels changed since it was built
+  private Map<String, List<String>> labelIndex;
   private final Map<String, Endpoint> dirtyEndpoints = new LinkedHashMap<>(); // key -> previous
   private boolean placementDirty = true;
   private boolean labelsDirty;
@@ -158,6 +160,7 @@ public final class PolicyManager {
   /** An endpoint appeared or changed. */
   public void onEndpointUpdate(String key, Endpoint e) {
     Endpoint previous = endpoints.put(key, e);
+
     dirtyEndpoints.putIfAbsent(key, previous);
   }
 
@@ -165,6 +168,21 @@ public final class PolicyManager {
   public void onEndpointRemove(String key) {
     Endpoint previous = endpoints.remove(key);
     if (previous != null) dirtyEndpoints.putIfAbsent(key, previous);
+  }
+
+  /** Endpoint keys by label key and value (NUL between); built when a new set needs it. */
+  private Map<String, List<String>> labelIndex() {
+    if (labelIndex == null) {
+      labelIndex = new HashMap<>();
+      for (var e : labels.entrySet()) {
+        for (var l : e.getValue().entrySet()) {
+          labelIndex
+              .computeIfAbsent(l.getKey() + "\0" + l.getValue(), k -> new ArrayList<>())
+              .add(e.getKey());
+        }
+      }
+    }
+    return labelIndex;
   }
 
   // ------------------------------------------------------------------ queries
@@ -281,6 +299,7 @@ public final class PolicyManager {
       Endpoint prev = d.getValue();
       Map<String, String> prevLabels = labels.get(key);
       Endpoint now = endpoints.get(key);
+      labelIndex = null;
       if (prev != null && prevLabels != null) {
         for (NftSet s : sets.values()) {
           List<String> old = s.elements(prev, prevLabels);
@@ -369,10 +388,14 @@ public final class PolicyManager {
     if (setRefs.merge(s.name(), 1, Integer::sum) > 1) return;
     sets.put(s.name(), s);
     Set<String> els = new HashSet<>();
-    String ns = s instanceof NftSet.Addresses a ? Labels.requiredNamespace(a.selector()) : null;
-    for (var e : endpoints.entrySet()) {
-      if (ns != null && !ns.equals(e.getValue().namespace())) continue;
-      els.addAll(s.elements(e.getValue(), labels.get(e.getKey())));
+    var req = s instanceof NftSet.Addresses a ? Labels.requiredLabel(a.selector()) : null;
+    if (req == null) {
+      for (var e : endpoints.entrySet())
+        els.addAll(s.elements(e.getValue(), labels.get(e.getKey())));
+    } else {
+      for (String key : labelIndex().getOrDefault(req.key() + "\0" + req.value(), List.of())) {
+        els.addAll(s.elements(endpoints.get(key), labels.get(key)));
+      }
     }
     elements.put(s.name(), els);
     dirtySets.add(s.name());

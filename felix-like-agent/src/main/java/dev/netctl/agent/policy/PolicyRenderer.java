@@ -82,13 +82,9 @@ public final class PolicyRenderer {
         continue;
       }
       for (IpFamily f : IpFamily.values()) {
-        if (!canMatch(r, f)) continue;
-        Set<NftSet> used = new LinkedHashSet<>();
-        List<String> src = entity(r.source(), f, "saddr", "sport", r, used);
-        List<String> dst = entity(r.destination(), f, "daddr", "dport", r, used);
-        boolean needsEndpoint = used.stream().anyMatch(u -> positive(r, u));
-        if (needsEndpoint && !endpointFamilies.contains(f)) continue;
-        sets.addAll(used);
+        if (!canMatch(r, f) || (needsEndpoint(r) && !endpointFamilies.contains(f))) continue;
+        List<String> src = entity(r.source(), f, "saddr", "sport", r, sets);
+        List<String> dst = entity(r.destination(), f, "daddr", "dport", r, sets);
         for (String a : src) {
           for (String b : dst) {
             String m = join(common, a, b);
@@ -114,11 +110,10 @@ public final class PolicyRenderer {
     return proto == null || proto != Protocols.ICMPV6 || f == IpFamily.V6;
   }
 
-  /** Whether set {@code s} is matched positively (an endpoint must be in it) by rule {@code r}. */
-  private static boolean positive(CompiledRule r, NftSet s) {
+  /** Whether the rule needs an endpoint's address (a selector or named port must match). */
+  private static boolean needsEndpoint(CompiledRule r) {
     for (EntityMatch m : List.of(r.source(), r.destination())) {
-      if (s instanceof NftSet.Addresses a && a.selector().equals(m.selector())) return true;
-      if (s instanceof NftSet.NamedPorts n && m.namedPorts().contains(n.port())) return true;
+      if (m.selector() != null || !m.namedPorts().isEmpty()) return true;
     }
     return false;
   }
