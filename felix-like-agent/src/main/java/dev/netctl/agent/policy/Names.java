@@ -55,8 +55,11 @@ public final class Names {
     return "p-" + h + (d == Direction.INGRESS ? "-i" : "-e");
   }
 
-  /** The chain one endpoint's traffic in one direction goes through. */
-  public static String endpointChain(String iface, Direction d) {
-    return (d == Direction.INGRESS ? "ei-" : "ee-") + iface;
+  /**
+   * The endpoint chain with these rules: {@code ei-}/{@code ee-} and a hash of them, so endpoints
+   * with the same policies share it.
+   */
+  public static String endpointChain(java.util.List<String> rules, Direction d) {
+    return (d == Direction.INGRESS ? "ei-" : "ee-") + hash(String.join("\n", rules));
   }
 }

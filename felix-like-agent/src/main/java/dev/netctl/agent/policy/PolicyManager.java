@@ -26,13 +26,14 @@ import java.util.TreeMap;
  *
  * <p>Owns one table, {@code inet netctl}: a forward base chain (conntrack established/related
  * accept, invalid drop, then the source's egress and the destination's ingress via interface
- * verdict maps; an interface with our prefix that is not in the map is dropped), one chain per
- * endpoint and direction, one chain per policy and direction, and named sets per selector and named
- * port. Incremental: a changed policy rewrites only its chains (flush + add); a changed policy
- * placement (selector, order, tier, types) rewrites the endpoint chains whose policy list changed;
- * pod churn adds and deletes set and map elements. The first apply is a mark-and-sweep of what the
- * table already holds (listed with {@code nft -j list table inet netctl}, never the whole ruleset):
- * owned objects that are still wanted are flushed and rewritten, the rest deleted.
+ * verdict maps; an interface with our prefix that is not in the map is dropped), endpoint chains
+ * per direction shared by every local endpoint with the same policies (named after a hash of their
+ * rules), one chain per policy and direction it has, and named sets per selector and named port.
+ * Incremental: a changed policy rewrites only its chains (flush + add); a changed policy placement
+ * (selector, order, tier, types) rewrites the endpoint chains whose policy list changed; pod churn
+ * adds and deletes set and map elements. The first apply is a mark-and-sweep of what the table
+ * already holds (listed with {@code nft -j list table inet netctl}, never the whole ruleset): owned
+ * objects that are still wanted are flushed and rewritten, the rest deleted.
  *
  * <p>Not thread-safe: the agent's dataplane thread calls everything.
  */
@@ -374,10 +375,18 @@ public final class PolicyManager {
     }
     if (p.error() != null) failures.put(p.id().toString(), new PolicyStatus(p.id(), p.error()));
     else failures.remove(p.id().toString());
-    putChain(Names.policyChain(p.id(), Direction.INGRESS), in.rules());
-    putChain(Names.policyChain(p.id(), Direction.EGRESS), out.rules());
-    Set<NftSet> wanted = new HashSet<>(in.sets());
-    wanted.addAll(out.sets());
+    // a chain only for the directions the policy has: no endpoint chain jumps to the others
+    Set<NftSet> wanted = new HashSet<>();
+    for (Direction d : Direction.values()) {
+      String name = Names.policyChain(p.id(), d);
+      PolicyRenderer.Rendered r = d == Direction.INGRESS ? in : out;
+      if (p.applies(d)) {
+        putChain(name, r.rules());
+        wanted.addAll(r.sets());
+      } else if (chains.remove(name) != null) {
+        dirtyChains.add(name);
+      }
+    }
     for (NftSet s : wanted) acquire(s);
     releaseSets(p.id());
     policySets.put(p.id(), wanted);
@@ -433,24 +442,49 @@ public final class PolicyManager {
   private static final java.util.regex.Pattern CHAIN_SAFE =
       java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{1,15}");
 
+  // local endpoints share chains by content (pods of one workload have the same policies):
+  // "interface/direction" -> chain name, and how many endpoints use each chain
+  private final Map<String, String> endpointChainOf = new HashMap<>();
+  private final Map<String, Integer> endpointChainRefs = new HashMap<>();
+
   private void endpointChains(String key) {
     Endpoint e = endpoints.get(key);
     Map<String, String> l = labels.get(key);
     String iface = e.interfaceName();
     for (Direction d : Direction.values()) {
-      String name = Names.endpointChain(iface, d);
-      putChain(name, PolicyRenderer.endpoint(model.applicable(l, d), d));
+      List<String> rules = PolicyRenderer.endpoint(model.applicable(l, d), d);
+      String name = Names.endpointChain(rules, d);
+      String old = endpointChainOf.put(slot(iface, d), name);
+      if (!name.equals(old)) {
+        if (endpointChainRefs.merge(name, 1, Integer::sum) == 1) putChain(name, rules);
+        if (old != null) releaseEndpointChain(old);
+      }
       (d == Direction.INGRESS ? ingressMap : egressMap).put(iface, "goto " + name);
     }
   }
 
   private void removeEndpointChains(String iface) {
     for (Direction d : Direction.values()) {
-      String name = Names.endpointChain(iface, d);
-      chains.remove(name);
-      dirtyChains.add(name);
+      String old = endpointChainOf.remove(slot(iface, d));
+      if (old != null) releaseEndpointChain(old);
       (d == Direction.INGRESS ? ingressMap : egressMap).remove(iface);
     }
+  }
+
+  private void releaseEndpointChain(String name) {
+    if (endpointChainRefs.merge(name, -1, Integer::sum) > 0) return;
+    endpointChainRefs.remove(name);
+    chains.remove(name);
+    dirtyChains.add(name);
+  }
+
+  private static String slot(String iface, Direction d) {
+    return iface + (d == Direction.INGRESS ? "/i" : "/e");
+  }
+
+  /** The chain a local interface's traffic of direction {@code d} goes to, or null. */
+  String endpointChain(String iface, Direction d) {
+    return endpointChainOf.get(slot(iface, d));
   }
 
   private void putChain(String name, List<String> rules) {
