@@ -27,13 +27,13 @@ class PolicyCommandTest {
         containers:
         - name: c
           ports: [{name: http, containerPort: 8080}]
-      status: {podIP: 10.1.0.1}
+      status: {podIP: 10.1.0.1, podIPs: [{ip: 10.1.0.1}, {ip: 'fd00::1'}]}
       ---
       apiVersion: v1
       kind: Pod
       metadata: {name: b, namespace: y, labels: {app: db}}
       spec: {containers: [{name: c}]}
-      status: {podIP: 10.1.0.2}
+      status: {podIPs: [{ip: 10.1.0.2}, {ip: 'fd00::2'}]}
       ---
       apiVersion: v1
       kind: Pod
@@ -201,5 +201,68 @@ class PolicyCommandTest {
     assertThat(bad.exitCode()).as(bad.toString()).isEqualTo(ExitCode.INVALID);
     assertThat(bad.err())
         .contains("spec.ingress[0].ports[0].endPort \"70\" must be at least port 80");
+  }
+
+  @Test
+  void ipv6IsEvaluatedBetweenThePodsIpv6AddressesWithTheSameRules() throws Exception {
+    Cli.Run r =
+        run(
+            "policy",
+            "explain",
+            "-f",
+            dir.toString(),
+            "--from",
+            "y/b",
+            "--to",
+            "x/a",
+            "--port",
+            "8080",
+            "--ipv6");
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.out())
+        .contains("verdict: allow", "from:    y/b (fd00::2)", "to:      x/a (fd00::1)");
+    Cli.Run literal =
+        run(
+            "policy",
+            "explain",
+            "-f",
+            dir.toString(),
+            "--from",
+            "fd00::2",
+            "--to",
+            "x/a",
+            "--port",
+            "8080");
+    assertThat(literal.out()).as("the family of the address given").contains("x/a (fd00::1)");
+    Cli.Run mixed =
+        run(
+            "policy",
+            "explain",
+            "-f",
+            dir.toString(),
+            "--from",
+            "10.1.0.2",
+            "--to",
+            "fd00::1",
+            "--port",
+            "8080");
+    assertThat(mixed.exitCode()).isNotZero();
+    assertThat(mixed.err()).contains("different IP families");
+    Cli.Run m =
+        run(
+            "policy",
+            "matrix",
+            "-f",
+            dir.toString(),
+            "--ports",
+            "8080/TCP",
+            "--ipv6",
+            "-o",
+            "json");
+    assertThat(m.exitCode()).as(m.toString()).isZero();
+    assertThat(m.out())
+        .as("y/c has no IPv6 address: left out")
+        .contains("\"from\" : \"y/b\"")
+        .doesNotContain("y/c");
   }
 }
