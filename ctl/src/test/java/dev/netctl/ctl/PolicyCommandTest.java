@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,20 +64,28 @@ class PolicyCommandTest {
     return new Cli(null).run(args);
   }
 
+  /** {@code policy explain} on the manifests, port 8080. */
+  private Cli.Run explain(String from, String to, String... more) throws Exception {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "policy",
+                "explain",
+                "-f",
+                dir.toString(),
+                "--from",
+                from,
+                "--to",
+                to,
+                "--port",
+                "8080"));
+    args.addAll(List.of(more));
+    return run(args.toArray(String[]::new));
+  }
+
   @Test
   void explainNamesTheDecidingPolicyAndRulePerDirection() throws Exception {
-    Cli.Run r =
-        run(
-            "policy",
-            "explain",
-            "-f",
-            dir.toString(),
-            "--from",
-            "y/b",
-            "--to",
-            "x/a",
-            "--port",
-            "8080");
+    Cli.Run r = explain("y/b", "x/a");
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(r.out())
         .isEqualTo(
@@ -205,47 +215,13 @@ class PolicyCommandTest {
 
   @Test
   void ipv6IsEvaluatedBetweenThePodsIpv6AddressesWithTheSameRules() throws Exception {
-    Cli.Run r =
-        run(
-            "policy",
-            "explain",
-            "-f",
-            dir.toString(),
-            "--from",
-            "y/b",
-            "--to",
-            "x/a",
-            "--port",
-            "8080",
-            "--ipv6");
+    Cli.Run r = explain("y/b", "x/a", "--ipv6");
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(r.out())
         .contains("verdict: allow", "from:    y/b (fd00::2)", "to:      x/a (fd00::1)");
-    Cli.Run literal =
-        run(
-            "policy",
-            "explain",
-            "-f",
-            dir.toString(),
-            "--from",
-            "fd00::2",
-            "--to",
-            "x/a",
-            "--port",
-            "8080");
+    Cli.Run literal = explain("fd00::2", "x/a");
     assertThat(literal.out()).as("the family of the address given").contains("x/a (fd00::1)");
-    Cli.Run mixed =
-        run(
-            "policy",
-            "explain",
-            "-f",
-            dir.toString(),
-            "--from",
-            "10.1.0.2",
-            "--to",
-            "fd00::1",
-            "--port",
-            "8080");
+    Cli.Run mixed = explain("10.1.0.2", "fd00::1");
     assertThat(mixed.exitCode()).isNotZero();
     assertThat(mixed.err()).contains("different IP families");
     Cli.Run m =
