@@ -161,7 +161,6 @@ public final class PolicyManager {
   /** An endpoint appeared or changed. */
   public void onEndpointUpdate(String key, Endpoint e) {
     Endpoint previous = endpoints.put(key, e);
-
     dirtyEndpoints.putIfAbsent(key, previous);
   }
 
