@@ -27,10 +27,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Why: an {@code nft} process, even a long-lived {@code nft -i}, reloads its cache (every chain
  * and set of the table) before each command; with thousands of chains that alone is 5–10 ms, while
  * the kernel applies one element in microseconds. Only the element types netctl's sets use are
- * encoded ({@code ipv4_addr}, {@code ipv6_addr}, and their concatenations with {@code inet_proto}
- * and {@code inet_service}); anything else goes through {@code nft}. One batch is one kernel
- * transaction: every message asks for an acknowledgement, and one error means nothing was applied
- * (the caller then resynchronises with {@code nft}).
+ * encoded ({@code ipv4_addr}, {@code ipv6_addr}, their concatenations with {@code inet_proto} and
+ * {@code inet_service}, and the dispatch maps' {@code ifname : verdict} with goto/jump); anything
+ * else goes through {@code nft}. One batch is one kernel transaction: every message asks for an
+ * acknowledgement, and one error means nothing was applied (the caller then resynchronises with
+ * {@code nft}).
  */
 final class NftNetlink implements AutoCloseable {
 
@@ -59,6 +60,12 @@ final class NftNetlink implements AutoCloseable {
   private static final int NFTA_LIST_ELEM = 1;
   private static final int NFTA_SET_ELEM_KEY = 1;
   private static final int NFTA_DATA_VALUE = 1;
+  private static final int NFTA_SET_ELEM_DATA = 2;
+  private static final int NFTA_DATA_VERDICT = 2;
+  private static final int NFTA_VERDICT_CODE = 1;
+  private static final int NFTA_VERDICT_CHAIN = 2;
+  private static final int NFT_JUMP = -3;
+  private static final int NFT_GOTO = -4;
 
   private static final Linker LINKER = Linker.nativeLinker();
   private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
@@ -246,17 +253,43 @@ final class NftNetlink implements AutoCloseable {
     string(b, NFTA_SET_ELEM_LIST_TABLE, table);
     string(b, NFTA_SET_ELEM_LIST_SET, d.set());
     int list = begin(b, NFTA_SET_ELEM_LIST_ELEMENTS);
+    // a map's type and element read "key : data"; a set's never contain " : "
+    String[] types = d.type().split(" : ", 2);
     for (String e : elements) {
+      String[] kv = e.split(" : ", 2);
       int elem = begin(b, NFTA_LIST_ELEM);
       int key = begin(b, NFTA_SET_ELEM_KEY);
-      byte[] v = encode(d.type(), e);
+      byte[] v = encode(types[0], kv[0]);
       b.putShort((short) (4 + v.length)).putShort((short) NFTA_DATA_VALUE).put(v);
       pad(b);
       end(b, key);
+      if (kv.length == 2) {
+        if (types.length != 2 || !types[1].equals("verdict")) {
+          throw new IllegalArgumentException("map data of type " + d.type() + " is not encoded");
+        }
+        verdict(b, kv[1]);
+      }
       end(b, elem);
     }
     end(b, list);
     b.putInt(start, b.position() - start);
+  }
+
+  /** {@code goto <chain>} or {@code jump <chain>} as a set element's data. */
+  private static void verdict(ByteBuffer b, String v) {
+    String[] p = v.trim().split(" ");
+    int code =
+        p.length == 2 && p[0].equals("goto")
+            ? NFT_GOTO
+            : p.length == 2 && p[0].equals("jump") ? NFT_JUMP : 0;
+    if (code == 0) throw new IllegalArgumentException("verdict " + v + " is not encoded");
+    int data = begin(b, NFTA_SET_ELEM_DATA);
+    int verdict = begin(b, NFTA_DATA_VERDICT);
+    b.putShort((short) 8).putShort((short) NFTA_VERDICT_CODE);
+    b.order(ByteOrder.BIG_ENDIAN).putInt(code).order(ByteOrder.nativeOrder());
+    string(b, NFTA_VERDICT_CHAIN, p[1]);
+    end(b, verdict);
+    end(b, data);
   }
 
   private static void string(ByteBuffer b, int type, String s) {
@@ -299,6 +332,15 @@ final class NftNetlink implements AutoCloseable {
             throw new IllegalArgumentException(p + " is not a " + types[i]);
           }
           out.put(a);
+        }
+        case "ifname" -> {
+          // a NUL-padded IFNAMSIZ string; nft writes it quoted
+          String name = p.startsWith("\"") && p.endsWith("\"") ? p.substring(1, p.length() - 1) : p;
+          byte[] n = name.getBytes(StandardCharsets.US_ASCII);
+          if (n.length == 0 || n.length > 15 || !name.matches("[A-Za-z0-9_.-]+")) {
+            throw new IllegalArgumentException(p + " is not an interface name");
+          }
+          out.put(n).put(new byte[16 - n.length]);
         }
         case "inet_proto" -> out.put((byte) Integer.parseInt(p)).put(new byte[3]);
         case "inet_service" -> out.putShort((short) Integer.parseInt(p)).put(new byte[2]);

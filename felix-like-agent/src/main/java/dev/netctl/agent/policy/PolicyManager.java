@@ -242,12 +242,11 @@ public final class PolicyManager {
   }
 
   /**
-   * The changes as element deltas when nothing but elements of existing sets changes; else null.
+   * The changes as element deltas when nothing but elements of existing sets and dispatch maps
+   * changes; else null.
    */
   private List<NftCommand.ElementDelta> elementsOnly() {
-    if (!dirtyChains.isEmpty() || !egressMap.equals(kEgress) || !ingressMap.equals(kIngress)) {
-      return null;
-    }
+    if (!dirtyChains.isEmpty()) return null;
     List<NftCommand.ElementDelta> out = new ArrayList<>();
     for (String s : dirtySets) {
       Set<String> want = elements.get(s);
@@ -261,6 +260,11 @@ public final class PolicyManager {
         out.add(new NftCommand.ElementDelta(s, sets.get(s).type(), add, del));
       }
     }
+    // a local pod whose policies another pod already has: its dispatch entries point at that chain
+    NftCommand.ElementDelta egress = mapDelta(EGRESS_MAP, egressMap, kEgress);
+    NftCommand.ElementDelta ingress = mapDelta(INGRESS_MAP, ingressMap, kIngress);
+    if (egress != null) out.add(egress);
+    if (ingress != null) out.add(ingress);
     return out;
   }
 
@@ -550,8 +554,14 @@ public final class PolicyManager {
         sb.append("add rule ").append(t).append(' ').append(c).append(' ').append(r).append('\n');
     }
     // 3. dispatch maps
-    mapDiff(sb, EGRESS_MAP, egressMap, kEgress);
-    mapDiff(sb, INGRESS_MAP, ingressMap, kIngress);
+    List<NftCommand.ElementDelta> maps = new ArrayList<>(2);
+    for (var d :
+        java.util.Arrays.asList(
+            mapDelta(EGRESS_MAP, egressMap, kEgress),
+            mapDelta(INGRESS_MAP, ingressMap, kIngress))) {
+      if (d != null) maps.add(d);
+    }
+    sb.append(NftCommand.elementScript(Names.FAMILY, Names.TABLE, maps));
     // 4. deletions, now that nothing refers to them
     for (String c : dirtyChains) {
       if (chains.containsKey(c) || !kChains.containsKey(c)) continue;
@@ -579,12 +589,12 @@ public final class PolicyManager {
         .append(t)
         .append(' ')
         .append(EGRESS_MAP)
-        .append(" { type ifname : verdict ; }\n");
+        .append(" { type " + MAP_TYPE + " ; }\n");
     sb.append("add map ")
         .append(t)
         .append(' ')
         .append(INGRESS_MAP)
-        .append(" { type ifname : verdict ; }\n");
+        .append(" { type " + MAP_TYPE + " ; }\n");
     sb.append("add chain ").append(t).append(' ').append(FROM_WL).append('\n');
     sb.append("add chain ").append(t).append(' ').append(TO_WL).append('\n');
     for (String c : List.of(FORWARD, FROM_WL, TO_WL))
@@ -620,8 +630,9 @@ public final class PolicyManager {
         .append('\n');
   }
 
-  private void mapDiff(
-      StringBuilder sb, String map, Map<String, String> want, Map<String, String> have) {
+  /** The element changes that turn dispatch map {@code have} into {@code want}, or null. */
+  private static NftCommand.ElementDelta mapDelta(
+      String map, Map<String, String> want, Map<String, String> have) {
     List<String> del = new ArrayList<>();
     List<String> add = new ArrayList<>();
     for (var e : have.entrySet()) {
@@ -631,23 +642,11 @@ public final class PolicyManager {
       if (!e.getValue().equals(have.get(e.getKey())))
         add.add("\"" + e.getKey() + "\" : " + e.getValue());
     }
-    if (!del.isEmpty())
-      sb.append("delete element ")
-          .append(t)
-          .append(' ')
-          .append(map)
-          .append(" { ")
-          .append(String.join(", ", del))
-          .append(" }\n");
-    if (!add.isEmpty())
-      sb.append("add element ")
-          .append(t)
-          .append(' ')
-          .append(map)
-          .append(" { ")
-          .append(String.join(", ", add))
-          .append(" }\n");
+    if (del.isEmpty() && add.isEmpty()) return null;
+    return new NftCommand.ElementDelta(map, MAP_TYPE, add, del);
   }
+
+  private static final String MAP_TYPE = "ifname : verdict";
 
   private void commit() {
     for (String c : dirtyChains) {

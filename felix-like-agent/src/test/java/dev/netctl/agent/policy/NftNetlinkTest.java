@@ -28,8 +28,15 @@ class NftNetlinkTest {
   }
 
   @Test
+  void interfaceNamesAreNulPaddedToIfnamsiz() {
+    assertThat(hex("ifname", "\"cali1\"")).isEqualTo("63616c6931" + "00".repeat(11));
+  }
+
+  @Test
   void whatItCannotEncodeIsRefusedBeforeAnythingIsSent() {
-    assertThatThrownBy(() -> NftNetlink.encode("ifname", "cali1"))
+    assertThatThrownBy(() -> NftNetlink.encode("ether_addr", "ee:ee:ee:ee:ee:ee"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> NftNetlink.encode("ifname", "\"a-name-longer-than-15\""))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> NftNetlink.encode("ipv4_addr", "fd00::1"))
         .isInstanceOf(IllegalArgumentException.class);

@@ -213,6 +213,10 @@ class PolicyManagerTest {
         .contains("add element inet netctl wl-ingress { \"calixd\" : goto " + chain + " }")
         .doesNotContain("add chain")
         .doesNotContain("flush chain");
+    assertThat(nft.elementUpdates.getLast())
+        .as("set elements and dispatch entries only: the element path")
+        .anySatisfy(d -> assertThat(d.set()).isEqualTo("wl-ingress"))
+        .anySatisfy(d -> assertThat(d.set()).isEqualTo("wl-egress"));
   }
 
   @Test

@@ -181,7 +181,11 @@ class PolicyNetnsIT {
             + t
             + " s6 { type ipv6_addr ; }\nadd set inet "
             + t
-            + " n { type ipv4_addr . inet_proto . inet_service ; }\n");
+            + " n { type ipv4_addr . inet_proto . inet_service ; }\nadd chain inet "
+            + t
+            + " c\nadd map inet "
+            + t
+            + " m { type ifname : verdict ; }\n");
     try {
       nft.updateElements(
           "inet",
@@ -192,11 +196,13 @@ class PolicyNetnsIT {
                   "n",
                   "ipv4_addr . inet_proto . inet_service",
                   List.of("10.1.2.3 . 6 . 8080"),
-                  List.of())));
+                  List.of()),
+              new NftCommand.ElementDelta(
+                  "m", "ifname : verdict", List.of("\"calitest1\" : goto c"), List.of())));
       assertThat(nft.usesNetlink()).as("sent over netlink, not nft").isTrue();
       String listed =
           PodNetwork.sh("ip", "netns", "exec", net.node, "nft", "list", "table", "inet", t);
-      assertThat(listed).contains("fd77::99", "10.1.2.3 . tcp . 8080");
+      assertThat(listed).contains("fd77::99", "10.1.2.3 . tcp . 8080", "\"calitest1\" : goto c");
       // one batch: the missing set's error undoes the valid addition before it
       assertThatThrownBy(
               () ->
