@@ -167,7 +167,7 @@ public final class PolicyBench {
       m.apply();
     }
     System.out.printf(
-        "pod added (remote, set elements over netlink): %s (Java part %s); raw nft -f of the same elements: %s; local pod (elements + its chains, nft): %s%n",
+        "pod added (remote, set elements over netlink): %s (Java part %s); raw nft -f of the same elements: %s; local pod (elements + dispatch entries; its chains shared with pods of the same labels): %s%n",
         pct(remote), pct(remoteJava), pct(remoteRaw), pct(local));
   }
 
