@@ -39,13 +39,17 @@ public final class Names {
   private static final java.util.Map<dev.netctl.datastore.selector.Selector, String> SET_NAMES =
       new java.util.concurrent.ConcurrentHashMap<>();
 
+  private static final java.util.Map<dev.netctl.datastore.selector.Selector, String> SET_NAMES_V6 =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   /**
    * The IP set of a selector's endpoints: {@code s-} ({@code s6-} for IPv6) and a hash of its
    * canonical text.
    */
   public static String setName(dev.netctl.datastore.selector.Selector selector, IpFamily family) {
-    if (SET_NAMES.size() > 100_000) SET_NAMES.clear(); // bounded: selectors of deleted policies
-    return "s" + family.setTag + SET_NAMES.computeIfAbsent(selector, k -> "-" + hash(k.toString()));
+    var names = family == IpFamily.V4 ? SET_NAMES : SET_NAMES_V6;
+    if (names.size() > 100_000) names.clear(); // bounded: selectors of deleted policies
+    return names.computeIfAbsent(selector, k -> "s" + family.setTag + "-" + hash(k.toString()));
   }
 
   /** The chain holding one direction of a policy's rules. */

@@ -3,7 +3,6 @@ package dev.netctl.agent.policy;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -153,8 +152,10 @@ public interface NftCommand {
       cmd.addAll(List.of(args));
       try {
         Process p = new ProcessBuilder(cmd).start();
-        try (OutputStream in = p.getOutputStream()) {
-          in.write(stdin.getBytes(StandardCharsets.UTF_8));
+        // encoded in small chunks: a full script is megabytes, no need for a copy of it
+        try (java.io.Writer in =
+            new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8)) {
+          in.write(stdin);
         }
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Thread t = Thread.ofVirtual().start(() -> copy(p.getErrorStream(), err));

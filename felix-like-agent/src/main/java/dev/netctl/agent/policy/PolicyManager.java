@@ -353,13 +353,17 @@ public final class PolicyManager {
     }
     dirtyPolicies.clear();
     dirtyEndpoints.clear();
+    // endpoints with the same effective labels have the same chains: render each label set once
+    Map<Map<String, String>, List<List<String>>> rendered = new HashMap<>();
     if (placementDirty) {
-      for (var e : endpoints.entrySet()) if (isLocal(e.getValue())) endpointChains(e.getKey());
+      for (var e : endpoints.entrySet()) {
+        if (isLocal(e.getValue())) endpointChains(e.getKey(), rendered);
+      }
       placementDirty = false;
     } else {
       for (String key : localDirty) {
         Endpoint e = endpoints.get(key);
-        if (e != null && isLocal(e)) endpointChains(key);
+        if (e != null && isLocal(e)) endpointChains(key, rendered);
       }
     }
   }
@@ -450,13 +454,26 @@ public final class PolicyManager {
   private final Map<String, String> endpointChainOf = new HashMap<>();
   private final Map<String, Integer> endpointChainRefs = new HashMap<>();
 
-  private void endpointChains(String key) {
+  private void endpointChains(String key, Map<Map<String, String>, List<List<String>>> rendered) {
     Endpoint e = endpoints.get(key);
     Map<String, String> l = labels.get(key);
     String iface = e.interfaceName();
+    // per direction: the chain's name, then its rules
+    List<List<String>> both =
+        rendered.computeIfAbsent(
+            l,
+            k -> {
+              List<List<String>> out = new ArrayList<>();
+              for (Direction d : Direction.values()) {
+                List<String> rules = PolicyRenderer.endpoint(model.applicable(k, d), d);
+                out.add(List.of(Names.endpointChain(rules, d)));
+                out.add(rules);
+              }
+              return out;
+            });
     for (Direction d : Direction.values()) {
-      List<String> rules = PolicyRenderer.endpoint(model.applicable(l, d), d);
-      String name = Names.endpointChain(rules, d);
+      List<String> rules = both.get(2 * d.ordinal() + 1);
+      String name = both.get(2 * d.ordinal()).getFirst();
       String old = endpointChainOf.put(slot(iface, d), name);
       if (!name.equals(old)) {
         if (endpointChainRefs.merge(name, 1, Integer::sum) == 1) putChain(name, rules);
@@ -498,7 +515,7 @@ public final class PolicyManager {
   // ------------------------------------------------------------------ the transaction
 
   private String script() {
-    StringBuilder sb = new StringBuilder();
+    StringBuilder sb = new StringBuilder(first ? fullSize() : 1024);
     if (first) base(sb);
     // 1. sets: create, then element changes
     for (String s : dirtySets) {
@@ -576,6 +593,15 @@ public final class PolicyManager {
       sb.append("delete set ").append(t).append(' ').append(s).append('\n');
     }
     return sb.toString();
+  }
+
+  /** About the size of a full script: sized once, a multi-megabyte builder is not regrown. */
+  private int fullSize() {
+    long n = 4096;
+    for (List<String> rules : chains.values()) n += 140L * rules.size() + 48;
+    for (Set<String> els : elements.values()) n += 24L * els.size() + 96;
+    n += 64L * (egressMap.size() + ingressMap.size());
+    return (int) Math.min(n, Integer.MAX_VALUE - 16);
   }
 
   private void base(StringBuilder sb) {

@@ -26,6 +26,11 @@ public final class PolicyRenderer {
   /** Set in a policy chain when a rule passed the packet to the next tier. */
   public static final int PASS_MARK = 0x20000;
 
+  private static final String ALLOW_VERDICT =
+      "meta mark set meta mark | " + hex(ALLOW_MARK) + " return";
+  private static final String PASS_VERDICT =
+      "meta mark set meta mark | " + hex(PASS_MARK) + " return";
+
   private PolicyRenderer() {}
 
   /** Why a policy cannot be rendered; the policy then fails closed. */
@@ -67,9 +72,9 @@ public final class PolicyRenderer {
     for (CompiledRule r : p.rules(d)) {
       String verdict =
           switch (r.action()) {
-            case ALLOW -> "meta mark set meta mark | " + hex(ALLOW_MARK) + " return";
+            case ALLOW -> ALLOW_VERDICT;
             case DENY -> "drop";
-            case PASS -> "meta mark set meta mark | " + hex(PASS_MARK) + " return";
+            case PASS -> PASS_VERDICT;
             case LOG -> "log prefix \"netctl " + Names.hash(tag) + " \"";
           };
       String common = protocol(r);
