@@ -327,11 +327,23 @@ public final class PolicyManager {
         if (!add.isEmpty() && elements.get(s.name()).addAll(add)) dirtySets.add(s.name());
       }
     }
+    // compiling and rendering is pure: many policies (a first apply) are prepared on two threads
+    Map<PolicyId, Prepared> prepared = new HashMap<>();
+    if (dirtyPolicies.size() >= 64) {
+      dirtyPolicies.parallelStream()
+          .filter(policies::containsKey)
+          .map(id -> prepare(PolicyCompiler.compile(policies.get(id)), families))
+          .toList()
+          .forEach(pr -> prepared.put(pr.policy().id(), pr));
+    }
     for (PolicyId id : dirtyPolicies) {
       CompiledPolicy old = compiled.remove(id);
       Resource r = policies.get(id);
-      CompiledPolicy now = r == null ? null : PolicyCompiler.compile(r);
-      if (now != null) now = render(now);
+      CompiledPolicy now = null;
+      if (r != null) {
+        Prepared pr = prepared.get(id);
+        now = install(pr != null ? pr : prepare(PolicyCompiler.compile(r), families));
+      }
       if (now == null) {
         chains.remove(Names.policyChain(id, Direction.INGRESS));
         chains.remove(Names.policyChain(id, Direction.EGRESS));
@@ -370,16 +382,36 @@ public final class PolicyManager {
 
   /** Renders a compiled policy into {@link #chains}; returns it, failed when unrenderable. */
   private CompiledPolicy render(CompiledPolicy p) {
-    PolicyRenderer.Rendered in;
-    PolicyRenderer.Rendered out;
+    return install(prepare(p, families));
+  }
+
+  /**
+   * A policy and its two directions' rules, rendered (pure).
+   *
+   * @param policy the policy, failed when it could not be rendered
+   * @param in its ingress rules
+   * @param out its egress rules
+   */
+  private record Prepared(
+      CompiledPolicy policy, PolicyRenderer.Rendered in, PolicyRenderer.Rendered out) {}
+
+  private static Prepared prepare(CompiledPolicy p, Set<IpFamily> families) {
     try {
-      in = PolicyRenderer.policy(p, Direction.INGRESS, families);
-      out = PolicyRenderer.policy(p, Direction.EGRESS, families);
+      return new Prepared(
+          p,
+          PolicyRenderer.policy(p, Direction.INGRESS, families),
+          PolicyRenderer.policy(p, Direction.EGRESS, families));
     } catch (PolicyRenderer.UnrenderableException e) {
-      p = p.failed(e.getMessage());
-      in = PolicyRenderer.failClosed(e.getMessage());
-      out = in;
+      PolicyRenderer.Rendered closed = PolicyRenderer.failClosed(e.getMessage());
+      return new Prepared(p.failed(e.getMessage()), closed, closed);
     }
+  }
+
+  /** Puts a prepared policy's chains and sets in place; returns the policy. */
+  private CompiledPolicy install(Prepared pr) {
+    CompiledPolicy p = pr.policy();
+    PolicyRenderer.Rendered in = pr.in();
+    PolicyRenderer.Rendered out = pr.out();
     if (p.error() != null) failures.put(p.id().toString(), new PolicyStatus(p.id(), p.error()));
     else failures.remove(p.id().toString());
     // a chain only for the directions the policy has: no endpoint chain jumps to the others
