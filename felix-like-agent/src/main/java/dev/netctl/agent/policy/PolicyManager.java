@@ -213,8 +213,16 @@ public final class PolicyManager {
    *     retries
    */
   public String apply() {
-    if (first) sweepPlan();
-    computeDesired();
+    if (first) {
+      // listing the table (an nft process) overlaps the computation, which does not read it
+      java.util.concurrent.FutureTask<String> listing =
+          new java.util.concurrent.FutureTask<>(() -> nft.listTableJson(Names.FAMILY, Names.TABLE));
+      Thread.ofVirtual().start(listing);
+      computeDesired();
+      sweepPlan(join(listing));
+    } else {
+      computeDesired();
+    }
     List<NftCommand.ElementDelta> deltas = first ? null : elementsOnly();
     if (deltas != null && !deltas.isEmpty()) {
       // pod churn: only set elements change, the fast path (netlink in the agent)
@@ -278,8 +286,23 @@ public final class PolicyManager {
     sweepPlan();
   }
 
+  private static String join(java.util.concurrent.FutureTask<String> listing) {
+    try {
+      return listing.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new NftCommand.NftException("interrupted");
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) throw r;
+      throw new NftCommand.NftException(String.valueOf(e.getCause()));
+    }
+  }
+
   private void sweepPlan() {
-    String json = nft.listTableJson(Names.FAMILY, Names.TABLE);
+    sweepPlan(nft.listTableJson(Names.FAMILY, Names.TABLE));
+  }
+
+  private void sweepPlan(String json) {
     if (json == null) return;
     try {
       JsonNode root = new ObjectMapper().readTree(json);
