@@ -2,6 +2,7 @@ package dev.netctl.ctl;
 
 import dev.netctl.agent.policy.Endpoint;
 import dev.netctl.agent.policy.Evaluator;
+import dev.netctl.agent.policy.IpFamily;
 import dev.netctl.agent.policy.Matrix;
 import dev.netctl.agent.policy.PolicySnapshot;
 import dev.netctl.agent.policy.Verdict;
@@ -60,6 +61,12 @@ final class PolicyExplainCommand implements Callable<Integer> {
   String port;
 
   @Option(
+      names = "--ipv6",
+      description =
+          "Pods given by name use their IPv6 address (default: IPv4, or the family of an address given as --from/--to).")
+  boolean ipv6;
+
+  @Option(
       names = {"-o", "--output"},
       paramLabel = "FORMAT",
       description = "table (default) or json.")
@@ -75,8 +82,23 @@ final class PolicyExplainCommand implements Callable<Integer> {
     }
     List<String> notes = new ArrayList<>();
     PolicySnapshot snap = policy.snapshot(files, ResourceVerb.CODEC, notes);
-    InetAddress src = address(snap, from, "--from");
-    InetAddress dst = address(snap, to, "--to");
+    InetAddress fromIp = literal(from);
+    InetAddress toIp = literal(to);
+    IpFamily family =
+        ipv6
+            ? IpFamily.V6
+            : fromIp != null ? IpFamily.of(fromIp) : toIp != null ? IpFamily.of(toIp) : IpFamily.V4;
+    InetAddress src = fromIp != null ? fromIp : address(snap, from, "--from", family);
+    InetAddress dst = toIp != null ? toIp : address(snap, to, "--to", family);
+    if (IpFamily.of(src) != IpFamily.of(dst)) {
+      throw new CliException(
+          ExitCode.USAGE,
+          "--from "
+              + Cidr.format(src)
+              + " and --to "
+              + Cidr.format(dst)
+              + " are of different IP families: a packet has one");
+    }
     Evaluator ev = snap.evaluator();
     Verdict v = ev.evaluate(src, dst, pp.protocol(), pp.port());
     PrintWriter out = spec.commandLine().getOut();
@@ -121,21 +143,39 @@ final class PolicyExplainCommand implements Callable<Integer> {
     return e == null ? Cidr.format(a) : e.id() + " (" + Cidr.format(a) + ")";
   }
 
-  private static InetAddress address(PolicySnapshot snap, String s, String option) {
-    Endpoint e = snap.endpoint(s);
-    if (e != null) return e.ipv4() != null ? e.ipv4() : e.addresses().getFirst();
+  /** The address when {@code s} is one, else null (a pod name: {@code ns/pod}). */
+  private static InetAddress literal(String s) {
+    if (s.contains("/")) return null;
     try {
       return Cidr.parseAddress(s);
     } catch (IllegalArgumentException ex) {
+      return null;
+    }
+  }
+
+  private static InetAddress address(
+      PolicySnapshot snap, String s, String option, IpFamily family) {
+    Endpoint e = snap.endpoint(s);
+    if (e != null) {
+      InetAddress a = e.address(family);
+      if (a != null) return a;
       throw new CliException(
           ExitCode.NOT_FOUND,
           option
               + " \""
               + s
-              + "\" is neither a known pod nor an IP address (pods: "
-              + known(snap)
-              + ")");
+              + "\" has no "
+              + (family == IpFamily.V4 ? "IPv4" : "IPv6")
+              + " address");
     }
+    throw new CliException(
+        ExitCode.NOT_FOUND,
+        option
+            + " \""
+            + s
+            + "\" is neither a known pod nor an IP address (pods: "
+            + known(snap)
+            + ")");
   }
 
   private static String known(PolicySnapshot snap) {

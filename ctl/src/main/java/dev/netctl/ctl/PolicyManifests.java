@@ -127,26 +127,31 @@ final class PolicyManifests {
         }
       }
     }
-    String ip = n.path("status").path("podIP").asText(null);
-    if (ip == null && n.path("status").path("podIPs").size() > 0) {
-      ip = n.path("status").path("podIPs").get(0).path("ip").asText(null);
+    // dual stack: podIP is the first of podIPs; keep every address, each family once evaluated
+    java.util.LinkedHashSet<String> ips = new java.util.LinkedHashSet<>();
+    String first = n.path("status").path("podIP").asText(null);
+    if (first != null) ips.add(first);
+    for (JsonNode p : n.path("status").path("podIPs")) {
+      String ip = p.path("ip").asText(null);
+      if (ip != null) ips.add(ip);
     }
-    InetAddress addr;
-    if (ip == null) {
+    List<InetAddress> addrs = new java.util.ArrayList<>();
+    if (ips.isEmpty()) {
       int k = nextSynthetic++;
-      addr = Cidr.parseAddress("198.18." + (k >> 8) + "." + (k & 0xff));
+      addrs.add(Cidr.parseAddress("198.18." + (k >> 8) + "." + (k & 0xff)));
       synthetic.add(ns + "/" + name);
-    } else {
+    }
+    for (String ip : ips) {
       try {
-        addr = Cidr.parseAddress(ip);
+        addrs.add(Cidr.parseAddress(ip));
       } catch (IllegalArgumentException e) {
         throw new CliException(
-            ExitCode.INVALID, where + ": status.podIP \"" + ip + "\" must be an IP address");
+            ExitCode.INVALID, where + ": status.podIP(s) \"" + ip + "\" must be an IP address");
       }
     }
     namespaces.computeIfAbsent(ns, k -> new HashMap<>());
     return new Endpoint(
-        ns, name, labels(n.path("metadata").path("labels")), List.of(addr), null, null, ports);
+        ns, name, labels(n.path("metadata").path("labels")), addrs, null, null, ports);
   }
 
   private static String required(JsonNode n, String path, String where) {

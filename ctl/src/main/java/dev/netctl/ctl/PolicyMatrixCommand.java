@@ -1,6 +1,7 @@
 package dev.netctl.ctl;
 
 import dev.netctl.agent.policy.Endpoint;
+import dev.netctl.agent.policy.IpFamily;
 import dev.netctl.agent.policy.Matrix;
 import dev.netctl.agent.policy.PolicySnapshot;
 import java.io.PrintWriter;
@@ -42,6 +43,11 @@ final class PolicyMatrixCommand implements Callable<Integer> {
   List<String> ports;
 
   @Option(
+      names = "--ipv6",
+      description = "Tabulate IPv6 traffic between the pods' IPv6 addresses (default: IPv4).")
+  boolean ipv6;
+
+  @Option(
       names = {"-o", "--output"},
       paramLabel = "FORMAT",
       description = "table (default) or json.")
@@ -59,7 +65,8 @@ final class PolicyMatrixCommand implements Callable<Integer> {
     }
     List<String> notes = new ArrayList<>();
     PolicySnapshot snap = policy.snapshot(files, ResourceVerb.CODEC, notes);
-    List<Matrix.Cell> cells = Matrix.compute(snap.evaluator(), snap.endpoints(), pps);
+    IpFamily family = ipv6 ? IpFamily.V6 : IpFamily.V4;
+    List<Matrix.Cell> cells = Matrix.compute(snap.evaluator(), snap.endpoints(), pps, family);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     for (String n : notes) err.println("note: " + n);
@@ -70,7 +77,8 @@ final class PolicyMatrixCommand implements Callable<Integer> {
     }
     Map<String, Boolean> byKey = new HashMap<>();
     for (Matrix.Cell c : cells) byKey.put(c.port() + " " + c.from() + " " + c.to(), c.allowed());
-    List<String> ids = snap.endpoints().stream().map(Endpoint::id).toList();
+    List<String> ids =
+        snap.endpoints().stream().filter(e -> e.address(family) != null).map(Endpoint::id).toList();
     boolean firstTable = true;
     for (Matrix.PortProto pp : pps) {
       if (!firstTable) out.println();

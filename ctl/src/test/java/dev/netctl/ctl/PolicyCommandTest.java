@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,13 +29,13 @@ class PolicyCommandTest {
         containers:
         - name: c
           ports: [{name: http, containerPort: 8080}]
-      status: {podIP: 10.1.0.1}
+      status: {podIP: 10.1.0.1, podIPs: [{ip: 10.1.0.1}, {ip: 'fd00::1'}]}
       ---
       apiVersion: v1
       kind: Pod
       metadata: {name: b, namespace: y, labels: {app: db}}
       spec: {containers: [{name: c}]}
-      status: {podIP: 10.1.0.2}
+      status: {podIPs: [{ip: 10.1.0.2}, {ip: 'fd00::2'}]}
       ---
       apiVersion: v1
       kind: Pod
@@ -62,20 +64,28 @@ class PolicyCommandTest {
     return new Cli(null).run(args);
   }
 
+  /** {@code policy explain} on the manifests, port 8080. */
+  private Cli.Run explain(String from, String to, String... more) throws Exception {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "policy",
+                "explain",
+                "-f",
+                dir.toString(),
+                "--from",
+                from,
+                "--to",
+                to,
+                "--port",
+                "8080"));
+    args.addAll(List.of(more));
+    return run(args.toArray(String[]::new));
+  }
+
   @Test
   void explainNamesTheDecidingPolicyAndRulePerDirection() throws Exception {
-    Cli.Run r =
-        run(
-            "policy",
-            "explain",
-            "-f",
-            dir.toString(),
-            "--from",
-            "y/b",
-            "--to",
-            "x/a",
-            "--port",
-            "8080");
+    Cli.Run r = explain("y/b", "x/a");
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(r.out())
         .isEqualTo(
@@ -201,5 +211,34 @@ class PolicyCommandTest {
     assertThat(bad.exitCode()).as(bad.toString()).isEqualTo(ExitCode.INVALID);
     assertThat(bad.err())
         .contains("spec.ingress[0].ports[0].endPort \"70\" must be at least port 80");
+  }
+
+  @Test
+  void ipv6IsEvaluatedBetweenThePodsIpv6AddressesWithTheSameRules() throws Exception {
+    Cli.Run r = explain("y/b", "x/a", "--ipv6");
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.out())
+        .contains("verdict: allow", "from:    y/b (fd00::2)", "to:      x/a (fd00::1)");
+    Cli.Run literal = explain("fd00::2", "x/a");
+    assertThat(literal.out()).as("the family of the address given").contains("x/a (fd00::1)");
+    Cli.Run mixed = explain("10.1.0.2", "fd00::1");
+    assertThat(mixed.exitCode()).isNotZero();
+    assertThat(mixed.err()).contains("different IP families");
+    Cli.Run m =
+        run(
+            "policy",
+            "matrix",
+            "-f",
+            dir.toString(),
+            "--ports",
+            "8080/TCP",
+            "--ipv6",
+            "-o",
+            "json");
+    assertThat(m.exitCode()).as(m.toString()).isZero();
+    assertThat(m.out())
+        .as("y/c has no IPv6 address: left out")
+        .contains("\"from\" : \"y/b\"")
+        .doesNotContain("y/c");
   }
 }

@@ -167,7 +167,7 @@ public final class PolicyBench {
       m.apply();
     }
     System.out.printf(
-        "pod added (remote, set elements): %s (Java part %s); raw nft -f of the same elements: %s; local pod (elements + its chains): %s%n",
+        "pod added (remote, set elements over netlink): %s (Java part %s); raw nft -f of the same elements: %s; local pod (elements + dispatch entries; its chains shared with pods of the same labels): %s%n",
         pct(remote), pct(remoteJava), pct(remoteRaw), pct(local));
   }
 
@@ -193,6 +193,16 @@ public final class PolicyBench {
     @Override
     public void check(String script) {
       inner.check(script);
+    }
+
+    @Override
+    public void updateElements(String family, String name, List<ElementDelta> deltas) {
+      long t = System.nanoTime();
+      try {
+        inner.updateElements(family, name, deltas);
+      } finally {
+        nanos += System.nanoTime() - t;
+      }
     }
 
     @Override

@@ -3,7 +3,6 @@ package dev.netctl.agent.policy;
 import dev.netctl.datastore.model.Cidr;
 import dev.netctl.datastore.model.WorkloadEndpoint;
 import dev.netctl.datastore.model.WorkloadEndpointSpec;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +44,12 @@ public record Endpoint(
 
   /** The first IPv4 address, or null. */
   public InetAddress ipv4() {
-    for (InetAddress a : addresses) if (a instanceof Inet4Address) return a;
+    return address(IpFamily.V4);
+  }
+
+  /** The first address of {@code family}, or null. */
+  public InetAddress address(IpFamily family) {
+    for (InetAddress a : addresses) if (IpFamily.of(a) == family) return a;
     return null;
   }
 

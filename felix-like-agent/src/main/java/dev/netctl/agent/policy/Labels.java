@@ -30,7 +30,28 @@ public final class Labels {
 
   /** Endpoints of namespace {@code ns}. */
   public static Selector inNamespace(String ns) {
-    return new Selector.Equals(NAMESPACE, ns);
+    // every rule of a namespaced policy ANDs this: build (and validate) it once per namespace
+    if (IN_NAMESPACE.size() > 10_000) IN_NAMESPACE.clear();
+    return IN_NAMESPACE.computeIfAbsent(ns, k -> new Selector.Equals(NAMESPACE, k));
+  }
+
+  private static final Map<String, Selector> IN_NAMESPACE =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * A {@code key == 'value'} term every endpoint the selector matches must have (the selector
+   * itself, or a term of an {@code &&}), or null. Lets callers look candidates up by label instead
+   * of matching the selector against every endpoint.
+   */
+  public static Selector.Equals requiredLabel(Selector s) {
+    if (s instanceof Selector.Equals e) return e;
+    if (s instanceof Selector.And a) {
+      for (Selector t : a.operands()) {
+        Selector.Equals e = requiredLabel(t);
+        if (e != null) return e;
+      }
+    }
+    return null;
   }
 
   /** A namespace selector as a selector over effective labels. {@code all()}: any namespace. */

@@ -56,15 +56,26 @@ public final class Matrix {
    */
   public record Cell(String from, String to, String port, boolean allowed) {}
 
-  /** Every cell, port by port, then source, then destination, in the given orders. */
+  /** Every cell over IPv4, port by port, then source, then destination, in the given orders. */
   public static List<Cell> compute(Evaluator ev, List<Endpoint> endpoints, List<PortProto> ports) {
+    return compute(ev, endpoints, ports, IpFamily.V4);
+  }
+
+  /**
+   * Every cell for traffic of {@code family} between the endpoints' addresses of that family
+   * (endpoints without one are left out), port by port, then source, then destination.
+   */
+  public static List<Cell> compute(
+      Evaluator ev, List<Endpoint> endpoints, List<PortProto> ports, IpFamily family) {
     List<Cell> out = new ArrayList<>();
     for (PortProto pp : ports) {
       for (Endpoint s : endpoints) {
-        InetAddress sa = s.ipv4();
+        InetAddress sa = s.address(family);
+        if (sa == null) continue;
         for (Endpoint d : endpoints) {
-          if (d == s) continue;
-          boolean ok = ev.evaluate(sa, d.ipv4(), pp.protocol(), pp.port()).allowed();
+          InetAddress da = d.address(family);
+          if (d == s || da == null) continue;
+          boolean ok = ev.evaluate(sa, da, pp.protocol(), pp.port()).allowed();
           out.add(new Cell(s.id(), d.id(), pp.toString(), ok));
         }
       }

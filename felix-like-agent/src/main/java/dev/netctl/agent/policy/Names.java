@@ -39,10 +39,17 @@ public final class Names {
   private static final java.util.Map<dev.netctl.datastore.selector.Selector, String> SET_NAMES =
       new java.util.concurrent.ConcurrentHashMap<>();
 
-  /** The IP set of a selector's endpoints: {@code s-} and a hash of its canonical text. */
-  public static String setName(dev.netctl.datastore.selector.Selector selector) {
-    if (SET_NAMES.size() > 100_000) SET_NAMES.clear(); // bounded: selectors of deleted policies
-    return SET_NAMES.computeIfAbsent(selector, k -> "s-" + hash(k.toString()));
+  private static final java.util.Map<dev.netctl.datastore.selector.Selector, String> SET_NAMES_V6 =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * The IP set of a selector's endpoints: {@code s-} ({@code s6-} for IPv6) and a hash of its
+   * canonical text.
+   */
+  public static String setName(dev.netctl.datastore.selector.Selector selector, IpFamily family) {
+    var names = family == IpFamily.V4 ? SET_NAMES : SET_NAMES_V6;
+    if (names.size() > 100_000) names.clear(); // bounded: selectors of deleted policies
+    return names.computeIfAbsent(selector, k -> "s" + family.setTag + "-" + hash(k.toString()));
   }
 
   /** The chain holding one direction of a policy's rules. */
@@ -52,8 +59,11 @@ public final class Names {
     return "p-" + h + (d == Direction.INGRESS ? "-i" : "-e");
   }
 
-  /** The chain one endpoint's traffic in one direction goes through. */
-  public static String endpointChain(String iface, Direction d) {
-    return (d == Direction.INGRESS ? "ei-" : "ee-") + iface;
+  /**
+   * The endpoint chain with these rules: {@code ei-}/{@code ee-} and a hash of them, so endpoints
+   * with the same policies share it.
+   */
+  public static String endpointChain(java.util.List<String> rules, Direction d) {
+    return (d == Direction.INGRESS ? "ei-" : "ee-") + hash(String.join("\n", rules));
   }
 }

@@ -3,11 +3,11 @@ package dev.netctl.agent.policy;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,6 +32,41 @@ public interface NftCommand {
    */
   String listTableJson(String family, String name);
 
+  /**
+   * One named set's element changes.
+   *
+   * @param set the set's name
+   * @param type its nft type, e.g. {@code ipv4_addr . inet_proto . inet_service}
+   * @param add elements to add, as nft writes them
+   * @param delete elements to delete
+   */
+  record ElementDelta(String set, String type, List<String> add, List<String> delete) {}
+
+  /**
+   * Applies element changes to sets of table {@code family name} as one transaction (deletions
+   * before additions, set by set). By default as an nft script; {@link Binary} sends them over
+   * netlink when it can (no nft process, no cache reload).
+   *
+   * @throws NftException when the kernel refused them (nothing applied)
+   */
+  default void updateElements(String family, String name, List<ElementDelta> deltas) {
+    run(elementScript(family, name, deltas));
+  }
+
+  /** The nft script of {@link #updateElements}. */
+  static String elementScript(String family, String name, List<ElementDelta> deltas) {
+    StringBuilder sb = new StringBuilder();
+    for (ElementDelta d : deltas) {
+      for (var e : List.of(Map.entry("delete", d.delete()), Map.entry("add", d.add()))) {
+        if (e.getValue().isEmpty()) continue;
+        sb.append(e.getKey()).append(" element ").append(family).append(' ').append(name);
+        sb.append(' ').append(d.set()).append(" { ");
+        sb.append(String.join(", ", e.getValue())).append(" }\n");
+      }
+    }
+    return sb.toString();
+  }
+
   /** nft failed; the message is nft's. */
   final class NftException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -50,9 +85,14 @@ public interface NftCommand {
     return new Binary(netns);
   }
 
-  /** Runs the {@code nft} binary. */
+  /**
+   * Runs the {@code nft} binary; set element changes go over netlink ({@link NftNetlink}) when a
+   * netfilter socket can be opened, else through nft too.
+   */
   final class Binary implements NftCommand {
     private final String netns;
+    private NftNetlink netlink;
+    private boolean noNetlink;
 
     Binary(String netns) {
       this.netns = netns;
@@ -66,6 +106,33 @@ public interface NftCommand {
     @Override
     public void check(String script) {
       exec(script, "-c", "-f", "-");
+    }
+
+    /** Whether element changes go over netlink (false until the first one, or without it). */
+    synchronized boolean usesNetlink() {
+      return netlink != null;
+    }
+
+    @Override
+    public synchronized void updateElements(String family, String name, List<ElementDelta> d) {
+      if (netlink == null && !noNetlink) {
+        try {
+          netlink = NftNetlink.open(netns);
+        } catch (RuntimeException | LinkageError e) {
+          noNetlink = true; // e.g. no native access: nft does the same, slower
+        }
+      }
+      if (netlink != null) {
+        try {
+          if (netlink.apply(family, name, d)) return;
+        } catch (NftException e) {
+          // a socket with replies of a failed batch pending is not reused
+          netlink.close();
+          netlink = null;
+          throw e;
+        }
+      }
+      run(elementScript(family, name, d));
     }
 
     @Override
@@ -85,8 +152,10 @@ public interface NftCommand {
       cmd.addAll(List.of(args));
       try {
         Process p = new ProcessBuilder(cmd).start();
-        try (OutputStream in = p.getOutputStream()) {
-          in.write(stdin.getBytes(StandardCharsets.UTF_8));
+        // encoded in small chunks: a full script is megabytes, no need for a copy of it
+        try (java.io.Writer in =
+            new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8)) {
+          in.write(stdin);
         }
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Thread t = Thread.ofVirtual().start(() -> copy(p.getErrorStream(), err));

@@ -2,7 +2,6 @@ package dev.netctl.agent.policy;
 
 import dev.netctl.datastore.model.Cidr;
 import dev.netctl.datastore.selector.Selector;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,27 +22,36 @@ public sealed interface NftSet {
   /** The elements {@code e} (with these effective labels) contributes. */
   List<String> elements(Endpoint e, Map<String, String> labels);
 
+  /** The family of the addresses it holds. */
+  IpFamily family();
+
   /**
-   * The IPv4 addresses of the endpoints a selector matches.
+   * The addresses of one family of the endpoints a selector matches.
    *
    * @param selector the (namespaced) selector
+   * @param family the addresses' family
    * @param name the set's name, a hash of the selector's canonical text
    */
-  record Addresses(Selector selector, String name) implements NftSet {
-    /** The set of {@code selector}'s endpoints, named after its canonical text. */
+  record Addresses(Selector selector, IpFamily family, String name) implements NftSet {
+    /** The IPv4 set of {@code selector}'s endpoints, named after its canonical text. */
     public Addresses(Selector selector) {
-      this(selector, Names.setName(selector));
+      this(selector, IpFamily.V4);
+    }
+
+    /** The set of {@code selector}'s endpoints' addresses of {@code family}. */
+    public Addresses(Selector selector, IpFamily family) {
+      this(selector, family, Names.setName(selector, family));
     }
 
     @Override
     public String type() {
-      return "ipv4_addr";
+      return family.addrType;
     }
 
     @Override
     public List<String> elements(Endpoint e, Map<String, String> labels) {
       if (!selector.matches(labels)) return List.of();
-      return v4(e);
+      return addresses(e, family);
     }
   }
 
@@ -53,17 +61,23 @@ public sealed interface NftSet {
    *
    * @param port the port's name
    * @param protocol its protocol number
+   * @param family the addresses' family
    * @param name the set's name, a hash of both
    */
-  record NamedPorts(String port, int protocol, String name) implements NftSet {
-    /** The set of named port {@code port}/{@code protocol}. */
+  record NamedPorts(String port, int protocol, IpFamily family, String name) implements NftSet {
+    /** The IPv4 set of named port {@code port}/{@code protocol}. */
     public NamedPorts(String port, int protocol) {
-      this(port, protocol, "n-" + Names.hash(protocol + "/" + port));
+      this(port, protocol, IpFamily.V4);
+    }
+
+    /** The set of named port {@code port}/{@code protocol} on addresses of {@code family}. */
+    public NamedPorts(String port, int protocol, IpFamily family) {
+      this(port, protocol, family, "n" + family.setTag + "-" + Names.hash(protocol + "/" + port));
     }
 
     @Override
     public String type() {
-      return "ipv4_addr . inet_proto . inet_service";
+      return family.addrType + " . inet_proto . inet_service";
     }
 
     @Override
@@ -71,15 +85,15 @@ public sealed interface NftSet {
       List<String> out = new ArrayList<>();
       for (NamedPort np : e.ports()) {
         if (!np.name().equals(port) || np.protocol() != protocol) continue;
-        for (String a : v4(e)) out.add(a + " . " + protocol + " . " + np.port());
+        for (String a : addresses(e, family)) out.add(a + " . " + protocol + " . " + np.port());
       }
       return out;
     }
   }
 
-  private static List<String> v4(Endpoint e) {
+  private static List<String> addresses(Endpoint e, IpFamily family) {
     List<String> out = new ArrayList<>(1);
-    for (InetAddress a : e.addresses()) if (a instanceof Inet4Address) out.add(Cidr.format(a));
+    for (InetAddress a : e.addresses()) if (IpFamily.of(a) == family) out.add(Cidr.format(a));
     return out;
   }
 }

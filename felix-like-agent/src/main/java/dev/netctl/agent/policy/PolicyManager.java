@@ -9,6 +9,7 @@ import dev.netctl.datastore.model.WorkloadEndpoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -25,13 +26,14 @@ import java.util.TreeMap;
  *
  * <p>Owns one table, {@code inet netctl}: a forward base chain (conntrack established/related
  * accept, invalid drop, then the source's egress and the destination's ingress via interface
- * verdict maps; an interface with our prefix that is not in the map is dropped), one chain per
- * endpoint and direction, one chain per policy and direction, and named sets per selector and named
- * port. Incremental: a changed policy rewrites only its chains (flush + add); a changed policy
- * placement (selector, order, tier, types) rewrites the endpoint chains whose policy list changed;
- * pod churn adds and deletes set and map elements. The first apply is a mark-and-sweep of what the
- * table already holds (listed with {@code nft -j list table inet netctl}, never the whole ruleset):
- * owned objects that are still wanted are flushed and rewritten, the rest deleted.
+ * verdict maps; an interface with our prefix that is not in the map is dropped), endpoint chains
+ * per direction shared by every local endpoint with the same policies (named after a hash of their
+ * rules), one chain per policy and direction it has, and named sets per selector and named port.
+ * Incremental: a changed policy rewrites only its chains (flush + add); a changed policy placement
+ * (selector, order, tier, types) rewrites the endpoint chains whose policy list changed; pod churn
+ * adds and deletes set and map elements. The first apply is a mark-and-sweep of what the table
+ * already holds (listed with {@code nft -j list table inet netctl}, never the whole ruleset): owned
+ * objects that are still wanted are flushed and rewritten, the rest deleted.
  *
  * <p>Not thread-safe: the agent's dataplane thread calls everything.
  */
@@ -54,6 +56,8 @@ public final class PolicyManager {
   private final Map<String, Double> tierOrders = new HashMap<>();
   private final Map<String, Map<String, String>> namespaces = new HashMap<>();
   private final Map<String, Endpoint> endpoints = new HashMap<>();
+  // endpoint keys by label, for filling new sets; null when labels changed since it was built
+  private Map<String, List<String>> labelIndex;
   private final Map<String, Endpoint> dirtyEndpoints = new LinkedHashMap<>(); // key -> previous
   private boolean placementDirty = true;
   private boolean labelsDirty;
@@ -66,6 +70,8 @@ public final class PolicyManager {
   private final Map<String, Map<String, String>> labels = new HashMap<>(); // endpoint key -> labels
   private final Map<String, PolicyStatus> failures = new TreeMap<>();
   private PolicyModel model = new PolicyModel(List.of(), Map.of());
+  // families some endpoint has an address of; only grows (a family's rules appear once, stay)
+  private final Set<IpFamily> families = EnumSet.noneOf(IpFamily.class);
 
   private final Map<String, List<String>> chains = new HashMap<>();
   private final Map<String, Set<String>> elements = new HashMap<>();
@@ -164,6 +170,21 @@ public final class PolicyManager {
     if (previous != null) dirtyEndpoints.putIfAbsent(key, previous);
   }
 
+  /** Endpoint keys by label key and value (NUL between); built when a new set needs it. */
+  private Map<String, List<String>> labelIndex() {
+    if (labelIndex == null) {
+      labelIndex = new HashMap<>();
+      for (var e : labels.entrySet()) {
+        for (var l : e.getValue().entrySet()) {
+          labelIndex
+              .computeIfAbsent(l.getKey() + "\0" + l.getValue(), k -> new ArrayList<>())
+              .add(e.getKey());
+        }
+      }
+    }
+    return labelIndex;
+  }
+
   // ------------------------------------------------------------------ queries
 
   /** The current model (after the last apply). */
@@ -192,8 +213,28 @@ public final class PolicyManager {
    *     retries
    */
   public String apply() {
-    if (first) sweepPlan();
-    computeDesired();
+    if (first) {
+      // listing the table (an nft process) overlaps the computation, which does not read it
+      java.util.concurrent.FutureTask<String> listing =
+          new java.util.concurrent.FutureTask<>(() -> nft.listTableJson(Names.FAMILY, Names.TABLE));
+      Thread.ofVirtual().start(listing);
+      computeDesired();
+      sweepPlan(join(listing));
+    } else {
+      computeDesired();
+    }
+    List<NftCommand.ElementDelta> deltas = first ? null : elementsOnly();
+    if (deltas != null && !deltas.isEmpty()) {
+      // pod churn: only set elements change, the fast path (netlink in the agent)
+      try {
+        nft.updateElements(Names.FAMILY, Names.TABLE, deltas);
+        commit();
+        return NftCommand.elementScript(Names.FAMILY, Names.TABLE, deltas);
+      } catch (NftCommand.NftException e) {
+        // the kernel's sets are not what we think (someone changed our table?): rewrite it all
+        resync();
+      }
+    }
     String script = script();
     if (script.isEmpty()) return script;
     try {
@@ -208,8 +249,60 @@ public final class PolicyManager {
     return script;
   }
 
+  /**
+   * The changes as element deltas when nothing but elements of existing sets and dispatch maps
+   * changes; else null.
+   */
+  private List<NftCommand.ElementDelta> elementsOnly() {
+    if (!dirtyChains.isEmpty()) return null;
+    List<NftCommand.ElementDelta> out = new ArrayList<>();
+    for (String s : dirtySets) {
+      Set<String> want = elements.get(s);
+      Set<String> have = kSets.get(s);
+      if (want == null || have == null) return null; // a set created, deleted or unknown
+      List<String> add = new ArrayList<>();
+      for (String x : want) if (!have.contains(x)) add.add(x);
+      List<String> del = new ArrayList<>();
+      for (String x : have) if (!want.contains(x)) del.add(x);
+      if (!add.isEmpty() || !del.isEmpty()) {
+        out.add(new NftCommand.ElementDelta(s, sets.get(s).type(), add, del));
+      }
+    }
+    // a local pod whose policies another pod already has: its dispatch entries point at that chain
+    NftCommand.ElementDelta egress = mapDelta(EGRESS_MAP, egressMap, kEgress);
+    NftCommand.ElementDelta ingress = mapDelta(INGRESS_MAP, ingressMap, kIngress);
+    if (egress != null) out.add(egress);
+    if (ingress != null) out.add(ingress);
+    return out;
+  }
+
+  /** Forgets what the kernel holds: the next script lists the table and rewrites all of it. */
+  private void resync() {
+    kChains.clear();
+    kSets.clear();
+    kEgress.clear();
+    kIngress.clear();
+    first = true;
+    sweepPlan();
+  }
+
+  private static String join(java.util.concurrent.FutureTask<String> listing) {
+    try {
+      return listing.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new NftCommand.NftException("interrupted");
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) throw r;
+      throw new NftCommand.NftException(String.valueOf(e.getCause()));
+    }
+  }
+
   private void sweepPlan() {
-    String json = nft.listTableJson(Names.FAMILY, Names.TABLE);
+    sweepPlan(nft.listTableJson(Names.FAMILY, Names.TABLE));
+  }
+
+  private void sweepPlan(String json) {
     if (json == null) return;
     try {
       JsonNode root = new ObjectMapper().readTree(json);
@@ -233,6 +326,7 @@ public final class PolicyManager {
       Endpoint prev = d.getValue();
       Map<String, String> prevLabels = labels.get(key);
       Endpoint now = endpoints.get(key);
+      labelIndex = null;
       if (prev != null && prevLabels != null) {
         for (NftSet s : sets.values()) {
           List<String> old = s.elements(prev, prevLabels);
@@ -244,6 +338,10 @@ public final class PolicyManager {
         labels.remove(key);
         continue;
       }
+      for (var a : now.addresses()) {
+        // the first endpoint of a family: rules needing its sets get that family's variant
+        if (families.add(IpFamily.of(a))) dirtyPolicies.addAll(policies.keySet());
+      }
       Map<String, String> l =
           Labels.effective(now, namespaces.getOrDefault(now.namespace(), Map.of()));
       labels.put(key, l);
@@ -252,11 +350,23 @@ public final class PolicyManager {
         if (!add.isEmpty() && elements.get(s.name()).addAll(add)) dirtySets.add(s.name());
       }
     }
+    // compiling and rendering is pure: many policies (a first apply) are prepared on two threads
+    Map<PolicyId, Prepared> prepared = new HashMap<>();
+    if (dirtyPolicies.size() >= 64) {
+      dirtyPolicies.parallelStream()
+          .filter(policies::containsKey)
+          .map(id -> prepare(PolicyCompiler.compile(policies.get(id)), families))
+          .toList()
+          .forEach(pr -> prepared.put(pr.policy().id(), pr));
+    }
     for (PolicyId id : dirtyPolicies) {
       CompiledPolicy old = compiled.remove(id);
       Resource r = policies.get(id);
-      CompiledPolicy now = r == null ? null : PolicyCompiler.compile(r);
-      if (now != null) now = render(now);
+      CompiledPolicy now = null;
+      if (r != null) {
+        Prepared pr = prepared.get(id);
+        now = install(pr != null ? pr : prepare(PolicyCompiler.compile(r), families));
+      }
       if (now == null) {
         chains.remove(Names.policyChain(id, Direction.INGRESS));
         chains.remove(Names.policyChain(id, Direction.EGRESS));
@@ -278,35 +388,67 @@ public final class PolicyManager {
     }
     dirtyPolicies.clear();
     dirtyEndpoints.clear();
+    // endpoints with the same effective labels have the same chains: render each label set once
+    Map<Map<String, String>, List<List<String>>> rendered = new HashMap<>();
     if (placementDirty) {
-      for (var e : endpoints.entrySet()) if (isLocal(e.getValue())) endpointChains(e.getKey());
+      for (var e : endpoints.entrySet()) {
+        if (isLocal(e.getValue())) endpointChains(e.getKey(), rendered);
+      }
       placementDirty = false;
     } else {
       for (String key : localDirty) {
         Endpoint e = endpoints.get(key);
-        if (e != null && isLocal(e)) endpointChains(key);
+        if (e != null && isLocal(e)) endpointChains(key, rendered);
       }
     }
   }
 
   /** Renders a compiled policy into {@link #chains}; returns it, failed when unrenderable. */
   private CompiledPolicy render(CompiledPolicy p) {
-    PolicyRenderer.Rendered in;
-    PolicyRenderer.Rendered out;
+    return install(prepare(p, families));
+  }
+
+  /**
+   * A policy and its two directions' rules, rendered (pure).
+   *
+   * @param policy the policy, failed when it could not be rendered
+   * @param in its ingress rules
+   * @param out its egress rules
+   */
+  private record Prepared(
+      CompiledPolicy policy, PolicyRenderer.Rendered in, PolicyRenderer.Rendered out) {}
+
+  private static Prepared prepare(CompiledPolicy p, Set<IpFamily> families) {
     try {
-      in = PolicyRenderer.policy(p, Direction.INGRESS);
-      out = PolicyRenderer.policy(p, Direction.EGRESS);
+      return new Prepared(
+          p,
+          PolicyRenderer.policy(p, Direction.INGRESS, families),
+          PolicyRenderer.policy(p, Direction.EGRESS, families));
     } catch (PolicyRenderer.UnrenderableException e) {
-      p = p.failed(e.getMessage());
-      in = PolicyRenderer.failClosed(e.getMessage());
-      out = in;
+      PolicyRenderer.Rendered closed = PolicyRenderer.failClosed(e.getMessage());
+      return new Prepared(p.failed(e.getMessage()), closed, closed);
     }
+  }
+
+  /** Puts a prepared policy's chains and sets in place; returns the policy. */
+  private CompiledPolicy install(Prepared pr) {
+    CompiledPolicy p = pr.policy();
+    PolicyRenderer.Rendered in = pr.in();
+    PolicyRenderer.Rendered out = pr.out();
     if (p.error() != null) failures.put(p.id().toString(), new PolicyStatus(p.id(), p.error()));
     else failures.remove(p.id().toString());
-    putChain(Names.policyChain(p.id(), Direction.INGRESS), in.rules());
-    putChain(Names.policyChain(p.id(), Direction.EGRESS), out.rules());
-    Set<NftSet> wanted = new HashSet<>(in.sets());
-    wanted.addAll(out.sets());
+    // a chain only for the directions the policy has: no endpoint chain jumps to the others
+    Set<NftSet> wanted = new HashSet<>();
+    for (Direction d : Direction.values()) {
+      String name = Names.policyChain(p.id(), d);
+      PolicyRenderer.Rendered r = d == Direction.INGRESS ? in : out;
+      if (p.applies(d)) {
+        putChain(name, r.rules());
+        wanted.addAll(r.sets());
+      } else if (chains.remove(name) != null) {
+        dirtyChains.add(name);
+      }
+    }
     for (NftSet s : wanted) acquire(s);
     releaseSets(p.id());
     policySets.put(p.id(), wanted);
@@ -317,10 +459,14 @@ public final class PolicyManager {
     if (setRefs.merge(s.name(), 1, Integer::sum) > 1) return;
     sets.put(s.name(), s);
     Set<String> els = new HashSet<>();
-    String ns = s instanceof NftSet.Addresses a ? Labels.requiredNamespace(a.selector()) : null;
-    for (var e : endpoints.entrySet()) {
-      if (ns != null && !ns.equals(e.getValue().namespace())) continue;
-      els.addAll(s.elements(e.getValue(), labels.get(e.getKey())));
+    var req = s instanceof NftSet.Addresses a ? Labels.requiredLabel(a.selector()) : null;
+    if (req == null) {
+      for (var e : endpoints.entrySet())
+        els.addAll(s.elements(e.getValue(), labels.get(e.getKey())));
+    } else {
+      for (String key : labelIndex().getOrDefault(req.key() + "\0" + req.value(), List.of())) {
+        els.addAll(s.elements(endpoints.get(key), labels.get(key)));
+      }
     }
     elements.put(s.name(), els);
     dirtySets.add(s.name());
@@ -358,24 +504,62 @@ public final class PolicyManager {
   private static final java.util.regex.Pattern CHAIN_SAFE =
       java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{1,15}");
 
-  private void endpointChains(String key) {
+  // local endpoints share chains by content (pods of one workload have the same policies):
+  // "interface/direction" -> chain name, and how many endpoints use each chain
+  private final Map<String, String> endpointChainOf = new HashMap<>();
+  private final Map<String, Integer> endpointChainRefs = new HashMap<>();
+
+  private void endpointChains(String key, Map<Map<String, String>, List<List<String>>> rendered) {
     Endpoint e = endpoints.get(key);
     Map<String, String> l = labels.get(key);
     String iface = e.interfaceName();
+    // per direction: the chain's name, then its rules
+    List<List<String>> both =
+        rendered.computeIfAbsent(
+            l,
+            k -> {
+              List<List<String>> out = new ArrayList<>();
+              for (Direction d : Direction.values()) {
+                List<String> rules = PolicyRenderer.endpoint(model.applicable(k, d), d);
+                out.add(List.of(Names.endpointChain(rules, d)));
+                out.add(rules);
+              }
+              return out;
+            });
     for (Direction d : Direction.values()) {
-      String name = Names.endpointChain(iface, d);
-      putChain(name, PolicyRenderer.endpoint(model.applicable(l, d), d));
+      List<String> rules = both.get(2 * d.ordinal() + 1);
+      String name = both.get(2 * d.ordinal()).getFirst();
+      String old = endpointChainOf.put(slot(iface, d), name);
+      if (!name.equals(old)) {
+        if (endpointChainRefs.merge(name, 1, Integer::sum) == 1) putChain(name, rules);
+        if (old != null) releaseEndpointChain(old);
+      }
       (d == Direction.INGRESS ? ingressMap : egressMap).put(iface, "goto " + name);
     }
   }
 
   private void removeEndpointChains(String iface) {
     for (Direction d : Direction.values()) {
-      String name = Names.endpointChain(iface, d);
-      chains.remove(name);
-      dirtyChains.add(name);
+      String old = endpointChainOf.remove(slot(iface, d));
+      if (old != null) releaseEndpointChain(old);
       (d == Direction.INGRESS ? ingressMap : egressMap).remove(iface);
     }
+  }
+
+  private void releaseEndpointChain(String name) {
+    if (endpointChainRefs.merge(name, -1, Integer::sum) > 0) return;
+    endpointChainRefs.remove(name);
+    chains.remove(name);
+    dirtyChains.add(name);
+  }
+
+  private static String slot(String iface, Direction d) {
+    return iface + (d == Direction.INGRESS ? "/i" : "/e");
+  }
+
+  /** The chain a local interface's traffic of direction {@code d} goes to, or null. */
+  String endpointChain(String iface, Direction d) {
+    return endpointChainOf.get(slot(iface, d));
   }
 
   private void putChain(String name, List<String> rules) {
@@ -386,7 +570,7 @@ public final class PolicyManager {
   // ------------------------------------------------------------------ the transaction
 
   private String script() {
-    StringBuilder sb = new StringBuilder();
+    StringBuilder sb = new StringBuilder(first ? fullSize() : 1024);
     if (first) base(sb);
     // 1. sets: create, then element changes
     for (String s : dirtySets) {
@@ -442,8 +626,14 @@ public final class PolicyManager {
         sb.append("add rule ").append(t).append(' ').append(c).append(' ').append(r).append('\n');
     }
     // 3. dispatch maps
-    mapDiff(sb, EGRESS_MAP, egressMap, kEgress);
-    mapDiff(sb, INGRESS_MAP, ingressMap, kIngress);
+    List<NftCommand.ElementDelta> maps = new ArrayList<>(2);
+    for (var d :
+        java.util.Arrays.asList(
+            mapDelta(EGRESS_MAP, egressMap, kEgress),
+            mapDelta(INGRESS_MAP, ingressMap, kIngress))) {
+      if (d != null) maps.add(d);
+    }
+    sb.append(NftCommand.elementScript(Names.FAMILY, Names.TABLE, maps));
     // 4. deletions, now that nothing refers to them
     for (String c : dirtyChains) {
       if (chains.containsKey(c) || !kChains.containsKey(c)) continue;
@@ -460,6 +650,15 @@ public final class PolicyManager {
     return sb.toString();
   }
 
+  /** About the size of a full script: sized once, a multi-megabyte builder is not regrown. */
+  private int fullSize() {
+    long n = 4096;
+    for (List<String> rules : chains.values()) n += 140L * rules.size() + 48;
+    for (Set<String> els : elements.values()) n += 24L * els.size() + 96;
+    n += 64L * (egressMap.size() + ingressMap.size());
+    return (int) Math.min(n, Integer.MAX_VALUE - 16);
+  }
+
   private void base(StringBuilder sb) {
     sb.append("add table ").append(t).append('\n');
     sb.append("add chain ")
@@ -471,12 +670,12 @@ public final class PolicyManager {
         .append(t)
         .append(' ')
         .append(EGRESS_MAP)
-        .append(" { type ifname : verdict ; }\n");
+        .append(" { type " + MAP_TYPE + " ; }\n");
     sb.append("add map ")
         .append(t)
         .append(' ')
         .append(INGRESS_MAP)
-        .append(" { type ifname : verdict ; }\n");
+        .append(" { type " + MAP_TYPE + " ; }\n");
     sb.append("add chain ").append(t).append(' ').append(FROM_WL).append('\n');
     sb.append("add chain ").append(t).append(' ').append(TO_WL).append('\n');
     for (String c : List.of(FORWARD, FROM_WL, TO_WL))
@@ -512,8 +711,9 @@ public final class PolicyManager {
         .append('\n');
   }
 
-  private void mapDiff(
-      StringBuilder sb, String map, Map<String, String> want, Map<String, String> have) {
+  /** The element changes that turn dispatch map {@code have} into {@code want}, or null. */
+  private static NftCommand.ElementDelta mapDelta(
+      String map, Map<String, String> want, Map<String, String> have) {
     List<String> del = new ArrayList<>();
     List<String> add = new ArrayList<>();
     for (var e : have.entrySet()) {
@@ -523,23 +723,11 @@ public final class PolicyManager {
       if (!e.getValue().equals(have.get(e.getKey())))
         add.add("\"" + e.getKey() + "\" : " + e.getValue());
     }
-    if (!del.isEmpty())
-      sb.append("delete element ")
-          .append(t)
-          .append(' ')
-          .append(map)
-          .append(" { ")
-          .append(String.join(", ", del))
-          .append(" }\n");
-    if (!add.isEmpty())
-      sb.append("add element ")
-          .append(t)
-          .append(' ')
-          .append(map)
-          .append(" { ")
-          .append(String.join(", ", add))
-          .append(" }\n");
+    if (del.isEmpty() && add.isEmpty()) return null;
+    return new NftCommand.ElementDelta(map, MAP_TYPE, add, del);
   }
+
+  private static final String MAP_TYPE = "ifname : verdict";
 
   private void commit() {
     for (String c : dirtyChains) {

@@ -4,6 +4,7 @@ import dev.netctl.datastore.model.Tier;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,10 +30,13 @@ public final class PolicyModel {
    */
   public record TierPolicies(String name, Double order, List<CompiledPolicy> policies) {}
 
-  // per tier, per policy: the namespace its selector requires (null: any), to skip cheaply
-  private final List<String[]> requiredNamespaces = new ArrayList<>();
+  // per tier: the indexes of the policies whose selector requires a namespace, by namespace, and
+  // of those that do not; an endpoint then tests only its namespace's policies and the others
+  private final List<Map<String, int[]>> byNamespace = new ArrayList<>();
+  private final List<int[]> anyNamespace = new ArrayList<>();
 
   private final List<TierPolicies> tiers;
+  private static final int[] NONE = new int[0];
 
   /**
    * @param policies every compiled policy
@@ -55,12 +59,21 @@ public final class PolicyModel {
             .thenComparing(TierPolicies::name));
     this.tiers = List.copyOf(out);
     for (TierPolicies t : tiers) {
-      String[] req = new String[t.policies().size()];
-      for (int i = 0; i < req.length; i++) {
-        req[i] = Labels.requiredNamespace(t.policies().get(i).appliesTo());
+      Map<String, List<Integer>> byNs = new HashMap<>();
+      List<Integer> any = new ArrayList<>();
+      for (int i = 0; i < t.policies().size(); i++) {
+        String ns = Labels.requiredNamespace(t.policies().get(i).appliesTo());
+        (ns == null ? any : byNs.computeIfAbsent(ns, k -> new ArrayList<>())).add(i);
       }
-      requiredNamespaces.add(req);
+      Map<String, int[]> idx = new HashMap<>();
+      byNs.forEach((k, v) -> idx.put(k, ints(v)));
+      byNamespace.add(idx);
+      anyNamespace.add(ints(any));
     }
+  }
+
+  private static int[] ints(List<Integer> v) {
+    return v.stream().mapToInt(Integer::intValue).toArray();
   }
 
   /** The order of tier {@code name}. */
@@ -83,11 +96,13 @@ public final class PolicyModel {
     String ns = labels.get(Labels.NAMESPACE);
     for (int ti = 0; ti < tiers.size(); ti++) {
       List<CompiledPolicy> all = tiers.get(ti).policies();
-      String[] req = requiredNamespaces.get(ti);
+      int[] a = anyNamespace.get(ti);
+      int[] b = ns == null ? NONE : byNamespace.get(ti).getOrDefault(ns, NONE);
       List<CompiledPolicy> ps = null;
-      for (int i = 0; i < req.length; i++) {
-        if (req[i] != null && !req[i].equals(ns)) continue;
-        CompiledPolicy p = all.get(i);
+      // merge the two ascending index lists: policies stay in evaluation order
+      for (int i = 0, j = 0; i < a.length || j < b.length; ) {
+        int k = j >= b.length || (i < a.length && a[i] < b[j]) ? a[i++] : b[j++];
+        CompiledPolicy p = all.get(k);
         if (p.applies(d) && p.appliesTo().matches(labels)) {
           if (ps == null) ps = new ArrayList<>();
           ps.add(p);

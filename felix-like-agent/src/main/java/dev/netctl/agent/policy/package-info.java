@@ -6,6 +6,7 @@
  * dev.netctl.agent.policy.PolicyManager} that program the same model. Evaluator and renderer read
  * the same compiled rules, so a prediction and the dataplane cannot drift apart.
  *
- * <p>Everything here but {@link dev.netctl.agent.policy.NftCommand} is pure (no I/O).
+ * <p>Everything here but {@link dev.netctl.agent.policy.NftCommand} and {@code NftNetlink} (set
+ * element batches over {@code NETLINK_NETFILTER}) is pure (no I/O).
  */
 package dev.netctl.agent.policy;

@@ -25,20 +25,27 @@ import java.util.concurrent.TimeUnit;
  * them (REFERENCE §3): each pod a netns with {@code eth0} /32, a link-scoped 169.254.1.1 gateway
  * and default route; the host side a {@code cali*} veth with proxy ARP and a /32 route. Every pod
  * runs a TCP and UDP server on the given ports and a prober that answers "can I reach
- * ip:port/proto". Names carry a random prefix; {@link #close()} removes everything.
+ * ip:port/proto". Dual stack: pods also get an IPv6 /128 with the host side's link-local address as
+ * their gateway (Calico's IPv6 plumbing), nodes an IPv6 link and routes. Names carry a random
+ * prefix; {@link #close()} removes everything.
  */
 final class PodNetwork implements AutoCloseable {
 
   static final String SERVER =
       """
       import socket, sys, threading
+      # one dual-stack socket per port: IPv4 arrives as mapped addresses
+      def sock(kind, p):
+          s = socket.socket(socket.AF_INET6, kind)
+          s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+          s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+          s.bind(('::', p)); return s
       def tcp(p):
-          s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-          s.bind(('0.0.0.0', p)); s.listen(128)
+          s = sock(socket.SOCK_STREAM, p); s.listen(128)
           while True:
               c, _ = s.accept(); c.close()
       def udp(p):
-          s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('0.0.0.0', p))
+          s = sock(socket.SOCK_DGRAM, p)
           while True:
               d, a = s.recvfrom(64); s.sendto(d, a)
       for p in map(int, sys.argv[1:]):
@@ -60,14 +67,15 @@ final class PodNetwork implements AutoCloseable {
               else:
                   # a source port never used before: an earlier allowed probe's conntrack entry
                   # would otherwise let a reply through after the policy changed
-                  s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(T)
-                  s.bind(('0.0.0.0', sport))
+                  v6 = ':' in ip
+                  s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_DGRAM)
+                  s.settimeout(T); s.bind(('::' if v6 else '0.0.0.0', sport))
                   s.sendto(b'x', (ip, port)); s.recvfrom(64); s.close(); ok = 1
           except Exception:
               pass
           out[i] = ok
       for line in sys.stdin:
-          items = [x.split(':') for x in line.split()]
+          items = [x.split(',') for x in line.split()]
           out = [0] * len(items)
           ts = [threading.Thread(target=probe, args=(i, a, int(b), c, int(d), out)) for i, (a, b, c, d) in enumerate(items)]
           for t in ts: t.start()
@@ -94,6 +102,7 @@ final class PodNetwork implements AutoCloseable {
       String netns,
       String iface,
       InetAddress ip,
+      InetAddress ip6,
       Process prober,
       BufferedReader out,
       Writer in) {
@@ -127,9 +136,12 @@ final class PodNetwork implements AutoCloseable {
       for (String n : List.of(node, node2)) {
         sh("ip", "-n", n, "link", "set", "lo", "up");
         sh("ip", "netns", "exec", n, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+        sh("ip", "netns", "exec", n, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1");
         sh("ip", "-n", n, "addr", "add", "192.168.77." + side + "/30", "dev", "peer0");
+        sh("ip", "-n", n, "addr", "add", "fd77:ff::" + side + "/126", "dev", "peer0", "nodad");
         sh("ip", "-n", n, "link", "set", "peer0", "up");
         sh("ip", "-n", n, "route", "add", "default", "via", "192.168.77." + (3 - side));
+        sh("ip", "-n", n, "-6", "route", "add", "default", "via", "fd77:ff::" + (3 - side));
         side++;
       }
       int n = 2;
@@ -137,9 +149,13 @@ final class PodNetwork implements AutoCloseable {
         for (String pod : podNames) {
           String netns = prefix + "-" + ns + "-" + pod;
           String iface = "cali" + prefix.substring(3) + ns + pod;
+          String ip6 = "fd77::" + n;
           String ip = "10.77.0." + n++;
           String host = pod.equals("c") ? node2 : node;
           netns(netns);
+          // no duplicate address detection: the link-local gateway must be usable at once
+          sh("ip", "netns", "exec", netns, "sysctl", "-qw", "net.ipv6.conf.default.accept_dad=0");
+          sh("ip", "netns", "exec", host, "sysctl", "-qw", "net.ipv6.conf.default.accept_dad=0");
           sh(
               "ip", "-n", host, "link", "add", iface, "type", "veth", "peer", "name", "eth0",
               "netns", netns);
@@ -161,11 +177,26 @@ final class PodNetwork implements AutoCloseable {
               "-qw",
               "net.ipv4.neigh." + iface + ".proxy_delay=0");
           sh("ip", "-n", host, "route", "add", ip + "/32", "dev", iface, "scope", "link");
+          sh("ip", "-n", host, "-6", "route", "add", ip6 + "/128", "dev", iface);
           sh("ip", "-n", netns, "link", "set", "lo", "up");
           sh("ip", "-n", netns, "addr", "add", ip + "/32", "dev", "eth0");
           sh("ip", "-n", netns, "link", "set", "eth0", "up");
           sh("ip", "-n", netns, "route", "add", "169.254.1.1", "dev", "eth0", "scope", "link");
           sh("ip", "-n", netns, "route", "add", "default", "via", "169.254.1.1", "dev", "eth0");
+          sh("ip", "-n", netns, "addr", "add", ip6 + "/128", "dev", "eth0", "nodad");
+          // the host side's link-local address, from its MAC ee:ee:ee:ee:ee:ee
+          sh(
+              "ip",
+              "-n",
+              netns,
+              "-6",
+              "route",
+              "add",
+              "default",
+              "via",
+              "fe80::ecee:eeff:feee:eeee",
+              "dev",
+              "eth0");
           List<String> server =
               new ArrayList<>(
                   List.of("ip", "netns", "exec", netns, "/usr/bin/python3", "-c", SERVER));
@@ -186,6 +217,7 @@ final class PodNetwork implements AutoCloseable {
                   netns,
                   iface,
                   InetAddress.getByName(ip),
+                  InetAddress.getByName(ip6),
                   p,
                   new BufferedReader(
                       new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)),
@@ -200,6 +232,11 @@ final class PodNetwork implements AutoCloseable {
 
   /** Probes every target from every source at once; true = reachable. Keys "from->to port". */
   Map<String, Boolean> probe(List<String> portProtos) throws IOException {
+    return probe(portProtos, false);
+  }
+
+  /** {@link #probe(List)} over IPv6 ({@code ipv6}) or IPv4. */
+  Map<String, Boolean> probe(List<String> portProtos, boolean ipv6) throws IOException {
     Map<Pod, List<String>> keys = new HashMap<>();
     int round = rounds++;
     if (round * 64 > 30000) throw new IllegalStateException("out of fresh UDP source ports");
@@ -211,8 +248,9 @@ final class PodNetwork implements AutoCloseable {
         for (String pp : portProtos) {
           String[] x = pp.split("/");
           int sport = 20000 + round * 64 + k.size();
-          line.append(dst.ip().getHostAddress()).append(':').append(x[0]).append(':').append(x[1]);
-          line.append(':').append(sport).append(' ');
+          InetAddress to = ipv6 ? dst.ip6() : dst.ip();
+          line.append(to.getHostAddress()).append(',').append(x[0]).append(',').append(x[1]);
+          line.append(',').append(sport).append(' ');
           k.add(src.id() + "->" + dst.id() + " " + pp);
         }
       }

@@ -290,9 +290,57 @@ final class PolicyCases {
             calico(
                 "NetworkPolicy",
                 "y",
-                "v6",
-                "selector: pod == 'a'\ningress:\n- action: Allow\n  source: {nets: ['fd00::/64']}"),
+                "no-code",
+                "selector: pod == 'a'\ningress:\n- action: Allow\n  protocol: ICMP\n  notICMP: {type: 8, code: 0}"),
             false));
+    return c;
+  }
+
+  /**
+   * Cases probed over IPv6 on dual-stack pods ({@code fd77::2} … {@code fd77::10} in creation order
+   * x/a, x/b, x/c, y/a, …): the same rules, rendered per family.
+   */
+  static List<Case> ipv6() {
+    List<Case> c = new ArrayList<>();
+    c.add(new Case("IPv6: default deny ingress in x", knp("x", "deny", "podSelector: {}"), false));
+    c.add(
+        new Case(
+            "IPv6: allow from namespace y (a set per family)",
+            knp(
+                "x",
+                "from-y",
+                "podSelector: {}\ningress:\n- from:\n  - namespaceSelector: {matchLabels: {ns: y}}"),
+            false));
+    c.add(
+        new Case(
+            "IPv6: ipBlock with except, egress",
+            knp(
+                "y",
+                "eg-block",
+                "podSelector: {}\npolicyTypes: [Egress]\negress:\n- to:\n  - ipBlock: {cidr: 'fd77::/120', except: ['fd77::4/126']}"),
+            false));
+    c.add(
+        new Case(
+            "IPv6: an IPv4 ipBlock isolates IPv6 traffic",
+            knp(
+                "y",
+                "v4-only",
+                "podSelector: {}\ningress:\n- from:\n  - ipBlock: {cidr: 10.77.0.0/24}"),
+            false));
+    c.add(
+        new Case(
+            "IPv6: named port",
+            knp("z", "named", "podSelector: {}\ningress:\n- ports:\n  - port: serve-80-tcp"),
+            false));
+    c.add(
+        new Case(
+            "IPv6: Calico notNets of IPv4 only lets IPv6 through",
+            calico(
+                "GlobalNetworkPolicy",
+                null,
+                "not-v4",
+                "selector: pod == 'a'\ningress:\n- action: Allow\n  source: {notNets: [10.77.0.0/24]}"),
+            true));
     return c;
   }
 }

@@ -59,7 +59,9 @@ class PolicyManagerTest {
     assertThat(s)
         .contains(
             "add rule inet netctl from-wl drop comment \"unknown workload interface: fail closed\"");
-    assertThat(s).contains("\"calixa\" : goto ei-calixa").doesNotContain("caliya");
+    assertThat(s)
+        .contains("\"calixa\" : goto " + m.endpointChain("calixa", Direction.INGRESS))
+        .doesNotContain("caliya");
     String set =
         new NftSet.Addresses(
                 Labels.namespaceSelector(
@@ -69,6 +71,12 @@ class PolicyManagerTest {
     assertThat(s)
         .containsPattern("add element inet netctl " + set + " \\{ [0-9., ]*10\\.0\\.0\\.5");
     assertThat(s).doesNotContain("flush table").doesNotContain("delete table");
+    assertThat(s)
+        .as("an ingress-only policy has no egress chain")
+        .contains("add chain inet netctl " + fromYChain() + "\n")
+        .doesNotContain(
+            Names.policyChain(
+                new PolicyId("KubernetesNetworkPolicy", "x", "from-y"), Direction.EGRESS));
   }
 
   @Test
@@ -92,7 +100,7 @@ class PolicyManagerTest {
         .containsExactly("flush chain inet netctl " + chain, s.lines().toList().get(1));
     assertThat(s.lines().toList().get(1))
         .startsWith("add rule inet netctl " + chain + " meta l4proto 6 ip saddr @s-")
-        .contains("th dport { 81 }");
+        .contains("th dport 81 ");
   }
 
   @Test
@@ -133,7 +141,58 @@ class PolicyManagerTest {
   }
 
   @Test
-  void aLocalPodGetsItsChainsAndDispatchEntries() {
+  void remotePodChurnGoesThroughTheElementPathAndARefusedOneRewritesTheTable() {
+    apply(fromY(80));
+    m.onEndpointUpdate("y/d", remote("y", "d", "10.0.1.1"));
+    m.apply();
+    assertThat(nft.elementUpdates)
+        .singleElement()
+        .satisfies(
+            d ->
+                assertThat(d)
+                    .singleElement()
+                    .satisfies(
+                        e -> {
+                          assertThat(e.type()).isEqualTo("ipv4_addr");
+                          assertThat(e.add()).containsExactly("10.0.1.1");
+                          assertThat(e.delete()).isEmpty();
+                        }));
+    nft.refuseElements = true;
+    // what a fresh listing of the table shows: the resync reads it again
+    nft.table =
+        """
+        {"nftables": [{"table": {"family": "inet", "name": "netctl"}},
+         {"chain": {"family": "inet", "table": "netctl", "name": "%s"}}]}
+        """
+            .formatted(fromYChain());
+    m.onEndpointUpdate("y/e", remote("y", "e", "10.0.1.4"));
+    String s = m.apply();
+    assertThat(s)
+        .as("after a refused element update the whole table is rewritten")
+        .startsWith("add table inet netctl\n")
+        .contains("flush chain inet netctl " + fromYChain() + "\n", "add set inet netctl s-")
+        .contains("10.0.1.1", "10.0.1.4");
+    assertThat(nft.last()).isEqualTo(s);
+  }
+
+  private static String fromYChain() {
+    return Names.policyChain(
+        new PolicyId("KubernetesNetworkPolicy", "x", "from-y"), Direction.INGRESS);
+  }
+
+  private static Endpoint remote(String ns, String name, String ip) {
+    return new Endpoint(
+        ns,
+        name,
+        Map.of("pod", name),
+        List.of(Fixture.ip(ip)),
+        "cali" + ns + name,
+        "other",
+        List.of());
+  }
+
+  @Test
+  void aLocalPodWithAnotherPodsPoliciesSharesItsChainsAndGetsDispatchEntriesOnly() {
     apply(fromY(80));
     m.onEndpointUpdate(
         "x/d",
@@ -146,28 +205,42 @@ class PolicyManagerTest {
             "node",
             List.of()));
     String s = m.apply();
+    String chain = m.endpointChain("calixd", Direction.INGRESS);
+    assertThat(chain)
+        .as("same policies as x/a: the same chain")
+        .isEqualTo(m.endpointChain("calixa", Direction.INGRESS));
     assertThat(s)
-        .contains(
-            "add chain inet netctl ei-calixd\n",
-            "add element inet netctl wl-ingress { \"calixd\" : goto ei-calixd }");
-    assertThat(s).contains("add rule inet netctl ei-calixd meta mark & 0x30000 == 0x0 jump p-");
-    assertThat(s).doesNotContain("flush chain");
+        .contains("add element inet netctl wl-ingress { \"calixd\" : goto " + chain + " }")
+        .doesNotContain("add chain")
+        .doesNotContain("flush chain");
+    assertThat(nft.elementUpdates.getLast())
+        .as("set elements and dispatch entries only: the element path")
+        .anySatisfy(d -> assertThat(d.set()).isEqualTo("wl-ingress"))
+        .anySatisfy(d -> assertThat(d.set()).isEqualTo("wl-egress"));
   }
 
   @Test
   void aDeletedPolicyLeavesNoChainOrSetBehind() {
     apply(fromY(80));
+    String before = m.endpointChain("calixa", Direction.INGRESS);
     for (Resource r : Fixture.CODEC.read(fromY(80))) m.onDelete(r);
     String s = m.apply();
     String chain =
         Names.policyChain(
             new PolicyId("KubernetesNetworkPolicy", "x", "from-y"), Direction.INGRESS);
+    String after = m.endpointChain("calixa", Direction.INGRESS);
+    assertThat(after)
+        .as("x/a is not isolated any more, like x/b")
+        .isEqualTo(m.endpointChain("calixb", Direction.INGRESS))
+        .isNotEqualTo(before);
     assertThat(s)
         .contains(
-            "flush chain inet netctl ei-calixa\n", "delete chain inet netctl " + chain + "\n");
+            "delete chain inet netctl " + chain + "\n",
+            "delete chain inet netctl " + before + "\n");
     assertThat(s).containsPattern("delete set inet netctl s-[0-9a-f]+\n");
-    assertThat(s.indexOf("flush chain inet netctl ei-calixa"))
-        .isLessThan(s.indexOf("delete chain inet netctl " + chain));
+    assertThat(s.indexOf("\"calixa\" : goto " + after))
+        .as("dispatch moves before the chain it pointed to goes")
+        .isLessThan(s.indexOf("delete chain inet netctl " + before));
   }
 
   @Test
@@ -177,24 +250,27 @@ class PolicyManagerTest {
         {"nftables": [{"metainfo": {}}, {"table": {"family": "inet", "name": "netctl"}},
          {"chain": {"family": "inet", "table": "netctl", "name": "forward"}},
          {"chain": {"family": "inet", "table": "netctl", "name": "p-stale-i"}},
+         {"chain": {"family": "inet", "table": "netctl", "name": "%s"}},
          {"chain": {"family": "inet", "table": "netctl", "name": "ei-calixa"}},
          {"set": {"family": "inet", "table": "netctl", "name": "s-stale"}},
          {"map": {"family": "inet", "table": "netctl", "name": "wl-ingress"}}]}
-        """;
+        """
+            .formatted(fromYChain());
     apply(fromY(80));
     String s = nft.last();
     assertThat(s)
         .contains(
-            "flush chain inet netctl ei-calixa\n",
+            "flush chain inet netctl " + fromYChain() + "\n",
             "delete chain inet netctl p-stale-i\n",
+            "delete chain inet netctl ei-calixa\n",
             "delete set inet netctl s-stale\n");
-    assertThat(s).doesNotContain("add chain inet netctl ei-calixa\n");
+    assertThat(s).doesNotContain("add chain inet netctl " + fromYChain() + "\n");
   }
 
   @Test
   void aPolicyNftRefusesFailsClosedAndIsReported() {
     apply(fromY(80));
-    nft.refuse = "th dport { 99 }";
+    nft.refuse = "th dport 99 ";
     apply(
         fromY(99)
             + calico("NetworkPolicy", "x", "fine", "ingress:\n- action: Allow\n  protocol: UDP"));
@@ -237,12 +313,38 @@ class PolicyManagerTest {
         calico(
             "NetworkPolicy",
             "x",
-            "v6",
-            "ingress:\n- action: Allow\n  source: {nets: ['fd00::/64']}"));
+            "no-code",
+            "ingress:\n- action: Allow\n  protocol: ICMP\n  notICMP: {type: 8, code: 0}"));
     assertThat(m.failures())
         .singleElement()
         .extracting(PolicyStatus::reason)
         .asString()
-        .contains("IPv6 nets");
+        .contains("notICMP with a code");
+  }
+
+  @Test
+  void theFirstIpv6EndpointGivesSelectorRulesTheirIpv6Variant() {
+    apply(fromY(80));
+    assertThat(nft.last()).doesNotContain("ip6 ").doesNotContain("s6-");
+    m.onEndpointUpdate(
+        "y/d",
+        new Endpoint(
+            "y",
+            "d",
+            Map.of("pod", "d"),
+            List.of(Fixture.ip("10.0.1.1"), Fixture.ip("fd00::1:1")),
+            null,
+            "other",
+            List.of()));
+    String s = m.apply();
+    String chain =
+        Names.policyChain(
+            new PolicyId("KubernetesNetworkPolicy", "x", "from-y"), Direction.INGRESS);
+    assertThat(s)
+        .contains("add set inet netctl s6-")
+        .containsPattern("add element inet netctl s6-[0-9a-f]+ \\{ fd00::1:1 \\}")
+        .containsPattern("add element inet netctl s-[0-9a-f]+ \\{ 10\\.0\\.1\\.1 \\}")
+        .contains("flush chain inet netctl " + chain + "\n")
+        .containsPattern("add rule inet netctl " + chain + " meta l4proto 6 ip6 saddr @s6-");
   }
 }

@@ -1,6 +1,7 @@
 package dev.netctl.agent.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.netctl.datastore.model.Cidr;
 import dev.netctl.datastore.model.Resource;
@@ -49,7 +50,7 @@ class PolicyNetnsIT {
               p.ns(),
               p.name(),
               Map.of("pod", p.name()),
-              List.of(p.ip()),
+              List.of(p.ip(), p.ip6()),
               p.iface(),
               p.node(),
               ports));
@@ -135,10 +136,102 @@ class PolicyNetnsIT {
   @Test
   void probedMatrixEqualsPredictionForEveryCase() throws Exception {
     List<PolicyManager> ms = managers();
-    List<Endpoint> eps = endpoints();
-    List<Resource> previous = List.of();
     List<String> failures = new ArrayList<>();
     List<PolicyCases.Case> cases = PolicyCases.all();
+    runCases(ms, cases, PORTS, false, failures);
+    assertThat(failures).as("cases whose probed matrix differs from the prediction").isEmpty();
+    assertThat(cases).hasSizeGreaterThanOrEqualTo(25);
+    assertThat(ms.getFirst().failures())
+        .extracting(s -> s.policy().name())
+        .containsExactly("no-code");
+  }
+
+  @Test
+  void ipv6ProbedMatrixEqualsPredictionAndPodChurnGoesThroughNetlink() throws Exception {
+    List<PolicyManager> ms = managers();
+    List<String> failures = new ArrayList<>();
+    List<String> ports = List.of("80/TCP", "81/UDP");
+    List<Resource> last = runCases(ms, PolicyCases.ipv6(), ports, true, failures);
+    last.forEach(r -> ms.forEach(m -> m.onDelete(r)));
+    ms.forEach(PolicyManager::apply);
+    // namespace z takes y's label: its pods join the sets of "from y", element changes only
+    PolicyCases.Case fromY = PolicyCases.ipv6().get(1);
+    runCases(ms, List.of(fromY), ports, true, failures);
+    ms.forEach(m -> m.onNamespace("z", Map.of("ns", "y", "kubernetes.io/metadata.name", "z")));
+    List<String> scripts = new ArrayList<>();
+    ms.forEach(m -> scripts.add(m.apply()));
+    assertThat(String.join("", scripts))
+        .as("only set elements change")
+        .containsPattern("add element inet netctl s6-[0-9a-f]+ \\{ fd77::")
+        .doesNotContain("chain");
+    check(ms, new PolicyCases.Case("IPv6: z relabelled like y", "", false), ports, true, failures);
+    check(ms, new PolicyCases.Case("IPv4: z relabelled like y", "", false), ports, false, failures);
+    assertThat(failures).as("cases whose probed matrix differs from the prediction").isEmpty();
+    assertThat(ms.getFirst().failures()).isEmpty();
+  }
+
+  @Test
+  void netlinkElementUpdatesAreAtomicAndRefusalsReported() throws Exception {
+    NftCommand.Binary nft = (NftCommand.Binary) NftCommand.binary(net.node);
+    String t = net.prefix + "t";
+    nft.run(
+        "add table inet "
+            + t
+            + "\nadd set inet "
+            + t
+            + " s6 { type ipv6_addr ; }\nadd set inet "
+            + t
+            + " n { type ipv4_addr . inet_proto . inet_service ; }\nadd chain inet "
+            + t
+            + " c\nadd map inet "
+            + t
+            + " m { type ifname : verdict ; }\n");
+    try {
+      nft.updateElements(
+          "inet",
+          t,
+          List.of(
+              new NftCommand.ElementDelta("s6", "ipv6_addr", List.of("fd77::99"), List.of()),
+              new NftCommand.ElementDelta(
+                  "n",
+                  "ipv4_addr . inet_proto . inet_service",
+                  List.of("10.1.2.3 . 6 . 8080"),
+                  List.of()),
+              new NftCommand.ElementDelta(
+                  "m", "ifname : verdict", List.of("\"calitest1\" : goto c"), List.of())));
+      assertThat(nft.usesNetlink()).as("sent over netlink, not nft").isTrue();
+      String listed =
+          PodNetwork.sh("ip", "netns", "exec", net.node, "nft", "list", "table", "inet", t);
+      assertThat(listed).contains("fd77::99", "10.1.2.3 . tcp . 8080", "\"calitest1\" : goto c");
+      // one batch: the missing set's error undoes the valid addition before it
+      assertThatThrownBy(
+              () ->
+                  nft.updateElements(
+                      "inet",
+                      t,
+                      List.of(
+                          new NftCommand.ElementDelta(
+                              "s6", "ipv6_addr", List.of("fd77::98"), List.of()),
+                          new NftCommand.ElementDelta(
+                              "missing", "ipv6_addr", List.of("fd77::97"), List.of()))))
+          .isInstanceOf(NftCommand.NftException.class)
+          .hasMessageContaining("errno 2");
+      listed = PodNetwork.sh("ip", "netns", "exec", net.node, "nft", "list", "table", "inet", t);
+      assertThat(listed).doesNotContain("fd77::98");
+    } finally {
+      nft.run("delete table inet " + t + "\n");
+    }
+  }
+
+  /** Applies each case in turn (deleting what the previous one had), probes, compares. */
+  private static List<Resource> runCases(
+      List<PolicyManager> ms,
+      List<PolicyCases.Case> cases,
+      List<String> ports,
+      boolean ipv6,
+      List<String> failures)
+      throws Exception {
+    List<Resource> previous = List.of();
     for (PolicyCases.Case c : cases) {
       List<Resource> now = CODEC.read(c.yaml(), c.name());
       for (Resource r : previous) {
@@ -150,38 +243,48 @@ class PolicyNetnsIT {
       for (Resource r : now) ms.forEach(m -> m.onUpdate(r));
       previous = now;
       ms.forEach(PolicyManager::apply);
-      Evaluator ev = ms.getFirst().evaluator();
-      Map<String, Boolean> predicted = new LinkedHashMap<>();
-      for (Matrix.Cell cell :
-          Matrix.compute(ev, eps, PORTS.stream().map(Matrix.PortProto::parse).toList())) {
-        predicted.put(cell.from() + "->" + cell.to() + " " + cell.port(), cell.allowed());
-      }
-      Map<String, Boolean> probed = net.probe(PORTS);
-      assertThat(probed.keySet()).containsExactlyInAnyOrderElementsOf(predicted.keySet());
-      List<String> wrong = new ArrayList<>();
-      for (var e : predicted.entrySet()) {
-        if (!e.getValue().equals(probed.get(e.getKey()))) {
-          wrong.add(
-              e.getKey() + " predicted " + e.getValue() + " probed " + probed.get(e.getKey()));
-        }
-      }
-      if (!wrong.isEmpty()) {
-        failures.add(
-            c.name()
-                + ": "
-                + wrong.size()
-                + " cells differ, e.g. "
-                + wrong.subList(0, Math.min(4, wrong.size())));
-      }
-      boolean anyDenied = predicted.containsValue(false);
-      System.out.printf(
-          "case %-70s denied %3d of %d cells%n",
-          c.name(), predicted.values().stream().filter(v -> !v).count(), predicted.size());
-      if (anyDenied == c.opens())
-        failures.add(c.name() + ": expected " + (c.opens() ? "no" : "some") + " denied cell");
+      check(ms, c, ports, ipv6, failures);
     }
-    assertThat(failures).as("cases whose probed matrix differs from the prediction").isEmpty();
-    assertThat(cases).hasSizeGreaterThanOrEqualTo(25);
-    assertThat(ms.getFirst().failures()).extracting(s -> s.policy().name()).containsExactly("v6");
+    return previous;
+  }
+
+  /** Probes the current ruleset and records how it differs from the prediction. */
+  private static void check(
+      List<PolicyManager> ms,
+      PolicyCases.Case c,
+      List<String> ports,
+      boolean ipv6,
+      List<String> failures)
+      throws Exception {
+    Evaluator ev = ms.getFirst().evaluator();
+    Map<String, Boolean> predicted = new LinkedHashMap<>();
+    IpFamily family = ipv6 ? IpFamily.V6 : IpFamily.V4;
+    for (Matrix.Cell cell :
+        Matrix.compute(
+            ev, endpoints(), ports.stream().map(Matrix.PortProto::parse).toList(), family)) {
+      predicted.put(cell.from() + "->" + cell.to() + " " + cell.port(), cell.allowed());
+    }
+    Map<String, Boolean> probed = net.probe(ports, ipv6);
+    assertThat(probed.keySet()).containsExactlyInAnyOrderElementsOf(predicted.keySet());
+    List<String> wrong = new ArrayList<>();
+    for (var e : predicted.entrySet()) {
+      if (!e.getValue().equals(probed.get(e.getKey()))) {
+        wrong.add(e.getKey() + " predicted " + e.getValue() + " probed " + probed.get(e.getKey()));
+      }
+    }
+    if (!wrong.isEmpty()) {
+      failures.add(
+          c.name()
+              + ": "
+              + wrong.size()
+              + " cells differ, e.g. "
+              + wrong.subList(0, Math.min(4, wrong.size())));
+    }
+    boolean anyDenied = predicted.containsValue(false);
+    System.out.printf(
+        "case %-70s denied %3d of %d cells%n",
+        c.name(), predicted.values().stream().filter(v -> !v).count(), predicted.size());
+    if (anyDenied == c.opens())
+      failures.add(c.name() + ": expected " + (c.opens() ? "no" : "some") + " denied cell");
   }
 }

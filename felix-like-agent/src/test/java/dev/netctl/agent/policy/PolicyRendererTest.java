@@ -4,7 +4,9 @@ import static dev.netctl.agent.policy.PolicyCases.calico;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The nft text of rules: what the e2e test relies on, pinned where it is easy to read. */
@@ -23,7 +25,8 @@ class PolicyRendererTest {
                 "x",
                 "p",
                 "ingress:\n- action: Allow\n  protocol: TCP\n  source: {notSelector: pod == 'c'}\n  destination: {ports: [80, '1000:2000', http], notPorts: [1500]}"));
-    PolicyRenderer.Rendered r = PolicyRenderer.policy(p, Direction.INGRESS);
+    PolicyRenderer.Rendered r =
+        PolicyRenderer.policy(p, Direction.INGRESS, EnumSet.of(IpFamily.V4));
     String notC =
         new NftSet.Addresses(
                 Labels.and(
@@ -37,11 +40,11 @@ class PolicyRendererTest {
         .containsExactly(
             "meta l4proto 6 ip saddr != @"
                 + notC
-                + " th dport != { 1500 } th dport { 80, 1000-2000 }"
+                + " th dport != 1500 th dport { 80, 1000-2000 }"
                 + allow,
             "meta l4proto 6 ip saddr != @"
                 + notC
-                + " th dport != { 1500 } ip daddr . meta l4proto . th dport @"
+                + " th dport != 1500 ip daddr . meta l4proto . th dport @"
                 + http
                 + allow);
     assertThat(r.sets()).extracting(NftSet::name).containsExactlyInAnyOrder(notC, http);
@@ -59,7 +62,7 @@ class PolicyRendererTest {
     assertThat(PolicyRenderer.policy(p, Direction.EGRESS).rules())
         .containsExactly(
             "meta l4proto 1 icmp type 8 icmp code 0 drop comment \"GlobalNetworkPolicy g spec.egress[0]\"",
-            "ip daddr { 10.0.0.0/8 } meta mark set meta mark | 0x20000 return comment \"GlobalNetworkPolicy g spec.egress[1]\"",
+            "ip daddr 10.0.0.0/8 meta mark set meta mark | 0x20000 return comment \"GlobalNetworkPolicy g spec.egress[1]\"",
             "log prefix \"netctl "
                 + Names.hash("GlobalNetworkPolicy g")
                 + " \" comment \"GlobalNetworkPolicy g spec.egress[2]\"");
@@ -82,17 +85,79 @@ class PolicyRendererTest {
 
   @Test
   void whatNftCannotExpressIsRefusedSoThePolicyFailsClosed() {
-    CompiledPolicy v6 =
+    CompiledPolicy p =
         compile(
             calico(
                 "NetworkPolicy",
                 "x",
                 "p",
-                "ingress:\n- action: Allow\n  source: {nets: ['fd00::/64']}"));
-    assertThatThrownBy(() -> PolicyRenderer.policy(v6, Direction.INGRESS))
+                "ingress:\n- action: Allow\n  protocol: ICMP\n  notICMP: {type: 8, code: 0}"));
+    assertThatThrownBy(() -> PolicyRenderer.policy(p, Direction.INGRESS))
         .isInstanceOf(PolicyRenderer.UnrenderableException.class)
-        .hasMessage("IPv6 nets are not rendered: fd00::/64");
+        .hasMessage("notICMP with a code is not rendered");
     assertThat(PolicyRenderer.failClosed("why").rules())
         .containsExactly("drop comment \"fail closed: why\"");
+  }
+
+  private static List<String> ingress(String rules, Set<IpFamily> families) {
+    CompiledPolicy p = compile(calico("GlobalNetworkPolicy", null, "g", "ingress:\n" + rules));
+    return PolicyRenderer.policy(p, Direction.INGRESS, families).rules().stream()
+        .map(r -> r.substring(0, r.indexOf(" meta mark set")))
+        .toList();
+  }
+
+  @Test
+  void nets_areRenderedInTheFamilyTheyBelongTo() {
+    Set<IpFamily> both = EnumSet.allOf(IpFamily.class);
+    assertThat(ingress("- action: Allow\n  source: {nets: ['fd00::/64']}", both))
+        .containsExactly("ip6 saddr fd00::/64");
+    assertThat(ingress("- action: Allow\n  source: {nets: [10.0.0.0/8, 'fd00::/64']}", both))
+        .containsExactly("ip saddr 10.0.0.0/8", "ip6 saddr fd00::/64");
+    assertThat(
+            ingress(
+                "- action: Allow\n  source: {nets: [10.0.0.0/8]}\n  destination: {nets: ['fd00::/64']}",
+                both))
+        .as("no packet is in an IPv4 and an IPv6 net at once")
+        .isEmpty();
+    assertThat(ingress("- action: Allow\n  source: {notNets: [10.1.0.0/16]}", both))
+        .as("an IPv6 packet is in no IPv4 net: its variant has no address condition")
+        .containsExactly("ip saddr != 10.1.0.0/16", "meta nfproto ipv6");
+  }
+
+  @Test
+  void selectorsGetOneSetPerFamilyAndAnEmptyFamilyIsLeftOut() {
+    String rule = "- action: Allow\n  source: {selector: pod == 'a'}";
+    String v4 = new NftSet.Addresses(sel("pod", "a"), IpFamily.V4).name();
+    String v6 = new NftSet.Addresses(sel("pod", "a"), IpFamily.V6).name();
+    assertThat(v6).startsWith("s6-").isNotEqualTo(v4);
+    assertThat(ingress(rule, EnumSet.allOf(IpFamily.class)))
+        .containsExactly("ip saddr @" + v4, "ip6 saddr @" + v6);
+    assertThat(ingress(rule, EnumSet.of(IpFamily.V4))).containsExactly("ip saddr @" + v4);
+    assertThat(
+            ingress(
+                "- action: Allow\n  source: {notSelector: pod == 'a'}", EnumSet.of(IpFamily.V4)))
+        .as("a negated set matches every packet of a family without endpoints")
+        .containsExactly("ip saddr != @" + v4, "ip6 saddr != @" + v6);
+    assertThat(new NftSet.NamedPorts("http", Protocols.TCP, IpFamily.V6).type())
+        .isEqualTo("ipv6_addr . inet_proto . inet_service");
+  }
+
+  @Test
+  void icmpv6IsOneRuleAndIcmpNeverMatchesIpv6() {
+    Set<IpFamily> both = EnumSet.allOf(IpFamily.class);
+    assertThat(ingress("- action: Allow\n  protocol: ICMPv6\n  icmp: {type: 128}", both))
+        .containsExactly("meta l4proto 58 icmpv6 type 128");
+    assertThat(
+            ingress("- action: Allow\n  protocol: ICMPv6\n  source: {selector: pod == 'a'}", both))
+        .containsExactly(
+            "meta l4proto 58 ip6 saddr @"
+                + new NftSet.Addresses(sel("pod", "a"), IpFamily.V6).name());
+    assertThat(ingress("- action: Allow\n  protocol: ICMP\n  source: {selector: pod == 'a'}", both))
+        .containsExactly(
+            "meta l4proto 1 ip saddr @" + new NftSet.Addresses(sel("pod", "a")).name());
+  }
+
+  private static dev.netctl.datastore.selector.Selector sel(String k, String v) {
+    return new dev.netctl.datastore.selector.Selector.Equals(k, v);
   }
 }
