@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
       BgpRunCommand.class,
       BgpPeersCommand.class,
       BgpRoutesCommand.class,
-      BgpRefreshCommand.class
+      BgpRefreshCommand.class,
+      BgpResetCommand.class
     })
 final class BgpCommand implements Runnable {
 

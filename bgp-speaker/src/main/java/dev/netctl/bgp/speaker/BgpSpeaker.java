@@ -470,6 +470,42 @@ public final class BgpSpeaker implements AutoCloseable {
   }
 
   /**
+   * Sends a peer our routes of {@code family} again (a soft reset out): its whole Adj-RIB-Out,
+   * framed by BoRR/EoRR when enhanced route refresh (RFC 7313) was negotiated, so the peer can drop
+   * what it no longer gets. The session stays up.
+   *
+   * @throws IllegalArgumentException when the peer is not configured or the family was not
+   *     negotiated with it
+   * @throws IllegalStateException when the session is not Established
+   */
+  public void resendTo(InetAddress peer, AddressFamily family) {
+    call(
+        () -> {
+          PeerSession p = peers.get(peer);
+          String name = "peer " + AddressText.of(peer);
+          if (p == null) {
+            throw new IllegalArgumentException(name + " is not configured");
+          }
+          AttachedPeer a = attached.get(peer);
+          if (p.negotiated() == null || a == null) {
+            throw new IllegalStateException(
+                name + " is " + p.state() + ", not ESTABLISHED: cannot send its routes again");
+          }
+          if (!a.negotiated.families().contains(family)) {
+            throw new IllegalArgumentException(
+                name
+                    + " family "
+                    + family
+                    + " was not negotiated (negotiated: "
+                    + a.negotiated.families()
+                    + ")");
+          }
+          events.resend(a, family);
+          return null;
+        });
+  }
+
+  /**
    * Asks a peer to send its routes of {@code family} again (RFC 2918 soft reset in): sends a
    * ROUTE-REFRESH. Import policy changes need no refresh (the Adj-RIB-In keeps what was received);
    * this is for a peer whose routes are suspected out of date.
