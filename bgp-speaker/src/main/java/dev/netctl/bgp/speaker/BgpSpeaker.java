@@ -448,6 +448,14 @@ public final class BgpSpeaker implements AutoCloseable {
     return a == null ? 0 : (int) Math.min(Integer.MAX_VALUE, rib.receivedCount(a.peer));
   }
 
+  // The AS the peer presented once established (a dynamic template may accept several), else the
+  // configured one.
+  private static long remoteAs(PeerSession p) {
+    Negotiated n = p.negotiated();
+    long presented = n == null ? 0 : n.peerOpen().myAs();
+    return presented == 0 || presented == 23456 ? p.spec().config().remoteAs() : presented;
+  }
+
   /** Status of every peer, in the order added. */
   public List<PeerStatus> peers() {
     return call(
@@ -457,8 +465,8 @@ public final class BgpSpeaker implements AutoCloseable {
                     p ->
                         new PeerStatus(
                             p.spec().remote(),
-                            p.spec().config().remoteAs(),
-                            p.spec().config().internal(),
+                            remoteAs(p),
+                            remoteAs(p) == localAs,
                             p.state(),
                             p.since(),
                             p.info(),
