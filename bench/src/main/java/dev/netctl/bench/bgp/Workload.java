@@ -31,6 +31,9 @@ final class Workload {
   /** Bulk prefix length. */
   static final int BULK_LENGTH = 24;
 
+  /** How many bulk prefixes there are: 16.0.0.0/24 to 31.255.255.0/24. */
+  static final int BULK_BLOCK = 1 << 20;
+
   /** Distinct attribute sets the bulk prefixes are spread over. */
   static final int ATTRIBUTE_SETS = 1000;
 
