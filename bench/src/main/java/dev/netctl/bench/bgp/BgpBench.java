@@ -64,7 +64,7 @@ public final class BgpBench {
               scenarios = split(value(args, ++i, a)).stream().map(Scenario::parse).toList();
           case "--clients" -> clients = positive(a, value(args, ++i, a), 60_000);
           case "--prefixes" -> prefixes = positive(a, value(args, ++i, a), 1 << 24);
-          case "--table" -> table = positive(a, value(args, ++i, a), Workload.BULK_BLOCK);
+          case "--table" -> table = positive(a, value(args, ++i, a), Workload.TABLE_BLOCK);
           case "--timeout" -> timeout = positive(a, value(args, ++i, a), 86_400);
           case "--dut-address" -> address = value(args, ++i, a);
           case "--results" -> results = Path.of(value(args, ++i, a));

@@ -126,8 +126,8 @@ final class ScenarioRunner {
    * The fan-out; with {@code stalled}, client 0 stops reading before the announcements, the
    * convergence is that of the other clients, and the load column holds the stalled client's
    * catch-up: from reading again to holding all N. With {@code perClient} above 0 each client
-   * announces that many /24s of the bulk block instead of one /26 (a table large enough to back a
-   * stalled member up past the DUT's socket and write buffers).
+   * announces that many /26s from the bulk base instead of one /26 of its own (a table large enough
+   * to back a stalled member up past the DUT's socket and write buffers).
    */
   private Result fanout(
       Dut dut, TesterFleet fleet, TempDir dir, int clients, int perClient, boolean stalled) {
@@ -146,13 +146,13 @@ final class ScenarioRunner {
                 Workload.prefix(Workload.FANOUT_BASE, Workload.FANOUT_LENGTH, i), nextHop(i)));
       } else {
         PrefixTally tally =
-            new PrefixTally(Workload.BULK_BASE, Workload.BULK_LENGTH, total, total, -1);
+            new PrefixTally(Workload.BULK_BASE, Workload.TABLE_LENGTH, total, total, -1);
         tally.presetRange(i * perClient, (i + 1) * perClient);
         peers.add(new TesterPeer(a, ASN, tally));
         routes.add(
             Workload.announce(
-                Workload.BULK_BASE + ((long) i * perClient << (32 - Workload.BULK_LENGTH)),
-                Workload.BULK_LENGTH,
+                Workload.BULK_BASE + ((long) i * perClient << (32 - Workload.TABLE_LENGTH)),
+                Workload.TABLE_LENGTH,
                 perClient,
                 1,
                 nextHop(i),
@@ -172,6 +172,11 @@ final class ScenarioRunner {
         await(fleet, fast, false, t0, "every client to hold all " + total + " prefixes");
     if (!stalled) {
       return finish(dut, Scenario.FANOUT, clients, total, setup, Double.NaN, converge);
+    }
+    long split = dut.splitMembers();
+    if (split >= 0) {
+      System.out.printf(
+          "  slow: %d member(s) split off their update group while client 0 is stalled%n", split);
     }
     // Stalled for as long again as the others took, then reading: it must get the full table.
     sleepNanos(converge);

@@ -31,8 +31,9 @@ import org.junit.jupiter.api.Timeout;
  * one update group, one of which stops reading with a 4 KiB receive buffer while an injector sends
  * a table far larger than the speaker's (test-sized, 16 KiB) write high-water mark plus the socket
  * buffers. The fast client still gets the whole table — it would wait for the stalled one without
- * the split — and {@code bgp peers}' notice says the stalled one is split off; once it reads again
- * it gets the whole table from the RIB and the notice goes. Addresses 127.0.17.0/24, free ports.
+ * the split — as does the stalled client's own route, sent while it is backed up, and {@code bgp
+ * peers}' notice says the stalled one is split off; once it reads again it gets the whole table
+ * from the RIB and the notice goes. Addresses 127.0.17.0/24, free ports.
  */
 @Timeout(60)
 class BgpSpeakerSlowMemberTest {
@@ -93,13 +94,13 @@ class BgpSpeakerSlowMemberTest {
     return out;
   }
 
-  /** Reads until {@code peer} holds every prefix of the table; returns how many it holds. */
-  static CompletableFuture<Integer> collect(ScriptedPeer peer) {
+  /** Reads until {@code peer} holds {@code count} prefixes; returns how many it holds. */
+  static CompletableFuture<Integer> collect(ScriptedPeer peer, int count) {
     return CompletableFuture.supplyAsync(
         () -> {
           Set<Nlri> held = new HashSet<>();
           try {
-            while (held.size() < PREFIXES) {
+            while (held.size() < count) {
               if (peer.read() instanceof BgpMessage.Update u) {
                 held.addAll(u.nlri());
                 u.withdrawn().forEach(held::remove);
@@ -139,17 +140,19 @@ class BgpSpeakerSlowMemberTest {
           ScriptedPeer fast = established(FAST, port, 0);
           ScriptedPeer stalled = established(STALLED, port, 4096)) {
         // From here the stalled client reads nothing until told to.
-        CompletableFuture<Integer> fastHolds = collect(fast);
+        CompletableFuture<Integer> fastHolds = collect(fast, PREFIXES + 1);
         for (BgpMessage.Update u : table()) {
           injector.send(u);
         }
-        assertThat(fastHolds.get(30, TimeUnit.SECONDS)).isEqualTo(PREFIXES);
+        // Its own route, sent while its side is backed up, still reaches the others.
+        stalled.announce("100.64.0.4", "10.17.4.0/24");
+        assertThat(fastHolds.get(30, TimeUnit.SECONDS)).isEqualTo(PREFIXES + 1);
         assertThat(notices(speaker, STALLED))
             .contains(GroupWriter.SPLIT_NOTICE)
             .as("the stalled client is still behind: it has read nothing");
         assertThat(notices(speaker, FAST)).doesNotContain(GroupWriter.SPLIT_NOTICE);
 
-        assertThat(collect(stalled).get(30, TimeUnit.SECONDS)).isEqualTo(PREFIXES);
+        assertThat(collect(stalled, PREFIXES).get(30, TimeUnit.SECONDS)).isEqualTo(PREFIXES);
         await()
             .atMost(Duration.ofSeconds(10))
             .untilAsserted(
