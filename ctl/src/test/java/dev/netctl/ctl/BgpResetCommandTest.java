@@ -3,16 +3,11 @@ package dev.netctl.ctl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.netctl.ctl.bgp.RouteView;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
@@ -34,23 +29,11 @@ class BgpResetCommandTest {
 
   @TempDir Path dir;
 
-  private static int freePort(String address) throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.ofLiteral(address))) {
-      return s.getLocalPort();
-    }
-  }
-
   private static int count(Path log, String what) throws IOException {
     Matcher m = Pattern.compile(Pattern.quote(what)).matcher(Files.readString(log));
     int n = 0;
     while (m.find()) n++;
     return n;
-  }
-
-  private static List<RouteView> routes(String admin) throws Exception {
-    Cli.Run r = Cli.raw("", "bgp", "routes", admin, "-o", "json");
-    assertThat(r.exitCode()).as(r.toString()).isZero();
-    return new ObjectMapper().readValue(r.out(), new TypeReference<>() {});
   }
 
   @Test
@@ -62,8 +45,8 @@ class BgpResetCommandTest {
     }
     Path sock = dir.resolve("bird.sock");
     Path log = dir.resolve("bird-trace.log");
-    int ours = freePort("127.0.4.71");
-    int theirs = freePort("127.0.4.72");
+    int ours = BgpRunBirdTest.freePort("127.0.4.71");
+    int theirs = BgpRunBirdTest.freePort("127.0.4.72");
     Files.writeString(
         dir.resolve("bird.conf"),
         """
@@ -117,7 +100,7 @@ class BgpResetCommandTest {
           .pollInterval(Duration.ofMillis(250))
           .untilAsserted(
               () -> {
-                assertThat(routes(adminFlag))
+                assertThat(BgpRunBirdTest.routes(adminFlag))
                     .extracting(RouteView::prefix)
                     .containsExactly("10.72.0.0/16");
                 assertThat(count(log, "Got UPDATE")).isPositive();
@@ -161,7 +144,7 @@ class BgpResetCommandTest {
                 assertThat(count(log, "Got OPEN")).isGreaterThan(opens);
                 Cli.Run peers = Cli.raw("", "bgp", "peers", adminFlag);
                 assertThat(peers.out()).containsPattern("127\\.0\\.4\\.72 +ebgp +established");
-                assertThat(routes(adminFlag))
+                assertThat(BgpRunBirdTest.routes(adminFlag))
                     .extracting(RouteView::prefix)
                     .containsExactly("10.72.0.0/16");
               });

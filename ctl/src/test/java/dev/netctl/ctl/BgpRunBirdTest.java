@@ -28,7 +28,7 @@ class BgpRunBirdTest {
 
   @TempDir Path dir;
 
-  private static int freePort(String address) throws IOException {
+  static int freePort(String address) throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.ofLiteral(address))) {
       return s.getLocalPort();
     }
@@ -135,7 +135,7 @@ class BgpRunBirdTest {
     assertThat(run.get().exitCode()).as(String.valueOf(run.get())).isZero();
   }
 
-  private static List<RouteView> routes(String admin) throws Exception {
+  static List<RouteView> routes(String admin) throws Exception {
     Cli.Run r = Cli.raw("", "bgp", "routes", admin, "-o", "json");
     assertThat(r.exitCode()).as(r.toString()).isZero();
     return new ObjectMapper().readValue(r.out(), new TypeReference<>() {});

@@ -489,28 +489,39 @@ public final class BgpSpeaker implements AutoCloseable {
   public void resendTo(InetAddress peer, AddressFamily family) {
     call(
         () -> {
-          PeerSession p = peers.get(peer);
-          String name = "peer " + AddressText.of(peer);
-          if (p == null) {
-            throw new IllegalArgumentException(name + " is not configured");
-          }
+          PeerSession p = established(peer, family, "send its routes again");
           AttachedPeer a = attached.get(peer);
-          if (p.negotiated() == null || a == null) {
+          if (a == null) {
             throw new IllegalStateException(
-                name + " is " + p.state() + ", not ESTABLISHED: cannot send its routes again");
-          }
-          if (!a.negotiated.families().contains(family)) {
-            throw new IllegalArgumentException(
-                name
-                    + " family "
-                    + family
-                    + " was not negotiated (negotiated: "
-                    + a.negotiated.families()
-                    + ")");
+                "peer " + AddressText.of(peer) + " is not yet registered with the RIB: try again");
           }
           events.resend(a, family);
           return null;
         });
+  }
+
+  /**
+   * The session of a configured peer that is Established with {@code family} negotiated; on the
+   * loop.
+   *
+   * @param what what cannot be done otherwise, for the error
+   */
+  private PeerSession established(InetAddress peer, AddressFamily family, String what) {
+    PeerSession p = peers.get(peer);
+    String name = "peer " + AddressText.of(peer);
+    if (p == null) {
+      throw new IllegalArgumentException(name + " is not configured");
+    }
+    Negotiated n = p.negotiated();
+    if (n == null) {
+      throw new IllegalStateException(
+          name + " is " + p.state() + ", not ESTABLISHED: cannot " + what);
+    }
+    if (!n.families().contains(family)) {
+      throw new IllegalArgumentException(
+          name + " family " + family + " was not negotiated (negotiated: " + n.families() + ")");
+    }
+    return p;
   }
 
   /**
@@ -526,28 +537,12 @@ public final class BgpSpeaker implements AutoCloseable {
   public void refresh(InetAddress peer, AddressFamily family) {
     call(
         () -> {
-          PeerSession p = peers.get(peer);
-          String name = "peer " + AddressText.of(peer);
-          if (p == null) {
-            throw new IllegalArgumentException(name + " is not configured");
-          }
-          Negotiated n = p.negotiated();
-          if (n == null) {
+          PeerSession p = established(peer, family, "send ROUTE-REFRESH");
+          if (!p.negotiated().routeRefresh()) {
             throw new IllegalStateException(
-                name + " is " + p.state() + ", not ESTABLISHED: cannot send ROUTE-REFRESH");
-          }
-          if (!n.routeRefresh()) {
-            throw new IllegalStateException(
-                name + " did not advertise the route refresh capability (RFC 2918 §3)");
-          }
-          if (!n.families().contains(family)) {
-            throw new IllegalArgumentException(
-                name
-                    + " family "
-                    + family
-                    + " was not negotiated (negotiated: "
-                    + n.families()
-                    + ")");
+                "peer "
+                    + AddressText.of(peer)
+                    + " did not advertise the route refresh capability (RFC 2918 §3)");
           }
           p.send(List.of(BgpMessage.RouteRefresh.request(family)));
           return null;
