@@ -277,7 +277,21 @@ class BgpSpeakerUpdatePeerTest {
       Update toClient = (Update) peer.next();
       assertThat(toClient.allNlri()).containsExactly(Nlri.of("10.63.3.0/24"));
       assertThat(third.quietFor(Duration.ofMillis(500))).isTrue();
-      assertThat(peer.quietFor(Duration.ofMillis(300))).isTrue();
+      // The move may resend the new client the current state of its own prefix, which toward
+      // itself is "not advertised": a withdrawal of a route it never got from us, a no-op for the
+      // receiver. Whether the move finds that prefix pending depends on timing (seen under load in
+      // 4 of 6 runs). Nothing else may come.
+      peer.socket.setSoTimeout(300);
+      try {
+        BgpMessage extra = peer.next();
+        assertThat(extra)
+            .isEqualTo(new Update(List.of(Nlri.of("10.63.1.0/24")), List.of(), List.of()));
+        assertThat(peer.quietFor(Duration.ofMillis(300))).isTrue();
+      } catch (java.net.SocketTimeoutException quiet) {
+        // nothing came: the usual case on a quiet machine
+      } finally {
+        peer.socket.setSoTimeout(5000);
+      }
       assertThat(status(PEER).since()).as("the session did not flap").isEqualTo(since);
       assertThat(speaker.received(ip(PEER))).hasSize(1);
 
