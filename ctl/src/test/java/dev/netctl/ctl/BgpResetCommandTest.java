@@ -25,7 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
  * 127.0.4.71, BIRD on 127.0.4.72, free ports.
  */
 class BgpResetCommandTest {
-  private static final Path BIRD = Path.of("/usr/sbin/bird");
 
   @TempDir Path dir;
 
@@ -39,9 +38,10 @@ class BgpResetCommandTest {
   @Test
   @Timeout(90)
   void resetsAndSoftResetsBirdThroughTheAdminEndpoint() throws Exception {
-    if (!Files.isExecutable(BIRD)) {
-      if ("true".equals(System.getenv("CI"))) throw new AssertionError(BIRD + " is missing");
-      Assumptions.abort(BIRD + " is not installed");
+    if (!Files.isExecutable(BgpRunBirdTest.BIRD)) {
+      if ("true".equals(System.getenv("CI")))
+        throw new AssertionError(BgpRunBirdTest.BIRD + " is missing");
+      Assumptions.abort(BgpRunBirdTest.BIRD + " is not installed");
     }
     Path sock = dir.resolve("bird.sock");
     Path log = dir.resolve("bird-trace.log");
@@ -83,13 +83,7 @@ class BgpResetCommandTest {
             admin: {unixSocket: %s}
             """
                 .formatted(ours, theirs, admin));
-    Process bird =
-        new ProcessBuilder(
-                BIRD.toString(), "-f", "-c", "bird.conf", "-s", sock.toString(), "-P", "bird.pid")
-            .directory(dir.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("bird.out").toFile())
-            .start();
+    Process bird = BgpRunBirdTest.startBird(dir, sock);
     AtomicReference<Cli.Run> run = new AtomicReference<>();
     Thread speaker =
         Thread.ofPlatform()

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code netctl bgp run} peers over eBGP with BIRD 2 and both sides see the other's prefix. */
 class BgpRunBirdTest {
-  private static final Path BIRD = Path.of("/usr/sbin/bird");
+  static final Path BIRD = Path.of("/usr/sbin/bird");
   private static final Path BIRDC = Path.of("/usr/sbin/birdc");
 
   @TempDir Path dir;
@@ -43,6 +43,16 @@ class BgpRunBirdTest {
       return "(birdc timed out)";
     }
     return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+  }
+
+  /** Starts BIRD on {@code dir/bird.conf} with its control socket at {@code sock}. */
+  static Process startBird(Path dir, Path sock) throws IOException {
+    return new ProcessBuilder(
+            BIRD.toString(), "-f", "-c", "bird.conf", "-s", sock.toString(), "-P", "bird.pid")
+        .directory(dir.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(dir.resolve("bird.out").toFile())
+        .start();
   }
 
   @Test
@@ -193,13 +203,7 @@ class BgpRunBirdTest {
             admin: {unixSocket: %s}
             """
                 .formatted(ours, theirs, admin));
-    Process bird =
-        new ProcessBuilder(
-                BIRD.toString(), "-f", "-c", "bird.conf", "-s", sock.toString(), "-P", "bird.pid")
-            .directory(dir.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("bird.out").toFile())
-            .start();
+    Process bird = startBird(dir, sock);
     AtomicReference<Cli.Run> run = new AtomicReference<>();
     Thread speaker =
         Thread.ofPlatform()
