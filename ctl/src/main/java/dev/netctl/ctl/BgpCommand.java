@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       BgpRunCommand.class,
       BgpPeersCommand.class,
       BgpRoutesCommand.class,
-      BgpRefreshCommand.class
+      BgpRefreshCommand.class,
+      BgpResetCommand.class
     })
 final class BgpCommand extends CommandGroup {}

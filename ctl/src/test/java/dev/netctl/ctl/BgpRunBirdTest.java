@@ -23,12 +23,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code netctl bgp run} peers over eBGP with BIRD 2 and both sides see the other's prefix. */
 class BgpRunBirdTest {
-  private static final Path BIRD = Path.of("/usr/sbin/bird");
+  static final Path BIRD = Path.of("/usr/sbin/bird");
   private static final Path BIRDC = Path.of("/usr/sbin/birdc");
 
   @TempDir Path dir;
 
-  private static int freePort(String address) throws IOException {
+  static int freePort(String address) throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.ofLiteral(address))) {
       return s.getLocalPort();
     }
@@ -43,6 +43,16 @@ class BgpRunBirdTest {
       return "(birdc timed out)";
     }
     return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+  }
+
+  /** Starts BIRD on {@code dir/bird.conf} with its control socket at {@code sock}. */
+  static Process startBird(Path dir, Path sock) throws IOException {
+    return new ProcessBuilder(
+            BIRD.toString(), "-f", "-c", "bird.conf", "-s", sock.toString(), "-P", "bird.pid")
+        .directory(dir.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(dir.resolve("bird.out").toFile())
+        .start();
   }
 
   @Test
@@ -135,7 +145,7 @@ class BgpRunBirdTest {
     assertThat(run.get().exitCode()).as(String.valueOf(run.get())).isZero();
   }
 
-  private static List<RouteView> routes(String admin) throws Exception {
+  static List<RouteView> routes(String admin) throws Exception {
     Cli.Run r = Cli.raw("", "bgp", "routes", admin, "-o", "json");
     assertThat(r.exitCode()).as(r.toString()).isZero();
     return new ObjectMapper().readValue(r.out(), new TypeReference<>() {});
@@ -193,13 +203,7 @@ class BgpRunBirdTest {
             admin: {unixSocket: %s}
             """
                 .formatted(ours, theirs, admin));
-    Process bird =
-        new ProcessBuilder(
-                BIRD.toString(), "-f", "-c", "bird.conf", "-s", sock.toString(), "-P", "bird.pid")
-            .directory(dir.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("bird.out").toFile())
-            .start();
+    Process bird = startBird(dir, sock);
     AtomicReference<Cli.Run> run = new AtomicReference<>();
     Thread speaker =
         Thread.ofPlatform()

@@ -20,7 +20,7 @@ import java.util.function.Supplier;
  *
  * <pre>
  * BgpBench [--dut bird,gobgp,frr,frr-tuned,netctl] [--scenario fanout,bulk,churn]
- *          [--clients N] [--prefixes P] [--timeout SECONDS] [--dut-address 127.0.0.X]
+ *          [--clients N] [--prefixes P] [--table T] [--timeout SECONDS] [--dut-address 127.0.0.X]
  *          [--results DIR] [--plot [FILE]]
  * BgpBench --plot-csv RESULTS.csv [--plot [FILE]]     (re-plot an earlier run)
  * </pre>
@@ -34,6 +34,7 @@ public final class BgpBench {
       List<Scenario> scenarios,
       int clients,
       int prefixes,
+      int table,
       Duration timeout,
       Inet4Address dutAddress,
       Path results,
@@ -46,6 +47,7 @@ public final class BgpBench {
       List<Scenario> scenarios = List.of(Scenario.FANOUT, Scenario.BULK, Scenario.CHURN);
       int clients = 1000;
       int prefixes = 1_000_000;
+      int table = 0;
       long timeout = 300;
       String address = "127.0.3.1";
       Path results = Path.of("bench", "results");
@@ -62,6 +64,7 @@ public final class BgpBench {
               scenarios = split(value(args, ++i, a)).stream().map(Scenario::parse).toList();
           case "--clients" -> clients = positive(a, value(args, ++i, a), 60_000);
           case "--prefixes" -> prefixes = positive(a, value(args, ++i, a), 1 << 24);
+          case "--table" -> table = positive(a, value(args, ++i, a), Workload.TABLE_BLOCK);
           case "--timeout" -> timeout = positive(a, value(args, ++i, a), 86_400);
           case "--dut-address" -> address = value(args, ++i, a);
           case "--results" -> results = Path.of(value(args, ++i, a));
@@ -78,6 +81,7 @@ public final class BgpBench {
           scenarios,
           clients,
           prefixes,
+          table,
           Duration.ofSeconds(timeout),
           loopback(address),
           results,
@@ -168,7 +172,7 @@ public final class BgpBench {
     for (Scenario s : o.scenarios()) {
       for (String d : o.duts()) {
         System.err.printf(Locale.ROOT, "running %s on %s ...%n", s.label(), d);
-        Result r = runner.run(dut(d), s, o.clients(), o.prefixes());
+        Result r = runner.run(dut(d), s, o.clients(), o.prefixes(), o.table());
         System.err.printf(
             Locale.ROOT,
             "  %s%n",

@@ -22,6 +22,14 @@ interface Dut extends AutoCloseable {
   /** The last lines of the daemon's log, to explain a failed scenario. */
   String logTail();
 
+  /**
+   * How many peers the DUT reports split off their update group (a slow member served apart), or -1
+   * when the DUT cannot tell.
+   */
+  default long splitMembers() {
+    return -1;
+  }
+
   /** Stops the DUT; idempotent. */
   @Override
   void close();

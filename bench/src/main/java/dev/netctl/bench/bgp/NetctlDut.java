@@ -1,7 +1,12 @@
 package dev.netctl.bench.bgp;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.Inet4Address;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +28,14 @@ final class NetctlDut extends DaemonDut {
 
   /** The launcher a user runs, at the repository root. */
   static final Path LAUNCHER = Path.of("netctl");
+
+  /** The admin endpoint's socket file in the setup's directory. */
+  static final String ADMIN_SOCKET = "admin.sock";
+
+  /** What {@code bgp peers} says of a member served apart from its update group. */
+  static final String SPLIT_NOTICE = "split off its update group";
+
+  private Path admin;
 
   /** Printed by {@code netctl bgp run} once every peer is configured. */
   private static final String READY = "bgp speaker AS ";
@@ -48,9 +61,10 @@ final class NetctlDut extends DaemonDut {
       b.append("    families: [ipv4]\n");
       b.append("    routeReflectorClient: true\n");
     }
-    // Port 0: the endpoint is unused here, and a fixed port could collide with a user's speaker.
+    // A socket file in the temp dir: no port to collide with a user's speaker, and the harness
+    // asks it whether a stalled client was split off (splitMembers).
     b.append("admin:\n");
-    b.append("  address: ").append(s.ip()).append(":0\n");
+    b.append("  unixSocket: ").append(s.dir().resolve(ADMIN_SOCKET)).append('\n');
     return b.toString();
   }
 
@@ -94,6 +108,29 @@ final class NetctlDut extends DaemonDut {
     prepared = true;
   }
 
+  /** Counts the peers whose notices in {@code GET /peers} of the admin endpoint say so. */
+  @Override
+  public long splitMembers() {
+    if (admin == null) {
+      return -1;
+    }
+    try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(admin))) {
+      ch.write(
+          ByteBuffer.wrap(
+              "GET /peers HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+                  .getBytes(StandardCharsets.US_ASCII)));
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+      while (ch.read(buf.clear()) >= 0) {
+        out.write(buf.array(), 0, buf.position());
+      }
+      String body = out.toString(StandardCharsets.UTF_8);
+      return body.split(SPLIT_NOTICE, -1).length - 1;
+    } catch (IOException e) {
+      throw new BenchException("cannot ask " + admin + " for the peers: " + e, e);
+    }
+  }
+
   @Override
   public void start(DutSetup s) {
     if (!Files.isRegularFile(JAR)) {
@@ -101,6 +138,7 @@ final class NetctlDut extends DaemonDut {
           JAR.toAbsolutePath() + " is missing: build it with ./mvnw -pl ctl -am package");
     }
     Path conf = s.dir().resolve("dut.yaml");
+    admin = s.dir().resolve(ADMIN_SOCKET);
     try {
       Files.writeString(conf, render(s));
     } catch (IOException e) {

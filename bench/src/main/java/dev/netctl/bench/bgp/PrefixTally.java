@@ -73,6 +73,14 @@ final class PrefixTally {
     checkComplete();
   }
 
+  /** {@link #preset} of prefixes {@code from} (inclusive) to {@code to} (exclusive). */
+  void presetRange(int from, int to) {
+    own.set(from, to);
+    present.set(from, to);
+    presentCount = present.cardinality();
+    checkComplete();
+  }
+
   /** Records an announcement; {@code med} is -1 when absent or not looked for. */
   void announce(long address, int prefixLength, long med) {
     int i = index(address, prefixLength);

@@ -70,12 +70,25 @@ final class ScenarioRunner {
   }
 
   /** Runs {@code scenario}; failures become a failed {@link Result}, never an exception. */
-  Result run(Supplier<Dut> dutFactory, Scenario scenario, int clients, int prefixes) {
+  Result run(Supplier<Dut> dutFactory, Scenario scenario, int clients, int prefixes, int table) {
     String dutName = dutFactory.get().name();
     int sessions = scenario == Scenario.FANOUT || scenario == Scenario.SLOW ? clients : 2;
+    int perClient = table == 0 ? 1 : table / clients;
+    if (perClient < 1) {
+      return Result.failed(
+          dutName,
+          scenario,
+          sessions,
+          table,
+          "--table "
+              + table
+              + " is smaller than --clients "
+              + clients
+              + ": one prefix each at least");
+    }
     int held =
         switch (scenario) {
-          case FANOUT, SLOW -> clients;
+          case FANOUT, SLOW -> clients * perClient;
           case BULK -> prefixes;
           case CHURN -> Scenario.CHURN_PREFIXES;
         };
@@ -84,8 +97,8 @@ final class ScenarioRunner {
         TesterFleet fleet = new TesterFleet()) {
       try {
         return switch (scenario) {
-          case FANOUT -> fanout(dut, fleet, dir, clients, false);
-          case SLOW -> fanout(dut, fleet, dir, clients, true);
+          case FANOUT -> fanout(dut, fleet, dir, clients, table == 0 ? 0 : perClient, false);
+          case SLOW -> fanout(dut, fleet, dir, clients, table == 0 ? 0 : perClient, true);
           case BULK -> bulk(dut, fleet, dir, prefixes);
           case CHURN -> churn(dut, fleet, dir);
         };
@@ -112,22 +125,41 @@ final class ScenarioRunner {
   /**
    * The fan-out; with {@code stalled}, client 0 stops reading before the announcements, the
    * convergence is that of the other clients, and the load column holds the stalled client's
-   * catch-up: from reading again to holding all N.
+   * catch-up: from reading again to holding all N. With {@code perClient} above 0 each client
+   * announces that many /26s from the bulk base instead of one /26 of its own (a table large enough
+   * to back a stalled member up past the DUT's socket and write buffers).
    */
-  private Result fanout(Dut dut, TesterFleet fleet, TempDir dir, int clients, boolean stalled) {
+  private Result fanout(
+      Dut dut, TesterFleet fleet, TempDir dir, int clients, int perClient, boolean stalled) {
     List<TesterPeer> peers = new ArrayList<>();
     List<ByteBuf> routes = new ArrayList<>();
+    int total = perClient == 0 ? clients : clients * perClient;
     for (int i = 0; i < clients; i++) {
       Inet4Address a = testerAddress(i);
-      PrefixTally tally =
-          new PrefixTally(Workload.FANOUT_BASE, Workload.FANOUT_LENGTH, clients, clients, -1);
-      tally.preset(i); // a client holds its own route: the reflector need not send it back
-      peers.add(new TesterPeer(a, ASN, tally));
-      routes.add(
-          Workload.originate(
-              Workload.prefix(Workload.FANOUT_BASE, Workload.FANOUT_LENGTH, i), nextHop(i)));
+      if (perClient == 0) {
+        PrefixTally tally =
+            new PrefixTally(Workload.FANOUT_BASE, Workload.FANOUT_LENGTH, clients, clients, -1);
+        tally.preset(i); // a client holds its own route: the reflector need not send it back
+        peers.add(new TesterPeer(a, ASN, tally));
+        routes.add(
+            Workload.originate(
+                Workload.prefix(Workload.FANOUT_BASE, Workload.FANOUT_LENGTH, i), nextHop(i)));
+      } else {
+        PrefixTally tally =
+            new PrefixTally(Workload.BULK_BASE, Workload.TABLE_LENGTH, total, total, -1);
+        tally.presetRange(i * perClient, (i + 1) * perClient);
+        peers.add(new TesterPeer(a, ASN, tally));
+        routes.add(
+            Workload.announce(
+                Workload.BULK_BASE + ((long) i * perClient << (32 - Workload.TABLE_LENGTH)),
+                Workload.TABLE_LENGTH,
+                perClient,
+                1,
+                nextHop(i),
+                -1));
+      }
     }
-    long setup = start(dut, fleet, dir, peers, clients);
+    long setup = start(dut, fleet, dir, peers, total);
     if (stalled) {
       peers.getFirst().stall(true);
     }
@@ -136,9 +168,15 @@ final class ScenarioRunner {
       peers.get(i).send(routes.get(i));
     }
     List<TesterPeer> fast = stalled ? peers.subList(1, clients) : peers;
-    long converge = await(fleet, fast, false, t0, "every client to hold all " + clients + " /26s");
+    long converge =
+        await(fleet, fast, false, t0, "every client to hold all " + total + " prefixes");
     if (!stalled) {
-      return finish(dut, Scenario.FANOUT, clients, clients, setup, Double.NaN, converge);
+      return finish(dut, Scenario.FANOUT, clients, total, setup, Double.NaN, converge);
+    }
+    long split = dut.splitMembers();
+    if (split >= 0) {
+      System.out.printf(
+          "  slow: %d member(s) split off their update group while client 0 is stalled%n", split);
     }
     // Stalled for as long again as the others took, then reading: it must get the full table.
     sleepNanos(converge);
@@ -146,7 +184,7 @@ final class ScenarioRunner {
     peers.getFirst().stall(false);
     long catchUp =
         await(fleet, List.of(peers.getFirst()), false, t1, "the stalled client to catch up");
-    return finish(dut, Scenario.SLOW, clients, clients, setup, catchUp / 1e9, converge);
+    return finish(dut, Scenario.SLOW, clients, total, setup, catchUp / 1e9, converge);
   }
 
   private static void sleepNanos(long nanos) {

@@ -32,6 +32,9 @@ final class TesterPeer extends SimpleChannelInboundHandler<ByteBuf> {
   /** A connection without the DUT's OPEN after this long is dropped and retried. */
   static final int OPEN_TIMEOUT_SECONDS = 5;
 
+  /** The receive buffer of a stalled peer (see {@link #stall}). */
+  static final int STALLED_RCVBUF = 128 * 1024;
+
   /** Hold time offered; the DUT may lower it, keepalives follow the negotiated value. */
   static final int HOLD_TIME = 90;
 
@@ -85,8 +88,11 @@ final class TesterPeer extends SimpleChannelInboundHandler<ByteBuf> {
 
   /**
    * Stops reading from the DUT (a peer that hangs: TCP's window closes and the DUT's writes back
-   * up; a 4 KiB receive buffer keeps what the kernel absorbs small) or reads again, with a 1 MiB
-   * buffer; returns once the channel has it.
+   * up; a 128 KiB receive buffer keeps what the kernel absorbs small) or reads again, with a 1 MiB
+   * buffer; returns once the channel has it. Not smaller: a buffer below the loopback MSS (64 KiB)
+   * leaves a window too small to send into once reading resumes (silly-window avoidance), and the
+   * DUT's data then trickles out on TCP's persist timer at a few tens of KB/s (measured: a 1.3 MB
+   * send queue took 40 s), which is the harness, not the DUT.
    */
   void stall(boolean stalled) {
     Channel ch = channel;
@@ -96,7 +102,7 @@ final class TesterPeer extends SimpleChannelInboundHandler<ByteBuf> {
     ch.eventLoop()
         .submit(
             () -> {
-              ch.config().setOption(ChannelOption.SO_RCVBUF, stalled ? 4096 : 1 << 20);
+              ch.config().setOption(ChannelOption.SO_RCVBUF, stalled ? STALLED_RCVBUF : 1 << 20);
               ch.config().setAutoRead(!stalled);
             })
         .syncUninterruptibly();

@@ -31,6 +31,15 @@ final class Workload {
   /** Bulk prefix length. */
   static final int BULK_LENGTH = 24;
 
+  /**
+   * Prefix length of the fan-out's larger table ({@code --table}): /26s from {@link #BULK_BASE},
+   * five octets each on the wire, so a table can outgrow the DUT's buffers toward one client.
+   */
+  static final int TABLE_LENGTH = 26;
+
+  /** How many table prefixes there are: 16.0.0.0/26 to 31.255.255.192/26. */
+  static final int TABLE_BLOCK = 1 << 22;
+
   /** Distinct attribute sets the bulk prefixes are spread over. */
   static final int ATTRIBUTE_SETS = 1000;
 

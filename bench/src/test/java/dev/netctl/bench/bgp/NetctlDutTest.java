@@ -22,7 +22,8 @@ class NetctlDutTest {
     assertThat(plan.asNumber()).isEqualTo(65000);
     assertThat(plan.listen().getAddress()).isEqualTo(s.address());
     assertThat(plan.listen().getPort()).isEqualTo(18300);
-    assertThat(plan.admin()).isEqualTo(new java.net.InetSocketAddress(s.address(), 0));
+    assertThat(plan.admin())
+        .isEqualTo(java.net.UnixDomainSocketAddress.of(dir.resolve(NetctlDut.ADMIN_SOCKET)));
     assertThat(plan.peers()).hasSize(3);
     for (Neighbor n : plan.peers()) {
       assertThat(n.routeReflectorClient()).as("rr client %s", n).isTrue();

@@ -19,6 +19,21 @@ class PrefixTallyTest {
   }
 
   @Test
+  void aPresetRangeCountsAsHeldAndSurvivesWithdrawals() {
+    PrefixTally tally = new PrefixTally(BASE, 24, 10, 10, -1);
+    tally.presetRange(2, 6);
+    assertThat(tally.presentCount()).isEqualTo(4);
+    tally.withdraw(BASE + (3L << 8), 24);
+    assertThat(tally.presentCount()).isEqualTo(4);
+    for (int i : new int[] {0, 1, 6, 7, 8}) {
+      tally.announce(BASE + ((long) i << 8), 24, -1);
+    }
+    assertThat(tally.completedAtNanos()).isZero();
+    tally.announce(BASE + (9L << 8), 24, -1);
+    assertThat(tally.completedAtNanos()).isPositive();
+  }
+
+  @Test
   void aReceivedRouteIsRemovedByItsWithdrawal() {
     PrefixTally tally = new PrefixTally(BASE, 26, 3, 2, -1);
     tally.announce(BASE, 26, -1);

@@ -82,7 +82,7 @@ public final class OpenNegotiation {
 
   /** Checks the peer's OPEN (RFC 4271 §6.2, RFC 5492 §5, RFC 6286) and negotiates. */
   public static Result negotiate(PeerConfig config, Open peer) {
-    if (peer.myAs() != config.remoteAs()) {
+    if (!config.acceptsAs(peer.myAs())) {
       byte[] data =
           peer.myAs() > 0xffff
               ? new byte[] {(byte) (BgpMessage.AS_TRANS >> 8), (byte) BgpMessage.AS_TRANS}
@@ -90,9 +90,13 @@ public final class OpenNegotiation {
       return error(
           NotificationSubcode.BAD_PEER_AS,
           data,
-          "peer AS " + peer.myAs() + " is not the configured " + config.remoteAs());
+          "peer AS "
+              + peer.myAs()
+              + (config.acceptedAs() == null
+                  ? " is not the configured " + config.remoteAs()
+                  : " is not in the accepted " + config.acceptedAs().text()));
     }
-    if (config.internal() && peer.bgpId().equals(config.localId())) {
+    if (peer.myAs() == config.localAs() && peer.bgpId().equals(config.localId())) {
       // RFC 6286 §2.2: within an AS the identifiers must differ.
       return error(
           NotificationSubcode.BAD_BGP_IDENTIFIER,

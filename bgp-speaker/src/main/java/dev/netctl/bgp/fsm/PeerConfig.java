@@ -22,6 +22,8 @@ import java.util.Set;
  * @param extendedMessage whether to offer 65535-octet messages (RFC 8654)
  * @param requiredCapabilities capabilities the peer must advertise (RFC 5492 §5)
  * @param maxPrefixes Cease when more prefixes are received, or 0 for no limit (RFC 4486)
+ * @param acceptedAs the AS numbers the peer may present instead of exactly {@code remoteAs} (a
+ *     dynamic-neighbour template's set), or null; {@code remoteAs} then stands in until the OPEN
  */
 public record PeerConfig(
     long localAs,
@@ -35,7 +37,8 @@ public record PeerConfig(
     int gracefulRestartSeconds,
     boolean extendedMessage,
     Set<CapabilityCode> requiredCapabilities,
-    long maxPrefixes) {
+    long maxPrefixes,
+    RemoteAs acceptedAs) {
 
   /** Validates ranges and copies sets. */
   public PeerConfig {
@@ -80,7 +83,8 @@ public record PeerConfig(
         -1,
         false,
         Set.of(),
-        0);
+        0,
+        null);
   }
 
   /** A copy with another hold time. */
@@ -97,7 +101,8 @@ public record PeerConfig(
         gracefulRestartSeconds,
         extendedMessage,
         requiredCapabilities,
-        maxPrefixes);
+        maxPrefixes,
+        acceptedAs);
   }
 
   /** A copy with another connect-retry delay. */
@@ -114,7 +119,8 @@ public record PeerConfig(
         gracefulRestartSeconds,
         extendedMessage,
         requiredCapabilities,
-        maxPrefixes);
+        maxPrefixes,
+        acceptedAs);
   }
 
   /** A copy with a prefix limit. */
@@ -131,7 +137,8 @@ public record PeerConfig(
         gracefulRestartSeconds,
         extendedMessage,
         requiredCapabilities,
-        limit);
+        limit,
+        acceptedAs);
   }
 
   /** A copy offering these families. */
@@ -148,7 +155,8 @@ public record PeerConfig(
         gracefulRestartSeconds,
         extendedMessage,
         requiredCapabilities,
-        maxPrefixes);
+        maxPrefixes,
+        acceptedAs);
   }
 
   /** A copy requiring these capabilities of the peer. */
@@ -165,7 +173,8 @@ public record PeerConfig(
         gracefulRestartSeconds,
         extendedMessage,
         required,
-        maxPrefixes);
+        maxPrefixes,
+        acceptedAs);
   }
 
   /** A copy with ADD-PATH, graceful restart and extended message offers set. */
@@ -183,7 +192,31 @@ public record PeerConfig(
         grSeconds,
         extended,
         requiredCapabilities,
-        maxPrefixes);
+        maxPrefixes,
+        acceptedAs);
+  }
+
+  /** A copy accepting a peer from any AS of {@code accepted} (null: exactly {@code remoteAs}). */
+  public PeerConfig withAcceptedAs(RemoteAs accepted) {
+    return new PeerConfig(
+        localAs,
+        localId,
+        remoteAs,
+        holdTime,
+        connectRetry,
+        families,
+        addPathReceive,
+        addPathSend,
+        gracefulRestartSeconds,
+        extendedMessage,
+        requiredCapabilities,
+        maxPrefixes,
+        accepted);
+  }
+
+  /** Whether a peer presenting {@code peerAs} in its OPEN is the peer we expect (RFC 4271 §6.2). */
+  public boolean acceptsAs(long peerAs) {
+    return acceptedAs == null ? peerAs == remoteAs : acceptedAs.accepts(localAs, peerAs);
   }
 
   /** Whether the peer is in our AS (iBGP). */

@@ -51,7 +51,6 @@ public final class BgpListener implements AutoCloseable {
             .channel(transport.serverChannel())
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
-            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, Transport.WATER_MARK)
             .childHandler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override
@@ -78,6 +77,7 @@ public final class BgpListener implements AutoCloseable {
                 });
     Map<InetAddress, byte[]> keys = new HashMap<>();
     md5.forEach((a, p) -> keys.put(a, p.getBytes(StandardCharsets.US_ASCII)));
+    transport.buffers(b);
     transport.md5(b, keys);
     transport.ttl255(b);
     Channel ch = b.bind(address).sync().channel();

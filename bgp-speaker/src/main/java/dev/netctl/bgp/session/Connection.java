@@ -232,7 +232,7 @@ final class Connection {
   void readPaused(boolean paused) {
     readPaused = paused;
     if (channel != null) {
-      channel.config().setAutoRead(channel.isWritable() && !readPaused);
+      channel.config().setAutoRead(!readPaused);
     }
   }
 
@@ -282,8 +282,10 @@ final class Connection {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-      // Stop reading while we cannot write, so a slow peer cannot make us buffer without bound.
-      ctx.channel().config().setAutoRead(ctx.channel().isWritable() && !readPaused);
+      // Reading goes on while we cannot write: what a peer's messages make us send it is bounded
+      // without that (its update group splits it off and keeps one key per missed prefix), and a
+      // peer that stops reading must still get its own routes to the others. Stopping here held a
+      // stalled reflector client's announcements back from every other client.
       if (ctx.channel().isWritable()) {
         drain();
         peer.writable(Connection.this);

@@ -103,6 +103,11 @@ public final class PeerSession {
     }
   }
 
+  /** Drops a {@link #notice} that no longer holds. */
+  public void clearNotice(String text) {
+    notices.remove(text);
+  }
+
   /** {@link #notice} texts, {@code "; "}-separated, or empty. */
   public String notices() {
     return String.join("; ", notices);
@@ -230,7 +235,6 @@ public final class PeerSession {
             .channel(transport.socketChannel())
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
             .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.WRITE_BUFFER_WATER_MARK, Transport.WATER_MARK)
             .handler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override
@@ -245,6 +249,7 @@ public final class PeerSession {
               spec.remote().getAddress(), spec.md5Password().getBytes(StandardCharsets.US_ASCII)));
     }
     transport.minTtl(b, spec.remote().getAddress(), spec.ttlSecurityHops());
+    transport.buffers(b);
     ChannelFuture f = b.connect(spec.remote(), new InetSocketAddress(spec.localAddress(), 0));
     // Before the listener: a connect failing at once completes the future inside connect().
     c.connecting(f);

@@ -2,6 +2,7 @@ package dev.netctl.bgp.session;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
@@ -46,9 +47,57 @@ public final class Transport {
       new WriteBufferWaterMark(512 * 1024, 2 * 1024 * 1024);
 
   private final boolean epoll;
+  private final WriteBufferWaterMark waterMark;
+  private final int sendBuffer;
 
   private Transport(boolean epoll) {
+    this(epoll, WATER_MARK, 0);
+  }
+
+  private Transport(boolean epoll, WriteBufferWaterMark waterMark, int sendBuffer) {
     this.epoll = epoll;
+    this.waterMark = waterMark;
+    this.sendBuffer = sendBuffer;
+  }
+
+  /** When a session's socket counts as full: {@link #WATER_MARK} unless set otherwise. */
+  public WriteBufferWaterMark waterMark() {
+    return waterMark;
+  }
+
+  /** Sets the buffer options of the sessions {@code b} connects. */
+  public void buffers(Bootstrap b) {
+    b.option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark);
+    if (sendBuffer > 0) {
+      b.option(ChannelOption.SO_SNDBUF, sendBuffer);
+    }
+  }
+
+  /** Sets the buffer options of the sessions {@code b} accepts. */
+  public void buffers(ServerBootstrap b) {
+    b.childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark);
+    if (sendBuffer > 0) {
+      b.childOption(ChannelOption.SO_SNDBUF, sendBuffer);
+    }
+  }
+
+  /**
+   * The same transport with small buffers, so that a test backs a member up with a small table:
+   * sessions count as full above {@code writeHighWater} bytes of unwritten data (writable again
+   * below a quarter of it), and their sockets get a fixed {@code sendBuffer} instead of the
+   * kernel's auto-tuned one (up to 4 MiB on loopback).
+   */
+  public Transport withBuffers(int writeHighWater, int sendBuffer) {
+    if (writeHighWater < 4096 || sendBuffer < 4096) {
+      throw new IllegalArgumentException(
+          "write high water mark "
+              + writeHighWater
+              + " and send buffer "
+              + sendBuffer
+              + " must be at least 4096 bytes");
+    }
+    return new Transport(
+        epoll, new WriteBufferWaterMark(writeHighWater / 4, writeHighWater), sendBuffer);
   }
 
   /** Epoll if available, else NIO. */

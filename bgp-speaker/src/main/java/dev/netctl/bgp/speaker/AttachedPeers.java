@@ -93,12 +93,15 @@ final class AttachedPeers {
   /** Registers an established session with the RIB and joins its update group. */
   void attach(PeerSession session, Negotiated n, Neighbor neighbor) {
     InetAddress address = session.spec().remote().getAddress();
-    boolean internal = session.spec().config().internal();
+    // The AS the peer presented, which a dynamic peer's template may leave open (RFC 4271 §6.2).
+    long remoteAs =
+        n.peerOpen().myAs() == 23456 ? session.spec().config().remoteAs() : n.peerOpen().myAs();
+    boolean internal = remoteAs == session.spec().config().localAs();
     Peer peer =
         new Peer(
             address,
             n.peerOpen().bgpId(),
-            n.peerOpen().myAs() == 23456 ? session.spec().config().remoteAs() : n.peerOpen().myAs(),
+            remoteAs,
             internal ? PeerKind.IBGP : PeerKind.EBGP,
             neighbor.routeReflectorClient());
     InetAddress local = session.spec().localAddress();

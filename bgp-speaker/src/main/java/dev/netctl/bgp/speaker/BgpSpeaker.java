@@ -500,6 +500,14 @@ public final class BgpSpeaker implements AutoCloseable {
     return a == null ? 0 : (int) Math.min(Integer.MAX_VALUE, rib.receivedCount(a.peer));
   }
 
+  // The AS the peer presented once established (a dynamic template may accept several), else the
+  // configured one.
+  private static long remoteAs(PeerSession p) {
+    Negotiated n = p.negotiated();
+    long presented = n == null ? 0 : n.peerOpen().myAs();
+    return presented == 0 || presented == 23456 ? p.spec().config().remoteAs() : presented;
+  }
+
   /** Status of every peer, in the order added. */
   public List<PeerStatus> peers() {
     return call(
@@ -509,8 +517,8 @@ public final class BgpSpeaker implements AutoCloseable {
                     p ->
                         new PeerStatus(
                             p.spec().remote(),
-                            p.spec().config().remoteAs(),
-                            p.spec().config().internal(),
+                            remoteAs(p),
+                            remoteAs(p) == localAs,
                             p.state(),
                             p.since(),
                             p.info(),
@@ -519,6 +527,53 @@ public final class BgpSpeaker implements AutoCloseable {
                             attached.stale().keeps(p.spec().remote().getAddress()),
                             p.notices()))
                 .toList());
+  }
+
+  /**
+   * Sends a peer our routes of {@code family} again (a soft reset out): its whole Adj-RIB-Out,
+   * framed by BoRR/EoRR when enhanced route refresh (RFC 7313) was negotiated, so the peer can drop
+   * what it no longer gets. The session stays up.
+   *
+   * @throws IllegalArgumentException when the peer is not configured or the family was not
+   *     negotiated with it
+   * @throws IllegalStateException when the session is not Established
+   */
+  public void resendTo(InetAddress peer, AddressFamily family) {
+    call(
+        () -> {
+          PeerSession p = established(peer, family, "send its routes again");
+          AttachedPeer a = attached.get(peer);
+          if (a == null) {
+            throw new IllegalStateException(
+                "peer " + AddressText.of(peer) + " is not yet registered with the RIB: try again");
+          }
+          events.resend(a, family);
+          return null;
+        });
+  }
+
+  /**
+   * The session of a configured peer that is Established with {@code family} negotiated; on the
+   * loop.
+   *
+   * @param what what cannot be done otherwise, for the error
+   */
+  private PeerSession established(InetAddress peer, AddressFamily family, String what) {
+    PeerSession p = peers.get(peer);
+    String name = "peer " + AddressText.of(peer);
+    if (p == null) {
+      throw new IllegalArgumentException(name + " is not configured");
+    }
+    Negotiated n = p.negotiated();
+    if (n == null) {
+      throw new IllegalStateException(
+          name + " is " + p.state() + ", not ESTABLISHED: cannot " + what);
+    }
+    if (!n.families().contains(family)) {
+      throw new IllegalArgumentException(
+          name + " family " + family + " was not negotiated (negotiated: " + n.families() + ")");
+    }
+    return p;
   }
 
   /**
@@ -534,28 +589,12 @@ public final class BgpSpeaker implements AutoCloseable {
   public void refresh(InetAddress peer, AddressFamily family) {
     call(
         () -> {
-          PeerSession p = peers.get(peer);
-          String name = "peer " + AddressText.of(peer);
-          if (p == null) {
-            throw new IllegalArgumentException(name + " is not configured");
-          }
-          Negotiated n = p.negotiated();
-          if (n == null) {
+          PeerSession p = established(peer, family, "send ROUTE-REFRESH");
+          if (!p.negotiated().routeRefresh()) {
             throw new IllegalStateException(
-                name + " is " + p.state() + ", not ESTABLISHED: cannot send ROUTE-REFRESH");
-          }
-          if (!n.routeRefresh()) {
-            throw new IllegalStateException(
-                name + " did not advertise the route refresh capability (RFC 2918 §3)");
-          }
-          if (!n.families().contains(family)) {
-            throw new IllegalArgumentException(
-                name
-                    + " family "
-                    + family
-                    + " was not negotiated (negotiated: "
-                    + n.families()
-                    + ")");
+                "peer "
+                    + AddressText.of(peer)
+                    + " did not advertise the route refresh capability (RFC 2918 §3)");
           }
           p.send(List.of(BgpMessage.RouteRefresh.request(family)));
           return null;

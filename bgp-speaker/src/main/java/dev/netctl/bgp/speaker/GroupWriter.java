@@ -43,6 +43,9 @@ final class GroupWriter {
    */
   static final Duration SPLIT_AFTER = Duration.ofMillis(50);
 
+  /** What {@code bgp peers} says of a member while it is split off. */
+  static final String SPLIT_NOTICE = "not reading: split off its update group until it catches up";
+
   private final UpdateGroup group;
   private final EventLoop loop;
   private final Map<Peer, PeerSession> sessions;
@@ -161,6 +164,9 @@ final class GroupWriter {
       // another group stays out.
       if (group.reattach(p)) {
         LOG.info("{}: reading again, back in its update group", p);
+        if (sessions.get(p) instanceof PeerSession s) {
+          s.clearNotice(SPLIT_NOTICE);
+        }
       }
     }
     if (!d.drain()) {
@@ -171,6 +177,9 @@ final class GroupWriter {
     }
     for (Peer p : d.split()) {
       group.detach(p);
+      if (sessions.get(p) instanceof PeerSession s) {
+        s.notice(SPLIT_NOTICE);
+      }
       LOG.info(
           "{}: not reading for {} ms, split off its update group until it catches up",
           p,

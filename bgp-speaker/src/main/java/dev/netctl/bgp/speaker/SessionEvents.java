@@ -142,6 +142,21 @@ final class SessionEvents implements SessionListener {
     }
   }
 
+  /**
+   * Sends {@code family}'s table again to this peer only (its Adj-RIB-Out), in BoRR/EoRR when RFC
+   * 7313 was negotiated: the answer to a ROUTE-REFRESH, and our own soft reset out.
+   */
+  void resend(AttachedPeer a, AddressFamily family) {
+    a.ready =
+        a.tail()
+            .thenComposeAsync(
+                v ->
+                    a.group == null || !a.joined
+                        ? CompletableFuture.completedFuture(null)
+                        : rib.refresh(a.group, a.peer, family, a.negotiated.enhancedRouteRefresh()),
+                loop);
+  }
+
   private void endOfRib(PeerSession peer, AttachedPeer a, AddressFamily family) {
     a.endOfRibPending.remove(family);
     attached.stale().endOfRib(peer.spec().remote().getAddress(), family);
@@ -161,17 +176,7 @@ final class SessionEvents implements SessionListener {
     }
     Set<AddressFamily> only = Set.of(family);
     switch (request.subtype()) {
-      case 0 ->
-          // The family's table again to this peer only, in BoRR/EoRR with RFC 7313.
-          a.ready =
-              a.tail()
-                  .thenComposeAsync(
-                      v ->
-                          a.group == null || !a.joined
-                              ? CompletableFuture.completedFuture(null)
-                              : rib.refresh(
-                                  a.group, a.peer, family, a.negotiated.enhancedRouteRefresh()),
-                      loop);
+      case 0 -> resend(a, family);
       case 1 -> attached.inOrder(address, () -> rib.markStale(a.peer, only));
       case 2 -> attached.inOrder(address, () -> rib.sweepStale(a.peer, only));
       default -> {}

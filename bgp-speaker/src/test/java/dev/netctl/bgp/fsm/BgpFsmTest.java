@@ -142,6 +142,47 @@ class BgpFsmTest {
   }
 
   @Test
+  void aPeerFromAnyAsOfTheAcceptedSetIsTakenAndOneOutsideIsBadPeerAs() {
+    PeerConfig range = CONFIG.withAcceptedAs(RemoteAs.parse("64512-65000,65009"));
+    assertThat(toOpenConfirm(range, peerOpen(64700, 90)).negotiated().peerOpen().myAs())
+        .isEqualTo(64700);
+    assertThat(toOpenConfirm(range, peerOpen(65009, 90)).state()).isEqualTo(State.OPEN_CONFIRM);
+    BgpFsm fsm = new BgpFsm(range);
+    fsm.handle(new Event.Start(false));
+    fsm.handle(new Event.TcpConnected());
+    List<Action> a = fsm.handle(rx(peerOpen(65002, 90)));
+    assertThat(sent(a))
+        .containsExactly(
+            Notification.of(
+                NotificationSubcode.BAD_PEER_AS, new byte[] {(byte) 0xfd, (byte) 0xea}));
+    assertThat(fsm.state()).isEqualTo(State.IDLE);
+  }
+
+  @Test
+  void externalAcceptsEveryAsButOursAndInternalOnlyOurs() {
+    PeerConfig external = CONFIG.withAcceptedAs(RemoteAs.parse("external"));
+    assertThat(toOpenConfirm(external, peerOpen(4_200_000_000L, 90)).state())
+        .isEqualTo(State.OPEN_CONFIRM);
+    BgpFsm ours = new BgpFsm(external);
+    ours.handle(new Event.Start(false));
+    ours.handle(new Event.TcpConnected());
+    assertThat(sent(ours.handle(rx(peerOpen(65001, 90)))))
+        .containsExactly(
+            Notification.of(
+                NotificationSubcode.BAD_PEER_AS, new byte[] {(byte) 0xfd, (byte) 0xe9}));
+
+    PeerConfig internal = CONFIG.withAcceptedAs(RemoteAs.parse("internal"));
+    assertThat(toOpenConfirm(internal, peerOpen(65001, 90)).state()).isEqualTo(State.OPEN_CONFIRM);
+    BgpFsm other = new BgpFsm(internal);
+    other.handle(new Event.Start(false));
+    other.handle(new Event.TcpConnected());
+    assertThat(sent(other.handle(rx(peerOpen(65002, 90)))))
+        .containsExactly(
+            Notification.of(
+                NotificationSubcode.BAD_PEER_AS, new byte[] {(byte) 0xfd, (byte) 0xea}));
+  }
+
+  @Test
   void missingRequiredCapabilityIsUnsupportedCapability() {
     BgpFsm fsm = new BgpFsm(CONFIG.withRequiredCapabilities(Set.of(CapabilityCode.FOUR_OCTET_AS)));
     fsm.handle(new Event.Start(false));

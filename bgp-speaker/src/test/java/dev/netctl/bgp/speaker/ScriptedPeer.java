@@ -30,7 +30,16 @@ final class ScriptedPeer implements AutoCloseable {
   final long as;
 
   ScriptedPeer(String local, String remote, int port, long as) throws IOException {
+    this(local, remote, port, as, 0);
+  }
+
+  /** A peer whose socket receive buffer is {@code receiveBuffer} bytes (0: the system's). */
+  ScriptedPeer(String local, String remote, int port, long as, int receiveBuffer)
+      throws IOException {
     this.as = as;
+    if (receiveBuffer > 0) {
+      socket.setReceiveBufferSize(receiveBuffer); // before connect: it sets the window offered
+    }
     socket.bind(new InetSocketAddress(InetAddress.getByName(local), 0));
     socket.connect(new InetSocketAddress(InetAddress.getByName(remote), port), 2000);
     socket.setSoTimeout(5000);

@@ -68,6 +68,19 @@ public final class AdminClient {
     return r.families();
   }
 
+  /**
+   * {@code POST /reset}: resets one peer's session, or with {@code soft} only refreshes routes.
+   *
+   * @param soft null, in, out or both
+   * @param hard Cease/Hard Reset (RFC 8538) rather than a plain Administrative Reset
+   */
+  public StandaloneSpeaker.Reset reset(String peer, String soft, boolean hard) {
+    String q = "peer=" + URLEncoder.encode(peer, StandardCharsets.UTF_8);
+    if (soft != null) q += "&soft=" + URLEncoder.encode(soft, StandardCharsets.UTF_8);
+    if (hard) q += "&hard";
+    return send("POST", "/reset?" + q, new TypeReference<StandaloneSpeaker.Reset>() {});
+  }
+
   /** The answer of {@code /refresh}. */
   record Refreshed(String peer, List<String> families) {}
 

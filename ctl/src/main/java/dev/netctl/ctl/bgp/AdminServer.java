@@ -28,9 +28,9 @@ import java.util.function.Supplier;
 /**
  * The HTTP/JSON admin endpoint of a standalone speaker: {@code GET /peers}, {@code GET
  * /routes?family=ipv4|ipv6&peer=ADDR&received|advertised}, and {@code POST
- * /refresh?peer=ADDR&family=ipv4|ipv6} (ROUTE-REFRESH, the only action; it changes no state of
- * ours). Bad queries get 400, requests the session state refuses 409, with {@code {"error":
- * "..."}}.
+ * /refresh?peer=ADDR&family=ipv4|ipv6} (ROUTE-REFRESH) and {@code POST
+ * /reset?peer=ADDR[&soft=in|out|both][&hard]} (a session reset or a soft one), the only actions.
+ * Bad queries get 400, requests the session state refuses 409, with {@code {"error": "..."}}.
  *
  * <p>It listens on loopback TCP or on a Unix-domain socket ({@link AdminSocket}); the JDK's
  * HttpServer cannot bind the latter, so this is a minimal HTTP/1.1 server over a {@link
@@ -201,7 +201,7 @@ final class AdminServer implements AutoCloseable {
     } catch (URISyntaxException e) {
       return badRequest("malformed request target");
     }
-    // Only /refresh acts (asking a peer to resend its routes is harmless); the rest reads.
+    // Only /refresh and /reset act, and only on POST; the rest reads.
     String allowed = "GET";
     Supplier<Object> handler =
         switch (String.valueOf(uri.getRawPath())) {
@@ -210,6 +210,10 @@ final class AdminServer implements AutoCloseable {
           case "/refresh" -> {
             allowed = "POST";
             yield () -> refresh(uri.getRawQuery());
+          }
+          case "/reset" -> {
+            allowed = "POST";
+            yield () -> reset(uri.getRawQuery());
           }
           default -> null;
         };
@@ -249,6 +253,15 @@ final class AdminServer implements AutoCloseable {
       throw new BadRequest("peer is required");
     }
     return Map.of("peer", AddressText.of(peer), "families", speaker.refresh(peer, family(q)));
+  }
+
+  private Object reset(String rawQuery) {
+    Map<String, String> q = query(rawQuery);
+    InetAddress peer = peer(q);
+    if (peer == null) {
+      throw new BadRequest("peer is required");
+    }
+    return speaker.reset(peer, q.get("soft"), q.containsKey("hard"));
   }
 
   private static String family(Map<String, String> q) {

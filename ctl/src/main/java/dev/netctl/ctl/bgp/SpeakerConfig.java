@@ -46,8 +46,11 @@ public record SpeakerConfig(
    * @param range the addresses accepted, a prefix
    * @param limit the most such sessions at once, 1..100000 (default 100); more are refused
    * @param template a peer entry without {@code address}, {@code passive} or {@code password}
+   * @param remoteAs instead of the template's {@code asNumber}: {@code internal}, {@code external},
+   *     or AS numbers and ranges ({@code 64512-65534,65550}) the peers may present in their OPEN
    */
-  public record DynamicPeers(String name, String range, Integer limit, Peer template) {}
+  public record DynamicPeers(
+      String name, String range, Integer limit, Peer template, String remoteAs) {}
 
   /**
    * @param address IP address to bind

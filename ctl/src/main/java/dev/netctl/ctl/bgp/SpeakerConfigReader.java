@@ -12,6 +12,7 @@ import dev.netctl.bgp.codec.AddressText;
 import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.Prefix;
 import dev.netctl.bgp.fsm.PeerConfig;
+import dev.netctl.bgp.fsm.RemoteAs;
 import dev.netctl.bgp.policy.Action;
 import dev.netctl.bgp.policy.Policy;
 import dev.netctl.bgp.rib.RoutePolicy;
@@ -236,6 +237,42 @@ public final class SpeakerConfigReader {
           "(hidden)",
           "is not supported for a range: TCP MD5 keys are per address (RFC 2385)");
     }
+    RemoteAs accepted = null;
+    Long asNumber = t.asNumber();
+    if (d.remoteAs() != null) {
+      try {
+        accepted = RemoteAs.parse(d.remoteAs());
+      } catch (IllegalArgumentException e) {
+        error(f + ".remoteAs", d.remoteAs(), e.getMessage());
+      }
+      if (t.asNumber() != null) {
+        error(
+            f + ".template.asNumber",
+            t.asNumber(),
+            "must not be set with " + f + ".remoteAs (one or the other names the peers' AS)");
+      }
+      if (Boolean.TRUE.equals(t.routeReflectorClient())
+          && accepted != null
+          && !(accepted instanceof RemoteAs.Internal)) {
+        error(
+            f + ".template.routeReflectorClient",
+            true,
+            "needs iBGP peers: remoteAs must be internal, not " + accepted.text());
+      }
+      // Stands in until a peer's OPEN says which AS of the set it is in.
+      asNumber =
+          switch (accepted) {
+            case RemoteAs.Internal i -> as;
+            case RemoteAs.External e -> as == 1 ? 2L : 1L;
+            case RemoteAs.Spans sp -> sp.first();
+            case null -> null;
+          };
+    } else if (t.asNumber() == null) {
+      error(
+          f + ".template.asNumber",
+          null,
+          "is required unless " + f + ".remoteAs is set (internal, external or AS ranges)");
+    }
     if (range == null || errors.size() > before) {
       return null;
     }
@@ -244,7 +281,7 @@ public final class SpeakerConfigReader {
             AddressText.of(range.address()),
             t.port(),
             t.localAddress(),
-            t.asNumber(),
+            asNumber,
             true,
             null,
             t.ttlSecurity(),
@@ -259,6 +296,18 @@ public final class SpeakerConfigReader {
     Neighbor template = peer(f + ".template", withAddress, as, routerId, ls);
     if (template == null) {
       return null;
+    }
+    if (accepted != null) {
+      PeerSpec ts = template.spec();
+      template =
+          template.withSpec(
+              new PeerSpec(
+                  ts.remote(),
+                  ts.localAddress(),
+                  ts.config().withAcceptedAs(accepted),
+                  ts.passive(),
+                  ts.md5Password(),
+                  ts.ttlSecurityHops()));
     }
     try {
       return new DynamicRange(d.name(), range, template, limit);

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 
 /**
@@ -157,6 +158,50 @@ public final class StandaloneSpeaker implements AutoCloseable {
    * @throws IllegalStateException when the session is not established or the peer cannot refresh
    */
   public List<String> refresh(InetAddress peer, String family) {
+    return perFamily(peer, family, speaker::refresh);
+  }
+
+  /** What {@link #reset} did: the kind of reset and, for a soft one, the families per direction. */
+  public record Reset(String peer, String action, List<String> in, List<String> out) {}
+
+  /**
+   * Resets a peer. Without {@code soft}: its session goes down with Cease/Administrative Reset (RFC
+   * 4486; wrapped in Cease/Hard Reset with {@code hard}, RFC 8538 §3) and comes up again. With
+   * {@code soft}, the session stays up: {@code in} asks the peer for its routes again
+   * (ROUTE-REFRESH, enhanced if negotiated), {@code out} sends it ours again, {@code both} does
+   * both, in each configured family the session negotiated.
+   *
+   * @param soft null, {@code in}, {@code out} or {@code both}
+   * @throws IllegalArgumentException when the peer is not configured or the value is unknown
+   * @throws IllegalStateException when a soft reset finds the session not established
+   */
+  public Reset reset(InetAddress peer, String soft, boolean hard) {
+    String name = AddressText.of(peer);
+    if (soft == null) {
+      neighbor(peer)
+          .orElseThrow(() -> new IllegalArgumentException("peer " + name + " is not configured"));
+      speaker.resetPeer(peer, hard);
+      return new Reset(name, hard ? "hard-reset" : "reset", List.of(), List.of());
+    }
+    if (hard) {
+      throw new IllegalArgumentException("hard and soft are exclusive");
+    }
+    boolean in = soft.equals("in") || soft.equals("both");
+    boolean out = soft.equals("out") || soft.equals("both");
+    if (!in && !out) {
+      throw new IllegalArgumentException("soft \"" + soft + "\" must be in, out or both");
+    }
+    List<String> asked = in ? perFamily(peer, null, speaker::refresh) : List.of();
+    List<String> sent = out ? perFamily(peer, null, speaker::resendTo) : List.of();
+    return new Reset(name, "soft-" + soft, asked, sent);
+  }
+
+  /**
+   * Runs {@code action} for one family, or for each configured family the session negotiated, and
+   * returns the families it ran for.
+   */
+  private List<String> perFamily(
+      InetAddress peer, String family, BiConsumer<InetAddress, AddressFamily> action) {
     Neighbor n =
         neighbor(peer)
             .orElseThrow(
@@ -164,7 +209,7 @@ public final class StandaloneSpeaker implements AutoCloseable {
                     new IllegalArgumentException(
                         "peer " + AddressText.of(peer) + " is not configured"));
     if (family != null) {
-      speaker.refresh(peer, family.equals("ipv6") ? IPV6_UNICAST : IPV4_UNICAST);
+      action.accept(peer, family.equals("ipv6") ? IPV6_UNICAST : IPV4_UNICAST);
       return List.of(family);
     }
     List<String> asked = new ArrayList<>();
@@ -172,10 +217,10 @@ public final class StandaloneSpeaker implements AutoCloseable {
     for (AddressFamily f : List.of(IPV4_UNICAST, IPV6_UNICAST)) {
       if (!n.spec().config().families().contains(f)) continue;
       try {
-        speaker.refresh(peer, f);
+        action.accept(peer, f);
         asked.add(f.equals(IPV6_UNICAST) ? "ipv6" : "ipv4");
       } catch (IllegalArgumentException e) {
-        // Configured here but not taken by the peer: nothing to refresh in that family.
+        // Configured here but not taken by the peer: nothing to do in that family.
         notNegotiated = e;
       }
     }

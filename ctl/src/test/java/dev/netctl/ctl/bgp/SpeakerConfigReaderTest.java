@@ -211,6 +211,67 @@ class SpeakerConfigReaderTest {
   }
 
   @Test
+  void dynamicPeersMayAcceptASetOfAsNumbers() throws Exception {
+    String yaml =
+        """
+        routerId: 192.0.2.1
+        asNumber: 65001
+        listen: {address: 127.0.0.2}
+        dynamicPeers:
+          - {name: tors, range: 10.0.0.0/16, remoteAs: "64512-65000,65100", template: {holdTime: 30}}
+          - {name: ext, range: 10.1.0.0/16, remoteAs: external, template: {}}
+          - {name: rr, range: 10.2.0.0/16, remoteAs: internal,
+             template: {routeReflectorClient: true}}
+        """;
+    SpeakerPlan plan = SpeakerConfigReader.parse("s.yaml", yaml, true);
+    var tors = plan.dynamicRanges().get(0).template().spec().config();
+    assertThat(tors.acceptedAs().text()).isEqualTo("64512-65000,65100");
+    assertThat(tors.acceptsAs(64700)).isTrue();
+    assertThat(tors.acceptsAs(65001)).isFalse();
+    assertThat(tors.holdTime()).isEqualTo(30);
+    var ext = plan.dynamicRanges().get(1).template().spec().config();
+    assertThat(ext.acceptsAs(4_200_000_000L)).isTrue();
+    assertThat(ext.acceptsAs(65001)).isFalse();
+    var rr = plan.dynamicRanges().get(2).template();
+    assertThat(rr.routeReflectorClient()).isTrue();
+    assertThat(rr.spec().config().acceptsAs(65001)).isTrue();
+    assertThat(rr.spec().config().acceptsAs(65002)).isFalse();
+  }
+
+  @Test
+  void remoteAsMistakesNameTheField() {
+    String yaml =
+        """
+        routerId: 192.0.2.1
+        asNumber: 65001
+        listen: {address: 127.0.0.2}
+        dynamicPeers:
+          - {name: a, range: 10.0.0.0/16, remoteAs: 65000-64512, template: {}}
+          - {name: b, range: 10.1.0.0/16, remoteAs: external, template: {asNumber: 65002}}
+          - {name: c, range: 10.2.0.0/16, remoteAs: 64512-65534,
+             template: {routeReflectorClient: true}}
+          - {name: d, range: 10.3.0.0/16, template: {}}
+        """;
+    assertThatThrownBy(() -> SpeakerConfigReader.parse("s.yaml", yaml, true))
+        .isInstanceOfSatisfying(
+            SpeakerConfigException.class,
+            e ->
+                assertThat(String.join("\n", e.violations()))
+                    .contains(
+                        "dynamicPeers[0].remoteAs: \"65000-64512\" AS range \"65000-64512\" ends"
+                            + " before it starts")
+                    .contains(
+                        "dynamicPeers[1].template.asNumber: \"65002\" must not be set with"
+                            + " dynamicPeers[1].remoteAs")
+                    .contains(
+                        "dynamicPeers[2].template.routeReflectorClient: \"true\" needs iBGP peers:"
+                            + " remoteAs must be internal, not 64512-65534")
+                    .contains(
+                        "dynamicPeers[3].template.asNumber: is required unless"
+                            + " dynamicPeers[3].remoteAs is set"));
+  }
+
+  @Test
   void dynamicPeerMistakesNameTheField() {
     String yaml =
         """
