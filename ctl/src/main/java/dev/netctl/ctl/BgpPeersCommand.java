@@ -2,11 +2,8 @@ package dev.netctl.ctl;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.netctl.ctl.bgp.AdminAddress;
 import dev.netctl.ctl.bgp.PeerView;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -15,7 +12,7 @@ import picocli.CommandLine.Option;
  * ADDRESS | PEER TYPE | STATE | SINCE | INFO}), one section for IPv4 peers and one for IPv6.
  */
 @Command(name = "peers", description = "Show the BGP sessions of a running `netctl bgp run`.")
-final class BgpPeersCommand implements Callable<Integer> {
+final class BgpPeersCommand extends BgpAdminCommand {
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   /** Output formats of {@code -o}. */
@@ -23,15 +20,6 @@ final class BgpPeersCommand implements Callable<Integer> {
     table,
     json
   }
-
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-  @Option(
-      names = "--admin",
-      paramLabel = "IP:PORT|unix:PATH",
-      defaultValue = AdminAddress.DEFAULT,
-      description = "Admin endpoint of `netctl bgp run` (default ${DEFAULT-VALUE}).")
-  String admin;
 
   @Option(
       names = {"-o", "--output"},
@@ -41,7 +29,7 @@ final class BgpPeersCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    List<PeerView> peers = BgpAdminOptions.client(admin).peers();
+    List<PeerView> peers = client().peers();
     var out = spec.commandLine().getOut();
     if (output == Format.json) {
       out.println(JSON.writeValueAsString(peers));

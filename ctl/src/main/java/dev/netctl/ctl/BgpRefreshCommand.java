@@ -1,9 +1,6 @@
 package dev.netctl.ctl;
 
-import dev.netctl.ctl.bgp.AdminAddress;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -14,16 +11,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "refresh",
     description = "Ask a BGP peer to resend its routes (ROUTE-REFRESH, soft reset in).")
-final class BgpRefreshCommand implements Callable<Integer> {
-
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-  @Option(
-      names = "--admin",
-      paramLabel = "IP:PORT|unix:PATH",
-      defaultValue = AdminAddress.DEFAULT,
-      description = "Admin endpoint of `netctl bgp run` (default ${DEFAULT-VALUE}).")
-  String admin;
+final class BgpRefreshCommand extends BgpAdminCommand {
 
   @Option(names = "--peer", required = true, paramLabel = "ADDR", description = "The peer.")
   String peer;
@@ -40,8 +28,7 @@ final class BgpRefreshCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CliException(ExitCode.USAGE, "--peer \"" + peer + "\" must be an IP address");
     }
-    List<String> families =
-        BgpAdminOptions.client(admin).refresh(peer, family == null ? null : family.name());
+    List<String> families = client().refresh(peer, family == null ? null : family.name());
     var out = spec.commandLine().getOut();
     out.println("route refresh requested from " + peer + " (" + String.join(", ", families) + ")");
     out.flush();

@@ -1,10 +1,7 @@
 package dev.netctl.ctl;
 
-import dev.netctl.ctl.bgp.AdminAddress;
 import dev.netctl.ctl.bgp.StandaloneSpeaker;
 import java.util.Locale;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -23,7 +20,7 @@ import picocli.CommandLine.Parameters;
       "--soft in: ask the peer for its routes (ROUTE-REFRESH, enhanced if negotiated);"
           + " out: send it ours again; both: both."
     })
-final class BgpResetCommand implements Callable<Integer> {
+final class BgpResetCommand extends BgpAdminCommand {
 
   /** The directions of a soft reset. */
   enum Soft {
@@ -31,15 +28,6 @@ final class BgpResetCommand implements Callable<Integer> {
     out,
     both
   }
-
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-  @Option(
-      names = "--admin",
-      paramLabel = "IP:PORT|unix:PATH",
-      defaultValue = AdminAddress.DEFAULT,
-      description = "Admin endpoint of `netctl bgp run` (default ${DEFAULT-VALUE}).")
-  String admin;
 
   @Parameters(index = "0", paramLabel = "PEER", description = "The peer's address.")
   String peer;
@@ -68,8 +56,7 @@ final class BgpResetCommand implements Callable<Integer> {
       throw new CliException(ExitCode.USAGE, "--hard and --soft are exclusive");
     }
     StandaloneSpeaker.Reset r =
-        BgpAdminOptions.client(admin)
-            .reset(peer, soft == null ? null : soft.name().toLowerCase(Locale.ROOT), hard);
+        client().reset(peer, soft == null ? null : soft.name().toLowerCase(Locale.ROOT), hard);
     var out = spec.commandLine().getOut();
     if (soft == null) {
       out.println(

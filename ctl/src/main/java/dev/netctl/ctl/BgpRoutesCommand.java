@@ -1,10 +1,7 @@
 package dev.netctl.ctl;
 
-import dev.netctl.ctl.bgp.AdminAddress;
 import dev.netctl.ctl.bgp.RouteView;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -14,22 +11,13 @@ import picocli.CommandLine.Option;
  * {@code STALE} when a peer's graceful restart left routes marked stale.
  */
 @Command(name = "routes", description = "Show routes received from or advertised to BGP peers.")
-final class BgpRoutesCommand implements Callable<Integer> {
+final class BgpRoutesCommand extends BgpAdminCommand {
 
   /** Address families of {@code --family}. */
   enum Family {
     ipv4,
     ipv6
   }
-
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-  @Option(
-      names = "--admin",
-      paramLabel = "IP:PORT|unix:PATH",
-      defaultValue = AdminAddress.DEFAULT,
-      description = "Admin endpoint of `netctl bgp run` (default ${DEFAULT-VALUE}).")
-  String admin;
 
   @Option(names = "--family", description = "Only this family: ${COMPLETION-CANDIDATES}.")
   Family family;
@@ -62,8 +50,7 @@ final class BgpRoutesCommand implements Callable<Integer> {
       }
     }
     List<RouteView> routes =
-        BgpAdminOptions.client(admin)
-            .routes(family == null ? null : family.name(), peer, advertised);
+        client().routes(family == null ? null : family.name(), peer, advertised);
     var out = spec.commandLine().getOut();
     if (output == BgpPeersCommand.Format.json) {
       out.println(BgpPeersCommand.JSON.writeValueAsString(routes));
