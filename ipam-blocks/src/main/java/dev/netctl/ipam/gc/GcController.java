@@ -160,7 +160,11 @@ public final class GcController {
         return false;
       }
       IpamAllocator.NodeRelease r = allocator.releaseNode(node);
-      for (String ep : endpoints) {
+      // Where endpoints are derived (Kubernetes: from Pods), the node's Pods are the cluster's to
+      // delete, and their endpoints go with them: nothing to delete here.
+      boolean derived =
+          client.datastore().derivedKinds().contains(Kind.WORKLOAD_ENDPOINT.storageKind());
+      for (String ep : derived ? List.<String>of() : endpoints) {
         deleteIfPresent(Kind.WORKLOAD_ENDPOINT, ep);
         metrics.endpointsDeleted.incrementAndGet();
       }

@@ -2,6 +2,8 @@ package dev.netctl.ipam.gc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.netctl.datastore.Datastore;
+import dev.netctl.datastore.ForwardingDatastore;
 import dev.netctl.datastore.lease.MutableClock;
 import dev.netctl.datastore.memory.MemoryDatastore;
 import dev.netctl.datastore.migrate.Migration;
@@ -139,6 +141,46 @@ class GcControllerTest {
     // the next pass finds nothing more to do
     clock.advance(GRACE);
     assertThat(gc.runPass().plan().waiting()).isEmpty();
+  }
+
+  @Test
+  void whereEndpointsAreDerivedADeletedNodesPodsAreLeftToTheCluster() {
+    // As on Kubernetes: endpoints are the cluster's Pods, which its own GC deletes.
+    MemoryDatastore memory = new MemoryDatastore();
+    Datastore deriving =
+        new ForwardingDatastore(memory) {
+          @Override
+          public Set<String> derivedKinds() {
+            return Set.of("WorkloadEndpoint");
+          }
+        };
+    GcCluster k8s = new GcCluster(deriving);
+    try {
+      k8s.node("n1");
+      k8s.node("n2");
+      k8s.pod("n2", "b", "c-b");
+      k8s.client.delete(Kind.NODE, "n2");
+      GcController gc =
+          new GcController(
+              k8s.client,
+              k8s.allocator,
+              () -> true,
+              clock,
+              new GcController.Options(GRACE, false),
+              metrics,
+              log::add);
+      gc.runPass();
+      clock.advance(GRACE);
+      assertThat(gc.runPass().nodesReleased()).isEqualTo(1);
+      assertThat(k8s.allocator.store().affinities("n2")).isEmpty();
+      assertThat(k8s.client.list(Kind.WORKLOAD_ENDPOINT))
+          .as("the pod's endpoint is the cluster's to remove")
+          .extracting(w -> w.spec().node())
+          .containsExactly("n2");
+      assertThat(metrics.endpointsDeleted.get()).isZero();
+    } finally {
+      memory.close();
+    }
   }
 
   @Test
