@@ -25,10 +25,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Watches must see writes made by other processes on the same file, which no in-process
  * notification can tell about, so the poller reads the log: every poll interval it reads the head
- * revision and, when it moved, the new events of each watched kind. A local write wakes it at once.
- * Each poll runs in one read transaction, so the trimmed point it checks and the events it reads
- * come from the same snapshot: a watch is either served completely or told to resync, never given a
- * history with a hole.
+ * revision and, when it moved, the new events of each watched kind. A local write wakes it at once,
+ * and so does a change of the file by another process where the file system notifies ({@link
+ * FileChangeWakeup}). Each poll runs in one read transaction, so the trimmed point it checks and
+ * the events it reads come from the same snapshot: a watch is either served completely or told to
+ * resync, never given a history with a hole.
  */
 final class EventPoller {
   private static final Logger log = LoggerFactory.getLogger(EventPoller.class);
@@ -41,6 +42,7 @@ final class EventPoller {
   private final Thread thread;
   private volatile boolean stopped;
   private boolean started;
+  private FileChangeWakeup fileWakeup;
   private Connection connection;
 
   /** One registered watch; {@code position} is the last revision it has been given. */
@@ -66,6 +68,7 @@ final class EventPoller {
   synchronized void start() {
     if (!started && !stopped) {
       thread.start();
+      fileWakeup = FileChangeWakeup.start(file.path(), this::wake);
       started = true;
     }
   }
@@ -90,6 +93,7 @@ final class EventPoller {
     synchronized (this) {
       stopped = true; // under the lock, so a racing start() cannot start the thread after this
       running = started;
+      if (fileWakeup != null) fileWakeup.close();
     }
     wake.release();
     try {

@@ -92,6 +92,23 @@ class EmbeddedDatastoreTest {
   }
 
   @Test
+  void anotherWritersChangeOfTheFileWakesAWatchBeforeItsNextPoll() throws Exception {
+    // A poll interval no test waits out: only the file's change notification can deliver this.
+    var hourly = new EmbeddedDatastore.Options(Duration.ofHours(1), 100, Duration.ofSeconds(5));
+    try (EmbeddedDatastore watching = new EmbeddedDatastore(file(), hourly);
+        EmbeddedDatastore writing = new EmbeddedDatastore(file())) {
+      EventRecorder rec = new EventRecorder();
+      try (Watch w = watching.watch(KIND, 0, rec)) {
+        Entry written = writing.create(new Key(KIND, "from-elsewhere"), bytes("1")).join();
+        List<WatchEvent> seen = rec.awaitRevision(written.revision(), WAIT);
+        assertThat(seen)
+            .extracting(e -> ((WatchEvent.Put) e).entry().key().name())
+            .containsExactly("from-elsewhere");
+      }
+    }
+  }
+
+  @Test
   void writesOfAnotherProcessAreSeenByGetAndWatch() throws Exception {
     try (EmbeddedDatastore store = new EmbeddedDatastore(file())) {
       EventRecorder rec = new EventRecorder();
