@@ -11,26 +11,34 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * An {@code AF_NETLINK}/{@code NETLINK_ROUTE} socket through the foreign-function API: socket(2),
- * bind(2), send(2), recv(2), setsockopt(2), close(2), and {@code if_nametoindex}/{@code
- * if_indextoname}. Only I/O: the messages are {@link RouteMessages}'.
+ * An {@code AF_NETLINK} socket through the foreign-function API: socket(2), bind(2), send(2),
+ * recv(2), setsockopt(2), close(2), setns(2) to open one in a named namespace, and {@code
+ * if_nametoindex}/{@code if_indextoname}. Only I/O: the messages are the callers' ({@link
+ * RouteMessages} for routes, the policy package's nf_tables set elements).
  *
- * <p>A socket belongs to the network namespace of the thread that opened it, and to that thread:
- * its buffers live in a confined arena. The kernel handles a request datagram inside send(2), so
+ * <p>A socket belongs to the network namespace of the thread that opened it. A route socket is also
+ * that thread's (its buffers live in a confined arena, freed at once on close); a shared one may be
+ * used from any thread, one at a time. The kernel handles a request datagram inside send(2), so
  * when send returns every answer to it is queued (or, past the receive buffer, dropped: {@link
  * #OVERRUN}).
  */
-final class NetlinkSocket implements AutoCloseable {
+public final class NetlinkSocket implements AutoCloseable {
 
   /** recv(2) failed with ENOBUFS: answers were dropped, the socket's state is unknown. */
   static final int OVERRUN = -105;
 
+  /** The routing family: links, addresses, routes, neighbours. */
+  public static final int NETLINK_ROUTE = 0;
+
+  /** The netfilter family: nf_tables and friends. */
+  public static final int NETLINK_NETFILTER = 12;
+
   private static final int AF_NETLINK = 16;
   private static final int SOCK_RAW = 3;
   private static final int SOCK_CLOEXEC = 0x80000;
-  private static final int NETLINK_ROUTE = 0;
   private static final int SOL_SOCKET = 1;
   private static final int SO_RCVBUF = 8;
   private static final int SO_RCVBUFFORCE = 33;
@@ -42,6 +50,8 @@ final class NetlinkSocket implements AutoCloseable {
   private static final int EINTR = 4;
   private static final int EAGAIN = 11;
   private static final int ENOBUFS = 105;
+  private static final int O_RDONLY_CLOEXEC = 0x80000;
+  private static final int CLONE_NEWNET = 0x40000000;
 
   /** The kernel's room for the answers to one request datagram, errors included. */
   static final int KERNEL_RECEIVE_BUFFER = 4 << 20;
@@ -95,6 +105,14 @@ final class NetlinkSocket implements AutoCloseable {
   private static final MethodHandle RECV = downcall("recv", SEND_OR_RECV);
   private static final MethodHandle CLOSE =
       downcall("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+  private static final MethodHandle OPEN =
+      downcall(
+          "open",
+          FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+  private static final MethodHandle SETNS =
+      downcall(
+          "setns",
+          FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
   private static final MethodHandle IF_NAMETOINDEX =
       downcall("if_nametoindex", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
   private static final MethodHandle IF_INDEXTONAME =
@@ -111,8 +129,8 @@ final class NetlinkSocket implements AutoCloseable {
     return LINKER.downcallHandle(fn, fd, CAPTURE_ERRNO);
   }
 
-  private final Arena arena = Arena.ofConfined();
-  private final MemorySegment state = arena.allocate(CALL_STATE);
+  private final Arena arena;
+  private final MemorySegment state;
   private final MemorySegment sendBuffer;
   private final MemorySegment receiveBuffer;
   private int fd = -1;
@@ -120,17 +138,81 @@ final class NetlinkSocket implements AutoCloseable {
   private boolean closed;
 
   /**
-   * Opens and binds a socket in the calling thread's network namespace.
+   * Opens and binds a route socket in the calling thread's network namespace, for that thread.
    *
    * @param sendCapacity the largest request datagram
    * @param receiveCapacity the largest answer datagram (a dump's are up to 32 KiB)
    * @param kernelReceiveBuffer the socket's receive buffer in the kernel (SO_RCVBUF)
    */
   NetlinkSocket(int sendCapacity, int receiveCapacity, int kernelReceiveBuffer) {
+    this(NETLINK_ROUTE, sendCapacity, receiveCapacity, kernelReceiveBuffer, Arena.ofConfined());
+  }
+
+  /**
+   * Opens and binds a socket of {@code protocol} usable from any thread, in network namespace
+   * {@code netns} ({@code /run/netns/<name>}), or in the calling thread's when null.
+   *
+   * @throws KernelException when it cannot be opened (no such namespace, no CAP_NET_ADMIN...)
+   */
+  public static NetlinkSocket openShared(
+      int protocol, int sendCapacity, int receiveCapacity, int kernelReceiveBuffer, String netns) {
+    if (netns == null) {
+      return new NetlinkSocket(
+          protocol, sendCapacity, receiveCapacity, kernelReceiveBuffer, Arena.ofShared());
+    }
+    // setns(2) moves only the calling thread: a throwaway platform thread opens the socket there.
+    AtomicReference<Object> result = new AtomicReference<>();
+    Thread t =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  try {
+                    enterNetns(netns);
+                    result.set(
+                        new NetlinkSocket(
+                            protocol,
+                            sendCapacity,
+                            receiveCapacity,
+                            kernelReceiveBuffer,
+                            Arena.ofShared()));
+                  } catch (RuntimeException e) {
+                    result.set(e);
+                  }
+                });
+    try {
+      t.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KernelException("interrupted opening a netlink socket in " + netns, e);
+    }
+    if (result.get() instanceof RuntimeException e) throw e;
+    return (NetlinkSocket) result.get();
+  }
+
+  private static void enterNetns(String netns) {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment st = a.allocate(CALL_STATE);
+      int fd = (int) OPEN.invokeExact(st, a.allocateFrom("/run/netns/" + netns), O_RDONLY_CLOEXEC);
+      if (fd < 0) throw new KernelException("open netns " + netns + ": errno " + errno(st));
+      int rc = (int) SETNS.invokeExact(st, fd, CLONE_NEWNET);
+      int errno = errno(st);
+      int ignored = (int) CLOSE.invokeExact(st, fd);
+      if (rc != 0) throw new KernelException("setns " + netns + ": errno " + errno);
+    } catch (KernelException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new KernelException("setns " + netns + ": " + t, t);
+    }
+  }
+
+  private NetlinkSocket(
+      int protocol, int sendCapacity, int receiveCapacity, int kernelReceiveBuffer, Arena arena) {
+    this.arena = arena;
+    state = arena.allocate(CALL_STATE);
     sendBuffer = arena.allocate(sendCapacity, 8);
     receiveBuffer = arena.allocate(receiveCapacity, 8);
     try {
-      fd = (int) SOCKET.invokeExact(state, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+      fd = (int) SOCKET.invokeExact(state, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
       if (fd < 0) throw failure("socket(AF_NETLINK)");
       MemorySegment addr = arena.allocate(12, 4); // sockaddr_nl, zero: the kernel picks our id
       addr.set(ValueLayout.JAVA_SHORT, 0, (short) AF_NETLINK);
@@ -171,12 +253,12 @@ final class NetlinkSocket implements AutoCloseable {
   }
 
   /** The send buffer as a byte buffer in host order, positioned at 0, to encode requests into. */
-  ByteBuffer requestBuffer() {
+  public ByteBuffer requestBuffer() {
     return sendBuffer.asByteBuffer().order(ByteOrder.nativeOrder());
   }
 
   /** Sends the first {@code length} bytes of {@link #requestBuffer()} as one datagram. */
-  void send(int length) {
+  public void send(int length) {
     try {
       while (true) {
         long n = (long) SEND.invokeExact(state, fd, sendBuffer, (long) length, 0);
@@ -195,7 +277,7 @@ final class NetlinkSocket implements AutoCloseable {
    *
    * @return its bytes (valid until the next receive), or null after {@link #OVERRUN}
    */
-  ByteBuffer receive() {
+  public ByteBuffer receive() {
     try {
       while (true) {
         long n = (long) RECV.invokeExact(state, fd, receiveBuffer, receiveBuffer.byteSize(), 0);
@@ -250,6 +332,10 @@ final class NetlinkSocket implements AutoCloseable {
   }
 
   private int errno() {
+    return errno(state);
+  }
+
+  private static int errno(MemorySegment state) {
     return (int) ERRNO.get(state, 0L);
   }
 

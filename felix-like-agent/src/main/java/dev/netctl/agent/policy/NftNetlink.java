@@ -1,24 +1,13 @@
 package dev.netctl.agent.policy;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
+import dev.netctl.agent.kernel.KernelException;
+import dev.netctl.agent.kernel.NetlinkSocket;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Set element changes sent straight to the kernel over {@code NETLINK_NETFILTER} (nf_tables batch
@@ -34,15 +23,6 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code nft}).
  */
 final class NftNetlink implements AutoCloseable {
-
-  private static final int AF_NETLINK = 16;
-  private static final int SOCK_RAW = 3;
-  private static final int SOCK_CLOEXEC = 0x80000;
-  private static final int NETLINK_NETFILTER = 12;
-  private static final int SOL_SOCKET = 1;
-  private static final int SO_RCVTIMEO = 20;
-  private static final int CLONE_NEWNET = 0x40000000;
-  private static final int O_RDONLY_CLOEXEC = 0x80000;
 
   private static final int NLMSG_ERROR = 2;
   private static final int NLM_F_REQUEST = 1;
@@ -67,37 +47,14 @@ final class NftNetlink implements AutoCloseable {
   private static final int NFT_JUMP = -3;
   private static final int NFT_GOTO = -4;
 
-  private static final Linker LINKER = Linker.nativeLinker();
-  private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-  private static final VarHandle ERRNO =
-      CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-  private static final MethodHandle SOCKET = call("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-  private static final MethodHandle BIND = call("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-  private static final MethodHandle SEND =
-      call("send", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
-  private static final MethodHandle RECV =
-      call("recv", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
-  private static final MethodHandle SETSOCKOPT =
-      call("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-  private static final MethodHandle CLOSE = call("close", JAVA_INT, JAVA_INT);
-  private static final MethodHandle OPEN = call("open", JAVA_INT, ADDRESS, JAVA_INT);
-  private static final MethodHandle SETNS = call("setns", JAVA_INT, JAVA_INT, JAVA_INT);
+  /** The largest batch: what does not fit goes through {@code nft}. */
+  private static final int BATCH_BYTES = 1 << 16;
 
-  private static MethodHandle call(String name, MemoryLayout ret, MemoryLayout... args) {
-    return LINKER.downcallHandle(
-        LINKER.defaultLookup().findOrThrow(name),
-        FunctionDescriptor.of(ret, args),
-        Linker.Option.captureCallState("errno"));
-  }
-
-  private final Arena arena = Arena.ofShared();
-  private final MemorySegment errno = arena.allocate(CAPTURE);
-  private final MemorySegment io = arena.allocate(1 << 16);
-  private final int fd;
+  private final NetlinkSocket socket;
   private int seq = (int) (System.nanoTime() & 0x3fffffff);
 
-  private NftNetlink(int fd) {
-    this.fd = fd;
+  private NftNetlink(NetlinkSocket socket) {
+    this.socket = socket;
   }
 
   /**
@@ -107,65 +64,13 @@ final class NftNetlink implements AutoCloseable {
    * @throws NftCommand.NftException when it cannot be opened (e.g. no CAP_NET_ADMIN)
    */
   static NftNetlink open(String netns) {
-    if (netns == null) return new NftNetlink(socket());
-    // setns moves only the calling thread: a throwaway platform thread makes the socket there
-    AtomicReference<Object> result = new AtomicReference<>();
-    Thread t =
-        Thread.ofPlatform()
-            .start(
-                () -> {
-                  try (Arena a = Arena.ofConfined()) {
-                    MemorySegment err = a.allocate(CAPTURE);
-                    int nsfd =
-                        (int)
-                            OPEN.invokeExact(
-                                err, a.allocateFrom("/run/netns/" + netns), O_RDONLY_CLOEXEC);
-                    if (nsfd < 0) throw failure("open netns " + netns, err);
-                    int rc = (int) SETNS.invokeExact(err, nsfd, CLONE_NEWNET);
-                    int ignored = (int) CLOSE.invokeExact(err, nsfd);
-                    if (rc != 0) throw failure("setns " + netns, err);
-                    result.set(new NftNetlink(socket()));
-                  } catch (Throwable e) {
-                    result.set(e);
-                  }
-                });
     try {
-      t.join();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new NftCommand.NftException("interrupted");
+      return new NftNetlink(
+          NetlinkSocket.openShared(
+              NetlinkSocket.NETLINK_NETFILTER, BATCH_BYTES, BATCH_BYTES, 1 << 20, netns));
+    } catch (KernelException e) {
+      throw new NftCommand.NftException("netlink: " + e.getMessage());
     }
-    if (result.get() instanceof NftNetlink n) return n;
-    Throwable e = (Throwable) result.get();
-    if (e instanceof NftCommand.NftException n) throw n;
-    throw new NftCommand.NftException("netlink: " + e);
-  }
-
-  private static int socket() {
-    try (Arena a = Arena.ofConfined()) {
-      MemorySegment err = a.allocate(CAPTURE);
-      int s = (int) SOCKET.invokeExact(err, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
-      if (s < 0) throw failure("socket", err);
-      MemorySegment sa = a.allocate(12); // sockaddr_nl: family, pad, pid 0 (kernel assigns), groups
-      sa.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 0, (short) AF_NETLINK);
-      if ((int) BIND.invokeExact(err, s, sa, 12) != 0) {
-        int ignored = (int) CLOSE.invokeExact(err, s);
-        throw failure("bind", err);
-      }
-      // a reply that never comes (it should not happen) must not hang the dataplane thread
-      MemorySegment tv = a.allocate(16);
-      tv.set(JAVA_LONG, 0, 5);
-      int ignored = (int) SETSOCKOPT.invokeExact(err, s, SOL_SOCKET, SO_RCVTIMEO, tv, 16);
-      return s;
-    } catch (NftCommand.NftException e) {
-      throw e;
-    } catch (Throwable e) {
-      throw new NftCommand.NftException("netlink socket: " + e);
-    }
-  }
-
-  private static NftCommand.NftException failure(String what, MemorySegment err) {
-    return new NftCommand.NftException("netlink " + what + ": errno " + (int) ERRNO.get(err, 0L));
   }
 
   /**
@@ -177,7 +82,7 @@ final class NftNetlink implements AutoCloseable {
    */
   boolean apply(String family, String table, List<NftCommand.ElementDelta> deltas) {
     if (!family.equals("inet")) return false;
-    ByteBuffer b = ByteBuffer.allocate((int) io.byteSize()).order(ByteOrder.nativeOrder());
+    ByteBuffer b = socket.requestBuffer();
     int first = seq;
     int messages = 0;
     try {
@@ -199,15 +104,15 @@ final class NftNetlink implements AutoCloseable {
       return false;
     }
     if (messages == 0) return true;
-    MemorySegment.copy(MemorySegment.ofArray(b.array()), 0, io, 0, b.position());
     try {
-      long n = (long) SEND.invokeExact(errno, fd, io, (long) b.position(), 0);
-      if (n != b.position()) throw failure("send", errno);
+      socket.send(b.position());
       int acked = 0;
       while (acked < messages) {
-        long r = (long) RECV.invokeExact(errno, fd, io, io.byteSize(), 0);
-        if (r <= 0) throw failure("recv", errno);
-        ByteBuffer in = io.asSlice(0, r).asByteBuffer().order(ByteOrder.nativeOrder());
+        ByteBuffer in = socket.receive();
+        if (in == null) {
+          throw new NftCommand.NftException(
+              "netlink: the kernel's answers were lost; whether the changes applied is unknown");
+        }
         while (in.remaining() >= 16) {
           int start = in.position();
           int len = in.getInt(start);
@@ -225,10 +130,8 @@ final class NftNetlink implements AutoCloseable {
           in.position(start + ((len + 3) & ~3));
         }
       }
-    } catch (NftCommand.NftException e) {
-      throw e;
-    } catch (Throwable e) {
-      throw new NftCommand.NftException("netlink: " + e);
+    } catch (KernelException e) {
+      throw new NftCommand.NftException("netlink: " + e.getMessage());
     }
     return true;
   }
@@ -366,11 +269,6 @@ final class NftNetlink implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      int ignored = (int) CLOSE.invokeExact(errno, fd);
-    } catch (Throwable ignored) {
-      // closing a socket we own does not fail in a way we could act on
-    }
-    arena.close();
+    socket.close();
   }
 }
