@@ -151,6 +151,9 @@ final class NodeStatusCommand implements Callable<Integer> {
     for (JsonNode f : s.path("policyFailures")) {
       out.println("  policy FAILED CLOSED: " + f.asText());
     }
+    for (JsonNode p : s.path("refusedPools")) {
+      out.println("  pool REFUSED:  " + p.asText());
+    }
     out.println("  last apply:    " + s.path("lastApply").asText("never"));
     if (!s.path("lastError").isNull() && !s.path("lastError").asText().isEmpty()) {
       out.println("  last error:    " + s.path("lastError").asText());

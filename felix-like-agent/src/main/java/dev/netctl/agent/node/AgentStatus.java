@@ -20,6 +20,8 @@ import java.util.Map;
  * @param lastApply RFC 3339 time of the last successful apply, or null
  * @param lastError the last apply error, or null
  * @param policyFailures policies the dataplane could not render, each failing closed, with why
+ * @param refusedPools pools left out of the dataplane (invalid, or overlapping an older pool), each
+ *     with why
  */
 public record AgentStatus(
     String node,
@@ -35,10 +37,12 @@ public record AgentStatus(
     int mtu,
     String lastApply,
     String lastError,
-    List<String> policyFailures) {
+    List<String> policyFailures,
+    List<String> refusedPools) {
 
   public AgentStatus {
     policyFailures = policyFailures == null ? List.of() : List.copyOf(policyFailures);
+    refusedPools = refusedPools == null ? List.of() : List.copyOf(refusedPools);
   }
 
   /**
@@ -55,6 +59,7 @@ public record AgentStatus(
   /** Before anything is known. */
   static AgentStatus starting(String node) {
     return new AgentStatus(
-        node, null, null, false, false, List.of(), 0, 0, Map.of(), false, 0, null, null, List.of());
+        node, null, null, false, false, List.of(), 0, 0, Map.of(), false, 0, null, null, List.of(),
+        List.of());
   }
 }

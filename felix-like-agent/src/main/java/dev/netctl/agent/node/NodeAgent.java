@@ -853,7 +853,8 @@ public final class NodeAgent implements AutoCloseable {
             podMtu,
             clock.instant().toString(),
             error,
-            policy.failures().stream().map(f -> f.policy() + ": " + f.reason()).toList());
+            policy.failures().stream().map(f -> f.policy() + ": " + f.reason()).toList(),
+            syncer.refusedPools());
   }
 
   /** Every BGPFilter's rules by name. */
@@ -885,7 +886,8 @@ public final class NodeAgent implements AutoCloseable {
         s.mtu(),
         s.lastApply(),
         error,
-        s.policyFailures());
+        s.policyFailures(),
+        s.refusedPools());
   }
 
   /**

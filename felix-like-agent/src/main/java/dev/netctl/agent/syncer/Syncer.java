@@ -18,9 +18,11 @@ import dev.netctl.ipam.block.AllocationBlock;
 import dev.netctl.ipam.store.IpamStore;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -36,7 +38,8 @@ public final class Syncer implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger("netctl.agent.syncer");
 
   private final KindFeed<IPPool> pools;
-  private volatile Set<String> refusedPools = Set.of(); // logged once each
+  // name → why; each logged once, when its refusal starts
+  private volatile Map<String, String> refusedPools = Map.of();
   private final KindFeed<Node> nodes;
   private final KindFeed<BlockInfo> blocks;
   private final KindFeed<WorkloadEndpoint> workloads;
@@ -160,20 +163,26 @@ public final class Syncer implements AutoCloseable {
    */
   private List<IPPool> admittedPools() {
     List<PoolAdmission.Verdict> verdicts = PoolAdmission.judge(pools.values());
-    Set<String> refused = new HashSet<>();
+    Map<String, String> refused = new TreeMap<>();
     List<IPPool> accepted = new ArrayList<>();
     for (PoolAdmission.Verdict v : verdicts) {
       if (v.accepted()) {
         accepted.add(v.pool());
         continue;
       }
-      refused.add(v.pool().name());
-      if (!refusedPools.contains(v.pool().name())) {
-        LOG.log(Level.WARNING, "ignoring {0}", v.violations().getFirst().message());
+      String why = v.violations().getFirst().message();
+      refused.put(v.pool().name(), why);
+      if (!refusedPools.containsKey(v.pool().name())) {
+        LOG.log(Level.WARNING, "ignoring {0}", why);
       }
     }
-    refusedPools = Set.copyOf(refused);
+    refusedPools = Collections.unmodifiableMap(refused);
     return accepted;
+  }
+
+  /** The pools the last snapshot left out of the dataplane, each with why, by name. */
+  public List<String> refusedPools() {
+    return List.copyOf(refusedPools.values());
   }
 
   /**

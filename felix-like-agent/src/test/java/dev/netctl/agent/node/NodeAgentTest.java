@@ -288,6 +288,10 @@ class NodeAgentTest {
     createBlock("10.244.11.0/26", "remote");
     await().atMost(Duration.ofSeconds(10)).until(() -> owned("10.244.11.0/26") != null);
     assertThat(agent.status().encapsulation()).containsOnlyKeys("p");
+    assertThat(agent.status().refusedPools())
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .contains("late")
+        .contains("10.244.8.0/24");
   }
 
   @Test
