@@ -79,6 +79,11 @@ public final class GenerateCrds {
       System.err.println("cannot create " + out);
       System.exit(1);
     }
+    // A kind that is no longer stored must not leave its CRD behind for CrdsTest to compare.
+    File[] stale = out.listFiles((dir, name) -> name.endsWith(".yml") || name.endsWith(".yaml"));
+    for (File f : stale == null ? new File[0] : stale) {
+      if (!f.delete()) System.err.println("cannot delete stale " + f);
+    }
     int written =
         new CRDGenerator()
             .inOutputDir(out)
