@@ -3,6 +3,7 @@ package dev.netctl.agent.policy;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.netctl.agent.exec.Exec;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -12,6 +13,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -93,6 +95,8 @@ final class PodNetwork implements AutoCloseable {
   final Map<String, Pod> pods = new LinkedHashMap<>();
   private final List<Process> processes = new ArrayList<>();
   private final List<String> namespaces = new ArrayList<>();
+  private final Thread cleanup = new Thread(this::deleteEverything, "pod-network-cleanup");
+  private boolean cleaned;
   private int rounds;
 
   record Pod(
@@ -124,6 +128,7 @@ final class PodNetwork implements AutoCloseable {
 
   PodNetwork(List<String> namespaceNames, List<String> podNames, List<Integer> ports)
       throws Exception {
+    Runtime.getRuntime().addShutdownHook(cleanup);
     try {
       // two nodes joined by a veth, each routing the other's pods through it (no encapsulation;
       // the default route also gives proxy ARP the other interface it needs for 169.254.1.1)
@@ -280,18 +285,29 @@ final class PodNetwork implements AutoCloseable {
   }
 
   static String sh(String... cmd) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(20, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new IOException(String.join(" ", cmd) + " timed out");
-    }
-    if (p.exitValue() != 0) throw new IOException(String.join(" ", cmd) + ": " + out);
-    return out;
+    Exec.Result r = Exec.run(Duration.ofSeconds(20), List.of(cmd));
+    if (!r.completed()) throw new IOException(r.abort());
+    if (!r.ok()) throw new IOException(String.join(" ", cmd) + ": " + r.stdout() + r.stderr());
+    return r.stdout();
   }
 
   @Override
   public void close() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(cleanup);
+    } catch (IllegalStateException e) {
+      // the JVM is exiting: the hook is running this very cleanup
+    }
+    deleteEverything();
+  }
+
+  /**
+   * Stops the probers and deletes the namespaces, once. Also a shutdown hook: a run killed by its
+   * time limit (SIGTERM) never reaches {@code @AfterAll}, and would leave its namespaces behind.
+   */
+  private synchronized void deleteEverything() {
+    if (cleaned) return;
+    cleaned = true;
     for (Process p : processes) p.destroyForcibly();
     for (Process p : processes) {
       try {
