@@ -50,6 +50,17 @@ final class Lab implements AutoCloseable {
   final Path jar;
   final String java;
   private final List<String> namespaces = new ArrayList<>();
+  private final Thread cleanup =
+      new Thread(
+          () -> {
+            try {
+              tearDown();
+            } catch (Exception e) {
+              // exiting anyway: what could not be removed is named by the next run's leftovers
+            }
+          },
+          "lab-cleanup");
+  private boolean tornDown;
   private final Map<String, Process> agents = new LinkedHashMap<>();
   private Path storeFile;
   private Datastore store;
@@ -67,6 +78,7 @@ final class Lab implements AutoCloseable {
   }
 
   private void netns(String name) {
+    if (namespaces.isEmpty()) Runtime.getRuntime().addShutdownHook(cleanup);
     Sh.check("ip", "netns", "add", ns(name));
     namespaces.add(ns(name));
     Sh.check("ip", "-n", ns(name), "link", "set", "lo", "up");
@@ -415,6 +427,22 @@ final class Lab implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    try {
+      Runtime.getRuntime().removeShutdownHook(cleanup);
+    } catch (IllegalStateException e) {
+      // the JVM is exiting: the hook is running this very cleanup
+    }
+    tearDown();
+  }
+
+  /**
+   * Stops the agents and etcd and deletes the namespaces, once. Also a shutdown hook: a run killed
+   * at its time limit (SIGTERM) never reaches the test's cleanup, and would leave agents running in
+   * namespaces nobody deletes.
+   */
+  private synchronized void tearDown() throws Exception {
+    if (tornDown) return;
+    tornDown = true;
     stopAgents();
     if (etcd != null) {
       etcd.destroy();

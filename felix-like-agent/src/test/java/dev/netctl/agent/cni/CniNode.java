@@ -56,6 +56,8 @@ final class CniNode implements AutoCloseable {
       "cni" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 5);
   final String nodeNs = prefix + "n";
   final Path nodeNetns = Path.of("/var/run/netns", nodeNs);
+  private final Thread cleanup = new Thread(this::tearDown, "cni-node-cleanup");
+  private boolean tornDown;
   final Path dir;
   final Path binDir;
   final Path confDir;
@@ -86,6 +88,7 @@ final class CniNode implements AutoCloseable {
     binDir = dir.resolve("bin");
     confDir = dir.resolve("net.d");
     socket = dir.resolve("run/cni.sock");
+    Runtime.getRuntime().addShutdownHook(cleanup);
     sh("ip netns add " + nodeNs);
     try {
       sh(
@@ -255,6 +258,21 @@ final class CniNode implements AutoCloseable {
 
   @Override
   public void close() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(cleanup);
+    } catch (IllegalStateException e) {
+      // the JVM is exiting: the hook is running this very cleanup
+    }
+    tearDown();
+  }
+
+  /**
+   * Deletes the pods, the node namespace and the files, once. Also a shutdown hook: a run killed at
+   * its time limit (SIGTERM) never reaches the test's cleanup and would leave its namespaces.
+   */
+  private synchronized void tearDown() {
+    if (tornDown) return;
+    tornDown = true;
     try {
       if (server != null) server.close();
     } catch (IOException e) {
