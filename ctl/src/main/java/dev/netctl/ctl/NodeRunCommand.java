@@ -8,6 +8,7 @@ import dev.netctl.agent.cni.PodPlumbing;
 import dev.netctl.agent.kernel.NetlinkKernel;
 import dev.netctl.agent.node.AgentOptions;
 import dev.netctl.agent.node.NodeAgent;
+import dev.netctl.agent.policy.NftCommand;
 import dev.netctl.datastore.Datastore;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -146,7 +147,7 @@ final class NodeRunCommand implements Callable<Integer> {
         throw e;
       }
     }
-    NodeAgent agent = new NodeAgent(options, store, new NetlinkKernel());
+    NodeAgent agent = new NodeAgent(options, store, new NetlinkKernel(), NftCommand.binary(null));
     try {
       agent.start();
     } catch (IllegalArgumentException | IllegalStateException e) {

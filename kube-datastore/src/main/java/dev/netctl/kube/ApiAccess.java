@@ -62,13 +62,16 @@ public final class ApiAccess {
   }
 
   /**
-   * The controller: reads every netctl kind, releases IPAM objects and Node entries of deleted
-   * nodes and pods, follows Nodes and Pods, and records pool conditions and refusal events as
-   * {@link KubeStatusRecorder} does (PUT of {@code ippools/status}, POST of a core Event). (Its
-   * Lease is a namespaced Role: {@link #leaderElection()}.)
+   * The controller: reads every netctl kind, releases IPAM objects, Node entries and the {@code
+   * node.<name>} BGPConfiguration of deleted nodes and pods, follows Nodes and Pods, and records
+   * pool conditions and refusal events as {@link KubeStatusRecorder} does (PUT of {@code
+   * ippools/status}, POST of a core Event). (Its Lease is a namespaced Role: {@link
+   * #leaderElection()}.)
    */
   public static Set<Grant> controller() {
     Set<Grant> out = shared();
+    // a deleted node's own BGPConfiguration (node.<name>) goes with it
+    grant(out, StoredKinds.GROUP, StoredKinds.plural("BGPConfiguration"), List.of("delete"));
     grant(out, StoredKinds.GROUP, "ippools/status", List.of("update"));
     grant(out, "", "events", List.of("create"));
     return out;

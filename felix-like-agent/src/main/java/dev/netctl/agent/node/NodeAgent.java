@@ -129,7 +129,20 @@ public final class NodeAgent implements AutoCloseable {
   // The inputs of the last full calculation, for applying a single new block without a new one.
   private ClusterState lastState;
 
+  /** An agent whose policy reaches nftables through {@code kernel} (the tests' fake kernel). */
   public NodeAgent(AgentOptions options, Datastore datastore, Kernel kernel) {
+    this(options, datastore, kernel, nftCommand(kernel));
+  }
+
+  /**
+   * @param nft how policy reaches nftables: on a real node {@link
+   *     dev.netctl.agent.policy.NftCommand#binary}, which sends set element changes over netlink
+   */
+  public NodeAgent(
+      AgentOptions options,
+      Datastore datastore,
+      Kernel kernel,
+      dev.netctl.agent.policy.NftCommand nft) {
     this.options = options;
     this.datastore = datastore;
     this.kernel = kernel;
@@ -142,7 +155,7 @@ public final class NodeAgent implements AutoCloseable {
     this.vxlan4 = new VxlanManager(kernel, Ownership.VXLAN_V4);
     this.vxlan6 = new VxlanManager(kernel, Ownership.VXLAN_V6);
     this.nat = new NatManager(kernel);
-    this.policy = new PolicyManager(options.nodeName(), Ownership.IFACE_PREFIX, nftCommand(kernel));
+    this.policy = new PolicyManager(options.nodeName(), Ownership.IFACE_PREFIX, nft);
     this.status = AgentStatus.starting(options.nodeName());
   }
 

@@ -1,14 +1,10 @@
 package dev.netctl.agent.policy;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import dev.netctl.agent.exec.Exec;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * How {@link PolicyManager} talks to nftables: run one script as one transaction, and list its own
@@ -90,6 +86,8 @@ public interface NftCommand {
    * netfilter socket can be opened, else through nft too.
    */
   final class Binary implements NftCommand {
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
     private final String netns;
     private NftNetlink netlink;
     private boolean noNetlink;
@@ -150,39 +148,10 @@ public interface NftCommand {
       if (netns != null) cmd.addAll(List.of("ip", "netns", "exec", netns));
       cmd.add("nft");
       cmd.addAll(List.of(args));
-      try {
-        Process p = new ProcessBuilder(cmd).start();
-        // encoded in small chunks: a full script is megabytes, no need for a copy of it
-        try (java.io.Writer in =
-            new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8)) {
-          in.write(stdin);
-        }
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Thread t = Thread.ofVirtual().start(() -> copy(p.getErrorStream(), err));
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-          p.destroyForcibly();
-          throw new NftException("nft " + String.join(" ", args) + " timed out");
-        }
-        t.join();
-        if (p.exitValue() != 0) {
-          throw new NftException(err.toString(StandardCharsets.UTF_8).strip());
-        }
-        return out;
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new NftException("interrupted");
-      }
-    }
-
-    private static void copy(InputStream in, ByteArrayOutputStream out) {
-      try {
-        in.transferTo(out);
-      } catch (IOException ignored) {
-        // the process ended; what was read is the message
-      }
+      Exec.Result r = Exec.run(TIMEOUT, Map.of(), stdin, cmd);
+      if (!r.completed()) throw new NftException(r.abort());
+      if (!r.ok()) throw new NftException(r.stderr().strip());
+      return r.stdout();
     }
   }
 }
