@@ -2,6 +2,7 @@ package dev.netctl.agent.kernel;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.netctl.agent.exec.Exec;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -12,6 +13,7 @@ import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -31,6 +33,7 @@ final class NetnsThread implements AutoCloseable {
   private static final int CLONE_NEWNET = 0x40000000;
 
   final String name = "nl-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 24));
+  private final Thread cleanup = new Thread(this::deleteNamespace, "netns-thread-cleanup");
   private final ExecutorService thread =
       Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name(name).unstarted(r));
 
@@ -46,6 +49,8 @@ final class NetnsThread implements AutoCloseable {
   }
 
   NetnsThread() throws Exception {
+    // a run killed at its time limit never reaches close(): the namespace goes with the JVM
+    Runtime.getRuntime().addShutdownHook(cleanup);
     sh("ip", "netns", "add", name);
     try {
       sh("ip", "-n", name, "link", "set", "lo", "up");
@@ -128,8 +133,18 @@ final class NetnsThread implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    try {
+      Runtime.getRuntime().removeShutdownHook(cleanup);
+    } catch (IllegalStateException e) {
+      // the JVM is exiting: the hook is running this very cleanup
+    }
     thread.shutdownNow();
     thread.awaitTermination(10, TimeUnit.SECONDS);
-    new ProcessBuilder("ip", "netns", "del", name).start().waitFor(30, TimeUnit.SECONDS);
+    deleteNamespace();
+  }
+
+  private void deleteNamespace() {
+    Exec.Result r = Exec.run(Duration.ofSeconds(30), List.of("ip", "netns", "del", name));
+    if (!r.ok()) throw new IllegalStateException("ip netns del " + name + ": " + r.stderr());
   }
 }
