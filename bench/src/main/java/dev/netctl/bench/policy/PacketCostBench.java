@@ -19,8 +19,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Packet cost against the number of policies: a node netns with a client and a server pod (Calico
  * wiring), the server's ingress allowed by one policy, and 10 or 1,000 more policies in the table
  * (of {@link PolicyBench}'s shape, selecting other pods). Measures new TCP connections per second
- * from client to server (every SYN goes through the forward hook's policy chains; established
- * packets do not), interleaving the two table sizes.
+ * from client to server and their median connect time (every SYN goes through the forward hook's
+ * policy chains; established packets do not), interleaving the two table sizes. Deletes its
+ * namespaces on exit, also on SIGTERM.
  *
  * <p>Run: {@code java -cp ... dev.netctl.bench.policy.PacketCostBench [connections] [rounds]} as
  * root.
