@@ -116,19 +116,7 @@ public final class PacketCostBench {
         PolicyBench.sh(
             "ip", "-n", ns, "route", "add", "default", "via", "169.254.1.1", "dev", "eth0");
       }
-      Process server =
-          new ProcessBuilder(
-                  "taskset",
-                  "-c",
-                  CPU,
-                  "ip",
-                  "netns",
-                  "exec",
-                  p + "-s",
-                  "/usr/bin/python3",
-                  "-c",
-                  SERVER)
-              .start();
+      Process server = python(p + "-s", SERVER).start();
       started.add(server);
       BufferedReader r =
           new BufferedReader(
@@ -231,23 +219,19 @@ public final class PacketCostBench {
     m.apply();
   }
 
+  /** A python script in netns {@code ns}, on {@link #CPU}. */
+  static ProcessBuilder python(String ns, String script, String... args) {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of("taskset", "-c", CPU, "ip", "netns", "exec", ns, "/usr/bin/python3", "-c"));
+    cmd.add(script);
+    cmd.addAll(List.of(args));
+    return new ProcessBuilder(cmd);
+  }
+
   /** Connections per second and the median connect time in µs of one round. */
   static double[] rate(String ns, int conns) throws Exception {
-    Process c =
-        new ProcessBuilder(
-                "taskset",
-                "-c",
-                CPU,
-                "ip",
-                "netns",
-                "exec",
-                ns,
-                "/usr/bin/python3",
-                "-c",
-                CLIENT,
-                Integer.toString(conns))
-            .redirectErrorStream(true)
-            .start();
+    Process c = python(ns, CLIENT, Integer.toString(conns)).redirectErrorStream(true).start();
     String out = new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     if (!c.waitFor(120, TimeUnit.SECONDS) || c.exitValue() != 0)
       throw new IOException("client: " + out);
