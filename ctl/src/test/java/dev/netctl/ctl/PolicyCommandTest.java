@@ -184,6 +184,41 @@ class PolicyCommandTest {
   }
 
   @Test
+  void explainAnswersIcmpByTypeAndANamespaceNameSelectorTheManifestsLeaveOut() throws Exception {
+    // the Namespace manifests carry only "team": kubernetes.io/metadata.name is implied
+    Files.writeString(
+        dir.resolve("icmp.yaml"),
+        """
+        apiVersion: projectcalico.org/v3
+        kind: NetworkPolicy
+        metadata: {name: echo-from-x, namespace: y}
+        spec:
+          selector: app == 'db'
+          ingress:
+          - action: Allow
+            protocol: ICMP
+            icmp: {type: 8}
+            source: {namespaceSelector: kubernetes.io/metadata.name == 'x'}
+        """);
+    Cli.Run echo = icmp("x/a", "y/b", "8/ICMP");
+    assertThat(echo.out())
+        .as(echo.toString())
+        .startsWith("verdict: allow\n")
+        .contains("port:    8/ICMP\n")
+        .contains("ingress: allowed by NetworkPolicy y/echo-from-x spec.ingress[0]");
+    assertThat(icmp("x/a", "y/b", "13/ICMP").out()).startsWith("verdict: deny\n");
+    assertThat(icmp("y/c", "y/b", "8/ICMP").out()).startsWith("verdict: deny\n");
+    Cli.Run type = icmp("x/a", "y/b", "300/ICMP");
+    assertThat(type.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(type.err()).contains("--port \"300/ICMP\": ICMP type 300 is not 0-255");
+  }
+
+  private Cli.Run icmp(String from, String to, String port) throws Exception {
+    return run(
+        "policy", "explain", "-f", dir.toString(), "--from", from, "--to", to, "--port", port);
+  }
+
+  @Test
   void badInputIsNamed() throws Exception {
     Cli.Run unknown =
         run(

@@ -13,13 +13,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Packet cost against the number of policies: a node netns with a client and a server pod (Calico
  * wiring), the server's ingress allowed by one policy, and 10 or 1,000 more policies in the table
  * (of {@link PolicyBench}'s shape, selecting other pods). Measures new TCP connections per second
- * from client to server (every SYN goes through the forward hook's policy chains; established
- * packets do not), interleaving the two table sizes.
+ * from client to server and their median connect time (every SYN goes through the forward hook's
+ * policy chains; established packets do not), interleaving the two table sizes. Deletes its
+ * namespaces on exit, also on SIGTERM.
  *
  * <p>Run: {@code java -cp ... dev.netctl.bench.policy.PacketCostBench [connections] [rounds]} as
  * root.
@@ -38,13 +40,24 @@ public final class PacketCostBench {
   static final String CLIENT =
       """
       import socket, sys, time
-      n = int(sys.argv[1]); t = time.perf_counter()
+      n = int(sys.argv[1]); t = time.perf_counter(); lat = []
       for i in range(n):
+          c = time.perf_counter()
           s = socket.create_connection(('10.81.0.2', 80), timeout=2)
+          lat.append(time.perf_counter() - c)
           s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b'\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00')
           s.close()
-      print(n / (time.perf_counter() - t))
+      lat.sort()
+      # the median handshake: a SYN dropped by a full accept backlog under load costs a 1 s
+      # retransmission, which swings the rate of a round but not the median
+      print(n / (time.perf_counter() - t), lat[n // 2] * 1e6)
       """;
+
+  /**
+   * Client and server share one CPU: on two cores their placement (same core or not) made the
+   * median handshake bimodal (13 or 21 µs) from round to round, whatever the ruleset.
+   */
+  static final String CPU = "0";
 
   public static void main(String[] args) throws Exception {
     int conns = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
@@ -52,7 +65,12 @@ public final class PacketCostBench {
     String p = "polpkt" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
     String node = p + "-node";
     List<String> created = new ArrayList<>();
-    Process server = null;
+    List<Process> started = new ArrayList<>();
+    Runnable cleanup = cleanup(created, started);
+    // a run stopped with SIGTERM (a time limit, ^C) never reaches finally: the hook deletes the
+    // namespaces then, and finally does it on a normal end (whichever runs first does the work)
+    Thread hook = new Thread(cleanup, "packet-cost-cleanup");
+    Runtime.getRuntime().addShutdownHook(hook);
     try {
       for (String ns : List.of(node, p + "-c", p + "-s")) {
         PolicyBench.sh("ip", "netns", "add", ns);
@@ -98,15 +116,14 @@ public final class PacketCostBench {
         PolicyBench.sh(
             "ip", "-n", ns, "route", "add", "default", "via", "169.254.1.1", "dev", "eth0");
       }
-      server =
-          new ProcessBuilder("ip", "netns", "exec", p + "-s", "/usr/bin/python3", "-c", SERVER)
-              .start();
+      Process server = python(p + "-s", SERVER).start();
+      started.add(server);
       BufferedReader r =
           new BufferedReader(
               new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
       if (!"ready".equals(r.readLine())) throw new IOException("server did not start");
-      List<Double> small = new ArrayList<>();
-      List<Double> large = new ArrayList<>();
+      List<double[]> small = new ArrayList<>();
+      List<double[]> large = new ArrayList<>();
       for (int round = 0; round < rounds; round++) {
         for (int n : List.of(10, 1000)) {
           program(node, n);
@@ -115,11 +132,42 @@ public final class PacketCostBench {
       }
       System.out.printf(
           "new TCP connections/s through the policy hook: 10 policies %s, 1000 policies %s%n",
-          fmt(small), fmt(large));
+          fmt(small, 0), fmt(large, 0));
+      System.out.printf(
+          "median connect (SYN to established) in µs: 10 policies %s, 1000 policies %s%n",
+          fmt(small, 1), fmt(large, 1));
+      System.out.printf(
+          "ratio 1000 / 10 of the medians over rounds: rate %.2f, connect latency %.2f%n",
+          median(large, 0) / median(small, 0), median(large, 1) / median(small, 1));
     } finally {
-      if (server != null) server.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-      for (String ns : created.reversed()) PolicyBench.sh("ip", "netns", "del", ns);
+      cleanup.run();
+      Runtime.getRuntime().removeShutdownHook(hook);
     }
+  }
+
+  /**
+   * Stops the processes and deletes the namespaces, once (from the shutdown hook or the normal
+   * end); a failed delete is reported, not silent.
+   */
+  static Runnable cleanup(List<String> namespaces, List<Process> processes) {
+    AtomicBoolean done = new AtomicBoolean();
+    return () -> {
+      if (done.getAndSet(true)) return;
+      for (Process pr : processes) {
+        try {
+          pr.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      for (String ns : namespaces.reversed()) {
+        try {
+          PolicyBench.sh("ip", "netns", "del", ns);
+        } catch (Exception e) {
+          System.err.println("could not delete netns " + ns + ": " + e.getMessage());
+        }
+      }
+    };
   }
 
   /** A fresh table: the server's allow policy plus {@code extra} policies for other pods. */
@@ -171,27 +219,33 @@ public final class PacketCostBench {
     m.apply();
   }
 
-  static double rate(String ns, int conns) throws Exception {
-    Process c =
-        new ProcessBuilder(
-                "ip",
-                "netns",
-                "exec",
-                ns,
-                "/usr/bin/python3",
-                "-c",
-                CLIENT,
-                Integer.toString(conns))
-            .redirectErrorStream(true)
-            .start();
+  /** A python script in netns {@code ns}, on {@link #CPU}. */
+  static ProcessBuilder python(String ns, String script, String... args) {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of("taskset", "-c", CPU, "ip", "netns", "exec", ns, "/usr/bin/python3", "-c"));
+    cmd.add(script);
+    cmd.addAll(List.of(args));
+    return new ProcessBuilder(cmd);
+  }
+
+  /** Connections per second and the median connect time in µs of one round. */
+  static double[] rate(String ns, int conns) throws Exception {
+    Process c = python(ns, CLIENT, Integer.toString(conns)).redirectErrorStream(true).start();
     String out = new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     if (!c.waitFor(120, TimeUnit.SECONDS) || c.exitValue() != 0)
       throw new IOException("client: " + out);
-    return Double.parseDouble(out);
+    String[] f = out.split(" ");
+    return new double[] {Double.parseDouble(f[0]), Double.parseDouble(f[1])};
   }
 
-  static String fmt(List<Double> v) {
-    return v.stream().map(d -> String.format("%.0f", d)).toList().toString();
+  static String fmt(List<double[]> v, int i) {
+    return v.stream().map(d -> String.format("%.0f", d[i])).toList().toString();
+  }
+
+  static double median(List<double[]> v, int i) {
+    double[] x = v.stream().mapToDouble(d -> d[i]).sorted().toArray();
+    return x[x.length / 2];
   }
 
   private PacketCostBench() {}

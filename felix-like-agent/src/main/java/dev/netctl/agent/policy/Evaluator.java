@@ -52,7 +52,8 @@ public final class Evaluator {
    * @param src source address
    * @param dst destination address
    * @param protocol IP protocol number
-   * @param port destination port (ignored for protocols without ports)
+   * @param port destination port (ignored for protocols without ports); for ICMP and ICMPv6 the
+   *     type, with code 0
    * @param fromNode true when the source is the destination's own node (kubelet probes)
    */
   public Verdict evaluate(
@@ -126,11 +127,21 @@ public final class Evaluator {
   private boolean matches(CompiledRule r, Packet p) {
     if (r.protocol() != null && r.protocol() != p.protocol) return false;
     if (r.notProtocol() != null && r.notProtocol() == p.protocol) return false;
-    // a port query is never ICMP, and an icmp/notICMP condition matches ICMP packets only (nft's
-    // "icmp type" carries an implicit protocol match)
-    if (r.icmp() != null || r.notIcmp() != null) return false;
+    // an icmp/notICMP condition matches packets of its ICMP protocol only (nft's "icmp type" and
+    // "icmpv6 type" carry that protocol match); a query of that protocol names the type as its
+    // port, code 0 (what echo requests carry)
+    if (r.icmp() != null || r.notIcmp() != null) {
+      boolean v6 = r.protocol() != null && r.protocol() == Protocols.ICMPV6;
+      if (p.protocol != (v6 ? Protocols.ICMPV6 : Protocols.ICMP)) return false;
+      if (r.icmp() != null && !icmp(r.icmp(), p.port)) return false;
+      if (r.notIcmp() != null && icmp(r.notIcmp(), p.port)) return false;
+    }
     return entity(r.source(), p.src, p.srcEp, -1, p.protocol)
         && entity(r.destination(), p.dst, p.dstEp, p.port, p.protocol);
+  }
+
+  private static boolean icmp(CompiledRule.Icmp i, int type) {
+    return i.type() == type && (i.code() == null || i.code() == 0);
   }
 
   private boolean entity(EntityMatch m, InetAddress a, Endpoint ep, int port, int protocol) {

@@ -18,12 +18,24 @@ public final class Labels {
   /** The prefix of inherited namespace labels. */
   public static final String NAMESPACE_PREFIX = "pcns.";
 
+  /**
+   * The label Kubernetes puts on every namespace (its name), so selectors may always use it, even
+   * when a namespace's labels (a {@code kns.} Profile, a manifest) leave it out.
+   */
+  public static final String NAME_LABEL = "kubernetes.io/metadata.name";
+
   private Labels() {}
 
-  /** An endpoint's labels as selectors see them. */
+  /**
+   * An endpoint's labels as selectors see them. The one place namespace labels are normalised: the
+   * evaluator ({@code policy explain/matrix}) and the dataplane's sets both come through here, so
+   * they cannot disagree about a namespace's {@link #NAME_LABEL}, which is always the namespace's
+   * name (the API server forces it so).
+   */
   public static Map<String, String> effective(Endpoint e, Map<String, String> namespaceLabels) {
     Map<String, String> m = new HashMap<>(e.labels());
     for (var l : namespaceLabels.entrySet()) m.put(NAMESPACE_PREFIX + l.getKey(), l.getValue());
+    m.put(NAMESPACE_PREFIX + NAME_LABEL, e.namespace());
     m.put(NAMESPACE, e.namespace());
     return m;
   }

@@ -18,7 +18,10 @@ public final class Matrix {
    * @param protocol the protocol number
    */
   public record PortProto(int port, int protocol) {
-    /** Parses {@code 80/TCP}, {@code UDP/53} or {@code 80} (TCP). */
+    /**
+     * Parses {@code 80/TCP}, {@code UDP/53} or {@code 80} (TCP); for ICMP the number is the type
+     * ({@code 8/ICMP}: echo request, {@code 128/ICMPv6}).
+     */
     public static PortProto parse(String s) {
       String[] parts = s.trim().split("/");
       if (parts.length == 1) return new PortProto(port(parts[0]), Protocols.TCP);
@@ -26,7 +29,12 @@ public final class Matrix {
       boolean numberFirst = Character.isDigit(parts[0].charAt(0));
       String p = numberFirst ? parts[0] : parts[1];
       String proto = numberFirst ? parts[1] : parts[0];
-      return new PortProto(port(p), Protocols.parse(proto));
+      int protocol = Protocols.parse(proto);
+      int port = port(p);
+      if ((protocol == Protocols.ICMP || protocol == Protocols.ICMPV6) && port > 255) {
+        throw new IllegalArgumentException("ICMP type " + port + " is not 0-255 in " + s);
+      }
+      return new PortProto(port, protocol);
     }
 
     private static int port(String s) {

@@ -19,13 +19,11 @@ import java.util.Map;
  *
  * @param model the policies
  * @param endpoints the endpoints, sorted by namespace then name
- * @param namespaces each namespace's labels
+ * @param namespaces each namespace's labels as given ({@link Labels#effective} adds the name label
+ *     Kubernetes guarantees)
  */
 public record PolicySnapshot(
     PolicyModel model, List<Endpoint> endpoints, Map<String, Map<String, String>> namespaces) {
-
-  /** The label Kubernetes puts on every namespace, so selectors may always use it. */
-  public static final String NAME_LABEL = "kubernetes.io/metadata.name";
 
   /**
    * @param resources policies, Tiers, Profiles and WorkloadEndpoints; other kinds are ignored
@@ -52,7 +50,6 @@ public record PolicySnapshot(
       }
     }
     for (Endpoint e : endpoints) ns.computeIfAbsent(e.namespace(), k -> new HashMap<>());
-    ns.forEach((name, labels) -> labels.putIfAbsent(NAME_LABEL, name));
     endpoints.sort(Comparator.comparing(Endpoint::namespace).thenComparing(Endpoint::name));
     Map<String, Map<String, String>> frozen = new HashMap<>();
     ns.forEach((k, v) -> frozen.put(k, Map.copyOf(v)));

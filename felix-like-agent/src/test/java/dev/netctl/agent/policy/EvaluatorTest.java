@@ -310,4 +310,44 @@ class EvaluatorTest {
     assertThat(v.ingress().outcome()).isEqualTo(Outcome.FAILED_CLOSED);
     assertThat(v.egress().outcome()).isEqualTo(Outcome.NOT_ISOLATED);
   }
+
+  @Test
+  void icmpTypeAndCodeMatchIcmpQueriesOfTheirFamilyOnly() {
+    Evaluator ev =
+        f.evaluator(
+            calico(
+                    "NetworkPolicy",
+                    "x",
+                    "echo",
+                    "selector: all()\ningress:\n- action: Allow\n  protocol: ICMP\n  icmp: {type: 8, code: 0}")
+                + calico(
+                    "NetworkPolicy",
+                    "y",
+                    "not-echo",
+                    "selector: all()\ningress:\n- action: Allow\n  protocol: ICMPv6\n  notICMP: {type: 128}"));
+    assertThat(icmp(ev, "y/a", "x/a", Protocols.ICMP, 8)).as("echo request").isTrue();
+    assertThat(icmp(ev, "y/a", "x/a", Protocols.ICMP, 13)).as("timestamp").isFalse();
+    assertThat(icmp(ev, "y/a", "x/a", Protocols.ICMPV6, 128)).as("other family").isFalse();
+    assertThat(tcp(ev, "y/a", "x/a", 8)).as("a TCP port that equals the type").isFalse();
+    assertThat(icmp(ev, "x/a", "y/a", Protocols.ICMPV6, 128)).as("notICMP excludes").isFalse();
+    assertThat(icmp(ev, "x/a", "y/a", Protocols.ICMPV6, 135)).isTrue();
+    assertThat(icmp(ev, "x/a", "y/a", Protocols.ICMP, 135)).as("ICMPv6 rule, ICMP").isFalse();
+  }
+
+  @Test
+  void theNamespaceNameLabelIsThereWithoutBeingGiven() {
+    // the fixture's namespaces carry only "ns": the name label comes from Labels.effective
+    Evaluator ev =
+        f.evaluator(
+            knp(
+                "x",
+                "p",
+                "podSelector: {}\ningress:\n- from:\n  - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: y}}"));
+    assertThat(tcp(ev, "y/c", "x/a", 80)).isTrue();
+    assertThat(tcp(ev, "z/c", "x/a", 80)).isFalse();
+  }
+
+  private boolean icmp(Evaluator ev, String from, String to, int protocol, int type) {
+    return ev.evaluate(f.ipOf(from), f.ipOf(to), protocol, type).allowed();
+  }
 }

@@ -27,9 +27,9 @@ import java.util.concurrent.TimeUnit;
  * them (REFERENCE §3): each pod a netns with {@code eth0} /32, a link-scoped 169.254.1.1 gateway
  * and default route; the host side a {@code cali*} veth with proxy ARP and a /32 route. Every pod
  * runs a TCP and UDP server on the given ports and a prober that answers "can I reach
- * ip:port/proto". Dual stack: pods also get an IPv6 /128 with the host side's link-local address as
- * their gateway (Calico's IPv6 plumbing), nodes an IPv6 link and routes. Names carry a random
- * prefix; {@link #close()} removes everything.
+ * ip:port/proto" (or pings). Dual stack: pods also get an IPv6 /128 with the host side's link-local
+ * address as their gateway (Calico's IPv6 plumbing), nodes an IPv6 link and routes. Names carry a
+ * random prefix; {@link #close()} removes everything.
  */
 final class PodNetwork implements AutoCloseable {
 
@@ -59,12 +59,17 @@ final class PodNetwork implements AutoCloseable {
 
   static final String PROBER =
       """
-      import socket, sys, threading
+      import socket, subprocess, sys, threading
       T = float(sys.argv[1])
       def probe(i, ip, port, proto, sport, out):
           ok = 0
           try:
-              if proto == 'TCP':
+              if proto.startswith('ICMP'):
+                  # an echo request (the only type ping sends; the caller checks the type asked)
+                  fam = '-6' if ':' in ip else '-4'
+                  ok = int(subprocess.run(['ping', fam, '-n', '-q', '-c1', '-W' + str(T), ip],
+                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0)
+              elif proto == 'TCP':
                   s = socket.create_connection((ip, port), timeout=T); s.close(); ok = 1
               else:
                   # a source port never used before: an earlier allowed probe's conntrack entry
@@ -235,7 +240,10 @@ final class PodNetwork implements AutoCloseable {
     }
   }
 
-  /** Probes every target from every source at once; true = reachable. Keys "from->to port". */
+  /**
+   * Probes every target from every source at once; true = reachable. Keys "from->to port". A port
+   * {@code 8/ICMP} or {@code 128/ICMPv6} is an echo request ({@code ping}).
+   */
   Map<String, Boolean> probe(List<String> portProtos) throws IOException {
     return probe(portProtos, false);
   }
@@ -252,6 +260,9 @@ final class PodNetwork implements AutoCloseable {
         if (dst == src) continue;
         for (String pp : portProtos) {
           String[] x = pp.split("/");
+          if (x[1].startsWith("ICMP") && !pp.equals("8/ICMP") && !pp.equals("128/ICMPv6")) {
+            throw new IllegalArgumentException(pp + ": ping sends echo requests only");
+          }
           int sport = 20000 + round * 64 + k.size();
           InetAddress to = ipv6 ? dst.ip6() : dst.ip();
           line.append(to.getHostAddress()).append(',').append(x[0]).append(',').append(x[1]);
@@ -271,6 +282,14 @@ final class PodNetwork implements AutoCloseable {
       for (int i = 0; i < k.size(); i++) out.put(k.get(i), res.charAt(i) == '1');
     }
     return out;
+  }
+
+  /**
+   * Forgets every IPv6 neighbour in the pods and on the nodes, so the next traffic has to resolve
+   * its neighbours again (under whatever policy is in force).
+   */
+  void flushIpv6Neighbours() throws Exception {
+    for (String n : namespaces) sh("ip", "-n", n, "-6", "neigh", "flush", "all");
   }
 
   private Process start(List<String> cmd) throws IOException {

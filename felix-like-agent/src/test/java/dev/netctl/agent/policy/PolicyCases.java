@@ -1,7 +1,9 @@
 package dev.netctl.agent.policy;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Policy cases modelled on the upstream Kubernetes network-policy e2e suite (namespaces x, y, z;
@@ -11,18 +13,62 @@ import java.util.List;
 final class PolicyCases {
   private PolicyCases() {}
 
+  /** The pods in matrix order: a matrix's rows are sources, its columns destinations. */
+  static final List<String> PODS =
+      List.of("x/a", "x/b", "x/c", "y/a", "y/b", "y/c", "z/a", "z/b", "z/c");
+
   /**
    * One case.
    *
    * @param name what it shows
    * @param yaml the policies
-   * @param opens true when the case is expected to deny nothing
+   * @param expected the truth table pinned by hand from Kubernetes/Calico semantics, not from the
+   *     evaluator: per port ({@code 80/TCP}; {@code *} for every port not named) a 9×9 matrix over
+   *     {@link #PODS}, one row per line, {@code .} allowed, {@code X} denied, {@code -} the pod
+   *     itself (not probed); spaces are for the eye
    */
-  record Case(String name, String yaml, boolean opens) {
+  record Case(String name, String yaml, Map<String, String> expected) {
+    Case {
+      for (var e : expected.entrySet()) {
+        String[] rows = rows(e.getValue());
+        for (int i = 0; i < PODS.size(); i++) {
+          if (rows.length != PODS.size()
+              || rows[i].length() != PODS.size()
+              || rows[i].charAt(i) != '-'
+              || !rows[i].matches("[.X-]+")) {
+            throw new IllegalArgumentException(name + " " + e.getKey() + ": not a 9x9 matrix");
+          }
+        }
+      }
+    }
+
+    /** The pinned verdict for traffic from {@code from} to {@code to} on {@code port}. */
+    boolean allows(String from, String to, String port) {
+      String m = expected.getOrDefault(port, expected.get("*"));
+      if (m == null) throw new IllegalArgumentException(name + ": nothing pinned for " + port);
+      return rows(m)[PODS.indexOf(from)].charAt(PODS.indexOf(to)) == '.';
+    }
+
+    private static String[] rows(String m) {
+      return m.replace(" ", "").strip().split("\n");
+    }
+
     @Override
     public String toString() {
       return name;
     }
+  }
+
+  /** The same pinned matrix on every port. */
+  static Map<String, String> every(String matrix) {
+    return Map.of("*", matrix);
+  }
+
+  /** Pinned matrices per port: {@code port, matrix, port, matrix...}; port {@code *}: the rest. */
+  static Map<String, String> per(String... portMatrix) {
+    Map<String, String> m = new HashMap<>();
+    for (int i = 0; i < portMatrix.length; i += 2) m.put(portMatrix[i], portMatrix[i + 1]);
+    return m;
   }
 
   static String knp(String ns, String name, String spec) {
@@ -51,24 +97,24 @@ final class PolicyCases {
 
   static List<Case> all() {
     List<Case> c = new ArrayList<>();
-    c.add(new Case("no policy: everything reachable", "", true));
-    c.add(new Case("default deny ingress in x", knp("x", "deny", "podSelector: {}"), false));
+    c.add(new Case("no policy: everything reachable", "", every(OPEN)));
+    c.add(new Case("default deny ingress in x", knp("x", "deny", "podSelector: {}"), every(X_IN)));
     c.add(
         new Case(
             "default deny egress in x",
             knp("x", "deny", "podSelector: {}\npolicyTypes: [Egress]"),
-            false));
+            every(X_OUT)));
     c.add(
         new Case(
             "deny all ingress and egress in x",
             knp("x", "deny", "podSelector: {}\npolicyTypes: [Ingress, Egress]"),
-            false));
+            every(X_BOTH)));
     c.add(
         new Case(
             "deny all plus allow-all {} rule: unioned, allowed",
             knp("x", "deny", "podSelector: {}")
                 + knp("x", "allow", "podSelector: {}\ningress:\n- {}"),
-            true));
+            every(OPEN)));
     c.add(
         new Case(
             "allow x/a from namespace y only",
@@ -76,7 +122,7 @@ final class PolicyCases {
                 "x",
                 "from-y",
                 "podSelector: {matchLabels: {pod: a}}\ningress:\n- from:\n  - namespaceSelector: {matchLabels: {ns: y}}"),
-            false));
+            every(XA_FROM_Y)));
     c.add(
         new Case(
             "a policy updated live (same name, now from z)",
@@ -84,7 +130,7 @@ final class PolicyCases {
                 "x",
                 "from-y",
                 "podSelector: {matchLabels: {pod: a}}\ningress:\n- from:\n  - namespaceSelector: {matchLabels: {ns: z}}"),
-            false));
+            every(XA_FROM_Z)));
     c.add(
         new Case(
             "namespaceSelector AND podSelector in one peer",
@@ -92,7 +138,7 @@ final class PolicyCases {
                 "x",
                 "and",
                 "podSelector: {matchLabels: {pod: a}}\ningress:\n- from:\n  - namespaceSelector: {matchLabels: {ns: y}}\n    podSelector: {matchLabels: {pod: b}}"),
-            false));
+            every(XA_FROM_YB)));
     c.add(
         new Case(
             "namespaceSelector OR podSelector as two peers",
@@ -100,7 +146,7 @@ final class PolicyCases {
                 "x",
                 "or",
                 "podSelector: {matchLabels: {pod: a}}\ningress:\n- from:\n  - namespaceSelector: {matchLabels: {ns: y}}\n  - podSelector: {matchLabels: {pod: b}}"),
-            false));
+            every(XA_FROM_Y_OR_XB)));
     c.add(
         new Case(
             "podSelector alone means the policy's namespace",
@@ -108,7 +154,7 @@ final class PolicyCases {
                 "x",
                 "own-ns",
                 "podSelector: {matchLabels: {pod: a}}\ningress:\n- from:\n  - podSelector: {matchLabels: {pod: b}}"),
-            false));
+            every(XA_FROM_XB)));
     c.add(
         new Case(
             "namespaceSelector {} means every namespace",
@@ -116,7 +162,7 @@ final class PolicyCases {
                 "x",
                 "all-ns",
                 "podSelector: {matchLabels: {pod: a}}\ningress:\n- from:\n  - namespaceSelector: {}\n    podSelector: {matchLabels: {pod: c}}"),
-            false));
+            every(XA_FROM_C)));
     c.add(
         new Case(
             "ingress on port 80 only, protocol defaults to TCP",
@@ -124,7 +170,7 @@ final class PolicyCases {
                 "x",
                 "p80",
                 "podSelector: {matchLabels: {pod: a}}\ningress:\n- ports:\n  - port: 80"),
-            false));
+            per("80/TCP", OPEN, "*", XA_IN)));
     c.add(
         new Case(
             "named port resolves on the destination pod",
@@ -132,7 +178,7 @@ final class PolicyCases {
                 "x",
                 "named",
                 "podSelector: {}\ningress:\n- ports:\n  - port: serve-81-udp\n    protocol: UDP"),
-            false));
+            per("81/UDP", OPEN, "*", X_IN)));
     c.add(
         new Case(
             "endPort range 80-81 from y",
@@ -140,7 +186,7 @@ final class PolicyCases {
                 "x",
                 "range",
                 "podSelector: {}\ningress:\n- from:\n  - namespaceSelector: {matchLabels: {ns: y}}\n  ports:\n  - port: 80\n    endPort: 81"),
-            false));
+            per("80/TCP", X_FROM_Y, "81/TCP", X_FROM_Y, "*", X_IN)));
     c.add(
         new Case(
             "endPort range 81-90 leaves 80 out",
@@ -148,7 +194,7 @@ final class PolicyCases {
                 "y",
                 "range",
                 "podSelector: {}\ningress:\n- ports:\n  - port: 81\n    endPort: 90\n    protocol: UDP"),
-            false));
+            per("81/UDP", OPEN, "*", Y_IN)));
     c.add(
         new Case(
             "egress to one port only",
@@ -156,7 +202,7 @@ final class PolicyCases {
                 "x",
                 "egress-80",
                 "podSelector: {matchLabels: {pod: a}}\npolicyTypes: [Egress]\negress:\n- ports:\n  - port: 80\n    protocol: TCP"),
-            false));
+            per("80/TCP", OPEN, "*", XA_OUT)));
     c.add(
         new Case(
             "policyTypes defaulting: egress rules make Egress isolated",
@@ -164,7 +210,7 @@ final class PolicyCases {
                 "y",
                 "eg",
                 "podSelector: {matchLabels: {pod: b}}\negress:\n- to:\n  - namespaceSelector: {matchLabels: {ns: z}}"),
-            false));
+            every(YB_IN_OUT_TO_Z)));
     c.add(
         new Case(
             "policyTypes [Ingress] ignores egress rules",
@@ -172,7 +218,7 @@ final class PolicyCases {
                 "y",
                 "ingress-only",
                 "podSelector: {matchLabels: {pod: b}}\npolicyTypes: [Ingress]\ningress:\n- {}\negress:\n- to:\n  - namespaceSelector: {matchLabels: {ns: z}}"),
-            true));
+            every(OPEN)));
     c.add(
         new Case(
             "two policies unioned",
@@ -184,7 +230,7 @@ final class PolicyCases {
                     "x",
                     "two",
                     "podSelector: {matchLabels: {pod: a}}\ningress:\n- from:\n  - namespaceSelector: {matchLabels: {ns: z}}\n  ports:\n  - port: 81\n    protocol: UDP"),
-            false));
+            per("80/TCP", XA_FROM_YB, "81/UDP", XA_FROM_Z, "*", XA_IN)));
     c.add(
         new Case(
             "deny all, then allow one port",
@@ -193,7 +239,7 @@ final class PolicyCases {
                     "z",
                     "allow-81",
                     "podSelector: {}\npolicyTypes: [Ingress, Egress]\ningress:\n- ports:\n  - port: 81\negress:\n- ports:\n  - port: 81"),
-            false));
+            per("81/TCP", OPEN, "*", Z_BOTH)));
     c.add(
         new Case(
             "ipBlock with except",
@@ -201,7 +247,7 @@ final class PolicyCases {
                 "x",
                 "block",
                 "podSelector: {matchLabels: {pod: b}}\ningress:\n- from:\n  - ipBlock: {cidr: 10.77.0.0/24, except: [10.77.0.5/32, 10.77.0.8/30]}"),
-            false));
+            every(XB_FROM_BLOCK)));
     c.add(
         new Case(
             "egress ipBlock",
@@ -209,7 +255,7 @@ final class PolicyCases {
                 "y",
                 "eg-block",
                 "podSelector: {matchLabels: {pod: c}}\npolicyTypes: [Egress]\negress:\n- to:\n  - ipBlock: {cidr: 10.77.0.0/29}"),
-            false));
+            every(YC_TO_BLOCK)));
     c.add(
         new Case(
             "Calico Deny at order 10 beats a Kubernetes allow (order 1000)",
@@ -219,7 +265,7 @@ final class PolicyCases {
                     "deny-z-to-x",
                     "order: 10\nselector: projectcalico.org/namespace == 'x'\ningress:\n- action: Deny\n  source:\n    namespaceSelector: ns == 'z'")
                 + knp("x", "allow", "podSelector: {}\ningress:\n- {}"),
-            false));
+            every(X_NOT_FROM_Z)));
     c.add(
         new Case(
             "Pass in a higher tier hands over to the default tier",
@@ -239,7 +285,7 @@ final class PolicyCases {
                     "x",
                     "from-a",
                     "podSelector: {}\ningress:\n- from:\n  - namespaceSelector: {}\n    podSelector: {matchLabels: {pod: a}}"),
-            false));
+            every(X_FROM_YA)));
     c.add(
         new Case(
             "Calico rules in order: Allow 80 from a, then Deny",
@@ -248,7 +294,7 @@ final class PolicyCases {
                 "y",
                 "ordered",
                 "selector: all()\ningress:\n- action: Allow\n  protocol: TCP\n  source: {selector: pod == 'a', namespaceSelector: all()}\n  destination: {ports: [80]}\n- action: Deny"),
-            false));
+            per("80/TCP", Y_FROM_A, "*", Y_IN)));
     c.add(
         new Case(
             "Log goes on; notProtocol UDP allowed everything else",
@@ -257,7 +303,7 @@ final class PolicyCases {
                 "z",
                 "log",
                 "selector: pod == 'b'\ningress:\n- action: Log\n- action: Allow\n  notProtocol: UDP"),
-            false));
+            per("80/TCP", OPEN, "81/TCP", OPEN, "*", ZB_IN)));
     c.add(
         new Case(
             "Calico ports range, notPorts and notSelector",
@@ -266,7 +312,7 @@ final class PolicyCases {
                 "x",
                 "ranges",
                 "selector: pod in {'a', 'c'}\ningress:\n- action: Allow\n  protocol: TCP\n  source: {notSelector: pod == 'c', namespaceSelector: all()}\n  destination: {ports: ['79:81'], notPorts: [81]}"),
-            false));
+            per("80/TCP", XA_XC_FROM_NOT_C, "*", XA_XC_IN)));
     c.add(
         new Case(
             "egress to a named port",
@@ -274,7 +320,7 @@ final class PolicyCases {
                 "z",
                 "eg-named",
                 "podSelector: {matchLabels: {pod: a}}\npolicyTypes: [Egress]\negress:\n- ports:\n  - port: serve-81-tcp"),
-            false));
+            per("81/TCP", OPEN, "*", ZA_OUT)));
     c.add(
         new Case(
             "GlobalNetworkPolicy with a namespaceSelector",
@@ -283,7 +329,15 @@ final class PolicyCases {
                 null,
                 "ns-y-z",
                 "namespaceSelector: ns in {'y', 'z'}\nselector: pod == 'c'\ntypes: [Egress]\negress:\n- action: Allow\n  protocol: UDP"),
-            false));
+            per("80/UDP", OPEN, "81/UDP", OPEN, "*", YC_ZC_OUT)));
+    c.add(
+        new Case(
+            "namespaceSelector on kubernetes.io/metadata.name, a label no namespace was given",
+            knp(
+                "x",
+                "by-name",
+                "podSelector: {}\ningress:\n- from:\n  - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: z}}"),
+            every(X_FROM_Z)));
     c.add(
         new Case(
             "a policy that cannot be rendered fails closed",
@@ -292,7 +346,7 @@ final class PolicyCases {
                 "y",
                 "no-code",
                 "selector: pod == 'a'\ningress:\n- action: Allow\n  protocol: ICMP\n  notICMP: {type: 8, code: 0}"),
-            false));
+            every(YA_IN)));
     return c;
   }
 
@@ -302,7 +356,9 @@ final class PolicyCases {
    */
   static List<Case> ipv6() {
     List<Case> c = new ArrayList<>();
-    c.add(new Case("IPv6: default deny ingress in x", knp("x", "deny", "podSelector: {}"), false));
+    c.add(
+        new Case(
+            "IPv6: default deny ingress in x", knp("x", "deny", "podSelector: {}"), every(X_IN)));
     c.add(
         new Case(
             "IPv6: allow from namespace y (a set per family)",
@@ -310,7 +366,7 @@ final class PolicyCases {
                 "x",
                 "from-y",
                 "podSelector: {}\ningress:\n- from:\n  - namespaceSelector: {matchLabels: {ns: y}}"),
-            false));
+            every(X_FROM_Y)));
     c.add(
         new Case(
             "IPv6: ipBlock with except, egress",
@@ -318,7 +374,7 @@ final class PolicyCases {
                 "y",
                 "eg-block",
                 "podSelector: {}\npolicyTypes: [Egress]\negress:\n- to:\n  - ipBlock: {cidr: 'fd77::/120', except: ['fd77::4/126']}"),
-            false));
+            every(Y_TO_BLOCK_EXCEPT)));
     c.add(
         new Case(
             "IPv6: an IPv4 ipBlock isolates IPv6 traffic",
@@ -326,12 +382,12 @@ final class PolicyCases {
                 "y",
                 "v4-only",
                 "podSelector: {}\ningress:\n- from:\n  - ipBlock: {cidr: 10.77.0.0/24}"),
-            false));
+            every(Y_IN)));
     c.add(
         new Case(
             "IPv6: named port",
             knp("z", "named", "podSelector: {}\ningress:\n- ports:\n  - port: serve-80-tcp"),
-            false));
+            per("80/TCP", OPEN, "*", Z_IN)));
     c.add(
         new Case(
             "IPv6: Calico notNets of IPv4 only lets IPv6 through",
@@ -340,7 +396,500 @@ final class PolicyCases {
                 null,
                 "not-v4",
                 "selector: pod == 'a'\ningress:\n- action: Allow\n  source: {notNets: [10.77.0.0/24]}"),
-            true));
+            every(OPEN)));
     return c;
   }
+
+  /**
+   * ICMP by type with real echo requests ({@code ping}): probe ports {@code 80/TCP} and {@code
+   * 8/ICMP} over IPv4.
+   */
+  static Case icmp() {
+    return new Case(
+        "ICMP echo allowed by type in x, not by another type in y",
+        calico(
+                "NetworkPolicy",
+                "x",
+                "echo",
+                "selector: all()\ningress:\n- action: Allow\n  protocol: ICMP\n  icmp: {type: 8}")
+            + calico(
+                "NetworkPolicy",
+                "y",
+                "timestamp",
+                "selector: all()\ningress:\n- action: Allow\n  protocol: ICMP\n  icmp: {type: 13, code: 0}"),
+        per("8/ICMP", Y_IN, "*", XY_IN));
+  }
+
+  /**
+   * ICMPv6 by type with {@code ping -6}, probe ports {@code 80/TCP} and {@code 128/ICMPv6}: x
+   * allows echo requests both ways and nothing else (egress isolated too, so neighbour discovery to
+   * the node must not depend on policy); y allows only echo replies as new traffic (requests
+   * denied); z denies echo requests before allowing everything.
+   */
+  static Case icmpv6() {
+    return new Case(
+        "ICMPv6 echo allowed by type in x (both ways), other type in y, denied by type in z",
+        calico(
+                "NetworkPolicy",
+                "x",
+                "echo6",
+                "selector: all()\ntypes: [Ingress, Egress]\ningress:\n- action: Allow\n  protocol: ICMPv6\n  icmp: {type: 128}\negress:\n- action: Allow\n  protocol: ICMPv6\n  icmp: {type: 128, code: 0}")
+            + calico(
+                "NetworkPolicy",
+                "y",
+                "reply6",
+                "selector: all()\ningress:\n- action: Allow\n  protocol: ICMPv6\n  icmp: {type: 129}")
+            + calico(
+                "NetworkPolicy",
+                "z",
+                "no-echo6",
+                "selector: all()\ningress:\n- action: Deny\n  protocol: ICMPv6\n  icmp: {type: 128}\n- action: Allow"),
+        per("128/ICMPv6", ECHO6, "*", TCP_UNDER_ECHO6));
+  }
+
+  // ------------------------------------------------------------ pinned truth tables
+  // Worked out by hand from the semantics (rows: sources x/a..z/c, columns: destinations), in
+  // the order of PODS; pod IPs 10.77.0.2 (x/a) .. 10.77.0.10 (z/c), fd77::2 .. fd77::10.
+
+  static final String OPEN =
+      """
+      -.. ... ...
+      .-. ... ...
+      ..- ... ...
+      ... -.. ...
+      ... .-. ...
+      ... ..- ...
+      ... ... -..
+      ... ... .-.
+      ... ... ..-
+      """;
+
+  static final String X_IN =
+      """
+      -XX ... ...
+      X-X ... ...
+      XX- ... ...
+      XXX -.. ...
+      XXX .-. ...
+      XXX ..- ...
+      XXX ... -..
+      XXX ... .-.
+      XXX ... ..-
+      """;
+
+  static final String X_OUT =
+      """
+      -XX XXX XXX
+      X-X XXX XXX
+      XX- XXX XXX
+      ... -.. ...
+      ... .-. ...
+      ... ..- ...
+      ... ... -..
+      ... ... .-.
+      ... ... ..-
+      """;
+
+  static final String X_BOTH =
+      """
+      -XX XXX XXX
+      X-X XXX XXX
+      XX- XXX XXX
+      XXX -.. ...
+      XXX .-. ...
+      XXX ..- ...
+      XXX ... -..
+      XXX ... .-.
+      XXX ... ..-
+      """;
+
+  static final String XA_FROM_Y =
+      """
+      -.. ... ...
+      X-. ... ...
+      X.- ... ...
+      ... -.. ...
+      ... .-. ...
+      ... ..- ...
+      X.. ... -..
+      X.. ... .-.
+      X.. ... ..-
+      """;
+
+  static final String XA_FROM_Z =
+      """
+      -.. ... ...
+      X-. ... ...
+      X.- ... ...
+      X.. -.. ...
+      X.. .-. ...
+      X.. ..- ...
+      ... ... -..
+      ... ... .-.
+      ... ... ..-
+      """;
+
+  static final String XA_FROM_YB =
+      """
+      -.. ... ...
+      X-. ... ...
+      X.- ... ...
+      X.. -.. ...
+      ... .-. ...
+      X.. ..- ...
+      X.. ... -..
+      X.. ... .-.
+      X.. ... ..-
+      """;
+
+  static final String XA_FROM_Y_OR_XB =
+      """
+      -.. ... ...
+      .-. ... ...
+      X.- ... ...
+      ... -.. ...
+      ... .-. ...
+      ... ..- ...
+      X.. ... -..
+      X.. ... .-.
+      X.. ... ..-
+      """;
+
+  static final String XA_FROM_XB =
+      """
+      -.. ... ...
+      .-. ... ...
+      X.- ... ...
+      X.. -.. ...
+      X.. .-. ...
+      X.. ..- ...
+      X.. ... -..
+      X.. ... .-.
+      X.. ... ..-
+      """;
+
+  static final String XA_FROM_C =
+      """
+      -.. ... ...
+      X-. ... ...
+      ..- ... ...
+      X.. -.. ...
+      X.. .-. ...
+      ... ..- ...
+      X.. ... -..
+      X.. ... .-.
+      ... ... ..-
+      """;
+
+  static final String XA_IN =
+      """
+      -.. ... ...
+      X-. ... ...
+      X.- ... ...
+      X.. -.. ...
+      X.. .-. ...
+      X.. ..- ...
+      X.. ... -..
+      X.. ... .-.
+      X.. ... ..-
+      """;
+
+  static final String X_FROM_Y =
+      """
+      -XX ... ...
+      X-X ... ...
+      XX- ... ...
+      ... -.. ...
+      ... .-. ...
+      ... ..- ...
+      XXX ... -..
+      XXX ... .-.
+      XXX ... ..-
+      """;
+
+  static final String X_FROM_Z =
+      """
+      -XX ... ...
+      X-X ... ...
+      XX- ... ...
+      XXX -.. ...
+      XXX .-. ...
+      XXX ..- ...
+      ... ... -..
+      ... ... .-.
+      ... ... ..-
+      """;
+
+  static final String X_FROM_Y_Z =
+      """
+      -XX ... ...
+      X-X ... ...
+      XX- ... ...
+      ... -.. ...
+      ... .-. ...
+      ... ..- ...
+      ... ... -..
+      ... ... .-.
+      ... ... ..-
+      """;
+
+  static final String Y_IN =
+      """
+      -.. XXX ...
+      .-. XXX ...
+      ..- XXX ...
+      ... -XX ...
+      ... X-X ...
+      ... XX- ...
+      ... XXX -..
+      ... XXX .-.
+      ... XXX ..-
+      """;
+
+  static final String XA_OUT =
+      """
+      -XX XXX XXX
+      .-. ... ...
+      ..- ... ...
+      ... -.. ...
+      ... .-. ...
+      ... ..- ...
+      ... ... -..
+      ... ... .-.
+      ... ... ..-
+      """;
+
+  static final String YB_IN_OUT_TO_Z =
+      """
+      -.. .X. ...
+      .-. .X. ...
+      ..- .X. ...
+      ... -X. ...
+      XXX X-X ...
+      ... .X- ...
+      ... .X. -..
+      ... .X. .-.
+      ... .X. ..-
+      """;
+
+  static final String Z_BOTH =
+      """
+      -.. ... XXX
+      .-. ... XXX
+      ..- ... XXX
+      ... -.. XXX
+      ... .-. XXX
+      ... ..- XXX
+      XXX XXX -XX
+      XXX XXX X-X
+      XXX XXX XX-
+      """;
+
+  static final String XB_FROM_BLOCK =
+      """
+      -.. ... ...
+      .-. ... ...
+      ..- ... ...
+      .X. -.. ...
+      ... .-. ...
+      ... ..- ...
+      .X. ... -..
+      .X. ... .-.
+      .X. ... ..-
+      """;
+
+  static final String YC_TO_BLOCK =
+      """
+      -.. ... ...
+      .-. ... ...
+      ..- ... ...
+      ... -.. ...
+      ... .-. ...
+      ... ..- XXX
+      ... ... -..
+      ... ... .-.
+      ... ... ..-
+      """;
+
+  static final String X_NOT_FROM_Z =
+      """
+      -.. ... ...
+      .-. ... ...
+      ..- ... ...
+      ... -.. ...
+      ... .-. ...
+      ... ..- ...
+      XXX ... -..
+      XXX ... .-.
+      XXX ... ..-
+      """;
+
+  static final String X_FROM_YA =
+      """
+      -XX ... ...
+      X-X ... ...
+      XX- ... ...
+      ... -.. ...
+      XXX .-. ...
+      XXX ..- ...
+      XXX ... -..
+      XXX ... .-.
+      XXX ... ..-
+      """;
+
+  static final String Y_FROM_A =
+      """
+      -.. ... ...
+      .-. XXX ...
+      ..- XXX ...
+      ... -.. ...
+      ... X-X ...
+      ... XX- ...
+      ... ... -..
+      ... XXX .-.
+      ... XXX ..-
+      """;
+
+  static final String ZB_IN =
+      """
+      -.. ... .X.
+      .-. ... .X.
+      ..- ... .X.
+      ... -.. .X.
+      ... .-. .X.
+      ... ..- .X.
+      ... ... -X.
+      ... ... .-.
+      ... ... .X-
+      """;
+
+  static final String XA_XC_FROM_NOT_C =
+      """
+      -.. ... ...
+      .-. ... ...
+      X.- ... ...
+      ... -.. ...
+      ... .-. ...
+      X.X ..- ...
+      ... ... -..
+      ... ... .-.
+      X.X ... ..-
+      """;
+
+  static final String XA_XC_IN =
+      """
+      -.X ... ...
+      X-X ... ...
+      X.- ... ...
+      X.X -.. ...
+      X.X .-. ...
+      X.X ..- ...
+      X.X ... -..
+      X.X ... .-.
+      X.X ... ..-
+      """;
+
+  static final String ZA_OUT =
+      """
+      -.. ... ...
+      .-. ... ...
+      ..- ... ...
+      ... -.. ...
+      ... .-. ...
+      ... ..- ...
+      XXX XXX -XX
+      ... ... .-.
+      ... ... ..-
+      """;
+
+  static final String YC_ZC_OUT =
+      """
+      -.. ... ...
+      .-. ... ...
+      ..- ... ...
+      ... -.. ...
+      ... .-. ...
+      XXX XX- XXX
+      ... ... -..
+      ... ... .-.
+      XXX XXX XX-
+      """;
+
+  static final String YA_IN =
+      """
+      -.. X.. ...
+      .-. X.. ...
+      ..- X.. ...
+      ... -.. ...
+      ... X-. ...
+      ... X.- ...
+      ... X.. -..
+      ... X.. .-.
+      ... X.. ..-
+      """;
+
+  static final String Y_TO_BLOCK_EXCEPT =
+      """
+      -.. ... ...
+      .-. ... ...
+      ..- ... ...
+      ..X -XX ...
+      ..X X-X ...
+      ..X XX- ...
+      ... ... -..
+      ... ... .-.
+      ... ... ..-
+      """;
+
+  static final String Z_IN =
+      """
+      -.. ... XXX
+      .-. ... XXX
+      ..- ... XXX
+      ... -.. XXX
+      ... .-. XXX
+      ... ..- XXX
+      ... ... -XX
+      ... ... X-X
+      ... ... XX-
+      """;
+
+  static final String XY_IN =
+      """
+      -XX XXX ...
+      X-X XXX ...
+      XX- XXX ...
+      XXX -XX ...
+      XXX X-X ...
+      XXX XX- ...
+      XXX XXX -..
+      XXX XXX .-.
+      XXX XXX ..-
+      """;
+
+  static final String ECHO6 =
+      """
+      -.. XXX XXX
+      .-. XXX XXX
+      ..- XXX XXX
+      ... -XX XXX
+      ... X-X XXX
+      ... XX- XXX
+      ... XXX -XX
+      ... XXX X-X
+      ... XXX XX-
+      """;
+
+  static final String TCP_UNDER_ECHO6 =
+      """
+      -XX XXX XXX
+      X-X XXX XXX
+      XX- XXX XXX
+      XXX -XX ...
+      XXX X-X ...
+      XXX XX- ...
+      XXX XXX -..
+      XXX XXX .-.
+      XXX XXX ..-
+      """;
 }
