@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.netctl.datastore.Key;
+import dev.netctl.datastore.model.EndpointNames;
 import dev.netctl.datastore.model.Kind;
 import dev.netctl.datastore.model.WorkloadEndpoint;
+import dev.netctl.datastore.model.WorkloadEndpointSpec;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The pure Pod → WorkloadEndpoint rules, Calico KDD's, case by case. */
@@ -45,7 +48,26 @@ class CoreKindsTest {
   @Test
   void hostNetworkFinishedAndAddresslessPodsHaveNoEndpoint() throws Exception {
     String running = "{\"phase\": \"Running\", \"podIP\": \"10.0.0.1\"}";
-    assertThat(endpoint(pod("", running, ""))).isNotNull();
+    WorkloadEndpoint running0 = endpoint(pod("", running, ""));
+    assertThat(running0.metadata().name()).isEqualTo("n1-k8s-p-eth0");
+    assertThat(running0.metadata().namespace()).isEqualTo("ns");
+    assertThat(running0.spec())
+        .isEqualTo(
+            new WorkloadEndpointSpec(
+                "k8s",
+                null,
+                "n1",
+                null,
+                "p",
+                "eth0",
+                null,
+                List.of("10.0.0.1/32"),
+                null,
+                null,
+                List.of("kns.ns"),
+                EndpointNames.hostInterface("ns.p"),
+                null,
+                List.of()));
     assertThat(endpoint(pod(", \"hostNetwork\": true", running, ""))).isNull();
     assertThat(endpoint(pod("", "{\"phase\": \"Failed\", \"podIP\": \"10.0.0.1\"}", ""))).isNull();
     assertThat(endpoint(pod("", "{\"phase\": \"Pending\"}", ""))).isNull();

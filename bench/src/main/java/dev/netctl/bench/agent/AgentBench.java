@@ -22,9 +22,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -46,7 +48,9 @@ import java.util.regex.Pattern;
  *   <li>The agent's peak RSS with B routes.
  * </ol>
  *
- * Usage: {@code bench/agent-bench [--blocks 10000] [--nodes 100] [--changes 200]}.
+ * Usage: {@code bench/agent-bench [--blocks 10000] [--nodes 100] [--changes 200]}. Its namespaces,
+ * processes and files go when it ends, also when it is stopped with SIGTERM or ^C; a failed run
+ * keeps its files (the agent's logs) and says where.
  */
 public final class AgentBench {
 
@@ -84,10 +88,14 @@ public final class AgentBench {
       }
     }
     AgentBench b = new AgentBench(blocks, nodes, changes);
+    // SIGTERM and ^C run shutdown hooks but no finally block: the hook cleans up then.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> b.cleanup(false), "agent-bench-cleanup"));
+    boolean ok = false;
     try {
       b.run();
+      ok = true;
     } finally {
-      b.cleanup();
+      b.cleanup(!ok);
     }
   }
 
@@ -168,8 +176,16 @@ public final class AgentBench {
             + "/26");
   }
 
-  // The agent running now, so that cleanup stops it whatever failed.
-  private Process running;
+  // Every process the bench started (agents, ip monitor), so that cleanup stops them whatever
+  // failed.
+  private final List<Process> processes = new CopyOnWriteArrayList<>();
+  private boolean cleanedUp;
+
+  private Process start(ProcessBuilder pb) throws IOException {
+    Process p = pb.start();
+    processes.add(p);
+    return p;
+  }
 
   private Process startAgent(Path log) throws IOException {
     ProcessBuilder pb =
@@ -191,8 +207,7 @@ public final class AgentBench {
             "none");
     pb.environment().put("NETCTL_NO_BUILD", "1");
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    running = pb.start();
-    return running;
+    return start(pb);
   }
 
   private static Matcher awaitLog(Path log, Pattern p, long timeoutMs) throws Exception {
@@ -212,8 +227,10 @@ public final class AgentBench {
 
   void run() throws Exception {
     System.out.printf(
-        "agent bench: %d remote blocks on %d nodes, %d single-block changes%n",
-        blocks, nodes, changes);
+        "agent bench: %d remote blocks on %d nodes, %d single-block changes (namespace %s, files"
+            + " in %s)%n",
+        blocks, nodes, changes, ns, dir);
+    System.out.flush();
     netns(ns, "10.80.0.1/16");
     populate();
 
@@ -264,10 +281,10 @@ public final class AgentBench {
 
     // 3. restart: SIGTERM, start again, count deletions meanwhile
     Process monitor =
-        new ProcessBuilder("ip", "-n", ns, "monitor", "route")
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("monitor.log").toFile())
-            .start();
+        start(
+            new ProcessBuilder("ip", "-n", ns, "monitor", "route")
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("monitor.log").toFile()));
     agent.destroy();
     agent.waitFor(30, TimeUnit.SECONDS);
     int before = ownedRoutes();
@@ -309,7 +326,7 @@ public final class AgentBench {
    */
   private long[] changeLatencies() throws Exception {
     Process mon =
-        new ProcessBuilder("ip", "-n", ns, "monitor", "route").redirectErrorStream(true).start();
+        start(new ProcessBuilder("ip", "-n", ns, "monitor", "route").redirectErrorStream(true));
     Map<String, Long> seen = new ConcurrentHashMap<>();
     Thread reader =
         Thread.ofPlatform()
@@ -358,15 +375,31 @@ public final class AgentBench {
     return 0;
   }
 
-  void cleanup() {
+  /**
+   * Stops every process the bench started (SIGTERM, as a user stops the agent; killed after 20 s),
+   * deletes its namespaces and its files, unless {@code keepFiles}. Once: the end of the run and
+   * the shutdown hook both call it.
+   */
+  synchronized void cleanup(boolean keepFiles) {
+    if (cleanedUp) return;
+    cleanedUp = true;
     try {
-      if (running != null && running.isAlive()) {
-        running.destroy();
-        if (!running.waitFor(20, TimeUnit.SECONDS)) running.destroyForcibly();
+      for (Process p : processes) p.destroy();
+      for (Process p : processes) {
+        if (!p.waitFor(20, TimeUnit.SECONDS)) p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
       }
       if (store != null) store.close();
-      new ProcessBuilder("ip", "netns", "del", ns).start().waitFor(10, TimeUnit.SECONDS);
-      new ProcessBuilder("ip", "netns", "del", ns + "x").start().waitFor(10, TimeUnit.SECONDS);
+      for (String n : List.of(ns, ns + "x")) {
+        Process p = new ProcessBuilder("ip", "netns", "del", n).redirectErrorStream(true).start();
+        p.waitFor(10, TimeUnit.SECONDS);
+      }
+      if (keepFiles) {
+        System.err.println("agent bench: files kept in " + dir);
+      } else {
+        try (var walk = Files.walk(dir)) {
+          for (Path f : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
+        }
+      }
     } catch (Exception e) {
       System.err.println("cleanup: " + e);
     }

@@ -649,6 +649,11 @@ class NodeAgentE2EIT {
         .contains("ipv4VXLANTunnelAddr: 10.252.");
   }
 
+  /** How many first applies {@code node}'s agents have logged (one per start). */
+  private long firstApplies(String node) {
+    return lab.log(node).lines().filter(l -> l.contains("first apply:")).count();
+  }
+
   /** A birdc command against the ToR running in the router namespace. */
   private String birdc(Path sock, String... command) {
     List<String> argv =
@@ -689,6 +694,9 @@ class NodeAgentE2EIT {
             .start();
     try {
       Thread.sleep(1000);
+      // The agent's log is appended across the restart: the restarted one's first apply is the
+      // next "first apply:" line.
+      long applies = firstApplies("n1");
       lab.stopAgent("n1", true);
       lab.startAgent("n1");
       assertThat(ping.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
@@ -698,8 +706,8 @@ class NodeAgentE2EIT {
       assertThat(Integer.parseInt(m.group(1))).as(summary).isGreaterThanOrEqualTo(57);
       await()
           .atMost(Duration.ofSeconds(30))
-          .untilAsserted(() -> assertThat(lab.log("n1")).contains("BGP peer"));
-      Thread.sleep(1000); // the restarted agent's first apply has run
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> firstApplies("n1") > applies);
       assertThat(lab.ownedRoutes("n1")).isEqualTo(before);
     } finally {
       ping.destroyForcibly();

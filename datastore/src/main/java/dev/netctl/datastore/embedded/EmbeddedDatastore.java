@@ -66,9 +66,12 @@ public final class EmbeddedDatastore implements Datastore {
    */
   public record Options(Duration pollInterval, int retainedEvents, Duration busyTimeout) {
     /**
-     * 10 ms polls, 10,000 events of history, 10 s busy timeout. The poll is the delay a node agent
-     * sees between another process's write and its watch event (an idle poll is one read of the
-     * meta table; the poller runs only while something watches).
+     * 10 ms polls, 10,000 events of history, 10 s busy timeout. Another process's write wakes the
+     * watches through the file's change notification ({@link FileChangeWakeup}), but that wake can
+     * come before the commit is visible, and then the poll finds it: on a loaded machine 25 ms
+     * polls gave a node agent a slower block change (p50 1.25× in docs/benchmarks.md, issue 10
+     * follow-up, session 7) for about 0.6 % of a core saved while idle. An idle poll is one read of
+     * the meta table; the poller runs only while something watches.
      */
     public static final Options DEFAULT =
         new Options(Duration.ofMillis(10), 10_000, Duration.ofSeconds(10));

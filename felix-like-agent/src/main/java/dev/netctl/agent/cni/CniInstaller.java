@@ -1,5 +1,6 @@
 package dev.netctl.agent.cni;
 
+import dev.netctl.agent.exec.Exec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -8,9 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -217,24 +218,9 @@ public final class CniInstaller {
     }
   }
 
-  private static boolean runQuietly(List<String> argv) throws IOException {
-    Process p =
-        new ProcessBuilder(argv)
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-            .start();
-    try {
-      if (!p.waitFor(120, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        return false;
-      }
-      return p.exitValue() == 0;
-    } catch (InterruptedException e) {
-      p.destroyForcibly();
-      Thread.currentThread().interrupt();
-      return false;
-    }
+  /** Whether {@code argv} ran to a zero exit within two minutes; its output is not wanted. */
+  private static boolean runQuietly(List<String> argv) {
+    return Exec.run(Duration.ofMinutes(2), argv).ok();
   }
 
   private interface Writer {

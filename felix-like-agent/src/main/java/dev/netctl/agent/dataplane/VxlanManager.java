@@ -78,14 +78,12 @@ public final class VxlanManager {
     List<Neighbour> remove = new ArrayList<>();
     for (Neighbour n : programmed) if (!keep.contains(n)) remove.add(n);
     if (remove.isEmpty()) return List.of();
-    // The FDB is keyed by MAC: a node that kept its VTEP MAC but got a new tunnel address has an
-    // old entry to remove and a new one with the same MAC. Deleting the old one's FDB entry would
-    // take the new one's too, so those are written again after the deletions (same batch order).
-    Set<String> removedMacs = new HashSet<>();
-    for (Neighbour n : remove) removedMacs.add(n.mac());
-    List<Neighbour> reassert = new ArrayList<>();
-    for (Neighbour n : wanted) if (removedMacs.contains(n.mac())) reassert.add(n);
-    List<Kernel.Failure> f = kernel.applyNeighbours(device, reassert, remove);
+    // The FDB is keyed by MAC: a node that kept its VTEP MAC but got a new tunnel address leaves
+    // an old neighbour whose MAC the new one uses. Its FDB entry stays (the new neighbour's write
+    // replaced its destination in place); only the old neighbour entry goes.
+    Set<String> inUse = new HashSet<>();
+    for (Neighbour n : wanted) inUse.add(n.fdbKey());
+    List<Kernel.Failure> f = kernel.applyNeighbours(device, List.of(), remove, inUse);
     remove.forEach(programmed::remove);
     return f;
   }

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -301,7 +302,7 @@ public final class IpKernel implements Kernel {
 
   @Override
   public List<Failure> applyNeighbours(
-      String device, List<Neighbour> replace, List<Neighbour> delete) {
+      String device, List<Neighbour> replace, List<Neighbour> delete, Set<String> keepFdb) {
     List<Object> items = new ArrayList<>();
     StringBuilder neigh = new StringBuilder();
     StringBuilder fdb = new StringBuilder();
@@ -310,6 +311,7 @@ public final class IpKernel implements Kernel {
       items.add(n);
       neigh.append("neigh del ").append(Cidr.format(n.tunnelAddress())).append(" dev ");
       neigh.append(device).append('\n');
+      if (keepFdb.contains(n.fdbKey())) continue;
       fdbItems.add(n);
       fdb.append("fdb del ").append(n.mac()).append(" dev ").append(device).append(" self\n");
     }

@@ -2,6 +2,7 @@ package dev.netctl.agent.kernel;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The part of the kernel the dataplane managers program: links, addresses, owned routes, VXLAN
@@ -49,7 +50,20 @@ public interface Kernel {
   List<Neighbour> neighbours(String device);
 
   /** Replaces and deletes VTEP neighbour + FDB entries on a VXLAN device. */
-  List<Failure> applyNeighbours(String device, List<Neighbour> replace, List<Neighbour> delete);
+  default List<Failure> applyNeighbours(
+      String device, List<Neighbour> replace, List<Neighbour> delete) {
+    return applyNeighbours(device, replace, delete, Set.of());
+  }
+
+  /**
+   * Replaces and deletes VTEP neighbour + FDB entries on a VXLAN device. The FDB is keyed by MAC
+   * and written with replace semantics, so a replaced entry is updated in place. A deleted
+   * neighbour's FDB entry goes with it unless its {@link Neighbour#fdbKey} is in {@code keepFdb}: a
+   * peer that kept its VTEP MAC but got a new tunnel address has an old neighbour to delete whose
+   * MAC the new one uses.
+   */
+  List<Failure> applyNeighbours(
+      String device, List<Neighbour> replace, List<Neighbour> delete, Set<String> keepFdb);
 
   /** Writes a sysctl under /proc/sys, e.g. {@code net/ipv4/ip_forward}. */
   void sysctl(String key, String value);

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.IntFunction;
 
@@ -251,7 +252,7 @@ public final class NetlinkKernel implements Kernel {
 
   @Override
   public List<Failure> applyNeighbours(
-      String device, List<Neighbour> replace, List<Neighbour> delete) {
+      String device, List<Neighbour> replace, List<Neighbour> delete, Set<String> keepFdb) {
     if (replace.isEmpty() && delete.isEmpty()) return List.of();
     List<Failure> failures = new ArrayList<>();
     int index = NetlinkSocket.ifindex(device);
@@ -264,9 +265,11 @@ public final class NetlinkKernel implements Kernel {
     List<Request> requests = new ArrayList<>(2 * (delete.size() + replace.size()));
     // Deleting an entry that is already gone is not a failure worth retrying.
     for (Neighbour n : delete) {
-      requests.add(
-          new Request(
-              n, len, (b, seq) -> NeighbourMessages.putFdbDelete(b, seq, index, n.mac()), ANY));
+      if (!keepFdb.contains(n.fdbKey())) {
+        requests.add(
+            new Request(
+                n, len, (b, seq) -> NeighbourMessages.putFdbDelete(b, seq, index, n.mac()), ANY));
+      }
       requests.add(
           new Request(
               n,

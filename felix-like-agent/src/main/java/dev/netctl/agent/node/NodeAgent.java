@@ -494,14 +494,16 @@ public final class NodeAgent implements AutoCloseable {
     try {
       String rr =
           meNode.spec().bgp() == null ? null : meNode.spec().bgp().routeReflectorClusterID();
+      // Once per apply: the plan leaves out neighbours these ranges admit, the speaker gets them.
+      var ranges = planner.clientRanges(meNode, cluster);
       bgp.apply(
           new BgpRouting.Identity(
               planner.effectiveAs(meNode, cluster),
               (Inet4Address) ipv4.address(),
               cluster.listenPort(),
               rr == null ? null : (Inet4Address) Cidr.parseAddress(rr)),
-          planner.plan(meNode, snap.nodes(), snap.bgpPeers(), filterSpecs(snap), cluster),
-          planner.clientRanges(meNode, cluster),
+          planner.plan(meNode, snap.nodes(), snap.bgpPeers(), filterSpecs(snap), cluster, ranges),
+          ranges,
           d.originate(),
           ipv4.address(),
           ipv6 == null ? null : ipv6.address());

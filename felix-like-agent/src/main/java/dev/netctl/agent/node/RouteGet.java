@@ -1,10 +1,10 @@
 package dev.netctl.agent.node;
 
+import dev.netctl.agent.exec.Exec;
 import dev.netctl.datastore.model.Cidr;
-import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -13,24 +13,19 @@ import java.util.regex.Pattern;
  */
 final class RouteGet {
   private static final Pattern SRC = Pattern.compile("\\bsrc (\\S+)");
+  private static final Duration LIMIT = Duration.ofSeconds(10);
 
   private RouteGet() {}
 
+  /** The source address toward {@code target}, or null when the kernel has no route to it. */
   static InetAddress source(InetAddress target) {
-    try {
-      Process p =
-          new ProcessBuilder("ip", "route", "get", Cidr.format(target))
-              .redirectErrorStream(true)
-              .start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) return null;
-      Matcher m = SRC.matcher(out);
-      return m.find() ? Cidr.parseAddress(m.group(1)) : null;
-    } catch (IOException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    }
+    Exec.Result r = Exec.run(LIMIT, List.of("ip", "route", "get", Cidr.format(target)));
+    return r.ok() ? source(r.stdout()) : null;
+  }
+
+  /** The {@code src} of {@code ip route get}'s answer, or null when it names none. */
+  static InetAddress source(String answer) {
+    Matcher m = SRC.matcher(answer);
+    return m.find() ? Cidr.parseAddress(m.group(1)) : null;
   }
 }

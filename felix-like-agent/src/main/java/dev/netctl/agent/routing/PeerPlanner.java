@@ -33,6 +33,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,7 +41,8 @@ import java.util.Set;
 /**
  * Works out, from BGPConfiguration, Node and BGPPeer resources, which BGP sessions this node should
  * have — what confd renders into BIRD's config for calico-node. Pure apart from reading password
- * files.
+ * files and remembering which client ranges it last skipped (so that it warns once per change, not
+ * on every apply).
  *
  * <ul>
  *   <li>Node-to-node mesh (when {@code nodeToNodeMeshEnabled}): every other node with an address of
@@ -61,6 +63,8 @@ public final class PeerPlanner {
 
   private final String nodeName;
   private final Path secretsDir;
+  // The client ranges the last clientRanges call skipped: only a newly skipped one is warned of.
+  private Set<Cidr> skippedRanges = Set.of();
 
   public PeerPlanner(String nodeName, Path secretsDir) {
     this.nodeName = nodeName;
@@ -128,6 +132,21 @@ public final class PeerPlanner {
       List<BGPPeer> peers,
       Map<String, BGPFilterSpec> filters,
       BGPConfigurationSpec cluster) {
+    return plan(me, nodes, peers, filters, cluster, clientRanges(me, cluster));
+  }
+
+  /**
+   * The sessions this node should have, by peer address, given its reflector client ranges as
+   * {@link #clientRanges} gave them (the agent works those out once per apply and hands the same
+   * list to the speaker).
+   */
+  public Map<InetAddress, Neighbor> plan(
+      Node me,
+      List<Node> nodes,
+      List<BGPPeer> peers,
+      Map<String, BGPFilterSpec> filters,
+      BGPConfigurationSpec cluster,
+      List<DynamicRange> ranges) {
     Map<InetAddress, Neighbor> out = new LinkedHashMap<>();
     Inet4Address routerId = ipv4(me);
     if (routerId == null) return out;
@@ -178,7 +197,6 @@ public final class PeerPlanner {
     }
     // A reflector's clients inside one of its client ranges need no neighbour of their own: they
     // dial in and the range admits them.
-    List<DynamicRange> ranges = clientRanges(me, cluster);
     if (!ranges.isEmpty()) {
       out.values()
           .removeIf(
@@ -193,42 +211,43 @@ public final class PeerPlanner {
    * The ranges a route-reflector node (one with {@code routeReflectorClusterID}) accepts its iBGP
    * clients from, from {@code routeReflectorClientRanges} of the effective BGPConfiguration: each
    * admits, up to its limit, any speaker of the node's AS inside it as a reflector client, passive,
-   * with the sessions a planned client neighbour would get. Empty on other nodes.
+   * with the sessions a planned client neighbour would get. Empty on other nodes. An IPv6 range on
+   * a node without an IPv6 address is skipped, with a warning the first time only.
    */
   public List<DynamicRange> clientRanges(Node me, BGPConfigurationSpec cluster) {
     Inet4Address routerId = ipv4(me);
     String clusterId = clusterId(me);
-    if (routerId == null || clusterId == null) return List.of();
-    Local local = new Local(routerId, ipv6(me), asOf(me, cluster), clusterId);
+    Set<Cidr> skipped = new LinkedHashSet<>();
     List<DynamicRange> out = new ArrayList<>();
-    for (BGPConfigurationSpec.ReflectorClientRange r : cluster.routeReflectorClientRanges()) {
-      Cidr c = Cidr.parse(r.cidr());
-      boolean v6 = !c.isIPv4();
-      if (v6 && local.v6() == null) {
+    if (routerId != null && clusterId != null) {
+      Local local = new Local(routerId, ipv6(me), asOf(me, cluster), clusterId);
+      for (BGPConfigurationSpec.ReflectorClientRange r : cluster.routeReflectorClientRanges()) {
+        Cidr c = Cidr.parse(r.cidr());
+        if (!c.isIPv4() && local.v6() == null) skipped.add(c);
+        else out.add(clientRange(local, c, r.effectiveLimit(), cluster.listenPort()));
+      }
+    }
+    for (Cidr c : skipped) {
+      if (!skippedRanges.contains(c)) {
         LOG.log(
             Level.WARNING,
             "route reflector client range {0} skipped: this node has no IPv6 address",
             c.toString());
-        continue;
       }
-      Neighbor template =
-          neighbor(
-              local,
-              local.as(),
-              c.address(),
-              cluster.listenPort(),
-              true,
-              null,
-              v6 ? V6_ONLY : null,
-              Map.of());
-      out.add(
-          new DynamicRange(
-              "rr-clients " + c,
-              Prefix.of(v6, c.address().getAddress(), c.prefixLength()),
-              template,
-              r.effectiveLimit()));
     }
+    skippedRanges = skipped;
     return out;
+  }
+
+  private DynamicRange clientRange(Local local, Cidr c, int limit, int port) {
+    boolean v6 = !c.isIPv4();
+    Neighbor template =
+        neighbor(local, local.as(), c.address(), port, true, null, v6 ? V6_ONLY : null, Map.of());
+    return new DynamicRange(
+        "rr-clients " + c,
+        Prefix.of(v6, c.address().getAddress(), c.prefixLength()),
+        template,
+        limit);
   }
 
   /** What this node brings to every session. */

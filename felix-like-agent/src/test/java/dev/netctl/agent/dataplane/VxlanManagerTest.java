@@ -39,12 +39,35 @@ class VxlanManagerTest {
     // The peer restarted on a new datastore: same VTEP MAC (derived from its name), new address.
     Neighbour moved = vtep("10.244.7.1", "66:00:00:00:00:02", "10.0.0.2");
     m.desired(DEVICE, List.of(moved));
+    k.writes.clear();
     m.applyAdds();
     m.applyRemovals();
 
     assertThat(k.neighbours(Ownership.VXLAN_V4))
         .as("the FDB entry (keyed by MAC) survives the old neighbour's removal")
         .containsExactly(moved);
+    assertThat(k.writes)
+        .as("the kept MAC's FDB entry is replaced in place, never deleted and written again")
+        .containsExactly("neigh replace 10.244.7.1", "neigh del 10.244.2.1");
+  }
+
+  @Test
+  void aPeerThatLeftTakesItsFdbEntryWithIt() {
+    FakeKernel k = new FakeKernel();
+    VxlanManager m = new VxlanManager(k, Ownership.VXLAN_V4);
+    Neighbour stays = vtep("10.244.2.1", "66:00:00:00:00:02", "10.0.0.2");
+    Neighbour leaves = vtep("10.244.3.1", "66:00:00:00:00:03", "10.0.0.3");
+    m.desired(DEVICE, List.of(stays, leaves));
+    m.applyAdds();
+    m.applyRemovals();
+
+    m.desired(DEVICE, List.of(stays));
+    k.writes.clear();
+    m.applyAdds();
+    m.applyRemovals();
+
+    assertThat(k.writes).containsExactly("neigh del 10.244.3.1", "fdb del 66:00:00:00:00:03");
+    assertThat(k.fdb.get(Ownership.VXLAN_V4)).containsOnlyKeys("66:00:00:00:00:02");
   }
 
   @Test

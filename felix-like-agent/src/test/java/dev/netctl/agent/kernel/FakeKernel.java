@@ -99,13 +99,16 @@ public final class FakeKernel implements Kernel {
 
   @Override
   public List<Failure> applyNeighbours(
-      String device, List<Neighbour> replace, List<Neighbour> delete) {
+      String device, List<Neighbour> replace, List<Neighbour> delete, Set<String> keepFdb) {
     Set<Neighbour> s = neighbours.computeIfAbsent(device, k -> new HashSet<>());
     Map<String, InetAddress> f = fdb.computeIfAbsent(device, k -> new HashMap<>());
     for (Neighbour n : delete) {
       writes.add("neigh del " + n.tunnelAddress().getHostAddress());
       s.removeIf(x -> x.tunnelAddress().equals(n.tunnelAddress()));
-      f.remove(n.mac());
+      if (!keepFdb.contains(n.fdbKey())) {
+        writes.add("fdb del " + n.mac());
+        f.remove(n.mac());
+      }
     }
     for (Neighbour n : replace) {
       writes.add("neigh replace " + n.tunnelAddress().getHostAddress());

@@ -217,6 +217,21 @@ class NetlinkKernelIT {
     assertThat(NetnsThread.sh("bridge", "-n", ns.name, "fdb", "show", "dev", "vxlan.calico"))
         .contains("66:00:00:00:00:01 dst 10.77.0.9 self permanent")
         .doesNotContain("66:00:00:00:00:02");
+
+    // A peer kept its VTEP MAC but got a new tunnel address: the new neighbour's FDB write
+    // replaces the MAC's entry in place, and the old neighbour goes without it.
+    Neighbour renumbered = new Neighbour(a("10.244.9.7"), moved.mac(), moved.underlay());
+    assertThat(ns.run(() -> kernel.applyNeighbours("vxlan.calico", List.of(renumbered), List.of())))
+        .isEmpty();
+    assertThat(
+            ns.run(
+                () ->
+                    kernel.applyNeighbours(
+                        "vxlan.calico", List.of(), List.of(moved), Set.of(moved.fdbKey()))))
+        .isEmpty();
+    assertThat(ns.run(() -> kernel.neighbours("vxlan.calico"))).containsExactly(renumbered);
+    assertThat(NetnsThread.sh("bridge", "-n", ns.name, "fdb", "show", "dev", "vxlan.calico"))
+        .contains("66:00:00:00:00:01 dst 10.77.0.9 self permanent");
   }
 
   @Test

@@ -313,13 +313,25 @@ class PeerPlannerTest {
                 List.of(new BGPConfigurationSpec.ReflectorClientRange("10.0.0.0/24", 50)));
     PeerPlanner planner = new PeerPlanner("rr", secrets);
 
-    Map<InetAddress, Neighbor> plan =
-        planner.plan(rr, List.of(n1, n2, rr, far), List.of(rrToClients), cluster);
     List<dev.netctl.bgp.speaker.DynamicRange> ranges = planner.clientRanges(rr, cluster);
+    Map<InetAddress, Neighbor> plan =
+        planner.plan(rr, List.of(n1, n2, rr, far), List.of(rrToClients), Map.of(), cluster, ranges);
 
     assertThat(plan.keySet())
         .as("only the client outside the range")
         .containsExactly(a("10.1.0.5"));
+    assertThat(
+            planner
+                .plan(
+                    rr,
+                    List.of(n1, n2, rr, far),
+                    List.of(rrToClients),
+                    Map.of(),
+                    cluster,
+                    List.of())
+                .keySet())
+        .as("the ranges given are the ones that count")
+        .containsExactlyInAnyOrder(a("10.0.0.1"), a("10.0.0.2"), a("10.1.0.5"));
     assertThat(ranges).hasSize(1);
     dev.netctl.bgp.speaker.DynamicRange r = ranges.getFirst();
     assertThat(r.range()).isEqualTo(dev.netctl.bgp.codec.Prefix.parse("10.0.0.0/24"));
@@ -356,6 +368,43 @@ class PeerPlannerTest {
     assertThat(ranges.getFirst().template().spec().localAddress()).isEqualTo(a("fd00::9"));
     assertThat(families(ranges.getFirst().template())).containsExactly(V6);
     assertThat(new PeerPlanner("rr", secrets).clientRanges(rr, cluster)).isEmpty();
+  }
+
+  @Test
+  void aSkippedClientRangeIsWarnedOfOncePerChangeNotOnEveryApply() {
+    BGPConfigurationSpec v6Range =
+        cluster(false)
+            .withRouteReflectorClientRanges(
+                List.of(new BGPConfigurationSpec.ReflectorClientRange("fd00::/64", 10)));
+    PeerPlanner planner = new PeerPlanner("rr", secrets);
+    List<String> warnings = new java.util.ArrayList<>();
+    java.util.logging.Logger log = java.util.logging.Logger.getLogger("netctl.agent.bgp");
+    java.util.logging.Handler h =
+        new java.util.logging.Handler() {
+          @Override
+          public void publish(java.util.logging.LogRecord r) {
+            if (r.getLevel() == java.util.logging.Level.WARNING) warnings.add(r.getMessage());
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    log.addHandler(h);
+    try {
+      for (int apply = 0; apply < 3; apply++) {
+        assertThat(planner.clientRanges(rr, v6Range)).isEmpty(); // rr has no IPv6 address
+      }
+      assertThat(warnings).singleElement().asString().contains("skipped");
+      planner.clientRanges(rr, cluster(false)); // the range is gone
+      planner.clientRanges(rr, v6Range); // and back: a change, warned of again
+      planner.clientRanges(rr, v6Range);
+      assertThat(warnings).hasSize(2);
+    } finally {
+      log.removeHandler(h);
+    }
   }
 
   @Test

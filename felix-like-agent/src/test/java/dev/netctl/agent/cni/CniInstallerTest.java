@@ -1,0 +1,51 @@
+package dev.netctl.agent.cni;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.netctl.agent.exec.Exec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CniInstallerTest {
+
+  private static CniInstaller.Options options(Path dir, Path java) {
+    return new CniInstaller.Options(
+        dir.resolve("bin"), dir.resolve("net.d"), "n1", "/run/netctl/cni.sock", 0, java);
+  }
+
+  @Test
+  void theArchiveIsMadeByTheInstallingJdkAndTheLauncherAnswers(@TempDir Path dir) throws Exception {
+    CniInstaller.Installed in = CniInstaller.install(options(dir, CniInstaller.currentJava()));
+
+    assertThat(in.archive()).as("training and dump ran to a zero exit").isTrue();
+    assertThat(dir.resolve("bin/netctl-cni/plugin.jsa")).isNotEmptyFile();
+    assertThat(dir.resolve("bin/netctl-cni")).isDirectoryNotContaining("glob:**/.archive*");
+    Exec.Result version =
+        Exec.run(
+            Duration.ofSeconds(60),
+            Map.of("CNI_COMMAND", "VERSION"),
+            "{\"cniVersion\": \"1.0.0\"}",
+            List.of(dir.resolve("bin/" + CniPlugin.MAIN_TYPE).toString()));
+    assertThat(version.ok()).as(version.output()).isTrue();
+    assertThat(version.stdout()).contains("\"supportedVersions\"");
+  }
+
+  @Test
+  void aJdkThatCannotRunLeavesTheLaunchersWithoutAnArchive(@TempDir Path dir) throws Exception {
+    CniInstaller.Installed in =
+        CniInstaller.install(options(dir, dir.resolve("no-such-jdk/bin/java")));
+
+    assertThat(in.archive()).isFalse();
+    assertThat(in.files())
+        .containsExactly(
+            dir.resolve("bin/netctl-cni/plugin.jar"),
+            dir.resolve("bin/" + CniPlugin.MAIN_TYPE),
+            dir.resolve("bin/" + CniPlugin.IPAM_TYPE),
+            dir.resolve("net.d/" + CniInstaller.CONFLIST));
+    assertThat(dir.resolve("bin/netctl-cni/plugin.jsa")).doesNotExist();
+  }
+}
