@@ -608,7 +608,7 @@ public final class NodeAgent implements AutoCloseable {
   private boolean feedPolicy(Syncer.Changes changes) {
     Map<Syncer.PolicyKey, Resource> now = new HashMap<>();
     if (changes.policyAll()) {
-      for (Resource r : syncer.policyInputs()) now.put(Syncer.PolicyKey.of(r), r);
+      now.putAll(syncer.policyInputs());
       for (Syncer.PolicyKey k : policyFed.keySet()) now.putIfAbsent(k, null);
     } else {
       for (Syncer.PolicyKey k : changes.policy()) now.put(k, syncer.policyInput(k));

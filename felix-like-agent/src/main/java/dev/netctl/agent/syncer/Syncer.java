@@ -260,13 +260,8 @@ public final class Syncer implements AutoCloseable {
   public record Changes(
       boolean full, List<BlockInfo> blocks, boolean policyAll, Set<PolicyKey> policy) {}
 
-  /** A policy input: its storage kind and storage name. */
-  public record PolicyKey(String kind, String name) {
-    /** The key of {@code r}. */
-    public static PolicyKey of(Resource r) {
-      return new PolicyKey(r.kind().storageKind(), r.storageName());
-    }
-  }
+  /** A policy input: its storage kind and the name it is stored under. */
+  public record PolicyKey(String kind, String name) {}
 
   /** The current object of a policy input, or null when it is gone (or was left out). */
   public Resource policyInput(PolicyKey key) {
@@ -274,11 +269,14 @@ public final class Syncer implements AutoCloseable {
     return f == null ? null : f.get(key.name());
   }
 
-  /** Every current policy input: the policy kinds, tiers, profiles and workload endpoints. */
-  public List<Resource> policyInputs() {
-    List<Resource> out = new ArrayList<>();
-    for (KindFeed<? extends Resource> f : policy) out.addAll(f.values());
-    out.addAll(workloads.values());
+  /** Every current policy input (policy kinds, tiers, profiles, workload endpoints) by key. */
+  public Map<PolicyKey, Resource> policyInputs() {
+    Map<PolicyKey, Resource> out = new java.util.HashMap<>();
+    for (var f : policyInputs.entrySet()) {
+      for (var e : f.getValue().byName().entrySet()) {
+        out.put(new PolicyKey(f.getKey(), e.getKey()), e.getValue());
+      }
+    }
     return out;
   }
 
