@@ -16,23 +16,24 @@ import java.util.function.IntFunction;
  * with its extended-ACK attributes. Pure: no socket here, so the encoding is tested without root.
  *
  * <p>Headers are in the host's byte order, addresses in network order, every message and attribute
- * padded to 4 bytes ({@code NLMSG_ALIGN}/{@code RTA_ALIGN}).
+ * padded to 4 bytes ({@code NLMSG_ALIGN}/{@code RTA_ALIGN}). The header and attribute writers and
+ * the message flags are public: the policy package's nf_tables messages use them too.
  */
-final class RouteMessages {
+public final class RouteMessages {
 
-  static final int NLMSG_ERROR = 2;
+  public static final int NLMSG_ERROR = 2;
   static final int NLMSG_DONE = 3;
   static final int RTM_NEWROUTE = 24;
   static final int RTM_DELROUTE = 25;
   static final int RTM_GETROUTE = 26;
 
-  static final int NLM_F_REQUEST = 0x1;
+  public static final int NLM_F_REQUEST = 0x1;
   static final int NLM_F_MULTI = 0x2;
-  static final int NLM_F_ACK = 0x4;
+  public static final int NLM_F_ACK = 0x4;
   static final int NLM_F_DUMP_INTR = 0x10;
   static final int NLM_F_DUMP = 0x300;
   static final int NLM_F_REPLACE = 0x100;
-  static final int NLM_F_CREATE = 0x400;
+  public static final int NLM_F_CREATE = 0x400;
   // In an NLMSG_ERROR: the request's payload was left out (NETLINK_CAP_ACK), TLVs follow.
   static final int NLM_F_CAPPED = 0x100;
   static final int NLM_F_ACK_TLVS = 0x200;
@@ -159,7 +160,7 @@ final class RouteMessages {
     b.putInt(start, b.position() - start);
   }
 
-  static void putHeader(ByteBuffer b, int type, int flags, int seq) {
+  public static void putHeader(ByteBuffer b, int type, int flags, int seq) {
     b.putInt(0).putShort((short) type).putShort((short) flags).putInt(seq).putInt(0);
   }
 
@@ -171,7 +172,7 @@ final class RouteMessages {
     b.putInt(flags);
   }
 
-  static void putAttr(ByteBuffer b, int type, byte[] value) {
+  public static void putAttr(ByteBuffer b, int type, byte[] value) {
     b.putShort((short) (4 + value.length)).putShort((short) type).put(value);
     for (int i = value.length; i % 4 != 0; i++) b.put((byte) 0);
   }

@@ -25,6 +25,11 @@ public final class Metrics {
   private volatile int policyFailures;
   private volatile Map<String, Integer> sessionsByState = Map.of();
 
+  /** Policies failing closed (also set apart: a policy-only apply has no other gauge to change). */
+  void policyFailures(int n) {
+    this.policyFailures = n;
+  }
+
   void observeApply(long nanos) {
     applies.incrementAndGet();
     applyNanos.addAndGet(nanos);
@@ -34,7 +39,7 @@ public final class Metrics {
 
   void gauges(
       int routes, int vteps, boolean fallback, Map<String, Integer> sessions, int policyFailures) {
-    this.policyFailures = policyFailures;
+    policyFailures(policyFailures);
     this.routes = routes;
     this.vteps = vteps;
     this.ipipFallback = fallback;

@@ -31,6 +31,7 @@ import dev.netctl.datastore.model.Node;
 import dev.netctl.datastore.model.NodeBGPSpec;
 import dev.netctl.datastore.model.NodeSpec;
 import dev.netctl.datastore.model.ObjectMeta;
+import dev.netctl.datastore.model.Resource;
 import dev.netctl.datastore.model.WorkloadEndpoint;
 import dev.netctl.ipam.IpamException;
 import dev.netctl.ipam.allocator.AssignRequest;
@@ -68,7 +69,9 @@ import java.util.concurrent.TimeUnit;
  * <p>The loop wakes on any datastore or BGP change (coalesced: a burst of changes is one apply), on
  * the resync timer and after a failure's backoff. Nothing touches the kernel before the syncer is
  * in sync; the first apply re-reads what we own in the kernel and changes only what differs, so a
- * restarted agent removes no route that is still wanted.
+ * restarted agent removes no route that is still wanted. A change of policy inputs alone (a policy,
+ * tier, profile or another node's workload endpoint) goes to the policy manager only: no
+ * calculation, no route, VXLAN or NAT work.
  */
 public final class NodeAgent implements AutoCloseable {
 
@@ -98,7 +101,9 @@ public final class NodeAgent implements AutoCloseable {
   private final NatManager nat;
   private final PolicyManager policy;
   // What the policy manager was last given, by kind and storage name: fed as differences.
-  private final Map<String, dev.netctl.datastore.model.Resource> policyFed = new HashMap<>();
+  private final Map<Syncer.PolicyKey, Resource> policyFed = new HashMap<>();
+  // Full calculations run (a policy input alone does not run one): for tests.
+  volatile int fullApplies;
   private final Metrics metrics = new Metrics();
   private final Semaphore wake = new Semaphore(0);
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -396,10 +401,26 @@ public final class NodeAgent implements AutoCloseable {
     learnedChanged = false;
     boolean full = forceFull;
     forceFull = false;
-    if (!full && !changes.full() && !learned && firstApplyDone && lastState != null) {
+    // Policy inputs go to the policy manager as they change (cheap, no kernel I/O); only an
+    // endpoint of this node is also a route, which needs the full calculation.
+    boolean ownEndpoint = feedPolicy(changes);
+    if (!full
+        && !changes.full()
+        && !learned
+        && !ownEndpoint
+        && firstApplyDone
+        && lastState != null) {
       Boolean done = applyBlocks(changes.blocks(), t0);
-      if (done != null) return done;
+      if (done != null) {
+        if (!applyPolicy()) return false;
+        // "node status" and the metric say which policies fail closed, also after this apply
+        metrics.policyFailures(policy.failures().size());
+        if (status != null)
+          status = withStatus(status.ready(), status.lastError(), policyFailures());
+        return done;
+      }
     }
+    fullApplies++;
     Syncer.Snapshot snap = syncer.snapshot();
     ClusterState state = clusterState(snap);
     lastState = state;
@@ -468,15 +489,7 @@ public final class NodeAgent implements AutoCloseable {
     failures.addAll(vxlan4.applyRemovals());
     failures.addAll(vxlan6.applyRemovals());
     nat.apply();
-    feedPolicy(snap);
-    try {
-      policy.apply();
-    } catch (RuntimeException e) {
-      // The manager fails closed on what it cannot render; a refused transaction is retried.
-      clean = false;
-      metrics.applyErrors.incrementAndGet();
-      LOG.log(Level.WARNING, "network policy not applied: {0}", e.getMessage());
-    }
+    if (!applyPolicy()) clean = false;
     if (!failures.isEmpty()) {
       clean = false;
       metrics.kernelFailures.addAndGet(failures.size());
@@ -571,21 +584,51 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   /**
-   * Hands the policy manager what changed since the last full apply: policies, tiers, profiles and
-   * every workload endpoint (remote ones too: selectors match their addresses).
+   * Writes what the policy manager was given since its last apply (nothing when nothing changed).
+   *
+   * @return false when nftables refused it (retried by the next apply)
    */
-  private void feedPolicy(Syncer.Snapshot snap) {
-    Map<String, dev.netctl.datastore.model.Resource> now = new HashMap<>();
-    for (var r : snap.policy()) now.put(r.kind().name() + "/" + r.storageName(), r);
-    for (var w : snap.workloads()) now.put(w.kind().name() + "/" + w.storageName(), w);
+  private boolean applyPolicy() {
+    try {
+      policy.apply();
+      return true;
+    } catch (RuntimeException e) {
+      // The manager fails closed on what it cannot render; a refused transaction is retried.
+      metrics.applyErrors.incrementAndGet();
+      LOG.log(Level.WARNING, "network policy not applied: {0}", e.getMessage());
+      return false;
+    }
+  }
+
+  /**
+   * Hands the policy manager the policy inputs that changed — policies, tiers, profiles and
+   * workload endpoints (remote ones too: selectors match their addresses) — or, after a relist,
+   * every input that differs from what it was last given.
+   *
+   * @return whether an endpoint of this node changed (it is a route too)
+   */
+  private boolean feedPolicy(Syncer.Changes changes) {
+    Map<Syncer.PolicyKey, Resource> now = new HashMap<>();
+    if (changes.policyAll()) {
+      now.putAll(syncer.policyInputs());
+      for (Syncer.PolicyKey k : policyFed.keySet()) now.putIfAbsent(k, null);
+    } else {
+      for (Syncer.PolicyKey k : changes.policy()) now.put(k, syncer.policyInput(k));
+    }
+    boolean own = false;
     for (var e : now.entrySet()) {
-      if (!e.getValue().equals(policyFed.get(e.getKey()))) policy.onUpdate(e.getValue());
+      Resource r = e.getValue();
+      Resource before = r == null ? policyFed.remove(e.getKey()) : policyFed.put(e.getKey(), r);
+      if (r != null && !r.equals(before)) policy.onUpdate(r);
+      else if (r == null && before != null) policy.onDelete(before);
+      else continue;
+      own |= ownEndpoint(r) || ownEndpoint(before);
     }
-    for (var e : policyFed.entrySet()) {
-      if (!now.containsKey(e.getKey())) policy.onDelete(e.getValue());
-    }
-    policyFed.clear();
-    policyFed.putAll(now);
+    return own;
+  }
+
+  private boolean ownEndpoint(Resource r) {
+    return r instanceof WorkloadEndpoint w && options.nodeName().equals(w.spec().node());
   }
 
   /** nft through the kernel interface, so tests run it against the fake. */
@@ -868,7 +911,7 @@ public final class NodeAgent implements AutoCloseable {
             podMtu,
             clock.instant().toString(),
             error,
-            policy.failures().stream().map(f -> f.policy() + ": " + f.reason()).toList(),
+            policyFailures(),
             syncer.refusedPools());
   }
 
@@ -886,13 +929,18 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   private AgentStatus withError(String error) {
+    return withStatus(false, error, status.policyFailures());
+  }
+
+  /** The status with readiness, last error and policy failures replaced. */
+  private AgentStatus withStatus(boolean ready, String error, List<String> policyFailures) {
     AgentStatus s = status;
     return new AgentStatus(
         s.node(),
         s.ipv4(),
         s.ipv6(),
         s.inSync(),
-        false,
+        ready,
         s.peers(),
         s.routes(),
         s.vteps(),
@@ -901,8 +949,12 @@ public final class NodeAgent implements AutoCloseable {
         s.mtu(),
         s.lastApply(),
         error,
-        s.policyFailures(),
+        policyFailures,
         s.refusedPools());
+  }
+
+  private List<String> policyFailures() {
+    return policy.failures().stream().map(f -> f.policy() + ": " + f.reason()).toList();
   }
 
   /**

@@ -1,7 +1,13 @@
 package dev.netctl.agent.policy;
 
+import static dev.netctl.agent.kernel.RouteMessages.NLMSG_ERROR;
+import static dev.netctl.agent.kernel.RouteMessages.NLM_F_ACK;
+import static dev.netctl.agent.kernel.RouteMessages.NLM_F_CREATE;
+import static dev.netctl.agent.kernel.RouteMessages.NLM_F_REQUEST;
+
 import dev.netctl.agent.kernel.KernelException;
 import dev.netctl.agent.kernel.NetlinkSocket;
+import dev.netctl.agent.kernel.RouteMessages;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
@@ -24,10 +30,6 @@ import java.util.List;
  */
 final class NftNetlink implements AutoCloseable {
 
-  private static final int NLMSG_ERROR = 2;
-  private static final int NLM_F_REQUEST = 1;
-  private static final int NLM_F_ACK = 4;
-  private static final int NLM_F_CREATE = 0x400;
   private static final int NLA_F_NESTED = 0x8000;
   private static final int NFNL_SUBSYS_NFTABLES = 10;
   private static final int NFNL_MSG_BATCH_BEGIN = 16;
@@ -138,7 +140,7 @@ final class NftNetlink implements AutoCloseable {
 
   private int header(ByteBuffer b, int type, int flags, int family, int resId) {
     int start = b.position();
-    b.putInt(0).putShort((short) type).putShort((short) flags).putInt(seq++).putInt(0);
+    RouteMessages.putHeader(b, type, flags, seq++);
     b.put((byte) family).put((byte) 0).order(ByteOrder.BIG_ENDIAN).putShort((short) resId);
     b.order(ByteOrder.nativeOrder());
     if (type == NFNL_MSG_BATCH_BEGIN || type == NFNL_MSG_BATCH_END) b.putInt(start, 20);
@@ -162,9 +164,7 @@ final class NftNetlink implements AutoCloseable {
       String[] kv = e.split(" : ", 2);
       int elem = begin(b, NFTA_LIST_ELEM);
       int key = begin(b, NFTA_SET_ELEM_KEY);
-      byte[] v = encode(types[0], kv[0]);
-      b.putShort((short) (4 + v.length)).putShort((short) NFTA_DATA_VALUE).put(v);
-      pad(b);
+      RouteMessages.putAttr(b, NFTA_DATA_VALUE, encode(types[0], kv[0]));
       end(b, key);
       if (kv.length == 2) {
         if (types.length != 2 || !types[1].equals("verdict")) {
@@ -196,9 +196,7 @@ final class NftNetlink implements AutoCloseable {
   }
 
   private static void string(ByteBuffer b, int type, String s) {
-    byte[] v = s.getBytes(StandardCharsets.UTF_8);
-    b.putShort((short) (4 + v.length + 1)).putShort((short) type).put(v).put((byte) 0);
-    pad(b);
+    RouteMessages.putAttr(b, type, (s + "\0").getBytes(StandardCharsets.UTF_8));
   }
 
   private static int begin(ByteBuffer b, int type) {
@@ -209,10 +207,6 @@ final class NftNetlink implements AutoCloseable {
 
   private static void end(ByteBuffer b, int start) {
     b.putShort(start, (short) (b.position() - start));
-  }
-
-  private static void pad(ByteBuffer b) {
-    while ((b.position() & 3) != 0) b.put((byte) 0);
   }
 
   /**

@@ -213,13 +213,27 @@ public final class PolicyManager {
    *     retries
    */
   public String apply() {
+    String early = "";
     if (first) {
       // listing the table (an nft process) overlaps the computation, which does not read it
       java.util.concurrent.FutureTask<String> listing =
           new java.util.concurrent.FutureTask<>(() -> nft.listTableJson(Names.FAMILY, Names.TABLE));
       Thread.ofVirtual().start(listing);
-      computeDesired();
-      sweepPlan(join(listing));
+      updateEndpoints();
+      Stage stage = null;
+      if (dirtyPolicies.size() >= MANY) {
+        // a quarter of the policies go to nft first, while the rest are computed (see Stage)
+        List<PolicyId> ids = new ArrayList<>(dirtyPolicies);
+        updatePolicies(ids.subList(0, ids.size() / 4));
+        String json = join(listing);
+        listing = null;
+        if (json == null) stage = startStage();
+        else sweepPlan(json);
+      }
+      updatePolicies(List.copyOf(dirtyPolicies));
+      updatePlacement();
+      if (listing != null) sweepPlan(join(listing));
+      early = finishStage(stage);
     } else {
       computeDesired();
     }
@@ -236,7 +250,7 @@ public final class PolicyManager {
       }
     }
     String script = script();
-    if (script.isEmpty()) return script;
+    if (script.isEmpty()) return early;
     try {
       nft.run(script);
     } catch (NftCommand.NftException e) {
@@ -246,7 +260,65 @@ public final class PolicyManager {
       nft.run(script);
     }
     commit();
-    return script;
+    return early + script;
+  }
+
+  // policies changed at once from which a first apply is pipelined and preparing is parallel
+  private static final int MANY = 64;
+
+  /**
+   * The first part of a first apply into a table that does not exist yet: the sets and chains of
+   * some policies, written by nft while the rest are computed, so Java's time overlaps nft's
+   * instead of adding to it. Nothing can see them before the second transaction adds the forward
+   * hook (a table without a base chain filters nothing). Not used when the table exists: its policy
+   * chains may be live, and a policy's chain must not change apart from the endpoint chains that
+   * jump to it.
+   *
+   * @param script what nft runs
+   * @param chains the chains it writes, with their rules
+   * @param sets the sets it writes, with their elements
+   * @param run the nft run, on its own thread
+   */
+  private record Stage(
+      String script,
+      Map<String, List<String>> chains,
+      Map<String, Set<String>> sets,
+      java.util.concurrent.FutureTask<String> run) {}
+
+  private Stage startStage() {
+    StringBuilder sb = new StringBuilder("add table ").append(t).append('\n');
+    objects(sb);
+    Map<String, List<String>> cs = new HashMap<>();
+    for (String c : dirtyChains) if (chains.containsKey(c)) cs.put(c, chains.get(c));
+    Map<String, Set<String>> ss = new HashMap<>();
+    for (String x : dirtySets) if (elements.containsKey(x)) ss.put(x, Set.copyOf(elements.get(x)));
+    String script = sb.toString();
+    var run =
+        new java.util.concurrent.FutureTask<>(
+            () -> {
+              nft.run(script);
+              return script;
+            });
+    Thread.ofVirtual().start(run);
+    return new Stage(script, cs, ss, run);
+  }
+
+  /**
+   * Waits for the first part; when it was applied, its objects are what the kernel holds (the
+   * second transaction leaves them alone). Returns its script, or "" when it failed: then the table
+   * is listed again and the second transaction writes everything.
+   */
+  private String finishStage(Stage stage) {
+    if (stage == null) return "";
+    try {
+      join(stage.run());
+    } catch (RuntimeException e) {
+      sweepPlan();
+      return "";
+    }
+    kChains.putAll(stage.chains());
+    for (var e : stage.sets().entrySet()) kSets.put(e.getKey(), new HashSet<>(e.getValue()));
+    return stage.script();
   }
 
   /**
@@ -260,13 +332,8 @@ public final class PolicyManager {
       Set<String> want = elements.get(s);
       Set<String> have = kSets.get(s);
       if (want == null || have == null) return null; // a set created, deleted or unknown
-      List<String> add = new ArrayList<>();
-      for (String x : want) if (!have.contains(x)) add.add(x);
-      List<String> del = new ArrayList<>();
-      for (String x : have) if (!want.contains(x)) del.add(x);
-      if (!add.isEmpty() || !del.isEmpty()) {
-        out.add(new NftCommand.ElementDelta(s, sets.get(s).type(), add, del));
-      }
+      NftCommand.ElementDelta d = setDelta(s, want, have);
+      if (!d.add().isEmpty() || !d.delete().isEmpty()) out.add(d);
     }
     // a local pod whose policies another pod already has: its dispatch entries point at that chain
     NftCommand.ElementDelta egress = mapDelta(EGRESS_MAP, egressMap, kEgress);
@@ -286,9 +353,9 @@ public final class PolicyManager {
     sweepPlan();
   }
 
-  private static String join(java.util.concurrent.FutureTask<String> listing) {
+  private static String join(java.util.concurrent.FutureTask<String> task) {
     try {
-      return listing.get();
+      return task.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new NftCommand.NftException("interrupted");
@@ -316,6 +383,18 @@ public final class PolicyManager {
   }
 
   private void computeDesired() {
+    updateEndpoints();
+    updatePolicies(List.copyOf(dirtyPolicies));
+    updatePlacement();
+  }
+
+  // local endpoints changed since their chains were placed
+  private final Set<String> unplaced = new HashSet<>();
+  // whether the model the evaluator reads is older than the compiled policies
+  private boolean modelStale;
+
+  /** Changed endpoints: their labels, and their addresses in and out of the sets. */
+  private void updateEndpoints() {
     if (labelsDirty) {
       for (var e : endpoints.entrySet()) dirtyEndpoints.putIfAbsent(e.getKey(), e.getValue());
       labelsDirty = false;
@@ -327,6 +406,7 @@ public final class PolicyManager {
       Map<String, String> prevLabels = labels.get(key);
       Endpoint now = endpoints.get(key);
       labelIndex = null;
+      unplaced.add(key);
       if (prev != null && prevLabels != null) {
         for (NftSet s : sets.values()) {
           List<String> old = s.elements(prev, prevLabels);
@@ -350,16 +430,21 @@ public final class PolicyManager {
         if (!add.isEmpty() && elements.get(s.name()).addAll(add)) dirtySets.add(s.name());
       }
     }
+    dirtyEndpoints.clear();
+  }
+
+  /** Compiles and renders these changed policies into chains and sets. */
+  private void updatePolicies(List<PolicyId> ids) {
     // compiling and rendering is pure: many policies (a first apply) are prepared on two threads
     Map<PolicyId, Prepared> prepared = new HashMap<>();
-    if (dirtyPolicies.size() >= 64) {
-      dirtyPolicies.parallelStream()
+    if (ids.size() >= MANY) {
+      ids.parallelStream()
           .filter(policies::containsKey)
           .map(id -> prepare(PolicyCompiler.compile(policies.get(id)), families))
           .toList()
           .forEach(pr -> prepared.put(pr.policy().id(), pr));
     }
-    for (PolicyId id : dirtyPolicies) {
+    for (PolicyId id : ids) {
       CompiledPolicy old = compiled.remove(id);
       Resource r = policies.get(id);
       CompiledPolicy now = null;
@@ -378,16 +463,19 @@ public final class PolicyManager {
         compiled.put(id, now);
       }
       if (old == null || now == null || !samePlacement(old, now)) placementDirty = true;
+      modelStale = true;
     }
-    Set<String> localDirty = new HashSet<>();
-    for (String key : dirtyEndpoints.keySet()) localDirty.add(key);
+    for (PolicyId id : ids) dirtyPolicies.remove(id); // (removeAll of a list: quadratic)
+  }
+
+  /** The model, and the chains of local endpoints whose policies may have changed. */
+  private void updatePlacement() {
     // the model holds the compiled rules the evaluator reads: renew it on any policy change, even
     // when no endpoint chain has to change
-    if (placementDirty || !dirtyPolicies.isEmpty()) {
+    if (placementDirty || modelStale) {
       model = new PolicyModel(compiled.values(), tierOrders);
+      modelStale = false;
     }
-    dirtyPolicies.clear();
-    dirtyEndpoints.clear();
     // endpoints with the same effective labels have the same chains: render each label set once
     Map<Map<String, String>, List<List<String>>> rendered = new HashMap<>();
     if (placementDirty) {
@@ -396,11 +484,12 @@ public final class PolicyManager {
       }
       placementDirty = false;
     } else {
-      for (String key : localDirty) {
+      for (String key : unplaced) {
         Endpoint e = endpoints.get(key);
         if (e != null && isLocal(e)) endpointChains(key, rendered);
       }
     }
+    unplaced.clear();
   }
 
   /** Renders a compiled policy into {@link #chains}; returns it, failed when unrenderable. */
@@ -572,59 +661,7 @@ public final class PolicyManager {
   private String script() {
     StringBuilder sb = new StringBuilder(first ? fullSize() : 1024);
     if (first) base(sb);
-    // 1. sets: create, then element changes
-    for (String s : dirtySets) {
-      Set<String> want = elements.get(s);
-      if (want == null) continue;
-      boolean known = kSets.containsKey(s);
-      Set<String> have = kSets.get(s);
-      if (!known)
-        sb.append("add set ")
-            .append(t)
-            .append(' ')
-            .append(s)
-            .append(" { type ")
-            .append(sets.get(s).type())
-            .append(" ; }\n");
-      if (known && have == null)
-        sb.append("flush set ").append(t).append(' ').append(s).append('\n');
-      Set<String> base = have == null ? Set.of() : have;
-      List<String> add = new ArrayList<>();
-      for (String x : want) if (!base.contains(x)) add.add(x);
-      List<String> del = new ArrayList<>();
-      for (String x : base) if (!want.contains(x)) del.add(x);
-      if (!del.isEmpty())
-        sb.append("delete element ")
-            .append(t)
-            .append(' ')
-            .append(s)
-            .append(" { ")
-            .append(String.join(", ", del))
-            .append(" }\n");
-      if (!add.isEmpty())
-        sb.append("add element ")
-            .append(t)
-            .append(' ')
-            .append(s)
-            .append(" { ")
-            .append(String.join(", ", add))
-            .append(" }\n");
-    }
-    // 2. chains: declare all new ones before any rule jumps to them
-    List<String> rewrite = new ArrayList<>();
-    for (String c : dirtyChains) {
-      List<String> want = chains.get(c);
-      if (want == null) continue;
-      boolean known = kChains.containsKey(c);
-      if (!known) sb.append("add chain ").append(t).append(' ').append(c).append('\n');
-      if (!known || !want.equals(kChains.get(c))) rewrite.add(c);
-    }
-    for (String c : rewrite) {
-      if (kChains.containsKey(c))
-        sb.append("flush chain ").append(t).append(' ').append(c).append('\n');
-      for (String r : chains.get(c))
-        sb.append("add rule ").append(t).append(' ').append(c).append(' ').append(r).append('\n');
-    }
+    objects(sb);
     // 3. dispatch maps
     List<NftCommand.ElementDelta> maps = new ArrayList<>(2);
     for (var d :
@@ -648,6 +685,53 @@ public final class PolicyManager {
       sb.append("delete set ").append(t).append(' ').append(s).append('\n');
     }
     return sb.toString();
+  }
+
+  /** The changed sets and chains that are wanted: created or changed, sets first. */
+  private void objects(StringBuilder sb) {
+    // 1. sets: create, then element changes
+    for (String s : dirtySets) {
+      Set<String> want = elements.get(s);
+      if (want == null) continue;
+      boolean known = kSets.containsKey(s);
+      Set<String> have = kSets.get(s);
+      if (!known)
+        sb.append("add set ")
+            .append(t)
+            .append(' ')
+            .append(s)
+            .append(" { type ")
+            .append(sets.get(s).type())
+            .append(" ; }\n");
+      if (known && have == null)
+        sb.append("flush set ").append(t).append(' ').append(s).append('\n');
+      NftCommand.ElementDelta d = setDelta(s, want, have == null ? Set.of() : have);
+      sb.append(NftCommand.elementScript(Names.FAMILY, Names.TABLE, List.of(d)));
+    }
+    // 2. chains: declare all new ones before any rule jumps to them
+    List<String> rewrite = new ArrayList<>();
+    for (String c : dirtyChains) {
+      List<String> want = chains.get(c);
+      if (want == null) continue;
+      boolean known = kChains.containsKey(c);
+      if (!known) sb.append("add chain ").append(t).append(' ').append(c).append('\n');
+      if (!known || !want.equals(kChains.get(c))) rewrite.add(c);
+    }
+    for (String c : rewrite) {
+      if (kChains.containsKey(c))
+        sb.append("flush chain ").append(t).append(' ').append(c).append('\n');
+      for (String r : chains.get(c))
+        sb.append("add rule ").append(t).append(' ').append(c).append(' ').append(r).append('\n');
+    }
+  }
+
+  /** The element changes that turn set {@code s}'s {@code have} into {@code want}. */
+  private NftCommand.ElementDelta setDelta(String s, Set<String> want, Set<String> have) {
+    List<String> add = new ArrayList<>();
+    for (String x : want) if (!have.contains(x)) add.add(x);
+    List<String> del = new ArrayList<>();
+    for (String x : have) if (!want.contains(x)) del.add(x);
+    return new NftCommand.ElementDelta(s, sets.get(s).type(), add, del);
   }
 
   /** About the size of a full script: sized once, a multi-megabyte builder is not regrown. */

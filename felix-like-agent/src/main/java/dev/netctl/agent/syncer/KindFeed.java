@@ -124,6 +124,11 @@ final class KindFeed<T> implements AutoCloseable {
     return List.copyOf(items.values());
   }
 
+  /** The current objects by name. */
+  Map<String, T> byName() {
+    return Map.copyOf(items);
+  }
+
   /** The current object of that name, or null. */
   T get(String name) {
     return items.get(name);

@@ -48,10 +48,22 @@ public final class Syncer implements AutoCloseable {
   private final KindFeed<BGPFilter> bgpFilters;
   // Network policy: every policy kind, tiers and profiles (namespace labels), as resources.
   private final List<KindFeed<? extends Resource>> policy;
+  private static final List<Kind<? extends Resource>> POLICY_KINDS =
+      List.of(
+          Kind.NETWORK_POLICY,
+          Kind.GLOBAL_NETWORK_POLICY,
+          Kind.KUBERNETES_NETWORK_POLICY,
+          Kind.TIER,
+          Kind.PROFILE);
   private final List<KindFeed<?>> all;
   private volatile boolean closed;
   private volatile boolean full = true;
   private final Set<String> changedBlocks = ConcurrentHashMap.newKeySet();
+  // Policy inputs (the policy kinds and workload endpoints) by storage kind; their changes are
+  // reported apart, as keys, so a policy or remote pod change is not a full recalculation.
+  private final Map<String, KindFeed<? extends Resource>> policyInputs;
+  private volatile boolean policyAll = true;
+  private final Set<PolicyKey> changedPolicy = ConcurrentHashMap.newKeySet();
 
   public Syncer(Datastore store, Runnable onChange) {
     ResourceCodec codec = new ResourceCodec();
@@ -70,22 +82,46 @@ public final class Syncer implements AutoCloseable {
         };
     this.pools = resource(store, codec, Kind.IP_POOL, any);
     this.nodes = resource(store, codec, Kind.NODE, any);
-    this.workloads = resource(store, codec, Kind.WORKLOAD_ENDPOINT, any);
+    // A workload endpoint is a policy input (its labels and addresses fill sets) and, on this
+    // node, a route: its changes are reported as policy keys; the agent decides whether it is its
+    // own (a full apply) or a remote one (policy only). A relist is everything.
+    this.workloads =
+        resource(
+            store, codec, Kind.WORKLOAD_ENDPOINT, policyChange(Kind.WORKLOAD_ENDPOINT, onChange));
     this.bgpConfigs = resource(store, codec, Kind.BGP_CONFIGURATION, any);
     this.bgpPeers = resource(store, codec, Kind.BGP_PEER, any);
     this.bgpFilters = resource(store, codec, Kind.BGP_FILTER, any);
     this.blocks = new KindFeed<>(store, IpamStore.BLOCK_KIND, Syncer::blockInfo, blockChange);
-    this.policy =
-        List.of(
-            resource(store, codec, Kind.NETWORK_POLICY, any),
-            resource(store, codec, Kind.GLOBAL_NETWORK_POLICY, any),
-            resource(store, codec, Kind.KUBERNETES_NETWORK_POLICY, any),
-            resource(store, codec, Kind.TIER, any),
-            resource(store, codec, Kind.PROFILE, any));
+    this.policy = new ArrayList<>();
+    for (Kind<? extends Resource> k : POLICY_KINDS) {
+      policy.add(resource(store, codec, k, policyChange(k, onChange)));
+    }
+    Map<String, KindFeed<? extends Resource>> inputs = new java.util.HashMap<>();
+    for (int i = 0; i < POLICY_KINDS.size(); i++) {
+      inputs.put(POLICY_KINDS.get(i).storageKind(), policy.get(i));
+    }
+    inputs.put(Kind.WORKLOAD_ENDPOINT.storageKind(), workloads);
+    this.policyInputs = Map.copyOf(inputs);
     List<KindFeed<?>> feeds =
         new ArrayList<>(List.of(pools, nodes, blocks, workloads, bgpConfigs, bgpPeers, bgpFilters));
     feeds.addAll(policy);
     this.all = List.copyOf(feeds);
+  }
+
+  /**
+   * A policy input's change: its key, or (a relist) everything of the policy inputs. Not a full
+   * recalculation by itself, except for a relist of workload endpoints (local ones are routes).
+   */
+  private KindFeed.Changes policyChange(Kind<?> kind, Runnable onChange) {
+    return (name, deleted) -> {
+      if (name == null) {
+        policyAll = true;
+        if (kind == Kind.WORKLOAD_ENDPOINT) full = true;
+      } else {
+        changedPolicy.add(new PolicyKey(kind.storageKind(), name));
+      }
+      onChange.run();
+    };
   }
 
   private static <R extends Resource> KindFeed<R> resource(
@@ -186,13 +222,16 @@ public final class Syncer implements AutoCloseable {
   }
 
   /**
-   * What changed since the last call: either "everything" (any kind other than blocks, a deleted
-   * block, a relist), or only the named blocks, which the caller may apply alone.
+   * What changed since the last call: either "everything" (any kind other than blocks and policy
+   * inputs, a deleted block, a relist), or only the named blocks, which the caller may apply alone;
+   * and apart, the policy inputs that changed (or all of them after a relist).
    */
   public Changes drainChanges() {
     // Clear the flag before reading the set: a change landing in between is seen twice, never lost.
     boolean all = full;
     full = false;
+    boolean allPolicy = policyAll;
+    policyAll = false;
     List<BlockInfo> blocks = new ArrayList<>();
     for (var it = changedBlocks.iterator(); it.hasNext(); ) {
       String name = it.next();
@@ -201,11 +240,45 @@ public final class Syncer implements AutoCloseable {
       if (b != null) blocks.add(b);
       else all = true;
     }
-    return new Changes(all, blocks);
+    Set<PolicyKey> policyKeys = new java.util.HashSet<>();
+    for (var it = changedPolicy.iterator(); it.hasNext(); ) {
+      policyKeys.add(it.next());
+      it.remove();
+    }
+    return new Changes(all, blocks, allPolicy, allPolicy ? Set.of() : Set.copyOf(policyKeys));
   }
 
-  /** See {@link #drainChanges}. */
-  public record Changes(boolean full, List<BlockInfo> blocks) {}
+  /**
+   * See {@link #drainChanges}.
+   *
+   * @param full everything but the policy inputs must be recalculated
+   * @param blocks the blocks that changed alone
+   * @param policyAll every policy input must be compared (a relist); {@code policy} is then empty
+   * @param policy the policy inputs (policy kinds, tiers, profiles, workload endpoints) that
+   *     changed
+   */
+  public record Changes(
+      boolean full, List<BlockInfo> blocks, boolean policyAll, Set<PolicyKey> policy) {}
+
+  /** A policy input: its storage kind and the name it is stored under. */
+  public record PolicyKey(String kind, String name) {}
+
+  /** The current object of a policy input, or null when it is gone (or was left out). */
+  public Resource policyInput(PolicyKey key) {
+    KindFeed<? extends Resource> f = policyInputs.get(key.kind());
+    return f == null ? null : f.get(key.name());
+  }
+
+  /** Every current policy input (policy kinds, tiers, profiles, workload endpoints) by key. */
+  public Map<PolicyKey, Resource> policyInputs() {
+    Map<PolicyKey, Resource> out = new java.util.HashMap<>();
+    for (var f : policyInputs.entrySet()) {
+      for (var e : f.getValue().byName().entrySet()) {
+        out.put(new PolicyKey(f.getKey(), e.getKey()), e.getValue());
+      }
+    }
+    return out;
+  }
 
   @Override
   public void close() {

@@ -349,6 +349,88 @@ class NodeAgentTest {
         .untilAsserted(() -> assertThat(peerInfo("127.0.0.63")).doesNotContain("not found"));
   }
 
+  @Test
+  void aPolicyOrARemotePodGoesToThePolicyTableAloneAndALocalPodIsAFullApply() throws Exception {
+    start(vxlanPool(false));
+    await().atMost(Duration.ofSeconds(20)).until(() -> agent.podMtu() == 1450);
+    int full = agent.fullApplies;
+    String chain =
+        dev.netctl.agent.policy.Names.policyChain(
+            new dev.netctl.agent.policy.PolicyId("KubernetesNetworkPolicy", "default", "from-b"),
+            dev.netctl.agent.policy.Direction.INGRESS);
+
+    // Another node's pod, then a policy selecting it as a peer: one transaction with the
+    // policy's chain and its set, and no calculation (no route, VXLAN or NAT work).
+    client.create(endpoint("remote", "b", "10.244.9.7", "calib"));
+    for (var r :
+        new dev.netctl.datastore.model.ResourceCodec()
+            .read(
+                """
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: from-b, namespace: default}
+                spec:
+                  podSelector: {matchLabels: {app: a}}
+                  ingress:
+                  - from:
+                    - podSelector: {matchLabels: {app: b}}
+                """)) {
+      client.create(r);
+    }
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(kernel.nftScripts.getLast())
+                    .contains("add chain inet netctl " + chain, "10.244.9.7"));
+    assertThat(kernel.nftScripts.getLast()).doesNotContain("hook", "masquerade");
+    assertThat(agent.fullApplies).isEqualTo(full);
+
+    // One more such pod: set elements only, still no calculation.
+    kernel.writes.clear();
+    client.create(endpoint("remote", "b2", "10.244.9.8", "calib2"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(kernel.nftScripts.getLast())
+                    .startsWith("add element inet netctl s-")
+                    .contains("10.244.9.8"));
+    assertThat(agent.fullApplies).isEqualTo(full);
+    assertThat(kernel.writes).as("one nft transaction, no route or link").containsExactly("nft");
+
+    // A pod of this node is a route too: a full apply.
+    client.create(endpoint("me", "a", "10.244.0.5", "calia"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(owned("10.244.0.5/32")).isNotNull());
+    assertThat(agent.fullApplies).isGreaterThan(full);
+    assertThat(kernel.nftScripts.getLast()).contains("\"calia\" : goto ei-");
+  }
+
+  private static dev.netctl.datastore.model.WorkloadEndpoint endpoint(
+      String node, String name, String ip, String iface) {
+    String app = name.replaceAll("[0-9]", "");
+    return new dev.netctl.datastore.model.WorkloadEndpoint(
+        ObjectMeta.namespaced(
+            "default", node + "-k8s-" + name + "-eth0", java.util.Map.of("app", app)),
+        new dev.netctl.datastore.model.WorkloadEndpointSpec(
+            "k8s",
+            null,
+            node,
+            "c-" + name,
+            name,
+            "eth0",
+            null,
+            List.of(ip + "/32"),
+            null,
+            null,
+            List.of("kns.default"),
+            iface,
+            null,
+            null));
+  }
+
   /** The INFO column of one peer in the agent's status. */
   private String peerInfo(String address) {
     return agent.status().peers().stream()

@@ -79,6 +79,81 @@ class PolicyManagerTest {
                 new PolicyId("KubernetesNetworkPolicy", "x", "from-y"), Direction.EGRESS));
   }
 
+  /** {@code n} policies for x/a, each allowing one port from pods b. */
+  private void many(int n) {
+    StringBuilder yaml = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      yaml.append(
+          knp(
+              "x",
+              "p" + i,
+              "podSelector: {matchLabels: {pod: a}}\ningress:\n- from:\n"
+                  + "  - podSelector: {matchLabels: {pod: b}}\n  ports:\n  - port: "
+                  + (1000 + i)));
+    }
+    for (Resource r : Fixture.CODEC.read(yaml.toString())) m.onUpdate(r);
+  }
+
+  private static String chainOf(int i) {
+    return Names.policyChain(
+        new PolicyId("KubernetesNetworkPolicy", "x", "p" + i), Direction.INGRESS);
+  }
+
+  @Test
+  void manyPoliciesIntoNoTableGoInTwoTransactionsTheFirstWithoutTheHook() {
+    many(80);
+    String returned = m.apply();
+    assertThat(nft.scripts).hasSize(2);
+    String early = nft.scripts.get(0);
+    String rest = nft.scripts.get(1);
+    assertThat(returned).as("what ran, as one script").isEqualTo(early + rest);
+    assertThat(early.lines())
+        .as("the first: only sets and policy chains, nothing that filters")
+        .allMatch(
+            l ->
+                l.equals("add table inet netctl")
+                    || l.startsWith("add set ")
+                    || l.startsWith("add element inet netctl s-")
+                    || l.startsWith("add chain inet netctl p-")
+                    || l.startsWith("add rule inet netctl p-"));
+    assertThat(early).doesNotContain("hook").contains("add chain inet netctl p-");
+    assertThat(rest).contains("type filter hook forward").contains("goto ei-");
+    // every policy's chain is created once, in one of them, and the second does not redo the first
+    for (int i = 0; i < 80; i++) {
+      String add = "add chain inet netctl " + chainOf(i) + "\n";
+      assertThat(early.contains(add) ^ rest.contains(add)).as(chainOf(i)).isTrue();
+    }
+    assertThat(rest).doesNotContain("flush chain inet netctl p-");
+    // and afterwards, as always, nothing changed is nothing sent
+    assertThat(m.apply()).isEmpty();
+    assertThat(nft.scripts).hasSize(2);
+  }
+
+  @Test
+  void manyPoliciesIntoAnExistingTableAreOneTransaction() {
+    nft.table =
+        """
+        {"nftables": [{"metainfo": {}}, {"table": {"family": "inet", "name": "netctl"}},
+         {"chain": {"family": "inet", "table": "netctl", "name": "forward"}}]}
+        """;
+    many(80);
+    m.apply();
+    assertThat(nft.scripts).singleElement().asString().contains("type filter hook forward");
+  }
+
+  @Test
+  void aRefusedFirstPartLeavesItAllToOneTransaction() {
+    many(80);
+    nft.refuse = "add table inet netctl\nadd set"; // only the first part starts so
+    m.apply();
+    String s = nft.last();
+    assertThat(nft.scripts).hasSize(1);
+    assertThat(s).startsWith("add table inet netctl\nadd chain inet netctl forward");
+    for (int i = 0; i < 80; i++)
+      assertThat(s).contains("add chain inet netctl " + chainOf(i) + "\n");
+    assertThat(m.failures()).isEmpty();
+  }
+
   @Test
   void nothingChangedMeansNoTransaction() {
     apply(fromY(80));
