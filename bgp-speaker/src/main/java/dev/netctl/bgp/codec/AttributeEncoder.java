@@ -5,6 +5,7 @@ import static dev.netctl.bgp.codec.PathAttribute.FLAG_EXTENDED_LENGTH;
 import dev.netctl.bgp.codec.PathAttribute.Segment;
 import dev.netctl.bgp.codec.PathAttribute.SegmentType;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -91,30 +92,41 @@ final class AttributeEncoder {
     return AttributeDecoder.expectedFlags(a.type().code());
   }
 
-  /** Writes one attribute with its header. */
+  /**
+   * Writes one attribute with its header. The value goes straight into {@code out} behind a
+   * one-octet length, patched afterwards; only a value over 255 octets (extended length, rare) is
+   * moved by one octet. A scratch buffer per attribute was the largest allocator of a churn
+   * (docs/benchmarks.md, issue 14 session 7).
+   */
   static void write(ByteBuf out, PathAttribute a, CodecContext ctx) {
-    ByteBuf value = Unpooled.buffer();
+    int start = out.writerIndex();
+    int flags = flagsFor(a) & ~FLAG_EXTENDED_LENGTH;
+    int code = a.type().code();
+    out.writeByte(flags);
+    out.writeByte(code);
+    out.writeByte(0); // length, patched below
+    int len;
     try {
-      writeValue(value, a, ctx);
-      int len = value.readableBytes();
+      writeValue(out, a, ctx);
+      len = out.writerIndex() - start - 3;
       if (len > 0xffff) {
         throw new IllegalArgumentException(
             "attribute " + a.type().name() + " value of " + len + " octets exceeds 65535");
       }
-      int flags = flagsFor(a) & ~FLAG_EXTENDED_LENGTH;
-      if (len > 255) {
-        out.writeByte(flags | FLAG_EXTENDED_LENGTH);
-        out.writeByte(a.type().code());
-        out.writeShort(len);
-      } else {
-        out.writeByte(flags);
-        out.writeByte(a.type().code());
-        out.writeByte(len);
-      }
-      out.writeBytes(value);
-    } finally {
-      value.release();
+    } catch (RuntimeException e) {
+      out.writerIndex(start);
+      throw e;
     }
+    if (len <= 255) {
+      out.setByte(start + 2, len);
+      return;
+    }
+    byte[] value = ByteBufUtil.getBytes(out, start + 3, len);
+    out.writerIndex(start);
+    out.writeByte(flags | FLAG_EXTENDED_LENGTH);
+    out.writeByte(code);
+    out.writeShort(len);
+    out.writeBytes(value);
   }
 
   private static void writeValue(ByteBuf v, PathAttribute a, CodecContext ctx) {

@@ -125,8 +125,8 @@ public final class BgpEncoder {
   }
 
   private static void requireIpv4(List<Nlri> nlri, String field) {
-    if (nlri instanceof Ipv4NlriList) {
-      return; // IPv4 by construction
+    if (nlri.isEmpty() || nlri instanceof Ipv4NlriList) {
+      return; // IPv4 by construction; no iterator for an empty field, the usual case
     }
     for (Nlri n : nlri) {
       if (n.prefix().ipv6()) {

@@ -41,8 +41,18 @@ public final class Ipv4NlriList extends AbstractList<Nlri> implements RandomAcce
 
   /** Collects packed prefixes into a list. */
   public static final class Builder {
-    private long[] packed = new long[16];
+    private long[] packed;
     private int size;
+
+    /** A builder with room for 16 prefixes. */
+    public Builder() {
+      this(16);
+    }
+
+    /** A builder with room for {@code capacity} prefixes before it grows. */
+    public Builder(int capacity) {
+      packed = new long[Math.max(capacity, 1)];
+    }
 
     /** Appends a packed prefix ({@link #pack}). */
     public Builder add(long value) {

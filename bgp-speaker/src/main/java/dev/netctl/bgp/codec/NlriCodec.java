@@ -20,11 +20,15 @@ final class NlriCodec {
       throws MalformedException {
     // One bulk copy, then plain array reads: an octet read from a ByteBuf goes through several
     // layers of index and buffer-state checks, four million times for a million IPv4 prefixes.
-    byte[] b = new byte[in.readableBytes()];
-    in.readBytes(b);
-    int end = b.length;
-    // IPv4 without path ids, the million-prefix case, is kept packed: no object per prefix.
-    Ipv4NlriList.Builder packed = !ipv6 && !addPath ? new Ipv4NlriList.Builder() : null;
+    // The copy goes to a scratch array of the thread's, reused for every field up to the
+    // standard message size: a new array per NLRI field was among a churn's largest allocations.
+    int end = in.readableBytes();
+    byte[] b = end <= SCRATCH_SIZE ? SCRATCH.get() : new byte[end];
+    in.readBytes(b, 0, end);
+    // IPv4 without path ids, the million-prefix case, is kept packed: no object per prefix. Sized
+    // for /17-/24s (four octets each), so a field of them never grows the array.
+    Ipv4NlriList.Builder packed =
+        !ipv6 && !addPath ? new Ipv4NlriList.Builder(Math.max(end / 4, 1)) : null;
     List<Nlri> out = packed != null ? null : new ArrayList<>(end / (ipv6 ? 9 : 4) + 1);
     int max = ipv6 ? 128 : 32;
     int at = 0;
@@ -80,6 +84,10 @@ final class NlriCodec {
     }
     return packed != null ? packed.build() : out;
   }
+
+  private static final int SCRATCH_SIZE = CodecContext.MAX_MESSAGE_SIZE;
+  private static final ThreadLocal<byte[]> SCRATCH =
+      ThreadLocal.withInitial(() -> new byte[SCRATCH_SIZE]);
 
   /** Octets {@code nlri} takes on the wire. */
   static int size(Nlri nlri, boolean addPath) {

@@ -1,6 +1,7 @@
 package dev.netctl.bgp.fsm;
 
 import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.BgpMessage;
 import dev.netctl.bgp.codec.BgpMessage.Open;
 import dev.netctl.bgp.codec.CodecContext;
 import java.util.Objects;
@@ -35,6 +36,16 @@ public record Negotiated(
     families = Set.copyOf(families);
     Objects.requireNonNull(receive, "receive");
     Objects.requireNonNull(send, "send");
+  }
+
+  /**
+   * The AS the peer presented (its 4-octet capability, else its OPEN's field), or {@code
+   * configured} when it presented AS_TRANS, the stand-in for an AS it could not put in two octets
+   * (RFC 6793 §9), or nothing usable (0).
+   */
+  public long peerAs(long configured) {
+    long presented = peerOpen.myAs();
+    return presented == 0 || presented == BgpMessage.AS_TRANS ? configured : presented;
   }
 
   /** Keepalive interval: one third of the hold time (RFC 4271 §10). */

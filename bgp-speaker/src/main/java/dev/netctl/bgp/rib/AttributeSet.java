@@ -53,24 +53,51 @@ public final class AttributeSet {
   private final long localPref;
   private final long originatorId;
   private final int clusterListLength;
+  // The last prefix-independent export of this set (see ChangePublisher.export). Interned sets are
+  // shared by the shard threads: the answer is an immutable record replaced whole, so a reader
+  // sees a complete one or an older one, and a race only costs a recomputation.
+  private ExportAnswer exportAnswer;
+  // The last compact route (path id 0) made of this set, as a list of it alone (see
+  // ChangePublisher.compactRoute); replaced whole, like exportAnswer.
+  private List<Route> compactRoute;
 
   AttributeSet(List<PathAttribute> sorted, InetAddress nextHop, InetAddress linkLocalNextHop) {
     this.attributes = sorted;
     this.nextHop = nextHop;
     this.linkLocalNextHop = linkLocalNextHop;
     this.hash = hashOf(sorted, nextHop, linkLocalNextHop);
-    this.origin = find(sorted, Origin.class).map(Origin::value).orElse(OriginType.INCOMPLETE);
-    AsPath path = find(sorted, AsPath.class).orElse(AsPath.EMPTY);
-    this.asPathLength = path.pathLength();
-    this.neighbourAs = path.firstAs();
-    this.med = find(sorted, MultiExitDisc.class).map(MultiExitDisc::value).orElse(-1L);
-    this.localPref = find(sorted, LocalPref.class).map(LocalPref::value).orElse(-1L);
-    this.originatorId =
-        find(sorted, OriginatorId.class)
-            .map(o -> Integer.toUnsignedLong(toInt(o.id())))
-            .orElse(-1L);
-    this.clusterListLength =
-        find(sorted, ClusterList.class).map(c -> c.clusterIds().size()).orElse(0);
+    // One pass, the first of each type counting: this runs for every set looked up in the
+    // interner, a thousand times per churn of a thousand attribute sets.
+    OriginType originValue = null;
+    AsPath path = null;
+    long medValue = -1;
+    long localPrefValue = -1;
+    long originator = -1;
+    int clusters = -1;
+    for (int i = 0, n = sorted.size(); i < n; i++) {
+      PathAttribute a = sorted.get(i);
+      if (a instanceof Origin o && originValue == null) {
+        originValue = o.value();
+      } else if (a instanceof AsPath p && path == null) {
+        path = p;
+      } else if (a instanceof MultiExitDisc m && medValue < 0) {
+        medValue = m.value();
+      } else if (a instanceof LocalPref l && localPrefValue < 0) {
+        localPrefValue = l.value();
+      } else if (a instanceof OriginatorId o && originator < 0) {
+        originator = Integer.toUnsignedLong(toInt(o.id()));
+      } else if (a instanceof ClusterList c && clusters < 0) {
+        clusters = c.clusterIds().size();
+      }
+    }
+    this.origin = originValue != null ? originValue : OriginType.INCOMPLETE;
+    AsPath asPath = path != null ? path : AsPath.EMPTY;
+    this.asPathLength = asPath.pathLength();
+    this.neighbourAs = asPath.firstAs();
+    this.med = medValue;
+    this.localPref = localPrefValue;
+    this.originatorId = originator;
+    this.clusterListLength = Math.max(clusters, 0);
   }
 
   /**
@@ -105,6 +132,26 @@ public final class AttributeSet {
   /** The canonical set for these attributes and next hop, without a link-local next hop. */
   public static AttributeSet of(List<? extends PathAttribute> attributes, InetAddress nextHop) {
     return of(attributes, nextHop, null);
+  }
+
+  /** The last export answer recorded for this set, or null. */
+  ExportAnswer exportAnswer() {
+    return exportAnswer;
+  }
+
+  /** Records an export answer for this set (see {@link ExportAnswer}). */
+  void exportAnswer(ExportAnswer answer) {
+    this.exportAnswer = answer;
+  }
+
+  /** The last compact route kept for this set, as a list of it alone, or null. */
+  List<Route> compactRoute() {
+    return compactRoute;
+  }
+
+  /** Keeps a compact route (a list of one route carrying this set). */
+  void compactRoute(List<Route> route) {
+    this.compactRoute = route;
   }
 
   /** Attributes sorted by type code, without NEXT_HOP and MP_REACH/MP_UNREACH. */

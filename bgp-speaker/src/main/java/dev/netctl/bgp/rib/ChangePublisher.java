@@ -13,6 +13,7 @@ import java.util.List;
 final class ChangePublisher {
   private final List<RouteSink> sinks;
   private final List<UpdateGroup> groups;
+  private final RibConfig config;
   private final ExportMemo exportMemo;
   // The last export policy result (see export).
   private OutboundProfile exportedProfile;
@@ -20,19 +21,14 @@ final class ChangePublisher {
   private AttributeSet exportedFrom;
   private boolean exportedIpv6;
   private AttributeSet exported;
-  // Recent compact routes (see compactRoute); compactList is the list of the last one returned.
-  private final Route[] compact = new Route[2];
-
-  @SuppressWarnings("unchecked")
-  private final List<Route>[] compactLists = new List[2];
-
-  private int compactVictim;
+  // The list of the last compact route returned (see compactRoute).
   private List<Route> compactList;
 
   /** A publisher to the shard's sinks and groups (concurrent lists owned by {@link Rib}). */
   ChangePublisher(RibConfig config, List<RouteSink> sinks, List<UpdateGroup> groups) {
     this.sinks = sinks;
     this.groups = groups;
+    this.config = config;
     this.exportMemo = new ExportMemo(config);
   }
 
@@ -58,25 +54,19 @@ final class ChangePublisher {
 
   /**
    * The route of a compact entry (path id 0, our id 1), and in {@link #compactList} the list of it
-   * alone: reused from the last two asked for, as consecutive prefixes of one UPDATE share source
-   * and interned attributes, and a route is an immutable value.
+   * alone: kept on the interned attribute set, as a set's routes mostly share one source, and a
+   * route is an immutable value. (A cache of the last two here missed on every prefix when a
+   * thousand sets alternate prefix by prefix, as in a withdrawal of a table.)
    */
   private Route compactRoute(Peer source, AttributeSet attributes) {
-    Route r = compact[0];
-    if (r != null && r.attributes() == attributes && r.source() == source) {
-      compactList = compactLists[0];
-      return r;
+    List<Route> kept = attributes.compactRoute();
+    if (kept != null && kept.getFirst().source() == source) {
+      compactList = kept;
+      return kept.getFirst();
     }
-    r = compact[1];
-    if (r != null && r.attributes() == attributes && r.source() == source) {
-      compactList = compactLists[1];
-      return r;
-    }
-    r = new Route(source, 0, attributes, 1);
-    int victim = compactVictim;
-    compactVictim ^= 1;
-    compact[victim] = r;
-    compactLists[victim] = compactList = List.of(r);
+    Route r = new Route(source, 0, attributes, 1);
+    compactList = List.of(r);
+    attributes.compactRoute(compactList);
     return r;
   }
 
@@ -157,13 +147,24 @@ final class ChangePublisher {
     if (exclude != null && route.source().equals(exclude)) {
       return null;
     }
-    AttributeSet rules = exportMemo.rules(profile, prefix.ipv6(), route);
+    // A prefix-independent policy gives the same answer for the same group, source, attributes
+    // and family: first the answer kept on the attribute set, then the last one given.
+    boolean memo = profile.exportPolicy().prefixIndependent();
+    boolean ipv6 = prefix.ipv6();
+    AttributeSet from = route.attributes();
+    if (memo) {
+      ExportAnswer kept = from.exportAnswer();
+      if (kept != null && kept.answers(config, profile, route.source(), ipv6)) {
+        return kept.out();
+      }
+    }
+    AttributeSet rules = exportMemo.rules(profile, ipv6, route);
     if (rules == null) {
+      if (memo) {
+        keep(from, new ExportAnswer(config, profile, route.source(), ipv6, null));
+      }
       return null;
     }
-    // A prefix-independent policy gives the last answer again for the same inputs: the group's
-    // profile, the rules' output, and the received next hop (the policy context), per family.
-    boolean memo = profile.exportPolicy().prefixIndependent();
     if (memo
         && profile == exportedProfile
         && rules == exportedRules
@@ -173,6 +174,7 @@ final class ChangePublisher {
     }
     AttributeSet out = ExportRules.policy(profile, prefix, route, rules).orElse(null);
     if (memo) {
+      keep(from, new ExportAnswer(config, profile, route.source(), ipv6, out));
       exportedProfile = profile;
       exportedRules = rules;
       exportedFrom = route.attributes();
@@ -180,5 +182,17 @@ final class ChangePublisher {
       exported = out;
     }
     return out;
+  }
+
+  /**
+   * Keeps {@code answer} on the set unless the set holds one for another group: a set exported to
+   * several groups keeps its first group's answer (the others use the memos) rather than trading
+   * answers, and an allocation, on every prefix.
+   */
+  private static void keep(AttributeSet set, ExportAnswer answer) {
+    ExportAnswer kept = set.exportAnswer();
+    if (kept == null || kept.profile() == answer.profile()) {
+      set.exportAnswer(answer);
+    }
   }
 }

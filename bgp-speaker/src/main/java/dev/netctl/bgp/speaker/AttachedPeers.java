@@ -94,8 +94,7 @@ final class AttachedPeers {
   void attach(PeerSession session, Negotiated n, Neighbor neighbor) {
     InetAddress address = session.spec().remote().getAddress();
     // The AS the peer presented, which a dynamic peer's template may leave open (RFC 4271 §6.2).
-    long remoteAs =
-        n.peerOpen().myAs() == 23456 ? session.spec().config().remoteAs() : n.peerOpen().myAs();
+    long remoteAs = n.peerAs(session.spec().config().remoteAs());
     boolean internal = remoteAs == session.spec().config().localAs();
     Peer peer =
         new Peer(

@@ -504,8 +504,8 @@ public final class BgpSpeaker implements AutoCloseable {
   // configured one.
   private static long remoteAs(PeerSession p) {
     Negotiated n = p.negotiated();
-    long presented = n == null ? 0 : n.peerOpen().myAs();
-    return presented == 0 || presented == 23456 ? p.spec().config().remoteAs() : presented;
+    long configured = p.spec().config().remoteAs();
+    return n == null ? configured : n.peerAs(configured);
   }
 
   /** Status of every peer, in the order added. */

@@ -3,9 +3,11 @@ package dev.netctl.bgp.rib;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.netctl.bgp.codec.CodecContext;
+import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.Prefix;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
@@ -65,5 +67,72 @@ class ChangePublisherTest {
     assertThat(heard.get(1).multipath()).containsExactly(first);
     assertThat(heard.get(2).best()).as("withdrawn").isNull();
     assertThat(heard.get(2).multipath()).isEmpty();
+  }
+
+  @Test
+  void attributeSetsAlternatingPrefixByPrefixEachKeepOneRouteValue() {
+    listening = true;
+    AttributeSet y = Fixtures.attrs("10.0.0.4").build();
+    for (int i = 0; i < 4; i++) {
+      publisher.inserted(
+          Prefix.ipv4(0x0af40000 + (i << 8), 24), i % 2 == 0 ? client : other, i % 2 == 0 ? x : y);
+    }
+    assertThat(heard.get(0).best()).isEqualTo(new Route(client, 0, x, 1));
+    assertThat(heard.get(1).best()).isEqualTo(new Route(other, 0, y, 1));
+    assertThat(heard.get(2).best()).isSameAs(heard.get(0).best());
+    assertThat(heard.get(3).best()).isSameAs(heard.get(1).best());
+    // The same set from another source is another route, not the kept one.
+    publisher.inserted(Prefix.parse("10.245.0.0/24"), other, x);
+    assertThat(heard.get(4).best()).isEqualTo(new Route(other, 0, x, 1));
+  }
+
+  @Test
+  void theExportAnswerKeptOnASetIsNeverGivenToAnotherSourceOrGroup() {
+    // Non-client members: a client's routes are reflected to them, a non-client's are not.
+    UpdateGroup nonClients =
+        new UpdateGroup(
+            ShardHarness.profile(PeerKind.IBGP, false, CodecContext.FOUR_OCTET),
+            ShardHarness.NO_RESYNC);
+    ChangePublisher both =
+        new ChangePublisher(
+            Fixtures.config(), sinks, new CopyOnWriteArrayList<>(List.of(group, nonClients)));
+    Peer member = Fixtures.ibgp("10.0.0.9");
+    nonClients.beginSync(member, 0);
+    group.beginSync(Fixtures.client("10.0.0.8"), 0);
+    Peer nonClient = Fixtures.ibgp("10.0.0.5");
+    Prefix fromClient = Prefix.parse("10.244.0.0/24");
+    Prefix fromOther = Prefix.parse("10.244.1.0/24");
+    Prefix fromNonClient = Prefix.parse("10.244.2.0/24");
+    both.inserted(fromClient, client, x);
+    both.inserted(fromOther, other, x);
+    both.inserted(fromNonClient, nonClient, x);
+
+    Map<Prefix, Peer> sources =
+        Map.of(fromClient, client, fromOther, other, fromNonClient, nonClient);
+    List<OutboundUpdate> toNonClients = nonClients.drain();
+    assertThat(toNonClients)
+        .as("a non-client's route is not reflected to non-clients, though its set was exported")
+        .flatExtracting(u -> u.update().nlri())
+        .extracting(n -> n.prefix())
+        .containsExactlyInAnyOrder(fromClient, fromOther);
+    List<OutboundUpdate> toClients = group.drain();
+    assertThat(toClients)
+        .as("clients hear all three")
+        .flatExtracting(u -> u.update().nlri())
+        .hasSize(3);
+    for (OutboundUpdate u : concat(toNonClients, toClients)) {
+      for (var n : u.update().nlri()) {
+        assertThat(u.update().attribute(PathAttribute.OriginatorId.class))
+            .as("ORIGINATOR_ID of %s is its own source's router id", n.prefix())
+            .hasValueSatisfying(
+                o -> assertThat(o.id()).isEqualTo(sources.get(n.prefix()).routerId()));
+      }
+    }
+  }
+
+  private static List<OutboundUpdate> concat(List<OutboundUpdate> a, List<OutboundUpdate> b) {
+    List<OutboundUpdate> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
   }
 }
