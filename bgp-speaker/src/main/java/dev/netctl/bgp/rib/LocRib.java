@@ -1,7 +1,9 @@
 package dev.netctl.bgp.rib;
 
 import dev.netctl.bgp.codec.Prefix;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 
@@ -201,6 +203,26 @@ final class LocRib {
   /** Number of prefixes. */
   int size() {
     return table.size() + v6.size();
+  }
+
+  /**
+   * The IPv4 prefixes held, packed as {@link PrefixTable#pack} (8 bytes each, no object): a walk
+   * that spans changes of the table (a member's catch-up) takes them first.
+   */
+  long[] ipv4Keys() {
+    long[] keys = new long[table.size()];
+    int[] n = {0};
+    table.visit(
+        (slot, key, ref) -> {
+          keys[n[0]++] = (key >>> 6) << 8 | (key & 63);
+          return true;
+        });
+    return keys;
+  }
+
+  /** The IPv6 prefixes held. */
+  List<Prefix> ipv6Prefixes() {
+    return new ArrayList<>(v6.keySet());
   }
 
   /** Calls {@code action} for every entry; the table must not change meanwhile. */

@@ -79,7 +79,7 @@ class UpdateGroupSlowMemberTest {
     assertThat(h.view(other)).isEqualTo(h.view(fast));
     assertThat(h.view(slow)).as("nothing reached the member while it was split off").hasSize(102);
 
-    g.reattach(slow);
+    h.catchUp(g, slow);
     assertThat(g.detached()).isEmpty();
     h.drainAll();
 
@@ -113,7 +113,7 @@ class UpdateGroupSlowMemberTest {
     h.drainAll();
     int before = h.inbox.getOrDefault(slow, List.of()).size();
 
-    g.reattach(slow);
+    h.catchUp(g, slow);
     h.drainAll();
 
     List<Update> caughtUp = h.inbox.get(slow).subList(before, h.inbox.get(slow).size());
@@ -141,7 +141,7 @@ class UpdateGroupSlowMemberTest {
     h.drainAll();
     assertThat(h.messages.getOrDefault(slow, List.of())).isEmpty();
 
-    g.reattach(slow);
+    h.catchUp(g, slow);
     h.drainAll();
 
     List<BgpMessage> got = h.messages.get(slow);
