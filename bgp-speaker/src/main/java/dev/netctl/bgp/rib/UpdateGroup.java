@@ -484,24 +484,22 @@ public final class UpdateGroup {
       if (!u.audience().includes(peer)) {
         continue;
       }
-      switch (u.message()) {
-        case BgpMessage.RouteRefresh r when r.subtype() == 1 ->
-            missed.markers(List.of(r), List.of());
-        case BgpMessage.RouteRefresh r -> missed.markers(List.of(), List.of(r));
-        case Update up when up.endOfRibFamily().isPresent() ->
-            missed.markers(List.of(), List.of(up));
-        case Update up -> {
-          markAll(missed, up.withdrawn(), true);
-          markAll(missed, up.nlri(), false);
-          for (PathAttribute a : up.attributes()) {
-            switch (a) {
-              case PathAttribute.MpReach r -> markAll(missed, r.nlri(), false);
-              case PathAttribute.MpUnreach r -> markAll(missed, r.withdrawn(), true);
-              default -> {}
-            }
+      if (u.message() instanceof BgpMessage.RouteRefresh r) {
+        // Begin-of-Route-Refresh goes before the catch-up, End-of-Route-Refresh after it.
+        missed.markers(
+            r.subtype() == 1 ? List.of(r) : List.of(), r.subtype() == 1 ? List.of() : List.of(r));
+      } else if (u.message() instanceof Update up && up.endOfRibFamily().isPresent()) {
+        missed.markers(List.of(), List.of(up));
+      } else if (u.message() instanceof Update up) {
+        markAll(missed, up.withdrawn(), true);
+        markAll(missed, up.nlri(), false);
+        for (PathAttribute a : up.attributes()) {
+          if (a instanceof PathAttribute.MpReach r) {
+            markAll(missed, r.nlri(), false);
+          } else if (a instanceof PathAttribute.MpUnreach r) {
+            markAll(missed, r.withdrawn(), true);
           }
         }
-        default -> {}
       }
     }
   }
@@ -561,7 +559,13 @@ public final class UpdateGroup {
         this,
         round,
         new TableSync(
-            round.peer(), round.join(), profile.families(), round.shards(), begin, List.of(), round));
+            round.peer(),
+            round.join(),
+            profile.families(),
+            round.shards(),
+            begin,
+            List.of(),
+            round));
   }
 
   /**
@@ -573,8 +577,7 @@ public final class UpdateGroup {
     if (missed.isEmpty() || join == null || !members.contains(peer)) {
       return;
     }
-    CatchUp round =
-        new CatchUp(peer, join, profile.families(), missed, resync, Integer.MAX_VALUE);
+    CatchUp round = new CatchUp(peer, join, profile.families(), missed, resync, Integer.MAX_VALUE);
     round.inFlight = true;
     requestChunk(round);
   }
