@@ -13,9 +13,8 @@ import java.util.Set;
  * starts) and answers a chunk with at most {@code chunk} of them, so a member that stalled through
  * a whole table never has that table materialised at once: a split-off member asks for the next
  * chunk only when its channel can take data ({@link UpdateGroup#catchUp}). A whole backlog (see
- * {@link Backlog}) has each shard walk its own Loc-RIB as well, from a snapshot of its keys (8
- * bytes per IPv4 prefix) taken at the first chunk: what changes after that is a live change, noted
- * in the member's next backlog.
+ * {@link Backlog}) has each shard walk its own Loc-RIB as well, in chunks too (see {@link Part}):
+ * what changes behind the walk is a live change, noted in the member's next backlog.
  *
  * <p>The round's begin markers go before the first chunk and its end markers (End-of-RIB for a
  * member that missed its initial table) after the last, once every shard has run out.
@@ -107,6 +106,12 @@ final class CatchUp {
   /**
    * One shard's keys, touched by that shard only once the round started (the group reads {@link
    * #exhausted} after the shard published the part that set it).
+   *
+   * <p>A walk goes through the shard's Loc-RIB by slot, a chunk at a time, holding no copy of it. A
+   * prefix added behind it or changed after it passed is a live change, noted in the member's next
+   * backlog. Only if entries may have moved between slots since the last chunk (a deletion shifts
+   * entries back, growth rehashes: {@link LocRib#layout}) does it take a snapshot of the keys (8
+   * bytes per prefix) and go on from that, from the start.
    */
   static final class Part {
     /** Visitor over the next keys of a part. */
@@ -118,13 +123,21 @@ final class CatchUp {
       void visit(Prefix prefix, int pathId, boolean every);
     }
 
+    private static final int NOT_STARTED = -2;
+    private static final int DONE = -1;
+
     private final boolean walk;
-    private boolean walked;
-    // Walked IPv4 prefixes (PrefixTable.pack), then keyed IPv4 prefixes without path id.
+    // The walk: the next slot (or NOT_STARTED, DONE), the layout it relies on, the snapshot it
+    // goes on from once the layout changed, and the IPv6 prefixes (few: always a snapshot).
+    private int slot = NOT_STARTED;
+    private int layout;
+    private long[] snapshot;
+    private int snapshotNext;
+    private List<Prefix> walkedV6 = List.of();
+    private int v6Next;
+    // Keyed IPv4 prefixes without path id (PrefixTable.pack), then the other keys.
     private long[] plain = new long[0];
     private int plainSize;
-    private int walkedSize;
-    private final List<Prefix> walkedOthers = new ArrayList<>();
     private final List<Prefix> otherPrefixes = new ArrayList<>();
     private final List<Integer> otherIds = new ArrayList<>();
     private int cursor;
@@ -132,66 +145,72 @@ final class CatchUp {
 
     Part(boolean walk) {
       this.walk = walk;
+      if (!walk) {
+        slot = DONE;
+      }
     }
 
     private void add(Prefix prefix, int pathId) {
       if (pathId == 0 && !prefix.ipv6()) {
-        addPlain(PrefixTable.pack(prefix));
+        if (plainSize == plain.length) {
+          plain = Arrays.copyOf(plain, Math.max(16, plainSize * 2));
+        }
+        plain[plainSize++] = PrefixTable.pack(prefix);
       } else {
         otherPrefixes.add(prefix);
         otherIds.add(pathId);
       }
     }
 
-    private void addPlain(long key) {
-      if (plainSize == plain.length) {
-        plain = Arrays.copyOf(plain, Math.max(16, plainSize * 2));
-      }
-      plain[plainSize++] = key;
-    }
-
-    /** Whether the shard still has to take its snapshot of the Loc-RIB's keys. */
-    boolean needsWalk() {
-      return walk && !walked;
-    }
-
     /**
-     * Puts the shard's Loc-RIB keys in front of the keyed ones: {@code ipv4} (packed, {@code count}
-     * of them) and {@code ipv6}.
+     * Visits up to {@code max} more keys: walked prefixes of {@code rib} in {@code families} first,
+     * then the keyed ones; sets {@link #exhausted} after the last.
      */
-    void walk(long[] ipv4, int count, List<Prefix> ipv6) {
-      walked = true;
-      long[] all = new long[count + plainSize];
-      System.arraycopy(ipv4, 0, all, 0, count);
-      System.arraycopy(plain, 0, all, count, plainSize);
-      plain = all;
-      walkedSize = count;
-      plainSize += count;
-      walkedOthers.addAll(ipv6);
-    }
-
-    /** Visits up to {@code max} more keys; sets {@link #exhausted} after the last. */
-    void next(int max, Visitor visitor) {
-      int total = plainSize + walkedOthers.size() + otherPrefixes.size();
-      int stop = (int) Math.min(total, (long) cursor + max);
-      for (; cursor < stop; cursor++) {
-        int i = cursor;
-        if (i < plainSize) {
-          visitor.visit(PrefixTable.unpack(plain[i]), 0, i < walkedSize);
-          continue;
+    void next(int max, LocRib rib, Set<AddressFamily> families, Visitor visitor) {
+      int[] budget = {max};
+      if (slot == NOT_STARTED) {
+        slot = families.contains(AddressFamily.IPV4_UNICAST) ? 0 : DONE;
+        layout = rib.layout();
+        if (families.contains(AddressFamily.IPV6_UNICAST)) {
+          walkedV6 = rib.ipv6Prefixes();
         }
-        i -= plainSize;
-        if (i < walkedOthers.size()) {
-          visitor.visit(walkedOthers.get(i), 0, true);
-          continue;
+      } else if (slot != DONE && snapshot == null && rib.layout() != layout) {
+        snapshot = rib.ipv4Keys(); // entries may have moved behind the cursor
+      }
+      if (snapshot != null) {
+        for (; snapshotNext < snapshot.length && budget[0] > 0; snapshotNext++, budget[0]--) {
+          visitor.visit(PrefixTable.unpack(snapshot[snapshotNext]), 0, true);
         }
-        i -= walkedOthers.size();
-        visitor.visit(otherPrefixes.get(i), otherIds.get(i), false);
+        if (snapshotNext == snapshot.length) {
+          snapshot = null;
+          slot = DONE;
+        }
+      } else if (slot != DONE && budget[0] > 0) {
+        slot =
+            rib.ipv4KeysFrom(
+                slot,
+                budget[0],
+                key -> {
+                  budget[0]--;
+                  visitor.visit(PrefixTable.unpack(key), 0, true);
+                });
       }
-      if (cursor == total) {
-        exhausted = true;
-        plain = null; // the snapshot goes as soon as it is sent
+      for (; slot == DONE && v6Next < walkedV6.size() && budget[0] > 0; v6Next++, budget[0]--) {
+        visitor.visit(walkedV6.get(v6Next), 0, true);
       }
+      if (slot != DONE || v6Next < walkedV6.size()) {
+        return;
+      }
+      int total = plainSize + otherPrefixes.size();
+      for (; cursor < total && budget[0] > 0; cursor++, budget[0]--) {
+        if (cursor < plainSize) {
+          visitor.visit(PrefixTable.unpack(plain[cursor]), 0, false);
+        } else {
+          int i = cursor - plainSize;
+          visitor.visit(otherPrefixes.get(i), otherIds.get(i), false);
+        }
+      }
+      exhausted = cursor == total;
     }
   }
 }

@@ -206,18 +206,42 @@ final class LocRib {
   }
 
   /**
-   * The IPv4 prefixes held, packed as {@link PrefixTable#pack} (8 bytes each, no object): a walk
-   * that spans changes of the table (a member's catch-up) takes them first.
+   * The IPv4 prefixes held, packed as {@link PrefixTable#pack} (8 bytes each, no object): for a
+   * walk that spans changes which may move entries ({@link #layout}).
    */
   long[] ipv4Keys() {
     long[] keys = new long[table.size()];
     int[] n = {0};
     table.visit(
         (slot, key, ref) -> {
-          keys[n[0]++] = (key >>> 6) << 8 | (key & 63);
+          keys[n[0]++] = packed(key);
           return true;
         });
     return keys;
+  }
+
+  private static long packed(long key) {
+    return (key >>> 6) << 8 | (key & 63);
+  }
+
+  /** Changes so far that may have moved IPv4 entries between slots. */
+  int layout() {
+    return table.layout();
+  }
+
+  /**
+   * Passes up to {@code max} IPv4 prefixes (packed as {@link PrefixTable#pack}) from slot {@code
+   * slot} on to {@code keys}; returns the slot to go on from, or -1 past the end. Steps of a walk
+   * see every prefix held throughout while {@link #layout} stays the same.
+   */
+  int ipv4KeysFrom(int slot, int max, java.util.function.LongConsumer keys) {
+    int[] left = {max};
+    return table.visitFrom(
+        slot,
+        (s, key, ref) -> {
+          keys.accept(packed(key));
+          return --left[0] > 0;
+        });
   }
 
   /** The IPv6 prefixes held. */

@@ -23,6 +23,9 @@ final class PackedPrefixTable {
 
   private long[] slots = newSlots(MIN_CAPACITY);
   private int size;
+  // Counts the changes that may move entries between slots (deletions shift entries back, growth
+  // rehashes): a walk by slot that spans changes is sound only while this stays the same.
+  private int layout;
 
   /** The key of an IPv4 prefix. */
   static long key(Prefix prefix) {
@@ -97,6 +100,27 @@ final class PackedPrefixTable {
     }
     slots[hole] = EMPTY;
     size--;
+    layout++;
+  }
+
+  /** Changes so far that may have moved entries (see {@link #visitFrom}). */
+  int layout() {
+    return layout;
+  }
+
+  /**
+   * Visits occupied slots from {@code slot} on until the visitor returns false; returns the slot
+   * after the last one visited, or -1 past the end. A walk in steps sees every entry present
+   * throughout as long as {@link #layout} does not change between the steps.
+   */
+  int visitFrom(int slot, SlotVisitor visitor) {
+    for (int i = slot; i < slots.length; i++) {
+      long s = slots[i];
+      if (s != EMPTY && !visitor.visit(i, s >>> REF_BITS, (int) (s & MAX_REF))) {
+        return i + 1;
+      }
+    }
+    return -1;
   }
 
   /** Number of entries. */
@@ -121,6 +145,7 @@ final class PackedPrefixTable {
   }
 
   private void resize(int capacity) {
+    layout++;
     long[] old = slots;
     slots = newSlots(capacity);
     int mask = capacity - 1;

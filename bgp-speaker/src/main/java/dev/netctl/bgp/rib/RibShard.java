@@ -369,46 +369,39 @@ final class RibShard {
    * Publishes this shard's next chunk of {@code round} (see {@link CatchUp}) for its member alone:
    * for each key the path the group exports, or a withdrawal when there is none any more (or it
    * came from the member itself: withdrawing a route it never got from us is harmless); for each
-   * walked prefix every path the group exports. The first chunk of a round that walks the whole
-   * table takes the snapshot of this shard's keys.
+   * walked prefix every path the group exports.
    */
   void catchUp(UpdateGroup group, TableSync sync, CatchUp round, int shard) {
-    CatchUp.Part part = round.part(shard);
-    if (part.needsWalk()) {
-      List<Prefix> v6 = new ArrayList<>();
-      boolean ipv4 = round.families().contains(AddressFamily.IPV4_UNICAST);
-      if (round.families().contains(AddressFamily.IPV6_UNICAST)) {
-        v6.addAll(locRib.ipv6Prefixes());
-      }
-      long[] keys = ipv4 ? locRib.ipv4Keys() : new long[0];
-      part.walk(keys, keys.length, v6);
-    }
     List<UpdatePacker.Entry> entries = new ArrayList<>();
     Peer member = round.peer();
     Audience audience = new Audience.Only(member);
     OutboundProfile profile = group.profile();
-    part.next(
-        round.chunk(),
-        (prefix, pathId, every) -> {
-          Destination d = locRib.get(prefix);
-          if (every) {
-            if (d != null) {
-              exported(profile, prefix, d, member, audience, entries);
-            }
-            return;
-          }
-          AttributeSet out = null;
-          if (d != null && profile.addPath(prefix.family())) {
-            for (Route r : d.paths()) {
-              if (r.localId() == pathId) {
-                out = publisher.export(profile, prefix, r, member);
+    round
+        .part(shard)
+        .next(
+            round.chunk(),
+            locRib,
+            round.families(),
+            (prefix, pathId, every) -> {
+              Destination d = locRib.get(prefix);
+              if (every) {
+                if (d != null) {
+                  exported(profile, prefix, d, member, audience, entries);
+                }
+                return;
               }
-            }
-          } else if (d != null && d.best() != null) {
-            out = publisher.export(profile, prefix, d.best(), member);
-          }
-          entries.add(new UpdatePacker.Entry(prefix, pathId, out, audience));
-        });
+              AttributeSet out = null;
+              if (d != null && profile.addPath(prefix.family())) {
+                for (Route r : d.paths()) {
+                  if (r.localId() == pathId) {
+                    out = publisher.export(profile, prefix, r, member);
+                  }
+                }
+              } else if (d != null && d.best() != null) {
+                out = publisher.export(profile, prefix, d.best(), member);
+              }
+              entries.add(new UpdatePacker.Entry(prefix, pathId, out, audience));
+            });
     group.addSyncPart(sync, entries);
   }
 

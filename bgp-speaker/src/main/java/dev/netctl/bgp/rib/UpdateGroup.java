@@ -157,6 +157,8 @@ public final class UpdateGroup {
   private final Map<Peer, Peer> renamedMembers = new HashMap<>();
   // Keys a split-off member's backlog notes before it goes whole (see Backlog).
   private int backlogCap = Backlog.DEFAULT_CAP;
+  // Keys each shard sends per chunk of a split-off member's catch-up (see CatchUp).
+  private int catchUpChunk = CatchUp.CHUNK;
 
   UpdateGroup(OutboundProfile profile, Resync resync) {
     this.profile = profile;
@@ -540,7 +542,7 @@ public final class UpdateGroup {
       if (join == null || !members.contains(peer)) {
         return false;
       }
-      round = new CatchUp(peer, join, profile.families(), missed, resync, CatchUp.CHUNK);
+      round = new CatchUp(peer, join, profile.families(), missed, resync, catchUpChunk);
       Backlog next = new Backlog(backlogCap);
       next.round(round);
       detached.put(peer, next);
@@ -585,6 +587,11 @@ public final class UpdateGroup {
   /** Sets the keys a split-off member's backlog notes before it goes whole (tests). */
   synchronized void backlogCap(int cap) {
     backlogCap = cap;
+  }
+
+  /** Sets the keys each shard sends per chunk of a catch-up (tests). */
+  synchronized void catchUpChunk(int keys) {
+    catchUpChunk = keys;
   }
 
   /** The keys noted for a split-off member, or -1 when it is not split off (tests). */

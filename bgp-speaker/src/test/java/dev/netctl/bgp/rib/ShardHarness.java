@@ -150,30 +150,34 @@ final class ShardHarness {
       Set<Peer> behind = g.detached();
       List<OutboundUpdate> out = g.drain();
       all.addAll(out);
-      CodecContext codec = g.profile().codec();
-      for (OutboundUpdate u : out) {
-        int size = BgpEncoder.encode(u.message(), codec).length;
-        if (!(u.message() instanceof Update update)) {
-          for (Peer m : g.members()) {
-            if (reaches(u, m, behind)) {
-              messages.computeIfAbsent(m, k -> new ArrayList<>()).add(u.message());
-            }
-          }
-          continue;
-        }
-        if (size > codec.maxMessageSize()) {
-          throw new AssertionError(
-              "UPDATE of " + size + " octets exceeds " + codec.maxMessageSize());
-        }
+      deliver(g, out, behind);
+    }
+    return all;
+  }
+
+  /** Delivers drained messages of {@code g} to its members; {@code behind} are split off. */
+  void deliver(UpdateGroup g, List<OutboundUpdate> out, Set<Peer> behind) {
+    CodecContext codec = g.profile().codec();
+    for (OutboundUpdate u : out) {
+      int size = BgpEncoder.encode(u.message(), codec).length;
+      if (!(u.message() instanceof Update update)) {
         for (Peer m : g.members()) {
           if (reaches(u, m, behind)) {
-            messages.computeIfAbsent(m, k -> new ArrayList<>()).add(update);
-            deliver(m, update);
+            messages.computeIfAbsent(m, k -> new ArrayList<>()).add(u.message());
           }
+        }
+        continue;
+      }
+      if (size > codec.maxMessageSize()) {
+        throw new AssertionError("UPDATE of " + size + " octets exceeds " + codec.maxMessageSize());
+      }
+      for (Peer m : g.members()) {
+        if (reaches(u, m, behind)) {
+          messages.computeIfAbsent(m, k -> new ArrayList<>()).add(update);
+          deliver(m, update);
         }
       }
     }
-    return all;
   }
 
   private static boolean reaches(OutboundUpdate u, Peer m, Set<Peer> behind) {
