@@ -109,9 +109,10 @@ final class CatchUp {
    *
    * <p>A walk goes through the shard's Loc-RIB by slot, a chunk at a time, holding no copy of it. A
    * prefix added behind it or changed after it passed is a live change, noted in the member's next
-   * backlog. Only if entries may have moved between slots since the last chunk (a deletion shifts
-   * entries back, growth rehashes: {@link LocRib#layout}) does it take a snapshot of the keys (8
-   * bytes per prefix) and go on from that, from the start.
+   * backlog. When the table grew (every entry rehashed) the walk starts over, at most once per
+   * doubling; when an entry was deleted (which may shift others back past the walk, {@link
+   * LocRib#layout}) it takes a snapshot of the keys (8 bytes per prefix) and goes on from that,
+   * from the start. Resending a prefix is harmless.
    */
   static final class Part {
     /** Visitor over the next keys of a part. */
@@ -131,6 +132,7 @@ final class CatchUp {
     // goes on from once the layout changed, and the IPv6 prefixes (few: always a snapshot).
     private int slot = NOT_STARTED;
     private int layout;
+    private int capacity;
     private long[] snapshot;
     private int snapshotNext;
     private List<Prefix> walkedV6 = List.of();
@@ -171,11 +173,15 @@ final class CatchUp {
       if (slot == NOT_STARTED) {
         slot = families.contains(AddressFamily.IPV4_UNICAST) ? 0 : DONE;
         layout = rib.layout();
+        capacity = rib.capacity();
         if (families.contains(AddressFamily.IPV6_UNICAST)) {
           walkedV6 = rib.ipv6Prefixes();
         }
       } else if (slot != DONE && snapshot == null && rib.layout() != layout) {
         snapshot = rib.ipv4Keys(); // entries may have moved behind the cursor
+      } else if (slot != DONE && snapshot == null && rib.capacity() != capacity) {
+        slot = 0; // every entry moved
+        capacity = rib.capacity();
       }
       if (snapshot != null) {
         for (; snapshotNext < snapshot.length && budget[0] > 0; snapshotNext++, budget[0]--) {

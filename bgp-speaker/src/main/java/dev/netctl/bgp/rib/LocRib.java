@@ -224,15 +224,20 @@ final class LocRib {
     return (key >>> 6) << 8 | (key & 63);
   }
 
-  /** Changes so far that may have moved IPv4 entries between slots. */
+  /** Deletions so far, which may have moved IPv4 entries back between slots. */
   int layout() {
     return table.layout();
+  }
+
+  /** Slots of the IPv4 table; when it grows every entry moves. */
+  int capacity() {
+    return table.capacity();
   }
 
   /**
    * Passes up to {@code max} IPv4 prefixes (packed as {@link PrefixTable#pack}) from slot {@code
    * slot} on to {@code keys}; returns the slot to go on from, or -1 past the end. Steps of a walk
-   * see every prefix held throughout while {@link #layout} stays the same.
+   * see every prefix held throughout while {@link #layout} and {@link #capacity} stay the same.
    */
   int ipv4KeysFrom(int slot, int max, java.util.function.LongConsumer keys) {
     int[] left = {max};

@@ -23,8 +23,8 @@ final class PackedPrefixTable {
 
   private long[] slots = newSlots(MIN_CAPACITY);
   private int size;
-  // Counts the changes that may move entries between slots (deletions shift entries back, growth
-  // rehashes): a walk by slot that spans changes is sound only while this stays the same.
+  // Counts deletions, which may shift entries back past a slot: a walk by slot that spans changes
+  // is sound only while this and the capacity (growth rehashes) stay the same.
   private int layout;
 
   /** The key of an IPv4 prefix. */
@@ -103,15 +103,20 @@ final class PackedPrefixTable {
     layout++;
   }
 
-  /** Changes so far that may have moved entries (see {@link #visitFrom}). */
+  /** Deletions so far, which may have moved entries (see {@link #visitFrom}). */
   int layout() {
     return layout;
+  }
+
+  /** Number of slots; growth rehashes every entry. */
+  int capacity() {
+    return slots.length;
   }
 
   /**
    * Visits occupied slots from {@code slot} on until the visitor returns false; returns the slot
    * after the last one visited, or -1 past the end. A walk in steps sees every entry present
-   * throughout as long as {@link #layout} does not change between the steps.
+   * throughout as long as {@link #layout} and {@link #capacity} do not change between the steps.
    */
   int visitFrom(int slot, SlotVisitor visitor) {
     for (int i = slot; i < slots.length; i++) {
@@ -145,7 +150,6 @@ final class PackedPrefixTable {
   }
 
   private void resize(int capacity) {
-    layout++;
     long[] old = slots;
     slots = newSlots(capacity);
     int mask = capacity - 1;

@@ -46,16 +46,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p><b>Slow members.</b> A member whose channel backs up would hold back every other member, so
  * the writer may {@link #detach} it: drains then leave it out, and note in its {@link Backlog} the
- * keys of what they emitted that it was due (and the markers of table dumps addressed to it). When
- * it can take data again, {@link #reattach} puts it back on the synchronous path and has the RIB
- * send it the current state of those keys (withdrawals for what is gone), as a table dump that,
- * like any other, comes out before later changes. It never sees the intermediate states, and its
- * memory is bounded by the prefixes that changed.
+ * keys of what they emitted that it was due (and the markers of table dumps addressed to it); past
+ * a cap the backlog keeps only withdrawals and the catch-up walks the whole table. When it can take
+ * data, the writer has it {@link #catchUp}: the RIB sends it the current state of those keys
+ * (withdrawals for what is gone), a chunk at a time (see {@link CatchUp}), each chunk, like any
+ * table dump, before later changes, while a fresh backlog notes what changes meanwhile; once a
+ * round leaves nothing missed it is back on the synchronous path. It never sees the intermediate
+ * states, and its memory is bounded by the cap and the prefixes withdrawn.
  *
  * <p><b>Session contract.</b> Register a listener with {@link #onPending}; when it fires, schedule
  * {@link #drain} on the thread that writes to the members (it must not block the caller: it runs on
  * a RIB shard). For each returned message, in order, send it to every current member the audience
- * includes that is not {@linkplain #detached() detached}.
+ * includes that is not {@linkplain #detached() detached}, and to a detached member only what is
+ * addressed to it alone ({@link Audience.Only}: its catch-up).
  */
 public final class UpdateGroup {
   private record OutKey(Prefix prefix, int pathId) {

@@ -244,6 +244,7 @@ final class GroupWriter {
             roster,
             group.detached(),
             p -> sessions.get(p) instanceof PeerSession s ? s.writable() : null,
+            p -> sessions.get(p) instanceof PeerSession s ? s.pendingBytes() : 0,
             System.nanoTime());
     for (Peer p : d.back()) {
       resume(p);
