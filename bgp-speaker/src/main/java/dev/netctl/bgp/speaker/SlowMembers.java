@@ -16,9 +16,10 @@ import java.util.function.ToLongFunction;
  * and the channels' state passed in, so it is tested without sockets.
  *
  * <p>A full member is split off once it has made no progress (its queued bytes did not go down) for
- * the threshold, or has stayed full for {@link #BEHIND_FACTOR} times that even while draining. A
- * member that reads, only more slowly than the others for a moment (a busy machine, a collection
- * pause), thus keeps the cheap shared path; one that stops reading goes after the threshold.
+ * the threshold, or has been the only full member for {@link #BEHIND_FACTOR} times that even while
+ * draining. Members that read, only more slowly than the group writes for a while (a table load
+ * outpaces every reader; a busy machine), thus keep the cheap shared path; one that stops reading
+ * goes after the threshold, and one much slower than all the others after a second.
  */
 final class SlowMembers {
   /**
@@ -32,23 +33,26 @@ final class SlowMembers {
    */
   record Decision(List<Peer> back, List<Peer> split, boolean drain, long recheckNanos) {}
 
-  /** How many thresholds a full member that still drains may hold its group back. */
+  /** How many thresholds a member that still drains may hold its group back alone. */
   static final int BEHIND_FACTOR = 20;
 
   private final long splitAfterNanos;
 
-  // A member found full: since when, when it last made progress, and its queued bytes then.
+  // A member found full: since when it has been the only full one (NOT_ALONE when others are full
+  // too), when it last made progress, and its queued bytes then.
   private static final class Full {
-    final long since;
+    long aloneSince;
     long progressAt;
     long pending;
 
     Full(long now, long pending) {
-      this.since = now;
+      this.aloneSince = NOT_ALONE;
       this.progressAt = now;
       this.pending = pending;
     }
   }
+
+  private static final long NOT_ALONE = Long.MIN_VALUE;
 
   private final Map<Peer, Full> fullSince = new HashMap<>();
 
@@ -113,8 +117,15 @@ final class SlowMembers {
         f.progressAt = now;
         f.pending = queued;
       }
-      long due =
-          Math.min(f.progressAt + splitAfterNanos, f.since + BEHIND_FACTOR * splitAfterNanos) - now;
+      if (full.size() > 1) {
+        f.aloneSince = NOT_ALONE;
+      } else if (f.aloneSince == NOT_ALONE) {
+        f.aloneSince = now;
+      }
+      long due = f.progressAt + splitAfterNanos - now;
+      if (f.aloneSince != NOT_ALONE) {
+        due = Math.min(due, f.aloneSince + BEHIND_FACTOR * splitAfterNanos - now);
+      }
       if (due <= 0) {
         split.add(p);
       } else {
