@@ -43,22 +43,23 @@ final class ShardHarness {
 
   /** For a group whose members are never split off. */
   static final UpdateGroup.Resync NO_RESYNC =
-      new UpdateGroup.Resync() {
-        @Override
-        public int shards() {
-          return 1;
-        }
+      (OneShard)
+          (group, round, sync) -> {
+            throw new AssertionError("no member of this group was split off");
+          };
 
-        @Override
-        public int shardOf(Prefix prefix) {
-          return 0;
-        }
+  /** Catch-ups on a RIB of one shard. */
+  interface OneShard extends UpdateGroup.Resync {
+    @Override
+    default int shards() {
+      return 1;
+    }
 
-        @Override
-        public void chunk(UpdateGroup group, CatchUp round, TableSync sync) {
-          throw new AssertionError("no member of this group was split off");
-        }
-      };
+    @Override
+    default int shardOf(Prefix prefix) {
+      return 0;
+    }
+  }
 
   /** Catch-up chunks asked for so far. */
   int chunks;
@@ -96,23 +97,11 @@ final class ShardHarness {
     UpdateGroup g =
         new UpdateGroup(
             profile,
-            new UpdateGroup.Resync() {
-              @Override
-              public int shards() {
-                return 1;
-              }
-
-              @Override
-              public int shardOf(Prefix prefix) {
-                return 0;
-              }
-
-              @Override
-              public void chunk(UpdateGroup group, CatchUp round, TableSync sync) {
-                chunks++;
-                shard.catchUp(group, sync, round, 0);
-              }
-            });
+            (OneShard)
+                (group, round, sync) -> {
+                  chunks++;
+                  shard.catchUp(group, sync, round, 0);
+                });
     groups.add(g);
     for (Peer m : members) {
       join(g, m);
