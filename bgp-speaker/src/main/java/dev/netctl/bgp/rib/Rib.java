@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -372,10 +373,14 @@ public final class Rib implements AutoCloseable {
 
         @Override
         public void chunk(UpdateGroup group, CatchUp round, TableSync sync) {
-          for (int i = 0; i < shards.length; i++) {
-            RibShard s = shards[i];
-            int shard = i;
-            executors[i].execute(() -> s.catchUp(group, sync, round, shard));
+          try {
+            for (int i = 0; i < shards.length; i++) {
+              RibShard s = shards[i];
+              int shard = i;
+              executors[i].execute(() -> s.catchUp(group, sync, round, shard));
+            }
+          } catch (RejectedExecutionException e) {
+            // The RIB is closing: nobody is caught up any more.
           }
         }
       };
