@@ -1,7 +1,9 @@
 package dev.netctl.bgp.rib;
 
 import dev.netctl.bgp.codec.Prefix;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 
@@ -201,6 +203,55 @@ final class LocRib {
   /** Number of prefixes. */
   int size() {
     return table.size() + v6.size();
+  }
+
+  /**
+   * The IPv4 prefixes held, packed as {@link PrefixTable#pack} (8 bytes each, no object): for a
+   * walk that spans changes which may move entries ({@link #layout}).
+   */
+  long[] ipv4Keys() {
+    long[] keys = new long[table.size()];
+    int[] n = {0};
+    table.visit(
+        (slot, key, ref) -> {
+          keys[n[0]++] = packed(key);
+          return true;
+        });
+    return keys;
+  }
+
+  private static long packed(long key) {
+    return (key >>> 6) << 8 | (key & 63);
+  }
+
+  /** Deletions so far, which may have moved IPv4 entries back between slots. */
+  int layout() {
+    return table.layout();
+  }
+
+  /** Slots of the IPv4 table; when it grows every entry moves. */
+  int capacity() {
+    return table.capacity();
+  }
+
+  /**
+   * Passes up to {@code max} IPv4 prefixes (packed as {@link PrefixTable#pack}) from slot {@code
+   * slot} on to {@code keys}; returns the slot to go on from, or -1 past the end. Steps of a walk
+   * see every prefix held throughout while {@link #layout} and {@link #capacity} stay the same.
+   */
+  int ipv4KeysFrom(int slot, int max, java.util.function.LongConsumer keys) {
+    int[] left = {max};
+    return table.visitFrom(
+        slot,
+        (s, key, ref) -> {
+          keys.accept(packed(key));
+          return --left[0] > 0;
+        });
+  }
+
+  /** The IPv6 prefixes held. */
+  List<Prefix> ipv6Prefixes() {
+    return new ArrayList<>(v6.keySet());
   }
 
   /** Calls {@code action} for every entry; the table must not change meanwhile. */

@@ -23,6 +23,9 @@ final class PackedPrefixTable {
 
   private long[] slots = newSlots(MIN_CAPACITY);
   private int size;
+  // Counts deletions, which may shift entries back past a slot: a walk by slot that spans changes
+  // is sound only while this and the capacity (growth rehashes) stay the same.
+  private int layout;
 
   /** The key of an IPv4 prefix. */
   static long key(Prefix prefix) {
@@ -97,6 +100,32 @@ final class PackedPrefixTable {
     }
     slots[hole] = EMPTY;
     size--;
+    layout++;
+  }
+
+  /** Deletions so far, which may have moved entries (see {@link #visitFrom}). */
+  int layout() {
+    return layout;
+  }
+
+  /** Number of slots; growth rehashes every entry. */
+  int capacity() {
+    return slots.length;
+  }
+
+  /**
+   * Visits occupied slots from {@code slot} on until the visitor returns false; returns the slot
+   * after the last one visited, or -1 past the end. A walk in steps sees every entry present
+   * throughout as long as {@link #layout} and {@link #capacity} do not change between the steps.
+   */
+  int visitFrom(int slot, SlotVisitor visitor) {
+    for (int i = slot; i < slots.length; i++) {
+      long s = slots[i];
+      if (s != EMPTY && !visitor.visit(i, s >>> REF_BITS, (int) (s & MAX_REF))) {
+        return i + 1;
+      }
+    }
+    return -1;
   }
 
   /** Number of entries. */

@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -348,30 +349,41 @@ public final class Rib implements AutoCloseable {
     return groupsByProfile.computeIfAbsent(
         profile,
         p -> {
-          UpdateGroup g = new UpdateGroup(p, this::resync);
+          UpdateGroup g = new UpdateGroup(p, catchUps);
           groups.add(g);
           return g;
         });
   }
 
   /**
-   * Sends a member that was split off {@code group} the current state of what it missed: each shard
-   * publishes its part of the backlog as a dump to that member alone.
+   * Catch-ups of members of the groups (see {@link CatchUp}): each shard gets only its own keys,
+   * and publishes one chunk of them per request.
    */
-  private void resync(UpdateGroup group, Peer member, Backlog missed) {
-    if (missed.isEmpty()) {
-      return;
-    }
-    TableSync sync = group.beginResync(member, shards.length, missed);
-    if (sync == null) {
-      return;
-    }
-    for (int i = 0; i < shards.length; i++) {
-      RibShard s = shards[i];
-      int shard = i;
-      executors[i].execute(() -> s.resync(group, sync, missed, p -> indexFor(p) == shard));
-    }
-  }
+  private final UpdateGroup.Resync catchUps =
+      new UpdateGroup.Resync() {
+        @Override
+        public int shards() {
+          return shards.length;
+        }
+
+        @Override
+        public int shardOf(Prefix prefix) {
+          return indexFor(prefix);
+        }
+
+        @Override
+        public void chunk(UpdateGroup group, CatchUp round, TableSync sync) {
+          try {
+            for (int i = 0; i < shards.length; i++) {
+              RibShard s = shards[i];
+              int shard = i;
+              executors[i].execute(() -> s.catchUp(group, sync, round, shard));
+            }
+          } catch (RejectedExecutionException e) {
+            // The RIB is closing: nobody is caught up any more.
+          }
+        }
+      };
 
   /** Every update group. */
   public List<UpdateGroup> groups() {
@@ -404,7 +416,7 @@ public final class Rib implements AutoCloseable {
     TableSync sync = to.beginMove(peer, shards.length);
     OutboundProfile previous = from.profile();
     return onAllShards(s -> s.move(previous, to, sync))
-        .thenRun(() -> resync(to, peer, from.release(peer, peer)));
+        .thenRun(() -> to.resyncNow(peer, from.release(peer, peer)));
   }
 
   /**
@@ -429,7 +441,7 @@ public final class Rib implements AutoCloseable {
             })
         .thenRun(
             () -> {
-              resync(to, now, from.release(before, now));
+              to.resyncNow(now, from.release(before, now));
               forget(before);
             });
   }

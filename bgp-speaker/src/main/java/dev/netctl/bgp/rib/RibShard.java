@@ -366,34 +366,42 @@ final class RibShard {
   }
 
   /**
-   * Publishes the current state, for the member of {@code sync} alone, of the keys in its backlog
-   * that this shard owns ({@code mine}): the path the group exports for each, or a withdrawal when
-   * there is none any more (or it came from the member itself: withdrawing a route it never got
-   * from us is harmless).
+   * Publishes this shard's next chunk of {@code round} (see {@link CatchUp}) for its member alone:
+   * for each key the path the group exports, or a withdrawal when there is none any more (or it
+   * came from the member itself: withdrawing a route it never got from us is harmless); for each
+   * walked prefix every path the group exports.
    */
-  void resync(UpdateGroup group, TableSync sync, Backlog missed, Predicate<Prefix> mine) {
+  void catchUp(UpdateGroup group, TableSync sync, CatchUp round, int shard) {
     List<UpdatePacker.Entry> entries = new ArrayList<>();
-    Peer member = sync.peer();
+    Peer member = round.peer();
     Audience audience = new Audience.Only(member);
     OutboundProfile profile = group.profile();
-    missed.forEach(
-        (prefix, pathId) -> {
-          if (!mine.test(prefix)) {
-            return;
-          }
-          Destination d = locRib.get(prefix);
-          AttributeSet out = null;
-          if (d != null && profile.addPath(prefix.family())) {
-            for (Route r : d.paths()) {
-              if (r.localId() == pathId) {
-                out = publisher.export(profile, prefix, r, member);
+    round
+        .part(shard)
+        .next(
+            round.chunk(),
+            locRib,
+            round.families(),
+            (prefix, pathId, every) -> {
+              Destination d = locRib.get(prefix);
+              if (every) {
+                if (d != null) {
+                  exported(profile, prefix, d, member, audience, entries);
+                }
+                return;
               }
-            }
-          } else if (d != null && d.best() != null) {
-            out = publisher.export(profile, prefix, d.best(), member);
-          }
-          entries.add(new UpdatePacker.Entry(prefix, pathId, out, audience));
-        });
+              AttributeSet out = null;
+              if (d != null && profile.addPath(prefix.family())) {
+                for (Route r : d.paths()) {
+                  if (r.localId() == pathId) {
+                    out = publisher.export(profile, prefix, r, member);
+                  }
+                }
+              } else if (d != null && d.best() != null) {
+                out = publisher.export(profile, prefix, d.best(), member);
+              }
+              entries.add(new UpdatePacker.Entry(prefix, pathId, out, audience));
+            });
     group.addSyncPart(sync, entries);
   }
 
@@ -404,23 +412,33 @@ final class RibShard {
     locRib.forEach(
         (prefix, d) -> {
           AddressFamily family = prefix.family();
-          if (!profile.families().contains(family) || !sync.families().contains(family)) {
-            return;
-          }
-          if (profile.addPath(family)) {
-            for (Route r : d.paths()) {
-              AttributeSet out = publisher.export(profile, prefix, r, member);
-              if (out != null) {
-                entries.add(new UpdatePacker.Entry(prefix, r.localId(), out, audience));
-              }
-            }
-          } else if (d.best() != null) {
-            AttributeSet out = publisher.export(profile, prefix, d.best(), member);
-            if (out != null) {
-              entries.add(new UpdatePacker.Entry(prefix, 0, out, audience));
-            }
+          if (profile.families().contains(family) && sync.families().contains(family)) {
+            exported(profile, prefix, d, member, audience, entries);
           }
         });
+  }
+
+  /** Adds what the group exports to {@code member} for {@code prefix}: each path, or the best. */
+  private void exported(
+      OutboundProfile profile,
+      Prefix prefix,
+      Destination d,
+      Peer member,
+      Audience audience,
+      List<UpdatePacker.Entry> entries) {
+    if (profile.addPath(prefix.family())) {
+      for (Route r : d.paths()) {
+        AttributeSet out = publisher.export(profile, prefix, r, member);
+        if (out != null) {
+          entries.add(new UpdatePacker.Entry(prefix, r.localId(), out, audience));
+        }
+      }
+    } else if (d.best() != null) {
+      AttributeSet out = publisher.export(profile, prefix, d.best(), member);
+      if (out != null) {
+        entries.add(new UpdatePacker.Entry(prefix, 0, out, audience));
+      }
+    }
   }
 
   /**

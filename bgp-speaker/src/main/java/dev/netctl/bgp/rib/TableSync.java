@@ -9,8 +9,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * One table dump to one member of an {@link UpdateGroup} in progress: the initial table after a
  * join (ended by End-of-RIB, RFC 4724 §2) or one family again for a ROUTE-REFRESH (framed by
- * Begin/End-of-Route-Refresh with RFC 7313). Each shard publishes one part; the group emits {@code
- * begin} before the first part and {@code end} after the last.
+ * Begin/End-of-Route-Refresh with RFC 7313), or one chunk of a member's {@link CatchUp}. Each shard
+ * publishes one part; the group emits {@code begin} before the first part and {@code end} after the
+ * last.
  */
 final class TableSync {
   private final Peer peer;
@@ -19,6 +20,7 @@ final class TableSync {
   private final AtomicInteger remaining;
   private final List<BgpMessage> begin;
   private final List<BgpMessage> end;
+  private final CatchUp round;
   // Touched only inside the group's serialized drain.
   boolean begun;
 
@@ -29,12 +31,30 @@ final class TableSync {
       int parts,
       List<BgpMessage> begin,
       List<BgpMessage> end) {
+    this(peer, join, families, parts, begin, end, null);
+  }
+
+  /** One chunk of a catch-up {@code round} (null for a plain dump). */
+  TableSync(
+      Peer peer,
+      Object join,
+      Set<AddressFamily> families,
+      int parts,
+      List<BgpMessage> begin,
+      List<BgpMessage> end,
+      CatchUp round) {
+    this.round = round;
     this.peer = peer;
     this.join = join;
     this.families = Set.copyOf(families);
     this.remaining = new AtomicInteger(parts);
     this.begin = List.copyOf(begin);
     this.end = List.copyOf(end);
+  }
+
+  /** The catch-up this dump is a chunk of, or null. */
+  CatchUp round() {
+    return round;
   }
 
   Peer peer() {

@@ -3,6 +3,9 @@ package dev.netctl.bgp.rib;
 import dev.netctl.bgp.codec.AddressFamily;
 import dev.netctl.bgp.codec.BgpMessage;
 import dev.netctl.bgp.codec.BgpMessage.Update;
+import dev.netctl.bgp.codec.Ipv4NlriList;
+import dev.netctl.bgp.codec.Nlri;
+import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.Prefix;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,16 +46,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p><b>Slow members.</b> A member whose channel backs up would hold back every other member, so
  * the writer may {@link #detach} it: drains then leave it out, and note in its {@link Backlog} the
- * keys of what they emitted that it was due (and the markers of table dumps addressed to it). When
- * it can take data again, {@link #reattach} puts it back on the synchronous path and has the RIB
- * send it the current state of those keys (withdrawals for what is gone), as a table dump that,
- * like any other, comes out before later changes. It never sees the intermediate states, and its
- * memory is bounded by the prefixes that changed.
+ * keys of what they emitted that it was due (and the markers of table dumps addressed to it); past
+ * a cap the backlog keeps only withdrawals and the catch-up walks the whole table. When it can take
+ * data, the writer has it {@link #catchUp}: the RIB sends it the current state of those keys
+ * (withdrawals for what is gone), a chunk at a time (see {@link CatchUp}), each chunk, like any
+ * table dump, before later changes, while a fresh backlog notes what changes meanwhile; once a
+ * round leaves nothing missed it is back on the synchronous path. It never sees the intermediate
+ * states, and its memory is bounded by the cap and the prefixes withdrawn.
  *
  * <p><b>Session contract.</b> Register a listener with {@link #onPending}; when it fires, schedule
  * {@link #drain} on the thread that writes to the members (it must not block the caller: it runs on
  * a RIB shard). For each returned message, in order, send it to every current member the audience
- * includes that is not {@linkplain #detached() detached}.
+ * includes that is not {@linkplain #detached() detached}, and to a detached member only what is
+ * addressed to it alone ({@link Audience.Only}: its catch-up).
  */
 public final class UpdateGroup {
   private record OutKey(Prefix prefix, int pathId) {
@@ -132,10 +138,13 @@ public final class UpdateGroup {
   private final AtomicBoolean signalled = new AtomicBoolean();
   private volatile Runnable listener = () -> {};
 
-  /** How a group asks the RIB for the current state of a returning member's backlog. */
-  interface Resync {
-    /** Has every shard publish, through {@link #beginResync}, its part of {@code backlog}. */
-    void request(UpdateGroup group, Peer member, Backlog backlog);
+  /** How a group asks the RIB for the current state of what a member missed. */
+  interface Resync extends CatchUp.Sharding {
+    /**
+     * Has every shard publish, through {@link #addSyncPart} with {@code sync}, its next chunk of
+     * {@code round} (see {@link RibShard#catchUp}).
+     */
+    void chunk(UpdateGroup group, CatchUp round, TableSync sync);
   }
 
   private final Resync resync;
@@ -149,6 +158,10 @@ public final class UpdateGroup {
   // for the session, under which the shards publish its paths once re-keyed, mapped to the key it
   // is a member by here. Touched only inside the serialized methods.
   private final Map<Peer, Peer> renamedMembers = new HashMap<>();
+  // Keys a split-off member's backlog notes before it goes whole (see Backlog).
+  private int backlogCap = Backlog.DEFAULT_CAP;
+  // Keys each shard sends per chunk of a split-off member's catch-up (see CatchUp).
+  private int catchUpChunk = CatchUp.CHUNK;
 
   UpdateGroup(OutboundProfile profile, Resync resync) {
     this.profile = profile;
@@ -293,15 +306,21 @@ public final class UpdateGroup {
     for (SyncPart part; (part = syncParts.poll()) != null; ) {
       TableSync sync = part.sync();
       Peer peer = sync.peer();
-      if (joins.get(peer) != sync.join() || !members.contains(peer)) {
+      CatchUp round = sync.round();
+      if (joins.get(peer) != sync.join()
+          || !members.contains(peer)
+          || (round != null && round.cancelled)) {
         continue;
       }
       Backlog missed = detached.get(peer);
-      if (missed != null) {
+      boolean catchingUp = missed != null && round != null && missed.round() == round;
+      if (missed != null && !catchingUp) {
         // Split off: the dump's keys and markers wait in its backlog, sent when it catches up.
         absorb(missed, part);
         continue;
       }
+      // A member catching up is still split off: the writer sends it what is addressed to it
+      // alone, which only its catch-up is (see add).
       Audience only = new Audience.Only(peer);
       if (!sync.begun) {
         sync.begun = true;
@@ -309,7 +328,10 @@ public final class UpdateGroup {
       }
       out.addAll(packer.pack(part.entries()));
       if (sync.remaining().decrementAndGet() == 0) {
-        sync.end().forEach(m -> out.add(new OutboundUpdate(m, only)));
+        end(sync).forEach(m -> out.add(new OutboundUpdate(m, only)));
+        if (catchingUp && round.exhausted()) {
+          missed.round(null);
+        }
       }
     }
     out.addAll(changes.finish());
@@ -322,11 +344,24 @@ public final class UpdateGroup {
     missed.markers(sync.begun ? List.of() : sync.begin(), List.of());
     sync.begun = true;
     for (UpdatePacker.Entry e : part.entries()) {
-      missed.mark(e.prefix(), 0, e.pathId());
+      missed.mark(e.prefix(), 0, e.pathId(), e.attributes() == null);
     }
     if (sync.remaining().decrementAndGet() == 0) {
-      missed.markers(List.of(), sync.end());
+      missed.markers(List.of(), end(sync));
     }
+  }
+
+  /**
+   * The markers after a dump's last part: its own, or for a chunk of a catch-up, none until the
+   * round is over, then the round's. Called once per dump, when its last part is taken.
+   */
+  private static List<BgpMessage> end(TableSync sync) {
+    CatchUp round = sync.round();
+    if (round == null) {
+      return sync.end();
+    }
+    round.inFlight = false;
+    return round.exhausted() ? round.source().end() : List.of();
   }
 
   /**
@@ -403,14 +438,19 @@ public final class UpdateGroup {
       int pathId,
       AttributeSet attributes,
       Audience audience) {
-    if (prefix == null) {
+    // What is addressed to a split-off member alone waits in its backlog like the rest: the only
+    // such messages the writer sends it are its catch-up.
+    boolean toBehindAlone = audience instanceof Audience.Only o && detached.containsKey(o.peer());
+    if (toBehindAlone) {
+      // noted below
+    } else if (prefix == null) {
       changes.addIpv4(packed, attributes, audience);
     } else {
       changes.add(prefix, pathId, attributes, audience);
     }
     for (int i = 0; i < behind.length; i++) {
       if (audience.includes(behind[i])) {
-        behindLogs[i].mark(prefix, packed, pathId);
+        behindLogs[i].mark(prefix, packed, pathId, attributes == null);
       }
     }
   }
@@ -431,25 +471,136 @@ public final class UpdateGroup {
    */
   public synchronized void detach(Peer peer) {
     if (members.contains(peer) && !detached.containsKey(peer)) {
-      detached.put(peer, new Backlog());
+      detached.put(peer, new Backlog(backlogCap));
     }
   }
 
   /**
-   * Puts a split-off member back (it can take data again): from the next drain on it gets every
-   * change, and the RIB sends it the current state of what it missed, before later changes. Returns
-   * false, doing nothing, for a member not split off or one moving out (see {@link #leave}).
+   * Notes in a split-off member's backlog what of {@code unsent} (messages of a drain, in order)
+   * was addressed to it: the writer split it off while writing them and drops the rest for it,
+   * rather than queueing a whole drain (and pinning its shared buffers) for a member not reading.
    */
-  public synchronized boolean reattach(Peer peer) {
+  public synchronized void missed(Peer peer, List<OutboundUpdate> unsent) {
+    Backlog missed = detached.get(peer);
+    if (missed == null) {
+      return;
+    }
+    for (OutboundUpdate u : unsent) {
+      if (!u.audience().includes(peer)) {
+        continue;
+      }
+      if (u.message() instanceof BgpMessage.RouteRefresh r) {
+        // Begin-of-Route-Refresh goes before the catch-up, End-of-Route-Refresh after it.
+        missed.markers(
+            r.subtype() == 1 ? List.of(r) : List.of(), r.subtype() == 1 ? List.of() : List.of(r));
+      } else if (u.message() instanceof Update up && up.endOfRibFamily().isPresent()) {
+        missed.markers(List.of(), List.of(up));
+      } else if (u.message() instanceof Update up) {
+        markAll(missed, up.withdrawn(), true);
+        markAll(missed, up.nlri(), false);
+        for (PathAttribute a : up.attributes()) {
+          if (a instanceof PathAttribute.MpReach r) {
+            markAll(missed, r.nlri(), false);
+          } else if (a instanceof PathAttribute.MpUnreach r) {
+            markAll(missed, r.withdrawn(), true);
+          }
+        }
+      }
+    }
+  }
+
+  private static void markAll(Backlog missed, List<Nlri> nlri, boolean withdrawal) {
+    if (nlri instanceof Ipv4NlriList packed) {
+      for (int i = 0; i < packed.size(); i++) {
+        missed.mark(null, packed.packed(i), 0, withdrawal);
+      }
+    } else {
+      for (Nlri n : nlri) {
+        missed.mark(n.prefix(), 0, n.pathId(), withdrawal);
+      }
+    }
+  }
+
+  /**
+   * Moves a split-off member that can take data again towards the shared path; the writer calls it
+   * whenever such a member's channel is writable. With no catch-up in progress, it starts one of
+   * what the member missed (a fresh backlog notes what changes meanwhile), or, when it missed
+   * nothing since the last one, puts it back: from the next drain on it gets every change. With one
+   * in progress, it asks for the next chunk unless one is on its way. Returns whether the member is
+   * back; false also, doing nothing, for a member not split off or one moving out (see {@link
+   * #leave}).
+   */
+  public synchronized boolean catchUp(Peer peer) {
     Backlog missed = detached.get(peer);
     if (missed == null || missed.leaving()) {
       return false;
     }
-    detached.remove(peer);
-    if (!missed.isEmpty() && members.contains(peer)) {
-      resync.request(this, peer, missed);
+    CatchUp round = missed.round();
+    if (round == null) {
+      if (missed.isEmpty()) {
+        detached.remove(peer);
+        return true;
+      }
+      Object join = joins.get(peer);
+      if (join == null || !members.contains(peer)) {
+        return false;
+      }
+      round = new CatchUp(peer, join, profile.families(), missed, resync, catchUpChunk);
+      Backlog next = new Backlog(backlogCap);
+      next.round(round);
+      detached.put(peer, next);
     }
-    return true;
+    if (!round.inFlight) {
+      round.inFlight = true;
+      requestChunk(round);
+    }
+    return false;
+  }
+
+  private void requestChunk(CatchUp round) {
+    List<BgpMessage> begin = round.begun ? List.of() : round.source().begin();
+    round.begun = true;
+    resync.chunk(
+        this,
+        round,
+        new TableSync(
+            round.peer(),
+            round.join(),
+            profile.families(),
+            round.shards(),
+            begin,
+            List.of(),
+            round));
+  }
+
+  /**
+   * Sends a member on the shared path the current state of what {@code missed} noted, in one chunk
+   * (a member moving in from another group, see {@link Rib#move}).
+   */
+  synchronized void resyncNow(Peer peer, Backlog missed) {
+    Object join = joins.get(peer);
+    if (missed.isEmpty() || join == null || !members.contains(peer)) {
+      return;
+    }
+    CatchUp round = new CatchUp(peer, join, profile.families(), missed, resync, Integer.MAX_VALUE);
+    round.inFlight = true;
+    requestChunk(round);
+  }
+
+  /** Sets the keys a split-off member's backlog notes before it goes whole (tests). */
+  synchronized void backlogCap(int cap) {
+    backlogCap = cap;
+  }
+
+  /** Sets the keys each shard sends per chunk of a catch-up (tests). */
+  synchronized void catchUpChunk(int keys) {
+    catchUpChunk = keys;
+  }
+
+  /** The keys noted for a split-off member, or -1 when it is not split off (tests). */
+  synchronized int backlogSize(Peer peer) {
+    Backlog missed = detached.get(peer);
+    return missed == null ? -1 : missed.size();
   }
 
   /**
@@ -462,6 +613,13 @@ public final class UpdateGroup {
     detach(peer);
     Backlog missed = detached.get(peer);
     if (missed != null) {
+      CatchUp round = missed.round();
+      if (round != null) {
+        // Its catch-up stops here: all it was about is noted again, for the group it moves to.
+        round.cancelled = true;
+        missed.round(null);
+        missed.absorbOlder(round.source());
+      }
       missed.leave();
       if (!renamed.equals(peer)) {
         renamedMembers.put(renamed, peer);
@@ -479,7 +637,7 @@ public final class UpdateGroup {
     renamedMembers.remove(renamed);
     Backlog missed = detached.remove(peer);
     if (missed == null) {
-      missed = new Backlog();
+      missed = new Backlog(backlogCap);
     }
     // Dumps published for it and not drained yet (its initial table's End-of-RIB among them).
     Object join = joins.get(peer);
@@ -503,13 +661,13 @@ public final class UpdateGroup {
                       ? o
                       : new OutRoute((AttributeSet) attributes, (Peer) value, false, null);
               if (addressedTo(r, peer, renamed)) {
-                into.mark(null, key, 0);
+                into.mark(null, key, 0, r.attributes() == null);
               }
             });
         stripe.others.forEach(
             (k, r) -> {
               if (addressedTo(r, peer, renamed)) {
-                into.mark(k.prefix(), 0, k.pathId());
+                into.mark(k.prefix(), 0, k.pathId(), r.attributes() == null);
               }
             });
       }
@@ -533,18 +691,6 @@ public final class UpdateGroup {
       return !r.sent() || heldBy; // a withdrawal goes to whoever may hold the prefix
     }
     return !fromIt || heldBy;
-  }
-
-  /**
-   * The dump of a returning member's backlog, in {@code parts} parts (one per shard), framed by the
-   * markers it was due; null when it is no longer a member.
-   */
-  TableSync beginResync(Peer peer, int parts, Backlog missed) {
-    Object join = joins.get(peer);
-    if (join == null || !members.contains(peer)) {
-      return null;
-    }
-    return new TableSync(peer, join, profile.families(), parts, missed.begin(), missed.end());
   }
 
   /**

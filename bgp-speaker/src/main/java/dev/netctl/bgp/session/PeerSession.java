@@ -214,6 +214,16 @@ public final class PeerSession {
     return established == null ? 0 : established.backlog();
   }
 
+  /**
+   * Bytes written to the established channel and not yet taken by its socket: going down while the
+   * channel is full means the peer is reading.
+   */
+  public long pendingBytes() {
+    Channel ch = established == null ? null : established.channel();
+    io.netty.channel.ChannelOutboundBuffer out = ch == null ? null : ch.unsafe().outboundBuffer();
+    return out == null ? 0 : out.totalPendingWriteBytes();
+  }
+
   /** Whether the established channel can take more data now. */
   public boolean writable() {
     return established != null

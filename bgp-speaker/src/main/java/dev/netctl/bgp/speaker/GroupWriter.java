@@ -11,6 +11,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,17 +22,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Moves one {@link UpdateGroup}'s output onto its members' channels, on the speaker's event loop:
- * each drained batch is encoded once into one buffer, and every member is written retained slices
- * of it: the runs of consecutive UPDATEs its audience includes.
+ * each drained batch is encoded once, a portion of about {@link #PORTION} bytes at a time into one
+ * buffer, and every member is written retained slices of it: the runs of consecutive UPDATEs its
+ * audience includes.
  *
- * <p>Back-pressure: while a member's channel is full (above its write high-water mark) the group
- * waits, so changes keep coalescing in it (a slow peer gets the latest state, not every flap). A
- * member still full after {@link #SPLIT_AFTER} while others can take data is split off the group
- * ({@link UpdateGroup#detach}) instead of holding them back, as FRR's and BIRD's per-peer export
- * effectively do: the group goes on without it, noting only which prefixes it missed. When its
- * channel drains (a writability change schedules a drain), it is put back ({@link
- * UpdateGroup#reattach}) and receives the current state of those prefixes before later changes.
- * When every member is full there is no one to split off for, and the group just waits.
+ * <p>Back-pressure: a batch is written a portion at a time, the next portion only once every member
+ * can take data again, so no member is ever queued more than a portion past its write high-water
+ * mark, and what it queues pins at most a few portion buffers (a whole batch of a table load is
+ * tens of megabytes). While a member's channel is full the group waits, so changes keep coalescing
+ * in it (a slow peer gets the latest state, not every flap). A member still full after {@link
+ * #SPLIT_AFTER} while others can take data is split off the group ({@link UpdateGroup#detach})
+ * instead of holding them back, as FRR's and BIRD's per-peer export effectively do: the rest of the
+ * batch is noted in its backlog rather than queued ({@link UpdateGroup#missed}), and the group goes
+ * on without it, noting only which prefixes it missed. Whenever its channel can take data (a
+ * writability change schedules a drain), it catches up ({@link UpdateGroup#catchUp}): the current
+ * state of what it missed comes a chunk at a time, each asked for once the previous one is written
+ * and the channel is still writable; when a round leaves nothing missed, it is back on the shared
+ * path. When every member is full there is no one to split off for, and the group just waits.
  */
 final class GroupWriter {
   private static final Logger LOG = LoggerFactory.getLogger(GroupWriter.class);
@@ -43,18 +50,30 @@ final class GroupWriter {
    */
   static final Duration SPLIT_AFTER = Duration.ofMillis(50);
 
+  /**
+   * Bytes of a batch encoded and written at a time: small against the 2 MiB write mark, so a member
+   * that stops reading queues little past it; large enough that a fan-out of a thousand small
+   * UPDATEs per member is one portion.
+   */
+  static final int PORTION = 256 * 1024;
+
   /** What {@code bgp peers} says of a member while it is split off. */
   static final String SPLIT_NOTICE = "not reading: split off its update group until it catches up";
 
   private final UpdateGroup group;
   private final EventLoop loop;
   private final Map<Peer, PeerSession> sessions;
-  // The roster the index was built from, and each member's position in it.
-  private List<Peer> indexed;
-  private Map<Peer, Integer> index;
   // Touched on the loop only.
   private final SlowMembers slow = new SlowMembers(SPLIT_AFTER);
   private boolean recheckScheduled;
+  // The batch being written (null when none), the index of its first message not written yet, the
+  // members it goes to (the roster when it was drained) with each one's position, and those split
+  // off while it was written, which get nothing more of it.
+  private List<OutboundUpdate> batch;
+  private int next;
+  private List<Peer> batchRoster;
+  private Map<Peer, Integer> index;
+  private final Set<Peer> cut = new HashSet<>();
 
   GroupWriter(UpdateGroup group, EventLoop loop, Map<Peer, PeerSession> sessions) {
     this.group = group;
@@ -76,39 +95,78 @@ final class GroupWriter {
     }
   }
 
-  /** Drains now if every member can take data; runs on the loop. */
+  /** Writes on (the batch in progress, or a new one) if every member can take data; on the loop. */
   void drain() {
     List<Peer> roster = group.roster();
-    if (roster != indexed) {
-      index = new HashMap<>();
-      for (int i = 0; i < roster.size(); i++) {
-        index.put(roster.get(i), i);
-      }
-      indexed = roster;
-    }
-    // Members by roster position; null for one whose session is already gone (the RIB removes
-    // it from the group shortly) and for one split off.
-    PeerSession[] targets = new PeerSession[roster.size()];
-    if (!split(roster, targets)) {
+    if (!split(roster)) {
       return; // resumed by a member's writability change, or by the recheck
     }
-    // Always drain, even when nothing seems pending: drain() re-arms the group's signal, and a
-    // signal raised while an earlier drain took the change would otherwise never fire again.
-    List<OutboundUpdate> out = group.drain();
-    if (out.isEmpty() || targets.length == 0) {
-      return;
+    if (batch == null) {
+      // Always drain, even when nothing seems pending: drain() re-arms the group's signal, and a
+      // signal raised while an earlier drain took the change would otherwise never fire again.
+      List<OutboundUpdate> out = group.drain();
+      if (out.isEmpty() || roster.isEmpty()) {
+        paceCatchUps();
+        return;
+      }
+      batch = out;
+      next = 0;
+      cut.clear();
+      if (roster != batchRoster) {
+        index = new HashMap<>();
+        for (int i = 0; i < roster.size(); i++) {
+          index.put(roster.get(i), i);
+        }
+        batchRoster = roster;
+      }
     }
-    // Encode the whole batch once into one buffer; each member then gets retained slices of the
-    // runs of consecutive messages addressed to it. With a thousand members and a thousand
-    // messages that is a few writes per member instead of a million, and no copy at all.
-    int n = out.size();
-    int[] ends = new int[n];
-    int[] who = new int[n]; // ALL, NOBODY, or the index of the member excepted / addressed
-    boolean[] only = new boolean[n];
-    ByteBuf bytes = ByteBufAllocator.DEFAULT.directBuffer(n * 64);
+    while (next < batch.size()) {
+      if (!writePortion()) {
+        schedule(); // a member is full: split() waits for it, or splits it off
+        return;
+      }
+    }
+    batch = null;
+    paceCatchUps();
+    if (group.hasPending()) {
+      schedule();
+    }
+  }
+
+  /**
+   * Encodes the next portion of the batch once and writes each member the runs addressed to it: a
+   * split-off member only what is addressed to it alone (its catch-up). Returns whether every
+   * member on the shared path can still take data.
+   */
+  private boolean writePortion() {
+    List<Peer> roster = batchRoster;
+    Set<Peer> away = group.detached();
+    // Members by roster position; null for one whose session is gone (the RIB removes it from the
+    // group shortly) and for one split off during this batch.
+    PeerSession[] targets = new PeerSession[roster.size()];
+    boolean[] alone = new boolean[roster.size()];
+    for (int i = 0; i < targets.length; i++) {
+      Peer p = roster.get(i);
+      if (!cut.contains(p)) {
+        targets[i] = sessions.get(p);
+        alone[i] = away.contains(p);
+      }
+    }
+    // With a thousand members and a thousand messages that is a few writes per member instead of
+    // a million, and no copy at all.
+    int from = next;
+    int capacity = Math.min(PORTION + 4096, (batch.size() - from) * 64);
+    ByteBuf bytes = ByteBufAllocator.DEFAULT.directBuffer(Math.max(capacity, 64));
+    int n = from;
+    int[] ends = new int[Math.min(batch.size() - from, 1 << 16)];
+    int[] who =
+        new int[ends.length]; // ALL, NOBODY, or the index of the member excepted / addressed
+    boolean[] only = new boolean[ends.length];
+    boolean open = true;
     try {
-      for (int j = 0; j < n; j++) {
-        OutboundUpdate u = out.get(j);
+      while (n < batch.size() && n - from < ends.length && bytes.writerIndex() < PORTION) {
+        OutboundUpdate u = batch.get(n);
+        int j = n - from;
         BgpEncoder.encode(u.message(), group.profile().codec(), bytes);
         ends[j] = bytes.writerIndex();
         switch (u.audience()) {
@@ -119,7 +177,9 @@ final class GroupWriter {
             only[j] = true;
           }
         }
+        n++;
       }
+      int count = n - from;
       for (int i = 0; i < targets.length; i++) {
         PeerSession target = targets[i];
         if (target == null) {
@@ -127,8 +187,8 @@ final class GroupWriter {
         }
         int runStart = -1;
         boolean touched = false;
-        for (int j = 0; j <= n; j++) {
-          boolean include = j < n && (only[j] ? who[j] == i : who[j] != i);
+        for (int j = 0; j <= count; j++) {
+          boolean include = j < count && (only[j] ? who[j] == i : !alone[i] && who[j] != i);
           if (include && runStart < 0) {
             runStart = j == 0 ? 0 : ends[j - 1];
           } else if (!include && runStart >= 0) {
@@ -141,33 +201,53 @@ final class GroupWriter {
         if (touched) {
           target.flush();
         }
+        if (!alone[i] && !target.writable()) {
+          open = false;
+        }
       }
     } finally {
       bytes.release();
     }
+    next = n;
+    return open;
   }
 
   /**
-   * Fills {@code targets} with the members to write to, putting back split-off members that can
-   * take data again and splitting off those full for longer than {@link #SPLIT_AFTER} (see {@link
-   * SlowMembers}). Returns false when the group should wait instead.
+   * Has every split-off member that can take data go on catching up: the next chunk, or back on the
+   * shared path when it missed nothing more.
    */
-  private boolean split(List<Peer> roster, PeerSession[] targets) {
+  private void paceCatchUps() {
+    for (Peer p : group.detached()) {
+      if (sessions.get(p) instanceof PeerSession s && s.writable()) {
+        resume(p);
+      }
+    }
+  }
+
+  private void resume(Peer p) {
+    if (group.catchUp(p)) {
+      LOG.info("{}: reading again and caught up, back in its update group", p);
+      if (sessions.get(p) instanceof PeerSession s) {
+        s.clearNotice(SPLIT_NOTICE);
+      }
+    }
+  }
+
+  /**
+   * Has split-off members that can take data again go on catching up, and splits off those full for
+   * longer than {@link #SPLIT_AFTER} (see {@link SlowMembers}), noting for them what of the batch
+   * in progress they did not get. Returns false when the group should wait instead.
+   */
+  private boolean split(List<Peer> roster) {
     SlowMembers.Decision d =
         slow.decide(
             roster,
             group.detached(),
             p -> sessions.get(p) instanceof PeerSession s ? s.writable() : null,
+            p -> sessions.get(p) instanceof PeerSession s ? s.pendingBytes() : 0,
             System.nanoTime());
     for (Peer p : d.back()) {
-      // Back on the shared path; the RIB sends it what it missed first. A member moving to
-      // another group stays out.
-      if (group.reattach(p)) {
-        LOG.info("{}: reading again, back in its update group", p);
-        if (sessions.get(p) instanceof PeerSession s) {
-          s.clearNotice(SPLIT_NOTICE);
-        }
-      }
+      resume(p);
     }
     if (!d.drain()) {
       if (d.recheckNanos() > 0) {
@@ -177,6 +257,10 @@ final class GroupWriter {
     }
     for (Peer p : d.split()) {
       group.detach(p);
+      if (batch != null) {
+        group.missed(p, batch.subList(next, batch.size()));
+        cut.add(p);
+      }
       if (sessions.get(p) instanceof PeerSession s) {
         s.notice(SPLIT_NOTICE);
       }
@@ -184,12 +268,6 @@ final class GroupWriter {
           "{}: not reading for {} ms, split off its update group until it catches up",
           p,
           SPLIT_AFTER.toMillis());
-    }
-    Set<Peer> away = group.detached();
-    for (int i = 0; i < targets.length; i++) {
-      Peer p = roster.get(i);
-      PeerSession s = sessions.get(p);
-      targets[i] = s != null && s.writable() && !away.contains(p) ? s : null;
     }
     return true;
   }

@@ -8,11 +8,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /**
  * Decides, before each drain of an update group, which members to split off and which to put back
  * (see {@link GroupWriter}): pure bookkeeping of how long each member has been full, with the clock
  * and the channels' state passed in, so it is tested without sockets.
+ *
+ * <p>A full member is split off once it has made no progress (its queued bytes did not go down) for
+ * the threshold, or has been the only full member for {@link #BEHIND_FACTOR} times that even while
+ * draining. Members that read, only more slowly than the group writes for a while (a table load
+ * outpaces every reader; a busy machine), thus keep the cheap shared path; one that stops reading
+ * goes after the threshold, and one much slower than all the others after a second.
  */
 final class SlowMembers {
   /**
@@ -26,21 +33,51 @@ final class SlowMembers {
    */
   record Decision(List<Peer> back, List<Peer> split, boolean drain, long recheckNanos) {}
 
+  /** How many thresholds a member that still drains may hold its group back alone. */
+  static final int BEHIND_FACTOR = 20;
+
   private final long splitAfterNanos;
-  // Members found full, and since when.
-  private final Map<Peer, Long> fullSince = new HashMap<>();
+
+  // A member found full: since when it has been the only full one (NOT_ALONE when others are full
+  // too), when it last made progress, and its queued bytes then.
+  private static final class Full {
+    long aloneSince;
+    long progressAt;
+    long pending;
+
+    Full(long now, long pending) {
+      this.aloneSince = NOT_ALONE;
+      this.progressAt = now;
+      this.pending = pending;
+    }
+  }
+
+  private static final long NOT_ALONE = Long.MIN_VALUE;
+
+  private final Map<Peer, Full> fullSince = new HashMap<>();
 
   SlowMembers(Duration splitAfter) {
     this.splitAfterNanos = splitAfter.toNanos();
+  }
+
+  /** As {@link #decide(List, Set, Function, ToLongFunction, long)} with no progress ever seen. */
+  Decision decide(List<Peer> roster, Set<Peer> away, Function<Peer, Boolean> writable, long now) {
+    return decide(roster, away, writable, p -> 0, now);
   }
 
   /**
    * @param roster the group's members
    * @param away the members split off
    * @param writable whether a member's channel can take data; null when it has no session
+   * @param pending the bytes queued for a member and not yet taken by its socket
    * @param now the time, {@link System#nanoTime()}
    */
-  Decision decide(List<Peer> roster, Set<Peer> away, Function<Peer, Boolean> writable, long now) {
+  Decision decide(
+      List<Peer> roster,
+      Set<Peer> away,
+      Function<Peer, Boolean> writable,
+      ToLongFunction<Peer> pending,
+      long now) {
     List<Peer> back = new ArrayList<>();
     List<Peer> full = new ArrayList<>();
     boolean anyWritable = false;
@@ -69,14 +106,36 @@ final class SlowMembers {
       return new Decision(back, List.of(), false, 0); // nobody to split off for
     }
     long wait = Long.MAX_VALUE;
+    List<Peer> split = new ArrayList<>();
     for (Peer p : full) {
-      long since = fullSince.computeIfAbsent(p, k -> now);
-      wait = Math.min(wait, since + splitAfterNanos - now);
+      long queued = pending.applyAsLong(p);
+      Full f = fullSince.get(p);
+      if (f == null) {
+        f = new Full(now, queued);
+        fullSince.put(p, f);
+      } else if (queued < f.pending) {
+        f.progressAt = now;
+        f.pending = queued;
+      }
+      if (full.size() > 1) {
+        f.aloneSince = NOT_ALONE;
+      } else if (f.aloneSince == NOT_ALONE) {
+        f.aloneSince = now;
+      }
+      long due = f.progressAt + splitAfterNanos - now;
+      if (f.aloneSince != NOT_ALONE) {
+        due = Math.min(due, f.aloneSince + BEHIND_FACTOR * splitAfterNanos - now);
+      }
+      if (due <= 0) {
+        split.add(p);
+      } else {
+        wait = Math.min(wait, due);
+      }
     }
-    if (wait > 0) {
+    if (split.isEmpty()) {
       return new Decision(back, List.of(), false, wait);
     }
-    full.forEach(fullSince::remove);
-    return new Decision(back, full, true, 0);
+    split.forEach(fullSince::remove);
+    return new Decision(back, split, true, 0);
   }
 }

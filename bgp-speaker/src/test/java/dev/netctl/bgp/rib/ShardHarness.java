@@ -43,9 +43,26 @@ final class ShardHarness {
 
   /** For a group whose members are never split off. */
   static final UpdateGroup.Resync NO_RESYNC =
-      (group, member, missed) -> {
-        throw new AssertionError("no member of this group was split off");
-      };
+      (OneShard)
+          (group, round, sync) -> {
+            throw new AssertionError("no member of this group was split off");
+          };
+
+  /** Catch-ups on a RIB of one shard. */
+  interface OneShard extends UpdateGroup.Resync {
+    @Override
+    default int shards() {
+      return 1;
+    }
+
+    @Override
+    default int shardOf(Prefix prefix) {
+      return 0;
+    }
+  }
+
+  /** Catch-up chunks asked for so far. */
+  int chunks;
 
   ShardHarness(RibConfig config, NextHopResolver resolver) {
     shard =
@@ -76,12 +93,15 @@ final class ShardHarness {
   }
 
   UpdateGroup group(OutboundProfile profile, Peer... members) {
-    // A split-off member's catch-up runs on this one shard, synchronously.
+    // A member's catch-up runs on this one shard, synchronously.
     UpdateGroup g =
         new UpdateGroup(
             profile,
-            (grp, m, missed) ->
-                shard.resync(grp, grp.beginResync(m, 1, missed), missed, p -> true));
+            (OneShard)
+                (group, round, sync) -> {
+                  chunks++;
+                  shard.catchUp(group, sync, round, 0);
+                });
     groups.add(g);
     for (Peer m : members) {
       join(g, m);
@@ -93,7 +113,25 @@ final class ShardHarness {
     shard.sync(g, g.beginSync(member, 1));
   }
 
-  /** Drains every group and delivers to members, checking the size limit of every message. */
+  /**
+   * Has a split-off member catch up as the session writer does while its channel can take data: a
+   * chunk at a time, each delivered before the next is asked for, until it is back on the shared
+   * path. Returns the number of drains it took.
+   */
+  int catchUp(UpdateGroup g, Peer member) {
+    for (int drains = 0; drains < 100_000; drains++) {
+      if (g.catchUp(member)) {
+        return drains;
+      }
+      drainAll();
+    }
+    throw new AssertionError(member + " never caught up");
+  }
+
+  /**
+   * Drains every group and delivers to members, checking the size limit of every message. As with
+   * the session writer, a split-off member gets only what is addressed to it alone (its catch-up).
+   */
   List<OutboundUpdate> drainAll() {
     List<OutboundUpdate> all = new ArrayList<>();
     for (UpdateGroup g : groups) {
@@ -101,30 +139,41 @@ final class ShardHarness {
       Set<Peer> behind = g.detached();
       List<OutboundUpdate> out = g.drain();
       all.addAll(out);
-      CodecContext codec = g.profile().codec();
-      for (OutboundUpdate u : out) {
-        int size = BgpEncoder.encode(u.message(), codec).length;
-        if (!(u.message() instanceof Update update)) {
-          for (Peer m : g.members()) {
-            if (u.audience().includes(m) && !behind.contains(m)) {
-              messages.computeIfAbsent(m, k -> new ArrayList<>()).add(u.message());
-            }
-          }
-          continue;
-        }
-        if (size > codec.maxMessageSize()) {
-          throw new AssertionError(
-              "UPDATE of " + size + " octets exceeds " + codec.maxMessageSize());
-        }
+      deliver(g, out, behind);
+    }
+    return all;
+  }
+
+  /** Delivers drained messages of {@code g} to its members; {@code behind} are split off. */
+  void deliver(UpdateGroup g, List<OutboundUpdate> out, Set<Peer> behind) {
+    CodecContext codec = g.profile().codec();
+    for (OutboundUpdate u : out) {
+      int size = BgpEncoder.encode(u.message(), codec).length;
+      if (!(u.message() instanceof Update update)) {
         for (Peer m : g.members()) {
-          if (u.audience().includes(m) && !behind.contains(m)) {
-            messages.computeIfAbsent(m, k -> new ArrayList<>()).add(update);
-            deliver(m, update);
+          if (reaches(u, m, behind)) {
+            messages.computeIfAbsent(m, k -> new ArrayList<>()).add(u.message());
           }
+        }
+        continue;
+      }
+      if (size > codec.maxMessageSize()) {
+        throw new AssertionError("UPDATE of " + size + " octets exceeds " + codec.maxMessageSize());
+      }
+      for (Peer m : g.members()) {
+        if (reaches(u, m, behind)) {
+          messages.computeIfAbsent(m, k -> new ArrayList<>()).add(update);
+          deliver(m, update);
         }
       }
     }
-    return all;
+  }
+
+  private static boolean reaches(OutboundUpdate u, Peer m, Set<Peer> behind) {
+    if (behind.contains(m)) {
+      return u.audience() instanceof Audience.Only o && o.peer().equals(m);
+    }
+    return u.audience().includes(m);
   }
 
   Map<Nlri, Received> view(Peer member) {

@@ -18,8 +18,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -30,10 +31,12 @@ import org.junit.jupiter.api.Timeout;
  * The split of a slow update-group member, end to end over real sockets: three reflector clients in
  * one update group, one of which stops reading with a 4 KiB receive buffer while an injector sends
  * a table far larger than the speaker's (test-sized, 16 KiB) write high-water mark plus the socket
- * buffers. The fast client still gets the whole table — it would wait for the stalled one without
- * the split — as does the stalled client's own route, sent while it is backed up, and {@code bgp
- * peers}' notice says the stalled one is split off; once it reads again it gets the whole table
- * from the RIB and the notice goes. Addresses 127.0.17.0/24, free ports.
+ * buffers, and larger than a split-off member's backlog notes key by key. The fast client still
+ * gets the whole table — it would wait for the stalled one without the split — as does the stalled
+ * client's own route, sent while it is backed up, and {@code bgp peers}' notice says the stalled
+ * one is split off. Prefixes then go and some come back with another MED while it is still behind;
+ * once it reads again it ends with exactly the current table (walked from the RIB in chunks), and
+ * the notice goes. Addresses 127.0.17.0/24, free ports.
  */
 @Timeout(60)
 class BgpSpeakerSlowMemberTest {
@@ -42,7 +45,11 @@ class BgpSpeakerSlowMemberTest {
   static final String FAST = "127.0.17.3";
   static final String STALLED = "127.0.17.4";
   static final long AS = 65017;
-  static final int PREFIXES = 60_000;
+  // More than a split-off member's backlog notes key by key: its catch-up walks the table.
+  static final int PREFIXES = 70_000;
+  // Withdrawn, and of those re-announced with another MED, while the stalled client is behind.
+  static final int WITHDRAWN = 1_000;
+  static final int REANNOUNCED = 500;
 
   static Inet4Address ip(String s) {
     try {
@@ -94,22 +101,43 @@ class BgpSpeakerSlowMemberTest {
     return out;
   }
 
-  /** Reads until {@code peer} holds {@code count} prefixes; returns how many it holds. */
-  static CompletableFuture<Integer> collect(ScriptedPeer peer, int count) {
+  static Prefix prefix(int i) {
+    return Prefix.ipv4((16 << 24) + (i << 8), 24);
+  }
+
+  static List<PathAttribute> attributes(long med) {
+    return List.of(
+        new PathAttribute.Origin(PathAttribute.OriginType.IGP),
+        PathAttribute.AsPath.EMPTY,
+        new PathAttribute.NextHop(ip("100.64.0.2")),
+        new PathAttribute.MultiExitDisc(med),
+        new PathAttribute.LocalPref(100));
+  }
+
+  /**
+   * Reads until {@code peer} holds exactly {@code expected} (prefix to MED); returns what it holds
+   * then. A peer that ends with anything else never completes.
+   */
+  static CompletableFuture<Map<Prefix, Long>> holdsExactly(
+      ScriptedPeer peer, Map<Prefix, Long> before, Map<Prefix, Long> expected) {
     return CompletableFuture.supplyAsync(
         () -> {
-          Set<Nlri> held = new HashSet<>();
+          Map<Prefix, Long> held = new HashMap<>(before);
           try {
-            while (held.size() < count) {
+            while (!held.equals(expected)) {
               if (peer.read() instanceof BgpMessage.Update u) {
-                held.addAll(u.nlri());
-                u.withdrawn().forEach(held::remove);
+                u.withdrawn().forEach(n -> held.remove(n.prefix()));
+                long med =
+                    u.attribute(PathAttribute.MultiExitDisc.class)
+                        .map(PathAttribute.MultiExitDisc::value)
+                        .orElse(-1L);
+                u.nlri().forEach(n -> held.put(n.prefix(), med));
               }
             }
           } catch (IOException e) {
             throw new IllegalStateException("after " + held.size() + " prefixes: " + e, e);
           }
-          return held.size();
+          return held;
         });
   }
 
@@ -140,19 +168,50 @@ class BgpSpeakerSlowMemberTest {
           ScriptedPeer fast = established(FAST, port, 0);
           ScriptedPeer stalled = established(STALLED, port, 4096)) {
         // From here the stalled client reads nothing until told to.
-        CompletableFuture<Integer> fastHolds = collect(fast, PREFIXES + 1);
+        Map<Prefix, Long> full = new HashMap<>();
+        for (int i = 0; i < PREFIXES; i++) {
+          full.put(prefix(i), (long) (i / (PREFIXES / 100)));
+        }
+        Map<Prefix, Long> fastFull = new HashMap<>(full);
+        fastFull.put(Prefix.parse("10.17.4.0/24"), -1L);
+        CompletableFuture<Map<Prefix, Long>> fastHolds = holdsExactly(fast, Map.of(), fastFull);
         for (BgpMessage.Update u : table()) {
           injector.send(u);
         }
         // Its own route, sent while its side is backed up, still reaches the others.
         stalled.announce("100.64.0.4", "10.17.4.0/24");
-        assertThat(fastHolds.get(30, TimeUnit.SECONDS)).isEqualTo(PREFIXES + 1);
+        Map<Prefix, Long> fastHeld = fastHolds.get(30, TimeUnit.SECONDS);
+        assertThat(fastHeld).hasSize(PREFIXES + 1);
         assertThat(notices(speaker, STALLED))
             .contains(GroupWriter.SPLIT_NOTICE)
             .as("the stalled client is still behind: it has read nothing");
         assertThat(notices(speaker, FAST)).doesNotContain(GroupWriter.SPLIT_NOTICE);
 
-        assertThat(collect(stalled, PREFIXES).get(30, TimeUnit.SECONDS)).isEqualTo(PREFIXES);
+        // While it is behind, prefixes go and some come back with other attributes.
+        List<Nlri> gone = new ArrayList<>();
+        for (int i = 0; i < WITHDRAWN; i++) {
+          gone.add(Nlri.of(prefix(i)));
+        }
+        injector.send(new BgpMessage.Update(gone, List.of(), List.of()));
+        injector.send(
+            new BgpMessage.Update(List.of(), attributes(1000), gone.subList(0, REANNOUNCED)));
+        Map<Prefix, Long> table = new HashMap<>(full);
+        for (int i = 0; i < WITHDRAWN; i++) {
+          table.remove(prefix(i));
+        }
+        for (int i = 0; i < REANNOUNCED; i++) {
+          table.put(prefix(i), 1000L);
+        }
+        Map<Prefix, Long> fastTable = new HashMap<>(table);
+        fastTable.put(Prefix.parse("10.17.4.0/24"), -1L);
+        assertThat(holdsExactly(fast, fastHeld, fastTable).get(30, TimeUnit.SECONDS))
+            .hasSize(PREFIXES - WITHDRAWN + REANNOUNCED + 1);
+        assertThat(notices(speaker, STALLED)).contains(GroupWriter.SPLIT_NOTICE);
+
+        // Exactly the current table: what went while it was behind withdrawn, what came back at its
+        // new attributes, its own route not reflected back to it.
+        assertThat(holdsExactly(stalled, Map.of(), table).get(30, TimeUnit.SECONDS))
+            .isEqualTo(table);
         await()
             .atMost(Duration.ofSeconds(10))
             .untilAsserted(

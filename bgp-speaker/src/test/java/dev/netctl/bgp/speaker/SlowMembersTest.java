@@ -99,4 +99,41 @@ class SlowMembersTest {
     assertThat(at(0, Set.of()).drain()).isFalse();
     assertThat(at(100 * MS, Set.of()).split()).as("nobody could take data").isEmpty();
   }
+
+  @Test
+  void aFullMemberThatStillDrainsIsNotSplitOffAtTheThresholdButIsAfterASecondAlone() {
+    writable.put(c, false);
+    Map<Peer, Long> pending = new HashMap<>(Map.of(a, 0L, b, 0L, c, 3_000_000L));
+    java.util.function.ToLongFunction<Peer> queued = pending::get;
+    assertThat(slow.decide(roster, Set.of(), writable::get, queued, 0).drain()).isFalse();
+    pending.put(c, 2_900_000L);
+    SlowMembers.Decision draining = slow.decide(roster, Set.of(), writable::get, queued, 50 * MS);
+    assertThat(draining.split()).as("its queue went down: it reads").isEmpty();
+    assertThat(draining.recheckNanos()).isEqualTo(50 * MS);
+
+    SlowMembers.Decision stopped = slow.decide(roster, Set.of(), writable::get, queued, 100 * MS);
+    assertThat(stopped.split()).as("no progress for the threshold").containsExactly(c);
+
+    // Two members full and draining for seconds (a load outpacing its readers): nobody goes.
+    writable.put(c, true);
+    writable.put(a, false);
+    writable.put(b, false);
+    long t = 1_000 * MS;
+    for (long q = 5_000_000; t < 4_000 * MS; t += 50 * MS, q -= 1_000) {
+      pending.put(a, q);
+      pending.put(b, q);
+      assertThat(slow.decide(roster, Set.of(), writable::get, queued, t).split()).isEmpty();
+    }
+    // Then b alone: a second later it goes, though it still drains.
+    writable.put(a, true);
+    long alone = t;
+    for (long q = 4_000_000; t < alone + 1_000 * MS; t += 50 * MS, q -= 1_000) {
+      pending.put(b, q);
+      assertThat(slow.decide(roster, Set.of(), writable::get, queued, t).split()).isEmpty();
+    }
+    pending.put(b, 1L);
+    assertThat(slow.decide(roster, Set.of(), writable::get, queued, t).split())
+        .as("the only one full for a second, even draining")
+        .containsExactly(b);
+  }
 }
