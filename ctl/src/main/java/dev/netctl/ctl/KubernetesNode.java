@@ -1,6 +1,7 @@
 package dev.netctl.ctl;
 
 import dev.netctl.agent.cni.PodInfo;
+import dev.netctl.datastore.ClusterNodes;
 import dev.netctl.datastore.Datastore;
 import dev.netctl.datastore.DatastoreException;
 import dev.netctl.kube.KubernetesDatastore;
@@ -24,12 +25,12 @@ final class KubernetesNode {
   }
 
   /**
-   * Whether {@code store} is the kubernetes backend, told by its address ({@code kubernetes
-   * https://…}) rather than by its class: an embedded or etcd agent must not load the Kubernetes
-   * client's classes (docs/architecture.md).
+   * Whether {@code store} is the kubernetes backend: whether its cluster keeps nodes of its own
+   * ({@link ClusterNodes}, a datastore interface, so an embedded or etcd agent loads none of the
+   * Kubernetes client's classes, docs/architecture.md).
    */
   static boolean isKubernetes(Datastore store) {
-    return store.address().startsWith("kubernetes ");
+    return store.capability(ClusterNodes.class).isPresent();
   }
 
   /**
@@ -38,7 +39,7 @@ final class KubernetesNode {
    * @throws CliException USAGE when it does not, UNAVAILABLE when the API server does not answer
    */
   static KubernetesNode check(Datastore datastore, String name) {
-    KubernetesDatastore store = (KubernetesDatastore) datastore;
+    KubernetesDatastore store = datastore.capability(KubernetesDatastore.class).orElseThrow();
     KubernetesObjects objects = new KubernetesObjects(store);
     try {
       objects.requireNode(name);

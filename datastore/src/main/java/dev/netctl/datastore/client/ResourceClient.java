@@ -1,5 +1,6 @@
 package dev.netctl.datastore.client;
 
+import dev.netctl.datastore.Blocking;
 import dev.netctl.datastore.Datastore;
 import dev.netctl.datastore.DatastoreException;
 import dev.netctl.datastore.Entry;
@@ -36,9 +37,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -520,18 +518,6 @@ public final class ResourceClient {
   }
 
   private <T> T await(CompletableFuture<T> f) {
-    try {
-      return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException re) throw re;
-      throw new DatastoreException.Unavailable(store.address(), String.valueOf(e.getCause()), e);
-    } catch (TimeoutException e) {
-      f.cancel(false);
-      throw new DatastoreException.Unavailable(
-          store.address(), "no answer within " + timeout.toMillis() + " ms", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new DatastoreException.Unavailable(store.address(), "interrupted", e);
-    }
+    return Blocking.await(f, store.address(), timeout);
   }
 }

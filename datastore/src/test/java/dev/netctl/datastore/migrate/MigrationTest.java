@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.netctl.datastore.Datastore;
 import dev.netctl.datastore.DatastoreException;
+import dev.netctl.datastore.DerivedKinds;
 import dev.netctl.datastore.ForwardingDatastore;
 import dev.netctl.datastore.Key;
 import dev.netctl.datastore.client.ResourceClient;
@@ -85,8 +86,11 @@ class MigrationTest {
       Datastore target =
           new ForwardingDatastore(memory) {
             @Override
-            public java.util.Set<String> derivedKinds() {
-              return java.util.Set.of("WorkloadEndpoint");
+            public <T> java.util.Optional<T> capability(Class<T> type) {
+              DerivedKinds derived = () -> java.util.Set.of("WorkloadEndpoint");
+              return type == DerivedKinds.class
+                  ? java.util.Optional.of(type.cast(derived))
+                  : super.capability(type);
             }
           };
       Migration.Imported imported = migration.importInto(target, dump);

@@ -1,6 +1,7 @@
 package dev.netctl.ipam.gc;
 
 import dev.netctl.datastore.DatastoreException;
+import dev.netctl.datastore.DerivedKinds;
 import dev.netctl.datastore.client.ResourceClient;
 import dev.netctl.datastore.migrate.WriteGate;
 import dev.netctl.datastore.model.BGPConfiguration;
@@ -163,7 +164,7 @@ public final class GcController {
       // Where endpoints are derived (Kubernetes: from Pods), the node's Pods are the cluster's to
       // delete, and their endpoints go with them: nothing to delete here.
       boolean derived =
-          client.datastore().derivedKinds().contains(Kind.WORKLOAD_ENDPOINT.storageKind());
+          DerivedKinds.of(client.datastore()).contains(Kind.WORKLOAD_ENDPOINT.storageKind());
       for (String ep : derived ? List.<String>of() : endpoints) {
         deleteIfPresent(Kind.WORKLOAD_ENDPOINT, ep);
         metrics.endpointsDeleted.incrementAndGet();

@@ -3,6 +3,7 @@ package dev.netctl.ipam.gc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.netctl.datastore.Datastore;
+import dev.netctl.datastore.DerivedKinds;
 import dev.netctl.datastore.ForwardingDatastore;
 import dev.netctl.datastore.lease.MutableClock;
 import dev.netctl.datastore.memory.MemoryDatastore;
@@ -150,8 +151,11 @@ class GcControllerTest {
     Datastore deriving =
         new ForwardingDatastore(memory) {
           @Override
-          public Set<String> derivedKinds() {
-            return Set.of("WorkloadEndpoint");
+          public <T> java.util.Optional<T> capability(Class<T> type) {
+            DerivedKinds derived = () -> java.util.Set.of("WorkloadEndpoint");
+            return type == DerivedKinds.class
+                ? java.util.Optional.of(type.cast(derived))
+                : super.capability(type);
           }
         };
     GcCluster k8s = new GcCluster(deriving);
