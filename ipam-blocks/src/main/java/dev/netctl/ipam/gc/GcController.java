@@ -1,5 +1,6 @@
 package dev.netctl.ipam.gc;
 
+import dev.netctl.datastore.ClusterNodes;
 import dev.netctl.datastore.DatastoreException;
 import dev.netctl.datastore.DerivedKinds;
 import dev.netctl.datastore.client.ResourceClient;
@@ -12,6 +13,7 @@ import dev.netctl.ipam.gc.GcPlan.Item;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -23,11 +25,12 @@ import java.util.function.Consumer;
  * candidate with the time it becomes due ("report first"), then releases what is due:
  *
  * <ul>
- *   <li>a node without a Node resource: every address assigned on it and its block affinities
- *       ({@link IpamAllocator#releaseNode}), its WorkloadEndpoints, and its {@code node.<name>}
- *       BGPConfiguration. Node-scoped BGPPeers ({@code spec.node}) are left: they are operator
- *       configuration with names of their own, and a node that comes back under the same name uses
- *       them again.
+ *   <li>a node that is gone (no Node resource; on Kubernetes, no Kubernetes Node, {@link
+ *       ClusterNodes}): every address assigned on it and its block affinities ({@link
+ *       IpamAllocator#releaseNode}), its WorkloadEndpoints, its {@code node.<name>}
+ *       BGPConfiguration and, last, its netctl Node resource if it still has one. Node-scoped
+ *       BGPPeers ({@code spec.node}) are left: they are operator configuration with names of their
+ *       own, and a node that comes back under the same name uses them again.
  *   <li>a handle whose pod no longer exists, or the tunnel handle of a node that no longer exists:
  *       {@link IpamAllocator#releaseByHandle}.
  * </ul>
@@ -138,6 +141,7 @@ public final class GcController {
     String node = i.name();
     List<String> endpoints = s.endpointsByNode().getOrDefault(node, List.of());
     boolean bgp = s.nodeBgpConfigs().contains(node);
+    boolean resource = s.nodeResources().contains(node);
     String what =
         "node \""
             + node
@@ -149,14 +153,15 @@ public final class GcController {
             + " block affinities, "
             + endpoints.size()
             + " WorkloadEndpoint(s)"
-            + (bgp ? ", BGPConfiguration \"" + BGPConfiguration.NODE_PREFIX + node + "\"" : "");
+            + (bgp ? ", BGPConfiguration \"" + BGPConfiguration.NODE_PREFIX + node + "\"" : "")
+            + (resource ? ", Node \"" + node + "\"" : "");
     if (options.dryRun()) {
       log.accept("dry run: would release " + what);
       return false;
     }
     try {
       // The node may have come back since the snapshot: its state is then its own again.
-      if (client.find(Kind.NODE, node).isPresent()) {
+      if (alive(node)) {
         log.accept("node \"" + node + "\" exists again: nothing released");
         return false;
       }
@@ -173,6 +178,8 @@ public final class GcController {
         deleteIfPresent(Kind.BGP_CONFIGURATION, BGPConfiguration.NODE_PREFIX + node);
         metrics.bgpConfigsDeleted.incrementAndGet();
       }
+      // Last: while it stays, a pass that failed above finds the node again and retries.
+      if (resource) deleteIfPresent(Kind.NODE, node);
       metrics.nodesReleased.incrementAndGet();
       metrics.addressesReleased.addAndGet(r.addresses());
       log.accept(
@@ -189,6 +196,17 @@ public final class GcController {
       log.accept("failed to release node \"" + node + "\" (retried next pass): " + e.getMessage());
       return false;
     }
+  }
+
+  /**
+   * Whether {@code node} is alive now: the cluster's node where the store has them (on Kubernetes a
+   * netctl Node stays while its Kubernetes Node exists), else its Node resource.
+   */
+  private boolean alive(String node) {
+    Optional<ClusterNodes> cluster = client.datastore().capability(ClusterNodes.class);
+    return cluster.isPresent()
+        ? cluster.get().nodeExists(node)
+        : client.find(Kind.NODE, node).isPresent();
   }
 
   private boolean releaseHandle(Item i) {
