@@ -14,13 +14,14 @@ import dev.netctl.kube.NodeLabelMirror;
  * reads pods' labels and annotations from the API.
  */
 final class KubernetesNode {
-  private final KubernetesDatastore store;
+  // As opened (behind the migration gate): the label copies are writes.
+  private final Datastore store;
   private final KubernetesObjects objects;
   private final String name;
 
-  private KubernetesNode(KubernetesDatastore store, String name) {
+  private KubernetesNode(Datastore store, KubernetesObjects objects, String name) {
     this.store = store;
-    this.objects = new KubernetesObjects(store);
+    this.objects = objects;
     this.name = name;
   }
 
@@ -39,8 +40,8 @@ final class KubernetesNode {
    * @throws CliException USAGE when it does not, UNAVAILABLE when the API server does not answer
    */
   static KubernetesNode check(Datastore datastore, String name) {
-    KubernetesDatastore store = datastore.capability(KubernetesDatastore.class).orElseThrow();
-    KubernetesObjects objects = new KubernetesObjects(store);
+    KubernetesObjects objects =
+        new KubernetesObjects(datastore.capability(KubernetesDatastore.class).orElseThrow());
     try {
       objects.requireNode(name);
     } catch (IllegalArgumentException e) {
@@ -49,7 +50,7 @@ final class KubernetesNode {
       throw new CliException(
           ExitCode.UNAVAILABLE, "cannot check Kubernetes Node \"" + name + "\": " + e.getMessage());
     }
-    return new KubernetesNode(store, name);
+    return new KubernetesNode(datastore, objects, name);
   }
 
   /** Starts copying the Kubernetes Node's labels onto the netctl Node; close to stop. */

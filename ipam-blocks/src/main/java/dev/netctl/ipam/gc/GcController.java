@@ -66,7 +66,6 @@ public final class GcController {
   private final Consumer<String> log;
   private final SnapshotReader reader;
   private final GcPlanner planner;
-  private final WriteGate gate;
 
   public GcController(
       ResourceClient client,
@@ -85,13 +84,12 @@ public final class GcController {
     this.log = log;
     this.reader = new SnapshotReader(client, allocator.store());
     this.planner = new GcPlanner(options.grace());
-    this.gate = new WriteGate(client.datastore());
   }
 
   /** Runs one pass if this process leads; does nothing otherwise. */
   public PassResult runPass() {
     if (!leading.getAsBoolean()) return PassResult.skipped();
-    if (!gate.ready()) {
+    if (!WriteGate.ready(client.datastore())) {
       log.accept(
           "datastore " + client.datastore().address() + " is locked for migration: not acting");
       return PassResult.skipped();

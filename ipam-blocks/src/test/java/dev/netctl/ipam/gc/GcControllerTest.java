@@ -8,6 +8,7 @@ import dev.netctl.datastore.ForwardingDatastore;
 import dev.netctl.datastore.lease.MutableClock;
 import dev.netctl.datastore.memory.MemoryDatastore;
 import dev.netctl.datastore.migrate.Migration;
+import dev.netctl.datastore.migrate.WriteGate;
 import dev.netctl.datastore.model.Kind;
 import java.time.Duration;
 import java.time.Instant;
@@ -232,10 +233,20 @@ class GcControllerTest {
 
   @Test
   void nothingIsReleasedWhileTheDatastoreIsLockedForMigration() {
+    // the store as Datastores.open opens it: behind the migration lock's gate
+    GcCluster cluster = new GcCluster(new WriteGate(store));
     cluster.node("n1");
     cluster.unregisteredPod("n1", "gone", "c-gone");
     new Migration(List.of(), clock).lock(store, "test");
-    GcController gc = controller(() -> true, false);
+    GcController gc =
+        new GcController(
+            cluster.client,
+            cluster.allocator,
+            () -> true,
+            clock,
+            new GcController.Options(GRACE, false),
+            metrics,
+            log::add);
     assertThat(gc.runPass().stopped()).isTrue();
     clock.advance(GRACE);
     assertThat(gc.runPass().stopped()).isTrue();
