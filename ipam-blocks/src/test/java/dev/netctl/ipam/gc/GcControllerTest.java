@@ -232,12 +232,16 @@ class GcControllerTest {
   }
 
   @Test
-  void nothingIsReleasedWhileTheDatastoreIsLockedForMigration() {
+  void nothingIsReleasedWhileTheDatastoreIsLockedForMigration() throws InterruptedException {
     // the store as Datastores.open opens it: behind the migration lock's gate
-    GcCluster cluster = new GcCluster(new WriteGate(store));
+    WriteGate gate = new WriteGate(store);
+    GcCluster cluster = new GcCluster(gate);
     cluster.node("n1");
     cluster.unregisteredPod("n1", "gone", "c-gone");
     new Migration(List.of(), clock).lock(store, "test");
+    // the gate, which has seen writes already, learns of the lock through its watch
+    long deadline = System.nanoTime() + 15_000_000_000L;
+    while (gate.ready() && System.nanoTime() < deadline) Thread.sleep(10);
     GcController gc =
         new GcController(
             cluster.client,
