@@ -35,7 +35,8 @@ import picocli.CommandLine.ParentCommand;
 @Command(
     name = "run",
     description =
-        "Elect a leader and, while leading, release the IPAM and BGP state of deleted nodes and"
+        "Elect a leader and, while leading, release the IPAM and BGP state of deleted nodes (on"
+            + " Kubernetes: nodes whose Kubernetes Node is gone, and their netctl Node) and"
             + " IPAM handles whose pod is gone, after a grace period, and record which IP pools"
             + " are refused (invalid or overlapping an older pool). Serves /metrics.")
 final class ControllerRunCommand implements Callable<Integer> {

@@ -48,11 +48,23 @@ final class DatastoreOptions {
     return spec != null ? spec : Datastores.defaultSpec();
   }
 
+  /** The store, behind the migration lock's write gate ({@link Datastores#open}). */
   Datastore open() {
+    return open(false);
+  }
+
+  /** The store without the write gate, for the migration's own commands. */
+  Datastore openForMigration() {
+    return open(true);
+  }
+
+  private Datastore open(boolean ungated) {
     try {
       TlsOptions tls =
           ca == null && cert == null && key == null ? null : new TlsOptions(ca, cert, key);
-      return Datastores.open(effectiveSpec(), tls);
+      return ungated
+          ? Datastores.openForMigration(effectiveSpec(), tls)
+          : Datastores.open(effectiveSpec(), tls);
     } catch (IllegalArgumentException | UnsupportedOperationException e) {
       throw new CliException(ExitCode.USAGE, e.getMessage());
     }

@@ -1,6 +1,7 @@
 package dev.netctl.ctl;
 
 import dev.netctl.agent.cni.PodInfo;
+import dev.netctl.datastore.ClusterNodes;
 import dev.netctl.datastore.Datastore;
 import dev.netctl.datastore.DatastoreException;
 import dev.netctl.kube.KubernetesDatastore;
@@ -13,23 +14,24 @@ import dev.netctl.kube.NodeLabelMirror;
  * reads pods' labels and annotations from the API.
  */
 final class KubernetesNode {
-  private final KubernetesDatastore store;
+  // As opened (behind the migration gate): the label copies are writes.
+  private final Datastore store;
   private final KubernetesObjects objects;
   private final String name;
 
-  private KubernetesNode(KubernetesDatastore store, String name) {
+  private KubernetesNode(Datastore store, KubernetesObjects objects, String name) {
     this.store = store;
-    this.objects = new KubernetesObjects(store);
+    this.objects = objects;
     this.name = name;
   }
 
   /**
-   * Whether {@code store} is the kubernetes backend, told by its address ({@code kubernetes
-   * https://…}) rather than by its class: an embedded or etcd agent must not load the Kubernetes
-   * client's classes (docs/architecture.md).
+   * Whether {@code store} is the kubernetes backend: whether its cluster keeps nodes of its own
+   * ({@link ClusterNodes}, a datastore interface, so an embedded or etcd agent loads none of the
+   * Kubernetes client's classes, docs/architecture.md).
    */
   static boolean isKubernetes(Datastore store) {
-    return store.address().startsWith("kubernetes ");
+    return store.capability(ClusterNodes.class).isPresent();
   }
 
   /**
@@ -38,8 +40,8 @@ final class KubernetesNode {
    * @throws CliException USAGE when it does not, UNAVAILABLE when the API server does not answer
    */
   static KubernetesNode check(Datastore datastore, String name) {
-    KubernetesDatastore store = (KubernetesDatastore) datastore;
-    KubernetesObjects objects = new KubernetesObjects(store);
+    KubernetesObjects objects =
+        new KubernetesObjects(datastore.capability(KubernetesDatastore.class).orElseThrow());
     try {
       objects.requireNode(name);
     } catch (IllegalArgumentException e) {
@@ -48,7 +50,7 @@ final class KubernetesNode {
       throw new CliException(
           ExitCode.UNAVAILABLE, "cannot check Kubernetes Node \"" + name + "\": " + e.getMessage());
     }
-    return new KubernetesNode(store, name);
+    return new KubernetesNode(datastore, objects, name);
   }
 
   /** Starts copying the Kubernetes Node's labels onto the netctl Node; close to stop. */

@@ -26,7 +26,7 @@ final class MigrateExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (Datastore store = migrate.datastore().open()) {
+    try (Datastore store = migrate.datastore().openForMigration()) {
       Dump dump = MigrateCommand.migration().export(store);
       PrintWriter out = spec.commandLine().getOut();
       out.print(dump.toYaml(new ResourceCodec()));

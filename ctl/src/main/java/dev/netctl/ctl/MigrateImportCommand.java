@@ -75,7 +75,7 @@ final class MigrateImportCommand implements Callable<Integer> {
       } else {
         dump = Dump.parse(text, source, codec);
       }
-      try (Datastore store = migrate.datastore().open()) {
+      try (Datastore store = migrate.datastore().openForMigration()) {
         Migration.Imported imported = migration.importInto(store, dump);
         if (!imported.skipped().isEmpty()) {
           out.println(

@@ -88,13 +88,15 @@ public interface Datastore extends AutoCloseable {
   int maxOpsPerCommit();
 
   /**
-   * The kinds this store derives from objects of its own instead of storing them (on Kubernetes:
-   * WorkloadEndpoints from Pods, {@code kns.} Profiles from Namespaces, KubernetesNetworkPolicies
-   * from NetworkPolicies). They are read like any kind, but a copy of another store's objects of
-   * these kinds is not written here: a migration into this store skips them. Empty by default.
+   * What this backend offers beyond the contract, asked by type: its own leases ({@code
+   * LeaseSource}), conditions on its objects ({@code StatusRecorder.Source}), kinds it derives from
+   * objects of its own ({@link DerivedKinds}), the cluster's nodes ({@link ClusterNodes}). Empty by
+   * default. Asked through this method rather than by testing the store's class, so that a wrapper
+   * ({@link ForwardingDatastore}, such as the migration lock's write gate) passes the question on
+   * and the capability survives the wrapping.
    */
-  default java.util.Set<String> derivedKinds() {
-    return java.util.Set.of();
+  default <T> java.util.Optional<T> capability(Class<T> type) {
+    return java.util.Optional.empty();
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.netctl.datastore;
 import dev.netctl.datastore.embedded.EmbeddedDatastore;
 import dev.netctl.datastore.etcd.EtcdDatastore;
 import dev.netctl.datastore.memory.MemoryDatastore;
+import dev.netctl.datastore.migrate.WriteGate;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -55,7 +56,8 @@ public final class Datastores {
   }
 
   /**
-   * Opens the datastore named by {@code spec}.
+   * Opens the datastore named by {@code spec}, behind the migration lock's {@link WriteGate}: every
+   * write through it is refused while the store is locked for migration.
    *
    * @param tls TLS material for etcd, or null; rejected for the local backends where it means
    *     nothing
@@ -65,6 +67,16 @@ public final class Datastores {
    * @throws DatastoreException.Unavailable when an embedded file cannot be opened
    */
   public static Datastore open(String spec, TlsOptions tls) {
+    return new WriteGate(openForMigration(spec, tls));
+  }
+
+  /**
+   * Opens the datastore named by {@code spec} without the write gate: for the migration's own
+   * commands (lock, unlock, export, import), which write while the store is locked.
+   *
+   * @see #open
+   */
+  public static Datastore openForMigration(String spec, TlsOptions tls) {
     Spec parsed = parse(spec);
     if (TlsOptions.enabled(tls) && !(parsed instanceof Spec.Etcd)) {
       throw new IllegalArgumentException(

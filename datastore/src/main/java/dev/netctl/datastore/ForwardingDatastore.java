@@ -53,8 +53,8 @@ public class ForwardingDatastore implements Datastore {
   }
 
   @Override
-  public java.util.Set<String> derivedKinds() {
-    return inner.derivedKinds();
+  public <T> Optional<T> capability(Class<T> type) {
+    return inner.capability(type);
   }
 
   @Override

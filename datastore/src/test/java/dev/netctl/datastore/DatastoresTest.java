@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.netctl.datastore.embedded.EmbeddedDatastore;
 import dev.netctl.datastore.memory.MemoryDatastore;
+import dev.netctl.datastore.migrate.WriteGate;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -119,10 +120,13 @@ class DatastoresTest {
   @Test
   void opensMemoryAndEmbeddedStoresThatWork() {
     try (Datastore m = Datastores.open("memory", null)) {
+      assertThat(m).as("behind the migration lock's gate").isInstanceOf(WriteGate.class);
+    }
+    try (Datastore m = Datastores.openForMigration("memory", null)) {
       assertThat(m).isInstanceOf(MemoryDatastore.class);
     }
     Path file = dir.resolve("sub/netctl.db");
-    try (Datastore e = Datastores.open("embedded:" + file, null)) {
+    try (Datastore e = Datastores.openForMigration("embedded:" + file, null)) {
       assertThat(e).isInstanceOf(EmbeddedDatastore.class);
       assertThat(e.address()).isEqualTo(file.toAbsolutePath().toString());
       e.create(new Key("IPPool", "p"), "{}".getBytes(StandardCharsets.UTF_8)).join();

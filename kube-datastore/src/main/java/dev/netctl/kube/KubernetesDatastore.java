@@ -3,8 +3,10 @@ package dev.netctl.kube;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.netctl.datastore.ClusterNodes;
 import dev.netctl.datastore.Datastore;
 import dev.netctl.datastore.DatastoreException;
+import dev.netctl.datastore.DerivedKinds;
 import dev.netctl.datastore.Entry;
 import dev.netctl.datastore.Key;
 import dev.netctl.datastore.Listing;
@@ -58,7 +60,8 @@ import java.util.function.Function;
  * <p>Requests go through fabric8's HTTP client (the JDK one), which carries the kubeconfig's or the
  * service account's credentials; watches use fabric8's watch, which reconnects with backoff.
  */
-public final class KubernetesDatastore implements Datastore, LeaseSource, StatusRecorder.Source {
+public final class KubernetesDatastore
+    implements Datastore, LeaseSource, StatusRecorder.Source, DerivedKinds, ClusterNodes {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int PAGE = 500;
 
@@ -91,6 +94,23 @@ public final class KubernetesDatastore implements Datastore, LeaseSource, Status
     Set<String> out = new java.util.TreeSet<>();
     for (CoreKinds.Source s : CoreKinds.all()) out.add(s.kind());
     return out;
+  }
+
+  /** Every capability is an interface this class implements. */
+  @Override
+  public <T> Optional<T> capability(Class<T> type) {
+    return type.isInstance(this) ? Optional.of(type.cast(this)) : Optional.empty();
+  }
+
+  /** The {@code v1} Nodes: on Kubernetes they say which nodes are alive. */
+  @Override
+  public Set<String> nodeNames() {
+    return new KubernetesObjects(this).nodeNames();
+  }
+
+  @Override
+  public boolean nodeExists(String name) {
+    return new KubernetesObjects(this).nodeExists(name);
   }
 
   /** The client, for the parts of netctl that read Kubernetes' own objects beside the store. */

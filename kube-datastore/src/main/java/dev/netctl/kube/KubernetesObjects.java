@@ -1,18 +1,20 @@
 package dev.netctl.kube;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.netctl.datastore.Blocking;
 import dev.netctl.datastore.DatastoreException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * The reads of Kubernetes' own objects the node agent makes beside the datastore: that its Node
- * exists, and a Pod's metadata for the CNI side (labels and annotations before the Pod has an
- * address, as Calico's CNI plugin reads them).
+ * The reads of Kubernetes' own objects netctl makes beside the datastore: the agent's check that
+ * its Node exists, the controller's list of Nodes (which nodes are alive), and a Pod's metadata for
+ * the CNI side (labels and annotations before the Pod has an address, as Calico's CNI plugin reads
+ * them).
  */
 public final class KubernetesObjects {
 
@@ -25,6 +27,10 @@ public final class KubernetesObjects {
    */
   public record PodMeta(
       Map<String, String> labels, Map<String, String> annotations, String serviceAccount) {}
+
+  private static final String NODES = "/api/v1/nodes";
+  private static final int PAGE = 500;
+  private static final int MAX_PAGES = 1000;
 
   private final KubernetesDatastore store;
 
@@ -40,7 +46,7 @@ public final class KubernetesObjects {
    * @throws DatastoreException.Unavailable when the API server does not answer
    */
   public void requireNode(String node) {
-    KubernetesDatastore.Response r = await(store.call("GET", "/api/v1/nodes/" + node, null));
+    KubernetesDatastore.Response r = await(store.call("GET", NODES + "/" + node, null));
     if (r.code() == 404) {
       throw new IllegalArgumentException(
           "node name \""
@@ -51,6 +57,40 @@ public final class KubernetesObjects {
               + " Node's (the DaemonSet sets NETCTL_NODE_NAME from spec.nodeName; or pass --name)");
     }
     if (r.code() != 200) throw store.unexpected("get node " + node, r);
+  }
+
+  /** Whether a Kubernetes Node named {@code node} exists. */
+  public boolean nodeExists(String node) {
+    KubernetesDatastore.Response r = await(store.call("GET", NODES + "/" + node, null));
+    if (r.code() == 404) return false;
+    if (r.code() != 200) throw store.unexpected("get node " + node, r);
+    return true;
+  }
+
+  /** The names of every Kubernetes Node, read in pages. */
+  public Set<String> nodeNames() {
+    Set<String> out = new TreeSet<>();
+    String cont = "";
+    // Bounded: a listing that keeps handing out continue tokens is not believed for ever.
+    for (int page = 0; page < MAX_PAGES; page++) {
+      String path =
+          NODES
+              + "?limit="
+              + PAGE
+              + (cont.isEmpty()
+                  ? ""
+                  : "&continue=" + URLEncoder.encode(cont, StandardCharsets.UTF_8));
+      KubernetesDatastore.Response r = await(store.call("GET", path, null));
+      if (r.code() != 200) throw store.unexpected("list nodes", r);
+      for (JsonNode n : r.body().path("items")) {
+        String name = n.path("metadata").path("name").asText("");
+        if (!name.isEmpty()) out.add(name);
+      }
+      cont = r.body().path("metadata").path("continue").asText("");
+      if (cont.isEmpty()) return out;
+    }
+    throw new DatastoreException.Unavailable(
+        store.address(), "list nodes: more than " + MAX_PAGES + " pages of " + PAGE, null);
   }
 
   /** A Pod's labels, annotations and service account, or empty when there is no such Pod. */
@@ -69,16 +109,6 @@ public final class KubernetesObjects {
   }
 
   private <T> T await(java.util.concurrent.CompletableFuture<T> f) {
-    try {
-      return f.get(30, TimeUnit.SECONDS);
-    } catch (ExecutionException | CompletionException e) {
-      if (e.getCause() instanceof RuntimeException re) throw re;
-      throw new DatastoreException.Unavailable(store.address(), e.getMessage(), e);
-    } catch (TimeoutException e) {
-      throw new DatastoreException.Unavailable(store.address(), "no answer in 30 s", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new DatastoreException.Unavailable(store.address(), "interrupted", e);
-    }
+    return Blocking.await(f, store.address());
   }
 }

@@ -1,5 +1,6 @@
 package dev.netctl.kube;
 
+import dev.netctl.datastore.Datastore;
 import dev.netctl.datastore.DatastoreException;
 import dev.netctl.datastore.client.ResourceClient;
 import dev.netctl.datastore.model.Kind;
@@ -34,14 +35,23 @@ public final class NodeLabelMirror implements AutoCloseable {
   private volatile Map<String, String> labels;
   private volatile boolean closed;
 
-  /** Starts following Kubernetes Node {@code node} of {@code store} and copying its labels. */
-  public NodeLabelMirror(KubernetesDatastore store, String node) {
+  /**
+   * Starts following Kubernetes Node {@code node} of {@code store} and copying its labels.
+   *
+   * @param store the kubernetes store as it was opened (its writes pass its migration gate)
+   * @throws IllegalArgumentException when {@code store} is not on Kubernetes
+   */
+  public NodeLabelMirror(Datastore store, String node) {
+    KubernetesDatastore kube =
+        store
+            .capability(KubernetesDatastore.class)
+            .orElseThrow(
+                () -> new IllegalArgumentException(store.address() + " is not on Kubernetes"));
     this.node = node;
     this.client = new ResourceClient(store);
     this.worker = Thread.ofVirtual().name("netctl-node-labels").start(this::run);
     this.informer =
-        store
-            .client()
+        kube.client()
             .nodes()
             .withName(node)
             .inform(

@@ -41,6 +41,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *       than the kept history gets an ERROR event with 410 Gone; {@code allowWatchBookmarks} gets a
  *       BOOKMARK after the replay. The mock starts every watch from "now" with synthetic ADDEDs.
  *   <li>{@link #compact} drops history, as etcd compaction does.
+ *   <li>{@code v1} Nodes and netctl's Nodes ({@code netctl.dev/v1}, also plural {@code nodes}) are
+ *       two collections; the mock, which ignores a core path's missing group, mixes them.
+ *   <li>{@link #refuse} answers chosen paths with an error status (RBAC's 403, a 500).
  * </ul>
  *
  * Every request is recorded (method, path) so tests can check the API calls against RBAC.
@@ -161,6 +164,28 @@ final class ApiServerLike extends KubernetesCrudDispatcher {
     history.removeIf(c -> c.rv <= rv);
   }
 
+  private final Map<String, Integer> refusals = new ConcurrentHashMap<>();
+
+  // The mock matches a request to every stored object whose attributes include the request's, and
+  // a core path has no API group: /api/v1/nodes/x would find netctl's Node x (netctl.dev/v1
+  // nodes) too. The API server keeps them apart; so does this dispatcher, by filing v1 Nodes
+  // under a group of their own.
+  private static final String CORE_NODES = "/api/v1/nodes";
+  private static final String SEPARATE_NODES = "/apis/core.nodes.test/v1/nodes";
+
+  /**
+   * Answers every request whose path starts with {@code pathPrefix} with a {@code Status} of HTTP
+   * {@code code}, as an API server does for a request RBAC forbids (403) or one it fails (500),
+   * until {@link #stopRefusing}.
+   */
+  void refuse(String pathPrefix, int code) {
+    refusals.put(pathPrefix, code);
+  }
+
+  void stopRefusing() {
+    refusals.clear();
+  }
+
   @Override
   public MockResponse dispatch(RecordedRequest request) {
     requests.add(request.getMethod() + " " + request.getPath());
@@ -168,6 +193,21 @@ final class ApiServerLike extends KubernetesCrudDispatcher {
     userAgents.add(
         new String[] {ua == null ? "" : ua, request.getMethod() + " " + request.getPath()});
     String path = request.getPath();
+    for (var r : refusals.entrySet()) {
+      if (path.startsWith(r.getKey())) {
+        return status(r.getValue(), "Refused", "refused by the test: " + path);
+      }
+    }
+    if (path.startsWith(CORE_NODES)) {
+      path = SEPARATE_NODES + path.substring(CORE_NODES.length());
+      request =
+          new RecordedRequest(
+              request.getHttpVersion(),
+              request.method(),
+              path,
+              request.getHeaders(),
+              request.getBody());
+    }
     synchronized (this) {
       return switch (request.method()) {
         case DELETE -> delete(path, request.getUtf8Body());

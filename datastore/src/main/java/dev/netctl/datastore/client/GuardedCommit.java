@@ -5,7 +5,6 @@ import dev.netctl.datastore.DatastoreException;
 import dev.netctl.datastore.Entry;
 import dev.netctl.datastore.Key;
 import dev.netctl.datastore.Write;
-import dev.netctl.datastore.migrate.WriteGate;
 import dev.netctl.datastore.model.Resource;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -53,14 +52,12 @@ final class GuardedCommit {
 
   private final Datastore store;
   private final Awaiter awaiter;
-  private final WriteGate gate;
 
   private final PoolCreationLock lock;
 
-  GuardedCommit(Datastore store, Awaiter awaiter, WriteGate gate) {
+  GuardedCommit(Datastore store, Awaiter awaiter) {
     this.store = store;
     this.awaiter = awaiter;
-    this.gate = gate;
     this.lock = new PoolCreationLock(store, awaiter, PoolCreationLock.TTL, System::nanoTime);
   }
 
@@ -83,7 +80,6 @@ final class GuardedCommit {
       if (own.isEmpty()) {
         return plan.steps().stream().map(Step::applied).toList();
       }
-      gate.check("write " + describe(own));
       List<Write> writes = new ArrayList<>(own);
       if (plan.createsPools()) {
         writes.add(guardWrite(guard));
@@ -114,7 +110,6 @@ final class GuardedCommit {
         Plan plan = planner.get();
         List<Write> own = plan.steps().stream().map(Step::write).filter(w -> w != null).toList();
         if (own.isEmpty()) return plan.steps().stream().map(Step::applied).toList();
-        gate.check("write " + describe(own));
         if (lock.fresh(held)) return stamped(plan.steps(), oneByOne(own));
       } finally {
         lock.release(held);
@@ -160,12 +155,6 @@ final class GuardedCommit {
       revisions.add(commit(List.of(w)).getFirst());
     }
     return revisions;
-  }
-
-  private static String describe(List<Write> writes) {
-    Key first = writes.getFirst().key();
-    String one = first.kind() + " \"" + first.name() + "\"";
-    return writes.size() == 1 ? one : one + " and " + (writes.size() - 1) + " more";
   }
 
   private static Key keyOf(DatastoreException e) {

@@ -1,5 +1,6 @@
 package dev.netctl.datastore.client;
 
+import dev.netctl.datastore.Blocking;
 import dev.netctl.datastore.Datastore;
 import dev.netctl.datastore.DatastoreException;
 import dev.netctl.datastore.Entry;
@@ -10,7 +11,6 @@ import dev.netctl.datastore.WatchEvent;
 import dev.netctl.datastore.Write;
 import dev.netctl.datastore.client.GuardedCommit.Plan;
 import dev.netctl.datastore.client.GuardedCommit.Step;
-import dev.netctl.datastore.migrate.WriteGate;
 import dev.netctl.datastore.model.BGPConfiguration;
 import dev.netctl.datastore.model.BGPConfigurationSpec;
 import dev.netctl.datastore.model.CodecException;
@@ -36,9 +36,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -54,8 +51,9 @@ import java.util.function.Consumer;
  * DatastoreException} (NotFound, AlreadyExists, Conflict, Unavailable), {@link ValidationException}
  * or {@link CodecException} (a stored value is unreadable). Thread-safe.
  *
- * <p>Writes are refused with {@link DatastoreException.Locked} while the datastore is locked for
- * migration ({@link WriteGate}); reads and no-op applies still work.
+ * <p>On a store opened by {@link dev.netctl.datastore.Datastores#open}, writes are refused with
+ * {@link DatastoreException.Locked} while it is locked for migration (the store's {@link
+ * dev.netctl.datastore.migrate.WriteGate}); reads and no-op applies still work.
  *
  * <p>The cross-object rules read other objects before writing; pool creation is fenced by a guard
  * key written in the same commit ({@link GuardedCommit}), so two clients creating overlapping pools
@@ -68,7 +66,6 @@ public final class ResourceClient {
   private final Clock clock;
   private final Duration timeout;
   private final GuardedCommit guarded;
-  private final WriteGate gate;
 
   /** A client with a 30 s timeout and the system clock. */
   public ResourceClient(Datastore store) {
@@ -86,8 +83,7 @@ public final class ResourceClient {
     this.codec = codec;
     this.clock = clock;
     this.timeout = timeout;
-    this.gate = new WriteGate(store);
-    this.guarded = new GuardedCommit(store, this::await, gate);
+    this.guarded = new GuardedCommit(store, this::await);
   }
 
   /** The datastore underneath, e.g. for {@link Datastore#address()} in messages. */
@@ -281,7 +277,6 @@ public final class ResourceClient {
     long expected =
         resourceVersion == null ? current.revision() : parseVersion(kind, name, resourceVersion);
     R old = decode(kind, current);
-    gate.check("delete " + kind.name() + " \"" + name + "\"");
     await(store.delete(key, expected));
     return old;
   }
@@ -520,18 +515,6 @@ public final class ResourceClient {
   }
 
   private <T> T await(CompletableFuture<T> f) {
-    try {
-      return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException re) throw re;
-      throw new DatastoreException.Unavailable(store.address(), String.valueOf(e.getCause()), e);
-    } catch (TimeoutException e) {
-      f.cancel(false);
-      throw new DatastoreException.Unavailable(
-          store.address(), "no answer within " + timeout.toMillis() + " ms", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new DatastoreException.Unavailable(store.address(), "interrupted", e);
-    }
+    return Blocking.await(f, store.address(), timeout);
   }
 }

@@ -2,6 +2,7 @@ package dev.netctl.datastore.migrate;
 
 import dev.netctl.datastore.Blocking;
 import dev.netctl.datastore.Datastore;
+import dev.netctl.datastore.DerivedKinds;
 import dev.netctl.datastore.Entry;
 import dev.netctl.datastore.Key;
 import dev.netctl.datastore.Write;
@@ -127,7 +128,7 @@ public final class Migration {
 
   /**
    * What an import wrote, per kind, and what it skipped because the target derives those kinds
-   * itself ({@link Datastore#derivedKinds()}).
+   * itself ({@link DerivedKinds}).
    */
   public record Imported(Map<String, Integer> counts, int commits, Map<String, Integer> skipped) {}
 
@@ -172,7 +173,7 @@ public final class Migration {
     }
     // Objects the target derives from its own (Kubernetes: endpoints from Pods...) are already
     // there or will be, from the cluster itself: they are neither written nor expected back.
-    Set<String> derived = target.derivedKinds();
+    Set<String> derived = DerivedKinds.of(target);
     Dump written =
         new Dump(dump.entries().stream().filter(e -> !derived.contains(e.key().kind())).toList());
     Map<String, Integer> skipped = new TreeMap<>(dump.counts());

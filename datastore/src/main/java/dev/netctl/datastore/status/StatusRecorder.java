@@ -2,6 +2,7 @@ package dev.netctl.datastore.status;
 
 import dev.netctl.datastore.Datastore;
 import dev.netctl.datastore.model.Resource;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -14,7 +15,7 @@ public interface StatusRecorder {
   /** Records {@code condition} on {@code resource}, replacing its earlier condition of the type. */
   void record(Resource resource, Condition condition);
 
-  /** A datastore that can keep conditions on its objects (the Kubernetes backend). */
+  /** A {@link Datastore#capability}: conditions kept on the objects (the Kubernetes backend). */
   interface Source {
     /**
      * @param component who records, e.g. {@code netctl-controller} (the Event's source)
@@ -24,7 +25,8 @@ public interface StatusRecorder {
 
   /** The store's own recorder when it has one, else a log line per condition. */
   static StatusRecorder forStore(Datastore store, String component, Consumer<String> log) {
-    if (store instanceof Source s) return s.statusRecorder(component);
+    Optional<Source> own = store.capability(Source.class);
+    if (own.isPresent()) return own.get().statusRecorder(component);
     return (resource, condition) ->
         log.accept(
             resource.kind().name()

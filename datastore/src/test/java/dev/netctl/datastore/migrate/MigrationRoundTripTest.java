@@ -31,9 +31,13 @@ class MigrationRoundTripTest {
     try (EtcdProcess etcd = EtcdProcess.start()) {
       List<Leg> chain =
           List.of(
-              new Leg("embedded", d -> Datastores.open("embedded:" + d.resolve("a.db"), null)),
-              new Leg("etcd", d -> Datastores.open(etcd.spec(), null)),
-              new Leg("embedded", d -> Datastores.open("embedded:" + d.resolve("b.db"), null)));
+              new Leg(
+                  "embedded",
+                  d -> Datastores.openForMigration("embedded:" + d.resolve("a.db"), null)),
+              new Leg("etcd", d -> Datastores.openForMigration(etcd.spec(), null)),
+              new Leg(
+                  "embedded",
+                  d -> Datastores.openForMigration("embedded:" + d.resolve("b.db"), null)));
       assertRoundTrip(chain);
     }
   }

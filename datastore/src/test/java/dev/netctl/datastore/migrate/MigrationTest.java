@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.netctl.datastore.Datastore;
 import dev.netctl.datastore.DatastoreException;
+import dev.netctl.datastore.DerivedKinds;
 import dev.netctl.datastore.ForwardingDatastore;
 import dev.netctl.datastore.Key;
 import dev.netctl.datastore.client.ResourceClient;
@@ -85,8 +86,11 @@ class MigrationTest {
       Datastore target =
           new ForwardingDatastore(memory) {
             @Override
-            public java.util.Set<String> derivedKinds() {
-              return java.util.Set.of("WorkloadEndpoint");
+            public <T> java.util.Optional<T> capability(Class<T> type) {
+              DerivedKinds derived = () -> java.util.Set.of("WorkloadEndpoint");
+              return type == DerivedKinds.class
+                  ? java.util.Optional.of(type.cast(derived))
+                  : super.capability(type);
             }
           };
       Migration.Imported imported = migration.importInto(target, dump);
@@ -160,7 +164,8 @@ class MigrationTest {
 
   @Test
   void aLockedStoreRefusesResourceWritesUntilUnlocked() {
-    try (Datastore store = new MemoryDatastore()) {
+    // the store as Datastores.open opens it: behind the migration lock's gate
+    try (Datastore store = new WriteGate(new MemoryDatastore())) {
       ResourceClient client = new ResourceClient(store);
       IPPool pool = new IPPool(ObjectMeta.named("p"), IPPoolSpec.of("10.9.0.0/16"));
       migration.lock(store, "test");

@@ -2,7 +2,6 @@ package dev.netctl.ipam.allocator;
 
 import dev.netctl.datastore.Datastore;
 import dev.netctl.datastore.DatastoreException;
-import dev.netctl.datastore.migrate.WriteGate;
 import dev.netctl.ipam.IpamException;
 import dev.netctl.ipam.block.AllocationAttribute;
 import dev.netctl.ipam.block.AllocationBlock;
@@ -37,8 +36,9 @@ import java.util.function.LongSupplier;
  * the store: every write is a CAS, so no address is handed out twice. There is no lock across
  * nodes; requests of one node are coalesced by that node's {@link NodeWriter}.
  *
- * <p>Every write operation is refused with {@link DatastoreException.Locked} while the datastore is
- * locked for migration (checked through a watched {@link WriteGate}, not a read per call).
+ * <p>On a store opened by {@code Datastores.open}, every write is refused with {@link
+ * DatastoreException.Locked} while the datastore is locked for migration: the store's one {@link
+ * dev.netctl.datastore.migrate.WriteGate} refuses it, before anything is written.
  */
 public final class IpamAllocator {
 
@@ -81,7 +81,6 @@ public final class IpamAllocator {
   private final HandleCounts handles;
   private final AllocatorStats stats = new AllocatorStats();
   private final Map<String, NodeWriter> writers = new ConcurrentHashMap<>();
-  private final WriteGate gate;
 
   public IpamAllocator(Datastore datastore, IpamEnvironment env) {
     this(datastore, env, Options.DEFAULT);
@@ -95,7 +94,6 @@ public final class IpamAllocator {
         new BlockClaimer(store, options.hook(), options.reclaimGrace(), options.nanoClock());
     this.editor = new BlockEditor(store);
     this.handles = new HandleCounts(store);
-    this.gate = new WriteGate(datastore);
   }
 
   /** Assigns addresses as {@link #autoAssignAsync}, waiting for the result. */
@@ -110,18 +108,12 @@ public final class IpamAllocator {
    * IpamException} and keeps no address.
    */
   public CompletableFuture<AssignResult> autoAssignAsync(AssignRequest request) {
-    try {
-      gate.check("assign addresses to handle \"" + request.handle() + "\"");
-    } catch (DatastoreException.Locked e) {
-      return CompletableFuture.failedFuture(e);
-    }
     return writers.computeIfAbsent(request.node(), this::newWriter).submit(request);
   }
 
   /** Assigns one specific address (claiming its block for {@code node} if it does not exist). */
   public AssignedAddress assignIp(
       InetAddress address, String handle, String node, String pod, String namespace) {
-    gate.check("assign " + Cidr.format(address));
     if (handle == null || handle.isBlank()) {
       throw new IpamException.InvalidRequest(
           "assign " + Cidr.format(address) + ": handle must not be empty");
@@ -177,7 +169,6 @@ public final class IpamAllocator {
    * caller's sequence number is left alone and reported as stale.
    */
   public ReleaseResult releaseIps(List<ReleaseRequest> requests) {
-    gate.check("release addresses");
     List<PoolSpec> pools = env.pools();
     Map<Cidr, List<ReleaseRequest>> byBlock = new TreeMap<>();
     for (ReleaseRequest r : requests) {
@@ -227,7 +218,6 @@ public final class IpamAllocator {
    * @return how many addresses were released
    */
   public int releaseByHandle(String handleId) {
-    gate.check("release handle \"" + handleId + "\"");
     Versioned<IpamHandle> record =
         Backoff.retryUnavailable(() -> store.handle(handleId))
             .orElseThrow(() -> new IpamException.UnknownHandle(handleId));
@@ -287,7 +277,6 @@ public final class IpamAllocator {
    *     another node
    */
   public Cidr claimAffinity(String node, Cidr block) {
-    gate.check("claim block " + block + " for node \"" + node + "\"");
     PoolSpec pool =
         Pools.containing(env.pools(), block)
             .orElseThrow(
@@ -317,7 +306,6 @@ public final class IpamAllocator {
    * it is deleted once empty).
    */
   public void releaseAffinity(String node, Cidr block, boolean force) {
-    gate.check("release block " + block + " of node \"" + node + "\"");
     Versioned<BlockAffinity> aff =
         Backoff.retryUnavailable(() -> store.affinity(node, block))
             .orElseThrow(
@@ -333,7 +321,6 @@ public final class IpamAllocator {
    * block affinities. Its blocks are deleted when empty, else left unowned.
    */
   public NodeRelease releaseNode(String node) {
-    gate.check("release node \"" + node + "\"");
     writers.remove(node);
     int addresses = 0;
     Map<String, Map<String, Integer>> handleDeltas = new LinkedHashMap<>();
@@ -379,7 +366,6 @@ public final class IpamAllocator {
    * @return how many affinities were released
    */
   public int releasePoolAffinities(String poolName, boolean force) {
-    gate.check("release the affinities of IPPool \"" + poolName + "\"");
     PoolSpec pool =
         env.pools().stream()
             .filter(p -> p.name().equals(poolName))

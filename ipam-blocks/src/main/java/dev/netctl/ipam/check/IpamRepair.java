@@ -1,7 +1,6 @@
 package dev.netctl.ipam.check;
 
 import dev.netctl.datastore.DatastoreException;
-import dev.netctl.datastore.migrate.WriteGate;
 import dev.netctl.ipam.block.AllocationAttribute;
 import dev.netctl.ipam.block.AllocationBlock;
 import dev.netctl.ipam.block.Block;
@@ -47,13 +46,11 @@ public final class IpamRepair {
   private final IpamStore store;
   private final BlockEditor editor;
   private final HandleCounts handles;
-  private final WriteGate gate;
 
   public IpamRepair(IpamStore store) {
     this.store = store;
     this.editor = new BlockEditor(store);
     this.handles = new HandleCounts(store);
-    this.gate = new WriteGate(store.datastore());
   }
 
   /**
@@ -62,10 +59,9 @@ public final class IpamRepair {
    *
    * @param liveNodes the nodes that exist now
    * @throws dev.netctl.datastore.DatastoreException.Locked while the datastore is locked for
-   *     migration (nothing is written)
+   *     migration (its first write is refused, so nothing is written)
    */
   public Result releaseFromReport(IpamReport report, Set<String> liveNodes) {
-    gate.check("repair IPAM from a report");
     List<String> fixed = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
     for (LeakedAllocation l : report.allocationsWithoutHandle()) {

@@ -7,18 +7,24 @@ import java.util.Set;
 /**
  * What one controller pass sees, read at its start.
  *
- * @param liveNodes names of the Node resources: node liveness is their existence
+ * @param liveNodes names of the live nodes: the cluster's own nodes where the store has them
+ *     (Kubernetes Nodes, {@link dev.netctl.datastore.ClusterNodes}), else netctl's Node resources
+ * @param liveness what {@code liveNodes} are, for log lines ({@code Node resource}, {@code
+ *     Kubernetes Node})
+ * @param nodeResources names of netctl's Node resources
  * @param liveContainerIds container IDs of the pods that exist (on etcd and embedded: of the
  *     WorkloadEndpoints; on Kubernetes they would come from the Pods)
  * @param nodesWithState every node named by stored state the node controller cleans: block
  *     affinities, block owners and allocations, WorkloadEndpoints, {@code node.<name>}
- *     BGPConfigurations
+ *     BGPConfigurations, and (where liveness is the cluster's) netctl's Node resources
  * @param endpointsByNode WorkloadEndpoint storage names ({@code ns/name}) per node
  * @param nodeBgpConfigs node names that have a {@code node.<name>} BGPConfiguration
  * @param handles every IPAM handle ID
  */
 public record ClusterSnapshot(
     Set<String> liveNodes,
+    String liveness,
+    Set<String> nodeResources,
     Set<String> liveContainerIds,
     Set<String> nodesWithState,
     Map<String, List<String>> endpointsByNode,
@@ -27,6 +33,7 @@ public record ClusterSnapshot(
 
   public ClusterSnapshot {
     liveNodes = Set.copyOf(liveNodes);
+    nodeResources = Set.copyOf(nodeResources);
     liveContainerIds = Set.copyOf(liveContainerIds);
     nodesWithState = Set.copyOf(nodesWithState);
     endpointsByNode = Map.copyOf(endpointsByNode);

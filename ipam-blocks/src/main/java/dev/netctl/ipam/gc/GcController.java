@@ -1,6 +1,8 @@
 package dev.netctl.ipam.gc;
 
+import dev.netctl.datastore.ClusterNodes;
 import dev.netctl.datastore.DatastoreException;
+import dev.netctl.datastore.DerivedKinds;
 import dev.netctl.datastore.client.ResourceClient;
 import dev.netctl.datastore.migrate.WriteGate;
 import dev.netctl.datastore.model.BGPConfiguration;
@@ -11,6 +13,7 @@ import dev.netctl.ipam.gc.GcPlan.Item;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -22,11 +25,12 @@ import java.util.function.Consumer;
  * candidate with the time it becomes due ("report first"), then releases what is due:
  *
  * <ul>
- *   <li>a node without a Node resource: every address assigned on it and its block affinities
- *       ({@link IpamAllocator#releaseNode}), its WorkloadEndpoints, and its {@code node.<name>}
- *       BGPConfiguration. Node-scoped BGPPeers ({@code spec.node}) are left: they are operator
- *       configuration with names of their own, and a node that comes back under the same name uses
- *       them again.
+ *   <li>a node that is gone (no Node resource; on Kubernetes, no Kubernetes Node, {@link
+ *       ClusterNodes}): every address assigned on it and its block affinities ({@link
+ *       IpamAllocator#releaseNode}), its WorkloadEndpoints, its {@code node.<name>}
+ *       BGPConfiguration and, last, its netctl Node resource if it still has one. Node-scoped
+ *       BGPPeers ({@code spec.node}) are left: they are operator configuration with names of their
+ *       own, and a node that comes back under the same name uses them again.
  *   <li>a handle whose pod no longer exists, or the tunnel handle of a node that no longer exists:
  *       {@link IpamAllocator#releaseByHandle}.
  * </ul>
@@ -62,7 +66,6 @@ public final class GcController {
   private final Consumer<String> log;
   private final SnapshotReader reader;
   private final GcPlanner planner;
-  private final WriteGate gate;
 
   public GcController(
       ResourceClient client,
@@ -81,13 +84,12 @@ public final class GcController {
     this.log = log;
     this.reader = new SnapshotReader(client, allocator.store());
     this.planner = new GcPlanner(options.grace());
-    this.gate = new WriteGate(client.datastore());
   }
 
   /** Runs one pass if this process leads; does nothing otherwise. */
   public PassResult runPass() {
     if (!leading.getAsBoolean()) return PassResult.skipped();
-    if (!gate.ready()) {
+    if (!WriteGate.ready(client.datastore())) {
       log.accept(
           "datastore " + client.datastore().address() + " is locked for migration: not acting");
       return PassResult.skipped();
@@ -137,6 +139,7 @@ public final class GcController {
     String node = i.name();
     List<String> endpoints = s.endpointsByNode().getOrDefault(node, List.of());
     boolean bgp = s.nodeBgpConfigs().contains(node);
+    boolean resource = s.nodeResources().contains(node);
     String what =
         "node \""
             + node
@@ -148,14 +151,15 @@ public final class GcController {
             + " block affinities, "
             + endpoints.size()
             + " WorkloadEndpoint(s)"
-            + (bgp ? ", BGPConfiguration \"" + BGPConfiguration.NODE_PREFIX + node + "\"" : "");
+            + (bgp ? ", BGPConfiguration \"" + BGPConfiguration.NODE_PREFIX + node + "\"" : "")
+            + (resource ? ", Node \"" + node + "\"" : "");
     if (options.dryRun()) {
       log.accept("dry run: would release " + what);
       return false;
     }
     try {
       // The node may have come back since the snapshot: its state is then its own again.
-      if (client.find(Kind.NODE, node).isPresent()) {
+      if (alive(node)) {
         log.accept("node \"" + node + "\" exists again: nothing released");
         return false;
       }
@@ -163,7 +167,7 @@ public final class GcController {
       // Where endpoints are derived (Kubernetes: from Pods), the node's Pods are the cluster's to
       // delete, and their endpoints go with them: nothing to delete here.
       boolean derived =
-          client.datastore().derivedKinds().contains(Kind.WORKLOAD_ENDPOINT.storageKind());
+          DerivedKinds.of(client.datastore()).contains(Kind.WORKLOAD_ENDPOINT.storageKind());
       for (String ep : derived ? List.<String>of() : endpoints) {
         deleteIfPresent(Kind.WORKLOAD_ENDPOINT, ep);
         metrics.endpointsDeleted.incrementAndGet();
@@ -172,6 +176,8 @@ public final class GcController {
         deleteIfPresent(Kind.BGP_CONFIGURATION, BGPConfiguration.NODE_PREFIX + node);
         metrics.bgpConfigsDeleted.incrementAndGet();
       }
+      // Last: while it stays, a pass that failed above finds the node again and retries.
+      if (resource) deleteIfPresent(Kind.NODE, node);
       metrics.nodesReleased.incrementAndGet();
       metrics.addressesReleased.addAndGet(r.addresses());
       log.accept(
@@ -188,6 +194,17 @@ public final class GcController {
       log.accept("failed to release node \"" + node + "\" (retried next pass): " + e.getMessage());
       return false;
     }
+  }
+
+  /**
+   * Whether {@code node} is alive now: the cluster's node where the store has them (on Kubernetes a
+   * netctl Node stays while its Kubernetes Node exists), else its Node resource.
+   */
+  private boolean alive(String node) {
+    Optional<ClusterNodes> cluster = client.datastore().capability(ClusterNodes.class);
+    return cluster.isPresent()
+        ? cluster.get().nodeExists(node)
+        : client.find(Kind.NODE, node).isPresent();
   }
 
   private boolean releaseHandle(Item i) {

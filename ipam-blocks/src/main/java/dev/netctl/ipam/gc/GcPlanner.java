@@ -38,7 +38,8 @@ final class GcPlanner {
     List<Item> waiting = new ArrayList<>();
     for (String node : s.nodesWithState()) {
       if (s.liveNodes().contains(node)) continue;
-      track(Target.NODE, node, "no Node resource \"" + node + "\"", now, next, dueNodes, waiting);
+      String reason = "no " + s.liveness() + " \"" + node + "\"";
+      track(Target.NODE, node, reason, now, next, dueNodes, waiting);
     }
     for (String h : s.handles()) {
       String reason =
@@ -48,7 +49,9 @@ final class GcPlanner {
                     ? null
                     : "no pod with container ID " + p.containerId();
             case HandleOwner.Tunnel t ->
-                s.liveNodes().contains(t.node()) ? null : "no Node resource \"" + t.node() + "\"";
+                s.liveNodes().contains(t.node())
+                    ? null
+                    : "no " + s.liveness() + " \"" + t.node() + "\"";
             case HandleOwner.Unknown u -> null;
           };
       if (reason != null) track(Target.HANDLE, h, reason, now, next, dueHandles, waiting);

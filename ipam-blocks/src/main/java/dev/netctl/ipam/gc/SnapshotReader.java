@@ -1,5 +1,6 @@
 package dev.netctl.ipam.gc;
 
+import dev.netctl.datastore.ClusterNodes;
 import dev.netctl.datastore.client.ResourceClient;
 import dev.netctl.datastore.model.BGPConfiguration;
 import dev.netctl.datastore.model.Kind;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -24,6 +26,8 @@ import java.util.TreeSet;
  *
  * <p>Order matters for safety: the IPAM state is read <em>before</em> the nodes and endpoints, so
  * an allocation made during the read is matched against a view of the pods at least as new as it.
+ * Node liveness is the cluster's own nodes where the store has them ({@link ClusterNodes}: on
+ * Kubernetes, the {@code v1} Nodes, listed once a pass), else netctl's Node resources.
  */
 final class SnapshotReader {
   private final ResourceClient client;
@@ -46,8 +50,15 @@ final class SnapshotReader {
     List<String> handles = new ArrayList<>();
     for (Versioned<IpamHandle> h : store.handles()) handles.add(h.value().handleID());
 
-    Set<String> live = new HashSet<>();
-    for (Node n : client.list(Kind.NODE)) live.add(n.name());
+    Set<String> resources = new HashSet<>();
+    for (Node n : client.list(Kind.NODE)) resources.add(n.name());
+    // After netctl's Nodes: an agent registers its Node only once its Kubernetes Node exists, so
+    // every Node resource read above has its Kubernetes Node in this later list unless that was
+    // deleted. A failed read throws: an empty answer would make every node look deleted.
+    Optional<ClusterNodes> cluster = client.datastore().capability(ClusterNodes.class);
+    Set<String> live = cluster.isPresent() ? cluster.get().nodeNames() : resources;
+    // Where liveness is the cluster's, netctl's Node of a deleted node is state to clean too.
+    if (cluster.isPresent()) withState.addAll(resources);
     Set<String> containers = new HashSet<>();
     Map<String, List<String>> byNode = new TreeMap<>();
     for (WorkloadEndpoint w : client.list(Kind.WORKLOAD_ENDPOINT)) {
@@ -65,6 +76,14 @@ final class SnapshotReader {
         withState.add(node);
       }
     }
-    return new ClusterSnapshot(live, containers, withState, byNode, bgp, handles);
+    return new ClusterSnapshot(
+        live,
+        cluster.isPresent() ? "Kubernetes Node" : "Node resource",
+        resources,
+        containers,
+        withState,
+        byNode,
+        bgp,
+        handles);
   }
 }

@@ -15,7 +15,14 @@ class GcPlannerTest {
 
   private static ClusterSnapshot snapshot(Set<String> wepContainers, List<String> handles) {
     return new ClusterSnapshot(
-        Set.of("n1"), wepContainers, Set.of("n1"), Map.of(), Set.of(), handles);
+        Set.of("n1"),
+        "Node resource",
+        Set.of("n1"),
+        wepContainers,
+        Set.of("n1"),
+        Map.of(),
+        Set.of(),
+        handles);
   }
 
   @Test
@@ -62,6 +69,8 @@ class GcPlannerTest {
     var s =
         new ClusterSnapshot(
             Set.of("n1"),
+            "Kubernetes Node",
+            Set.of("n1", "n2"),
             Set.of(),
             Set.of("n1", "n2"),
             Map.of(),
@@ -73,5 +82,9 @@ class GcPlannerTest {
         .containsExactlyInAnyOrder(
             org.assertj.core.groups.Tuple.tuple(GcPlan.Target.NODE, "n2"),
             org.assertj.core.groups.Tuple.tuple(GcPlan.Target.HANDLE, "vxlan-tunnel-addr-n2"));
+    assertThat(p.waiting())
+        .extracting(GcPlan.Item::reason)
+        .as("the reason names what liveness is")
+        .containsOnly("no Kubernetes Node \"n2\"");
   }
 }

@@ -1,0 +1,132 @@
+package dev.netctl.datastore.migrate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.netctl.datastore.Datastore;
+import dev.netctl.datastore.DatastoreException;
+import dev.netctl.datastore.DerivedKinds;
+import dev.netctl.datastore.ForwardingDatastore;
+import dev.netctl.datastore.Key;
+import dev.netctl.datastore.Write;
+import dev.netctl.datastore.client.ResourceClient;
+import dev.netctl.datastore.lease.DatastoreLeaseStore;
+import dev.netctl.datastore.memory.MemoryDatastore;
+import dev.netctl.datastore.model.ResourceCodec;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The migration lock's gate, wrapped once around a store: every write through it, whichever client
+ * makes it, is refused while the store is locked, naming the lock and the object, and nothing of it
+ * reaches the store; the lock itself and leader leases stay writable.
+ */
+class WriteGateTest {
+  private static final String OBJECTS =
+      """
+      apiVersion: projectcalico.org/v3
+      kind: IPPool
+      metadata: {name: p}
+      spec: {cidr: 10.9.0.0/16}
+      ---
+      apiVersion: projectcalico.org/v3
+      kind: Node
+      metadata: {name: n1}
+      """;
+  private static final byte[] VALUE = "{}".getBytes(StandardCharsets.UTF_8);
+
+  private final MemoryDatastore memory = new MemoryDatastore();
+  private final Migration migration = MigrationFixtures.migration();
+
+  @AfterEach
+  void close() {
+    memory.close();
+  }
+
+  @Test
+  void everyWriteThroughTheGateIsRefusedWhileLockedAndNothingIsWritten() {
+    Key pre = new Key("IPAMHandle", "h");
+    long preRevision = memory.create(pre, VALUE).join().revision();
+    migration.lock(memory, "test");
+    List<String> before = everything();
+    WriteGate gate = new WriteGate(memory);
+
+    // a resource client on a store with multi-write commits, and on one taking one write per
+    // commit (as Kubernetes): the batch is refused whole, not half written
+    for (Datastore store : List.of(gate, new OneWritePerCommit(gate))) {
+      ResourceClient client = new ResourceClient(store);
+      assertThatThrownBy(() -> client.applyAll(new ResourceCodec().read(OBJECTS, "test")))
+          .isInstanceOf(DatastoreException.Locked.class)
+          .hasMessageContaining("ClusterInformation \"default\" has datastoreReady: false")
+          .hasMessageContaining("IPPool \"p\"");
+    }
+    // any other writer, on the raw contract
+    List<Throwable> refused = new ArrayList<>();
+    refused.add(failure(() -> gate.create(new Key("IPAMBlock", "b"), VALUE).join()));
+    refused.add(failure(() -> gate.update(pre, VALUE, preRevision).join()));
+    refused.add(failure(() -> gate.delete(pre, preRevision).join()));
+    refused.add(
+        failure(
+            () ->
+                gate.commit(
+                        List.of(
+                            new Write.Create(new Key("IPAMBlock", "b"), VALUE),
+                            new Write.Delete(pre, preRevision)))
+                    .join()));
+    assertThat(refused)
+        .allSatisfy(t -> assertThat(t).isInstanceOf(DatastoreException.Locked.class))
+        .extracting(Throwable::getMessage)
+        .anySatisfy(m -> assertThat(m).contains("create IPAMBlock \"b\""))
+        .anySatisfy(m -> assertThat(m).contains("delete IPAMHandle \"h\""))
+        .anySatisfy(m -> assertThat(m).contains("write IPAMBlock \"b\" and 1 more"));
+    assertThat(everything()).as("nothing written").isEqualTo(before);
+    assertThat(WriteGate.ready(gate)).isFalse();
+
+    // leader leases and the lock itself stay writable: the unlock goes through the gate
+    gate.create(new Key(DatastoreLeaseStore.KIND, "netctl-controllers"), VALUE).join();
+    migration.unlock(gate);
+    MigrationTest.eventually(() -> assertThat(WriteGate.ready(gate)).isTrue());
+    new ResourceClient(gate).applyAll(new ResourceCodec().read(OBJECTS, "test"));
+    assertThat(memory.get(new Key("IPPool", "p")).join()).isPresent();
+  }
+
+  @Test
+  void aStoreWithoutAGateIsAlwaysReadyAndCapabilitiesPassThroughTheGate() {
+    migration.lock(memory, "test");
+    assertThat(WriteGate.ready(memory)).as("no gate: the caller opened it for migration").isTrue();
+    Datastore deriving =
+        new ForwardingDatastore(memory) {
+          @Override
+          public <T> Optional<T> capability(Class<T> type) {
+            DerivedKinds derived = () -> Set.of("WorkloadEndpoint");
+            return type == DerivedKinds.class ? Optional.of(type.cast(derived)) : Optional.empty();
+          }
+        };
+    WriteGate gate = new WriteGate(deriving);
+    assertThat(DerivedKinds.of(gate)).containsExactly("WorkloadEndpoint");
+    assertThat(gate.capability(WriteGate.class)).containsSame(gate);
+  }
+
+  private List<String> everything() {
+    List<String> out = new ArrayList<>();
+    for (String kind : List.of("IPPool", "Node", "IPPoolGuard", "IPAMBlock", "IPAMHandle")) {
+      memory.list(kind).join().entries().forEach(e -> out.add(e.key() + "@" + e.revision()));
+    }
+    return out;
+  }
+
+  private static Throwable failure(Runnable r) {
+    try {
+      r.run();
+    } catch (CompletionException e) {
+      return e.getCause();
+    }
+    throw new AssertionError("not refused");
+  }
+}
