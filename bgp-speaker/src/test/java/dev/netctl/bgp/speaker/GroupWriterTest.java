@@ -1,5 +1,6 @@
 package dev.netctl.bgp.speaker;
 
+import static dev.netctl.bgp.speaker.BgpSpeakerSlowMemberTest.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -29,9 +30,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
-import java.io.IOException;
-import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -120,14 +118,6 @@ class GroupWriterTest {
   void close() {
     rib.close();
     loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-  }
-
-  static Inet4Address ip(String s) {
-    try {
-      return (Inet4Address) InetAddress.getByName(s);
-    } catch (IOException e) {
-      throw new IllegalArgumentException(e);
-    }
   }
 
   static Peer client(String address) {
