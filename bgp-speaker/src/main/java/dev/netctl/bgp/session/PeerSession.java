@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * prefix limit, and the status a user sees. All methods run on the speaker's event loop; callers on
  * other threads go through {@link #loop()}.
  */
-public final class PeerSession {
+public final class PeerSession implements GroupOutput {
   private static final Logger LOG = LoggerFactory.getLogger(PeerSession.class);
 
   private final PeerSpec spec;
@@ -97,6 +97,7 @@ public final class PeerSession {
   }
 
   /** Records what the session does differently from its configuration; empty text is ignored. */
+  @Override
   public void notice(String text) {
     if (!text.isEmpty()) {
       notices.add(text);
@@ -104,6 +105,7 @@ public final class PeerSession {
   }
 
   /** Drops a {@link #notice} that no longer holds. */
+  @Override
   public void clearNotice(String text) {
     notices.remove(text);
   }
@@ -173,6 +175,7 @@ public final class PeerSession {
    * write the same bytes to many peers. The caller checks {@link #writable()} first and calls
    * {@link #flush()} after a batch. Returns false (and releases the buffer) without a session.
    */
+  @Override
   public boolean writeEncoded(io.netty.buffer.ByteBuf encoded) {
     Channel ch = established == null ? null : established.channel();
     if (ch == null || !ch.isActive()) {
@@ -196,6 +199,7 @@ public final class PeerSession {
   }
 
   /** Flushes what {@link #writeEncoded} wrote. */
+  @Override
   public void flush() {
     Channel ch = established == null ? null : established.channel();
     if (ch != null) {
@@ -218,6 +222,7 @@ public final class PeerSession {
    * Bytes written to the established channel and not yet taken by its socket: going down while the
    * channel is full means the peer is reading.
    */
+  @Override
   public long pendingBytes() {
     Channel ch = established == null ? null : established.channel();
     io.netty.channel.ChannelOutboundBuffer out = ch == null ? null : ch.unsafe().outboundBuffer();
@@ -225,6 +230,7 @@ public final class PeerSession {
   }
 
   /** Whether the established channel can take more data now. */
+  @Override
   public boolean writable() {
     return established != null
         && established.channel() != null

@@ -5,7 +5,7 @@ import dev.netctl.bgp.rib.Audience;
 import dev.netctl.bgp.rib.OutboundUpdate;
 import dev.netctl.bgp.rib.Peer;
 import dev.netctl.bgp.rib.UpdateGroup;
-import dev.netctl.bgp.session.PeerSession;
+import dev.netctl.bgp.session.GroupOutput;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
@@ -62,10 +62,13 @@ final class GroupWriter {
 
   private final UpdateGroup group;
   private final EventLoop loop;
-  private final Map<Peer, PeerSession> sessions;
+  private final Map<Peer, ? extends GroupOutput> sessions;
   // Touched on the loop only.
   private final SlowMembers slow = new SlowMembers(SPLIT_AFTER);
   private boolean recheckScheduled;
+  // A drain is running, and one was asked for meanwhile (see drain).
+  private boolean draining;
+  private boolean again;
   // The batch being written (null when none), the index of its first message not written yet, the
   // members it goes to (the roster when it was drained) with each one's position, and those split
   // off while it was written, which get nothing more of it.
@@ -75,7 +78,7 @@ final class GroupWriter {
   private Map<Peer, Integer> index;
   private final Set<Peer> cut = new HashSet<>();
 
-  GroupWriter(UpdateGroup group, EventLoop loop, Map<Peer, PeerSession> sessions) {
+  GroupWriter(UpdateGroup group, EventLoop loop, Map<Peer, ? extends GroupOutput> sessions) {
     this.group = group;
     this.loop = loop;
     this.sessions = sessions;
@@ -95,8 +98,37 @@ final class GroupWriter {
     }
   }
 
-  /** Writes on (the batch in progress, or a new one) if every member can take data; on the loop. */
+  /**
+   * Writes on (the batch in progress, or a new one) if every member can take data; on the loop.
+   *
+   * <p>Not re-entered: Netty fires a member's writability change inside the {@code flush} that
+   * emptied its channel, and the session listener asks for a drain right there, in the middle of
+   * writing a portion. Run then, that drain wrote the portion again (the position only advances
+   * after it) — a catch-up chunk twice, an older portion after newer ones to the members flushed
+   * later —, finished the batch, and left the outer one to fail on the batch it had cleared. A
+   * split-off member that had all it needed from the first copy of its last chunk and then read no
+   * more kept the second copy queued above its low mark, so the writability change that puts it
+   * back never came. A drain asked for meanwhile therefore runs after this one, as a task of its
+   * own: the writability change it stands for is not lost.
+   */
   void drain() {
+    if (draining) {
+      again = true;
+      return;
+    }
+    draining = true;
+    try {
+      drainNow();
+    } finally {
+      draining = false;
+      if (again) {
+        again = false;
+        schedule();
+      }
+    }
+  }
+
+  private void drainNow() {
     List<Peer> roster = group.roster();
     if (!split(roster)) {
       return; // resumed by a member's writability change, or by the recheck
@@ -143,7 +175,7 @@ final class GroupWriter {
     Set<Peer> away = group.detached();
     // Members by roster position; null for one whose session is gone (the RIB removes it from the
     // group shortly) and for one split off during this batch.
-    PeerSession[] targets = new PeerSession[roster.size()];
+    GroupOutput[] targets = new GroupOutput[roster.size()];
     boolean[] alone = new boolean[roster.size()];
     for (int i = 0; i < targets.length; i++) {
       Peer p = roster.get(i);
@@ -181,7 +213,7 @@ final class GroupWriter {
       }
       int count = n - from;
       for (int i = 0; i < targets.length; i++) {
-        PeerSession target = targets[i];
+        GroupOutput target = targets[i];
         if (target == null) {
           continue;
         }
@@ -218,7 +250,7 @@ final class GroupWriter {
    */
   private void paceCatchUps() {
     for (Peer p : group.detached()) {
-      if (sessions.get(p) instanceof PeerSession s && s.writable()) {
+      if (sessions.get(p) instanceof GroupOutput s && s.writable()) {
         resume(p);
       }
     }
@@ -227,7 +259,7 @@ final class GroupWriter {
   private void resume(Peer p) {
     if (group.catchUp(p)) {
       LOG.info("{}: reading again and caught up, back in its update group", p);
-      if (sessions.get(p) instanceof PeerSession s) {
+      if (sessions.get(p) instanceof GroupOutput s) {
         s.clearNotice(SPLIT_NOTICE);
       }
     }
@@ -243,8 +275,8 @@ final class GroupWriter {
         slow.decide(
             roster,
             group.detached(),
-            p -> sessions.get(p) instanceof PeerSession s ? s.writable() : null,
-            p -> sessions.get(p) instanceof PeerSession s ? s.pendingBytes() : 0,
+            p -> sessions.get(p) instanceof GroupOutput s ? s.writable() : null,
+            p -> sessions.get(p) instanceof GroupOutput s ? s.pendingBytes() : 0,
             System.nanoTime());
     for (Peer p : d.back()) {
       resume(p);
@@ -261,7 +293,7 @@ final class GroupWriter {
         group.missed(p, batch.subList(next, batch.size()));
         cut.add(p);
       }
-      if (sessions.get(p) instanceof PeerSession s) {
+      if (sessions.get(p) instanceof GroupOutput s) {
         s.notice(SPLIT_NOTICE);
       }
       LOG.info(

@@ -1,0 +1,234 @@
+package dev.netctl.bgp.speaker;
+
+import static dev.netctl.bgp.speaker.BgpSpeakerSlowMemberTest.ip;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.BgpDecoder;
+import dev.netctl.bgp.codec.BgpEncoder;
+import dev.netctl.bgp.codec.BgpMessage;
+import dev.netctl.bgp.codec.CodecContext;
+import dev.netctl.bgp.codec.DecodeResult;
+import dev.netctl.bgp.codec.Nlri;
+import dev.netctl.bgp.codec.PathAttribute;
+import dev.netctl.bgp.codec.Prefix;
+import dev.netctl.bgp.rib.OutboundProfile;
+import dev.netctl.bgp.rib.Peer;
+import dev.netctl.bgp.rib.PeerKind;
+import dev.netctl.bgp.rib.Rib;
+import dev.netctl.bgp.rib.RibConfig;
+import dev.netctl.bgp.rib.RoutePolicy;
+import dev.netctl.bgp.rib.UpdateGroup;
+import dev.netctl.bgp.session.GroupOutput;
+import dev.netctl.bgp.session.Transport;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link GroupWriter} over Netty channels with small write marks: a member's writability change
+ * fires inside the flush that emptied its channel (as Netty does), and its listener asks the writer
+ * for a drain right there, as the speaker's session listener does. Such a drain used to run in the
+ * middle of writing a batch and write it again: a split-off member got its catch-up chunk twice,
+ * and one that stopped reading once it had the table kept the second copy queued and was never put
+ * back (how {@code BgpSpeakerSlowMemberTest} failed under load).
+ */
+class GroupWriterTest {
+  static final long AS = 65020;
+  static final int PREFIXES = 1000;
+
+  /** A member's channel: what the writer writes, with a write mark far below one batch. */
+  record Member(EmbeddedChannel channel, Set<String> notices) implements GroupOutput {
+    Member() {
+      this(new EmbeddedChannel(), new HashSet<>());
+      channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(1024, 2048));
+    }
+
+    @Override
+    public boolean writeEncoded(ByteBuf encoded) {
+      channel.write(encoded);
+      return true;
+    }
+
+    @Override
+    public void flush() {
+      channel.flush();
+    }
+
+    @Override
+    public boolean writable() {
+      return channel.isWritable();
+    }
+
+    @Override
+    public long pendingBytes() {
+      return channel.unsafe().outboundBuffer().totalPendingWriteBytes();
+    }
+
+    @Override
+    public void notice(String text) {
+      notices.add(text);
+    }
+
+    @Override
+    public void clearNotice(String text) {
+      notices.remove(text);
+    }
+
+    /** Every message written so far, decoded. */
+    List<BgpMessage> received() {
+      ByteBuf all = Unpooled.buffer();
+      for (ByteBuf b; (b = channel.readOutbound()) != null; ) {
+        all.writeBytes(b);
+        b.release();
+      }
+      List<BgpMessage> out = new ArrayList<>();
+      while (all.readableBytes() > 0) {
+        int length = all.getUnsignedShort(all.readerIndex() + 16);
+        DecodeResult r = BgpDecoder.decode(all.readSlice(length), CodecContext.FOUR_OCTET);
+        out.add(((DecodeResult.Decoded) r).message());
+      }
+      return out;
+    }
+  }
+
+  // The speaker's kind of loop: a task that fails is logged, and the loop goes on.
+  private final EventLoopGroup loops = Transport.nio().newGroup(1);
+  private final EventLoop loop = loops.next();
+  private final Rib rib =
+      new Rib(new RibConfig(AS, ip("10.255.0.1"), null, false, 1, 1), Ipv6NextHop.RESOLVER);
+
+  @AfterEach
+  void close() {
+    rib.close();
+    loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+  }
+
+  static Peer client(String address) {
+    return new Peer(ip(address), ip(address), AS, PeerKind.IBGP, true);
+  }
+
+  @Test
+  void aWritabilityChangeFiredInsideAFlushDoesNotReenterTheWriterAndIsNotLost() throws Exception {
+    Peer injector = client("10.0.0.1");
+    Peer a = client("10.0.0.2");
+    Peer b = client("10.0.0.3");
+    for (Peer p : List.of(injector, a, b)) {
+      rib.addPeer(p, RoutePolicy.ACCEPT_ALL).get(5, TimeUnit.SECONDS);
+    }
+    UpdateGroup group =
+        rib.group(
+            new OutboundProfile(
+                PeerKind.IBGP,
+                true,
+                CodecContext.FOUR_OCTET,
+                Set.of(AddressFamily.IPV4_UNICAST),
+                RoutePolicy.ACCEPT_ALL,
+                ip("10.255.0.1"),
+                null,
+                null));
+    rib.join(group, a).get(5, TimeUnit.SECONDS);
+    rib.join(group, b).get(5, TimeUnit.SECONDS);
+    List<Nlri> nlri = new ArrayList<>();
+    for (int i = 0; i < PREFIXES; i++) {
+      nlri.add(Nlri.of(Prefix.ipv4((16 << 24) + (i << 8), 24)));
+    }
+    rib.apply(
+            injector,
+            new BgpMessage.Update(
+                List.of(),
+                List.of(
+                    new PathAttribute.Origin(PathAttribute.OriginType.IGP),
+                    PathAttribute.AsPath.EMPTY,
+                    new PathAttribute.NextHop(ip("100.64.0.1")),
+                    new PathAttribute.LocalPref(100)),
+                nlri))
+        .get(5, TimeUnit.SECONDS);
+    // Both initial tables and the change are waiting: the first drain writes them as one batch,
+    // several times the write mark, so each member's flush makes it writable again.
+    assertThat(group.hasPending()).isTrue();
+
+    Map<Peer, Member> members = Map.of(a, new Member(), b, new Member());
+    GroupWriter[] writer = new GroupWriter[1];
+    for (Member m : members.values()) {
+      m.channel()
+          .pipeline()
+          .addLast(
+              new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+                  if (ctx.channel().isWritable()) {
+                    writer[0].drain(); // what SessionEvents.writable does
+                  }
+                }
+
+                @Override
+                public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                  ctx.close(); // what Connection does
+                }
+              });
+    }
+    // b has stopped reading: split off, its channel full of what it was sent before.
+    group.detach(b);
+    Member behind = members.get(b);
+    for (int i = 0; i < 150; i++) {
+      behind
+          .channel()
+          .write(
+              Unpooled.wrappedBuffer(
+                  BgpEncoder.encode(BgpMessage.Keepalive.INSTANCE, CodecContext.FOUR_OCTET)));
+    }
+    assertThat(behind.writable()).isFalse();
+    loop.submit(() -> writer[0] = new GroupWriter(group, loop, members)).get(5, TimeUnit.SECONDS);
+    // The first drain, the one it schedules, and what those schedule: a few tasks in all.
+    for (int i = 0; i < 10; i++) {
+      loop.submit(() -> {}).get(5, TimeUnit.SECONDS);
+    }
+    assertThat(group.detached()).containsExactly(b);
+
+    // b reads again: its writability change alone starts its catch-up, whose chunk (several times
+    // the write mark) makes it writable again inside the flush, and so on until it is back.
+    loop.submit(() -> behind.channel().flush()).get(5, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(10)).until(() -> group.detached().isEmpty());
+    for (int i = 0; i < 10; i++) {
+      loop.submit(() -> {}).get(5, TimeUnit.SECONDS);
+    }
+
+    for (Map.Entry<Peer, Member> e : members.entrySet()) {
+      Member m = e.getValue();
+      m.channel().checkException();
+      Map<Prefix, Integer> announced = new HashMap<>();
+      int endOfRib = 0;
+      for (BgpMessage message : m.received()) {
+        if (!(message instanceof BgpMessage.Update u)) {
+          continue; // b's keepalives
+        }
+        if (u.endOfRibFamily().isPresent()) {
+          endOfRib++;
+        }
+        u.nlri().forEach(n -> announced.merge(n.prefix(), 1, Integer::sum));
+      }
+      assertThat(endOfRib).as("End-of-RIB to %s", e.getKey()).isEqualTo(1);
+      assertThat(announced).as("prefixes to %s", e.getKey()).hasSize(PREFIXES);
+      assertThat(Set.copyOf(announced.values())).as("each once, to %s", e.getKey()).containsOnly(1);
+      assertThat(m.channel().isOpen()).as("the session of %s", e.getKey()).isTrue();
+    }
+    assertThat(group.detached()).isEmpty();
+  }
+}
