@@ -220,4 +220,44 @@ class BgpSpeakerSlowMemberTest {
       }
     }
   }
+
+  @Test
+  void aSplitOffMemberWhoseSessionGoesDownNoLongerShowsTheNotice() throws Exception {
+    SpeakerConfig config =
+        new SpeakerConfig(
+            AS,
+            ip(US),
+            ip(US),
+            new InetSocketAddress(ip(US), 0),
+            Transport.best().withBuffers(16 * 1024, 16 * 1024),
+            1);
+    try (BgpSpeaker speaker = BgpSpeaker.start(config)) {
+      for (String c : List.of(INJECTOR, FAST, STALLED)) {
+        speaker.addPeer(client(c));
+      }
+      int port = speaker.listenAddress().getPort();
+      try (ScriptedPeer injector = established(INJECTOR, port, 0);
+          ScriptedPeer fast = established(FAST, port, 0)) {
+        ScriptedPeer stalled = established(STALLED, port, 4096);
+        Map<Prefix, Long> full = new HashMap<>();
+        for (int i = 0; i < PREFIXES; i++) {
+          full.put(prefix(i), (long) (i / (PREFIXES / 100)));
+        }
+        CompletableFuture<Map<Prefix, Long>> fastHolds = holdsExactly(fast, Map.of(), full);
+        for (BgpMessage.Update u : table()) {
+          injector.send(u);
+        }
+        fastHolds.get(30, TimeUnit.SECONDS);
+        assertThat(notices(speaker, STALLED)).contains(GroupWriter.SPLIT_NOTICE);
+
+        // It goes away while split off: the notice described that session and goes with it.
+        stalled.close();
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .untilAsserted(
+                () ->
+                    assertThat(notices(speaker, STALLED)).doesNotContain(GroupWriter.SPLIT_NOTICE));
+      }
+    }
+  }
 }
