@@ -65,6 +65,9 @@ public final class PeerPlanner {
   private final Path secretsDir;
   // The client ranges the last clientRanges call skipped: only a newly skipped one is warned of.
   private Set<Cidr> skippedRanges = Set.of();
+  // The IPv6 BGPPeers ("name address") the last plan skipped: only a newly skipped one is warned
+  // of.
+  private Set<String> skippedPeers = Set.of();
 
   public PeerPlanner(String nodeName, Path secretsDir) {
     this.nodeName = nodeName;
@@ -158,6 +161,8 @@ public final class PeerPlanner {
         addNode(out, local, n, asOf(n, cluster), port, null, filters);
       }
     }
+    // IPv6 peers this node cannot use: warned of when newly skipped, not on every apply.
+    Set<String> skipped = new LinkedHashSet<>();
     for (BGPPeer p : peers) {
       BGPPeerSpec s = p.spec();
       if (!appliesTo(s, me)) continue;
@@ -172,11 +177,15 @@ public final class PeerPlanner {
         PeerAddress a = PeerAddress.parse(s.peerIP());
         boolean v6 = a.address() instanceof Inet6Address;
         if (v6 && local.v6() == null) {
-          LOG.log(
-              Level.WARNING,
-              "BGPPeer {0}: IPv6 peer {1} skipped: this node has no IPv6 address (bgp.ipv6Address)",
-              p.name(),
-              Cidr.format(a.address()));
+          String key = p.name() + " " + Cidr.format(a.address());
+          if (skipped.add(key) && !skippedPeers.contains(key)) {
+            LOG.log(
+                Level.WARNING,
+                "BGPPeer {0}: IPv6 peer {1} skipped: this node has no IPv6 address"
+                    + " (bgp.ipv6Address)",
+                p.name(),
+                Cidr.format(a.address()));
+          }
           continue;
         }
         long remoteAs = s.asNumber() != null ? s.asNumber() : local.as();
@@ -195,6 +204,7 @@ public final class PeerPlanner {
                 filters));
       }
     }
+    skippedPeers = skipped;
     // A reflector's clients inside one of its client ranges need no neighbour of their own: they
     // dial in and the range admits them.
     if (!ranges.isEmpty()) {
