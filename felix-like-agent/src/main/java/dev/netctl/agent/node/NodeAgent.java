@@ -383,6 +383,9 @@ public final class NodeAgent implements AutoCloseable {
   private void resync() {
     metrics.resyncs.incrementAndGet();
     forceFull = true;
+    // A full apply does not compare the policy inputs (they are fed as they change): the resync
+    // does, so a change a relist missed is repaired here.
+    syncer.requestPolicyAll();
     routes.resync();
     vxlan4.resync();
     vxlan6.resync();

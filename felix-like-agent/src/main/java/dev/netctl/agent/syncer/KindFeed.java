@@ -6,8 +6,10 @@ import dev.netctl.datastore.Listing;
 import dev.netctl.datastore.Watch;
 import dev.netctl.datastore.WatchEvent;
 import java.lang.System.Logger.Level;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -52,8 +54,14 @@ final class KindFeed<T> implements AutoCloseable {
   /** Lists and starts watching. Blocks for the list; throws when the datastore fails. */
   void start() throws Exception {
     Listing l = store.list(kind).get(30, TimeUnit.SECONDS);
-    items.clear();
-    for (Entry e : l.entries()) put(e);
+    // Replace entry by entry, never clear: a reader during a relist sees the old or the new item,
+    // never a moment without it (which the policy feed would take for a deletion).
+    Set<String> listed = new HashSet<>();
+    for (Entry e : l.entries()) {
+      listed.add(e.key().name());
+      put(e);
+    }
+    items.keySet().retainAll(listed);
     synced = true;
     onChange.changed(null, false);
     watch = store.watch(kind, l.revision(), this::onEvent);

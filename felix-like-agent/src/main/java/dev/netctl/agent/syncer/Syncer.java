@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Lists and watches every kind the node needs and keeps a current, validated copy of each. The
@@ -57,26 +58,27 @@ public final class Syncer implements AutoCloseable {
           Kind.PROFILE);
   private final List<KindFeed<?>> all;
   private volatile boolean closed;
-  private volatile boolean full = true;
+  // Set by watch threads, taken by the agent's loop with getAndSet: a set in between is never lost.
+  private final AtomicBoolean full = new AtomicBoolean(true);
   private final Set<String> changedBlocks = ConcurrentHashMap.newKeySet();
   // Policy inputs (the policy kinds and workload endpoints) by storage kind; their changes are
   // reported apart, as keys, so a policy or remote pod change is not a full recalculation.
   private final Map<String, KindFeed<? extends Resource>> policyInputs;
-  private volatile boolean policyAll = true;
+  private final AtomicBoolean policyAll = new AtomicBoolean(true);
   private final Set<PolicyKey> changedPolicy = ConcurrentHashMap.newKeySet();
 
   public Syncer(Datastore store, Runnable onChange) {
     ResourceCodec codec = new ResourceCodec();
     KindFeed.Changes any =
         (name, deleted) -> {
-          full = true;
+          full.set(true);
           onChange.run();
         };
     KindFeed.Changes blockChange =
         (name, deleted) -> {
           // A new or changed block is the one change frequent enough to be worth applying alone;
           // a deletion (or a relist) recomputes everything.
-          if (name == null || deleted) full = true;
+          if (name == null || deleted) full.set(true);
           else changedBlocks.add(name);
           onChange.run();
         };
@@ -115,8 +117,8 @@ public final class Syncer implements AutoCloseable {
   private KindFeed.Changes policyChange(Kind<?> kind, Runnable onChange) {
     return (name, deleted) -> {
       if (name == null) {
-        policyAll = true;
-        if (kind == Kind.WORKLOAD_ENDPOINT) full = true;
+        policyAll.set(true);
+        if (kind == Kind.WORKLOAD_ENDPOINT) full.set(true);
       } else {
         changedPolicy.add(new PolicyKey(kind.storageKind(), name));
       }
@@ -222,16 +224,23 @@ public final class Syncer implements AutoCloseable {
   }
 
   /**
+   * Makes the next {@link #drainChanges} report every policy input for comparison, as a relist
+   * does: the agent's periodic resync repairs whatever a missed change left behind.
+   */
+  public void requestPolicyAll() {
+    policyAll.set(true);
+  }
+
+  /**
    * What changed since the last call: either "everything" (any kind other than blocks and policy
    * inputs, a deleted block, a relist), or only the named blocks, which the caller may apply alone;
    * and apart, the policy inputs that changed (or all of them after a relist).
    */
   public Changes drainChanges() {
-    // Clear the flag before reading the set: a change landing in between is seen twice, never lost.
-    boolean all = full;
-    full = false;
-    boolean allPolicy = policyAll;
-    policyAll = false;
+    // Take the flags before reading the sets: a change landing in between is seen twice, never
+    // lost.
+    boolean all = full.getAndSet(false);
+    boolean allPolicy = policyAll.getAndSet(false);
     List<BlockInfo> blocks = new ArrayList<>();
     for (var it = changedBlocks.iterator(); it.hasNext(); ) {
       String name = it.next();
