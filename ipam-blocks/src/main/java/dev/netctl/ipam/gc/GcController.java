@@ -176,8 +176,10 @@ public final class GcController {
         deleteIfPresent(Kind.BGP_CONFIGURATION, BGPConfiguration.NODE_PREFIX + node);
         metrics.bgpConfigsDeleted.incrementAndGet();
       }
-      // Last: while it stays, a pass that failed above finds the node again and retries.
-      if (resource) deleteIfPresent(Kind.NODE, node);
+      // Last: while it stays, a pass that failed above finds the node again and retries. Asked
+      // again first: on Kubernetes a node whose v1 Node came back during the release registers
+      // its netctl Node again, which is then its own (it claims new blocks as it needs them).
+      if (resource && !alive(node)) deleteIfPresent(Kind.NODE, node);
       metrics.nodesReleased.incrementAndGet();
       metrics.addressesReleased.addAndGet(r.addresses());
       log.accept(
