@@ -48,6 +48,8 @@ public final class WriteGate extends ForwardingDatastore {
 
   private volatile ClusterInformation state; // null until the first check, or after a resync
   private Watch watch;
+  // Guarded by this: set by close(), after which no watch is started.
+  private boolean closed;
 
   public WriteGate(Datastore inner) {
     super(inner);
@@ -91,6 +93,7 @@ public final class WriteGate extends ForwardingDatastore {
   @Override
   public void close() {
     synchronized (this) {
+      closed = true;
       if (watch != null) watch.close();
       watch = null;
     }
@@ -143,6 +146,8 @@ public final class WriteGate extends ForwardingDatastore {
     }
     if (watch != null) watch.close();
     state = now;
+    // A read that completes after close() starts no watch: nothing would ever close it.
+    if (closed) return now;
     watch = inner.watch(ClusterInformation.KEY.kind(), l.revision(), this::onEvent);
     return now;
   }

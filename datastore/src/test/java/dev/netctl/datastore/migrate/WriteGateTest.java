@@ -129,4 +129,37 @@ class WriteGateTest {
     }
     throw new AssertionError("not refused");
   }
+
+  @Test
+  void aLockReadThatCompletesAfterCloseStartsNoWatch() {
+    java.util.concurrent.CompletableFuture<dev.netctl.datastore.Listing> listing =
+        new java.util.concurrent.CompletableFuture<>();
+    java.util.concurrent.atomic.AtomicInteger watches =
+        new java.util.concurrent.atomic.AtomicInteger();
+    Datastore slow =
+        new ForwardingDatastore(memory) {
+          @Override
+          public java.util.concurrent.CompletableFuture<dev.netctl.datastore.Listing> list(
+              String kind, String namePrefix) {
+            return listing; // the first write's read of the lock, answered below
+          }
+
+          @Override
+          public dev.netctl.datastore.Watch watch(
+              String kind,
+              long afterRevision,
+              java.util.function.Consumer<dev.netctl.datastore.WatchEvent> listener) {
+            watches.incrementAndGet();
+            return super.watch(kind, afterRevision, listener);
+          }
+        };
+    WriteGate gate = new WriteGate(slow);
+    var write = gate.create(new Key("IPPool", "p"), VALUE);
+    var answer = memory.list("ClusterInformation", "").join();
+    gate.close(); // closes the store under it too
+    listing.complete(answer);
+
+    assertThat(watches).as("nothing would close a watch started now").hasValue(0);
+    assertThat(write).isDone();
+  }
 }
