@@ -148,8 +148,7 @@ public final class UpdateGroup {
   }
 
   private final Resync resync;
-  // Members split off, with what they missed; changed only inside the serialized drain methods,
-  // removed also by removeMember.
+  // Members split off, with what they missed; changed only inside the serialized methods.
   private final Map<Peer, Backlog> detached = new ConcurrentHashMap<>();
   // The backlogs a drain notes changes into (see record); touched only inside drain.
   private Peer[] behind = new Peer[0];
@@ -746,11 +745,8 @@ public final class UpdateGroup {
    * Adds a member that expects {@code parts} snapshot parts, one per shard; returns the join's
    * token to pass with each part.
    */
-  TableSync beginSync(Peer peer, int parts) {
-    Object join = new Object();
-    joins.put(peer, join);
-    members.add(peer);
-    membership.incrementAndGet();
+  synchronized TableSync beginSync(Peer peer, int parts) {
+    Object join = newSession(peer);
     List<BgpMessage> end = new ArrayList<>();
     for (AddressFamily family : profile.families()) {
       end.add(Update.endOfRib(family));
@@ -763,12 +759,23 @@ public final class UpdateGroup {
    * token for its table dump, which ends without End-of-RIB: the session's initial table was ended
    * already (RFC 4724 §2 sends the marker once).
    */
-  TableSync beginMove(Peer peer, int parts) {
+  synchronized TableSync beginMove(Peer peer, int parts) {
+    Object join = newSession(peer);
+    return new TableSync(peer, join, profile.families(), parts, List.of(), List.of());
+  }
+
+  /**
+   * Makes {@code peer} a member under a new join token. A join starts afresh: a backlog and a
+   * catch-up left from an earlier session of an equal peer (one that flapped) go, or the new
+   * session would start split off and its initial table would be absorbed into the stale backlog.
+   */
+  private Object newSession(Peer peer) {
+    dropBacklog(peer);
     Object join = new Object();
     joins.put(peer, join);
     members.add(peer);
     membership.incrementAndGet();
-    return new TableSync(peer, join, profile.families(), parts, List.of(), List.of());
+    return join;
   }
 
   /**
@@ -793,12 +800,24 @@ public final class UpdateGroup {
     signal();
   }
 
-  /** Removes a member (session down); nothing more is addressed to it. */
-  void removeMember(Peer peer) {
+  /**
+   * Removes a member (session down); nothing more is addressed to it. Serialized with {@link
+   * #catchUp}: it runs on whatever thread ends the session, and between catchUp's checks and its
+   * new backlog it would leave a backlog for a member gone.
+   */
+  synchronized void removeMember(Peer peer) {
     members.remove(peer);
     membership.incrementAndGet();
     joins.remove(peer);
-    detached.remove(peer);
+    dropBacklog(peer);
+  }
+
+  /** Forgets what a member split off missed, and stops its catch-up. */
+  private void dropBacklog(Peer peer) {
+    Backlog stale = detached.remove(peer);
+    if (stale != null && stale.round() != null) {
+      stale.round().cancelled = true;
+    }
   }
 
   private void signal() {
