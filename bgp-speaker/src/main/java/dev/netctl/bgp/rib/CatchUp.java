@@ -48,6 +48,21 @@ final class CatchUp {
       Backlog source,
       Sharding sharding,
       int chunk) {
+    this(peer, join, families, source, sharding, chunk, source.whole());
+  }
+
+  /**
+   * A round that walks the whole table only when {@code walk}: a member moving in from another
+   * group got the table from the move already and needs only the withdrawn keys of a whole backlog.
+   */
+  CatchUp(
+      Peer peer,
+      Object join,
+      Set<AddressFamily> families,
+      Backlog source,
+      Sharding sharding,
+      int chunk,
+      boolean walk) {
     this.peer = peer;
     this.join = join;
     this.families = families;
@@ -55,7 +70,7 @@ final class CatchUp {
     this.chunk = chunk;
     this.parts = new Part[sharding.shards()];
     for (int i = 0; i < parts.length; i++) {
-      parts[i] = new Part(source.whole());
+      parts[i] = new Part(walk);
     }
     source.forEach(
         (prefix, pathId, withdrawal) -> parts[sharding.shardOf(prefix)].add(prefix, pathId));

@@ -574,14 +574,18 @@ public final class UpdateGroup {
 
   /**
    * Sends a member on the shared path the current state of what {@code missed} noted, in one chunk
-   * (a member moving in from another group, see {@link Rib#move}).
+   * (a member moving in from another group, see {@link Rib#move}). The move's dump sent it the
+   * whole table as each shard held it when it moved, and this group every change since, so a whole
+   * backlog needs no walk: only its withdrawn keys, of prefixes gone before the dump and so absent
+   * from it.
    */
   synchronized void resyncNow(Peer peer, Backlog missed) {
     Object join = joins.get(peer);
     if (missed.isEmpty() || join == null || !members.contains(peer)) {
       return;
     }
-    CatchUp round = new CatchUp(peer, join, profile.families(), missed, resync, Integer.MAX_VALUE);
+    CatchUp round =
+        new CatchUp(peer, join, profile.families(), missed, resync, Integer.MAX_VALUE, false);
     round.inFlight = true;
     requestChunk(round);
   }
