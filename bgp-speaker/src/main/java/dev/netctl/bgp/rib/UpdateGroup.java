@@ -199,6 +199,11 @@ public final class UpdateGroup {
     return r.members();
   }
 
+  /** Whether the group has any member. */
+  public boolean hasMembers() {
+    return !members.isEmpty();
+  }
+
   /** Whether {@code peer} is a member. */
   public boolean isMember(Peer peer) {
     return members.contains(peer);
