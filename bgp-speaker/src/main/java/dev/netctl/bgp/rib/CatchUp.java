@@ -41,19 +41,10 @@ final class CatchUp {
   boolean inFlight;
   boolean cancelled;
 
-  CatchUp(
-      Peer peer,
-      Object join,
-      Set<AddressFamily> families,
-      Backlog source,
-      Sharding sharding,
-      int chunk) {
-    this(peer, join, families, source, sharding, chunk, source.whole());
-  }
-
   /**
-   * A round that walks the whole table only when {@code walk}: a member moving in from another
-   * group got the table from the move already and needs only the withdrawn keys of a whole backlog.
+   * A round on what {@code source} noted; with {@code walk} (a whole backlog) each shard walks its
+   * Loc-RIB as well. A member moving in from another group got the table from the move already and
+   * needs no walk (see {@link UpdateGroup#resyncNow}).
    */
   CatchUp(
       Peer peer,

@@ -549,7 +549,8 @@ public final class UpdateGroup {
       if (join == null || !members.contains(peer)) {
         return false;
       }
-      round = new CatchUp(peer, join, profile.families(), missed, resync, catchUpChunk);
+      round =
+          new CatchUp(peer, join, profile.families(), missed, resync, catchUpChunk, missed.whole());
       Backlog next = new Backlog(backlogCap);
       next.round(round);
       detached.put(peer, next);

@@ -105,6 +105,16 @@ class RibMoveTest {
     }
   }
 
+  /** A RIB of {@code shards} shards that knows the source and the moving member. */
+  private void start(int shards) {
+    rib =
+        new Rib(
+            new RibConfig(Fixtures.LOCAL_AS, Fixtures.ROUTER_ID, null, false, 1, shards),
+            NextHopResolver.ALL_REACHABLE);
+    rib.addPeer(source, null).join();
+    rib.addPeer(moving, null).join();
+  }
+
   private Set<String> held(Peer member) {
     List<String> out = new ArrayList<>();
     views.getOrDefault(member, Map.of()).keySet().forEach(p -> out.add(p.toString()));
@@ -114,14 +124,9 @@ class RibMoveTest {
   @ParameterizedTest(name = "{0} shard(s)")
   @ValueSource(ints = {1, 2})
   void changesTheOldGroupHadNotDrainedReachTheMovingMemberAtTheirCurrentState(int shards) {
-    rib =
-        new Rib(
-            new RibConfig(Fixtures.LOCAL_AS, Fixtures.ROUTER_ID, null, false, 1, shards),
-            NextHopResolver.ALL_REACHABLE);
+    start(shards);
     UpdateGroup all = rib.group(profile(dev.netctl.bgp.rib.RoutePolicy.ACCEPT_ALL));
     UpdateGroup filtered = rib.group(profile(allBut9()));
-    rib.addPeer(source, null).join();
-    rib.addPeer(moving, null).join();
     rib.addPeer(stays, null).join();
     rib.join(all, moving).join();
     rib.join(filtered, stays).join();
@@ -156,14 +161,9 @@ class RibMoveTest {
 
   @Test
   void aMemberMovingWithAWholeBacklogGetsTheTableOnceAndWhatWasWithdrawn() {
-    rib =
-        new Rib(
-            new RibConfig(Fixtures.LOCAL_AS, Fixtures.ROUTER_ID, null, false, 1, 2),
-            NextHopResolver.ALL_REACHABLE);
+    start(2);
     UpdateGroup all = rib.group(profile(dev.netctl.bgp.rib.RoutePolicy.ACCEPT_ALL));
     UpdateGroup filtered = rib.group(profile(allBut9()));
-    rib.addPeer(source, null).join();
-    rib.addPeer(moving, null).join();
     rib.join(all, moving).join();
     rib.apply(source, announce("10.1.0.0/24", "10.2.0.0/24", "10.4.0.0/24", "10.9.0.0/24")).join();
     drain(all);
