@@ -41,13 +41,19 @@ final class CatchUp {
   boolean inFlight;
   boolean cancelled;
 
+  /**
+   * A round on what {@code source} noted; with {@code walk} (a whole backlog) each shard walks its
+   * Loc-RIB as well. A member moving in from another group got the table from the move already and
+   * needs no walk (see {@link UpdateGroup#resyncNow}).
+   */
   CatchUp(
       Peer peer,
       Object join,
       Set<AddressFamily> families,
       Backlog source,
       Sharding sharding,
-      int chunk) {
+      int chunk,
+      boolean walk) {
     this.peer = peer;
     this.join = join;
     this.families = families;
@@ -55,7 +61,7 @@ final class CatchUp {
     this.chunk = chunk;
     this.parts = new Part[sharding.shards()];
     for (int i = 0; i < parts.length; i++) {
-      parts[i] = new Part(source.whole());
+      parts[i] = new Part(walk);
     }
     source.forEach(
         (prefix, pathId, withdrawal) -> parts[sharding.shardOf(prefix)].add(prefix, pathId));

@@ -185,14 +185,31 @@ final class ChangePublisher {
   }
 
   /**
-   * Keeps {@code answer} on the set unless the set holds one for another group: a set exported to
-   * several groups keeps its first group's answer (the others use the memos) rather than trading
-   * answers, and an allocation, on every prefix.
+   * Keeps {@code answer} on the set unless the set holds one for another live group: a set exported
+   * to several groups keeps its first group's answer (the others use the memos) rather than trading
+   * answers, and an allocation, on every prefix. An answer for a group left without members (they
+   * moved on when their export policy changed), or not of this RIB (sets are interned process-wide,
+   * and a RIB may be replaced), gives way: it would keep the fast path from the live group and pin
+   * the dead profile, its configuration and its peers.
    */
-  private static void keep(AttributeSet set, ExportAnswer answer) {
+  private void keep(AttributeSet set, ExportAnswer answer) {
     ExportAnswer kept = set.exportAnswer();
-    if (kept == null || kept.profile() == answer.profile()) {
+    if (kept == null || kept.profile() == answer.profile() || !live(kept)) {
       set.exportAnswer(answer);
     }
+  }
+
+  /** Whether {@code kept} answers for one of this RIB's groups that has members. */
+  private boolean live(ExportAnswer kept) {
+    if (kept.config() != config) {
+      return false;
+    }
+    for (int i = 0, n = groups.size(); i < n; i++) {
+      UpdateGroup g = groups.get(i);
+      if (g.profile() == kept.profile()) {
+        return g.hasMembers();
+      }
+    }
+    return false;
   }
 }

@@ -148,8 +148,7 @@ public final class UpdateGroup {
   }
 
   private final Resync resync;
-  // Members split off, with what they missed; changed only inside the serialized drain methods,
-  // removed also by removeMember.
+  // Members split off, with what they missed; changed only inside the serialized methods.
   private final Map<Peer, Backlog> detached = new ConcurrentHashMap<>();
   // The backlogs a drain notes changes into (see record); touched only inside drain.
   private Peer[] behind = new Peer[0];
@@ -198,6 +197,11 @@ public final class UpdateGroup {
       roster = r;
     }
     return r.members();
+  }
+
+  /** Whether the group has any member. */
+  public boolean hasMembers() {
+    return !members.isEmpty();
   }
 
   /** Whether {@code peer} is a member. */
@@ -545,7 +549,8 @@ public final class UpdateGroup {
       if (join == null || !members.contains(peer)) {
         return false;
       }
-      round = new CatchUp(peer, join, profile.families(), missed, resync, catchUpChunk);
+      round =
+          new CatchUp(peer, join, profile.families(), missed, resync, catchUpChunk, missed.whole());
       Backlog next = new Backlog(backlogCap);
       next.round(round);
       detached.put(peer, next);
@@ -575,14 +580,18 @@ public final class UpdateGroup {
 
   /**
    * Sends a member on the shared path the current state of what {@code missed} noted, in one chunk
-   * (a member moving in from another group, see {@link Rib#move}).
+   * (a member moving in from another group, see {@link Rib#move}). The move's dump sent it the
+   * whole table as each shard held it when it moved, and this group every change since, so a whole
+   * backlog needs no walk: only its withdrawn keys, of prefixes gone before the dump and so absent
+   * from it.
    */
   synchronized void resyncNow(Peer peer, Backlog missed) {
     Object join = joins.get(peer);
     if (missed.isEmpty() || join == null || !members.contains(peer)) {
       return;
     }
-    CatchUp round = new CatchUp(peer, join, profile.families(), missed, resync, Integer.MAX_VALUE);
+    CatchUp round =
+        new CatchUp(peer, join, profile.families(), missed, resync, Integer.MAX_VALUE, false);
     round.inFlight = true;
     requestChunk(round);
   }
@@ -746,11 +755,8 @@ public final class UpdateGroup {
    * Adds a member that expects {@code parts} snapshot parts, one per shard; returns the join's
    * token to pass with each part.
    */
-  TableSync beginSync(Peer peer, int parts) {
-    Object join = new Object();
-    joins.put(peer, join);
-    members.add(peer);
-    membership.incrementAndGet();
+  synchronized TableSync beginSync(Peer peer, int parts) {
+    Object join = newSession(peer);
     List<BgpMessage> end = new ArrayList<>();
     for (AddressFamily family : profile.families()) {
       end.add(Update.endOfRib(family));
@@ -763,12 +769,23 @@ public final class UpdateGroup {
    * token for its table dump, which ends without End-of-RIB: the session's initial table was ended
    * already (RFC 4724 §2 sends the marker once).
    */
-  TableSync beginMove(Peer peer, int parts) {
+  synchronized TableSync beginMove(Peer peer, int parts) {
+    Object join = newSession(peer);
+    return new TableSync(peer, join, profile.families(), parts, List.of(), List.of());
+  }
+
+  /**
+   * Makes {@code peer} a member under a new join token. A join starts afresh: a backlog and a
+   * catch-up left from an earlier session of an equal peer (one that flapped) go, or the new
+   * session would start split off and its initial table would be absorbed into the stale backlog.
+   */
+  private Object newSession(Peer peer) {
+    dropBacklog(peer);
     Object join = new Object();
     joins.put(peer, join);
     members.add(peer);
     membership.incrementAndGet();
-    return new TableSync(peer, join, profile.families(), parts, List.of(), List.of());
+    return join;
   }
 
   /**
@@ -793,12 +810,24 @@ public final class UpdateGroup {
     signal();
   }
 
-  /** Removes a member (session down); nothing more is addressed to it. */
-  void removeMember(Peer peer) {
+  /**
+   * Removes a member (session down); nothing more is addressed to it. Serialized with {@link
+   * #catchUp}: it runs on whatever thread ends the session, and between catchUp's checks and its
+   * new backlog it would leave a backlog for a member gone.
+   */
+  synchronized void removeMember(Peer peer) {
     members.remove(peer);
     membership.incrementAndGet();
     joins.remove(peer);
-    detached.remove(peer);
+    dropBacklog(peer);
+  }
+
+  /** Forgets what a member split off missed, and stops its catch-up. */
+  private void dropBacklog(Peer peer) {
+    Backlog stale = detached.remove(peer);
+    if (stale != null && stale.round() != null) {
+      stale.round().cancelled = true;
+    }
   }
 
   private void signal() {

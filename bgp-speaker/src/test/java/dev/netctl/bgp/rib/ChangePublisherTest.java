@@ -130,6 +130,45 @@ class ChangePublisherTest {
     }
   }
 
+  @Test
+  void afterAnExportPolicyChangeTheSetKeepsTheAnswerOfTheGroupItsMembersMovedTo() {
+    // The new policy makes a new profile and group; the old group stays, without members.
+    OutboundProfile old = group.profile();
+    UpdateGroup renewed =
+        new UpdateGroup(
+            new OutboundProfile(
+                old.kind(),
+                old.routeReflectorClient(),
+                old.codec(),
+                old.families(),
+                new RoutePolicy.Named("renewed", true),
+                old.ipv4NextHopSelf(),
+                old.ipv6NextHopSelf(),
+                old.ipv6LinkLocalNextHopSelf()),
+            ShardHarness.NO_RESYNC);
+    ChangePublisher both =
+        new ChangePublisher(
+            Fixtures.config(), sinks, new CopyOnWriteArrayList<>(List.of(group, renewed)));
+    Peer member = Fixtures.ibgp("10.0.0.9");
+    // Sets only this test uses: interned sets are shared by the whole JVM.
+    AttributeSet x = Fixtures.attrs("10.0.0.3").med(4242).build();
+    AttributeSet y = Fixtures.attrs("10.0.0.4").med(4242).build();
+    group.beginSync(member, 0);
+    both.inserted(Prefix.parse("10.244.0.0/24"), client, x);
+    assertThat(x.exportAnswer().profile()).isSameAs(old);
+
+    group.removeMember(member);
+    renewed.beginSync(member, 0);
+    both.inserted(Prefix.parse("10.244.1.0/24"), client, y);
+    both.inserted(Prefix.parse("10.244.2.0/24"), client, x);
+
+    assertThat(x.exportAnswer().profile())
+        .as("the answer kept is the live group's, not the deserted one's")
+        .isSameAs(renewed.profile());
+    both.inserted(Prefix.parse("10.244.3.0/24"), client, x);
+    assertThat(x.exportAnswer().profile()).as("and stays so").isSameAs(renewed.profile());
+  }
+
   private static List<OutboundUpdate> concat(List<OutboundUpdate> a, List<OutboundUpdate> b) {
     List<OutboundUpdate> all = new ArrayList<>(a);
     all.addAll(b);

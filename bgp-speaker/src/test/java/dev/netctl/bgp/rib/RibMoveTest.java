@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -37,6 +38,8 @@ class RibMoveTest {
   private final Peer moving = client("10.0.0.11");
   private final Peer stays = client("10.0.0.12");
   private final Map<Peer, Map<Prefix, List<PathAttribute>>> views = new HashMap<>();
+  // Every prefix announced to each member, in order.
+  private final Map<Peer, List<String>> announced = new HashMap<>();
   private Rib rib;
 
   @AfterEach
@@ -96,8 +99,20 @@ class RibMoveTest {
         Map<Prefix, List<PathAttribute>> view = views.computeIfAbsent(m, k -> new HashMap<>());
         update.allWithdrawn().forEach(n -> view.remove(n.prefix()));
         update.nlri().forEach(n -> view.put(n.prefix(), update.attributes()));
+        List<String> log = announced.computeIfAbsent(m, k -> new ArrayList<>());
+        update.nlri().forEach(n -> log.add(n.prefix().toString()));
       }
     }
+  }
+
+  /** A RIB of {@code shards} shards that knows the source and the moving member. */
+  private void start(int shards) {
+    rib =
+        new Rib(
+            new RibConfig(Fixtures.LOCAL_AS, Fixtures.ROUTER_ID, null, false, 1, shards),
+            NextHopResolver.ALL_REACHABLE);
+    rib.addPeer(source, null).join();
+    rib.addPeer(moving, null).join();
   }
 
   private Set<String> held(Peer member) {
@@ -109,14 +124,9 @@ class RibMoveTest {
   @ParameterizedTest(name = "{0} shard(s)")
   @ValueSource(ints = {1, 2})
   void changesTheOldGroupHadNotDrainedReachTheMovingMemberAtTheirCurrentState(int shards) {
-    rib =
-        new Rib(
-            new RibConfig(Fixtures.LOCAL_AS, Fixtures.ROUTER_ID, null, false, 1, shards),
-            NextHopResolver.ALL_REACHABLE);
+    start(shards);
     UpdateGroup all = rib.group(profile(dev.netctl.bgp.rib.RoutePolicy.ACCEPT_ALL));
     UpdateGroup filtered = rib.group(profile(allBut9()));
-    rib.addPeer(source, null).join();
-    rib.addPeer(moving, null).join();
     rib.addPeer(stays, null).join();
     rib.join(all, moving).join();
     rib.join(filtered, stays).join();
@@ -147,5 +157,33 @@ class RibMoveTest {
     drain(all);
     drain(filtered);
     assertThat(held(moving)).containsExactly("10.3.0.0/24");
+  }
+
+  @Test
+  void aMemberMovingWithAWholeBacklogGetsTheTableOnceAndWhatWasWithdrawn() {
+    start(2);
+    UpdateGroup all = rib.group(profile(dev.netctl.bgp.rib.RoutePolicy.ACCEPT_ALL));
+    UpdateGroup filtered = rib.group(profile(allBut9()));
+    rib.join(all, moving).join();
+    rib.apply(source, announce("10.1.0.0/24", "10.2.0.0/24", "10.4.0.0/24", "10.9.0.0/24")).join();
+    drain(all);
+    // Past a cap of one key, what the old group does not drain to it leaves only withdrawals.
+    all.backlogCap(1);
+    rib.apply(source, withdraw("10.1.0.0/24")).join();
+    rib.apply(source, announce("10.3.0.0/24", "10.5.0.0/24")).join();
+    drain(filtered); // the new group is up to date; the old one drains only after the move
+    int before = announced.get(moving).size();
+
+    rib.move(all, filtered, moving).join();
+    rib.prefixCount().join(); // every shard ran what the move queued
+    drain(all);
+    drain(filtered);
+
+    assertThat(held(moving))
+        .containsExactlyInAnyOrder("10.2.0.0/24", "10.3.0.0/24", "10.4.0.0/24", "10.5.0.0/24");
+    List<String> sinceMove = announced.get(moving).subList(before, announced.get(moving).size());
+    assertThat(sinceMove)
+        .as("the move's dump, no walk of the whole table after it")
+        .containsExactlyInAnyOrder("10.2.0.0/24", "10.3.0.0/24", "10.4.0.0/24", "10.5.0.0/24");
   }
 }

@@ -13,6 +13,7 @@ import dev.netctl.bgp.codec.Prefix;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -342,5 +343,77 @@ class UpdateGroupSlowMemberTest {
     assertThat(got.subList(got.size() - 2, got.size()))
         .as("after the table")
         .allMatch(m -> m instanceof Update u && u.endOfRibFamily().isPresent());
+  }
+
+  @Test
+  void aSessionThatEndsAsItsCatchUpStartsLeavesNothingBehindForTheNextSessionOfThePeer()
+      throws InterruptedException {
+    for (int i = 0; i < 50; i++) {
+      h.shard.announce(source, v4(i), 0, med(1));
+    }
+    // The session ends on another thread just as the catch-up has checked the member is there
+    // (the round's sharding is asked for right after those checks).
+    AtomicReference<Runnable> afterChecks = new AtomicReference<>(() -> {});
+    UpdateGroup racy =
+        new UpdateGroup(
+            ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET),
+            new ShardHarness.OneShard() {
+              @Override
+              public int shards() {
+                afterChecks.getAndSet(() -> {}).run();
+                return 1;
+              }
+
+              @Override
+              public void chunk(UpdateGroup group, CatchUp round, TableSync sync) {
+                h.shard.catchUp(group, sync, round, 0);
+              }
+            });
+    h.groups.add(racy);
+    h.join(racy, fast);
+    h.join(racy, slow);
+    h.drainAll();
+    racy.detach(slow);
+    h.shard.announce(source, v4(60), 0, med(2));
+    h.drainAll();
+    Thread down = new Thread(() -> racy.removeMember(slow), "session-down");
+    afterChecks.set(
+        () -> {
+          down.start();
+          awaitBlockedOrDone(down);
+        });
+
+    assertThat(racy.catchUp(slow)).isFalse();
+    down.join(10_000);
+    assertThat(down.isAlive()).isFalse();
+    h.drainAll();
+
+    // The same neighbour connects again: a new session, which holds nothing yet.
+    h.views.remove(slow);
+    h.messages.remove(slow);
+    h.join(racy, slow);
+    h.drainAll();
+
+    assertThat(racy.detached()).as("the new session is on the shared path").isEmpty();
+    assertThat(h.view(slow)).hasSize(51).isEqualTo(expectedFor());
+    assertThat(endsOfRib(slow)).as("one End-of-RIB per family").isEqualTo(2);
+  }
+
+  /** Waits until {@code t} ran to its end or waits for a monitor (bounded). */
+  private static void awaitBlockedOrDone(Thread t) {
+    for (int i = 0; i < 10_000; i++) {
+      Thread.State state = t.getState();
+      if (state == Thread.State.BLOCKED || state == Thread.State.TERMINATED) {
+        return;
+      }
+      Thread.onSpinWait();
+      try {
+        Thread.sleep(1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+    throw new AssertionError(t + " neither ended nor waited for the group");
   }
 }
