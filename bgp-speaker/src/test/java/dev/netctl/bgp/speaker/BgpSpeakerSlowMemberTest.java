@@ -141,6 +141,23 @@ class BgpSpeakerSlowMemberTest {
         });
   }
 
+  /** A reflector with a test-sized (16 KiB) write mark and send buffer, and the three clients. */
+  static BgpSpeaker speaker() throws Exception {
+    BgpSpeaker speaker =
+        BgpSpeaker.start(
+            new SpeakerConfig(
+                AS,
+                ip(US),
+                ip(US),
+                new InetSocketAddress(ip(US), 0),
+                Transport.best().withBuffers(16 * 1024, 16 * 1024),
+                1));
+    for (String c : List.of(INJECTOR, FAST, STALLED)) {
+      speaker.addPeer(client(c));
+    }
+    return speaker;
+  }
+
   static String notices(BgpSpeaker s, String address) {
     return s.peers().stream()
         .filter(p -> p.remote().getAddress().equals(ip(address)))
@@ -151,18 +168,7 @@ class BgpSpeakerSlowMemberTest {
 
   @Test
   void aMemberThatStopsReadingIsSplitOffAndCatchesUpWhenItReadsAgain() throws Exception {
-    SpeakerConfig config =
-        new SpeakerConfig(
-            AS,
-            ip(US),
-            ip(US),
-            new InetSocketAddress(ip(US), 0),
-            Transport.best().withBuffers(16 * 1024, 16 * 1024),
-            1);
-    try (BgpSpeaker speaker = BgpSpeaker.start(config)) {
-      for (String c : List.of(INJECTOR, FAST, STALLED)) {
-        speaker.addPeer(client(c));
-      }
+    try (BgpSpeaker speaker = speaker()) {
       int port = speaker.listenAddress().getPort();
       try (ScriptedPeer injector = established(INJECTOR, port, 0);
           ScriptedPeer fast = established(FAST, port, 0);
@@ -223,18 +229,7 @@ class BgpSpeakerSlowMemberTest {
 
   @Test
   void aSplitOffMemberWhoseSessionGoesDownNoLongerShowsTheNotice() throws Exception {
-    SpeakerConfig config =
-        new SpeakerConfig(
-            AS,
-            ip(US),
-            ip(US),
-            new InetSocketAddress(ip(US), 0),
-            Transport.best().withBuffers(16 * 1024, 16 * 1024),
-            1);
-    try (BgpSpeaker speaker = BgpSpeaker.start(config)) {
-      for (String c : List.of(INJECTOR, FAST, STALLED)) {
-        speaker.addPeer(client(c));
-      }
+    try (BgpSpeaker speaker = speaker()) {
       int port = speaker.listenAddress().getPort();
       try (ScriptedPeer injector = established(INJECTOR, port, 0);
           ScriptedPeer fast = established(FAST, port, 0)) {
