@@ -313,9 +313,8 @@ class NodeAgentE2EIT {
         new BGPPeer(
             ObjectMeta.named("tor-b"),
             BGPPeerSpec.global("10.90.2.254", 65000).withSelectors("rack == 'b'", null)));
-    Path conf = lab.dir.resolve("bird.conf");
     Path sock = lab.dir.resolve("bird.ctl");
-    StringBuilder bird = new StringBuilder("router id 10.90.1.254;\nprotocol device {}\n");
+    StringBuilder bird = new StringBuilder();
     for (String n : Lab.NODES) {
       String local = n.equals("n3") ? "10.90.2.254" : "10.90.1.254";
       bird.append(
@@ -328,22 +327,7 @@ class NodeAgentE2EIT {
           """
               .formatted(n, local, Lab.NODE_IP.get(n)));
     }
-    Files.writeString(conf, bird);
-    Process birdProc =
-        new ProcessBuilder(
-                "ip",
-                "netns",
-                "exec",
-                lab.ns("rt"),
-                "bird",
-                "-f",
-                "-c",
-                conf.toString(),
-                "-s",
-                sock.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(lab.dir.resolve("bird.log").toFile())
-            .start();
+    Process birdProc = startBird("bird", "10.90.1.254", bird.toString());
     try {
       lab.startAgents(Lab.NODES);
       pods = List.of("pa", "pb", "pc");
@@ -369,8 +353,7 @@ class NodeAgentE2EIT {
                 }
               });
     } finally {
-      birdProc.destroy();
-      birdProc.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+      stopBird(birdProc);
     }
   }
 
