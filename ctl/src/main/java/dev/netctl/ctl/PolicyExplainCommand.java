@@ -28,9 +28,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "explain",
     description = {
-      "Explain whether one connection is allowed: the verdict, then for the source's egress and",
-      "the destination's ingress the deciding policy and rule, 'not isolated', or",
-      "'isolated by P; no rule allows'.",
+      "Explain whether one connection is allowed, and which policy and rule decided it.",
+      "Prints the verdict, then for the source's egress and the destination's ingress the deciding",
+      "policy and rule, 'not isolated', or 'isolated by P; no rule allows'.",
       "Example: netctl policy explain -f policies/ --from x/a --to y/b --port 80/TCP"
     })
 final class PolicyExplainCommand implements Callable<Integer> {

@@ -24,8 +24,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "matrix",
     description = {
-      "Print who may reach whom: rows are sources, columns destinations, '.' allowed, 'X'",
-      "denied ('-' on the diagonal: a pod to itself is not evaluated); one table per port.",
+      "Print who may reach whom on each port: a table of every pod pair.",
+      "Rows are sources, columns destinations, '.' allowed, 'X' denied ('-' on the diagonal: a",
+      "pod to itself is not evaluated); one table per port.",
       "Example: netctl policy matrix -f policies/ --ports 80/TCP,81/UDP"
     })
 final class PolicyMatrixCommand implements Callable<Integer> {
