@@ -265,27 +265,30 @@ class BgpCommandTest {
                             java.net.Inet6Address.getByAddress(null, mappedV6("127.0.6.2"), -1)),
                         List.of(Nlri.of("2001:db8:6::/48")))),
                 List.of()));
-        await()
-            .atMost(Duration.ofSeconds(20))
-            .pollInterval(Duration.ofMillis(200))
-            .untilAsserted(
-                () ->
-                    assertThat(Cli.raw("", "bgp", "peers", a).out())
-                        .containsPattern("127\\.0\\.6\\.2 +ibgp +established")
-                        .contains(
-                            "ipv6 unicast not offered", "IPv4-mapped next hop ::ffff:127.0.6.2"));
+        awaitPeers(
+            a,
+            out ->
+                assertThat(out)
+                    .containsPattern("127\\.0\\.6\\.2 +ibgp +established")
+                    .contains("ipv6 unicast not offered", "IPv4-mapped next hop ::ffff:127.0.6.2"));
       }
       // The session is gone: its notice with it; the configuration's stays.
-      await()
-          .atMost(Duration.ofSeconds(20))
-          .pollInterval(Duration.ofMillis(200))
-          .untilAsserted(
-              () ->
-                  assertThat(Cli.raw("", "bgp", "peers", a).out())
-                      .doesNotContain("established")
-                      .contains("ipv6 unicast not offered")
-                      .doesNotContain("IPv4-mapped"));
+      awaitPeers(
+          a,
+          out ->
+              assertThat(out)
+                  .doesNotContain("established")
+                  .contains("ipv6 unicast not offered")
+                  .doesNotContain("IPv4-mapped"));
     }
+  }
+
+  /** Waits (at most 20 s) until {@code bgp peers}' table passes {@code check}. */
+  private static void awaitPeers(String admin, java.util.function.Consumer<String> check) {
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(200))
+        .untilAsserted(() -> check.accept(Cli.raw("", "bgp", "peers", admin).out()));
   }
 
   /** Reads one BGP message (RFC 4271 §4.1: marker, length, type) and returns its type. */

@@ -95,16 +95,20 @@ class KubernetesNodeControllerTest {
     }
 
     store = KubernetesDatastore.connect(server.config());
-    ResourceClient client = new ResourceClient(store);
-    gc =
-        new GcController(
-            client,
-            new IpamAllocator(store, new ResourceEnvironment(client)),
-            () -> true,
-            clock,
-            new GcController.Options(GRACE, false),
-            new ControllerMetrics(),
-            log::add);
+    gc = controller(store);
+  }
+
+  /** The node controller on {@code on}, with the grace, the test's clock and log. */
+  private GcController controller(Datastore on) {
+    ResourceClient client = new ResourceClient(on);
+    return new GcController(
+        client,
+        new IpamAllocator(on, new ResourceEnvironment(client)),
+        () -> true,
+        clock,
+        new GcController.Options(GRACE, false),
+        new ControllerMetrics(),
+        log::add);
   }
 
   @AfterEach
@@ -194,16 +198,7 @@ class KubernetesNodeControllerTest {
             }
           }
         };
-    ResourceClient client = new ResourceClient(racing);
-    GcController racingGc =
-        new GcController(
-            client,
-            new IpamAllocator(racing, new ResourceEnvironment(client)),
-            () -> true,
-            clock,
-            new GcController.Options(GRACE, false),
-            new ControllerMetrics(),
-            log::add);
+    GcController racingGc = controller(racing);
     kube.nodes().withName("gone").delete();
     racingGc.runPass();
     clock.advance(GRACE);
