@@ -6,6 +6,13 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.BgpEncoder;
+import dev.netctl.bgp.codec.BgpMessage;
+import dev.netctl.bgp.codec.Capability;
+import dev.netctl.bgp.codec.CodecContext;
+import dev.netctl.bgp.codec.Nlri;
+import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.ctl.bgp.PeerView;
 import dev.netctl.ctl.bgp.RouteView;
 import java.io.IOException;
@@ -203,6 +210,108 @@ class BgpCommandTest {
     Cli.Run gone = Cli.raw("", "bgp", "peers", a);
     assertThat(gone.exitCode()).isEqualTo(ExitCode.UNAVAILABLE);
     assertThat(gone.err()).contains("BGP admin endpoint 127.0.0.1:" + adminA + " is unreachable");
+  }
+
+  @Test
+  @Timeout(60)
+  void bgpPeersShowsConfigAndSessionNoticesAndTheSessionsGoWithTheirSession() throws Exception {
+    // The speaker has no IPv6 next hop (a configuration notice) and connects to a peer played
+    // here, which sends an IPv6 route with an IPv4-mapped next hop (a notice of that session).
+    try (ServerSocket peerListen = new ServerSocket(0, 1, InetAddress.ofLiteral("127.0.6.2"))) {
+      int admin = freePort("127.0.0.1");
+      Path config =
+          Files.writeString(
+              dir.resolve("notices.yaml"),
+              """
+              routerId: 127.0.6.1
+              asNumber: 65010
+              listen: {address: 127.0.6.1, port: %d}
+              peers:
+                - {address: 127.0.6.2, port: %d, asNumber: 65010, holdTime: 9}
+              admin: {address: 127.0.0.1:%d}
+              """
+                  .formatted(freePort("127.0.6.1"), peerListen.getLocalPort(), admin));
+      run(config, new AtomicReference<>());
+      String a = "--admin=127.0.0.1:" + admin;
+      peerListen.setSoTimeout(30_000);
+      try (java.net.Socket peer = peerListen.accept()) {
+        peer.setSoTimeout(10_000);
+        java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
+        assertThat(readType(in)).as("the speaker's OPEN").isEqualTo(1);
+        send(
+            peer,
+            new BgpMessage.Open(
+                4,
+                65010,
+                9,
+                (java.net.Inet4Address) InetAddress.ofLiteral("127.0.6.2"),
+                List.of(
+                    new Capability.Multiprotocol(AddressFamily.IPV4_UNICAST),
+                    new Capability.Multiprotocol(AddressFamily.IPV6_UNICAST),
+                    new Capability.FourOctetAs(65010))));
+        assertThat(readType(in)).as("KEEPALIVE").isEqualTo(4);
+        send(peer, BgpMessage.Keepalive.INSTANCE);
+        send(
+            peer,
+            new BgpMessage.Update(
+                List.of(),
+                List.of(
+                    new PathAttribute.Origin(PathAttribute.OriginType.IGP),
+                    PathAttribute.AsPath.EMPTY,
+                    new PathAttribute.LocalPref(100),
+                    new PathAttribute.MpReach(
+                        AddressFamily.IPV6_UNICAST,
+                        List.of(
+                            java.net.Inet6Address.getByAddress(null, mappedV6("127.0.6.2"), -1)),
+                        List.of(Nlri.of("2001:db8:6::/48")))),
+                List.of()));
+        awaitPeers(
+            a,
+            out ->
+                assertThat(out)
+                    .containsPattern("127\\.0\\.6\\.2 +ibgp +established")
+                    .contains("ipv6 unicast not offered", "IPv4-mapped next hop ::ffff:127.0.6.2"));
+      }
+      // The session is gone: its notice with it; the configuration's stays.
+      awaitPeers(
+          a,
+          out ->
+              assertThat(out)
+                  .doesNotContain("established")
+                  .contains("ipv6 unicast not offered")
+                  .doesNotContain("IPv4-mapped"));
+    }
+  }
+
+  /** Waits (at most 20 s) until {@code bgp peers}' table passes {@code check}. */
+  private static void awaitPeers(String admin, java.util.function.Consumer<String> check) {
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(200))
+        .untilAsserted(() -> check.accept(Cli.raw("", "bgp", "peers", admin).out()));
+  }
+
+  /** Reads one BGP message (RFC 4271 §4.1: marker, length, type) and returns its type. */
+  private static int readType(java.io.DataInputStream in) throws IOException {
+    byte[] header = new byte[19];
+    in.readFully(header);
+    int length = ((header[16] & 0xff) << 8) | (header[17] & 0xff);
+    in.readFully(new byte[length - 19]);
+    return header[18];
+  }
+
+  private static void send(java.net.Socket s, BgpMessage m) throws IOException {
+    s.getOutputStream().write(BgpEncoder.encode(m, CodecContext.FOUR_OCTET));
+    s.getOutputStream().flush();
+  }
+
+  /** {@code ::ffff:a.b.c.d} (RFC 4291 §2.5.5.2) as 16 octets. */
+  private static byte[] mappedV6(String v4) {
+    byte[] out = new byte[16];
+    out[10] = (byte) 0xff;
+    out[11] = (byte) 0xff;
+    System.arraycopy(InetAddress.ofLiteral(v4).getAddress(), 0, out, 12, 4);
+    return out;
   }
 
   private Thread runYaml(Map<String, Integer> ports, String name, String yaml) throws IOException {

@@ -12,7 +12,8 @@ import java.util.Optional;
  * version {@value #VERSION}, all cluster-scoped.
  *
  * <p>The user-facing kinds ({@link Kind#all()}) keep their own plurals ({@code ippools}...); the
- * stored-only kinds (IPAM's blocks, affinities and handles, the pool guard) are listed here. A kind
+ * stored-only kinds (IPAM's blocks, affinities and handles, the pool guard) are listed here; the
+ * kinds derived from Kubernetes' own objects ({@link CoreKinds}) have no custom resource. A kind
  * nobody listed gets the lower-case English plural of its name, which is what a CRD for it would
  * have to declare: {@code CrdsTest} checks that every kind netctl stores has a generated CRD.
  */
@@ -40,10 +41,17 @@ public final class StoredKinds {
 
   private StoredKinds() {}
 
-  /** Every kind netctl stores: the user-facing kinds, then the stored-only ones, sorted. */
+  /**
+   * Every kind netctl stores as custom resources: the user-facing kinds, then the stored-only ones,
+   * sorted. Not the kinds derived from Kubernetes' own objects ({@link CoreKinds}:
+   * WorkloadEndpoint, Profile, KubernetesNetworkPolicy), which nothing stores here, so they get no
+   * CRD and no grant.
+   */
   public static List<String> all() {
     List<String> out = new ArrayList<>();
-    for (Kind<?> k : Kind.all()) out.add(k.storageKind());
+    for (Kind<?> k : Kind.all()) {
+      if (CoreKinds.source(k.storageKind()).isEmpty()) out.add(k.storageKind());
+    }
     out.addAll(INTERNAL.keySet().stream().sorted().toList());
     return out;
   }

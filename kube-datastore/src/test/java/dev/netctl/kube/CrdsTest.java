@@ -66,6 +66,23 @@ class CrdsTest {
   }
 
   @Test
+  void kindsDerivedFromKubernetesObjectsHaveNoCrd() throws IOException {
+    // Pods, Namespaces and NetworkPolicies hold them: a CRD for them would serve objects nothing
+    // reads, and that users could create to no effect.
+    for (CoreKinds.Source s : CoreKinds.all()) {
+      assertThat(StoredKinds.all()).doesNotContain(s.kind());
+      String file = StoredKinds.plural(s.kind()) + ".netctl.dev-v1.yml";
+      assertThat(crdFiles(COMMITTED)).as("deploy/crds").doesNotContainKey(file);
+      assertThat(crdFiles(GENERATED)).as("the build's CRDs").doesNotContainKey(file);
+    }
+    assertThat(ApiAccess.datastore())
+        .noneMatch(
+            g ->
+                g.group().equals(StoredKinds.GROUP)
+                    && g.resource().equals(StoredKinds.plural("WorkloadEndpoint")));
+  }
+
+  @Test
   void aKindWithoutAClassGetsAnOpenCrdThatServesTheBackend() {
     // What a kind added to the model elsewhere (e.g. a namespaced policy kind) gets on the next
     // build, until it has a class with a real schema.

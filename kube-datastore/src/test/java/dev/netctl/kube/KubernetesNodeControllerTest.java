@@ -3,7 +3,12 @@ package dev.netctl.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.netctl.datastore.Datastore;
 import dev.netctl.datastore.DatastoreException;
+import dev.netctl.datastore.Entry;
+import dev.netctl.datastore.ForwardingDatastore;
+import dev.netctl.datastore.Key;
+import dev.netctl.datastore.Write;
 import dev.netctl.datastore.client.ResourceClient;
 import dev.netctl.datastore.lease.MutableClock;
 import dev.netctl.datastore.model.Kind;
@@ -25,6 +30,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -88,16 +95,20 @@ class KubernetesNodeControllerTest {
     }
 
     store = KubernetesDatastore.connect(server.config());
-    ResourceClient client = new ResourceClient(store);
-    gc =
-        new GcController(
-            client,
-            new IpamAllocator(store, new ResourceEnvironment(client)),
-            () -> true,
-            clock,
-            new GcController.Options(GRACE, false),
-            new ControllerMetrics(),
-            log::add);
+    gc = controller(store);
+  }
+
+  /** The node controller on {@code on}, with the grace, the test's clock and log. */
+  private GcController controller(Datastore on) {
+    ResourceClient client = new ResourceClient(on);
+    return new GcController(
+        client,
+        new IpamAllocator(on, new ResourceEnvironment(client)),
+        () -> true,
+        clock,
+        new GcController.Options(GRACE, false),
+        new ControllerMetrics(),
+        log::add);
   }
 
   @AfterEach
@@ -150,6 +161,59 @@ class KubernetesNodeControllerTest {
     assertThat(gc.runPass().nodesReleased()).isZero();
     assertThat(nodes()).containsExactlyInAnyOrder("stays", "gone");
     assertThat(handles()).containsExactlyInAnyOrder("h-stays", "h-gone");
+  }
+
+  @Test
+  void aKubernetesNodeBackDuringTheReleaseKeepsItsNetctlNode() {
+    // Once armed, the controller's store brings the v1 Node back at the release's first write:
+    // after the check before the release said it is gone, before the netctl Node is deleted.
+    AtomicBoolean armed = new AtomicBoolean();
+    AtomicBoolean back = new AtomicBoolean();
+    Datastore racing =
+        new ForwardingDatastore(store) {
+          @Override
+          public CompletableFuture<List<Long>> commit(List<Write> writes) {
+            comesBack();
+            return super.commit(writes);
+          }
+
+          @Override
+          public CompletableFuture<Entry> update(Key key, byte[] value, long expectedRevision) {
+            comesBack();
+            return super.update(key, value, expectedRevision);
+          }
+
+          @Override
+          public CompletableFuture<Long> delete(Key key, long expectedRevision) {
+            comesBack();
+            return super.delete(key, expectedRevision);
+          }
+
+          private void comesBack() {
+            if (armed.get() && !back.getAndSet(true)) {
+              kube.nodes()
+                  .resource(
+                      new NodeBuilder().withNewMetadata().withName("gone").endMetadata().build())
+                  .create();
+            }
+          }
+        };
+    GcController racingGc = controller(racing);
+    kube.nodes().withName("gone").delete();
+    racingGc.runPass();
+    clock.advance(GRACE);
+
+    armed.set(true);
+    assertThat(racingGc.runPass().nodesReleased()).isEqualTo(1);
+
+    assertThat(back).as("the v1 Node came back during the release").isTrue();
+    IpamStore ipam = new IpamStore(setup);
+    assertThat(ipam.affinities("gone"))
+        .as("released: it was gone when the release began")
+        .isEmpty();
+    assertThat(nodes())
+        .as("its netctl Node is its agent's again")
+        .containsExactlyInAnyOrder("stays", "gone");
   }
 
   @Test

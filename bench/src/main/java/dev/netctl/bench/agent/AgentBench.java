@@ -1,5 +1,6 @@
 package dev.netctl.bench.agent;
 
+import dev.netctl.agent.exec.Exec;
 import dev.netctl.datastore.Datastore;
 import dev.netctl.datastore.Datastores;
 import dev.netctl.datastore.Write;
@@ -20,6 +21,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -53,6 +55,9 @@ import java.util.regex.Pattern;
  * keeps its files (the agent's logs) and says where.
  */
 public final class AgentBench {
+
+  // Far above any command's time here (the anchor's ip -batch of 10,000 routes takes < 1 s).
+  private static final Duration COMMAND_LIMIT = Duration.ofSeconds(120);
 
   private static final Pattern FIRST_APPLY =
       Pattern.compile(
@@ -99,13 +104,14 @@ public final class AgentBench {
     }
   }
 
-  private static String sh(String... argv) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IllegalStateException(String.join(" ", argv) + ": " + out);
+  /** Runs a short command through the agent's own runner (bounded, both streams drained). */
+  private static String sh(String... argv) {
+    Exec.Result r = Exec.run(COMMAND_LIMIT, List.of(argv));
+    if (!r.ok()) {
+      throw new IllegalStateException(
+          String.join(" ", argv) + ": " + (r.completed() ? r.output() : r.abort()));
     }
-    return out;
+    return r.stdout();
   }
 
   private void netns(String name, String addr) throws Exception {
@@ -280,24 +286,20 @@ public final class AgentBench {
     rss = Math.max(rss, vmHwmKb(agent.pid()));
 
     // 3. restart: SIGTERM, start again, count deletions meanwhile
-    Process monitor =
-        start(
-            new ProcessBuilder("ip", "-n", ns, "monitor", "route")
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("monitor.log").toFile()));
-    agent.destroy();
-    agent.waitFor(30, TimeUnit.SECONDS);
-    int before = ownedRoutes();
-    Path log2 = dir.resolve("agent-2.log");
-    agent = startAgent(log2);
-    Matcher second = awaitLog(log2, FIRST_APPLY, 300_000);
-    Thread.sleep(500);
-    monitor.destroy();
-    long deleted =
-        Files.readString(dir.resolve("monitor.log"))
-            .lines()
-            .filter(l -> l.startsWith("Deleted"))
-            .count();
+    Matcher second;
+    long deleted;
+    int before;
+    try (RouteMonitor monitor = new RouteMonitor()) {
+      agent.destroy();
+      agent.waitFor(30, TimeUnit.SECONDS);
+      before = ownedRoutes();
+      Path log2 = dir.resolve("agent-2.log");
+      agent = startAgent(log2);
+      second = awaitLog(log2, FIRST_APPLY, 300_000);
+      // Every deletion of the reconciling first apply is reported before the mark that follows it.
+      monitor.sync();
+      deleted = monitor.deleted();
+    }
     int after = ownedRoutes();
     agent.destroy();
     agent.waitFor(30, TimeUnit.SECONDS);
@@ -325,27 +327,12 @@ public final class AgentBench {
    * Writes {@code changes} new remote blocks one at a time and times each until its route shows.
    */
   private long[] changeLatencies() throws Exception {
-    Process mon =
-        start(new ProcessBuilder("ip", "-n", ns, "monitor", "route").redirectErrorStream(true));
-    Map<String, Long> seen = new ConcurrentHashMap<>();
-    Thread reader =
-        Thread.ofPlatform()
-            .daemon()
-            .start(
-                () -> {
-                  try (BufferedReader r =
-                      new BufferedReader(
-                          new InputStreamReader(mon.getInputStream(), StandardCharsets.UTF_8))) {
-                    for (String line; (line = r.readLine()) != null; ) {
-                      int sp = line.indexOf(' ');
-                      if (!line.startsWith("Deleted") && sp > 0)
-                        seen.putIfAbsent(line.substring(0, sp), System.nanoTime());
-                    }
-                  } catch (IOException e) {
-                    // monitor ended
-                  }
-                });
-    Thread.sleep(300);
+    try (RouteMonitor mon = new RouteMonitor()) {
+      return changeLatencies(mon.added);
+    }
+  }
+
+  private long[] changeLatencies(Map<String, Long> seen) throws Exception {
     long[] out = new long[changes];
     for (int i = 0; i < changes; i++) {
       Cidr cidr = block(blocks + i);
@@ -363,9 +350,74 @@ public final class AgentBench {
       out[i] = t - t0;
       Thread.sleep(20);
     }
-    mon.destroy();
-    reader.join(2000);
     return out;
+  }
+
+  /**
+   * {@code ip monitor route} in the namespace, read as it prints: when each route was first
+   * reported, and the deletions. Ready once it has reported a mark route of the bench's own (no
+   * guess of how long its subscription takes), and {@link #sync()} again is a barrier: what the
+   * kernel did before the mark has been read once the mark is.
+   */
+  private final class RouteMonitor implements AutoCloseable {
+    // TEST-NET-1 (RFC 5737), never a bench route; not the agent's (no proto 86), so not touched.
+    private static final String MARK = "192.0.2.1";
+    final Map<String, Long> added = new ConcurrentHashMap<>();
+    private final List<String> deletions = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicInteger marks =
+        new java.util.concurrent.atomic.AtomicInteger();
+    private final Process process;
+    private final Thread reader;
+
+    RouteMonitor() throws Exception {
+      process =
+          start(new ProcessBuilder("ip", "-n", ns, "monitor", "route").redirectErrorStream(true));
+      reader = Thread.ofPlatform().daemon().name("ip-monitor-" + ns).start(this::read);
+      sync();
+    }
+
+    private void read() {
+      try (BufferedReader r =
+          new BufferedReader(
+              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line; (line = r.readLine()) != null; ) {
+          String[] f = line.split(" ");
+          if (f[0].equals("Deleted")) {
+            if (f.length > 1 && !f[1].equals(MARK)) deletions.add(line);
+          } else if (f[0].equals(MARK)) {
+            marks.incrementAndGet();
+          } else if (!f[0].isEmpty()) {
+            added.putIfAbsent(f[0], System.nanoTime());
+          }
+        }
+      } catch (IOException e) {
+        // the monitor ended
+      }
+    }
+
+    /** Adds the mark route until it is reported (at most 50 tries of 200 ms), then removes it. */
+    void sync() throws InterruptedException {
+      int before = marks.get();
+      for (int attempt = 0; attempt < 50; attempt++) {
+        sh("ip", "-n", ns, "route", "add", MARK, "dev", "eth0");
+        long end = System.nanoTime() + 200_000_000L;
+        while (marks.get() == before && System.nanoTime() < end) Thread.sleep(1);
+        sh("ip", "-n", ns, "route", "del", MARK, "dev", "eth0");
+        if (marks.get() > before) return;
+      }
+      throw new IllegalStateException("ip monitor route in " + ns + " reported nothing in 10 s");
+    }
+
+    /** Routes reported deleted so far, the mark's own deletions left out. */
+    long deleted() {
+      return deletions.size();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      process.destroy();
+      reader.join(2000);
+    }
   }
 
   private static long vmHwmKb(long pid) throws IOException {
@@ -390,8 +442,7 @@ public final class AgentBench {
       }
       if (store != null) store.close();
       for (String n : List.of(ns, ns + "x")) {
-        Process p = new ProcessBuilder("ip", "netns", "del", n).redirectErrorStream(true).start();
-        p.waitFor(10, TimeUnit.SECONDS);
+        Exec.run(Duration.ofSeconds(10), List.of("ip", "netns", "del", n));
       }
       if (keepFiles) {
         System.err.println("agent bench: files kept in " + dir);

@@ -20,7 +20,7 @@ public interface GroupOutput {
   /** Bytes written and not yet taken by the socket. */
   long pendingBytes();
 
-  /** Records a deviation shown with the peer's status. */
+  /** Records a deviation of the current session, shown with the peer's status until it ends. */
   void notice(String text);
 
   /** Drops a {@link #notice} that no longer holds. */

@@ -52,8 +52,14 @@ public final class PeerSession implements GroupOutput {
   private volatile Instant since;
   private volatile String info = "";
   private volatile String lastError = "";
-  // Few and fixed (one per kind of deviation): a set, so a repeated one is kept once.
-  private final java.util.Set<String> notices = new java.util.concurrent.CopyOnWriteArraySet<>();
+  // Few and fixed (one per kind of deviation): sets, so a repeated one is kept once. Two kinds:
+  // what
+  // the configuration makes the peer do holds for as long as the configuration does; what a session
+  // did (was split off, sent an unusable next hop) describes that session and ends with it.
+  private final java.util.Set<String> configNotices =
+      new java.util.concurrent.CopyOnWriteArraySet<>();
+  private final java.util.Set<String> sessionNotices =
+      new java.util.concurrent.CopyOnWriteArraySet<>();
 
   /** A peer in Idle; {@link #start()} begins connecting. */
   public PeerSession(
@@ -96,23 +102,39 @@ public final class PeerSession implements GroupOutput {
     return lastError;
   }
 
-  /** Records what the session does differently from its configuration; empty text is ignored. */
-  @Override
-  public void notice(String text) {
+  /**
+   * Records what the configuration makes this peer do differently (a family not offered, a dynamic
+   * peer's range): kept across sessions, for as long as this peer's configuration. Empty text is
+   * ignored.
+   */
+  public void configNotice(String text) {
     if (!text.isEmpty()) {
-      notices.add(text);
+      configNotices.add(text);
     }
   }
 
-  /** Drops a {@link #notice} that no longer holds. */
+  /**
+   * Records what the current session does differently (split off its update group, an unusable next
+   * hop the peer sent): dropped when the session ends. Empty text is ignored.
+   */
   @Override
-  public void clearNotice(String text) {
-    notices.remove(text);
+  public void notice(String text) {
+    if (!text.isEmpty()) {
+      sessionNotices.add(text);
+    }
   }
 
-  /** {@link #notice} texts, {@code "; "}-separated, or empty. */
+  /** Drops a {@link #notice} of the current session that no longer holds. */
+  @Override
+  public void clearNotice(String text) {
+    sessionNotices.remove(text);
+  }
+
+  /** Configuration then session notices, {@code "; "}-separated, or empty. */
   public String notices() {
-    return String.join("; ", notices);
+    List<String> all = new ArrayList<>(configNotices);
+    all.addAll(sessionNotices);
+    return String.join("; ", all);
   }
 
   void attributeError(String handling, dev.netctl.bgp.codec.BgpError error) {
@@ -424,6 +446,8 @@ public final class PeerSession implements GroupOutput {
   }
 
   void down(Connection c, String reason, boolean notification) {
+    // Before the listener: what it does next (a new session, a forgotten peer) starts clean.
+    sessionNotices.clear();
     listener.down(this, reason, notification);
   }
 

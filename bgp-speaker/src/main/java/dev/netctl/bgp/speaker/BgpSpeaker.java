@@ -230,7 +230,7 @@ public final class BgpSpeaker implements AutoCloseable {
   private void startSession(Neighbor neighbor) {
     Ipv6NextHop.Session session = Ipv6NextHop.session(neighbor);
     PeerSession p = new PeerSession(session.spec(), loop, transport, events, clock);
-    p.notice(session.notice());
+    p.configNotice(session.notice());
     peers.put(neighbor.spec().remote().getAddress(), p);
     updateMd5();
     p.restarting(deferral.active());
@@ -350,7 +350,7 @@ public final class BgpSpeaker implements AutoCloseable {
     dynamic.accepted(address, range);
     startSession(n);
     PeerSession session = peers.get(address);
-    session.notice("dynamic peer of range " + range.name() + " (" + range.range() + ")");
+    session.configNotice("dynamic peer of range " + range.name() + " (" + range.range() + ")");
     return new Admission.Accept(session);
   }
 

@@ -186,8 +186,6 @@ final class SessionEvents implements SessionListener {
   @Override
   public void down(PeerSession peer, String reason, boolean notification) {
     attached.detach(peer.spec().remote().getAddress(), notification);
-    // Being split off belongs to the session that went: the next one starts in its group.
-    peer.clearNotice(GroupWriter.SPLIT_NOTICE);
   }
 
   @Override

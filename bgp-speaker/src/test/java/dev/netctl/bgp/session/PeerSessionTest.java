@@ -254,6 +254,22 @@ class PeerSessionTest {
   }
 
   @Test
+  void sessionNoticesEndWithTheSessionAndConfigNoticesStay() throws Exception {
+    session.loop().submit(() -> session.configNotice("ipv6 unicast not offered")).sync();
+    try (RawPeer peer = new RawPeer()) {
+      peer.establish();
+      await().atMost(Duration.ofSeconds(5)).until(() -> session.state() == State.ESTABLISHED);
+      session.notice("split off");
+      assertThat(session.notices()).isEqualTo("ipv6 unicast not offered; split off");
+    }
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> events.stream().anyMatch(e -> e.startsWith("down")));
+    // What the gone session did no longer holds; what the configuration makes the peer do does.
+    assertThat(session.notices()).isEqualTo("ipv6 unicast not offered");
+  }
+
+  @Test
   void slowReaderMakesTheSessionQueueAndThenDrainInOrder() throws Exception {
     // PARANOID records a stack trace on every buffer access; 8 MB of encoding would take minutes.
     // This one test samples leaks instead.

@@ -149,12 +149,7 @@ class BgpSpeakerIpv6NextHopTest {
     s.addPeer(passivePeer());
     ScriptedPeer peer = connect(s);
     peer.establish(PEER, caps(65001));
-    byte[] mapped = new byte[16];
-    mapped[10] = (byte) 0xff;
-    mapped[11] = (byte) 0xff;
-    System.arraycopy(ip(PEER).getAddress(), 0, mapped, 12, 4);
-    InetAddress mappedNextHop = Inet6Address.getByAddress(null, mapped, -1);
-    peer.send(v6Update(mappedNextHop, "2001:db8:8::/48"));
+    peer.send(v6Update(mapped(ip(PEER)), "2001:db8:8::/48"));
     peer.send(v6Update(v6("fd00:8::2"), "2001:db8:9::/48"));
 
     await().atMost(Duration.ofSeconds(10)).until(() -> s.received(ip(PEER)).size() == 2);
@@ -173,6 +168,35 @@ class BgpSpeakerIpv6NextHopTest {
     assertThat(s.bestRoutes()).extracting(ReceivedRoute::nlri).doesNotContain(bad.nlri());
     assertThat(s.peers().getFirst().notices())
         .contains("IPv4-mapped next hop ::ffff:127.0.2.2", "not used");
+  }
+
+  @Test
+  void theMappedNextHopNoticeEndsWithItsSessionAndTheConfigNoticeStays() throws Exception {
+    // No IPv6 next hop: the configuration notice. The peer still sends an IPv6 route with an
+    // IPv4-mapped next hop: the notice about what this session received.
+    BgpSpeaker s = speaker(config(US));
+    s.addPeer(passivePeer());
+    ScriptedPeer peer = connect(s);
+    peer.establish(PEER, caps(65001));
+    peer.send(v6Update(mapped(ip(PEER)), "2001:db8:8::/48"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> s.peers().getFirst().notices().contains("IPv4-mapped"));
+    assertThat(s.peers().getFirst().notices()).contains("ipv6 unicast not offered");
+
+    peer.close();
+    await().atMost(Duration.ofSeconds(10)).until(() -> state(s) != State.ESTABLISHED);
+    assertThat(s.peers().getFirst().notices())
+        .contains("ipv6 unicast not offered")
+        .doesNotContain("IPv4-mapped");
+  }
+
+  static InetAddress mapped(Inet4Address v4) throws Exception {
+    byte[] mapped = new byte[16];
+    mapped[10] = (byte) 0xff;
+    mapped[11] = (byte) 0xff;
+    System.arraycopy(v4.getAddress(), 0, mapped, 12, 4);
+    return Inet6Address.getByAddress(null, mapped, -1);
   }
 
   @Test

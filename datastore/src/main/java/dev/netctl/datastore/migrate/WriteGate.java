@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -34,9 +35,15 @@ import java.util.function.Supplier;
  * one read; a long-running writer (agent, controller) sees a lock as soon as its watch delivers it,
  * which on the embedded store is one poll interval. That delay is why {@code migrate export} also
  * checks that nothing it exports was written after the lock (see {@link Migration#export}).
+ *
+ * <p>While the lock cannot be read (an outage) writes pass (fail open): the writes themselves meet
+ * the outage and their writers' retries. Writes that arrive while a read is under way wait for that
+ * one read, and a failed read stands for {@link #FAILED_READ_KEPT}, so writes during an outage do
+ * not each wait up to {@link #READ_TIMEOUT} for a read of their own.
  */
 public final class WriteGate extends ForwardingDatastore {
-  private static final java.time.Duration FIRST_READ_TIMEOUT = java.time.Duration.ofSeconds(2);
+  static final java.time.Duration READ_TIMEOUT = java.time.Duration.ofSeconds(2);
+  static final java.time.Duration FAILED_READ_KEPT = java.time.Duration.ofSeconds(1);
 
   /**
    * Kinds written while locked: the state of running processes, never migrated (the lock itself,
@@ -47,12 +54,24 @@ public final class WriteGate extends ForwardingDatastore {
       Set.of(ClusterInformation.KEY.kind(), DatastoreLeaseStore.KIND, "IPPoolGuard");
 
   private volatile ClusterInformation state; // null until the first check, or after a resync
+  private final LongSupplier nanos;
   private Watch watch;
   // Guarded by this: set by close(), after which no watch is started.
   private boolean closed;
+  // Guarded by this: the read of the lock under way, which later writes wait for too.
+  private CompletableFuture<ClusterInformation> reading;
+  // Guarded by this: whether the last read failed, and when (by nanos).
+  private boolean failed;
+  private long failedAt;
 
   public WriteGate(Datastore inner) {
+    this(inner, System::nanoTime);
+  }
+
+  /** With {@code nanos} for {@link System#nanoTime()}: for tests of how long a failure stands. */
+  WriteGate(Datastore inner, LongSupplier nanos) {
     super(inner);
+    this.nanos = nanos;
   }
 
   /** Whether {@code store} takes writes now: false only behind a gate that sees the lock. */
@@ -60,7 +79,10 @@ public final class WriteGate extends ForwardingDatastore {
     return store.capability(WriteGate.class).map(g -> g.ready()).orElse(true);
   }
 
-  /** Whether writes are allowed now (reads the lock on the first call, at most 2 s). */
+  /**
+   * Whether writes are allowed now (reads the lock on the first call, at most {@link
+   * #READ_TIMEOUT}).
+   */
   public boolean ready() {
     return known().join().datastoreReady();
   }
@@ -127,15 +149,34 @@ public final class WriteGate extends ForwardingDatastore {
   private CompletableFuture<ClusterInformation> known() {
     ClusterInformation s = state;
     if (s != null) return CompletableFuture.completedFuture(s);
-    // A listing (not a get) because it carries the revision to start the watch from.
-    return inner
+    CompletableFuture<ClusterInformation> read;
+    synchronized (this) {
+      if (reading != null) return reading;
+      // Fail open while the lock cannot be read (an outage, or a backend that cannot store the
+      // ClusterInformation kind): the write itself meets an outage and the writers' own retries.
+      // Read again only once the failure is old: a hanging read would cost every write its wait.
+      if (failed && nanos.getAsLong() - failedAt < FAILED_READ_KEPT.toNanos()) {
+        return CompletableFuture.completedFuture(ClusterInformation.READY);
+      }
+      read = reading = new CompletableFuture<>();
+    }
+    // A listing (not a get) because it carries the revision to start the watch from. Issued
+    // outside the lock: the backend may answer on this thread.
+    inner
         .list(ClusterInformation.KEY.kind(), ClusterInformation.KEY.name())
-        .orTimeout(FIRST_READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+        .orTimeout(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
         .thenApply(this::started)
-        // Fail open while the lock cannot be read (an outage, or a backend that cannot store the
-        // ClusterInformation kind): the write itself meets an outage and the writers' own
-        // retries, and the next write reads again.
-        .exceptionally(e -> ClusterInformation.READY);
+        .whenComplete(
+            (now, e) -> {
+              synchronized (this) {
+                reading = null;
+                failed = e != null;
+                failedAt = nanos.getAsLong();
+              }
+              // Outside the lock: the waiting writes go on from here.
+              read.complete(e == null ? now : ClusterInformation.READY);
+            });
+    return read;
   }
 
   private synchronized ClusterInformation started(Listing l) {

@@ -130,6 +130,65 @@ class WriteGateTest {
     throw new AssertionError("not refused");
   }
 
+  /** A store whose reads of the lock the test answers, counting them. */
+  static final class LockReads extends ForwardingDatastore {
+    final java.util.concurrent.atomic.AtomicInteger reads =
+        new java.util.concurrent.atomic.AtomicInteger();
+    volatile java.util.concurrent.CompletableFuture<dev.netctl.datastore.Listing> answer;
+
+    LockReads(Datastore inner) {
+      super(inner);
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<dev.netctl.datastore.Listing> list(
+        String kind, String namePrefix) {
+      if (!kind.equals("ClusterInformation")) return super.list(kind, namePrefix);
+      reads.incrementAndGet();
+      return answer == null ? super.list(kind, namePrefix) : answer;
+    }
+  }
+
+  @Test
+  void writesWhileTheLockCannotBeReadPassAndShareOneReadAFailureStandsASecond() {
+    migration.lock(memory, "test"); // not seen until the lock can be read
+    LockReads store = new LockReads(memory);
+    long[] now = {0};
+    WriteGate gate = new WriteGate(store, () -> now[0]);
+
+    // A read that hangs: writes in the meantime wait for that one read, not each for its own.
+    store.answer = new java.util.concurrent.CompletableFuture<>();
+    var first = gate.create(new Key("IPAMBlock", "a"), VALUE);
+    var second = gate.create(new Key("IPAMBlock", "b"), VALUE);
+    assertThat(store.reads).hasValue(1);
+    assertThat(first).isNotDone();
+    assertThat(second).isNotDone();
+    // It fails (as the gate's own timeout would end it): both writes pass, fail-open.
+    store.answer.completeExceptionally(
+        new DatastoreException.Unavailable("test", "no answer", null));
+    first.join();
+    second.join();
+
+    // Within the second after the failure, writes do not read again.
+    store.answer =
+        java.util.concurrent.CompletableFuture.failedFuture(
+            new DatastoreException.Unavailable("test", "no answer", null));
+    now[0] += WriteGate.FAILED_READ_KEPT.toNanos() - 1;
+    gate.create(new Key("IPAMBlock", "c"), VALUE).join();
+    gate.create(new Key("IPAMBlock", "e"), VALUE).join();
+    assertThat(store.reads).as("a failed read stands").hasValue(1);
+
+    // After it, the next write reads again, and a lock that reads "migrating" refuses it.
+    now[0] += 1;
+    store.answer = null;
+    assertThat(failure(() -> gate.create(new Key("IPAMBlock", "d"), VALUE).join()))
+        .isInstanceOf(DatastoreException.Locked.class)
+        .hasMessageContaining("create IPAMBlock \"d\"");
+    assertThat(store.reads).hasValue(2);
+    assertThat(memory.get(new Key("IPAMBlock", "d")).join()).isEmpty();
+    gate.close();
+  }
+
   @Test
   void aLockReadThatCompletesAfterCloseStartsNoWatch() {
     java.util.concurrent.CompletableFuture<dev.netctl.datastore.Listing> listing =
