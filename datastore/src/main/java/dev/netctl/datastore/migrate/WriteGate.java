@@ -161,9 +161,15 @@ public final class WriteGate extends ForwardingDatastore {
       read = reading = new CompletableFuture<>();
     }
     // A listing (not a get) because it carries the revision to start the watch from. Issued
-    // outside the lock: the backend may answer on this thread.
-    inner
-        .list(ClusterInformation.KEY.kind(), ClusterInformation.KEY.name())
+    // outside the lock: the backend may answer on this thread. A backend that throws instead of
+    // failing the future fails the read the same way, or `reading` would hold every later write.
+    CompletableFuture<Listing> listing;
+    try {
+      listing = inner.list(ClusterInformation.KEY.kind(), ClusterInformation.KEY.name());
+    } catch (RuntimeException e) {
+      listing = CompletableFuture.failedFuture(e);
+    }
+    listing
         .orTimeout(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
         .thenApply(this::started)
         .whenComplete(

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -186,6 +187,26 @@ class WriteGateTest {
         .hasMessageContaining("create IPAMBlock \"d\"");
     assertThat(store.reads).hasValue(2);
     assertThat(memory.get(new Key("IPAMBlock", "d")).join()).isEmpty();
+    gate.close();
+  }
+
+  @Test
+  void aLockReadThatThrowsInsteadOfFailingLetsWritesPassAndHoldsNoLaterWrite() {
+    WriteGate gate =
+        new WriteGate(
+            new ForwardingDatastore(memory) {
+              @Override
+              public java.util.concurrent.CompletableFuture<dev.netctl.datastore.Listing> list(
+                  String kind, String namePrefix) {
+                if (kind.equals("ClusterInformation")) throw new IllegalStateException("closed");
+                return super.list(kind, namePrefix);
+              }
+            });
+    // Both complete: the throw counts as a failed read (fail open), and the read under way is
+    // over, so the second write does not wait for a read that never ends.
+    gate.create(new Key("IPAMBlock", "a"), VALUE).orTimeout(5, TimeUnit.SECONDS).join();
+    gate.create(new Key("IPAMBlock", "b"), VALUE).orTimeout(5, TimeUnit.SECONDS).join();
+    assertThat(memory.get(new Key("IPAMBlock", "b")).join()).isPresent();
     gate.close();
   }
 
