@@ -53,9 +53,8 @@ public final class PeerSession implements GroupOutput {
   private volatile String info = "";
   private volatile String lastError = "";
   // Few and fixed (one per kind of deviation): sets, so a repeated one is kept once. Two kinds:
-  // what
-  // the configuration makes the peer do holds for as long as the configuration does; what a session
-  // did (was split off, sent an unusable next hop) describes that session and ends with it.
+  // what the configuration makes the peer do holds for as long as the configuration does; what a
+  // session did (was split off, sent an unusable next hop) describes that session and ends with it.
   private final java.util.Set<String> configNotices =
       new java.util.concurrent.CopyOnWriteArraySet<>();
   private final java.util.Set<String> sessionNotices =
