@@ -124,7 +124,10 @@ public final class AttributeSet {
       seen[code & 0xff] = true;
       sorted.add(a);
     }
-    sorted.sort(Comparator.comparingInt(a -> a.type().code()));
+    // RFC 4271 §5 asks senders to order attributes by type code, so the sort is usually not needed.
+    if (!byTypeCode(sorted)) {
+      sorted.sort(Comparator.comparingInt(a -> a.type().code()));
+    }
     return AttributeInterner.GLOBAL.intern(
         new AttributeSet(List.copyOf(sorted), nextHop, linkLocalNextHop));
   }
@@ -325,6 +328,15 @@ public final class AttributeSet {
   static int toInt(Inet4Address address) {
     byte[] b = address.getAddress();
     return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
+  }
+
+  private static boolean byTypeCode(List<PathAttribute> attrs) {
+    for (int i = 1, n = attrs.size(); i < n; i++) {
+      if (attrs.get(i - 1).type().code() > attrs.get(i).type().code()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static int hashOf(List<PathAttribute> attrs, InetAddress nh, InetAddress ll) {

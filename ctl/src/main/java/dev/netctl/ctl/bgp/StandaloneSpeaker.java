@@ -32,8 +32,10 @@ import java.util.stream.Collectors;
  * bgp run} keeps alive until it is told to stop.
  */
 public final class StandaloneSpeaker implements AutoCloseable {
-  // Prefixes the UPDATE path is warmed up with at start: about half a second, once.
-  static final int WARMUP_PREFIXES = 50_000;
+  // Prefixes the UPDATE path is warmed up with at start (announced, changed and withdrawn, ten per
+  // UPDATE: 4,000 UPDATEs through an in-process session), once. More raised the idle and fan-out
+  // peak by about 0.25 MiB per thousand for little less compiling later (docs/benchmarks.md).
+  static final int WARMUP_PREFIXES = 20_000;
 
   private final SpeakerPlan plan;
   private final BgpSpeaker speaker;
