@@ -112,16 +112,32 @@ public final class AttributeSet {
   public static AttributeSet of(
       List<? extends PathAttribute> attributes, InetAddress nextHop, InetAddress linkLocalNextHop) {
     List<PathAttribute> sorted = new ArrayList<>(attributes.size());
-    boolean[] seen = new boolean[256];
-    for (PathAttribute a : attributes) {
-      int code = a.type().code();
+    // Type codes seen, as bits: codes 0-127 (every attribute this speaker knows) in two longs; a
+    // code from 128 up is looked for among those kept. No array per set looked up (one per UPDATE
+    // received).
+    long seenLow = 0;
+    long seenHigh = 0;
+    for (int i = 0, n = attributes.size(); i < n; i++) {
+      PathAttribute a = attributes.get(i);
+      int code = a.type().code() & 0xff;
       if (code == AttributeType.NEXT_HOP.code()
           || code == AttributeType.MP_REACH_NLRI.code()
-          || code == AttributeType.MP_UNREACH_NLRI.code()
-          || seen[code & 0xff]) {
+          || code == AttributeType.MP_UNREACH_NLRI.code()) {
         continue;
       }
-      seen[code & 0xff] = true;
+      if (code < 64) {
+        if ((seenLow & (1L << code)) != 0) {
+          continue;
+        }
+        seenLow |= 1L << code;
+      } else if (code < 128) {
+        if ((seenHigh & (1L << (code - 64))) != 0) {
+          continue;
+        }
+        seenHigh |= 1L << (code - 64);
+      } else if (kept(sorted, code)) {
+        continue;
+      }
       sorted.add(a);
     }
     // RFC 4271 §5 asks senders to order attributes by type code, so the sort is usually not needed.
@@ -328,6 +344,15 @@ public final class AttributeSet {
   static int toInt(Inet4Address address) {
     byte[] b = address.getAddress();
     return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
+  }
+
+  private static boolean kept(List<PathAttribute> sorted, int code) {
+    for (int i = 0, n = sorted.size(); i < n; i++) {
+      if ((sorted.get(i).type().code() & 0xff) == code) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean byTypeCode(List<PathAttribute> attrs) {
