@@ -58,6 +58,11 @@ public final class StandaloneSpeaker implements AutoCloseable {
       throws IOException, InterruptedException {
     // Before the first session: a fresh process's first table then meets compiled code.
     UpdatePathWarmup.run(WARMUP_PREFIXES);
+    // One full collection, once: the launcher's small young generation promotes much of the
+    // warm-up's garbage, which the serial collector would keep in the old generation until its
+    // first full collection, and a table would then grow the heap on top of it (fan-out 1,000:
+    // 95.2-95.8 MiB peak without this, 92.2-94.2 with it; docs/benchmarks.md, issue 14 session 8).
+    System.gc();
     StandaloneSpeaker s = new StandaloneSpeaker(plan, listen(plan, transport));
     try {
       s.admin = AdminServer.start(adminAddress, s);
