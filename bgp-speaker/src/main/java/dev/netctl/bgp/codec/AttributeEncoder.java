@@ -9,7 +9,6 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.net.InetAddress;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -73,7 +72,7 @@ final class AttributeEncoder {
         }
       }
     }
-    out.sort(Comparator.comparingInt(a -> a.type().code()));
+    PathAttribute.sortByTypeCode(out);
     return out;
   }
 

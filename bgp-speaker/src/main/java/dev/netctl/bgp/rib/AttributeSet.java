@@ -18,7 +18,6 @@ import dev.netctl.bgp.codec.PathAttribute.SegmentType;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -140,10 +139,7 @@ public final class AttributeSet {
       }
       sorted.add(a);
     }
-    // RFC 4271 §5 asks senders to order attributes by type code, so the sort is usually not needed.
-    if (!byTypeCode(sorted)) {
-      sorted.sort(Comparator.comparingInt(a -> a.type().code()));
-    }
+    PathAttribute.sortByTypeCode(sorted);
     return AttributeInterner.GLOBAL.intern(
         new AttributeSet(List.copyOf(sorted), nextHop, linkLocalNextHop));
   }
@@ -353,15 +349,6 @@ public final class AttributeSet {
       }
     }
     return false;
-  }
-
-  private static boolean byTypeCode(List<PathAttribute> attrs) {
-    for (int i = 1, n = attrs.size(); i < n; i++) {
-      if (attrs.get(i - 1).type().code() > attrs.get(i).type().code()) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static int hashOf(List<PathAttribute> attrs, InetAddress nh, InetAddress ll) {
