@@ -43,7 +43,7 @@ public final class AttributeSet {
   private final List<PathAttribute> attributes;
   private final InetAddress nextHop;
   private final InetAddress linkLocalNextHop;
-  private final int hash;
+  private final Content content;
   // Decoded once: the best-path comparison reads these for every candidate.
   private final OriginType origin;
   private final int asPathLength;
@@ -64,7 +64,7 @@ public final class AttributeSet {
     this.attributes = sorted;
     this.nextHop = nextHop;
     this.linkLocalNextHop = linkLocalNextHop;
-    this.hash = hashOf(sorted, nextHop, linkLocalNextHop);
+    this.content = new Content(sorted, nextHop, linkLocalNextHop);
     // One pass, the first of each type counting: this runs for every set looked up in the
     // interner, a thousand times per churn of a thousand attribute sets.
     OriginType originValue = null;
@@ -315,16 +315,48 @@ public final class AttributeSet {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof AttributeSet s
-        && s.hash == hash
-        && s.attributes.equals(attributes)
-        && Objects.equals(s.nextHop, nextHop)
-        && Objects.equals(s.linkLocalNextHop, linkLocalNextHop);
+    return o instanceof AttributeSet s && s.content.equals(content);
   }
 
   @Override
   public int hashCode() {
-    return hash;
+    return content.hash();
+  }
+
+  /** What the set is made of and compared by; the interner's key, which must not hold the set. */
+  Content content() {
+    return content;
+  }
+
+  /**
+   * The attributes and next hops of a set, with their hash computed once. Written out: a record's
+   * generated {@code hashCode} would hash every attribute again on each interner lookup (one per
+   * UPDATE received), through method handles that C1 does not inline.
+   */
+  record Content(
+      List<PathAttribute> attributes, InetAddress nextHop, InetAddress linkLocal, int hash) {
+    Content(List<PathAttribute> attributes, InetAddress nextHop, InetAddress linkLocal) {
+      this(
+          attributes,
+          nextHop,
+          linkLocal,
+          (attributes.hashCode() * 31 + Objects.hashCode(nextHop)) * 31
+              + Objects.hashCode(linkLocal));
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Content c
+          && c.hash == hash
+          && c.attributes.equals(attributes)
+          && Objects.equals(c.nextHop, nextHop)
+          && Objects.equals(c.linkLocal, linkLocal);
+    }
   }
 
   @Override
@@ -349,10 +381,6 @@ public final class AttributeSet {
       }
     }
     return false;
-  }
-
-  private static int hashOf(List<PathAttribute> attrs, InetAddress nh, InetAddress ll) {
-    return (attrs.hashCode() * 31 + Objects.hashCode(nh)) * 31 + Objects.hashCode(ll);
   }
 
   private static <A extends PathAttribute> Optional<A> find(List<PathAttribute> list, Class<A> t) {
