@@ -27,6 +27,8 @@ final class PrefixTally {
   private volatile long completedAtNanos;
   private volatile long presentCompletedAtNanos;
   private volatile long updates;
+  private volatile long announcements;
+  private volatile long withdrawals;
 
   /**
    * @param base first prefix address as an unsigned int
@@ -83,6 +85,7 @@ final class PrefixTally {
 
   /** Records an announcement; {@code med} is -1 when absent or not looked for. */
   void announce(long address, int prefixLength, long med) {
+    announcements++;
     int i = index(address, prefixLength);
     if (i < 0) {
       return;
@@ -103,6 +106,7 @@ final class PrefixTally {
 
   /** Records a withdrawal. */
   void withdraw(long address, int prefixLength) {
+    withdrawals++;
     int i = index(address, prefixLength);
     if (i < 0 || own.get(i)) {
       return;
@@ -121,6 +125,16 @@ final class PrefixTally {
   /** Counts one received UPDATE message. */
   void countUpdate() {
     updates++;
+  }
+
+  /** Prefixes announced so far, counted as received (inside the block or not). */
+  long announcements() {
+    return announcements;
+  }
+
+  /** Prefixes withdrawn so far, counted as received (inside the block or not). */
+  long withdrawals() {
+    return withdrawals;
   }
 
   /** Prefixes of the block currently held. */

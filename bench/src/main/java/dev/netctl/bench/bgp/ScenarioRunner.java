@@ -10,6 +10,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -251,6 +252,11 @@ final class ScenarioRunner {
     injector.send(load);
     long loaded = await(fleet, List.of(monitor), true, t0, "the monitor to hold the initial " + n);
     double cpuBefore = ProcStats.of(dut.pid()).cpuSeconds();
+    Map<String, Long> threadsBefore = ThreadCpu.of(dut.pid());
+    PrefixTally seen = monitor.tally();
+    long updatesBefore = seen.updates();
+    long announcedBefore = seen.announcements();
+    long withdrawnBefore = seen.withdrawals();
     long t1 = System.nanoTime();
     injector.send(withdraw);
     injector.send(reannounce);
@@ -270,6 +276,15 @@ final class ScenarioRunner {
     System.out.printf(
         "  churn: the DUT used %.0f ms of CPU%n",
         (ProcStats.of(dut.pid()).cpuSeconds() - cpuBefore) * 1000);
+    System.out.printf(
+        "  churn: per thread, %s%n", ThreadCpu.delta(threadsBefore, ThreadCpu.of(dut.pid())));
+    // What the DUT sent for it, up to the final state: a DUT that sends only the final state of a
+    // prefix withdrawn and announced again sends fewer withdrawals.
+    System.out.printf(
+        "  churn: the monitor received %d UPDATEs, %d prefixes withdrawn, %d announced%n",
+        seen.updates() - updatesBefore,
+        seen.withdrawals() - withdrawnBefore,
+        seen.announcements() - announcedBefore);
     return finish(dut, Scenario.CHURN, 2, n, setup, loaded / 1e9, converge);
   }
 

@@ -9,7 +9,6 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.net.InetAddress;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -29,14 +28,20 @@ final class AttributeEncoder {
 
   /** Encoded size of {@code attributes}. */
   static int size(List<PathAttribute> attributes, CodecContext ctx) {
-    ByteBuf tmp = Unpooled.buffer();
-    try {
-      writeAll(tmp, attributes, ctx);
-      return tmp.readableBytes();
-    } finally {
-      tmp.release();
+    // Written into the thread's scratch buffer: a new buffer per UPDATE packed was garbage for
+    // every message a group sends.
+    ByteBuf tmp = SIZING.get().clear();
+    writeAll(tmp, attributes, ctx);
+    int size = tmp.readableBytes();
+    if (tmp.capacity() > SIZING_KEPT) {
+      SIZING.remove(); // an exceptional set (a long AS path): not kept for the thread's lifetime
     }
+    return size;
   }
+
+  private static final int SIZING_KEPT = 4096;
+  private static final ThreadLocal<ByteBuf> SIZING =
+      ThreadLocal.withInitial(() -> Unpooled.buffer(256));
 
   /** The attributes as they go on the wire: AS4 conversion applied, sorted by type code. */
   static List<PathAttribute> forWire(List<PathAttribute> attributes, CodecContext ctx) {
@@ -67,7 +72,7 @@ final class AttributeEncoder {
         }
       }
     }
-    out.sort(Comparator.comparingInt(a -> a.type().code()));
+    PathAttribute.sortByTypeCode(out);
     return out;
   }
 

@@ -102,7 +102,9 @@ final class NlriCodec {
    * bulk writes: octet writes to a ByteBuf go through its index and capacity checks each.
    */
   static void writeAll(ByteBuf out, List<Nlri> nlri, boolean addPath) {
-    byte[] b = new byte[Math.min(nlri.size() * MAX_SIZE, 1024)];
+    // The thread's scratch array (a write never runs inside a read): a new one per field was a
+    // churn's largest allocation on the outbound path.
+    byte[] b = SCRATCH.get();
     Ipv4NlriList packed = nlri instanceof Ipv4NlriList p ? p : null;
     int at = 0;
     for (int i = 0, n = nlri.size(); i < n; i++) {

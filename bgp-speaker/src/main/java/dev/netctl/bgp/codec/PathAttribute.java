@@ -3,6 +3,7 @@ package dev.netctl.bgp.codec;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
@@ -28,6 +29,19 @@ public sealed interface PathAttribute {
 
   /** The attribute type code. */
   AttributeType type();
+
+  /**
+   * Sorts {@code attributes} by ascending type code (stable) unless they already are in that order,
+   * as senders SHOULD put them (RFC 4271 §5): the check costs no comparator and no sort per UPDATE.
+   */
+  static void sortByTypeCode(List<? extends PathAttribute> attributes) {
+    for (int i = 1, n = attributes.size(); i < n; i++) {
+      if (attributes.get(i - 1).type().code() > attributes.get(i).type().code()) {
+        attributes.sort(Comparator.comparingInt(a -> a.type().code()));
+        return;
+      }
+    }
+  }
 
   /** ORIGIN values (RFC 4271 §5.1.1). */
   enum OriginType {

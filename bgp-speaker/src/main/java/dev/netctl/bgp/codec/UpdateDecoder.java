@@ -9,7 +9,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -163,7 +162,7 @@ final class UpdateDecoder {
     // Senders SHOULD order attributes by type (RFC 4271 §5) but need not; our encoder always
     // does. Decoding into that canonical order makes equal routes equal values whatever the order
     // they arrived in, and makes decode(encode(decode(x))) == decode(x) (found by the fuzzer).
-    attributes.sort(Comparator.comparingInt(a -> a.type().code()));
+    PathAttribute.sortByTypeCode(attributes);
     return new DecodeResult.Decoded(new Update(withdrawn, attributes, nlri), discarded);
   }
 

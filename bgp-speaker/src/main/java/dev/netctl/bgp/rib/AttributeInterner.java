@@ -1,10 +1,7 @@
 package dev.netctl.bgp.rib;
 
-import dev.netctl.bgp.codec.PathAttribute;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
-import java.net.InetAddress;
-import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -19,23 +16,21 @@ final class AttributeInterner {
   /** The process-wide table; sets from different RIBs are the same values, so they may share. */
   static final AttributeInterner GLOBAL = new AttributeInterner();
 
-  private record Key(List<PathAttribute> attributes, InetAddress nextHop, InetAddress linkLocal) {}
-
   private static final class Ref extends WeakReference<AttributeSet> {
-    final Key key;
+    final AttributeSet.Content key;
 
-    Ref(AttributeSet set, Key key, ReferenceQueue<AttributeSet> queue) {
+    Ref(AttributeSet set, AttributeSet.Content key, ReferenceQueue<AttributeSet> queue) {
       super(set, queue);
       this.key = key;
     }
   }
 
-  private final ConcurrentHashMap<Key, Ref> table = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<AttributeSet.Content, Ref> table = new ConcurrentHashMap<>();
   private final ReferenceQueue<AttributeSet> queue = new ReferenceQueue<>();
 
   AttributeSet intern(AttributeSet candidate) {
     expunge();
-    Key key = new Key(candidate.attributes(), candidate.nextHop(), candidate.linkLocalNextHop());
+    AttributeSet.Content key = candidate.content();
     while (true) {
       Ref ref = table.get(key);
       AttributeSet existing = ref == null ? null : ref.get();

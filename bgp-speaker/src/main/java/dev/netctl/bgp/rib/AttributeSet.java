@@ -18,7 +18,6 @@ import dev.netctl.bgp.codec.PathAttribute.SegmentType;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -44,7 +43,7 @@ public final class AttributeSet {
   private final List<PathAttribute> attributes;
   private final InetAddress nextHop;
   private final InetAddress linkLocalNextHop;
-  private final int hash;
+  private final Content content;
   // Decoded once: the best-path comparison reads these for every candidate.
   private final OriginType origin;
   private final int asPathLength;
@@ -65,7 +64,7 @@ public final class AttributeSet {
     this.attributes = sorted;
     this.nextHop = nextHop;
     this.linkLocalNextHop = linkLocalNextHop;
-    this.hash = hashOf(sorted, nextHop, linkLocalNextHop);
+    this.content = new Content(sorted, nextHop, linkLocalNextHop);
     // One pass, the first of each type counting: this runs for every set looked up in the
     // interner, a thousand times per churn of a thousand attribute sets.
     OriginType originValue = null;
@@ -112,19 +111,35 @@ public final class AttributeSet {
   public static AttributeSet of(
       List<? extends PathAttribute> attributes, InetAddress nextHop, InetAddress linkLocalNextHop) {
     List<PathAttribute> sorted = new ArrayList<>(attributes.size());
-    boolean[] seen = new boolean[256];
-    for (PathAttribute a : attributes) {
-      int code = a.type().code();
+    // Type codes seen, as bits: codes 0-127 (every attribute this speaker knows) in two longs; a
+    // code from 128 up is looked for among those kept. No array per set looked up (one per UPDATE
+    // received).
+    long seenLow = 0;
+    long seenHigh = 0;
+    for (int i = 0, n = attributes.size(); i < n; i++) {
+      PathAttribute a = attributes.get(i);
+      int code = a.type().code() & 0xff;
       if (code == AttributeType.NEXT_HOP.code()
           || code == AttributeType.MP_REACH_NLRI.code()
-          || code == AttributeType.MP_UNREACH_NLRI.code()
-          || seen[code & 0xff]) {
+          || code == AttributeType.MP_UNREACH_NLRI.code()) {
         continue;
       }
-      seen[code & 0xff] = true;
+      if (code < 64) {
+        if ((seenLow & (1L << code)) != 0) {
+          continue;
+        }
+        seenLow |= 1L << code;
+      } else if (code < 128) {
+        if ((seenHigh & (1L << (code - 64))) != 0) {
+          continue;
+        }
+        seenHigh |= 1L << (code - 64);
+      } else if (kept(sorted, code)) {
+        continue;
+      }
       sorted.add(a);
     }
-    sorted.sort(Comparator.comparingInt(a -> a.type().code()));
+    PathAttribute.sortByTypeCode(sorted);
     return AttributeInterner.GLOBAL.intern(
         new AttributeSet(List.copyOf(sorted), nextHop, linkLocalNextHop));
   }
@@ -300,16 +315,48 @@ public final class AttributeSet {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof AttributeSet s
-        && s.hash == hash
-        && s.attributes.equals(attributes)
-        && Objects.equals(s.nextHop, nextHop)
-        && Objects.equals(s.linkLocalNextHop, linkLocalNextHop);
+    return o instanceof AttributeSet s && s.content.equals(content);
   }
 
   @Override
   public int hashCode() {
-    return hash;
+    return content.hash();
+  }
+
+  /** What the set is made of and compared by; the interner's key, which must not hold the set. */
+  Content content() {
+    return content;
+  }
+
+  /**
+   * The attributes and next hops of a set, with their hash computed once. Written out: a record's
+   * generated {@code hashCode} would hash every attribute again on each interner lookup (one per
+   * UPDATE received), through method handles that C1 does not inline.
+   */
+  record Content(
+      List<PathAttribute> attributes, InetAddress nextHop, InetAddress linkLocal, int hash) {
+    Content(List<PathAttribute> attributes, InetAddress nextHop, InetAddress linkLocal) {
+      this(
+          attributes,
+          nextHop,
+          linkLocal,
+          (attributes.hashCode() * 31 + Objects.hashCode(nextHop)) * 31
+              + Objects.hashCode(linkLocal));
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Content c
+          && c.hash == hash
+          && c.attributes.equals(attributes)
+          && Objects.equals(c.nextHop, nextHop)
+          && Objects.equals(c.linkLocal, linkLocal);
+    }
   }
 
   @Override
@@ -327,8 +374,13 @@ public final class AttributeSet {
     return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
   }
 
-  private static int hashOf(List<PathAttribute> attrs, InetAddress nh, InetAddress ll) {
-    return (attrs.hashCode() * 31 + Objects.hashCode(nh)) * 31 + Objects.hashCode(ll);
+  private static boolean kept(List<PathAttribute> sorted, int code) {
+    for (int i = 0, n = sorted.size(); i < n; i++) {
+      if ((sorted.get(i).type().code() & 0xff) == code) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static <A extends PathAttribute> Optional<A> find(List<PathAttribute> list, Class<A> t) {

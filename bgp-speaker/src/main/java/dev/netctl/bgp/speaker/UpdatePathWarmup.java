@@ -1,15 +1,14 @@
 package dev.netctl.bgp.speaker;
 
 import dev.netctl.bgp.codec.AddressFamily;
-import dev.netctl.bgp.codec.BgpDecoder;
 import dev.netctl.bgp.codec.BgpEncoder;
 import dev.netctl.bgp.codec.BgpMessage.Update;
 import dev.netctl.bgp.codec.CodecContext;
-import dev.netctl.bgp.codec.DecodeResult;
 import dev.netctl.bgp.codec.Ipv4NlriList;
 import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.Prefix;
 import dev.netctl.bgp.codec.UpdatePacker;
+import dev.netctl.bgp.fsm.PeerConfig;
 import dev.netctl.bgp.rib.NextHopResolver;
 import dev.netctl.bgp.rib.OutboundProfile;
 import dev.netctl.bgp.rib.OutboundUpdate;
@@ -19,41 +18,58 @@ import dev.netctl.bgp.rib.Rib;
 import dev.netctl.bgp.rib.RibConfig;
 import dev.netctl.bgp.rib.RoutePolicy;
 import dev.netctl.bgp.rib.UpdateGroup;
+import dev.netctl.bgp.session.InProcessSession;
+import dev.netctl.bgp.session.PeerSession;
+import dev.netctl.bgp.session.PeerSpec;
+import dev.netctl.bgp.session.SessionListener;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
 /**
- * Runs the per-prefix UPDATE path — decode, Adj-RIB-In and Loc-RIB, update group, packing, encode —
- * over synthetic routes in a private RIB, before a speaker takes its first session. A JVM runs a
- * method interpreted until it has been called often enough to compile, so the first table a fresh
- * process receives (a node's restart, exactly when convergence matters) would otherwise be
- * processed partly by the interpreter while the compiler competes for the same cores. Nothing of
- * the private RIB outlives the run.
+ * Runs the UPDATE path — a session's receive pipeline (framing, decode, FSM, session), Adj-RIB-In
+ * and Loc-RIB, update group, packing, encode — over synthetic routes in a private RIB, before a
+ * speaker takes its first session. A JVM runs a method interpreted until it has been called often
+ * enough to compile, so the first table a fresh process receives (a node's restart, exactly when
+ * convergence matters) would otherwise be processed partly by the interpreter while the compiler
+ * competes for the same cores. The routes come as a peer sends them: many small UPDATEs (ten
+ * prefixes per attribute set), announced, changed and withdrawn, so that the per-message code runs
+ * as often as the per-prefix code. The session is an {@link InProcessSession}: no socket, port or
+ * thread of its own. Nothing of the private RIB outlives the run.
  */
 public final class UpdatePathWarmup {
   private static final CodecContext CODEC = CodecContext.FOUR_OCTET;
+  private static final long ASN = 64512;
+  // Prefixes per attribute set, so per UPDATE.
+  private static final int PER_SET = 10;
+  // UPDATEs per read handed to the session, and so per batch to the RIB (as SessionEvents batches).
+  private static final int PER_READ = 32;
+  // Prefixes withdrawn per read: as a peer packs them, about a thousand per UPDATE.
+  private static final int WITHDRAWN_PER_READ = 4 * 1000;
+  // Announce, announce again with another MED (an attribute change), withdraw.
+  private static final int PASSES = 3;
 
   private UpdatePathWarmup() {}
 
   /**
-   * Announces, reflects and withdraws {@code prefixes} synthetic /24s through a private RIB;
-   * returns how many prefixes the reflection sent out (each prefix twice: announced, then
-   * withdrawn).
+   * Announces, changes and withdraws {@code prefixes} synthetic /24s received through an in-process
+   * session, reflected through a private RIB; returns how many prefixes the reflection sent out
+   * (each prefix three times: announced, changed, withdrawn).
    */
   public static long run(int prefixes) {
-    Peer source = peer("192.0.2.1", true);
-    Peer member = peer("192.0.2.2", true);
+    Inet4Address local = v4("192.0.2.254");
+    Peer source = peer("192.0.2.1");
+    Peer member = peer("192.0.2.2");
     long sent = 0;
     try (Rib rib =
-        new Rib(
-            new RibConfig(64512, v4("192.0.2.254"), null, false, 1, 1),
-            NextHopResolver.ALL_REACHABLE)) {
+        new Rib(new RibConfig(ASN, local, null, false, 1, 1), NextHopResolver.ALL_REACHABLE)) {
       rib.addPeer(source, null).join();
       UpdateGroup group =
           rib.group(
@@ -63,23 +79,42 @@ public final class UpdatePathWarmup {
                   CODEC,
                   Set.of(AddressFamily.IPV4_UNICAST),
                   RoutePolicy.ACCEPT_ALL,
-                  v4("192.0.2.254"),
+                  local,
                   null,
                   null));
       rib.join(group, member).join();
-      ByteBuf wire = ByteBufAllocator.DEFAULT.heapBuffer();
-      try {
-        for (int pass = 0; pass < 2; pass++) {
-          boolean withdraw = pass == 1;
-          for (Update u : updates(prefixes, withdraw)) {
-            wire.clear();
-            BgpEncoder.encode(u, CODEC, wire);
-            if (BgpDecoder.decode(wire, CODEC) instanceof DecodeResult.Decoded d
-                && d.message() instanceof Update received) {
-              rib.apply(source, received).join();
+      List<Update> received = new ArrayList<>();
+      SessionListener collect =
+          new SessionListener() {
+            @Override
+            public void update(PeerSession peer, Update update) {
+              received.add(update);
             }
+          };
+      PeerSpec spec =
+          new PeerSpec(
+              new InetSocketAddress(source.address(), 179),
+              local,
+              PeerConfig.of(ASN, local, ASN),
+              true,
+              null,
+              0);
+      ByteBuf wire = ByteBufAllocator.DEFAULT.heapBuffer();
+      try (InProcessSession session = InProcessSession.open(spec, source.routerId(), collect)) {
+        for (int pass = 0; pass < PASSES; pass++) {
+          // Built a read at a time: a pass's messages at once would grow the heap for good.
+          int step = pass == PASSES - 1 ? WITHDRAWN_PER_READ : PER_SET * PER_READ;
+          for (int from = 0; from < prefixes; from += step) {
+            ByteBuf read = Unpooled.buffer();
+            for (Update u : updates(from, Math.min(prefixes, from + step), pass)) {
+              BgpEncoder.encode(u, CODEC, read);
+            }
+            session.receive(read);
+            rib.apply(source, List.copyOf(received)).join();
+            received.clear();
             sent += drain(group, wire);
           }
+          session.discardSent();
         }
       } finally {
         wire.release();
@@ -101,33 +136,36 @@ public final class UpdatePathWarmup {
     return sent;
   }
 
-  // A thousand prefixes per attribute set (MED tells the sets apart), as a full table has.
-  private static List<Update> updates(int prefixes, boolean withdraw) {
+  // Prefixes [from, to): withdrawn in the last pass, else PER_SET per attribute set (MED tells the
+  // sets apart, and changes from pass to pass).
+  private static List<Update> updates(int from, int to, int pass) {
+    if (pass == PASSES - 1) {
+      return UpdatePacker.withdraw(nlri(from, to), CODEC);
+    }
     List<Update> out = new ArrayList<>();
-    for (int from = 0; from < prefixes; from += 1000) {
-      Ipv4NlriList.Builder nlri = new Ipv4NlriList.Builder();
-      for (int i = from; i < Math.min(prefixes, from + 1000); i++) {
-        nlri.add(Ipv4NlriList.pack(Prefix.ipv4(0x0a000000 + (i << 8), 24)));
-      }
-      Ipv4NlriList list = nlri.build();
-      if (withdraw) {
-        out.addAll(UpdatePacker.withdraw(list, CODEC));
-      } else {
-        List<PathAttribute> attrs =
-            List.of(
-                new PathAttribute.Origin(PathAttribute.OriginType.IGP),
-                PathAttribute.AsPath.EMPTY,
-                new PathAttribute.NextHop(v4("192.0.2.1")),
-                new PathAttribute.MultiExitDisc(from / 1000),
-                new PathAttribute.LocalPref(100));
-        out.addAll(UpdatePacker.announce(attrs, list, CODEC));
-      }
+    for (int set = from; set < to; set += PER_SET) {
+      List<PathAttribute> attrs =
+          List.of(
+              new PathAttribute.Origin(PathAttribute.OriginType.IGP),
+              PathAttribute.AsPath.EMPTY,
+              new PathAttribute.NextHop(v4("192.0.2.1")),
+              new PathAttribute.MultiExitDisc(pass * 1_000_000L + set / PER_SET),
+              new PathAttribute.LocalPref(100));
+      out.addAll(UpdatePacker.announce(attrs, nlri(set, Math.min(to, set + PER_SET)), CODEC));
     }
     return out;
   }
 
-  private static Peer peer(String address, boolean client) {
-    return new Peer(v4(address), v4(address), 64512, PeerKind.IBGP, client);
+  private static Ipv4NlriList nlri(int from, int to) {
+    Ipv4NlriList.Builder b = new Ipv4NlriList.Builder();
+    for (int i = from; i < to; i++) {
+      b.add(Ipv4NlriList.pack(Prefix.ipv4(0x0a000000 + (i << 8), 24)));
+    }
+    return b.build();
+  }
+
+  private static Peer peer(String address) {
+    return new Peer(v4(address), v4(address), ASN, PeerKind.IBGP, true);
   }
 
   private static Inet4Address v4(String literal) {

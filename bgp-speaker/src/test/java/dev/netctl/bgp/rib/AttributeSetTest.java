@@ -33,6 +33,29 @@ class AttributeSetTest {
   }
 
   @Test
+  void aRepeatedTypeKeepsItsFirstOccurrenceWhateverItsCode() {
+    // Codes below 64, from 64 to 127 and from 128 up are tracked apart; each keeps its first.
+    PathAttribute med = new PathAttribute.MultiExitDisc(1);
+    PathAttribute low = new PathAttribute.Unknown(0xc0, 99, new byte[] {1});
+    PathAttribute high = new PathAttribute.Unknown(0xc0, 200, new byte[] {1});
+    PathAttribute higher = new PathAttribute.Unknown(0xc0, 255, new byte[] {1});
+    AttributeSet s =
+        AttributeSet.of(
+            List.of(
+                high,
+                med,
+                new PathAttribute.Unknown(0xc0, 200, new byte[] {2}),
+                low,
+                new PathAttribute.MultiExitDisc(2),
+                higher,
+                new PathAttribute.Unknown(0xc0, 99, new byte[] {2}),
+                new PathAttribute.Unknown(0xc0, 255, new byte[] {2})),
+            ip("192.0.2.1"));
+    assertThat(s.attributes()).containsExactly(med, low, high, higher);
+    assertThat(s.med()).isEqualTo(1);
+  }
+
+  @Test
   void nextHopAndMpAttributesAreHeldOutsideTheList() {
     AttributeSet s =
         AttributeSet.of(

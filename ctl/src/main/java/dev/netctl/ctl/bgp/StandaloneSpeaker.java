@@ -32,8 +32,10 @@ import java.util.stream.Collectors;
  * bgp run} keeps alive until it is told to stop.
  */
 public final class StandaloneSpeaker implements AutoCloseable {
-  // Prefixes the UPDATE path is warmed up with at start: about half a second, once.
-  static final int WARMUP_PREFIXES = 50_000;
+  // Prefixes the UPDATE path is warmed up with at start (announced, changed and withdrawn, ten per
+  // UPDATE: 4,000 UPDATEs through an in-process session), once. More raised the idle and fan-out
+  // peak by about 0.25 MiB per thousand for little less compiling later (docs/benchmarks.md).
+  static final int WARMUP_PREFIXES = 20_000;
 
   private final SpeakerPlan plan;
   private final BgpSpeaker speaker;
@@ -56,6 +58,11 @@ public final class StandaloneSpeaker implements AutoCloseable {
       throws IOException, InterruptedException {
     // Before the first session: a fresh process's first table then meets compiled code.
     UpdatePathWarmup.run(WARMUP_PREFIXES);
+    // One full collection, once: the launcher's small young generation promotes much of the
+    // warm-up's garbage, which the serial collector would keep in the old generation until its
+    // first full collection, and a table would then grow the heap on top of it (fan-out 1,000:
+    // 95.2-95.8 MiB peak without this, 92.2-94.2 with it; docs/benchmarks.md, issue 14 session 8).
+    System.gc();
     StandaloneSpeaker s = new StandaloneSpeaker(plan, listen(plan, transport));
     try {
       s.admin = AdminServer.start(adminAddress, s);
