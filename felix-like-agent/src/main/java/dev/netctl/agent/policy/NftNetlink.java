@@ -52,11 +52,16 @@ final class NftNetlink implements AutoCloseable {
   /** The largest batch: what does not fit goes through {@code nft}. */
   private static final int BATCH_BYTES = 1 << 16;
 
-  private final NetlinkSocket socket;
+  private NetlinkSocket socket;
+  private final String netns;
+  private int capacity = BATCH_BYTES;
   private int seq = (int) (System.nanoTime() & 0x3fffffff);
+  // where transactions are encoded before they are copied to the socket's buffer; grows
+  private ByteBuffer scratch = ByteBuffer.allocate(1 << 20).order(ByteOrder.nativeOrder());
 
-  private NftNetlink(NetlinkSocket socket) {
+  private NftNetlink(NetlinkSocket socket, String netns) {
     this.socket = socket;
+    this.netns = netns;
   }
 
   /**
@@ -69,7 +74,8 @@ final class NftNetlink implements AutoCloseable {
     try {
       return new NftNetlink(
           NetlinkSocket.openShared(
-              NetlinkSocket.NETLINK_NETFILTER, BATCH_BYTES, BATCH_BYTES, 1 << 20, netns));
+              NetlinkSocket.NETLINK_NETFILTER, BATCH_BYTES, BATCH_BYTES, 1 << 20, netns),
+          netns);
     } catch (KernelException e) {
       throw new NftCommand.NftException("netlink: " + e.getMessage());
     }
@@ -136,6 +142,90 @@ final class NftNetlink implements AutoCloseable {
       throw new NftCommand.NftException("netlink: " + e.getMessage());
     }
     return true;
+  }
+
+  /**
+   * Applies {@code tx} as one nf_tables transaction: one batch in one datagram ({@link NftBatch}),
+   * then a generation request whose answer marks the end of the kernel's answers (nf_tables
+   * processes a batch while it is sent, so every refusal is queued before that answer).
+   *
+   * @return false when {@code tx} uses what {@link NftBatch} does not encode: nothing was sent
+   * @throws NftCommand.NftException naming the refused command (nothing applied)
+   */
+  boolean apply(NftTransaction tx) {
+    NftBatch batch;
+    int first = seq;
+    while (true) {
+      try {
+        scratch.clear();
+        batch = NftBatch.encode(tx, scratch, first);
+        break;
+      } catch (java.nio.BufferOverflowException e) {
+        if (scratch.capacity() >= 1 << 30) return false;
+        scratch = ByteBuffer.allocate(scratch.capacity() * 2).order(ByteOrder.nativeOrder());
+      } catch (IllegalArgumentException e) {
+        return false;
+      }
+    }
+    int length = scratch.position();
+    int gen = batch.nextSeq();
+    seq = gen + 1;
+    try {
+      if (length > capacity) reopen(Integer.highestOneBit(length) << 1);
+      ByteBuffer out = socket.requestBuffer();
+      out.put(scratch.flip());
+      socket.send(length);
+      out = socket.requestBuffer();
+      header(out, (NFNL_SUBSYS_NFTABLES << 8) | NftBatch.GETGEN, NLM_F_REQUEST, 0, 0);
+      seq = gen + 1;
+      out.putInt(0, 20).putInt(8, gen);
+      socket.send(20);
+      List<String> refused = new java.util.ArrayList<>();
+      while (true) {
+        ByteBuffer in = socket.receive();
+        if (in == null) {
+          throw new NftCommand.NftException(
+              "netlink: the kernel's answers were lost; whether the transaction applied is unknown");
+        }
+        boolean done = false;
+        while (in.remaining() >= 16) {
+          int start = in.position();
+          int len = in.getInt(start);
+          int type = Short.toUnsignedInt(in.getShort(start + 4));
+          int s = in.getInt(start + 8);
+          if (s == gen) done = true;
+          else if (type == NLMSG_ERROR && in.getInt(start + 16) != 0 && refused.size() < 5) {
+            refused.add(
+                describe(tx, batch.opOf(in.getInt(start + 16 + 12)), -in.getInt(start + 16)));
+          }
+          if (len < 16) break;
+          in.position(start + ((len + 3) & ~3));
+        }
+        if (done) break;
+      }
+      if (!refused.isEmpty()) {
+        throw new NftCommand.NftException(
+            "netlink: the kernel refused " + String.join("; ", refused));
+      }
+    } catch (KernelException e) {
+      throw new NftCommand.NftException("netlink: " + e.getMessage());
+    }
+    return true;
+  }
+
+  private static String describe(NftTransaction tx, int op, int errno) {
+    String what =
+        op < 0 ? "the batch" : tx.ops().get(op).text(tx.family() + " " + tx.table()).strip();
+    return what + " (errno " + errno + ")";
+  }
+
+  private void reopen(int newCapacity) {
+    NetlinkSocket bigger =
+        NetlinkSocket.openSharedForLargeRequests(
+            NetlinkSocket.NETLINK_NETFILTER, newCapacity, BATCH_BYTES, 4 << 20, netns);
+    socket.close();
+    socket = bigger;
+    capacity = newCapacity;
   }
 
   private int header(ByteBuffer b, int type, int flags, int family, int resId) {
