@@ -22,7 +22,8 @@ import java.util.TreeMap;
 
 /**
  * The policy dataplane manager: cheap {@code on*} updates (no kernel I/O), and {@link #apply()}
- * that writes what changed to nftables as one {@code nft -f} transaction.
+ * that writes what changed to nftables as one transaction ({@link NftTransaction}: over netlink by
+ * {@link NftCommand.Binary}, {@code nft -f} as its fallback).
  *
  * <p>Owns one table, {@code inet netctl}: a forward base chain (conntrack established/related
  * accept, invalid drop, then the source's egress and the destination's ingress via interface
@@ -207,33 +208,19 @@ public final class PolicyManager {
   /**
    * Writes every change since the last apply as one nft transaction.
    *
-   * @return the script that was run (empty when nothing changed)
+   * @return the transaction as an nft script (empty when nothing changed)
    * @throws NftCommand.NftException when nft refused the transaction even after the policies it
    *     could not render were made to fail closed; nothing of it was applied, and the next apply
    *     retries
    */
   public String apply() {
-    String early = "";
     if (first) {
       // listing the table (an nft process) overlaps the computation, which does not read it
       java.util.concurrent.FutureTask<String> listing =
           new java.util.concurrent.FutureTask<>(() -> nft.listTableJson(Names.FAMILY, Names.TABLE));
       Thread.ofVirtual().start(listing);
-      updateEndpoints();
-      Stage stage = null;
-      if (dirtyPolicies.size() >= MANY) {
-        // a quarter of the policies go to nft first, while the rest are computed (see Stage)
-        List<PolicyId> ids = new ArrayList<>(dirtyPolicies);
-        updatePolicies(ids.subList(0, ids.size() / 4));
-        String json = join(listing);
-        listing = null;
-        if (json == null) stage = startStage();
-        else sweepPlan(json);
-      }
-      updatePolicies(List.copyOf(dirtyPolicies));
-      updatePlacement();
-      if (listing != null) sweepPlan(join(listing));
-      early = finishStage(stage);
+      computeDesired();
+      sweepPlan(join(listing));
     } else {
       computeDesired();
     }
@@ -250,7 +237,7 @@ public final class PolicyManager {
       }
     }
     NftTransaction tx = transaction();
-    if (tx.isEmpty()) return early;
+    if (tx.isEmpty()) return "";
     try {
       nft.apply(tx);
     } catch (NftCommand.NftException e) {
@@ -260,65 +247,11 @@ public final class PolicyManager {
       nft.apply(tx);
     }
     commit();
-    return early + tx.text();
+    return tx.text();
   }
 
-  // policies changed at once from which a first apply is pipelined and preparing is parallel
+  // policies changed at once from which preparing them is parallel
   private static final int MANY = 64;
-
-  /**
-   * The first part of a first apply into a table that does not exist yet: the sets and chains of
-   * some policies, written by nft while the rest are computed, so Java's time overlaps nft's
-   * instead of adding to it. Nothing can see them before the second transaction adds the forward
-   * hook (a table without a base chain filters nothing). Not used when the table exists: its policy
-   * chains may be live, and a policy's chain must not change apart from the endpoint chains that
-   * jump to it.
-   *
-   * @param chains the chains it writes, with their rules
-   * @param sets the sets it writes, with their elements
-   * @param run the transaction, on its own thread
-   */
-  private record Stage(
-      Map<String, List<NftRule>> chains,
-      Map<String, Set<String>> sets,
-      java.util.concurrent.FutureTask<String> run) {}
-
-  private Stage startStage() {
-    List<NftOp> ops = new ArrayList<>();
-    ops.add(new NftOp.AddTable());
-    objects(ops);
-    Map<String, List<NftRule>> cs = new HashMap<>();
-    for (String c : dirtyChains) if (chains.containsKey(c)) cs.put(c, chains.get(c));
-    Map<String, Set<String>> ss = new HashMap<>();
-    for (String x : dirtySets) if (elements.containsKey(x)) ss.put(x, Set.copyOf(elements.get(x)));
-    NftTransaction tx = new NftTransaction(Names.FAMILY, Names.TABLE, ops);
-    var run =
-        new java.util.concurrent.FutureTask<>(
-            () -> {
-              nft.apply(tx);
-              return tx.text();
-            });
-    Thread.ofVirtual().start(run);
-    return new Stage(cs, ss, run);
-  }
-
-  /**
-   * Waits for the first part; when it was applied, its objects are what the kernel holds (the
-   * second transaction leaves them alone). Returns its script, or "" when it failed: then the table
-   * is listed again and the second transaction writes everything.
-   */
-  private String finishStage(Stage stage) {
-    if (stage == null) return "";
-    try {
-      String script = join(stage.run());
-      kChains.putAll(stage.chains());
-      for (var e : stage.sets().entrySet()) kSets.put(e.getKey(), new HashSet<>(e.getValue()));
-      return script;
-    } catch (RuntimeException e) {
-      sweepPlan();
-      return "";
-    }
-  }
 
   /**
    * The changes as element deltas when nothing but elements of existing sets and dispatch maps
