@@ -155,7 +155,11 @@ final class NftBatch {
     // the expressions first, to a scratch buffer: the anonymous sets they use go before the rule
     ByteBuffer exprs = ByteBuffer.allocate(8192).order(ByteOrder.nativeOrder());
     List<NftRuleEncoder.AnonymousSet> anonymous = new ArrayList<>(0);
-    NftRuleEncoder.expressions(r.rule(), exprs, () -> ++setIds, anonymous);
+    try {
+      NftRuleEncoder.expressions(r.rule(), exprs, () -> ++setIds, anonymous);
+    } catch (java.nio.BufferOverflowException e) {
+      throw new IllegalArgumentException("rule too long: " + r.rule().text(), e);
+    }
     for (NftRuleEncoder.AnonymousSet s : anonymous) anonymousSet(s);
     int m = message(NEWRULE, F_REQUEST | F_CREATE | F_APPEND);
     string(b, 1, table); // NFTA_RULE_TABLE
@@ -186,8 +190,9 @@ final class NftBatch {
     string(b, 2, "__set%d");
     u32(b, 4, s.id()); // NFTA_SET_ELEM_LIST_SET_ID
     int list = begin(b, 3);
+    int n = 0;
     for (NftRuleEncoder.Element e : s.elements()) {
-      int elem = begin(b, 1);
+      int elem = begin(b, ++n); // numbered as nft numbers them (the kernel reads any type)
       if (e.intervalEnd()) u32(b, 3, 1); // NFTA_SET_ELEM_FLAGS: NFT_SET_ELEM_INTERVAL_END
       int key = begin(b, 1); // NFTA_SET_ELEM_KEY
       attr(b, 1, e.key());
@@ -246,9 +251,10 @@ final class NftBatch {
     string(b, 2, set);
     int list = begin(b, 3);
     String[] types = type.split(" : ", 2);
+    int n = 0;
     for (String e : elements) {
       String[] kv = e.split(" : ", 2);
-      int elem = begin(b, 1);
+      int elem = begin(b, ++n);
       int key = begin(b, 1);
       attr(b, 1, NftNetlink.encode(types[0], kv[0]));
       end(b, key);

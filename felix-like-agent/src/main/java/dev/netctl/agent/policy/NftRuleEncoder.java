@@ -541,6 +541,9 @@ final class NftRuleEncoder {
   }
 
   static void end(ByteBuffer b, int start) {
-    b.putShort(start, (short) (b.position() - start));
+    int len = b.position() - start;
+    // an attribute's length is 16 bits: a longer one is not encoded (nft is used instead)
+    if (len > 0xffff) throw new IllegalArgumentException("attribute of " + len + " bytes");
+    b.putShort(start, (short) len);
   }
 }
