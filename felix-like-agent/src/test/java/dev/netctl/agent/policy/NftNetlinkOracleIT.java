@@ -1,6 +1,7 @@
 package dev.netctl.agent.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.netctl.datastore.model.Resource;
 import dev.netctl.datastore.model.ResourceCodec;
@@ -235,5 +236,32 @@ class NftNetlinkOracleIT {
         .contains("ip6 daddr != { fd00::/16, fe80::/10 }")
         .contains("log prefix")
         .doesNotContain("fail closed:");
+  }
+
+  @Test
+  void aRefusedBatchNamesTheCommandAppliesNothingAndNftThenSaysWhy() throws Exception {
+    NftCommand.Binary nft = (NftCommand.Binary) NftCommand.binary(VIA_NETLINK);
+    NftRule drop =
+        new NftRule(List.of(), List.of(NftStatement.Verdict.DROP), "x/p spec.ingress[0]");
+    NftTransaction tx =
+        new NftTransaction(
+            "inet",
+            "refused",
+            List.of(
+                new NftOp.AddTable(),
+                new NftOp.AddChain("c", false),
+                new NftOp.AddRule("c", drop),
+                new NftOp.AddRule("no-such-chain", drop)));
+    assertThatThrownBy(() -> nft.apply(tx))
+        .as("nft, run after the kernel refused the batch, refuses it too")
+        .isInstanceOf(NftCommand.NftException.class);
+    assertThat(nft.takeFallback())
+        .contains("add rule inet refused no-such-chain drop comment \"x/p spec.ingress[0]\"")
+        .contains("errno 2");
+    assertThat(nft.listTableJson("inet", "refused")).as("all or nothing: no table").isNull();
+    // the socket is usable again: the same commands without the bad one apply over netlink
+    nft.apply(new NftTransaction("inet", "refused", tx.ops().subList(0, 3)));
+    assertThat(nft.takeFallback()).isNull();
+    assertThat(nft.listTableJson("inet", "refused")).contains("x/p spec.ingress[0]");
   }
 }
