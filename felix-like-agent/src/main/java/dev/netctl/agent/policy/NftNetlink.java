@@ -69,10 +69,7 @@ final class NftNetlink implements AutoCloseable {
    */
   boolean apply(String family, String table, List<NftCommand.ElementDelta> deltas) {
     List<NftOp> ops = new ArrayList<>();
-    for (NftCommand.ElementDelta d : deltas) {
-      if (!d.delete().isEmpty()) ops.add(new NftOp.Elements(false, d.set(), d.type(), d.delete()));
-      if (!d.add().isEmpty()) ops.add(new NftOp.Elements(true, d.set(), d.type(), d.add()));
-    }
+    for (NftCommand.ElementDelta d : deltas) NftOp.Elements.of(d, ops);
     return ops.isEmpty() || apply(new NftTransaction(family, table, ops));
   }
 

@@ -79,6 +79,12 @@ public sealed interface NftOp {
       elements = List.copyOf(elements);
     }
 
+    /** Appends one set's changes to {@code ops}: its deletions, then its additions. */
+    static void of(NftCommand.ElementDelta d, List<NftOp> ops) {
+      if (!d.delete().isEmpty()) ops.add(new Elements(false, d.set(), d.type(), d.delete()));
+      if (!d.add().isEmpty()) ops.add(new Elements(true, d.set(), d.type(), d.add()));
+    }
+
     @Override
     public String text(String t) {
       return (add ? "add" : "delete")

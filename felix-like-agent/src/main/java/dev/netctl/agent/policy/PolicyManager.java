@@ -602,7 +602,7 @@ public final class PolicyManager {
         java.util.Arrays.asList(
             mapDelta(EGRESS_MAP, egressMap, kEgress),
             mapDelta(INGRESS_MAP, ingressMap, kIngress))) {
-      if (d != null) elementOps(ops, d);
+      if (d != null) NftOp.Elements.of(d, ops);
     }
     // 4. deletions, now that nothing refers to them
     for (String c : dirtyChains) {
@@ -620,12 +620,6 @@ public final class PolicyManager {
     return new NftTransaction(Names.FAMILY, Names.TABLE, ops);
   }
 
-  /** Element deletions, then additions, of one set. */
-  private static void elementOps(List<NftOp> ops, NftCommand.ElementDelta d) {
-    if (!d.delete().isEmpty()) ops.add(new NftOp.Elements(false, d.set(), d.type(), d.delete()));
-    if (!d.add().isEmpty()) ops.add(new NftOp.Elements(true, d.set(), d.type(), d.add()));
-  }
-
   /** The changed sets and chains that are wanted: created or changed, sets first. */
   private void objects(List<NftOp> ops) {
     // 1. sets: create, then element changes
@@ -637,7 +631,7 @@ public final class PolicyManager {
       String type = sets.get(s).type();
       if (!known) ops.add(new NftOp.AddSet(s, type));
       if (known && have == null) ops.add(new NftOp.FlushSet(s, type));
-      elementOps(ops, setDelta(s, want, have == null ? Set.of() : have));
+      NftOp.Elements.of(setDelta(s, want, have == null ? Set.of() : have), ops);
     }
     // 2. chains: declare all new ones before any rule jumps to them
     List<String> rewrite = new ArrayList<>();
