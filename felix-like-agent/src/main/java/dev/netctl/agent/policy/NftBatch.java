@@ -1,10 +1,10 @@
 package dev.netctl.agent.policy;
 
-import static dev.netctl.agent.policy.NftRuleEncoder.attr;
-import static dev.netctl.agent.policy.NftRuleEncoder.begin;
-import static dev.netctl.agent.policy.NftRuleEncoder.end;
-import static dev.netctl.agent.policy.NftRuleEncoder.string;
-import static dev.netctl.agent.policy.NftRuleEncoder.u32;
+import static dev.netctl.agent.policy.NftAttributes.attr;
+import static dev.netctl.agent.policy.NftAttributes.begin;
+import static dev.netctl.agent.policy.NftAttributes.end;
+import static dev.netctl.agent.policy.NftAttributes.string;
+import static dev.netctl.agent.policy.NftAttributes.u32;
 
 import dev.netctl.agent.kernel.RouteMessages;
 import java.nio.ByteBuffer;
@@ -154,13 +154,13 @@ final class NftBatch {
   private void rule(NftOp.AddRule r) {
     // the expressions first, to a scratch buffer: the anonymous sets they use go before the rule
     ByteBuffer exprs = ByteBuffer.allocate(8192).order(ByteOrder.nativeOrder());
-    List<NftRuleEncoder.AnonymousSet> anonymous = new ArrayList<>(0);
+    List<NftAnonymousSet> anonymous = new ArrayList<>(0);
     try {
       NftRuleEncoder.expressions(r.rule(), exprs, () -> ++setIds, anonymous);
     } catch (java.nio.BufferOverflowException e) {
       throw new IllegalArgumentException("rule too long: " + r.rule().text(), e);
     }
-    for (NftRuleEncoder.AnonymousSet s : anonymous) anonymousSet(s);
+    for (NftAnonymousSet s : anonymous) anonymousSet(s);
     int m = message(NEWRULE, F_REQUEST | F_CREATE | F_APPEND);
     string(b, 1, table); // NFTA_RULE_TABLE
     string(b, 2, r.chain()); // NFTA_RULE_CHAIN
@@ -172,7 +172,7 @@ final class NftBatch {
     finish(m);
   }
 
-  private void anonymousSet(NftRuleEncoder.AnonymousSet s) {
+  private void anonymousSet(NftAnonymousSet s) {
     int m = message(NEWSET, F_REQUEST | F_CREATE);
     string(b, 1, table);
     string(b, 2, "__set%d"); // the kernel numbers it
@@ -191,7 +191,7 @@ final class NftBatch {
     u32(b, 4, s.id()); // NFTA_SET_ELEM_LIST_SET_ID
     int list = begin(b, 3);
     int n = 0;
-    for (NftRuleEncoder.Element e : s.elements()) {
+    for (NftAnonymousSet.Element e : s.elements()) {
       int elem = begin(b, ++n); // numbered as nft numbers them (the kernel reads any type)
       if (e.intervalEnd()) u32(b, 3, 1); // NFTA_SET_ELEM_FLAGS: NFT_SET_ELEM_INTERVAL_END
       int key = begin(b, 1); // NFTA_SET_ELEM_KEY

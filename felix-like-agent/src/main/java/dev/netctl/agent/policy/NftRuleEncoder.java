@@ -1,12 +1,13 @@
 package dev.netctl.agent.policy;
 
+import static dev.netctl.agent.policy.NftAttributes.attr;
+
 import dev.netctl.datastore.model.Cidr;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -21,11 +22,9 @@ import java.util.List;
  * byte boundary compared on its bytes only, a type and code compared as one 2-byte load, a port
  * range as two comparisons. Several values become an anonymous constant set (an interval set when
  * one is a prefix or range, merged and with end elements as nft writes them), sent in the same
- * batch before the rule ({@link AnonymousSet}).
+ * batch before the rule ({@link NftAnonymousSet}).
  */
 final class NftRuleEncoder {
-
-  static final int NLA_F_NESTED = 0x8000;
 
   // nf_tables attribute and enum values (linux/netfilter/nf_tables.h)
   private static final int NFTA_LIST_ELEM = 1;
@@ -51,39 +50,6 @@ final class NftRuleEncoder {
   private static final int NFPROTO_IPV4 = 2;
   private static final int NFPROTO_IPV6 = 10;
 
-  /** {@code NFT_SET_ANONYMOUS | NFT_SET_CONSTANT}, and {@code NFT_SET_INTERVAL}. */
-  static final int SET_ANONYMOUS_CONSTANT = 0x3;
-
-  static final int SET_INTERVAL = 0x4;
-
-  /**
-   * An anonymous set a rule looks up, written before the rule in the same batch ({@code NEWSET}
-   * with {@code __set%d} and a batch-wide id, then its elements).
-   *
-   * @param id its id in the batch ({@code NFTA_SET_ID})
-   * @param flags {@code NFTA_SET_FLAGS}
-   * @param keyType the key's nft data type
-   * @param keyLength the key's length in bytes
-   * @param userdata {@code NFTA_SET_USERDATA} as nft writes it (byte order, merge, typeof)
-   * @param elements its elements
-   */
-  record AnonymousSet(
-      int id, int flags, int keyType, int keyLength, byte[] userdata, List<Element> elements) {}
-
-  /**
-   * One element of an anonymous set.
-   *
-   * @param key its key bytes
-   * @param intervalEnd whether it ends an interval ({@code NFT_SET_ELEM_INTERVAL_END})
-   * @param open whether it starts an interval that reaches the largest value (no end element
-   *     follows; nft marks it in the element's userdata, and lists the set by it)
-   */
-  record Element(byte[] key, boolean intervalEnd, boolean open) {
-    Element(byte[] key, boolean intervalEnd) {
-      this(key, intervalEnd, false);
-    }
-  }
-
   /** Allocates batch-wide set ids. */
   interface SetIds {
     int next();
@@ -91,11 +57,11 @@ final class NftRuleEncoder {
 
   private final ByteBuffer b;
   private final SetIds ids;
-  private final List<AnonymousSet> sets;
+  private final List<NftAnonymousSet> sets;
   private boolean nfproto;
   private Integer l4proto;
 
-  private NftRuleEncoder(ByteBuffer b, SetIds ids, List<AnonymousSet> sets) {
+  private NftRuleEncoder(ByteBuffer b, SetIds ids, List<NftAnonymousSet> sets) {
     this.b = b;
     this.ids = ids;
     this.sets = sets;
@@ -107,7 +73,7 @@ final class NftRuleEncoder {
    *
    * @throws IllegalArgumentException for a form this encoder does not know (the caller uses nft)
    */
-  static void expressions(NftRule rule, ByteBuffer b, SetIds ids, List<AnonymousSet> sets) {
+  static void expressions(NftRule rule, ByteBuffer b, SetIds ids, List<NftAnonymousSet> sets) {
     NftRuleEncoder e = new NftRuleEncoder(b, ids, sets);
     for (NftMatch m : rule.matches()) e.match(m);
     for (NftStatement s : rule.statements()) e.statement(s);
@@ -138,9 +104,9 @@ final class NftRuleEncoder {
           cmp(p.negated() ? CMP_NEQ : CMP_EQ, new byte[] {(byte) (int) p.protocols().getFirst()});
           if (!p.negated()) l4proto = p.protocols().getFirst();
         } else {
-          List<Element> els = new ArrayList<>();
+          List<NftAnonymousSet.Element> els = new ArrayList<>();
           for (int x : p.protocols().stream().distinct().toList()) {
-            els.add(new Element(new byte[] {(byte) x}, false));
+            els.add(new NftAnonymousSet.Element(new byte[] {(byte) x}, false));
           }
           lookup(anonymous(12, 1, false, L4PROTO_TYPEOF, els), p.negated());
         }
@@ -219,10 +185,10 @@ final class NftRuleEncoder {
 
   /** A verdict as {@code NFTA_DATA_VERDICT} (inside a data attribute). */
   static void verdict(ByteBuffer b, int code, String chain) {
-    int v = begin(b, NFTA_DATA_VERDICT);
-    u32(b, NFTA_VERDICT_CODE, code);
-    if (chain != null) string(b, NFTA_VERDICT_CHAIN, chain);
-    end(b, v);
+    int v = NftAttributes.begin(b, NFTA_DATA_VERDICT);
+    NftAttributes.u32(b, NFTA_VERDICT_CODE, code);
+    if (chain != null) NftAttributes.string(b, NFTA_VERDICT_CHAIN, chain);
+    NftAttributes.end(b, v);
   }
 
   private void nfproto(IpFamily f) {
@@ -281,7 +247,12 @@ final class NftRuleEncoder {
     }
     byte[] typeof = payloadTypeof(f == IpFamily.V4 ? 12 : 13, field(f, n.source()));
     lookup(
-        anonymous(f == IpFamily.V4 ? 7 : 8, len, interval, typeof, elements(ranges, len, interval)),
+        anonymous(
+            f == IpFamily.V4 ? 7 : 8,
+            len,
+            interval,
+            typeof,
+            NftAnonymousSet.elements(ranges, len, interval)),
         n.negated());
   }
 
@@ -312,65 +283,19 @@ final class NftRuleEncoder {
       ranges.add(new BigInteger[] {BigInteger.valueOf(r.first()), BigInteger.valueOf(r.last())});
     }
     byte[] typeof = payloadTypeof(11, p.source() ? 1 : 2);
-    lookup(anonymous(13, 2, interval, typeof, elements(ranges, 2, interval)), p.negated());
+    lookup(
+        anonymous(13, 2, interval, typeof, NftAnonymousSet.elements(ranges, 2, interval)),
+        p.negated());
   }
 
-  /**
-   * The elements of a set of {@code len}-byte values: distinct values as they are, or for an
-   * interval set the merged ranges as nft sends them (a start element, then an end element at last
-   * + 1 flagged as an interval end; a leading end element at 0 when the first range does not start
-   * there; no end element after a range reaching the largest value, its start marked open).
-   */
-  static List<Element> elements(List<BigInteger[]> ranges, int len, boolean interval) {
-    List<BigInteger[]> sorted = new ArrayList<>(ranges);
-    sorted.sort(Comparator.comparing((BigInteger[] r) -> r[0]));
-    List<Element> out = new ArrayList<>();
-    if (!interval) {
-      BigInteger last = null;
-      for (BigInteger[] r : sorted) {
-        if (r[0].equals(last)) continue;
-        out.add(new Element(bytes(r[0], len), false));
-        last = r[0];
-      }
-      return out;
-    }
-    List<BigInteger[]> merged = new ArrayList<>();
-    for (BigInteger[] r : sorted) {
-      BigInteger[] prev = merged.isEmpty() ? null : merged.getLast();
-      if (prev != null && r[0].compareTo(prev[1].add(BigInteger.ONE)) <= 0) {
-        if (r[1].compareTo(prev[1]) > 0) prev[1] = r[1];
-      } else {
-        merged.add(new BigInteger[] {r[0], r[1]});
-      }
-    }
-    BigInteger max = BigInteger.ONE.shiftLeft(len * 8).subtract(BigInteger.ONE);
-    if (merged.getFirst()[0].signum() != 0) out.add(new Element(new byte[len], true));
-    for (BigInteger[] r : merged) {
-      boolean open = r[1].equals(max);
-      out.add(new Element(bytes(r[0], len), false, open));
-      if (!open) out.add(new Element(bytes(r[1].add(BigInteger.ONE), len), true));
-    }
-    return out;
-  }
-
-  private static byte[] bytes(BigInteger v, int len) {
-    byte[] raw = v.toByteArray();
-    byte[] out = new byte[len];
-    int n = Math.min(len, raw.length);
-    System.arraycopy(raw, raw.length - n, out, len - n, n);
-    return out;
-  }
-
-  private AnonymousSet anonymous(
-      int keyType, int keyLength, boolean interval, byte[] typeof, List<Element> elements) {
-    int flags = SET_ANONYMOUS_CONSTANT | (interval ? SET_INTERVAL : 0);
-    // byte order: addresses and ports are big endian (2), a protocol number host order (1)
-    ByteBuffer u = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
-    u.put((byte) 0).put((byte) 4).putInt(keyType == 12 ? 1 : 2); // NFTNL_UDATA_SET_KEYBYTEORDER
-    if (interval) u.put((byte) 2).put((byte) 4).putInt(1); // NFTNL_UDATA_SET_MERGE_ELEMENTS
-    u.put((byte) 3).put((byte) typeof.length).put(typeof); // NFTNL_UDATA_SET_KEY_TYPEOF
-    byte[] udata = java.util.Arrays.copyOf(u.array(), u.position());
-    AnonymousSet s = new AnonymousSet(ids.next(), flags, keyType, keyLength, udata, elements);
+  private NftAnonymousSet anonymous(
+      int keyType,
+      int keyLength,
+      boolean interval,
+      byte[] typeof,
+      List<NftAnonymousSet.Element> elements) {
+    NftAnonymousSet s =
+        NftAnonymousSet.of(ids.next(), keyType, keyLength, interval, typeof, elements);
     sets.add(s);
     return s;
   }
@@ -479,7 +404,7 @@ final class NftRuleEncoder {
     endExpr();
   }
 
-  private void lookup(AnonymousSet s, boolean inverted) {
+  private void lookup(NftAnonymousSet s, boolean inverted) {
     lookup("__set%d", s.id(), inverted, -1);
   }
 
@@ -502,48 +427,18 @@ final class NftRuleEncoder {
   }
 
   private void u32(int type, int v) {
-    u32(b, type, v);
+    NftAttributes.u32(b, type, v);
   }
 
   private void string(int type, String s) {
-    string(b, type, s);
+    NftAttributes.string(b, type, s);
   }
 
   private int begin(int type) {
-    return begin(b, type);
+    return NftAttributes.begin(b, type);
   }
 
   private void end(int start) {
-    end(b, start);
-  }
-
-  // ---------------------------------------------------------------- attributes
-
-  /** A big-endian u32 attribute, as nf_tables reads them. */
-  static void u32(ByteBuffer b, int type, int v) {
-    b.putShort((short) 8).putShort((short) type);
-    b.order(ByteOrder.BIG_ENDIAN).putInt(v).order(ByteOrder.nativeOrder());
-  }
-
-  static void string(ByteBuffer b, int type, String s) {
-    attr(b, type, (s + "\0").getBytes(StandardCharsets.UTF_8));
-  }
-
-  static void attr(ByteBuffer b, int type, byte[] value) {
-    b.putShort((short) (4 + value.length)).putShort((short) type).put(value);
-    for (int i = value.length; i % 4 != 0; i++) b.put((byte) 0);
-  }
-
-  static int begin(ByteBuffer b, int type) {
-    int start = b.position();
-    b.putShort((short) 0).putShort((short) (type | NLA_F_NESTED));
-    return start;
-  }
-
-  static void end(ByteBuffer b, int start) {
-    int len = b.position() - start;
-    // an attribute's length is 16 bits: a longer one is not encoded (nft is used instead)
-    if (len > 0xffff) throw new IllegalArgumentException("attribute of " + len + " bytes");
-    b.putShort(start, (short) len);
+    NftAttributes.end(b, start);
   }
 }
