@@ -40,6 +40,8 @@ public final class NetlinkSocket implements AutoCloseable {
   private static final int SOCK_RAW = 3;
   private static final int SOCK_CLOEXEC = 0x80000;
   private static final int SOL_SOCKET = 1;
+  private static final int SO_SNDBUF = 7;
+  private static final int SO_SNDBUFFORCE = 32;
   private static final int SO_RCVBUF = 8;
   private static final int SO_RCVBUFFORCE = 33;
   private static final int SO_RCVTIMEO = 20;
@@ -146,6 +148,21 @@ public final class NetlinkSocket implements AutoCloseable {
    */
   NetlinkSocket(int sendCapacity, int receiveCapacity, int kernelReceiveBuffer) {
     this(NETLINK_ROUTE, sendCapacity, receiveCapacity, kernelReceiveBuffer, Arena.ofConfined());
+  }
+
+  /**
+   * As {@link #openShared}, with a kernel send buffer of at least {@code sendCapacity} (forced past
+   * wmem_max when we may): a datagram larger than the send buffer is refused, and nf_tables applies
+   * a batch as one transaction only when it arrives in one datagram.
+   */
+  public static NetlinkSocket openSharedForLargeRequests(
+      int protocol, int sendCapacity, int receiveCapacity, int kernelReceiveBuffer, String netns) {
+    NetlinkSocket s =
+        openShared(protocol, sendCapacity, receiveCapacity, kernelReceiveBuffer, netns);
+    // the kernel doubles the value it is given and charges some overhead per datagram
+    int want = sendCapacity + (64 << 10);
+    if (!s.setInt(SOL_SOCKET, SO_SNDBUFFORCE, want)) s.setInt(SOL_SOCKET, SO_SNDBUF, want);
+    return s;
   }
 
   /**

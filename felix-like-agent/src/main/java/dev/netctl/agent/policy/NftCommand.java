@@ -19,6 +19,16 @@ public interface NftCommand {
    */
   void run(String script);
 
+  /**
+   * Applies {@code tx} as one atomic transaction. By default as its {@code nft -f} script; {@link
+   * Binary} writes it to the kernel over netlink ({@link NftBatch}) and falls back to the script.
+   *
+   * @throws NftException when it was refused (nothing applied)
+   */
+  default void apply(NftTransaction tx) {
+    run(tx.text());
+  }
+
   /** Checks {@code script} without applying it ({@code nft -c -f -}). */
   void check(String script);
 
@@ -91,6 +101,7 @@ public interface NftCommand {
     private final String netns;
     private NftNetlink netlink;
     private boolean noNetlink;
+    private String fallback;
 
     Binary(String netns) {
       this.netns = netns;
@@ -113,14 +124,7 @@ public interface NftCommand {
 
     @Override
     public synchronized void updateElements(String family, String name, List<ElementDelta> d) {
-      if (netlink == null && !noNetlink) {
-        try {
-          netlink = NftNetlink.open(netns);
-        } catch (RuntimeException | LinkageError e) {
-          noNetlink = true; // e.g. no native access: nft does the same, slower
-        }
-      }
-      if (netlink != null) {
+      if (netlink() != null) {
         try {
           if (netlink.apply(family, name, d)) return;
         } catch (NftException e) {
@@ -131,6 +135,51 @@ public interface NftCommand {
         }
       }
       run(elementScript(family, name, d));
+    }
+
+    /**
+     * Over netlink when it can (no nft process: nft's user-space parse and evaluation of a
+     * multi-megabyte script costs about as much as the kernel's work); through {@code nft -f} when
+     * a socket cannot be opened, the transaction uses what {@link NftBatch} does not encode, or the
+     * kernel refused the batch (nothing of it applied: nft then applies it, or says what it cannot
+     * apply, as without netlink).
+     */
+    @Override
+    public synchronized void apply(NftTransaction tx) {
+      NftNetlink n = netlink();
+      if (n != null) {
+        try {
+          if (n.apply(tx)) return;
+          fallback = "not encoded: " + tx.text().lines().limit(3).toList();
+        } catch (NftException e) {
+          // a socket with replies of a failed batch pending is not reused
+          netlink.close();
+          netlink = null;
+          fallback = e.getMessage();
+        }
+      }
+      run(tx.text());
+    }
+
+    /**
+     * Why the last transaction that went through nft did not go over netlink, or null; forgotten
+     * once read.
+     */
+    synchronized String takeFallback() {
+      String f = fallback;
+      fallback = null;
+      return f;
+    }
+
+    private NftNetlink netlink() {
+      if (netlink == null && !noNetlink) {
+        try {
+          netlink = NftNetlink.open(netns);
+        } catch (RuntimeException | LinkageError e) {
+          noNetlink = true; // e.g. no native access: nft does the same, slower
+        }
+      }
+      return netlink;
     }
 
     @Override

@@ -22,7 +22,8 @@ import java.util.TreeMap;
 
 /**
  * The policy dataplane manager: cheap {@code on*} updates (no kernel I/O), and {@link #apply()}
- * that writes what changed to nftables as one {@code nft -f} transaction.
+ * that writes what changed to nftables as one transaction ({@link NftTransaction}: over netlink by
+ * {@link NftCommand.Binary}, {@code nft -f} as its fallback).
  *
  * <p>Owns one table, {@code inet netctl}: a forward base chain (conntrack established/related
  * accept, invalid drop, then the source's egress and the destination's ingress via interface
@@ -73,7 +74,7 @@ public final class PolicyManager {
   // families some endpoint has an address of; only grows (a family's rules appear once, stay)
   private final Set<IpFamily> families = EnumSet.noneOf(IpFamily.class);
 
-  private final Map<String, List<String>> chains = new HashMap<>();
+  private final Map<String, List<NftRule>> chains = new HashMap<>();
   private final Map<String, Set<String>> elements = new HashMap<>();
   private final Map<String, String> egressMap = new TreeMap<>();
   private final Map<String, String> ingressMap = new TreeMap<>();
@@ -81,7 +82,7 @@ public final class PolicyManager {
   private final Set<String> dirtySets = new LinkedHashSet<>();
 
   // programmed (what the kernel holds); a null value: present, content unknown
-  private final Map<String, List<String>> kChains = new HashMap<>();
+  private final Map<String, List<NftRule>> kChains = new HashMap<>();
   private final Map<String, Set<String>> kSets = new HashMap<>();
   private final Map<String, String> kEgress = new HashMap<>();
   private final Map<String, String> kIngress = new HashMap<>();
@@ -207,33 +208,19 @@ public final class PolicyManager {
   /**
    * Writes every change since the last apply as one nft transaction.
    *
-   * @return the script that was run (empty when nothing changed)
+   * @return the transaction as an nft script (empty when nothing changed)
    * @throws NftCommand.NftException when nft refused the transaction even after the policies it
    *     could not render were made to fail closed; nothing of it was applied, and the next apply
    *     retries
    */
   public String apply() {
-    String early = "";
     if (first) {
       // listing the table (an nft process) overlaps the computation, which does not read it
       java.util.concurrent.FutureTask<String> listing =
           new java.util.concurrent.FutureTask<>(() -> nft.listTableJson(Names.FAMILY, Names.TABLE));
       Thread.ofVirtual().start(listing);
-      updateEndpoints();
-      Stage stage = null;
-      if (dirtyPolicies.size() >= MANY) {
-        // a quarter of the policies go to nft first, while the rest are computed (see Stage)
-        List<PolicyId> ids = new ArrayList<>(dirtyPolicies);
-        updatePolicies(ids.subList(0, ids.size() / 4));
-        String json = join(listing);
-        listing = null;
-        if (json == null) stage = startStage();
-        else sweepPlan(json);
-      }
-      updatePolicies(List.copyOf(dirtyPolicies));
-      updatePlacement();
-      if (listing != null) sweepPlan(join(listing));
-      early = finishStage(stage);
+      computeDesired();
+      sweepPlan(join(listing));
     } else {
       computeDesired();
     }
@@ -249,77 +236,22 @@ public final class PolicyManager {
         resync();
       }
     }
-    String script = script();
-    if (script.isEmpty()) return early;
+    NftTransaction tx = transaction();
+    if (tx.isEmpty()) return "";
     try {
-      nft.run(script);
+      nft.apply(tx);
     } catch (NftCommand.NftException e) {
       if (!isolateUnrenderable(e.getMessage())) throw e;
       computeDesired();
-      script = script();
-      nft.run(script);
+      tx = transaction();
+      nft.apply(tx);
     }
     commit();
-    return early + script;
+    return tx.text();
   }
 
-  // policies changed at once from which a first apply is pipelined and preparing is parallel
+  // policies changed at once from which preparing them is parallel
   private static final int MANY = 64;
-
-  /**
-   * The first part of a first apply into a table that does not exist yet: the sets and chains of
-   * some policies, written by nft while the rest are computed, so Java's time overlaps nft's
-   * instead of adding to it. Nothing can see them before the second transaction adds the forward
-   * hook (a table without a base chain filters nothing). Not used when the table exists: its policy
-   * chains may be live, and a policy's chain must not change apart from the endpoint chains that
-   * jump to it.
-   *
-   * @param script what nft runs
-   * @param chains the chains it writes, with their rules
-   * @param sets the sets it writes, with their elements
-   * @param run the nft run, on its own thread
-   */
-  private record Stage(
-      String script,
-      Map<String, List<String>> chains,
-      Map<String, Set<String>> sets,
-      java.util.concurrent.FutureTask<String> run) {}
-
-  private Stage startStage() {
-    StringBuilder sb = new StringBuilder("add table ").append(t).append('\n');
-    objects(sb);
-    Map<String, List<String>> cs = new HashMap<>();
-    for (String c : dirtyChains) if (chains.containsKey(c)) cs.put(c, chains.get(c));
-    Map<String, Set<String>> ss = new HashMap<>();
-    for (String x : dirtySets) if (elements.containsKey(x)) ss.put(x, Set.copyOf(elements.get(x)));
-    String script = sb.toString();
-    var run =
-        new java.util.concurrent.FutureTask<>(
-            () -> {
-              nft.run(script);
-              return script;
-            });
-    Thread.ofVirtual().start(run);
-    return new Stage(script, cs, ss, run);
-  }
-
-  /**
-   * Waits for the first part; when it was applied, its objects are what the kernel holds (the
-   * second transaction leaves them alone). Returns its script, or "" when it failed: then the table
-   * is listed again and the second transaction writes everything.
-   */
-  private String finishStage(Stage stage) {
-    if (stage == null) return "";
-    try {
-      join(stage.run());
-    } catch (RuntimeException e) {
-      sweepPlan();
-      return "";
-    }
-    kChains.putAll(stage.chains());
-    for (var e : stage.sets().entrySet()) kSets.put(e.getKey(), new HashSet<>(e.getValue()));
-    return stage.script();
-  }
 
   /**
    * The changes as element deltas when nothing but elements of existing sets and dispatch maps
@@ -477,7 +409,7 @@ public final class PolicyManager {
       modelStale = false;
     }
     // endpoints with the same effective labels have the same chains: render each label set once
-    Map<Map<String, String>, List<List<String>>> rendered = new HashMap<>();
+    Map<Map<String, String>, List<EndpointChain>> rendered = new HashMap<>();
     if (placementDirty) {
       for (var e : endpoints.entrySet()) {
         if (isLocal(e.getValue())) endpointChains(e.getKey(), rendered);
@@ -598,26 +530,29 @@ public final class PolicyManager {
   private final Map<String, String> endpointChainOf = new HashMap<>();
   private final Map<String, Integer> endpointChainRefs = new HashMap<>();
 
-  private void endpointChains(String key, Map<Map<String, String>, List<List<String>>> rendered) {
+  /** An endpoint chain: its name (a hash of its rules) and rules. */
+  private record EndpointChain(String name, List<NftRule> rules) {}
+
+  private void endpointChains(String key, Map<Map<String, String>, List<EndpointChain>> rendered) {
     Endpoint e = endpoints.get(key);
     Map<String, String> l = labels.get(key);
     String iface = e.interfaceName();
-    // per direction: the chain's name, then its rules
-    List<List<String>> both =
+    // per direction (in Direction order)
+    List<EndpointChain> both =
         rendered.computeIfAbsent(
             l,
             k -> {
-              List<List<String>> out = new ArrayList<>();
+              List<EndpointChain> out = new ArrayList<>();
               for (Direction d : Direction.values()) {
-                List<String> rules = PolicyRenderer.endpoint(model.applicable(k, d), d);
-                out.add(List.of(Names.endpointChain(rules, d)));
-                out.add(rules);
+                List<NftRule> rules = PolicyRenderer.endpoint(model.applicable(k, d), d);
+                List<String> texts = rules.stream().map(NftRule::text).toList();
+                out.add(new EndpointChain(Names.endpointChain(texts, d), rules));
               }
               return out;
             });
     for (Direction d : Direction.values()) {
-      List<String> rules = both.get(2 * d.ordinal() + 1);
-      String name = both.get(2 * d.ordinal()).getFirst();
+      List<NftRule> rules = both.get(d.ordinal()).rules();
+      String name = both.get(d.ordinal()).name();
       String old = endpointChainOf.put(slot(iface, d), name);
       if (!name.equals(old)) {
         if (endpointChainRefs.merge(name, 1, Integer::sum) == 1) putChain(name, rules);
@@ -651,77 +586,65 @@ public final class PolicyManager {
     return endpointChainOf.get(slot(iface, d));
   }
 
-  private void putChain(String name, List<String> rules) {
-    List<String> old = chains.put(name, rules);
+  private void putChain(String name, List<NftRule> rules) {
+    List<NftRule> old = chains.put(name, rules);
     if (!rules.equals(old)) dirtyChains.add(name);
   }
 
   // ------------------------------------------------------------------ the transaction
 
-  private String script() {
-    StringBuilder sb = new StringBuilder(first ? fullSize() : 1024);
-    if (first) base(sb);
-    objects(sb);
+  private NftTransaction transaction() {
+    List<NftOp> ops = new ArrayList<>(first ? fullSize() : 16);
+    if (first) base(ops);
+    objects(ops);
     // 3. dispatch maps
-    List<NftCommand.ElementDelta> maps = new ArrayList<>(2);
     for (var d :
         java.util.Arrays.asList(
             mapDelta(EGRESS_MAP, egressMap, kEgress),
             mapDelta(INGRESS_MAP, ingressMap, kIngress))) {
-      if (d != null) maps.add(d);
+      if (d != null) NftOp.Elements.of(d, ops);
     }
-    sb.append(NftCommand.elementScript(Names.FAMILY, Names.TABLE, maps));
     // 4. deletions, now that nothing refers to them
     for (String c : dirtyChains) {
       if (chains.containsKey(c) || !kChains.containsKey(c)) continue;
-      sb.append("flush chain ").append(t).append(' ').append(c).append('\n');
+      ops.add(new NftOp.FlushChain(c));
     }
     for (String c : dirtyChains) {
       if (chains.containsKey(c) || !kChains.containsKey(c)) continue;
-      sb.append("delete chain ").append(t).append(' ').append(c).append('\n');
+      ops.add(new NftOp.DeleteChain(c));
     }
     for (String s : dirtySets) {
       if (elements.containsKey(s) || !kSets.containsKey(s)) continue;
-      sb.append("delete set ").append(t).append(' ').append(s).append('\n');
+      ops.add(new NftOp.DeleteSet(s));
     }
-    return sb.toString();
+    return new NftTransaction(Names.FAMILY, Names.TABLE, ops);
   }
 
   /** The changed sets and chains that are wanted: created or changed, sets first. */
-  private void objects(StringBuilder sb) {
+  private void objects(List<NftOp> ops) {
     // 1. sets: create, then element changes
     for (String s : dirtySets) {
       Set<String> want = elements.get(s);
       if (want == null) continue;
       boolean known = kSets.containsKey(s);
       Set<String> have = kSets.get(s);
-      if (!known)
-        sb.append("add set ")
-            .append(t)
-            .append(' ')
-            .append(s)
-            .append(" { type ")
-            .append(sets.get(s).type())
-            .append(" ; }\n");
-      if (known && have == null)
-        sb.append("flush set ").append(t).append(' ').append(s).append('\n');
-      NftCommand.ElementDelta d = setDelta(s, want, have == null ? Set.of() : have);
-      sb.append(NftCommand.elementScript(Names.FAMILY, Names.TABLE, List.of(d)));
+      String type = sets.get(s).type();
+      if (!known) ops.add(new NftOp.AddSet(s, type));
+      if (known && have == null) ops.add(new NftOp.FlushSet(s, type));
+      NftOp.Elements.of(setDelta(s, want, have == null ? Set.of() : have), ops);
     }
     // 2. chains: declare all new ones before any rule jumps to them
     List<String> rewrite = new ArrayList<>();
     for (String c : dirtyChains) {
-      List<String> want = chains.get(c);
+      List<NftRule> want = chains.get(c);
       if (want == null) continue;
       boolean known = kChains.containsKey(c);
-      if (!known) sb.append("add chain ").append(t).append(' ').append(c).append('\n');
+      if (!known) ops.add(new NftOp.AddChain(c, false));
       if (!known || !want.equals(kChains.get(c))) rewrite.add(c);
     }
     for (String c : rewrite) {
-      if (kChains.containsKey(c))
-        sb.append("flush chain ").append(t).append(' ').append(c).append('\n');
-      for (String r : chains.get(c))
-        sb.append("add rule ").append(t).append(' ').append(c).append(' ').append(r).append('\n');
+      if (kChains.containsKey(c)) ops.add(new NftOp.FlushChain(c));
+      for (NftRule r : chains.get(c)) ops.add(new NftOp.AddRule(c, r));
     }
   }
 
@@ -734,47 +657,57 @@ public final class PolicyManager {
     return new NftCommand.ElementDelta(s, sets.get(s).type(), add, del);
   }
 
-  /** About the size of a full script: sized once, a multi-megabyte builder is not regrown. */
+  /** About the number of commands of a full transaction: its list is not regrown. */
   private int fullSize() {
-    long n = 4096;
-    for (List<String> rules : chains.values()) n += 140L * rules.size() + 48;
-    for (Set<String> els : elements.values()) n += 24L * els.size() + 96;
-    n += 64L * (egressMap.size() + ingressMap.size());
-    return (int) Math.min(n, Integer.MAX_VALUE - 16);
+    long n = 64;
+    for (List<NftRule> rules : chains.values()) n += rules.size() + 2;
+    n += 2L * elements.size() + 2;
+    return (int) Math.min(n, 1 << 24);
   }
 
-  private void base(StringBuilder sb) {
-    sb.append("add table ").append(t).append('\n');
-    sb.append("add chain ")
-        .append(t)
-        .append(' ')
-        .append(FORWARD)
-        .append(" { type filter hook forward priority filter ; policy accept ; }\n");
-    sb.append("add map ")
-        .append(t)
-        .append(' ')
-        .append(EGRESS_MAP)
-        .append(" { type " + MAP_TYPE + " ; }\n");
-    sb.append("add map ")
-        .append(t)
-        .append(' ')
-        .append(INGRESS_MAP)
-        .append(" { type " + MAP_TYPE + " ; }\n");
-    sb.append("add chain ").append(t).append(' ').append(FROM_WL).append('\n');
-    sb.append("add chain ").append(t).append(' ').append(TO_WL).append('\n');
-    for (String c : List.of(FORWARD, FROM_WL, TO_WL))
-      sb.append("flush chain ").append(t).append(' ').append(c).append('\n');
-    sb.append("flush map ").append(t).append(' ').append(EGRESS_MAP).append('\n');
-    sb.append("flush map ").append(t).append(' ').append(INGRESS_MAP).append('\n');
-    String w = "\"" + prefix + "*\"";
-    rule(sb, FORWARD, "ct state established,related accept");
-    rule(sb, FORWARD, "ct state invalid drop");
-    rule(sb, FORWARD, "iifname " + w + " jump " + FROM_WL);
-    rule(sb, FORWARD, "oifname " + w + " jump " + TO_WL);
-    rule(sb, FROM_WL, "iifname vmap @" + EGRESS_MAP);
-    rule(sb, FROM_WL, "drop comment \"unknown workload interface: fail closed\"");
-    rule(sb, TO_WL, "oifname vmap @" + INGRESS_MAP);
-    rule(sb, TO_WL, "drop comment \"unknown workload interface: fail closed\"");
+  private void base(List<NftOp> ops) {
+    ops.add(new NftOp.AddTable());
+    ops.add(new NftOp.AddChain(FORWARD, true));
+    ops.add(new NftOp.AddSet(EGRESS_MAP, MAP_TYPE));
+    ops.add(new NftOp.AddSet(INGRESS_MAP, MAP_TYPE));
+    ops.add(new NftOp.AddChain(FROM_WL, false));
+    ops.add(new NftOp.AddChain(TO_WL, false));
+    for (String c : List.of(FORWARD, FROM_WL, TO_WL)) ops.add(new NftOp.FlushChain(c));
+    ops.add(new NftOp.FlushSet(EGRESS_MAP, MAP_TYPE));
+    ops.add(new NftOp.FlushSet(INGRESS_MAP, MAP_TYPE));
+    var unknown = List.<NftStatement>of(NftStatement.Verdict.DROP);
+    String failClosed = "unknown workload interface: fail closed";
+    ops.add(
+        new NftOp.AddRule(
+            FORWARD,
+            NftRule.of(
+                List.of(new NftMatch.CtState(List.of("established", "related"))),
+                NftStatement.Verdict.ACCEPT)));
+    ops.add(
+        new NftOp.AddRule(
+            FORWARD,
+            NftRule.of(
+                List.of(new NftMatch.CtState(List.of("invalid"))), NftStatement.Verdict.DROP)));
+    ops.add(
+        new NftOp.AddRule(
+            FORWARD,
+            NftRule.of(
+                List.of(new NftMatch.InterfacePrefix(true, prefix)),
+                NftStatement.Verdict.jump(FROM_WL))));
+    ops.add(
+        new NftOp.AddRule(
+            FORWARD,
+            NftRule.of(
+                List.of(new NftMatch.InterfacePrefix(false, prefix)),
+                NftStatement.Verdict.jump(TO_WL))));
+    ops.add(
+        new NftOp.AddRule(
+            FROM_WL, NftRule.of(List.of(), new NftStatement.InterfaceVmap(true, EGRESS_MAP))));
+    ops.add(new NftOp.AddRule(FROM_WL, new NftRule(List.of(), unknown, failClosed)));
+    ops.add(
+        new NftOp.AddRule(
+            TO_WL, NftRule.of(List.of(), new NftStatement.InterfaceVmap(false, INGRESS_MAP))));
+    ops.add(new NftOp.AddRule(TO_WL, new NftRule(List.of(), unknown, failClosed)));
     // the sweep: every owned object not wanted any more goes at the end of this transaction
     kChains.keySet().removeAll(List.of(FORWARD, FROM_WL, TO_WL));
     for (String c : kChains.keySet()) if (!chains.containsKey(c)) dirtyChains.add(c);
@@ -783,16 +716,6 @@ public final class PolicyManager {
     kSets.remove(INGRESS_MAP);
     dirtyChains.addAll(chains.keySet());
     dirtySets.addAll(elements.keySet());
-  }
-
-  private void rule(StringBuilder sb, String chain, String rule) {
-    sb.append("add rule ")
-        .append(t)
-        .append(' ')
-        .append(chain)
-        .append(' ')
-        .append(rule)
-        .append('\n');
   }
 
   /** The element changes that turn dispatch map {@code have} into {@code want}, or null. */
@@ -815,7 +738,7 @@ public final class PolicyManager {
 
   private void commit() {
     for (String c : dirtyChains) {
-      List<String> want = chains.get(c);
+      List<NftRule> want = chains.get(c);
       if (want == null) kChains.remove(c);
       else kChains.put(c, want);
     }
@@ -856,7 +779,7 @@ public final class PolicyManager {
       for (String c : List.of(in, out)) {
         String tmp = c + "-check";
         sb.append("add chain ").append(t).append(' ').append(tmp).append('\n');
-        for (String r : chains.getOrDefault(c, List.of())) rule(sb, tmp, r);
+        for (NftRule r : chains.getOrDefault(c, List.of())) rule(sb, tmp, r.text());
       }
       try {
         nft.check(sb.toString());
@@ -868,6 +791,11 @@ public final class PolicyManager {
     }
     if (found) placementDirty = true;
     return found;
+  }
+
+  private static void rule(StringBuilder sb, String chain, String rule) {
+    sb.append("add rule ").append(Names.FAMILY).append(' ').append(Names.TABLE);
+    sb.append(' ').append(chain).append(' ').append(rule).append('\n');
   }
 
   private static String firstLine(String s) {

@@ -6,7 +6,6 @@ import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Renders the {@link PolicyModel}'s rules as nftables rule text (pure: no I/O).
@@ -26,10 +25,10 @@ public final class PolicyRenderer {
   /** Set in a policy chain when a rule passed the packet to the next tier. */
   public static final int PASS_MARK = 0x20000;
 
-  private static final String ALLOW_VERDICT =
-      "meta mark set meta mark | " + hex(ALLOW_MARK) + " return";
-  private static final String PASS_VERDICT =
-      "meta mark set meta mark | " + hex(PASS_MARK) + " return";
+  private static final List<NftStatement> ALLOW_VERDICT =
+      List.of(new NftStatement.MarkSet(~ALLOW_MARK, ALLOW_MARK), NftStatement.Verdict.RETURN);
+  private static final List<NftStatement> PASS_VERDICT =
+      List.of(new NftStatement.MarkSet(~PASS_MARK, PASS_MARK), NftStatement.Verdict.RETURN);
 
   private PolicyRenderer() {}
 
@@ -45,10 +44,15 @@ public final class PolicyRenderer {
   /**
    * One direction of a policy as nft rules.
    *
-   * @param rules rule texts, without {@code add rule <table> <chain>}
+   * @param rules the rules, in chain order
    * @param sets the named sets they refer to
    */
-  public record Rendered(List<String> rules, Set<NftSet> sets) {}
+  public record Rendered(List<NftRule> rules, Set<NftSet> sets) {
+    /** The rules' texts, without {@code add rule <table> <chain>}. */
+    public List<String> texts() {
+      return rules.stream().map(NftRule::text).toList();
+    }
+  }
 
   /** The rules of {@code p} for direction {@code d}, for endpoints of both families. */
   public static Rendered policy(CompiledPolicy p, Direction d) {
@@ -66,41 +70,61 @@ public final class PolicyRenderer {
    */
   public static Rendered policy(CompiledPolicy p, Direction d, Set<IpFamily> endpointFamilies) {
     if (p.error() != null) return failClosed(p.error());
-    List<String> out = new ArrayList<>();
+    List<NftRule> out = new ArrayList<>();
     Set<NftSet> sets = new LinkedHashSet<>();
     String tag = p.id().toString();
     for (CompiledRule r : p.rules(d)) {
-      String verdict =
+      List<NftStatement> verdict =
           switch (r.action()) {
             case ALLOW -> ALLOW_VERDICT;
-            case DENY -> "drop";
+            case DENY -> List.of(NftStatement.Verdict.DROP);
             case PASS -> PASS_VERDICT;
-            case LOG -> "log prefix \"netctl " + Names.hash(tag) + " \"";
+            case LOG -> List.of(new NftStatement.Log("netctl " + Names.hash(tag) + " "));
           };
-      String common = protocol(r);
-      String suffix = verdict + " comment \"" + comment(tag + " " + r.origin()) + "\"";
+      List<NftMatch> common = protocol(r);
+      String comment = comment(tag + " " + r.origin());
       if (!matchesAddresses(r.source()) && !matchesAddresses(r.destination())) {
         // one rule for both families (an icmp/icmpv6 match carries its own family)
-        for (String a : ports(r.source(), "sport")) {
-          for (String b : ports(r.destination(), "dport")) out.add(join(common, a, b, suffix));
+        for (List<NftMatch> a : ports(r.source(), true)) {
+          for (List<NftMatch> b : ports(r.destination(), false)) {
+            out.add(new NftRule(concat(common, a, b), verdict, comment));
+          }
         }
         continue;
       }
       for (IpFamily f : IpFamily.values()) {
         if (!canMatch(r, f) || (needsEndpoint(r) && !endpointFamilies.contains(f))) continue;
-        List<String> src = entity(r.source(), f, "saddr", "sport", r, sets);
-        List<String> dst = entity(r.destination(), f, "daddr", "dport", r, sets);
-        for (String a : src) {
-          for (String b : dst) {
-            String m = join(common, a, b);
+        List<List<NftMatch>> src = entity(r.source(), f, true, r, sets);
+        List<List<NftMatch>> dst = entity(r.destination(), f, false, r, sets);
+        for (List<NftMatch> a : src) {
+          for (List<NftMatch> b : dst) {
+            List<NftMatch> m = concat(common, a, b);
             // a variant with no expression of its family (only the other family's notNets) says it
-            if (!m.contains(f.keyword + " ")) m = join("meta nfproto " + f.nfproto, m);
-            out.add(join(m, suffix));
+            if (m.stream().noneMatch(x -> ofFamily(x, f))) {
+              m = concat(List.of(new NftMatch.Nfproto(f)), m);
+            }
+            out.add(new NftRule(m, verdict, comment));
           }
         }
       }
     }
     return new Rendered(List.copyOf(out), Set.copyOf(sets));
+  }
+
+  private static boolean ofFamily(NftMatch m, IpFamily f) {
+    return switch (m) {
+      case NftMatch.Nets n -> n.family() == f;
+      case NftMatch.AddressSet a -> a.family() == f;
+      case NftMatch.NamedPortSet n -> n.family() == f;
+      default -> false;
+    };
+  }
+
+  @SafeVarargs
+  private static List<NftMatch> concat(List<NftMatch>... parts) {
+    List<NftMatch> out = new ArrayList<>();
+    for (List<NftMatch> p : parts) out.addAll(p);
+    return out;
   }
 
   /** Whether the rule can match a packet of family {@code f} at all. */
@@ -133,103 +157,110 @@ public final class PolicyRenderer {
   }
 
   /** The port alternatives of one end when no address is matched (numbers only). */
-  private static List<String> ports(EntityMatch m, String portKw) {
-    String not = m.notPorts().isEmpty() ? "" : "th " + portKw + " != " + ports(m.notPorts());
+  private static List<List<NftMatch>> ports(EntityMatch m, boolean source) {
+    List<NftMatch> not =
+        m.notPorts().isEmpty()
+            ? List.of()
+            : List.of(new NftMatch.Ports(source, true, m.notPorts()));
     if (m.ports().isEmpty()) return List.of(not);
-    return List.of(join(not, "th " + portKw + " " + ports(m.ports())));
+    return List.of(concat(not, List.of(new NftMatch.Ports(source, false, m.ports()))));
   }
 
   /** The chain body of a policy that fails closed. */
   public static Rendered failClosed(String reason) {
     return new Rendered(
-        List.of("drop comment \"" + comment("fail closed: " + reason) + "\""), Set.of());
+        List.of(
+            new NftRule(
+                List.of(), List.of(NftStatement.Verdict.DROP), comment("fail closed: " + reason))),
+        Set.of());
   }
 
   /**
    * An endpoint's chain for one direction: the applicable policies per tier ({@link
    * PolicyModel#applicable}). No tier: no rule, so the chain returns and the profile allows.
    */
-  public static List<String> endpoint(List<List<CompiledPolicy>> tiers, Direction d) {
+  public static List<NftRule> endpoint(List<List<CompiledPolicy>> tiers, Direction d) {
     if (tiers.isEmpty()) return List.of();
-    List<String> out = new ArrayList<>();
+    List<NftRule> out = new ArrayList<>();
     int both = ALLOW_MARK | PASS_MARK;
-    out.add("meta mark set meta mark & " + hex(~both));
+    out.add(NftRule.of(List.of(), new NftStatement.MarkSet(~both, 0)));
     for (List<CompiledPolicy> tier : tiers) {
       for (CompiledPolicy p : tier) {
-        out.add("meta mark & " + hex(both) + " == 0x0 jump " + Names.policyChain(p.id(), d));
+        out.add(
+            NftRule.of(
+                List.of(new NftMatch.Mark(both, 0)),
+                NftStatement.Verdict.jump(Names.policyChain(p.id(), d))));
       }
-      out.add("meta mark & " + hex(ALLOW_MARK) + " == " + hex(ALLOW_MARK) + " return");
       out.add(
-          "meta mark & "
-              + hex(PASS_MARK)
-              + " == 0x0 drop comment \"end of tier "
-              + comment(tier.getFirst().tier())
-              + "\"");
-      out.add("meta mark set meta mark & " + hex(~PASS_MARK));
+          NftRule.of(
+              List.of(new NftMatch.Mark(ALLOW_MARK, ALLOW_MARK)), NftStatement.Verdict.RETURN));
+      out.add(
+          new NftRule(
+              List.of(new NftMatch.Mark(PASS_MARK, 0)),
+              List.of(NftStatement.Verdict.DROP),
+              "end of tier " + comment(tier.getFirst().tier())));
+      out.add(NftRule.of(List.of(), new NftStatement.MarkSet(~PASS_MARK, 0)));
     }
     return out;
   }
 
-  private static String protocol(CompiledRule r) {
-    List<String> parts = new ArrayList<>();
-    if (r.protocol() != null) parts.add("meta l4proto " + r.protocol());
+  private static List<NftMatch> protocol(CompiledRule r) {
+    List<NftMatch> parts = new ArrayList<>();
+    if (r.protocol() != null) parts.add(new NftMatch.L4proto(false, List.of(r.protocol())));
     else if (r.source().hasPorts()
         || r.destination().hasPorts()
         || !r.destination().notPorts().isEmpty()
         || !r.destination().notNamedPorts().isEmpty()
         || !r.source().notPorts().isEmpty()) {
       // th reads ports from any transport header: keep it to protocols that have ports
-      parts.add("meta l4proto { 6, 17, 132, 136 }");
+      parts.add(new NftMatch.L4proto(false, List.of(6, 17, 132, 136)));
     }
-    if (r.notProtocol() != null) parts.add("meta l4proto != " + r.notProtocol());
+    if (r.notProtocol() != null) parts.add(new NftMatch.L4proto(true, List.of(r.notProtocol())));
     if (r.icmp() != null) parts.add(icmp(r, r.icmp(), false));
     if (r.notIcmp() != null) parts.add(icmp(r, r.notIcmp(), true));
-    return String.join(" ", parts);
+    return parts;
   }
 
-  private static String icmp(CompiledRule r, CompiledRule.Icmp i, boolean not) {
-    String kw = r.protocol() != null && r.protocol() == Protocols.ICMPV6 ? "icmpv6" : "icmp";
-    String op = not ? "!= " : "";
-    if (i.code() == null) return kw + " type " + op + i.type();
-    if (not) throw new UnrenderableException("notICMP with a code is not rendered");
-    return kw + " type " + i.type() + " " + kw + " code " + i.code();
+  private static NftMatch icmp(CompiledRule r, CompiledRule.Icmp i, boolean not) {
+    boolean v6 = r.protocol() != null && r.protocol() == Protocols.ICMPV6;
+    if (not && i.code() != null)
+      throw new UnrenderableException("notICMP with a code is not rendered");
+    return new NftMatch.Icmp(v6, not, i.type(), i.code());
   }
 
   /** The alternatives (OR'd: one nft rule each) for one end of the packet, family {@code f}. */
-  private static List<String> entity(
-      EntityMatch m, IpFamily f, String addr, String portKw, CompiledRule r, Set<NftSet> sets) {
-    String a = f.keyword + " " + addr;
-    List<String> fixed = new ArrayList<>();
+  private static List<List<NftMatch>> entity(
+      EntityMatch m, IpFamily f, boolean source, CompiledRule r, Set<NftSet> sets) {
+    List<NftMatch> fixed = new ArrayList<>();
     List<Cidr> nets = ofFamily(m.nets(), f);
-    if (!nets.isEmpty()) fixed.add(a + " " + nets(nets));
+    if (!nets.isEmpty()) fixed.add(new NftMatch.Nets(f, source, false, nets));
     List<Cidr> notNets = ofFamily(m.notNets(), f);
-    if (!notNets.isEmpty()) fixed.add(a + " != " + nets(notNets));
+    if (!notNets.isEmpty()) fixed.add(new NftMatch.Nets(f, source, true, notNets));
     if (m.selector() != null) {
       NftSet s = new NftSet.Addresses(m.selector(), f);
       sets.add(s);
-      fixed.add(a + " @" + s.name());
+      fixed.add(new NftMatch.AddressSet(f, source, false, s.name()));
     }
     if (m.notSelector() != null) {
       NftSet s = new NftSet.Addresses(m.notSelector(), f);
       sets.add(s);
-      fixed.add(a + " != @" + s.name());
+      fixed.add(new NftMatch.AddressSet(f, source, true, s.name()));
     }
-    if (!m.notPorts().isEmpty()) {
-      fixed.add("th " + portKw + " != " + ports(m.notPorts()));
-    }
+    if (!m.notPorts().isEmpty()) fixed.add(new NftMatch.Ports(source, true, m.notPorts()));
     for (String n : m.notNamedPorts()) {
       NftSet s = namedSet(n, r, f);
       sets.add(s);
-      fixed.add(a + " . meta l4proto . th " + portKw + " != @" + s.name());
+      fixed.add(new NftMatch.NamedPortSet(f, source, true, s.name()));
     }
-    String base = String.join(" ", fixed);
-    if (!m.hasPorts()) return List.of(base);
-    List<String> alts = new ArrayList<>();
-    if (!m.ports().isEmpty()) alts.add(join(base, "th " + portKw + " " + ports(m.ports())));
+    if (!m.hasPorts()) return List.of(fixed);
+    List<List<NftMatch>> alts = new ArrayList<>();
+    if (!m.ports().isEmpty()) {
+      alts.add(concat(fixed, List.of(new NftMatch.Ports(source, false, m.ports()))));
+    }
     for (String n : m.namedPorts()) {
       NftSet s = namedSet(n, r, f);
       sets.add(s);
-      alts.add(join(base, a + " . meta l4proto . th " + portKw + " @" + s.name()));
+      alts.add(concat(fixed, List.of(new NftMatch.NamedPortSet(f, source, false, s.name()))));
     }
     return alts;
   }
@@ -246,31 +277,6 @@ public final class PolicyRenderer {
       throw new UnrenderableException("named port " + name + " needs a protocol in the rule");
     }
     return new NftSet.NamedPorts(name, r.protocol(), f);
-  }
-
-  // one value is written plainly, several as an anonymous set
-  private static String nets(List<Cidr> nets) {
-    if (nets.size() == 1) return nets.getFirst().toString();
-    return "{ " + nets.stream().map(Cidr::toString).collect(Collectors.joining(", ")) + " }";
-  }
-
-  private static String ports(List<PortRange> ports) {
-    if (ports.size() == 1) return ports.getFirst().nft();
-    return "{ " + ports.stream().map(PortRange::nft).collect(Collectors.joining(", ")) + " }";
-  }
-
-  private static String join(String... parts) {
-    StringBuilder sb = new StringBuilder();
-    for (String p : parts) {
-      if (p == null || p.isEmpty()) continue;
-      if (!sb.isEmpty()) sb.append(' ');
-      sb.append(p);
-    }
-    return sb.toString();
-  }
-
-  private static String hex(int v) {
-    return "0x" + Integer.toHexString(v);
   }
 
   /** Comment text nft accepts: no quotes, at most 128 bytes. */

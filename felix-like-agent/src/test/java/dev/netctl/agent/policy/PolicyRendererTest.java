@@ -36,7 +36,7 @@ class PolicyRendererTest {
     String http = new NftSet.NamedPorts("http", Protocols.TCP).name();
     String allow =
         " meta mark set meta mark | 0x10000 return comment \"NetworkPolicy x/p spec.ingress[0]\"";
-    assertThat(r.rules())
+    assertThat(r.texts())
         .containsExactly(
             "meta l4proto 6 ip saddr != @"
                 + notC
@@ -59,7 +59,7 @@ class PolicyRendererTest {
                 null,
                 "g",
                 "egress:\n- action: Deny\n  protocol: ICMP\n  icmp: {type: 8, code: 0}\n- action: Pass\n  destination: {nets: [10.0.0.0/8]}\n- action: Log"));
-    assertThat(PolicyRenderer.policy(p, Direction.EGRESS).rules())
+    assertThat(PolicyRenderer.policy(p, Direction.EGRESS).texts())
         .containsExactly(
             "meta l4proto 1 icmp type 8 icmp code 0 drop comment \"GlobalNetworkPolicy g spec.egress[0]\"",
             "ip daddr 10.0.0.0/8 meta mark set meta mark | 0x20000 return comment \"GlobalNetworkPolicy g spec.egress[1]\"",
@@ -72,7 +72,10 @@ class PolicyRendererTest {
   void endpointChainsWalkTiersWithMarks() {
     CompiledPolicy a =
         compile(calico("GlobalNetworkPolicy", null, "a", "order: 1\ningress:\n- action: Allow"));
-    List<String> rules = PolicyRenderer.endpoint(List.of(List.of(a)), Direction.INGRESS);
+    List<String> rules =
+        PolicyRenderer.endpoint(List.of(List.of(a)), Direction.INGRESS).stream()
+            .map(NftRule::text)
+            .toList();
     assertThat(rules)
         .containsExactly(
             "meta mark set meta mark & 0xfffcffff",
@@ -95,13 +98,13 @@ class PolicyRendererTest {
     assertThatThrownBy(() -> PolicyRenderer.policy(p, Direction.INGRESS))
         .isInstanceOf(PolicyRenderer.UnrenderableException.class)
         .hasMessage("notICMP with a code is not rendered");
-    assertThat(PolicyRenderer.failClosed("why").rules())
+    assertThat(PolicyRenderer.failClosed("why").texts())
         .containsExactly("drop comment \"fail closed: why\"");
   }
 
   private static List<String> ingress(String rules, Set<IpFamily> families) {
     CompiledPolicy p = compile(calico("GlobalNetworkPolicy", null, "g", "ingress:\n" + rules));
-    return PolicyRenderer.policy(p, Direction.INGRESS, families).rules().stream()
+    return PolicyRenderer.policy(p, Direction.INGRESS, families).texts().stream()
         .map(r -> r.substring(0, r.indexOf(" meta mark set")))
         .toList();
   }
