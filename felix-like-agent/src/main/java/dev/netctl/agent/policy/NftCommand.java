@@ -97,6 +97,7 @@ public interface NftCommand {
    */
   final class Binary implements NftCommand {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final System.Logger LOG = System.getLogger("netctl.agent.policy");
 
     private final String netns;
     private NftNetlink netlink;
@@ -157,6 +158,12 @@ public interface NftCommand {
           netlink = null;
           fallback = e.getMessage();
         }
+        // Said, not only kept: a batch nft applies but the kernel refused from us is our
+        // encoder's fault, and a silent fallback would hide it behind a slower path.
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "nftables transaction not sent over netlink ({0}); applying it with nft -f",
+            fallback);
       }
       run(tx.text());
     }
