@@ -195,7 +195,14 @@ public final class WriteGate extends ForwardingDatastore {
     state = now;
     // A read that completes after close() starts no watch: nothing would ever close it.
     if (closed) return now;
-    watch = inner.watch(ClusterInformation.KEY.kind(), l.revision(), this::onEvent);
+    try {
+      watch = inner.watch(ClusterInformation.KEY.kind(), l.revision(), this::onEvent);
+    } catch (RuntimeException e) {
+      // What was read still answers the writes waiting for it (a lock read as taken refuses
+      // them); without a watch it would go stale, so the next write reads again.
+      watch = null;
+      state = null;
+    }
     return now;
   }
 

@@ -8,6 +8,7 @@ import dev.netctl.datastore.DatastoreException;
 import dev.netctl.datastore.DerivedKinds;
 import dev.netctl.datastore.ForwardingDatastore;
 import dev.netctl.datastore.Key;
+import dev.netctl.datastore.Watch;
 import dev.netctl.datastore.Write;
 import dev.netctl.datastore.client.ResourceClient;
 import dev.netctl.datastore.lease.DatastoreLeaseStore;
@@ -132,7 +133,7 @@ class WriteGateTest {
   }
 
   /** A store whose reads of the lock the test answers, counting them. */
-  static final class LockReads extends ForwardingDatastore {
+  static class LockReads extends ForwardingDatastore {
     final java.util.concurrent.atomic.AtomicInteger reads =
         new java.util.concurrent.atomic.AtomicInteger();
     volatile java.util.concurrent.CompletableFuture<dev.netctl.datastore.Listing> answer;
@@ -207,6 +208,36 @@ class WriteGateTest {
     gate.create(new Key("IPAMBlock", "a"), VALUE).orTimeout(5, TimeUnit.SECONDS).join();
     gate.create(new Key("IPAMBlock", "b"), VALUE).orTimeout(5, TimeUnit.SECONDS).join();
     assertThat(memory.get(new Key("IPAMBlock", "b")).join()).isPresent();
+    gate.close();
+  }
+
+  @Test
+  void aLockReadWhoseWatchCannotStartStillRefusesAndTheNextWriteReadsAgain() {
+    migration.lock(memory, "test");
+    java.util.concurrent.atomic.AtomicInteger watches =
+        new java.util.concurrent.atomic.AtomicInteger();
+    LockReads store =
+        new LockReads(memory) {
+          @Override
+          public Watch watch(
+              String kind,
+              long fromRevision,
+              java.util.function.Consumer<dev.netctl.datastore.WatchEvent> listener) {
+            if (kind.equals("ClusterInformation")) {
+              watches.incrementAndGet();
+              throw new IllegalStateException("no watch");
+            }
+            return super.watch(kind, fromRevision, listener);
+          }
+        };
+    WriteGate gate = new WriteGate(store);
+    assertThat(failure(() -> gate.create(new Key("IPAMBlock", "a"), VALUE).join()))
+        .isInstanceOf(DatastoreException.Locked.class);
+    assertThat(failure(() -> gate.create(new Key("IPAMBlock", "b"), VALUE).join()))
+        .isInstanceOf(DatastoreException.Locked.class);
+    assertThat(store.reads).as("no watch: each write reads the lock").hasValue(2);
+    assertThat(watches).hasValue(2);
+    assertThat(memory.get(new Key("IPAMBlock", "a")).join()).isEmpty();
     gate.close();
   }
 
