@@ -41,7 +41,8 @@ final class NftBatch {
   private static final int F_CREATE = 0x400;
   private static final int F_APPEND = 0x800;
 
-  // elements per NEWSETELEM: its element list is one attribute, at most 64 KiB
+  // elements per NEWSETELEM (named or anonymous set): its element list is one attribute, at most
+  // 64 KiB; 512 of the largest element netctl writes (a verdict map's, under 128 bytes) stay below
   private static final int ELEMENTS_PER_MESSAGE = 512;
 
   private final ByteBuffer b;
@@ -181,27 +182,33 @@ final class NftBatch {
     u32(b, 5, s.keyLength());
     u32(b, 10, s.id()); // NFTA_SET_ID: the lookup finds it by this
     int desc = begin(b, 9); // NFTA_SET_DESC
-    u32(b, 1, s.elements().size()); // NFTA_SET_DESC_SIZE
+    u32(b, 1, s.elements().size()); // NFTA_SET_DESC_SIZE: all of them, over every message
     end(b, desc);
     attr(b, 13, s.userdata());
     finish(m);
-    m = message(NEWSETELEM, F_REQUEST | F_CREATE);
-    string(b, 1, table);
-    string(b, 2, "__set%d");
-    u32(b, 4, s.id()); // NFTA_SET_ELEM_LIST_SET_ID
-    int list = begin(b, 3);
-    int n = 0;
-    for (NftAnonymousSet.Element e : s.elements()) {
-      int elem = begin(b, ++n); // numbered as nft numbers them (the kernel reads any type)
-      if (e.intervalEnd()) u32(b, 3, 1); // NFTA_SET_ELEM_FLAGS: NFT_SET_ELEM_INTERVAL_END
-      int key = begin(b, 1); // NFTA_SET_ELEM_KEY
-      attr(b, 1, e.key());
-      end(b, key);
-      if (e.open()) attr(b, 6, OPEN_INTERVAL); // NFTA_SET_ELEM_USERDATA
-      end(b, elem);
+    // split like a named set's elements (nft splits the same way, by size): one message's
+    // element list is one attribute of at most 64 KiB; the set id ties every part to the set
+    List<NftAnonymousSet.Element> all = s.elements();
+    for (int i = 0; i < all.size(); i += ELEMENTS_PER_MESSAGE) {
+      m = message(NEWSETELEM, F_REQUEST | F_CREATE);
+      string(b, 1, table);
+      string(b, 2, "__set%d");
+      u32(b, 4, s.id()); // NFTA_SET_ELEM_LIST_SET_ID
+      int list = begin(b, 3);
+      int n = 0;
+      for (NftAnonymousSet.Element e :
+          all.subList(i, Math.min(all.size(), i + ELEMENTS_PER_MESSAGE))) {
+        int elem = begin(b, ++n); // numbered as nft numbers them (the kernel reads any type)
+        if (e.intervalEnd()) u32(b, 3, 1); // NFTA_SET_ELEM_FLAGS: NFT_SET_ELEM_INTERVAL_END
+        int key = begin(b, 1); // NFTA_SET_ELEM_KEY
+        attr(b, 1, e.key());
+        end(b, key);
+        if (e.open()) attr(b, 6, OPEN_INTERVAL); // NFTA_SET_ELEM_USERDATA
+        end(b, elem);
+      }
+      end(b, list);
+      finish(m);
     }
-    end(b, list);
-    finish(m);
   }
 
   // NFTNL_UDATA_SET_ELEM_FLAGS (1), 4 bytes: NFTNL_SET_ELEM_F_INTERVAL_OPEN

@@ -80,6 +80,38 @@ class NftNetlinkOracleIT {
             destination: {notNets: ['fd00::/16', 'fe80::/10'], notPorts: ['100:200', 300]}
           """);
 
+  /**
+   * One rule per family with more nets than one message's element list holds (2,000 IPv4 and 1,200
+   * IPv6 prefixes, none adjacent: 4,000 and 2,400 interval elements), so its anonymous set's
+   * elements are split over several NEWSETELEM messages as nft splits them.
+   */
+  static final String MANY_NETS = manyNets();
+
+  private static String manyNets() {
+    StringBuilder v4 = new StringBuilder();
+    StringBuilder v6 = new StringBuilder();
+    for (int i = 0; i < 2000; i++) {
+      v4.append(i == 0 ? "" : ", ").append("10.").append(i / 32).append('.').append(i % 32 * 8);
+      v4.append(".0/30");
+    }
+    for (int i = 0; i < 1200; i++) {
+      v6.append(i == 0 ? "" : ", ")
+          .append("'fd00:")
+          .append(Integer.toHexString(i * 2))
+          .append("::/64'");
+    }
+    return PolicyCases.calico(
+        "GlobalNetworkPolicy",
+        null,
+        "many-nets",
+        "selector: all()\ntypes: [Ingress]\ningress:\n"
+            + "- action: Allow\n  source: {nets: ["
+            + v4
+            + "]}\n- action: Allow\n  source: {nets: ["
+            + v6
+            + "]}\n");
+  }
+
   static NftCommand.Binary viaNetlink;
   static NftCommand viaNft;
 
@@ -194,9 +226,11 @@ class NftNetlinkOracleIT {
     cases.add(PolicyCases.icmp());
     cases.add(PolicyCases.icmpv6());
     cases.add(new PolicyCases.Case("every rule form", FORMS, Map.of()));
+    cases.add(new PolicyCases.Case("a rule with thousands of nets", MANY_NETS, Map.of()));
     List<String> differ = new ArrayList<>();
     int steps = 0;
     String forms = "";
+    String many = "";
     for (PolicyCases.Case c : cases) {
       List<Resource> rs = CODEC.read(c.yaml());
       for (boolean delete : List.of(false, true)) {
@@ -209,6 +243,7 @@ class NftNetlinkOracleIT {
         }
         steps++;
         if (c.yaml().equals(FORMS) && !delete) forms = list(VIA_NETLINK);
+        if (c.yaml().equals(MANY_NETS) && !delete) many = list(VIA_NETLINK);
         String fallback = viaNetlink.takeFallback();
         if (fallback != null) {
           differ.add(c.name() + (delete ? " (deleted)" : "") + " went through nft: " + fallback);
@@ -235,6 +270,11 @@ class NftNetlinkOracleIT {
         .contains("icmp type echo-request icmp code net-unreachable")
         .contains("ip6 daddr != { fd00::/16, fe80::/10 }")
         .contains("log prefix")
+        .doesNotContain("fail closed:");
+    assertThat(many)
+        .as("both many-nets rules are rendered, each with all of its nets")
+        .contains("10.0.0.0/30, 10.0.8.0/30", "10.62.120.0/30 }")
+        .contains("fd00::/64, fd00:2::/64", "fd00:95e::/64 }")
         .doesNotContain("fail closed:");
   }
 
