@@ -74,10 +74,23 @@ public interface NftCommand {
   }
 
   /** nft failed; the message is nft's. */
-  final class NftException extends RuntimeException {
+  sealed class NftException extends RuntimeException permits OutcomeUnknownException {
     private static final long serialVersionUID = 1L;
 
     public NftException(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * A transaction was sent to the kernel but its answer was not read (the socket failed after the
+   * batch went out): it may have applied or not. Never retried as it is (an {@code nft -f} of the
+   * same commands could add its rules twice); the caller must relearn what the kernel holds.
+   */
+  final class OutcomeUnknownException extends NftException {
+    private static final long serialVersionUID = 1L;
+
+    public OutcomeUnknownException(String message) {
       super(message);
     }
   }
@@ -144,6 +157,9 @@ public interface NftCommand {
      * a socket cannot be opened, the transaction uses what {@link NftBatch} does not encode, or the
      * kernel refused the batch (nothing of it applied: nft then applies it, or says what it cannot
      * apply, as without netlink).
+     *
+     * @throws OutcomeUnknownException when the batch was sent but its answer not read (not retried
+     *     with nft: it may have applied)
      */
     @Override
     public synchronized void apply(NftTransaction tx) {
@@ -152,6 +168,10 @@ public interface NftCommand {
         try {
           if (n.apply(tx)) return;
           fallback = "not encoded: " + tx.text().lines().limit(3).toList();
+        } catch (OutcomeUnknownException e) {
+          netlink.close();
+          netlink = null;
+          throw e; // not through nft: the batch may have applied
         } catch (NftException e) {
           // a socket with replies of a failed batch pending is not reused
           netlink.close();

@@ -80,6 +80,7 @@ final class NftNetlink implements AutoCloseable {
    *
    * @return false when {@code tx} uses what {@link NftBatch} does not encode: nothing was sent
    * @throws NftCommand.NftException naming the refused command (nothing applied)
+   * @throws NftCommand.OutcomeUnknownException when the socket failed after the batch was sent
    */
   boolean apply(NftTransaction tx) {
     NftBatch batch;
@@ -99,11 +100,13 @@ final class NftNetlink implements AutoCloseable {
     int length = scratch.position();
     int gen = batch.nextSeq();
     seq = gen + 1;
+    boolean sent = false;
     try {
       if (length > capacity) reopen(Integer.highestOneBit(length) << 1);
       ByteBuffer out = socket.requestBuffer();
       out.put(scratch.flip());
       socket.send(length);
+      sent = true;
       out = socket.requestBuffer();
       getgen(out, gen);
       socket.send(out.position());
@@ -111,8 +114,11 @@ final class NftNetlink implements AutoCloseable {
       while (true) {
         ByteBuffer in = socket.receive();
         if (in == null) {
+          // Only refusals and the generation answer are ever queued (no message asks for an
+          // acknowledgement): an overflow means refusals, and one refusal means nothing applied.
           throw new NftCommand.NftException(
-              "netlink: the kernel's answers were lost; whether the transaction applied is unknown");
+              "netlink: the kernel refused the batch (more refusals than the socket's buffer holds;"
+                  + " nothing applied)");
         }
         boolean done = false;
         while (in.remaining() >= 16) {
@@ -135,7 +141,11 @@ final class NftNetlink implements AutoCloseable {
             "netlink: the kernel refused " + String.join("; ", refused));
       }
     } catch (KernelException e) {
-      throw new NftCommand.NftException("netlink: " + e.getMessage());
+      if (!sent) throw new NftCommand.NftException("netlink: " + e.getMessage());
+      throw new NftCommand.OutcomeUnknownException(
+          "netlink: "
+              + e.getMessage()
+              + " after the batch was sent: whether it applied is unknown");
     }
     return true;
   }

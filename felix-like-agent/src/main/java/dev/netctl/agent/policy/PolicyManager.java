@@ -212,6 +212,8 @@ public final class PolicyManager {
    * @throws NftCommand.NftException when nft refused the transaction even after the policies it
    *     could not render were made to fail closed; nothing of it was applied, and the next apply
    *     retries
+   * @throws NftCommand.OutcomeUnknownException when the transaction may or may not have applied:
+   *     the next apply relearns the table from the kernel and rewrites it
    */
   public String apply() {
     if (first) {
@@ -239,12 +241,20 @@ public final class PolicyManager {
     NftTransaction tx = transaction();
     if (tx.isEmpty()) return "";
     try {
-      nft.apply(tx);
-    } catch (NftCommand.NftException e) {
-      if (!isolateUnrenderable(e.getMessage())) throw e;
-      computeDesired();
-      tx = transaction();
-      nft.apply(tx);
+      try {
+        nft.apply(tx);
+      } catch (NftCommand.NftException e) {
+        if (e instanceof NftCommand.OutcomeUnknownException) throw e;
+        if (!isolateUnrenderable(e.getMessage())) throw e;
+        computeDesired();
+        tx = transaction();
+        nft.apply(tx);
+      }
+    } catch (NftCommand.OutcomeUnknownException e) {
+      // it may have applied: the next apply lists the table and rewrites what changed since the
+      // last known state (flushing each chain first: no rule twice), as after a refused delta
+      resync();
+      throw e;
     }
     commit();
     return tx.text();
