@@ -100,7 +100,7 @@ public interface NftCommand {
    *
    * @param netns the namespace, or null for the current one
    */
-  static NftCommand binary(String netns) {
+  static Binary binary(String netns) {
     return new Binary(netns);
   }
 
@@ -112,9 +112,13 @@ public interface NftCommand {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final System.Logger LOG = System.getLogger("netctl.agent.policy");
 
+    // after a socket could not be opened, how long nft does everything before the next try
+    private static final long REOPEN_NANOS = Duration.ofSeconds(30).toNanos();
+
     private final String netns;
     private NftNetlink netlink;
-    private boolean noNetlink;
+    private long nextOpen = System.nanoTime();
+    private String openFailure;
     private String fallback;
 
     Binary(String netns) {
@@ -141,6 +145,7 @@ public interface NftCommand {
       if (netlink() != null) {
         try {
           if (netlink.apply(family, name, d)) return;
+          fallback = "not encoded: element changes of " + d.size() + " sets";
         } catch (NftException e) {
           // a socket with replies of a failed batch pending is not reused
           netlink.close();
@@ -189,23 +194,44 @@ public interface NftCommand {
     }
 
     /**
-     * Why the last transaction that went through nft did not go over netlink, or null; forgotten
-     * once read.
+     * Why the last transaction or element change that went through nft did not go over netlink (not
+     * encoded, refused, or no socket), or null when none did since the last call; forgotten once
+     * read. For tests and benchmarks, which must not compare nft with nft unawares.
      */
-    synchronized String takeFallback() {
+    public synchronized String takeFallback() {
       String f = fallback;
       fallback = null;
       return f;
     }
 
+    /**
+     * The open socket, or null: then nft does everything until a later try (after {@link
+     * #REOPEN_NANOS}) opens one. The first failure is logged, with its reason; later ones are not
+     * (the reason is kept as the fallback's).
+     */
     private NftNetlink netlink() {
-      if (netlink == null && !noNetlink) {
+      if (netlink == null && System.nanoTime() - nextOpen >= 0) {
         try {
           netlink = NftNetlink.open(netns);
+          if (openFailure != null) {
+            LOG.log(System.Logger.Level.INFO, "netfilter netlink socket opened; nft -f no more");
+          }
+          openFailure = null;
         } catch (RuntimeException | LinkageError e) {
-          noNetlink = true; // e.g. no native access: nft does the same, slower
+          // e.g. no native access, no CAP_NET_ADMIN: nft does the same, slower
+          if (openFailure == null) {
+            LOG.log(
+                System.Logger.Level.WARNING,
+                "no netfilter netlink socket ({0}); nftables changes go through nft -f, slower;"
+                    + " retried every {1} s",
+                String.valueOf(e.getMessage()),
+                Duration.ofNanos(REOPEN_NANOS).toSeconds());
+          }
+          openFailure = "no netlink socket: " + e.getMessage();
+          nextOpen = System.nanoTime() + REOPEN_NANOS;
         }
       }
+      if (netlink == null) fallback = openFailure;
       return netlink;
     }
 
