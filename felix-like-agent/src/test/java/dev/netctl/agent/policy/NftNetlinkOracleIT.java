@@ -279,6 +279,17 @@ class NftNetlinkOracleIT {
   }
 
   @Test
+  void aTransactionTheEncoderDoesNotCoverGoesThroughNftAndSaysSo() {
+    NftCommand.Binary nft = NftCommand.binary(VIA_NETLINK);
+    // only the inet family is encoded (netctl's table is inet)
+    nft.apply(
+        new NftTransaction(
+            "ip", "notencoded", List.of(new NftOp.AddTable(), new NftOp.AddChain("c", false))));
+    assertThat(nft.takeFallback()).startsWith("not encoded").contains("add table ip notencoded");
+    assertThat(nft.listTableJson("ip", "notencoded")).as("nft applied it").contains("\"c\"");
+  }
+
+  @Test
   void aRefusedBatchNamesTheCommandAppliesNothingAndNftThenSaysWhy() throws Exception {
     NftCommand.Binary nft = (NftCommand.Binary) NftCommand.binary(VIA_NETLINK);
     NftRule drop =
