@@ -172,7 +172,7 @@ public interface NftCommand {
       if (n != null) {
         try {
           if (n.apply(tx)) return;
-          fallback = "not encoded: " + tx.text().lines().limit(3).toList();
+          fallback = "not encoded: " + tx.excerpt();
         } catch (OutcomeUnknownException e) {
           netlink.close();
           netlink = null;

@@ -152,7 +152,9 @@ final class NftNetlink implements AutoCloseable {
 
   private static String describe(NftTransaction tx, int op, int errno) {
     String what =
-        op < 0 ? "the batch" : tx.ops().get(op).text(tx.family() + " " + tx.table()).strip();
+        op < 0
+            ? "the batch"
+            : NftTransaction.cut(tx.ops().get(op).text(tx.family() + " " + tx.table()).strip());
     return what + " (errno " + errno + ")";
   }
 
