@@ -310,9 +310,26 @@ class NftNetlinkOracleIT {
         .contains("add rule inet refused no-such-chain drop comment \"x/p spec.ingress[0]\"")
         .contains("errno 2");
     assertThat(nft.listTableJson("inet", "refused")).as("all or nothing: no table").isNull();
-    // the socket is usable again: the same commands without the bad one apply over netlink
+    // netlink is used again (Binary opens a new socket after a refusal): the same commands
+    // without the bad one apply over netlink
     nft.apply(new NftTransaction("inet", "refused", tx.ops().subList(0, 3)));
     assertThat(nft.takeFallback()).isNull();
     assertThat(nft.listTableJson("inet", "refused")).contains("x/p spec.ingress[0]");
+  }
+
+  @Test
+  void aSocketThatGotARefusalHasReadAllOfItsAnswersAndAppliesTheNextBatch() {
+    NftRule drop = NftRule.of(List.of(), NftStatement.Verdict.DROP);
+    List<NftOp> good = List.of(new NftOp.AddTable(), new NftOp.AddChain("c", false));
+    List<NftOp> bad = new ArrayList<>(good);
+    bad.add(new NftOp.AddRule("no-such-chain", drop));
+    try (NftNetlink socket = NftNetlink.open(VIA_NETLINK)) {
+      assertThatThrownBy(() -> socket.apply(new NftTransaction("inet", "same-socket", bad)))
+          .isInstanceOf(NftCommand.NftException.class)
+          .hasMessageContaining("errno 2");
+      assertThat(socket.apply(new NftTransaction("inet", "same-socket", good))).isTrue();
+    }
+    assertThat(NftCommand.binary(VIA_NETLINK).listTableJson("inet", "same-socket"))
+        .contains("\"c\"");
   }
 }
