@@ -51,6 +51,8 @@ final class NftBatch {
   private int seq;
   private int setIds;
   private final List<Integer> ops = new ArrayList<>(); // message index -> op index
+  // one rule's expressions, before they are copied after its anonymous sets; one per batch
+  private final ByteBuffer exprs = ByteBuffer.allocate(8192).order(ByteOrder.nativeOrder());
   private int op;
 
   private NftBatch(ByteBuffer b, String table, int firstSeq) {
@@ -154,7 +156,7 @@ final class NftBatch {
 
   private void rule(NftOp.AddRule r) {
     // the expressions first, to a scratch buffer: the anonymous sets they use go before the rule
-    ByteBuffer exprs = ByteBuffer.allocate(8192).order(ByteOrder.nativeOrder());
+    exprs.clear();
     List<NftAnonymousSet> anonymous = new ArrayList<>(0);
     try {
       NftRuleEncoder.expressions(r.rule(), exprs, () -> ++setIds, anonymous);

@@ -35,8 +35,10 @@ final class NftNetlink implements AutoCloseable {
   private final String netns;
   private int capacity = BATCH_BYTES;
   private int seq = (int) (System.nanoTime() & 0x3fffffff);
-  // where transactions are encoded before they are copied to the socket's buffer; grows
-  private ByteBuffer scratch = ByteBuffer.allocate(1 << 20).order(ByteOrder.nativeOrder());
+  // where transactions are encoded before they are copied to the socket's buffer; grows for a
+  // large one (a full rewrite) and shrinks back for the small ones that follow
+  private static final int SCRATCH_BYTES = 1 << 20;
+  private ByteBuffer scratch = scratch(SCRATCH_BYTES);
 
   private NftNetlink(NetlinkSocket socket, String netns) {
     this.socket = socket;
@@ -92,7 +94,7 @@ final class NftNetlink implements AutoCloseable {
         break;
       } catch (java.nio.BufferOverflowException e) {
         if (scratch.capacity() >= 1 << 30) return false;
-        scratch = ByteBuffer.allocate(scratch.capacity() * 2).order(ByteOrder.nativeOrder());
+        scratch = scratch(scratch.capacity() * 2);
       } catch (IllegalArgumentException e) {
         return false;
       }
@@ -102,9 +104,17 @@ final class NftNetlink implements AutoCloseable {
     seq = gen + 1;
     boolean sent = false;
     try {
-      if (length > capacity) reopen(Integer.highestOneBit(length) << 1);
+      if (length > capacity) {
+        // the next power of two, or the length itself where that would not fit an int
+        int high = Integer.highestOneBit(length);
+        reopen(high >= 1 << 30 ? length : high << 1);
+      }
       ByteBuffer out = socket.requestBuffer();
       out.put(scratch.flip());
+      // grown for a large transaction before: not kept for the small ones (copied out by now)
+      if (length <= SCRATCH_BYTES && scratch.capacity() > SCRATCH_BYTES) {
+        scratch = scratch(SCRATCH_BYTES);
+      }
       socket.send(length);
       sent = true;
       out = socket.requestBuffer();
@@ -148,6 +158,10 @@ final class NftNetlink implements AutoCloseable {
               + " after the batch was sent: whether it applied is unknown");
     }
     return true;
+  }
+
+  private static ByteBuffer scratch(int bytes) {
+    return ByteBuffer.allocate(bytes).order(ByteOrder.nativeOrder());
   }
 
   private static String describe(NftTransaction tx, int op, int errno) {
