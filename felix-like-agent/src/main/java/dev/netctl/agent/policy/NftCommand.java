@@ -105,8 +105,9 @@ public interface NftCommand {
   }
 
   /**
-   * Runs the {@code nft} binary; set element changes go over netlink ({@link NftNetlink}) when a
-   * netfilter socket can be opened, else through nft too.
+   * Transactions and set element changes go over netlink ({@link NftNetlink}) when a netfilter
+   * socket can be opened and {@link NftBatch} encodes them; otherwise, and for scripts, checks and
+   * listings, it runs the {@code nft} binary.
    */
   final class Binary implements NftCommand {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
@@ -135,7 +136,10 @@ public interface NftCommand {
       exec(script, "-c", "-f", "-");
     }
 
-    /** Whether element changes go over netlink (false until the first one, or without it). */
+    /**
+     * Whether a netfilter socket is open: transactions and element changes go over netlink (false
+     * until the first one, after a refusal until the next, or without netlink).
+     */
     synchronized boolean usesNetlink() {
       return netlink != null;
     }
