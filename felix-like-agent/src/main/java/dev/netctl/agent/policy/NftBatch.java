@@ -7,6 +7,7 @@ import static dev.netctl.agent.policy.NftAttributes.string;
 import static dev.netctl.agent.policy.NftAttributes.u32;
 
 import dev.netctl.agent.kernel.RouteMessages;
+import dev.netctl.agent.policy.NftAttributes.SetUserdata;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -220,20 +221,40 @@ final class NftBatch {
    * The kernel description of the named set types netctl uses: key type and length, flags, data
    * type and length, and the userdata nft writes (key byte order; a concatenation's typeof).
    */
-  private record SetType(int keyType, int keyLength, int flags, int dataType, String userdata) {}
+  private record SetType(int keyType, int keyLength, int flags, int dataType, byte[] userdata) {}
 
   private static SetType setType(String type) {
+    var u = new SetUserdata();
     return switch (type) {
-      case "ipv4_addr" -> new SetType(7, 4, 0, 0, "000402000000");
-      case "ipv6_addr" -> new SetType(8, 16, 0, 0, "000402000000");
+      case "ipv4_addr" ->
+          new SetType(
+              7, 4, 0, 0, u.u32(SetUserdata.KEY_BYTEORDER, SetUserdata.BIG_ENDIAN).toBytes());
+      case "ipv6_addr" ->
+          new SetType(
+              8, 16, 0, 0, u.u32(SetUserdata.KEY_BYTEORDER, SetUserdata.BIG_ENDIAN).toBytes());
       case "ipv4_addr . inet_proto . inet_service" ->
-          new SetType(0x730d, 12, 0, 0, "000400000000030800040d0000000100");
+          new SetType(0x730d, 12, 0, 0, concatenation(u));
       case "ipv6_addr . inet_proto . inet_service" ->
-          new SetType(0x830d, 24, 0, 0, "000400000000030800040d0000000100");
+          new SetType(0x830d, 24, 0, 0, concatenation(u));
       case "ifname : verdict" ->
-          new SetType(41, 16, 0x8, 0xffffff00, "000401000000010400000000060400000000");
+          new SetType(
+              41,
+              16,
+              0x8,
+              0xffffff00,
+              u.u32(SetUserdata.KEY_BYTEORDER, SetUserdata.HOST_ORDER)
+                  .u32(SetUserdata.DATA_BYTEORDER, 0)
+                  .u32(SetUserdata.DATA_INTERVAL, 0)
+                  .toBytes());
       default -> throw new IllegalArgumentException("set type " + type + " is not encoded");
     };
+  }
+
+  // an addr . proto . port key: byte order 0 (mixed), and the typeof nft writes for it, as captured
+  private static byte[] concatenation(SetUserdata u) {
+    return u.u32(SetUserdata.KEY_BYTEORDER, 0)
+        .bytes(SetUserdata.KEY_TYPEOF, HexFormat.of().parseHex("00040d0000000100"))
+        .toBytes();
   }
 
   private void newSet(NftOp.AddSet s) {
@@ -249,7 +270,7 @@ final class NftBatch {
       u32(b, 7, 0); // NFTA_SET_DATA_LEN: a verdict
     }
     u32(b, 10, ++setIds); // NFTA_SET_ID: the kernel requires one
-    attr(b, 13, HexFormat.of().parseHex(t.userdata()));
+    attr(b, 13, t.userdata());
     finish(m);
   }
 

@@ -151,13 +151,17 @@ public interface NftCommand {
           if (netlink.apply(family, name, d)) return;
           fallback = "not encoded: element changes of " + d.size() + " sets";
         } catch (NftException e) {
-          // a socket with replies of a failed batch pending is not reused
-          netlink.close();
-          netlink = null;
+          dropSocket();
           throw e;
         }
       }
       run(elementScript(family, name, d));
+    }
+
+    /** After a failed batch: a socket whose answers may still be pending is not reused. */
+    private void dropSocket() {
+      netlink.close();
+      netlink = null;
     }
 
     /**
@@ -177,14 +181,9 @@ public interface NftCommand {
         try {
           if (n.apply(tx)) return;
           fallback = "not encoded: " + tx.excerpt();
-        } catch (OutcomeUnknownException e) {
-          netlink.close();
-          netlink = null;
-          throw e; // not through nft: the batch may have applied
         } catch (NftException e) {
-          // a socket with replies of a failed batch pending is not reused
-          netlink.close();
-          netlink = null;
+          dropSocket();
+          if (e instanceof OutcomeUnknownException) throw e; // not through nft: it may have applied
           fallback = e.getMessage();
         }
         // Said, not only kept: a batch nft applies but the kernel refused from us is our

@@ -49,7 +49,6 @@ public final class PolicyManager {
   private final String node;
   private final String prefix;
   private final NftCommand nft;
-  private final String t = Names.FAMILY + " " + Names.TABLE;
 
   // inputs
   private final Map<PolicyId, Resource> policies = new HashMap<>();
@@ -776,23 +775,18 @@ public final class PolicyManager {
       String in = Names.policyChain(p.id(), Direction.INGRESS);
       String out = Names.policyChain(p.id(), Direction.EGRESS);
       if (!dirtyChains.contains(in) && !dirtyChains.contains(out)) continue;
-      StringBuilder sb = new StringBuilder("add table ").append(t).append('\n');
+      List<NftOp> ops = new ArrayList<>();
+      ops.add(new NftOp.AddTable());
       for (NftSet s : policySets.getOrDefault(p.id(), Set.of())) {
-        sb.append("add set ")
-            .append(t)
-            .append(' ')
-            .append(s.name())
-            .append(" { type ")
-            .append(s.type())
-            .append(" ; }\n");
+        ops.add(new NftOp.AddSet(s.name(), s.type()));
       }
       for (String c : List.of(in, out)) {
         String tmp = c + "-check";
-        sb.append("add chain ").append(t).append(' ').append(tmp).append('\n');
-        for (NftRule r : chains.getOrDefault(c, List.of())) rule(sb, tmp, r.text());
+        ops.add(new NftOp.AddChain(tmp, false));
+        for (NftRule r : chains.getOrDefault(c, List.of())) ops.add(new NftOp.AddRule(tmp, r));
       }
       try {
-        nft.check(sb.toString());
+        nft.check(new NftTransaction(Names.FAMILY, Names.TABLE, ops).text());
       } catch (NftCommand.NftException e) {
         String reason = "nft: " + firstLine(e.getMessage());
         compiled.put(p.id(), render(p.failed(reason)));
@@ -801,11 +795,6 @@ public final class PolicyManager {
     }
     if (found) placementDirty = true;
     return found;
-  }
-
-  private static void rule(StringBuilder sb, String chain, String rule) {
-    sb.append("add rule ").append(Names.FAMILY).append(' ').append(Names.TABLE);
-    sb.append(' ').append(chain).append(' ').append(rule).append('\n');
   }
 
   private static String firstLine(String s) {
