@@ -134,6 +134,27 @@ class NftBatchTest {
     assertThat(batch.nextSeq()).isEqualTo(110);
   }
 
+  @Test
+  void anAnonymousSetTooLargeForOneMessageIsSplitOverSeveralWithItsRule() {
+    // 2,000 non-adjacent /30s: 4,000 interval elements, more than one attribute's 64 KiB hold
+    List<Cidr> nets = new ArrayList<>();
+    for (int i = 0; i < 2000; i++)
+      nets.add(Cidr.parse("10." + i / 32 + "." + i % 32 * 8 + ".0/30"));
+    NftRule rule =
+        NftRule.of(
+            List.of(new NftMatch.Nets(IpFamily.V4, true, false, nets)),
+            NftStatement.Verdict.ACCEPT);
+    NftTransaction tx = new NftTransaction("inet", "t", List.of(new NftOp.AddRule("c", rule)));
+    ByteBuffer b = ByteBuffer.allocate(1 << 20).order(ByteOrder.nativeOrder());
+    NftBatch batch = NftBatch.encode(tx, b, 0);
+    List<String> messages = messages(b.flip());
+    assertThat(messages.stream().filter(m -> m.startsWith(NEWSET))).hasSize(1);
+    // 4,000 elements, 512 a message
+    assertThat(messages.stream().filter(m -> m.startsWith(NEWSETELEM))).hasSize(8);
+    assertThat(messages.get(messages.size() - 2)).startsWith(NEWRULE);
+    for (int s = 1; s < messages.size() - 1; s++) assertThat(batch.opOf(s)).isEqualTo(0);
+  }
+
   /** Each message's type and flags (without NLM_F_ACK), then its bytes after the header, as hex. */
   private static List<String> messages(ByteBuffer b) {
     List<String> out = new ArrayList<>();
