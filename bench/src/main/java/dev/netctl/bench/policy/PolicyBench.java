@@ -34,6 +34,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>a pod added to (and removed from) sets its labels select (p50/p99), remote and local.
  * </ol>
  *
+ * <p>A change of the manager that does not go over netlink (no socket, not encoded, refused) fails
+ * the run with the reason, rather than timing nft against nft.
+ *
  * <p>Run: {@code java -cp ... dev.netctl.bench.policy.PolicyBench [rounds [full-programming
  * rounds]]} as root.
  */
@@ -205,13 +208,25 @@ public final class PolicyBench {
     return took;
   }
 
-  /** Adds up the time spent in nft, so the Java part can be told apart. */
+  /**
+   * Adds up the time spent in nft, so the Java part can be told apart; fails a transaction or
+   * element change of the manager that did not go over netlink (the bench would compare nft with
+   * nft).
+   */
   static final class TimedNft implements NftCommand {
-    final NftCommand inner;
+    final NftCommand.Binary inner;
     long nanos;
 
-    TimedNft(NftCommand inner) {
+    TimedNft(NftCommand.Binary inner) {
       this.inner = inner;
+    }
+
+    private void overNetlink() {
+      String why = inner.takeFallback();
+      if (why != null) {
+        throw new IllegalStateException(
+            "the manager's change went through nft -f, not netlink: " + why);
+      }
     }
 
     @Override
@@ -237,6 +252,7 @@ public final class PolicyBench {
       } finally {
         nanos += System.nanoTime() - t;
       }
+      overNetlink();
     }
 
     @Override
@@ -247,6 +263,7 @@ public final class PolicyBench {
       } finally {
         nanos += System.nanoTime() - t;
       }
+      overNetlink();
     }
 
     @Override

@@ -1,8 +1,7 @@
 package dev.netctl.agent.policy;
 
+import dev.netctl.agent.policy.NftAttributes.SetUserdata;
 import java.math.BigInteger;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -47,11 +46,12 @@ record NftAnonymousSet(
    */
   static NftAnonymousSet of(
       int id, int keyType, int keyLength, boolean interval, byte[] typeof, List<Element> elements) {
-    ByteBuffer u = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
-    u.put((byte) 0).put((byte) 4).putInt(keyType == 12 ? 1 : 2); // NFTNL_UDATA_SET_KEYBYTEORDER
-    if (interval) u.put((byte) 2).put((byte) 4).putInt(1); // NFTNL_UDATA_SET_MERGE_ELEMENTS
-    u.put((byte) 3).put((byte) typeof.length).put(typeof); // NFTNL_UDATA_SET_KEY_TYPEOF
-    byte[] udata = java.util.Arrays.copyOf(u.array(), u.position());
+    var u = new SetUserdata();
+    // a protocol number (type 12) in host order, every other key big endian
+    u.u32(
+        SetUserdata.KEY_BYTEORDER, keyType == 12 ? SetUserdata.HOST_ORDER : SetUserdata.BIG_ENDIAN);
+    if (interval) u.u32(SetUserdata.MERGE_ELEMENTS, 1);
+    byte[] udata = u.bytes(SetUserdata.KEY_TYPEOF, typeof).toBytes();
     int flags = ANONYMOUS_CONSTANT | (interval ? INTERVAL : 0);
     return new NftAnonymousSet(id, flags, keyType, keyLength, udata, elements);
   }

@@ -26,6 +26,37 @@ final class NftAttributes {
     for (int i = value.length; i % 4 != 0; i++) b.put((byte) 0);
   }
 
+  /**
+   * libnftnl's userdata as nft writes it to a set ({@code NFTA_SET_USERDATA}): entries of a
+   * one-byte type, a one-byte length and the value (a u32 in host order). nft lists a set by it
+   * (key byte order, typeof), so a set written without it lists differently.
+   */
+  static final class SetUserdata {
+    static final int KEY_BYTEORDER = 0;
+    static final int DATA_BYTEORDER = 1;
+    static final int MERGE_ELEMENTS = 2;
+    static final int KEY_TYPEOF = 3;
+    static final int DATA_INTERVAL = 6;
+    static final int HOST_ORDER = 1;
+    static final int BIG_ENDIAN = 2;
+
+    private final ByteBuffer b = ByteBuffer.allocate(64).order(ByteOrder.nativeOrder());
+
+    SetUserdata u32(int type, int value) {
+      b.put((byte) type).put((byte) 4).putInt(value);
+      return this;
+    }
+
+    SetUserdata bytes(int type, byte[] value) {
+      b.put((byte) type).put((byte) value.length).put(value);
+      return this;
+    }
+
+    byte[] toBytes() {
+      return java.util.Arrays.copyOf(b.array(), b.position());
+    }
+  }
+
   static int begin(ByteBuffer b, int type) {
     int start = b.position();
     b.putShort((short) 0).putShort((short) (type | NLA_F_NESTED));

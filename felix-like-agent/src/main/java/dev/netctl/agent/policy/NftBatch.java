@@ -7,6 +7,7 @@ import static dev.netctl.agent.policy.NftAttributes.string;
 import static dev.netctl.agent.policy.NftAttributes.u32;
 
 import dev.netctl.agent.kernel.RouteMessages;
+import dev.netctl.agent.policy.NftAttributes.SetUserdata;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -41,7 +42,8 @@ final class NftBatch {
   private static final int F_CREATE = 0x400;
   private static final int F_APPEND = 0x800;
 
-  // elements per NEWSETELEM: its element list is one attribute, at most 64 KiB
+  // elements per NEWSETELEM (named or anonymous set): its element list is one attribute, at most
+  // 64 KiB; 512 of the largest element netctl writes (a verdict map's, under 128 bytes) stay below
   private static final int ELEMENTS_PER_MESSAGE = 512;
 
   private final ByteBuffer b;
@@ -50,6 +52,8 @@ final class NftBatch {
   private int seq;
   private int setIds;
   private final List<Integer> ops = new ArrayList<>(); // message index -> op index
+  // one rule's expressions, before they are copied after its anonymous sets; one per batch
+  private final ByteBuffer exprs = ByteBuffer.allocate(8192).order(ByteOrder.nativeOrder());
   private int op;
 
   private NftBatch(ByteBuffer b, String table, int firstSeq) {
@@ -153,7 +157,7 @@ final class NftBatch {
 
   private void rule(NftOp.AddRule r) {
     // the expressions first, to a scratch buffer: the anonymous sets they use go before the rule
-    ByteBuffer exprs = ByteBuffer.allocate(8192).order(ByteOrder.nativeOrder());
+    exprs.clear();
     List<NftAnonymousSet> anonymous = new ArrayList<>(0);
     try {
       NftRuleEncoder.expressions(r.rule(), exprs, () -> ++setIds, anonymous);
@@ -181,27 +185,33 @@ final class NftBatch {
     u32(b, 5, s.keyLength());
     u32(b, 10, s.id()); // NFTA_SET_ID: the lookup finds it by this
     int desc = begin(b, 9); // NFTA_SET_DESC
-    u32(b, 1, s.elements().size()); // NFTA_SET_DESC_SIZE
+    u32(b, 1, s.elements().size()); // NFTA_SET_DESC_SIZE: all of them, over every message
     end(b, desc);
     attr(b, 13, s.userdata());
     finish(m);
-    m = message(NEWSETELEM, F_REQUEST | F_CREATE);
-    string(b, 1, table);
-    string(b, 2, "__set%d");
-    u32(b, 4, s.id()); // NFTA_SET_ELEM_LIST_SET_ID
-    int list = begin(b, 3);
-    int n = 0;
-    for (NftAnonymousSet.Element e : s.elements()) {
-      int elem = begin(b, ++n); // numbered as nft numbers them (the kernel reads any type)
-      if (e.intervalEnd()) u32(b, 3, 1); // NFTA_SET_ELEM_FLAGS: NFT_SET_ELEM_INTERVAL_END
-      int key = begin(b, 1); // NFTA_SET_ELEM_KEY
-      attr(b, 1, e.key());
-      end(b, key);
-      if (e.open()) attr(b, 6, OPEN_INTERVAL); // NFTA_SET_ELEM_USERDATA
-      end(b, elem);
+    // split like a named set's elements (nft splits the same way, by size): one message's
+    // element list is one attribute of at most 64 KiB; the set id ties every part to the set
+    List<NftAnonymousSet.Element> all = s.elements();
+    for (int i = 0; i < all.size(); i += ELEMENTS_PER_MESSAGE) {
+      m = message(NEWSETELEM, F_REQUEST | F_CREATE);
+      string(b, 1, table);
+      string(b, 2, "__set%d");
+      u32(b, 4, s.id()); // NFTA_SET_ELEM_LIST_SET_ID
+      int list = begin(b, 3);
+      int n = 0;
+      for (NftAnonymousSet.Element e :
+          all.subList(i, Math.min(all.size(), i + ELEMENTS_PER_MESSAGE))) {
+        int elem = begin(b, ++n); // numbered as nft numbers them (the kernel reads any type)
+        if (e.intervalEnd()) u32(b, 3, 1); // NFTA_SET_ELEM_FLAGS: NFT_SET_ELEM_INTERVAL_END
+        int key = begin(b, 1); // NFTA_SET_ELEM_KEY
+        attr(b, 1, e.key());
+        end(b, key);
+        if (e.open()) attr(b, 6, OPEN_INTERVAL); // NFTA_SET_ELEM_USERDATA
+        end(b, elem);
+      }
+      end(b, list);
+      finish(m);
     }
-    end(b, list);
-    finish(m);
   }
 
   // NFTNL_UDATA_SET_ELEM_FLAGS (1), 4 bytes: NFTNL_SET_ELEM_F_INTERVAL_OPEN
@@ -211,20 +221,40 @@ final class NftBatch {
    * The kernel description of the named set types netctl uses: key type and length, flags, data
    * type and length, and the userdata nft writes (key byte order; a concatenation's typeof).
    */
-  private record SetType(int keyType, int keyLength, int flags, int dataType, String userdata) {}
+  private record SetType(int keyType, int keyLength, int flags, int dataType, byte[] userdata) {}
 
   private static SetType setType(String type) {
+    var u = new SetUserdata();
     return switch (type) {
-      case "ipv4_addr" -> new SetType(7, 4, 0, 0, "000402000000");
-      case "ipv6_addr" -> new SetType(8, 16, 0, 0, "000402000000");
+      case "ipv4_addr" ->
+          new SetType(
+              7, 4, 0, 0, u.u32(SetUserdata.KEY_BYTEORDER, SetUserdata.BIG_ENDIAN).toBytes());
+      case "ipv6_addr" ->
+          new SetType(
+              8, 16, 0, 0, u.u32(SetUserdata.KEY_BYTEORDER, SetUserdata.BIG_ENDIAN).toBytes());
       case "ipv4_addr . inet_proto . inet_service" ->
-          new SetType(0x730d, 12, 0, 0, "000400000000030800040d0000000100");
+          new SetType(0x730d, 12, 0, 0, concatenation(u));
       case "ipv6_addr . inet_proto . inet_service" ->
-          new SetType(0x830d, 24, 0, 0, "000400000000030800040d0000000100");
+          new SetType(0x830d, 24, 0, 0, concatenation(u));
       case "ifname : verdict" ->
-          new SetType(41, 16, 0x8, 0xffffff00, "000401000000010400000000060400000000");
+          new SetType(
+              41,
+              16,
+              0x8,
+              0xffffff00,
+              u.u32(SetUserdata.KEY_BYTEORDER, SetUserdata.HOST_ORDER)
+                  .u32(SetUserdata.DATA_BYTEORDER, 0)
+                  .u32(SetUserdata.DATA_INTERVAL, 0)
+                  .toBytes());
       default -> throw new IllegalArgumentException("set type " + type + " is not encoded");
     };
+  }
+
+  // an addr . proto . port key: byte order 0 (mixed), and the typeof nft writes for it, as captured
+  private static byte[] concatenation(SetUserdata u) {
+    return u.u32(SetUserdata.KEY_BYTEORDER, 0)
+        .bytes(SetUserdata.KEY_TYPEOF, HexFormat.of().parseHex("00040d0000000100"))
+        .toBytes();
   }
 
   private void newSet(NftOp.AddSet s) {
@@ -240,7 +270,7 @@ final class NftBatch {
       u32(b, 7, 0); // NFTA_SET_DATA_LEN: a verdict
     }
     u32(b, 10, ++setIds); // NFTA_SET_ID: the kernel requires one
-    attr(b, 13, HexFormat.of().parseHex(t.userdata()));
+    attr(b, 13, t.userdata());
     finish(m);
   }
 

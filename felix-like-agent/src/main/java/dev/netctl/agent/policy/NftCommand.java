@@ -74,10 +74,23 @@ public interface NftCommand {
   }
 
   /** nft failed; the message is nft's. */
-  final class NftException extends RuntimeException {
+  sealed class NftException extends RuntimeException permits OutcomeUnknownException {
     private static final long serialVersionUID = 1L;
 
     public NftException(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * A transaction was sent to the kernel but its answer was not read (the socket failed after the
+   * batch went out): it may have applied or not. Never retried as it is (an {@code nft -f} of the
+   * same commands could add its rules twice); the caller must relearn what the kernel holds.
+   */
+  final class OutcomeUnknownException extends NftException {
+    private static final long serialVersionUID = 1L;
+
+    public OutcomeUnknownException(String message) {
       super(message);
     }
   }
@@ -87,21 +100,26 @@ public interface NftCommand {
    *
    * @param netns the namespace, or null for the current one
    */
-  static NftCommand binary(String netns) {
+  static Binary binary(String netns) {
     return new Binary(netns);
   }
 
   /**
-   * Runs the {@code nft} binary; set element changes go over netlink ({@link NftNetlink}) when a
-   * netfilter socket can be opened, else through nft too.
+   * Transactions and set element changes go over netlink ({@link NftNetlink}) when a netfilter
+   * socket can be opened and {@link NftBatch} encodes them; otherwise, and for scripts, checks and
+   * listings, it runs the {@code nft} binary.
    */
   final class Binary implements NftCommand {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final System.Logger LOG = System.getLogger("netctl.agent.policy");
 
+    // after a socket could not be opened, how long nft does everything before the next try
+    private static final long REOPEN_NANOS = Duration.ofSeconds(30).toNanos();
+
     private final String netns;
     private NftNetlink netlink;
-    private boolean noNetlink;
+    private long nextOpen = System.nanoTime();
+    private String openFailure;
     private String fallback;
 
     Binary(String netns) {
@@ -118,7 +136,10 @@ public interface NftCommand {
       exec(script, "-c", "-f", "-");
     }
 
-    /** Whether element changes go over netlink (false until the first one, or without it). */
+    /**
+     * Whether a netfilter socket is open: transactions and element changes go over netlink (false
+     * until the first one, after a refusal until the next, or without netlink).
+     */
     synchronized boolean usesNetlink() {
       return netlink != null;
     }
@@ -128,14 +149,19 @@ public interface NftCommand {
       if (netlink() != null) {
         try {
           if (netlink.apply(family, name, d)) return;
+          fallback = "not encoded: element changes of " + d.size() + " sets";
         } catch (NftException e) {
-          // a socket with replies of a failed batch pending is not reused
-          netlink.close();
-          netlink = null;
+          dropSocket();
           throw e;
         }
       }
       run(elementScript(family, name, d));
+    }
+
+    /** After a failed batch: a socket whose answers may still be pending is not reused. */
+    private void dropSocket() {
+      netlink.close();
+      netlink = null;
     }
 
     /**
@@ -144,6 +170,9 @@ public interface NftCommand {
      * a socket cannot be opened, the transaction uses what {@link NftBatch} does not encode, or the
      * kernel refused the batch (nothing of it applied: nft then applies it, or says what it cannot
      * apply, as without netlink).
+     *
+     * @throws OutcomeUnknownException when the batch was sent but its answer not read (not retried
+     *     with nft: it may have applied)
      */
     @Override
     public synchronized void apply(NftTransaction tx) {
@@ -151,11 +180,10 @@ public interface NftCommand {
       if (n != null) {
         try {
           if (n.apply(tx)) return;
-          fallback = "not encoded: " + tx.text().lines().limit(3).toList();
+          fallback = "not encoded: " + tx.excerpt();
         } catch (NftException e) {
-          // a socket with replies of a failed batch pending is not reused
-          netlink.close();
-          netlink = null;
+          dropSocket();
+          if (e instanceof OutcomeUnknownException) throw e; // not through nft: it may have applied
           fallback = e.getMessage();
         }
         // Said, not only kept: a batch nft applies but the kernel refused from us is our
@@ -169,23 +197,44 @@ public interface NftCommand {
     }
 
     /**
-     * Why the last transaction that went through nft did not go over netlink, or null; forgotten
-     * once read.
+     * Why the last transaction or element change that went through nft did not go over netlink (not
+     * encoded, refused, or no socket), or null when none did since the last call; forgotten once
+     * read. For tests and benchmarks, which must not compare nft with nft unawares.
      */
-    synchronized String takeFallback() {
+    public synchronized String takeFallback() {
       String f = fallback;
       fallback = null;
       return f;
     }
 
+    /**
+     * The open socket, or null: then nft does everything until a later try (after {@link
+     * #REOPEN_NANOS}) opens one. The first failure is logged, with its reason; later ones are not
+     * (the reason is kept as the fallback's).
+     */
     private NftNetlink netlink() {
-      if (netlink == null && !noNetlink) {
+      if (netlink == null && System.nanoTime() - nextOpen >= 0) {
         try {
           netlink = NftNetlink.open(netns);
+          if (openFailure != null) {
+            LOG.log(System.Logger.Level.INFO, "netfilter netlink socket opened; nft -f no more");
+          }
+          openFailure = null;
         } catch (RuntimeException | LinkageError e) {
-          noNetlink = true; // e.g. no native access: nft does the same, slower
+          // e.g. no native access, no CAP_NET_ADMIN: nft does the same, slower
+          if (openFailure == null) {
+            LOG.log(
+                System.Logger.Level.WARNING,
+                "no netfilter netlink socket ({0}); nftables changes go through nft -f, slower;"
+                    + " retried every {1} s",
+                String.valueOf(e.getMessage()),
+                Duration.ofNanos(REOPEN_NANOS).toSeconds());
+          }
+          openFailure = "no netlink socket: " + e.getMessage();
+          nextOpen = System.nanoTime() + REOPEN_NANOS;
         }
       }
+      if (netlink == null) fallback = openFailure;
       return netlink;
     }
 

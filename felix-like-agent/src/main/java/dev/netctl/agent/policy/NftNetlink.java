@@ -35,8 +35,10 @@ final class NftNetlink implements AutoCloseable {
   private final String netns;
   private int capacity = BATCH_BYTES;
   private int seq = (int) (System.nanoTime() & 0x3fffffff);
-  // where transactions are encoded before they are copied to the socket's buffer; grows
-  private ByteBuffer scratch = ByteBuffer.allocate(1 << 20).order(ByteOrder.nativeOrder());
+  // where transactions are encoded before they are copied to the socket's buffer; grows for a
+  // large one (a full rewrite) and shrinks back for the small ones that follow
+  private static final int SCRATCH_BYTES = 1 << 20;
+  private ByteBuffer scratch = scratch(SCRATCH_BYTES);
 
   private NftNetlink(NetlinkSocket socket, String netns) {
     this.socket = socket;
@@ -80,6 +82,7 @@ final class NftNetlink implements AutoCloseable {
    *
    * @return false when {@code tx} uses what {@link NftBatch} does not encode: nothing was sent
    * @throws NftCommand.NftException naming the refused command (nothing applied)
+   * @throws NftCommand.OutcomeUnknownException when the socket failed after the batch was sent
    */
   boolean apply(NftTransaction tx) {
     NftBatch batch;
@@ -91,7 +94,7 @@ final class NftNetlink implements AutoCloseable {
         break;
       } catch (java.nio.BufferOverflowException e) {
         if (scratch.capacity() >= 1 << 30) return false;
-        scratch = ByteBuffer.allocate(scratch.capacity() * 2).order(ByteOrder.nativeOrder());
+        scratch = scratch(scratch.capacity() * 2);
       } catch (IllegalArgumentException e) {
         return false;
       }
@@ -99,11 +102,21 @@ final class NftNetlink implements AutoCloseable {
     int length = scratch.position();
     int gen = batch.nextSeq();
     seq = gen + 1;
+    boolean sent = false;
     try {
-      if (length > capacity) reopen(Integer.highestOneBit(length) << 1);
+      if (length > capacity) {
+        // the next power of two, or the length itself where that would not fit an int
+        int high = Integer.highestOneBit(length);
+        reopen(high >= 1 << 30 ? length : high << 1);
+      }
       ByteBuffer out = socket.requestBuffer();
       out.put(scratch.flip());
+      // grown for a large transaction before: not kept for the small ones (copied out by now)
+      if (length <= SCRATCH_BYTES && scratch.capacity() > SCRATCH_BYTES) {
+        scratch = scratch(SCRATCH_BYTES);
+      }
       socket.send(length);
+      sent = true;
       out = socket.requestBuffer();
       getgen(out, gen);
       socket.send(out.position());
@@ -111,8 +124,11 @@ final class NftNetlink implements AutoCloseable {
       while (true) {
         ByteBuffer in = socket.receive();
         if (in == null) {
+          // Only refusals and the generation answer are ever queued (no message asks for an
+          // acknowledgement): an overflow means refusals, and one refusal means nothing applied.
           throw new NftCommand.NftException(
-              "netlink: the kernel's answers were lost; whether the transaction applied is unknown");
+              "netlink: the kernel refused the batch (more refusals than the socket's buffer holds;"
+                  + " nothing applied)");
         }
         boolean done = false;
         while (in.remaining() >= 16) {
@@ -135,14 +151,24 @@ final class NftNetlink implements AutoCloseable {
             "netlink: the kernel refused " + String.join("; ", refused));
       }
     } catch (KernelException e) {
-      throw new NftCommand.NftException("netlink: " + e.getMessage());
+      if (!sent) throw new NftCommand.NftException("netlink: " + e.getMessage());
+      throw new NftCommand.OutcomeUnknownException(
+          "netlink: "
+              + e.getMessage()
+              + " after the batch was sent: whether it applied is unknown");
     }
     return true;
   }
 
+  private static ByteBuffer scratch(int bytes) {
+    return ByteBuffer.allocate(bytes).order(ByteOrder.nativeOrder());
+  }
+
   private static String describe(NftTransaction tx, int op, int errno) {
     String what =
-        op < 0 ? "the batch" : tx.ops().get(op).text(tx.family() + " " + tx.table()).strip();
+        op < 0
+            ? "the batch"
+            : NftTransaction.cut(tx.ops().get(op).text(tx.family() + " " + tx.table()).strip());
     return what + " (errno " + errno + ")";
   }
 

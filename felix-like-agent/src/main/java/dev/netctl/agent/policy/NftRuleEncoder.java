@@ -14,7 +14,8 @@ import java.util.List;
  * Turns an {@link NftRule} into nf_tables expressions ({@code NFTA_RULE_EXPRESSIONS}) exactly as
  * nft 1.0.6 generates them for the rule's text (pure: writes bytes, no I/O), so {@code nft list
  * table} shows a netlink-written rule as it shows an nft-written one. The forms were read from
- * {@code nft --debug=netlink,mnl -f} of each rule form; {@code NftRuleEncoderTest} pins a few.
+ * {@code nft --debug=netlink,mnl -f} of each rule form; {@code NftBatchTest} pins a few byte for
+ * byte, {@code NftNetlinkOracleIT} every form against nft in a real kernel.
  *
  * <p>What nft adds on its own is added here too: the {@code meta nfproto} dependency before the
  * first {@code ip}/{@code ip6} match of a rule in an {@code inet} table, the {@code meta l4proto}

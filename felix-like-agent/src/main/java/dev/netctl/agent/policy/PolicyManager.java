@@ -49,7 +49,6 @@ public final class PolicyManager {
   private final String node;
   private final String prefix;
   private final NftCommand nft;
-  private final String t = Names.FAMILY + " " + Names.TABLE;
 
   // inputs
   private final Map<PolicyId, Resource> policies = new HashMap<>();
@@ -212,6 +211,8 @@ public final class PolicyManager {
    * @throws NftCommand.NftException when nft refused the transaction even after the policies it
    *     could not render were made to fail closed; nothing of it was applied, and the next apply
    *     retries
+   * @throws NftCommand.OutcomeUnknownException when the transaction may or may not have applied:
+   *     the next apply relearns the table from the kernel and rewrites it
    */
   public String apply() {
     if (first) {
@@ -239,12 +240,20 @@ public final class PolicyManager {
     NftTransaction tx = transaction();
     if (tx.isEmpty()) return "";
     try {
-      nft.apply(tx);
-    } catch (NftCommand.NftException e) {
-      if (!isolateUnrenderable(e.getMessage())) throw e;
-      computeDesired();
-      tx = transaction();
-      nft.apply(tx);
+      try {
+        nft.apply(tx);
+      } catch (NftCommand.NftException e) {
+        if (e instanceof NftCommand.OutcomeUnknownException) throw e;
+        if (!isolateUnrenderable(e.getMessage())) throw e;
+        computeDesired();
+        tx = transaction();
+        nft.apply(tx);
+      }
+    } catch (NftCommand.OutcomeUnknownException e) {
+      // it may have applied: the next apply lists the table and rewrites what changed since the
+      // last known state (flushing each chain first: no rule twice), as after a refused delta
+      resync();
+      throw e;
     }
     commit();
     return tx.text();
@@ -766,23 +775,18 @@ public final class PolicyManager {
       String in = Names.policyChain(p.id(), Direction.INGRESS);
       String out = Names.policyChain(p.id(), Direction.EGRESS);
       if (!dirtyChains.contains(in) && !dirtyChains.contains(out)) continue;
-      StringBuilder sb = new StringBuilder("add table ").append(t).append('\n');
+      List<NftOp> ops = new ArrayList<>();
+      ops.add(new NftOp.AddTable());
       for (NftSet s : policySets.getOrDefault(p.id(), Set.of())) {
-        sb.append("add set ")
-            .append(t)
-            .append(' ')
-            .append(s.name())
-            .append(" { type ")
-            .append(s.type())
-            .append(" ; }\n");
+        ops.add(new NftOp.AddSet(s.name(), s.type()));
       }
       for (String c : List.of(in, out)) {
         String tmp = c + "-check";
-        sb.append("add chain ").append(t).append(' ').append(tmp).append('\n');
-        for (NftRule r : chains.getOrDefault(c, List.of())) rule(sb, tmp, r.text());
+        ops.add(new NftOp.AddChain(tmp, false));
+        for (NftRule r : chains.getOrDefault(c, List.of())) ops.add(new NftOp.AddRule(tmp, r));
       }
       try {
-        nft.check(sb.toString());
+        nft.check(new NftTransaction(Names.FAMILY, Names.TABLE, ops).text());
       } catch (NftCommand.NftException e) {
         String reason = "nft: " + firstLine(e.getMessage());
         compiled.put(p.id(), render(p.failed(reason)));
@@ -791,11 +795,6 @@ public final class PolicyManager {
     }
     if (found) placementDirty = true;
     return found;
-  }
-
-  private static void rule(StringBuilder sb, String chain, String rule) {
-    sb.append("add rule ").append(Names.FAMILY).append(' ').append(Names.TABLE);
-    sb.append(' ').append(chain).append(' ').append(rule).append('\n');
   }
 
   private static String firstLine(String s) {

@@ -22,12 +22,22 @@ import org.junit.jupiter.api.Test;
  * add rule inet t c ip6 saddr { fd00::/64, fd01::1 } th sport { 80, 81 } drop
  * </pre>
  *
- * Each is written without its 16-byte netlink header (the sequence numbers differ); nft numbered
- * the two anonymous sets 0x13 and 0x14 where the batch numbers them 1 and 2. The kernel-side oracle
- * for every rule form is {@code NftNetlinkOracleIT}.
+ * Each is written as its netlink header's type and flags (from {@code strace -e trace=sendmsg nft
+ * -f}; {@code NLM_F_ACK}, which nft may ask for, masked out) and its bytes after the 16-byte header
+ * (length and sequence numbers left out: the latter differ); nft numbered the two anonymous sets
+ * 0x13 and 0x14 where the batch numbers them 1 and 2. The kernel-side oracle for every rule form is
+ * {@code NftNetlinkOracleIT}.
  */
 class NftBatchTest {
 
+  // type and flags: NLM_F_REQUEST 0x1, NLM_F_CREATE 0x400, NLM_F_APPEND 0x800
+  static final String BATCH_BEGIN = "0010 0001 ";
+  static final String BATCH_END = "0011 0001 ";
+  static final String NEWTABLE = "0a00 0001 ";
+  static final String NEWCHAIN = "0a03 0401 ";
+  static final String NEWRULE = "0a06 0c01 ";
+  static final String NEWSET = "0a09 0401 ";
+  static final String NEWSETELEM = "0a0c 0401 ";
   static final String TABLE = "0100000006000100740000000800020000000000";
   static final String CHAIN = "0100000006000100740000000600030063000000";
   static final String RULE_1 =
@@ -106,16 +116,16 @@ class NftBatchTest {
     List<String> messages = messages(b.flip());
     assertThat(messages)
         .containsExactly(
-            "0000000a",
-            TABLE,
-            CHAIN,
-            RULE_1,
-            SET_1,
-            ELEMENTS_1,
-            SET_2,
-            ELEMENTS_2,
-            RULE_2,
-            "0000000a");
+            BATCH_BEGIN + "0000000a",
+            NEWTABLE + TABLE,
+            NEWCHAIN + CHAIN,
+            NEWRULE + RULE_1,
+            NEWSET + SET_1,
+            NEWSETELEM + ELEMENTS_1,
+            NEWSET + SET_2,
+            NEWSETELEM + ELEMENTS_2,
+            NEWRULE + RULE_2,
+            BATCH_END + "0000000a");
     // a refusal's sequence number names the command: the second rule owns its sets' messages
     assertThat(batch.opOf(100)).isEqualTo(-1);
     assertThat(batch.opOf(103)).isEqualTo(2);
@@ -124,15 +134,38 @@ class NftBatchTest {
     assertThat(batch.nextSeq()).isEqualTo(110);
   }
 
-  /** Each message's bytes after its netlink header, as hex. */
+  @Test
+  void anAnonymousSetTooLargeForOneMessageIsSplitOverSeveralWithItsRule() {
+    // 2,000 non-adjacent /30s: 4,000 interval elements, more than one attribute's 64 KiB hold
+    List<Cidr> nets = new ArrayList<>();
+    for (int i = 0; i < 2000; i++)
+      nets.add(Cidr.parse("10." + i / 32 + "." + i % 32 * 8 + ".0/30"));
+    NftRule rule =
+        NftRule.of(
+            List.of(new NftMatch.Nets(IpFamily.V4, true, false, nets)),
+            NftStatement.Verdict.ACCEPT);
+    NftTransaction tx = new NftTransaction("inet", "t", List.of(new NftOp.AddRule("c", rule)));
+    ByteBuffer b = ByteBuffer.allocate(1 << 20).order(ByteOrder.nativeOrder());
+    NftBatch batch = NftBatch.encode(tx, b, 0);
+    List<String> messages = messages(b.flip());
+    assertThat(messages.stream().filter(m -> m.startsWith(NEWSET))).hasSize(1);
+    // 4,000 elements, 512 a message
+    assertThat(messages.stream().filter(m -> m.startsWith(NEWSETELEM))).hasSize(8);
+    assertThat(messages.get(messages.size() - 2)).startsWith(NEWRULE);
+    for (int s = 1; s < messages.size() - 1; s++) assertThat(batch.opOf(s)).isEqualTo(0);
+  }
+
+  /** Each message's type and flags (without NLM_F_ACK), then its bytes after the header, as hex. */
   private static List<String> messages(ByteBuffer b) {
     List<String> out = new ArrayList<>();
     while (b.remaining() >= 16) {
       int start = b.position();
       int len = b.getInt(start);
+      int type = Short.toUnsignedInt(b.getShort(start + 4));
+      int flags = Short.toUnsignedInt(b.getShort(start + 6)) & ~0x4;
       byte[] body = new byte[len - 16];
       b.get(start + 16, body);
-      out.add(HexFormat.of().formatHex(body));
+      out.add("%04x %04x %s".formatted(type, flags, HexFormat.of().formatHex(body)));
       b.position(start + ((len + 3) & ~3));
     }
     return out;

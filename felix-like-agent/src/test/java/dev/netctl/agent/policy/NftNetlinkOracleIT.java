@@ -80,6 +80,38 @@ class NftNetlinkOracleIT {
             destination: {notNets: ['fd00::/16', 'fe80::/10'], notPorts: ['100:200', 300]}
           """);
 
+  /**
+   * One rule per family with more nets than one message's element list holds (2,000 IPv4 and 1,200
+   * IPv6 prefixes, none adjacent: 4,000 and 2,400 interval elements), so its anonymous set's
+   * elements are split over several NEWSETELEM messages as nft splits them.
+   */
+  static final String MANY_NETS = manyNets();
+
+  private static String manyNets() {
+    StringBuilder v4 = new StringBuilder();
+    StringBuilder v6 = new StringBuilder();
+    for (int i = 0; i < 2000; i++) {
+      v4.append(i == 0 ? "" : ", ").append("10.").append(i / 32).append('.').append(i % 32 * 8);
+      v4.append(".0/30");
+    }
+    for (int i = 0; i < 1200; i++) {
+      v6.append(i == 0 ? "" : ", ")
+          .append("'fd00:")
+          .append(Integer.toHexString(i * 2))
+          .append("::/64'");
+    }
+    return PolicyCases.calico(
+        "GlobalNetworkPolicy",
+        null,
+        "many-nets",
+        "selector: all()\ntypes: [Ingress]\ningress:\n"
+            + "- action: Allow\n  source: {nets: ["
+            + v4
+            + "]}\n- action: Allow\n  source: {nets: ["
+            + v6
+            + "]}\n");
+  }
+
   static NftCommand.Binary viaNetlink;
   static NftCommand viaNft;
 
@@ -194,9 +226,11 @@ class NftNetlinkOracleIT {
     cases.add(PolicyCases.icmp());
     cases.add(PolicyCases.icmpv6());
     cases.add(new PolicyCases.Case("every rule form", FORMS, Map.of()));
+    cases.add(new PolicyCases.Case("a rule with thousands of nets", MANY_NETS, Map.of()));
     List<String> differ = new ArrayList<>();
     int steps = 0;
     String forms = "";
+    String many = "";
     for (PolicyCases.Case c : cases) {
       List<Resource> rs = CODEC.read(c.yaml());
       for (boolean delete : List.of(false, true)) {
@@ -209,6 +243,7 @@ class NftNetlinkOracleIT {
         }
         steps++;
         if (c.yaml().equals(FORMS) && !delete) forms = list(VIA_NETLINK);
+        if (c.yaml().equals(MANY_NETS) && !delete) many = list(VIA_NETLINK);
         String fallback = viaNetlink.takeFallback();
         if (fallback != null) {
           differ.add(c.name() + (delete ? " (deleted)" : "") + " went through nft: " + fallback);
@@ -236,6 +271,22 @@ class NftNetlinkOracleIT {
         .contains("ip6 daddr != { fd00::/16, fe80::/10 }")
         .contains("log prefix")
         .doesNotContain("fail closed:");
+    assertThat(many)
+        .as("both many-nets rules are rendered, each with all of its nets")
+        .contains("10.0.0.0/30, 10.0.8.0/30", "10.62.120.0/30 }")
+        .contains("fd00::/64, fd00:2::/64", "fd00:95e::/64 }")
+        .doesNotContain("fail closed:");
+  }
+
+  @Test
+  void aTransactionTheEncoderDoesNotCoverGoesThroughNftAndSaysSo() {
+    NftCommand.Binary nft = NftCommand.binary(VIA_NETLINK);
+    // only the inet family is encoded (netctl's table is inet)
+    nft.apply(
+        new NftTransaction(
+            "ip", "notencoded", List.of(new NftOp.AddTable(), new NftOp.AddChain("c", false))));
+    assertThat(nft.takeFallback()).startsWith("not encoded").contains("add table ip notencoded");
+    assertThat(nft.listTableJson("ip", "notencoded")).as("nft applied it").contains("\"c\"");
   }
 
   @Test
@@ -259,9 +310,26 @@ class NftNetlinkOracleIT {
         .contains("add rule inet refused no-such-chain drop comment \"x/p spec.ingress[0]\"")
         .contains("errno 2");
     assertThat(nft.listTableJson("inet", "refused")).as("all or nothing: no table").isNull();
-    // the socket is usable again: the same commands without the bad one apply over netlink
+    // netlink is used again (Binary opens a new socket after a refusal): the same commands
+    // without the bad one apply over netlink
     nft.apply(new NftTransaction("inet", "refused", tx.ops().subList(0, 3)));
     assertThat(nft.takeFallback()).isNull();
     assertThat(nft.listTableJson("inet", "refused")).contains("x/p spec.ingress[0]");
+  }
+
+  @Test
+  void aSocketThatGotARefusalHasReadAllOfItsAnswersAndAppliesTheNextBatch() {
+    NftRule drop = NftRule.of(List.of(), NftStatement.Verdict.DROP);
+    List<NftOp> good = List.of(new NftOp.AddTable(), new NftOp.AddChain("c", false));
+    List<NftOp> bad = new ArrayList<>(good);
+    bad.add(new NftOp.AddRule("no-such-chain", drop));
+    try (NftNetlink socket = NftNetlink.open(VIA_NETLINK)) {
+      assertThatThrownBy(() -> socket.apply(new NftTransaction("inet", "same-socket", bad)))
+          .isInstanceOf(NftCommand.NftException.class)
+          .hasMessageContaining("errno 2");
+      assertThat(socket.apply(new NftTransaction("inet", "same-socket", good))).isTrue();
+    }
+    assertThat(NftCommand.binary(VIA_NETLINK).listTableJson("inet", "same-socket"))
+        .contains("\"c\"");
   }
 }

@@ -372,6 +372,36 @@ class PolicyManagerTest {
   }
 
   @Test
+  void aTransactionWhoseOutcomeIsUnknownIsNotRetriedAsItIsButRewrittenFromTheKernelsTable() {
+    apply(fromY(80));
+    String chain =
+        Names.policyChain(new PolicyId("KubernetesNetworkPolicy", "x", "to-b"), Direction.INGRESS);
+    nft.unknown = "add chain inet netctl " + chain + "\n";
+    for (Resource r :
+        Fixture.CODEC.read(
+            knp(
+                "x",
+                "to-b",
+                "podSelector: {matchLabels: {pod: b}}\ningress:\n- ports:\n  - port: 443"))) {
+      m.onUpdate(r);
+    }
+    int checks = nft.checks;
+    assertThatThrownBy(m::apply).isInstanceOf(NftCommand.OutcomeUnknownException.class);
+    assertThat(nft.checks).as("not taken for an unrenderable policy").isEqualTo(checks);
+    // the batch did apply: the kernel's table has the new chain (with its rules)
+    nft.unknown = null;
+    nft.table = "{\"nftables\": [{\"chain\": {\"name\": \"" + chain + "\"}}]}";
+    String s = m.apply();
+    assertThat(s)
+        .as("rewritten from what the kernel holds: the chain is emptied before its rules are added")
+        .startsWith("add table inet netctl\n")
+        .contains("flush chain inet netctl " + chain + "\n")
+        .doesNotContain("add chain inet netctl " + chain + "\n");
+    assertThat(s.indexOf("flush chain inet netctl " + chain + "\n"))
+        .isLessThan(s.indexOf("add rule inet netctl " + chain + " "));
+  }
+
+  @Test
   void anUnrenderablePolicyFailsClosedWithoutNft() {
     apply(
         calico(

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * An {@link NftCommand} that records scripts (element updates also apart) and refuses those
- * containing {@link #refuse}, or every element update while {@link #refuseElements}.
+ * containing {@link #refuse}, or every element update while {@link #refuseElements}; a transaction
+ * containing {@link #unknown} is recorded (as if applied) but answered with an unknown outcome.
  */
 final class RecordingNft implements NftCommand {
   final List<String> scripts = new ArrayList<>();
@@ -13,6 +14,18 @@ final class RecordingNft implements NftCommand {
   String table;
   String refuse;
   boolean refuseElements;
+  String unknown;
+  int checks;
+
+  @Override
+  public void apply(NftTransaction tx) {
+    String text = tx.text();
+    if (unknown != null && text.contains(unknown)) {
+      scripts.add(text);
+      throw new OutcomeUnknownException("netlink recv: errno 5 after the batch was sent");
+    }
+    run(text);
+  }
 
   @Override
   public void updateElements(String family, String name, List<ElementDelta> deltas) {
@@ -30,6 +43,7 @@ final class RecordingNft implements NftCommand {
 
   @Override
   public void check(String script) {
+    checks++;
     if (refuse != null && script.contains(refuse))
       throw new NftException("Error: Could not process rule: Invalid argument");
   }
