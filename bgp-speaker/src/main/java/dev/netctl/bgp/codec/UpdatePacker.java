@@ -44,7 +44,7 @@ public final class UpdatePacker {
   public static List<Update> announce(
       List<PathAttribute> attributes, List<Nlri> nlri, CodecContext ctx) {
     PathAttribute.MpReach template = null;
-    List<PathAttribute> others = new ArrayList<>();
+    List<PathAttribute> others = new ArrayList<>(attributes.size());
     for (PathAttribute a : attributes) {
       if (a instanceof PathAttribute.MpReach r) {
         template = r;
