@@ -26,17 +26,17 @@ final class AttributeEncoder {
     }
   }
 
-  /** Encoded size of {@code attributes}. */
-  static int size(List<PathAttribute> attributes, CodecContext ctx) {
-    // Written into the thread's scratch buffer: a new buffer per UPDATE packed was garbage for
-    // every message a group sends.
+  /** {@code attributes} in wire form, in a new array of their encoded size. */
+  static byte[] encode(List<PathAttribute> attributes, CodecContext ctx) {
+    // Written into the thread's scratch buffer and copied out once: a growing buffer per set
+    // encoded would be garbage for every set a group sends.
     ByteBuf tmp = SIZING.get().clear();
     writeAll(tmp, attributes, ctx);
-    int size = tmp.readableBytes();
+    byte[] wire = ByteBufUtil.getBytes(tmp);
     if (tmp.capacity() > SIZING_KEPT) {
       SIZING.remove(); // an exceptional set (a long AS path): not kept for the thread's lifetime
     }
-    return size;
+    return wire;
   }
 
   private static final int SIZING_KEPT = 4096;

@@ -118,7 +118,13 @@ public final class BgpEncoder {
     out.setShort(lengthAt, out.writerIndex() - lengthAt - 2);
     lengthAt = out.writerIndex();
     out.writeShort(0);
-    AttributeEncoder.writeAll(out, u.attributes(), ctx);
+    byte[] wire =
+        u.attributes() instanceof EncodedAttributes e ? e.wireFor(ctx) : null; // see the packer
+    if (wire != null) {
+      out.writeBytes(wire);
+    } else {
+      AttributeEncoder.writeAll(out, u.attributes(), ctx);
+    }
     out.setShort(lengthAt, out.writerIndex() - lengthAt - 2);
     requireIpv4(u.nlri(), "nlri");
     NlriCodec.writeAll(out, u.nlri(), addPath);

@@ -104,7 +104,8 @@ public sealed interface BgpMessage {
     /** Copies the lists (an {@link Ipv4NlriList} is immutable already and kept as it is). */
     public Update {
       withdrawn = Ipv4NlriList.copyOf(withdrawn);
-      attributes = List.copyOf(attributes);
+      // Attributes the packer encoded are kept with their wire form (immutable already).
+      attributes = attributes instanceof EncodedAttributes ? attributes : List.copyOf(attributes);
       nlri = Ipv4NlriList.copyOf(nlri);
     }
 

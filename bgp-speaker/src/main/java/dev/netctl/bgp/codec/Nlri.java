@@ -27,6 +27,18 @@ public record Nlri(int pathId, Prefix prefix) {
     return new Nlri(0, Prefix.parse(prefix));
   }
 
+  // Written out: a record's generated equals/hashCode are method-handle chains the C1-only speaker
+  // JVM does not inline; NLRI are compared and hashed per prefix outside the packed IPv4 path.
+  @Override
+  public boolean equals(Object o) {
+    return o == this || (o instanceof Nlri n && pathId == n.pathId && prefix.equals(n.prefix));
+  }
+
+  @Override
+  public int hashCode() {
+    return pathId * 31 + prefix.hashCode();
+  }
+
   @Override
   public String toString() {
     return pathId == 0 ? prefix.toString() : prefix + "#" + Integer.toUnsignedString(pathId);

@@ -13,6 +13,11 @@ import java.util.Objects;
  *
  * <p>Records hold decoded values; the encoder derives the wire flags from the type, except for
  * {@link Unknown}, which carries its own.
+ *
+ * <p>Every record here has written-out {@code equals}/{@code hashCode}: the generated ones go
+ * through {@code ObjectMethods} method handles that the C1-only speaker JVM does not inline, and
+ * each UPDATE received hashes its attributes (the interner's key) and compares them on a hit. A
+ * field added to a record must be added to both (PathAttributeEqualityTest fails otherwise).
  */
 public sealed interface PathAttribute {
   /** Optional bit of the attribute flags octet. */
@@ -62,6 +67,16 @@ public sealed interface PathAttribute {
     /** Validates the value is present. */
     public Origin {
       Objects.requireNonNull(value, "value");
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o == this || (o instanceof Origin x && value == x.value);
+    }
+
+    @Override
+    public int hashCode() {
+      return value.hashCode();
     }
 
     @Override
@@ -119,6 +134,16 @@ public sealed interface PathAttribute {
           throw new IllegalArgumentException("AS number " + asn + " is outside 0..4294967295");
         }
       }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o == this || (o instanceof Segment x && type == x.type && asns.equals(x.asns));
+    }
+
+    @Override
+    public int hashCode() {
+      return type.hashCode() * 31 + asns.hashCode();
     }
 
     /** An AS_SEQUENCE of the given ASNs. */
@@ -220,6 +245,16 @@ public sealed interface PathAttribute {
     }
 
     @Override
+    public boolean equals(Object o) {
+      return o == this || (o instanceof AsPath x && segments.equals(x.segments));
+    }
+
+    @Override
+    public int hashCode() {
+      return segments.hashCode();
+    }
+
+    @Override
     public AttributeType type() {
       return AttributeType.AS_PATH;
     }
@@ -234,6 +269,16 @@ public sealed interface PathAttribute {
     /** Validates the address is present. */
     public NextHop {
       Objects.requireNonNull(address, "address");
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o == this || (o instanceof NextHop x && address.equals(x.address));
+    }
+
+    @Override
+    public int hashCode() {
+      return address.hashCode();
     }
 
     @Override
@@ -259,6 +304,16 @@ public sealed interface PathAttribute {
     }
 
     @Override
+    public boolean equals(Object o) {
+      return o == this || (o instanceof MultiExitDisc x && value == x.value);
+    }
+
+    @Override
+    public int hashCode() {
+      return Long.hashCode(value);
+    }
+
+    @Override
     public AttributeType type() {
       return AttributeType.MULTI_EXIT_DISC;
     }
@@ -276,6 +331,16 @@ public sealed interface PathAttribute {
     }
 
     @Override
+    public boolean equals(Object o) {
+      return o == this || (o instanceof LocalPref x && value == x.value);
+    }
+
+    @Override
+    public int hashCode() {
+      return Long.hashCode(value);
+    }
+
+    @Override
     public AttributeType type() {
       return AttributeType.LOCAL_PREF;
     }
@@ -283,6 +348,16 @@ public sealed interface PathAttribute {
 
   /** ATOMIC_AGGREGATE, well-known discretionary, no value (RFC 4271 §5.1.6). */
   record AtomicAggregate() implements PathAttribute {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof AtomicAggregate;
+    }
+
+    @Override
+    public int hashCode() {
+      return AttributeType.ATOMIC_AGGREGATE.code();
+    }
+
     @Override
     public AttributeType type() {
       return AttributeType.ATOMIC_AGGREGATE;
@@ -300,6 +375,16 @@ public sealed interface PathAttribute {
     public Aggregator {
       checkU32("AGGREGATOR AS", asn);
       Objects.requireNonNull(address, "address");
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o == this || (o instanceof Aggregator x && asn == x.asn && address.equals(x.address));
+    }
+
+    @Override
+    public int hashCode() {
+      return Long.hashCode(asn) * 31 + address.hashCode();
     }
 
     @Override
@@ -325,6 +410,16 @@ public sealed interface PathAttribute {
     }
 
     @Override
+    public boolean equals(Object o) {
+      return o == this || (o instanceof Communities x && values.equals(x.values));
+    }
+
+    @Override
+    public int hashCode() {
+      return values.hashCode();
+    }
+
+    @Override
     public AttributeType type() {
       return AttributeType.COMMUNITIES;
     }
@@ -339,6 +434,16 @@ public sealed interface PathAttribute {
     /** Validates. */
     public OriginatorId {
       Objects.requireNonNull(id, "id");
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o == this || (o instanceof OriginatorId x && id.equals(x.id));
+    }
+
+    @Override
+    public int hashCode() {
+      return id.hashCode();
     }
 
     @Override
@@ -361,6 +466,16 @@ public sealed interface PathAttribute {
     /** Copies the list. */
     public ClusterList {
       clusterIds = List.copyOf(clusterIds);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o == this || (o instanceof ClusterList x && clusterIds.equals(x.clusterIds));
+    }
+
+    @Override
+    public int hashCode() {
+      return clusterIds.hashCode();
     }
 
     @Override
@@ -388,6 +503,20 @@ public sealed interface PathAttribute {
       Objects.requireNonNull(family, "family");
       nextHops = List.copyOf(nextHops);
       nlri = List.copyOf(nlri);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o == this
+          || (o instanceof MpReach x
+              && family.equals(x.family)
+              && nextHops.equals(x.nextHops)
+              && nlri.equals(x.nlri));
+    }
+
+    @Override
+    public int hashCode() {
+      return (family.hashCode() * 31 + nextHops.hashCode()) * 31 + nlri.hashCode();
     }
 
     @Override
@@ -422,6 +551,17 @@ public sealed interface PathAttribute {
     }
 
     @Override
+    public boolean equals(Object o) {
+      return o == this
+          || (o instanceof MpUnreach x && family.equals(x.family) && withdrawn.equals(x.withdrawn));
+    }
+
+    @Override
+    public int hashCode() {
+      return family.hashCode() * 31 + withdrawn.hashCode();
+    }
+
+    @Override
     public AttributeType type() {
       return AttributeType.MP_UNREACH_NLRI;
     }
@@ -436,6 +576,16 @@ public sealed interface PathAttribute {
     /** Copies the list. */
     public As4Path {
       segments = List.copyOf(segments);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o == this || (o instanceof As4Path x && segments.equals(x.segments));
+    }
+
+    @Override
+    public int hashCode() {
+      return segments.hashCode();
     }
 
     @Override
@@ -455,6 +605,17 @@ public sealed interface PathAttribute {
     public As4Aggregator {
       checkU32("AS4_AGGREGATOR AS", asn);
       Objects.requireNonNull(address, "address");
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o == this
+          || (o instanceof As4Aggregator x && asn == x.asn && address.equals(x.address));
+    }
+
+    @Override
+    public int hashCode() {
+      return Long.hashCode(asn) * 31 + address.hashCode();
     }
 
     @Override
@@ -484,6 +645,21 @@ public sealed interface PathAttribute {
     }
 
     @Override
+    public boolean equals(Object o) {
+      return o == this
+          || (o instanceof LargeCommunity x
+              && globalAdmin == x.globalAdmin
+              && localData1 == x.localData1
+              && localData2 == x.localData2);
+    }
+
+    @Override
+    public int hashCode() {
+      return (Long.hashCode(globalAdmin) * 31 + Long.hashCode(localData1)) * 31
+          + Long.hashCode(localData2);
+    }
+
+    @Override
     public String toString() {
       return globalAdmin + ":" + localData1 + ":" + localData2;
     }
@@ -498,6 +674,16 @@ public sealed interface PathAttribute {
     /** Copies the list. */
     public LargeCommunities {
       values = List.copyOf(values);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o == this || (o instanceof LargeCommunities x && values.equals(x.values));
+    }
+
+    @Override
+    public int hashCode() {
+      return values.hashCode();
     }
 
     @Override

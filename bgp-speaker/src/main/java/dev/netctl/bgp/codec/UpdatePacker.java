@@ -44,7 +44,7 @@ public final class UpdatePacker {
   public static List<Update> announce(
       List<PathAttribute> attributes, List<Nlri> nlri, CodecContext ctx) {
     PathAttribute.MpReach template = null;
-    List<PathAttribute> others = new ArrayList<>();
+    List<PathAttribute> others = new ArrayList<>(attributes.size());
     for (PathAttribute a : attributes) {
       if (a instanceof PathAttribute.MpReach r) {
         template = r;
@@ -70,18 +70,23 @@ public final class UpdatePacker {
     boolean addPath =
         ctx.addPath(template == null ? AddressFamily.IPV4_UNICAST : template.family());
     // Header + two length fields + attributes; MP_REACH counted with a 4-octet header in case
-    // it needs the extended length.
-    int base = BgpDecoder.HEADER_SIZE + 4 + AttributeEncoder.size(attributes, ctx);
-    if (template != null) {
-      base += 1;
-    }
+    // it needs the extended length. Without MP_REACH the UPDATEs carry the attributes as encoded
+    // here, so the encoder writes these octets instead of encoding the set again per UPDATE.
+    EncodedAttributes encoded = template == null ? EncodedAttributes.of(others, ctx) : null;
+    int base =
+        BgpDecoder.HEADER_SIZE
+            + 4
+            + (encoded != null
+                ? encoded.wireSize()
+                : AttributeEncoder.encode(attributes, ctx).length + 1);
+    List<PathAttribute> shared = encoded != null ? encoded : others;
     int max = ctx.maxMessageSize();
     List<Update> out = new ArrayList<>();
     List<Nlri> batch = new ArrayList<>();
     int size = base;
     if (packed != null) {
       for (Ipv4NlriList run : runs(packed, base, max, addPath)) {
-        out.add(build(others, template, run));
+        out.add(build(shared, template, run));
       }
       return out;
     }
@@ -92,7 +97,7 @@ public final class UpdatePacker {
             "attributes of " + (base - 23) + " octets leave no room for NLRI in " + max);
       }
       if (size + entry > max) {
-        out.add(build(others, template, batch));
+        out.add(build(shared, template, batch));
         batch = new ArrayList<>();
         size = base;
       }
@@ -100,7 +105,7 @@ public final class UpdatePacker {
       size += entry;
     }
     if (!batch.isEmpty()) {
-      out.add(build(others, template, batch));
+      out.add(build(shared, template, batch));
     }
     return out;
   }

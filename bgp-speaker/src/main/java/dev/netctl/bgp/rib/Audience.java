@@ -20,6 +20,18 @@ public sealed interface Audience {
     public boolean includes(Peer peer) {
       return true;
     }
+
+    // Written out: the generated ones are method-handle chains the C1-only JVM does not inline,
+    // and audiences key a batch's withdrawals.
+    @Override
+    public int hashCode() {
+      return 1;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof All;
+    }
   }
 
   /**
@@ -64,6 +76,17 @@ public sealed interface Audience {
     @Override
     public boolean includes(Peer other) {
       return peer.equals(other);
+    }
+
+    // Written out, as AllExcept: compared per change when a batch picks its bucket.
+    @Override
+    public int hashCode() {
+      return peer.hashCode() * 31 + 1;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o == this || (o instanceof Only a && peer.equals(a.peer));
     }
   }
 }

@@ -97,4 +97,35 @@ class UpdatePackerTest {
             attrs("10.0.0.1", 100), prefixes(3000), new CodecContext(true, Set.of(), true));
     assertThat(updates).hasSize(1);
   }
+
+  @Test
+  void packedUpdatesWriteTheAttributesTheyWereSizedWith() throws Exception {
+    // A 4-octet AS in the path: its wire form differs between the two contexts (AS_TRANS and
+    // AS4_PATH toward a 2-octet peer, RFC 6793 §4.2.2).
+    List<PathAttribute> attributes = new ArrayList<>(attrs("10.0.0.1", 100));
+    attributes.set(1, PathAttribute.AsPath.sequence(4200000000L, 65001));
+    List<Nlri> nlri = prefixes(1500);
+    for (CodecContext packedFor : List.of(CodecContext.FOUR_OCTET, CodecContext.INITIAL)) {
+      List<Update> updates = UpdatePacker.announce(attributes, nlri, packedFor);
+      assertThat(updates).hasSize(2);
+      for (Update u : updates) {
+        assertThat(u.attributes()).isEqualTo(attributes).isInstanceOf(EncodedAttributes.class);
+        byte[] wire = BgpEncoder.encode(u, packedFor);
+        assertThat(wire).isEqualTo(BgpEncoder.encode(plain(attributes, u), packedFor));
+        assertThat(wire.length).isLessThanOrEqualTo(4096);
+      }
+      // Encoded for the other context (the last message has room for the other attribute
+      // length): the kept octets must not be used there.
+      Update last = updates.getLast();
+      CodecContext other =
+          packedFor == CodecContext.INITIAL ? CodecContext.FOUR_OCTET : CodecContext.INITIAL;
+      assertThat(BgpEncoder.encode(last, other))
+          .isEqualTo(BgpEncoder.encode(plain(attributes, last), other))
+          .isNotEqualTo(BgpEncoder.encode(last, packedFor));
+    }
+  }
+
+  private static Update plain(List<PathAttribute> attributes, Update packed) {
+    return new Update(List.of(), attributes, packed.nlri());
+  }
 }

@@ -1,5 +1,6 @@
 package dev.netctl.bgp.rib;
 
+import static dev.netctl.bgp.codec.EqualityCheck.check;
 import static dev.netctl.bgp.rib.Fixtures.attrs;
 import static dev.netctl.bgp.rib.Fixtures.ip;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -107,5 +108,18 @@ class AttributeSetTest {
       Thread.sleep(20);
     }
     assertThat(AttributeInterner.GLOBAL.size()).isLessThan(before + 500);
+  }
+
+  @Test
+  void contentComparesAttributesAndBothNextHops() {
+    List<PathAttribute> attributes = List.of(new PathAttribute.LocalPref(100));
+    check(
+        () -> new AttributeSet.Content(attributes, ip("10.0.0.1"), ip("fe80::1")),
+        List.of(
+            new AttributeSet.Content(
+                List.of(new PathAttribute.LocalPref(200)), ip("10.0.0.1"), ip("fe80::1")),
+            new AttributeSet.Content(attributes, ip("10.0.0.2"), ip("fe80::1")),
+            new AttributeSet.Content(attributes, ip("10.0.0.1"), ip("fe80::2")),
+            new AttributeSet.Content(attributes, ip("10.0.0.1"), null)));
   }
 }

@@ -1,7 +1,9 @@
 package dev.netctl.bgp.rib;
 
+import static dev.netctl.bgp.codec.EqualityCheck.check;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class AudienceTest {
@@ -16,5 +18,17 @@ class AudienceTest {
     assertThat(one).isNotEqualTo(new Audience.AllExcept(b)).isNotEqualTo(new Audience.Only(a));
     assertThat(one.includes(a)).isFalse();
     assertThat(one.includes(b)).isTrue();
+  }
+
+  @Test
+  void onlyIsAValueOfItsPeer() {
+    check(() -> new Audience.Only(Fixtures.client("10.0.0.1")), List.of(new Audience.Only(b)));
+    assertThat(new Audience.Only(a).equals(new Audience.AllExcept(a))).isFalse();
+  }
+
+  @Test
+  void allIsOneValue() {
+    check(Audience.All::new, List.of());
+    assertThat(Audience.All.INSTANCE.equals(new Audience.AllExcept(a))).isFalse();
   }
 }
