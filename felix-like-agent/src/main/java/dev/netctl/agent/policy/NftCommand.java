@@ -61,16 +61,14 @@ public interface NftCommand {
 
   /** The nft script of {@link #updateElements}. */
   static String elementScript(String family, String name, List<ElementDelta> deltas) {
-    StringBuilder sb = new StringBuilder();
-    for (ElementDelta d : deltas) {
-      for (var e : List.of(Map.entry("delete", d.delete()), Map.entry("add", d.add()))) {
-        if (e.getValue().isEmpty()) continue;
-        sb.append(e.getKey()).append(" element ").append(family).append(' ').append(name);
-        sb.append(' ').append(d.set()).append(" { ");
-        sb.append(String.join(", ", e.getValue())).append(" }\n");
-      }
-    }
-    return sb.toString();
+    return elementTransaction(family, name, deltas).text();
+  }
+
+  /** {@link #updateElements}'s changes as a transaction: per set, deletions then additions. */
+  static NftTransaction elementTransaction(String family, String name, List<ElementDelta> deltas) {
+    List<NftOp> ops = new ArrayList<>();
+    for (ElementDelta d : deltas) NftOp.Elements.of(d, ops);
+    return new NftTransaction(family, name, ops);
   }
 
   /** nft failed; the message is nft's. */
@@ -146,16 +144,30 @@ public interface NftCommand {
 
     @Override
     public synchronized void updateElements(String family, String name, List<ElementDelta> d) {
-      if (netlink() != null) {
+      NftTransaction tx = elementTransaction(family, name, d);
+      if (tx.isEmpty()) return;
+      NftNetlink n = netlink();
+      if (n != null) {
         try {
-          if (netlink.apply(family, name, d)) return;
-          fallback = "not encoded: element changes of " + d.size() + " sets";
+          if (n.apply(tx)) return;
+          fallback = "not encoded: " + tx.excerpt();
         } catch (NftException e) {
+          // refused: the caller resynchronises the whole table rather than retrying with nft
           dropSocket();
           throw e;
         }
+        logFallback();
       }
-      run(elementScript(family, name, d));
+      run(tx.text());
+    }
+
+    private void logFallback() {
+      // Said, not only kept: a batch nft applies but the kernel refused from us is our
+      // encoder's fault, and a silent fallback would hide it behind a slower path.
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "nftables transaction not sent over netlink ({0}); applying it with nft -f",
+          fallback);
     }
 
     /** After a failed batch: a socket whose answers may still be pending is not reused. */
@@ -186,12 +198,7 @@ public interface NftCommand {
           if (e instanceof OutcomeUnknownException) throw e; // not through nft: it may have applied
           fallback = e.getMessage();
         }
-        // Said, not only kept: a batch nft applies but the kernel refused from us is our
-        // encoder's fault, and a silent fallback would hide it behind a slower path.
-        LOG.log(
-            System.Logger.Level.WARNING,
-            "nftables transaction not sent over netlink ({0}); applying it with nft -f",
-            fallback);
+        logFallback();
       }
       run(tx.text());
     }

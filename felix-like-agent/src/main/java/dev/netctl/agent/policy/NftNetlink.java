@@ -63,19 +63,6 @@ final class NftNetlink implements AutoCloseable {
   }
 
   /**
-   * Applies the element changes to sets of table {@code family table} as one transaction (deletions
-   * before additions, set by set).
-   *
-   * @return false when they use a type {@link NftBatch} does not encode: nothing was sent
-   * @throws NftCommand.NftException with the kernel's errno when it refused (nothing applied)
-   */
-  boolean apply(String family, String table, List<NftCommand.ElementDelta> deltas) {
-    List<NftOp> ops = new ArrayList<>();
-    for (NftCommand.ElementDelta d : deltas) NftOp.Elements.of(d, ops);
-    return ops.isEmpty() || apply(new NftTransaction(family, table, ops));
-  }
-
-  /**
    * Applies {@code tx} as one nf_tables transaction: one batch in one datagram ({@link NftBatch}),
    * then a generation request whose answer marks the end of the kernel's answers (nf_tables
    * processes a batch while it is sent, so every refusal is queued before that answer).
@@ -120,7 +107,7 @@ final class NftNetlink implements AutoCloseable {
       out = socket.requestBuffer();
       getgen(out, gen);
       socket.send(out.position());
-      List<String> refused = new java.util.ArrayList<>();
+      List<String> refused = new ArrayList<>();
       while (true) {
         ByteBuffer in = socket.receive();
         if (in == null) {
