@@ -21,7 +21,7 @@ import java.util.function.Supplier;
  * <pre>
  * BgpBench [--dut bird,gobgp,frr,frr-tuned,netctl] [--scenario fanout,bulk,churn]
  *          [--clients N] [--prefixes P] [--table T] [--timeout SECONDS] [--dut-address 127.0.0.X]
- *          [--results DIR] [--plot [FILE]]
+ *          [--churn-rounds R] [--results DIR] [--plot [FILE]]
  * BgpBench --plot-csv RESULTS.csv [--plot [FILE]]     (re-plot an earlier run)
  * </pre>
  */
@@ -37,6 +37,7 @@ public final class BgpBench {
       int table,
       Duration timeout,
       Inet4Address dutAddress,
+      int churnRounds,
       Path results,
       Path plot,
       Path plotCsv) {
@@ -50,6 +51,7 @@ public final class BgpBench {
       int table = 0;
       long timeout = 300;
       String address = "127.0.3.1";
+      int churnRounds = 1;
       Path results = Path.of("bench", "results");
       Path plot = null;
       Path plotCsv = null;
@@ -67,6 +69,7 @@ public final class BgpBench {
           case "--table" -> table = positive(a, value(args, ++i, a), Workload.TABLE_BLOCK);
           case "--timeout" -> timeout = positive(a, value(args, ++i, a), 86_400);
           case "--dut-address" -> address = value(args, ++i, a);
+          case "--churn-rounds" -> churnRounds = positive(a, value(args, ++i, a), 1000);
           case "--results" -> results = Path.of(value(args, ++i, a));
           case "--plot" -> {
             boolean hasFile = i + 1 < args.length && !args[i + 1].startsWith("--");
@@ -84,6 +87,7 @@ public final class BgpBench {
           table,
           Duration.ofSeconds(timeout),
           loopback(address),
+          churnRounds,
           results,
           plot,
           plotCsv);
@@ -167,7 +171,7 @@ public final class BgpBench {
       return;
     }
     HarnessWarmup.run();
-    ScenarioRunner runner = new ScenarioRunner(o.dutAddress(), o.timeout());
+    ScenarioRunner runner = new ScenarioRunner(o.dutAddress(), o.timeout(), o.churnRounds());
     List<Result> results = new ArrayList<>();
     for (Scenario s : o.scenarios()) {
       for (String d : o.duts()) {

@@ -25,14 +25,18 @@ final class ScenarioRunner {
 
   private final Inet4Address dutAddress;
   private final Duration timeout;
+  private final int churnRounds;
 
   /**
    * @param dutAddress loopback address the DUT listens on
    * @param timeout bound of each wait (session set-up, each convergence)
+   * @param churnRounds churns run in the same DUT process: the first is the result (what a fresh
+   *     process pays); the others are only printed, to show what a warm one costs
    */
-  ScenarioRunner(Inet4Address dutAddress, Duration timeout) {
+  ScenarioRunner(Inet4Address dutAddress, Duration timeout, int churnRounds) {
     this.dutAddress = dutAddress;
     this.timeout = timeout;
+    this.churnRounds = churnRounds;
   }
 
   /** The benchmark's own BGP ports (tests of the project use other ranges). */
@@ -251,6 +255,36 @@ final class ScenarioRunner {
     long t0 = System.nanoTime();
     injector.send(load);
     long loaded = await(fleet, List.of(monitor), true, t0, "the monitor to hold the initial " + n);
+    long converge = churnRound(dut, fleet, injector, monitor, withdraw, reannounce, n, true);
+    // The same withdrawal and re-announcement again in the same process (--churn-rounds): how much
+    // of the first churn's cost is a fresh process's, printed only.
+    for (int round = 2; round <= churnRounds; round++) {
+      System.out.printf("  churn round %d of %d:%n", round, churnRounds);
+      long t = churnRound(dut, fleet, injector, monitor, withdraw, reannounce, n, false);
+      System.out.printf("  churn round %d: converge %.3f s%n", round, t / 1e9);
+    }
+    return finish(dut, Scenario.CHURN, 2, n, setup, loaded / 1e9, converge);
+  }
+
+  /**
+   * Sends the withdrawal of every churn prefix and their re-announcement, waits until the monitor
+   * holds the final state, and prints the DUT's CPU for it (whole process and per thread) and what
+   * the monitor received. Returns the time from the first send until then.
+   *
+   * @param first whether this is the process's first churn: the monitor then does not hold the
+   *     final state before it. A later round starts from the same final state, so it also waits for
+   *     {@code n} more announcements (a DUT may send only the final state of a prefix withdrawn and
+   *     announced again, and then the tally never leaves "complete").
+   */
+  private long churnRound(
+      Dut dut,
+      TesterFleet fleet,
+      TesterPeer injector,
+      TesterPeer monitor,
+      ByteBuf withdraw,
+      ByteBuf reannounce,
+      int n,
+      boolean first) {
     double cpuBefore = ProcStats.of(dut.pid()).cpuSeconds();
     Map<String, Long> threadsBefore = ThreadCpu.of(dut.pid());
     PrefixTally seen = monitor.tally();
@@ -260,17 +294,12 @@ final class ScenarioRunner {
     long t1 = System.nanoTime();
     injector.send(withdraw);
     injector.send(reannounce);
+    String what =
+        "the monitor to hold all " + n + " re-announced prefixes (MED " + Workload.CHURN_MED + ")";
     long converge =
-        await(
-            fleet,
-            List.of(monitor),
-            false,
-            t1,
-            "the monitor to hold all "
-                + n
-                + " re-announced prefixes (MED "
-                + Workload.CHURN_MED
-                + ")");
+        first
+            ? await(fleet, List.of(monitor), false, t1, what)
+            : awaitRound(fleet, seen, announcedBefore + n, t1, what);
     // The DUT's own CPU for the churn, which a loaded machine stretches less than the wall time
     // (ticks of 10 ms: a rough figure).
     System.out.printf(
@@ -285,7 +314,33 @@ final class ScenarioRunner {
         seen.updates() - updatesBefore,
         seen.withdrawals() - withdrawnBefore,
         seen.announcements() - announcedBefore);
-    return finish(dut, Scenario.CHURN, 2, n, setup, loaded / 1e9, converge);
+    return converge;
+  }
+
+  /**
+   * Waits until {@code tally} has counted {@code announcements} and is complete; returns the time
+   * from {@code t0} until it became complete, or until the count was seen reached when the tally
+   * never left "complete" (polled every millisecond).
+   */
+  private long awaitRound(
+      TesterFleet fleet, PrefixTally tally, long announcements, long t0, String what) {
+    long deadline = t0 + timeout.toNanos();
+    while (true) {
+      String broken = fleet.firstFailure();
+      if (broken != null) {
+        throw new BenchException("session broke while waiting for " + what + ": " + broken);
+      }
+      long now = System.nanoTime();
+      long done = tally.completedAtNanos();
+      if (tally.announcements() >= announcements && done != 0) {
+        return (done >= t0 ? done : now) - t0;
+      }
+      if (now > deadline) {
+        throw new BenchException(
+            "timed out after " + timeout.toSeconds() + " s waiting for " + what);
+      }
+      sleepNanos(1_000_000);
+    }
   }
 
   private long start(Dut dut, TesterFleet fleet, TempDir dir, List<TesterPeer> peers, int routes) {
