@@ -44,7 +44,10 @@ import java.util.function.Supplier;
  *
  * Shards read the array through one volatile read per change and take no lock: listing and
  * retirement are rare and copy the array. A shard may still offer into a group it read just before
- * retirement; that lands in a group nobody drains to, and revival drops it.
+ * retirement; that lands in a group nobody drains to, and revival drops it. (Retiring through a
+ * task per shard, each clearing what that shard offered, would need each stripe filtered by shard:
+ * the stripes are keyed by prefix, shared by all shards. Dropping everything at revival, when no
+ * shard can make what is left stale, needs neither.)
  */
 final class UpdateGroups {
   private volatile UpdateGroup[] live = new UpdateGroup[0];

@@ -118,6 +118,7 @@ class UpdateGroupsTest {
     Peer member = client("10.0.0.11");
     join(g, member);
     rib.apply(source, announce(100, "10.1.0.0/24", "10.2.0.0/24")).join();
+    rib.prefixCount().join(); // every shard published its part of the member's table
     drain(g);
     rib.apply(source, announce(200, "10.1.0.0/24")).join();
     assertThat(g.hasPending()).as("a change waits for the member").isTrue();
@@ -149,6 +150,7 @@ class UpdateGroupsTest {
     Peer first = client("10.0.0.11");
     join(g, first);
     rib.apply(source, announce(100, "10.1.0.0/24", "10.2.0.0/24", "10.3.0.0/24")).join();
+    rib.prefixCount().join();
     drain(g);
     assertThat(view(first))
         .containsExactlyEntriesOf(
