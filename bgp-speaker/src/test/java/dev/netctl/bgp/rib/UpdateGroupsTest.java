@@ -3,9 +3,7 @@ package dev.netctl.bgp.rib;
 import static dev.netctl.bgp.rib.Fixtures.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.netctl.bgp.codec.AddressFamily;
 import dev.netctl.bgp.codec.BgpMessage.Update;
-import dev.netctl.bgp.codec.CodecContext;
 import dev.netctl.bgp.codec.Nlri;
 import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.Prefix;
@@ -33,17 +31,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class UpdateGroupsTest {
-  private static final OutboundProfile CLIENTS =
-      new OutboundProfile(
-          PeerKind.IBGP,
-          true,
-          CodecContext.FOUR_OCTET,
-          Set.of(AddressFamily.IPV4_UNICAST),
-          RoutePolicy.ACCEPT_ALL,
-          Fixtures.ip("10.255.0.1"),
-          null,
-          null);
-
+  private static final OutboundProfile CLIENTS = Fixtures.ibgpProfile(true, RoutePolicy.ACCEPT_ALL);
   private final Peer source = Fixtures.ibgp("10.0.0.1");
   // Per member, prefix → LOCAL_PREF it was last sent (the tests use LOCAL_PREF as a version).
   private final Map<Peer, Map<Prefix, Long>> views = new HashMap<>();
@@ -55,10 +43,7 @@ class UpdateGroupsTest {
   }
 
   private void start(int shards) {
-    rib =
-        new Rib(
-            new RibConfig(Fixtures.LOCAL_AS, Fixtures.ROUTER_ID, null, false, 1, shards),
-            NextHopResolver.ALL_REACHABLE);
+    rib = Fixtures.rib(shards);
     rib.addPeer(source, null).join();
   }
 
@@ -84,25 +69,18 @@ class UpdateGroupsTest {
 
   /** Drains a group and applies each UPDATE to the views of the members it is addressed to. */
   private void drain(UpdateGroup g) {
-    Set<Peer> away = g.detached();
-    for (OutboundUpdate u : g.drain()) {
-      if (!(u.message() instanceof Update update)) {
-        continue;
-      }
-      for (Peer m : g.members()) {
-        if (!u.audience().includes(m) || away.contains(m)) {
-          continue;
-        }
-        Map<Prefix, Long> view = views.computeIfAbsent(m, k -> new HashMap<>());
-        update.allWithdrawn().forEach(n -> view.remove(n.prefix()));
-        long version =
-            update
-                .attribute(PathAttribute.LocalPref.class)
-                .map(PathAttribute.LocalPref::value)
-                .orElse(-1L);
-        update.nlri().forEach(n -> view.put(n.prefix(), version));
-      }
-    }
+    Fixtures.drain(
+        g,
+        (m, update) -> {
+          Map<Prefix, Long> view = views.computeIfAbsent(m, k -> new HashMap<>());
+          update.allWithdrawn().forEach(n -> view.remove(n.prefix()));
+          long version =
+              update
+                  .attribute(PathAttribute.LocalPref.class)
+                  .map(PathAttribute.LocalPref::value)
+                  .orElse(-1L);
+          update.nlri().forEach(n -> view.put(n.prefix(), version));
+        });
   }
 
   private Map<String, Long> view(Peer member) {
