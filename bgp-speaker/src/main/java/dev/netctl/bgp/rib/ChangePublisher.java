@@ -12,7 +12,7 @@ import java.util.List;
  */
 final class ChangePublisher {
   private final List<RouteSink> sinks;
-  private final List<UpdateGroup> groups;
+  private final UpdateGroups groups;
   private final RibConfig config;
   private final ExportMemo exportMemo;
   // The last export policy result (see export).
@@ -24,8 +24,8 @@ final class ChangePublisher {
   // The list of the last compact route returned (see compactRoute).
   private List<Route> compactList;
 
-  /** A publisher to the shard's sinks and groups (concurrent lists owned by {@link Rib}). */
-  ChangePublisher(RibConfig config, List<RouteSink> sinks, List<UpdateGroup> groups) {
+  /** A publisher to the shard's sinks and groups (concurrent, owned by {@link Rib}). */
+  ChangePublisher(RibConfig config, List<RouteSink> sinks, UpdateGroups groups) {
     this.sinks = sinks;
     this.groups = groups;
     this.config = config;
@@ -80,8 +80,8 @@ final class ChangePublisher {
       Route added) {
     if (best != oldBest || !multipath.equals(oldMultipath)) {
       BestPathChange change = null;
-      // Indexed, not iterated: an iterator per change is garbage a million times over. Sinks and
-      // groups are only ever added to, so an index read once stays valid.
+      // Indexed, not iterated: an iterator per change is garbage a million times over. Sinks are
+      // only ever added to, so an index read once stays valid.
       for (int i = 0, n = sinks.size(); i < n; i++) {
         RouteSink sink = sinks.get(i);
         if (sink.listening()) {
@@ -93,8 +93,9 @@ final class ChangePublisher {
       }
     }
     AddressFamily family = prefix.family();
-    for (int i = 0, n = groups.size(); i < n; i++) {
-      UpdateGroup g = groups.get(i);
+    // The groups not retired, in one volatile read: a group left without members costs nothing
+    // here (see UpdateGroups for why skipping it cannot leave a later member with older state).
+    for (UpdateGroup g : groups.live()) {
       OutboundProfile profile = g.profile();
       if (!profile.families().contains(family)) {
         continue;
@@ -204,8 +205,7 @@ final class ChangePublisher {
     if (kept.config() != config) {
       return false;
     }
-    for (int i = 0, n = groups.size(); i < n; i++) {
-      UpdateGroup g = groups.get(i);
+    for (UpdateGroup g : groups.live()) {
       if (g.profile() == kept.profile()) {
         return g.hasMembers();
       }

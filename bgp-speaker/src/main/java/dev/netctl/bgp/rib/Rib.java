@@ -44,7 +44,9 @@ import java.util.function.Predicate;
  *
  * <p><b>Draining.</b> {@link #group} returns the shared {@link UpdateGroup} for a peer's {@link
  * OutboundProfile}; {@link #join} makes the peer a member and schedules its initial table (ended by
- * End-of-RIB); from then on drain the group as its javadoc describes.
+ * End-of-RIB); from then on drain the group as its javadoc describes. A group whose last member
+ * leaves is retired: the shards stop publishing to it, and what it held goes; joining it again
+ * revives it (see {@link UpdateGroups} for why that leaves the new member exact).
  */
 public final class Rib implements AutoCloseable {
   private final RibConfig config;
@@ -52,8 +54,7 @@ public final class Rib implements AutoCloseable {
   private final ExecutorService[] executors;
   private final Map<Peer, RoutePolicy> importPolicies = new ConcurrentHashMap<>();
   private final List<RouteSink> sinks = new CopyOnWriteArrayList<>();
-  private final List<UpdateGroup> groups = new CopyOnWriteArrayList<>();
-  private final Map<OutboundProfile, UpdateGroup> groupsByProfile = new ConcurrentHashMap<>();
+  private final UpdateGroups groups = new UpdateGroups();
   // Each peer's Adj-RIB-In path count, added to by every shard as it stores and drops paths.
   private final Map<Peer, LongAdder> received = new ConcurrentHashMap<>();
 
@@ -288,11 +289,12 @@ public final class Rib implements AutoCloseable {
     return onShard(prefix, s -> s.withdraw(Peer.LOCAL, prefix, 0));
   }
 
-  /** Drops every route of a peer whose session ended and removes it from its update groups. */
+  /**
+   * Drops every route of a peer whose session ended and removes it from its update groups; a group
+   * left without members is retired (see {@link UpdateGroups}).
+   */
   public CompletableFuture<Void> peerDown(Peer peer) {
-    for (UpdateGroup g : groups) {
-      g.removeMember(peer);
-    }
+    leaveGroups(peer);
     return onAllShards(s -> s.peerDown(peer)).thenRun(() -> forget(peer));
   }
 
@@ -303,9 +305,7 @@ public final class Rib implements AutoCloseable {
    * registered for when it comes back; {@link #peerDown} ends it all.
    */
   public CompletableFuture<Void> peerDownGracefully(Peer peer, Set<AddressFamily> keep) {
-    for (UpdateGroup g : groups) {
-      g.removeMember(peer);
-    }
+    leaveGroups(peer);
     Set<AddressFamily> flush = new HashSet<>(UNICAST);
     flush.removeAll(keep);
     return onAllShards(
@@ -344,15 +344,20 @@ public final class Rib implements AutoCloseable {
     return onAllShards(RibShard::refreshNextHops);
   }
 
-  /** The update group for a profile, created on first use. */
+  private void leaveGroups(Peer peer) {
+    for (UpdateGroup g : groups.live()) {
+      g.removeMember(peer);
+    }
+    groups.retireEmpty();
+  }
+
+  /**
+   * The update group for a profile, created on first use, and again after the last one was retired
+   * (left without members). A caller may keep it: {@link #join} and {@link #move} revive a retired
+   * group.
+   */
   public UpdateGroup group(OutboundProfile profile) {
-    return groupsByProfile.computeIfAbsent(
-        profile,
-        p -> {
-          UpdateGroup g = new UpdateGroup(p, catchUps);
-          groups.add(g);
-          return g;
-        });
+    return groups.forProfile(profile, p -> new UpdateGroup(p, catchUps));
   }
 
   /**
@@ -385,17 +390,20 @@ public final class Rib implements AutoCloseable {
         }
       };
 
-  /** Every update group. */
+  /** Every update group not retired. */
   public List<UpdateGroup> groups() {
-    return List.copyOf(groups);
+    return groups.list();
   }
 
   /**
-   * Makes {@code peer} a member of {@code group} and schedules its initial table: each shard
-   * publishes its part to the group, and the group's next drains emit it, then End-of-RIB.
+   * Makes {@code peer} a member of {@code group} (reviving it if it was retired) and schedules its
+   * initial table: each shard publishes its part to the group, and the group's next drains emit it,
+   * then End-of-RIB.
    */
   public CompletableFuture<Void> join(UpdateGroup group, Peer peer) {
-    TableSync sync = group.beginSync(peer, shards.length);
+    // The shards' tasks are queued after the group is listed and its old state dropped: the order
+    // UpdateGroups relies on.
+    TableSync sync = groups.admit(group, () -> group.beginSync(peer, shards.length));
     return onAllShards(s -> s.sync(group, sync));
   }
 
@@ -413,10 +421,10 @@ public final class Rib implements AutoCloseable {
     // `from` notes what it does not send the peer, and `to` sends the current state of those
     // prefixes once all shards have moved.
     from.leave(peer, peer);
-    TableSync sync = to.beginMove(peer, shards.length);
+    TableSync sync = groups.admit(to, () -> to.beginMove(peer, shards.length));
     OutboundProfile previous = from.profile();
     return onAllShards(s -> s.move(previous, to, sync))
-        .thenRun(() -> to.resyncNow(peer, from.release(peer, peer)));
+        .thenRun(() -> to.resyncNow(peer, release(from, peer, peer)));
   }
 
   /**
@@ -432,7 +440,7 @@ public final class Rib implements AutoCloseable {
       return onAllShards(s -> s.rekey(before, now)).thenRun(() -> forget(before));
     }
     from.leave(before, now); // as in move
-    TableSync sync = to.beginMove(now, shards.length);
+    TableSync sync = groups.admit(to, () -> to.beginMove(now, shards.length));
     OutboundProfile previous = from.profile();
     return onAllShards(
             s -> {
@@ -441,7 +449,7 @@ public final class Rib implements AutoCloseable {
             })
         .thenRun(
             () -> {
-              to.resyncNow(now, from.release(before, now));
+              to.resyncNow(now, release(from, before, now));
               forget(before);
             });
   }
@@ -517,6 +525,13 @@ public final class Rib implements AutoCloseable {
         return;
       }
     }
+  }
+
+  /** Ends a member's move out of {@code from} (see {@link #move}); the group may be left empty. */
+  private Backlog release(UpdateGroup from, Peer peer, Peer renamed) {
+    Backlog missed = from.release(peer, renamed);
+    groups.retireEmpty();
+    return missed;
   }
 
   // A peer the shards no longer hold paths of (down, or re-keyed to its new role).

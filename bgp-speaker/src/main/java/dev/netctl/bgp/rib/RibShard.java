@@ -54,7 +54,7 @@ final class RibShard {
       NextHopResolver resolver,
       Map<Peer, RoutePolicy> importPolicies,
       List<RouteSink> sinks,
-      List<UpdateGroup> groups) {
+      UpdateGroups groups) {
     this(config, resolver, importPolicies, sinks, groups, p -> new LongAdder());
   }
 
@@ -64,7 +64,7 @@ final class RibShard {
       NextHopResolver resolver,
       Map<Peer, RoutePolicy> importPolicies,
       List<RouteSink> sinks,
-      List<UpdateGroup> groups,
+      UpdateGroups groups,
       Function<Peer, LongAdder> counters) {
     this.counters = counters;
     this.config = config;

@@ -54,6 +54,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * round leaves nothing missed it is back on the synchronous path. It never sees the intermediate
  * states, and its memory is bounded by the cap and the prefixes withdrawn.
  *
+ * <p><b>Retirement.</b> When its last member leaves, the RIB retires the group ({@link #retired}):
+ * the shards stop publishing to it and it drops what it holds; a member joining (or moving in)
+ * later revives it, dropping whatever a shard offered meanwhile. {@link UpdateGroups} has the
+ * ordering argument.
+ *
  * <p><b>Session contract.</b> Register a listener with {@link #onPending}; when it fires, schedule
  * {@link #drain} on the thread that writes to the members (it must not block the caller: it runs on
  * a RIB shard). For each returned message, in order, send it to every current member the audience
@@ -137,6 +142,8 @@ public final class UpdateGroup {
   private final ConcurrentHashMap<Peer, Object> joins = new ConcurrentHashMap<>();
   private final AtomicBoolean signalled = new AtomicBoolean();
   private volatile Runnable listener = () -> {};
+  // Left without members and no longer published to (see UpdateGroups); changed under the monitor.
+  private volatile boolean retired;
 
   /** How a group asks the RIB for the current state of what a member missed. */
   interface Resync extends CatchUp.Sharding {
@@ -204,6 +211,56 @@ public final class UpdateGroup {
     return !members.isEmpty();
   }
 
+  /**
+   * Whether the RIB retired the group: it was left without members, the shards no longer publish to
+   * it, and it holds nothing. A join (or a member moving in) revives it; until then its writer has
+   * nothing to do.
+   */
+  public boolean retired() {
+    return retired;
+  }
+
+  /**
+   * Retires the group if it has no members, dropping what it holds (no one is left to send it to);
+   * returns whether it did. Called by {@link UpdateGroups} under its lock, which admitting a member
+   * takes too.
+   */
+  synchronized boolean retireIfEmpty() {
+    if (retired || !members.isEmpty()) {
+      return false;
+    }
+    retired = true;
+    dropPending();
+    return true;
+  }
+
+  /** Runs the listener once, outside any schedule: its writer looks at the group again. */
+  void wake() {
+    listener.run();
+  }
+
+  /**
+   * Forgets every pending change and table dump. On retirement that frees the tables; on revival it
+   * removes changes that may be older than the Loc-RIB (see {@link UpdateGroups}). Under the
+   * monitor, so no drain is in progress; the spare tables are touched only by drains.
+   */
+  private void dropPending() {
+    for (Stripe stripe : stripes) {
+      synchronized (stripe) {
+        stripe.plain = PrefixTable.withCompanions();
+        stripe.others = new HashMap<>();
+        stripe.last = null;
+      }
+      stripe.spare = PrefixTable.withCompanions();
+    }
+    syncParts.clear();
+    excepts.clear();
+    exceptPeer = null;
+    exceptAudience = null;
+    behind = new Peer[0];
+    behindLogs = new Backlog[0];
+  }
+
   /** Whether {@code peer} is a member. */
   public boolean isMember(Peer peer) {
     return members.contains(peer);
@@ -211,7 +268,8 @@ public final class UpdateGroup {
 
   /**
    * Sets the callback run (on a RIB shard thread) when the group goes from nothing to drain to
-   * something to drain. It must only schedule a drain, never run one inline.
+   * something to drain, and once when it is retired (on the thread that removed its last member):
+   * the writer then finds it {@link #retired}. It must only schedule a drain, never run one inline.
    */
   public void onPending(Runnable listener) {
     this.listener = listener;
@@ -780,6 +838,12 @@ public final class UpdateGroup {
    * session would start split off and its initial table would be absorbed into the stale backlog.
    */
   private Object newSession(Peer peer) {
+    if (retired) {
+      // The RIB listed the group again before this (UpdateGroups.admit): drop what it held while
+      // the shards skipped it, then it is live.
+      dropPending();
+      retired = false;
+    }
     dropBacklog(peer);
     Object join = new Object();
     joins.put(peer, join);

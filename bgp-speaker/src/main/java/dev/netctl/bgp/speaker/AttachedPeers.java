@@ -70,9 +70,19 @@ final class AttachedPeers {
     return attached.get(a.peer.address()) == a;
   }
 
-  /** The writer of an update group, made on first use. */
+  /**
+   * The writer of an update group, made on first use and again when the group comes back after
+   * being retired: a writer forgets itself when its group is (see {@link GroupWriter}), so a
+   * speaker going through many export profiles keeps writers only for those in use.
+   */
   GroupWriter writer(UpdateGroup group) {
-    return writers.computeIfAbsent(group, g -> new GroupWriter(g, loop, sessions));
+    return writers.computeIfAbsent(
+        group, g -> new GroupWriter(g, loop, sessions, w -> writers.remove(g, w)));
+  }
+
+  /** Number of writers kept (tests). */
+  int writerCount() {
+    return writers.size();
   }
 
   /** Writes what the group holds now if its members can take it (see {@link GroupWriter}). */
@@ -155,6 +165,8 @@ final class AttachedPeers {
                       return CompletableFuture.completedFuture(null);
                     }
                     a.joined = true;
+                    // The group may have been retired while the peer waited: its writer is gone.
+                    writer(a.group);
                     return rib.join(a.group, a.peer);
                   },
                   loop);

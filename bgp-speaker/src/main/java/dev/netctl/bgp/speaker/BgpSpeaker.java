@@ -623,6 +623,14 @@ public final class BgpSpeaker implements AutoCloseable {
   }
 
   /**
+   * The update groups in use and the writers kept for them, as {@code {groups, writers}} (tests: a
+   * group left without members is retired and its writer dropped).
+   */
+  int[] updateGroups() {
+    return call(() -> new int[] {rib.groups().size(), attached.writerCount()});
+  }
+
+  /**
    * What is advertised to one established peer (its Adj-RIB-Out): the Loc-RIB as the peer's update
    * group exports it (iBGP and reflection rules, eBGP rewrites, export policy, split horizon), in
    * no order. Updates still queued for the peer are included. Empty when the peer is not

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +40,14 @@ import org.slf4j.LoggerFactory;
  * state of what it missed comes a chunk at a time, each asked for once the previous one is written
  * and the channel is still writable; when a round leaves nothing missed, it is back on the shared
  * path. When every member is full there is no one to split off for, and the group just waits.
+ *
+ * <p>Retirement: once the RIB retires the group (its last member left, see {@link
+ * UpdateGroup#retired}), the next drain stops the writer for good: it unregisters from the group
+ * and tells its owner, which forgets it. A group revived later (a peer joins through a kept
+ * reference) gets a new writer; this one never drains again, so two writers never split one group's
+ * output between them (each would write its batches to the same members, in either order). Revival
+ * and this check both run on the loop (the speaker joins and moves peers there), so a group is
+ * never revived between them.
  */
 final class GroupWriter {
   private static final Logger LOG = LoggerFactory.getLogger(GroupWriter.class);
@@ -63,6 +72,9 @@ final class GroupWriter {
   private final UpdateGroup group;
   private final EventLoop loop;
   private final Map<Peer, ? extends GroupOutput> sessions;
+  private final Consumer<GroupWriter> stopped;
+  // Set on the loop once the group was retired: nothing is drained any more.
+  private boolean closed;
   // Touched on the loop only.
   private final SlowMembers slow = new SlowMembers(SPLIT_AFTER);
   private boolean recheckScheduled;
@@ -79,10 +91,25 @@ final class GroupWriter {
   private final Set<Peer> cut = new HashSet<>();
 
   GroupWriter(UpdateGroup group, EventLoop loop, Map<Peer, ? extends GroupOutput> sessions) {
+    this(group, loop, sessions, w -> {});
+  }
+
+  /** As above; {@code stopped} is told (on the loop) when the writer stops with its group. */
+  GroupWriter(
+      UpdateGroup group,
+      EventLoop loop,
+      Map<Peer, ? extends GroupOutput> sessions,
+      Consumer<GroupWriter> stopped) {
     this.group = group;
     this.loop = loop;
     this.sessions = sessions;
+    this.stopped = stopped;
     group.onPending(this::schedule);
+  }
+
+  /** Whether the writer stopped because its group was retired; on the loop. */
+  boolean closed() {
+    return closed;
   }
 
   UpdateGroup group() {
@@ -112,6 +139,13 @@ final class GroupWriter {
    * own: the writability change it stands for is not lost.
    */
   void drain() {
+    if (closed) {
+      return;
+    }
+    if (group.retired()) {
+      close();
+      return;
+    }
     if (draining) {
       again = true;
       return;
@@ -126,6 +160,13 @@ final class GroupWriter {
         schedule();
       }
     }
+  }
+
+  private void close() {
+    closed = true;
+    batch = null; // its members are gone
+    group.onPending(() -> {});
+    stopped.accept(this);
   }
 
   private void drainNow() {

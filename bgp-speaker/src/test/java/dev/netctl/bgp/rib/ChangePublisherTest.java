@@ -36,7 +36,7 @@ class ChangePublisherTest {
           ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET),
           ShardHarness.NO_RESYNC);
   private final ChangePublisher publisher =
-      new ChangePublisher(Fixtures.config(), sinks, new CopyOnWriteArrayList<>(List.of(group)));
+      new ChangePublisher(Fixtures.config(), sinks, UpdateGroups.of(group));
 
   @Test
   void aSinkThatDoesNotListenIsNotToldAndTheGroupStillIs() {
@@ -94,8 +94,7 @@ class ChangePublisherTest {
             ShardHarness.profile(PeerKind.IBGP, false, CodecContext.FOUR_OCTET),
             ShardHarness.NO_RESYNC);
     ChangePublisher both =
-        new ChangePublisher(
-            Fixtures.config(), sinks, new CopyOnWriteArrayList<>(List.of(group, nonClients)));
+        new ChangePublisher(Fixtures.config(), sinks, UpdateGroups.of(group, nonClients));
     Peer member = Fixtures.ibgp("10.0.0.9");
     nonClients.beginSync(member, 0);
     group.beginSync(Fixtures.client("10.0.0.8"), 0);
@@ -147,8 +146,7 @@ class ChangePublisherTest {
                 old.ipv6LinkLocalNextHopSelf()),
             ShardHarness.NO_RESYNC);
     ChangePublisher both =
-        new ChangePublisher(
-            Fixtures.config(), sinks, new CopyOnWriteArrayList<>(List.of(group, renewed)));
+        new ChangePublisher(Fixtures.config(), sinks, UpdateGroups.of(group, renewed));
     Peer member = Fixtures.ibgp("10.0.0.9");
     // Sets only this test uses: interned sets are shared by the whole JVM.
     AttributeSet x = Fixtures.attrs("10.0.0.3").med(4242).build();

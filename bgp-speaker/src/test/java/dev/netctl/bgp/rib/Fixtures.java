@@ -1,5 +1,8 @@
 package dev.netctl.bgp.rib;
 
+import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.BgpMessage.Update;
+import dev.netctl.bgp.codec.CodecContext;
 import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.PathAttribute.AsPath;
 import dev.netctl.bgp.codec.PathAttribute.Origin;
@@ -9,6 +12,8 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.function.BiConsumer;
 
 /** Builders for peers and attribute sets used across the rib tests. */
 final class Fixtures {
@@ -48,6 +53,42 @@ final class Fixtures {
 
   static Peer client(String address) {
     return new Peer(ip(address), v4(address), LOCAL_AS, PeerKind.IBGP, true);
+  }
+
+  /** A RIB of {@code shards} shards with every next hop reachable, no cluster id. */
+  static Rib rib(int shards) {
+    return new Rib(
+        new RibConfig(LOCAL_AS, ROUTER_ID, null, false, 1, shards), NextHopResolver.ALL_REACHABLE);
+  }
+
+  /** IPv4 iBGP peers (reflector clients or not) under {@code export}, next-hop self 10.255.0.1. */
+  static OutboundProfile ibgpProfile(boolean reflectorClient, RoutePolicy export) {
+    return new OutboundProfile(
+        PeerKind.IBGP,
+        reflectorClient,
+        CodecContext.FOUR_OCTET,
+        Set.of(AddressFamily.IPV4_UNICAST),
+        export,
+        ip("10.255.0.1"),
+        null,
+        null);
+  }
+
+  /**
+   * Drains a group as its writer does: hands each UPDATE to {@code deliver} for every member its
+   * audience includes that is not split off.
+   */
+  static void drain(UpdateGroup g, BiConsumer<Peer, Update> deliver) {
+    Set<Peer> away = g.detached();
+    for (OutboundUpdate u : g.drain()) {
+      if (u.message() instanceof Update update) {
+        for (Peer m : g.members()) {
+          if (u.audience().includes(m) && !away.contains(m)) {
+            deliver.accept(m, update);
+          }
+        }
+      }
+    }
   }
 
   /** A fluent attribute-set builder. */

@@ -3,9 +3,7 @@ package dev.netctl.bgp.rib;
 import static dev.netctl.bgp.rib.Fixtures.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.netctl.bgp.codec.AddressFamily;
 import dev.netctl.bgp.codec.BgpMessage.Update;
-import dev.netctl.bgp.codec.CodecContext;
 import dev.netctl.bgp.codec.Nlri;
 import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.Prefix;
@@ -48,15 +46,7 @@ class RibMoveTest {
   }
 
   private static OutboundProfile profile(dev.netctl.bgp.rib.RoutePolicy export) {
-    return new OutboundProfile(
-        PeerKind.IBGP,
-        true,
-        CodecContext.FOUR_OCTET,
-        Set.of(AddressFamily.IPV4_UNICAST),
-        export,
-        Fixtures.ip("10.255.0.1"),
-        null,
-        null);
+    return Fixtures.ibgpProfile(true, export);
   }
 
   /** Exports everything but 10.9.0.0/16. */
@@ -87,30 +77,20 @@ class RibMoveTest {
 
   /** Drains a group and applies each message to the views of the members it is addressed to. */
   private void drain(UpdateGroup g) {
-    Set<Peer> away = g.detached();
-    for (OutboundUpdate u : g.drain()) {
-      if (!(u.message() instanceof Update update)) {
-        continue;
-      }
-      for (Peer m : g.members()) {
-        if (!u.audience().includes(m) || away.contains(m)) {
-          continue;
-        }
-        Map<Prefix, List<PathAttribute>> view = views.computeIfAbsent(m, k -> new HashMap<>());
-        update.allWithdrawn().forEach(n -> view.remove(n.prefix()));
-        update.nlri().forEach(n -> view.put(n.prefix(), update.attributes()));
-        List<String> log = announced.computeIfAbsent(m, k -> new ArrayList<>());
-        update.nlri().forEach(n -> log.add(n.prefix().toString()));
-      }
-    }
+    Fixtures.drain(
+        g,
+        (m, update) -> {
+          Map<Prefix, List<PathAttribute>> view = views.computeIfAbsent(m, k -> new HashMap<>());
+          update.allWithdrawn().forEach(n -> view.remove(n.prefix()));
+          update.nlri().forEach(n -> view.put(n.prefix(), update.attributes()));
+          List<String> log = announced.computeIfAbsent(m, k -> new ArrayList<>());
+          update.nlri().forEach(n -> log.add(n.prefix().toString()));
+        });
   }
 
   /** A RIB of {@code shards} shards that knows the source and the moving member. */
   private void start(int shards) {
-    rib =
-        new Rib(
-            new RibConfig(Fixtures.LOCAL_AS, Fixtures.ROUTER_ID, null, false, 1, shards),
-            NextHopResolver.ALL_REACHABLE);
+    rib = Fixtures.rib(shards);
     rib.addPeer(source, null).join();
     rib.addPeer(moving, null).join();
   }

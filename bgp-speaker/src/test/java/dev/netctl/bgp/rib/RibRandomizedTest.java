@@ -88,15 +88,7 @@ class RibRandomizedTest {
   private final Map<Peer, Map<Key, AttributeSet>> sent = new LinkedHashMap<>();
 
   private OutboundProfile clientProfile() {
-    return new OutboundProfile(
-        PeerKind.IBGP,
-        true,
-        CodecContext.FOUR_OCTET,
-        Set.of(AddressFamily.IPV4_UNICAST),
-        null,
-        ip("10.255.0.1"),
-        null,
-        null);
+    return Fixtures.ibgpProfile(true, null);
   }
 
   private OutboundProfile ebgpProfile() {

@@ -4,9 +4,7 @@ import static dev.netctl.bgp.rib.Fixtures.client;
 import static dev.netctl.bgp.rib.Fixtures.ibgp;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.netctl.bgp.codec.AddressFamily;
 import dev.netctl.bgp.codec.BgpMessage.Update;
-import dev.netctl.bgp.codec.CodecContext;
 import dev.netctl.bgp.codec.Nlri;
 import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.Prefix;
@@ -19,7 +17,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
@@ -52,15 +49,7 @@ class RibRoleChangeTest {
   }
 
   private static OutboundProfile profile(boolean reflectorClient) {
-    return new OutboundProfile(
-        PeerKind.IBGP,
-        reflectorClient,
-        CodecContext.FOUR_OCTET,
-        Set.of(AddressFamily.IPV4_UNICAST),
-        RoutePolicy.ACCEPT_ALL,
-        Fixtures.ip("10.255.0.1"),
-        null,
-        null);
+    return Fixtures.ibgpProfile(reflectorClient, RoutePolicy.ACCEPT_ALL);
   }
 
   private static Update announce(Prefix prefix, String nextHop) {
@@ -79,18 +68,13 @@ class RibRoleChangeTest {
 
   /** Drains a group as its writer does: to every member the audience includes, not split off. */
   private void drain(UpdateGroup g) {
-    Set<Peer> away = g.detached();
-    for (OutboundUpdate u : g.drain()) {
-      if (!(u.message() instanceof Update update)
-          || (update.allNlri().isEmpty() && update.allWithdrawn().isEmpty())) {
-        continue; // End-of-RIB
-      }
-      for (Peer m : g.members()) {
-        if (u.audience().includes(m) && !away.contains(m)) {
-          sent.computeIfAbsent(m.address(), k -> new ArrayList<>()).add(update);
-        }
-      }
-    }
+    Fixtures.drain(
+        g,
+        (m, update) -> {
+          if (!update.allNlri().isEmpty() || !update.allWithdrawn().isEmpty()) { // not End-of-RIB
+            sent.computeIfAbsent(m.address(), k -> new ArrayList<>()).add(update);
+          }
+        });
   }
 
   private List<Update> sentTo(Peer p) {

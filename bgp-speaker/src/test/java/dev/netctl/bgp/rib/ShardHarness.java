@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.LongAdder;
 final class ShardHarness {
   final Map<Peer, RoutePolicy> policies = new ConcurrentHashMap<>();
   final List<RouteSink> sinks = new CopyOnWriteArrayList<>();
-  final List<UpdateGroup> groups = new CopyOnWriteArrayList<>();
+  final UpdateGroups groups = new UpdateGroups();
   final List<BestPathChange> changes = new ArrayList<>();
   final RibShard shard;
 
@@ -134,7 +134,7 @@ final class ShardHarness {
    */
   List<OutboundUpdate> drainAll() {
     List<OutboundUpdate> all = new ArrayList<>();
-    for (UpdateGroup g : groups) {
+    for (UpdateGroup g : groups.list()) {
       // Split-off members get nothing until they are put back, as with the session writer.
       Set<Peer> behind = g.detached();
       List<OutboundUpdate> out = g.drain();

@@ -187,6 +187,15 @@ class BgpSpeakerUpdatePeerTest {
         assertThat(after.state()).isEqualTo(State.ESTABLISHED);
         assertThat(after.since()).as("the session did not flap").isEqualTo(since);
         assertThat(status(THIRD).since()).isEqualTo(thirdSince);
+        // The peer's old group was left without members: retired, and its writer dropped, so a
+        // speaker going through many export policies keeps only the groups in use.
+        await()
+            .atMost(WAIT)
+            .untilAsserted(
+                () ->
+                    assertThat(speaker.updateGroups())
+                        .as("update groups and writers: the third peer's and the new one")
+                        .containsExactly(2, 2));
 
         // Later changes follow the new export policy.
         speaker.originate(Prefix.parse("10.60.3.0/24"), null, List.of());

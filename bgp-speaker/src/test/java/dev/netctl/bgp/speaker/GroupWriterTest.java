@@ -37,6 +37,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -120,46 +121,56 @@ class GroupWriterTest {
     loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
   }
 
+  // Reflector clients, IPv4, next-hop self.
+  static final OutboundProfile CLIENTS =
+      new OutboundProfile(
+          PeerKind.IBGP,
+          true,
+          CodecContext.FOUR_OCTET,
+          Set.of(AddressFamily.IPV4_UNICAST),
+          RoutePolicy.ACCEPT_ALL,
+          ip("10.255.0.1"),
+          null,
+          null);
+
+  /** An UPDATE announcing {@code count} /24s from 16.0.0.0 with one attribute set. */
+  static BgpMessage.Update table(int count) {
+    List<Nlri> nlri = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      nlri.add(Nlri.of(Prefix.ipv4((16 << 24) + (i << 8), 24)));
+    }
+    return new BgpMessage.Update(
+        List.of(),
+        List.of(
+            new PathAttribute.Origin(PathAttribute.OriginType.IGP),
+            PathAttribute.AsPath.EMPTY,
+            new PathAttribute.NextHop(ip("100.64.0.1")),
+            new PathAttribute.LocalPref(100)),
+        nlri);
+  }
+
   static Peer client(String address) {
     return new Peer(ip(address), ip(address), AS, PeerKind.IBGP, true);
   }
 
-  @Test
-  void aWritabilityChangeFiredInsideAFlushDoesNotReenterTheWriterAndIsNotLost() throws Exception {
-    Peer injector = client("10.0.0.1");
-    Peer a = client("10.0.0.2");
-    Peer b = client("10.0.0.3");
+  private final Peer injector = client("10.0.0.1");
+  private final Peer a = client("10.0.0.2");
+  private final Peer b = client("10.0.0.3");
+
+  /** The RIB knowing the injector and members a and b; their (empty) group. */
+  private UpdateGroup clientsGroup() throws Exception {
     for (Peer p : List.of(injector, a, b)) {
       rib.addPeer(p, RoutePolicy.ACCEPT_ALL).get(5, TimeUnit.SECONDS);
     }
-    UpdateGroup group =
-        rib.group(
-            new OutboundProfile(
-                PeerKind.IBGP,
-                true,
-                CodecContext.FOUR_OCTET,
-                Set.of(AddressFamily.IPV4_UNICAST),
-                RoutePolicy.ACCEPT_ALL,
-                ip("10.255.0.1"),
-                null,
-                null));
+    return rib.group(CLIENTS);
+  }
+
+  @Test
+  void aWritabilityChangeFiredInsideAFlushDoesNotReenterTheWriterAndIsNotLost() throws Exception {
+    UpdateGroup group = clientsGroup();
     rib.join(group, a).get(5, TimeUnit.SECONDS);
     rib.join(group, b).get(5, TimeUnit.SECONDS);
-    List<Nlri> nlri = new ArrayList<>();
-    for (int i = 0; i < PREFIXES; i++) {
-      nlri.add(Nlri.of(Prefix.ipv4((16 << 24) + (i << 8), 24)));
-    }
-    rib.apply(
-            injector,
-            new BgpMessage.Update(
-                List.of(),
-                List.of(
-                    new PathAttribute.Origin(PathAttribute.OriginType.IGP),
-                    PathAttribute.AsPath.EMPTY,
-                    new PathAttribute.NextHop(ip("100.64.0.1")),
-                    new PathAttribute.LocalPref(100)),
-                nlri))
-        .get(5, TimeUnit.SECONDS);
+    rib.apply(injector, table(PREFIXES)).get(5, TimeUnit.SECONDS);
     // Both initial tables and the change are waiting: the first drain writes them as one batch,
     // several times the write mark, so each member's flush makes it writable again.
     assertThat(group.hasPending()).isTrue();
@@ -230,5 +241,70 @@ class GroupWriterTest {
       assertThat(m.channel().isOpen()).as("the session of %s", e.getKey()).isTrue();
     }
     assertThat(group.detached()).isEmpty();
+  }
+
+  /** Every message {@code m} was written since the last call: its End-of-RIBs and prefixes. */
+  private static Map<Prefix, Integer> announcedTo(Member m, int[] endOfRib) {
+    Map<Prefix, Integer> announced = new HashMap<>();
+    for (BgpMessage message : m.received()) {
+      if (message instanceof BgpMessage.Update u) {
+        endOfRib[0] += u.endOfRibFamily().isPresent() ? 1 : 0;
+        u.nlri().forEach(n -> announced.merge(n.prefix(), 1, Integer::sum));
+      }
+    }
+    return announced;
+  }
+
+  private void settle(UpdateGroup group) throws Exception {
+    await().atMost(Duration.ofSeconds(10)).until(() -> !group.hasPending());
+    for (int i = 0; i < 10; i++) {
+      loop.submit(() -> {}).get(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aRetiredGroupsWriterStopsAndTheRevivedGroupIsWrittenByTheNextWriterAlone() throws Exception {
+    UpdateGroup group = clientsGroup();
+    Map<Peer, Member> members = Map.of(a, new Member(), b, new Member());
+    List<GroupWriter> stopped = new CopyOnWriteArrayList<>();
+    GroupWriter first =
+        loop.submit(() -> new GroupWriter(group, loop, members, stopped::add))
+            .get(5, TimeUnit.SECONDS);
+    rib.join(group, a).get(5, TimeUnit.SECONDS);
+    rib.apply(injector, table(50)).get(5, TimeUnit.SECONDS);
+    settle(group);
+    int[] endOfRib = {0};
+    assertThat(announcedTo(members.get(a), endOfRib)).hasSize(50);
+
+    // Its last member leaves: the group is retired, and its writer stops.
+    rib.peerDown(a).get(5, TimeUnit.SECONDS);
+    assertThat(group.retired()).isTrue();
+    await().atMost(Duration.ofSeconds(10)).until(() -> stopped.contains(first));
+    assertThat(loop.submit(first::closed).get(5, TimeUnit.SECONDS)).isTrue();
+
+    // A peer joins through the kept group, which revives it. The stopped writer, asked for a drain
+    // (a late writability change), takes nothing: two writers would split the group's output.
+    rib.join(group, b).get(5, TimeUnit.SECONDS);
+    assertThat(group.retired()).isFalse();
+    boolean stillPending =
+        loop.submit(
+                () -> {
+                  first.drain();
+                  return group.hasPending();
+                })
+            .get(5, TimeUnit.SECONDS);
+    assertThat(stillPending).as("the stopped writer drained nothing").isTrue();
+    loop.submit(() -> new GroupWriter(group, loop, members, stopped::add)).get(5, TimeUnit.SECONDS);
+    settle(group);
+
+    endOfRib[0] = 0;
+    Map<Prefix, Integer> toB = announcedTo(members.get(b), endOfRib);
+    assertThat(endOfRib[0]).as("End-of-RIB to the new member").isEqualTo(1);
+    assertThat(toB).as("the table, each prefix once").hasSize(50);
+    assertThat(Set.copyOf(toB.values())).containsOnly(1);
+    assertThat(announcedTo(members.get(a), endOfRib))
+        .as("nothing more to the one that left")
+        .isEmpty();
+    assertThat(stopped).containsExactly(first);
   }
 }
