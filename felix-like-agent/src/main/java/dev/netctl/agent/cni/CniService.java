@@ -32,6 +32,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
+import java.util.function.Predicate;
 
 /**
  * The agent's side of every CNI command. ADD: IPAM by handle, then the plumbing, then the
@@ -179,8 +180,9 @@ public final class CniService {
     PodPlumbing.Veth veth =
         new PodPlumbing.Veth(
             hostIface, r.containerId(), r.netns(), r.ifName(), linkMtu, podMac, v4, v6);
+    PodPlumbing.DefaultRoutes defaults;
     try {
-      plumbing.add(veth);
+      defaults = plumbing.add(veth);
     } catch (RuntimeException e) {
       releaseQuietly(r.handle());
       throw e;
@@ -217,7 +219,7 @@ public final class CniService {
       }
       throw e;
     }
-    return mainResult(c, r, hostIface, podMac, v4, v6);
+    return mainResult(c, r, hostIface, podMac, v4, v6, defaults);
   }
 
   private record Pod(
@@ -425,8 +427,15 @@ public final class CniService {
 
   // ----------------------------------------------------------------- results
 
+  /** {@code defaults}: the families whose default route the plumbing put on this interface. */
   private Map<String, Object> mainResult(
-      NetConf c, CniRequest r, String hostIface, String podMac, InetAddress v4, InetAddress v6) {
+      NetConf c,
+      CniRequest r,
+      String hostIface,
+      String podMac,
+      InetAddress v4,
+      InetAddress v6,
+      PodPlumbing.DefaultRoutes defaults) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("cniVersion", c.cniVersion());
     List<Object> ifaces = new ArrayList<>();
@@ -435,14 +444,12 @@ public final class CniService {
     m.put("interfaces", ifaces);
     List<Object> ips = new ArrayList<>();
     List<Object> routes = new ArrayList<>();
-    if (v4 != null) {
-      ips.add(ip(c, v4, 1L, PodPlumbing.GATEWAY_V4));
+    if (v4 != null) ips.add(ip(c, v4, 1L, PodPlumbing.GATEWAY_V4));
+    if (v6 != null) ips.add(ip(c, v6, 1L, PodPlumbing.GATEWAY_V6));
+    if (v4 != null && defaults.v4()) {
       routes.add(map("dst", "0.0.0.0/0", "gw", PodPlumbing.GATEWAY_V4));
     }
-    if (v6 != null) {
-      ips.add(ip(c, v6, 1L, PodPlumbing.GATEWAY_V6));
-      routes.add(map("dst", "::/0", "gw", PodPlumbing.GATEWAY_V6));
-    }
+    if (v6 != null && defaults.v6()) routes.add(map("dst", "::/0", "gw", PodPlumbing.GATEWAY_V6));
     m.put("ips", ips);
     m.put("routes", routes);
     m.put("dns", new LinkedHashMap<>());
@@ -583,14 +590,35 @@ public final class CniService {
 
   /**
    * Releases this node's endpoints, veths and handles of this network that belong to no attachment
-   * the runtime listed in {@code cni.dev/valid-attachments}.
+   * the runtime listed in {@code cni.dev/valid-attachments}. The list names only this network's
+   * attachments, so a container that another network's handle holds on this node is not this GC's
+   * to judge: its endpoint and veth stay (the handle names the network; endpoints and veths don't).
    */
   private void gc(CniRequest r) {
     NetConf c = r.config();
     Set<String> valid = new LinkedHashSet<>();
     for (NetConf.Attachment a : c.validAttachments()) valid.add(a.containerId());
+    String prefix = c.name() + ".";
+    Set<String> stale = new LinkedHashSet<>();
+    Set<String> foreignHandles = new LinkedHashSet<>();
+    for (Versioned<AllocationBlock> b : ipam.store().blocks()) {
+      for (AllocationAttribute a : b.value().attributes()) {
+        if (a.handle() == null || !node.equals(a.node())) continue;
+        if (!a.handle().startsWith(prefix)) {
+          foreignHandles.add(a.handle());
+        } else if (!valid.contains(a.handle().substring(prefix.length()))) {
+          stale.add(a.handle());
+        }
+      }
+    }
+    Predicate<String> ours =
+        id ->
+            id != null
+                && !id.isEmpty()
+                && !valid.contains(id)
+                && foreignHandles.stream().noneMatch(h -> h.endsWith("." + id));
     for (WorkloadEndpoint w : client.list(Kind.WORKLOAD_ENDPOINT)) {
-      if (node.equals(w.spec().node()) && !valid.contains(w.spec().containerID())) {
+      if (node.equals(w.spec().node()) && ours.test(w.spec().containerID())) {
         plumbing.remove(w.spec().interfaceName(), w.spec().containerID());
         deleteEndpoint(w);
       }
@@ -599,22 +627,8 @@ public final class CniService {
         .hostVeths()
         .forEach(
             (iface, containerId) -> {
-              if (!containerId.isEmpty() && !valid.contains(containerId)) {
-                plumbing.remove(iface, containerId);
-              }
+              if (ours.test(containerId)) plumbing.remove(iface, containerId);
             });
-    String prefix = c.name() + ".";
-    Set<String> stale = new LinkedHashSet<>();
-    for (Versioned<AllocationBlock> b : ipam.store().blocks()) {
-      for (AllocationAttribute a : b.value().attributes()) {
-        if (a.handle() != null
-            && a.handle().startsWith(prefix)
-            && node.equals(a.node())
-            && !valid.contains(a.handle().substring(prefix.length()))) {
-          stale.add(a.handle());
-        }
-      }
-    }
     stale.forEach(this::releaseQuietly);
   }
 }
