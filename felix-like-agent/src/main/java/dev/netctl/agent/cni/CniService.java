@@ -403,11 +403,13 @@ public final class CniService {
     if (ifName == null
         || ifName.isEmpty()
         || ifName.length() > 15
+        || ifName.equals(".")
+        || ifName.equals("..")
         || !ifName.matches("[A-Za-z0-9_.\\-]+")) {
       throw new CniError(
           CniError.INVALID_ENVIRONMENT,
           "invalid CNI_IFNAME",
-          "\"" + ifName + "\": must be 1-15 of letters, digits, '_', '.', '-'");
+          "\"" + ifName + "\": must be 1-15 of letters, digits, '_', '.', '-', and not . or ..");
     }
   }
 

@@ -64,6 +64,8 @@ class CniRuntimeEdgesIT {
       assertThat(add.exit()).as("ADD: %s", add.stdout()).isZero();
       assertThat(add.json().get("cniVersion")).isEqualTo(version);
       List<Map<String, Object>> ips = list(add.json(), "ips");
+      // RFC 5952: the pool is fd00:77::/120, so the zeros are one "::".
+      assertThat((String) ips.get(1).get("address")).matches("fd00:77::[0-9a-f]{1,2}/128");
       if (version.startsWith("0.")) {
         assertThat(ips).extracting(ip -> ip.get("version")).containsExactly("4", "6");
       } else {
@@ -190,6 +192,27 @@ class CniRuntimeEdgesIT {
     assertThat((String) add.json().get("msg")).contains(absent);
     assertThat(handles()).isEmpty();
     assertThat(endpoints()).isEmpty();
+    assertThat(n.caliLinks()).isEmpty();
+  }
+
+  /** SPEC.md: an interface name is at most 15 characters and not "." or "..". */
+  @Test
+  void interfaceNamesTheSpecForbidsAreCode4() {
+    String pod = n.newPod();
+    try {
+      for (String bad : new String[] {".", "..", "a234567890123456"}) {
+        CniNode.Run add =
+            n.exec("netctl", ifname(env("ADD", "ifn", pod, "ifn"), bad), n.conf(true, false, null));
+        assertThat(add.exit()).as(bad).isEqualTo(1);
+        assertThat(add.code())
+            .as("%s: %s", bad, add.stdout())
+            .isEqualTo(CniError.INVALID_ENVIRONMENT);
+        assertThat((String) add.json().get("details")).contains("\"" + bad + "\"");
+      }
+    } finally {
+      n.deletePod(pod);
+    }
+    assertThat(handles()).isEmpty();
     assertThat(n.caliLinks()).isEmpty();
   }
 
