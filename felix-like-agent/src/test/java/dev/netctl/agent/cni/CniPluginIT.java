@@ -688,4 +688,56 @@ class CniPluginIT {
     }
     assertThat(n.handles()).isEmpty();
   }
+
+  /**
+   * Debian's portmap parses our result as the types of the config's version: a 0.3.1 or 0.4.0
+   * result (with {@code ips[].version}) must be one it accepts as {@code prevResult}; our CHECK
+   * (0.4.0) takes portmap's result back, and DEL runs the chain backwards.
+   */
+  @ParameterizedTest(name = "cniVersion {0}")
+  @ValueSource(strings = {"0.3.1", "0.4.0"})
+  void olderVersionResultsChainIntoPortmap(String version) {
+    String pod = n.newPod();
+    String cid = "chainv" + version.replace(".", "");
+    String netctlConf = n.conf(true, true, null).replace("1.0.0", version);
+    String portmap =
+        "{\"cniVersion\":\""
+            + version
+            + "\",\"name\":\"k8s-pod-network\",\"type\":\"portmap\",\"snat\":true,"
+            + "\"capabilities\":{\"portMappings\":true},\"runtimeConfig\":{\"portMappings\":"
+            + "[{\"hostPort\":18181,\"containerPort\":80,\"protocol\":\"tcp\"}]},\"prevResult\":";
+    Map<String, String> env = env("ADD", cid, pod, "chain-" + cid);
+    try {
+      CniNode.Run first = n.exec("netctl", env, netctlConf);
+      assertThat(first.exit()).as(first.stdout()).isZero();
+      CniNode.Run second =
+          n.exec("/usr/lib/cni/portmap", env, portmap + first.stdout().strip() + "}");
+      assertThat(second.exit()).as("portmap: %s %s", second.stdout(), second.stderr()).isZero();
+      assertThat(second.json().get("cniVersion")).isEqualTo(version);
+      assertThat(n.node("iptables-save -t nat")).contains("18181");
+      String result = second.stdout().strip();
+      if (version.equals("0.4.0")) {
+        Map<String, String> check = env("CHECK", cid, pod, "chain-" + cid);
+        CniNode.Run c1 =
+            n.exec(
+                "netctl",
+                check,
+                netctlConf.substring(0, netctlConf.length() - 1)
+                    + ",\"prevResult\":"
+                    + result
+                    + "}");
+        assertThat(c1.exit()).as("CHECK netctl: %s", c1.stdout()).isZero();
+        // Not portmap's own CHECK: Debian's 1.1.1 fails it for a dual-stack pod, looking for the
+        // IPv4 DNAT rules in ip6tables (containernetworking/plugins#819 is the same mix-up).
+      }
+      Map<String, String> del = env("DEL", cid, pod, "chain-" + cid);
+      assertThat(n.exec("/usr/lib/cni/portmap", del, portmap + result + "}").exit()).isZero();
+      assertThat(n.node("iptables-save -t nat")).doesNotContain("18181");
+    } finally {
+      del("netctl", env, netctlConf);
+      n.deletePod(pod);
+    }
+    assertThat(n.handles()).isEmpty();
+    assertThat(n.caliLinks()).isEmpty();
+  }
 }
