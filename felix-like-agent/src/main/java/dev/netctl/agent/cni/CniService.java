@@ -15,7 +15,9 @@ import dev.netctl.ipam.allocator.AssignedAddress;
 import dev.netctl.ipam.allocator.IpamAllocator;
 import dev.netctl.ipam.block.AllocationAttribute;
 import dev.netctl.ipam.block.AllocationBlock;
+import dev.netctl.ipam.block.Block;
 import dev.netctl.ipam.block.Cidr;
+import dev.netctl.ipam.store.IpamHandle;
 import dev.netctl.ipam.store.Versioned;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -156,6 +158,26 @@ public final class CniService {
     String wepName = WorkloadNames.endpointName(node, r);
     String wepNs = WorkloadNames.namespace(r);
     List<String> pools = poolNames(c, pod.annotations());
+    if (!ipamOnly) {
+      sibling(r)
+          .ifPresent(
+              w -> {
+                throw new CniError(
+                    CniError.INVALID_CONFIG,
+                    "a second interface on one network",
+                    "CNI_IFNAME "
+                        + r.ifName()
+                        + ": container "
+                        + r.containerId()
+                        + " already has interface "
+                        + w.spec().endpoint()
+                        + " on network "
+                        + c.name()
+                        + ", and both would share the IPAM handle "
+                        + r.handle()
+                        + "; give the second attachment its own network name");
+              });
+    }
     // What an earlier ADD of this pod left: an older sandbox's endpoint and handle, or our own
     // handle from an ADD that was killed. The new attachment replaces them.
     if (!ipamOnly) {
@@ -512,8 +534,51 @@ public final class CniService {
           }
         }
       }
+      // The DEL of a refused second interface on this network: the handle is the first one's.
+      if (sibling(r).isPresent()) return;
     }
     releaseQuietly(r.handle());
+  }
+
+  /**
+   * Another interface of this container on this node whose addresses this network's handle holds,
+   * when {@code r} names a second interface ({@code net1} beside {@code eth0}) on the same network.
+   * Only looked for then, and only when the handle exists, so a first interface pays one lookup.
+   */
+  private Optional<WorkloadEndpoint> sibling(CniRequest r) {
+    if (r.ifName() == null || r.ifName().equals(PodPlumbing.PRIMARY_IFNAME))
+      return Optional.empty();
+    Optional<Versioned<IpamHandle>> handle = ipam.store().handle(r.handle());
+    if (handle.isEmpty()) return Optional.empty();
+    for (WorkloadEndpoint w : client.list(Kind.WORKLOAD_ENDPOINT)) {
+      if (node.equals(w.spec().node())
+          && r.containerId().equals(w.spec().containerID())
+          && !r.ifName().equals(w.spec().endpoint())
+          && holdsAnyOf(handle.get().value(), w.spec().ipNetworks())) {
+        return Optional.of(w);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Whether {@code handle} holds one of {@code networks}' addresses (per its blocks' records). */
+  private boolean holdsAnyOf(IpamHandle handle, List<String> networks) {
+    for (String blockCidr : handle.block().keySet()) {
+      Cidr cidr = Cidr.parse(blockCidr);
+      Block block = null;
+      for (String n : networks) {
+        InetAddress a = Cidr.parseAddress(n.substring(0, n.indexOf('/')));
+        if (!cidr.contains(a)) continue;
+        if (block == null) {
+          Optional<Versioned<AllocationBlock>> stored = ipam.store().block(cidr);
+          if (stored.isEmpty()) break;
+          block = Block.of(stored.get().value());
+        }
+        AllocationAttribute holder = block.attributeAt(block.ordinalOf(a));
+        if (holder != null && handle.handleID().equals(holder.handle())) return true;
+      }
+    }
+    return false;
   }
 
   private void deleteEndpoint(WorkloadEndpoint w) {

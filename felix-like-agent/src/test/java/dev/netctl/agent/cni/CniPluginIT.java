@@ -591,6 +591,39 @@ class CniPluginIT {
     assertThat(n.caliLinks()).isEmpty();
   }
 
+  /**
+   * Two interfaces of one container on one network would share the handle {@code
+   * <network>.<containerID>}: the second is refused, and the runtime's DEL after that failed ADD
+   * leaves the first one's address held.
+   */
+  @Test
+  void aSecondInterfaceOnTheSameNetworkIsRefusedAndItsDelKeepsTheFirstsAddress() {
+    String pod = n.newPod();
+    String conf = n.conf(true, false, null);
+    Map<String, String> eth0 = env("ADD", "same1", pod, "same");
+    Map<String, String> net1 = ifname(eth0, "net1");
+    try {
+      assertThat(n.exec("netctl", eth0, conf).exit()).isZero();
+      CniNode.Run second = n.exec("netctl", net1, conf);
+      assertThat(second.exit()).isEqualTo(1);
+      assertThat(second.code()).isEqualTo(CniError.INVALID_CONFIG);
+      assertThat((String) second.json().get("details"))
+          .contains("net1", "eth0", "k8s-pod-network.same1", "own network name");
+      assertThat(n.exec("netctl", ifname(env("DEL", "same1", pod, "same"), "net1"), conf).exit())
+          .isZero();
+      assertThat(n.ipam.store().handle("k8s-pod-network.same1"))
+          .as("eth0's address is still held")
+          .hasValueSatisfying(h -> assertThat(h.value().total()).isEqualTo(1));
+      assertThat(n.caliLinks()).hasSize(1);
+      assertThat(n.exec("netctl", env("CHECK", "same1", pod, "same"), conf).exit()).isZero();
+    } finally {
+      del("netctl", eth0, conf);
+      n.deletePod(pod);
+    }
+    assertThat(n.handles()).isEmpty();
+    assertThat(n.endpoints()).isEmpty();
+  }
+
   @Test
   void aRetriedAddLeavesOneAttachment() {
     String pod = n.newPod();
