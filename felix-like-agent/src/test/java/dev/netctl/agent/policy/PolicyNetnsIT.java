@@ -155,35 +155,33 @@ class PolicyNetnsIT {
       ms.getFirst().apply();
       assertThat(nft.listTableJson("inet", "netctl")).contains("\"" + chain + "\"");
       assertThat(ms.getFirst().verify()).isTrue();
-      List<String> failures = new ArrayList<>();
-      check(
-          ms,
-          new PolicyCases.Case("rewritten", "", PolicyCases.every(PolicyCases.XA_FROM_Y)),
-          fromY,
-          List.of("80/TCP"),
-          false,
-          failures);
-      assertThat(failures).isEmpty();
+      onlyYReachesXa(ms, fromY, "rewritten");
 
       PodNetwork.sh(
           "ip", "netns", "exec", net.node, "nft", "flush", "chain", "inet", "netctl", chain);
       assertThat(ms.getFirst().verify()).as("chain flushed").isFalse();
       ms.getFirst().apply();
       assertThat(ms.getFirst().verify()).isTrue();
-      check(
-          ms,
-          new PolicyCases.Case("refilled", "", PolicyCases.every(PolicyCases.XA_FROM_Y)),
-          fromY,
-          List.of("80/TCP"),
-          false,
-          failures);
-      assertThat(failures).isEmpty();
+      onlyYReachesXa(ms, fromY, "refilled");
     } finally {
       for (PolicyManager m : ms) {
         m.onDelete(fromY.getFirst());
         m.apply();
       }
     }
+  }
+
+  private static void onlyYReachesXa(List<PolicyManager> ms, List<Resource> fromY, String when)
+      throws Exception {
+    List<String> failures = new ArrayList<>();
+    check(
+        ms,
+        new PolicyCases.Case(when, "", PolicyCases.every(PolicyCases.XA_FROM_Y)),
+        fromY,
+        List.of("80/TCP"),
+        false,
+        failures);
+    assertThat(failures).isEmpty();
   }
 
   /** One manager per node, each knowing every endpoint of the cluster. */
