@@ -92,6 +92,7 @@ public final class CniPlugin {
                 + "\" is not one of "
                 + CniError.SUPPORTED_VERSIONS);
       }
+      checkCommandVersion(command, version);
       String socket =
           config.get("agent_socket") instanceof String s && !s.isBlank() ? s : DEFAULT_SOCKET;
       Map<String, Object> request = new LinkedHashMap<>();
@@ -143,6 +144,33 @@ public final class CniPlugin {
         throw new CniError(
             CniError.INVALID_ENVIRONMENT, var + " is not set", command + " requires " + required);
       }
+    }
+  }
+
+  /**
+   * CHECK came with spec 0.4.0, STATUS and GC with 1.1.0: a config of an older version does not
+   * allow them (SPEC.md; libcni's skel answers the same code 1).
+   */
+  private static void checkCommandVersion(String command, String version) {
+    String since =
+        switch (command) {
+          case "CHECK" -> "0.4.0";
+          case "STATUS", "GC" -> "1.1.0";
+          default -> null;
+        };
+    if (since != null
+        && CniError.SUPPORTED_VERSIONS.indexOf(version)
+            < CniError.SUPPORTED_VERSIONS.indexOf(since)) {
+      throw new CniError(
+          CniError.INCOMPATIBLE_VERSION,
+          "config version does not allow " + command,
+          "network config cniVersion \""
+              + version
+              + "\"; "
+              + command
+              + " needs "
+              + since
+              + " or later");
     }
   }
 

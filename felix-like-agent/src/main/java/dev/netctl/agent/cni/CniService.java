@@ -15,7 +15,9 @@ import dev.netctl.ipam.allocator.AssignedAddress;
 import dev.netctl.ipam.allocator.IpamAllocator;
 import dev.netctl.ipam.block.AllocationAttribute;
 import dev.netctl.ipam.block.AllocationBlock;
+import dev.netctl.ipam.block.Block;
 import dev.netctl.ipam.block.Cidr;
+import dev.netctl.ipam.store.IpamHandle;
 import dev.netctl.ipam.store.Versioned;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -32,6 +34,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
+import java.util.function.Predicate;
 
 /**
  * The agent's side of every CNI command. ADD: IPAM by handle, then the plumbing, then the
@@ -155,6 +158,26 @@ public final class CniService {
     String wepName = WorkloadNames.endpointName(node, r);
     String wepNs = WorkloadNames.namespace(r);
     List<String> pools = poolNames(c, pod.annotations());
+    if (!ipamOnly) {
+      sibling(r)
+          .ifPresent(
+              w -> {
+                throw new CniError(
+                    CniError.INVALID_CONFIG,
+                    "a second interface on one network",
+                    "CNI_IFNAME "
+                        + r.ifName()
+                        + ": container "
+                        + r.containerId()
+                        + " already has interface "
+                        + w.spec().endpoint()
+                        + " on network "
+                        + c.name()
+                        + ", and both would share the IPAM handle "
+                        + r.handle()
+                        + "; give the second attachment its own network name");
+              });
+    }
     // What an earlier ADD of this pod left: an older sandbox's endpoint and handle, or our own
     // handle from an ADD that was killed. The new attachment replaces them.
     if (!ipamOnly) {
@@ -179,8 +202,9 @@ public final class CniService {
     PodPlumbing.Veth veth =
         new PodPlumbing.Veth(
             hostIface, r.containerId(), r.netns(), r.ifName(), linkMtu, podMac, v4, v6);
+    PodPlumbing.DefaultRoutes defaults;
     try {
-      plumbing.add(veth);
+      defaults = plumbing.add(veth);
     } catch (RuntimeException e) {
       releaseQuietly(r.handle());
       throw e;
@@ -217,7 +241,7 @@ public final class CniService {
       }
       throw e;
     }
-    return mainResult(c, r, hostIface, podMac, v4, v6);
+    return mainResult(c, r, hostIface, podMac, v4, v6, defaults);
   }
 
   private record Pod(
@@ -401,11 +425,13 @@ public final class CniService {
     if (ifName == null
         || ifName.isEmpty()
         || ifName.length() > 15
+        || ifName.equals(".")
+        || ifName.equals("..")
         || !ifName.matches("[A-Za-z0-9_.\\-]+")) {
       throw new CniError(
           CniError.INVALID_ENVIRONMENT,
           "invalid CNI_IFNAME",
-          "\"" + ifName + "\": must be 1-15 of letters, digits, '_', '.', '-'");
+          "\"" + ifName + "\": must be 1-15 of letters, digits, '_', '.', '-', and not . or ..");
     }
   }
 
@@ -425,8 +451,15 @@ public final class CniService {
 
   // ----------------------------------------------------------------- results
 
+  /** {@code defaults}: the families whose default route the plumbing put on this interface. */
   private Map<String, Object> mainResult(
-      NetConf c, CniRequest r, String hostIface, String podMac, InetAddress v4, InetAddress v6) {
+      NetConf c,
+      CniRequest r,
+      String hostIface,
+      String podMac,
+      InetAddress v4,
+      InetAddress v6,
+      PodPlumbing.DefaultRoutes defaults) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("cniVersion", c.cniVersion());
     List<Object> ifaces = new ArrayList<>();
@@ -435,14 +468,12 @@ public final class CniService {
     m.put("interfaces", ifaces);
     List<Object> ips = new ArrayList<>();
     List<Object> routes = new ArrayList<>();
-    if (v4 != null) {
-      ips.add(ip(c, v4, 1L, PodPlumbing.GATEWAY_V4));
+    if (v4 != null) ips.add(ip(c, v4, 1L, PodPlumbing.GATEWAY_V4));
+    if (v6 != null) ips.add(ip(c, v6, 1L, PodPlumbing.GATEWAY_V6));
+    if (v4 != null && defaults.v4()) {
       routes.add(map("dst", "0.0.0.0/0", "gw", PodPlumbing.GATEWAY_V4));
     }
-    if (v6 != null) {
-      ips.add(ip(c, v6, 1L, PodPlumbing.GATEWAY_V6));
-      routes.add(map("dst", "::/0", "gw", PodPlumbing.GATEWAY_V6));
-    }
+    if (v6 != null && defaults.v6()) routes.add(map("dst", "::/0", "gw", PodPlumbing.GATEWAY_V6));
     m.put("ips", ips);
     m.put("routes", routes);
     m.put("dns", new LinkedHashMap<>());
@@ -503,8 +534,51 @@ public final class CniService {
           }
         }
       }
+      // The DEL of a refused second interface on this network: the handle is the first one's.
+      if (sibling(r).isPresent()) return;
     }
     releaseQuietly(r.handle());
+  }
+
+  /**
+   * Another interface of this container on this node whose addresses this network's handle holds,
+   * when {@code r} names a second interface ({@code net1} beside {@code eth0}) on the same network.
+   * Only looked for then, and only when the handle exists, so a first interface pays one lookup.
+   */
+  private Optional<WorkloadEndpoint> sibling(CniRequest r) {
+    if (r.ifName() == null || r.ifName().equals(PodPlumbing.PRIMARY_IFNAME))
+      return Optional.empty();
+    Optional<Versioned<IpamHandle>> handle = ipam.store().handle(r.handle());
+    if (handle.isEmpty()) return Optional.empty();
+    for (WorkloadEndpoint w : client.list(Kind.WORKLOAD_ENDPOINT)) {
+      if (node.equals(w.spec().node())
+          && r.containerId().equals(w.spec().containerID())
+          && !r.ifName().equals(w.spec().endpoint())
+          && holdsAnyOf(handle.get().value(), w.spec().ipNetworks())) {
+        return Optional.of(w);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Whether {@code handle} holds one of {@code networks}' addresses (per its blocks' records). */
+  private boolean holdsAnyOf(IpamHandle handle, List<String> networks) {
+    for (String blockCidr : handle.block().keySet()) {
+      Cidr cidr = Cidr.parse(blockCidr);
+      Block block = null;
+      for (String n : networks) {
+        InetAddress a = Cidr.parseAddress(n.substring(0, n.indexOf('/')));
+        if (!cidr.contains(a)) continue;
+        if (block == null) {
+          Optional<Versioned<AllocationBlock>> stored = ipam.store().block(cidr);
+          if (stored.isEmpty()) break;
+          block = Block.of(stored.get().value());
+        }
+        AllocationAttribute holder = block.attributeAt(block.ordinalOf(a));
+        if (holder != null && handle.handleID().equals(holder.handle())) return true;
+      }
+    }
+    return false;
   }
 
   private void deleteEndpoint(WorkloadEndpoint w) {
@@ -583,14 +657,35 @@ public final class CniService {
 
   /**
    * Releases this node's endpoints, veths and handles of this network that belong to no attachment
-   * the runtime listed in {@code cni.dev/valid-attachments}.
+   * the runtime listed in {@code cni.dev/valid-attachments}. The list names only this network's
+   * attachments, so a container that another network's handle holds on this node is not this GC's
+   * to judge: its endpoint and veth stay (the handle names the network; endpoints and veths don't).
    */
   private void gc(CniRequest r) {
     NetConf c = r.config();
     Set<String> valid = new LinkedHashSet<>();
     for (NetConf.Attachment a : c.validAttachments()) valid.add(a.containerId());
+    String prefix = c.name() + ".";
+    Set<String> stale = new LinkedHashSet<>();
+    Set<String> foreignHandles = new LinkedHashSet<>();
+    for (Versioned<AllocationBlock> b : ipam.store().blocks()) {
+      for (AllocationAttribute a : b.value().attributes()) {
+        if (a.handle() == null || !node.equals(a.node())) continue;
+        if (!a.handle().startsWith(prefix)) {
+          foreignHandles.add(a.handle());
+        } else if (!valid.contains(a.handle().substring(prefix.length()))) {
+          stale.add(a.handle());
+        }
+      }
+    }
+    Predicate<String> ours =
+        id ->
+            id != null
+                && !id.isEmpty()
+                && !valid.contains(id)
+                && foreignHandles.stream().noneMatch(h -> h.endsWith("." + id));
     for (WorkloadEndpoint w : client.list(Kind.WORKLOAD_ENDPOINT)) {
-      if (node.equals(w.spec().node()) && !valid.contains(w.spec().containerID())) {
+      if (node.equals(w.spec().node()) && ours.test(w.spec().containerID())) {
         plumbing.remove(w.spec().interfaceName(), w.spec().containerID());
         deleteEndpoint(w);
       }
@@ -599,22 +694,8 @@ public final class CniService {
         .hostVeths()
         .forEach(
             (iface, containerId) -> {
-              if (!containerId.isEmpty() && !valid.contains(containerId)) {
-                plumbing.remove(iface, containerId);
-              }
+              if (ours.test(containerId)) plumbing.remove(iface, containerId);
             });
-    String prefix = c.name() + ".";
-    Set<String> stale = new LinkedHashSet<>();
-    for (Versioned<AllocationBlock> b : ipam.store().blocks()) {
-      for (AllocationAttribute a : b.value().attributes()) {
-        if (a.handle() != null
-            && a.handle().startsWith(prefix)
-            && node.equals(a.node())
-            && !valid.contains(a.handle().substring(prefix.length()))) {
-          stale.add(a.handle());
-        }
-      }
-    }
     stale.forEach(this::releaseQuietly);
   }
 }

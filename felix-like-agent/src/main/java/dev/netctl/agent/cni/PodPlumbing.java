@@ -60,14 +60,31 @@ public final class PodPlumbing {
       InetAddress v4,
       InetAddress v6) {}
 
+  /**
+   * Which families got a default route through the new interface.
+   *
+   * @param v4 IPv4: {@code default via 169.254.1.1}
+   * @param v6 IPv6: {@code default via fe80::ecee:eeff:feee:eeee}
+   */
+  public record DefaultRoutes(boolean v4, boolean v6) {}
+
+  /** The pod's first interface, as the runtime names it; any other one is a second interface. */
+  static final String PRIMARY_IFNAME = "eth0";
+
+  private static final String ADDED_V4 = "netctl-default-v4";
+  private static final String ADDED_V6 = "netctl-default-v6";
+
   private final Path hostNetns;
 
   public PodPlumbing(Path hostNetns) {
     this.hostNetns = hostNetns;
   }
 
-  /** Plumbs the pod; on failure removes what it made and throws a {@link CniError}. */
-  public void add(Veth v) {
+  /**
+   * Plumbs the pod and returns the families it got default routes for through this interface; on
+   * failure removes what it made and throws a {@link CniError}.
+   */
+  public DefaultRoutes add(Veth v) {
     String h = v.hostIface();
     StringBuilder batch = new StringBuilder();
     batch
@@ -121,9 +138,8 @@ public final class PodPlumbing {
       s.append("echo 1 > ").append(conf6).append("/forwarding\n");
     }
     String i = v.ifName();
-    s.append("nsenter --net=")
-        .append(Commands.quote(v.podNetns()))
-        .append(" ip -batch - <<'POD'\n");
+    String pod = "nsenter --net=" + Commands.quote(v.podNetns()) + " ip";
+    s.append(pod).append(" -batch - <<'POD'\n");
     if (v.v4() != null)
       s.append("addr add ").append(Cidr.format(v.v4())).append("/32 dev ").append(i).append('\n');
     if (v.v6() != null) {
@@ -134,15 +150,18 @@ public final class PodPlumbing {
           .append(" nodad\n");
     }
     s.append("link set ").append(i).append(" up\n");
-    if (v.v4() != null) {
-      s.append("route add ").append(GATEWAY_V4).append(" dev ").append(i).append(" scope link\n");
-      s.append("route add default via ").append(GATEWAY_V4).append(" dev ").append(i).append('\n');
+    boolean primary = v.ifName().equals(PRIMARY_IFNAME);
+    if (primary) {
+      if (v.v4() != null) s.append(podRoutes(i, false));
+      if (v.v6() != null) s.append(podRoutes(i, true));
+      s.append("POD\n");
+    } else {
+      // A second interface (Multus' net1, …) would clash with the first one's gateway and default
+      // routes (EEXIST): it gets them only for a family the pod has no default route for yet.
+      s.append("POD\n");
+      if (v.v4() != null) s.append(routesIfNoDefault(pod, i, false));
+      if (v.v6() != null) s.append(routesIfNoDefault(pod, i, true));
     }
-    if (v.v6() != null) {
-      s.append("route add ").append(GATEWAY_V6).append(" dev ").append(i).append('\n');
-      s.append("route add default via ").append(GATEWAY_V6).append(" dev ").append(i).append('\n');
-    }
-    s.append("POD\n");
     Exec.Result o = Commands.run(hostShell(), s.toString());
     if (!o.ok()) {
       remove(v.hostIface(), v.containerId());
@@ -157,6 +176,39 @@ public final class PodPlumbing {
               + ")",
           o.stderr().strip());
     }
+    return primary
+        ? new DefaultRoutes(v.v4() != null, v.v6() != null)
+        : new DefaultRoutes(o.stdout().contains(ADDED_V4), o.stdout().contains(ADDED_V6));
+  }
+
+  /** The pod's gateway route and default route through it on {@code ifName}, as batch lines. */
+  private static String podRoutes(String ifName, boolean v6) {
+    String gw = v6 ? GATEWAY_V6 : GATEWAY_V4;
+    return "route add "
+        + gw
+        + " dev "
+        + ifName
+        + (v6 ? "" : " scope link")
+        + "\nroute add default via "
+        + gw
+        + " dev "
+        + ifName
+        + "\n";
+  }
+
+  /** Shell: adds {@link #podRoutes} if the pod has no default route of that family, and says so. */
+  private static String routesIfNoDefault(String pod, String ifName, boolean v6) {
+    String family = v6 ? " -6" : " -4";
+    return "if [ -z \"$("
+        + pod
+        + family
+        + " route show default)\" ]; then\n"
+        + pod
+        + " -batch - <<'ROUTES'\n"
+        + podRoutes(ifName, v6)
+        + "ROUTES\necho "
+        + (v6 ? ADDED_V6 : ADDED_V4)
+        + "\nfi\n";
   }
 
   /**

@@ -24,7 +24,9 @@ final class WorkloadNames {
         r.podName() != null && r.podNamespace() != null
             ? r.podNamespace() + "." + r.podName()
             : r.containerId();
-    return r.ifName() == null || r.ifName().equals("eth0") ? id : id + "." + r.ifName();
+    return r.ifName() == null || r.ifName().equals(PodPlumbing.PRIMARY_IFNAME)
+        ? id
+        : id + "." + r.ifName();
   }
 
   /**

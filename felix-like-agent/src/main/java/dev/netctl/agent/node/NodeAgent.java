@@ -386,6 +386,13 @@ public final class NodeAgent implements AutoCloseable {
     // A full apply does not compare the policy inputs (they are fed as they change): the resync
     // does, so a change a relist missed is repaired here.
     syncer.requestPolicyAll();
+    try {
+      if (!policy.verify()) {
+        LOG.log(Level.WARNING, "the nftables table inet netctl was changed by hand: rewriting it");
+      }
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "cannot read the nftables table inet netctl: {0}", e.getMessage());
+    }
     routes.resync();
     vxlan4.resync();
     vxlan6.resync();

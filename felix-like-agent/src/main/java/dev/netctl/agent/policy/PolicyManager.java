@@ -86,6 +86,8 @@ public final class PolicyManager {
   private final Map<String, String> kEgress = new HashMap<>();
   private final Map<String, String> kIngress = new HashMap<>();
   private boolean first = true;
+  // the rules of the base chains (forward, from-wl, to-wl) as the last full write made them
+  private final Map<String, Integer> baseRules = new HashMap<>();
 
   /**
    * @param node this node's name: only its endpoints get chains (null: every endpoint with an
@@ -282,6 +284,48 @@ public final class PolicyManager {
     if (egress != null) out.add(egress);
     if (ingress != null) out.add(ingress);
     return out;
+  }
+
+  /**
+   * The periodic resync's look at the kernel: whether the table still holds every chain (with as
+   * many rules) and set this manager last wrote. When not (someone ran {@code nft delete table inet
+   * netctl}, deleted a chain, flushed one or the whole ruleset), the next apply relearns the table
+   * and rewrites it whole. Otherwise, since apply writes only what changed, a table deleted by hand
+   * left every pod unprotected until the next policy or pod change.
+   *
+   * @return true when the table was intact (or nothing was written yet)
+   */
+  public boolean verify() {
+    if (first) return true; // the first apply lists the table and rewrites it anyway
+    String json = nft.listTableJson(Names.FAMILY, Names.TABLE);
+    Map<String, Integer> rules = new HashMap<>();
+    Set<String> sets = new HashSet<>();
+    if (json != null) {
+      try {
+        for (JsonNode item : new ObjectMapper().readTree(json).path("nftables")) {
+          if (item.has("chain")) rules.putIfAbsent(item.get("chain").get("name").asText(), 0);
+          if (item.has("rule"))
+            rules.merge(item.get("rule").get("chain").asText(), 1, Integer::sum);
+          if (item.has("set")) sets.add(item.get("set").get("name").asText());
+          if (item.has("map")) sets.add(item.get("map").get("name").asText());
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    Map<String, Integer> want = new HashMap<>(baseRules);
+    kChains.forEach((c, r) -> want.put(c, r == null ? -1 : r.size()));
+    boolean intact =
+        sets.containsAll(kSets.keySet())
+            && sets.contains(EGRESS_MAP)
+            && sets.contains(INGRESS_MAP)
+            && want.entrySet().stream()
+                .allMatch(
+                    e ->
+                        rules.containsKey(e.getKey())
+                            && (e.getValue() < 0 || e.getValue().equals(rules.get(e.getKey()))));
+    if (!intact) resync();
+    return intact;
   }
 
   /** Forgets what the kernel holds: the next script lists the table and rewrites all of it. */
@@ -717,6 +761,10 @@ public final class PolicyManager {
         new NftOp.AddRule(
             TO_WL, NftRule.of(List.of(), new NftStatement.InterfaceVmap(false, INGRESS_MAP))));
     ops.add(new NftOp.AddRule(TO_WL, new NftRule(List.of(), unknown, failClosed)));
+    baseRules.clear();
+    for (NftOp op : ops) {
+      if (op instanceof NftOp.AddRule r) baseRules.merge(r.chain(), 1, Integer::sum);
+    }
     // the sweep: every owned object not wanted any more goes at the end of this transaction
     kChains.keySet().removeAll(List.of(FORWARD, FROM_WL, TO_WL));
     for (String c : kChains.keySet()) if (!chains.containsKey(c)) dirtyChains.add(c);

@@ -6,8 +6,10 @@ import dev.netctl.datastore.client.ResourceClient;
 import dev.netctl.datastore.memory.MemoryDatastore;
 import dev.netctl.datastore.model.IPPool;
 import dev.netctl.datastore.model.IPPoolSpec;
+import dev.netctl.datastore.model.Kind;
 import dev.netctl.datastore.model.NodeSpec;
 import dev.netctl.datastore.model.ObjectMeta;
+import dev.netctl.datastore.model.WorkloadEndpoint;
 import dev.netctl.ipam.allocator.IpamAllocator;
 import dev.netctl.ipam.allocator.ResourceEnvironment;
 import java.io.IOException;
@@ -244,6 +246,22 @@ final class CniNode implements AutoCloseable {
   /** In the node namespace. */
   String node(String cmd) {
     return sh("ip netns exec " + nodeNs + " sh -c '" + cmd + "'");
+  }
+
+  /** The IPAM handles the node's store holds. */
+  List<String> handles() {
+    return ipam.store().handles().stream().map(h -> h.value().handleID()).toList();
+  }
+
+  /** Every WorkloadEndpoint in the store. */
+  List<WorkloadEndpoint> endpoints() {
+    return client.list(Kind.WORKLOAD_ENDPOINT);
+  }
+
+  /** A list of objects in a plugin's JSON result, such as {@code ips} or {@code interfaces}. */
+  @SuppressWarnings("unchecked")
+  static List<Map<String, Object>> list(Map<String, Object> m, String k) {
+    return (List<Map<String, Object>>) m.get(k);
   }
 
   /** Host ends of pod veths in the node namespace. */

@@ -1,6 +1,7 @@
 package dev.netctl.agent.cni;
 
 import static dev.netctl.agent.cni.CniNode.env;
+import static dev.netctl.agent.cni.CniNode.list;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.netctl.datastore.model.Kind;
@@ -8,6 +9,7 @@ import dev.netctl.datastore.model.WorkloadEndpoint;
 import dev.netctl.ipam.allocator.AssignRequest;
 import dev.netctl.ipam.block.Cidr;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The installed plugin exec'd as a runtime does it (CNI env, config on stdin, inside the node's
@@ -39,19 +42,6 @@ class CniPluginIT {
   @AfterAll
   void stop() {
     if (n != null) n.close();
-  }
-
-  @SuppressWarnings("unchecked")
-  private static List<Map<String, Object>> list(Map<String, Object> m, String k) {
-    return (List<Map<String, Object>>) m.get(k);
-  }
-
-  private List<String> handles() {
-    return n.ipam.store().handles().stream().map(h -> h.value().handleID()).toList();
-  }
-
-  private List<WorkloadEndpoint> endpoints() {
-    return n.client.list(Kind.WORKLOAD_ENDPOINT);
   }
 
   @ParameterizedTest(name = "v4={0} v6={1}")
@@ -107,7 +97,7 @@ class CniPluginIT {
     assertThat(wep.spec().ipNetworks()).containsExactlyInAnyOrderElementsOf(addrs);
     assertThat(wep.spec().profiles()).containsExactly("kns.shop");
     assertThat(wep.metadata().labels()).containsEntry("projectcalico.org/namespace", "shop");
-    assertThat(handles()).contains("k8s-pod-network." + cid);
+    assertThat(n.handles()).contains("k8s-pod-network." + cid);
 
     String withPrev =
         conf.substring(0, conf.length() - 1) + ",\"prevResult\":" + add.stdout().strip() + "}";
@@ -129,8 +119,8 @@ class CniPluginIT {
     assertThat(del.stdout()).isBlank();
     assertThat(n.caliLinks()).doesNotContain(hostIface);
     assertThat(CniNode.sh("ip -n " + pod + " link")).doesNotContain("eth0");
-    assertThat(handles()).doesNotContain("k8s-pod-network." + cid);
-    assertThat(endpoints()).noneMatch(w -> cid.equals(w.spec().containerID()));
+    assertThat(n.handles()).doesNotContain("k8s-pod-network." + cid);
+    assertThat(n.endpoints()).noneMatch(w -> cid.equals(w.spec().containerID()));
     assertThat(n.node("ip route show proto 86; ip -6 route show proto 86"))
         .doesNotContain(hostIface);
     assertThat(n.exec("netctl", env("DEL", cid, pod, "web-" + cid), conf).exit())
@@ -219,7 +209,7 @@ class CniPluginIT {
     assertThat(n.exec("netctl", del, netctlWithPrev).exit()).isZero();
     assertThat(n.node("iptables-save -t nat")).doesNotContain("18080");
     assertThat(n.caliLinks()).doesNotContain(hostIface);
-    assertThat(handles()).doesNotContain("k8s-pod-network." + cid);
+    assertThat(n.handles()).doesNotContain("k8s-pod-network." + cid);
     n.deletePod(pod);
   }
 
@@ -232,8 +222,8 @@ class CniPluginIT {
     n.deletePod(pod);
     CniNode.Run del = n.exec("netctl", env("DEL", "gone1", pod, "gone"), conf);
     assertThat(del.exit()).as(del.stdout()).isZero();
-    assertThat(handles()).doesNotContain("k8s-pod-network.gone1");
-    assertThat(endpoints()).noneMatch(w -> "gone1".equals(w.spec().containerID()));
+    assertThat(n.handles()).doesNotContain("k8s-pod-network.gone1");
+    assertThat(n.endpoints()).noneMatch(w -> "gone1".equals(w.spec().containerID()));
     assertThat(n.caliLinks()).isEmpty();
     // A container the agent never saw is a successful DEL as well.
     assertThat(n.exec("netctl", env("DEL", "never", pod, null), conf).exit()).isZero();
@@ -247,9 +237,9 @@ class CniPluginIT {
     assertThat(n.caliLinks()).hasSize(1);
     CniNode.Run del = n.exec("netctl", env("DEL", "noargs1", pod, null), conf);
     assertThat(del.exit()).as(del.stdout()).isZero();
-    assertThat(endpoints()).noneMatch(w -> "noargs1".equals(w.spec().containerID()));
+    assertThat(n.endpoints()).noneMatch(w -> "noargs1".equals(w.spec().containerID()));
     assertThat(n.caliLinks()).isEmpty();
-    assertThat(handles()).doesNotContain("k8s-pod-network.noargs1");
+    assertThat(n.handles()).doesNotContain("k8s-pod-network.noargs1");
     n.deletePod(pod);
   }
 
@@ -280,7 +270,7 @@ class CniPluginIT {
       }
       assertThat(seen).hasSize(2 * pods);
       assertThat(n.caliLinks()).hasSize(pods);
-      assertThat(endpoints()).hasSize(pods);
+      assertThat(n.endpoints()).hasSize(pods);
       List<Future<CniNode.Run>> dels = new ArrayList<>();
       for (int i = 0; i < pods; i++) {
         int k = i;
@@ -294,8 +284,8 @@ class CniPluginIT {
       netns.forEach(n::deletePod);
     }
     assertThat(n.caliLinks()).as("leaked veths").isEmpty();
-    assertThat(handles()).as("leaked handles").isEmpty();
-    assertThat(endpoints()).as("leaked endpoints").isEmpty();
+    assertThat(n.handles()).as("leaked handles").isEmpty();
+    assertThat(n.endpoints()).as("leaked endpoints").isEmpty();
     assertThat(n.node("ip route show proto 86; ip -6 route show proto 86")).isBlank();
   }
 
@@ -371,8 +361,8 @@ class CniPluginIT {
       assertThat(status.exit()).as(status.stdout()).isZero();
 
       assertThat(n.caliLinks()).isEmpty();
-      assertThat(handles()).isEmpty();
-      assertThat(endpoints()).isEmpty();
+      assertThat(n.handles()).isEmpty();
+      assertThat(n.endpoints()).isEmpty();
       assertThat(CniNode.sh("ip -n " + pod + " link")).doesNotContain("eth0");
     } finally {
       n.deletePod(pod);
@@ -402,10 +392,10 @@ class CniPluginIT {
     List<Map<String, Object>> ips = list(add.json(), "ips");
     assertThat(ips).extracting(ip -> ip.get("version")).containsExactly("4", "6");
     assertThat(ips).allSatisfy(ip -> assertThat(ip).doesNotContainKey("interface"));
-    assertThat(handles()).containsExactly("bridge-net.ipamonly");
-    assertThat(endpoints()).isEmpty();
+    assertThat(n.handles()).containsExactly("bridge-net.ipamonly");
+    assertThat(n.endpoints()).isEmpty();
     assertThat(n.exec("netctl-ipam", env("DEL", "ipamonly", "unused", null), conf).exit()).isZero();
-    assertThat(handles()).isEmpty();
+    assertThat(n.handles()).isEmpty();
   }
 
   /** What calico-ipam is for: another main plugin (Debian's bridge) delegating IPAM to ours. */
@@ -426,13 +416,13 @@ class CniPluginIT {
     String ip = address.substring(0, address.indexOf('/'));
     assertThat(CniNode.sh("ip -n " + pod + " -o addr show dev eth0")).contains(ip);
     assertThat(n.node("ip -o link show cnitest0")).contains("cnitest0");
-    assertThat(handles()).containsExactly("bridge-net.bridged");
-    assertThat(endpoints()).as("the IPAM plugin alone makes no WorkloadEndpoint").isEmpty();
+    assertThat(n.handles()).containsExactly("bridge-net.bridged");
+    assertThat(n.endpoints()).as("the IPAM plugin alone makes no WorkloadEndpoint").isEmpty();
 
     Map<String, String> del = new java.util.HashMap<>(env("DEL", "bridged", pod, null));
     del.put("CNI_PATH", "/usr/lib/cni:" + n.binDir);
     assertThat(n.exec("/usr/lib/cni/bridge", del, conf).exit()).isZero();
-    assertThat(handles()).isEmpty();
+    assertThat(n.handles()).isEmpty();
     n.node("ip link del cnitest0");
     n.deletePod(pod);
   }
@@ -480,11 +470,307 @@ class CniPluginIT {
             + ",\"cni.dev/valid-attachments\":[{\"containerID\":\"keep\",\"ifname\":\"eth0\"}]}";
     CniNode.Run run = n.exec("netctl", Map.of("CNI_COMMAND", "GC"), gc);
     assertThat(run.exit()).as(run.stdout()).isZero();
-    assertThat(handles()).containsExactly("k8s-pod-network.keep");
-    assertThat(endpoints()).extracting(w -> w.spec().containerID()).containsExactly("keep");
+    assertThat(n.handles()).containsExactly("k8s-pod-network.keep");
+    assertThat(n.endpoints()).extracting(w -> w.spec().containerID()).containsExactly("keep");
     assertThat(n.caliLinks()).hasSize(1);
     assertThat(n.exec("netctl", env("DEL", "keep", a, "keep"), conf).exit()).isZero();
     n.deletePod(a);
     n.deletePod(b);
+  }
+
+  // What a runtime does beyond the basics above: every other spec version, a second interface of
+  // one pod on another network, a retried ADD, names and namespaces that do not exist, and GC with
+  // two networks on one node.
+
+  private static String addressOf(CniNode.Run add) {
+    String a = (String) list(add.json(), "ips").getFirst().get("address");
+    return a.substring(0, a.indexOf('/'));
+  }
+
+  @ParameterizedTest(name = "cniVersion {0}")
+  @ValueSource(strings = {"0.3.1", "0.4.0", "1.1.0"})
+  void everySupportedVersionAddsChecksAndDeletes(String version) {
+    String pod = n.newPod();
+    String cid = "v" + version.replace(".", "");
+    String conf = n.conf(true, true, null).replace("1.0.0", version);
+    try {
+      CniNode.Run add = n.exec("netctl", env("ADD", cid, pod, "ver-" + cid), conf);
+      assertThat(add.exit()).as("ADD: %s", add.stdout()).isZero();
+      assertThat(add.json().get("cniVersion")).isEqualTo(version);
+      List<Map<String, Object>> ips = list(add.json(), "ips");
+      // RFC 5952: the pool is fd00:77::/120, so the zeros are one "::".
+      assertThat((String) ips.get(1).get("address")).matches("fd00:77::[0-9a-f]{1,2}/128");
+      if (version.startsWith("0.")) {
+        assertThat(ips).extracting(ip -> ip.get("version")).containsExactly("4", "6");
+      } else {
+        assertThat(ips).allSatisfy(ip -> assertThat(ip).doesNotContainKey("version"));
+      }
+      String withPrev =
+          conf.substring(0, conf.length() - 1) + ",\"prevResult\":" + add.stdout().strip() + "}";
+      if (!version.equals("0.3.1")) {
+        CniNode.Run check = n.exec("netctl", env("CHECK", cid, pod, "ver-" + cid), withPrev);
+        assertThat(check.exit()).as("CHECK: %s", check.stdout()).isZero();
+      }
+      CniNode.Run del = n.exec("netctl", env("DEL", cid, pod, "ver-" + cid), withPrev);
+      assertThat(del.exit()).as("DEL: %s", del.stdout()).isZero();
+    } finally {
+      del("netctl", env("DEL", cid, pod, "ver-" + cid), conf);
+      n.deletePod(pod);
+    }
+    assertThat(n.handles()).isEmpty();
+    assertThat(n.caliLinks()).isEmpty();
+  }
+
+  /** A runtime's DEL, best effort: cleanup in {@code finally} must not hide the real failure. */
+  private void del(String plugin, Map<String, String> env, String conf) {
+    Map<String, String> d = new HashMap<>(env);
+    d.put("CNI_COMMAND", "DEL");
+    n.exec(plugin, d, conf);
+  }
+
+  private static Map<String, String> ifname(Map<String, String> env, String ifName) {
+    Map<String, String> e = new HashMap<>(env);
+    e.put("CNI_IFNAME", ifName);
+    return e;
+  }
+
+  /**
+   * Multus' case: eth0 on the pod network, net1 on a second netctl network. net1 must not clash
+   * with eth0's gateway and default routes; it gets a default route only for a family eth0 has none
+   * for, and its result lists only the routes it made.
+   */
+  @Test
+  void aSecondInterfaceOnAnotherNetworkLeavesTheFirstAlone() {
+    String pod = n.newPod();
+    String podNet = n.conf(true, false, null);
+    String second = n.conf(true, true, null).replace("k8s-pod-network", "net-b");
+    Map<String, String> eth0 = env("ADD", "multi1", pod, "multi");
+    Map<String, String> net1 = ifname(eth0, "net1");
+    try {
+      CniNode.Run first = n.exec("netctl", eth0, podNet);
+      assertThat(first.exit()).as(first.stdout()).isZero();
+      CniNode.Run add = n.exec("netctl", net1, second);
+      assertThat(add.exit()).as("ADD net1: %s", add.stdout()).isZero();
+      assertThat(list(add.json(), "interfaces").get(1)).containsEntry("name", "net1");
+      assertThat(list(add.json(), "ips")).hasSize(2);
+      assertThat(list(add.json(), "routes"))
+          .as("only IPv6 had no default route yet")
+          .containsExactly(Map.of("dst", "::/0", "gw", PodPlumbing.GATEWAY_V6));
+      assertThat(n.caliLinks()).hasSize(2);
+      assertThat(n.endpoints()).hasSize(2);
+      assertThat(n.handles()).containsExactlyInAnyOrder("k8s-pod-network.multi1", "net-b.multi1");
+      assertThat(CniNode.sh("ip -n " + pod + " -4 route show default"))
+          .contains("via 169.254.1.1 dev eth0")
+          .doesNotContain("net1");
+      assertThat(CniNode.sh("ip -n " + pod + " -6 route show default")).contains("dev net1");
+      assertThat(CniNode.sh("ip -n " + pod + " -o addr show dev net1"))
+          .contains(addressOf(add) + "/32");
+      String withPrev =
+          second.substring(0, second.length() - 1)
+              + ",\"prevResult\":"
+              + add.stdout().strip()
+              + "}";
+      CniNode.Run check =
+          n.exec("netctl", ifname(env("CHECK", "multi1", pod, "multi"), "net1"), withPrev);
+      assertThat(check.exit()).as("CHECK net1: %s", check.stdout()).isZero();
+
+      // Deleting net1 leaves eth0 whole.
+      CniNode.Run delNet1 =
+          n.exec("netctl", ifname(env("DEL", "multi1", pod, "multi"), "net1"), second);
+      assertThat(delNet1.exit()).as(delNet1.stdout()).isZero();
+      assertThat(n.handles()).containsExactly("k8s-pod-network.multi1");
+      assertThat(n.exec("netctl", env("CHECK", "multi1", pod, "multi"), podNet).exit()).isZero();
+      assertThat(CniNode.sh("ip -n " + pod + " -o addr show dev eth0")).contains(addressOf(first));
+    } finally {
+      del("netctl", net1, second);
+      del("netctl", eth0, podNet);
+      n.deletePod(pod);
+    }
+    assertThat(n.handles()).isEmpty();
+    assertThat(n.endpoints()).isEmpty();
+    assertThat(n.caliLinks()).isEmpty();
+  }
+
+  /**
+   * Two interfaces of one container on one network would share the handle {@code
+   * <network>.<containerID>}: the second is refused, and the runtime's DEL after that failed ADD
+   * leaves the first one's address held.
+   */
+  @Test
+  void aSecondInterfaceOnTheSameNetworkIsRefusedAndItsDelKeepsTheFirstsAddress() {
+    String pod = n.newPod();
+    String conf = n.conf(true, false, null);
+    Map<String, String> eth0 = env("ADD", "same1", pod, "same");
+    Map<String, String> net1 = ifname(eth0, "net1");
+    try {
+      assertThat(n.exec("netctl", eth0, conf).exit()).isZero();
+      CniNode.Run second = n.exec("netctl", net1, conf);
+      assertThat(second.exit()).isEqualTo(1);
+      assertThat(second.code()).isEqualTo(CniError.INVALID_CONFIG);
+      assertThat((String) second.json().get("details"))
+          .contains("net1", "eth0", "k8s-pod-network.same1", "own network name");
+      assertThat(n.exec("netctl", ifname(env("DEL", "same1", pod, "same"), "net1"), conf).exit())
+          .isZero();
+      assertThat(n.ipam.store().handle("k8s-pod-network.same1"))
+          .as("eth0's address is still held")
+          .hasValueSatisfying(h -> assertThat(h.value().total()).isEqualTo(1));
+      assertThat(n.caliLinks()).hasSize(1);
+      assertThat(n.exec("netctl", env("CHECK", "same1", pod, "same"), conf).exit()).isZero();
+    } finally {
+      del("netctl", eth0, conf);
+      n.deletePod(pod);
+    }
+    assertThat(n.handles()).isEmpty();
+    assertThat(n.endpoints()).isEmpty();
+  }
+
+  @Test
+  void aRetriedAddLeavesOneAttachment() {
+    String pod = n.newPod();
+    String conf = n.conf(true, false, null);
+    Map<String, String> env = env("ADD", "retry1", pod, "retry");
+    try {
+      CniNode.Run first = n.exec("netctl", env, conf);
+      assertThat(first.exit()).as(first.stdout()).isZero();
+      CniNode.Run again = n.exec("netctl", env, conf);
+      assertThat(again.exit()).as(again.stdout()).isZero();
+      assertThat(n.caliLinks()).hasSize(1);
+      assertThat(n.endpoints()).hasSize(1);
+      assertThat(n.handles()).containsExactly("k8s-pod-network.retry1");
+      assertThat(CniNode.sh("ip -n " + pod + " -o -4 addr show dev eth0").strip().split("\n"))
+          .hasSize(1)
+          .allSatisfy(line -> assertThat(line).contains(addressOf(again) + "/32"));
+      assertThat(n.exec("netctl", env("CHECK", "retry1", pod, "retry"), conf).exit()).isZero();
+    } finally {
+      del("netctl", env, conf);
+      n.deletePod(pod);
+    }
+    assertThat(n.handles()).isEmpty();
+    assertThat(n.endpoints()).isEmpty();
+  }
+
+  @Test
+  void addIntoANetnsThatDoesNotExistIsCode4AndLeavesNothing() {
+    String absent = n.prefix + "absent";
+    CniNode.Run add =
+        n.exec("netctl", env("ADD", "nonetns", absent, "absent"), n.conf(true, false, null));
+    assertThat(add.exit()).isEqualTo(1);
+    assertThat(add.code()).isEqualTo(CniError.INVALID_ENVIRONMENT);
+    assertThat((String) add.json().get("msg")).contains(absent);
+    assertThat(n.handles()).isEmpty();
+    assertThat(n.endpoints()).isEmpty();
+    assertThat(n.caliLinks()).isEmpty();
+  }
+
+  /** SPEC.md: an interface name is at most 15 characters and not "." or "..". */
+  @Test
+  void interfaceNamesTheSpecForbidsAreCode4() {
+    String pod = n.newPod();
+    try {
+      for (String bad : new String[] {".", "..", "a234567890123456"}) {
+        CniNode.Run add =
+            n.exec("netctl", ifname(env("ADD", "ifn", pod, "ifn"), bad), n.conf(true, false, null));
+        assertThat(add.exit()).as(bad).isEqualTo(1);
+        assertThat(add.code())
+            .as("%s: %s", bad, add.stdout())
+            .isEqualTo(CniError.INVALID_ENVIRONMENT);
+        assertThat((String) add.json().get("details")).contains("\"" + bad + "\"");
+      }
+    } finally {
+      n.deletePod(pod);
+    }
+    assertThat(n.handles()).isEmpty();
+    assertThat(n.caliLinks()).isEmpty();
+  }
+
+  /**
+   * GC's list names only its own network's attachments: another network's pods on this node keep
+   * their endpoint, veth and addresses.
+   */
+  @Test
+  void gcOfOneNetworkLeavesAnotherNetworksAttachments() {
+    String a = n.newPod();
+    String b = n.newPod();
+    String c = n.newPod();
+    String podNet = n.conf(true, false, null);
+    String other = podNet.replace("k8s-pod-network", "other-net");
+    Map<String, String> keep = env("ADD", "gca", a, "gc-a");
+    Map<String, String> foreign = env("ADD", "gcb", b, "gc-b");
+    Map<String, String> drop = env("ADD", "gcc", c, "gc-c");
+    try {
+      assertThat(n.exec("netctl", keep, podNet).exit()).isZero();
+      assertThat(n.exec("netctl", foreign, other).exit()).isZero();
+      assertThat(n.exec("netctl", drop, podNet).exit()).isZero();
+      String gc =
+          podNet.replace("1.0.0", "1.1.0").substring(0, podNet.length() - 1)
+              + ",\"cni.dev/valid-attachments\":[{\"containerID\":\"gca\",\"ifname\":\"eth0\"}]}";
+      CniNode.Run run = n.exec("netctl", Map.of("CNI_COMMAND", "GC"), gc);
+      assertThat(run.exit()).as(run.stdout()).isZero();
+      assertThat(n.handles()).containsExactlyInAnyOrder("k8s-pod-network.gca", "other-net.gcb");
+      assertThat(n.endpoints())
+          .extracting(w -> w.spec().containerID())
+          .containsExactlyInAnyOrder("gca", "gcb");
+      assertThat(n.caliLinks()).hasSize(2);
+    } finally {
+      del("netctl", keep, podNet);
+      del("netctl", foreign, other);
+      del("netctl", drop, podNet);
+      n.deletePod(a);
+      n.deletePod(b);
+      n.deletePod(c);
+    }
+    assertThat(n.handles()).isEmpty();
+  }
+
+  /**
+   * Debian's portmap parses our result as the types of the config's version: a 0.3.1 or 0.4.0
+   * result (with {@code ips[].version}) must be one it accepts as {@code prevResult}; our CHECK
+   * (0.4.0) takes portmap's result back, and DEL runs the chain backwards.
+   */
+  @ParameterizedTest(name = "cniVersion {0}")
+  @ValueSource(strings = {"0.3.1", "0.4.0"})
+  void olderVersionResultsChainIntoPortmap(String version) {
+    String pod = n.newPod();
+    String cid = "chainv" + version.replace(".", "");
+    String netctlConf = n.conf(true, true, null).replace("1.0.0", version);
+    String portmap =
+        "{\"cniVersion\":\""
+            + version
+            + "\",\"name\":\"k8s-pod-network\",\"type\":\"portmap\",\"snat\":true,"
+            + "\"capabilities\":{\"portMappings\":true},\"runtimeConfig\":{\"portMappings\":"
+            + "[{\"hostPort\":18181,\"containerPort\":80,\"protocol\":\"tcp\"}]},\"prevResult\":";
+    Map<String, String> env = env("ADD", cid, pod, "chain-" + cid);
+    try {
+      CniNode.Run first = n.exec("netctl", env, netctlConf);
+      assertThat(first.exit()).as(first.stdout()).isZero();
+      CniNode.Run second =
+          n.exec("/usr/lib/cni/portmap", env, portmap + first.stdout().strip() + "}");
+      assertThat(second.exit()).as("portmap: %s %s", second.stdout(), second.stderr()).isZero();
+      assertThat(second.json().get("cniVersion")).isEqualTo(version);
+      assertThat(n.node("iptables-save -t nat")).contains("18181");
+      String result = second.stdout().strip();
+      if (version.equals("0.4.0")) {
+        Map<String, String> check = env("CHECK", cid, pod, "chain-" + cid);
+        CniNode.Run c1 =
+            n.exec(
+                "netctl",
+                check,
+                netctlConf.substring(0, netctlConf.length() - 1)
+                    + ",\"prevResult\":"
+                    + result
+                    + "}");
+        assertThat(c1.exit()).as("CHECK netctl: %s", c1.stdout()).isZero();
+        // Not portmap's own CHECK: Debian's 1.1.1 fails it for a dual-stack pod, looking for the
+        // IPv4 DNAT rules in ip6tables (containernetworking/plugins#819 is the same mix-up).
+      }
+      Map<String, String> del = env("DEL", cid, pod, "chain-" + cid);
+      assertThat(n.exec("/usr/lib/cni/portmap", del, portmap + result + "}").exit()).isZero();
+      assertThat(n.node("iptables-save -t nat")).doesNotContain("18181");
+    } finally {
+      del("netctl", env, netctlConf);
+      n.deletePod(pod);
+    }
+    assertThat(n.handles()).isEmpty();
+    assertThat(n.caliLinks()).isEmpty();
   }
 }

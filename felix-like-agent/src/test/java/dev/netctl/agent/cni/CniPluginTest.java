@@ -86,6 +86,27 @@ class CniPluginTest {
     assertThat(status.json()).containsEntry("code", 50L);
   }
 
+  /** As libcni's skel: a config older than the command is refused before the agent is asked. */
+  @Test
+  void commandsNewerThanTheConfigVersionAreCode1() {
+    String absent = dir.resolve("absent.sock").toString();
+    Map<String, String> check = add();
+    check.put("CNI_COMMAND", "CHECK");
+    Out oldCheck = run(check, conf("0.3.1", absent));
+    assertThat(oldCheck.exit()).isEqualTo(1);
+    assertThat(oldCheck.json()).containsEntry("code", 1L).containsEntry("cniVersion", "0.3.1");
+    assertThat((String) oldCheck.json().get("details")).contains("0.3.1", "CHECK", "0.4.0");
+    assertThat(run(check, conf("0.4.0", absent)).json()).containsEntry("code", 11L);
+    for (String command : new String[] {"STATUS", "GC"}) {
+      Out old = run(Map.of("CNI_COMMAND", command), conf("1.0.0", absent));
+      assertThat(old.exit()).isEqualTo(1);
+      assertThat(old.json()).as(command).containsEntry("code", 1L);
+      assertThat((String) old.json().get("msg")).contains(command);
+    }
+    assertThat(run(Map.of("CNI_COMMAND", "GC"), conf("1.1.0", absent)).json())
+        .containsEntry("code", 11L);
+  }
+
   @Test
   void sendsOneRequestWithTheEnvironmentAndConfigAndPrintsTheAgentsAnswer() throws Exception {
     Path sock = dir.resolve("agent.sock");

@@ -261,6 +261,51 @@ class NodeAgentTest {
     assertThat(agent.metrics().resyncs.get()).isEqualTo(resyncs + 1);
   }
 
+  /**
+   * The fake kernel lists no {@code inet netctl} table, as after {@code nft delete table}: the
+   * resync must write the policy table again, though no policy changed.
+   */
+  @Test
+  void aResyncRewritesAPolicyTableTheKernelNoLongerHas() throws Exception {
+    start(vxlanPool(false));
+    await().atMost(Duration.ofSeconds(20)).until(() -> agent.podMtu() == 1450);
+    for (var r :
+        new dev.netctl.datastore.model.ResourceCodec()
+            .read(
+                """
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: deny, namespace: default}
+                spec:
+                  podSelector: {}
+                """)) {
+      client.create(r);
+    }
+    String chain =
+        dev.netctl.agent.policy.Names.policyChain(
+            new dev.netctl.agent.policy.PolicyId("KubernetesNetworkPolicy", "default", "deny"),
+            dev.netctl.agent.policy.Direction.INGRESS);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                kernel.nftScripts.stream().anyMatch(s -> s.contains("chain inet netctl " + chain)));
+    int before = kernel.nftScripts.size();
+    long resyncs = agent.metrics().resyncs.get();
+    kernel.linkListener.accept("eth0", false); // a resync, as the 90 s timer would start one
+    await().atMost(Duration.ofSeconds(10)).until(() -> agent.metrics().resyncs.get() > resyncs);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(kernel.nftScripts.subList(before, kernel.nftScripts.size()))
+                    .anySatisfy(
+                        s ->
+                            assertThat(s)
+                                .contains(
+                                    "add table inet netctl", "add chain inet netctl " + chain)));
+  }
+
   @Test
   void anInvalidObjectWrittenByAnotherToolIsSkippedAndTheRestProceeds() throws Exception {
     start(vxlanPool(false));

@@ -79,6 +79,20 @@ class PolicyManagerTest {
                 new PolicyId("KubernetesNetworkPolicy", "x", "from-y"), Direction.EGRESS));
   }
 
+  /** The resync's verify: a table gone from the kernel makes the next apply write all of it. */
+  @Test
+  void aTableGoneFromTheKernelIsWrittenWholeByTheApplyAfterVerify() {
+    assertThat(m.verify()).as("nothing written yet: the first apply relearns anyway").isTrue();
+    apply(fromY(80));
+    String full = nft.last();
+    nft.table = null; // nft delete table inet netctl
+    assertThat(m.verify()).isFalse();
+    assertThat(m.apply().strip().split("\n"))
+        .as("the same commands as the first write (chains in any order)")
+        .containsExactlyInAnyOrder(full.strip().split("\n"));
+    assertThat(m.apply()).as("then nothing more").isEmpty();
+  }
+
   /** {@code n} policies for x/a, each allowing one port from pods b. */
   private void many(int n) {
     StringBuilder yaml = new StringBuilder();

@@ -126,6 +126,64 @@ class PolicyNetnsIT {
     }
   }
 
+  /**
+   * The resync's verify: an intact table costs no write; a table deleted by hand, or a policy chain
+   * flushed by hand, is rewritten by the next apply, and the traffic is filtered again.
+   */
+  @Test
+  void aTableDeletedOrAChainFlushedByHandIsRewrittenAfterTheResyncLooks() throws Exception {
+    NftCommand nft = NftCommand.binary(net.node);
+    List<PolicyManager> ms = managers();
+    List<Resource> fromY =
+        CODEC.read(
+            PolicyCases.knp(
+                "x",
+                "from-y",
+                "podSelector: {matchLabels: {pod: a}}\ningress:\n- from:\n  - namespaceSelector: {matchLabels: {ns: y}}"));
+    for (PolicyManager m : ms) {
+      fromY.forEach(m::onUpdate);
+      m.apply();
+    }
+    String chain = Names.policyChain(PolicyCompiler.id(fromY.getFirst()), Direction.INGRESS);
+    try {
+      for (PolicyManager m : ms) assertThat(m.verify()).as("untouched").isTrue();
+      assertThat(ms.getFirst().apply()).as("an intact table costs no write").isEmpty();
+
+      PodNetwork.sh("ip", "netns", "exec", net.node, "nft", "delete", "table", "inet", "netctl");
+      assertThat(ms.getFirst().verify()).as("table deleted").isFalse();
+      assertThat(ms.get(1).verify()).as("the other node's table").isTrue();
+      ms.getFirst().apply();
+      assertThat(nft.listTableJson("inet", "netctl")).contains("\"" + chain + "\"");
+      assertThat(ms.getFirst().verify()).isTrue();
+      onlyYReachesXa(ms, fromY, "rewritten");
+
+      PodNetwork.sh(
+          "ip", "netns", "exec", net.node, "nft", "flush", "chain", "inet", "netctl", chain);
+      assertThat(ms.getFirst().verify()).as("chain flushed").isFalse();
+      ms.getFirst().apply();
+      assertThat(ms.getFirst().verify()).isTrue();
+      onlyYReachesXa(ms, fromY, "refilled");
+    } finally {
+      for (PolicyManager m : ms) {
+        m.onDelete(fromY.getFirst());
+        m.apply();
+      }
+    }
+  }
+
+  private static void onlyYReachesXa(List<PolicyManager> ms, List<Resource> fromY, String when)
+      throws Exception {
+    List<String> failures = new ArrayList<>();
+    check(
+        ms,
+        new PolicyCases.Case(when, "", PolicyCases.every(PolicyCases.XA_FROM_Y)),
+        fromY,
+        List.of("80/TCP"),
+        false,
+        failures);
+    assertThat(failures).isEmpty();
+  }
+
   /** One manager per node, each knowing every endpoint of the cluster. */
   private List<PolicyManager> managers() {
     return List.of(manager(net.node), manager(net.node2));
