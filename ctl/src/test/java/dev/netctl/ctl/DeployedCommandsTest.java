@@ -102,6 +102,32 @@ class DeployedCommandsTest {
   }
 
   /**
+   * The agent attaches pods itself (the plugin only forwards the runtime's request over the
+   * socket): PodPlumbing creates the pod's veth end in CNI_NETNS ({@code ip link ... netns PATH}),
+   * configures it through {@code nsenter --net=PATH}, which needs CAP_SYS_ADMIN, and writes the
+   * host end's sysctls under /proc/sys, which a container has read-only unless privileged. So the
+   * agent runs privileged, as calico-node does, and sees the runtime's namespace files
+   * (containerd's and CRI-O's /var/run/netns) at the paths the runtime names, including those made
+   * after it started.
+   */
+  @Test
+  void theAgentCanEnterThePodNamespacesTheRuntimeNames() throws IOException {
+    JsonNode pod = daemonSetPod();
+    JsonNode agent = pod.path("containers").get(0);
+    assertThat(agent.at("/securityContext/privileged").asBoolean())
+        .as("privileged: nsenter and /proc/sys writes")
+        .isTrue();
+    assertThat(hostPathMountedAt(pod, agent, "/var/run/netns")).isEqualTo("/var/run/netns");
+    for (JsonNode m : agent.path("volumeMounts")) {
+      if (m.path("mountPath").asText().equals("/var/run/netns")) {
+        assertThat(m.path("mountPropagation").asText())
+            .as("namespaces made after the agent started")
+            .isEqualTo("HostToContainer");
+      }
+    }
+  }
+
+  /**
    * deploy/image: the jar the build makes is the one the Dockerfile copies, the launcher runs that
    * jar on the jlink'd runtime with the archive recorded at build time, and the install container
    * copies that runtime to the host for the plugins.
