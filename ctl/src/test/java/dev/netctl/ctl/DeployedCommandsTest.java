@@ -149,6 +149,23 @@ class DeployedCommandsTest {
         .contains("exec " + runtime + "/bin/java ")
         .contains("-XX:SharedArchiveFile=" + archive + " ")
         .contains("-jar " + jar + " \"$@\"");
+    assertThat(Files.isExecutable(DEPLOY.resolve("image/netctl"))).as("launcher mode").isTrue();
+
+    // The archive: recordable only on a runtime with its own base archive, usable only with the
+    // options it was recorded with (none; the jar's manifest enables native access), and its
+    // logging must never reach stdout, where -o json goes.
+    assertThat(dockerfile).contains("--generate-cds-archive");
+    assertThat(group(dockerfile, "(?m)^RUN " + Pattern.quote(runtime) + "/bin/java (.*)$"))
+        .isEqualTo("-XX:ArchiveClassesAtExit=" + archive + " \\");
+    String options =
+        group(launcher.replace("\\\n", " "), "exec \\S+/bin/java (.*?) \\$\\{NETCTL_JAVA_OPTS");
+    assertThat(options.split("\\s+"))
+        .containsExactlyInAnyOrder(
+            "-XX:SharedArchiveFile=" + archive,
+            "-Xshare:auto",
+            "-Xlog:cds=off",
+            "-Xlog:cds+dynamic=off");
+    assertThat(pom).contains("<Enable-Native-Access>ALL-UNNAMED</Enable-Native-Access>");
     assertThat(
             argAfter(
                 strings(daemonSetPod().path("initContainers").get(0).path("command")),
