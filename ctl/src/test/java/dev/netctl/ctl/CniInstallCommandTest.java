@@ -53,14 +53,19 @@ class CniInstallCommandTest {
             "\"portMappings\": true");
     assertThat(conflist.indexOf("netctl-ipam")).isLessThan(conflist.indexOf("portmap"));
 
-    // The installed executable runs as a runtime would run it, and answers VERSION by itself.
-    Process p =
-        new ProcessBuilder(bin.resolve("netctl").toString()).redirectErrorStream(true).start();
+    assertRunsAsAPlugin(bin.resolve("netctl"));
+  }
+
+  /**
+   * The installed executable runs as a runtime would run it: without CNI_COMMAND the plugin answers
+   * by itself with the spec's code 4.
+   */
+  private static void assertRunsAsAPlugin(Path exe) throws Exception {
+    Process p = new ProcessBuilder(exe.toString()).redirectErrorStream(true).start();
     p.getOutputStream().write("{\"cniVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
     p.getOutputStream().close();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    // Without CNI_COMMAND the plugin answers with the spec's code 4.
     assertThat(out).contains("\"code\":4");
   }
 
@@ -100,13 +105,7 @@ class CniInstallCommandTest {
     }
     // The launcher runs on the copy even once the original is gone.
     Files.walk(home).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    Process p =
-        new ProcessBuilder(bin.resolve("netctl").toString()).redirectErrorStream(true).start();
-    p.getOutputStream().write("{\"cniVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
-    p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(out).contains("\"code\":4");
+    assertRunsAsAPlugin(bin.resolve("netctl"));
   }
 
   @Test
