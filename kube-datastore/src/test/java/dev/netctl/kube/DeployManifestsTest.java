@@ -105,6 +105,14 @@ class DeployManifestsTest {
     assertThat(agent.getCommand()).containsExactly("netctl", "node", "run");
     // It enters pod network namespaces and writes /proc/sys (ctl's DeployedCommandsTest says why).
     assertThat(agent.getSecurityContext().getPrivileged()).isTrue();
+    // Pod Security admission would refuse it (and hostNetwork, hostPath) in a namespace at the
+    // cluster's default level when that is baseline or restricted.
+    DaemonSet ds = one(DaemonSet.class, "netctl-node");
+    assertThat(
+            one(io.fabric8.kubernetes.api.model.Namespace.class, ds.getMetadata().getNamespace())
+                .getMetadata()
+                .getLabels())
+        .containsEntry("pod-security.kubernetes.io/enforce", "privileged");
     assertThat(env(agent)).containsEntry("NETCTL_HEALTH_PORT", "9099");
     assertThat(env(agent)).containsEntry("NETCTL_DATASTORE", "configMap netctl-config/datastore");
     assertThat(env(agent)).containsEntry("NETCTL_NODE_NAME", "field spec.nodeName");
