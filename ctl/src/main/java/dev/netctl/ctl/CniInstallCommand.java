@@ -55,6 +55,15 @@ final class CniInstallCommand implements Callable<Integer> {
       description = "Pod interface MTU (default: the agent's).")
   int mtu;
 
+  @Option(
+      names = "--copy-runtime",
+      paramLabel = "JAVA_HOME",
+      description =
+          "Copy this Java runtime to <bin-dir>/netctl-cni/java and run the plugins on the copy"
+              + " (for an install container: the host runs the plugins and has no Java of its"
+              + " own). Default: the plugins run on the Java running this command.")
+  Path copyRuntime;
+
   @Override
   public Integer call() {
     if (mtu != 0 && (mtu < 68 || mtu > 65535)) {
@@ -65,12 +74,16 @@ final class CniInstallCommand implements Callable<Integer> {
           ExitCode.USAGE,
           "cni install: --agent-socket " + agentSocket + ": must be an absolute path");
     }
+    if (copyRuntime != null) RuntimeCopy.javaOf(copyRuntime);
     CniInstaller.Installed done;
     try {
+      Path java =
+          copyRuntime == null
+              ? CniInstaller.currentJava()
+              : RuntimeCopy.copy(copyRuntime, binDir.resolve("netctl-cni").resolve("java"));
       done =
           CniInstaller.install(
-              new CniInstaller.Options(
-                  binDir, confDir, node, agentSocket, mtu, CniInstaller.currentJava()));
+              new CniInstaller.Options(binDir, confDir, node, agentSocket, mtu, java));
     } catch (IOException e) {
       throw new CliException(ExitCode.ERROR, "cni install: " + e);
     }

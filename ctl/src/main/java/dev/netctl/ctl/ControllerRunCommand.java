@@ -72,7 +72,10 @@ final class ControllerRunCommand implements Callable<Integer> {
   @Option(
       names = "--identity",
       paramLabel = "ID",
-      description = "This process's name in the lease (default: host name and pid).")
+      defaultValue = "${env:NETCTL_POD_NAME}",
+      description =
+          "This process's name in the lease (default: $NETCTL_POD_NAME, which deploy/ sets to"
+              + " the pod's name, else host name and pid).")
   String identity;
 
   @Option(

@@ -53,15 +53,67 @@ class CniInstallCommandTest {
             "\"portMappings\": true");
     assertThat(conflist.indexOf("netctl-ipam")).isLessThan(conflist.indexOf("portmap"));
 
-    // The installed executable runs as a runtime would run it, and answers VERSION by itself.
-    Process p =
-        new ProcessBuilder(bin.resolve("netctl").toString()).redirectErrorStream(true).start();
+    assertRunsAsAPlugin(bin.resolve("netctl"));
+  }
+
+  /**
+   * The installed executable runs as a runtime would run it: without CNI_COMMAND the plugin answers
+   * by itself with the spec's code 4.
+   */
+  private static void assertRunsAsAPlugin(Path exe) throws Exception {
+    Process p = new ProcessBuilder(exe.toString()).redirectErrorStream(true).start();
     p.getOutputStream().write("{\"cniVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
     p.getOutputStream().close();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    // Without CNI_COMMAND the plugin answers with the spec's code 4.
     assertThat(out).contains("\"code\":4");
+  }
+
+  /**
+   * What the DaemonSet's install container does: the host that runs the plugins has no Java, so the
+   * image's runtime is copied next to them and the launchers name the copy. Here the "runtime" is a
+   * directory whose bin/java links to the JDK running the test (copying a whole JDK would cost ~300
+   * MB), with a file and a relative link of its own: both must survive the copy as they were.
+   */
+  @Test
+  void copyRuntimePutsAJavaBesideThePluginsAndTheLaunchersRunIt() throws Exception {
+    Path home = dir.resolve("runtime");
+    Files.createDirectories(home.resolve("bin"));
+    Files.createDirectories(home.resolve("legal/java.base"));
+    Files.createSymbolicLink(
+        home.resolve("bin/java"), Path.of(ProcessHandle.current().info().command().orElseThrow()));
+    Files.writeString(home.resolve("legal/java.base/LICENSE"), "license");
+    Files.createDirectories(home.resolve("legal/java.net.http"));
+    Files.createSymbolicLink(
+        home.resolve("legal/java.net.http/LICENSE"), Path.of("../java.base/LICENSE"));
+    Path bin = dir.resolve("bin");
+    Path copy = bin.resolve("netctl-cni/java");
+
+    for (int round = 0; round < 2; round++) { // the second is an upgrade over the first
+      Cli.Run r = install("--copy-runtime", home.toString());
+      assertThat(r.exitCode()).as(r.toString()).isZero();
+      assertThat(Files.readString(bin.resolve("netctl")))
+          .contains("java='" + copy.resolve("bin/java") + "'");
+      assertThat(Files.readSymbolicLink(copy.resolve("legal/java.net.http/LICENSE")))
+          .isEqualTo(Path.of("../java.base/LICENSE"));
+      assertThat(copy.resolve("legal/java.net.http/LICENSE")).hasContent("license");
+      try (var left = Files.list(copy.getParent())) {
+        assertThat(left.map(p -> p.getFileName().toString()))
+            .as("no temporary or old copy left")
+            .noneMatch(n -> n.startsWith("."));
+      }
+    }
+    // The launcher runs on the copy even once the original is gone.
+    Files.walk(home).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    assertRunsAsAPlugin(bin.resolve("netctl"));
+  }
+
+  @Test
+  void aCopyRuntimeThatIsNoJavaHomeIsRefusedAndNothingIsWritten() {
+    Cli.Run r = install("--copy-runtime", dir.resolve("nothing").toString());
+    assertThat(r.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(r.err()).contains("--copy-runtime", "nothing/bin/java", "not an executable");
+    assertThat(dir.resolve("bin")).doesNotExist();
   }
 
   @Test

@@ -110,4 +110,24 @@ class ControllerRunCommandTest {
     assertThat(bad.exitCode()).isEqualTo(ExitCode.USAGE);
     assertThat(bad.err()).contains("\"soon\" is not a duration");
   }
+
+  /**
+   * deploy/ names each replica in the lease by its pod ($NETCTL_POD_NAME); without it (and without
+   * --identity) the identity stays unset, so host name and pid are used, not the literal default.
+   */
+  @Test
+  void theIdentityIsThePodNameFromTheEnvironmentOrElseUnset() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        System.getenv("NETCTL_POD_NAME") == null, "NETCTL_POD_NAME is set for this test run");
+    var cl =
+        Netctl.commandLine(
+            new java.io.PrintWriter(java.io.Writer.nullWriter()),
+            new java.io.PrintWriter(java.io.Writer.nullWriter()));
+    var run = cl.parseArgs("controller", "run").subcommand().subcommand();
+    assertThat(((ControllerRunCommand) run.commandSpec().userObject()).identity).isNull();
+    assertThat(run.commandSpec().findOption("--identity").defaultValue()).isNull();
+    run.commandSpec().interpolateVariables(false);
+    assertThat(run.commandSpec().findOption("--identity").defaultValue())
+        .isEqualTo("${env:NETCTL_POD_NAME}");
+  }
 }

@@ -43,6 +43,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *   <li>{@link #compact} drops history, as etcd compaction does.
  *   <li>{@code v1} Nodes and netctl's Nodes ({@code netctl.dev/v1}, also plural {@code nodes}) are
  *       two collections; the mock, which ignores a core path's missing group, mixes them.
+ *   <li>A create or update of a netctl custom resource is pruned by its CRD's structural schema
+ *       ({@link StructuralPruning}): undeclared fields are dropped. The mock stores any field.
  *   <li>{@link #refuse} answers chosen paths with an error status (RBAC's 403, a 500).
  * </ul>
  *
@@ -50,6 +52,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class ApiServerLike extends KubernetesCrudDispatcher {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final StructuralPruning PRUNING = StructuralPruning.ofDeployedCrds();
 
   /** One change: the resourceVersion, the event type and the object (at that version). */
   private record Change(long rv, String type, String path, String json) {}
@@ -208,12 +211,42 @@ final class ApiServerLike extends KubernetesCrudDispatcher {
               request.getHeaders(),
               request.getBody());
     }
+    request = pruned(request, path);
     synchronized (this) {
       return switch (request.method()) {
         case DELETE -> delete(path, request.getUtf8Body());
         case GET -> isWatch(path) ? watch(path) : super.dispatch(request);
         default -> super.dispatch(request);
       };
+    }
+  }
+
+  // --- pruning -------------------------------------------------------------------------------
+
+  /**
+   * A create or update of a netctl custom resource with the body pruned by its CRD's schema, as the
+   * API server stores it; anything else as it came.
+   */
+  private RecordedRequest pruned(RecordedRequest request, String path) {
+    boolean write =
+        request.method() == io.fabric8.mockwebserver.dsl.HttpMethod.POST
+            || request.method() == io.fabric8.mockwebserver.dsl.HttpMethod.PUT;
+    String prefix = "/apis/" + StoredKinds.GROUP + "/" + StoredKinds.VERSION + "/";
+    if (!write || !path.startsWith(prefix)) return request;
+    String plural = path.substring(prefix.length()).split("[/?]", 2)[0];
+    if (!PRUNING.knows(plural)) return request;
+    try {
+      JsonNode body = JSON.readTree(request.getUtf8Body());
+      if (!(body instanceof ObjectNode object)) return request;
+      PRUNING.prune(plural, object);
+      return new RecordedRequest(
+          request.getHttpVersion(),
+          request.method(),
+          request.getPath(),
+          request.getHeaders(),
+          new io.fabric8.mockwebserver.http.Buffer(JSON.writeValueAsBytes(object)));
+    } catch (java.io.IOException e) {
+      return request; // not JSON: the dispatcher answers it as the mock does
     }
   }
 

@@ -7,17 +7,43 @@ import dev.netctl.datastore.DatastoreConformanceTest;
 import java.net.URI;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
- * The contract checks on fabric8's CRUD mock server, extended where it differs from a real API
- * server ({@link ApiServerLike}). Restart stops the server and starts another on the same port with
- * the same state (writes fail with Unavailable meanwhile, watches reconnect with backoff); history
- * loss is the fixture's compaction, so the 410 Gone path runs.
+ * The contract checks on fabric8's CRUD mock server, standing in for a kube-apiserver (none
+ * installs here), extended where it differs from a real API server ({@link ApiServerLike}). Restart
+ * stops the server and starts another on the same port with the same state (writes fail with
+ * Unavailable meanwhile, watches reconnect with backoff); history loss is the fixture's compaction,
+ * so the 410 Gone path runs.
+ *
+ * <p>Exactly the four tests of atomic multi-write commits are skipped: the API server has no
+ * multi-object transaction, so this backend takes one write per commit ({@code maxOpsPerCommit()}
+ * 1) and callers take their single-write paths. Any other skip (restart or history loss no longer
+ * offered, say) fails the class.
  */
 class KubernetesDatastoreConformanceTest extends DatastoreConformanceTest {
+  private static final Set<String> SKIPPED_BY_DESIGN =
+      Set.of(
+          "commitAppliesMixedCreateUpdateDeleteTogether",
+          "commitWithOneFailingConditionAppliesNothingAndNamesTheFailingWrite",
+          "watchDeliversEveryWriteOfACommitInOrderAndNeverAPartOfIt",
+          "concurrentCommitsOfTwoCountersAreExactAndNeverSeenApart");
+  private static final Set<String> skipped = ConcurrentHashMap.newKeySet();
   private static ApiServerLike server;
+
+  @RegisterExtension
+  static final TestWatcher SKIPS =
+      new TestWatcher() {
+        @Override
+        public void testAborted(ExtensionContext context, Throwable cause) {
+          skipped.add(context.getRequiredTestMethod().getName());
+        }
+      };
 
   @BeforeAll
   static void startServer() {
@@ -27,6 +53,7 @@ class KubernetesDatastoreConformanceTest extends DatastoreConformanceTest {
   @AfterAll
   static void everyRequestIsADeclaredApiAccess() {
     try {
+      assertThat(skipped).as("skipped tests").isEqualTo(SKIPPED_BY_DESIGN);
       Set<String> undeclared = new TreeSet<>();
       Set<ApiAccess.Grant> declared = ApiAccess.datastore();
       for (String r : server.requests()) {

@@ -14,13 +14,23 @@ import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.http.Response;
+import io.fabric8.mockwebserver.http.WebSocket;
+import io.fabric8.mockwebserver.http.WebSocketListener;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -109,63 +119,53 @@ class KubernetesFaultsTest {
   }
 
   /**
-   * The CRUD mock never sends bookmarks or 410 Gone: a scripted mock (expectation mode) does, as
-   * the API server would. A bookmark is progress, not an event; 410 ends the watch with a resync.
+   * The CRUD mock never sends bookmarks or 410 Gone: a scripted server does, as the API server
+   * would. A bookmark is progress, not an event; 410 ends the watch with a resync, and the watch is
+   * not opened again.
+   *
+   * <p>The script is sent in order as soon as the watch's websocket opens, then the socket closes,
+   * as an API server ends a watch after an ERROR. It has no timers: the mock's own scripted
+   * websockets ({@code andUpgradeToWebSocket().waitFor(..)}) closed the socket once no message was
+   * pending, and registered their messages one at a time, so a stall of 50 ms between two
+   * registrations (machine load ~12) closed it after the bookmark; fabric8 then reconnected from
+   * that bookmark's version, which the script did not answer, and the 410 never came.
    */
   @Test
   void bookmarksAreNotEventsAnd410GoneEndsTheWatchWithResyncNeeded() throws Exception {
-    KubernetesMockServer mock = new KubernetesMockServer(false);
-    mock.init(java.net.InetAddress.getLoopbackAddress(), 0);
-    try {
-      mock.expect()
-          .get()
-          .withPath("/apis/netctl.dev/v1/ipamblocks?limit=1")
-          .andReturn(
-              200,
-              "{\"apiVersion\":\"netctl.dev/v1\",\"kind\":\"IPAMBlockList\","
-                  + "\"metadata\":{\"resourceVersion\":\"9\"},\"items\":[]}")
-          .always();
-      mock.expect()
-          .withPath(
-              "/apis/netctl.dev/v1/ipamblocks?allowWatchBookmarks=true&resourceVersion=5&watch=true")
-          .andUpgradeToWebSocket()
-          .open()
-          .waitFor(50)
-          .andEmit(
-              new io.fabric8.kubernetes.api.model.WatchEvent(block(null, "6", null), "BOOKMARK"))
-          .waitFor(50)
-          .andEmit(
-              new io.fabric8.kubernetes.api.model.WatchEvent(
-                  block("10-0-0-0-26", "7", Map.of("cidr", "10.0.0.0/26")), "ADDED"))
-          .waitFor(50)
-          .andEmit(
-              new io.fabric8.kubernetes.api.model.WatchEvent(
-                  new StatusBuilder()
-                      .withCode(410)
-                      .withReason("Expired")
-                      .withMessage("too old resource version: 5 (9)")
-                      .build(),
-                  "ERROR"))
-          .done()
-          .always();
-      try (KubernetesDatastore store = KubernetesDatastore.connect(config(mock.getPort()))) {
-        EventRecorder rec = new EventRecorder();
-        try (Watch w = store.watch("IPAMBlock", 5, rec)) {
-          List<WatchEvent> events = rec.awaitCount(2, WAIT);
-          Entry block =
-              new Entry(
-                  new Key("IPAMBlock", "10-0-0-0-26"),
-                  "{\"cidr\":\"10.0.0.0/26\"}".getBytes(UTF_8),
-                  7);
-          assertThat(events.get(0)).isEqualTo(new WatchEvent.Put(block, true));
-          assertThat(events.get(1)).isInstanceOf(WatchEvent.ResyncNeeded.class);
-          assertThat(((WatchEvent.ResyncNeeded) events.get(1)).reason()).contains("410");
-          Thread.sleep(300);
-          assertThat(rec.events()).as("nothing after the resync").hasSize(2);
-        }
+    ScriptedWatch server =
+        new ScriptedWatch(
+            "/apis/netctl.dev/v1/ipamblocks",
+            "allowWatchBookmarks=true&resourceVersion=5&watch=true",
+            List.of(
+                new io.fabric8.kubernetes.api.model.WatchEvent(block(null, "6", null), "BOOKMARK"),
+                new io.fabric8.kubernetes.api.model.WatchEvent(
+                    block("10-0-0-0-26", "7", Map.of("cidr", "10.0.0.0/26")), "ADDED"),
+                new io.fabric8.kubernetes.api.model.WatchEvent(
+                    new StatusBuilder()
+                        .withCode(410)
+                        .withReason("Expired")
+                        .withMessage("too old resource version: 5 (9)")
+                        .build(),
+                    "ERROR")));
+    try (KubernetesDatastore store = KubernetesDatastore.connect(config(server.port()))) {
+      EventRecorder rec = new EventRecorder();
+      try (Watch w = store.watch("IPAMBlock", 5, rec)) {
+        List<WatchEvent> events = rec.awaitCount(2, WAIT);
+        Entry block =
+            new Entry(
+                new Key("IPAMBlock", "10-0-0-0-26"),
+                "{\"cidr\":\"10.0.0.0/26\"}".getBytes(UTF_8),
+                7);
+        assertThat(events.get(0)).isEqualTo(new WatchEvent.Put(block, true));
+        assertThat(events.get(1)).isInstanceOf(WatchEvent.ResyncNeeded.class);
+        assertThat(((WatchEvent.ResyncNeeded) events.get(1)).reason()).contains("410");
+        Thread.sleep(300);
+        assertThat(rec.events()).as("nothing after the resync").hasSize(2);
+        assertThat(server.watches()).as("no watch after the 410").isEqualTo(1);
+        assertThat(server.unexpected()).isEmpty();
       }
     } finally {
-      mock.destroy();
+      server.stop();
     }
   }
 
@@ -191,6 +191,74 @@ class KubernetesFaultsTest {
         .withHttp2Disable(true)
         .withConnectionTimeout(2_000)
         .build();
+  }
+
+  /**
+   * A server with one watchable collection: its one-item list (which the backend asks before each
+   * watch) is empty, and a watch with exactly {@code watchQuery} gets {@code script}, in order,
+   * then a close. Anything else is 404 and recorded.
+   */
+  private static final class ScriptedWatch extends Dispatcher {
+    private final String collection;
+    private final String watchQuery;
+    private final List<String> script = new ArrayList<>();
+    private final AtomicInteger watches = new AtomicInteger();
+    private final List<String> unexpected = new CopyOnWriteArrayList<>();
+    private final MockWebServer server = new MockWebServer();
+
+    ScriptedWatch(
+        String collection,
+        String watchQuery,
+        List<io.fabric8.kubernetes.api.model.WatchEvent> events) {
+      this.collection = collection;
+      this.watchQuery = watchQuery;
+      var json = new io.fabric8.kubernetes.client.utils.KubernetesSerialization();
+      for (var e : events) script.add(json.asJson(e));
+      server.setDispatcher(this);
+      server.start(java.net.InetAddress.getLoopbackAddress(), 0);
+    }
+
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+      String path = request.getPath();
+      if (path.equals(collection + "?limit=1")) {
+        return new MockResponse()
+            .setResponseCode(200)
+            .setBody(
+                "{\"apiVersion\":\"netctl.dev/v1\",\"kind\":\"IPAMBlockList\","
+                    + "\"metadata\":{\"resourceVersion\":\"9\"},\"items\":[]}");
+      }
+      if (path.equals(collection + "?" + watchQuery)) {
+        watches.incrementAndGet();
+        return new MockResponse()
+            .withWebSocketUpgrade(
+                new WebSocketListener() {
+                  @Override
+                  public void onOpen(WebSocket socket, Response response) {
+                    for (String message : script) socket.send(message);
+                    socket.close(1000, "watch ended");
+                  }
+                });
+      }
+      unexpected.add(request.getMethod() + " " + path);
+      return new MockResponse().setResponseCode(404);
+    }
+
+    int port() {
+      return server.getPort();
+    }
+
+    int watches() {
+      return watches.get();
+    }
+
+    List<String> unexpected() {
+      return unexpected;
+    }
+
+    void stop() {
+      server.shutdown();
+    }
   }
 
   private static int freePort() throws IOException {
