@@ -99,6 +99,9 @@ class ControllerLeaderEtcdTest {
         Instance leader = a.runner.leading() ? a : b;
         Instance standby = leader == a ? b : a;
         waitFor("the leak released", () -> !cluster.handles().contains("k8s-pod-network.c-1"));
+        // The controller counts a release once it is done, so a reader may see the handle gone
+        // just before the count: wait for the count, then check it is exactly one.
+        waitFor("the release counted", () -> leader.metrics.handlesReleased() > 0);
         assertThat(leader.metrics.handlesReleased()).isEqualTo(1);
         assertThat(standby.metrics.handlesReleased()).isZero();
         assertThat(standby.metrics.render()).contains("netctl_controller_leader 0\n");
@@ -116,6 +119,7 @@ class ControllerLeaderEtcdTest {
         cluster.unregisteredPod("n1", "leak-2", "c-2");
         waitFor(
             "the second leak released", () -> !cluster.handles().contains("k8s-pod-network.c-2"));
+        waitFor("the second release counted", () -> standby.metrics.handlesReleased() > 0);
         assertThat(standby.metrics.handlesReleased()).isEqualTo(1);
         assertThat(cluster.check(java.util.Set.of("n1")).clean()).isTrue();
       }
