@@ -40,12 +40,11 @@ class DeployedCommandsTest {
 
   /**
    * Variables a command reads in code rather than as an option's default: the datastore spec
-   * ({@link Datastores#defaultSpec()}, for the commands that open a store) and the agent's root of
-   * /proc/sys (IpKernel, so sysctls go to the host's through a mount).
+   * ({@link Datastores#defaultSpec()}, for the commands that open a store).
    */
   private static final Map<String, Set<String>> READ_IN_CODE =
       Map.of(
-          "node run", Set.of(Datastores.ENV, "NETCTL_PROC_SYS"),
+          "node run", Set.of(Datastores.ENV),
           "controller run", Set.of(Datastores.ENV));
 
   @Test

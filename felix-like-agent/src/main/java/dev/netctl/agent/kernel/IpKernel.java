@@ -338,17 +338,11 @@ public final class IpKernel implements Kernel {
     return failures;
   }
 
-  /**
-   * Where sysctls are written: {@code /proc/sys}, or {@code $NETCTL_PROC_SYS} when a container
-   * mounts the host's read-write elsewhere (a host-network pod sees its node's network namespace
-   * there).
-   */
-  private static final String PROC_SYS =
-      System.getenv().getOrDefault("NETCTL_PROC_SYS", "/proc/sys");
-
   @Override
   public void sysctl(String key, String value) {
-    Path p = Path.of(PROC_SYS, key);
+    // /proc/sys itself: the DaemonSet's agent is privileged, so its own is writable (a host-network
+    // pod's is its node's), as the CNI side's plumbing assumes too.
+    Path p = Path.of("/proc/sys", key);
     try {
       if (Files.readString(p).strip().equals(value)) return;
       Files.writeString(p, value);
