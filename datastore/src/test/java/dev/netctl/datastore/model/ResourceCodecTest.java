@@ -405,4 +405,66 @@ class ResourceCodecTest {
         .isInstanceOf(CodecException.class)
         .hasMessageContaining("holds a IPPool");
   }
+
+  @Test
+  void addressesAreKeptInRfc5952FormWhateverTheManifestSpelledThem() {
+    String yaml =
+        """
+        apiVersion: projectcalico.org/v3
+        kind: IPPool
+        metadata: {name: p}
+        spec: {cidr: "FD00:0:0:0::/64"}
+        ---
+        apiVersion: projectcalico.org/v3
+        kind: BGPPeer
+        metadata: {name: a}
+        spec: {peerIP: "[2001:DB8:0::2]:1179", asNumber: 64512}
+        ---
+        apiVersion: projectcalico.org/v3
+        kind: Node
+        metadata: {name: n}
+        spec:
+          bgp: {ipv4Address: 10.0.0.1/24, ipv6Address: "2001:db8:0:0:0::5/64"}
+          ipv6VXLANTunnelAddr: "fd00:0:0:0::7"
+        ---
+        apiVersion: projectcalico.org/v3
+        kind: BGPConfiguration
+        metadata: {name: default}
+        spec:
+          serviceClusterIPs: [{cidr: "fd00:0:0:1::/112"}]
+          serviceExternalIPs: [{cidr: "fd00:0:0:2:0::/112"}]
+          serviceLoadBalancerIPs: [{cidr: "fd00:0:0:3::0/112"}]
+          routeReflectorClientRanges: [{cidr: "fd00:0:0:4::/64"}]
+          prefixAdvertisements: [{cidr: "fd00:0:0:5::/64"}]
+        """;
+    List<Resource> rs = codec.read(yaml);
+    IPPool pool = (IPPool) rs.get(0);
+    BGPPeer peer = (BGPPeer) rs.get(1);
+    Node node = (Node) rs.get(2);
+    BGPConfiguration bgp = (BGPConfiguration) rs.get(3);
+    assertThat(pool.spec().cidr()).isEqualTo("fd00::/64");
+    assertThat(peer.spec().peerIP()).isEqualTo("[2001:db8::2]:1179");
+    assertThat(node.spec().bgp().ipv4Address()).isEqualTo("10.0.0.1/24");
+    assertThat(node.spec().bgp().ipv6Address()).isEqualTo("2001:db8::5/64");
+    assertThat(node.spec().ipv6VXLANTunnelAddr()).isEqualTo("fd00::7");
+    assertThat(bgp.spec().serviceClusterIPs().getFirst().cidr()).isEqualTo("fd00:0:0:1::/112");
+    assertThat(bgp.spec().serviceExternalIPs().getFirst().cidr()).isEqualTo("fd00:0:0:2::/112");
+    assertThat(bgp.spec().serviceLoadBalancerIPs().getFirst().cidr()).isEqualTo("fd00:0:0:3::/112");
+    assertThat(bgp.spec().routeReflectorClientRanges().getFirst().cidr())
+        .isEqualTo("fd00:0:0:4::/64");
+    assertThat(bgp.spec().prefixAdvertisements().getFirst().cidr()).isEqualTo("fd00:0:0:5::/64");
+  }
+
+  @Test
+  void malformedAddressesAreKeptAsWrittenForValidationToName() {
+    IPPool pool =
+        (IPPool)
+            codec.readOne(
+                "apiVersion: netctl.dev/v1\nkind: IPPool\nmetadata: {name: p}\n"
+                    + "spec: {cidr: 'fd00:::/64'}\n");
+    assertThat(pool.spec().cidr()).isEqualTo("fd00:::/64");
+    assertThat(Validator.validate(pool))
+        .singleElement()
+        .satisfies(v -> assertThat(v.message()).contains("spec.cidr", "fd00:::/64"));
+  }
 }
