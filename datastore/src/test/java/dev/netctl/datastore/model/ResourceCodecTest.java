@@ -467,4 +467,31 @@ class ResourceCodecTest {
         .singleElement()
         .satisfies(v -> assertThat(v.message()).contains("spec.cidr", "fd00:::/64"));
   }
+
+  @Test
+  void aFractionalIntegerIsRefusedNotTruncated() {
+    // Jackson would otherwise store blockSize 26.5 as 26; Calico refuses a fraction for an int.
+    for (String spec :
+        List.of("{cidr: 10.2.0.0/16, blockSize: 26.5}", "{cidr: 10.2.0.0/16, blockSize: 2.6e1}")) {
+      assertThatThrownBy(
+              () ->
+                  codec.read(
+                      "apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: c}\n"
+                          + "spec: "
+                          + spec
+                          + "\n",
+                      "p.yaml"))
+          .isInstanceOf(CodecException.class)
+          .hasMessageContaining("p.yaml: document 1 (IPPool \"c\")")
+          .hasMessageContaining("spec.blockSize")
+          .hasMessageContaining("must be an integer");
+    }
+    String json =
+        "{\"apiVersion\":\"projectcalico.org/v3\",\"kind\":\"BGPConfiguration\","
+            + "\"metadata\":{\"name\":\"default\"},\"spec\":{\"listenPort\":179.5}}";
+    assertThatThrownBy(() -> codec.read(json, "b.json"))
+        .isInstanceOf(CodecException.class)
+        .hasMessageContaining("spec.listenPort")
+        .hasMessageContaining("179.5");
+  }
 }
