@@ -325,6 +325,31 @@ class IpamAllocatorTest {
   }
 
   /**
+   * A request that cannot be met keeps no address, and must not keep the blocks it claimed on the
+   * way either: otherwise one oversized request takes every block of the pool, and with
+   * strictAffinity no other node can get an address from it.
+   */
+  @Test
+  void aRequestThatFailsGivesBackTheBlocksItClaimed() {
+    env.settings = new IpamSettings(true, true, 0);
+    IpamAllocator ipam = allocator();
+    AssignResult first = ipam.autoAssign(AssignRequest.of("a", "h1", 1, 0));
+    Cidr kept = first.ipv4().getFirst().block();
+
+    assertThatThrownBy(() -> ipam.autoAssign(AssignRequest.of("a", "greedy", 1000, 0)))
+        .isInstanceOf(IpamException.PoolExhausted.class);
+
+    assertThat(store.affinities("a"))
+        .singleElement()
+        .satisfies(a -> assertThat(a.value().cidr()).isEqualTo(kept.toString()));
+    assertThat(store.blocks())
+        .singleElement()
+        .satisfies(b -> assertThat(b.value().cidr()).isEqualTo(kept.toString()));
+    assertThat(ipam.autoAssign(AssignRequest.of("b", "h2", 1, 0)).ipv4()).hasSize(1);
+    assertThat(new IpamChecker(store).check(Set.of("a", "b")).clean()).isTrue();
+  }
+
+  /**
    * A pool deleted while addresses were in use leaves its blocks; a new pool over the same range
    * with another block size must not carve a second block over those addresses.
    */
