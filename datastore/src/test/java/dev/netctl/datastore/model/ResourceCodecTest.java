@@ -494,4 +494,24 @@ class ResourceCodecTest {
         .hasMessageContaining("spec.listenPort")
         .hasMessageContaining("179.5");
   }
+
+  @Test
+  void manifestsOfAnotherDatastoreLoseItsServerFieldsOursKeepThem() {
+    String meta =
+        "{name: p, resourceVersion: '7', uid: u-1, creationTimestamp: '2023-01-10T10:00:00Z'}";
+    String calico =
+        "apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: "
+            + meta
+            + "\nspec: {cidr: 10.0.0.0/16}\n";
+    String ours = calico.replace("projectcalico.org/v3", "netctl.dev/v1");
+    ObjectMeta dropped = codec.readManifests(calico, "c.yaml").getFirst().metadata();
+    assertThat(dropped.resourceVersion()).isNull();
+    assertThat(dropped.uid()).isNull();
+    assertThat(dropped.creationTimestamp()).isNull();
+    ObjectMeta kept = codec.readManifests(ours, "o.yaml").getFirst().metadata();
+    assertThat(kept.resourceVersion()).isEqualTo("7");
+    assertThat(kept.uid()).isEqualTo("u-1");
+    // read() itself keeps them: migrate --from-calico carries Calico's uid and creation time over.
+    assertThat(codec.read(calico, "c.yaml").getFirst().metadata().uid()).isEqualTo("u-1");
+  }
 }
