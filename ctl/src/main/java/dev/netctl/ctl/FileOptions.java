@@ -82,7 +82,7 @@ final class FileOptions {
   }
 
   private static void parse(String text, String source, ResourceCodec codec, List<Manifest> out) {
-    codec.read(text, source).forEach(r -> out.add(new Manifest(r, source)));
+    codec.readManifests(text, source).forEach(r -> out.add(new Manifest(r, source)));
   }
 
   private List<Path> expand(String f) {

@@ -26,10 +26,12 @@ final class IpamConfigureCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(
-      names = "--strict-affinity",
+      names = {"--strict-affinity", "--strictaffinity"},
       arity = "1",
       paramLabel = "BOOL",
-      description = "true: never borrow addresses from other nodes' blocks.")
+      description =
+          "true: never borrow addresses from other nodes' blocks (--strictaffinity, as"
+              + " calicoctl spells it, works too).")
   Boolean strictAffinity;
 
   @Option(

@@ -40,6 +40,42 @@ class ApplyCommandTest {
         .isEqualTo("node.netctl.dev/b\n");
   }
 
+  /**
+   * calicoctl's output carries the Calico datastore's resourceVersion; it means nothing here, so
+   * applying the same export twice must not fail as a conflict with netctl's own revision.
+   */
+  @Test
+  void calicoManifestsCanBeAppliedAgainDespiteCalicosResourceVersion() {
+    String calico =
+        """
+        apiVersion: projectcalico.org/v3
+        kind: IPPoolList
+        items:
+        - apiVersion: projectcalico.org/v3
+          kind: IPPool
+          metadata:
+            name: default-ipv4-ippool
+            resourceVersion: "1234"
+            uid: 0d7e5b6a-1111-2222-3333-444455556666
+            creationTimestamp: "2023-01-10T10:00:00Z"
+          spec: {cidr: 192.168.0.0/16, natOutgoing: true}
+        """;
+    Cli cli = new Cli("embedded:" + dir.resolve("s.db"));
+    assertThat(cli.runWithStdin(calico, "apply", "-f", "-").out())
+        .isEqualTo("ippool.netctl.dev/default-ipv4-ippool created\n");
+    Cli.Run again = cli.runWithStdin(calico, "apply", "-f", "-");
+    assertThat(again.err()).isEmpty();
+    assertThat(again.exitCode()).isZero();
+    assertThat(again.out()).isEqualTo("ippool.netctl.dev/default-ipv4-ippool unchanged\n");
+    Cli.Run replaced =
+        cli.runWithStdin(
+            calico.replace("natOutgoing: true", "natOutgoing: false"), "replace", "-f", "-");
+    assertThat(replaced.exitCode()).isZero();
+    assertThat(cli.run("get", "ippool", "default-ipv4-ippool", "-o", "yaml").out())
+        .doesNotContain("0d7e5b6a-1111-2222-3333-444455556666")
+        .doesNotContain("1234");
+  }
+
   @Test
   void readsSeveralFilesAndDirectoriesRecursively() throws Exception {
     Path top = Files.createDirectories(dir.resolve("manifests/sub/deeper"));

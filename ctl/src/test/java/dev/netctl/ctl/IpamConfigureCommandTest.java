@@ -56,6 +56,13 @@ class IpamConfigureCommandTest {
   }
 
   @Test
+  void calicoctlsSpellingOfStrictAffinityIsAccepted() {
+    // calicoctl ipam configure --strictaffinity=true: a Calico user's muscle memory.
+    cluster.ok("ipam", "configure", "--strictaffinity=true");
+    assertThat(stored()).isEqualTo(new IPAMConfigSpec(true, true, 0));
+  }
+
+  @Test
   void strictAffinityStopsBorrowingFromAnotherNodesBlock() {
     // Two /30 blocks; each node may own one.
     cluster

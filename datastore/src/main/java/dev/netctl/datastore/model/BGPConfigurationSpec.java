@@ -107,6 +107,10 @@ public record BGPConfigurationSpec(
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonPropertyOrder({"cidr", "limit"})
   public record ReflectorClientRange(String cidr, Integer limit) {
+    public ReflectorClientRange {
+      cidr = Cidr.canonical(cidr);
+    }
+
     /** The limit used when none is given. */
     public static final int DEFAULT_CLIENT_LIMIT = 1000;
 

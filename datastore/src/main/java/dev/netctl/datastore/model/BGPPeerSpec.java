@@ -56,6 +56,7 @@ public record BGPPeerSpec(
     @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> filters) {
 
   public BGPPeerSpec {
+    peerIP = PeerAddress.canonical(peerIP);
     filters =
         filters == null || filters.isEmpty()
             ? List.of()

@@ -98,6 +98,24 @@ public record Cidr(InetAddress address, int prefixLength) {
     }
   }
 
+  /**
+   * An address or CIDR as netctl stores and prints it: IPv6 in RFC 5952 form ({@code fd00::/64},
+   * never {@code FD00:0:0:0::/64}), host bits kept. Text that is neither is returned as written, so
+   * validation names the value the user gave.
+   */
+  public static String canonical(String text) {
+    if (text == null) return null;
+    try {
+      return parseAddressOrCidr(text).toStringAsWritten(text);
+    } catch (IllegalArgumentException e) {
+      return text;
+    }
+  }
+
+  private String toStringAsWritten(String text) {
+    return text.indexOf('/') >= 0 ? toString() : format(address);
+  }
+
   /** True for IPv4. */
   public boolean isIPv4() {
     return address instanceof Inet4Address;

@@ -59,6 +59,7 @@ public record IPPoolSpec(
   public static final String DEFAULT_NODE_SELECTOR = "all()";
 
   public IPPoolSpec {
+    cidr = Cidr.canonical(cidr);
     if (blockSize == null) {
       blockSize =
           cidr != null && cidr.indexOf(':') >= 0 ? DEFAULT_BLOCK_SIZE_V6 : DEFAULT_BLOCK_SIZE_V4;

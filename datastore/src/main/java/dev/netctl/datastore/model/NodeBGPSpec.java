@@ -19,4 +19,10 @@ public record NodeBGPSpec(
     String ipv4Address,
     String ipv6Address,
     @JsonDeserialize(using = AsNumber.Deserializer.class) Long asNumber,
-    String routeReflectorClusterID) {}
+    String routeReflectorClusterID) {
+
+  public NodeBGPSpec {
+    ipv4Address = Cidr.canonical(ipv4Address);
+    ipv6Address = Cidr.canonical(ipv6Address);
+  }
+}

@@ -27,6 +27,11 @@ public record NodeSpec(
     String ipv6VXLANTunnelAddr,
     String vxlanTunnelMACAddrV6) {
 
+  public NodeSpec {
+    ipv4VXLANTunnelAddr = Cidr.canonical(ipv4VXLANTunnelAddr);
+    ipv6VXLANTunnelAddr = Cidr.canonical(ipv6VXLANTunnelAddr);
+  }
+
   /** A node spec with only BGP settings. */
   public static NodeSpec bgp(NodeBGPSpec bgp) {
     return new NodeSpec(bgp, null, null, null, null);

@@ -41,6 +41,16 @@ public record PeerAddress(InetAddress address, int port) {
     return new PeerAddress(Cidr.parseAddress(text), 0);
   }
 
+  /** A peerIP in RFC 5952 form ({@code [2001:db8::2]:1179}); unparseable text as written. */
+  public static String canonical(String text) {
+    if (text == null) return null;
+    try {
+      return parse(text).toString();
+    } catch (IllegalArgumentException e) {
+      return text;
+    }
+  }
+
   private static int port(String s, String text) {
     if (!s.matches("[0-9]{1,5}") || Integer.parseInt(s) < 1 || Integer.parseInt(s) > 65535) {
       throw new IllegalArgumentException("port must be 1-65535 in " + text);

@@ -14,6 +14,7 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record PrefixAdvertisement(String cidr, List<String> communities) {
   public PrefixAdvertisement {
+    cidr = Cidr.canonical(cidr);
     communities =
         communities == null
             ? List.of()

@@ -73,6 +73,8 @@ public final class ResourceCodec {
                     .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                     .build())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            // blockSize: 26.5 is an error, not 26
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             // asdot AS numbers (1.10) must keep their trailing zero on the way to the deserializer
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
@@ -81,6 +83,7 @@ public final class ResourceCodec {
         JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
             .build();
@@ -115,6 +118,41 @@ public final class ResourceCodec {
     String prefix = source == null || source.isEmpty() ? "" : source + ": ";
     eachDocument(text, prefix, (doc, where) -> readDocument(doc, where, out));
     return out;
+  }
+
+  /**
+   * Reads user manifests as {@link #read(String, String)} does, except that an object written with
+   * another apiVersion than {@code netctl.dev/v1} (Calico's {@code projectcalico.org/v3},
+   * Kubernetes' {@code networking.k8s.io/v1}) loses its {@code resourceVersion}, {@code uid} and
+   * {@code creationTimestamp}: they were assigned by that other datastore and mean nothing here (a
+   * calicoctl export's resourceVersion would make every second apply a conflict).
+   */
+  public List<Resource> readManifests(String text, String source) {
+    List<Resource> out = new ArrayList<>();
+    String prefix = source == null || source.isEmpty() ? "" : source + ": ";
+    eachDocument(
+        text,
+        prefix,
+        (doc, where) -> {
+          dropForeignServerFields(doc);
+          readDocument(doc, where, out);
+        });
+    return out;
+  }
+
+  private static void dropForeignServerFields(JsonNode doc) {
+    if (doc == null) return;
+    if (doc.isArray() || doc.path("items").isArray()) {
+      for (JsonNode item : doc.isArray() ? doc : doc.get("items")) dropForeignServerFields(item);
+      return;
+    }
+    JsonNode version = doc.get("apiVersion");
+    if (version == null || !version.isTextual() || version.asText().equals(Resource.API_VERSION)) {
+      return;
+    }
+    if (doc.get("metadata") instanceof ObjectNode meta) {
+      meta.remove(List.of("resourceVersion", "uid", "creationTimestamp"));
+    }
   }
 
   /** Receives each parsed document with its name in errors ({@code "x.yaml: document 2"}). */

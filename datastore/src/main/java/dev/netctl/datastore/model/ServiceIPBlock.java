@@ -9,4 +9,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param cidr the range
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ServiceIPBlock(String cidr) {}
+public record ServiceIPBlock(String cidr) {
+  public ServiceIPBlock {
+    cidr = Cidr.canonical(cidr);
+  }
+}

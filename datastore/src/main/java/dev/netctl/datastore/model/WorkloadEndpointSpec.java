@@ -56,7 +56,9 @@ public record WorkloadEndpointSpec(
     List<EndpointPort> ports) {
 
   public WorkloadEndpointSpec {
-    ipNetworks = ipNetworks == null ? List.of() : List.copyOf(ipNetworks);
+    ipNetworks = ipNetworks == null ? List.of() : ipNetworks.stream().map(Cidr::canonical).toList();
+    ipv4Gateway = Cidr.canonical(ipv4Gateway);
+    ipv6Gateway = Cidr.canonical(ipv6Gateway);
     profiles = profiles == null ? List.of() : List.copyOf(profiles);
     ports = ports == null ? List.of() : List.copyOf(ports);
   }

@@ -405,4 +405,113 @@ class ResourceCodecTest {
         .isInstanceOf(CodecException.class)
         .hasMessageContaining("holds a IPPool");
   }
+
+  @Test
+  void addressesAreKeptInRfc5952FormWhateverTheManifestSpelledThem() {
+    String yaml =
+        """
+        apiVersion: projectcalico.org/v3
+        kind: IPPool
+        metadata: {name: p}
+        spec: {cidr: "FD00:0:0:0::/64"}
+        ---
+        apiVersion: projectcalico.org/v3
+        kind: BGPPeer
+        metadata: {name: a}
+        spec: {peerIP: "[2001:DB8:0::2]:1179", asNumber: 64512}
+        ---
+        apiVersion: projectcalico.org/v3
+        kind: Node
+        metadata: {name: n}
+        spec:
+          bgp: {ipv4Address: 10.0.0.1/24, ipv6Address: "2001:db8:0:0:0::5/64"}
+          ipv6VXLANTunnelAddr: "fd00:0:0:0::7"
+        ---
+        apiVersion: projectcalico.org/v3
+        kind: BGPConfiguration
+        metadata: {name: default}
+        spec:
+          serviceClusterIPs: [{cidr: "fd00:0:0:1::/112"}]
+          serviceExternalIPs: [{cidr: "fd00:0:0:2:0::/112"}]
+          serviceLoadBalancerIPs: [{cidr: "fd00:0:0:3::0/112"}]
+          routeReflectorClientRanges: [{cidr: "fd00:0:0:4::/64"}]
+          prefixAdvertisements: [{cidr: "fd00:0:0:5::/64"}]
+        """;
+    List<Resource> rs = codec.read(yaml);
+    IPPool pool = (IPPool) rs.get(0);
+    BGPPeer peer = (BGPPeer) rs.get(1);
+    Node node = (Node) rs.get(2);
+    BGPConfiguration bgp = (BGPConfiguration) rs.get(3);
+    assertThat(pool.spec().cidr()).isEqualTo("fd00::/64");
+    assertThat(peer.spec().peerIP()).isEqualTo("[2001:db8::2]:1179");
+    assertThat(node.spec().bgp().ipv4Address()).isEqualTo("10.0.0.1/24");
+    assertThat(node.spec().bgp().ipv6Address()).isEqualTo("2001:db8::5/64");
+    assertThat(node.spec().ipv6VXLANTunnelAddr()).isEqualTo("fd00::7");
+    assertThat(bgp.spec().serviceClusterIPs().getFirst().cidr()).isEqualTo("fd00:0:0:1::/112");
+    assertThat(bgp.spec().serviceExternalIPs().getFirst().cidr()).isEqualTo("fd00:0:0:2::/112");
+    assertThat(bgp.spec().serviceLoadBalancerIPs().getFirst().cidr()).isEqualTo("fd00:0:0:3::/112");
+    assertThat(bgp.spec().routeReflectorClientRanges().getFirst().cidr())
+        .isEqualTo("fd00:0:0:4::/64");
+    assertThat(bgp.spec().prefixAdvertisements().getFirst().cidr()).isEqualTo("fd00:0:0:5::/64");
+  }
+
+  @Test
+  void malformedAddressesAreKeptAsWrittenForValidationToName() {
+    IPPool pool =
+        (IPPool)
+            codec.readOne(
+                "apiVersion: netctl.dev/v1\nkind: IPPool\nmetadata: {name: p}\n"
+                    + "spec: {cidr: 'fd00:::/64'}\n");
+    assertThat(pool.spec().cidr()).isEqualTo("fd00:::/64");
+    assertThat(Validator.validate(pool))
+        .singleElement()
+        .satisfies(v -> assertThat(v.message()).contains("spec.cidr", "fd00:::/64"));
+  }
+
+  @Test
+  void aFractionalIntegerIsRefusedNotTruncated() {
+    // Jackson would otherwise store blockSize 26.5 as 26; Calico refuses a fraction for an int.
+    for (String spec :
+        List.of("{cidr: 10.2.0.0/16, blockSize: 26.5}", "{cidr: 10.2.0.0/16, blockSize: 2.6e1}")) {
+      assertThatThrownBy(
+              () ->
+                  codec.read(
+                      "apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: c}\n"
+                          + "spec: "
+                          + spec
+                          + "\n",
+                      "p.yaml"))
+          .isInstanceOf(CodecException.class)
+          .hasMessageContaining("p.yaml: document 1 (IPPool \"c\")")
+          .hasMessageContaining("spec.blockSize")
+          .hasMessageContaining("must be an integer");
+    }
+    String json =
+        "{\"apiVersion\":\"projectcalico.org/v3\",\"kind\":\"BGPConfiguration\","
+            + "\"metadata\":{\"name\":\"default\"},\"spec\":{\"listenPort\":179.5}}";
+    assertThatThrownBy(() -> codec.read(json, "b.json"))
+        .isInstanceOf(CodecException.class)
+        .hasMessageContaining("spec.listenPort")
+        .hasMessageContaining("179.5");
+  }
+
+  @Test
+  void manifestsOfAnotherDatastoreLoseItsServerFieldsOursKeepThem() {
+    String meta =
+        "{name: p, resourceVersion: '7', uid: u-1, creationTimestamp: '2023-01-10T10:00:00Z'}";
+    String calico =
+        "apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: "
+            + meta
+            + "\nspec: {cidr: 10.0.0.0/16}\n";
+    String ours = calico.replace("projectcalico.org/v3", "netctl.dev/v1");
+    ObjectMeta dropped = codec.readManifests(calico, "c.yaml").getFirst().metadata();
+    assertThat(dropped.resourceVersion()).isNull();
+    assertThat(dropped.uid()).isNull();
+    assertThat(dropped.creationTimestamp()).isNull();
+    ObjectMeta kept = codec.readManifests(ours, "o.yaml").getFirst().metadata();
+    assertThat(kept.resourceVersion()).isEqualTo("7");
+    assertThat(kept.uid()).isEqualTo("u-1");
+    // read() itself keeps them: migrate --from-calico carries Calico's uid and creation time over.
+    assertThat(codec.read(calico, "c.yaml").getFirst().metadata().uid()).isEqualTo("u-1");
+  }
 }

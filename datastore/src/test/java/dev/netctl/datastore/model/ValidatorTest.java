@@ -507,6 +507,13 @@ class ValidatorTest {
   }
 
   @Test
+  void poolCidrSpelledAnotherWayIsNotAChange() {
+    IPPool stored = IPPool.of("a", IPPoolSpec.of("fd00::/64"));
+    IPPool respelled = (IPPool) res("IPPool", "a", "{cidr: 'FD00:0:0:0::/64'}");
+    assertThat(Validator.validate(respelled, stored, List.of(stored))).isEmpty();
+  }
+
+  @Test
   void everyViolationOfOneResourceIsReported() {
     Resource r = res("IPPool", "p", "{cidr: 'fd00::1/48', blockSize: 100, ipipMode: Always}");
     assertThat(Validator.validate(r))

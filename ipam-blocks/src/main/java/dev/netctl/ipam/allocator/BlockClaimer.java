@@ -19,6 +19,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -107,6 +108,7 @@ final class BlockClaimer {
 
   /** Claims one specific block for {@code node}; AlreadyExists when another node has it. */
   Versioned<AllocationBlock> claimSpecific(String node, Cidr cidr) {
+    checkNoOverlap(cidr);
     for (int attempt = 1; ; attempt++) {
       try {
         return protocol(node, cidr, null);
@@ -122,12 +124,22 @@ final class BlockClaimer {
     BigInteger count = pool.cidr().blockCount(pool.blockSize());
     BigInteger start = startIndex(node, count);
     long taken = existing.keySet().stream().filter(c -> pool.cidr().contains(c)).count();
+    // Blocks of another size over the pool's range (left by a deleted pool) rule out every
+    // candidate they overlap: two blocks must never hold the same address.
+    List<Cidr> foreign = foreignBlocks(pool, existing.keySet());
+    for (Cidr f : foreign) {
+      if (f.prefixLength() < pool.blockSize()) {
+        taken += 1L << Math.min(62, pool.blockSize() - f.prefixLength());
+      }
+    }
     // Among taken+1 consecutive candidates at least one is free unless the pool is full; a few
     // extra cover blocks created by others while we walk.
-    long limit = Math.min(count.min(BigInteger.valueOf(Long.MAX_VALUE)).longValue(), taken + 64);
+    long limit =
+        Math.min(
+            count.min(BigInteger.valueOf(Long.MAX_VALUE)).longValue(), Math.max(0, taken) + 64);
     for (long i = 0; i < limit; i++) {
       Cidr cidr = pool.cidr().block(start.add(BigInteger.valueOf(i)).mod(count), pool.blockSize());
-      if (existing.containsKey(cidr)) continue;
+      if (existing.containsKey(cidr) || overlapsAny(cidr, foreign)) continue;
       try {
         return Optional.of(protocol(node, cidr, null));
       } catch (DatastoreException.AlreadyExists e) {
@@ -135,6 +147,38 @@ final class BlockClaimer {
       }
     }
     return Optional.empty();
+  }
+
+  /** The stored blocks over the pool's range whose size is not the pool's block size. */
+  static List<Cidr> foreignBlocks(PoolSpec pool, Collection<Cidr> stored) {
+    return stored.stream()
+        .filter(c -> c.prefixLength() != pool.blockSize() && c.overlaps(pool.cidr()))
+        .toList();
+  }
+
+  private static boolean overlapsAny(Cidr cidr, List<Cidr> blocks) {
+    return blocks.stream().anyMatch(b -> b.overlaps(cidr));
+  }
+
+  /**
+   * Refuses to create {@code cidr} when a stored block of another size overlaps it (a block left by
+   * a deleted pool of another block size): the two would hand out the same addresses.
+   *
+   * @throws IpamException.InvalidRequest naming both blocks
+   */
+  void checkNoOverlap(Cidr cidr) {
+    for (Versioned<AllocationBlock> b : Backoff.retryUnavailable(store::blocks)) {
+      Cidr other = Cidr.parse(b.value().cidr());
+      if (!other.equals(cidr) && other.overlaps(cidr)) {
+        throw new IpamException.InvalidRequest(
+            "IPAMBlock "
+                + cidr
+                + " would overlap IPAMBlock "
+                + other
+                + " (left by a pool with another block size): release that block's addresses"
+                + " first");
+      }
+    }
   }
 
   private Optional<Versioned<AllocationBlock>> reclaimEmpty(

@@ -123,7 +123,7 @@ public final class IpamAllocator {
       throw new IpamException.PoolNotUsable(
           "IPPool \"" + pool.name() + "\" is disabled: cannot assign " + Cidr.format(address));
     }
-    Cidr cidr = pool.cidr().blockContaining(address, pool.blockSize());
+    Cidr cidr = blockHolding(pool, address);
     AllocationAttribute attr = new AllocationAttribute(handle, pod, namespace, node);
     for (int attempt = 0; attempt < 8; attempt++) {
       if (Backoff.retryUnavailable(() -> store.block(cidr)).isEmpty()) {
@@ -156,6 +156,7 @@ public final class IpamAllocator {
       if (node != null && env.settings().autoAllocateBlocks()) {
         claimer.claimSpecific(node, cidr);
       } else {
+        claimer.checkNoOverlap(cidr);
         store.createBlock(Block.empty(cidr, null).toRecord());
       }
     } catch (DatastoreException.AlreadyExists e) {
@@ -175,10 +176,7 @@ public final class IpamAllocator {
       PoolSpec pool =
           Pools.containing(pools, r.address())
               .orElseThrow(() -> new IpamException.AddressNotInPool(Cidr.format(r.address())));
-      byBlock
-          .computeIfAbsent(
-              pool.cidr().blockContaining(r.address(), pool.blockSize()), c -> new ArrayList<>())
-          .add(r);
+      byBlock.computeIfAbsent(blockHolding(pool, r.address()), c -> new ArrayList<>()).add(r);
     }
     // Validate everything before writing anything.
     Map<Cidr, String> owners = new TreeMap<>();
@@ -408,6 +406,14 @@ public final class IpamAllocator {
   /** The typed store this allocator writes through, for check and show. */
   public IpamStore store() {
     return store;
+  }
+
+  /** The block {@code address} belongs in: see {@link IpamStore#blockHolding}. */
+  private Cidr blockHolding(PoolSpec pool, InetAddress address) {
+    Cidr cidr = pool.cidr().blockContaining(address, pool.blockSize());
+    return Backoff.retryUnavailable(() -> store.blockHolding(cidr, address))
+        .map(b -> Cidr.parse(b.value().cidr()))
+        .orElse(cidr);
   }
 
   private PoolSpec poolOf(InetAddress address) {

@@ -8,6 +8,7 @@ import dev.netctl.ipam.IpamException;
 import dev.netctl.ipam.block.AllocationBlock;
 import dev.netctl.ipam.block.Block;
 import dev.netctl.ipam.block.Cidr;
+import dev.netctl.ipam.store.AffinityRelease;
 import dev.netctl.ipam.store.Backoff;
 import dev.netctl.ipam.store.BlockAffinity;
 import dev.netctl.ipam.store.BlockEditor;
@@ -301,6 +302,7 @@ final class NodeWriter {
           others.remove(cidr);
           owned.put(cidr, w);
           fresh.add(w);
+          p.claimed.add(cidr);
         }
         stats.claims.add(fresh.size());
       }
@@ -330,6 +332,27 @@ final class NodeWriter {
     for (BlockWork w : allWorks()) {
       if (w.planned.stream().anyMatch(t -> t.pending() == p)) w.replanWithout(p);
     }
+    unclaim(p);
+  }
+
+  /**
+   * Gives back the blocks a failed request claimed that nothing uses: otherwise one oversized
+   * request keeps every block it walked through, and under strictAffinity other nodes get nothing
+   * from the pool. Best effort: a block that cannot be given back stays this node's, as before.
+   */
+  private void unclaim(PendingAssign p) {
+    for (Cidr cidr : p.claimed) {
+      BlockWork w = owned.get(cidr);
+      if (w == null || w.dirty() || !w.committed.isEmpty()) continue;
+      try {
+        Backoff.retryUnavailable(() -> store.affinity(node, cidr))
+            .ifPresent(a -> AffinityRelease.release(store, editor, a, false));
+        owned.remove(cidr);
+      } catch (IpamException | DatastoreException e) {
+        // Someone allocated in it meanwhile, or the store went away: keep it.
+      }
+    }
+    p.claimed.clear();
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.netctl.ipam.allocator;
 import dev.netctl.ipam.IpamException;
 import dev.netctl.ipam.block.AllocationAttribute;
 import dev.netctl.ipam.block.Block;
+import dev.netctl.ipam.block.Cidr;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -19,6 +20,9 @@ final class PendingAssign implements NodeWriter.Queued {
 
   /** Addresses in blocks that were written successfully. */
   final List<Planned> got = new ArrayList<>();
+
+  /** Blocks claimed for this request, given back if it fails while they are still empty. */
+  final List<Cidr> claimed = new ArrayList<>();
 
   List<PoolSpec> v4Pools = List.of();
   List<PoolSpec> v6Pools = List.of();

@@ -4,6 +4,7 @@ import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * An IPv4 or IPv6 network in canonical form (host bits zero), with the arithmetic IPAM needs:
@@ -21,6 +22,8 @@ public record Cidr(BigInteger network, int prefixLength, boolean ipv6) implement
 
   /** The largest block we keep as one allocation array: 12 host bits, as Calico's /20 or /116. */
   public static final int MAX_BLOCK_ADDRESSES = 4096;
+
+  private static final Pattern LEADING_ZERO = Pattern.compile("(^|\\.)0[0-9]");
 
   public Cidr {
     Objects.requireNonNull(network, "network");
@@ -74,12 +77,21 @@ public record Cidr(BigInteger network, int prefixLength, boolean ipv6) implement
             && (text.indexOf(':') >= 0
                 ? text.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.')
                 : text.chars().allMatch(c -> (c >= '0' && c <= '9') || c == '.')
-                    && text.chars().filter(c -> c == '.').count() == 3);
+                    && text.chars().filter(c -> c == '.').count() == 3
+                    // no leading zeros: 010 is octal 8 to inet_aton, and the datastore refuses it
+                    && !LEADING_ZERO.matcher(text).find());
     if (!literal) {
       throw new IllegalArgumentException("\"" + text + "\" is not an IPv4 or IPv6 address");
     }
     try {
-      return InetAddress.getByName(text);
+      InetAddress a = InetAddress.getByName(text);
+      if (text.indexOf(':') >= 0 && a.getAddress().length == 4) {
+        throw new IllegalArgumentException(
+            "\""
+                + text
+                + "\": IPv4-mapped IPv6 addresses are not supported (give the IPv4 address)");
+      }
+      return a;
     } catch (UnknownHostException e) {
       throw new IllegalArgumentException("\"" + text + "\" is not an IPv4 or IPv6 address");
     }

@@ -10,6 +10,7 @@ import dev.netctl.datastore.Write;
 import dev.netctl.ipam.block.AllocationBlock;
 import dev.netctl.ipam.block.Cidr;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -63,6 +64,19 @@ public final class IpamStore {
 
   public Optional<Versioned<AllocationBlock>> block(Cidr cidr) {
     return await(datastore.get(blockKey(cidr))).map(e -> decode(e, AllocationBlock.class));
+  }
+
+  /**
+   * The stored block that holds {@code address}: {@code expected} (the pool's block for it) or,
+   * when that does not exist, a block of another size over it, left by a deleted pool of another
+   * block size (the allocator never creates a block overlapping it).
+   */
+  public Optional<Versioned<AllocationBlock>> blockHolding(Cidr expected, InetAddress address) {
+    Optional<Versioned<AllocationBlock>> b = block(expected);
+    if (b.isPresent()) return b;
+    return blocks().stream()
+        .filter(v -> Cidr.parse(v.value().cidr()).contains(address))
+        .findFirst();
   }
 
   public List<Versioned<AllocationBlock>> blocks() {

@@ -65,8 +65,8 @@ public final class IpamUsage {
             .filter(p -> p.cidr().contains(address))
             .findFirst()
             .orElseThrow(() -> new IpamException.AddressNotInPool(Cidr.format(address)));
-    Cidr cidr = pool.cidr().blockContaining(address, pool.blockSize());
-    Optional<Versioned<AllocationBlock>> stored = store.block(cidr);
+    Optional<Versioned<AllocationBlock>> stored =
+        store.blockHolding(pool.cidr().blockContaining(address, pool.blockSize()), address);
     String text = Cidr.format(address);
     if (stored.isEmpty()) {
       return new AddressInfo(text, pool.name(), null, null, false, null, null, null, null, null);
@@ -77,7 +77,7 @@ public final class IpamUsage {
     return new AddressInfo(
         text,
         pool.name(),
-        cidr.toString(),
+        b.cidr().toString(),
         b.affinityNode(),
         a != null,
         a == null ? null : a.handle(),

@@ -12,6 +12,7 @@ import dev.netctl.ipam.store.BlockAffinity;
 import dev.netctl.ipam.store.IpamHandle;
 import dev.netctl.ipam.store.IpamStore;
 import dev.netctl.ipam.store.Versioned;
+import dev.netctl.ipam.usage.IpamUsage;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -321,6 +322,80 @@ class IpamAllocatorTest {
         .satisfies(b -> assertThat(b.value().affinity()).isNull());
     assertThatThrownBy(() -> ipam.releasePoolAffinities("nope", false))
         .hasMessage("IPPool \"nope\" not found");
+  }
+
+  /**
+   * A request that cannot be met keeps no address, and must not keep the blocks it claimed on the
+   * way either: otherwise one oversized request takes every block of the pool, and with
+   * strictAffinity no other node can get an address from it.
+   */
+  @Test
+  void aRequestThatFailsGivesBackTheBlocksItClaimed() {
+    env.settings = new IpamSettings(true, true, 0);
+    IpamAllocator ipam = allocator();
+    AssignResult first = ipam.autoAssign(AssignRequest.of("a", "h1", 1, 0));
+    Cidr kept = first.ipv4().getFirst().block();
+
+    assertThatThrownBy(() -> ipam.autoAssign(AssignRequest.of("a", "greedy", 1000, 0)))
+        .isInstanceOf(IpamException.PoolExhausted.class);
+
+    assertThat(store.affinities("a"))
+        .singleElement()
+        .satisfies(a -> assertThat(a.value().cidr()).isEqualTo(kept.toString()));
+    assertThat(store.blocks())
+        .singleElement()
+        .satisfies(b -> assertThat(b.value().cidr()).isEqualTo(kept.toString()));
+    assertThat(ipam.autoAssign(AssignRequest.of("b", "h2", 1, 0)).ipv4()).hasSize(1);
+    assertThat(new IpamChecker(store).check(Set.of("a", "b")).clean()).isTrue();
+  }
+
+  /**
+   * A pool deleted while addresses were in use leaves its blocks; a new pool over the same range
+   * with another block size must not carve a second block over those addresses.
+   */
+  @Test
+  void aBlockLeftByADeletedPoolIsNeverOverlappedByANewPoolsBlock() {
+    env.pools.clear();
+    env.pool(PoolSpec.of("small", "10.9.0.0/30", 31));
+    IpamAllocator ipam = allocator();
+    Set<InetAddress> old = new HashSet<>();
+    ipam.autoAssign(AssignRequest.of("a", "h1", 2, 0)).ipv4().forEach(x -> old.add(x.address()));
+    ipam.autoAssign(AssignRequest.of("b", "h2", 2, 0)).ipv4().forEach(x -> old.add(x.address()));
+    assertThat(old).hasSize(4);
+    env.pools.clear();
+    env.pool(PoolSpec.of("big", "10.9.0.0/24", 26));
+
+    env.nodes("c");
+    // Three /26 blocks of the new pool are free; the fourth overlaps the old /31 blocks.
+    for (String node : List.of("a", "b", "c")) {
+      AssignResult r = ipam.autoAssign(AssignRequest.of(node, "n-" + node, 64, 0));
+      assertThat(r.ipv4())
+          .allSatisfy(x -> assertThat(old).as("handed out twice").doesNotContain(x.address()));
+    }
+    assertThatThrownBy(() -> ipam.autoAssign(AssignRequest.of("c", "more", 1, 0)))
+        .isInstanceOf(IpamException.PoolExhausted.class);
+    List<Cidr> blocks = store.blocks().stream().map(b -> Cidr.parse(b.value().cidr())).toList();
+    for (Cidr x : blocks) {
+      assertThat(blocks.stream().filter(y -> !y.equals(x) && y.overlaps(x)))
+          .as("blocks overlapping " + x)
+          .isEmpty();
+    }
+    // An explicit address inside an old block is assigned and released in that block.
+    assertThatThrownBy(() -> ipam.assignIp(ip("10.9.0.1"), "h3", "a", null, null))
+        .isInstanceOf(IpamException.AddressInUse.class);
+    InetAddress first = old.iterator().next();
+    ipam.releaseIps(List.of(new ReleaseRequest(first, null, null)));
+    AssignedAddress again = ipam.assignIp(first, "h3", "a", null, null);
+    assertThat(again.block().prefixLength()).isEqualTo(31);
+    assertThat(new IpamUsage(store).lookup(first, env.pools()))
+        .satisfies(i -> assertThat(i.allocated()).isTrue())
+        .satisfies(i -> assertThat(i.handle()).isEqualTo("h3"))
+        .satisfies(i -> assertThat(i.block()).isEqualTo(again.block().toString()));
+    // An address whose new /26 block would overlap an old block is refused, naming that block.
+    assertThatThrownBy(() -> ipam.assignIp(ip("10.9.0.5"), "h4", "a", null, null))
+        .isInstanceOf(IpamException.InvalidRequest.class)
+        .hasMessageContaining("10.9.0.0/26")
+        .hasMessageContaining("10.9.0.0/31");
   }
 
   @Test

@@ -58,6 +58,18 @@ class CidrTest {
   }
 
   @Test
+  void rejectsAddressesTheDatastoreRejects() {
+    // 010 is 8 to inet_aton and 10 to Java: refused as the datastore's pools and nodes refuse it.
+    assertThatThrownBy(() -> Cidr.parseAddress("010.5.0.1"))
+        .hasMessageContaining("\"010.5.0.1\" is not an IPv4 or IPv6 address");
+    // Java turns ::ffff:a.b.c.d into the IPv4 address: an IPv6 literal must stay IPv6.
+    assertThatThrownBy(() -> Cidr.parseAddress("::ffff:10.5.0.1"))
+        .hasMessageContaining("IPv4-mapped");
+    assertThat(Cidr.format(Cidr.parseAddress("10.5.0.1"))).isEqualTo("10.5.0.1");
+    assertThat(Cidr.format(Cidr.parseAddress("::10.5.0.1"))).isEqualTo("::a05:1");
+  }
+
+  @Test
   void containmentRespectsFamilyAndPrefix() throws Exception {
     Cidr pool = Cidr.parse("10.0.0.0/16");
     assertThat(pool.contains(InetAddress.getByName("10.0.255.255"))).isTrue();
