@@ -283,6 +283,89 @@ class BgpCommandTest {
     }
   }
 
+  @Test
+  @Timeout(60)
+  void bgpPeersNamesAMalformedUpdateThatWasHandledWithoutAReset() throws Exception {
+    // RFC 7606 keeps the session up and withdraws the routes: bgp peers is where the user learns
+    // why a route the peer says it sends is missing.
+    try (ServerSocket peerListen = new ServerSocket(0, 1, InetAddress.ofLiteral("127.0.6.12"))) {
+      int admin = freePort("127.0.0.1");
+      Path config =
+          Files.writeString(
+              dir.resolve("malformed.yaml"),
+              """
+              routerId: 127.0.6.11
+              asNumber: 65010
+              listen: {address: 127.0.6.11, port: %d}
+              peers:
+                - {address: 127.0.6.12, port: %d, asNumber: 65010, holdTime: 9, families: [ipv4]}
+              admin: {address: 127.0.0.1:%d}
+              """
+                  .formatted(freePort("127.0.6.11"), peerListen.getLocalPort(), admin));
+      run(config, new AtomicReference<>());
+      String a = "--admin=127.0.0.1:" + admin;
+      peerListen.setSoTimeout(30_000);
+      try (java.net.Socket peer = peerListen.accept()) {
+        peer.setSoTimeout(10_000);
+        java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
+        assertThat(readType(in)).as("the speaker's OPEN").isEqualTo(1);
+        send(
+            peer,
+            new BgpMessage.Open(
+                4,
+                65010,
+                9,
+                (java.net.Inet4Address) InetAddress.ofLiteral("127.0.6.12"),
+                List.of(
+                    new Capability.Multiprotocol(AddressFamily.IPV4_UNICAST),
+                    new Capability.FourOctetAs(65010))));
+        assertThat(readType(in)).as("KEEPALIVE").isEqualTo(4);
+        send(peer, BgpMessage.Keepalive.INSTANCE);
+        byte[] malformed =
+            java.util.HexFormat.of()
+                .parseHex(
+                    "ffffffffffffffffffffffffffffffff" // marker
+                        + "0035" // length 53
+                        + "02" // UPDATE
+                        + "0000" // no withdrawn routes
+                        + "001b" // path attributes: 27 octets
+                        + "40010100" // ORIGIN IGP
+                        + "400200" // AS_PATH empty (iBGP)
+                        + "400304c000020c" // NEXT_HOP 192.0.2.12
+                        + "40050400000064" // LOCAL_PREF 100
+                        + "c00803010203" // COMMUNITIES of 3 octets: RFC 7606 §7.8 treat-as-withdraw
+                        + "100a0c"); // NLRI 10.12.0.0/16
+        peer.getOutputStream().write(malformed);
+        send(
+            peer,
+            new BgpMessage.Update(
+                List.of(),
+                List.of(
+                    new PathAttribute.Origin(PathAttribute.OriginType.IGP),
+                    PathAttribute.AsPath.EMPTY,
+                    new PathAttribute.NextHop(
+                        (java.net.Inet4Address) InetAddress.ofLiteral("192.0.2.12")),
+                    new PathAttribute.LocalPref(100)),
+                List.of(Nlri.of("10.12.1.0/24"))));
+        awaitPeers(
+            a,
+            out ->
+                assertThat(out)
+                    .containsPattern(
+                        "127\\.0\\.6\\.12 +ibgp +established +\\S+ +1 routes received; last"
+                            + " malformed UPDATE: treat-as-withdraw: ATTRIBUTE_LENGTH_ERROR\\(3/5\\)"));
+        List<PeerView> json =
+            JSON.readValue(
+                Cli.raw("", "bgp", "peers", a, "-o", "json").out(), new TypeReference<>() {});
+        assertThat(json)
+            .singleElement()
+            .extracting(PeerView::lastError)
+            .asString()
+            .startsWith("treat-as-withdraw: ATTRIBUTE_LENGTH_ERROR(3/5) data=c00803010203");
+      }
+    }
+  }
+
   /** Waits (at most 20 s) until {@code bgp peers}' table passes {@code check}. */
   private static void awaitPeers(String admin, java.util.function.Consumer<String> check) {
     await()
