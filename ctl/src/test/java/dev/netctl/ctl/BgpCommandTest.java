@@ -362,6 +362,32 @@ class BgpCommandTest {
             .extracting(PeerView::lastError)
             .asString()
             .startsWith("treat-as-withdraw: ATTRIBUTE_LENGTH_ERROR(3/5) data=c00803010203");
+
+        // Our own address as next hop: the route is ignored (RFC 4271 §6.3), not used and passed
+        // on to point back at us.
+        send(
+            peer,
+            new BgpMessage.Update(
+                List.of(),
+                List.of(
+                    new PathAttribute.Origin(PathAttribute.OriginType.IGP),
+                    PathAttribute.AsPath.EMPTY,
+                    new PathAttribute.NextHop(
+                        (java.net.Inet4Address) InetAddress.ofLiteral("127.0.6.11")),
+                    new PathAttribute.LocalPref(100)),
+                List.of(Nlri.of("10.12.2.0/24"))));
+        awaitPeers(
+            a,
+            out ->
+                assertThat(out)
+                    .containsPattern(
+                        "127\\.0\\.6\\.12 +ibgp +established +\\S+ +1 routes received; last"
+                            + " malformed UPDATE: treat-as-withdraw:"
+                            + " INVALID_NEXT_HOP_ATTRIBUTE\\(3/8\\): NEXT_HOP 127\\.0\\.6\\.11 is this"
+                            + " speaker's own address"));
+        assertThat(routes("--admin=127.0.0.1:" + admin))
+            .extracting(RouteView::prefix)
+            .containsExactly("10.12.1.0/24");
       }
     }
   }
