@@ -27,6 +27,13 @@ class OwnNextHopTest {
         List.of(Nlri.of(prefix)));
   }
 
+  private static List<PathAttribute> withMpReach(PathAttribute.MpReach reach) {
+    return List.of(
+        new PathAttribute.Origin(PathAttribute.OriginType.IGP),
+        PathAttribute.AsPath.sequence(65002),
+        reach);
+  }
+
   @Test
   void anIpv4RouteWithOurAddressAsNextHopIsWithdrawnAndTheErrorSaysWhy() {
     Update u =
@@ -46,11 +53,7 @@ class OwnNextHopTest {
   @Test
   void anIpv6RouteWithOurAddressAsNextHopIsWithdrawn() {
     InetAddress self6 = InetAddress.ofLiteral("2001:db8::1");
-    List<PathAttribute> attrs =
-        List.of(
-            new PathAttribute.Origin(PathAttribute.OriginType.IGP),
-            PathAttribute.AsPath.sequence(65002),
-            v6("2001:db8:0::1", "2001:db8:1::/48"));
+    List<PathAttribute> attrs = withMpReach(v6("2001:db8:0::1", "2001:db8:1::/48"));
     DecodeResult.TreatAsWithdraw w =
         OwnNextHop.check(
                 new Update(List.of(), attrs, List.of()),
@@ -88,11 +91,7 @@ class OwnNextHopTest {
   void aNextHopThatIsAlsoTheSendersAddressIsTheSenders() {
     // Two speakers on ::1 with different ports: the peer's own address is also ours.
     InetAddress loop = InetAddress.ofLiteral("::1");
-    List<PathAttribute> attrs =
-        List.of(
-            new PathAttribute.Origin(PathAttribute.OriginType.IGP),
-            PathAttribute.AsPath.sequence(65002),
-            v6("::1", "2001:db8:1::/48"));
+    List<PathAttribute> attrs = withMpReach(v6("::1", "2001:db8:1::/48"));
     assertThat(OwnNextHop.check(new Update(List.of(), attrs, List.of()), loop, loop)).isEmpty();
   }
 }
