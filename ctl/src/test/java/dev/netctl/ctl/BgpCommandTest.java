@@ -218,39 +218,12 @@ class BgpCommandTest {
     // The speaker has no IPv6 next hop (a configuration notice) and connects to a peer played
     // here, which sends an IPv6 route with an IPv4-mapped next hop (a notice of that session).
     try (ServerSocket peerListen = new ServerSocket(0, 1, InetAddress.ofLiteral("127.0.6.2"))) {
-      int admin = freePort("127.0.0.1");
-      Path config =
-          Files.writeString(
-              dir.resolve("notices.yaml"),
-              """
-              routerId: 127.0.6.1
-              asNumber: 65010
-              listen: {address: 127.0.6.1, port: %d}
-              peers:
-                - {address: 127.0.6.2, port: %d, asNumber: 65010, holdTime: 9}
-              admin: {address: 127.0.0.1:%d}
-              """
-                  .formatted(freePort("127.0.6.1"), peerListen.getLocalPort(), admin));
-      run(config, new AtomicReference<>());
-      String a = "--admin=127.0.0.1:" + admin;
-      peerListen.setSoTimeout(30_000);
-      try (java.net.Socket peer = peerListen.accept()) {
-        peer.setSoTimeout(10_000);
-        java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
-        assertThat(readType(in)).as("the speaker's OPEN").isEqualTo(1);
-        send(
-            peer,
-            new BgpMessage.Open(
-                4,
-                65010,
-                9,
-                (java.net.Inet4Address) InetAddress.ofLiteral("127.0.6.2"),
-                List.of(
-                    new Capability.Multiprotocol(AddressFamily.IPV4_UNICAST),
-                    new Capability.Multiprotocol(AddressFamily.IPV6_UNICAST),
-                    new Capability.FourOctetAs(65010))));
-        assertThat(readType(in)).as("KEEPALIVE").isEqualTo(4);
-        send(peer, BgpMessage.Keepalive.INSTANCE);
+      String a = runTowards(peerListen, "127.0.6.1", "");
+      try (java.net.Socket peer =
+          openSession(
+              peerListen,
+              new Capability.Multiprotocol(AddressFamily.IPV4_UNICAST),
+              new Capability.Multiprotocol(AddressFamily.IPV6_UNICAST))) {
         send(
             peer,
             new BgpMessage.Update(
@@ -281,6 +254,128 @@ class BgpCommandTest {
                   .contains("ipv6 unicast not offered")
                   .doesNotContain("IPv4-mapped"));
     }
+  }
+
+  @Test
+  @Timeout(60)
+  void bgpPeersNamesAMalformedUpdateThatWasHandledWithoutAReset() throws Exception {
+    // RFC 7606 keeps the session up and withdraws the routes: bgp peers is where the user learns
+    // why a route the peer says it sends is missing.
+    try (ServerSocket peerListen = new ServerSocket(0, 1, InetAddress.ofLiteral("127.0.6.12"))) {
+      String a = runTowards(peerListen, "127.0.6.11", "families: [ipv4]");
+      try (java.net.Socket peer =
+          openSession(peerListen, new Capability.Multiprotocol(AddressFamily.IPV4_UNICAST))) {
+        byte[] malformed =
+            java.util.HexFormat.of()
+                .parseHex(
+                    "ffffffffffffffffffffffffffffffff" // marker
+                        + "0035" // length 53
+                        + "02" // UPDATE
+                        + "0000" // no withdrawn routes
+                        + "001b" // path attributes: 27 octets
+                        + "40010100" // ORIGIN IGP
+                        + "400200" // AS_PATH empty (iBGP)
+                        + "400304c000020c" // NEXT_HOP 192.0.2.12
+                        + "40050400000064" // LOCAL_PREF 100
+                        + "c00803010203" // COMMUNITIES of 3 octets: RFC 7606 §7.8 treat-as-withdraw
+                        + "100a0c"); // NLRI 10.12.0.0/16
+        peer.getOutputStream().write(malformed);
+        send(peer, ibgpRoute("192.0.2.12", "10.12.1.0/24"));
+        awaitPeers(
+            a,
+            out ->
+                assertThat(out)
+                    .containsPattern(
+                        "127\\.0\\.6\\.12 +ibgp +established +\\S+ +1 routes received; last"
+                            + " malformed UPDATE: treat-as-withdraw: ATTRIBUTE_LENGTH_ERROR\\(3/5\\)"));
+        List<PeerView> json =
+            JSON.readValue(
+                Cli.raw("", "bgp", "peers", a, "-o", "json").out(), new TypeReference<>() {});
+        assertThat(json)
+            .singleElement()
+            .extracting(PeerView::lastError)
+            .asString()
+            .startsWith("treat-as-withdraw: ATTRIBUTE_LENGTH_ERROR(3/5) data=c00803010203");
+
+        // Our own address as next hop: the route is ignored (RFC 4271 §6.3), not used and passed
+        // on to point back at us.
+        send(peer, ibgpRoute("127.0.6.11", "10.12.2.0/24"));
+        awaitPeers(
+            a,
+            out ->
+                assertThat(out)
+                    .containsPattern(
+                        "127\\.0\\.6\\.12 +ibgp +established +\\S+ +1 routes received; last"
+                            + " malformed UPDATE: treat-as-withdraw:"
+                            + " INVALID_NEXT_HOP_ATTRIBUTE\\(3/8\\): NEXT_HOP 127\\.0\\.6\\.11 is this"
+                            + " speaker's own address"));
+        assertThat(routes(a)).extracting(RouteView::prefix).containsExactly("10.12.1.0/24");
+      }
+    }
+  }
+
+  /**
+   * Runs a speaker on {@code self} (AS 65010) with one iBGP peer: the test, listening on {@code
+   * peerListen}. {@code extra} is added to the peer entry. Returns the {@code --admin} option.
+   */
+  private String runTowards(ServerSocket peerListen, String self, String extra) throws IOException {
+    int admin = freePort("127.0.0.1");
+    String peer = peerListen.getInetAddress().getHostAddress();
+    Path config =
+        Files.writeString(
+            dir.resolve(self + ".yaml"),
+            """
+            routerId: %s
+            asNumber: 65010
+            listen: {address: %s, port: %d}
+            peers:
+              - {address: %s, port: %d, asNumber: 65010, holdTime: 9%s}
+            admin: {address: 127.0.0.1:%d}
+            """
+                .formatted(
+                    self,
+                    self,
+                    freePort(self),
+                    peer,
+                    peerListen.getLocalPort(),
+                    extra.isEmpty() ? "" : ", " + extra,
+                    admin));
+    run(config, new AtomicReference<>());
+    peerListen.setSoTimeout(30_000);
+    return "--admin=127.0.0.1:" + admin;
+  }
+
+  /**
+   * Accepts the speaker's connection and runs the OPEN exchange as the listening address in AS
+   * 65010 with {@code families} and 4-octet AS; returns the established socket.
+   */
+  private static java.net.Socket openSession(
+      ServerSocket peerListen, Capability.Multiprotocol... families) throws IOException {
+    java.net.Socket peer = peerListen.accept();
+    peer.setSoTimeout(10_000);
+    java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
+    assertThat(readType(in)).as("the speaker's OPEN").isEqualTo(1);
+    List<Capability> caps = new java.util.ArrayList<>(List.of(families));
+    caps.add(new Capability.FourOctetAs(65010));
+    send(
+        peer,
+        new BgpMessage.Open(
+            4, 65010, 9, (java.net.Inet4Address) peerListen.getInetAddress(), caps));
+    assertThat(readType(in)).as("KEEPALIVE").isEqualTo(4);
+    send(peer, BgpMessage.Keepalive.INSTANCE);
+    return peer;
+  }
+
+  /** An iBGP UPDATE announcing {@code prefix} with {@code nextHop}. */
+  private static BgpMessage.Update ibgpRoute(String nextHop, String prefix) {
+    return new BgpMessage.Update(
+        List.of(),
+        List.of(
+            new PathAttribute.Origin(PathAttribute.OriginType.IGP),
+            PathAttribute.AsPath.EMPTY,
+            new PathAttribute.NextHop((java.net.Inet4Address) InetAddress.ofLiteral(nextHop)),
+            new PathAttribute.LocalPref(100)),
+        List.of(Nlri.of(prefix)));
   }
 
   /** Waits (at most 20 s) until {@code bgp peers}' table passes {@code check}. */

@@ -167,8 +167,7 @@ final class UpdateDecoder {
   }
 
   /** Every prefix the UPDATE touched, as withdrawals (RFC 7606 §2 "treat-as-withdraw"). */
-  private static Update withdrawal(
-      List<Nlri> withdrawn, List<Nlri> nlri, List<PathAttribute> attributes) {
+  static Update withdrawal(List<Nlri> withdrawn, List<Nlri> nlri, List<PathAttribute> attributes) {
     List<Nlri> v4 = new ArrayList<>(withdrawn);
     v4.addAll(nlri);
     // One MP_UNREACH per family: an UPDATE may carry each attribute type only once.

@@ -282,6 +282,34 @@ public final class AttributeSet {
     return out.size() == attributes.size() ? this : of(out, nextHop, linkLocalNextHop);
   }
 
+  /**
+   * This set as it may be passed on to other peers (RFC 4271 §5): an unrecognized optional
+   * non-transitive attribute quietly dropped, an unrecognized transitive one with the Partial bit
+   * set. The same set when there is nothing to change.
+   */
+  public AttributeSet unrecognizedForwarded() {
+    boolean change = false;
+    for (PathAttribute a : attributes) {
+      if (a instanceof PathAttribute.Unknown u
+          && (!u.isOptionalTransitive() || (u.flags() & PathAttribute.FLAG_PARTIAL) == 0)) {
+        change = true;
+        break;
+      }
+    }
+    if (!change) {
+      return this;
+    }
+    List<PathAttribute> out = new ArrayList<>(attributes.size());
+    for (PathAttribute a : attributes) {
+      if (!(a instanceof PathAttribute.Unknown u)) {
+        out.add(a);
+      } else if (u.isOptionalTransitive()) {
+        out.add(u.forwarded());
+      }
+    }
+    return of(out, nextHop, linkLocalNextHop);
+  }
+
   /** This set with another next hop; the link-local next hop is dropped unless given. */
   public AttributeSet withNextHop(InetAddress nextHop, InetAddress linkLocalNextHop) {
     if (Objects.equals(nextHop, this.nextHop)

@@ -14,7 +14,8 @@ final class ImportRules {
   /** The attributes to store in the Loc-RIB, or empty when the route is not usable. */
   static Optional<AttributeSet> apply(
       RibConfig config, Peer peer, RoutePolicy policy, Prefix prefix, AttributeSet received) {
-    AttributeSet attrs = received;
+    // Unrecognized attributes as they may be passed on (RFC 4271 §5), whoever gets the route.
+    AttributeSet attrs = received.unrecognizedForwarded();
     switch (peer.kind()) {
       case EBGP -> {
         // Our own AS in the path means the route looped (RFC 4271 §9.1.2).

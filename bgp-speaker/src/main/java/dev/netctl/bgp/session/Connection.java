@@ -2,6 +2,7 @@ package dev.netctl.bgp.session;
 
 import dev.netctl.bgp.codec.BgpMessage;
 import dev.netctl.bgp.codec.DecodeResult;
+import dev.netctl.bgp.codec.OwnNextHop;
 import dev.netctl.bgp.fsm.Action;
 import dev.netctl.bgp.fsm.BgpFsm;
 import dev.netctl.bgp.fsm.Event;
@@ -236,6 +237,17 @@ final class Connection {
     }
   }
 
+  /** An UPDATE giving our own address as next hop, as a withdrawal (RFC 4271 §6.3). */
+  private static java.util.Optional<DecodeResult.TreatAsWithdraw> ownNextHop(
+      Channel ch, BgpMessage message) {
+    if (message instanceof BgpMessage.Update u
+        && ch.localAddress() instanceof java.net.InetSocketAddress self
+        && ch.remoteAddress() instanceof java.net.InetSocketAddress sender) {
+      return OwnNextHop.check(u, self.getAddress(), sender.getAddress());
+    }
+    return java.util.Optional.empty();
+  }
+
   private final class Events extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -251,7 +263,14 @@ final class Connection {
                       LOG.warn("{}: attribute discarded: {}", peer, e);
                       peer.attributeError("attribute discarded", e);
                     });
-            handle(new Event.Received(d.message()));
+            var own = ownNextHop(ctx.channel(), d.message());
+            if (own.isPresent()) {
+              LOG.warn("{}: UPDATE treated as withdraw: {}", peer, own.get().error());
+              peer.attributeError("treat-as-withdraw", own.get().error());
+              handle(new Event.Received(own.get().withdrawal()));
+            } else {
+              handle(new Event.Received(d.message()));
+            }
           }
           case DecodeResult.TreatAsWithdraw w -> {
             LOG.warn("{}: UPDATE treated as withdraw: {}", peer, w.error());

@@ -96,7 +96,10 @@ public final class PeerSession implements GroupOutput {
     return info;
   }
 
-  /** The last RFC 7606 error handled without a reset (treat-as-withdraw, discard), or empty. */
+  /**
+   * The last RFC 7606 error of the current session handled without a reset (treat-as-withdraw,
+   * discard), or empty.
+   */
   public String lastError() {
     return lastError;
   }
@@ -435,6 +438,7 @@ public final class PeerSession implements GroupOutput {
   void up(Connection c, Negotiated negotiated) {
     established = c;
     info = "";
+    lastError = ""; // an earlier session's malformed UPDATE says nothing about this one
     for (Connection other : List.copyOf(connections)) {
       if (other != c && other.channel() == null) {
         other.handle(

@@ -15,7 +15,8 @@ import java.time.Instant;
  * @param since when the state last changed
  * @param info last reason (error, NOTIFICATION) or empty
  * @param receivedPrefixes routes in its Adj-RIB-In
- * @param lastError the last malformed UPDATE handled without a reset (RFC 7606), or empty
+ * @param lastError the last malformed UPDATE of the current session handled without a reset (RFC
+ *     7606), or empty
  * @param staleRoutes whether routes of the peer are kept as stale: it restarted gracefully and has
  *     not yet come back, or came back and has not yet sent End-of-RIB (RFC 4724 §4.2)
  * @param notices what the session does differently from its configuration and why (a family not

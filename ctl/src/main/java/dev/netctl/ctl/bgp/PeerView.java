@@ -11,6 +11,8 @@ package dev.netctl.ctl.bgp;
  * @param since when the state last changed (ISO-8601), or empty
  * @param info last error or NOTIFICATION, or empty
  * @param receivedPrefixes routes in its Adj-RIB-In
+ * @param lastError the last malformed UPDATE of the current session handled without a reset (RFC
+ *     7606 treat-as-withdraw or attribute discard), or empty
  * @param staleRoutes its routes are kept as stale: it restarted gracefully and is not back, or is
  *     back and has not sent End-of-RIB yet (RFC 4724 §4.2)
  * @param notices what the session does differently from its configuration and why (e.g. IPv6
@@ -25,5 +27,6 @@ public record PeerView(
     String since,
     String info,
     int receivedPrefixes,
+    String lastError,
     boolean staleRoutes,
     String notices) {}

@@ -2,9 +2,13 @@ package dev.netctl.ctl.bgp;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.netctl.bgp.codec.AddressFamily;
@@ -41,10 +45,14 @@ import java.util.Set;
  * security surprise. Policies and defined sets are read by {@link PolicyReader}.
  */
 public final class SpeakerConfigReader {
+  // A repeated key would otherwise silently win over the first, and 3.5 would become 3: both
+  // change the configuration without a word.
   private static final ObjectMapper YAML =
-      new ObjectMapper(new YAMLFactory())
+      new ObjectMapper(
+              YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
           .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
 
   private final String file;
   private final boolean md5Available;
@@ -87,6 +95,8 @@ public final class SpeakerConfigReader {
                   + path(e)
                   + ": unknown field; known fields are "
                   + e.getKnownPropertyIds()));
+    } catch (MismatchedInputException e) {
+      throw new SpeakerConfigException(List.of(file + ": " + path(e) + ": " + mismatch(e)));
     } catch (JsonProcessingException e) {
       boolean syntax =
           e instanceof JsonParseException || !(e instanceof JsonMappingException m)
@@ -114,6 +124,46 @@ public final class SpeakerConfigReader {
     return new SpeakerConfigReader(file, md5Available).check(c);
   }
 
+  /**
+   * A value of the wrong shape as {@code "VALUE" must be KIND} rather than Jackson's Java type
+   * names, which a person editing YAML cannot act on.
+   */
+  private static String mismatch(MismatchedInputException e) {
+    Class<?> type = e.getTargetType();
+    String kind;
+    if (type == null) {
+      return String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse("");
+    } else if (type == Integer.class
+        || type == int.class
+        || type == Long.class
+        || type == long.class) {
+      kind = "a whole number";
+    } else if (type == Boolean.class || type == boolean.class) {
+      kind = "true or false";
+    } else if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+      kind = "a list";
+    } else if (type == String.class) {
+      kind = "text";
+    } else {
+      kind = "a mapping";
+    }
+    String message = String.valueOf(e.getOriginalMessage());
+    if (message.contains(JsonToken.START_OBJECT.name())) {
+      return "must be " + kind + ", not a mapping";
+    }
+    if (message.contains(JsonToken.START_ARRAY.name())) {
+      return "must be " + kind + ", not a list";
+    }
+    Object value = e instanceof InvalidFormatException f ? f.getValue() : null;
+    if (value == null) {
+      // A number where a whole one was expected: Jackson keeps only its text, in the message.
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("value \\('?([^)']+)'?\\)").matcher(message);
+      value = m.find() ? m.group(1) : null;
+    }
+    return (value == null ? "" : "\"" + value + "\" ") + "must be " + kind;
+  }
+
   private static String path(JsonMappingException e) {
     StringBuilder sb = new StringBuilder();
     for (JsonMappingException.Reference r : e.getPath()) {
@@ -135,6 +185,11 @@ public final class SpeakerConfigReader {
     Inet4Address routerId = null;
     if (c.routerId() == null) {
       error("routerId", null, "is required (an IPv4 address)");
+    } else if (ip(c.routerId()) instanceof Inet4Address v4 && v4.isAnyLocalAddress()) {
+      error(
+          "routerId",
+          c.routerId(),
+          "must not be 0.0.0.0 (RFC 6286 §2.1: a BGP Identifier is a non-zero 4-octet number)");
     } else if (ip(c.routerId()) instanceof Inet4Address v4) {
       routerId = v4;
     } else {
@@ -433,6 +488,14 @@ public final class SpeakerConfigReader {
           f + ".localAddress",
           AddressText.of(local),
           "must be of the same IP version as the peer address " + p.address());
+    } else if (local != null && local.equals(remote) && ls != null && ls.getPort() == port) {
+      // Loopback labs peer on one address with two ports; the same port too is our own listener.
+      error(
+          f + ".address",
+          AddressText.of(remote),
+          "is this speaker's own address and listen port ("
+              + ls.getPort()
+              + "): a speaker cannot peer with itself");
     }
     int hold = 90;
     if (p.holdTime() != null) {
@@ -535,6 +598,13 @@ public final class SpeakerConfigReader {
         error(f + ".nextHop", o.nextHop(), "must be an IP address");
       } else if (prefix != null && !prefix.ipv6() && !(nextHop instanceof Inet4Address)) {
         error(f + ".nextHop", o.nextHop(), "must be IPv4 for the IPv4 prefix " + prefix);
+      } else if (prefix != null && prefix.ipv6()) {
+        if (!(nextHop instanceof Inet6Address v6)) {
+          error(f + ".nextHop", o.nextHop(), "must be IPv6 for the IPv6 prefix " + prefix);
+        } else if (Ipv6NextHop.problem(v6) != null) {
+          // The speaker sends it as the route's only (global) next hop (RFC 2545 §2).
+          error(f + ".nextHop", o.nextHop(), Ipv6NextHop.problem(v6));
+        }
       }
     }
     List<PathAttribute> attrs = new ArrayList<>();

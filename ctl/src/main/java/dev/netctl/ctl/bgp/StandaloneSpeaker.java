@@ -151,6 +151,7 @@ public final class StandaloneSpeaker implements AutoCloseable {
         s.since() == null ? "" : s.since().truncatedTo(ChronoUnit.SECONDS).toString(),
         s.info() == null ? "" : s.info(),
         s.receivedPrefixes(),
+        s.lastError() == null ? "" : s.lastError(),
         s.staleRoutes(),
         s.notices());
   }

@@ -330,4 +330,84 @@ class SpeakerConfigReaderTest {
                     "s.yaml", HEAD + "admin: {address: unix:/tmp/a.sock}\n", true))
         .hasMessageContaining("admin.address: \"unix:/tmp/a.sock\" must be IP:PORT");
   }
+
+  private static List<String> violations(String yaml) {
+    try {
+      SpeakerConfigReader.parse("s.yaml", yaml, true);
+    } catch (SpeakerConfigException e) {
+      return e.violations();
+    }
+    throw new AssertionError("accepted:\n" + yaml);
+  }
+
+  @Test
+  void aZeroRouterIdIsRefusedBeforeAPeerRefusesItsOpen() {
+    // A peer answers an OPEN with BGP Identifier 0 with Bad BGP Identifier (RFC 6286 §2.2).
+    assertThat(violations(HEAD.replace("192.0.2.1", "0.0.0.0")))
+        .containsExactly(
+            "s.yaml: routerId: \"0.0.0.0\" must not be 0.0.0.0 (RFC 6286 §2.1: a BGP Identifier"
+                + " is a non-zero 4-octet number)");
+  }
+
+  @Test
+  void anOriginatedNextHopMustSuitThePrefixFamily() {
+    String yaml =
+        HEAD
+            + """
+            originate:
+              - {prefix: 2001:db8:1::/48, nextHop: 192.0.2.9}
+              - {prefix: 2001:db8:2::/48, nextHop: "fe80::1"}
+              - {prefix: 2001:db8:3::/48, nextHop: "ff02::1"}
+              - {prefix: 2001:db8:4::/48, nextHop: "2001:db8::4"}
+            """;
+    assertThat(violations(yaml))
+        .containsExactly(
+            "s.yaml: originate[0].nextHop: \"192.0.2.9\" must be IPv6 for the IPv6 prefix"
+                + " 2001:db8:1::/48",
+            "s.yaml: originate[1].nextHop: \"fe80::1\" must be a global IPv6 address, not"
+                + " link-local (RFC 2545 §2: the link-local one only follows a global one)",
+            "s.yaml: originate[2].nextHop: \"ff02::1\" must be a unicast address, not multicast"
+                + " (RFC 2545 §2)");
+  }
+
+  @Test
+  void aPeerCannotBeTheSpeakerItself() {
+    // The session would connect to our own listener and fail forever with a collision or Bad BGP
+    // Identifier; say so instead.
+    assertThat(violations(HEAD + "peers:\n  - {address: 127.0.0.2, asNumber: 65002}\n"))
+        .containsExactly(
+            "s.yaml: peers[0].address: \"127.0.0.2\" is this speaker's own address and listen"
+                + " port (179): a speaker cannot peer with itself");
+    assertThat(
+            SpeakerConfigReader.parse(
+                    "s.yaml",
+                    HEAD + "peers:\n  - {address: 127.0.0.2, port: 1179, asNumber: 65002}\n",
+                    true)
+                .peers())
+        .as("one loopback address, two ports: a lab, not a loop")
+        .hasSize(1);
+  }
+
+  @Test
+  void aRepeatedKeyOrAFractionIsAnErrorNotSilentlyResolved() {
+    assertThat(violations(HEAD + "asNumber: 65002\n"))
+        .singleElement()
+        .asString()
+        .startsWith("s.yaml: not valid YAML at line 4")
+        .contains("Duplicate field 'asNumber'");
+    assertThat(violations(HEAD + "peers:\n  - {address: 127.0.0.3, asNumber: 1, holdTime: 3.5}\n"))
+        .containsExactly("s.yaml: peers[0].holdTime: \"3.5\" must be a whole number");
+  }
+
+  @Test
+  void aValueOfTheWrongShapeNamesTheFieldTheValueAndWhatIsExpected() {
+    assertThat(violations(HEAD.replace("65001", "AS65001")))
+        .containsExactly("s.yaml: asNumber: \"AS65001\" must be a whole number");
+    assertThat(violations(HEAD + "peers:\n  - {address: 127.0.0.3, asNumber: 1, families: ipv4}\n"))
+        .containsExactly("s.yaml: peers[0].families: \"ipv4\" must be a list");
+    assertThat(violations(HEAD + "peers: {address: 127.0.0.3}\n"))
+        .containsExactly("s.yaml: peers: must be a list, not a mapping");
+    assertThat(violations(HEAD + "peers:\n  - {address: 127.0.0.3, asNumber: 1, passive: maybe}\n"))
+        .containsExactly("s.yaml: peers[0].passive: \"maybe\" must be true or false");
+  }
 }
