@@ -17,10 +17,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -228,7 +230,6 @@ final class Connection {
     }
   }
 
-  /** The per-channel end of the pipeline; it ignores a channel the FSM no longer owns. */
   /** Stops (or resumes) reading while the consumer of this peer's UPDATEs is behind. */
   void readPaused(boolean paused) {
     readPaused = paused;
@@ -238,16 +239,16 @@ final class Connection {
   }
 
   /** An UPDATE giving our own address as next hop, as a withdrawal (RFC 4271 §6.3). */
-  private static java.util.Optional<DecodeResult.TreatAsWithdraw> ownNextHop(
-      Channel ch, BgpMessage message) {
+  private static Optional<DecodeResult.TreatAsWithdraw> ownNextHop(Channel ch, BgpMessage message) {
     if (message instanceof BgpMessage.Update u
-        && ch.localAddress() instanceof java.net.InetSocketAddress self
-        && ch.remoteAddress() instanceof java.net.InetSocketAddress sender) {
+        && ch.localAddress() instanceof InetSocketAddress self
+        && ch.remoteAddress() instanceof InetSocketAddress sender) {
       return OwnNextHop.check(u, self.getAddress(), sender.getAddress());
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 
+  /** The per-channel end of the pipeline; it ignores a channel the FSM no longer owns. */
   private final class Events extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
