@@ -113,7 +113,10 @@ final class UpdateGroups {
     int kept = 0;
     UpdateGroup[] keep = new UpdateGroup[now.length];
     for (UpdateGroup g : now) {
-      if (g.retireIfEmpty()) {
+      // Members are checked first without the group's monitor: a drain holds it while it packs a
+      // table, and this runs on a shard thread that should not wait for that. A member is only
+      // added under this object's lock (admit), so the check cannot miss a join.
+      if (!g.hasMembers() && g.retireIfEmpty()) {
         byProfile.remove(g.profile(), g);
       } else {
         keep[kept++] = g;
@@ -123,6 +126,12 @@ final class UpdateGroups {
       return;
     }
     live = Arrays.copyOf(keep, kept);
+    // A group revived after its profile got a new one is listed beside it (both exact, see the
+    // class comment); when the newer one empties, the profile's next peer joins the survivor
+    // instead of a third group.
+    for (int i = 0; i < kept; i++) {
+      byProfile.putIfAbsent(keep[i].profile(), keep[i]);
+    }
     for (UpdateGroup g : now) {
       if (g.retired()) {
         g.wake(); // its writer learns it has nothing more to write

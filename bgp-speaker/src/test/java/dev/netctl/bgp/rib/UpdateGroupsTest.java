@@ -116,6 +116,33 @@ class UpdateGroupsTest {
   }
 
   /**
+   * A group held by a peer that had not joined yet is retired, its profile gets a new group for
+   * another peer, and then the first peer joins the old one: both are listed. When the newer one
+   * empties, the profile's next peer must join the survivor, not a third group.
+   */
+  @Test
+  void whenTheNewerOfTwoGroupsOfAProfileEmptiesTheProfileKeepsTheOther() {
+    start(1);
+    UpdateGroup kept = rib.group(CLIENTS);
+    Peer early = client("10.0.0.11");
+    join(kept, early);
+    rib.peerDown(early).join();
+    assertThat(kept.retired()).isTrue();
+    UpdateGroup newer = rib.group(CLIENTS);
+    Peer b = client("10.0.0.12");
+    join(newer, b);
+    Peer a = client("10.0.0.13");
+    join(kept, a); // revived beside the newer group
+    assertThat(rib.groups()).containsExactlyInAnyOrder(kept, newer);
+
+    rib.peerDown(b).join();
+
+    assertThat(newer.retired()).isTrue();
+    assertThat(rib.groups()).containsExactly(kept);
+    assertThat(rib.group(CLIENTS)).as("the profile's group for the next peer").isSameAs(kept);
+  }
+
+  /**
    * The race the retirement must not lose: the last member leaves while a change is pending, the
    * prefixes change while the group is retired, and a member joins before anything drains.
    */
