@@ -129,14 +129,18 @@ final class BlockClaimer {
     List<Cidr> foreign = foreignBlocks(pool, existing.keySet());
     for (Cidr f : foreign) {
       if (f.prefixLength() < pool.blockSize()) {
-        taken += 1L << Math.min(62, pool.blockSize() - f.prefixLength());
+        // Saturating: two short foreign prefixes would overflow the sum, and a wrapped count
+        // would cut the walk to 64 candidates and call a pool with room full.
+        long covered = 1L << Math.min(62, pool.blockSize() - f.prefixLength());
+        taken = taken > Long.MAX_VALUE - covered ? Long.MAX_VALUE : taken + covered;
       }
     }
     // Among taken+1 consecutive candidates at least one is free unless the pool is full; a few
     // extra cover blocks created by others while we walk.
     long limit =
         Math.min(
-            count.min(BigInteger.valueOf(Long.MAX_VALUE)).longValue(), Math.max(0, taken) + 64);
+            count.min(BigInteger.valueOf(Long.MAX_VALUE)).longValue(),
+            taken > Long.MAX_VALUE - 64 ? Long.MAX_VALUE : taken + 64);
     for (long i = 0; i < limit; i++) {
       Cidr cidr = pool.cidr().block(start.add(BigInteger.valueOf(i)).mod(count), pool.blockSize());
       if (existing.containsKey(cidr) || overlapsAny(cidr, foreign)) continue;

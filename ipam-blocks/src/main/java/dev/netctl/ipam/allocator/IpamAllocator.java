@@ -123,7 +123,7 @@ public final class IpamAllocator {
       throw new IpamException.PoolNotUsable(
           "IPPool \"" + pool.name() + "\" is disabled: cannot assign " + Cidr.format(address));
     }
-    Cidr cidr = blockHolding(pool, address);
+    Cidr cidr = blockHolding(store.blockFinder(), pool, address);
     AllocationAttribute attr = new AllocationAttribute(handle, pod, namespace, node);
     for (int attempt = 0; attempt < 8; attempt++) {
       if (Backoff.retryUnavailable(() -> store.block(cidr)).isEmpty()) {
@@ -172,11 +172,14 @@ public final class IpamAllocator {
   public ReleaseResult releaseIps(List<ReleaseRequest> requests) {
     List<PoolSpec> pools = env.pools();
     Map<Cidr, List<ReleaseRequest>> byBlock = new TreeMap<>();
+    IpamStore.BlockFinder finder = store.blockFinder();
     for (ReleaseRequest r : requests) {
       PoolSpec pool =
           Pools.containing(pools, r.address())
               .orElseThrow(() -> new IpamException.AddressNotInPool(Cidr.format(r.address())));
-      byBlock.computeIfAbsent(blockHolding(pool, r.address()), c -> new ArrayList<>()).add(r);
+      byBlock
+          .computeIfAbsent(blockHolding(finder, pool, r.address()), c -> new ArrayList<>())
+          .add(r);
     }
     // Validate everything before writing anything.
     Map<Cidr, String> owners = new TreeMap<>();
@@ -409,9 +412,10 @@ public final class IpamAllocator {
   }
 
   /** The block {@code address} belongs in: see {@link IpamStore#blockHolding}. */
-  private Cidr blockHolding(PoolSpec pool, InetAddress address) {
+  private static Cidr blockHolding(
+      IpamStore.BlockFinder finder, PoolSpec pool, InetAddress address) {
     Cidr cidr = pool.cidr().blockContaining(address, pool.blockSize());
-    return Backoff.retryUnavailable(() -> store.blockHolding(cidr, address))
+    return Backoff.retryUnavailable(() -> finder.holding(cidr, address))
         .map(b -> Cidr.parse(b.value().cidr()))
         .orElse(cidr);
   }

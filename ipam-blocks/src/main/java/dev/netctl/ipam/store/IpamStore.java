@@ -12,7 +12,9 @@ import dev.netctl.ipam.block.Cidr;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -72,11 +74,33 @@ public final class IpamStore {
    * block size (the allocator never creates a block overlapping it).
    */
   public Optional<Versioned<AllocationBlock>> blockHolding(Cidr expected, InetAddress address) {
-    Optional<Versioned<AllocationBlock>> b = block(expected);
-    if (b.isPresent()) return b;
-    return blocks().stream()
-        .filter(v -> Cidr.parse(v.value().cidr()).contains(address))
-        .findFirst();
+    return blockFinder().holding(expected, address);
+  }
+
+  /**
+   * {@link #blockHolding} for many addresses at once: one read per expected block and at most one
+   * listing of every block, however many addresses (a release of hundreds of addresses, some in
+   * blocks that are gone, would otherwise list every block once per such address).
+   */
+  public BlockFinder blockFinder() {
+    return new BlockFinder();
+  }
+
+  /** See {@link #blockFinder}; for one call, not shared between threads. */
+  public final class BlockFinder {
+    private final Map<Cidr, Optional<Versioned<AllocationBlock>>> expected = new HashMap<>();
+    private List<Versioned<AllocationBlock>> all;
+
+    private BlockFinder() {}
+
+    /** As {@link IpamStore#blockHolding}. */
+    public Optional<Versioned<AllocationBlock>> holding(Cidr expectedBlock, InetAddress address) {
+      Optional<Versioned<AllocationBlock>> b =
+          expected.computeIfAbsent(expectedBlock, c -> block(c));
+      if (b.isPresent()) return b;
+      if (all == null) all = blocks();
+      return all.stream().filter(v -> Cidr.parse(v.value().cidr()).contains(address)).findFirst();
+    }
   }
 
   public List<Versioned<AllocationBlock>> blocks() {
