@@ -17,8 +17,13 @@ import java.util.stream.Stream;
  * <p>The plugins are run by the container runtime on the host, not in the install container, so the
  * {@code java} their launchers name must exist on the host. A Kubernetes node has no JDK 25 of its
  * own; the image's jlink'd runtime is copied into the (host-mounted) CNI bin dir instead, as
- * Calico's install container copies its plugin binaries. The copy is made under a temporary name
- * and renamed into place, so a plugin starting during an upgrade finds the old runtime or the new.
+ * Calico's install container copies its plugin binaries.
+ *
+ * <p>Each install copies into a directory of its own ({@code java-<millis>-<pid>}, made under a
+ * temporary name and renamed when complete), and {@code java} is a symbolic link to it, replaced by
+ * one {@code rename(2)}: a plugin starting during an upgrade finds the old runtime or the new,
+ * never none. The copy just replaced is kept (a plugin started a moment ago may still load a
+ * library from it); older ones are removed.
  */
 final class RuntimeCopy {
   private RuntimeCopy() {}
@@ -39,24 +44,43 @@ final class RuntimeCopy {
   }
 
   /**
-   * Copies the runtime at {@code home} to {@code target}, replacing what is there.
+   * Copies the runtime at {@code home} next to {@code target} and points the link {@code target} at
+   * the copy, replacing what is there; on failure the link still names the runtime it named before,
+   * and no partial copy is left.
    *
-   * @return the copy's {@code java}
+   * @return the {@code java} under the link
    */
   static Path copy(Path home, Path target) throws IOException {
     javaOf(home);
+    Path dir = target.getParent();
+    Files.createDirectories(dir);
+    String name = target.getFileName().toString();
     long pid = ProcessHandle.current().pid();
-    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp" + pid);
-    Path old = target.resolveSibling("." + target.getFileName() + ".old" + pid);
-    deleteTree(tmp);
-    deleteTree(old);
-    Files.createDirectories(target.getParent());
-    copyTree(home, tmp);
-    if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-      Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+    String version = name + "-" + System.currentTimeMillis() + "-" + pid;
+    Path tmp = dir.resolve("." + version + ".tmp");
+    Path link = dir.resolve("." + name + ".link" + pid);
+    try {
+      copyTree(home, tmp);
+      Files.move(tmp, dir.resolve(version), StandardCopyOption.ATOMIC_MOVE);
+      Path previous =
+          Files.isSymbolicLink(target) ? dir.resolve(Files.readSymbolicLink(target)) : null;
+      if (previous == null) {
+        deleteTree(target); // not a link: nothing a launcher of ours names through a link
+      }
+      Files.createSymbolicLink(link, Path.of(version)); // relative: the host mounts dir anywhere
+      Files.move(link, target, StandardCopyOption.ATOMIC_MOVE);
+      try (Stream<Path> copies = Files.list(dir)) {
+        for (Path p : copies.toList()) {
+          String n = p.getFileName().toString();
+          if (n.startsWith(name + "-") && !n.equals(version) && !p.equals(previous)) {
+            deleteTree(p);
+          }
+        }
+      }
+    } finally {
+      deleteTree(tmp);
+      Files.deleteIfExists(link);
     }
-    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-    deleteTree(old);
     return target.resolve("bin").resolve("java");
   }
 
