@@ -567,7 +567,8 @@ public final class CniService {
       Cidr cidr = Cidr.parse(blockCidr);
       Block block = null;
       for (String n : networks) {
-        InetAddress a = Cidr.parseAddress(n.substring(0, n.indexOf('/')));
+        int slash = n.indexOf('/'); // an address or a CIDR: both name the address
+        InetAddress a = Cidr.parseAddress(slash < 0 ? n : n.substring(0, slash));
         if (!cidr.contains(a)) continue;
         if (block == null) {
           Optional<Versioned<AllocationBlock>> stored = ipam.store().block(cidr);

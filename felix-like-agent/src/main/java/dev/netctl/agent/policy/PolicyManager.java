@@ -291,7 +291,8 @@ public final class PolicyManager {
    * many rules) and set this manager last wrote. When not (someone ran {@code nft delete table inet
    * netctl}, deleted a chain, flushed one or the whole ruleset), the next apply relearns the table
    * and rewrites it whole. Otherwise, since apply writes only what changed, a table deleted by hand
-   * left every pod unprotected until the next policy or pod change.
+   * left every pod unprotected until the next policy or pod change. It counts, it does not compare:
+   * a rule replaced by hand with another, or set elements removed, go unnoticed (docs/policy.md).
    *
    * @return true when the table was intact (or nothing was written yet)
    */
