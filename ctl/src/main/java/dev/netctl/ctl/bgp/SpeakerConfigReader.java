@@ -33,10 +33,13 @@ import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads and checks a {@link SpeakerConfig} file. Every violation is collected (not just the first)
@@ -45,6 +48,10 @@ import java.util.Set;
  * security surprise. Policies and defined sets are read by {@link PolicyReader}.
  */
 public final class SpeakerConfigReader {
+  // The value in Jackson's message for a number where a whole one was expected (it keeps only the
+  // text there); SpeakerConfigReaderTest holds the message shapes this reads.
+  private static final Pattern JACKSON_VALUE = Pattern.compile("value \\('?([^)']+)'?\\)");
+
   // A repeated key would otherwise silently win over the first, and 3.5 would become 3: both
   // change the configuration without a word.
   private static final ObjectMapper YAML =
@@ -140,7 +147,7 @@ public final class SpeakerConfigReader {
       kind = "a whole number";
     } else if (type == Boolean.class || type == boolean.class) {
       kind = "true or false";
-    } else if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+    } else if (Collection.class.isAssignableFrom(type) || type.isArray()) {
       kind = "a list";
     } else if (type == String.class) {
       kind = "text";
@@ -157,8 +164,7 @@ public final class SpeakerConfigReader {
     Object value = e instanceof InvalidFormatException f ? f.getValue() : null;
     if (value == null) {
       // A number where a whole one was expected: Jackson keeps only its text, in the message.
-      java.util.regex.Matcher m =
-          java.util.regex.Pattern.compile("value \\('?([^)']+)'?\\)").matcher(message);
+      Matcher m = JACKSON_VALUE.matcher(message);
       value = m.find() ? m.group(1) : null;
     }
     return (value == null ? "" : "\"" + value + "\" ") + "must be " + kind;
