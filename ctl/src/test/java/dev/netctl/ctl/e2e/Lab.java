@@ -304,6 +304,17 @@ final class Lab implements AutoCloseable {
     for (String n : new ArrayList<>(agents.keySet())) stopAgent(n, false);
   }
 
+  /** The last {@code lines} lines of a node's agent log, headed by its name. */
+  String tail(String node, int lines) {
+    List<String> all = log(node).lines().toList();
+    return "\n--- "
+        + node
+        + " log (last "
+        + lines
+        + " lines)\n"
+        + String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+  }
+
   String log(String node) {
     try {
       return Files.readString(dir.resolve(node + "-" + generation + ".log"));

@@ -594,7 +594,7 @@ class NodeAgentE2EIT {
               () -> {
                 String status = nodeStatus("n1");
                 assertThat(status)
-                    .as(status)
+                    .as(() -> status + lab.tail("n1", 60) + lab.tail("n2", 60))
                     .containsPattern("IPv6 BGP status\\s+PEER ADDRESS")
                     .containsPattern("fd90:1::2 +node-to-node mesh +Established")
                     .containsPattern("fd90:1::fe +global +Established")
