@@ -169,6 +169,11 @@ class BgpCommandTest {
     assertThat(routeTable.out().lines().toList().get(2))
         .matches("fd00:10:244:2::/122 +fd00:10::2 +127\\.0\\.0\\.2");
 
+    // A peer the speaker does not have is named, not shown as one that sent nothing.
+    Cli.Run unknown = Cli.raw("", "bgp", "routes", b, "--peer", "127.0.0.9");
+    assertThat(unknown.exitCode()).isEqualTo(ExitCode.ERROR);
+    assertThat(unknown.err()).contains("peer 127.0.0.9 is not configured");
+
     Cli.Run advertised = Cli.raw("", "bgp", "routes", b, "--advertised", "-o", "json");
     List<RouteView> adv = JSON.readValue(advertised.out(), new TypeReference<>() {});
     assertThat(adv)

@@ -242,13 +242,17 @@ public final class StandaloneSpeaker implements AutoCloseable {
    * @param family {@code ipv4}, {@code ipv6} or null for both
    * @param peer one peer, or null for all
    * @param advertised what we send (the Adj-RIB-Out) rather than what we received
+   * @throws IllegalArgumentException when {@code peer} is not one of the speaker's peers (an empty
+   *     table would read as a peer that sent nothing, as {@code bgp refresh} and {@code reset} say)
    */
   public List<RouteView> routes(String family, InetAddress peer, boolean advertised) {
     List<RouteView> out = new ArrayList<>();
+    boolean found = peer == null;
     // Every peer the speaker has: the configured ones and those accepted through a dynamic range.
     for (PeerStatus status : speaker.peers()) {
       InetAddress remote = status.remote().getAddress();
       if (peer != null && !peer.equals(remote)) continue;
+      found = true;
       if (advertised) {
         for (AdvertisedRoute r : speaker.advertised(remote)) {
           out.add(view(r.nlri(), r.nextHop(), r.attributes(), remote, "advertised", false));
@@ -258,6 +262,9 @@ public final class StandaloneSpeaker implements AutoCloseable {
           out.add(view(r.nlri(), r.nextHop(), r.attributes(), remote, "received", r.stale()));
         }
       }
+    }
+    if (!found) {
+      throw new IllegalArgumentException("peer " + AddressText.of(peer) + " is not configured");
     }
     return out.stream()
         .filter(r -> family == null || family.equals(r.family()))
