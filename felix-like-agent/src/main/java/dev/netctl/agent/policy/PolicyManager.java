@@ -299,44 +299,36 @@ public final class PolicyManager {
   public boolean verify() {
     if (first) return true; // the first apply lists the table and rewrites it anyway
     String json = nft.listTableJson(Names.FAMILY, Names.TABLE);
-    Map<String, Integer> rules = new HashMap<>();
-    Set<String> sets = new HashSet<>();
-    if (json != null) {
-      try {
-        for (JsonNode item : new ObjectMapper().readTree(json).path("nftables")) {
-          if (item.has("chain")) rules.putIfAbsent(item.get("chain").get("name").asText(), 0);
-          if (item.has("rule"))
-            rules.merge(item.get("rule").get("chain").asText(), 1, Integer::sum);
-          if (item.has("set")) sets.add(item.get("set").get("name").asText());
-          if (item.has("map")) sets.add(item.get("map").get("name").asText());
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
+    Listing now = Listing.of(json);
     Map<String, Integer> want = new HashMap<>(baseRules);
     kChains.forEach((c, r) -> want.put(c, r == null ? -1 : r.size()));
     boolean intact =
-        sets.containsAll(kSets.keySet())
-            && sets.contains(EGRESS_MAP)
-            && sets.contains(INGRESS_MAP)
+        now.sets().containsAll(kSets.keySet())
+            && now.maps().contains(EGRESS_MAP)
+            && now.maps().contains(INGRESS_MAP)
             && want.entrySet().stream()
                 .allMatch(
                     e ->
-                        rules.containsKey(e.getKey())
-                            && (e.getValue() < 0 || e.getValue().equals(rules.get(e.getKey()))));
-    if (!intact) resync();
+                        now.rules().containsKey(e.getKey())
+                            && (e.getValue() < 0
+                                || e.getValue().equals(now.rules().get(e.getKey()))));
+    if (!intact) resync(json); // from this listing: nothing changes the table in between
     return intact;
   }
 
   /** Forgets what the kernel holds: the next script lists the table and rewrites all of it. */
   private void resync() {
+    resync(nft.listTableJson(Names.FAMILY, Names.TABLE));
+  }
+
+  /** {@link #resync()} from a listing already made. */
+  private void resync(String json) {
     kChains.clear();
     kSets.clear();
     kEgress.clear();
     kIngress.clear();
     first = true;
-    sweepPlan();
+    sweepPlan(json);
   }
 
   private static String join(java.util.concurrent.FutureTask<String> task) {
@@ -351,20 +343,34 @@ public final class PolicyManager {
     }
   }
 
-  private void sweepPlan() {
-    sweepPlan(nft.listTableJson(Names.FAMILY, Names.TABLE));
+  private void sweepPlan(String json) {
+    Listing listed = Listing.of(json);
+    listed.rules().keySet().forEach(c -> kChains.put(c, null));
+    listed.sets().forEach(n -> kSets.put(n, null));
   }
 
-  private void sweepPlan(String json) {
-    if (json == null) return;
-    try {
-      JsonNode root = new ObjectMapper().readTree(json);
-      for (JsonNode item : root.path("nftables")) {
-        if (item.has("chain")) kChains.put(item.get("chain").get("name").asText(), null);
-        if (item.has("set")) kSets.put(item.get("set").get("name").asText(), null);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * What {@code nft -j list table} shows of the table (nothing when there is none): each chain with
+   * its rule count, the sets, and the maps.
+   */
+  private record Listing(Map<String, Integer> rules, Set<String> sets, Set<String> maps) {
+    static Listing of(String json) {
+      Listing l = new Listing(new HashMap<>(), new HashSet<>(), new HashSet<>());
+      if (json == null) return l;
+      try {
+        for (JsonNode item : JSON.readTree(json).path("nftables")) {
+          if (item.has("chain")) l.rules.putIfAbsent(item.get("chain").get("name").asText(), 0);
+          if (item.has("rule"))
+            l.rules.merge(item.get("rule").get("chain").asText(), 1, Integer::sum);
+          if (item.has("set")) l.sets.add(item.get("set").get("name").asText());
+          if (item.has("map")) l.maps.add(item.get("map").get("name").asText());
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      return l;
     }
   }
 
