@@ -20,6 +20,7 @@ import picocli.CommandLine.ScopeType;
     versionProvider = Netctl.Version.class,
     description = "Manage netctl IP pools, BGP peers, IPAM and nodes.")
 public final class Netctl implements Runnable {
+  static final String NETTY_JFR = "io.netty.jfr.enabled";
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -85,16 +86,30 @@ public final class Netctl implements Runnable {
   }
 
   public static void main(String[] args) {
-    // One line per log record (the agent's and the libraries'), timestamped in UTC ISO 8601,
-    // instead of java.util.logging's two-line default. A property: costs nothing until a log.
-    System.setProperty(
-        "java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
+    setDefaultProperties();
     PrintWriter out = new PrintWriter(System.out, true);
     PrintWriter err = new PrintWriter(System.err, true);
     int code = execute(System.in, out, err, args);
     out.flush();
     err.flush();
     System.exit(code);
+  }
+
+  /**
+   * Sets the system properties a netctl process starts with, before any verb runs: libraries read
+   * them when their classes load.
+   */
+  static void setDefaultProperties() {
+    // One line per log record (the agent's and the libraries'), timestamped in UTC ISO 8601,
+    // instead of java.util.logging's two-line default. A property: costs nothing until a log.
+    System.setProperty(
+        "java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
+    // Netty's allocator emits JFR events whenever JFR is available, and turning them on loads the
+    // JDK's flight recorder: 140 classes and 1.5-1.8 MiB of a speaker's resident memory
+    // (docs/benchmarks.md), for events nothing records. -Dio.netty.jfr.enabled=true restores them.
+    if (System.getProperty(NETTY_JFR) == null) {
+      System.setProperty(NETTY_JFR, "false");
+    }
   }
 
   /**
