@@ -109,7 +109,8 @@ public record KubernetesNetworkPolicySpec(
   @JsonPropertyOrder({"cidr", "except"})
   public record IpBlock(String cidr, List<String> except) {
     public IpBlock {
-      except = except == null ? List.of() : List.copyOf(except);
+      cidr = Cidr.canonical(cidr);
+      except = except == null ? List.of() : except.stream().map(Cidr::canonical).toList();
     }
   }
 

@@ -85,8 +85,10 @@ public record PolicyRule(
     public static final Entity ANY = new Entity(null, null, null, null, null, null, null);
 
     public Entity {
-      nets = nets == null ? List.of() : List.copyOf(nets);
-      notNets = notNets == null ? List.of() : List.copyOf(notNets);
+      // Stored and printed in RFC 5952 form, whatever the manifest spelled (FD00:0::/64 is
+      // fd00::/64); what does not parse stays as written for validation to name.
+      nets = nets == null ? List.of() : nets.stream().map(Cidr::canonical).toList();
+      notNets = notNets == null ? List.of() : notNets.stream().map(Cidr::canonical).toList();
       ports = ports == null ? List.of() : List.copyOf(ports);
       notPorts = notPorts == null ? List.of() : List.copyOf(notPorts);
     }

@@ -1,5 +1,7 @@
 package dev.netctl.datastore.model;
 
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -14,6 +16,7 @@ import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.InvalidNullException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -81,6 +84,10 @@ public final class ResourceCodec {
             .build();
     this.json =
         JsonMapper.builder()
+            // An empty list entry (`nets: [~]`) is named as one, not left to a record's copy of the
+            // list to fail with a bare NullPointerException.
+            .withConfigOverride(
+                List.class, o -> o.setSetterInfo(JsonSetter.Value.forContentNulls(Nulls.FAIL)))
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
@@ -373,6 +380,12 @@ public final class ResourceCodec {
                     + (reason.isEmpty() ? "" : " (" + reason + ")");
       }
       throw new CodecException(label, path(base, e), "\"" + e.getValue() + "\" " + rule, e);
+    } catch (InvalidNullException e) {
+      throw new CodecException(
+          label,
+          path(base, e),
+          "\"<none>\" is an empty list entry: give it a value or remove it",
+          e);
     } catch (JsonMappingException e) {
       throw new CodecException(
           label, path(base, e), "is invalid: " + firstLine(e.getOriginalMessage()), e);

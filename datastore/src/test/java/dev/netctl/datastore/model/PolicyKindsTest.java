@@ -139,6 +139,53 @@ class PolicyKindsTest {
   }
 
   @Test
+  void ruleNetsAndIpBlocksAreKeptInRfc5952Form() {
+    NetworkPolicy calico =
+        (NetworkPolicy)
+            codec.readOne(
+                """
+                apiVersion: projectcalico.org/v3
+                kind: NetworkPolicy
+                metadata: {name: v6, namespace: shop}
+                spec:
+                  ingress:
+                  - action: Allow
+                    source: {nets: ["FD00:0:0:0::/64", 10.1.0.0/16], notNets: ["fd00:0::1"]}
+                """);
+    PolicyRule.Entity source = calico.spec().ingress().getFirst().source();
+    assertThat(source.nets()).containsExactly("fd00::/64", "10.1.0.0/16");
+    assertThat(source.notNets()).containsExactly("fd00::1");
+
+    KubernetesNetworkPolicy k8s =
+        (KubernetesNetworkPolicy)
+            codec.readOne(
+                K8S.replace(
+                    "{cidr: 10.0.0.0/8, except: [10.1.0.0/16]}",
+                    "{cidr: \"2001:DB8:0::/48\", except: [\"2001:db8:0:0:1::/80\"]}"));
+    KubernetesNetworkPolicySpec.IpBlock block =
+        k8s.spec().ingress().getFirst().from().get(1).ipBlock();
+    assertThat(block.cidr()).isEqualTo("2001:db8::/48");
+    assertThat(block.except()).containsExactly("2001:db8:0:0:1::/80");
+  }
+
+  @Test
+  void anEmptyListEntryIsNamedWithItsField() {
+    assertThatThrownBy(
+            () ->
+                codec.readOne(
+                    """
+                    apiVersion: projectcalico.org/v3
+                    kind: GlobalNetworkPolicy
+                    metadata: {name: p}
+                    spec:
+                      ingress:
+                      - action: Allow
+                        source: {nets: [10.0.0.0/8, ~]}
+                    """))
+        .hasMessageContaining("spec.ingress[0].source.nets[1] \"<none>\" is an empty list entry");
+  }
+
+  @Test
   void endPortNeedsANumericPortAndMayNotBeBelowIt() {
     assertThat(violations(k8s("podSelector: {}\ningress:\n- ports:\n  - {endPort: 90}")))
         .containsExactly(
