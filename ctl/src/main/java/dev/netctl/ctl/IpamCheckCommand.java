@@ -117,6 +117,11 @@ final class IpamCheckCommand implements Callable<Integer> {
         "affinities stuck mid-protocol",
         r.pendingAffinities(),
         p -> p.state() + ": node " + p.node() + ", block " + p.block());
+    section(
+        out,
+        "addresses in use outside every IP pool (left by repair: they are in use)",
+        r.addressesOutsidePools(),
+        o -> "block " + o.block() + ": " + String.join(", ", o.addresses()));
   }
 
   private static <T> void section(

@@ -83,6 +83,14 @@ final class IpamReleaseCommand implements Callable<Integer> {
               s -> new IpamRepair(s.store()).releaseFromReport(report, s.liveNodes()));
       for (String line : r.fixed()) out.println("fixed " + line);
       for (String line : r.skipped()) out.println("skipped " + line + ": no longer holds");
+      for (IpamReport.OutsidePools o : report.addressesOutsidePools()) {
+        out.println(
+            "left block "
+                + o.block()
+                + ": "
+                + o.addresses().size()
+                + " address(es) in use outside every IP pool");
+      }
       out.println(
           "repaired " + r.fixed().size() + " item(s), skipped " + r.skipped().size() + " item(s)");
     }

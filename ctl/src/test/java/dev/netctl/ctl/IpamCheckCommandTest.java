@@ -56,6 +56,42 @@ class IpamCheckCommandTest {
   }
 
   @Test
+  void addressesLeftInUseByADeletedPoolAreReportedAndLeftByTheRepair() throws Exception {
+    cluster.pool("gone", "10.99.0.0/24", 26);
+    List<String> ips =
+        cluster
+            .ok(
+                "ipam",
+                "assign",
+                "--node",
+                "node-1",
+                "--handle",
+                "h1",
+                "--ipv4",
+                "2",
+                "--pool",
+                "gone")
+            .lines();
+    Cidr block = Cidr.parse("10.99.0.0/24").blockContaining(Cidr.parseAddress(ips.get(0)), 26);
+    cluster.ok("delete", "ippool", "gone");
+    Path report = dir.resolve("report.json");
+
+    IpamCluster.Run found = cluster.run("ipam", "check", "-o", report.toString());
+
+    assertThat(found.exitCode()).as(found.toString()).isEqualTo(ExitCode.PROBLEMS_FOUND);
+    assertThat(found.lines())
+        .contains(
+            "Found 1 problem(s):",
+            "  addresses in use outside every IP pool (left by repair: they are in use): 1",
+            "    block " + block + ": " + String.join(", ", ips));
+    assertThat(cluster.ok("ipam", "release", "--from-report", report.toString()).lines())
+        .containsExactly(
+            "left block " + block + ": 2 address(es) in use outside every IP pool",
+            "repaired 0 item(s), skipped 0 item(s)");
+    assertThat(cluster.run("ipam", "check").exitCode()).isEqualTo(ExitCode.PROBLEMS_FOUND);
+  }
+
+  @Test
   void aLeakedAllocationIsFoundReportedAndRepairedFromTheReport() throws Exception {
     String ip = cluster.ok("ipam", "assign", "--node", "node-1", "--handle", "h1").lines().get(0);
     String leaked =

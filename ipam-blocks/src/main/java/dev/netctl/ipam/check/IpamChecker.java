@@ -1,5 +1,9 @@
 package dev.netctl.ipam.check;
 
+import dev.netctl.datastore.client.ResourceClient;
+import dev.netctl.ipam.allocator.IpamEnvironment;
+import dev.netctl.ipam.allocator.PoolSpec;
+import dev.netctl.ipam.allocator.ResourceEnvironment;
 import dev.netctl.ipam.block.AllocationAttribute;
 import dev.netctl.ipam.block.AllocationBlock;
 import dev.netctl.ipam.block.Block;
@@ -10,11 +14,13 @@ import dev.netctl.ipam.check.IpamReport.DuplicateOwnership;
 import dev.netctl.ipam.check.IpamReport.HandleMismatch;
 import dev.netctl.ipam.check.IpamReport.LeakedAllocation;
 import dev.netctl.ipam.check.IpamReport.MismatchKind;
+import dev.netctl.ipam.check.IpamReport.OutsidePools;
 import dev.netctl.ipam.check.IpamReport.PendingAffinity;
 import dev.netctl.ipam.store.BlockAffinity;
 import dev.netctl.ipam.store.IpamHandle;
 import dev.netctl.ipam.store.IpamStore;
 import dev.netctl.ipam.store.Versioned;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -41,9 +47,19 @@ import java.util.TreeSet;
  */
 public final class IpamChecker {
   private final IpamStore store;
+  private final IpamEnvironment env;
 
+  /** A checker of the pools stored beside the blocks. */
   public IpamChecker(IpamStore store) {
+    this(store, new ResourceEnvironment(new ResourceClient(store.datastore())));
+  }
+
+  /**
+   * @param env where the IP pools come from: addresses outside all of them are reported
+   */
+  public IpamChecker(IpamStore store, IpamEnvironment env) {
     this.store = store;
+    this.env = env;
   }
 
   /**
@@ -53,12 +69,17 @@ public final class IpamChecker {
     List<Versioned<AllocationBlock>> blocks = store.blocks();
     List<Versioned<BlockAffinity>> affinities = store.affinities();
     List<Versioned<IpamHandle>> handles = store.handles();
+    List<Cidr> pools = new ArrayList<>();
+    for (PoolSpec p : env.pools()) {
+      pools.add(p.cidr());
+    }
 
     Map<String, IpamHandle> handleById = new HashMap<>();
     for (Versioned<IpamHandle> h : handles) handleById.put(h.value().handleID(), h.value());
 
     List<LeakedAllocation> leaked = new ArrayList<>();
     List<DeadNodeBlock> dead = new ArrayList<>();
+    List<OutsidePools> outside = new ArrayList<>();
     // handle -> block -> actual count
     Map<String, Map<String, Integer>> actual = new TreeMap<>();
     Map<String, Block> blockByCidr = new TreeMap<>();
@@ -68,9 +89,14 @@ public final class IpamChecker {
       String cidr = b.cidr().toString();
       blockByCidr.put(cidr, b);
       inUse += b.inUse();
+      List<String> unpooled = new ArrayList<>();
       for (int o = 0; o < b.size(); o++) {
         AllocationAttribute a = b.attributeAt(o);
         if (a == null) continue;
+        InetAddress address = b.addressAt(o);
+        if (pools.stream().noneMatch(pool -> pool.contains(address))) {
+          unpooled.add(Cidr.format(address));
+        }
         actual.computeIfAbsent(a.handle(), k -> new TreeMap<>()).merge(cidr, 1, Integer::sum);
         if (!handleById.containsKey(a.handle())) {
           leaked.add(
@@ -78,6 +104,7 @@ public final class IpamChecker {
                   cidr, o, Cidr.format(b.addressAt(o)), a.handle(), b.sequenceAt(o), a.node()));
         }
       }
+      if (!unpooled.isEmpty()) outside.add(new OutsidePools(cidr, unpooled));
       String owner = b.affinityNode();
       if (owner != null && !liveNodes.contains(owner)) {
         dead.add(new DeadNodeBlock(cidr, owner, b.inUse()));
@@ -148,6 +175,7 @@ public final class IpamChecker {
         dead,
         affinityMismatches,
         duplicates,
-        pending);
+        pending,
+        outside);
   }
 }

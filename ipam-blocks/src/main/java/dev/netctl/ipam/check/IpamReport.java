@@ -27,7 +27,8 @@ public record IpamReport(
     List<DeadNodeBlock> blocksOfDeadNodes,
     List<AffinityMismatch> affinityMismatches,
     List<DuplicateOwnership> duplicateOwnership,
-    List<PendingAffinity> pendingAffinities) {
+    List<PendingAffinity> pendingAffinities,
+    List<OutsidePools> addressesOutsidePools) {
 
   public IpamReport {
     allocationsWithoutHandle = List.copyOf(allocationsWithoutHandle);
@@ -36,6 +37,9 @@ public record IpamReport(
     affinityMismatches = List.copyOf(affinityMismatches);
     duplicateOwnership = List.copyOf(duplicateOwnership);
     pendingAffinities = List.copyOf(pendingAffinities);
+    // Absent from reports written before it was checked.
+    addressesOutsidePools =
+        addressesOutsidePools == null ? List.of() : List.copyOf(addressesOutsidePools);
   }
 
   /** Whether nothing was found. */
@@ -50,7 +54,8 @@ public record IpamReport(
         + blocksOfDeadNodes.size()
         + affinityMismatches.size()
         + duplicateOwnership.size()
-        + pendingAffinities.size();
+        + pendingAffinities.size()
+        + addressesOutsidePools.size();
   }
 
   /** An allocated address whose handle has no record. */
@@ -81,4 +86,15 @@ public record IpamReport(
 
   /** An affinity stuck mid-protocol. */
   public record PendingAffinity(String node, String block, String state) {}
+
+  /**
+   * Addresses in use in a block that no IP pool contains any more: its pool was deleted while
+   * workloads held them. They are in use, so no repair releases them; a new pool over them gets no
+   * block there (the allocator skips overlapping blocks) until the workloads are gone.
+   */
+  public record OutsidePools(String block, List<String> addresses) {
+    public OutsidePools {
+      addresses = List.copyOf(addresses);
+    }
+  }
 }

@@ -28,7 +28,7 @@ class IpamCheckerTest {
   private final StaticEnvironment env =
       new StaticEnvironment().pool(PoolSpec.of("p", "10.0.0.0/24", 26)).nodes("a", "b");
   private final IpamAllocator ipam = new IpamAllocator(ds, env);
-  private final IpamChecker checker = new IpamChecker(store);
+  private final IpamChecker checker = new IpamChecker(store, env);
   private final IpamRepair repair = new IpamRepair(store);
 
   @AfterEach
@@ -45,6 +45,28 @@ class IpamCheckerTest {
     assertThat(r.blocks()).isEqualTo(2);
     assertThat(r.handles()).isEqualTo(2);
     assertThat(r.addressesInUse()).isEqualTo(5);
+  }
+
+  @Test
+  void addressesInUseOutsideEveryPoolAreReportedAndLeftByRepair() {
+    AssignedAddress kept = ipam.autoAssign(AssignRequest.of("a", "h1", 1, 0)).ipv4().get(0);
+    AssignedAddress orphan = ipam.autoAssign(AssignRequest.of("b", "h2", 1, 0)).ipv4().get(0);
+    // The pool is narrowed to a's block, as if the pool holding b's block had been deleted.
+    String keptBlock = kept.block().toString();
+    IpamChecker narrowed =
+        new IpamChecker(store, new StaticEnvironment().pool(PoolSpec.of("p", keptBlock, 26)));
+
+    IpamReport r = narrowed.check(Set.of("a", "b"));
+
+    assertThat(r.addressesOutsidePools())
+        .containsExactly(
+            new IpamReport.OutsidePools(
+                orphan.block().toString(), java.util.List.of(Cidr.format(orphan.address()))));
+    assertThat(r.problemCount()).isEqualTo(1);
+    IpamRepair.Result done = repair.releaseFromReport(r, Set.of("a", "b"));
+    assertThat(done.fixed()).isEmpty();
+    assertThat(store.handle("h2")).isPresent();
+    assertThat(checker.check(Set.of("a", "b")).clean()).isTrue();
   }
 
   @Test
