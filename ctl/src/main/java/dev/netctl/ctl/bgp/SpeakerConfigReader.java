@@ -191,15 +191,15 @@ public final class SpeakerConfigReader {
     Inet4Address routerId = null;
     if (c.routerId() == null) {
       error("routerId", null, "is required (an IPv4 address)");
-    } else if (ip(c.routerId()) instanceof Inet4Address v4 && v4.isAnyLocalAddress()) {
+    } else if (!(ip(c.routerId()) instanceof Inet4Address v4)) {
+      error("routerId", c.routerId(), "must be an IPv4 address");
+    } else if (v4.isAnyLocalAddress()) {
       error(
           "routerId",
           c.routerId(),
           "must not be 0.0.0.0 (RFC 6286 §2.1: a BGP Identifier is a non-zero 4-octet number)");
-    } else if (ip(c.routerId()) instanceof Inet4Address v4) {
-      routerId = v4;
     } else {
-      error("routerId", c.routerId(), "must be an IPv4 address");
+      routerId = v4;
     }
     long as = asn("asNumber", c.asNumber());
     policies = new PolicyReader(this::error, as);
