@@ -73,7 +73,7 @@ class BlockClaimerTest {
   }
 
   private IpamReport check() {
-    return new IpamChecker(store).check(Set.of("a", "b"));
+    return new IpamChecker(store, env).check(Set.of("a", "b"));
   }
 
   @Test
@@ -132,11 +132,11 @@ class BlockClaimerTest {
       assertThatThrownBy(() -> dyingAt(s).autoAssign(AssignRequest.of("n-" + s, "h-" + s, 1, 0)))
           .isInstanceOf(CrashingHook.WriterKilled.class);
     }
-    IpamReport report = new IpamChecker(store).check(env.nodes.keySet());
+    IpamReport report = new IpamChecker(store, env).check(env.nodes.keySet());
     assertThat(report.pendingAffinities()).hasSize(2);
     IpamRepair.Result fixed = new IpamRepair(store).releaseFromReport(report, env.nodes.keySet());
     assertThat(fixed.fixed()).hasSize(2);
-    assertThat(new IpamChecker(store).check(env.nodes.keySet()).clean()).isTrue();
+    assertThat(new IpamChecker(store, env).check(env.nodes.keySet()).clean()).isTrue();
     // The orphan pending affinity was deleted; the one whose block existed was confirmed.
     assertThat(store.affinities())
         .singleElement()

@@ -102,7 +102,8 @@ class EmbeddedMultiProcessTest {
       assertThat(Workload.handleTotals(store))
           .as("seed %d: handle counts balance", seed)
           .isEqualTo(expectedTotals);
-      IpamReport report = new IpamChecker(store).check(Set.copyOf(nodes));
+      IpamReport report =
+          new IpamChecker(store, WorkloadProcess.environment(nodes)).check(Set.copyOf(nodes));
       assertThat(report.clean()).as("seed %d: %s", seed, report).isTrue();
     }
   }

@@ -68,7 +68,7 @@ class EtcdConcurrencyTest {
         assertThat(Workload.handleTotals(store))
             .as("seed %d: handle counts balance", seed)
             .isEqualTo(expectedTotals);
-        IpamReport report = new IpamChecker(store).check(Set.copyOf(nodes));
+        IpamReport report = new IpamChecker(store, env).check(Set.copyOf(nodes));
         assertThat(report.clean()).as("seed %d: %s", seed, report).isTrue();
       } finally {
         clients.forEach(Datastore::close);

@@ -67,10 +67,10 @@ class EtcdFaultTest {
 
       IpamStore store = new IpamStore(ds);
       Workload.releaseUncertain(ds, env, out.uncertainHandles());
-      IpamReport report = new IpamChecker(store).check(Set.copyOf(nodes));
+      IpamReport report = new IpamChecker(store, env).check(Set.copyOf(nodes));
       System.out.printf("seed %d: before repair %d problems%n", seed, report.problemCount());
       new IpamRepair(store).releaseFromReport(report, Set.copyOf(nodes));
-      IpamReport after = new IpamChecker(store).check(Set.copyOf(nodes));
+      IpamReport after = new IpamChecker(store, env).check(Set.copyOf(nodes));
       assertThat(after.clean()).as("seed %d: %s", seed, after).isTrue();
       assertThat(Workload.allocated(store))
           .as("seed %d: after repair the store holds exactly the live assignments", seed)

@@ -252,7 +252,7 @@ class IpamAllocatorTest {
     assertThatThrownBy(() -> ipam.releaseByHandle("pod"))
         .isInstanceOf(IpamException.UnknownHandle.class)
         .hasMessage("IPAMHandle \"pod\" not found");
-    assertThat(new IpamChecker(store).check(Set.of("a", "b")).clean()).isTrue();
+    assertThat(new IpamChecker(store, env).check(Set.of("a", "b")).clean()).isTrue();
   }
 
   @Test
@@ -280,7 +280,7 @@ class IpamAllocatorTest {
     env.settings = new IpamSettings(true, true, 0);
     assertThatThrownBy(() -> ipam.autoAssign(AssignRequest.of("b", "hb2", 1, 0)))
         .isInstanceOf(IpamException.PoolExhausted.class);
-    assertThat(new IpamChecker(store).check(Set.of("a", "b")).clean()).isTrue();
+    assertThat(new IpamChecker(store, env).check(Set.of("a", "b")).clean()).isTrue();
   }
 
   @Test
@@ -300,7 +300,7 @@ class IpamAllocatorTest {
     assertThat(store.blocks())
         .singleElement()
         .satisfies(b -> assertThat(b.value().affinity()).isEqualTo("host:b"));
-    assertThat(new IpamChecker(store).check(Set.of("b")).clean()).isTrue();
+    assertThat(new IpamChecker(store, env).check(Set.of("b")).clean()).isTrue();
   }
 
   @Test
@@ -346,7 +346,7 @@ class IpamAllocatorTest {
         .singleElement()
         .satisfies(b -> assertThat(b.value().cidr()).isEqualTo(kept.toString()));
     assertThat(ipam.autoAssign(AssignRequest.of("b", "h2", 1, 0)).ipv4()).hasSize(1);
-    assertThat(new IpamChecker(store).check(Set.of("a", "b")).clean()).isTrue();
+    assertThat(new IpamChecker(store, env).check(Set.of("a", "b")).clean()).isTrue();
   }
 
   /**

@@ -46,7 +46,7 @@ class NodeWriterTest {
       assertThat(ipam.stats().conflicts()).isZero();
       IpamStore store = new IpamStore(ds);
       assertThat(store.handles()).hasSize(100);
-      assertThat(new IpamChecker(store).check(Set.of("a")).clean()).isTrue();
+      assertThat(new IpamChecker(store, env).check(Set.of("a")).clean()).isTrue();
     }
   }
 
@@ -80,7 +80,7 @@ class NodeWriterTest {
       assertThat(store.handles())
           .hasSize(100)
           .allSatisfy(h -> assertThat(h.value().total()).isEqualTo(1));
-      assertThat(new IpamChecker(store).check(Set.of("a")).clean()).isTrue();
+      assertThat(new IpamChecker(store, env).check(Set.of("a")).clean()).isTrue();
     }
   }
 
@@ -99,7 +99,7 @@ class NodeWriterTest {
       assertThat(Set.of(first.address(), second.address(), third.address())).hasSize(3);
       assertThat(one.stats().conflicts()).isEqualTo(1);
       assertThat(third.block()).isEqualTo(Cidr.parse("10.0.0.0/26"));
-      assertThat(new IpamChecker(new IpamStore(ds)).check(Set.of("a", "b")).clean()).isTrue();
+      assertThat(new IpamChecker(new IpamStore(ds), env).check(Set.of("a", "b")).clean()).isTrue();
     }
   }
 }
