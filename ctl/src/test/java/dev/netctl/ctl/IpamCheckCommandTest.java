@@ -59,19 +59,7 @@ class IpamCheckCommandTest {
   void addressesLeftInUseByADeletedPoolAreReportedAndLeftByTheRepair() throws Exception {
     cluster.pool("gone", "10.99.0.0/24", 26);
     List<String> ips =
-        cluster
-            .ok(
-                "ipam",
-                "assign",
-                "--node",
-                "node-1",
-                "--handle",
-                "h1",
-                "--ipv4",
-                "2",
-                "--pool",
-                "gone")
-            .lines();
+        cluster.ok("ipam assign --node node-1 --handle h1 --ipv4 2 --pool gone".split(" ")).lines();
     Cidr block = Cidr.parse("10.99.0.0/24").blockContaining(Cidr.parseAddress(ips.get(0)), 26);
     cluster.ok("delete", "ippool", "gone");
     Path report = dir.resolve("report.json");
