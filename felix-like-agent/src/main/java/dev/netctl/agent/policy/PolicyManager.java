@@ -291,8 +291,9 @@ public final class PolicyManager {
    * many rules) and set this manager last wrote. When not (someone ran {@code nft delete table inet
    * netctl}, deleted a chain, flushed one or the whole ruleset), the next apply relearns the table
    * and rewrites it whole. Otherwise, since apply writes only what changed, a table deleted by hand
-   * left every pod unprotected until the next policy or pod change. It counts, it does not compare:
-   * a rule replaced by hand with another, or set elements removed, go unnoticed (docs/policy.md).
+   * left every pod unprotected until the next policy or pod change. It counts rules and the
+   * elements of sets and maps, it does not compare them: a rule or an element replaced by hand with
+   * another goes unnoticed (docs/policy.md).
    *
    * @return true when the table was intact (or nothing was written yet)
    */
@@ -306,6 +307,11 @@ public final class PolicyManager {
         now.sets().containsAll(kSets.keySet())
             && now.maps().contains(EGRESS_MAP)
             && now.maps().contains(INGRESS_MAP)
+            && sameCount(now, EGRESS_MAP, kEgress.size())
+            && sameCount(now, INGRESS_MAP, kIngress.size())
+            && kSets.entrySet().stream()
+                .allMatch(
+                    e -> e.getValue() == null || sameCount(now, e.getKey(), e.getValue().size()))
             && want.entrySet().stream()
                 .allMatch(
                     e ->
@@ -314,6 +320,12 @@ public final class PolicyManager {
                                 || e.getValue().equals(now.rules().get(e.getKey()))));
     if (!intact) resync(json); // from this listing: nothing changes the table in between
     return intact;
+  }
+
+  // Named sets and maps hold single addresses and interface names, which the kernel lists one
+  // element each, so a count that differs means elements were added or removed by hand.
+  private static boolean sameCount(Listing now, String name, int written) {
+    return now.elements().getOrDefault(name, 0) == written;
   }
 
   /** Forgets what the kernel holds: the next script lists the table and rewrites all of it. */
@@ -355,17 +367,29 @@ public final class PolicyManager {
    * What {@code nft -j list table} shows of the table (nothing when there is none): each chain with
    * its rule count, the sets, and the maps.
    */
-  private record Listing(Map<String, Integer> rules, Set<String> sets, Set<String> maps) {
+  private record Listing(
+      Map<String, Integer> rules,
+      Set<String> sets,
+      Set<String> maps,
+      Map<String, Integer> elements) {
     static Listing of(String json) {
-      Listing l = new Listing(new HashMap<>(), new HashSet<>(), new HashSet<>());
+      Listing l = new Listing(new HashMap<>(), new HashSet<>(), new HashSet<>(), new HashMap<>());
       if (json == null) return l;
       try {
         for (JsonNode item : JSON.readTree(json).path("nftables")) {
           if (item.has("chain")) l.rules.putIfAbsent(item.get("chain").get("name").asText(), 0);
           if (item.has("rule"))
             l.rules.merge(item.get("rule").get("chain").asText(), 1, Integer::sum);
-          if (item.has("set")) l.sets.add(item.get("set").get("name").asText());
-          if (item.has("map")) l.maps.add(item.get("map").get("name").asText());
+          if (item.has("set")) {
+            JsonNode set = item.get("set");
+            l.sets.add(set.get("name").asText());
+            l.elements.put(set.get("name").asText(), set.path("elem").size());
+          }
+          if (item.has("map")) {
+            JsonNode map = item.get("map");
+            l.maps.add(map.get("name").asText());
+            l.elements.put(map.get("name").asText(), map.path("elem").size());
+          }
         }
       } catch (IOException e) {
         throw new UncheckedIOException(e);

@@ -127,8 +127,9 @@ class PolicyNetnsIT {
   }
 
   /**
-   * The resync's verify: an intact table costs no write; a table deleted by hand, or a policy chain
-   * flushed by hand, is rewritten by the next apply, and the traffic is filtered again.
+   * The resync's verify: an intact table costs no write; a table deleted by hand, a policy chain
+   * flushed or an address removed from a set by hand, is rewritten by the next apply, and the
+   * traffic is filtered again.
    */
   @Test
   void aTableDeletedOrAChainFlushedByHandIsRewrittenAfterTheResyncLooks() throws Exception {
@@ -163,6 +164,41 @@ class PolicyNetnsIT {
       ms.getFirst().apply();
       assertThat(ms.getFirst().verify()).isTrue();
       onlyYReachesXa(ms, fromY, "refilled");
+
+      // An address removed by hand from a set the policy matches on: y's pods, say.
+      var listed =
+          new com.fasterxml.jackson.databind.ObjectMapper()
+              .readTree(nft.listTableJson("inet", "netctl"));
+      String set = null;
+      String element = null;
+      for (var item : listed.path("nftables")) {
+        var elems = item.path("set").path("elem");
+        if (elems.isArray() && !elems.isEmpty() && elems.get(0).isTextual()) {
+          set = item.get("set").get("name").asText();
+          element = elems.get(0).asText();
+          break;
+        }
+      }
+      assertThat(set).as("a set with an address in it").isNotNull();
+      PodNetwork.sh(
+          "ip",
+          "netns",
+          "exec",
+          net.node,
+          "nft",
+          "delete",
+          "element",
+          "inet",
+          "netctl",
+          set,
+          "{ " + element + " }");
+      assertThat(ms.getFirst().verify())
+          .as("element " + element + " removed from " + set)
+          .isFalse();
+      ms.getFirst().apply();
+      assertThat(nft.listTableJson("inet", "netctl")).contains("\"" + element + "\"");
+      assertThat(ms.getFirst().verify()).isTrue();
+      onlyYReachesXa(ms, fromY, "its set refilled");
     } finally {
       for (PolicyManager m : ms) {
         m.onDelete(fromY.getFirst());
