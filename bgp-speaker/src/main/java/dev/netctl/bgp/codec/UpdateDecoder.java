@@ -90,7 +90,8 @@ final class UpdateDecoder {
                         + " octets left of the attribute field"));
         break;
       }
-      byte[] whole = ByteBufUtil.getBytes(attributeField, start, headerSize + length);
+      AttributeDecoder.Whole whole =
+          new AttributeDecoder.Whole(attributeField, start, headerSize + length);
       attributeField.skipBytes(headerSize);
       ByteBuf value = attributeField.readSlice(length);
       if (seen.get(type)) {
@@ -116,7 +117,7 @@ final class UpdateDecoder {
           discarded.add(
               new BgpError(
                   NotificationSubcode.OPTIONAL_ATTRIBUTE_ERROR,
-                  whole,
+                  whole.bytes(),
                   a.type().name() + " received on a 4-octet AS session"));
           continue;
         }
@@ -133,10 +134,10 @@ final class UpdateDecoder {
       }
     }
 
-    boolean announces =
-        !nlri.isEmpty()
-            || attributes.stream()
-                .anyMatch(a -> a instanceof PathAttribute.MpReach r && !r.nlri().isEmpty());
+    boolean announces = !nlri.isEmpty();
+    for (int i = 0, n = attributes.size(); i < n && !announces; i++) {
+      announces = attributes.get(i) instanceof PathAttribute.MpReach r && !r.nlri().isEmpty();
+    }
     if (withdrawError == null && announces) {
       // RFC 7606 §3 (d): a missing well-known mandatory attribute is treat-as-withdraw.
       int missing = -1;
