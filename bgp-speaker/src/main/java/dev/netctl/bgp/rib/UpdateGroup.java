@@ -89,6 +89,8 @@ public final class UpdateGroup {
 
   private final OutboundProfile profile;
   private final UpdatePacker packer;
+  // Looked up once: every IPv4 change of a drain asks (a set lookup per prefix otherwise).
+  private final boolean v4AddPath;
 
   /**
    * One stripe of undrained changes; guarded by its own monitor, except {@code spare}.
@@ -173,6 +175,7 @@ public final class UpdateGroup {
     this.profile = profile;
     this.resync = resync;
     this.packer = new UpdatePacker(profile.codec());
+    this.v4AddPath = profile.addPath(AddressFamily.IPV4_UNICAST);
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new Stripe();
     }
@@ -468,8 +471,7 @@ public final class UpdateGroup {
       source = memberKey(source);
       sentFrom = memberKey(sentFrom);
     }
-    boolean addPath =
-        profile.addPath(prefix == null ? AddressFamily.IPV4_UNICAST : prefix.family());
+    boolean addPath = prefix == null ? v4AddPath : profile.addPath(prefix.family());
     Audience exceptSource = allExcept(source);
     boolean fromMember = exceptSource != Audience.All.INSTANCE;
     if (attributes == null) {

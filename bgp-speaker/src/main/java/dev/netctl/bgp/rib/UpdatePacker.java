@@ -70,6 +70,8 @@ final class UpdatePacker {
     private final boolean v4AddPath = codec.addPath(AddressFamily.IPV4_UNICAST);
     private final boolean v6AddPath = codec.addPath(AddressFamily.IPV6_UNICAST);
     private Bucket last;
+    private Audience lastWithdrawn;
+    private Ipv4NlriList.Builder lastWithdrawals;
 
     private Batch() {}
 
@@ -95,7 +97,13 @@ final class UpdatePacker {
       if (v4AddPath) {
         add(Ipv4NlriList.unpack(prefix), 0, attributes, audience);
       } else if (attributes == null) {
-        packedWithdrawals.computeIfAbsent(audience, k -> new Ipv4NlriList.Builder()).add(prefix);
+        // Consecutive withdrawals mostly share an audience, as announcements share a bucket.
+        if (audience != lastWithdrawn) {
+          lastWithdrawals =
+              packedWithdrawals.computeIfAbsent(audience, k -> new Ipv4NlriList.Builder());
+          lastWithdrawn = audience;
+        }
+        lastWithdrawals.add(prefix);
       } else {
         bucket(AddressFamily.IPV4_UNICAST, attributes, audience).packed.add(prefix);
       }

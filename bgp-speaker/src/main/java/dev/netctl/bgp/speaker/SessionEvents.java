@@ -198,12 +198,22 @@ final class SessionEvents implements SessionListener {
 
   /** From a 2-octet peer: AS_PATH merged with AS4_PATH (RFC 6793 §4.2.3), AS4_PATH dropped. */
   private static Update withRealAsPath(Update u) {
-    var as4 = u.attribute(PathAttribute.As4Path.class);
-    var path = u.attribute(PathAttribute.AsPath.class);
-    if (as4.isEmpty() || path.isEmpty()) {
+    // One pass for both (this runs for every UPDATE received; AS4_PATH is rare).
+    PathAttribute.As4Path as4 = null;
+    PathAttribute.AsPath path = null;
+    List<PathAttribute> received = u.attributes();
+    for (int i = 0, n = received.size(); i < n; i++) {
+      PathAttribute a = received.get(i);
+      if (a instanceof PathAttribute.As4Path p && as4 == null) {
+        as4 = p;
+      } else if (a instanceof PathAttribute.AsPath p && path == null) {
+        path = p;
+      }
+    }
+    if (as4 == null || path == null) {
       return u;
     }
-    PathAttribute.AsPath merged = path.get().merge(as4.get());
+    PathAttribute.AsPath merged = path.merge(as4);
     List<PathAttribute> attrs = new ArrayList<>();
     for (PathAttribute a : u.attributes()) {
       if (a instanceof PathAttribute.AsPath) {
