@@ -171,17 +171,17 @@ public final class Rib implements AutoCloseable {
       withdrawn.addAll(unreach.withdrawn());
     }
     List<Nlri> body = update.nlri();
-    AttributeSet bodyAttrs = null;
+    Attributes bodyAttrs = null;
     if (!body.isEmpty()) {
-      bodyAttrs = AttributeSet.of(attributes, nextHop == null ? null : nextHop.address());
+      bodyAttrs = new Attributes(attributes, nextHop == null ? null : nextHop.address(), null);
     }
     List<Nlri> reach = List.of();
-    AttributeSet mpAttrs = null;
+    Attributes mpAttrs = null;
     AddressFamily mpFamily = null;
     if (mp != null && unicast(mp.family()) && !mp.nlri().isEmpty()) {
       List<java.net.InetAddress> hops = mp.nextHops();
       mpAttrs =
-          AttributeSet.of(
+          new Attributes(
               attributes,
               hops.isEmpty() ? null : hops.get(0),
               hops.size() > 1 ? hops.get(1) : null);
@@ -221,6 +221,38 @@ public final class Rib implements AutoCloseable {
   }
 
   /**
+   * The attributes an UPDATE's announcements carry, made an {@link AttributeSet} by the first shard
+   * that runs its part, not on the event loop that split it: interning (sorting, hashing, the table
+   * lookup) was a tenth of the loop's work per UPDATE of a churn (docs/benchmarks.md, issue 14
+   * session 10), and the loop reads every session. Shards racing on it intern the same content, so
+   * they get the same canonical set.
+   */
+  private static final class Attributes {
+    private final List<PathAttribute> attributes;
+    private final java.net.InetAddress nextHop;
+    private final java.net.InetAddress linkLocal;
+    private volatile AttributeSet set;
+
+    Attributes(
+        List<PathAttribute> attributes,
+        java.net.InetAddress nextHop,
+        java.net.InetAddress linkLocal) {
+      this.attributes = attributes;
+      this.nextHop = nextHop;
+      this.linkLocal = linkLocal;
+    }
+
+    AttributeSet set() {
+      AttributeSet s = set;
+      if (s == null) {
+        s = AttributeSet.of(attributes, nextHop, linkLocal);
+        set = s;
+      }
+      return s;
+    }
+  }
+
+  /**
    * One shard's part of an UPDATE, with the attributes its announcements carry: withdrawals first,
    * then announcements, as RFC 4271 §9 says.
    */
@@ -228,15 +260,15 @@ public final class Rib implements AutoCloseable {
       List<Nlri> withdrawn,
       List<Nlri> body,
       List<Nlri> mp,
-      AttributeSet bodyAttrs,
-      AttributeSet mpAttrs,
+      Attributes bodyAttrs,
+      Attributes mpAttrs,
       AddressFamily family) {
 
     static ShardWork of(
         ShardWork[] work,
         int shard,
-        AttributeSet bodyAttrs,
-        AttributeSet mpAttrs,
+        Attributes bodyAttrs,
+        Attributes mpAttrs,
         AddressFamily family) {
       ShardWork w = work[shard];
       if (w == null) {
@@ -264,20 +296,22 @@ public final class Rib implements AutoCloseable {
           s.withdraw(peer, n.prefix(), n.pathId());
         }
       }
+      AttributeSet bodySet = body.isEmpty() ? null : bodyAttrs.set();
       if (body instanceof Ipv4NlriList packed) {
         // As decoded: a prefix per entry, no Nlri.
         for (int i = 0, n = packed.size(); i < n; i++) {
-          s.announce(peer, Ipv4NlriList.unpack(packed.packed(i)), 0, bodyAttrs);
+          s.announce(peer, Ipv4NlriList.unpack(packed.packed(i)), 0, bodySet);
         }
       } else {
         for (Nlri n : body) {
-          s.announce(peer, n.prefix(), n.pathId(), bodyAttrs);
+          s.announce(peer, n.prefix(), n.pathId(), bodySet);
         }
       }
+      AttributeSet mpSet = mp.isEmpty() ? null : mpAttrs.set();
       for (Nlri n : mp) {
         // MP_REACH_NLRI of one AFI may carry another's prefixes only if malformed: ignore those.
         if (n.prefix().family().equals(family)) {
-          s.announce(peer, n.prefix(), n.pathId(), mpAttrs);
+          s.announce(peer, n.prefix(), n.pathId(), mpSet);
         }
       }
     }

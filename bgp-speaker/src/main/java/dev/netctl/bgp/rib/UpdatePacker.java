@@ -191,14 +191,31 @@ final class UpdatePacker {
   }
 
   /**
-   * The set's IPv4 attributes encoded for this group's codec context, kept with the interned set:
-   * encoding was the largest part of packing a churn of new attribute sets (docs/benchmarks.md,
-   * issue 14 session 10), and a set sent again (re-announced, or by another group alike) is not
-   * encoded again. NEXT_HOP goes in its place by type code, so the encoder need not sort.
+   * Encodes {@code set} for IPv4 UPDATEs in {@code ctx} ahead of the drain, unless it is kept so
+   * already: a RIB shard calls it for the sets it exports, so the event loop, which drains every
+   * group, finds them encoded (see {@link #encodedIpv4}). A set that cannot be sent is left for the
+   * drain to withdraw.
    */
-  private List<PathAttribute> encodedIpv4(AttributeSet attrs, Inet4Address nextHop) {
+  static void prepare(AttributeSet set, CodecContext ctx) {
+    if (set.nextHop() instanceof Inet4Address v4) {
+      try {
+        encodedIpv4(set, v4, ctx);
+      } catch (IllegalArgumentException tooLarge) {
+        // The drain finds it so again and withdraws its prefixes.
+      }
+    }
+  }
+
+  /**
+   * The set's IPv4 attributes encoded for {@code ctx}, kept with the interned set: encoding was the
+   * largest part of packing a churn of new attribute sets (docs/benchmarks.md, issue 14 session
+   * 10), and a set sent again (re-announced, or by another group alike) is not encoded again.
+   * NEXT_HOP goes in its place by type code, so the encoder need not sort.
+   */
+  private static List<PathAttribute> encodedIpv4(
+      AttributeSet attrs, Inet4Address nextHop, CodecContext ctx) {
     List<PathAttribute> kept = attrs.encoded();
-    if (kept != null && dev.netctl.bgp.codec.UpdatePacker.encodedFor(kept, codec)) {
+    if (kept != null && dev.netctl.bgp.codec.UpdatePacker.encodedFor(kept, ctx)) {
       return kept;
     }
     List<PathAttribute> sorted = attrs.attributes();
@@ -215,7 +232,7 @@ final class UpdatePacker {
     if (hop != null) {
       list.add(hop);
     }
-    List<PathAttribute> encoded = dev.netctl.bgp.codec.UpdatePacker.encode(list, codec);
+    List<PathAttribute> encoded = dev.netctl.bgp.codec.UpdatePacker.encode(list, ctx);
     attrs.encoded(encoded);
     return encoded;
   }
@@ -227,7 +244,8 @@ final class UpdatePacker {
         return null;
       }
       try {
-        return dev.netctl.bgp.codec.UpdatePacker.announce(encodedIpv4(attrs, v4), nlri, codec);
+        return dev.netctl.bgp.codec.UpdatePacker.announce(
+            encodedIpv4(attrs, v4, codec), nlri, codec);
       } catch (IllegalArgumentException tooLarge) {
         return null;
       }
