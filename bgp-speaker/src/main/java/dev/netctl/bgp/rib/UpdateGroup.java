@@ -339,17 +339,25 @@ public final class UpdateGroup {
         continue;
       }
       try {
-        // Plain tables hold IPv4 only; their keys go to the packer packed.
-        plain.forEachIpv4(
-            (key, value, attributes) -> {
-              if (value instanceof OutRoute r) {
-                addChange(
-                    changes, null, key, 0, r.attributes(), r.source(), r.sent(), r.sentFrom());
-              } else {
-                addChange(
-                    changes, null, key, 0, (AttributeSet) attributes, (Peer) value, false, null);
-              }
-            });
+        // Plain tables hold IPv4 only; their keys go to the packer packed. A loop over slots, not
+        // a visitor: no interface call per change.
+        for (int slot = plain.nextIpv4(0); slot >= 0; slot = plain.nextIpv4(slot + 1)) {
+          long key = plain.keyAt(slot);
+          Object value = plain.valueAt(slot);
+          if (value instanceof OutRoute r) {
+            addChange(changes, null, key, 0, r.attributes(), r.source(), r.sent(), r.sentFrom());
+          } else {
+            addChange(
+                changes,
+                null,
+                key,
+                0,
+                (AttributeSet) plain.companionAt(slot),
+                (Peer) value,
+                false,
+                null);
+          }
+        }
       } finally {
         stripes[i].spare = plain.clearForReuse();
       }
