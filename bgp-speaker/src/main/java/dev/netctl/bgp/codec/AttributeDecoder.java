@@ -47,6 +47,9 @@ final class AttributeDecoder {
 
   private AttributeDecoder() {}
 
+  // ORIGIN values by code: values() copies its array on every call, once per UPDATE received.
+  private static final PathAttribute.OriginType[] ORIGINS = PathAttribute.OriginType.values();
+
   /** Expected optional/transitive bits per known type (RFC 4271 §5 and each attribute's RFC). */
   static int expectedFlags(int type) {
     return switch (type) {
@@ -125,7 +128,7 @@ final class AttributeDecoder {
               whole.bytes(),
               "ORIGIN value " + origin + " is not IGP(0), EGP(1) or INCOMPLETE(2)");
         }
-        yield new PathAttribute.Origin(PathAttribute.OriginType.values()[origin]);
+        yield new PathAttribute.Origin(ORIGINS[origin]);
       }
       case 2 ->
           new PathAttribute.AsPath(

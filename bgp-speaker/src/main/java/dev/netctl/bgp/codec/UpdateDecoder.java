@@ -56,7 +56,12 @@ final class UpdateDecoder {
     while (attributeField.isReadable()) {
       int start = attributeField.readerIndex();
       int remaining = attributeField.readableBytes();
-      int flags = attributeField.getUnsignedByte(start);
+      // Flags and type in one read when both are there (nearly always).
+      int flagsAndType =
+          remaining >= 2
+              ? attributeField.getUnsignedShort(start)
+              : attributeField.getUnsignedByte(start) << 8;
+      int flags = flagsAndType >>> 8;
       int headerSize = (flags & FLAG_EXTENDED_LENGTH) != 0 ? 4 : 3;
       if (remaining < headerSize) {
         // RFC 7606 §4: the attribute header overruns the total attribute length.
@@ -69,7 +74,7 @@ final class UpdateDecoder {
                     "attribute header needs " + headerSize + " octets, " + remaining + " left"));
         break;
       }
-      int type = attributeField.getUnsignedByte(start + 1);
+      int type = flagsAndType & 0xff;
       int length =
           headerSize == 4
               ? attributeField.getUnsignedShort(start + 2)
