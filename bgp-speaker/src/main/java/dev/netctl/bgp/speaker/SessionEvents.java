@@ -85,17 +85,22 @@ final class SessionEvents implements SessionListener {
     AttachedPeer a = attached.get(peer.spec().remote().getAddress());
     if (a != null) {
       Update update = withRealAsPath(received);
-      received
-          .attribute(PathAttribute.MpReach.class)
-          .filter(m -> m.family().equals(AddressFamily.IPV6_UNICAST) && !m.nextHops().isEmpty())
-          .filter(m -> Ipv6NextHop.mapped(m.nextHops().getFirst()))
-          .ifPresent(
-              m ->
-                  peer.notice(
-                      "ipv6 routes with the IPv4-mapped next hop "
-                          + AddressText.of(m.nextHops().getFirst())
-                          + " are kept but not used: no IPv6 next hop (RFC 2545 §2; 6PE, RFC"
-                          + " 4798, is not supported)"));
+      // A loop rather than an Optional with filters: no lambda per UPDATE received.
+      List<PathAttribute> attributes = received.attributes();
+      for (int i = 0, n = attributes.size(); i < n; i++) {
+        if (attributes.get(i) instanceof PathAttribute.MpReach m) {
+          if (m.family().equals(AddressFamily.IPV6_UNICAST)
+              && !m.nextHops().isEmpty()
+              && Ipv6NextHop.mapped(m.nextHops().getFirst())) {
+            peer.notice(
+                "ipv6 routes with the IPv4-mapped next hop "
+                    + AddressText.of(m.nextHops().getFirst())
+                    + " are kept but not used: no IPv6 next hop (RFC 2545 §2; 6PE, RFC"
+                    + " 4798, is not supported)");
+          }
+          break;
+        }
+      }
       if (a.batch != null) {
         a.batch.add(update); // handed over with the batch opened earlier
         if (a.batch.size() == BATCH_UPDATES) {
