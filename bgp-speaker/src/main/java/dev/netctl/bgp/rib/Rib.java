@@ -135,8 +135,14 @@ public final class Rib implements AutoCloseable {
         futures.add(
             CompletableFuture.runAsync(
                 () -> {
-                  for (ShardWork one : w) {
-                    one.run(s, peer);
+                  // The groups hear of the changes once the task is done (see deferSignals).
+                  UpdateGroup.deferSignals();
+                  try {
+                    for (ShardWork one : w) {
+                      one.run(s, peer);
+                    }
+                  } finally {
+                    UpdateGroup.releaseSignals();
                   }
                 },
                 executors[i]));

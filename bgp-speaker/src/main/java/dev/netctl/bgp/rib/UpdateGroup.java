@@ -906,8 +906,39 @@ public final class UpdateGroup {
 
   private void signal() {
     // Read first: once signalled, shards publishing a million changes only read the flag.
-    if (!signalled.get() && signalled.compareAndSet(false, true)) {
+    if (signalled.get()) {
+      return;
+    }
+    Set<UpdateGroup> deferred = DEFERRED.get();
+    if (deferred != null) {
+      deferred.add(this);
+    } else if (signalled.compareAndSet(false, true)) {
       listener.run();
+    }
+  }
+
+  // The groups a shard's task of received UPDATEs offered changes to, signalled when it ends (see
+  // deferSignals); null on a thread outside such a task.
+  private static final ThreadLocal<Set<UpdateGroup>> DEFERRED = new ThreadLocal<>();
+
+  /**
+   * Has this thread's offers signal their groups only at {@link #releaseSignals}: a RIB shard runs
+   * a read's worth of UPDATEs as one task, and signalling at its first change had the writer drain
+   * (and send, and take every stripe's monitor) a few changes at a time while the shard went on,
+   * several drains per task. Drained at its end, a task's changes go out in one.
+   */
+  static void deferSignals() {
+    DEFERRED.set(java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+  }
+
+  /** Signals the groups offered to since {@link #deferSignals}, and signals directly again. */
+  static void releaseSignals() {
+    Set<UpdateGroup> deferred = DEFERRED.get();
+    DEFERRED.remove();
+    if (deferred != null) {
+      for (UpdateGroup g : deferred) {
+        g.signal();
+      }
     }
   }
 
