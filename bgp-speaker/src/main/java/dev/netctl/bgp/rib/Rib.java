@@ -135,14 +135,22 @@ public final class Rib implements AutoCloseable {
         futures.add(
             CompletableFuture.runAsync(
                 () -> {
-                  // The groups hear of the changes once the task is done (see deferSignals).
-                  UpdateGroup.deferSignals();
+                  // With several UPDATEs, the groups hear of the changes once the task is done
+                  // (see deferSignals). One UPDATE (a fan-out's clients each send one) gains
+                  // nothing from it, and its changes went out later: fan-out 1,000 converged about
+                  // a tenth slower (docs/benchmarks.md, issue 14 session 10).
+                  boolean defer = w.size() > 1;
+                  if (defer) {
+                    UpdateGroup.deferSignals();
+                  }
                   try {
                     for (ShardWork one : w) {
                       one.run(s, peer);
                     }
                   } finally {
-                    UpdateGroup.releaseSignals();
+                    if (defer) {
+                      UpdateGroup.releaseSignals();
+                    }
                   }
                 },
                 executors[i]));
