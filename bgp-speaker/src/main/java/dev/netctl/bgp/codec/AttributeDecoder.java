@@ -27,6 +27,18 @@ final class AttributeDecoder {
     ATTRIBUTE_DISCARD
   }
 
+  /**
+   * Where the whole attribute (flags, type, length, value) lies in the attribute field: the data of
+   * a NOTIFICATION about it (RFC 7606 §6 / RFC 4271 §6.3), copied out only when one is made. A copy
+   * per attribute received was a tenth of decoding an UPDATE (docs/benchmarks.md, issue 14 session
+   * 10).
+   */
+  record Whole(ByteBuf field, int start, int length) {
+    byte[] bytes() {
+      return ByteBufUtil.getBytes(field, start, length);
+    }
+  }
+
   /** A parse failure and the approach RFC 7606 prescribes for it. */
   record Failure(Action action, BgpError error) {}
 
@@ -34,6 +46,9 @@ final class AttributeDecoder {
   record Outcome(PathAttribute attribute, Failure failure) {}
 
   private AttributeDecoder() {}
+
+  // ORIGIN values by code: values() copies its array on every call, once per UPDATE received.
+  private static final PathAttribute.OriginType[] ORIGINS = PathAttribute.OriginType.values();
 
   /** Expected optional/transitive bits per known type (RFC 4271 §5 and each attribute's RFC). */
   static int expectedFlags(int type) {
@@ -62,7 +77,7 @@ final class AttributeDecoder {
    * @param value a slice of exactly the declared length
    * @param whole the whole attribute (flags, type, length, value), used as NOTIFICATION data
    */
-  static Outcome decode(int flags, int type, ByteBuf value, byte[] whole, CodecContext ctx) {
+  static Outcome decode(int flags, int type, ByteBuf value, Whole whole, CodecContext ctx) {
     int expected = expectedFlags(type);
     if (expected < 0) {
       if ((flags & FLAG_OPTIONAL) == 0) {
@@ -96,61 +111,60 @@ final class AttributeDecoder {
   }
 
   private static Outcome fail(
-      Action action, NotificationSubcode subcode, byte[] data, String reason) {
-    return new Outcome(null, new Failure(action, new BgpError(subcode, data, reason)));
+      Action action, NotificationSubcode subcode, Whole data, String reason) {
+    return new Outcome(null, new Failure(action, new BgpError(subcode, data.bytes(), reason)));
   }
 
-  private static PathAttribute parse(int type, ByteBuf v, byte[] whole, CodecContext ctx)
+  private static PathAttribute parse(int type, ByteBuf v, Whole whole, CodecContext ctx)
       throws MalformedException {
     int len = v.readableBytes();
-    String name = AttributeType.valueOf(type).name();
     return switch (type) {
       case 1 -> {
-        requireLength(name, len, 1, whole);
+        requireLength(type, len, 1, whole);
         int origin = v.readUnsignedByte();
         if (origin > 2) {
           throw new MalformedException(
               NotificationSubcode.INVALID_ORIGIN_ATTRIBUTE,
-              whole,
+              whole.bytes(),
               "ORIGIN value " + origin + " is not IGP(0), EGP(1) or INCOMPLETE(2)");
         }
-        yield new PathAttribute.Origin(PathAttribute.OriginType.values()[origin]);
+        yield new PathAttribute.Origin(ORIGINS[origin]);
       }
       case 2 ->
           new PathAttribute.AsPath(
-              segments(v, ctx.fourOctetAs() ? 4 : 2, NotificationSubcode.MALFORMED_AS_PATH, name));
+              segments(v, ctx.fourOctetAs() ? 4 : 2, NotificationSubcode.MALFORMED_AS_PATH, type));
       case 3 -> {
-        requireLength(name, len, 4, whole);
+        requireLength(type, len, 4, whole);
         Inet4Address nh = ipv4(v);
         int first = nh.getAddress()[0] & 0xff;
         if (nh.isAnyLocalAddress() || first >= 224) {
           throw new MalformedException(
               NotificationSubcode.INVALID_NEXT_HOP_ATTRIBUTE,
-              whole,
+              whole.bytes(),
               "NEXT_HOP " + AddressText.of(nh) + " is not a unicast address");
         }
         yield new PathAttribute.NextHop(nh);
       }
       case 4 -> {
-        requireLength(name, len, 4, whole);
+        requireLength(type, len, 4, whole);
         yield new PathAttribute.MultiExitDisc(v.readUnsignedInt());
       }
       case 5 -> {
-        requireLength(name, len, 4, whole);
+        requireLength(type, len, 4, whole);
         yield new PathAttribute.LocalPref(v.readUnsignedInt());
       }
       case 6 -> {
-        requireLength(name, len, 0, whole);
+        requireLength(type, len, 0, whole);
         yield new PathAttribute.AtomicAggregate();
       }
       case 7 -> {
         int asSize = ctx.fourOctetAs() ? 4 : 2;
-        requireLength(name, len, asSize + 4, whole);
+        requireLength(type, len, asSize + 4, whole);
         long asn = asSize == 4 ? v.readUnsignedInt() : v.readUnsignedShort();
         yield new PathAttribute.Aggregator(asn, ipv4(v));
       }
       case 8 -> {
-        requireMultiple(name, len, 4, whole);
+        requireMultiple(type, len, 4, whole);
         List<Integer> values = new ArrayList<>(len / 4);
         while (v.isReadable()) {
           values.add(v.readInt());
@@ -158,11 +172,11 @@ final class AttributeDecoder {
         yield new PathAttribute.Communities(values);
       }
       case 9 -> {
-        requireLength(name, len, 4, whole);
+        requireLength(type, len, 4, whole);
         yield new PathAttribute.OriginatorId(ipv4(v));
       }
       case 10 -> {
-        requireMultiple(name, len, 4, whole);
+        requireMultiple(type, len, 4, whole);
         List<Inet4Address> ids = new ArrayList<>(len / 4);
         while (v.isReadable()) {
           ids.add(ipv4(v));
@@ -173,13 +187,13 @@ final class AttributeDecoder {
       case 15 -> mpUnreach(v, whole, ctx);
       case 17 ->
           new PathAttribute.As4Path(
-              segments(v, 4, NotificationSubcode.OPTIONAL_ATTRIBUTE_ERROR, name));
+              segments(v, 4, NotificationSubcode.OPTIONAL_ATTRIBUTE_ERROR, type));
       case 18 -> {
-        requireLength(name, len, 8, whole);
+        requireLength(type, len, 8, whole);
         yield new PathAttribute.As4Aggregator(v.readUnsignedInt(), ipv4(v));
       }
       case 32 -> {
-        requireMultiple(name, len, 12, whole);
+        requireMultiple(type, len, 12, whole);
         List<PathAttribute.LargeCommunity> values = new ArrayList<>(len / 12);
         while (v.isReadable()) {
           values.add(
@@ -193,50 +207,53 @@ final class AttributeDecoder {
     };
   }
 
-  private static void requireLength(String name, int len, int expected, byte[] whole)
+  private static void requireLength(int type, int len, int expected, Whole whole)
       throws MalformedException {
     if (len != expected) {
       throw new MalformedException(
           NotificationSubcode.ATTRIBUTE_LENGTH_ERROR,
-          whole,
-          name + " length " + len + " must be " + expected);
+          whole.bytes(),
+          nameOf(type) + " length " + len + " must be " + expected);
     }
   }
 
-  private static void requireMultiple(String name, int len, int unit, byte[] whole)
+  private static void requireMultiple(int type, int len, int unit, Whole whole)
       throws MalformedException {
     if (len == 0 || len % unit != 0) {
       throw new MalformedException(
           NotificationSubcode.ATTRIBUTE_LENGTH_ERROR,
-          whole,
-          name + " length " + len + " must be a non-zero multiple of " + unit);
+          whole.bytes(),
+          nameOf(type) + " length " + len + " must be a non-zero multiple of " + unit);
     }
   }
 
   /** Segments per RFC 7606 §7.2: known type, non-zero count, no overrun, no 1-octet tail. */
   private static List<Segment> segments(
-      ByteBuf v, int asSize, NotificationSubcode subcode, String name) throws MalformedException {
+      ByteBuf v, int asSize, NotificationSubcode subcode, int type) throws MalformedException {
     List<Segment> out = new ArrayList<>();
     while (v.isReadable()) {
       if (v.readableBytes() < 2) {
         throw new MalformedException(
-            subcode, new byte[0], name + " has a 1-octet tail where a segment header belongs");
+            subcode,
+            new byte[0],
+            nameOf(type) + " has a 1-octet tail where a segment header belongs");
       }
       int typeCode = v.readUnsignedByte();
       int count = v.readUnsignedByte();
-      SegmentType type = SegmentType.fromCode(typeCode);
-      if (type == null) {
+      SegmentType segmentType = SegmentType.fromCode(typeCode);
+      if (segmentType == null) {
         throw new MalformedException(
-            subcode, new byte[0], name + " segment type " + typeCode + " is undefined");
+            subcode, new byte[0], nameOf(type) + " segment type " + typeCode + " is undefined");
       }
       if (count == 0) {
-        throw new MalformedException(subcode, new byte[0], name + " has a segment of length 0");
+        throw new MalformedException(
+            subcode, new byte[0], nameOf(type) + " has a segment of length 0");
       }
       if (v.readableBytes() < count * asSize) {
         throw new MalformedException(
             subcode,
             new byte[0],
-            name
+            nameOf(type)
                 + " segment of "
                 + count
                 + " ASNs overruns the attribute by "
@@ -247,12 +264,12 @@ final class AttributeDecoder {
       for (int i = 0; i < count; i++) {
         asns.add(asSize == 4 ? v.readUnsignedInt() : (long) v.readUnsignedShort());
       }
-      out.add(new Segment(type, asns));
+      out.add(new Segment(segmentType, asns));
     }
     return out;
   }
 
-  private static PathAttribute mpReach(ByteBuf v, byte[] whole, CodecContext ctx)
+  private static PathAttribute mpReach(ByteBuf v, Whole whole, CodecContext ctx)
       throws MalformedException {
     if (v.readableBytes() < 5) {
       throw optionalError(whole, "MP_REACH_NLRI length " + v.readableBytes() + " is below 5");
@@ -291,7 +308,7 @@ final class AttributeDecoder {
     return new PathAttribute.MpReach(family, nextHops, nlri);
   }
 
-  private static PathAttribute mpUnreach(ByteBuf v, byte[] whole, CodecContext ctx)
+  private static PathAttribute mpUnreach(ByteBuf v, Whole whole, CodecContext ctx)
       throws MalformedException {
     if (v.readableBytes() < 3) {
       throw optionalError(whole, "MP_UNREACH_NLRI length " + v.readableBytes() + " is below 3");
@@ -309,15 +326,21 @@ final class AttributeDecoder {
     return new PathAttribute.MpUnreach(family, nlri);
   }
 
-  private static MalformedException optionalError(byte[] whole, String reason) {
-    return new MalformedException(NotificationSubcode.OPTIONAL_ATTRIBUTE_ERROR, whole, reason);
+  // The type's name goes into error messages only: looked up when one is made, not per attribute.
+  private static String nameOf(int type) {
+    return AttributeType.valueOf(type).name();
+  }
+
+  private static MalformedException optionalError(Whole whole, String reason) {
+    return new MalformedException(
+        NotificationSubcode.OPTIONAL_ATTRIBUTE_ERROR, whole.bytes(), reason);
   }
 
   /**
    * A family whose NLRI this codec cannot parse: the peer sent something never negotiated, and RFC
    * 4760 §7 answers that by resetting the session.
    */
-  private static MalformedException unsupportedFamily(AddressFamily family, byte[] whole) {
+  private static MalformedException unsupportedFamily(AddressFamily family, Whole whole) {
     return optionalError(whole, "MP attribute family " + family + " is not supported");
   }
 

@@ -7,6 +7,7 @@ import dev.netctl.bgp.codec.PathAttribute.SegmentType;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,9 +22,22 @@ final class AttributeEncoder {
 
   /** Writes {@code attributes} in wire form to {@code out}. */
   static void writeAll(ByteBuf out, List<PathAttribute> attributes, CodecContext ctx) {
-    for (PathAttribute a : forWire(attributes, ctx)) {
-      write(out, a, ctx);
+    // Toward a 4-octet peer a list in type order (the packer's) goes as it is: no copy to convert
+    // or sort, once per attribute set sent.
+    List<PathAttribute> wire =
+        ctx.fourOctetAs() && inTypeOrder(attributes) ? attributes : forWire(attributes, ctx);
+    for (int i = 0, n = wire.size(); i < n; i++) {
+      write(out, wire.get(i), ctx);
     }
+  }
+
+  private static boolean inTypeOrder(List<PathAttribute> attributes) {
+    for (int i = 1, n = attributes.size(); i < n; i++) {
+      if (attributes.get(i - 1).type().code() > attributes.get(i).type().code()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** {@code attributes} in wire form, in a new array of their encoded size. */
@@ -90,11 +104,11 @@ final class AttributeEncoder {
         .toList();
   }
 
-  private static int flagsFor(PathAttribute a) {
+  private static int flagsFor(PathAttribute a, int code) {
     if (a instanceof PathAttribute.Unknown u) {
       return u.flags();
     }
-    return AttributeDecoder.expectedFlags(a.type().code());
+    return AttributeDecoder.expectedFlags(code);
   }
 
   /**
@@ -105,10 +119,9 @@ final class AttributeEncoder {
    */
   static void write(ByteBuf out, PathAttribute a, CodecContext ctx) {
     int start = out.writerIndex();
-    int flags = flagsFor(a) & ~FLAG_EXTENDED_LENGTH;
     int code = a.type().code();
-    out.writeByte(flags);
-    out.writeByte(code);
+    int flags = flagsFor(a, code) & ~FLAG_EXTENDED_LENGTH;
+    out.writeShort(flags << 8 | code);
     out.writeByte(0); // length, patched below
     int len;
     try {
@@ -135,6 +148,7 @@ final class AttributeEncoder {
   }
 
   private static void writeValue(ByteBuf v, PathAttribute a, CodecContext ctx) {
+    // Loops, not forEach: no lambda per attribute written.
     switch (a) {
       case PathAttribute.Origin o -> v.writeByte(o.value().ordinal());
       case PathAttribute.AsPath p -> writeSegments(v, p.segments(), ctx.fourOctetAs(), "AS_PATH");
@@ -150,10 +164,19 @@ final class AttributeEncoder {
         }
         v.writeBytes(g.address().getAddress());
       }
-      case PathAttribute.Communities c -> c.values().forEach(v::writeInt);
+      case PathAttribute.Communities c -> {
+        List<Integer> values = c.values();
+        for (int i = 0, n = values.size(); i < n; i++) {
+          v.writeInt(values.get(i));
+        }
+      }
       case PathAttribute.OriginatorId o -> v.writeBytes(o.id().getAddress());
-      case PathAttribute.ClusterList c ->
-          c.clusterIds().forEach(id -> v.writeBytes(id.getAddress()));
+      case PathAttribute.ClusterList c -> {
+        List<Inet4Address> ids = c.clusterIds();
+        for (int i = 0, n = ids.size(); i < n; i++) {
+          v.writeBytes(ids.get(i).getAddress());
+        }
+      }
       case PathAttribute.MpReach r -> {
         v.writeShort(r.family().afi().code());
         v.writeByte(r.family().safi().code());
@@ -192,16 +215,19 @@ final class AttributeEncoder {
   /** Segments, split so none holds more than 255 ASNs (the count is one octet). */
   private static void writeSegments(
       ByteBuf v, List<Segment> segments, boolean fourOctet, String name) {
-    for (Segment s : segments) {
+    // Indexed loops: no iterator or sublist per segment of every AS path written.
+    for (int k = 0, segmentCount = segments.size(); k < segmentCount; k++) {
+      Segment s = segments.get(k);
       List<Long> asns = s.asns();
-      if (asns.isEmpty()) {
+      int size = asns.size();
+      if (size == 0) {
         throw new IllegalArgumentException(name + " segment " + s.type() + " must not be empty");
       }
-      for (int from = 0; from < asns.size(); from += 255) {
-        List<Long> chunk = asns.subList(from, Math.min(asns.size(), from + 255));
-        v.writeByte(s.type().code());
-        v.writeByte(chunk.size());
-        for (long asn : chunk) {
+      for (int from = 0; from < size; from += 255) {
+        int to = Math.min(size, from + 255);
+        v.writeShort(s.type().code() << 8 | (to - from));
+        for (int i = from; i < to; i++) {
+          long asn = asns.get(i);
           if (fourOctet) {
             v.writeInt((int) asn);
           } else {

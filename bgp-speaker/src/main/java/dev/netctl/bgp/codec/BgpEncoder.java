@@ -15,6 +15,11 @@ import java.util.List;
 public final class BgpEncoder {
   private BgpEncoder() {}
 
+  // The header's marker: all ones (RFC 4271 §4.1).
+  private static final byte[] MARKER = {
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1
+  };
+
   /** Encodes into a new array. */
   public static byte[] encode(BgpMessage message, CodecContext ctx) {
     ByteBuf out = Unpooled.buffer();
@@ -30,9 +35,7 @@ public final class BgpEncoder {
   public static void encode(BgpMessage message, CodecContext ctx, ByteBuf out) {
     int start = out.writerIndex();
     try {
-      for (int i = 0; i < 16; i++) {
-        out.writeByte(0xff);
-      }
+      out.writeBytes(MARKER); // one copy, not sixteen bounds-checked writes per message
       out.writeShort(0); // length, patched below
       out.writeByte(message.typeCode());
       switch (message) {

@@ -2,6 +2,7 @@ package dev.netctl.bgp.codec;
 
 import dev.netctl.bgp.codec.BgpMessage.Update;
 import java.net.InetAddress;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -27,19 +28,27 @@ public final class OwnNextHop {
       return Optional.empty();
     }
     String field = null;
-    // NEXT_HOP belongs to the IPv4 NLRI in the body only (RFC 4760 §3).
-    if (!update.nlri().isEmpty()
-        && update
-            .attribute(PathAttribute.NextHop.class)
-            .map(n -> n.address().equals(self))
-            .orElse(false)) {
-      field = "NEXT_HOP";
-    } else if (update
-        .attribute(PathAttribute.MpReach.class)
-        .filter(m -> !m.nlri().isEmpty() && !m.nextHops().isEmpty())
-        .map(m -> m.nextHops().getFirst().equals(self))
-        .orElse(false)) {
-      field = "MP_REACH_NLRI next hop";
+    // One pass, no Optional per attribute looked for: this runs for every UPDATE received. Only
+    // the first of a type counts, as the RIB takes it.
+    boolean hopSeen = false;
+    boolean reachSeen = false;
+    List<PathAttribute> attributes = update.attributes();
+    for (int i = 0, n = attributes.size(); i < n && field == null; i++) {
+      PathAttribute a = attributes.get(i);
+      if (a instanceof PathAttribute.NextHop h && !hopSeen) {
+        hopSeen = true;
+        // NEXT_HOP belongs to the IPv4 NLRI in the body only (RFC 4760 §3).
+        if (!update.nlri().isEmpty() && h.address().equals(self)) {
+          field = "NEXT_HOP";
+        }
+      } else if (a instanceof PathAttribute.MpReach m && !reachSeen) {
+        reachSeen = true;
+        if (!m.nlri().isEmpty()
+            && !m.nextHops().isEmpty()
+            && m.nextHops().getFirst().equals(self)) {
+          field = "MP_REACH_NLRI next hop";
+        }
+      }
     }
     if (field == null) {
       return Optional.empty();

@@ -107,14 +107,15 @@ public sealed interface PathAttribute {
       return code;
     }
 
+    // By wire code (1..4 follow the declaration order): values() copies its array on every call,
+    // and this runs for every segment received.
+    private static final SegmentType[] BY_CODE = {
+      null, AS_SET, AS_SEQUENCE, AS_CONFED_SEQUENCE, AS_CONFED_SET
+    };
+
     /** The type for a wire code, or null when the code is undefined. */
     public static SegmentType fromCode(int code) {
-      for (SegmentType t : values()) {
-        if (t.code == code) {
-          return t;
-        }
-      }
-      return null;
+      return code > 0 && code < BY_CODE.length ? BY_CODE[code] : null;
     }
   }
 

@@ -56,7 +56,12 @@ final class UpdateDecoder {
     while (attributeField.isReadable()) {
       int start = attributeField.readerIndex();
       int remaining = attributeField.readableBytes();
-      int flags = attributeField.getUnsignedByte(start);
+      // Flags and type in one read when both are there (nearly always).
+      int flagsAndType =
+          remaining >= 2
+              ? attributeField.getUnsignedShort(start)
+              : attributeField.getUnsignedByte(start) << 8;
+      int flags = flagsAndType >>> 8;
       int headerSize = (flags & FLAG_EXTENDED_LENGTH) != 0 ? 4 : 3;
       if (remaining < headerSize) {
         // RFC 7606 §4: the attribute header overruns the total attribute length.
@@ -69,7 +74,7 @@ final class UpdateDecoder {
                     "attribute header needs " + headerSize + " octets, " + remaining + " left"));
         break;
       }
-      int type = attributeField.getUnsignedByte(start + 1);
+      int type = flagsAndType & 0xff;
       int length =
           headerSize == 4
               ? attributeField.getUnsignedShort(start + 2)
@@ -90,7 +95,8 @@ final class UpdateDecoder {
                         + " octets left of the attribute field"));
         break;
       }
-      byte[] whole = ByteBufUtil.getBytes(attributeField, start, headerSize + length);
+      AttributeDecoder.Whole whole =
+          new AttributeDecoder.Whole(attributeField, start, headerSize + length);
       attributeField.skipBytes(headerSize);
       ByteBuf value = attributeField.readSlice(length);
       if (seen.get(type)) {
@@ -116,7 +122,7 @@ final class UpdateDecoder {
           discarded.add(
               new BgpError(
                   NotificationSubcode.OPTIONAL_ATTRIBUTE_ERROR,
-                  whole,
+                  whole.bytes(),
                   a.type().name() + " received on a 4-octet AS session"));
           continue;
         }
@@ -133,10 +139,10 @@ final class UpdateDecoder {
       }
     }
 
-    boolean announces =
-        !nlri.isEmpty()
-            || attributes.stream()
-                .anyMatch(a -> a instanceof PathAttribute.MpReach r && !r.nlri().isEmpty());
+    boolean announces = !nlri.isEmpty();
+    for (int i = 0, n = attributes.size(); i < n && !announces; i++) {
+      announces = attributes.get(i) instanceof PathAttribute.MpReach r && !r.nlri().isEmpty();
+    }
     if (withdrawError == null && announces) {
       // RFC 7606 §3 (d): a missing well-known mandatory attribute is treat-as-withdraw.
       int missing = -1;

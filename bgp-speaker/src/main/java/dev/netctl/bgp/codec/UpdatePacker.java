@@ -40,9 +40,33 @@ public final class UpdatePacker {
     return out;
   }
 
+  /**
+   * IPv4 attributes (with NEXT_HOP, without MP_REACH) encoded once for {@code ctx}, to pass to
+   * {@link #announce(List, List, CodecContext)} as often as wanted: a caller that keeps it with an
+   * interned attribute set packs and writes every later UPDATE of that set without encoding it
+   * again. Throws as the encoder does for what cannot go on the wire.
+   */
+  public static List<PathAttribute> encode(List<PathAttribute> attributes, CodecContext ctx) {
+    for (int i = 0, n = attributes.size(); i < n; i++) {
+      if (attributes.get(i) instanceof PathAttribute.MpReach) {
+        throw new IllegalArgumentException("MP_REACH_NLRI is encoded per UPDATE, with its NLRI");
+      }
+    }
+    return EncodedAttributes.of(List.copyOf(attributes), ctx);
+  }
+
+  /** Whether {@code attributes} came from {@link #encode} with {@code ctx} (or one alike). */
+  public static boolean encodedFor(List<PathAttribute> attributes, CodecContext ctx) {
+    return attributes instanceof EncodedAttributes e && e.wireFor(ctx) != null;
+  }
+
   /** Packs prefixes sharing one attribute set. */
   public static List<Update> announce(
       List<PathAttribute> attributes, List<Nlri> nlri, CodecContext ctx) {
+    if (attributes instanceof EncodedAttributes e && e.wireFor(ctx) != null) {
+      // Encoded already (see encode): IPv4 with NEXT_HOP, nothing to split or encode again.
+      return announce(null, e, nlri, ctx, e);
+    }
     PathAttribute.MpReach template = null;
     List<PathAttribute> others = new ArrayList<>(attributes.size());
     for (PathAttribute a : attributes) {
@@ -52,6 +76,19 @@ public final class UpdatePacker {
         others.add(a);
       }
     }
+    // Without MP_REACH the UPDATEs carry the attributes as encoded here, so the encoder writes
+    // these octets instead of encoding the set again per UPDATE.
+    return announce(
+        template, template == null ? EncodedAttributes.of(others, ctx) : null, nlri, ctx, others);
+  }
+
+  /** Packs {@code nlri} under {@code others} (encoded, unless null) and the MP_REACH template. */
+  private static List<Update> announce(
+      PathAttribute.MpReach template,
+      EncodedAttributes encoded,
+      List<Nlri> nlri,
+      CodecContext ctx,
+      List<PathAttribute> others) {
     Ipv4NlriList packed = nlri instanceof Ipv4NlriList p ? p : null;
     for (Nlri n : packed != null && template == null ? List.<Nlri>of() : nlri) {
       AddressFamily family = n.prefix().family();
@@ -70,15 +107,13 @@ public final class UpdatePacker {
     boolean addPath =
         ctx.addPath(template == null ? AddressFamily.IPV4_UNICAST : template.family());
     // Header + two length fields + attributes; MP_REACH counted with a 4-octet header in case
-    // it needs the extended length. Without MP_REACH the UPDATEs carry the attributes as encoded
-    // here, so the encoder writes these octets instead of encoding the set again per UPDATE.
-    EncodedAttributes encoded = template == null ? EncodedAttributes.of(others, ctx) : null;
+    // it needs the extended length.
     int base =
         BgpDecoder.HEADER_SIZE
             + 4
             + (encoded != null
                 ? encoded.wireSize()
-                : AttributeEncoder.encode(attributes, ctx).length + 1);
+                : AttributeEncoder.encode(withTemplate(others, template), ctx).length + 1);
     List<PathAttribute> shared = encoded != null ? encoded : others;
     int max = ctx.maxMessageSize();
     List<Update> out = new ArrayList<>();
@@ -108,6 +143,13 @@ public final class UpdatePacker {
       out.add(build(shared, template, batch));
     }
     return out;
+  }
+
+  private static List<PathAttribute> withTemplate(
+      List<PathAttribute> others, PathAttribute.MpReach template) {
+    List<PathAttribute> all = new ArrayList<>(others);
+    all.add(template);
+    return all;
   }
 
   private static Update build(

@@ -59,6 +59,10 @@ public final class AttributeSet {
   // The last compact route (path id 0) made of this set, as a list of it alone (see
   // ChangePublisher.compactRoute); replaced whole, like exportAnswer.
   private List<Route> compactRoute;
+  // This set as an IPv4 UPDATE carries it (NEXT_HOP added), encoded for the codec context of the
+  // group that last sent it (see UpdatePacker.announce): a set is encoded once per context rather
+  // than once per drain that sends it. Replaced whole, like exportAnswer.
+  private List<PathAttribute> encoded;
 
   AttributeSet(List<PathAttribute> sorted, InetAddress nextHop, InetAddress linkLocalNextHop) {
     this.attributes = sorted;
@@ -167,6 +171,16 @@ public final class AttributeSet {
   /** Keeps a compact route (a list of one route carrying this set). */
   void compactRoute(List<Route> route) {
     this.compactRoute = route;
+  }
+
+  /** The encoded IPv4 attributes kept for this set, or null (see {@link UpdatePacker}). */
+  List<PathAttribute> encoded() {
+    return encoded;
+  }
+
+  /** Keeps encoded IPv4 attributes of this set (from the codec's packer). */
+  void encoded(List<PathAttribute> wire) {
+    this.encoded = wire;
   }
 
   /** Attributes sorted by type code, without NEXT_HOP and MP_REACH/MP_UNREACH. */

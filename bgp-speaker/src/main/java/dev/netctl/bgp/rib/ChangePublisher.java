@@ -174,6 +174,11 @@ final class ChangePublisher {
       return exported;
     }
     AttributeSet out = ExportRules.policy(profile, prefix, route, rules).orElse(null);
+    if (out != null && !ipv6) {
+      // Encoded here, on the shard, once per set and group context: the event loop drains every
+      // group and was the busier thread of a churn (docs/benchmarks.md, issue 14 session 10).
+      UpdatePacker.prepare(out, profile.codec());
+    }
     if (memo) {
       keep(from, new ExportAnswer(config, profile, route.source(), ipv6, out));
       exportedProfile = profile;

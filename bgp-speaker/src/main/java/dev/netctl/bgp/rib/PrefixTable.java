@@ -165,6 +165,25 @@ final class PrefixTable<V> {
     }
   }
 
+  /**
+   * The first occupied IPv4 slot at {@code from} or after, or -1: with {@link #keyAt}, {@link
+   * #valueAt} and {@link #companionAt}, a loop over the entries with no visitor call per entry (an
+   * interface call the C1-only speaker JVM dispatches through a stub, once per change drained).
+   */
+  int nextIpv4(int from) {
+    for (int i = from; i < keys.length; i++) {
+      if (keys[i] != EMPTY) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** The packed key ({@link #pack}) in an occupied IPv4 slot. */
+  long keyAt(int slot) {
+    return keys[slot];
+  }
+
   /** Visitor over IPv4 entries by key. */
   interface KeyVisitor<V> {
     /** Visits one entry. */

@@ -135,8 +135,22 @@ public final class Rib implements AutoCloseable {
         futures.add(
             CompletableFuture.runAsync(
                 () -> {
-                  for (ShardWork one : w) {
-                    one.run(s, peer);
+                  // With several UPDATEs, the groups hear of the changes once the task is done
+                  // (see deferSignals). One UPDATE (a fan-out's clients each send one) gains
+                  // nothing from it, and its changes went out later: fan-out 1,000 converged about
+                  // a tenth slower (docs/benchmarks.md, issue 14 session 10).
+                  boolean defer = w.size() > 1;
+                  if (defer) {
+                    UpdateGroup.deferSignals();
+                  }
+                  try {
+                    for (ShardWork one : w) {
+                      one.run(s, peer);
+                    }
+                  } finally {
+                    if (defer) {
+                      UpdateGroup.releaseSignals();
+                    }
                   }
                 },
                 executors[i]));
@@ -149,37 +163,44 @@ public final class Rib implements AutoCloseable {
 
   /** Adds each shard's part of {@code update} to {@code work}. */
   private void split(Update update, List<ShardWork>[] work) {
+    // The three attributes this needs, in one pass without an Optional each: this runs on the
+    // event loop for every UPDATE received.
+    PathAttribute.MpUnreach unreach = null;
+    PathAttribute.MpReach mp = null;
+    PathAttribute.NextHop nextHop = null;
+    List<PathAttribute> attributes = update.attributes();
+    for (int i = 0, n = attributes.size(); i < n; i++) {
+      PathAttribute a = attributes.get(i);
+      if (a instanceof PathAttribute.NextHop h) {
+        nextHop = nextHop == null ? h : nextHop;
+      } else if (a instanceof PathAttribute.MpReach r) {
+        mp = mp == null ? r : mp;
+      } else if (a instanceof PathAttribute.MpUnreach u) {
+        unreach = unreach == null ? u : unreach;
+      }
+    }
     List<Nlri> withdrawn = update.withdrawn();
-    Optional<PathAttribute.MpUnreach> unreach =
-        update.attribute(PathAttribute.MpUnreach.class).filter(u -> unicast(u.family()));
-    if (unreach.isPresent()) {
+    if (unreach != null && unicast(unreach.family())) {
       withdrawn = new ArrayList<>(withdrawn);
-      withdrawn.addAll(unreach.get().withdrawn());
+      withdrawn.addAll(unreach.withdrawn());
     }
     List<Nlri> body = update.nlri();
-    AttributeSet bodyAttrs = null;
+    Attributes bodyAttrs = null;
     if (!body.isEmpty()) {
-      bodyAttrs =
-          AttributeSet.of(
-              update.attributes(),
-              update
-                  .attribute(PathAttribute.NextHop.class)
-                  .map(PathAttribute.NextHop::address)
-                  .orElse(null));
+      bodyAttrs = new Attributes(attributes, nextHop == null ? null : nextHop.address(), null);
     }
     List<Nlri> reach = List.of();
-    AttributeSet mpAttrs = null;
+    Attributes mpAttrs = null;
     AddressFamily mpFamily = null;
-    Optional<PathAttribute.MpReach> mp = update.attribute(PathAttribute.MpReach.class);
-    if (mp.isPresent() && unicast(mp.get().family()) && !mp.get().nlri().isEmpty()) {
-      List<java.net.InetAddress> hops = mp.get().nextHops();
+    if (mp != null && unicast(mp.family()) && !mp.nlri().isEmpty()) {
+      List<java.net.InetAddress> hops = mp.nextHops();
       mpAttrs =
-          AttributeSet.of(
-              update.attributes(),
+          new Attributes(
+              attributes,
               hops.isEmpty() ? null : hops.get(0),
               hops.size() > 1 ? hops.get(1) : null);
-      reach = mp.get().nlri();
-      mpFamily = mp.get().family();
+      reach = mp.nlri();
+      mpFamily = mp.family();
     }
     if (withdrawn.isEmpty() && body.isEmpty() && reach.isEmpty()) {
       return; // End-of-RIB, or nothing this RIB keeps
@@ -214,6 +235,38 @@ public final class Rib implements AutoCloseable {
   }
 
   /**
+   * The attributes an UPDATE's announcements carry, made an {@link AttributeSet} by the first shard
+   * that runs its part, not on the event loop that split it: interning (sorting, hashing, the table
+   * lookup) was a tenth of the loop's work per UPDATE of a churn (docs/benchmarks.md, issue 14
+   * session 10), and the loop reads every session. Shards racing on it intern the same content, so
+   * they get the same canonical set.
+   */
+  private static final class Attributes {
+    private final List<PathAttribute> attributes;
+    private final java.net.InetAddress nextHop;
+    private final java.net.InetAddress linkLocal;
+    private volatile AttributeSet set;
+
+    Attributes(
+        List<PathAttribute> attributes,
+        java.net.InetAddress nextHop,
+        java.net.InetAddress linkLocal) {
+      this.attributes = attributes;
+      this.nextHop = nextHop;
+      this.linkLocal = linkLocal;
+    }
+
+    AttributeSet set() {
+      AttributeSet s = set;
+      if (s == null) {
+        s = AttributeSet.of(attributes, nextHop, linkLocal);
+        set = s;
+      }
+      return s;
+    }
+  }
+
+  /**
    * One shard's part of an UPDATE, with the attributes its announcements carry: withdrawals first,
    * then announcements, as RFC 4271 §9 says.
    */
@@ -221,15 +274,15 @@ public final class Rib implements AutoCloseable {
       List<Nlri> withdrawn,
       List<Nlri> body,
       List<Nlri> mp,
-      AttributeSet bodyAttrs,
-      AttributeSet mpAttrs,
+      Attributes bodyAttrs,
+      Attributes mpAttrs,
       AddressFamily family) {
 
     static ShardWork of(
         ShardWork[] work,
         int shard,
-        AttributeSet bodyAttrs,
-        AttributeSet mpAttrs,
+        Attributes bodyAttrs,
+        Attributes mpAttrs,
         AddressFamily family) {
       ShardWork w = work[shard];
       if (w == null) {
@@ -257,20 +310,22 @@ public final class Rib implements AutoCloseable {
           s.withdraw(peer, n.prefix(), n.pathId());
         }
       }
+      AttributeSet bodySet = body.isEmpty() ? null : bodyAttrs.set();
       if (body instanceof Ipv4NlriList packed) {
         // As decoded: a prefix per entry, no Nlri.
         for (int i = 0, n = packed.size(); i < n; i++) {
-          s.announce(peer, Ipv4NlriList.unpack(packed.packed(i)), 0, bodyAttrs);
+          s.announce(peer, Ipv4NlriList.unpack(packed.packed(i)), 0, bodySet);
         }
       } else {
         for (Nlri n : body) {
-          s.announce(peer, n.prefix(), n.pathId(), bodyAttrs);
+          s.announce(peer, n.prefix(), n.pathId(), bodySet);
         }
       }
+      AttributeSet mpSet = mp.isEmpty() ? null : mpAttrs.set();
       for (Nlri n : mp) {
         // MP_REACH_NLRI of one AFI may carry another's prefixes only if malformed: ignore those.
         if (n.prefix().family().equals(family)) {
-          s.announce(peer, n.prefix(), n.pathId(), mpAttrs);
+          s.announce(peer, n.prefix(), n.pathId(), mpSet);
         }
       }
     }

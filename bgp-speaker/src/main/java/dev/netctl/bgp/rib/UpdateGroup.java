@@ -89,6 +89,8 @@ public final class UpdateGroup {
 
   private final OutboundProfile profile;
   private final UpdatePacker packer;
+  // Looked up once: every IPv4 change of a drain asks (a set lookup per prefix otherwise).
+  private final boolean v4AddPath;
 
   /**
    * One stripe of undrained changes; guarded by its own monitor, except {@code spare}.
@@ -173,6 +175,7 @@ public final class UpdateGroup {
     this.profile = profile;
     this.resync = resync;
     this.packer = new UpdatePacker(profile.codec());
+    this.v4AddPath = profile.addPath(AddressFamily.IPV4_UNICAST);
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new Stripe();
     }
@@ -336,17 +339,25 @@ public final class UpdateGroup {
         continue;
       }
       try {
-        // Plain tables hold IPv4 only; their keys go to the packer packed.
-        plain.forEachIpv4(
-            (key, value, attributes) -> {
-              if (value instanceof OutRoute r) {
-                addChange(
-                    changes, null, key, 0, r.attributes(), r.source(), r.sent(), r.sentFrom());
-              } else {
-                addChange(
-                    changes, null, key, 0, (AttributeSet) attributes, (Peer) value, false, null);
-              }
-            });
+        // Plain tables hold IPv4 only; their keys go to the packer packed. A loop over slots, not
+        // a visitor: no interface call per change.
+        for (int slot = plain.nextIpv4(0); slot >= 0; slot = plain.nextIpv4(slot + 1)) {
+          long key = plain.keyAt(slot);
+          Object value = plain.valueAt(slot);
+          if (value instanceof OutRoute r) {
+            addChange(changes, null, key, 0, r.attributes(), r.source(), r.sent(), r.sentFrom());
+          } else {
+            addChange(
+                changes,
+                null,
+                key,
+                0,
+                (AttributeSet) plain.companionAt(slot),
+                (Peer) value,
+                false,
+                null);
+          }
+        }
       } finally {
         stripes[i].spare = plain.clearForReuse();
       }
@@ -468,8 +479,7 @@ public final class UpdateGroup {
       source = memberKey(source);
       sentFrom = memberKey(sentFrom);
     }
-    boolean addPath =
-        profile.addPath(prefix == null ? AddressFamily.IPV4_UNICAST : prefix.family());
+    boolean addPath = prefix == null ? v4AddPath : profile.addPath(prefix.family());
     Audience exceptSource = allExcept(source);
     boolean fromMember = exceptSource != Audience.All.INSTANCE;
     if (attributes == null) {
@@ -896,8 +906,39 @@ public final class UpdateGroup {
 
   private void signal() {
     // Read first: once signalled, shards publishing a million changes only read the flag.
-    if (!signalled.get() && signalled.compareAndSet(false, true)) {
+    if (signalled.get()) {
+      return;
+    }
+    Set<UpdateGroup> deferred = DEFERRED.get();
+    if (deferred != null) {
+      deferred.add(this);
+    } else if (signalled.compareAndSet(false, true)) {
       listener.run();
+    }
+  }
+
+  // The groups a shard's task of received UPDATEs offered changes to, signalled when it ends (see
+  // deferSignals); null on a thread outside such a task.
+  private static final ThreadLocal<Set<UpdateGroup>> DEFERRED = new ThreadLocal<>();
+
+  /**
+   * Has this thread's offers signal their groups only at {@link #releaseSignals}: a RIB shard runs
+   * a read's worth of UPDATEs as one task, and signalling at its first change had the writer drain
+   * (and send, and take every stripe's monitor) a few changes at a time while the shard went on,
+   * several drains per task. Drained at its end, a task's changes go out in one.
+   */
+  static void deferSignals() {
+    DEFERRED.set(java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+  }
+
+  /** Signals the groups offered to since {@link #deferSignals}, and signals directly again. */
+  static void releaseSignals() {
+    Set<UpdateGroup> deferred = DEFERRED.get();
+    DEFERRED.remove();
+    if (deferred != null) {
+      for (UpdateGroup g : deferred) {
+        g.signal();
+      }
     }
   }
 

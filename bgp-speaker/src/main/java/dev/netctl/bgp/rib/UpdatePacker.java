@@ -1,6 +1,7 @@
 package dev.netctl.bgp.rib;
 
 import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.AttributeType;
 import dev.netctl.bgp.codec.BgpMessage.Update;
 import dev.netctl.bgp.codec.CodecContext;
 import dev.netctl.bgp.codec.Ipv4NlriList;
@@ -69,6 +70,8 @@ final class UpdatePacker {
     private final boolean v4AddPath = codec.addPath(AddressFamily.IPV4_UNICAST);
     private final boolean v6AddPath = codec.addPath(AddressFamily.IPV6_UNICAST);
     private Bucket last;
+    private Audience lastWithdrawn;
+    private Ipv4NlriList.Builder lastWithdrawals;
 
     private Batch() {}
 
@@ -94,7 +97,13 @@ final class UpdatePacker {
       if (v4AddPath) {
         add(Ipv4NlriList.unpack(prefix), 0, attributes, audience);
       } else if (attributes == null) {
-        packedWithdrawals.computeIfAbsent(audience, k -> new Ipv4NlriList.Builder()).add(prefix);
+        // Consecutive withdrawals mostly share an audience, as announcements share a bucket.
+        if (audience != lastWithdrawn) {
+          lastWithdrawals =
+              packedWithdrawals.computeIfAbsent(audience, k -> new Ipv4NlriList.Builder());
+          lastWithdrawn = audience;
+        }
+        lastWithdrawals.add(prefix);
       } else {
         bucket(AddressFamily.IPV4_UNICAST, attributes, audience).packed.add(prefix);
       }
@@ -181,25 +190,76 @@ final class UpdatePacker {
     return batch.finish();
   }
 
+  /**
+   * Encodes {@code set} for IPv4 UPDATEs in {@code ctx} ahead of the drain, unless it is kept so
+   * already: a RIB shard calls it for the sets it exports, so the event loop, which drains every
+   * group, finds them encoded (see {@link #encodedIpv4}). A set that cannot be sent is left for the
+   * drain to withdraw.
+   */
+  static void prepare(AttributeSet set, CodecContext ctx) {
+    if (set.nextHop() instanceof Inet4Address v4) {
+      try {
+        encodedIpv4(set, v4, ctx);
+      } catch (IllegalArgumentException tooLarge) {
+        // The drain finds it so again and withdraws its prefixes.
+      }
+    }
+  }
+
+  /**
+   * The set's IPv4 attributes encoded for {@code ctx}, kept with the interned set: encoding was the
+   * largest part of packing a churn of new attribute sets (docs/benchmarks.md, issue 14 session
+   * 10), and a set sent again (re-announced, or by another group alike) is not encoded again.
+   * NEXT_HOP goes in its place by type code, so the encoder need not sort.
+   */
+  private static List<PathAttribute> encodedIpv4(
+      AttributeSet attrs, Inet4Address nextHop, CodecContext ctx) {
+    List<PathAttribute> kept = attrs.encoded();
+    if (kept != null && dev.netctl.bgp.codec.UpdatePacker.encodedFor(kept, ctx)) {
+      return kept;
+    }
+    List<PathAttribute> sorted = attrs.attributes();
+    List<PathAttribute> list = new ArrayList<>(sorted.size() + 1);
+    PathAttribute hop = new PathAttribute.NextHop(nextHop);
+    for (int i = 0, n = sorted.size(); i < n; i++) {
+      PathAttribute a = sorted.get(i);
+      if (hop != null && a.type().code() > AttributeType.NEXT_HOP.code()) {
+        list.add(hop);
+        hop = null;
+      }
+      list.add(a);
+    }
+    if (hop != null) {
+      list.add(hop);
+    }
+    List<PathAttribute> encoded = dev.netctl.bgp.codec.UpdatePacker.encode(list, ctx);
+    attrs.encoded(encoded);
+    return encoded;
+  }
+
   /** Packed announcements, or null when these attributes cannot be sent. */
   private List<Update> announce(AddressFamily family, AttributeSet attrs, List<Nlri> nlri) {
-    List<PathAttribute> list = new ArrayList<>(attrs.attributes());
     if (family.equals(AddressFamily.IPV4_UNICAST)) {
       if (!(attrs.nextHop() instanceof Inet4Address v4)) {
         return null;
       }
-      list.add(new PathAttribute.NextHop(v4));
-    } else {
-      if (attrs.nextHop() == null) {
+      try {
+        return dev.netctl.bgp.codec.UpdatePacker.announce(
+            encodedIpv4(attrs, v4, codec), nlri, codec);
+      } catch (IllegalArgumentException tooLarge) {
         return null;
       }
-      List<InetAddress> hops = new ArrayList<>();
-      hops.add(attrs.nextHop());
-      if (attrs.linkLocalNextHop() != null) {
-        hops.add(attrs.linkLocalNextHop());
-      }
-      list.add(new PathAttribute.MpReach(family, hops, List.of()));
     }
+    if (attrs.nextHop() == null) {
+      return null;
+    }
+    List<InetAddress> hops = new ArrayList<>();
+    hops.add(attrs.nextHop());
+    if (attrs.linkLocalNextHop() != null) {
+      hops.add(attrs.linkLocalNextHop());
+    }
+    List<PathAttribute> list = new ArrayList<>(attrs.attributes());
+    list.add(new PathAttribute.MpReach(family, hops, List.of()));
     try {
       return dev.netctl.bgp.codec.UpdatePacker.announce(list, nlri, codec);
     } catch (IllegalArgumentException tooLarge) {

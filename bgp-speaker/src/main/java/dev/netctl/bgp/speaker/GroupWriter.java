@@ -8,6 +8,7 @@ import dev.netctl.bgp.rib.UpdateGroup;
 import dev.netctl.bgp.session.GroupOutput;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.HashMap;
@@ -236,12 +237,22 @@ final class GroupWriter {
         new int[ends.length]; // ALL, NOBODY, or the index of the member excepted / addressed
     boolean[] only = new boolean[ends.length];
     boolean open = true;
+    ByteBuf staged = STAGING.get().clear();
     try {
-      while (n < batch.size() && n - from < ends.length && bytes.writerIndex() < PORTION) {
+      while (n < batch.size()
+          && n - from < ends.length
+          && bytes.writerIndex() + staged.writerIndex() < PORTION) {
         OutboundUpdate u = batch.get(n);
         int j = n - from;
-        BgpEncoder.encode(u.message(), group.profile().codec(), bytes);
-        ends[j] = bytes.writerIndex();
+        // Encoded into a heap buffer, moved into the direct one a few kilobytes at a time: each
+        // write into a direct buffer (the marker, the attributes, the NLRI of every UPDATE) is a
+        // native copy, a cost per call larger than the octets it moves.
+        BgpEncoder.encode(u.message(), group.profile().codec(), staged);
+        ends[j] = bytes.writerIndex() + staged.writerIndex();
+        if (staged.writerIndex() >= STAGING_FLUSH) {
+          bytes.writeBytes(staged);
+          staged.clear();
+        }
         switch (u.audience()) {
           case Audience.All a -> who[j] = ALL;
           case Audience.AllExcept e -> who[j] = index.getOrDefault(e.excluded(), ALL);
@@ -252,6 +263,7 @@ final class GroupWriter {
         }
         n++;
       }
+      bytes.writeBytes(staged);
       int count = n - from;
       for (int i = 0; i < targets.length; i++) {
         GroupOutput target = targets[i];
@@ -280,10 +292,20 @@ final class GroupWriter {
       }
     } finally {
       bytes.release();
+      if (staged.capacity() > STAGING_KEPT) {
+        STAGING.remove(); // grown by an extended message: not kept for the thread's lifetime
+      }
     }
     next = n;
     return open;
   }
+
+  // The loop thread's staging buffer for writePortion: moved on from at STAGING_FLUSH octets, so
+  // it stays near that size unless one message is larger (extended messages, RFC 8654).
+  private static final int STAGING_FLUSH = 8192;
+  private static final int STAGING_KEPT = 16384;
+  private static final ThreadLocal<ByteBuf> STAGING =
+      ThreadLocal.withInitial(() -> Unpooled.buffer(STAGING_KEPT));
 
   /**
    * Has every split-off member that can take data go on catching up: the next chunk, or back on the

@@ -85,17 +85,22 @@ final class SessionEvents implements SessionListener {
     AttachedPeer a = attached.get(peer.spec().remote().getAddress());
     if (a != null) {
       Update update = withRealAsPath(received);
-      received
-          .attribute(PathAttribute.MpReach.class)
-          .filter(m -> m.family().equals(AddressFamily.IPV6_UNICAST) && !m.nextHops().isEmpty())
-          .filter(m -> Ipv6NextHop.mapped(m.nextHops().getFirst()))
-          .ifPresent(
-              m ->
-                  peer.notice(
-                      "ipv6 routes with the IPv4-mapped next hop "
-                          + AddressText.of(m.nextHops().getFirst())
-                          + " are kept but not used: no IPv6 next hop (RFC 2545 §2; 6PE, RFC"
-                          + " 4798, is not supported)"));
+      // A loop rather than an Optional with filters: no lambda per UPDATE received.
+      List<PathAttribute> attributes = received.attributes();
+      for (int i = 0, n = attributes.size(); i < n; i++) {
+        if (attributes.get(i) instanceof PathAttribute.MpReach m) {
+          if (m.family().equals(AddressFamily.IPV6_UNICAST)
+              && !m.nextHops().isEmpty()
+              && Ipv6NextHop.mapped(m.nextHops().getFirst())) {
+            peer.notice(
+                "ipv6 routes with the IPv4-mapped next hop "
+                    + AddressText.of(m.nextHops().getFirst())
+                    + " are kept but not used: no IPv6 next hop (RFC 2545 §2; 6PE, RFC"
+                    + " 4798, is not supported)");
+          }
+          break;
+        }
+      }
       if (a.batch != null) {
         a.batch.add(update); // handed over with the batch opened earlier
         if (a.batch.size() == BATCH_UPDATES) {
@@ -198,12 +203,22 @@ final class SessionEvents implements SessionListener {
 
   /** From a 2-octet peer: AS_PATH merged with AS4_PATH (RFC 6793 §4.2.3), AS4_PATH dropped. */
   private static Update withRealAsPath(Update u) {
-    var as4 = u.attribute(PathAttribute.As4Path.class);
-    var path = u.attribute(PathAttribute.AsPath.class);
-    if (as4.isEmpty() || path.isEmpty()) {
+    // One pass for both (this runs for every UPDATE received; AS4_PATH is rare).
+    PathAttribute.As4Path as4 = null;
+    PathAttribute.AsPath path = null;
+    List<PathAttribute> received = u.attributes();
+    for (int i = 0, n = received.size(); i < n; i++) {
+      PathAttribute a = received.get(i);
+      if (a instanceof PathAttribute.As4Path p && as4 == null) {
+        as4 = p;
+      } else if (a instanceof PathAttribute.AsPath p && path == null) {
+        path = p;
+      }
+    }
+    if (as4 == null || path == null) {
       return u;
     }
-    PathAttribute.AsPath merged = path.get().merge(as4.get());
+    PathAttribute.AsPath merged = path.merge(as4);
     List<PathAttribute> attrs = new ArrayList<>();
     for (PathAttribute a : u.attributes()) {
       if (a instanceof PathAttribute.AsPath) {

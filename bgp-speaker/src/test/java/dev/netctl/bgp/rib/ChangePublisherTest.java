@@ -55,6 +55,26 @@ class ChangePublisherTest {
   }
 
   @Test
+  void anExportedIpv4SetIsEncodedForTheGroupBeforeItIsDrained() {
+    group.beginSync(other, 0);
+    Route route = new Route(client, 0, x, 1);
+    AttributeSet out =
+        publisher.export(group.profile(), Prefix.parse("10.244.0.0/26"), route, null);
+    assertThat(out).isNotNull();
+    List<PathAttribute> kept = out.encoded();
+    assertThat(kept).as("encoded on the shard that exported it").isNotNull();
+    assertThat(dev.netctl.bgp.codec.UpdatePacker.encodedFor(kept, group.profile().codec()))
+        .as("for the group's codec context")
+        .isTrue();
+    publisher.inserted(Prefix.parse("10.244.0.0/26"), client, x);
+    List<OutboundUpdate> drained = group.drain();
+    assertThat(drained).hasSize(1);
+    assertThat(drained.getFirst().update().attributes())
+        .as("the drain sends the kept encoding, not a new one")
+        .isSameAs(kept);
+  }
+
+  @Test
   void consecutivePrefixesOfOneSourceAndAttributeSetShareOneRouteValue() {
     listening = true;
     publisher.inserted(Prefix.parse("10.244.0.0/26"), client, x);

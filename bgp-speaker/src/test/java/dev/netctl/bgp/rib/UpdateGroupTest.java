@@ -31,6 +31,35 @@ class UpdateGroupTest {
   }
 
   @Test
+  void offersOfADeferringTaskSignalTheGroupOnceWhenTheTaskEnds() {
+    UpdateGroup g =
+        new UpdateGroup(
+            ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET),
+            ShardHarness.NO_RESYNC);
+    g.beginSync(c1, 0);
+    java.util.concurrent.atomic.AtomicInteger signals =
+        new java.util.concurrent.atomic.AtomicInteger();
+    g.onPending(signals::incrementAndGet);
+    signals.set(0); // whatever registration itself signalled
+    g.drain();
+    AttributeSet a = attrs("10.0.0.1").build();
+    Peer source = Fixtures.ibgp("10.0.0.1");
+    UpdateGroup.deferSignals();
+    try {
+      for (int i = 0; i < 100; i++) {
+        g.offer(v4(i), 0, a, source);
+      }
+      assertThat(signals).as("no signal while the task runs").hasValue(0);
+    } finally {
+      UpdateGroup.releaseSignals();
+    }
+    assertThat(signals).as("one signal at its end").hasValue(1);
+    assertThat(g.drain()).flatExtracting(u -> u.update().nlri()).hasSize(100);
+    g.offer(v4(100), 0, a, source);
+    assertThat(signals).as("outside a task, an offer signals at once").hasValue(2);
+  }
+
+  @Test
   void packsEveryPrefixExactlyOnceGroupedByAttributesWithinTheSizeLimit() {
     int sets = 7;
     int prefixes = 3000;
