@@ -14,11 +14,13 @@ final class EncodedAttributes extends AbstractList<PathAttribute> implements Ran
   private final List<PathAttribute> attributes;
   private final CodecContext ctx;
   private final byte[] wire;
+  private final boolean asWidthOnly;
 
   private EncodedAttributes(List<PathAttribute> attributes, CodecContext ctx, byte[] wire) {
     this.attributes = attributes;
     this.ctx = ctx;
     this.wire = wire;
+    this.asWidthOnly = !hasMultiprotocol(attributes);
   }
 
   /**
@@ -36,9 +38,23 @@ final class EncodedAttributes extends AbstractList<PathAttribute> implements Ran
     return wire.length;
   }
 
-  /** The wire form when it was encoded for {@code ctx} (or one encoding alike), else null. */
+  /**
+   * The wire form when it was encoded for {@code ctx} or one encoding alike, else null. Without
+   * MP_REACH_NLRI or MP_UNREACH_NLRI (whose NLRI depend on ADD-PATH) the octets depend on the
+   * context only through the AS width: groups that differ in ADD-PATH or extended messages share
+   * one encoding instead of replacing each other's (message sizes are checked per UPDATE).
+   */
   byte[] wireFor(CodecContext ctx) {
-    return ctx == this.ctx || ctx.equals(this.ctx) ? wire : null;
+    if (ctx == this.ctx || ctx.equals(this.ctx)) return wire;
+    return asWidthOnly && ctx.fourOctetAs() == this.ctx.fourOctetAs() ? wire : null;
+  }
+
+  private static boolean hasMultiprotocol(List<PathAttribute> attributes) {
+    for (int i = 0, n = attributes.size(); i < n; i++) {
+      PathAttribute a = attributes.get(i);
+      if (a instanceof PathAttribute.MpReach || a instanceof PathAttribute.MpUnreach) return true;
+    }
+    return false;
   }
 
   @Override

@@ -33,7 +33,7 @@ public final class OwnNextHop {
     boolean hopSeen = false;
     boolean reachSeen = false;
     List<PathAttribute> attributes = update.attributes();
-    for (int i = 0, n = attributes.size(); i < n && field == null; i++) {
+    for (int i = 0, n = attributes.size(); i < n && !"NEXT_HOP".equals(field); i++) {
       PathAttribute a = attributes.get(i);
       if (a instanceof PathAttribute.NextHop h && !hopSeen) {
         hopSeen = true;
@@ -46,7 +46,7 @@ public final class OwnNextHop {
         if (!m.nlri().isEmpty()
             && !m.nextHops().isEmpty()
             && m.nextHops().getFirst().equals(self)) {
-          field = "MP_REACH_NLRI next hop";
+          field = "MP_REACH_NLRI next hop"; // unless NEXT_HOP, found later, is ours too
         }
       }
     }

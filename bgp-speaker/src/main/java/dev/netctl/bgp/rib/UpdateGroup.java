@@ -931,14 +931,28 @@ public final class UpdateGroup {
     DEFERRED.set(java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
   }
 
-  /** Signals the groups offered to since {@link #deferSignals}, and signals directly again. */
+  /**
+   * Signals the groups offered to since {@link #deferSignals}, and signals directly again. Every
+   * group is signalled even if one's listener throws (its changes are in the stripes already and
+   * would otherwise wait for the next change); the first failure is rethrown after.
+   */
   static void releaseSignals() {
     Set<UpdateGroup> deferred = DEFERRED.get();
     DEFERRED.remove();
-    if (deferred != null) {
-      for (UpdateGroup g : deferred) {
+    if (deferred == null) {
+      return;
+    }
+    RuntimeException first = null;
+    for (UpdateGroup g : deferred) {
+      try {
         g.signal();
+      } catch (RuntimeException e) {
+        if (first == null) first = e;
+        else first.addSuppressed(e);
       }
+    }
+    if (first != null) {
+      throw first;
     }
   }
 

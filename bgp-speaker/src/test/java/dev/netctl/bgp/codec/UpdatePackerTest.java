@@ -128,4 +128,28 @@ class UpdatePackerTest {
   private static Update plain(List<PathAttribute> attributes, Update packed) {
     return new Update(List.of(), attributes, packed.nlri());
   }
+
+  /**
+   * Attributes without MP_REACH/MP_UNREACH encode alike for any ADD-PATH or message-size setting,
+   * so groups differing only there share one encoding; a different AS width does not.
+   */
+  @Test
+  void anEncodingServesEveryContextOfTheSameAsWidth() {
+    List<PathAttribute> attrs =
+        List.of(
+            new PathAttribute.Origin(PathAttribute.OriginType.IGP),
+            PathAttribute.AsPath.sequence(4_200_000_000L, 65001),
+            new PathAttribute.NextHop(
+                (java.net.Inet4Address) java.net.InetAddress.ofLiteral("10.0.0.1")));
+    List<PathAttribute> encoded = UpdatePacker.encode(attrs, CodecContext.FOUR_OCTET);
+    CodecContext addPath =
+        new CodecContext(true, java.util.Set.of(AddressFamily.IPV4_UNICAST), true);
+    assertThat(UpdatePacker.encodedFor(encoded, addPath)).isTrue();
+    assertThat(UpdatePacker.encodedFor(encoded, CodecContext.INITIAL)).isFalse();
+    List<Nlri> nlri = List.of(Nlri.of(Prefix.ipv4(0x0a000000, 24)));
+    for (Update u : UpdatePacker.announce(encoded, nlri, addPath)) {
+      assertThat(BgpEncoder.encode(u, addPath))
+          .isEqualTo(BgpEncoder.encode(new Update(List.of(), attrs, u.nlri()), addPath));
+    }
+  }
 }

@@ -60,6 +60,47 @@ class UpdateGroupTest {
   }
 
   @Test
+  void listenersThatThrowAtTheEndOfADeferringTaskDoNotKeepTheOtherGroupsFromTheirSignal() {
+    java.util.concurrent.atomic.AtomicInteger signals =
+        new java.util.concurrent.atomic.AtomicInteger();
+    List<UpdateGroup> groups = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      UpdateGroup g =
+          new UpdateGroup(
+              ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET),
+              ShardHarness.NO_RESYNC);
+      g.beginSync(c1, 0);
+      // Both throw, whichever the release reaches first.
+      g.onPending(
+          () -> {
+            if (signals.incrementAndGet() > 2) throw new IllegalStateException("listener broke");
+          });
+      g.drain();
+      groups.add(g);
+    }
+    signals.set(0); // whatever registration itself signalled
+    AttributeSet a = attrs("10.0.0.1").build();
+    Peer source = Fixtures.ibgp("10.0.0.1");
+    UpdateGroup.deferSignals();
+    RuntimeException thrown = null;
+    try {
+      for (UpdateGroup g : groups) g.offer(v4(1), 0, a, source);
+      signals.set(2); // the listeners throw from their next call on
+    } finally {
+      try {
+        UpdateGroup.releaseSignals();
+      } catch (RuntimeException e) {
+        thrown = e;
+      }
+    }
+    assertThat(thrown).as("the failure is not swallowed").hasMessage("listener broke");
+    assertThat(signals).as("both groups were signalled").hasValue(4);
+    for (UpdateGroup g : groups) {
+      assertThat(g.drain()).flatExtracting(u -> u.update().nlri()).hasSize(1);
+    }
+  }
+
+  @Test
   void packsEveryPrefixExactlyOnceGroupedByAttributesWithinTheSizeLimit() {
     int sets = 7;
     int prefixes = 3000;
