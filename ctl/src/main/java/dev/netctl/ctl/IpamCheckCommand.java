@@ -119,7 +119,7 @@ final class IpamCheckCommand implements Callable<Integer> {
         p -> p.state() + ": node " + p.node() + ", block " + p.block());
     section(
         out,
-        "addresses in use outside every IP pool (left by repair: they are in use)",
+        "blocks with addresses in use outside every IP pool (left by repair: they are in use)",
         r.addressesOutsidePools(),
         o -> "block " + o.block() + ": " + String.join(", ", o.addresses()));
   }

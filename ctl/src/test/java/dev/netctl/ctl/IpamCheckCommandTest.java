@@ -67,7 +67,7 @@ class IpamCheckCommandTest {
     assertThat(checkFindingProblems(report))
         .contains(
             "Found 1 problem(s):",
-            "  addresses in use outside every IP pool (left by repair: they are in use): 1",
+            "  blocks with addresses in use outside every IP pool (left by repair: they are in use): 1",
             "    block " + block + ": " + String.join(", ", ips));
     assertThat(cluster.ok("ipam", "release", "--from-report", report.toString()).lines())
         .containsExactly(

@@ -70,7 +70,8 @@ public record IPPoolSpec(
     allowedUses =
         allowedUses == null || allowedUses.isEmpty()
             ? List.of(AllowedUse.WORKLOAD, AllowedUse.TUNNEL)
-            // unmodifiable but null-tolerant, so a null element reaches the validator
+            // unmodifiable but null-tolerant: a null element given through the Java API reaches
+            // the validator (the codec refuses an empty list entry before)
             : java.util.Collections.unmodifiableList(new ArrayList<>(allowedUses));
     if (assignmentMode == null) assignmentMode = AssignmentMode.AUTOMATIC;
   }

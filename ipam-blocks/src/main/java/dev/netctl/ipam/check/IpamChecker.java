@@ -90,12 +90,16 @@ public final class IpamChecker {
       blockByCidr.put(cidr, b);
       inUse += b.inUse();
       List<String> unpooled = new ArrayList<>();
+      // Almost every block lies whole in a pool: only the others are looked at address by address.
+      boolean pooled = pools.stream().anyMatch(pool -> pool.contains(b.cidr()));
       for (int o = 0; o < b.size(); o++) {
         AllocationAttribute a = b.attributeAt(o);
         if (a == null) continue;
-        InetAddress address = b.addressAt(o);
-        if (pools.stream().noneMatch(pool -> pool.contains(address))) {
-          unpooled.add(Cidr.format(address));
+        if (!pooled) {
+          InetAddress address = b.addressAt(o);
+          if (pools.stream().noneMatch(pool -> pool.contains(address))) {
+            unpooled.add(Cidr.format(address));
+          }
         }
         actual.computeIfAbsent(a.handle(), k -> new TreeMap<>()).merge(cidr, 1, Integer::sum);
         if (!handleById.containsKey(a.handle())) {
