@@ -4,16 +4,19 @@ import dev.netctl.datastore.Datastore;
 import dev.netctl.datastore.client.ResourceClient;
 import dev.netctl.datastore.lease.LeaderElector;
 import dev.netctl.datastore.lease.LeaseSource;
+import dev.netctl.datastore.model.Cidr;
 import dev.netctl.datastore.status.PoolStatusController;
 import dev.netctl.datastore.status.StatusRecorder;
 import dev.netctl.ipam.allocator.IpamAllocator;
 import dev.netctl.ipam.allocator.ResourceEnvironment;
+import dev.netctl.ipam.gc.ControllerHealth;
 import dev.netctl.ipam.gc.ControllerMetrics;
 import dev.netctl.ipam.gc.ControllerRunner;
 import dev.netctl.ipam.gc.GcController;
 import dev.netctl.ipam.gc.MetricsServer;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -104,8 +107,18 @@ final class ControllerRunCommand implements Callable<Integer> {
       names = "--metrics-port",
       defaultValue = "9094",
       description =
-          "Port of the /metrics endpoint on 127.0.0.1; -1 turns it off (default ${DEFAULT-VALUE}).")
+          "Port of /metrics and the probes /liveness and /readiness; -1 turns them off (default"
+              + " ${DEFAULT-VALUE}).")
   int metricsPort;
+
+  @Option(
+      names = "--health-host",
+      paramLabel = "ADDRESS",
+      defaultValue = "${env:NETCTL_HEALTH_HOST:-127.0.0.1}",
+      description =
+          "Address /metrics and the probes listen on (default: $NETCTL_HEALTH_HOST, which deploy/"
+              + " sets to the pod's address so kubelet can probe it, else 127.0.0.1).")
+  String healthHost;
 
   @Override
   public Integer call() throws IOException, InterruptedException {
@@ -148,9 +161,9 @@ final class ControllerRunCommand implements Callable<Integer> {
           new PoolStatusController(
               client, StatusRecorder.forStore(store, "netctl-controller", log), elector::isLeader);
       if (once) return runOnce(elector, gc, pools, log);
-      try (MetricsServer server = metrics(metrics, log);
-          ControllerRunner runner =
-              new ControllerRunner(elector, gc, pools::runPass, metrics, log)) {
+      try (ControllerRunner runner =
+              new ControllerRunner(elector, gc, pools::runPass, metrics, log);
+          MetricsServer server = metrics(metrics, runner.health(), log)) {
         log.accept(
             "controllers starting on "
                 + store.address()
@@ -216,14 +229,38 @@ final class ControllerRunCommand implements Callable<Integer> {
     return ExitCode.OK;
   }
 
-  private MetricsServer metrics(ControllerMetrics metrics, Consumer<String> log)
-      throws IOException {
+  private MetricsServer metrics(
+      ControllerMetrics metrics, ControllerHealth health, Consumer<String> log) {
     if (metricsPort < 0) return null;
-    MetricsServer server =
-        new MetricsServer(
-            new InetSocketAddress(InetAddress.getLoopbackAddress(), metricsPort), metrics::render);
-    log.accept("metrics at http://127.0.0.1:" + server.address().getPort() + "/metrics");
+    InetSocketAddress at = new InetSocketAddress(healthHost, metricsPort);
+    if (at.isUnresolved()) {
+      throw new CliException(
+          ExitCode.USAGE,
+          "controller run: --health-host \""
+              + healthHost
+              + "\" is not an address of this host: give an IP address (e.g. 127.0.0.1, or the"
+              + " pod's address)");
+    }
+    MetricsServer server;
+    try {
+      server = new MetricsServer(at, metrics::render, health);
+    } catch (IOException e) {
+      throw new CliException(
+          ExitCode.UNAVAILABLE,
+          "controller run: cannot listen on "
+              + url(at.getAddress(), metricsPort)
+              + " for /metrics and the probes: "
+              + e.getMessage()
+              + " (--health-host, --metrics-port; -1 turns them off)");
+    }
+    String base = url(server.address().getAddress(), server.address().getPort());
+    log.accept("metrics at " + base + "/metrics, probes at " + base + "/liveness and /readiness");
     return server;
+  }
+
+  private static String url(InetAddress host, int port) {
+    String text = Cidr.format(host);
+    return "http://" + (host instanceof Inet6Address ? "[" + text + "]" : text) + ":" + port;
   }
 
   private String identity() {

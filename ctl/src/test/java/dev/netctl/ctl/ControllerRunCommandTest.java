@@ -111,6 +111,35 @@ class ControllerRunCommandTest {
     assertThat(bad.err()).contains("\"soon\" is not a duration");
   }
 
+  @Test
+  void aHealthHostThatIsNoAddressIsAUsageErrorNamingIt() {
+    IpamCluster.Run r =
+        IpamCluster.embedded(dir).run("controller", "run", "--health-host", "no-such-host.invalid");
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCode.USAGE);
+    assertThat(r.err())
+        .contains("--health-host \"no-such-host.invalid\" is not an address of this host");
+  }
+
+  @Test
+  void anAddressInUseIsUnavailableAndNamesWhatToChange() throws Exception {
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.ofLiteral("127.0.0.1"))) {
+      IpamCluster.Run r =
+          IpamCluster.embedded(dir)
+              .run(
+                  "controller",
+                  "run",
+                  "--health-host",
+                  "127.0.0.1",
+                  "--metrics-port",
+                  String.valueOf(taken.getLocalPort()));
+      assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCode.UNAVAILABLE);
+      assertThat(r.err())
+          .contains("cannot listen on http://127.0.0.1:" + taken.getLocalPort())
+          .contains("--health-host, --metrics-port");
+    }
+  }
+
   /**
    * deploy/ names each replica in the lease by its pod ($NETCTL_POD_NAME); without it (and without
    * --identity) the identity stays unset, so host name and pid are used, not the literal default.

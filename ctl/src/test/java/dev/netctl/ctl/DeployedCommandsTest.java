@@ -173,6 +173,33 @@ class DeployedCommandsTest {
   }
 
   /** The parsed chain of commands, root first. */
+  /**
+   * The kubelet probes a pod that is not on the host network at the pod's address: the controller
+   * must listen there (its Deployment passes status.podIP as $NETCTL_HEALTH_HOST) on the port the
+   * probes name, which is its command's default.
+   */
+  @Test
+  void theControllersProbesReachWhereItsCommandListens() throws IOException {
+    JsonNode c = deploymentPod().path("containers").get(0);
+    List<String> argv = strings(c.path("command"));
+    List<CommandSpec> chain = parse(argv.subList(1, argv.size()));
+    String port = chain.getLast().findOption("--metrics-port").defaultValue();
+    for (String probe : List.of("livenessProbe", "readinessProbe")) {
+      JsonNode get = c.path(probe).path("httpGet");
+      assertThat(get.path("port").asText()).as(probe + " port").isEqualTo(port);
+      assertThat(get.has("host")).as(probe + ": the pod's address, not a host").isFalse();
+    }
+    assertThat(c.path("livenessProbe").at("/httpGet/path").asText()).isEqualTo("/liveness");
+    assertThat(c.path("readinessProbe").at("/httpGet/path").asText()).isEqualTo("/readiness");
+    assertThat(c.at("/ports/0/containerPort").asText()).isEqualTo(port);
+    JsonNode host = null;
+    for (JsonNode e : c.path("env")) {
+      if (e.path("name").asText().equals("NETCTL_HEALTH_HOST")) host = e;
+    }
+    assertThat(host).as("NETCTL_HEALTH_HOST in the controller's env").isNotNull();
+    assertThat(host.at("/valueFrom/fieldRef/fieldPath").asText()).isEqualTo("status.podIP");
+  }
+
   private static List<CommandSpec> parse(List<String> args) {
     CommandLine cl =
         Netctl.commandLine(

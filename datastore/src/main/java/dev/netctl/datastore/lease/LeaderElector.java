@@ -72,6 +72,7 @@ public final class LeaderElector {
   private volatile Instant leadingUntil; // null when not leading
   private LeaseStore.Stored observed; // the lease as last read or written
   private Instant observedAt; // when `observed` last changed, on our clock
+  private volatile Instant storeAnswered; // when a round last read the lease, null before
 
   public LeaderElector(LeaseStore store, Config config, Clock clock) {
     this.store = store;
@@ -87,6 +88,14 @@ public final class LeaderElector {
   public boolean isLeader() {
     Instant until = leadingUntil;
     return until != null && clock.instant().isBefore(until);
+  }
+
+  /**
+   * When a round last read the lease from the datastore (empty before the first read): how a health
+   * check tells a reachable store from one that has stopped answering.
+   */
+  public Optional<Instant> storeAnsweredAt() {
+    return Optional.ofNullable(storeAnswered);
   }
 
   /** The holder as last observed (empty before the first round or when released). */
@@ -106,6 +115,7 @@ public final class LeaderElector {
     Instant now = clock.instant();
     try {
       Optional<LeaseStore.Stored> current = store.read(config.name());
+      storeAnswered = now;
       if (current.isEmpty()) {
         won(now, store.create(config.name(), fresh(now, 0)));
         return true;

@@ -118,4 +118,21 @@ class LeaderElectorTest {
                     Duration.ofSeconds(2)))
         .hasMessageContaining("renewDeadline");
   }
+
+  @Test
+  void theLastAnswerOfTheStoreIsKeptAndAFailingStoreDoesNotMoveIt() {
+    LeaderElector a = elector("a");
+    assertThat(a.storeAnsweredAt()).as("before any round").isEmpty();
+    a.tryAcquireOrRenew();
+    Instant first = clock.instant();
+    assertThat(a.storeAnsweredAt()).contains(first);
+    clock.advance(Duration.ofSeconds(2));
+    LeaderElector b = elector("b");
+    b.tryAcquireOrRenew(); // answered, though b does not lead
+    assertThat(b.storeAnsweredAt()).contains(clock.instant());
+    store.close(); // every later call fails
+    clock.advance(Duration.ofSeconds(2));
+    a.tryAcquireOrRenew();
+    assertThat(a.storeAnsweredAt()).as("a store that failed did not answer").contains(first);
+  }
 }

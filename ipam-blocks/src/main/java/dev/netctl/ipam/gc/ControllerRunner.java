@@ -1,6 +1,7 @@
 package dev.netctl.ipam.gc;
 
 import dev.netctl.datastore.lease.LeaderElector;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -24,6 +25,7 @@ public final class ControllerRunner implements AutoCloseable {
   private volatile boolean wasLeading;
 
   private final Runnable others;
+  private final ControllerHealth health;
 
   public ControllerRunner(
       LeaderElector elector,
@@ -48,6 +50,14 @@ public final class ControllerRunner implements AutoCloseable {
     this.others = others;
     this.metrics = metrics;
     this.log = log;
+    this.health =
+        new ControllerHealth(
+            Clock.systemUTC(), elector.config().leaseDuration(), elector::storeAnsweredAt);
+  }
+
+  /** What the probes answer: the election loop's rounds and the store's last answer. */
+  public ControllerHealth health() {
+    return health;
   }
 
   /** Starts both loops; {@code interval} is the time between controller passes. */
@@ -64,6 +74,7 @@ public final class ControllerRunner implements AutoCloseable {
 
   private void electionRound() {
     boolean now = elector.tryAcquireOrRenew();
+    health.roundDone();
     metrics.leader(now);
     if (now != wasLeading) {
       log.accept(

@@ -8,6 +8,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class MetricsServerTest {
@@ -45,5 +50,40 @@ class MetricsServerTest {
               HttpResponse.BodyHandlers.ofString());
       assertThat(post.statusCode()).isEqualTo(405);
     }
+  }
+
+  @Test
+  void theProbesAnswerWhatTheHealthSays() throws Exception {
+    AtomicReference<Optional<Instant>> answered = new AtomicReference<>(Optional.empty());
+    ControllerHealth health =
+        new ControllerHealth(Clock.systemUTC(), Duration.ofMinutes(1), answered::get);
+    try (MetricsServer server =
+            new MetricsServer(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), () -> "", health);
+        HttpClient http = HttpClient.newHttpClient()) {
+      String base = "http://127.0.0.1:" + server.address().getPort();
+      assertThat(get(http, base + "/liveness")).isEqualTo("200 ok\n");
+      assertThat(get(http, base + "/readiness")).isEqualTo("503 not ready\n");
+      answered.set(Optional.of(Instant.now()));
+      assertThat(get(http, base + "/readiness")).isEqualTo("200 ok\n");
+    }
+  }
+
+  @Test
+  void withoutHealthThereAreNoProbes() throws Exception {
+    try (MetricsServer server =
+            new MetricsServer(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), () -> "");
+        HttpClient http = HttpClient.newHttpClient()) {
+      assertThat(get(http, "http://127.0.0.1:" + server.address().getPort() + "/liveness"))
+          .startsWith("404");
+    }
+  }
+
+  private static String get(HttpClient http, String uri) throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(uri)).build(), HttpResponse.BodyHandlers.ofString());
+    return r.statusCode() + " " + r.body();
   }
 }

@@ -1,0 +1,80 @@
+package dev.netctl.ipam.gc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ControllerHealthTest {
+  private static final Duration LEASE = Duration.ofSeconds(15);
+
+  private final Tick clock = new Tick(Instant.parse("2026-12-06T10:00:00Z"));
+  private Optional<Instant> answered = Optional.empty();
+  private final ControllerHealth health = new ControllerHealth(clock, LEASE, () -> answered);
+
+  @Test
+  void aFreshProcessIsLiveForOneWindowBeforeItsFirstRound() {
+    assertThat(health.live()).isTrue();
+    clock.advance(LEASE);
+    assertThat(health.live()).as("exactly one window after the start").isTrue();
+    clock.advance(Duration.ofMillis(1));
+    assertThat(health.live()).as("no round in a whole window: the loop is wedged").isFalse();
+  }
+
+  @Test
+  void eachRoundKeepsItLiveForAnotherWindow() {
+    for (int i = 0; i < 5; i++) {
+      clock.advance(Duration.ofSeconds(10));
+      health.roundDone();
+      assertThat(health.live()).isTrue();
+    }
+    clock.advance(LEASE.plusSeconds(1));
+    assertThat(health.live()).isFalse();
+    health.roundDone();
+    assertThat(health.live()).as("a round again: live again").isTrue();
+  }
+
+  @Test
+  void readyOnlyWhileTheStoreAnsweredWithinTheWindow() {
+    assertThat(health.ready()).as("the store has not answered yet").isFalse();
+    answered = Optional.of(clock.instant());
+    assertThat(health.ready()).isTrue();
+    clock.advance(LEASE.plusSeconds(1));
+    health.roundDone();
+    assertThat(health.ready()).as("rounds go on but the store stopped answering").isFalse();
+    assertThat(health.live()).as("alive all the same: a restart would not help").isTrue();
+  }
+
+  /** A clock moved by hand. */
+  private static final class Tick extends Clock {
+    private Instant now;
+
+    Tick(Instant start) {
+      now = start;
+    }
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+  }
+}
