@@ -171,6 +171,7 @@ public final class BgpBench {
       return;
     }
     HarnessWarmup.run();
+    HarnessWarmup.throughSockets(new ScenarioRunner(o.dutAddress(), o.timeout(), 3));
     ScenarioRunner runner = new ScenarioRunner(o.dutAddress(), o.timeout(), o.churnRounds());
     List<Result> results = new ArrayList<>();
     for (Scenario s : o.scenarios()) {
