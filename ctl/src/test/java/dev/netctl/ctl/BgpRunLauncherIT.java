@@ -3,9 +3,14 @@ package dev.netctl.ctl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.netctl.bgp.codec.BgpEncoder;
+import dev.netctl.bgp.codec.BgpMessage;
+import dev.netctl.bgp.codec.Capability;
+import dev.netctl.bgp.codec.CodecContext;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,6 +83,69 @@ class BgpRunLauncherIT {
         }
       }
       assertThat(Cli.raw("", "bgp", "peers", adminOpt).exitCode()).isEqualTo(ExitCode.UNAVAILABLE);
+    } finally {
+      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * A speaker's session events reach its log (stderr) as a BIRD or GoBGP user expects: here an OPEN
+   * from the configured address with the wrong AS, refused with a NOTIFICATION, and the reason. The
+   * speaker's own start-up warm-up session (no peer behind it) is not logged.
+   */
+  @Test
+  void sessionEventsAreLoggedWithTheirReason() throws Exception {
+    int bgp = freePort("127.0.0.75");
+    int admin = freePort("127.0.0.1");
+    Path config =
+        Files.writeString(
+            dir.resolve("speaker.yaml"),
+            """
+            routerId: 127.0.0.75
+            asNumber: 65075
+            listen: {address: 127.0.0.75, port: %d}
+            peers: [{address: 127.0.0.76, port: %d, asNumber: 65076, passive: true}]
+            admin: {address: 127.0.0.1:%d}
+            """
+                .formatted(bgp, bgp, admin));
+    Path launcher = Path.of("").toAbsolutePath().getParent().resolve("netctl");
+    ProcessBuilder pb =
+        new ProcessBuilder(launcher.toString(), "bgp", "run", "--config", config.toString());
+    pb.environment().put("NETCTL_NO_BUILD", "1");
+    pb.environment().put("XDG_CACHE_HOME", dir.resolve("cache").toString());
+    pb.redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile());
+    Process p = pb.start();
+    try {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> read("out").contains("listening on"));
+      byte[] open =
+          BgpEncoder.encode(
+              new BgpMessage.Open(
+                  4,
+                  65099,
+                  90,
+                  (java.net.Inet4Address) InetAddress.ofLiteral("127.0.0.76"),
+                  List.of(new Capability.FourOctetAs(65099))),
+              CodecContext.FOUR_OCTET);
+      try (Socket s = new Socket()) {
+        s.bind(new InetSocketAddress("127.0.0.76", 0));
+        s.connect(new InetSocketAddress("127.0.0.75", bgp), 5_000);
+        s.setSoTimeout(10_000);
+        s.getOutputStream().write(open);
+        s.getInputStream().readAllBytes(); // its OPEN, the NOTIFICATION, then the close
+      }
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(100))
+          .untilAsserted(
+              () ->
+                  assertThat(read("err"))
+                      .containsPattern(
+                          "INFO \\S+: peer 127\\.0\\.0\\.76:\\d+ AS65076: OPEN_SENT -> \\w+ \\(peer"
+                              + " AS 65099 is not the configured 65076\\)"));
+      assertThat(read("err")).as("the warm-up's in-process session").doesNotContain("192.0.2.");
     } finally {
       p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }

@@ -194,7 +194,10 @@ public final class BgpFsm {
           out.add(new StartTimer(Timer.KEEPALIVE, keepaliveInterval()));
         }
       }
-      case Event.Stop s -> toIdle(s.notification(), "stopped: " + s.notification());
+      case Event.Stop s ->
+          toIdle(
+              s.notification(),
+              s.notification() == null ? "stopped" : "stopped: " + s.notification());
       case Event.DecodeFailed f -> toIdle(f.error().toNotification(), f.error().reason());
       case Event.TcpClosed c -> toIdle(null, "connection closed by peer");
       case Event.TcpConnectionFailed c -> toIdle(null, "connection failed");

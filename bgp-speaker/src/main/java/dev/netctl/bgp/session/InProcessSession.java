@@ -26,6 +26,8 @@ public final class InProcessSession implements AutoCloseable {
   private InProcessSession(PeerSpec spec, SessionListener listener) {
     this.peer =
         new PeerSession(spec, channel.eventLoop(), Transport.nio(), listener, Clock.systemUTC());
+    // No peer is behind it (UpdatePathWarmup and the like): its state changes are no one's news.
+    peer.quiet();
   }
 
   /**

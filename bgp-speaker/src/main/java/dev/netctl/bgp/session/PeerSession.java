@@ -71,6 +71,14 @@ public final class PeerSession implements GroupOutput {
     this.since = clock.instant();
   }
 
+  // Set for sessions without a real peer behind them: their state changes are not logged.
+  private volatile boolean quiet;
+
+  /** Stops logging this session's state changes (for in-process sessions). */
+  void quiet() {
+    quiet = true;
+  }
+
   /** The peer's spec. */
   public PeerSpec spec() {
     return spec;
@@ -377,9 +385,28 @@ public final class PeerSession implements GroupOutput {
     if (from != to) {
       state = to;
       since = clock.instant();
-      LOG.info("{}: {} -> {} ({})", this, from, to, reason);
+      if (quiet) {
+        // nothing: no peer is behind it
+      } else if (notable(from, to)) {
+        LOG.info("{}: {} -> {} ({})", this, from, to, reason);
+      } else {
+        LOG.debug("{}: {} -> {} ({})", this, from, to, reason);
+      }
       listener.stateChanged(this, from, to, reason);
     }
+  }
+
+  /**
+   * What an operator reads at the default level: a session coming up or going down, and an OPEN
+   * exchange that failed (a NOTIFICATION, a wrong AS); as GoBGP's "Peer Up"/"Peer Down". The steps
+   * of a connection and the failed connects of an unreachable peer, repeated every retry, are
+   * debug.
+   */
+  static boolean notable(State from, State to) {
+    boolean opening = from == State.OPEN_SENT || from == State.OPEN_CONFIRM;
+    return to == State.ESTABLISHED
+        || from == State.ESTABLISHED
+        || (opening && to != State.OPEN_CONFIRM && to != State.ESTABLISHED);
   }
 
   private void scheduleRestart() {

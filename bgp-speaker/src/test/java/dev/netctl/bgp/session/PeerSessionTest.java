@@ -327,4 +327,18 @@ class PeerSessionTest {
       assertThat(s.getInputStream().read()).isEqualTo(-1);
     }
   }
+
+  /** What an operator reads at the default level (the rest is debug). */
+  @Test
+  void upDownAndFailedOpensAreNotableTheStepsOfAConnectionAreNot() {
+    assertThat(PeerSession.notable(State.OPEN_CONFIRM, State.ESTABLISHED)).isTrue();
+    assertThat(PeerSession.notable(State.ESTABLISHED, State.IDLE)).isTrue();
+    assertThat(PeerSession.notable(State.ESTABLISHED, State.ACTIVE)).isTrue();
+    assertThat(PeerSession.notable(State.OPEN_SENT, State.ACTIVE)).as("a bad OPEN").isTrue();
+    assertThat(PeerSession.notable(State.OPEN_CONFIRM, State.IDLE)).as("a NOTIFICATION").isTrue();
+    assertThat(PeerSession.notable(State.IDLE, State.CONNECT)).isFalse();
+    assertThat(PeerSession.notable(State.CONNECT, State.ACTIVE)).as("each failed retry").isFalse();
+    assertThat(PeerSession.notable(State.ACTIVE, State.OPEN_SENT)).isFalse();
+    assertThat(PeerSession.notable(State.OPEN_SENT, State.OPEN_CONFIRM)).isFalse();
+  }
 }
