@@ -99,11 +99,18 @@ public final class Netctl implements Runnable {
    * Sets the system properties a netctl process starts with, before any verb runs: libraries read
    * them when their classes load.
    */
+  static final String LOG_CONFIG_FILE = "java.util.logging.config.file";
+
+  static final String LOG_CONFIG_CLASS = "java.util.logging.config.class";
+
   static void setDefaultProperties() {
-    // One line per log record (the agent's and the libraries'), timestamped in UTC ISO 8601,
-    // instead of java.util.logging's two-line default. A property: costs nothing until a log.
-    System.setProperty(
-        "java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
+    // One line per log record (the agent's, the speaker's and the libraries'), timestamped in UTC
+    // ISO 8601, instead of java.util.logging's two-line default (LogSetup). A property: costs
+    // nothing until a log. A user's own logging configuration wins.
+    if (System.getProperty(LOG_CONFIG_FILE) == null
+        && System.getProperty(LOG_CONFIG_CLASS) == null) {
+      System.setProperty(LOG_CONFIG_CLASS, LogSetup.class.getName());
+    }
     // Netty's allocator emits JFR events whenever JFR is available, and turning them on loads the
     // JDK's flight recorder: 140 classes and 1.5-1.8 MiB of a speaker's resident memory
     // (docs/benchmarks.md), for events nothing records. -Dio.netty.jfr.enabled=true restores them.

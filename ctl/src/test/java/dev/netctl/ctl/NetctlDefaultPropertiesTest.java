@@ -30,4 +30,29 @@ class NetctlDefaultPropertiesTest {
     Netctl.setDefaultProperties();
     assertThat(System.getProperty(Netctl.NETTY_JFR)).isEqualTo("true");
   }
+
+  @Test
+  void loggingIsOneLinePerRecordUnlessTheUserConfiguredIt() {
+    String file = System.getProperty(Netctl.LOG_CONFIG_FILE);
+    String cls = System.getProperty(Netctl.LOG_CONFIG_CLASS);
+    try {
+      System.clearProperty(Netctl.LOG_CONFIG_FILE);
+      System.clearProperty(Netctl.LOG_CONFIG_CLASS);
+      Netctl.setDefaultProperties();
+      assertThat(System.getProperty(Netctl.LOG_CONFIG_CLASS)).isEqualTo(LogSetup.class.getName());
+
+      System.clearProperty(Netctl.LOG_CONFIG_CLASS);
+      System.setProperty(Netctl.LOG_CONFIG_FILE, "/etc/mine.properties");
+      Netctl.setDefaultProperties();
+      assertThat(System.getProperty(Netctl.LOG_CONFIG_CLASS)).as("the user's file wins").isNull();
+    } finally {
+      restore(Netctl.LOG_CONFIG_FILE, file);
+      restore(Netctl.LOG_CONFIG_CLASS, cls);
+    }
+  }
+
+  private static void restore(String key, String value) {
+    if (value == null) System.clearProperty(key);
+    else System.setProperty(key, value);
+  }
 }
