@@ -232,6 +232,13 @@ final class ControllerRunCommand implements Callable<Integer> {
   private MetricsServer metrics(
       ControllerMetrics metrics, ControllerHealth health, Consumer<String> log) {
     if (metricsPort < 0) return null;
+    if (metricsPort > 65535) {
+      throw new CliException(
+          ExitCode.USAGE,
+          "controller run: --metrics-port "
+              + metricsPort
+              + " is not a port: give 0..65535 (0 picks a free one), or -1 to turn it off");
+    }
     InetSocketAddress at = new InetSocketAddress(healthHost, metricsPort);
     if (at.isUnresolved()) {
       throw new CliException(

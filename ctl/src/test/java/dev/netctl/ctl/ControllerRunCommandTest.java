@@ -121,6 +121,14 @@ class ControllerRunCommandTest {
   }
 
   @Test
+  void aMetricsPortOutOfRangeIsAUsageError() {
+    IpamCluster.Run r =
+        IpamCluster.embedded(dir).run("controller", "run", "--metrics-port", "70000");
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCode.USAGE);
+    assertThat(r.err()).contains("--metrics-port 70000 is not a port: give 0..65535");
+  }
+
+  @Test
   void anAddressInUseIsUnavailableAndNamesWhatToChange() throws Exception {
     try (java.net.ServerSocket taken =
         new java.net.ServerSocket(0, 1, java.net.InetAddress.ofLiteral("127.0.0.1"))) {
