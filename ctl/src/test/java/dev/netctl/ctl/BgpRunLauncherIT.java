@@ -38,24 +38,7 @@ class BgpRunLauncherIT {
   void sigtermClosesTheSpeakerAndFreesItsPorts() throws Exception {
     int bgp = freePort("127.0.0.71");
     int admin = freePort("127.0.0.1");
-    Path config =
-        Files.writeString(
-            dir.resolve("speaker.yaml"),
-            """
-            routerId: 127.0.0.71
-            asNumber: 65071
-            listen: {address: 127.0.0.71, port: %d}
-            peers: [{address: 127.0.0.72, port: %d, asNumber: 65072, passive: true}]
-            admin: {address: 127.0.0.1:%d}
-            """
-                .formatted(bgp, bgp, admin));
-    Path launcher = Path.of("").toAbsolutePath().getParent().resolve("netctl");
-    ProcessBuilder pb =
-        new ProcessBuilder(launcher.toString(), "bgp", "run", "--config", config.toString());
-    pb.environment().put("NETCTL_NO_BUILD", "1");
-    pb.environment().put("XDG_CACHE_HOME", dir.resolve("cache").toString());
-    pb.redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile());
-    Process p = pb.start();
+    Process p = start(71, bgp, admin);
     try {
       String adminOpt = "--admin=127.0.0.1:" + admin;
       await()
@@ -96,25 +79,7 @@ class BgpRunLauncherIT {
   @Test
   void sessionEventsAreLoggedWithTheirReason() throws Exception {
     int bgp = freePort("127.0.0.75");
-    int admin = freePort("127.0.0.1");
-    Path config =
-        Files.writeString(
-            dir.resolve("speaker.yaml"),
-            """
-            routerId: 127.0.0.75
-            asNumber: 65075
-            listen: {address: 127.0.0.75, port: %d}
-            peers: [{address: 127.0.0.76, port: %d, asNumber: 65076, passive: true}]
-            admin: {address: 127.0.0.1:%d}
-            """
-                .formatted(bgp, bgp, admin));
-    Path launcher = Path.of("").toAbsolutePath().getParent().resolve("netctl");
-    ProcessBuilder pb =
-        new ProcessBuilder(launcher.toString(), "bgp", "run", "--config", config.toString());
-    pb.environment().put("NETCTL_NO_BUILD", "1");
-    pb.environment().put("XDG_CACHE_HOME", dir.resolve("cache").toString());
-    pb.redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile());
-    Process p = pb.start();
+    Process p = start(75, bgp, freePort("127.0.0.1"));
     try {
       await()
           .atMost(Duration.ofSeconds(60))
@@ -149,6 +114,31 @@ class BgpRunLauncherIT {
     } finally {
       p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
+  }
+
+  /**
+   * Starts {@code ./netctl bgp run} as 127.0.0.N in AS 650NN, listening on {@code bgp}, with one
+   * passive peer 127.0.0.(N+1) in AS 650(NN+1); its stdout and stderr go to "out" and "err".
+   */
+  private Process start(int n, int bgp, int admin) throws Exception {
+    Path config =
+        Files.writeString(
+            dir.resolve("speaker.yaml"),
+            """
+            routerId: 127.0.0.%1$d
+            asNumber: 650%1$d
+            listen: {address: 127.0.0.%1$d, port: %2$d}
+            peers: [{address: 127.0.0.%3$d, port: %2$d, asNumber: 650%3$d, passive: true}]
+            admin: {address: 127.0.0.1:%4$d}
+            """
+                .formatted(n, bgp, n + 1, admin));
+    Path launcher = Path.of("").toAbsolutePath().getParent().resolve("netctl");
+    ProcessBuilder pb =
+        new ProcessBuilder(launcher.toString(), "bgp", "run", "--config", config.toString());
+    pb.environment().put("NETCTL_NO_BUILD", "1");
+    pb.environment().put("XDG_CACHE_HOME", dir.resolve("cache").toString());
+    pb.redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile());
+    return pb.start();
   }
 
   private String read(String name) {

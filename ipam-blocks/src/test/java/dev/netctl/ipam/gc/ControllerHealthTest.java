@@ -2,18 +2,16 @@ package dev.netctl.ipam.gc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
+import dev.netctl.datastore.lease.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ControllerHealthTest {
   private static final Duration LEASE = Duration.ofSeconds(15);
 
-  private final Tick clock = new Tick(Instant.parse("2026-12-06T10:00:00Z"));
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-12-06T10:00:00Z"));
   private Optional<Instant> answered = Optional.empty();
   private final ControllerHealth health = new ControllerHealth(clock, LEASE, () -> answered);
 
@@ -48,33 +46,5 @@ class ControllerHealthTest {
     health.roundDone();
     assertThat(health.ready()).as("rounds go on but the store stopped answering").isFalse();
     assertThat(health.live()).as("alive all the same: a restart would not help").isTrue();
-  }
-
-  /** A clock moved by hand. */
-  private static final class Tick extends Clock {
-    private Instant now;
-
-    Tick(Instant start) {
-      now = start;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
   }
 }
