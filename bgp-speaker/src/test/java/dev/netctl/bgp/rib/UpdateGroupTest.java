@@ -101,6 +101,42 @@ class UpdateGroupTest {
   }
 
   @Test
+  void aListenerThatThrowsIsSignalledAgainByTheNextChange() {
+    UpdateGroup g =
+        new UpdateGroup(
+            ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET),
+            ShardHarness.NO_RESYNC);
+    g.beginSync(c1, 0);
+    java.util.concurrent.atomic.AtomicInteger signals =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicBoolean broken =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    g.onPending(
+        () -> {
+          signals.incrementAndGet();
+          if (broken.get()) throw new IllegalStateException("listener broke");
+        });
+    g.drain();
+    signals.set(0); // whatever registration itself signalled
+    AttributeSet a = attrs("10.0.0.1").build();
+    Peer source = Fixtures.ibgp("10.0.0.1");
+    broken.set(true);
+    RuntimeException thrown = null;
+    try {
+      g.offer(v4(1), 0, a, source);
+    } catch (RuntimeException e) {
+      thrown = e;
+    }
+    assertThat(thrown).as("the failure reaches the caller").hasMessage("listener broke");
+    broken.set(false);
+    g.offer(v4(2), 0, a, source);
+    assertThat(signals).as("the change after the failure signals again").hasValue(2);
+    assertThat(g.drain()).flatExtracting(u -> u.update().nlri()).hasSize(2);
+    g.offer(v4(3), 0, a, source);
+    assertThat(signals).as("and so does the first change after that drain").hasValue(3);
+  }
+
+  @Test
   void packsEveryPrefixExactlyOnceGroupedByAttributesWithinTheSizeLimit() {
     int sets = 7;
     int prefixes = 3000;
