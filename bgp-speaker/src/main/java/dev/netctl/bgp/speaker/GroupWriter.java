@@ -127,6 +127,27 @@ final class GroupWriter {
   }
 
   /**
+   * A member is about to move out of the group ({@link dev.netctl.bgp.rib.Rib#move}, its export
+   * profile or role changed): the rest of the batch in progress, paused for a full member, is noted
+   * as missed for it, and it gets nothing more of it; on the loop, before the move starts. Left to
+   * the writer, that rest went wrong either way: resumed while the member was leaving (split off),
+   * the batch sent it only what was addressed to it alone, and the rest, drained before it left,
+   * was in no backlog, so the group it moved to never sent it (a withdrawal there left a stale
+   * route); resumed after it left, the batch sent it the old group's output after the new group's
+   * table (a route the new export policy rejects, announced again and kept). Noted, it is in what
+   * the move hands the new group, which sends the current state of those prefixes as it exports
+   * them.
+   */
+  void moving(Peer p) {
+    if (closed || batch == null || cut.contains(p)) {
+      return;
+    }
+    group.detach(p); // a member split off already keeps its backlog
+    group.missed(p, batch.subList(next, batch.size()));
+    cut.add(p);
+  }
+
+  /**
    * Writes on (the batch in progress, or a new one) if every member can take data; on the loop.
    *
    * <p>Not re-entered: Netty fires a member's writability change inside the {@code flush} that
