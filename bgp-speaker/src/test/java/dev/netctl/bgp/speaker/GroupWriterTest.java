@@ -498,6 +498,9 @@ class GroupWriterTest {
             })
         .get(5, TimeUnit.SECONDS)
         .get(5, TimeUnit.SECONDS);
+    // The move queued the new group's catch-up of what a missed on the shards: a query behind it
+    // on every shard returns once it is published, so settle(to) below waits for it.
+    rib.prefixCount().get(5, TimeUnit.SECONDS);
     // a reads again: its new group writes; later the old group goes on with its batch (a change,
     // b's channel, anything may resume it).
     loop.submit(
