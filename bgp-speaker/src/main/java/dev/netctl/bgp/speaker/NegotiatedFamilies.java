@@ -78,12 +78,13 @@ final class NegotiatedFamilies {
     return new Update(u.withdrawn(), kept, u.nlri());
   }
 
+  // instanceof tests rather than a pattern switch: no type-switch bootstrap per attribute of
+  // every UPDATE received.
   private boolean unnegotiated(PathAttribute a) {
-    return switch (a) {
-      case PathAttribute.MpReach r -> !negotiated.contains(r.family());
-      case PathAttribute.MpUnreach r -> !negotiated.contains(r.family());
-      default -> false;
-    };
+    if (a instanceof PathAttribute.MpReach r) {
+      return !negotiated.contains(r.family());
+    }
+    return a instanceof PathAttribute.MpUnreach r && !negotiated.contains(r.family());
   }
 
   private static boolean carriesRoutes(PathAttribute a) {
