@@ -31,6 +31,33 @@ import org.junit.jupiter.api.io.TempDir;
 class ExabgpInteropIT {
   static final String EXABGP = "/usr/sbin/exabgp";
 
+  /**
+   * ExaBGP with {@code dir}'s exabgp.conf, connecting to our listener's port and listening on none
+   * itself.
+   */
+  private static Daemon exabgp(Path dir, BgpSpeaker speaker) throws Exception {
+    Map<String, String> env =
+        Map.of(
+            "exabgp.tcp.port", Integer.toString(speaker.listenAddress().getPort()),
+            "exabgp.tcp.bind", "", // do not listen
+            "exabgp.daemon.user", "root",
+            "exabgp.log.destination", "stdout",
+            "exabgp.api.cli", "false");
+    return Daemon.start("exabgp", dir, List.of(EXABGP, dir.resolve("exabgp.conf").toString()), env);
+  }
+
+  /** Our side of ExaBGP's session: passive, so the remote port is never dialled. */
+  private static PeerSpec passive(
+      String local,
+      long localAs,
+      String remote,
+      long remoteAs,
+      java.util.function.UnaryOperator<dev.netctl.bgp.fsm.PeerConfig> config) {
+    PeerSpec spec = InteropSupport.peer(local, localAs, remote, 179, remoteAs);
+    return new PeerSpec(
+        spec.remote(), spec.localAddress(), config.apply(spec.config()), true, null, 0);
+  }
+
   @Test
   void malformedCommunitiesAreTreatedAsWithdrawAndSessionStaysUp(@TempDir Path dir)
       throws Exception {
@@ -56,23 +83,9 @@ class ExabgpInteropIT {
         """);
     try (BgpSpeaker speaker =
         BgpSpeaker.start(65051, new InetSocketAddress(ip("127.0.0.57"), 0), Transport.best())) {
-      Map<String, String> env =
-          Map.of(
-              // The port of the peer it connects to: ours, bound free.
-              "exabgp.tcp.port", Integer.toString(speaker.listenAddress().getPort()),
-              "exabgp.tcp.bind", "", // do not listen
-              "exabgp.daemon.user", "root",
-              "exabgp.log.destination", "stdout",
-              "exabgp.api.cli", "false");
-      // Passive: the remote port is never dialled.
-      PeerSpec passive = InteropSupport.peer("127.0.0.57", 65051, "127.0.0.58", 179, 65058);
       speaker.addPeer(
-          InteropSupport.open(
-              new PeerSpec(
-                  passive.remote(), passive.localAddress(), passive.config(), true, null, 0)));
-      try (Daemon exabgp =
-          Daemon.start(
-              "exabgp", dir, List.of(EXABGP, dir.resolve("exabgp.conf").toString()), env)) {
+          InteropSupport.open(passive("127.0.0.57", 65051, "127.0.0.58", 65058, c -> c)));
+      try (Daemon exabgp = exabgp(dir, speaker)) {
         InteropSupport.Details details =
             () -> InteropSupport.status(speaker) + "\nexabgp output: " + exabgp.output();
         await(Duration.ofSeconds(30), () -> state(speaker) == State.ESTABLISHED, details);
@@ -135,26 +148,10 @@ class ExabgpInteropIT {
         """);
     try (BgpSpeaker speaker =
         BgpSpeaker.start(65059, new InetSocketAddress(ip("127.0.0.59"), 0), Transport.best())) {
-      Map<String, String> env =
-          Map.of(
-              "exabgp.tcp.port", Integer.toString(speaker.listenAddress().getPort()),
-              "exabgp.tcp.bind", "",
-              "exabgp.daemon.user", "root",
-              "exabgp.log.destination", "stdout",
-              "exabgp.api.cli", "false");
-      PeerSpec passive = InteropSupport.peer("127.0.0.59", 65059, "127.0.0.60", 179, 65060);
       speaker.addPeer(
           InteropSupport.open(
-              new PeerSpec(
-                  passive.remote(),
-                  passive.localAddress(),
-                  passive.config().withEnforceFirstAs(true),
-                  true,
-                  null,
-                  0)));
-      try (Daemon exabgp =
-          Daemon.start(
-              "exabgp", dir, List.of(EXABGP, dir.resolve("exabgp.conf").toString()), env)) {
+              passive("127.0.0.59", 65059, "127.0.0.60", 65060, c -> c.withEnforceFirstAs(true))));
+      try (Daemon exabgp = exabgp(dir, speaker)) {
         InteropSupport.Details details =
             () -> InteropSupport.status(speaker) + "\nexabgp output: " + exabgp.output();
         await(Duration.ofSeconds(30), () -> state(speaker) == State.ESTABLISHED, details);

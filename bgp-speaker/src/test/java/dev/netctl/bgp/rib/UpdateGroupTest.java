@@ -26,16 +26,19 @@ class UpdateGroupTest {
   private final Peer c2 = client("10.0.0.12");
   private final Peer c3 = client("10.0.0.13");
 
+  /** An empty group of reflector clients, outside any RIB. */
+  private static UpdateGroup clientGroup() {
+    return new UpdateGroup(
+        ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET), ShardHarness.NO_RESYNC);
+  }
+
   private static Prefix v4(int i) {
     return Prefix.ipv4(0x0a000000 | i << 8, 24);
   }
 
   @Test
   void offersOfADeferringTaskSignalTheGroupOnceWhenTheTaskEnds() {
-    UpdateGroup g =
-        new UpdateGroup(
-            ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET),
-            ShardHarness.NO_RESYNC);
+    UpdateGroup g = clientGroup();
     g.beginSync(c1, 0);
     java.util.concurrent.atomic.AtomicInteger signals =
         new java.util.concurrent.atomic.AtomicInteger();
@@ -65,10 +68,7 @@ class UpdateGroupTest {
         new java.util.concurrent.atomic.AtomicInteger();
     List<UpdateGroup> groups = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
-      UpdateGroup g =
-          new UpdateGroup(
-              ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET),
-              ShardHarness.NO_RESYNC);
+      UpdateGroup g = clientGroup();
       g.beginSync(c1, 0);
       // Both throw, whichever the release reaches first.
       g.onPending(
@@ -102,10 +102,7 @@ class UpdateGroupTest {
 
   @Test
   void aListenerThatThrowsIsSignalledAgainByTheNextChange() {
-    UpdateGroup g =
-        new UpdateGroup(
-            ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET),
-            ShardHarness.NO_RESYNC);
+    UpdateGroup g = clientGroup();
     g.beginSync(c1, 0);
     java.util.concurrent.atomic.AtomicInteger signals =
         new java.util.concurrent.atomic.AtomicInteger();
@@ -350,10 +347,7 @@ class UpdateGroupTest {
   void aSnapshotFromAnEarlierJoinOfTheSamePeerIsDropped() {
     Peer source = Fixtures.ibgp("10.0.0.1");
     h.shard.announce(source, v4(1), 0, attrs("10.0.0.1").build());
-    UpdateGroup g =
-        new UpdateGroup(
-            ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET),
-            ShardHarness.NO_RESYNC);
+    UpdateGroup g = clientGroup();
     h.groups.add(g);
     // First session: one of two snapshot parts arrives, then the session flaps and rejoins.
     h.shard.sync(g, g.beginSync(c1, 2));
@@ -452,10 +446,7 @@ class UpdateGroupTest {
   void refreshDuringTheInitialDumpKeepsTheDumpAndItsEndOfRib() {
     Peer source = Fixtures.ibgp("10.0.0.1");
     h.shard.announce(source, v4(1), 0, attrs("10.0.0.1").build());
-    UpdateGroup g =
-        new UpdateGroup(
-            ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET),
-            ShardHarness.NO_RESYNC);
+    UpdateGroup g = clientGroup();
     h.groups.add(g);
     TableSync initial = g.beginSync(c1, 2);
     h.shard.sync(g, initial);
@@ -476,10 +467,7 @@ class UpdateGroupTest {
 
   @Test
   void theRosterIsOneObjectUntilTheMembershipChanges() {
-    UpdateGroup g =
-        new UpdateGroup(
-            ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET),
-            ShardHarness.NO_RESYNC);
+    UpdateGroup g = clientGroup();
     assertThat(g.roster()).isEmpty();
     g.beginSync(c1, 1);
     List<Peer> first = g.roster();

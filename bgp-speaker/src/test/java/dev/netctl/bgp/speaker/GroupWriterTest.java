@@ -44,6 +44,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -59,10 +60,14 @@ class GroupWriterTest {
   static final long AS = 65020;
   static final int PREFIXES = 1000;
 
-  /** A member's channel: what the writer writes, with a write mark far below one batch. */
-  record Member(EmbeddedChannel channel, Set<String> notices) implements GroupOutput {
+  /**
+   * A member's channel: what the writer writes, with a write mark far below one batch. While its
+   * reader stops ({@code reading} false), flushes leave the bytes queued.
+   */
+  record Member(EmbeddedChannel channel, Set<String> notices, AtomicBoolean reading)
+      implements GroupOutput {
     Member() {
-      this(new EmbeddedChannel(), new HashSet<>());
+      this(new EmbeddedChannel(), new HashSet<>(), new AtomicBoolean(true));
       channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(1024, 2048));
     }
 
@@ -74,7 +79,9 @@ class GroupWriterTest {
 
     @Override
     public void flush() {
-      channel.flush();
+      if (reading.get()) {
+        channel.flush();
+      }
     }
 
     @Override
@@ -95,6 +102,40 @@ class GroupWriterTest {
     @Override
     public void clearNotice(String text) {
       notices.remove(text);
+    }
+
+    /**
+     * Has a writability change to writable ask for a drain right there, inside the flush that
+     * emptied the channel, as the speaker's session listener does (SessionEvents.writable); a
+     * failure closes the channel, as Connection does.
+     */
+    void onWritable(Runnable drain) {
+      channel
+          .pipeline()
+          .addLast(
+              new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+                  if (ctx.channel().isWritable()) {
+                    drain.run();
+                  }
+                }
+
+                @Override
+                public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                  ctx.close();
+                }
+              });
+    }
+
+    /** The prefixes it holds after everything it was sent since the last call, applied in order. */
+    void applyTo(Set<Prefix> held) {
+      for (BgpMessage message : received()) {
+        if (message instanceof BgpMessage.Update u) {
+          u.withdrawn().forEach(n -> held.remove(n.prefix()));
+          u.nlri().forEach(n -> held.add(n.prefix()));
+        }
+      }
     }
 
     /** Every message written so far, decoded. */
@@ -183,22 +224,7 @@ class GroupWriterTest {
     Map<Peer, Member> members = Map.of(a, new Member(), b, new Member());
     GroupWriter[] writer = new GroupWriter[1];
     for (Member m : members.values()) {
-      m.channel()
-          .pipeline()
-          .addLast(
-              new ChannelInboundHandlerAdapter() {
-                @Override
-                public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-                  if (ctx.channel().isWritable()) {
-                    writer[0].drain(); // what SessionEvents.writable does
-                  }
-                }
-
-                @Override
-                public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                  ctx.close(); // what Connection does
-                }
-              });
+      m.onWritable(() -> writer[0].drain());
     }
     // b has stopped reading: split off, its channel full of what it was sent before.
     group.detach(b);
@@ -313,54 +339,6 @@ class GroupWriterTest {
     assertThat(stopped).containsExactly(first);
   }
 
-  /** A member's channel whose reader can stop: while it does, flushes leave the bytes queued. */
-  static final class Stalling implements GroupOutput {
-    final Member member = new Member();
-    boolean reading = true;
-
-    @Override
-    public boolean writeEncoded(ByteBuf encoded) {
-      return member.writeEncoded(encoded);
-    }
-
-    @Override
-    public void flush() {
-      if (reading) {
-        member.flush();
-      }
-    }
-
-    @Override
-    public boolean writable() {
-      return member.writable();
-    }
-
-    @Override
-    public long pendingBytes() {
-      return member.pendingBytes();
-    }
-
-    @Override
-    public void notice(String text) {
-      member.notice(text);
-    }
-
-    @Override
-    public void clearNotice(String text) {
-      member.clearNotice(text);
-    }
-
-    /** The prefixes it holds after everything it was sent so far, applied in order. */
-    void applyTo(Set<Prefix> held) {
-      for (BgpMessage message : member.received()) {
-        if (message instanceof BgpMessage.Update u) {
-          u.withdrawn().forEach(n -> held.remove(n.prefix()));
-          u.nlri().forEach(n -> held.add(n.prefix()));
-        }
-      }
-    }
-  }
-
   private static Prefix slash24(int firstOctet, int i) {
     return Prefix.ipv4((firstOctet << 24) + (i << 8), 24);
   }
@@ -393,25 +371,13 @@ class GroupWriterTest {
                 ip("10.255.0.1"),
                 null,
                 null));
-    Map<Peer, Stalling> members = Map.of(a, new Stalling(), b, new Stalling());
+    Map<Peer, Member> members = Map.of(a, new Member(), b, new Member());
     GroupWriter[] writers = new GroupWriter[2];
     // The writer of each member's group now, which its writability change drains (as the speaker
     // drains the group of the peer's session).
     Map<Peer, Integer> groupOf = new java.util.concurrent.ConcurrentHashMap<>(Map.of(a, 0, b, 0));
-    for (Map.Entry<Peer, Stalling> e : members.entrySet()) {
-      e.getValue()
-          .member
-          .channel()
-          .pipeline()
-          .addLast(
-              new ChannelInboundHandlerAdapter() {
-                @Override
-                public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-                  if (ctx.channel().isWritable()) {
-                    writers[groupOf.get(e.getKey())].drain();
-                  }
-                }
-              });
+    for (Map.Entry<Peer, Member> e : members.entrySet()) {
+      e.getValue().onWritable(() -> writers[groupOf.get(e.getKey())].drain());
     }
     loop.submit(
             () -> {
@@ -445,15 +411,15 @@ class GroupWriterTest {
     // b stopped reading long ago (split off, its channel full); a stops now, its channel empty.
     loop.submit(
             () -> {
-              Stalling behind = members.get(b);
-              behind.reading = false;
+              Member behind = members.get(b);
+              behind.reading().set(false);
               for (int i = 0; i < 150; i++) {
                 behind.writeEncoded(
                     Unpooled.wrappedBuffer(
                         BgpEncoder.encode(BgpMessage.Keepalive.INSTANCE, CodecContext.FOUR_OCTET)));
               }
               from.detach(b);
-              members.get(a).reading = false;
+              members.get(a).reading().set(false);
             })
         .get(5, TimeUnit.SECONDS);
     // One batch for the group: a's table again (a route refresh), then the withdrawal of 16/8 and
@@ -505,7 +471,7 @@ class GroupWriterTest {
     // b's channel, anything may resume it).
     loop.submit(
             () -> {
-              members.get(a).reading = true;
+              members.get(a).reading().set(true);
               members.get(a).flush();
             })
         .get(5, TimeUnit.SECONDS);
@@ -530,6 +496,6 @@ class GroupWriterTest {
             "a holds nothing its new group does not export: no 16/8 (withdrawn), no 18/8 (rejected)")
         .isEmpty();
     assertThat(held).as("a holds every 17/8 route").hasSameSizeAs(expected);
-    assertThat(members.get(a).member.channel().isOpen()).isTrue();
+    assertThat(members.get(a).channel().isOpen()).isTrue();
   }
 }
