@@ -42,6 +42,10 @@ import org.slf4j.LoggerFactory;
  * and the channel is still writable; when a round leaves nothing missed, it is back on the shared
  * path. When every member is full there is no one to split off for, and the group just waits.
  *
+ * <p>Moves: a member about to move to another group (its export policy or role changed) takes the
+ * rest of a batch in progress with it, noted as missed for the new group to send as it exports
+ * ({@link #moving}); it gets nothing more of the old group's batch.
+ *
  * <p>Retirement: once the RIB retires the group (its last member left, see {@link
  * UpdateGroup#retired}), the next drain stops the writer for good: it unregisters from the group
  * and tells its owner, which forgets it. A group revived later (a peer joins through a kept
