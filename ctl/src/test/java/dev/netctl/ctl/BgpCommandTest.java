@@ -221,7 +221,8 @@ class BgpCommandTest {
   @Timeout(60)
   void bgpPeersShowsConfigAndSessionNoticesAndTheSessionsGoWithTheirSession() throws Exception {
     // The speaker has no IPv6 next hop (a configuration notice) and connects to a peer played
-    // here, which sends an IPv6 route with an IPv4-mapped next hop (a notice of that session).
+    // here, which sends an IPv6 route although the session did not negotiate IPv6 (a notice of
+    // that session: the route is ignored, RFC 4760 §8).
     try (ServerSocket peerListen = new ServerSocket(0, 1, InetAddress.ofLiteral("127.0.6.2"))) {
       String a = runTowards(peerListen, "127.0.6.1", "");
       try (java.net.Socket peer =
@@ -248,7 +249,9 @@ class BgpCommandTest {
             out ->
                 assertThat(out)
                     .containsPattern("127\\.0\\.6\\.2 +ibgp +established")
-                    .contains("ipv6 unicast not offered", "IPv4-mapped next hop ::ffff:127.0.6.2"));
+                    .contains(
+                        "ipv6 unicast not offered",
+                        "IPV6/UNICAST routes received but not negotiated: ignored"));
       }
       // The session is gone: its notice with it; the configuration's stays.
       awaitPeers(
@@ -257,7 +260,7 @@ class BgpCommandTest {
               assertThat(out)
                   .doesNotContain("established")
                   .contains("ipv6 unicast not offered")
-                  .doesNotContain("IPv4-mapped"));
+                  .doesNotContain("not negotiated"));
     }
   }
 

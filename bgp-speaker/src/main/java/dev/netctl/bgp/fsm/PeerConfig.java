@@ -24,6 +24,9 @@ import java.util.Set;
  * @param maxPrefixes Cease when more prefixes are received, or 0 for no limit (RFC 4486)
  * @param acceptedAs the AS numbers the peer may present instead of exactly {@code remoteAs} (a
  *     dynamic-neighbour template's set), or null; {@code remoteAs} then stands in until the OPEN
+ * @param enforceFirstAs whether an UPDATE from an external peer whose AS_PATH does not start with
+ *     the peer's AS has its routes treated as withdrawn (RFC 4271 §6.3, RFC 7606 §7.2); off by
+ *     default, as a route server (an IXP's) does not prepend its own AS
  */
 public record PeerConfig(
     long localAs,
@@ -38,7 +41,8 @@ public record PeerConfig(
     boolean extendedMessage,
     Set<CapabilityCode> requiredCapabilities,
     long maxPrefixes,
-    RemoteAs acceptedAs) {
+    RemoteAs acceptedAs,
+    boolean enforceFirstAs) {
 
   /** Validates ranges and copies sets. */
   public PeerConfig {
@@ -84,7 +88,8 @@ public record PeerConfig(
         false,
         Set.of(),
         0,
-        null);
+        null,
+        false);
   }
 
   /** A copy with another hold time. */
@@ -102,7 +107,8 @@ public record PeerConfig(
         extendedMessage,
         requiredCapabilities,
         maxPrefixes,
-        acceptedAs);
+        acceptedAs,
+        enforceFirstAs);
   }
 
   /** A copy with another connect-retry delay. */
@@ -120,7 +126,8 @@ public record PeerConfig(
         extendedMessage,
         requiredCapabilities,
         maxPrefixes,
-        acceptedAs);
+        acceptedAs,
+        enforceFirstAs);
   }
 
   /** A copy with a prefix limit. */
@@ -138,7 +145,8 @@ public record PeerConfig(
         extendedMessage,
         requiredCapabilities,
         limit,
-        acceptedAs);
+        acceptedAs,
+        enforceFirstAs);
   }
 
   /** A copy offering these families. */
@@ -156,7 +164,8 @@ public record PeerConfig(
         extendedMessage,
         requiredCapabilities,
         maxPrefixes,
-        acceptedAs);
+        acceptedAs,
+        enforceFirstAs);
   }
 
   /** A copy requiring these capabilities of the peer. */
@@ -174,7 +183,8 @@ public record PeerConfig(
         extendedMessage,
         required,
         maxPrefixes,
-        acceptedAs);
+        acceptedAs,
+        enforceFirstAs);
   }
 
   /** A copy with ADD-PATH, graceful restart and extended message offers set. */
@@ -193,7 +203,8 @@ public record PeerConfig(
         extended,
         requiredCapabilities,
         maxPrefixes,
-        acceptedAs);
+        acceptedAs,
+        enforceFirstAs);
   }
 
   /** A copy accepting a peer from any AS of {@code accepted} (null: exactly {@code remoteAs}). */
@@ -211,7 +222,27 @@ public record PeerConfig(
         extendedMessage,
         requiredCapabilities,
         maxPrefixes,
-        accepted);
+        accepted,
+        enforceFirstAs);
+  }
+
+  /** A copy checking (or not) the first AS of external peers' AS_PATHs (RFC 4271 §6.3). */
+  public PeerConfig withEnforceFirstAs(boolean enforce) {
+    return new PeerConfig(
+        localAs,
+        localId,
+        remoteAs,
+        holdTime,
+        connectRetry,
+        families,
+        addPathReceive,
+        addPathSend,
+        gracefulRestartSeconds,
+        extendedMessage,
+        requiredCapabilities,
+        maxPrefixes,
+        acceptedAs,
+        enforce);
   }
 
   /** Whether a peer presenting {@code peerAs} in its OPEN is the peer we expect (RFC 4271 §6.2). */

@@ -913,7 +913,14 @@ public final class UpdateGroup {
     if (deferred != null) {
       deferred.add(this);
     } else if (signalled.compareAndSet(false, true)) {
-      listener.run();
+      try {
+        listener.run();
+      } catch (RuntimeException | Error e) {
+        // No drain was scheduled, and none ever would be: every later offer would find the flag
+        // set and return. Re-arm so the next change signals again.
+        signalled.set(false);
+        throw e;
+      }
     }
   }
 

@@ -2,11 +2,13 @@ package dev.netctl.bgp.session;
 
 import dev.netctl.bgp.codec.BgpMessage;
 import dev.netctl.bgp.codec.DecodeResult;
+import dev.netctl.bgp.codec.FirstAs;
 import dev.netctl.bgp.codec.OwnNextHop;
 import dev.netctl.bgp.fsm.Action;
 import dev.netctl.bgp.fsm.BgpFsm;
 import dev.netctl.bgp.fsm.Event;
 import dev.netctl.bgp.fsm.Negotiated;
+import dev.netctl.bgp.fsm.PeerConfig;
 import dev.netctl.bgp.fsm.State;
 import dev.netctl.bgp.fsm.Timer;
 import io.netty.buffer.Unpooled;
@@ -248,6 +250,22 @@ final class Connection {
     return Optional.empty();
   }
 
+  /**
+   * An UPDATE from an external peer whose AS_PATH does not start with the peer's AS, as a
+   * withdrawal (RFC 4271 §6.3, RFC 7606 §7.2), when the neighbour enforces the first AS.
+   */
+  private Optional<DecodeResult.TreatAsWithdraw> firstAs(BgpMessage message) {
+    PeerConfig config = peer.spec().config();
+    Negotiated n;
+    if (!config.enforceFirstAs()
+        || !(message instanceof BgpMessage.Update u)
+        || (n = fsm.negotiated()) == null) {
+      return Optional.empty();
+    }
+    long peerAs = n.peerAs(config.remoteAs());
+    return peerAs == config.localAs() ? Optional.empty() : FirstAs.check(u, peerAs);
+  }
+
   /** The per-channel end of the pipeline; it ignores a channel the FSM no longer owns. */
   private final class Events extends ChannelInboundHandlerAdapter {
     @Override
@@ -265,6 +283,9 @@ final class Connection {
                       peer.attributeError("attribute discarded", e);
                     });
             var own = ownNextHop(ctx.channel(), d.message());
+            if (own.isEmpty()) {
+              own = firstAs(d.message());
+            }
             if (own.isPresent()) {
               LOG.warn("{}: UPDATE treated as withdraw: {}", peer, own.get().error());
               peer.attributeError("treat-as-withdraw", own.get().error());

@@ -31,6 +31,8 @@ final class AttachedPeer {
   // several are.
   int inFlight;
   final Negotiated negotiated;
+  // Takes the routes of families not negotiated out of what the peer sends.
+  final NegotiatedFamilies received;
   // Whether the initial table dump was scheduled (it waits while we are restarting).
   boolean joined;
   final Set<AddressFamily> endOfRibPending;
@@ -47,6 +49,7 @@ final class AttachedPeer {
   AttachedPeer(Peer peer, Negotiated negotiated, Set<AddressFamily> families) {
     this.peer = peer;
     this.negotiated = negotiated;
+    this.received = new NegotiatedFamilies(negotiated.families());
     this.endOfRibPending = new HashSet<>(families);
   }
 

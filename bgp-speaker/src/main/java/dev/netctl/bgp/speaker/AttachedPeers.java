@@ -92,6 +92,18 @@ final class AttachedPeers {
     }
   }
 
+  /**
+   * Before {@code peer} moves out of {@code group}: what the group still holds for it goes out now
+   * if its members can take it, and what its writer cannot write now goes with the move (see {@link
+   * GroupWriter#moving}).
+   */
+  void moving(UpdateGroup group, Peer peer) {
+    if (writers.get(group) instanceof GroupWriter w) {
+      w.drain();
+      w.moving(peer);
+    }
+  }
+
   /** The peer's RIB identity changed (reflector-client role): its channel follows. */
   void rekey(Peer before, Peer now) {
     PeerSession session = sessions.remove(before);

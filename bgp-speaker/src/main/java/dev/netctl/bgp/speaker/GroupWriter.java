@@ -42,6 +42,10 @@ import org.slf4j.LoggerFactory;
  * and the channel is still writable; when a round leaves nothing missed, it is back on the shared
  * path. When every member is full there is no one to split off for, and the group just waits.
  *
+ * <p>Moves: a member about to move to another group (its export policy or role changed) takes the
+ * rest of a batch in progress with it, noted as missed for the new group to send as it exports
+ * ({@link #moving}); it gets nothing more of the old group's batch.
+ *
  * <p>Retirement: once the RIB retires the group (its last member left, see {@link
  * UpdateGroup#retired}), the next drain stops the writer for good: it unregisters from the group
  * and tells its owner, which forgets it. A group revived later (a peer joins through a kept
@@ -124,6 +128,27 @@ final class GroupWriter {
     } catch (RejectedExecutionException e) {
       // The speaker is closing: nothing is written any more.
     }
+  }
+
+  /**
+   * A member is about to move out of the group ({@link dev.netctl.bgp.rib.Rib#move}, its export
+   * profile or role changed): the rest of the batch in progress, paused for a full member, is noted
+   * as missed for it, and it gets nothing more of it; on the loop, before the move starts. Left to
+   * the writer, that rest went wrong either way: resumed while the member was leaving (split off),
+   * the batch sent it only what was addressed to it alone, and the rest, drained before it left,
+   * was in no backlog, so the group it moved to never sent it (a withdrawal there left a stale
+   * route); resumed after it left, the batch sent it the old group's output after the new group's
+   * table (a route the new export policy rejects, announced again and kept). Noted, it is in what
+   * the move hands the new group, which sends the current state of those prefixes as it exports
+   * them.
+   */
+  void moving(Peer p) {
+    if (closed || batch == null || cut.contains(p)) {
+      return;
+    }
+    group.detach(p); // a member split off already keeps its backlog
+    group.missed(p, batch.subList(next, batch.size()));
+    cut.add(p);
   }
 
   /**

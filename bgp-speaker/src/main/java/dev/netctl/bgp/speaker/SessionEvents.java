@@ -18,6 +18,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Wires the sessions' events to the RIB: an established session is attached (registered and joined
@@ -27,6 +29,8 @@ import java.util.function.Function;
  * group write again. Called on the speaker's loop, like every session callback.
  */
 final class SessionEvents implements SessionListener {
+  private static final Logger LOG = LoggerFactory.getLogger(SessionEvents.class);
+
   // Batches of one peer's UPDATEs (a read's worth each, at most BATCH_UPDATES) handed to the RIB
   // but not processed yet: at HIGH the session stops reading (TCP pushes back on the peer), at
   // LOW it reads again. Without this a fast peer's whole table would sit decoded in memory waiting
@@ -84,9 +88,13 @@ final class SessionEvents implements SessionListener {
   public void update(PeerSession peer, Update received) {
     AttachedPeer a = attached.get(peer.spec().remote().getAddress());
     if (a != null) {
-      Update update = withRealAsPath(received);
+      Update admitted = a.received.admit(received, f -> unnegotiated(peer, f));
+      if (admitted == null) {
+        return; // nothing of a family this session carries
+      }
+      Update update = withRealAsPath(admitted);
       // A loop rather than an Optional with filters: no lambda per UPDATE received.
-      List<PathAttribute> attributes = received.attributes();
+      List<PathAttribute> attributes = admitted.attributes();
       for (int i = 0, n = attributes.size(); i < n; i++) {
         if (attributes.get(i) instanceof PathAttribute.MpReach m) {
           if (m.family().equals(AddressFamily.IPV6_UNICAST)
@@ -133,6 +141,16 @@ final class SessionEvents implements SessionListener {
       }
       received.endOfRibFamily().ifPresent(f -> endOfRib(peer, a, f));
     }
+  }
+
+  /** The peer sent routes of a family the session did not negotiate: once per session. */
+  private static void unnegotiated(PeerSession peer, AddressFamily family) {
+    LOG.warn(
+        "{}: received {} routes, but the session did not negotiate that family (RFC 4760 §8):"
+            + " ignored, the session stays up (not logged again for this session)",
+        peer,
+        family);
+    peer.notice(family + " routes received but not negotiated: ignored (RFC 4760 §8)");
   }
 
   private void applied(PeerSession peer, AttachedPeer a) {

@@ -71,9 +71,10 @@ final class SoftReconfiguration {
     UpdateGroup to =
         rib.group(
             profile(from.profile(), neighbor.routeReflectorClient(), neighbor.exportPolicy()));
-    // What the old group still holds for the peer goes out while it is a member under its old key.
+    // What the old group still holds for the peer goes out while it is a member under its old key,
+    // or goes with the move.
     if (a.joined) {
-      attached.drain(from);
+      attached.moving(from, before);
     }
     a.peer = now;
     a.group = to;
@@ -113,9 +114,9 @@ final class SoftReconfiguration {
     if (!a.joined) {
       return CompletableFuture.completedFuture(null); // deferring: the join will use the new group
     }
-    // What the old group still holds for the peer goes out first; the move's withdrawals are
-    // computed from the Loc-RIB as the old policy exported it.
-    attached.drain(from);
+    // What the old group still holds for the peer goes out first (or goes with the move); the
+    // move's withdrawals are computed from the Loc-RIB as the old policy exported it.
+    attached.moving(from, a.peer);
     return rib.move(from, to, a.peer);
   }
 }

@@ -31,6 +31,33 @@ import org.junit.jupiter.api.io.TempDir;
 class ExabgpInteropIT {
   static final String EXABGP = "/usr/sbin/exabgp";
 
+  /**
+   * ExaBGP with {@code dir}'s exabgp.conf, connecting to our listener's port and listening on none
+   * itself.
+   */
+  private static Daemon exabgp(Path dir, BgpSpeaker speaker) throws Exception {
+    Map<String, String> env =
+        Map.of(
+            "exabgp.tcp.port", Integer.toString(speaker.listenAddress().getPort()),
+            "exabgp.tcp.bind", "", // do not listen
+            "exabgp.daemon.user", "root",
+            "exabgp.log.destination", "stdout",
+            "exabgp.api.cli", "false");
+    return Daemon.start("exabgp", dir, List.of(EXABGP, dir.resolve("exabgp.conf").toString()), env);
+  }
+
+  /** Our side of ExaBGP's session: passive, so the remote port is never dialled. */
+  private static PeerSpec passive(
+      String local,
+      long localAs,
+      String remote,
+      long remoteAs,
+      java.util.function.UnaryOperator<dev.netctl.bgp.fsm.PeerConfig> config) {
+    PeerSpec spec = InteropSupport.peer(local, localAs, remote, 179, remoteAs);
+    return new PeerSpec(
+        spec.remote(), spec.localAddress(), config.apply(spec.config()), true, null, 0);
+  }
+
   @Test
   void malformedCommunitiesAreTreatedAsWithdrawAndSessionStaysUp(@TempDir Path dir)
       throws Exception {
@@ -56,23 +83,9 @@ class ExabgpInteropIT {
         """);
     try (BgpSpeaker speaker =
         BgpSpeaker.start(65051, new InetSocketAddress(ip("127.0.0.57"), 0), Transport.best())) {
-      Map<String, String> env =
-          Map.of(
-              // The port of the peer it connects to: ours, bound free.
-              "exabgp.tcp.port", Integer.toString(speaker.listenAddress().getPort()),
-              "exabgp.tcp.bind", "", // do not listen
-              "exabgp.daemon.user", "root",
-              "exabgp.log.destination", "stdout",
-              "exabgp.api.cli", "false");
-      // Passive: the remote port is never dialled.
-      PeerSpec passive = InteropSupport.peer("127.0.0.57", 65051, "127.0.0.58", 179, 65058);
       speaker.addPeer(
-          InteropSupport.open(
-              new PeerSpec(
-                  passive.remote(), passive.localAddress(), passive.config(), true, null, 0)));
-      try (Daemon exabgp =
-          Daemon.start(
-              "exabgp", dir, List.of(EXABGP, dir.resolve("exabgp.conf").toString()), env)) {
+          InteropSupport.open(passive("127.0.0.57", 65051, "127.0.0.58", 65058, c -> c)));
+      try (Daemon exabgp = exabgp(dir, speaker)) {
         InteropSupport.Details details =
             () -> InteropSupport.status(speaker) + "\nexabgp output: " + exabgp.output();
         await(Duration.ofSeconds(30), () -> state(speaker) == State.ESTABLISHED, details);
@@ -95,6 +108,73 @@ class ExabgpInteropIT {
         assertThat(speaker.peers().getFirst().lastError())
             .startsWith("treat-as-withdraw: ATTRIBUTE_LENGTH_ERROR(3/5) data=c00803010203");
         // No NOTIFICATION: the same session is still up after a couple of keepalive rounds.
+        var since = speaker.peers().getFirst().since();
+        Thread.sleep(3500);
+        assertThat(state(speaker)).isEqualTo(State.ESTABLISHED);
+        assertThat(speaker.peers().getFirst().since()).isEqualTo(since);
+        assertThat(exabgp.output()).doesNotContain("NOTIFICATION");
+      }
+    }
+  }
+
+  /**
+   * ExaBGP (127.0.0.60, AS 65060, IPv4 unicast only) sends a route whose AS_PATH starts with
+   * another AS, as a route server's would, to a neighbour that enforces the first AS (RFC 4271
+   * §6.3), and an IPv4 route carrying, as a raw attribute, an MP_REACH_NLRI of IPv6 unicast, a
+   * family the session did not negotiate (RFC 4760 §8). Our speaker on 127.0.0.59.
+   */
+  @Test
+  void aFirstAsOfAnotherAsAndRoutesOfAFamilyNotNegotiatedAreDroppedAndTheSessionStaysUp(
+      @TempDir Path dir) throws Exception {
+    Daemon.require(EXABGP);
+    Files.writeString(
+        dir.resolve("exabgp.conf"),
+        """
+        neighbor 127.0.0.59 {
+          router-id 127.0.0.60;
+          local-address 127.0.0.60;
+          local-as 65060;
+          peer-as 65059;
+          hold-time 9;
+          family { ipv4 unicast; }
+          static {
+            route 10.60.0.0/16 next-hop 192.0.2.60 as-path [ 65060 65099 ];
+            # a route server's: its client's AS first
+            route 10.60.1.0/24 next-hop 192.0.2.60 as-path [ 65099 ];
+            # MP_REACH_NLRI (type 14, optional): IPv6 unicast, next hop 2001:db8::60, 2001:db8:60::/48
+            route 10.60.2.0/24 next-hop 192.0.2.60 as-path [ 65060 ] attribute [ 0x0e 0x80 0x0002011020010db8000000000000000000000060003020010db80060 ];
+          }
+        }
+        """);
+    try (BgpSpeaker speaker =
+        BgpSpeaker.start(65059, new InetSocketAddress(ip("127.0.0.59"), 0), Transport.best())) {
+      speaker.addPeer(
+          InteropSupport.open(
+              passive("127.0.0.59", 65059, "127.0.0.60", 65060, c -> c.withEnforceFirstAs(true))));
+      try (Daemon exabgp = exabgp(dir, speaker)) {
+        InteropSupport.Details details =
+            () -> InteropSupport.status(speaker) + "\nexabgp output: " + exabgp.output();
+        await(Duration.ofSeconds(30), () -> state(speaker) == State.ESTABLISHED, details);
+        await(
+            Duration.ofSeconds(20),
+            () ->
+                speaker.received(ip("127.0.0.60")).size() == 2
+                    && !speaker.peers().getFirst().lastError().isEmpty()
+                    && !speaker.peers().getFirst().notices().isEmpty(),
+            details);
+        assertThat(speaker.received(ip("127.0.0.60")))
+            .extracting(ReceivedRoute::nlri)
+            .as("the route server's route withdrawn, the IPv6 one ignored")
+            .containsExactlyInAnyOrder(Nlri.of("10.60.0.0/16"), Nlri.of("10.60.2.0/24"));
+        assertThat(speaker.routes())
+            .extracting(e -> e.prefix().toString())
+            .doesNotContain("2001:db8:60::/48", "10.60.1.0/24");
+        assertThat(speaker.peers().getFirst().lastError())
+            .startsWith(
+                "treat-as-withdraw: MALFORMED_AS_PATH(3/11): AS_PATH starts with AS 65099, not the"
+                    + " external peer's AS 65060");
+        assertThat(speaker.peers().getFirst().notices())
+            .contains("IPV6/UNICAST routes received but not negotiated: ignored");
         var since = speaker.peers().getFirst().since();
         Thread.sleep(3500);
         assertThat(state(speaker)).isEqualTo(State.ESTABLISHED);

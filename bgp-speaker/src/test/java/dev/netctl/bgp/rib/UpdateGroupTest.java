@@ -26,16 +26,19 @@ class UpdateGroupTest {
   private final Peer c2 = client("10.0.0.12");
   private final Peer c3 = client("10.0.0.13");
 
+  /** An empty group of reflector clients, outside any RIB. */
+  private static UpdateGroup clientGroup() {
+    return new UpdateGroup(
+        ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET), ShardHarness.NO_RESYNC);
+  }
+
   private static Prefix v4(int i) {
     return Prefix.ipv4(0x0a000000 | i << 8, 24);
   }
 
   @Test
   void offersOfADeferringTaskSignalTheGroupOnceWhenTheTaskEnds() {
-    UpdateGroup g =
-        new UpdateGroup(
-            ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET),
-            ShardHarness.NO_RESYNC);
+    UpdateGroup g = clientGroup();
     g.beginSync(c1, 0);
     java.util.concurrent.atomic.AtomicInteger signals =
         new java.util.concurrent.atomic.AtomicInteger();
@@ -65,10 +68,7 @@ class UpdateGroupTest {
         new java.util.concurrent.atomic.AtomicInteger();
     List<UpdateGroup> groups = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
-      UpdateGroup g =
-          new UpdateGroup(
-              ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET),
-              ShardHarness.NO_RESYNC);
+      UpdateGroup g = clientGroup();
       g.beginSync(c1, 0);
       // Both throw, whichever the release reaches first.
       g.onPending(
@@ -98,6 +98,39 @@ class UpdateGroupTest {
     for (UpdateGroup g : groups) {
       assertThat(g.drain()).flatExtracting(u -> u.update().nlri()).hasSize(1);
     }
+  }
+
+  @Test
+  void aListenerThatThrowsIsSignalledAgainByTheNextChange() {
+    UpdateGroup g = clientGroup();
+    g.beginSync(c1, 0);
+    java.util.concurrent.atomic.AtomicInteger signals =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicBoolean broken =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    g.onPending(
+        () -> {
+          signals.incrementAndGet();
+          if (broken.get()) throw new IllegalStateException("listener broke");
+        });
+    g.drain();
+    signals.set(0); // whatever registration itself signalled
+    AttributeSet a = attrs("10.0.0.1").build();
+    Peer source = Fixtures.ibgp("10.0.0.1");
+    broken.set(true);
+    RuntimeException thrown = null;
+    try {
+      g.offer(v4(1), 0, a, source);
+    } catch (RuntimeException e) {
+      thrown = e;
+    }
+    assertThat(thrown).as("the failure reaches the caller").hasMessage("listener broke");
+    broken.set(false);
+    g.offer(v4(2), 0, a, source);
+    assertThat(signals).as("the change after the failure signals again").hasValue(2);
+    assertThat(g.drain()).flatExtracting(u -> u.update().nlri()).hasSize(2);
+    g.offer(v4(3), 0, a, source);
+    assertThat(signals).as("and so does the first change after that drain").hasValue(3);
   }
 
   @Test
@@ -314,10 +347,7 @@ class UpdateGroupTest {
   void aSnapshotFromAnEarlierJoinOfTheSamePeerIsDropped() {
     Peer source = Fixtures.ibgp("10.0.0.1");
     h.shard.announce(source, v4(1), 0, attrs("10.0.0.1").build());
-    UpdateGroup g =
-        new UpdateGroup(
-            ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET),
-            ShardHarness.NO_RESYNC);
+    UpdateGroup g = clientGroup();
     h.groups.add(g);
     // First session: one of two snapshot parts arrives, then the session flaps and rejoins.
     h.shard.sync(g, g.beginSync(c1, 2));
@@ -416,10 +446,7 @@ class UpdateGroupTest {
   void refreshDuringTheInitialDumpKeepsTheDumpAndItsEndOfRib() {
     Peer source = Fixtures.ibgp("10.0.0.1");
     h.shard.announce(source, v4(1), 0, attrs("10.0.0.1").build());
-    UpdateGroup g =
-        new UpdateGroup(
-            ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET),
-            ShardHarness.NO_RESYNC);
+    UpdateGroup g = clientGroup();
     h.groups.add(g);
     TableSync initial = g.beginSync(c1, 2);
     h.shard.sync(g, initial);
@@ -440,10 +467,7 @@ class UpdateGroupTest {
 
   @Test
   void theRosterIsOneObjectUntilTheMembershipChanges() {
-    UpdateGroup g =
-        new UpdateGroup(
-            ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET),
-            ShardHarness.NO_RESYNC);
+    UpdateGroup g = clientGroup();
     assertThat(g.roster()).isEmpty();
     g.beginSync(c1, 1);
     List<Peer> first = g.roster();

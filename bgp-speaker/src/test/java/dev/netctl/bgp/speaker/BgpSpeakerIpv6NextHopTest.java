@@ -171,9 +171,10 @@ class BgpSpeakerIpv6NextHopTest {
   }
 
   @Test
-  void theMappedNextHopNoticeEndsWithItsSessionAndTheConfigNoticeStays() throws Exception {
-    // No IPv6 next hop: the configuration notice. The peer still sends an IPv6 route with an
-    // IPv4-mapped next hop: the notice about what this session received.
+  void theSessionNoticeEndsWithItsSessionAndTheConfigNoticeStays() throws Exception {
+    // No IPv6 next hop: the configuration notice. The peer still sends an IPv6 route, of a family
+    // this session did not negotiate: ignored (RFC 4760 §8), and a notice about what this session
+    // received.
     BgpSpeaker s = speaker(config(US));
     s.addPeer(passivePeer());
     ScriptedPeer peer = connect(s);
@@ -181,14 +182,15 @@ class BgpSpeakerIpv6NextHopTest {
     peer.send(v6Update(mapped(ip(PEER)), "2001:db8:8::/48"));
     await()
         .atMost(Duration.ofSeconds(10))
-        .until(() -> s.peers().getFirst().notices().contains("IPv4-mapped"));
+        .until(() -> s.peers().getFirst().notices().contains("not negotiated"));
     assertThat(s.peers().getFirst().notices()).contains("ipv6 unicast not offered");
+    assertThat(s.received(ip(PEER))).isEmpty();
 
     peer.close();
     await().atMost(Duration.ofSeconds(10)).until(() -> state(s) != State.ESTABLISHED);
     assertThat(s.peers().getFirst().notices())
         .contains("ipv6 unicast not offered")
-        .doesNotContain("IPv4-mapped");
+        .doesNotContain("not negotiated");
   }
 
   static InetAddress mapped(Inet4Address v4) throws Exception {

@@ -13,6 +13,11 @@ import dev.netctl.bgp.codec.DecodeResult;
 import dev.netctl.bgp.codec.Nlri;
 import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.Prefix;
+import dev.netctl.bgp.policy.Match;
+import dev.netctl.bgp.policy.Policy;
+import dev.netctl.bgp.policy.PrefixList;
+import dev.netctl.bgp.policy.Statement;
+import dev.netctl.bgp.policy.Verdict;
 import dev.netctl.bgp.rib.OutboundProfile;
 import dev.netctl.bgp.rib.Peer;
 import dev.netctl.bgp.rib.PeerKind;
@@ -39,6 +44,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -54,10 +60,14 @@ class GroupWriterTest {
   static final long AS = 65020;
   static final int PREFIXES = 1000;
 
-  /** A member's channel: what the writer writes, with a write mark far below one batch. */
-  record Member(EmbeddedChannel channel, Set<String> notices) implements GroupOutput {
+  /**
+   * A member's channel: what the writer writes, with a write mark far below one batch. While its
+   * reader stops ({@code reading} false), flushes leave the bytes queued.
+   */
+  record Member(EmbeddedChannel channel, Set<String> notices, AtomicBoolean reading)
+      implements GroupOutput {
     Member() {
-      this(new EmbeddedChannel(), new HashSet<>());
+      this(new EmbeddedChannel(), new HashSet<>(), new AtomicBoolean(true));
       channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(1024, 2048));
     }
 
@@ -69,7 +79,9 @@ class GroupWriterTest {
 
     @Override
     public void flush() {
-      channel.flush();
+      if (reading.get()) {
+        channel.flush();
+      }
     }
 
     @Override
@@ -90,6 +102,40 @@ class GroupWriterTest {
     @Override
     public void clearNotice(String text) {
       notices.remove(text);
+    }
+
+    /**
+     * Has a writability change to writable ask for a drain right there, inside the flush that
+     * emptied the channel, as the speaker's session listener does (SessionEvents.writable); a
+     * failure closes the channel, as Connection does.
+     */
+    void onWritable(Runnable drain) {
+      channel
+          .pipeline()
+          .addLast(
+              new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+                  if (ctx.channel().isWritable()) {
+                    drain.run();
+                  }
+                }
+
+                @Override
+                public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                  ctx.close();
+                }
+              });
+    }
+
+    /** The prefixes it holds after everything it was sent since the last call, applied in order. */
+    void applyTo(Set<Prefix> held) {
+      for (BgpMessage message : received()) {
+        if (message instanceof BgpMessage.Update u) {
+          u.withdrawn().forEach(n -> held.remove(n.prefix()));
+          u.nlri().forEach(n -> held.add(n.prefix()));
+        }
+      }
     }
 
     /** Every message written so far, decoded. */
@@ -178,22 +224,7 @@ class GroupWriterTest {
     Map<Peer, Member> members = Map.of(a, new Member(), b, new Member());
     GroupWriter[] writer = new GroupWriter[1];
     for (Member m : members.values()) {
-      m.channel()
-          .pipeline()
-          .addLast(
-              new ChannelInboundHandlerAdapter() {
-                @Override
-                public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-                  if (ctx.channel().isWritable()) {
-                    writer[0].drain(); // what SessionEvents.writable does
-                  }
-                }
-
-                @Override
-                public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                  ctx.close(); // what Connection does
-                }
-              });
+      m.onWritable(() -> writer[0].drain());
     }
     // b has stopped reading: split off, its channel full of what it was sent before.
     group.detach(b);
@@ -306,5 +337,165 @@ class GroupWriterTest {
         .as("nothing more to the one that left")
         .isEmpty();
     assertThat(stopped).containsExactly(first);
+  }
+
+  private static Prefix slash24(int firstOctet, int i) {
+    return Prefix.ipv4((firstOctet << 24) + (i << 8), 24);
+  }
+
+  @Test
+  void aMemberMovedOutWhileItsGroupWaitsInABatchEndsWithExactlyWhatItsNewGroupExports()
+      throws Exception {
+    for (Peer p : List.of(injector, a, b)) {
+      rib.addPeer(p, RoutePolicy.ACCEPT_ALL).get(5, TimeUnit.SECONDS);
+    }
+    // The new export policy leaves out 18.0.0.0/8.
+    RoutePolicy allBut18 =
+        new Policy(
+            "all-but-18",
+            List.of(
+                new Statement(
+                    List.of(new Match.PrefixIn(PrefixList.of("l", "18.0.0.0/8 le 32"))),
+                    List.of(),
+                    Verdict.REJECT)),
+            Verdict.ACCEPT);
+    UpdateGroup from = rib.group(CLIENTS);
+    UpdateGroup to =
+        rib.group(
+            new OutboundProfile(
+                PeerKind.IBGP,
+                true,
+                CodecContext.FOUR_OCTET,
+                Set.of(AddressFamily.IPV4_UNICAST),
+                allBut18,
+                ip("10.255.0.1"),
+                null,
+                null));
+    Map<Peer, Member> members = Map.of(a, new Member(), b, new Member());
+    GroupWriter[] writers = new GroupWriter[2];
+    // The writer of each member's group now, which its writability change drains (as the speaker
+    // drains the group of the peer's session).
+    Map<Peer, Integer> groupOf = new java.util.concurrent.ConcurrentHashMap<>(Map.of(a, 0, b, 0));
+    for (Map.Entry<Peer, Member> e : members.entrySet()) {
+      e.getValue().onWritable(() -> writers[groupOf.get(e.getKey())].drain());
+    }
+    loop.submit(
+            () -> {
+              writers[0] = new GroupWriter(from, loop, members);
+              writers[1] = new GroupWriter(to, loop, members);
+            })
+        .get(5, TimeUnit.SECONDS);
+    rib.join(from, a).get(5, TimeUnit.SECONDS);
+    rib.join(from, b).get(5, TimeUnit.SECONDS);
+    // 16/8: 100 prefixes withdrawn later. 17/8: 5000 prefixes of distinct MEDs, an UPDATE each, so
+    // that a dump of the table is more than one portion.
+    List<BgpMessage.Update> load = new ArrayList<>(List.of(table(100)));
+    for (int i = 0; i < 5000; i++) {
+      load.add(
+          new BgpMessage.Update(
+              List.of(),
+              List.of(
+                  new PathAttribute.Origin(PathAttribute.OriginType.IGP),
+                  PathAttribute.AsPath.EMPTY,
+                  new PathAttribute.NextHop(ip("100.64.0.1")),
+                  new PathAttribute.MultiExitDisc(i),
+                  new PathAttribute.LocalPref(100)),
+              List.of(Nlri.of(slash24(17, i)))));
+    }
+    rib.apply(injector, load).get(10, TimeUnit.SECONDS);
+    settle(from);
+    Set<Prefix> held = new HashSet<>();
+    members.get(a).applyTo(held);
+    assertThat(held).as("a's table before").hasSize(5100);
+
+    // b stopped reading long ago (split off, its channel full); a stops now, its channel empty.
+    loop.submit(
+            () -> {
+              Member behind = members.get(b);
+              behind.reading().set(false);
+              for (int i = 0; i < 150; i++) {
+                behind.writeEncoded(
+                    Unpooled.wrappedBuffer(
+                        BgpEncoder.encode(BgpMessage.Keepalive.INSTANCE, CodecContext.FOUR_OCTET)));
+              }
+              from.detach(b);
+              members.get(a).reading().set(false);
+            })
+        .get(5, TimeUnit.SECONDS);
+    // One batch for the group: a's table again (a route refresh), then the withdrawal of 16/8 and
+    // 100 new prefixes of 18/8. Its first portion fills a's channel: the batch waits for a, the
+    // only member on the shared path, with the changes still to be written.
+    java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+    loop.execute(
+        () -> {
+          try {
+            gate.await(10, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    try {
+      rib.refresh(from, a, AddressFamily.IPV4_UNICAST, false).get(5, TimeUnit.SECONDS);
+      List<Nlri> gone = new ArrayList<>();
+      List<Nlri> added = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        gone.add(Nlri.of(slash24(16, i)));
+        added.add(Nlri.of(slash24(18, i)));
+      }
+      rib.apply(injector, new BgpMessage.Update(gone, table(0).attributes(), added))
+          .get(5, TimeUnit.SECONDS);
+    } finally {
+      gate.countDown();
+    }
+    for (int i = 0; i < 10; i++) {
+      loop.submit(() -> {}).get(5, TimeUnit.SECONDS);
+    }
+    assertThat(loop.submit(() -> members.get(a).writable()).get(5, TimeUnit.SECONDS))
+        .as("a's channel full, the batch waiting for it")
+        .isFalse();
+
+    // a's export policy changes: it moves to the other group, as the speaker moves it.
+    loop.submit(
+            () -> {
+              groupOf.put(a, 1);
+              writers[0].drain();
+              writers[0].moving(a);
+              return rib.move(from, to, a);
+            })
+        .get(5, TimeUnit.SECONDS)
+        .get(5, TimeUnit.SECONDS);
+    // The move queued the new group's catch-up of what a missed on the shards: a query behind it
+    // on every shard returns once it is published, so settle(to) below waits for it.
+    rib.prefixCount().get(5, TimeUnit.SECONDS);
+    // a reads again: its new group writes; later the old group goes on with its batch (a change,
+    // b's channel, anything may resume it).
+    loop.submit(
+            () -> {
+              members.get(a).reading().set(true);
+              members.get(a).flush();
+            })
+        .get(5, TimeUnit.SECONDS);
+    settle(to);
+    loop.submit(() -> writers[0].drain()).get(5, TimeUnit.SECONDS);
+    settle(from);
+    settle(to);
+
+    members.get(a).applyTo(held);
+    Set<Prefix> expected = new HashSet<>();
+    for (int i = 0; i < 5000; i++) {
+      expected.add(slash24(17, i));
+    }
+    assertThat(
+            held.stream()
+                .filter(p -> !expected.contains(p))
+                .map(Prefix::toString)
+                .sorted()
+                .limit(5)
+                .toList())
+        .as(
+            "a holds nothing its new group does not export: no 16/8 (withdrawn), no 18/8 (rejected)")
+        .isEmpty();
+    assertThat(held).as("a holds every 17/8 route").hasSameSizeAs(expected);
+    assertThat(members.get(a).channel().isOpen()).isTrue();
   }
 }

@@ -77,6 +77,8 @@ public record SpeakerConfig(
    * @param exportPolicy which routes to advertise
    * @param ipv6NextHop global IPv6 address sent as next hop of IPv6 routes to this peer over an
    *     IPv4 session, default the top-level {@code ipv6NextHop}
+   * @param enforceFirstAs withdraw routes from this eBGP peer whose AS_PATH does not start with its
+   *     AS (RFC 4271 §6.3, RFC 7606 §7.2), default false (a route server does not prepend)
    */
   public record Peer(
       String address,
@@ -93,7 +95,8 @@ public record SpeakerConfig(
       Integer gracefulRestart,
       @JsonProperty("import") Policy importPolicy,
       @JsonProperty("export") Policy exportPolicy,
-      String ipv6NextHop) {}
+      String ipv6NextHop,
+      Boolean enforceFirstAs) {}
 
   /**
    * A peer's reference to a policy: {@code accept-all}, {@code reject-all}, the name of one of

@@ -312,6 +312,13 @@ public final class SpeakerConfigReader {
             t.asNumber(),
             "must not be set with " + f + ".remoteAs (one or the other names the peers' AS)");
       }
+      if (Boolean.TRUE.equals(t.enforceFirstAs()) && accepted instanceof RemoteAs.Internal) {
+        error(
+            f + ".template.enforceFirstAs",
+            true,
+            "needs eBGP peers, but remoteAs internal accepts iBGP ones only: RFC 4271 §6.3 checks"
+                + " the first AS of external peers only");
+      }
       if (Boolean.TRUE.equals(t.routeReflectorClient())
           && accepted != null
           && !(accepted instanceof RemoteAs.Internal)) {
@@ -353,7 +360,9 @@ public final class SpeakerConfigReader {
             t.gracefulRestart(),
             t.importPolicy(),
             t.exportPolicy(),
-            t.ipv6NextHop());
+            t.ipv6NextHop(),
+            // Refused above for remoteAs internal; not again as the stand-in asNumber's.
+            accepted instanceof RemoteAs.Internal ? null : t.enforceFirstAs());
     Neighbor template = peer(f + ".template", withAddress, as, routerId, ls);
     if (template == null) {
       return null;
@@ -549,6 +558,15 @@ public final class SpeakerConfigReader {
           true,
           "needs an iBGP peer (asNumber " + p.asNumber() + " differs from ours, " + localAs + ")");
     }
+    boolean enforceFirstAs = Boolean.TRUE.equals(p.enforceFirstAs());
+    if (enforceFirstAs && p.asNumber() != null && p.asNumber() == localAs) {
+      error(
+          f + ".enforceFirstAs",
+          true,
+          "needs an eBGP peer (asNumber "
+              + p.asNumber()
+              + " is ours): RFC 4271 §6.3 checks the first AS of external peers only");
+    }
     int gr = -1;
     if (p.gracefulRestart() != null) {
       gr = p.gracefulRestart();
@@ -580,7 +598,8 @@ public final class SpeakerConfigReader {
         PeerConfig.of(localAs == 0 ? 1 : localAs, routerId, remoteAs == 0 ? 1 : remoteAs)
             .withHoldTime(hold)
             .withFamilies(families)
-            .withOptions(addPath, Set.of(), gr, false);
+            .withOptions(addPath, Set.of(), gr, false)
+            .withEnforceFirstAs(enforceFirstAs);
     PeerSpec spec =
         new PeerSpec(
             new InetSocketAddress(remote, port),

@@ -307,6 +307,71 @@ class SpeakerConfigReaderTest {
       """;
 
   @Test
+  void enforceFirstAsIsAnEbgpNeighboursChoiceOffByDefault() throws Exception {
+    SpeakerPlan plan =
+        SpeakerConfigReader.parse(
+            "s.yaml",
+            HEAD
+                + """
+                peers:
+                  - {address: 127.0.0.3, asNumber: 65002, enforceFirstAs: true}
+                  - {address: 127.0.0.4, asNumber: 65003}
+                dynamicPeers:
+                  - {name: tors, range: 10.0.0.0/16, remoteAs: external,
+                     template: {enforceFirstAs: true}}
+                """,
+            true);
+    assertThat(plan.peers().get(0).spec().config().enforceFirstAs()).isTrue();
+    assertThat(plan.peers().get(1).spec().config().enforceFirstAs()).as("default").isFalse();
+    assertThat(plan.dynamicRanges().getFirst().template().spec().config().enforceFirstAs())
+        .isTrue();
+    String bad =
+        HEAD
+            + """
+            peers:
+              - {address: 127.0.0.3, asNumber: 65001, enforceFirstAs: true}
+              - {address: 127.0.0.4, asNumber: 65002, enforceFirstAs: maybe}
+            """;
+    assertThatThrownBy(() -> SpeakerConfigReader.parse("s.yaml", bad, true))
+        .isInstanceOfSatisfying(
+            SpeakerConfigException.class,
+            e ->
+                assertThat(String.join("\n", e.violations()))
+                    .contains("peers[1].enforceFirstAs: \"maybe\" must be true or false"));
+    String ibgp =
+        HEAD
+            + """
+            peers:
+              - {address: 127.0.0.3, asNumber: 65001, enforceFirstAs: true}
+            """;
+    assertThatThrownBy(() -> SpeakerConfigReader.parse("s.yaml", ibgp, true))
+        .isInstanceOfSatisfying(
+            SpeakerConfigException.class,
+            e ->
+                assertThat(e.violations())
+                    .containsExactly(
+                        "s.yaml: peers[0].enforceFirstAs: \"true\" needs an eBGP peer (asNumber"
+                            + " 65001 is ours): RFC 4271 §6.3 checks the first AS of external"
+                            + " peers only"));
+    String internalRange =
+        HEAD
+            + """
+            dynamicPeers:
+              - {name: nodes, range: 10.0.0.0/16, remoteAs: internal,
+                 template: {enforceFirstAs: true}}
+            """;
+    assertThatThrownBy(() -> SpeakerConfigReader.parse("s.yaml", internalRange, true))
+        .isInstanceOfSatisfying(
+            SpeakerConfigException.class,
+            e ->
+                assertThat(e.violations())
+                    .containsExactly(
+                        "s.yaml: dynamicPeers[0].template.enforceFirstAs: \"true\" needs eBGP"
+                            + " peers, but remoteAs internal accepts iBGP ones only: RFC 4271 §6.3"
+                            + " checks the first AS of external peers only"));
+  }
+
+  @Test
   void adminEndpointIsEitherALoopbackAddressOrAShortSocketPath() {
     String tooLong = "/tmp/" + "x".repeat(120) + ".sock";
     assertThatThrownBy(
