@@ -138,6 +138,8 @@ final class ControllerRunCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CliException(ExitCode.USAGE, "controller run: " + e.getMessage());
     }
+    // Before the store is opened: a usage error must not wait for (or hide behind) the datastore.
+    InetSocketAddress endpoint = once ? null : endpoint();
     try (Datastore store = controller.datastore().open()) {
       ResourceClient client = new ResourceClient(store);
       IpamAllocator allocator = new IpamAllocator(store, new ResourceEnvironment(client));
@@ -163,7 +165,7 @@ final class ControllerRunCommand implements Callable<Integer> {
       if (once) return runOnce(elector, gc, pools, log);
       try (ControllerRunner runner =
               new ControllerRunner(elector, gc, pools::runPass, metrics, log);
-          MetricsServer server = metrics(metrics, runner.health(), log)) {
+          MetricsServer server = metrics(endpoint, metrics, runner.health(), log)) {
         log.accept(
             "controllers starting on "
                 + store.address()
@@ -229,10 +231,10 @@ final class ControllerRunCommand implements Callable<Integer> {
     return ExitCode.OK;
   }
 
-  private MetricsServer metrics(
-      ControllerMetrics metrics, ControllerHealth health, Consumer<String> log) {
-    if (metricsPort < 0) return null;
-    if (metricsPort > 65535) {
+  /** Where /metrics and the probes listen, or null with --metrics-port -1. */
+  private InetSocketAddress endpoint() {
+    if (metricsPort == -1) return null;
+    if (metricsPort < -1 || metricsPort > 65535) {
       throw new CliException(
           ExitCode.USAGE,
           "controller run: --metrics-port "
@@ -245,9 +247,18 @@ final class ControllerRunCommand implements Callable<Integer> {
           ExitCode.USAGE,
           "controller run: --health-host \""
               + healthHost
-              + "\" is not an address of this host: give an IP address (e.g. 127.0.0.1, or the"
+              + "\" does not resolve to an address: give an IP address (e.g. 127.0.0.1, or the"
               + " pod's address)");
     }
+    return at;
+  }
+
+  private MetricsServer metrics(
+      InetSocketAddress at,
+      ControllerMetrics metrics,
+      ControllerHealth health,
+      Consumer<String> log) {
+    if (at == null) return null;
     MetricsServer server;
     try {
       server = new MetricsServer(at, metrics::render, health);
@@ -260,7 +271,10 @@ final class ControllerRunCommand implements Callable<Integer> {
               + e.getMessage()
               + " (--health-host, --metrics-port; -1 turns them off)");
     }
-    String base = url(server.address().getAddress(), server.address().getPort());
+    // The wildcard as asked: 0.0.0.0 is bound as [::] on a dual-stack host.
+    InetAddress host =
+        at.getAddress().isAnyLocalAddress() ? at.getAddress() : server.address().getAddress();
+    String base = url(host, server.address().getPort());
     log.accept("metrics at " + base + "/metrics, probes at " + base + "/liveness and /readiness");
     return server;
   }

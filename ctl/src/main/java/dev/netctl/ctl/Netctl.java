@@ -95,18 +95,19 @@ public final class Netctl implements Runnable {
     System.exit(code);
   }
 
-  /**
-   * Sets the system properties a netctl process starts with, before any verb runs: libraries read
-   * them when their classes load.
-   */
   static final String LOG_CONFIG_FILE = "java.util.logging.config.file";
 
   static final String LOG_CONFIG_CLASS = "java.util.logging.config.class";
 
+  /**
+   * Sets the system properties a netctl process starts with, before any verb runs: libraries read
+   * them when their classes load.
+   */
   static void setDefaultProperties() {
     // One line per log record (the agent's, the speaker's and the libraries'), timestamped in UTC
-    // ISO 8601, instead of java.util.logging's two-line default (LogSetup). A property: costs
-    // nothing until a log. A user's own logging configuration wins.
+    // ISO 8601, instead of java.util.logging's two-line default (LogSetup). A property: read when
+    // java.util.logging starts (at the first log, or the JDK's own check at System.exit). A
+    // user's own logging configuration wins.
     if (System.getProperty(LOG_CONFIG_FILE) == null
         && System.getProperty(LOG_CONFIG_CLASS) == null) {
       System.setProperty(LOG_CONFIG_CLASS, LogSetup.class.getName());

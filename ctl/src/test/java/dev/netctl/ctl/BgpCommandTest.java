@@ -251,7 +251,7 @@ class BgpCommandTest {
                     .containsPattern("127\\.0\\.6\\.2 +ibgp +established")
                     .contains(
                         "ipv6 unicast not offered",
-                        "IPV6/UNICAST routes received but not negotiated: ignored"));
+                        "ipv6 unicast routes received but not negotiated: ignored"));
       }
       // The session is gone: its notice with it; the configuration's stays.
       awaitPeers(

@@ -8,6 +8,7 @@ import dev.netctl.datastore.lease.DatastoreLeaseStore;
 import dev.netctl.datastore.lease.Lease;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -117,15 +118,20 @@ class ControllerRunCommandTest {
         IpamCluster.embedded(dir).run("controller", "run", "--health-host", "no-such-host.invalid");
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCode.USAGE);
     assertThat(r.err())
-        .contains("--health-host \"no-such-host.invalid\" is not an address of this host");
+        .contains("--health-host \"no-such-host.invalid\" does not resolve to an address");
   }
 
   @Test
-  void aMetricsPortOutOfRangeIsAUsageError() {
-    IpamCluster.Run r =
-        IpamCluster.embedded(dir).run("controller", "run", "--metrics-port", "70000");
-    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCode.USAGE);
-    assertThat(r.err()).contains("--metrics-port 70000 is not a port: give 0..65535");
+  void aMetricsPortOutOfRangeIsAUsageErrorFoundBeforeTheStoreIsOpened() {
+    Path store = dir.resolve("sub").resolve("new.db");
+    for (String port : List.of("70000", "-5")) {
+      IpamCluster.Run r =
+          IpamCluster.raw(
+              "controller", "run", "--metrics-port", port, "--datastore", "embedded:" + store);
+      assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCode.USAGE);
+      assertThat(r.err()).contains("--metrics-port " + port + " is not a port: give 0..65535");
+    }
+    assertThat(dir.resolve("sub")).as("no store was opened").doesNotExist();
   }
 
   @Test

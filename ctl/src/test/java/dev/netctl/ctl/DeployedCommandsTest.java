@@ -172,7 +172,6 @@ class DeployedCommandsTest {
         .isEqualTo(runtime);
   }
 
-  /** The parsed chain of commands, root first. */
   /**
    * The kubelet probes a pod that is not on the host network at the pod's address: the controller
    * must listen there (its Deployment passes status.podIP as $NETCTL_HEALTH_HOST) on the port the
@@ -200,6 +199,7 @@ class DeployedCommandsTest {
     assertThat(host.at("/valueFrom/fieldRef/fieldPath").asText()).isEqualTo("status.podIP");
   }
 
+  /** The parsed chain of commands, root first. */
   private static List<CommandSpec> parse(List<String> args) {
     CommandLine cl =
         Netctl.commandLine(

@@ -189,7 +189,8 @@ final class KubeWatch implements Watch {
         resync("HTTP 410 Gone: " + cause.getMessage());
       } else {
         // fabric8 gave up reconnecting (it does not with an unlimited reconnect limit): start over.
-        log.warn("watch of {} on {} closed, reconnecting", kind, address, cause);
+        // The reason, not a stack trace: a watch that closes is the network's doing, not a bug.
+        log.warn("watch of {} on {} closed ({}), reconnecting", kind, address, cause.getMessage());
         start();
       }
     }

@@ -27,8 +27,8 @@ final class HarnessWarmup {
   /**
    * Feeds fan-out-, bulk- and churn-shaped UPDATEs through the receive path until the JIT settles.
    * The churn's withdrawals and its marked re-announcement take paths of their own (measured
-   * without them: the first DUT of a run converged its first churn in 0.053 s where the same DUT
-   * took 0.010-0.015 s when it ran second, docs/benchmarks.md, issue 14 session 11).
+   * without them: the first DUT of a run converged its first churn in 0.047-0.056 s where the same
+   * DUT took 0.008-0.011 s when it ran third, docs/benchmarks.md, issue 14 session 11).
    */
   static void run() {
     ByteBuf single = Unpooled.buffer();
@@ -77,6 +77,8 @@ final class HarnessWarmup {
    * it.
    */
   static void throughSockets(ScenarioRunner runner) {
+    // The runner prints a churn's CPU and what the monitor received: here the harness's own.
+    System.out.println("harness warm-up (its own reflector; the figures below are not a DUT's):");
     Result r = runner.run(ReflectorDut::new, Scenario.CHURN, 2, 0, 0);
     if (!r.ok()) {
       throw new BenchException("harness warm-up through its own reflector failed: " + r.error());

@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * passes each UPDATE it receives on to every other session, unread. Running a scenario through it
  * before any measurement compiles the harness's socket paths (the testers' sends, reads, framing
  * and counting), which the first real DUT of a run would otherwise pay for: measured without it,
- * BIRD's first churn took 0.047-0.057 s when BIRD ran first and 0.008-0.011 s when it ran third in
+ * BIRD's first churn took 0.047-0.056 s when BIRD ran first and 0.008-0.011 s when it ran third in
  * the same run (docs/benchmarks.md, issue 14 session 11). Never measured itself.
  */
 final class ReflectorDut implements Dut {
@@ -78,6 +78,14 @@ final class ReflectorDut implements Dut {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new BenchException("harness reflector: interrupted while binding");
+    } catch (Exception e) { // Netty rethrows the bind failure, checked or not
+      throw new BenchException(
+          "harness reflector: cannot listen on "
+              + setup.ip()
+              + ":"
+              + setup.port()
+              + ": "
+              + e.getMessage());
     }
   }
 

@@ -26,8 +26,12 @@ public final class FirstAs {
   /**
    * The UPDATE as a withdrawal of everything it carried when it announces routes with an AS_PATH
    * whose leftmost AS is not {@code peerAs}, else empty.
+   *
+   * @param fourOctetSession whether the session negotiated 4-octet AS numbers: only a 2-octet
+   *     session carries AS_TRANS for a peer whose AS does not fit
    */
-  public static Optional<DecodeResult.TreatAsWithdraw> check(Update update, long peerAs) {
+  public static Optional<DecodeResult.TreatAsWithdraw> check(
+      Update update, long peerAs, boolean fourOctetSession) {
     PathAttribute.AsPath path = null;
     boolean announces = !update.nlri().isEmpty();
     // One pass, no Optional per attribute looked for: this runs for every UPDATE received.
@@ -52,7 +56,7 @@ public final class FirstAs {
         return Optional.empty();
       }
       long leftmost = first.asns().getFirst();
-      boolean trans = leftmost == BgpMessage.AS_TRANS && peerAs > 0xffffL;
+      boolean trans = !fourOctetSession && leftmost == BgpMessage.AS_TRANS && peerAs > 0xffffL;
       if (leftmost != peerAs && !trans) {
         problem = "starts with AS " + leftmost;
       }

@@ -263,7 +263,9 @@ final class Connection {
       return Optional.empty();
     }
     long peerAs = n.peerAs(config.remoteAs());
-    return peerAs == config.localAs() ? Optional.empty() : FirstAs.check(u, peerAs);
+    return peerAs == config.localAs()
+        ? Optional.empty()
+        : FirstAs.check(u, peerAs, n.fourOctetAs());
   }
 
   /** The per-channel end of the pipeline; it ignores a channel the FSM no longer owns. */
@@ -276,18 +278,12 @@ final class Connection {
         }
         switch ((DecodeResult) msg) {
           case DecodeResult.Decoded d -> {
-            d.discarded()
-                .forEach(
-                    e -> {
-                      LOG.warn("{}: attribute discarded: {}", peer, e);
-                      peer.attributeError("attribute discarded", e);
-                    });
+            d.discarded().forEach(e -> peer.attributeError("attribute discarded", e));
             var own = ownNextHop(ctx.channel(), d.message());
             if (own.isEmpty()) {
               own = firstAs(d.message());
             }
             if (own.isPresent()) {
-              LOG.warn("{}: UPDATE treated as withdraw: {}", peer, own.get().error());
               peer.attributeError("treat-as-withdraw", own.get().error());
               handle(new Event.Received(own.get().withdrawal()));
             } else {
@@ -295,7 +291,6 @@ final class Connection {
             }
           }
           case DecodeResult.TreatAsWithdraw w -> {
-            LOG.warn("{}: UPDATE treated as withdraw: {}", peer, w.error());
             peer.attributeError("treat-as-withdraw", w.error());
             handle(new Event.Received(w.withdrawal()));
           }

@@ -52,6 +52,8 @@ public final class PeerSession implements GroupOutput {
   private volatile Instant since;
   private volatile String info = "";
   private volatile String lastError = "";
+  // Kinds of attribute error logged at warning level in the current session (on the loop).
+  private final java.util.Set<String> loggedErrors = new java.util.HashSet<>();
   // Few and fixed (one per kind of deviation): sets, so a repeated one is kept once. Two kinds:
   // what the configuration makes the peer do holds for as long as the configuration does; what a
   // session did (was split off, sent an unusable next hop) describes that session and ends with it.
@@ -149,6 +151,22 @@ public final class PeerSession implements GroupOutput {
 
   void attributeError(String handling, dev.netctl.bgp.codec.BgpError error) {
     lastError = handling + ": " + error;
+    // A peer that sends one bad attribute sends it with every UPDATE of its table: each kind is
+    // logged once per session (bgp peers keeps showing the last one), the repeats at debug level.
+    if (firstOfKind(handling, error)) {
+      LOG.warn(
+          "{}: {}: {} (more of this kind in this session are logged at debug level only)",
+          this,
+          handling,
+          error);
+    } else {
+      LOG.debug("{}: {}: {}", this, handling, error);
+    }
+  }
+
+  /** Whether this session has not had an attribute error of this kind yet (and now has). */
+  boolean firstOfKind(String handling, dev.netctl.bgp.codec.BgpError error) {
+    return loggedErrors.add(handling + " " + error.subcode());
   }
 
   /** What the established connection negotiated, or null. */
@@ -466,6 +484,7 @@ public final class PeerSession implements GroupOutput {
     established = c;
     info = "";
     lastError = ""; // an earlier session's malformed UPDATE says nothing about this one
+    loggedErrors.clear();
     for (Connection other : List.copyOf(connections)) {
       if (other != c && other.channel() == null) {
         other.handle(
@@ -518,11 +537,7 @@ public final class PeerSession implements GroupOutput {
 
   @Override
   public String toString() {
-    return "peer "
-        + AddressText.of(spec.remote().getAddress())
-        + ":"
-        + spec.remote().getPort()
-        + " AS"
-        + spec.config().remoteAs();
+    // [fd00::2]:179, not fd00::2:179 (RFC 5952 §6): these lines reach the log.
+    return "peer " + AddressText.of(spec.remote()) + " AS" + spec.config().remoteAs();
   }
 }

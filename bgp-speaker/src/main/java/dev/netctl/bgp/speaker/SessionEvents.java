@@ -143,6 +143,13 @@ final class SessionEvents implements SessionListener {
     }
   }
 
+  // "ipv6 unicast", as the speaker's other notices name a family.
+  private static String familyText(AddressFamily family) {
+    return family.afi().name().toLowerCase(java.util.Locale.ROOT)
+        + " "
+        + family.safi().name().toLowerCase(java.util.Locale.ROOT);
+  }
+
   /** The peer sent routes of a family the session did not negotiate: once per session. */
   private static void unnegotiated(PeerSession peer, AddressFamily family) {
     LOG.warn(
@@ -150,7 +157,7 @@ final class SessionEvents implements SessionListener {
             + " ignored, the session stays up (not logged again for this session)",
         peer,
         family);
-    peer.notice(family + " routes received but not negotiated: ignored (RFC 4760 §8)");
+    peer.notice(familyText(family) + " routes received but not negotiated: ignored (RFC 4760 §8)");
   }
 
   private void applied(PeerSession peer, AttachedPeer a) {

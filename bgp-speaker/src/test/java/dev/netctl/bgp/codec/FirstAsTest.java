@@ -30,14 +30,15 @@ class FirstAsTest {
   void aPathStartingWithThePeersAsPasses() {
     assertThat(
             FirstAs.check(
-                announce(PathAttribute.AsPath.sequence(65002, 65099), "10.1.0.0/16"), PEER))
+                announce(PathAttribute.AsPath.sequence(65002, 65099), "10.1.0.0/16"), PEER, true))
         .isEmpty();
   }
 
   @Test
   void aPathStartingWithAnotherAsWithdrawsEveryRouteOfTheUpdateAndSaysWhy() {
     DecodeResult.TreatAsWithdraw w =
-        FirstAs.check(announce(PathAttribute.AsPath.sequence(65099, 65002), "10.1.0.0/16"), PEER)
+        FirstAs.check(
+                announce(PathAttribute.AsPath.sequence(65099, 65002), "10.1.0.0/16"), PEER, true)
             .orElseThrow();
     assertThat(w.withdrawal().withdrawn())
         .containsExactly(Nlri.of("10.9.0.0/16"), Nlri.of("10.1.0.0/16"));
@@ -51,7 +52,11 @@ class FirstAsTest {
 
   @Test
   void anEmptyPathHasNoFirstAsAndIsWithdrawn() {
-    assertThat(FirstAs.check(announce(path(), "10.1.0.0/16"), PEER).orElseThrow().error().reason())
+    assertThat(
+            FirstAs.check(announce(path(), "10.1.0.0/16"), PEER, true)
+                .orElseThrow()
+                .error()
+                .reason())
         .startsWith("AS_PATH is empty");
   }
 
@@ -68,7 +73,7 @@ class FirstAsTest {
                     List.of(InetAddress.ofLiteral("2001:db8::2")),
                     List.of(Nlri.of("2001:db8:1::/48")))),
             List.of());
-    DecodeResult.TreatAsWithdraw w = FirstAs.check(u, PEER).orElseThrow();
+    DecodeResult.TreatAsWithdraw w = FirstAs.check(u, PEER, true).orElseThrow();
     assertThat(w.withdrawal().attributes())
         .containsExactly(
             new PathAttribute.MpUnreach(
@@ -79,7 +84,7 @@ class FirstAsTest {
   void aSetOrConfederationSegmentFirstAndAPureWithdrawalAreNotChecked() {
     assertThat(
             FirstAs.check(
-                announce(path(PathAttribute.Segment.set(65099, 65100)), "10.1.0.0/16"), PEER))
+                announce(path(PathAttribute.Segment.set(65099, 65100)), "10.1.0.0/16"), PEER, true))
         .as("an AS_SET has no leftmost AS")
         .isEmpty();
     assertThat(
@@ -90,22 +95,22 @@ class FirstAsTest {
                             PathAttribute.SegmentType.AS_CONFED_SEQUENCE, List.of(65099L)),
                         PathAttribute.Segment.sequence(65099)),
                     "10.1.0.0/16"),
-                PEER))
+                PEER,
+                true))
         .as("confederation segments are RFC 5065's")
         .isEmpty();
-    assertThat(FirstAs.check(announce(PathAttribute.AsPath.sequence(65099)), PEER))
+    assertThat(FirstAs.check(announce(PathAttribute.AsPath.sequence(65099)), PEER, true))
         .as("withdrawals only")
         .isEmpty();
   }
 
   @Test
-  void asTransStandsForAPeerAsBeyondTwoOctets() {
-    assertThat(
-            FirstAs.check(
-                announce(PathAttribute.AsPath.sequence(23456), "10.1.0.0/16"), 4200000002L))
-        .isEmpty();
-    assertThat(FirstAs.check(announce(PathAttribute.AsPath.sequence(23456), "10.1.0.0/16"), PEER))
-        .as("but not for a 2-octet AS")
+  void asTransStandsForAPeerAsBeyondTwoOctetsOnATwoOctetSessionOnly() {
+    Update viaTrans = announce(PathAttribute.AsPath.sequence(23456), "10.1.0.0/16");
+    assertThat(FirstAs.check(viaTrans, 4200000002L, false)).isEmpty();
+    assertThat(FirstAs.check(viaTrans, PEER, false)).as("but not for a 2-octet AS").isPresent();
+    assertThat(FirstAs.check(viaTrans, 4200000002L, true))
+        .as("a 4-octet session carries the real AS")
         .isPresent();
   }
 }

@@ -174,7 +174,7 @@ class ExabgpInteropIT {
                 "treat-as-withdraw: MALFORMED_AS_PATH(3/11): AS_PATH starts with AS 65099, not the"
                     + " external peer's AS 65060");
         assertThat(speaker.peers().getFirst().notices())
-            .contains("IPV6/UNICAST routes received but not negotiated: ignored");
+            .contains("ipv6 unicast routes received but not negotiated: ignored");
         var since = speaker.peers().getFirst().since();
         Thread.sleep(3500);
         assertThat(state(speaker)).isEqualTo(State.ESTABLISHED);

@@ -13,6 +13,7 @@ import dev.netctl.bgp.fsm.PeerConfig;
 import dev.netctl.bgp.fsm.State;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -98,5 +99,37 @@ class InProcessSessionTest {
       wire.release();
     }
     LeakCheck.assertNoLeaks();
+  }
+
+  @Test
+  void eachKindOfAttributeErrorIsLoggedOncePerSessionAndAnIpv6PeerReadsBracketed()
+      throws Exception {
+    try (InProcessSession s = open()) {
+      PeerSession peer = s.peer();
+      var bad =
+          new dev.netctl.bgp.codec.BgpError(
+              dev.netctl.bgp.codec.NotificationSubcode.MALFORMED_AS_PATH, new byte[0], "x");
+      var other =
+          new dev.netctl.bgp.codec.BgpError(
+              dev.netctl.bgp.codec.NotificationSubcode.INVALID_ORIGIN_ATTRIBUTE, new byte[0], "y");
+      assertThat(peer.firstOfKind("treat-as-withdraw", bad)).isTrue();
+      assertThat(peer.firstOfKind("treat-as-withdraw", bad)).as("the same kind again").isFalse();
+      assertThat(peer.firstOfKind("treat-as-withdraw", other)).isTrue();
+      assertThat(peer.firstOfKind("attribute discarded", bad)).isTrue();
+    }
+    PeerSession v6 =
+        new PeerSession(
+            new PeerSpec(
+                new InetSocketAddress(InetAddress.ofLiteral("fd00:0:0:0:0:0:0:2"), 179),
+                PeerSessionTest.ip("192.0.2.254"),
+                PeerConfig.of(64512, PeerSessionTest.ip("192.0.2.254"), 64513),
+                true,
+                null,
+                0),
+            new io.netty.channel.embedded.EmbeddedChannel().eventLoop(),
+            Transport.nio(),
+            listener,
+            java.time.Clock.systemUTC());
+    assertThat(v6).hasToString("peer [fd00::2]:179 AS64513");
   }
 }

@@ -101,7 +101,7 @@ class BgpSpeakerFamiliesTest {
         assertThat(status.state()).as("the session stays up").isEqualTo(State.ESTABLISHED);
         assertThat(status.notices())
             .as("one note, however many UPDATEs")
-            .containsOnlyOnce("IPV6/UNICAST routes received but not negotiated");
+            .containsOnlyOnce("ipv6 unicast routes received but not negotiated");
 
         // Nothing of IPv6 was sent: no routes, no End-of-RIB.
         s.withdraw(Prefix.parse("10.71.0.0/16"));

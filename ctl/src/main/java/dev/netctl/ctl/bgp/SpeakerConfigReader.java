@@ -361,8 +361,9 @@ public final class SpeakerConfigReader {
             t.importPolicy(),
             t.exportPolicy(),
             t.ipv6NextHop(),
-            // Refused above for remoteAs internal; not again as the stand-in asNumber's.
-            accepted instanceof RemoteAs.Internal ? null : t.enforceFirstAs());
+            // With remoteAs, checked above (refused for internal) and set below: the stand-in
+            // asNumber (a span's first AS may be ours) is no peer's AS to check it against.
+            accepted != null ? null : t.enforceFirstAs());
     Neighbor template = peer(f + ".template", withAddress, as, routerId, ls);
     if (template == null) {
       return null;
@@ -374,7 +375,11 @@ public final class SpeakerConfigReader {
               new PeerSpec(
                   ts.remote(),
                   ts.localAddress(),
-                  ts.config().withAcceptedAs(accepted),
+                  ts.config()
+                      .withAcceptedAs(accepted)
+                      .withEnforceFirstAs(
+                          !(accepted instanceof RemoteAs.Internal)
+                              && Boolean.TRUE.equals(t.enforceFirstAs())),
                   ts.passive(),
                   ts.md5Password(),
                   ts.ttlSecurityHops()));

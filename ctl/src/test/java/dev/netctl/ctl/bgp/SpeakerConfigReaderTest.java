@@ -325,6 +325,19 @@ class SpeakerConfigReaderTest {
     assertThat(plan.peers().get(1).spec().config().enforceFirstAs()).as("default").isFalse();
     assertThat(plan.dynamicRanges().getFirst().template().spec().config().enforceFirstAs())
         .isTrue();
+    // A span that starts with our own AS: only the sessions that turn out external are checked.
+    SpeakerPlan span =
+        SpeakerConfigReader.parse(
+            "s.yaml",
+            HEAD
+                + """
+                dynamicPeers:
+                  - {name: mixed, range: 10.0.0.0/16, remoteAs: "65001-65010",
+                     template: {enforceFirstAs: true}}
+                """,
+            true);
+    assertThat(span.dynamicRanges().getFirst().template().spec().config().enforceFirstAs())
+        .isTrue();
     String bad =
         HEAD
             + """

@@ -84,6 +84,11 @@ public final class LeaderElector {
     return config;
   }
 
+  /** The clock rounds and {@link #storeAnsweredAt} are on. */
+  public Clock clock() {
+    return clock;
+  }
+
   /** Whether this process may act as leader now. */
   public boolean isLeader() {
     Instant until = leadingUntil;
@@ -115,7 +120,7 @@ public final class LeaderElector {
     Instant now = clock.instant();
     try {
       Optional<LeaseStore.Stored> current = store.read(config.name());
-      storeAnswered = now;
+      storeAnswered = clock.instant(); // when it answered, not when the round began
       if (current.isEmpty()) {
         won(now, store.create(config.name(), fresh(now, 0)));
         return true;

@@ -1,7 +1,6 @@
 package dev.netctl.ipam.gc;
 
 import dev.netctl.datastore.lease.LeaderElector;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -52,7 +51,17 @@ public final class ControllerRunner implements AutoCloseable {
     this.log = log;
     this.health =
         new ControllerHealth(
-            Clock.systemUTC(), elector.config().leaseDuration(), elector::storeAnsweredAt);
+            elector.clock(), healthWindow(elector.config()), elector::storeAnsweredAt);
+  }
+
+  /**
+   * How old the last round and the store's last answer may be: a lease, or more when a round
+   * against a store that does not answer (its two calls time out at half the renew deadline each)
+   * plus the wait to the next round is longer.
+   */
+  static Duration healthWindow(LeaderElector.Config c) {
+    Duration slowRound = c.renewDeadline().plus(c.retryPeriod());
+    return c.leaseDuration().compareTo(slowRound) >= 0 ? c.leaseDuration() : slowRound;
   }
 
   /** What the probes answer: the election loop's rounds and the store's last answer. */

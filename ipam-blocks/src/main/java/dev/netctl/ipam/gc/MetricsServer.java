@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -30,28 +31,47 @@ public final class MetricsServer implements AutoCloseable {
       throws IOException {
     server = HttpServer.create(address, 0);
     server.createContext(
-        "/metrics", ex -> reply(ex, 200, "text/plain; version=0.0.4; charset=utf-8", body.get()));
+        "/metrics",
+        ex ->
+            reply(
+                ex,
+                "/metrics",
+                "text/plain; version=0.0.4; charset=utf-8",
+                () -> new Answer(200, body.get())));
     if (health != null) {
-      server.createContext("/liveness", ex -> probe(ex, health.live(), "not live"));
-      server.createContext("/readiness", ex -> probe(ex, health.ready(), "not ready"));
+      server.createContext(
+          "/liveness", ex -> reply(ex, "/liveness", TEXT, probe(health::live, "not live")));
+      server.createContext(
+          "/readiness", ex -> reply(ex, "/readiness", TEXT, probe(health::ready, "not ready")));
     }
     server.start();
   }
 
-  private static void probe(HttpExchange ex, boolean ok, String failure) throws IOException {
-    reply(ex, ok ? 200 : 503, "text/plain; charset=utf-8", (ok ? "ok" : failure) + "\n");
+  private static final String TEXT = "text/plain; charset=utf-8";
+
+  /** A probe's answer: 200 "ok" or 503 with what is wrong. */
+  private record Answer(int code, String text) {}
+
+  private static Supplier<Answer> probe(BooleanSupplier ok, String failure) {
+    return () -> ok.getAsBoolean() ? new Answer(200, "ok\n") : new Answer(503, failure + "\n");
   }
 
-  private static void reply(HttpExchange ex, int code, String type, String text)
+  // The server matches contexts by prefix: only the exact path is served, GET only.
+  private static void reply(HttpExchange ex, String path, String type, Supplier<Answer> answer)
       throws IOException {
     try (ex) {
+      if (!ex.getRequestURI().getPath().equals(path)) {
+        ex.sendResponseHeaders(404, -1);
+        return;
+      }
       if (!"GET".equals(ex.getRequestMethod())) {
         ex.sendResponseHeaders(405, -1);
         return;
       }
-      byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+      Answer a = answer.get();
+      byte[] bytes = a.text().getBytes(StandardCharsets.UTF_8);
       ex.getResponseHeaders().set("Content-Type", type);
-      ex.sendResponseHeaders(code, bytes.length);
+      ex.sendResponseHeaders(a.code(), bytes.length);
       try (OutputStream out = ex.getResponseBody()) {
         out.write(bytes);
       }

@@ -2,6 +2,7 @@ package dev.netctl.ipam.gc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.netctl.datastore.lease.LeaderElector;
 import dev.netctl.datastore.lease.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,5 +47,27 @@ class ControllerHealthTest {
     health.roundDone();
     assertThat(health.ready()).as("rounds go on but the store stopped answering").isFalse();
     assertThat(health.live()).as("alive all the same: a restart would not help").isTrue();
+  }
+
+  @Test
+  void theWindowIsALeaseOrARoundAgainstAStoreThatDoesNotAnswerIfLonger() {
+    assertThat(
+            ControllerRunner.healthWindow(
+                new LeaderElector.Config(
+                    "l",
+                    "a",
+                    Duration.ofSeconds(15),
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(2))))
+        .isEqualTo(Duration.ofSeconds(15));
+    assertThat(
+            ControllerRunner.healthWindow(
+                new LeaderElector.Config(
+                    "l",
+                    "a",
+                    Duration.ofSeconds(15),
+                    Duration.ofSeconds(14),
+                    Duration.ofSeconds(2))))
+        .isEqualTo(Duration.ofSeconds(16));
   }
 }

@@ -66,6 +66,8 @@ class MetricsServerTest {
       assertThat(get(http, base + "/readiness")).isEqualTo("503 not ready\n");
       answered.set(Optional.of(Instant.now()));
       assertThat(get(http, base + "/readiness")).isEqualTo("200 ok\n");
+      assertThat(get(http, base + "/livenessX")).as("exact paths only").startsWith("404");
+      assertThat(get(http, base + "/metrics/x")).startsWith("404");
     }
   }
 
