@@ -51,23 +51,19 @@ class ControllerHealthTest {
 
   @Test
   void theWindowIsALeaseOrARoundAgainstAStoreThatDoesNotAnswerIfLonger() {
-    assertThat(
-            ControllerRunner.healthWindow(
-                new LeaderElector.Config(
-                    "l",
-                    "a",
-                    Duration.ofSeconds(15),
-                    Duration.ofSeconds(10),
-                    Duration.ofSeconds(2))))
-        .isEqualTo(Duration.ofSeconds(15));
-    assertThat(
-            ControllerRunner.healthWindow(
-                new LeaderElector.Config(
-                    "l",
-                    "a",
-                    Duration.ofSeconds(15),
-                    Duration.ofSeconds(14),
-                    Duration.ofSeconds(2))))
+    assertThat(window(15, 10, 2)).isEqualTo(Duration.ofSeconds(15));
+    assertThat(window(15, 14, 2))
+        .as("renew deadline + retry period")
         .isEqualTo(Duration.ofSeconds(16));
+  }
+
+  private static Duration window(int lease, int renewDeadline, int retry) {
+    return ControllerRunner.healthWindow(
+        new LeaderElector.Config(
+            "l",
+            "a",
+            Duration.ofSeconds(lease),
+            Duration.ofSeconds(renewDeadline),
+            Duration.ofSeconds(retry)));
   }
 }
