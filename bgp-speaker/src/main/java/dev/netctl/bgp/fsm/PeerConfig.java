@@ -94,155 +94,116 @@ public record PeerConfig(
 
   /** A copy with another hold time. */
   public PeerConfig withHoldTime(int seconds) {
-    return new PeerConfig(
-        localAs,
-        localId,
-        remoteAs,
-        seconds,
-        connectRetry,
-        families,
-        addPathReceive,
-        addPathSend,
-        gracefulRestartSeconds,
-        extendedMessage,
-        requiredCapabilities,
-        maxPrefixes,
-        acceptedAs,
-        enforceFirstAs);
+    Copy c = new Copy(this);
+    c.holdTime = seconds;
+    return c.build();
   }
 
   /** A copy with another connect-retry delay. */
   public PeerConfig withConnectRetry(Duration delay) {
-    return new PeerConfig(
-        localAs,
-        localId,
-        remoteAs,
-        holdTime,
-        delay,
-        families,
-        addPathReceive,
-        addPathSend,
-        gracefulRestartSeconds,
-        extendedMessage,
-        requiredCapabilities,
-        maxPrefixes,
-        acceptedAs,
-        enforceFirstAs);
+    Copy c = new Copy(this);
+    c.connectRetry = delay;
+    return c.build();
   }
 
   /** A copy with a prefix limit. */
   public PeerConfig withMaxPrefixes(long limit) {
-    return new PeerConfig(
-        localAs,
-        localId,
-        remoteAs,
-        holdTime,
-        connectRetry,
-        families,
-        addPathReceive,
-        addPathSend,
-        gracefulRestartSeconds,
-        extendedMessage,
-        requiredCapabilities,
-        limit,
-        acceptedAs,
-        enforceFirstAs);
+    Copy c = new Copy(this);
+    c.maxPrefixes = limit;
+    return c.build();
   }
 
   /** A copy offering these families. */
   public PeerConfig withFamilies(Set<AddressFamily> offered) {
-    return new PeerConfig(
-        localAs,
-        localId,
-        remoteAs,
-        holdTime,
-        connectRetry,
-        offered,
-        addPathReceive,
-        addPathSend,
-        gracefulRestartSeconds,
-        extendedMessage,
-        requiredCapabilities,
-        maxPrefixes,
-        acceptedAs,
-        enforceFirstAs);
+    Copy c = new Copy(this);
+    c.families = offered;
+    return c.build();
   }
 
   /** A copy requiring these capabilities of the peer. */
   public PeerConfig withRequiredCapabilities(Set<CapabilityCode> required) {
-    return new PeerConfig(
-        localAs,
-        localId,
-        remoteAs,
-        holdTime,
-        connectRetry,
-        families,
-        addPathReceive,
-        addPathSend,
-        gracefulRestartSeconds,
-        extendedMessage,
-        required,
-        maxPrefixes,
-        acceptedAs,
-        enforceFirstAs);
+    Copy c = new Copy(this);
+    c.requiredCapabilities = required;
+    return c.build();
   }
 
   /** A copy with ADD-PATH, graceful restart and extended message offers set. */
   public PeerConfig withOptions(
       Set<AddressFamily> addPathRx, Set<AddressFamily> addPathTx, int grSeconds, boolean extended) {
-    return new PeerConfig(
-        localAs,
-        localId,
-        remoteAs,
-        holdTime,
-        connectRetry,
-        families,
-        addPathRx,
-        addPathTx,
-        grSeconds,
-        extended,
-        requiredCapabilities,
-        maxPrefixes,
-        acceptedAs,
-        enforceFirstAs);
+    Copy c = new Copy(this);
+    c.addPathReceive = addPathRx;
+    c.addPathSend = addPathTx;
+    c.gracefulRestartSeconds = grSeconds;
+    c.extendedMessage = extended;
+    return c.build();
   }
 
   /** A copy accepting a peer from any AS of {@code accepted} (null: exactly {@code remoteAs}). */
   public PeerConfig withAcceptedAs(RemoteAs accepted) {
-    return new PeerConfig(
-        localAs,
-        localId,
-        remoteAs,
-        holdTime,
-        connectRetry,
-        families,
-        addPathReceive,
-        addPathSend,
-        gracefulRestartSeconds,
-        extendedMessage,
-        requiredCapabilities,
-        maxPrefixes,
-        accepted,
-        enforceFirstAs);
+    Copy c = new Copy(this);
+    c.acceptedAs = accepted;
+    return c.build();
   }
 
   /** A copy checking (or not) the first AS of external peers' AS_PATHs (RFC 4271 §6.3). */
   public PeerConfig withEnforceFirstAs(boolean enforce) {
-    return new PeerConfig(
-        localAs,
-        localId,
-        remoteAs,
-        holdTime,
-        connectRetry,
-        families,
-        addPathReceive,
-        addPathSend,
-        gracefulRestartSeconds,
-        extendedMessage,
-        requiredCapabilities,
-        maxPrefixes,
-        acceptedAs,
-        enforce);
+    Copy c = new Copy(this);
+    c.enforceFirstAs = enforce;
+    return c.build();
+  }
+
+  // The withers' scratch copy: each changes its fields and builds (validated again), so adding a
+  // component means touching this class and the canonical constructor only.
+  private static final class Copy {
+    private final long localAs;
+    private final Inet4Address localId;
+    private final long remoteAs;
+    int holdTime;
+    Duration connectRetry;
+    Set<AddressFamily> families;
+    Set<AddressFamily> addPathReceive;
+    Set<AddressFamily> addPathSend;
+    int gracefulRestartSeconds;
+    boolean extendedMessage;
+    Set<CapabilityCode> requiredCapabilities;
+    long maxPrefixes;
+    RemoteAs acceptedAs;
+    boolean enforceFirstAs;
+
+    Copy(PeerConfig p) {
+      localAs = p.localAs;
+      localId = p.localId;
+      remoteAs = p.remoteAs;
+      holdTime = p.holdTime;
+      connectRetry = p.connectRetry;
+      families = p.families;
+      addPathReceive = p.addPathReceive;
+      addPathSend = p.addPathSend;
+      gracefulRestartSeconds = p.gracefulRestartSeconds;
+      extendedMessage = p.extendedMessage;
+      requiredCapabilities = p.requiredCapabilities;
+      maxPrefixes = p.maxPrefixes;
+      acceptedAs = p.acceptedAs;
+      enforceFirstAs = p.enforceFirstAs;
+    }
+
+    PeerConfig build() {
+      return new PeerConfig(
+          localAs,
+          localId,
+          remoteAs,
+          holdTime,
+          connectRetry,
+          families,
+          addPathReceive,
+          addPathSend,
+          gracefulRestartSeconds,
+          extendedMessage,
+          requiredCapabilities,
+          maxPrefixes,
+          acceptedAs,
+          enforceFirstAs);
+    }
   }
 
   /** Whether a peer presenting {@code peerAs} in its OPEN is the peer we expect (RFC 4271 §6.2). */
