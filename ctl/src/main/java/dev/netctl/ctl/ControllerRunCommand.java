@@ -1,10 +1,10 @@
 package dev.netctl.ctl;
 
+import dev.netctl.bgp.codec.AddressText;
 import dev.netctl.datastore.Datastore;
 import dev.netctl.datastore.client.ResourceClient;
 import dev.netctl.datastore.lease.LeaderElector;
 import dev.netctl.datastore.lease.LeaseSource;
-import dev.netctl.datastore.model.Cidr;
 import dev.netctl.datastore.status.PoolStatusController;
 import dev.netctl.datastore.status.StatusRecorder;
 import dev.netctl.ipam.allocator.IpamAllocator;
@@ -16,7 +16,6 @@ import dev.netctl.ipam.gc.GcController;
 import dev.netctl.ipam.gc.MetricsServer;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -280,8 +279,7 @@ final class ControllerRunCommand implements Callable<Integer> {
   }
 
   private static String url(InetAddress host, int port) {
-    String text = Cidr.format(host);
-    return "http://" + (host instanceof Inet6Address ? "[" + text + "]" : text) + ":" + port;
+    return "http://" + AddressText.of(new InetSocketAddress(host, port));
   }
 
   private String identity() {

@@ -279,13 +279,14 @@ final class Connection {
         switch ((DecodeResult) msg) {
           case DecodeResult.Decoded d -> {
             d.discarded().forEach(e -> peer.attributeError("attribute discarded", e));
-            var own = ownNextHop(ctx.channel(), d.message());
-            if (own.isEmpty()) {
-              own = firstAs(d.message());
+            // A next hop that is our own address, or a first AS that is not the peer's: withdrawn.
+            var withdrawal = ownNextHop(ctx.channel(), d.message());
+            if (withdrawal.isEmpty()) {
+              withdrawal = firstAs(d.message());
             }
-            if (own.isPresent()) {
-              peer.attributeError("treat-as-withdraw", own.get().error());
-              handle(new Event.Received(own.get().withdrawal()));
+            if (withdrawal.isPresent()) {
+              peer.attributeError("treat-as-withdraw", withdrawal.get().error());
+              handle(new Event.Received(withdrawal.get().withdrawal()));
             } else {
               handle(new Event.Received(d.message()));
             }

@@ -403,11 +403,9 @@ public final class PeerSession implements GroupOutput {
     if (from != to) {
       state = to;
       since = clock.instant();
-      if (quiet) {
-        // nothing: no peer is behind it
-      } else if (notable(from, to)) {
+      if (!quiet && notable(from, to)) {
         LOG.info("{}: {} -> {} ({})", this, from, to, reason);
-      } else {
+      } else if (!quiet) {
         LOG.debug("{}: {} -> {} ({})", this, from, to, reason);
       }
       listener.stateChanged(this, from, to, reason);

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 /**
  * Keeps the routes of address families a session did not negotiate out of the RIB. RFC 4760 §8 has
@@ -37,9 +37,10 @@ final class NegotiatedFamilies {
   /**
    * {@code u} without the NLRI of families not negotiated: {@code u} itself when it has none
    * (nearly always), null when nothing of it is left to process (only such NLRI, or an End-of-RIB
-   * of such a family). {@code report} is told of each such family the first time it carries routes.
+   * of such a family). {@code report} is told, with {@code who}, of each such family the first time
+   * it carries routes; who and a non-capturing report spare a lambda per UPDATE received.
    */
-  Update admit(Update u, Consumer<AddressFamily> report) {
+  <T> Update admit(Update u, T who, BiConsumer<T, AddressFamily> report) {
     boolean bodyOut =
         !ipv4 && (!u.nlri().isEmpty() || !u.withdrawn().isEmpty() || u.attributes().isEmpty());
     List<PathAttribute> attributes = u.attributes();
@@ -55,7 +56,7 @@ final class NegotiatedFamilies {
       return u;
     }
     if (bodyOut && (!u.nlri().isEmpty() || !u.withdrawn().isEmpty())) {
-      reportOnce(AddressFamily.IPV4_UNICAST, report);
+      reportOnce(AddressFamily.IPV4_UNICAST, who, report);
     }
     List<PathAttribute> kept = new ArrayList<>(attributes.size());
     boolean keptRoutes = false;
@@ -64,7 +65,7 @@ final class NegotiatedFamilies {
         kept.add(a);
         keptRoutes |= a instanceof PathAttribute.MpReach || a instanceof PathAttribute.MpUnreach;
       } else if (carriesRoutes(a)) {
-        reportOnce(family(a), report);
+        reportOnce(family(a), who, report);
       }
     }
     if (bodyOut) {
@@ -99,9 +100,9 @@ final class NegotiatedFamilies {
         : ((PathAttribute.MpUnreach) a).family();
   }
 
-  private void reportOnce(AddressFamily family, Consumer<AddressFamily> report) {
+  private <T> void reportOnce(AddressFamily family, T who, BiConsumer<T, AddressFamily> report) {
     if (reported.add(family)) {
-      report.accept(family);
+      report.accept(who, family);
     }
   }
 }

@@ -88,7 +88,7 @@ final class SessionEvents implements SessionListener {
   public void update(PeerSession peer, Update received) {
     AttachedPeer a = attached.get(peer.spec().remote().getAddress());
     if (a != null) {
-      Update admitted = a.received.admit(received, f -> unnegotiated(peer, f));
+      Update admitted = a.received.admit(received, peer, SessionEvents::unnegotiated);
       if (admitted == null) {
         return; // nothing of a family this session carries
       }
@@ -156,7 +156,7 @@ final class SessionEvents implements SessionListener {
         "{}: received {} routes, but the session did not negotiate that family (RFC 4760 §8):"
             + " ignored, the session stays up (not logged again for this session)",
         peer,
-        family);
+        familyText(family));
     peer.notice(familyText(family) + " routes received but not negotiated: ignored (RFC 4760 §8)");
   }
 

@@ -40,7 +40,7 @@ class NegotiatedFamiliesTest {
     NegotiatedFamilies f =
         new NegotiatedFamilies(Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST));
     Update u = new Update(List.of(), with(V6_REACH), List.of(Nlri.of("10.0.0.0/8")));
-    assertThat(f.admit(u, reported::add)).isSameAs(u);
+    assertThat(f.admit(u, null, (who, family) -> reported.add(family))).isSameAs(u);
     assertThat(reported).isEmpty();
   }
 
@@ -52,7 +52,7 @@ class NegotiatedFamiliesTest {
             List.of(Nlri.of("10.9.0.0/16")),
             with(V6_REACH, V6_UNREACH),
             List.of(Nlri.of("10.0.0.0/8")));
-    Update kept = f.admit(u, reported::add);
+    Update kept = f.admit(u, null, (who, family) -> reported.add(family));
     assertThat(kept.nlri()).containsExactly(Nlri.of("10.0.0.0/8"));
     assertThat(kept.withdrawn()).containsExactly(Nlri.of("10.9.0.0/16"));
     assertThat(kept.attributes()).as("every other attribute").isEqualTo(BASE);
@@ -63,16 +63,27 @@ class NegotiatedFamiliesTest {
   void eachFamilyIsReportedOncePerSessionNotOncePerUpdate() {
     NegotiatedFamilies f = new NegotiatedFamilies(Set.of(AddressFamily.IPV4_UNICAST));
     for (int i = 0; i < 5; i++) {
-      assertThat(f.admit(new Update(List.of(), with(V6_REACH), List.of()), reported::add))
+      assertThat(
+              f.admit(
+                  new Update(List.of(), with(V6_REACH), List.of()),
+                  null,
+                  (who, family) -> reported.add(family)))
           .as("nothing left to process")
           .isNull();
-      assertThat(f.admit(new Update(List.of(), List.of(V6_UNREACH), List.of()), reported::add))
+      assertThat(
+              f.admit(
+                  new Update(List.of(), List.of(V6_UNREACH), List.of()),
+                  null,
+                  (who, family) -> reported.add(family)))
           .isNull();
     }
     assertThat(reported).containsExactly(AddressFamily.IPV6_UNICAST);
     assertThat(
             new NegotiatedFamilies(Set.of())
-                .admit(new Update(List.of(), with(V6_REACH), List.of()), reported::add))
+                .admit(
+                    new Update(List.of(), with(V6_REACH), List.of()),
+                    null,
+                    (who, family) -> reported.add(family)))
         .isNull();
     assertThat(reported).as("a new session reports again").hasSize(2);
   }
@@ -80,11 +91,22 @@ class NegotiatedFamiliesTest {
   @Test
   void anEndOfRibOfAFamilyNotNegotiatedIsDroppedWithoutBecomingAnIpv4One() {
     NegotiatedFamilies f = new NegotiatedFamilies(Set.of(AddressFamily.IPV4_UNICAST));
-    assertThat(f.admit(Update.endOfRib(AddressFamily.IPV6_UNICAST), reported::add)).isNull();
+    assertThat(
+            f.admit(
+                Update.endOfRib(AddressFamily.IPV6_UNICAST),
+                null,
+                (who, family) -> reported.add(family)))
+        .isNull();
     NegotiatedFamilies v6 = new NegotiatedFamilies(Set.of(AddressFamily.IPV6_UNICAST));
-    assertThat(v6.admit(Update.endOfRib(AddressFamily.IPV4_UNICAST), reported::add)).isNull();
+    assertThat(
+            v6.admit(
+                Update.endOfRib(AddressFamily.IPV4_UNICAST),
+                null,
+                (who, family) -> reported.add(family)))
+        .isNull();
     Update v6EndOfRib = Update.endOfRib(AddressFamily.IPV6_UNICAST);
-    assertThat(v6.admit(v6EndOfRib, reported::add)).isSameAs(v6EndOfRib);
+    assertThat(v6.admit(v6EndOfRib, null, (who, family) -> reported.add(family)))
+        .isSameAs(v6EndOfRib);
     assertThat(reported).as("markers carry no routes").isEmpty();
   }
 
@@ -93,12 +115,16 @@ class NegotiatedFamiliesTest {
     NegotiatedFamilies f = new NegotiatedFamilies(Set.of(AddressFamily.IPV6_UNICAST));
     Update u =
         new Update(List.of(Nlri.of("10.9.0.0/16")), with(V6_REACH), List.of(Nlri.of("10.0.0.0/8")));
-    Update kept = f.admit(u, reported::add);
+    Update kept = f.admit(u, null, (who, family) -> reported.add(family));
     assertThat(kept.nlri()).isEmpty();
     assertThat(kept.withdrawn()).isEmpty();
     assertThat(kept.attributes()).contains(V6_REACH);
     assertThat(reported).containsExactly(AddressFamily.IPV4_UNICAST);
-    assertThat(f.admit(new Update(List.of(), BASE, List.of(Nlri.of("10.1.0.0/16"))), reported::add))
+    assertThat(
+            f.admit(
+                new Update(List.of(), BASE, List.of(Nlri.of("10.1.0.0/16"))),
+                null,
+                (who, family) -> reported.add(family)))
         .as("only IPv4 routes: nothing left")
         .isNull();
   }
