@@ -77,7 +77,7 @@ public final class BgpListener implements AutoCloseable {
                 });
     Map<InetAddress, byte[]> keys = new HashMap<>();
     md5.forEach((a, p) -> keys.put(a, p.getBytes(StandardCharsets.US_ASCII)));
-    transport.buffers(b);
+    transport.sessionOptions(b, address.getAddress());
     transport.md5(b, keys);
     transport.ttl255(b);
     Channel ch = b.bind(address).sync().channel();

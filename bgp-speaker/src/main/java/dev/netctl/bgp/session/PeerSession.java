@@ -315,7 +315,7 @@ public final class PeerSession implements GroupOutput {
               spec.remote().getAddress(), spec.md5Password().getBytes(StandardCharsets.US_ASCII)));
     }
     transport.minTtl(b, spec.remote().getAddress(), spec.ttlSecurityHops());
-    transport.buffers(b);
+    transport.sessionOptions(b);
     ChannelFuture f = b.connect(spec.remote(), new InetSocketAddress(spec.localAddress(), 0));
     // Before the listener: a connect failing at once completes the future inside connect().
     c.connecting(f);

@@ -22,8 +22,9 @@ import java.net.InetAddress;
 import java.util.Map;
 
 /**
- * Picks epoll when the native library loads, NIO otherwise, and applies the socket options only
- * epoll offers: TCP MD5 signatures (RFC 2385) and the minimum TTL for GTSM (RFC 5082).
+ * Picks epoll when the native library loads, NIO otherwise, and applies the sessions' socket
+ * options: the traffic class and buffers, and those only epoll offers: TCP MD5 signatures (RFC
+ * 2385) and the minimum TTL for GTSM (RFC 5082).
  */
 public final class Transport {
   // setsockopt levels and names from <netinet/in.h>; Netty has no constant for IP_MINTTL.
@@ -31,6 +32,9 @@ public final class Transport {
       new IntegerUnixChannelOption("IP_MINTTL", 0, 21);
   private static final IntegerUnixChannelOption IPV6_MINHOPCOUNT =
       new IntegerUnixChannelOption("IPV6_MINHOPCOUNT", 41, 73);
+  static final IntegerUnixChannelOption IP_TOS = new IntegerUnixChannelOption("IP_TOS", 0, 1);
+  static final IntegerUnixChannelOption IPV6_TCLASS =
+      new IntegerUnixChannelOption("IPV6_TCLASS", 41, 67);
   private static final IntegerUnixChannelOption IP_TTL =
       new IntegerUnixChannelOption("IP_TTL", 0, 2);
   private static final IntegerUnixChannelOption IPV6_UNICAST_HOPS =
@@ -65,16 +69,33 @@ public final class Transport {
     return waterMark;
   }
 
-  /** Sets the buffer options of the sessions {@code b} connects. */
-  public void buffers(Bootstrap b) {
+  /**
+   * DSCP CS6 ("network control", RFC 4594 §3.1) in the IP header of session traffic: routers and
+   * switches queue BGP ahead of bulk traffic by it, and BIRD, FRR and the big vendors mark their
+   * sessions the same way. The whole TOS octet, so ECN stays 0 (the kernel manages it for TCP).
+   */
+  static final int NETWORK_CONTROL = 0xC0;
+
+  /** Sets the options of the sessions {@code b} connects: traffic class and buffers. */
+  public void sessionOptions(Bootstrap b) {
+    b.option(ChannelOption.IP_TOS, NETWORK_CONTROL);
     b.option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark);
     if (sendBuffer > 0) {
       b.option(ChannelOption.SO_SNDBUF, sendBuffer);
     }
   }
 
-  /** Sets the buffer options of the sessions {@code b} accepts. */
-  public void buffers(ServerBootstrap b) {
+  /**
+   * Sets the options of the sessions {@code b} accepts: traffic class (on the listener too, so the
+   * SYN-ACK carries it) and buffers.
+   */
+  public void sessionOptions(ServerBootstrap b, InetAddress local) {
+    if (epoll) {
+      // Netty's server channel configs know no IP_TOS; NIO's listener goes without (its accepted
+      // sessions still get it below).
+      b.option(local instanceof Inet6Address ? IPV6_TCLASS : IP_TOS, NETWORK_CONTROL);
+    }
+    b.childOption(ChannelOption.IP_TOS, NETWORK_CONTROL);
     b.childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark);
     if (sendBuffer > 0) {
       b.childOption(ChannelOption.SO_SNDBUF, sendBuffer);
