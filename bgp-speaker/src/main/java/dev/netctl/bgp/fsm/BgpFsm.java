@@ -224,7 +224,7 @@ public final class BgpFsm {
   }
 
   private Duration keepaliveInterval() {
-    return Duration.ofSeconds(Math.max(1, negotiated.keepaliveSeconds()));
+    return Duration.ofSeconds(Math.max(1, config.keepaliveSeconds(negotiated.holdTime())));
   }
 
   private void toIdle(Notification notification, String reason) {

@@ -47,9 +47,4 @@ public record Negotiated(
     long presented = peerOpen.myAs();
     return presented == 0 || presented == BgpMessage.AS_TRANS ? configured : presented;
   }
-
-  /** Keepalive interval: one third of the hold time (RFC 4271 §10). */
-  public int keepaliveSeconds() {
-    return holdTime / 3;
-  }
 }

@@ -27,6 +27,11 @@ import java.util.Set;
  * @param enforceFirstAs whether an UPDATE from an external peer whose AS_PATH does not start with
  *     the peer's AS has its routes treated as withdrawn (RFC 4271 §6.3, RFC 7606 §7.2); off by
  *     default, as a route server (an IXP's) does not prepend its own AS
+ * @param keepaliveTime seconds between KEEPALIVEs we send, at most a third of the negotiated hold
+ *     time; 0 for a third of it (RFC 4271 §4.4, §10)
+ * @param allowLocalAs how many times our own AS may appear in the AS_PATH of a route from an
+ *     external peer before it counts as a loop (BIRD's {@code allow local as}, Cisco's allowas-in);
+ *     0 for none (RFC 4271 §9.1.2)
  */
 public record PeerConfig(
     long localAs,
@@ -42,7 +47,9 @@ public record PeerConfig(
     Set<CapabilityCode> requiredCapabilities,
     long maxPrefixes,
     RemoteAs acceptedAs,
-    boolean enforceFirstAs) {
+    boolean enforceFirstAs,
+    int keepaliveTime,
+    int allowLocalAs) {
 
   /** Validates ranges and copies sets. */
   public PeerConfig {
@@ -57,6 +64,15 @@ public record PeerConfig(
     if (gracefulRestartSeconds < -1 || gracefulRestartSeconds > 4095) {
       throw new IllegalArgumentException(
           "peer gracefulRestartSeconds " + gracefulRestartSeconds + " must be -1 or 0..4095");
+    }
+    if (keepaliveTime < 0 || keepaliveTime > 65535) {
+      throw new IllegalArgumentException(
+          "peer keepaliveTime "
+              + keepaliveTime
+              + " must be 0 (a third of the hold time) or 1..65535");
+    }
+    if (allowLocalAs < 0 || allowLocalAs > 255) {
+      throw new IllegalArgumentException("peer allowLocalAs " + allowLocalAs + " must be 0..255");
     }
     if (maxPrefixes < 0) {
       throw new IllegalArgumentException("peer maxPrefixes " + maxPrefixes + " must be >= 0");
@@ -89,7 +105,9 @@ public record PeerConfig(
         Set.of(),
         0,
         null,
-        false);
+        false,
+        0,
+        0);
   }
 
   /** A copy with another hold time. */
@@ -152,6 +170,30 @@ public record PeerConfig(
     return c.build();
   }
 
+  /** A copy sending KEEPALIVEs every {@code seconds} (capped at a third of the hold time). */
+  public PeerConfig withKeepaliveTime(int seconds) {
+    Copy c = new Copy(this);
+    c.keepaliveTime = seconds;
+    return c.build();
+  }
+
+  /** A copy accepting routes whose AS_PATH holds our AS up to {@code times} times. */
+  public PeerConfig withAllowLocalAs(int times) {
+    Copy c = new Copy(this);
+    c.allowLocalAs = times;
+    return c.build();
+  }
+
+  /**
+   * Seconds between the KEEPALIVEs we send once {@code negotiatedHold} is agreed: ours when set,
+   * but never more than a third of the hold time, so a peer that proposed a shorter one does not
+   * time out (FRR caps it the same way); 0 when the hold time is 0 (no KEEPALIVEs).
+   */
+  public int keepaliveSeconds(int negotiatedHold) {
+    int third = negotiatedHold / 3;
+    return keepaliveTime == 0 ? third : Math.min(keepaliveTime, third);
+  }
+
   // The withers' scratch copy: each changes its fields and builds (validated again), so adding a
   // component means touching this class and the canonical constructor only.
   private static final class Copy {
@@ -169,6 +211,8 @@ public record PeerConfig(
     long maxPrefixes;
     RemoteAs acceptedAs;
     boolean enforceFirstAs;
+    int keepaliveTime;
+    int allowLocalAs;
 
     Copy(PeerConfig p) {
       localAs = p.localAs;
@@ -185,6 +229,8 @@ public record PeerConfig(
       maxPrefixes = p.maxPrefixes;
       acceptedAs = p.acceptedAs;
       enforceFirstAs = p.enforceFirstAs;
+      keepaliveTime = p.keepaliveTime;
+      allowLocalAs = p.allowLocalAs;
     }
 
     PeerConfig build() {
@@ -202,7 +248,9 @@ public record PeerConfig(
           requiredCapabilities,
           maxPrefixes,
           acceptedAs,
-          enforceFirstAs);
+          enforceFirstAs,
+          keepaliveTime,
+          allowLocalAs);
     }
   }
 

@@ -265,12 +265,20 @@ public final class AttributeSet {
 
   /** Whether the AS_PATH contains {@code asn} in any segment (loop detection, RFC 4271 §9.1.2). */
   public boolean asPathContains(long asn) {
+    return asPathCount(asn) > 0;
+  }
+
+  /** How many times {@code asn} appears in the AS_PATH, over all its segments. */
+  public int asPathCount(long asn) {
+    int n = 0;
     for (Segment s : asPath().segments()) {
-      if (s.asns().contains(asn)) {
-        return true;
+      for (long a : s.asns()) {
+        if (a == asn) {
+          n++;
+        }
       }
     }
-    return false;
+    return n;
   }
 
   /** This set with {@code attribute} replacing any attribute of the same type. */

@@ -18,8 +18,9 @@ final class ImportRules {
     AttributeSet attrs = received.unrecognizedForwarded();
     switch (peer.kind()) {
       case EBGP -> {
-        // Our own AS in the path means the route looped (RFC 4271 §9.1.2).
-        if (attrs.asPathContains(config.localAs())) {
+        // Our own AS in the path means the route looped (RFC 4271 §9.1.2), unless the peer may
+        // send it that often (a site of ours behind a provider that sees one AS everywhere).
+        if (peer.loops(attrs.asPathCount(config.localAs()))) {
           return Optional.empty();
         }
         // LOCAL_PREF, ORIGINATOR_ID and CLUSTER_LIST are iBGP-only (RFC 4271 §5.1.5, RFC 4456 §8).

@@ -15,13 +15,16 @@ import java.util.Objects;
  * @param asn the neighbour's AS number
  * @param kind EBGP or IBGP ({@link #LOCAL} for our own routes)
  * @param routeReflectorClient whether we reflect for this iBGP peer (RFC 4456 §2)
+ * @param allowLocalAs how many times our AS may appear in the AS_PATH of a route from this external
+ *     peer before the route counts as a loop (0: not at all, RFC 4271 §9.1.2)
  */
 public record Peer(
     InetAddress address,
     Inet4Address routerId,
     long asn,
     PeerKind kind,
-    boolean routeReflectorClient) {
+    boolean routeReflectorClient,
+    int allowLocalAs) {
   /** The pseudo-peer that owns locally originated routes. */
   public static final Peer LOCAL =
       new Peer(RibAddresses.v4(0), RibAddresses.v4(0), 0, PeerKind.LOCAL, false);
@@ -31,6 +34,10 @@ public record Peer(
     Objects.requireNonNull(address, "address");
     Objects.requireNonNull(routerId, "routerId");
     Objects.requireNonNull(kind, "kind");
+    if (allowLocalAs < 0 || allowLocalAs > 255) {
+      throw new IllegalArgumentException(
+          "peer " + AddressText.of(address) + ": allowLocalAs " + allowLocalAs + " must be 0..255");
+    }
     if (routeReflectorClient && kind != PeerKind.IBGP) {
       throw new IllegalArgumentException(
           "peer "
@@ -38,6 +45,21 @@ public record Peer(
               + ": routeReflectorClient requires an iBGP peer, got "
               + kind);
     }
+  }
+
+  /** A neighbour whose routes with our AS in their path are loops. */
+  public Peer(
+      InetAddress address,
+      Inet4Address routerId,
+      long asn,
+      PeerKind kind,
+      boolean routeReflectorClient) {
+    this(address, routerId, asn, kind, routeReflectorClient, 0);
+  }
+
+  /** Whether a route from this neighbour whose AS_PATH holds our AS {@code times} times looped. */
+  public boolean loops(int times) {
+    return kind == PeerKind.EBGP && times > allowLocalAs;
   }
 
   /** Whether the neighbour is in our AS. */
@@ -53,7 +75,8 @@ public record Peer(
     h = 31 * h + routerId.hashCode();
     h = 31 * h + Long.hashCode(asn);
     h = 31 * h + kind.hashCode();
-    return 31 * h + Boolean.hashCode(routeReflectorClient);
+    h = 31 * h + Boolean.hashCode(routeReflectorClient);
+    return 31 * h + allowLocalAs;
   }
 
   // Written out for the same reason: compared per route in split horizon and path replacement.
@@ -64,6 +87,7 @@ public record Peer(
             && asn == p.asn
             && kind == p.kind
             && routeReflectorClient == p.routeReflectorClient
+            && allowLocalAs == p.allowLocalAs
             && address.equals(p.address)
             && routerId.equals(p.routerId));
   }

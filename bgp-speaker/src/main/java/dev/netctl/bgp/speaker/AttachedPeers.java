@@ -124,7 +124,8 @@ final class AttachedPeers {
             n.peerOpen().bgpId(),
             remoteAs,
             internal ? PeerKind.IBGP : PeerKind.EBGP,
-            neighbor.routeReflectorClient());
+            neighbor.routeReflectorClient(),
+            session.spec().config().allowLocalAs());
     InetAddress local = session.spec().localAddress();
     Set<AddressFamily> families = new HashSet<>(n.families());
     families.retainAll(UNICAST);

@@ -603,7 +603,8 @@ public final class BgpSpeaker implements AutoCloseable {
 
   /**
    * The routes currently received from one peer: its Adj-RIB-In before import policy, without the
-   * routes whose AS_PATH holds our AS (loops, never usable: RFC 4271 §9.1.2).
+   * routes whose AS_PATH holds our AS more often than the peer may send it (loops, never usable:
+   * RFC 4271 §9.1.2).
    */
   public List<ReceivedRoute> received(InetAddress peer) {
     // A peer restarting gracefully is not attached, but its stale routes are still there.
@@ -617,7 +618,7 @@ public final class BgpSpeaker implements AutoCloseable {
       return List.of();
     }
     return await(rib.adjRibIn(p, Integer.MAX_VALUE)).stream()
-        .filter(r -> !r.attributes().asPathContains(localAs))
+        .filter(r -> !p.loops(r.attributes().asPathCount(localAs)))
         .map(r -> ReceivedRoute.from(peer, r.prefix(), r.pathId(), r.attributes(), r.stale()))
         .toList();
   }

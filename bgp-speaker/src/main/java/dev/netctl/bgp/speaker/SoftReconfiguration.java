@@ -67,7 +67,8 @@ final class SoftReconfiguration {
             before.routerId(),
             before.asn(),
             before.kind(),
-            neighbor.routeReflectorClient());
+            neighbor.routeReflectorClient(),
+            before.allowLocalAs());
     UpdateGroup to =
         rib.group(
             profile(from.profile(), neighbor.routeReflectorClient(), neighbor.exportPolicy()));

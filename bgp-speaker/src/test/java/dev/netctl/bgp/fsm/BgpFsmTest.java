@@ -222,6 +222,24 @@ class BgpFsmTest {
   }
 
   @Test
+  void configuredKeepaliveTimeIsUsedBelowAThirdOfTheHoldTime() {
+    BgpFsm fsm = toOpenConfirm(CONFIG.withKeepaliveTime(7), peerOpen(65002, 90));
+    List<Action> a = fsm.handle(rx(Keepalive.INSTANCE));
+    assertThat(fsm.state()).isEqualTo(State.ESTABLISHED);
+    a = fsm.handle(new Event.TimerExpired(Timer.KEEPALIVE));
+    assertThat(a).contains(new Action.StartTimer(Timer.KEEPALIVE, Duration.ofSeconds(7)));
+  }
+
+  @Test
+  void configuredKeepaliveTimeIsCappedAtAThirdOfAShorterNegotiatedHoldTime() {
+    // We would send every 20 s, but the peer asked for a 9 s hold time: every 3 s, or it times out.
+    BgpFsm fsm = toOpenConfirm(CONFIG.withKeepaliveTime(20), peerOpen(65002, 9));
+    List<Action> a = fsm.handle(new Event.TimerExpired(Timer.KEEPALIVE));
+    assertThat(sent(a)).containsExactly(Keepalive.INSTANCE);
+    assertThat(a).contains(new Action.StartTimer(Timer.KEEPALIVE, Duration.ofSeconds(3)));
+  }
+
+  @Test
   void updateInOpenSentIsFsmError() {
     BgpFsm fsm = new BgpFsm(CONFIG);
     fsm.handle(new Event.Start(false));

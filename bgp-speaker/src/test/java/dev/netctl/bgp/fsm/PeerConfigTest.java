@@ -25,7 +25,9 @@ class PeerConfigTest {
             .withRequiredCapabilities(Set.of(CapabilityCode.FOUR_OCTET_AS))
             .withOptions(Set.of(AddressFamily.IPV4_UNICAST), Set.of(), 120, true)
             .withAcceptedAs(new RemoteAs.External())
-            .withEnforceFirstAs(true);
+            .withEnforceFirstAs(true)
+            .withKeepaliveTime(10)
+            .withAllowLocalAs(2);
     assertThat(all)
         .isEqualTo(
             new PeerConfig(
@@ -42,7 +44,9 @@ class PeerConfigTest {
                 Set.of(CapabilityCode.FOUR_OCTET_AS),
                 100,
                 new RemoteAs.External(),
-                true));
+                true,
+                10,
+                2));
     assertThat(all.withHoldTime(90)).isEqualTo(all.withHoldTime(90)).isNotEqualTo(all);
     assertThat(all.withHoldTime(90).withHoldTime(30)).isEqualTo(all);
   }
@@ -52,5 +56,20 @@ class PeerConfigTest {
     assertThatThrownBy(() -> BASE.withHoldTime(2))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("holdTime 2 must be 0 or 3..65535");
+    assertThatThrownBy(() -> BASE.withKeepaliveTime(-1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("keepaliveTime -1 must be 0");
+    assertThatThrownBy(() -> BASE.withAllowLocalAs(256))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("allowLocalAs 256 must be 0..255");
+  }
+
+  @Test
+  void keepaliveIsAThirdOfTheHoldTimeUnlessSetAndNeverMore() {
+    assertThat(BASE.keepaliveSeconds(90)).isEqualTo(30);
+    assertThat(BASE.keepaliveSeconds(0)).isZero();
+    assertThat(BASE.withKeepaliveTime(10).keepaliveSeconds(90)).isEqualTo(10);
+    assertThat(BASE.withKeepaliveTime(60).keepaliveSeconds(90)).isEqualTo(30);
+    assertThat(BASE.withKeepaliveTime(10).keepaliveSeconds(0)).isZero();
   }
 }

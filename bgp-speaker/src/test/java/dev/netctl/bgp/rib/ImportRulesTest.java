@@ -51,4 +51,22 @@ class ImportRulesTest {
                 .orElseThrow())
         .isSameAs(plain);
   }
+
+  @Test
+  void ourAsInTheAsPathIsALoopUnlessThePeerMaySendItThatOften() {
+    Prefix prefix = Prefix.parse("10.1.0.0/16");
+    long us = Fixtures.LOCAL_AS;
+    AttributeSet once = Fixtures.attrs("192.0.2.2").path(65002, us, 65003).build();
+    AttributeSet twice = Fixtures.attrs("192.0.2.2").path(65002, us, us, 65003).build();
+    Peer strict = Fixtures.ebgp("192.0.2.2", 65002);
+    Peer allowOnce = new Peer(strict.address(), strict.routerId(), 65002, PeerKind.EBGP, false, 1);
+    RibConfig config = Fixtures.config();
+
+    assertThat(ImportRules.apply(config, strict, RoutePolicy.ACCEPT_ALL, prefix, once)).isEmpty();
+    assertThat(ImportRules.apply(config, allowOnce, RoutePolicy.ACCEPT_ALL, prefix, once))
+        .isPresent();
+    assertThat(ImportRules.apply(config, allowOnce, RoutePolicy.ACCEPT_ALL, prefix, twice))
+        .isEmpty();
+    assertThat(twice.asPathCount(us)).isEqualTo(2);
+  }
 }

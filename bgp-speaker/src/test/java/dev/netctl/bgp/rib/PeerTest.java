@@ -20,6 +20,9 @@ class PeerTest {
             new Peer(Fixtures.ip("10.0.0.1"), Fixtures.v4("10.0.0.1"), 65001, PeerKind.EBGP, false))
         .isNotEqualTo(
             new Peer(Fixtures.ip("10.0.0.1"), Fixtures.v4("10.0.0.1"), 65000, PeerKind.IBGP, false))
+        .isNotEqualTo(
+            new Peer(
+                Fixtures.ip("10.0.0.1"), Fixtures.v4("10.0.0.1"), 65000, PeerKind.IBGP, true, 1))
         .isNotEqualTo("10.0.0.1");
   }
 
