@@ -79,6 +79,10 @@ public record SpeakerConfig(
    *     IPv4 session, default the top-level {@code ipv6NextHop}
    * @param enforceFirstAs withdraw routes from this eBGP peer whose AS_PATH does not start with its
    *     AS (RFC 4271 §6.3, RFC 7606 §7.2), default false (a route server does not prepend)
+   * @param keepaliveTime seconds between KEEPALIVEs, at most a third of the negotiated hold time;
+   *     default a third of it
+   * @param allowLocalAs how many times our AS may appear in the AS_PATH of a route from this eBGP
+   *     peer, 1..255 (BIRD's {@code allow local as}); default 0, such a route is a loop
    */
   public record Peer(
       String address,
@@ -96,7 +100,9 @@ public record SpeakerConfig(
       @JsonProperty("import") Policy importPolicy,
       @JsonProperty("export") Policy exportPolicy,
       String ipv6NextHop,
-      Boolean enforceFirstAs) {}
+      Boolean enforceFirstAs,
+      Integer keepaliveTime,
+      Integer allowLocalAs) {}
 
   /**
    * A peer's reference to a policy: {@code accept-all}, {@code reject-all}, the name of one of

@@ -363,7 +363,9 @@ public final class SpeakerConfigReader {
             t.ipv6NextHop(),
             // With remoteAs, checked above (refused for internal) and set below: the stand-in
             // asNumber (a span's first AS may be ours) is no peer's AS to check it against.
-            accepted != null ? null : t.enforceFirstAs());
+            accepted != null ? null : t.enforceFirstAs(),
+            t.keepaliveTime(),
+            t.allowLocalAs());
     Neighbor template = peer(f + ".template", withAddress, as, routerId, ls);
     if (template == null) {
       return null;
@@ -524,6 +526,23 @@ public final class SpeakerConfigReader {
         error(f + ".holdTime", hold, "must be 0 or 3..65535 (RFC 4271 §4.2)");
       }
     }
+    int keepalive = 0;
+    if (p.keepaliveTime() != null) {
+      keepalive = p.keepaliveTime();
+      if (keepalive < 1 || keepalive > 65535) {
+        error(f + ".keepaliveTime", keepalive, "must be 1..65535 seconds");
+        keepalive = 0;
+      } else if (hold == 0) {
+        error(
+            f + ".keepaliveTime",
+            keepalive,
+            "needs a holdTime: with holdTime 0 no KEEPALIVEs are sent");
+        keepalive = 0;
+      } else if (keepalive > hold) {
+        error(f + ".keepaliveTime", keepalive, "must not exceed holdTime (" + hold + ")");
+        keepalive = 0;
+      }
+    }
     Set<AddressFamily> families = new LinkedHashSet<>();
     List<String> fams = p.families() == null ? List.of("ipv4", "ipv6") : p.families();
     if (fams.isEmpty()) {
@@ -572,6 +591,22 @@ public final class SpeakerConfigReader {
               + p.asNumber()
               + " is ours): RFC 4271 §6.3 checks the first AS of external peers only");
     }
+    int allowLocalAs = 0;
+    if (p.allowLocalAs() != null) {
+      allowLocalAs = p.allowLocalAs();
+      if (allowLocalAs < 1 || allowLocalAs > 255) {
+        error(f + ".allowLocalAs", allowLocalAs, "must be 1..255 (how often our AS may appear)");
+        allowLocalAs = 0;
+      } else if (p.asNumber() != null && p.asNumber() == localAs) {
+        error(
+            f + ".allowLocalAs",
+            allowLocalAs,
+            "needs an eBGP peer (asNumber "
+                + p.asNumber()
+                + " is ours): only external routes are checked for our AS (RFC 4271 §9.1.2)");
+        allowLocalAs = 0;
+      }
+    }
     int gr = -1;
     if (p.gracefulRestart() != null) {
       gr = p.gracefulRestart();
@@ -604,7 +639,9 @@ public final class SpeakerConfigReader {
             .withHoldTime(hold)
             .withFamilies(families)
             .withOptions(addPath, Set.of(), gr, false)
-            .withEnforceFirstAs(enforceFirstAs);
+            .withEnforceFirstAs(enforceFirstAs)
+            .withKeepaliveTime(keepalive)
+            .withAllowLocalAs(allowLocalAs);
     PeerSpec spec =
         new PeerSpec(
             new InetSocketAddress(remote, port),

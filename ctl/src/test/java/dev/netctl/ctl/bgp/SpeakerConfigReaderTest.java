@@ -307,6 +307,56 @@ class SpeakerConfigReaderTest {
       """;
 
   @Test
+  void keepaliveTimeAndAllowLocalAsReachThePeersConfig() throws Exception {
+    SpeakerPlan plan =
+        SpeakerConfigReader.parse(
+            "s.yaml",
+            HEAD
+                + """
+                peers:
+                  - {address: 127.0.0.3, asNumber: 65002, keepaliveTime: 10, allowLocalAs: 2}
+                  - {address: 127.0.0.4, asNumber: 65003}
+                dynamicPeers:
+                  - {name: tors, range: 10.0.0.0/16,
+                     template: {asNumber: 65010, keepaliveTime: 5, allowLocalAs: 1}}
+                """,
+            true);
+    assertThat(plan.peers().get(0).spec().config().keepaliveTime()).isEqualTo(10);
+    assertThat(plan.peers().get(0).spec().config().allowLocalAs()).isEqualTo(2);
+    assertThat(plan.peers().get(1).spec().config().keepaliveTime()).as("default").isZero();
+    assertThat(plan.peers().get(1).spec().config().allowLocalAs()).as("default").isZero();
+    assertThat(plan.dynamicRanges().getFirst().template().spec().config().keepaliveTime())
+        .isEqualTo(5);
+    assertThat(plan.dynamicRanges().getFirst().template().spec().config().allowLocalAs())
+        .isEqualTo(1);
+    String bad =
+        HEAD
+            + """
+            peers:
+              - {address: 127.0.0.3, asNumber: 65002, keepaliveTime: 0}
+              - {address: 127.0.0.4, asNumber: 65002, holdTime: 30, keepaliveTime: 31}
+              - {address: 127.0.0.5, asNumber: 65002, holdTime: 0, keepaliveTime: 5}
+              - {address: 127.0.0.6, asNumber: 65002, allowLocalAs: 256}
+              - {address: 127.0.0.7, asNumber: 65001, allowLocalAs: 1}
+            """;
+    assertThatThrownBy(() -> SpeakerConfigReader.parse("s.yaml", bad, true))
+        .isInstanceOfSatisfying(
+            SpeakerConfigException.class,
+            e ->
+                assertThat(e.violations())
+                    .containsExactly(
+                        "s.yaml: peers[0].keepaliveTime: \"0\" must be 1..65535 seconds",
+                        "s.yaml: peers[1].keepaliveTime: \"31\" must not exceed holdTime (30)",
+                        "s.yaml: peers[2].keepaliveTime: \"5\" needs a holdTime: with holdTime 0"
+                            + " no KEEPALIVEs are sent",
+                        "s.yaml: peers[3].allowLocalAs: \"256\" must be 1..255 (how often our AS"
+                            + " may appear)",
+                        "s.yaml: peers[4].allowLocalAs: \"1\" needs an eBGP peer (asNumber 65001"
+                            + " is ours): only external routes are checked for our AS (RFC 4271"
+                            + " §9.1.2)"));
+  }
+
+  @Test
   void enforceFirstAsIsAnEbgpNeighboursChoiceOffByDefault() throws Exception {
     SpeakerPlan plan =
         SpeakerConfigReader.parse(
