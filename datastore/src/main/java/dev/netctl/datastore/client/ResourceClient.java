@@ -188,7 +188,9 @@ public final class ResourceClient {
             pick(n.serviceLoadBalancerIPs(), cluster.serviceLoadBalancerIPs()),
             pick(n.communities(), cluster.communities()),
             pick(n.prefixAdvertisements(), cluster.prefixAdvertisements()),
-            pick(n.routeReflectorClientRanges(), cluster.routeReflectorClientRanges()))
+            pick(n.routeReflectorClientRanges(), cluster.routeReflectorClientRanges()),
+            cluster.nodeMeshPassword(),
+            cluster.nodeMeshMaxRestartTime())
         .withDefaults();
   }
 

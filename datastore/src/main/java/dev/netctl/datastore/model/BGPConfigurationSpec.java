@@ -26,6 +26,9 @@ import java.util.List;
  * @param routeReflectorClientRanges netctl's addition: on a route-reflector node (one with {@code
  *     routeReflectorClusterID}), address ranges whose iBGP speakers it accepts as reflector clients
  *     without a neighbour per client (BIRD's {@code neighbor range}); clients dial the reflector
+ * @param nodeMeshPassword TCP-MD5 password of every node-to-node mesh session
+ * @param nodeMeshMaxRestartTime graceful-restart time of the mesh sessions as a Go duration, e.g.
+ *     {@code 120s} (default 120 s)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({
@@ -38,7 +41,9 @@ import java.util.List;
   "serviceLoadBalancerIPs",
   "communities",
   "prefixAdvertisements",
-  "routeReflectorClientRanges"
+  "routeReflectorClientRanges",
+  "nodeMeshPassword",
+  "nodeMeshMaxRestartTime"
 })
 public record BGPConfigurationSpec(
     String logSeverityScreen,
@@ -51,7 +56,9 @@ public record BGPConfigurationSpec(
     @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Community> communities,
     @JsonInclude(JsonInclude.Include.NON_EMPTY) List<PrefixAdvertisement> prefixAdvertisements,
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
-        List<ReflectorClientRange> routeReflectorClientRanges) {
+        List<ReflectorClientRange> routeReflectorClientRanges,
+    BGPPassword nodeMeshPassword,
+    String nodeMeshMaxRestartTime) {
 
   /** Calico's default cluster AS number (a private 2-byte ASN, RFC 6996). */
   public static final long DEFAULT_AS_NUMBER = 64512;
@@ -95,6 +102,8 @@ public record BGPConfigurationSpec(
         serviceLoadBalancerIPs,
         communities,
         prefixAdvertisements,
+        null,
+        null,
         null);
   }
 
@@ -132,7 +141,9 @@ public record BGPConfigurationSpec(
         serviceLoadBalancerIPs,
         communities,
         prefixAdvertisements,
-        ranges);
+        ranges,
+        nodeMeshPassword,
+        nodeMeshMaxRestartTime);
   }
 
   /** A spec with every field absent: all defaults. */
@@ -152,7 +163,9 @@ public record BGPConfigurationSpec(
         serviceLoadBalancerIPs,
         communities,
         prefixAdvertisements,
-        routeReflectorClientRanges);
+        routeReflectorClientRanges,
+        nodeMeshPassword,
+        nodeMeshMaxRestartTime);
   }
 
   /** A copy with another AS number (null = default). */
@@ -167,7 +180,9 @@ public record BGPConfigurationSpec(
         serviceLoadBalancerIPs,
         communities,
         prefixAdvertisements,
-        routeReflectorClientRanges);
+        routeReflectorClientRanges,
+        nodeMeshPassword,
+        nodeMeshMaxRestartTime);
   }
 
   /** A copy with the node-to-node mesh switched (null = default). */
@@ -182,7 +197,9 @@ public record BGPConfigurationSpec(
         serviceLoadBalancerIPs,
         communities,
         prefixAdvertisements,
-        routeReflectorClientRanges);
+        routeReflectorClientRanges,
+        nodeMeshPassword,
+        nodeMeshMaxRestartTime);
   }
 
   /** A copy with another listen port (null = default). */
@@ -197,7 +214,9 @@ public record BGPConfigurationSpec(
         serviceLoadBalancerIPs,
         communities,
         prefixAdvertisements,
-        routeReflectorClientRanges);
+        routeReflectorClientRanges,
+        nodeMeshPassword,
+        nodeMeshMaxRestartTime);
   }
 
   private static <T> List<T> copy(List<T> l) {

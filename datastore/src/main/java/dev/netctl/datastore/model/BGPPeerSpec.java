@@ -25,6 +25,10 @@ import java.util.List;
  * @param sourceAddress UseNodeIP (default when absent) or None
  * @param ttlSecurity GTSM: number of hops the peer may be away (RFC 5082), 0 = off
  * @param filters names of BGP filters applied to this peering
+ * @param keepaliveTime time between KEEPALIVEs as a Go duration, e.g. {@code 20s}; default a third
+ *     of the hold time, and never more
+ * @param numAllowedLocalASNumbers how many times the cluster's AS may appear in the AS_PATH of a
+ *     route from this (external) peer before it counts as a loop; default 0
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({
@@ -39,7 +43,9 @@ import java.util.List;
   "maxRestartTime",
   "sourceAddress",
   "ttlSecurity",
-  "filters"
+  "filters",
+  "keepaliveTime",
+  "numAllowedLocalASNumbers"
 })
 public record BGPPeerSpec(
     String node,
@@ -53,7 +59,9 @@ public record BGPPeerSpec(
     String maxRestartTime,
     SourceAddress sourceAddress,
     Integer ttlSecurity,
-    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> filters) {
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> filters,
+    String keepaliveTime,
+    Integer numAllowedLocalASNumbers) {
 
   public BGPPeerSpec {
     peerIP = PeerAddress.canonical(peerIP);
@@ -61,6 +69,46 @@ public record BGPPeerSpec(
         filters == null || filters.isEmpty()
             ? List.of()
             : Collections.unmodifiableList(new ArrayList<>(filters));
+  }
+
+  /** A peering without keepaliveTime and numAllowedLocalASNumbers. */
+  public BGPPeerSpec(
+      String node,
+      String nodeSelector,
+      String peerIP,
+      Long asNumber,
+      String peerSelector,
+      BGPPassword password,
+      boolean keepOriginalNextHop,
+      NextHopMode nextHopMode,
+      String maxRestartTime,
+      SourceAddress sourceAddress,
+      Integer ttlSecurity,
+      List<String> filters) {
+    this(
+        node,
+        nodeSelector,
+        peerIP,
+        asNumber,
+        peerSelector,
+        password,
+        keepOriginalNextHop,
+        nextHopMode,
+        maxRestartTime,
+        sourceAddress,
+        ttlSecurity,
+        filters,
+        null,
+        null);
+  }
+
+  /**
+   * The node-to-node mesh's sessions as a peering of their own: the password and restart time
+   * BGPConfiguration gives them, nothing else.
+   */
+  public static BGPPeerSpec mesh(BGPPassword password, String maxRestartTime) {
+    return new BGPPeerSpec(
+        null, null, null, null, null, password, false, null, maxRestartTime, null, null, null);
   }
 
   /** A peering of every node with {@code peerIP} in AS {@code asNumber}. */
@@ -98,7 +146,9 @@ public record BGPPeerSpec(
         maxRestartTime,
         sourceAddress,
         ttlSecurity,
-        filters);
+        filters,
+        keepaliveTime,
+        numAllowedLocalASNumbers);
   }
 
   /** A copy with a node selector and peer selector (route-reflector style peering). */
@@ -115,6 +165,8 @@ public record BGPPeerSpec(
         maxRestartTime,
         sourceAddress,
         ttlSecurity,
-        filters);
+        filters,
+        keepaliveTime,
+        numAllowedLocalASNumbers);
   }
 }

@@ -1,6 +1,7 @@
 package dev.netctl.datastore.model;
 
 import java.net.Inet4Address;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -25,8 +26,10 @@ public final class Validator {
   static final Pattern LABEL_NAME = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
   static final Pattern LABEL_VALUE = Pattern.compile("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?");
   static final Pattern MAC = Pattern.compile("([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}");
-  private static final Pattern GO_DURATION =
-      Pattern.compile("0|([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+");
+  // BGP's keepalive and hold times are 16-bit seconds (RFC 4271 §4.2); an AS_PATH segment holds at
+  // most 255 ASes (§4.3), so a larger allowance would mean "never a loop".
+  private static final int MAX_KEEPALIVE_SECONDS = 65535;
+  private static final int MAX_ALLOWED_LOCAL_AS = 255;
   private static final Pattern STANDARD_COMMUNITY = Pattern.compile("([0-9]+):([0-9]+)");
   private static final Pattern LARGE_COMMUNITY = Pattern.compile("([0-9]+):([0-9]+):([0-9]+)");
   private static final Set<String> LOG_SEVERITIES =
@@ -207,35 +210,71 @@ public final class Validator {
       }
     }
     if (s.asNumber() != null) c.asNumber("spec.asNumber", s.asNumber());
-    if (s.password() != null) {
-      SecretKeySelector ref = s.password().secretKeyRef();
-      if (ref == null) {
-        c.add("spec.password.secretKeyRef", null, "is required when spec.password is set");
-      } else {
-        if (ref.name() == null || ref.name().isEmpty()) {
-          c.add("spec.password.secretKeyRef.name", ref.name(), "is required");
-        } else {
-          c.dnsSubdomain("spec.password.secretKeyRef.name", ref.name());
-        }
-        if (ref.key() == null || ref.key().isEmpty()) {
-          c.add("spec.password.secretKeyRef.key", ref.key(), "is required");
-        }
-      }
-    }
+    password(c, "spec.password", s.password());
     if (s.keepOriginalNextHop() && s.nextHopMode() != null) {
       c.add(
           "spec.nextHopMode",
           s.nextHopMode(),
           "must be empty when spec.keepOriginalNextHop is set");
     }
-    if (s.maxRestartTime() != null && !GO_DURATION.matcher(s.maxRestartTime()).matches()) {
-      c.add("spec.maxRestartTime", s.maxRestartTime(), "must be a duration such as 120s or 2m30s");
+    restartTime(c, "spec.maxRestartTime", s.maxRestartTime());
+    if (s.keepaliveTime() != null) {
+      Duration d = duration(s.keepaliveTime());
+      if (d == null
+          || d.getNano() != 0
+          || d.getSeconds() < 1
+          || d.getSeconds() > MAX_KEEPALIVE_SECONDS) {
+        c.add(
+            "spec.keepaliveTime",
+            s.keepaliveTime(),
+            "must be a duration of whole seconds from 1s to 65535s, such as 20s");
+      }
+    }
+    if (s.numAllowedLocalASNumbers() != null
+        && (s.numAllowedLocalASNumbers() < 1
+            || s.numAllowedLocalASNumbers() > MAX_ALLOWED_LOCAL_AS)) {
+      c.add(
+          "spec.numAllowedLocalASNumbers",
+          s.numAllowedLocalASNumbers(),
+          "must be 1-255 (how often the cluster's AS may appear in a received AS_PATH)");
     }
     if (s.ttlSecurity() != null && (s.ttlSecurity() < 0 || s.ttlSecurity() > 255)) {
       c.add("spec.ttlSecurity", s.ttlSecurity(), "must be 0-255 (hops)");
     }
     for (int i = 0; i < s.filters().size(); i++) {
       c.dnsSubdomain("spec.filters[" + i + "]", s.filters().get(i));
+    }
+  }
+
+  private static void password(ViolationCollector c, String field, BGPPassword password) {
+    if (password == null) return;
+    SecretKeySelector ref = password.secretKeyRef();
+    if (ref == null) {
+      c.add(field + ".secretKeyRef", null, "is required when " + field + " is set");
+      return;
+    }
+    if (ref.name() == null || ref.name().isEmpty()) {
+      c.add(field + ".secretKeyRef.name", ref.name(), "is required");
+    } else {
+      c.dnsSubdomain(field + ".secretKeyRef.name", ref.name());
+    }
+    if (ref.key() == null || ref.key().isEmpty()) {
+      c.add(field + ".secretKeyRef.key", ref.key(), "is required");
+    }
+  }
+
+  private static void restartTime(ViolationCollector c, String field, String value) {
+    if (value != null && duration(value) == null) {
+      c.add(field, value, "must be a duration such as 120s or 2m30s");
+    }
+  }
+
+  /** The parsed Go duration, or null when {@code text} is none. */
+  private static Duration duration(String text) {
+    try {
+      return GoDuration.parse(text);
+    } catch (IllegalArgumentException e) {
+      return null;
     }
   }
 
@@ -267,7 +306,21 @@ public final class Validator {
       if (s.asNumber() != null) {
         c.add("spec.asNumber", s.asNumber(), "may only be set in the 'default' BGPConfiguration");
       }
+      if (s.nodeMeshPassword() != null) {
+        c.add(
+            "spec.nodeMeshPassword",
+            "(secret reference)",
+            "may only be set in the 'default' BGPConfiguration");
+      }
+      if (s.nodeMeshMaxRestartTime() != null) {
+        c.add(
+            "spec.nodeMeshMaxRestartTime",
+            s.nodeMeshMaxRestartTime(),
+            "may only be set in the 'default' BGPConfiguration");
+      }
     }
+    password(c, "spec.nodeMeshPassword", s.nodeMeshPassword());
+    restartTime(c, "spec.nodeMeshMaxRestartTime", s.nodeMeshMaxRestartTime());
     if (s.asNumber() != null) c.asNumber("spec.asNumber", s.asNumber());
     if (s.listenPort() != null && (s.listenPort() < 1 || s.listenPort() > 65535)) {
       c.add("spec.listenPort", s.listenPort(), "must be 1-65535");

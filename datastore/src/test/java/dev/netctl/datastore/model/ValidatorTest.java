@@ -209,6 +209,34 @@ class ValidatorTest {
         bad(
             "BGPPeer",
             "peer",
+            "{peerIP: 10.0.0.1, asNumber: 65001, keepaliveTime: 0s}",
+            "spec.keepaliveTime",
+            "0s",
+            "must be a duration of whole seconds from 1s to 65535s"),
+        bad(
+            "BGPPeer",
+            "peer",
+            "{peerIP: 10.0.0.1, asNumber: 65001, keepaliveTime: 1500ms}",
+            "spec.keepaliveTime",
+            "1500ms",
+            "must be a duration of whole seconds from 1s to 65535s"),
+        bad(
+            "BGPPeer",
+            "peer",
+            "{peerIP: 10.0.0.1, asNumber: 65001, keepaliveTime: 20}",
+            "spec.keepaliveTime",
+            "20",
+            "must be a duration of whole seconds from 1s to 65535s"),
+        bad(
+            "BGPPeer",
+            "peer",
+            "{peerIP: 10.0.0.1, asNumber: 65001, numAllowedLocalASNumbers: 0}",
+            "spec.numAllowedLocalASNumbers",
+            "0",
+            "must be 1-255"),
+        bad(
+            "BGPPeer",
+            "peer",
             "{peerIP: 10.0.0.1, asNumber: 65001, ttlSecurity: 300}",
             "spec.ttlSecurity",
             "300",
@@ -228,6 +256,27 @@ class ValidatorTest {
             "Self",
             "must be empty when spec.keepOriginalNextHop is set"),
         // BGPConfiguration
+        bad(
+            "BGPConfiguration",
+            "default",
+            "{nodeMeshMaxRestartTime: 2 minutes}",
+            "spec.nodeMeshMaxRestartTime",
+            "2 minutes",
+            "must be a duration such as 120s"),
+        bad(
+            "BGPConfiguration",
+            "default",
+            "{nodeMeshPassword: {secretKeyRef: {key: pw}}}",
+            "spec.nodeMeshPassword.secretKeyRef.name",
+            "<none>",
+            "is required"),
+        bad(
+            "BGPConfiguration",
+            "node.n1",
+            "{nodeMeshMaxRestartTime: 60s}",
+            "spec.nodeMeshMaxRestartTime",
+            "60s",
+            "may only be set in the 'default' BGPConfiguration"),
         bad(
             "BGPConfiguration",
             "default",
@@ -423,7 +472,7 @@ class ValidatorTest {
             "rr",
             "{nodeSelector: '!has(rr)', peerSelector: 'has(rr)', maxRestartTime: 2m30s,"
                 + " ttlSecurity: 1, password: {secretKeyRef: {name: bgp, key: pw}},"
-                + " filters: [export-only]}"),
+                + " filters: [export-only], keepaliveTime: 1m, numAllowedLocalASNumbers: 1}"),
         res(
             "BGPConfiguration",
             "default",
@@ -431,7 +480,9 @@ class ValidatorTest {
                 + " logSeverityScreen: Debug, serviceClusterIPs: [{cidr: 10.96.0.0/12}],"
                 + " communities: [{name: gold, value: '65001:100'},"
                 + " {name: large, value: '4200000000:1:2'}],"
-                + " prefixAdvertisements: [{cidr: 10.96.0.0/12, communities: [gold, '65001:7']}]}"),
+                + " prefixAdvertisements: [{cidr: 10.96.0.0/12, communities: [gold, '65001:7']}],"
+                + " nodeMeshPassword: {secretKeyRef: {name: bgp, key: mesh}},"
+                + " nodeMeshMaxRestartTime: 2m30s}"),
         res("BGPConfiguration", "node.n1", "{listenPort: 1790}"),
         res(
             "Node",

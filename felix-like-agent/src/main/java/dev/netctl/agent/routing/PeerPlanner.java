@@ -17,6 +17,7 @@ import dev.netctl.datastore.model.BGPFilterSpec;
 import dev.netctl.datastore.model.BGPPeer;
 import dev.netctl.datastore.model.BGPPeerSpec;
 import dev.netctl.datastore.model.Cidr;
+import dev.netctl.datastore.model.GoDuration;
 import dev.netctl.datastore.model.NextHopMode;
 import dev.netctl.datastore.model.Node;
 import dev.netctl.datastore.model.NodeBGPSpec;
@@ -156,9 +157,13 @@ public final class PeerPlanner {
     Local local = new Local(routerId, ipv6(me), asOf(me, cluster), clusterId(me));
     int port = cluster.listenPort();
     if (Boolean.TRUE.equals(cluster.nodeToNodeMeshEnabled())) {
+      BGPPeerSpec mesh =
+          cluster.nodeMeshPassword() == null && cluster.nodeMeshMaxRestartTime() == null
+              ? null
+              : BGPPeerSpec.mesh(cluster.nodeMeshPassword(), cluster.nodeMeshMaxRestartTime());
       for (Node n : nodes) {
         if (n.name().equals(nodeName)) continue;
-        addNode(out, local, n, asOf(n, cluster), port, null, filters);
+        addNode(out, local, n, asOf(n, cluster), port, mesh, filters);
       }
     }
     // IPv6 peers this node cannot use: warned of when newly skipped, not on every apply.
@@ -310,6 +315,8 @@ public final class PeerPlanner {
     int restart = RESTART_SECONDS;
     String password = null;
     int ttl = 0;
+    int keepalive = 0;
+    int allowLocalAs = 0;
     if (s != null) {
       if (s.maxRestartTime() != null) restart = restartSeconds(s.maxRestartTime());
       if (s.password() != null && s.password().secretKeyRef() != null) {
@@ -317,12 +324,17 @@ public final class PeerPlanner {
             readSecret(s.password().secretKeyRef().name(), s.password().secretKeyRef().key());
       }
       if (s.ttlSecurity() != null) ttl = s.ttlSecurity();
+      if (s.keepaliveTime() != null) keepalive = keepaliveSeconds(s.keepaliveTime());
+      // Only external routes are checked for our AS: on an iBGP session it changes nothing.
+      if (s.numAllowedLocalASNumbers() != null) allowLocalAs = s.numAllowedLocalASNumbers();
     }
     boolean v6Session = remote instanceof Inet6Address;
     PeerConfig config =
         PeerConfig.of(local.as(), local.v4(), remoteAs)
             .withConnectRetry(Duration.ofSeconds(2))
-            .withOptions(Set.of(), Set.of(), restart, false);
+            .withOptions(Set.of(), Set.of(), restart, false)
+            .withKeepaliveTime(keepalive)
+            .withAllowLocalAs(allowLocalAs);
     if (families != null) config = config.withFamilies(families);
     InetAddress localAddress = v6Session ? local.v6() : local.v4();
     PeerSpec spec =
@@ -399,15 +411,21 @@ public final class PeerPlanner {
   }
 
   static int restartSeconds(String duration) {
-    String d = duration.strip();
     try {
-      if (d.endsWith("ms")) return (int) Math.min(4095, Long.parseLong(d.replace("ms", "")) / 1000);
-      if (d.endsWith("s")) return (int) Math.min(4095, Long.parseLong(d.replace("s", "")));
-      if (d.endsWith("m")) return (int) Math.min(4095, 60 * Long.parseLong(d.replace("m", "")));
-      if (d.endsWith("h")) return 4095;
-      return (int) Math.min(4095, Long.parseLong(d));
-    } catch (NumberFormatException e) {
-      return RESTART_SECONDS;
+      // The restart time is a 12-bit field of the capability (RFC 4724 §3).
+      return (int) Math.min(4095, GoDuration.parse(duration.strip()).toSeconds());
+    } catch (IllegalArgumentException e) {
+      return RESTART_SECONDS; // validation refuses such a peer before it is stored
+    }
+  }
+
+  /** KEEPALIVE interval in whole seconds (validated: 1s..65535s), 0 (the default) otherwise. */
+  static int keepaliveSeconds(String duration) {
+    try {
+      long seconds = GoDuration.parse(duration.strip()).toSeconds();
+      return seconds >= 1 && seconds <= 65535 ? (int) seconds : 0;
+    } catch (IllegalArgumentException e) {
+      return 0;
     }
   }
 

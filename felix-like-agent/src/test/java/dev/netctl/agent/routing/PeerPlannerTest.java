@@ -117,6 +117,71 @@ class PeerPlannerTest {
   }
 
   @Test
+  void keepaliveTimeAllowedLocalAsAndACompoundRestartTimeReachTheSession() {
+    BGPPeer tor =
+        new BGPPeer(
+            ObjectMeta.named("tor"),
+            new BGPPeerSpec(
+                null,
+                null,
+                "10.0.0.254",
+                65001L,
+                null,
+                null,
+                false,
+                null,
+                "2m30s",
+                null,
+                null,
+                null,
+                "1m",
+                2));
+    Neighbor n =
+        new PeerPlanner("n1", secrets)
+            .plan(n1, List.of(n1), List.of(tor), cluster(false))
+            .get(a("10.0.0.254"));
+    assertThat(n.spec().config().keepaliveTime()).isEqualTo(60);
+    assertThat(n.spec().config().allowLocalAs()).isEqualTo(2);
+    assertThat(n.spec().config().gracefulRestartSeconds()).isEqualTo(150);
+  }
+
+  @Test
+  void theMeshTakesItsPasswordAndRestartTimeFromTheBgpConfiguration() throws Exception {
+    Files.createDirectories(secrets.resolve("bgp"));
+    Files.writeString(secrets.resolve("bgp/mesh"), "m3sh\n");
+    BGPConfigurationSpec cluster =
+        new BGPConfigurationSpec(
+                null,
+                true,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                new dev.netctl.datastore.model.BGPPassword(
+                    new dev.netctl.datastore.model.SecretKeySelector("bgp", "mesh")),
+                "90s")
+            .withDefaults();
+    Neighbor n =
+        new PeerPlanner("n1", secrets)
+            .plan(n1, List.of(n1, n2), List.of(), cluster)
+            .get(a("10.0.0.2"));
+    assertThat(n.spec().md5Password()).isEqualTo("m3sh");
+    assertThat(n.spec().config().gracefulRestartSeconds()).isEqualTo(90);
+    // Without them the mesh has no password and the default restart time.
+    Neighbor plain =
+        new PeerPlanner("n1", secrets)
+            .plan(n1, List.of(n1, n2), List.of(), cluster(true))
+            .get(a("10.0.0.2"));
+    assertThat(plain.spec().md5Password()).isNull();
+    assertThat(plain.spec().config().gracefulRestartSeconds())
+        .isEqualTo(PeerPlanner.RESTART_SECONDS);
+  }
+
+  @Test
   void keepOriginalNextHopAndNextHopModeBecomeTheExportPolicy() {
     BGPPeerSpec keep =
         new BGPPeerSpec(
