@@ -190,7 +190,8 @@ public final class ResourceClient {
             pick(n.prefixAdvertisements(), cluster.prefixAdvertisements()),
             pick(n.routeReflectorClientRanges(), cluster.routeReflectorClientRanges()),
             cluster.nodeMeshPassword(),
-            cluster.nodeMeshMaxRestartTime())
+            cluster.nodeMeshMaxRestartTime(),
+            cluster.bindMode())
         .withDefaults();
   }
 

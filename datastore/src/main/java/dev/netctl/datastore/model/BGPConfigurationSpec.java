@@ -29,6 +29,8 @@ import java.util.List;
  * @param nodeMeshPassword TCP-MD5 password of every node-to-node mesh session
  * @param nodeMeshMaxRestartTime graceful-restart time of the mesh sessions as a Go duration, e.g.
  *     {@code 120s} (default 120 s)
+ * @param bindMode {@code NodeIP}: BGP listens on the node's addresses only, which is what netctl's
+ *     agent always does (Calico's default, {@code None}, listens on every address)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({
@@ -43,7 +45,8 @@ import java.util.List;
   "prefixAdvertisements",
   "routeReflectorClientRanges",
   "nodeMeshPassword",
-  "nodeMeshMaxRestartTime"
+  "nodeMeshMaxRestartTime",
+  "bindMode"
 })
 public record BGPConfigurationSpec(
     String logSeverityScreen,
@@ -58,7 +61,8 @@ public record BGPConfigurationSpec(
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
         List<ReflectorClientRange> routeReflectorClientRanges,
     BGPPassword nodeMeshPassword,
-    String nodeMeshMaxRestartTime) {
+    String nodeMeshMaxRestartTime,
+    String bindMode) {
 
   /** Calico's default cluster AS number (a private 2-byte ASN, RFC 6996). */
   public static final long DEFAULT_AS_NUMBER = 64512;
@@ -68,6 +72,9 @@ public record BGPConfigurationSpec(
 
   /** The well-known BGP port (RFC 4271 §8.2.1). */
   public static final int DEFAULT_LISTEN_PORT = 179;
+
+  /** The one bind mode netctl has: sessions on the node's addresses. */
+  public static final String BIND_MODE_NODE_IP = "NodeIP";
 
   /** Default log severity. */
   public static final String DEFAULT_LOG_SEVERITY = "Info";
@@ -102,6 +109,7 @@ public record BGPConfigurationSpec(
         serviceLoadBalancerIPs,
         communities,
         prefixAdvertisements,
+        null,
         null,
         null,
         null);
@@ -143,7 +151,8 @@ public record BGPConfigurationSpec(
         prefixAdvertisements,
         ranges,
         nodeMeshPassword,
-        nodeMeshMaxRestartTime);
+        nodeMeshMaxRestartTime,
+        bindMode);
   }
 
   /** A spec with every field absent: all defaults. */
@@ -165,7 +174,8 @@ public record BGPConfigurationSpec(
         prefixAdvertisements,
         routeReflectorClientRanges,
         nodeMeshPassword,
-        nodeMeshMaxRestartTime);
+        nodeMeshMaxRestartTime,
+        bindMode);
   }
 
   /** A copy with another AS number (null = default). */
@@ -182,7 +192,8 @@ public record BGPConfigurationSpec(
         prefixAdvertisements,
         routeReflectorClientRanges,
         nodeMeshPassword,
-        nodeMeshMaxRestartTime);
+        nodeMeshMaxRestartTime,
+        bindMode);
   }
 
   /** A copy with the node-to-node mesh switched (null = default). */
@@ -199,7 +210,8 @@ public record BGPConfigurationSpec(
         prefixAdvertisements,
         routeReflectorClientRanges,
         nodeMeshPassword,
-        nodeMeshMaxRestartTime);
+        nodeMeshMaxRestartTime,
+        bindMode);
   }
 
   /** A copy with another listen port (null = default). */
@@ -216,7 +228,8 @@ public record BGPConfigurationSpec(
         prefixAdvertisements,
         routeReflectorClientRanges,
         nodeMeshPassword,
-        nodeMeshMaxRestartTime);
+        nodeMeshMaxRestartTime,
+        bindMode);
   }
 
   private static <T> List<T> copy(List<T> l) {

@@ -320,6 +320,13 @@ public final class Validator {
       }
     }
     password(c, "spec.nodeMeshPassword", s.nodeMeshPassword());
+    if (s.bindMode() != null && !s.bindMode().equals(BGPConfigurationSpec.BIND_MODE_NODE_IP)) {
+      c.add(
+          "spec.bindMode",
+          s.bindMode(),
+          "must be NodeIP: netctl's BGP listens on the node's addresses only (Calico's None, every"
+              + " address, is not offered)");
+    }
     restartTime(c, "spec.nodeMeshMaxRestartTime", s.nodeMeshMaxRestartTime());
     if (s.asNumber() != null) c.asNumber("spec.asNumber", s.asNumber());
     if (s.listenPort() != null && (s.listenPort() < 1 || s.listenPort() > 65535)) {

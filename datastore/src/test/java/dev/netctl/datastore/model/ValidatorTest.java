@@ -272,6 +272,13 @@ class ValidatorTest {
             "is required"),
         bad(
             "BGPConfiguration",
+            "default",
+            "{bindMode: None}",
+            "spec.bindMode",
+            "None",
+            "must be NodeIP: netctl's BGP listens on the node's addresses only"),
+        bad(
+            "BGPConfiguration",
             "node.n1",
             "{nodeMeshMaxRestartTime: 60s}",
             "spec.nodeMeshMaxRestartTime",
@@ -482,7 +489,7 @@ class ValidatorTest {
                 + " {name: large, value: '4200000000:1:2'}],"
                 + " prefixAdvertisements: [{cidr: 10.96.0.0/12, communities: [gold, '65001:7']}],"
                 + " nodeMeshPassword: {secretKeyRef: {name: bgp, key: mesh}},"
-                + " nodeMeshMaxRestartTime: 2m30s}"),
+                + " nodeMeshMaxRestartTime: 2m30s, bindMode: NodeIP}"),
         res("BGPConfiguration", "node.n1", "{listenPort: 1790}"),
         res(
             "Node",

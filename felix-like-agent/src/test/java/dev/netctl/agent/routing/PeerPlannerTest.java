@@ -163,7 +163,8 @@ class PeerPlannerTest {
                 null,
                 new dev.netctl.datastore.model.BGPPassword(
                     new dev.netctl.datastore.model.SecretKeySelector("bgp", "mesh")),
-                "90s")
+                "90s",
+                null)
             .withDefaults();
     Neighbor n =
         new PeerPlanner("n1", secrets)
