@@ -43,6 +43,10 @@ class FrrDutTest {
                 "-C",
                 "-Z",
                 "-S",
+                // No listener: a dry run still binds port 179, which another speaker on this
+                // machine may hold ("Address already in use", exit 255).
+                "-p",
+                "0",
                 "-f",
                 conf.toString(),
                 "--vty_socket",
