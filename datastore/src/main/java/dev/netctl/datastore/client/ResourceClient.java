@@ -13,9 +13,11 @@ import dev.netctl.datastore.client.GuardedCommit.Plan;
 import dev.netctl.datastore.client.GuardedCommit.Step;
 import dev.netctl.datastore.model.BGPConfiguration;
 import dev.netctl.datastore.model.BGPConfigurationSpec;
+import dev.netctl.datastore.model.Cidr;
 import dev.netctl.datastore.model.CodecException;
 import dev.netctl.datastore.model.IPAMConfig;
 import dev.netctl.datastore.model.IPAMConfigSpec;
+import dev.netctl.datastore.model.IPPool;
 import dev.netctl.datastore.model.Kind;
 import dev.netctl.datastore.model.ObjectMeta;
 import dev.netctl.datastore.model.Resource;
@@ -355,11 +357,31 @@ public final class ResourceClient {
     }
   }
 
+  /**
+   * True when {@code other}, a pool earlier in the batch, was already refused for overlapping the
+   * stored version of the pool now validated: checking that pool against it again would print the
+   * same conflict a second time, from the other side.
+   */
+  private static boolean alreadyToldOverlap(
+      Resource other, Resource storedVersion, List<Resource> batchPools) {
+    if (!(other instanceof IPPool o)
+        || !(storedVersion instanceof IPPool stored)
+        || batchPools.stream().noneMatch(b -> b == other)) {
+      return false;
+    }
+    try {
+      return Cidr.parse(o.spec().cidr()).overlaps(Cidr.parse(stored.spec().cidr()));
+    } catch (IllegalArgumentException e) {
+      return false; // a malformed cidr is reported by its own rule, not as an overlap
+    }
+  }
+
   private Map<Key, Optional<Resource>> validateBatch(
       List<? extends Resource> batch, boolean replaceExisting) {
     List<Violation> violations = new ArrayList<>();
     Map<Key, Optional<Resource>> stored = new HashMap<>();
     Map<Kind<?>, Map<String, Resource>> view = new HashMap<>();
+    List<Resource> batchPools = new ArrayList<>();
     for (Resource r : batch) {
       Kind<?> kind = r.kind();
       Map<String, Resource> ofKind =
@@ -390,8 +412,10 @@ public final class ResourceClient {
       stored.put(key, previous);
       Resource prev = replaceExisting ? previous.orElse(null) : null;
       List<Resource> others = new ArrayList<>(ofKind.values());
+      previous.ifPresent(p -> others.removeIf(o -> alreadyToldOverlap(o, p, batchPools)));
       violations.addAll(Validator.validate(r, prev, others));
       ofKind.put(r.storageName(), r);
+      if (kind == Kind.IP_POOL) batchPools.add(r);
     }
     Validator.throwIfAny(violations);
     return stored;
