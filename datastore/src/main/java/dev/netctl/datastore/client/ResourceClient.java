@@ -283,6 +283,46 @@ public final class ResourceClient {
     return old;
   }
 
+  /**
+   * Replaces the stored pool {@code parent} (as read, with its resourceVersion) by {@code children}
+   * in one commit: {@code netctl ipam split}. Each child is validated like a new pool against every
+   * stored pool but the parent, so the children may cover the parent's range. On a backend that
+   * writes one object per commit the parent is deleted first and the children created after it.
+   *
+   * @throws ValidationException when a child breaks a rule
+   * @throws DatastoreException.Conflict when the parent changed since it was read
+   * @throws DatastoreException.AlreadyExists when a child's name is taken
+   */
+  public List<IPPool> replacePool(IPPool parent, List<IPPool> children) {
+    long revision = parseVersion(Kind.IP_POOL, parent.name(), parent.metadata().resourceVersion());
+    return guarded
+        .run(
+            true,
+            () -> {
+              List<Resource> others = new ArrayList<>();
+              for (IPPool p : list(Kind.IP_POOL)) {
+                if (!p.name().equals(parent.name())) others.add(p);
+              }
+              List<Violation> violations = new ArrayList<>();
+              List<Step> steps = new ArrayList<>();
+              steps.add(
+                  new Step(
+                      new Write.Delete(key(Kind.IP_POOL, parent.name()), revision),
+                      new Applied<>(parent, Applied.Outcome.UPDATED)));
+              for (IPPool child : children) {
+                violations.addAll(Validator.validate(child, null, others));
+                others.add(child);
+                steps.add(createStep(Kind.IP_POOL, child));
+              }
+              Validator.throwIfAny(violations);
+              return new Plan(steps, true);
+            })
+        .stream()
+        .skip(1)
+        .map(a -> (IPPool) a.resource())
+        .toList();
+  }
+
   // ----------------------------------------------------------------- batches
 
   /**
