@@ -82,6 +82,10 @@ class IpamSplitCommandTest {
         .contains(
             "IPPool \"wide\": spec.cidr \"10.60.0.0/24\" cannot be split into 8: each part (/27)"
                 + " must hold at least one block (spec.blockSize 26)");
+    IpamCluster.Run both = cluster.run("ipam", "split", "2", "--name", "wide", "--cidr", "x");
+    assertThat(both.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(both.err())
+        .isEqualTo("error: --name=POOL, --cidr=CIDR are mutually exclusive (specify only one)\n");
     IpamCluster.Run missing = cluster.run("ipam", "split", "2", "--name", "nope");
     assertThat(missing.exitCode()).isEqualTo(ExitCode.NOT_FOUND);
     assertThat(cluster.snapshot()).isEqualTo(locked);
