@@ -35,6 +35,21 @@ class KindTest {
     assertThat(Kind.lookup(typed)).get().extracting(Kind::name).isEqualTo(kind);
   }
 
+  @ParameterizedTest
+  @CsvSource({
+    "ipp, IPPool",
+    "IPPS, IPPool",
+    "bgpp, BGPPeer",
+    "bgpps, BGPPeer",
+    "bp, BGPPeer",
+    "bps, BGPPeer",
+    "nos, Node"
+  })
+  void looksUpCalicoctlsOwnAliases(String typed, String kind) {
+    // The short names calicoctl documents for its resources: a Calico user types them by habit.
+    assertThat(Kind.lookup(typed)).get().extracting(Kind::name).isEqualTo(kind);
+  }
+
   @Test
   void unknownNamesAreEmpty() {
     assertThat(Kind.lookup("pod")).isEmpty();
