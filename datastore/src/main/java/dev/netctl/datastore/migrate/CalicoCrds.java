@@ -153,8 +153,7 @@ public final class CalicoCrds {
       } catch (CodecException ex) {
         // Each object is decoded alone, so the codec's own location is "document 1": say where
         // the object sits in the file instead, once.
-        problems.add(
-            where + ": " + (ex.field() == null ? "" : "field " + ex.field() + " ") + ex.problem());
+        problems.add(where + ": " + ex.detail());
       } catch (RuntimeException ex) {
         problems.add(
             ex.getMessage().startsWith(labels.get(i))

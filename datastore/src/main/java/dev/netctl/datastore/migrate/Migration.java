@@ -162,11 +162,7 @@ public final class Migration {
         k.check().check(e.key(), e.value());
       } catch (CodecException ex) {
         // The value is decoded alone, as "document 1": the key says which object it is.
-        problems.add(
-            e.key()
-                + ": "
-                + (ex.field() == null ? "" : "field " + ex.field() + " ")
-                + ex.problem());
+        problems.add(e.key() + ": " + ex.detail());
       } catch (RuntimeException ex) {
         problems.add(e.key() + ": " + ex.getMessage());
       }
