@@ -121,6 +121,39 @@ class PolicyCommandTest {
   }
 
   @Test
+  void aPolicyAsKubectlPrintsItIsReadWithoutItsServerFields() throws Exception {
+    // kubectl get networkpolicy -o yaml adds status and server metadata: the policy still counts.
+    Cli.Run before = explain("y/c", "x/a");
+    assertThat(before.out()).contains("verdict: deny");
+    Files.writeString(
+        dir.resolve("policy.yaml"),
+        POLICY.replace(
+                "metadata: {name: web-from-red, namespace: x}",
+                "metadata: {name: web-from-red, namespace: x, generation: 2, uid: u-1,"
+                    + " resourceVersion: '77', managedFields: [{manager: kubectl}]}")
+            + "status: {}\n");
+
+    Cli.Run r =
+        new Cli(null)
+            .run(
+                "policy",
+                "explain",
+                "-f",
+                dir.toString(),
+                "--from",
+                "y/c",
+                "--to",
+                "x/a",
+                "--port",
+                "8080");
+
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.out())
+        .contains("verdict: deny")
+        .contains("ingress: isolated by KubernetesNetworkPolicy x/web-from-red; no rule allows");
+  }
+
+  @Test
   void matrixPrintsOneTablePerPortAndJsonCells() throws Exception {
     Cli.Run r = run("policy", "matrix", "-f", dir.toString(), "--ports", "8080/TCP,8080/UDP");
     assertThat(r.exitCode()).as(r.toString()).isZero();
