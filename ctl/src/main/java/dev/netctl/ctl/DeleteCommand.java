@@ -2,6 +2,7 @@ package dev.netctl.ctl;
 
 import dev.netctl.datastore.DatastoreException;
 import dev.netctl.datastore.model.Kind;
+import dev.netctl.ipam.allocator.PoolDeletion;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -66,7 +67,11 @@ final class DeleteCommand extends ResourceVerb {
           List<String> missing = new ArrayList<>();
           for (Target t : targets) {
             try {
-              client.delete(t.kind(), t.name());
+              if (t.kind() == Kind.IP_POOL) {
+                PoolDeletion.delete(client, t.name()); // disable, release affinities, delete
+              } else {
+                client.delete(t.kind(), t.name());
+              }
               out()
                   .println(
                       t.kind().name().toLowerCase(Locale.ROOT)

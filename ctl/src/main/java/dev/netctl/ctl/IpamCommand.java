@@ -8,12 +8,13 @@ import picocli.CommandLine.Command;
  */
 @Command(
     name = "ipam",
-    description = "Show, assign, release, check and configure IP address management.",
+    description = "Show, assign, release, check, configure and split IP address management.",
     subcommands = {
       IpamShowCommand.class,
       IpamAssignCommand.class,
       IpamReleaseCommand.class,
       IpamCheckCommand.class,
       IpamConfigureCommand.class,
+      IpamSplitCommand.class,
     })
 final class IpamCommand extends CommandGroup {}

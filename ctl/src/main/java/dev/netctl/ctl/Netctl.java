@@ -128,7 +128,9 @@ public final class Netctl implements Runnable {
   static final class UsageErrors implements CommandLine.IParameterExceptionHandler {
     @Override
     public int handleParseException(CommandLine.ParameterException ex, String[] args) {
-      ex.getCommandLine().getErr().println("error: " + ex.getMessage());
+      // picocli words some messages (exclusive option groups) as "Error: ...": one prefix only.
+      String message = ex.getMessage().replaceFirst("^Error: ", "");
+      ex.getCommandLine().getErr().println("error: " + message);
       ex.getCommandLine().getErr().flush();
       return ExitCode.USAGE;
     }

@@ -10,6 +10,7 @@ import dev.netctl.agent.policy.NamedPort;
 import dev.netctl.agent.policy.PolicySnapshot;
 import dev.netctl.agent.policy.Protocols;
 import dev.netctl.datastore.model.Cidr;
+import dev.netctl.datastore.model.CodecException;
 import dev.netctl.datastore.model.Resource;
 import dev.netctl.datastore.model.ResourceCodec;
 import dev.netctl.datastore.model.Validator;
@@ -93,7 +94,15 @@ final class PolicyManifests {
     } else if (api.equals("v1") && kind.equals("Pod")) {
       pods.add(pod(n, where));
     } else {
-      resources.addAll(codec.read(JSON.writeValueAsString(n), where));
+      try {
+        // As apply reads them: a kubectl or calicoctl export keeps its status and server metadata.
+        resources.addAll(codec.readManifests(JSON.writeValueAsString(n), null));
+      } catch (CodecException e) {
+        // decoded alone, the object is "document 1": name its place in the file instead
+        String name = n.path("metadata").path("name").asText("");
+        throw new CodecException(
+            where + " (" + kind + " \"" + name + "\")", e.field(), e.problem(), e);
+      }
     }
   }
 

@@ -48,6 +48,24 @@ class DeleteCommandTest {
   }
 
   @Test
+  void deletingAPoolReleasesItsBlockAffinitiesAsCalicoDoes() {
+    String pool =
+        "apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: p}\n"
+            + "spec: {cidr: 10.7.0.0/24}\n";
+    assertThat(cli.runWithStdin(pool, "apply", "-f", "-").exitCode()).isZero();
+    assertThat(cli.run("ipam", "assign", "--node", "n1", "--handle", "h1").exitCode()).isZero();
+    assertThat(cli.run("ipam", "release", "--handle", "h1").exitCode()).isZero();
+
+    Cli.Run r = cli.run("delete", "ippool", "p");
+
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.out()).isEqualTo("ippool.netctl.dev \"p\" deleted\n");
+    // Its one block was empty: with the affinity released it goes too, leaving nothing to check.
+    assertThat(cli.run("ipam", "check").out())
+        .startsWith("Checked 0 block(s), 0 affinity record(s), 0 handle(s)");
+  }
+
+  @Test
   void ignoreNotFoundSucceeds() {
     Cli.Run r = cli.run("delete", "node", "ghost", "--ignore-not-found");
     assertThat(r.exitCode()).isZero();

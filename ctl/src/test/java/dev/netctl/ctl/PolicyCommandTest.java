@@ -59,8 +59,11 @@ class PolicyCommandTest {
       """;
 
   private Cli.Run run(String... args) throws Exception {
-    Files.writeString(dir.resolve("pods.yaml"), PODS);
-    Files.writeString(dir.resolve("policy.yaml"), POLICY);
+    // a test may have written its own variant first
+    if (!Files.exists(dir.resolve("pods.yaml"))) Files.writeString(dir.resolve("pods.yaml"), PODS);
+    if (!Files.exists(dir.resolve("policy.yaml"))) {
+      Files.writeString(dir.resolve("policy.yaml"), POLICY);
+    }
     return new Cli(null).run(args);
   }
 
@@ -118,6 +121,25 @@ class PolicyCommandTest {
         .contains("\"from\" : \"y/c (198.18.0.1)\"");
     assertThat(denied.err())
         .contains("note: pod y/c has no status.podIP: using a synthetic address");
+  }
+
+  @Test
+  void aPolicyAsKubectlPrintsItIsReadWithoutItsServerFields() throws Exception {
+    // kubectl get networkpolicy -o yaml adds status and server metadata: the policy still counts.
+    Files.writeString(
+        dir.resolve("policy.yaml"),
+        POLICY.replace(
+                "metadata: {name: web-from-red, namespace: x}",
+                "metadata: {name: web-from-red, namespace: x, generation: 2, uid: u-1,"
+                    + " resourceVersion: '77', managedFields: [{manager: kubectl}]}")
+            + "status: {}\n");
+
+    Cli.Run r = explain("y/c", "x/a");
+
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.out())
+        .contains("verdict: deny")
+        .contains("ingress: isolated by KubernetesNetworkPolicy x/web-from-red; no rule allows");
   }
 
   @Test

@@ -13,9 +13,11 @@ import dev.netctl.datastore.client.GuardedCommit.Plan;
 import dev.netctl.datastore.client.GuardedCommit.Step;
 import dev.netctl.datastore.model.BGPConfiguration;
 import dev.netctl.datastore.model.BGPConfigurationSpec;
+import dev.netctl.datastore.model.Cidr;
 import dev.netctl.datastore.model.CodecException;
 import dev.netctl.datastore.model.IPAMConfig;
 import dev.netctl.datastore.model.IPAMConfigSpec;
+import dev.netctl.datastore.model.IPPool;
 import dev.netctl.datastore.model.Kind;
 import dev.netctl.datastore.model.ObjectMeta;
 import dev.netctl.datastore.model.Resource;
@@ -284,6 +286,46 @@ public final class ResourceClient {
     return old;
   }
 
+  /**
+   * Replaces the stored pool {@code parent} (as read, with its resourceVersion) by {@code children}
+   * in one commit: {@code netctl ipam split}. Each child is validated like a new pool against every
+   * stored pool but the parent, so the children may cover the parent's range. On a backend that
+   * writes one object per commit the parent is deleted first and the children created after it.
+   *
+   * @throws ValidationException when a child breaks a rule
+   * @throws DatastoreException.Conflict when the parent changed since it was read
+   * @throws DatastoreException.AlreadyExists when a child's name is taken
+   */
+  public List<IPPool> replacePool(IPPool parent, List<IPPool> children) {
+    long revision = parseVersion(Kind.IP_POOL, parent.name(), parent.metadata().resourceVersion());
+    return guarded
+        .run(
+            true,
+            () -> {
+              List<Resource> others = new ArrayList<>();
+              for (IPPool p : list(Kind.IP_POOL)) {
+                if (!p.name().equals(parent.name())) others.add(p);
+              }
+              List<Violation> violations = new ArrayList<>();
+              List<Step> steps = new ArrayList<>();
+              steps.add(
+                  new Step(
+                      new Write.Delete(key(Kind.IP_POOL, parent.name()), revision),
+                      new Applied<>(parent, Applied.Outcome.UPDATED)));
+              for (IPPool child : children) {
+                violations.addAll(Validator.validate(child, null, others));
+                others.add(child);
+                steps.add(createStep(Kind.IP_POOL, child));
+              }
+              Validator.throwIfAny(violations);
+              return new Plan(steps, true);
+            })
+        .stream()
+        .skip(1)
+        .map(a -> (IPPool) a.resource())
+        .toList();
+  }
+
   // ----------------------------------------------------------------- batches
 
   /**
@@ -358,11 +400,31 @@ public final class ResourceClient {
     }
   }
 
+  /**
+   * True when {@code other}, a pool earlier in the batch, was already refused for overlapping the
+   * stored version of the pool now validated: checking that pool against it again would print the
+   * same conflict a second time, from the other side.
+   */
+  private static boolean alreadyToldOverlap(
+      Resource other, Resource storedVersion, List<Resource> batchPools) {
+    if (!(other instanceof IPPool o)
+        || !(storedVersion instanceof IPPool stored)
+        || batchPools.stream().noneMatch(b -> b == other)) {
+      return false;
+    }
+    try {
+      return Cidr.parse(o.spec().cidr()).overlaps(Cidr.parse(stored.spec().cidr()));
+    } catch (IllegalArgumentException e) {
+      return false; // a malformed cidr is reported by its own rule, not as an overlap
+    }
+  }
+
   private Map<Key, Optional<Resource>> validateBatch(
       List<? extends Resource> batch, boolean replaceExisting) {
     List<Violation> violations = new ArrayList<>();
     Map<Key, Optional<Resource>> stored = new HashMap<>();
     Map<Kind<?>, Map<String, Resource>> view = new HashMap<>();
+    List<Resource> batchPools = new ArrayList<>();
     for (Resource r : batch) {
       Kind<?> kind = r.kind();
       Map<String, Resource> ofKind =
@@ -393,8 +455,10 @@ public final class ResourceClient {
       stored.put(key, previous);
       Resource prev = replaceExisting ? previous.orElse(null) : null;
       List<Resource> others = new ArrayList<>(ofKind.values());
+      previous.ifPresent(p -> others.removeIf(o -> alreadyToldOverlap(o, p, batchPools)));
       violations.addAll(Validator.validate(r, prev, others));
       ofKind.put(r.storageName(), r);
+      if (kind == Kind.IP_POOL) batchPools.add(r);
     }
     Validator.throwIfAny(violations);
     return stored;

@@ -442,6 +442,12 @@ public final class EtcdDatastore implements Datastore {
 
   // --- plumbing -----------------------------------------------------------------------------
 
+  /** "15 s" or "1500 ms" for a person, not Duration's "PT15S". */
+  private static String readable(Duration d) {
+    long ms = d.toMillis();
+    return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
+  }
+
   /**
    * Runs one jetcd call and maps its result on this store's executor: never on the event loop, with
    * a deadline, and with every failure turned into a DatastoreException.
@@ -462,7 +468,7 @@ public final class EtcdDatastore implements Datastore {
                       new DatastoreException.Unavailable(
                           address,
                           "no answer within "
-                              + options.operationTimeout()
+                              + readable(options.operationTimeout())
                               + " (etcd down or unreachable, or the TLS handshake refused)",
                           null)),
               options.operationTimeout().toMillis(),

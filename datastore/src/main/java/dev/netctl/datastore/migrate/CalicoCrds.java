@@ -150,6 +150,10 @@ public final class CalicoCrds {
         entries.add(e);
       } catch (ValidationException ex) {
         problems.add(where + ": " + ex.getMessage());
+      } catch (CodecException ex) {
+        // Each object is decoded alone, so the codec's own location is "document 1": say where
+        // the object sits in the file instead, once.
+        problems.add(where + ": " + ex.detail());
       } catch (RuntimeException ex) {
         problems.add(
             ex.getMessage().startsWith(labels.get(i))

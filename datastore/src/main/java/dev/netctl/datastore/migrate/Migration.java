@@ -7,6 +7,7 @@ import dev.netctl.datastore.Entry;
 import dev.netctl.datastore.Key;
 import dev.netctl.datastore.Write;
 import dev.netctl.datastore.migrate.MigrationException.Reason;
+import dev.netctl.datastore.model.CodecException;
 import dev.netctl.datastore.model.ResourceCodec;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
@@ -159,6 +160,9 @@ public final class Migration {
       }
       try {
         k.check().check(e.key(), e.value());
+      } catch (CodecException ex) {
+        // The value is decoded alone, as "document 1": the key says which object it is.
+        problems.add(e.key() + ": " + ex.detail());
       } catch (RuntimeException ex) {
         problems.add(e.key() + ": " + ex.getMessage());
       }

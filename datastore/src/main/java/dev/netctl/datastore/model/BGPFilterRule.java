@@ -27,6 +27,10 @@ public record BGPFilterRule(
     Source source,
     @JsonProperty("interface") String interfaceName) {
 
+  public BGPFilterRule {
+    cidr = Cidr.canonical(cidr);
+  }
+
   /** What a matching rule does with the route. */
   public enum Action {
     ACCEPT("Accept"),

@@ -20,7 +20,7 @@ public final class CodecException extends IllegalArgumentException {
    * @param cause the parser's exception, if any
    */
   public CodecException(String location, String field, String problem, Throwable cause) {
-    super(location + ": " + (field == null ? "" : "field " + field + " ") + problem, cause);
+    super(location + ": " + detail(field, problem), cause);
     this.location = location;
     this.field = field;
     this.problem = problem;
@@ -34,6 +34,18 @@ public final class CodecException extends IllegalArgumentException {
   /** The field path, or null. */
   public String field() {
     return field;
+  }
+
+  /**
+   * The message without its location ({@code field spec.x "v" must be ...}), for a caller that
+   * decoded one object alone and knows better where it sits.
+   */
+  public String detail() {
+    return detail(field, problem);
+  }
+
+  private static String detail(String field, String problem) {
+    return (field == null ? "" : "field " + field + " ") + problem;
   }
 
   /** What is wrong. */

@@ -25,7 +25,7 @@ public final class Kind<R extends Resource> {
       new Kind<>(
           "IPPool",
           "ippools",
-          Set.of("ippool", "ippools", "pool", "pools"),
+          Set.of("ippool", "ippools", "ipp", "ipps", "pool", "pools"),
           Set.of(),
           IPPool.class,
           IPPoolSpec.class,
@@ -49,7 +49,7 @@ public final class Kind<R extends Resource> {
       new Kind<>(
           "BGPPeer",
           "bgppeers",
-          Set.of("bgppeer", "bgppeers", "peer", "peers"),
+          Set.of("bgppeer", "bgppeers", "bgpp", "bgpps", "bp", "bps", "peer", "peers"),
           Set.of(),
           BGPPeer.class,
           BGPPeerSpec.class,
@@ -121,7 +121,7 @@ public final class Kind<R extends Resource> {
       new Kind<>(
           "Node",
           "nodes",
-          Set.of("node", "nodes", "no"),
+          Set.of("node", "nodes", "no", "nos"),
           Set.of(),
           Node.class,
           NodeSpec.class,

@@ -55,6 +55,14 @@ public final class ResourceCodec {
   /** Calico's API group/version, accepted on input. */
   public static final String CALICO_API_VERSION = "projectcalico.org/v3";
 
+  /**
+   * What another datastore's server writes into an object's metadata ({@code kubectl get -o yaml}
+   * and {@code calicoctl get -o yaml} print it): meaningless here, so dropped rather than refused.
+   */
+  private static final List<String> SERVER_METADATA =
+      List.of(
+          "resourceVersion", "uid", "creationTimestamp", "generation", "managedFields", "selfLink");
+
   private static final Set<String> TOP_LEVEL_FIELDS =
       Set.of("apiVersion", "kind", "metadata", "spec");
 
@@ -130,9 +138,10 @@ public final class ResourceCodec {
   /**
    * Reads user manifests as {@link #read(String, String)} does, except that an object written with
    * another apiVersion than {@code netctl.dev/v1} (Calico's {@code projectcalico.org/v3},
-   * Kubernetes' {@code networking.k8s.io/v1}) loses its {@code resourceVersion}, {@code uid} and
-   * {@code creationTimestamp}: they were assigned by that other datastore and mean nothing here (a
-   * calicoctl export's resourceVersion would make every second apply a conflict).
+   * Kubernetes' {@code networking.k8s.io/v1}) loses its {@code status} and the metadata its server
+   * wrote ({@code resourceVersion}, {@code uid}, {@code creationTimestamp}, {@code generation},
+   * {@code managedFields}, {@code selfLink}): they were assigned by that other datastore and mean
+   * nothing here (a calicoctl export's resourceVersion would make every second apply a conflict).
    */
   public List<Resource> readManifests(String text, String source) {
     List<Resource> out = new ArrayList<>();
@@ -158,8 +167,9 @@ public final class ResourceCodec {
       return;
     }
     if (doc.get("metadata") instanceof ObjectNode meta) {
-      meta.remove(List.of("resourceVersion", "uid", "creationTimestamp"));
+      meta.remove(SERVER_METADATA);
     }
+    if (doc instanceof ObjectNode o) o.remove("status");
   }
 
   /** Receives each parsed document with its name in errors ({@code "x.yaml: document 2"}). */

@@ -449,6 +449,20 @@ class ResourceClientTest {
   }
 
   @Test
+  void anOverlapBetweenANewPoolAndAStoredOneInTheSameBatchIsReportedOnce() {
+    // The batch re-applies stored pool "a" after a new pool "b" inside it: b against stored a and
+    // a against b are one conflict, and a user should read it once.
+    client.create(pool("a", "10.0.0.0/16"));
+    List<Resource> batch = List.of(pool("b", "10.0.128.0/17"), pool("a", "10.0.0.0/16"));
+
+    for (boolean apply : new boolean[] {true, false}) {
+      assertThat(client.check(batch, apply))
+          .extracting(v -> v.kind() + "/" + v.name() + " " + v.field() + " " + v.rule())
+          .containsExactly("IPPool/b spec.cidr must not overlap IPPool \"a\" (10.0.0.0/16)");
+    }
+  }
+
+  @Test
   void applyAllReportsEveryInvalidObjectAndDuplicates() {
     List<Resource> batch =
         List.of(

@@ -96,4 +96,30 @@ class CalicoCrdsTest {
         .hasMessageContaining("overlap")
         .hasMessageContaining("in.yaml: document 3 (IPPool \"c\"): field \"apiVersion\"");
   }
+
+  @Test
+  void anUnknownFieldIsNamedOnceWithItsOwnDocumentNumber() {
+    assertThatThrownBy(
+            () ->
+                new CalicoCrds(Map.of(), MigrationFixtures.CLOCK)
+                    .read(
+                        """
+                        apiVersion: projectcalico.org/v3
+                        kind: IPPool
+                        metadata: {name: a}
+                        spec: {cidr: 10.0.0.0/16}
+                        ---
+                        apiVersion: projectcalico.org/v3
+                        kind: BGPPeer
+                        metadata: {name: rr}
+                        spec: {peerIP: 10.0.0.1, asNumber: 64512, keepaliveTime: 30s}
+                        """,
+                        "in.yaml"))
+        .isInstanceOf(MigrationException.class)
+        .hasMessageEndingWith(
+            "\nin.yaml: document 2 (BGPPeer \"rr\"): field spec.keepaliveTime is not a known field"
+                + " (known: asNumber, filters, keepOriginalNextHop, maxRestartTime, nextHopMode,"
+                + " node, nodeSelector, password, peerIP, peerSelector, sourceAddress,"
+                + " ttlSecurity)");
+  }
 }

@@ -122,6 +122,24 @@ class MigrationTest {
   }
 
   @Test
+  void anUnknownFieldInTheDumpIsNamedByItsKeyNotAsDocument1() {
+    try (Datastore source = new MemoryDatastore();
+        Datastore target = new MemoryDatastore()) {
+      MigrationFixtures.populate(source);
+      String yaml =
+          migration
+              .export(source)
+              .toYaml(codec)
+              .replaceFirst("\n    blockSize: 26\n", "\n    blockSize: 26\n    bogus: 1\n");
+      Dump dump = Dump.parse(yaml, "dump.yaml", codec);
+      assertThatThrownBy(() -> migration.importInto(target, dump))
+          .isInstanceOf(MigrationException.class)
+          .hasMessageContaining("\nIPPool/pool-v4: field spec.bogus is not a known field (known:")
+          .hasMessageNotContaining("document 1");
+    }
+  }
+
+  @Test
   void anInvalidObjectInTheDumpWritesNothing() {
     try (Datastore source = new MemoryDatastore();
         Datastore target = new MemoryDatastore()) {

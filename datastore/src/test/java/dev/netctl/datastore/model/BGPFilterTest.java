@@ -74,6 +74,15 @@ class BGPFilterTest {
   }
 
   @Test
+  void ruleCidrsAreKeptInRfc5952FormWhateverTheManifestSpelledThem() {
+    BGPFilter f =
+        filter("importV6", "{action: Accept, matchOperator: In, cidr: '9001:0DB8:0:0:0:0:0:0/64'}");
+
+    assertThat(f.spec().importV6().getFirst().cidr()).isEqualTo("9001:db8::/64");
+    assertThat(CODEC.toYaml(f)).contains("cidr: 9001:db8::/64");
+  }
+
+  @Test
   void roundTripsThroughTheStorageForm() {
     BGPFilter f = (BGPFilter) CODEC.readOne(CALICO_SAMPLE);
 

@@ -27,11 +27,18 @@ class KindTest {
     "node, Node",
     "nodes, Node",
     "no, Node",
+    "nos, Node",
+    "ipp, IPPool",
+    "IPPS, IPPool",
+    "bgpp, BGPPeer",
+    "bgpps, BGPPeer",
+    "bp, BGPPeer",
+    "bps, BGPPeer",
     "ipamconfig, IPAMConfig",
     "ipamconfigs, IPAMConfig",
     "IPAMConfiguration, IPAMConfig"
   })
-  void looksUpWhatKubectlUsersType(String typed, String kind) {
+  void looksUpWhatKubectlAndCalicoctlUsersType(String typed, String kind) {
     assertThat(Kind.lookup(typed)).get().extracting(Kind::name).isEqualTo(kind);
   }
 

@@ -514,4 +514,44 @@ class ResourceCodecTest {
     // read() itself keeps them: migrate --from-calico carries Calico's uid and creation time over.
     assertThat(codec.read(calico, "c.yaml").getFirst().metadata().uid()).isEqualTo("u-1");
   }
+
+  @Test
+  void aKubectlExportReadsAsAManifestWithoutItsServerWrittenFields() {
+    // kubectl get networkpolicy deny -o yaml: status and the metadata the API server writes.
+    String exported =
+        """
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata:
+          annotations:
+            kubectl.kubernetes.io/last-applied-configuration: '{"kind":"NetworkPolicy"}'
+          creationTimestamp: "2024-03-01T10:00:00Z"
+          generation: 3
+          managedFields:
+          - {apiVersion: networking.k8s.io/v1, fieldsType: FieldsV1, manager: kubectl, operation: Update}
+          name: deny
+          namespace: default
+          resourceVersion: "1234"
+          selfLink: /apis/networking.k8s.io/v1/namespaces/default/networkpolicies/deny
+          uid: 7c0e0d2c-0000-4000-8000-000000000001
+        spec:
+          podSelector: {}
+          policyTypes: [Ingress]
+        status: {}
+        """;
+
+    Resource r = codec.readManifests(exported, "np.yaml").getFirst();
+
+    assertThat(r.name()).isEqualTo("deny");
+    assertThat(r.metadata().annotations())
+        .containsKey("kubectl.kubernetes.io/last-applied-configuration");
+    assertThat(r.metadata().uid()).isNull();
+    // Our own manifests keep being strict: status is not a field of netctl's model.
+    String ours =
+        "apiVersion: netctl.dev/v1\nkind: IPPool\nmetadata: {name: p}\n"
+            + "spec: {cidr: 10.0.0.0/16}\nstatus: {}\n";
+    assertThatThrownBy(() -> codec.readManifests(ours, "o.yaml"))
+        .isInstanceOf(CodecException.class)
+        .hasMessageContaining("field status is not a known field of IPPool");
+  }
 }

@@ -174,12 +174,12 @@ public final class IpamAllocator {
     Map<Cidr, List<ReleaseRequest>> byBlock = new TreeMap<>();
     IpamStore.BlockFinder finder = store.blockFinder();
     for (ReleaseRequest r : requests) {
-      PoolSpec pool =
-          Pools.containing(pools, r.address())
-              .orElseThrow(() -> new IpamException.AddressNotInPool(Cidr.format(r.address())));
-      byBlock
-          .computeIfAbsent(blockHolding(finder, pool, r.address()), c -> new ArrayList<>())
-          .add(r);
+      Optional<PoolSpec> pool = Pools.containing(pools, r.address());
+      Cidr block =
+          pool.isPresent()
+              ? blockHolding(finder, pool.get(), r.address())
+              : leftBehind(finder, r.address());
+      byBlock.computeIfAbsent(block, c -> new ArrayList<>()).add(r);
     }
     // Validate everything before writing anything.
     Map<Cidr, String> owners = new TreeMap<>();
@@ -418,6 +418,16 @@ public final class IpamAllocator {
     return Backoff.retryUnavailable(() -> finder.holding(cidr, address))
         .map(b -> Cidr.parse(b.value().cidr()))
         .orElse(cidr);
+  }
+
+  /**
+   * The block of a deleted pool that still holds {@code address}: Calico releases such an address
+   * too (its workload is gone; the pool went before it).
+   */
+  private static Cidr leftBehind(IpamStore.BlockFinder finder, InetAddress address) {
+    return Backoff.retryUnavailable(() -> finder.anyHolding(address))
+        .map(b -> Cidr.parse(b.value().cidr()))
+        .orElseThrow(() -> new IpamException.AddressNotInPool(Cidr.format(address)));
   }
 
   private PoolSpec poolOf(InetAddress address) {

@@ -98,6 +98,14 @@ public final class IpamStore {
       Optional<Versioned<AllocationBlock>> b =
           expected.computeIfAbsent(expectedBlock, c -> block(c));
       if (b.isPresent()) return b;
+      return anyHolding(address);
+    }
+
+    /**
+     * The stored block holding {@code address} whatever pool it was carved from, a deleted pool's
+     * included (its blocks stay while they hold addresses).
+     */
+    public Optional<Versioned<AllocationBlock>> anyHolding(InetAddress address) {
       if (all == null) all = blocks();
       return all.stream().filter(v -> Cidr.parse(v.value().cidr()).contains(address)).findFirst();
     }

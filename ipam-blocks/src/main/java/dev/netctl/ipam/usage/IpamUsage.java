@@ -57,26 +57,29 @@ public final class IpamUsage {
   /**
    * What is known about {@code address}.
    *
-   * @throws IpamException.AddressNotInPool when no pool holds it
+   * @throws IpamException.AddressNotInPool when no pool holds it and no stored block either
    */
   public AddressInfo lookup(InetAddress address, List<PoolSpec> pools) {
-    PoolSpec pool =
-        pools.stream()
-            .filter(p -> p.cidr().contains(address))
-            .findFirst()
-            .orElseThrow(() -> new IpamException.AddressNotInPool(Cidr.format(address)));
+    PoolSpec pool = pools.stream().filter(p -> p.cidr().contains(address)).findFirst().orElse(null);
     Optional<Versioned<AllocationBlock>> stored =
-        store.blockHolding(pool.cidr().blockContaining(address, pool.blockSize()), address);
+        pool != null
+            ? store.blockHolding(pool.cidr().blockContaining(address, pool.blockSize()), address)
+            // a deleted pool's block still holding addresses: found like calicoctl finds it
+            : store.blockFinder().anyHolding(address);
     String text = Cidr.format(address);
+    if (pool == null && stored.isEmpty()) {
+      throw new IpamException.AddressNotInPool(text);
+    }
+    String poolName = pool == null ? null : pool.name();
     if (stored.isEmpty()) {
-      return new AddressInfo(text, pool.name(), null, null, false, null, null, null, null, null);
+      return new AddressInfo(text, poolName, null, null, false, null, null, null, null, null);
     }
     Block b = Block.of(stored.get().value());
     int o = b.ordinalOf(address);
     AllocationAttribute a = b.attributeAt(o);
     return new AddressInfo(
         text,
-        pool.name(),
+        poolName,
         b.cidr().toString(),
         b.affinityNode(),
         a != null,

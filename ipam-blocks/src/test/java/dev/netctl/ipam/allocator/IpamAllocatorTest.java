@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.netctl.datastore.memory.MemoryDatastore;
 import dev.netctl.ipam.IpamException;
 import dev.netctl.ipam.block.AllocationBlock;
+import dev.netctl.ipam.block.Block;
 import dev.netctl.ipam.block.Cidr;
 import dev.netctl.ipam.check.IpamChecker;
 import dev.netctl.ipam.store.BlockAffinity;
@@ -228,6 +229,23 @@ class IpamAllocatorTest {
     assertThat(store.handle("hz").orElseThrow().value().total()).isEqualTo(1);
     assertThat(reused.sequenceNumber()).isGreaterThan(y.sequenceNumber());
     assertThatThrownBy(() -> ipam.releaseIps(List.of(ReleaseRequest.of(ip("192.168.0.1")))))
+        .isInstanceOf(IpamException.AddressNotInPool.class);
+  }
+
+  @Test
+  void anAddressLeftInTheBlockOfADeletedPoolCanBeReleasedByAddress() {
+    // The pool was deleted under a running workload; once the workload is gone the operator
+    // releases its address by IP, as calicoctl ipam release --ip allows.
+    IpamAllocator ipam = allocator();
+    AssignedAddress x = ipam.autoAssign(AssignRequest.of("a", "hx", 1, 0)).ipv4().get(0);
+    env.pools.clear();
+
+    ReleaseResult r = ipam.releaseIps(List.of(ReleaseRequest.of(x.address())));
+
+    assertThat(r.released()).containsExactly(x.address());
+    assertThat(Block.of(store.block(x.block()).orElseThrow().value()).inUse()).isZero();
+    assertThat(store.handle("hx")).isEmpty();
+    assertThatThrownBy(() -> ipam.releaseIps(List.of(ReleaseRequest.of(ip("10.0.1.1")))))
         .isInstanceOf(IpamException.AddressNotInPool.class);
   }
 

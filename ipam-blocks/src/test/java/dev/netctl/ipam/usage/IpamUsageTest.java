@@ -88,4 +88,18 @@ class IpamUsageTest {
     assertThatThrownBy(() -> usage.lookup(Cidr.parseAddress("10.1.0.1"), env.pools()))
         .isInstanceOf(IpamException.AddressNotInPool.class);
   }
+
+  @Test
+  void anAddressLeftInTheBlockOfADeletedPoolIsStillFound() {
+    // calicoctl's ipam show/release --ip find it too: the pool went, the workload did not.
+    AssignedAddress a = ipam.assignIp(Cidr.parseAddress("10.0.0.5"), "h", "a", "web-1", "prod");
+    env.pools.clear();
+
+    AddressInfo info = usage.lookup(a.address(), env.pools());
+    assertThat(info.pool()).isNull();
+    assertThat(info.block()).isEqualTo("10.0.0.0/26");
+    assertThat(info.handle()).isEqualTo("h");
+    assertThatThrownBy(() -> usage.lookup(Cidr.parseAddress("10.0.1.5"), env.pools()))
+        .isInstanceOf(IpamException.AddressNotInPool.class);
+  }
 }
