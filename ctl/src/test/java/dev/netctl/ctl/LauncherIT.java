@@ -135,4 +135,88 @@ class LauncherIT {
                 + "[^ ]*/libsqlitejdbc.so")
         .doesNotContainPattern("Loaded library [^ ]*sqlite-[^ ]*libsqlitejdbc.so");
   }
+
+  /**
+   * A copy of the launcher in its own checkout {@code name} under the temp dir: the real jar, and a
+   * stand-in {@code mvnw} that reads its stdin (as a build may) and refreshes the jar.
+   */
+  private Path checkout(String name) throws IOException {
+    Path repo = Path.of("").toAbsolutePath().getParent();
+    Path root = dir.resolve(name);
+    Files.createDirectories(root.resolve("ctl/target"));
+    Files.copy(repo.resolve("netctl"), root.resolve("netctl"));
+    Files.copy(repo.resolve("ctl/target/netctl.jar"), root.resolve("ctl/target/netctl.jar"));
+    Path mvnw = root.resolve("mvnw");
+    Files.writeString(mvnw, "#!/bin/sh\ncat >/dev/null\ntouch ctl/target/netctl.jar\n");
+    mvnw.toFile().setExecutable(true);
+    return root;
+  }
+
+  private Run inCheckout(Path root, boolean build, String stdin, String... args)
+      throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of(root.resolve("netctl").toString()));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    if (!build) {
+      pb.environment().put("NETCTL_NO_BUILD", "1");
+    }
+    pb.environment().put("XDG_CACHE_HOME", dir.resolve("cache").toString());
+    pb.environment().put("NETCTL_DATASTORE", "embedded:" + dir.resolve("netctl.db"));
+    pb.redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile());
+    Process p = pb.start();
+    try (var in = p.getOutputStream()) {
+      in.write(stdin.getBytes(StandardCharsets.UTF_8));
+    }
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("netctl " + String.join(" ", args) + " did not finish in 120 s");
+    }
+    return new Run(
+        p.exitValue(), Files.readString(dir.resolve("out")), Files.readString(dir.resolve("err")));
+  }
+
+  @Test
+  void aBuildBeforeTheCommandLeavesItsStdinToTheCommand() throws Exception {
+    Path root = checkout("repo");
+    // A source newer than the jar: the launcher builds first.
+    Path pom = root.resolve("pom.xml");
+    Files.writeString(pom, "<project/>");
+    Files.setLastModifiedTime(
+        root.resolve("ctl/target/netctl.jar"),
+        java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+    Run created =
+        inCheckout(
+            root,
+            true,
+            "apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: piped}\n"
+                + "spec: {cidr: 10.8.0.0/16}\n",
+            "apply",
+            "-f",
+            "-");
+    assertThat(created.err()).contains("building");
+    assertThat(created.exitCode()).as(created.toString()).isZero();
+    assertThat(created.out()).isEqualTo("ippool.netctl.dev/piped created\n");
+  }
+
+  @Test
+  void twoCheckoutsSharingTheCacheKeepEachOthersArchive() throws Exception {
+    Path a = checkout("a");
+    Path b = checkout("b");
+    // b's jar differs (another build): its archive has another name.
+    Files.setLastModifiedTime(
+        b.resolve("ctl/target/netctl.jar"),
+        java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 120_000));
+    assertThat(inCheckout(a, false, "", "version").exitCode()).isZero();
+    Path cache = dir.resolve("cache/netctl");
+    List<Path> afterA;
+    try (var files = Files.list(cache)) {
+      afterA = files.filter(f -> f.toString().endsWith(".jsa")).toList();
+    }
+    assertThat(afterA).as("a's archive").hasSize(1);
+    assertThat(inCheckout(b, false, "", "version").exitCode()).isZero();
+    assertThat(afterA.getFirst()).as("a's archive after b ran").exists();
+    try (var files = Files.list(cache)) {
+      assertThat(files.filter(f -> f.toString().endsWith(".jsa")).count()).isEqualTo(2);
+    }
+  }
 }
