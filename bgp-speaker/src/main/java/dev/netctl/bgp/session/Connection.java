@@ -331,7 +331,11 @@ final class Connection {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      LOG.info("{}: connection error: {}", peer, cause.toString());
+      // An I/O error is the OS's reason; anything else is a fault worth its class name.
+      LOG.info(
+          "{}: connection error: {}",
+          peer,
+          cause instanceof java.io.IOException ? SocketErrorText.of(cause) : cause.toString());
       ctx.close();
     }
   }

@@ -330,7 +330,7 @@ public final class PeerSession implements GroupOutput {
             c.attach(f.channel());
           } else {
             LOG.debug("{}: connect failed: {}", this, done.cause().toString());
-            info = "connect failed: " + done.cause().getMessage();
+            info = "connect failed: " + SocketErrorText.of(done.cause());
             c.handle(new Event.TcpConnectionFailed());
           }
         });
