@@ -173,6 +173,10 @@ class BgpCommandTest {
     Cli.Run unknown = Cli.raw("", "bgp", "routes", b, "--peer", "127.0.0.9");
     assertThat(unknown.exitCode()).isEqualTo(ExitCode.ERROR);
     assertThat(unknown.err()).contains("peer 127.0.0.9 is not configured");
+    // An IPv6 one is named in RFC 5952 form throughout, not as the URL it was asked with.
+    Cli.Run unknown6 = Cli.raw("", "bgp", "reset", "0:0::9", b);
+    assertThat(unknown6.exitCode()).isEqualTo(ExitCode.ERROR);
+    assertThat(unknown6.err()).contains("peer ::9 is not configured").doesNotContain("%3A");
 
     Cli.Run advertised = Cli.raw("", "bgp", "routes", b, "--advertised", "-o", "json");
     List<RouteView> adv = JSON.readValue(advertised.out(), new TypeReference<>() {});
