@@ -156,7 +156,8 @@ class BgpCommandTest {
                 100L,
                 null,
                 List.of(),
-                false));
+                false,
+                null));
 
     Cli.Run routeTable = Cli.raw("", "bgp", "routes", b, "--peer", "127.0.0.2", "--received");
     assertThat(routeTable.out().lines().toList())

@@ -274,7 +274,9 @@ public final class StandaloneSpeaker implements AutoCloseable {
 
   // Stable output for people and scripts: by peer, then prefix as written.
   private static final Comparator<RouteView> ROUTE_ORDER =
-      Comparator.comparing(RouteView::peer).thenComparing(RouteView::prefix);
+      Comparator.comparing(RouteView::peer)
+          .thenComparing(RouteView::prefix)
+          .thenComparing(RouteView::pathId, Comparator.nullsFirst(Comparator.naturalOrder()));
 
   private static RouteView view(
       Nlri nlri,
@@ -283,10 +285,8 @@ public final class StandaloneSpeaker implements AutoCloseable {
       InetAddress peer,
       String dir,
       boolean stale) {
-    String prefix =
-        nlri.pathId() == 0 ? nlri.prefix().toString() : nlri.prefix() + "#" + nlri.pathId();
     return new RouteView(
-        prefix,
+        nlri.prefix().toString(),
         nlri.prefix().ipv6() ? "ipv6" : "ipv4",
         nextHop == null ? "" : AddressText.of(nextHop),
         first(attrs, PathAttribute.AsPath.class).map(StandaloneSpeaker::asPath).orElse(""),
@@ -306,7 +306,8 @@ public final class StandaloneSpeaker implements AutoCloseable {
         first(attrs, PathAttribute.ClusterList.class)
             .map(c -> c.clusterIds().stream().map(AddressText::of).toList())
             .orElse(List.of()),
-        stale);
+        stale,
+        nlri.pathId() == 0 ? null : Integer.toUnsignedLong(nlri.pathId()));
   }
 
   private static <A extends PathAttribute> java.util.Optional<A> first(
