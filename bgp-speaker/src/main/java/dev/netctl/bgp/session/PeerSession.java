@@ -444,7 +444,8 @@ public final class PeerSession implements GroupOutput {
 
   /**
    * RFC 4271 §6.8: when two connections to one peer have both seen OPENs, keep the one initiated by
-   * the speaker with the higher BGP identifier and close the other with Cease/7.
+   * the speaker with the higher BGP identifier (with equal ones, the larger AS: RFC 6286 §2.3) and
+   * close the other with Cease/7.
    */
   private void resolveCollision(Connection fresh) {
     long remoteId = unsigned(fresh.negotiated().peerOpen().bgpId().getAddress());
@@ -457,7 +458,13 @@ public final class PeerSession implements GroupOutput {
       if (other.state() == State.ESTABLISHED) {
         loser = fresh;
       } else if (other.state() == State.OPEN_SENT || other.state() == State.OPEN_CONFIRM) {
-        boolean keepOutbound = localId > remoteId;
+        // RFC 6286 §2.3: identifiers may be equal between ASes; then the connection initiated by
+        // the speaker with the larger AS stays. Keeping the inbound one regardless made both sides
+        // close the connection the other kept whenever our AS was the larger.
+        boolean keepOutbound =
+            localId != remoteId
+                ? localId > remoteId
+                : spec.config().localAs() > fresh.negotiated().peerOpen().myAs();
         loser = fresh.outbound() == keepOutbound ? other : fresh;
       } else {
         continue;
