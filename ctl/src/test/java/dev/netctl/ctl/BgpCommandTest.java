@@ -224,6 +224,40 @@ class BgpCommandTest {
 
   @Test
   @Timeout(60)
+  void anIpv6SessionSaysThatRoutesNeedingOurIpv4NextHopAreNotSent() throws Exception {
+    // An IPv6 session has no IPv4 address of ours to put in NEXT_HOP (RFC 4271 §5.1.3): our own
+    // IPv4 routes without a nextHop, and every IPv4 route toward an eBGP peer, stay unsent. That
+    // was silent; the IPv4 session beside it has no such notice.
+    int admin = freePort("127.0.0.1");
+    Path config =
+        Files.writeString(
+            dir.resolve("v6.yaml"),
+            """
+            routerId: 127.0.6.9
+            asNumber: 65010
+            listen: {address: "::1", port: %d}
+            peers:
+              - {address: "::1", port: %d, asNumber: 65011, passive: true,
+                 import: accept-all, export: accept-all}
+              - {address: 127.0.6.10, asNumber: 65011, passive: true, localAddress: 127.0.6.9,
+                 import: accept-all, export: accept-all}
+            originate: [{prefix: 10.69.0.0/16}]
+            admin: {address: 127.0.0.1:%d}
+            """
+                .formatted(freePort("::1"), freePort("::1"), admin));
+    run(config, new AtomicReference<>());
+    awaitPeers(
+        "--admin=127.0.0.1:" + admin,
+        out -> {
+          String v6 = out.lines().filter(l -> l.startsWith("::1 ")).findFirst().orElse("");
+          String v4 = out.lines().filter(l -> l.startsWith("127.0.6.10 ")).findFirst().orElse("");
+          assertThat(v6).contains("ipv4 routes that need this speaker as next hop are not sent");
+          assertThat(v4).isNotEmpty().doesNotContain("ipv4 routes that need");
+        });
+  }
+
+  @Test
+  @Timeout(60)
   void bgpPeersShowsConfigAndSessionNoticesAndTheSessionsGoWithTheirSession() throws Exception {
     // The speaker has no IPv6 next hop (a configuration notice) and connects to a peer played
     // here, which sends an IPv6 route although the session did not negotiate IPv6 (a notice of
