@@ -2,6 +2,7 @@ package dev.netctl.bgp.rib;
 
 import dev.netctl.bgp.codec.AttributeType;
 import dev.netctl.bgp.codec.PathAttribute.ClusterList;
+import dev.netctl.bgp.codec.PathAttribute.Communities;
 import dev.netctl.bgp.codec.PathAttribute.LocalPref;
 import dev.netctl.bgp.codec.PathAttribute.OriginatorId;
 import dev.netctl.bgp.codec.Prefix;
@@ -55,6 +56,21 @@ final class ExportRules {
   }
 
   /**
+   * RFC 1997, as BIRD, FRR and GoBGP apply it before the export policy (a community the policy adds
+   * is for the peer to honour): NO_ADVERTISE goes to no peer, NO_EXPORT and NO_EXPORT_SUBCONFED to
+   * no eBGP peer (without confederations the AS is the boundary of both).
+   */
+  private static boolean wellKnownCommunitiesAllow(List<Integer> communities, boolean ibgp) {
+    for (int c : communities) {
+      if (c == Communities.NO_ADVERTISE
+          || (!ibgp && (c == Communities.NO_EXPORT || c == Communities.NO_EXPORT_SUBCONFED))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
    * The protocol's rules alone (no policy): a function of the group, the route's source and
    * attributes and its family only, so callers may remember the result. Null when the route is not
    * sent to the group.
@@ -62,6 +78,9 @@ final class ExportRules {
   static AttributeSet rules(RibConfig config, OutboundProfile group, boolean ipv6, Route route) {
     Peer source = route.source();
     AttributeSet attrs = route.attributes();
+    if (!wellKnownCommunitiesAllow(attrs.communities(), group.ibgp())) {
+      return null;
+    }
     InetAddress original = attrs.nextHop();
     InetAddress self = ipv6 ? group.ipv6NextHopSelf() : group.ipv4NextHopSelf();
     InetAddress selfLinkLocal = ipv6 ? group.ipv6LinkLocalNextHopSelf() : null;
