@@ -83,6 +83,11 @@ final class Connection {
    * Records a new outgoing attempt; one still pending is abandoned and its channel closed (RFC 4271
    * §8.2.2: ConnectRetryTimer_Expires in Connect drops the TCP connection and initiates another).
    */
+  /** Whether an outbound connect is still pending: neither connected nor failed yet. */
+  boolean attempting() {
+    return attempt != null;
+  }
+
   void connecting(ChannelFuture f) {
     dropAttempt();
     attempt = f;

@@ -295,6 +295,12 @@ public final class PeerSession implements GroupOutput {
 
   /** Opens a TCP connection for {@code c} (the FSM's Connect action). */
   void connect(Connection c) {
+    if (c.attempting()) {
+      // The ConnectRetry timer ends an attempt nothing answered (RFC 4271 §8.2.2: SYNs dropped by
+      // a firewall, a host down behind a router) before the connect timeout can report: say so,
+      // or INFO stays empty while the state reads "connect" forever.
+      info = "connect failed: no answer within " + spec.config().connectRetry().toSeconds() + " s";
+    }
     Bootstrap b =
         new Bootstrap()
             .group(loop)

@@ -53,6 +53,40 @@ class SocketErrorTextTest {
     }
   }
 
+  @org.junit.jupiter.api.Test
+  void anAttemptTheRetryTimerEndsWithoutAnAnswerSaysSo() throws Exception {
+    // A peer address that never answers (a firewall dropping SYNs, a host that is down behind a
+    // router): played with GTSM toward a closed port, whose RST arrives with TTL 64 and is dropped.
+    // The ConnectRetry timer ends each attempt before the connect timeout could report: INFO was
+    // empty forever, the state "connect".
+    Transport transport = Transport.best();
+    org.junit.jupiter.api.Assumptions.assumeTrue(transport.isEpoll(), "GTSM needs epoll");
+    InetAddress ip = InetAddress.getByName("127.0.0.1");
+    int closed;
+    try (ServerSocket s = new ServerSocket(0, 1, ip)) {
+      closed = s.getLocalPort();
+    }
+    EventLoopGroup group = transport.newGroup(1);
+    try {
+      PeerConfig config =
+          PeerConfig.of(65001, (java.net.Inet4Address) ip, 65002)
+              .withConnectRetry(Duration.ofSeconds(1));
+      PeerSpec spec = new PeerSpec(new InetSocketAddress(ip, closed), ip, config, false, null, 1);
+      PeerSession session =
+          new PeerSession(
+              spec, group.next(), transport, new SessionListener() {}, Clock.systemUTC());
+      session.loop().submit(session::start).sync();
+      await().atMost(Duration.ofSeconds(10)).until(() -> !session.info().isEmpty());
+      assertThat(session.info()).isEqualTo("connect failed: no answer within 1 s");
+      session
+          .loop()
+          .submit(() -> session.stop(Notification.of(NotificationSubcode.ADMINISTRATIVE_SHUTDOWN)))
+          .sync();
+    } finally {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+    }
+  }
+
   @ParameterizedTest
   @CsvSource(
       delimiter = '|',
