@@ -4,10 +4,8 @@ import static dev.netctl.bgp.rib.Fixtures.attrs;
 import static dev.netctl.bgp.rib.Fixtures.client;
 import static dev.netctl.bgp.rib.Fixtures.ebgp;
 import static dev.netctl.bgp.rib.Fixtures.ibgp;
-import static dev.netctl.bgp.rib.Fixtures.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.netctl.bgp.codec.AddressFamily;
 import dev.netctl.bgp.codec.CodecContext;
 import dev.netctl.bgp.codec.Nlri;
 import dev.netctl.bgp.codec.PathAttribute;
@@ -18,7 +16,6 @@ import dev.netctl.bgp.policy.Policy;
 import dev.netctl.bgp.policy.Statement;
 import dev.netctl.bgp.policy.Verdict;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -38,18 +35,6 @@ class ExportRulesTest {
   private final Peer n1 = ibgp("10.0.0.21");
   private final Peer e1 = ebgp("198.51.100.2", 64777);
 
-  private OutboundProfile ebgpProfile(RoutePolicy export) {
-    return new OutboundProfile(
-        PeerKind.EBGP,
-        false,
-        CodecContext.FOUR_OCTET,
-        Set.of(AddressFamily.IPV4_UNICAST),
-        export,
-        ip("198.51.100.1"),
-        null,
-        null);
-  }
-
   @ParameterizedTest(name = "{0}: to iBGP {1}, to eBGP {2}")
   @CsvSource({
     "65535:65281, true, false", // NO_EXPORT
@@ -61,7 +46,7 @@ class ExportRulesTest {
   void wellKnownCommunitiesLimitWhoGetsTheRoute(String community, boolean ibgp, boolean ebgp) {
     h.group(ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET), c1, c2);
     h.group(ShardHarness.profile(PeerKind.IBGP, false, CodecContext.FOUR_OCTET), n1);
-    h.group(ebgpProfile(RoutePolicy.ACCEPT_ALL), e1);
+    h.group(Fixtures.profile(PeerKind.EBGP, false, RoutePolicy.ACCEPT_ALL), e1);
     h.shard.announce(c1, P, 0, attrs("10.0.0.11").communities(Community.parse(community)).build());
     h.drainAll();
     assertThat(h.view(c2).containsKey(N)).as("reflected to a client").isEqualTo(ibgp);
@@ -74,7 +59,9 @@ class ExportRulesTest {
   void aCommunityTheExportPolicyAddsTagsTheRouteForThePeerAndDoesNotStopIt(String community) {
     // As BIRD's export filter and FRR's outbound route map: the peer is to honour it, not us.
     h.group(
-        ebgpProfile(
+        Fixtures.profile(
+            PeerKind.EBGP,
+            false,
             new Policy(
                 "tag",
                 List.of(

@@ -7,12 +7,15 @@ import dev.netctl.bgp.codec.BgpMessage.Notification;
 import dev.netctl.bgp.codec.NotificationSubcode;
 import dev.netctl.bgp.fsm.PeerConfig;
 import io.netty.channel.EventLoopGroup;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -27,7 +30,28 @@ class SocketErrorTextTest {
   @CsvSource({"127.0.0.1, best", "::1, best", "127.0.0.1, nio", "::1, nio"})
   void aRefusedConnectShowsTheReasonOnly(String address, String transportName) throws Exception {
     Transport transport = transportName.equals("nio") ? Transport.nio() : Transport.best();
-    InetAddress ip = InetAddress.getByName(address);
+    assertThat(firstInfo(transport, InetAddress.getByName(address), Duration.ofSeconds(30), 0))
+        .isEqualTo("connect failed: Connection refused");
+  }
+
+  @Test
+  void anAttemptTheRetryTimerEndsWithoutAnAnswerSaysSo() throws Exception {
+    // A peer address that never answers (a firewall dropping SYNs, a host that is down behind a
+    // router): played with GTSM toward a closed port, whose RST arrives with TTL 64 and is dropped.
+    // The ConnectRetry timer ends each attempt before the connect timeout could report: INFO was
+    // empty forever, the state "connect".
+    Transport transport = Transport.best();
+    Assumptions.assumeTrue(transport.isEpoll(), "GTSM needs epoll");
+    assertThat(firstInfo(transport, InetAddress.getByName("127.0.0.1"), Duration.ofSeconds(1), 1))
+        .isEqualTo("connect failed: no answer within 1 s");
+  }
+
+  /**
+   * The first INFO of an active session toward a closed port on {@code ip}, with GTSM of {@code
+   * ttlHops} (0: none).
+   */
+  private static String firstInfo(Transport transport, InetAddress ip, Duration retry, int ttlHops)
+      throws Exception {
     int closed;
     try (ServerSocket s = new ServerSocket(0, 1, ip)) {
       closed = s.getLocalPort(); // nothing listens there once closed
@@ -35,53 +59,21 @@ class SocketErrorTextTest {
     EventLoopGroup group = transport.newGroup(1);
     try {
       PeerConfig config =
-          PeerConfig.of(65001, (java.net.Inet4Address) InetAddress.getByName("127.0.0.1"), 65002)
-              .withConnectRetry(Duration.ofSeconds(30));
-      PeerSpec spec = new PeerSpec(new InetSocketAddress(ip, closed), ip, config, false, null, 0);
+          PeerConfig.of(65001, (Inet4Address) InetAddress.getByName("127.0.0.1"), 65002)
+              .withConnectRetry(retry);
+      PeerSpec spec =
+          new PeerSpec(new InetSocketAddress(ip, closed), ip, config, false, null, ttlHops);
       PeerSession session =
           new PeerSession(
               spec, group.next(), transport, new SessionListener() {}, Clock.systemUTC());
       session.loop().submit(session::start).sync();
       await().atMost(Duration.ofSeconds(10)).until(() -> !session.info().isEmpty());
-      assertThat(session.info()).isEqualTo("connect failed: Connection refused");
+      String info = session.info();
       session
           .loop()
           .submit(() -> session.stop(Notification.of(NotificationSubcode.ADMINISTRATIVE_SHUTDOWN)))
           .sync();
-    } finally {
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
-    }
-  }
-
-  @org.junit.jupiter.api.Test
-  void anAttemptTheRetryTimerEndsWithoutAnAnswerSaysSo() throws Exception {
-    // A peer address that never answers (a firewall dropping SYNs, a host that is down behind a
-    // router): played with GTSM toward a closed port, whose RST arrives with TTL 64 and is dropped.
-    // The ConnectRetry timer ends each attempt before the connect timeout could report: INFO was
-    // empty forever, the state "connect".
-    Transport transport = Transport.best();
-    org.junit.jupiter.api.Assumptions.assumeTrue(transport.isEpoll(), "GTSM needs epoll");
-    InetAddress ip = InetAddress.getByName("127.0.0.1");
-    int closed;
-    try (ServerSocket s = new ServerSocket(0, 1, ip)) {
-      closed = s.getLocalPort();
-    }
-    EventLoopGroup group = transport.newGroup(1);
-    try {
-      PeerConfig config =
-          PeerConfig.of(65001, (java.net.Inet4Address) ip, 65002)
-              .withConnectRetry(Duration.ofSeconds(1));
-      PeerSpec spec = new PeerSpec(new InetSocketAddress(ip, closed), ip, config, false, null, 1);
-      PeerSession session =
-          new PeerSession(
-              spec, group.next(), transport, new SessionListener() {}, Clock.systemUTC());
-      session.loop().submit(session::start).sync();
-      await().atMost(Duration.ofSeconds(10)).until(() -> !session.info().isEmpty());
-      assertThat(session.info()).isEqualTo("connect failed: no answer within 1 s");
-      session
-          .loop()
-          .submit(() -> session.stop(Notification.of(NotificationSubcode.ADMINISTRATIVE_SHUTDOWN)))
-          .sync();
+      return info;
     } finally {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
     }
