@@ -266,7 +266,7 @@ public final class StandaloneSpeaker implements AutoCloseable {
    *     table would read as a peer that sent nothing, as {@code bgp refresh} and {@code reset} say)
    */
   public List<RouteView> routes(String family, InetAddress peer, boolean advertised) {
-    List<RouteView> out = new ArrayList<>();
+    List<Row> out = new ArrayList<>();
     boolean found = peer == null;
     // Every peer the speaker has: the configured ones and those accepted through a dynamic range.
     for (PeerStatus status : speaker.peers()) {
@@ -275,11 +275,19 @@ public final class StandaloneSpeaker implements AutoCloseable {
       found = true;
       if (advertised) {
         for (AdvertisedRoute r : speaker.advertised(remote)) {
-          out.add(view(r.nlri(), r.nextHop(), r.attributes(), remote, "advertised", false));
+          out.add(
+              new Row(
+                  remote,
+                  r.nlri(),
+                  view(r.nlri(), r.nextHop(), r.attributes(), remote, "advertised", false)));
         }
       } else {
         for (ReceivedRoute r : speaker.received(remote)) {
-          out.add(view(r.nlri(), r.nextHop(), r.attributes(), remote, "received", r.stale()));
+          out.add(
+              new Row(
+                  remote,
+                  r.nlri(),
+                  view(r.nlri(), r.nextHop(), r.attributes(), remote, "received", r.stale())));
         }
       }
     }
@@ -287,16 +295,39 @@ public final class StandaloneSpeaker implements AutoCloseable {
       throw new IllegalArgumentException("peer " + AddressText.of(peer) + " is not configured");
     }
     return out.stream()
-        .filter(r -> family == null || family.equals(r.family()))
-        .sorted(ROUTE_ORDER)
+        .filter(r -> family == null || family.equals(r.view().family()))
+        .sorted(ROW_ORDER)
+        .map(Row::view)
         .toList();
   }
 
-  // Stable output for people and scripts: by peer, then prefix as written.
-  private static final Comparator<RouteView> ROUTE_ORDER =
-      Comparator.comparing(RouteView::peer)
-          .thenComparing(RouteView::prefix)
-          .thenComparing(RouteView::pathId, Comparator.nullsFirst(Comparator.naturalOrder()));
+  /** A route with what it is sorted by. */
+  record Row(InetAddress peer, Nlri nlri, RouteView view) {}
+
+  /**
+   * Stable output for people and scripts: by peer, then prefix, then path id, each by value (IPv4
+   * before IPv6, 127.0.0.2 before 127.0.0.10, 10.9.0.0/16 before 10.10.0.0/16), as GoBGP sorts; the
+   * text order put 10.100.0.0/16 before 10.92.0.0/16.
+   */
+  static final Comparator<Row> ROW_ORDER =
+      Comparator.comparing(Row::peer, StandaloneSpeaker::compareAddresses)
+          .thenComparing(r -> r.nlri().prefix(), StandaloneSpeaker::comparePrefixes)
+          .thenComparing(r -> r.nlri().pathId(), Integer::compareUnsigned);
+
+  private static int compareAddresses(InetAddress a, InetAddress b) {
+    byte[] x = a.getAddress();
+    byte[] y = b.getAddress();
+    return x.length != y.length
+        ? Integer.compare(x.length, y.length)
+        : java.util.Arrays.compareUnsigned(x, y);
+  }
+
+  private static int comparePrefixes(dev.netctl.bgp.codec.Prefix a, dev.netctl.bgp.codec.Prefix b) {
+    if (a.ipv6() != b.ipv6()) return a.ipv6() ? 1 : -1;
+    int c = Long.compareUnsigned(a.high(), b.high());
+    if (c == 0) c = Long.compareUnsigned(a.low(), b.low());
+    return c != 0 ? c : Integer.compare(a.length(), b.length());
+  }
 
   private static RouteView view(
       Nlri nlri,
