@@ -1,10 +1,13 @@
 package dev.netctl.bgp.rib;
 
 import dev.netctl.bgp.codec.AttributeType;
+import dev.netctl.bgp.codec.PathAttribute.AsPath;
 import dev.netctl.bgp.codec.PathAttribute.ClusterList;
 import dev.netctl.bgp.codec.PathAttribute.Communities;
 import dev.netctl.bgp.codec.PathAttribute.LocalPref;
 import dev.netctl.bgp.codec.PathAttribute.OriginatorId;
+import dev.netctl.bgp.codec.PathAttribute.Segment;
+import dev.netctl.bgp.codec.PathAttribute.SegmentType;
 import dev.netctl.bgp.codec.Prefix;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -53,6 +56,28 @@ final class ExportRules {
                     route.source().kind() == PeerKind.LOCAL));
     // Without a next hop the route cannot be put on the wire.
     return out.filter(a -> a.nextHop() != null);
+  }
+
+  /**
+   * The AS_PATH without its confederation segments, as a route leaving for another AS carries it
+   * (RFC 5065 §4.1, BIRD strips them the same way). This speaker is in no confederation, so such
+   * segments can only come from an iBGP peer that is; they say nothing to an external peer.
+   */
+  private static AttributeSet withoutConfederationSegments(AttributeSet attrs) {
+    List<Segment> segments = attrs.asPath().segments();
+    for (Segment s : segments) {
+      if (s.type() == SegmentType.AS_CONFED_SEQUENCE || s.type() == SegmentType.AS_CONFED_SET) {
+        return attrs.with(
+            new AsPath(
+                segments.stream()
+                    .filter(
+                        x ->
+                            x.type() != SegmentType.AS_CONFED_SEQUENCE
+                                && x.type() != SegmentType.AS_CONFED_SET)
+                    .toList()));
+      }
+    }
+    return attrs;
   }
 
   /**
@@ -109,7 +134,7 @@ final class ExportRules {
       }
     } else {
       attrs =
-          attrs
+          withoutConfederationSegments(attrs)
               .filter(
                   a ->
                       !a.type().equals(AttributeType.LOCAL_PREF)

@@ -79,4 +79,23 @@ class ExportRulesTest {
     assertThat(h.view(e1).get(N).attributes())
         .contains(new PathAttribute.Communities(List.of(Community.parse(community))));
   }
+
+  @org.junit.jupiter.api.Test
+  void confederationSegmentsAreRemovedTowardAnExternalPeer() {
+    // We are in no confederation: such segments come from an iBGP peer that is (RFC 5065), and a
+    // route leaving for another AS carries none (§4.1). They went out as received.
+    h.group(Fixtures.profile(PeerKind.EBGP, false, RoutePolicy.ACCEPT_ALL), e1);
+    h.group(ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET), c2);
+    PathAttribute.AsPath received =
+        new PathAttribute.AsPath(
+            List.of(
+                new PathAttribute.Segment(
+                    PathAttribute.SegmentType.AS_CONFED_SEQUENCE, List.of(65010L)),
+                new PathAttribute.Segment(PathAttribute.SegmentType.AS_SEQUENCE, List.of(65020L))));
+    h.shard.announce(c1, P, 0, attrs("10.0.0.11").path(received).build());
+    h.drainAll();
+    assertThat(h.view(e1).get(N).attributes())
+        .contains(PathAttribute.AsPath.sequence(Fixtures.LOCAL_AS, 65020));
+    assertThat(h.view(c2).get(N).attributes()).as("iBGP: unchanged").contains(received);
+  }
 }
