@@ -24,8 +24,7 @@ public final class ConfederationPath {
     for (int i = 0, n = attributes.size(); i < n; i++) {
       if (attributes.get(i) instanceof PathAttribute.AsPath path) {
         for (PathAttribute.Segment s : path.segments()) {
-          if (s.type() == PathAttribute.SegmentType.AS_CONFED_SEQUENCE
-              || s.type() == PathAttribute.SegmentType.AS_CONFED_SET) {
+          if (s.type().confederation()) {
             BgpError error =
                 new BgpError(
                     NotificationSubcode.MALFORMED_AS_PATH,

@@ -107,6 +107,11 @@ public sealed interface PathAttribute {
       return code;
     }
 
+    /** Whether this is a confederation segment (RFC 5065). */
+    public boolean confederation() {
+      return this == AS_CONFED_SEQUENCE || this == AS_CONFED_SET;
+    }
+
     // By wire code (1..4 follow the declaration order): values() copies its array on every call,
     // and this runs for every segment received.
     private static final SegmentType[] BY_CODE = {

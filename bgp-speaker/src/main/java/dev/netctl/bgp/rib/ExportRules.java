@@ -7,7 +7,6 @@ import dev.netctl.bgp.codec.PathAttribute.Communities;
 import dev.netctl.bgp.codec.PathAttribute.LocalPref;
 import dev.netctl.bgp.codec.PathAttribute.OriginatorId;
 import dev.netctl.bgp.codec.PathAttribute.Segment;
-import dev.netctl.bgp.codec.PathAttribute.SegmentType;
 import dev.netctl.bgp.codec.Prefix;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -66,15 +65,9 @@ final class ExportRules {
   private static AttributeSet withoutConfederationSegments(AttributeSet attrs) {
     List<Segment> segments = attrs.asPath().segments();
     for (Segment s : segments) {
-      if (s.type() == SegmentType.AS_CONFED_SEQUENCE || s.type() == SegmentType.AS_CONFED_SET) {
+      if (s.type().confederation()) {
         return attrs.with(
-            new AsPath(
-                segments.stream()
-                    .filter(
-                        x ->
-                            x.type() != SegmentType.AS_CONFED_SEQUENCE
-                                && x.type() != SegmentType.AS_CONFED_SET)
-                    .toList()));
+            new AsPath(segments.stream().filter(x -> !x.type().confederation()).toList()));
       }
     }
     return attrs;
