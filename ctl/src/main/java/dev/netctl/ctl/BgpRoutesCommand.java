@@ -64,27 +64,29 @@ final class BgpRoutesCommand extends BgpAdminCommand {
     }
     // STALE only when a route is: kept from before a peer's graceful restart (RFC 4724).
     boolean anyStale = routes.stream().anyMatch(RouteView::stale);
-    List<String> headers =
-        new java.util.ArrayList<>(
-            List.of(
-                "prefix",
-                "next hop",
-                "as path",
-                advertised ? "to peer" : "from peer",
-                "communities",
-                "large communities"));
+    // PATH ID only when a session uses ADD-PATH (RFC 7911): several rows may share a prefix.
+    boolean anyPathId = routes.stream().anyMatch(r -> r.pathId() != null);
+    List<String> headers = new java.util.ArrayList<>(List.of("prefix"));
+    if (anyPathId) headers.add("path id");
+    headers.addAll(
+        List.of(
+            "next hop",
+            "as path",
+            advertised ? "to peer" : "from peer",
+            "communities",
+            "large communities"));
     if (anyStale) headers.add("stale");
     Table t = new Table(headers);
     for (RouteView r : routes) {
-      List<String> row =
-          new java.util.ArrayList<>(
-              List.of(
-                  r.prefix(),
-                  r.nextHop(),
-                  r.asPath(),
-                  r.peer(),
-                  String.join(",", r.communities()),
-                  String.join(",", r.largeCommunities())));
+      List<String> row = new java.util.ArrayList<>(List.of(r.prefix()));
+      if (anyPathId) row.add(r.pathId() == null ? "" : r.pathId().toString());
+      row.addAll(
+          List.of(
+              r.nextHop(),
+              r.asPath(),
+              r.peer(),
+              String.join(",", r.communities()),
+              String.join(",", r.largeCommunities())));
       if (anyStale) row.add(r.stale() ? "stale" : "");
       t.row(row);
     }

@@ -156,7 +156,8 @@ class BgpCommandTest {
                 100L,
                 null,
                 List.of(),
-                false));
+                false,
+                null));
 
     Cli.Run routeTable = Cli.raw("", "bgp", "routes", b, "--peer", "127.0.0.2", "--received");
     assertThat(routeTable.out().lines().toList())
@@ -173,6 +174,10 @@ class BgpCommandTest {
     Cli.Run unknown = Cli.raw("", "bgp", "routes", b, "--peer", "127.0.0.9");
     assertThat(unknown.exitCode()).isEqualTo(ExitCode.ERROR);
     assertThat(unknown.err()).contains("peer 127.0.0.9 is not configured");
+    // An IPv6 one is named in RFC 5952 form throughout, not as the URL it was asked with.
+    Cli.Run unknown6 = Cli.raw("", "bgp", "reset", "0:0::9", b);
+    assertThat(unknown6.exitCode()).isEqualTo(ExitCode.ERROR);
+    assertThat(unknown6.err()).contains("peer ::9 is not configured").doesNotContain("%3A");
 
     Cli.Run advertised = Cli.raw("", "bgp", "routes", b, "--advertised", "-o", "json");
     List<RouteView> adv = JSON.readValue(advertised.out(), new TypeReference<>() {});
@@ -215,6 +220,40 @@ class BgpCommandTest {
     Cli.Run gone = Cli.raw("", "bgp", "peers", a);
     assertThat(gone.exitCode()).isEqualTo(ExitCode.UNAVAILABLE);
     assertThat(gone.err()).contains("BGP admin endpoint 127.0.0.1:" + adminA + " is unreachable");
+  }
+
+  @Test
+  @Timeout(60)
+  void anIpv6SessionSaysThatRoutesNeedingOurIpv4NextHopAreNotSent() throws Exception {
+    // An IPv6 session has no IPv4 address of ours to put in NEXT_HOP (RFC 4271 §5.1.3): our own
+    // IPv4 routes without a nextHop, and every IPv4 route toward an eBGP peer, stay unsent. That
+    // was silent; the IPv4 session beside it has no such notice.
+    int admin = freePort("127.0.0.1");
+    Path config =
+        Files.writeString(
+            dir.resolve("v6.yaml"),
+            """
+            routerId: 127.0.6.9
+            asNumber: 65010
+            listen: {address: "::1", port: %d}
+            peers:
+              - {address: "::1", port: %d, asNumber: 65011, passive: true,
+                 import: accept-all, export: accept-all}
+              - {address: 127.0.6.10, asNumber: 65011, passive: true, localAddress: 127.0.6.9,
+                 import: accept-all, export: accept-all}
+            originate: [{prefix: 10.69.0.0/16}]
+            admin: {address: 127.0.0.1:%d}
+            """
+                .formatted(freePort("::1"), freePort("::1"), admin));
+    run(config, new AtomicReference<>());
+    awaitPeers(
+        "--admin=127.0.0.1:" + admin,
+        out -> {
+          String v6 = out.lines().filter(l -> l.startsWith("::1 ")).findFirst().orElse("");
+          String v4 = out.lines().filter(l -> l.startsWith("127.0.6.10 ")).findFirst().orElse("");
+          assertThat(v6).contains("ipv4 routes that need this speaker as next hop are not sent");
+          assertThat(v4).isNotEmpty().doesNotContain("ipv4 routes that need");
+        });
   }
 
   @Test

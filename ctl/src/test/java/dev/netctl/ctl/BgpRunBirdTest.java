@@ -79,10 +79,11 @@ class BgpRunBirdTest {
           multihop;
           hold time 9;
           connect retry time 1;
-          ipv4 { import all; export all; };
+          ipv4 { import all; export all; add paths on; };
         }
         """
             .formatted(theirs, ours));
+    // ADD-PATH (RFC 7911) as Calico's BIRD configures it: routes come with a path id.
     Path config =
         Files.writeString(
             dir.resolve("speaker.yaml"),
@@ -92,7 +93,7 @@ class BgpRunBirdTest {
             listen: {address: 127.0.0.61, port: %d}
             peers:
               - {address: 127.0.0.62, port: %d, asNumber: 65062, holdTime: 9, families: [ipv4],
-                 import: accept-all, export: accept-all}
+                 import: accept-all, export: accept-all, addPath: true}
             originate:
               - {prefix: 10.61.0.0/16, communities: ["65061:5"]}
             admin: {address: 127.0.0.1:%d}
@@ -120,11 +121,21 @@ class BgpRunBirdTest {
                     Cli.raw("", "bgp", "routes", "--admin=127.0.0.1:" + admin, "-o", "json");
                 assertThat(routes.exitCode()).as(routes.toString()).isZero();
                 List<RouteView> v = json.readValue(routes.out(), new TypeReference<>() {});
+                // The prefix is a prefix a script can parse; the path id is a field of its own.
                 assertThat(v)
                     .extracting(RouteView::prefix, RouteView::asPath, RouteView::peer)
                     .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("10.62.0.0/16", "65062", "127.0.0.62"));
+                assertThat(v.getFirst().pathId()).isNotNull().isPositive();
               });
+      Cli.Run table = Cli.raw("", "bgp", "routes", "--admin=127.0.0.1:" + admin);
+      assertThat(table.out().lines().toList())
+          .hasSize(2)
+          .satisfies(l -> assertThat(l.get(0)).matches("PREFIX +PATH ID +NEXT HOP .*"))
+          .satisfies(
+              l ->
+                  assertThat(l.get(1))
+                      .matches("10\\.62\\.0\\.0/16 +[1-9]\\d* +127\\.0\\.0\\.62 .*"));
       Cli.Run peers = Cli.raw("", "bgp", "peers", "--admin=127.0.0.1:" + admin);
       assertThat(peers.out()).containsPattern("127\\.0\\.0\\.62 +ebgp +established");
       await()

@@ -55,7 +55,7 @@ final class AttributeDecoder {
     return switch (type) {
       case 1, 2, 3, 5, 6 -> FLAG_TRANSITIVE;
       case 4, 9, 10, 14, 15 -> FLAG_OPTIONAL;
-      case 7, 8, 17, 18, 32 -> FLAG_OPTIONAL | FLAG_TRANSITIVE;
+      case 7, 8, 16, 17, 18, 25, 32 -> FLAG_OPTIONAL | FLAG_TRANSITIVE;
       default -> -1;
     };
   }
@@ -104,7 +104,7 @@ final class AttributeDecoder {
               + Integer.toHexString(expected));
     }
     try {
-      return new Outcome(parse(type, value, whole, ctx), null);
+      return new Outcome(parse(flags, type, value, whole, ctx), null);
     } catch (MalformedException e) {
       return new Outcome(null, new Failure(actionFor(type), e.error()));
     }
@@ -115,7 +115,7 @@ final class AttributeDecoder {
     return new Outcome(null, new Failure(action, new BgpError(subcode, data.bytes(), reason)));
   }
 
-  private static PathAttribute parse(int type, ByteBuf v, Whole whole, CodecContext ctx)
+  private static PathAttribute parse(int flags, int type, ByteBuf v, Whole whole, CodecContext ctx)
       throws MalformedException {
     int len = v.readableBytes();
     return switch (type) {
@@ -185,6 +185,13 @@ final class AttributeDecoder {
       }
       case 14 -> mpReach(v, whole, ctx);
       case 15 -> mpUnreach(v, whole, ctx);
+      case 16, 25 -> {
+        // Not interpreted, only passed on (Partial set as for any attribute we do not act on), but
+        // checked as RFC 7606 §7.14/§7.15 say: one of a bad length forwarded as it came makes every
+        // peer that checks it withdraw the route.
+        requireMultiple(type, len, type == 16 ? 8 : 20, whole);
+        yield new PathAttribute.Unknown(flags, type, ByteBufUtil.getBytes(v));
+      }
       case 17 ->
           new PathAttribute.As4Path(
               segments(v, 4, NotificationSubcode.OPTIONAL_ATTRIBUTE_ERROR, type));

@@ -1,7 +1,8 @@
 package dev.netctl.bgp.codec;
 
 /**
- * Path attribute type code (RFC 4271 §4.3, RFC 4760, RFC 6793, RFC 8092, RFC 4456, RFC 1997).
+ * Path attribute type code (RFC 4271 §4.3, RFC 4760, RFC 6793, RFC 8092, RFC 4456, RFC 1997, RFC
+ * 4360, RFC 5701).
  *
  * <p>An open enum: {@link #valueOf(int)} never throws; codes without a name come back as an unknown
  * instance, so they can be carried through rather than rejected.
@@ -45,11 +46,19 @@ public final class AttributeType extends OpenCode {
   /** Code 15. */
   public static final AttributeType MP_UNREACH_NLRI = CODES.register(15, "MP_UNREACH_NLRI");
 
+  /** Code 16 (RFC 4360), checked and carried, not interpreted. */
+  public static final AttributeType EXTENDED_COMMUNITIES =
+      CODES.register(16, "EXTENDED_COMMUNITIES");
+
   /** Code 17. */
   public static final AttributeType AS4_PATH = CODES.register(17, "AS4_PATH");
 
   /** Code 18. */
   public static final AttributeType AS4_AGGREGATOR = CODES.register(18, "AS4_AGGREGATOR");
+
+  /** Code 25 (RFC 5701), checked and carried, not interpreted. */
+  public static final AttributeType IPV6_EXTENDED_COMMUNITIES =
+      CODES.register(25, "IPV6_EXTENDED_COMMUNITIES");
 
   /** Code 32. */
   public static final AttributeType LARGE_COMMUNITY = CODES.register(32, "LARGE_COMMUNITY");

@@ -238,8 +238,40 @@ public sealed interface BgpMessage {
       return (code * 256 + subcode) * 31 + Arrays.hashCode(data);
     }
 
+    /**
+     * The shutdown communication of a Cease / Administrative Shutdown or Reset (RFC 9003 §2: a
+     * length octet, then that many octets of UTF-8), or null when there is none or the data is not
+     * one. Control characters become {@code ?}: the text goes into single-line logs and tables.
+     */
+    public String shutdownCommunication() {
+      if (code != 6 || (subcode != 2 && subcode != 4) || data.length == 0) {
+        return null;
+      }
+      int length = data[0] & 0xff;
+      if (length == 0 || length + 1 > data.length) {
+        return null;
+      }
+      try {
+        String text =
+            java.nio.charset.StandardCharsets.UTF_8
+                .newDecoder()
+                .decode(java.nio.ByteBuffer.wrap(data, 1, length))
+                .toString();
+        return text.codePoints()
+            .map(c -> Character.isISOControl(c) ? '?' : c)
+            .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+            .toString();
+      } catch (java.nio.charset.CharacterCodingException e) {
+        return null;
+      }
+    }
+
     @Override
     public String toString() {
+      String communication = shutdownCommunication();
+      if (communication != null) {
+        return "Notification[" + errorSubcode() + ", \"" + communication + "\"]";
+      }
       return "Notification["
           + errorSubcode()
           + (data.length == 0 ? "" : ", data=" + HexFormat.of().formatHex(data))

@@ -107,6 +107,11 @@ public sealed interface PathAttribute {
       return code;
     }
 
+    /** Whether this is a confederation segment (RFC 5065). */
+    public boolean confederation() {
+      return this == AS_CONFED_SEQUENCE || this == AS_CONFED_SET;
+    }
+
     // By wire code (1..4 follow the declaration order): values() copies its array on every call,
     // and this runs for every segment received.
     private static final SegmentType[] BY_CODE = {
@@ -405,6 +410,15 @@ public sealed interface PathAttribute {
    * @param values communities in received order
    */
   record Communities(List<Integer> values) implements PathAttribute {
+    /** NO_EXPORT (RFC 1997): not to be advertised outside the AS. */
+    public static final int NO_EXPORT = 0xFFFFFF01;
+
+    /** NO_ADVERTISE (RFC 1997): not to be advertised to any peer. */
+    public static final int NO_ADVERTISE = 0xFFFFFF02;
+
+    /** NO_EXPORT_SUBCONFED (RFC 1997): not outside the (sub-)AS; without confederations, the AS. */
+    public static final int NO_EXPORT_SUBCONFED = 0xFFFFFF03;
+
     /** Copies the list. */
     public Communities {
       values = List.copyOf(values);

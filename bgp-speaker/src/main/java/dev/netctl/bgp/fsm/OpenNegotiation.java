@@ -12,7 +12,6 @@ import dev.netctl.bgp.codec.NotificationSubcode;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -58,13 +57,13 @@ public final class OpenNegotiation {
                   .map(f -> new Capability.GracefulRestartFamily(f, restarting))
                   .toList()));
     }
-    Set<AddressFamily> addPath = new LinkedHashSet<>(config.addPathReceive());
-    addPath.addAll(config.addPathSend());
-    if (!addPath.isEmpty()) {
-      List<Capability.AddPathFamily> list = new ArrayList<>();
-      for (AddressFamily f : addPath) {
-        boolean rx = config.addPathReceive().contains(f);
-        boolean tx = config.addPathSend().contains(f);
+    // ADD-PATH for the offered families only (a family the session does not offer, e.g. IPv6 on an
+    // IPv4 session without an IPv6 next hop, has no paths to add), in their sorted order.
+    List<Capability.AddPathFamily> list = new ArrayList<>();
+    for (AddressFamily f : families) {
+      boolean rx = config.addPathReceive().contains(f);
+      boolean tx = config.addPathSend().contains(f);
+      if (rx || tx) {
         list.add(
             new Capability.AddPathFamily(
                 f,
@@ -72,6 +71,8 @@ public final class OpenNegotiation {
                     ? Capability.AddPathMode.BOTH
                     : rx ? Capability.AddPathMode.RECEIVE : Capability.AddPathMode.SEND));
       }
+    }
+    if (!list.isEmpty()) {
       caps.add(new Capability.AddPath(list));
     }
     if (config.extendedMessage()) {

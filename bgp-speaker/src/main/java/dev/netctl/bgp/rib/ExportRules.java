@@ -1,9 +1,12 @@
 package dev.netctl.bgp.rib;
 
 import dev.netctl.bgp.codec.AttributeType;
+import dev.netctl.bgp.codec.PathAttribute.AsPath;
 import dev.netctl.bgp.codec.PathAttribute.ClusterList;
+import dev.netctl.bgp.codec.PathAttribute.Communities;
 import dev.netctl.bgp.codec.PathAttribute.LocalPref;
 import dev.netctl.bgp.codec.PathAttribute.OriginatorId;
+import dev.netctl.bgp.codec.PathAttribute.Segment;
 import dev.netctl.bgp.codec.Prefix;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -55,6 +58,37 @@ final class ExportRules {
   }
 
   /**
+   * The AS_PATH without its confederation segments, as a route leaving for another AS carries it
+   * (RFC 5065 §4.1, BIRD strips them the same way). This speaker is in no confederation, so such
+   * segments can only come from an iBGP peer that is; they say nothing to an external peer.
+   */
+  private static AttributeSet withoutConfederationSegments(AttributeSet attrs) {
+    List<Segment> segments = attrs.asPath().segments();
+    for (Segment s : segments) {
+      if (s.type().confederation()) {
+        return attrs.with(
+            new AsPath(segments.stream().filter(x -> !x.type().confederation()).toList()));
+      }
+    }
+    return attrs;
+  }
+
+  /**
+   * RFC 1997, as BIRD, FRR and GoBGP apply it before the export policy (a community the policy adds
+   * is for the peer to honour): NO_ADVERTISE goes to no peer, NO_EXPORT and NO_EXPORT_SUBCONFED to
+   * no eBGP peer (without confederations the AS is the boundary of both).
+   */
+  private static boolean wellKnownCommunitiesAllow(List<Integer> communities, boolean ibgp) {
+    for (int c : communities) {
+      if (c == Communities.NO_ADVERTISE
+          || (!ibgp && (c == Communities.NO_EXPORT || c == Communities.NO_EXPORT_SUBCONFED))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
    * The protocol's rules alone (no policy): a function of the group, the route's source and
    * attributes and its family only, so callers may remember the result. Null when the route is not
    * sent to the group.
@@ -62,6 +96,9 @@ final class ExportRules {
   static AttributeSet rules(RibConfig config, OutboundProfile group, boolean ipv6, Route route) {
     Peer source = route.source();
     AttributeSet attrs = route.attributes();
+    if (!wellKnownCommunitiesAllow(attrs.communities(), group.ibgp())) {
+      return null;
+    }
     InetAddress original = attrs.nextHop();
     InetAddress self = ipv6 ? group.ipv6NextHopSelf() : group.ipv4NextHopSelf();
     InetAddress selfLinkLocal = ipv6 ? group.ipv6LinkLocalNextHopSelf() : null;
@@ -90,7 +127,7 @@ final class ExportRules {
       }
     } else {
       attrs =
-          attrs
+          withoutConfederationSegments(attrs)
               .filter(
                   a ->
                       !a.type().equals(AttributeType.LOCAL_PREF)

@@ -1,6 +1,7 @@
 package dev.netctl.bgp.session;
 
 import dev.netctl.bgp.codec.BgpMessage;
+import dev.netctl.bgp.codec.ConfederationPath;
 import dev.netctl.bgp.codec.DecodeResult;
 import dev.netctl.bgp.codec.FirstAs;
 import dev.netctl.bgp.codec.OwnNextHop;
@@ -83,6 +84,11 @@ final class Connection {
    * Records a new outgoing attempt; one still pending is abandoned and its channel closed (RFC 4271
    * §8.2.2: ConnectRetryTimer_Expires in Connect drops the TCP connection and initiates another).
    */
+  /** Whether an outbound connect is still pending: neither connected nor failed yet. */
+  boolean attempting() {
+    return attempt != null;
+  }
+
   void connecting(ChannelFuture f) {
     dropAttempt();
     attempt = f;
@@ -251,21 +257,26 @@ final class Connection {
   }
 
   /**
-   * An UPDATE from an external peer whose AS_PATH does not start with the peer's AS, as a
-   * withdrawal (RFC 4271 §6.3, RFC 7606 §7.2), when the neighbour enforces the first AS.
+   * An UPDATE from an external peer whose AS_PATH has confederation segments (RFC 5065 §5.3), or
+   * does not start with the peer's AS when the neighbour enforces the first AS (RFC 4271 §6.3), as
+   * a withdrawal (RFC 7606 §7.2).
    */
   private Optional<DecodeResult.TreatAsWithdraw> firstAs(BgpMessage message) {
     PeerConfig config = peer.spec().config();
     Negotiated n;
-    if (!config.enforceFirstAs()
-        || !(message instanceof BgpMessage.Update u)
-        || (n = fsm.negotiated()) == null) {
+    if (!(message instanceof BgpMessage.Update u) || (n = fsm.negotiated()) == null) {
       return Optional.empty();
     }
     long peerAs = n.peerAs(config.remoteAs());
-    return peerAs == config.localAs()
-        ? Optional.empty()
-        : FirstAs.check(u, peerAs, n.fourOctetAs());
+    if (peerAs == config.localAs()) {
+      return Optional.empty();
+    }
+    // Confederation segments from an external peer, whatever enforceFirstAs says (RFC 5065 §5.3).
+    Optional<DecodeResult.TreatAsWithdraw> confed = ConfederationPath.check(u);
+    if (confed.isPresent() || !config.enforceFirstAs()) {
+      return confed;
+    }
+    return FirstAs.check(u, peerAs, n.fourOctetAs());
   }
 
   /** The per-channel end of the pipeline; it ignores a channel the FSM no longer owns. */
@@ -331,7 +342,11 @@ final class Connection {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      LOG.info("{}: connection error: {}", peer, cause.toString());
+      // An I/O error is the OS's reason; anything else is a fault worth its class name.
+      LOG.info(
+          "{}: connection error: {}",
+          peer,
+          cause instanceof java.io.IOException ? SocketErrorText.of(cause) : cause.toString());
       ctx.close();
     }
   }

@@ -295,6 +295,12 @@ public final class PeerSession implements GroupOutput {
 
   /** Opens a TCP connection for {@code c} (the FSM's Connect action). */
   void connect(Connection c) {
+    if (c.attempting()) {
+      // The ConnectRetry timer ends an attempt nothing answered (RFC 4271 §8.2.2: SYNs dropped by
+      // a firewall, a host down behind a router) before the connect timeout can report: say so,
+      // or INFO stays empty while the state reads "connect" forever.
+      info = "connect failed: no answer within " + spec.config().connectRetry().toSeconds() + " s";
+    }
     Bootstrap b =
         new Bootstrap()
             .group(loop)
@@ -330,7 +336,7 @@ public final class PeerSession implements GroupOutput {
             c.attach(f.channel());
           } else {
             LOG.debug("{}: connect failed: {}", this, done.cause().toString());
-            info = "connect failed: " + done.cause().getMessage();
+            info = "connect failed: " + SocketErrorText.of(done.cause());
             c.handle(new Event.TcpConnectionFailed());
           }
         });
@@ -444,7 +450,8 @@ public final class PeerSession implements GroupOutput {
 
   /**
    * RFC 4271 §6.8: when two connections to one peer have both seen OPENs, keep the one initiated by
-   * the speaker with the higher BGP identifier and close the other with Cease/7.
+   * the speaker with the higher BGP identifier (with equal ones, the larger AS: RFC 6286 §2.3) and
+   * close the other with Cease/7.
    */
   private void resolveCollision(Connection fresh) {
     long remoteId = unsigned(fresh.negotiated().peerOpen().bgpId().getAddress());
@@ -457,7 +464,13 @@ public final class PeerSession implements GroupOutput {
       if (other.state() == State.ESTABLISHED) {
         loser = fresh;
       } else if (other.state() == State.OPEN_SENT || other.state() == State.OPEN_CONFIRM) {
-        boolean keepOutbound = localId > remoteId;
+        // RFC 6286 §2.3: identifiers may be equal between ASes; then the connection initiated by
+        // the speaker with the larger AS stays. Keeping the inbound one regardless made both sides
+        // close the connection the other kept whenever our AS was the larger.
+        boolean keepOutbound =
+            localId != remoteId
+                ? localId > remoteId
+                : spec.config().localAs() > fresh.negotiated().peerOpen().myAs();
         loser = fresh.outbound() == keepOutbound ? other : fresh;
       } else {
         continue;

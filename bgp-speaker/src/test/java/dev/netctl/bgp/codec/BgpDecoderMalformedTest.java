@@ -308,6 +308,47 @@ class BgpDecoderMalformedTest {
         "c0200400000001");
   }
 
+  // Extended communities (RFC 4360, RFC 5701) are not interpreted, only passed on: one of a bad
+  // length forwarded as it came made every peer that checks it (GoBGP, BIRD, FRR) withdraw the
+  // route.
+
+  @Test
+  void extendedCommunitiesNotMultipleOfEightIsTreatAsWithdraw() {
+    assertError(
+        withdrawn(update(GOOD_ATTRIBUTES + "c0 10 01 00")).error(),
+        NotificationSubcode.ATTRIBUTE_LENGTH_ERROR,
+        "c0100100");
+  }
+
+  @Test
+  void ipv6ExtendedCommunitiesNotMultipleOfTwentyIsTreatAsWithdraw() {
+    assertError(
+        withdrawn(update(GOOD_ATTRIBUTES + "c0 19 08 0002fde800000001")).error(),
+        NotificationSubcode.ATTRIBUTE_LENGTH_ERROR,
+        "c019080002fde800000001");
+  }
+
+  @Test
+  void extendedCommunitiesFlaggedNonTransitiveIsTreatAsWithdraw() {
+    assertError(
+        withdrawn(update(GOOD_ATTRIBUTES + "80 10 08 0002fde800000001")).error(),
+        NotificationSubcode.ATTRIBUTE_FLAGS_ERROR,
+        "8010080002fde800000001");
+  }
+
+  @Test
+  void wellFormedExtendedCommunitiesAreCarriedAsReceived() {
+    DecodeResult r =
+        BgpDecoder.decode(
+            update(GOOD_ATTRIBUTES + "c0 10 08 0002fde800000001"), CodecContext.FOUR_OCTET);
+    assertThat(r).isInstanceOf(DecodeResult.Decoded.class);
+    Update u = (Update) ((DecodeResult.Decoded) r).message();
+    assertThat(u.attributes())
+        .filteredOn(a -> a.type().code() == 16)
+        .singleElement()
+        .isEqualTo(new PathAttribute.Unknown(0xc0, 16, bytes("0002fde800000001")));
+  }
+
   @Test
   void duplicateMpReachResets() {
     String mp = "80 0e 0a 0001 01 04 0a000001 00 00"; // IPv4 via MP: next hop 10.0.0.1, 0.0.0.0/0

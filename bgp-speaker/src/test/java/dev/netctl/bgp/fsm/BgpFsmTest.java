@@ -332,6 +332,31 @@ class BgpFsmTest {
         .isPresent();
   }
 
+  @Test
+  void addPathIsOfferedOnlyForOfferedFamiliesInAFixedOrder() {
+    // An IPv4 session without an IPv6 next hop offers IPv4 unicast only (the speaker narrows the
+    // families): its ADD-PATH capability listed IPv6 too, and in a set's iteration order.
+    PeerConfig config =
+        CONFIG
+            .withOptions(
+                Set.of(AddressFamily.IPV6_UNICAST, AddressFamily.IPV4_UNICAST),
+                Set.of(AddressFamily.IPV6_UNICAST, AddressFamily.IPV4_UNICAST),
+                -1,
+                false)
+            .withFamilies(Set.of(AddressFamily.IPV4_UNICAST));
+    assertThat(OpenNegotiation.localOpen(config).capability(Capability.AddPath.class))
+        .contains(
+            new Capability.AddPath(
+                List.of(
+                    new Capability.AddPathFamily(
+                        AddressFamily.IPV4_UNICAST, Capability.AddPathMode.BOTH))));
+    PeerConfig both =
+        config.withFamilies(Set.of(AddressFamily.IPV6_UNICAST, AddressFamily.IPV4_UNICAST));
+    assertThat(OpenNegotiation.localOpen(both).capability(Capability.AddPath.class).orElseThrow())
+        .extracting(a -> a.families().stream().map(Capability.AddPathFamily::family).toList())
+        .isEqualTo(List.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST));
+  }
+
   private static Action.SessionDown down(List<Action> actions) {
     return actions.stream()
         .filter(a -> a instanceof Action.SessionDown)

@@ -63,8 +63,13 @@ final class Fixtures {
 
   /** IPv4 iBGP peers (reflector clients or not) under {@code export}, next-hop self 10.255.0.1. */
   static OutboundProfile ibgpProfile(boolean reflectorClient, RoutePolicy export) {
+    return profile(PeerKind.IBGP, reflectorClient, export);
+  }
+
+  /** IPv4 peers of {@code kind} under {@code export}, next-hop self 10.255.0.1. */
+  static OutboundProfile profile(PeerKind kind, boolean reflectorClient, RoutePolicy export) {
     return new OutboundProfile(
-        PeerKind.IBGP,
+        kind,
         reflectorClient,
         CodecContext.FOUR_OCTET,
         Set.of(AddressFamily.IPV4_UNICAST),

@@ -254,6 +254,41 @@ class PeerSessionTest {
   }
 
   @Test
+  void confederationSegmentsFromAnExternalPeerAreTreatAsWithdraw() throws Exception {
+    // RFC 5065 §5.3: an AS_PATH with confederation segments from a peer outside our confederation
+    // (we have none) is malformed, "treat-as-withdraw" (RFC 7606); kept, it passed the peer's
+    // confederation-internal path on to every other AS.
+    try (RawPeer peer = new RawPeer()) {
+      peer.establish();
+      await().atMost(Duration.ofSeconds(5)).until(() -> session.state() == State.ESTABLISHED);
+      peer.send(
+          new BgpMessage.Update(
+              List.of(),
+              List.of(
+                  new dev.netctl.bgp.codec.PathAttribute.Origin(
+                      dev.netctl.bgp.codec.PathAttribute.OriginType.IGP),
+                  new dev.netctl.bgp.codec.PathAttribute.AsPath(
+                      List.of(
+                          new dev.netctl.bgp.codec.PathAttribute.Segment(
+                              dev.netctl.bgp.codec.PathAttribute.SegmentType.AS_CONFED_SEQUENCE,
+                              List.of(65010L)),
+                          new dev.netctl.bgp.codec.PathAttribute.Segment(
+                              dev.netctl.bgp.codec.PathAttribute.SegmentType.AS_SEQUENCE,
+                              List.of(65002L)))),
+                  new dev.netctl.bgp.codec.PathAttribute.NextHop(ip("10.0.0.1"))),
+              List.of(dev.netctl.bgp.codec.Nlri.of("10.0.0.0/8"))));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> events.contains("update [] withdrawn [10.0.0.0/8]"));
+      assertThat(session.lastError())
+          .startsWith("treat-as-withdraw: MALFORMED_AS_PATH(3/11)")
+          .contains("confederation");
+      peer.send(BgpMessage.Keepalive.INSTANCE);
+      assertThat(session.state()).isEqualTo(State.ESTABLISHED);
+    }
+  }
+
+  @Test
   void sessionNoticesEndWithTheSessionAndConfigNoticesStay() throws Exception {
     session.loop().submit(() -> session.configNotice("ipv6 unicast not offered")).sync();
     try (RawPeer peer = new RawPeer()) {

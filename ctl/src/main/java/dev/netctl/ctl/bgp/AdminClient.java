@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
@@ -115,8 +116,14 @@ public final class AdminClient {
     try {
       if (!status[1].equals("200")) {
         Map<?, ?> err = AdminServer.JSON.readValue(body, Map.class);
+        // The request as the user gave it (decoded: an IPv6 peer reads "::9", not "%3A%3A9").
         throw new IllegalArgumentException(
-            "BGP admin endpoint " + where + " refused " + path + ": " + err.get("error"));
+            "BGP admin endpoint "
+                + where
+                + " refused "
+                + URLDecoder.decode(path, StandardCharsets.UTF_8)
+                + ": "
+                + err.get("error"));
       }
       return AdminServer.JSON.readValue(body, type);
     } catch (IOException e) {

@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * One route as the admin endpoint reports it and {@code netctl bgp routes} prints it.
  *
- * @param prefix the prefix, with {@code #pathId} when ADD-PATH gave one
+ * @param prefix the prefix
  * @param family {@code ipv4} or {@code ipv6}
  * @param nextHop next hop address
  * @param asPath AS_PATH, sequences space separated, sets in braces
@@ -19,6 +19,8 @@ import java.util.List;
  * @param clusterList CLUSTER_LIST ids (RFC 4456), nearest first
  * @param stale a received route kept from before the peer's graceful restart (RFC 4724 §4.2) or
  *     enhanced route refresh (RFC 7313) and not sent again yet; always false when advertised
+ * @param pathId the path identifier the route was received or is advertised with (ADD-PATH, RFC
+ *     7911), or null without one; a field of its own so that {@code prefix} stays a prefix
  */
 public record RouteView(
     String prefix,
@@ -33,7 +35,8 @@ public record RouteView(
     Long localPref,
     String originatorId,
     List<String> clusterList,
-    boolean stale) {
+    boolean stale,
+    Long pathId) {
   /** Copies lists. */
   public RouteView {
     communities = List.copyOf(communities);

@@ -139,9 +139,29 @@ public final class StandaloneSpeaker implements AutoCloseable {
     return speaker.peers().stream().map(this::view).toList();
   }
 
+  /**
+   * An IPv6 session has no IPv4 address of ours to send as NEXT_HOP (RFC 4271 §5.1.3), so the IPv4
+   * routes that need one (ours without a {@code nextHop}, any toward an eBGP peer) are not sent;
+   * reflected routes and ours with a {@code nextHop} are. Said here, as the IPv4 session without an
+   * IPv6 next hop says its notice, rather than left for the user to find in the peer's table.
+   */
+  static final String NO_IPV4_NEXT_HOP =
+      "ipv4 routes that need this speaker as next hop are not sent: an IPv6 session has no IPv4"
+          + " address of ours for NEXT_HOP (give originate entries a nextHop, or peer over IPv4)";
+
+  private static String notices(PeerStatus s, java.util.Optional<Neighbor> neighbor) {
+    boolean noIpv4NextHop =
+        s.remote().getAddress() instanceof java.net.Inet6Address
+            && neighbor.map(n -> n.spec().config().families().contains(IPV4_UNICAST)).orElse(false);
+    if (!noIpv4NextHop) {
+      return s.notices();
+    }
+    return s.notices().isEmpty() ? NO_IPV4_NEXT_HOP : NO_IPV4_NEXT_HOP + "; " + s.notices();
+  }
+
   private PeerView view(PeerStatus s) {
-    boolean rrClient =
-        neighbor(s.remote().getAddress()).map(Neighbor::routeReflectorClient).orElse(false);
+    java.util.Optional<Neighbor> neighbor = neighbor(s.remote().getAddress());
+    boolean rrClient = neighbor.map(Neighbor::routeReflectorClient).orElse(false);
     return new PeerView(
         AddressText.of(s.remote().getAddress()),
         s.remote().getPort(),
@@ -153,7 +173,7 @@ public final class StandaloneSpeaker implements AutoCloseable {
         s.receivedPrefixes(),
         s.lastError() == null ? "" : s.lastError(),
         s.staleRoutes(),
-        s.notices());
+        notices(s, neighbor));
   }
 
   /**
@@ -246,7 +266,7 @@ public final class StandaloneSpeaker implements AutoCloseable {
    *     table would read as a peer that sent nothing, as {@code bgp refresh} and {@code reset} say)
    */
   public List<RouteView> routes(String family, InetAddress peer, boolean advertised) {
-    List<RouteView> out = new ArrayList<>();
+    List<Row> out = new ArrayList<>();
     boolean found = peer == null;
     // Every peer the speaker has: the configured ones and those accepted through a dynamic range.
     for (PeerStatus status : speaker.peers()) {
@@ -255,11 +275,19 @@ public final class StandaloneSpeaker implements AutoCloseable {
       found = true;
       if (advertised) {
         for (AdvertisedRoute r : speaker.advertised(remote)) {
-          out.add(view(r.nlri(), r.nextHop(), r.attributes(), remote, "advertised", false));
+          out.add(
+              new Row(
+                  remote,
+                  r.nlri(),
+                  view(r.nlri(), r.nextHop(), r.attributes(), remote, "advertised", false)));
         }
       } else {
         for (ReceivedRoute r : speaker.received(remote)) {
-          out.add(view(r.nlri(), r.nextHop(), r.attributes(), remote, "received", r.stale()));
+          out.add(
+              new Row(
+                  remote,
+                  r.nlri(),
+                  view(r.nlri(), r.nextHop(), r.attributes(), remote, "received", r.stale())));
         }
       }
     }
@@ -267,14 +295,39 @@ public final class StandaloneSpeaker implements AutoCloseable {
       throw new IllegalArgumentException("peer " + AddressText.of(peer) + " is not configured");
     }
     return out.stream()
-        .filter(r -> family == null || family.equals(r.family()))
-        .sorted(ROUTE_ORDER)
+        .filter(r -> family == null || family.equals(r.view().family()))
+        .sorted(ROW_ORDER)
+        .map(Row::view)
         .toList();
   }
 
-  // Stable output for people and scripts: by peer, then prefix as written.
-  private static final Comparator<RouteView> ROUTE_ORDER =
-      Comparator.comparing(RouteView::peer).thenComparing(RouteView::prefix);
+  /** A route with what it is sorted by. */
+  record Row(InetAddress peer, Nlri nlri, RouteView view) {}
+
+  /**
+   * Stable output for people and scripts: by peer, then prefix, then path id, each by value (IPv4
+   * before IPv6, 127.0.0.2 before 127.0.0.10, 10.9.0.0/16 before 10.10.0.0/16), as GoBGP sorts; the
+   * text order put 10.100.0.0/16 before 10.92.0.0/16.
+   */
+  static final Comparator<Row> ROW_ORDER =
+      Comparator.comparing(Row::peer, StandaloneSpeaker::compareAddresses)
+          .thenComparing(r -> r.nlri().prefix(), StandaloneSpeaker::comparePrefixes)
+          .thenComparing(r -> r.nlri().pathId(), Integer::compareUnsigned);
+
+  private static int compareAddresses(InetAddress a, InetAddress b) {
+    byte[] x = a.getAddress();
+    byte[] y = b.getAddress();
+    return x.length != y.length
+        ? Integer.compare(x.length, y.length)
+        : java.util.Arrays.compareUnsigned(x, y);
+  }
+
+  private static int comparePrefixes(dev.netctl.bgp.codec.Prefix a, dev.netctl.bgp.codec.Prefix b) {
+    if (a.ipv6() != b.ipv6()) return a.ipv6() ? 1 : -1;
+    int c = Long.compareUnsigned(a.high(), b.high());
+    if (c == 0) c = Long.compareUnsigned(a.low(), b.low());
+    return c != 0 ? c : Integer.compare(a.length(), b.length());
+  }
 
   private static RouteView view(
       Nlri nlri,
@@ -283,10 +336,8 @@ public final class StandaloneSpeaker implements AutoCloseable {
       InetAddress peer,
       String dir,
       boolean stale) {
-    String prefix =
-        nlri.pathId() == 0 ? nlri.prefix().toString() : nlri.prefix() + "#" + nlri.pathId();
     return new RouteView(
-        prefix,
+        nlri.prefix().toString(),
         nlri.prefix().ipv6() ? "ipv6" : "ipv4",
         nextHop == null ? "" : AddressText.of(nextHop),
         first(attrs, PathAttribute.AsPath.class).map(StandaloneSpeaker::asPath).orElse(""),
@@ -306,7 +357,8 @@ public final class StandaloneSpeaker implements AutoCloseable {
         first(attrs, PathAttribute.ClusterList.class)
             .map(c -> c.clusterIds().stream().map(AddressText::of).toList())
             .orElse(List.of()),
-        stale);
+        stale,
+        nlri.pathId() == 0 ? null : Integer.toUnsignedLong(nlri.pathId()));
   }
 
   private static <A extends PathAttribute> java.util.Optional<A> first(
