@@ -141,13 +141,17 @@ class LauncherIT {
    * stand-in {@code mvnw} that reads its stdin (as a build may) and refreshes the jar.
    */
   private Path checkout(String name) throws IOException {
+    return checkout(name, "cat >/dev/null\n");
+  }
+
+  private Path checkout(String name, String build) throws IOException {
     Path repo = Path.of("").toAbsolutePath().getParent();
     Path root = dir.resolve(name);
     Files.createDirectories(root.resolve("ctl/target"));
     Files.copy(repo.resolve("netctl"), root.resolve("netctl"));
     Files.copy(repo.resolve("ctl/target/netctl.jar"), root.resolve("ctl/target/netctl.jar"));
     Path mvnw = root.resolve("mvnw");
-    Files.writeString(mvnw, "#!/bin/sh\ncat >/dev/null\ntouch ctl/target/netctl.jar\n");
+    Files.writeString(mvnw, "#!/bin/sh\n" + build + "touch ctl/target/netctl.jar\n");
     mvnw.toFile().setExecutable(true);
     return root;
   }
@@ -218,5 +222,28 @@ class LauncherIT {
     try (var files = Files.list(cache)) {
       assertThat(files.filter(f -> f.toString().endsWith(".jsa")).count()).isEqualTo(2);
     }
+  }
+
+  @Test
+  void twoCommandsStartedTogetherAfterAChangeBuildOnce() throws Exception {
+    Path builds = dir.resolve("builds");
+    Path root = checkout("repo", "echo build >>" + builds + "\nsleep 2\n");
+    Files.writeString(root.resolve("pom.xml"), "<project/>");
+    Files.setLastModifiedTime(
+        root.resolve("ctl/target/netctl.jar"),
+        java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+    List<Process> both = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      ProcessBuilder pb = new ProcessBuilder(root.resolve("netctl").toString(), "version");
+      pb.environment().put("XDG_CACHE_HOME", dir.resolve("cache").toString());
+      pb.redirectOutput(dir.resolve("out" + i).toFile())
+          .redirectError(dir.resolve("err" + i).toFile());
+      both.add(pb.start());
+    }
+    for (int i = 0; i < 2; i++) {
+      assertThat(both.get(i).waitFor(120, TimeUnit.SECONDS)).isTrue();
+      assertThat(both.get(i).exitValue()).as(Files.readString(dir.resolve("err" + i))).isZero();
+    }
+    assertThat(Files.readAllLines(builds)).as("builds run").hasSize(1);
   }
 }
