@@ -558,7 +558,8 @@ class CniPluginIT {
           .containsExactly(Map.of("dst", "::/0", "gw", PodPlumbing.GATEWAY_V6));
       assertThat(n.caliLinks()).hasSize(2);
       assertThat(n.endpoints()).hasSize(2);
-      assertThat(n.handles()).containsExactlyInAnyOrder("k8s-pod-network.multi1", "net-b.multi1");
+      assertThat(n.handles())
+          .containsExactlyInAnyOrder("k8s-pod-network.multi1", "net-b:net1:multi1");
       assertThat(CniNode.sh("ip -n " + pod + " -4 route show default"))
           .contains("via 169.254.1.1 dev eth0")
           .doesNotContain("net1");
@@ -592,36 +593,81 @@ class CniPluginIT {
   }
 
   /**
-   * Two interfaces of one container on one network would share the handle {@code
-   * <network>.<containerID>}: the second is refused, and the runtime's DEL after that failed ADD
-   * leaves the first one's address held.
+   * Multus attaching one network twice (eth0 and net1 of one container on the same network): the
+   * spec keys an attachment by network, container and interface, so each interface gets its own
+   * addresses (handle {@code <network>:<ifname>:<containerID>} beside eth0's Calico-named {@code
+   * <network>.<containerID>}), endpoint and veth, and DEL, CHECK and GC act on one interface only.
    */
   @Test
-  void aSecondInterfaceOnTheSameNetworkIsRefusedAndItsDelKeepsTheFirstsAddress() {
+  void twoInterfacesOfOneContainerOnTheSameNetworkAreSeparateAttachments() {
     String pod = n.newPod();
-    String conf = n.conf(true, false, null);
+    String conf = n.conf(true, true, null);
     Map<String, String> eth0 = env("ADD", "same1", pod, "same");
     Map<String, String> net1 = ifname(eth0, "net1");
     try {
-      assertThat(n.exec("netctl", eth0, conf).exit()).isZero();
+      CniNode.Run first = n.exec("netctl", eth0, conf);
+      assertThat(first.exit()).as("ADD eth0: %s", first.stdout()).isZero();
       CniNode.Run second = n.exec("netctl", net1, conf);
-      assertThat(second.exit()).isEqualTo(1);
-      assertThat(second.code()).isEqualTo(CniError.INVALID_CONFIG);
-      assertThat((String) second.json().get("details"))
-          .contains("net1", "eth0", "k8s-pod-network.same1", "own network name");
-      assertThat(n.exec("netctl", ifname(env("DEL", "same1", pod, "same"), "net1"), conf).exit())
-          .isZero();
+      assertThat(second.exit()).as("ADD net1: %s", second.stdout()).isZero();
+      assertThat(list(second.json(), "interfaces").get(1)).containsEntry("name", "net1");
+      assertThat(addressOf(second)).isNotEqualTo(addressOf(first));
+      assertThat(list(second.json(), "routes")).as("eth0 keeps the default routes").isEmpty();
+      assertThat(n.handles())
+          .containsExactlyInAnyOrder("k8s-pod-network.same1", "k8s-pod-network:net1:same1");
+      assertThat(n.endpoints())
+          .extracting(w -> w.metadata().name())
+          .containsExactlyInAnyOrder("node--1-k8s-same-eth0", "node--1-k8s-same-net1");
+      assertThat(n.caliLinks()).hasSize(2);
+      assertThat(CniNode.sh("ip -n " + pod + " -o addr show dev net1"))
+          .contains(addressOf(second) + "/32");
+      String prev1 =
+          conf.substring(0, conf.length() - 1) + ",\"prevResult\":" + second.stdout().strip() + "}";
+      Map<String, String> check1 = ifname(env("CHECK", "same1", pod, "same"), "net1");
+      assertThat(n.exec("netctl", check1, prev1).exit()).as("CHECK net1").isZero();
+      String prev0 =
+          conf.substring(0, conf.length() - 1) + ",\"prevResult\":" + first.stdout().strip() + "}";
+      CniNode.Run crossed = n.exec("netctl", check1, prev0);
+      assertThat(crossed.code())
+          .as("eth0's result is not net1's: %s", crossed.stdout())
+          .isEqualTo(CniError.CHECK_FAILED);
+
+      // DEL of net1, twice, leaves eth0 whole.
+      Map<String, String> del1 = ifname(env("DEL", "same1", pod, "same"), "net1");
+      assertThat(n.exec("netctl", del1, conf).exit()).isZero();
+      assertThat(n.exec("netctl", del1, conf).exit()).as("a second DEL of net1").isZero();
+      assertThat(n.handles()).containsExactly("k8s-pod-network.same1");
       assertThat(n.ipam.store().handle("k8s-pod-network.same1"))
-          .as("eth0's address is still held")
-          .hasValueSatisfying(h -> assertThat(h.value().total()).isEqualTo(1));
+          .hasValueSatisfying(h -> assertThat(h.value().total()).isEqualTo(2));
       assertThat(n.caliLinks()).hasSize(1);
-      assertThat(n.exec("netctl", env("CHECK", "same1", pod, "same"), conf).exit()).isZero();
+      assertThat(CniNode.sh("ip -n " + pod + " link")).doesNotContain("net1");
+      assertThat(n.exec("netctl", check1, conf).code()).isEqualTo(CniError.UNKNOWN_CONTAINER);
+      assertThat(n.exec("netctl", env("CHECK", "same1", pod, "same"), prev0).exit()).isZero();
+
+      // GC that lists only eth0 releases a net1 again added, and keeps eth0. A net1 attached
+      // before handles were per interface (or by Calico) holds <network>.<id>: it stays too.
+      assertThat(n.exec("netctl", net1, conf).exit()).isZero();
+      n.ipam.autoAssign(AssignRequest.of(CniNode.NODE, "k8s-pod-network.old1", 1, 0));
+      String gc =
+          conf.replace("1.0.0", "1.1.0").substring(0, conf.length() - 1)
+              + ",\"cni.dev/valid-attachments\":[{\"containerID\":\"same1\",\"ifname\":\"eth0\"},"
+              + "{\"containerID\":\"old1\",\"ifname\":\"net1\"}]}";
+      CniNode.Run run = n.exec("netctl", Map.of("CNI_COMMAND", "GC"), gc);
+      assertThat(run.exit()).as(run.stdout()).isZero();
+      assertThat(n.handles())
+          .containsExactlyInAnyOrder("k8s-pod-network.same1", "k8s-pod-network.old1");
+      n.ipam.releaseByHandle("k8s-pod-network.old1");
+      assertThat(n.endpoints())
+          .extracting(w -> w.metadata().name())
+          .containsExactly("node--1-k8s-same-eth0");
+      assertThat(n.caliLinks()).hasSize(1);
     } finally {
+      del("netctl", net1, conf);
       del("netctl", eth0, conf);
       n.deletePod(pod);
     }
     assertThat(n.handles()).isEmpty();
     assertThat(n.endpoints()).isEmpty();
+    assertThat(n.caliLinks()).isEmpty();
   }
 
   @Test
