@@ -670,6 +670,49 @@ class CniPluginIT {
     assertThat(n.caliLinks()).isEmpty();
   }
 
+  /**
+   * cri-dockerd names the sandbox's netns as {@code /proc/<pid>/ns/net} of its pause process, not a
+   * bind mount under {@code /var/run/netns}: ADD, CHECK and DEL go through that path (the reason
+   * deploy/'s DaemonSet shares the host's PID namespace: the agent resolves the path, not the
+   * plugin).
+   */
+  @Test
+  void aNetnsGivenAsAProcessPathIsPlumbed() throws Exception {
+    String pod = n.newPod();
+    Process pause = new ProcessBuilder("ip", "netns", "exec", pod, "sleep", "60").start();
+    String path = "/proc/" + pause.pid() + "/ns/net";
+    Map<String, String> env = env("ADD", "procns1", pod, "procns");
+    env.put("CNI_NETNS", path);
+    String conf = n.conf(true, true, null);
+    try {
+      String want = CniNode.sh("stat -L -c %i " + CniNode.netnsPath(pod)).strip();
+      for (int i = 0; i < 250 && !CniNode.sh("stat -L -c %i " + path).strip().equals(want); i++) {
+        Thread.sleep(20);
+      }
+      assertThat(CniNode.sh("stat -L -c %i " + path).strip())
+          .as("sleep entered the pod")
+          .isEqualTo(want);
+      CniNode.Run add = n.exec("netctl", env, conf);
+      assertThat(add.exit()).as("ADD: %s", add.stdout()).isZero();
+      assertThat(list(add.json(), "interfaces").get(1)).containsEntry("sandbox", path);
+      assertThat(CniNode.sh("ip -n " + pod + " -o addr show dev eth0"))
+          .contains(addressOf(add) + "/32");
+      Map<String, String> check = new HashMap<>(env);
+      check.put("CNI_COMMAND", "CHECK");
+      assertThat(n.exec("netctl", check, conf).exit()).isZero();
+      Map<String, String> del = new HashMap<>(env);
+      del.put("CNI_COMMAND", "DEL");
+      assertThat(n.exec("netctl", del, conf).exit()).isZero();
+      assertThat(CniNode.sh("ip -n " + pod + " link")).doesNotContain("eth0");
+    } finally {
+      del("netctl", env, conf);
+      pause.destroyForcibly().waitFor();
+      n.deletePod(pod);
+    }
+    assertThat(n.handles()).isEmpty();
+    assertThat(n.caliLinks()).isEmpty();
+  }
+
   @Test
   void aRetriedAddLeavesOneAttachment() {
     String pod = n.newPod();
