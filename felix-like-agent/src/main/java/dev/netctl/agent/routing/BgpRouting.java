@@ -39,8 +39,8 @@ public final class BgpRouting implements AutoCloseable {
   public record Identity(long asNumber, Inet4Address routerId, int port, Inet4Address clusterId) {}
 
   private final Runnable onLearned;
-  private final InetAddress listenAddress;
-  private final InetAddress listenAddress6;
+  private InetAddress listenAddress;
+  private InetAddress listenAddress6;
   private boolean listening6;
   private boolean warned6;
   private BgpSpeaker speaker;
@@ -71,6 +71,17 @@ public final class BgpRouting implements AutoCloseable {
     this.listenAddress = listenAddress;
     this.listenAddress6 = listenAddress6;
     this.onLearned = onLearned;
+  }
+
+  /**
+   * The node's addresses changed: stops the speaker, whose sessions ran from the old address, so
+   * that the next {@link #apply} starts it listening on the new ones and peers again.
+   */
+  public void moveTo(InetAddress listenAddress, InetAddress listenAddress6) {
+    closeSpeaker();
+    this.listenAddress = listenAddress;
+    this.listenAddress6 = listenAddress6;
+    warned6 = false;
   }
 
   /**

@@ -172,6 +172,78 @@ class NodeAgentTest {
         .untilAsserted(() -> assertThat(owned("10.244.10.0/26")).isNull());
   }
 
+  /**
+   * calico-node re-detects its address every minute. The agent does at each resync and on an
+   * address event: a node whose address changed re-registers it and its BGP speaker listens on it,
+   * or every other node keeps peering with and routing to the old one.
+   */
+  @Test
+  void aChangedNodeAddressIsReRegisteredAndBgpListensOnIt() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.64"))) {
+      port = s.getLocalPort();
+    }
+    client.create(new IPPool(ObjectMeta.named("p"), vxlanPool(false)));
+    client.create(
+        new BGPConfiguration(
+            ObjectMeta.named("default"), BGPConfigurationSpec.empty().withListenPort(port)));
+    kernel.links.put("eth0", eth0("127.0.0.64/8"));
+    agent =
+        new NodeAgent(
+            new AgentOptions(
+                "me",
+                "auto",
+                "none",
+                "cidr=127.0.0.0/8",
+                4096,
+                4789,
+                0,
+                "127.0.0.1",
+                0,
+                Path.of("/nonexistent"),
+                Duration.ofSeconds(90)),
+            store,
+            kernel);
+    agent.start();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(listening("127.0.0.64", port)).isTrue());
+
+    kernel.links.put("eth0", eth0("127.0.0.65/8"));
+    kernel.linkListener.accept("eth0", false); // what "ip monitor link address" reports
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(client.get(Kind.NODE, "me").spec().bgp().ipv4Address())
+                    .isEqualTo("127.0.0.65/8"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(listening("127.0.0.65", port)).isTrue());
+    assertThat(listening("127.0.0.64", port)).as("the old address is left").isFalse();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(kernel.vxlans.get(Ownership.VXLAN_V4).local().getHostAddress())
+                    .as("the VTEP's local address")
+                    .isEqualTo("127.0.0.65"));
+  }
+
+  private static Link eth0(String address) {
+    return new Link(
+        "eth0", 2, 1500, "02:00:00:00:00:01", true, "veth", List.of(Cidr.parse(address)));
+  }
+
+  private static boolean listening(String host, int port) {
+    try (var s = new java.net.Socket()) {
+      s.connect(new java.net.InetSocketAddress(host, port), 1000);
+      return true;
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
   @Test
   void dualStackProgramsTheIpv6VxlanDeviceVtepAndRoutes() throws Exception {
     client.create(
