@@ -214,6 +214,10 @@ final class NodeRunCommand implements Callable<Integer> {
       }
       closeOnce.run();
     }
+    if (agent.failure().isPresent()) {
+      throw new CliException(
+          ExitCode.ERROR, "node agent " + nodeName + " stopped: " + agent.failure().get());
+    }
     return ExitCode.OK;
   }
 

@@ -128,6 +128,7 @@ public final class NodeAgent implements AutoCloseable {
   private final boolean[] tunnelPending = new boolean[2];
   private volatile boolean learnedChanged;
   private volatile boolean resyncRequested;
+  private volatile String failure;
   private volatile boolean datastoreReachable = true;
   private boolean forceFull;
   private AutoCloseable linkWatch;
@@ -237,6 +238,11 @@ public final class NodeAgent implements AutoCloseable {
   /** The IPAM allocator the agent uses. */
   public IpamAllocator ipam() {
     return ipam;
+  }
+
+  /** Why the agent stopped by itself, if it did (empty while it runs or after {@link #close}). */
+  public Optional<String> failure() {
+    return Optional.ofNullable(failure);
   }
 
   /** Waits until the agent has stopped. */
@@ -419,7 +425,8 @@ public final class NodeAgent implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // also what a library throws undeclared (Netty's IOExceptions)
+      failure = e.toString();
       LOG.log(Level.ERROR, "agent stopped: {0}", e.toString());
     } finally {
       stopped.countDown();
@@ -555,6 +562,7 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     BGPConfigurationSpec cluster = planner.effectiveConfig(snap.bgpConfigs());
+    String bgpError = null; // shown by `node status` as the last error
     Node meNode =
         snap.nodes().stream()
             .filter(n -> n.name().equals(options.nodeName()))
@@ -578,6 +586,7 @@ public final class NodeAgent implements AutoCloseable {
           ipv6 == null ? null : ipv6.address());
     } catch (RuntimeException e) {
       clean = false;
+      bgpError = e.getMessage();
       LOG.log(Level.WARNING, "BGP configuration not applied: {0}", e.getMessage());
     }
 
@@ -597,7 +606,7 @@ public final class NodeAgent implements AutoCloseable {
       firstApplyDone = true;
     }
     metrics.observeApply(took);
-    publishStatus(d, state, cluster, null);
+    publishStatus(d, state, cluster, bgpError);
     return clean;
   }
 

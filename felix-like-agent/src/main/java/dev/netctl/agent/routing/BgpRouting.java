@@ -11,11 +11,13 @@ import dev.netctl.bgp.speaker.ReceivedRoute;
 import dev.netctl.bgp.speaker.RouteListener;
 import dev.netctl.bgp.speaker.SpeakerConfig;
 import dev.netctl.datastore.model.Cidr;
+import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -206,7 +208,22 @@ public final class BgpRouting implements AutoCloseable {
             new InetSocketAddress(listenAddress, id.port()),
             Transport.best());
     if (id.clusterId() != null) config = config.withClusterId(id.clusterId());
-    speaker = BgpSpeaker.start(config);
+    InetSocketAddress listen = new InetSocketAddress(listenAddress, id.port());
+    // Netty rethrows a failed bind undeclared, past BgpSpeaker.start's cleanup (which would leave
+    // its event loop running on every retry): try the address first, so a port another daemon
+    // holds is a plain failure the agent reports and retries.
+    try (ServerSocketChannel probe = ServerSocketChannel.open()) {
+      probe.bind(listen);
+    } catch (IOException e) {
+      throw new IllegalStateException(cannotListen(listen, e), e);
+    }
+    try {
+      speaker = BgpSpeaker.start(config);
+    } catch (InterruptedException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) { // the undeclared bind failure, had the port been taken meanwhile
+      throw new IllegalStateException(cannotListen(listen, e), e);
+    }
     identity = id;
     subscription = speaker.subscribe(new Listener());
     LOG.log(
@@ -216,6 +233,14 @@ public final class BgpRouting implements AutoCloseable {
         Cidr.format(id.routerId()),
         Integer.toString(id.port()),
         id.clusterId() == null ? "" : ", route reflector cluster " + Cidr.format(id.clusterId()));
+  }
+
+  private static String cannotListen(InetSocketAddress a, Exception e) {
+    return "BGP cannot listen on "
+        + dev.netctl.bgp.codec.AddressText.of(a)
+        + ": "
+        + e.getMessage()
+        + " (another BGP daemon on this node?); retrying";
   }
 
   /** The best paths learned from peers: prefix → next hops. */

@@ -31,9 +31,18 @@ public final class FakeKernel implements Kernel {
   public boolean ipipSupported = false;
   public Predicate<Route> failRoute = r -> false;
 
+  /** Thrown, undeclared, by {@link #links()} when set: a checked exception a library smuggles. */
+  public volatile Exception linksFailure;
+
   @Override
   public List<Link> links() {
+    if (linksFailure != null) FakeKernel.<RuntimeException>sneaky(linksFailure);
     return List.copyOf(links.values());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <E extends Exception> void sneaky(Exception e) throws E {
+    throw (E) e;
   }
 
   @Override

@@ -230,6 +230,79 @@ class NodeAgentTest {
                     .isEqualTo("127.0.0.65"));
   }
 
+  /**
+   * Another BGP daemon on the node holds the port: the agent keeps running and says why BGP is down
+   * (it used to die with a stack trace and let `node run` exit 0), and listens once the port is
+   * free.
+   */
+  @Test
+  void aBgpPortHeldByAnotherDaemonIsReportedAndRetried() throws Exception {
+    ServerSocket blocker = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.66"));
+    int port = blocker.getLocalPort();
+    try {
+      client.create(new IPPool(ObjectMeta.named("p"), vxlanPool(false)));
+      client.create(
+          new BGPConfiguration(
+              ObjectMeta.named("default"), BGPConfigurationSpec.empty().withListenPort(port)));
+      kernel.links.put("eth0", eth0("127.0.0.66/8"));
+      agent =
+          new NodeAgent(
+              new AgentOptions(
+                  "me",
+                  "127.0.0.66/8",
+                  "none",
+                  "first-found",
+                  4096,
+                  4789,
+                  0,
+                  "127.0.0.1",
+                  0,
+                  Path.of("/nonexistent"),
+                  Duration.ofSeconds(90)),
+              store,
+              kernel);
+      agent.start();
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () ->
+                  assertThat(agent.status().lastError())
+                      .contains("BGP cannot listen on 127.0.0.66:" + port));
+      assertThat(agent.live()).as("the apply loop still runs").isTrue();
+    } finally {
+      blocker.close();
+    }
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(() -> assertThat(listening("127.0.0.66", port)).isTrue());
+  }
+
+  /**
+   * An exception the apply loop does not expect ends the agent as a failure that `node run` turns
+   * into a non-zero exit, instead of a thread dying with a stack trace while the process exits 0.
+   */
+  @Test
+  void anUnexpectedExceptionStopsTheAgentAsAFailure() throws Exception {
+    start(vxlanPool(false));
+    await().atMost(Duration.ofSeconds(20)).until(() -> agent.podMtu() > 0);
+    assertThat(agent.failure()).isEmpty();
+    kernel.linksFailure = new java.io.IOException("netlink socket closed");
+    kernel.linkListener.accept("eth0", false);
+    assertThat(
+            java.util.concurrent.CompletableFuture.runAsync(
+                    () -> {
+                      try {
+                        agent.awaitStopped();
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                    })
+                .get(20, java.util.concurrent.TimeUnit.SECONDS))
+        .isNull();
+    assertThat(agent.failure())
+        .hasValueSatisfying(m -> assertThat(m).contains("netlink socket closed"));
+  }
+
   private static Link eth0(String address) {
     return new Link(
         "eth0", 2, 1500, "02:00:00:00:00:01", true, "veth", List.of(Cidr.parse(address)));
