@@ -322,7 +322,28 @@ public final class NodeAgent implements AutoCloseable {
     }
     Cidr v6 = "none".equals(options.ip6()) ? null : address(links, options.ip6(), true);
     Link p = AddressDetector.linkOf(links, v4.address()).orElse(null);
+    held(links, v4, p != null, "--ip");
+    if (v6 != null)
+      held(links, v6, AddressDetector.linkOf(links, v6.address()).isPresent(), "--ip6");
     return new Addresses(v4, v6, p == null ? null : p.name(), p == null ? 1500 : p.mtu());
+  }
+
+  /**
+   * A detected address is on an interface by construction; one given by hand must be too: the agent
+   * needs the interface (the VXLAN parent, the MTU) and BGP binds the address.
+   */
+  private void held(List<Link> links, Cidr address, boolean held, String option) {
+    if (held) return;
+    throw new IllegalArgumentException(
+        "node "
+            + options.nodeName()
+            + ": "
+            + option
+            + " "
+            + address
+            + ": no interface of this node has it (interfaces: "
+            + links.stream().map(Link::name).toList()
+            + ")");
   }
 
   private void use(Addresses a) {

@@ -303,6 +303,37 @@ class NodeAgentTest {
         .hasValueSatisfying(m -> assertThat(m).contains("netlink socket closed"));
   }
 
+  /**
+   * An address given by hand that no interface holds leaves the agent without a parent interface
+   * (its VXLAN device would be set up on device "null" forever): refused at start, by name.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({"10.9.9.9/24,none", "127.0.0.61/8,fd00:9::9"})
+  void anAddressGivenByHandThatNoInterfaceHoldsIsRefused(String ip, String ip6) {
+    kernel.links.put("eth0", eth0("127.0.0.61/8"));
+    agent =
+        new NodeAgent(
+            new AgentOptions(
+                "me",
+                ip,
+                ip6,
+                "first-found",
+                4096,
+                4789,
+                0,
+                "127.0.0.1",
+                0,
+                Path.of("/nonexistent"),
+                Duration.ofSeconds(90)),
+            store,
+            kernel);
+    String bad = ip6.equals("none") ? "10.9.9.9" : "fd00:9::9";
+    org.assertj.core.api.Assertions.assertThatThrownBy(agent::start)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(bad)
+        .hasMessageContaining("no interface of this node has it");
+  }
+
   private static Link eth0(String address) {
     return new Link(
         "eth0", 2, 1500, "02:00:00:00:00:01", true, "veth", List.of(Cidr.parse(address)));
