@@ -63,9 +63,30 @@ public final class FakeKernel implements Kernel {
         failures.add(new Failure(r, "injected failure"));
         continue;
       }
+      if (onlinkMismatch(r)) {
+        failures.add(new Failure(r, "Nexthop has invalid gateway or device mismatch"));
+        continue;
+      }
       owned.put(r.dst(), r);
     }
     return failures;
+  }
+
+  /**
+   * The kernel's IPv6 onlink check (NetlinkKernelIT pins it): the gateway must not resolve through
+   * another of our routes (not the default) on a different device.
+   */
+  private boolean onlinkMismatch(Route r) {
+    if (!r.onlink() || r.gateways().size() != 1) return false;
+    java.net.InetAddress gw = r.gateways().getFirst();
+    if (!(gw instanceof java.net.Inet6Address)) return false;
+    for (Route o : owned.values()) {
+      if (o.dst().prefixLength() > 0
+          && o.dst().contains(gw)
+          && o.dev() != null
+          && !o.dev().equals(r.dev())) return true;
+    }
+    return false;
   }
 
   @Override
