@@ -652,7 +652,9 @@ public final class NodeAgent implements AutoCloseable {
       }
       patch.put(b.cidr(), r);
     }
-    if (patch.isEmpty()) return true;
+    // Nothing new, and nothing the kernel refused last time (RouteManager keeps those to retry):
+    // clean. A refused route is retried here, at the loop's backoff, not at the next resync.
+    if (patch.isEmpty() && routes.lastFailures().isEmpty()) return true;
     routes.patch(patch);
     routes.apply();
     List<Kernel.Failure> failures = routes.lastFailures();

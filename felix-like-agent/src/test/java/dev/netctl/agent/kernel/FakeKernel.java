@@ -27,9 +27,9 @@ public final class FakeKernel implements Kernel {
   public final Map<String, Set<Neighbour>> neighbours = new HashMap<>();
   public final Map<String, String> sysctls = new HashMap<>();
   public final List<String> nftScripts = new ArrayList<>();
-  public final List<String> writes = new ArrayList<>();
+  public final List<String> writes = java.util.Collections.synchronizedList(new ArrayList<>());
   public boolean ipipSupported = false;
-  public Predicate<Route> failRoute = r -> false;
+  public volatile Predicate<Route> failRoute = r -> false;
 
   /** Thrown, undeclared, by {@link #links()} when set: a checked exception a library smuggles. */
   public volatile Exception linksFailure;

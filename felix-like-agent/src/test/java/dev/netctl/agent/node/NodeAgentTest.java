@@ -334,6 +334,30 @@ class NodeAgentTest {
         .hasMessageContaining("no interface of this node has it");
   }
 
+  /**
+   * A route the kernel refused is retried with the apply loop's backoff (docs/agent.md), not only
+   * at the next resync 90 s later: the retry must not take the "nothing changed" shortcut.
+   */
+  @Test
+  void aRefusedRouteIsRetriedBeforeTheNextResync() throws Exception {
+    start(vxlanPool(false));
+    await().atMost(Duration.ofSeconds(20)).until(() -> agent.podMtu() == 1450);
+    Cidr block = Cidr.parse("10.244.10.0/26");
+    kernel.failRoute = r -> r.dst().equals(block);
+    createBlock("10.244.10.0/26", "remote");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                List.copyOf(kernel.writes)
+                    .contains("route replace " + overVxlan("10.244.10.0/26").ipArgs()));
+    kernel.failRoute = r -> false;
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> assertThat(owned("10.244.10.0/26")).isEqualTo(overVxlan("10.244.10.0/26")));
+  }
+
   private static Link eth0(String address) {
     return new Link(
         "eth0", 2, 1500, "02:00:00:00:00:01", true, "veth", List.of(Cidr.parse(address)));
