@@ -91,7 +91,9 @@ final class NodeStatusCommand implements Callable<Integer> {
           "no node agent answers at "
               + url
               + " (is `netctl node run` running?): "
-              + e.getMessage());
+              + (e instanceof java.net.ConnectException
+                  ? "connection refused"
+                  : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
     }
     PrintWriter out = spec.commandLine().getOut();
     if (output.equals("json")) {

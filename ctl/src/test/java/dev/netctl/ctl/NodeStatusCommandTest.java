@@ -48,6 +48,20 @@ class NodeStatusCommandTest {
     assertThat(text).contains("  IPIP:          " + line + "\n");
   }
 
+  /** No agent: the error says what happened, not the exception's missing message ("null"). */
+  @Test
+  void noAgentListeningSaysConnectionRefused() throws Exception {
+    int port;
+    try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    Cli.Run r = Cli.raw("", "node", "status", "--health-port", Integer.toString(port));
+    assertThat(r.exitCode()).isEqualTo(ExitCode.UNAVAILABLE);
+    assertThat(r.err())
+        .contains("no node agent answers at http://127.0.0.1:" + port, "connection refused")
+        .doesNotContain("null");
+  }
+
   @Test
   void addressesAreShownAsTheAgentWritesThem() throws Exception {
     String text =
