@@ -87,23 +87,27 @@ class NodeAgentTest {
             dualStack
                 ? List.of(Cidr.parse("127.0.0.61/8"), Cidr.parse("fd00:1::61/64"))
                 : List.of(Cidr.parse("127.0.0.61/8"))));
-    agent =
-        new NodeAgent(
-            new AgentOptions(
-                "me",
-                "127.0.0.61/8",
-                dualStack ? "auto" : "none",
-                "first-found",
-                4096,
-                4789,
-                0,
-                "127.0.0.1",
-                0,
-                Path.of("/nonexistent"),
-                Duration.ofSeconds(90)),
-            store,
-            kernel);
+    agent = agentWith("127.0.0.61/8", dualStack ? "auto" : "none", "first-found");
     agent.start();
+  }
+
+  /** An agent named "me" on the fake kernel, its status endpoint off. */
+  private NodeAgent agentWith(String ip, String ip6, String method) {
+    return new NodeAgent(
+        new AgentOptions(
+            "me",
+            ip,
+            ip6,
+            method,
+            4096,
+            4789,
+            0,
+            "127.0.0.1",
+            0,
+            Path.of("/nonexistent"),
+            Duration.ofSeconds(90)),
+        store,
+        kernel);
   }
 
   private static IPPoolSpec vxlanPool(boolean natOutgoing) {
@@ -183,27 +187,8 @@ class NodeAgentTest {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.64"))) {
       port = s.getLocalPort();
     }
-    client.create(new IPPool(ObjectMeta.named("p"), vxlanPool(false)));
-    client.create(
-        new BGPConfiguration(
-            ObjectMeta.named("default"), BGPConfigurationSpec.empty().withListenPort(port)));
-    kernel.links.put("eth0", eth0("127.0.0.64/8"));
-    agent =
-        new NodeAgent(
-            new AgentOptions(
-                "me",
-                "auto",
-                "none",
-                "cidr=127.0.0.0/8",
-                4096,
-                4789,
-                0,
-                "127.0.0.1",
-                0,
-                Path.of("/nonexistent"),
-                Duration.ofSeconds(90)),
-            store,
-            kernel);
+    poolAndBgpPort(port, "127.0.0.64/8");
+    agent = agentWith("auto", "none", "cidr=127.0.0.0/8");
     agent.start();
     await()
         .atMost(Duration.ofSeconds(20))
@@ -240,27 +225,8 @@ class NodeAgentTest {
     ServerSocket blocker = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.66"));
     int port = blocker.getLocalPort();
     try {
-      client.create(new IPPool(ObjectMeta.named("p"), vxlanPool(false)));
-      client.create(
-          new BGPConfiguration(
-              ObjectMeta.named("default"), BGPConfigurationSpec.empty().withListenPort(port)));
-      kernel.links.put("eth0", eth0("127.0.0.66/8"));
-      agent =
-          new NodeAgent(
-              new AgentOptions(
-                  "me",
-                  "127.0.0.66/8",
-                  "none",
-                  "first-found",
-                  4096,
-                  4789,
-                  0,
-                  "127.0.0.1",
-                  0,
-                  Path.of("/nonexistent"),
-                  Duration.ofSeconds(90)),
-              store,
-              kernel);
+      poolAndBgpPort(port, "127.0.0.66/8");
+      agent = agentWith("127.0.0.66/8", "none", "first-found");
       agent.start();
       await()
           .atMost(Duration.ofSeconds(20))
@@ -311,22 +277,7 @@ class NodeAgentTest {
   @org.junit.jupiter.params.provider.CsvSource({"10.9.9.9/24,none", "127.0.0.61/8,fd00:9::9"})
   void anAddressGivenByHandThatNoInterfaceHoldsIsRefused(String ip, String ip6) {
     kernel.links.put("eth0", eth0("127.0.0.61/8"));
-    agent =
-        new NodeAgent(
-            new AgentOptions(
-                "me",
-                ip,
-                ip6,
-                "first-found",
-                4096,
-                4789,
-                0,
-                "127.0.0.1",
-                0,
-                Path.of("/nonexistent"),
-                Duration.ofSeconds(90)),
-            store,
-            kernel);
+    agent = agentWith(ip, ip6, "first-found");
     String bad = ip6.equals("none") ? "10.9.9.9" : "fd00:9::9";
     org.assertj.core.api.Assertions.assertThatThrownBy(agent::start)
         .isInstanceOf(IllegalArgumentException.class)
@@ -356,6 +307,15 @@ class NodeAgentTest {
         .atMost(Duration.ofSeconds(20))
         .untilAsserted(
             () -> assertThat(owned("10.244.10.0/26")).isEqualTo(overVxlan("10.244.10.0/26")));
+  }
+
+  /** A VXLAN pool, BGP on {@code port}, and eth0 holding {@code address}. */
+  private void poolAndBgpPort(int port, String address) {
+    client.create(new IPPool(ObjectMeta.named("p"), vxlanPool(false)));
+    client.create(
+        new BGPConfiguration(
+            ObjectMeta.named("default"), BGPConfigurationSpec.empty().withListenPort(port)));
+    kernel.links.put("eth0", eth0(address));
   }
 
   private static Link eth0(String address) {
