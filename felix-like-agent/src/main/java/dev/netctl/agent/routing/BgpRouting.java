@@ -201,14 +201,9 @@ public final class BgpRouting implements AutoCloseable {
 
   private void restart(Identity id) throws InterruptedException {
     closeSpeaker();
-    SpeakerConfig config =
-        SpeakerConfig.of(
-            id.asNumber(),
-            id.routerId(),
-            new InetSocketAddress(listenAddress, id.port()),
-            Transport.best());
-    if (id.clusterId() != null) config = config.withClusterId(id.clusterId());
     InetSocketAddress listen = new InetSocketAddress(listenAddress, id.port());
+    SpeakerConfig config = SpeakerConfig.of(id.asNumber(), id.routerId(), listen, Transport.best());
+    if (id.clusterId() != null) config = config.withClusterId(id.clusterId());
     // Netty rethrows a failed bind undeclared, past BgpSpeaker.start's cleanup (which would leave
     // its event loop running on every retry): try the address first, so a port another daemon
     // holds is a plain failure the agent reports and retries.
