@@ -15,7 +15,9 @@ import dev.netctl.ipam.allocator.AssignedAddress;
 import dev.netctl.ipam.allocator.IpamAllocator;
 import dev.netctl.ipam.block.AllocationAttribute;
 import dev.netctl.ipam.block.AllocationBlock;
+import dev.netctl.ipam.block.Block;
 import dev.netctl.ipam.block.Cidr;
+import dev.netctl.ipam.store.IpamHandle;
 import dev.netctl.ipam.store.Versioned;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -488,6 +490,7 @@ public final class CniService {
   // --------------------------------------------------------------------- DEL
 
   private void del(CniRequest r) {
+    List<String> addresses = new ArrayList<>(); // of this interface's endpoint
     if (!r.plugin().equals(CniPlugin.IPAM_TYPE)) {
       String hostIface = WorkloadNames.hostIface(WorkloadNames.workloadId(r));
       plumbing.remove(hostIface, r.containerId());
@@ -497,6 +500,7 @@ public final class CniService {
               .find(Kind.WORKLOAD_ENDPOINT, key)
               .filter(w -> r.containerId().equals(w.spec().containerID()));
       if (byName.isPresent()) {
+        addresses.addAll(byName.get().spec().ipNetworks());
         deleteEndpoint(byName.get());
       } else {
         // A DEL without the CNI_ARGS its ADD had names another endpoint and veth: find the
@@ -507,12 +511,47 @@ public final class CniService {
               && r.ifName().equals(w.spec().endpoint())) {
             if (w.spec().interfaceName() != null)
               plumbing.remove(w.spec().interfaceName(), r.containerId());
+            addresses.addAll(w.spec().ipNetworks());
             deleteEndpoint(w);
           }
         }
       }
     }
     releaseQuietly(r.handle());
+    releaseOldHandle(r, addresses);
+  }
+
+  /**
+   * A second interface attached before handles were per interface (or by Calico) holds {@code
+   * <network>.<containerID>}. Its DEL releases that handle when it holds this interface's
+   * addresses: a runtime that never runs GC would leak it otherwise. eth0's handle of the same
+   * network (one network attached twice) holds other addresses and stays.
+   */
+  private void releaseOldHandle(CniRequest r, List<String> addresses) {
+    if (addresses.isEmpty() || r.ifName() == null || r.ifName().equals(PodPlumbing.PRIMARY_IFNAME))
+      return;
+    String old = CniRequest.handle(r.config().name(), r.containerId(), null);
+    ipam.store()
+        .handle(old)
+        .filter(h -> holdsAnyOf(h.value(), addresses))
+        .ifPresent(h -> releaseQuietly(old));
+  }
+
+  /** Whether {@code handle} holds one of {@code networks}' addresses (per its blocks' records). */
+  private boolean holdsAnyOf(IpamHandle handle, List<String> networks) {
+    for (String blockCidr : handle.block().keySet()) {
+      Cidr cidr = Cidr.parse(blockCidr);
+      Optional<Versioned<AllocationBlock>> stored = ipam.store().block(cidr);
+      if (stored.isEmpty()) continue;
+      Block block = Block.of(stored.get().value());
+      for (String n : networks) {
+        InetAddress a = Cidr.parseAddress(n.substring(0, n.indexOf('/')));
+        if (!cidr.contains(a)) continue;
+        AllocationAttribute holder = block.attributeAt(block.ordinalOf(a));
+        if (holder != null && handle.handleID().equals(holder.handle())) return true;
+      }
+    }
+    return false;
   }
 
   private void deleteEndpoint(WorkloadEndpoint w) {

@@ -685,6 +685,52 @@ class CniPluginIT {
   }
 
   /**
+   * A net1 attached (on its own network) before handles were per interface holds {@code
+   * <network>.<containerID>}: this version's DEL of net1 releases that handle too, since a runtime
+   * that never runs GC would leak it, but only because it holds net1's own addresses; eth0's handle
+   * on the pod network stays.
+   */
+  @Test
+  void theDelOfANet1AttachedBeforePerInterfaceHandlesReleasesItsOldHandle() {
+    java.net.InetAddress a =
+        n.ipam
+            .autoAssign(AssignRequest.of(CniNode.NODE, "net-b.legacy1", 1, 0))
+            .ipv4()
+            .getFirst()
+            .address();
+    n.ipam.autoAssign(AssignRequest.of(CniNode.NODE, "k8s-pod-network.legacy1", 1, 0));
+    n.client.create(
+        new WorkloadEndpoint(
+            dev.netctl.datastore.model.ObjectMeta.namespaced(
+                "shop", "node--1-k8s-legacy-net1", Map.of()),
+            new dev.netctl.datastore.model.WorkloadEndpointSpec(
+                "k8s",
+                null,
+                CniNode.NODE,
+                "legacy1",
+                "legacy",
+                "net1",
+                null,
+                List.of(Cidr.format(a) + "/32"),
+                PodPlumbing.GATEWAY_V4,
+                null,
+                List.of("kns.shop"),
+                "calilegacy0001",
+                "02:00:00:00:00:01",
+                List.of())));
+    String netB = n.conf(true, false, null).replace("k8s-pod-network", "net-b");
+    Map<String, String> del = ifname(env("DEL", "legacy1", "gone", "legacy"), "net1");
+    try {
+      assertThat(n.exec("netctl", del, netB).exit()).isZero();
+      assertThat(n.handles()).containsExactly("k8s-pod-network.legacy1");
+      assertThat(n.endpoints()).isEmpty();
+    } finally {
+      n.ipam.releaseByHandle("k8s-pod-network.legacy1");
+      if (n.handles().contains("net-b.legacy1")) n.ipam.releaseByHandle("net-b.legacy1");
+    }
+  }
+
+  /**
    * cri-dockerd names the sandbox's netns as {@code /proc/<pid>/ns/net} of its pause process, not a
    * bind mount under {@code /var/run/netns}: ADD, CHECK and DEL go through that path (the reason
    * deploy/'s DaemonSet shares the host's PID namespace: the agent resolves the path, not the
