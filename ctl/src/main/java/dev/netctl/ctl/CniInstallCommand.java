@@ -56,6 +56,22 @@ final class CniInstallCommand implements Callable<Integer> {
   int mtu;
 
   @Option(
+      names = "--assign-ipv4",
+      arity = "1",
+      paramLabel = "true|false",
+      description = "Give pods an IPv4 address (default: ${DEFAULT-VALUE}).")
+  boolean assignIpv4 = true;
+
+  @Option(
+      names = "--assign-ipv6",
+      arity = "1",
+      paramLabel = "true|false",
+      description =
+          "Give pods an IPv6 address, for a dual-stack or IPv6 cluster (default:"
+              + " ${DEFAULT-VALUE}).")
+  boolean assignIpv6;
+
+  @Option(
       names = "--copy-runtime",
       paramLabel = "JAVA_HOME",
       description =
@@ -74,6 +90,12 @@ final class CniInstallCommand implements Callable<Integer> {
           ExitCode.USAGE,
           "cni install: --agent-socket " + agentSocket + ": must be an absolute path");
     }
+    if (!assignIpv4 && !assignIpv6) {
+      throw new CliException(
+          ExitCode.USAGE,
+          "cni install: --assign-ipv4 false and --assign-ipv6 false: pods need at least one"
+              + " family");
+    }
     if (copyRuntime != null) RuntimeCopy.javaOf(copyRuntime);
     CniInstaller.Installed done;
     try {
@@ -83,7 +105,8 @@ final class CniInstallCommand implements Callable<Integer> {
               : RuntimeCopy.copy(copyRuntime, binDir.resolve("netctl-cni").resolve("java"));
       done =
           CniInstaller.install(
-              new CniInstaller.Options(binDir, confDir, node, agentSocket, mtu, java));
+              new CniInstaller.Options(
+                  binDir, confDir, node, agentSocket, mtu, java, assignIpv4, assignIpv6));
     } catch (IOException e) {
       throw new CliException(ExitCode.ERROR, "cni install: " + e);
     }

@@ -114,6 +114,12 @@ final class NodeRunCommand implements Callable<Integer> {
       description = "Full re-read of the kernel every SECONDS (default 90).")
   int resyncSeconds;
 
+  private static void inRange(String option, int value, int min, int max, String rule) {
+    if (value < min || value > max) {
+      throw new CliException(ExitCode.USAGE, option + " " + value + ": must be " + rule);
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     String nodeName = name;
@@ -121,6 +127,15 @@ final class NodeRunCommand implements Callable<Integer> {
     if (resyncSeconds < 1) {
       throw new CliException(
           ExitCode.USAGE, "--resync-interval " + resyncSeconds + ": must be at least 1 second");
+    }
+    // Before the store opens or the kernel is touched: the agent would run with any of these.
+    if (mtu != 0) inRange("--mtu", mtu, 68, 65535, "0 (derived) or 68-65535");
+    inRange("--vxlan-vni", vni, 0, 16_777_215, "0-16777215 (24 bits)");
+    inRange("--vxlan-port", vxlanPort, 1, 65535, "1-65535");
+    inRange("--health-port", healthPort, 0, 65535, "0-65535 (0 = off)");
+    if (!"none".equals(cniSocket) && !cniSocket.startsWith("/")) {
+      throw new CliException(
+          ExitCode.USAGE, "--cni-socket " + cniSocket + ": must be an absolute path or none");
     }
     AgentOptions options =
         new AgentOptions(
@@ -213,6 +228,10 @@ final class NodeRunCommand implements Callable<Integer> {
         // shutting down: the hook closes the agent
       }
       closeOnce.run();
+    }
+    if (agent.failure().isPresent()) {
+      throw new CliException(
+          ExitCode.ERROR, "node agent " + nodeName + " stopped: " + agent.failure().get());
     }
     return ExitCode.OK;
   }

@@ -91,7 +91,9 @@ final class NodeStatusCommand implements Callable<Integer> {
           "no node agent answers at "
               + url
               + " (is `netctl node run` running?): "
-              + e.getMessage());
+              + (e instanceof java.net.ConnectException
+                  ? "connection refused"
+                  : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
     }
     PrintWriter out = spec.commandLine().getOut();
     if (output.equals("json")) {
@@ -100,6 +102,20 @@ final class NodeStatusCommand implements Callable<Integer> {
     }
     print(out, JSON.readTree(body));
     return ExitCode.OK;
+  }
+
+  /**
+   * The agent probes the kernel for IP-in-IP only when a pool asks for it, so without an IPIP pool
+   * nothing is known: "native" would be a claim this kernel may not honour.
+   */
+  private static String ipip(JsonNode s) {
+    if (s.path("ipipFallback").asBoolean()) {
+      return "no IP-in-IP in this kernel: IPIP pools carried over VXLAN";
+    }
+    for (JsonNode e : s.path("encapsulation")) {
+      if (e.asText().startsWith("ipip")) return "native (tunl0)";
+    }
+    return "not in use (no IPIP pool)";
   }
 
   static void print(PrintWriter out, JsonNode s) {
@@ -140,11 +156,7 @@ final class NodeStatusCommand implements Callable<Integer> {
     out.println("  routes:        " + s.path("routes").asInt());
     out.println("  VXLAN peers:   " + s.path("vteps").asInt());
     out.println("  pod MTU:       " + s.path("mtu").asInt());
-    out.println(
-        "  IPIP:          "
-            + (s.path("ipipFallback").asBoolean()
-                ? "no IP-in-IP in this kernel: IPIP pools carried over VXLAN"
-                : "native (when a pool asks for it)"));
+    out.println("  IPIP:          " + ipip(s));
     for (Map.Entry<String, JsonNode> e : s.path("encapsulation").properties()) {
       out.println("  pool " + e.getKey() + ": " + e.getValue().asText());
     }

@@ -119,6 +119,34 @@ class CniInstallCommandTest {
     assertThat(dir.resolve("bin")).doesNotExist();
   }
 
+  /**
+   * A dual-stack cluster's pods get both families: the conflist asks IPAM for the families the
+   * options name (Calico's {@code assign_ipv4}/{@code assign_ipv6}; IPv4 only by default).
+   */
+  @Test
+  void theConflistAsksForTheFamiliesTheOptionsName() throws Exception {
+    Path conf = dir.resolve("net.d/10-netctl.conflist");
+    assertThat(install().exitCode()).isZero();
+    assertThat(Files.readString(conf))
+        .contains("\"assign_ipv4\": \"true\", \"assign_ipv6\": \"false\"");
+    assertThat(install("--assign-ipv6", "true").exitCode()).isZero();
+    assertThat(Files.readString(conf))
+        .contains("\"assign_ipv4\": \"true\", \"assign_ipv6\": \"true\"");
+    assertThat(install("--assign-ipv4=false", "--assign-ipv6=true").exitCode()).isZero();
+    assertThat(Files.readString(conf))
+        .contains("\"assign_ipv4\": \"false\", \"assign_ipv6\": \"true\"");
+  }
+
+  @Test
+  void noFamilyAtAllIsRefusedAndNothingIsWritten() {
+    Cli.Run r = install("--assign-ipv4", "false");
+    assertThat(r.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(r.err()).contains("--assign-ipv4", "--assign-ipv6", "at least one");
+    assertThat(dir.resolve("bin")).doesNotExist();
+    assertThat(install("--assign-ipv6", "yes").exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(dir.resolve("bin")).doesNotExist();
+  }
+
   @Test
   void badOptionsAreRefusedAndNothingIsWritten() {
     Cli.Run r = install("--mtu", "20");

@@ -107,7 +107,9 @@ class DeployedCommandsTest {
    * host end's sysctls under /proc/sys, which a container has read-only unless privileged. So the
    * agent runs privileged, as calico-node does, and sees the runtime's namespace files
    * (containerd's and CRI-O's /var/run/netns) at the paths the runtime names, including those made
-   * after it started.
+   * after it started. cri-dockerd names {@code /proc/<pid>/ns/net} of the sandbox's pause process
+   * instead, a host PID: the agent sees it only in the host's PID namespace (Calico needs no
+   * hostPID because its plugin, run on the host, plumbs the pod itself).
    */
   @Test
   void theAgentCanEnterThePodNamespacesTheRuntimeNames() throws IOException {
@@ -117,6 +119,9 @@ class DeployedCommandsTest {
         .as("privileged: nsenter and /proc/sys writes")
         .isTrue();
     assertThat(hostPathMountedAt(pod, agent, "/var/run/netns")).isEqualTo("/var/run/netns");
+    assertThat(pod.path("hostPID").asBoolean())
+        .as("hostPID: cri-dockerd names the netns /proc/<pid>/ns/net of a host process")
+        .isTrue();
     for (JsonNode m : agent.path("volumeMounts")) {
       if (m.path("mountPath").asText().equals("/var/run/netns")) {
         assertThat(m.path("mountPropagation").asText())

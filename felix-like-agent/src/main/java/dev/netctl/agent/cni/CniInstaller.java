@@ -54,9 +54,24 @@ public final class CniInstaller {
    * @param agentSocket the agent's socket
    * @param mtu the pod MTU, or 0 (the agent's)
    * @param java the {@code java} binary of a JDK 25+
+   * @param ipv4 whether pods get an IPv4 address ({@code assign_ipv4})
+   * @param ipv6 whether pods get an IPv6 address ({@code assign_ipv6})
    */
   public record Options(
-      Path binDir, Path confDir, String node, String agentSocket, int mtu, Path java) {}
+      Path binDir,
+      Path confDir,
+      String node,
+      String agentSocket,
+      int mtu,
+      Path java,
+      boolean ipv4,
+      boolean ipv6) {
+
+    /** IPv4 pods only, Calico's default. */
+    public Options(Path binDir, Path confDir, String node, String agentSocket, int mtu, Path java) {
+      this(binDir, confDir, node, agentSocket, mtu, java, true, false);
+    }
+  }
 
   /** What was written. */
   public record Installed(List<Path> files, boolean archive) {}
@@ -106,7 +121,11 @@ public final class CniInstaller {
       main.append("      \"nodename\": ").append(Json.write(o.node())).append(",\n");
     if (o.mtu() > 0) main.append("      \"mtu\": ").append(o.mtu()).append(",\n");
     main.append("      \"agent_socket\": ").append(Json.write(o.agentSocket())).append(",\n");
-    main.append("      \"ipam\": {\"type\": \"netctl-ipam\", \"assign_ipv4\": \"true\"}\n");
+    main.append("      \"ipam\": {\"type\": \"netctl-ipam\", \"assign_ipv4\": \"")
+        .append(o.ipv4())
+        .append("\", \"assign_ipv6\": \"")
+        .append(o.ipv6())
+        .append("\"}\n");
     return "{\n"
         + "  \"name\": \""
         + NETWORK_NAME

@@ -71,8 +71,23 @@ public record CniRequest(
     return args.get("K8S_POD_NAME");
   }
 
-  /** The IPAM handle of this attachment, Calico's {@code <network>.<containerID>}. */
+  /** The IPAM handle of this attachment: see {@link #handle(String, String, String)}. */
   public String handle() {
-    return config.name() + "." + containerId;
+    return handle(config.name(), containerId, ifName);
+  }
+
+  /**
+   * The IPAM handle of one attachment. {@code eth0}'s is Calico's {@code <network>.<containerID>},
+   * which the controller's IPAM GC knows. The spec keys an attachment by network, container and
+   * interface, so another interface of the container on the same network (Multus attaching one
+   * network twice) gets its own, {@code <network>:<ifname>:<containerID>}: ':' is in none of the
+   * three names (SPEC.md), so no two attachments share one, and it does not start with {@code
+   * <network>.}, so the controller, which reads a container ID after that prefix, leaves it to DEL
+   * and CNI GC.
+   */
+  static String handle(String network, String containerId, String ifName) {
+    return ifName == null || ifName.equals(PodPlumbing.PRIMARY_IFNAME)
+        ? network + "." + containerId
+        : network + ":" + ifName + ":" + containerId;
   }
 }

@@ -34,7 +34,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
-import java.util.function.Predicate;
 
 /**
  * The agent's side of every CNI command. ADD: IPAM by handle, then the plumbing, then the
@@ -158,26 +157,6 @@ public final class CniService {
     String wepName = WorkloadNames.endpointName(node, r);
     String wepNs = WorkloadNames.namespace(r);
     List<String> pools = poolNames(c, pod.annotations());
-    if (!ipamOnly) {
-      sibling(r)
-          .ifPresent(
-              w -> {
-                throw new CniError(
-                    CniError.INVALID_CONFIG,
-                    "a second interface on one network",
-                    "CNI_IFNAME "
-                        + r.ifName()
-                        + ": container "
-                        + r.containerId()
-                        + " already has interface "
-                        + w.spec().endpoint()
-                        + " on network "
-                        + c.name()
-                        + ", and both would share the IPAM handle "
-                        + r.handle()
-                        + "; give the second attachment its own network name");
-              });
-    }
     // What an earlier ADD of this pod left: an older sandbox's endpoint and handle, or our own
     // handle from an ADD that was killed. The new attachment replaces them.
     if (!ipamOnly) {
@@ -186,7 +165,7 @@ public final class CniService {
           .ifPresent(
               old -> {
                 deleteEndpoint(old);
-                releaseQuietly(c.name() + "." + old.spec().containerID());
+                releaseQuietly(CniRequest.handle(c.name(), old.spec().containerID(), r.ifName()));
               });
     }
     releaseQuietly(r.handle());
@@ -511,6 +490,7 @@ public final class CniService {
   // --------------------------------------------------------------------- DEL
 
   private void del(CniRequest r) {
+    List<String> addresses = new ArrayList<>(); // of this interface's endpoint
     if (!r.plugin().equals(CniPlugin.IPAM_TYPE)) {
       String hostIface = WorkloadNames.hostIface(WorkloadNames.workloadId(r));
       plumbing.remove(hostIface, r.containerId());
@@ -520,6 +500,7 @@ public final class CniService {
               .find(Kind.WORKLOAD_ENDPOINT, key)
               .filter(w -> r.containerId().equals(w.spec().containerID()));
       if (byName.isPresent()) {
+        addresses.addAll(byName.get().spec().ipNetworks());
         deleteEndpoint(byName.get());
       } else {
         // A DEL without the CNI_ARGS its ADD had names another endpoint and veth: find the
@@ -530,51 +511,42 @@ public final class CniService {
               && r.ifName().equals(w.spec().endpoint())) {
             if (w.spec().interfaceName() != null)
               plumbing.remove(w.spec().interfaceName(), r.containerId());
+            addresses.addAll(w.spec().ipNetworks());
             deleteEndpoint(w);
           }
         }
       }
-      // The DEL of a refused second interface on this network: the handle is the first one's.
-      if (sibling(r).isPresent()) return;
     }
     releaseQuietly(r.handle());
+    releaseOldHandle(r, addresses);
   }
 
   /**
-   * Another interface of this container on this node whose addresses this network's handle holds,
-   * when {@code r} names a second interface ({@code net1} beside {@code eth0}) on the same network.
-   * Only looked for then, and only when the handle exists, so a first interface pays one lookup.
+   * A second interface attached before handles were per interface (or by Calico) holds {@code
+   * <network>.<containerID>}. Its DEL releases that handle when it holds this interface's
+   * addresses: a runtime that never runs GC would leak it otherwise. eth0's handle of the same
+   * network (one network attached twice) holds other addresses and stays.
    */
-  private Optional<WorkloadEndpoint> sibling(CniRequest r) {
-    if (r.ifName() == null || r.ifName().equals(PodPlumbing.PRIMARY_IFNAME))
-      return Optional.empty();
-    Optional<Versioned<IpamHandle>> handle = ipam.store().handle(r.handle());
-    if (handle.isEmpty()) return Optional.empty();
-    for (WorkloadEndpoint w : client.list(Kind.WORKLOAD_ENDPOINT)) {
-      if (node.equals(w.spec().node())
-          && r.containerId().equals(w.spec().containerID())
-          && !r.ifName().equals(w.spec().endpoint())
-          && holdsAnyOf(handle.get().value(), w.spec().ipNetworks())) {
-        return Optional.of(w);
-      }
-    }
-    return Optional.empty();
+  private void releaseOldHandle(CniRequest r, List<String> addresses) {
+    if (addresses.isEmpty() || r.ifName() == null || r.ifName().equals(PodPlumbing.PRIMARY_IFNAME))
+      return;
+    String old = CniRequest.handle(r.config().name(), r.containerId(), null);
+    ipam.store()
+        .handle(old)
+        .filter(h -> holdsAnyOf(h.value(), addresses))
+        .ifPresent(h -> releaseQuietly(old));
   }
 
   /** Whether {@code handle} holds one of {@code networks}' addresses (per its blocks' records). */
   private boolean holdsAnyOf(IpamHandle handle, List<String> networks) {
     for (String blockCidr : handle.block().keySet()) {
       Cidr cidr = Cidr.parse(blockCidr);
-      Block block = null;
+      Optional<Versioned<AllocationBlock>> stored = ipam.store().block(cidr);
+      if (stored.isEmpty()) continue;
+      Block block = Block.of(stored.get().value());
       for (String n : networks) {
-        int slash = n.indexOf('/'); // an address or a CIDR: both name the address
-        InetAddress a = Cidr.parseAddress(slash < 0 ? n : n.substring(0, slash));
+        InetAddress a = Cidr.parseAddress(n.substring(0, n.indexOf('/')));
         if (!cidr.contains(a)) continue;
-        if (block == null) {
-          Optional<Versioned<AllocationBlock>> stored = ipam.store().block(cidr);
-          if (stored.isEmpty()) break;
-          block = Block.of(stored.get().value());
-        }
         AllocationAttribute holder = block.attributeAt(block.ordinalOf(a));
         if (holder != null && handle.handleID().equals(holder.handle())) return true;
       }
@@ -658,45 +630,63 @@ public final class CniService {
 
   /**
    * Releases this node's endpoints, veths and handles of this network that belong to no attachment
-   * the runtime listed in {@code cni.dev/valid-attachments}. The list names only this network's
-   * attachments, so a container that another network's handle holds on this node is not this GC's
-   * to judge: its endpoint and veth stay (the handle names the network; endpoints and veths don't).
+   * the runtime listed in {@code cni.dev/valid-attachments}, each (container, interface) on its
+   * own. The list names only this network's attachments, so an interface that another network's
+   * handle holds on this node is not this GC's to judge: its endpoint stays, and so does a veth of
+   * such a container (the handle names the network; endpoints and veths don't).
    */
   private void gc(CniRequest r) {
     NetConf c = r.config();
-    Set<String> valid = new LinkedHashSet<>();
-    for (NetConf.Attachment a : c.validAttachments()) valid.add(a.containerId());
-    String prefix = c.name() + ".";
+    String net = c.name();
+    Set<String> validHandles = new LinkedHashSet<>();
+    Set<String> wholeContainers = new LinkedHashSet<>(); // listed without an ifname
+    for (NetConf.Attachment a : c.validAttachments()) {
+      // <network>.<id> stays for any listed interface: before handles were per interface, every
+      // interface's was that one (and Calico's still is), so it may hold a live net1's addresses.
+      validHandles.add(CniRequest.handle(net, a.containerId(), null));
+      if (a.ifName() == null) wholeContainers.add(a.containerId());
+      else validHandles.add(CniRequest.handle(net, a.containerId(), a.ifName()));
+    }
     Set<String> stale = new LinkedHashSet<>();
     Set<String> foreignHandles = new LinkedHashSet<>();
     for (Versioned<AllocationBlock> b : ipam.store().blocks()) {
       for (AllocationAttribute a : b.value().attributes()) {
         if (a.handle() == null || !node.equals(a.node())) continue;
-        if (!a.handle().startsWith(prefix)) {
-          foreignHandles.add(a.handle());
-        } else if (!valid.contains(a.handle().substring(prefix.length()))) {
-          stale.add(a.handle());
-        }
+        String h = a.handle();
+        if (!h.startsWith(net + ".") && !h.startsWith(net + ":")) foreignHandles.add(h);
+        else if (!validHandles.contains(h) && wholeContainers.stream().noneMatch(id -> isOf(h, id)))
+          stale.add(h);
       }
     }
-    Predicate<String> ours =
-        id ->
-            id != null
-                && !id.isEmpty()
-                && !valid.contains(id)
-                && foreignHandles.stream().noneMatch(h -> h.endsWith("." + id));
     for (WorkloadEndpoint w : client.list(Kind.WORKLOAD_ENDPOINT)) {
-      if (node.equals(w.spec().node()) && ours.test(w.spec().containerID())) {
-        plumbing.remove(w.spec().interfaceName(), w.spec().containerID());
+      String id = w.spec().containerID();
+      if (!node.equals(w.spec().node()) || id == null || id.isEmpty()) continue;
+      String ifName = w.spec().endpoint();
+      String mine = CniRequest.handle(net, id, ifName);
+      String tail = mine.substring(net.length()); // ".<id>" or ":<ifname>:<id>"
+      boolean foreign = foreignHandles.stream().anyMatch(h -> h.endsWith(tail));
+      if (!validHandles.contains(mine) && !wholeContainers.contains(id) && !foreign) {
+        plumbing.remove(w.spec().interfaceName(), id);
         deleteEndpoint(w);
       }
     }
+    Set<String> listed = new LinkedHashSet<>(wholeContainers);
+    c.validAttachments().forEach(a -> listed.add(a.containerId()));
     plumbing
         .hostVeths()
         .forEach(
-            (iface, containerId) -> {
-              if (ours.test(containerId)) plumbing.remove(iface, containerId);
+            (iface, id) -> {
+              if (id != null
+                  && !id.isEmpty()
+                  && !listed.contains(id)
+                  && foreignHandles.stream().noneMatch(h -> isOf(h, id)))
+                plumbing.remove(iface, id);
             });
     stale.forEach(this::releaseQuietly);
+  }
+
+  /** Whether handle {@code h} is of container {@code id}, for any network and interface. */
+  private static boolean isOf(String h, String id) {
+    return h.endsWith("." + id) || h.endsWith(":" + id);
   }
 }

@@ -110,7 +110,7 @@ public final class RouteManager {
     if (dirty == null) {
       for (Route r : desired.values()) {
         Route have = programmed.get(r.dst());
-        if (have == null || !matches(r, have)) replace.add(r);
+        if (have == null || !matches(r, have)) replace(r, have, replace, delete);
       }
       for (Route r : programmed.values()) {
         if (!desired.containsKey(r.dst())) delete.add(r);
@@ -119,7 +119,8 @@ public final class RouteManager {
       for (Cidr dst : dirty) {
         Route want = desired.get(dst);
         Route have = programmed.get(dst);
-        if (want != null && (have == null || !matches(want, have))) replace.add(want);
+        if (want != null && (have == null || !matches(want, have)))
+          replace(want, have, replace, delete);
         if (want == null && have != null) delete.add(have);
       }
     }
@@ -144,6 +145,18 @@ public final class RouteManager {
     }
     lastFailures = failures;
     return replace.size() + delete.size();
+  }
+
+  /**
+   * Queues {@code want} in place of {@code have}. A route that changes device has its old route
+   * deleted first (the batch sends deletes before replaces): IPv6 refuses an onlink gateway that
+   * resolves through another route on another device, and a block moving from native routing to
+   * VXLAN has its VTEP address inside itself, still routed through the old device.
+   */
+  private static void replace(Route want, Route have, List<Route> replace, List<Route> delete) {
+    if (have != null && have.dev() != null && want.dev() != null && !want.dev().equals(have.dev()))
+      delete.add(have);
+    replace.add(want);
   }
 
   /**

@@ -357,9 +357,12 @@ public final class IpKernel implements Kernel {
   public AutoCloseable watchLinks(java.util.function.BiConsumer<String, Boolean> onChange) {
     Process p;
     try {
-      p = new ProcessBuilder(ip, "-o", "monitor", "link").redirectErrorStream(true).start();
+      p =
+          new ProcessBuilder(ip, "-o", "monitor", "link", "address")
+              .redirectErrorStream(true)
+              .start();
     } catch (IOException e) {
-      throw new KernelException("cannot run ip monitor link: " + e.getMessage(), e);
+      throw new KernelException("cannot run ip monitor link address: " + e.getMessage(), e);
     }
     Thread.ofPlatform()
         .daemon()
@@ -372,7 +375,10 @@ public final class IpKernel implements Kernel {
                           p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
                   Matcher m = MONITOR_LINK.matcher(line);
-                  if (m.find()) onChange.accept(m.group(2), m.group(1) != null);
+                  // An address added to or deleted from a link changes the link: only a
+                  // "Deleted" link line means the link itself went away.
+                  boolean address = line.contains(" inet");
+                  if (m.find()) onChange.accept(m.group(2), m.group(1) != null && !address);
                 }
               } catch (IOException e) {
                 // the monitor was closed

@@ -69,8 +69,9 @@ public interface Kernel {
   void sysctl(String key, String value);
 
   /**
-   * Calls {@code onChange} with the name of a link that appeared or changed ({@code false}) or went
-   * away ({@code true}), from a thread of its own, until the returned handle is closed.
+   * Calls {@code onChange} with the name of a link that appeared or changed, an address added or
+   * removed included ({@code false}), or went away ({@code true}), from a thread of its own, until
+   * the returned handle is closed.
    */
   AutoCloseable watchLinks(java.util.function.BiConsumer<String, Boolean> onChange);
 

@@ -13,14 +13,16 @@ import java.util.regex.Pattern;
  * other node look like another subnet and silently turn CrossSubnet into "always encapsulate".
  *
  * <p>Methods: {@code first-found} (the first global address on an interface that is not a loopback,
- * a workload veth, a tunnel or a container bridge), {@code interface=REGEX}, {@code cidr=CIDR}, and
- * {@code can-reach=ADDR} (resolved by the caller to the source address the kernel would use).
+ * a workload veth, a tunnel, a container runtime's bridge or another agent's device: Calico's
+ * exclusion list), {@code interface=REGEX}, {@code cidr=CIDR}, and {@code can-reach=ADDR} (resolved
+ * by the caller to the source address the kernel would use).
  */
 public final class AddressDetector {
 
   private static final Pattern SKIP =
       Pattern.compile(
           "^(lo|docker.*|cbr.*|dummy.*|virbr.*|lxcbr.*|veth.*|flannel.*|kube-ipvs.*|cni.*|"
+              + "br-.*|podman.*|wireguard\\.cali.*|wg-v6\\.cali.*|nodelocaldns.*|"
               + "vxlan.*|tunl.*|"
               + Pattern.quote(Ownership.IFACE_PREFIX)
               + ".*)$");

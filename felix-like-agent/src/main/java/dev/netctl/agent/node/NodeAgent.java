@@ -128,6 +128,7 @@ public final class NodeAgent implements AutoCloseable {
   private final boolean[] tunnelPending = new boolean[2];
   private volatile boolean learnedChanged;
   private volatile boolean resyncRequested;
+  private volatile String failure;
   private volatile boolean datastoreReachable = true;
   private boolean forceFull;
   private AutoCloseable linkWatch;
@@ -239,6 +240,11 @@ public final class NodeAgent implements AutoCloseable {
     return ipam;
   }
 
+  /** Why the agent stopped by itself, if it did (empty while it runs or after {@link #close}). */
+  public Optional<String> failure() {
+    return Optional.ofNullable(failure);
+  }
+
   /** Waits until the agent has stopped. */
   public void awaitStopped() throws InterruptedException {
     stopped.await();
@@ -288,21 +294,11 @@ public final class NodeAgent implements AutoCloseable {
     if (wake.availablePermits() == 0) wake.release();
   }
 
+  /** The node's addresses and the interface that holds the IPv4 one, as detected. */
+  private record Addresses(Cidr ipv4, Cidr ipv6, String parent, int parentMtu) {}
+
   private void detectAddresses() {
-    List<Link> links = kernel.links();
-    ipv4 = address(links, options.ip(), false);
-    if (ipv4 == null) {
-      throw new IllegalStateException(
-          "node "
-              + options.nodeName()
-              + ": no IPv4 address found by ip-autodetection "
-              + options.autodetection()
-              + " (set --ip ADDR/LEN)");
-    }
-    ipv6 = "none".equals(options.ip6()) ? null : address(links, options.ip6(), true);
-    Link p = AddressDetector.linkOf(links, ipv4.address()).orElse(null);
-    parent = p == null ? null : p.name();
-    parentMtu = p == null ? 1500 : p.mtu();
+    use(detect());
     LOG.log(
         Level.INFO,
         "node {0}: IPv4 {1}{2} on {3} (MTU {4})",
@@ -311,6 +307,82 @@ public final class NodeAgent implements AutoCloseable {
         ipv6 == null ? "" : ", IPv6 " + ipv6,
         parent,
         Integer.toString(parentMtu));
+  }
+
+  private Addresses detect() {
+    List<Link> links = kernel.links();
+    Cidr v4 = address(links, options.ip(), false);
+    if (v4 == null) {
+      throw new IllegalStateException(
+          "node "
+              + options.nodeName()
+              + ": no IPv4 address found by ip-autodetection "
+              + options.autodetection()
+              + " (set --ip ADDR/LEN)");
+    }
+    Cidr v6 = "none".equals(options.ip6()) ? null : address(links, options.ip6(), true);
+    Link p = AddressDetector.linkOf(links, v4.address()).orElse(null);
+    held(links, v4, p != null, "--ip");
+    if (v6 != null)
+      held(links, v6, AddressDetector.linkOf(links, v6.address()).isPresent(), "--ip6");
+    return new Addresses(v4, v6, p == null ? null : p.name(), p == null ? 1500 : p.mtu());
+  }
+
+  /**
+   * A detected address is on an interface by construction; one given by hand must be too: the agent
+   * needs the interface (the VXLAN parent, the MTU) and BGP binds the address.
+   */
+  private void held(List<Link> links, Cidr address, boolean held, String option) {
+    if (held) return;
+    throw new IllegalArgumentException(
+        "node "
+            + options.nodeName()
+            + ": "
+            + option
+            + " "
+            + address
+            + ": no interface of this node has it (interfaces: "
+            + links.stream().map(Link::name).toList()
+            + ")");
+  }
+
+  private void use(Addresses a) {
+    ipv4 = a.ipv4();
+    ipv6 = a.ipv6();
+    parent = a.parent();
+    parentMtu = a.parentMtu();
+  }
+
+  /**
+   * Detects the addresses again (at each resync, which an address event also requests), as
+   * calico-node re-checks its own every minute: a node whose address changed must re-register it,
+   * or every other node keeps peering with and routing to the old one, and its BGP speaker must
+   * listen on the new one. A detection that finds nothing (the old address removed before the new
+   * one is added) keeps the old addresses until the next try.
+   */
+  private void redetectAddresses() {
+    Addresses now;
+    try {
+      now = detect();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "address detection failed, keeping {0}: {1}", ipv4, e.getMessage());
+      return;
+    }
+    Addresses was = new Addresses(ipv4, ipv6, parent, parentMtu);
+    if (now.equals(was)) return;
+    use(now);
+    if (now.ipv4().equals(was.ipv4()) && java.util.Objects.equals(now.ipv6(), was.ipv6())) return;
+    LOG.log(
+        Level.WARNING,
+        "node {0}: addresses changed from {1}{2} to {3}{4} on {5}: re-registering, BGP restarts",
+        options.nodeName(),
+        was.ipv4(),
+        was.ipv6() == null ? "" : ", " + was.ipv6(),
+        ipv4,
+        ipv6 == null ? "" : ", " + ipv6,
+        parent);
+    bgp.moveTo(ipv4.address(), ipv6 == null ? null : ipv6.address());
+    registerNode();
   }
 
   private Cidr address(List<Link> links, String spec, boolean v6) {
@@ -357,6 +429,7 @@ public final class NodeAgent implements AutoCloseable {
         wake.drainPermits();
         if (resyncRequested || (!woke && clock.instant().isAfter(nextResync))) {
           resyncRequested = false;
+          redetectAddresses();
           resync();
           nextResync = clock.instant().plus(options.resyncInterval());
         }
@@ -373,7 +446,8 @@ public final class NodeAgent implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // also what a library throws undeclared (Netty's IOExceptions)
+      failure = e.toString();
       LOG.log(Level.ERROR, "agent stopped: {0}", e.toString());
     } finally {
       stopped.countDown();
@@ -509,6 +583,7 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     BGPConfigurationSpec cluster = planner.effectiveConfig(snap.bgpConfigs());
+    String bgpError = null; // shown by `node status` as the last error
     Node meNode =
         snap.nodes().stream()
             .filter(n -> n.name().equals(options.nodeName()))
@@ -532,6 +607,7 @@ public final class NodeAgent implements AutoCloseable {
           ipv6 == null ? null : ipv6.address());
     } catch (RuntimeException e) {
       clean = false;
+      bgpError = e.getMessage();
       LOG.log(Level.WARNING, "BGP configuration not applied: {0}", e.getMessage());
     }
 
@@ -551,7 +627,7 @@ public final class NodeAgent implements AutoCloseable {
       firstApplyDone = true;
     }
     metrics.observeApply(took);
-    publishStatus(d, state, cluster, null);
+    publishStatus(d, state, cluster, bgpError);
     return clean;
   }
 
@@ -576,7 +652,9 @@ public final class NodeAgent implements AutoCloseable {
       }
       patch.put(b.cidr(), r);
     }
-    if (patch.isEmpty()) return true;
+    // Nothing new, and nothing the kernel refused last time (RouteManager keeps those to retry):
+    // clean. A refused route is retried here, at the loop's backoff, not at the next resync.
+    if (patch.isEmpty() && routes.lastFailures().isEmpty()) return true;
     routes.patch(patch);
     routes.apply();
     List<Kernel.Failure> failures = routes.lastFailures();

@@ -11,11 +11,13 @@ import dev.netctl.bgp.speaker.ReceivedRoute;
 import dev.netctl.bgp.speaker.RouteListener;
 import dev.netctl.bgp.speaker.SpeakerConfig;
 import dev.netctl.datastore.model.Cidr;
+import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -39,8 +41,8 @@ public final class BgpRouting implements AutoCloseable {
   public record Identity(long asNumber, Inet4Address routerId, int port, Inet4Address clusterId) {}
 
   private final Runnable onLearned;
-  private final InetAddress listenAddress;
-  private final InetAddress listenAddress6;
+  private InetAddress listenAddress;
+  private InetAddress listenAddress6;
   private boolean listening6;
   private boolean warned6;
   private BgpSpeaker speaker;
@@ -71,6 +73,17 @@ public final class BgpRouting implements AutoCloseable {
     this.listenAddress = listenAddress;
     this.listenAddress6 = listenAddress6;
     this.onLearned = onLearned;
+  }
+
+  /**
+   * The node's addresses changed: stops the speaker, whose sessions ran from the old address, so
+   * that the next {@link #apply} starts it listening on the new ones and peers again.
+   */
+  public void moveTo(InetAddress listenAddress, InetAddress listenAddress6) {
+    closeSpeaker();
+    this.listenAddress = listenAddress;
+    this.listenAddress6 = listenAddress6;
+    warned6 = false;
   }
 
   /**
@@ -188,14 +201,24 @@ public final class BgpRouting implements AutoCloseable {
 
   private void restart(Identity id) throws InterruptedException {
     closeSpeaker();
-    SpeakerConfig config =
-        SpeakerConfig.of(
-            id.asNumber(),
-            id.routerId(),
-            new InetSocketAddress(listenAddress, id.port()),
-            Transport.best());
+    InetSocketAddress listen = new InetSocketAddress(listenAddress, id.port());
+    SpeakerConfig config = SpeakerConfig.of(id.asNumber(), id.routerId(), listen, Transport.best());
     if (id.clusterId() != null) config = config.withClusterId(id.clusterId());
-    speaker = BgpSpeaker.start(config);
+    // Netty rethrows a failed bind undeclared, past BgpSpeaker.start's cleanup (which would leave
+    // its event loop running on every retry): try the address first, so a port another daemon
+    // holds is a plain failure the agent reports and retries.
+    try (ServerSocketChannel probe = ServerSocketChannel.open()) {
+      probe.bind(listen);
+    } catch (IOException e) {
+      throw new IllegalStateException(cannotListen(listen, e), e);
+    }
+    try {
+      speaker = BgpSpeaker.start(config);
+    } catch (InterruptedException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) { // the undeclared bind failure, had the port been taken meanwhile
+      throw new IllegalStateException(cannotListen(listen, e), e);
+    }
     identity = id;
     subscription = speaker.subscribe(new Listener());
     LOG.log(
@@ -205,6 +228,14 @@ public final class BgpRouting implements AutoCloseable {
         Cidr.format(id.routerId()),
         Integer.toString(id.port()),
         id.clusterId() == null ? "" : ", route reflector cluster " + Cidr.format(id.clusterId()));
+  }
+
+  private static String cannotListen(InetSocketAddress a, Exception e) {
+    return "BGP cannot listen on "
+        + dev.netctl.bgp.codec.AddressText.of(a)
+        + ": "
+        + e.getMessage()
+        + " (another BGP daemon on this node?); retrying";
   }
 
   /** The best paths learned from peers: prefix → next hops. */

@@ -55,6 +55,37 @@ class RouteManagerTest {
     assertThat(k.writes).isEmpty();
   }
 
+  /**
+   * A block moving from native routing to VXLAN: its IPv6 VTEP address lies inside the block, and
+   * the kernel refuses an onlink gateway that resolves through the block's old route on another
+   * device, so the old route is deleted first (in the same batch).
+   */
+  @Test
+  void aRouteChangingDeviceIsDeletedBeforeItsReplacement() {
+    FakeKernel k = new FakeKernel();
+    RouteManager m = new RouteManager(k);
+    Route native6 = Route.via(c("fd00:10::9:0/122"), Cidr.parseAddress("fd77::12"), "eth0", false);
+    Route vxlan6 =
+        Route.via(
+            c("fd00:10::9:0/122"), Cidr.parseAddress("fd00:10::9:3"), "vxlan-v6.calico", true);
+    m.desired(routes(native6));
+    m.apply();
+    k.writes.clear();
+    m.desired(routes(vxlan6));
+    m.apply();
+    assertThat(m.lastFailures()).isEmpty();
+    assertThat(k.writes)
+        .containsExactly("route del " + native6.dst(), "route replace " + vxlan6.ipArgs());
+    assertThat(k.owned).containsEntry(vxlan6.dst(), vxlan6);
+
+    // The same device: replaced in place, no gap.
+    Route moved = Route.via(vxlan6.dst(), Cidr.parseAddress("fd00:10::9:4"), vxlan6.dev(), true);
+    k.writes.clear();
+    m.patch(routes(moved));
+    m.apply();
+    assertThat(k.writes).containsExactly("route replace " + moved.ipArgs());
+  }
+
   @Test
   void aFailingRouteDoesNotStopTheOthersAndIsRetried() {
     FakeKernel k = new FakeKernel();

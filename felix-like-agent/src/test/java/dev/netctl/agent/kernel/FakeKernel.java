@@ -27,13 +27,22 @@ public final class FakeKernel implements Kernel {
   public final Map<String, Set<Neighbour>> neighbours = new HashMap<>();
   public final Map<String, String> sysctls = new HashMap<>();
   public final List<String> nftScripts = new ArrayList<>();
-  public final List<String> writes = new ArrayList<>();
+  public final List<String> writes = java.util.Collections.synchronizedList(new ArrayList<>());
   public boolean ipipSupported = false;
-  public Predicate<Route> failRoute = r -> false;
+  public volatile Predicate<Route> failRoute = r -> false;
+
+  /** Thrown, undeclared, by {@link #links()} when set: a checked exception a library smuggles. */
+  public volatile Exception linksFailure;
 
   @Override
   public List<Link> links() {
+    if (linksFailure != null) FakeKernel.<RuntimeException>sneaky(linksFailure);
     return List.copyOf(links.values());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <E extends Exception> void sneaky(Exception e) throws E {
+    throw (E) e;
   }
 
   @Override
@@ -54,9 +63,30 @@ public final class FakeKernel implements Kernel {
         failures.add(new Failure(r, "injected failure"));
         continue;
       }
+      if (onlinkMismatch(r)) {
+        failures.add(new Failure(r, "Nexthop has invalid gateway or device mismatch"));
+        continue;
+      }
       owned.put(r.dst(), r);
     }
     return failures;
+  }
+
+  /**
+   * The kernel's IPv6 onlink check (NetlinkKernelIT pins it): the gateway must not resolve through
+   * another of our routes (not the default) on a different device.
+   */
+  private boolean onlinkMismatch(Route r) {
+    if (!r.onlink() || r.gateways().size() != 1) return false;
+    java.net.InetAddress gw = r.gateways().getFirst();
+    if (!(gw instanceof java.net.Inet6Address)) return false;
+    for (Route o : owned.values()) {
+      if (o.dst().prefixLength() > 0
+          && o.dst().contains(gw)
+          && o.dev() != null
+          && !o.dev().equals(r.dev())) return true;
+    }
+    return false;
   }
 
   @Override

@@ -120,6 +120,24 @@ class NetlinkKernelIT {
     assertThat(ns.run(kernel::ownedRoutes)).containsExactlyInAnyOrder(moved, moved6);
   }
 
+  /**
+   * IPv6 checks an onlink gateway against the routes it has: a remote block moving from native to
+   * VXLAN, whose VTEP address lies inside that block, is refused as a replace (the gateway resolves
+   * through the block's own old route, on another device) and taken after a delete of the old route
+   * in the same batch, which is what RouteManager sends when a route changes device.
+   */
+  @Test
+  void anIpv6RouteMovingDeviceWithAnOnlinkGatewayInsideItselfNeedsTheOldOneDeletedFirst()
+      throws Exception {
+    Route native6 = Route.via(c("fd90::5:0/122"), a("fd77::2"), "eth0", false);
+    Route vxlan6 = Route.via(c("fd90::5:0/122"), a("fd90::5:1"), "eth0p", true);
+    assertThat(ns.run(() -> kernel.applyRoutes(List.of(native6), List.of()))).isEmpty();
+    List<Kernel.Failure> replaced = ns.run(() -> kernel.applyRoutes(List.of(vxlan6), List.of()));
+    assertThat(replaced).singleElement().satisfies(f -> assertThat(f.error()).contains("mismatch"));
+    assertThat(ns.run(() -> kernel.applyRoutes(List.of(vxlan6), List.of(native6)))).isEmpty();
+    assertThat(ns.run(kernel::ownedRoutes)).containsExactly(vxlan6);
+  }
+
   @Test
   void eachFailureNamesItsRouteAndTheOthersAreProgrammed() throws Exception {
     // Not on any local subnet and not onlink: the kernel refuses this one.

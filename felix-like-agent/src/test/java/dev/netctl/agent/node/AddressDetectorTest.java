@@ -36,6 +36,39 @@ class AddressDetectorTest {
         .contains(Cidr.parse("fd00:1::5/64"));
   }
 
+  /**
+   * Calico's first-found also skips container runtimes' bridges (Docker's user networks {@code
+   * br-<id>}, podman's), WireGuard devices and NodeLocal DNSCache's interface: a node running
+   * Compose or podman must not come up on a bridge address no other node can reach.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(
+      strings = {"br-4f1c2a9e0b7d", "podman0", "wireguard.cali", "wg-v6.cali", "nodelocaldns"})
+  void firstFoundSkipsRuntimeBridgesAndOtherAgentsDevices(String name) {
+    List<Link> withBridge =
+        List.of(
+            new Link(
+                name,
+                2,
+                1500,
+                null,
+                true,
+                "bridge",
+                List.of(Cidr.parse("172.18.0.1/16"), Cidr.parse("fd00:18::1/64"))),
+            new Link(
+                "eth0",
+                3,
+                1500,
+                null,
+                true,
+                null,
+                List.of(Cidr.parse("10.0.0.5/24"), Cidr.parse("fd00:1::5/64"))));
+    assertThat(AddressDetector.detect(withBridge, "first-found", false))
+        .contains(Cidr.parse("10.0.0.5/24"));
+    assertThat(AddressDetector.detect(withBridge, "first-found", true))
+        .contains(Cidr.parse("fd00:1::5/64"));
+  }
+
   @Test
   void interfaceAndCidrMethods() {
     assertThat(AddressDetector.detect(links, "interface=eth1", false))

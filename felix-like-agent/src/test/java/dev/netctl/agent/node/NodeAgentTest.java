@@ -87,23 +87,27 @@ class NodeAgentTest {
             dualStack
                 ? List.of(Cidr.parse("127.0.0.61/8"), Cidr.parse("fd00:1::61/64"))
                 : List.of(Cidr.parse("127.0.0.61/8"))));
-    agent =
-        new NodeAgent(
-            new AgentOptions(
-                "me",
-                "127.0.0.61/8",
-                dualStack ? "auto" : "none",
-                "first-found",
-                4096,
-                4789,
-                0,
-                "127.0.0.1",
-                0,
-                Path.of("/nonexistent"),
-                Duration.ofSeconds(90)),
-            store,
-            kernel);
+    agent = agentWith("127.0.0.61/8", dualStack ? "auto" : "none", "first-found");
     agent.start();
+  }
+
+  /** An agent named "me" on the fake kernel, its status endpoint off. */
+  private NodeAgent agentWith(String ip, String ip6, String method) {
+    return new NodeAgent(
+        new AgentOptions(
+            "me",
+            ip,
+            ip6,
+            method,
+            4096,
+            4789,
+            0,
+            "127.0.0.1",
+            0,
+            Path.of("/nonexistent"),
+            Duration.ofSeconds(90)),
+        store,
+        kernel);
   }
 
   private static IPPoolSpec vxlanPool(boolean natOutgoing) {
@@ -170,6 +174,162 @@ class NodeAgentTest {
     await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(() -> assertThat(owned("10.244.10.0/26")).isNull());
+  }
+
+  /**
+   * calico-node re-detects its address every minute. The agent does at each resync and on an
+   * address event: a node whose address changed re-registers it and its BGP speaker listens on it,
+   * or every other node keeps peering with and routing to the old one.
+   */
+  @Test
+  void aChangedNodeAddressIsReRegisteredAndBgpListensOnIt() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.64"))) {
+      port = s.getLocalPort();
+    }
+    poolAndBgpPort(port, "127.0.0.64/8");
+    agent = agentWith("auto", "none", "cidr=127.0.0.0/8");
+    agent.start();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(listening("127.0.0.64", port)).isTrue());
+
+    kernel.links.put("eth0", eth0("127.0.0.65/8"));
+    kernel.linkListener.accept("eth0", false); // what "ip monitor link address" reports
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(client.get(Kind.NODE, "me").spec().bgp().ipv4Address())
+                    .isEqualTo("127.0.0.65/8"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(listening("127.0.0.65", port)).isTrue());
+    assertThat(listening("127.0.0.64", port)).as("the old address is left").isFalse();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(kernel.vxlans.get(Ownership.VXLAN_V4).local().getHostAddress())
+                    .as("the VTEP's local address")
+                    .isEqualTo("127.0.0.65"));
+  }
+
+  /**
+   * Another BGP daemon on the node holds the port: the agent keeps running and says why BGP is down
+   * (it used to die with a stack trace and let `node run` exit 0), and listens once the port is
+   * free.
+   */
+  @Test
+  void aBgpPortHeldByAnotherDaemonIsReportedAndRetried() throws Exception {
+    ServerSocket blocker = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.66"));
+    int port = blocker.getLocalPort();
+    try {
+      poolAndBgpPort(port, "127.0.0.66/8");
+      agent = agentWith("127.0.0.66/8", "none", "first-found");
+      agent.start();
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () ->
+                  assertThat(agent.status().lastError())
+                      .contains("BGP cannot listen on 127.0.0.66:" + port));
+      assertThat(agent.live()).as("the apply loop still runs").isTrue();
+    } finally {
+      blocker.close();
+    }
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(() -> assertThat(listening("127.0.0.66", port)).isTrue());
+  }
+
+  /**
+   * An exception the apply loop does not expect ends the agent as a failure that `node run` turns
+   * into a non-zero exit, instead of a thread dying with a stack trace while the process exits 0.
+   */
+  @Test
+  void anUnexpectedExceptionStopsTheAgentAsAFailure() throws Exception {
+    start(vxlanPool(false));
+    await().atMost(Duration.ofSeconds(20)).until(() -> agent.podMtu() > 0);
+    assertThat(agent.failure()).isEmpty();
+    kernel.linksFailure = new java.io.IOException("netlink socket closed");
+    kernel.linkListener.accept("eth0", false);
+    assertThat(
+            java.util.concurrent.CompletableFuture.runAsync(
+                    () -> {
+                      try {
+                        agent.awaitStopped();
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                    })
+                .get(20, java.util.concurrent.TimeUnit.SECONDS))
+        .isNull();
+    assertThat(agent.failure())
+        .hasValueSatisfying(m -> assertThat(m).contains("netlink socket closed"));
+  }
+
+  /**
+   * An address given by hand that no interface holds leaves the agent without a parent interface
+   * (its VXLAN device would be set up on device "null" forever): refused at start, by name.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({"10.9.9.9/24,none", "127.0.0.61/8,fd00:9::9"})
+  void anAddressGivenByHandThatNoInterfaceHoldsIsRefused(String ip, String ip6) {
+    kernel.links.put("eth0", eth0("127.0.0.61/8"));
+    agent = agentWith(ip, ip6, "first-found");
+    String bad = ip6.equals("none") ? "10.9.9.9" : "fd00:9::9";
+    org.assertj.core.api.Assertions.assertThatThrownBy(agent::start)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(bad)
+        .hasMessageContaining("no interface of this node has it");
+  }
+
+  /**
+   * A route the kernel refused is retried with the apply loop's backoff (docs/agent.md), not only
+   * at the next resync 90 s later: the retry must not take the "nothing changed" shortcut.
+   */
+  @Test
+  void aRefusedRouteIsRetriedBeforeTheNextResync() throws Exception {
+    start(vxlanPool(false));
+    await().atMost(Duration.ofSeconds(20)).until(() -> agent.podMtu() == 1450);
+    Cidr block = Cidr.parse("10.244.10.0/26");
+    kernel.failRoute = r -> r.dst().equals(block);
+    createBlock("10.244.10.0/26", "remote");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                List.copyOf(kernel.writes)
+                    .contains("route replace " + overVxlan("10.244.10.0/26").ipArgs()));
+    kernel.failRoute = r -> false;
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> assertThat(owned("10.244.10.0/26")).isEqualTo(overVxlan("10.244.10.0/26")));
+  }
+
+  /** A VXLAN pool, BGP on {@code port}, and eth0 holding {@code address}. */
+  private void poolAndBgpPort(int port, String address) {
+    client.create(new IPPool(ObjectMeta.named("p"), vxlanPool(false)));
+    client.create(
+        new BGPConfiguration(
+            ObjectMeta.named("default"), BGPConfigurationSpec.empty().withListenPort(port)));
+    kernel.links.put("eth0", eth0(address));
+  }
+
+  private static Link eth0(String address) {
+    return new Link(
+        "eth0", 2, 1500, "02:00:00:00:00:01", true, "veth", List.of(Cidr.parse(address)));
+  }
+
+  private static boolean listening(String host, int port) {
+    try (var s = new java.net.Socket()) {
+      s.connect(new java.net.InetSocketAddress(host, port), 1000);
+      return true;
+    } catch (java.io.IOException e) {
+      return false;
+    }
   }
 
   @Test
