@@ -3,10 +3,13 @@ package dev.netctl.bgp.session;
 import dev.netctl.bgp.codec.AddressText;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -80,8 +83,18 @@ public final class BgpListener implements AutoCloseable {
     transport.sessionOptions(b, address.getAddress());
     transport.md5(b, keys);
     transport.ttl255(b);
-    Channel ch = b.bind(address).sync().channel();
-    return new BgpListener(ch);
+    // Await rather than sync: sync rethrows the bind's failure (a BindException, checked) without
+    // declaring it, past every caller's clean-up for RuntimeException.
+    ChannelFuture bound = b.bind(address).await();
+    if (!bound.isSuccess()) {
+      throw new UncheckedIOException(
+          "cannot listen for BGP on "
+              + AddressText.of(address)
+              + ": "
+              + SocketErrorText.of(bound.cause()),
+          bound.cause() instanceof IOException io ? io : new IOException(bound.cause()));
+    }
+    return new BgpListener(bound.channel());
   }
 
   /**

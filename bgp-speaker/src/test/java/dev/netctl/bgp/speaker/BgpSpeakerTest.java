@@ -242,4 +242,25 @@ class BgpSpeakerTest {
     assertThat(b.peers().getFirst().info()).contains("MAXIMUM_PREFIXES_REACHED");
     assertThat(state(b)).isEqualTo(State.IDLE);
   }
+
+  @Test
+  void aPortInUseIsAClearFailureAndLeavesNoEventLoopBehind() throws Exception {
+    java.util.function.Supplier<java.util.Set<Thread>> loops =
+        () ->
+            Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("multiThreadIoEventLoopGroup"))
+                .collect(java.util.stream.Collectors.toSet());
+    java.util.Set<Thread> before = loops.get();
+    try (java.net.ServerSocket taken = new java.net.ServerSocket()) {
+      taken.bind(new InetSocketAddress(ip("127.0.0.48"), 0));
+      InetSocketAddress held = new InetSocketAddress(ip("127.0.0.48"), taken.getLocalPort());
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> BgpSpeaker.start(65001, held, Transport.best()))
+          .isInstanceOf(java.io.UncheckedIOException.class)
+          .hasMessage(
+              "cannot listen for BGP on 127.0.0.48:" + held.getPort() + ": Address already in use");
+    }
+    // The speaker's own loop went with it (a retrying caller would otherwise gain one per try).
+    await().atMost(Duration.ofSeconds(10)).until(() -> before.containsAll(loops.get()));
+  }
 }

@@ -82,7 +82,8 @@ public final class StandaloneSpeaker implements AutoCloseable {
     }
   }
 
-  // Netty rethrows the bind failure unchecked-but-checked (a native IOException); name the address.
+  // The speaker's own failure to bind names the address and the OS's reason; anything else gets
+  // the address here.
   private static BgpSpeaker listen(SpeakerPlan plan, Transport transport)
       throws IOException, InterruptedException {
     try {
@@ -94,6 +95,8 @@ public final class StandaloneSpeaker implements AutoCloseable {
               .withIpv6NextHop(plan.ipv6NextHop()));
     } catch (InterruptedException e) {
       throw e;
+    } catch (java.io.UncheckedIOException e) {
+      throw new IOException(e.getMessage(), e.getCause());
     } catch (Exception e) {
       throw new IOException(
           "cannot listen for BGP on "
