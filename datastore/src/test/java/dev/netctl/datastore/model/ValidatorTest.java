@@ -206,6 +206,14 @@ class ValidatorTest {
             "spec.maxRestartTime",
             "2 minutes",
             "must be a duration such as 120s"),
+        // Beyond Go's int64 nanoseconds: a named error, not an ArithmeticException escaping.
+        bad(
+            "BGPPeer",
+            "peer",
+            "{peerIP: 10.0.0.1, asNumber: 65001, maxRestartTime: 9999999h}",
+            "spec.maxRestartTime",
+            "9999999h",
+            "must be a duration such as 120s"),
         bad(
             "BGPPeer",
             "peer",
