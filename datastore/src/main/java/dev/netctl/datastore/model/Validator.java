@@ -231,12 +231,13 @@ public final class Validator {
       }
     }
     if (s.numAllowedLocalASNumbers() != null
-        && (s.numAllowedLocalASNumbers() < 1
+        && (s.numAllowedLocalASNumbers() < 0
             || s.numAllowedLocalASNumbers() > MAX_ALLOWED_LOCAL_AS)) {
+      // 0 is Calico's default written out (its CRD sets no minimum): no allowance.
       c.add(
           "spec.numAllowedLocalASNumbers",
           s.numAllowedLocalASNumbers(),
-          "must be 1-255 (how often the cluster's AS may appear in a received AS_PATH)");
+          "must be 0-255 (how often the cluster's AS may appear in a received AS_PATH; 0: never)");
     }
     if (s.ttlSecurity() != null && (s.ttlSecurity() < 0 || s.ttlSecurity() > 255)) {
       c.add("spec.ttlSecurity", s.ttlSecurity(), "must be 0-255 (hops)");

@@ -238,10 +238,17 @@ class ValidatorTest {
         bad(
             "BGPPeer",
             "peer",
-            "{peerIP: 10.0.0.1, asNumber: 65001, numAllowedLocalASNumbers: 0}",
+            "{peerIP: 10.0.0.1, asNumber: 65001, numAllowedLocalASNumbers: 256}",
             "spec.numAllowedLocalASNumbers",
-            "0",
-            "must be 1-255"),
+            "256",
+            "must be 0-255"),
+        bad(
+            "BGPPeer",
+            "peer",
+            "{peerIP: 10.0.0.1, asNumber: 65001, numAllowedLocalASNumbers: -1}",
+            "spec.numAllowedLocalASNumbers",
+            "-1",
+            "must be 0-255"),
         bad(
             "BGPPeer",
             "peer",
@@ -482,6 +489,11 @@ class ValidatorTest {
         res("BGPPeer", "tor", "{peerIP: '10.0.0.1:1790', asNumber: 65001}"),
         res("BGPPeer", "tor6", "{peerIP: '[fd00::1]:1790', asNumber: 1.10, node: n1}"),
         res("BGPPeer", "plain6", "{peerIP: 'fd00::1', asNumber: 4294967295}"),
+        // Calico's explicit default (its CRD has no minimum; 0 writes no "allow local as").
+        res(
+            "BGPPeer",
+            "loopfree",
+            "{peerIP: 10.0.0.2, asNumber: 65001, numAllowedLocalASNumbers: 0}"),
         res(
             "BGPPeer",
             "rr",
