@@ -321,6 +321,21 @@ public final class Validator {
       }
     }
     password(c, "spec.nodeMeshPassword", s.nodeMeshPassword());
+    // Settings of mesh sessions that are switched off would sit there unused; Calico refuses them.
+    if (Boolean.FALSE.equals(s.nodeToNodeMeshEnabled())) {
+      if (s.nodeMeshPassword() != null) {
+        c.add(
+            "spec.nodeMeshPassword",
+            "(secret reference)",
+            "needs the node-to-node mesh: spec.nodeToNodeMeshEnabled is false");
+      }
+      if (s.nodeMeshMaxRestartTime() != null) {
+        c.add(
+            "spec.nodeMeshMaxRestartTime",
+            s.nodeMeshMaxRestartTime(),
+            "needs the node-to-node mesh: spec.nodeToNodeMeshEnabled is false");
+      }
+    }
     if (s.bindMode() != null && !s.bindMode().equals(BGPConfigurationSpec.BIND_MODE_NODE_IP)) {
       c.add(
           "spec.bindMode",

@@ -288,6 +288,20 @@ class ValidatorTest {
         bad(
             "BGPConfiguration",
             "default",
+            "{nodeToNodeMeshEnabled: false, nodeMeshMaxRestartTime: 60s}",
+            "spec.nodeMeshMaxRestartTime",
+            "60s",
+            "needs the node-to-node mesh: spec.nodeToNodeMeshEnabled is false"),
+        bad(
+            "BGPConfiguration",
+            "default",
+            "{nodeToNodeMeshEnabled: false, nodeMeshPassword: {secretKeyRef: {name: a, key: b}}}",
+            "spec.nodeMeshPassword",
+            "(secret reference)",
+            "needs the node-to-node mesh"),
+        bad(
+            "BGPConfiguration",
+            "default",
             "{bindMode: None}",
             "spec.bindMode",
             "None",
@@ -503,7 +517,7 @@ class ValidatorTest {
         res(
             "BGPConfiguration",
             "default",
-            "{asNumber: 64513, nodeToNodeMeshEnabled: false, listenPort: 1179,"
+            "{asNumber: 64513, nodeToNodeMeshEnabled: true, listenPort: 1179,"
                 + " logSeverityScreen: Debug, serviceClusterIPs: [{cidr: 10.96.0.0/12}],"
                 + " communities: [{name: gold, value: '65001:100'},"
                 + " {name: large, value: '4200000000:1:2'}],"
