@@ -341,6 +341,20 @@ public final class SpeakerConfigReader {
           null,
           "is required unless " + f + ".remoteAs is set (internal, external or AS ranges)");
     }
+    // With remoteAs, checked here and set below, as enforceFirstAs: the stand-in asNumber (a
+    // span's first AS may be ours) says nothing about whether the peers are external.
+    int allowLocalAs = 0;
+    if (accepted != null && t.allowLocalAs() != null) {
+      if (accepted instanceof RemoteAs.Internal) {
+        error(
+            f + ".template.allowLocalAs",
+            t.allowLocalAs(),
+            "needs eBGP peers, but remoteAs internal accepts iBGP ones only: only external routes"
+                + " are checked for our AS (RFC 4271 §9.1.2)");
+      } else {
+        allowLocalAs = allowLocalAs(f + ".template.allowLocalAs", t.allowLocalAs());
+      }
+    }
     if (range == null || errors.size() > before) {
       return null;
     }
@@ -365,7 +379,7 @@ public final class SpeakerConfigReader {
             // asNumber (a span's first AS may be ours) is no peer's AS to check it against.
             accepted != null ? null : t.enforceFirstAs(),
             t.keepaliveTime(),
-            t.allowLocalAs());
+            accepted != null ? null : t.allowLocalAs());
     Neighbor template = peer(f + ".template", withAddress, as, routerId, ls);
     if (template == null) {
       return null;
@@ -381,7 +395,8 @@ public final class SpeakerConfigReader {
                       .withAcceptedAs(accepted)
                       .withEnforceFirstAs(
                           !(accepted instanceof RemoteAs.Internal)
-                              && Boolean.TRUE.equals(t.enforceFirstAs())),
+                              && Boolean.TRUE.equals(t.enforceFirstAs()))
+                      .withAllowLocalAs(allowLocalAs),
                   ts.passive(),
                   ts.md5Password(),
                   ts.ttlSecurityHops()));
@@ -482,6 +497,18 @@ public final class SpeakerConfigReader {
       error("admin.address", a.address(), e.getMessage());
       return null;
     }
+  }
+
+  /** A peer's allowance for our AS in its AS_PATHs, 1..255; 0 when absent or refused. */
+  private int allowLocalAs(String field, Integer value) {
+    if (value == null) {
+      return 0;
+    }
+    if (value < 1 || value > 255) {
+      error(field, value, "must be 1..255 (how often our AS may appear)");
+      return 0;
+    }
+    return value;
   }
 
   private Neighbor peer(
@@ -591,21 +618,15 @@ public final class SpeakerConfigReader {
               + p.asNumber()
               + " is ours): RFC 4271 §6.3 checks the first AS of external peers only");
     }
-    int allowLocalAs = 0;
-    if (p.allowLocalAs() != null) {
-      allowLocalAs = p.allowLocalAs();
-      if (allowLocalAs < 1 || allowLocalAs > 255) {
-        error(f + ".allowLocalAs", allowLocalAs, "must be 1..255 (how often our AS may appear)");
-        allowLocalAs = 0;
-      } else if (p.asNumber() != null && p.asNumber() == localAs) {
-        error(
-            f + ".allowLocalAs",
-            allowLocalAs,
-            "needs an eBGP peer (asNumber "
-                + p.asNumber()
-                + " is ours): only external routes are checked for our AS (RFC 4271 §9.1.2)");
-        allowLocalAs = 0;
-      }
+    int allowLocalAs = allowLocalAs(f + ".allowLocalAs", p.allowLocalAs());
+    if (allowLocalAs > 0 && p.asNumber() != null && p.asNumber() == localAs) {
+      error(
+          f + ".allowLocalAs",
+          allowLocalAs,
+          "needs an eBGP peer (asNumber "
+              + p.asNumber()
+              + " is ours): only external routes are checked for our AS (RFC 4271 §9.1.2)");
+      allowLocalAs = 0;
     }
     int gr = -1;
     if (p.gracefulRestart() != null) {

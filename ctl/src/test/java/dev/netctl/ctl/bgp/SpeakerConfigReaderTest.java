@@ -357,6 +357,44 @@ class SpeakerConfigReaderTest {
   }
 
   @Test
+  void dynamicPeersAllowLocalAsFollowsRemoteAsNotItsStandIn() throws Exception {
+    // A span starting at our own AS (65001) still accepts external peers (65002..65010): the
+    // allowance reaches their template instead of being refused against the span's first AS.
+    SpeakerPlan plan =
+        SpeakerConfigReader.parse(
+            "s.yaml",
+            HEAD
+                + """
+                dynamicPeers:
+                  - {name: tors, range: 10.0.0.0/16, remoteAs: "65001-65010",
+                     template: {allowLocalAs: 2}}
+                  - {name: ext, range: 10.1.0.0/16, remoteAs: external,
+                     template: {allowLocalAs: 1}}
+                """,
+            true);
+    assertThat(plan.dynamicRanges().get(0).template().spec().config().allowLocalAs()).isEqualTo(2);
+    assertThat(plan.dynamicRanges().get(1).template().spec().config().allowLocalAs()).isEqualTo(1);
+    String bad =
+        HEAD
+            + """
+            dynamicPeers:
+              - {name: rr, range: 10.2.0.0/16, remoteAs: internal, template: {allowLocalAs: 1}}
+              - {name: x, range: 10.3.0.0/16, remoteAs: external, template: {allowLocalAs: 0}}
+            """;
+    assertThatThrownBy(() -> SpeakerConfigReader.parse("s.yaml", bad, true))
+        .isInstanceOfSatisfying(
+            SpeakerConfigException.class,
+            e ->
+                assertThat(e.violations())
+                    .containsExactly(
+                        "s.yaml: dynamicPeers[0].template.allowLocalAs: \"1\" needs eBGP peers,"
+                            + " but remoteAs internal accepts iBGP ones only: only external routes"
+                            + " are checked for our AS (RFC 4271 §9.1.2)",
+                        "s.yaml: dynamicPeers[1].template.allowLocalAs: \"0\" must be 1..255"
+                            + " (how often our AS may appear)"));
+  }
+
+  @Test
   void enforceFirstAsIsAnEbgpNeighboursChoiceOffByDefault() throws Exception {
     SpeakerPlan plan =
         SpeakerConfigReader.parse(

@@ -306,6 +306,13 @@ public final class ResourceClient {
               for (IPPool p : list(Kind.IP_POOL)) {
                 if (!p.name().equals(parent.name())) others.add(p);
               }
+              // A taken name fails the commit on a transactional store, but a one-write-per-commit
+              // one (Kubernetes) would have deleted the parent by then: refuse before writing.
+              for (IPPool child : children) {
+                if (others.stream().anyMatch(o -> o.name().equals(child.name()))) {
+                  throw new DatastoreException.AlreadyExists(key(Kind.IP_POOL, child.name()));
+                }
+              }
               List<Violation> violations = new ArrayList<>();
               List<Step> steps = new ArrayList<>();
               steps.add(

@@ -1,6 +1,7 @@
 package dev.netctl.datastore.model;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 
 /**
@@ -44,7 +45,13 @@ public final class GoDuration {
       }
       nanos = nanos.add(new BigDecimal(number).multiply(BigDecimal.valueOf(unitNanos(unit, text))));
     }
-    return Duration.ofNanos(nanos.longValueExact());
+    // Go keeps whole nanoseconds in an int64: it drops a smaller fraction ("1.5ns" is 1ns) and
+    // refuses a longer duration (about 292 years).
+    try {
+      return Duration.ofNanos(nanos.setScale(0, RoundingMode.DOWN).longValueExact());
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("duration out of range: " + text);
+    }
   }
 
   private static long unitNanos(String unit, String text) {

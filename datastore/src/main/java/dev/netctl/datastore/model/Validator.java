@@ -231,12 +231,13 @@ public final class Validator {
       }
     }
     if (s.numAllowedLocalASNumbers() != null
-        && (s.numAllowedLocalASNumbers() < 1
+        && (s.numAllowedLocalASNumbers() < 0
             || s.numAllowedLocalASNumbers() > MAX_ALLOWED_LOCAL_AS)) {
+      // 0 is Calico's default written out (its CRD sets no minimum): no allowance.
       c.add(
           "spec.numAllowedLocalASNumbers",
           s.numAllowedLocalASNumbers(),
-          "must be 1-255 (how often the cluster's AS may appear in a received AS_PATH)");
+          "must be 0-255 (how often the cluster's AS may appear in a received AS_PATH; 0: never)");
     }
     if (s.ttlSecurity() != null && (s.ttlSecurity() < 0 || s.ttlSecurity() > 255)) {
       c.add("spec.ttlSecurity", s.ttlSecurity(), "must be 0-255 (hops)");
@@ -320,6 +321,21 @@ public final class Validator {
       }
     }
     password(c, "spec.nodeMeshPassword", s.nodeMeshPassword());
+    // Settings of mesh sessions that are switched off would sit there unused; Calico refuses them.
+    if (Boolean.FALSE.equals(s.nodeToNodeMeshEnabled())) {
+      if (s.nodeMeshPassword() != null) {
+        c.add(
+            "spec.nodeMeshPassword",
+            "(secret reference)",
+            "needs the node-to-node mesh: spec.nodeToNodeMeshEnabled is false");
+      }
+      if (s.nodeMeshMaxRestartTime() != null) {
+        c.add(
+            "spec.nodeMeshMaxRestartTime",
+            s.nodeMeshMaxRestartTime(),
+            "needs the node-to-node mesh: spec.nodeToNodeMeshEnabled is false");
+      }
+    }
     if (s.bindMode() != null && !s.bindMode().equals(BGPConfigurationSpec.BIND_MODE_NODE_IP)) {
       c.add(
           "spec.bindMode",

@@ -563,6 +563,39 @@ class ResourceClientTest {
   }
 
   /** Runs an action just before the next write reaches the real store, to stage a race. */
+  @Test
+  void replacePoolWithATakenChildNameWritesNothingEvenOneWriteAtATime() {
+    // The Kubernetes backend commits one write at a time: the parent's deletion would come before
+    // the child whose name is taken fails, leaving neither. Both kinds of store keep the parent.
+    for (boolean oneByOne : new boolean[] {false, true}) {
+      MemoryDatastore memory = new MemoryDatastore();
+      Datastore backend =
+          !oneByOne
+              ? memory
+              : new ForwardingDatastore(memory) {
+                @Override
+                public int maxOpsPerCommit() {
+                  return 1;
+                }
+              };
+      ResourceClient c = new ResourceClient(backend, codec, CLOCK, Duration.ofSeconds(10));
+      c.create(pool("p", "10.0.0.0/16"));
+      c.create(pool("taken", "10.9.0.0/16"));
+      IPPool parent = c.get(Kind.IP_POOL, "p");
+      List<IPPool> children =
+          List.of(pool("half-a", "10.0.0.0/17"), pool("taken", "10.0.128.0/17"));
+
+      assertThatThrownBy(() -> c.replacePool(parent, children))
+          .as("one write per commit: %s", oneByOne)
+          .isInstanceOf(DatastoreException.AlreadyExists.class)
+          .hasMessageContaining("\"taken\"");
+      assertThat(c.list(Kind.IP_POOL))
+          .as("one write per commit: %s", oneByOne)
+          .extracting(IPPool::name)
+          .containsExactlyInAnyOrder("p", "taken");
+    }
+  }
+
   private static final class InterferingDatastore extends ForwardingDatastore {
     Runnable beforeNextWrite;
 

@@ -112,14 +112,14 @@ class CalicoCrdsTest {
                         apiVersion: projectcalico.org/v3
                         kind: BGPPeer
                         metadata: {name: rr}
-                        spec: {peerIP: 10.0.0.1, asNumber: 64512, keepaliveTime: 30s}
+                        spec: {peerIP: 10.0.0.1, asNumber: 64512, reachableBy: 10.0.0.254}
                         """,
                         "in.yaml"))
         .isInstanceOf(MigrationException.class)
         .hasMessageEndingWith(
-            "\nin.yaml: document 2 (BGPPeer \"rr\"): field spec.keepaliveTime is not a known field"
-                + " (known: asNumber, filters, keepOriginalNextHop, maxRestartTime, nextHopMode,"
-                + " node, nodeSelector, password, peerIP, peerSelector, sourceAddress,"
-                + " ttlSecurity)");
+            "\nin.yaml: document 2 (BGPPeer \"rr\"): field spec.reachableBy is not a known field"
+                + " (known: asNumber, filters, keepOriginalNextHop, keepaliveTime, maxRestartTime,"
+                + " nextHopMode, node, nodeSelector, numAllowedLocalASNumbers, password, peerIP,"
+                + " peerSelector, sourceAddress, ttlSecurity)");
   }
 }

@@ -27,4 +27,22 @@ class GoDurationTest {
           .isInstanceOf(IllegalArgumentException.class);
     }
   }
+
+  @Test
+  void truncatesFractionsOfANanosecondAsGoDoes() {
+    // Go's time.ParseDuration("1.5ns") is 1ns: the fraction below a nanosecond is dropped.
+    assertThat(GoDuration.parse("1.5ns")).isEqualTo(Duration.ofNanos(1));
+    assertThat(GoDuration.parse("0.0000000019s")).isEqualTo(Duration.ofNanos(1));
+  }
+
+  @Test
+  void refusesADurationBeyondGosRangeAsABadValue() {
+    // Go's durations are int64 nanoseconds (about 292 years); larger ones are invalid, and must
+    // surface as the IllegalArgumentException validation turns into a named error.
+    for (String big : new String[] {"2562048h", "9999999999999999999s", "106752d"}) {
+      assertThatThrownBy(() -> GoDuration.parse(big))
+          .as(big)
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+  }
 }

@@ -206,6 +206,14 @@ class ValidatorTest {
             "spec.maxRestartTime",
             "2 minutes",
             "must be a duration such as 120s"),
+        // Beyond Go's int64 nanoseconds: a named error, not an ArithmeticException escaping.
+        bad(
+            "BGPPeer",
+            "peer",
+            "{peerIP: 10.0.0.1, asNumber: 65001, maxRestartTime: 9999999h}",
+            "spec.maxRestartTime",
+            "9999999h",
+            "must be a duration such as 120s"),
         bad(
             "BGPPeer",
             "peer",
@@ -230,10 +238,17 @@ class ValidatorTest {
         bad(
             "BGPPeer",
             "peer",
-            "{peerIP: 10.0.0.1, asNumber: 65001, numAllowedLocalASNumbers: 0}",
+            "{peerIP: 10.0.0.1, asNumber: 65001, numAllowedLocalASNumbers: 256}",
             "spec.numAllowedLocalASNumbers",
-            "0",
-            "must be 1-255"),
+            "256",
+            "must be 0-255"),
+        bad(
+            "BGPPeer",
+            "peer",
+            "{peerIP: 10.0.0.1, asNumber: 65001, numAllowedLocalASNumbers: -1}",
+            "spec.numAllowedLocalASNumbers",
+            "-1",
+            "must be 0-255"),
         bad(
             "BGPPeer",
             "peer",
@@ -270,6 +285,20 @@ class ValidatorTest {
             "spec.nodeMeshPassword.secretKeyRef.name",
             "<none>",
             "is required"),
+        bad(
+            "BGPConfiguration",
+            "default",
+            "{nodeToNodeMeshEnabled: false, nodeMeshMaxRestartTime: 60s}",
+            "spec.nodeMeshMaxRestartTime",
+            "60s",
+            "needs the node-to-node mesh: spec.nodeToNodeMeshEnabled is false"),
+        bad(
+            "BGPConfiguration",
+            "default",
+            "{nodeToNodeMeshEnabled: false, nodeMeshPassword: {secretKeyRef: {name: a, key: b}}}",
+            "spec.nodeMeshPassword",
+            "(secret reference)",
+            "needs the node-to-node mesh"),
         bad(
             "BGPConfiguration",
             "default",
@@ -474,6 +503,11 @@ class ValidatorTest {
         res("BGPPeer", "tor", "{peerIP: '10.0.0.1:1790', asNumber: 65001}"),
         res("BGPPeer", "tor6", "{peerIP: '[fd00::1]:1790', asNumber: 1.10, node: n1}"),
         res("BGPPeer", "plain6", "{peerIP: 'fd00::1', asNumber: 4294967295}"),
+        // Calico's explicit default (its CRD has no minimum; 0 writes no "allow local as").
+        res(
+            "BGPPeer",
+            "loopfree",
+            "{peerIP: 10.0.0.2, asNumber: 65001, numAllowedLocalASNumbers: 0}"),
         res(
             "BGPPeer",
             "rr",
@@ -483,7 +517,7 @@ class ValidatorTest {
         res(
             "BGPConfiguration",
             "default",
-            "{asNumber: 64513, nodeToNodeMeshEnabled: false, listenPort: 1179,"
+            "{asNumber: 64513, nodeToNodeMeshEnabled: true, listenPort: 1179,"
                 + " logSeverityScreen: Debug, serviceClusterIPs: [{cidr: 10.96.0.0/12}],"
                 + " communities: [{name: gold, value: '65001:100'},"
                 + " {name: large, value: '4200000000:1:2'}],"
