@@ -134,27 +134,18 @@ public record BGPPeerSpec(
 
   /** A copy restricted to one node. */
   public BGPPeerSpec withNode(String newNode) {
-    return new BGPPeerSpec(
-        newNode,
-        nodeSelector,
-        peerIP,
-        asNumber,
-        peerSelector,
-        password,
-        keepOriginalNextHop,
-        nextHopMode,
-        maxRestartTime,
-        sourceAddress,
-        ttlSecurity,
-        filters,
-        keepaliveTime,
-        numAllowedLocalASNumbers);
+    return withScope(newNode, nodeSelector, peerSelector);
   }
 
   /** A copy with a node selector and peer selector (route-reflector style peering). */
   public BGPPeerSpec withSelectors(String newNodeSelector, String newPeerSelector) {
+    return withScope(node, newNodeSelector, newPeerSelector);
+  }
+
+  // Who peers with whom changes; how they peer is kept.
+  private BGPPeerSpec withScope(String newNode, String newNodeSelector, String newPeerSelector) {
     return new BGPPeerSpec(
-        node,
+        newNode,
         newNodeSelector,
         peerIP,
         asNumber,
