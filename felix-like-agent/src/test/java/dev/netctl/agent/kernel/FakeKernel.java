@@ -26,7 +26,8 @@ public final class FakeKernel implements Kernel {
   public final Map<String, Vxlan> vxlans = new HashMap<>();
   public final Map<String, Set<Neighbour>> neighbours = new HashMap<>();
   public final Map<String, String> sysctls = new HashMap<>();
-  public final List<String> nftScripts = new ArrayList<>();
+  // Appended by the agent's thread while a test reads it.
+  public final List<String> nftScripts = new java.util.concurrent.CopyOnWriteArrayList<>();
   public final List<String> writes = java.util.Collections.synchronizedList(new ArrayList<>());
   public boolean ipipSupported = false;
   public volatile Predicate<Route> failRoute = r -> false;

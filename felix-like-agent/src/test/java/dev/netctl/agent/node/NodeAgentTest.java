@@ -458,7 +458,7 @@ class NodeAgentTest {
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(
             () ->
-                assertThat(kernel.nftScripts.subList(before, kernel.nftScripts.size()))
+                assertThat(nftScriptsSince(before))
                     .anySatisfy(
                         s ->
                             assertThat(s)
@@ -564,8 +564,11 @@ class NodeAgentTest {
             new dev.netctl.agent.policy.PolicyId("KubernetesNetworkPolicy", "default", "from-b"),
             dev.netctl.agent.policy.Direction.INGRESS);
 
-    // Another node's pod, then a policy selecting it as a peer: one transaction with the
-    // policy's chain and its set, and no calculation (no route, VXLAN or NAT work).
+    // Another node's pod, then a policy selecting it as a peer: the policy's chain and its set,
+    // and no calculation (no route, VXLAN or NAT work). The two kinds are watched apart, so the
+    // policy may come first (its chain, with an empty set) and the pod after (the set's element):
+    // one or two transactions, nft only either way.
+    int mark = kernel.nftScripts.size();
     client.create(endpoint("remote", "b", "10.244.9.7", "calib"));
     for (var r :
         new dev.netctl.datastore.model.ResourceCodec()
@@ -586,9 +589,10 @@ class NodeAgentTest {
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(
             () ->
-                assertThat(kernel.nftScripts.getLast())
-                    .contains("add chain inet netctl " + chain, "10.244.9.7"));
-    assertThat(kernel.nftScripts.getLast()).doesNotContain("hook", "masquerade");
+                assertThat(
+                        String.join("", kernel.nftScripts.subList(mark, kernel.nftScripts.size())))
+                    .contains("add chain inet netctl " + chain, "add element", "10.244.9.7"));
+    assertThat(nftSince(mark)).doesNotContain("hook", "masquerade");
     assertThat(agent.fullApplies).isEqualTo(full);
 
     // One more such pod: set elements only, still no calculation.
@@ -611,6 +615,17 @@ class NodeAgentTest {
         .untilAsserted(() -> assertThat(owned("10.244.0.5/32")).isNotNull());
     assertThat(agent.fullApplies).isGreaterThan(full);
     assertThat(kernel.nftScripts.getLast()).contains("\"calia\" : goto ei-");
+  }
+
+  /** The nft scripts applied since the {@code mark}-th (a snapshot). */
+  private List<String> nftScriptsSince(int mark) {
+    List<String> all = List.copyOf(kernel.nftScripts);
+    return all.subList(mark, all.size());
+  }
+
+  /** The nft scripts applied since the {@code mark}-th, as one text. */
+  private String nftSince(int mark) {
+    return String.join("", nftScriptsSince(mark));
   }
 
   private static dev.netctl.datastore.model.WorkloadEndpoint endpoint(
