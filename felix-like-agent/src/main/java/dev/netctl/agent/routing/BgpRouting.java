@@ -11,13 +11,12 @@ import dev.netctl.bgp.speaker.ReceivedRoute;
 import dev.netctl.bgp.speaker.RouteListener;
 import dev.netctl.bgp.speaker.SpeakerConfig;
 import dev.netctl.datastore.model.Cidr;
-import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -185,16 +184,13 @@ public final class BgpRouting implements AutoCloseable {
     try {
       speaker.listenAlso(new InetSocketAddress(listenAddress6, identity.port()));
       listening6 = true;
-    } catch (InterruptedException e) {
-      throw e;
-    } catch (Exception e) {
-      // Netty's bind rethrows the BindException undeclared: catch every exception. Said once.
+    } catch (RuntimeException e) {
+      // A bind failure (UncheckedIOException) or an address not yet usable. Said once.
       if (warned6) return;
       warned6 = true;
       LOG.log(
           Level.WARNING,
-          "BGP cannot listen on {0} yet ({1}); IPv6 peers can only be dialled until it can",
-          Cidr.format(listenAddress6),
+          "{0}; IPv6 peers can only be dialled until it can (retried on every apply)",
           e.getMessage());
     }
   }
@@ -204,20 +200,13 @@ public final class BgpRouting implements AutoCloseable {
     InetSocketAddress listen = new InetSocketAddress(listenAddress, id.port());
     SpeakerConfig config = SpeakerConfig.of(id.asNumber(), id.routerId(), listen, Transport.best());
     if (id.clusterId() != null) config = config.withClusterId(id.clusterId());
-    // Netty rethrows a failed bind undeclared, past BgpSpeaker.start's cleanup (which would leave
-    // its event loop running on every retry): try the address first, so a port another daemon
-    // holds is a plain failure the agent reports and retries.
-    try (ServerSocketChannel probe = ServerSocketChannel.open()) {
-      probe.bind(listen);
-    } catch (IOException e) {
-      throw new IllegalStateException(cannotListen(listen, e), e);
-    }
     try {
       speaker = BgpSpeaker.start(config);
-    } catch (InterruptedException | RuntimeException e) {
-      throw e;
-    } catch (Exception e) { // the undeclared bind failure, had the port been taken meanwhile
-      throw new IllegalStateException(cannotListen(listen, e), e);
+    } catch (UncheckedIOException e) {
+      // A port another daemon holds: a plain failure the agent reports and retries (the speaker
+      // has released its event loop).
+      throw new IllegalStateException(
+          e.getMessage() + " (another BGP daemon on this node?); retrying", e);
     }
     identity = id;
     subscription = speaker.subscribe(new Listener());
@@ -228,14 +217,6 @@ public final class BgpRouting implements AutoCloseable {
         Cidr.format(id.routerId()),
         Integer.toString(id.port()),
         id.clusterId() == null ? "" : ", route reflector cluster " + Cidr.format(id.clusterId()));
-  }
-
-  private static String cannotListen(InetSocketAddress a, Exception e) {
-    return "BGP cannot listen on "
-        + dev.netctl.bgp.codec.AddressText.of(a)
-        + ": "
-        + e.getMessage()
-        + " (another BGP daemon on this node?); retrying";
   }
 
   /** The best paths learned from peers: prefix → next hops. */

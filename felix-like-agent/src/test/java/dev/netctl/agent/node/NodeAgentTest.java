@@ -233,7 +233,10 @@ class NodeAgentTest {
           .untilAsserted(
               () ->
                   assertThat(agent.status().lastError())
-                      .contains("BGP cannot listen on 127.0.0.66:" + port));
+                      .contains(
+                          "cannot listen for BGP on 127.0.0.66:"
+                              + port
+                              + ": Address already in use"));
       assertThat(agent.live()).as("the apply loop still runs").isTrue();
     } finally {
       blocker.close();
