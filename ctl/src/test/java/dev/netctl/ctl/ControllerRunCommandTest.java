@@ -110,6 +110,9 @@ class ControllerRunCommandTest {
     IpamCluster.Run bad = c.run("controller", "run", "--grace", "soon");
     assertThat(bad.exitCode()).isEqualTo(ExitCode.USAGE);
     assertThat(bad.err()).contains("\"soon\" is not a duration");
+    // Go's grammar, as the resources' durations: several units in one value.
+    assertThat(new DurationConverter().convert("1m30s"))
+        .isEqualTo(java.time.Duration.ofSeconds(90));
   }
 
   @Test
