@@ -27,6 +27,7 @@ final class ApplyCommand extends ResourceVerb {
   public Integer call() {
     List<Manifest> manifests = input.read(root.stdin(), CODEC);
     return withClient(
+        StoreUse.CREATE,
         client -> {
           Preflight.againstStore(client, manifests, true);
           // One atomic commit: a concurrent change or an outage leaves the store as it was.

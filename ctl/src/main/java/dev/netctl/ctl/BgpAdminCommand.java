@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
  * option lives here, in the verbs' common base, rather than in a picocli mixin: a mixin under the
  * root's inherited options duplicates them.
  */
-abstract class BgpAdminCommand implements Callable<Integer> {
+abstract class BgpAdminCommand implements Callable<Integer>, WithoutDatastore {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(

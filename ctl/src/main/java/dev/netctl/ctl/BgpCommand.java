@@ -16,4 +16,4 @@ import picocli.CommandLine.Command;
       BgpRefreshCommand.class,
       BgpResetCommand.class
     })
-final class BgpCommand extends CommandGroup {}
+final class BgpCommand extends CommandGroup implements WithoutDatastore {}

@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
  * run in-process, until its thread is interrupted.
  */
 @Command(name = "run", description = "Run a standalone BGP speaker until SIGINT/SIGTERM.")
-final class BgpRunCommand implements Callable<Integer> {
+final class BgpRunCommand implements Callable<Integer>, WithoutDatastore {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

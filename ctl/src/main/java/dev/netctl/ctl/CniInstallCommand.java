@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
         "Install the netctl and netctl-ipam plugins into --bin-dir and write "
             + CniInstaller.CONFLIST
             + " into --conf-dir.")
-final class CniInstallCommand implements Callable<Integer> {
+final class CniInstallCommand implements Callable<Integer>, WithoutDatastore {
 
   @Spec CommandSpec spec;
 

@@ -52,7 +52,7 @@ final class CniServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try (Datastore store = cni.root.datastore().open()) {
+    try (Datastore store = cni.root.datastore().open(StoreUse.CREATE)) {
       ResourceClient client = new ResourceClient(store);
       IpamAllocator ipam = new IpamAllocator(store, new ResourceEnvironment(client));
       CniService service =

@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
       "Print a shell completion script (bash, or zsh with bashcompinit).",
       "Example: source <(netctl completion bash)"
     })
-final class CompletionCommand implements Callable<Integer> {
+final class CompletionCommand implements Callable<Integer>, WithoutDatastore {
 
   @Spec CommandSpec spec;
 

@@ -139,7 +139,7 @@ final class ControllerRunCommand implements Callable<Integer> {
     }
     // Before the store is opened: a usage error must not wait for (or hide behind) the datastore.
     InetSocketAddress endpoint = once ? null : endpoint();
-    try (Datastore store = controller.datastore().open()) {
+    try (Datastore store = controller.datastore().open(StoreUse.CREATE)) {
       ResourceClient client = new ResourceClient(store);
       IpamAllocator allocator = new IpamAllocator(store, new ResourceEnvironment(client));
       LeaderElector elector =

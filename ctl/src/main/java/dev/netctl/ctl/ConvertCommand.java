@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
       "Convert Calico projectcalico.org/v3 manifests to netctl.dev/v1 (no datastore needed).",
       "Example: calicoctl get ippools -o yaml | netctl convert -f - > pools.yaml"
     })
-final class ConvertCommand extends ResourceVerb {
+final class ConvertCommand extends ResourceVerb implements WithoutDatastore {
 
   @Mixin FileOptions input;
 

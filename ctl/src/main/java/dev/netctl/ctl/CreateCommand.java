@@ -27,6 +27,7 @@ final class CreateCommand extends ResourceVerb {
   public Integer call() {
     List<Manifest> manifests = input.read(root.stdin(), CODEC);
     return withClient(
+        StoreUse.CREATE,
         client -> {
           Preflight.againstStore(client, manifests, false);
           requirePresence(client, manifests, false, "nothing was created");

@@ -33,6 +33,8 @@ final class DeleteCommand extends ResourceVerb {
 
   @Mixin FileOptions input;
 
+  @Mixin NamespaceOptions namespaces;
+
   @Option(names = "--ignore-not-found", description = "Succeed when an object is already gone.")
   boolean ignoreNotFound;
 
@@ -60,9 +62,13 @@ final class DeleteCommand extends ResourceVerb {
             ExitCode.USAGE, "usage: netctl delete KIND NAME... | netctl delete -f FILE");
       }
       Kind<?> kind = Kinds.lookup(args.getFirst());
-      for (String n : args.subList(1, args.size())) targets.add(new Target(kind, n));
+      namespaces.check();
+      for (String n : args.subList(1, args.size())) {
+        targets.add(new Target(kind, namespaces.storageName(kind, n)));
+      }
     }
     return withClient(
+        StoreUse.EXISTING,
         client -> {
           List<String> missing = new ArrayList<>();
           for (Target t : targets) {

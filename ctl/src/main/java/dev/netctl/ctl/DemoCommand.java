@@ -293,7 +293,9 @@ final class DemoCommand implements Callable<Integer> {
 
   private String chooseDatastore() throws java.io.IOException {
     if (root.datastore().spec != null || System.getenv(Datastores.ENV) != null) {
-      return root.datastore().effectiveSpec();
+      String spec = root.datastore().effectiveSpec();
+      DatastoreOptions.checkEmbeddedFile(spec, StoreUse.CREATE);
+      return spec;
     }
     Path file = Datastores.defaultEmbeddedFile().resolveSibling("demo.db");
     for (String suffix : List.of("", "-wal", "-shm")) {

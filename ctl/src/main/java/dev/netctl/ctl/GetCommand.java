@@ -1,12 +1,14 @@
 package dev.netctl.ctl;
 
 import dev.netctl.datastore.model.Kind;
+import dev.netctl.datastore.model.Node;
 import dev.netctl.datastore.model.Resource;
 import dev.netctl.datastore.selector.Selector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -20,7 +22,7 @@ import picocli.CommandLine.Parameters;
     description = {
       "Show resources of one kind: a table (default), wide table, yaml, json or names.",
       "Examples: netctl get ippools -o wide;  netctl get ippool p -o yaml;"
-          + "  netctl get nodes -l 'rack == \"a\"'"
+          + "  netctl get nodes -l 'rack == \"a\"';  netctl get wep NAME -n NAMESPACE"
     })
 final class GetCommand extends ResourceVerb {
 
@@ -47,6 +49,8 @@ final class GetCommand extends ResourceVerb {
       description = "Only objects whose labels match, e.g. 'zone == \"a\" && has(edge)'.")
   String selector;
 
+  @Mixin NamespaceOptions namespaces;
+
   @Override
   public Integer call() {
     Kind<?> kind = Kinds.lookup(kindName);
@@ -54,15 +58,20 @@ final class GetCommand extends ResourceVerb {
     if (selector != null && !names.isEmpty()) {
       throw new CliException(ExitCode.USAGE, "give either NAMEs or -l SELECTOR, not both");
     }
+    namespaces.check();
+    List<String> keys = names.stream().map(n -> namespaces.storageName(kind, n)).toList();
     Selector sel = selector == null ? null : Selector.parse(selector);
     return withClient(
+        StoreUse.EXISTING,
         client -> {
           List<Resource> found = new ArrayList<>();
           List<String> missing = new ArrayList<>();
-          if (names.isEmpty()) {
-            found.addAll(sel == null ? client.list(kind) : client.list(kind, sel));
+          if (keys.isEmpty()) {
+            for (Resource r : sel == null ? client.list(kind) : client.list(kind, sel)) {
+              if (namespaces.shows(kind, r)) found.add(r);
+            }
           } else {
-            for (String n : names) {
+            for (String n : keys) {
               Optional<? extends Resource> r = client.find(kind, n);
               if (r.isPresent()) {
                 found.add(r.get());
@@ -78,11 +87,32 @@ final class GetCommand extends ResourceVerb {
             if (format == OutputFormat.JSON) format.print(kind, found, out());
             return ExitCode.OK;
           }
-          if (!found.isEmpty()) format.print(kind, found, out());
+          if (!found.isEmpty()) {
+            if (kind == Kind.NODE && format == OutputFormat.WIDE) {
+              long clusterAsn = client.effectiveBgpConfiguration().asNumber();
+              format.print(kind, found, out(), (r, wide) -> nodeRow(r, wide, clusterAsn));
+            } else {
+              format.print(kind, found, out());
+            }
+          }
           if (!missing.isEmpty()) {
             throw new CliException(ExitCode.NOT_FOUND, String.join("\n", missing));
           }
           return ExitCode.OK;
         });
+  }
+
+  /**
+   * A node's row, with the AS number a BGP node without its own inherits from the cluster's
+   * BGPConfiguration shown in parentheses, as calicoctl does: {@code (64512)}.
+   */
+  static List<String> nodeRow(Resource r, boolean wide, long clusterAsn) {
+    List<String> cells = new ArrayList<>(Kind.NODE.row(r, wide));
+    int asn = Kind.NODE.headers(wide).indexOf("ASN");
+    Node n = Kind.NODE.cast(r);
+    if (asn >= 0 && n.spec().bgp() != null && n.spec().bgp().asNumber() == null) {
+      cells.set(asn, "(" + clusterAsn + ")");
+    }
+    return cells;
   }
 }

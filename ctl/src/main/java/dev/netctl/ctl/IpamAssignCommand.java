@@ -75,6 +75,7 @@ final class IpamAssignCommand implements Callable<Integer> {
     List<String> assigned =
         IpamSession.run(
             ipam.datastore(),
+            StoreUse.EXISTING,
             s -> {
               // The allocator checks the node for counted requests; a given address must
               // also go to a node that exists, and nothing is written when it does not.

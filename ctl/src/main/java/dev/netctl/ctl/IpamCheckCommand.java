@@ -43,7 +43,10 @@ final class IpamCheckCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     IpamReport report =
-        IpamSession.run(ipam.datastore(), s -> new IpamChecker(s.store()).check(s.liveNodes()));
+        IpamSession.run(
+            ipam.datastore(),
+            StoreUse.EXISTING,
+            s -> new IpamChecker(s.store()).check(s.liveNodes()));
     printSummary(report, out);
     if (output != null) {
       try {

@@ -66,6 +66,7 @@ final class IpamConfigureCommand implements Callable<Integer> {
     Applied<IPAMConfig> applied =
         IpamSession.run(
             ipam.datastore(),
+            StoreUse.CREATE,
             s -> {
               IPAMConfigSpec now = s.client().effectiveIpamConfig();
               IPAMConfigSpec next =

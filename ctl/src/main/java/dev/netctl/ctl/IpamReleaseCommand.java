@@ -67,19 +67,24 @@ final class IpamReleaseCommand implements Callable<Integer> {
       for (String text : new LinkedHashSet<>(what.ips)) {
         requests.add(ReleaseRequest.of(IpamSession.address("--ip", text)));
       }
-      ReleaseResult r = IpamSession.run(ipam.datastore(), s -> s.allocator().releaseIps(requests));
+      ReleaseResult r =
+          IpamSession.run(
+              ipam.datastore(), StoreUse.EXISTING, s -> s.allocator().releaseIps(requests));
       for (InetAddress a : r.released()) out.println("released " + Cidr.format(a));
       for (InetAddress a : r.stale()) {
         out.println("skipped " + Cidr.format(a) + ": re-allocated since");
       }
     } else if (what.handle != null) {
-      int n = IpamSession.run(ipam.datastore(), s -> s.allocator().releaseByHandle(what.handle));
+      int n =
+          IpamSession.run(
+              ipam.datastore(), StoreUse.EXISTING, s -> s.allocator().releaseByHandle(what.handle));
       out.println("released " + n + " address(es) of handle " + what.handle);
     } else {
       IpamReport report = readReport(what.report);
       IpamRepair.Result r =
           IpamSession.run(
               ipam.datastore(),
+              StoreUse.EXISTING,
               s -> new IpamRepair(s.store()).releaseFromReport(report, s.liveNodes()));
       for (String line : r.fixed()) out.println("fixed " + line);
       for (String line : r.skipped()) out.println("skipped " + line + ": no longer holds");

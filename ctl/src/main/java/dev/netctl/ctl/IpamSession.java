@@ -34,9 +34,12 @@ final class IpamSession implements AutoCloseable {
     this.allocator = new IpamAllocator(datastore, env);
   }
 
-  /** Opens the datastore of {@code options}, runs {@code work}, and closes the datastore. */
-  static <T> T run(DatastoreOptions options, Function<IpamSession, T> work) {
-    try (IpamSession s = new IpamSession(options.open())) {
+  /**
+   * Opens the datastore of {@code options} (for {@code use}), runs {@code work}, and closes the
+   * datastore.
+   */
+  static <T> T run(DatastoreOptions options, StoreUse use, Function<IpamSession, T> work) {
+    try (IpamSession s = new IpamSession(options.open(use))) {
       return work.apply(s);
     } catch (IpamException e) {
       throw new CliException(IpamExitCodes.of(e), e.getMessage());

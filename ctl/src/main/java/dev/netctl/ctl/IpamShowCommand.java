@@ -102,6 +102,7 @@ final class IpamShowCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     return IpamSession.run(
         ipam.datastore(),
+        StoreUse.EXISTING,
         s -> {
           if (ip != null) showAddress(s, out);
           else if (showBorrowed) showBorrowed(s, out);
@@ -113,7 +114,8 @@ final class IpamShowCommand implements Callable<Integer> {
   }
 
   private void showUsage(IpamSession s, PrintWriter out) {
-    List<PoolUsage> pools = new IpamUsage(s.store()).show(s.pools());
+    IpamUsage usage = new IpamUsage(s.store());
+    List<PoolUsage> pools = usage.show(s.pools());
     if (format == Format.json) {
       IpamJson.print(out, pools);
       return;
@@ -127,19 +129,22 @@ final class IpamShowCommand implements Callable<Integer> {
               p.total().toString(),
               share(BigInteger.valueOf(p.inUse()), p.total()),
               share(p.free(), p.total())));
-      if (!showBlocks) continue;
-      for (BlockUsage b : p.blocks()) {
-        BigInteger total = BigInteger.valueOf(b.total());
-        t.row(
-            List.of(
-                "Block",
-                b.cidr(),
-                total.toString(),
-                share(BigInteger.valueOf(b.inUse()), total),
-                share(BigInteger.valueOf(b.free()), total)));
-      }
+      if (showBlocks) p.blocks().forEach(b -> blockRow(t, "Block", b));
     }
+    // A deleted pool's blocks that still hold addresses belong to no pool row: listed after them.
+    if (showBlocks) usage.orphans(s.pools()).forEach(b -> blockRow(t, "Block (no pool)", b));
     t.print(out);
+  }
+
+  private static void blockRow(Table t, String grouping, BlockUsage b) {
+    BigInteger total = BigInteger.valueOf(b.total());
+    t.row(
+        List.of(
+            grouping,
+            b.cidr(),
+            total.toString(),
+            share(BigInteger.valueOf(b.inUse()), total),
+            share(BigInteger.valueOf(b.free()), total)));
   }
 
   /** {@code N (P%)} with P rounded to a whole percent, as calicoctl prints it. */

@@ -58,7 +58,7 @@ final class IpamSplitCommand implements Callable<Integer> {
           "ipam split: NUMBER \"" + count + "\" must be at most " + MAX_PARTS + " per split");
     }
     PrintWriter out = spec.commandLine().getOut();
-    try (Datastore store = ipam.datastore().openForMigration()) {
+    try (Datastore store = ipam.datastore().openForMigration(StoreUse.EXISTING)) {
       if (!Migration.locked(store)) {
         throw new CliException(
             ExitCode.USAGE,

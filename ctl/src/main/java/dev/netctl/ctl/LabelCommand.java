@@ -68,6 +68,7 @@ final class LabelCommand extends ResourceVerb {
       }
     }
     return withClient(
+        StoreUse.EXISTING,
         client -> {
           Resource current = client.get(kind, name);
           Map<String, String> labels = new TreeMap<>(current.metadata().labels());

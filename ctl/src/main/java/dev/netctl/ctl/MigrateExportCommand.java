@@ -26,7 +26,7 @@ final class MigrateExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (Datastore store = migrate.datastore().openForMigration()) {
+    try (Datastore store = migrate.datastore().openForMigration(StoreUse.EXISTING)) {
       Dump dump = MigrateCommand.migration().export(store);
       PrintWriter out = spec.commandLine().getOut();
       out.print(dump.toYaml(new ResourceCodec()));

@@ -75,7 +75,7 @@ final class MigrateImportCommand implements Callable<Integer> {
       } else {
         dump = Dump.parse(text, source, codec);
       }
-      try (Datastore store = migrate.datastore().openForMigration()) {
+      try (Datastore store = migrate.datastore().openForMigration(StoreUse.CREATE)) {
         Migration.Imported imported = migration.importInto(store, dump);
         if (!imported.skipped().isEmpty()) {
           out.println(

@@ -19,7 +19,7 @@ final class MigrateLockCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (Datastore store = migrate.datastore().openForMigration()) {
+    try (Datastore store = migrate.datastore().openForMigration(StoreUse.EXISTING)) {
       MigrateCommand.migration().lock(store, "netctl datastore migrate lock");
       spec.commandLine()
           .getOut()

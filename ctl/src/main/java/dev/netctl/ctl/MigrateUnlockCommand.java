@@ -16,7 +16,7 @@ final class MigrateUnlockCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (Datastore store = migrate.datastore().openForMigration()) {
+    try (Datastore store = migrate.datastore().openForMigration(StoreUse.EXISTING)) {
       MigrateCommand.migration().unlock(store);
       spec.commandLine().getOut().println("Unlocked " + store.address() + ".");
     }

@@ -74,6 +74,7 @@ public final class Netctl implements Runnable {
       InputStream in, PrintWriter out, PrintWriter err, List<Class<?>> verbs) {
     CommandLine cl = new CommandLine(new Netctl(in));
     for (Class<?> verb : verbs) cl.addSubcommand(verb);
+    DatastoreOptions.hideInVerbsWithoutStore(cl);
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler(new Failures());

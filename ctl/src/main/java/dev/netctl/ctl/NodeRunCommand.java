@@ -150,7 +150,7 @@ final class NodeRunCommand implements Callable<Integer> {
             healthPort,
             secretsDir,
             Duration.ofSeconds(resyncSeconds));
-    Datastore store = node.datastore().open();
+    Datastore store = node.datastore().open(StoreUse.CREATE);
     // On Kubernetes the node is a Kubernetes Node: its name must be one, its labels are the ones
     // selectors see, and the CNI side reads pods from the API.
     KubernetesNode k8s = null;

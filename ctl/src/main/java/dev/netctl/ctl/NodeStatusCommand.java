@@ -62,7 +62,7 @@ final class NodeStatusCommand implements Callable<Integer> {
     }
     String host = "127.0.0.1";
     if (nodeName != null) {
-      try (var store = node.datastore().open()) {
+      try (var store = node.datastore().open(StoreUse.EXISTING)) {
         Node n =
             new ResourceClient(store)
                 .find(Kind.NODE, nodeName)

@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.BiFunction;
 
 /**
  * The {@code -o} formats of {@code get} and {@code convert}. YAML of several objects is a
@@ -44,12 +45,24 @@ enum OutputFormat {
 
   /** Prints objects of one kind; a table is printed only when there are rows. */
   void print(Kind<?> kind, List<? extends Resource> items, PrintWriter out) {
+    print(kind, items, out, kind::row);
+  }
+
+  /**
+   * Prints objects of one kind, a table's cells made by {@code rows} (resource, wide): for columns
+   * that need more than the object itself, such as a node's inherited AS number.
+   */
+  void print(
+      Kind<?> kind,
+      List<? extends Resource> items,
+      PrintWriter out,
+      BiFunction<Resource, Boolean, List<String>> rows) {
     switch (this) {
       case TABLE, WIDE -> {
         if (items.isEmpty()) return;
         boolean wide = this == WIDE;
         Table t = new Table(kind.headers(wide));
-        for (Resource r : items) t.row(kind.row(r, wide));
+        for (Resource r : items) t.row(rows.apply(r, wide));
         t.print(out);
       }
       case YAML -> out.print(ResourceVerb.CODEC.toYaml(items));

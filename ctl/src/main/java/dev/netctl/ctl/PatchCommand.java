@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.netctl.datastore.model.CodecException;
 import dev.netctl.datastore.model.Kind;
 import dev.netctl.datastore.model.Resource;
 import picocli.CommandLine.Command;
@@ -58,15 +59,11 @@ final class PatchCommand extends ResourceVerb {
     }
     JsonNode patchTree = parsePatch();
     return withClient(
+        StoreUse.EXISTING,
         client -> {
           Resource current = client.get(kind, name);
           JsonNode patched = MergePatch.apply(CODEC.toTree(current), patchTree);
-          Resource candidate;
-          try {
-            candidate = CODEC.read(JSON.writeValueAsString(patched), "patch").getFirst();
-          } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-          }
+          Resource candidate = decode(kind, patched);
           if (candidate.kind() != kind || !name.equals(candidate.name())) {
             throw new CliException(
                 ExitCode.INVALID,
@@ -87,6 +84,21 @@ final class PatchCommand extends ResourceVerb {
           out().println(Kinds.ref(updated) + " patched");
           return ExitCode.OK;
         });
+  }
+
+  /**
+   * The patched object as a resource. It is decoded alone, so the codec's own location would be
+   * "patch: document 1", a document the user never wrote: name the resource instead.
+   */
+  private Resource decode(Kind<?> kind, JsonNode patched) {
+    try {
+      return CODEC.read(JSON.writeValueAsString(patched), null).getFirst();
+    } catch (CodecException e) {
+      throw new CodecException(
+          kind.name() + " \"" + name + "\" (patched)", e.field(), e.problem(), e);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private JsonNode parsePatch() {

@@ -50,7 +50,7 @@ final class PolicyCommand extends CommandGroup {
         notes.add("pod " + p + " has no status.podIP: using a synthetic address");
       return m.snapshot();
     }
-    try (Datastore store = root.datastore().open()) {
+    try (Datastore store = root.datastore().open(StoreUse.EXISTING)) {
       ResourceClient client =
           new ResourceClient(store, codec, Clock.systemUTC(), ResourceVerb.TIMEOUT);
       List<Resource> all = new ArrayList<>();

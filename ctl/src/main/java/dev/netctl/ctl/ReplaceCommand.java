@@ -24,6 +24,7 @@ final class ReplaceCommand extends ResourceVerb {
   public Integer call() {
     List<Manifest> manifests = input.read(root.stdin(), CODEC);
     return withClient(
+        StoreUse.EXISTING,
         client -> {
           Preflight.againstStore(client, manifests, true);
           requirePresence(client, manifests, true, "nothing was replaced");

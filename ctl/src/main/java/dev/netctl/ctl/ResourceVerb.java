@@ -40,9 +40,12 @@ abstract class ResourceVerb implements Callable<Integer> {
     return spec.commandLine().getErr();
   }
 
-  /** Runs {@code work} against the datastore of {@code --datastore}, then closes it. */
-  int withClient(Function<ResourceClient, Integer> work) {
-    try (Datastore store = root.datastore().open()) {
+  /**
+   * Runs {@code work} against the datastore of {@code --datastore}, then closes it; {@code use}
+   * says whether the verb may create an embedded store file that does not exist yet.
+   */
+  int withClient(StoreUse use, Function<ResourceClient, Integer> work) {
+    try (Datastore store = root.datastore().open(use)) {
       int code = work.apply(new ResourceClient(store, CODEC, Clock.systemUTC(), TIMEOUT));
       out().flush();
       err().flush();

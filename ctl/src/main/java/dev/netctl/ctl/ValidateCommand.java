@@ -22,7 +22,7 @@ import picocli.CommandLine.Mixin;
       "pools and changes to immutable fields are left to create/apply, which check them first.",
       "Example: netctl validate -f pools.yaml"
     })
-final class ValidateCommand extends ResourceVerb {
+final class ValidateCommand extends ResourceVerb implements WithoutDatastore {
 
   @Mixin FileOptions input;
 

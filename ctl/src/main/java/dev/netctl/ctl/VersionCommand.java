@@ -7,7 +7,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code netctl version}: the client version and the Java runtime it runs on. */
 @Command(name = "version", description = "Print the netctl version.")
-final class VersionCommand implements Callable<Integer> {
+final class VersionCommand implements Callable<Integer>, WithoutDatastore {
   @Spec CommandSpec spec;
 
   static String version() {

@@ -54,12 +54,12 @@ class ControllerRunLauncherIT {
               () -> {
                 assertThat(p.isAlive()).as(() -> read("err")).isTrue();
                 assertThat(get(http, base + "/metrics")).contains("netctl_controller_leader 1");
+                // the runner sets the metric just before it logs the change: wait for both
+                assertThat(read("out")).contains("became the leader");
               });
       assertThat(get(http, base + "/liveness")).isEqualTo("200 ok\n");
       assertThat(get(http, base + "/readiness")).isEqualTo("200 ok\n");
-      assertThat(read("out"))
-          .contains("probes at " + base + "/liveness and /readiness")
-          .contains("became the leader");
+      assertThat(read("out")).contains("probes at " + base + "/liveness and /readiness");
       p.destroy(); // SIGTERM
       assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("exits after SIGTERM").isTrue();
     } finally {

@@ -45,12 +45,86 @@ class GetCommandTest {
     assertThat(r.out())
         .isEqualTo(
             """
-            NAME                      ASN     IPV4          IPV6
-            a-rather-long-node-name   65001   10.0.0.1/24
-            n2                                10.0.0.2/24
+            NAME                      ASN       IPV4          IPV6
+            a-rather-long-node-name   65001     10.0.0.1/24
+            n2                        (64512)   10.0.0.2/24
             n3
             """);
     assertThat(cli.run("get", "no").out()).isEqualTo("NAME\na-rather-long-node-name\nn2\nn3\n");
+  }
+
+  @Test
+  void aBgpNodeWithoutItsOwnAsnShowsTheClusterAsnItInheritsInParentheses() {
+    String config =
+        """
+        apiVersion: projectcalico.org/v3
+        kind: BGPConfiguration
+        metadata: {name: default}
+        spec: {asNumber: 65100}
+        """;
+    assertThat(cli.runWithStdin(config, "apply", "-f", "-").exitCode()).isZero();
+    Cli.Run r = cli.run("get", "nodes", "n2", "n3", "a-rather-long-node-name", "-o", "wide");
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.out())
+        .as("calicoctl marks an inherited AS number with parentheses; a node without BGP has none")
+        .isEqualTo(
+            """
+            NAME                      ASN       IPV4          IPV6
+            n2                        (65100)   10.0.0.2/24
+            n3
+            a-rather-long-node-name   65001     10.0.0.1/24
+            """);
+    assertThat(cli.run("get", "node", "n2", "-o", "yaml").out())
+        .as("the stored node is not changed by the display")
+        .doesNotContain("asNumber");
+  }
+
+  static final String ENDPOINTS =
+      """
+      apiVersion: projectcalico.org/v3
+      kind: WorkloadEndpoint
+      metadata: {name: n1-k8s-web-eth0, namespace: shop}
+      spec: {node: n1, pod: web, ipNetworks: [10.1.0.1/32], interfaceName: cali1}
+      ---
+      apiVersion: projectcalico.org/v3
+      kind: WorkloadEndpoint
+      metadata: {name: n1-k8s-web-eth0, namespace: default}
+      spec: {node: n1, pod: web, ipNetworks: [10.1.0.2/32], interfaceName: cali2}
+      ---
+      apiVersion: projectcalico.org/v3
+      kind: WorkloadEndpoint
+      metadata: {name: n1-k8s-db-eth0, namespace: shop}
+      spec: {node: n1, pod: db, ipNetworks: [10.1.0.3/32], interfaceName: cali3}
+      """;
+
+  @Test
+  void aNamespacedObjectIsFoundByNameInTheNamespaceOfMinusN() {
+    assertThat(cli.runWithStdin(ENDPOINTS, "apply", "-f", "-").exitCode()).isZero();
+    Cli.Run inShop = cli.run("get", "wep", "n1-k8s-web-eth0", "-n", "shop", "-o", "yaml");
+    assertThat(inShop.exitCode()).as(inShop.toString()).isZero();
+    assertThat(inShop.out()).contains("namespace: shop", "10.1.0.1/32").doesNotContain("10.1.0.2");
+
+    Cli.Run byDefault = cli.run("get", "wep", "n1-k8s-web-eth0", "-o", "yaml");
+    assertThat(byDefault.out())
+        .as("without -n a name is looked up in \"default\", as calicoctl does")
+        .contains("10.1.0.2/32")
+        .doesNotContain("10.1.0.1");
+
+    Cli.Run listShop = cli.run("get", "weps", "--namespace", "shop", "-o", "name");
+    assertThat(listShop.out()).hasLineCount(2).doesNotContain("10.1.0.2");
+    assertThat(cli.run("get", "weps", "-A", "-o", "name").out()).hasLineCount(3);
+
+    Cli.Run missing = cli.run("get", "wep", "n1-k8s-db-eth0", "-n", "default");
+    assertThat(missing.exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+    assertThat(missing.err())
+        .isEqualTo("error: WorkloadEndpoint \"default/n1-k8s-db-eth0\" not found\n");
+
+    Cli.Run both = cli.run("get", "weps", "-n", "shop", "-A");
+    assertThat(both.exitCode()).isEqualTo(ExitCode.USAGE);
+
+    Cli.Run deleted = cli.run("delete", "wep", "n1-k8s-db-eth0", "-n", "shop");
+    assertThat(deleted.exitCode()).as(deleted.toString()).isZero();
+    assertThat(cli.run("get", "weps", "-n", "shop", "-o", "name").out()).hasLineCount(1);
   }
 
   @Test

@@ -65,6 +65,24 @@ class IpamShowCommandTest {
   }
 
   @Test
+  void showBlocksListsADeletedPoolsBlockThatStillHoldsAddresses() {
+    cluster.ok("ipam", "assign", "--node", "node-1", "--handle", "h1", "--ipv4", "2");
+    cluster.ok("delete", "ippool", "pool-a");
+
+    List<String> lines = cluster.ok("ipam", "show", "--show-blocks").lines();
+
+    assertThat(lines).hasSize(1 + 1 + 1);
+    assertThat(cells(lines.get(1)).subList(0, 2)).containsExactly("IP Pool", "fd00:10::/120");
+    List<String> orphan = cells(lines.get(2));
+    assertThat(orphan)
+        .as("the block of the deleted pool, still holding 2 addresses, is not left out")
+        .hasSize(5)
+        .startsWith("Block (no pool)")
+        .endsWith("64", "2 (3%)", "62 (97%)");
+    assertThat(orphan.get(1)).startsWith("10.10.0.").endsWith("/26");
+  }
+
+  @Test
   void shareRoundsToWholePercentsAndHandlesHugeTotals() {
     assertThat(IpamShowCommand.share(BigInteger.valueOf(1), BigInteger.valueOf(3)))
         .isEqualTo("1 (33%)");

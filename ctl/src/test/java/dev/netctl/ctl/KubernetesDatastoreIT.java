@@ -110,6 +110,17 @@ class KubernetesDatastoreIT {
 
   @Test
   void embeddedCommandsLoadNoneOfTheKubernetesClient() throws Exception {
+    // a get needs an existing store file: one writing command makes it
+    Run made =
+        netctl(
+            null,
+            "--datastore",
+            "embedded:" + dir.resolve("e.db"),
+            "ipam",
+            "configure",
+            "--strict-affinity",
+            "false");
+    assertThat(made.exitCode()).as(made.toString()).isZero();
     Run get =
         netctl(
             "-Xlog:class+load=info:file=" + dir.resolve("embedded-classes.log"),

@@ -225,6 +225,72 @@ class LauncherIT {
   }
 
   @Test
+  void oldStyleNamesAndDeletedCheckoutsAreSweptButALiveCheckoutsFilesStay() throws Exception {
+    Path live = checkout("live");
+    Path gone = checkout("gone");
+    assertThat(inCheckout(live, false, "", "version").exitCode()).isZero();
+    assertThat(inCheckout(gone, false, "", "version").exitCode()).isZero();
+    Path cache = dir.resolve("cache/netctl");
+    String liveTree = treeOf(cache, live);
+    String goneTree = treeOf(cache, gone);
+    deleteTree(gone);
+    int uid = (Integer) Files.getAttribute(dir, "unix:uid");
+    // what launchers before per-checkout names left (their names carried no checkout)
+    List<String> oldStyle =
+        List.of(
+            "netctl-" + uid + ".jsa",
+            "netctl-" + uid + "-1000-1700000000.jsa",
+            "netctl-" + uid + "-1000-1700000000-2000-1600000000.jsa.failed",
+            "netctl-" + uid + "-1000-1700000000-2000-1600000000-coh.jsa",
+            "netctl-" + uid + "-none-coh.jsa");
+    for (String f : oldStyle) Files.writeString(cache.resolve(f), "x");
+    Files.createDirectories(cache.resolve("netctl-" + uid + "-1000-1-2000-2-coh-native"));
+    // another user's files are never ours to judge
+    Files.writeString(cache.resolve("netctl-" + (uid + 1) + ".jsa"), "x");
+
+    Path fresh = checkout("fresh"); // its first command makes its archive, and sweeps
+    assertThat(inCheckout(fresh, false, "", "version").exitCode()).isZero();
+
+    List<String> left;
+    try (var files = Files.list(cache)) {
+      left = files.map(f -> f.getFileName().toString()).sorted().toList();
+    }
+    assertThat(left)
+        .as("old-style names and the deleted checkout's files are gone")
+        .noneMatch(oldStyle::contains)
+        .doesNotContain("netctl-" + uid + "-1000-1-2000-2-coh-native")
+        .noneMatch(f -> f.startsWith("netctl-" + uid + "-" + goneTree))
+        .contains("netctl-" + (uid + 1) + ".jsa");
+    assertThat(left)
+        .as("the live checkout keeps its archive, native library and marker")
+        .anyMatch(f -> f.startsWith("netctl-" + uid + "-" + liveTree + "-") && f.endsWith(".jsa"))
+        .anyMatch(
+            f -> f.startsWith("netctl-" + uid + "-" + liveTree + "-") && f.endsWith("-native"))
+        .contains("netctl-" + uid + "-" + liveTree + ".root");
+    assertThat(inCheckout(live, false, "", "version").exitCode()).isZero();
+  }
+
+  /** The tree hash the launcher named {@code root}'s files after, read from its marker. */
+  private static String treeOf(Path cache, Path root) throws IOException {
+    String real = root.toRealPath().toString();
+    try (var files = Files.list(cache)) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".root")).toList()) {
+        if (Files.readString(f).strip().equals(real)) {
+          String name = f.getFileName().toString();
+          return name.substring(name.indexOf('-', "netctl-".length()) + 1, name.length() - 5);
+        }
+      }
+    }
+    throw new AssertionError("no marker names " + root);
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (var walk = Files.walk(root)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+    }
+  }
+
+  @Test
   void twoCommandsStartedTogetherAfterAChangeBuildOnce() throws Exception {
     Path builds = dir.resolve("builds");
     Path root = checkout("repo", "echo build >>" + builds + "\nsleep 2\n");

@@ -93,6 +93,21 @@ class PatchCommandTest {
   }
 
   @Test
+  void aFieldTheCodecRefusesIsReportedAgainstTheResourceNotADocument() {
+    Cli.Run badBool = cli.run("patch", "ippool", "p", "-p", "{\"spec\":{\"natOutgoing\":\"yes\"}}");
+    assertThat(badBool.exitCode()).as(badBool.toString()).isEqualTo(ExitCode.INVALID);
+    assertThat(badBool.err())
+        .startsWith("error: IPPool \"p\" (patched): field spec.natOutgoing \"yes\" must be true")
+        .doesNotContain("document");
+
+    Cli.Run unknown = cli.run("patch", "ippool", "p", "-p", "{\"spec\":{\"bogus\":1}}");
+    assertThat(unknown.exitCode()).isEqualTo(ExitCode.INVALID);
+    assertThat(unknown.err())
+        .startsWith("error: IPPool \"p\" (patched): field spec.bogus is not a known field")
+        .doesNotContain("document");
+  }
+
+  @Test
   void missingObjectAndUnsupportedTypeAreReported() {
     Cli.Run missing = cli.run("patch", "ippool", "ghost", "-p", "{}");
     assertThat(missing.exitCode()).isEqualTo(ExitCode.NOT_FOUND);

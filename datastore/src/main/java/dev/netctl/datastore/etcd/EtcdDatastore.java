@@ -70,7 +70,10 @@ import javax.net.ssl.SSLException;
  *       WatchEvent.ResyncNeeded}.
  *   <li><b>Failures</b>: any gRPC failure, and no answer within {@link Options#operationTimeout},
  *       fail the operation with {@link DatastoreException.Unavailable} naming the endpoints. Calls
- *       wait for a connection rather than failing at once while etcd restarts.
+ *       wait for a connection rather than failing at once while etcd restarts. Until the store has
+ *       had its first answer they wait only {@link Options#connectTimeout}, as etcd's own client
+ *       fails its dial: a command given a wrong or dead endpoint fails in seconds, not after the
+ *       full operation timeout.
  * </ul>
  *
  * <p>Threads: jetcd completes its futures on its gRPC/Vert.x event loop. Every continuation here
@@ -96,13 +99,17 @@ public final class EtcdDatastore implements Datastore {
    * Tuning knobs.
    *
    * @param operationTimeout how long one operation may wait for etcd before failing Unavailable
-   * @param connectTimeout how long one connection attempt may take
+   * @param connectTimeout how long one connection attempt may take, and how long an operation waits
+   *     before the store has ever had an answer
    * @param listPageSize how many keys one range request of a list reads
    */
   public record Options(Duration operationTimeout, Duration connectTimeout, int listPageSize) {
-    /** 15 s per operation, 5 s per connection attempt, lists read 500 keys per request. */
+    /**
+     * 15 s per operation, 3 s to connect (etcdctl's dial timeout is 2 s; 3 s leaves room for a TLS
+     * handshake on a loaded host), lists read 500 keys per request.
+     */
     public static final Options DEFAULT =
-        new Options(Duration.ofSeconds(15), Duration.ofSeconds(5), 500);
+        new Options(Duration.ofSeconds(15), Duration.ofSeconds(3), 500);
 
     public Options {
       if (listPageSize < 1) {
@@ -122,6 +129,8 @@ public final class EtcdDatastore implements Datastore {
   private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
   private final Set<EtcdWatch> watches = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
+  // Set by the first answer; before it an operation waits only for a connection (connectTimeout).
+  private volatile boolean answered;
 
   private static ScheduledThreadPoolExecutor newScheduler() {
     var s =
@@ -461,17 +470,21 @@ public final class EtcdDatastore implements Datastore {
     pending.add(out);
     out.whenComplete((v, t) -> pending.remove(out));
     try {
+      boolean connected = answered;
+      Duration limit = connected ? options.operationTimeout() : options.connectTimeout();
+      String why =
+          connected
+              ? "no answer within " + readable(limit)
+              : "cannot connect within " + readable(limit);
       ScheduledFuture<?> deadline =
           scheduler.schedule(
               () ->
                   out.completeExceptionally(
                       new DatastoreException.Unavailable(
                           address,
-                          "no answer within "
-                              + readable(options.operationTimeout())
-                              + " (etcd down or unreachable, or the TLS handshake refused)",
+                          why + " (etcd down or unreachable, or the TLS handshake refused)",
                           null)),
-              options.operationTimeout().toMillis(),
+              limit.toMillis(),
               TimeUnit.MILLISECONDS);
       out.whenComplete((v, t) -> deadline.cancel(false));
       op.get()
@@ -481,6 +494,7 @@ public final class EtcdDatastore implements Datastore {
                   out.completeExceptionally(unavailable(t));
                   return;
                 }
+                answered = true;
                 try {
                   out.complete(map.apply(r));
                 } catch (DatastoreException e) {

@@ -404,10 +404,29 @@ public final class Validator {
     }
   }
 
+  /**
+   * Calico validates the three service lists alike (its {@code net} rule): a network with all host
+   * bits zero, or a single address meaning /32 or /128.
+   */
   private static void serviceBlocks(
       ViolationCollector c, String field, List<ServiceIPBlock> blocks) {
     for (int i = 0; i < blocks.size(); i++) {
-      c.cidr(field + "[" + i + "].cidr", blocks.get(i).cidr(), true);
+      String f = field + "[" + i + "].cidr";
+      String value = blocks.get(i).cidr();
+      if (value == null || value.isEmpty()) {
+        c.add(f, value, "is required");
+        continue;
+      }
+      Cidr cidr;
+      try {
+        cidr = Cidr.parseAddressOrCidr(value);
+      } catch (IllegalArgumentException e) {
+        c.add(f, value, "must be a CIDR such as 10.96.0.0/12 or fd00:10:96::/112, or one address");
+        continue;
+      }
+      if (!cidr.isMasked()) {
+        c.add(f, value, "must have all host bits zero (did you mean " + cidr.masked() + "?)");
+      }
     }
   }
 

@@ -132,8 +132,35 @@ class EtcdDatastoreTest {
     try (EtcdDatastore store = new EtcdDatastore(List.of(dead), null, options)) {
       Throwable t = failure(store.get(new Key("IPPool", "p")));
       assertThat(t).isInstanceOf(DatastoreException.Unavailable.class);
-      assertThat(t.getMessage()).contains(dead.toString()).contains("no answer within 2 s (");
+      // never answered: the connect timeout bounds the wait, not the operation timeout
+      assertThat(t.getMessage()).contains(dead.toString()).contains("cannot connect within 1 s (");
       assertThat(((DatastoreException.Unavailable) t).address()).isEqualTo("etcd:" + dead);
+    }
+  }
+
+  @Test
+  void theDefaultsFailAFirstCallToADeadEndpointAfterTheConnectTimeout() throws Exception {
+    URI dead = URI.create("http://127.0.0.1:" + freePort());
+    try (Datastore store = Datastores.open("etcd:" + dead, null)) {
+      Throwable t = failure(store.list("IPPool", ""));
+      assertThat(t.getMessage())
+          .as("a command given a dead endpoint fails in a few seconds, naming it")
+          .contains(dead.toString())
+          .contains("cannot connect within 3 s (");
+    }
+  }
+
+  @Test
+  void onceEtcdHasAnsweredACallWaitsTheOperationTimeoutForItToComeBack() throws Exception {
+    var options = new EtcdDatastore.Options(Duration.ofSeconds(2), Duration.ofSeconds(1), 500);
+    try (EtcdProcess etcd = EtcdProcess.start();
+        EtcdDatastore store = new EtcdDatastore(List.of(etcd.endpoint()), null, options)) {
+      store.create(new Key("IPPool", "p"), bytes("{}")).get(20, TimeUnit.SECONDS);
+      etcd.stop();
+      Throwable t = failure(store.get(new Key("IPPool", "p")));
+      assertThat(t)
+          .as("an etcd restart is waited for as long as any operation, not failed at connect speed")
+          .hasMessageContaining("no answer within 2 s (");
     }
   }
 

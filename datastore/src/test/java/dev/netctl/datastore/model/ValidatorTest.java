@@ -362,6 +362,28 @@ class ValidatorTest {
             "spec.serviceClusterIPs[0].cidr",
             "10.96.0.0/33",
             "must be a CIDR"),
+        // Calico's "net" rule for all three service lists alike: host bits refused.
+        bad(
+            "BGPConfiguration",
+            "default",
+            "{serviceClusterIPs: [{cidr: 10.96.0.1/12}]}",
+            "spec.serviceClusterIPs[0].cidr",
+            "10.96.0.1/12",
+            "must have all host bits zero (did you mean 10.96.0.0/12?)"),
+        bad(
+            "BGPConfiguration",
+            "default",
+            "{serviceExternalIPs: [{cidr: 203.0.113.9/24}]}",
+            "spec.serviceExternalIPs[0].cidr",
+            "203.0.113.9/24",
+            "must have all host bits zero (did you mean 203.0.113.0/24?)"),
+        bad(
+            "BGPConfiguration",
+            "default",
+            "{serviceLoadBalancerIPs: [{cidr: 'fd00:1::5/64'}]}",
+            "spec.serviceLoadBalancerIPs[0].cidr",
+            "fd00:1::5/64",
+            "must have all host bits zero (did you mean fd00:1::/64?)"),
         bad(
             "BGPConfiguration",
             "cluster",
@@ -525,6 +547,12 @@ class ValidatorTest {
                 + " nodeMeshPassword: {secretKeyRef: {name: bgp, key: mesh}},"
                 + " nodeMeshMaxRestartTime: 2m30s, bindMode: NodeIP}"),
         res("BGPConfiguration", "node.n1", "{listenPort: 1790}"),
+        // a single address is a /32 or /128, as in Calico
+        res(
+            "BGPConfiguration",
+            "default",
+            "{serviceClusterIPs: [{cidr: 10.96.0.10}], serviceExternalIPs: [{cidr: 'fd00::7'}],"
+                + " serviceLoadBalancerIPs: [{cidr: 198.51.100.0/24}]}"),
         res(
             "Node",
             "n1",

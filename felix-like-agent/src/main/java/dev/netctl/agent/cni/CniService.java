@@ -647,18 +647,27 @@ public final class CniService {
       if (a.ifName() == null) wholeContainers.add(a.containerId());
       else validHandles.add(CniRequest.handle(net, a.containerId(), a.ifName()));
     }
+    List<WorkloadEndpoint> endpoints = client.list(Kind.WORKLOAD_ENDPOINT);
+    Set<String> live = new LinkedHashSet<>();
+    c.validAttachments().forEach(a -> live.add(a.containerId()));
+    for (WorkloadEndpoint w : endpoints) {
+      if (node.equals(w.spec().node()) && w.spec().containerID() != null) {
+        live.add(w.spec().containerID());
+      }
+    }
+    NetworkHandles ours = new NetworkHandles(net, live);
     Set<String> stale = new LinkedHashSet<>();
     Set<String> foreignHandles = new LinkedHashSet<>();
     for (Versioned<AllocationBlock> b : ipam.store().blocks()) {
       for (AllocationAttribute a : b.value().attributes()) {
         if (a.handle() == null || !node.equals(a.node())) continue;
         String h = a.handle();
-        if (!h.startsWith(net + ".") && !h.startsWith(net + ":")) foreignHandles.add(h);
-        else if (!validHandles.contains(h) && wholeContainers.stream().noneMatch(id -> isOf(h, id)))
-          stale.add(h);
+        String container = ours.containerOf(h);
+        if (container == null) foreignHandles.add(h);
+        else if (!validHandles.contains(h) && !wholeContainers.contains(container)) stale.add(h);
       }
     }
-    for (WorkloadEndpoint w : client.list(Kind.WORKLOAD_ENDPOINT)) {
+    for (WorkloadEndpoint w : endpoints) {
       String id = w.spec().containerID();
       if (!node.equals(w.spec().node()) || id == null || id.isEmpty()) continue;
       String ifName = w.spec().endpoint();

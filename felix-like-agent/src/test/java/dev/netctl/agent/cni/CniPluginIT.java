@@ -872,6 +872,42 @@ class CniPluginIT {
   }
 
   /**
+   * Network names may hold dots: {@code pods.extra.gcd} is a handle of network {@code pods.extra},
+   * not of {@code pods} with container {@code extra.gcd}. GC of {@code pods} listing none of its
+   * own pods keeps the live pod of {@code pods.extra} whole (handle, endpoint, veth).
+   */
+  @Test
+  void gcOfANetworkLeavesTheAttachmentsOfALongerDottedNetworkName() {
+    String a = n.newPod();
+    String b = n.newPod();
+    String pods = n.conf(true, false, null).replace("k8s-pod-network", "pods");
+    String extra = pods.replace("\"pods\"", "\"pods.extra\"");
+    Map<String, String> stale = env("ADD", "gce", a, "gc-e");
+    Map<String, String> other = env("ADD", "gcd", b, "gc-d");
+    try {
+      assertThat(n.exec("netctl", stale, pods).exit()).isZero();
+      assertThat(n.exec("netctl", other, extra).exit()).isZero();
+      assertThat(n.handles()).containsExactlyInAnyOrder("pods.gce", "pods.extra.gcd");
+      String gc =
+          pods.replace("1.0.0", "1.1.0").substring(0, pods.length() - 1)
+              + ",\"cni.dev/valid-attachments\":[]}";
+      CniNode.Run run = n.exec("netctl", Map.of("CNI_COMMAND", "GC"), gc);
+      assertThat(run.exit()).as(run.stdout()).isZero();
+      assertThat(n.handles())
+          .as("GC of \"pods\" released its own stale pod and nothing of \"pods.extra\"")
+          .containsExactly("pods.extra.gcd");
+      assertThat(n.endpoints()).extracting(w -> w.spec().containerID()).containsExactly("gcd");
+      assertThat(n.caliLinks()).hasSize(1);
+    } finally {
+      del("netctl", stale, pods);
+      del("netctl", other, extra);
+      n.deletePod(a);
+      n.deletePod(b);
+    }
+    assertThat(n.handles()).isEmpty();
+  }
+
+  /**
    * Debian's portmap parses our result as the types of the config's version: a 0.3.1 or 0.4.0
    * result (with {@code ips[].version}) must be one it accepts as {@code prevResult}; our CHECK
    * (0.4.0) takes portmap's result back, and DEL runs the chain backwards.

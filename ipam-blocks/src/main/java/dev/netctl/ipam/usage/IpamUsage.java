@@ -55,6 +55,20 @@ public final class IpamUsage {
   }
 
   /**
+   * The blocks inside none of {@code pools}, by CIDR: a deleted pool's blocks that still hold
+   * addresses (deleting a pool leaves allocated blocks behind), which no pool row counts.
+   */
+  public List<BlockUsage> orphans(List<PoolSpec> pools) {
+    List<Block> orphaned = new ArrayList<>();
+    for (Versioned<AllocationBlock> v : store.blocks()) {
+      Block b = Block.of(v.value());
+      if (pools.stream().noneMatch(p -> p.cidr().contains(b.cidr()))) orphaned.add(b);
+    }
+    orphaned.sort((x, y) -> x.cidr().compareTo(y.cidr()));
+    return orphaned.stream().map(IpamUsage::blockRow).toList();
+  }
+
+  /**
    * What is known about {@code address}.
    *
    * @throws IpamException.AddressNotInPool when no pool holds it and no stored block either
