@@ -23,7 +23,11 @@ import java.util.stream.Collectors;
  * changes apply to the next batch.
  */
 public final class ResourceEnvironment implements IpamEnvironment {
+  /** The last reservation set built and the ranges it was built from. */
+  private record Built(List<String> ranges, Reservations reservations) {}
+
   private final ResourceClient client;
+  private volatile Built built;
 
   public ResourceEnvironment(ResourceClient client) {
     this.client = client;
@@ -63,8 +67,9 @@ public final class ResourceEnvironment implements IpamEnvironment {
   @Override
   public Reservations reservations() {
     List<String> ranges = new ArrayList<>();
-    for (IPReservation r : client.list(Kind.IP_RESERVATION))
+    for (IPReservation r : client.list(Kind.IP_RESERVATION)) {
       ranges.addAll(r.spec().reservedCIDRs());
+    }
     Built last = built;
     if (last != null && last.ranges().equals(ranges)) return last.reservations();
     Built now = new Built(ranges, toReservations(ranges));
@@ -84,16 +89,12 @@ public final class ResourceEnvironment implements IpamEnvironment {
         cidrs.add(
             Cidr.parse(
                 dev.netctl.datastore.model.Cidr.parseAddressOrCidr(text).masked().toString()));
-      } catch (IllegalArgumentException | NullPointerException e) {
+      } catch (IllegalArgumentException e) {
         // Not an address: nothing to keep out. `netctl get ipreservations` shows it as stored.
       }
     }
     return Reservations.of(cidrs);
   }
-
-  private record Built(List<String> ranges, Reservations reservations) {}
-
-  private volatile Built built;
 
   @Override
   public IpamSettings settings() {
