@@ -16,6 +16,7 @@ import dev.netctl.ipam.store.BlockEditor;
 import dev.netctl.ipam.store.HandleCounts;
 import dev.netctl.ipam.store.IpamStore;
 import dev.netctl.ipam.store.Versioned;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -345,8 +346,8 @@ final class NodeWriter {
   /** How much of the request's pools IPReservations keep out, when any: the likely reason. */
   private String reservedNote(PendingAssign p, boolean v6) {
     if (reservations.isEmpty()) return "";
-    java.math.BigInteger reserved = java.math.BigInteger.ZERO;
-    java.math.BigInteger total = java.math.BigInteger.ZERO;
+    BigInteger reserved = BigInteger.ZERO;
+    BigInteger total = BigInteger.ZERO;
     for (PoolSpec pool : p.pools(v6)) {
       reserved = reserved.add(reservations.countIn(pool.cidr()));
       total = total.add(pool.cidr().size());
