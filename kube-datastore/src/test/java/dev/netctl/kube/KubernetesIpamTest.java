@@ -48,24 +48,22 @@ class KubernetesIpamTest {
   void twoNodesAllocatingAtOnceGetUniqueAddressesAndACleanCheck() throws Exception {
     try (KubernetesDatastore store = KubernetesDatastore.connect(server.config())) {
       ResourceClient client = new ResourceClient(store);
-      client.createAll(
-          new ResourceCodec()
-              .read(
-                  """
-                  apiVersion: projectcalico.org/v3
-                  kind: IPPool
-                  metadata: {name: pool-a}
-                  spec: {cidr: 10.20.0.0/24, blockSize: 28}
-                  ---
-                  apiVersion: projectcalico.org/v3
-                  kind: Node
-                  metadata: {name: node-a}
-                  ---
-                  apiVersion: projectcalico.org/v3
-                  kind: Node
-                  metadata: {name: node-b}
-                  """,
-                  "test"));
+      apply(
+          client,
+          """
+          apiVersion: projectcalico.org/v3
+          kind: IPPool
+          metadata: {name: pool-a}
+          spec: {cidr: 10.20.0.0/24, blockSize: 28}
+          ---
+          apiVersion: projectcalico.org/v3
+          kind: Node
+          metadata: {name: node-a}
+          ---
+          apiVersion: projectcalico.org/v3
+          kind: Node
+          metadata: {name: node-b}
+          """);
       IpamAllocator ipam = new IpamAllocator(store, new ResourceEnvironment(client));
       Set<InetAddress> addresses = ConcurrentHashMap.newKeySet();
       List<CompletableFuture<Void>> nodes = new ArrayList<>();
@@ -100,25 +98,23 @@ class KubernetesIpamTest {
   void anIpReservationStoredAsACustomResourceKeepsItsAddressesFromAutomaticAssignment() {
     try (KubernetesDatastore store = KubernetesDatastore.connect(server.config())) {
       ResourceClient client = new ResourceClient(store);
-      client.createAll(
-          new ResourceCodec()
-              .read(
-                  """
-                  apiVersion: projectcalico.org/v3
-                  kind: IPPool
-                  metadata: {name: pool-r}
-                  spec: {cidr: 10.30.0.0/28, blockSize: 28}
-                  ---
-                  apiVersion: projectcalico.org/v3
-                  kind: Node
-                  metadata: {name: node-r}
-                  ---
-                  apiVersion: projectcalico.org/v3
-                  kind: IPReservation
-                  metadata: {name: gateways}
-                  spec: {reservedCIDRs: [10.30.0.0/30, 10.30.0.15]}
-                  """,
-                  "test"));
+      apply(
+          client,
+          """
+          apiVersion: projectcalico.org/v3
+          kind: IPPool
+          metadata: {name: pool-r}
+          spec: {cidr: 10.30.0.0/28, blockSize: 28}
+          ---
+          apiVersion: projectcalico.org/v3
+          kind: Node
+          metadata: {name: node-r}
+          ---
+          apiVersion: projectcalico.org/v3
+          kind: IPReservation
+          metadata: {name: gateways}
+          spec: {reservedCIDRs: [10.30.0.0/30, 10.30.0.15]}
+          """);
       IpamAllocator ipam = new IpamAllocator(store, new ResourceEnvironment(client));
       List<String> got = new ArrayList<>();
       for (int i = 0; i < 11; i++) {
@@ -138,5 +134,9 @@ class KubernetesIpamTest {
                           "node-r", "r-more", 1, 0, null, null, null, List.of("pool-r"))))
           .hasMessageContaining("IPReservations keep 5 of their 16 addresses out");
     }
+  }
+
+  private static void apply(ResourceClient client, String manifests) {
+    client.createAll(new ResourceCodec().read(manifests, "test"));
   }
 }
