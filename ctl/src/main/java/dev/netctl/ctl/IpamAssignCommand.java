@@ -106,6 +106,16 @@ final class IpamAssignCommand implements Callable<Integer> {
       }
     }
     AssignedAddress a = s.allocator().assignIp(address, handle, node, pod, namespace);
+    if (s.reservations().contains(address)) {
+      // Calico's rule: a reservation keeps an address from automatic assignment only.
+      spec.commandLine()
+          .getErr()
+          .println(
+              "note: "
+                  + Cidr.format(address)
+                  + " is reserved by an IPReservation; assigned because it was asked for by"
+                  + " address");
+    }
     return List.of(Cidr.format(a.address()));
   }
 

@@ -9,6 +9,7 @@ import dev.netctl.ipam.allocator.IpamAllocator;
 import dev.netctl.ipam.allocator.PoolSpec;
 import dev.netctl.ipam.allocator.ResourceEnvironment;
 import dev.netctl.ipam.block.Cidr;
+import dev.netctl.ipam.block.Reservations;
 import dev.netctl.ipam.store.IpamStore;
 import java.net.InetAddress;
 import java.util.LinkedHashSet;
@@ -60,6 +61,11 @@ final class IpamSession implements AutoCloseable {
 
   List<PoolSpec> pools() {
     return env.pools();
+  }
+
+  /** The IPReservations' ranges as one set. */
+  Reservations reservations() {
+    return env.reservations();
   }
 
   /** The names of the nodes that exist now: blocks of any other owner belong to a dead node. */

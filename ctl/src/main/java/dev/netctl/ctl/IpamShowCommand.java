@@ -5,6 +5,7 @@ import dev.netctl.ipam.block.AllocationAttribute;
 import dev.netctl.ipam.block.AllocationBlock;
 import dev.netctl.ipam.block.Block;
 import dev.netctl.ipam.block.Cidr;
+import dev.netctl.ipam.block.Reservations;
 import dev.netctl.ipam.store.Versioned;
 import dev.netctl.ipam.usage.AddressInfo;
 import dev.netctl.ipam.usage.BlockUsage;
@@ -26,8 +27,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code netctl ipam show}: the usage table calicoctl users know ({@code GROUPING | CIDR | IPS
- * TOTAL | IPS IN USE | IPS FREE}, pool rows then block rows), one address's holder, the borrowed
- * addresses, or the IPAM configuration.
+ * TOTAL | IPS IN USE | IPS RESERVED | IPS FREE}, pool rows then block rows), one address's holder,
+ * the borrowed addresses, or the IPAM configuration.
  */
 @Command(name = "show", description = "Show IP usage per pool and block, one IP, or IPAM settings.")
 final class IpamShowCommand implements Callable<Integer> {
@@ -115,12 +116,16 @@ final class IpamShowCommand implements Callable<Integer> {
 
   private void showUsage(IpamSession s, PrintWriter out) {
     IpamUsage usage = new IpamUsage(s.store());
-    List<PoolUsage> pools = usage.show(s.pools());
+    Reservations reservations = s.reservations();
+    List<PoolUsage> pools = usage.show(s.pools(), reservations);
     if (format == Format.json) {
       IpamJson.print(out, pools);
       return;
     }
-    Table t = new Table(List.of("GROUPING", "CIDR", "IPS TOTAL", "IPS IN USE", "IPS FREE"));
+    // As calicoctl: an address allocated before its reservation counts in IN USE and RESERVED.
+    Table t =
+        new Table(
+            List.of("GROUPING", "CIDR", "IPS TOTAL", "IPS IN USE", "IPS RESERVED", "IPS FREE"));
     for (PoolUsage p : pools) {
       t.row(
           List.of(
@@ -128,11 +133,13 @@ final class IpamShowCommand implements Callable<Integer> {
               p.cidr(),
               p.total().toString(),
               share(BigInteger.valueOf(p.inUse()), p.total()),
+              share(p.reserved(), p.total()),
               share(p.free(), p.total())));
       if (showBlocks) p.blocks().forEach(b -> blockRow(t, "Block", b));
     }
     // A deleted pool's blocks that still hold addresses belong to no pool row: listed after them.
-    if (showBlocks) usage.orphans(s.pools()).forEach(b -> blockRow(t, "Block (no pool)", b));
+    if (showBlocks)
+      usage.orphans(s.pools(), reservations).forEach(b -> blockRow(t, "Block (no pool)", b));
     t.print(out);
   }
 
@@ -144,6 +151,7 @@ final class IpamShowCommand implements Callable<Integer> {
             b.cidr(),
             total.toString(),
             share(BigInteger.valueOf(b.inUse()), total),
+            share(BigInteger.valueOf(b.reserved()), total),
             share(BigInteger.valueOf(b.free()), total)));
   }
 
@@ -158,16 +166,19 @@ final class IpamShowCommand implements Callable<Integer> {
   }
 
   private void showAddress(IpamSession s, PrintWriter out) {
-    AddressInfo info = new IpamUsage(s.store()).lookup(IpamSession.address("--ip", ip), s.pools());
+    AddressInfo info =
+        new IpamUsage(s.store())
+            .lookup(IpamSession.address("--ip", ip), s.pools(), s.reservations());
     if (format == Format.json) {
       IpamJson.print(out, info);
       return;
     }
+    String reserved = info.reserved() ? " (reserved by an IPReservation)" : "";
     if (!info.allocated()) {
-      out.println("IP " + info.address() + " is not currently assigned");
+      out.println("IP " + info.address() + " is not currently assigned" + reserved);
       return;
     }
-    out.println("IP " + info.address() + " is in use");
+    out.println("IP " + info.address() + " is in use" + reserved);
     out.println("Attributes:");
     out.println("  handle: " + info.handle());
     if (info.pod() != null) out.println("  pod: " + info.pod());

@@ -53,7 +53,8 @@ final class MigrateImportCommand implements Callable<Integer> {
       names = "--from-calico",
       description =
           "The file holds Calico objects (crd.projectcalico.org/v1 or projectcalico.org/v3):"
-              + " IPPool, BGPPeer, BGPFilter, BGPConfiguration, Node, IPAMConfig, IPAMBlock, BlockAffinity,"
+              + " IPPool, BGPPeer, BGPFilter, BGPConfiguration, Node, IPAMConfig, IPReservation,"
+              + " IPAMBlock, BlockAffinity,"
               + " IPAMHandle.")
   boolean fromCalico;
 

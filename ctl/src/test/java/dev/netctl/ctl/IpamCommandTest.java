@@ -92,7 +92,7 @@ class IpamCommandTest {
 
     List<String> table = cluster.ok("ipam", "show", "--show-blocks").lines();
     assertThat(IpamShowCommandTest.cells(table.get(1)))
-        .containsExactly("IP Pool", "10.10.0.0/24", "256", "5 (2%)", "251 (98%)");
+        .containsExactly("IP Pool", "10.10.0.0/24", "256", "5 (2%)", "0 (0%)", "251 (98%)");
     assertThat(table).filteredOn(l -> l.startsWith("Block")).hasSize(4);
 
     assertThat(cluster.ok("ipam", "show", "--ip", pod.get(0)).lines())
@@ -132,7 +132,7 @@ class IpamCommandTest {
 
     List<String> after = cluster.ok("ipam", "show").lines();
     assertThat(IpamShowCommandTest.cells(after.get(1)))
-        .containsExactly("IP Pool", "10.10.0.0/24", "256", "1 (0%)", "255 (100%)");
+        .containsExactly("IP Pool", "10.10.0.0/24", "256", "1 (0%)", "0 (0%)", "255 (100%)");
     assertThat(cluster.run("ipam", "check").exitCode()).isEqualTo(ExitCode.OK);
   }
 }

@@ -33,12 +33,12 @@ class IpamShowCommandTest {
     List<String> lines = cluster.ok("ipam", "show").lines();
 
     assertThat(cells(lines.get(0)))
-        .containsExactly("GROUPING", "CIDR", "IPS TOTAL", "IPS IN USE", "IPS FREE");
+        .containsExactly("GROUPING", "CIDR", "IPS TOTAL", "IPS IN USE", "IPS RESERVED", "IPS FREE");
     assertThat(lines).hasSize(3);
     assertThat(cells(lines.get(1)))
-        .containsExactly("IP Pool", "10.10.0.0/24", "256", "3 (1%)", "253 (99%)");
+        .containsExactly("IP Pool", "10.10.0.0/24", "256", "3 (1%)", "0 (0%)", "253 (99%)");
     assertThat(cells(lines.get(2)))
-        .containsExactly("IP Pool", "fd00:10::/120", "256", "0 (0%)", "256 (100%)");
+        .containsExactly("IP Pool", "fd00:10::/120", "256", "0 (0%)", "0 (0%)", "256 (100%)");
   }
 
   @Test
@@ -51,16 +51,18 @@ class IpamShowCommandTest {
 
     assertThat(lines).hasSize(1 + 1 + 2 + 1 + 1);
     assertThat(cells(lines.get(1)))
-        .containsExactly("IP Pool", "10.10.0.0/24", "256", "4 (2%)", "252 (98%)");
+        .containsExactly("IP Pool", "10.10.0.0/24", "256", "4 (2%)", "0 (0%)", "252 (98%)");
     List<List<String>> v4Blocks = List.of(cells(lines.get(2)), cells(lines.get(3)));
     // Each node claimed its own /26; 3 of 64 is 4.69% -> 5%, 1 of 64 is 1.56% -> 2%.
     assertThat(v4Blocks).allSatisfy(b -> assertThat(b.get(0)).isEqualTo("Block"));
-    assertThat(v4Blocks.stream().map(b -> b.subList(2, 5)).toList())
+    assertThat(v4Blocks.stream().map(b -> b.subList(2, 6)).toList())
         .containsExactlyInAnyOrder(
-            List.of("64", "3 (5%)", "61 (95%)"), List.of("64", "1 (2%)", "63 (98%)"));
+            List.of("64", "3 (5%)", "0 (0%)", "61 (95%)"),
+            List.of("64", "1 (2%)", "0 (0%)", "63 (98%)"));
     assertThat(cells(lines.get(4)))
-        .containsExactly("IP Pool", "fd00:10::/120", "256", "1 (0%)", "255 (100%)");
-    assertThat(cells(lines.get(5)).subList(2, 5)).containsExactly("64", "1 (2%)", "63 (98%)");
+        .containsExactly("IP Pool", "fd00:10::/120", "256", "1 (0%)", "0 (0%)", "255 (100%)");
+    assertThat(cells(lines.get(5)).subList(2, 6))
+        .containsExactly("64", "1 (2%)", "0 (0%)", "63 (98%)");
     assertThat(cells(lines.get(5)).get(1)).startsWith("fd00:10::").endsWith("/122");
   }
 

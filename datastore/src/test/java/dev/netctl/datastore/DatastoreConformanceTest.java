@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.netctl.datastore.client.ResourceClient;
+import dev.netctl.datastore.model.IPReservation;
+import dev.netctl.datastore.model.IPReservationSpec;
+import dev.netctl.datastore.model.Kind;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -77,6 +81,33 @@ public abstract class DatastoreConformanceTest {
   @AfterEach
   void closeTheStore() {
     if (store != null) store.close();
+  }
+
+  // --- a resource kind through the typed client --------------------------------------------
+
+  @Test
+  void anIPReservationIsStoredListedUpdatedAndDeletedThroughTheTypedClient() {
+    ResourceClient client = new ResourceClient(store);
+    String name = kind.toLowerCase(java.util.Locale.ROOT);
+    IPReservation created =
+        client.create(IPReservation.of(name, "10.0.2.3", "192.168.0.0/29", "cafe:f00d::/123"));
+
+    IPReservation read = client.get(Kind.IP_RESERVATION, name);
+    assertThat(read.spec().reservedCIDRs())
+        .containsExactly("10.0.2.3", "192.168.0.0/29", "cafe:f00d::/123");
+    assertThat(client.list(Kind.IP_RESERVATION)).extracting(IPReservation::name).contains(name);
+
+    IPReservation changed =
+        client.update(
+            new IPReservation(
+                read.metadata(), new IPReservationSpec(List.of("fd00::5", "10.9.0.0/24"))));
+    assertThat(changed.metadata().resourceVersion())
+        .isNotEqualTo(created.metadata().resourceVersion());
+    assertThat(client.get(Kind.IP_RESERVATION, name).spec().reservedCIDRs())
+        .containsExactly("fd00::5", "10.9.0.0/24");
+
+    client.delete(Kind.IP_RESERVATION, name);
+    assertThat(client.find(Kind.IP_RESERVATION, name)).isEmpty();
   }
 
   // --- create / get / list -------------------------------------------------------------------

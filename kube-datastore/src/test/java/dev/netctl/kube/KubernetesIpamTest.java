@@ -48,24 +48,22 @@ class KubernetesIpamTest {
   void twoNodesAllocatingAtOnceGetUniqueAddressesAndACleanCheck() throws Exception {
     try (KubernetesDatastore store = KubernetesDatastore.connect(server.config())) {
       ResourceClient client = new ResourceClient(store);
-      client.createAll(
-          new ResourceCodec()
-              .read(
-                  """
-                  apiVersion: projectcalico.org/v3
-                  kind: IPPool
-                  metadata: {name: pool-a}
-                  spec: {cidr: 10.20.0.0/24, blockSize: 28}
-                  ---
-                  apiVersion: projectcalico.org/v3
-                  kind: Node
-                  metadata: {name: node-a}
-                  ---
-                  apiVersion: projectcalico.org/v3
-                  kind: Node
-                  metadata: {name: node-b}
-                  """,
-                  "test"));
+      apply(
+          client,
+          """
+          apiVersion: projectcalico.org/v3
+          kind: IPPool
+          metadata: {name: pool-a}
+          spec: {cidr: 10.20.0.0/24, blockSize: 28}
+          ---
+          apiVersion: projectcalico.org/v3
+          kind: Node
+          metadata: {name: node-a}
+          ---
+          apiVersion: projectcalico.org/v3
+          kind: Node
+          metadata: {name: node-b}
+          """);
       IpamAllocator ipam = new IpamAllocator(store, new ResourceEnvironment(client));
       Set<InetAddress> addresses = ConcurrentHashMap.newKeySet();
       List<CompletableFuture<Void>> nodes = new ArrayList<>();
@@ -94,5 +92,51 @@ class KubernetesIpamTest {
       assertThat(ipam.releaseByHandle("node-a-h0")).isEqualTo(1);
       assertThat(new IpamChecker(ipamStore).check(Set.of("node-a", "node-b")).clean()).isTrue();
     }
+  }
+
+  @Test
+  void anIpReservationStoredAsACustomResourceKeepsItsAddressesFromAutomaticAssignment() {
+    try (KubernetesDatastore store = KubernetesDatastore.connect(server.config())) {
+      ResourceClient client = new ResourceClient(store);
+      apply(
+          client,
+          """
+          apiVersion: projectcalico.org/v3
+          kind: IPPool
+          metadata: {name: pool-r}
+          spec: {cidr: 10.30.0.0/28, blockSize: 28}
+          ---
+          apiVersion: projectcalico.org/v3
+          kind: Node
+          metadata: {name: node-r}
+          ---
+          apiVersion: projectcalico.org/v3
+          kind: IPReservation
+          metadata: {name: gateways}
+          spec: {reservedCIDRs: [10.30.0.0/30, 10.30.0.15]}
+          """);
+      IpamAllocator ipam = new IpamAllocator(store, new ResourceEnvironment(client));
+      List<String> got = new ArrayList<>();
+      for (int i = 0; i < 11; i++) {
+        AssignResult r =
+            ipam.autoAssign(
+                new AssignRequest("node-r", "r-h" + i, 1, 0, null, null, null, List.of("pool-r")));
+        got.add(r.ipv4().getFirst().address().getHostAddress());
+      }
+
+      assertThat(got)
+          .doesNotHaveDuplicates()
+          .doesNotContain("10.30.0.0", "10.30.0.1", "10.30.0.2", "10.30.0.3", "10.30.0.15");
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () ->
+                  ipam.autoAssign(
+                      new AssignRequest(
+                          "node-r", "r-more", 1, 0, null, null, null, List.of("pool-r"))))
+          .hasMessageContaining("IPReservations keep 5 of their 16 addresses out");
+    }
+  }
+
+  private static void apply(ResourceClient client, String manifests) {
+    client.createAll(new ResourceCodec().read(manifests, "test"));
   }
 }

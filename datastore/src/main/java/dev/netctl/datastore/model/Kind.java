@@ -161,6 +161,24 @@ public final class Kind<R extends Resource> {
               new Column<>("MAXBLOCKSPERHOST", c -> str(c.spec().maxBlocksPerHost()))));
 
   /**
+   * IP reservations: {@code ipreservation(s)}, {@code reservation(s)}, as calicoctl names them. The
+   * wide view lists the reserved ranges.
+   */
+  public static final Kind<IPReservation> IP_RESERVATION =
+      new Kind<>(
+          "IPReservation",
+          "ipreservations",
+          Set.of("ipreservation", "ipreservations", "reservation", "reservations"),
+          Set.of(),
+          IPReservation.class,
+          IPReservationSpec.class,
+          (m, s) -> new IPReservation(m, (IPReservationSpec) s),
+          List.of(new Column<>("NAME", IPReservation::name)),
+          List.of(
+              new Column<>("NAME", IPReservation::name),
+              new Column<>("CIDRS", r -> String.join(",", r.spec().reservedCIDRs()))));
+
+  /**
    * Workload endpoints (namespaced): {@code workloadendpoint(s)}, {@code wep(s)}. The wide view
    * shows what the node agent programs for each.
    */
@@ -277,6 +295,7 @@ public final class Kind<R extends Resource> {
           BGP_CONFIGURATION,
           NODE,
           IPAM_CONFIG,
+          IP_RESERVATION,
           WORKLOAD_ENDPOINT,
           TIER,
           GLOBAL_NETWORK_POLICY,

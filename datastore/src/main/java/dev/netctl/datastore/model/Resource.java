@@ -13,6 +13,7 @@ public sealed interface Resource
         BGPConfiguration,
         Node,
         IPAMConfig,
+        IPReservation,
         WorkloadEndpoint,
         NetworkPolicy,
         GlobalNetworkPolicy,

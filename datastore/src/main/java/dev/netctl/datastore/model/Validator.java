@@ -70,6 +70,7 @@ public final class Validator {
       case BGPConfiguration b -> bgpConfiguration(c, b);
       case Node n -> node(c, n.spec());
       case IPAMConfig i -> ipamConfig(c, i);
+      case IPReservation res -> ipReservation(c, res.spec());
       case WorkloadEndpoint w -> workloadEndpoint(c, w.spec());
       case NetworkPolicy p -> PolicyValidation.calico(c, p.spec(), false);
       case GlobalNetworkPolicy p -> PolicyValidation.calico(c, p.spec(), true);
@@ -480,6 +481,33 @@ public final class Validator {
     }
     if (i.spec().maxBlocksPerHost() < 0) {
       c.add("spec.maxBlocksPerHost", i.spec().maxBlocksPerHost(), "must be 0 (unlimited) or more");
+    }
+  }
+
+  // ----------------------------------------------------------- IPReservation
+
+  private static void ipReservation(ViolationCollector c, IPReservationSpec s) {
+    for (int i = 0; i < s.reservedCIDRs().size(); i++) {
+      String f = "spec.reservedCIDRs[" + i + "]";
+      String v = s.reservedCIDRs().get(i);
+      Cidr cidr;
+      try {
+        cidr = Cidr.parseAddressOrCidr(v);
+      } catch (IllegalArgumentException e) {
+        c.add(f, v, "must be an IPv4 or IPv6 address or CIDR, such as 10.0.2.3 or fd00::/123");
+        continue;
+      }
+      // 10.0.0.5/24 could mean the one address or the whole /24: say which rather than guess.
+      if (!cidr.isMasked()) {
+        c.add(
+            f,
+            v,
+            "must have all host bits zero (did you mean "
+                + cidr.masked()
+                + " or the single address "
+                + Cidr.format(cidr.address())
+                + "?)");
+      }
     }
   }
 

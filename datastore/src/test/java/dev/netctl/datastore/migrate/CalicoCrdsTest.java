@@ -44,6 +44,27 @@ class CalicoCrdsTest {
   }
 
   @Test
+  void aCalicoIpReservationCrdIsImportedNotSkipped() {
+    CalicoCrds.Result r =
+        new CalicoCrds(Map.of(), MigrationFixtures.CLOCK)
+            .read(
+                """
+                apiVersion: crd.projectcalico.org/v1
+                kind: IPReservation
+                metadata: {name: gw, resourceVersion: "9"}
+                spec:
+                  reservedCIDRs: [10.244.0.1, 10.244.255.0/24, 'CAFE:F00D::/123']
+                """,
+                "in.yaml");
+
+    assertThat(r.skipped()).isEmpty();
+    DumpEntry e = r.dump().entries().getFirst();
+    assertThat(e.key()).isEqualTo(new Key("IPReservation", "gw"));
+    assertThat(codec.fromStorage(Kind.IP_RESERVATION, e.value(), 1).spec().reservedCIDRs())
+        .containsExactly("10.244.0.1", "10.244.255.0/24", "cafe:f00d::/123");
+  }
+
+  @Test
   void rawKindsGoToTheirConverterAndUnknownKindsAreListedAsSkipped() {
     CalicoCrds.Converter handle =
         (o, where) ->

@@ -456,18 +456,50 @@ class CniPluginIT {
     assertThat(w.metadata().labels()).containsEntry("app", "db");
     assertThat(n.exec("netctl", env("DEL", "fixed1", pod, "db-0"), fixed).exit()).isZero();
 
-    String spare =
-        n.conf(
-            true,
-            false,
-            "\"args\":{\"cni\":{\"annotations\":{\"cni.projectcalico.org/ipv4pools\":\"[\\\""
-                + CniNode.SPARE_CIDR4
-                + "\\\"]\"}}}");
+    String spare = annotated("cni.projectcalico.org/ipv4pools", CniNode.SPARE_CIDR4);
     CniNode.Run add2 = n.exec("netctl", env("ADD", "spare1", pod, "db-1"), spare);
     assertThat(add2.exit()).as(add2.stdout()).isZero();
     assertThat((String) list(add2.json(), "ips").getFirst().get("address")).startsWith("10.78.0.");
     assertThat(n.exec("netctl", env("DEL", "spare1", pod, "db-1"), spare).exit()).isZero();
     n.deletePod(pod);
+  }
+
+  /** A netconf (IPv4 only) whose CNI args carry one pod annotation: a JSON list of one string. */
+  private String annotated(String annotation, String value) {
+    return n.conf(
+        true,
+        false,
+        "\"args\":{\"cni\":{\"annotations\":{\""
+            + annotation
+            + "\":\"[\\\""
+            + value
+            + "\\\"]\"}}}");
+  }
+
+  @Test
+  void aReservedPoolGivesAPodNothingUnlessThePodAsksForTheAddress() {
+    // Calico's rule: an IPReservation keeps addresses from automatic assignment only.
+    n.client.create(dev.netctl.datastore.model.IPReservation.of("spare", CniNode.SPARE_CIDR4));
+    try {
+      var before = n.handles();
+      String pod = n.newPod();
+      String auto = annotated("cni.projectcalico.org/ipv4pools", CniNode.SPARE_CIDR4);
+      CniNode.Run refused = n.exec("netctl", env("ADD", "auto1", pod, "web-0"), auto);
+      assertThat(refused.exit()).as(refused.stdout()).isNotZero();
+      assertThat(refused.stdout())
+          .contains("only 0 available")
+          .contains("IPReservations keep 256 of their 256 addresses out");
+      assertThat(n.handles()).as("nothing kept by the refused ADD").isEqualTo(before);
+
+      String fixed = annotated("cni.projectcalico.org/ipAddrs", "10.78.0.9");
+      CniNode.Run add = n.exec("netctl", env("ADD", "fixed2", pod, "db-0"), fixed);
+      assertThat(add.exit()).as(add.stdout()).isZero();
+      assertThat(list(add.json(), "ips").getFirst().get("address")).isEqualTo("10.78.0.9/32");
+      assertThat(n.exec("netctl", env("DEL", "fixed2", pod, "db-0"), fixed).exit()).isZero();
+      n.deletePod(pod);
+    } finally {
+      n.client.delete(Kind.IP_RESERVATION, "spare");
+    }
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.netctl.ipam.IpamException;
 import dev.netctl.ipam.block.AllocationBlock;
 import dev.netctl.ipam.block.Block;
 import dev.netctl.ipam.block.Cidr;
+import dev.netctl.ipam.block.Reservations;
 import dev.netctl.ipam.store.Backoff;
 import dev.netctl.ipam.store.BlockAffinity;
 import dev.netctl.ipam.store.BlockAffinity.State;
@@ -58,10 +59,11 @@ final class BlockClaimer {
    * then by claiming the first free block from its hash-derived start, then by reclaiming a block
    * another node left empty past the grace period. Empty when the node may not or cannot get one.
    */
-  List<Versioned<AllocationBlock>> claim(String node, List<PoolSpec> pools, IpamSettings settings) {
+  List<Versioned<AllocationBlock>> claim(
+      String node, List<PoolSpec> pools, IpamSettings settings, Reservations reserved) {
     for (int attempt = 1; ; attempt++) {
       try {
-        return claimOnce(node, pools, settings);
+        return claimOnce(node, pools, settings, reserved);
       } catch (DatastoreException.Unavailable e) {
         // Every step re-checks what is stored, so running the claim again is safe.
         if (attempt >= Backoff.MAX_ATTEMPTS) throw e;
@@ -71,7 +73,7 @@ final class BlockClaimer {
   }
 
   private List<Versioned<AllocationBlock>> claimOnce(
-      String node, List<PoolSpec> pools, IpamSettings settings) {
+      String node, List<PoolSpec> pools, IpamSettings settings, Reservations reserved) {
     List<Versioned<BlockAffinity>> mine = store.affinities(node);
     List<Versioned<AllocationBlock>> adopted = new ArrayList<>();
     int confirmed = 0;
@@ -96,11 +98,11 @@ final class BlockClaimer {
       existing.put(Cidr.parse(b.value().cidr()), b);
     }
     for (PoolSpec pool : pools) {
-      Optional<Versioned<AllocationBlock>> got = claimFree(node, pool, existing);
+      Optional<Versioned<AllocationBlock>> got = claimFree(node, pool, existing, reserved);
       if (got.isPresent()) return List.of(got.get());
     }
     for (PoolSpec pool : pools) {
-      Optional<Versioned<AllocationBlock>> got = reclaimEmpty(node, pool, existing);
+      Optional<Versioned<AllocationBlock>> got = reclaimEmpty(node, pool, existing, reserved);
       if (got.isPresent()) return List.of(got.get());
     }
     return List.of();
@@ -120,7 +122,10 @@ final class BlockClaimer {
   }
 
   private Optional<Versioned<AllocationBlock>> claimFree(
-      String node, PoolSpec pool, Map<Cidr, Versioned<AllocationBlock>> existing) {
+      String node,
+      PoolSpec pool,
+      Map<Cidr, Versioned<AllocationBlock>> existing,
+      Reservations reserved) {
     BigInteger count = pool.cidr().blockCount(pool.blockSize());
     BigInteger start = startIndex(node, count);
     long taken = existing.keySet().stream().filter(c -> pool.cidr().contains(c)).count();
@@ -141,8 +146,22 @@ final class BlockClaimer {
         Math.min(
             count.min(BigInteger.valueOf(Long.MAX_VALUE)).longValue(),
             taken > Long.MAX_VALUE - 64 ? Long.MAX_VALUE : taken + 64);
-    for (long i = 0; i < limit; i++) {
-      Cidr cidr = pool.cidr().block(start.add(BigInteger.valueOf(i)).mod(count), pool.blockSize());
+    // Blocks IPReservations cover whole would give nothing (Calico skips them too): they are
+    // jumped over a reserved run at a time, so a reserved /16 costs one step, not 1024, and do
+    // not count against the limit.
+    BigInteger index = start;
+    BigInteger walked = BigInteger.ZERO;
+    for (long tried = 0; tried < limit && walked.compareTo(count) < 0; ) {
+      Cidr cidr = pool.cidr().block(index, pool.blockSize());
+      BigInteger skip = reservedBlocksFrom(pool, cidr, reserved);
+      if (skip.signum() > 0) {
+        walked = walked.add(skip);
+        index = index.add(skip).mod(count);
+        continue;
+      }
+      walked = walked.add(BigInteger.ONE);
+      index = index.add(BigInteger.ONE).mod(count);
+      tried++;
       if (existing.containsKey(cidr) || overlapsAny(cidr, foreign)) continue;
       try {
         return Optional.of(protocol(node, cidr, null));
@@ -151,6 +170,21 @@ final class BlockClaimer {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * How many blocks from {@code cidr} on are reserved whole: 0 when {@code cidr} is not, else the
+   * blocks up to the end of the reserved run it starts (never past the pool's end, so a walk that
+   * wraps around starts again at the pool's first block).
+   */
+  static BigInteger reservedBlocksFrom(PoolSpec pool, Cidr cidr, Reservations reserved) {
+    if (!reserved.coversWhole(cidr)) return BigInteger.ZERO;
+    BigInteger runEnd = reserved.reservedRunEnd(cidr);
+    int hostBits = cidr.bits() - pool.blockSize();
+    BigInteger poolEnd = pool.cidr().network().add(pool.cidr().size()).subtract(BigInteger.ONE);
+    // Blocks wholly inside [cidr start, run end]: the run covers cidr, so at least one.
+    BigInteger through = runEnd.min(poolEnd).add(BigInteger.ONE);
+    return through.subtract(cidr.network()).shiftRight(hostBits);
   }
 
   /** The stored blocks over the pool's range whose size is not the pool's block size. */
@@ -186,12 +220,15 @@ final class BlockClaimer {
   }
 
   private Optional<Versioned<AllocationBlock>> reclaimEmpty(
-      String node, PoolSpec pool, Map<Cidr, Versioned<AllocationBlock>> existing) {
+      String node,
+      PoolSpec pool,
+      Map<Cidr, Versioned<AllocationBlock>> existing,
+      Reservations reserved) {
     for (Map.Entry<Cidr, Versioned<AllocationBlock>> e : existing.entrySet()) {
       Versioned<AllocationBlock> b = e.getValue();
       if (b == null || !pool.cidr().contains(e.getKey())) continue;
       String owner = b.value().affinityNode();
-      if (node.equals(owner) || b.value().deleted()) continue;
+      if (node.equals(owner) || b.value().deleted() || reserved.coversWhole(e.getKey())) continue;
       if (!Block.of(b.value()).isEmpty() || !graceOver(e.getKey(), b.revision())) continue;
       try {
         // CAS on the revision we saw empty: if anyone allocated since, this fails and we move on.

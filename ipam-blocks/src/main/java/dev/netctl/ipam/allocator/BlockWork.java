@@ -2,8 +2,10 @@ package dev.netctl.ipam.allocator;
 
 import dev.netctl.ipam.block.AllocationBlock;
 import dev.netctl.ipam.block.Block;
+import dev.netctl.ipam.block.Reservations;
 import dev.netctl.ipam.store.Versioned;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 
 /**
@@ -17,6 +19,11 @@ final class BlockWork {
   final List<PendingAssign.Planned> planned = new ArrayList<>();
   final List<PendingRelease> releases = new ArrayList<>();
 
+  // The reserved ordinals of this block for the reservations last asked about: the set changes
+  // rarely, so a block's answer is worked out once, not per batch or per address.
+  private Reservations reservedFor;
+  private BitSet reserved;
+
   BlockWork(Versioned<AllocationBlock> stored) {
     reset(stored);
   }
@@ -26,6 +33,15 @@ final class BlockWork {
     revision = stored.revision();
     committed = Block.of(stored.value());
     block = committed.copy();
+  }
+
+  /** The ordinals of this block that {@code reservations} keep from automatic assignment. */
+  BitSet reserved(Reservations reservations) {
+    if (reservations != reservedFor) {
+      reserved = reservations.ordinalsIn(committed.cidr());
+      reservedFor = reservations;
+    }
+    return reserved;
   }
 
   boolean dirty() {

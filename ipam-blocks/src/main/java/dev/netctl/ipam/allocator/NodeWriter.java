@@ -8,6 +8,7 @@ import dev.netctl.ipam.IpamException;
 import dev.netctl.ipam.block.AllocationBlock;
 import dev.netctl.ipam.block.Block;
 import dev.netctl.ipam.block.Cidr;
+import dev.netctl.ipam.block.Reservations;
 import dev.netctl.ipam.store.AffinityRelease;
 import dev.netctl.ipam.store.Backoff;
 import dev.netctl.ipam.store.BlockAffinity;
@@ -15,6 +16,7 @@ import dev.netctl.ipam.store.BlockEditor;
 import dev.netctl.ipam.store.HandleCounts;
 import dev.netctl.ipam.store.IpamStore;
 import dev.netctl.ipam.store.Versioned;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -80,6 +82,9 @@ final class NodeWriter {
   private final TreeMap<Cidr, BlockWork> others = new TreeMap<>();
 
   private boolean othersListed;
+
+  /** What IPReservations keep out, read once per batch that assigns. */
+  private Reservations reservations = Reservations.NONE;
 
   NodeWriter(
       String node,
@@ -165,6 +170,7 @@ final class NodeWriter {
     }
     IpamSettings settings = env.settings();
     List<PendingAssign> live = validate(assigns);
+    reservations = live.isEmpty() ? Reservations.NONE : env.reservations();
     loadOwned();
     List<PendingRelease> toPlace = releases;
     List<PendingRelease> released = new ArrayList<>();
@@ -285,7 +291,8 @@ final class NodeWriter {
     for (BlockWork w : works) {
       if (p.need(v6) == 0) return;
       if (w.block.cidr().ipv6() != v6 || !Pools.anyContains(pools, w.block.cidr())) continue;
-      for (Block.Allocated a : w.block.allocate(p.need(v6), p.attribute)) {
+      for (Block.Allocated a :
+          w.block.allocate(p.need(v6), p.attribute, w.reserved(reservations))) {
         w.planned.add(new PendingAssign.Planned(p, a, v6));
         p.addNeed(v6, -1);
       }
@@ -296,7 +303,8 @@ final class NodeWriter {
     while (p.need(v6) > 0) {
       List<BlockWork> fresh = refreshOwned(p.pools(v6));
       if (fresh.isEmpty()) {
-        for (Versioned<AllocationBlock> b : claimer.claim(node, p.pools(v6), settings)) {
+        for (Versioned<AllocationBlock> b :
+            claimer.claim(node, p.pools(v6), settings, reservations)) {
           BlockWork w = new BlockWork(b);
           Cidr cidr = w.block.cidr();
           others.remove(cidr);
@@ -327,12 +335,25 @@ final class NodeWriter {
             v6 ? "IPv6" : "IPv4",
             wanted,
             wanted - p.need(v6),
-            why + " in " + p.pools(v6).stream().map(PoolSpec::name).toList());
+            why + " in " + p.pools(v6).stream().map(PoolSpec::name).toList() + reservedNote(p, v6));
     // Take back this request's planned addresses; others in the same blocks keep theirs.
     for (BlockWork w : allWorks()) {
       if (w.planned.stream().anyMatch(t -> t.pending() == p)) w.replanWithout(p);
     }
     unclaim(p);
+  }
+
+  /** How much of the request's pools IPReservations keep out, when any: the likely reason. */
+  private String reservedNote(PendingAssign p, boolean v6) {
+    if (reservations.isEmpty()) return "";
+    BigInteger reserved = BigInteger.ZERO;
+    BigInteger total = BigInteger.ZERO;
+    for (PoolSpec pool : p.pools(v6)) {
+      reserved = reserved.add(reservations.countIn(pool.cidr()));
+      total = total.add(pool.cidr().size());
+    }
+    if (reserved.signum() == 0) return "";
+    return "; IPReservations keep " + reserved + " of their " + total + " addresses out";
   }
 
   /**
@@ -666,7 +687,7 @@ final class NodeWriter {
         BlockWork w = others.remove(cidr);
         if (w == null) w = new BlockWork(b.get());
         owned.put(cidr, w);
-        if (w.block.free() > 0) fresh.add(w);
+        if (w.block.freeUnreserved(w.reserved(reservations)) > 0) fresh.add(w);
       }
     }
     return fresh;

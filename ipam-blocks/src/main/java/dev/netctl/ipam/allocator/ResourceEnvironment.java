@@ -6,9 +6,11 @@ import dev.netctl.datastore.model.AssignmentMode;
 import dev.netctl.datastore.model.IPAMConfigSpec;
 import dev.netctl.datastore.model.IPPool;
 import dev.netctl.datastore.model.IPPoolSpec;
+import dev.netctl.datastore.model.IPReservation;
 import dev.netctl.datastore.model.Kind;
 import dev.netctl.datastore.selector.Selector;
 import dev.netctl.ipam.block.Cidr;
+import dev.netctl.ipam.block.Reservations;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,12 +18,16 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * The allocator's view of the cluster read from the datastore's resources: IPPools, Nodes and the
- * default IPAMConfig. Every call reads the current objects, so pool and config changes apply to the
- * next batch.
+ * The allocator's view of the cluster read from the datastore's resources: IPPools, Nodes, the
+ * default IPAMConfig and IPReservations. Every call reads the current objects, so pool and config
+ * changes apply to the next batch.
  */
 public final class ResourceEnvironment implements IpamEnvironment {
+  /** The last reservation set built and the ranges it was built from. */
+  private record Built(List<String> ranges, Reservations reservations) {}
+
   private final ResourceClient client;
+  private volatile Built built;
 
   public ResourceEnvironment(ResourceClient client) {
     this.client = client;
@@ -51,6 +57,43 @@ public final class ResourceEnvironment implements IpamEnvironment {
   @Override
   public Optional<Map<String, String>> nodeLabels(String node) {
     return client.find(Kind.NODE, node).map(n -> n.metadata().labels());
+  }
+
+  /**
+   * Every IPReservation's ranges as one set. The objects are read each call (a reservation applies
+   * to the next batch); the set is built again only when their ranges changed, so the allocator's
+   * per-block answers stay valid across batches.
+   */
+  @Override
+  public Reservations reservations() {
+    List<String> ranges = new ArrayList<>();
+    for (IPReservation r : client.list(Kind.IP_RESERVATION)) {
+      ranges.addAll(r.spec().reservedCIDRs());
+    }
+    Built last = built;
+    if (last != null && last.ranges().equals(ranges)) return last.reservations();
+    Built now = new Built(ranges, toReservations(ranges));
+    built = now;
+    return now.reservations();
+  }
+
+  /**
+   * The allocator's view of reserved ranges. An entry validation would refuse (written around it,
+   * with kubectl) is taken as Calico takes it: host bits dropped; one that is no address is
+   * skipped.
+   */
+  public static Reservations toReservations(List<String> ranges) {
+    List<Cidr> cidrs = new ArrayList<>();
+    for (String text : ranges) {
+      try {
+        cidrs.add(
+            Cidr.parse(
+                dev.netctl.datastore.model.Cidr.parseAddressOrCidr(text).masked().toString()));
+      } catch (IllegalArgumentException e) {
+        // Not an address: nothing to keep out. `netctl get ipreservations` shows it as stored.
+      }
+    }
+    return Reservations.of(cidrs);
   }
 
   @Override

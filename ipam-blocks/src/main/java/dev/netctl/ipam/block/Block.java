@@ -4,6 +4,7 @@ import java.math.BigInteger;
 import java.net.InetAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -241,6 +242,36 @@ public final class Block {
       out.add(take(unallocated.poll(), idx));
     }
     return out;
+  }
+
+  /**
+   * As {@link #allocate(int, AllocationAttribute)}, passing over the ordinals in {@code reserved}
+   * (see {@link Reservations#ordinalsIn}). A reserved ordinal stays in the free list at its place,
+   * as in Calico: it is free, just not handed out automatically, and when its reservation goes it
+   * is taken in its turn again.
+   */
+  public List<Allocated> allocate(int count, AllocationAttribute attribute, BitSet reserved) {
+    if (reserved.isEmpty()) return allocate(count, attribute);
+    Objects.requireNonNull(attribute, "attribute");
+    if (deleted || count <= 0) return List.of();
+    int idx = attributeIndex(attribute);
+    List<Allocated> out = new ArrayList<>(Math.min(count, unallocated.size()));
+    ArrayDeque<Integer> passed = new ArrayDeque<>();
+    while (out.size() < count && !unallocated.isEmpty()) {
+      int o = unallocated.poll();
+      if (reserved.get(o)) passed.add(o);
+      else out.add(take(o, idx));
+    }
+    while (!passed.isEmpty()) unallocated.addFirst(passed.pollLast());
+    return out;
+  }
+
+  /** How many free addresses are not in {@code reserved}. */
+  public int freeUnreserved(BitSet reserved) {
+    if (reserved.isEmpty()) return unallocated.size();
+    int n = 0;
+    for (int o : unallocated) if (!reserved.get(o)) n++;
+    return n;
   }
 
   /** Allocates one specific address; fails when it is outside the block or taken. */

@@ -13,6 +13,7 @@ package dev.netctl.ipam.usage;
  * @param namespace the pod namespace, when recorded
  * @param node the node it was assigned on, when allocated
  * @param sequenceNumber the sequence number it was assigned at, when allocated
+ * @param reserved whether an IPReservation keeps it from automatic assignment
  */
 public record AddressInfo(
     String address,
@@ -24,4 +25,5 @@ public record AddressInfo(
     String pod,
     String namespace,
     String node,
-    Long sequenceNumber) {}
+    Long sequenceNumber,
+    boolean reserved) {}

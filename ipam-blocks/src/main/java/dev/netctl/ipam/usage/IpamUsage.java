@@ -6,6 +6,7 @@ import dev.netctl.ipam.block.AllocationAttribute;
 import dev.netctl.ipam.block.AllocationBlock;
 import dev.netctl.ipam.block.Block;
 import dev.netctl.ipam.block.Cidr;
+import dev.netctl.ipam.block.Reservations;
 import dev.netctl.ipam.store.IpamStore;
 import dev.netctl.ipam.store.Versioned;
 import java.math.BigDecimal;
@@ -13,6 +14,7 @@ import java.math.BigInteger;
 import java.math.MathContext;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,30 +26,48 @@ public final class IpamUsage {
     this.store = store;
   }
 
-  /** One row per pool with its blocks, in the order the pools are given. */
+  /** One row per pool with its blocks, in the order the pools are given; nothing reserved. */
   public List<PoolUsage> show(List<PoolSpec> pools) {
+    return show(pools, Reservations.NONE);
+  }
+
+  /**
+   * One row per pool with its blocks, in the order the pools are given. As calicoctl counts them,
+   * reserved addresses are those any IPReservation covers, in use or not (one allocated before its
+   * reservation counts in both), and free ones are neither in use nor reserved.
+   */
+  public List<PoolUsage> show(List<PoolSpec> pools, Reservations reservations) {
     List<Versioned<AllocationBlock>> blocks = store.blocks();
     List<PoolUsage> out = new ArrayList<>();
     for (PoolSpec pool : pools) {
       List<BlockUsage> rows = new ArrayList<>();
       long inUse = 0;
+      long reservedInUse = 0;
       for (Versioned<AllocationBlock> v : blocks) {
         Block b = Block.of(v.value());
         if (!pool.cidr().contains(b.cidr())) continue;
+        BitSet reserved = reservations.ordinalsIn(b.cidr());
         inUse += b.inUse();
-        rows.add(blockRow(b));
+        reservedInUse += reserved.cardinality() - (b.free() - b.freeUnreserved(reserved));
+        rows.add(blockRow(b, reserved));
       }
       rows.sort((x, y) -> Cidr.parse(x.cidr()).compareTo(Cidr.parse(y.cidr())));
       BigInteger total = pool.cidr().size();
-      BigInteger free = total.subtract(BigInteger.valueOf(inUse));
+      BigInteger reserved = reservations.countIn(pool.cidr());
+      BigInteger free =
+          total
+              .subtract(BigInteger.valueOf(inUse))
+              .subtract(reserved.subtract(BigInteger.valueOf(reservedInUse)));
       out.add(
           new PoolUsage(
               pool.name(),
               pool.cidr().toString(),
               total,
               inUse,
+              reserved,
               free,
               percent(BigInteger.valueOf(inUse), total),
+              percent(reserved, total),
               percent(free, total),
               rows));
     }
@@ -58,14 +78,14 @@ public final class IpamUsage {
    * The blocks inside none of {@code pools}, by CIDR: a deleted pool's blocks that still hold
    * addresses (deleting a pool leaves allocated blocks behind), which no pool row counts.
    */
-  public List<BlockUsage> orphans(List<PoolSpec> pools) {
+  public List<BlockUsage> orphans(List<PoolSpec> pools, Reservations reservations) {
     List<Block> orphaned = new ArrayList<>();
     for (Versioned<AllocationBlock> v : store.blocks()) {
       Block b = Block.of(v.value());
       if (pools.stream().noneMatch(p -> p.cidr().contains(b.cidr()))) orphaned.add(b);
     }
     orphaned.sort((x, y) -> x.cidr().compareTo(y.cidr()));
-    return orphaned.stream().map(IpamUsage::blockRow).toList();
+    return orphaned.stream().map(b -> blockRow(b, reservations.ordinalsIn(b.cidr()))).toList();
   }
 
   /**
@@ -74,6 +94,16 @@ public final class IpamUsage {
    * @throws IpamException.AddressNotInPool when no pool holds it and no stored block either
    */
   public AddressInfo lookup(InetAddress address, List<PoolSpec> pools) {
+    return lookup(address, pools, Reservations.NONE);
+  }
+
+  /**
+   * What is known about {@code address}, and whether it is reserved.
+   *
+   * @throws IpamException.AddressNotInPool when no pool holds it and no stored block either
+   */
+  public AddressInfo lookup(InetAddress address, List<PoolSpec> pools, Reservations reservations) {
+    boolean reserved = reservations.contains(address);
     PoolSpec pool = pools.stream().filter(p -> p.cidr().contains(address)).findFirst().orElse(null);
     Optional<Versioned<AllocationBlock>> stored =
         pool != null
@@ -86,7 +116,8 @@ public final class IpamUsage {
     }
     String poolName = pool == null ? null : pool.name();
     if (stored.isEmpty()) {
-      return new AddressInfo(text, poolName, null, null, false, null, null, null, null, null);
+      return new AddressInfo(
+          text, poolName, null, null, false, null, null, null, null, null, reserved);
     }
     Block b = Block.of(stored.get().value());
     int o = b.ordinalOf(address);
@@ -101,10 +132,11 @@ public final class IpamUsage {
         a == null ? null : a.pod(),
         a == null ? null : a.namespace(),
         a == null ? null : a.node(),
-        b.sequenceAt(o));
+        b.sequenceAt(o),
+        reserved);
   }
 
-  private static BlockUsage blockRow(Block b) {
+  private static BlockUsage blockRow(Block b, BitSet reserved) {
     int borrowed = 0;
     String owner = b.affinityNode();
     for (int o = 0; o < b.size(); o++) {
@@ -112,14 +144,17 @@ public final class IpamUsage {
       if (a != null && a.node() != null && !a.node().equals(owner)) borrowed++;
     }
     BigInteger total = BigInteger.valueOf(b.size());
+    int free = b.freeUnreserved(reserved);
     return new BlockUsage(
         b.cidr().toString(),
         owner,
         b.size(),
         b.inUse(),
-        b.free(),
+        reserved.cardinality(),
+        free,
         percent(BigInteger.valueOf(b.inUse()), total),
-        percent(BigInteger.valueOf(b.free()), total),
+        percent(BigInteger.valueOf(reserved.cardinality()), total),
+        percent(BigInteger.valueOf(free), total),
         borrowed);
   }
 

@@ -10,8 +10,10 @@ import java.util.List;
  * @param cidr the pool's network
  * @param total addresses in the pool (an IPv6 pool can exceed a long)
  * @param inUse addresses allocated in its blocks
- * @param free total minus inUse
+ * @param reserved addresses IPReservations cover, in use or not
+ * @param free addresses neither in use nor reserved
  * @param inUsePercent inUse as a percentage of total
+ * @param reservedPercent reserved as a percentage of total
  * @param freePercent free as a percentage of total
  * @param blocks its blocks, by CIDR
  */
@@ -20,8 +22,10 @@ public record PoolUsage(
     String cidr,
     BigInteger total,
     long inUse,
+    BigInteger reserved,
     BigInteger free,
     double inUsePercent,
+    double reservedPercent,
     double freePercent,
     List<BlockUsage> blocks) {
   public PoolUsage {

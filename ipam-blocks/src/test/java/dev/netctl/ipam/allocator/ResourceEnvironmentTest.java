@@ -76,4 +76,18 @@ class ResourceEnvironmentTest {
     assertThat(s.allowedUses()).containsExactly("Tunnel");
     assertThat(s.manualOnly()).isFalse();
   }
+
+  @Test
+  void reservedRangesWrittenAroundValidationAreReadAsCalicoReadsThem() {
+    // kubectl can store what netctl's validation refuses: host bits are dropped, junk is skipped.
+    var r =
+        ResourceEnvironment.toReservations(
+            java.util.Arrays.asList("10.0.0.5/30", "not-an-ip", null, "fd00::1"));
+
+    assertThat(r.contains(Cidr.parseAddress("10.0.0.4"))).isTrue();
+    assertThat(r.contains(Cidr.parseAddress("10.0.0.7"))).isTrue();
+    assertThat(r.contains(Cidr.parseAddress("10.0.0.8"))).isFalse();
+    assertThat(r.contains(Cidr.parseAddress("fd00::1"))).isTrue();
+    assertThat(r.countIn(Cidr.parse("0.0.0.0/0")).intValue()).isEqualTo(4);
+  }
 }

@@ -1,16 +1,29 @@
 package dev.netctl.ipam.allocator;
 
+import dev.netctl.ipam.block.Cidr;
+import dev.netctl.ipam.block.Reservations;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** Pools, nodes and settings held as plain values that a test changes as it goes. */
+/** Pools, nodes, settings and reservations held as plain values that a test changes as it goes. */
 public final class StaticEnvironment implements IpamEnvironment {
   public final List<PoolSpec> pools = new CopyOnWriteArrayList<>();
   public final Map<String, Map<String, String>> nodes = new ConcurrentHashMap<>();
   public volatile IpamSettings settings = IpamSettings.DEFAULT;
+  public volatile Reservations reservations = Reservations.NONE;
+
+  /** Reserves {@code cidrs} (replacing earlier reservations); single addresses as /32 or /128. */
+  public StaticEnvironment reserve(String... cidrs) {
+    reservations =
+        Reservations.of(
+            java.util.Arrays.stream(cidrs)
+                .map(c -> c.contains("/") ? Cidr.parse(c) : Cidr.of(Cidr.parseAddress(c)))
+                .toList());
+    return this;
+  }
 
   public StaticEnvironment pool(PoolSpec p) {
     pools.removeIf(x -> x.name().equals(p.name()));
@@ -41,5 +54,10 @@ public final class StaticEnvironment implements IpamEnvironment {
   @Override
   public IpamSettings settings() {
     return settings;
+  }
+
+  @Override
+  public Reservations reservations() {
+    return reservations;
   }
 }

@@ -168,4 +168,29 @@ class BlockTest {
       }
     }
   }
+
+  @Test
+  void reservedOrdinalsArePassedOverAndKeepTheirPlaceInTheFreeList() {
+    Block b = Block.empty(Cidr.parse("10.0.0.0/29"), "node-1");
+    java.util.BitSet reserved = new java.util.BitSet();
+    reserved.set(0);
+    reserved.set(2);
+
+    assertThat(b.allocate(3, POD_A, reserved))
+        .extracting(Block.Allocated::ordinal)
+        .containsExactly(1, 3, 4);
+    // Free, not handed out: still at the head, in their order.
+    assertThat(b.freeOrdinals()).containsExactly(0, 2, 5, 6, 7);
+    assertThat(b.freeUnreserved(reserved)).isEqualTo(3);
+    assertThat(b.allocate(8, POD_A, reserved))
+        .extracting(Block.Allocated::ordinal)
+        .containsExactly(5, 6, 7);
+    assertThat(b.allocate(1, POD_A, reserved)).isEmpty();
+    assertThat(b.free()).isEqualTo(2);
+    // The reservation is gone: they are handed out again, first in line.
+    assertThat(b.allocate(2, POD_B, new java.util.BitSet()))
+        .extracting(Block.Allocated::ordinal)
+        .containsExactly(0, 2);
+    assertThat(Block.of(b.toRecord()).free()).isZero();
+  }
 }

@@ -54,8 +54,10 @@ class IpamUsageTest {
         v4.blocks().stream().filter(b -> "a".equals(b.node())).findFirst().orElseThrow();
     BlockUsage bBlock =
         v4.blocks().stream().filter(b -> "b".equals(b.node())).findFirst().orElseThrow();
-    assertThat(aBlock).isEqualTo(new BlockUsage(aBlock.cidr(), "a", 64, 64, 0, 100.0, 0.0, 0));
-    assertThat(bBlock).isEqualTo(new BlockUsage(bBlock.cidr(), "b", 64, 18, 46, 28.13, 71.88, 2));
+    assertThat(aBlock)
+        .isEqualTo(new BlockUsage(aBlock.cidr(), "a", 64, 64, 0, 0, 100.0, 0.0, 0.0, 0));
+    assertThat(bBlock)
+        .isEqualTo(new BlockUsage(bBlock.cidr(), "b", 64, 18, 0, 46, 28.13, 0.0, 71.88, 2));
 
     PoolUsage v6 = pools.get(1);
     assertThat(v6.total()).isEqualTo(BigInteger.ONE.shiftLeft(64));
@@ -80,7 +82,8 @@ class IpamUsageTest {
                 "web-1",
                 "prod",
                 "a",
-                a.sequenceNumber()));
+                a.sequenceNumber(),
+                false));
     AddressInfo free = usage.lookup(Cidr.parseAddress("10.0.0.6"), env.pools());
     assertThat(free.allocated()).isFalse();
     assertThat(free.block()).isEqualTo("10.0.0.0/26");
@@ -101,5 +104,34 @@ class IpamUsageTest {
     assertThat(info.handle()).isEqualTo("h");
     assertThatThrownBy(() -> usage.lookup(Cidr.parseAddress("10.0.1.5"), env.pools()))
         .isInstanceOf(IpamException.AddressNotInPool.class);
+  }
+
+  @Test
+  void reservedAddressesCountOnceAndAreNotFreeAsCalicoctlCountsThem() {
+    // .0-.3 in use, then .2-.5 reserved (two in use, two free) plus fd00::/126 in the v6 pool and
+    // 10.0.0.64/28, a range of the pool no block covers yet.
+    Cidr block = ipam.claimAffinity("a", Cidr.parse("10.0.0.0/26"));
+    ipam.autoAssign(AssignRequest.of("a", "h", 4, 0));
+    env.reserve("10.0.0.2/31", "10.0.0.4/31", "10.0.0.64/28", "fd00::/126", "10.9.0.0/16");
+
+    List<PoolUsage> pools = usage.show(env.pools(), env.reservations());
+    PoolUsage v4 = pools.get(0);
+    assertThat(v4.inUse()).isEqualTo(4);
+    assertThat(v4.reserved()).isEqualTo(BigInteger.valueOf(4 + 16));
+    assertThat(v4.free()).isEqualTo(BigInteger.valueOf(128 - 4 - 2 - 16));
+    assertThat(v4.reservedPercent()).isEqualTo(15.63);
+    BlockUsage b = v4.blocks().getFirst();
+    assertThat(b.inUse()).isEqualTo(4);
+    assertThat(b.reserved()).isEqualTo(4);
+    assertThat(b.free()).isEqualTo(64 - 4 - 2);
+    assertThat(pools.get(1).reserved()).isEqualTo(BigInteger.valueOf(4));
+    assertThat(pools.get(1).free())
+        .isEqualTo(BigInteger.ONE.shiftLeft(64).subtract(BigInteger.valueOf(4)));
+
+    AddressInfo reservedInUse = usage.lookup(block.addressAt(2), env.pools(), env.reservations());
+    assertThat(reservedInUse.allocated()).isTrue();
+    assertThat(reservedInUse.reserved()).isTrue();
+    assertThat(usage.lookup(block.addressAt(6), env.pools(), env.reservations()).reserved())
+        .isFalse();
   }
 }

@@ -37,6 +37,7 @@ public final class GenerateCrds {
           BGPConfigurationResource.class,
           NodeResource.class,
           IPAMConfigResource.class,
+          IPReservationResource.class,
           IPAMBlockResource.class,
           BlockAffinityResource.class,
           IPAMHandleResource.class,
