@@ -3,8 +3,6 @@ package dev.netctl.kube;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.netctl.datastore.Blocking;
 import dev.netctl.datastore.DatastoreException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -29,8 +27,6 @@ public final class KubernetesObjects {
       Map<String, String> labels, Map<String, String> annotations, String serviceAccount) {}
 
   private static final String NODES = "/api/v1/nodes";
-  private static final int PAGE = 500;
-  private static final int MAX_PAGES = 1000;
 
   private final KubernetesDatastore store;
 
@@ -69,28 +65,14 @@ public final class KubernetesObjects {
 
   /** The names of every Kubernetes Node, read in pages. */
   public Set<String> nodeNames() {
+    Pager.Result all =
+        await(store.pager().list(NODES, "list nodes", r -> store.unexpected("list nodes", r)));
     Set<String> out = new TreeSet<>();
-    String cont = "";
-    // Bounded: a listing that keeps handing out continue tokens is not believed for ever.
-    for (int page = 0; page < MAX_PAGES; page++) {
-      String path =
-          NODES
-              + "?limit="
-              + PAGE
-              + (cont.isEmpty()
-                  ? ""
-                  : "&continue=" + URLEncoder.encode(cont, StandardCharsets.UTF_8));
-      KubernetesDatastore.Response r = await(store.call("GET", path, null));
-      if (r.code() != 200) throw store.unexpected("list nodes", r);
-      for (JsonNode n : r.body().path("items")) {
-        String name = n.path("metadata").path("name").asText("");
-        if (!name.isEmpty()) out.add(name);
-      }
-      cont = r.body().path("metadata").path("continue").asText("");
-      if (cont.isEmpty()) return out;
+    for (JsonNode n : all.items()) {
+      String name = n.path("metadata").path("name").asText("");
+      if (!name.isEmpty()) out.add(name);
     }
-    throw new DatastoreException.Unavailable(
-        store.address(), "list nodes: more than " + MAX_PAGES + " pages of " + PAGE, null);
+    return out;
   }
 
   /** A Pod's labels, annotations and service account, or empty when there is no such Pod. */

@@ -45,6 +45,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *       two collections; the mock, which ignores a core path's missing group, mixes them.
  *   <li>A create or update of a netctl custom resource is pruned by its CRD's structural schema
  *       ({@link StructuralPruning}): undeclared fields are dropped. The mock stores any field.
+ *   <li>A list with {@code limit} is served in pages sorted by namespace and name, with a {@code
+ *       continue} token; a continued page whose snapshot was compacted ({@link #compact}), or one
+ *       {@link #expireContinueTokens} names, answers 410 Gone as the API server does for a continue
+ *       token that is too old. The mock ignores {@code limit} and returns everything.
  *   <li>{@link #refuse} answers chosen paths with an error status (RBAC's 403, a 500).
  * </ul>
  *
@@ -215,9 +219,76 @@ final class ApiServerLike extends KubernetesCrudDispatcher {
     synchronized (this) {
       return switch (request.method()) {
         case DELETE -> delete(path, request.getUtf8Body());
-        case GET -> isWatch(path) ? watch(path) : super.dispatch(request);
+        case GET -> isWatch(path) ? watch(path) : paged(request, path);
         default -> super.dispatch(request);
       };
+    }
+  }
+
+  // --- paged lists ---------------------------------------------------------------------------
+
+  private int continuesToExpire;
+
+  /** The next {@code n} continued pages answer 410 Gone, as after their snapshot was compacted. */
+  synchronized void expireContinueTokens(int n) {
+    continuesToExpire = n;
+  }
+
+  /**
+   * A GET as the mock answers it, but a list with {@code limit} cut into pages: items sorted by
+   * namespace and name (the API server's key order), {@code metadata.continue} the snapshot's
+   * resourceVersion and the next offset. The pages come from the current objects, not from the
+   * snapshot (the mock keeps no old versions): a test that pages must not write meanwhile.
+   */
+  private MockResponse paged(RecordedRequest request, String path) {
+    Map<String, String> q = query(path);
+    if (!q.containsKey("limit")) return super.dispatch(request);
+    int limit = Integer.parseInt(q.get("limit"));
+    String token = q.get("continue");
+    long snapshot = -1;
+    int offset = 0;
+    if (token != null) {
+      String[] t =
+          new String(java.util.Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8)
+              .split(":");
+      snapshot = Long.parseLong(t[0]);
+      offset = Integer.parseInt(t[1]);
+      if (snapshot <= compactedThrough || continuesToExpire > 0) {
+        continuesToExpire = Math.max(0, continuesToExpire - 1);
+        return status(
+            410,
+            "Expired",
+            "The provided continue parameter is too old to display a consistent list result.");
+      }
+    }
+    MockResponse all = super.dispatch(request);
+    if (all.code() != 200) return all;
+    try {
+      ObjectNode list = (ObjectNode) JSON.readTree(all.getBody().readUtf8());
+      if (!list.path("items").isArray()) return all;
+      List<JsonNode> items = new ArrayList<>();
+      list.path("items").forEach(items::add);
+      items.sort(
+          java.util.Comparator.comparing(
+                  (JsonNode i) -> i.path("metadata").path("namespace").asText(""))
+              .thenComparing(i -> i.path("metadata").path("name").asText("")));
+      ObjectNode meta = list.with("metadata");
+      if (snapshot < 0) snapshot = Long.parseLong(meta.path("resourceVersion").asText("0"));
+      meta.put("resourceVersion", Long.toString(snapshot));
+      int end = Math.min(items.size(), offset + limit);
+      var page = list.putArray("items");
+      items.subList(Math.min(offset, end), end).forEach(page::add);
+      if (end < items.size()) {
+        meta.put(
+            "continue",
+            java.util.Base64.getUrlEncoder()
+                .encodeToString((snapshot + ":" + end).getBytes(StandardCharsets.UTF_8)));
+      } else {
+        meta.remove("continue");
+      }
+      return new MockResponse().setResponseCode(200).setBody(list.toString());
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
     }
   }
 
