@@ -362,6 +362,14 @@ public final class KubernetesDatastore
   record Response(int code, JsonNode body) {}
 
   CompletableFuture<Response> call(String method, String path, JsonNode body) {
+    return call(method, path, body, "application/merge-patch+json");
+  }
+
+  /**
+   * A request; a PATCH body is of {@code patchType} (a JSON merge patch above; a strategic merge
+   * patch where a list must be merged by key, such as a Node's conditions).
+   */
+  CompletableFuture<Response> call(String method, String path, JsonNode body, String patchType) {
     if (closed) return CompletableFuture.failedFuture(unavailable("the store is closed", null));
     HttpRequest.Builder b = http.newHttpRequestBuilder().uri(base + path);
     String text = body == null ? null : body.toString();
@@ -370,7 +378,7 @@ public final class KubernetesDatastore
       case "POST" -> b.post("application/json", text);
       case "PUT" -> b.put("application/json", text);
       case "DELETE" -> b.delete("application/json", text);
-      case "PATCH" -> b.patch("application/merge-patch+json", text);
+      case "PATCH" -> b.patch(patchType, text);
       default -> throw new IllegalArgumentException(method);
     }
     CompletableFuture<Response> out = new CompletableFuture<>();

@@ -49,6 +49,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *       continue} token; a continued page whose snapshot was compacted ({@link #compact}), or one
  *       {@link #expireContinueTokens} names, answers 410 Gone as the API server does for a continue
  *       token that is too old. The mock ignores {@code limit} and returns everything.
+ *   <li>A strategic merge patch of an object's {@code status.conditions} merges them by {@code
+ *       type}, as the API server does for Node and Pod conditions (their patch merge key); the mock
+ *       refuses the patch type (415). Only that list is merged so; the rest as a merge patch.
  *   <li>{@link #refuse} answers chosen paths with an error status (RBAC's 403, a 500).
  * </ul>
  *
@@ -98,6 +101,13 @@ final class ApiServerLike extends KubernetesCrudDispatcher {
         .build();
   }
 
+  private final List<String> patchTypes = new CopyOnWriteArrayList<>();
+
+  /** "path content-type" of every PATCH so far. */
+  List<String> patchTypes() {
+    return List.copyOf(patchTypes);
+  }
+
   /** "METHOD path" of every request so far. */
   List<String> requests() {
     return List.copyOf(requests);
@@ -122,7 +132,10 @@ final class ApiServerLike extends KubernetesCrudDispatcher {
           parts[restAt].equals("namespaces") && parts.length > restAt + 2 ? restAt + 2 : restAt;
       boolean collection = parts.length == plural + 1;
       boolean watch = uri.getRawQuery() != null && uri.getRawQuery().contains("watch=true");
-      out.add(new ApiAccess.Grant(group, parts[plural], ApiAccess.verb(method, collection, watch)));
+      // an object's subresource (nodes/status) is a resource of its own to RBAC
+      String resource =
+          parts.length == plural + 3 ? parts[plural] + "/" + parts[plural + 2] : parts[plural];
+      out.add(new ApiAccess.Grant(group, resource, ApiAccess.verb(method, collection, watch)));
     }
     return out;
   }
@@ -200,6 +213,9 @@ final class ApiServerLike extends KubernetesCrudDispatcher {
     userAgents.add(
         new String[] {ua == null ? "" : ua, request.getMethod() + " " + request.getPath()});
     String path = request.getPath();
+    if (request.method() == io.fabric8.mockwebserver.dsl.HttpMethod.PATCH) {
+      patchTypes.add(path + " " + request.getHeader("Content-Type"));
+    }
     for (var r : refusals.entrySet()) {
       if (path.startsWith(r.getKey())) {
         return status(r.getValue(), "Refused", "refused by the test: " + path);
@@ -216,6 +232,7 @@ final class ApiServerLike extends KubernetesCrudDispatcher {
               request.getBody());
     }
     request = pruned(request, path);
+    request = strategicMerged(request, path);
     synchronized (this) {
       return switch (request.method()) {
         case DELETE -> delete(path, request.getUtf8Body());
@@ -289,6 +306,61 @@ final class ApiServerLike extends KubernetesCrudDispatcher {
       return new MockResponse().setResponseCode(200).setBody(list.toString());
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  // --- strategic merge patch -------------------------------------------------------------------
+
+  private static final String STRATEGIC = "application/strategic-merge-patch+json";
+
+  /**
+   * A strategic merge patch of an object's status turned into a JSON patch the mock takes (its
+   * merge patch appends to lists): the status as it is, with the patch's fields set and its {@code
+   * conditions} merged by {@code type} (a condition the patch names replaces the one of that type;
+   * the others stay). Only the status is handled so: a strategic merge patch of anything else is
+   * answered as the mock does.
+   */
+  private RecordedRequest strategicMerged(RecordedRequest request, String path) {
+    String type = request.getHeader("Content-Type");
+    if (type == null || !type.startsWith(STRATEGIC) || !path.endsWith("/status")) return request;
+    try {
+      ObjectNode patch = (ObjectNode) JSON.readTree(request.getUtf8Body());
+      MockResponse current;
+      synchronized (this) {
+        current = super.handleGet(path.substring(0, path.length() - "/status".length()));
+      }
+      ObjectNode status = JSON.createObjectNode();
+      if (current.code() == 200) {
+        JsonNode now = JSON.readTree(current.getBody().readUtf8()).path("status");
+        if (now instanceof ObjectNode o) status = o;
+      }
+      Map<String, JsonNode> byType = new java.util.LinkedHashMap<>();
+      for (JsonNode c : status.path("conditions")) byType.put(c.path("type").asText(), c);
+      for (var f : patch.path("status").properties()) {
+        if (f.getKey().equals("conditions")) {
+          for (JsonNode c : f.getValue()) byType.put(c.path("type").asText(), c);
+        } else {
+          status.set(f.getKey(), f.getValue());
+        }
+      }
+      var merged = status.putArray("conditions");
+      byType.values().forEach(merged::add);
+      var ops = JSON.createArrayNode();
+      ops.addObject().put("op", "add").put("path", "/status").set("value", status);
+      io.fabric8.mockwebserver.http.Headers headers =
+          request
+              .getHeaders()
+              .newBuilder()
+              .set("Content-Type", "application/json-patch+json")
+              .build();
+      return new RecordedRequest(
+          request.getHttpVersion(),
+          request.method(),
+          request.getPath(),
+          headers,
+          new io.fabric8.mockwebserver.http.Buffer(JSON.writeValueAsBytes(ops)));
+    } catch (java.io.IOException e) {
+      return request;
     }
   }
 
