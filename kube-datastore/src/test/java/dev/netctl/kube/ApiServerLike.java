@@ -163,7 +163,8 @@ final class ApiServerLike extends KubernetesCrudDispatcher {
     server.init(java.net.InetAddress.getLoopbackAddress(), port);
   }
 
-  private void dropWatches() {
+  /** Closes every open watch, as a load balancer or an API server going away does. */
+  void dropWatches() {
     for (Watching w : watching) {
       if (w.socket != null) w.socket.close(1001, "server going away");
     }
