@@ -234,13 +234,24 @@ final class ApiServerLike extends KubernetesCrudDispatcher {
     }
     request = pruned(request, path);
     request = strategicMerged(request, path);
+    MockResponse response;
     synchronized (this) {
-      return switch (request.method()) {
-        case DELETE -> delete(path, request.getUtf8Body());
-        case GET -> isWatch(path) ? watch(path) : paged(request, path);
-        default -> super.dispatch(request);
-      };
+      response =
+          switch (request.method()) {
+            case DELETE -> delete(path, request.getUtf8Body());
+            case GET -> isWatch(path) ? watch(path) : paged(request, path);
+            default -> super.dispatch(request);
+          };
     }
+    answers.add(request.getMethod() + " " + request.getPath() + " " + response.code());
+    return response;
+  }
+
+  private final List<String> answers = new CopyOnWriteArrayList<>();
+
+  /** "METHOD path code" of every request answered so far. */
+  List<String> answers() {
+    return List.copyOf(answers);
   }
 
   // --- paged lists ---------------------------------------------------------------------------
