@@ -228,8 +228,8 @@ class DeployedCommandsTest {
    * BGP passwords ({@code password.secretKeyRef}) are files {@code <secrets-dir>/<name>/<key>}: the
    * DaemonSet mounts the Secret {@code netctl-bgp-passwords}, optional so the agent starts without
    * one, as the directory of that name under the agent's {@code --secrets-dir}. Without a mount a
-   * peer's password named a file that could not exist in the container, and the session came up
-   * without TCP MD5 (which the peer refuses).
+   * peer's password named a file that could not exist in the container: the agent warned and tried
+   * the session without TCP MD5, which the peer refuses.
    */
   @Test
   void theBgpPasswordsSecretIsWhereTheAgentReadsSecrets() throws IOException {
