@@ -225,6 +225,21 @@ class DeployedCommandsTest {
   }
 
   /**
+   * The conflist chains {@code portmap}, which a node may lack (every pod's ADD then fails): the
+   * install container is given the image's copy ({@code --plugin}), and the Dockerfile puts a file
+   * at that path.
+   */
+  @Test
+  void thePortmapPluginTheConflistChainsIsShippedInTheImage() throws IOException {
+    List<String> argv = strings(daemonSetPod().path("initContainers").get(0).path("command"));
+    String plugin = argAfter(argv, "--plugin");
+    assertThat(Path.of(plugin).getFileName().toString()).isEqualTo("portmap");
+    String dockerfile = Files.readString(DEPLOY.resolve("image/Dockerfile"));
+    assertThat(dockerfile)
+        .containsPattern("(?m)^COPY --from=\\S+ \\S+/portmap " + Pattern.quote(plugin) + "$");
+  }
+
+  /**
    * BGP passwords ({@code password.secretKeyRef}) are files {@code <secrets-dir>/<name>/<key>}: the
    * DaemonSet mounts the Secret {@code netctl-bgp-passwords}, optional so the agent starts without
    * one, as the directory of that name under the agent's {@code --secrets-dir}. Without a mount a
