@@ -88,6 +88,17 @@ public final class KubernetesDatastore
   }
 
   /**
+   * The Kubernetes backend under {@code store} (as opened, behind its wrappers).
+   *
+   * @throws IllegalArgumentException when {@code store} is not on Kubernetes
+   */
+  public static KubernetesDatastore of(Datastore store) {
+    return store
+        .capability(KubernetesDatastore.class)
+        .orElseThrow(() -> new IllegalArgumentException(store.address() + " is not on Kubernetes"));
+  }
+
+  /**
    * The kinds this backend derives from Kubernetes' own objects instead of storing them
    * (WorkloadEndpoint from Pods, Profile from Namespaces, KubernetesNetworkPolicy from
    * NetworkPolicies): a copy of another store's objects of these kinds cannot be written here.

@@ -29,11 +29,7 @@ public final class NodeNetworkCondition implements AutoCloseable {
    * @throws IllegalArgumentException when {@code store} is not on Kubernetes
    */
   public NodeNetworkCondition(Datastore store, String node, Clock clock) {
-    KubernetesDatastore kube =
-        store
-            .capability(KubernetesDatastore.class)
-            .orElseThrow(
-                () -> new IllegalArgumentException(store.address() + " is not on Kubernetes"));
+    KubernetesDatastore kube = KubernetesDatastore.of(store);
     this.node = node;
     this.objects = new KubernetesObjects(kube);
     this.clock = clock;

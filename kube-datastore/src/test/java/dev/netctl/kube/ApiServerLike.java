@@ -103,6 +103,17 @@ final class ApiServerLike extends KubernetesCrudDispatcher {
 
   private final List<String> patchTypes = new CopyOnWriteArrayList<>();
 
+  /**
+   * A client that acts as kubectl or the cluster would (creating Pods, Nodes, ...): its requests
+   * carry {@link KubernetesDerivedKindsTest#TEST_CLIENT} as User-Agent, so {@link #grants} leaves
+   * them out of the backend's calls. The caller closes it.
+   */
+  io.fabric8.kubernetes.client.KubernetesClient kubectl() {
+    Config c = config();
+    c.setUserAgent(KubernetesDerivedKindsTest.TEST_CLIENT);
+    return new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(c).build();
+  }
+
   /** "path content-type" of every PATCH so far. */
   List<String> patchTypes() {
     return List.copyOf(patchTypes);

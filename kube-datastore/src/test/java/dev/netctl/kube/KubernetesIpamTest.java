@@ -48,24 +48,22 @@ class KubernetesIpamTest {
   void twoNodesAllocatingAtOnceGetUniqueAddressesAndACleanCheck() throws Exception {
     try (KubernetesDatastore store = KubernetesDatastore.connect(server.config())) {
       ResourceClient client = new ResourceClient(store);
-      client.createAll(
-          new ResourceCodec()
-              .read(
-                  """
-                  apiVersion: projectcalico.org/v3
-                  kind: IPPool
-                  metadata: {name: pool-a}
-                  spec: {cidr: 10.20.0.0/24, blockSize: 28}
-                  ---
-                  apiVersion: projectcalico.org/v3
-                  kind: Node
-                  metadata: {name: node-a}
-                  ---
-                  apiVersion: projectcalico.org/v3
-                  kind: Node
-                  metadata: {name: node-b}
-                  """,
-                  "test"));
+      create(
+          client,
+          """
+          apiVersion: projectcalico.org/v3
+          kind: IPPool
+          metadata: {name: pool-a}
+          spec: {cidr: 10.20.0.0/24, blockSize: 28}
+          ---
+          apiVersion: projectcalico.org/v3
+          kind: Node
+          metadata: {name: node-a}
+          ---
+          apiVersion: projectcalico.org/v3
+          kind: Node
+          metadata: {name: node-b}
+          """);
       IpamAllocator ipam = new IpamAllocator(store, new ResourceEnvironment(client));
       Set<InetAddress> addresses = ConcurrentHashMap.newKeySet();
       List<CompletableFuture<Void>> nodes = new ArrayList<>();
@@ -113,20 +111,18 @@ class KubernetesIpamTest {
     try {
       for (int i = 0; i < writers; i++) stores.add(KubernetesDatastore.connect(server.config()));
       ResourceClient client = new ResourceClient(stores.getFirst());
-      client.createAll(
-          new ResourceCodec()
-              .read(
-                  """
-                  apiVersion: projectcalico.org/v3
-                  kind: IPPool
-                  metadata: {name: pool-c}
-                  spec: {cidr: 10.30.0.0/24, blockSize: 26}
-                  ---
-                  apiVersion: projectcalico.org/v3
-                  kind: Node
-                  metadata: {name: node-c}
-                  """,
-                  "test"));
+      create(
+          client,
+          """
+          apiVersion: projectcalico.org/v3
+          kind: IPPool
+          metadata: {name: pool-c}
+          spec: {cidr: 10.30.0.0/24, blockSize: 26}
+          ---
+          apiVersion: projectcalico.org/v3
+          kind: Node
+          metadata: {name: node-c}
+          """);
       // The node's first block exists before the race, so every writer updates the same block.
       IpamAllocator first = new IpamAllocator(stores.getFirst(), new ResourceEnvironment(client));
       Set<InetAddress> addresses = ConcurrentHashMap.newKeySet();
@@ -178,5 +174,9 @@ class KubernetesIpamTest {
       threads.shutdownNow();
       for (KubernetesDatastore s : stores) s.close();
     }
+  }
+
+  private static void create(ResourceClient client, String yaml) {
+    client.createAll(new ResourceCodec().read(yaml, "test"));
   }
 }

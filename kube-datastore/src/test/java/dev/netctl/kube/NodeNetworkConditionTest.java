@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,9 +37,7 @@ class NodeNetworkConditionTest {
   void start() {
     server = ApiServerLike.start();
     store = KubernetesDatastore.connect(server.config());
-    var c = server.config();
-    c.setUserAgent(KubernetesDerivedKindsTest.TEST_CLIENT);
-    kube = new KubernetesClientBuilder().withConfig(c).build();
+    kube = server.kubectl();
   }
 
   @AfterEach
