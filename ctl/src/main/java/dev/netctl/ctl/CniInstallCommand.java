@@ -5,6 +5,8 @@ import dev.netctl.agent.cni.CniPlugin;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -80,6 +82,15 @@ final class CniInstallCommand implements Callable<Integer>, WithoutDatastore {
               + " own). Default: the plugins run on the Java running this command.")
   Path copyRuntime;
 
+  @Option(
+      names = "--plugin",
+      paramLabel = "FILE",
+      description =
+          "Also copy this CNI plugin executable into --bin-dir, unless the node has one of that"
+              + " name already (repeatable; deploy/ passes the image's portmap, which the conflist"
+              + " chains).")
+  List<Path> plugins = new ArrayList<>();
+
   @Override
   public Integer call() {
     if (mtu != 0 && (mtu < 68 || mtu > 65535)) {
@@ -98,11 +109,14 @@ final class CniInstallCommand implements Callable<Integer>, WithoutDatastore {
     }
     if (copyRuntime != null) RuntimeCopy.javaOf(copyRuntime);
     CniInstaller.Installed done;
+    List<Path> copied;
     try {
       Path java =
           copyRuntime == null
               ? CniInstaller.currentJava()
               : RuntimeCopy.copy(copyRuntime, binDir.resolve("netctl-cni").resolve("java"));
+      // before the conflist: a runtime reading it must find every plugin it names
+      copied = CniInstaller.installPluginsIfAbsent(binDir, plugins);
       done =
           CniInstaller.install(
               new CniInstaller.Options(
@@ -111,6 +125,7 @@ final class CniInstallCommand implements Callable<Integer>, WithoutDatastore {
       throw new CliException(ExitCode.ERROR, "cni install: " + e);
     }
     PrintWriter out = spec.commandLine().getOut();
+    for (Path p : copied) out.println("wrote " + p);
     for (Path p : done.files()) out.println("wrote " + p);
     if (!done.archive()) {
       out.println("note: no class-data archive could be made; the plugin starts without one");

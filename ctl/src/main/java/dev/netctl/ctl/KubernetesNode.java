@@ -7,11 +7,14 @@ import dev.netctl.datastore.DatastoreException;
 import dev.netctl.kube.KubernetesDatastore;
 import dev.netctl.kube.KubernetesObjects;
 import dev.netctl.kube.NodeLabelMirror;
+import dev.netctl.kube.NodeNetworkCondition;
+import java.time.Clock;
 
 /**
  * {@code netctl node run} on the kubernetes datastore: the agent's node is a Kubernetes Node. Its
- * name is checked against the API, its labels are copied onto the netctl Node, and the CNI side
- * reads pods' labels and annotations from the API.
+ * name is checked against the API, its labels are copied onto the netctl Node, its {@code
+ * NetworkUnavailable} condition is cleared, and the CNI side reads pods' labels and annotations
+ * from the API.
  */
 final class KubernetesNode {
   // As opened (behind the migration gate): the label copies are writes.
@@ -56,6 +59,15 @@ final class KubernetesNode {
   /** Starts copying the Kubernetes Node's labels onto the netctl Node; close to stop. */
   AutoCloseable mirrorLabels() {
     return new NodeLabelMirror(store, name);
+  }
+
+  /**
+   * Sets the Kubernetes Node's {@code NetworkUnavailable} condition to False (retried until the API
+   * server takes it), as calico-node does: a cloud that registers nodes with it True keeps them
+   * tainted, without pods, until then. Close to stop retrying.
+   */
+  AutoCloseable markNetworkAvailable() {
+    return new NodeNetworkCondition(store, name, Clock.systemUTC());
   }
 
   /** Pods' labels, annotations and service account, from the API. */

@@ -170,6 +170,7 @@ final class NodeRunCommand implements Callable<Integer> {
       throw new CliException(ExitCode.USAGE, e.getMessage());
     }
     AutoCloseable labels = k8s == null ? () -> {} : k8s.mirrorLabels();
+    AutoCloseable network = k8s == null ? () -> {} : k8s.markNetworkAvailable();
     CniServer cni = null;
     if (!"none".equals(cniSocket)) {
       try {
@@ -185,6 +186,7 @@ final class NodeRunCommand implements Callable<Integer> {
                     new PodPlumbing(null)),
                 Path.of(cniSocket));
       } catch (java.io.IOException e) {
+        closeQuietly(network);
         closeQuietly(labels);
         agent.close();
         throw new CliException(
@@ -204,6 +206,7 @@ final class NodeRunCommand implements Callable<Integer> {
               // the socket file is replaced on the next start anyway
             }
           }
+          closeQuietly(network);
           closeQuietly(labels);
           agent.close();
         };

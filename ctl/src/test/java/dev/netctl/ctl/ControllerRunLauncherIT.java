@@ -59,7 +59,14 @@ class ControllerRunLauncherIT {
               });
       assertThat(get(http, base + "/liveness")).isEqualTo("200 ok\n");
       assertThat(get(http, base + "/readiness")).isEqualTo("200 ok\n");
-      assertThat(read("out")).contains("probes at " + base + "/liveness and /readiness");
+      // The leader gauge is set before the line is logged: under load the line can trail it.
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(read("out"))
+                      .contains("probes at " + base + "/liveness and /readiness")
+                      .contains("became the leader"));
       p.destroy(); // SIGTERM
       assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("exits after SIGTERM").isTrue();
     } finally {

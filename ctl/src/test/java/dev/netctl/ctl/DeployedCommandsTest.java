@@ -224,6 +224,57 @@ class DeployedCommandsTest {
     return out;
   }
 
+  /**
+   * The conflist chains {@code portmap}, which a node may lack (every pod's ADD then fails): the
+   * install container is given the image's copy ({@code --plugin}), and the Dockerfile puts a file
+   * at that path.
+   */
+  @Test
+  void thePortmapPluginTheConflistChainsIsShippedInTheImage() throws IOException {
+    List<String> argv = strings(daemonSetPod().path("initContainers").get(0).path("command"));
+    String plugin = argAfter(argv, "--plugin");
+    assertThat(Path.of(plugin).getFileName().toString()).isEqualTo("portmap");
+    String dockerfile = Files.readString(DEPLOY.resolve("image/Dockerfile"));
+    assertThat(dockerfile)
+        .containsPattern("(?m)^COPY --from=\\S+ \\S+/portmap " + Pattern.quote(plugin) + "$");
+  }
+
+  /**
+   * BGP passwords ({@code password.secretKeyRef}) are files {@code <secrets-dir>/<name>/<key>}: the
+   * DaemonSet mounts the Secret {@code netctl-bgp-passwords}, optional so the agent starts without
+   * one, as the directory of that name under the agent's {@code --secrets-dir}. Without a mount a
+   * peer's password named a file that could not exist in the container: the agent warned and tried
+   * the session without TCP MD5, which the peer refuses.
+   */
+  @Test
+  void theBgpPasswordsSecretIsWhereTheAgentReadsSecrets() throws IOException {
+    JsonNode pod = daemonSetPod();
+    JsonNode agent = pod.path("containers").get(0);
+    List<String> argv = strings(agent.path("command"));
+    CommandSpec run = parse(argv.subList(1, argv.size())).getLast();
+    run.interpolateVariables(false);
+    Matcher fallback =
+        Pattern.compile(":-([^}]+)}").matcher(run.findOption("--secrets-dir").defaultValue());
+    assertThat(fallback.find()).isTrue();
+    String secretsDir = fallback.group(1);
+    JsonNode volume = null;
+    String mountPath = null;
+    for (JsonNode m : agent.path("volumeMounts")) {
+      for (JsonNode v : pod.path("volumes")) {
+        if (v.path("name").asText().equals(m.path("name").asText()) && v.has("secret")) {
+          volume = v;
+          mountPath = m.path("mountPath").asText();
+          assertThat(m.path("readOnly").asBoolean()).as("read-only").isTrue();
+        }
+      }
+    }
+    assertThat(volume).as("a Secret volume mounted in the agent").isNotNull();
+    String secret = volume.at("/secret/secretName").asText();
+    assertThat(secret).isEqualTo("netctl-bgp-passwords");
+    assertThat(mountPath).isEqualTo(secretsDir + "/" + secret);
+    assertThat(volume.at("/secret/optional").asBoolean()).as("optional").isTrue();
+  }
+
   private static JsonNode daemonSetPod() throws IOException {
     return YAML.readTree(DEPLOY.resolve("namespaced/node-daemonset.yaml").toFile())
         .at("/spec/template/spec");

@@ -33,7 +33,8 @@ public final class ApiAccess {
   /**
    * Every call this backend can make: the contract on every netctl custom resource, reads of the
    * Kubernetes objects its derived kinds are ({@link CoreKinds}), the Pod annotation patch of a
-   * WorkloadEndpoint write, and reads of Nodes (the agent's node check and labels).
+   * WorkloadEndpoint write, reads of Nodes (the agent's node check and labels) and the patch of a
+   * Node's {@code NetworkUnavailable} condition.
    */
   public static Set<Grant> datastore() {
     Set<Grant> out = new HashSet<>();
@@ -44,13 +45,15 @@ public final class ApiAccess {
     for (CoreKinds.Source s : CoreKinds.all()) grant(out, s.group(), s.plural(), READ);
     grant(out, "", "pods", List.of("patch"));
     grant(out, "", "nodes", READ);
+    grant(out, "", "nodes/status", List.of("patch"));
     return out;
   }
 
   /**
    * The node agent: reads every netctl kind, writes IPAM objects and its Node, follows Nodes, Pods,
    * Namespaces and NetworkPolicies, and annotates the Pods its CNI side attaches (the
-   * WorkloadEndpoint write). Pool conditions are written by the controller alone ({@link
+   * WorkloadEndpoint write), and clears its Kubernetes Node's {@code NetworkUnavailable} condition
+   * ({@link NodeNetworkCondition}). Pool conditions are written by the controller alone ({@link
    * #controller()}).
    */
   public static Set<Grant> nodeAgent() {
@@ -58,6 +61,7 @@ public final class ApiAccess {
     grant(out, "", "namespaces", READ);
     grant(out, "networking.k8s.io", "networkpolicies", READ);
     grant(out, "", "pods", List.of("patch"));
+    grant(out, "", "nodes/status", List.of("patch"));
     return out;
   }
 

@@ -97,6 +97,7 @@ final class KubeWatch implements Watch {
   private final boolean fromAnyVersion;
 
   private volatile boolean closed;
+  private volatile boolean warnedMissing;
   private io.fabric8.kubernetes.client.Watch fabricWatch;
 
   KubeWatch(
@@ -153,6 +154,19 @@ final class KubeWatch implements Watch {
         if (e.getCode() == HttpURLConnection.HTTP_GONE) {
           resync("HTTP 410 Gone on connect");
           return;
+        }
+        if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND && !warnedMissing) {
+          // Retried like an outage (the CRD may be applied next), but said once at warning level:
+          // at debug level a missing CRD was a watch that silently never delivered anything.
+          warnedMissing = true;
+          ResourceDefinitionContext c = source.context();
+          log.warn(
+              "watch of {} on {}: no resource {}{} (HTTP 404): is its CRD installed? kubectl apply"
+                  + " -k deploy/crds; retrying",
+              kind,
+              address,
+              c.getPlural(),
+              c.getGroup().isEmpty() ? "" : "." + c.getGroup());
         }
         log.debug("watch of {} on {} not connected, retrying in {} ms", kind, address, backoff, e);
       }

@@ -22,12 +22,9 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import java.io.IOException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -63,12 +60,12 @@ import java.util.function.Function;
 public final class KubernetesDatastore
     implements Datastore, LeaseSource, StatusRecorder.Source, DerivedKinds, ClusterNodes {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final int PAGE = 500;
 
   private final KubernetesClient client;
   private final HttpClient http;
   private final String base;
   private final String address;
+  private final Pager pager;
   private final Set<KubeWatch> watches = ConcurrentHashMap.newKeySet();
   // Pods, Namespaces and NetworkPolicies seen as WorkloadEndpoints, Profiles and policies.
   private final CoreView core;
@@ -76,12 +73,29 @@ public final class KubernetesDatastore
 
   /** A store on the API server {@code client} talks to; closing the store closes the client. */
   public KubernetesDatastore(KubernetesClient client) {
+    this(client, Pager.PAGE);
+  }
+
+  /** As above, listing {@code pageSize} objects a request (tests page small lists). */
+  KubernetesDatastore(KubernetesClient client, int pageSize) {
     this.client = client;
+    this.pager = new Pager(this, pageSize);
     this.http = client.getHttpClient();
     String url = client.getMasterUrl().toString();
     this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     this.address = "kubernetes " + base;
     this.core = new CoreView(this);
+  }
+
+  /**
+   * The Kubernetes backend under {@code store} (as opened, behind its wrappers).
+   *
+   * @throws IllegalArgumentException when {@code store} is not on Kubernetes
+   */
+  public static KubernetesDatastore of(Datastore store) {
+    return store
+        .capability(KubernetesDatastore.class)
+        .orElseThrow(() -> new IllegalArgumentException(store.address() + " is not on Kubernetes"));
   }
 
   /**
@@ -111,6 +125,11 @@ public final class KubernetesDatastore
   @Override
   public boolean nodeExists(String name) {
     return new KubernetesObjects(this).nodeExists(name);
+  }
+
+  /** Reads whole collections in pages. */
+  Pager pager() {
+    return pager;
   }
 
   /** The client, for the parts of netctl that read Kubernetes' own objects beside the store. */
@@ -173,46 +192,26 @@ public final class KubernetesDatastore
             ? obj -> CoreKinds.entry(source.get(), obj, address)
             // Items of a list carry no kind: the CRD's is implied.
             : obj -> Optional.of(ObjectMapping.toEntry(kind, obj, address));
-    return page(path, kind, item, null, new ArrayList<>(), null)
+    return pager
+        .list(
+            path,
+            "list " + kind,
+            // a 404 on a custom resource's collection: its CRD is not installed
+            r ->
+                r.code() == 404 && source.isEmpty()
+                    ? crdMissing(kind)
+                    : unexpected("list " + kind, r))
         .thenApply(
             all -> {
+              long revision = ObjectMapping.listRevision(all.resourceVersion(), address);
               List<Entry> matching =
-                  all.entries().stream()
+                  all.items().stream()
+                      .map(item)
+                      .flatMap(Optional::stream)
                       .filter(e -> e.key().name().startsWith(namePrefix))
                       .sorted(Comparator.comparing(e -> e.key().name()))
                       .toList();
-              return new Listing(matching, all.revision());
-            });
-  }
-
-  /** One page of a paged list; the first page's resourceVersion is the snapshot's. */
-  private CompletableFuture<Listing> page(
-      String collection,
-      String kind,
-      Function<JsonNode, Optional<Entry>> item,
-      String cont,
-      List<Entry> acc,
-      Long revision) {
-    String path =
-        collection
-            + "?limit="
-            + PAGE
-            + (cont == null ? "" : "&continue=" + URLEncoder.encode(cont, StandardCharsets.UTF_8));
-    return call("GET", path, null)
-        .thenCompose(
-            r -> {
-              if (r.code() == 404) throw crdMissing(kind);
-              if (r.code() != 200) throw unexpected("list " + kind, r);
-              JsonNode list = r.body();
-              for (JsonNode obj : list.path("items")) item.apply(obj).ifPresent(acc::add);
-              JsonNode meta = list.path("metadata");
-              long rev =
-                  revision != null
-                      ? revision
-                      : ObjectMapping.listRevision(meta.path("resourceVersion").asText(), address);
-              String next = meta.path("continue").asText("");
-              if (!next.isEmpty()) return page(collection, kind, item, next, acc, rev);
-              return CompletableFuture.completedFuture(new Listing(acc, rev));
+              return new Listing(matching, revision);
             });
   }
 
@@ -374,6 +373,14 @@ public final class KubernetesDatastore
   record Response(int code, JsonNode body) {}
 
   CompletableFuture<Response> call(String method, String path, JsonNode body) {
+    return call(method, path, body, "application/merge-patch+json");
+  }
+
+  /**
+   * A request; a PATCH body is of {@code patchType} (a JSON merge patch above; a strategic merge
+   * patch where a list must be merged by key, such as a Node's conditions).
+   */
+  CompletableFuture<Response> call(String method, String path, JsonNode body, String patchType) {
     if (closed) return CompletableFuture.failedFuture(unavailable("the store is closed", null));
     HttpRequest.Builder b = http.newHttpRequestBuilder().uri(base + path);
     String text = body == null ? null : body.toString();
@@ -382,7 +389,7 @@ public final class KubernetesDatastore
       case "POST" -> b.post("application/json", text);
       case "PUT" -> b.put("application/json", text);
       case "DELETE" -> b.delete("application/json", text);
-      case "PATCH" -> b.patch("application/merge-patch+json", text);
+      case "PATCH" -> b.patch(patchType, text);
       default -> throw new IllegalArgumentException(method);
     }
     CompletableFuture<Response> out = new CompletableFuture<>();
@@ -421,7 +428,7 @@ public final class KubernetesDatastore
     return StoredKinds.path(key.kind()) + "/" + ObjectNames.encode(key.name());
   }
 
-  private DatastoreException unavailable(String message, Throwable cause) {
+  DatastoreException unavailable(String message, Throwable cause) {
     return new DatastoreException.Unavailable(address, message, cause);
   }
 

@@ -1,10 +1,13 @@
 package dev.netctl.kube;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.netctl.datastore.Blocking;
 import dev.netctl.datastore.DatastoreException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -28,9 +31,8 @@ public final class KubernetesObjects {
   public record PodMeta(
       Map<String, String> labels, Map<String, String> annotations, String serviceAccount) {}
 
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String NODES = "/api/v1/nodes";
-  private static final int PAGE = 500;
-  private static final int MAX_PAGES = 1000;
 
   private final KubernetesDatastore store;
 
@@ -69,28 +71,63 @@ public final class KubernetesObjects {
 
   /** The names of every Kubernetes Node, read in pages. */
   public Set<String> nodeNames() {
+    Pager.Result all =
+        await(store.pager().list(NODES, "list nodes", r -> store.unexpected("list nodes", r)));
     Set<String> out = new TreeSet<>();
-    String cont = "";
-    // Bounded: a listing that keeps handing out continue tokens is not believed for ever.
-    for (int page = 0; page < MAX_PAGES; page++) {
-      String path =
-          NODES
-              + "?limit="
-              + PAGE
-              + (cont.isEmpty()
-                  ? ""
-                  : "&continue=" + URLEncoder.encode(cont, StandardCharsets.UTF_8));
-      KubernetesDatastore.Response r = await(store.call("GET", path, null));
-      if (r.code() != 200) throw store.unexpected("list nodes", r);
-      for (JsonNode n : r.body().path("items")) {
-        String name = n.path("metadata").path("name").asText("");
-        if (!name.isEmpty()) out.add(name);
-      }
-      cont = r.body().path("metadata").path("continue").asText("");
-      if (cont.isEmpty()) return out;
+    for (JsonNode n : all.items()) {
+      String name = n.path("metadata").path("name").asText("");
+      if (!name.isEmpty()) out.add(name);
     }
-    throw new DatastoreException.Unavailable(
-        store.address(), "list nodes: more than " + MAX_PAGES + " pages of " + PAGE, null);
+    return out;
+  }
+
+  /** The condition netctl's agent sets on its Node, and the reason it gives. */
+  static final String NETWORK_UNAVAILABLE = "NetworkUnavailable";
+
+  static final String NETCTL_IS_UP = "NetctlIsUp";
+
+  /**
+   * Sets the Kubernetes Node's {@code NetworkUnavailable} condition to False, as calico-node does
+   * at start on the Kubernetes datastore. Where the cloud's route controller (GCE) or the node's
+   * registration sets it True, the node keeps the {@code node.kubernetes.io/network-unavailable}
+   * NoSchedule taint, and gets no pods, until the pod network's agent says otherwise. A strategic
+   * merge patch of {@code nodes/<name>/status} merges conditions by type, so the kubelet's stay as
+   * they are. Nothing is sent when the condition is already False (its transition time stays true).
+   *
+   * @return whether a patch was sent
+   * @throws DatastoreException.Unavailable when the API server refuses or does not answer
+   */
+  public boolean markNetworkAvailable(String node, Instant now) {
+    KubernetesDatastore.Response r = await(store.call("GET", NODES + "/" + node, null));
+    if (r.code() != 200) throw store.unexpected("get node " + node, r);
+    for (JsonNode c : r.body().path("status").path("conditions")) {
+      if (NETWORK_UNAVAILABLE.equals(c.path("type").asText())
+          && "False".equals(c.path("status").asText())) {
+        return false;
+      }
+    }
+    String at = DateTimeFormatter.ISO_INSTANT.format(now.truncatedTo(ChronoUnit.SECONDS));
+    ObjectNode condition = JSON.createObjectNode();
+    condition.put("type", NETWORK_UNAVAILABLE);
+    condition.put("status", "False");
+    condition.put("reason", NETCTL_IS_UP);
+    condition.put("message", "netctl's node agent is running on this node");
+    condition.put("lastTransitionTime", at);
+    condition.put("lastHeartbeatTime", at);
+    ObjectNode patch = JSON.createObjectNode();
+    patch.putObject("status").putArray("conditions").add(condition);
+    KubernetesDatastore.Response p =
+        await(
+            store.call(
+                "PATCH",
+                NODES + "/" + node + "/status",
+                patch,
+                "application/strategic-merge-patch+json"));
+    // the CRUD mock answers a PATCH with 202
+    if (p.code() != 200 && p.code() != 202) {
+      throw store.unexpected("patch the status of node " + node, p);
+    }
+    return true;
   }
 
   /** A Pod's labels, annotations and service account, or empty when there is no such Pod. */

@@ -42,11 +42,7 @@ public final class NodeLabelMirror implements AutoCloseable {
    * @throws IllegalArgumentException when {@code store} is not on Kubernetes
    */
   public NodeLabelMirror(Datastore store, String node) {
-    KubernetesDatastore kube =
-        store
-            .capability(KubernetesDatastore.class)
-            .orElseThrow(
-                () -> new IllegalArgumentException(store.address() + " is not on Kubernetes"));
+    KubernetesDatastore kube = KubernetesDatastore.of(store);
     this.node = node;
     this.client = new ResourceClient(store);
     this.worker = Thread.ofVirtual().name("netctl-node-labels").start(this::run);

@@ -45,6 +45,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *       two collections; the mock, which ignores a core path's missing group, mixes them.
  *   <li>A create or update of a netctl custom resource is pruned by its CRD's structural schema
  *       ({@link StructuralPruning}): undeclared fields are dropped. The mock stores any field.
+ *   <li>A list with {@code limit} is served in pages sorted by namespace and name, with a {@code
+ *       continue} token; a continued page whose snapshot was compacted ({@link #compact}), or one
+ *       {@link #expireContinueTokens} names, answers 410 Gone as the API server does for a continue
+ *       token that is too old. The mock ignores {@code limit} and returns everything.
+ *   <li>A strategic merge patch of an object's {@code status.conditions} merges them by {@code
+ *       type}, as the API server does for Node and Pod conditions (their patch merge key); the mock
+ *       refuses the patch type (415). Only that list is merged so; the rest as a merge patch.
  *   <li>{@link #refuse} answers chosen paths with an error status (RBAC's 403, a 500).
  * </ul>
  *
@@ -94,6 +101,24 @@ final class ApiServerLike extends KubernetesCrudDispatcher {
         .build();
   }
 
+  private final List<String> patchTypes = new CopyOnWriteArrayList<>();
+
+  /**
+   * A client that acts as kubectl or the cluster would (creating Pods, Nodes, ...): its requests
+   * carry {@link KubernetesDerivedKindsTest#TEST_CLIENT} as User-Agent, so {@link #grants} leaves
+   * them out of the backend's calls. The caller closes it.
+   */
+  io.fabric8.kubernetes.client.KubernetesClient kubectl() {
+    Config c = config();
+    c.setUserAgent(KubernetesDerivedKindsTest.TEST_CLIENT);
+    return new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(c).build();
+  }
+
+  /** "path content-type" of every PATCH so far. */
+  List<String> patchTypes() {
+    return List.copyOf(patchTypes);
+  }
+
   /** "METHOD path" of every request so far. */
   List<String> requests() {
     return List.copyOf(requests);
@@ -118,7 +143,10 @@ final class ApiServerLike extends KubernetesCrudDispatcher {
           parts[restAt].equals("namespaces") && parts.length > restAt + 2 ? restAt + 2 : restAt;
       boolean collection = parts.length == plural + 1;
       boolean watch = uri.getRawQuery() != null && uri.getRawQuery().contains("watch=true");
-      out.add(new ApiAccess.Grant(group, parts[plural], ApiAccess.verb(method, collection, watch)));
+      // an object's subresource (nodes/status) is a resource of its own to RBAC
+      String resource =
+          parts.length == plural + 3 ? parts[plural] + "/" + parts[plural + 2] : parts[plural];
+      out.add(new ApiAccess.Grant(group, resource, ApiAccess.verb(method, collection, watch)));
     }
     return out;
   }
@@ -146,7 +174,8 @@ final class ApiServerLike extends KubernetesCrudDispatcher {
     server.init(java.net.InetAddress.getLoopbackAddress(), port);
   }
 
-  private void dropWatches() {
+  /** Closes every open watch, as a load balancer or an API server going away does. */
+  void dropWatches() {
     for (Watching w : watching) {
       if (w.socket != null) w.socket.close(1001, "server going away");
     }
@@ -196,6 +225,9 @@ final class ApiServerLike extends KubernetesCrudDispatcher {
     userAgents.add(
         new String[] {ua == null ? "" : ua, request.getMethod() + " " + request.getPath()});
     String path = request.getPath();
+    if (request.method() == io.fabric8.mockwebserver.dsl.HttpMethod.PATCH) {
+      patchTypes.add(path + " " + request.getHeader("Content-Type"));
+    }
     for (var r : refusals.entrySet()) {
       if (path.startsWith(r.getKey())) {
         return status(r.getValue(), "Refused", "refused by the test: " + path);
@@ -212,12 +244,146 @@ final class ApiServerLike extends KubernetesCrudDispatcher {
               request.getBody());
     }
     request = pruned(request, path);
+    request = strategicMerged(request, path);
+    MockResponse response;
     synchronized (this) {
-      return switch (request.method()) {
-        case DELETE -> delete(path, request.getUtf8Body());
-        case GET -> isWatch(path) ? watch(path) : super.dispatch(request);
-        default -> super.dispatch(request);
-      };
+      response =
+          switch (request.method()) {
+            case DELETE -> delete(path, request.getUtf8Body());
+            case GET -> isWatch(path) ? watch(path) : paged(request, path);
+            default -> super.dispatch(request);
+          };
+    }
+    answers.add(request.getMethod() + " " + request.getPath() + " " + response.code());
+    return response;
+  }
+
+  private final List<String> answers = new CopyOnWriteArrayList<>();
+
+  /** "METHOD path code" of every request answered so far. */
+  List<String> answers() {
+    return List.copyOf(answers);
+  }
+
+  // --- paged lists ---------------------------------------------------------------------------
+
+  private int continuesToExpire;
+
+  /** The next {@code n} continued pages answer 410 Gone, as after their snapshot was compacted. */
+  synchronized void expireContinueTokens(int n) {
+    continuesToExpire = n;
+  }
+
+  /**
+   * A GET as the mock answers it, but a list with {@code limit} cut into pages: items sorted by
+   * namespace and name (the API server's key order), {@code metadata.continue} the snapshot's
+   * resourceVersion and the next offset. The pages come from the current objects, not from the
+   * snapshot (the mock keeps no old versions): a test that pages must not write meanwhile.
+   */
+  private MockResponse paged(RecordedRequest request, String path) {
+    Map<String, String> q = query(path);
+    if (!q.containsKey("limit")) return super.dispatch(request);
+    int limit = Integer.parseInt(q.get("limit"));
+    String token = q.get("continue");
+    long snapshot = -1;
+    int offset = 0;
+    if (token != null) {
+      String[] t =
+          new String(java.util.Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8)
+              .split(":");
+      snapshot = Long.parseLong(t[0]);
+      offset = Integer.parseInt(t[1]);
+      if (snapshot <= compactedThrough || continuesToExpire > 0) {
+        continuesToExpire = Math.max(0, continuesToExpire - 1);
+        return status(
+            410,
+            "Expired",
+            "The provided continue parameter is too old to display a consistent list result.");
+      }
+    }
+    MockResponse all = super.dispatch(request);
+    if (all.code() != 200) return all;
+    try {
+      ObjectNode list = (ObjectNode) JSON.readTree(all.getBody().readUtf8());
+      if (!list.path("items").isArray()) return all;
+      List<JsonNode> items = new ArrayList<>();
+      list.path("items").forEach(items::add);
+      items.sort(
+          java.util.Comparator.comparing(
+                  (JsonNode i) -> i.path("metadata").path("namespace").asText(""))
+              .thenComparing(i -> i.path("metadata").path("name").asText("")));
+      ObjectNode meta = list.with("metadata");
+      if (snapshot < 0) snapshot = Long.parseLong(meta.path("resourceVersion").asText("0"));
+      meta.put("resourceVersion", Long.toString(snapshot));
+      int end = Math.min(items.size(), offset + limit);
+      var page = list.putArray("items");
+      items.subList(Math.min(offset, end), end).forEach(page::add);
+      if (end < items.size()) {
+        meta.put(
+            "continue",
+            java.util.Base64.getUrlEncoder()
+                .encodeToString((snapshot + ":" + end).getBytes(StandardCharsets.UTF_8)));
+      } else {
+        meta.remove("continue");
+      }
+      return new MockResponse().setResponseCode(200).setBody(list.toString());
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  // --- strategic merge patch -------------------------------------------------------------------
+
+  private static final String STRATEGIC = "application/strategic-merge-patch+json";
+
+  /**
+   * A strategic merge patch of an object's status turned into a JSON patch the mock takes (its
+   * merge patch appends to lists): the status as it is, with the patch's fields set and its {@code
+   * conditions} merged by {@code type} (a condition the patch names replaces the one of that type;
+   * the others stay). Only the status is handled so: a strategic merge patch of anything else is
+   * answered as the mock does.
+   */
+  private RecordedRequest strategicMerged(RecordedRequest request, String path) {
+    String type = request.getHeader("Content-Type");
+    if (type == null || !type.startsWith(STRATEGIC) || !path.endsWith("/status")) return request;
+    try {
+      ObjectNode patch = (ObjectNode) JSON.readTree(request.getUtf8Body());
+      MockResponse current;
+      synchronized (this) {
+        current = super.handleGet(path.substring(0, path.length() - "/status".length()));
+      }
+      ObjectNode status = JSON.createObjectNode();
+      if (current.code() == 200) {
+        JsonNode now = JSON.readTree(current.getBody().readUtf8()).path("status");
+        if (now instanceof ObjectNode o) status = o;
+      }
+      Map<String, JsonNode> byType = new java.util.LinkedHashMap<>();
+      for (JsonNode c : status.path("conditions")) byType.put(c.path("type").asText(), c);
+      for (var f : patch.path("status").properties()) {
+        if (f.getKey().equals("conditions")) {
+          for (JsonNode c : f.getValue()) byType.put(c.path("type").asText(), c);
+        } else {
+          status.set(f.getKey(), f.getValue());
+        }
+      }
+      var merged = status.putArray("conditions");
+      byType.values().forEach(merged::add);
+      var ops = JSON.createArrayNode();
+      ops.addObject().put("op", "add").put("path", "/status").set("value", status);
+      io.fabric8.mockwebserver.http.Headers headers =
+          request
+              .getHeaders()
+              .newBuilder()
+              .set("Content-Type", "application/json-patch+json")
+              .build();
+      return new RecordedRequest(
+          request.getHttpVersion(),
+          request.method(),
+          request.getPath(),
+          headers,
+          new io.fabric8.mockwebserver.http.Buffer(JSON.writeValueAsBytes(ops)));
+    } catch (java.io.IOException e) {
+      return request;
     }
   }
 

@@ -162,13 +162,16 @@ class DeployManifestsTest {
             ApiAccess.datastore().stream()
                 .filter(g -> !g.group().equals(StoredKinds.GROUP))
                 .map(g -> g.group() + "/" + g.resource() + " " + g.verb()))
-        .as("the backend's calls outside its own group: reads, and the CNI side's pod patch")
+        .as(
+            "the backend's calls outside its own group: reads, the CNI side's pod patch and the"
+                + " agent's NetworkUnavailable condition (only `node run` sends it)")
         .allMatch(
             g ->
                 g.endsWith(" get")
                     || g.endsWith(" list")
                     || g.endsWith(" watch")
-                    || g.equals("/pods patch"));
+                    || g.equals("/pods patch")
+                    || g.equals("/nodes/status patch"));
   }
 
   @Test

@@ -23,7 +23,6 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -53,9 +52,7 @@ class KubernetesDerivedKindsTest {
   void start() {
     server = ApiServerLike.start();
     store = KubernetesDatastore.connect(server.config());
-    io.fabric8.kubernetes.client.Config c = server.config();
-    c.setUserAgent(TEST_CLIENT);
-    kube = new KubernetesClientBuilder().withConfig(c).build();
+    kube = server.kubectl();
   }
 
   /** What the test itself writes, as kubectl would: not the backend's calls. */

@@ -119,6 +119,52 @@ class KubernetesFaultsTest {
   }
 
   /**
+   * A running watch that loses its connection reconnects from the last resourceVersion it saw
+   * (fabric8 does); when the history after it was compacted meanwhile, the API server answers 410
+   * and the watch must end with ResyncNeeded: the writes made while it was away are not in any
+   * event, so going on would lose them.
+   */
+  @Test
+  void aWatchWhoseHistoryIsCompactedWhileItIsAwayEndsWithResyncNeededOnReconnect()
+      throws Exception {
+    ApiServerLike server = ApiServerLike.start();
+    try (KubernetesDatastore store = KubernetesDatastore.connect(server.config())) {
+      long listed = store.list("IPAMHandle").get(10, TimeUnit.SECONDS).revision();
+      EventRecorder rec = new EventRecorder();
+      try (Watch w = store.watch("IPAMHandle", listed, rec)) {
+        Entry seen =
+            store
+                .create(new Key("IPAMHandle", "a"), "{}".getBytes(UTF_8))
+                .get(10, TimeUnit.SECONDS);
+        rec.awaitRevision(seen.revision(), WAIT);
+        // Away: the watch's reconnects are refused while a write happens and is compacted.
+        server.refuse("/apis/netctl.dev/v1/ipamhandles?allowWatchBookmarks", 503);
+        server.dropWatches();
+        Entry missed =
+            store
+                .create(new Key("IPAMHandle", "b"), "{}".getBytes(UTF_8))
+                .get(10, TimeUnit.SECONDS);
+        server.compact(missed.revision());
+        server.stopRefusing();
+        List<WatchEvent> events =
+            rec.awaitUntil(
+                "ResyncNeeded",
+                WAIT,
+                l -> !l.isEmpty() && l.getLast() instanceof WatchEvent.ResyncNeeded);
+        assertThat(events.getFirst()).isEqualTo(new WatchEvent.Put(seen, true));
+        assertThat(events)
+            .as("the missed write is not delivered as if nothing was lost")
+            .noneMatch(e -> e instanceof WatchEvent.Put p && p.entry().key().name().equals("b"));
+        assertThat(((WatchEvent.ResyncNeeded) events.getLast()).reason())
+            .contains("IPAMHandle history after resourceVersion " + seen.revision())
+            .contains("410");
+      }
+    } finally {
+      server.stop();
+    }
+  }
+
+  /**
    * The CRUD mock never sends bookmarks or 410 Gone: a scripted server does, as the API server
    * would. A bookmark is progress, not an event; 410 ends the watch with a resync, and the watch is
    * not opened again.

@@ -48,7 +48,7 @@ class KubernetesIpamTest {
   void twoNodesAllocatingAtOnceGetUniqueAddressesAndACleanCheck() throws Exception {
     try (KubernetesDatastore store = KubernetesDatastore.connect(server.config())) {
       ResourceClient client = new ResourceClient(store);
-      apply(
+      create(
           client,
           """
           apiVersion: projectcalico.org/v3
@@ -94,11 +94,93 @@ class KubernetesIpamTest {
     }
   }
 
+  /**
+   * Three writers (each its own client, as the agent, a CLI and the controller are) allocating on
+   * one node at once: they share its blocks, so their block updates race, and the API server's
+   * resourceVersion check must turn the losers' PUTs into 409s that the allocator retries: every
+   * address handed out once, each one recorded in its block, nothing lost to a last-writer-wins.
+   */
+  @Test
+  void writersRacingOnOneNodesBlockGetConflictsRetryAndLoseNoAllocation() throws Exception {
+    int writers = 3;
+    int each = 10;
+    List<KubernetesDatastore> stores = new ArrayList<>();
+    // a thread per writer: the common pool may run them one after another (and never race)
+    java.util.concurrent.ExecutorService threads =
+        java.util.concurrent.Executors.newFixedThreadPool(writers);
+    try {
+      for (int i = 0; i < writers; i++) stores.add(KubernetesDatastore.connect(server.config()));
+      ResourceClient client = new ResourceClient(stores.getFirst());
+      create(
+          client,
+          """
+          apiVersion: projectcalico.org/v3
+          kind: IPPool
+          metadata: {name: pool-c}
+          spec: {cidr: 10.30.0.0/24, blockSize: 26}
+          ---
+          apiVersion: projectcalico.org/v3
+          kind: Node
+          metadata: {name: node-c}
+          """);
+      // The node's first block exists before the race, so every writer updates the same block.
+      IpamAllocator first = new IpamAllocator(stores.getFirst(), new ResourceEnvironment(client));
+      Set<InetAddress> addresses = ConcurrentHashMap.newKeySet();
+      addresses.add(
+          first.autoAssign(AssignRequest.of("node-c", "c-h", 1, 0)).ipv4().getFirst().address());
+      int before = server.answers().size();
+      java.util.concurrent.CyclicBarrier go = new java.util.concurrent.CyclicBarrier(writers);
+      List<CompletableFuture<Void>> runs = new ArrayList<>();
+      for (int w = 0; w < writers; w++) {
+        KubernetesDatastore store = stores.get(w);
+        IpamAllocator ipam =
+            new IpamAllocator(store, new ResourceEnvironment(new ResourceClient(store)));
+        String prefix = "c-w" + w + "-h";
+        runs.add(
+            CompletableFuture.runAsync(
+                () -> {
+                  try {
+                    go.await(30, TimeUnit.SECONDS); // all at once
+                  } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                  }
+                  for (int i = 0; i < each; i++) {
+                    AssignResult r = ipam.autoAssign(AssignRequest.of("node-c", prefix + i, 1, 0));
+                    assertThat(addresses.add(r.ipv4().getFirst().address()))
+                        .as("address handed out twice")
+                        .isTrue();
+                  }
+                },
+                threads));
+      }
+      CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new)).get(90, TimeUnit.SECONDS);
+      assertThat(addresses).hasSize(writers * each + 1);
+      List<String> raced = server.answers().subList(before, server.answers().size());
+      assertThat(raced)
+          .as("block updates refused for a stale resourceVersion (else the race was not run)")
+          .anyMatch(a -> a.startsWith("PUT /apis/netctl.dev/v1/ipamblocks/") && a.endsWith(" 409"));
+      IpamStore ipamStore = new IpamStore(stores.getFirst());
+      // (the server is shared with the test above: its nodes are alive too)
+      IpamReport report = new IpamChecker(ipamStore).check(Set.of("node-a", "node-b", "node-c"));
+      assertThat(report.clean()).as("ipam check: %s", report).isTrue();
+      for (int w = 0; w < writers; w++) {
+        for (int i = 0; i < each; i++) {
+          assertThat(first.releaseByHandle("c-w" + w + "-h" + i))
+              .as("the allocation of handle c-w%d-h%d is in its block", w, i)
+              .isEqualTo(1);
+        }
+      }
+    } finally {
+      threads.shutdownNow();
+      for (KubernetesDatastore s : stores) s.close();
+    }
+  }
+
   @Test
   void anIpReservationStoredAsACustomResourceKeepsItsAddressesFromAutomaticAssignment() {
     try (KubernetesDatastore store = KubernetesDatastore.connect(server.config())) {
       ResourceClient client = new ResourceClient(store);
-      apply(
+      create(
           client,
           """
           apiVersion: projectcalico.org/v3
@@ -136,7 +218,7 @@ class KubernetesIpamTest {
     }
   }
 
-  private static void apply(ResourceClient client, String manifests) {
-    client.createAll(new ResourceCodec().read(manifests, "test"));
+  private static void create(ResourceClient client, String yaml) {
+    client.createAll(new ResourceCodec().read(yaml, "test"));
   }
 }

@@ -113,6 +113,10 @@ class KubernetesNodeControllerTest {
 
   @AfterEach
   void stop() {
+    // Every call the controller made is one its ClusterRole grants (the test's own are not its).
+    assertThat(ApiAccess.controller())
+        .as("calls of the controller outside ApiAccess.controller()")
+        .containsAll(server.grants(KubernetesDerivedKindsTest.TEST_CLIENT));
     store.close();
     setup.close();
     kube.close();

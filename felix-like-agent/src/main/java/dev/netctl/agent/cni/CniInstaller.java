@@ -112,6 +112,33 @@ public final class CniInstaller {
     return new Installed(written, archived);
   }
 
+  /**
+   * Copies each of {@code plugins} (executables, such as the image's {@code portmap}) into {@code
+   * binDir} under its own file name, unless a file of that name is there already: the conflist
+   * chains {@code portmap}, and a node without it fails every pod's ADD ("failed to find plugin
+   * portmap"). Calico's install container ships its own copy for the same reason; one the node
+   * already has (its kubernetes-cni package, a distribution's) is kept, as it matches the node.
+   *
+   * @return the files written
+   * @throws IOException when a plugin cannot be read or written
+   */
+  public static List<Path> installPluginsIfAbsent(Path binDir, List<Path> plugins)
+      throws IOException {
+    Files.createDirectories(binDir);
+    List<Path> written = new ArrayList<>();
+    for (Path plugin : plugins) {
+      if (!Files.isRegularFile(plugin)) {
+        throw new IOException("plugin " + plugin + ": no such file");
+      }
+      Path target = binDir.resolve(plugin.getFileName().toString());
+      if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue;
+      writeAtomically(target, out -> Files.copy(plugin, out));
+      Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
+      written.add(target);
+    }
+    return written;
+  }
+
   /** The conflist: netctl with netctl-ipam, then portmap, as Calico's. */
   static String conflist(Options o) {
     StringBuilder main = new StringBuilder();

@@ -48,4 +48,29 @@ class CniInstallerTest {
             dir.resolve("net.d/" + CniInstaller.CONFLIST));
     assertThat(dir.resolve("bin/netctl-cni/plugin.jsa")).doesNotExist();
   }
+
+  /**
+   * The conflist chains portmap: a plugin the installer is given goes into the bin dir when the
+   * node has none of that name (else every pod's ADD fails finding it), executable; one the node
+   * has is kept as it is.
+   */
+  @Test
+  void aGivenPluginIsCopiedOnlyWhereTheNodeHasNoneOfThatName(@TempDir Path dir) throws Exception {
+    Path shipped =
+        java.nio.file.Files.writeString(dir.resolve("portmap"), "#!/bin/sh\necho ours\n");
+    Path bin = dir.resolve("bin");
+    assertThat(CniInstaller.installPluginsIfAbsent(bin, List.of(shipped)))
+        .containsExactly(bin.resolve("portmap"));
+    assertThat(bin.resolve("portmap")).hasSameTextualContentAs(shipped);
+    assertThat(java.nio.file.Files.isExecutable(bin.resolve("portmap"))).isTrue();
+
+    java.nio.file.Files.writeString(bin.resolve("portmap"), "the node's own");
+    assertThat(CniInstaller.installPluginsIfAbsent(bin, List.of(shipped))).isEmpty();
+    assertThat(bin.resolve("portmap")).hasContent("the node's own");
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> CniInstaller.installPluginsIfAbsent(bin, List.of(dir.resolve("bandwidth"))))
+        .isInstanceOf(java.io.IOException.class)
+        .hasMessageContaining("plugin " + dir.resolve("bandwidth") + ": no such file");
+  }
 }
