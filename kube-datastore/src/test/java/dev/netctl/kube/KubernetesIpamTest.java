@@ -186,7 +186,7 @@ class KubernetesIpamTest {
           apiVersion: projectcalico.org/v3
           kind: IPPool
           metadata: {name: pool-r}
-          spec: {cidr: 10.30.0.0/28, blockSize: 28}
+          spec: {cidr: 10.31.0.0/28, blockSize: 28}
           ---
           apiVersion: projectcalico.org/v3
           kind: Node
@@ -195,7 +195,7 @@ class KubernetesIpamTest {
           apiVersion: projectcalico.org/v3
           kind: IPReservation
           metadata: {name: gateways}
-          spec: {reservedCIDRs: [10.30.0.0/30, 10.30.0.15]}
+          spec: {reservedCIDRs: [10.31.0.0/30, 10.31.0.15]}
           """);
       IpamAllocator ipam = new IpamAllocator(store, new ResourceEnvironment(client));
       List<String> got = new ArrayList<>();
@@ -208,7 +208,7 @@ class KubernetesIpamTest {
 
       assertThat(got)
           .doesNotHaveDuplicates()
-          .doesNotContain("10.30.0.0", "10.30.0.1", "10.30.0.2", "10.30.0.3", "10.30.0.15");
+          .doesNotContain("10.31.0.0", "10.31.0.1", "10.31.0.2", "10.31.0.3", "10.31.0.15");
       org.assertj.core.api.Assertions.assertThatThrownBy(
               () ->
                   ipam.autoAssign(
