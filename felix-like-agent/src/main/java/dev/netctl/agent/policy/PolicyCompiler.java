@@ -111,8 +111,18 @@ public final class PolicyCompiler {
   // ------------------------------------------------------------------ Calico
 
   private static CompiledPolicy calico(Resource r, NetworkPolicySpec s, String ns) {
-    boolean ingress = s.types().isEmpty() || s.types().contains("Ingress");
-    boolean egress = s.types().isEmpty() ? !s.egress().isEmpty() : s.types().contains("Egress");
+    boolean ingress;
+    boolean egress;
+    if (s.types().isEmpty()) {
+      // Calico's defaulting, unlike Kubernetes': Egress when egress rules exist, Ingress when
+      // ingress rules exist or no egress rule does; a policy of egress rules alone leaves the
+      // ingress of its endpoints open
+      egress = !s.egress().isEmpty();
+      ingress = !s.ingress().isEmpty() || !egress;
+    } else {
+      ingress = s.types().contains("Ingress");
+      egress = s.types().contains("Egress");
+    }
     return new CompiledPolicy(
         id(r),
         tier(r),
