@@ -163,16 +163,17 @@ public final class PolicyCompiler {
     Selector sel = e.selector() == null ? null : Selector.parse(e.selector());
     Selector notSel = e.notSelector() == null ? null : Selector.parse(e.notSelector());
     // A rule selector of a namespaced policy means that namespace, unless a namespaceSelector
-    // says which namespaces: the same scoping Calico applies.
-    Selector scope = null;
+    // says which namespaces: the same scoping Calico applies. As in Calico, the scope becomes the
+    // positive selector as soon as any selector field is used, notSelector included: a namespaced
+    // notSelector alone means "endpoints of this namespace except those", not "any address but
+    // those" (which would also let in other namespaces' pods and addresses outside the cluster).
     if (e.namespaceSelector() != null) {
-      scope = Labels.namespaceSelector(Selector.parse(e.namespaceSelector()));
+      Selector scope = Labels.namespaceSelector(Selector.parse(e.namespaceSelector()));
       sel = Labels.and(scope, sel == null ? Selector.ALL : sel);
-    } else if (ns != null) {
-      scope = Labels.inNamespace(ns);
-      if (sel != null) sel = Labels.and(sel, scope);
+    } else if (ns != null && (sel != null || notSel != null)) {
+      Selector scope = Labels.inNamespace(ns);
+      sel = sel == null ? scope : Labels.and(sel, scope);
     }
-    if (notSel != null && scope != null) notSel = Labels.and(notSel, scope);
     List<PortRange> ports = new ArrayList<>();
     List<String> named = new ArrayList<>();
     split(e.ports(), ports, named);

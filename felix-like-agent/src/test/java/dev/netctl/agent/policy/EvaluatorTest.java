@@ -389,6 +389,38 @@ class EvaluatorTest {
   }
 
   @Test
+  void aNamespacedCalicoNotSelectorAloneStillMeansEndpointsOfThePolicysNamespace() {
+    // Calico scopes a namespaced rule to its namespace as soon as any selector field is used,
+    // notSelector included: "pods of x except b", not "everything except x/b"
+    Evaluator ev =
+        f.evaluator(
+            calico(
+                "NetworkPolicy",
+                "x",
+                "p",
+                "ingress:\n- action: Allow\n  source: {notSelector: pod == 'b'}"));
+    assertThat(tcp(ev, "x/c", "x/a", 80)).isTrue();
+    assertThat(tcp(ev, "x/b", "x/a", 80)).isFalse();
+    assertThat(tcp(ev, "y/a", "x/a", 80)).as("a pod of another namespace").isFalse();
+    assertThat(ev.evaluate(Fixture.ip("192.168.1.1"), f.ipOf("x/a"), Protocols.TCP, 80).allowed())
+        .as("an address outside the cluster")
+        .isFalse();
+    Evaluator global =
+        f.evaluator(
+            calico(
+                "GlobalNetworkPolicy",
+                null,
+                "g",
+                "selector: projectcalico.org/namespace == 'x'\ningress:\n- action: Allow\n  source: {notSelector: pod == 'b'}"));
+    assertThat(tcp(global, "y/a", "x/a", 80)).as("global: any endpoint but b").isTrue();
+    assertThat(tcp(global, "y/b", "x/a", 80)).isFalse();
+    assertThat(
+            global.evaluate(Fixture.ip("192.168.1.1"), f.ipOf("x/a"), Protocols.TCP, 80).allowed())
+        .as("global: a plain address is no endpoint b")
+        .isTrue();
+  }
+
+  @Test
   void calicoSelectorOperatorsMatchAsCalicoDefinesThem() {
     String ns = "ingress:\n- action: Allow\n  source: {namespaceSelector: all(), selector: %s}";
     Evaluator in =
