@@ -284,7 +284,7 @@ class NftNetlinkOracleIT {
     // only the inet family is encoded (netctl's table is inet)
     nft.apply(
         new NftTransaction(
-            "ip", "notencoded", List.of(new NftOp.AddTable(), new NftOp.AddChain("c", false))));
+            "ip", "notencoded", List.of(new NftOp.AddTable(), new NftOp.AddChain("c"))));
     assertThat(nft.takeFallback()).startsWith("not encoded").contains("add table ip notencoded");
     assertThat(nft.listTableJson("ip", "notencoded")).as("nft applied it").contains("\"c\"");
   }
@@ -300,7 +300,7 @@ class NftNetlinkOracleIT {
             "refused",
             List.of(
                 new NftOp.AddTable(),
-                new NftOp.AddChain("c", false),
+                new NftOp.AddChain("c"),
                 new NftOp.AddRule("c", drop),
                 new NftOp.AddRule("no-such-chain", drop)));
     assertThatThrownBy(() -> nft.apply(tx))
@@ -320,7 +320,7 @@ class NftNetlinkOracleIT {
   @Test
   void aSocketThatGotARefusalHasReadAllOfItsAnswersAndAppliesTheNextBatch() {
     NftRule drop = NftRule.of(List.of(), NftStatement.Verdict.DROP);
-    List<NftOp> good = List.of(new NftOp.AddTable(), new NftOp.AddChain("c", false));
+    List<NftOp> good = List.of(new NftOp.AddTable(), new NftOp.AddChain("c"));
     List<NftOp> bad = new ArrayList<>(good);
     bad.add(new NftOp.AddRule("no-such-chain", drop));
     try (NftNetlink socket = NftNetlink.open(VIA_NETLINK)) {

@@ -247,6 +247,16 @@ final class PodNetwork implements AutoCloseable {
                   new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8)));
         }
       }
+      // the nodes' link-local addresses on peer0 went through duplicate address detection (~1 s);
+      // until it ends neighbour discovery between the nodes waits, and a first IPv6 probe across
+      // them times out
+      for (String each : List.of(node, node2)) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!sh("ip", "-n", each, "-6", "addr", "show", "dev", "peer0", "tentative").isBlank()) {
+          if (System.nanoTime() > deadline) throw new IOException(each + ": peer0 stays tentative");
+          Thread.sleep(50);
+        }
+      }
     } catch (Exception e) {
       close();
       throw e;
