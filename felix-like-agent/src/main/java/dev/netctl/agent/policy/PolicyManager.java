@@ -777,17 +777,7 @@ public final class PolicyManager {
     ops.add(new NftOp.FlushSet(INGRESS_MAP, MAP_TYPE));
     var unknown = List.<NftStatement>of(NftStatement.Verdict.DROP);
     String failClosed = "unknown workload interface: fail closed";
-    ops.add(
-        new NftOp.AddRule(
-            FORWARD,
-            NftRule.of(
-                List.of(new NftMatch.CtState(List.of("established", "related"))),
-                NftStatement.Verdict.ACCEPT)));
-    ops.add(
-        new NftOp.AddRule(
-            FORWARD,
-            NftRule.of(
-                List.of(new NftMatch.CtState(List.of("invalid"))), NftStatement.Verdict.DROP)));
+    conntrackFirst(ops, FORWARD);
     ops.add(
         new NftOp.AddRule(
             FORWARD,
@@ -810,17 +800,7 @@ public final class PolicyManager {
             NftRule.of(
                 List.of(new NftMatch.InterfacePrefix(true, prefix)),
                 NftStatement.Verdict.jump(WL_TO_HOST))));
-    ops.add(
-        new NftOp.AddRule(
-            WL_TO_HOST,
-            NftRule.of(
-                List.of(new NftMatch.CtState(List.of("established", "related"))),
-                NftStatement.Verdict.ACCEPT)));
-    ops.add(
-        new NftOp.AddRule(
-            WL_TO_HOST,
-            NftRule.of(
-                List.of(new NftMatch.CtState(List.of("invalid"))), NftStatement.Verdict.DROP)));
+    conntrackFirst(ops, WL_TO_HOST);
     for (int type : ICMPV6_TO_HOST) {
       ops.add(
           new NftOp.AddRule(
@@ -851,6 +831,21 @@ public final class PolicyManager {
     kSets.remove(INGRESS_MAP);
     dirtyChains.addAll(chains.keySet());
     dirtySets.addAll(elements.keySet());
+  }
+
+  /** Replies and related packets pass before any policy, broken ones are dropped. */
+  private static void conntrackFirst(List<NftOp> ops, String chain) {
+    ops.add(
+        new NftOp.AddRule(
+            chain,
+            NftRule.of(
+                List.of(new NftMatch.CtState(List.of("established", "related"))),
+                NftStatement.Verdict.ACCEPT)));
+    ops.add(
+        new NftOp.AddRule(
+            chain,
+            NftRule.of(
+                List.of(new NftMatch.CtState(List.of("invalid"))), NftStatement.Verdict.DROP)));
   }
 
   /** The element changes that turn dispatch map {@code have} into {@code want}, or null. */

@@ -351,6 +351,15 @@ class EvaluatorTest {
     return ev.evaluate(f.ipOf(from), f.ipOf(to), protocol, type).allowed();
   }
 
+  /** Whether a packet passes; {@code from}/{@code to} are pods ({@code x/a}) or addresses. */
+  private boolean allows(Evaluator ev, String from, String to, int protocol, int port) {
+    return ev.evaluate(at(from), at(to), protocol, port).allowed();
+  }
+
+  private java.net.InetAddress at(String podOrAddress) {
+    return podOrAddress.contains("/") ? f.ipOf(podOrAddress) : Fixture.ip(podOrAddress);
+  }
+
   @Test
   void calicoTypesDefaultToEgressOnlyWhenAPolicyHasOnlyEgressRules() {
     // Calico's defaulting: no types and only egress rules means [Egress]; ingress stays open
@@ -402,7 +411,7 @@ class EvaluatorTest {
     assertThat(tcp(ev, "x/c", "x/a", 80)).isTrue();
     assertThat(tcp(ev, "x/b", "x/a", 80)).isFalse();
     assertThat(tcp(ev, "y/a", "x/a", 80)).as("a pod of another namespace").isFalse();
-    assertThat(ev.evaluate(Fixture.ip("192.168.1.1"), f.ipOf("x/a"), Protocols.TCP, 80).allowed())
+    assertThat(allows(ev, "192.168.1.1", "x/a", Protocols.TCP, 80))
         .as("an address outside the cluster")
         .isFalse();
     Evaluator global =
@@ -414,8 +423,7 @@ class EvaluatorTest {
                 "selector: projectcalico.org/namespace == 'x'\ningress:\n- action: Allow\n  source: {notSelector: pod == 'b'}"));
     assertThat(tcp(global, "y/a", "x/a", 80)).as("global: any endpoint but b").isTrue();
     assertThat(tcp(global, "y/b", "x/a", 80)).isFalse();
-    assertThat(
-            global.evaluate(Fixture.ip("192.168.1.1"), f.ipOf("x/a"), Protocols.TCP, 80).allowed())
+    assertThat(allows(global, "192.168.1.1", "x/a", Protocols.TCP, 80))
         .as("global: a plain address is no endpoint b")
         .isTrue();
   }
@@ -441,8 +449,7 @@ class EvaluatorTest {
                 "ingress:\n- action: Allow\n  source: {namespaceSelector: \"has(ns) && ns != 'y'\"}"));
     assertThat(tcp(hasNs, "z/c", "x/a", 80)).isTrue();
     assertThat(tcp(hasNs, "y/c", "x/a", 80)).isFalse();
-    assertThat(
-            hasNs.evaluate(Fixture.ip("192.168.1.1"), f.ipOf("x/a"), Protocols.TCP, 80).allowed())
+    assertThat(allows(hasNs, "192.168.1.1", "x/a", Protocols.TCP, 80))
         .as("a namespace selector matches workloads only")
         .isFalse();
   }
@@ -459,8 +466,8 @@ class EvaluatorTest {
     assertThat(tcp(ev, "y/a", "x/a", 1500)).isTrue();
     assertThat(tcp(ev, "y/a", "x/a", 2001)).isFalse();
     assertThat(tcp(ev, "y/a", "x/a", 80)).isTrue();
-    assertThat(ev.evaluate(f.ipOf("y/a"), f.ipOf("x/a"), Protocols.SCTP, 5000).allowed()).isTrue();
-    assertThat(ev.evaluate(f.ipOf("y/a"), f.ipOf("x/a"), Protocols.UDP, 80).allowed()).isFalse();
+    assertThat(allows(ev, "y/a", "x/a", Protocols.SCTP, 5000)).isTrue();
+    assertThat(allows(ev, "y/a", "x/a", Protocols.UDP, 80)).isFalse();
   }
 
   @Test
@@ -471,17 +478,12 @@ class EvaluatorTest {
                 "x",
                 "e",
                 "podSelector: {}\npolicyTypes: [Egress]\negress:\n- to:\n  - ipBlock: {cidr: 0.0.0.0/0, except: [10.0.0.0/8]}\n  ports:\n  - {port: 443}\n- to:\n  - ipBlock: {cidr: 8.8.8.8/32}\n  ports:\n  - {protocol: UDP, port: 53}"));
-    assertThat(ev.evaluate(f.ipOf("x/a"), Fixture.ip("203.0.113.9"), Protocols.TCP, 443).allowed())
-        .isTrue();
-    assertThat(ev.evaluate(f.ipOf("x/a"), Fixture.ip("203.0.113.9"), Protocols.TCP, 80).allowed())
-        .isFalse();
+    assertThat(allows(ev, "x/a", "203.0.113.9", Protocols.TCP, 443)).isTrue();
+    assertThat(allows(ev, "x/a", "203.0.113.9", Protocols.TCP, 80)).isFalse();
     assertThat(tcp(ev, "x/a", "y/a", 443)).as("pods are in the except").isFalse();
-    assertThat(ev.evaluate(f.ipOf("x/a"), Fixture.ip("8.8.8.8"), Protocols.UDP, 53).allowed())
-        .isTrue();
-    assertThat(ev.evaluate(f.ipOf("x/a"), Fixture.ip("8.8.4.4"), Protocols.UDP, 53).allowed())
-        .isFalse();
-    assertThat(ev.evaluate(f.ipOf("x/a"), Fixture.ip("8.8.8.8"), Protocols.SCTP, 53).allowed())
-        .isFalse();
+    assertThat(allows(ev, "x/a", "8.8.8.8", Protocols.UDP, 53)).isTrue();
+    assertThat(allows(ev, "x/a", "8.8.4.4", Protocols.UDP, 53)).isFalse();
+    assertThat(allows(ev, "x/a", "8.8.8.8", Protocols.SCTP, 53)).isFalse();
   }
 
   @Test
@@ -492,9 +494,9 @@ class EvaluatorTest {
                 "x",
                 "p",
                 "podSelector: {}\ningress:\n- from:\n  - namespaceSelector: {matchExpressions: [{key: ns, operator: NotIn, values: [y]}]}\n    podSelector: {matchExpressions: [{key: role, operator: DoesNotExist}]}\n  ports:\n  - {protocol: SCTP, port: 80, endPort: 81}"));
-    assertThat(ev.evaluate(f.ipOf("z/a"), f.ipOf("x/a"), Protocols.SCTP, 81).allowed()).isTrue();
-    assertThat(ev.evaluate(f.ipOf("z/a"), f.ipOf("x/a"), Protocols.SCTP, 82).allowed()).isFalse();
-    assertThat(ev.evaluate(f.ipOf("y/a"), f.ipOf("x/a"), Protocols.SCTP, 80).allowed()).isFalse();
+    assertThat(allows(ev, "z/a", "x/a", Protocols.SCTP, 81)).isTrue();
+    assertThat(allows(ev, "z/a", "x/a", Protocols.SCTP, 82)).isFalse();
+    assertThat(allows(ev, "y/a", "x/a", Protocols.SCTP, 80)).isFalse();
     assertThat(tcp(ev, "z/a", "x/a", 80)).isFalse();
   }
 }
