@@ -67,6 +67,13 @@ class NftNetlinkOracleIT {
             notICMP: {type: 128}
           - action: Allow
             protocol: ICMP
+            notICMP: {type: 3, code: 1}
+          - action: Deny
+            protocol: ICMPv6
+            icmp: {type: 1}
+            notICMP: {type: 1, code: 4}
+          - action: Allow
+            protocol: ICMP
             icmp: {type: 3}
           - action: Deny
             notProtocol: SCTP

@@ -317,6 +317,32 @@ class PolicyChangesNetnsIT {
     rx.destroyForcibly();
   }
 
+  @Test
+  void notIcmpWithACodeExcludesThatTypeAndCodeOnly() throws Exception {
+    // ping sends echo requests, type 8 code 0: x/a excludes exactly those, x/b another code
+    apply(
+        PolicyCases.calico(
+            "NetworkPolicy",
+            "x",
+            "not-echo",
+            "selector: pod == 'a'\ningress:\n- action: Allow\n  protocol: ICMP\n  notICMP: {type: 8, code: 0}"));
+    apply(
+        PolicyCases.calico(
+            "NetworkPolicy",
+            "x",
+            "not-code-1",
+            "selector: pod == 'b'\ningress:\n- action: Allow\n  protocol: ICMP\n  notICMP: {type: 8, code: 1}"));
+    assertThat(managers.getFirst().failures()).as("both rendered, none fails closed").isEmpty();
+    List<String> pings = new ArrayList<>();
+    for (String to : List.of("x/a", "x/b")) pings.add(address(to).getHostAddress() + ",8,ICMP");
+    assertThat(net.probeFrom("y/a", pings))
+        .as("kernel: pings to x/a, x/b")
+        .containsExactly(false, true);
+    Evaluator ev = managers.getFirst().evaluator();
+    assertThat(ev.evaluate(address("y/a"), address("x/a"), Protocols.ICMP, 8).allowed()).isFalse();
+    assertThat(ev.evaluate(address("y/a"), address("x/b"), Protocols.ICMP, 8).allowed()).isTrue();
+  }
+
   // ------------------------------------------------------------------ helpers
 
   static final String ECHO =

@@ -79,7 +79,7 @@ class PolicyRendererTest {
   }
 
   @Test
-  void whatNftCannotExpressIsRefusedSoThePolicyFailsClosed() {
+  void notIcmpWithACodeIsAnotherTypeOrTheSameTypeWithAnotherCode() {
     CompiledPolicy p =
         compile(
             calico(
@@ -87,9 +87,28 @@ class PolicyRendererTest {
                 "x",
                 "p",
                 "ingress:\n- action: Allow\n  protocol: ICMP\n  notICMP: {type: 8, code: 0}"));
+    String allow =
+        " meta mark set meta mark | 0x10000 return comment \"NetworkPolicy x/p spec.ingress[0]\"";
+    assertThat(PolicyRenderer.policy(p, Direction.INGRESS).texts())
+        .containsExactly(
+            "meta l4proto 1 icmp type != 8" + allow,
+            "meta l4proto 1 icmp type 8 icmp code != 0" + allow);
+  }
+
+  @Test
+  void whatNftCannotExpressIsRefusedSoThePolicyFailsClosed() {
+    // validation refuses ports without a protocol; a named port that slipped through anyway has
+    // no protocol to look its numbers up with
+    CompiledPolicy p =
+        compile(
+            calico(
+                "NetworkPolicy",
+                "x",
+                "p",
+                "ingress:\n- action: Allow\n  destination: {ports: [http]}"));
     assertThatThrownBy(() -> PolicyRenderer.policy(p, Direction.INGRESS))
         .isInstanceOf(PolicyRenderer.UnrenderableException.class)
-        .hasMessage("notICMP with a code is not rendered");
+        .hasMessage("named port http needs a protocol in the rule");
     assertThat(PolicyRenderer.failClosed("why").texts())
         .containsExactly("drop comment \"fail closed: why\"");
   }
