@@ -12,7 +12,8 @@ import java.util.List;
  * @param selector the endpoints the policy applies to ({@code all()} when blank); for a namespaced
  *     policy only endpoints of its namespace
  * @param namespaceSelector GlobalNetworkPolicy only: also require the endpoint's namespace to match
- * @param types Ingress and/or Egress; defaults to Ingress, plus Egress when egress rules exist
+ * @param types Ingress and/or Egress; absent: Egress when egress rules exist, Ingress when ingress
+ *     rules exist or no egress rule does (Calico's defaulting)
  * @param ingress rules for traffic to the selected endpoints, evaluated in order
  * @param egress rules for traffic from the selected endpoints, evaluated in order
  */

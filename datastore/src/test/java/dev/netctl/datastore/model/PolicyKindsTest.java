@@ -9,6 +9,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class PolicyKindsTest {
 
@@ -234,6 +236,30 @@ class PolicyKindsTest {
         .containsExactly(
             "spec.ingress[0].icmp <none> needs protocol ICMP or ICMPv6",
             "spec.ingress[0].destination.ports <none> need protocol TCP, UDP or SCTP in the rule");
+  }
+
+  /**
+   * Calico fields netctl does not enforce are refused, never ignored: ignoring serviceAccounts or
+   * ipVersion would widen an Allow rule to every source, ignoring doNotTrack or preDNAT would
+   * filter at another place than the user asked.
+   */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "doNotTrack: true|spec.doNotTrack",
+        "preDNAT: true|spec.preDNAT",
+        "applyOnForward: true|spec.applyOnForward",
+        "serviceAccountSelector: role == 'x'|spec.serviceAccountSelector",
+        "ingress:\n- action: Allow\n  ipVersion: 4|spec.ingress[0].ipVersion",
+        "ingress:\n- action: Allow\n  source: {serviceAccounts: {names: [a]}}|spec.ingress[0].source.serviceAccounts",
+        "ingress:\n- action: Allow\n  http: {methods: [GET]}|spec.ingress[0].http",
+      })
+  void calicoFieldsNetctlDoesNotEnforceAreRefusedNamingTheField(String specAndField) {
+    String[] x = specAndField.split("\\|");
+    assertThatThrownBy(() -> codec.readOne(calico(x[0])))
+        .isInstanceOf(CodecException.class)
+        .hasMessageContaining(x[1])
+        .hasMessageContaining("is not a known field");
   }
 
   @Test

@@ -109,11 +109,11 @@ final class NftBatch {
         int m = message(NEWCHAIN, F_REQUEST | F_CREATE);
         string(b, 1, table); // NFTA_CHAIN_TABLE
         string(b, 3, c.name()); // NFTA_CHAIN_NAME
-        if (c.forwardHook()) {
+        if (c.hook() != null) {
           string(b, 7, "filter"); // NFTA_CHAIN_TYPE
           u32(b, 5, 1); // NFTA_CHAIN_POLICY: accept
           int hook = begin(b, 4); // NFTA_CHAIN_HOOK
-          u32(b, 1, 2); // NFTA_HOOK_HOOKNUM: NF_INET_FORWARD
+          u32(b, 1, c.hook().number); // NFTA_HOOK_HOOKNUM: NF_INET_LOCAL_IN or NF_INET_FORWARD
           u32(b, 2, 0); // NFTA_HOOK_PRIORITY: filter
           end(b, hook);
         }

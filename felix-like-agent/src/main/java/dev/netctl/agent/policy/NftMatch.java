@@ -58,6 +58,18 @@ public sealed interface NftMatch {
     }
   }
 
+  /**
+   * {@code icmp type T icmp code != C} ({@code icmpv6} for v6): with {@code icmp type != T} the two
+   * alternatives of Calico's {@code notICMP} with a type and a code.
+   */
+  record IcmpCodeNot(boolean v6, int type, int code) implements NftMatch {
+    @Override
+    public String text() {
+      String kw = v6 ? "icmpv6" : "icmp";
+      return kw + " type " + type + " " + kw + " code != " + code;
+    }
+  }
+
   /** {@code ip saddr NET}, {@code != NET} or {@code { NET, NET }} ({@code ip6}, {@code daddr}). */
   record Nets(IpFamily family, boolean source, boolean negated, List<Cidr> nets)
       implements NftMatch {

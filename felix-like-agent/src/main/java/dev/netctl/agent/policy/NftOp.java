@@ -19,12 +19,36 @@ public sealed interface NftOp {
     }
   }
 
-  /** {@code add chain}; {@code forwardHook}: the base chain on the forward hook, policy accept. */
-  record AddChain(String name, boolean forwardHook) implements NftOp {
+  /** A netfilter hook a base chain is attached to, with its number in {@code NFTA_HOOK_HOOKNUM}. */
+  enum Hook {
+    INPUT("input", 1),
+    FORWARD("forward", 2);
+
+    final String text;
+    final int number;
+
+    Hook(String text, int number) {
+      this.text = text;
+      this.number = number;
+    }
+  }
+
+  /**
+   * {@code add chain}; with a {@code hook}, a base chain on it (type filter, priority filter,
+   * policy accept); null for a regular chain.
+   */
+  record AddChain(String name, Hook hook) implements NftOp {
+    /** A regular chain, reached only by jumps. */
+    AddChain(String name) {
+      this(name, null);
+    }
+
     @Override
     public String text(String t) {
       String spec =
-          forwardHook ? " { type filter hook forward priority filter ; policy accept ; }" : "";
+          hook == null
+              ? ""
+              : " { type filter hook " + hook.text + " priority filter ; policy accept ; }";
       return "add chain " + t + " " + name + spec + "\n";
     }
   }

@@ -114,6 +114,14 @@ final class NftRuleEncoder {
       }
       case NftMatch.Nfproto f -> nfproto(f.family());
       case NftMatch.Icmp i -> icmp(i);
+      case NftMatch.IcmpCodeNot i -> {
+        icmpProtocol(i.v6());
+        // no merged load here: nft merges adjacent payload matches only when both are equalities
+        payload(TRANSPORT_HEADER, 0, 1, REG_1);
+        cmp(CMP_EQ, new byte[] {(byte) i.type()});
+        payload(TRANSPORT_HEADER, 1, 1, REG_1);
+        cmp(CMP_NEQ, new byte[] {(byte) i.code()});
+      }
       case NftMatch.Nets n -> nets(n);
       case NftMatch.AddressSet a -> {
         nfproto(a.family());
@@ -200,13 +208,7 @@ final class NftRuleEncoder {
   }
 
   private void icmp(NftMatch.Icmp i) {
-    int proto = i.v6() ? Protocols.ICMPV6 : Protocols.ICMP;
-    if (l4proto == null || l4proto != proto) {
-      nfproto(i.v6() ? IpFamily.V6 : IpFamily.V4);
-      meta(META_L4PROTO, REG_1);
-      cmp(CMP_EQ, new byte[] {(byte) proto});
-      l4proto = proto;
-    }
+    icmpProtocol(i.v6());
     if (i.code() == null) {
       payload(TRANSPORT_HEADER, 0, 1, REG_1);
       cmp(i.negated() ? CMP_NEQ : CMP_EQ, new byte[] {(byte) i.type()});
@@ -214,6 +216,17 @@ final class NftRuleEncoder {
       // type and code are adjacent: one load, one comparison
       payload(TRANSPORT_HEADER, 0, 2, REG_1);
       cmp(CMP_EQ, new byte[] {(byte) i.type(), (byte) (int) i.code()});
+    }
+  }
+
+  /** The protocol dependency nft puts before an ICMP header match not preceded by its protocol. */
+  private void icmpProtocol(boolean v6) {
+    int proto = v6 ? Protocols.ICMPV6 : Protocols.ICMP;
+    if (l4proto == null || l4proto != proto) {
+      nfproto(v6 ? IpFamily.V6 : IpFamily.V4);
+      meta(META_L4PROTO, REG_1);
+      cmp(CMP_EQ, new byte[] {(byte) proto});
+      l4proto = proto;
     }
   }
 

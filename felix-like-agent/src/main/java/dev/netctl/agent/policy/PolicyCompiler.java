@@ -111,8 +111,18 @@ public final class PolicyCompiler {
   // ------------------------------------------------------------------ Calico
 
   private static CompiledPolicy calico(Resource r, NetworkPolicySpec s, String ns) {
-    boolean ingress = s.types().isEmpty() || s.types().contains("Ingress");
-    boolean egress = s.types().isEmpty() ? !s.egress().isEmpty() : s.types().contains("Egress");
+    boolean ingress;
+    boolean egress;
+    if (s.types().isEmpty()) {
+      // Calico's defaulting, unlike Kubernetes': Egress when egress rules exist, Ingress when
+      // ingress rules exist or no egress rule does; a policy of egress rules alone leaves the
+      // ingress of its endpoints open
+      egress = !s.egress().isEmpty();
+      ingress = !s.ingress().isEmpty() || !egress;
+    } else {
+      ingress = s.types().contains("Ingress");
+      egress = s.types().contains("Egress");
+    }
     return new CompiledPolicy(
         id(r),
         tier(r),
@@ -153,16 +163,17 @@ public final class PolicyCompiler {
     Selector sel = e.selector() == null ? null : Selector.parse(e.selector());
     Selector notSel = e.notSelector() == null ? null : Selector.parse(e.notSelector());
     // A rule selector of a namespaced policy means that namespace, unless a namespaceSelector
-    // says which namespaces: the same scoping Calico applies.
-    Selector scope = null;
+    // says which namespaces: the same scoping Calico applies. As in Calico, the scope becomes the
+    // positive selector as soon as any selector field is used, notSelector included: a namespaced
+    // notSelector alone means "endpoints of this namespace except those", not "any address but
+    // those" (which would also let in other namespaces' pods and addresses outside the cluster).
     if (e.namespaceSelector() != null) {
-      scope = Labels.namespaceSelector(Selector.parse(e.namespaceSelector()));
+      Selector scope = Labels.namespaceSelector(Selector.parse(e.namespaceSelector()));
       sel = Labels.and(scope, sel == null ? Selector.ALL : sel);
-    } else if (ns != null) {
-      scope = Labels.inNamespace(ns);
-      if (sel != null) sel = Labels.and(sel, scope);
+    } else if (ns != null && (sel != null || notSel != null)) {
+      Selector scope = Labels.inNamespace(ns);
+      sel = sel == null ? scope : Labels.and(sel, scope);
     }
-    if (notSel != null && scope != null) notSel = Labels.and(notSel, scope);
     List<PortRange> ports = new ArrayList<>();
     List<String> named = new ArrayList<>();
     split(e.ports(), ports, named);

@@ -27,7 +27,8 @@ import java.util.TreeMap;
  *
  * <p>Owns one table, {@code inet netctl}: a forward base chain (conntrack established/related
  * accept, invalid drop, then the source's egress and the destination's ingress via interface
- * verdict maps; an interface with our prefix that is not in the map is dropped), endpoint chains
+ * verdict maps; an interface with our prefix that is not in the map is dropped), an input base
+ * chain putting a pod's traffic to its own node through the same egress dispatch, endpoint chains
  * per direction shared by every local endpoint with the same policies (named after a hash of their
  * rules), one chain per policy and direction it has, and named sets per selector and named port.
  * Incremental: a changed policy rewrites only its chains (flush + add); a changed policy placement
@@ -43,6 +44,19 @@ public final class PolicyManager {
   private static final String FORWARD = "forward";
   private static final String FROM_WL = "from-wl";
   private static final String TO_WL = "to-wl";
+  private static final String INPUT = "input";
+  private static final String WL_TO_HOST = "wl-to-host";
+
+  /**
+   * ICMPv6 a pod sends its node before any policy is checked: multicast listener query, report and
+   * done, router solicitation and advertisement, neighbour solicitation and advertisement (130-136,
+   * what Calico lets through). Without neighbour discovery with its node a pod has no IPv6 at all,
+   * whatever its egress policy allows.
+   */
+  private static final List<Integer> ICMPV6_TO_HOST = List.of(130, 131, 132, 133, 134, 135, 136);
+
+  private static final List<String> BASE_CHAINS =
+      List.of(FORWARD, INPUT, WL_TO_HOST, FROM_WL, TO_WL);
   private static final String EGRESS_MAP = "wl-egress";
   private static final String INGRESS_MAP = "wl-ingress";
 
@@ -723,7 +737,7 @@ public final class PolicyManager {
       List<NftRule> want = chains.get(c);
       if (want == null) continue;
       boolean known = kChains.containsKey(c);
-      if (!known) ops.add(new NftOp.AddChain(c, false));
+      if (!known) ops.add(new NftOp.AddChain(c));
       if (!known || !want.equals(kChains.get(c))) rewrite.add(c);
     }
     for (String c : rewrite) {
@@ -751,27 +765,19 @@ public final class PolicyManager {
 
   private void base(List<NftOp> ops) {
     ops.add(new NftOp.AddTable());
-    ops.add(new NftOp.AddChain(FORWARD, true));
+    ops.add(new NftOp.AddChain(FORWARD, NftOp.Hook.FORWARD));
+    ops.add(new NftOp.AddChain(INPUT, NftOp.Hook.INPUT));
+    ops.add(new NftOp.AddChain(WL_TO_HOST));
     ops.add(new NftOp.AddSet(EGRESS_MAP, MAP_TYPE));
     ops.add(new NftOp.AddSet(INGRESS_MAP, MAP_TYPE));
-    ops.add(new NftOp.AddChain(FROM_WL, false));
-    ops.add(new NftOp.AddChain(TO_WL, false));
-    for (String c : List.of(FORWARD, FROM_WL, TO_WL)) ops.add(new NftOp.FlushChain(c));
+    ops.add(new NftOp.AddChain(FROM_WL));
+    ops.add(new NftOp.AddChain(TO_WL));
+    for (String c : BASE_CHAINS) ops.add(new NftOp.FlushChain(c));
     ops.add(new NftOp.FlushSet(EGRESS_MAP, MAP_TYPE));
     ops.add(new NftOp.FlushSet(INGRESS_MAP, MAP_TYPE));
     var unknown = List.<NftStatement>of(NftStatement.Verdict.DROP);
     String failClosed = "unknown workload interface: fail closed";
-    ops.add(
-        new NftOp.AddRule(
-            FORWARD,
-            NftRule.of(
-                List.of(new NftMatch.CtState(List.of("established", "related"))),
-                NftStatement.Verdict.ACCEPT)));
-    ops.add(
-        new NftOp.AddRule(
-            FORWARD,
-            NftRule.of(
-                List.of(new NftMatch.CtState(List.of("invalid"))), NftStatement.Verdict.DROP)));
+    conntrackFirst(ops, FORWARD);
     ops.add(
         new NftOp.AddRule(
             FORWARD,
@@ -784,6 +790,27 @@ public final class PolicyManager {
             NftRule.of(
                 List.of(new NftMatch.InterfacePrefix(false, prefix)),
                 NftStatement.Verdict.jump(TO_WL))));
+    // A pod's traffic to its own node goes through the input hook, not forward: Calico applies
+    // the pod's egress policy to it too (then accepts: its DefaultEndpointToHostAction as the
+    // manifests set it), so an egress-isolated pod cannot reach its node's addresses (and the
+    // host-network services on them) unless a rule allows it.
+    ops.add(
+        new NftOp.AddRule(
+            INPUT,
+            NftRule.of(
+                List.of(new NftMatch.InterfacePrefix(true, prefix)),
+                NftStatement.Verdict.jump(WL_TO_HOST))));
+    conntrackFirst(ops, WL_TO_HOST);
+    for (int type : ICMPV6_TO_HOST) {
+      ops.add(
+          new NftOp.AddRule(
+              WL_TO_HOST,
+              NftRule.of(
+                  List.of(new NftMatch.Icmp(true, false, type, null)),
+                  NftStatement.Verdict.ACCEPT)));
+    }
+    ops.add(
+        new NftOp.AddRule(WL_TO_HOST, NftRule.of(List.of(), NftStatement.Verdict.jump(FROM_WL))));
     ops.add(
         new NftOp.AddRule(
             FROM_WL, NftRule.of(List.of(), new NftStatement.InterfaceVmap(true, EGRESS_MAP))));
@@ -797,13 +824,28 @@ public final class PolicyManager {
       if (op instanceof NftOp.AddRule r) baseRules.merge(r.chain(), 1, Integer::sum);
     }
     // the sweep: every owned object not wanted any more goes at the end of this transaction
-    kChains.keySet().removeAll(List.of(FORWARD, FROM_WL, TO_WL));
+    kChains.keySet().removeAll(BASE_CHAINS);
     for (String c : kChains.keySet()) if (!chains.containsKey(c)) dirtyChains.add(c);
     for (String c : kSets.keySet()) if (!elements.containsKey(c)) dirtySets.add(c);
     kSets.remove(EGRESS_MAP);
     kSets.remove(INGRESS_MAP);
     dirtyChains.addAll(chains.keySet());
     dirtySets.addAll(elements.keySet());
+  }
+
+  /** Replies and related packets pass before any policy, broken ones are dropped. */
+  private static void conntrackFirst(List<NftOp> ops, String chain) {
+    ops.add(
+        new NftOp.AddRule(
+            chain,
+            NftRule.of(
+                List.of(new NftMatch.CtState(List.of("established", "related"))),
+                NftStatement.Verdict.ACCEPT)));
+    ops.add(
+        new NftOp.AddRule(
+            chain,
+            NftRule.of(
+                List.of(new NftMatch.CtState(List.of("invalid"))), NftStatement.Verdict.DROP)));
   }
 
   /** The element changes that turn dispatch map {@code have} into {@code want}, or null. */
@@ -861,7 +903,7 @@ public final class PolicyManager {
       }
       for (String c : List.of(in, out)) {
         String tmp = c + "-check";
-        ops.add(new NftOp.AddChain(tmp, false));
+        ops.add(new NftOp.AddChain(tmp));
         for (NftRule r : chains.getOrDefault(c, List.of())) ops.add(new NftOp.AddRule(tmp, r));
       }
       try {

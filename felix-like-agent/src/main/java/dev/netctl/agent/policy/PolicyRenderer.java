@@ -81,29 +81,32 @@ public final class PolicyRenderer {
             case PASS -> PASS_VERDICT;
             case LOG -> List.of(new NftStatement.Log("netctl " + Names.hash(tag) + " "));
           };
-      List<NftMatch> common = protocol(r);
       String comment = comment(tag + " " + r.origin());
-      if (!matchesAddresses(r.source()) && !matchesAddresses(r.destination())) {
-        // one rule for both families (an icmp/icmpv6 match carries its own family)
-        for (List<NftMatch> a : ports(r.source(), true)) {
-          for (List<NftMatch> b : ports(r.destination(), false)) {
-            out.add(new NftRule(concat(common, a, b), verdict, comment));
-          }
-        }
-        continue;
-      }
-      for (IpFamily f : IpFamily.values()) {
-        if (!canMatch(r, f) || (needsEndpoint(r) && !endpointFamilies.contains(f))) continue;
-        List<List<NftMatch>> src = entity(r.source(), f, true, r, sets);
-        List<List<NftMatch>> dst = entity(r.destination(), f, false, r, sets);
-        for (List<NftMatch> a : src) {
-          for (List<NftMatch> b : dst) {
-            List<NftMatch> m = concat(common, a, b);
-            // a variant with no expression of its family (only the other family's notNets) says it
-            if (m.stream().noneMatch(x -> ofFamily(x, f))) {
-              m = concat(List.of(new NftMatch.Nfproto(f)), m);
+      for (List<NftMatch> notIcmp : notIcmp(r)) {
+        List<NftMatch> common = concat(protocol(r), notIcmp);
+        if (!matchesAddresses(r.source()) && !matchesAddresses(r.destination())) {
+          // one rule for both families (an icmp/icmpv6 match carries its own family)
+          for (List<NftMatch> a : ports(r.source(), true)) {
+            for (List<NftMatch> b : ports(r.destination(), false)) {
+              out.add(new NftRule(concat(common, a, b), verdict, comment));
             }
-            out.add(new NftRule(m, verdict, comment));
+          }
+          continue;
+        }
+        for (IpFamily f : IpFamily.values()) {
+          if (!canMatch(r, f) || (needsEndpoint(r) && !endpointFamilies.contains(f))) continue;
+          List<List<NftMatch>> src = entity(r.source(), f, true, r, sets);
+          List<List<NftMatch>> dst = entity(r.destination(), f, false, r, sets);
+          for (List<NftMatch> a : src) {
+            for (List<NftMatch> b : dst) {
+              List<NftMatch> m = concat(common, a, b);
+              // a variant with no expression of its family (only the other family's notNets)
+              // says it
+              if (m.stream().noneMatch(x -> ofFamily(x, f))) {
+                m = concat(List.of(new NftMatch.Nfproto(f)), m);
+              }
+              out.add(new NftRule(m, verdict, comment));
+            }
           }
         }
       }
@@ -217,15 +220,29 @@ public final class PolicyRenderer {
     }
     if (r.notProtocol() != null) parts.add(new NftMatch.L4proto(true, List.of(r.notProtocol())));
     if (r.icmp() != null) parts.add(icmp(r, r.icmp(), false));
-    if (r.notIcmp() != null) parts.add(icmp(r, r.notIcmp(), true));
     return parts;
   }
 
   private static NftMatch icmp(CompiledRule r, CompiledRule.Icmp i, boolean not) {
-    boolean v6 = r.protocol() != null && r.protocol() == Protocols.ICMPV6;
-    if (not && i.code() != null)
-      throw new UnrenderableException("notICMP with a code is not rendered");
-    return new NftMatch.Icmp(v6, not, i.type(), i.code());
+    return new NftMatch.Icmp(v6(r), not, i.type(), i.code());
+  }
+
+  private static boolean v6(CompiledRule r) {
+    return r.protocol() != null && r.protocol() == Protocols.ICMPV6;
+  }
+
+  /**
+   * The alternatives (one nft rule each) of a rule's {@code notICMP}: none, {@code type != T}, or
+   * with a code, "another type, or this type with another code" — nft cannot negate the type and
+   * code comparison nft writes as one.
+   */
+  private static List<List<NftMatch>> notIcmp(CompiledRule r) {
+    CompiledRule.Icmp i = r.notIcmp();
+    if (i == null) return List.of(List.of());
+    if (i.code() == null) return List.of(List.of(icmp(r, i, true)));
+    return List.of(
+        List.of(icmp(r, new CompiledRule.Icmp(i.type(), null), true)),
+        List.of(new NftMatch.IcmpCodeNot(v6(r), i.type(), i.code())));
   }
 
   /** The alternatives (OR'd: one nft rule each) for one end of the packet, family {@code f}. */

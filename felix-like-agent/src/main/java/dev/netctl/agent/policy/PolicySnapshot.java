@@ -40,7 +40,7 @@ public record PolicySnapshot(
     Map<String, Map<String, String>> ns = new HashMap<>();
     namespaceLabels.forEach((k, v) -> ns.put(k, new HashMap<>(v)));
     for (Resource r : resources) {
-      if (PolicyCompiler.isPolicy(r)) policies.add(PolicyCompiler.compile(r));
+      if (PolicyCompiler.isPolicy(r)) policies.add(asProgrammed(PolicyCompiler.compile(r)));
       else if (r instanceof Tier t) tiers.put(t.name(), t.spec().order());
       else if (r instanceof WorkloadEndpoint w) endpoints.add(Endpoint.of(w));
       else if (r instanceof Profile p && p.name().startsWith(Profile.NAMESPACE_PREFIX)) {
@@ -55,6 +55,21 @@ public record PolicySnapshot(
     ns.forEach((k, v) -> frozen.put(k, Map.copyOf(v)));
     return new PolicySnapshot(
         new PolicyModel(policies, tiers), List.copyOf(endpoints), Map.copyOf(frozen));
+  }
+
+  /**
+   * The policy as the dataplane would hold it: one the renderer cannot express fails closed there
+   * (denies its endpoints everything), so it does here too, and {@code explain}/{@code matrix}
+   * answer what the kernel does rather than what the rules say.
+   */
+  private static CompiledPolicy asProgrammed(CompiledPolicy p) {
+    if (p.error() != null) return p;
+    try {
+      for (Direction d : Direction.values()) PolicyRenderer.policy(p, d);
+      return p;
+    } catch (PolicyRenderer.UnrenderableException e) {
+      return p.failed(e.getMessage());
+    }
   }
 
   /** An evaluator over this snapshot. */

@@ -561,6 +561,10 @@ class NodeAgentTest {
   void aPolicyOrARemotePodGoesToThePolicyTableAloneAndALocalPodIsAFullApply() throws Exception {
     start(vxlanPool(false));
     await().atMost(Duration.ofSeconds(20)).until(() -> agent.podMtu() == 1450);
+    // the first full apply (which writes the base chains, hooks included) is behind us
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> kernel.nftScripts.stream().anyMatch(s -> s.contains("add table inet netctl")));
     int full = agent.fullApplies;
     String chain =
         dev.netctl.agent.policy.Names.policyChain(

@@ -350,4 +350,153 @@ class EvaluatorTest {
   private boolean icmp(Evaluator ev, String from, String to, int protocol, int type) {
     return ev.evaluate(f.ipOf(from), f.ipOf(to), protocol, type).allowed();
   }
+
+  /** Whether a packet passes; {@code from}/{@code to} are pods ({@code x/a}) or addresses. */
+  private boolean allows(Evaluator ev, String from, String to, int protocol, int port) {
+    return ev.evaluate(at(from), at(to), protocol, port).allowed();
+  }
+
+  private java.net.InetAddress at(String podOrAddress) {
+    return podOrAddress.contains("/") ? f.ipOf(podOrAddress) : Fixture.ip(podOrAddress);
+  }
+
+  @Test
+  void calicoTypesDefaultToEgressOnlyWhenAPolicyHasOnlyEgressRules() {
+    // Calico's defaulting: no types and only egress rules means [Egress]; ingress stays open
+    Evaluator ev =
+        f.evaluator(
+            calico(
+                "NetworkPolicy",
+                "x",
+                "out",
+                "egress:\n- action: Allow\n  destination: {selector: pod == 'b'}"));
+    assertThat(tcp(ev, "x/a", "x/b", 80)).isTrue();
+    assertThat(tcp(ev, "x/a", "x/c", 80)).as("egress isolated").isFalse();
+    Verdict in = f.tcp(ev, "y/a", "x/a", 80);
+    assertThat(in.ingress().outcome()).as("ingress not isolated").isEqualTo(Outcome.NOT_ISOLATED);
+    assertThat(in.allowed()).isTrue();
+    Evaluator both =
+        f.evaluator(
+            calico(
+                "GlobalNetworkPolicy",
+                null,
+                "both",
+                "ingress:\n- action: Allow\n  source: {selector: pod == 'b'}\negress:\n- action: Allow\n  destination: {selector: pod == 'b'}"));
+    assertThat(tcp(both, "y/a", "x/a", 80)).as("ingress and egress both isolated").isFalse();
+    assertThat(tcp(both, "y/b", "x/b", 80)).isTrue();
+    Evaluator none =
+        f.evaluator(calico("GlobalNetworkPolicy", null, "none", "selector: ns == 'q'"));
+    assertThat(
+            PolicyCompiler.compile(
+                Fixture.CODEC
+                    .read(calico("GlobalNetworkPolicy", null, "n", "selector: all()"))
+                    .getFirst()))
+        .extracting(CompiledPolicy::ingress, CompiledPolicy::egress)
+        .as("no rules at all: [Ingress]")
+        .containsExactly(true, false);
+    assertThat(tcp(none, "x/a", "y/a", 80)).isTrue();
+  }
+
+  @Test
+  void aNamespacedCalicoNotSelectorAloneStillMeansEndpointsOfThePolicysNamespace() {
+    // Calico scopes a namespaced rule to its namespace as soon as any selector field is used,
+    // notSelector included: "pods of x except b", not "everything except x/b"
+    Evaluator ev =
+        f.evaluator(
+            calico(
+                "NetworkPolicy",
+                "x",
+                "p",
+                "ingress:\n- action: Allow\n  source: {notSelector: pod == 'b'}"));
+    assertThat(tcp(ev, "x/c", "x/a", 80)).isTrue();
+    assertThat(tcp(ev, "x/b", "x/a", 80)).isFalse();
+    assertThat(tcp(ev, "y/a", "x/a", 80)).as("a pod of another namespace").isFalse();
+    assertThat(allows(ev, "192.168.1.1", "x/a", Protocols.TCP, 80))
+        .as("an address outside the cluster")
+        .isFalse();
+    Evaluator global =
+        f.evaluator(
+            calico(
+                "GlobalNetworkPolicy",
+                null,
+                "g",
+                "selector: projectcalico.org/namespace == 'x'\ningress:\n- action: Allow\n  source: {notSelector: pod == 'b'}"));
+    assertThat(tcp(global, "y/a", "x/a", 80)).as("global: any endpoint but b").isTrue();
+    assertThat(tcp(global, "y/b", "x/a", 80)).isFalse();
+    assertThat(allows(global, "192.168.1.1", "x/a", Protocols.TCP, 80))
+        .as("global: a plain address is no endpoint b")
+        .isTrue();
+  }
+
+  @Test
+  void calicoSelectorOperatorsMatchAsCalicoDefinesThem() {
+    String ns = "ingress:\n- action: Allow\n  source: {namespaceSelector: all(), selector: %s}";
+    Evaluator in =
+        f.evaluator(calico("NetworkPolicy", "x", "p", ns.formatted("\"pod in {'a', 'b'}\"")));
+    assertThat(tcp(in, "z/b", "x/a", 80)).isTrue();
+    assertThat(tcp(in, "z/c", "x/a", 80)).isFalse();
+    Evaluator notIn =
+        f.evaluator(
+            calico("NetworkPolicy", "x", "p", ns.formatted("\"pod not in {'a'} && !has(role)\"")));
+    assertThat(tcp(notIn, "y/c", "x/a", 80)).isTrue();
+    assertThat(tcp(notIn, "y/a", "x/a", 80)).isFalse();
+    Evaluator hasNs =
+        f.evaluator(
+            calico(
+                "NetworkPolicy",
+                "x",
+                "p",
+                "ingress:\n- action: Allow\n  source: {namespaceSelector: \"has(ns) && ns != 'y'\"}"));
+    assertThat(tcp(hasNs, "z/c", "x/a", 80)).isTrue();
+    assertThat(tcp(hasNs, "y/c", "x/a", 80)).isFalse();
+    assertThat(allows(hasNs, "192.168.1.1", "x/a", Protocols.TCP, 80))
+        .as("a namespace selector matches workloads only")
+        .isFalse();
+  }
+
+  @Test
+  void calicoProtocolNumbersAndPortRangesMatchLikeTheirNames() {
+    Evaluator ev =
+        f.evaluator(
+            calico(
+                "NetworkPolicy",
+                "x",
+                "p",
+                "ingress:\n- action: Allow\n  protocol: 6\n  destination: {ports: ['1000:2000', 80]}\n- action: Allow\n  protocol: 132"));
+    assertThat(tcp(ev, "y/a", "x/a", 1500)).isTrue();
+    assertThat(tcp(ev, "y/a", "x/a", 2001)).isFalse();
+    assertThat(tcp(ev, "y/a", "x/a", 80)).isTrue();
+    assertThat(allows(ev, "y/a", "x/a", Protocols.SCTP, 5000)).isTrue();
+    assertThat(allows(ev, "y/a", "x/a", Protocols.UDP, 80)).isFalse();
+  }
+
+  @Test
+  void kubernetesEgressToAnAddressOutsideTheClusterFollowsIpBlocks() {
+    Evaluator ev =
+        f.evaluator(
+            knp(
+                "x",
+                "e",
+                "podSelector: {}\npolicyTypes: [Egress]\negress:\n- to:\n  - ipBlock: {cidr: 0.0.0.0/0, except: [10.0.0.0/8]}\n  ports:\n  - {port: 443}\n- to:\n  - ipBlock: {cidr: 8.8.8.8/32}\n  ports:\n  - {protocol: UDP, port: 53}"));
+    assertThat(allows(ev, "x/a", "203.0.113.9", Protocols.TCP, 443)).isTrue();
+    assertThat(allows(ev, "x/a", "203.0.113.9", Protocols.TCP, 80)).isFalse();
+    assertThat(tcp(ev, "x/a", "y/a", 443)).as("pods are in the except").isFalse();
+    assertThat(allows(ev, "x/a", "8.8.8.8", Protocols.UDP, 53)).isTrue();
+    assertThat(allows(ev, "x/a", "8.8.4.4", Protocols.UDP, 53)).isFalse();
+    assertThat(allows(ev, "x/a", "8.8.8.8", Protocols.SCTP, 53)).isFalse();
+  }
+
+  @Test
+  void kubernetesSctpPortsAndMatchExpressions() {
+    Evaluator ev =
+        f.evaluator(
+            knp(
+                "x",
+                "p",
+                "podSelector: {}\ningress:\n- from:\n  - namespaceSelector: {matchExpressions: [{key: ns, operator: NotIn, values: [y]}]}\n    podSelector: {matchExpressions: [{key: role, operator: DoesNotExist}]}\n  ports:\n  - {protocol: SCTP, port: 80, endPort: 81}"));
+    assertThat(allows(ev, "z/a", "x/a", Protocols.SCTP, 81)).isTrue();
+    assertThat(allows(ev, "z/a", "x/a", Protocols.SCTP, 82)).isFalse();
+    assertThat(allows(ev, "y/a", "x/a", Protocols.SCTP, 80)).isFalse();
+    assertThat(tcp(ev, "z/a", "x/a", 80)).isFalse();
+  }
 }

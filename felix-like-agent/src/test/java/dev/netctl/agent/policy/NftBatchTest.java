@@ -100,7 +100,7 @@ class NftBatchTest {
             "t",
             List.of(
                 new NftOp.AddTable(),
-                new NftOp.AddChain("c", false),
+                new NftOp.AddChain("c"),
                 new NftOp.AddRule("c", logged),
                 new NftOp.AddRule("c", sets)));
     assertThat(tx.text())

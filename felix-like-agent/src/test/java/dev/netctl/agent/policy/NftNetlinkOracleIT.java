@@ -67,6 +67,13 @@ class NftNetlinkOracleIT {
             notICMP: {type: 128}
           - action: Allow
             protocol: ICMP
+            notICMP: {type: 3, code: 1}
+          - action: Deny
+            protocol: ICMPv6
+            icmp: {type: 1}
+            notICMP: {type: 1, code: 4}
+          - action: Allow
+            protocol: ICMP
             icmp: {type: 3}
           - action: Deny
             notProtocol: SCTP
@@ -284,7 +291,7 @@ class NftNetlinkOracleIT {
     // only the inet family is encoded (netctl's table is inet)
     nft.apply(
         new NftTransaction(
-            "ip", "notencoded", List.of(new NftOp.AddTable(), new NftOp.AddChain("c", false))));
+            "ip", "notencoded", List.of(new NftOp.AddTable(), new NftOp.AddChain("c"))));
     assertThat(nft.takeFallback()).startsWith("not encoded").contains("add table ip notencoded");
     assertThat(nft.listTableJson("ip", "notencoded")).as("nft applied it").contains("\"c\"");
   }
@@ -300,7 +307,7 @@ class NftNetlinkOracleIT {
             "refused",
             List.of(
                 new NftOp.AddTable(),
-                new NftOp.AddChain("c", false),
+                new NftOp.AddChain("c"),
                 new NftOp.AddRule("c", drop),
                 new NftOp.AddRule("no-such-chain", drop)));
     assertThatThrownBy(() -> nft.apply(tx))
@@ -320,7 +327,7 @@ class NftNetlinkOracleIT {
   @Test
   void aSocketThatGotARefusalHasReadAllOfItsAnswersAndAppliesTheNextBatch() {
     NftRule drop = NftRule.of(List.of(), NftStatement.Verdict.DROP);
-    List<NftOp> good = List.of(new NftOp.AddTable(), new NftOp.AddChain("c", false));
+    List<NftOp> good = List.of(new NftOp.AddTable(), new NftOp.AddChain("c"));
     List<NftOp> bad = new ArrayList<>(good);
     bad.add(new NftOp.AddRule("no-such-chain", drop));
     try (NftNetlink socket = NftNetlink.open(VIA_NETLINK)) {

@@ -90,12 +90,13 @@ final class PodNetwork implements AutoCloseable {
           print(''.join(map(str, out)), flush=True)
       """;
 
-  final String prefix =
-      "pol" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
-  final String node = prefix + "-node";
+  /** Three letters of the test's own plus a random suffix; interfaces carry the suffix. */
+  final String prefix;
+
+  final String node;
 
   /** The second node: pods named {@code c} live there, the others on {@link #node}. */
-  final String node2 = prefix + "-node2";
+  final String node2;
 
   final Map<String, Pod> pods = new LinkedHashMap<>();
   private final List<Process> processes = new ArrayList<>();
@@ -133,6 +134,18 @@ final class PodNetwork implements AutoCloseable {
 
   PodNetwork(List<String> namespaceNames, List<String> podNames, List<Integer> ports)
       throws Exception {
+    this("pol", namespaceNames, podNames, ports);
+  }
+
+  /**
+   * @param owner three letters naming the test, so parallel tests' namespaces never collide
+   */
+  PodNetwork(String owner, List<String> namespaceNames, List<String> podNames, List<Integer> ports)
+      throws Exception {
+    if (owner.length() != 3) throw new IllegalArgumentException("owner must be 3 letters");
+    prefix = owner + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
+    node = prefix + "-node";
+    node2 = prefix + "-node2";
     Runtime.getRuntime().addShutdownHook(cleanup);
     try {
       // two nodes joined by a veth, each routing the other's pods through it (no encapsulation;
@@ -234,6 +247,16 @@ final class PodNetwork implements AutoCloseable {
                   new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8)));
         }
       }
+      // the nodes' link-local addresses on peer0 went through duplicate address detection (~1 s);
+      // until it ends neighbour discovery between the nodes waits, and a first IPv6 probe across
+      // them times out
+      for (String each : List.of(node, node2)) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!sh("ip", "-n", each, "-6", "addr", "show", "dev", "peer0", "tentative").isBlank()) {
+          if (System.nanoTime() > deadline) throw new IOException(each + ": peer0 stays tentative");
+          Thread.sleep(50);
+        }
+      }
     } catch (Exception e) {
       close();
       throw e;
@@ -292,7 +315,32 @@ final class PodNetwork implements AutoCloseable {
     for (String n : namespaces) sh("ip", "-n", n, "-6", "neigh", "flush", "all");
   }
 
-  private Process start(List<String> cmd) throws IOException {
+  /**
+   * Probes from one pod to any addresses ({@code ip,port,proto}: TCP, UDP or ICMP); true =
+   * reachable. Each UDP probe gets a source port never used before, as in {@link #probe}.
+   */
+  List<Boolean> probeFrom(String podId, List<String> targets) throws IOException {
+    Pod src = pods.get(podId);
+    int round = rounds++;
+    if (round * 64 > 30000) throw new IllegalStateException("out of fresh UDP source ports");
+    StringBuilder line = new StringBuilder();
+    for (int i = 0; i < targets.size(); i++) {
+      line.append(targets.get(i)).append(',').append(20000 + round * 64 + i).append(' ');
+    }
+    src.in().write(line.append('\n').toString());
+    src.in().flush();
+    String res = src.out().readLine();
+    if (res == null) throw new IOException("prober of " + podId + " died");
+    List<Boolean> out = new ArrayList<>();
+    for (int i = 0; i < targets.size(); i++) out.add(res.charAt(i) == '1');
+    return out;
+  }
+
+  /**
+   * Starts a process (usually {@code ip netns exec ... python3 -c ...}) that {@link #close()}
+   * stops; its stderr is discarded.
+   */
+  Process start(List<String> cmd) throws IOException {
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     processes.add(p);
     return p;

@@ -344,8 +344,8 @@ final class PolicyCases {
             calico(
                 "NetworkPolicy",
                 "y",
-                "no-code",
-                "selector: pod == 'a'\ningress:\n- action: Allow\n  protocol: ICMP\n  notICMP: {type: 8, code: 0}"),
+                "no-protocol",
+                "selector: pod == 'a'\ningress:\n- action: Allow\n  destination: {ports: [serve-80-tcp]}"),
             every(YA_IN)));
     return c;
   }

@@ -421,13 +421,13 @@ class PolicyManagerTest {
         calico(
             "NetworkPolicy",
             "x",
-            "no-code",
-            "ingress:\n- action: Allow\n  protocol: ICMP\n  notICMP: {type: 8, code: 0}"));
+            "no-protocol",
+            "ingress:\n- action: Allow\n  destination: {ports: [http]}"));
     assertThat(m.failures())
         .singleElement()
         .extracting(PolicyStatus::reason)
         .asString()
-        .contains("notICMP with a code");
+        .contains("named port http needs a protocol");
   }
 
   @Test

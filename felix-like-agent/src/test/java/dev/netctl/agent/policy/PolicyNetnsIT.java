@@ -246,7 +246,7 @@ class PolicyNetnsIT {
     assertThat(cases).hasSizeGreaterThanOrEqualTo(25);
     assertThat(ms.getFirst().failures())
         .extracting(s -> s.policy().name())
-        .containsExactly("no-code");
+        .containsExactly("no-protocol");
   }
 
   @Test
