@@ -85,14 +85,32 @@ public sealed class DatastoreException extends RuntimeException {
    */
   public static final class Unavailable extends DatastoreException {
     private final String address;
+    private final String missingKind;
 
     public Unavailable(String address, String message, Throwable cause) {
+      this(address, message, cause, null);
+    }
+
+    /**
+     * @param missingKind the storage kind the backend has no place for (a Kubernetes CRD not
+     *     installed) when that is the failure, else null
+     */
+    public Unavailable(String address, String message, Throwable cause, String missingKind) {
       super("datastore " + address + " unavailable: " + message, cause);
       this.address = address;
+      this.missingKind = missingKind;
     }
 
     public String address() {
       return address;
+    }
+
+    /**
+     * The storage kind this backend has no place for, when that is why it failed: then no object of
+     * that kind can exist in it, which a reader of an optional kind may take as "none".
+     */
+    public java.util.Optional<String> missingKind() {
+      return java.util.Optional.ofNullable(missingKind);
     }
   }
 

@@ -433,7 +433,8 @@ public final class KubernetesDatastore
   }
 
   private DatastoreException crdMissing(String kind) {
-    return unavailable(
+    return new DatastoreException.Unavailable(
+        address,
         "no resource "
             + StoredKinds.plural(kind)
             + "."
@@ -441,7 +442,8 @@ public final class KubernetesDatastore
             + " (HTTP 404): is the CRD for kind "
             + kind
             + " installed? kubectl apply -k deploy/crds",
-        null);
+        null,
+        kind);
   }
 
   DatastoreException unexpected(String what, Response r) {

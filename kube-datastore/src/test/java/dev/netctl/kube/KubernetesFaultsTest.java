@@ -101,6 +101,8 @@ class KubernetesFaultsTest {
             .isInstanceOf(DatastoreException.Unavailable.class)
             .hasMessageContaining("ippools.netctl.dev")
             .hasMessageContaining("is the CRD for kind IPPool installed");
+        assertThat(((DatastoreException.Unavailable) missing.getCause()).missingKind())
+            .contains("IPPool");
         ExecutionException forbidden =
             org.junit.jupiter.api.Assertions.assertThrows(
                 ExecutionException.class,

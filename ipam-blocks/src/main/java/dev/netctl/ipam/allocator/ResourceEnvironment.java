@@ -1,5 +1,6 @@
 package dev.netctl.ipam.allocator;
 
+import dev.netctl.datastore.DatastoreException;
 import dev.netctl.datastore.client.ResourceClient;
 import dev.netctl.datastore.model.AllowedUse;
 import dev.netctl.datastore.model.AssignmentMode;
@@ -16,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The allocator's view of the cluster read from the datastore's resources: IPPools, Nodes, the
@@ -23,11 +26,14 @@ import java.util.stream.Collectors;
  * changes apply to the next batch.
  */
 public final class ResourceEnvironment implements IpamEnvironment {
+  private static final Logger LOG = LoggerFactory.getLogger(ResourceEnvironment.class);
+
   /** The last reservation set built and the ranges it was built from. */
   private record Built(List<String> ranges, Reservations reservations) {}
 
   private final ResourceClient client;
   private volatile Built built;
+  private volatile boolean warnedMissing;
 
   public ResourceEnvironment(ResourceClient client) {
     this.client = client;
@@ -67,7 +73,7 @@ public final class ResourceEnvironment implements IpamEnvironment {
   @Override
   public Reservations reservations() {
     List<String> ranges = new ArrayList<>();
-    for (IPReservation r : client.list(Kind.IP_RESERVATION)) {
+    for (IPReservation r : listReservations()) {
       ranges.addAll(r.spec().reservedCIDRs());
     }
     Built last = built;
@@ -75,6 +81,24 @@ public final class ResourceEnvironment implements IpamEnvironment {
     Built now = new Built(ranges, toReservations(ranges));
     built = now;
     return now.reservations();
+  }
+
+  /**
+   * The stored IPReservations. A Kubernetes datastore without their CRD (agents upgraded before
+   * `kubectl apply -k deploy/crds`) holds none, and says so by naming the missing kind: that is
+   * read as no reservation, once warned, rather than failing every assignment.
+   */
+  private List<IPReservation> listReservations() {
+    try {
+      return client.list(Kind.IP_RESERVATION);
+    } catch (DatastoreException.Unavailable e) {
+      if (!e.missingKind().equals(Optional.of(Kind.IP_RESERVATION.storageKind()))) throw e;
+      if (!warnedMissing) {
+        warnedMissing = true;
+        LOG.warn("{}; IPAM proceeds with no IPReservations until it is installed", e.getMessage());
+      }
+      return List.of();
+    }
   }
 
   /**

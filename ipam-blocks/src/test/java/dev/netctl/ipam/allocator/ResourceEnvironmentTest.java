@@ -90,4 +90,44 @@ class ResourceEnvironmentTest {
     assertThat(r.contains(Cidr.parseAddress("fd00::1"))).isTrue();
     assertThat(r.countIn(Cidr.parse("0.0.0.0/0")).intValue()).isEqualTo(4);
   }
+
+  /**
+   * A Kubernetes datastore whose IPReservation CRD is not installed yet (agents upgraded before the
+   * CRDs) names the missing kind: no reservation can exist there, so assignment goes on. Any other
+   * outage still fails it.
+   */
+  @Test
+  void aStoreWithoutTheReservationKindAssignsAsWithoutReservations() {
+    try (MemoryDatastore ds = new MemoryDatastore()) {
+      java.util.concurrent.atomic.AtomicReference<String> failing =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      dev.netctl.datastore.Datastore store =
+          new dev.netctl.datastore.ForwardingDatastore(ds) {
+            @Override
+            public java.util.concurrent.CompletableFuture<dev.netctl.datastore.Listing> list(
+                String kind, String namePrefix) {
+              if (kind.equals("IPReservation") && failing.get() != null) {
+                return java.util.concurrent.CompletableFuture.failedFuture(
+                    new dev.netctl.datastore.DatastoreException.Unavailable(
+                        "kubernetes https://k8s:6443",
+                        "no resource ipreservations.netctl.dev (HTTP 404)",
+                        null,
+                        failing.get()));
+              }
+              return super.list(kind, namePrefix);
+            }
+          };
+      ResourceClient client = new ResourceClient(store);
+      client.create(IPPool.of("p", pool("10.1.0.0/24", null, null)));
+      client.create(new Node(ObjectMeta.named("n1", Map.of()), NodeSpec.bgp(null)));
+      IpamAllocator ipam = new IpamAllocator(store, new ResourceEnvironment(client));
+
+      failing.set("IPReservation");
+      assertThat(ipam.autoAssign(AssignRequest.of("n1", "h1", 1, 0)).ipv4()).hasSize(1);
+      // Another kind missing is not this reader's to excuse.
+      failing.set("IPPool");
+      assertThatThrownBy(() -> ipam.autoAssign(AssignRequest.of("n1", "h2", 1, 0)))
+          .hasMessageContaining("ipreservations.netctl.dev");
+    }
+  }
 }
