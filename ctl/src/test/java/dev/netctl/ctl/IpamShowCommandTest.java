@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigInteger;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -67,7 +68,7 @@ class IpamShowCommandTest {
   }
 
   @Test
-  void showBlocksListsADeletedPoolsBlockThatStillHoldsAddresses() {
+  void showBlocksListsADeletedPoolsBlockThatStillHoldsAddresses() throws Exception {
     cluster.ok("ipam", "assign", "--node", "node-1", "--handle", "h1", "--ipv4", "2");
     cluster.ok("delete", "ippool", "pool-a");
 
@@ -78,10 +79,24 @@ class IpamShowCommandTest {
     List<String> orphan = cells(lines.get(2));
     assertThat(orphan)
         .as("the block of the deleted pool, still holding 2 addresses, is not left out")
-        .hasSize(5)
+        .hasSize(6)
         .startsWith("Block (no pool)")
-        .endsWith("64", "2 (3%)", "62 (97%)");
+        .endsWith("64", "2 (3%)", "0 (0%)", "62 (97%)");
     assertThat(orphan.get(1)).startsWith("10.10.0.").endsWith("/26");
+
+    // Its reserved addresses are counted like a pool's block's.
+    Path r = dir.resolve("r.yaml");
+    Files.writeString(
+        r,
+        """
+        apiVersion: projectcalico.org/v3
+        kind: IPReservation
+        metadata: {name: all-of-it}
+        spec: {reservedCIDRs: [10.10.0.0/16]}
+        """);
+    cluster.ok("create", "-f", r.toString());
+    assertThat(cells(cluster.ok("ipam", "show", "--show-blocks").lines().get(2)))
+        .endsWith("64", "2 (3%)", "64 (100%)", "0 (0%)");
   }
 
   @Test
