@@ -500,6 +500,11 @@ public final class BgpSpeaker implements AutoCloseable {
     return a == null ? 0 : (int) Math.min(Integer.MAX_VALUE, rib.receivedCount(a.peer));
   }
 
+  private int loopCount(PeerSession p) {
+    AttachedPeer a = attached.get(p.spec().remote().getAddress());
+    return a == null ? 0 : (int) Math.min(Integer.MAX_VALUE, rib.loopCount(a.peer));
+  }
+
   // The AS the peer presented once established (a dynamic template may accept several), else the
   // configured one.
   private static long remoteAs(PeerSession p) {
@@ -523,6 +528,7 @@ public final class BgpSpeaker implements AutoCloseable {
                             p.since(),
                             p.info(),
                             receivedCount(p),
+                            loopCount(p),
                             p.lastError(),
                             attached.stale().keeps(p.spec().remote().getAddress()),
                             p.notices()))

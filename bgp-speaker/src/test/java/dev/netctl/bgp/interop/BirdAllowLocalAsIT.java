@@ -90,6 +90,9 @@ class BirdAllowLocalAsIT {
                           .count()
                       == 2,
           details);
+      assertThat(speaker.peers().getFirst().loopedPrefixes())
+          .as("the route with our AS twice counts as a loop")
+          .isEqualTo(1);
       List<ReceivedRoute> received = speaker.received(ip("127.0.0.54"));
       assertThat(received)
           .extracting(ReceivedRoute::nlri)

@@ -174,6 +174,7 @@ public final class StandaloneSpeaker implements AutoCloseable {
         s.since() == null ? "" : s.since().truncatedTo(ChronoUnit.SECONDS).toString(),
         s.info() == null ? "" : s.info(),
         s.receivedPrefixes(),
+        s.loopedPrefixes(),
         s.lastError() == null ? "" : s.lastError(),
         s.staleRoutes(),
         notices(s, neighbor));
