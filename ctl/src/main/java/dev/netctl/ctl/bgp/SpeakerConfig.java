@@ -2,6 +2,8 @@ package dev.netctl.ctl.bgp;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import dev.netctl.datastore.model.AsNumber;
 import java.util.List;
 import java.util.Map;
 
@@ -12,7 +14,8 @@ import java.util.Map;
  * {@link SpeakerPlan} is the checked form.
  *
  * @param routerId BGP identifier, an IPv4 address
- * @param asNumber our AS, 1..4294967295
+ * @param asNumber our AS, 1..4294967295, plain or asdot ({@code 1.10}, RFC 5396) as in the
+ *     datastore's resources ({@link AsNumber}); so are the other AS numbers of the file
  * @param listen where to accept BGP connections
  * @param peers the neighbours
  * @param originate routes announced to every peer
@@ -26,7 +29,7 @@ import java.util.Map;
  */
 public record SpeakerConfig(
     String routerId,
-    Long asNumber,
+    @JsonDeserialize(using = AsNumber.Deserializer.class) Long asNumber,
     Listen listen,
     List<Peer> peers,
     List<Origination> originate,
@@ -81,14 +84,14 @@ public record SpeakerConfig(
    *     AS (RFC 4271 §6.3, RFC 7606 §7.2), default false (a route server does not prepend)
    * @param keepaliveTime seconds between KEEPALIVEs, at most a third of the negotiated hold time;
    *     default a third of it
-   * @param allowLocalAs how many times our AS may appear in the AS_PATH of a route from this eBGP
-   *     peer, 1..255 (BIRD's {@code allow local as}); default 0, such a route is a loop
+   * @param allowLocalAs how many times our AS may appear in the AS_PATH of a route from this peer
+   *     (eBGP or iBGP), 1..255 (BIRD's {@code allow local as}); default 0, such a route is a loop
    */
   public record Peer(
       String address,
       Integer port,
       String localAddress,
-      Long asNumber,
+      @JsonDeserialize(using = AsNumber.Deserializer.class) Long asNumber,
       Boolean passive,
       String password,
       Integer ttlSecurity,
@@ -209,9 +212,9 @@ public record SpeakerConfig(
       List<String> communities,
       String largeCommunitySet,
       List<String> largeCommunities,
-      Long asPathContains,
+      @JsonDeserialize(using = AsNumber.Deserializer.class) Long asPathContains,
       Range asPathLength,
-      Long neighborAs,
+      @JsonDeserialize(using = AsNumber.Deserializer.class) Long neighborAs,
       Conditions not) {}
 
   /**
@@ -246,7 +249,9 @@ public record SpeakerConfig(
    * @param as the AS to prepend, default ours
    * @param repeat how many times, 1..32 (default 1)
    */
-  public record Prepend(@JsonProperty("as") Long as, Integer repeat) {}
+  public record Prepend(
+      @JsonProperty("as") @JsonDeserialize(using = AsNumber.Deserializer.class) Long as,
+      Integer repeat) {}
 
   /**
    * Edits of a community list, applied as set, then add, then remove.

@@ -24,6 +24,7 @@ import dev.netctl.bgp.session.PeerSpec;
 import dev.netctl.bgp.speaker.DynamicRange;
 import dev.netctl.bgp.speaker.Ipv6NextHop;
 import dev.netctl.bgp.speaker.Neighbor;
+import dev.netctl.datastore.model.AsNumber;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -162,6 +163,9 @@ public final class SpeakerConfigReader {
       return "must be " + kind + ", not a list";
     }
     Object value = e instanceof InvalidFormatException f ? f.getValue() : null;
+    if (value != null && message.contains(AsNumber.RULE)) {
+      return "\"" + value + "\" " + AsNumber.RULE; // the datastore's parser, asdot or plain
+    }
     if (value == null) {
       // A number where a whole one was expected: Jackson keeps only its text, in the message.
       Matcher m = JACKSON_VALUE.matcher(message);
@@ -341,19 +345,11 @@ public final class SpeakerConfigReader {
           null,
           "is required unless " + f + ".remoteAs is set (internal, external or AS ranges)");
     }
-    // With remoteAs, checked here and set below, as enforceFirstAs: the stand-in asNumber (a
-    // span's first AS may be ours) says nothing about whether the peers are external.
+    // With remoteAs, checked here and set below, as enforceFirstAs is: the template is read
+    // against a stand-in asNumber. Internal peers too: their routes are checked for loops as well.
     int allowLocalAs = 0;
     if (accepted != null && t.allowLocalAs() != null) {
-      if (accepted instanceof RemoteAs.Internal) {
-        error(
-            f + ".template.allowLocalAs",
-            t.allowLocalAs(),
-            "needs eBGP peers, but remoteAs internal accepts iBGP ones only: only external routes"
-                + " are checked for our AS (RFC 4271 §9.1.2)");
-      } else {
-        allowLocalAs = allowLocalAs(f + ".template.allowLocalAs", t.allowLocalAs());
-      }
+      allowLocalAs = allowLocalAs(f + ".template.allowLocalAs", t.allowLocalAs());
     }
     if (range == null || errors.size() > before) {
       return null;
@@ -618,16 +614,8 @@ public final class SpeakerConfigReader {
               + p.asNumber()
               + " is ours): RFC 4271 §6.3 checks the first AS of external peers only");
     }
+    // An iBGP peer's routes are checked for our AS too (RFC 4271 §9.1.2, as BIRD and FRR do).
     int allowLocalAs = allowLocalAs(f + ".allowLocalAs", p.allowLocalAs());
-    if (allowLocalAs > 0 && p.asNumber() != null && p.asNumber() == localAs) {
-      error(
-          f + ".allowLocalAs",
-          allowLocalAs,
-          "needs an eBGP peer (asNumber "
-              + p.asNumber()
-              + " is ours): only external routes are checked for our AS (RFC 4271 §9.1.2)");
-      allowLocalAs = 0;
-    }
     int gr = -1;
     if (p.gracefulRestart() != null) {
       gr = p.gracefulRestart();
