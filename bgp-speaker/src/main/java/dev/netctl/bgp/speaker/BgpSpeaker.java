@@ -231,6 +231,7 @@ public final class BgpSpeaker implements AutoCloseable {
     Ipv6NextHop.Session session = Ipv6NextHop.session(neighbor);
     PeerSession p = new PeerSession(session.spec(), loop, transport, events, clock);
     p.configNotice(session.notice());
+    p.configNotice(Ipv4NextHop.notice(neighbor));
     peers.put(neighbor.spec().remote().getAddress(), p);
     updateMd5();
     p.restarting(deferral.active());

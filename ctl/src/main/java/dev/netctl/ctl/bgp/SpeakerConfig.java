@@ -26,6 +26,9 @@ import java.util.Map;
  * @param ipv6NextHop global IPv6 address sent as next hop of IPv6 routes over IPv4 sessions whose
  *     peer sets none (RFC 2545 §2); without one such sessions do not offer IPv6 unicast
  * @param dynamicPeers peers accepted by address range, each from a template
+ * @param ipv4NextHop IPv4 address sent as NEXT_HOP of the IPv4 routes that need this speaker as
+ *     next hop, to peers (and range templates) that set none: what IPv6 sessions need to send them
+ *     (RFC 4271 §5.1.3); IPv4 sessions without it use their own local address
  */
 public record SpeakerConfig(
     String routerId,
@@ -38,7 +41,8 @@ public record SpeakerConfig(
     DefinedSets definedSets,
     Map<String, PolicyDefinition> policies,
     String ipv6NextHop,
-    List<DynamicPeers> dynamicPeers) {
+    List<DynamicPeers> dynamicPeers,
+    String ipv4NextHop) {
 
   /**
    * Peers accepted by address range (BIRD's {@code neighbor range}, FRR's {@code bgp listen
@@ -86,6 +90,9 @@ public record SpeakerConfig(
    *     default a third of it
    * @param allowLocalAs how many times our AS may appear in the AS_PATH of a route from this peer
    *     (eBGP or iBGP), 1..255 (BIRD's {@code allow local as}); default 0, such a route is a loop
+   * @param ipv4NextHop IPv4 address of this node sent as NEXT_HOP of the IPv4 routes that need us
+   *     as next hop (BIRD's {@code next hop address}), default the top-level {@code ipv4NextHop},
+   *     else the session's local address; an IPv6 session has none, so needs it to send them
    */
   public record Peer(
       String address,
@@ -105,7 +112,8 @@ public record SpeakerConfig(
       String ipv6NextHop,
       Boolean enforceFirstAs,
       Integer keepaliveTime,
-      Integer allowLocalAs) {}
+      Integer allowLocalAs,
+      String ipv4NextHop) {}
 
   /**
    * A peer's reference to a policy: {@code accept-all}, {@code reject-all}, the name of one of

@@ -22,6 +22,7 @@ import dev.netctl.bgp.policy.Policy;
 import dev.netctl.bgp.rib.RoutePolicy;
 import dev.netctl.bgp.session.PeerSpec;
 import dev.netctl.bgp.speaker.DynamicRange;
+import dev.netctl.bgp.speaker.Ipv4NextHop;
 import dev.netctl.bgp.speaker.Ipv6NextHop;
 import dev.netctl.bgp.speaker.Neighbor;
 import dev.netctl.datastore.model.AsNumber;
@@ -219,6 +220,7 @@ public final class SpeakerConfigReader {
     }
     SocketAddress admin = admin(c.admin());
     Inet6Address ipv6NextHop = ipv6NextHop("ipv6NextHop", c.ipv6NextHop());
+    Inet4Address ipv4NextHop = ipv4NextHop("ipv4NextHop", c.ipv4NextHop());
     List<Neighbor> peers = new ArrayList<>();
     Set<InetAddress> seen = new HashSet<>();
     List<SpeakerConfig.Peer> declared = c.peers() == null ? List.of() : c.peers();
@@ -230,7 +232,7 @@ public final class SpeakerConfigReader {
             AddressText.of(p.spec().remote().getAddress()),
             "is a duplicate: each peer address may appear once");
       } else if (p != null) {
-        peers.add(p);
+        peers.add(p.ipv4NextHop() == null ? p.withIpv4NextHop(ipv4NextHop) : p);
       }
     }
     List<SpeakerPlan.Route> routes = new ArrayList<>();
@@ -258,6 +260,11 @@ public final class SpeakerConfigReader {
         error(f + ".name", name, "is a duplicate: each range name may appear once");
       }
       DynamicRange r = dynamicRange(f, dynamic.get(i), as, routerId, listen);
+      if (r != null && r.template().ipv4NextHop() == null && ipv4NextHop != null) {
+        r =
+            new DynamicRange(
+                r.name(), r.range(), r.template().withIpv4NextHop(ipv4NextHop), r.limit());
+      }
       if (r != null) {
         ranges.add(r);
       }
@@ -375,7 +382,8 @@ public final class SpeakerConfigReader {
             // asNumber (a span's first AS may be ours) is no peer's AS to check it against.
             accepted != null ? null : t.enforceFirstAs(),
             t.keepaliveTime(),
-            accepted != null ? null : t.allowLocalAs());
+            accepted != null ? null : t.allowLocalAs(),
+            t.ipv4NextHop());
     Neighbor template = peer(f + ".template", withAddress, as, routerId, ls);
     if (template == null) {
       return null;
@@ -419,6 +427,22 @@ public final class SpeakerConfigReader {
       return null;
     }
     return v6;
+  }
+
+  private Inet4Address ipv4NextHop(String field, String text) {
+    if (text == null) {
+      return null;
+    }
+    if (!(ip(text) instanceof Inet4Address v4)) {
+      error(field, text, "must be an IPv4 address (NEXT_HOP of IPv4 routes, RFC 4271 §5.1.3)");
+      return null;
+    }
+    String problem = Ipv4NextHop.problem(v4);
+    if (problem != null) {
+      error(field, text, problem);
+      return null;
+    }
+    return v4;
   }
 
   /** An IP literal, or null (never a DNS lookup). */
@@ -625,6 +649,7 @@ public final class SpeakerConfigReader {
       }
     }
     Inet6Address ipv6NextHop = ipv6NextHop(f + ".ipv6NextHop", p.ipv6NextHop());
+    Inet4Address ipv4NextHop = ipv4NextHop(f + ".ipv4NextHop", p.ipv4NextHop());
     RoutePolicy importPolicy = policies.reference(f + ".import", p.importPolicy());
     RoutePolicy exportPolicy = policies.reference(f + ".export", p.exportPolicy());
     if (exportPolicy instanceof Policy named
@@ -660,7 +685,10 @@ public final class SpeakerConfigReader {
             p.password(),
             ttl);
     Neighbor n =
-        Neighbor.of(spec).withPolicies(importPolicy, exportPolicy).withIpv6NextHop(ipv6NextHop);
+        Neighbor.of(spec)
+            .withPolicies(importPolicy, exportPolicy)
+            .withIpv6NextHop(ipv6NextHop)
+            .withIpv4NextHop(ipv4NextHop);
     return rrClient ? n.asReflectorClient() : n;
   }
 

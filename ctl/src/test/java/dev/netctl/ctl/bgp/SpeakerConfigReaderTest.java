@@ -237,6 +237,53 @@ class SpeakerConfigReaderTest {
   }
 
   @Test
+  void ipv4NextHopIsReadAtTheTopAndPerPeerAndMustBeAUnicastIpv4Address() throws Exception {
+    String yaml =
+        """
+        routerId: 192.0.2.1
+        asNumber: 65001
+        listen: {address: "::1"}
+        ipv4NextHop: 192.0.2.7
+        peers:
+          - {address: "::1", port: 1790, asNumber: 65001, ipv4NextHop: 192.0.2.8}
+          - {address: 127.0.0.4, asNumber: 65001, localAddress: 127.0.0.2}
+        dynamicPeers:
+          - {name: v6, range: "fd00::/64", template: {asNumber: 65001}}
+        """;
+    SpeakerPlan plan = SpeakerConfigReader.parse("s.yaml", yaml, true);
+    assertThat(plan.peers().get(0).ipv4NextHop()).isEqualTo(InetAddress.ofLiteral("192.0.2.8"));
+    assertThat(plan.peers().get(1).ipv4NextHop())
+        .as("the top-level one fills in for a peer that sets none")
+        .isEqualTo(InetAddress.ofLiteral("192.0.2.7"));
+    assertThat(plan.dynamicRanges().getFirst().template().ipv4NextHop())
+        .as("and for a range's template")
+        .isEqualTo(InetAddress.ofLiteral("192.0.2.7"));
+
+    String bad =
+        """
+        routerId: 192.0.2.1
+        asNumber: 65001
+        listen: {address: "::1"}
+        ipv4NextHop: "2001:db8::1"
+        peers:
+          - {address: "::1", port: 1790, asNumber: 65001, ipv4NextHop: 224.0.0.5}
+          - {address: 127.0.0.4, asNumber: 65001, localAddress: 127.0.0.2, ipv4NextHop: 0.0.0.0}
+        """;
+    assertThatThrownBy(() -> SpeakerConfigReader.parse("s.yaml", bad, true))
+        .isInstanceOfSatisfying(
+            SpeakerConfigException.class,
+            e ->
+                assertThat(e.violations())
+                    .containsExactly(
+                        "s.yaml: ipv4NextHop: \"2001:db8::1\" must be an IPv4 address (NEXT_HOP of"
+                            + " IPv4 routes, RFC 4271 §5.1.3)",
+                        "s.yaml: peers[0].ipv4NextHop: \"224.0.0.5\" must be a unicast address,"
+                            + " not multicast (RFC 4271 §6.3)",
+                        "s.yaml: peers[1].ipv4NextHop: \"0.0.0.0\" must not be 0.0.0.0 (RFC 4271"
+                            + " §6.3: NEXT_HOP must be a valid host address)"));
+  }
+
+  @Test
   void dynamicPeersAreARangeWithATemplateAndALimit() throws Exception {
     String yaml =
         """

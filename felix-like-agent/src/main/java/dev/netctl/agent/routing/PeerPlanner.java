@@ -325,7 +325,7 @@ public final class PeerPlanner {
       }
       if (s.ttlSecurity() != null) ttl = s.ttlSecurity();
       if (s.keepaliveTime() != null) keepalive = keepaliveSeconds(s.keepaliveTime());
-      // Only external routes are checked for our AS: on an iBGP session it changes nothing.
+      // Routes from external and internal peers alike are checked for our AS.
       if (s.numAllowedLocalASNumbers() != null) allowLocalAs = s.numAllowedLocalASNumbers();
     }
     boolean v6Session = remote instanceof Inet6Address;
@@ -347,6 +347,12 @@ public final class PeerPlanner {
     // IPv6 blocks travel over an IPv4 session with the node's IPv6 address as next hop (RFC
     // 2545); a node without one does not offer IPv6 on the session.
     if (!v6Session && families == null && local.v6() != null) n = n.withIpv6NextHop(local.v6());
+    // An IPv6 session's NEXT_HOP of IPv4 routes is the node's IPv4 address (RFC 4271 §5.1.3: an
+    // IPv4 address; an IPv6 one needs RFC 8950, not offered). The agent's IPv6 sessions offer IPv6
+    // only, one session per family as Calico runs them (a dual-stack ToR has a BGPPeer per family,
+    // and IPv4 over both would double every route); set anyway, so that a session that does carry
+    // IPv4 never goes without a next hop.
+    if (v6Session) n = n.withIpv4NextHop(local.v4());
     return rrClient ? n.asReflectorClient() : n;
   }
 
