@@ -205,7 +205,9 @@ public final class PeerPlanner {
                 remotePort,
                 rrClient,
                 s,
-                v6 ? V6_ONLY : null,
+                // Both families on an IPv6 session too: IPv4 with the node's IPv4 address as
+                // NEXT_HOP (set in neighbor), as on an IPv4 session IPv6 with its IPv6 address.
+                null,
                 filters));
       }
     }
@@ -347,11 +349,9 @@ public final class PeerPlanner {
     // IPv6 blocks travel over an IPv4 session with the node's IPv6 address as next hop (RFC
     // 2545); a node without one does not offer IPv6 on the session.
     if (!v6Session && families == null && local.v6() != null) n = n.withIpv6NextHop(local.v6());
-    // An IPv6 session's NEXT_HOP of IPv4 routes is the node's IPv4 address (RFC 4271 §5.1.3: an
-    // IPv4 address; an IPv6 one needs RFC 8950, not offered). The agent's IPv6 sessions offer IPv6
-    // only, one session per family as Calico runs them (a dual-stack ToR has a BGPPeer per family,
-    // and IPv4 over both would double every route); set anyway, so that a session that does carry
-    // IPv4 never goes without a next hop.
+    // IPv4 routes over an IPv6 session carry the node's IPv4 address as NEXT_HOP, which must be an
+    // IPv4 address (RFC 4271 §5.1.3; an IPv6 one needs RFC 8950, not offered). Sessions that offer
+    // IPv6 only (the mesh's second session between dual-stack nodes) never use it.
     if (v6Session) n = n.withIpv4NextHop(local.v4());
     return rrClient ? n.asReflectorClient() : n;
   }

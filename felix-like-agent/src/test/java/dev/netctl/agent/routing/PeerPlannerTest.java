@@ -294,7 +294,9 @@ class PeerPlannerTest {
     assertThat(n.spec().remote().getPort()).isEqualTo(1790);
     assertThat(n.spec().localAddress()).isEqualTo(a("fd00::1"));
     assertThat(n.spec().config().remoteAs()).isEqualTo(65001);
-    assertThat(families(n)).as("one session per family, as Calico runs them").containsExactly(V6);
+    assertThat(families(n))
+        .as("IPv4 too, with the node's IPv4 address as its next hop")
+        .containsExactlyInAnyOrder(V4, V6);
     assertThat(n.ipv4NextHop())
         .as("an IPv6 session's NEXT_HOP of IPv4 routes: the node's IPv4 address (RFC 4271 §5.1.3)")
         .isEqualTo(a("10.0.0.1"));
