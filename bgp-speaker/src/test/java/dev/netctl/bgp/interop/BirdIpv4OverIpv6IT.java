@@ -17,11 +17,9 @@ import dev.netctl.bgp.speaker.ReceivedRoute;
 import dev.netctl.bgp.speaker.SpeakerConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,26 +42,13 @@ class BirdIpv4OverIpv6IT {
   void ipv4RoutesCrossAnIpv6SessionWithTheConfiguredIpv4NextHop(@TempDir Path dir)
       throws Exception {
     Daemon.require(BirdInteropIT.BIRD);
-    Path sock = dir.resolve("bird.sock");
     int birdPort = InteropSupport.freePort("::1");
     try (BgpSpeaker speaker =
             BgpSpeaker.start(
                 SpeakerConfig.of(
                     65061, ip(OUR_ID), new InetSocketAddress(V6, 0), Transport.best()));
         Daemon bird =
-            Daemon.start(
-                "bird",
-                writeConfig(dir, birdPort, speaker.listenAddress().getPort()),
-                List.of(
-                    BirdInteropIT.BIRD,
-                    "-f",
-                    "-c",
-                    "bird.conf",
-                    "-s",
-                    sock.toString(),
-                    "-P",
-                    "bird.pid"),
-                Map.of())) {
+            BirdConfig.start(dir, "bird", config(birdPort, speaker.listenAddress().getPort()))) {
       speaker.originate(Prefix.parse("10.61.0.0/16"), null, List.of());
       PeerConfig config =
           PeerConfig.of(65061, ip(OUR_ID), 65062)
@@ -73,24 +58,12 @@ class BirdIpv4OverIpv6IT {
           InteropSupport.open(
               new PeerSpec(new InetSocketAddress(V6, birdPort), V6, config, false, null, 0));
       speaker.addPeer(plain);
-      List<String> show =
-          List.of(
-              BirdInteropIT.BIRDC, "-s", sock.toString(), "show", "route", "all", "10.61.0.0/16");
       InteropSupport.Details details =
           () ->
               InteropSupport.status(speaker)
                   + "\nbirdc: "
-                  + Daemon.run(Duration.ofSeconds(5), show)
-                  + Daemon.run(
-                      Duration.ofSeconds(5),
-                      List.of(
-                          BirdInteropIT.BIRDC,
-                          "-s",
-                          sock.toString(),
-                          "show",
-                          "protocols",
-                          "all",
-                          "netctl"))
+                  + ours(dir)
+                  + BirdConfig.netctlProtocol(dir, "bird")
                   + "\nbird output: "
                   + bird.output();
       await(Duration.ofSeconds(30), () -> state(speaker) == State.ESTABLISHED, details);
@@ -107,28 +80,31 @@ class BirdIpv4OverIpv6IT {
       assertThat(speaker.peers().getFirst().notices())
           .contains("ipv4 routes that need this speaker as next hop are not sent");
       assertThat(speaker.advertised(V6)).as("%s", details.get()).isEmpty();
-      assertThat(Daemon.run(Duration.ofSeconds(5), show)).doesNotContain("10.61.0.0/16");
+      assertThat(ours(dir)).doesNotContain("10.61.0.0/16");
 
       // With an IPv4 next hop (the session resets: it changes every IPv4 route's NEXT_HOP).
       speaker.updatePeer(plain.withIpv4NextHop(ip(OUR_V4)));
       await(
           Duration.ofSeconds(30),
           () -> {
-            String out = Daemon.run(Duration.ofSeconds(5), show);
+            String out = ours(dir);
             return out.contains("10.61.0.0/16") && out.contains("BGP.next_hop: " + OUR_V4);
           },
           details);
-      String ours = Daemon.run(Duration.ofSeconds(5), show);
+      String ours = ours(dir);
       assertThat(ours).as(ours).doesNotContain("unreachable");
       assertThat(speaker.peers().getFirst().notices())
           .doesNotContain("ipv4 routes that need this speaker as next hop");
     }
   }
 
-  static Path writeConfig(Path dir, int birdPort, int ourPort) throws java.io.IOException {
-    Files.writeString(
-        dir.resolve("bird.conf"),
-        """
+  private static String ours(Path dir) throws Exception {
+    return BirdConfig.birdc(dir, "bird", "show", "route", "all", "10.61.0.0/16");
+  }
+
+  // Not BirdConfig's shape: BIRD's session address (::1) is not its router id.
+  private static String config(int birdPort, int ourPort) {
+    return """
         router id 127.0.0.62;
         protocol device {}
         protocol static s4 { ipv4; route 10.62.0.0/16 blackhole; }
@@ -152,7 +128,6 @@ class BirdIpv4OverIpv6IT {
           };
         }
         """
-            .formatted(birdPort, ourPort));
-    return dir;
+        .formatted(birdPort, ourPort);
   }
 }
