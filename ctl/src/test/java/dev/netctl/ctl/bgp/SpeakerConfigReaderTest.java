@@ -167,7 +167,7 @@ class SpeakerConfigReaderTest {
                               + c[1]
                               + ": \""
                               + value
-                              + "\" must be an AS number: a plain integer or asdot X.Y, each half"
+                              + "\" must be an AS number, a plain integer or asdot X.Y with halves"
                               + " 0-65535 (RFC 5396)"));
     }
   }
@@ -675,8 +675,8 @@ class SpeakerConfigReaderTest {
   void aValueOfTheWrongShapeNamesTheFieldTheValueAndWhatIsExpected() {
     assertThat(violations(HEAD.replace("65001", "AS65001")))
         .containsExactly(
-            "s.yaml: asNumber: \"AS65001\" must be an AS number: a plain integer or asdot X.Y, each"
-                + " half 0-65535 (RFC 5396)");
+            "s.yaml: asNumber: \"AS65001\" must be an AS number, a plain integer or asdot X.Y with"
+                + " halves 0-65535 (RFC 5396)");
     assertThat(violations(HEAD + "peers:\n  - {address: 127.0.0.3, asNumber: 1, families: ipv4}\n"))
         .containsExactly("s.yaml: peers[0].families: \"ipv4\" must be a list");
     assertThat(violations(HEAD + "peers: {address: 127.0.0.3}\n"))

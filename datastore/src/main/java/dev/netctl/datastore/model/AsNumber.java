@@ -18,9 +18,12 @@ public final class AsNumber {
   /** The largest 4-byte AS number (RFC 6793). */
   public static final long MAX = 4_294_967_295L;
 
-  /** The rule a value the {@link Deserializer} refuses broke, as its error message states it. */
+  /**
+   * The rule a value the {@link Deserializer} refuses broke, as its error message states it (no
+   * {@code ": "} in it: readers take the reason after the last one of Jackson's message).
+   */
   public static final String RULE =
-      "must be an AS number: a plain integer or asdot X.Y, each half 0-65535 (RFC 5396)";
+      "must be an AS number, a plain integer or asdot X.Y with halves 0-65535 (RFC 5396)";
 
   private AsNumber() {}
 
