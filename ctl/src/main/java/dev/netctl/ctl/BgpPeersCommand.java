@@ -60,6 +60,10 @@ final class BgpPeersCommand extends BgpAdminCommand {
     // The speaker keeps the last error after a session recovers; once up, the count says more.
     String info =
         p.state().equals("established") ? p.receivedPrefixes() + " routes received" : p.info();
+    if (p.state().equals("established") && p.loopedPrefixes() > 0) {
+      // Kept in the Adj-RIB-In as sent but never used: without this the count misleads.
+      info += ", " + p.loopedPrefixes() + " not used (our AS in their AS_PATH)";
+    }
     if (p.state().equals("established") && !p.lastError().isEmpty()) {
       // RFC 7606 kept the session up; without this the missing routes have no explanation.
       info += "; last malformed UPDATE: " + p.lastError();

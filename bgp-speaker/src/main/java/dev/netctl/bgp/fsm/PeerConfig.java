@@ -29,9 +29,9 @@ import java.util.Set;
  *     default, as a route server (an IXP's) does not prepend its own AS
  * @param keepaliveTime seconds between KEEPALIVEs we send, at most a third of the negotiated hold
  *     time; 0 for a third of it (RFC 4271 §4.4, §10)
- * @param allowLocalAs how many times our own AS may appear in the AS_PATH of a route from an
- *     external peer before it counts as a loop (BIRD's {@code allow local as}, Cisco's allowas-in);
- *     0 for none (RFC 4271 §9.1.2)
+ * @param allowLocalAs how many times our own AS may appear in the AS_PATH of a route from the peer
+ *     (external or internal) before it counts as a loop (BIRD's {@code allow local as}, Cisco's
+ *     allowas-in); 0 for none (RFC 4271 §9.1.2)
  */
 public record PeerConfig(
     long localAs,

@@ -2,7 +2,6 @@ package dev.netctl.bgp.rib;
 
 import dev.netctl.bgp.codec.Prefix;
 import java.util.Arrays;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One peer's Adj-RIB-In slice on one shard (RFC 4271 §3.2): the attributes as received, before
@@ -41,13 +40,17 @@ final class AdjRibIn {
   private int shared;
   // The peer whose paths these are (null for a table of stale marks).
   private Peer peer;
-  // The peer's path count across shards (the max-prefix count), or null for a table of marks.
-  private LongAdder total;
+  // Stored paths that are loops (our AS in their path, ImportRules.loops): none in the usual case,
+  // and then a replaced or withdrawn path needs no look at its AS_PATH.
+  private int loops;
+  // The peer's counts across shards (the max-prefix count, the loops), or null for a table of
+  // marks.
+  private PeerCounts counts;
 
-  /** {@code peer}'s table, whose path count also goes to {@code total}. */
-  AdjRibIn(Peer peer, LongAdder total) {
+  /** {@code peer}'s table, whose counts also go to {@code counts}. */
+  AdjRibIn(Peer peer, PeerCounts counts) {
     this.peer = peer;
-    this.total = total;
+    this.counts = counts;
   }
 
   /** A table of marks: no peer, counted nowhere else. */
@@ -102,23 +105,38 @@ final class AdjRibIn {
 
   private void counted(int delta) {
     paths += delta;
-    if (total != null) {
-      total.add(delta);
+    if (counts != null) {
+      counts.paths().add(delta);
     }
   }
 
-  /** Moves this table to {@code to}, the same session in another role, and to its count. */
-  void moveTo(Peer to, LongAdder count) {
+  /** Counts a stored path that is a loop ({@code +1}) or no longer one ({@code -1}). */
+  void looped(int delta) {
+    loops += delta;
+    if (counts != null) {
+      counts.loops().add(delta);
+    }
+  }
+
+  /** Number of stored paths that are loops. */
+  int loops() {
+    return loops;
+  }
+
+  /** Moves this table to {@code to}, the same session in another role, and to its counts. */
+  void moveTo(Peer to, PeerCounts toCounts) {
     uncount();
     peer = to;
-    total = count;
-    count.add(paths);
+    counts = toCounts;
+    toCounts.paths().add(paths);
+    toCounts.loops().add(loops);
   }
 
   /** Takes this table's paths out of the shared count (the table is being dropped). */
   void uncount() {
-    if (total != null) {
-      total.add(-paths);
+    if (counts != null) {
+      counts.paths().add(-paths);
+      counts.loops().add(-loops);
     }
   }
 

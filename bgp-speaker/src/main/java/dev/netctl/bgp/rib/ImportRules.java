@@ -16,13 +16,11 @@ final class ImportRules {
       RibConfig config, Peer peer, RoutePolicy policy, Prefix prefix, AttributeSet received) {
     // Unrecognized attributes as they may be passed on (RFC 4271 §5), whoever gets the route.
     AttributeSet attrs = received.unrecognizedForwarded();
+    if (loops(config, peer, attrs)) {
+      return Optional.empty();
+    }
     switch (peer.kind()) {
       case EBGP -> {
-        // Our own AS in the path means the route looped (RFC 4271 §9.1.2), unless the peer may
-        // send it that often (a site of ours behind a provider that sees one AS everywhere).
-        if (peer.loops(attrs.asPathCount(config.localAs()))) {
-          return Optional.empty();
-        }
         // LOCAL_PREF, ORIGINATOR_ID and CLUSTER_LIST are iBGP-only (RFC 4271 §5.1.5, RFC 4456 §8).
         attrs =
             attrs.filter(
@@ -41,5 +39,14 @@ final class ImportRules {
       case LOCAL -> {}
     }
     return policy.apply(prefix, attrs, new PolicyContext(null, null, received.nextHop()));
+  }
+
+  /**
+   * Whether a route from {@code peer} looped: our own AS in its path (RFC 4271 §9.1.2), from an
+   * external or an internal peer alike, unless the peer may send it that often (a site of ours
+   * behind a provider that sees one AS everywhere).
+   */
+  static boolean loops(RibConfig config, Peer peer, AttributeSet attrs) {
+    return peer.kind() != PeerKind.LOCAL && peer.loops(attrs.asPathCount(config.localAs()));
   }
 }

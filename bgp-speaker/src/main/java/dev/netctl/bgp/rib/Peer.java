@@ -15,8 +15,8 @@ import java.util.Objects;
  * @param asn the neighbour's AS number
  * @param kind EBGP or IBGP ({@link #LOCAL} for our own routes)
  * @param routeReflectorClient whether we reflect for this iBGP peer (RFC 4456 §2)
- * @param allowLocalAs how many times our AS may appear in the AS_PATH of a route from this external
- *     peer before the route counts as a loop (0: not at all, RFC 4271 §9.1.2)
+ * @param allowLocalAs how many times our AS may appear in the AS_PATH of a route from this peer
+ *     (external or internal) before the route counts as a loop (0: not at all, RFC 4271 §9.1.2)
  */
 public record Peer(
     InetAddress address,
@@ -57,9 +57,14 @@ public record Peer(
     this(address, routerId, asn, kind, routeReflectorClient, 0);
   }
 
-  /** Whether a route from this neighbour whose AS_PATH holds our AS {@code times} times looped. */
+  /**
+   * Whether a route from this neighbour whose AS_PATH holds our AS {@code times} times looped. An
+   * internal neighbour's routes too: iBGP does not prepend, so our AS in such a path came from
+   * outside (a route that left the AS and came back, or a peer that re-advertised it), and BIRD and
+   * FRR drop it on every session alike (RFC 4271 §9.1.2 names no session type).
+   */
   public boolean loops(int times) {
-    return kind == PeerKind.EBGP && times > allowLocalAs;
+    return kind != PeerKind.LOCAL && times > allowLocalAs;
   }
 
   /** Whether the neighbour is in our AS. */

@@ -20,7 +20,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -55,8 +54,8 @@ public final class Rib implements AutoCloseable {
   private final Map<Peer, RoutePolicy> importPolicies = new ConcurrentHashMap<>();
   private final List<RouteSink> sinks = new CopyOnWriteArrayList<>();
   private final UpdateGroups groups = new UpdateGroups();
-  // Each peer's Adj-RIB-In path count, added to by every shard as it stores and drops paths.
-  private final Map<Peer, LongAdder> received = new ConcurrentHashMap<>();
+  // Each peer's Adj-RIB-In counts, added to by every shard as it stores and drops paths.
+  private final Map<Peer, PeerCounts> received = new ConcurrentHashMap<>();
 
   /** A RIB with {@code config.shards()} shard threads, using {@code resolver} for next hops. */
   public Rib(RibConfig config, NextHopResolver resolver) {
@@ -73,7 +72,7 @@ public final class Rib implements AutoCloseable {
               importPolicies,
               sinks,
               groups,
-              p -> received.computeIfAbsent(p, k -> new LongAdder()));
+              p -> received.computeIfAbsent(p, k -> new PeerCounts()));
       String name = "rib-shard-" + i;
       executors[i] =
           Executors.newSingleThreadExecutor(
@@ -556,8 +555,17 @@ public final class Rib implements AutoCloseable {
    * without waiting for it.
    */
   public long receivedCount(Peer peer) {
-    LongAdder count = received.get(peer);
-    return count == null ? 0 : count.sum();
+    PeerCounts counts = received.get(peer);
+    return counts == null ? 0 : counts.paths().sum();
+  }
+
+  /**
+   * Of {@code peer}'s {@link #receivedCount}, the paths not used because they looped: our AS in
+   * their AS_PATH more often than the peer may send it (RFC 4271 §9.1.2). Readable like it.
+   */
+  public long loopCount(Peer peer) {
+    PeerCounts counts = received.get(peer);
+    return counts == null ? 0 : counts.loops().sum();
   }
 
   /** Number of prefixes in the Loc-RIB. */
@@ -592,7 +600,7 @@ public final class Rib implements AutoCloseable {
   // A peer the shards no longer hold paths of (down, or re-keyed to its new role).
   private void forget(Peer peer) {
     importPolicies.remove(peer);
-    received.computeIfPresent(peer, (p, c) -> c.sum() == 0 ? null : c);
+    received.computeIfPresent(peer, (p, c) -> c.empty() ? null : c);
   }
 
   private <T> CompletableFuture<List<T>> collect(Function<RibShard, List<T>> query, int limit) {

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -30,7 +29,7 @@ final class RibShard {
   // 7313 §4) that the peer has not sent again yet; their attributes sit in the Adj-RIB-In.
   private final Map<Peer, AdjRibIn> stale = new HashMap<>();
   private final ChangePublisher publisher;
-  private final Function<Peer, LongAdder> counters;
+  private final Function<Peer, PeerCounts> counters;
   // The import policy last looked up, and for whom: a million prefixes from one peer would
   // otherwise hash the peer a million times (see forgetPolicy).
   private Peer policyPeer;
@@ -41,6 +40,9 @@ final class RibShard {
   private RoutePolicy importedPolicy;
   private AttributeSet importedFrom;
   private AttributeSet imported;
+  private boolean importedLoop;
+  // Whether the last import rejected the route as a loop (ImportRules.loops), for its counting.
+  private boolean lastLoop;
   // The Adj-RIB-In last written to: an UPDATE's prefixes all come from one peer.
   private Peer lastPeer;
   private AdjRibIn lastIn;
@@ -55,17 +57,17 @@ final class RibShard {
       Map<Peer, RoutePolicy> importPolicies,
       List<RouteSink> sinks,
       UpdateGroups groups) {
-    this(config, resolver, importPolicies, sinks, groups, p -> new LongAdder());
+    this(config, resolver, importPolicies, sinks, groups, p -> new PeerCounts());
   }
 
-  /** As above, adding each peer's path count to {@code counters.apply(peer)}. */
+  /** As above, adding each peer's path and loop counts to {@code counters.apply(peer)}. */
   RibShard(
       RibConfig config,
       NextHopResolver resolver,
       Map<Peer, RoutePolicy> importPolicies,
       List<RouteSink> sinks,
       UpdateGroups groups,
-      Function<Peer, LongAdder> counters) {
+      Function<Peer, PeerCounts> counters) {
     this.counters = counters;
     this.config = config;
     this.bestPath = new BestPath(resolver, config.alwaysCompareMed(), config.maxPaths());
@@ -86,10 +88,15 @@ final class RibShard {
     if (pathId == 0 && imported == received && announceShared(in, prefix, received)) {
       return;
     }
+    boolean loop = lastLoop;
     if (in.sharedCount() > 0) {
       locRib.unshare(prefix); // the path goes into the Adj-RIB-In table below
     }
-    in.put(prefix, pathId, received);
+    AttributeSet old = in.put(prefix, pathId, received);
+    if (loop) {
+      in.looped(1);
+    }
+    uncountLoop(in, peer, old);
     replacePath(prefix, peer, pathId, imported);
   }
 
@@ -129,20 +136,35 @@ final class RibShard {
     return true;
   }
 
-  /** The attributes {@code received} enter the Loc-RIB with, or null when rejected. */
+  /**
+   * The attributes {@code received} enter the Loc-RIB with, or null when rejected; {@link
+   * #lastLoop} tells whether the rejection was a loop.
+   */
   private AttributeSet imported(Peer peer, Prefix prefix, AttributeSet received) {
     RoutePolicy policy = importPolicy(peer);
     if (peer == importedPeer && policy == importedPolicy && received == importedFrom) {
+      lastLoop = importedLoop;
       return imported;
     }
     AttributeSet out = ImportRules.apply(config, peer, policy, prefix, received).orElse(null);
+    // Asked again only for a rejected route: the loop check is cheap, and rejections are rare.
+    lastLoop = out == null && ImportRules.loops(config, peer, received);
     if (policy.prefixIndependent()) {
       importedPeer = peer;
       importedPolicy = policy;
       importedFrom = received;
       imported = out;
+      importedLoop = lastLoop;
     }
     return out;
+  }
+
+  // A path that left the Adj-RIB-In (replaced or withdrawn) no longer counts as a loop. Its
+  // AS_PATH is looked at only while the table holds loops, so the usual update pays nothing.
+  private void uncountLoop(AdjRibIn in, Peer peer, AttributeSet old) {
+    if (old != null && in.loops() > 0 && ImportRules.loops(config, peer, old)) {
+      in.looped(-1);
+    }
   }
 
   private AdjRibIn dropAdjIn(Peer peer) {
@@ -168,7 +190,9 @@ final class RibShard {
         return;
       }
     }
-    if (in.remove(prefix, pathId) != null) {
+    AttributeSet old = in.remove(prefix, pathId);
+    if (old != null) {
+      uncountLoop(in, peer, old);
       replacePath(prefix, peer, pathId, null);
       dropIfEmpty(peer, in);
     }

@@ -9,7 +9,6 @@ import dev.netctl.bgp.rib.Rib;
 import dev.netctl.bgp.rib.UpdateGroup;
 import dev.netctl.bgp.session.PeerSession;
 import io.netty.channel.EventLoop;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.HashMap;
@@ -126,7 +125,6 @@ final class AttachedPeers {
             internal ? PeerKind.IBGP : PeerKind.EBGP,
             neighbor.routeReflectorClient(),
             session.spec().config().allowLocalAs());
-    InetAddress local = session.spec().localAddress();
     Set<AddressFamily> families = new HashSet<>(n.families());
     families.retainAll(UNICAST);
     OutboundProfile profile =
@@ -136,7 +134,7 @@ final class AttachedPeers {
             n.send(),
             families,
             neighbor.exportPolicy(),
-            local instanceof Inet4Address ? local : null,
+            Ipv4NextHop.self(neighbor),
             Ipv6NextHop.self(neighbor),
             null);
     AttachedPeer a = new AttachedPeer(peer, n, families);

@@ -231,6 +231,7 @@ public final class BgpSpeaker implements AutoCloseable {
     Ipv6NextHop.Session session = Ipv6NextHop.session(neighbor);
     PeerSession p = new PeerSession(session.spec(), loop, transport, events, clock);
     p.configNotice(session.notice());
+    p.configNotice(Ipv4NextHop.notice(neighbor));
     peers.put(neighbor.spec().remote().getAddress(), p);
     updateMd5();
     p.restarting(deferral.active());
@@ -500,6 +501,11 @@ public final class BgpSpeaker implements AutoCloseable {
     return a == null ? 0 : (int) Math.min(Integer.MAX_VALUE, rib.receivedCount(a.peer));
   }
 
+  private int loopCount(PeerSession p) {
+    AttachedPeer a = attached.get(p.spec().remote().getAddress());
+    return a == null ? 0 : (int) Math.min(Integer.MAX_VALUE, rib.loopCount(a.peer));
+  }
+
   // The AS the peer presented once established (a dynamic template may accept several), else the
   // configured one.
   private static long remoteAs(PeerSession p) {
@@ -523,6 +529,7 @@ public final class BgpSpeaker implements AutoCloseable {
                             p.since(),
                             p.info(),
                             receivedCount(p),
+                            loopCount(p),
                             p.lastError(),
                             attached.stale().keeps(p.spec().remote().getAddress()),
                             p.notices()))

@@ -36,6 +36,10 @@ record NeighborChange(
       // It decides whether IPv6 unicast is offered at all.
       session.add("ipv6NextHop");
     }
+    if (!Objects.equals(running.ipv4NextHop(), next.ipv4NextHop())) {
+      // The NEXT_HOP of every IPv4 route the peer has from us, and its update group.
+      session.add("ipv4NextHop");
+    }
     return new NeighborChange(
         session,
         !Objects.equals(running.importPolicy(), next.importPolicy()),

@@ -15,6 +15,8 @@ import java.time.Instant;
  * @param since when the state last changed
  * @param info last reason (error, NOTIFICATION) or empty
  * @param receivedPrefixes routes in its Adj-RIB-In
+ * @param loopedPrefixes of those, the routes not used because our AS is in their AS_PATH more often
+ *     than the peer may send it (RFC 4271 §9.1.2; from external and internal peers alike)
  * @param lastError the last malformed UPDATE of the current session handled without a reset (RFC
  *     7606), or empty
  * @param staleRoutes whether routes of the peer are kept as stale: it restarted gracefully and has
@@ -30,6 +32,7 @@ public record PeerStatus(
     Instant since,
     String info,
     int receivedPrefixes,
+    int loopedPrefixes,
     String lastError,
     boolean staleRoutes,
     String notices) {

@@ -19,19 +19,23 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Our AS in routes from BIRD (127.0.0.54, AS 65054) to our speaker (127.0.0.53, AS 65053) allowed
- * once: BIRD's export filter puts it into the AS_PATH once for one route and twice for another.
+ * Our AS in routes from BIRD (127.0.0.54) to our speaker (127.0.0.53, AS 65053) allowed once:
+ * BIRD's export filter puts it into the AS_PATH once for one route and twice for another. Over an
+ * external session (BIRD in AS 65054) and an internal one (BIRD in our AS): iBGP does not prepend,
+ * so our AS there came back from outside, and BIRD and FRR check internal routes for it too.
  */
 @Timeout(90)
 class BirdAllowLocalAsIT {
 
-  @Test
-  void aRouteWithOurAsOnceIsKeptAndTwiceIsALoop(@TempDir Path dir) throws Exception {
+  @ParameterizedTest(name = "BIRD in AS {0}")
+  @ValueSource(longs = {65054, 65053})
+  void aRouteWithOurAsOnceIsKeptAndTwiceIsALoop(long birdAs, @TempDir Path dir) throws Exception {
     Daemon.require(BirdInteropIT.BIRD);
     Path sock = dir.resolve("bird.sock");
     int birdPort = InteropSupport.freePort("127.0.0.54");
@@ -40,7 +44,7 @@ class BirdAllowLocalAsIT {
         Daemon bird =
             Daemon.start(
                 "bird",
-                writeConfig(dir, birdPort, speaker.listenAddress().getPort()),
+                writeConfig(dir, birdPort, birdAs, speaker.listenAddress().getPort()),
                 List.of(
                     BirdInteropIT.BIRD,
                     "-f",
@@ -51,7 +55,7 @@ class BirdAllowLocalAsIT {
                     "-P",
                     "bird.pid"),
                 Map.of())) {
-      PeerSpec spec = peer("127.0.0.53", 65053, "127.0.0.54", birdPort, 65054);
+      PeerSpec spec = peer("127.0.0.53", 65053, "127.0.0.54", birdPort, birdAs);
       speaker.addPeer(
           InteropSupport.open(
               new PeerSpec(
@@ -90,6 +94,11 @@ class BirdAllowLocalAsIT {
                           .count()
                       == 2,
           details);
+      assertThat(speaker.peers().getFirst().internal()).isEqualTo(birdAs == 65053);
+      await(
+          Duration.ofSeconds(10),
+          () -> speaker.peers().getFirst().loopedPrefixes() == 1,
+          details); // the route with our AS twice
       List<ReceivedRoute> received = speaker.received(ip("127.0.0.54"));
       assertThat(received)
           .extracting(ReceivedRoute::nlri)
@@ -101,7 +110,11 @@ class BirdAllowLocalAsIT {
               .findFirst()
               .orElseThrow();
       assertThat(once.attribute(PathAttribute.AsPath.class))
-          .contains(PathAttribute.AsPath.sequence(65054, 65053));
+          .as("BIRD prepends its AS toward an external peer only")
+          .contains(
+              birdAs == 65053
+                  ? PathAttribute.AsPath.sequence(65053)
+                  : PathAttribute.AsPath.sequence(65054, 65053));
       assertThat(speaker.bestRoutes())
           .extracting(r -> r.nlri())
           .contains(Nlri.of("10.54.0.0/16"))
@@ -109,7 +122,8 @@ class BirdAllowLocalAsIT {
     }
   }
 
-  static Path writeConfig(Path dir, int birdPort, int ourPort) throws java.io.IOException {
+  static Path writeConfig(Path dir, int birdPort, long birdAs, int ourPort)
+      throws java.io.IOException {
     Files.writeString(
         dir.resolve("bird.conf"),
         """
@@ -122,7 +136,7 @@ class BirdAllowLocalAsIT {
           route 10.55.0.0/16 blackhole;   # not at all
         }
         protocol bgp netctl {
-          local 127.0.0.54 port %d as 65054;
+          local 127.0.0.54 port %d as %d;
           neighbor 127.0.0.53 port %d as 65053;
           strict bind yes;
           multihop;
@@ -138,7 +152,7 @@ class BirdAllowLocalAsIT {
           };
         }
         """
-            .formatted(birdPort, ourPort));
+            .formatted(birdPort, birdAs, ourPort));
     return dir;
   }
 }

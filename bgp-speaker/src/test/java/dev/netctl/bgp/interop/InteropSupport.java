@@ -30,7 +30,7 @@ final class InteropSupport {
    */
   static int freePort(String address) throws java.io.IOException {
     try (java.net.ServerSocket s = new java.net.ServerSocket()) {
-      s.bind(new InetSocketAddress(ip(address), 0));
+      s.bind(new InetSocketAddress(InetAddress.ofLiteral(address), 0));
       return s.getLocalPort();
     }
   }

@@ -69,4 +69,34 @@ class ImportRulesTest {
         .isEmpty();
     assertThat(twice.asPathCount(us)).isEqualTo(2);
   }
+
+  @Test
+  void ourAsInAnInternalPeersAsPathIsALoopTooUnlessThePeerMaySendItThatOften() {
+    Prefix prefix = Prefix.parse("10.1.0.0/16");
+    long us = Fixtures.LOCAL_AS;
+    AttributeSet once = Fixtures.attrs("10.0.0.2").path(65002, us, 65003).build();
+    AttributeSet twice = Fixtures.attrs("10.0.0.2").path(65002, us, us).build();
+    AttributeSet clean = Fixtures.attrs("10.0.0.2").path(65002, 65003).build();
+    Peer strict = Fixtures.ibgp("10.0.0.2");
+    Peer client = Fixtures.client("10.0.0.3");
+    Peer allowOnce =
+        new Peer(strict.address(), strict.routerId(), strict.asn(), PeerKind.IBGP, false, 1);
+    RibConfig config = Fixtures.config();
+
+    assertThat(ImportRules.apply(config, strict, RoutePolicy.ACCEPT_ALL, prefix, once))
+        .as("iBGP peers do not prepend, so our AS in the path came back from outside")
+        .isEmpty();
+    assertThat(ImportRules.apply(config, client, RoutePolicy.ACCEPT_ALL, prefix, once))
+        .as("a reflector client's route too")
+        .isEmpty();
+    assertThat(ImportRules.apply(config, strict, RoutePolicy.ACCEPT_ALL, prefix, clean))
+        .isPresent();
+    assertThat(ImportRules.apply(config, allowOnce, RoutePolicy.ACCEPT_ALL, prefix, once))
+        .isPresent();
+    assertThat(ImportRules.apply(config, allowOnce, RoutePolicy.ACCEPT_ALL, prefix, twice))
+        .isEmpty();
+    assertThat(ImportRules.loops(config, Peer.LOCAL, once))
+        .as("our own routes are never loops")
+        .isFalse();
+  }
 }

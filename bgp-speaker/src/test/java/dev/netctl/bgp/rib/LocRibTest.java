@@ -108,7 +108,7 @@ class LocRibTest {
   }
 
   private AdjRibIn sharedFrom(Peer peer, Prefix prefix, AttributeSet attrs) {
-    AdjRibIn in = new AdjRibIn(peer, new java.util.concurrent.atomic.LongAdder());
+    AdjRibIn in = new AdjRibIn(peer, new PeerCounts());
     loc.insertShared(prefix, in, attrs);
     in.addShared();
     return in;

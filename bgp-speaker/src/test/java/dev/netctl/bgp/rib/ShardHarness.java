@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.LongAdder;
 
 /** One RIB shard driven synchronously, with recorded sink changes and per-member receiver views. */
 final class ShardHarness {
@@ -38,8 +37,8 @@ final class ShardHarness {
   /** Attributes as a receiver sees them. */
   record Received(List<PathAttribute> attributes, InetAddress nextHop) {}
 
-  /** Each peer's received-path count (the max-prefix count), as the shard keeps it. */
-  final Map<Peer, LongAdder> received = new ConcurrentHashMap<>();
+  /** Each peer's received-path and loop counts, as the shard keeps it. */
+  final Map<Peer, PeerCounts> received = new ConcurrentHashMap<>();
 
   /** For a group whose members are never split off. */
   static final UpdateGroup.Resync NO_RESYNC =
@@ -72,7 +71,7 @@ final class ShardHarness {
             policies,
             sinks,
             groups,
-            p -> received.computeIfAbsent(p, k -> new LongAdder()));
+            p -> received.computeIfAbsent(p, k -> new PeerCounts()));
     sinks.add(changes::add);
   }
 

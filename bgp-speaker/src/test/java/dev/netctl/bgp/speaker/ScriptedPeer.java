@@ -28,6 +28,8 @@ final class ScriptedPeer implements AutoCloseable {
   final Socket socket = new Socket();
   final DataInputStream in;
   final long as;
+  // Whether the speaker is in our AS, known from its OPEN (established).
+  private boolean internal;
 
   ScriptedPeer(String local, String remote, int port, long as) throws IOException {
     this(local, remote, port, as, 0);
@@ -109,6 +111,7 @@ final class ScriptedPeer implements AutoCloseable {
   /** Runs the OPEN exchange with these capabilities; returns the speaker's OPEN. */
   BgpMessage.Open establish(String id, List<Capability> caps) throws IOException {
     BgpMessage.Open theirs = (BgpMessage.Open) read();
+    internal = theirs.myAs() == as;
     send(new BgpMessage.Open(4, as, 90, (Inet4Address) InetAddress.getByName(id), caps));
     BgpMessage k = read();
     if (!(k instanceof BgpMessage.Keepalive)) {
@@ -132,14 +135,18 @@ final class ScriptedPeer implements AutoCloseable {
     return out;
   }
 
-  /** Announces IPv4 prefixes with next hop {@code nextHop}. */
+  /**
+   * Announces IPv4 prefixes with next hop {@code nextHop}, as their originator: AS_PATH our AS
+   * toward an external speaker, empty toward an internal one (RFC 4271 §5.1.2; our AS there would
+   * be a loop).
+   */
   void announce(String nextHop, String... prefixes) throws IOException {
     send(
         new Update(
             List.of(),
             List.of(
                 new PathAttribute.Origin(PathAttribute.OriginType.IGP),
-                PathAttribute.AsPath.sequence(as),
+                internal ? PathAttribute.AsPath.EMPTY : PathAttribute.AsPath.sequence(as),
                 new PathAttribute.NextHop((Inet4Address) InetAddress.getByName(nextHop))),
             Arrays.stream(prefixes).map(Nlri::of).toList()));
   }

@@ -11,6 +11,8 @@ package dev.netctl.ctl.bgp;
  * @param since when the state last changed (ISO-8601), or empty
  * @param info last error or NOTIFICATION, or empty
  * @param receivedPrefixes routes in its Adj-RIB-In
+ * @param loopedPrefixes of those, the routes not used because our AS is in their AS_PATH (RFC 4271
+ *     §9.1.2), from external and internal peers alike
  * @param lastError the last malformed UPDATE of the current session handled without a reset (RFC
  *     7606 treat-as-withdraw or attribute discard), or empty
  * @param staleRoutes its routes are kept as stale: it restarted gracefully and is not back, or is
@@ -27,6 +29,7 @@ public record PeerView(
     String since,
     String info,
     int receivedPrefixes,
+    int loopedPrefixes,
     String lastError,
     boolean staleRoutes,
     String notices) {}

@@ -2,6 +2,8 @@ package dev.netctl.ctl.bgp;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import dev.netctl.datastore.model.AsNumber;
 import java.util.List;
 import java.util.Map;
 
@@ -12,7 +14,8 @@ import java.util.Map;
  * {@link SpeakerPlan} is the checked form.
  *
  * @param routerId BGP identifier, an IPv4 address
- * @param asNumber our AS, 1..4294967295
+ * @param asNumber our AS, 1..4294967295, plain or asdot ({@code 1.10}, RFC 5396) as in the
+ *     datastore's resources ({@link AsNumber}); so are the other AS numbers of the file
  * @param listen where to accept BGP connections
  * @param peers the neighbours
  * @param originate routes announced to every peer
@@ -23,10 +26,13 @@ import java.util.Map;
  * @param ipv6NextHop global IPv6 address sent as next hop of IPv6 routes over IPv4 sessions whose
  *     peer sets none (RFC 2545 §2); without one such sessions do not offer IPv6 unicast
  * @param dynamicPeers peers accepted by address range, each from a template
+ * @param ipv4NextHop IPv4 address sent as NEXT_HOP of the IPv4 routes that need this speaker as
+ *     next hop, to peers (and range templates) that set none: what IPv6 sessions need to send them
+ *     (RFC 4271 §5.1.3); IPv4 sessions without it use their own local address
  */
 public record SpeakerConfig(
     String routerId,
-    Long asNumber,
+    @JsonDeserialize(using = AsNumber.Deserializer.class) Long asNumber,
     Listen listen,
     List<Peer> peers,
     List<Origination> originate,
@@ -35,7 +41,8 @@ public record SpeakerConfig(
     DefinedSets definedSets,
     Map<String, PolicyDefinition> policies,
     String ipv6NextHop,
-    List<DynamicPeers> dynamicPeers) {
+    List<DynamicPeers> dynamicPeers,
+    String ipv4NextHop) {
 
   /**
    * Peers accepted by address range (BIRD's {@code neighbor range}, FRR's {@code bgp listen
@@ -81,14 +88,17 @@ public record SpeakerConfig(
    *     AS (RFC 4271 §6.3, RFC 7606 §7.2), default false (a route server does not prepend)
    * @param keepaliveTime seconds between KEEPALIVEs, at most a third of the negotiated hold time;
    *     default a third of it
-   * @param allowLocalAs how many times our AS may appear in the AS_PATH of a route from this eBGP
-   *     peer, 1..255 (BIRD's {@code allow local as}); default 0, such a route is a loop
+   * @param allowLocalAs how many times our AS may appear in the AS_PATH of a route from this peer
+   *     (eBGP or iBGP), 1..255 (BIRD's {@code allow local as}); default 0, such a route is a loop
+   * @param ipv4NextHop IPv4 address of this node sent as NEXT_HOP of the IPv4 routes that need us
+   *     as next hop (BIRD's {@code next hop address}), default the top-level {@code ipv4NextHop},
+   *     else the session's local address; an IPv6 session has none, so needs it to send them
    */
   public record Peer(
       String address,
       Integer port,
       String localAddress,
-      Long asNumber,
+      @JsonDeserialize(using = AsNumber.Deserializer.class) Long asNumber,
       Boolean passive,
       String password,
       Integer ttlSecurity,
@@ -102,7 +112,8 @@ public record SpeakerConfig(
       String ipv6NextHop,
       Boolean enforceFirstAs,
       Integer keepaliveTime,
-      Integer allowLocalAs) {}
+      Integer allowLocalAs,
+      String ipv4NextHop) {}
 
   /**
    * A peer's reference to a policy: {@code accept-all}, {@code reject-all}, the name of one of
@@ -209,9 +220,9 @@ public record SpeakerConfig(
       List<String> communities,
       String largeCommunitySet,
       List<String> largeCommunities,
-      Long asPathContains,
+      @JsonDeserialize(using = AsNumber.Deserializer.class) Long asPathContains,
       Range asPathLength,
-      Long neighborAs,
+      @JsonDeserialize(using = AsNumber.Deserializer.class) Long neighborAs,
       Conditions not) {}
 
   /**
@@ -246,7 +257,9 @@ public record SpeakerConfig(
    * @param as the AS to prepend, default ours
    * @param repeat how many times, 1..32 (default 1)
    */
-  public record Prepend(@JsonProperty("as") Long as, Integer repeat) {}
+  public record Prepend(
+      @JsonProperty("as") @JsonDeserialize(using = AsNumber.Deserializer.class) Long as,
+      Integer repeat) {}
 
   /**
    * Edits of a community list, applied as set, then add, then remove.

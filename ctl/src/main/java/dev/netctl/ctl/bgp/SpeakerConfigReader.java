@@ -22,8 +22,10 @@ import dev.netctl.bgp.policy.Policy;
 import dev.netctl.bgp.rib.RoutePolicy;
 import dev.netctl.bgp.session.PeerSpec;
 import dev.netctl.bgp.speaker.DynamicRange;
+import dev.netctl.bgp.speaker.Ipv4NextHop;
 import dev.netctl.bgp.speaker.Ipv6NextHop;
 import dev.netctl.bgp.speaker.Neighbor;
+import dev.netctl.datastore.model.AsNumber;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -162,6 +164,9 @@ public final class SpeakerConfigReader {
       return "must be " + kind + ", not a list";
     }
     Object value = e instanceof InvalidFormatException f ? f.getValue() : null;
+    if (value != null && message.contains(AsNumber.RULE)) {
+      return "\"" + value + "\" " + AsNumber.RULE; // the datastore's parser, asdot or plain
+    }
     if (value == null) {
       // A number where a whole one was expected: Jackson keeps only its text, in the message.
       Matcher m = JACKSON_VALUE.matcher(message);
@@ -215,6 +220,7 @@ public final class SpeakerConfigReader {
     }
     SocketAddress admin = admin(c.admin());
     Inet6Address ipv6NextHop = ipv6NextHop("ipv6NextHop", c.ipv6NextHop());
+    Inet4Address ipv4NextHop = ipv4NextHop("ipv4NextHop", c.ipv4NextHop());
     List<Neighbor> peers = new ArrayList<>();
     Set<InetAddress> seen = new HashSet<>();
     List<SpeakerConfig.Peer> declared = c.peers() == null ? List.of() : c.peers();
@@ -226,7 +232,7 @@ public final class SpeakerConfigReader {
             AddressText.of(p.spec().remote().getAddress()),
             "is a duplicate: each peer address may appear once");
       } else if (p != null) {
-        peers.add(p);
+        peers.add(p.ipv4NextHop() == null ? p.withIpv4NextHop(ipv4NextHop) : p);
       }
     }
     List<SpeakerPlan.Route> routes = new ArrayList<>();
@@ -254,6 +260,11 @@ public final class SpeakerConfigReader {
         error(f + ".name", name, "is a duplicate: each range name may appear once");
       }
       DynamicRange r = dynamicRange(f, dynamic.get(i), as, routerId, listen);
+      if (r != null && r.template().ipv4NextHop() == null && ipv4NextHop != null) {
+        r =
+            new DynamicRange(
+                r.name(), r.range(), r.template().withIpv4NextHop(ipv4NextHop), r.limit());
+      }
       if (r != null) {
         ranges.add(r);
       }
@@ -341,19 +352,11 @@ public final class SpeakerConfigReader {
           null,
           "is required unless " + f + ".remoteAs is set (internal, external or AS ranges)");
     }
-    // With remoteAs, checked here and set below, as enforceFirstAs: the stand-in asNumber (a
-    // span's first AS may be ours) says nothing about whether the peers are external.
+    // With remoteAs, checked here and set below, as enforceFirstAs is: the template is read
+    // against a stand-in asNumber. Internal peers too: their routes are checked for loops as well.
     int allowLocalAs = 0;
     if (accepted != null && t.allowLocalAs() != null) {
-      if (accepted instanceof RemoteAs.Internal) {
-        error(
-            f + ".template.allowLocalAs",
-            t.allowLocalAs(),
-            "needs eBGP peers, but remoteAs internal accepts iBGP ones only: only external routes"
-                + " are checked for our AS (RFC 4271 §9.1.2)");
-      } else {
-        allowLocalAs = allowLocalAs(f + ".template.allowLocalAs", t.allowLocalAs());
-      }
+      allowLocalAs = allowLocalAs(f + ".template.allowLocalAs", t.allowLocalAs());
     }
     if (range == null || errors.size() > before) {
       return null;
@@ -379,7 +382,8 @@ public final class SpeakerConfigReader {
             // asNumber (a span's first AS may be ours) is no peer's AS to check it against.
             accepted != null ? null : t.enforceFirstAs(),
             t.keepaliveTime(),
-            accepted != null ? null : t.allowLocalAs());
+            accepted != null ? null : t.allowLocalAs(),
+            t.ipv4NextHop());
     Neighbor template = peer(f + ".template", withAddress, as, routerId, ls);
     if (template == null) {
       return null;
@@ -423,6 +427,22 @@ public final class SpeakerConfigReader {
       return null;
     }
     return v6;
+  }
+
+  private Inet4Address ipv4NextHop(String field, String text) {
+    if (text == null) {
+      return null;
+    }
+    if (!(ip(text) instanceof Inet4Address v4)) {
+      error(field, text, "must be an IPv4 address (NEXT_HOP of IPv4 routes, RFC 4271 §5.1.3)");
+      return null;
+    }
+    String problem = Ipv4NextHop.problem(v4);
+    if (problem != null) {
+      error(field, text, problem);
+      return null;
+    }
+    return v4;
   }
 
   /** An IP literal, or null (never a DNS lookup). */
@@ -618,16 +638,8 @@ public final class SpeakerConfigReader {
               + p.asNumber()
               + " is ours): RFC 4271 §6.3 checks the first AS of external peers only");
     }
+    // An iBGP peer's routes are checked for our AS too (RFC 4271 §9.1.2, as BIRD and FRR do).
     int allowLocalAs = allowLocalAs(f + ".allowLocalAs", p.allowLocalAs());
-    if (allowLocalAs > 0 && p.asNumber() != null && p.asNumber() == localAs) {
-      error(
-          f + ".allowLocalAs",
-          allowLocalAs,
-          "needs an eBGP peer (asNumber "
-              + p.asNumber()
-              + " is ours): only external routes are checked for our AS (RFC 4271 §9.1.2)");
-      allowLocalAs = 0;
-    }
     int gr = -1;
     if (p.gracefulRestart() != null) {
       gr = p.gracefulRestart();
@@ -637,6 +649,7 @@ public final class SpeakerConfigReader {
       }
     }
     Inet6Address ipv6NextHop = ipv6NextHop(f + ".ipv6NextHop", p.ipv6NextHop());
+    Inet4Address ipv4NextHop = ipv4NextHop(f + ".ipv4NextHop", p.ipv4NextHop());
     RoutePolicy importPolicy = policies.reference(f + ".import", p.importPolicy());
     RoutePolicy exportPolicy = policies.reference(f + ".export", p.exportPolicy());
     if (exportPolicy instanceof Policy named
@@ -672,7 +685,10 @@ public final class SpeakerConfigReader {
             p.password(),
             ttl);
     Neighbor n =
-        Neighbor.of(spec).withPolicies(importPolicy, exportPolicy).withIpv6NextHop(ipv6NextHop);
+        Neighbor.of(spec)
+            .withPolicies(importPolicy, exportPolicy)
+            .withIpv6NextHop(ipv6NextHop)
+            .withIpv4NextHop(ipv4NextHop);
     return rrClient ? n.asReflectorClient() : n;
   }
 

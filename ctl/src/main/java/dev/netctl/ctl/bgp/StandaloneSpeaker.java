@@ -142,26 +142,6 @@ public final class StandaloneSpeaker implements AutoCloseable {
     return speaker.peers().stream().map(this::view).toList();
   }
 
-  /**
-   * An IPv6 session has no IPv4 address of ours to send as NEXT_HOP (RFC 4271 §5.1.3), so the IPv4
-   * routes that need one (ours without a {@code nextHop}, any toward an eBGP peer) are not sent;
-   * reflected routes and ours with a {@code nextHop} are. Said here, as the IPv4 session without an
-   * IPv6 next hop says its notice, rather than left for the user to find in the peer's table.
-   */
-  static final String NO_IPV4_NEXT_HOP =
-      "ipv4 routes that need this speaker as next hop are not sent: an IPv6 session has no IPv4"
-          + " address of ours for NEXT_HOP (give originate entries a nextHop, or peer over IPv4)";
-
-  private static String notices(PeerStatus s, java.util.Optional<Neighbor> neighbor) {
-    boolean noIpv4NextHop =
-        s.remote().getAddress() instanceof java.net.Inet6Address
-            && neighbor.map(n -> n.spec().config().families().contains(IPV4_UNICAST)).orElse(false);
-    if (!noIpv4NextHop) {
-      return s.notices();
-    }
-    return s.notices().isEmpty() ? NO_IPV4_NEXT_HOP : NO_IPV4_NEXT_HOP + "; " + s.notices();
-  }
-
   private PeerView view(PeerStatus s) {
     java.util.Optional<Neighbor> neighbor = neighbor(s.remote().getAddress());
     boolean rrClient = neighbor.map(Neighbor::routeReflectorClient).orElse(false);
@@ -174,9 +154,10 @@ public final class StandaloneSpeaker implements AutoCloseable {
         s.since() == null ? "" : s.since().truncatedTo(ChronoUnit.SECONDS).toString(),
         s.info() == null ? "" : s.info(),
         s.receivedPrefixes(),
+        s.loopedPrefixes(),
         s.lastError() == null ? "" : s.lastError(),
         s.staleRoutes(),
-        notices(s, neighbor));
+        s.notices());
   }
 
   /**

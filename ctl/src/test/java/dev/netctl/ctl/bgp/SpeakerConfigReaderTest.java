@@ -115,6 +115,64 @@ class SpeakerConfigReaderTest {
   }
 
   @Test
+  void asNumbersMayBeAsdotAsInTheDatastore() throws Exception {
+    SpeakerPlan plan =
+        SpeakerConfigReader.parse(
+            "s.yaml",
+            """
+            routerId: 192.0.2.1
+            asNumber: 1.10
+            listen: {address: 127.0.0.2}
+            peers:
+              - {address: 127.0.0.3, asNumber: 1.10}
+              - {address: 127.0.0.4, asNumber: "2.65535", import: accept-all, export: accept-all}
+              - {address: 127.0.0.5, asNumber: 65002, import: accept-all, export: accept-all}
+            dynamicPeers:
+              - {name: nodes, range: 10.0.0.0/16, template: {asNumber: 1.10}}
+            """,
+            true);
+    assertThat(plan.asNumber()).as("1.10 = 1 * 65536 + 10 (RFC 5396)").isEqualTo(65546);
+    assertThat(plan.peers())
+        .extracting(p -> p.spec().config().remoteAs())
+        .containsExactly(65546L, 2L * 65536 + 65535, 65002L);
+    assertThat(plan.dynamicRanges().getFirst().template().spec().config().remoteAs())
+        .isEqualTo(65546);
+  }
+
+  @Test
+  void aBadAsdotNumberNamesTheFieldTheValueAndTheRule() {
+    for (String[] c :
+        new String[][] {
+          {"asNumber: 1.70000", "asNumber"},
+          {
+            "asNumber: 1\n" + "peers: [{address: 127.0.0.3, asNumber: \"1.2.3\"}]",
+            "peers[0].asNumber"
+          },
+          {
+            "asNumber: 1\n"
+                + "policies: {p: {statements: [{match: {neighborAs: 70000.1}, then: accept}]}}",
+            "policies.p.statements[0].match.neighborAs"
+          },
+        }) {
+      String yaml = "routerId: 192.0.2.1\nlisten: {address: 127.0.0.2}\n" + c[0] + "\n";
+      String value = c[0].replaceAll("(?s).*(1\\.70000|1\\.2\\.3|70000\\.1).*", "$1");
+      assertThatThrownBy(() -> SpeakerConfigReader.parse("s.yaml", yaml, true))
+          .as(c[0])
+          .isInstanceOfSatisfying(
+              SpeakerConfigException.class,
+              e ->
+                  assertThat(e.violations())
+                      .containsExactly(
+                          "s.yaml: "
+                              + c[1]
+                              + ": \""
+                              + value
+                              + "\" must be an AS number, a plain integer or asdot X.Y with halves"
+                              + " 0-65535 (RFC 5396)"));
+    }
+  }
+
+  @Test
   void passwordAndGtsmAreRefusedWithoutEpollRatherThanIgnored() {
     String yaml =
         """
@@ -176,6 +234,53 @@ class SpeakerConfigReaderTest {
                             assertThat(v)
                                 .startsWith("s.yaml: peers[0].ipv6NextHop: \"fe80::1\"")
                                 .contains("link-local")));
+  }
+
+  @Test
+  void ipv4NextHopIsReadAtTheTopAndPerPeerAndMustBeAUnicastIpv4Address() throws Exception {
+    String yaml =
+        """
+        routerId: 192.0.2.1
+        asNumber: 65001
+        listen: {address: "::1"}
+        ipv4NextHop: 192.0.2.7
+        peers:
+          - {address: "::1", port: 1790, asNumber: 65001, ipv4NextHop: 192.0.2.8}
+          - {address: 127.0.0.4, asNumber: 65001, localAddress: 127.0.0.2}
+        dynamicPeers:
+          - {name: v6, range: "fd00::/64", template: {asNumber: 65001}}
+        """;
+    SpeakerPlan plan = SpeakerConfigReader.parse("s.yaml", yaml, true);
+    assertThat(plan.peers().get(0).ipv4NextHop()).isEqualTo(InetAddress.ofLiteral("192.0.2.8"));
+    assertThat(plan.peers().get(1).ipv4NextHop())
+        .as("the top-level one fills in for a peer that sets none")
+        .isEqualTo(InetAddress.ofLiteral("192.0.2.7"));
+    assertThat(plan.dynamicRanges().getFirst().template().ipv4NextHop())
+        .as("and for a range's template")
+        .isEqualTo(InetAddress.ofLiteral("192.0.2.7"));
+
+    String bad =
+        """
+        routerId: 192.0.2.1
+        asNumber: 65001
+        listen: {address: "::1"}
+        ipv4NextHop: "2001:db8::1"
+        peers:
+          - {address: "::1", port: 1790, asNumber: 65001, ipv4NextHop: 224.0.0.5}
+          - {address: 127.0.0.4, asNumber: 65001, localAddress: 127.0.0.2, ipv4NextHop: 0.0.0.0}
+        """;
+    assertThatThrownBy(() -> SpeakerConfigReader.parse("s.yaml", bad, true))
+        .isInstanceOfSatisfying(
+            SpeakerConfigException.class,
+            e ->
+                assertThat(e.violations())
+                    .containsExactly(
+                        "s.yaml: ipv4NextHop: \"2001:db8::1\" must be an IPv4 address (NEXT_HOP of"
+                            + " IPv4 routes, RFC 4271 §5.1.3)",
+                        "s.yaml: peers[0].ipv4NextHop: \"224.0.0.5\" must be a unicast address,"
+                            + " not multicast (RFC 4271 §6.3)",
+                        "s.yaml: peers[1].ipv4NextHop: \"0.0.0.0\" must not be 0.0.0.0 (RFC 4271"
+                            + " §6.3: NEXT_HOP must be a valid host address)"));
   }
 
   @Test
@@ -337,7 +442,6 @@ class SpeakerConfigReaderTest {
               - {address: 127.0.0.4, asNumber: 65002, holdTime: 30, keepaliveTime: 31}
               - {address: 127.0.0.5, asNumber: 65002, holdTime: 0, keepaliveTime: 5}
               - {address: 127.0.0.6, asNumber: 65002, allowLocalAs: 256}
-              - {address: 127.0.0.7, asNumber: 65001, allowLocalAs: 1}
             """;
     assertThatThrownBy(() -> SpeakerConfigReader.parse("s.yaml", bad, true))
         .isInstanceOfSatisfying(
@@ -350,10 +454,7 @@ class SpeakerConfigReaderTest {
                         "s.yaml: peers[2].keepaliveTime: \"5\" needs a holdTime: with holdTime 0"
                             + " no KEEPALIVEs are sent",
                         "s.yaml: peers[3].allowLocalAs: \"256\" must be 1..255 (how often our AS"
-                            + " may appear)",
-                        "s.yaml: peers[4].allowLocalAs: \"1\" needs an eBGP peer (asNumber 65001"
-                            + " is ours): only external routes are checked for our AS (RFC 4271"
-                            + " §9.1.2)"));
+                            + " may appear)"));
   }
 
   @Test
@@ -370,15 +471,23 @@ class SpeakerConfigReaderTest {
                      template: {allowLocalAs: 2}}
                   - {name: ext, range: 10.1.0.0/16, remoteAs: external,
                      template: {allowLocalAs: 1}}
+                  - {name: rr, range: 10.2.0.0/16, remoteAs: internal, template: {allowLocalAs: 3}}
+                peers:
+                  - {address: 127.0.0.7, asNumber: 65001, allowLocalAs: 1}
                 """,
             true);
     assertThat(plan.dynamicRanges().get(0).template().spec().config().allowLocalAs()).isEqualTo(2);
     assertThat(plan.dynamicRanges().get(1).template().spec().config().allowLocalAs()).isEqualTo(1);
+    assertThat(plan.dynamicRanges().get(2).template().spec().config().allowLocalAs())
+        .as("internal peers' routes are checked for our AS too, so the allowance applies")
+        .isEqualTo(3);
+    assertThat(plan.peers().getFirst().spec().config().allowLocalAs())
+        .as("an iBGP peer")
+        .isEqualTo(1);
     String bad =
         HEAD
             + """
             dynamicPeers:
-              - {name: rr, range: 10.2.0.0/16, remoteAs: internal, template: {allowLocalAs: 1}}
               - {name: x, range: 10.3.0.0/16, remoteAs: external, template: {allowLocalAs: 0}}
             """;
     assertThatThrownBy(() -> SpeakerConfigReader.parse("s.yaml", bad, true))
@@ -387,10 +496,7 @@ class SpeakerConfigReaderTest {
             e ->
                 assertThat(e.violations())
                     .containsExactly(
-                        "s.yaml: dynamicPeers[0].template.allowLocalAs: \"1\" needs eBGP peers,"
-                            + " but remoteAs internal accepts iBGP ones only: only external routes"
-                            + " are checked for our AS (RFC 4271 §9.1.2)",
-                        "s.yaml: dynamicPeers[1].template.allowLocalAs: \"0\" must be 1..255"
+                        "s.yaml: dynamicPeers[0].template.allowLocalAs: \"0\" must be 1..255"
                             + " (how often our AS may appear)"));
   }
 
@@ -568,7 +674,9 @@ class SpeakerConfigReaderTest {
   @Test
   void aValueOfTheWrongShapeNamesTheFieldTheValueAndWhatIsExpected() {
     assertThat(violations(HEAD.replace("65001", "AS65001")))
-        .containsExactly("s.yaml: asNumber: \"AS65001\" must be a whole number");
+        .containsExactly(
+            "s.yaml: asNumber: \"AS65001\" must be an AS number, a plain integer or asdot X.Y with"
+                + " halves 0-65535 (RFC 5396)");
     assertThat(violations(HEAD + "peers:\n  - {address: 127.0.0.3, asNumber: 1, families: ipv4}\n"))
         .containsExactly("s.yaml: peers[0].families: \"ipv4\" must be a list");
     assertThat(violations(HEAD + "peers: {address: 127.0.0.3}\n"))

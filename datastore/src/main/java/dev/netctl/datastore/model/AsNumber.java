@@ -18,6 +18,13 @@ public final class AsNumber {
   /** The largest 4-byte AS number (RFC 6793). */
   public static final long MAX = 4_294_967_295L;
 
+  /**
+   * The rule a value the {@link Deserializer} refuses broke, as its error message states it (no
+   * {@code ": "} in it: readers take the reason after the last one of Jackson's message).
+   */
+  public static final String RULE =
+      "must be an AS number, a plain integer or asdot X.Y with halves 0-65535 (RFC 5396)";
+
   private AsNumber() {}
 
   /**
@@ -86,9 +93,7 @@ public final class AsNumber {
       try {
         return parse(text);
       } catch (IllegalArgumentException e) {
-        return (Long)
-            ctxt.handleWeirdStringValue(
-                Long.class, text, "must be an AS number (a plain integer or asdot X.Y)");
+        return (Long) ctxt.handleWeirdStringValue(Long.class, text, RULE);
       }
     }
   }

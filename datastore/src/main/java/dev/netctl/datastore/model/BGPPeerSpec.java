@@ -28,7 +28,7 @@ import java.util.List;
  * @param keepaliveTime time between KEEPALIVEs as a Go duration, e.g. {@code 20s}; default a third
  *     of the hold time, and never more
  * @param numAllowedLocalASNumbers how many times the cluster's AS may appear in the AS_PATH of a
- *     route from this (external) peer before it counts as a loop; default 0
+ *     route from this peer (external or internal) before it counts as a loop; default 0
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({

@@ -972,6 +972,10 @@ public final class NodeAgent implements AutoCloseable {
       String held = bgp.heldBack(a);
       String info = p.info() == null ? "" : p.info();
       if (!held.isEmpty()) info = info.isEmpty() ? held : info + "; " + held;
+      if (p.loopedPrefixes() > 0) {
+        String loops = p.loopedPrefixes() + " routes not used (our AS in their AS_PATH)";
+        info = info.isEmpty() ? loops : info + "; " + loops;
+      }
       peers.add(
           new AgentStatus.Peer(
               Cidr.format(a), type, state, p.since() == null ? "" : p.since().toString(), info));

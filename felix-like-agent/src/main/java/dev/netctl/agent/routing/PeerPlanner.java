@@ -205,7 +205,9 @@ public final class PeerPlanner {
                 remotePort,
                 rrClient,
                 s,
-                v6 ? V6_ONLY : null,
+                // Both families on an IPv6 session too: IPv4 with the node's IPv4 address as
+                // NEXT_HOP (set in neighbor), as on an IPv4 session IPv6 with its IPv6 address.
+                null,
                 filters));
       }
     }
@@ -325,7 +327,7 @@ public final class PeerPlanner {
       }
       if (s.ttlSecurity() != null) ttl = s.ttlSecurity();
       if (s.keepaliveTime() != null) keepalive = keepaliveSeconds(s.keepaliveTime());
-      // Only external routes are checked for our AS: on an iBGP session it changes nothing.
+      // Routes from external and internal peers alike are checked for our AS.
       if (s.numAllowedLocalASNumbers() != null) allowLocalAs = s.numAllowedLocalASNumbers();
     }
     boolean v6Session = remote instanceof Inet6Address;
@@ -347,6 +349,10 @@ public final class PeerPlanner {
     // IPv6 blocks travel over an IPv4 session with the node's IPv6 address as next hop (RFC
     // 2545); a node without one does not offer IPv6 on the session.
     if (!v6Session && families == null && local.v6() != null) n = n.withIpv6NextHop(local.v6());
+    // IPv4 routes over an IPv6 session carry the node's IPv4 address as NEXT_HOP, which must be an
+    // IPv4 address (RFC 4271 §5.1.3; an IPv6 one needs RFC 8950, not offered). Sessions that offer
+    // IPv6 only (the mesh's second session between dual-stack nodes) never use it.
+    if (v6Session) n = n.withIpv4NextHop(local.v4());
     return rrClient ? n.asReflectorClient() : n;
   }
 

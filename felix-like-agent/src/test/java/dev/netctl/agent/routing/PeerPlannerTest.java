@@ -263,6 +263,8 @@ class PeerPlannerTest {
     assertThat(families(v6)).containsExactly(V6);
     assertThat(families(plan.get(a("10.0.0.2")))).containsExactly(V4);
     assertThat(plan.get(a("10.0.0.2")).ipv6NextHop()).isNull();
+    assertThat(plan.get(a("10.0.0.2")).ipv4NextHop()).as("its own local address").isNull();
+    assertThat(v6.ipv4NextHop()).isEqualTo(a("10.0.0.1"));
     // Toward a node without IPv6 the IPv4 session still carries IPv6 with our next hop (RFC 2545).
     Neighbor toV4 = plan.get(a("10.0.0.3"));
     assertThat(families(toV4)).containsExactlyInAnyOrder(V4, V6);
@@ -292,7 +294,12 @@ class PeerPlannerTest {
     assertThat(n.spec().remote().getPort()).isEqualTo(1790);
     assertThat(n.spec().localAddress()).isEqualTo(a("fd00::1"));
     assertThat(n.spec().config().remoteAs()).isEqualTo(65001);
-    assertThat(families(n)).as("no IPv4 next hop for an IPv6 session").containsExactly(V6);
+    assertThat(families(n))
+        .as("IPv4 too, with the node's IPv4 address as its next hop")
+        .containsExactlyInAnyOrder(V4, V6);
+    assertThat(n.ipv4NextHop())
+        .as("an IPv6 session's NEXT_HOP of IPv4 routes: the node's IPv4 address (RFC 4271 §5.1.3)")
+        .isEqualTo(a("10.0.0.1"));
     assertThat(plan.get(a("fd00::fd")).spec().remote().getPort()).isEqualTo(179);
 
     assertThat(new PeerPlanner("n1", secrets).plan(n1, List.of(n1), List.of(tor), cluster(false)))
