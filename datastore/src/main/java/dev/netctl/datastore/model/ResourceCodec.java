@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.InvalidNullException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -396,12 +397,57 @@ public final class ResourceCodec {
           path(base, e),
           "\"<none>\" is an empty list entry: give it a value or remove it",
           e);
+    } catch (MismatchedInputException e) {
+      String shape = shapeRule(e.getTargetType(), at(node, e.getPath()));
+      if (shape == null) {
+        throw new CodecException(
+            label, path(base, e), "is invalid: " + firstLine(e.getOriginalMessage()), e);
+      }
+      throw new CodecException(label, path(base, e), shape, e);
     } catch (JsonMappingException e) {
       throw new CodecException(
           label, path(base, e), "is invalid: " + firstLine(e.getOriginalMessage()), e);
     } catch (JsonProcessingException | IllegalArgumentException e) {
       throw new CodecException(label, base, "is invalid: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The rule a value of the wrong shape broke (one value where a list belongs, a list or map where
+   * a string, number, boolean or enum does); null for other mismatches, whose Jackson message is
+   * kept. Jackson's own words name Java types ("Cannot construct instance of
+   * `java.util.ArrayList`"), which say nothing to someone writing YAML.
+   */
+  static String shapeRule(Class<?> target, JsonNode given) {
+    if (target == null || given == null) return null;
+    boolean wantsList = java.util.Collection.class.isAssignableFrom(target) || target.isArray();
+    if (wantsList && given.isValueNode()) {
+      return "\""
+          + given.asText()
+          + "\" must be a list, not a single value (YAML: [\""
+          + given.asText()
+          + "\"], or one \"- \" line per entry)";
+    }
+    boolean scalar =
+        target == String.class
+            || target.isEnum()
+            || target.isPrimitive()
+            || Number.class.isAssignableFrom(target)
+            || target == Boolean.class;
+    if (scalar && given.isContainerNode()) {
+      return "must be " + describe(target) + ", not a " + (given.isArray() ? "list" : "map");
+    }
+    return null;
+  }
+
+  /** The node {@code path} leads to from {@code root}, or null when it leads nowhere. */
+  private static JsonNode at(JsonNode root, List<JsonMappingException.Reference> path) {
+    JsonNode n = root;
+    for (JsonMappingException.Reference r : path) {
+      if (n == null) return null;
+      n = r.getFieldName() != null ? n.get(r.getFieldName()) : n.get(r.getIndex());
+    }
+    return n;
   }
 
   private static String path(String base, JsonMappingException e) {
@@ -422,6 +468,13 @@ public final class ResourceCodec {
       return "an integer";
     }
     if (type == Boolean.class || type == boolean.class) return "true or false";
+    if (type == String.class) return "a string";
+    if (type.isEnum()) {
+      return "one of "
+          + Arrays.stream(type.getEnumConstants())
+              .map(Object::toString)
+              .collect(Collectors.joining(", "));
+    }
     return "a " + type.getSimpleName();
   }
 

@@ -291,6 +291,41 @@ class ResourceCodecTest {
   }
 
   @Test
+  void aValueOfTheWrongShapeNamesTheFieldAndTheShapeNotJavaTypes() {
+    assertThatThrownBy(
+            () ->
+                codec.read(
+                    "apiVersion: projectcalico.org/v3\nkind: IPReservation\nmetadata: {name: r}\nspec: {reservedCIDRs: 10.0.0.0/24}",
+                    "r.yaml"))
+        .isInstanceOf(CodecException.class)
+        .hasMessageContaining("IPReservation \"r\"")
+        .hasMessageContaining(
+            "field spec.reservedCIDRs \"10.0.0.0/24\" must be a list, not a single value")
+        .hasMessageNotContaining("java.util");
+    assertThatThrownBy(
+            () ->
+                codec.read(
+                    "apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: g}\nspec: {types: Ingress}",
+                    "g.yaml"))
+        .hasMessageContaining("field spec.types \"Ingress\" must be a list, not a single value");
+    assertThatThrownBy(
+            () ->
+                codec.read(
+                    "apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: p}\nspec: {cidr: [10.0.0.0/16]}",
+                    "p.yaml"))
+        .isInstanceOf(CodecException.class)
+        .hasMessageContaining("field spec.cidr must be a string, not a list");
+    assertThatThrownBy(
+            () ->
+                codec.read(
+                    "apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: p}\nspec: {cidr: 10.0.0.0/16, ipipMode: {a: 1}}",
+                    "p.yaml"))
+        .isInstanceOf(CodecException.class)
+        .hasMessageContaining("field spec.ipipMode must be one of ")
+        .hasMessageContaining("not a map");
+  }
+
+  @Test
   void unknownTopLevelAndMetadataFieldsAreRejected() {
     assertThatThrownBy(
             () ->
