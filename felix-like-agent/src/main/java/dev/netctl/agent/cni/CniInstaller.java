@@ -101,8 +101,7 @@ public final class CniInstaller {
     for (String type : List.of(CniPlugin.MAIN_TYPE, CniPlugin.IPAM_TYPE)) {
       Path exe = o.binDir().resolve(type);
       String script = launcher(o.java(), lib, type);
-      writeAtomically(exe, out -> out.write(script.getBytes(StandardCharsets.UTF_8)));
-      Files.setPosixFilePermissions(exe, PosixFilePermissions.fromString("rwxr-xr-x"));
+      writeExecutable(exe, out -> out.write(script.getBytes(StandardCharsets.UTF_8)));
       written.add(exe);
     }
     Path conf = o.confDir().resolve(CONFLIST);
@@ -132,8 +131,7 @@ public final class CniInstaller {
       }
       Path target = binDir.resolve(plugin.getFileName().toString());
       if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue;
-      writeAtomically(target, out -> Files.copy(plugin, out));
-      Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
+      writeExecutable(target, out -> Files.copy(plugin, out));
       written.add(target);
     }
     return written;
@@ -274,10 +272,26 @@ public final class CniInstaller {
   }
 
   private static void writeAtomically(Path target, Writer w) throws IOException {
+    write(target, w, false);
+  }
+
+  /**
+   * As {@link #writeAtomically}, executable before it takes the name: the kubelet may run a plugin
+   * at any moment (an upgrade replaces a live one), and a file made executable only after the
+   * rename fails an ADD that runs in between with "permission denied".
+   */
+  private static void writeExecutable(Path target, Writer w) throws IOException {
+    write(target, w, true);
+  }
+
+  private static void write(Path target, Writer w, boolean executable) throws IOException {
     Path tmp =
         target.resolveSibling("." + target.getFileName() + ".tmp" + ProcessHandle.current().pid());
     try (OutputStream out = Files.newOutputStream(tmp)) {
       w.write(out);
+    }
+    if (executable) {
+      Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
     Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }

@@ -50,6 +50,43 @@ class CniInstallerTest {
   }
 
   /**
+   * An upgrade replaces launchers the kubelet may run at any moment: whoever finds the name finds
+   * an executable file, never one whose mode is set only after the rename. A watcher polls the name
+   * while the installer rewrites it (bounded: 20 installs).
+   */
+  @Test
+  void aReplacedLauncherIsExecutableWheneverItsNameExists(@TempDir Path dir) throws Exception {
+    Path launcher = dir.resolve("bin/" + CniPlugin.MAIN_TYPE);
+    java.util.concurrent.atomic.AtomicInteger notExecutable =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicBoolean done =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    Thread watcher =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  while (!done.get()) {
+                    if (java.nio.file.Files.exists(launcher)
+                        && !java.nio.file.Files.isExecutable(launcher)
+                        && java.nio.file.Files.exists(launcher)) {
+                      notExecutable.incrementAndGet();
+                    }
+                  }
+                });
+    try {
+      for (int i = 0; i < 20; i++) {
+        CniInstaller.install(options(dir, dir.resolve("no-such-jdk/bin/java")));
+      }
+    } finally {
+      done.set(true);
+      watcher.join(10_000);
+    }
+    assertThat(notExecutable.get())
+        .as("moments the launcher was there but not executable")
+        .isZero();
+  }
+
+  /**
    * The conflist chains portmap: a plugin the installer is given goes into the bin dir when the
    * node has none of that name (else every pod's ADD fails finding it), executable; one the node
    * has is kept as it is.
