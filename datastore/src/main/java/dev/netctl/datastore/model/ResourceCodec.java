@@ -414,9 +414,9 @@ public final class ResourceCodec {
 
   /**
    * The rule a value of the wrong shape broke (one value where a list belongs, a list or map where
-   * a string, number, boolean or enum does); null for other mismatches, whose Jackson message is
-   * kept. Jackson's own words name Java types ("Cannot construct instance of
-   * `java.util.ArrayList`"), which say nothing to someone writing YAML.
+   * a string, number, boolean or enum does, anything but a map where a map does); null for other
+   * mismatches, whose Jackson message is kept. Jackson's own words name Java types ("Cannot
+   * construct instance of `java.util.ArrayList`"), which say nothing to someone writing YAML.
    */
   static String shapeRule(Class<?> target, JsonNode given) {
     if (target == null || given == null) return null;
@@ -436,6 +436,11 @@ public final class ResourceCodec {
             || target == Boolean.class;
     if (scalar && given.isContainerNode()) {
       return "must be " + describe(target) + ", not a " + (given.isArray() ? "list" : "map");
+    }
+    if (java.util.Map.class.isAssignableFrom(target) && !given.isObject()) {
+      return (given.isArray() ? "" : "\"" + given.asText() + "\" ")
+          + "must be a map of key: value entries, not a "
+          + (given.isArray() ? "list" : "single value");
     }
     return null;
   }

@@ -323,6 +323,14 @@ class ResourceCodecTest {
         .isInstanceOf(CodecException.class)
         .hasMessageContaining("field spec.ipipMode must be one of ")
         .hasMessageContaining("not a map");
+    assertThatThrownBy(
+            () ->
+                codec.read(
+                    "apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: p, labels: [a]}\nspec: {cidr: 10.0.0.0/16}",
+                    "p.yaml"))
+        .isInstanceOf(CodecException.class)
+        .hasMessageContaining(
+            "field metadata.labels must be a map of key: value entries, not a list");
   }
 
   @Test
