@@ -267,7 +267,7 @@ final class DemoCommand implements Callable<Integer> {
       out.println();
       for (String n : NetnsDemo.NODES) {
         step(out, "netctl node status (in " + NetnsDemo.ns(n) + ")");
-        out.println(d.nodeStatus(n));
+        out.println(d.readyStatus(n, 20));
       }
       if (keep) {
         d.keep();

@@ -334,6 +334,22 @@ final class NetnsDemo implements AutoCloseable {
     return failed;
   }
 
+  /**
+   * {@code netctl node status} of one node once its agent says it is ready, or as it stands after
+   * {@code seconds}. Pods reach each other as soon as the routes are in, which can be before every
+   * BGP session of the mesh is established, and the agent is ready only when they all are: the
+   * status printed right after the ping matrix would otherwise show a mesh still coming up.
+   */
+  String readyStatus(String node, int seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+    String status = nodeStatus(node);
+    while (!status.contains(" is ready") && System.nanoTime() < deadline) {
+      Thread.sleep(250);
+      status = nodeStatus(node);
+    }
+    return status;
+  }
+
   /** {@code netctl node status} of one node, run inside its namespace. */
   String nodeStatus(String node) {
     return Exec.run(
