@@ -414,35 +414,45 @@ public final class SpeakerConfigReader {
   }
 
   private Inet6Address ipv6NextHop(String field, String text) {
-    if (text == null) {
-      return null;
-    }
-    if (!(ip(text) instanceof Inet6Address v6)) {
-      error(field, text, "must be an IPv6 address (the next hop of IPv6 routes, RFC 2545 §2)");
-      return null;
-    }
-    String problem = Ipv6NextHop.problem(v6);
-    if (problem != null) {
-      error(field, text, problem);
-      return null;
-    }
-    return v6;
+    return nextHop(
+        field,
+        text,
+        Inet6Address.class,
+        "must be an IPv6 address (the next hop of IPv6 routes, RFC 2545 §2)",
+        Ipv6NextHop::problem);
   }
 
   private Inet4Address ipv4NextHop(String field, String text) {
+    return nextHop(
+        field,
+        text,
+        Inet4Address.class,
+        "must be an IPv4 address (NEXT_HOP of IPv4 routes, RFC 4271 §5.1.3)",
+        Ipv4NextHop::problem);
+  }
+
+  /** A next-hop field of one family, or null (recorded as an error) when it is not a usable one. */
+  private <A extends InetAddress> A nextHop(
+      String field,
+      String text,
+      Class<A> family,
+      String rule,
+      java.util.function.Function<A, String> problemOf) {
     if (text == null) {
       return null;
     }
-    if (!(ip(text) instanceof Inet4Address v4)) {
-      error(field, text, "must be an IPv4 address (NEXT_HOP of IPv4 routes, RFC 4271 §5.1.3)");
+    InetAddress address = ip(text);
+    if (!family.isInstance(address)) {
+      error(field, text, rule);
       return null;
     }
-    String problem = Ipv4NextHop.problem(v4);
+    A typed = family.cast(address);
+    String problem = problemOf.apply(typed);
     if (problem != null) {
       error(field, text, problem);
       return null;
     }
-    return v4;
+    return typed;
   }
 
   /** An IP literal, or null (never a DNS lookup). */
