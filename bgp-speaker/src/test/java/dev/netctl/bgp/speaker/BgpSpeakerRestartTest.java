@@ -280,6 +280,29 @@ class BgpSpeakerRestartTest {
   }
 
   @Test
+  void sessionWatchersHearAGracefulPeerGoDownAndComeBackWithTheSameRoutes() throws Exception {
+    // A peer back from a graceful restart sends the routes it had: nothing a route listener sees
+    // changes, so the node agent's status (and readiness) kept the session "Active" for good.
+    BgpSpeaker s = speaker(RestartOptions.DEFAULT);
+    java.util.concurrent.atomic.AtomicInteger changes =
+        new java.util.concurrent.atomic.AtomicInteger();
+    AutoCloseable watch = s.watchSessions(changes::incrementAndGet);
+    restartAfterTwoRoutes(s, port, 120);
+    // Both calls ran on the loop before state() (also on the loop) could see the session down.
+    assertThat(changes).as("up, then down").hasValue(2);
+    try (ScriptedPeer back = new ScriptedPeer(PEER, US, port, 65002)) {
+      back.establish(PEER, caps(65002, gr(120, true)));
+      back.announce(PEER, "10.1.0.0/24", "10.2.0.0/24");
+      await().atMost(Duration.ofSeconds(10)).until(() -> state(s) == State.ESTABLISHED);
+      assertThat(changes).as("up again").hasValue(3);
+      watch.close();
+      back.close();
+      await().atMost(Duration.ofSeconds(10)).until(() -> state(s) != State.ESTABLISHED);
+      assertThat(changes).as("a closed watch hears nothing more").hasValue(3);
+    }
+  }
+
+  @Test
   void aNewConnectionWhileEstablishedIsTheGracefulPeerRestarting() throws Exception {
     BgpSpeaker s = speaker(RestartOptions.DEFAULT);
     try (ScriptedPeer old = new ScriptedPeer(PEER, US, port, 65002)) {
