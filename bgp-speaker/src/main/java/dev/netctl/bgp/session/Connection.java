@@ -52,6 +52,8 @@ final class Connection {
   // The outgoing connect still in progress, or null.
   private ChannelFuture attempt;
   private boolean readPaused;
+  // The Established connection this inbound one may replace (a graceful restart), or null.
+  private Connection replaces;
 
   Connection(PeerSession peer, boolean outbound) {
     this.peer = peer;
@@ -61,6 +63,18 @@ final class Connection {
 
   boolean outbound() {
     return outbound;
+  }
+
+  /**
+   * Marks this connection, accepted while {@code old} was Established, as its possible successor.
+   */
+  void replaces(Connection old) {
+    replaces = old;
+  }
+
+  /** The Established connection this one replaces if its OPEN arrives, or null. */
+  Connection replaces() {
+    return replaces;
   }
 
   State state() {

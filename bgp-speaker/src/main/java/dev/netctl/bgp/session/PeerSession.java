@@ -352,13 +352,12 @@ public final class PeerSession implements GroupOutput {
       ch.close();
       return;
     }
-    if (established != null && established.negotiated().gracefulRestart()) {
-      // RFC 4724 §4.2: a graceful-restart peer connecting again has restarted; the old session is
-      // over as if its TCP connection had closed, and the new one proceeds.
-      LOG.info("{}: new connection while Established: the peer restarted", this);
-      established.handle(new Event.TcpClosed());
-    }
-    if (established != null) {
+    // RFC 4724 §4.2: a graceful-restart peer connecting again may have restarted; its OPEN on the
+    // new connection says so (resolveCollision). The connection alone does not: when both sides
+    // dial at once, the side that accepts first abandons its own connect, which may still reach
+    // us after our session is up, and ending the session for it flapped a healthy mesh pair.
+    boolean mayRestart = established != null && established.negotiated().gracefulRestart();
+    if (established != null && !mayRestart) {
       // RFC 4271 §6.8: a new connection collides with an Established one and loses.
       BgpListener.refuse(ch, Notification.of(NotificationSubcode.CONNECTION_COLLISION_RESOLUTION));
       return;
@@ -372,6 +371,9 @@ public final class PeerSession implements GroupOutput {
     }
     transport.minTtl(ch, spec.remote().getAddress(), spec.ttlSecurityHops());
     Connection c = new Connection(this, false);
+    if (mayRestart) {
+      c.replaces(established);
+    }
     connections.add(c);
     pipeline(ch, c);
     c.handle(new Event.Start(true));
@@ -387,7 +389,10 @@ public final class PeerSession implements GroupOutput {
       if (c == established) {
         established = null;
       }
-      info = change.reason();
+      if (established == null) {
+        // A second connection that ends beside a live session says nothing about the session.
+        info = change.reason();
+      }
       if (enabled && connections.isEmpty()) {
         scheduleRestart();
       }
@@ -461,7 +466,13 @@ public final class PeerSession implements GroupOutput {
         continue;
       }
       Connection loser;
-      if (other.state() == State.ESTABLISHED) {
+      if (other.state() == State.ESTABLISHED && fresh.replaces() == other) {
+        // The graceful-restart peer opened a connection after this session came up: it restarted
+        // (RFC 4724 §4.2); the old session is over as if its TCP connection had closed.
+        LOG.info("{}: OPEN on a new connection while Established: the peer restarted", this);
+        other.handle(new Event.TcpClosed());
+        continue;
+      } else if (other.state() == State.ESTABLISHED) {
         loser = fresh;
       } else if (other.state() == State.OPEN_SENT || other.state() == State.OPEN_CONFIRM) {
         // RFC 6286 §2.3: identifiers may be equal between ASes; then the connection initiated by

@@ -76,6 +76,7 @@ public final class BgpSpeaker implements AutoCloseable {
   private final BestPaths bestPaths;
   private final DynamicPeers dynamic = new DynamicPeers();
   private BgpListener listener; // set once by start(), null when active-only
+  private final List<Runnable> sessionWatchers = new java.util.concurrent.CopyOnWriteArrayList<>();
   // Further addresses accepted on, e.g. a dual-stack node's IPv6 address next to its IPv4 one.
   private final List<BgpListener> moreListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -100,7 +101,9 @@ public final class BgpSpeaker implements AutoCloseable {
     rib.addSink(bestPaths);
     this.attached = new AttachedPeers(rib, loop, config.restart().staleTime(), this::holdingTables);
     this.deferral = new SelectionDeferral(config.restart(), loop, peers, attached);
-    this.events = new SessionEvents(rib, loop, attached, deferral, neighbors::get, this::ended);
+    this.events =
+        new SessionEvents(
+            rib, loop, attached, deferral, neighbors::get, this::ended, this::upOrDown);
     this.soft = new SoftReconfiguration(rib, loop, attached);
   }
 
@@ -461,6 +464,27 @@ public final class BgpSpeaker implements AutoCloseable {
           return null;
         });
     return () -> bestPaths.remove(l);
+  }
+
+  /**
+   * Calls {@code onChange} on the speaker's event loop (it must be cheap and never block) whenever
+   * a peer's session comes up or goes down: for a caller that shows {@link #peers()} or derives
+   * readiness from it, since a session can come back with the very routes it had (a graceful
+   * restart), so that no route event tells it. Closing the returned handle stops the calls.
+   */
+  public AutoCloseable watchSessions(Runnable onChange) {
+    sessionWatchers.add(onChange);
+    return () -> sessionWatchers.remove(onChange);
+  }
+
+  private void upOrDown() {
+    for (Runnable r : sessionWatchers) {
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        LOG.warn("a session watcher failed", e);
+      }
+    }
   }
 
   private void updateMd5() {

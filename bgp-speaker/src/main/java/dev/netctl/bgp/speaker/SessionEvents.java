@@ -47,10 +47,12 @@ final class SessionEvents implements SessionListener {
   private final SelectionDeferral deferral;
   private final Function<InetAddress, Neighbor> neighbors;
   private final Consumer<PeerSession> ended;
+  private final Runnable upOrDown;
 
   /**
    * @param neighbors the configuration of a peer by address, null once it is removed
    * @param ended told when a peer's connection is gone and it waits (Active) again
+   * @param upOrDown told when a session comes up or goes down (into or out of Established)
    */
   SessionEvents(
       Rib rib,
@@ -58,13 +60,15 @@ final class SessionEvents implements SessionListener {
       AttachedPeers attached,
       SelectionDeferral deferral,
       Function<InetAddress, Neighbor> neighbors,
-      Consumer<PeerSession> ended) {
+      Consumer<PeerSession> ended,
+      Runnable upOrDown) {
     this.rib = rib;
     this.loop = loop;
     this.attached = attached;
     this.deferral = deferral;
     this.neighbors = neighbors;
     this.ended = ended;
+    this.upOrDown = upOrDown;
   }
 
   @Override
@@ -72,6 +76,9 @@ final class SessionEvents implements SessionListener {
     // Idle -> Active is a start; any other way into Active means the connection went away.
     if (to == State.ACTIVE && from != State.IDLE) {
       ended.accept(peer);
+    }
+    if (from == State.ESTABLISHED || to == State.ESTABLISHED) {
+      upOrDown.run();
     }
   }
 

@@ -280,6 +280,49 @@ class BgpSpeakerRestartTest {
   }
 
   @Test
+  void sessionWatchersHearAGracefulPeerGoDownAndComeBackWithTheSameRoutes() throws Exception {
+    // A peer back from a graceful restart sends the routes it had: nothing a route listener sees
+    // changes, so the node agent's status (and readiness) kept the session "Active" for good.
+    BgpSpeaker s = speaker(RestartOptions.DEFAULT);
+    java.util.concurrent.atomic.AtomicInteger changes =
+        new java.util.concurrent.atomic.AtomicInteger();
+    AutoCloseable watch = s.watchSessions(changes::incrementAndGet);
+    restartAfterTwoRoutes(s, port, 120);
+    // Both calls ran on the loop before state() (also on the loop) could see the session down.
+    assertThat(changes).as("up, then down").hasValue(2);
+    try (ScriptedPeer back = new ScriptedPeer(PEER, US, port, 65002)) {
+      back.establish(PEER, caps(65002, gr(120, true)));
+      back.announce(PEER, "10.1.0.0/24", "10.2.0.0/24");
+      await().atMost(Duration.ofSeconds(10)).until(() -> state(s) == State.ESTABLISHED);
+      assertThat(changes).as("up again").hasValue(3);
+      watch.close();
+      back.close();
+      await().atMost(Duration.ofSeconds(10)).until(() -> state(s) != State.ESTABLISHED);
+      assertThat(changes).as("a closed watch hears nothing more").hasValue(3);
+    }
+  }
+
+  @Test
+  void aConnectionThatNeverSendsItsOpenLeavesTheEstablishedSessionUp() throws Exception {
+    // Two mesh nodes dialling each other at once: the one that accepts first abandons its own
+    // connect, which the other may still accept after its session is up. Taking that for the
+    // peer restarting dropped a healthy session; only an OPEN on the new connection says so.
+    BgpSpeaker s = speaker(RestartOptions.DEFAULT);
+    try (ScriptedPeer old = new ScriptedPeer(PEER, US, port, 65002)) {
+      old.establish(PEER, caps(65002, gr(120, true)));
+      await().atMost(Duration.ofSeconds(10)).until(() -> state(s) == State.ESTABLISHED);
+      try (ScriptedPeer abandoned = new ScriptedPeer(PEER, US, port, 65002)) {
+        // The speaker's OPEN on the new connection: it has been accepted.
+        assertThat(abandoned.read()).isInstanceOf(BgpMessage.Open.class);
+        assertThat(state(s)).isEqualTo(State.ESTABLISHED);
+      }
+      old.announce(PEER, "10.1.0.0/24");
+      await().atMost(Duration.ofSeconds(10)).until(() -> received(s).size() == 1);
+      assertThat(state(s)).as("the old session carried the route").isEqualTo(State.ESTABLISHED);
+    }
+  }
+
+  @Test
   void aNewConnectionWhileEstablishedIsTheGracefulPeerRestarting() throws Exception {
     BgpSpeaker s = speaker(RestartOptions.DEFAULT);
     try (ScriptedPeer old = new ScriptedPeer(PEER, US, port, 65002)) {

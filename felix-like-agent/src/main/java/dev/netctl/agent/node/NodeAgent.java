@@ -182,10 +182,11 @@ public final class NodeAgent implements AutoCloseable {
         new BgpRouting(
             ipv4.address(),
             ipv6 == null ? null : ipv6.address(),
-            () -> {
-              learnedChanged = true;
-              poke();
-            });
+            this::needFullPass,
+            // The status and readiness are written by a full pass only: without one when a session
+            // comes up or goes down they kept the last pass's view, e.g. "Active" for good after a
+            // graceful-restart flap that brought the very same routes back.
+            this::needFullPass);
     linkWatch =
         kernel.watchLinks(
             (name, deleted) -> {
@@ -288,6 +289,12 @@ public final class NodeAgent implements AutoCloseable {
         return;
       }
     }
+  }
+
+  /** Wakes the loop for a full pass (from the speaker's event loop: only sets a flag). */
+  private void needFullPass() {
+    learnedChanged = true;
+    poke();
   }
 
   private void poke() {

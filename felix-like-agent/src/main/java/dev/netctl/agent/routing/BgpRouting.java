@@ -40,6 +40,7 @@ public final class BgpRouting implements AutoCloseable {
   public record Identity(long asNumber, Inet4Address routerId, int port, Inet4Address clusterId) {}
 
   private final Runnable onLearned;
+  private final Runnable onSessionChange;
   private InetAddress listenAddress;
   private InetAddress listenAddress6;
   private boolean listening6;
@@ -69,9 +70,26 @@ public final class BgpRouting implements AutoCloseable {
    * @param onLearned called when learned routes change
    */
   public BgpRouting(InetAddress listenAddress, InetAddress listenAddress6, Runnable onLearned) {
+    this(listenAddress, listenAddress6, onLearned, () -> {});
+  }
+
+  /**
+   * @param listenAddress the IPv4 address to accept sessions on
+   * @param listenAddress6 the node's IPv6 address, accepted on too (IPv6 sessions), or null
+   * @param onLearned called when learned routes change
+   * @param onSessionChange called when a session comes up or goes down (from the speaker's event
+   *     loop: must be cheap); {@link #peers()} then differs from what the caller last read, even
+   *     when the routes did not change (a graceful restart brings the same ones back)
+   */
+  public BgpRouting(
+      InetAddress listenAddress,
+      InetAddress listenAddress6,
+      Runnable onLearned,
+      Runnable onSessionChange) {
     this.listenAddress = listenAddress;
     this.listenAddress6 = listenAddress6;
     this.onLearned = onLearned;
+    this.onSessionChange = onSessionChange;
   }
 
   /**
@@ -210,6 +228,7 @@ public final class BgpRouting implements AutoCloseable {
     }
     identity = id;
     subscription = speaker.subscribe(new Listener());
+    speaker.watchSessions(onSessionChange); // ends with the speaker
     LOG.log(
         Level.INFO,
         "BGP speaker AS {0} router id {1} listening on port {2}{3}",
