@@ -80,7 +80,7 @@ public sealed interface RemoteAs {
 
   /**
    * Parses {@code internal}, {@code external}, or a comma-separated list of AS numbers and
-   * inclusive ranges {@code FIRST-LAST}, each 1..4294967295.
+   * inclusive ranges {@code FIRST-LAST}, each 1..4294967295, plain or asdot ({@code 1.10}).
    *
    * @throws IllegalArgumentException naming the part that is not one of those
    */
@@ -108,8 +108,11 @@ public sealed interface RemoteAs {
   }
 
   private static long asNumber(String s, String whole) {
+    String t = s.trim();
     try {
-      long v = Long.parseLong(s.trim());
+      int dot = t.indexOf('.');
+      // asdot (RFC 5396), as the AS numbers elsewhere in the config may be written: HIGH.LOW.
+      long v = dot < 0 ? Long.parseLong(t) : asdot(t.substring(0, dot), t.substring(dot + 1));
       if (v >= 1 && v <= 0xffffffffL) {
         return v;
       }
@@ -118,10 +121,19 @@ public sealed interface RemoteAs {
     }
     throw new IllegalArgumentException(
         "\""
-            + s.trim()
+            + t
             + "\" in \""
             + whole
-            + "\" is not an AS number 1..4294967295 (write internal, external, or AS numbers and"
-            + " ranges like 64512-65534,65550)");
+            + "\" is not an AS number 1..4294967295 or 0.1..65535.65535 (write internal, external,"
+            + " or AS numbers and ranges like 64512-65534,65550)");
+  }
+
+  private static long asdot(String high, String low) {
+    long h = Long.parseLong(high);
+    long l = Long.parseLong(low);
+    if (h < 0 || h > 0xffff || l < 0 || l > 0xffff || high.startsWith("+") || low.startsWith("+")) {
+      throw new NumberFormatException();
+    }
+    return h << 16 | l;
   }
 }

@@ -28,6 +28,20 @@ class RemoteAsTest {
   }
 
   @Test
+  void asdotNumbersAndRangesAreTheirPlainValues() {
+    RemoteAs r = RemoteAs.parse("1.0-1.10, 0.65000");
+    assertThat(r.accepts(1, 65536)).isTrue();
+    assertThat(r.accepts(1, 65546)).isTrue();
+    assertThat(r.accepts(1, 65547)).isFalse();
+    assertThat(r.accepts(1, 65000)).isTrue();
+    assertThat(r.text()).isEqualTo("65536-65546,65000");
+    assertThatThrownBy(() -> RemoteAs.parse("1.65536")).hasMessageContaining("\"1.65536\"");
+    assertThatThrownBy(() -> RemoteAs.parse("0.0")).hasMessageContaining("\"0.0\"");
+    assertThatThrownBy(() -> RemoteAs.parse("1.x")).hasMessageContaining("\"1.x\"");
+    assertThatThrownBy(() -> RemoteAs.parse("1.2.3")).hasMessageContaining("\"1.2.3\"");
+  }
+
+  @Test
   void badTextNamesThePartAndTheRule() {
     assertThatThrownBy(() -> RemoteAs.parse("65000-64512"))
         .hasMessageContaining("\"65000-64512\" ends before it starts");
