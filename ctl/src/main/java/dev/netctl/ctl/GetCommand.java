@@ -22,7 +22,8 @@ import picocli.CommandLine.Parameters;
     description = {
       "Show resources of one kind: a table (default), wide table, yaml, json or names.",
       "Examples: netctl get ippools -o wide;  netctl get ippool p -o yaml;"
-          + "  netctl get nodes -l 'rack == \"a\"';  netctl get wep NAME -n NAMESPACE"
+          + "  netctl get nodes -l 'rack == \"a\"';  netctl get wep NAME -n NAMESPACE;"
+          + "  netctl get networkpolicies -A"
     })
 final class GetCommand extends ResourceVerb {
 
@@ -51,6 +52,13 @@ final class GetCommand extends ResourceVerb {
 
   @Mixin NamespaceOptions namespaces;
 
+  @Option(
+      names = {"-A", "--all-namespaces"},
+      description =
+          "A namespaced kind across every namespace: a list shows them all, a NAME is looked up in"
+              + " each.")
+  boolean allNamespaces;
+
   @Override
   public Integer call() {
     Kind<?> kind = Kinds.lookup(kindName);
@@ -58,8 +66,12 @@ final class GetCommand extends ResourceVerb {
     if (selector != null && !names.isEmpty()) {
       throw new CliException(ExitCode.USAGE, "give either NAMEs or -l SELECTOR, not both");
     }
-    namespaces.check();
-    List<String> keys = names.stream().map(n -> namespaces.storageName(kind, n)).toList();
+    namespaces.check(kind, allNamespaces);
+    // with -A a plain NAME is matched in every namespace, so it is not turned into a key
+    List<String> keys =
+        names.stream()
+            .map(n -> allNamespaces && !n.contains("/") ? n : namespaces.storageName(kind, n))
+            .toList();
     Selector sel = selector == null ? null : Selector.parse(selector);
     return withClient(
         StoreUse.EXISTING,
@@ -68,10 +80,22 @@ final class GetCommand extends ResourceVerb {
           List<String> missing = new ArrayList<>();
           if (keys.isEmpty()) {
             for (Resource r : sel == null ? client.list(kind) : client.list(kind, sel)) {
-              if (namespaces.shows(kind, r)) found.add(r);
+              if (namespaces.shows(kind, r, allNamespaces)) found.add(r);
             }
           } else {
+            List<? extends Resource> everywhere =
+                keys.stream().anyMatch(n -> !n.contains("/")) && kind.namespaced()
+                    ? client.list(kind)
+                    : List.of();
             for (String n : keys) {
+              if (kind.namespaced() && !n.contains("/")) {
+                List<? extends Resource> named =
+                    everywhere.stream().filter(r -> r.name().equals(n)).toList();
+                if (named.isEmpty())
+                  missing.add(kind.name() + " \"" + n + "\" not found in any namespace");
+                found.addAll(named);
+                continue;
+              }
               Optional<? extends Resource> r = client.find(kind, n);
               if (r.isPresent()) {
                 found.add(r.get());
