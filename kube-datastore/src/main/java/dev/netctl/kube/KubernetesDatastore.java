@@ -173,7 +173,13 @@ public final class KubernetesDatastore
   @Override
   public CompletableFuture<Optional<Entry>> get(Key key) {
     if (CoreKinds.source(key.kind()).isPresent()) return core.get(key);
-    return call("GET", objectPath(key), null)
+    String path;
+    try {
+      path = objectPath(key);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.completedFuture(Optional.empty()); // no object can hold that key
+    }
+    return call("GET", path, null)
         .thenApply(
             r ->
                 switch (r.code()) {
@@ -219,12 +225,14 @@ public final class KubernetesDatastore
   public CompletableFuture<Entry> create(Key key, byte[] value) {
     if (CoreKinds.source(key.kind()).isPresent()) return core.write(key, value, 0);
     ObjectNode obj;
+    String collection;
     try {
       obj = ObjectMapping.toObject(key, value, 0);
+      collection = CrdObject.of(key).collectionPath(key.kind());
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return call("POST", StoredKinds.path(key.kind()), obj)
+    return call("POST", collection, obj)
         .thenApply(
             r ->
                 switch (r.code()) {
@@ -241,12 +249,14 @@ public final class KubernetesDatastore
       return core.write(key, value, Math.max(expectedRevision, 1));
     }
     ObjectNode obj;
+    String path;
     try {
       obj = ObjectMapping.toObject(key, value, Math.max(expectedRevision, 1));
+      path = objectPath(key);
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return call("PUT", objectPath(key), obj)
+    return call("PUT", path, obj)
         .thenCompose(
             r ->
                 switch (r.code()) {
@@ -264,7 +274,13 @@ public final class KubernetesDatastore
     options.put("apiVersion", "v1");
     options.put("kind", "DeleteOptions");
     options.putObject("preconditions").put("resourceVersion", Long.toString(expectedRevision));
-    return call("DELETE", objectPath(key), options)
+    String path;
+    try {
+      path = objectPath(key);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(new DatastoreException.NotFound(key));
+    }
+    return call("DELETE", path, options)
         .thenCompose(
             r ->
                 switch (r.code()) {
@@ -425,7 +441,7 @@ public final class KubernetesDatastore
   }
 
   private static String objectPath(Key key) {
-    return StoredKinds.path(key.kind()) + "/" + ObjectNames.encode(key.name());
+    return CrdObject.of(key).path(key.kind());
   }
 
   DatastoreException unavailable(String message, Throwable cause) {

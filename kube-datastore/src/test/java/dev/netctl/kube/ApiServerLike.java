@@ -399,7 +399,9 @@ final class ApiServerLike extends KubernetesCrudDispatcher {
             || request.method() == io.fabric8.mockwebserver.dsl.HttpMethod.PUT;
     String prefix = "/apis/" + StoredKinds.GROUP + "/" + StoredKinds.VERSION + "/";
     if (!write || !path.startsWith(prefix)) return request;
-    String plural = path.substring(prefix.length()).split("[/?]", 2)[0];
+    String[] rest = path.substring(prefix.length()).split("[/?]");
+    // a namespaced custom resource: namespaces/<ns>/<plural>...
+    String plural = rest[0].equals("namespaces") && rest.length > 2 ? rest[2] : rest[0];
     if (!PRUNING.knows(plural)) return request;
     try {
       JsonNode body = JSON.readTree(request.getUtf8Body());
