@@ -238,7 +238,9 @@ public final class KubernetesDatastore
                 switch (r.code()) {
                   case 200, 201 -> entry(key.kind(), r.body());
                   case 409 -> throw new DatastoreException.AlreadyExists(key);
-                  case 404 -> throw crdMissing(key.kind());
+                  // a namespaced object's namespace must exist (NamespaceLifecycle admission)
+                  case 404 ->
+                      throw isMissingNamespace(r) ? namespaceMissing(r) : crdMissing(key.kind());
                   default -> throw unexpected("create " + key, r);
                 });
   }
@@ -446,6 +448,16 @@ public final class KubernetesDatastore
 
   DatastoreException unavailable(String message, Throwable cause) {
     return new DatastoreException.Unavailable(address, message, cause);
+  }
+
+  private static boolean isMissingNamespace(Response r) {
+    return "namespaces".equals(r.body().path("details").path("kind").asText());
+  }
+
+  /** {@code Namespace "x" not found}: the namespace a namespaced object was written to. */
+  private static DatastoreException namespaceMissing(Response r) {
+    return new DatastoreException.NotFound(
+        new Key("Namespace", r.body().path("details").path("name").asText()));
   }
 
   private DatastoreException crdMissing(String kind) {

@@ -14,6 +14,7 @@ import dev.netctl.datastore.model.Resource;
 import dev.netctl.datastore.model.ResourceCodec;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.util.List;
@@ -50,6 +51,12 @@ class KubernetesNamespacedKindsTest {
     store = KubernetesDatastore.connect(server.config());
     client = new ResourceClient(store);
     kube = server.kubectl();
+    // the API server creates a namespaced object only in a namespace that exists
+    for (String ns : List.of("default", "shop", "team")) {
+      kube.namespaces()
+          .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+          .create();
+    }
   }
 
   @AfterEach
@@ -140,6 +147,14 @@ class KubernetesNamespacedKindsTest {
     NetworkPolicy read = client.get(Kind.NETWORK_POLICY, "team/from-kubectl");
     assertThat(read.metadata().namespace()).isEqualTo("team");
     assertThat(read.spec().order()).isEqualTo(4.0);
+  }
+
+  @Test
+  void aPolicyInANamespaceThatDoesNotExistIsRefusedNamingIt() {
+    assertThatThrownBy(() -> client.create(policy("nowhere", "p", 1)))
+        .isInstanceOf(DatastoreException.NotFound.class)
+        .hasMessage("Namespace \"nowhere\" not found");
+    assertThat(client.list(Kind.NETWORK_POLICY)).isEmpty();
   }
 
   @Test
