@@ -6,7 +6,6 @@ import dev.netctl.datastore.model.Resource;
 import dev.netctl.datastore.selector.Selector;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -88,20 +87,20 @@ final class GetCommand extends ResourceVerb {
                     ? client.list(kind)
                     : List.of();
             for (String n : keys) {
-              if (kind.namespaced() && !n.contains("/")) {
-                List<? extends Resource> named =
-                    everywhere.stream().filter(r -> r.name().equals(n)).toList();
-                if (named.isEmpty())
-                  missing.add(kind.name() + " \"" + n + "\" not found in any namespace");
-                found.addAll(named);
-                continue;
+              boolean anyNamespace = kind.namespaced() && !n.contains("/"); // -A NAME
+              List<? extends Resource> hits =
+                  anyNamespace
+                      ? everywhere.stream().filter(r -> r.name().equals(n)).toList()
+                      : client.find(kind, n).stream().toList();
+              if (hits.isEmpty()) {
+                missing.add(
+                    kind.name()
+                        + " \""
+                        + n
+                        + "\" not found"
+                        + (anyNamespace ? " in any namespace" : ""));
               }
-              Optional<? extends Resource> r = client.find(kind, n);
-              if (r.isPresent()) {
-                found.add(r.get());
-              } else {
-                missing.add(kind.name() + " \"" + n + "\" not found");
-              }
+              found.addAll(hits);
             }
           }
           if (found.isEmpty() && missing.isEmpty()) {

@@ -147,6 +147,16 @@ class NamespacedVerbsTest {
         .as("without -n a manifest's namespaced object goes to default")
         .contains("namespace: default");
 
+    Cli.Run replaced =
+        cli.runWithStdin(unnamespaced.replace("order: 7", "order: 8"), "replace", "-f", "-");
+    assertThat(replaced.exitCode()).as(replaced.toString()).isZero();
+    assertThat(names("get", "networkpolicy", "from-file", "-o", "yaml")).contains("order: 8");
+    assertThat(names("get", "networkpolicy", "from-file", "-n", "team", "-o", "yaml"))
+        .contains("order: 7");
+    Cli.Run again = cli.runWithStdin(unnamespaced, "create", "-f", "-", "-n", "team");
+    assertThat(again.exitCode()).isEqualTo(ExitCode.ALREADY_EXISTS);
+    assertThat(again.err()).contains("NetworkPolicy \"team/from-file\" already exists");
+
     Cli.Run other =
         cli.runWithStdin(
             unnamespaced.replace("{name: from-file}", "{name: from-file, namespace: shop}"),
