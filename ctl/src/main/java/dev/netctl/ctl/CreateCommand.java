@@ -23,9 +23,11 @@ final class CreateCommand extends ResourceVerb {
 
   @Mixin FileOptions input;
 
+  @Mixin NamespaceOptions namespaces;
+
   @Override
   public Integer call() {
-    List<Manifest> manifests = input.read(root.stdin(), CODEC);
+    List<Manifest> manifests = namespaces.read(input, root.stdin());
     return withClient(
         StoreUse.CREATE,
         client -> {

@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
     name = "delete",
     description = {
       "Delete resources by kind and name, or those named in manifests.",
-      "Examples: netctl delete ippool p;  netctl delete -f pools.yaml"
+      "Examples: netctl delete ippool p;  netctl delete -f pools.yaml;"
+          + "  netctl delete networkpolicy NAME -n NAMESPACE"
     })
 final class DeleteCommand extends ResourceVerb {
 
@@ -48,13 +49,13 @@ final class DeleteCommand extends ResourceVerb {
       if (!args.isEmpty()) {
         throw new CliException(ExitCode.USAGE, "give either KIND NAME... or -f FILE, not both");
       }
-      for (Manifest m : input.read(root.stdin(), CODEC)) {
+      for (Manifest m : namespaces.read(input, root.stdin())) {
         if (m.resource().name() == null || m.resource().name().isEmpty()) {
           throw new CliException(
               ExitCode.INVALID,
               m.source() + ": " + m.resource().kind() + ": metadata.name is required to delete");
         }
-        targets.add(new Target(m.resource().kind(), m.resource().name()));
+        targets.add(new Target(m.resource().kind(), m.resource().storageName()));
       }
     } else {
       if (args.size() < 2) {
@@ -62,7 +63,7 @@ final class DeleteCommand extends ResourceVerb {
             ExitCode.USAGE, "usage: netctl delete KIND NAME... | netctl delete -f FILE");
       }
       Kind<?> kind = Kinds.lookup(args.getFirst());
-      namespaces.check();
+      namespaces.check(kind, false);
       for (String n : args.subList(1, args.size())) {
         targets.add(new Target(kind, namespaces.storageName(kind, n)));
       }

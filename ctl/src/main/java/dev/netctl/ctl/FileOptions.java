@@ -43,8 +43,19 @@ final class FileOptions {
    * @throws CliException USAGE when no -f was given, a path is bad, or the input holds no object
    */
   List<Manifest> read(InputStream stdin, ResourceCodec codec) {
+    return read(stdin, codec, null);
+  }
+
+  /**
+   * As {@link #read(InputStream, ResourceCodec)}, with objects of namespaced kinds that name no
+   * namespace put in {@code namespace} (null: {@code default}).
+   */
+  List<Manifest> read(InputStream stdin, ResourceCodec codec, String namespace) {
     List<Manifest> out = new ArrayList<>();
-    for (Source src : sources(stdin)) parse(src.text(), src.name(), codec, out);
+    for (Source src : sources(stdin)) {
+      String name = src.name();
+      codec.readManifests(src.text(), name, namespace).forEach(r -> out.add(new Manifest(r, name)));
+    }
     if (out.isEmpty()) {
       throw new CliException(
           ExitCode.USAGE, "no objects found in " + String.join(", ", files) + " (empty input)");
@@ -79,10 +90,6 @@ final class FileOptions {
       for (Path p : expand(f)) out.add(new Source(readFile(p), p.toString()));
     }
     return out;
-  }
-
-  private static void parse(String text, String source, ResourceCodec codec, List<Manifest> out) {
-    codec.readManifests(text, source).forEach(r -> out.add(new Manifest(r, source)));
   }
 
   private List<Path> expand(String f) {

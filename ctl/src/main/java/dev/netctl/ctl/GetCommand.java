@@ -6,7 +6,6 @@ import dev.netctl.datastore.model.Resource;
 import dev.netctl.datastore.selector.Selector;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,7 +21,8 @@ import picocli.CommandLine.Parameters;
     description = {
       "Show resources of one kind: a table (default), wide table, yaml, json or names.",
       "Examples: netctl get ippools -o wide;  netctl get ippool p -o yaml;"
-          + "  netctl get nodes -l 'rack == \"a\"';  netctl get wep NAME -n NAMESPACE"
+          + "  netctl get nodes -l 'rack == \"a\"';  netctl get wep NAME -n NAMESPACE;"
+          + "  netctl get networkpolicies -A"
     })
 final class GetCommand extends ResourceVerb {
 
@@ -51,6 +51,13 @@ final class GetCommand extends ResourceVerb {
 
   @Mixin NamespaceOptions namespaces;
 
+  @Option(
+      names = {"-A", "--all-namespaces"},
+      description =
+          "A namespaced kind across every namespace: a list shows them all, a NAME is looked up in"
+              + " each.")
+  boolean allNamespaces;
+
   @Override
   public Integer call() {
     Kind<?> kind = Kinds.lookup(kindName);
@@ -58,8 +65,12 @@ final class GetCommand extends ResourceVerb {
     if (selector != null && !names.isEmpty()) {
       throw new CliException(ExitCode.USAGE, "give either NAMEs or -l SELECTOR, not both");
     }
-    namespaces.check();
-    List<String> keys = names.stream().map(n -> namespaces.storageName(kind, n)).toList();
+    namespaces.check(kind, allNamespaces);
+    // with -A a plain NAME is matched in every namespace, so it is not turned into a key
+    List<String> keys =
+        names.stream()
+            .map(n -> allNamespaces && !n.contains("/") ? n : namespaces.storageName(kind, n))
+            .toList();
     Selector sel = selector == null ? null : Selector.parse(selector);
     return withClient(
         StoreUse.EXISTING,
@@ -68,16 +79,28 @@ final class GetCommand extends ResourceVerb {
           List<String> missing = new ArrayList<>();
           if (keys.isEmpty()) {
             for (Resource r : sel == null ? client.list(kind) : client.list(kind, sel)) {
-              if (namespaces.shows(kind, r)) found.add(r);
+              if (namespaces.shows(kind, r, allNamespaces)) found.add(r);
             }
           } else {
+            List<? extends Resource> everywhere =
+                keys.stream().anyMatch(n -> !n.contains("/")) && kind.namespaced()
+                    ? client.list(kind)
+                    : List.of();
             for (String n : keys) {
-              Optional<? extends Resource> r = client.find(kind, n);
-              if (r.isPresent()) {
-                found.add(r.get());
-              } else {
-                missing.add(kind.name() + " \"" + n + "\" not found");
+              boolean anyNamespace = kind.namespaced() && !n.contains("/"); // -A NAME
+              List<? extends Resource> hits =
+                  anyNamespace
+                      ? everywhere.stream().filter(r -> r.name().equals(n)).toList()
+                      : client.find(kind, n).stream().toList();
+              if (hits.isEmpty()) {
+                missing.add(
+                    kind.name()
+                        + " \""
+                        + n
+                        + "\" not found"
+                        + (anyNamespace ? " in any namespace" : ""));
               }
+              found.addAll(hits);
             }
           }
           if (found.isEmpty() && missing.isEmpty()) {

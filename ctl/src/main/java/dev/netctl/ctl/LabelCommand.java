@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -46,9 +47,13 @@ final class LabelCommand extends ResourceVerb {
   @Option(names = "--overwrite", description = "Allow changing the value of an existing label.")
   boolean overwrite;
 
+  @Mixin NamespaceOptions namespaces;
+
   @Override
   public Integer call() {
     Kind<?> kind = Kinds.lookup(kindName);
+    namespaces.check(kind, false);
+    String key = namespaces.storageName(kind, name);
     Map<String, String> set = new LinkedHashMap<>();
     List<String> remove = new ArrayList<>();
     for (String c : changes) {
@@ -70,7 +75,7 @@ final class LabelCommand extends ResourceVerb {
     return withClient(
         StoreUse.EXISTING,
         client -> {
-          Resource current = client.get(kind, name);
+          Resource current = client.get(kind, key);
           Map<String, String> labels = new TreeMap<>(current.metadata().labels());
           for (var e : set.entrySet()) {
             String old = labels.get(e.getKey());
@@ -79,7 +84,7 @@ final class LabelCommand extends ResourceVerb {
                   ExitCode.INVALID,
                   kind.name()
                       + " \""
-                      + name
+                      + key
                       + "\": label \""
                       + e.getKey()
                       + "\" already has the value \""

@@ -2,13 +2,18 @@ package dev.netctl.ctl;
 
 import dev.netctl.datastore.model.Kind;
 import dev.netctl.datastore.model.Resource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Option;
 
 /**
- * calicoctl's {@code -n/--namespace} and {@code -A/--all-namespaces} for the namespaced kinds
- * (WorkloadEndpoint, NetworkPolicy...). A NAME is looked up in {@code -n}'s namespace, else in
- * {@code default} as calicoctl does, unless it is written {@code NAMESPACE/NAME}. Cluster-scoped
- * kinds ignore both options, as kubectl and calicoctl do.
+ * calicoctl's {@code -n/--namespace} for the namespaced kinds (WorkloadEndpoint, NetworkPolicy,
+ * KubernetesNetworkPolicy), as its get, delete, patch, label, create, apply and replace take it: a
+ * NAME (or a manifest's object that names no namespace) is in {@code -n}'s namespace, else in
+ * {@code default}; {@code NAMESPACE/NAME} names the namespace itself. A cluster-scoped kind refuses
+ * {@code -n}, as calicoctl's does ("IPPool is not namespaced"). {@code get}'s {@code -A} is its own
+ * option: calicoctl's delete has none.
  */
 final class NamespaceOptions {
 
@@ -16,25 +21,71 @@ final class NamespaceOptions {
       names = {"-n", "--namespace"},
       paramLabel = "NS",
       description =
-          "Namespace of a namespaced kind (workloadendpoint, networkpolicy...): names are looked"
-              + " up there and a list shows only it. Names default to \"default\".")
+          "Namespace of a namespaced kind (workloadendpoint, networkpolicy, netpol): names, and"
+              + " objects of manifests that name none, are in it. Default: \"default\".")
   String namespace;
 
-  @Option(
-      names = {"-A", "--all-namespaces"},
-      description =
-          "List a namespaced kind across every namespace (also what a list without -n shows).")
-  boolean allNamespaces;
+  /** The namespace names and lists of a namespaced kind mean: {@code -n}'s, else default. */
+  String namespace() {
+    return namespace != null ? namespace : Kind.DEFAULT_NAMESPACE;
+  }
 
-  /** Refuses {@code -n} together with {@code -A}. */
-  void check() {
+  /**
+   * Refuses a malformed {@code -n}, {@code -n} together with {@code -A}, and either for a
+   * cluster-scoped kind.
+   */
+  void check(Kind<?> kind, boolean allNamespaces) {
     if (namespace != null && allNamespaces) {
       throw new CliException(ExitCode.USAGE, "give either -n NAMESPACE or -A, not both");
     }
+    checkName();
+    if (!kind.namespaced() && (namespace != null || allNamespaces)) {
+      throw new CliException(
+          ExitCode.USAGE,
+          kind.name()
+              + " is not namespaced: "
+              + (allNamespaces ? "-A/--all-namespaces" : "-n/--namespace")
+              + " applies to the namespaced kinds ("
+              + namespacedKinds()
+              + ")");
+    }
+  }
+
+  private void checkName() {
     if (namespace != null && (namespace.isEmpty() || namespace.contains("/"))) {
       throw new CliException(
           ExitCode.USAGE, "-n \"" + namespace + "\" is not a namespace name (no '/', not empty)");
     }
+  }
+
+  /**
+   * Reads manifests with objects of namespaced kinds that name no namespace put in {@code -n}'s
+   * (else in {@code default}), and refuses the whole input when {@code -n} is given with an object
+   * of a cluster-scoped kind or one naming another namespace, as calicoctl does per object.
+   */
+  List<Manifest> read(FileOptions input, java.io.InputStream stdin) {
+    checkName();
+    List<Manifest> manifests = input.read(stdin, ResourceVerb.CODEC, namespace);
+    if (namespace == null) return manifests;
+    List<String> refused = new ArrayList<>();
+    for (Manifest m : manifests) {
+      Resource r = m.resource();
+      String what = m.source() + ": " + r.kind().name() + " \"" + r.name() + "\"";
+      if (!r.kind().namespaced()) {
+        refused.add(
+            what + ": " + r.kind().name() + " is not namespaced, but -n \"" + namespace + "\"");
+      } else if (!namespace.equals(r.metadata().namespace())) {
+        refused.add(
+            what
+                + ": metadata.namespace \""
+                + r.metadata().namespace()
+                + "\" does not match -n \""
+                + namespace
+                + "\"");
+      }
+    }
+    if (!refused.isEmpty()) throw new CliException(ExitCode.USAGE, String.join("\n", refused));
+    return manifests;
   }
 
   /**
@@ -43,7 +94,7 @@ final class NamespaceOptions {
   String storageName(Kind<?> kind, String name) {
     if (!kind.namespaced()) return name;
     int slash = name.indexOf('/');
-    if (slash < 0) return (namespace != null ? namespace : Kind.DEFAULT_NAMESPACE) + "/" + name;
+    if (slash < 0) return namespace() + "/" + name;
     if (namespace != null && !name.substring(0, slash).equals(namespace)) {
       throw new CliException(
           ExitCode.USAGE,
@@ -59,10 +110,15 @@ final class NamespaceOptions {
     return name;
   }
 
-  /**
-   * Whether a listed object of {@code kind} is shown: all but other namespaces' under {@code -n}.
-   */
-  boolean shows(Kind<?> kind, Resource r) {
-    return !kind.namespaced() || namespace == null || namespace.equals(r.metadata().namespace());
+  /** Whether a listed object of {@code kind} is shown: only {@link #namespace()}'s, unless all. */
+  boolean shows(Kind<?> kind, Resource r, boolean allNamespaces) {
+    return !kind.namespaced() || allNamespaces || namespace().equals(r.metadata().namespace());
+  }
+
+  private static String namespacedKinds() {
+    return Kind.all().stream()
+        .filter(Kind::namespaced)
+        .map(Kind::name)
+        .collect(Collectors.joining(", "));
   }
 }

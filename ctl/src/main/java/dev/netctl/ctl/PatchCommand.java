@@ -8,6 +8,7 @@ import dev.netctl.datastore.model.CodecException;
 import dev.netctl.datastore.model.Kind;
 import dev.netctl.datastore.model.Resource;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -21,7 +22,8 @@ import picocli.CommandLine.Parameters;
     name = "patch",
     description = {
       "Change fields of a resource with a JSON merge patch (RFC 7386); null removes a field.",
-      "Example: netctl patch ippool p -p '{\"spec\":{\"natOutgoing\":true}}'"
+      "Example: netctl patch ippool p -p '{\"spec\":{\"natOutgoing\":true}}';"
+          + "  netctl patch networkpolicy NAME -n NAMESPACE -p '{\"spec\":{\"order\":10}}'"
     })
 final class PatchCommand extends ResourceVerb {
 
@@ -50,9 +52,13 @@ final class PatchCommand extends ResourceVerb {
       description = "Patch type; only merge (the default) is supported.")
   String type = "merge";
 
+  @Mixin NamespaceOptions namespaces;
+
   @Override
   public Integer call() {
     Kind<?> kind = Kinds.lookup(kindName);
+    namespaces.check(kind, false);
+    String key = namespaces.storageName(kind, name);
     if (!type.equals("merge")) {
       throw new CliException(
           ExitCode.USAGE, "--type " + type + " is not supported; only merge (RFC 7386)");
@@ -61,19 +67,20 @@ final class PatchCommand extends ResourceVerb {
     return withClient(
         StoreUse.EXISTING,
         client -> {
-          Resource current = client.get(kind, name);
+          Resource current = client.get(kind, key);
           JsonNode patched = MergePatch.apply(CODEC.toTree(current), patchTree);
           Resource candidate = decode(kind, patched);
-          if (candidate.kind() != kind || !name.equals(candidate.name())) {
+          if (candidate.kind() != kind || !key.equals(candidate.storageName())) {
             throw new CliException(
                 ExitCode.INVALID,
                 kind.name()
                     + " \""
-                    + name
-                    + "\": the patch must not change kind or metadata.name (got "
+                    + key
+                    + "\": the patch must not change kind, metadata.name or metadata.namespace"
+                    + " (got "
                     + candidate.kind()
                     + " \""
-                    + candidate.name()
+                    + candidate.storageName()
                     + "\")");
           }
           if (candidate.equals(current)) {
@@ -95,7 +102,10 @@ final class PatchCommand extends ResourceVerb {
       return CODEC.read(JSON.writeValueAsString(patched), null).getFirst();
     } catch (CodecException e) {
       throw new CodecException(
-          kind.name() + " \"" + name + "\" (patched)", e.field(), e.problem(), e);
+          kind.name() + " \"" + namespaces.storageName(kind, name) + "\" (patched)",
+          e.field(),
+          e.problem(),
+          e);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

@@ -62,8 +62,8 @@ abstract class ResourceVerb implements Callable<Integer> {
     List<String> offenders = new ArrayList<>();
     for (Manifest m : manifests) {
       Resource r = m.resource();
-      if (client.find(r.kind(), r.name()).isPresent() != mustExist) {
-        Key key = new Key(r.kind().storageKind(), r.name());
+      if (client.find(r.kind(), r.storageName()).isPresent() != mustExist) {
+        Key key = new Key(r.kind().storageKind(), r.storageName());
         offenders.add(
             mustExist
                 ? new DatastoreException.NotFound(key).getMessage()

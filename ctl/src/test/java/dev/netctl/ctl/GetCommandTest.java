@@ -113,6 +113,10 @@ class GetCommandTest {
     Cli.Run listShop = cli.run("get", "weps", "--namespace", "shop", "-o", "name");
     assertThat(listShop.out()).hasLineCount(2).doesNotContain("10.1.0.2");
     assertThat(cli.run("get", "weps", "-A", "-o", "name").out()).hasLineCount(3);
+    assertThat(cli.run("get", "weps", "-o", "wide").out())
+        .as("a list without -n shows \"default\" only, as calicoctl's")
+        .contains("10.1.0.2/32")
+        .doesNotContain("10.1.0.1", "10.1.0.3");
 
     Cli.Run missing = cli.run("get", "wep", "n1-k8s-db-eth0", "-n", "default");
     assertThat(missing.exitCode()).isEqualTo(ExitCode.NOT_FOUND);

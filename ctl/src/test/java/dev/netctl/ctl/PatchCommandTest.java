@@ -80,7 +80,7 @@ class PatchCommandTest {
 
     Cli.Run rename = cli.run("patch", "ippool", "p", "-p", "{\"metadata\":{\"name\":\"q\"}}");
     assertThat(rename.exitCode()).isEqualTo(ExitCode.INVALID);
-    assertThat(rename.err()).contains("must not change kind or metadata.name");
+    assertThat(rename.err()).contains("must not change kind, metadata.name or metadata.namespace");
 
     Cli.Run notJson = cli.run("patch", "ippool", "p", "-p", "{spec:");
     assertThat(notJson.exitCode()).isEqualTo(ExitCode.INVALID);

@@ -192,7 +192,7 @@ class PolicyCommandTest {
             """);
     Cli.Run applied = cli.run("apply", "-f", dir.resolve("store.yaml").toString());
     assertThat(applied.exitCode()).as(applied.toString()).isZero();
-    Cli.Run got = cli.run("get", "netpol");
+    Cli.Run got = cli.run("get", "netpol", "-n", "x");
     assertThat(got.out()).as(got.toString()).contains("web-from-red");
     Cli.Run yaml =
         cli.run("get", "networkpolicy.networking.k8s.io", "x/web-from-red", "-o", "yaml");

@@ -68,15 +68,27 @@ public final class ApiAccess {
   /**
    * The controller: reads every netctl kind, releases IPAM objects, Node entries and the {@code
    * node.<name>} BGPConfiguration of deleted nodes and pods, follows Nodes and Pods, and records
-   * pool conditions and refusal events as {@link KubeStatusRecorder} does (PUT of {@code
-   * ippools/status}, POST of a core Event). (Its Lease is a namespaced Role: {@link
-   * #leaderElection()}.)
+   * pool conditions as {@link KubeStatusRecorder} does (PUT of {@code ippools/status}). (Its Lease
+   * and its Events are namespaced Roles: {@link #leaderElection()}, {@link #controllerEvents()}.)
    */
   public static Set<Grant> controller() {
     Set<Grant> out = shared();
     // a deleted node's own BGPConfiguration (node.<name>) goes with it
     grant(out, StoredKinds.GROUP, StoredKinds.plural("BGPConfiguration"), List.of("delete"));
     grant(out, StoredKinds.GROUP, "ippools/status", List.of("update"));
+    return out;
+  }
+
+  /** The namespace the controller writes Events in, and the only one its events Role is in. */
+  public static final String EVENTS_NAMESPACE = KubeStatusRecorder.EVENT_NAMESPACE;
+
+  /**
+   * The controller's refusal Events ({@link KubeStatusRecorder}: POST of a core Event), granted in
+   * {@link #EVENTS_NAMESPACE} only: every object it reports on is a cluster-scoped IPPool, whose
+   * events Kubernetes keeps there.
+   */
+  public static Set<Grant> controllerEvents() {
+    Set<Grant> out = new HashSet<>();
     grant(out, "", "events", List.of("create"));
     return out;
   }

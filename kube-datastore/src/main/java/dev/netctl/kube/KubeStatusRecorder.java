@@ -28,7 +28,7 @@ import java.util.function.Consumer;
  */
 public final class KubeStatusRecorder implements StatusRecorder {
   /** Where events about cluster-scoped objects go (as for Nodes). */
-  static final String EVENT_NAMESPACE = "default";
+  public static final String EVENT_NAMESPACE = "default";
 
   private final KubernetesClient client;
   private final String component;

@@ -262,7 +262,7 @@ final class KubeWatch implements Watch {
         .withVersion(StoredKinds.VERSION)
         .withKind(kind)
         .withPlural(StoredKinds.plural(kind))
-        .withNamespaced(false)
+        .withNamespaced(StoredKinds.namespaced(kind))
         .build();
   }
 }

@@ -173,7 +173,13 @@ public final class KubernetesDatastore
   @Override
   public CompletableFuture<Optional<Entry>> get(Key key) {
     if (CoreKinds.source(key.kind()).isPresent()) return core.get(key);
-    return call("GET", objectPath(key), null)
+    String path;
+    try {
+      path = objectPath(key);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.completedFuture(Optional.empty()); // no object can hold that key
+    }
+    return call("GET", path, null)
         .thenApply(
             r ->
                 switch (r.code()) {
@@ -219,18 +225,22 @@ public final class KubernetesDatastore
   public CompletableFuture<Entry> create(Key key, byte[] value) {
     if (CoreKinds.source(key.kind()).isPresent()) return core.write(key, value, 0);
     ObjectNode obj;
+    String collection;
     try {
       obj = ObjectMapping.toObject(key, value, 0);
+      collection = CrdObject.of(key).collectionPath(key.kind());
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return call("POST", StoredKinds.path(key.kind()), obj)
+    return call("POST", collection, obj)
         .thenApply(
             r ->
                 switch (r.code()) {
                   case 200, 201 -> entry(key.kind(), r.body());
                   case 409 -> throw new DatastoreException.AlreadyExists(key);
-                  case 404 -> throw crdMissing(key.kind());
+                  // a namespaced object's namespace must exist (NamespaceLifecycle admission)
+                  case 404 ->
+                      throw isMissingNamespace(r) ? namespaceMissing(r) : crdMissing(key.kind());
                   default -> throw unexpected("create " + key, r);
                 });
   }
@@ -241,12 +251,14 @@ public final class KubernetesDatastore
       return core.write(key, value, Math.max(expectedRevision, 1));
     }
     ObjectNode obj;
+    String path;
     try {
       obj = ObjectMapping.toObject(key, value, Math.max(expectedRevision, 1));
+      path = objectPath(key);
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return call("PUT", objectPath(key), obj)
+    return call("PUT", path, obj)
         .thenCompose(
             r ->
                 switch (r.code()) {
@@ -264,7 +276,13 @@ public final class KubernetesDatastore
     options.put("apiVersion", "v1");
     options.put("kind", "DeleteOptions");
     options.putObject("preconditions").put("resourceVersion", Long.toString(expectedRevision));
-    return call("DELETE", objectPath(key), options)
+    String path;
+    try {
+      path = objectPath(key);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(new DatastoreException.NotFound(key));
+    }
+    return call("DELETE", path, options)
         .thenCompose(
             r ->
                 switch (r.code()) {
@@ -425,11 +443,21 @@ public final class KubernetesDatastore
   }
 
   private static String objectPath(Key key) {
-    return StoredKinds.path(key.kind()) + "/" + ObjectNames.encode(key.name());
+    return CrdObject.of(key).path(key.kind());
   }
 
   DatastoreException unavailable(String message, Throwable cause) {
     return new DatastoreException.Unavailable(address, message, cause);
+  }
+
+  private static boolean isMissingNamespace(Response r) {
+    return "namespaces".equals(r.body().path("details").path("kind").asText());
+  }
+
+  /** {@code Namespace "x" not found}: the namespace a namespaced object was written to. */
+  private static DatastoreException namespaceMissing(Response r) {
+    return new DatastoreException.NotFound(
+        new Key("Namespace", r.body().path("details").path("name").asText()));
   }
 
   private DatastoreException crdMissing(String kind) {

@@ -70,8 +70,10 @@ public final class ObjectMapping {
     obj.put("apiVersion", StoredKinds.API_VERSION);
     obj.put("kind", key.kind());
     ObjectNode meta = obj.putObject("metadata");
-    String objectName = ObjectNames.encode(key.name());
+    CrdObject target = CrdObject.of(key);
+    String objectName = target.objectName();
     meta.put("name", objectName);
+    if (target.namespace() != null) meta.put("namespace", target.namespace());
     if (resourceVersion > 0) meta.put("resourceVersion", Long.toString(resourceVersion));
     ObjectNode parsed = exactJsonObject(value);
     if (parsed != null && StoredKinds.resourceKind(key.kind()).isPresent() && isResource(parsed)) {
@@ -100,7 +102,7 @@ public final class ObjectMapping {
           meta.has("annotations")
               ? (ObjectNode) meta.get("annotations")
               : meta.putObject("annotations");
-      annotations.put(NAME_ANNOTATION, key.name());
+      annotations.put(NAME_ANNOTATION, target.name());
     }
     return obj;
   }
@@ -113,7 +115,8 @@ public final class ObjectMapping {
    */
   public static Entry toEntry(String kind, JsonNode obj, String address) {
     JsonNode meta = obj.path("metadata");
-    String name = ObjectNames.decode(meta.path("name").asText());
+    String name =
+        CrdObject.keyName(kind, meta.path("namespace").asText(""), meta.path("name").asText());
     Key key = new Key(kind, name);
     return new Entry(
         key, value(key, obj), revision(meta.path("resourceVersion").asText(), address));

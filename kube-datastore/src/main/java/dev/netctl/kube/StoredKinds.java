@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /**
  * Which custom resource holds each datastore kind: one CRD per kind in the group {@value #GROUP},
- * version {@value #VERSION}, all cluster-scoped.
+ * version {@value #VERSION}; cluster-scoped, but for the namespaced kinds ({@link #namespaced}).
  *
  * <p>The user-facing kinds ({@link Kind#all()}) keep their own plurals ({@code ippools}...); the
  * stored-only kinds (IPAM's blocks, affinities and handles, the pool guard) are listed here; the
@@ -80,7 +80,18 @@ public final class StoredKinds {
     return Optional.empty();
   }
 
-  /** The collection path of a kind on the API server, e.g. {@code /apis/netctl.dev/v1/ippools}. */
+  /**
+   * Whether the custom resources of a stored kind are namespaced (Calico's NetworkPolicy): their
+   * key names are {@code <namespace>/<name>} and each lives in its namespace ({@link CrdObject}).
+   */
+  public static boolean namespaced(String kind) {
+    return resourceKind(kind).map(Kind::namespaced).orElse(false);
+  }
+
+  /**
+   * The collection path of a kind on the API server across all namespaces, e.g. {@code
+   * /apis/netctl.dev/v1/ippools}: what lists and watches read.
+   */
   public static String path(String kind) {
     return "/apis/" + GROUP + "/" + VERSION + "/" + plural(kind);
   }

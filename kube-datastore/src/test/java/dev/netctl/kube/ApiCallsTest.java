@@ -74,6 +74,7 @@ class ApiCallsTest {
             ApiAccess.datastore(),
             ApiAccess.nodeAgent(),
             ApiAccess.controller(),
+            ApiAccess.controllerEvents(),
             ApiAccess.leaderElection())) {
       for (ApiAccess.Grant g : table) {
         granted.add(g.group() + "/" + g.resource().split("/")[0]);

@@ -53,6 +53,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *       type}, as the API server does for Node and Pod conditions (their patch merge key); the mock
  *       refuses the patch type (415). Only that list is merged so; the rest as a merge patch.
  *   <li>{@link #refuse} answers chosen paths with an error status (RBAC's 403, a 500).
+ *   <li>A create of a netctl custom resource in a namespace that does not exist is refused with 404
+ *       {@code namespaces "x" not found} (the API server's NamespaceLifecycle admission).
  * </ul>
  *
  * Every request is recorded (method, path) so tests can check the API calls against RBAC.
@@ -247,18 +249,39 @@ final class ApiServerLike extends KubernetesCrudDispatcher {
     request = strategicMerged(request, path);
     MockResponse response;
     synchronized (this) {
+      MockResponse noNamespace = missingNamespace(request, path);
       response =
-          switch (request.method()) {
-            case DELETE -> delete(path, request.getUtf8Body());
-            case GET -> isWatch(path) ? watch(path) : paged(request, path);
-            default -> super.dispatch(request);
-          };
+          noNamespace != null
+              ? noNamespace
+              : switch (request.method()) {
+                case DELETE -> delete(path, request.getUtf8Body());
+                case GET -> isWatch(path) ? watch(path) : paged(request, path);
+                default -> super.dispatch(request);
+              };
     }
     answers.add(request.getMethod() + " " + request.getPath() + " " + response.code());
     return response;
   }
 
   private final List<String> answers = new CopyOnWriteArrayList<>();
+
+  /**
+   * A create of a netctl custom resource in a namespace that does not exist, answered as the API
+   * server's NamespaceLifecycle admission does: 404 with {@code details.kind} {@code namespaces}.
+   * The mock creates objects in any namespace.
+   */
+  private MockResponse missingNamespace(RecordedRequest request, String path) {
+    String prefix = "/apis/" + StoredKinds.GROUP + "/" + StoredKinds.VERSION + "/namespaces/";
+    if (request.method() != io.fabric8.mockwebserver.dsl.HttpMethod.POST
+        || !path.startsWith(prefix)) {
+      return null;
+    }
+    String ns = path.substring(prefix.length()).split("/", 2)[0];
+    if (super.handleGet("/api/v1/namespaces/" + ns).code() != 404) return null;
+    ObjectNode s = statusNode(404, "NotFound", "namespaces \"" + ns + "\" not found");
+    s.putObject("details").put("name", ns).put("kind", "namespaces");
+    return new MockResponse().setResponseCode(404).setBody(s.toString());
+  }
 
   /** "METHOD path code" of every request answered so far. */
   List<String> answers() {
@@ -399,7 +422,9 @@ final class ApiServerLike extends KubernetesCrudDispatcher {
             || request.method() == io.fabric8.mockwebserver.dsl.HttpMethod.PUT;
     String prefix = "/apis/" + StoredKinds.GROUP + "/" + StoredKinds.VERSION + "/";
     if (!write || !path.startsWith(prefix)) return request;
-    String plural = path.substring(prefix.length()).split("[/?]", 2)[0];
+    String[] rest = path.substring(prefix.length()).split("[/?]");
+    // a namespaced custom resource: namespaces/<ns>/<plural>...
+    String plural = rest[0].equals("namespaces") && rest.length > 2 ? rest[2] : rest[0];
     if (!PRUNING.knows(plural)) return request;
     try {
       JsonNode body = JSON.readTree(request.getUtf8Body());

@@ -57,7 +57,7 @@ class CrdsTest {
   }
 
   @Test
-  void everyStoredKindHasAClusterScopedCrdWithAStatusInOurGroup() throws IOException {
+  void everyStoredKindHasACrdOfItsScopeWithAStatusInOurGroup() throws IOException {
     for (String kind : StoredKinds.all()) {
       Path file = COMMITTED.resolve(StoredKinds.plural(kind) + ".netctl.dev-v1.yml");
       assertThat(file).as("CRD of kind %s", kind).exists();
@@ -88,17 +88,21 @@ class CrdsTest {
     // build, until it has a class with a real schema.
     CustomResourceDefinition crd = GenerateCrds.openCrd("NetworkPolicy");
     assertThat(crd.getSpec().getNames().getPlural()).isEqualTo("networkpolicies");
+    assertThat(crd.getSpec().getScope()).isEqualTo("Namespaced");
     assertUsableCrd("NetworkPolicy", crd);
+    assertThat(GenerateCrds.openCrd("Tier").getSpec().getScope()).isEqualTo("Cluster");
   }
 
-  /** What the backend needs of a kind's CRD (StoredKinds' names, cluster scope, kept fields). */
+  /** What the backend needs of a kind's CRD (StoredKinds' names and scope, kept fields). */
   private static void assertUsableCrd(String kind, CustomResourceDefinition crd) {
     String plural = StoredKinds.plural(kind);
     assertThat(crd.getMetadata().getName()).isEqualTo(plural + ".netctl.dev");
     assertThat(crd.getSpec().getGroup()).isEqualTo(StoredKinds.GROUP);
     assertThat(crd.getSpec().getNames().getKind()).isEqualTo(kind);
     assertThat(crd.getSpec().getNames().getPlural()).isEqualTo(plural);
-    assertThat(crd.getSpec().getScope()).isEqualTo("Cluster");
+    assertThat(crd.getSpec().getScope())
+        .as("%s: namespaced kinds are Namespaced CRDs, as Calico's", kind)
+        .isEqualTo(StoredKinds.namespaced(kind) ? "Namespaced" : "Cluster");
     CustomResourceDefinitionVersion v = crd.getSpec().getVersions().getFirst();
     assertThat(v.getName()).isEqualTo(StoredKinds.VERSION);
     assertThat(v.getServed()).isTrue();

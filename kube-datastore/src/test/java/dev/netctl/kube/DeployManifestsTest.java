@@ -144,6 +144,11 @@ class DeployManifestsTest {
         .isEqualTo(ApiAccess.leaderElection());
     assertThat(one(Role.class, "netctl-controller-leader-election").getMetadata().getNamespace())
         .isEqualTo("netctl-system");
+    assertThat(grants(one(Role.class, "netctl-controller-events").getRules()))
+        .isEqualTo(ApiAccess.controllerEvents());
+    assertThat(one(Role.class, "netctl-controller-events").getMetadata().getNamespace())
+        .as("events are granted where the controller writes them, not cluster-wide")
+        .isEqualTo(ApiAccess.EVENTS_NAMESPACE);
     // Both components talk to the datastore: whatever they may do there, the backend can send.
     assertThat(ApiAccess.datastore())
         .containsAll(
@@ -185,6 +190,13 @@ class DeployManifestsTest {
         one(ClusterRoleBinding.class, "netctl-controller").getRoleRef().getName(),
         one(ClusterRoleBinding.class, "netctl-controller").getSubjects(),
         "netctl-controller",
+        "netctl-controller");
+    RoleBinding events = one(RoleBinding.class, "netctl-controller-events");
+    assertThat(events.getMetadata().getNamespace()).isEqualTo(ApiAccess.EVENTS_NAMESPACE);
+    assertBinding(
+        events.getRoleRef().getName(),
+        events.getSubjects(),
+        "netctl-controller-events",
         "netctl-controller");
     RoleBinding lease = one(RoleBinding.class, "netctl-controller-leader-election");
     assertBinding(

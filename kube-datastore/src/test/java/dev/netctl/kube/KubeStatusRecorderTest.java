@@ -132,8 +132,15 @@ class KubeStatusRecorderTest {
     assertThat(condition("young")).containsEntry("status", "True");
     assertThat(kubectl.v1().events().inNamespace("default").list().getItems()).hasSize(2);
 
-    // every call the controller made is one its ClusterRole grants
-    Set<ApiAccess.Grant> granted = ApiAccess.controller();
+    // every call the controller made is one its roles grant, its events in the events Role's
+    // namespace only
+    Set<ApiAccess.Grant> granted = new HashSet<>(ApiAccess.controller());
+    granted.addAll(ApiAccess.controllerEvents());
+    assertThat(server.requests())
+        .filteredOn(r -> r.startsWith("POST ") && r.contains("/events"))
+        .isNotEmpty()
+        .allMatch(
+            r -> r.startsWith("POST /api/v1/namespaces/" + ApiAccess.EVENTS_NAMESPACE + "/events"));
     List<String> undeclared = new ArrayList<>();
     Set<ApiAccess.Grant> used = new HashSet<>();
     for (String r : server.requests()) {

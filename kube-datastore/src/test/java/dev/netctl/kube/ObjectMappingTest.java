@@ -115,4 +115,29 @@ class ObjectMappingTest {
     assertThat(back.get("metadata")).isEqualTo(JSON.readTree(value).get("metadata"));
     assertThat(codec.readJsonTree(e.value())).isEqualTo(codec.readJsonTree(value));
   }
+
+  @Test
+  void aNamespacedKeyIsAnObjectInItsNamespaceNamedWithoutIt() throws Exception {
+    byte[] value =
+        """
+        {"apiVersion":"netctl.dev/v1","kind":"NetworkPolicy",\
+        "metadata":{"name":"Allow_Web","namespace":"shop"},"spec":{"order":1.0}}"""
+            .getBytes(UTF_8);
+    Key key = new Key("NetworkPolicy", "shop/Allow_Web");
+    ObjectNode obj = ObjectMapping.toObject(key, value, 0);
+    assertThat(obj.at("/metadata/namespace").asText()).isEqualTo("shop");
+    assertThat(obj.at("/metadata/name").asText()).isEqualTo(ObjectNames.encode("Allow_Web"));
+    assertThat(obj.at("/metadata/annotations/netctl.dev~1name").asText()).isEqualTo("Allow_Web");
+    ((ObjectNode) obj.get("metadata")).put("resourceVersion", "3");
+    Entry e = ObjectMapping.toEntry("NetworkPolicy", obj, "test");
+    assertThat(e.key()).isEqualTo(key);
+    assertThat(JSON.readTree(e.value())).isEqualTo(JSON.readTree(value));
+    // a cluster-scoped kind keeps the whole name, slash and all, in one encoded object name
+    ObjectNode pool = ObjectMapping.toObject(new Key("IPPool", "a/b"), "{}".getBytes(UTF_8), 0);
+    assertThat(pool.at("/metadata/namespace").isMissingNode()).isTrue();
+    assertThat(ObjectNames.decode(pool.at("/metadata/name").asText())).isEqualTo("a/b");
+    assertThatThrownBy(() -> ObjectMapping.toObject(new Key("NetworkPolicy", "Shop/x"), value, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("<namespace>/<name>");
+  }
 }

@@ -145,6 +145,15 @@ public final class ResourceCodec {
    * nothing here (a calicoctl export's resourceVersion would make every second apply a conflict).
    */
   public List<Resource> readManifests(String text, String source) {
+    return readManifests(text, source, null);
+  }
+
+  /**
+   * Reads user manifests as {@link #readManifests(String, String)} does; an object of a namespaced
+   * kind that names no namespace is put in {@code namespace} (calicoctl's {@code -n}) instead of
+   * {@link Kind#DEFAULT_NAMESPACE}. Null keeps that default.
+   */
+  public List<Resource> readManifests(String text, String source, String namespace) {
     List<Resource> out = new ArrayList<>();
     String prefix = source == null || source.isEmpty() ? "" : source + ": ";
     eachDocument(
@@ -152,9 +161,30 @@ public final class ResourceCodec {
         prefix,
         (doc, where) -> {
           dropForeignServerFields(doc);
+          if (namespace != null) fillNamespace(doc, namespace);
           readDocument(doc, where, out);
         });
     return out;
+  }
+
+  private static void fillNamespace(JsonNode doc, String namespace) {
+    if (doc == null) return;
+    if (doc.isArray() || doc.path("items").isArray()) {
+      for (JsonNode item : doc.isArray() ? doc : doc.get("items")) fillNamespace(item, namespace);
+      return;
+    }
+    String kindName = doc.path("kind").asText("");
+    boolean namespaced =
+        Kind.all().stream()
+            .anyMatch(
+                k ->
+                    k.namespaced()
+                        && (k.name().equals(kindName) || k.otherKindNames().contains(kindName)));
+    if (namespaced
+        && doc.get("metadata") instanceof ObjectNode meta
+        && meta.path("namespace").asText("").isEmpty()) {
+      meta.put("namespace", namespace);
+    }
   }
 
   private static void dropForeignServerFields(JsonNode doc) {

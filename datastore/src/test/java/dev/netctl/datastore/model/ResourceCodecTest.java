@@ -597,4 +597,39 @@ class ResourceCodecTest {
         .isInstanceOf(CodecException.class)
         .hasMessageContaining("field status is not a known field of IPPool");
   }
+
+  @Test
+  void aManifestNamespaceFillsOnlyNamespacedObjectsThatNameNone() {
+    String text =
+        """
+        apiVersion: projectcalico.org/v3
+        kind: NetworkPolicy
+        metadata: {name: a}
+        ---
+        apiVersion: projectcalico.org/v3
+        kind: NetworkPolicy
+        metadata: {name: b, namespace: other}
+        ---
+        apiVersion: v1
+        kind: List
+        items:
+        - apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: c}
+          spec: {podSelector: {}}
+        - apiVersion: projectcalico.org/v3
+          kind: IPPool
+          metadata: {name: p}
+          spec: {cidr: 10.0.0.0/16}
+        """;
+
+    List<Resource> in = codec.readManifests(text, "m.yaml", "shop");
+
+    assertThat(in)
+        .extracting(r -> r.metadata().namespace())
+        .containsExactly("shop", "other", "shop", null);
+    // without one, a namespaced object still lands in "default"
+    assertThat(codec.readManifests(text, "m.yaml").getFirst().metadata().namespace())
+        .isEqualTo(Kind.DEFAULT_NAMESPACE);
+  }
 }

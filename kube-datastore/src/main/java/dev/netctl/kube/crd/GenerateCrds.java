@@ -131,7 +131,10 @@ public final class GenerateCrds {
     return written;
   }
 
-  /** The CRD of a stored kind without a class: cluster-scoped, open spec, status and raw. */
+  /**
+   * The CRD of a stored kind without a class: open spec, status and raw; namespaced for a
+   * namespaced kind (NetworkPolicy, as Calico's), else cluster-scoped.
+   */
   public static CustomResourceDefinition openCrd(String kind) {
     String plural = StoredKinds.plural(kind);
     JSONSchemaProps open =
@@ -145,7 +148,7 @@ public final class GenerateCrds {
         .endMetadata()
         .withNewSpec()
         .withGroup(StoredKinds.GROUP)
-        .withScope("Cluster")
+        .withScope(StoredKinds.namespaced(kind) ? "Namespaced" : "Cluster")
         .withNewNames()
         .withKind(kind)
         .withPlural(plural)
