@@ -9,6 +9,7 @@ import java.util.List;
  * enforces).
  *
  * @param action Allow, Deny, Pass (skip to the next tier) or Log (log and go on)
+ * @param ipVersion 4 or 6: the rule matches packets of that IP family only; null: both
  * @param protocol TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite or a number 1-255; required with ports
  * @param notProtocol the packet's protocol must not be this one
  * @param icmp ICMP type and code to match (with protocol ICMP)
@@ -19,6 +20,7 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 @JsonPropertyOrder({
   "action",
+  "ipVersion",
   "protocol",
   "notProtocol",
   "icmp",
@@ -28,6 +30,7 @@ import java.util.List;
 })
 public record PolicyRule(
     String action,
+    Integer ipVersion,
     String protocol,
     String notProtocol,
     Icmp icmp,

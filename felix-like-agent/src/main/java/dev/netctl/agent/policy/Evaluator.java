@@ -86,29 +86,44 @@ public final class Evaluator {
       return new Decision(
           Outcome.NOT_ISOLATED, null, null, "not isolated for " + d.calicoName().toLowerCase());
     }
+    // tiers whose policies applied, decided nothing, and whose defaultAction Pass went on
+    List<String> passedAtEnd = new ArrayList<>();
     tiers:
     for (List<CompiledPolicy> tier : tiers) {
       for (CompiledPolicy pol : tier) {
         if (pol.error() != null) {
-          return new Decision(
-              Outcome.FAILED_CLOSED,
-              pol.id(),
-              null,
-              "denied: " + pol.id() + " cannot be rendered and fails closed (" + pol.error() + ")");
+          return noting(
+              passedAtEnd,
+              new Decision(
+                  Outcome.FAILED_CLOSED,
+                  pol.id(),
+                  null,
+                  "denied: "
+                      + pol.id()
+                      + " cannot be rendered and fails closed ("
+                      + pol.error()
+                      + ")"));
         }
         for (CompiledRule r : pol.rules(d)) {
           if (!matches(r, p)) continue;
           switch (r.action()) {
             case ALLOW -> {
-              return new Decision(
-                  Outcome.ALLOWED,
-                  pol.id(),
-                  r.origin(),
-                  "allowed by " + pol.id() + " " + r.origin());
+              return noting(
+                  passedAtEnd,
+                  new Decision(
+                      Outcome.ALLOWED,
+                      pol.id(),
+                      r.origin(),
+                      "allowed by " + pol.id() + " " + r.origin()));
             }
             case DENY -> {
-              return new Decision(
-                  Outcome.DENIED, pol.id(), r.origin(), "denied by " + pol.id() + " " + r.origin());
+              return noting(
+                  passedAtEnd,
+                  new Decision(
+                      Outcome.DENIED,
+                      pol.id(),
+                      r.origin(),
+                      "denied by " + pol.id() + " " + r.origin()));
             }
             case PASS -> {
               continue tiers;
@@ -117,14 +132,42 @@ public final class Evaluator {
           }
         }
       }
+      String tierName = tier.getFirst().tier();
+      if (model.endOfTier(tierName) == Action.PASS) {
+        passedAtEnd.add(tierName);
+        continue;
+      }
       String names = tier.stream().map(c -> c.id().toString()).collect(Collectors.joining(", "));
-      return new Decision(
-          Outcome.NO_RULE, tier.getFirst().id(), null, "isolated by " + names + "; no rule allows");
+      return noting(
+          passedAtEnd,
+          new Decision(
+              Outcome.NO_RULE,
+              tier.getFirst().id(),
+              null,
+              "isolated by " + names + "; no rule allows"));
     }
-    return new Decision(Outcome.PASSED, null, null, "passed by every tier; the profile allows");
+    return noting(
+        passedAtEnd,
+        new Decision(Outcome.PASSED, null, null, "passed by every tier; the profile allows"));
+  }
+
+  /** The decision, saying which tiers passed the packet on by their defaultAction. */
+  private static Decision noting(List<String> passedAtEnd, Decision d) {
+    if (passedAtEnd.isEmpty()) return d;
+    String tiers = passedAtEnd.size() == 1 ? "tier " : "tiers ";
+    return new Decision(
+        d.outcome(),
+        d.policy(),
+        d.rule(),
+        d.text()
+            + " ("
+            + tiers
+            + String.join(", ", passedAtEnd)
+            + " decided nothing and passed it on: defaultAction Pass)");
   }
 
   private boolean matches(CompiledRule r, Packet p) {
+    if (!r.ofFamily(IpFamily.of(p.src))) return false;
     if (r.protocol() != null && r.protocol() != p.protocol) return false;
     if (r.notProtocol() != null && r.notProtocol() == p.protocol) return false;
     // an icmp/notICMP condition matches packets of its ICMP protocol only (nft's "icmp type" and

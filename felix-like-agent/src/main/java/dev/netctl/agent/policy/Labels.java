@@ -66,7 +66,11 @@ public final class Labels {
     return null;
   }
 
-  /** A namespace selector as a selector over effective labels. {@code all()}: any namespace. */
+  /**
+   * A namespace selector as a selector over effective labels. {@code all()}: any namespace; {@code
+   * global()}: no namespace (Calico's GlobalNetworkSets and HostEndpoints; netctl has neither, so
+   * nothing — every workload endpoint has a namespace).
+   */
   public static Selector namespaceSelector(Selector s) {
     if (s instanceof Selector.All) return new Selector.Has(NAMESPACE);
     return prefixed(s);
@@ -99,6 +103,7 @@ public final class Labels {
     String p = NAMESPACE_PREFIX;
     return switch (s) {
       case Selector.All a -> a;
+      case Selector.Global g -> new Selector.Not(new Selector.Has(NAMESPACE));
       case Selector.Has h -> new Selector.Has(p + h.key());
       case Selector.Equals e -> new Selector.Equals(p + e.key(), e.value());
       case Selector.NotEquals e -> new Selector.NotEquals(p + e.key(), e.value());

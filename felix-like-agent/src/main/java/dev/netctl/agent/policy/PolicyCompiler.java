@@ -144,6 +144,7 @@ public final class PolicyCompiler {
           new CompiledRule(
               field + "[" + i + "]",
               Action.parse(r.action()),
+              ipVersion(r.ipVersion()),
               r.protocol() == null ? null : Protocols.parse(r.protocol()),
               r.notProtocol() == null ? null : Protocols.parse(r.notProtocol()),
               icmp(r.icmp()),
@@ -152,6 +153,15 @@ public final class PolicyCompiler {
               entity(r.destination(), ns)));
     }
     return out;
+  }
+
+  private static IpFamily ipVersion(Integer v) {
+    if (v == null) return null;
+    return switch (v) {
+      case 4 -> IpFamily.V4;
+      case 6 -> IpFamily.V6;
+      default -> throw new IllegalArgumentException("ipVersion " + v + " is neither 4 nor 6");
+    };
   }
 
   private static CompiledRule.Icmp icmp(PolicyRule.Icmp i) {
@@ -304,7 +314,7 @@ public final class PolicyCompiler {
             ? portMatch
             : new EntityMatch(nets, notNets, sel, null, ranges, named, List.of(), List.of());
     EntityMatch src = d == Direction.INGRESS ? peerMatch : EntityMatch.ANY;
-    return new CompiledRule(origin, Action.ALLOW, proto, null, null, null, src, dst);
+    return new CompiledRule(origin, Action.ALLOW, null, proto, null, null, null, src, dst);
   }
 
   /** A Kubernetes label selector as a Calico selector; {@code {}} is {@code all()}. */

@@ -67,7 +67,7 @@ public final class PolicyManager {
   // inputs
   private final Map<PolicyId, Resource> policies = new HashMap<>();
   private final Set<PolicyId> dirtyPolicies = new HashSet<>();
-  private final Map<String, Double> tierOrders = new HashMap<>();
+  private final Map<String, Tier.Spec> tierSpecs = new HashMap<>();
   private final Map<String, Map<String, String>> namespaces = new HashMap<>();
   private final Map<String, Endpoint> endpoints = new HashMap<>();
   // endpoint keys by label, for filling new sets; null when labels changed since it was built
@@ -125,7 +125,7 @@ public final class PolicyManager {
     switch (r) {
       case WorkloadEndpoint w -> onEndpointUpdate(w.storageName(), Endpoint.of(w));
       case Tier tier -> {
-        tierOrders.put(tier.name(), tier.spec().order());
+        tierSpecs.put(tier.name(), tier.spec());
         placementDirty = true;
       }
       case Profile p -> {
@@ -149,7 +149,7 @@ public final class PolicyManager {
     switch (r) {
       case WorkloadEndpoint w -> onEndpointRemove(w.storageName());
       case Tier tier -> {
-        tierOrders.remove(tier.name());
+        tierSpecs.remove(tier.name());
         placementDirty = true;
       }
       case Profile p -> {
@@ -503,7 +503,7 @@ public final class PolicyManager {
     // the model holds the compiled rules the evaluator reads: renew it on any policy change, even
     // when no endpoint chain has to change
     if (placementDirty || modelStale) {
-      model = new PolicyModel(compiled.values(), tierOrders);
+      model = new PolicyModel(compiled.values(), tierSpecs);
       modelStale = false;
     }
     // endpoints with the same effective labels have the same chains: render each label set once
@@ -642,7 +642,8 @@ public final class PolicyManager {
             k -> {
               List<EndpointChain> out = new ArrayList<>();
               for (Direction d : Direction.values()) {
-                List<NftRule> rules = PolicyRenderer.endpoint(model.applicable(k, d), d);
+                List<NftRule> rules =
+                    PolicyRenderer.endpoint(model.applicable(k, d), d, model::endOfTier);
                 List<String> texts = rules.stream().map(NftRule::text).toList();
                 out.add(new EndpointChain(Names.endpointChain(texts, d), rules));
               }

@@ -35,13 +35,13 @@ public record PolicySnapshot(
       Collection<Endpoint> pods,
       Map<String, Map<String, String>> namespaceLabels) {
     List<CompiledPolicy> policies = new ArrayList<>();
-    Map<String, Double> tiers = new HashMap<>();
+    Map<String, Tier.Spec> tiers = new HashMap<>();
     List<Endpoint> endpoints = new ArrayList<>(pods);
     Map<String, Map<String, String>> ns = new HashMap<>();
     namespaceLabels.forEach((k, v) -> ns.put(k, new HashMap<>(v)));
     for (Resource r : resources) {
       if (PolicyCompiler.isPolicy(r)) policies.add(asProgrammed(PolicyCompiler.compile(r)));
-      else if (r instanceof Tier t) tiers.put(t.name(), t.spec().order());
+      else if (r instanceof Tier t) tiers.put(t.name(), t.spec());
       else if (r instanceof WorkloadEndpoint w) endpoints.add(Endpoint.of(w));
       else if (r instanceof Profile p && p.name().startsWith(Profile.NAMESPACE_PREFIX)) {
         ns.put(

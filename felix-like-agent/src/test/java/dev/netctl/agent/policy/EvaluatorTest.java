@@ -499,4 +499,115 @@ class EvaluatorTest {
     assertThat(allows(ev, "y/a", "x/a", Protocols.SCTP, 80)).isFalse();
     assertThat(tcp(ev, "z/a", "x/a", 80)).isFalse();
   }
+
+  @Test
+  void aRuleWithIpVersionLeavesTheOtherFamilyToTheNextRule() {
+    // dual-stack x/a and y/a: Allow for IPv6 only, then Deny for the rest
+    Endpoint xa = dualStack("x", "a", 1);
+    Endpoint ya = dualStack("y", "a", 4);
+    PolicyModel model =
+        new PolicyModel(
+            java.util.List.of(
+                PolicyCompiler.compile(
+                    Fixture.CODEC.readOne(
+                        calico(
+                            "NetworkPolicy",
+                            "x",
+                            "v6",
+                            "ingress:\n- action: Allow\n  ipVersion: 6\n- action: Deny")))),
+            java.util.Map.of());
+    Evaluator ev = new Evaluator(model, java.util.List.of(xa, ya), f.namespaces);
+    Verdict v4 = ev.evaluate(ya.ipv4(), xa.ipv4(), Protocols.TCP, 80);
+    assertThat(v4.allowed()).isFalse();
+    assertThat(v4.ingress().text()).isEqualTo("denied by NetworkPolicy x/v6 spec.ingress[1]");
+    Verdict v6 = ev.evaluate(ya.address(IpFamily.V6), xa.address(IpFamily.V6), Protocols.TCP, 80);
+    assertThat(v6.allowed()).isTrue();
+    assertThat(v6.ingress().text()).isEqualTo("allowed by NetworkPolicy x/v6 spec.ingress[0]");
+  }
+
+  private static Endpoint dualStack(String ns, String pod, int n) {
+    return new Endpoint(
+        ns,
+        pod,
+        java.util.Map.of("pod", pod),
+        java.util.List.of(Fixture.ip("10.0.0." + n), Fixture.ip("fd00::" + n)),
+        "cali" + ns + pod,
+        "node",
+        java.util.List.of());
+  }
+
+  private static final String SECURITY_DENIES_C =
+      calico(
+          "GlobalNetworkPolicy",
+          null,
+          "security.no-c",
+          "tier: security\nnamespaceSelector: ns == 'x'\ningress:\n- action: Deny\n  source: {selector: pod == 'c', namespaceSelector: all()}");
+
+  private static String tier(String defaultAction) {
+    return "apiVersion: projectcalico.org/v3\nkind: Tier\nmetadata: {name: security}\nspec: {order: 100"
+        + (defaultAction == null ? "" : ", defaultAction: " + defaultAction)
+        + "}\n---\n";
+  }
+
+  @Test
+  void aTierWhoseDefaultActionIsPassLetsTheNextTierDecide() {
+    String fromY =
+        knp(
+            "x",
+            "from-y",
+            "podSelector: {}\ningress:\n- from:\n  - namespaceSelector: {matchLabels: {ns: y}}");
+    Evaluator pass = f.evaluator(tier("Pass") + SECURITY_DENIES_C + fromY);
+    Verdict y = f.tcp(pass, "y/a", "x/a", 80);
+    assertThat(y.allowed()).isTrue();
+    assertThat(y.ingress().text())
+        .isEqualTo(
+            "allowed by KubernetesNetworkPolicy x/from-y spec.ingress[0].from[0] (tier security"
+                + " decided nothing and passed it on: defaultAction Pass)");
+    Verdict z = f.tcp(pass, "z/a", "x/a", 80);
+    assertThat(z.allowed()).as("the default tier isolates x").isFalse();
+    assertThat(z.ingress().outcome()).isEqualTo(Outcome.NO_RULE);
+    assertThat(f.tcp(pass, "y/c", "x/a", 80).ingress().text())
+        .as("a rule of the tier still decides")
+        .isEqualTo("denied by GlobalNetworkPolicy security.no-c spec.ingress[0]");
+
+    // absent (and Deny): the end of the tier drops what its policies did not decide
+    for (String deny : new String[] {null, "Deny"}) {
+      Verdict d = f.tcp(f.evaluator(tier(deny) + SECURITY_DENIES_C + fromY), "y/a", "x/a", 80);
+      assertThat(d.allowed()).as(String.valueOf(deny)).isFalse();
+      assertThat(d.ingress().text())
+          .isEqualTo("isolated by GlobalNetworkPolicy security.no-c; no rule allows");
+    }
+
+    // the last tier passing: the profile allows
+    Verdict alone = f.tcp(f.evaluator(tier("Pass") + SECURITY_DENIES_C), "z/a", "x/a", 80);
+    assertThat(alone.allowed()).isTrue();
+    assertThat(alone.ingress().outcome()).isEqualTo(Outcome.PASSED);
+  }
+
+  @Test
+  void globalNamespaceSelectorSelectsOnlyWhatHasNoNamespaceSoNoWorkload() {
+    // Calico: global() selects GlobalNetworkSets and HostEndpoints, the opposite of all(); netctl
+    // has neither, so an Allow from global() allows no pod, with or without a selector
+    Evaluator global =
+        f.evaluator(
+            calico(
+                "NetworkPolicy",
+                "x",
+                "p",
+                "ingress:\n- action: Allow\n  source: {namespaceSelector: global()}\n- action: Allow\n  source: {namespaceSelector: global(), selector: pod == 'a'}"));
+    for (String from : new String[] {"x/a", "y/a", "z/b"}) {
+      assertThat(f.tcp(global, from, "x/b", 80).ingress().outcome())
+          .as(from)
+          .isEqualTo(Outcome.NO_RULE);
+    }
+    Evaluator all =
+        f.evaluator(
+            calico(
+                "NetworkPolicy",
+                "x",
+                "p",
+                "ingress:\n- action: Allow\n  source: {namespaceSelector: all(), selector: pod == 'a'}"));
+    assertThat(tcp(all, "y/a", "x/b", 80)).isTrue();
+    assertThat(tcp(all, "y/b", "x/b", 80)).isFalse();
+  }
 }
