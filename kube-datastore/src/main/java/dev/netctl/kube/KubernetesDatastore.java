@@ -220,6 +220,7 @@ public final class KubernetesDatastore
     if (CoreKinds.source(key.kind()).isPresent()) return core.write(key, value, 0);
     ObjectNode obj;
     try {
+      ServiceAccountLabelsCheck.check(key, value);
       obj = ObjectMapping.toObject(key, value, 0);
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(e);
@@ -242,6 +243,7 @@ public final class KubernetesDatastore
     }
     ObjectNode obj;
     try {
+      ServiceAccountLabelsCheck.check(key, value);
       obj = ObjectMapping.toObject(key, value, Math.max(expectedRevision, 1));
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(e);

@@ -62,6 +62,7 @@ public record PolicyRule(
    * @param notSelector the address must not be a matching workload endpoint
    * @param namespaceSelector the endpoint's namespace must match (a namespaced policy's selector
    *     otherwise applies in its own namespace only)
+   * @param serviceAccounts the endpoint's service account must match
    * @param ports the port must be one of these numbers, ranges or names
    * @param notPorts the port must be none of these
    */
@@ -72,6 +73,7 @@ public record PolicyRule(
     "selector",
     "notSelector",
     "namespaceSelector",
+    "serviceAccounts",
     "ports",
     "notPorts"
   })
@@ -81,11 +83,12 @@ public record PolicyRule(
       String selector,
       String notSelector,
       String namespaceSelector,
+      ServiceAccountMatch serviceAccounts,
       List<PortSpec> ports,
       List<PortSpec> notPorts) {
 
     /** Matches everything. */
-    public static final Entity ANY = new Entity(null, null, null, null, null, null, null);
+    public static final Entity ANY = new Entity(null, null, null, null, null, null, null, null);
 
     public Entity {
       // Stored and printed in RFC 5952 form, whatever the manifest spelled (FD00:0::/64 is
@@ -94,6 +97,21 @@ public record PolicyRule(
       notNets = notNets == null ? List.of() : notNets.stream().map(Cidr::canonical).toList();
       ports = ports == null ? List.of() : List.copyOf(ports);
       notPorts = notPorts == null ? List.of() : List.copyOf(notPorts);
+    }
+  }
+
+  /**
+   * The service accounts a rule's endpoints must run as (Calico {@code ServiceAccountMatch}); both
+   * parts, when given, must hold.
+   *
+   * @param names the service account's name is one of these (in the endpoint's namespace)
+   * @param selector the service account's labels match this selector
+   */
+  @JsonInclude(JsonInclude.Include.NON_EMPTY)
+  @JsonPropertyOrder({"names", "selector"})
+  public record ServiceAccountMatch(List<String> names, String selector) {
+    public ServiceAccountMatch {
+      names = names == null ? List.of() : List.copyOf(names);
     }
   }
 }

@@ -37,6 +37,9 @@ final class PolicyValidation {
       else
         c.add("spec.namespaceSelector", s.namespaceSelector(), "is for GlobalNetworkPolicy only");
     }
+    if (s.serviceAccountSelector() != null) {
+      c.selector("spec.serviceAccountSelector", s.serviceAccountSelector());
+    }
     types(c, "spec.types", s.types());
     rules(c, "spec.ingress", s.ingress());
     rules(c, "spec.egress", s.egress());
@@ -150,6 +153,16 @@ final class PolicyValidation {
     if (e.notSelector() != null) c.selector(f + ".notSelector", e.notSelector());
     if (e.namespaceSelector() != null) {
       c.ruleNamespaceSelector(f + ".namespaceSelector", e.namespaceSelector());
+    }
+    if (e.serviceAccounts() != null) {
+      var sa = e.serviceAccounts();
+      for (int i = 0; i < sa.names().size(); i++) {
+        String n = sa.names().get(i);
+        if (n == null || !Validator.isDnsSubdomain(n)) {
+          c.add(f + ".serviceAccounts.names[" + i + "]", n, "must be a service account name");
+        }
+      }
+      if (sa.selector() != null) c.selector(f + ".serviceAccounts.selector", sa.selector());
     }
     boolean hasPorts = !e.ports().isEmpty() || !e.notPorts().isEmpty();
     if (hasPorts && (proto == null || !PORT_PROTOCOLS.contains(proto.toUpperCase(Locale.ROOT)))) {

@@ -239,9 +239,9 @@ class PolicyKindsTest {
   }
 
   /**
-   * Calico fields netctl does not enforce are refused, never ignored: ignoring serviceAccounts
-   * would widen an Allow rule to every source, ignoring doNotTrack or preDNAT would filter at
-   * another place than the user asked.
+   * Calico fields netctl does not enforce are refused, never ignored: ignoring http would widen an
+   * Allow rule to every request, ignoring doNotTrack or preDNAT would filter at another place than
+   * the user asked.
    */
   @ParameterizedTest
   @ValueSource(
@@ -249,8 +249,6 @@ class PolicyKindsTest {
         "doNotTrack: true|spec.doNotTrack",
         "preDNAT: true|spec.preDNAT",
         "applyOnForward: true|spec.applyOnForward",
-        "serviceAccountSelector: role == 'x'|spec.serviceAccountSelector",
-        "ingress:\n- action: Allow\n  source: {serviceAccounts: {names: [a]}}|spec.ingress[0].source.serviceAccounts",
         "ingress:\n- action: Allow\n  http: {methods: [GET]}|spec.ingress[0].http",
       })
   void calicoFieldsNetctlDoesNotEnforceAreRefusedNamingTheField(String specAndField) {
@@ -367,5 +365,27 @@ class PolicyKindsTest {
         + "}\nspec: {order: 100"
         + (defaultAction == null ? "" : ", defaultAction: " + defaultAction)
         + "}\n";
+  }
+
+  @Test
+  void serviceAccountSelectorsParseAndNamesAreNames() {
+    NetworkPolicy ok =
+        (NetworkPolicy)
+            codec.readOne(
+                calico(
+                    "serviceAccountSelector: team == 'a'\ningress:\n- action: Allow\n  source: {serviceAccounts: {names: [web, api], selector: role == 'x'}}"));
+    assertThat(Validator.validate(ok)).isEmpty();
+    assertThat(ok.spec().serviceAccountSelector()).isEqualTo("team == 'a'");
+    assertThat(ok.spec().ingress().getFirst().source().serviceAccounts())
+        .isEqualTo(new PolicyRule.ServiceAccountMatch(List.of("web", "api"), "role == 'x'"));
+    assertThat(codec.readOne(codec.toYaml(ok))).isEqualTo(ok);
+    assertThat(
+            violations(
+                calico(
+                    "serviceAccountSelector: team ==\negress:\n- action: Allow\n  destination: {serviceAccounts: {names: [Web_1], selector: global()}}")))
+        .containsExactly(
+            "spec.serviceAccountSelector team == must be a valid selector (column 8: expected a quoted value)",
+            "spec.egress[0].destination.serviceAccounts.names[0] Web_1 must be a service account name",
+            "spec.egress[0].destination.serviceAccounts.selector global() may not use global(): it is for a rule's namespaceSelector only");
   }
 }

@@ -29,16 +29,29 @@ public final class Evaluator {
    * @param model the policies
    * @param endpoints every workload endpoint (their addresses identify them)
    * @param namespaceLabels each namespace's labels
+   * @param serviceAccountLabels each service account's labels, by {@link Labels#serviceAccountKey}
    */
   public Evaluator(
       PolicyModel model,
       List<Endpoint> endpoints,
-      Map<String, Map<String, String>> namespaceLabels) {
+      Map<String, Map<String, String>> namespaceLabels,
+      Map<String, Map<String, String>> serviceAccountLabels) {
     this.model = model;
     for (Endpoint e : endpoints) {
       for (InetAddress a : e.addresses()) byAddress.put(a, e);
-      labels.put(e, Labels.effective(e, namespaceLabels.getOrDefault(e.namespace(), Map.of())));
+      labels.put(
+          e,
+          Labels.effective(
+              e, namespaceLabels.getOrDefault(e.namespace(), Map.of()), serviceAccountLabels));
     }
+  }
+
+  /** An evaluator of endpoints whose service accounts have no labels. */
+  public Evaluator(
+      PolicyModel model,
+      List<Endpoint> endpoints,
+      Map<String, Map<String, String>> namespaceLabels) {
+    this(model, endpoints, namespaceLabels, Map.of());
   }
 
   /** The endpoint owning {@code address}, or null. */

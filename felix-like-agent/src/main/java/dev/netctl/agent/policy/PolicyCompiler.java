@@ -105,6 +105,12 @@ public final class PolicyCompiler {
       applies =
           Labels.and(applies, Labels.namespaceSelector(Selector.parse(s.namespaceSelector())));
     }
+    if (s.serviceAccountSelector() != null) {
+      applies =
+          Labels.and(
+              applies,
+              Labels.serviceAccounts(List.of(), Selector.parse(s.serviceAccountSelector())));
+    }
     return applies;
   }
 
@@ -172,6 +178,15 @@ public final class PolicyCompiler {
   private static EntityMatch entity(PolicyRule.Entity e, String ns) {
     Selector sel = e.selector() == null ? null : Selector.parse(e.selector());
     Selector notSel = e.notSelector() == null ? null : Selector.parse(e.notSelector());
+    if (e.serviceAccounts() != null) {
+      // Calico ANDs the service account condition with the selector; like the selector, it is
+      // then scoped to the policy's namespace or the namespaceSelector's
+      var sa = e.serviceAccounts();
+      Selector bySa =
+          Labels.serviceAccounts(
+              sa.names(), sa.selector() == null ? null : Selector.parse(sa.selector()));
+      if (bySa != null) sel = sel == null ? bySa : Labels.and(bySa, sel);
+    }
     // A rule selector of a namespaced policy means that namespace, unless a namespaceSelector
     // says which namespaces: the same scoping Calico applies. As in Calico, the scope becomes the
     // positive selector as soon as any selector field is used, notSelector included: a namespaced

@@ -610,4 +610,103 @@ class EvaluatorTest {
     assertThat(tcp(all, "y/a", "x/b", 80)).isTrue();
     assertThat(tcp(all, "y/b", "x/b", 80)).isFalse();
   }
+
+  /** x/a and y/a run as web, x/b as api, the c pods as none; ksa profiles label y's web. */
+  private static PolicySnapshot serviceAccounts(String policies) {
+    java.util.List<Endpoint> pods = new java.util.ArrayList<>();
+    Fixture f = new Fixture();
+    for (Endpoint e : f.endpoints) {
+      String sa =
+          e.name().equals("a")
+              ? "web"
+              : e.name().equals("b") && e.namespace().equals("x") ? "api" : null;
+      java.util.Map<String, String> labels = new java.util.HashMap<>(e.labels());
+      if (sa != null) labels.put(Labels.SERVICE_ACCOUNT, sa);
+      pods.add(
+          new Endpoint(
+              e.namespace(),
+              e.name(),
+              labels,
+              e.addresses(),
+              e.interfaceName(),
+              e.node(),
+              e.ports()));
+    }
+    String profiles =
+        """
+        apiVersion: projectcalico.org/v3
+        kind: Profile
+        metadata: {name: ksa.y.web}
+        spec:
+          labelsToApply: {team: a}
+        ---
+        apiVersion: projectcalico.org/v3
+        kind: Profile
+        metadata: {name: ksa.x.api}
+        spec:
+          labelsToApply: {team: b}
+        ---
+        """;
+    return PolicySnapshot.of(Fixture.CODEC.read(profiles + policies), pods, f.namespaces);
+  }
+
+  private static boolean tcp(PolicySnapshot s, String from, String to) {
+    return s.evaluator()
+        .evaluate(s.endpoint(from).ipv4(), s.endpoint(to).ipv4(), Protocols.TCP, 80)
+        .allowed();
+  }
+
+  @Test
+  void serviceAccountNamesMatchThePodsServiceAccountInThePolicysNamespace() {
+    PolicySnapshot s =
+        serviceAccounts(
+            calico(
+                "NetworkPolicy",
+                "x",
+                "p",
+                "ingress:\n- action: Allow\n  source: {serviceAccounts: {names: [web]}}"));
+    assertThat(tcp(s, "x/a", "x/c")).isTrue();
+    assertThat(tcp(s, "x/b", "x/c")).as("another service account").isFalse();
+    assertThat(tcp(s, "x/c", "x/b")).as("no service account").isFalse();
+    assertThat(tcp(s, "y/a", "x/c")).as("web of another namespace").isFalse();
+    PolicySnapshot anyNs =
+        serviceAccounts(
+            calico(
+                "NetworkPolicy",
+                "x",
+                "p",
+                "ingress:\n- action: Allow\n  source: {serviceAccounts: {names: [web]}, namespaceSelector: all()}"));
+    assertThat(tcp(anyNs, "y/a", "x/c")).isTrue();
+    assertThat(tcp(anyNs, "y/b", "x/c")).isFalse();
+  }
+
+  @Test
+  void serviceAccountSelectorsMatchTheServiceAccountsLabelsAndAndWithNames() {
+    PolicySnapshot s =
+        serviceAccounts(
+            calico(
+                "GlobalNetworkPolicy",
+                null,
+                "g",
+                "namespaceSelector: ns == 'z'\ningress:\n- action: Deny\n  source: {serviceAccounts: {selector: team == 'b'}}\n- action: Allow\n  source: {serviceAccounts: {names: [web], selector: has(team)}}"));
+    assertThat(tcp(s, "y/a", "z/a")).as("y's web has team a").isTrue();
+    assertThat(tcp(s, "x/a", "z/a")).as("x's web has no labels").isFalse();
+    assertThat(
+            s.evaluator()
+                .evaluate(s.endpoint("x/b").ipv4(), s.endpoint("z/a").ipv4(), Protocols.TCP, 80)
+                .ingress()
+                .text())
+        .isEqualTo("denied by GlobalNetworkPolicy g spec.ingress[0]");
+    // a policy's serviceAccountSelector narrows the endpoints it applies to
+    PolicySnapshot applies =
+        serviceAccounts(
+            calico(
+                "GlobalNetworkPolicy",
+                null,
+                "g",
+                "serviceAccountSelector: team == 'a'\ningress:\n- action: Deny"));
+    assertThat(tcp(applies, "x/b", "y/a")).as("y/a runs as web, team a").isFalse();
+    assertThat(tcp(applies, "x/b", "x/a")).as("x's web has no team").isTrue();
+    assertThat(tcp(applies, "x/b", "y/b")).as("no service account").isTrue();
+  }
 }
