@@ -342,6 +342,35 @@ class PolicyChangesNetnsIT {
   }
 
   @Test
+  void serviceAccountNamesAndLabelsSelectSourcesAndALabelChangeIsSetElementsOnly()
+      throws Exception {
+    relabel("y/a", Map.of(Labels.SERVICE_ACCOUNT, "web"));
+    relabel("y/b", Map.of(Labels.SERVICE_ACCOUNT, "api"));
+    String profile =
+        "apiVersion: projectcalico.org/v3\nkind: Profile\nmetadata: {name: ksa.y.%s}\nspec:\n"
+            + "  labelsToApply: {team: %s}\n---\n";
+    apply(
+        profile.formatted("web", "a")
+            + profile.formatted("api", "a")
+            + PolicyCases.calico(
+                "NetworkPolicy",
+                "x",
+                "by-sa",
+                "ingress:\n- action: Allow\n  source:\n    namespaceSelector: ns == 'y'\n"
+                    + "    serviceAccounts: {names: [web], selector: team == 'a'}"));
+    String[] targets = {"x/a:80", "x/c:80"};
+    expect("y/a", "..", targets);
+    expect("y/b", "XX", targets); // another account, though labelled alike
+    expect("y/c", "XX", targets); // no account
+    // the account's labels change: the source leaves the set, no chain is rewritten
+    for (Resource r : CODEC.read(profile.formatted("web", "b"))) {
+      managers.forEach(m -> m.onUpdate(r));
+    }
+    assertThat(applyChanges()).as("a service account relabelled").doesNotContain("chain");
+    expect("y/a", "XX", targets);
+  }
+
+  @Test
   void sctpIsFilteredByPortLikeTcp() throws Exception {
     // the kernel here has no SCTP sockets, but netfilter knows SCTP: raw INIT chunks are sent and
     // the destination's raw socket reports which arrived
