@@ -63,6 +63,8 @@ public final class Evaluator {
    * The verdict for a packet.
    *
    * @param src source address
+   * @param srcPort source port, or -1 when not known: then no rule with a source port condition
+   *     ({@code source.ports} or {@code source.notPorts}) matches
    * @param dst destination address
    * @param protocol IP protocol number
    * @param port destination port (ignored for protocols without ports); for ICMP and ICMPv6 the
@@ -70,10 +72,10 @@ public final class Evaluator {
    * @param fromNode true when the source is the destination's own node (kubelet probes)
    */
   public Verdict evaluate(
-      InetAddress src, InetAddress dst, int protocol, int port, boolean fromNode) {
+      InetAddress src, int srcPort, InetAddress dst, int protocol, int port, boolean fromNode) {
     Endpoint s = byAddress.get(src);
     Endpoint d = byAddress.get(dst);
-    Packet p = new Packet(src, s, dst, d, protocol, port);
+    Packet p = new Packet(src, s, srcPort, dst, d, protocol, port);
     Decision egress = s == null ? notWorkload(src) : direction(p, s, Direction.EGRESS);
     Decision ingress;
     if (d == null) ingress = notWorkload(dst);
@@ -83,9 +85,15 @@ public final class Evaluator {
     return new Verdict(egress.allows() && ingress.allows(), egress, ingress);
   }
 
-  /** Same as {@link #evaluate(InetAddress, InetAddress, int, int, boolean)} from another pod. */
+  /** The verdict for a packet whose source port is not known. */
+  public Verdict evaluate(
+      InetAddress src, InetAddress dst, int protocol, int port, boolean fromNode) {
+    return evaluate(src, -1, dst, protocol, port, fromNode);
+  }
+
+  /** Same, from another pod. */
   public Verdict evaluate(InetAddress src, InetAddress dst, int protocol, int port) {
-    return evaluate(src, dst, protocol, port, false);
+    return evaluate(src, -1, dst, protocol, port, false);
   }
 
   private static Decision notWorkload(InetAddress a) {
@@ -192,7 +200,7 @@ public final class Evaluator {
       if (r.icmp() != null && !icmp(r.icmp(), p.port)) return false;
       if (r.notIcmp() != null && icmp(r.notIcmp(), p.port)) return false;
     }
-    return entity(r.source(), p.src, p.srcEp, -1, p.protocol)
+    return entity(r.source(), p.src, p.srcEp, p.srcPort, p.protocol)
         && entity(r.destination(), p.dst, p.dstEp, p.port, p.protocol);
   }
 
@@ -237,5 +245,11 @@ public final class Evaluator {
   }
 
   private record Packet(
-      InetAddress src, Endpoint srcEp, InetAddress dst, Endpoint dstEp, int protocol, int port) {}
+      InetAddress src,
+      Endpoint srcEp,
+      int srcPort,
+      InetAddress dst,
+      Endpoint dstEp,
+      int protocol,
+      int port) {}
 }
