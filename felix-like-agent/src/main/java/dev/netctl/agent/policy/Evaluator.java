@@ -14,10 +14,11 @@ import java.util.stream.Collectors;
  * Answers "may a packet from A to B on protocol/port pass" from the {@link PolicyModel}, with the
  * policy and rule that decided each direction. Calico's semantics: per direction, tiers in order;
  * in a tier the applicable policies in order and their rules in order; Allow and Deny decide, Pass
- * goes to the next tier, Log goes on; a tier with applicable policies and no decision drops; with
- * no applicable policy (or everything passed) the namespace profile allows. Both the source's
- * egress and the destination's ingress must allow. Replies are not evaluated: the dataplane is
- * stateful and accepts them.
+ * goes to the next tier, Log goes on; a tier with applicable policies and no decision drops, or
+ * goes on to the next tier when its {@code defaultAction} is Pass; a rule's {@code ipVersion} keeps
+ * it to packets of that family; with no applicable policy (or everything passed) the namespace
+ * profile allows. Both the source's egress and the destination's ingress must allow. Replies are
+ * not evaluated: the dataplane is stateful and accepts them.
  */
 public final class Evaluator {
 

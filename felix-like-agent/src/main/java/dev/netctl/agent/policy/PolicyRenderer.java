@@ -13,10 +13,11 @@ import java.util.function.Function;
  *
  * <p>Per direction, an endpoint's chain walks the tiers: it jumps to each applicable policy's chain
  * while neither the allow nor the pass mark is set, returns when allowed, drops at the end of a
- * tier nothing passed, and clears the pass mark before the next tier. A policy chain sets the allow
- * mark and returns (Allow), drops (Deny), sets the pass mark and returns (Pass) or logs (Log). A
- * mark instead of {@code accept} because the source's egress and the destination's ingress are both
- * checked in one forward hook: an accept in the first would skip the second.
+ * tier nothing passed (unless the tier's {@code defaultAction} is Pass), and clears the pass mark
+ * before the next tier. A policy chain sets the allow mark and returns (Allow), drops (Deny), sets
+ * the pass mark and returns (Pass) or logs (Log). A mark instead of {@code accept} because the
+ * source's egress and the destination's ingress are both checked in one forward hook: an accept in
+ * the first would skip the second.
  */
 public final class PolicyRenderer {
 

@@ -371,6 +371,34 @@ class PolicyChangesNetnsIT {
   }
 
   @Test
+  void aRuleOnSourcePortsIsWhatExplainWithASourcePortAnswers() throws Exception {
+    // the two UDP probes of the next round leave from sport and sport + 1: only sport is allowed
+    int sport = net.nextSourcePort();
+    apply(
+        PolicyCases.calico(
+            "NetworkPolicy",
+            "x",
+            "from-port",
+            "ingress:\n- action: Allow\n  protocol: UDP\n  source: {ports: [%d]}"
+                .formatted(sport)));
+    InetAddress xa = net.pods.get("x/a").ip();
+    List<Boolean> kernel =
+        net.probeFrom(
+            "y/a", List.of(xa.getHostAddress() + ",80,UDP", xa.getHostAddress() + ",80,UDP"));
+    Evaluator ev = managers.getFirst().evaluator();
+    InetAddress ya = net.pods.get("y/a").ip();
+    List<Boolean> predicted =
+        List.of(
+            ev.evaluate(ya, sport, xa, Protocols.UDP, 80, false).allowed(),
+            ev.evaluate(ya, sport + 1, xa, Protocols.UDP, 80, false).allowed());
+    assertThat(kernel).as("kernel").containsExactly(true, false);
+    assertThat(predicted).as("evaluator").containsExactly(true, false);
+    assertThat(ev.evaluate(ya, xa, Protocols.UDP, 80).allowed())
+        .as("no source port given: the rule does not match")
+        .isFalse();
+  }
+
+  @Test
   void sctpIsFilteredByPortLikeTcp() throws Exception {
     // the kernel here has no SCTP sockets, but netfilter knows SCTP: raw INIT chunks are sent and
     // the destination's raw socket reports which arrived

@@ -64,20 +64,21 @@ class PolicyRendererTest {
   void endpointChainsWalkTiersWithMarks() {
     CompiledPolicy a =
         compile(calico("GlobalNetworkPolicy", null, "a", "order: 1\ningress:\n- action: Allow"));
-    List<String> rules =
-        PolicyRenderer.endpoint(List.of(List.of(a)), Direction.INGRESS, t -> Action.DENY).stream()
-            .map(NftRule::text)
-            .toList();
-    assertThat(rules)
+    assertThat(endpointChain(List.of(List.of(a)), t -> Action.DENY))
         .containsExactly(
             "meta mark set meta mark & 0xfffcffff",
             "meta mark & 0x30000 == 0x0 jump " + Names.policyChain(a.id(), Direction.INGRESS),
             "meta mark & 0x10000 == 0x10000 return",
             "meta mark & 0x20000 == 0x0 drop comment \"end of tier default\"",
             "meta mark set meta mark & 0xfffdffff");
-    assertThat(PolicyRenderer.endpoint(List.of(), Direction.INGRESS, t -> Action.DENY))
-        .as("not isolated")
-        .isEmpty();
+    assertThat(endpointChain(List.of(), t -> Action.DENY)).as("not isolated").isEmpty();
+  }
+
+  private static List<String> endpointChain(
+      List<List<CompiledPolicy>> tiers, java.util.function.Function<String, Action> endOfTier) {
+    return PolicyRenderer.endpoint(tiers, Direction.INGRESS, endOfTier).stream()
+        .map(NftRule::text)
+        .toList();
   }
 
   @Test
@@ -91,15 +92,10 @@ class PolicyRendererTest {
                 "tier: security\norder: 1\ningress:\n- action: Deny\n  protocol: UDP"));
     CompiledPolicy b =
         compile(calico("GlobalNetworkPolicy", null, "b", "order: 1\ningress:\n- action: Allow"));
-    List<String> rules =
-        PolicyRenderer.endpoint(
+    assertThat(
+            endpointChain(
                 List.of(List.of(a), List.of(b)),
-                Direction.INGRESS,
-                t -> t.equals("security") ? Action.PASS : Action.DENY)
-            .stream()
-            .map(NftRule::text)
-            .toList();
-    assertThat(rules)
+                t -> t.equals("security") ? Action.PASS : Action.DENY))
         .containsExactly(
             "meta mark set meta mark & 0xfffcffff",
             "meta mark & 0x30000 == 0x0 jump " + Names.policyChain(a.id(), Direction.INGRESS),
