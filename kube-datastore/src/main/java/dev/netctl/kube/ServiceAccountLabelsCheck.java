@@ -68,14 +68,9 @@ final class ServiceAccountLabelsCheck {
 
   private static void entity(
       List<Violation> out, String kind, String name, String field, PolicyRule.Entity e) {
-    if (e.serviceAccounts() != null && e.serviceAccounts().selector() != null) {
-      out.add(
-          new Violation(
-              kind,
-              name,
-              field + ".serviceAccounts.selector",
-              e.serviceAccounts().selector(),
-              WHY));
+    String selector = e.serviceAccountLabelSelector();
+    if (selector != null) {
+      out.add(new Violation(kind, name, field + ".serviceAccounts.selector", selector, WHY));
     }
   }
 }

@@ -98,6 +98,11 @@ public record PolicyRule(
       ports = ports == null ? List.of() : List.copyOf(ports);
       notPorts = notPorts == null ? List.of() : List.copyOf(notPorts);
     }
+
+    /** The selector over the labels of the endpoint's service account, or null. */
+    public String serviceAccountLabelSelector() {
+      return serviceAccounts == null ? null : serviceAccounts.selector();
+    }
   }
 
   /**
