@@ -5,6 +5,7 @@ import dev.netctl.agent.policy.Evaluator;
 import dev.netctl.agent.policy.IpFamily;
 import dev.netctl.agent.policy.Matrix;
 import dev.netctl.agent.policy.PolicySnapshot;
+import dev.netctl.agent.policy.Protocols;
 import dev.netctl.agent.policy.Verdict;
 import dev.netctl.datastore.model.Cidr;
 import java.io.PrintWriter;
@@ -61,6 +62,14 @@ final class PolicyExplainCommand implements Callable<Integer> {
   String port;
 
   @Option(
+      names = "--source-port",
+      paramLabel = "PORT",
+      description =
+          "Source port (TCP, UDP, SCTP, UDPLite), for rules with source.ports or source.notPorts;"
+              + " without it such rules do not match.")
+  Integer sourcePort;
+
+  @Option(
       names = "--ipv6",
       description =
           "Pods given by name use their IPv6 address (default: IPv4, or the family of an address given as --from/--to).")
@@ -79,6 +88,21 @@ final class PolicyExplainCommand implements Callable<Integer> {
       pp = Matrix.PortProto.parse(port);
     } catch (IllegalArgumentException e) {
       throw new CliException(ExitCode.USAGE, "--port \"" + port + "\": " + e.getMessage());
+    }
+    if (sourcePort != null) {
+      if (sourcePort < 1 || sourcePort > 65535) {
+        throw new CliException(
+            ExitCode.USAGE, "--source-port " + sourcePort + ": must be a port 1-65535");
+      }
+      if (!Protocols.hasPorts(pp.protocol())) {
+        throw new CliException(
+            ExitCode.USAGE,
+            "--source-port "
+                + sourcePort
+                + ": protocol "
+                + Protocols.name(pp.protocol())
+                + " has no ports (TCP, UDP, SCTP and UDPLite do)");
+      }
     }
     List<String> notes = new ArrayList<>();
     PolicySnapshot snap = policy.snapshot(files, ResourceVerb.CODEC, notes);
@@ -100,7 +124,9 @@ final class PolicyExplainCommand implements Callable<Integer> {
               + " are of different IP families: a packet has one");
     }
     Evaluator ev = snap.evaluator();
-    Verdict v = ev.evaluate(src, dst, pp.protocol(), pp.port());
+    Verdict v =
+        ev.evaluate(
+            src, sourcePort == null ? -1 : sourcePort, dst, pp.protocol(), pp.port(), false);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     for (String n : notes) err.println("note: " + n);
@@ -112,6 +138,7 @@ final class PolicyExplainCommand implements Callable<Integer> {
       m.put("from", fromName);
       m.put("to", toName);
       m.put("port", pp.toString());
+      if (sourcePort != null) m.put("sourcePort", sourcePort);
       m.put("verdict", v.allowed() ? "allow" : "deny");
       m.put("egress", decision(v.egress()));
       m.put("ingress", decision(v.ingress()));
@@ -121,6 +148,7 @@ final class PolicyExplainCommand implements Callable<Integer> {
       out.println("from:    " + fromName);
       out.println("to:      " + toName);
       out.println("port:    " + pp);
+      if (sourcePort != null) out.println("sport:   " + sourcePort);
       out.println("egress:  " + v.egress().text());
       out.println("ingress: " + v.ingress().text());
       out.flush();

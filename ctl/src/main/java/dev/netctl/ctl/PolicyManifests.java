@@ -6,11 +6,15 @@ import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.netctl.agent.policy.Endpoint;
+import dev.netctl.agent.policy.Labels;
 import dev.netctl.agent.policy.NamedPort;
 import dev.netctl.agent.policy.PolicySnapshot;
 import dev.netctl.agent.policy.Protocols;
 import dev.netctl.datastore.model.Cidr;
 import dev.netctl.datastore.model.CodecException;
+import dev.netctl.datastore.model.ObjectMeta;
+import dev.netctl.datastore.model.Profile;
+import dev.netctl.datastore.model.ProfileSpec;
 import dev.netctl.datastore.model.Resource;
 import dev.netctl.datastore.model.ResourceCodec;
 import dev.netctl.datastore.model.Validator;
@@ -25,9 +29,9 @@ import java.util.Map;
 
 /**
  * Reads {@code policy explain/matrix -f} input: netctl's and Calico's kinds through the codec, and
- * Kubernetes {@code v1} Pod and Namespace manifests here (labels, container ports, {@code
- * status.podIP}). A pod without an address gets a synthetic one from 198.18.0.0/15 (the
- * benchmarking range), so it can still be explained by name.
+ * Kubernetes {@code v1} Pod, Namespace and ServiceAccount manifests here (labels, container ports,
+ * {@code status.podIP}, {@code spec.serviceAccountName}). A pod without an address gets a synthetic
+ * one from 198.18.0.0/15 (the benchmarking range), so it can still be explained by name.
  */
 final class PolicyManifests {
   private static final YAMLMapper YAML = new YAMLMapper();
@@ -93,6 +97,14 @@ final class PolicyManifests {
       namespaces.put(name, labels(n.path("metadata").path("labels")));
     } else if (api.equals("v1") && kind.equals("Pod")) {
       pods.add(pod(n, where));
+    } else if (api.equals("v1") && kind.equals("ServiceAccount")) {
+      // its labels, as the ksa.<ns>.<name> Profile the agent reads them from
+      String name = required(n, "metadata.name", where);
+      String ns = n.path("metadata").path("namespace").asText("default");
+      resources.add(
+          new Profile(
+              ObjectMeta.named(Profile.SERVICE_ACCOUNT_PREFIX + ns + "." + name),
+              new ProfileSpec(labels(n.path("metadata").path("labels")))));
     } else {
       try {
         // As apply reads them: a kubectl or calicoctl export keeps its status and server metadata.
@@ -159,8 +171,10 @@ final class PolicyManifests {
       }
     }
     namespaces.computeIfAbsent(ns, k -> new HashMap<>());
-    return new Endpoint(
-        ns, name, labels(n.path("metadata").path("labels")), addrs, null, null, ports);
+    Map<String, String> labels = labels(n.path("metadata").path("labels"));
+    // the API server gives a pod without one the namespace's account "default"
+    labels.put(Labels.SERVICE_ACCOUNT, n.path("spec").path("serviceAccountName").asText("default"));
+    return new Endpoint(ns, name, labels, addrs, null, null, ports);
   }
 
   private static String required(JsonNode n, String path, String where) {

@@ -124,6 +124,79 @@ class PolicyCommandTest {
   }
 
   @Test
+  void explainTakesASourcePortForRulesOnSourcePorts() throws Exception {
+    Files.writeString(
+        dir.resolve("policy.yaml"),
+        """
+        apiVersion: projectcalico.org/v3
+        kind: NetworkPolicy
+        metadata: {name: from-high, namespace: x}
+        spec:
+          ingress:
+          - action: Allow
+            protocol: TCP
+            source: {ports: ['1024:65535']}
+        """);
+    Cli.Run high = explain("y/b", "x/a", "--source-port", "40000");
+    assertThat(high.exitCode()).as(high.toString()).isZero();
+    assertThat(high.out())
+        .contains("port:    8080/TCP\nsport:   40000\n")
+        .contains("ingress: allowed by NetworkPolicy x/from-high spec.ingress[0]");
+    assertThat(explain("y/b", "x/a", "--source-port", "53").out())
+        .contains("verdict: deny")
+        .contains("isolated by NetworkPolicy x/from-high; no rule allows");
+    assertThat(explain("y/b", "x/a").out()).as("no source port: no match").contains("deny");
+    assertThat(explain("y/b", "x/a", "--source-port", "40000", "-o", "json").out())
+        .contains("\"sourcePort\" : 40000");
+    Cli.Run bad = explain("y/b", "x/a", "--source-port", "0");
+    assertThat(bad.exitCode()).isNotZero();
+    assertThat(bad.err()).contains("--source-port 0: must be a port 1-65535");
+    Cli.Run icmp =
+        run(
+            "policy",
+            "explain",
+            "-f",
+            dir.toString(),
+            "--from",
+            "y/b",
+            "--to",
+            "x/a",
+            "--port",
+            "8/ICMP",
+            "--source-port",
+            "5");
+    assertThat(icmp.exitCode()).isNotZero();
+    assertThat(icmp.err()).contains("protocol ICMP has no ports");
+  }
+
+  @Test
+  void explainMatchesServiceAccountsOfPodsAndTheirLabels() throws Exception {
+    Files.writeString(
+        dir.resolve("policy.yaml"),
+        """
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata: {name: default, namespace: y, labels: {trusted: 'yes'}}
+        ---
+        apiVersion: projectcalico.org/v3
+        kind: GlobalNetworkPolicy
+        metadata: {name: trusted-only}
+        spec:
+          namespaceSelector: team == 'red'
+          ingress:
+          - action: Allow
+            source: {serviceAccounts: {names: [default], selector: trusted == 'yes'}}
+        """);
+    // y's pods run as default (no serviceAccountName: the API server's default)
+    assertThat(explain("y/b", "x/a").out())
+        .contains("ingress: allowed by GlobalNetworkPolicy trusted-only spec.ingress[0]");
+    Files.writeString(
+        dir.resolve("policy.yaml"),
+        Files.readString(dir.resolve("policy.yaml")).replace("trusted: 'yes'", "trusted: 'no'"));
+    assertThat(explain("y/b", "x/a").out()).contains("verdict: deny");
+  }
+
+  @Test
   void aPolicyAsKubectlPrintsItIsReadWithoutItsServerFields() throws Exception {
     // kubectl get networkpolicy -o yaml adds status and server metadata: the policy still counts.
     Files.writeString(

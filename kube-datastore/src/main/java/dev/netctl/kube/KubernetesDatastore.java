@@ -227,6 +227,7 @@ public final class KubernetesDatastore
     ObjectNode obj;
     String collection;
     try {
+      ServiceAccountLabelsCheck.check(key, value);
       obj = ObjectMapping.toObject(key, value, 0);
       collection = CrdObject.of(key).collectionPath(key.kind());
     } catch (IllegalArgumentException e) {
@@ -253,6 +254,7 @@ public final class KubernetesDatastore
     ObjectNode obj;
     String path;
     try {
+      ServiceAccountLabelsCheck.check(key, value);
       obj = ObjectMapping.toObject(key, value, Math.max(expectedRevision, 1));
       path = objectPath(key);
     } catch (IllegalArgumentException e) {

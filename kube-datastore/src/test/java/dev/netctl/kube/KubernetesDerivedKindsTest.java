@@ -309,6 +309,41 @@ class KubernetesDerivedKindsTest {
         .hasSize(1);
   }
 
+  /**
+   * ServiceAccounts are not read here, so a selector over their labels could not be enforced (a
+   * Deny would deny nothing): refused by name. Their names come from the pods and are enforced.
+   */
+  @Test
+  void aSelectorOverServiceAccountLabelsIsRefusedAndServiceAccountNamesAreStored() {
+    ResourceClient client = new ResourceClient(store);
+    String policy =
+        """
+        apiVersion: projectcalico.org/v3
+        kind: NetworkPolicy
+        metadata: {name: sa, namespace: shop}
+        spec:
+          %s
+          ingress:
+          - action: Deny
+            source: {serviceAccounts: {names: [web]%s}}
+        """;
+    assertThatThrownBy(
+            () ->
+                client.create(
+                    CODEC.readOne(
+                        policy.formatted(
+                            "serviceAccountSelector: team == 'a'", ", selector: role == 'x'"))))
+        .hasMessageContaining("spec.serviceAccountSelector")
+        .hasMessageContaining("spec.ingress[0].source.serviceAccounts.selector")
+        .hasMessageContaining("role == 'x'")
+        .hasMessageContaining("does not read");
+    assertThat(client.list(Kind.NETWORK_POLICY)).isEmpty();
+    // names alone pass the check (writing it is the datastore role's, not this agent test's)
+    ServiceAccountLabelsCheck.check(
+        new Key(Kind.NETWORK_POLICY.storageKind(), "shop/sa"),
+        CODEC.toStorage(CODEC.readOne(policy.formatted("order: 1", ""))));
+  }
+
   @Test
   void theCniSidesEndpointWriteAnnotatesThePodAndItsAddressWinsOverTheStatus() {
     kube.pods().resource(pod("shop", "web-0", "n1", null, Map.of("app", "web"))).create();

@@ -12,18 +12,29 @@ import java.util.List;
  * @param selector the endpoints the policy applies to ({@code all()} when blank); for a namespaced
  *     policy only endpoints of its namespace
  * @param namespaceSelector GlobalNetworkPolicy only: also require the endpoint's namespace to match
+ * @param serviceAccountSelector also require the endpoint's service account's labels to match
  * @param types Ingress and/or Egress; absent: Egress when egress rules exist, Ingress when ingress
  *     rules exist or no egress rule does (Calico's defaulting)
  * @param ingress rules for traffic to the selected endpoints, evaluated in order
  * @param egress rules for traffic from the selected endpoints, evaluated in order
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
-@JsonPropertyOrder({"tier", "order", "selector", "namespaceSelector", "types", "ingress", "egress"})
+@JsonPropertyOrder({
+  "tier",
+  "order",
+  "selector",
+  "namespaceSelector",
+  "serviceAccountSelector",
+  "types",
+  "ingress",
+  "egress"
+})
 public record NetworkPolicySpec(
     String tier,
     Double order,
     String selector,
     String namespaceSelector,
+    String serviceAccountSelector,
     List<String> types,
     List<PolicyRule> ingress,
     List<PolicyRule> egress) {

@@ -9,6 +9,7 @@ import java.util.List;
  * enforces).
  *
  * @param action Allow, Deny, Pass (skip to the next tier) or Log (log and go on)
+ * @param ipVersion 4 or 6: the rule matches packets of that IP family only; null: both
  * @param protocol TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite or a number 1-255; required with ports
  * @param notProtocol the packet's protocol must not be this one
  * @param icmp ICMP type and code to match (with protocol ICMP)
@@ -19,6 +20,7 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 @JsonPropertyOrder({
   "action",
+  "ipVersion",
   "protocol",
   "notProtocol",
   "icmp",
@@ -28,6 +30,7 @@ import java.util.List;
 })
 public record PolicyRule(
     String action,
+    Integer ipVersion,
     String protocol,
     String notProtocol,
     Icmp icmp,
@@ -59,6 +62,7 @@ public record PolicyRule(
    * @param notSelector the address must not be a matching workload endpoint
    * @param namespaceSelector the endpoint's namespace must match (a namespaced policy's selector
    *     otherwise applies in its own namespace only)
+   * @param serviceAccounts the endpoint's service account must match
    * @param ports the port must be one of these numbers, ranges or names
    * @param notPorts the port must be none of these
    */
@@ -69,6 +73,7 @@ public record PolicyRule(
     "selector",
     "notSelector",
     "namespaceSelector",
+    "serviceAccounts",
     "ports",
     "notPorts"
   })
@@ -78,11 +83,12 @@ public record PolicyRule(
       String selector,
       String notSelector,
       String namespaceSelector,
+      ServiceAccountMatch serviceAccounts,
       List<PortSpec> ports,
       List<PortSpec> notPorts) {
 
     /** Matches everything. */
-    public static final Entity ANY = new Entity(null, null, null, null, null, null, null);
+    public static final Entity ANY = new Entity(null, null, null, null, null, null, null, null);
 
     public Entity {
       // Stored and printed in RFC 5952 form, whatever the manifest spelled (FD00:0::/64 is
@@ -91,6 +97,26 @@ public record PolicyRule(
       notNets = notNets == null ? List.of() : notNets.stream().map(Cidr::canonical).toList();
       ports = ports == null ? List.of() : List.copyOf(ports);
       notPorts = notPorts == null ? List.of() : List.copyOf(notPorts);
+    }
+
+    /** The selector over the labels of the endpoint's service account, or null. */
+    public String serviceAccountLabelSelector() {
+      return serviceAccounts == null ? null : serviceAccounts.selector();
+    }
+  }
+
+  /**
+   * The service accounts a rule's endpoints must run as (Calico {@code ServiceAccountMatch}); both
+   * parts, when given, must hold.
+   *
+   * @param names the service account's name is one of these (in the endpoint's namespace)
+   * @param selector the service account's labels match this selector
+   */
+  @JsonInclude(JsonInclude.Include.NON_EMPTY)
+  @JsonPropertyOrder({"names", "selector"})
+  public record ServiceAccountMatch(List<String> names, String selector) {
+    public ServiceAccountMatch {
+      names = names == null ? List.of() : List.copyOf(names);
     }
   }
 }

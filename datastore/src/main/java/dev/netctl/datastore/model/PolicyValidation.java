@@ -37,6 +37,9 @@ final class PolicyValidation {
       else
         c.add("spec.namespaceSelector", s.namespaceSelector(), "is for GlobalNetworkPolicy only");
     }
+    if (s.serviceAccountSelector() != null) {
+      c.selector("spec.serviceAccountSelector", s.serviceAccountSelector());
+    }
     types(c, "spec.types", s.types());
     rules(c, "spec.ingress", s.ingress());
     rules(c, "spec.egress", s.egress());
@@ -62,6 +65,7 @@ final class PolicyValidation {
     }
     protocol(c, f + ".protocol", r.protocol());
     protocol(c, f + ".notProtocol", r.notProtocol());
+    ipVersion(c, f, r);
     icmp(c, f + ".icmp", r.icmp(), r.protocol());
     icmp(c, f + ".notICMP", r.notICMP(), r.protocol());
     entity(c, f + ".source", r.source(), r.protocol());
@@ -75,6 +79,53 @@ final class PolicyValidation {
       if (n < 1 || n > 255) c.add(field, p, "must be a protocol number 1-255");
     } else if (!PROTOCOLS.contains(p.toUpperCase(Locale.ROOT))) {
       c.add(field, p, "must be TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite or a number 1-255");
+    }
+  }
+
+  /**
+   * Calico's checks of a rule's {@code ipVersion}: 4 or 6, no net of the other family (the rule
+   * could never match it, which is surely not what was meant), and no ICMP protocol of the other
+   * family.
+   */
+  private static void ipVersion(ViolationCollector c, String f, PolicyRule r) {
+    Integer v = r.ipVersion();
+    if (v == null) return;
+    if (v != 4 && v != 6) {
+      c.add(f + ".ipVersion", v, "must be 4 or 6");
+      return;
+    }
+    netsOfVersion(c, f + ".source.nets", r.source().nets(), v);
+    netsOfVersion(c, f + ".source.notNets", r.source().notNets(), v);
+    netsOfVersion(c, f + ".destination.nets", r.destination().nets(), v);
+    netsOfVersion(c, f + ".destination.notNets", r.destination().notNets(), v);
+    icmpOfVersion(c, f + ".protocol", r.protocol(), v);
+    icmpOfVersion(c, f + ".notProtocol", r.notProtocol(), v);
+  }
+
+  private static void netsOfVersion(ViolationCollector c, String f, List<String> nets, int v) {
+    for (int i = 0; i < nets.size(); i++) {
+      Cidr cidr;
+      try {
+        cidr = Cidr.parseAddressOrCidr(nets.get(i));
+      } catch (IllegalArgumentException | NullPointerException ex) {
+        continue; // named by the nets check
+      }
+      if ((cidr.isIPv4() ? 4 : 6) != v) {
+        c.add(
+            f + "[" + i + "]",
+            nets.get(i),
+            "is an IPv" + (cidr.isIPv4() ? 4 : 6) + " net but the rule has ipVersion " + v);
+      }
+    }
+  }
+
+  private static void icmpOfVersion(ViolationCollector c, String f, String p, int v) {
+    if (p == null) return;
+    String u = p.toUpperCase(Locale.ROOT);
+    if ((u.equals("ICMP") || u.equals("1")) && v != 4) {
+      c.add(f, p, "ICMP needs ipVersion 4 (the rule has ipVersion " + v + ")");
+    } else if ((u.equals("ICMPV6") || u.equals("58")) && v != 6) {
+      c.add(f, p, "ICMPv6 needs ipVersion 6 (the rule has ipVersion " + v + ")");
     }
   }
 
@@ -100,7 +151,19 @@ final class PolicyValidation {
     }
     if (e.selector() != null) c.selector(f + ".selector", e.selector());
     if (e.notSelector() != null) c.selector(f + ".notSelector", e.notSelector());
-    if (e.namespaceSelector() != null) c.selector(f + ".namespaceSelector", e.namespaceSelector());
+    if (e.namespaceSelector() != null) {
+      c.ruleNamespaceSelector(f + ".namespaceSelector", e.namespaceSelector());
+    }
+    if (e.serviceAccounts() != null) {
+      var sa = e.serviceAccounts();
+      for (int i = 0; i < sa.names().size(); i++) {
+        String n = sa.names().get(i);
+        if (n == null || !Validator.isDnsSubdomain(n)) {
+          c.add(f + ".serviceAccounts.names[" + i + "]", n, "must be a service account name");
+        }
+      }
+      if (sa.selector() != null) c.selector(f + ".serviceAccounts.selector", sa.selector());
+    }
     boolean hasPorts = !e.ports().isEmpty() || !e.notPorts().isEmpty();
     if (hasPorts && (proto == null || !PORT_PROTOCOLS.contains(proto.toUpperCase(Locale.ROOT)))) {
       c.add(f + ".ports", proto, "need protocol TCP, UDP or SCTP in the rule");
@@ -267,6 +330,15 @@ final class PolicyValidation {
     dnsLabel(c, "metadata.name", t.name() == null ? "" : t.name());
     if (t.spec().order() != null && !Double.isFinite(t.spec().order())) {
       c.add("spec.order", t.spec().order(), "must be a finite number");
+    }
+    String a = t.spec().defaultAction();
+    if (a != null) {
+      if (!a.equals(Tier.DENY) && !a.equals(Tier.PASS)) {
+        c.add("spec.defaultAction", a, "must be Deny or Pass");
+      } else if (Tier.DEFAULT.equals(t.name()) && !a.equals(Tier.DENY)) {
+        // as Calico: the default tier holds the Kubernetes policies, whose isolation is a drop
+        c.add("spec.defaultAction", a, "must be Deny for the tier default");
+      }
     }
   }
 }

@@ -15,6 +15,12 @@ public record Profile(ObjectMeta metadata, ProfileSpec spec) implements Resource
   /** The prefix of the profile that stands for a Kubernetes namespace. */
   public static final String NAMESPACE_PREFIX = "kns.";
 
+  /**
+   * The prefix of the profile that stands for a Kubernetes service account: {@code
+   * ksa.<namespace>.<name>}, its labels in {@code labelsToApply}.
+   */
+  public static final String SERVICE_ACCOUNT_PREFIX = "ksa.";
+
   public Profile {
     Objects.requireNonNull(metadata, "metadata");
     Objects.requireNonNull(spec, "spec");

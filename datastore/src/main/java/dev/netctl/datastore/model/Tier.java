@@ -1,6 +1,7 @@
 package dev.netctl.datastore.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.Objects;
 
 /**
@@ -9,7 +10,7 @@ import java.util.Objects;
  * and has Calico's order 1,000,000; a tier named by a policy but not defined sorts after it.
  *
  * @param metadata the tier's name
- * @param spec its order
+ * @param spec its order and default action
  */
 public record Tier(ObjectMeta metadata, Spec spec) implements Resource {
   /** The tier of policies that name none, and of every Kubernetes NetworkPolicy. */
@@ -33,11 +34,26 @@ public record Tier(ObjectMeta metadata, Spec spec) implements Resource {
     return new Tier(newMetadata, spec);
   }
 
+  /** What a tier does when it applies but nothing in it decided, unless it says otherwise. */
+  public static final String DENY = "Deny";
+
+  /** The other {@code defaultAction}: the next tier decides. */
+  public static final String PASS = "Pass";
+
   /**
    * The tier's spec.
    *
    * @param order lower orders apply first; absent sorts last
+   * @param defaultAction what happens to a packet of an endpoint some policy of the tier applies to
+   *     when no rule of the tier allowed, denied or passed it (Calico 3.27+): {@code Deny} (absent:
+   *     the default) drops it, {@code Pass} lets the next tier decide
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Spec(Double order) {}
+  @JsonPropertyOrder({"order", "defaultAction"})
+  public record Spec(Double order, String defaultAction) {
+    /** Whether the end of the tier passes to the next tier instead of dropping. */
+    public boolean passesAtEnd() {
+      return PASS.equals(defaultAction);
+    }
+  }
 }

@@ -77,13 +77,32 @@ final class ViolationCollector {
   }
 
   void selector(String field, String value) {
+    Selector s = parsed(field, value);
+    if (s != null && s.mentionsGlobal()) {
+      add(field, value, "may not use global(): it is for a rule's namespaceSelector only");
+    }
+  }
+
+  /**
+   * A rule's {@code namespaceSelector}: a selector, or {@code global()} alone (Calico: it cannot be
+   * combined, since it selects what has no namespace).
+   */
+  void ruleNamespaceSelector(String field, String value) {
+    Selector s = parsed(field, value);
+    if (s != null && s.mentionsGlobal() && !(s instanceof Selector.Global)) {
+      add(field, value, "may use global() only alone, as the whole namespaceSelector");
+    }
+  }
+
+  private Selector parsed(String field, String value) {
     try {
-      Selector.parse(value);
+      return Selector.parse(value);
     } catch (SelectorException e) {
       add(
           field,
           value,
           "must be a valid selector (column " + e.column() + ": " + e.expected() + ")");
+      return null;
     }
   }
 

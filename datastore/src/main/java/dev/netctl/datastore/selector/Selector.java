@@ -11,11 +11,12 @@ import java.util.stream.Collectors;
  * A parsed Calico label selector such as {@code role == 'rr' && !has(edge)}: an immutable syntax
  * tree that is matched against a label map.
  *
- * <p>The language: {@code all()}, {@code has(k)}, {@code k == 'v'}, {@code k != 'v'}, {@code k in
- * {'a','b'}}, {@code k not in {...}}, {@code k contains 's'}, {@code k starts with 's'}, {@code k
- * ends with 's'}, {@code !}, {@code &&} (binds tighter than) {@code ||}, and parentheses; values
- * take single or double quotes. As in Calico, {@code k != 'v'} and {@code k not in {...}} also
- * match objects without label {@code k}. A blank selector means {@code all()}.
+ * <p>The language: {@code all()}, {@code global()} (see {@link Global}), {@code has(k)}, {@code k
+ * == 'v'}, {@code k != 'v'}, {@code k in {'a','b'}}, {@code k not in {...}}, {@code k contains
+ * 's'}, {@code k starts with 's'}, {@code k ends with 's'}, {@code !}, {@code &&} (binds tighter
+ * than) {@code ||}, and parentheses; values take single or double quotes. As in Calico, {@code k !=
+ * 'v'} and {@code k not in {...}} also match objects without label {@code k}. A blank selector
+ * means {@code all()}.
  *
  * <p>{@link #toString()} is canonical and {@code parse(s.toString()).equals(s)} for every selector
  * {@code s}. Parse once and keep the tree: matching never re-parses.
@@ -37,6 +38,20 @@ public sealed interface Selector {
   /** True when an object with these labels is selected. */
   boolean matches(Map<String, String> labels);
 
+  /**
+   * True when {@code global()} appears anywhere in the selector. Calico allows it only as the whole
+   * of a rule's {@code namespaceSelector}; everywhere else validation refuses it.
+   */
+  default boolean mentionsGlobal() {
+    return switch (this) {
+      case Global g -> true;
+      case Not n -> n.operand().mentionsGlobal();
+      case And a -> a.operands().stream().anyMatch(Selector::mentionsGlobal);
+      case Or o -> o.operands().stream().anyMatch(Selector::mentionsGlobal);
+      default -> false;
+    };
+  }
+
   /** The canonical text form, which parses back to an equal selector. */
   @Override
   String toString();
@@ -51,6 +66,24 @@ public sealed interface Selector {
     @Override
     public String toString() {
       return "all()";
+    }
+  }
+
+  /**
+   * {@code global()}: on its own it matches everything, as in Calico's parser. Its meaning comes
+   * from where it is allowed, a rule's {@code namespaceSelector}: there it selects the endpoints
+   * outside every namespace (GlobalNetworkSets and HostEndpoints in Calico), the opposite of {@code
+   * all()}, which selects the endpoints of every namespace.
+   */
+  record Global() implements Selector {
+    @Override
+    public boolean matches(Map<String, String> labels) {
+      return true;
+    }
+
+    @Override
+    public String toString() {
+      return "global()";
     }
   }
 

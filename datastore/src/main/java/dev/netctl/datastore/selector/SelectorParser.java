@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * <pre>
  * or    = and ("||" and)*
  * and   = unary ("&amp;&amp;" unary)*
- * unary = "!" unary | "(" or ")" | "all()" | "has(" key ")" | key op
+ * unary = "!" unary | "(" or ")" | "all()" | "global()" | "has(" key ")" | key op
  * op    = "==" value | "!=" value | "in" set | "not" "in" set
  *       | "contains" value | "starts" "with" value | "ends" "with" value
  * set   = "{" [value ("," value)*] "}"
@@ -74,6 +74,10 @@ final class SelectorParser {
         expect(")", "expected ')' after 'all('");
         return Selector.ALL;
       }
+      if (word.equals("global") && consume("(")) {
+        expect(")", "expected ')' after 'global('");
+        return new Selector.Global();
+      }
       if (word.equals("has") && consume("(")) {
         skipSpace();
         String k = key();
@@ -83,7 +87,7 @@ final class SelectorParser {
       }
       if (word.isEmpty()) {
         pos = keyStart;
-        throw fail("expected a label key, '!', '(', 'all()' or 'has('");
+        throw fail("expected a label key, '!', '(', 'all()', 'global()' or 'has('");
       }
       skipSpace();
       if (consume("==")) return new Selector.Equals(word, value());

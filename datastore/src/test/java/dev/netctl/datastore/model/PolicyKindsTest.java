@@ -239,9 +239,9 @@ class PolicyKindsTest {
   }
 
   /**
-   * Calico fields netctl does not enforce are refused, never ignored: ignoring serviceAccounts or
-   * ipVersion would widen an Allow rule to every source, ignoring doNotTrack or preDNAT would
-   * filter at another place than the user asked.
+   * Calico fields netctl does not enforce are refused, never ignored: ignoring http would widen an
+   * Allow rule to every request, ignoring doNotTrack or preDNAT would filter at another place than
+   * the user asked.
    */
   @ParameterizedTest
   @ValueSource(
@@ -249,9 +249,6 @@ class PolicyKindsTest {
         "doNotTrack: true|spec.doNotTrack",
         "preDNAT: true|spec.preDNAT",
         "applyOnForward: true|spec.applyOnForward",
-        "serviceAccountSelector: role == 'x'|spec.serviceAccountSelector",
-        "ingress:\n- action: Allow\n  ipVersion: 4|spec.ingress[0].ipVersion",
-        "ingress:\n- action: Allow\n  source: {serviceAccounts: {names: [a]}}|spec.ingress[0].source.serviceAccounts",
         "ingress:\n- action: Allow\n  http: {methods: [GET]}|spec.ingress[0].http",
       })
   void calicoFieldsNetctlDoesNotEnforceAreRefusedNamingTheField(String specAndField) {
@@ -282,5 +279,113 @@ class PolicyKindsTest {
             "spec.ingress[0].from[0].ipBlock 10.0.0.0/8 cannot be combined with a selector in one peer",
             "spec.ingress[0].from[0].ipBlock.except[0] 11.0.0.0/16 must lie within ipBlock.cidr 10.0.0.0/8",
             "spec.ingress[0].from[1] {} must set podSelector, namespaceSelector or ipBlock");
+  }
+
+  @Test
+  void ipVersionIsFourOrSixAndNoNetOrIcmpOfTheOtherFamily() {
+    assertThat(violations(calico("ingress:\n- action: Allow\n  ipVersion: 5")))
+        .containsExactly("spec.ingress[0].ipVersion 5 must be 4 or 6");
+    assertThat(
+            violations(
+                calico(
+                    "egress:\n- action: Allow\n  ipVersion: 6\n  protocol: ICMP\n  source: {nets: [\"fd00::/64\", 10.0.0.0/8]}\n  destination: {notNets: [192.168.0.1]}")))
+        .containsExactly(
+            "spec.egress[0].source.nets[1] 10.0.0.0/8 is an IPv4 net but the rule has ipVersion 6",
+            "spec.egress[0].destination.notNets[0] 192.168.0.1 is an IPv4 net but the rule has ipVersion 6",
+            "spec.egress[0].protocol ICMP ICMP needs ipVersion 4 (the rule has ipVersion 6)");
+    assertThat(
+            violations(
+                calico(
+                    "ingress:\n- action: Deny\n  ipVersion: 4\n  notProtocol: ICMPv6\n  source: {nets: [10.0.0.0/8]}")))
+        .containsExactly(
+            "spec.ingress[0].notProtocol ICMPv6 ICMPv6 needs ipVersion 6 (the rule has ipVersion 4)");
+    NetworkPolicy ok =
+        (NetworkPolicy)
+            codec.readOne(
+                calico(
+                    "ingress:\n- action: Allow\n  ipVersion: 6\n  protocol: ICMPv6\n  source: {nets: [\"fd00::/64\"]}"));
+    assertThat(Validator.validate(ok)).isEmpty();
+    assertThat(ok.spec().ingress().getFirst().ipVersion()).isEqualTo(6);
+    assertThat(codec.toYaml(ok))
+        .contains("- action: Allow\n    ipVersion: 6\n    protocol: ICMPv6");
+  }
+
+  @Test
+  void aViolationNamesThePolicyTheRuleTheFieldAndTheValue() {
+    Resource p =
+        codec.readOne(
+            calico("ingress:\n- action: Allow\n  ipVersion: 4\n  source: {nets: [\"fd00::/64\"]}"));
+    assertThatThrownBy(() -> Validator.check(p))
+        .hasMessageContaining("NetworkPolicy \"p\"")
+        .hasMessageContaining("spec.ingress[0].source.nets[0]")
+        .hasMessageContaining("fd00::/64")
+        .hasMessageContaining("is an IPv6 net but the rule has ipVersion 4");
+  }
+
+  @Test
+  void globalIsAllowedOnlyAloneInARuleNamespaceSelector() {
+    assertThat(
+            violations(
+                calico(
+                    "ingress:\n- action: Allow\n  source: {namespaceSelector: global(), selector: role == 'a'}")))
+        .isEmpty();
+    assertThat(
+            violations(
+                calico(
+                    "selector: global()\ningress:\n- action: Allow\n  source: {namespaceSelector: global() || has(a), notSelector: \"!global()\"}")))
+        .containsExactly(
+            "spec.selector global() may not use global(): it is for a rule's namespaceSelector only",
+            "spec.ingress[0].source.notSelector !global() may not use global(): it is for a rule's namespaceSelector only",
+            "spec.ingress[0].source.namespaceSelector global() || has(a) may use global() only alone, as the whole namespaceSelector");
+    assertThat(
+            Validator.validate(
+                codec.readOne(
+                    "apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: g}\nspec:\n  namespaceSelector: global()\n")))
+        .extracting(Violation::field)
+        .containsExactly("spec.namespaceSelector");
+  }
+
+  @Test
+  void aTierDefaultActionIsDenyOrPassAndTheDefaultTierDenies() {
+    Resource pass = codec.readOne(tier("security", "Pass"));
+    assertThat(Validator.validate(pass)).isEmpty();
+    assertThat(((Tier) pass).spec().passesAtEnd()).isTrue();
+    assertThat(codec.readOne(codec.toYaml(pass))).isEqualTo(pass);
+    assertThat(((Tier) codec.readOne(tier("security", null))).spec().passesAtEnd()).isFalse();
+    assertThat(Validator.validate(codec.readOne(tier("default", "Deny")))).isEmpty();
+    assertThat(violations(tier("security", "Allow")))
+        .containsExactly("spec.defaultAction Allow must be Deny or Pass");
+    assertThat(violations(tier("default", "Pass")))
+        .containsExactly("spec.defaultAction Pass must be Deny for the tier default");
+  }
+
+  private static String tier(String name, String defaultAction) {
+    return "apiVersion: projectcalico.org/v3\nkind: Tier\nmetadata: {name: "
+        + name
+        + "}\nspec: {order: 100"
+        + (defaultAction == null ? "" : ", defaultAction: " + defaultAction)
+        + "}\n";
+  }
+
+  @Test
+  void serviceAccountSelectorsParseAndNamesAreNames() {
+    NetworkPolicy ok =
+        (NetworkPolicy)
+            codec.readOne(
+                calico(
+                    "serviceAccountSelector: team == 'a'\ningress:\n- action: Allow\n  source: {serviceAccounts: {names: [web, api], selector: role == 'x'}}"));
+    assertThat(Validator.validate(ok)).isEmpty();
+    assertThat(ok.spec().serviceAccountSelector()).isEqualTo("team == 'a'");
+    assertThat(ok.spec().ingress().getFirst().source().serviceAccounts())
+        .isEqualTo(new PolicyRule.ServiceAccountMatch(List.of("web", "api"), "role == 'x'"));
+    assertThat(codec.readOne(codec.toYaml(ok))).isEqualTo(ok);
+    assertThat(
+            violations(
+                calico(
+                    "serviceAccountSelector: team ==\negress:\n- action: Allow\n  destination: {serviceAccounts: {names: [Web_1], selector: global()}}")))
+        .containsExactly(
+            "spec.serviceAccountSelector team == must be a valid selector (column 8: expected a quoted value)",
+            "spec.egress[0].destination.serviceAccounts.names[0] Web_1 must be a service account name",
+            "spec.egress[0].destination.serviceAccounts.selector global() may not use global(): it is for a rule's namespaceSelector only");
   }
 }

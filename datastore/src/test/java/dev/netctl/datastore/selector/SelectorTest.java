@@ -68,6 +68,22 @@ class SelectorTest {
   }
 
   @Test
+  void globalParsesMatchesEverythingOnItsOwnAndIsFoundAnywhere() {
+    // Calico's parser: global() alone selects everything; its meaning (no namespace) comes from
+    // the rule's namespaceSelector, the one place validation lets it be
+    Selector g = Selector.parse(" global() ");
+    assertThat(g).isInstanceOf(Selector.Global.class);
+    assertThat(g.matches(NONE)).isTrue();
+    assertThat(g.matches(RR)).isTrue();
+    assertThat(g.toString()).isEqualTo("global()");
+    assertThat(g.mentionsGlobal()).isTrue();
+    assertThat(Selector.parse("has(a) || !(global() && has(b))").mentionsGlobal()).isTrue();
+    assertThat(Selector.parse("all() && global == 'x'").mentionsGlobal())
+        .as("a label called global is no global()")
+        .isFalse();
+  }
+
+  @Test
   void toStringIsCanonical() {
     assertThat(Selector.parse("  role=='rr'&&(rack!='r1'||!has( edge ))").toString())
         .isEqualTo("role == \"rr\" && (rack != \"r1\" || !has(edge))");
@@ -101,7 +117,8 @@ class SelectorTest {
         "a not 'x' | 7 | expected 'in' after 'not'",
         "(a == 'b' | 10 | expected ')'",
         "a == 'b' b == 'c' | 10 | expected '&&', '||' or the end of the selector",
-        "&& a | 1 | expected a label key, '!', '(', 'all()' or 'has('",
+        "&& a | 1 | expected a label key, '!', '(', 'all()', 'global()' or 'has('",
+        "global( | 8 | expected ')' after 'global('",
         "a == 'b' && | 12 | expected a label key",
         "all( | 5 | expected ')' after 'all('",
         "! | 2 | expected a label key",

@@ -5,6 +5,7 @@ import dev.netctl.datastore.model.WorkloadEndpoint;
 import dev.netctl.datastore.model.WorkloadEndpointSpec;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -68,10 +69,17 @@ public record Endpoint(
               p.name(), Protocols.parse(p.protocol() == null ? "TCP" : p.protocol()), p.port()));
     }
     String ns = w.metadata().namespace();
+    Map<String, String> labels = w.metadata().labels();
+    if (s.serviceAccountName() != null && !s.serviceAccountName().isEmpty()) {
+      // the spec names the pod's service account; the CNI side and the Kubernetes backend also
+      // put it in the label serviceAccounts rules match, a hand-written endpoint may not have
+      labels = new HashMap<>(labels);
+      labels.put(Labels.SERVICE_ACCOUNT, s.serviceAccountName());
+    }
     return new Endpoint(
         ns == null ? "default" : ns,
         s.pod() != null ? s.pod() : w.name(),
-        w.metadata().labels(),
+        labels,
         addrs,
         s.interfaceName(),
         s.node(),

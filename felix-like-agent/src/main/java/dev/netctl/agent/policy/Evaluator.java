@@ -14,10 +14,11 @@ import java.util.stream.Collectors;
  * Answers "may a packet from A to B on protocol/port pass" from the {@link PolicyModel}, with the
  * policy and rule that decided each direction. Calico's semantics: per direction, tiers in order;
  * in a tier the applicable policies in order and their rules in order; Allow and Deny decide, Pass
- * goes to the next tier, Log goes on; a tier with applicable policies and no decision drops; with
- * no applicable policy (or everything passed) the namespace profile allows. Both the source's
- * egress and the destination's ingress must allow. Replies are not evaluated: the dataplane is
- * stateful and accepts them.
+ * goes to the next tier, Log goes on; a tier with applicable policies and no decision drops, or
+ * goes on to the next tier when its {@code defaultAction} is Pass; a rule's {@code ipVersion} keeps
+ * it to packets of that family; with no applicable policy (or everything passed) the namespace
+ * profile allows. Both the source's egress and the destination's ingress must allow. Replies are
+ * not evaluated: the dataplane is stateful and accepts them.
  */
 public final class Evaluator {
 
@@ -29,16 +30,29 @@ public final class Evaluator {
    * @param model the policies
    * @param endpoints every workload endpoint (their addresses identify them)
    * @param namespaceLabels each namespace's labels
+   * @param serviceAccountLabels each service account's labels, by {@link Labels#serviceAccountKey}
    */
   public Evaluator(
       PolicyModel model,
       List<Endpoint> endpoints,
-      Map<String, Map<String, String>> namespaceLabels) {
+      Map<String, Map<String, String>> namespaceLabels,
+      Map<String, Map<String, String>> serviceAccountLabels) {
     this.model = model;
     for (Endpoint e : endpoints) {
       for (InetAddress a : e.addresses()) byAddress.put(a, e);
-      labels.put(e, Labels.effective(e, namespaceLabels.getOrDefault(e.namespace(), Map.of())));
+      labels.put(
+          e,
+          Labels.effective(
+              e, namespaceLabels.getOrDefault(e.namespace(), Map.of()), serviceAccountLabels));
     }
+  }
+
+  /** An evaluator of endpoints whose service accounts have no labels. */
+  public Evaluator(
+      PolicyModel model,
+      List<Endpoint> endpoints,
+      Map<String, Map<String, String>> namespaceLabels) {
+    this(model, endpoints, namespaceLabels, Map.of());
   }
 
   /** The endpoint owning {@code address}, or null. */
@@ -50,6 +64,8 @@ public final class Evaluator {
    * The verdict for a packet.
    *
    * @param src source address
+   * @param srcPort source port, or -1 when not known: then no rule with a source port condition
+   *     ({@code source.ports} or {@code source.notPorts}) matches
    * @param dst destination address
    * @param protocol IP protocol number
    * @param port destination port (ignored for protocols without ports); for ICMP and ICMPv6 the
@@ -57,10 +73,10 @@ public final class Evaluator {
    * @param fromNode true when the source is the destination's own node (kubelet probes)
    */
   public Verdict evaluate(
-      InetAddress src, InetAddress dst, int protocol, int port, boolean fromNode) {
+      InetAddress src, int srcPort, InetAddress dst, int protocol, int port, boolean fromNode) {
     Endpoint s = byAddress.get(src);
     Endpoint d = byAddress.get(dst);
-    Packet p = new Packet(src, s, dst, d, protocol, port);
+    Packet p = new Packet(src, s, srcPort, dst, d, protocol, port);
     Decision egress = s == null ? notWorkload(src) : direction(p, s, Direction.EGRESS);
     Decision ingress;
     if (d == null) ingress = notWorkload(dst);
@@ -70,9 +86,15 @@ public final class Evaluator {
     return new Verdict(egress.allows() && ingress.allows(), egress, ingress);
   }
 
-  /** Same as {@link #evaluate(InetAddress, InetAddress, int, int, boolean)} from another pod. */
+  /** The verdict for a packet whose source port is not known. */
+  public Verdict evaluate(
+      InetAddress src, InetAddress dst, int protocol, int port, boolean fromNode) {
+    return evaluate(src, -1, dst, protocol, port, fromNode);
+  }
+
+  /** Same, from another pod. */
   public Verdict evaluate(InetAddress src, InetAddress dst, int protocol, int port) {
-    return evaluate(src, dst, protocol, port, false);
+    return evaluate(src, -1, dst, protocol, port, false);
   }
 
   private static Decision notWorkload(InetAddress a) {
@@ -86,29 +108,44 @@ public final class Evaluator {
       return new Decision(
           Outcome.NOT_ISOLATED, null, null, "not isolated for " + d.calicoName().toLowerCase());
     }
+    // tiers whose policies applied, decided nothing, and whose defaultAction Pass went on
+    List<String> passedAtEnd = new ArrayList<>();
     tiers:
     for (List<CompiledPolicy> tier : tiers) {
       for (CompiledPolicy pol : tier) {
         if (pol.error() != null) {
-          return new Decision(
-              Outcome.FAILED_CLOSED,
-              pol.id(),
-              null,
-              "denied: " + pol.id() + " cannot be rendered and fails closed (" + pol.error() + ")");
+          return noting(
+              passedAtEnd,
+              new Decision(
+                  Outcome.FAILED_CLOSED,
+                  pol.id(),
+                  null,
+                  "denied: "
+                      + pol.id()
+                      + " cannot be rendered and fails closed ("
+                      + pol.error()
+                      + ")"));
         }
         for (CompiledRule r : pol.rules(d)) {
           if (!matches(r, p)) continue;
           switch (r.action()) {
             case ALLOW -> {
-              return new Decision(
-                  Outcome.ALLOWED,
-                  pol.id(),
-                  r.origin(),
-                  "allowed by " + pol.id() + " " + r.origin());
+              return noting(
+                  passedAtEnd,
+                  new Decision(
+                      Outcome.ALLOWED,
+                      pol.id(),
+                      r.origin(),
+                      "allowed by " + pol.id() + " " + r.origin()));
             }
             case DENY -> {
-              return new Decision(
-                  Outcome.DENIED, pol.id(), r.origin(), "denied by " + pol.id() + " " + r.origin());
+              return noting(
+                  passedAtEnd,
+                  new Decision(
+                      Outcome.DENIED,
+                      pol.id(),
+                      r.origin(),
+                      "denied by " + pol.id() + " " + r.origin()));
             }
             case PASS -> {
               continue tiers;
@@ -117,14 +154,42 @@ public final class Evaluator {
           }
         }
       }
+      String tierName = tier.getFirst().tier();
+      if (model.endOfTier(tierName) == Action.PASS) {
+        passedAtEnd.add(tierName);
+        continue;
+      }
       String names = tier.stream().map(c -> c.id().toString()).collect(Collectors.joining(", "));
-      return new Decision(
-          Outcome.NO_RULE, tier.getFirst().id(), null, "isolated by " + names + "; no rule allows");
+      return noting(
+          passedAtEnd,
+          new Decision(
+              Outcome.NO_RULE,
+              tier.getFirst().id(),
+              null,
+              "isolated by " + names + "; no rule allows"));
     }
-    return new Decision(Outcome.PASSED, null, null, "passed by every tier; the profile allows");
+    return noting(
+        passedAtEnd,
+        new Decision(Outcome.PASSED, null, null, "passed by every tier; the profile allows"));
+  }
+
+  /** The decision, saying which tiers passed the packet on by their defaultAction. */
+  private static Decision noting(List<String> passedAtEnd, Decision d) {
+    if (passedAtEnd.isEmpty()) return d;
+    String tiers = passedAtEnd.size() == 1 ? "tier " : "tiers ";
+    return new Decision(
+        d.outcome(),
+        d.policy(),
+        d.rule(),
+        d.text()
+            + " ("
+            + tiers
+            + String.join(", ", passedAtEnd)
+            + " decided nothing and passed it on: defaultAction Pass)");
   }
 
   private boolean matches(CompiledRule r, Packet p) {
+    if (!r.ofFamily(IpFamily.of(p.src))) return false;
     if (r.protocol() != null && r.protocol() != p.protocol) return false;
     if (r.notProtocol() != null && r.notProtocol() == p.protocol) return false;
     // an icmp/notICMP condition matches packets of its ICMP protocol only (nft's "icmp type" and
@@ -136,7 +201,7 @@ public final class Evaluator {
       if (r.icmp() != null && !icmp(r.icmp(), p.port)) return false;
       if (r.notIcmp() != null && icmp(r.notIcmp(), p.port)) return false;
     }
-    return entity(r.source(), p.src, p.srcEp, -1, p.protocol)
+    return entity(r.source(), p.src, p.srcEp, p.srcPort, p.protocol)
         && entity(r.destination(), p.dst, p.dstEp, p.port, p.protocol);
   }
 
@@ -181,5 +246,11 @@ public final class Evaluator {
   }
 
   private record Packet(
-      InetAddress src, Endpoint srcEp, InetAddress dst, Endpoint dstEp, int protocol, int port) {}
+      InetAddress src,
+      Endpoint srcEp,
+      int srcPort,
+      InetAddress dst,
+      Endpoint dstEp,
+      int protocol,
+      int port) {}
 }

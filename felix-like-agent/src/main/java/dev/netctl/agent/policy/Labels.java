@@ -1,5 +1,6 @@
 package dev.netctl.agent.policy;
 
+import dev.netctl.datastore.model.Profile;
 import dev.netctl.datastore.selector.Selector;
 import java.util.HashMap;
 import java.util.List;
@@ -26,18 +27,70 @@ public final class Labels {
 
   private Labels() {}
 
+  /** The label holding the name of an endpoint's service account (Calico's). */
+  public static final String SERVICE_ACCOUNT = "projectcalico.org/serviceaccount";
+
+  /** The prefix of inherited service account labels (Calico's). */
+  public static final String SERVICE_ACCOUNT_PREFIX = "pcsa.";
+
+  /** The label Calico gives every service account: its name. */
+  public static final String SERVICE_ACCOUNT_NAME = "projectcalico.org/name";
+
   /**
-   * An endpoint's labels as selectors see them. The one place namespace labels are normalised: the
-   * evaluator ({@code policy explain/matrix}) and the dataplane's sets both come through here, so
-   * they cannot disagree about a namespace's {@link #NAME_LABEL}, which is always the namespace's
-   * name (the API server forces it so).
+   * An endpoint's labels as selectors see them. The one place namespace and service account labels
+   * are normalised: the evaluator ({@code policy explain/matrix}) and the dataplane's sets both
+   * come through here, so they cannot disagree about a namespace's {@link #NAME_LABEL}, which is
+   * always the namespace's name (the API server forces it so).
+   *
+   * @param namespaceLabels the labels of the endpoint's namespace
+   * @param serviceAccountLabels the labels of each service account, by {@link #serviceAccountKey}
    */
-  public static Map<String, String> effective(Endpoint e, Map<String, String> namespaceLabels) {
+  public static Map<String, String> effective(
+      Endpoint e,
+      Map<String, String> namespaceLabels,
+      Map<String, Map<String, String>> serviceAccountLabels) {
     Map<String, String> m = new HashMap<>(e.labels());
     for (var l : namespaceLabels.entrySet()) m.put(NAMESPACE_PREFIX + l.getKey(), l.getValue());
     m.put(NAMESPACE_PREFIX + NAME_LABEL, e.namespace());
     m.put(NAMESPACE, e.namespace());
+    String sa = e.labels().get(SERVICE_ACCOUNT);
+    if (sa != null) {
+      String key = serviceAccountKey(e.namespace(), sa);
+      for (var l : serviceAccountLabels.getOrDefault(key, Map.of()).entrySet()) {
+        m.put(SERVICE_ACCOUNT_PREFIX + l.getKey(), l.getValue());
+      }
+      m.put(SERVICE_ACCOUNT_PREFIX + SERVICE_ACCOUNT_NAME, sa);
+    }
     return m;
+  }
+
+  /** How service accounts are keyed: {@code <namespace>/<name>}. */
+  public static String serviceAccountKey(String namespace, String name) {
+    return namespace + "/" + name;
+  }
+
+  /**
+   * The key of the service account a {@code ksa.<namespace>.<name>} profile stands for, or null for
+   * another profile name (a namespace cannot hold a dot, so the first one ends it).
+   */
+  public static String serviceAccountOfProfile(String profile) {
+    if (!profile.startsWith(Profile.SERVICE_ACCOUNT_PREFIX)) return null;
+    String rest = profile.substring(Profile.SERVICE_ACCOUNT_PREFIX.length());
+    int dot = rest.indexOf('.');
+    if (dot <= 0 || dot == rest.length() - 1) return null;
+    return serviceAccountKey(rest.substring(0, dot), rest.substring(dot + 1));
+  }
+
+  /**
+   * Calico's {@code serviceAccounts} of a rule as a selector over effective labels: the service
+   * account's labels match {@code selector} and its name is one of {@code names}; null when neither
+   * is given.
+   */
+  public static Selector serviceAccounts(List<String> names, Selector selector) {
+    Selector bySelector = selector == null ? null : prefixed(selector, SERVICE_ACCOUNT_PREFIX);
+    Selector byName = names.isEmpty() ? null : new Selector.In(SERVICE_ACCOUNT, names);
+    if (bySelector == null) return byName;
+    return byName == null ? bySelector : and(bySelector, byName);
   }
 
   /** Endpoints of namespace {@code ns}. */
@@ -66,10 +119,14 @@ public final class Labels {
     return null;
   }
 
-  /** A namespace selector as a selector over effective labels. {@code all()}: any namespace. */
+  /**
+   * A namespace selector as a selector over effective labels. {@code all()}: any namespace; {@code
+   * global()}: no namespace (Calico's GlobalNetworkSets and HostEndpoints; netctl has neither, so
+   * nothing — every workload endpoint has a namespace).
+   */
   public static Selector namespaceSelector(Selector s) {
     if (s instanceof Selector.All) return new Selector.Has(NAMESPACE);
-    return prefixed(s);
+    return prefixed(s, NAMESPACE_PREFIX);
   }
 
   /**
@@ -95,10 +152,10 @@ public final class Labels {
     return new Selector.And(List.of(a, b));
   }
 
-  private static Selector prefixed(Selector s) {
-    String p = NAMESPACE_PREFIX;
+  private static Selector prefixed(Selector s, String p) {
     return switch (s) {
       case Selector.All a -> a;
+      case Selector.Global g -> new Selector.Not(new Selector.Has(NAMESPACE));
       case Selector.Has h -> new Selector.Has(p + h.key());
       case Selector.Equals e -> new Selector.Equals(p + e.key(), e.value());
       case Selector.NotEquals e -> new Selector.NotEquals(p + e.key(), e.value());
@@ -107,9 +164,11 @@ public final class Labels {
       case Selector.EndsWith e -> new Selector.EndsWith(p + e.key(), e.value());
       case Selector.In e -> new Selector.In(p + e.key(), e.values());
       case Selector.NotIn e -> new Selector.NotIn(p + e.key(), e.values());
-      case Selector.Not n -> new Selector.Not(prefixed(n.operand()));
-      case Selector.And a -> new Selector.And(a.operands().stream().map(Labels::prefixed).toList());
-      case Selector.Or o -> new Selector.Or(o.operands().stream().map(Labels::prefixed).toList());
+      case Selector.Not n -> new Selector.Not(prefixed(n.operand(), p));
+      case Selector.And a ->
+          new Selector.And(a.operands().stream().map(t -> prefixed(t, p)).toList());
+      case Selector.Or o ->
+          new Selector.Or(o.operands().stream().map(t -> prefixed(t, p)).toList());
     };
   }
 }

@@ -105,6 +105,12 @@ public final class PolicyCompiler {
       applies =
           Labels.and(applies, Labels.namespaceSelector(Selector.parse(s.namespaceSelector())));
     }
+    if (s.serviceAccountSelector() != null) {
+      applies =
+          Labels.and(
+              applies,
+              Labels.serviceAccounts(List.of(), Selector.parse(s.serviceAccountSelector())));
+    }
     return applies;
   }
 
@@ -144,6 +150,7 @@ public final class PolicyCompiler {
           new CompiledRule(
               field + "[" + i + "]",
               Action.parse(r.action()),
+              ipVersion(r.ipVersion()),
               r.protocol() == null ? null : Protocols.parse(r.protocol()),
               r.notProtocol() == null ? null : Protocols.parse(r.notProtocol()),
               icmp(r.icmp()),
@@ -154,6 +161,15 @@ public final class PolicyCompiler {
     return out;
   }
 
+  private static IpFamily ipVersion(Integer v) {
+    if (v == null) return null;
+    return switch (v) {
+      case 4 -> IpFamily.V4;
+      case 6 -> IpFamily.V6;
+      default -> throw new IllegalArgumentException("ipVersion " + v + " is neither 4 nor 6");
+    };
+  }
+
   private static CompiledRule.Icmp icmp(PolicyRule.Icmp i) {
     if (i == null || i.type() == null) return null;
     return new CompiledRule.Icmp(i.type(), i.code());
@@ -162,6 +178,15 @@ public final class PolicyCompiler {
   private static EntityMatch entity(PolicyRule.Entity e, String ns) {
     Selector sel = e.selector() == null ? null : Selector.parse(e.selector());
     Selector notSel = e.notSelector() == null ? null : Selector.parse(e.notSelector());
+    if (e.serviceAccounts() != null) {
+      // Calico ANDs the service account condition with the selector; like the selector, it is
+      // then scoped to the policy's namespace or the namespaceSelector's
+      var sa = e.serviceAccounts();
+      Selector bySa =
+          Labels.serviceAccounts(
+              sa.names(), sa.selector() == null ? null : Selector.parse(sa.selector()));
+      if (bySa != null) sel = sel == null ? bySa : Labels.and(bySa, sel);
+    }
     // A rule selector of a namespaced policy means that namespace, unless a namespaceSelector
     // says which namespaces: the same scoping Calico applies. As in Calico, the scope becomes the
     // positive selector as soon as any selector field is used, notSelector included: a namespaced
@@ -304,7 +329,7 @@ public final class PolicyCompiler {
             ? portMatch
             : new EntityMatch(nets, notNets, sel, null, ranges, named, List.of(), List.of());
     EntityMatch src = d == Direction.INGRESS ? peerMatch : EntityMatch.ANY;
-    return new CompiledRule(origin, Action.ALLOW, proto, null, null, null, src, dst);
+    return new CompiledRule(origin, Action.ALLOW, null, proto, null, null, null, src, dst);
   }
 
   /** A Kubernetes label selector as a Calico selector; {@code {}} is {@code all()}. */

@@ -67,8 +67,9 @@ public final class PolicyManager {
   // inputs
   private final Map<PolicyId, Resource> policies = new HashMap<>();
   private final Set<PolicyId> dirtyPolicies = new HashSet<>();
-  private final Map<String, Double> tierOrders = new HashMap<>();
+  private final Map<String, Tier.Spec> tierSpecs = new HashMap<>();
   private final Map<String, Map<String, String>> namespaces = new HashMap<>();
+  private final Map<String, Map<String, String>> serviceAccounts = new HashMap<>();
   private final Map<String, Endpoint> endpoints = new HashMap<>();
   // endpoint keys by label, for filling new sets; null when labels changed since it was built
   private Map<String, List<String>> labelIndex;
@@ -125,13 +126,15 @@ public final class PolicyManager {
     switch (r) {
       case WorkloadEndpoint w -> onEndpointUpdate(w.storageName(), Endpoint.of(w));
       case Tier tier -> {
-        tierOrders.put(tier.name(), tier.spec().order());
+        tierSpecs.put(tier.name(), tier.spec());
         placementDirty = true;
       }
       case Profile p -> {
         if (p.name().startsWith(Profile.NAMESPACE_PREFIX)) {
           onNamespace(
               p.name().substring(Profile.NAMESPACE_PREFIX.length()), p.spec().labelsToApply());
+        } else if (Labels.serviceAccountOfProfile(p.name()) != null) {
+          onServiceAccount(Labels.serviceAccountOfProfile(p.name()), p.spec().labelsToApply());
         }
       }
       default -> {
@@ -149,12 +152,14 @@ public final class PolicyManager {
     switch (r) {
       case WorkloadEndpoint w -> onEndpointRemove(w.storageName());
       case Tier tier -> {
-        tierOrders.remove(tier.name());
+        tierSpecs.remove(tier.name());
         placementDirty = true;
       }
       case Profile p -> {
         if (p.name().startsWith(Profile.NAMESPACE_PREFIX)) {
           onNamespace(p.name().substring(Profile.NAMESPACE_PREFIX.length()), null);
+        } else if (Labels.serviceAccountOfProfile(p.name()) != null) {
+          onServiceAccount(Labels.serviceAccountOfProfile(p.name()), null);
         }
       }
       default -> {
@@ -171,6 +176,16 @@ public final class PolicyManager {
   public void onNamespace(String name, Map<String, String> nsLabels) {
     if (nsLabels == null) namespaces.remove(name);
     else namespaces.put(name, Map.copyOf(nsLabels));
+    labelsDirty = true;
+  }
+
+  /**
+   * A service account's labels (null: it is gone), keyed by {@link Labels#serviceAccountKey}: what
+   * a {@code serviceAccounts.selector} or a policy's {@code serviceAccountSelector} matches.
+   */
+  public void onServiceAccount(String key, Map<String, String> saLabels) {
+    if (saLabels == null) serviceAccounts.remove(key);
+    else serviceAccounts.put(key, Map.copyOf(saLabels));
     labelsDirty = true;
   }
 
@@ -210,7 +225,7 @@ public final class PolicyManager {
 
   /** An evaluator over the same model and endpoints the dataplane was programmed with. */
   public Evaluator evaluator() {
-    return new Evaluator(model, List.copyOf(endpoints.values()), namespaces);
+    return new Evaluator(model, List.copyOf(endpoints.values()), namespaces, serviceAccounts);
   }
 
   /** The policies that fail closed, and why. */
@@ -453,7 +468,8 @@ public final class PolicyManager {
         if (families.add(IpFamily.of(a))) dirtyPolicies.addAll(policies.keySet());
       }
       Map<String, String> l =
-          Labels.effective(now, namespaces.getOrDefault(now.namespace(), Map.of()));
+          Labels.effective(
+              now, namespaces.getOrDefault(now.namespace(), Map.of()), serviceAccounts);
       labels.put(key, l);
       for (NftSet s : sets.values()) {
         List<String> add = s.elements(now, l);
@@ -503,7 +519,7 @@ public final class PolicyManager {
     // the model holds the compiled rules the evaluator reads: renew it on any policy change, even
     // when no endpoint chain has to change
     if (placementDirty || modelStale) {
-      model = new PolicyModel(compiled.values(), tierOrders);
+      model = new PolicyModel(compiled.values(), tierSpecs);
       modelStale = false;
     }
     // endpoints with the same effective labels have the same chains: render each label set once
@@ -642,7 +658,8 @@ public final class PolicyManager {
             k -> {
               List<EndpointChain> out = new ArrayList<>();
               for (Direction d : Direction.values()) {
-                List<NftRule> rules = PolicyRenderer.endpoint(model.applicable(k, d), d);
+                List<NftRule> rules =
+                    PolicyRenderer.endpoint(model.applicable(k, d), d, model::endOfTier);
                 List<String> texts = rules.stream().map(NftRule::text).toList();
                 out.add(new EndpointChain(Names.endpointChain(texts, d), rules));
               }

@@ -5,9 +5,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * All policies in Calico's evaluation order: tiers by order (then name), and inside a tier policies
@@ -26,9 +28,12 @@ public final class PolicyModel {
    *
    * @param name the tier's name
    * @param order its order (null: after every number)
+   * @param passesAtEnd its {@code defaultAction} is Pass: when policies of the tier apply and none
+   *     decides, the next tier does (otherwise the packet is dropped)
    * @param policies its policies, in evaluation order
    */
-  public record TierPolicies(String name, Double order, List<CompiledPolicy> policies) {}
+  public record TierPolicies(
+      String name, Double order, boolean passesAtEnd, List<CompiledPolicy> policies) {}
 
   // per tier: the indexes of the policies whose selector requires a namespace, by namespace, and
   // of those that do not; an endpoint then tests only its namespace's policies and the others
@@ -36,14 +41,16 @@ public final class PolicyModel {
   private final List<int[]> anyNamespace = new ArrayList<>();
 
   private final List<TierPolicies> tiers;
+  private final Set<String> passing = new HashSet<>();
   private static final int[] NONE = new int[0];
 
   /**
    * @param policies every compiled policy
-   * @param tierOrders the order of each defined tier; the default tier defaults to Calico's
-   *     1,000,000, and a tier no Tier object defines sorts after all defined ones
+   * @param tierSpecs each defined tier's order and default action; the default tier's order
+   *     defaults to Calico's 1,000,000, a tier no Tier object defines sorts after all defined ones,
+   *     and a tier without a default action drops at its end
    */
-  public PolicyModel(Collection<CompiledPolicy> policies, Map<String, Double> tierOrders) {
+  public PolicyModel(Collection<CompiledPolicy> policies, Map<String, Tier.Spec> tierSpecs) {
     Map<String, List<CompiledPolicy>> byTier = new LinkedHashMap<>();
     for (CompiledPolicy p : policies)
       byTier.computeIfAbsent(p.tier(), t -> new ArrayList<>()).add(p);
@@ -51,7 +58,14 @@ public final class PolicyModel {
     for (var e : byTier.entrySet()) {
       List<CompiledPolicy> ps = new ArrayList<>(e.getValue());
       ps.sort(POLICY_ORDER);
-      out.add(new TierPolicies(e.getKey(), tierOrder(e.getKey(), tierOrders), List.copyOf(ps)));
+      Tier.Spec spec = tierSpecs.get(e.getKey());
+      out.add(
+          new TierPolicies(
+              e.getKey(),
+              tierOrder(e.getKey(), tierSpecs),
+              spec != null && spec.passesAtEnd(),
+              List.copyOf(ps)));
+      if (spec != null && spec.passesAtEnd()) passing.add(e.getKey());
     }
     out.sort(
         Comparator.comparing(
@@ -77,9 +91,17 @@ public final class PolicyModel {
   }
 
   /** The order of tier {@code name}. */
-  public static Double tierOrder(String name, Map<String, Double> tierOrders) {
-    if (tierOrders.containsKey(name)) return tierOrders.get(name);
+  public static Double tierOrder(String name, Map<String, Tier.Spec> tierSpecs) {
+    if (tierSpecs.containsKey(name)) return tierSpecs.get(name).order();
     return name.equals(Tier.DEFAULT) ? Tier.DEFAULT_ORDER : null;
+  }
+
+  /**
+   * What the end of tier {@code name} does when its policies apply and none decided: {@link
+   * Action#PASS} (its {@code defaultAction} is Pass) or {@link Action#DENY}.
+   */
+  public Action endOfTier(String name) {
+    return passing.contains(name) ? Action.PASS : Action.DENY;
   }
 
   /** The tiers in evaluation order. */

@@ -6,16 +6,18 @@ import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Renders the {@link PolicyModel}'s rules as nftables rule text (pure: no I/O).
  *
  * <p>Per direction, an endpoint's chain walks the tiers: it jumps to each applicable policy's chain
  * while neither the allow nor the pass mark is set, returns when allowed, drops at the end of a
- * tier nothing passed, and clears the pass mark before the next tier. A policy chain sets the allow
- * mark and returns (Allow), drops (Deny), sets the pass mark and returns (Pass) or logs (Log). A
- * mark instead of {@code accept} because the source's egress and the destination's ingress are both
- * checked in one forward hook: an accept in the first would skip the second.
+ * tier nothing passed (unless the tier's {@code defaultAction} is Pass), and clears the pass mark
+ * before the next tier. A policy chain sets the allow mark and returns (Allow), drops (Deny), sets
+ * the pass mark and returns (Pass) or logs (Log). A mark instead of {@code accept} because the
+ * source's egress and the destination's ingress are both checked in one forward hook: an accept in
+ * the first would skip the second.
  */
 public final class PolicyRenderer {
 
@@ -85,7 +87,10 @@ public final class PolicyRenderer {
       for (List<NftMatch> notIcmp : notIcmp(r)) {
         List<NftMatch> common = concat(protocol(r), notIcmp);
         if (!matchesAddresses(r.source()) && !matchesAddresses(r.destination())) {
-          // one rule for both families (an icmp/icmpv6 match carries its own family)
+          // one rule for both families (an icmp/icmpv6 match carries its own family), or for the
+          // rule's ipVersion alone
+          if (r.ipVersion() != null)
+            common = concat(List.of(new NftMatch.Nfproto(r.ipVersion())), common);
           for (List<NftMatch> a : ports(r.source(), true)) {
             for (List<NftMatch> b : ports(r.destination(), false)) {
               out.add(new NftRule(concat(common, a, b), verdict, comment));
@@ -94,7 +99,8 @@ public final class PolicyRenderer {
           continue;
         }
         for (IpFamily f : IpFamily.values()) {
-          if (!canMatch(r, f) || (needsEndpoint(r) && !endpointFamilies.contains(f))) continue;
+          if (!r.ofFamily(f) || !canMatch(r, f)) continue;
+          if (needsEndpoint(r) && !endpointFamilies.contains(f)) continue;
           List<List<NftMatch>> src = entity(r.source(), f, true, r, sets);
           List<List<NftMatch>> dst = entity(r.destination(), f, false, r, sets);
           for (List<NftMatch> a : src) {
@@ -181,8 +187,13 @@ public final class PolicyRenderer {
   /**
    * An endpoint's chain for one direction: the applicable policies per tier ({@link
    * PolicyModel#applicable}). No tier: no rule, so the chain returns and the profile allows.
+   *
+   * @param endOfTier what each tier does when nothing in it decided ({@link
+   *     PolicyModel#endOfTier}): Deny drops, Pass goes on to the next tier (after the last, the
+   *     chain returns and the profile allows)
    */
-  public static List<NftRule> endpoint(List<List<CompiledPolicy>> tiers, Direction d) {
+  public static List<NftRule> endpoint(
+      List<List<CompiledPolicy>> tiers, Direction d, Function<String, Action> endOfTier) {
     if (tiers.isEmpty()) return List.of();
     List<NftRule> out = new ArrayList<>();
     int both = ALLOW_MARK | PASS_MARK;
@@ -197,11 +208,17 @@ public final class PolicyRenderer {
       out.add(
           NftRule.of(
               List.of(new NftMatch.Mark(ALLOW_MARK, ALLOW_MARK)), NftStatement.Verdict.RETURN));
+      String name = tier.getFirst().tier();
+      if (endOfTier.apply(name) == Action.PASS) {
+        // defaultAction Pass: what no policy decided goes on to the next tier, as a Pass rule would
+        out.add(NftRule.of(List.of(), new NftStatement.MarkSet(~PASS_MARK, 0)));
+        continue;
+      }
       out.add(
           new NftRule(
               List.of(new NftMatch.Mark(PASS_MARK, 0)),
               List.of(NftStatement.Verdict.DROP),
-              "end of tier " + comment(tier.getFirst().tier())));
+              "end of tier " + comment(name)));
       out.add(NftRule.of(List.of(), new NftStatement.MarkSet(~PASS_MARK, 0)));
     }
     return out;

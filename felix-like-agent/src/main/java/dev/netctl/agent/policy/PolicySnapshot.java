@@ -21,12 +21,18 @@ import java.util.Map;
  * @param endpoints the endpoints, sorted by namespace then name
  * @param namespaces each namespace's labels as given ({@link Labels#effective} adds the name label
  *     Kubernetes guarantees)
+ * @param serviceAccounts each service account's labels (from {@code ksa.<ns>.<name>} Profiles), by
+ *     {@link Labels#serviceAccountKey}
  */
 public record PolicySnapshot(
-    PolicyModel model, List<Endpoint> endpoints, Map<String, Map<String, String>> namespaces) {
+    PolicyModel model,
+    List<Endpoint> endpoints,
+    Map<String, Map<String, String>> namespaces,
+    Map<String, Map<String, String>> serviceAccounts) {
 
   /**
-   * @param resources policies, Tiers, Profiles and WorkloadEndpoints; other kinds are ignored
+   * @param resources policies, Tiers, Profiles ({@code kns.} namespaces, {@code ksa.} service
+   *     accounts) and WorkloadEndpoints; other kinds are ignored
    * @param pods more endpoints
    * @param namespaceLabels more namespaces and their labels
    */
@@ -35,18 +41,21 @@ public record PolicySnapshot(
       Collection<Endpoint> pods,
       Map<String, Map<String, String>> namespaceLabels) {
     List<CompiledPolicy> policies = new ArrayList<>();
-    Map<String, Double> tiers = new HashMap<>();
+    Map<String, Tier.Spec> tiers = new HashMap<>();
     List<Endpoint> endpoints = new ArrayList<>(pods);
+    Map<String, Map<String, String>> sas = new HashMap<>();
     Map<String, Map<String, String>> ns = new HashMap<>();
     namespaceLabels.forEach((k, v) -> ns.put(k, new HashMap<>(v)));
     for (Resource r : resources) {
       if (PolicyCompiler.isPolicy(r)) policies.add(asProgrammed(PolicyCompiler.compile(r)));
-      else if (r instanceof Tier t) tiers.put(t.name(), t.spec().order());
+      else if (r instanceof Tier t) tiers.put(t.name(), t.spec());
       else if (r instanceof WorkloadEndpoint w) endpoints.add(Endpoint.of(w));
       else if (r instanceof Profile p && p.name().startsWith(Profile.NAMESPACE_PREFIX)) {
         ns.put(
             p.name().substring(Profile.NAMESPACE_PREFIX.length()),
             new HashMap<>(p.spec().labelsToApply()));
+      } else if (r instanceof Profile p && Labels.serviceAccountOfProfile(p.name()) != null) {
+        sas.put(Labels.serviceAccountOfProfile(p.name()), Map.copyOf(p.spec().labelsToApply()));
       }
     }
     for (Endpoint e : endpoints) ns.computeIfAbsent(e.namespace(), k -> new HashMap<>());
@@ -54,7 +63,10 @@ public record PolicySnapshot(
     Map<String, Map<String, String>> frozen = new HashMap<>();
     ns.forEach((k, v) -> frozen.put(k, Map.copyOf(v)));
     return new PolicySnapshot(
-        new PolicyModel(policies, tiers), List.copyOf(endpoints), Map.copyOf(frozen));
+        new PolicyModel(policies, tiers),
+        List.copyOf(endpoints),
+        Map.copyOf(frozen),
+        Map.copyOf(sas));
   }
 
   /**
@@ -74,7 +86,7 @@ public record PolicySnapshot(
 
   /** An evaluator over this snapshot. */
   public Evaluator evaluator() {
-    return new Evaluator(model, endpoints, namespaces);
+    return new Evaluator(model, endpoints, namespaces, serviceAccounts);
   }
 
   /** The endpoint {@code ns/name}, or null. */

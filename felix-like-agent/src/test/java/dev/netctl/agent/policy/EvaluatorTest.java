@@ -499,4 +499,214 @@ class EvaluatorTest {
     assertThat(allows(ev, "y/a", "x/a", Protocols.SCTP, 80)).isFalse();
     assertThat(tcp(ev, "z/a", "x/a", 80)).isFalse();
   }
+
+  @Test
+  void aRuleWithIpVersionLeavesTheOtherFamilyToTheNextRule() {
+    // dual-stack x/a and y/a: Allow for IPv6 only, then Deny for the rest
+    Endpoint xa = dualStack("x", "a", 1);
+    Endpoint ya = dualStack("y", "a", 4);
+    PolicyModel model =
+        new PolicyModel(
+            java.util.List.of(
+                PolicyCompiler.compile(
+                    Fixture.CODEC.readOne(
+                        calico(
+                            "NetworkPolicy",
+                            "x",
+                            "v6",
+                            "ingress:\n- action: Allow\n  ipVersion: 6\n- action: Deny")))),
+            java.util.Map.of());
+    Evaluator ev = new Evaluator(model, java.util.List.of(xa, ya), f.namespaces);
+    Verdict v4 = ev.evaluate(ya.ipv4(), xa.ipv4(), Protocols.TCP, 80);
+    assertThat(v4.allowed()).isFalse();
+    assertThat(v4.ingress().text()).isEqualTo("denied by NetworkPolicy x/v6 spec.ingress[1]");
+    Verdict v6 = ev.evaluate(ya.address(IpFamily.V6), xa.address(IpFamily.V6), Protocols.TCP, 80);
+    assertThat(v6.allowed()).isTrue();
+    assertThat(v6.ingress().text()).isEqualTo("allowed by NetworkPolicy x/v6 spec.ingress[0]");
+  }
+
+  private static Endpoint dualStack(String ns, String pod, int n) {
+    return new Endpoint(
+        ns,
+        pod,
+        java.util.Map.of("pod", pod),
+        java.util.List.of(Fixture.ip("10.0.0." + n), Fixture.ip("fd00::" + n)),
+        "cali" + ns + pod,
+        "node",
+        java.util.List.of());
+  }
+
+  private static final String SECURITY_DENIES_C =
+      calico(
+          "GlobalNetworkPolicy",
+          null,
+          "security.no-c",
+          "tier: security\nnamespaceSelector: ns == 'x'\ningress:\n- action: Deny\n  source: {selector: pod == 'c', namespaceSelector: all()}");
+
+  private static String tier(String defaultAction) {
+    return "apiVersion: projectcalico.org/v3\nkind: Tier\nmetadata: {name: security}\nspec: {order: 100"
+        + (defaultAction == null ? "" : ", defaultAction: " + defaultAction)
+        + "}\n---\n";
+  }
+
+  @Test
+  void aTierWhoseDefaultActionIsPassLetsTheNextTierDecide() {
+    String fromY =
+        knp(
+            "x",
+            "from-y",
+            "podSelector: {}\ningress:\n- from:\n  - namespaceSelector: {matchLabels: {ns: y}}");
+    Evaluator pass = f.evaluator(tier("Pass") + SECURITY_DENIES_C + fromY);
+    Verdict y = f.tcp(pass, "y/a", "x/a", 80);
+    assertThat(y.allowed()).isTrue();
+    assertThat(y.ingress().text())
+        .isEqualTo(
+            "allowed by KubernetesNetworkPolicy x/from-y spec.ingress[0].from[0] (tier security"
+                + " decided nothing and passed it on: defaultAction Pass)");
+    Verdict z = f.tcp(pass, "z/a", "x/a", 80);
+    assertThat(z.allowed()).as("the default tier isolates x").isFalse();
+    assertThat(z.ingress().outcome()).isEqualTo(Outcome.NO_RULE);
+    assertThat(f.tcp(pass, "y/c", "x/a", 80).ingress().text())
+        .as("a rule of the tier still decides")
+        .isEqualTo("denied by GlobalNetworkPolicy security.no-c spec.ingress[0]");
+
+    // absent (and Deny): the end of the tier drops what its policies did not decide
+    for (String deny : new String[] {null, "Deny"}) {
+      Verdict d = f.tcp(f.evaluator(tier(deny) + SECURITY_DENIES_C + fromY), "y/a", "x/a", 80);
+      assertThat(d.allowed()).as(String.valueOf(deny)).isFalse();
+      assertThat(d.ingress().text())
+          .isEqualTo("isolated by GlobalNetworkPolicy security.no-c; no rule allows");
+    }
+
+    // the last tier passing: the profile allows
+    Verdict alone = f.tcp(f.evaluator(tier("Pass") + SECURITY_DENIES_C), "z/a", "x/a", 80);
+    assertThat(alone.allowed()).isTrue();
+    assertThat(alone.ingress().outcome()).isEqualTo(Outcome.PASSED);
+  }
+
+  @Test
+  void globalNamespaceSelectorSelectsOnlyWhatHasNoNamespaceSoNoWorkload() {
+    // Calico: global() selects GlobalNetworkSets and HostEndpoints, the opposite of all(); netctl
+    // has neither, so an Allow from global() allows no pod, with or without a selector
+    Evaluator global =
+        f.evaluator(
+            calico(
+                "NetworkPolicy",
+                "x",
+                "p",
+                "ingress:\n- action: Allow\n  source: {namespaceSelector: global()}\n- action: Allow\n  source: {namespaceSelector: global(), selector: pod == 'a'}"));
+    for (String from : new String[] {"x/a", "y/a", "z/b"}) {
+      assertThat(f.tcp(global, from, "x/b", 80).ingress().outcome())
+          .as(from)
+          .isEqualTo(Outcome.NO_RULE);
+    }
+    Evaluator all =
+        f.evaluator(
+            calico(
+                "NetworkPolicy",
+                "x",
+                "p",
+                "ingress:\n- action: Allow\n  source: {namespaceSelector: all(), selector: pod == 'a'}"));
+    assertThat(tcp(all, "y/a", "x/b", 80)).isTrue();
+    assertThat(tcp(all, "y/b", "x/b", 80)).isFalse();
+  }
+
+  /** x/a and y/a run as web, x/b as api, the c pods as none; ksa profiles label y's web. */
+  private static PolicySnapshot serviceAccounts(String policies) {
+    java.util.List<Endpoint> pods = new java.util.ArrayList<>();
+    Fixture f = new Fixture();
+    for (Endpoint e : f.endpoints) {
+      String sa =
+          e.name().equals("a")
+              ? "web"
+              : e.name().equals("b") && e.namespace().equals("x") ? "api" : null;
+      java.util.Map<String, String> labels = new java.util.HashMap<>(e.labels());
+      if (sa != null) labels.put(Labels.SERVICE_ACCOUNT, sa);
+      pods.add(
+          new Endpoint(
+              e.namespace(),
+              e.name(),
+              labels,
+              e.addresses(),
+              e.interfaceName(),
+              e.node(),
+              e.ports()));
+    }
+    String profiles =
+        """
+        apiVersion: projectcalico.org/v3
+        kind: Profile
+        metadata: {name: ksa.y.web}
+        spec:
+          labelsToApply: {team: a}
+        ---
+        apiVersion: projectcalico.org/v3
+        kind: Profile
+        metadata: {name: ksa.x.api}
+        spec:
+          labelsToApply: {team: b}
+        ---
+        """;
+    return PolicySnapshot.of(Fixture.CODEC.read(profiles + policies), pods, f.namespaces);
+  }
+
+  private static boolean tcp(PolicySnapshot s, String from, String to) {
+    return s.evaluator()
+        .evaluate(s.endpoint(from).ipv4(), s.endpoint(to).ipv4(), Protocols.TCP, 80)
+        .allowed();
+  }
+
+  @Test
+  void serviceAccountNamesMatchThePodsServiceAccountInThePolicysNamespace() {
+    PolicySnapshot s =
+        serviceAccounts(
+            calico(
+                "NetworkPolicy",
+                "x",
+                "p",
+                "ingress:\n- action: Allow\n  source: {serviceAccounts: {names: [web]}}"));
+    assertThat(tcp(s, "x/a", "x/c")).isTrue();
+    assertThat(tcp(s, "x/b", "x/c")).as("another service account").isFalse();
+    assertThat(tcp(s, "x/c", "x/b")).as("no service account").isFalse();
+    assertThat(tcp(s, "y/a", "x/c")).as("web of another namespace").isFalse();
+    PolicySnapshot anyNs =
+        serviceAccounts(
+            calico(
+                "NetworkPolicy",
+                "x",
+                "p",
+                "ingress:\n- action: Allow\n  source: {serviceAccounts: {names: [web]}, namespaceSelector: all()}"));
+    assertThat(tcp(anyNs, "y/a", "x/c")).isTrue();
+    assertThat(tcp(anyNs, "y/b", "x/c")).isFalse();
+  }
+
+  @Test
+  void serviceAccountSelectorsMatchTheServiceAccountsLabelsAndAndWithNames() {
+    PolicySnapshot s =
+        serviceAccounts(
+            calico(
+                "GlobalNetworkPolicy",
+                null,
+                "g",
+                "namespaceSelector: ns == 'z'\ningress:\n- action: Deny\n  source: {serviceAccounts: {selector: team == 'b'}}\n- action: Allow\n  source: {serviceAccounts: {names: [web], selector: has(team)}}"));
+    assertThat(tcp(s, "y/a", "z/a")).as("y's web has team a").isTrue();
+    assertThat(tcp(s, "x/a", "z/a")).as("x's web has no labels").isFalse();
+    assertThat(
+            s.evaluator()
+                .evaluate(s.endpoint("x/b").ipv4(), s.endpoint("z/a").ipv4(), Protocols.TCP, 80)
+                .ingress()
+                .text())
+        .isEqualTo("denied by GlobalNetworkPolicy g spec.ingress[0]");
+    // a policy's serviceAccountSelector narrows the endpoints it applies to
+    PolicySnapshot applies =
+        serviceAccounts(
+            calico(
+                "GlobalNetworkPolicy",
+                null,
+                "g",
+                "serviceAccountSelector: team == 'a'\ningress:\n- action: Deny"));
+    assertThat(tcp(applies, "x/b", "y/a")).as("y/a runs as web, team a").isFalse();
+    assertThat(tcp(applies, "x/b", "x/a")).as("x's web has no team").isTrue();
+    assertThat(tcp(applies, "x/b", "y/b")).as("no service account").isTrue();
+  }
 }

@@ -54,9 +54,9 @@ final class Fixture {
   /** An evaluator over the policies (and tiers) in {@code yaml}. */
   Evaluator evaluator(String yaml) {
     List<CompiledPolicy> ps = new ArrayList<>();
-    Map<String, Double> tiers = new HashMap<>();
+    Map<String, Tier.Spec> tiers = new HashMap<>();
     for (Resource r : CODEC.read(yaml)) {
-      if (r instanceof Tier t) tiers.put(t.name(), t.spec().order());
+      if (r instanceof Tier t) tiers.put(t.name(), t.spec());
       else ps.add(PolicyCompiler.compile(r));
     }
     return new Evaluator(new PolicyModel(ps, tiers), endpoints, namespaces);

@@ -16,12 +16,12 @@ class LabelsTest {
   @Test
   void theNamespaceNameLabelIsAlwaysTheNamespacesName() {
     Endpoint xa = f.endpoints.getFirst();
-    assertThat(Labels.effective(xa, Map.of("ns", "x")))
+    assertThat(Labels.effective(xa, Map.of("ns", "x"), Map.of()))
         .containsEntry("pcns.kubernetes.io/metadata.name", "x")
         .containsEntry("pcns.ns", "x")
         .containsEntry(Labels.NAMESPACE, "x")
         .containsEntry("pod", "a");
-    assertThat(Labels.effective(xa, Map.of(Labels.NAME_LABEL, "other")))
+    assertThat(Labels.effective(xa, Map.of(Labels.NAME_LABEL, "other"), Map.of()))
         .as("the API server forces it to the name")
         .containsEntry("pcns.kubernetes.io/metadata.name", "x");
   }

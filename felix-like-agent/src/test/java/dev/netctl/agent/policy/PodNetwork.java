@@ -316,6 +316,14 @@ final class PodNetwork implements AutoCloseable {
   }
 
   /**
+   * The source port the first UDP probe of the next {@link #probeFrom} round will use; the i-th
+   * target of that round uses this plus i.
+   */
+  int nextSourcePort() {
+    return 20000 + rounds * 64;
+  }
+
+  /**
    * Probes from one pod to any addresses ({@code ip,port,proto}: TCP, UDP or ICMP); true =
    * reachable. Each UDP probe gets a source port never used before, as in {@link #probe}.
    */

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -125,9 +126,11 @@ class PolicyChangesNetnsIT {
     for (int i = 0; i < targets.length; i++) {
       String[] tp = target(targets[i]);
       k.append(kernel.get(i) ? '.' : 'X');
+      InetAddress dst = address(tp[0]);
+      // the kernel sends from the pod's address of the destination's family
+      InetAddress src = dst instanceof Inet6Address ? net.pods.get(from).ip6() : address(from);
       boolean predicted =
-          ev.evaluate(address(from), address(tp[0]), Protocols.TCP, Integer.parseInt(tp[1]), false)
-              .allowed();
+          ev.evaluate(src, dst, Protocols.TCP, Integer.parseInt(tp[1]), false).allowed();
       e.append(predicted ? '.' : 'X');
     }
     String what = from + " -> " + String.join(" ", targets);
@@ -275,6 +278,124 @@ class PolicyChangesNetnsIT {
             "podSelector: {}\npolicyTypes: [Egress]\negress:\n- to:\n  - ipBlock: {cidr: 192.168.77.2/32}"));
     expect("x/a", ".X", v4 + ":" + port, v6 + ":" + port);
     expect("x/b", ".X", v4 + ":" + port, v6 + ":" + port);
+  }
+
+  @Test
+  void aRuleWithIpVersionLeavesTheOtherFamilyToTheNextRule() throws Exception {
+    // rule 0 has no address (one nft rule with a family match), rule 1 a selector (only its
+    // family's variant), rule 2 nothing but the family
+    apply(
+        PolicyCases.calico(
+            "NetworkPolicy",
+            "x",
+            "by-family",
+            """
+            ingress:
+            - action: Deny
+              ipVersion: 6
+              protocol: TCP
+              destination: {ports: [80]}
+            - action: Allow
+              ipVersion: 4
+              source: {selector: pod == 'a', namespaceSelector: all()}
+            - action: Allow
+              ipVersion: 6
+            """));
+    for (String to : List.of("x/a", "x/c")) {
+      String v6 = net.pods.get(to).ip6().getHostAddress();
+      String[] targets = {to + ":80", to + ":81", v6 + ":80", v6 + ":81"};
+      // IPv4 passes the IPv6 Deny by; IPv6 passes the IPv4 Allow by
+      expect("y/a", "..X.", targets);
+      expect("y/b", "XXX.", targets);
+    }
+  }
+
+  @Test
+  void aTierWithDefaultActionPassLetsTheNextTierDecide() throws Exception {
+    String tier =
+        "apiVersion: projectcalico.org/v3\nkind: Tier\nmetadata: {name: security}\nspec: {order: 10,"
+            + " defaultAction: %s}\n";
+    apply(
+        tier.formatted("Pass")
+            + "---\n"
+            + PolicyCases.calico(
+                "GlobalNetworkPolicy",
+                null,
+                "security.no-c",
+                "tier: security\nnamespaceSelector: ns == 'x'\ningress:\n- action: Deny\n  source:"
+                    + " {selector: pod == 'c', namespaceSelector: all()}")
+            + PolicyCases.knp(
+                "x",
+                "from-y-80",
+                "podSelector: {}\ningress:\n- from:\n  - namespaceSelector: {matchLabels: {ns: y}}\n"
+                    + "  ports:\n  - port: 80"));
+    String[] targets = {"x/a:80", "x/a:81", "x/c:80"};
+    // security decides only about y/c; the rest goes on to the default tier's policy
+    expect("y/a", ".X.", targets);
+    expect("y/b", ".X.", targets);
+    expect("y/c", "XXX", targets);
+    expect("x/b", "XXX", targets);
+    // Deny (the default): the end of security drops what it did not decide
+    apply(tier.formatted("Deny"));
+    expect("y/a", "XXX", targets);
+    expect("y/c", "XXX", targets);
+  }
+
+  @Test
+  void serviceAccountNamesAndLabelsSelectSourcesAndALabelChangeIsSetElementsOnly()
+      throws Exception {
+    relabel("y/a", Map.of(Labels.SERVICE_ACCOUNT, "web"));
+    relabel("y/b", Map.of(Labels.SERVICE_ACCOUNT, "api"));
+    String profile =
+        "apiVersion: projectcalico.org/v3\nkind: Profile\nmetadata: {name: ksa.y.%s}\nspec:\n"
+            + "  labelsToApply: {team: %s}\n---\n";
+    apply(
+        profile.formatted("web", "a")
+            + profile.formatted("api", "a")
+            + PolicyCases.calico(
+                "NetworkPolicy",
+                "x",
+                "by-sa",
+                "ingress:\n- action: Allow\n  source:\n    namespaceSelector: ns == 'y'\n"
+                    + "    serviceAccounts: {names: [web], selector: team == 'a'}"));
+    String[] targets = {"x/a:80", "x/c:80"};
+    expect("y/a", "..", targets);
+    expect("y/b", "XX", targets); // another account, though labelled alike
+    expect("y/c", "XX", targets); // no account
+    // the account's labels change: the source leaves the set, no chain is rewritten
+    for (Resource r : CODEC.read(profile.formatted("web", "b"))) {
+      managers.forEach(m -> m.onUpdate(r));
+    }
+    assertThat(applyChanges()).as("a service account relabelled").doesNotContain("chain");
+    expect("y/a", "XX", targets);
+  }
+
+  @Test
+  void aRuleOnSourcePortsIsWhatExplainWithASourcePortAnswers() throws Exception {
+    // the two UDP probes of the next round leave from sport and sport + 1: only sport is allowed
+    int sport = net.nextSourcePort();
+    apply(
+        PolicyCases.calico(
+            "NetworkPolicy",
+            "x",
+            "from-port",
+            "ingress:\n- action: Allow\n  protocol: UDP\n  source: {ports: [%d]}"
+                .formatted(sport)));
+    InetAddress xa = net.pods.get("x/a").ip();
+    List<Boolean> kernel =
+        net.probeFrom(
+            "y/a", List.of(xa.getHostAddress() + ",80,UDP", xa.getHostAddress() + ",80,UDP"));
+    Evaluator ev = managers.getFirst().evaluator();
+    InetAddress ya = net.pods.get("y/a").ip();
+    List<Boolean> predicted =
+        List.of(
+            ev.evaluate(ya, sport, xa, Protocols.UDP, 80, false).allowed(),
+            ev.evaluate(ya, sport + 1, xa, Protocols.UDP, 80, false).allowed());
+    assertThat(kernel).as("kernel").containsExactly(true, false);
+    assertThat(predicted).as("evaluator").containsExactly(true, false);
+    assertThat(ev.evaluate(ya, xa, Protocols.UDP, 80).allowed())
+        .as("no source port given: the rule does not match")
+        .isFalse();
   }
 
   @Test

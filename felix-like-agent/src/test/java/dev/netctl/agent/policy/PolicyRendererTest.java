@@ -64,18 +64,76 @@ class PolicyRendererTest {
   void endpointChainsWalkTiersWithMarks() {
     CompiledPolicy a =
         compile(calico("GlobalNetworkPolicy", null, "a", "order: 1\ningress:\n- action: Allow"));
-    List<String> rules =
-        PolicyRenderer.endpoint(List.of(List.of(a)), Direction.INGRESS).stream()
-            .map(NftRule::text)
-            .toList();
-    assertThat(rules)
+    assertThat(endpointChain(List.of(List.of(a)), t -> Action.DENY))
         .containsExactly(
             "meta mark set meta mark & 0xfffcffff",
             "meta mark & 0x30000 == 0x0 jump " + Names.policyChain(a.id(), Direction.INGRESS),
             "meta mark & 0x10000 == 0x10000 return",
             "meta mark & 0x20000 == 0x0 drop comment \"end of tier default\"",
             "meta mark set meta mark & 0xfffdffff");
-    assertThat(PolicyRenderer.endpoint(List.of(), Direction.INGRESS)).as("not isolated").isEmpty();
+    assertThat(endpointChain(List.of(), t -> Action.DENY)).as("not isolated").isEmpty();
+  }
+
+  private static List<String> endpointChain(
+      List<List<CompiledPolicy>> tiers, java.util.function.Function<String, Action> endOfTier) {
+    return PolicyRenderer.endpoint(tiers, Direction.INGRESS, endOfTier).stream()
+        .map(NftRule::text)
+        .toList();
+  }
+
+  @Test
+  void aTierWhoseDefaultActionIsPassHasNoEndOfTierDrop() {
+    CompiledPolicy a =
+        compile(
+            calico(
+                "GlobalNetworkPolicy",
+                null,
+                "a",
+                "tier: security\norder: 1\ningress:\n- action: Deny\n  protocol: UDP"));
+    CompiledPolicy b =
+        compile(calico("GlobalNetworkPolicy", null, "b", "order: 1\ningress:\n- action: Allow"));
+    assertThat(
+            endpointChain(
+                List.of(List.of(a), List.of(b)),
+                t -> t.equals("security") ? Action.PASS : Action.DENY))
+        .containsExactly(
+            "meta mark set meta mark & 0xfffcffff",
+            "meta mark & 0x30000 == 0x0 jump " + Names.policyChain(a.id(), Direction.INGRESS),
+            "meta mark & 0x10000 == 0x10000 return",
+            // security: nothing decided goes on, as if a Pass rule had matched
+            "meta mark set meta mark & 0xfffdffff",
+            "meta mark & 0x30000 == 0x0 jump " + Names.policyChain(b.id(), Direction.INGRESS),
+            "meta mark & 0x10000 == 0x10000 return",
+            "meta mark & 0x20000 == 0x0 drop comment \"end of tier default\"",
+            "meta mark set meta mark & 0xfffdffff");
+  }
+
+  @Test
+  void ipVersionKeepsARuleToItsFamily() {
+    CompiledPolicy p =
+        compile(
+            calico(
+                "NetworkPolicy",
+                "x",
+                "p",
+                "ingress:\n- action: Allow\n  ipVersion: 6\n  protocol: TCP\n  destination: {ports: [80]}\n- action: Deny\n  ipVersion: 4\n  source: {selector: pod == 'a'}\n- action: Allow\n  ipVersion: 6\n  source: {notNets: [10.0.0.0/8]}"));
+    String tag = " comment \"NetworkPolicy x/p spec.ingress[";
+    String allow = " meta mark set meta mark | 0x10000 return" + tag;
+    String podA =
+        new NftSet.Addresses(
+                Labels.and(
+                    new dev.netctl.datastore.selector.Selector.Equals("pod", "a"),
+                    Labels.inNamespace("x")))
+            .name();
+    assertThat(PolicyRenderer.policy(p, Direction.INGRESS).texts())
+        .containsExactly(
+            // no address: one rule, kept to IPv6 by the family match
+            "meta nfproto ipv6 meta l4proto 6 th dport 80" + allow + "0]\"",
+            // a selector: the IPv4 set's variant only, no IPv6 variant
+            "ip saddr @" + podA + " drop" + tag + "1]\"",
+            // IPv4 notNets under ipVersion 6 (validation refuses it; the renderer stays exact):
+            // the IPv6 variant only
+            "meta nfproto ipv6" + allow + "2]\"");
   }
 
   @Test
