@@ -185,10 +185,12 @@ public final class PeerPlanner {
           if (skipped.add(key) && !skippedPeers.contains(key)) {
             LOG.log(
                 Level.WARNING,
-                "BGPPeer {0}: IPv{1} peer {2} skipped: this node has no IPv{1} address"
-                    + " (bgp.ipv{1}Address)",
+                v6
+                    ? "BGPPeer {0}: IPv6 peer {1} skipped: this node has no IPv6 address"
+                        + " (bgp.ipv6Address)"
+                    : "BGPPeer {0}: IPv4 peer {1} skipped: this node has no IPv4 address"
+                        + " (an IPv6-only node)",
                 p.name(),
-                v6 ? "6" : "4",
                 Cidr.format(a.address()));
           }
           continue;

@@ -374,6 +374,86 @@ class NodeAgentTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> agent.podMtu() == 1430);
   }
 
+  /**
+   * Calico's IP=none: no IPv4 address anywhere. The node registers without one, publishes its
+   * hashed router id, programs the IPv6 VXLAN device and routes, and its speaker listens on its
+   * IPv6 address (::1 here, which the test host has).
+   */
+  @Test
+  void anIpv6OnlyNodeRegistersWithoutIpv4AndListensForBgpOnItsIpv6Address() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("::1"))) {
+      port = s.getLocalPort();
+    }
+    client.create(
+        new IPPool(
+            ObjectMeta.named("p6"),
+            new IPPoolSpec(
+                "fd00:10::/48",
+                null,
+                EncapsulationMode.NEVER,
+                EncapsulationMode.ALWAYS,
+                true,
+                false,
+                false,
+                null,
+                null,
+                null)));
+    client.create(
+        new BGPConfiguration(
+            ObjectMeta.named("default"), BGPConfigurationSpec.empty().withListenPort(port)));
+    client.create(
+        new Node(
+            ObjectMeta.named("remote"),
+            new NodeSpec(
+                new NodeBGPSpec(null, "fd00:1::62/64", null, null),
+                null,
+                null,
+                "fd00:10::9:1",
+                "66:00:00:00:06:09")));
+    createBlock("fd00:10::9:0/122", "remote");
+    kernel.links.put(
+        "eth0",
+        new Link(
+            "eth0", 2, 1500, "02:00:00:00:00:01", true, "veth", List.of(Cidr.parse("::1/128"))));
+    agent = agentWith("none", "::1/128", "first-found");
+    agent.start();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(owned("fd00:10::9:0/122"))
+                    .isEqualTo(
+                        Route.via(
+                            Cidr.parse("fd00:10::9:0/122"),
+                            Cidr.parseAddress("fd00:10::9:1"),
+                            Ownership.VXLAN_V6,
+                            true)));
+    Node me = client.get(Kind.NODE, "me");
+    assertThat(me.spec().bgp().ipv4Address()).isNull();
+    assertThat(me.spec().bgp().ipv6Address()).isEqualTo("::1/128");
+    assertThat(me.spec().ipv4VXLANTunnelAddr()).isNull();
+    assertThat(me.metadata().annotations())
+        .containsEntry(
+            dev.netctl.agent.routing.PeerPlanner.ROUTER_ID_ANNOTATION,
+            Cidr.format(dev.netctl.agent.routing.RouterId.hash("me")));
+    assertThat(kernel.vxlans).doesNotContainKey(Ownership.VXLAN_V4);
+    assertThat(kernel.nftScripts).anyMatch(x -> x.contains("table ip6 netctl-nat"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(listening("::1", port)).isTrue());
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              assertThat(agent.status().ipv4()).isNull();
+              assertThat(agent.status().peers())
+                  .as("the mesh session to the other IPv6-only node, over IPv6")
+                  .anyMatch(p -> p.address().equals("fd00:1::62"));
+              assertThat(agent.status().lastError()).isNull();
+            });
+  }
+
   @Test
   void ipipWithoutKernelSupportIsPublishedAndCarriedOverVxlan() throws Exception {
     start(
