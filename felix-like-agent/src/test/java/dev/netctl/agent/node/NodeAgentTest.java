@@ -28,6 +28,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -153,7 +154,14 @@ class NodeAgentTest {
         .isEqualTo(me.spec().ipv4VXLANTunnelAddr());
     assertThat(kernel.neighbours.get(Ownership.VXLAN_V4)).hasSize(1);
     assertThat(kernel.owned.values()).anyMatch(r -> r.type() == Route.Type.BLACKHOLE);
-    assertThat(kernel.nftScripts).anyMatch(x -> x.contains("masquerade fully-random"));
+    // NAT and policy are written after the routes in the same apply: awaited, not raced.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(List.copyOf(kernel.nftScripts))
+                    .anyMatch(x -> x.contains("masquerade fully-random"))
+                    .anyMatch(x -> x.contains("table inet netctl")));
     // The policy table: present (fail closed for unknown workload interfaces) with no policy.
     assertThat(kernel.nftScripts).anyMatch(x -> x.contains("table inet netctl"));
     assertThat(kernel.sysctls).containsEntry("net/ipv4/ip_forward", "1");
@@ -438,7 +446,12 @@ class NodeAgentTest {
             dev.netctl.agent.routing.PeerPlanner.ROUTER_ID_ANNOTATION,
             Cidr.format(dev.netctl.agent.routing.RouterId.hash("me")));
     assertThat(kernel.vxlans).doesNotContainKey(Ownership.VXLAN_V4);
-    assertThat(kernel.nftScripts).anyMatch(x -> x.contains("table ip6 netctl-nat"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(List.copyOf(kernel.nftScripts))
+                    .anyMatch(x -> x.contains("table ip6 netctl-nat") && x.contains("masquerade")));
     await()
         .atMost(Duration.ofSeconds(20))
         .untilAsserted(() -> assertThat(listening("::1", port)).isTrue());
@@ -452,6 +465,30 @@ class NodeAgentTest {
                   .anyMatch(p -> p.address().equals("fd00:1::62"));
               assertThat(agent.status().lastError()).isNull();
             });
+
+    // Another node publishing the same router id: said in the status, naming both nodes.
+    String mine = Cidr.format(dev.netctl.agent.routing.RouterId.hash("me"));
+    client.create(
+        new Node(
+            new ObjectMeta(
+                "twin",
+                null,
+                Map.of(),
+                Map.of(dev.netctl.agent.routing.PeerPlanner.ROUTER_ID_ANNOTATION, mine),
+                null,
+                null,
+                null),
+            NodeSpec.bgp(new NodeBGPSpec(null, "fd00:1::63/64", null, null))));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(agent.status().lastError())
+                    .isEqualTo(
+                        "BGP router id "
+                            + mine
+                            + " of node me is also the router id of node twin: BGP sessions"
+                            + " between them fail (give each node its own --router-id)"));
   }
 
   @Test
