@@ -220,26 +220,16 @@ class Ipv6OnlyNodesE2EIT {
   private void startAgents() throws Exception {
     for (String n : NODES) {
       List<String> argv =
-          new ArrayList<>(
-              List.of(
-                  "ip",
-                  "netns",
-                  "exec",
-                  ns(n),
-                  java,
-                  "--sun-misc-unsafe-memory-access=allow",
-                  "-jar",
-                  jar.toString(),
-                  "--datastore",
-                  "embedded:" + storeFile,
-                  "node",
-                  "run",
-                  "--name",
-                  n,
-                  "--resync-interval",
-                  "30",
-                  "--cni-socket",
-                  socket(n).toString()));
+          netctlIn(
+              n,
+              "node",
+              "run",
+              "--name",
+              n,
+              "--resync-interval",
+              "30",
+              "--cni-socket",
+              socket(n).toString());
       if (n.equals("n3")) argv.addAll(List.of("--router-id", N3_ROUTER_ID));
       else argv.addAll(List.of("--ip", "none"));
       Path logFile = dir.resolve(n + "-" + generation + ".log");
@@ -332,21 +322,26 @@ class Ipv6OnlyNodesE2EIT {
   }
 
   private String nodeStatus(String node) {
-    return Sh.run(
-            30,
-            "ip",
-            "netns",
-            "exec",
-            ns(node),
-            java,
-            "--sun-misc-unsafe-memory-access=allow",
-            "-jar",
-            jar.toString(),
-            "--datastore",
-            "embedded:" + storeFile,
-            "node",
-            "status")
-        .out();
+    return Sh.run(30, netctlIn(node, "node", "status").toArray(String[]::new)).out();
+  }
+
+  /** {@code netctl ARGS} on this scenario's datastore, run inside {@code node}'s namespace. */
+  private List<String> netctlIn(String node, String... args) {
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "ip",
+                "netns",
+                "exec",
+                ns(node),
+                java,
+                "--sun-misc-unsafe-memory-access=allow",
+                "-jar",
+                jar.toString(),
+                "--datastore",
+                "embedded:" + storeFile));
+    argv.addAll(List.of(args));
+    return argv;
   }
 
   private String in(String name, String... argv) {

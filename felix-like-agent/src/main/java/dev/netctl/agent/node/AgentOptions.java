@@ -63,40 +63,6 @@ public record AgentOptions(
         null);
   }
 
-  /** These options with another {@code ip}. */
-  public AgentOptions withIp(String ip, String ip6) {
-    return new AgentOptions(
-        nodeName,
-        ip,
-        ip6,
-        autodetection,
-        vxlanVni,
-        vxlanPort,
-        mtu,
-        healthHost,
-        healthPort,
-        secretsDir,
-        resyncInterval,
-        routerId);
-  }
-
-  /** These options with another router id. */
-  public AgentOptions withRouterId(String routerId) {
-    return new AgentOptions(
-        nodeName,
-        ip,
-        ip6,
-        autodetection,
-        vxlanVni,
-        vxlanPort,
-        mtu,
-        healthHost,
-        healthPort,
-        secretsDir,
-        resyncInterval,
-        routerId);
-  }
-
   /** Calico's defaults for a node. */
   public static AgentOptions defaults(String nodeName) {
     return new AgentOptions(

@@ -887,15 +887,7 @@ public final class NodeAgent implements AutoCloseable {
     } else {
       ann.put(PeerPlanner.ROUTER_ID_ANNOTATION, Cidr.format(routerId));
     }
-    if (ann.equals(m.annotations())) return m;
-    return new ObjectMeta(
-        m.name(),
-        m.namespace(),
-        m.labels(),
-        ann,
-        m.resourceVersion(),
-        m.uid(),
-        m.creationTimestamp());
+    return ann.equals(m.annotations()) ? m : m.withAnnotations(ann);
   }
 
   /**
@@ -926,18 +918,7 @@ public final class NodeAgent implements AutoCloseable {
         Map<String, String> ann = new TreeMap<>(n.metadata().annotations());
         if (on) ann.put(IPIP_FALLBACK_ANNOTATION, "vxlan");
         else ann.remove(IPIP_FALLBACK_ANNOTATION);
-        ObjectMeta m = n.metadata();
-        client.update(
-            new Node(
-                new ObjectMeta(
-                    m.name(),
-                    m.namespace(),
-                    m.labels(),
-                    ann,
-                    m.resourceVersion(),
-                    m.uid(),
-                    m.creationTimestamp()),
-                n.spec()));
+        client.update(new Node(n.metadata().withAnnotations(ann), n.spec()));
         return;
       } catch (DatastoreException.Conflict e) {
         // retry

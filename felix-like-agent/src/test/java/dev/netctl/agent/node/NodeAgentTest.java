@@ -112,8 +112,16 @@ class NodeAgentTest {
   }
 
   private static IPPoolSpec vxlanPool(boolean natOutgoing) {
+    return vxlanPool("10.244.0.0/16", natOutgoing);
+  }
+
+  private static IPPoolSpec ipv6VxlanPool(boolean natOutgoing) {
+    return vxlanPool("fd00:10::/48", natOutgoing);
+  }
+
+  private static IPPoolSpec vxlanPool(String cidr, boolean natOutgoing) {
     return new IPPoolSpec(
-        "10.244.0.0/16",
+        cidr,
         null,
         EncapsulationMode.NEVER,
         EncapsulationMode.ALWAYS,
@@ -345,20 +353,7 @@ class NodeAgentTest {
 
   @Test
   void dualStackProgramsTheIpv6VxlanDeviceVtepAndRoutes() throws Exception {
-    client.create(
-        new IPPool(
-            ObjectMeta.named("p6"),
-            new IPPoolSpec(
-                "fd00:10::/48",
-                null,
-                EncapsulationMode.NEVER,
-                EncapsulationMode.ALWAYS,
-                false,
-                false,
-                false,
-                null,
-                null,
-                null)));
+    client.create(new IPPool(ObjectMeta.named("p6"), ipv6VxlanPool(false)));
     createBlock("fd00:10::9:0/122", "remote");
     start(vxlanPool(false), true);
     await()
@@ -393,20 +388,7 @@ class NodeAgentTest {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("::1"))) {
       port = s.getLocalPort();
     }
-    client.create(
-        new IPPool(
-            ObjectMeta.named("p6"),
-            new IPPoolSpec(
-                "fd00:10::/48",
-                null,
-                EncapsulationMode.NEVER,
-                EncapsulationMode.ALWAYS,
-                true,
-                false,
-                false,
-                null,
-                null,
-                null)));
+    client.create(new IPPool(ObjectMeta.named("p6"), ipv6VxlanPool(true)));
     client.create(
         new BGPConfiguration(
             ObjectMeta.named("default"), BGPConfigurationSpec.empty().withListenPort(port)));
