@@ -351,11 +351,8 @@ class NodeAgentTest {
     }
   }
 
-  @Test
-  void dualStackProgramsTheIpv6VxlanDeviceVtepAndRoutes() throws Exception {
-    client.create(new IPPool(ObjectMeta.named("p6"), ipv6VxlanPool(false)));
-    createBlock("fd00:10::9:0/122", "remote");
-    start(vxlanPool(false), true);
+  /** The remote node's IPv6 block routed over {@code vxlan-v6.calico} to its VTEP. */
+  private void awaitRemoteIpv6BlockOverVxlan() {
     await()
         .atMost(Duration.ofSeconds(20))
         .untilAsserted(
@@ -367,6 +364,14 @@ class NodeAgentTest {
                             Cidr.parseAddress("fd00:10::9:1"),
                             Ownership.VXLAN_V6,
                             true)));
+  }
+
+  @Test
+  void dualStackProgramsTheIpv6VxlanDeviceVtepAndRoutes() throws Exception {
+    client.create(new IPPool(ObjectMeta.named("p6"), ipv6VxlanPool(false)));
+    createBlock("fd00:10::9:0/122", "remote");
+    start(vxlanPool(false), true);
+    awaitRemoteIpv6BlockOverVxlan();
     Node me = client.get(Kind.NODE, "me");
     assertThat(me.spec().bgp().ipv6Address()).isEqualTo("fd00:1::61/64");
     assertThat(me.spec().ipv6VXLANTunnelAddr()).startsWith("fd00:10:");
@@ -408,17 +413,7 @@ class NodeAgentTest {
             "eth0", 2, 1500, "02:00:00:00:00:01", true, "veth", List.of(Cidr.parse("::1/128"))));
     agent = agentWith("none", "::1/128", "first-found");
     agent.start();
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .untilAsserted(
-            () ->
-                assertThat(owned("fd00:10::9:0/122"))
-                    .isEqualTo(
-                        Route.via(
-                            Cidr.parse("fd00:10::9:0/122"),
-                            Cidr.parseAddress("fd00:10::9:1"),
-                            Ownership.VXLAN_V6,
-                            true)));
+    awaitRemoteIpv6BlockOverVxlan();
     Node me = client.get(Kind.NODE, "me");
     assertThat(me.spec().bgp().ipv4Address()).isNull();
     assertThat(me.spec().bgp().ipv6Address()).isEqualTo("::1/128");
