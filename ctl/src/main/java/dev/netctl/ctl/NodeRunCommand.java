@@ -9,6 +9,7 @@ import dev.netctl.agent.kernel.NetlinkKernel;
 import dev.netctl.agent.node.AgentOptions;
 import dev.netctl.agent.node.NodeAgent;
 import dev.netctl.agent.policy.NftCommand;
+import dev.netctl.agent.routing.RouterId;
 import dev.netctl.datastore.Datastore;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,9 +41,11 @@ final class NodeRunCommand implements Callable<Integer> {
 
   @Option(
       names = "--ip",
-      paramLabel = "auto|ADDR/LEN",
+      paramLabel = "auto|ADDR/LEN|none",
       defaultValue = "${env:NETCTL_IP:-auto}",
-      description = "The node's IPv4 address with its subnet, or auto (default; $NETCTL_IP).")
+      description =
+          "The node's IPv4 address with its subnet, auto (default) or none (an IPv6-only node;"
+              + " $NETCTL_IP).")
   String ip;
 
   @Option(
@@ -51,6 +54,16 @@ final class NodeRunCommand implements Callable<Integer> {
       defaultValue = "${env:NETCTL_IP6:-auto}",
       description = "The node's IPv6 address, auto (default) or none ($NETCTL_IP6).")
   String ip6;
+
+  @Option(
+      names = "--router-id",
+      paramLabel = "A.B.C.D|hash",
+      defaultValue = "${env:NETCTL_ROUTER_ID}",
+      description =
+          "BGP router id: a dotted quad, or hash (derived from the node name). Default: the IPv4"
+              + " address, hash on an IPv6-only node ($NETCTL_ROUTER_ID; Calico's"
+              + " CALICO_ROUTER_ID).")
+  String routerId;
 
   @Option(
       names = "--ip-autodetection",
@@ -133,6 +146,15 @@ final class NodeRunCommand implements Callable<Integer> {
     inRange("--vxlan-vni", vni, 0, 16_777_215, "0-16777215 (24 bits)");
     inRange("--vxlan-port", vxlanPort, 1, 65535, "1-65535");
     inRange("--health-port", healthPort, 0, 65535, "0-65535 (0 = off)");
+    String idProblem = RouterId.problem(routerId);
+    if (idProblem != null) {
+      throw new CliException(ExitCode.USAGE, "--router-id " + routerId + ": " + idProblem);
+    }
+    if ("none".equals(ip) && "none".equals(ip6)) {
+      throw new CliException(
+          ExitCode.USAGE,
+          "--ip none and --ip6 none: a node needs an IPv4 or an IPv6 address to route and peer");
+    }
     if (!"none".equals(cniSocket) && !cniSocket.startsWith("/")) {
       throw new CliException(
           ExitCode.USAGE, "--cni-socket " + cniSocket + ": must be an absolute path or none");
@@ -149,7 +171,8 @@ final class NodeRunCommand implements Callable<Integer> {
             healthHost,
             healthPort,
             secretsDir,
-            Duration.ofSeconds(resyncSeconds));
+            Duration.ofSeconds(resyncSeconds),
+            routerId == null || routerId.isEmpty() ? null : routerId);
     Datastore store = node.datastore().open(StoreUse.CREATE);
     // On Kubernetes the node is a Kubernetes Node: its name must be one, its labels are the ones
     // selectors see, and the CNI side reads pods from the API.

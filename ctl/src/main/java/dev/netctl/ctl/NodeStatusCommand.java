@@ -70,11 +70,19 @@ final class NodeStatusCommand implements Callable<Integer> {
                     () ->
                         new CliException(
                             ExitCode.NOT_FOUND, "Node \"" + nodeName + "\" not found"));
-        if (n.spec().bgp() == null || n.spec().bgp().ipv4Address() == null) {
+        var bgp = n.spec().bgp();
+        // An IPv6-only node is asked at its IPv6 address.
+        String address =
+            bgp == null ? null : bgp.ipv4Address() != null ? bgp.ipv4Address() : bgp.ipv6Address();
+        if (address == null) {
           throw new CliException(
-              ExitCode.NOT_FOUND, "Node \"" + nodeName + "\" has no spec.bgp.ipv4Address to ask");
+              ExitCode.NOT_FOUND,
+              "Node \""
+                  + nodeName
+                  + "\" has no spec.bgp.ipv4Address or spec.bgp.ipv6Address to ask");
         }
-        host = Cidr.format(Cidr.parseAddressOrCidr(n.spec().bgp().ipv4Address()).address());
+        host = Cidr.format(Cidr.parseAddressOrCidr(address).address());
+        if (host.contains(":")) host = "[" + host + "]";
       }
     }
     String url = "http://" + host + ":" + port + "/status";
@@ -118,6 +126,14 @@ final class NodeStatusCommand implements Callable<Integer> {
     return "not in use (no IPIP pool)";
   }
 
+  /** The node's addresses; an IPv6-only node says it has no IPv4 rather than printing a gap. */
+  static String addresses(JsonNode s) {
+    String v4 = s.path("ipv4").isTextual() ? s.path("ipv4").asText() : null;
+    String v6 = s.path("ipv6").isTextual() ? s.path("ipv6").asText() : null;
+    if (v4 == null) return v6 == null ? "-" : v6 + " (IPv6 only)";
+    return v6 == null ? v4 : v4 + ", " + v6;
+  }
+
   static void print(PrintWriter out, JsonNode s) {
     out.println(
         "netctl node agent "
@@ -149,10 +165,7 @@ final class NodeStatusCommand implements Callable<Integer> {
     }
     out.println();
     out.println("Dataplane");
-    out.println(
-        "  addresses:     "
-            + s.path("ipv4").asText("-")
-            + (s.path("ipv6").isNull() ? "" : ", " + s.path("ipv6").asText()));
+    out.println("  addresses:     " + addresses(s));
     out.println("  routes:        " + s.path("routes").asInt());
     out.println("  VXLAN peers:   " + s.path("vteps").asInt());
     out.println("  pod MTU:       " + s.path("mtu").asInt());

@@ -27,7 +27,10 @@ class NodeRunCommandTest {
         "--vxlan-vni | -1 | 0-16777215",
         "--vxlan-port | 0 | 1-65535",
         "--health-port | 70000 | 0-65535",
-        "--cni-socket | relative.sock | absolute path"
+        "--cni-socket | relative.sock | absolute path",
+        "--router-id | 0.0.0.0 | must not be 0.0.0.0",
+        "--router-id | fd00::1 | dotted-quad IPv4 address",
+        "--router-id | 10.0.0.256 | dotted-quad IPv4 address"
       })
   void aBadOptionIsAUsageErrorBeforeAnythingStarts(String option, String value, String rule)
       throws Exception {
@@ -36,6 +39,27 @@ class NodeRunCommandTest {
         Cli.raw("", "--datastore", "embedded:" + db, "node", "run", "--name", "n1", option, value);
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCode.USAGE);
     assertThat(r.err()).contains(option + " " + value, rule);
+    assertThat(Files.exists(db)).as("the datastore was not opened").isFalse();
+  }
+
+  @org.junit.jupiter.api.Test
+  void aNodeWithNeitherFamilyIsAUsageErrorBeforeAnythingStarts() throws Exception {
+    Path db = dir.resolve("netctl.db");
+    Cli.Run r =
+        Cli.raw(
+            "",
+            "--datastore",
+            "embedded:" + db,
+            "node",
+            "run",
+            "--name",
+            "n1",
+            "--ip",
+            "none",
+            "--ip6",
+            "none");
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCode.USAGE);
+    assertThat(r.err()).contains("--ip none and --ip6 none", "an IPv4 or an IPv6 address");
     assertThat(Files.exists(db)).as("the datastore was not opened").isFalse();
   }
 }

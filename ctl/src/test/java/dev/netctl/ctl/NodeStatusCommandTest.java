@@ -71,4 +71,13 @@ class NodeStatusCommandTest {
                 + "\"ipv4\":\"192.168.77.11/24\",\"ipv6\":\"fd77::11/64\",\"encapsulation\":{}}");
     assertThat(text).contains("No IPv4 peers found.", "fd77::12", "192.168.77.11/24, fd77::11/64");
   }
+
+  @Test
+  void anIpv6OnlyNodeSaysSoInsteadOfAnEmptyIpv4Address() throws Exception {
+    String text =
+        print(
+            "{\"node\":\"n1\",\"ready\":true,\"peers\":[],\"ipv4\":null,"
+                + "\"ipv6\":\"fd77::11/64\",\"encapsulation\":{}}");
+    assertThat(text).contains("addresses:     fd77::11/64 (IPv6 only)").doesNotContain("null");
+  }
 }

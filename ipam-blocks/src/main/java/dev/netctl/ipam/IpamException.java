@@ -68,6 +68,8 @@ public abstract sealed class IpamException extends RuntimeException {
 
   /** No enabled pool of the family selects the node for the requested use. */
   public static final class NoPoolForNode extends IpamException {
+    private final String family;
+
     public NoPoolForNode(String node, String family, String use) {
       super(
           "no enabled "
@@ -77,6 +79,12 @@ public abstract sealed class IpamException extends RuntimeException {
               + "\" for use "
               + use
               + " (check the pools' nodeSelector, allowedUses and disabled fields)");
+      this.family = family;
+    }
+
+    /** {@code IPv4} or {@code IPv6}: the family no pool serves. */
+    public String family() {
+      return family;
     }
   }
 

@@ -251,9 +251,12 @@ final class Lab implements AutoCloseable {
   void startAgents(List<String> nodes) throws IOException {
     for (String n : nodes) startAgent(n);
     if (etcdSpec != null) {
+      // A CLI that cannot connect within its 3 s while the agents' JVMs start (a loaded machine)
+      // is asked again, within the same bound.
       Awaitility.await()
           .atMost(Duration.ofSeconds(60))
           .pollInterval(Duration.ofMillis(500))
+          .ignoreException(IllegalStateException.class)
           .until(
               () ->
                   cli(null, "get", "nodes", "-o", "wide")

@@ -85,6 +85,12 @@ public record ObjectMeta(
   }
 
   /** A copy with another resource version (null to clear it). */
+  /** This metadata with other annotations. */
+  public ObjectMeta withAnnotations(Map<String, String> newAnnotations) {
+    return new ObjectMeta(
+        name, namespace, labels, newAnnotations, resourceVersion, uid, creationTimestamp);
+  }
+
   public ObjectMeta withResourceVersion(String newResourceVersion) {
     return new ObjectMeta(
         name, namespace, labels, annotations, newResourceVersion, uid, creationTimestamp);

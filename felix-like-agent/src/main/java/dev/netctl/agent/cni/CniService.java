@@ -253,16 +253,20 @@ public final class CniService {
     NetConf c = r.config();
     String fixed = pod.annotations().get(ANNOTATION_IP_ADDRS);
     if (fixed != null) return assignFixed(r, fixed);
-    return ipam.autoAssign(
-        new AssignRequest(
-            node,
-            r.handle(),
-            c.assignIpv4() ? 1 : 0,
-            c.assignIpv6() ? 1 : 0,
-            r.podName(),
-            r.podNamespace(),
-            null,
-            pools));
+    try {
+      return ipam.autoAssign(request(r, c.assignIpv4(), c.assignIpv6(), pools));
+    } catch (IpamException.NoPoolForNode e) {
+      // A dual-stack config on an IPv6-only node (no IPv4 pool selects it): the pod gets its IPv6
+      // address only, as the node routes IPv6 only. The allocator checks pools before it assigns
+      // anything, so nothing was taken. A config that asks for IPv4 alone still fails.
+      if (!c.assignIpv6() || !c.assignIpv4() || !"IPv4".equals(e.family())) throw e;
+      return ipam.autoAssign(request(r, false, true, pools));
+    }
+  }
+
+  private AssignRequest request(CniRequest r, boolean v4, boolean v6, List<String> pools) {
+    return new AssignRequest(
+        node, r.handle(), v4 ? 1 : 0, v6 ? 1 : 0, r.podName(), r.podNamespace(), null, pools);
   }
 
   /** {@code cni.projectcalico.org/ipAddrs: ["10.0.0.5", "fd00::5"]}: exactly those, all or none. */

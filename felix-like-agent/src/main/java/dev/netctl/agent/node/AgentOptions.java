@@ -7,7 +7,7 @@ import java.time.Duration;
  * How a node agent runs; the defaults are Calico's where Calico has one.
  *
  * @param nodeName this node's name
- * @param ip {@code auto} or an IPv4 {@code ADDR/LEN}
+ * @param ip {@code auto}, {@code none} (an IPv6-only node) or an IPv4 {@code ADDR/LEN}
  * @param ip6 {@code auto}, {@code none} or an IPv6 {@code ADDR/LEN}
  * @param autodetection {@code first-found}, {@code interface=REGEX}, {@code can-reach=ADDR} or
  *     {@code cidr=CIDR}
@@ -18,6 +18,8 @@ import java.time.Duration;
  * @param healthPort its port (calico-node's 9099); 0 turns it off
  * @param secretsDir where BGP password secrets are read from ({@code <dir>/<name>/<key>})
  * @param resyncInterval how often the kernel is re-read in full (Felix: 90 s)
+ * @param routerId the BGP router id: null (the IPv4 address, or {@code hash} on an IPv6-only node),
+ *     {@code hash} (derived from the node name) or a dotted quad; Calico's {@code CALICO_ROUTER_ID}
  */
 public record AgentOptions(
     String nodeName,
@@ -30,7 +32,36 @@ public record AgentOptions(
     String healthHost,
     int healthPort,
     Path secretsDir,
-    Duration resyncInterval) {
+    Duration resyncInterval,
+    String routerId) {
+
+  /** Options with the router id derived from the node (its IPv4 address, else the hash). */
+  public AgentOptions(
+      String nodeName,
+      String ip,
+      String ip6,
+      String autodetection,
+      int vxlanVni,
+      int vxlanPort,
+      int mtu,
+      String healthHost,
+      int healthPort,
+      Path secretsDir,
+      Duration resyncInterval) {
+    this(
+        nodeName,
+        ip,
+        ip6,
+        autodetection,
+        vxlanVni,
+        vxlanPort,
+        mtu,
+        healthHost,
+        healthPort,
+        secretsDir,
+        resyncInterval,
+        null);
+  }
 
   /** Calico's defaults for a node. */
   public static AgentOptions defaults(String nodeName) {
@@ -45,6 +76,7 @@ public record AgentOptions(
         "127.0.0.1",
         9099,
         Path.of("/etc/netctl/secrets"),
-        Duration.ofSeconds(90));
+        Duration.ofSeconds(90),
+        null);
   }
 }

@@ -17,6 +17,7 @@ import dev.netctl.agent.kernel.Vxlan;
 import dev.netctl.agent.policy.PolicyManager;
 import dev.netctl.agent.routing.BgpRouting;
 import dev.netctl.agent.routing.PeerPlanner;
+import dev.netctl.agent.routing.RouterId;
 import dev.netctl.agent.syncer.Syncer;
 import dev.netctl.bgp.speaker.PeerStatus;
 import dev.netctl.datastore.Datastore;
@@ -119,8 +120,10 @@ public final class NodeAgent implements AutoCloseable {
   private HealthServer health;
   private BgpRouting bgp;
 
-  private Cidr ipv4;
+  private Cidr ipv4; // null on an IPv6-only node
   private Cidr ipv6;
+  private Inet4Address routerId;
+  private List<String> collisionsWarned = List.of();
   private String parent;
   private int parentMtu = 1500;
   private Boolean ipipSupported;
@@ -180,7 +183,7 @@ public final class NodeAgent implements AutoCloseable {
     }
     bgp =
         new BgpRouting(
-            ipv4.address(),
+            ipv4 == null ? null : ipv4.address(),
             ipv6 == null ? null : ipv6.address(),
             this::needFullPass,
             // The status and readiness are written by a full pass only: without one when a session
@@ -301,37 +304,46 @@ public final class NodeAgent implements AutoCloseable {
     if (wake.availablePermits() == 0) wake.release();
   }
 
-  /** The node's addresses and the interface that holds the IPv4 one, as detected. */
+  /**
+   * The node's addresses and the interface that holds the IPv4 one (the IPv6 one on an IPv6-only
+   * node), as detected.
+   */
   private record Addresses(Cidr ipv4, Cidr ipv6, String parent, int parentMtu) {}
 
   private void detectAddresses() {
     use(detect());
     LOG.log(
         Level.INFO,
-        "node {0}: IPv4 {1}{2} on {3} (MTU {4})",
+        "node {0}: {1}{2} on {3} (MTU {4}), BGP router id {5}",
         options.nodeName(),
-        ipv4,
+        ipv4 == null ? "no IPv4 (IPv6-only)" : "IPv4 " + ipv4,
         ipv6 == null ? "" : ", IPv6 " + ipv6,
         parent,
-        Integer.toString(parentMtu));
+        Integer.toString(parentMtu),
+        Cidr.format(routerId));
   }
 
   private Addresses detect() {
     List<Link> links = kernel.links();
-    Cidr v4 = address(links, options.ip(), false);
-    if (v4 == null) {
+    boolean noV4 = "none".equals(options.ip());
+    Cidr v4 = noV4 ? null : address(links, options.ip(), false);
+    Cidr v6 = "none".equals(options.ip6()) ? null : address(links, options.ip6(), true);
+    // Calico's IP=none; or auto-detection found no IPv4 but an IPv6 address: an IPv6-only node.
+    if (v4 == null && v6 == null) {
       throw new IllegalStateException(
           "node "
               + options.nodeName()
-              + ": no IPv4 address found by ip-autodetection "
+              + ": no "
+              + (noV4 ? "" : "IPv4 or ")
+              + "IPv6 address found by ip-autodetection "
               + options.autodetection()
-              + " (set --ip ADDR/LEN)");
+              + (noV4 ? " with --ip none (set --ip6 ADDR/LEN)" : " (set --ip ADDR/LEN)"));
     }
-    Cidr v6 = "none".equals(options.ip6()) ? null : address(links, options.ip6(), true);
-    Link p = AddressDetector.linkOf(links, v4.address()).orElse(null);
-    held(links, v4, p != null, "--ip");
+    if (v4 != null)
+      held(links, v4, AddressDetector.linkOf(links, v4.address()).isPresent(), "--ip");
     if (v6 != null)
       held(links, v6, AddressDetector.linkOf(links, v6.address()).isPresent(), "--ip6");
+    Link p = AddressDetector.linkOf(links, (v4 != null ? v4 : v6).address()).orElse(null);
     return new Addresses(v4, v6, p == null ? null : p.name(), p == null ? 1500 : p.mtu());
   }
 
@@ -358,6 +370,9 @@ public final class NodeAgent implements AutoCloseable {
     ipv6 = a.ipv6();
     parent = a.parent();
     parentMtu = a.parentMtu();
+    routerId =
+        RouterId.resolve(
+            options.routerId(), options.nodeName(), ipv4 == null ? null : ipv4.address());
   }
 
   /**
@@ -377,18 +392,25 @@ public final class NodeAgent implements AutoCloseable {
     }
     Addresses was = new Addresses(ipv4, ipv6, parent, parentMtu);
     if (now.equals(was)) return;
+    if (was.ipv4() != null && now.ipv4() == null) {
+      // Auto-detection that lost the IPv4 address (removed before the new one is added) does not
+      // turn a dual-stack or IPv4 node into an IPv6-only one: kept until it is back.
+      LOG.log(Level.WARNING, "no IPv4 address found by address detection, keeping {0}", ipv4);
+      return;
+    }
     use(now);
-    if (now.ipv4().equals(was.ipv4()) && java.util.Objects.equals(now.ipv6(), was.ipv6())) return;
+    if (java.util.Objects.equals(now.ipv4(), was.ipv4())
+        && java.util.Objects.equals(now.ipv6(), was.ipv6())) return;
     LOG.log(
         Level.WARNING,
         "node {0}: addresses changed from {1}{2} to {3}{4} on {5}: re-registering, BGP restarts",
         options.nodeName(),
-        was.ipv4(),
+        was.ipv4() == null ? "no IPv4" : was.ipv4(),
         was.ipv6() == null ? "" : ", " + was.ipv6(),
-        ipv4,
+        ipv4 == null ? "no IPv4" : ipv4,
         ipv6 == null ? "" : ", " + ipv6,
         parent);
-    bgp.moveTo(ipv4.address(), ipv6 == null ? null : ipv6.address());
+    bgp.moveTo(ipv4 == null ? null : ipv4.address(), ipv6 == null ? null : ipv6.address());
     registerNode();
   }
 
@@ -528,7 +550,8 @@ public final class NodeAgent implements AutoCloseable {
     }
     boolean clean = true;
 
-    if (d.ipipWanted() && ipipSupported == null) {
+    // IPIP pools are IPv4: an IPv6-only node has no IPv4 underlay to carry them.
+    if (d.ipipWanted() && ipipSupported == null && ipv4 != null) {
       ipipSupported = kernel.ensureIpip(Ownership.IPIP, ipv4.address(), parentMtu - IPIP_OVERHEAD);
       if (!ipipSupported) {
         LOG.log(
@@ -544,7 +567,7 @@ public final class NodeAgent implements AutoCloseable {
     // then the address is pending and must not be assigned again.
     if (me.vxlanTunnelV4() != null) tunnelPending[0] = false;
     if (me.vxlanTunnelV6() != null) tunnelPending[1] = false;
-    if (d.vxlanV4() && me.vxlanTunnelV4() == null) {
+    if (d.vxlanV4() && ipv4 != null && me.vxlanTunnelV4() == null) {
       if (!tunnelPending[0]) tunnelPending[0] = assignTunnelAddress(snap, false);
       return false;
     }
@@ -555,7 +578,7 @@ public final class NodeAgent implements AutoCloseable {
 
     podMtu = options.mtu() > 0 ? options.mtu() : podMtu(d);
     vxlan4.desired(
-        d.vxlanV4()
+        d.vxlanV4() && ipv4 != null
             ? vxlanSpec(Ownership.VXLAN_V4, ipv4, me.vxlanMacV4(), me.vxlanTunnelV4(), false)
             : null,
         d.vtepsV4());
@@ -604,14 +627,15 @@ public final class NodeAgent implements AutoCloseable {
       bgp.apply(
           new BgpRouting.Identity(
               planner.effectiveAs(meNode, cluster),
-              (Inet4Address) ipv4.address(),
+              routerId,
               cluster.listenPort(),
               rr == null ? null : (Inet4Address) Cidr.parseAddress(rr)),
           planner.plan(meNode, snap.nodes(), snap.bgpPeers(), filterSpecs(snap), cluster, ranges),
           ranges,
           d.originate(),
-          ipv4.address(),
+          ipv4 == null ? null : ipv4.address(),
           ipv6 == null ? null : ipv6.address());
+      bgpError = routerIdCollision(meNode, snap.nodes());
     } catch (RuntimeException e) {
       clean = false;
       bgpError = e.getMessage();
@@ -827,7 +851,7 @@ public final class NodeAgent implements AutoCloseable {
         NodeBGPSpec ob = old.bgp();
         NodeBGPSpec bgpSpec =
             new NodeBGPSpec(
-                ipv4.toString(),
+                ipv4 == null ? null : ipv4.toString(),
                 ipv6 == null ? null : ipv6.toString(),
                 ob == null ? null : ob.asNumber(),
                 ob == null ? null : ob.routeReflectorClusterID());
@@ -838,14 +862,53 @@ public final class NodeAgent implements AutoCloseable {
                 stableMac(options.nodeName(), "v4"),
                 old.ipv6VXLANTunnelAddr(),
                 stableMac(options.nodeName(), "v6"));
-        ObjectMeta meta = existing.map(Node::metadata).orElse(ObjectMeta.named(options.nodeName()));
-        if (existing.isPresent() && existing.get().spec().equals(spec)) return;
+        ObjectMeta meta =
+            withRouterId(existing.map(Node::metadata).orElse(ObjectMeta.named(options.nodeName())));
+        if (existing.isPresent()
+            && existing.get().spec().equals(spec)
+            && existing.get().metadata().annotations().equals(meta.annotations())) return;
         client.apply(new Node(meta, spec));
         return;
       } catch (DatastoreException.Conflict e) {
         // someone else wrote the Node meanwhile: read again
       }
     }
+  }
+
+  /**
+   * The Node's metadata with this node's router id published when it is not its IPv4 address (an
+   * IPv6-only node, or {@code --router-id}), so that other nodes can tell a collision; removed
+   * otherwise.
+   */
+  private ObjectMeta withRouterId(ObjectMeta m) {
+    Map<String, String> ann = new TreeMap<>(m.annotations());
+    if (ipv4 != null && ipv4.address().equals(routerId)) {
+      ann.remove(PeerPlanner.ROUTER_ID_ANNOTATION);
+    } else {
+      ann.put(PeerPlanner.ROUTER_ID_ANNOTATION, Cidr.format(routerId));
+    }
+    return ann.equals(m.annotations()) ? m : m.withAnnotations(ann);
+  }
+
+  /**
+   * Says, once per change in the log and on every apply in the status, which nodes share this
+   * node's router id (sessions between them fail), or returns null when none does.
+   */
+  private String routerIdCollision(Node me, List<Node> nodes) {
+    List<String> others = PeerPlanner.routerIdCollisions(me, nodes);
+    String error =
+        others.isEmpty()
+            ? null
+            : "BGP router id "
+                + Cidr.format(PeerPlanner.routerId(me))
+                + " of node "
+                + me.name()
+                + " is also the router id of node "
+                + String.join(", ", others)
+                + ": BGP sessions between them fail (give each node its own --router-id)";
+    if (!others.equals(collisionsWarned) && error != null) LOG.log(Level.WARNING, error);
+    collisionsWarned = others;
+    return error;
   }
 
   private void publishFallback(boolean on) {
@@ -855,18 +918,7 @@ public final class NodeAgent implements AutoCloseable {
         Map<String, String> ann = new TreeMap<>(n.metadata().annotations());
         if (on) ann.put(IPIP_FALLBACK_ANNOTATION, "vxlan");
         else ann.remove(IPIP_FALLBACK_ANNOTATION);
-        ObjectMeta m = n.metadata();
-        client.update(
-            new Node(
-                new ObjectMeta(
-                    m.name(),
-                    m.namespace(),
-                    m.labels(),
-                    ann,
-                    m.resourceVersion(),
-                    m.uid(),
-                    m.creationTimestamp()),
-                n.spec()));
+        client.update(new Node(n.metadata().withAnnotations(ann), n.spec()));
         return;
       } catch (DatastoreException.Conflict e) {
         // retry
@@ -998,7 +1050,7 @@ public final class NodeAgent implements AutoCloseable {
     status =
         new AgentStatus(
             options.nodeName(),
-            ipv4.toString(),
+            ipv4 == null ? null : ipv4.toString(),
             ipv6 == null ? null : ipv6.toString(),
             syncer.inSync(),
             ready,

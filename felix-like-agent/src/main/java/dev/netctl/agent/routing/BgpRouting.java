@@ -74,7 +74,7 @@ public final class BgpRouting implements AutoCloseable {
   }
 
   /**
-   * @param listenAddress the IPv4 address to accept sessions on
+   * @param listenAddress the IPv4 address to accept sessions on, or null on an IPv6-only node
    * @param listenAddress6 the node's IPv6 address, accepted on too (IPv6 sessions), or null
    * @param onLearned called when learned routes change
    * @param onSessionChange called when a session comes up or goes down (from the speaker's event
@@ -198,7 +198,8 @@ public final class BgpRouting implements AutoCloseable {
    * apply tries again.
    */
   private void listen6() throws InterruptedException {
-    if (listenAddress6 == null || listening6) return;
+    // An IPv6-only node's speaker listens on the IPv6 address from the start.
+    if (listenAddress6 == null || listening6 || listenAddress == null) return;
     try {
       speaker.listenAlso(new InetSocketAddress(listenAddress6, identity.port()));
       listening6 = true;
@@ -215,7 +216,8 @@ public final class BgpRouting implements AutoCloseable {
 
   private void restart(Identity id) throws InterruptedException {
     closeSpeaker();
-    InetSocketAddress listen = new InetSocketAddress(listenAddress, id.port());
+    InetSocketAddress listen =
+        new InetSocketAddress(listenAddress != null ? listenAddress : listenAddress6, id.port());
     SpeakerConfig config = SpeakerConfig.of(id.asNumber(), id.routerId(), listen, Transport.best());
     if (id.clusterId() != null) config = config.withClusterId(id.clusterId());
     try {

@@ -152,9 +152,8 @@ public final class PeerPlanner {
       BGPConfigurationSpec cluster,
       List<DynamicRange> ranges) {
     Map<InetAddress, Neighbor> out = new LinkedHashMap<>();
-    Inet4Address routerId = ipv4(me);
-    if (routerId == null) return out;
-    Local local = new Local(routerId, ipv6(me), asOf(me, cluster), clusterId(me));
+    Local local = local(me, cluster);
+    if (local == null) return out;
     int port = cluster.listenPort();
     if (Boolean.TRUE.equals(cluster.nodeToNodeMeshEnabled())) {
       BGPPeerSpec mesh =
@@ -181,13 +180,16 @@ public final class PeerPlanner {
       } else if (s.peerIP() != null) {
         PeerAddress a = PeerAddress.parse(s.peerIP());
         boolean v6 = a.address() instanceof Inet6Address;
-        if (v6 && local.v6() == null) {
+        if ((v6 ? local.v6() : local.v4()) == null) {
           String key = p.name() + " " + Cidr.format(a.address());
           if (skipped.add(key) && !skippedPeers.contains(key)) {
             LOG.log(
                 Level.WARNING,
-                "BGPPeer {0}: IPv6 peer {1} skipped: this node has no IPv6 address"
-                    + " (bgp.ipv6Address)",
+                v6
+                    ? "BGPPeer {0}: IPv6 peer {1} skipped: this node has no IPv6 address"
+                        + " (bgp.ipv6Address)"
+                    : "BGPPeer {0}: IPv4 peer {1} skipped: this node has no IPv4 address"
+                        + " (an IPv6-only node)",
                 p.name(),
                 Cidr.format(a.address()));
           }
@@ -207,7 +209,8 @@ public final class PeerPlanner {
                 s,
                 // Both families on an IPv6 session too: IPv4 with the node's IPv4 address as
                 // NEXT_HOP (set in neighbor), as on an IPv4 session IPv6 with its IPv6 address.
-                null,
+                // An IPv6-only node has no IPv4 next hop to give: IPv6 only.
+                v6 && local.v4() == null ? V6_ONLY : null,
                 filters));
       }
     }
@@ -232,15 +235,13 @@ public final class PeerPlanner {
    * a node without an IPv6 address is skipped, with a warning the first time only.
    */
   public List<DynamicRange> clientRanges(Node me, BGPConfigurationSpec cluster) {
-    Inet4Address routerId = ipv4(me);
-    String clusterId = clusterId(me);
+    Local local = local(me, cluster);
     Set<Cidr> skipped = new LinkedHashSet<>();
     List<DynamicRange> out = new ArrayList<>();
-    if (routerId != null && clusterId != null) {
-      Local local = new Local(routerId, ipv6(me), asOf(me, cluster), clusterId);
+    if (local != null && local.clusterId() != null) {
       for (BGPConfigurationSpec.ReflectorClientRange r : cluster.routeReflectorClientRanges()) {
         Cidr c = Cidr.parse(r.cidr());
-        if (!c.isIPv4() && local.v6() == null) skipped.add(c);
+        if ((c.isIPv4() ? local.v4() : local.v6()) == null) skipped.add(c);
         else out.add(clientRange(local, c, r.effectiveLimit(), cluster.listenPort()));
       }
     }
@@ -248,8 +249,9 @@ public final class PeerPlanner {
       if (!skippedRanges.contains(c)) {
         LOG.log(
             Level.WARNING,
-            "route reflector client range {0} skipped: this node has no IPv6 address",
-            c.toString());
+            "route reflector client range {0} skipped: this node has no IPv{1} address",
+            c.toString(),
+            c.isIPv4() ? "4" : "6");
       }
     }
     skippedRanges = skipped;
@@ -267,8 +269,54 @@ public final class PeerPlanner {
         limit);
   }
 
-  /** What this node brings to every session. */
-  private record Local(Inet4Address v4, Inet6Address v6, long as, String clusterId) {}
+  /**
+   * What this node brings to every session.
+   *
+   * @param routerId the BGP identifier: the IPv4 address, or on an IPv6-only node (or with {@code
+   *     --router-id}) the id its Node publishes
+   * @param v4 the IPv4 address, or null on an IPv6-only node
+   */
+  private record Local(
+      Inet4Address routerId, Inet4Address v4, Inet6Address v6, long as, String clusterId) {}
+
+  /** This node's side of its sessions, or null when it has no address to peer from. */
+  private static Local local(Node me, BGPConfigurationSpec cluster) {
+    Inet4Address v4 = ipv4(me);
+    Inet6Address v6 = ipv6(me);
+    if (v4 == null && v6 == null) return null;
+    return new Local(routerId(me), v4, v6, asOf(me, cluster), clusterId(me));
+  }
+
+  /** Node annotation with the node's BGP router id when it is not its IPv4 address. */
+  public static final String ROUTER_ID_ANNOTATION = "netctl.dev/bgp-router-id";
+
+  /**
+   * A node's BGP router id as its Node says: the id its agent published ({@link
+   * #ROUTER_ID_ANNOTATION}), else its IPv4 address, else (an IPv6-only node of an agent that
+   * publishes nothing, calico-node with {@code CALICO_ROUTER_ID=hash}) the hash of its name.
+   */
+  public static Inet4Address routerId(Node n) {
+    String published = n.metadata().annotations().get(ROUTER_ID_ANNOTATION);
+    if (published != null && RouterId.problem(published) == null && !published.isEmpty()) {
+      return published.equals(RouterId.HASH) ? RouterId.hash(n.name()) : RouterId.parse(published);
+    }
+    Inet4Address v4 = ipv4(n);
+    return v4 != null ? v4 : RouterId.hash(n.name());
+  }
+
+  /**
+   * The other nodes whose router id is this node's: iBGP refuses a session between two speakers
+   * with one identifier (RFC 6286 §2.2), and reflection uses it to break loops. Sorted by name.
+   */
+  public static List<String> routerIdCollisions(Node me, List<Node> nodes) {
+    Inet4Address mine = routerId(me);
+    List<String> out = new ArrayList<>();
+    for (Node n : nodes) {
+      if (!n.name().equals(me.name()) && routerId(n).equals(mine)) out.add(n.name());
+    }
+    out.sort(null);
+    return out;
+  }
 
   private static final Set<AddressFamily> V4_ONLY = Set.of(AddressFamily.IPV4_UNICAST);
   private static final Set<AddressFamily> V6_ONLY = Set.of(AddressFamily.IPV6_UNICAST);
@@ -289,7 +337,8 @@ public final class PeerPlanner {
     Inet6Address addr6 = ipv6(n);
     // Both ends dual stack: a v4 session for v4 and a v6 session for v6, as Calico runs them.
     boolean separate = local.v6() != null && addr6 != null;
-    if (addr4 != null) {
+    // An IPv6-only end (either one) has no IPv4 session: only the IPv6 one, if both have IPv6.
+    if (addr4 != null && local.v4() != null) {
       out.put(
           addr4,
           neighbor(local, remoteAs, addr4, port, rrClient, s, separate ? V4_ONLY : null, filters));
@@ -332,7 +381,7 @@ public final class PeerPlanner {
     }
     boolean v6Session = remote instanceof Inet6Address;
     PeerConfig config =
-        PeerConfig.of(local.as(), local.v4(), remoteAs)
+        PeerConfig.of(local.as(), local.routerId(), remoteAs)
             .withConnectRetry(Duration.ofSeconds(2))
             .withOptions(Set.of(), Set.of(), restart, false)
             .withKeepaliveTime(keepalive)
@@ -352,7 +401,7 @@ public final class PeerPlanner {
     // IPv4 routes over an IPv6 session carry the node's IPv4 address as NEXT_HOP, which must be an
     // IPv4 address (RFC 4271 §5.1.3; an IPv6 one needs RFC 8950, not offered). Sessions that offer
     // IPv6 only (the mesh's second session between dual-stack nodes) never use it.
-    if (v6Session) n = n.withIpv4NextHop(local.v4());
+    if (v6Session && local.v4() != null) n = n.withIpv4NextHop(local.v4());
     return rrClient ? n.asReflectorClient() : n;
   }
 

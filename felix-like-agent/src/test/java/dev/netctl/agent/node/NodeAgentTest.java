@@ -28,6 +28,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -111,8 +112,16 @@ class NodeAgentTest {
   }
 
   private static IPPoolSpec vxlanPool(boolean natOutgoing) {
+    return vxlanPool("10.244.0.0/16", natOutgoing);
+  }
+
+  private static IPPoolSpec ipv6VxlanPool(boolean natOutgoing) {
+    return vxlanPool("fd00:10::/48", natOutgoing);
+  }
+
+  private static IPPoolSpec vxlanPool(String cidr, boolean natOutgoing) {
     return new IPPoolSpec(
-        "10.244.0.0/16",
+        cidr,
         null,
         EncapsulationMode.NEVER,
         EncapsulationMode.ALWAYS,
@@ -153,7 +162,14 @@ class NodeAgentTest {
         .isEqualTo(me.spec().ipv4VXLANTunnelAddr());
     assertThat(kernel.neighbours.get(Ownership.VXLAN_V4)).hasSize(1);
     assertThat(kernel.owned.values()).anyMatch(r -> r.type() == Route.Type.BLACKHOLE);
-    assertThat(kernel.nftScripts).anyMatch(x -> x.contains("masquerade fully-random"));
+    // NAT and policy are written after the routes in the same apply: awaited, not raced.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(List.copyOf(kernel.nftScripts))
+                    .anyMatch(x -> x.contains("masquerade fully-random"))
+                    .anyMatch(x -> x.contains("table inet netctl")));
     // The policy table: present (fail closed for unknown workload interfaces) with no policy.
     assertThat(kernel.nftScripts).anyMatch(x -> x.contains("table inet netctl"));
     assertThat(kernel.sysctls).containsEntry("net/ipv4/ip_forward", "1");
@@ -335,24 +351,8 @@ class NodeAgentTest {
     }
   }
 
-  @Test
-  void dualStackProgramsTheIpv6VxlanDeviceVtepAndRoutes() throws Exception {
-    client.create(
-        new IPPool(
-            ObjectMeta.named("p6"),
-            new IPPoolSpec(
-                "fd00:10::/48",
-                null,
-                EncapsulationMode.NEVER,
-                EncapsulationMode.ALWAYS,
-                false,
-                false,
-                false,
-                null,
-                null,
-                null)));
-    createBlock("fd00:10::9:0/122", "remote");
-    start(vxlanPool(false), true);
+  /** The remote node's IPv6 block routed over {@code vxlan-v6.calico} to its VTEP. */
+  private void awaitRemoteIpv6BlockOverVxlan() {
     await()
         .atMost(Duration.ofSeconds(20))
         .untilAsserted(
@@ -364,6 +364,14 @@ class NodeAgentTest {
                             Cidr.parseAddress("fd00:10::9:1"),
                             Ownership.VXLAN_V6,
                             true)));
+  }
+
+  @Test
+  void dualStackProgramsTheIpv6VxlanDeviceVtepAndRoutes() throws Exception {
+    client.create(new IPPool(ObjectMeta.named("p6"), ipv6VxlanPool(false)));
+    createBlock("fd00:10::9:0/122", "remote");
+    start(vxlanPool(false), true);
+    awaitRemoteIpv6BlockOverVxlan();
     Node me = client.get(Kind.NODE, "me");
     assertThat(me.spec().bgp().ipv6Address()).isEqualTo("fd00:1::61/64");
     assertThat(me.spec().ipv6VXLANTunnelAddr()).startsWith("fd00:10:");
@@ -372,6 +380,92 @@ class NodeAgentTest {
     assertThat(kernel.sysctls).containsEntry("net/ipv6/conf/all/forwarding", "1");
     // Both families' VTEPs and the smaller (IPv6) overhead decide the pod MTU.
     await().atMost(Duration.ofSeconds(10)).until(() -> agent.podMtu() == 1430);
+  }
+
+  /**
+   * Calico's IP=none: no IPv4 address anywhere. The node registers without one, publishes its
+   * hashed router id, programs the IPv6 VXLAN device and routes, and its speaker listens on its
+   * IPv6 address (::1 here, which the test host has).
+   */
+  @Test
+  void anIpv6OnlyNodeRegistersWithoutIpv4AndListensForBgpOnItsIpv6Address() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("::1"))) {
+      port = s.getLocalPort();
+    }
+    client.create(new IPPool(ObjectMeta.named("p6"), ipv6VxlanPool(true)));
+    client.create(
+        new BGPConfiguration(
+            ObjectMeta.named("default"), BGPConfigurationSpec.empty().withListenPort(port)));
+    client.create(
+        new Node(
+            ObjectMeta.named("remote"),
+            new NodeSpec(
+                new NodeBGPSpec(null, "fd00:1::62/64", null, null),
+                null,
+                null,
+                "fd00:10::9:1",
+                "66:00:00:00:06:09")));
+    createBlock("fd00:10::9:0/122", "remote");
+    kernel.links.put(
+        "eth0",
+        new Link(
+            "eth0", 2, 1500, "02:00:00:00:00:01", true, "veth", List.of(Cidr.parse("::1/128"))));
+    agent = agentWith("none", "::1/128", "first-found");
+    agent.start();
+    awaitRemoteIpv6BlockOverVxlan();
+    Node me = client.get(Kind.NODE, "me");
+    assertThat(me.spec().bgp().ipv4Address()).isNull();
+    assertThat(me.spec().bgp().ipv6Address()).isEqualTo("::1/128");
+    assertThat(me.spec().ipv4VXLANTunnelAddr()).isNull();
+    assertThat(me.metadata().annotations())
+        .containsEntry(
+            dev.netctl.agent.routing.PeerPlanner.ROUTER_ID_ANNOTATION,
+            Cidr.format(dev.netctl.agent.routing.RouterId.hash("me")));
+    assertThat(kernel.vxlans).doesNotContainKey(Ownership.VXLAN_V4);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(List.copyOf(kernel.nftScripts))
+                    .anyMatch(x -> x.contains("table ip6 netctl-nat") && x.contains("masquerade")));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(listening("::1", port)).isTrue());
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              assertThat(agent.status().ipv4()).isNull();
+              assertThat(agent.status().peers())
+                  .as("the mesh session to the other IPv6-only node, over IPv6")
+                  .anyMatch(p -> p.address().equals("fd00:1::62"));
+              assertThat(agent.status().lastError()).isNull();
+            });
+
+    // Another node publishing the same router id: said in the status, naming both nodes.
+    String mine = Cidr.format(dev.netctl.agent.routing.RouterId.hash("me"));
+    client.create(
+        new Node(
+            new ObjectMeta(
+                "twin",
+                null,
+                Map.of(),
+                Map.of(dev.netctl.agent.routing.PeerPlanner.ROUTER_ID_ANNOTATION, mine),
+                null,
+                null,
+                null),
+            NodeSpec.bgp(new NodeBGPSpec(null, "fd00:1::63/64", null, null))));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(agent.status().lastError())
+                    .isEqualTo(
+                        "BGP router id "
+                            + mine
+                            + " of node me is also the router id of node twin: BGP sessions"
+                            + " between them fail (give each node its own --router-id)"));
   }
 
   @Test

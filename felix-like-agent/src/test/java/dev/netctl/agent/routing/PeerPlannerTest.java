@@ -327,6 +327,107 @@ class PeerPlannerTest {
     assertThat(plan.values()).allMatch(Neighbor::routeReflectorClient);
   }
 
+  // ---------------------------------------------------------------- IPv6-only
+
+  private static Node v6only(String name, String ip6, Map<String, String> annotations) {
+    return new Node(
+        new ObjectMeta(name, null, Map.of(), annotations, null, null, null),
+        NodeSpec.bgp(new NodeBGPSpec(null, ip6, null, null)));
+  }
+
+  @Test
+  void ipv6OnlyNodesMeshOverIpv6OnlyWithAHashedRouterId() {
+    Node s1 = v6only("s1", "fd00::1/64", Map.of());
+    Node s2 = v6only("s2", "fd00::2/64", Map.of());
+    Node d3 = dual("d3", "10.0.0.3/24", "fd00::3/64", Map.of());
+    Node v4 = node("v4", "10.0.0.4/24", null, Map.of());
+
+    Map<InetAddress, Neighbor> plan =
+        new PeerPlanner("s1", secrets).plan(s1, List.of(s1, s2, d3, v4), List.of(), cluster(true));
+
+    assertThat(plan.keySet())
+        .as("no IPv4 session (no IPv4 address), none to the IPv4-only node")
+        .containsExactlyInAnyOrder(a("fd00::2"), a("fd00::3"));
+    for (Neighbor n : plan.values()) {
+      assertThat(families(n)).containsExactly(V6);
+      assertThat(n.spec().localAddress()).isEqualTo(a("fd00::1"));
+      assertThat(n.spec().config().localId()).isEqualTo(RouterId.hash("s1"));
+      assertThat(n.ipv4NextHop()).isNull();
+    }
+    // The dual-stack node peers with it over IPv6 only, as the other end does.
+    Map<InetAddress, Neighbor> fromDual =
+        new PeerPlanner("d3", secrets).plan(d3, List.of(s1, s2, d3, v4), List.of(), cluster(true));
+    assertThat(fromDual.keySet())
+        .containsExactlyInAnyOrder(a("fd00::1"), a("fd00::2"), a("10.0.0.4"));
+    assertThat(families(fromDual.get(a("fd00::1")))).containsExactly(V6);
+    assertThat(
+            new PeerPlanner("v4", secrets)
+                .plan(v4, List.of(s1, s2, d3, v4), List.of(), cluster(true))
+                .keySet())
+        .as("an IPv4-only node has no family in common with an IPv6-only one")
+        .containsExactly(a("10.0.0.3"));
+  }
+
+  @Test
+  void aPublishedRouterIdIsTheNodesIdentifier() {
+    Node s1 = v6only("s1", "fd00::1/64", Map.of(PeerPlanner.ROUTER_ID_ANNOTATION, "192.0.2.1"));
+    Node s2 = v6only("s2", "fd00::2/64", Map.of());
+    Map<InetAddress, Neighbor> plan =
+        new PeerPlanner("s1", secrets).plan(s1, List.of(s1, s2), List.of(), cluster(true));
+    assertThat(plan.get(a("fd00::2")).spec().config().localId()).isEqualTo(a("192.0.2.1"));
+    assertThat(PeerPlanner.routerId(s2)).isEqualTo(RouterId.hash("s2"));
+    assertThat(PeerPlanner.routerId(node("x", "10.0.0.7/24", null, Map.of())))
+        .isEqualTo(a("10.0.0.7"));
+    assertThat(
+            PeerPlanner.routerId(
+                v6only("y", "fd00::9/64", Map.of(PeerPlanner.ROUTER_ID_ANNOTATION, "nonsense"))))
+        .as("an annotation that is no id (written by another tool) is ignored")
+        .isEqualTo(RouterId.hash("y"));
+  }
+
+  @Test
+  void collidingRouterIdsAreFoundFromTheNodes() {
+    Node s1 = v6only("s1", "fd00::1/64", Map.of(PeerPlanner.ROUTER_ID_ANNOTATION, "10.0.0.2"));
+    Node s3 = v6only("s3", "fd00::3/64", Map.of(PeerPlanner.ROUTER_ID_ANNOTATION, "10.0.0.2"));
+    Node s4 = v6only("s4", "fd00::4/64", Map.of());
+    assertThat(PeerPlanner.routerIdCollisions(s1, List.of(s4, s3, s1, n2)))
+        .as("n2's IPv4 address and s3's published id are s1's")
+        .containsExactly("n2", "s3");
+    assertThat(PeerPlanner.routerIdCollisions(s4, List.of(s4, s3, s1, n2))).isEmpty();
+  }
+
+  @Test
+  void anIpv6OnlyNodeTakesIpv6PeersForIpv6AndSkipsIpv4Peers() {
+    Node s1 = v6only("s1", "fd00::1/64", Map.of());
+    BGPPeer tor6 = new BGPPeer(ObjectMeta.named("tor6"), BGPPeerSpec.global("fd00::fe", 65001));
+    BGPPeer tor4 = new BGPPeer(ObjectMeta.named("tor4"), BGPPeerSpec.global("10.0.0.254", 65001));
+    Map<InetAddress, Neighbor> plan =
+        new PeerPlanner("s1", secrets).plan(s1, List.of(s1), List.of(tor6, tor4), cluster(false));
+    assertThat(plan.keySet()).containsExactly(a("fd00::fe"));
+    assertThat(families(plan.get(a("fd00::fe"))))
+        .as("no IPv4 next hop to give: IPv6 unicast only")
+        .containsExactly(V6);
+  }
+
+  @Test
+  void anIpv6OnlyReflectorAcceptsItsIpv6ClientRangesOnly() {
+    Node r6 =
+        new Node(
+            ObjectMeta.named("rr", Map.of("route-reflector", "true")),
+            NodeSpec.bgp(new NodeBGPSpec(null, "fd00::9/64", null, "224.0.0.1")));
+    BGPConfigurationSpec cluster =
+        cluster(false)
+            .withRouteReflectorClientRanges(
+                List.of(
+                    new BGPConfigurationSpec.ReflectorClientRange("fd00::/64", 10),
+                    new BGPConfigurationSpec.ReflectorClientRange("10.0.0.0/24", 10)));
+    var ranges = new PeerPlanner("rr", secrets).clientRanges(r6, cluster);
+    assertThat(ranges).hasSize(1);
+    assertThat(ranges.getFirst().template().spec().localAddress()).isEqualTo(a("fd00::9"));
+    assertThat(ranges.getFirst().template().spec().config().localId())
+        .isEqualTo(RouterId.hash("rr"));
+  }
+
   // ------------------------------------------------------------------ filters
 
   private static BGPPeerSpec withFilters(String peerIP, List<String> filters) {
