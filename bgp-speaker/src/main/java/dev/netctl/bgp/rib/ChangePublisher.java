@@ -23,6 +23,13 @@ final class ChangePublisher {
   private AttributeSet exported;
   // The list of the last compact route returned (see compactRoute).
   private List<Route> compactList;
+  // Whether the profile last published to carries the family, and with ADD-PATH: two set lookups
+  // (interface calls the C1-only speaker dispatches through a stub) per change and group otherwise.
+  // A group's profile never changes.
+  private OutboundProfile carriedProfile;
+  private AddressFamily carriedFamily;
+  private boolean carried;
+  private boolean carriedAddPath;
   // While deferring (see deferSignals), the groups offered to since, to signal at the end; a plain
   // field of the shard's thread, not a thread-local looked up per change.
   private boolean deferring;
@@ -161,10 +168,16 @@ final class ChangePublisher {
     // here (see UpdateGroups for why skipping it cannot leave a later member with older state).
     for (UpdateGroup g : groups.live()) {
       OutboundProfile profile = g.profile();
-      if (!profile.families().contains(family)) {
+      if (profile != carriedProfile || family != carriedFamily) {
+        carriedProfile = profile;
+        carriedFamily = family;
+        carried = profile.families().contains(family);
+        carriedAddPath = carried && profile.addPath(family);
+      }
+      if (!carried) {
         continue;
       }
-      if (profile.addPath(family)) {
+      if (carriedAddPath) {
         // ADD-PATH send: every path is advertised under its own id, so only the changed path
         // matters; the receiver resolves next hops itself.
         AttributeSet before = removed == null ? null : export(profile, prefix, removed, null);

@@ -258,4 +258,47 @@ class ChangePublisherTest {
       assertThat(g.drain()).flatExtracting(u -> u.update().nlri()).hasSize(2);
     }
   }
+
+  @Test
+  void eachGroupGetsTheFamiliesItsProfileCarriesWhilePrefixesAlternateFamilies() {
+    UpdateGroup v4only =
+        new UpdateGroup(
+            new OutboundProfile(
+                PeerKind.IBGP,
+                true,
+                CodecContext.FOUR_OCTET,
+                java.util.Set.of(dev.netctl.bgp.codec.AddressFamily.IPV4_UNICAST),
+                RoutePolicy.ACCEPT_ALL,
+                Fixtures.ip("10.255.0.1"),
+                Fixtures.ip("2001:db8:ffff::1"),
+                null),
+            ShardHarness.NO_RESYNC);
+    v4only.beginSync(other, 0);
+    group.beginSync(other, 0);
+    ChangePublisher both =
+        new ChangePublisher(Fixtures.config(), sinks, UpdateGroups.of(v4only, group));
+    AttributeSet v6 = Fixtures.attrs("2001:db8::3").build();
+    for (int i = 0; i < 3; i++) {
+      both.inserted(Prefix.ipv4(0x0a000000 | i << 8, 24), client, x);
+      both.inserted(Prefix.ipv6(0x20010db800000000L | i, 0, 64), client, v6);
+    }
+    assertThat(v4only.drain())
+        .as("the IPv4-only group: its three IPv4 prefixes")
+        .flatExtracting(u -> u.update().nlri())
+        .hasSize(3);
+    assertThat(group.drain())
+        .as("the dual-stack group: all six")
+        .flatExtracting(
+            u -> {
+              List<Object> all = new ArrayList<>(u.update().nlri());
+              u.update()
+                  .attributes()
+                  .forEach(
+                      a -> {
+                        if (a instanceof PathAttribute.MpReach r) all.addAll(r.nlri());
+                      });
+              return all;
+            })
+        .hasSize(6);
+  }
 }
