@@ -25,8 +25,6 @@ import java.util.function.BiConsumer;
 final class PrefixTable<V> {
   private static final long EMPTY = -1L;
   private static final int MIN_CAPACITY = 16;
-  // Slots a table keeps through clearForReuse whatever it held: 32 KB with a companion array.
-  static final int KEPT_CAPACITY = 2048;
 
   private long[] keys = newKeys(MIN_CAPACITY);
   private Object[] values = new Object[MIN_CAPACITY];
@@ -217,47 +215,23 @@ final class PrefixTable<V> {
   }
 
   /**
-   * Empties the table and returns it for reuse, or returns a new empty table when this one is
-   * larger than {@link #KEPT_CAPACITY} and more than eight times larger than what it held: a table
-   * that grew for one burst (a million prefixes) is not kept, and cleared at that size, for ever.
-   * Up to {@link #KEPT_CAPACITY} a table is kept whatever it held: an update group's stripes take a
-   * churn's withdrawal in one large drain and its announcements in many small ones, and shrinking
-   * at the small ones had every stripe grow again (seven resizes, their arrays garbage) at every
-   * churn (docs/benchmarks.md, issue 14 session 14). A table holding few entries is cleared slot by
-   * slot rather than filled whole.
+   * Empties the table and returns it for reuse, or returns a new empty table when this one is more
+   * than eight times larger than what it held: a table that grew for one burst is not kept (and
+   * cleared at that size) for ever.
    */
   PrefixTable<V> clearForReuse() {
     int held = size();
-    boolean sparse = held * 8 < keys.length;
-    if (sparse && keys.length > KEPT_CAPACITY) {
+    if (keys.length > MIN_CAPACITY && held * 8 < keys.length) {
       return companions == null ? new PrefixTable<>(held) : withCompanions();
     }
-    if (sparse) {
-      for (int i = 0; i < keys.length && v4Size > 0; i++) {
-        if (keys[i] != EMPTY) {
-          keys[i] = EMPTY;
-          values[i] = null;
-          if (companions != null) {
-            companions[i] = null;
-          }
-          v4Size--;
-        }
-      }
-    } else {
-      Arrays.fill(keys, EMPTY);
-      Arrays.fill(values, null);
-      if (companions != null) {
-        Arrays.fill(companions, null);
-      }
+    Arrays.fill(keys, EMPTY);
+    Arrays.fill(values, null);
+    if (companions != null) {
+      Arrays.fill(companions, null);
     }
     v4Size = 0;
     v6.clear();
     return this;
-  }
-
-  /** Slots of the IPv4 part (a power of two): what {@link #clearForReuse} keeps or gives up. */
-  int capacity() {
-    return keys.length;
   }
 
   /** Number of entries. */

@@ -77,44 +77,4 @@ class PrefixTableTest {
     assertThat(seen).hasSize(1_500).contains(-1, 1, 1_499).doesNotContain(0);
     assertThat(table.get(Prefix.ipv4(0x0a000000 + (700 << 8), 24))).isEqualTo(700);
   }
-
-  @Test
-  void clearForReuseKeepsAChurnSizedTableEmptyAndUsableAndDropsABurstSizedOne() {
-    PrefixTable<Integer> table = PrefixTable.withCompanions();
-    for (int i = 0; i < 1250; i++) { // one stripe's part of a 10,000-prefix withdrawal
-      table.insert(PrefixTable.pack(Prefix.ipv4(0x10000000 + (i << 8), 24)), i, "w");
-    }
-    int grown = table.capacity();
-    PrefixTable<Integer> reused = table.clearForReuse();
-    assertThat(reused).isSameAs(table);
-    assertThat(reused.size()).isZero();
-    // A small drain next: the table keeps its size, is cleared slot by slot, and holds nothing old.
-    for (int i = 0; i < 10; i++) {
-      reused.insert(PrefixTable.pack(Prefix.ipv4(0x20000000 + (i << 8), 24)), i, "a" + i);
-    }
-    reused.put(Prefix.parse("fd00::/64"), -1);
-    assertThat(reused.clearForReuse()).isSameAs(table);
-    assertThat(table.capacity()).isEqualTo(grown);
-    assertThat(table.size()).isZero();
-    assertThat(table.nextIpv4(0)).isEqualTo(-1);
-    assertThat(table.get(Prefix.parse("fd00::/64"))).isNull();
-    long key = PrefixTable.pack(Prefix.ipv4(0x20000000, 24));
-    assertThat(table.slot(key)).isEqualTo(-1);
-    int slot = table.insert(key, 7, "again");
-    assertThat(table.valueAt(slot)).isEqualTo(7);
-    assertThat(table.companionAt(slot)).isEqualTo("again");
-
-    PrefixTable<Integer> burst = PrefixTable.withCompanions();
-    for (int i = 0; i < 100_000; i++) {
-      burst.insert(PrefixTable.pack(Prefix.ipv4(0x10000000 + (i << 8), 24)), i, "b");
-    }
-    assertThat(burst.clearForReuse()).as("a full burst-sized table is kept").isSameAs(burst);
-    burst.insert(key, 1, "one");
-    PrefixTable<Integer> next = burst.clearForReuse();
-    assertThat(next).as("an emptied burst-sized table gives way").isNotSameAs(burst);
-    assertThat(next.capacity()).isLessThanOrEqualTo(PrefixTable.KEPT_CAPACITY);
-    assertThat(next.size()).isZero();
-    assertThat(next.insert(key, 2, "two")).isGreaterThanOrEqualTo(0);
-    assertThat(next.companionAt(next.slot(key))).isEqualTo("two");
-  }
 }
