@@ -293,6 +293,23 @@ public final class AttributeSet {
     return of(out, nextHop, linkLocalNextHop);
   }
 
+  /**
+   * This set with {@code first} and {@code second} (of two different types) each replacing any
+   * attribute of its type: one set made and interned where two calls of {@link
+   * #with(PathAttribute)} would make (and intern, and leave to the collector) an intermediate one.
+   */
+  public AttributeSet with(PathAttribute first, PathAttribute second) {
+    List<PathAttribute> out = new ArrayList<>(attributes.size() + 2);
+    out.add(first);
+    out.add(second);
+    for (PathAttribute a : attributes) {
+      if (!a.type().equals(first.type()) && !a.type().equals(second.type())) {
+        out.add(a);
+      }
+    }
+    return of(out, nextHop, linkLocalNextHop);
+  }
+
   /** This set without attributes of the given type. */
   public AttributeSet without(AttributeType type) {
     return filter(a -> !a.type().equals(type));

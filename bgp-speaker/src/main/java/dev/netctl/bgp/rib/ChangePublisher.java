@@ -23,6 +23,18 @@ final class ChangePublisher {
   private AttributeSet exported;
   // The list of the last compact route returned (see compactRoute).
   private List<Route> compactList;
+  // Whether the profile last published to carries the family, and with ADD-PATH: two set lookups
+  // (interface calls the C1-only speaker dispatches through a stub) per change and group otherwise.
+  // A group's profile never changes.
+  private OutboundProfile carriedProfile;
+  private AddressFamily carriedFamily;
+  private boolean carried;
+  private boolean carriedAddPath;
+  // While deferring (see deferSignals), the groups offered to since, to signal at the end; a plain
+  // field of the shard's thread, not a thread-local looked up per change.
+  private boolean deferring;
+  private UpdateGroup[] offered = new UpdateGroup[4];
+  private int offeredCount;
 
   /** A publisher to the shard's sinks and groups (concurrent, owned by {@link Rib}). */
   ChangePublisher(RibConfig config, List<RouteSink> sinks, UpdateGroups groups) {
@@ -70,6 +82,65 @@ final class ChangePublisher {
     return r;
   }
 
+  /**
+   * Has the changes published from now on signal their groups only at {@link #releaseSignals}: a
+   * RIB shard runs a read's worth of UPDATEs as one task, and signalling at its first change had
+   * the writer drain (and send, and take every stripe's monitor) a few changes at a time while the
+   * shard went on, several drains per task. Drained at its end, a task's changes go out in one.
+   */
+  void deferSignals() {
+    deferring = true;
+  }
+
+  /**
+   * Signals the groups offered to since {@link #deferSignals}, and signals directly again. Every
+   * group is signalled even if one's listener throws (its changes are in the group already and
+   * would otherwise wait for the next change); the first failure is rethrown after.
+   */
+  void releaseSignals() {
+    deferring = false;
+    int n = offeredCount;
+    offeredCount = 0;
+    RuntimeException first = null;
+    for (int i = 0; i < n; i++) {
+      UpdateGroup g = offered[i];
+      offered[i] = null;
+      try {
+        g.signal();
+      } catch (RuntimeException e) {
+        if (first == null) first = e;
+        else first.addSuppressed(e);
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  private void offer(
+      UpdateGroup g,
+      Prefix prefix,
+      int pathId,
+      AttributeSet attributes,
+      Peer source,
+      boolean sent,
+      Peer sentFrom) {
+    if (!deferring) {
+      g.offer(prefix, pathId, attributes, source, sent, sentFrom);
+      return;
+    }
+    g.hold(prefix, pathId, attributes, source, sent, sentFrom);
+    for (int i = 0; i < offeredCount; i++) {
+      if (offered[i] == g) {
+        return;
+      }
+    }
+    if (offeredCount == offered.length) {
+      offered = java.util.Arrays.copyOf(offered, offeredCount * 2);
+    }
+    offered[offeredCount++] = g;
+  }
+
   void publish(
       Prefix prefix,
       Route oldBest,
@@ -97,17 +168,23 @@ final class ChangePublisher {
     // here (see UpdateGroups for why skipping it cannot leave a later member with older state).
     for (UpdateGroup g : groups.live()) {
       OutboundProfile profile = g.profile();
-      if (!profile.families().contains(family)) {
+      if (profile != carriedProfile || family != carriedFamily) {
+        carriedProfile = profile;
+        carriedFamily = family;
+        carried = profile.families().contains(family);
+        carriedAddPath = carried && profile.addPath(family);
+      }
+      if (!carried) {
         continue;
       }
-      if (profile.addPath(family)) {
+      if (carriedAddPath) {
         // ADD-PATH send: every path is advertised under its own id, so only the changed path
         // matters; the receiver resolves next hops itself.
         AttributeSet before = removed == null ? null : export(profile, prefix, removed, null);
         AttributeSet after = added == null ? null : export(profile, prefix, added, null);
         if (before != after) {
           Route which = added != null ? added : removed;
-          g.offer(prefix, which.localId(), after, which.source());
+          offer(g, prefix, which.localId(), after, which.source(), true, null);
         }
       } else if (best != oldBest) {
         AttributeSet before = oldBest == null ? null : export(profile, prefix, oldBest, null);
@@ -120,7 +197,7 @@ final class ChangePublisher {
           // session is known now: after a role change it is a member under its new key.
           Peer about = after != null ? best.source() : oldBest.source();
           Peer heldFrom = before == null ? null : namedNow(oldBest.source(), best);
-          g.offer(prefix, 0, after, about, before != null, heldFrom);
+          offer(g, prefix, 0, after, about, before != null, heldFrom);
         }
       }
     }

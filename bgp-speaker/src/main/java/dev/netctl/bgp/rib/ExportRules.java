@@ -109,13 +109,15 @@ final class ExportRules {
         if (!source.routeReflectorClient() && !group.routeReflectorClient()) {
           return null;
         }
-        if (attrs.originatorId() < 0) {
-          attrs = attrs.with(new OriginatorId(source.routerId()));
-        }
         List<Inet4Address> clusters = new ArrayList<>();
         clusters.add(config.clusterId());
         clusters.addAll(attrs.clusterList());
-        attrs = attrs.with(new ClusterList(clusters));
+        ClusterList clusterList = new ClusterList(clusters);
+        // One set made and interned per reflected set, not an intermediate one as well.
+        attrs =
+            attrs.originatorId() < 0
+                ? attrs.with(new OriginatorId(source.routerId()), clusterList)
+                : attrs.with(clusterList);
         // The next hop is left alone on reflection.
       } else {
         if (attrs.localPref() < 0) {

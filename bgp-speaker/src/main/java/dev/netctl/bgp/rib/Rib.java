@@ -140,7 +140,7 @@ public final class Rib implements AutoCloseable {
                   // a tenth slower (docs/benchmarks.md, issue 14 session 10).
                   boolean defer = w.size() > 1;
                   if (defer) {
-                    UpdateGroup.deferSignals();
+                    s.deferSignals();
                   }
                   try {
                     for (ShardWork one : w) {
@@ -148,7 +148,7 @@ public final class Rib implements AutoCloseable {
                     }
                   } finally {
                     if (defer) {
-                      UpdateGroup.releaseSignals();
+                      s.releaseSignals();
                     }
                   }
                 },

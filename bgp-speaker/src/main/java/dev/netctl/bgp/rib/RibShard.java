@@ -75,6 +75,16 @@ final class RibShard {
     this.publisher = new ChangePublisher(config, sinks, groups);
   }
 
+  /** See {@link ChangePublisher#deferSignals}. */
+  void deferSignals() {
+    publisher.deferSignals();
+  }
+
+  /** See {@link ChangePublisher#releaseSignals}. */
+  void releaseSignals() {
+    publisher.releaseSignals();
+  }
+
   /** A path received from {@code peer} (or originated, for {@link Peer#LOCAL}). */
   void announce(Peer peer, Prefix prefix, int pathId, AttributeSet received) {
     AdjRibIn in = lastPeer == peer ? lastIn : null;

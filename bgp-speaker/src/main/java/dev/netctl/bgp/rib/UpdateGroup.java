@@ -783,6 +783,21 @@ public final class UpdateGroup {
       Peer source,
       boolean sent,
       Peer sentFrom) {
+    hold(prefix, pathId, attributes, source, sent, sentFrom);
+    signal();
+  }
+
+  /**
+   * As {@link #offer}, without signalling: the caller signals once it has offered a batch (see
+   * {@link ChangePublisher#deferSignals}).
+   */
+  void hold(
+      Prefix prefix,
+      int pathId,
+      AttributeSet attributes,
+      Peer source,
+      boolean sent,
+      Peer sentFrom) {
     boolean plain = pathId == 0 && !prefix.ipv6() && source != null;
     long key = plain ? PrefixTable.pack(prefix) : 0;
     // The stripe from the key's high hash bits (the table probes with its low bits).
@@ -811,7 +826,6 @@ public final class UpdateGroup {
                 : new OutRoute(attributes, source, old.sent(), old.sentFrom()));
       }
     }
-    signal();
   }
 
   /** Publishes a change without knowing what was sent before: every member may hold it. */
@@ -904,15 +918,13 @@ public final class UpdateGroup {
     }
   }
 
-  private void signal() {
+  /** Tells the listener that changes are pending, unless it was told and has not drained yet. */
+  void signal() {
     // Read first: once signalled, shards publishing a million changes only read the flag.
     if (signalled.get()) {
       return;
     }
-    Set<UpdateGroup> deferred = DEFERRED.get();
-    if (deferred != null) {
-      deferred.add(this);
-    } else if (signalled.compareAndSet(false, true)) {
+    if (signalled.compareAndSet(false, true)) {
       try {
         listener.run();
       } catch (RuntimeException | Error e) {
@@ -921,45 +933,6 @@ public final class UpdateGroup {
         signalled.set(false);
         throw e;
       }
-    }
-  }
-
-  // The groups a shard's task of received UPDATEs offered changes to, signalled when it ends (see
-  // deferSignals); null on a thread outside such a task.
-  private static final ThreadLocal<Set<UpdateGroup>> DEFERRED = new ThreadLocal<>();
-
-  /**
-   * Has this thread's offers signal their groups only at {@link #releaseSignals}: a RIB shard runs
-   * a read's worth of UPDATEs as one task, and signalling at its first change had the writer drain
-   * (and send, and take every stripe's monitor) a few changes at a time while the shard went on,
-   * several drains per task. Drained at its end, a task's changes go out in one.
-   */
-  static void deferSignals() {
-    DEFERRED.set(java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
-  }
-
-  /**
-   * Signals the groups offered to since {@link #deferSignals}, and signals directly again. Every
-   * group is signalled even if one's listener throws (its changes are in the stripes already and
-   * would otherwise wait for the next change); the first failure is rethrown after.
-   */
-  static void releaseSignals() {
-    Set<UpdateGroup> deferred = DEFERRED.get();
-    DEFERRED.remove();
-    if (deferred == null) {
-      return;
-    }
-    RuntimeException first = null;
-    for (UpdateGroup g : deferred) {
-      try {
-        g.signal();
-      } catch (RuntimeException e) {
-        if (first == null) first = e;
-        else first.addSuppressed(e);
-      }
-    }
-    if (first != null) {
-      throw first;
     }
   }
 

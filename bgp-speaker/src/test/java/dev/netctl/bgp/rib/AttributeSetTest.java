@@ -85,6 +85,28 @@ class AttributeSetTest {
   }
 
   @Test
+  void withTwoAttributesIsTheSetThatTwoSingleWithsMake() {
+    AttributeSet base = attrs("192.0.2.1").path(65001).localPref(100).med(5).build();
+    PathAttribute originator = new PathAttribute.OriginatorId(ip4("192.0.2.9"));
+    PathAttribute clusters = new PathAttribute.ClusterList(List.of(ip4("192.0.2.254")));
+    AttributeSet both = base.with(originator, clusters);
+    assertThat(both).isSameAs(base.with(originator).with(clusters));
+    assertThat(both.originatorId()).isEqualTo(0xc0000209L);
+    assertThat(both.clusterList()).containsExactly(ip4("192.0.2.254"));
+    assertThat(both.med()).isEqualTo(5);
+    // Each replaces the attribute of its own type.
+    PathAttribute lower = new PathAttribute.LocalPref(50);
+    assertThat(both.with(lower, new PathAttribute.MultiExitDisc(9)))
+        .isSameAs(both.with(lower).with(new PathAttribute.MultiExitDisc(9)));
+    assertThat(both.with(lower, new PathAttribute.MultiExitDisc(9)).localPref()).isEqualTo(50);
+    assertThat(base.originatorId()).as("the original is left alone").isEqualTo(-1);
+  }
+
+  private static java.net.Inet4Address ip4(String literal) {
+    return (java.net.Inet4Address) ip(literal);
+  }
+
+  @Test
   void prependStartsANewSegmentWhenTheFirstIsASetOrFull() {
     AttributeSet set =
         attrs("192.0.2.1").path(new AsPath(List.of(Segment.set(1, 2)))).build().prependAs(9, 1);

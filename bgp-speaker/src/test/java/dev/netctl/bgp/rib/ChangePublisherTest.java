@@ -192,4 +192,113 @@ class ChangePublisherTest {
     all.addAll(b);
     return all;
   }
+
+  @Test
+  void changesOfADeferringTaskSignalTheGroupOnceWhenTheTaskEnds() {
+    group.beginSync(other, 0);
+    java.util.concurrent.atomic.AtomicInteger signals =
+        new java.util.concurrent.atomic.AtomicInteger();
+    group.onPending(signals::incrementAndGet);
+    group.drain();
+    signals.set(0); // whatever registration itself signalled
+    publisher.deferSignals();
+    try {
+      for (int i = 0; i < 100; i++) {
+        publisher.inserted(Prefix.ipv4(0x0a000000 | i << 8, 24), client, x);
+      }
+      assertThat(signals).as("no signal while the task runs").hasValue(0);
+    } finally {
+      publisher.releaseSignals();
+    }
+    assertThat(signals).as("one signal at its end").hasValue(1);
+    assertThat(group.drain()).flatExtracting(u -> u.update().nlri()).hasSize(100);
+    publisher.inserted(Prefix.ipv4(0x0a006400, 24), client, x);
+    assertThat(signals).as("outside a task, a change signals at once").hasValue(2);
+  }
+
+  @Test
+  void listenersThatThrowAtTheEndOfADeferringTaskDoNotKeepTheOtherGroupsFromTheirSignal() {
+    java.util.concurrent.atomic.AtomicInteger signals =
+        new java.util.concurrent.atomic.AtomicInteger();
+    List<UpdateGroup> groups = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      UpdateGroup g =
+          new UpdateGroup(
+              ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET),
+              ShardHarness.NO_RESYNC);
+      g.beginSync(other, 0);
+      // Both throw, whichever the release reaches first.
+      g.onPending(
+          () -> {
+            if (signals.incrementAndGet() > 2) throw new IllegalStateException("listener broke");
+          });
+      g.drain();
+      groups.add(g);
+    }
+    signals.set(0); // whatever registration itself signalled
+    ChangePublisher two =
+        new ChangePublisher(
+            Fixtures.config(), sinks, UpdateGroups.of(groups.toArray(UpdateGroup[]::new)));
+    two.deferSignals();
+    RuntimeException thrown = null;
+    try {
+      two.inserted(Prefix.parse("10.0.1.0/24"), client, x);
+      two.inserted(Prefix.parse("10.0.2.0/24"), client, x);
+      signals.set(2); // the listeners throw from their next call on
+    } finally {
+      try {
+        two.releaseSignals();
+      } catch (RuntimeException e) {
+        thrown = e;
+      }
+    }
+    assertThat(thrown).as("the failure is not swallowed").hasMessage("listener broke");
+    assertThat(signals).as("both groups were signalled, each once").hasValue(4);
+    for (UpdateGroup g : groups) {
+      assertThat(g.drain()).flatExtracting(u -> u.update().nlri()).hasSize(2);
+    }
+  }
+
+  @Test
+  void eachGroupGetsTheFamiliesItsProfileCarriesWhilePrefixesAlternateFamilies() {
+    UpdateGroup v4only =
+        new UpdateGroup(
+            new OutboundProfile(
+                PeerKind.IBGP,
+                true,
+                CodecContext.FOUR_OCTET,
+                java.util.Set.of(dev.netctl.bgp.codec.AddressFamily.IPV4_UNICAST),
+                RoutePolicy.ACCEPT_ALL,
+                Fixtures.ip("10.255.0.1"),
+                Fixtures.ip("2001:db8:ffff::1"),
+                null),
+            ShardHarness.NO_RESYNC);
+    v4only.beginSync(other, 0);
+    group.beginSync(other, 0);
+    ChangePublisher both =
+        new ChangePublisher(Fixtures.config(), sinks, UpdateGroups.of(v4only, group));
+    AttributeSet v6 = Fixtures.attrs("2001:db8::3").build();
+    for (int i = 0; i < 3; i++) {
+      both.inserted(Prefix.ipv4(0x0a000000 | i << 8, 24), client, x);
+      both.inserted(Prefix.ipv6(0x20010db800000000L | i, 0, 64), client, v6);
+    }
+    assertThat(v4only.drain())
+        .as("the IPv4-only group: its three IPv4 prefixes")
+        .flatExtracting(u -> u.update().nlri())
+        .hasSize(3);
+    assertThat(group.drain())
+        .as("the dual-stack group: all six")
+        .flatExtracting(
+            u -> {
+              List<Object> all = new ArrayList<>(u.update().nlri());
+              u.update()
+                  .attributes()
+                  .forEach(
+                      a -> {
+                        if (a instanceof PathAttribute.MpReach r) all.addAll(r.nlri());
+                      });
+              return all;
+            })
+        .hasSize(6);
+  }
 }
