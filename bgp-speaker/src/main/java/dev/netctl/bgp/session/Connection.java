@@ -348,7 +348,11 @@ final class Connection {
         }
         switch ((DecodeResult) msg) {
           case DecodeResult.Decoded d -> {
-            d.discarded().forEach(e -> peer.attributeError("attribute discarded", e));
+            // A loop, not forEach: no lambda per message for a list that is nearly always empty.
+            List<dev.netctl.bgp.codec.BgpError> discarded = d.discarded();
+            for (int i = 0, n = discarded.size(); i < n; i++) {
+              peer.attributeError("attribute discarded", discarded.get(i));
+            }
             // A next hop that is our own address, or a first AS that is not the peer's: withdrawn.
             var withdrawal = ownNextHop(ctx.channel(), d.message());
             if (withdrawal.isEmpty()) {
