@@ -156,7 +156,11 @@ final class SessionEvents implements SessionListener {
           peer.pauseReading(true);
         }
       }
-      received.endOfRibFamily().ifPresent(f -> endOfRib(peer, a, f));
+      // Not ifPresent with a lambda: that is an object per UPDATE, for the rare End-of-RIB.
+      var endOfRib = received.endOfRibFamily();
+      if (endOfRib.isPresent()) {
+        endOfRib(peer, a, endOfRib.get());
+      }
     }
   }
 
