@@ -26,6 +26,11 @@ public final class Ipv4NlriList extends AbstractList<Nlri> implements RandomAcce
     this.to = to;
   }
 
+  /** The empty list. */
+  static Ipv4NlriList empty() {
+    return EMPTY;
+  }
+
   /** The packed form of an IPv4 prefix: its address above its length octet. */
   public static long pack(Prefix prefix) {
     if (prefix.ipv6()) {

@@ -8,7 +8,6 @@ import dev.netctl.bgp.codec.BgpMessage.Update;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,9 +49,11 @@ final class UpdateDecoder {
         NlriCodec.read(nlriField, false, v4AddPath, NotificationSubcode.INVALID_NETWORK_FIELD);
 
     List<PathAttribute> attributes = new ArrayList<>();
-    List<BgpError> discarded = new ArrayList<>();
+    // Made only when an attribute is discarded (rare); the types seen as four 64-bit words, not a
+    // BitSet (an object, an array and its invariant checks per UPDATE).
+    List<BgpError> discarded = null;
     BgpError withdrawError = null;
-    BitSet seen = new BitSet(256);
+    long[] seen = new long[4];
     while (attributeField.isReadable()) {
       int start = attributeField.readerIndex();
       int remaining = attributeField.readableBytes();
@@ -99,7 +100,7 @@ final class UpdateDecoder {
           new AttributeDecoder.Whole(attributeField, start, headerSize + length);
       attributeField.skipBytes(headerSize);
       ByteBuf value = attributeField.readSlice(length);
-      if (seen.get(type)) {
+      if (seen(seen, type)) {
         BgpError dup =
             new BgpError(
                 NotificationSubcode.MALFORMED_ATTRIBUTE_LIST,
@@ -109,21 +110,23 @@ final class UpdateDecoder {
         if (type == 14 || type == 15) {
           return new DecodeResult.Failed(dup);
         }
-        discarded.add(dup);
+        discarded = discard(discarded, dup);
         continue;
       }
-      seen.set(type);
+      seen[type >>> 6] |= 1L << type;
       Outcome outcome = AttributeDecoder.decode(flags, type, value, whole, ctx);
       if (outcome.attribute() != null) {
         PathAttribute a = outcome.attribute();
         if (ctx.fourOctetAs()
             && (a instanceof PathAttribute.As4Path || a instanceof PathAttribute.As4Aggregator)) {
           // RFC 6793 §3: a NEW speaker discards AS4_* received from a NEW speaker.
-          discarded.add(
-              new BgpError(
-                  NotificationSubcode.OPTIONAL_ATTRIBUTE_ERROR,
-                  whole.bytes(),
-                  a.type().name() + " received on a 4-octet AS session"));
+          discarded =
+              discard(
+                  discarded,
+                  new BgpError(
+                      NotificationSubcode.OPTIONAL_ATTRIBUTE_ERROR,
+                      whole.bytes(),
+                      a.type().name() + " received on a 4-octet AS session"));
           continue;
         }
         attributes.add(a);
@@ -135,7 +138,7 @@ final class UpdateDecoder {
           return new DecodeResult.Failed(failure.error());
         }
         case TREAT_AS_WITHDRAW -> withdrawError = first(withdrawError, failure.error());
-        case ATTRIBUTE_DISCARD -> discarded.add(failure.error());
+        case ATTRIBUTE_DISCARD -> discarded = discard(discarded, failure.error());
       }
     }
 
@@ -146,11 +149,11 @@ final class UpdateDecoder {
     if (withdrawError == null && announces) {
       // RFC 7606 §3 (d): a missing well-known mandatory attribute is treat-as-withdraw.
       int missing = -1;
-      if (!seen.get(1)) {
+      if (!seen(seen, 1)) {
         missing = 1;
-      } else if (!seen.get(2)) {
+      } else if (!seen(seen, 2)) {
         missing = 2;
-      } else if (!nlri.isEmpty() && !seen.get(3)) {
+      } else if (!nlri.isEmpty() && !seen(seen, 3)) {
         missing = 3;
       }
       if (missing > 0) {
@@ -169,7 +172,18 @@ final class UpdateDecoder {
     // does. Decoding into that canonical order makes equal routes equal values whatever the order
     // they arrived in, and makes decode(encode(decode(x))) == decode(x) (found by the fuzzer).
     PathAttribute.sortByTypeCode(attributes);
-    return new DecodeResult.Decoded(new Update(withdrawn, attributes, nlri), discarded);
+    return new DecodeResult.Decoded(
+        new Update(withdrawn, attributes, nlri), discarded == null ? List.of() : discarded);
+  }
+
+  private static boolean seen(long[] seen, int type) {
+    return (seen[type >>> 6] & 1L << type) != 0;
+  }
+
+  private static List<BgpError> discard(List<BgpError> discarded, BgpError error) {
+    List<BgpError> list = discarded == null ? new ArrayList<>() : discarded;
+    list.add(error);
+    return list;
   }
 
   /** Every prefix the UPDATE touched, as withdrawals (RFC 7606 §2 "treat-as-withdraw"). */

@@ -47,6 +47,8 @@ final class Connection {
   private final boolean outbound;
   private final BgpFsm fsm;
   private final Map<Timer, ScheduledFuture<?>> timers = new EnumMap<>(Timer.class);
+  // The hold timer's deadline; its task is timers' HOLD entry (see HoldDeadline).
+  private final HoldDeadline hold = new HoldDeadline();
   private final ArrayDeque<BgpMessage> backlog = new ArrayDeque<>();
   private Channel channel;
   // The outgoing connect still in progress, or null.
@@ -163,19 +165,7 @@ final class Connection {
       case Action.Connect c -> peer.connect(this);
       case Action.Disconnect d -> closeChannel();
       case Action.Send s -> send(s.message(), true);
-      case Action.StartTimer t -> {
-        cancel(t.timer());
-        timers.put(
-            t.timer(),
-            peer.loop()
-                .schedule(
-                    () -> {
-                      timers.remove(t.timer());
-                      handle(new Event.TimerExpired(t.timer()));
-                    },
-                    t.delay().toMillis(),
-                    TimeUnit.MILLISECONDS));
-      }
+      case Action.StartTimer t -> start(t);
       case Action.StopTimer t -> cancel(t.timer());
       case Action.StateChanged s -> {
         if (s.to() == State.OPEN_CONFIRM && channel != null) {
@@ -195,7 +185,62 @@ final class Connection {
     }
   }
 
+  private void start(Action.StartTimer t) {
+    if (t.timer() == Timer.HOLD) {
+      // Restarted for every message received: a task is scheduled only when none is pending, or
+      // the pending one fires too late for the new deadline (see HoldDeadline).
+      long nanos = t.delay().toNanos();
+      if (hold.restart(System.nanoTime(), nanos)) {
+        ScheduledFuture<?> earlier = timers.remove(Timer.HOLD);
+        if (earlier != null) {
+          earlier.cancel(false);
+        }
+        scheduleHold(nanos);
+      }
+      return;
+    }
+    cancel(t.timer());
+    timers.put(
+        t.timer(),
+        peer.loop()
+            .schedule(
+                () -> {
+                  timers.remove(t.timer());
+                  handle(new Event.TimerExpired(t.timer()));
+                },
+                t.delay().toMillis(),
+                TimeUnit.MILLISECONDS));
+  }
+
+  /**
+   * Schedules the hold timer's task: when it fires, the timer expires, unless a message received
+   * meanwhile moved the deadline, and the task is scheduled again for the time left.
+   */
+  private void scheduleHold(long nanos) {
+    timers.put(
+        Timer.HOLD,
+        peer.loop()
+            .schedule(
+                () -> {
+                  timers.remove(Timer.HOLD);
+                  if (!hold.running()) {
+                    return;
+                  }
+                  long left = hold.fired(System.nanoTime());
+                  if (left > 0) {
+                    scheduleHold(left);
+                  } else {
+                    handle(new Event.TimerExpired(Timer.HOLD));
+                  }
+                },
+                nanos,
+                TimeUnit.NANOSECONDS));
+  }
+
   private void cancel(Timer t) {
+    if (t == Timer.HOLD) {
+      hold.stop();
+    }
     ScheduledFuture<?> f = timers.remove(t);
     if (f != null) {
       f.cancel(false);
@@ -303,7 +348,11 @@ final class Connection {
         }
         switch ((DecodeResult) msg) {
           case DecodeResult.Decoded d -> {
-            d.discarded().forEach(e -> peer.attributeError("attribute discarded", e));
+            // A loop, not forEach: no lambda per message for a list that is nearly always empty.
+            List<dev.netctl.bgp.codec.BgpError> discarded = d.discarded();
+            for (int i = 0, n = discarded.size(); i < n; i++) {
+              peer.attributeError("attribute discarded", discarded.get(i));
+            }
             // A next hop that is our own address, or a first AS that is not the peer's: withdrawn.
             var withdrawal = ownNextHop(ctx.channel(), d.message());
             if (withdrawal.isEmpty()) {

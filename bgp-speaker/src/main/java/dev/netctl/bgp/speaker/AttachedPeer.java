@@ -25,6 +25,8 @@ final class AttachedPeer {
   // UPDATEs received in this turn of the loop and not yet handed to the RIB: they go as one batch
   // (see SessionEvents.update). Null when no batch is open.
   List<Update> batch;
+  // Prefixes the open batch carries (withdrawn and announced).
+  int batchPrefixes;
   // Null until the RIB registered the peer.
   UpdateGroup group;
   // Batches of UPDATEs handed to the RIB and not processed yet: the session stops reading while

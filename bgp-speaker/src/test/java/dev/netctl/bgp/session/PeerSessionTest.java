@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -54,11 +55,13 @@ class PeerSessionTest {
   }
 
   @BeforeEach
-  void start() throws Exception {
+  void start(TestInfo test) throws Exception {
     LeakCheck.install();
     Transport transport = Transport.best();
     group = transport.newGroup(1);
-    PeerConfig config = PeerConfig.of(65001, ip(LOCAL), 65002).withHoldTime(30);
+    // The hold timer's own test runs with the smallest hold time allowed (RFC 4271 §4.2).
+    int hold = test.getTestMethod().orElseThrow().getName().startsWith("holdTimer") ? 3 : 30;
+    PeerConfig config = PeerConfig.of(65001, ip(LOCAL), 65002).withHoldTime(hold);
     PeerSpec spec =
         new PeerSpec(new InetSocketAddress(ip(REMOTE), 179), ip(LOCAL), config, true, null, 0);
     session =
@@ -223,6 +226,64 @@ class PeerSessionTest {
       Notification n = peer.readNotification();
       assertThat(n.errorSubcode()).isEqualTo(NotificationSubcode.BAD_PEER_AS);
       assertThat(peer.closedByPeer()).isTrue();
+    }
+  }
+
+  /**
+   * Every UPDATE restarts the hold timer like a KEEPALIVE (RFC 4271 §4.4, §6.5), and silence for
+   * the hold time expires it. The session restarts it by moving a deadline, not by rescheduling a
+   * task per message (see {@link HoldDeadline}): both sides of that, on the wire, with a 3 s hold
+   * time.
+   */
+  @Test
+  void holdTimerRestartsOnUpdatesAloneAndExpiresOnSilence() throws Exception {
+    try (RawPeer peer = new RawPeer()) {
+      peer.establish();
+      await().atMost(Duration.ofSeconds(5)).until(() -> session.state() == State.ESTABLISHED);
+      assertThat(session.loop().submit(() -> session.negotiated().holdTime()).get()).isEqualTo(3);
+      // UPDATEs only, no KEEPALIVE, for one and a half hold times.
+      byte[] update =
+          HexFormat.of()
+              .parseHex(
+                  "ffffffffffffffffffffffffffffffff"
+                      + "002d" // length 45
+                      + "02" // UPDATE
+                      + "0000" // no withdrawn routes
+                      + "0014" // 20 octets of attributes
+                      + "40010100" // ORIGIN IGP
+                      + "400206020100" // AS_PATH AS_SEQUENCE [65002]
+                      + "00fdea"
+                      + "4003040a000001" // NEXT_HOP 10.0.0.1
+                      + "080a"); // NLRI 10.0.0.0/8
+      long begin = System.nanoTime();
+      int sent = 0;
+      while (System.nanoTime() - begin < TimeUnit.MILLISECONDS.toNanos(4_500)) {
+        peer.sendRaw(update);
+        sent++;
+        Thread.sleep(200);
+      }
+      int total = sent;
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> events.stream().filter(e -> e.startsWith("update")).count() == total);
+      assertThat(events)
+          .as("nothing but UPDATEs while they stream")
+          .allMatch(e -> e.startsWith("update"));
+      assertThat(session.state()).isEqualTo(State.ESTABLISHED);
+      // Silence: Hold Timer Expired (RFC 4271 §6.5, code 4).
+      // Our KEEPALIVEs (one a second) come first.
+      peer.socket.setSoTimeout(10_000);
+      Notification expired = null;
+      for (int i = 0; i < 30 && expired == null; i++) {
+        if (peer.read() instanceof Notification n) {
+          expired = n;
+        }
+      }
+      assertThat(expired).as("a NOTIFICATION after the hold time of silence").isNotNull();
+      assertThat(expired.code()).isEqualTo(4);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> events.stream().anyMatch(e -> e.startsWith("down hold timer expired")));
     }
   }
 
