@@ -370,5 +370,40 @@ class PolicyCommandTest {
         .as("y/c has no IPv6 address: left out")
         .contains("\"from\" : \"y/b\"")
         .doesNotContain("y/c");
+    assertThat(m.err())
+        .as("a pod left out is named, not silently dropped")
+        .endsWith(
+            "note: 1 pod has no IPv6 address and is left out: y/c (the IPv4 table, without"
+                + " --ipv6, shows it)\n");
+  }
+
+  @Test
+  void matrixOfIpv6OnlyPodsSaysWhyTheIpv4TableIsEmpty() throws Exception {
+    // An IPv6-only cluster's pods: the default (IPv4) table has no rows, which must not pass for
+    // "nothing to show".
+    Path v6 = Files.createDirectory(dir.resolve("v6"));
+    Files.writeString(
+        v6.resolve("pods.yaml"),
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: a, namespace: x}
+        status: {podIPs: [{ip: 'fd00::1'}]}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: b, namespace: x}
+        status: {podIPs: [{ip: 'fd00::2'}]}
+        """);
+    Cli.Run m = run("policy", "matrix", "-f", v6.toString(), "--ports", "80/TCP");
+    assertThat(m.exitCode()).as(m.toString()).isZero();
+    assertThat(m.out()).isEqualTo("80/TCP\n");
+    assertThat(m.err())
+        .isEqualTo(
+            "note: 2 pods have no IPv4 address and are left out: x/a, x/b (--ipv6 tabulates"
+                + " IPv6)\n");
+    Cli.Run six = run("policy", "matrix", "-f", v6.toString(), "--ports", "80/TCP", "--ipv6");
+    assertThat(six.out()).isEqualTo("80/TCP  x/a  x/b\nx/a     -    .\nx/b     .    -\n");
+    assertThat(six.err()).isEmpty();
   }
 }
