@@ -405,5 +405,22 @@ class PolicyCommandTest {
     Cli.Run six = run("policy", "matrix", "-f", v6.toString(), "--ports", "80/TCP", "--ipv6");
     assertThat(six.out()).isEqualTo("80/TCP  x/a  x/b\nx/a     -    .\nx/b     .    -\n");
     assertThat(six.err()).isEmpty();
+
+    Cli.Run explain =
+        run(
+            "policy",
+            "explain",
+            "-f",
+            v6.toString(),
+            "--from",
+            "x/a",
+            "--to",
+            "x/b",
+            "--port",
+            "80");
+    assertThat(explain.exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+    assertThat(explain.err())
+        .isEqualTo(
+            "error: --from \"x/a\" has no IPv4 address (--ipv6 explains its IPv6 address)\n");
   }
 }
