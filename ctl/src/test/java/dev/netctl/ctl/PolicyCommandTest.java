@@ -197,6 +197,40 @@ class PolicyCommandTest {
   }
 
   @Test
+  void aBadServiceAccountIsRefusedNamingItsOwnFields() throws Exception {
+    Files.writeString(
+        dir.resolve("policy.yaml"),
+        """
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata: {name: web, namespace: y, labels: {'bad key!': 'v v'}}
+        """);
+    Cli.Run labels = explain("y/b", "x/a");
+    assertThat(labels.exitCode()).isEqualTo(ExitCode.INVALID);
+    assertThat(labels.err())
+        .as("the ServiceAccount and its metadata.labels, not the ksa.y.web Profile it becomes")
+        .startsWith(
+            "error: "
+                + dir.resolve("policy.yaml")
+                + ": document 1 (ServiceAccount \"y/web\"):"
+                + " metadata.labels \"bad key!\"")
+        .contains("metadata.labels[bad key!] \"v v\"")
+        .doesNotContain("Profile", "ksa.");
+
+    Files.writeString(
+        dir.resolve("policy.yaml"),
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: Web_1, namespace: Y}\n");
+    Cli.Run name = explain("y/b", "x/a");
+    assertThat(name.exitCode()).isEqualTo(ExitCode.INVALID);
+    assertThat(name.err())
+        .contains(
+            "(ServiceAccount \"Y/Web_1\"): metadata.name \"Web_1\" must be a DNS-1123 subdomain\n",
+            "(ServiceAccount \"Y/Web_1\"): metadata.namespace \"Y\" must be a lower-case DNS-1123"
+                + " label\n")
+        .doesNotContain("Profile");
+  }
+
+  @Test
   void aPolicyAsKubectlPrintsItIsReadWithoutItsServerFields() throws Exception {
     // kubectl get networkpolicy -o yaml adds status and server metadata: the policy still counts.
     Files.writeString(
