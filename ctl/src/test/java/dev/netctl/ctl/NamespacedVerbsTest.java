@@ -61,6 +61,14 @@ class NamespacedVerbsTest {
         .as("-A with a NAME finds it in every namespace")
         .contains("namespace: shop", "namespace: default");
 
+    Cli.Run none = cli.run("get", "networkpolicies", "-n", "team");
+    assertThat(none.exitCode()).isZero();
+    assertThat(none.err())
+        .as("an empty list names the one namespace it looked in, as kubectl does")
+        .isEqualTo("No resources found in team namespace.\n");
+    assertThat(cli.run("get", "networkpolicies", "-A", "-l", "app == 'none'").err())
+        .isEqualTo("No resources found.\n");
+
     Cli.Run missing = cli.run("get", "networkpolicy", "deny-db");
     assertThat(missing.exitCode()).isEqualTo(ExitCode.NOT_FOUND);
     assertThat(missing.err()).isEqualTo("error: NetworkPolicy \"default/deny-db\" not found\n");
