@@ -94,6 +94,16 @@ final class PolicyManifests {
     String kind = n.path("kind").asText("");
     if (api.equals("v1") && kind.equals("Namespace")) {
       String name = required(n, "metadata.name", where);
+      if (!ObjectMeta.isNamespaceName(name)) {
+        throw new CliException(
+            ExitCode.INVALID,
+            where
+                + " (Namespace \""
+                + name
+                + "\"): metadata.name \""
+                + name
+                + "\" must be a lower-case DNS-1123 label");
+      }
       namespaces.put(name, labels(n.path("metadata").path("labels")));
     } else if (api.equals("v1") && kind.equals("Pod")) {
       pods.add(pod(n, where));
@@ -154,6 +164,17 @@ final class PolicyManifests {
     String name = required(n, "metadata.name", where);
     String ns = n.path("metadata").path("namespace").asText("default");
     where = where + " (Pod \"" + name + "\")";
+    // named as the API server would let it be: "X/Bad_Pod" could never be a pod to explain
+    if (!Validator.isDnsSubdomain(name)) {
+      throw new CliException(
+          ExitCode.INVALID,
+          where + ": metadata.name \"" + name + "\" must be a DNS-1123 subdomain");
+    }
+    if (!ObjectMeta.isNamespaceName(ns)) {
+      throw new CliException(
+          ExitCode.INVALID,
+          where + ": metadata.namespace \"" + ns + "\" must be a lower-case DNS-1123 label");
+    }
     List<NamedPort> ports = new ArrayList<>();
     for (JsonNode c : n.path("spec").path("containers")) {
       for (JsonNode p : c.path("ports")) {

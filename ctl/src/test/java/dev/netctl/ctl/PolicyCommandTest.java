@@ -228,6 +228,18 @@ class PolicyCommandTest {
             "(ServiceAccount \"Y/Web_1\"): metadata.namespace \"Y\" must be a lower-case DNS-1123"
                 + " label\n")
         .doesNotContain("Profile");
+
+    for (String[] bad :
+        new String[][] {
+          {"kind: Pod\nmetadata: {name: Bad_Pod, namespace: y}", "metadata.name \"Bad_Pod\""},
+          {"kind: Pod\nmetadata: {name: p, namespace: Y}", "metadata.namespace \"Y\""},
+          {"kind: Namespace\nmetadata: {name: a.b}", "metadata.name \"a.b\""}
+        }) {
+      Files.writeString(dir.resolve("policy.yaml"), "apiVersion: v1\n" + bad[0] + "\n");
+      Cli.Run r = explain("y/b", "x/a");
+      assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCode.INVALID);
+      assertThat(r.err()).as(r.toString()).contains(bad[1] + " must be");
+    }
   }
 
   @Test
