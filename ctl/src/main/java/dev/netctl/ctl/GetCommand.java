@@ -105,7 +105,13 @@ final class GetCommand extends ResourceVerb {
           }
           if (found.isEmpty() && missing.isEmpty()) {
             if (format.isTextual() || format == OutputFormat.YAML) {
-              err().println("No resources found.");
+              // as kubectl says it: a list without -A shows one namespace only (since calicoctl's
+              // namespace defaults), which an empty answer must not hide
+              err()
+                  .println(
+                      kind.namespaced() && !allNamespaces
+                          ? "No resources found in " + namespaces.namespace() + " namespace."
+                          : "No resources found.");
             }
             if (format == OutputFormat.JSON) format.print(kind, found, out());
             return ExitCode.OK;

@@ -1,6 +1,7 @@
 package dev.netctl.ctl;
 
 import dev.netctl.datastore.model.Kind;
+import dev.netctl.datastore.model.ObjectMeta;
 import dev.netctl.datastore.model.Resource;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,11 +53,14 @@ final class NamespaceOptions {
   }
 
   private void checkName() {
-    if (namespace != null && (namespace.isEmpty() || namespace.contains("/"))) {
-      throw new CliException(
-          ExitCode.USAGE, "-n \"" + namespace + "\" is not a namespace name (no '/', not empty)");
+    if (namespace != null && !ObjectMeta.isNamespaceName(namespace)) {
+      throw new CliException(ExitCode.USAGE, "-n \"" + namespace + "\": " + NAMESPACE_RULE);
     }
   }
+
+  /** What a namespace name must be, as a manifest's {@code metadata.namespace} is told. */
+  private static final String NAMESPACE_RULE =
+      "a namespace must be a lower-case DNS-1123 label (a-z, 0-9, '-'; at most 63)";
 
   /**
    * Reads manifests with objects of namespaced kinds that name no namespace put in {@code -n}'s
@@ -95,6 +99,18 @@ final class NamespaceOptions {
     if (!kind.namespaced()) return name;
     int slash = name.indexOf('/');
     if (slash < 0) return namespace() + "/" + name;
+    // A malformed NS/NAME would only be "not found": say what is wrong with it instead.
+    String ns = name.substring(0, slash);
+    String rest = name.substring(slash + 1);
+    if (!ObjectMeta.isNamespaceName(ns) || rest.isEmpty() || rest.contains("/")) {
+      throw new CliException(
+          ExitCode.USAGE,
+          kind.name()
+              + " \""
+              + name
+              + "\": a name is NAME or NAMESPACE/NAME with one '/', and "
+              + NAMESPACE_RULE);
+    }
     if (namespace != null && !name.substring(0, slash).equals(namespace)) {
       throw new CliException(
           ExitCode.USAGE,

@@ -194,7 +194,11 @@ final class PolicyExplainCommand implements Callable<Integer> {
               + s
               + "\" has no "
               + (family == IpFamily.V4 ? "IPv4" : "IPv6")
-              + " address");
+              + " address"
+              // the pod of an IPv6-only node has only the other family: say how to ask about it
+              + (family == IpFamily.V4
+                  ? " (--ipv6 explains its IPv6 address)"
+                  : " (without --ipv6 it is explained by its IPv4 address)"));
     }
     throw new CliException(
         ExitCode.NOT_FOUND,

@@ -94,17 +94,21 @@ final class PolicyManifests {
     String kind = n.path("kind").asText("");
     if (api.equals("v1") && kind.equals("Namespace")) {
       String name = required(n, "metadata.name", where);
+      if (!ObjectMeta.isNamespaceName(name)) {
+        throw new CliException(
+            ExitCode.INVALID,
+            where
+                + " (Namespace \""
+                + name
+                + "\"): metadata.name \""
+                + name
+                + "\" must be a lower-case DNS-1123 label");
+      }
       namespaces.put(name, labels(n.path("metadata").path("labels")));
     } else if (api.equals("v1") && kind.equals("Pod")) {
       pods.add(pod(n, where));
     } else if (api.equals("v1") && kind.equals("ServiceAccount")) {
-      // its labels, as the ksa.<ns>.<name> Profile the agent reads them from
-      String name = required(n, "metadata.name", where);
-      String ns = n.path("metadata").path("namespace").asText("default");
-      resources.add(
-          new Profile(
-              ObjectMeta.named(Profile.SERVICE_ACCOUNT_PREFIX + ns + "." + name),
-              new ProfileSpec(labels(n.path("metadata").path("labels")))));
+      resources.add(serviceAccount(n, where));
     } else {
       try {
         // As apply reads them: a kubectl or calicoctl export keeps its status and server metadata.
@@ -118,10 +122,59 @@ final class PolicyManifests {
     }
   }
 
+  /**
+   * A ServiceAccount's labels, as the {@code ksa.<ns>.<name>} Profile the agent reads them from;
+   * refused as the API server would refuse it, naming the ServiceAccount's own fields (not the
+   * Profile it becomes, which the user never wrote).
+   */
+  private static Profile serviceAccount(JsonNode n, String where) {
+    String name = required(n, "metadata.name", where);
+    String ns = n.path("metadata").path("namespace").asText("");
+    if (ns.isEmpty()) ns = dev.netctl.datastore.model.Kind.DEFAULT_NAMESPACE;
+    where = where + " (ServiceAccount \"" + ns + "/" + name + "\")";
+    List<String> problems = new ArrayList<>();
+    if (!Validator.isDnsSubdomain(name)) {
+      problems.add(where + ": metadata.name \"" + name + "\" must be a DNS-1123 subdomain");
+    }
+    if (!ObjectMeta.isNamespaceName(ns)) {
+      problems.add(
+          where + ": metadata.namespace \"" + ns + "\" must be a lower-case DNS-1123 label");
+    }
+    Profile p =
+        new Profile(
+            ObjectMeta.named(Profile.SERVICE_ACCOUNT_PREFIX + ns + "." + name),
+            new ProfileSpec(labels(n.path("metadata").path("labels"))));
+    if (problems.isEmpty()) {
+      for (Violation v : Validator.validate(p)) {
+        problems.add(
+            where
+                + ": "
+                + v.field().replace("spec.labelsToApply", "metadata.labels")
+                + " \""
+                + v.value()
+                + "\" "
+                + v.rule());
+      }
+    }
+    if (!problems.isEmpty()) throw new CliException(ExitCode.INVALID, String.join("\n", problems));
+    return p;
+  }
+
   private Endpoint pod(JsonNode n, String where) {
     String name = required(n, "metadata.name", where);
     String ns = n.path("metadata").path("namespace").asText("default");
     where = where + " (Pod \"" + name + "\")";
+    // named as the API server would let it be: "X/Bad_Pod" could never be a pod to explain
+    if (!Validator.isDnsSubdomain(name)) {
+      throw new CliException(
+          ExitCode.INVALID,
+          where + ": metadata.name \"" + name + "\" must be a DNS-1123 subdomain");
+    }
+    if (!ObjectMeta.isNamespaceName(ns)) {
+      throw new CliException(
+          ExitCode.INVALID,
+          where + ": metadata.namespace \"" + ns + "\" must be a lower-case DNS-1123 label");
+    }
     List<NamedPort> ports = new ArrayList<>();
     for (JsonNode c : n.path("spec").path("containers")) {
       for (JsonNode p : c.path("ports")) {

@@ -70,6 +70,7 @@ final class PolicyMatrixCommand implements Callable<Integer> {
     List<Matrix.Cell> cells = Matrix.compute(snap.evaluator(), snap.endpoints(), pps, family);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    notes.addAll(leftOut(snap.endpoints(), family));
     for (String n : notes) err.println("note: " + n);
     err.flush();
     if (output == PolicyCommand.Format.json) {
@@ -102,6 +103,32 @@ final class PolicyMatrixCommand implements Callable<Integer> {
     }
     out.flush();
     return ExitCode.OK;
+  }
+
+  /**
+   * Says which pods the table leaves out for having no address of its family, and how to see them:
+   * without it an IPv6-only cluster's matrix (IPv4 by default) is an empty table and exit 0.
+   */
+  static List<String> leftOut(List<Endpoint> endpoints, IpFamily family) {
+    List<String> without =
+        endpoints.stream().filter(e -> e.address(family) == null).map(Endpoint::id).toList();
+    if (without.isEmpty()) return List.of();
+    String fam = family == IpFamily.V6 ? "IPv6" : "IPv4";
+    String other =
+        family == IpFamily.V6
+            ? "the IPv4 table, without --ipv6, shows it"
+            : "--ipv6 tabulates IPv6";
+    return List.of(
+        (without.size() == 1 ? "1 pod has" : without.size() + " pods have")
+            + " no "
+            + fam
+            + " address and "
+            + (without.size() == 1 ? "is" : "are")
+            + " left out: "
+            + String.join(", ", without)
+            + " ("
+            + other
+            + ")");
   }
 
   /** Left-aligned columns, two spaces apart; names keep their case (unlike {@link Table}). */

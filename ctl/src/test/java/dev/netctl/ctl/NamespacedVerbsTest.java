@@ -61,6 +61,14 @@ class NamespacedVerbsTest {
         .as("-A with a NAME finds it in every namespace")
         .contains("namespace: shop", "namespace: default");
 
+    Cli.Run none = cli.run("get", "networkpolicies", "-n", "team");
+    assertThat(none.exitCode()).isZero();
+    assertThat(none.err())
+        .as("an empty list names the one namespace it looked in, as kubectl does")
+        .isEqualTo("No resources found in team namespace.\n");
+    assertThat(cli.run("get", "networkpolicies", "-A", "-l", "app == 'none'").err())
+        .isEqualTo("No resources found.\n");
+
     Cli.Run missing = cli.run("get", "networkpolicy", "deny-db");
     assertThat(missing.exitCode()).isEqualTo(ExitCode.NOT_FOUND);
     assertThat(missing.err()).isEqualTo("error: NetworkPolicy \"default/deny-db\" not found\n");
@@ -208,5 +216,39 @@ class NamespacedVerbsTest {
       assertThat(r.err()).startsWith("error: IPPool is not namespaced: -");
     }
     assertThat(names("get", "ippools", "-o", "name")).as("nothing was deleted").hasLineCount(1);
+  }
+
+  @Test
+  void aMalformedNamespaceIsAUsageErrorNotNotFound() {
+    // A manifest's metadata.namespace "BAD_NS" is refused as invalid; -n and NS/NAME on the
+    // command line say so too, rather than reporting an object that could never exist as missing.
+    for (String[] args :
+        new String[][] {
+          {"get", "networkpolicy", "allow-web", "-n", "Shop"},
+          {"get", "networkpolicies", "-n", "shop_1"},
+          {"delete", "networkpolicy", "allow-web", "-n", "a.b"},
+          {"label", "networkpolicy", "shop/", "a=b"},
+          {"patch", "networkpolicy", "/allow-web", "-p", "{}"},
+          {"get", "networkpolicy", "shop/allow-web/x", "-A"},
+          {"delete", "networkpolicy", "Shop/allow-web"}
+        }) {
+      Cli.Run r = cli.run(args);
+      assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCode.USAGE);
+      assertThat(r.err())
+          .as(r.toString())
+          .contains("a namespace must be a lower-case DNS-1123 label");
+    }
+    Cli.Run bad = cli.run("get", "networkpolicy", "allow-web", "-n", "Shop");
+    assertThat(bad.err())
+        .isEqualTo(
+            "error: -n \"Shop\": a namespace must be a lower-case DNS-1123 label (a-z, 0-9, '-';"
+                + " at most 63)\n");
+    Cli.Run slash = cli.run("label", "networkpolicy", "shop/", "a=b");
+    assertThat(slash.err())
+        .startsWith(
+            "error: NetworkPolicy \"shop/\": a name is NAME or NAMESPACE/NAME with one '/'");
+    assertThat(names("get", "networkpolicies", "-A", "-o", "name"))
+        .as("nothing was deleted")
+        .hasLineCount(3);
   }
 }

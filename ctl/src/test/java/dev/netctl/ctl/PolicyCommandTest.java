@@ -197,6 +197,52 @@ class PolicyCommandTest {
   }
 
   @Test
+  void aBadServiceAccountIsRefusedNamingItsOwnFields() throws Exception {
+    Files.writeString(
+        dir.resolve("policy.yaml"),
+        """
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata: {name: web, namespace: y, labels: {'bad key!': 'v v'}}
+        """);
+    Cli.Run labels = explain("y/b", "x/a");
+    assertThat(labels.exitCode()).isEqualTo(ExitCode.INVALID);
+    assertThat(labels.err())
+        .as("the ServiceAccount and its metadata.labels, not the ksa.y.web Profile it becomes")
+        .startsWith(
+            "error: "
+                + dir.resolve("policy.yaml")
+                + ": document 1 (ServiceAccount \"y/web\"):"
+                + " metadata.labels \"bad key!\"")
+        .contains("metadata.labels[bad key!] \"v v\"")
+        .doesNotContain("Profile", "ksa.");
+
+    Files.writeString(
+        dir.resolve("policy.yaml"),
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: Web_1, namespace: Y}\n");
+    Cli.Run name = explain("y/b", "x/a");
+    assertThat(name.exitCode()).isEqualTo(ExitCode.INVALID);
+    assertThat(name.err())
+        .contains(
+            "(ServiceAccount \"Y/Web_1\"): metadata.name \"Web_1\" must be a DNS-1123 subdomain\n",
+            "(ServiceAccount \"Y/Web_1\"): metadata.namespace \"Y\" must be a lower-case DNS-1123"
+                + " label\n")
+        .doesNotContain("Profile");
+
+    for (String[] bad :
+        new String[][] {
+          {"kind: Pod\nmetadata: {name: Bad_Pod, namespace: y}", "metadata.name \"Bad_Pod\""},
+          {"kind: Pod\nmetadata: {name: p, namespace: Y}", "metadata.namespace \"Y\""},
+          {"kind: Namespace\nmetadata: {name: a.b}", "metadata.name \"a.b\""}
+        }) {
+      Files.writeString(dir.resolve("policy.yaml"), "apiVersion: v1\n" + bad[0] + "\n");
+      Cli.Run r = explain("y/b", "x/a");
+      assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCode.INVALID);
+      assertThat(r.err()).as(r.toString()).contains(bad[1] + " must be");
+    }
+  }
+
+  @Test
   void aPolicyAsKubectlPrintsItIsReadWithoutItsServerFields() throws Exception {
     // kubectl get networkpolicy -o yaml adds status and server metadata: the policy still counts.
     Files.writeString(
@@ -370,5 +416,57 @@ class PolicyCommandTest {
         .as("y/c has no IPv6 address: left out")
         .contains("\"from\" : \"y/b\"")
         .doesNotContain("y/c");
+    assertThat(m.err())
+        .as("a pod left out is named, not silently dropped")
+        .endsWith(
+            "note: 1 pod has no IPv6 address and is left out: y/c (the IPv4 table, without"
+                + " --ipv6, shows it)\n");
+  }
+
+  @Test
+  void matrixOfIpv6OnlyPodsSaysWhyTheIpv4TableIsEmpty() throws Exception {
+    // An IPv6-only cluster's pods: the default (IPv4) table has no rows, which must not pass for
+    // "nothing to show".
+    Path v6 = Files.createDirectory(dir.resolve("v6"));
+    Files.writeString(
+        v6.resolve("pods.yaml"),
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: a, namespace: x}
+        status: {podIPs: [{ip: 'fd00::1'}]}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: b, namespace: x}
+        status: {podIPs: [{ip: 'fd00::2'}]}
+        """);
+    Cli.Run m = run("policy", "matrix", "-f", v6.toString(), "--ports", "80/TCP");
+    assertThat(m.exitCode()).as(m.toString()).isZero();
+    assertThat(m.out()).isEqualTo("80/TCP\n");
+    assertThat(m.err())
+        .isEqualTo(
+            "note: 2 pods have no IPv4 address and are left out: x/a, x/b (--ipv6 tabulates"
+                + " IPv6)\n");
+    Cli.Run six = run("policy", "matrix", "-f", v6.toString(), "--ports", "80/TCP", "--ipv6");
+    assertThat(six.out()).isEqualTo("80/TCP  x/a  x/b\nx/a     -    .\nx/b     .    -\n");
+    assertThat(six.err()).isEmpty();
+
+    Cli.Run explain =
+        run(
+            "policy",
+            "explain",
+            "-f",
+            v6.toString(),
+            "--from",
+            "x/a",
+            "--to",
+            "x/b",
+            "--port",
+            "80");
+    assertThat(explain.exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+    assertThat(explain.err())
+        .isEqualTo(
+            "error: --from \"x/a\" has no IPv4 address (--ipv6 explains its IPv6 address)\n");
   }
 }

@@ -62,6 +62,14 @@ public record ObjectMeta(
     return new ObjectMeta(name, null, null, null, null, null);
   }
 
+  /**
+   * Whether {@code ns} can name a Kubernetes namespace: a lower-case DNS-1123 label (at most 63
+   * characters). One rule for manifests' {@code metadata.namespace} and the CLI's {@code -n}.
+   */
+  public static boolean isNamespaceName(String ns) {
+    return ns != null && ns.length() <= 63 && Validator.DNS_LABEL.matcher(ns).matches();
+  }
+
   /** Metadata of a namespaced object. */
   public static ObjectMeta namespaced(String namespace, String name, Map<String, String> labels) {
     return new ObjectMeta(name, namespace, labels, null, null, null, null);

@@ -36,7 +36,7 @@ final class ViolationCollector {
     if (kind.namespaced()) {
       if (ns == null || ns.isEmpty()) {
         add("metadata.namespace", ns, "is required: " + kind.name() + " is namespaced");
-      } else if (ns.length() > 63 || !Validator.DNS_LABEL.matcher(ns).matches()) {
+      } else if (!ObjectMeta.isNamespaceName(ns)) {
         add("metadata.namespace", ns, "must be a lower-case DNS-1123 label");
       }
     } else if (ns != null && !ns.isEmpty()) {
