@@ -55,11 +55,16 @@ final class GetCommand extends ResourceVerb {
       names = {"-A", "--all-namespaces"},
       description =
           "A namespaced kind across every namespace: a list shows them all, a NAME is looked up in"
-              + " each.")
+              + " each. Tables then show a NAMESPACE column, as they do with -n.")
   boolean allNamespaces;
+
+  // calicoctl takes -a as well (its docopt usage did; its cobra port keeps it as a hidden alias)
+  @Option(names = "-a", hidden = true)
+  boolean allNamespacesAlias;
 
   @Override
   public Integer call() {
+    allNamespaces |= allNamespacesAlias;
     Kind<?> kind = Kinds.lookup(kindName);
     OutputFormat format = OutputFormat.parse(output, List.of(OutputFormat.values()));
     if (selector != null && !names.isEmpty()) {
@@ -121,7 +126,7 @@ final class GetCommand extends ResourceVerb {
               long clusterAsn = client.effectiveBgpConfiguration().asNumber();
               format.print(kind, found, out(), (r, wide) -> nodeRow(r, wide, clusterAsn));
             } else {
-              format.print(kind, found, out());
+              format.print(kind, found, out(), kind::row, namespaceColumn());
             }
           }
           if (!missing.isEmpty()) {
@@ -129,6 +134,17 @@ final class GetCommand extends ResourceVerb {
           }
           return ExitCode.OK;
         });
+  }
+
+  /**
+   * Whether a table shows the NAMESPACE column: as calicoctl, when namespaces were asked about
+   * ({@code -A}, {@code -n}); here also when a NAME says its namespace ({@code NS/NAME}), since
+   * then the rows may come from namespaces other than the default.
+   */
+  private boolean namespaceColumn() {
+    return allNamespaces
+        || namespaces.namespace != null
+        || names.stream().anyMatch(n -> n.contains("/"));
   }
 
   /**

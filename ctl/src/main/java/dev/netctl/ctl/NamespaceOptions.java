@@ -3,6 +3,7 @@ package dev.netctl.ctl;
 import dev.netctl.datastore.model.Kind;
 import dev.netctl.datastore.model.ObjectMeta;
 import dev.netctl.datastore.model.Resource;
+import dev.netctl.datastore.model.Violation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -74,7 +75,7 @@ final class NamespaceOptions {
     List<String> refused = new ArrayList<>();
     for (Manifest m : manifests) {
       Resource r = m.resource();
-      String what = m.source() + ": " + r.kind().name() + " \"" + r.name() + "\"";
+      String what = m.source() + ": " + r.kind().name() + " \"" + Violation.nameOf(r) + "\"";
       if (!r.kind().namespaced()) {
         refused.add(
             what + ": " + r.kind().name() + " is not namespaced, but -n \"" + namespace + "\"");

@@ -57,12 +57,32 @@ enum OutputFormat {
       List<? extends Resource> items,
       PrintWriter out,
       BiFunction<Resource, Boolean, List<String>> rows) {
+    print(kind, items, out, rows, true);
+  }
+
+  /**
+   * As {@link #print(Kind, List, PrintWriter, BiFunction)}; a table of a namespaced kind leaves out
+   * its NAMESPACE column when {@code namespaceColumn} is false (calicoctl prints it only when asked
+   * about namespaces: {@code -A} or {@code -n}). YAML and JSON always carry the namespace.
+   */
+  void print(
+      Kind<?> kind,
+      List<? extends Resource> items,
+      PrintWriter out,
+      BiFunction<Resource, Boolean, List<String>> rows,
+      boolean namespaceColumn) {
     switch (this) {
       case TABLE, WIDE -> {
         if (items.isEmpty()) return;
         boolean wide = this == WIDE;
-        Table t = new Table(kind.headers(wide));
-        for (Resource r : items) t.row(rows.apply(r, wide));
+        List<String> headers = kind.headers(wide);
+        // the namespaced kinds' tables lead with NAMESPACE
+        int skip = !namespaceColumn && headers.getFirst().equals("NAMESPACE") ? 1 : 0;
+        Table t = new Table(headers.subList(skip, headers.size()));
+        for (Resource r : items) {
+          List<String> cells = rows.apply(r, wide);
+          t.row(cells.subList(skip, cells.size()));
+        }
         t.print(out);
       }
       case YAML -> out.print(ResourceVerb.CODEC.toYaml(items));

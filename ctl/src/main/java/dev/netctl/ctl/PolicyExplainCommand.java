@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Explain whether one connection is allowed, and which policy and rule decided it.",
       "Prints the verdict, then for the source's egress and the destination's ingress the deciding",
-      "policy and rule, 'not isolated', or 'isolated by P; no rule allows'.",
+      "policy and rule, 'not isolated', or 'isolated by P; no rule allows'. Without --source-port",
+      "a verdict that rules with source ports make depend on it is given per range of source ports.",
       "Example: netctl policy explain -f policies/ --from x/a --to y/b --port 80/TCP"
     })
 final class PolicyExplainCommand implements Callable<Integer> {
@@ -66,7 +67,8 @@ final class PolicyExplainCommand implements Callable<Integer> {
       paramLabel = "PORT",
       description =
           "Source port (TCP, UDP, SCTP, UDPLite), for rules with source.ports or source.notPorts;"
-              + " without it such rules do not match.")
+              + " without it a verdict that depends on the source port is given per range of"
+              + " source ports.")
   Integer sourcePort;
 
   @Option(
@@ -124,36 +126,87 @@ final class PolicyExplainCommand implements Callable<Integer> {
               + " are of different IP families: a packet has one");
     }
     Evaluator ev = snap.evaluator();
-    Verdict v =
-        ev.evaluate(
-            src, sourcePort == null ? -1 : sourcePort, dst, pp.protocol(), pp.port(), false);
+    // Without --source-port the answer is given for every source port: a rule with a source port
+    // condition would otherwise silently never match, and "deny" would be wrong for the ports it
+    // allows. When the verdict is the same for all, it is printed as for one port.
+    List<SourcePortSplit.Stretch> stretches =
+        sourcePort == null && Protocols.hasPorts(pp.protocol())
+            ? SourcePortSplit.of(snap.model(), ev, src, dst, pp.protocol(), pp.port())
+            : List.of(
+                new SourcePortSplit.Stretch(
+                    0,
+                    0,
+                    ev.evaluate(
+                        src,
+                        sourcePort == null ? -1 : sourcePort,
+                        dst,
+                        pp.protocol(),
+                        pp.port(),
+                        false)));
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     for (String n : notes) err.println("note: " + n);
     err.flush();
     String fromName = name(ev, src);
     String toName = name(ev, dst);
+    boolean split = stretches.size() > 1;
     if (output == PolicyCommand.Format.json) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("from", fromName);
       m.put("to", toName);
       m.put("port", pp.toString());
       if (sourcePort != null) m.put("sourcePort", sourcePort);
-      m.put("verdict", v.allowed() ? "allow" : "deny");
-      m.put("egress", decision(v.egress()));
-      m.put("ingress", decision(v.ingress()));
+      if (split) {
+        m.put("verdict", DEPENDS);
+        List<Map<String, Object>> each = new ArrayList<>();
+        for (SourcePortSplit.Stretch st : stretches) {
+          Map<String, Object> one = new LinkedHashMap<>();
+          one.put("sourcePorts", st.ports());
+          verdict(one, st.verdict());
+          each.add(one);
+        }
+        m.put("bySourcePort", each);
+      } else {
+        verdict(m, stretches.getFirst().verdict());
+      }
       IpamJson.print(out, m);
     } else {
-      out.println("verdict: " + (v.allowed() ? "allow" : "deny"));
+      Verdict v = stretches.getFirst().verdict();
+      out.println(
+          "verdict: "
+              + (split
+                  ? "depends on the source port (--source-port PORT asks about one)"
+                  : word(v)));
       out.println("from:    " + fromName);
       out.println("to:      " + toName);
       out.println("port:    " + pp);
       if (sourcePort != null) out.println("sport:   " + sourcePort);
-      out.println("egress:  " + v.egress().text());
-      out.println("ingress: " + v.ingress().text());
+      if (split) {
+        for (SourcePortSplit.Stretch st : stretches) {
+          out.println("sport " + st.ports() + ": " + word(st.verdict()));
+          out.println("  egress:  " + st.verdict().egress().text());
+          out.println("  ingress: " + st.verdict().ingress().text());
+        }
+      } else {
+        out.println("egress:  " + v.egress().text());
+        out.println("ingress: " + v.ingress().text());
+      }
       out.flush();
     }
     return ExitCode.OK;
+  }
+
+  /** The JSON verdict when it differs between source ports. */
+  static final String DEPENDS = "depends-on-source-port";
+
+  private static String word(Verdict v) {
+    return v.allowed() ? "allow" : "deny";
+  }
+
+  private static void verdict(Map<String, Object> m, Verdict v) {
+    m.put("verdict", word(v));
+    m.put("egress", decision(v.egress()));
+    m.put("ingress", decision(v.ingress()));
   }
 
   private static Map<String, Object> decision(Verdict.Decision d) {

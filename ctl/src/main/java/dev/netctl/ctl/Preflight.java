@@ -43,11 +43,12 @@ final class Preflight {
     List<Resource> earlierPools = new ArrayList<>();
     for (Manifest m : input) {
       Resource r = m.resource();
-      if (r.name() != null && !seen.add(r.kind().name() + "/" + r.name())) {
+      // by NAMESPACE/NAME: one policy name in two namespaces is two objects, not a duplicate
+      if (r.name() != null && !seen.add(ref(r))) {
         out.add(
             new Violation(
                 r.kind().name(),
-                r.name(),
+                Violation.nameOf(r),
                 "metadata.name",
                 r.name(),
                 "must not appear twice in one input"));
@@ -65,16 +66,29 @@ final class Preflight {
     throw new CliException(ExitCode.INVALID, describe(input, violations));
   }
 
+  /**
+   * What a violation of {@code r} is filed under: its kind and the name violations give it ({@link
+   * Violation#nameOf}, {@code NAMESPACE/NAME} for a namespaced kind).
+   */
+  static String ref(Resource r) {
+    return r.kind().name() + "/" + Violation.nameOf(r);
+  }
+
+  /** What {@code v} is filed under, as {@link #ref(Resource)} files its resource. */
+  static String ref(Violation v) {
+    return v.kind() + "/" + v.name();
+  }
+
   /** One line per violation, e.g. {@code pools.yaml: IPPool "p": spec.cidr "x" must be a CIDR}. */
   static String describe(List<Manifest> input, List<Violation> violations) {
     Map<String, String> sources = new HashMap<>();
     for (Manifest m : input) {
-      sources.putIfAbsent(m.resource().kind().name() + "/" + m.resource().name(), m.source());
+      sources.putIfAbsent(ref(m.resource()), m.source());
     }
     return violations.stream()
         .map(
             v -> {
-              String src = sources.get(v.kind() + "/" + v.name());
+              String src = sources.get(ref(v));
               return (src == null ? "" : src + ": ") + v.message();
             })
         .collect(Collectors.joining("\n"));

@@ -31,10 +31,10 @@ final class ValidateCommand extends ResourceVerb implements WithoutDatastore {
     List<Manifest> manifests = input.read(root.stdin(), CODEC);
     List<Violation> violations = Preflight.stateless(manifests);
     Set<String> invalid = new HashSet<>();
-    for (Violation v : violations) invalid.add(v.kind() + "/" + v.name());
+    for (Violation v : violations) invalid.add(Preflight.ref(v));
     for (Manifest m : manifests) {
       Resource r = m.resource();
-      if (!invalid.contains(r.kind().name() + "/" + r.name())) {
+      if (!invalid.contains(Preflight.ref(r))) {
         out().println(Kinds.ref(r) + " valid");
       }
     }

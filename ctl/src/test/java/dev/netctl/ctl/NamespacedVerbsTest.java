@@ -176,7 +176,7 @@ class NamespacedVerbsTest {
     assertThat(other.exitCode()).isEqualTo(ExitCode.USAGE);
     assertThat(other.err())
         .isEqualTo(
-            "error: <stdin>: NetworkPolicy \"from-file\": metadata.namespace \"shop\" does not"
+            "error: <stdin>: NetworkPolicy \"shop/from-file\": metadata.namespace \"shop\" does not"
                 + " match -n \"team\"\n");
 
     Cli.Run deleted = cli.runWithStdin(unnamespaced, "delete", "-f", "-", "-n", "team");
@@ -250,5 +250,117 @@ class NamespacedVerbsTest {
     assertThat(names("get", "networkpolicies", "-A", "-o", "name"))
         .as("nothing was deleted")
         .hasLineCount(3);
+  }
+
+  @Test
+  void tablesShowTheNamespaceColumnOnlyWhenNamespacesWereAskedAbout() {
+    // as calicoctl: NAMESPACE with -A or -n, not for the default namespace's list
+    assertThat(names("get", "networkpolicies"))
+        .isEqualTo(
+            """
+            NAME        TIER      ORDER   SELECTOR
+            allow-web   default   2       app == 'web'
+            """);
+    assertThat(names("get", "networkpolicies", "-o", "wide").lines().findFirst().orElseThrow())
+        .startsWith("NAME        TIER")
+        .contains("EGRESS");
+    assertThat(names("get", "networkpolicies", "-A"))
+        .isEqualTo(
+            """
+            NAMESPACE   NAME        TIER      ORDER   SELECTOR
+            default     allow-web   default   2       app == 'web'
+            shop        allow-web   default   1       app == 'web'
+            shop        deny-db     default   3       app == 'db'
+            """);
+    assertThat(
+            names("get", "networkpolicies", "-n", "shop", "-o", "wide")
+                .lines()
+                .findFirst()
+                .orElseThrow())
+        .startsWith("NAMESPACE   NAME        TIER")
+        .contains("EGRESS");
+    assertThat(names("get", "networkpolicy", "shop/deny-db").lines().findFirst())
+        .as("a NAME that says its namespace shows it")
+        .hasValue("NAMESPACE   NAME      TIER      ORDER   SELECTOR");
+    assertThat(names("get", "networkpolicies", "-o", "yaml"))
+        .as("yaml (and json) always carry the namespace")
+        .contains("namespace: default");
+  }
+
+  @Test
+  void minusAIsTakenAsMinusAllNamespacesAsCalicoctlDoes() {
+    Cli.Run lower = cli.run("get", "networkpolicies", "-a");
+    assertThat(lower.exitCode()).as(lower.toString()).isZero();
+    assertThat(lower.out()).isEqualTo(names("get", "networkpolicies", "-A"));
+    assertThat(cli.run("get", "networkpolicies", "-a", "-n", "shop").err())
+        .isEqualTo("error: give either -n NAMESPACE or -A, not both\n");
+    assertThat(cli.run("get", "ippools", "-a").err()).startsWith("error: IPPool is not namespaced");
+    assertThat(cli.run("get", "--help").out())
+        .as("hidden, as in calicoctl: -A is the documented spelling")
+        .doesNotContain("  -a");
+  }
+
+  @Test
+  void violationsNameANamespacedPolicyAsNamespaceSlashName() {
+    String bad =
+        """
+        apiVersion: projectcalico.org/v3
+        kind: NetworkPolicy
+        metadata: {name: allow-web, namespace: shop}
+        spec: {selector: app == 'web', order: 1, types: [Sideways]}
+        """;
+    for (String verb : new String[] {"create", "apply", "replace", "validate"}) {
+      Cli.Run r = cli.runWithStdin(bad, verb, "-f", "-");
+      assertThat(r.exitCode()).as(verb + ": " + r).isEqualTo(ExitCode.INVALID);
+      assertThat(r.err())
+          .as(verb)
+          .isEqualTo(
+              "error: <stdin>: NetworkPolicy \"shop/allow-web\": spec.types[0] \"Sideways\" must be"
+                  + " Ingress or Egress\n");
+    }
+    // a violation found by the datastore client (patch has no manifest to check first)
+    Cli.Run patched =
+        cli.run(
+            "patch",
+            "networkpolicy",
+            "deny-db",
+            "-n",
+            "shop",
+            "-p",
+            "{\"spec\":{\"types\":[\"Up\"]}}");
+    assertThat(patched.exitCode()).as(patched.toString()).isEqualTo(ExitCode.INVALID);
+    assertThat(patched.err()).contains("NetworkPolicy \"shop/deny-db\": spec.types[0] \"Up\"");
+
+    // one name in two namespaces is two objects: validate names each, and finds no duplicate
+    Cli.Run both = cli.runWithStdin(POLICIES, "validate", "-f", "-");
+    assertThat(both.exitCode()).as(both.toString()).isZero();
+    assertThat(both.out()).hasLineCount(3);
+    Cli.Run twice = cli.runWithStdin(bad + "---\n" + bad, "validate", "-f", "-");
+    assertThat(twice.err())
+        .contains(
+            "NetworkPolicy \"shop/allow-web\": metadata.name \"allow-web\" must not appear twice");
+  }
+
+  @Test
+  void aRuleMixingIpFamiliesIsRefusedNamingPolicyFieldAndValue() {
+    String mixed =
+        """
+        apiVersion: projectcalico.org/v3
+        kind: NetworkPolicy
+        metadata: {name: mixed, namespace: shop}
+        spec:
+          ingress:
+          - action: Allow
+            source: {nets: [10.0.0.0/8, "fd00::/8"]}
+        """;
+    Cli.Run r = cli.runWithStdin(mixed, "apply", "-f", "-");
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCode.INVALID);
+    assertThat(r.err())
+        .isEqualTo(
+            "error: <stdin>: NetworkPolicy \"shop/mixed\": spec.ingress[0].source.nets[1]"
+                + " \"fd00::/8\" is an IPv6 net but source.nets[0] \"10.0.0.0/8\" is IPv4: a rule's"
+                + " nets must be of one IP family (as Calico requires); split it into one rule per"
+                + " family\n");
+    assertThat(names("get", "networkpolicies", "-A", "-o", "name")).hasLineCount(3);
   }
 }

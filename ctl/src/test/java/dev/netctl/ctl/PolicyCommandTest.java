@@ -145,7 +145,26 @@ class PolicyCommandTest {
     assertThat(explain("y/b", "x/a", "--source-port", "53").out())
         .contains("verdict: deny")
         .contains("isolated by NetworkPolicy x/from-high; no rule allows");
-    assertThat(explain("y/b", "x/a").out()).as("no source port: no match").contains("deny");
+    assertThat(explain("y/b", "x/a").out())
+        .as("no source port: the verdict per range of source ports, not a silent deny")
+        .isEqualTo(
+            """
+            verdict: depends on the source port (--source-port PORT asks about one)
+            from:    y/b (10.1.0.2)
+            to:      x/a (10.1.0.1)
+            port:    8080/TCP
+            sport 1-1023: deny
+              egress:  not isolated for egress
+              ingress: isolated by NetworkPolicy x/from-high; no rule allows
+            sport 1024-65535: allow
+              egress:  not isolated for egress
+              ingress: allowed by NetworkPolicy x/from-high spec.ingress[0]
+            """);
+    String json = explain("y/b", "x/a", "-o", "json").out();
+    assertThat(json)
+        .contains("\"verdict\" : \"depends-on-source-port\"")
+        .contains("\"sourcePorts\" : \"1-1023\"")
+        .contains("\"sourcePorts\" : \"1024-65535\"");
     assertThat(explain("y/b", "x/a", "--source-port", "40000", "-o", "json").out())
         .contains("\"sourcePort\" : 40000");
     Cli.Run bad = explain("y/b", "x/a", "--source-port", "0");
@@ -167,6 +186,69 @@ class PolicyCommandTest {
             "5");
     assertThat(icmp.exitCode()).isNotZero();
     assertThat(icmp.err()).contains("protocol ICMP has no ports");
+  }
+
+  @Test
+  void explainWithoutASourcePortSplitsOnlyWhereTheVerdictChanges() throws Exception {
+    // a named source port (x/a's http is 8080), a single port, a notPorts range, and a policy of
+    // the other direction whose source port condition every port satisfies
+    Files.writeString(
+        dir.resolve("policy.yaml"),
+        """
+        apiVersion: projectcalico.org/v3
+        kind: NetworkPolicy
+        metadata: {name: sports, namespace: x}
+        spec:
+          ingress:
+          - action: Allow
+            protocol: TCP
+            source: {ports: [http]}
+          - action: Deny
+            protocol: TCP
+            source: {ports: [53]}
+          - action: Allow
+            protocol: TCP
+            source: {notPorts: ['1:1023']}
+        ---
+        apiVersion: projectcalico.org/v3
+        kind: NetworkPolicy
+        metadata: {name: any-source, namespace: y}
+        spec:
+          selector: app == 'db'
+          egress:
+          - action: Allow
+            protocol: TCP
+            source: {ports: ['1:65535']}
+        """);
+    String fromB = explain("y/b", "x/a").out();
+    assertThat(fromB.lines().filter(l -> l.startsWith("sport ")))
+        .as("53 is denied by its own rule, the rest of 1-1023 by isolation; y/b has no port http")
+        .containsExactly(
+            "sport 1-52: deny", "sport 53: deny", "sport 54-1023: deny", "sport 1024-65535: allow");
+    assertThat(fromB)
+        .contains("sport 53: deny\n  egress:  allowed by NetworkPolicy y/any-source spec.egress[0]")
+        .contains("  ingress: denied by NetworkPolicy x/sports spec.ingress[1]\n");
+    String fromA = explain("x/a", "x/a").out();
+    assertThat(fromA.lines().filter(l -> l.startsWith("sport ")))
+        .as("the source's named port is resolved on the source pod: 8080 is its own stretch")
+        .containsExactly(
+            "sport 1-52: deny",
+            "sport 53: deny",
+            "sport 54-1023: deny",
+            "sport 1024-8079: allow",
+            "sport 8080: allow",
+            "sport 8081-65535: allow");
+    assertThat(explain("y/b", "10.1.0.9").out())
+        .as("a source port condition every port satisfies: one verdict, printed as for one port")
+        .isEqualTo(
+            """
+            verdict: allow
+            from:    y/b (10.1.0.2)
+            to:      10.1.0.9
+            port:    8080/TCP
+            egress:  allowed by NetworkPolicy y/any-source spec.egress[0]
+            ingress: 10.1.0.9 is not a workload: no policy
+            """);
   }
 
   @Test

@@ -46,7 +46,7 @@ final class ServiceAccountLabelsCheck {
     }
     if (!(r.spec() instanceof NetworkPolicySpec s)) return;
     List<Violation> out = new ArrayList<>();
-    String name = r.name();
+    String name = Violation.nameOf(r);
     if (s.serviceAccountSelector() != null) {
       out.add(
           new Violation(

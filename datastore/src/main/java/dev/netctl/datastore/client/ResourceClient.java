@@ -452,7 +452,7 @@ public final class ResourceClient {
         violations.add(
             new Violation(
                 kind.name(),
-                r.name(),
+                Violation.nameOf(r),
                 "metadata.name",
                 r.name(),
                 "must not appear twice in one batch"));
@@ -511,7 +511,9 @@ public final class ResourceClient {
     long currentRevision = Long.parseLong(current.metadata().resourceVersion());
     String rv = resource.metadata().resourceVersion();
     long expected =
-        rv == null || rv.isEmpty() ? currentRevision : parseVersion(kind, resource.name(), rv);
+        rv == null || rv.isEmpty()
+            ? currentRevision
+            : parseVersion(kind, Violation.nameOf(resource), rv);
     if (expected != currentRevision) {
       // fail before validating: the caller's view is stale whatever it contains
       Key k = key(kind, resource.storageName());

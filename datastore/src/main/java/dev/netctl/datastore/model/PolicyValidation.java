@@ -85,7 +85,8 @@ final class PolicyValidation {
   /**
    * Calico's checks of a rule's {@code ipVersion}: 4 or 6, no net of the other family (the rule
    * could never match it, which is surely not what was meant), and no ICMP protocol of the other
-   * family.
+   * family. Without {@code ipVersion} the nets must still be of one family: {@link
+   * #oneFamilyPerRule}, a rule of writes only.
    */
   private static void ipVersion(ViolationCollector c, String f, PolicyRule r) {
     Integer v = r.ipVersion();
@@ -100,6 +101,73 @@ final class PolicyValidation {
     netsOfVersion(c, f + ".destination.notNets", r.destination().notNets(), v);
     icmpOfVersion(c, f + ".protocol", r.protocol(), v);
     icmpOfVersion(c, f + ".notProtocol", r.notProtocol(), v);
+  }
+
+  /**
+   * Calico's validator (libcalico-go {@code validateRule}) refuses a rule whose nets, across source
+   * and destination, nets and notNets, hold both IPv4 and IPv6 CIDRs ("rule contains both IPv4 and
+   * IPv6 CIDRs"): a packet has one family, so such a rule says two things at once. The first net of
+   * the second family is named, with the first of the other, so the user sees both sides.
+   *
+   * <p>A rule of writes only ({@link Validator#validate(Resource, Resource,
+   * java.util.Collection)}): netctl stored such rules before session 15 and the renderer still
+   * handles them (one variant per family), so an agent keeps programming a stored one rather than
+   * leaving the whole policy out, which could open what it denied.
+   */
+  static void oneFamilyPerRule(ViolationCollector c, NetworkPolicySpec s) {
+    for (int i = 0; i < s.ingress().size(); i++) {
+      oneFamily(c, "spec.ingress[" + i + "]", s.ingress().get(i));
+    }
+    for (int i = 0; i < s.egress().size(); i++) {
+      oneFamily(c, "spec.egress[" + i + "]", s.egress().get(i));
+    }
+  }
+
+  private static void oneFamily(ViolationCollector c, String f, PolicyRule r) {
+    // with ipVersion each net of the other family is already named against it
+    if (r.ipVersion() != null) return;
+    String[] fields = {"source.nets", "source.notNets", "destination.nets", "destination.notNets"};
+    List<List<String>> lists =
+        List.of(
+            r.source().nets(),
+            r.source().notNets(),
+            r.destination().nets(),
+            r.destination().notNets());
+    String firstField = null;
+    String firstNet = null;
+    Boolean firstV4 = null;
+    for (int l = 0; l < fields.length; l++) {
+      List<String> nets = lists.get(l);
+      for (int i = 0; i < nets.size(); i++) {
+        Cidr cidr;
+        try {
+          cidr = Cidr.parseAddressOrCidr(nets.get(i));
+        } catch (IllegalArgumentException | NullPointerException ex) {
+          continue; // named by the nets check
+        }
+        String field = fields[l] + "[" + i + "]";
+        if (firstV4 == null) {
+          firstV4 = cidr.isIPv4();
+          firstField = field;
+          firstNet = nets.get(i);
+        } else if (firstV4 != cidr.isIPv4()) {
+          c.add(
+              f + "." + field,
+              nets.get(i),
+              "is an IPv"
+                  + (cidr.isIPv4() ? 4 : 6)
+                  + " net but "
+                  + firstField
+                  + " \""
+                  + firstNet
+                  + "\" is IPv"
+                  + (firstV4 ? 4 : 6)
+                  + ": a rule's nets must be of one IP family (as Calico requires); split it into"
+                  + " one rule per family");
+          return;
+        }
+      }
+    }
   }
 
   private static void netsOfVersion(ViolationCollector c, String f, List<String> nets, int v) {

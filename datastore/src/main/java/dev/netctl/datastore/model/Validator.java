@@ -82,7 +82,9 @@ public final class Validator {
   }
 
   /**
-   * The rules of {@link #validate(Resource)} plus those against stored state.
+   * The rules of {@link #validate(Resource)} plus those against stored state, and those a write
+   * must satisfy that an object stored by an earlier version may not (a rule's nets of one IP
+   * family).
    *
    * @param r the object about to be written
    * @param previous the stored object of the same kind and name, or null on create
@@ -94,6 +96,11 @@ public final class Validator {
     if (r instanceof IPPool pool) {
       ViolationCollector c = new ViolationCollector(r);
       poolAgainstStored(c, pool, (IPPool) previous, others);
+      out.addAll(c.violations);
+    }
+    if (r.spec() instanceof NetworkPolicySpec s) {
+      ViolationCollector c = new ViolationCollector(r);
+      PolicyValidation.oneFamilyPerRule(c, s);
       out.addAll(c.violations);
     }
     return out;

@@ -18,7 +18,7 @@ final class ViolationCollector {
 
   ViolationCollector(Resource r) {
     this.kind = r.kind().name();
-    this.name = r.name();
+    this.name = Violation.nameOf(r);
   }
 
   void add(String field, Object value, String rule) {

@@ -310,13 +310,61 @@ class PolicyKindsTest {
         .contains("- action: Allow\n    ipVersion: 6\n    protocol: ICMPv6");
   }
 
+  /** The violations of a write of {@code yaml}: its own rules and those of writes only. */
+  private List<String> writeViolations(String yaml) {
+    return Validator.validate(codec.readOne(yaml), null, List.of()).stream()
+        .map(v -> v.field() + " " + v.value() + " " + v.rule())
+        .toList();
+  }
+
+  @Test
+  void aRuleWithoutIpVersionHoldsNetsOfOneFamilyAsCalicoRequires() {
+    String mixed =
+        calico("ingress:\n- action: Allow\n  source: {nets: [10.0.0.0/8, \"fd00::/64\"]}");
+    assertThat(violations(mixed))
+        .as("a stored one, written by an earlier version, is still read (and rendered per family)")
+        .isEmpty();
+    assertThat(
+            writeViolations(
+                calico("ingress:\n- action: Allow\n  source: {nets: [10.0.0.0/8, \"fd00::/64\"]}")))
+        .containsExactly(
+            "spec.ingress[0].source.nets[1] fd00::/64 is an IPv6 net but source.nets[0]"
+                + " \"10.0.0.0/8\" is IPv4: a rule's nets must be of one IP family (as Calico"
+                + " requires); split it into one rule per family");
+    // across source and destination, nets and notNets: one violation per rule, at the first net
+    // of the second family
+    assertThat(
+            writeViolations(
+                calico(
+                    "egress:\n- action: Deny\n  source: {notNets: [\"fd00::1\"]}\n  destination: {nets: [10.0.0.0/8, 192.168.0.0/16], notNets: [\"fd00::/8\"]}")))
+        .containsExactly(
+            "spec.egress[0].destination.nets[0] 10.0.0.0/8 is an IPv4 net but source.notNets[0]"
+                + " \"fd00::1\" is IPv6: a rule's nets must be of one IP family (as Calico"
+                + " requires); split it into one rule per family");
+    for (String ok :
+        List.of(
+            "ingress:\n- action: Allow\n  source: {nets: [10.0.0.0/8]}\n  destination: {notNets: [10.1.0.0/16]}",
+            "ingress:\n- action: Allow\n  source: {nets: [\"fd00::/64\"]}\n  destination: {nets: [\"fd01::1\"]}",
+            "ingress:\n- action: Allow\n  protocol: TCP\n  destination: {ports: [80]}")) {
+      assertThat(writeViolations(calico(ok))).as(ok).isEmpty();
+    }
+    assertThat(
+            writeViolations(
+                calico(
+                    "ingress:\n- action: Allow\n  ipVersion: 4\n  source: {nets: [10.0.0.0/8, \"fd00::/64\"]}")))
+        .as("with ipVersion, the net of the other family is named against it, once")
+        .containsExactly(
+            "spec.ingress[0].source.nets[1] fd00::/64 is an IPv6 net but the rule has ipVersion 4");
+  }
+
   @Test
   void aViolationNamesThePolicyTheRuleTheFieldAndTheValue() {
     Resource p =
         codec.readOne(
             calico("ingress:\n- action: Allow\n  ipVersion: 4\n  source: {nets: [\"fd00::/64\"]}"));
     assertThatThrownBy(() -> Validator.check(p))
-        .hasMessageContaining("NetworkPolicy \"p\"")
+        .as("a namespaced policy is named NAMESPACE/NAME: p in x is not p in default")
+        .hasMessageContaining("NetworkPolicy \"x/p\"")
         .hasMessageContaining("spec.ingress[0].source.nets[0]")
         .hasMessageContaining("fd00::/64")
         .hasMessageContaining("is an IPv6 net but the rule has ipVersion 4");
