@@ -107,11 +107,14 @@ final class ChangePublisher {
    */
   private Route compactRoute(Peer source, AttributeSet attributes) {
     List<Route> kept = attributes.compactRoute();
-    if (kept != null && kept.getFirst().source() == source) {
+    // get(0), not getFirst(): the default method adds an isEmpty() call, and each is an interface
+    // call C1 dispatches through a stub, once per change; the list is never empty (made below).
+    Route r = kept == null ? null : kept.get(0);
+    if (r != null && r.source() == source) {
       compactList = kept;
-      return kept.getFirst();
+      return r;
     }
-    Route r = new Route(source, 0, attributes, 1);
+    r = new Route(source, 0, attributes, 1);
     compactList = List.of(r);
     attributes.compactRoute(compactList);
     return r;
