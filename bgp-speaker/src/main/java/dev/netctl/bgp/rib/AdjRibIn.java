@@ -78,6 +78,11 @@ final class AdjRibIn {
     return table.get(prefix) != null;
   }
 
+  /** Whether the table stores a path of an IPv4 prefix packed as {@link PrefixTable#pack}. */
+  boolean stores(long packed) {
+    return table.slot(packed) >= 0;
+  }
+
   /** Counts a path the Loc-RIB keeps for this table. */
   void addShared() {
     shared++;

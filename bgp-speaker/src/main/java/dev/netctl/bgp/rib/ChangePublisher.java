@@ -1,6 +1,7 @@
 package dev.netctl.bgp.rib;
 
 import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.Ipv4NlriList;
 import dev.netctl.bgp.codec.Prefix;
 import java.util.List;
 
@@ -35,6 +36,15 @@ final class ChangePublisher {
   private boolean deferring;
   private UpdateGroup[] offered = new UpdateGroup[4];
   private int offeredCount;
+  // Which groups of the live array flaggedLive are in offered, by index: a search of offered per
+  // change and group cost O(groups²) per prefix. Rebuilt when the live array changes (a group added
+  // or retired), which is rare.
+  private UpdateGroup[] flaggedLive;
+  private boolean[] flagged;
+  // The prefix of the change being published; null while that is the IPv4 prefix packed (as
+  // Ipv4NlriList.pack) in currentPacked and no Prefix has been needed yet (see prefix()).
+  private Prefix current;
+  private long currentPacked;
 
   /** A publisher to the shard's sinks and groups (concurrent, owned by {@link Rib}). */
   ChangePublisher(RibConfig config, List<RouteSink> sinks, UpdateGroups groups) {
@@ -46,22 +56,47 @@ final class ChangePublisher {
 
   /** Publishes the first path of a new compact entry. */
   void inserted(Prefix prefix, Peer peer, AttributeSet attributes) {
+    inserted(prefix, 0, peer, attributes);
+  }
+
+  /**
+   * As above for the compact entry of {@code prefix}, or when it is null of the IPv4 prefix {@code
+   * packed} (as {@link Ipv4NlriList#pack}): a {@link Prefix} is then built only if a sink listens
+   * or an export needs one.
+   */
+  void inserted(Prefix prefix, long packed, Peer peer, AttributeSet attributes) {
     Route added = compactRoute(peer, attributes);
-    publish(prefix, null, List.of(), added, compactList, null, added);
+    publish(prefix, packed, null, List.of(), added, compactList, null, added);
   }
 
   /** Publishes a compact entry's path from {@code source} replaced by one from {@code peer}. */
   void replaced(Prefix prefix, Peer source, AttributeSet old, Peer peer, AttributeSet attributes) {
+    replaced(prefix, 0, source, old, peer, attributes);
+  }
+
+  /** As above, the prefix given as for {@link #inserted(Prefix, long, Peer, AttributeSet)}. */
+  void replaced(
+      Prefix prefix,
+      long packed,
+      Peer source,
+      AttributeSet old,
+      Peer peer,
+      AttributeSet attributes) {
     Route removed = compactRoute(source, old);
     List<Route> removedList = compactList;
     Route added = compactRoute(peer, attributes);
-    publish(prefix, removed, removedList, added, compactList, removed, added);
+    publish(prefix, packed, removed, removedList, added, compactList, removed, added);
   }
 
   /** Publishes the removal of a compact entry's only path, from {@code source}. */
   void removed(Prefix prefix, Peer source, AttributeSet attributes) {
+    removed(prefix, 0, source, attributes);
+  }
+
+  /** As above, the prefix given as for {@link #inserted(Prefix, long, Peer, AttributeSet)}. */
+  void removed(Prefix prefix, long packed, Peer source, AttributeSet attributes) {
     Route removed = compactRoute(source, attributes);
-    publish(prefix, removed, compactList, null, List.of(), removed, null);
+    publish(prefix, packed, removed, compactList, null, List.of(), removed, null);
   }
 
   /**
@@ -72,11 +107,14 @@ final class ChangePublisher {
    */
   private Route compactRoute(Peer source, AttributeSet attributes) {
     List<Route> kept = attributes.compactRoute();
-    if (kept != null && kept.getFirst().source() == source) {
+    // get(0), not getFirst(): the default method adds an isEmpty() call, and each is an interface
+    // call C1 dispatches through a stub, once per change; the list is never empty (made below).
+    Route r = kept == null ? null : kept.get(0);
+    if (r != null && r.source() == source) {
       compactList = kept;
-      return kept.getFirst();
+      return r;
     }
-    Route r = new Route(source, 0, attributes, 1);
+    r = new Route(source, 0, attributes, 1);
     compactList = List.of(r);
     attributes.compactRoute(compactList);
     return r;
@@ -101,6 +139,9 @@ final class ChangePublisher {
     deferring = false;
     int n = offeredCount;
     offeredCount = 0;
+    if (flagged != null) {
+      java.util.Arrays.fill(flagged, false);
+    }
     RuntimeException first = null;
     for (int i = 0; i < n; i++) {
       UpdateGroup g = offered[i];
@@ -117,28 +158,67 @@ final class ChangePublisher {
     }
   }
 
+  /**
+   * Offers the current change to {@code g}, the group at {@code index} of {@code live}: by packed
+   * key when it is path 0 of an IPv4 prefix not built yet, with a source (a withdrawal has one).
+   */
   private void offer(
-      UpdateGroup g,
-      Prefix prefix,
+      UpdateGroup[] live,
+      int index,
       int pathId,
       AttributeSet attributes,
       Peer source,
       boolean sent,
       Peer sentFrom) {
+    UpdateGroup g = live[index];
+    boolean packed = current == null && pathId == 0 && source != null;
     if (!deferring) {
-      g.offer(prefix, pathId, attributes, source, sent, sentFrom);
+      if (packed) {
+        g.offer(currentPacked, attributes, source, sent, sentFrom);
+      } else {
+        g.offer(prefix(), pathId, attributes, source, sent, sentFrom);
+      }
       return;
     }
-    g.hold(prefix, pathId, attributes, source, sent, sentFrom);
-    for (int i = 0; i < offeredCount; i++) {
-      if (offered[i] == g) {
-        return;
-      }
+    if (packed) {
+      g.hold(currentPacked, attributes, source, sent, sentFrom);
+    } else {
+      g.hold(prefix(), pathId, attributes, source, sent, sentFrom);
     }
+    if (live != flaggedLive) {
+      reflag(live);
+    }
+    if (flagged[index]) {
+      return;
+    }
+    flagged[index] = true;
     if (offeredCount == offered.length) {
       offered = java.util.Arrays.copyOf(offered, offeredCount * 2);
     }
     offered[offeredCount++] = g;
+  }
+
+  // The flags for another live array: the groups offered to so far that are in it.
+  private void reflag(UpdateGroup[] live) {
+    flaggedLive = live;
+    flagged = new boolean[live.length];
+    for (int i = 0; i < offeredCount; i++) {
+      for (int j = 0; j < live.length; j++) {
+        if (live[j] == offered[i]) {
+          flagged[j] = true;
+        }
+      }
+    }
+  }
+
+  /** The prefix of the change being published, built from its packed form on first need. */
+  private Prefix prefix() {
+    Prefix p = current;
+    if (p == null) {
+      p = Ipv4NlriList.unpack(currentPacked);
+      current = p;
+    }
+    return p;
   }
 
   void publish(
@@ -149,6 +229,21 @@ final class ChangePublisher {
       List<Route> multipath,
       Route removed,
       Route added) {
+    publish(prefix, 0, oldBest, oldMultipath, best, multipath, removed, added);
+  }
+
+  /** As above for {@code prefix}, or when it is null for the IPv4 prefix {@code packed}. */
+  private void publish(
+      Prefix prefix,
+      long packed,
+      Route oldBest,
+      List<Route> oldMultipath,
+      Route best,
+      List<Route> multipath,
+      Route removed,
+      Route added) {
+    current = prefix;
+    currentPacked = packed;
     if (best != oldBest || !multipath.equals(oldMultipath)) {
       BestPathChange change = null;
       // Indexed, not iterated: an iterator per change is garbage a million times over. Sinks are
@@ -157,16 +252,19 @@ final class ChangePublisher {
         RouteSink sink = sinks.get(i);
         if (sink.listening()) {
           if (change == null) {
-            change = new BestPathChange(prefix, best, multipath);
+            change = new BestPathChange(prefix(), best, multipath);
           }
           sink.onChange(change);
         }
       }
     }
-    AddressFamily family = prefix.family();
+    boolean ipv6 = prefix != null && prefix.ipv6();
+    AddressFamily family = ipv6 ? AddressFamily.IPV6_UNICAST : AddressFamily.IPV4_UNICAST;
     // The groups not retired, in one volatile read: a group left without members costs nothing
     // here (see UpdateGroups for why skipping it cannot leave a later member with older state).
-    for (UpdateGroup g : groups.live()) {
+    UpdateGroup[] live = groups.live();
+    for (int i = 0; i < live.length; i++) {
+      UpdateGroup g = live[i];
       OutboundProfile profile = g.profile();
       if (profile != carriedProfile || family != carriedFamily) {
         carriedProfile = profile;
@@ -180,15 +278,15 @@ final class ChangePublisher {
       if (carriedAddPath) {
         // ADD-PATH send: every path is advertised under its own id, so only the changed path
         // matters; the receiver resolves next hops itself.
-        AttributeSet before = removed == null ? null : export(profile, prefix, removed, null);
-        AttributeSet after = added == null ? null : export(profile, prefix, added, null);
+        AttributeSet before = removed == null ? null : export(profile, prefix, ipv6, removed);
+        AttributeSet after = added == null ? null : export(profile, prefix, ipv6, added);
         if (before != after) {
           Route which = added != null ? added : removed;
-          offer(g, prefix, which.localId(), after, which.source(), true, null);
+          offer(live, i, which.localId(), after, which.source(), true, null);
         }
       } else if (best != oldBest) {
-        AttributeSet before = oldBest == null ? null : export(profile, prefix, oldBest, null);
-        AttributeSet after = best == null ? null : export(profile, prefix, best, null);
+        AttributeSet before = oldBest == null ? null : export(profile, prefix, ipv6, oldBest);
+        AttributeSet after = best == null ? null : export(profile, prefix, ipv6, best);
         boolean sourceChanged =
             after != null && oldBest != null && !sameSession(oldBest.source(), best.source());
         if (before != after || sourceChanged) {
@@ -197,7 +295,7 @@ final class ChangePublisher {
           // session is known now: after a role change it is a member under its new key.
           Peer about = after != null ? best.source() : oldBest.source();
           Peer heldFrom = before == null ? null : namedNow(oldBest.source(), best);
-          offer(g, prefix, 0, after, about, before != null, heldFrom);
+          offer(live, i, 0, after, about, before != null, heldFrom);
         }
       }
     }
@@ -225,10 +323,17 @@ final class ChangePublisher {
     if (exclude != null && route.source().equals(exclude)) {
       return null;
     }
+    return export(profile, prefix, prefix.ipv6(), route);
+  }
+
+  /**
+   * The group's attributes for a route of {@code prefix} or, when that is null, of the change being
+   * published (built only if the answer depends on it).
+   */
+  private AttributeSet export(OutboundProfile profile, Prefix prefix, boolean ipv6, Route route) {
     // A prefix-independent policy gives the same answer for the same group, source, attributes
     // and family: first the answer kept on the attribute set, then the last one given.
     boolean memo = profile.exportPolicy().prefixIndependent();
-    boolean ipv6 = prefix.ipv6();
     AttributeSet from = route.attributes();
     if (memo) {
       ExportAnswer kept = from.exportAnswer();
@@ -247,10 +352,11 @@ final class ChangePublisher {
         && profile == exportedProfile
         && rules == exportedRules
         && route.attributes() == exportedFrom
-        && prefix.ipv6() == exportedIpv6) {
+        && ipv6 == exportedIpv6) {
       return exported;
     }
-    AttributeSet out = ExportRules.policy(profile, prefix, route, rules).orElse(null);
+    AttributeSet out =
+        ExportRules.policy(profile, prefix != null ? prefix : prefix(), route, rules).orElse(null);
     if (out != null && !ipv6) {
       // Encoded here, on the shard, once per set and group context: the event loop drains every
       // group and was the busier thread of a churn (docs/benchmarks.md, issue 14 session 10).
@@ -261,7 +367,7 @@ final class ChangePublisher {
       exportedProfile = profile;
       exportedRules = rules;
       exportedFrom = route.attributes();
-      exportedIpv6 = prefix.ipv6();
+      exportedIpv6 = ipv6;
       exported = out;
     }
     return out;

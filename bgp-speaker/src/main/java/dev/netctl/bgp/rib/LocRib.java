@@ -1,5 +1,6 @@
 package dev.netctl.bgp.rib;
 
+import dev.netctl.bgp.codec.Ipv4NlriList;
 import dev.netctl.bgp.codec.Prefix;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -49,6 +50,19 @@ final class LocRib {
   }
 
   /**
+   * The slot of the entry of an IPv4 prefix packed as {@link Ipv4NlriList#pack} (host bits clear),
+   * or -1: the shard's path for prefixes as decoded, without a {@link Prefix} each.
+   */
+  int slot(long packed) {
+    return table.find(key(packed));
+  }
+
+  // The table's key (PackedPrefixTable.key) of a packed IPv4 prefix: the length has 6 bits there.
+  private static long key(long packed) {
+    return (packed >>> 8) << 6 | (packed & 63);
+  }
+
+  /**
    * The source of the compact entry in {@code slot}, or null when it holds a shared entry or a
    * Destination.
    */
@@ -73,7 +87,15 @@ final class LocRib {
 
   /** Adds an absent IPv4 prefix as a shared entry of {@code owner}'s path. */
   void insertShared(Prefix prefix, AdjRibIn owner, AttributeSet attributes) {
-    table.insert(PackedPrefixTable.key(prefix), refs.pair(owner, attributes));
+    insertShared(Ipv4NlriList.pack(prefix), owner, attributes);
+  }
+
+  /**
+   * Adds an absent IPv4 prefix, packed as {@link Ipv4NlriList#pack}, as a shared entry of {@code
+   * owner}'s path.
+   */
+  void insertShared(long packed, AdjRibIn owner, AttributeSet attributes) {
+    table.insert(key(packed), refs.pair(owner, attributes));
   }
 
   /**

@@ -300,9 +300,10 @@ public final class Rib implements AutoCloseable {
 
     void run(RibShard s, Peer peer) {
       if (withdrawn instanceof Ipv4NlriList packed) {
-        // As decoded, like announcements: a prefix per entry, no Nlri.
+        // As decoded, like announcements: no Nlri, and no Prefix unless the shard needs one (a
+        // Prefix per prefix was the shard's largest allocation in a churn).
         for (int i = 0, n = packed.size(); i < n; i++) {
-          s.withdraw(peer, Ipv4NlriList.unpack(packed.packed(i)), 0);
+          s.withdraw(peer, packed.packed(i));
         }
       } else {
         for (Nlri n : withdrawn) {
@@ -311,9 +312,9 @@ public final class Rib implements AutoCloseable {
       }
       AttributeSet bodySet = body.isEmpty() ? null : bodyAttrs.set();
       if (body instanceof Ipv4NlriList packed) {
-        // As decoded: a prefix per entry, no Nlri.
+        // As decoded: no Nlri, and no Prefix unless the shard needs one.
         for (int i = 0, n = packed.size(); i < n; i++) {
-          s.announce(peer, Ipv4NlriList.unpack(packed.packed(i)), 0, bodySet);
+          s.announce(peer, packed.packed(i), bodySet);
         }
       } else {
         for (Nlri n : body) {
@@ -321,6 +322,15 @@ public final class Rib implements AutoCloseable {
         }
       }
       AttributeSet mpSet = mp.isEmpty() ? null : mpAttrs.set();
+      if (mp instanceof Ipv4NlriList packed) {
+        // IPv4 in MP_REACH_NLRI (RFC 4760), as decoded; all of another AFI's are ignored below.
+        if (family.equals(AddressFamily.IPV4_UNICAST)) {
+          for (int i = 0, n = packed.size(); i < n; i++) {
+            s.announce(peer, packed.packed(i), mpSet);
+          }
+        }
+        return;
+      }
       for (Nlri n : mp) {
         // MP_REACH_NLRI of one AFI may carry another's prefixes only if malformed: ignore those.
         if (n.prefix().family().equals(family)) {

@@ -1,6 +1,7 @@
 package dev.netctl.bgp.rib;
 
 import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.Ipv4NlriList;
 import dev.netctl.bgp.codec.Prefix;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -95,7 +96,10 @@ final class RibShard {
     }
     unmarkStale(peer, prefix, pathId);
     AttributeSet imported = imported(peer, prefix, received);
-    if (pathId == 0 && imported == received && announceShared(in, prefix, received)) {
+    if (pathId == 0
+        && imported == received
+        && !prefix.ipv6()
+        && announceShared(in, prefix, Ipv4NlriList.pack(prefix), received)) {
       return;
     }
     boolean loop = lastLoop;
@@ -111,24 +115,78 @@ final class RibShard {
   }
 
   /**
-   * The common case in one table probe: path 0 of an IPv4 prefix that import policy left as
-   * received and that is, or becomes, the prefix's only path. The Loc-RIB's compact entry then
-   * stands for the Adj-RIB-In entry too (see {@link AdjRibIn}). Returns false, having changed
-   * nothing, for every other case.
+   * {@link #announce} of path 0 of an IPv4 prefix packed as {@link Ipv4NlriList#pack}, as an UPDATE
+   * decodes it: the common case (see {@link #announceShared}) takes no {@link Prefix}; every other
+   * one (the first prefix of an attribute set, which the import policy sees; stale marks; several
+   * paths) goes the general way with one.
    */
-  private boolean announceShared(AdjRibIn in, Prefix prefix, AttributeSet received) {
-    if (prefix.ipv6() || (!in.storesNothing() && in.stores(prefix))) {
+  void announce(Peer peer, long packed, AttributeSet received) {
+    AdjRibIn in = lastPeer == peer ? lastIn : null;
+    // The import policy's answer without the prefix: the one remembered for this peer and set,
+    // which only a prefix-independent policy leaves (see imported).
+    if (in == null
+        || !stale.isEmpty()
+        || !canonical(packed)
+        || importedPeer != peer
+        || importedFrom != received
+        || imported != received
+        || importedPolicy != importPolicy(peer)
+        || !announceShared(in, null, packed, received)) {
+      announce(peer, Ipv4NlriList.unpack(packed), 0, received);
+    }
+  }
+
+  /**
+   * {@link #withdraw} of path 0 of an IPv4 prefix packed as in {@link #announce(Peer, long,
+   * AttributeSet)}.
+   */
+  void withdraw(Peer peer, long packed) {
+    AdjRibIn in = lastPeer == peer ? lastIn : adjIn.get(peer);
+    if (stale.isEmpty() && canonical(packed)) {
+      if (in == null) {
+        return;
+      }
+      if (in.sharedCount() > 0) {
+        int slot = locRib.slot(packed);
+        if (slot >= 0 && locRib.sharedOwner(slot) == in) {
+          withdrawShared(peer, null, packed, slot, in);
+          return;
+        }
+      }
+    }
+    withdraw(peer, Ipv4NlriList.unpack(packed), 0);
+  }
+
+  /**
+   * Whether {@code packed} is an IPv4 prefix as {@link Ipv4NlriList#pack} makes it: length at most
+   * 32, host bits clear. The decoder only makes such; anything else goes the general way, where
+   * {@link Ipv4NlriList#unpack} clears host bits or rejects the length as it always did.
+   */
+  private static boolean canonical(long packed) {
+    int length = (int) (packed & 0xff);
+    long address = packed >>> 8;
+    return length <= 32 && (address & ~(0xffffffffL << (32 - length) & 0xffffffffL)) == 0;
+  }
+
+  /**
+   * The common case in one table probe: path 0 of an IPv4 prefix ({@code packed}; {@code prefix}
+   * too, or null when none was built) that import policy left as received and that is, or becomes,
+   * the prefix's only path. The Loc-RIB's compact entry then stands for the Adj-RIB-In entry too
+   * (see {@link AdjRibIn}). Returns false, having changed nothing, for every other case.
+   */
+  private boolean announceShared(AdjRibIn in, Prefix prefix, long packed, AttributeSet received) {
+    if (!in.storesNothing() && in.stores(packed)) {
       return false;
     }
     Peer peer = in.peer();
-    int slot = locRib.slot(prefix);
+    int slot = locRib.slot(packed);
     if (slot < 0) {
       if (!bestPath.usable(received)) {
         return false; // kept as a Destination without a best path
       }
-      locRib.insertShared(prefix, in, received);
+      locRib.insertShared(packed, in, received);
       in.addShared();
-      publisher.inserted(prefix, peer, received);
+      publisher.inserted(prefix, packed, peer, received);
       return true;
     }
     if (locRib.sharedOwner(slot) != in) {
@@ -142,7 +200,7 @@ final class RibShard {
       return false;
     }
     locRib.setCompact(slot, in, received);
-    publisher.replaced(prefix, peer, old, peer, received);
+    publisher.replaced(prefix, packed, peer, old, peer, received);
     return true;
   }
 
@@ -192,11 +250,10 @@ final class RibShard {
       return;
     }
     if (pathId == 0 && in.sharedCount() > 0 && !prefix.ipv6()) {
-      int slot = locRib.slot(prefix);
+      long packed = Ipv4NlriList.pack(prefix);
+      int slot = locRib.slot(packed);
       if (slot >= 0 && locRib.sharedOwner(slot) == in) {
-        removeCompact(prefix, slot, peer);
-        in.removeShared();
-        dropIfEmpty(peer, in);
+        withdrawShared(peer, prefix, packed, slot, in);
         return;
       }
     }
@@ -206,6 +263,15 @@ final class RibShard {
       replacePath(prefix, peer, pathId, null);
       dropIfEmpty(peer, in);
     }
+  }
+
+  /**
+   * Withdraws the shared entry in {@code slot}, {@code in}'s path (prefix as in announceShared).
+   */
+  private void withdrawShared(Peer peer, Prefix prefix, long packed, int slot, AdjRibIn in) {
+    removeCompact(prefix, packed, slot, peer);
+    in.removeShared();
+    dropIfEmpty(peer, in);
   }
 
   private void dropIfEmpty(Peer peer, AdjRibIn in) {
@@ -674,7 +740,7 @@ final class RibShard {
       return false;
     }
     if (attributes == null) {
-      removeCompact(prefix, slot, source);
+      removeCompact(prefix, 0, slot, source);
     } else {
       locRib.setCompact(slot, peer, attributes);
       publisher.replaced(prefix, source, old, peer, attributes);
@@ -683,12 +749,13 @@ final class RibShard {
   }
 
   /**
-   * Removes the compact (or shared) entry in {@code slot}, {@code source}'s path, and publishes.
+   * Removes the compact (or shared) entry in {@code slot}, {@code source}'s path, and publishes
+   * (the prefix given as to {@link ChangePublisher#removed(Prefix, long, Peer, AttributeSet)}).
    */
-  private void removeCompact(Prefix prefix, int slot, Peer source) {
+  private void removeCompact(Prefix prefix, long packed, int slot, Peer source) {
     AttributeSet attributes = locRib.compactAttributes(slot);
     locRib.removeAt(slot);
-    publisher.removed(prefix, source, attributes);
+    publisher.removed(prefix, packed, source, attributes);
   }
 
   private static int freeLocalId(Route[] paths) {

@@ -798,34 +798,53 @@ public final class UpdateGroup {
       Peer source,
       boolean sent,
       Peer sentFrom) {
-    boolean plain = pathId == 0 && !prefix.ipv6() && source != null;
-    long key = plain ? PrefixTable.pack(prefix) : 0;
-    // The stripe from the key's high hash bits (the table probes with its low bits).
-    int hash = plain ? PrefixTable.mix(key) >>> 16 : prefix.hashCode() * 0x9E3779B9 >>> 16;
-    Stripe stripe = stripes[hash & (STRIPES - 1)];
+    if (pathId == 0 && !prefix.ipv6() && source != null) {
+      hold(PrefixTable.pack(prefix), attributes, source, sent, sentFrom);
+      return;
+    }
+    // The stripe from the hash's high bits, as for a packed key.
+    Stripe stripe = stripes[(prefix.hashCode() * 0x9E3779B9 >>> 16) & (STRIPES - 1)];
     synchronized (stripe) {
-      if (plain) {
-        int slot = stripe.plain.slot(key);
-        if (slot < 0) {
-          Object held = sent ? stripe.outRoute(attributes, source, true, sentFrom) : source;
-          stripe.plain.insert(key, held, attributes);
-        } else if (stripe.plain.valueAt(slot) instanceof OutRoute old) {
-          // A change replacing an undrained one keeps what the members held before that one.
-          stripe.plain.setAt(
-              slot, stripe.outRoute(attributes, source, old.sent(), old.sentFrom()), attributes);
-        } else {
-          stripe.plain.setAt(slot, source, attributes);
-        }
+      OutKey other = new OutKey(prefix, pathId);
+      OutRoute old = stripe.others.get(other);
+      stripe.others.put(
+          other,
+          old == null
+              ? new OutRoute(attributes, source, sent, sentFrom)
+              : new OutRoute(attributes, source, old.sent(), old.sentFrom()));
+    }
+  }
+
+  /**
+   * As {@link #offer(long, AttributeSet, Peer, boolean, Peer)}, without signalling (see {@link
+   * #hold(Prefix, int, AttributeSet, Peer, boolean, Peer)}).
+   */
+  void hold(long packed, AttributeSet attributes, Peer source, boolean sent, Peer sentFrom) {
+    // The stripe from the key's high hash bits (the table probes with its low bits).
+    Stripe stripe = stripes[(PrefixTable.mix(packed) >>> 16) & (STRIPES - 1)];
+    synchronized (stripe) {
+      int slot = stripe.plain.slot(packed);
+      if (slot < 0) {
+        Object held = sent ? stripe.outRoute(attributes, source, true, sentFrom) : source;
+        stripe.plain.insert(packed, held, attributes);
+      } else if (stripe.plain.valueAt(slot) instanceof OutRoute old) {
+        // A change replacing an undrained one keeps what the members held before that one.
+        stripe.plain.setAt(
+            slot, stripe.outRoute(attributes, source, old.sent(), old.sentFrom()), attributes);
       } else {
-        OutKey other = new OutKey(prefix, pathId);
-        OutRoute old = stripe.others.get(other);
-        stripe.others.put(
-            other,
-            old == null
-                ? new OutRoute(attributes, source, sent, sentFrom)
-                : new OutRoute(attributes, source, old.sent(), old.sentFrom()));
+        stripe.plain.setAt(slot, source, attributes);
       }
     }
+  }
+
+  /**
+   * As {@link #offer(Prefix, int, AttributeSet, Peer, boolean, Peer)} for path 0 of an IPv4 prefix
+   * packed as {@link PrefixTable#pack}, from a known {@code source}: the common change, which a
+   * shard publishes without building a {@link Prefix}.
+   */
+  void offer(long packed, AttributeSet attributes, Peer source, boolean sent, Peer sentFrom) {
+    hold(packed, attributes, source, sent, sentFrom);
+    signal();
   }
 
   /** Publishes a change without knowing what was sent before: every member may hold it. */
