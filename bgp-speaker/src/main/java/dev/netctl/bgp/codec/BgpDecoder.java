@@ -6,6 +6,7 @@ import dev.netctl.bgp.codec.BgpMessage.RouteRefresh;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.util.List;
 
 /**
@@ -38,11 +39,19 @@ public final class BgpDecoder {
   public static DecodeResult decode(ByteBuf message, CodecContext ctx) {
     // Parsed from a heap copy: a message framed from the socket is a slice of a pooled direct
     // buffer, where every octet read goes through a few wrappers the C1-only speaker JVM does not
-    // inline; one copy of at most 4096 octets (65535 extended) costs less than those reads.
-    ByteBuf in =
-        message.hasArray()
-            ? message.slice()
-            : Unpooled.wrappedBuffer(ByteBufUtil.getBytes(message));
+    // inline; one copy of at most 4096 octets (65535 extended) costs less than those reads. The
+    // copy goes to a buffer of the thread's, reused for every message up to the standard size:
+    // nothing decoded keeps a reference into it (values are copied out), and a new array and
+    // buffer per message were a churn's garbage on the event loop.
+    ByteBuf in;
+    if (message.hasArray()) {
+      in = message.slice();
+    } else if (message.readableBytes() <= CodecContext.MAX_MESSAGE_SIZE) {
+      in =
+          SCRATCH.get().clear().writeBytes(message, message.readerIndex(), message.readableBytes());
+    } else {
+      in = Unpooled.wrappedBuffer(ByteBufUtil.getBytes(message));
+    }
     try {
       return decodeChecked(in, ctx);
     } catch (MalformedException e) {
@@ -133,6 +142,15 @@ public final class BgpDecoder {
               "message type " + type + " is not 1..5");
     };
   }
+
+  // A Netty FastThreadLocal, as NlriCodec's scratch: an array index on the event loop.
+  private static final FastThreadLocal<ByteBuf> SCRATCH =
+      new FastThreadLocal<>() {
+        @Override
+        protected ByteBuf initialValue() {
+          return Unpooled.buffer(CodecContext.MAX_MESSAGE_SIZE, CodecContext.MAX_MESSAGE_SIZE);
+        }
+      };
 
   private static void requireLength(boolean ok, byte[] lengthField, String type, int length)
       throws MalformedException {

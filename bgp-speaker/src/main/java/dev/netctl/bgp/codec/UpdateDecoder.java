@@ -2,8 +2,6 @@ package dev.netctl.bgp.codec;
 
 import static dev.netctl.bgp.codec.PathAttribute.FLAG_EXTENDED_LENGTH;
 
-import dev.netctl.bgp.codec.AttributeDecoder.Failure;
-import dev.netctl.bgp.codec.AttributeDecoder.Outcome;
 import dev.netctl.bgp.codec.BgpMessage.Update;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -29,7 +27,10 @@ final class UpdateDecoder {
               + (body.readableBytes() + 2)
               + " octets");
     }
-    ByteBuf withdrawnField = body.readSlice(withdrawnLength);
+    // The fields are read where they lie in the body, not through a slice each: a slice is an
+    // object, and the attributes' were one per attribute received.
+    int withdrawnAt = body.readerIndex();
+    body.skipBytes(withdrawnLength);
     int attributesLength = body.readUnsignedShort();
     if (body.readableBytes() < attributesLength) {
       throw malformedList(
@@ -39,14 +40,26 @@ final class UpdateDecoder {
               + body.readableBytes()
               + " octets left");
     }
-    ByteBuf attributeField = body.readSlice(attributesLength);
-    ByteBuf nlriField = body;
+    int attributesEnd = body.readerIndex() + attributesLength;
+    int bodyEnd = body.writerIndex();
 
     boolean v4AddPath = ctx.addPath(AddressFamily.IPV4_UNICAST);
     List<Nlri> withdrawn =
-        NlriCodec.read(withdrawnField, false, v4AddPath, NotificationSubcode.INVALID_NETWORK_FIELD);
+        NlriCodec.read(
+            body,
+            withdrawnAt,
+            withdrawnLength,
+            false,
+            v4AddPath,
+            NotificationSubcode.INVALID_NETWORK_FIELD);
     List<Nlri> nlri =
-        NlriCodec.read(nlriField, false, v4AddPath, NotificationSubcode.INVALID_NETWORK_FIELD);
+        NlriCodec.read(
+            body,
+            attributesEnd,
+            bodyEnd - attributesEnd,
+            false,
+            v4AddPath,
+            NotificationSubcode.INVALID_NETWORK_FIELD);
 
     List<PathAttribute> attributes = new ArrayList<>();
     // Made only when an attribute is discarded (rare); the types seen as four 64-bit words, not a
@@ -54,6 +67,10 @@ final class UpdateDecoder {
     List<BgpError> discarded = null;
     BgpError withdrawError = null;
     long[] seen = new long[4];
+    // The attribute field is the body's readable part while the attributes are read, and each
+    // attribute's value while it is parsed (AttributeDecoder.decode).
+    body.writerIndex(attributesEnd);
+    ByteBuf attributeField = body;
     while (attributeField.isReadable()) {
       int start = attributeField.readerIndex();
       int remaining = attributeField.readableBytes();
@@ -96,11 +113,9 @@ final class UpdateDecoder {
                         + " octets left of the attribute field"));
         break;
       }
-      AttributeDecoder.Whole whole =
-          new AttributeDecoder.Whole(attributeField, start, headerSize + length);
-      attributeField.skipBytes(headerSize);
-      ByteBuf value = attributeField.readSlice(length);
+      int valueEnd = start + headerSize + length;
       if (seen(seen, type)) {
+        attributeField.readerIndex(valueEnd);
         BgpError dup =
             new BgpError(
                 NotificationSubcode.MALFORMED_ATTRIBUTE_LIST,
@@ -114,9 +129,12 @@ final class UpdateDecoder {
         continue;
       }
       seen[type >>> 6] |= 1L << type;
-      Outcome outcome = AttributeDecoder.decode(flags, type, value, whole, ctx);
-      if (outcome.attribute() != null) {
-        PathAttribute a = outcome.attribute();
+      PathAttribute a;
+      AttributeDecoder.Failure failure = null;
+      attributeField.readerIndex(start + headerSize);
+      attributeField.writerIndex(valueEnd);
+      try {
+        a = AttributeDecoder.decode(flags, type, attributeField, start, ctx);
         if (ctx.fourOctetAs()
             && (a instanceof PathAttribute.As4Path || a instanceof PathAttribute.As4Aggregator)) {
           // RFC 6793 §3: a NEW speaker discards AS4_* received from a NEW speaker.
@@ -125,22 +143,32 @@ final class UpdateDecoder {
                   discarded,
                   new BgpError(
                       NotificationSubcode.OPTIONAL_ATTRIBUTE_ERROR,
-                      whole.bytes(),
+                      AttributeDecoder.whole(attributeField, start),
                       a.type().name() + " received on a 4-octet AS session"));
-          continue;
+          a = null;
         }
-        attributes.add(a);
-        continue;
+      } catch (AttributeDecoder.Failure f) {
+        a = null;
+        failure = f;
+      } finally {
+        // On past the value, whatever the parser read of it.
+        attributeField.writerIndex(attributesEnd);
+        attributeField.readerIndex(valueEnd);
       }
-      Failure failure = outcome.failure();
-      switch (failure.action()) {
-        case SESSION_RESET -> {
-          return new DecodeResult.Failed(failure.error());
+      if (a != null) {
+        attributes.add(a);
+      } else if (failure != null) {
+        switch (failure.action()) {
+          case SESSION_RESET -> {
+            return new DecodeResult.Failed(failure.error());
+          }
+          case TREAT_AS_WITHDRAW -> withdrawError = first(withdrawError, failure.error());
+          case ATTRIBUTE_DISCARD -> discarded = discard(discarded, failure.error());
         }
-        case TREAT_AS_WITHDRAW -> withdrawError = first(withdrawError, failure.error());
-        case ATTRIBUTE_DISCARD -> discarded = discard(discarded, failure.error());
       }
     }
+    body.writerIndex(bodyEnd);
+    body.readerIndex(bodyEnd);
 
     boolean announces = !nlri.isEmpty();
     for (int i = 0, n = attributes.size(); i < n && !announces; i++) {
@@ -173,7 +201,8 @@ final class UpdateDecoder {
     // they arrived in, and makes decode(encode(decode(x))) == decode(x) (found by the fuzzer).
     PathAttribute.sortByTypeCode(attributes);
     return new DecodeResult.Decoded(
-        new Update(withdrawn, attributes, nlri), discarded == null ? List.of() : discarded);
+        new Update(withdrawn, new AttributeList(attributes), nlri),
+        discarded == null ? List.of() : discarded);
   }
 
   private static boolean seen(long[] seen, int type) {
