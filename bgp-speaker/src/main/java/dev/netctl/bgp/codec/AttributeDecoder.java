@@ -60,8 +60,13 @@ final class AttributeDecoder {
 
   private AttributeDecoder() {}
 
-  // ORIGIN values by code: values() copies its array on every call, once per UPDATE received.
-  private static final PathAttribute.OriginType[] ORIGINS = PathAttribute.OriginType.values();
+  // ORIGIN attributes by value, shared (records, immutable): values() copied its array on every
+  // call, and there are only three.
+  private static final PathAttribute.Origin[] ORIGINS = {
+    new PathAttribute.Origin(PathAttribute.OriginType.IGP),
+    new PathAttribute.Origin(PathAttribute.OriginType.EGP),
+    new PathAttribute.Origin(PathAttribute.OriginType.INCOMPLETE)
+  };
 
   /** Expected optional/transitive bits per known type (RFC 4271 §5 and each attribute's RFC). */
   static int expectedFlags(int type) {
@@ -151,7 +156,7 @@ final class AttributeDecoder {
               whole(v, start),
               "ORIGIN value " + origin + " is not IGP(0), EGP(1) or INCOMPLETE(2)");
         }
-        yield new PathAttribute.Origin(ORIGINS[origin]);
+        yield ORIGINS[origin];
       }
       case 2 ->
           new PathAttribute.AsPath(

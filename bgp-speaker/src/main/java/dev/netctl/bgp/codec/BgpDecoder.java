@@ -84,12 +84,11 @@ public final class BgpDecoder {
       }
     }
     int length = in.getUnsignedShort(16);
-    byte[] lengthField = {(byte) (length >> 8), (byte) length}; // as received, big-endian
     int type = in.getUnsignedByte(18);
     if (length < HEADER_SIZE || length > ctx.maxMessageSize() || length != size) {
       throw new MalformedException(
           NotificationSubcode.BAD_MESSAGE_LENGTH,
-          lengthField,
+          lengthField(length),
           "header length "
               + length
               + (length != size ? " does not match the " + size + " octets framed" : "")
@@ -100,26 +99,25 @@ public final class BgpDecoder {
     return switch (type) {
       case BgpMessage.TYPE_OPEN -> {
         // RFC 8654 §4: OPEN never exceeds 4096 octets.
-        requireLength(
-            length >= 29 && length <= CodecContext.MAX_MESSAGE_SIZE, lengthField, "OPEN", length);
-        yield decoded(OpenDecoder.decode(in, lengthField));
+        requireLength(length >= 29 && length <= CodecContext.MAX_MESSAGE_SIZE, "OPEN", length);
+        yield decoded(OpenDecoder.decode(in, lengthField(length)));
       }
       case BgpMessage.TYPE_UPDATE -> {
-        requireLength(length >= 23, lengthField, "UPDATE", length);
+        requireLength(length >= 23, "UPDATE", length);
         yield UpdateDecoder.decode(in, ctx);
       }
       case BgpMessage.TYPE_NOTIFICATION -> {
-        requireLength(length >= 21, lengthField, "NOTIFICATION", length);
+        requireLength(length >= 21, "NOTIFICATION", length);
         int code = in.readUnsignedByte();
         int subcode = in.readUnsignedByte();
         yield decoded(new Notification(code, subcode, ByteBufUtil.getBytes(in)));
       }
       case BgpMessage.TYPE_KEEPALIVE -> {
-        requireLength(length == HEADER_SIZE, lengthField, "KEEPALIVE", length);
+        requireLength(length == HEADER_SIZE, "KEEPALIVE", length);
         yield decoded(Keepalive.INSTANCE);
       }
       case BgpMessage.TYPE_ROUTE_REFRESH -> {
-        requireLength(length >= 23, lengthField, "ROUTE-REFRESH", length);
+        requireLength(length >= 23, "ROUTE-REFRESH", length);
         int afi = in.readUnsignedShort();
         int subtype = in.readUnsignedByte();
         int safi = in.readUnsignedByte();
@@ -131,7 +129,7 @@ public final class BgpDecoder {
                 ByteBufUtil.getBytes(in, 0, length),
                 "ROUTE-REFRESH length " + length + " must be 23");
           }
-          requireLength(false, lengthField, "ROUTE-REFRESH", length);
+          requireLength(false, "ROUTE-REFRESH", length);
         }
         yield decoded(new RouteRefresh(AddressFamily.of(afi, safi), subtype));
       }
@@ -152,12 +150,19 @@ public final class BgpDecoder {
         }
       };
 
-  private static void requireLength(boolean ok, byte[] lengthField, String type, int length)
-      throws MalformedException {
+  /**
+   * The length field as received, big-endian: the data of a Bad Message Length NOTIFICATION (RFC
+   * 4271 §6.1), made only for one, not per message received.
+   */
+  private static byte[] lengthField(int length) {
+    return new byte[] {(byte) (length >> 8), (byte) length};
+  }
+
+  private static void requireLength(boolean ok, String type, int length) throws MalformedException {
     if (!ok) {
       throw new MalformedException(
           NotificationSubcode.BAD_MESSAGE_LENGTH,
-          lengthField,
+          lengthField(length),
           type + " message length " + length + " is invalid for its type");
     }
   }

@@ -48,8 +48,8 @@ final class NlriCodec {
     // IPv4 without path ids, the million-prefix case, is kept packed: no object per prefix, in an
     // array of exactly the prefixes' number (counted first, a hop per prefix), which the list
     // keeps: sized from the field's length, it was a third too large for /16s and grew for /25s.
-    Ipv4NlriList.Builder packed =
-        !ipv6 && !addPath ? new Ipv4NlriList.Builder(countIpv4(b, end)) : null;
+    long[] packed = !ipv6 && !addPath ? new long[countIpv4(b, end)] : null;
+    int count = 0;
     List<Nlri> out = packed != null ? null : new ArrayList<>(end / (ipv6 ? 9 : 4) + 1);
     int max = ipv6 ? 128 : 32;
     int at = 0;
@@ -96,14 +96,14 @@ final class NlriCodec {
         if (packed != null) {
           // Host bits cleared, as Prefix.ipv4 does.
           int network = length == 0 ? 0 : v4 & (-1 << (32 - length));
-          packed.add(Integer.toUnsignedLong(network) << 8 | length);
+          packed[count++] = Integer.toUnsignedLong(network) << 8 | length;
         } else {
           out.add(new Nlri(pathId, Prefix.ipv4(v4, length)));
         }
       }
       at += bytes;
     }
-    return packed != null ? packed.build() : out;
+    return packed != null ? Ipv4NlriList.of(packed, count) : out;
   }
 
   /**

@@ -62,11 +62,14 @@ final class UpdateDecoder {
             NotificationSubcode.INVALID_NETWORK_FIELD);
 
     List<PathAttribute> attributes = new ArrayList<>();
-    // Made only when an attribute is discarded (rare); the types seen as four 64-bit words, not a
-    // BitSet (an object, an array and its invariant checks per UPDATE).
+    // Made only when an attribute is discarded (rare); the types seen as bits, not a BitSet (an
+    // object, an array and its invariant checks per UPDATE): codes 0-127, every type this speaker
+    // knows, in two longs, higher codes in an array made only when one comes.
     List<BgpError> discarded = null;
     BgpError withdrawError = null;
-    long[] seen = new long[4];
+    long seenLow = 0;
+    long seenHigh = 0;
+    long[] seenRest = null;
     // The attribute field is the body's readable part while the attributes are read, and each
     // attribute's value while it is parsed (AttributeDecoder.decode).
     body.writerIndex(attributesEnd);
@@ -114,7 +117,20 @@ final class UpdateDecoder {
         break;
       }
       int valueEnd = start + headerSize + length;
-      if (seen(seen, type)) {
+      long bit = 1L << type; // the shift takes the code modulo 64
+      boolean repeated;
+      if (type < 64) {
+        repeated = (seenLow & bit) != 0;
+        seenLow |= bit;
+      } else if (type < 128) {
+        repeated = (seenHigh & bit) != 0;
+        seenHigh |= bit;
+      } else {
+        seenRest = seenRest != null ? seenRest : new long[2];
+        repeated = (seenRest[(type >>> 6) - 2] & bit) != 0;
+        seenRest[(type >>> 6) - 2] |= bit;
+      }
+      if (repeated) {
         attributeField.readerIndex(valueEnd);
         BgpError dup =
             new BgpError(
@@ -128,7 +144,6 @@ final class UpdateDecoder {
         discarded = discard(discarded, dup);
         continue;
       }
-      seen[type >>> 6] |= 1L << type;
       PathAttribute a;
       AttributeDecoder.Failure failure = null;
       attributeField.readerIndex(start + headerSize);
@@ -177,11 +192,11 @@ final class UpdateDecoder {
     if (withdrawError == null && announces) {
       // RFC 7606 §3 (d): a missing well-known mandatory attribute is treat-as-withdraw.
       int missing = -1;
-      if (!seen(seen, 1)) {
+      if ((seenLow & 1L << 1) == 0) {
         missing = 1;
-      } else if (!seen(seen, 2)) {
+      } else if ((seenLow & 1L << 2) == 0) {
         missing = 2;
-      } else if (!nlri.isEmpty() && !seen(seen, 3)) {
+      } else if (!nlri.isEmpty() && (seenLow & 1L << 3) == 0) {
         missing = 3;
       }
       if (missing > 0) {
@@ -203,10 +218,6 @@ final class UpdateDecoder {
     return new DecodeResult.Decoded(
         new Update(withdrawn, new AttributeList(attributes), nlri),
         discarded == null ? List.of() : discarded);
-  }
-
-  private static boolean seen(long[] seen, int type) {
-    return (seen[type >>> 6] & 1L << type) != 0;
   }
 
   private static List<BgpError> discard(List<BgpError> discarded, BgpError error) {
