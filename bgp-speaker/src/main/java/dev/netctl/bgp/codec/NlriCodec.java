@@ -89,10 +89,20 @@ final class NlriCodec {
         System.arraycopy(b, at, address, 0, bytes);
         out.add(new Nlri(pathId, Prefix.of(true, address, length)));
       } else {
-        int v4 = 0;
-        for (int i = 0; i < 4; i++) {
-          v4 = v4 << 8 | (i < bytes ? b[at + i] & 0xff : 0);
-        }
+        // The octets present, the rest zero; by count rather than a loop of four with a test each,
+        // which the C1-only speaker runs as written, for every prefix received.
+        int v4 =
+            switch (bytes) {
+              case 0 -> 0;
+              case 1 -> (b[at] & 0xff) << 24;
+              case 2 -> (b[at] & 0xff) << 24 | (b[at + 1] & 0xff) << 16;
+              case 3 -> (b[at] & 0xff) << 24 | (b[at + 1] & 0xff) << 16 | (b[at + 2] & 0xff) << 8;
+              default ->
+                  (b[at] & 0xff) << 24
+                      | (b[at + 1] & 0xff) << 16
+                      | (b[at + 2] & 0xff) << 8
+                      | b[at + 3] & 0xff;
+            };
         if (packed != null) {
           // Host bits cleared, as Prefix.ipv4 does.
           int network = length == 0 ? 0 : v4 & (-1 << (32 - length));
