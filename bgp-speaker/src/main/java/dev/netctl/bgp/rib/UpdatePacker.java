@@ -51,7 +51,8 @@ final class UpdatePacker {
     }
 
     boolean matches(AddressFamily f, Audience a) {
-      return family.equals(f) && (audience == a || audience.equals(a));
+      // Identity first: a drain asks once per prefix, nearly always with the same constants.
+      return (family == f || family.equals(f)) && (audience == a || audience.equals(a));
     }
   }
 
