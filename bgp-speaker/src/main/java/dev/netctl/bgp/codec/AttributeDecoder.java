@@ -16,8 +16,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Parses one path attribute from a slice of exactly its declared length and says what RFC 7606
- * wants done when it is malformed.
+ * Parses one path attribute from exactly its declared length and says what RFC 7606 wants done when
+ * it is malformed.
+ *
+ * <p>The parser reads the attribute field itself, its readable bytes narrowed to the attribute's
+ * value (see {@link #decode}): it cannot read past the value, as with a slice, without a slice, an
+ * outcome and a position object per attribute received (three of a churn's largest allocations on
+ * the event loop, docs/benchmarks.md, issue 14 session 15).
  */
 final class AttributeDecoder {
   /** RFC 7606 §2 error-handling approaches, mildest last. */
@@ -28,27 +33,40 @@ final class AttributeDecoder {
   }
 
   /**
-   * Where the whole attribute (flags, type, length, value) lies in the attribute field: the data of
-   * a NOTIFICATION about it (RFC 7606 §6 / RFC 4271 §6.3), copied out only when one is made. A copy
-   * per attribute received was a tenth of decoding an UPDATE (docs/benchmarks.md, issue 14 session
-   * 10).
+   * A malformed attribute and the approach RFC 7606 prescribes for it. Thrown, not returned: a
+   * well-formed attribute, nearly every one, then costs no outcome object. Carries no stack trace,
+   * as {@link MalformedException}.
    */
-  record Whole(ByteBuf field, int start, int length) {
-    byte[] bytes() {
-      return ByteBufUtil.getBytes(field, start, length);
+  static final class Failure extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    private final transient Action action;
+    private final transient BgpError error;
+
+    Failure(Action action, BgpError error) {
+      super(error.reason(), null, false, false);
+      this.action = action;
+      this.error = error;
+    }
+
+    Action action() {
+      return action;
+    }
+
+    BgpError error() {
+      return error;
     }
   }
 
-  /** A parse failure and the approach RFC 7606 prescribes for it. */
-  record Failure(Action action, BgpError error) {}
-
-  /** The outcome for one attribute: exactly one of the two is non-null. */
-  record Outcome(PathAttribute attribute, Failure failure) {}
-
   private AttributeDecoder() {}
 
-  // ORIGIN values by code: values() copies its array on every call, once per UPDATE received.
-  private static final PathAttribute.OriginType[] ORIGINS = PathAttribute.OriginType.values();
+  // ORIGIN attributes by value, shared (records, immutable): values() copied its array on every
+  // call, and there are only three.
+  private static final PathAttribute.Origin[] ORIGINS = {
+    new PathAttribute.Origin(PathAttribute.OriginType.IGP),
+    new PathAttribute.Origin(PathAttribute.OriginType.EGP),
+    new PathAttribute.Origin(PathAttribute.OriginType.INCOMPLETE)
+  };
 
   /** Expected optional/transitive bits per known type (RFC 4271 §5 and each attribute's RFC). */
   static int expectedFlags(int type) {
@@ -74,28 +92,33 @@ final class AttributeDecoder {
    *
    * @param flags the flags octet as received
    * @param type the type code
-   * @param value a slice of exactly the declared length
-   * @param whole the whole attribute (flags, type, length, value), used as NOTIFICATION data
+   * @param v the attribute field, readable from the value's first octet to its last: its writer
+   *     index marks the value's end
+   * @param start where the whole attribute (flags, type, length, value) starts in {@code v}: the
+   *     NOTIFICATION data (RFC 7606 §6 / RFC 4271 §6.3) runs from there to the value's end, and is
+   *     copied out only when one is made
+   * @throws Failure when the attribute is malformed
    */
-  static Outcome decode(int flags, int type, ByteBuf value, Whole whole, CodecContext ctx) {
+  static PathAttribute decode(int flags, int type, ByteBuf v, int start, CodecContext ctx)
+      throws Failure {
     int expected = expectedFlags(type);
     if (expected < 0) {
       if ((flags & FLAG_OPTIONAL) == 0) {
-        return fail(
+        throw fail(
             Action.SESSION_RESET,
             NotificationSubcode.UNRECOGNIZED_WELL_KNOWN_ATTRIBUTE,
-            whole,
+            whole(v, start),
             "attribute type " + type + " is flagged well-known but is not recognized");
       }
-      return new Outcome(new PathAttribute.Unknown(flags, type, ByteBufUtil.getBytes(value)), null);
+      return new PathAttribute.Unknown(flags, type, ByteBufUtil.getBytes(v));
     }
     boolean wellKnown = (expected & FLAG_OPTIONAL) == 0;
     if ((flags & (FLAG_OPTIONAL | FLAG_TRANSITIVE)) != expected
         || (wellKnown && (flags & FLAG_PARTIAL) != 0)) {
-      return fail(
+      throw fail(
           actionFor(type),
           NotificationSubcode.ATTRIBUTE_FLAGS_ERROR,
-          whole,
+          whole(v, start),
           "attribute "
               + AttributeType.valueOf(type).name()
               + " has flags 0x"
@@ -104,103 +127,110 @@ final class AttributeDecoder {
               + Integer.toHexString(expected));
     }
     try {
-      return new Outcome(parse(flags, type, value, whole, ctx), null);
+      return parse(flags, type, v, start, ctx);
     } catch (MalformedException e) {
-      return new Outcome(null, new Failure(actionFor(type), e.error()));
+      throw new Failure(actionFor(type), e.error());
     }
   }
 
-  private static Outcome fail(
-      Action action, NotificationSubcode subcode, Whole data, String reason) {
-    return new Outcome(null, new Failure(action, new BgpError(subcode, data.bytes(), reason)));
+  /** The whole attribute as received, from {@code start} to the value's end (the writer index). */
+  static byte[] whole(ByteBuf v, int start) {
+    return ByteBufUtil.getBytes(v, start, v.writerIndex() - start);
   }
 
-  private static PathAttribute parse(int flags, int type, ByteBuf v, Whole whole, CodecContext ctx)
+  private static Failure fail(
+      Action action, NotificationSubcode subcode, byte[] data, String reason) {
+    return new Failure(action, new BgpError(subcode, data, reason));
+  }
+
+  private static PathAttribute parse(int flags, int type, ByteBuf v, int start, CodecContext ctx)
       throws MalformedException {
     int len = v.readableBytes();
     return switch (type) {
       case 1 -> {
-        requireLength(type, len, 1, whole);
+        requireLength(v, type, len, 1, start);
         int origin = v.readUnsignedByte();
         if (origin > 2) {
           throw new MalformedException(
               NotificationSubcode.INVALID_ORIGIN_ATTRIBUTE,
-              whole.bytes(),
+              whole(v, start),
               "ORIGIN value " + origin + " is not IGP(0), EGP(1) or INCOMPLETE(2)");
         }
-        yield new PathAttribute.Origin(ORIGINS[origin]);
+        yield ORIGINS[origin];
       }
       case 2 ->
           new PathAttribute.AsPath(
               segments(v, ctx.fourOctetAs() ? 4 : 2, NotificationSubcode.MALFORMED_AS_PATH, type));
       case 3 -> {
-        requireLength(type, len, 4, whole);
+        requireLength(v, type, len, 4, start);
+        // Checked on the octets: getAddress() copies them.
+        int first = v.getUnsignedByte(v.readerIndex());
+        boolean any = v.getInt(v.readerIndex()) == 0;
         Inet4Address nh = ipv4(v);
-        int first = nh.getAddress()[0] & 0xff;
-        if (nh.isAnyLocalAddress() || first >= 224) {
+        if (any || first >= 224) {
           throw new MalformedException(
               NotificationSubcode.INVALID_NEXT_HOP_ATTRIBUTE,
-              whole.bytes(),
+              whole(v, start),
               "NEXT_HOP " + AddressText.of(nh) + " is not a unicast address");
         }
         yield new PathAttribute.NextHop(nh);
       }
       case 4 -> {
-        requireLength(type, len, 4, whole);
+        requireLength(v, type, len, 4, start);
         yield new PathAttribute.MultiExitDisc(v.readUnsignedInt());
       }
       case 5 -> {
-        requireLength(type, len, 4, whole);
+        requireLength(v, type, len, 4, start);
         yield new PathAttribute.LocalPref(v.readUnsignedInt());
       }
       case 6 -> {
-        requireLength(type, len, 0, whole);
+        requireLength(v, type, len, 0, start);
         yield new PathAttribute.AtomicAggregate();
       }
       case 7 -> {
         int asSize = ctx.fourOctetAs() ? 4 : 2;
-        requireLength(type, len, asSize + 4, whole);
+        requireLength(v, type, len, asSize + 4, start);
         long asn = asSize == 4 ? v.readUnsignedInt() : v.readUnsignedShort();
         yield new PathAttribute.Aggregator(asn, ipv4(v));
       }
       case 8 -> {
-        requireMultiple(type, len, 4, whole);
-        List<Integer> values = new ArrayList<>(len / 4);
-        while (v.isReadable()) {
-          values.add(v.readInt());
+        requireMultiple(v, type, len, 4, start);
+        Integer[] values = new Integer[len / 4];
+        for (int i = 0; i < values.length; i++) {
+          values[i] = v.readInt();
         }
-        yield new PathAttribute.Communities(values);
+        yield new PathAttribute.Communities(immutable(values));
       }
       case 9 -> {
-        requireLength(type, len, 4, whole);
+        requireLength(v, type, len, 4, start);
         yield new PathAttribute.OriginatorId(ipv4(v));
       }
       case 10 -> {
-        requireMultiple(type, len, 4, whole);
+        requireMultiple(v, type, len, 4, start);
         List<Inet4Address> ids = new ArrayList<>(len / 4);
         while (v.isReadable()) {
           ids.add(ipv4(v));
         }
         yield new PathAttribute.ClusterList(ids);
       }
-      case 14 -> mpReach(v, whole, ctx);
-      case 15 -> mpUnreach(v, whole, ctx);
+      case 14 -> mpReach(v, start, ctx);
+      case 15 -> mpUnreach(v, start, ctx);
       case 16, 25 -> {
         // Not interpreted, only passed on (Partial set as for any attribute we do not act on), but
         // checked as RFC 7606 §7.14/§7.15 say: one of a bad length forwarded as it came makes every
         // peer that checks it withdraw the route.
-        requireMultiple(type, len, type == 16 ? 8 : 20, whole);
+        requireMultiple(v, type, len, type == 16 ? 8 : 20, start);
         yield new PathAttribute.Unknown(flags, type, ByteBufUtil.getBytes(v));
       }
       case 17 ->
           new PathAttribute.As4Path(
               segments(v, 4, NotificationSubcode.OPTIONAL_ATTRIBUTE_ERROR, type));
       case 18 -> {
-        requireLength(type, len, 8, whole);
+        requireLength(v, type, len, 8, start);
         yield new PathAttribute.As4Aggregator(v.readUnsignedInt(), ipv4(v));
       }
       case 32 -> {
-        requireMultiple(type, len, 12, whole);
+        requireMultiple(v, type, len, 12, start);
         List<PathAttribute.LargeCommunity> values = new ArrayList<>(len / 12);
         while (v.isReadable()) {
           values.add(
@@ -214,22 +244,22 @@ final class AttributeDecoder {
     };
   }
 
-  private static void requireLength(int type, int len, int expected, Whole whole)
+  private static void requireLength(ByteBuf v, int type, int len, int expected, int start)
       throws MalformedException {
     if (len != expected) {
       throw new MalformedException(
           NotificationSubcode.ATTRIBUTE_LENGTH_ERROR,
-          whole.bytes(),
+          whole(v, start),
           nameOf(type) + " length " + len + " must be " + expected);
     }
   }
 
-  private static void requireMultiple(int type, int len, int unit, Whole whole)
+  private static void requireMultiple(ByteBuf v, int type, int len, int unit, int start)
       throws MalformedException {
     if (len == 0 || len % unit != 0) {
       throw new MalformedException(
           NotificationSubcode.ATTRIBUTE_LENGTH_ERROR,
-          whole.bytes(),
+          whole(v, start),
           nameOf(type) + " length " + len + " must be a non-zero multiple of " + unit);
     }
   }
@@ -237,7 +267,9 @@ final class AttributeDecoder {
   /** Segments per RFC 7606 §7.2: known type, non-zero count, no overrun, no 1-octet tail. */
   private static List<Segment> segments(
       ByteBuf v, int asSize, NotificationSubcode subcode, int type) throws MalformedException {
-    List<Segment> out = new ArrayList<>();
+    // Nearly every path is one segment: no list to grow for it.
+    Segment first = null;
+    List<Segment> out = null;
     while (v.isReadable()) {
       if (v.readableBytes() < 2) {
         throw new MalformedException(
@@ -267,28 +299,50 @@ final class AttributeDecoder {
                 + (count * asSize - v.readableBytes())
                 + " octets");
       }
-      List<Long> asns = new ArrayList<>(count);
+      Long[] asns = new Long[count];
       for (int i = 0; i < count; i++) {
-        asns.add(asSize == 4 ? v.readUnsignedInt() : (long) v.readUnsignedShort());
+        asns[i] = asSize == 4 ? v.readUnsignedInt() : (long) v.readUnsignedShort();
       }
-      out.add(new Segment(segmentType, asns));
+      Segment segment = new Segment(segmentType, immutable(asns));
+      if (first == null) {
+        first = segment;
+      } else {
+        if (out == null) {
+          out = new ArrayList<>();
+          out.add(first);
+        }
+        out.add(segment);
+      }
     }
-    return out;
+    return out != null ? out : first != null ? List.of(first) : List.of();
   }
 
-  private static PathAttribute mpReach(ByteBuf v, Whole whole, CodecContext ctx)
+  /**
+   * The values as an immutable list, which the attribute records keep without copying ({@code
+   * List.copyOf} returns such a list as it is): copied once, or not at all for one or two values,
+   * where an {@code ArrayList} of them was copied twice more.
+   */
+  private static <T> List<T> immutable(T[] values) {
+    return switch (values.length) {
+      case 1 -> List.of(values[0]);
+      case 2 -> List.of(values[0], values[1]);
+      default -> List.of(values);
+    };
+  }
+
+  private static PathAttribute mpReach(ByteBuf v, int start, CodecContext ctx)
       throws MalformedException {
     if (v.readableBytes() < 5) {
-      throw optionalError(whole, "MP_REACH_NLRI length " + v.readableBytes() + " is below 5");
+      throw optionalError(v, start, "MP_REACH_NLRI length " + v.readableBytes() + " is below 5");
     }
     AddressFamily family = AddressFamily.of(v.readUnsignedShort(), v.readUnsignedByte());
     int nhLen = v.readUnsignedByte();
     if (v.readableBytes() < nhLen + 1) {
       throw optionalError(
-          whole, "MP_REACH_NLRI next hop length " + nhLen + " overruns the attribute");
+          v, start, "MP_REACH_NLRI next hop length " + nhLen + " overruns the attribute");
     }
     if (!family.hasPrefixNlri()) {
-      throw unsupportedFamily(family, whole);
+      throw unsupportedFamily(v, family, start);
     }
     List<InetAddress> nextHops = new ArrayList<>(2);
     switch (nhLen) {
@@ -300,10 +354,10 @@ final class AttributeDecoder {
       }
       default ->
           throw optionalError(
-              whole, "MP_REACH_NLRI next hop length " + nhLen + " is not 4, 16 or 32");
+              v, start, "MP_REACH_NLRI next hop length " + nhLen + " is not 4, 16 or 32");
     }
     if (family.afi().equals(Afi.IPV6) && nhLen == 4) {
-      throw optionalError(whole, "MP_REACH_NLRI IPv6 next hop length 4 is invalid");
+      throw optionalError(v, start, "MP_REACH_NLRI IPv6 next hop length 4 is invalid");
     }
     v.skipBytes(1); // reserved (RFC 4760 §3): ignored on receipt
     List<Nlri> nlri =
@@ -315,14 +369,14 @@ final class AttributeDecoder {
     return new PathAttribute.MpReach(family, nextHops, nlri);
   }
 
-  private static PathAttribute mpUnreach(ByteBuf v, Whole whole, CodecContext ctx)
+  private static PathAttribute mpUnreach(ByteBuf v, int start, CodecContext ctx)
       throws MalformedException {
     if (v.readableBytes() < 3) {
-      throw optionalError(whole, "MP_UNREACH_NLRI length " + v.readableBytes() + " is below 3");
+      throw optionalError(v, start, "MP_UNREACH_NLRI length " + v.readableBytes() + " is below 3");
     }
     AddressFamily family = AddressFamily.of(v.readUnsignedShort(), v.readUnsignedByte());
     if (!family.hasPrefixNlri()) {
-      throw unsupportedFamily(family, whole);
+      throw unsupportedFamily(v, family, start);
     }
     List<Nlri> nlri =
         NlriCodec.read(
@@ -338,17 +392,17 @@ final class AttributeDecoder {
     return AttributeType.valueOf(type).name();
   }
 
-  private static MalformedException optionalError(Whole whole, String reason) {
+  private static MalformedException optionalError(ByteBuf v, int start, String reason) {
     return new MalformedException(
-        NotificationSubcode.OPTIONAL_ATTRIBUTE_ERROR, whole.bytes(), reason);
+        NotificationSubcode.OPTIONAL_ATTRIBUTE_ERROR, whole(v, start), reason);
   }
 
   /**
    * A family whose NLRI this codec cannot parse: the peer sent something never negotiated, and RFC
    * 4760 §7 answers that by resetting the session.
    */
-  private static MalformedException unsupportedFamily(AddressFamily family, Whole whole) {
-    return optionalError(whole, "MP attribute family " + family + " is not supported");
+  private static MalformedException unsupportedFamily(ByteBuf v, AddressFamily family, int start) {
+    return optionalError(v, start, "MP attribute family " + family + " is not supported");
   }
 
   private static Inet4Address ipv4(ByteBuf v) {

@@ -6,6 +6,7 @@ import dev.netctl.bgp.codec.BgpMessage.RouteRefresh;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.util.List;
 
 /**
@@ -38,11 +39,19 @@ public final class BgpDecoder {
   public static DecodeResult decode(ByteBuf message, CodecContext ctx) {
     // Parsed from a heap copy: a message framed from the socket is a slice of a pooled direct
     // buffer, where every octet read goes through a few wrappers the C1-only speaker JVM does not
-    // inline; one copy of at most 4096 octets (65535 extended) costs less than those reads.
-    ByteBuf in =
-        message.hasArray()
-            ? message.slice()
-            : Unpooled.wrappedBuffer(ByteBufUtil.getBytes(message));
+    // inline; one copy of at most 4096 octets (65535 extended) costs less than those reads. The
+    // copy goes to a buffer of the thread's, reused for every message up to the standard size:
+    // nothing decoded keeps a reference into it (values are copied out), and a new array and
+    // buffer per message were a churn's garbage on the event loop.
+    ByteBuf in;
+    if (message.hasArray()) {
+      in = message.slice();
+    } else if (message.readableBytes() <= CodecContext.MAX_MESSAGE_SIZE) {
+      in =
+          SCRATCH.get().clear().writeBytes(message, message.readerIndex(), message.readableBytes());
+    } else {
+      in = Unpooled.wrappedBuffer(ByteBufUtil.getBytes(message));
+    }
     try {
       return decodeChecked(in, ctx);
     } catch (MalformedException e) {
@@ -75,12 +84,11 @@ public final class BgpDecoder {
       }
     }
     int length = in.getUnsignedShort(16);
-    byte[] lengthField = {(byte) (length >> 8), (byte) length}; // as received, big-endian
     int type = in.getUnsignedByte(18);
     if (length < HEADER_SIZE || length > ctx.maxMessageSize() || length != size) {
       throw new MalformedException(
           NotificationSubcode.BAD_MESSAGE_LENGTH,
-          lengthField,
+          lengthField(length),
           "header length "
               + length
               + (length != size ? " does not match the " + size + " octets framed" : "")
@@ -91,26 +99,25 @@ public final class BgpDecoder {
     return switch (type) {
       case BgpMessage.TYPE_OPEN -> {
         // RFC 8654 §4: OPEN never exceeds 4096 octets.
-        requireLength(
-            length >= 29 && length <= CodecContext.MAX_MESSAGE_SIZE, lengthField, "OPEN", length);
-        yield decoded(OpenDecoder.decode(in, lengthField));
+        requireLength(length >= 29 && length <= CodecContext.MAX_MESSAGE_SIZE, "OPEN", length);
+        yield decoded(OpenDecoder.decode(in, lengthField(length)));
       }
       case BgpMessage.TYPE_UPDATE -> {
-        requireLength(length >= 23, lengthField, "UPDATE", length);
+        requireLength(length >= 23, "UPDATE", length);
         yield UpdateDecoder.decode(in, ctx);
       }
       case BgpMessage.TYPE_NOTIFICATION -> {
-        requireLength(length >= 21, lengthField, "NOTIFICATION", length);
+        requireLength(length >= 21, "NOTIFICATION", length);
         int code = in.readUnsignedByte();
         int subcode = in.readUnsignedByte();
         yield decoded(new Notification(code, subcode, ByteBufUtil.getBytes(in)));
       }
       case BgpMessage.TYPE_KEEPALIVE -> {
-        requireLength(length == HEADER_SIZE, lengthField, "KEEPALIVE", length);
+        requireLength(length == HEADER_SIZE, "KEEPALIVE", length);
         yield decoded(Keepalive.INSTANCE);
       }
       case BgpMessage.TYPE_ROUTE_REFRESH -> {
-        requireLength(length >= 23, lengthField, "ROUTE-REFRESH", length);
+        requireLength(length >= 23, "ROUTE-REFRESH", length);
         int afi = in.readUnsignedShort();
         int subtype = in.readUnsignedByte();
         int safi = in.readUnsignedByte();
@@ -122,7 +129,7 @@ public final class BgpDecoder {
                 ByteBufUtil.getBytes(in, 0, length),
                 "ROUTE-REFRESH length " + length + " must be 23");
           }
-          requireLength(false, lengthField, "ROUTE-REFRESH", length);
+          requireLength(false, "ROUTE-REFRESH", length);
         }
         yield decoded(new RouteRefresh(AddressFamily.of(afi, safi), subtype));
       }
@@ -134,12 +141,28 @@ public final class BgpDecoder {
     };
   }
 
-  private static void requireLength(boolean ok, byte[] lengthField, String type, int length)
-      throws MalformedException {
+  // A Netty FastThreadLocal, as NlriCodec's scratch: an array index on the event loop.
+  private static final FastThreadLocal<ByteBuf> SCRATCH =
+      new FastThreadLocal<>() {
+        @Override
+        protected ByteBuf initialValue() {
+          return Unpooled.buffer(CodecContext.MAX_MESSAGE_SIZE, CodecContext.MAX_MESSAGE_SIZE);
+        }
+      };
+
+  /**
+   * The length field as received, big-endian: the data of a Bad Message Length NOTIFICATION (RFC
+   * 4271 §6.1), made only for one, not per message received.
+   */
+  private static byte[] lengthField(int length) {
+    return new byte[] {(byte) (length >> 8), (byte) length};
+  }
+
+  private static void requireLength(boolean ok, String type, int length) throws MalformedException {
     if (!ok) {
       throw new MalformedException(
           NotificationSubcode.BAD_MESSAGE_LENGTH,
-          lengthField,
+          lengthField(length),
           type + " message length " + length + " is invalid for its type");
     }
   }

@@ -104,8 +104,12 @@ public sealed interface BgpMessage {
     /** Copies the lists (an {@link Ipv4NlriList} is immutable already and kept as it is). */
     public Update {
       withdrawn = Ipv4NlriList.copyOf(withdrawn);
-      // Attributes the packer encoded are kept with their wire form (immutable already).
-      attributes = attributes instanceof EncodedAttributes ? attributes : List.copyOf(attributes);
+      // Attributes the packer encoded are kept with their wire form, and those the decoder
+      // collected as they are (both immutable already).
+      attributes =
+          attributes instanceof EncodedAttributes || attributes instanceof AttributeList
+              ? attributes
+              : List.copyOf(attributes);
       nlri = Ipv4NlriList.copyOf(nlri);
     }
 

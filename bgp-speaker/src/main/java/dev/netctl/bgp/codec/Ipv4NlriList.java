@@ -26,6 +26,16 @@ public final class Ipv4NlriList extends AbstractList<Nlri> implements RandomAcce
     this.to = to;
   }
 
+  /**
+   * The first {@code size} values of {@code packed} ({@link #pack}), which the list keeps: the
+   * caller hands the array over. For the decoder, which counts the prefixes first and needs no
+   * builder.
+   */
+  static Ipv4NlriList of(long[] packed, int size) {
+    Objects.checkFromToIndex(0, size, packed.length);
+    return size == 0 ? EMPTY : new Ipv4NlriList(packed, 0, size);
+  }
+
   /** The empty list. */
   static Ipv4NlriList empty() {
     return EMPTY;

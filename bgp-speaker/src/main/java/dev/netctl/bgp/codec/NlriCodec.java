@@ -12,27 +12,44 @@ final class NlriCodec {
   private NlriCodec() {}
 
   /**
-   * Reads every prefix in {@code in} (a slice of exactly the NLRI field).
+   * Reads every prefix in {@code in} (readable: exactly the NLRI field) and moves past them.
    *
    * @throws MalformedException with {@code subcode} and empty data when a length is out of range or
    *     a prefix runs past the field
    */
   static List<Nlri> read(ByteBuf in, boolean ipv6, boolean addPath, NotificationSubcode subcode)
       throws MalformedException {
+    int length = in.readableBytes();
+    List<Nlri> out = read(in, in.readerIndex(), length, ipv6, addPath, subcode);
+    in.skipBytes(length);
+    return out;
+  }
+
+  /**
+   * Reads every prefix in the {@code size} octets of {@code in} from {@code from}, the NLRI field,
+   * without moving its indices.
+   *
+   * @throws MalformedException with {@code subcode} and empty data when a length is out of range or
+   *     a prefix runs past the field
+   */
+  static List<Nlri> read(
+      ByteBuf in, int from, int size, boolean ipv6, boolean addPath, NotificationSubcode subcode)
+      throws MalformedException {
     // One bulk copy, then plain array reads: an octet read from a ByteBuf goes through several
     // layers of index and buffer-state checks, four million times for a million IPv4 prefixes.
     // The copy goes to a scratch array of the thread's, reused for every field up to the
     // standard message size: a new array per NLRI field was among a churn's largest allocations.
-    int end = in.readableBytes();
+    int end = size;
     if (end == 0 && !ipv6 && !addPath) {
       return Ipv4NlriList.empty(); // most UPDATEs have an empty withdrawn or NLRI field
     }
     byte[] b = end <= SCRATCH_SIZE ? SCRATCH.get() : new byte[end];
-    in.readBytes(b, 0, end);
-    // IPv4 without path ids, the million-prefix case, is kept packed: no object per prefix. Sized
-    // for /17-/24s (four octets each), so a field of them never grows the array.
-    Ipv4NlriList.Builder packed =
-        !ipv6 && !addPath ? new Ipv4NlriList.Builder(Math.max(end / 4, 1)) : null;
+    in.getBytes(from, b, 0, end);
+    // IPv4 without path ids, the million-prefix case, is kept packed: no object per prefix, in an
+    // array of exactly the prefixes' number (counted first, a hop per prefix), which the list
+    // keeps: sized from the field's length, it was a third too large for /16s and grew for /25s.
+    long[] packed = !ipv6 && !addPath ? new long[countIpv4(b, end)] : null;
+    int count = 0;
     List<Nlri> out = packed != null ? null : new ArrayList<>(end / (ipv6 ? 9 : 4) + 1);
     int max = ipv6 ? 128 : 32;
     int at = 0;
@@ -72,21 +89,43 @@ final class NlriCodec {
         System.arraycopy(b, at, address, 0, bytes);
         out.add(new Nlri(pathId, Prefix.of(true, address, length)));
       } else {
-        int v4 = 0;
-        for (int i = 0; i < 4; i++) {
-          v4 = v4 << 8 | (i < bytes ? b[at + i] & 0xff : 0);
-        }
+        // The octets present, the rest zero; by count rather than a loop of four with a test each,
+        // which the C1-only speaker runs as written, for every prefix received.
+        int v4 =
+            switch (bytes) {
+              case 0 -> 0;
+              case 1 -> (b[at] & 0xff) << 24;
+              case 2 -> (b[at] & 0xff) << 24 | (b[at + 1] & 0xff) << 16;
+              case 3 -> (b[at] & 0xff) << 24 | (b[at + 1] & 0xff) << 16 | (b[at + 2] & 0xff) << 8;
+              default ->
+                  (b[at] & 0xff) << 24
+                      | (b[at + 1] & 0xff) << 16
+                      | (b[at + 2] & 0xff) << 8
+                      | b[at + 3] & 0xff;
+            };
         if (packed != null) {
           // Host bits cleared, as Prefix.ipv4 does.
           int network = length == 0 ? 0 : v4 & (-1 << (32 - length));
-          packed.add(Integer.toUnsignedLong(network) << 8 | length);
+          packed[count++] = Integer.toUnsignedLong(network) << 8 | length;
         } else {
           out.add(new Nlri(pathId, Prefix.ipv4(v4, length)));
         }
       }
       at += bytes;
     }
-    return packed != null ? packed.build() : out;
+    return packed != null ? Ipv4NlriList.of(packed, count) : out;
+  }
+
+  /**
+   * Prefixes in the first {@code end} octets of {@code b} as far as they are well-formed; what
+   * follows a bad length is left to the reading loop to reject.
+   */
+  private static int countIpv4(byte[] b, int end) {
+    int n = 0;
+    for (int at = 0; at < end; n++) {
+      at += 1 + ((b[at] & 0xff) + 7) / 8;
+    }
+    return n;
   }
 
   private static final int SCRATCH_SIZE = CodecContext.MAX_MESSAGE_SIZE;

@@ -135,7 +135,9 @@ public sealed interface PathAttribute {
     public Segment {
       Objects.requireNonNull(type, "type");
       asns = List.copyOf(asns);
-      for (long asn : asns) {
+      // By index: an iterator per segment was garbage on every UPDATE received.
+      for (int i = 0, n = asns.size(); i < n; i++) {
+        long asn = asns.get(i);
         if (asn < 0 || asn > 0xffffffffL) {
           throw new IllegalArgumentException("AS number " + asn + " is outside 0..4294967295");
         }

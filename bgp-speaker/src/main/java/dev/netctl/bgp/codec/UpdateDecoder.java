@@ -2,8 +2,6 @@ package dev.netctl.bgp.codec;
 
 import static dev.netctl.bgp.codec.PathAttribute.FLAG_EXTENDED_LENGTH;
 
-import dev.netctl.bgp.codec.AttributeDecoder.Failure;
-import dev.netctl.bgp.codec.AttributeDecoder.Outcome;
 import dev.netctl.bgp.codec.BgpMessage.Update;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -29,7 +27,10 @@ final class UpdateDecoder {
               + (body.readableBytes() + 2)
               + " octets");
     }
-    ByteBuf withdrawnField = body.readSlice(withdrawnLength);
+    // The fields are read where they lie in the body, not through a slice each: a slice is an
+    // object, and the attributes' were one per attribute received.
+    int withdrawnAt = body.readerIndex();
+    body.skipBytes(withdrawnLength);
     int attributesLength = body.readUnsignedShort();
     if (body.readableBytes() < attributesLength) {
       throw malformedList(
@@ -39,21 +40,40 @@ final class UpdateDecoder {
               + body.readableBytes()
               + " octets left");
     }
-    ByteBuf attributeField = body.readSlice(attributesLength);
-    ByteBuf nlriField = body;
+    int attributesEnd = body.readerIndex() + attributesLength;
+    int bodyEnd = body.writerIndex();
 
     boolean v4AddPath = ctx.addPath(AddressFamily.IPV4_UNICAST);
     List<Nlri> withdrawn =
-        NlriCodec.read(withdrawnField, false, v4AddPath, NotificationSubcode.INVALID_NETWORK_FIELD);
+        NlriCodec.read(
+            body,
+            withdrawnAt,
+            withdrawnLength,
+            false,
+            v4AddPath,
+            NotificationSubcode.INVALID_NETWORK_FIELD);
     List<Nlri> nlri =
-        NlriCodec.read(nlriField, false, v4AddPath, NotificationSubcode.INVALID_NETWORK_FIELD);
+        NlriCodec.read(
+            body,
+            attributesEnd,
+            bodyEnd - attributesEnd,
+            false,
+            v4AddPath,
+            NotificationSubcode.INVALID_NETWORK_FIELD);
 
     List<PathAttribute> attributes = new ArrayList<>();
-    // Made only when an attribute is discarded (rare); the types seen as four 64-bit words, not a
-    // BitSet (an object, an array and its invariant checks per UPDATE).
+    // Made only when an attribute is discarded (rare); the types seen as bits, not a BitSet (an
+    // object, an array and its invariant checks per UPDATE): codes 0-127, every type this speaker
+    // knows, in two longs, higher codes in an array made only when one comes.
     List<BgpError> discarded = null;
     BgpError withdrawError = null;
-    long[] seen = new long[4];
+    long seenLow = 0;
+    long seenHigh = 0;
+    long[] seenRest = null;
+    // The attribute field is the body's readable part while the attributes are read, and each
+    // attribute's value while it is parsed (AttributeDecoder.decode).
+    body.writerIndex(attributesEnd);
+    ByteBuf attributeField = body;
     while (attributeField.isReadable()) {
       int start = attributeField.readerIndex();
       int remaining = attributeField.readableBytes();
@@ -96,11 +116,22 @@ final class UpdateDecoder {
                         + " octets left of the attribute field"));
         break;
       }
-      AttributeDecoder.Whole whole =
-          new AttributeDecoder.Whole(attributeField, start, headerSize + length);
-      attributeField.skipBytes(headerSize);
-      ByteBuf value = attributeField.readSlice(length);
-      if (seen(seen, type)) {
+      int valueEnd = start + headerSize + length;
+      long bit = 1L << type; // the shift takes the code modulo 64
+      boolean repeated;
+      if (type < 64) {
+        repeated = (seenLow & bit) != 0;
+        seenLow |= bit;
+      } else if (type < 128) {
+        repeated = (seenHigh & bit) != 0;
+        seenHigh |= bit;
+      } else {
+        seenRest = seenRest != null ? seenRest : new long[2];
+        repeated = (seenRest[(type >>> 6) - 2] & bit) != 0;
+        seenRest[(type >>> 6) - 2] |= bit;
+      }
+      if (repeated) {
+        attributeField.readerIndex(valueEnd);
         BgpError dup =
             new BgpError(
                 NotificationSubcode.MALFORMED_ATTRIBUTE_LIST,
@@ -113,10 +144,12 @@ final class UpdateDecoder {
         discarded = discard(discarded, dup);
         continue;
       }
-      seen[type >>> 6] |= 1L << type;
-      Outcome outcome = AttributeDecoder.decode(flags, type, value, whole, ctx);
-      if (outcome.attribute() != null) {
-        PathAttribute a = outcome.attribute();
+      PathAttribute a;
+      AttributeDecoder.Failure failure = null;
+      attributeField.readerIndex(start + headerSize);
+      attributeField.writerIndex(valueEnd);
+      try {
+        a = AttributeDecoder.decode(flags, type, attributeField, start, ctx);
         if (ctx.fourOctetAs()
             && (a instanceof PathAttribute.As4Path || a instanceof PathAttribute.As4Aggregator)) {
           // RFC 6793 §3: a NEW speaker discards AS4_* received from a NEW speaker.
@@ -125,22 +158,32 @@ final class UpdateDecoder {
                   discarded,
                   new BgpError(
                       NotificationSubcode.OPTIONAL_ATTRIBUTE_ERROR,
-                      whole.bytes(),
+                      AttributeDecoder.whole(attributeField, start),
                       a.type().name() + " received on a 4-octet AS session"));
-          continue;
+          a = null;
         }
-        attributes.add(a);
-        continue;
+      } catch (AttributeDecoder.Failure f) {
+        a = null;
+        failure = f;
+      } finally {
+        // On past the value, whatever the parser read of it.
+        attributeField.writerIndex(attributesEnd);
+        attributeField.readerIndex(valueEnd);
       }
-      Failure failure = outcome.failure();
-      switch (failure.action()) {
-        case SESSION_RESET -> {
-          return new DecodeResult.Failed(failure.error());
+      if (a != null) {
+        attributes.add(a);
+      } else if (failure != null) {
+        switch (failure.action()) {
+          case SESSION_RESET -> {
+            return new DecodeResult.Failed(failure.error());
+          }
+          case TREAT_AS_WITHDRAW -> withdrawError = first(withdrawError, failure.error());
+          case ATTRIBUTE_DISCARD -> discarded = discard(discarded, failure.error());
         }
-        case TREAT_AS_WITHDRAW -> withdrawError = first(withdrawError, failure.error());
-        case ATTRIBUTE_DISCARD -> discarded = discard(discarded, failure.error());
       }
     }
+    body.writerIndex(bodyEnd);
+    body.readerIndex(bodyEnd);
 
     boolean announces = !nlri.isEmpty();
     for (int i = 0, n = attributes.size(); i < n && !announces; i++) {
@@ -149,11 +192,11 @@ final class UpdateDecoder {
     if (withdrawError == null && announces) {
       // RFC 7606 §3 (d): a missing well-known mandatory attribute is treat-as-withdraw.
       int missing = -1;
-      if (!seen(seen, 1)) {
+      if ((seenLow & 1L << 1) == 0) {
         missing = 1;
-      } else if (!seen(seen, 2)) {
+      } else if ((seenLow & 1L << 2) == 0) {
         missing = 2;
-      } else if (!nlri.isEmpty() && !seen(seen, 3)) {
+      } else if (!nlri.isEmpty() && (seenLow & 1L << 3) == 0) {
         missing = 3;
       }
       if (missing > 0) {
@@ -173,11 +216,8 @@ final class UpdateDecoder {
     // they arrived in, and makes decode(encode(decode(x))) == decode(x) (found by the fuzzer).
     PathAttribute.sortByTypeCode(attributes);
     return new DecodeResult.Decoded(
-        new Update(withdrawn, attributes, nlri), discarded == null ? List.of() : discarded);
-  }
-
-  private static boolean seen(long[] seen, int type) {
-    return (seen[type >>> 6] & 1L << type) != 0;
+        new Update(withdrawn, new AttributeList(attributes), nlri),
+        discarded == null ? List.of() : discarded);
   }
 
   private static List<BgpError> discard(List<BgpError> discarded, BgpError error) {

@@ -90,18 +90,21 @@ public final class UpdatePacker {
       CodecContext ctx,
       List<PathAttribute> others) {
     Ipv4NlriList packed = nlri instanceof Ipv4NlriList p ? p : null;
-    for (Nlri n : packed != null && template == null ? List.<Nlri>of() : nlri) {
-      AddressFamily family = n.prefix().family();
-      boolean fits =
-          template == null ? !n.prefix().ipv6() : template.family().afi().equals(family.afi());
-      if (!fits) {
-        throw new IllegalArgumentException(
-            "route "
-                + n
-                + " does not match its attributes: "
-                + (template == null
-                    ? "non-IPv4 routes need an MP_REACH_NLRI template"
-                    : "MP_REACH_NLRI family is " + template.family()));
+    // Packed IPv4 under IPv4 attributes fits by construction: no check, and no iterator.
+    if (packed == null || template != null) {
+      for (Nlri n : nlri) {
+        AddressFamily family = n.prefix().family();
+        boolean fits =
+            template == null ? !n.prefix().ipv6() : template.family().afi().equals(family.afi());
+        if (!fits) {
+          throw new IllegalArgumentException(
+              "route "
+                  + n
+                  + " does not match its attributes: "
+                  + (template == null
+                      ? "non-IPv4 routes need an MP_REACH_NLRI template"
+                      : "MP_REACH_NLRI family is " + template.family()));
+        }
       }
     }
     boolean addPath =
@@ -116,15 +119,22 @@ public final class UpdatePacker {
                 : AttributeEncoder.encode(withTemplate(others, template), ctx).length + 1);
     List<PathAttribute> shared = encoded != null ? encoded : others;
     int max = ctx.maxMessageSize();
-    List<Update> out = new ArrayList<>();
-    List<Nlri> batch = new ArrayList<>();
-    int size = base;
     if (packed != null) {
-      for (Ipv4NlriList run : runs(packed, base, max, addPath)) {
-        out.add(build(shared, template, run));
+      int end = runEnd(packed, 0, base, max, addPath);
+      if (end == packed.size()) {
+        // The usual case (a churn's sets carry a few prefixes each): one message, no run list.
+        return List.of(build(shared, template, packed));
+      }
+      List<Update> out = new ArrayList<>();
+      for (int start = 0; start < packed.size(); start = end) {
+        end = runEnd(packed, start, base, max, addPath);
+        out.add(build(shared, template, packed.subList(start, end)));
       }
       return out;
     }
+    List<Update> out = new ArrayList<>();
+    List<Nlri> batch = new ArrayList<>();
+    int size = base;
     for (Nlri n : nlri) {
       int entry = NlriCodec.size(n, addPath);
       if (base + entry > max) {
@@ -163,40 +173,38 @@ public final class UpdatePacker {
   }
 
   /**
-   * Cuts a packed list into runs that each fit a message of {@code max} octets after {@code base},
-   * without building an element.
+   * Where the run of {@code packed} from {@code start} ends: the index after the last prefix that
+   * fits a message of {@code max} octets after {@code base}, found without building an element.
    */
-  private static List<Ipv4NlriList> runs(Ipv4NlriList packed, int base, int max, boolean addPath) {
-    List<Ipv4NlriList> out = new ArrayList<>();
+  private static int runEnd(Ipv4NlriList packed, int start, int base, int max, boolean addPath) {
     int size = base;
-    int start = 0;
-    for (int i = 0, n = packed.size(); i < n; i++) {
+    for (int i = start, n = packed.size(); i < n; i++) {
       int entry = packed.wireSize(i, addPath);
       if (base + entry > max) {
         throw new IllegalArgumentException(
             "attributes of " + (base - 23) + " octets leave no room for NLRI in " + max);
       }
       if (size + entry > max) {
-        out.add(packed.subList(start, i));
-        start = i;
-        size = base;
+        return i;
       }
       size += entry;
     }
-    if (start < packed.size()) {
-      out.add(packed.subList(start, packed.size()));
-    }
-    return out;
+    return packed.size();
   }
 
   /** Packs withdrawals: IPv4 unicast in the body field, IPv6 unicast in MP_UNREACH_NLRI. */
   public static List<Update> withdraw(List<Nlri> withdrawn, CodecContext ctx) {
     if (withdrawn instanceof Ipv4NlriList packed) {
       boolean addPath = ctx.addPath(AddressFamily.IPV4_UNICAST);
+      int base = BgpDecoder.HEADER_SIZE + 4;
       List<Update> out = new ArrayList<>();
-      for (Ipv4NlriList run :
-          runs(packed, BgpDecoder.HEADER_SIZE + 4, ctx.maxMessageSize(), addPath)) {
-        out.add(new Update(run, List.of(), List.of()));
+      for (int start = 0, end; start < packed.size(); start = end) {
+        end = runEnd(packed, start, base, ctx.maxMessageSize(), addPath);
+        out.add(
+            new Update(
+                start == 0 && end == packed.size() ? packed : packed.subList(start, end),
+                List.of(),
+                List.of()));
       }
       return out;
     }

@@ -51,7 +51,8 @@ final class UpdatePacker {
     }
 
     boolean matches(AddressFamily f, Audience a) {
-      return family.equals(f) && (audience == a || audience.equals(a));
+      // Identity first: a drain asks once per prefix, nearly always with the same constants.
+      return (family == f || family.equals(f)) && (audience == a || audience.equals(a));
     }
   }
 
@@ -135,8 +136,10 @@ final class UpdatePacker {
 
     /** The packed UPDATEs: every withdrawal first, so a batch never withdraws what it announced. */
     List<OutboundUpdate> finish() {
-      List<OutboundUpdate> announced = new ArrayList<>();
-      for (Bucket b : buckets) {
+      // Indexed loops, lists sized ahead: no iterator and no regrowth per bucket or message.
+      List<OutboundUpdate> announced = new ArrayList<>(buckets.size());
+      for (int i = 0, n = buckets.size(); i < n; i++) {
+        Bucket b = buckets.get(i);
         List<Nlri> nlri = b.packed != null ? b.packed.build() : b.nlri;
         List<Update> updates = announce(b.family, b.attributes, nlri);
         if (updates == null) {
@@ -145,19 +148,20 @@ final class UpdatePacker {
           if (nlri instanceof Ipv4NlriList packed) {
             Ipv4NlriList.Builder w =
                 packedWithdrawals.computeIfAbsent(b.audience, k -> new Ipv4NlriList.Builder());
-            for (int i = 0; i < packed.size(); i++) {
-              w.add(packed.packed(i));
+            for (int j = 0; j < packed.size(); j++) {
+              w.add(packed.packed(j));
             }
           } else {
             withdrawals.computeIfAbsent(b.audience, k -> new ArrayList<>()).addAll(nlri);
           }
         } else {
-          for (Update u : updates) {
-            announced.add(new OutboundUpdate(u, b.audience));
+          for (int j = 0, m = updates.size(); j < m; j++) {
+            announced.add(new OutboundUpdate(updates.get(j), b.audience));
           }
         }
       }
-      List<OutboundUpdate> out = new ArrayList<>();
+      List<OutboundUpdate> out =
+          new ArrayList<>(announced.size() + packedWithdrawals.size() + withdrawals.size() * 2 + 8);
       packedWithdrawals.forEach((audience, w) -> withdraw(out, w.build(), audience));
       withdrawals.forEach((audience, w) -> withdraw(out, w, audience));
       out.addAll(announced);
@@ -165,8 +169,9 @@ final class UpdatePacker {
     }
 
     private void withdraw(List<OutboundUpdate> out, List<Nlri> nlri, Audience audience) {
-      for (Update u : dev.netctl.bgp.codec.UpdatePacker.withdraw(nlri, codec)) {
-        out.add(new OutboundUpdate(u, audience));
+      List<Update> updates = dev.netctl.bgp.codec.UpdatePacker.withdraw(nlri, codec);
+      for (int i = 0, n = updates.size(); i < n; i++) {
+        out.add(new OutboundUpdate(updates.get(i), audience));
       }
     }
   }

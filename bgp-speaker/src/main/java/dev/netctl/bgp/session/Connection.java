@@ -150,7 +150,9 @@ final class Connection {
       closeChannel();
       return;
     }
-    for (Action a : actions) {
+    // By index: no iterator per message received.
+    for (int i = 0, n = actions.size(); i < n; i++) {
+      Action a = actions.get(i);
       try {
         execute(a);
       } catch (RuntimeException e) {

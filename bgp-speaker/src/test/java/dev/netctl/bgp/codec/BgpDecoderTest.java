@@ -302,4 +302,63 @@ class BgpDecoderTest {
     Update u = (Update) decoded(wire, CodecContext.FOUR_OCTET);
     assertThat(u.attribute(PathAttribute.Communities.class).orElseThrow().values()).hasSize(70);
   }
+
+  /**
+   * A message framed from the socket is a direct buffer, copied into a buffer the thread reuses for
+   * every message: what one decode returns must keep nothing of it, so a second decode cannot
+   * change the first result, and a malformed message's NOTIFICATION data must be its own copy.
+   */
+  @Test
+  void directBuffersDecodeAsHeapOnesAndShareNothing() throws Exception {
+    CodecContext ctx = CodecContext.FOUR_OCTET;
+    byte[] first =
+        BgpEncoder.encode(
+            new Update(
+                List.of(Nlri.of(Prefix.parse("10.9.0.0/16"))),
+                List.of(
+                    new Origin(OriginType.IGP),
+                    AsPath.sequence(64512, 64513, 64514),
+                    new NextHop(v4("192.0.2.1")),
+                    new PathAttribute.Communities(List.of(0xfde80001, 0xfde80002, 0xfde80003)),
+                    new PathAttribute.Unknown(0xc0, 99, new byte[] {1, 2, 3})),
+                List.of(Nlri.of(Prefix.parse("198.51.100.0/24")))),
+            ctx);
+    // ORIGIN of length 2 (RFC 7606 §7.1: treat-as-withdraw, data the whole attribute).
+    byte[] malformed =
+        bytes(
+            MARKER,
+            "0020", // length 32
+            "02", // UPDATE
+            "0000", // no withdrawn routes
+            "0005", // attributes length 5
+            "40 01 02 0000", // ORIGIN, length 2: malformed
+            "18 0a0a0a"); // NLRI 10.10.10.0/24
+    byte[] second =
+        BgpEncoder.encode(
+            new Update(
+                List.of(),
+                List.of(
+                    new Origin(OriginType.EGP),
+                    AsPath.sequence(65000),
+                    new NextHop(v4("192.0.2.9"))),
+                List.of(Nlri.of(Prefix.parse("203.0.113.0/24")))),
+            ctx);
+
+    io.netty.buffer.ByteBuf direct = io.netty.buffer.Unpooled.directBuffer(4096);
+    try {
+      DecodeResult a = BgpDecoder.decode(direct.clear().writeBytes(first), ctx);
+      DecodeResult b = BgpDecoder.decode(direct.clear().writeBytes(malformed), ctx);
+      DecodeResult c = BgpDecoder.decode(direct.clear().writeBytes(second), ctx);
+
+      assertThat(a).isEqualTo(BgpDecoder.decode(first, ctx));
+      assertThat(b).isInstanceOf(DecodeResult.TreatAsWithdraw.class);
+      assertThat(((DecodeResult.TreatAsWithdraw) b).error().data())
+          .as("NOTIFICATION data: the whole ORIGIN attribute")
+          .isEqualTo(bytes("40 01 02 0000"));
+      assertThat(b).isEqualTo(BgpDecoder.decode(malformed, ctx));
+      assertThat(c).isEqualTo(BgpDecoder.decode(second, ctx));
+    } finally {
+      direct.release();
+    }
+  }
 }

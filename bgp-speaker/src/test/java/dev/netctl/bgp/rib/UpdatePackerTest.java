@@ -141,4 +141,106 @@ class UpdatePackerTest {
     assertThat(u.nlri()).isEmpty();
     assertThat(u.withdrawn()).hasSize(1);
   }
+
+  /**
+   * The octets of a whole batch, withdrawals and announcements spread over sets and messages, are
+   * those of UPDATEs packed by hand: every withdrawal first, then each set's prefixes in the order
+   * added, each message filled until the next prefix would pass 4,096 octets (RFC 4271 §4.3). The
+   * packer cuts its packed lists without building a prefix; this reference writes every field out.
+   */
+  @Test
+  void aBatchIsTheOctetsOfUpdatesPackedByHand() throws Exception {
+    AttributeSet a = received();
+    AttributeSet b =
+        AttributeSet.of(
+            List.of(
+                new PathAttribute.Origin(PathAttribute.OriginType.IGP),
+                PathAttribute.AsPath.sequence(65001)),
+            v4("10.0.0.2"));
+    UpdatePacker.Batch batch = new UpdatePacker(FOUR_OCTET).batch();
+    List<Prefix> withdrawn = new ArrayList<>();
+    List<Prefix> ofA = new ArrayList<>();
+    List<Prefix> ofB = new ArrayList<>();
+    // 1,500 withdrawals (two messages), 1,200 prefixes of a (two), 5 of b (one); lengths /12../32,
+    // all distinct (the top 12 bits count up).
+    for (int i = 0; i < 2_705; i++) {
+      int length = 12 + i % 21;
+      Prefix p = Prefix.ipv4(i << 20 | (i * 0x9e37) & 0xfffff & (-1 << (32 - length)), length);
+      if (i < 1_500) {
+        withdrawn.add(p);
+        batch.addIpv4(Ipv4NlriList.pack(p), null, Audience.All.INSTANCE);
+      } else {
+        AttributeSet set = i % 241 == 0 && ofB.size() < 5 ? b : a;
+        (set == b ? ofB : ofA).add(p);
+        batch.addIpv4(Ipv4NlriList.pack(p), set, Audience.All.INSTANCE);
+      }
+    }
+    List<OutboundUpdate> updates = batch.finish();
+    assertThat(updates).as("two withdrawals, two UPDATEs of a, one of b").hasSize(5);
+    java.io.ByteArrayOutputStream packed = new java.io.ByteArrayOutputStream();
+    for (OutboundUpdate u : updates) {
+      packed.writeBytes(BgpEncoder.encode(u.message(), FOUR_OCTET));
+    }
+
+    java.io.ByteArrayOutputStream byHand = new java.io.ByteArrayOutputStream();
+    handPacked(byHand, new byte[0], withdrawn, true);
+    handPacked(byHand, attributeOctets(a), ofA, false);
+    handPacked(byHand, attributeOctets(b), ofB, false);
+    assertThat(packed.toByteArray()).isEqualTo(byHand.toByteArray());
+  }
+
+  /** The set's path attributes with NEXT_HOP as one encoding of them: the bytes of the field. */
+  private static byte[] attributeOctets(AttributeSet set) {
+    byte[] wire = fresh(set, new Update(List.of(), List.of(), List.of()), FOUR_OCTET);
+    // Header (19), withdrawn length (2, zero), attribute length (2), then the attributes.
+    return java.util.Arrays.copyOfRange(wire, 23, wire.length);
+  }
+
+  /** UPDATEs of {@code prefixes} in order, each as full as 4,096 octets allow. */
+  private static void handPacked(
+      java.io.ByteArrayOutputStream out,
+      byte[] attributes,
+      List<Prefix> prefixes,
+      boolean withdraw) {
+    java.io.ByteArrayOutputStream field = new java.io.ByteArrayOutputStream();
+    for (int i = 0; i <= prefixes.size(); i++) {
+      byte[] entry = i < prefixes.size() ? prefixOctets(prefixes.get(i)) : null;
+      if (entry == null || 23 + attributes.length + field.size() + entry.length > 4096) {
+        byte[] f = field.toByteArray();
+        int length = 23 + attributes.length + f.length;
+        for (int m = 0; m < 16; m++) {
+          out.write(0xff); // marker
+        }
+        out.write(length >> 8);
+        out.write(length);
+        out.write(2); // UPDATE
+        int withdrawnLength = withdraw ? f.length : 0;
+        out.write(withdrawnLength >> 8);
+        out.write(withdrawnLength);
+        if (withdraw) {
+          out.writeBytes(f);
+        }
+        out.write(attributes.length >> 8);
+        out.write(attributes.length);
+        out.writeBytes(attributes);
+        if (!withdraw) {
+          out.writeBytes(f);
+        }
+        field.reset();
+      }
+      if (entry != null) {
+        field.writeBytes(entry);
+      }
+    }
+  }
+
+  /** Length octet, then the address octets the length needs (RFC 4271 §4.3). */
+  private static byte[] prefixOctets(Prefix p) {
+    byte[] out = new byte[1 + (p.length() + 7) / 8];
+    out[0] = (byte) p.length();
+    for (int i = 1; i < out.length; i++) {
+      out[i] = p.byteAt(i - 1);
+    }
+    return out;
+  }
 }
