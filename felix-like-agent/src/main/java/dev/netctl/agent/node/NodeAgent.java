@@ -1024,8 +1024,14 @@ public final class NodeAgent implements AutoCloseable {
     List<PeerStatus> ps = bgp.peers();
     for (PeerStatus p : ps) {
       InetAddress a = p.remote().getAddress();
-      String type =
-          nodeAddrs.contains(a) ? (mesh ? "node-to-node mesh" : "node specific") : "global";
+      String type = planner.peerType(a);
+      if (type == null) {
+        // Not planned: a reflector client that dialled into a client range.
+        type =
+            nodeAddrs.contains(a)
+                ? (mesh ? PeerPlanner.MESH : PeerPlanner.NODE_SPECIFIC)
+                : PeerPlanner.GLOBAL;
+      }
       String state = stateName(p.state());
       byState.merge(state, 1, Integer::sum);
       String held = bgp.heldBack(a);

@@ -33,6 +33,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -62,6 +63,11 @@ public final class PeerPlanner {
   /** Graceful restart time we offer: a restarting agent keeps its peers' routes to its blocks. */
   static final int RESTART_SECONDS = 120;
 
+  // Peer types, as `calicoctl node status` names them.
+  public static final String MESH = "node-to-node mesh";
+  public static final String NODE_SPECIFIC = "node specific";
+  public static final String GLOBAL = "global";
+
   private final String nodeName;
   private final Path secretsDir;
   // The client ranges the last clientRanges call skipped: only a newly skipped one is warned of.
@@ -69,6 +75,8 @@ public final class PeerPlanner {
   // The IPv6 BGPPeers ("name address") the last plan skipped: only a newly skipped one is warned
   // of.
   private Set<String> skippedPeers = Set.of();
+  // What put each neighbour of the last plan there, for `node status`.
+  private Map<InetAddress, String> peerTypes = Map.of();
 
   public PeerPlanner(String nodeName, Path secretsDir) {
     this.nodeName = nodeName;
@@ -152,6 +160,8 @@ public final class PeerPlanner {
       BGPConfigurationSpec cluster,
       List<DynamicRange> ranges) {
     Map<InetAddress, Neighbor> out = new LinkedHashMap<>();
+    Map<InetAddress, String> types = new HashMap<>();
+    peerTypes = types;
     Local local = local(me, cluster);
     if (local == null) return out;
     int port = cluster.listenPort();
@@ -162,7 +172,9 @@ public final class PeerPlanner {
               : BGPPeerSpec.mesh(cluster.nodeMeshPassword(), cluster.nodeMeshMaxRestartTime());
       for (Node n : nodes) {
         if (n.name().equals(nodeName)) continue;
-        addNode(out, local, n, asOf(n, cluster), port, mesh, filters);
+        for (InetAddress a : addNode(out, local, n, asOf(n, cluster), port, mesh, filters)) {
+          types.put(a, MESH);
+        }
       }
     }
     // IPv6 peers this node cannot use: warned of when newly skipped, not on every apply.
@@ -170,12 +182,21 @@ public final class PeerPlanner {
     for (BGPPeer p : peers) {
       BGPPeerSpec s = p.spec();
       if (!appliesTo(s, me)) continue;
+      // By the BGPPeer's own scope, as calico-node names its BIRD protocols (Global_, Node_): a
+      // ToR peered through `node` or `nodeSelector` is not a global peer.
+      String type =
+          (s.node() == null || s.node().isBlank())
+                  && (s.nodeSelector() == null || s.nodeSelector().isBlank())
+              ? GLOBAL
+              : NODE_SPECIFIC;
       if (s.peerSelector() != null && !s.peerSelector().isBlank()) {
         Selector sel = Selector.parse(s.peerSelector());
         for (Node n : nodes) {
           if (n.name().equals(nodeName) || !sel.matches(n.metadata().labels())) continue;
           long remoteAs = s.asNumber() != null ? s.asNumber() : asOf(n, cluster);
-          addNode(out, local, n, remoteAs, port, s, filters);
+          for (InetAddress a : addNode(out, local, n, remoteAs, port, s, filters)) {
+            types.put(a, type);
+          }
         }
       } else if (s.peerIP() != null) {
         PeerAddress a = PeerAddress.parse(s.peerIP());
@@ -198,6 +219,7 @@ public final class PeerPlanner {
         long remoteAs = s.asNumber() != null ? s.asNumber() : local.as();
         int remotePort = a.hasPort() ? a.port() : port;
         boolean rrClient = local.clusterId() != null && remoteAs == local.as();
+        types.put(a.address(), type);
         out.put(
             a.address(),
             neighbor(
@@ -321,7 +343,8 @@ public final class PeerPlanner {
   private static final Set<AddressFamily> V4_ONLY = Set.of(AddressFamily.IPV4_UNICAST);
   private static final Set<AddressFamily> V6_ONLY = Set.of(AddressFamily.IPV6_UNICAST);
 
-  private void addNode(
+  /** Adds the sessions to node {@code n}; returns their addresses. */
+  private List<InetAddress> addNode(
       Map<InetAddress, Neighbor> out,
       Local local,
       Node n,
@@ -331,21 +354,35 @@ public final class PeerPlanner {
       Map<String, BGPFilterSpec> filters) {
     String theirCluster = clusterId(n);
     // Two reflectors of the same cluster never peer: they would reflect each other's clients.
-    if (local.clusterId() != null && local.clusterId().equals(theirCluster)) return;
+    if (local.clusterId() != null && local.clusterId().equals(theirCluster)) return List.of();
     boolean rrClient = local.clusterId() != null && theirCluster == null && remoteAs == local.as();
     Inet4Address addr4 = ipv4(n);
     Inet6Address addr6 = ipv6(n);
     // Both ends dual stack: a v4 session for v4 and a v6 session for v6, as Calico runs them.
     boolean separate = local.v6() != null && addr6 != null;
     // An IPv6-only end (either one) has no IPv4 session: only the IPv6 one, if both have IPv6.
+    List<InetAddress> added = new ArrayList<>(2);
     if (addr4 != null && local.v4() != null) {
       out.put(
           addr4,
           neighbor(local, remoteAs, addr4, port, rrClient, s, separate ? V4_ONLY : null, filters));
+      added.add(addr4);
     }
     if (separate) {
       out.put(addr6, neighbor(local, remoteAs, addr6, port, rrClient, s, V6_ONLY, filters));
+      added.add(addr6);
     }
+    return added;
+  }
+
+  /**
+   * How {@code node status} names the session to {@code peer} of the last {@link #plan}: {@link
+   * #MESH}, {@link #NODE_SPECIFIC} (a BGPPeer with {@code node} or {@code nodeSelector}), {@link
+   * #GLOBAL} (a BGPPeer without either); null for a peer the plan did not name (a reflector client
+   * admitted by range).
+   */
+  public String peerType(InetAddress peer) {
+    return peerTypes.get(peer);
   }
 
   /**

@@ -397,6 +397,59 @@ class PeerPlannerTest {
   }
 
   @Test
+  void eachSessionIsTypedByWhatPlannedItAsCalicoctlNodeStatusNamesIt() {
+    Node s1 = v6only("s1", "fd00::1/64", Map.of());
+    Node s2 =
+        new Node(
+            ObjectMeta.named("s2", Map.of("rack", "r1")),
+            NodeSpec.bgp(new NodeBGPSpec(null, "fd00::2/64", null, null)));
+    Node s3 = v6only("s3", "fd00::3/64", Map.of());
+    BGPPeer tor = new BGPPeer(ObjectMeta.named("tor"), BGPPeerSpec.global("fd00::fe", 65001));
+    BGPPeer mine =
+        new BGPPeer(
+            ObjectMeta.named("tor-s1"),
+            new BGPPeerSpec(
+                "s1", null, "fd00::fd", 65001L, null, null, false, null, null, null, null, null));
+    BGPPeer bySelector =
+        new BGPPeer(
+            ObjectMeta.named("rack"),
+            new BGPPeerSpec(
+                null,
+                "all()",
+                "fd00::fc",
+                65001L,
+                null,
+                null,
+                false,
+                null,
+                null,
+                null,
+                null,
+                null));
+    // A global peering with s2 by selector replaces the mesh session to it.
+    BGPPeer toS2 = new BGPPeer(ObjectMeta.named("to-rack"), selectorPeer(null, "rack == 'r1'"));
+    PeerPlanner planner = new PeerPlanner("s1", secrets);
+
+    Map<InetAddress, Neighbor> plan =
+        planner.plan(s1, List.of(s1, s2, s3), List.of(tor, mine, bySelector, toS2), cluster(true));
+
+    assertThat(plan.keySet())
+        .containsExactlyInAnyOrder(
+            a("fd00::2"), a("fd00::3"), a("fd00::fe"), a("fd00::fd"), a("fd00::fc"));
+    assertThat(planner.peerType(a("fd00::3"))).isEqualTo("node-to-node mesh");
+    assertThat(planner.peerType(a("fd00::fe"))).isEqualTo("global");
+    assertThat(planner.peerType(a("fd00::fd")))
+        .as("a BGPPeer of this node alone is no global peer, whatever its address")
+        .isEqualTo("node specific");
+    assertThat(planner.peerType(a("fd00::fc"))).isEqualTo("node specific");
+    assertThat(planner.peerType(a("fd00::2"))).isEqualTo("global");
+    assertThat(planner.peerType(a("fd00::99"))).as("not planned").isNull();
+
+    planner.plan(s1, List.of(s1, s2, s3), List.of(), cluster(true));
+    assertThat(planner.peerType(a("fd00::fd"))).as("the last plan's types only").isNull();
+  }
+
+  @Test
   void anIpv6OnlyNodeTakesIpv6PeersForIpv6AndSkipsIpv4Peers() {
     Node s1 = v6only("s1", "fd00::1/64", Map.of());
     BGPPeer tor6 = new BGPPeer(ObjectMeta.named("tor6"), BGPPeerSpec.global("fd00::fe", 65001));
