@@ -65,10 +65,15 @@ public final class AttributeSet {
   private List<PathAttribute> encoded;
 
   AttributeSet(List<PathAttribute> sorted, InetAddress nextHop, InetAddress linkLocalNextHop) {
+    this(new Content(sorted, nextHop, linkLocalNextHop));
+  }
+
+  private AttributeSet(Content content) {
+    List<PathAttribute> sorted = content.attributes();
     this.attributes = sorted;
-    this.nextHop = nextHop;
-    this.linkLocalNextHop = linkLocalNextHop;
-    this.content = new Content(sorted, nextHop, linkLocalNextHop);
+    this.nextHop = content.nextHop();
+    this.linkLocalNextHop = content.linkLocal();
+    this.content = content;
     // One pass, the first of each type counting: this runs for every set looked up in the
     // interner, a thousand times per churn of a thousand attribute sets.
     OriginType originValue = null;
@@ -144,8 +149,32 @@ public final class AttributeSet {
       sorted.add(a);
     }
     PathAttribute.sortByTypeCode(sorted);
-    return AttributeInterner.GLOBAL.intern(
-        new AttributeSet(List.copyOf(sorted), nextHop, linkLocalNextHop));
+    AttributeInterner interner = AttributeInterner.GLOBAL;
+    Content key = new Content(List.copyOf(sorted), nextHop, linkLocalNextHop);
+    AttributeSet existing = interner.find(key);
+    if (existing != null) {
+      return existing;
+    }
+    // A new set: its attributes and next hop become objects recently seen in other sets where
+    // equal ones exist. A churn of a thousand sets that differ from the ones they replace in the
+    // MED alone then keeps one new MED each, not a new copy of every attribute (AS_PATH with its
+    // segments and numbers, COMMUNITIES, ORIGIN, the next hop...) that the young collections
+    // inside the churn would copy and promote (docs/benchmarks.md, issue 14 session 15).
+    boolean replaced = false;
+    for (int i = 0, n = sorted.size(); i < n; i++) {
+      PathAttribute a = sorted.get(i);
+      PathAttribute c = interner.canonical(a);
+      if (c != a) {
+        sorted.set(i, c);
+        replaced = true;
+      }
+    }
+    // IPv4 only: an IPv6 address's scope is not part of its equality.
+    InetAddress hop = nextHop instanceof Inet4Address v4 ? interner.canonical(v4) : nextHop;
+    if (replaced || hop != nextHop) {
+      key = new Content(List.copyOf(sorted), hop, linkLocalNextHop, key.hash());
+    }
+    return interner.intern(new AttributeSet(key));
   }
 
   /** The canonical set for these attributes and next hop, without a link-local next hop. */
