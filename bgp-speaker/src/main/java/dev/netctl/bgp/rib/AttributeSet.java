@@ -150,8 +150,10 @@ public final class AttributeSet {
     }
     PathAttribute.sortByTypeCode(sorted);
     AttributeInterner interner = AttributeInterner.GLOBAL;
-    Content key = new Content(List.copyOf(sorted), nextHop, linkLocalNextHop);
-    AttributeSet existing = interner.find(key);
+    // The lookup key holds the list being built, never stored: a set found (every UPDATE after the
+    // first with its attributes) costs no copy of the list.
+    Content probe = new Content(sorted, nextHop, linkLocalNextHop);
+    AttributeSet existing = interner.find(probe);
     if (existing != null) {
       return existing;
     }
@@ -160,21 +162,13 @@ public final class AttributeSet {
     // MED alone then keeps one new MED each, not a new copy of every attribute (AS_PATH with its
     // segments and numbers, COMMUNITIES, ORIGIN, the next hop...) that the young collections
     // inside the churn would copy and promote (docs/benchmarks.md, issue 14 session 15).
-    boolean replaced = false;
     for (int i = 0, n = sorted.size(); i < n; i++) {
-      PathAttribute a = sorted.get(i);
-      PathAttribute c = interner.canonical(a);
-      if (c != a) {
-        sorted.set(i, c);
-        replaced = true;
-      }
+      sorted.set(i, interner.canonical(sorted.get(i)));
     }
     // IPv4 only: an IPv6 address's scope is not part of its equality.
     InetAddress hop = nextHop instanceof Inet4Address v4 ? interner.canonical(v4) : nextHop;
-    if (replaced || hop != nextHop) {
-      key = new Content(List.copyOf(sorted), hop, linkLocalNextHop, key.hash());
-    }
-    return interner.intern(new AttributeSet(key));
+    return interner.intern(
+        new AttributeSet(new Content(List.copyOf(sorted), hop, linkLocalNextHop, probe.hash())));
   }
 
   /** The canonical set for these attributes and next hop, without a link-local next hop. */
