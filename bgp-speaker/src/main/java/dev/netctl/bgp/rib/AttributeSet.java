@@ -163,7 +163,10 @@ public final class AttributeSet {
     // segments and numbers, COMMUNITIES, ORIGIN, the next hop...) that the young collections
     // inside the churn would copy and promote (docs/benchmarks.md, issue 14 session 15).
     for (int i = 0, n = sorted.size(); i < n; i++) {
-      sorted.set(i, interner.canonical(sorted.get(i)));
+      PathAttribute a = sorted.get(i);
+      if (small(a)) {
+        sorted.set(i, interner.canonical(a));
+      }
     }
     // IPv4 only: an IPv6 address's scope is not part of its equality.
     InetAddress hop = nextHop instanceof Inet4Address v4 ? interner.canonical(v4) : nextHop;
@@ -462,6 +465,40 @@ public final class AttributeSet {
   static int toInt(Inet4Address address) {
     byte[] b = address.getAddress();
     return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
+  }
+
+  /**
+   * Whether the interner's cache of recent values may hold {@code a}: it keeps up to its number of
+   * slots of them after their sets are gone, so only values of a small bounded size (the common
+   * ones), never an unknown attribute's payload or a long AS path.
+   */
+  private static boolean small(PathAttribute a) {
+    return switch (a) {
+      case Origin o -> true;
+      case MultiExitDisc m -> true;
+      case LocalPref l -> true;
+      case OriginatorId o -> true;
+      case PathAttribute.AtomicAggregate x -> true;
+      case PathAttribute.Aggregator x -> true;
+      case PathAttribute.As4Aggregator x -> true;
+      case AsPath p -> asns(p.segments()) <= SMALL;
+      case PathAttribute.As4Path p -> asns(p.segments()) <= SMALL;
+      case Communities c -> c.values().size() <= SMALL;
+      case LargeCommunities c -> c.values().size() <= SMALL / 2;
+      case ClusterList c -> c.clusterIds().size() <= SMALL / 2;
+      default -> false;
+    };
+  }
+
+  // Elements of a list-valued attribute the cache may hold (see small).
+  private static final int SMALL = 16;
+
+  private static int asns(List<Segment> segments) {
+    int n = 0;
+    for (int i = 0, k = segments.size(); i < k; i++) {
+      n += segments.get(i).asns().size();
+    }
+    return n;
   }
 
   private static boolean kept(List<PathAttribute> sorted, int code) {

@@ -59,6 +59,23 @@ class AttributeSetTest {
     assertThat(second.asPath()).isEqualTo(first.asPath());
     assertThat(second.nextHop()).isEqualTo(first.nextHop());
     assertThat(second.med()).isEqualTo(2);
+
+    // Long or opaque values are not kept by the cache (it holds them after their sets are gone).
+    long[] longPath = new long[17];
+    java.util.Arrays.fill(longPath, 64777);
+    PathAttribute unknown = new PathAttribute.Unknown(0xc0, 99, new byte[] {7});
+    AttributeSet withLong =
+        AttributeSet.of(List.of(AsPath.sequence(longPath), unknown), ip("192.0.2.9"));
+    AttributeSet withLongAgain =
+        AttributeSet.of(
+            List.of(
+                AsPath.sequence(longPath),
+                new PathAttribute.Unknown(0xc0, 99, new byte[] {7}),
+                new PathAttribute.MultiExitDisc(3)),
+            ip("192.0.2.9"));
+    assertThat(withLongAgain.asPath()).isNotSameAs(withLong.asPath());
+    assertThat(withLongAgain.attributes()).noneMatch(a -> a == unknown);
+    assertThat(withLong.attributes()).containsExactly(AsPath.sequence(longPath), unknown);
   }
 
   @Test
