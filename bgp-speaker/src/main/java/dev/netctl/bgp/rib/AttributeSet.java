@@ -473,21 +473,32 @@ public final class AttributeSet {
    * ones), never an unknown attribute's payload or a long AS path.
    */
   private static boolean small(PathAttribute a) {
-    return switch (a) {
-      case Origin o -> true;
-      case MultiExitDisc m -> true;
-      case LocalPref l -> true;
-      case OriginatorId o -> true;
-      case PathAttribute.AtomicAggregate x -> true;
-      case PathAttribute.Aggregator x -> true;
-      case PathAttribute.As4Aggregator x -> true;
-      case AsPath p -> asns(p.segments()) <= SMALL;
-      case PathAttribute.As4Path p -> asns(p.segments()) <= SMALL;
-      case Communities c -> c.values().size() <= SMALL;
-      case LargeCommunities c -> c.values().size() <= SMALL / 2;
-      case ClusterList c -> c.clusterIds().size() <= SMALL / 2;
-      default -> false;
-    };
+    // Tests of the type, not a pattern switch: C1 compiles the switch to a bootstrap call per use.
+    if (a instanceof Origin
+        || a instanceof MultiExitDisc
+        || a instanceof LocalPref
+        || a instanceof OriginatorId
+        || a instanceof PathAttribute.AtomicAggregate
+        || a instanceof PathAttribute.Aggregator
+        || a instanceof PathAttribute.As4Aggregator) {
+      return true;
+    }
+    if (a instanceof AsPath p) {
+      return asns(p.segments()) <= SMALL;
+    }
+    if (a instanceof Communities c) {
+      return c.values().size() <= SMALL;
+    }
+    if (a instanceof ClusterList c) {
+      return c.clusterIds().size() <= SMALL / 2;
+    }
+    if (a instanceof LargeCommunities c) {
+      return c.values().size() <= SMALL / 2;
+    }
+    if (a instanceof PathAttribute.As4Path p) {
+      return asns(p.segments()) <= SMALL;
+    }
+    return false;
   }
 
   // Elements of a list-valued attribute the cache may hold (see small).
