@@ -25,8 +25,44 @@ final class AttributeInterner {
     }
   }
 
+  // Slots of the recently seen attribute and next-hop objects (see canonical): a power of two, a
+  // few times the attribute values of a thousand sets, so that most survive until the next churn
+  // of those sets; 16 KiB of slots, and what they hold is bounded by their number.
+  private static final int RECENT = 4096;
+
   private final ConcurrentHashMap<AttributeSet.Content, Ref> table = new ConcurrentHashMap<>();
   private final ReferenceQueue<AttributeSet> queue = new ReferenceQueue<>();
+  // A direct-mapped cache, not a table: a value replaces whatever held its slot. Shard threads
+  // read and write it without a lock; the values are immutable (final fields), so a racing reader
+  // sees a complete object or the slot's previous one, and a lost write only costs a duplicate.
+  private final Object[] recent = new Object[RECENT];
+
+  /** The interned set with this content, or null. */
+  AttributeSet find(AttributeSet.Content key) {
+    expunge();
+    Ref ref = table.get(key);
+    return ref == null ? null : ref.get();
+  }
+
+  /**
+   * An object equal to {@code value} that a recent new set holds, or {@code value} itself (then
+   * remembered for the sets after it): equal attributes of different sets become one object. For
+   * immutable values only; null gives null.
+   */
+  @SuppressWarnings("unchecked")
+  <T> T canonical(T value) {
+    if (value == null) {
+      return null;
+    }
+    int h = value.hashCode() * 0x9E3779B9;
+    int slot = (h ^ (h >>> 16)) & (RECENT - 1);
+    Object seen = recent[slot];
+    if (seen != null && seen.getClass() == value.getClass() && seen.equals(value)) {
+      return (T) seen;
+    }
+    recent[slot] = value;
+    return value;
+  }
 
   AttributeSet intern(AttributeSet candidate) {
     expunge();

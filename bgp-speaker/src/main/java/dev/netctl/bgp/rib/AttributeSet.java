@@ -65,10 +65,15 @@ public final class AttributeSet {
   private List<PathAttribute> encoded;
 
   AttributeSet(List<PathAttribute> sorted, InetAddress nextHop, InetAddress linkLocalNextHop) {
+    this(new Content(sorted, nextHop, linkLocalNextHop));
+  }
+
+  private AttributeSet(Content content) {
+    List<PathAttribute> sorted = content.attributes();
     this.attributes = sorted;
-    this.nextHop = nextHop;
-    this.linkLocalNextHop = linkLocalNextHop;
-    this.content = new Content(sorted, nextHop, linkLocalNextHop);
+    this.nextHop = content.nextHop();
+    this.linkLocalNextHop = content.linkLocal();
+    this.content = content;
     // One pass, the first of each type counting: this runs for every set looked up in the
     // interner, a thousand times per churn of a thousand attribute sets.
     OriginType originValue = null;
@@ -144,8 +149,29 @@ public final class AttributeSet {
       sorted.add(a);
     }
     PathAttribute.sortByTypeCode(sorted);
-    return AttributeInterner.GLOBAL.intern(
-        new AttributeSet(List.copyOf(sorted), nextHop, linkLocalNextHop));
+    AttributeInterner interner = AttributeInterner.GLOBAL;
+    // The lookup key holds the list being built, never stored: a set found (every UPDATE after the
+    // first with its attributes) costs no copy of the list.
+    Content probe = new Content(sorted, nextHop, linkLocalNextHop);
+    AttributeSet existing = interner.find(probe);
+    if (existing != null) {
+      return existing;
+    }
+    // A new set: its attributes and next hop become objects recently seen in other sets where
+    // equal ones exist. A churn of a thousand sets that differ from the ones they replace in the
+    // MED alone then keeps one new MED each, not a new copy of every attribute (AS_PATH with its
+    // segments and numbers, COMMUNITIES, ORIGIN, the next hop...) that the young collections
+    // inside the churn would copy and promote (docs/benchmarks.md, issue 14 session 15).
+    for (int i = 0, n = sorted.size(); i < n; i++) {
+      PathAttribute a = sorted.get(i);
+      if (small(a)) {
+        sorted.set(i, interner.canonical(a));
+      }
+    }
+    // IPv4 only: an IPv6 address's scope is not part of its equality.
+    InetAddress hop = nextHop instanceof Inet4Address v4 ? interner.canonical(v4) : nextHop;
+    return interner.intern(
+        new AttributeSet(new Content(List.copyOf(sorted), hop, linkLocalNextHop, probe.hash())));
   }
 
   /** The canonical set for these attributes and next hop, without a link-local next hop. */
@@ -439,6 +465,51 @@ public final class AttributeSet {
   static int toInt(Inet4Address address) {
     byte[] b = address.getAddress();
     return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
+  }
+
+  /**
+   * Whether the interner's cache of recent values may hold {@code a}: it keeps up to its number of
+   * slots of them after their sets are gone, so only values of a small bounded size (the common
+   * ones), never an unknown attribute's payload or a long AS path.
+   */
+  private static boolean small(PathAttribute a) {
+    // Tests of the type, not a pattern switch: C1 compiles the switch to a bootstrap call per use.
+    if (a instanceof Origin
+        || a instanceof MultiExitDisc
+        || a instanceof LocalPref
+        || a instanceof OriginatorId
+        || a instanceof PathAttribute.AtomicAggregate
+        || a instanceof PathAttribute.Aggregator
+        || a instanceof PathAttribute.As4Aggregator) {
+      return true;
+    }
+    if (a instanceof AsPath p) {
+      return asns(p.segments()) <= SMALL;
+    }
+    if (a instanceof Communities c) {
+      return c.values().size() <= SMALL;
+    }
+    if (a instanceof ClusterList c) {
+      return c.clusterIds().size() <= SMALL / 2;
+    }
+    if (a instanceof LargeCommunities c) {
+      return c.values().size() <= SMALL / 2;
+    }
+    if (a instanceof PathAttribute.As4Path p) {
+      return asns(p.segments()) <= SMALL;
+    }
+    return false;
+  }
+
+  // Elements of a list-valued attribute the cache may hold (see small).
+  private static final int SMALL = 16;
+
+  private static int asns(List<Segment> segments) {
+    int n = 0;
+    for (int i = 0, k = segments.size(); i < k; i++) {
+      n += segments.get(i).asns().size();
+    }
+    return n;
   }
 
   private static boolean kept(List<PathAttribute> sorted, int code) {

@@ -34,6 +34,51 @@ class AttributeSetTest {
   }
 
   @Test
+  void aNewSetHoldsTheAttributeObjectsOfAnEarlierSetWhereTheyAreEqual() {
+    // What a churn that changes only the MED keeps per new set: the MED, not new copies of the
+    // AS_PATH and the rest. A fresh interner: the global one's cache is shared with other tests.
+    AttributeInterner interner = new AttributeInterner();
+    AsPath path = AsPath.sequence(65001, 65002);
+    assertThat(interner.canonical(path)).isSameAs(path);
+    AsPath again = AsPath.sequence(65001, 65002);
+    assertThat(interner.canonical(again)).isSameAs(path);
+    assertThat(interner.canonical(AsPath.sequence(65001))).isNotEqualTo(path);
+    // An equal value of another type is never substituted.
+    assertThat(interner.canonical(ip("192.0.2.1"))).isEqualTo(ip("192.0.2.1"));
+    assertThat(interner.canonical((Object) null)).isNull();
+
+    AttributeSet first =
+        AttributeSet.of(
+            List.of(AsPath.sequence(64999, 65003), new PathAttribute.MultiExitDisc(1)),
+            ip("192.0.2.9"));
+    AttributeSet second =
+        AttributeSet.of(
+            List.of(AsPath.sequence(64999, 65003), new PathAttribute.MultiExitDisc(2)),
+            ip("192.0.2.9"));
+    assertThat(second).isNotSameAs(first);
+    assertThat(second.asPath()).isEqualTo(first.asPath());
+    assertThat(second.nextHop()).isEqualTo(first.nextHop());
+    assertThat(second.med()).isEqualTo(2);
+
+    // Long or opaque values are not kept by the cache (it holds them after their sets are gone).
+    long[] longPath = new long[17];
+    java.util.Arrays.fill(longPath, 64777);
+    PathAttribute unknown = new PathAttribute.Unknown(0xc0, 99, new byte[] {7});
+    AttributeSet withLong =
+        AttributeSet.of(List.of(AsPath.sequence(longPath), unknown), ip("192.0.2.9"));
+    AttributeSet withLongAgain =
+        AttributeSet.of(
+            List.of(
+                AsPath.sequence(longPath),
+                new PathAttribute.Unknown(0xc0, 99, new byte[] {7}),
+                new PathAttribute.MultiExitDisc(3)),
+            ip("192.0.2.9"));
+    assertThat(withLongAgain.asPath()).isNotSameAs(withLong.asPath());
+    assertThat(withLongAgain.attributes()).noneMatch(a -> a == unknown);
+    assertThat(withLong.attributes()).containsExactly(AsPath.sequence(longPath), unknown);
+  }
+
+  @Test
   void aRepeatedTypeKeepsItsFirstOccurrenceWhateverItsCode() {
     // Codes below 64, from 64 to 127 and from 128 up are tracked apart; each keeps its first.
     PathAttribute med = new PathAttribute.MultiExitDisc(1);
