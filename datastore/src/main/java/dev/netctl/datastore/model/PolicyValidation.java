@@ -110,7 +110,7 @@ final class PolicyValidation {
    * the second family is named, with the first of the other, so the user sees both sides.
    *
    * <p>A rule of writes only ({@link Validator#validate(Resource, Resource,
-   * java.util.Collection)}): netctl stored such rules before session 15 and the renderer still
+   * java.util.Collection)}): earlier netctl versions stored such rules and the renderer still
    * handles them (one variant per family), so an agent keeps programming a stored one rather than
    * leaving the whole policy out, which could open what it denied.
    */
