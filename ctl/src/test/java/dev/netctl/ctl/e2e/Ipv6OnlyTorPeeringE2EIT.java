@@ -354,27 +354,11 @@ class Ipv6OnlyTorPeeringE2EIT {
 
   /** {@code netctl ARGS} on the test's datastore, run inside {@code node}'s namespace. */
   private List<String> netctlIn(String node, String... args) {
-    List<String> argv =
-        new ArrayList<>(
-            List.of(
-                "ip",
-                "netns",
-                "exec",
-                ns(node),
-                java,
-                "--sun-misc-unsafe-memory-access=allow",
-                "-jar",
-                jar.toString(),
-                "--datastore",
-                "embedded:" + storeFile));
-    argv.addAll(List.of(args));
-    return argv;
+    return Sh.netctlIn(ns(node), java, jar, "embedded:" + storeFile, args);
   }
 
   private String in(String name, String... argv) {
-    List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns(name)));
-    full.addAll(List.of(argv));
-    return Sh.run(10, full.toArray(String[]::new)).out();
+    return Sh.in(ns(name), argv);
   }
 
   /** What a failed wait shows: the routers' view and the tail of every log. */

@@ -4,6 +4,7 @@ import dev.netctl.agent.exec.Exec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 
@@ -30,6 +31,33 @@ final class Sh {
     Result r = run(30, argv);
     if (!r.ok()) throw new IllegalStateException(String.join(" ", argv) + " failed: " + r.out());
     return r.out();
+  }
+
+  /** Runs {@code argv} inside network namespace {@code netns} (10 s at most); its output. */
+  static String in(String netns, String... argv) {
+    List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", netns));
+    full.addAll(List.of(argv));
+    return run(10, full.toArray(String[]::new)).out();
+  }
+
+  /** The command line of netctl's jar, run by {@code java} inside {@code netns} on a datastore. */
+  static List<String> netctlIn(
+      String netns, String java, Path jar, String datastore, String... args) {
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "ip",
+                "netns",
+                "exec",
+                netns,
+                java,
+                "--sun-misc-unsafe-memory-access=allow",
+                "-jar",
+                jar.toString(),
+                "--datastore",
+                datastore));
+    argv.addAll(List.of(args));
+    return argv;
   }
 
   /** Runs each line of {@code script} with {@code sh -c}, failing on the first error. */
