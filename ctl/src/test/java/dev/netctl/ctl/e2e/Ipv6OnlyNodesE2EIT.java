@@ -57,7 +57,7 @@ class Ipv6OnlyNodesE2EIT {
 
   private final String p =
       "v6" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
-  private final List<String> namespaces = new ArrayList<>();
+  private Ipv6Underlay underlay;
   private final Map<String, Process> agents = new LinkedHashMap<>();
   private final List<String> pods = new ArrayList<>();
   private final Thread cleanup = new Thread(this::tearDown, "v6only-cleanup");
@@ -76,17 +76,8 @@ class Ipv6OnlyNodesE2EIT {
     jar = Path.of("target/netctl.jar").toAbsolutePath();
     java = ProcessHandle.current().info().command().orElse("java");
     Runtime.getRuntime().addShutdownHook(cleanup);
-    netns("ul");
-    Sh.check("ip", "-n", ns("ul"), "link", "add", "br0", "type", "bridge");
-    Sh.check("ip", "-n", ns("ul"), "link", "set", "br0", "up");
-    for (String n : NODES) {
-      netns(n);
-      Sh.script(
-          ("ip -n %1$s link add %2$s type veth peer name eth0 netns %3$s && "
-                  + "ip -n %1$s link set %2$s master br0 up && "
-                  + "ip -n %3$s addr add %4$s/64 dev eth0 nodad && ip -n %3$s link set eth0 up")
-              .formatted(ns("ul"), p + n + "e", ns(n), NODE_IP.get(n)));
-    }
+    underlay = new Ipv6Underlay(p);
+    for (String n : NODES) underlay.attach(n, NODE_IP.get(n));
     Path bin = dir.resolve("cni/bin");
     Path conf = dir.resolve("cni/net.d");
     CniInstaller.install(
@@ -107,8 +98,7 @@ class Ipv6OnlyNodesE2EIT {
   void stopScenario() {
     stopAgents();
     for (String pod : pods) {
-      Sh.run(10, "ip", "netns", "del", ns(pod));
-      namespaces.remove(ns(pod));
+      underlay.delete(pod);
     }
     pods.clear();
   }
@@ -240,21 +230,7 @@ class Ipv6OnlyNodesE2EIT {
               .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
               .start());
     }
-    ResourceClient c = new ResourceClient(store);
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(200))
-        .until(
-            () ->
-                NODES.stream()
-                    .allMatch(
-                        n ->
-                            c.find(Kind.NODE, n)
-                                .map(
-                                    x ->
-                                        x.spec().bgp() != null
-                                            && x.spec().bgp().ipv6Address() != null)
-                                .orElse(false)));
+    Ipv6Underlay.awaitIpv6Nodes(store, NODES);
   }
 
   /** A pod per node through CNI ADD, retried while the agent says "try again later" (11). */
@@ -267,7 +243,7 @@ class Ipv6OnlyNodesE2EIT {
   }
 
   private String addPod(String node, String pod) throws Exception {
-    netns(pod);
+    underlay.netns(pod);
     pods.add(pod);
     String id = p + pod + generation;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -355,27 +331,11 @@ class Ipv6OnlyNodesE2EIT {
   }
 
   private String ns(String name) {
-    return p + name;
-  }
-
-  private void netns(String name) {
-    Sh.check("ip", "netns", "add", ns(name));
-    namespaces.add(ns(name));
-    Sh.check("ip", "-n", ns(name), "link", "set", "lo", "up");
+    return underlay.ns(name);
   }
 
   private synchronized void stopAgents() {
-    for (Process proc : agents.values()) {
-      proc.destroy();
-      try {
-        if (!proc.waitFor(20, TimeUnit.SECONDS)) {
-          proc.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        proc.destroyForcibly();
-      }
-    }
+    for (Process proc : agents.values()) Ipv6Underlay.stop(proc);
     agents.clear();
   }
 
@@ -383,7 +343,6 @@ class Ipv6OnlyNodesE2EIT {
     stopAgents();
     if (store != null) store.close();
     store = null;
-    for (String n : List.copyOf(namespaces).reversed()) Sh.run(10, "ip", "netns", "del", n);
-    namespaces.clear();
+    if (underlay != null) underlay.close();
   }
 }

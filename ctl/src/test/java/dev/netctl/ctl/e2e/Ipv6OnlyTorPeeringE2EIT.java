@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,7 +56,7 @@ class Ipv6OnlyTorPeeringE2EIT {
 
   private final String p =
       "tr" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
-  private final List<String> namespaces = new ArrayList<>();
+  private Ipv6Underlay underlay;
   private final Map<String, Process> agents = new LinkedHashMap<>();
   private final Thread cleanup = new Thread(this::tearDown, "tor-peering-cleanup");
   private Path dir;
@@ -74,12 +73,10 @@ class Ipv6OnlyTorPeeringE2EIT {
     jar = Path.of("target/netctl.jar").toAbsolutePath();
     java = ProcessHandle.current().info().command().orElse("java");
     Runtime.getRuntime().addShutdownHook(cleanup);
-    netns("ul");
-    Sh.check("ip", "-n", ns("ul"), "link", "add", "br0", "type", "bridge");
-    Sh.check("ip", "-n", ns("ul"), "link", "set", "br0", "up");
-    for (String n : NODES) attach(n, NODE_IP.get(n));
-    attach("tor", TOR);
-    attach("tor2", TOR_N1);
+    underlay = new Ipv6Underlay(p);
+    for (String n : NODES) underlay.attach(n, NODE_IP.get(n));
+    underlay.attach("tor", TOR);
+    underlay.attach("tor2", TOR_N1);
     startBird("tor", TOR, "fd98:1::/64", NODES);
     startBird("tor2", TOR_N1, "fd98:2::/64", List.of("n1"));
   }
@@ -331,21 +328,7 @@ class Ipv6OnlyTorPeeringE2EIT {
               .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
               .start());
     }
-    ResourceClient c = new ResourceClient(store);
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(200))
-        .until(
-            () ->
-                NODES.stream()
-                    .allMatch(
-                        n ->
-                            c.find(Kind.NODE, n)
-                                .map(
-                                    x ->
-                                        x.spec().bgp() != null
-                                            && x.spec().bgp().ipv6Address() != null)
-                                .orElse(false)));
+    Ipv6Underlay.awaitIpv6Nodes(store, NODES);
   }
 
   private String nodeStatus(String node) {
@@ -383,45 +366,19 @@ class Ipv6OnlyTorPeeringE2EIT {
     return sb.toString();
   }
 
-  private void attach(String name, String addr) {
-    netns(name);
-    Sh.script(
-        ("ip -n %1$s link add %2$s type veth peer name eth0 netns %3$s && "
-                + "ip -n %1$s link set %2$s master br0 up && "
-                + "ip -n %3$s addr add %4$s/64 dev eth0 nodad && ip -n %3$s link set eth0 up")
-            .formatted(ns("ul"), p + name + "e", ns(name), addr));
-  }
-
   private String ns(String name) {
-    return p + name;
-  }
-
-  private void netns(String name) {
-    Sh.check("ip", "netns", "add", ns(name));
-    namespaces.add(ns(name));
-    Sh.check("ip", "-n", ns(name), "link", "set", "lo", "up");
-  }
-
-  private static void stop(Process proc) {
-    proc.destroy();
-    try {
-      if (!proc.waitFor(20, TimeUnit.SECONDS)) proc.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      proc.destroyForcibly();
-    }
+    return underlay.ns(name);
   }
 
   /** Stops the agents and BIRD and deletes the namespaces, once; also the shutdown hook. */
   private synchronized void tearDown() {
     // `ip netns exec` execs its command: each process is the agent or BIRD itself.
-    for (Process proc : agents.values()) stop(proc);
+    for (Process proc : agents.values()) Ipv6Underlay.stop(proc);
     agents.clear();
-    for (Process proc : birds.values()) stop(proc);
+    for (Process proc : birds.values()) Ipv6Underlay.stop(proc);
     birds.clear();
     if (store != null) store.close();
     store = null;
-    for (String n : List.copyOf(namespaces).reversed()) Sh.run(10, "ip", "netns", "del", n);
-    namespaces.clear();
+    if (underlay != null) underlay.close();
   }
 }
