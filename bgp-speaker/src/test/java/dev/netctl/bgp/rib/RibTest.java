@@ -249,4 +249,111 @@ class RibTest {
     assertThat(g.members()).containsExactly(c1);
     assertThat(signals.get()).isPositive();
   }
+
+  /**
+   * What a group's writer saw of a one-shard RIB: how often it was signalled, the prefixes of each
+   * drain. It drains the moment it is signalled, on the shard thread (a real writer schedules the
+   * drain on its loop, which only makes it later): the worst case for a batch, since every drain
+   * re-arms the signal, so a shard signalling per change is signalled per change.
+   */
+  private static final class InstantWriter {
+    final UpdateGroup group;
+    final AtomicInteger signals = new AtomicInteger();
+    final List<List<Prefix>> drains = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    InstantWriter(UpdateGroup group) {
+      this.group = group;
+      group.drain(); // the member's initial table and End-of-RIB
+      group.onPending(
+          () -> {
+            signals.incrementAndGet();
+            List<Prefix> seen = new ArrayList<>();
+            for (OutboundUpdate u : group.drain()) {
+              if (u.message() instanceof Update update) {
+                update.withdrawn().forEach(n -> seen.add(n.prefix()));
+                update.nlri().forEach(n -> seen.add(n.prefix()));
+              }
+            }
+            drains.add(seen);
+          });
+    }
+
+    List<Prefix> drained() {
+      return drains.stream().flatMap(List::stream).toList();
+    }
+  }
+
+  /** A one-shard RIB with reflector client 10.0.0.11 feeding the group that 10.0.0.12 joined. */
+  private static InstantWriter clientGroup(Rib rib, Peer source) {
+    Peer member = client("10.0.0.12");
+    rib.addPeer(source, null).join();
+    rib.addPeer(member, null).join();
+    UpdateGroup g = rib.group(Fixtures.ibgpProfile(true, null));
+    rib.join(g, member).join();
+    return new InstantWriter(g);
+  }
+
+  private static Prefix slash26(int i) {
+    return Prefix.ipv4(0x0af40000 | i << 6, 26); // 10.244.x.y/26
+  }
+
+  @Test
+  void aBatchOfUpdatesSignalsEachGroupOnceAtItsEndAndEveryChangeReachesTheDrain() {
+    try (Rib one = Fixtures.rib(1)) {
+      Peer c1 = client("10.0.0.11");
+      InstantWriter writer = clientGroup(one, c1);
+      // A read's worth of small UPDATEs, one prefix each: one shard task. Signalled per change,
+      // the writer would drain (and send) them one at a time while the shard goes on.
+      List<Update> batch = new ArrayList<>();
+      List<Prefix> announced = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        announced.add(slash26(i));
+        batch.add(v4Update("10.0.0.11", basic(), slash26(i).toString()));
+      }
+      one.apply(c1, batch).join();
+      assertThat(writer.signals).as("one signal for the batch").hasValue(1);
+      assertThat(writer.drained())
+          .as("every change drained")
+          .containsExactlyInAnyOrderElementsOf(announced);
+
+      // The next batch signals again (the drain re-armed it), once, and loses nothing either:
+      // withdrawals and announcements alike.
+      List<Update> second = new ArrayList<>();
+      List<Prefix> changed = new ArrayList<>();
+      for (int i = 0; i < 25; i++) {
+        changed.add(slash26(i));
+        second.add(new Update(List.of(Nlri.of(slash26(i))), List.of(), List.of()));
+        changed.add(slash26(100 + i));
+        second.add(v4Update("10.0.0.11", basic(), slash26(100 + i).toString()));
+      }
+      one.apply(c1, second).join();
+      assertThat(writer.signals).as("one more signal for the second batch").hasValue(2);
+      assertThat(writer.drains.get(1))
+          .as("the second batch, all of it")
+          .containsExactlyInAnyOrderElementsOf(changed);
+    }
+  }
+
+  @Test
+  void aSingleUpdateSignalsItsGroupAsItsChangesAreMadeNotAtTheEndOfItsTask() {
+    try (Rib one = Fixtures.rib(1)) {
+      Peer c1 = client("10.0.0.11");
+      InstantWriter writer = clientGroup(one, c1);
+      // One UPDATE of 50 prefixes, as a fan-out's client sends: nothing to gain from holding the
+      // signal, and the writer starts on the first change while the shard makes the rest.
+      String[] prefixes = new String[50];
+      for (int i = 0; i < prefixes.length; i++) {
+        prefixes[i] = slash26(i).toString();
+      }
+      one.apply(c1, v4Update("10.0.0.11", basic(), prefixes)).join();
+      assertThat(writer.signals).as("signalled by the time apply completes").hasPositiveValue();
+      assertThat(writer.drains.getFirst())
+          .as("the first signal came while the shard was still making the UPDATE's changes")
+          .hasSizeLessThan(prefixes.length);
+      assertThat(writer.drained())
+          .as("every change drained, once")
+          .containsExactlyInAnyOrderElementsOf(
+              java.util.Arrays.stream(prefixes).map(Prefix::parse).toList());
+    }
+  }
 }

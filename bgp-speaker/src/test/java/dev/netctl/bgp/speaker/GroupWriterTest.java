@@ -498,4 +498,116 @@ class GroupWriterTest {
     assertThat(held).as("a holds every 17/8 route").hasSameSizeAs(expected);
     assertThat(members.get(a).channel().isOpen()).isTrue();
   }
+
+  /**
+   * The narrow half of the test above: once told a member is moving, the writer writes it nothing
+   * more of the batch in progress, neither the runs addressed to all nor those addressed to it
+   * alone. Driven by hand: no member registers a writability listener, and with every member on the
+   * shared path full the writer just waits (no split-off timer runs), so nothing happens between
+   * the steps but what the test does.
+   */
+  @Test
+  void aMovingMemberIsWrittenNothingMoreOfTheOldGroupsBatch() throws Exception {
+    UpdateGroup from = clientsGroup();
+    UpdateGroup to =
+        rib.group(
+            new OutboundProfile(
+                PeerKind.IBGP,
+                true,
+                CodecContext.FOUR_OCTET,
+                Set.of(AddressFamily.IPV4_UNICAST),
+                new Policy("also-all", List.of(), Verdict.ACCEPT),
+                ip("10.255.0.1"),
+                null,
+                null));
+    Map<Peer, Member> members = Map.of(a, new Member(), b, new Member());
+    // No writer for `to`: whatever reaches a's channel from here on comes from the old group's.
+    GroupWriter writer =
+        loop.submit(() -> new GroupWriter(from, loop, members)).get(5, TimeUnit.SECONDS);
+    rib.join(from, a).get(5, TimeUnit.SECONDS);
+    rib.join(from, b).get(5, TimeUnit.SECONDS);
+    // 10,000 prefixes of distinct MEDs, an UPDATE each: a dump of the table is a few portions.
+    int routes = 10_000;
+    List<BgpMessage.Update> load = new ArrayList<>();
+    for (int i = 0; i < routes; i++) {
+      load.add(
+          new BgpMessage.Update(
+              List.of(),
+              List.of(
+                  new PathAttribute.Origin(PathAttribute.OriginType.IGP),
+                  PathAttribute.AsPath.EMPTY,
+                  new PathAttribute.NextHop(ip("100.64.0.1")),
+                  new PathAttribute.MultiExitDisc(i),
+                  new PathAttribute.LocalPref(100)),
+              List.of(Nlri.of(slash24(17, i)))));
+    }
+    rib.apply(injector, load).get(10, TimeUnit.SECONDS);
+    settle(from);
+    members.get(a).received();
+    members.get(b).received();
+
+    // b stopped reading long ago (split off, its channel full); a stops now, its channel empty.
+    loop.submit(
+            () -> {
+              Member behind = members.get(b);
+              behind.reading().set(false);
+              for (int i = 0; i < 150; i++) {
+                behind.writeEncoded(
+                    Unpooled.wrappedBuffer(
+                        BgpEncoder.encode(BgpMessage.Keepalive.INSTANCE, CodecContext.FOUR_OCTET)));
+              }
+              from.detach(b);
+              members.get(a).reading().set(false);
+            })
+        .get(5, TimeUnit.SECONDS);
+    // a asks for the table again (a route refresh): a batch addressed to it alone, several
+    // portions.
+    // The first fills a's channel, and the writer waits in the batch with the rest still to write.
+    rib.refresh(from, a, AddressFamily.IPV4_UNICAST, false).get(5, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(10)).until(() -> !from.hasPending());
+    for (int i = 0; i < 10; i++) {
+      loop.submit(() -> {}).get(5, TimeUnit.SECONDS);
+    }
+    assertThat(loop.submit(() -> members.get(a).writable()).get(5, TimeUnit.SECONDS))
+        .as("a's channel full, the batch waiting for it")
+        .isFalse();
+
+    // a moves to the other group, as the speaker moves it; then the old group's writer goes on.
+    long[] queued = new long[1];
+    loop.submit(
+            () -> {
+              queued[0] = members.get(a).pendingBytes();
+              writer.moving(a);
+              return rib.move(from, to, a);
+            })
+        .get(5, TimeUnit.SECONDS)
+        .get(5, TimeUnit.SECONDS);
+    loop.submit(writer::drain).get(5, TimeUnit.SECONDS);
+    // A later change drained proves the writer is done with the batch: it takes a new one only
+    // then.
+    rib.apply(
+            injector, new BgpMessage.Update(List.of(Nlri.of(slash24(17, 0))), List.of(), List.of()))
+        .get(5, TimeUnit.SECONDS);
+    settle(from);
+
+    assertThat(loop.submit(() -> members.get(a).pendingBytes()).get(5, TimeUnit.SECONDS))
+        .as("nothing more written to a once it was moving")
+        .isEqualTo(queued[0]);
+    loop.submit(
+            () -> {
+              members.get(a).reading().set(true);
+              members.get(a).flush();
+            })
+        .get(5, TimeUnit.SECONDS);
+    long sent = 0;
+    for (BgpMessage m : members.get(a).received()) {
+      if (m instanceof BgpMessage.Update u) {
+        sent += u.nlri().size();
+      }
+    }
+    assertThat(sent)
+        .as("a had part of the refreshed table when it moved: the batch had more for it")
+        .isPositive()
+        .isLessThan(routes);
+  }
 }
