@@ -110,7 +110,9 @@ final class SessionEvents implements SessionListener {
       List<PathAttribute> attributes = admitted.attributes();
       int prefixes = admitted.nlri().size() + admitted.withdrawn().size();
       for (int i = 0, n = attributes.size(); i < n; i++) {
-        if (attributes.get(i) instanceof PathAttribute.MpReach m) {
+        if (attributes.get(i) instanceof PathAttribute.MpUnreach u) {
+          prefixes += u.withdrawn().size(); // an IPv6 withdrawal's prefixes count as well
+        } else if (attributes.get(i) instanceof PathAttribute.MpReach m) {
           prefixes += m.nlri().size();
           if (m.family().equals(AddressFamily.IPV6_UNICAST)
               && !m.nextHops().isEmpty()
@@ -121,8 +123,10 @@ final class SessionEvents implements SessionListener {
                     + " are kept but not used: no IPv6 next hop (RFC 2545 §2; 6PE, RFC"
                     + " 4798, is not supported)");
           }
-          break;
         }
+      }
+      if (a.batch != null && a.batchPrefixes + prefixes > BATCH_PREFIXES) {
+        a.batch = null; // it would take the open batch past the cap: it opens the next one
       }
       if (a.batch != null) {
         a.batch.add(update); // handed over with the batch opened earlier
