@@ -390,18 +390,7 @@ class GroupWriterTest {
     // 16/8: 100 prefixes withdrawn later. 17/8: 5000 prefixes of distinct MEDs, an UPDATE each, so
     // that a dump of the table is more than one portion.
     List<BgpMessage.Update> load = new ArrayList<>(List.of(table(100)));
-    for (int i = 0; i < 5000; i++) {
-      load.add(
-          new BgpMessage.Update(
-              List.of(),
-              List.of(
-                  new PathAttribute.Origin(PathAttribute.OriginType.IGP),
-                  PathAttribute.AsPath.EMPTY,
-                  new PathAttribute.NextHop(ip("100.64.0.1")),
-                  new PathAttribute.MultiExitDisc(i),
-                  new PathAttribute.LocalPref(100)),
-              List.of(Nlri.of(slash24(17, i)))));
-    }
+    load.addAll(distinctMeds(5000));
     rib.apply(injector, load).get(10, TimeUnit.SECONDS);
     settle(from);
     Set<Prefix> held = new HashSet<>();
@@ -528,19 +517,7 @@ class GroupWriterTest {
     rib.join(from, b).get(5, TimeUnit.SECONDS);
     // 10,000 prefixes of distinct MEDs, an UPDATE each: a dump of the table is a few portions.
     int routes = 10_000;
-    List<BgpMessage.Update> load = new ArrayList<>();
-    for (int i = 0; i < routes; i++) {
-      load.add(
-          new BgpMessage.Update(
-              List.of(),
-              List.of(
-                  new PathAttribute.Origin(PathAttribute.OriginType.IGP),
-                  PathAttribute.AsPath.EMPTY,
-                  new PathAttribute.NextHop(ip("100.64.0.1")),
-                  new PathAttribute.MultiExitDisc(i),
-                  new PathAttribute.LocalPref(100)),
-              List.of(Nlri.of(slash24(17, i)))));
-    }
+    List<BgpMessage.Update> load = distinctMeds(routes);
     rib.apply(injector, load).get(10, TimeUnit.SECONDS);
     settle(from);
     members.get(a).received();
@@ -609,5 +586,23 @@ class GroupWriterTest {
         .as("a had part of the refreshed table when it moved: the batch had more for it")
         .isPositive()
         .isLessThan(routes);
+  }
+
+  /** {@code n} UPDATEs of one 17.x.y.0/24 each, MED i for the i-th: no two share attributes. */
+  private static List<BgpMessage.Update> distinctMeds(int n) {
+    List<BgpMessage.Update> load = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      load.add(
+          new BgpMessage.Update(
+              List.of(),
+              List.of(
+                  new PathAttribute.Origin(PathAttribute.OriginType.IGP),
+                  PathAttribute.AsPath.EMPTY,
+                  new PathAttribute.NextHop(ip("100.64.0.1")),
+                  new PathAttribute.MultiExitDisc(i),
+                  new PathAttribute.LocalPref(100)),
+              List.of(Nlri.of(slash24(17, i)))));
+    }
+    return load;
   }
 }
