@@ -74,6 +74,14 @@ public final class InProcessSession implements AutoCloseable {
   }
 
   /**
+   * Whether the session reads from its connection: {@link PeerSession#pauseReading} turns the
+   * channel's auto-read off and on.
+   */
+  public boolean reading() {
+    return channel.config().isAutoRead();
+  }
+
+  /**
    * Delivers {@code bytes} (one or more whole or partial messages, as a read would) and runs the
    * loop tasks they queued; takes over the buffer.
    */

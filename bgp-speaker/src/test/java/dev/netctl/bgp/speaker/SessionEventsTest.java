@@ -14,9 +14,10 @@ import dev.netctl.bgp.rib.BestPathChange;
 import dev.netctl.bgp.rib.NextHopResolver;
 import dev.netctl.bgp.rib.Rib;
 import dev.netctl.bgp.rib.RibConfig;
-import dev.netctl.bgp.session.EmbeddedEstablished;
+import dev.netctl.bgp.session.InProcessSession;
 import dev.netctl.bgp.session.PeerSession;
 import dev.netctl.bgp.session.PeerSpec;
+import dev.netctl.bgp.session.SessionListener;
 import io.netty.channel.DefaultEventLoop;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -50,7 +51,7 @@ class SessionEventsTest {
   private final Semaphore gate = new Semaphore(Integer.MAX_VALUE / 2);
   private final Queue<String> changes = new ConcurrentLinkedQueue<>();
   private Rib rib;
-  private EmbeddedEstablished session;
+  private InProcessSession session;
   private SessionEvents events;
   private AttachedPeer attached;
 
@@ -74,7 +75,7 @@ class SessionEventsTest {
     PeerSpec spec =
         new PeerSpec(
             new InetSocketAddress(remote, 179), local, PeerConfig.of(AS, local, AS), true, null, 0);
-    session = new EmbeddedEstablished(spec, remote);
+    session = InProcessSession.open(spec, remote, new SessionListener() {});
     PeerSession peer = session.peer();
     // Tables held back: the peer's update group has nothing to write to the embedded channel from
     // the loop's thread, which the test thread owns.
