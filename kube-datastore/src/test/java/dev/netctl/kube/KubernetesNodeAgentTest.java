@@ -158,7 +158,8 @@ class KubernetesNodeAgentTest {
                 "127.0.0.1",
                 0,
                 Path.of("/nonexistent"),
-                Duration.ofSeconds(90)),
+                Duration.ofSeconds(90),
+                null),
             store,
             kernel);
     agent.start();

@@ -35,34 +35,6 @@ public record AgentOptions(
     Duration resyncInterval,
     String routerId) {
 
-  /** Options with the router id derived from the node (its IPv4 address, else the hash). */
-  public AgentOptions(
-      String nodeName,
-      String ip,
-      String ip6,
-      String autodetection,
-      int vxlanVni,
-      int vxlanPort,
-      int mtu,
-      String healthHost,
-      int healthPort,
-      Path secretsDir,
-      Duration resyncInterval) {
-    this(
-        nodeName,
-        ip,
-        ip6,
-        autodetection,
-        vxlanVni,
-        vxlanPort,
-        mtu,
-        healthHost,
-        healthPort,
-        secretsDir,
-        resyncInterval,
-        null);
-  }
-
   /** Calico's defaults for a node. */
   public static AgentOptions defaults(String nodeName) {
     return new AgentOptions(

@@ -106,7 +106,8 @@ class NodeAgentTest {
             "127.0.0.1",
             0,
             Path.of("/nonexistent"),
-            Duration.ofSeconds(90)),
+            Duration.ofSeconds(90),
+            null),
         store,
         kernel);
   }
