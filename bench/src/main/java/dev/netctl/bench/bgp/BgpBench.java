@@ -21,7 +21,7 @@ import java.util.function.Supplier;
  * <pre>
  * BgpBench [--dut bird,gobgp,frr,frr-tuned,netctl] [--scenario fanout,bulk,churn]
  *          [--clients N] [--prefixes P] [--table T] [--timeout SECONDS] [--dut-address 127.0.0.X]
- *          [--churn-rounds R] [--results DIR] [--plot [FILE]]
+ *          [--churn-rounds R [--churn-fresh-sets]] [--results DIR] [--plot [FILE]]
  * BgpBench --plot-csv RESULTS.csv [--plot [FILE]]     (re-plot an earlier run)
  * </pre>
  */
@@ -38,6 +38,7 @@ public final class BgpBench {
       Duration timeout,
       Inet4Address dutAddress,
       int churnRounds,
+      boolean churnFreshSets,
       Path results,
       Path plot,
       Path plotCsv) {
@@ -52,6 +53,7 @@ public final class BgpBench {
       long timeout = 300;
       String address = "127.0.3.1";
       int churnRounds = 1;
+      boolean churnFreshSets = false;
       Path results = Path.of("bench", "results");
       Path plot = null;
       Path plotCsv = null;
@@ -70,6 +72,7 @@ public final class BgpBench {
           case "--timeout" -> timeout = positive(a, value(args, ++i, a), 86_400);
           case "--dut-address" -> address = value(args, ++i, a);
           case "--churn-rounds" -> churnRounds = positive(a, value(args, ++i, a), 1000);
+          case "--churn-fresh-sets" -> churnFreshSets = true;
           case "--results" -> results = Path.of(value(args, ++i, a));
           case "--plot" -> {
             boolean hasFile = i + 1 < args.length && !args[i + 1].startsWith("--");
@@ -88,6 +91,7 @@ public final class BgpBench {
           Duration.ofSeconds(timeout),
           loopback(address),
           churnRounds,
+          churnFreshSets,
           results,
           plot,
           plotCsv);
@@ -172,7 +176,8 @@ public final class BgpBench {
     }
     HarnessWarmup.run();
     HarnessWarmup.throughSockets(new ScenarioRunner(o.dutAddress(), o.timeout(), 3));
-    ScenarioRunner runner = new ScenarioRunner(o.dutAddress(), o.timeout(), o.churnRounds());
+    ScenarioRunner runner =
+        new ScenarioRunner(o.dutAddress(), o.timeout(), o.churnRounds(), o.churnFreshSets());
     List<Result> results = new ArrayList<>();
     for (Scenario s : o.scenarios()) {
       for (String d : o.duts()) {

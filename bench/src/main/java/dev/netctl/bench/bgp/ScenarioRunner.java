@@ -26,17 +26,27 @@ final class ScenarioRunner {
   private final Inet4Address dutAddress;
   private final Duration timeout;
   private final int churnRounds;
+  private final boolean churnFreshSets;
 
   /**
    * @param dutAddress loopback address the DUT listens on
    * @param timeout bound of each wait (session set-up, each convergence)
    * @param churnRounds churns run in the same DUT process: the first is the result (what a fresh
    *     process pays); the others are only printed, to show what a warm one costs
+   * @param churnFreshSets whether each later round re-announces with a LOCAL_PREF of its own, so
+   *     that, like the first, it brings attribute sets the DUT has not seen (the first churn's cost
+   *     measured again in a warm process)
    */
-  ScenarioRunner(Inet4Address dutAddress, Duration timeout, int churnRounds) {
+  ScenarioRunner(
+      Inet4Address dutAddress, Duration timeout, int churnRounds, boolean churnFreshSets) {
     this.dutAddress = dutAddress;
     this.timeout = timeout;
     this.churnRounds = churnRounds;
+    this.churnFreshSets = churnFreshSets;
+  }
+
+  ScenarioRunner(Inet4Address dutAddress, Duration timeout, int churnRounds) {
+    this(dutAddress, timeout, churnRounds, false);
   }
 
   /** The benchmark's own BGP ports (tests of the project use other ranges). */
@@ -260,7 +270,18 @@ final class ScenarioRunner {
     // of the first churn's cost is a fresh process's, printed only.
     for (int round = 2; round <= churnRounds; round++) {
       System.out.printf("  churn round %d of %d:%n", round, churnRounds);
-      long t = churnRound(dut, fleet, injector, monitor, withdraw, reannounce, n, false);
+      ByteBuf again =
+          churnFreshSets
+              ? Workload.announce(
+                  Workload.BULK_BASE,
+                  Workload.BULK_LENGTH,
+                  n,
+                  Workload.ATTRIBUTE_SETS,
+                  nextHop(0),
+                  Workload.CHURN_MED,
+                  Workload.LOCAL_PREF + round)
+              : reannounce;
+      long t = churnRound(dut, fleet, injector, monitor, withdraw, again, n, false);
       System.out.printf("  churn round %d: converge %.3f s%n", round, t / 1e9);
     }
     return finish(dut, Scenario.CHURN, 2, n, setup, loaded / 1e9, converge);

@@ -46,7 +46,8 @@ final class Workload {
   /** The MED of the churn scenario's re-announcement, which marks the final state. */
   static final long CHURN_MED = 7_777_777;
 
-  private static final long LOCAL_PREF = 100;
+  /** LOCAL_PREF of every generated attribute set unless a caller asks for another. */
+  static final long LOCAL_PREF = 100;
 
   /** Header (19) plus the two 2-octet length fields of an UPDATE (RFC 4271 §4.3). */
   private static final int UPDATE_OVERHEAD = 23;
@@ -58,8 +59,10 @@ final class Workload {
    * {@code k}, so sets {@code 0..999} are pairwise distinct (the first community is 65000:k).
    *
    * @param medOverride MED to use instead of the derived one, or -1
+   * @param localPref LOCAL_PREF of the set
    */
-  static List<PathAttribute> attributeSet(int k, Inet4Address nextHop, long medOverride) {
+  static List<PathAttribute> attributeSet(
+      int k, Inet4Address nextHop, long medOverride, long localPref) {
     long[] path = new long[1 + k % 3];
     for (int h = 0; h < path.length; h++) {
       path[h] = 64600 + (k * 7L + h * 13L) % 300;
@@ -69,7 +72,7 @@ final class Workload {
         PathAttribute.AsPath.sequence(path),
         new PathAttribute.NextHop(nextHop),
         new PathAttribute.MultiExitDisc(medOverride >= 0 ? medOverride : k % 100),
-        new PathAttribute.LocalPref(LOCAL_PREF),
+        new PathAttribute.LocalPref(localPref),
         new PathAttribute.Communities(
             List.of((65000 << 16) | (k & 0xffff), (65001 << 16) | (k % 7))));
   }
@@ -109,10 +112,22 @@ final class Workload {
    */
   static ByteBuf announce(
       long base, int length, int count, int sets, Inet4Address nextHop, long medOverride) {
+    return announce(base, length, count, sets, nextHop, medOverride, LOCAL_PREF);
+  }
+
+  /** As {@link #announce(long, int, int, int, Inet4Address, long)}, with another LOCAL_PREF. */
+  static ByteBuf announce(
+      long base,
+      int length,
+      int count,
+      int sets,
+      Inet4Address nextHop,
+      long medOverride,
+      long localPref) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     int groups = Math.min(sets, count);
     for (int k = 0; k < groups; k++) {
-      List<PathAttribute> attrs = attributeSet(k, nextHop, medOverride);
+      List<PathAttribute> attrs = attributeSet(k, nextHop, medOverride, localPref);
       List<Nlri> batch = new ArrayList<>();
       int room = CodecContext.MAX_MESSAGE_SIZE - UPDATE_OVERHEAD - attributesSize(attrs);
       int used = 0;

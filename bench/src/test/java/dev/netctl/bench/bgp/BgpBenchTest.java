@@ -15,6 +15,9 @@ class BgpBenchTest {
     assertThat(o.churnRounds()).isEqualTo(5);
     assertThat(o.scenarios()).containsExactly(Scenario.CHURN);
     assertThat(o.timeout()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(o.churnFreshSets()).isFalse();
+    assertThat(BgpBench.Options.parse("--churn-rounds", "3", "--churn-fresh-sets").churnFreshSets())
+        .isTrue();
   }
 
   @Test
