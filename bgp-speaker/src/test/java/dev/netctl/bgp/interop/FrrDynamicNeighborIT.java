@@ -44,6 +44,11 @@ class FrrDynamicNeighborIT {
    * listener; it proposes a hold time of 30 s, so a negotiated 9 s is the template's.
    */
   static String client(String address, long as, int ourPort, String prefix) {
+    return client(address, as, US, ourPort, prefix);
+  }
+
+  /** {@link #client(String, long, int, String)} dialling us at {@code us}. */
+  static String client(String address, long as, String us, int ourPort, String prefix) {
     return """
         frr defaults traditional
         hostname c-%1$s
@@ -68,7 +73,7 @@ class FrrDynamicNeighborIT {
          exit-address-family
         !
         """
-        .formatted(address, as, US, ourPort, prefix);
+        .formatted(address, as, us, ourPort, prefix);
   }
 
   /** One FRR bgpd in {@code dir/name}, with its vtysh command prefix. */
@@ -87,7 +92,12 @@ class FrrDynamicNeighborIT {
 
     /** FRR's view of its session with us, as JSON. */
     String neighbor() throws Exception {
-      return show("show bgp neighbors " + US + " json");
+      return neighbor(US);
+    }
+
+    /** FRR's view of its session with us at {@code us}, as JSON. */
+    String neighbor(String us) throws Exception {
+      return show("show bgp neighbors " + us + " json");
     }
 
     @Override
@@ -208,6 +218,99 @@ class FrrDynamicNeighborIT {
               .doesNotContain("10.42.2.0/24", "10.43.2.0/24");
           assertThat(speaker.peers().getFirst().remoteAs()).isEqualTo(65422);
         }
+      }
+    }
+  }
+
+  /**
+   * An FRR client with graceful restart (and the F bit: without zebra FRR would not claim preserved
+   * forwarding) crashes: being a dynamic peer does not change RFC 4724 §4.2, its routes are kept,
+   * stale, while its session waits for it, and the FRR that comes back finds them and refreshes
+   * them. Us 127.0.42.17, FRR 127.0.42.18 in the range 127.0.42.16/28.
+   */
+  @Test
+  void aDynamicFrrThatCrashesIsWaitedForWithItsRoutesKept(@TempDir Path dir) throws Exception {
+    Daemon.require(FrrInteropIT.BGPD);
+    Daemon.require(FrrInteropIT.VTYSH);
+    String us = "127.0.42.17";
+    String them = "127.0.42.18";
+    SpeakerConfig config =
+        SpeakerConfig.of(65420, ip(us), new InetSocketAddress(ip(us), 0), Transport.best());
+    try (BgpSpeaker speaker = BgpSpeaker.start(config)) {
+      PeerConfig ebgp =
+          PeerConfig.of(65420, ip(us), 65421)
+              .withHoldTime(9)
+              .withFamilies(java.util.Set.of(dev.netctl.bgp.codec.AddressFamily.IPV4_UNICAST))
+              .withOptions(java.util.Set.of(), java.util.Set.of(), 120, false);
+      Neighbor template =
+          Neighbor.of(
+                  new PeerSpec(
+                      new InetSocketAddress(ip("127.0.42.16"), 179), ip(us), ebgp, true, null, 0))
+              .withPolicies(RoutePolicy.ACCEPT_ALL, RoutePolicy.ACCEPT_ALL);
+      speaker.addDynamicRange(
+          new DynamicRange("frrs", Prefix.parse("127.0.42.16/28"), template, 4));
+      int ours = speaker.listenAddress().getPort();
+      String conf =
+          client(them, 65421, us, ours, "10.42.18.0/24")
+              .replace(
+                  " bgp log-neighbor-changes\n",
+                  """
+                   bgp log-neighbor-changes
+                   bgp graceful-restart
+                   bgp graceful-restart restart-time 120
+                   bgp graceful-restart preserve-fw-state
+                  """);
+      List<dev.netctl.bgp.codec.Prefix> withdrawn =
+          new java.util.concurrent.CopyOnWriteArrayList<>();
+      speaker.subscribe(
+          new dev.netctl.bgp.speaker.RouteListener() {
+            @Override
+            public void announced(InetAddress peer, List<dev.netctl.bgp.speaker.ReceivedRoute> r) {}
+
+            @Override
+            public void withdrawn(InetAddress peer, List<dev.netctl.bgp.codec.Nlri> nlri) {
+              nlri.forEach(n -> withdrawn.add(n.prefix()));
+            }
+          });
+      InetAddress frr = ip(them);
+      Frr first = Frr.start(dir, "before", them, conf);
+      try {
+        InteropSupport.Details details =
+            () -> InteropSupport.status(speaker) + "\nfrr: " + first.neighbor(us);
+        await(
+            Duration.ofSeconds(40),
+            () ->
+                speaker.received(frr).size() == 1
+                    && first.neighbor(us).contains("\"gracefulRestart\":\"advertisedAndReceived\""),
+            details);
+      } finally {
+        first.daemon.crash();
+      }
+      await(
+          Duration.ofSeconds(20),
+          () ->
+              speaker.peers().size() == 1
+                  && speaker.peers().getFirst().state() != State.ESTABLISHED
+                  && speaker.peers().getFirst().staleRoutes(),
+          () -> InteropSupport.status(speaker));
+      assertThat(speaker.received(frr))
+          .as("kept, stale, while FRR is away")
+          .extracting(r -> r.nlri().prefix().toString(), r -> r.stale())
+          .containsExactly(org.assertj.core.groups.Tuple.tuple("10.42.18.0/24", true));
+      assertThat(speaker.peers().getFirst().notices())
+          .contains("dynamic peer of range frrs (127.0.42.16/28)");
+
+      try (Frr second = Frr.start(dir, "after", them, conf)) {
+        await(
+            Duration.ofSeconds(40),
+            () ->
+                speaker.peers().size() == 1
+                    && speaker.peers().getFirst().state() == State.ESTABLISHED
+                    && !speaker.peers().getFirst().staleRoutes()
+                    && speaker.received(frr).size() == 1
+                    && !speaker.received(frr).getFirst().stale(),
+            () -> InteropSupport.status(speaker) + "\nfrr: " + second.neighbor(us));
+        assertThat(withdrawn).as("FRR's route was never withdrawn across its crash").isEmpty();
       }
     }
   }
