@@ -257,6 +257,72 @@ class FrrRestartAndRefreshIT {
   }
 
   /**
+   * RFC 8538 §5: Cease/Maximum Number of Prefixes Reached must go out as a Hard Reset even in
+   * notification mode, so FRR drops our routes at once instead of keeping them stale for our
+   * restart time (120 s) while we stay down (as we do after a prefix limit, until reset by hand).
+   * Us 127.0.46.1 (AS 65461, at most 2 prefixes from FRR), FRR 127.0.46.2 (AS 65462) sending 3.
+   */
+  @Test
+  void aPrefixLimitGoesOutAsAHardResetAndFrrDropsOurRoutes(@TempDir Path dir) throws Exception {
+    Daemon.require(FrrInteropIT.BGPD);
+    Daemon.require(FrrInteropIT.VTYSH);
+    String us = "127.0.46.1";
+    String them = "127.0.46.2";
+    Path vty = Files.createDirectory(dir.resolve("vty"));
+    int frrPort = InteropSupport.freePort(them);
+    try (BgpSpeaker speaker =
+        BgpSpeaker.start(65461, new InetSocketAddress(ip(us), 0), Transport.best())) {
+      Files.writeString(
+          dir.resolve("bgpd.conf"),
+          frr(
+              them,
+              65462,
+              us,
+              65461,
+              speaker.listenAddress().getPort(),
+              "10.46.1.0/24",
+              "10.46.2.0/24",
+              "10.46.3.0/24"));
+      speaker.originate(Prefix.parse("10.46.0.0/16"), ip("192.0.2.46"), List.of());
+      dev.netctl.bgp.speaker.Neighbor limited = ours(us, 65461, them, frrPort, 65462);
+      PeerSpec spec = limited.spec();
+      speaker.addPeer(
+          limited.withSpec(
+              new PeerSpec(
+                  spec.remote(),
+                  spec.localAddress(),
+                  spec.config().withMaxPrefixes(2),
+                  spec.passive(),
+                  null,
+                  0)));
+      try (Daemon bgpd = FrrInteropIT.startBgpd(dir, vty, frrPort, them)) {
+        Frr frr = vtysh(bgpd, vty);
+        InteropSupport.Details details =
+            () ->
+                InteropSupport.status(speaker)
+                    + "\nfrr: "
+                    + frr.show("show bgp neighbors " + us + " json")
+                    + frr.show("show bgp ipv4 unicast json")
+                    + "\nbgpd output: "
+                    + bgpd.output();
+        await(
+            Duration.ofSeconds(40),
+            () ->
+                bgpd.output()
+                    .contains("%NOTIFICATION(Hard Reset): received from neighbor " + us + " 6/1"),
+            details);
+        // (We wrap a NOTIFICATION in a Hard Reset only in notification mode: both sent the N bit.)
+        await(
+            Duration.ofSeconds(10),
+            () -> !frr.show("show bgp ipv4 unicast json").contains("10.46.0.0/16"),
+            details);
+        assertThat(speaker.peers().getFirst().info()).contains("MAXIMUM_PREFIXES_REACHED");
+        assertThat(speaker.received(ip(them))).as("nothing kept from FRR either").isEmpty();
+      }
+    }
+  }
+
+  /**
    * Enhanced route refresh (RFC 7313) with FRR, both ways. FRR asks (a soft reset in) and our
    * re-sent table comes framed by BoRR and EoRR; we ask after FRR changed its export policy (not
    * applied until asked: route-map delay timer 0) and its reply, framed the same, leaves us only
