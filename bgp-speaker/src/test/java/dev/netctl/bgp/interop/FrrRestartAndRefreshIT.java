@@ -37,12 +37,13 @@ import org.junit.jupiter.api.io.TempDir;
 class FrrRestartAndRefreshIT {
 
   /**
-   * FRR at {@code them} in AS 65440 + {@code n}, IPv4 only, announcing {@code networks} through the
-   * outbound route-map OUT (which permits all); route-map changes wait for a soft reset (delay
-   * timer 0). Graceful restart with the N bit and the F bit (without zebra FRR would not claim
-   * preserved forwarding, and RFC 4724 §4.2 has us flush a family whose F bit is clear when the
-   * peer returns), and an Administrative Reset that is not turned into a Hard Reset (FRR's default
-   * since 8.3 is to harden it). Debug logs on stdout name the BoRR/EoRR it sends and receives.
+   * FRR at {@code them} in AS {@code as}, IPv4 only, announcing {@code networks} through the
+   * outbound route-map OUT (which permits all); route-map changes mostly wait for a soft reset
+   * (delay timer 0). Graceful restart with the N bit and the F bit (without zebra FRR would not
+   * claim preserved forwarding, and RFC 4724 §4.2 has us flush a family whose F bit is clear when
+   * the peer returns), and an Administrative Reset that is not turned into a Hard Reset (FRR's
+   * default since 8.3 is to harden it). Debug logs on stdout name the BoRR/EoRR it sends and
+   * receives.
    */
   static String frr(String them, long as, String us, long ourAs, int ourPort, String... networks) {
     StringBuilder nets = new StringBuilder();
@@ -324,9 +325,9 @@ class FrrRestartAndRefreshIT {
 
   /**
    * Enhanced route refresh (RFC 7313) with FRR, both ways. FRR asks (a soft reset in) and our
-   * re-sent table comes framed by BoRR and EoRR; we ask after FRR changed its export policy (not
-   * applied until asked: route-map delay timer 0) and its reply, framed the same, leaves us only
-   * what the new policy lets through. Us 127.0.45.1 (AS 65451), FRR 127.0.45.2 (AS 65452).
+   * re-sent table comes framed by BoRR and EoRR; we ask after FRR changed its export policy and its
+   * reply, framed the same, leaves us only what the new policy lets through. Us 127.0.45.1 (AS
+   * 65451), FRR 127.0.45.2 (AS 65452).
    */
   @Test
   void enhancedRouteRefreshBothWaysWithFrr(@TempDir Path dir) throws Exception {
@@ -385,10 +386,11 @@ class FrrRestartAndRefreshIT {
             .contains("192.0.2.45")
             .doesNotContain("stale");
 
-        // FRR's new export policy leaves out 10.45.2.0/24, but is not applied until asked.
+        // FRR's new export policy leaves out 10.45.2.0/24. With the route-map delay timer at 0
+        // FRR mostly waits to be asked, but not always: so this does not prove the sweep (FRR
+        // also withdraws explicitly what its Adj-RIB-Out had), only that its framed answer
+        // leaves us its current table, nothing stale, and no reset.
         frr.configure("route-map OUT deny 5", "match ip address prefix-list SECOND", "exit");
-        Thread.sleep(2000); // what a delay timer would do, if FRR ran one
-        assertThat(fresh(speaker, them)).as("FRR did not apply its policy by itself").isEqualTo(2);
         speaker.refresh(ip(them), AddressFamily.IPV4_UNICAST);
         await(
             Duration.ofSeconds(20),
