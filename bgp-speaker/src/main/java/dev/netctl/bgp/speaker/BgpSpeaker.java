@@ -8,6 +8,7 @@ import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.Prefix;
 import dev.netctl.bgp.fsm.BgpFsm;
 import dev.netctl.bgp.fsm.Negotiated;
+import dev.netctl.bgp.fsm.State;
 import dev.netctl.bgp.rib.AttributeSet;
 import dev.netctl.bgp.rib.Peer;
 import dev.netctl.bgp.rib.Rib;
@@ -100,6 +101,7 @@ public final class BgpSpeaker implements AutoCloseable {
     this.bestPaths = new BestPaths(loop);
     rib.addSink(bestPaths);
     this.attached = new AttachedPeers(rib, loop, config.restart().staleTime(), this::holdingTables);
+    attached.stale().onNotBack(this::notBack);
     this.deferral = new SelectionDeferral(config.restart(), loop, peers, attached);
     this.events =
         new SessionEvents(
@@ -358,17 +360,38 @@ public final class BgpSpeaker implements AutoCloseable {
     return new Admission.Accept(session);
   }
 
-  /** A session's connection is gone: a dynamic peer is then forgotten, routes and all. */
+  /**
+   * A session's connection is gone: a dynamic peer is then forgotten, routes and all, unless it
+   * restarts gracefully. RFC 4724 §4.2 has us keep the routes of a peer that advertised the
+   * capability and closed without a NOTIFICATION (or with one, in RFC 8538's notification mode)
+   * until it is back or its restart time ends; so its passive session stays, counting toward the
+   * range's limit, for it to come back to, and it is forgotten when that time ends ({@link
+   * #notBack}).
+   */
   private void ended(PeerSession p) {
     InetAddress a = p.spec().remote().getAddress();
     // After the callbacks of this transition (the RIB detach among them) have run.
     loop.execute(
         () -> {
           if (peers.get(a) == p && dynamic.isMember(a)) {
+            if (attached.stale().down(a) != null) {
+              LOG.info("{}: dynamic peer restarting gracefully, its session waits for it", p);
+              return;
+            }
             LOG.info("{}: dynamic session ended, forgetting the peer", p);
             forget(a, null);
           }
         });
+  }
+
+  /** A peer did not come back within its restart time: a dynamic one is forgotten now. */
+  private void notBack(InetAddress a) {
+    PeerSession p = peers.get(a);
+    // A connection from it may be under way (OpenSent, OpenConfirm): it would be a new session.
+    if (p != null && dynamic.isMember(a) && p.state() != State.ESTABLISHED) {
+      LOG.info("{}: dynamic peer not back within its restart time, forgetting it", p);
+      forget(a, null);
+    }
   }
 
   /**

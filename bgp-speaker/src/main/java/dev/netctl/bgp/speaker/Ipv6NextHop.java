@@ -28,14 +28,21 @@ public final class Ipv6NextHop {
   record Session(PeerSpec spec, String notice) {}
 
   /**
-   * Next hops as best-path selection sees them: all reachable (peers are directly connected) but an
-   * IPv4-mapped next hop of an IPv6 route, which we cannot forward to (RFC 2545 §2; without 6PE's
-   * labels, RFC 4798, it names no IPv6 interface). Such a route stays in the peer's Adj-RIB-In,
-   * visible, and is never selected, installed or passed on.
+   * Next hops as best-path selection sees them: all reachable (peers are directly connected) but
+   * two kinds of IPv6 next hop we cannot forward to. An IPv4-mapped one (RFC 2545 §2; without 6PE's
+   * labels, RFC 4798, it names no IPv6 interface). A link-local one in the global address's place,
+   * the only next hop of the route: RFC 2545 §2 requires the global address and allows a link-local
+   * one only after it, and a link-local address means nothing without the interface it was learnt
+   * on, which a session to a configured (never link-local) address does not give (ExaBGP sends such
+   * a route when told {@code next-hop fe80::…}). Such a route stays in the peer's Adj-RIB-In,
+   * visible, and is never selected, installed or passed on. The link-local address that follows a
+   * global one is not asked about: the global one is the next hop.
    */
   static final NextHopResolver RESOLVER =
       nextHop ->
-          mapped(nextHop) ? NextHopResolver.State.UNREACHABLE : NextHopResolver.State.REACHABLE;
+          mapped(nextHop) || nextHop instanceof Inet6Address v6 && v6.isLinkLocalAddress()
+              ? NextHopResolver.State.UNREACHABLE
+              : NextHopResolver.State.REACHABLE;
 
   /** Why {@code address} cannot be an IPv6 next hop we send, or null when it can. */
   public static String problem(Inet6Address address) {

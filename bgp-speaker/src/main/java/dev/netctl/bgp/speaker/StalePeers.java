@@ -54,6 +54,8 @@ final class StalePeers {
   private final Duration staleTime;
   private final Ordered ordered;
   private final Map<InetAddress, Restart> restarts = new HashMap<>();
+  // Told of a peer that did not come back within its restart time (its routes are being dropped).
+  private java.util.function.Consumer<InetAddress> notBack = a -> {};
 
   StalePeers(Rib rib, EventLoop loop, Duration staleTime, Ordered ordered) {
     this.rib = rib;
@@ -95,6 +97,7 @@ final class StalePeers {
               if (restarts.remove(address, r)) {
                 LOG.info("{}: not back within its restart time, dropping its routes", peer);
                 ordered.then(address, () -> rib.peerDown(peer));
+                notBack.accept(address);
               }
             },
             seconds,
@@ -169,6 +172,14 @@ final class StalePeers {
       r.timer.cancel(false);
       restarts.remove(address);
     }
+  }
+
+  /**
+   * Calls {@code listener} on the loop with the address of a peer that did not come back within its
+   * restart time, after its routes were queued for removal.
+   */
+  void onNotBack(java.util.function.Consumer<InetAddress> listener) {
+    notBack = listener;
   }
 
   /** The peer whose stale routes are kept while its session is down, or null. */

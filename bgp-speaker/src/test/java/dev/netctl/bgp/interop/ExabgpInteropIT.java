@@ -35,7 +35,7 @@ class ExabgpInteropIT {
    * ExaBGP with {@code dir}'s exabgp.conf, connecting to our listener's port and listening on none
    * itself.
    */
-  private static Daemon exabgp(Path dir, BgpSpeaker speaker) throws Exception {
+  static Daemon exabgp(Path dir, BgpSpeaker speaker) throws Exception {
     Map<String, String> env =
         Map.of(
             "exabgp.tcp.port", Integer.toString(speaker.listenAddress().getPort()),

@@ -47,6 +47,16 @@ final class GobgpConfig {
             connect-retry = 1
         """
             .formatted(n.address, n.peerAs, n.remotePort, address));
+    if (n.restartSeconds >= 0) {
+      sections.append(
+          """
+            [neighbors.graceful-restart.config]
+              enabled = true
+              restart-time = %d
+              notification-enabled = %b
+          """
+              .formatted(n.restartSeconds, n.notification));
+    }
     for (String family : n.families) {
       sections.append(
           """
@@ -55,6 +65,13 @@ final class GobgpConfig {
                 afi-safi-name = "%s"
           """
               .formatted(family));
+      if (n.restartSeconds >= 0) {
+        sections.append(
+            """
+                [neighbors.afi-safis.mp-graceful-restart.config]
+                  enabled = true
+            """);
+      }
       if (n.addPaths != null) {
         sections.append(
             """
@@ -87,6 +104,8 @@ final class GobgpConfig {
     private final int remotePort;
     private List<String> families = List.of("ipv4-unicast");
     private String addPaths;
+    private int restartSeconds = -1;
+    private boolean notification;
 
     private Neighbor(String address, long peerAs, int remotePort) {
       this.address = address;
@@ -108,6 +127,16 @@ final class GobgpConfig {
     /** GoBGP sends up to {@code max} paths per prefix (ADD-PATH, RFC 7911) in every family. */
     Neighbor addPathsSend(int max) {
       addPaths = "send-max = " + max;
+      return this;
+    }
+
+    /**
+     * Graceful restart (RFC 4724) with {@code seconds} of restart time in every family, and with
+     * the N bit (RFC 8538) when {@code notification}.
+     */
+    Neighbor gracefulRestart(int seconds, boolean notification) {
+      restartSeconds = seconds;
+      this.notification = notification;
       return this;
     }
 

@@ -21,6 +21,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -149,6 +150,117 @@ class BgpSpeakerDynamicTest {
         .atMost(Duration.ofSeconds(10))
         .until(() -> rr.peers().stream().noneMatch(p -> p.remote().getAddress().equals(gone)));
     await().atMost(Duration.ofSeconds(10)).until(() -> !best(b).contains(Nlri.of("10.5.4.0/26")));
+    assertThat(rr.peers()).hasSize(1);
+  }
+
+  /**
+   * A client at {@code address} offering graceful restart with {@code restartSeconds}; {@code
+   * restarting} for the process that comes back (R and F bits, RFC 4724 §3).
+   */
+  BgpSpeaker gracefulClient(
+      String address, BgpSpeaker rr, String prefix, int restartSeconds, boolean restarting)
+      throws Exception {
+    SpeakerConfig config = SpeakerConfig.of(65001, ip(address), null, Transport.best());
+    if (restarting) {
+      config =
+          config.withRestart(
+              new RestartOptions(true, Duration.ofSeconds(360), Duration.ofSeconds(10)));
+    }
+    BgpSpeaker c = BgpSpeaker.start(config);
+    speakers.add(c);
+    c.originate(Prefix.parse(prefix), null, List.of());
+    c.addPeer(
+        PeerSpec.of(
+            new InetSocketAddress(ip(RR), rr.listenAddress().getPort()),
+            ip(address),
+            ibgp(address).withOptions(Set.of(), Set.of(), restartSeconds, false)));
+    return c;
+  }
+
+  /** A range whose template offers graceful restart, so its peers' restarts are kept. */
+  static DynamicRange gracefulRange() throws Exception {
+    DynamicRange plain = range("nodes", "127.0.5.0/24", 10);
+    Neighbor template =
+        plain
+            .template()
+            .withSpec(
+                new PeerSpec(
+                    plain.template().spec().remote(),
+                    ip(RR),
+                    ibgp(RR).withOptions(Set.of(), Set.of(), 120, false),
+                    true,
+                    null,
+                    0));
+    return new DynamicRange(plain.name(), plain.range(), template, plain.limit());
+  }
+
+  @Test
+  void aDynamicPeerRestartingGracefullyKeepsItsRoutesUntilItIsBack() throws Exception {
+    BgpSpeaker rr = speaker(RR, true);
+    rr.addDynamicRange(gracefulRange());
+    BgpSpeaker a = gracefulClient("127.0.5.6", rr, "10.5.6.0/26", 120, false);
+    BgpSpeaker b = client("127.0.5.7", rr, "10.5.7.0/26");
+    await().atMost(Duration.ofSeconds(20)).until(() -> best(b).contains(Nlri.of("10.5.6.0/26")));
+    List<Nlri> withdrawn = new CopyOnWriteArrayList<>();
+    b.subscribe(
+        new RouteListener() {
+          @Override
+          public void announced(InetAddress peer, List<ReceivedRoute> routes) {}
+
+          @Override
+          public void withdrawn(InetAddress peer, List<Nlri> nlri) {
+            withdrawn.addAll(nlri);
+          }
+        });
+
+    // RFC 4724 §4.2: the peer advertised the capability and closed without a NOTIFICATION: its
+    // routes MUST be kept, stale, and its session waits for it; a dynamic peer is no exception.
+    a.closeForRestart();
+    speakers.remove(a);
+    InetAddress restarting = ip("127.0.5.6");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                rr.peers().stream()
+                    .anyMatch(
+                        p ->
+                            p.remote().getAddress().equals(restarting)
+                                && p.state() != State.ESTABLISHED
+                                && p.staleRoutes()));
+    assertThat(rr.received(restarting)).extracting(ReceivedRoute::stale).containsExactly(true);
+
+    gracefulClient("127.0.5.6", rr, "10.5.6.0/26", 120, true);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                rr.received(restarting).size() == 1
+                    && !rr.received(restarting).getFirst().stale()
+                    && rr.peers().size() == 2
+                    && established(rr));
+    assertThat(best(b)).contains(Nlri.of("10.5.6.0/26"));
+    assertThat(withdrawn).as("the route was kept across the restart").isEmpty();
+  }
+
+  @Test
+  void aDynamicPeerNotBackWithinItsRestartTimeIsForgottenWithItsRoutes() throws Exception {
+    BgpSpeaker rr = speaker(RR, true);
+    rr.addDynamicRange(gracefulRange());
+    BgpSpeaker a = gracefulClient("127.0.5.8", rr, "10.5.8.0/26", 1, false);
+    BgpSpeaker b = client("127.0.5.9", rr, "10.5.9.0/26");
+    await().atMost(Duration.ofSeconds(20)).until(() -> best(b).contains(Nlri.of("10.5.8.0/26")));
+
+    a.closeForRestart();
+    speakers.remove(a);
+    InetAddress gone = ip("127.0.5.8");
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(
+            () ->
+                rr.peers().stream().noneMatch(p -> p.remote().getAddress().equals(gone))
+                    && !best(b).contains(Nlri.of("10.5.8.0/26")));
+    assertThat(rr.received(gone)).isEmpty();
     assertThat(rr.peers()).hasSize(1);
   }
 

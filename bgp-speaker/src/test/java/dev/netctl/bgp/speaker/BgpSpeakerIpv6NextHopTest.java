@@ -171,6 +171,32 @@ class BgpSpeakerIpv6NextHopTest {
   }
 
   @Test
+  void receivedIpv6RouteWithOnlyALinkLocalNextHopIsKeptButNeverBest() throws Exception {
+    BgpSpeaker s = speaker(config(US).withIpv6NextHop(v6("fd00:7::1")));
+    s.addPeer(passivePeer());
+    ScriptedPeer peer = connect(s);
+    peer.establish(PEER, caps(65001));
+    peer.send(v6Update(v6("fe80::2"), "2001:db8:8::/48"));
+    peer.send(v6Update(v6("fd00:8::2"), "2001:db8:9::/48"));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> s.received(ip(PEER)).size() == 2);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                s.bestRoutes().stream().anyMatch(r -> r.nlri().equals(Nlri.of("2001:db8:9::/48"))));
+    // RFC 2545 §2: the global address is required; a link-local one alone names no interface
+    // over this session, so the route must never be best (and so never installed or passed on).
+    assertThat(s.bestRoutes())
+        .extracting(ReceivedRoute::nlri)
+        .doesNotContain(Nlri.of("2001:db8:8::/48"));
+    assertThat(s.routes())
+        .filteredOn(e -> e.prefix().equals(Prefix.parse("2001:db8:8::/48")))
+        .as("kept as a candidate, visible")
+        .hasSize(1);
+  }
+
+  @Test
   void theSessionNoticeEndsWithItsSessionAndTheConfigNoticeStays() throws Exception {
     // No IPv6 next hop: the configuration notice. The peer still sends an IPv6 route, of a family
     // this session did not negotiate: ignored (RFC 4760 §8), and a notice about what this session
