@@ -170,6 +170,17 @@ final class NlriCodec {
     out.writeBytes(b, 0, at);
   }
 
+  /**
+   * Puts every prefix of {@code nlri} into {@code b} from {@code at}, which has room for them;
+   * returns the index after the last.
+   */
+  static int put(byte[] b, int at, Ipv4NlriList nlri, boolean addPath) {
+    for (int i = 0, n = nlri.size(); i < n; i++) {
+      at = put(b, at, nlri.packed(i), addPath);
+    }
+    return at;
+  }
+
   /** Puts one packed IPv4 prefix ({@link Ipv4NlriList#pack}), path id 0, into {@code b}. */
   private static int put(byte[] b, int at, long packed, boolean addPath) {
     if (addPath) {
