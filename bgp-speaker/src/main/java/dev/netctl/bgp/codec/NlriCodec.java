@@ -190,12 +190,30 @@ final class NlriCodec {
       b[at++] = 0;
     }
     int length = (int) (packed & 0xff);
-    b[at++] = (byte) length;
+    b[at] = (byte) length;
     int address = (int) (packed >>> 8);
-    for (int i = 0, bytes = (length + 7) / 8; i < bytes; i++) {
-      b[at++] = (byte) (address >>> (24 - 8 * i));
+    // By count rather than a loop with a test per octet, which the C1-only speaker runs as written
+    // for every prefix sent (as the reading side does).
+    switch ((length + 7) >>> 3) {
+      case 0 -> {}
+      case 1 -> b[at + 1] = (byte) (address >>> 24);
+      case 2 -> {
+        b[at + 1] = (byte) (address >>> 24);
+        b[at + 2] = (byte) (address >>> 16);
+      }
+      case 3 -> {
+        b[at + 1] = (byte) (address >>> 24);
+        b[at + 2] = (byte) (address >>> 16);
+        b[at + 3] = (byte) (address >>> 8);
+      }
+      default -> {
+        b[at + 1] = (byte) (address >>> 24);
+        b[at + 2] = (byte) (address >>> 16);
+        b[at + 3] = (byte) (address >>> 8);
+        b[at + 4] = (byte) address;
+      }
     }
-    return at;
+    return at + 1 + ((length + 7) >>> 3);
   }
 
   /** Puts one entry into {@code b} at {@code at}; returns the index after it. */
