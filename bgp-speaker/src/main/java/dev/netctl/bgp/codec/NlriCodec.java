@@ -170,6 +170,17 @@ final class NlriCodec {
     out.writeBytes(b, 0, at);
   }
 
+  /**
+   * Puts every prefix of {@code nlri} into {@code b} from {@code at}, which has room for them;
+   * returns the index after the last.
+   */
+  static int put(byte[] b, int at, Ipv4NlriList nlri, boolean addPath) {
+    for (int i = 0, n = nlri.size(); i < n; i++) {
+      at = put(b, at, nlri.packed(i), addPath);
+    }
+    return at;
+  }
+
   /** Puts one packed IPv4 prefix ({@link Ipv4NlriList#pack}), path id 0, into {@code b}. */
   private static int put(byte[] b, int at, long packed, boolean addPath) {
     if (addPath) {
@@ -179,12 +190,30 @@ final class NlriCodec {
       b[at++] = 0;
     }
     int length = (int) (packed & 0xff);
-    b[at++] = (byte) length;
+    b[at] = (byte) length;
     int address = (int) (packed >>> 8);
-    for (int i = 0, bytes = (length + 7) / 8; i < bytes; i++) {
-      b[at++] = (byte) (address >>> (24 - 8 * i));
+    // By count rather than a loop with a test per octet, which the C1-only speaker runs as written
+    // for every prefix sent (as the reading side does).
+    switch ((length + 7) >>> 3) {
+      case 0 -> {}
+      case 1 -> b[at + 1] = (byte) (address >>> 24);
+      case 2 -> {
+        b[at + 1] = (byte) (address >>> 24);
+        b[at + 2] = (byte) (address >>> 16);
+      }
+      case 3 -> {
+        b[at + 1] = (byte) (address >>> 24);
+        b[at + 2] = (byte) (address >>> 16);
+        b[at + 3] = (byte) (address >>> 8);
+      }
+      default -> {
+        b[at + 1] = (byte) (address >>> 24);
+        b[at + 2] = (byte) (address >>> 16);
+        b[at + 3] = (byte) (address >>> 8);
+        b[at + 4] = (byte) address;
+      }
     }
-    return at;
+    return at + 1 + ((length + 7) >>> 3);
   }
 
   /** Puts one entry into {@code b} at {@code at}; returns the index after it. */

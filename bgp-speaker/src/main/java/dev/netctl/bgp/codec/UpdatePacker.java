@@ -120,6 +120,10 @@ public final class UpdatePacker {
     List<PathAttribute> shared = encoded != null ? encoded : others;
     int max = ctx.maxMessageSize();
     if (packed != null) {
+      if (base + (addPath ? 9 : 5) * packed.size() <= max) {
+        // Fits even were every prefix a /32: one message, without a look at each prefix.
+        return List.of(build(shared, template, packed));
+      }
       int end = runEnd(packed, 0, base, max, addPath);
       if (end == packed.size()) {
         // The usual case (a churn's sets carry a few prefixes each): one message, no run list.

@@ -11,7 +11,6 @@ import dev.netctl.bgp.codec.Prefix;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +64,13 @@ final class UpdatePacker {
   final class Batch {
     private final Map<Audience, List<Nlri>> withdrawals = new LinkedHashMap<>();
     private final Map<Audience, Ipv4NlriList.Builder> packedWithdrawals = new LinkedHashMap<>();
-    private final Map<AttributeSet, Bucket> byAttributes = new IdentityHashMap<>();
+    // Buckets by attribute set: open addressing on the set's hash (computed once, when it was
+    // interned), compared by identity. An IdentityHashMap asked System.identityHashCode, a native
+    // call under C1, once per prefix drained: a drain reads its table in hash order, so
+    // consecutive changes seldom share a bucket (issue 14 session 16).
+    private AttributeSet[] keys = new AttributeSet[16];
+    private Bucket[] firsts = new Bucket[16];
+    private int keyCount;
     // Buckets in first-seen order, so output order does not depend on identity hashes.
     private final List<Bucket> buckets = new ArrayList<>();
     private final boolean v4AddPath = codec.addPath(AddressFamily.IPV4_UNICAST);
@@ -113,7 +118,13 @@ final class UpdatePacker {
     private Bucket bucket(AddressFamily family, AttributeSet attributes, Audience audience) {
       Bucket b = last;
       if (b == null || b.attributes != attributes || !b.matches(family, audience)) {
-        Bucket first = byAttributes.get(attributes);
+        int mask = keys.length - 1;
+        int slot = spread(attributes.hashCode()) & mask;
+        AttributeSet k;
+        while ((k = keys[slot]) != null && k != attributes) {
+          slot = (slot + 1) & mask;
+        }
+        Bucket first = k == null ? null : firsts[slot];
         b = first;
         while (b != null && !b.matches(family, audience)) {
           b = b.next;
@@ -122,7 +133,11 @@ final class UpdatePacker {
           boolean pack = family.equals(AddressFamily.IPV4_UNICAST) && !v4AddPath;
           b = new Bucket(family, attributes, audience, pack);
           if (first == null) {
-            byAttributes.put(attributes, b);
+            keys[slot] = attributes;
+            firsts[slot] = b;
+            if (++keyCount * 2 > keys.length) {
+              grow();
+            }
           } else {
             b.next = first.next;
             first.next = b;
@@ -132,6 +147,24 @@ final class UpdatePacker {
         last = b;
       }
       return b;
+    }
+
+    private void grow() {
+      AttributeSet[] oldKeys = keys;
+      Bucket[] oldFirsts = firsts;
+      keys = new AttributeSet[oldKeys.length * 2];
+      firsts = new Bucket[keys.length];
+      int mask = keys.length - 1;
+      for (int i = 0; i < oldKeys.length; i++) {
+        if (oldKeys[i] != null) {
+          int slot = spread(oldKeys[i].hashCode()) & mask;
+          while (keys[slot] != null) {
+            slot = (slot + 1) & mask;
+          }
+          keys[slot] = oldKeys[i];
+          firsts[slot] = oldFirsts[i];
+        }
+      }
     }
 
     /** The packed UPDATEs: every withdrawal first, so a batch never withdraws what it announced. */
@@ -174,6 +207,11 @@ final class UpdatePacker {
         out.add(new OutboundUpdate(updates.get(i), audience));
       }
     }
+  }
+
+  // The hash's high bits folded in: linear probing uses the low ones.
+  private static int spread(int h) {
+    return h ^ (h >>> 16);
   }
 
   private final CodecContext codec;

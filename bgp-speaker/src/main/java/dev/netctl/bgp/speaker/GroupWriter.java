@@ -263,6 +263,9 @@ final class GroupWriter {
         new int[ends.length]; // ALL, NOBODY, or the index of the member excepted / addressed
     boolean[] only = new boolean[ends.length];
     boolean open = true;
+    Audience lastAudience = null;
+    int lastWho = ALL;
+    boolean lastOnly = false;
     ByteBuf staged = STAGING.get().clear();
     try {
       while (n < batch.size()
@@ -279,14 +282,21 @@ final class GroupWriter {
           bytes.writeBytes(staged);
           staged.clear();
         }
-        switch (u.audience()) {
-          case Audience.All a -> who[j] = ALL;
-          case Audience.AllExcept e -> who[j] = index.getOrDefault(e.excluded(), ALL);
-          case Audience.Only o -> {
-            who[j] = index.getOrDefault(o.peer(), NOBODY);
-            only[j] = true;
-          }
+        // Consecutive messages nearly always share one audience object (a group makes one per
+        // source within a drain): looked up once per run, not a member's hash per message.
+        Audience audience = u.audience();
+        if (audience != lastAudience) {
+          lastAudience = audience;
+          lastOnly = audience instanceof Audience.Only;
+          lastWho =
+              switch (audience) {
+                case Audience.All a -> ALL;
+                case Audience.AllExcept e -> index.getOrDefault(e.excluded(), ALL);
+                case Audience.Only o -> index.getOrDefault(o.peer(), NOBODY);
+              };
         }
+        who[j] = lastWho;
+        only[j] = lastOnly;
         n++;
       }
       bytes.writeBytes(staged);

@@ -9,6 +9,9 @@ import dev.netctl.bgp.codec.BgpMessage.Open;
 import dev.netctl.bgp.codec.BgpMessage.Update;
 import dev.netctl.bgp.codec.PathAttribute.AsPath;
 import dev.netctl.bgp.codec.PathAttribute.Segment;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -270,5 +273,65 @@ class BgpEncoderTest {
   void unknownTransitiveForwardedGetsPartialBit() {
     PathAttribute.Unknown u = new PathAttribute.Unknown(0xc0, 99, bytes("01"));
     assertThat(u.forwarded().flags()).isEqualTo(0xe0);
+  }
+
+  /**
+   * An UPDATE of packed IPv4 prefixes and packer-encoded attributes (what an update group sends)
+   * goes into a heap buffer's array by a path of its own: the same octets as the general encoding
+   * (a direct buffer has no array), with or without ADD-PATH and for either AS width, written at
+   * the buffer's offset, and an oversized one rejected with the buffer left as it was.
+   */
+  @Test
+  void packedUpdateIntoHeapArrayMatchesTheGeneralEncoding() throws Exception {
+    List<String> prefixes =
+        List.of("0.0.0.0/0", "10.0.0.0/8", "172.16.128.0/17", "192.0.2.0/24", "192.0.2.77/32");
+    List<PathAttribute> attributes =
+        List.of(
+            new PathAttribute.Origin(PathAttribute.OriginType.IGP),
+            AsPath.sequence(4200000000L, 65001),
+            new PathAttribute.NextHop(v4("10.0.0.1")),
+            new PathAttribute.MultiExitDisc(7));
+    for (CodecContext ctx : List.of(CodecContext.FOUR_OCTET, CodecContext.INITIAL, ADD_PATH)) {
+      List<PathAttribute> encoded = UpdatePacker.encode(attributes, ctx);
+      List<Update> updates =
+          List.of(
+              new Update(packed(prefixes), List.of(), List.of()),
+              new Update(List.of(), encoded, packed(prefixes)),
+              new Update(packed(prefixes), encoded, packed(prefixes.subList(1, 3))));
+      for (Update u : updates) {
+        // Three octets ahead of it, and an array offset: the message goes where the index is.
+        ByteBuf heap = Unpooled.wrappedBuffer(new byte[8192], 5, 8000).clear().writeMedium(7);
+        ByteBuf direct = Unpooled.directBuffer().writeMedium(7);
+        BgpEncoder.encode(u, ctx, heap);
+        BgpEncoder.encode(u, ctx, direct);
+        assertThat(ByteBufUtil.getBytes(heap)).isEqualTo(ByteBufUtil.getBytes(direct));
+        if (ctx.fourOctetAs()) {
+          // Toward a 2-octet peer the path decodes merged from AS_PATH and AS4_PATH, as a list
+          // the message did not hold; the octets, compared above, are what matters there.
+          assertRoundTrip(u, ctx);
+        }
+        direct.release();
+      }
+    }
+    List<String> many = new ArrayList<>();
+    for (int i = 0; i < 1100; i++) {
+      many.add(Prefix.ipv4(0x0a000000 | (i << 8), 24).toString());
+    }
+    Update oversized =
+        new Update(
+            List.of(), UpdatePacker.encode(attributes, CodecContext.FOUR_OCTET), packed(many));
+    ByteBuf heap = Unpooled.buffer().writeMedium(7);
+    assertThatThrownBy(() -> BgpEncoder.encode(oversized, CodecContext.FOUR_OCTET, heap))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("4096");
+    assertThat(heap.writerIndex()).isEqualTo(3);
+  }
+
+  private static Ipv4NlriList packed(List<String> prefixes) {
+    Ipv4NlriList.Builder b = new Ipv4NlriList.Builder();
+    for (String p : prefixes) {
+      b.add(Ipv4NlriList.pack(Prefix.parse(p)));
+    }
+    return b.build();
   }
 }
