@@ -25,11 +25,18 @@ import java.util.function.BiConsumer;
 final class PrefixTable<V> {
   private static final long EMPTY = -1L;
   private static final int MIN_CAPACITY = 16;
+  // An oversized table this large or smaller survives clearForReuse (see there): 2,048 slots are
+  // 32 KiB with companions; an update group's sixteen tables at most half a MiB.
+  static final int RETAINED_CAPACITY = 2048;
+  // Consecutive oversized clears after which such a table is replaced by a smaller one anyway.
+  static final int SHRINK_AFTER = 32;
 
   private long[] keys = newKeys(MIN_CAPACITY);
   private Object[] values = new Object[MIN_CAPACITY];
   private Object[] companions; // null unless made withCompanions
   private int v4Size;
+  // Clears in a row that found the table more than eight times larger than what it held.
+  private int oversizedClears;
   private final Map<Prefix, V> v6 = new HashMap<>();
 
   PrefixTable() {}
@@ -215,14 +222,27 @@ final class PrefixTable<V> {
   }
 
   /**
-   * Empties the table and returns it for reuse, or returns a new empty table when this one is more
-   * than eight times larger than what it held: a table that grew for one burst is not kept (and
-   * cleared at that size) for ever.
+   * Empties the table and returns it for reuse, or returns a new table sized for what it held when
+   * it is too large to keep. An update group clears its pending tables after every drain, and a
+   * churn alternates a burst (ten thousand withdrawals) with drains of a read's worth: a table
+   * replaced as soon as one drain held an eighth of its capacity grew again through every size, for
+   * every stripe, in every churn (a few resizes per drain, 3.9% of the shard, and arrays that were
+   * still young, so copied, when a collection fell inside the churn). So an oversized table is kept
+   * while it is at most {@link #RETAINED_CAPACITY} slots, until {@link #SHRINK_AFTER} clears in a
+   * row found it oversized; a larger one (a table load's burst) goes at once, as before.
    */
   PrefixTable<V> clearForReuse() {
     int held = size();
     if (keys.length > MIN_CAPACITY && held * 8 < keys.length) {
-      return companions == null ? new PrefixTable<>(held) : withCompanions();
+      if (keys.length > RETAINED_CAPACITY || ++oversizedClears >= SHRINK_AFTER) {
+        PrefixTable<V> smaller = new PrefixTable<>(held);
+        if (companions != null) {
+          smaller.companions = new Object[smaller.keys.length];
+        }
+        return smaller;
+      }
+    } else {
+      oversizedClears = 0;
     }
     Arrays.fill(keys, EMPTY);
     Arrays.fill(values, null);
@@ -232,6 +252,11 @@ final class PrefixTable<V> {
     v4Size = 0;
     v6.clear();
     return this;
+  }
+
+  /** IPv4 slots (the key array's length): how much the table holds before it grows. */
+  int capacity() {
+    return keys.length;
   }
 
   /** Number of entries. */

@@ -77,4 +77,60 @@ class PrefixTableTest {
     assertThat(seen).hasSize(1_500).contains(-1, 1, 1_499).doesNotContain(0);
     assertThat(table.get(Prefix.ipv4(0x0a000000 + (700 << 8), 24))).isEqualTo(700);
   }
+
+  // The update group's pattern: a burst fills a table, then drains hold a fraction of it.
+  private static PrefixTable<Object> filled(PrefixTable<Object> table, int entries) {
+    for (int i = 0; i < entries; i++) {
+      table.insert(PrefixTable.pack(Prefix.ipv4(0x10000000 + (i << 8), 24)), "v", "c" + i);
+    }
+    return table;
+  }
+
+  @Test
+  void aClearedTableKeepsTheCapacityOfABurstAcrossSmallDrainsThenShrinks() {
+    PrefixTable<Object> table = filled(PrefixTable.withCompanions(), 1_250);
+    int burst = table.capacity();
+    assertThat(burst).as("a churn's burst fits the retained size").isLessThanOrEqualTo(2048);
+    PrefixTable<Object> reused = table.clearForReuse();
+    assertThat(reused).as("a full table is reused").isSameAs(table);
+    assertThat(reused.size()).isZero();
+    assertThat(reused.nextIpv4(0)).as("nothing left in a slot").isEqualTo(-1);
+    for (int drain = 1; drain < PrefixTable.SHRINK_AFTER; drain++) {
+      reused = filled(reused, 100).clearForReuse();
+      assertThat(reused.capacity())
+          .as("drain %d of a tenth of the burst keeps the burst's capacity", drain)
+          .isEqualTo(burst);
+    }
+    // A burst between small drains starts the count again.
+    reused = filled(reused, 1_250).clearForReuse();
+    for (int drain = 1; drain < PrefixTable.SHRINK_AFTER; drain++) {
+      reused = filled(reused, 100).clearForReuse();
+    }
+    assertThat(reused.capacity()).as("a burst restarted the count").isEqualTo(burst);
+    PrefixTable<Object> shrunk = filled(reused, 100).clearForReuse();
+    assertThat(shrunk.capacity())
+        .as(
+            "after %d oversized clears in a row the table is sized for what it held",
+            PrefixTable.SHRINK_AFTER)
+        .isLessThan(burst)
+        .isGreaterThanOrEqualTo(128);
+    assertThat(shrunk.size()).isZero();
+    int slot = shrunk.insert(PrefixTable.pack(Prefix.ipv4(0x0a000000, 8)), "v", "companion");
+    assertThat(shrunk.companionAt(slot))
+        .as("the smaller table keeps companions")
+        .isEqualTo("companion");
+  }
+
+  @Test
+  void aClearedTableLargerThanTheRetainedSizeIsReplacedAtOnceWhenItHeldLittle() {
+    PrefixTable<Object> table = filled(PrefixTable.withCompanions(), 10_000);
+    assertThat(table.capacity()).isGreaterThan(PrefixTable.RETAINED_CAPACITY);
+    PrefixTable<Object> kept = table.clearForReuse();
+    assertThat(kept).as("it held its fill: reused").isSameAs(table);
+    PrefixTable<Object> replaced = filled(kept, 10).clearForReuse();
+    assertThat(replaced.capacity())
+        .as("a table load's burst is not kept for a drain of ten")
+        .isLessThanOrEqualTo(PrefixTable.RETAINED_CAPACITY);
+    assertThat(replaced.size()).isZero();
+  }
 }
