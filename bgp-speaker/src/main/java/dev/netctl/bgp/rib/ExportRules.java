@@ -118,7 +118,7 @@ final class ExportRules {
             attrs.originatorId() < 0
                 ? attrs.with(new OriginatorId(source.routerId()), clusterList)
                 : attrs.with(clusterList);
-        // The next hop is left alone on reflection.
+        // The next hop is left alone on reflection, but for a link-local one (below).
       } else {
         if (attrs.localPref() < 0) {
           attrs = attrs.with(new LocalPref(AttributeSet.DEFAULT_LOCAL_PREF));
@@ -126,6 +126,12 @@ final class ExportRules {
         if (attrs.nextHop() == null) {
           attrs = attrs.withNextHop(self, selfLinkLocal);
         }
+      }
+      // A received IPv6 next hop passed on keeps its global address only: its link-local one names
+      // an interface of the link to the peer it came from, which the iBGP peer need not share
+      // (RFC 2545 §3: included only when both share that subnet), as BIRD and FRR send it.
+      if (attrs.linkLocalNextHop() != null && attrs.nextHop() == original) {
+        attrs = attrs.withNextHop(original, null);
       }
     } else {
       attrs =

@@ -6,6 +6,7 @@ import static dev.netctl.bgp.rib.Fixtures.ebgp;
 import static dev.netctl.bgp.rib.Fixtures.ibgp;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.netctl.bgp.codec.AddressFamily;
 import dev.netctl.bgp.codec.CodecContext;
 import dev.netctl.bgp.codec.Nlri;
 import dev.netctl.bgp.codec.PathAttribute;
@@ -16,6 +17,7 @@ import dev.netctl.bgp.policy.Policy;
 import dev.netctl.bgp.policy.Statement;
 import dev.netctl.bgp.policy.Verdict;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -97,5 +99,66 @@ class ExportRulesTest {
     assertThat(h.view(e1).get(N).attributes())
         .contains(PathAttribute.AsPath.sequence(Fixtures.LOCAL_AS, 65020));
     assertThat(h.view(c2).get(N).attributes()).as("iBGP: unchanged").contains(received);
+  }
+
+  @ParameterizedTest(name = "from a {0} to a {1}")
+  @CsvSource({
+    "client, client", // reflected
+    "client, non-client", // reflected
+    "eBGP peer, non-client", // passed on, next hop unchanged
+  })
+  void aReceivedLinkLocalNextHopIsNotPassedOnToIbgpPeers(String from, String to) {
+    Peer source =
+        switch (from) {
+          case "client" -> c1;
+          default -> e1;
+        };
+    OutboundProfile group =
+        new OutboundProfile(
+            PeerKind.IBGP,
+            to.equals("client"),
+            CodecContext.FOUR_OCTET,
+            Set.of(AddressFamily.IPV6_UNICAST),
+            RoutePolicy.ACCEPT_ALL,
+            null,
+            Fixtures.ip("fd00::ff"),
+            Fixtures.ip("fe80::ff"));
+    AttributeSet received =
+        AttributeSet.of(
+            attrs("10.0.0.11").build().attributes(),
+            Fixtures.ip("2001:db8::11"),
+            Fixtures.ip("fe80::11"));
+    AttributeSet sent =
+        ExportRules.rules(Fixtures.config(), group, true, new Route(source, 0, received, 0));
+    assertThat(sent).isNotNull();
+    assertThat(sent.nextHop()).isEqualTo(Fixtures.ip("2001:db8::11"));
+    assertThat(sent.linkLocalNextHop()).isNull();
+  }
+
+  @ParameterizedTest
+  @CsvSource({"true", "false"})
+  void ourOwnLinkLocalGoesWithNextHopSelf(boolean ebgp) {
+    // Next-hop self names our own interface on the session's link: its link-local address may
+    // follow (a local route to iBGP, anything to eBGP).
+    OutboundProfile group =
+        new OutboundProfile(
+            ebgp ? PeerKind.EBGP : PeerKind.IBGP,
+            false,
+            CodecContext.FOUR_OCTET,
+            Set.of(AddressFamily.IPV6_UNICAST),
+            RoutePolicy.ACCEPT_ALL,
+            null,
+            Fixtures.ip("fd00::ff"),
+            Fixtures.ip("fe80::ff"));
+    Peer source = ebgp ? c1 : Peer.LOCAL;
+    AttributeSet route =
+        AttributeSet.of(
+            attrs("10.0.0.11").build().attributes(),
+            ebgp ? Fixtures.ip("2001:db8::11") : null,
+            ebgp ? Fixtures.ip("fe80::11") : null);
+    AttributeSet sent =
+        ExportRules.rules(Fixtures.config(), group, true, new Route(source, 0, route, 0));
+    assertThat(sent.nextHop()).isEqualTo(Fixtures.ip("fd00::ff"));
+    assertThat(sent.linkLocalNextHop()).isEqualTo(Fixtures.ip("fe80::ff"));
   }
 }
