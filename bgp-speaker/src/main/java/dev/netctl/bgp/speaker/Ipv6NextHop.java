@@ -1,6 +1,7 @@
 package dev.netctl.bgp.speaker;
 
 import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.AddressText;
 import dev.netctl.bgp.rib.NextHopResolver;
 import dev.netctl.bgp.session.PeerSpec;
 import java.net.Inet6Address;
@@ -59,6 +60,25 @@ public final class Ipv6NextHop {
     if (mapped(address)) {
       return "must be a real IPv6 address, not IPv4-mapped (RFC 2545 §2; ::ffff:a.b.c.d is a 6PE"
           + " next hop, RFC 4798)";
+    }
+    return null;
+  }
+
+  /**
+   * The peer's notice for IPv6 routes received with {@code nextHop} first, when {@link #RESOLVER}
+   * makes them unusable (kept, never selected); null for a usable next hop.
+   */
+  static String unusable(InetAddress nextHop) {
+    if (mapped(nextHop)) {
+      return "ipv6 routes with the IPv4-mapped next hop "
+          + AddressText.of(nextHop)
+          + " are kept but not used: no IPv6 next hop (RFC 2545 §2; 6PE, RFC 4798, is not"
+          + " supported)";
+    }
+    if (nextHop instanceof Inet6Address v6 && v6.isLinkLocalAddress()) {
+      return "ipv6 routes with only the link-local next hop "
+          + AddressText.of(nextHop)
+          + " are kept but not used: no global IPv6 next hop (RFC 2545 §2)";
     }
     return null;
   }

@@ -1,7 +1,6 @@
 package dev.netctl.bgp.speaker;
 
 import dev.netctl.bgp.codec.AddressFamily;
-import dev.netctl.bgp.codec.AddressText;
 import dev.netctl.bgp.codec.BgpMessage;
 import dev.netctl.bgp.codec.BgpMessage.Update;
 import dev.netctl.bgp.codec.PathAttribute;
@@ -114,14 +113,11 @@ final class SessionEvents implements SessionListener {
           prefixes += u.withdrawn().size(); // an IPv6 withdrawal's prefixes count as well
         } else if (attributes.get(i) instanceof PathAttribute.MpReach m) {
           prefixes += m.nlri().size();
-          if (m.family().equals(AddressFamily.IPV6_UNICAST)
-              && !m.nextHops().isEmpty()
-              && Ipv6NextHop.mapped(m.nextHops().getFirst())) {
-            peer.notice(
-                "ipv6 routes with the IPv4-mapped next hop "
-                    + AddressText.of(m.nextHops().getFirst())
-                    + " are kept but not used: no IPv6 next hop (RFC 2545 §2; 6PE, RFC"
-                    + " 4798, is not supported)");
+          if (m.family().equals(AddressFamily.IPV6_UNICAST) && !m.nextHops().isEmpty()) {
+            String unusable = Ipv6NextHop.unusable(m.nextHops().getFirst());
+            if (unusable != null) {
+              peer.notice(unusable);
+            }
           }
         }
       }

@@ -194,6 +194,8 @@ class BgpSpeakerIpv6NextHopTest {
         .filteredOn(e -> e.prefix().equals(Prefix.parse("2001:db8:8::/48")))
         .as("kept as a candidate, visible")
         .hasSize(1);
+    assertThat(s.peers().getFirst().notices())
+        .contains("only the link-local next hop fe80::2", "not used", "RFC 2545");
   }
 
   @Test
