@@ -1,6 +1,8 @@
 package dev.netctl.ctl;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.netctl.ipam.allocator.ReleaseRequest;
 import dev.netctl.ipam.allocator.ReleaseResult;
 import dev.netctl.ipam.block.Cidr;
@@ -105,11 +107,16 @@ final class IpamReleaseCommand implements Callable<Integer> {
 
   static IpamReport readReport(Path file) {
     try {
+      JsonNode tree = IpamJson.MAPPER.readTree(file.toFile());
+      // Reports written before addresses outside pools were checked lack the field (IpamReport).
+      if (tree instanceof ObjectNode o && !o.has("addressesOutsidePools")) {
+        o.putArray("addressesOutsidePools");
+      }
       return IpamJson.MAPPER
           .readerFor(IpamReport.class)
           .with(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
           .with(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
-          .readValue(file.toFile());
+          .readValue(tree);
     } catch (NoSuchFileException e) {
       throw new CliException(ExitCode.NOT_FOUND, "--from-report " + file + ": no such file");
     } catch (IOException e) {
