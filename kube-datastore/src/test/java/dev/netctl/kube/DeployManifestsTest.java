@@ -232,6 +232,30 @@ class DeployManifestsTest {
     assertThat(b.getSpec().getValidationActions()).containsExactly("Deny");
   }
 
+  @Test
+  void theBlockSizeRuleComparesBothObjectsDefaultedAlike() {
+    // Compared raw, a pool created without blockSize (26) and written back with blockSize: 26
+    // was refused as a change (0 != 26). No CEL runtime here, so the rule's shape is pinned: both
+    // sides are the variables that default an absent blockSize by the pool's family.
+    ValidatingAdmissionPolicy vap = one(ValidatingAdmissionPolicy.class, "netctl-ippool-rules");
+    java.util.Map<String, String> vars =
+        vap.getSpec().getVariables().stream()
+            .collect(Collectors.toMap(v -> v.getName(), v -> v.getExpression()));
+    assertThat(vars.get("blockSize")).contains("object.spec.blockSize", "26", "122");
+    assertThat(vars.get("oldBlockSize"))
+        .contains("oldObject.spec.blockSize", "oldObject.spec.cidr", "26", "122");
+    assertThat(vap.getSpec().getValidations())
+        .filteredOn(
+            v -> v.getExpression().contains("blockSize") && v.getExpression().contains("UPDATE"))
+        .singleElement()
+        .satisfies(
+            v ->
+                assertThat(v.getExpression())
+                    .isEqualTo(
+                        "request.operation != 'UPDATE' || variables.blockSize =="
+                            + " variables.oldBlockSize"));
+  }
+
   // --- helpers ---------------------------------------------------------------------------------
 
   private static void assertProbe(Probe probe, String path) {
