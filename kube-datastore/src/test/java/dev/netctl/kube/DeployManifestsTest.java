@@ -256,6 +256,21 @@ class DeployManifestsTest {
                             + " variables.oldBlockSize"));
   }
 
+  @Test
+  void theCidrRuleComparesAddressesNotText() {
+    // Compared as strings, FD00:0:0:0::/122 written over the stored fd00::/122 (netctl stores
+    // RFC 5952 text) was denied as a change of the pool's cidr.
+    ValidatingAdmissionPolicy vap = one(ValidatingAdmissionPolicy.class, "netctl-ippool-rules");
+    assertThat(vap.getSpec().getValidations())
+        .filteredOn(v -> v.getExpression().contains("oldObject.spec.cidr"))
+        .singleElement()
+        .satisfies(
+            v ->
+                assertThat(v.getExpression())
+                    .contains("cidr(object.spec.cidr) == cidr(oldObject.spec.cidr)")
+                    .contains("isCIDR(oldObject.spec.cidr)"));
+  }
+
   // --- helpers ---------------------------------------------------------------------------------
 
   private static void assertProbe(Probe probe, String path) {
