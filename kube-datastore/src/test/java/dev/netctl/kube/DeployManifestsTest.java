@@ -271,6 +271,24 @@ class DeployManifestsTest {
                     .contains("isCIDR(oldObject.spec.cidr)"));
   }
 
+  @Test
+  void thePolicyRefusesPoolsOverLinkLocalRangesAsTheValidatorDoes() {
+    // Its header says it holds the validator's rules; this one was missing, so the API server
+    // admitted 169.254.0.0/16 and fe80::/64 pools that every netctl component then ignored.
+    ValidatingAdmissionPolicy vap = one(ValidatingAdmissionPolicy.class, "netctl-ippool-rules");
+    assertThat(vap.getSpec().getVariables())
+        .filteredOn(v -> v.getName().equals("linkLocal"))
+        .singleElement()
+        .satisfies(v -> assertThat(v.getExpression()).contains("'169.254.0.0/16'", "'fe80::/10'"));
+    assertThat(vap.getSpec().getValidations())
+        .filteredOn(v -> v.getExpression().contains("variables.linkLocal"))
+        .singleElement()
+        .satisfies(
+            v ->
+                assertThat(v.getMessageExpression())
+                    .contains("must not overlap the link-local range"));
+  }
+
   // --- helpers ---------------------------------------------------------------------------------
 
   private static void assertProbe(Probe probe, String path) {
