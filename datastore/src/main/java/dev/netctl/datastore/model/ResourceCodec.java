@@ -477,7 +477,8 @@ public final class ResourceCodec {
       // a scalar of another type: "26" for an integer, 1 for a boolean or an enum
       return "\"" + given.asText() + "\" must be " + describe(target);
     }
-    if (java.util.Map.class.isAssignableFrom(target) && !given.isObject()) {
+    // metadata and spec (records) are maps to the user too
+    if ((java.util.Map.class.isAssignableFrom(target) || target.isRecord()) && !given.isObject()) {
       return (given.isArray() ? "" : "\"" + given.asText() + "\" ")
           + "must be a map of key: value entries, not a "
           + (given.isArray() ? "list" : "single value");

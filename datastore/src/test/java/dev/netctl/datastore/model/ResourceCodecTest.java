@@ -539,6 +539,31 @@ class ResourceCodecTest {
   }
 
   @Test
+  void metadataOrSpecThatIsNoMapIsRefusedInYamlTermsNotJavaClasses() {
+    // Jackson's own words were "Cannot construct instance of `...model.ObjectMeta` (although at
+    // least one Creator exists): no String-argument constructor/factory method".
+    assertThatThrownBy(
+            () ->
+                codec.read(
+                    "{\"apiVersion\":\"projectcalico.org/v3\",\"kind\":\"IPPool\","
+                        + "\"metadata\":\"x\",\"spec\":{\"cidr\":\"10.1.0.0/16\"}}",
+                    "p.json"))
+        .isInstanceOf(CodecException.class)
+        .hasMessageEndingWith(
+            "field metadata \"x\" must be a map of key: value entries, not a single value");
+    assertThatThrownBy(
+            () ->
+                codec.read(
+                    "{\"apiVersion\":\"projectcalico.org/v3\",\"kind\":\"IPPool\","
+                        + "\"metadata\":{\"name\":\"y\"},\"spec\":[]}",
+                    "p.json"))
+        .isInstanceOf(CodecException.class)
+        .hasMessage(
+            "p.json: document 1 (IPPool \"y\"): field spec must be a map of key: value entries,"
+                + " not a list");
+  }
+
+  @Test
   void aScalarOfAnotherTypeIsRefusedNotCoerced() {
     // Jackson would take natOutgoing: 1 as true, blockSize: "26" as 26 and ipipMode: 1 as the
     // enum's second constant; Calico (Go's JSON) and the CRD schema refuse each, and a silent
