@@ -30,7 +30,11 @@ final class GetCommand extends ResourceVerb {
       index = "0",
       paramLabel = "KIND",
       completionCandidates = Kinds.Candidates.class,
-      description = "Resource kind: ippool(s)/pool, bgppeer(s)/peer, bgpconfig, node, ipamconfig.")
+      description =
+          "Resource kind, plural, singular or short name: ippools, bgppeers, bgpfilters,"
+              + " bgpconfigurations, nodes, ipamconfigs, ipreservations, workloadendpoints,"
+              + " tiers, globalnetworkpolicies, networkpolicies, kubernetesnetworkpolicies"
+              + " (netpol), profiles.")
   String kindName;
 
   @Parameters(index = "1..*", paramLabel = "NAME", description = "Names; all when omitted.")

@@ -1,6 +1,13 @@
 package dev.netctl.ctl;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.netctl.ipam.allocator.ReleaseRequest;
 import dev.netctl.ipam.allocator.ReleaseResult;
 import dev.netctl.ipam.block.Cidr;
@@ -13,9 +20,14 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -104,21 +116,114 @@ final class IpamReleaseCommand implements Callable<Integer> {
   }
 
   static IpamReport readReport(Path file) {
+    JsonNode tree;
+    try {
+      tree = IpamJson.MAPPER.readTree(file.toFile());
+    } catch (NoSuchFileException e) {
+      throw new CliException(ExitCode.NOT_FOUND, "--from-report " + file + ": no such file");
+    } catch (JsonProcessingException e) {
+      throw notAReport(
+          file,
+          "not JSON at line "
+              + e.getLocation().getLineNr()
+              + " column "
+              + e.getLocation().getColumnNr()
+              + " ("
+              + firstLine(e.getOriginalMessage())
+              + ")");
+    } catch (IOException e) {
+      if (!Files.exists(file)) {
+        throw new CliException(ExitCode.NOT_FOUND, "--from-report " + file + ": no such file");
+      }
+      throw new CliException(
+          ExitCode.INVALID, "--from-report " + file + ": cannot be read: " + e.getMessage());
+    }
+    if (tree == null || !tree.isObject()) {
+      throw notAReport(file, "it must be a JSON object, as `netctl ipam check -o FILE` writes");
+    }
+    // Reports written before addresses outside pools were checked lack the field (IpamReport).
+    if (!tree.has("addressesOutsidePools")) {
+      ((ObjectNode) tree).putArray("addressesOutsidePools");
+    }
     try {
       return IpamJson.MAPPER
           .readerFor(IpamReport.class)
           .with(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
           .with(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
-          .readValue(file.toFile());
-    } catch (NoSuchFileException e) {
-      throw new CliException(ExitCode.NOT_FOUND, "--from-report " + file + ": no such file");
+          .with(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)
+          .with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .readValue(tree);
+    } catch (JsonMappingException e) {
+      throw notAReport(file, problem(e));
     } catch (IOException e) {
-      String why = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().get();
-      if (!Files.exists(file)) {
-        throw new CliException(ExitCode.NOT_FOUND, "--from-report " + file + ": no such file");
-      }
-      throw new CliException(
-          ExitCode.INVALID, "--from-report " + file + " is not an ipam check report: " + why);
+      throw notAReport(file, firstLine(e.getMessage()));
     }
+  }
+
+  private static CliException notAReport(Path file, String why) {
+    return new CliException(
+        ExitCode.INVALID, "--from-report " + file + " is not an ipam check report: " + why);
+  }
+
+  private static final Pattern CREATOR_PROPERTY =
+      Pattern.compile("(Missing|Null value for) creator property '([^']+)'");
+
+  /** The field and the rule a report broke, in the report's terms rather than Jackson's types. */
+  private static String problem(JsonMappingException e) {
+    String at = path(e.getPath());
+    if (e instanceof UnrecognizedPropertyException) {
+      return "field " + at + " is not a field of an ipam check report";
+    }
+    if (e instanceof InvalidFormatException f) {
+      return "field " + at + " \"" + f.getValue() + "\" must be " + describe(f.getTargetType());
+    }
+    Matcher m = CREATOR_PROPERTY.matcher(String.valueOf(e.getOriginalMessage()));
+    if (m.find()) {
+      // Jackson's path ends at the property for some of these and at its object for others
+      String field =
+          at.equals(m.group(2)) || at.endsWith("." + m.group(2))
+              ? at
+              : at.isEmpty() ? m.group(2) : at + "." + m.group(2);
+      return "field "
+          + field
+          + (m.group(1).equals("Missing") ? " is required" : " must not be null");
+    }
+    if (e instanceof MismatchedInputException mi && mi.getTargetType() != null) {
+      return "field " + at + " must be " + describe(mi.getTargetType());
+    }
+    return (at.isEmpty() ? "" : "field " + at + " is invalid: ")
+        + firstLine(e.getOriginalMessage());
+  }
+
+  private static String path(List<JsonMappingException.Reference> refs) {
+    StringBuilder sb = new StringBuilder();
+    for (JsonMappingException.Reference r : refs) {
+      if (r.getFieldName() != null) {
+        if (!sb.isEmpty()) sb.append('.');
+        sb.append(r.getFieldName());
+      } else if (r.getIndex() >= 0) {
+        sb.append('[').append(r.getIndex()).append(']');
+      }
+    }
+    return sb.toString();
+  }
+
+  private static String describe(Class<?> type) {
+    if (type == int.class || type == long.class || type == Integer.class || type == Long.class) {
+      return "a whole number";
+    }
+    if (type == String.class) return "a string";
+    if (Collection.class.isAssignableFrom(type)) return "a list";
+    if (type.isEnum()) {
+      return "one of "
+          + Arrays.stream(type.getEnumConstants())
+              .map(Object::toString)
+              .collect(Collectors.joining(", "));
+    }
+    return "an object";
+  }
+
+  private static String firstLine(String message) {
+    return message == null ? "" : message.lines().findFirst().orElse("");
   }
 }

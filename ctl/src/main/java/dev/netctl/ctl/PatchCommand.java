@@ -68,20 +68,25 @@ final class PatchCommand extends ResourceVerb {
         StoreUse.EXISTING,
         client -> {
           Resource current = client.get(kind, key);
-          JsonNode patched = MergePatch.apply(CODEC.toTree(current), patchTree);
+          JsonNode before = CODEC.toTree(current);
+          JsonNode patched = MergePatch.apply(before, patchTree);
+          // Before decoding: another kind's fields would be refused as unknown, hiding the cause.
+          if (!patched.path("kind").equals(before.path("kind"))) {
+            throw new CliException(
+                ExitCode.INVALID,
+                identityChanged(
+                    kind,
+                    key,
+                    patched.path("kind").isTextual()
+                        ? "kind \"" + patched.path("kind").asText() + "\""
+                        : "kind <none>"));
+          }
           Resource candidate = decode(kind, patched);
           if (candidate.kind() != kind || !key.equals(candidate.storageName())) {
             throw new CliException(
                 ExitCode.INVALID,
-                kind.name()
-                    + " \""
-                    + key
-                    + "\": the patch must not change kind, metadata.name or metadata.namespace"
-                    + " (got "
-                    + candidate.kind()
-                    + " \""
-                    + candidate.storageName()
-                    + "\")");
+                identityChanged(
+                    kind, key, "got " + candidate.kind() + " \"" + candidate.storageName() + "\""));
           }
           if (candidate.equals(current)) {
             out().println(Kinds.ref(current) + " patched (no change)");
@@ -91,6 +96,15 @@ final class PatchCommand extends ResourceVerb {
           out().println(Kinds.ref(updated) + " patched");
           return ExitCode.OK;
         });
+  }
+
+  private static String identityChanged(Kind<?> kind, String key, String got) {
+    return kind.name()
+        + " \""
+        + key
+        + "\": the patch must not change kind, metadata.name or metadata.namespace ("
+        + got
+        + ")";
   }
 
   /**

@@ -56,7 +56,7 @@ class BgpFilterCommandTest {
         .contains("BGPFilter \"tor\"")
         .contains("spec.exportV4[0].cidr")
         .contains("\"fd00::/64\"")
-        .contains("must be an IPv4 CIDR in a IPv4 list");
+        .contains("must be an IPv4 CIDR: exportV4 and importV4 hold IPv4 rules");
     assertThat(cli.run("get", "bgpfilters", "-o", "name").out()).isEmpty();
   }
 }

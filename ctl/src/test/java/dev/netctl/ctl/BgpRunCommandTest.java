@@ -83,8 +83,8 @@ class BgpRunCommandTest {
             "admin.unixSocket: \"\" must be a socket file path"),
         Arguments.of(
             HEAD + "peers: [{address: \"::1\", asNumber: 65001}]\n",
-            "peers[0].localAddress: \"127.0.0.2\" must be of the same IP version as the peer"
-                + " address ::1"),
+            "peers[0].localAddress: \"127.0.0.2\" (listen.address, as localAddress is not set)"
+                + " must be of the same IP version as the peer address ::1"),
         Arguments.of(
             "routerId: 192.0.2.1\nasNumber: 65001\nlisten: {address: 0.0.0.0}\n"
                 + "peers: [{address: 127.0.0.3, asNumber: 65001}]\n",

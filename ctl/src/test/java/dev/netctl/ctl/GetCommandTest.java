@@ -2,6 +2,7 @@ package dev.netctl.ctl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.netctl.datastore.model.Kind;
 import dev.netctl.datastore.model.ResourceCodec;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
@@ -211,5 +212,16 @@ class GetCommandTest {
     assertThat(r.exitCode()).isEqualTo(ExitCode.USAGE);
     assertThat(r.err()).contains("\"xml\"", "table, wide, yaml, json, name");
     assertThat(cli.run("get", "nodes", "n2", "-l", "all()").exitCode()).isEqualTo(ExitCode.USAGE);
+  }
+
+  @Test
+  void theHelpNamesEveryKindGetShows() {
+    // It named five kinds; IPReservations, BGPFilters and the policy kinds were left to be guessed.
+    String help = cli.run("get", "--help").out();
+    String kindHelp =
+        help.substring(help.indexOf("Resource kind"), help.indexOf("Names; all when omitted"));
+    for (Kind<?> k : Kind.all()) {
+      assertThat(kindHelp.replaceAll("\\s+", " ")).as(k.name()).contains(k.plural());
+    }
   }
 }

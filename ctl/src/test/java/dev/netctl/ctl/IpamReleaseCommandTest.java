@@ -123,4 +123,56 @@ class IpamReleaseCommandTest {
     assertThat(garbled.err())
         .startsWith("error: --from-report " + garbage + " is not an ipam check report: ");
   }
+
+  @Test
+  void aReportOfAnEarlierVersionWithoutAddressesOutsidePoolsIsRead() throws Exception {
+    // IpamReport keeps addressesOutsidePools optional for reports written before it existed, but
+    // the reader required every field, so such a report was refused.
+    Path report = dir.resolve("old.json");
+    cluster.ok("ipam", "check", "-o", report.toString());
+    String old =
+        Files.readString(report).replaceAll(",\\s*\"addressesOutsidePools\"[^\\]]*\\]", "");
+    assertThat(old).doesNotContain("addressesOutsidePools");
+    Files.writeString(report, old);
+    assertThat(cluster.ok("ipam", "release", "--from-report", report.toString()).lines())
+        .contains("repaired 0 item(s), skipped 0 item(s)");
+  }
+
+  @Test
+  void aMalformedReportIsNamedByFieldAndRuleNotByJacksonsTypes() throws Exception {
+    Path report = dir.resolve("report.json");
+    cluster.ok("ipam", "check", "-o", report.toString());
+    String good = Files.readString(report);
+    record Case(String json, String problem) {}
+    List<Case> cases =
+        List.of(
+            new Case(
+                good.replaceFirst("\"blocks\" : \\d+", "\"blocks\" : \"many\""),
+                "field blocks \"many\" must be a whole number"),
+            new Case(
+                good.replaceFirst(
+                    "\"allocationsWithoutHandle\" : \\[ \\]",
+                    "\"allocationsWithoutHandle\" : [ {\"block\": \"10.10.0.0/26\"} ]"),
+                "field allocationsWithoutHandle[0].ordinal is required"),
+            new Case(
+                good.replaceFirst("\"handleMismatches\" : \\[ \\]", "\"handleMismatches\" : null"),
+                "field handleMismatches must not be null"),
+            new Case(
+                good.replaceFirst("\"blocks\"", "\"blockz\" : 1, \"blocks\""),
+                "field blockz is not a field of an ipam check report"));
+    for (Case c : cases) {
+      assertThat(c.json()).isNotEqualTo(good);
+      Files.writeString(report, c.json());
+      IpamCluster.Run r = cluster.run("ipam", "release", "--from-report", report.toString());
+      assertThat(r.exitCode()).as(c.json()).isEqualTo(ExitCode.INVALID);
+      assertThat(r.err())
+          .as(c.json())
+          .isEqualTo(
+              "error: --from-report "
+                  + report
+                  + " is not an ipam check report: "
+                  + c.problem()
+                  + "\n");
+    }
+  }
 }

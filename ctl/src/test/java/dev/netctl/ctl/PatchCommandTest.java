@@ -93,6 +93,23 @@ class PatchCommandTest {
   }
 
   @Test
+  void aPatchOfTheKindIsRefusedAsSuchNotReadAsAnotherKind() {
+    // Decoded first, an IPPool's spec read as a BGPPeer's complained of spec.cidr being unknown,
+    // which hid what was wrong: the patch tried to turn the object into another kind.
+    StoreSnapshot before = StoreSnapshot.of(spec);
+    Cli.Run r = cli.run("patch", "ippool", "p", "-p", "{\"kind\":\"BGPPeer\"}");
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCode.INVALID);
+    assertThat(r.err())
+        .isEqualTo(
+            "error: IPPool \"p\": the patch must not change kind, metadata.name or"
+                + " metadata.namespace (kind \"BGPPeer\")\n");
+    Cli.Run removed = cli.run("patch", "ippool", "p", "-p", "{\"kind\":null}");
+    assertThat(removed.exitCode()).isEqualTo(ExitCode.INVALID);
+    assertThat(removed.err()).contains("must not change kind", "(kind <none>)");
+    assertThat(StoreSnapshot.of(spec)).isEqualTo(before);
+  }
+
+  @Test
   void aFieldTheCodecRefusesIsReportedAgainstTheResourceNotADocument() {
     Cli.Run badBool = cli.run("patch", "ippool", "p", "-p", "{\"spec\":{\"natOutgoing\":\"yes\"}}");
     assertThat(badBool.exitCode()).as(badBool.toString()).isEqualTo(ExitCode.INVALID);

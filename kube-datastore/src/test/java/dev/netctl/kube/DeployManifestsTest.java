@@ -232,6 +232,63 @@ class DeployManifestsTest {
     assertThat(b.getSpec().getValidationActions()).containsExactly("Deny");
   }
 
+  @Test
+  void theBlockSizeRuleComparesBothObjectsDefaultedAlike() {
+    // Compared raw, a pool created without blockSize (26) and written back with blockSize: 26
+    // was refused as a change (0 != 26). No CEL runtime here, so the rule's shape is pinned: both
+    // sides are the variables that default an absent blockSize by the pool's family.
+    ValidatingAdmissionPolicy vap = one(ValidatingAdmissionPolicy.class, "netctl-ippool-rules");
+    java.util.Map<String, String> vars =
+        vap.getSpec().getVariables().stream()
+            .collect(Collectors.toMap(v -> v.getName(), v -> v.getExpression()));
+    assertThat(vars.get("blockSize")).contains("object.spec.blockSize", "26", "122");
+    assertThat(vars.get("oldBlockSize"))
+        .contains("oldObject.spec.blockSize", "oldObject.spec.cidr", "26", "122");
+    assertThat(vap.getSpec().getValidations())
+        .filteredOn(
+            v -> v.getExpression().contains("blockSize") && v.getExpression().contains("UPDATE"))
+        .singleElement()
+        .satisfies(
+            v ->
+                assertThat(v.getExpression())
+                    .isEqualTo(
+                        "request.operation != 'UPDATE' || variables.blockSize =="
+                            + " variables.oldBlockSize"));
+  }
+
+  @Test
+  void theCidrRuleComparesAddressesNotText() {
+    // Compared as strings, FD00:0:0:0::/122 written over the stored fd00::/122 (netctl stores
+    // RFC 5952 text) was denied as a change of the pool's cidr.
+    ValidatingAdmissionPolicy vap = one(ValidatingAdmissionPolicy.class, "netctl-ippool-rules");
+    assertThat(vap.getSpec().getValidations())
+        .filteredOn(v -> v.getExpression().contains("oldObject.spec.cidr"))
+        .singleElement()
+        .satisfies(
+            v ->
+                assertThat(v.getExpression())
+                    .contains("cidr(object.spec.cidr) == cidr(oldObject.spec.cidr)")
+                    .contains("isCIDR(oldObject.spec.cidr)"));
+  }
+
+  @Test
+  void thePolicyRefusesPoolsOverLinkLocalRangesAsTheValidatorDoes() {
+    // Its header says it holds the validator's rules; this one was missing, so the API server
+    // admitted 169.254.0.0/16 and fe80::/64 pools that every netctl component then ignored.
+    ValidatingAdmissionPolicy vap = one(ValidatingAdmissionPolicy.class, "netctl-ippool-rules");
+    assertThat(vap.getSpec().getVariables())
+        .filteredOn(v -> v.getName().equals("linkLocal"))
+        .singleElement()
+        .satisfies(v -> assertThat(v.getExpression()).contains("'169.254.0.0/16'", "'fe80::/10'"));
+    assertThat(vap.getSpec().getValidations())
+        .filteredOn(v -> v.getExpression().contains("variables.linkLocal"))
+        .singleElement()
+        .satisfies(
+            v ->
+                assertThat(v.getMessageExpression())
+                    .contains("must not overlap the link-local range"));
+  }
+
   // --- helpers ---------------------------------------------------------------------------------
 
   private static void assertProbe(Probe probe, String path) {

@@ -113,9 +113,29 @@ public final class AdminClient {
           "BGP admin endpoint " + where + " answered " + path + " with something other than HTTP");
     }
     String body = text.substring(split + 4);
+    Map<?, ?> err = null;
+    if (!status[1].equals("200")) {
+      try {
+        err = AdminServer.JSON.readValue(body, Map.class);
+      } catch (IOException | RuntimeException e) {
+        // not our endpoint's {"error": ...}: some other server answers there
+      }
+      if (err == null || !(err.get("error") instanceof String)) {
+        throw new AdminUnavailableException(
+            "BGP admin endpoint "
+                + where
+                + " answered "
+                + method
+                + " "
+                + URLDecoder.decode(path, StandardCharsets.UTF_8)
+                + " with HTTP "
+                + text.lines().findFirst().orElse("").substring(status[0].length()).strip()
+                + ", not a netctl BGP admin answer; is `netctl bgp run` running with that admin"
+                + " endpoint?");
+      }
+    }
     try {
-      if (!status[1].equals("200")) {
-        Map<?, ?> err = AdminServer.JSON.readValue(body, Map.class);
+      if (err != null) {
         // The request as the user gave it (decoded: an IPv6 peer reads "::9", not "%3A%3A9").
         throw new IllegalArgumentException(
             "BGP admin endpoint "

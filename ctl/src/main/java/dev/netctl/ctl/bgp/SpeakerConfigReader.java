@@ -566,7 +566,9 @@ public final class SpeakerConfigReader {
       error(
           f + ".localAddress",
           AddressText.of(local),
-          "must be of the same IP version as the peer address " + p.address());
+          (p.localAddress() == null ? "(listen.address, as localAddress is not set) " : "")
+              + "must be of the same IP version as the peer address "
+              + AddressText.of(remote));
     } else if (local != null && local.equals(remote) && ls != null && ls.getPort() == port) {
       // Loopback labs peer on one address with two ports; the same port too is our own listener.
       error(

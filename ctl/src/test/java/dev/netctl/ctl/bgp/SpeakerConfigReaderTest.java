@@ -613,6 +613,23 @@ class SpeakerConfigReaderTest {
   }
 
   @Test
+  void aPeerOfTheOtherFamilyThanTheListenAddressIsNamedInRfc5952FormAndTheDefaultSaysWhence() {
+    // The peer's address was echoed as written (0:0:0:0:0:0:0:1), and the localAddress nobody
+    // set was blamed without saying it came from listen.address.
+    String yaml =
+        """
+        routerId: 192.0.2.1
+        asNumber: 64512
+        listen: {address: 127.0.77.1, port: 21179}
+        peers: [{address: "0:0:0:0:0:0:0:1", port: 21180, asNumber: 64513}]
+        """;
+    assertThat(violations(yaml))
+        .containsExactly(
+            "s.yaml: peers[0].localAddress: \"127.0.77.1\" (listen.address, as localAddress is"
+                + " not set) must be of the same IP version as the peer address ::1");
+  }
+
+  @Test
   void aZeroRouterIdIsRefusedBeforeAPeerRefusesItsOpen() {
     // A peer answers an OPEN with BGP Identifier 0 with Bad BGP Identifier (RFC 6286 §2.2).
     assertThat(violations(HEAD.replace("192.0.2.1", "0.0.0.0")))

@@ -1,5 +1,6 @@
 package dev.netctl.datastore.model;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -38,7 +39,19 @@ final class BgpFilterValidation {
     Cidr cidr = c.cidr(at + ".cidr", r.cidr(), false);
     if (cidr != null) {
       if (cidr.isIPv4() == v6) {
-        c.add(at + ".cidr", r.cidr(), "must be an " + family + " CIDR in a " + family + " list");
+        String v = v6 ? "V6" : "V4";
+        c.add(
+            at + ".cidr",
+            r.cidr(),
+            "must be an "
+                + family
+                + " CIDR: export"
+                + v
+                + " and import"
+                + v
+                + " hold "
+                + family
+                + " rules");
       } else if (!cidr.isMasked()) {
         c.add(
             at + ".cidr",
@@ -98,6 +111,10 @@ final class BgpFilterValidation {
   }
 
   private static String lengths(BGPFilterRule.PrefixLength pl) {
-    return "{min: " + pl.min() + ", max: " + pl.max() + "}";
+    // as written: a bound left out is not shown as null
+    List<String> parts = new ArrayList<>();
+    if (pl.min() != null) parts.add("min: " + pl.min());
+    if (pl.max() != null) parts.add("max: " + pl.max());
+    return "{" + String.join(", ", parts) + "}";
   }
 }

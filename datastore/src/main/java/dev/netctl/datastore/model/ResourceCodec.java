@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.DatabindException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
@@ -100,6 +101,10 @@ public final class ResourceCodec {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            // natOutgoing: 1, blockSize: "26" and ipipMode: 1 are errors, as in Calico (Go's JSON)
+            // and the CRD schema, not true, 26 and the enum's second constant
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
             .build();
@@ -444,9 +449,10 @@ public final class ResourceCodec {
 
   /**
    * The rule a value of the wrong shape broke (one value where a list belongs, a list or map where
-   * a string, number, boolean or enum does, anything but a map where a map does); null for other
-   * mismatches, whose Jackson message is kept. Jackson's own words name Java types ("Cannot
-   * construct instance of `java.util.ArrayList`"), which say nothing to someone writing YAML.
+   * a string, number, boolean or enum does, a scalar of another type where a number, boolean or
+   * enum does, anything but a map where a map does); null for other mismatches, whose Jackson
+   * message is kept. Jackson's own words name Java types ("Cannot construct instance of
+   * `java.util.ArrayList`"), which say nothing to someone writing YAML.
    */
   static String shapeRule(Class<?> target, JsonNode given) {
     if (target == null || given == null) return null;
@@ -467,7 +473,12 @@ public final class ResourceCodec {
     if (scalar && given.isContainerNode()) {
       return "must be " + describe(target) + ", not a " + (given.isArray() ? "list" : "map");
     }
-    if (java.util.Map.class.isAssignableFrom(target) && !given.isObject()) {
+    if (scalar && target != String.class && given.isValueNode()) {
+      // a scalar of another type: "26" for an integer, 1 for a boolean or an enum
+      return "\"" + given.asText() + "\" must be " + describe(target);
+    }
+    // metadata and spec (records) are maps to the user too
+    if ((java.util.Map.class.isAssignableFrom(target) || target.isRecord()) && !given.isObject()) {
       return (given.isArray() ? "" : "\"" + given.asText() + "\" ")
           + "must be a map of key: value entries, not a "
           + (given.isArray() ? "list" : "single value");

@@ -101,12 +101,14 @@ class BGPFilterTest {
     assertThat(Kind.BGP_FILTER.row(f, true)).containsExactly("my-filter", "2", "2", "1", "2");
   }
 
+  // The value is what the user wrote ({max: 24}, not {min: null, max: 24}); the family rule
+  // names the lists rather than "a IPv4 list".
   @ParameterizedTest(name = "[{index}] {2}")
   @CsvSource(
       delimiter = '|',
       value = {
-        "exportV4|{action: Accept, matchOperator: In, cidr: 'fd00::/64'}|spec.exportV4[0].cidr|fd00::/64|must be an IPv4 CIDR in a IPv4 list",
-        "importV6|{action: Accept, matchOperator: In, cidr: 10.0.0.0/8}|spec.importV6[0].cidr|10.0.0.0/8|must be an IPv6 CIDR in a IPv6 list",
+        "exportV4|{action: Accept, matchOperator: In, cidr: 'fd00::/64'}|spec.exportV4[0].cidr|fd00::/64|must be an IPv4 CIDR: exportV4 and importV4 hold IPv4 rules",
+        "importV6|{action: Accept, matchOperator: In, cidr: 10.0.0.0/8}|spec.importV6[0].cidr|10.0.0.0/8|must be an IPv6 CIDR: exportV6 and importV6 hold IPv6 rules",
         "importV4|{action: Accept, matchOperator: In, cidr: 10.0.0.1/8}|spec.importV4[0].cidr|10.0.0.1/8|must have all host bits zero",
         "importV4|{action: Accept, matchOperator: In, cidr: 10.0.0.0}|spec.importV4[0].cidr|10.0.0.0|must be a CIDR",
         "importV4|{action: Accept, cidr: 10.0.0.0/8}|spec.importV4[0].matchOperator|<none>|is required when cidr is set",
@@ -116,8 +118,8 @@ class BGPFilterTest {
         "exportV6|{action: Reject, matchOperator: In, cidr: 'fd00::/48', prefixLength: {max: 129}}|spec.exportV6[0].prefixLength.max|129|must be 0-128 for IPv6",
         "exportV4|{action: Reject, matchOperator: In, cidr: 10.0.0.0/8, prefixLength: {min: 28, max: 24}}|spec.exportV4[0].prefixLength|{min: 28, max: 24}|min must not be greater than max",
         "exportV4|{action: Reject, matchOperator: In, cidr: 10.0.0.0/16, prefixLength: {max: 8}}|spec.exportV4[0].prefixLength.max|8|must be at least the cidr's length 16",
-        "exportV4|{action: Reject, matchOperator: Equal, cidr: 10.0.0.0/16, prefixLength: {max: 24}}|spec.exportV4[0].prefixLength|{min: null, max: 24}|applies only with matchOperator In or NotIn",
-        "exportV4|{action: Reject, prefixLength: {max: 24}}|spec.exportV4[0].prefixLength|{min: null, max: 24}|needs cidr",
+        "exportV4|{action: Reject, matchOperator: Equal, cidr: 10.0.0.0/16, prefixLength: {max: 24}}|spec.exportV4[0].prefixLength|{max: 24}|applies only with matchOperator In or NotIn",
+        "exportV4|{action: Reject, prefixLength: {max: 24}}|spec.exportV4[0].prefixLength|{max: 24}|needs cidr",
         "exportV4|{action: Reject, interface: 'eth0 or so'}|spec.exportV4[0].interface|eth0 or so|must be an interface name or glob",
       })
   void badRuleIsReportedWithResourceFieldValueAndRule(

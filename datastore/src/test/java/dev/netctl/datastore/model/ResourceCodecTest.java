@@ -539,6 +539,63 @@ class ResourceCodecTest {
   }
 
   @Test
+  void metadataOrSpecThatIsNoMapIsRefusedInYamlTermsNotJavaClasses() {
+    // Jackson's own words were "Cannot construct instance of `...model.ObjectMeta` (although at
+    // least one Creator exists): no String-argument constructor/factory method".
+    assertThatThrownBy(
+            () ->
+                codec.read(
+                    "{\"apiVersion\":\"projectcalico.org/v3\",\"kind\":\"IPPool\","
+                        + "\"metadata\":\"x\",\"spec\":{\"cidr\":\"10.1.0.0/16\"}}",
+                    "p.json"))
+        .isInstanceOf(CodecException.class)
+        .hasMessageEndingWith(
+            "field metadata \"x\" must be a map of key: value entries, not a single value");
+    assertThatThrownBy(
+            () ->
+                codec.read(
+                    "{\"apiVersion\":\"projectcalico.org/v3\",\"kind\":\"IPPool\","
+                        + "\"metadata\":{\"name\":\"y\"},\"spec\":[]}",
+                    "p.json"))
+        .isInstanceOf(CodecException.class)
+        .hasMessage(
+            "p.json: document 1 (IPPool \"y\"): field spec must be a map of key: value entries,"
+                + " not a list");
+  }
+
+  @Test
+  void aScalarOfAnotherTypeIsRefusedNotCoerced() {
+    // Jackson would take natOutgoing: 1 as true, blockSize: "26" as 26 and ipipMode: 1 as the
+    // enum's second constant; Calico (Go's JSON) and the CRD schema refuse each, and a silent
+    // guess at what a mistyped value meant is the wrong default for network configuration.
+    Map<String, String> cases =
+        Map.of(
+            "natOutgoing: 1", "field spec.natOutgoing \"1\" must be true or false",
+            "disabled: \"true\"", "field spec.disabled \"true\" must be true or false",
+            "blockSize: \"26\"", "field spec.blockSize \"26\" must be an integer",
+            "ipipMode: 1", "field spec.ipipMode \"1\" must be one of Always, CrossSubnet, Never");
+    cases.forEach(
+        (field, message) ->
+            assertThatThrownBy(
+                    () ->
+                        codec.read(
+                            "apiVersion: projectcalico.org/v3\nkind: IPPool\n"
+                                + "metadata: {name: c}\nspec: {cidr: 10.2.0.0/16, "
+                                + field
+                                + "}\n",
+                            "p.yaml"))
+                .as(field)
+                .isInstanceOf(CodecException.class)
+                .hasMessageContaining("p.yaml: document 1 (IPPool \"c\"): " + message));
+    String json =
+        "{\"apiVersion\":\"projectcalico.org/v3\",\"kind\":\"BGPConfiguration\","
+            + "\"metadata\":{\"name\":\"default\"},\"spec\":{\"nodeToNodeMeshEnabled\":0}}";
+    assertThatThrownBy(() -> codec.read(json, "b.json"))
+        .isInstanceOf(CodecException.class)
+        .hasMessageContaining("field spec.nodeToNodeMeshEnabled \"0\" must be true or false");
+  }
+
+  @Test
   void manifestsOfAnotherDatastoreLoseItsServerFieldsOursKeepThem() {
     String meta =
         "{name: p, resourceVersion: '7', uid: u-1, creationTimestamp: '2023-01-10T10:00:00Z'}";
