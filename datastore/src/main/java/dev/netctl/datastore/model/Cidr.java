@@ -54,6 +54,30 @@ public record Cidr(InetAddress address, int prefixLength) {
     return new Cidr(a, a instanceof Inet4Address ? 32 : 128);
   }
 
+  /** The rule an IPv4-mapped address or CIDR breaks, as every field holding one words it. */
+  public static final String NO_IPV4_MAPPED =
+      "must not be an IPv4-mapped IPv6 address (::ffff:a.b.c.d): give the IPv4 address";
+
+  /**
+   * Whether {@code text} (an address, a CIDR, or an address with a port) is written as an
+   * IPv4-mapped IPv6 address, which netctl refuses everywhere: it is IPv4 in IPv6's clothes, and
+   * would be stored, compared and advertised as neither.
+   */
+  public static boolean ipv4Mapped(String text) {
+    if (text == null || text.indexOf(':') < 0 || text.indexOf('.') < 0) return false;
+    String a =
+        text.startsWith("[") && text.indexOf(']') > 0 ? text.substring(1, text.indexOf(']')) : text;
+    int slash = a.indexOf('/');
+    if (slash >= 0) a = a.substring(0, slash);
+    if (a.indexOf(':') < 0 || !a.matches("[0-9A-Fa-f:.]+")) return false;
+    try {
+      // A literal with ':' is never looked up by name; a mapped one comes back as IPv4.
+      return InetAddress.getByName(a) instanceof Inet4Address;
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+
   /**
    * Parses a literal IPv4 or IPv6 address.
    *

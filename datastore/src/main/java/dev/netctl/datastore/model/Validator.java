@@ -292,7 +292,7 @@ public final class Validator {
     try {
       PeerAddress.parse(peerIP);
     } catch (IllegalArgumentException e) {
-      c.add("spec.peerIP", peerIP, rule);
+      c.add("spec.peerIP", peerIP, Cidr.ipv4Mapped(peerIP) ? Cidr.NO_IPV4_MAPPED : rule);
     }
   }
 

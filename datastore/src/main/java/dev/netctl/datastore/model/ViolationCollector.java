@@ -118,7 +118,12 @@ final class ViolationCollector {
     try {
       return Cidr.parse(value);
     } catch (IllegalArgumentException e) {
-      add(field, value, "must be a CIDR such as 10.0.0.0/16 or fd00::/48");
+      add(
+          field,
+          value,
+          Cidr.ipv4Mapped(value)
+              ? Cidr.NO_IPV4_MAPPED
+              : "must be a CIDR such as 10.0.0.0/16 or fd00::/48");
       return null;
     }
   }

@@ -85,4 +85,17 @@ class CidrTest {
     assertThat(Cidr.parse("0.0.0.0/0").overlaps(Cidr.parse("::/0"))).isFalse();
     assertThat(Cidr.parse("0.0.0.0/0").contains(Cidr.parseAddress("fd00::1"))).isFalse();
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"::ffff:10.0.0.1", "::FFFF:10.0.0.0/120", "[::ffff:192.0.2.5]:179"})
+  void ipv4MappedTextIsRecognisedInEveryForm(String text) {
+    assertThat(Cidr.ipv4Mapped(text)).isTrue();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {"10.0.0.1", "[10.0.0.1]:179", "10.0.0.0/8", "fd00::1", "::1.2.3.4x", "a.b:c"})
+  void otherTextIsNotIpv4Mapped(String text) {
+    assertThat(Cidr.ipv4Mapped(text)).isFalse();
+  }
 }

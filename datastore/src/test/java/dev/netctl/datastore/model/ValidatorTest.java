@@ -43,6 +43,13 @@ class ValidatorTest {
             "must have all host bits zero"),
         bad("IPPool", "p", "{cidr: 10.0.0.0}", "spec.cidr", "10.0.0.0", "must be a CIDR"),
         bad("IPPool", "p", "{cidr: 10.0.0.300/24}", "spec.cidr", "10.0.0.300/24", "must be a CIDR"),
+        bad(
+            "IPPool",
+            "p",
+            "{cidr: '::ffff:10.0.0.0/120'}",
+            "spec.cidr",
+            "::ffff:10.0.0.0/120",
+            "must not be an IPv4-mapped IPv6 address (::ffff:a.b.c.d): give the IPv4 address"),
         bad("IPPool", "p", "{blockSize: 26}", "spec.cidr", "<none>", "is required"),
         bad(
             "IPPool",
@@ -136,6 +143,20 @@ class ValidatorTest {
             "spec.peerIP",
             "10.0.0.1:70000",
             "optionally with a port 1-65535"),
+        bad(
+            "BGPPeer",
+            "peer",
+            "{peerIP: '::ffff:192.0.2.5', asNumber: 65001}",
+            "spec.peerIP",
+            "::ffff:192.0.2.5",
+            "must not be an IPv4-mapped IPv6 address"),
+        bad(
+            "BGPPeer",
+            "peer",
+            "{peerIP: '[::ffff:192.0.2.5]:1179', asNumber: 65001}",
+            "spec.peerIP",
+            "[::ffff:192.0.2.5]:1179",
+            "must not be an IPv4-mapped IPv6 address"),
         bad(
             "BGPPeer",
             "peer",
