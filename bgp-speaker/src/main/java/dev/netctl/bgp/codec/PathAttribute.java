@@ -48,6 +48,26 @@ public sealed interface PathAttribute {
     }
   }
 
+  /**
+   * Whether two lists hold equal elements in the same order, by index: {@code List.equals} of the
+   * immutable lists takes an iterator, which C1 does not remove, and the interner compares the
+   * attributes of every UPDATE received with those of the set it finds.
+   */
+  private static boolean sameElements(List<?> a, List<?> b) {
+    int n = a.size();
+    if (n != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      Object x = a.get(i);
+      Object y = b.get(i);
+      if (x != y && !x.equals(y)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** ORIGIN values (RFC 4271 §5.1.1). */
   enum OriginType {
     /** Learned from an interior protocol. */
@@ -146,7 +166,7 @@ public sealed interface PathAttribute {
 
     @Override
     public boolean equals(Object o) {
-      return o == this || (o instanceof Segment x && type == x.type && asns.equals(x.asns));
+      return o == this || (o instanceof Segment x && type == x.type && sameElements(asns, x.asns));
     }
 
     @Override
@@ -254,7 +274,7 @@ public sealed interface PathAttribute {
 
     @Override
     public boolean equals(Object o) {
-      return o == this || (o instanceof AsPath x && segments.equals(x.segments));
+      return o == this || (o instanceof AsPath x && sameElements(segments, x.segments));
     }
 
     @Override
@@ -428,7 +448,7 @@ public sealed interface PathAttribute {
 
     @Override
     public boolean equals(Object o) {
-      return o == this || (o instanceof Communities x && values.equals(x.values));
+      return o == this || (o instanceof Communities x && sameElements(values, x.values));
     }
 
     @Override
@@ -487,7 +507,7 @@ public sealed interface PathAttribute {
 
     @Override
     public boolean equals(Object o) {
-      return o == this || (o instanceof ClusterList x && clusterIds.equals(x.clusterIds));
+      return o == this || (o instanceof ClusterList x && sameElements(clusterIds, x.clusterIds));
     }
 
     @Override
@@ -597,7 +617,7 @@ public sealed interface PathAttribute {
 
     @Override
     public boolean equals(Object o) {
-      return o == this || (o instanceof As4Path x && segments.equals(x.segments));
+      return o == this || (o instanceof As4Path x && sameElements(segments, x.segments));
     }
 
     @Override
@@ -695,7 +715,7 @@ public sealed interface PathAttribute {
 
     @Override
     public boolean equals(Object o) {
-      return o == this || (o instanceof LargeCommunities x && values.equals(x.values));
+      return o == this || (o instanceof LargeCommunities x && sameElements(values, x.values));
     }
 
     @Override

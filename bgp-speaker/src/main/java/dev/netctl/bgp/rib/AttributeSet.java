@@ -17,10 +17,12 @@ import dev.netctl.bgp.codec.PathAttribute.Segment;
 import dev.netctl.bgp.codec.PathAttribute.SegmentType;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.RandomAccess;
 import java.util.function.Predicate;
 
 /**
@@ -71,8 +73,8 @@ public final class AttributeSet {
   private AttributeSet(Content content) {
     List<PathAttribute> sorted = content.attributes();
     this.attributes = sorted;
-    this.nextHop = content.nextHop();
-    this.linkLocalNextHop = content.linkLocal();
+    this.nextHop = content.nextHop;
+    this.linkLocalNextHop = content.linkLocal;
     this.content = content;
     // One pass, the first of each type counting: this runs for every set looked up in the
     // interner, a thousand times per churn of a thousand attribute sets.
@@ -119,14 +121,28 @@ public final class AttributeSet {
    */
   public static AttributeSet of(
       List<? extends PathAttribute> attributes, InetAddress nextHop, InetAddress linkLocalNextHop) {
-    List<PathAttribute> sorted = new ArrayList<>(attributes.size());
+    PathAttribute[] kept = new PathAttribute[attributes.size()];
+    for (int i = 0; i < kept.length; i++) {
+      kept[i] = attributes.get(i);
+    }
+    return of(kept, kept.length, nextHop, linkLocalNextHop);
+  }
+
+  /**
+   * As {@link #of(List, InetAddress, InetAddress)} for the first {@code count} attributes of {@code
+   * kept}, an array of the caller's that this method reorders and may keep: the derivations below
+   * build one array, not a list and then an array.
+   */
+  private static AttributeSet of(
+      PathAttribute[] kept, int count, InetAddress nextHop, InetAddress linkLocalNextHop) {
+    int n = 0;
     // Type codes seen, as bits: codes 0-127 (every attribute this speaker knows) in two longs; a
     // code from 128 up is looked for among those kept. No array per set looked up (one per UPDATE
     // received).
     long seenLow = 0;
     long seenHigh = 0;
-    for (int i = 0, n = attributes.size(); i < n; i++) {
-      PathAttribute a = attributes.get(i);
+    for (int i = 0; i < count; i++) {
+      PathAttribute a = kept[i];
       int code = a.type().code() & 0xff;
       if (code == AttributeType.NEXT_HOP.code()
           || code == AttributeType.MP_REACH_NLRI.code()
@@ -143,16 +159,16 @@ public final class AttributeSet {
           continue;
         }
         seenHigh |= 1L << (code - 64);
-      } else if (kept(sorted, code)) {
+      } else if (kept(kept, n, code)) {
         continue;
       }
-      sorted.add(a);
+      kept[n++] = a;
     }
-    PathAttribute.sortByTypeCode(sorted);
+    sortByTypeCode(kept, n);
     AttributeInterner interner = AttributeInterner.GLOBAL;
-    // The lookup key holds the list being built, never stored: a set found (every UPDATE after the
-    // first with its attributes) costs no copy of the list.
-    Content probe = new Content(sorted, nextHop, linkLocalNextHop);
+    // The lookup key holds the array being built, never stored: a set found (every UPDATE after the
+    // first with its attributes) costs no copy of it.
+    Content probe = new Content(kept, n, nextHop, linkLocalNextHop);
     AttributeSet existing = interner.find(probe);
     if (existing != null) {
       return existing;
@@ -162,16 +178,34 @@ public final class AttributeSet {
     // MED alone then keeps one new MED each, not a new copy of every attribute (AS_PATH with its
     // segments and numbers, COMMUNITIES, ORIGIN, the next hop...) that the young collections
     // inside the churn would copy and promote (docs/benchmarks.md, issue 14 session 15).
-    for (int i = 0, n = sorted.size(); i < n; i++) {
-      PathAttribute a = sorted.get(i);
+    PathAttribute[] own = n == kept.length ? kept : java.util.Arrays.copyOf(kept, n);
+    for (int i = 0; i < n; i++) {
+      PathAttribute a = own[i];
       if (small(a)) {
-        sorted.set(i, interner.canonical(a));
+        own[i] = interner.canonical(a);
       }
     }
     // IPv4 only: an IPv6 address's scope is not part of its equality.
     InetAddress hop = nextHop instanceof Inet4Address v4 ? interner.canonical(v4) : nextHop;
     return interner.intern(
-        new AttributeSet(new Content(List.copyOf(sorted), hop, linkLocalNextHop, probe.hash())));
+        new AttributeSet(new Content(own, n, hop, linkLocalNextHop, probe.hash)));
+  }
+
+  /** Sorts the first {@code n} by type code, stable; most UPDATEs are in order already (§5). */
+  private static void sortByTypeCode(PathAttribute[] a, int n) {
+    for (int i = 1; i < n; i++) {
+      PathAttribute x = a[i];
+      int code = x.type().code() & 0xff;
+      int j = i - 1;
+      if ((a[j].type().code() & 0xff) <= code) {
+        continue;
+      }
+      while (j >= 0 && (a[j].type().code() & 0xff) > code) {
+        a[j + 1] = a[j];
+        j--;
+      }
+      a[j + 1] = x;
+    }
   }
 
   /** The canonical set for these attributes and next hop, without a link-local next hop. */
@@ -269,24 +303,47 @@ public final class AttributeSet {
     return clusterListLength;
   }
 
+  // The accessors below look by index and build no Optional: import and export rules call them
+  // for every UPDATE and every new set, and C1 removes neither the iterator nor the Optionals.
+
   /** The AS_PATH, empty when absent. */
   public AsPath asPath() {
-    return get(AsPath.class).orElse(AsPath.EMPTY);
+    for (int i = 0, n = attributes.size(); i < n; i++) {
+      if (attributes.get(i) instanceof AsPath p) {
+        return p;
+      }
+    }
+    return AsPath.EMPTY;
   }
 
   /** The COMMUNITIES values, empty when absent. */
   public List<Integer> communities() {
-    return get(Communities.class).map(Communities::values).orElse(List.of());
+    for (int i = 0, n = attributes.size(); i < n; i++) {
+      if (attributes.get(i) instanceof Communities c) {
+        return c.values();
+      }
+    }
+    return List.of();
   }
 
   /** The LARGE_COMMUNITY values, empty when absent. */
   public List<LargeCommunity> largeCommunities() {
-    return get(LargeCommunities.class).map(LargeCommunities::values).orElse(List.of());
+    for (int i = 0, n = attributes.size(); i < n; i++) {
+      if (attributes.get(i) instanceof LargeCommunities c) {
+        return c.values();
+      }
+    }
+    return List.of();
   }
 
   /** The CLUSTER_LIST ids, empty when absent. */
   public List<Inet4Address> clusterList() {
-    return get(ClusterList.class).map(ClusterList::clusterIds).orElse(List.of());
+    for (int i = 0, n = attributes.size(); i < n; i++) {
+      if (attributes.get(i) instanceof ClusterList c) {
+        return c.clusterIds();
+      }
+    }
+    return List.of();
   }
 
   /** Whether the AS_PATH contains {@code asn} in any segment (loop detection, RFC 4271 §9.1.2). */
@@ -297,9 +354,11 @@ public final class AttributeSet {
   /** How many times {@code asn} appears in the AS_PATH, over all its segments. */
   public int asPathCount(long asn) {
     int n = 0;
-    for (Segment s : asPath().segments()) {
-      for (long a : s.asns()) {
-        if (a == asn) {
+    List<Segment> segments = asPath().segments();
+    for (int i = 0, k = segments.size(); i < k; i++) {
+      List<Long> asns = segments.get(i).asns();
+      for (int j = 0, m = asns.size(); j < m; j++) {
+        if (asns.get(j) == asn) {
           n++;
         }
       }
@@ -309,14 +368,13 @@ public final class AttributeSet {
 
   /** This set with {@code attribute} replacing any attribute of the same type. */
   public AttributeSet with(PathAttribute attribute) {
-    List<PathAttribute> out = new ArrayList<>(attributes.size() + 1);
-    out.add(attribute);
-    for (PathAttribute a : attributes) {
-      if (!a.type().equals(attribute.type())) {
-        out.add(a);
-      }
+    PathAttribute[] out = new PathAttribute[attributes.size() + 1];
+    out[0] = attribute;
+    // of keeps the first of each type: the one given.
+    for (int i = 0, n = attributes.size(); i < n; i++) {
+      out[i + 1] = attributes.get(i);
     }
-    return of(out, nextHop, linkLocalNextHop);
+    return of(out, out.length, nextHop, linkLocalNextHop);
   }
 
   /**
@@ -325,15 +383,14 @@ public final class AttributeSet {
    * #with(PathAttribute)} would make (and intern, and leave to the collector) an intermediate one.
    */
   public AttributeSet with(PathAttribute first, PathAttribute second) {
-    List<PathAttribute> out = new ArrayList<>(attributes.size() + 2);
-    out.add(first);
-    out.add(second);
-    for (PathAttribute a : attributes) {
-      if (!a.type().equals(first.type()) && !a.type().equals(second.type())) {
-        out.add(a);
-      }
+    PathAttribute[] out = new PathAttribute[attributes.size() + 2];
+    out[0] = first;
+    out[1] = second;
+    // of keeps the first of each type: the ones given.
+    for (int i = 0, n = attributes.size(); i < n; i++) {
+      out[i + 2] = attributes.get(i);
     }
-    return of(out, nextHop, linkLocalNextHop);
+    return of(out, out.length, nextHop, linkLocalNextHop);
   }
 
   /** This set without attributes of the given type. */
@@ -354,8 +411,8 @@ public final class AttributeSet {
    */
   public AttributeSet unrecognizedForwarded() {
     boolean change = false;
-    for (PathAttribute a : attributes) {
-      if (a instanceof PathAttribute.Unknown u
+    for (int i = 0, n = attributes.size(); i < n; i++) {
+      if (attributes.get(i) instanceof PathAttribute.Unknown u
           && (!u.isOptionalTransitive() || (u.flags() & PathAttribute.FLAG_PARTIAL) == 0)) {
         change = true;
         break;
@@ -413,7 +470,7 @@ public final class AttributeSet {
 
   @Override
   public int hashCode() {
-    return content.hash();
+    return content.hash;
   }
 
   /** What the set is made of and compared by; the interner's key, which must not hold the set. */
@@ -422,19 +479,52 @@ public final class AttributeSet {
   }
 
   /**
-   * The attributes and next hops of a set, with their hash computed once. Written out: a record's
-   * generated {@code hashCode} would hash every attribute again on each interner lookup (one per
-   * UPDATE received), through method handles that C1 does not inline.
+   * The attributes and next hops of a set, with their hash computed once: the interner's key. The
+   * attributes are the first {@code size} of an array (a lookup's key is the array being built,
+   * perhaps longer); compared element by element, the same object first, where a list's {@code
+   * equals} took an iterator and an interface call per element on every UPDATE received.
    */
-  record Content(
-      List<PathAttribute> attributes, InetAddress nextHop, InetAddress linkLocal, int hash) {
+  static final class Content {
+    private final PathAttribute[] attributes;
+    private final int size;
+    final InetAddress nextHop;
+    final InetAddress linkLocal;
+    final int hash;
+
     Content(List<PathAttribute> attributes, InetAddress nextHop, InetAddress linkLocal) {
-      this(
-          attributes,
-          nextHop,
-          linkLocal,
-          (attributes.hashCode() * 31 + Objects.hashCode(nextHop)) * 31
-              + Objects.hashCode(linkLocal));
+      this(attributes.toArray(new PathAttribute[0]), attributes.size(), nextHop, linkLocal);
+    }
+
+    Content(PathAttribute[] attributes, int size, InetAddress nextHop, InetAddress linkLocal) {
+      this(attributes, size, nextHop, linkLocal, hash(attributes, size, nextHop, linkLocal));
+    }
+
+    Content(
+        PathAttribute[] attributes,
+        int size,
+        InetAddress nextHop,
+        InetAddress linkLocal,
+        int hash) {
+      this.attributes = attributes;
+      this.size = size;
+      this.nextHop = nextHop;
+      this.linkLocal = linkLocal;
+      this.hash = hash;
+    }
+
+    // As List.hashCode of the attributes, combined with the next hops.
+    private static int hash(
+        PathAttribute[] attributes, int size, InetAddress nextHop, InetAddress linkLocal) {
+      int h = 1;
+      for (int i = 0; i < size; i++) {
+        h = 31 * h + attributes[i].hashCode();
+      }
+      return (h * 31 + Objects.hashCode(nextHop)) * 31 + Objects.hashCode(linkLocal);
+    }
+
+    /** The attributes as an immutable list (the array must be exactly {@code size} long). */
+    List<PathAttribute> attributes() {
+      return new Attributes(attributes);
     }
 
     @Override
@@ -444,11 +534,42 @@ public final class AttributeSet {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Content c
-          && c.hash == hash
-          && c.attributes.equals(attributes)
-          && Objects.equals(c.nextHop, nextHop)
-          && Objects.equals(c.linkLocal, linkLocal);
+      if (!(o instanceof Content c) || c.hash != hash || c.size != size) {
+        return false;
+      }
+      PathAttribute[] mine = attributes;
+      PathAttribute[] theirs = c.attributes;
+      for (int i = 0; i < size; i++) {
+        PathAttribute a = mine[i];
+        PathAttribute b = theirs[i];
+        if (a != b && (a.getClass() != b.getClass() || !a.equals(b))) {
+          return false;
+        }
+      }
+      return Objects.equals(c.nextHop, nextHop) && Objects.equals(c.linkLocal, linkLocal);
+    }
+  }
+
+  /**
+   * A set's attributes as a list: its array, which nothing changes, without the copies {@code
+   * List.copyOf} makes (two of the array per new set). Equal to any list of the same attributes.
+   */
+  private static final class Attributes extends AbstractList<PathAttribute>
+      implements RandomAccess {
+    private final PathAttribute[] attributes;
+
+    Attributes(PathAttribute[] attributes) {
+      this.attributes = attributes;
+    }
+
+    @Override
+    public PathAttribute get(int index) {
+      return attributes[index];
+    }
+
+    @Override
+    public int size() {
+      return attributes.length;
     }
   }
 
@@ -512,9 +633,9 @@ public final class AttributeSet {
     return n;
   }
 
-  private static boolean kept(List<PathAttribute> sorted, int code) {
-    for (int i = 0, n = sorted.size(); i < n; i++) {
-      if ((sorted.get(i).type().code() & 0xff) == code) {
+  private static boolean kept(PathAttribute[] sorted, int n, int code) {
+    for (int i = 0; i < n; i++) {
+      if ((sorted[i].type().code() & 0xff) == code) {
         return true;
       }
     }
@@ -522,7 +643,8 @@ public final class AttributeSet {
   }
 
   private static <A extends PathAttribute> Optional<A> find(List<PathAttribute> list, Class<A> t) {
-    for (PathAttribute a : list) {
+    for (int i = 0, n = list.size(); i < n; i++) {
+      PathAttribute a = list.get(i);
       if (t.isInstance(a)) {
         return Optional.of(t.cast(a));
       }

@@ -34,6 +34,36 @@ class AttributeSetTest {
   }
 
   @Test
+  void theAttributeListIsAnImmutableListEqualToAnyListOfTheSameAttributes() {
+    List<PathAttribute> sorted =
+        List.of(
+            new PathAttribute.Origin(PathAttribute.OriginType.EGP),
+            AsPath.sequence(65001),
+            new PathAttribute.LocalPref(7));
+    AttributeSet s = AttributeSet.of(List.of(sorted.get(2), sorted.get(0), sorted.get(1)), null);
+    assertThat(s.attributes()).isEqualTo(sorted);
+    assertThat(sorted).isEqualTo(s.attributes());
+    assertThat(s.attributes().hashCode()).as("List.hashCode contract").isEqualTo(sorted.hashCode());
+    assertThat(s.attributes()).isInstanceOf(java.util.RandomAccess.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> s.attributes().set(0, new PathAttribute.LocalPref(8)))
+        .isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
+  void attributesOutOfOrderAreSortedStablyByTypeCode() {
+    // Unknown attributes of equal codes cannot both stay (the first is kept); of different codes
+    // they sort among the known ones, whatever the order they came in.
+    PathAttribute u20 = new PathAttribute.Unknown(0xc0, 20, new byte[] {1});
+    PathAttribute u130 = new PathAttribute.Unknown(0xc0, 130, new byte[] {1});
+    PathAttribute med = new PathAttribute.MultiExitDisc(3);
+    PathAttribute origin = new PathAttribute.Origin(PathAttribute.OriginType.IGP);
+    AttributeSet s = AttributeSet.of(List.of(u130, u20, med, origin), ip("192.0.2.1"));
+    assertThat(s.attributes()).containsExactly(origin, med, u20, u130);
+    assertThat(AttributeSet.of(List.of(origin, med, u20, u130), ip("192.0.2.1"))).isSameAs(s);
+  }
+
+  @Test
   void aNewSetHoldsTheAttributeObjectsOfAnEarlierSetWhereTheyAreEqual() {
     // What a churn that changes only the MED keeps per new set: the MED, not new copies of the
     // AS_PATH and the rest. A fresh interner: the global one's cache is shared with other tests.
@@ -188,5 +218,18 @@ class AttributeSetTest {
             new AttributeSet.Content(attributes, ip("10.0.0.2"), ip("fe80::1")),
             new AttributeSet.Content(attributes, ip("10.0.0.1"), ip("fe80::2")),
             new AttributeSet.Content(attributes, ip("10.0.0.1"), null)));
+  }
+
+  @Test
+  void contentComparesOnlyTheFirstSizeAttributesOfALookupsArray() {
+    // A lookup's key is the array being built, longer than the attributes kept in it.
+    PathAttribute[] longer = {
+      new PathAttribute.LocalPref(100), new PathAttribute.MultiExitDisc(1), null
+    };
+    AttributeSet.Content probe = new AttributeSet.Content(longer, 1, ip("10.0.0.1"), null);
+    AttributeSet.Content stored =
+        new AttributeSet.Content(List.of(new PathAttribute.LocalPref(100)), ip("10.0.0.1"), null);
+    assertThat(probe).isEqualTo(stored).hasSameHashCodeAs(stored);
+    assertThat(new AttributeSet.Content(longer, 2, ip("10.0.0.1"), null)).isNotEqualTo(stored);
   }
 }
