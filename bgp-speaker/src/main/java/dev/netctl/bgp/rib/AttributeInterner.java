@@ -57,6 +57,9 @@ final class AttributeInterner {
     int h = value.hashCode() * 0x9E3779B9;
     int slot = (h ^ (h >>> 16)) & (RECENT - 1);
     Object seen = recent[slot];
+    if (seen == value) {
+      return value;
+    }
     if (seen != null && seen.getClass() == value.getClass() && seen.equals(value)) {
       return (T) seen;
     }

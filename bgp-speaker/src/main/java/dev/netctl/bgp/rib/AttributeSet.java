@@ -125,16 +125,21 @@ public final class AttributeSet {
     for (int i = 0; i < kept.length; i++) {
       kept[i] = attributes.get(i);
     }
-    return of(kept, kept.length, nextHop, linkLocalNextHop);
+    return of(kept, kept.length, nextHop, linkLocalNextHop, null);
   }
 
   /**
    * As {@link #of(List, InetAddress, InetAddress)} for the first {@code count} attributes of {@code
    * kept}, an array of the caller's that this method reorders and may keep: the derivations below
-   * build one array, not a list and then an array.
+   * build one array, not a list and then an array. {@code from} is the interned set a derivation
+   * started from, or null: its attributes and next hop are canonical already.
    */
   private static AttributeSet of(
-      PathAttribute[] kept, int count, InetAddress nextHop, InetAddress linkLocalNextHop) {
+      PathAttribute[] kept,
+      int count,
+      InetAddress nextHop,
+      InetAddress linkLocalNextHop,
+      AttributeSet from) {
     int n = 0;
     // Type codes seen, as bits: codes 0-127 (every attribute this speaker knows) in two longs; a
     // code from 128 up is looked for among those kept. No array per set looked up (one per UPDATE
@@ -178,17 +183,32 @@ public final class AttributeSet {
     // MED alone then keeps one new MED each, not a new copy of every attribute (AS_PATH with its
     // segments and numbers, COMMUNITIES, ORIGIN, the next hop...) that the young collections
     // inside the churn would copy and promote (docs/benchmarks.md, issue 14 session 15).
+    // A derived set (a reflected one: a thousand per churn) looks up only what it adds: hashing the
+    // rest again, an AS_PATH number by number, would find the objects it has.
     PathAttribute[] own = n == kept.length ? kept : java.util.Arrays.copyOf(kept, n);
     for (int i = 0; i < n; i++) {
       PathAttribute a = own[i];
-      if (small(a)) {
+      if (small(a) && (from == null || !from.holds(a))) {
         own[i] = interner.canonical(a);
       }
     }
     // IPv4 only: an IPv6 address's scope is not part of its equality.
-    InetAddress hop = nextHop instanceof Inet4Address v4 ? interner.canonical(v4) : nextHop;
+    InetAddress hop =
+        nextHop instanceof Inet4Address v4 && (from == null || from.nextHop != nextHop)
+            ? interner.canonical(v4)
+            : nextHop;
     return interner.intern(
         new AttributeSet(new Content(own, n, hop, linkLocalNextHop, probe.hash)));
+  }
+
+  /** Whether this set holds {@code a} itself (not an equal object). */
+  private boolean holds(PathAttribute a) {
+    for (int i = 0, n = attributes.size(); i < n; i++) {
+      if (attributes.get(i) == a) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Sorts the first {@code n} by type code, stable; most UPDATEs are in order already (§5). */
@@ -374,7 +394,7 @@ public final class AttributeSet {
     for (int i = 0, n = attributes.size(); i < n; i++) {
       out[i + 1] = attributes.get(i);
     }
-    return of(out, out.length, nextHop, linkLocalNextHop);
+    return of(out, out.length, nextHop, linkLocalNextHop, this);
   }
 
   /**
@@ -390,7 +410,7 @@ public final class AttributeSet {
     for (int i = 0, n = attributes.size(); i < n; i++) {
       out[i + 2] = attributes.get(i);
     }
-    return of(out, out.length, nextHop, linkLocalNextHop);
+    return of(out, out.length, nextHop, linkLocalNextHop, this);
   }
 
   /** This set without attributes of the given type. */
@@ -400,8 +420,24 @@ public final class AttributeSet {
 
   /** This set keeping only attributes that pass {@code keep}. */
   public AttributeSet filter(Predicate<PathAttribute> keep) {
-    List<PathAttribute> out = attributes.stream().filter(keep).toList();
-    return out.size() == attributes.size() ? this : of(out, nextHop, linkLocalNextHop);
+    PathAttribute[] out = null;
+    int n = 0;
+    for (int i = 0, size = attributes.size(); i < size; i++) {
+      PathAttribute a = attributes.get(i);
+      if (keep.test(a)) {
+        if (out != null) {
+          out[n] = a;
+        }
+        n++;
+      } else if (out == null) {
+        // The first attribute dropped: from here on the kept ones are copied.
+        out = new PathAttribute[size];
+        for (int j = 0; j < i; j++) {
+          out[j] = attributes.get(j);
+        }
+      }
+    }
+    return out == null ? this : of(out, n, nextHop, linkLocalNextHop, this);
   }
 
   /**
@@ -438,7 +474,12 @@ public final class AttributeSet {
         && Objects.equals(linkLocalNextHop, this.linkLocalNextHop)) {
       return this;
     }
-    return of(attributes, nextHop, linkLocalNextHop);
+    return of(
+        attributes.toArray(new PathAttribute[0]),
+        attributes.size(),
+        nextHop,
+        linkLocalNextHop,
+        this);
   }
 
   /** This set with {@code asn} prepended {@code count} times to the AS_PATH (RFC 4271 §5.1.2). */

@@ -51,6 +51,28 @@ class AttributeSetTest {
   }
 
   @Test
+  void aDerivedSetKeepsTheObjectsOfItsOriginAndSharesWhatItAdds() {
+    AttributeSet one = attrs("192.0.2.1").path(65001, 65002).med(1_234_567).build();
+    AttributeSet two = attrs("192.0.2.1").path(65001, 65002).med(1_234_568).build();
+    PathAttribute.ClusterList clusters =
+        new PathAttribute.ClusterList(List.of(ip4("10.255.255.1")));
+    AttributeSet reflectedOne = one.with(clusters);
+    AttributeSet reflectedTwo =
+        two.with(new PathAttribute.ClusterList(List.of(ip4("10.255.255.1"))));
+    assertThat(reflectedOne.asPath()).isSameAs(one.asPath());
+    assertThat(reflectedOne.nextHop()).isSameAs(one.nextHop());
+    assertThat(reflectedTwo.get(PathAttribute.ClusterList.class).orElseThrow())
+        .as("an added attribute equal to one a recent set holds is that object")
+        .isSameAs(reflectedOne.get(PathAttribute.ClusterList.class).orElseThrow());
+    AttributeSet filtered = one.filter(a -> !(a instanceof PathAttribute.MultiExitDisc));
+    assertThat(filtered.med()).isEqualTo(-1);
+    assertThat(filtered.attributes()).hasSize(one.attributes().size() - 1);
+    assertThat(filtered.asPath()).isSameAs(one.asPath());
+    assertThat(one.filter(a -> true)).isSameAs(one);
+    assertThat(one.withNextHop(ip("192.0.2.7"), null).asPath()).isSameAs(one.asPath());
+  }
+
+  @Test
   void attributesOutOfOrderAreSortedStablyByTypeCode() {
     // Unknown attributes of equal codes cannot both stay (the first is kept); of different codes
     // they sort among the known ones, whatever the order they came in.
