@@ -208,7 +208,9 @@ public sealed interface PathAttribute {
     /** Path length for best-path: a set counts as one, confederation segments as zero. */
     public int pathLength() {
       int n = 0;
-      for (Segment s : segments) {
+      // By index: an iterator per new attribute set (AttributeSet decodes the length once).
+      for (int i = 0, k = segments.size(); i < k; i++) {
+        Segment s = segments.get(i);
         switch (s.type()) {
           case AS_SEQUENCE -> n += s.asns().size();
           case AS_SET -> n += 1;

@@ -146,6 +146,10 @@ public final class AttributeSet {
     // received).
     long seenLow = 0;
     long seenHigh = 0;
+    // Whether those kept came in type-code order, as senders SHOULD send them (RFC 4271 §5): then
+    // there is nothing to sort, and no second type() call per attribute to find that out.
+    boolean ordered = true;
+    int lastCode = -1;
     for (int i = 0; i < count; i++) {
       PathAttribute a = kept[i];
       int code = a.type().code() & 0xff;
@@ -168,8 +172,12 @@ public final class AttributeSet {
         continue;
       }
       kept[n++] = a;
+      ordered &= code > lastCode;
+      lastCode = code;
     }
-    sortByTypeCode(kept, n);
+    if (!ordered) {
+      sortByTypeCode(kept, n);
+    }
     AttributeInterner interner = AttributeInterner.GLOBAL;
     // The lookup key holds the array being built, never stored: a set found (every UPDATE after the
     // first with its attributes) costs no copy of it.
