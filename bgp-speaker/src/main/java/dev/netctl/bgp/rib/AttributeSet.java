@@ -42,10 +42,10 @@ public final class AttributeSet {
   /** LOCAL_PREF assumed when the attribute is absent (RFC 4271 §5.1.5 leaves it to config). */
   public static final long DEFAULT_LOCAL_PREF = 100;
 
-  private final List<PathAttribute> attributes;
+  private final Attributes attributes;
   private final InetAddress nextHop;
   private final InetAddress linkLocalNextHop;
-  private final Content content;
+  private final int hash;
   // Decoded once: the best-path comparison reads these for every candidate.
   private final OriginType origin;
   private final int asPathLength;
@@ -67,15 +67,22 @@ public final class AttributeSet {
   private List<PathAttribute> encoded;
 
   AttributeSet(List<PathAttribute> sorted, InetAddress nextHop, InetAddress linkLocalNextHop) {
-    this(new Content(sorted, nextHop, linkLocalNextHop));
+    this(sorted.toArray(new PathAttribute[0]), nextHop, linkLocalNextHop);
   }
 
-  private AttributeSet(Content content) {
-    List<PathAttribute> sorted = content.attributes();
+  private AttributeSet(PathAttribute[] own, InetAddress nextHop, InetAddress linkLocalNextHop) {
+    this(own, nextHop, linkLocalNextHop, Content.hash(own, own.length, nextHop, linkLocalNextHop));
+  }
+
+  // The interner's entry for this set holds the same array and next hops (AttributeInterner.Ref):
+  // no key object of its own per set.
+  private AttributeSet(
+      PathAttribute[] own, InetAddress nextHop, InetAddress linkLocalNextHop, int hash) {
+    Attributes sorted = new Attributes(own);
     this.attributes = sorted;
-    this.nextHop = content.nextHop;
-    this.linkLocalNextHop = content.linkLocal;
-    this.content = content;
+    this.nextHop = nextHop;
+    this.linkLocalNextHop = linkLocalNextHop;
+    this.hash = hash;
     // One pass, the first of each type counting: this runs for every set looked up in the
     // interner, a thousand times per churn of a thousand attribute sets.
     OriginType originValue = null;
@@ -205,8 +212,7 @@ public final class AttributeSet {
         nextHop instanceof Inet4Address v4 && (from == null || from.nextHop != nextHop)
             ? interner.canonical(v4)
             : nextHop;
-    return interner.intern(
-        new AttributeSet(new Content(own, n, hop, linkLocalNextHop, probe.hash)));
+    return interner.intern(new AttributeSet(own, hop, linkLocalNextHop, probe.hash));
   }
 
   /** Whether this set holds {@code a} itself (not an equal object). */
@@ -514,30 +520,42 @@ public final class AttributeSet {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof AttributeSet s && s.content.equals(content);
+    return o == this
+        || (o instanceof AttributeSet s
+            && s.hash == hash
+            && Content.same(
+                array(),
+                array().length,
+                nextHop,
+                linkLocalNextHop,
+                s.array(),
+                s.array().length,
+                s.nextHop,
+                s.linkLocalNextHop));
   }
 
   @Override
   public int hashCode() {
-    return content.hash;
+    return hash;
   }
 
-  /** What the set is made of and compared by; the interner's key, which must not hold the set. */
-  Content content() {
-    return content;
+  /** The attributes, sorted, exactly as long as there are attributes; never to be changed. */
+  PathAttribute[] array() {
+    return attributes.attributes;
   }
 
   /**
-   * The attributes and next hops of a set, with their hash computed once: the interner's key. The
-   * attributes are the first {@code size} of an array (a lookup's key is the array being built,
-   * perhaps longer); compared element by element, the same object first, where a list's {@code
-   * equals} took an iterator and an interface call per element on every UPDATE received.
+   * A lookup's key: attributes and next hops, with their hash computed once. The attributes are the
+   * first {@code size} of an array (the one being built, perhaps longer); compared element by
+   * element, the same object first, where a list's {@code equals} took an iterator and an interface
+   * call per element on every UPDATE received. Equal to the interner's entry of a set of the same
+   * content ({@link AttributeInterner}), which must not hold the set.
    */
   static final class Content {
     private final PathAttribute[] attributes;
     private final int size;
-    final InetAddress nextHop;
-    final InetAddress linkLocal;
+    private final InetAddress nextHop;
+    private final InetAddress linkLocal;
     final int hash;
 
     Content(List<PathAttribute> attributes, InetAddress nextHop, InetAddress linkLocal) {
@@ -545,24 +563,15 @@ public final class AttributeSet {
     }
 
     Content(PathAttribute[] attributes, int size, InetAddress nextHop, InetAddress linkLocal) {
-      this(attributes, size, nextHop, linkLocal, hash(attributes, size, nextHop, linkLocal));
-    }
-
-    Content(
-        PathAttribute[] attributes,
-        int size,
-        InetAddress nextHop,
-        InetAddress linkLocal,
-        int hash) {
       this.attributes = attributes;
       this.size = size;
       this.nextHop = nextHop;
       this.linkLocal = linkLocal;
-      this.hash = hash;
+      this.hash = hash(attributes, size, nextHop, linkLocal);
     }
 
-    // As List.hashCode of the attributes, combined with the next hops.
-    private static int hash(
+    /** As List.hashCode of the attributes, combined with the next hops. */
+    static int hash(
         PathAttribute[] attributes, int size, InetAddress nextHop, InetAddress linkLocal) {
       int h = 1;
       for (int i = 0; i < size; i++) {
@@ -571,9 +580,44 @@ public final class AttributeSet {
       return (h * 31 + Objects.hashCode(nextHop)) * 31 + Objects.hashCode(linkLocal);
     }
 
-    /** The attributes as an immutable list (the array must be exactly {@code size} long). */
-    List<PathAttribute> attributes() {
-      return new Attributes(attributes);
+    /**
+     * Whether the first {@code size} of {@code mine} and the first {@code theirSize} of {@code
+     * theirs}, with the next hops, are the same content.
+     */
+    static boolean same(
+        PathAttribute[] mine,
+        int size,
+        InetAddress nextHop,
+        InetAddress linkLocal,
+        PathAttribute[] theirs,
+        int theirSize,
+        InetAddress theirNextHop,
+        InetAddress theirLinkLocal) {
+      if (theirSize != size) {
+        return false;
+      }
+      for (int i = 0; i < size; i++) {
+        PathAttribute a = mine[i];
+        PathAttribute b = theirs[i];
+        if (a != b && (a.getClass() != b.getClass() || !a.equals(b))) {
+          return false;
+        }
+      }
+      return Objects.equals(theirNextHop, nextHop) && Objects.equals(theirLinkLocal, linkLocal);
+    }
+
+    /** Whether the interner's entry {@code ref} holds this content. */
+    boolean matches(AttributeInterner.Ref ref) {
+      return ref.hash == hash
+          && same(
+              attributes,
+              size,
+              nextHop,
+              linkLocal,
+              ref.attributes,
+              ref.attributes.length,
+              ref.nextHop,
+              ref.linkLocal);
     }
 
     @Override
@@ -583,19 +627,13 @@ public final class AttributeSet {
 
     @Override
     public boolean equals(Object o) {
-      if (!(o instanceof Content c) || c.hash != hash || c.size != size) {
-        return false;
+      if (o instanceof AttributeInterner.Ref r) {
+        return matches(r);
       }
-      PathAttribute[] mine = attributes;
-      PathAttribute[] theirs = c.attributes;
-      for (int i = 0; i < size; i++) {
-        PathAttribute a = mine[i];
-        PathAttribute b = theirs[i];
-        if (a != b && (a.getClass() != b.getClass() || !a.equals(b))) {
-          return false;
-        }
-      }
-      return Objects.equals(c.nextHop, nextHop) && Objects.equals(c.linkLocal, linkLocal);
+      return o instanceof Content c
+          && c.hash == hash
+          && same(
+              attributes, size, nextHop, linkLocal, c.attributes, c.size, c.nextHop, c.linkLocal);
     }
   }
 

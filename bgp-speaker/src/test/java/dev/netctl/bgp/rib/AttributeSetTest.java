@@ -73,6 +73,34 @@ class AttributeSetTest {
   }
 
   @Test
+  void theInternerFindsASetByALookupKeyAndKeepsTheFirstOfEqualCandidates() throws Exception {
+    // Entries are the sets' own arrays behind a weak reference, equal to a lookup's Content.
+    AttributeInterner interner = new AttributeInterner();
+    List<PathAttribute> attributes =
+        List.of(new PathAttribute.Origin(PathAttribute.OriginType.IGP), AsPath.sequence(65001));
+    AttributeSet first = interner.intern(new AttributeSet(attributes, ip("192.0.2.1"), null));
+    assertThat(interner.intern(new AttributeSet(attributes, ip("192.0.2.1"), null)))
+        .isSameAs(first);
+    PathAttribute[] longer = attributes.toArray(new PathAttribute[3]);
+    assertThat(interner.find(new AttributeSet.Content(longer, 2, ip("192.0.2.1"), null)))
+        .isSameAs(first);
+    assertThat(interner.find(new AttributeSet.Content(longer, 2, ip("192.0.2.2"), null))).isNull();
+    assertThat(interner.find(new AttributeSet.Content(longer, 1, ip("192.0.2.1"), null))).isNull();
+    assertThat(interner.size()).isEqualTo(1);
+    // Once the set is collected its entry goes, and an equal candidate becomes the canonical set.
+    int hash = first.hashCode();
+    first = null;
+    for (int i = 0; i < 50 && interner.size() > 0; i++) {
+      System.gc();
+      Thread.sleep(20);
+    }
+    assertThat(interner.size()).as("entry of a collected set expunged").isZero();
+    AttributeSet again = new AttributeSet(attributes, ip("192.0.2.1"), null);
+    assertThat(interner.intern(again)).isSameAs(again);
+    assertThat(again.hashCode()).isEqualTo(hash);
+  }
+
+  @Test
   void attributesOutOfOrderAreSortedStablyByTypeCode() {
     // Unknown attributes of equal codes cannot both stay (the first is kept); of different codes
     // they sort among the known ones, whatever the order they came in.
