@@ -21,8 +21,8 @@ final class AttributeInterner {
   /**
    * The table's entry for a set, its key and its value at once: the set's attributes and next hops
    * (the set's own array and objects, not a copy), so that a set costs no key object of its own,
-   * and a weak reference to the set. Equal to a lookup's {@link AttributeSet.Content} and to an
-   * entry of the same content.
+   * and a weak reference to the set. Equal to a lookup's {@link AttributeContent} and to an entry
+   * of the same content.
    */
   static final class Ref extends WeakReference<AttributeSet> {
     final PathAttribute[] attributes;
@@ -43,12 +43,12 @@ final class AttributeInterner {
       if (o == this) {
         return true;
       }
-      if (o instanceof AttributeSet.Content c) {
+      if (o instanceof AttributeContent c) {
         return c.matches(this);
       }
       return o instanceof Ref r
           && r.hash == hash
-          && AttributeSet.Content.same(
+          && AttributeContent.same(
               attributes,
               attributes.length,
               nextHop,
@@ -70,7 +70,7 @@ final class AttributeInterner {
   // of those sets; 16 KiB of slots, and what they hold is bounded by their number.
   private static final int RECENT = 4096;
 
-  // Each entry's key and value are the same Ref (see Ref); lookups pass a Content.
+  // Each entry's key and value are the same Ref (see Ref); lookups pass an AttributeContent.
   private final ConcurrentHashMap<Object, Ref> table = new ConcurrentHashMap<>();
   private final ReferenceQueue<AttributeSet> queue = new ReferenceQueue<>();
   // A direct-mapped cache, not a table: a value replaces whatever held its slot. Shard threads
@@ -79,7 +79,7 @@ final class AttributeInterner {
   private final Object[] recent = new Object[RECENT];
 
   /** The interned set with this content, or null. */
-  AttributeSet find(AttributeSet.Content key) {
+  AttributeSet find(AttributeContent key) {
     expunge();
     Ref ref = table.get(key);
     return ref == null ? null : ref.get();

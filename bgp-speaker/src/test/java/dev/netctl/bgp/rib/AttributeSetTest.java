@@ -82,10 +82,10 @@ class AttributeSetTest {
     assertThat(interner.intern(new AttributeSet(attributes, ip("192.0.2.1"), null)))
         .isSameAs(first);
     PathAttribute[] longer = attributes.toArray(new PathAttribute[3]);
-    assertThat(interner.find(new AttributeSet.Content(longer, 2, ip("192.0.2.1"), null)))
+    assertThat(interner.find(new AttributeContent(longer, 2, ip("192.0.2.1"), null)))
         .isSameAs(first);
-    assertThat(interner.find(new AttributeSet.Content(longer, 2, ip("192.0.2.2"), null))).isNull();
-    assertThat(interner.find(new AttributeSet.Content(longer, 1, ip("192.0.2.1"), null))).isNull();
+    assertThat(interner.find(new AttributeContent(longer, 2, ip("192.0.2.2"), null))).isNull();
+    assertThat(interner.find(new AttributeContent(longer, 1, ip("192.0.2.1"), null))).isNull();
     assertThat(interner.size()).isEqualTo(1);
     // Once the set is collected its entry goes, and an equal candidate becomes the canonical set.
     int hash = first.hashCode();
@@ -261,13 +261,13 @@ class AttributeSetTest {
   void contentComparesAttributesAndBothNextHops() {
     List<PathAttribute> attributes = List.of(new PathAttribute.LocalPref(100));
     check(
-        () -> new AttributeSet.Content(attributes, ip("10.0.0.1"), ip("fe80::1")),
+        () -> new AttributeContent(attributes, ip("10.0.0.1"), ip("fe80::1")),
         List.of(
-            new AttributeSet.Content(
+            new AttributeContent(
                 List.of(new PathAttribute.LocalPref(200)), ip("10.0.0.1"), ip("fe80::1")),
-            new AttributeSet.Content(attributes, ip("10.0.0.2"), ip("fe80::1")),
-            new AttributeSet.Content(attributes, ip("10.0.0.1"), ip("fe80::2")),
-            new AttributeSet.Content(attributes, ip("10.0.0.1"), null)));
+            new AttributeContent(attributes, ip("10.0.0.2"), ip("fe80::1")),
+            new AttributeContent(attributes, ip("10.0.0.1"), ip("fe80::2")),
+            new AttributeContent(attributes, ip("10.0.0.1"), null)));
   }
 
   @Test
@@ -276,10 +276,10 @@ class AttributeSetTest {
     PathAttribute[] longer = {
       new PathAttribute.LocalPref(100), new PathAttribute.MultiExitDisc(1), null
     };
-    AttributeSet.Content probe = new AttributeSet.Content(longer, 1, ip("10.0.0.1"), null);
-    AttributeSet.Content stored =
-        new AttributeSet.Content(List.of(new PathAttribute.LocalPref(100)), ip("10.0.0.1"), null);
+    AttributeContent probe = new AttributeContent(longer, 1, ip("10.0.0.1"), null);
+    AttributeContent stored =
+        new AttributeContent(List.of(new PathAttribute.LocalPref(100)), ip("10.0.0.1"), null);
     assertThat(probe).isEqualTo(stored).hasSameHashCodeAs(stored);
-    assertThat(new AttributeSet.Content(longer, 2, ip("10.0.0.1"), null)).isNotEqualTo(stored);
+    assertThat(new AttributeContent(longer, 2, ip("10.0.0.1"), null)).isNotEqualTo(stored);
   }
 }
