@@ -132,6 +132,20 @@ public final class NewSetProbe {
             "per set: of() new %d, of() found %d, import %d, export rules (with Route 24) %d%n",
             (b1 - b0) / SETS, (b2 - b1) / SETS, (b3 - b2) / SETS, (b4 - b3) / SETS);
       }
+      if (r == 39) {
+        // What a new set and its reflected export keep live: the heap with them and without.
+        lists = null;
+        again = null;
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        System.gc();
+        long with = memory.getHeapMemoryUsage().getUsed();
+        java.util.Arrays.fill(sets, null);
+        java.util.Arrays.fill(out, null);
+        System.gc();
+        long without = memory.getHeapMemoryUsage().getUsed();
+        System.out.printf(
+            "live per new set and its reflected set: %d bytes%n", (with - without) / SETS);
+      }
     }
   }
 
