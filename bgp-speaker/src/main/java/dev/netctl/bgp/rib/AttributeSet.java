@@ -569,6 +569,13 @@ public final class AttributeSet {
     public int size() {
       return attributes.length;
     }
+
+    // Copied whole, not element by element through an iterator: the encoder copies a set's list
+    // into its own (new ArrayList(attributes()) calls this) for every set it encodes.
+    @Override
+    public Object[] toArray() {
+      return java.util.Arrays.copyOf(attributes, attributes.length, Object[].class);
+    }
   }
 
   @Override

@@ -45,6 +45,8 @@ class AttributeSetTest {
     assertThat(sorted).isEqualTo(s.attributes());
     assertThat(s.attributes().hashCode()).as("List.hashCode contract").isEqualTo(sorted.hashCode());
     assertThat(s.attributes()).isInstanceOf(java.util.RandomAccess.class);
+    assertThat(new ArrayList<>(s.attributes())).isEqualTo(sorted);
+    assertThat(s.attributes().toArray()).containsExactlyElementsOf(sorted);
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () -> s.attributes().set(0, new PathAttribute.LocalPref(8)))
         .isInstanceOf(UnsupportedOperationException.class);
