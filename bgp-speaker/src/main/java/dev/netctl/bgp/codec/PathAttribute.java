@@ -48,6 +48,26 @@ public sealed interface PathAttribute {
     }
   }
 
+  /**
+   * Whether two lists hold equal elements in the same order, by index: {@code List.equals} of the
+   * immutable lists takes an iterator, which C1 does not remove, and the interner compares the
+   * attributes of every UPDATE received with those of the set it finds.
+   */
+  private static boolean sameElements(List<?> a, List<?> b) {
+    int n = a.size();
+    if (n != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      Object x = a.get(i);
+      Object y = b.get(i);
+      if (x != y && !x.equals(y)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** ORIGIN values (RFC 4271 §5.1.1). */
   enum OriginType {
     /** Learned from an interior protocol. */
@@ -146,7 +166,7 @@ public sealed interface PathAttribute {
 
     @Override
     public boolean equals(Object o) {
-      return o == this || (o instanceof Segment x && type == x.type && asns.equals(x.asns));
+      return o == this || (o instanceof Segment x && type == x.type && sameElements(asns, x.asns));
     }
 
     @Override
@@ -188,7 +208,9 @@ public sealed interface PathAttribute {
     /** Path length for best-path: a set counts as one, confederation segments as zero. */
     public int pathLength() {
       int n = 0;
-      for (Segment s : segments) {
+      // By index: an iterator per new attribute set (AttributeSet decodes the length once).
+      for (int i = 0, k = segments.size(); i < k; i++) {
+        Segment s = segments.get(i);
         switch (s.type()) {
           case AS_SEQUENCE -> n += s.asns().size();
           case AS_SET -> n += 1;
@@ -254,7 +276,7 @@ public sealed interface PathAttribute {
 
     @Override
     public boolean equals(Object o) {
-      return o == this || (o instanceof AsPath x && segments.equals(x.segments));
+      return o == this || (o instanceof AsPath x && sameElements(segments, x.segments));
     }
 
     @Override
@@ -428,7 +450,7 @@ public sealed interface PathAttribute {
 
     @Override
     public boolean equals(Object o) {
-      return o == this || (o instanceof Communities x && values.equals(x.values));
+      return o == this || (o instanceof Communities x && sameElements(values, x.values));
     }
 
     @Override
@@ -487,7 +509,7 @@ public sealed interface PathAttribute {
 
     @Override
     public boolean equals(Object o) {
-      return o == this || (o instanceof ClusterList x && clusterIds.equals(x.clusterIds));
+      return o == this || (o instanceof ClusterList x && sameElements(clusterIds, x.clusterIds));
     }
 
     @Override
@@ -597,7 +619,7 @@ public sealed interface PathAttribute {
 
     @Override
     public boolean equals(Object o) {
-      return o == this || (o instanceof As4Path x && segments.equals(x.segments));
+      return o == this || (o instanceof As4Path x && sameElements(segments, x.segments));
     }
 
     @Override
@@ -695,7 +717,7 @@ public sealed interface PathAttribute {
 
     @Override
     public boolean equals(Object o) {
-      return o == this || (o instanceof LargeCommunities x && values.equals(x.values));
+      return o == this || (o instanceof LargeCommunities x && sameElements(values, x.values));
     }
 
     @Override

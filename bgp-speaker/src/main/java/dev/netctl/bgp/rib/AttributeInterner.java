@@ -1,7 +1,9 @@
 package dev.netctl.bgp.rib;
 
+import dev.netctl.bgp.codec.PathAttribute;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
+import java.net.InetAddress;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -16,12 +18,50 @@ final class AttributeInterner {
   /** The process-wide table; sets from different RIBs are the same values, so they may share. */
   static final AttributeInterner GLOBAL = new AttributeInterner();
 
-  private static final class Ref extends WeakReference<AttributeSet> {
-    final AttributeSet.Content key;
+  /**
+   * The table's entry for a set, its key and its value at once: the set's attributes and next hops
+   * (the set's own array and objects, not a copy), so that a set costs no key object of its own,
+   * and a weak reference to the set. Equal to a lookup's {@link AttributeContent} and to an entry
+   * of the same content.
+   */
+  static final class Ref extends WeakReference<AttributeSet> {
+    final PathAttribute[] attributes;
+    final InetAddress nextHop;
+    final InetAddress linkLocal;
+    final int hash;
 
-    Ref(AttributeSet set, AttributeSet.Content key, ReferenceQueue<AttributeSet> queue) {
+    Ref(AttributeSet set, ReferenceQueue<AttributeSet> queue) {
       super(set, queue);
-      this.key = key;
+      this.attributes = set.array();
+      this.nextHop = set.nextHop();
+      this.linkLocal = set.linkLocalNextHop();
+      this.hash = set.hashCode();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      if (o == this) {
+        return true;
+      }
+      if (o instanceof AttributeContent c) {
+        return c.matches(this);
+      }
+      return o instanceof Ref r
+          && r.hash == hash
+          && AttributeContent.same(
+              attributes,
+              attributes.length,
+              nextHop,
+              linkLocal,
+              r.attributes,
+              r.attributes.length,
+              r.nextHop,
+              r.linkLocal);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
     }
   }
 
@@ -30,7 +70,8 @@ final class AttributeInterner {
   // of those sets; 16 KiB of slots, and what they hold is bounded by their number.
   private static final int RECENT = 4096;
 
-  private final ConcurrentHashMap<AttributeSet.Content, Ref> table = new ConcurrentHashMap<>();
+  // Each entry's key and value are the same Ref (see Ref); lookups pass an AttributeContent.
+  private final ConcurrentHashMap<Object, Ref> table = new ConcurrentHashMap<>();
   private final ReferenceQueue<AttributeSet> queue = new ReferenceQueue<>();
   // A direct-mapped cache, not a table: a value replaces whatever held its slot. Shard threads
   // read and write it without a lock; the values are immutable (final fields), so a racing reader
@@ -38,7 +79,7 @@ final class AttributeInterner {
   private final Object[] recent = new Object[RECENT];
 
   /** The interned set with this content, or null. */
-  AttributeSet find(AttributeSet.Content key) {
+  AttributeSet find(AttributeContent key) {
     expunge();
     Ref ref = table.get(key);
     return ref == null ? null : ref.get();
@@ -57,6 +98,9 @@ final class AttributeInterner {
     int h = value.hashCode() * 0x9E3779B9;
     int slot = (h ^ (h >>> 16)) & (RECENT - 1);
     Object seen = recent[slot];
+    if (seen == value) {
+      return value;
+    }
     if (seen != null && seen.getClass() == value.getClass() && seen.equals(value)) {
       return (T) seen;
     }
@@ -66,17 +110,18 @@ final class AttributeInterner {
 
   AttributeSet intern(AttributeSet candidate) {
     expunge();
-    AttributeSet.Content key = candidate.content();
+    Ref fresh = new Ref(candidate, queue);
     while (true) {
-      Ref ref = table.get(key);
-      AttributeSet existing = ref == null ? null : ref.get();
+      Ref held = table.putIfAbsent(fresh, fresh);
+      if (held == null) {
+        return candidate;
+      }
+      AttributeSet existing = held.get();
       if (existing != null) {
         return existing;
       }
-      Ref fresh = new Ref(candidate, key, queue);
-      if (ref == null ? table.putIfAbsent(key, fresh) == null : table.replace(key, ref, fresh)) {
-        return candidate;
-      }
+      // A collected set whose entry is not expunged yet: it gives way.
+      remove(held);
     }
   }
 
@@ -88,8 +133,13 @@ final class AttributeInterner {
 
   private void expunge() {
     for (Object r; (r = queue.poll()) != null; ) {
-      Ref ref = (Ref) r;
-      table.remove(ref.key, ref);
+      remove((Ref) r);
     }
+  }
+
+  // Removes the entry if it is this very Ref: an entry of equal content may have replaced it, and
+  // CHM.remove(key, value) would compare the values by equals, which here is content.
+  private void remove(Ref ref) {
+    table.computeIfPresent(ref, (k, v) -> v == ref ? null : v);
   }
 }

@@ -17,10 +17,12 @@ import dev.netctl.bgp.codec.PathAttribute.Segment;
 import dev.netctl.bgp.codec.PathAttribute.SegmentType;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.RandomAccess;
 import java.util.function.Predicate;
 
 /**
@@ -40,10 +42,10 @@ public final class AttributeSet {
   /** LOCAL_PREF assumed when the attribute is absent (RFC 4271 §5.1.5 leaves it to config). */
   public static final long DEFAULT_LOCAL_PREF = 100;
 
-  private final List<PathAttribute> attributes;
+  private final Attributes attributes;
   private final InetAddress nextHop;
   private final InetAddress linkLocalNextHop;
-  private final Content content;
+  private final int hash;
   // Decoded once: the best-path comparison reads these for every candidate.
   private final OriginType origin;
   private final int asPathLength;
@@ -65,15 +67,26 @@ public final class AttributeSet {
   private List<PathAttribute> encoded;
 
   AttributeSet(List<PathAttribute> sorted, InetAddress nextHop, InetAddress linkLocalNextHop) {
-    this(new Content(sorted, nextHop, linkLocalNextHop));
+    this(sorted.toArray(new PathAttribute[0]), nextHop, linkLocalNextHop);
   }
 
-  private AttributeSet(Content content) {
-    List<PathAttribute> sorted = content.attributes();
+  private AttributeSet(PathAttribute[] own, InetAddress nextHop, InetAddress linkLocalNextHop) {
+    this(
+        own,
+        nextHop,
+        linkLocalNextHop,
+        AttributeContent.hash(own, own.length, nextHop, linkLocalNextHop));
+  }
+
+  // The interner's entry for this set holds the same array and next hops (AttributeInterner.Ref):
+  // no key object of its own per set.
+  private AttributeSet(
+      PathAttribute[] own, InetAddress nextHop, InetAddress linkLocalNextHop, int hash) {
+    Attributes sorted = new Attributes(own);
     this.attributes = sorted;
-    this.nextHop = content.nextHop();
-    this.linkLocalNextHop = content.linkLocal();
-    this.content = content;
+    this.nextHop = nextHop;
+    this.linkLocalNextHop = linkLocalNextHop;
+    this.hash = hash;
     // One pass, the first of each type counting: this runs for every set looked up in the
     // interner, a thousand times per churn of a thousand attribute sets.
     OriginType originValue = null;
@@ -119,14 +132,37 @@ public final class AttributeSet {
    */
   public static AttributeSet of(
       List<? extends PathAttribute> attributes, InetAddress nextHop, InetAddress linkLocalNextHop) {
-    List<PathAttribute> sorted = new ArrayList<>(attributes.size());
+    PathAttribute[] kept = new PathAttribute[attributes.size()];
+    for (int i = 0; i < kept.length; i++) {
+      kept[i] = attributes.get(i);
+    }
+    return of(kept, kept.length, nextHop, linkLocalNextHop, null);
+  }
+
+  /**
+   * As {@link #of(List, InetAddress, InetAddress)} for the first {@code count} attributes of {@code
+   * kept}, an array of the caller's that this method reorders and may keep: the derivations below
+   * build one array, not a list and then an array. {@code from} is the interned set a derivation
+   * started from, or null: its attributes and next hop are canonical already.
+   */
+  private static AttributeSet of(
+      PathAttribute[] kept,
+      int count,
+      InetAddress nextHop,
+      InetAddress linkLocalNextHop,
+      AttributeSet from) {
+    int n = 0;
     // Type codes seen, as bits: codes 0-127 (every attribute this speaker knows) in two longs; a
     // code from 128 up is looked for among those kept. No array per set looked up (one per UPDATE
     // received).
     long seenLow = 0;
     long seenHigh = 0;
-    for (int i = 0, n = attributes.size(); i < n; i++) {
-      PathAttribute a = attributes.get(i);
+    // Whether those kept came in type-code order, as senders SHOULD send them (RFC 4271 §5): then
+    // there is nothing to sort, and no second type() call per attribute to find that out.
+    boolean ordered = true;
+    int lastCode = -1;
+    for (int i = 0; i < count; i++) {
+      PathAttribute a = kept[i];
       int code = a.type().code() & 0xff;
       if (code == AttributeType.NEXT_HOP.code()
           || code == AttributeType.MP_REACH_NLRI.code()
@@ -143,16 +179,20 @@ public final class AttributeSet {
           continue;
         }
         seenHigh |= 1L << (code - 64);
-      } else if (kept(sorted, code)) {
+      } else if (kept(kept, n, code)) {
         continue;
       }
-      sorted.add(a);
+      kept[n++] = a;
+      ordered &= code > lastCode;
+      lastCode = code;
     }
-    PathAttribute.sortByTypeCode(sorted);
+    if (!ordered) {
+      sortByTypeCode(kept, n);
+    }
     AttributeInterner interner = AttributeInterner.GLOBAL;
-    // The lookup key holds the list being built, never stored: a set found (every UPDATE after the
-    // first with its attributes) costs no copy of the list.
-    Content probe = new Content(sorted, nextHop, linkLocalNextHop);
+    // The lookup key holds the array being built, never stored: a set found (every UPDATE after the
+    // first with its attributes) costs no copy of it.
+    AttributeContent probe = new AttributeContent(kept, n, nextHop, linkLocalNextHop);
     AttributeSet existing = interner.find(probe);
     if (existing != null) {
       return existing;
@@ -162,16 +202,48 @@ public final class AttributeSet {
     // MED alone then keeps one new MED each, not a new copy of every attribute (AS_PATH with its
     // segments and numbers, COMMUNITIES, ORIGIN, the next hop...) that the young collections
     // inside the churn would copy and promote (docs/benchmarks.md, issue 14 session 15).
-    for (int i = 0, n = sorted.size(); i < n; i++) {
-      PathAttribute a = sorted.get(i);
-      if (small(a)) {
-        sorted.set(i, interner.canonical(a));
+    // A derived set (a reflected one: a thousand per churn) looks up only what it adds: hashing the
+    // rest again, an AS_PATH number by number, would find the objects it has.
+    PathAttribute[] own = n == kept.length ? kept : java.util.Arrays.copyOf(kept, n);
+    for (int i = 0; i < n; i++) {
+      PathAttribute a = own[i];
+      if (small(a) && (from == null || !from.holds(a))) {
+        own[i] = interner.canonical(a);
       }
     }
     // IPv4 only: an IPv6 address's scope is not part of its equality.
-    InetAddress hop = nextHop instanceof Inet4Address v4 ? interner.canonical(v4) : nextHop;
-    return interner.intern(
-        new AttributeSet(new Content(List.copyOf(sorted), hop, linkLocalNextHop, probe.hash())));
+    InetAddress hop =
+        nextHop instanceof Inet4Address v4 && (from == null || from.nextHop != nextHop)
+            ? interner.canonical(v4)
+            : nextHop;
+    return interner.intern(new AttributeSet(own, hop, linkLocalNextHop, probe.hash));
+  }
+
+  /** Whether this set holds {@code a} itself (not an equal object). */
+  private boolean holds(PathAttribute a) {
+    for (int i = 0, n = attributes.size(); i < n; i++) {
+      if (attributes.get(i) == a) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Sorts the first {@code n} by type code, stable; most UPDATEs are in order already (§5). */
+  private static void sortByTypeCode(PathAttribute[] a, int n) {
+    for (int i = 1; i < n; i++) {
+      PathAttribute x = a[i];
+      int code = x.type().code() & 0xff;
+      int j = i - 1;
+      if ((a[j].type().code() & 0xff) <= code) {
+        continue;
+      }
+      while (j >= 0 && (a[j].type().code() & 0xff) > code) {
+        a[j + 1] = a[j];
+        j--;
+      }
+      a[j + 1] = x;
+    }
   }
 
   /** The canonical set for these attributes and next hop, without a link-local next hop. */
@@ -269,24 +341,47 @@ public final class AttributeSet {
     return clusterListLength;
   }
 
+  // The accessors below look by index and build no Optional: import and export rules call them
+  // for every UPDATE and every new set, and C1 removes neither the iterator nor the Optionals.
+
   /** The AS_PATH, empty when absent. */
   public AsPath asPath() {
-    return get(AsPath.class).orElse(AsPath.EMPTY);
+    for (int i = 0, n = attributes.size(); i < n; i++) {
+      if (attributes.get(i) instanceof AsPath p) {
+        return p;
+      }
+    }
+    return AsPath.EMPTY;
   }
 
   /** The COMMUNITIES values, empty when absent. */
   public List<Integer> communities() {
-    return get(Communities.class).map(Communities::values).orElse(List.of());
+    for (int i = 0, n = attributes.size(); i < n; i++) {
+      if (attributes.get(i) instanceof Communities c) {
+        return c.values();
+      }
+    }
+    return List.of();
   }
 
   /** The LARGE_COMMUNITY values, empty when absent. */
   public List<LargeCommunity> largeCommunities() {
-    return get(LargeCommunities.class).map(LargeCommunities::values).orElse(List.of());
+    for (int i = 0, n = attributes.size(); i < n; i++) {
+      if (attributes.get(i) instanceof LargeCommunities c) {
+        return c.values();
+      }
+    }
+    return List.of();
   }
 
   /** The CLUSTER_LIST ids, empty when absent. */
   public List<Inet4Address> clusterList() {
-    return get(ClusterList.class).map(ClusterList::clusterIds).orElse(List.of());
+    for (int i = 0, n = attributes.size(); i < n; i++) {
+      if (attributes.get(i) instanceof ClusterList c) {
+        return c.clusterIds();
+      }
+    }
+    return List.of();
   }
 
   /** Whether the AS_PATH contains {@code asn} in any segment (loop detection, RFC 4271 §9.1.2). */
@@ -297,9 +392,11 @@ public final class AttributeSet {
   /** How many times {@code asn} appears in the AS_PATH, over all its segments. */
   public int asPathCount(long asn) {
     int n = 0;
-    for (Segment s : asPath().segments()) {
-      for (long a : s.asns()) {
-        if (a == asn) {
+    List<Segment> segments = asPath().segments();
+    for (int i = 0, k = segments.size(); i < k; i++) {
+      List<Long> asns = segments.get(i).asns();
+      for (int j = 0, m = asns.size(); j < m; j++) {
+        if (asns.get(j) == asn) {
           n++;
         }
       }
@@ -309,14 +406,13 @@ public final class AttributeSet {
 
   /** This set with {@code attribute} replacing any attribute of the same type. */
   public AttributeSet with(PathAttribute attribute) {
-    List<PathAttribute> out = new ArrayList<>(attributes.size() + 1);
-    out.add(attribute);
-    for (PathAttribute a : attributes) {
-      if (!a.type().equals(attribute.type())) {
-        out.add(a);
-      }
+    PathAttribute[] out = new PathAttribute[attributes.size() + 1];
+    out[0] = attribute;
+    // of keeps the first of each type: the one given.
+    for (int i = 0, n = attributes.size(); i < n; i++) {
+      out[i + 1] = attributes.get(i);
     }
-    return of(out, nextHop, linkLocalNextHop);
+    return of(out, out.length, nextHop, linkLocalNextHop, this);
   }
 
   /**
@@ -325,15 +421,14 @@ public final class AttributeSet {
    * #with(PathAttribute)} would make (and intern, and leave to the collector) an intermediate one.
    */
   public AttributeSet with(PathAttribute first, PathAttribute second) {
-    List<PathAttribute> out = new ArrayList<>(attributes.size() + 2);
-    out.add(first);
-    out.add(second);
-    for (PathAttribute a : attributes) {
-      if (!a.type().equals(first.type()) && !a.type().equals(second.type())) {
-        out.add(a);
-      }
+    PathAttribute[] out = new PathAttribute[attributes.size() + 2];
+    out[0] = first;
+    out[1] = second;
+    // of keeps the first of each type: the ones given.
+    for (int i = 0, n = attributes.size(); i < n; i++) {
+      out[i + 2] = attributes.get(i);
     }
-    return of(out, nextHop, linkLocalNextHop);
+    return of(out, out.length, nextHop, linkLocalNextHop, this);
   }
 
   /** This set without attributes of the given type. */
@@ -343,8 +438,24 @@ public final class AttributeSet {
 
   /** This set keeping only attributes that pass {@code keep}. */
   public AttributeSet filter(Predicate<PathAttribute> keep) {
-    List<PathAttribute> out = attributes.stream().filter(keep).toList();
-    return out.size() == attributes.size() ? this : of(out, nextHop, linkLocalNextHop);
+    PathAttribute[] out = null;
+    int n = 0;
+    for (int i = 0, size = attributes.size(); i < size; i++) {
+      PathAttribute a = attributes.get(i);
+      if (keep.test(a)) {
+        if (out != null) {
+          out[n] = a;
+        }
+        n++;
+      } else if (out == null) {
+        // The first attribute dropped: from here on the kept ones are copied.
+        out = new PathAttribute[size];
+        for (int j = 0; j < i; j++) {
+          out[j] = attributes.get(j);
+        }
+      }
+    }
+    return out == null ? this : of(out, n, nextHop, linkLocalNextHop, this);
   }
 
   /**
@@ -354,8 +465,8 @@ public final class AttributeSet {
    */
   public AttributeSet unrecognizedForwarded() {
     boolean change = false;
-    for (PathAttribute a : attributes) {
-      if (a instanceof PathAttribute.Unknown u
+    for (int i = 0, n = attributes.size(); i < n; i++) {
+      if (attributes.get(i) instanceof PathAttribute.Unknown u
           && (!u.isOptionalTransitive() || (u.flags() & PathAttribute.FLAG_PARTIAL) == 0)) {
         change = true;
         break;
@@ -381,7 +492,12 @@ public final class AttributeSet {
         && Objects.equals(linkLocalNextHop, this.linkLocalNextHop)) {
       return this;
     }
-    return of(attributes, nextHop, linkLocalNextHop);
+    return of(
+        attributes.toArray(new PathAttribute[0]),
+        attributes.size(),
+        nextHop,
+        linkLocalNextHop,
+        this);
   }
 
   /** This set with {@code asn} prepended {@code count} times to the AS_PATH (RFC 4271 §5.1.2). */
@@ -408,47 +524,57 @@ public final class AttributeSet {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof AttributeSet s && s.content.equals(content);
+    return o == this
+        || (o instanceof AttributeSet s
+            && s.hash == hash
+            && AttributeContent.same(
+                array(),
+                array().length,
+                nextHop,
+                linkLocalNextHop,
+                s.array(),
+                s.array().length,
+                s.nextHop,
+                s.linkLocalNextHop));
   }
 
   @Override
   public int hashCode() {
-    return content.hash();
+    return hash;
   }
 
-  /** What the set is made of and compared by; the interner's key, which must not hold the set. */
-  Content content() {
-    return content;
+  /** The attributes, sorted, exactly as long as there are attributes; never to be changed. */
+  PathAttribute[] array() {
+    return attributes.attributes;
   }
 
   /**
-   * The attributes and next hops of a set, with their hash computed once. Written out: a record's
-   * generated {@code hashCode} would hash every attribute again on each interner lookup (one per
-   * UPDATE received), through method handles that C1 does not inline.
+   * A set's attributes as a list: its array, which nothing changes, without the copies {@code
+   * List.copyOf} makes (two of the array per new set). Equal to any list of the same attributes.
    */
-  record Content(
-      List<PathAttribute> attributes, InetAddress nextHop, InetAddress linkLocal, int hash) {
-    Content(List<PathAttribute> attributes, InetAddress nextHop, InetAddress linkLocal) {
-      this(
-          attributes,
-          nextHop,
-          linkLocal,
-          (attributes.hashCode() * 31 + Objects.hashCode(nextHop)) * 31
-              + Objects.hashCode(linkLocal));
+  private static final class Attributes extends AbstractList<PathAttribute>
+      implements RandomAccess {
+    private final PathAttribute[] attributes;
+
+    Attributes(PathAttribute[] attributes) {
+      this.attributes = attributes;
     }
 
     @Override
-    public int hashCode() {
-      return hash;
+    public PathAttribute get(int index) {
+      return attributes[index];
     }
 
     @Override
-    public boolean equals(Object o) {
-      return o instanceof Content c
-          && c.hash == hash
-          && c.attributes.equals(attributes)
-          && Objects.equals(c.nextHop, nextHop)
-          && Objects.equals(c.linkLocal, linkLocal);
+    public int size() {
+      return attributes.length;
+    }
+
+    // Copied whole, not element by element through an iterator: the encoder copies a set's list
+    // into its own (new ArrayList(attributes()) calls this) for every set it encodes.
+    @Override
+    public Object[] toArray() {
+      return java.util.Arrays.copyOf(attributes, attributes.length, Object[].class);
     }
   }
 
@@ -512,9 +638,9 @@ public final class AttributeSet {
     return n;
   }
 
-  private static boolean kept(List<PathAttribute> sorted, int code) {
-    for (int i = 0, n = sorted.size(); i < n; i++) {
-      if ((sorted.get(i).type().code() & 0xff) == code) {
+  private static boolean kept(PathAttribute[] sorted, int n, int code) {
+    for (int i = 0; i < n; i++) {
+      if ((sorted[i].type().code() & 0xff) == code) {
         return true;
       }
     }
@@ -522,7 +648,8 @@ public final class AttributeSet {
   }
 
   private static <A extends PathAttribute> Optional<A> find(List<PathAttribute> list, Class<A> t) {
-    for (PathAttribute a : list) {
+    for (int i = 0, n = list.size(); i < n; i++) {
+      PathAttribute a = list.get(i);
       if (t.isInstance(a)) {
         return Optional.of(t.cast(a));
       }

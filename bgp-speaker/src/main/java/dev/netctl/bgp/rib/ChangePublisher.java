@@ -335,13 +335,20 @@ final class ChangePublisher {
     // and family: first the answer kept on the attribute set, then the last one given.
     boolean memo = profile.exportPolicy().prefixIndependent();
     AttributeSet from = route.attributes();
+    ExportAnswer kept = null;
     if (memo) {
-      ExportAnswer kept = from.exportAnswer();
+      kept = from.exportAnswer();
       if (kept != null && kept.answers(config, profile, route.source(), ipv6)) {
         return kept.out();
       }
     }
-    AttributeSet rules = exportMemo.rules(profile, ipv6, route);
+    // A set without an answer yet (a new set: a thousand per churn) gets this one kept on it (see
+    // keep), which answers every later question of this group: the memo's entry would be its key,
+    // a map node, and the set itself held until the memo fills, for nothing.
+    AttributeSet rules =
+        memo && kept == null
+            ? ExportRules.rules(config, profile, ipv6, route)
+            : exportMemo.rules(profile, ipv6, route);
     if (rules == null) {
       if (memo) {
         keep(from, new ExportAnswer(config, profile, route.source(), ipv6, null));

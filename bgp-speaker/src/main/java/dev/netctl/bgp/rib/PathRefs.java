@@ -1,8 +1,6 @@
 package dev.netctl.bgp.rib;
 
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * The Loc-RIB's entries behind the int references of its {@link PackedPrefixTable}: a compact
@@ -18,34 +16,36 @@ final class PathRefs {
   private int[] free = new int[64];
   private int freeCount;
   private int next;
-  // Pairs by identity of source and attributes (both are shared objects: sessions pass one Peer,
-  // attribute sets are interned).
-  private final Map<Pair, Integer> pairs = new HashMap<>();
+  // The pairs' index: open addressing with linear probing, a slot holding its pair's reference + 1
+  // (0 for empty), at most half full. Pairs are found by identity of source and attributes (both
+  // shared objects: sessions pass one Peer, attribute sets are interned). No key object, map node
+  // or boxed reference per pair: a churn of a thousand sets makes and frees a thousand pairs.
+  private int[] index = new int[128];
+  private int pairCount;
   // The last pair taken: consecutive prefixes of one UPDATE share it.
   private int last = -1;
-
-  private record Pair(Object source, AttributeSet attributes) {
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Pair p && p.source == source && p.attributes == attributes;
-    }
-
-    @Override
-    public int hashCode() {
-      return 31 * System.identityHashCode(source) + System.identityHashCode(attributes);
-    }
-  }
 
   /** A reference to the pair, counted once more. */
   int pair(Object source, AttributeSet attrs) {
     int ref = last;
     if (ref < 0 || sources[ref] != source || attributes[ref] != attrs || counts[ref] == 0) {
-      Integer known = pairs.get(new Pair(source, attrs));
-      if (known == null) {
-        ref = allocate(source, attrs);
-        pairs.put(new Pair(source, attrs), ref);
-      } else {
-        ref = known;
+      int mask = index.length - 1;
+      int slot = hash(source, attrs) & mask;
+      while (true) {
+        int held = index[slot] - 1;
+        if (held < 0) {
+          ref = allocate(source, attrs);
+          index[slot] = ref + 1;
+          if (++pairCount * 2 > index.length) {
+            grow();
+          }
+          break;
+        }
+        if (sources[held] == source && attributes[held] == attrs) {
+          ref = held;
+          break;
+        }
+        slot = (slot + 1) & mask;
       }
       last = ref;
     }
@@ -66,7 +66,7 @@ final class PathRefs {
       return;
     }
     if (!(sources[ref] instanceof Destination)) {
-      pairs.remove(new Pair(sources[ref], attributes[ref]));
+      unindex(ref);
     }
     sources[ref] = null;
     attributes[ref] = null;
@@ -84,6 +84,56 @@ final class PathRefs {
   /** The attributes of a pair (null for a Destination). */
   AttributeSet attributes(int ref) {
     return attributes[ref];
+  }
+
+  /** Number of pairs indexed (for tests). */
+  int pairs() {
+    return pairCount;
+  }
+
+  // Attribute sets hash their content (a field read); sources by identity, as they are compared.
+  private static int hash(Object source, AttributeSet attrs) {
+    int h = System.identityHashCode(source) * 31 + attrs.hashCode();
+    h *= 0x9E3779B9;
+    return h ^ (h >>> 16);
+  }
+
+  // Removes the pair's slot, moving later slots of its run back so that probing never meets a gap
+  // before their own (deletion without tombstones, Knuth 6.4 algorithm R).
+  private void unindex(int ref) {
+    int mask = index.length - 1;
+    int slot = hash(sources[ref], attributes[ref]) & mask;
+    while (index[slot] != ref + 1) {
+      slot = (slot + 1) & mask;
+    }
+    int gap = slot;
+    for (int i = (gap + 1) & mask; index[i] != 0; i = (i + 1) & mask) {
+      int held = index[i] - 1;
+      int home = hash(sources[held], attributes[held]) & mask;
+      // The entry at i may fill the gap if its home is not cyclically in (gap, i].
+      if (((i - home) & mask) >= ((i - gap) & mask)) {
+        index[gap] = index[i];
+        gap = i;
+      }
+    }
+    index[gap] = 0;
+    pairCount--;
+  }
+
+  private void grow() {
+    int[] old = index;
+    int[] bigger = new int[old.length * 2];
+    int mask = bigger.length - 1;
+    for (int held : old) {
+      if (held != 0) {
+        int slot = hash(sources[held - 1], attributes[held - 1]) & mask;
+        while (bigger[slot] != 0) {
+          slot = (slot + 1) & mask;
+        }
+        bigger[slot] = held;
+      }
+    }
+    index = bigger;
   }
 
   private int allocate(Object source, AttributeSet attrs) {

@@ -34,6 +34,88 @@ class AttributeSetTest {
   }
 
   @Test
+  void theAttributeListIsAnImmutableListEqualToAnyListOfTheSameAttributes() {
+    List<PathAttribute> sorted =
+        List.of(
+            new PathAttribute.Origin(PathAttribute.OriginType.EGP),
+            AsPath.sequence(65001),
+            new PathAttribute.LocalPref(7));
+    AttributeSet s = AttributeSet.of(List.of(sorted.get(2), sorted.get(0), sorted.get(1)), null);
+    assertThat(s.attributes()).isEqualTo(sorted);
+    assertThat(sorted).isEqualTo(s.attributes());
+    assertThat(s.attributes().hashCode()).as("List.hashCode contract").isEqualTo(sorted.hashCode());
+    assertThat(s.attributes()).isInstanceOf(java.util.RandomAccess.class);
+    assertThat(new ArrayList<>(s.attributes())).isEqualTo(sorted);
+    assertThat(s.attributes().toArray()).containsExactlyElementsOf(sorted);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> s.attributes().set(0, new PathAttribute.LocalPref(8)))
+        .isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
+  void aDerivedSetKeepsTheObjectsOfItsOriginAndSharesWhatItAdds() {
+    AttributeSet one = attrs("192.0.2.1").path(65001, 65002).med(1_234_567).build();
+    AttributeSet two = attrs("192.0.2.1").path(65001, 65002).med(1_234_568).build();
+    PathAttribute.ClusterList clusters =
+        new PathAttribute.ClusterList(List.of(ip4("10.255.255.1")));
+    AttributeSet reflectedOne = one.with(clusters);
+    AttributeSet reflectedTwo =
+        two.with(new PathAttribute.ClusterList(List.of(ip4("10.255.255.1"))));
+    assertThat(reflectedOne.asPath()).isSameAs(one.asPath());
+    assertThat(reflectedOne.nextHop()).isSameAs(one.nextHop());
+    assertThat(reflectedTwo.get(PathAttribute.ClusterList.class).orElseThrow())
+        .as("an added attribute equal to one a recent set holds is that object")
+        .isSameAs(reflectedOne.get(PathAttribute.ClusterList.class).orElseThrow());
+    AttributeSet filtered = one.filter(a -> !(a instanceof PathAttribute.MultiExitDisc));
+    assertThat(filtered.med()).isEqualTo(-1);
+    assertThat(filtered.attributes()).hasSize(one.attributes().size() - 1);
+    assertThat(filtered.asPath()).isSameAs(one.asPath());
+    assertThat(one.filter(a -> true)).isSameAs(one);
+    assertThat(one.withNextHop(ip("192.0.2.7"), null).asPath()).isSameAs(one.asPath());
+  }
+
+  @Test
+  void theInternerFindsASetByALookupKeyAndKeepsTheFirstOfEqualCandidates() throws Exception {
+    // Entries are the sets' own arrays behind a weak reference, equal to a lookup's Content.
+    AttributeInterner interner = new AttributeInterner();
+    List<PathAttribute> attributes =
+        List.of(new PathAttribute.Origin(PathAttribute.OriginType.IGP), AsPath.sequence(65001));
+    AttributeSet first = interner.intern(new AttributeSet(attributes, ip("192.0.2.1"), null));
+    assertThat(interner.intern(new AttributeSet(attributes, ip("192.0.2.1"), null)))
+        .isSameAs(first);
+    PathAttribute[] longer = attributes.toArray(new PathAttribute[3]);
+    assertThat(interner.find(new AttributeContent(longer, 2, ip("192.0.2.1"), null)))
+        .isSameAs(first);
+    assertThat(interner.find(new AttributeContent(longer, 2, ip("192.0.2.2"), null))).isNull();
+    assertThat(interner.find(new AttributeContent(longer, 1, ip("192.0.2.1"), null))).isNull();
+    assertThat(interner.size()).isEqualTo(1);
+    // Once the set is collected its entry goes, and an equal candidate becomes the canonical set.
+    int hash = first.hashCode();
+    first = null;
+    for (int i = 0; i < 50 && interner.size() > 0; i++) {
+      System.gc();
+      Thread.sleep(20);
+    }
+    assertThat(interner.size()).as("entry of a collected set expunged").isZero();
+    AttributeSet again = new AttributeSet(attributes, ip("192.0.2.1"), null);
+    assertThat(interner.intern(again)).isSameAs(again);
+    assertThat(again.hashCode()).isEqualTo(hash);
+  }
+
+  @Test
+  void attributesOutOfOrderAreSortedStablyByTypeCode() {
+    // Unknown attributes of equal codes cannot both stay (the first is kept); of different codes
+    // they sort among the known ones, whatever the order they came in.
+    PathAttribute u20 = new PathAttribute.Unknown(0xc0, 20, new byte[] {1});
+    PathAttribute u130 = new PathAttribute.Unknown(0xc0, 130, new byte[] {1});
+    PathAttribute med = new PathAttribute.MultiExitDisc(3);
+    PathAttribute origin = new PathAttribute.Origin(PathAttribute.OriginType.IGP);
+    AttributeSet s = AttributeSet.of(List.of(u130, u20, med, origin), ip("192.0.2.1"));
+    assertThat(s.attributes()).containsExactly(origin, med, u20, u130);
+    assertThat(AttributeSet.of(List.of(origin, med, u20, u130), ip("192.0.2.1"))).isSameAs(s);
+  }
+
+  @Test
   void aNewSetHoldsTheAttributeObjectsOfAnEarlierSetWhereTheyAreEqual() {
     // What a churn that changes only the MED keeps per new set: the MED, not new copies of the
     // AS_PATH and the rest. A fresh interner: the global one's cache is shared with other tests.
@@ -181,12 +263,25 @@ class AttributeSetTest {
   void contentComparesAttributesAndBothNextHops() {
     List<PathAttribute> attributes = List.of(new PathAttribute.LocalPref(100));
     check(
-        () -> new AttributeSet.Content(attributes, ip("10.0.0.1"), ip("fe80::1")),
+        () -> new AttributeContent(attributes, ip("10.0.0.1"), ip("fe80::1")),
         List.of(
-            new AttributeSet.Content(
+            new AttributeContent(
                 List.of(new PathAttribute.LocalPref(200)), ip("10.0.0.1"), ip("fe80::1")),
-            new AttributeSet.Content(attributes, ip("10.0.0.2"), ip("fe80::1")),
-            new AttributeSet.Content(attributes, ip("10.0.0.1"), ip("fe80::2")),
-            new AttributeSet.Content(attributes, ip("10.0.0.1"), null)));
+            new AttributeContent(attributes, ip("10.0.0.2"), ip("fe80::1")),
+            new AttributeContent(attributes, ip("10.0.0.1"), ip("fe80::2")),
+            new AttributeContent(attributes, ip("10.0.0.1"), null)));
+  }
+
+  @Test
+  void contentComparesOnlyTheFirstSizeAttributesOfALookupsArray() {
+    // A lookup's key is the array being built, longer than the attributes kept in it.
+    PathAttribute[] longer = {
+      new PathAttribute.LocalPref(100), new PathAttribute.MultiExitDisc(1), null
+    };
+    AttributeContent probe = new AttributeContent(longer, 1, ip("10.0.0.1"), null);
+    AttributeContent stored =
+        new AttributeContent(List.of(new PathAttribute.LocalPref(100)), ip("10.0.0.1"), null);
+    assertThat(probe).isEqualTo(stored).hasSameHashCodeAs(stored);
+    assertThat(new AttributeContent(longer, 2, ip("10.0.0.1"), null)).isNotEqualTo(stored);
   }
 }

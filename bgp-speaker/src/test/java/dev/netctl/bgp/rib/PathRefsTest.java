@@ -2,6 +2,10 @@ package dev.netctl.bgp.rib;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class PathRefsTest {
@@ -50,5 +54,43 @@ class PathRefsTest {
     assertThat(refs.source(one)).isNull();
     assertThat(refs.source(two)).isSameAs(d);
     assertThat(refs.pair(a, x)).as("a pair, not the destination").isNotEqualTo(two);
+  }
+
+  @Test
+  void manyPairsTakenAndFreedInAnyOrderAreAlwaysFoundAsTheirOwn() {
+    // The index moves entries back when one is removed (no tombstones) and grows: every pair
+    // still held must stay findable, by its reference, through any sequence of both.
+    java.util.SplittableRandom random = new java.util.SplittableRandom(0x9A1B5L);
+    List<Peer> peers = List.of(a, b, Fixtures.ibgp("10.0.0.3"));
+    List<AttributeSet> sets = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      sets.add(Fixtures.attrs("10.0.0.1").med(i).build());
+    }
+    Map<List<Object>, Integer> refOf = new HashMap<>();
+    Map<List<Object>, Integer> uses = new HashMap<>();
+    for (int step = 0; step < 20_000; step++) {
+      Peer p = peers.get(random.nextInt(peers.size()));
+      AttributeSet s = sets.get(random.nextInt(sets.size()));
+      List<Object> key = List.of(p, s);
+      if (random.nextInt(3) > 0 || !uses.containsKey(key)) {
+        int ref = refs.pair(p, s);
+        Integer known = refOf.putIfAbsent(key, ref);
+        assertThat(ref)
+            .as("the reference of a pair still held")
+            .isEqualTo(known == null ? ref : known);
+        uses.merge(key, 1, Integer::sum);
+      } else {
+        refs.release(refOf.get(key));
+        if (uses.merge(key, -1, Integer::sum) == 0) {
+          uses.remove(key);
+          refOf.remove(key);
+        }
+      }
+      assertThat(refs.pairs()).as("pairs indexed").isEqualTo(refOf.size());
+    }
+    for (Map.Entry<List<Object>, Integer> e : refOf.entrySet()) {
+      assertThat(refs.source(e.getValue())).isSameAs(e.getKey().get(0));
+      assertThat(refs.attributes(e.getValue())).isSameAs(e.getKey().get(1));
+    }
   }
 }

@@ -1,0 +1,100 @@
+package dev.netctl.bgp.rib;
+
+import dev.netctl.bgp.codec.PathAttribute;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An attribute set's content as the interner looks it up (RFC 4271 §5 attributes, without NEXT_HOP,
+ * and the next hops held apart): attributes and next hops, with their hash computed once. The
+ * attributes are the first {@code size} of an array (the one being built, perhaps longer); compared
+ * element by element, the same object first, where a list's {@code equals} took an iterator and an
+ * interface call per element on every UPDATE received. Equal to the interner's entry of a set of
+ * the same content ({@link AttributeInterner}), which must not hold the set.
+ */
+final class AttributeContent {
+  private final PathAttribute[] attributes;
+  private final int size;
+  private final InetAddress nextHop;
+  private final InetAddress linkLocal;
+  final int hash;
+
+  AttributeContent(List<PathAttribute> attributes, InetAddress nextHop, InetAddress linkLocal) {
+    this(attributes.toArray(new PathAttribute[0]), attributes.size(), nextHop, linkLocal);
+  }
+
+  AttributeContent(
+      PathAttribute[] attributes, int size, InetAddress nextHop, InetAddress linkLocal) {
+    this.attributes = attributes;
+    this.size = size;
+    this.nextHop = nextHop;
+    this.linkLocal = linkLocal;
+    this.hash = hash(attributes, size, nextHop, linkLocal);
+  }
+
+  /** As List.hashCode of the attributes, combined with the next hops. */
+  static int hash(
+      PathAttribute[] attributes, int size, InetAddress nextHop, InetAddress linkLocal) {
+    int h = 1;
+    for (int i = 0; i < size; i++) {
+      h = 31 * h + attributes[i].hashCode();
+    }
+    return (h * 31 + Objects.hashCode(nextHop)) * 31 + Objects.hashCode(linkLocal);
+  }
+
+  /**
+   * Whether the first {@code size} of {@code mine} and the first {@code theirSize} of {@code
+   * theirs}, with the next hops, are the same content.
+   */
+  static boolean same(
+      PathAttribute[] mine,
+      int size,
+      InetAddress nextHop,
+      InetAddress linkLocal,
+      PathAttribute[] theirs,
+      int theirSize,
+      InetAddress theirNextHop,
+      InetAddress theirLinkLocal) {
+    if (theirSize != size) {
+      return false;
+    }
+    for (int i = 0; i < size; i++) {
+      PathAttribute a = mine[i];
+      PathAttribute b = theirs[i];
+      if (a != b && (a.getClass() != b.getClass() || !a.equals(b))) {
+        return false;
+      }
+    }
+    return Objects.equals(theirNextHop, nextHop) && Objects.equals(theirLinkLocal, linkLocal);
+  }
+
+  /** Whether the interner's entry {@code ref} holds this content. */
+  boolean matches(AttributeInterner.Ref ref) {
+    return ref.hash == hash
+        && same(
+            attributes,
+            size,
+            nextHop,
+            linkLocal,
+            ref.attributes,
+            ref.attributes.length,
+            ref.nextHop,
+            ref.linkLocal);
+  }
+
+  @Override
+  public int hashCode() {
+    return hash;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (o instanceof AttributeInterner.Ref r) {
+      return matches(r);
+    }
+    return o instanceof AttributeContent c
+        && c.hash == hash
+        && same(attributes, size, nextHop, linkLocal, c.attributes, c.size, c.nextHop, c.linkLocal);
+  }
+}
