@@ -5,7 +5,6 @@ import static dev.netctl.bgp.interop.InteropSupport.ip;
 import static dev.netctl.bgp.interop.InteropSupport.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.netctl.bgp.codec.Nlri;
 import dev.netctl.bgp.codec.Prefix;
 import dev.netctl.bgp.fsm.PeerConfig;
 import dev.netctl.bgp.fsm.State;
@@ -14,9 +13,7 @@ import dev.netctl.bgp.session.Transport;
 import dev.netctl.bgp.speaker.BgpSpeaker;
 import dev.netctl.bgp.speaker.ReceivedRoute;
 import dev.netctl.bgp.speaker.RestartOptions;
-import dev.netctl.bgp.speaker.RouteListener;
 import dev.netctl.bgp.speaker.SpeakerConfig;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -113,17 +109,7 @@ class BirdGracefulRestartIT {
         dir.resolve("after.conf"), birdConf(them, birdPort1, us, ourPort1, "10.112.1.0/24"));
     try (BgpSpeaker speaker =
         BgpSpeaker.start(65111, new InetSocketAddress(ip(us), ourPort1), Transport.best())) {
-      List<Prefix> withdrawn = new CopyOnWriteArrayList<>();
-      speaker.subscribe(
-          new RouteListener() {
-            @Override
-            public void announced(InetAddress peer, List<ReceivedRoute> routes) {}
-
-            @Override
-            public void withdrawn(InetAddress peer, List<Nlri> nlri) {
-              nlri.forEach(n -> withdrawn.add(n.prefix()));
-            }
-          });
+      List<Prefix> withdrawn = InteropSupport.withdrawals(speaker);
       speaker.addPeer(InteropSupport.open(peer(us, them, birdPort1)));
       Daemon first = bird(dir, "before", false);
       try {

@@ -7,15 +7,12 @@ import static dev.netctl.bgp.interop.InteropSupport.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.netctl.bgp.codec.AddressFamily;
-import dev.netctl.bgp.codec.Nlri;
 import dev.netctl.bgp.codec.Prefix;
 import dev.netctl.bgp.fsm.State;
 import dev.netctl.bgp.session.PeerSpec;
 import dev.netctl.bgp.session.Transport;
 import dev.netctl.bgp.speaker.BgpSpeaker;
 import dev.netctl.bgp.speaker.ReceivedRoute;
-import dev.netctl.bgp.speaker.RouteListener;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -151,17 +147,7 @@ class FrrRestartAndRefreshIT {
               speaker.listenAddress().getPort(),
               "10.44.1.0/24",
               "10.44.2.0/24"));
-      List<Prefix> withdrawn = new CopyOnWriteArrayList<>();
-      speaker.subscribe(
-          new RouteListener() {
-            @Override
-            public void announced(InetAddress peer, List<ReceivedRoute> routes) {}
-
-            @Override
-            public void withdrawn(InetAddress peer, List<Nlri> nlri) {
-              nlri.forEach(n -> withdrawn.add(n.prefix()));
-            }
-          });
+      List<Prefix> withdrawn = InteropSupport.withdrawals(speaker);
       // FRR drops martian (loopback) next hops: a documentation address.
       speaker.originate(Prefix.parse("10.44.0.0/16"), ip("192.0.2.44"), List.of());
       speaker.addPeer(ours(us, 65441, them, frrPort, 65442));

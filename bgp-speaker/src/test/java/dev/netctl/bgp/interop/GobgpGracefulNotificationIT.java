@@ -10,9 +10,6 @@ import dev.netctl.bgp.codec.Prefix;
 import dev.netctl.bgp.fsm.State;
 import dev.netctl.bgp.session.Transport;
 import dev.netctl.bgp.speaker.BgpSpeaker;
-import dev.netctl.bgp.speaker.ReceivedRoute;
-import dev.netctl.bgp.speaker.RouteListener;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,17 +53,7 @@ class GobgpGracefulNotificationIT {
                 List.of(
                     GobgpInteropIT.GOBGPD, "-f", "gobgpd.toml", "--api-hosts", "127.0.0.1:" + api),
                 Map.of())) {
-      List<Prefix> withdrawn = new CopyOnWriteArrayList<>();
-      speaker.subscribe(
-          new RouteListener() {
-            @Override
-            public void announced(InetAddress peer, List<ReceivedRoute> routes) {}
-
-            @Override
-            public void withdrawn(InetAddress peer, List<Nlri> nlri) {
-              nlri.forEach(n -> withdrawn.add(n.prefix()));
-            }
-          });
+      List<Prefix> withdrawn = InteropSupport.withdrawals(speaker);
       InteropSupport.Details details =
           () ->
               InteropSupport.status(speaker)

@@ -1,16 +1,22 @@
 package dev.netctl.bgp.interop;
 
+import dev.netctl.bgp.codec.Nlri;
+import dev.netctl.bgp.codec.Prefix;
 import dev.netctl.bgp.fsm.PeerConfig;
 import dev.netctl.bgp.fsm.State;
 import dev.netctl.bgp.rib.RoutePolicy;
 import dev.netctl.bgp.session.PeerSpec;
 import dev.netctl.bgp.speaker.BgpSpeaker;
 import dev.netctl.bgp.speaker.Neighbor;
+import dev.netctl.bgp.speaker.ReceivedRoute;
+import dev.netctl.bgp.speaker.RouteListener;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Shared bits of the interop tests. */
 final class InteropSupport {
@@ -53,6 +59,25 @@ final class InteropSupport {
   }
 
   /** Polls {@code condition} until true or the deadline, then fails with {@code details}. */
+  /**
+   * The prefixes {@code speaker} reports withdrawn by any peer from now on, in order, as a list
+   * safe to read from the test thread while the speaker adds to it.
+   */
+  static List<Prefix> withdrawals(BgpSpeaker speaker) {
+    List<Prefix> withdrawn = new CopyOnWriteArrayList<>();
+    speaker.subscribe(
+        new RouteListener() {
+          @Override
+          public void announced(InetAddress peer, List<ReceivedRoute> routes) {}
+
+          @Override
+          public void withdrawn(InetAddress peer, List<Nlri> nlri) {
+            nlri.forEach(n -> withdrawn.add(n.prefix()));
+          }
+        });
+    return withdrawn;
+  }
+
   static void await(Duration limit, Callable<Boolean> condition, Details details) throws Exception {
     long deadline = System.nanoTime() + limit.toNanos();
     while (System.nanoTime() < deadline) {
