@@ -18,6 +18,7 @@ final class IpamExitCodes {
       case IpamException.HandleMismatch x -> ExitCode.CONFLICT;
       case IpamException.UnknownHandle x -> ExitCode.NOT_FOUND;
       case IpamException.UnknownNode x -> ExitCode.NOT_FOUND;
+      case IpamException.UnknownPool x -> ExitCode.NOT_FOUND;
       case IpamException.PoolNotUsable x -> ExitCode.INVALID;
       case IpamException.NoPoolForNode x -> ExitCode.INVALID;
       case IpamException.PoolExhausted x -> ExitCode.EXHAUSTED;

@@ -183,7 +183,7 @@ class IpamAssignCommandTest {
             new Refusal(
                 ExitCode.EXHAUSTED, null, "--node", "node-c", "--handle", "h", "--ipv4", "1"),
             new Refusal(
-                ExitCode.INVALID,
+                ExitCode.NOT_FOUND, // as an unknown --node
                 "error: IPPool \"nope\" named by the request for handle \"h\" does not exist",
                 "--node",
                 "node-1",

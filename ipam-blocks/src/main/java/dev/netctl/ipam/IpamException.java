@@ -59,7 +59,19 @@ public abstract sealed class IpamException extends RuntimeException {
     }
   }
 
-  /** A request named a pool that does not exist, or one that may not serve it. */
+  /** A request named a pool that does not exist. */
+  public static final class UnknownPool extends IpamException {
+    public UnknownPool(String pool, String handle) {
+      super(
+          "IPPool \""
+              + pool
+              + "\" named by the request for handle \""
+              + handle
+              + "\" does not exist");
+    }
+  }
+
+  /** A request named a pool that may not serve it (disabled, not selecting the node, other use). */
   public static final class PoolNotUsable extends IpamException {
     public PoolNotUsable(String message) {
       super(message);

@@ -26,14 +26,7 @@ final class Pools {
             all.stream()
                 .filter(x -> x.name().equals(name))
                 .findFirst()
-                .orElseThrow(
-                    () ->
-                        new IpamException.PoolNotUsable(
-                            "IPPool \""
-                                + name
-                                + "\" named by the request for handle \""
-                                + request.handle()
-                                + "\" does not exist"));
+                .orElseThrow(() -> new IpamException.UnknownPool(name, request.handle()));
         if (p.ipv6() != v6) continue;
         if (p.disabled()) {
           throw new IpamException.PoolNotUsable("IPPool \"" + name + "\" is disabled");

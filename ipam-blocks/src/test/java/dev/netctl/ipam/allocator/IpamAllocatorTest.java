@@ -179,6 +179,7 @@ class IpamAllocatorTest {
             () ->
                 ipam.autoAssign(
                     new AssignRequest("a", "x", 1, 0, null, null, null, List.of("nope"))))
+        .isInstanceOf(IpamException.UnknownPool.class)
         .hasMessageContaining(
             "IPPool \"nope\" named by the request for handle \"x\" does not exist");
     assertThatThrownBy(() -> ipam.autoAssign(AssignRequest.of("ghost", "x", 1, 0)))
