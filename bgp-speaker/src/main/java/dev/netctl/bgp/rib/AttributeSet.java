@@ -19,6 +19,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.AbstractList;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -204,7 +205,7 @@ public final class AttributeSet {
     // inside the churn would copy and promote (docs/benchmarks.md, issue 14 session 15).
     // A derived set (a reflected one: a thousand per churn) looks up only what it adds: hashing the
     // rest again, an AS_PATH number by number, would find the objects it has.
-    PathAttribute[] own = n == kept.length ? kept : java.util.Arrays.copyOf(kept, n);
+    PathAttribute[] own = n == kept.length ? kept : Arrays.copyOf(kept, n);
     for (int i = 0; i < n; i++) {
       PathAttribute a = own[i];
       if (small(a) && (from == null || !from.holds(a))) {
@@ -288,7 +289,7 @@ public final class AttributeSet {
 
   /** The first attribute of the given record type, if present. */
   public <A extends PathAttribute> Optional<A> get(Class<A> type) {
-    return find(attributes, type);
+    return Optional.ofNullable(first(type));
   }
 
   /** The next hop, or null when the route has none yet (local origination before export). */
@@ -341,47 +342,31 @@ public final class AttributeSet {
     return clusterListLength;
   }
 
-  // The accessors below look by index and build no Optional: import and export rules call them
-  // for every UPDATE and every new set, and C1 removes neither the iterator nor the Optionals.
+  // The accessors below look by index (first) and build no Optional: import and export rules call
+  // them for every UPDATE and every new set, and C1 removes neither an iterator nor an Optional.
 
   /** The AS_PATH, empty when absent. */
   public AsPath asPath() {
-    for (int i = 0, n = attributes.size(); i < n; i++) {
-      if (attributes.get(i) instanceof AsPath p) {
-        return p;
-      }
-    }
-    return AsPath.EMPTY;
+    AsPath p = first(AsPath.class);
+    return p != null ? p : AsPath.EMPTY;
   }
 
   /** The COMMUNITIES values, empty when absent. */
   public List<Integer> communities() {
-    for (int i = 0, n = attributes.size(); i < n; i++) {
-      if (attributes.get(i) instanceof Communities c) {
-        return c.values();
-      }
-    }
-    return List.of();
+    Communities c = first(Communities.class);
+    return c != null ? c.values() : List.of();
   }
 
   /** The LARGE_COMMUNITY values, empty when absent. */
   public List<LargeCommunity> largeCommunities() {
-    for (int i = 0, n = attributes.size(); i < n; i++) {
-      if (attributes.get(i) instanceof LargeCommunities c) {
-        return c.values();
-      }
-    }
-    return List.of();
+    LargeCommunities c = first(LargeCommunities.class);
+    return c != null ? c.values() : List.of();
   }
 
   /** The CLUSTER_LIST ids, empty when absent. */
   public List<Inet4Address> clusterList() {
-    for (int i = 0, n = attributes.size(); i < n; i++) {
-      if (attributes.get(i) instanceof ClusterList c) {
-        return c.clusterIds();
-      }
-    }
-    return List.of();
+    ClusterList c = first(ClusterList.class);
+    return c != null ? c.clusterIds() : List.of();
   }
 
   /** Whether the AS_PATH contains {@code asn} in any segment (loop detection, RFC 4271 §9.1.2). */
@@ -574,7 +559,7 @@ public final class AttributeSet {
     // into its own (new ArrayList(attributes()) calls this) for every set it encodes.
     @Override
     public Object[] toArray() {
-      return java.util.Arrays.copyOf(attributes, attributes.length, Object[].class);
+      return Arrays.copyOf(attributes, attributes.length, Object[].class);
     }
   }
 
@@ -647,13 +632,14 @@ public final class AttributeSet {
     return false;
   }
 
-  private static <A extends PathAttribute> Optional<A> find(List<PathAttribute> list, Class<A> t) {
-    for (int i = 0, n = list.size(); i < n; i++) {
-      PathAttribute a = list.get(i);
-      if (t.isInstance(a)) {
-        return Optional.of(t.cast(a));
+  // The first attribute of record type t, or null.
+  private <A extends PathAttribute> A first(Class<A> t) {
+    PathAttribute[] all = attributes.attributes;
+    for (int i = 0; i < all.length; i++) {
+      if (t.isInstance(all[i])) {
+        return t.cast(all[i]);
       }
     }
-    return Optional.empty();
+    return null;
   }
 }
