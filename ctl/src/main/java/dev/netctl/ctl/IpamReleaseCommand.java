@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.netctl.datastore.model.JsonErrors;
 import dev.netctl.ipam.allocator.ReleaseRequest;
 import dev.netctl.ipam.allocator.ReleaseResult;
 import dev.netctl.ipam.block.Cidr;
@@ -20,14 +21,11 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -129,7 +127,7 @@ final class IpamReleaseCommand implements Callable<Integer> {
               + " column "
               + e.getLocation().getColumnNr()
               + " ("
-              + firstLine(e.getOriginalMessage())
+              + JsonErrors.firstLine(e.getOriginalMessage())
               + ")");
     } catch (IOException e) {
       if (!Files.exists(file)) {
@@ -156,7 +154,7 @@ final class IpamReleaseCommand implements Callable<Integer> {
     } catch (JsonMappingException e) {
       throw notAReport(file, problem(e));
     } catch (IOException e) {
-      throw notAReport(file, firstLine(e.getMessage()));
+      throw notAReport(file, JsonErrors.firstLine(e.getMessage()));
     }
   }
 
@@ -170,12 +168,17 @@ final class IpamReleaseCommand implements Callable<Integer> {
 
   /** The field and the rule a report broke, in the report's terms rather than Jackson's types. */
   private static String problem(JsonMappingException e) {
-    String at = path(e.getPath());
+    String at = JsonErrors.path(e);
     if (e instanceof UnrecognizedPropertyException) {
       return "field " + at + " is not a field of an ipam check report";
     }
     if (e instanceof InvalidFormatException f) {
-      return "field " + at + " \"" + f.getValue() + "\" must be " + describe(f.getTargetType());
+      return "field "
+          + at
+          + " \""
+          + f.getValue()
+          + "\" must be "
+          + JsonErrors.describe(f.getTargetType());
     }
     Matcher m = CREATOR_PROPERTY.matcher(String.valueOf(e.getOriginalMessage()));
     if (m.find()) {
@@ -189,41 +192,9 @@ final class IpamReleaseCommand implements Callable<Integer> {
           + (m.group(1).equals("Missing") ? " is required" : " must not be null");
     }
     if (e instanceof MismatchedInputException mi && mi.getTargetType() != null) {
-      return "field " + at + " must be " + describe(mi.getTargetType());
+      return "field " + at + " must be " + JsonErrors.describe(mi.getTargetType());
     }
     return (at.isEmpty() ? "" : "field " + at + " is invalid: ")
-        + firstLine(e.getOriginalMessage());
-  }
-
-  private static String path(List<JsonMappingException.Reference> refs) {
-    StringBuilder sb = new StringBuilder();
-    for (JsonMappingException.Reference r : refs) {
-      if (r.getFieldName() != null) {
-        if (!sb.isEmpty()) sb.append('.');
-        sb.append(r.getFieldName());
-      } else if (r.getIndex() >= 0) {
-        sb.append('[').append(r.getIndex()).append(']');
-      }
-    }
-    return sb.toString();
-  }
-
-  private static String describe(Class<?> type) {
-    if (type == int.class || type == long.class || type == Integer.class || type == Long.class) {
-      return "a whole number";
-    }
-    if (type == String.class) return "a string";
-    if (Collection.class.isAssignableFrom(type)) return "a list";
-    if (type.isEnum()) {
-      return "one of "
-          + Arrays.stream(type.getEnumConstants())
-              .map(Object::toString)
-              .collect(Collectors.joining(", "));
-    }
-    return "an object";
-  }
-
-  private static String firstLine(String message) {
-    return message == null ? "" : message.lines().findFirst().orElse("");
+        + JsonErrors.firstLine(e.getOriginalMessage());
   }
 }

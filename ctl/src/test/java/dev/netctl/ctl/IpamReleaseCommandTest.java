@@ -148,7 +148,7 @@ class IpamReleaseCommandTest {
         List.of(
             new Case(
                 good.replaceFirst("\"blocks\" : \\d+", "\"blocks\" : \"many\""),
-                "field blocks \"many\" must be a whole number"),
+                "field blocks \"many\" must be an integer"),
             new Case(
                 good.replaceFirst(
                     "\"allocationsWithoutHandle\" : \\[ \\]",

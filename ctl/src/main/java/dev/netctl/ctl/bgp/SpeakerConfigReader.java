@@ -26,6 +26,7 @@ import dev.netctl.bgp.speaker.Ipv4NextHop;
 import dev.netctl.bgp.speaker.Ipv6NextHop;
 import dev.netctl.bgp.speaker.Neighbor;
 import dev.netctl.datastore.model.AsNumber;
+import dev.netctl.datastore.model.JsonErrors;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -176,16 +177,8 @@ public final class SpeakerConfigReader {
   }
 
   private static String path(JsonMappingException e) {
-    StringBuilder sb = new StringBuilder();
-    for (JsonMappingException.Reference r : e.getPath()) {
-      if (r.getFieldName() != null) {
-        if (!sb.isEmpty()) sb.append('.');
-        sb.append(r.getFieldName());
-      } else if (r.getIndex() >= 0) {
-        sb.append('[').append(r.getIndex()).append(']');
-      }
-    }
-    return sb.isEmpty() ? "(top level)" : sb.toString();
+    String p = JsonErrors.path(e);
+    return p.isEmpty() ? "(top level)" : p;
   }
 
   private void error(String field, Object value, String rule) {

@@ -497,35 +497,16 @@ public final class ResourceCodec {
   }
 
   private static String path(String base, JsonMappingException e) {
-    StringBuilder sb = new StringBuilder(base);
-    for (JsonMappingException.Reference r : e.getPath()) {
-      if (r.getFieldName() != null) {
-        sb.append('.').append(r.getFieldName());
-      } else if (r.getIndex() >= 0) {
-        sb.append('[').append(r.getIndex()).append(']');
-      }
-    }
-    return sb.toString();
+    String p = JsonErrors.path(e);
+    return p.isEmpty() || p.startsWith("[") ? base + p : base + "." + p;
   }
 
   private static String describe(Class<?> type) {
-    if (type == null) return "a valid value";
-    if (type == Long.class || type == Integer.class || type == int.class || type == long.class) {
-      return "an integer";
-    }
-    if (type == Boolean.class || type == boolean.class) return "true or false";
-    if (type == String.class) return "a string";
-    if (type.isEnum()) {
-      return "one of "
-          + Arrays.stream(type.getEnumConstants())
-              .map(Object::toString)
-              .collect(Collectors.joining(", "));
-    }
-    return "a " + type.getSimpleName();
+    return JsonErrors.describe(type);
   }
 
   private static String firstLine(String message) {
-    return message == null ? "" : message.lines().findFirst().orElse("");
+    return JsonErrors.firstLine(message);
   }
 
   /** Jackson's "Cannot deserialize value of type X from String "y": reason" -> "reason". */
