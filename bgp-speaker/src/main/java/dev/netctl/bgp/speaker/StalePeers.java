@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,7 +56,7 @@ final class StalePeers {
   private final Ordered ordered;
   private final Map<InetAddress, Restart> restarts = new HashMap<>();
   // Told of a peer that did not come back within its restart time (its routes are being dropped).
-  private java.util.function.Consumer<InetAddress> notBack = a -> {};
+  private Consumer<InetAddress> notBack = a -> {};
 
   StalePeers(Rib rib, EventLoop loop, Duration staleTime, Ordered ordered) {
     this.rib = rib;
@@ -178,7 +179,7 @@ final class StalePeers {
    * Calls {@code listener} on the loop with the address of a peer that did not come back within its
    * restart time, after its routes were queued for removal.
    */
-  void onNotBack(java.util.function.Consumer<InetAddress> listener) {
+  void onNotBack(Consumer<InetAddress> listener) {
     notBack = listener;
   }
 
