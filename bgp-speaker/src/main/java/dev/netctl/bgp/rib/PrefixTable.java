@@ -37,6 +37,8 @@ final class PrefixTable<V> {
   private int v4Size;
   // Clears in a row that found the table more than eight times larger than what it held.
   private int oversizedClears;
+  // Entries emptied by vacate since the last clearForReuse: they count as held there.
+  private int vacated;
   private final Map<Prefix, V> v6 = new HashMap<>();
 
   PrefixTable() {}
@@ -232,7 +234,8 @@ final class PrefixTable<V> {
    * row found it oversized; a larger one (a table load's burst) goes at once, as before.
    */
   PrefixTable<V> clearForReuse() {
-    int held = size();
+    int held = size() + vacated;
+    vacated = 0;
     if (keys.length > MIN_CAPACITY && held * 8 < keys.length) {
       if (keys.length > RETAINED_CAPACITY || ++oversizedClears >= SHRINK_AFTER) {
         PrefixTable<V> smaller = new PrefixTable<>(held);
@@ -244,14 +247,34 @@ final class PrefixTable<V> {
     } else {
       oversizedClears = 0;
     }
-    Arrays.fill(keys, EMPTY);
-    Arrays.fill(values, null);
-    if (companions != null) {
-      Arrays.fill(companions, null);
+    if (v4Size > 0) {
+      Arrays.fill(keys, EMPTY);
+      Arrays.fill(values, null);
+      if (companions != null) {
+        Arrays.fill(companions, null);
+      }
+      v4Size = 0;
     }
-    v4Size = 0;
     v6.clear();
     return this;
+  }
+
+  /**
+   * Empties an occupied IPv4 slot while a drain walks the table with {@link #nextIpv4} (which the
+   * emptied slot does not disturb: the walk goes on from the next slot), and counts it as held for
+   * {@link #clearForReuse}. A drain that vacates every slot it reads leaves nothing to clear: the
+   * clear's three passes over a retained 2,048-slot table, for every stripe after every drain, were
+   * 5.7% of the event loop in a churn of new sets (docs/benchmarks.md, issue 14 session 17). Only
+   * for a table about to be cleared: lookups would miss entries past an emptied slot.
+   */
+  void vacate(int slot) {
+    keys[slot] = EMPTY;
+    values[slot] = null;
+    if (companions != null) {
+      companions[slot] = null;
+    }
+    v4Size--;
+    vacated++;
   }
 
   /** IPv4 slots (the key array's length): how much the table holds before it grows. */

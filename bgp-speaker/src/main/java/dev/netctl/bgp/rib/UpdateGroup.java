@@ -344,18 +344,12 @@ public final class UpdateGroup {
         for (int slot = plain.nextIpv4(0); slot >= 0; slot = plain.nextIpv4(slot + 1)) {
           long key = plain.keyAt(slot);
           Object value = plain.valueAt(slot);
+          Object companion = plain.companionAt(slot);
+          plain.vacate(slot);
           if (value instanceof OutRoute r) {
             addChange(changes, null, key, 0, r.attributes(), r.source(), r.sent(), r.sentFrom());
           } else {
-            addChange(
-                changes,
-                null,
-                key,
-                0,
-                (AttributeSet) plain.companionAt(slot),
-                (Peer) value,
-                false,
-                null);
+            addChange(changes, null, key, 0, (AttributeSet) companion, (Peer) value, false, null);
           }
         }
       } finally {

@@ -3,7 +3,9 @@ package dev.netctl.bgp.rib;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.netctl.bgp.codec.Prefix;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.RepeatedTest;
@@ -132,5 +134,50 @@ class PrefixTableTest {
         .as("a table load's burst is not kept for a drain of ten")
         .isLessThanOrEqualTo(PrefixTable.RETAINED_CAPACITY);
     assertThat(replaced.size()).isZero();
+  }
+
+  // What a drain does: walk the slots, vacating each one read.
+  private static List<String> drained(PrefixTable<Object> table) {
+    List<String> seen = new ArrayList<>();
+    for (int slot = table.nextIpv4(0); slot >= 0; slot = table.nextIpv4(slot + 1)) {
+      seen.add((String) table.companionAt(slot));
+      table.vacate(slot);
+    }
+    return seen;
+  }
+
+  @Test
+  void aDrainThatVacatesWhatItReadsSeesEveryEntryOnceAndLeavesTheSameClearDecision() {
+    PrefixTable<Object> table = filled(PrefixTable.withCompanions(), 1_250);
+    int burst = table.capacity();
+    assertThat(drained(table))
+        .as("every entry visited once, though slots empty behind the walk")
+        .hasSize(1_250)
+        .doesNotHaveDuplicates();
+    assertThat(table.size()).isZero();
+    PrefixTable<Object> reused = table.clearForReuse();
+    assertThat(reused).as("the vacated entries count as held: reused").isSameAs(table);
+    for (int drain = 1; drain < PrefixTable.SHRINK_AFTER; drain++) {
+      PrefixTable<Object> t = filled(reused, 100);
+      assertThat(drained(t)).hasSize(100);
+      reused = t.clearForReuse();
+      assertThat(reused.capacity())
+          .as("drain %d keeps the burst's capacity", drain)
+          .isEqualTo(burst);
+    }
+    filled(reused, 100);
+    drained(reused);
+    PrefixTable<Object> shrunk = reused.clearForReuse();
+    assertThat(shrunk.capacity())
+        .as("small vacated drains still shrink the table after %d", PrefixTable.SHRINK_AFTER)
+        .isLessThan(burst);
+    // A drain cut short (a failure mid-walk) leaves the rest for the clear to empty.
+    PrefixTable<Object> partial = filled(PrefixTable.withCompanions(), 300);
+    partial.vacate(partial.nextIpv4(0));
+    PrefixTable<Object> cleared = partial.clearForReuse();
+    assertThat(cleared.size()).isZero();
+    assertThat(cleared.nextIpv4(0)).as("nothing left in a slot").isEqualTo(-1);
+    int slot = cleared.insert(PrefixTable.pack(Prefix.ipv4(0x10000000, 24)), "v", "again");
+    assertThat(cleared.slot(PrefixTable.pack(Prefix.ipv4(0x10000000, 24)))).isEqualTo(slot);
   }
 }
