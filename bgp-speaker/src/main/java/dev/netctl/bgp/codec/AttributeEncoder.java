@@ -5,8 +5,6 @@ import static dev.netctl.bgp.codec.PathAttribute.FLAG_EXTENDED_LENGTH;
 import dev.netctl.bgp.codec.PathAttribute.Segment;
 import dev.netctl.bgp.codec.PathAttribute.SegmentType;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -22,40 +20,66 @@ final class AttributeEncoder {
 
   /** Writes {@code attributes} in wire form to {@code out}. */
   static void writeAll(ByteBuf out, List<PathAttribute> attributes, CodecContext ctx) {
-    // Toward a 4-octet peer a list in type order (the packer's) goes as it is: no copy to convert
-    // or sort, once per attribute set sent.
-    List<PathAttribute> wire =
-        ctx.fourOctetAs() && inTypeOrder(attributes) ? attributes : forWire(attributes, ctx);
+    OctetWriter w = scratch();
+    writeAll(w, attributes, ctx);
+    out.writeBytes(w.array(), 0, w.size());
+    release(w);
+  }
+
+  /** {@code attributes} in wire form, in a new array of their encoded size. */
+  static byte[] encode(List<PathAttribute> attributes, CodecContext ctx) {
+    OctetWriter w = scratch();
+    writeAll(w, attributes, ctx);
+    byte[] wire = w.toByteArray();
+    release(w);
+    return wire;
+  }
+
+  /** Writes {@code attributes} in wire form to {@code out}. */
+  static void writeAll(OctetWriter out, List<PathAttribute> attributes, CodecContext ctx) {
+    if (ctx.fourOctetAs()) {
+      // Toward a 4-octet peer a list in type order (the packer's) goes as it is: no copy to
+      // convert or sort, once per attribute set sent. The order is checked as the attributes are
+      // written (one type() call each, not two); a list out of order is written again sorted.
+      int start = out.size();
+      int last = -1;
+      int i = 0;
+      int n = attributes.size();
+      for (; i < n; i++) {
+        int code = write(out, attributes.get(i), ctx);
+        if (code < last) {
+          break;
+        }
+        last = code;
+      }
+      if (i == n) {
+        return;
+      }
+      out.rewind(start);
+    }
+    List<PathAttribute> wire = forWire(attributes, ctx);
     for (int i = 0, n = wire.size(); i < n; i++) {
       write(out, wire.get(i), ctx);
     }
   }
 
-  private static boolean inTypeOrder(List<PathAttribute> attributes) {
-    for (int i = 1, n = attributes.size(); i < n; i++) {
-      if (attributes.get(i - 1).type().code() > attributes.get(i).type().code()) {
-        return false;
-      }
-    }
-    return true;
+  // Written into the thread's scratch writer and copied out once: a growing array per set encoded
+  // would be garbage for every set a group sends. A write never runs inside another on one thread.
+  private static OctetWriter scratch() {
+    OctetWriter w = SCRATCH.get();
+    w.reset();
+    return w;
   }
 
-  /** {@code attributes} in wire form, in a new array of their encoded size. */
-  static byte[] encode(List<PathAttribute> attributes, CodecContext ctx) {
-    // Written into the thread's scratch buffer and copied out once: a growing buffer per set
-    // encoded would be garbage for every set a group sends.
-    ByteBuf tmp = SIZING.get().clear();
-    writeAll(tmp, attributes, ctx);
-    byte[] wire = ByteBufUtil.getBytes(tmp);
-    if (tmp.capacity() > SIZING_KEPT) {
-      SIZING.remove(); // an exceptional set (a long AS path): not kept for the thread's lifetime
+  private static void release(OctetWriter w) {
+    if (w.capacity() > SCRATCH_KEPT) {
+      SCRATCH.remove(); // an exceptional set (a long AS path): not kept for the thread's lifetime
     }
-    return wire;
   }
 
-  private static final int SIZING_KEPT = 4096;
-  private static final ThreadLocal<ByteBuf> SIZING =
-      ThreadLocal.withInitial(() -> Unpooled.buffer(256));
+  private static final int SCRATCH_KEPT = 4096;
+  private static final ThreadLocal<OctetWriter> SCRATCH =
+      ThreadLocal.withInitial(() -> new OctetWriter(256));
 
   /** The attributes as they go on the wire: AS4 conversion applied, sorted by type code. */
   static List<PathAttribute> forWire(List<PathAttribute> attributes, CodecContext ctx) {
@@ -112,109 +136,117 @@ final class AttributeEncoder {
   }
 
   /**
-   * Writes one attribute with its header. The value goes straight into {@code out} behind a
-   * one-octet length, patched afterwards; only a value over 255 octets (extended length, rare) is
-   * moved by one octet. A scratch buffer per attribute was the largest allocator of a churn
-   * (docs/benchmarks.md, issue 14 session 7).
+   * Writes one attribute with its header and returns its type code. The value goes straight into
+   * {@code out} behind a one-octet length, patched afterwards; only a value over 255 octets
+   * (extended length, rare) is moved by one octet. A scratch buffer per attribute was the largest
+   * allocator of a churn (docs/benchmarks.md, issue 14 session 7).
    */
-  static void write(ByteBuf out, PathAttribute a, CodecContext ctx) {
-    int start = out.writerIndex();
+  static int write(OctetWriter out, PathAttribute a, CodecContext ctx) {
+    int start = out.size();
     int code = a.type().code();
     int flags = flagsFor(a, code) & ~FLAG_EXTENDED_LENGTH;
-    out.writeShort(flags << 8 | code);
+    out.writeByte(flags);
+    out.writeByte(code);
     out.writeByte(0); // length, patched below
     int len;
     try {
       writeValue(out, a, ctx);
-      len = out.writerIndex() - start - 3;
+      len = out.size() - start - 3;
       if (len > 0xffff) {
         throw new IllegalArgumentException(
             "attribute " + a.type().name() + " value of " + len + " octets exceeds 65535");
       }
     } catch (RuntimeException e) {
-      out.writerIndex(start);
+      out.rewind(start);
       throw e;
     }
     if (len <= 255) {
       out.setByte(start + 2, len);
-      return;
+      return code;
     }
-    byte[] value = ByteBufUtil.getBytes(out, start + 3, len);
-    out.writerIndex(start);
-    out.writeByte(flags | FLAG_EXTENDED_LENGTH);
-    out.writeByte(code);
-    out.writeShort(len);
-    out.writeBytes(value);
+    out.openAt(start + 3);
+    out.setByte(start, flags | FLAG_EXTENDED_LENGTH);
+    out.setByte(start + 2, len >>> 8);
+    out.setByte(start + 3, len);
+    return code;
   }
 
-  private static void writeValue(ByteBuf v, PathAttribute a, CodecContext ctx) {
-    // Loops, not forEach: no lambda per attribute written.
-    switch (a) {
-      case PathAttribute.Origin o -> v.writeByte(o.value().ordinal());
-      case PathAttribute.AsPath p -> writeSegments(v, p.segments(), ctx.fourOctetAs(), "AS_PATH");
-      case PathAttribute.NextHop n -> v.writeBytes(n.address().getAddress());
-      case PathAttribute.MultiExitDisc m -> v.writeInt((int) m.value());
-      case PathAttribute.LocalPref l -> v.writeInt((int) l.value());
-      case PathAttribute.AtomicAggregate x -> {}
-      case PathAttribute.Aggregator g -> {
-        if (ctx.fourOctetAs()) {
-          v.writeInt((int) g.asn());
-        } else {
-          v.writeShort((int) g.asn());
-        }
-        v.writeBytes(g.address().getAddress());
+  // Tests of the type in the order of how common the attributes are, not a pattern switch: C1
+  // compiles the switch to a bootstrap call per use, and a test against a record class is one
+  // compare. Loops, not forEach: no lambda per attribute written.
+  private static void writeValue(OctetWriter v, PathAttribute a, CodecContext ctx) {
+    if (a instanceof PathAttribute.Origin o) {
+      v.writeByte(o.value().ordinal());
+    } else if (a instanceof PathAttribute.AsPath p) {
+      writeSegments(v, p.segments(), ctx.fourOctetAs(), "AS_PATH");
+    } else if (a instanceof PathAttribute.NextHop n) {
+      v.writeBytes(n.address().getAddress());
+    } else if (a instanceof PathAttribute.MultiExitDisc m) {
+      v.writeInt((int) m.value());
+    } else if (a instanceof PathAttribute.LocalPref l) {
+      v.writeInt((int) l.value());
+    } else if (a instanceof PathAttribute.Communities c) {
+      List<Integer> values = c.values();
+      for (int i = 0, n = values.size(); i < n; i++) {
+        v.writeInt(values.get(i));
       }
-      case PathAttribute.Communities c -> {
-        List<Integer> values = c.values();
-        for (int i = 0, n = values.size(); i < n; i++) {
-          v.writeInt(values.get(i));
-        }
+    } else if (a instanceof PathAttribute.OriginatorId o) {
+      v.writeBytes(o.id().getAddress());
+    } else if (a instanceof PathAttribute.ClusterList c) {
+      List<Inet4Address> ids = c.clusterIds();
+      for (int i = 0, n = ids.size(); i < n; i++) {
+        v.writeBytes(ids.get(i).getAddress());
       }
-      case PathAttribute.OriginatorId o -> v.writeBytes(o.id().getAddress());
-      case PathAttribute.ClusterList c -> {
-        List<Inet4Address> ids = c.clusterIds();
-        for (int i = 0, n = ids.size(); i < n; i++) {
-          v.writeBytes(ids.get(i).getAddress());
-        }
-      }
-      case PathAttribute.MpReach r -> {
-        v.writeShort(r.family().afi().code());
-        v.writeByte(r.family().safi().code());
-        int nhLength = r.nextHops().stream().mapToInt(h -> h.getAddress().length).sum();
-        v.writeByte(nhLength);
-        for (InetAddress h : r.nextHops()) {
-          v.writeBytes(h.getAddress());
-        }
-        v.writeByte(0); // reserved
-        boolean addPath = ctx.addPath(r.family());
-        NlriCodec.writeAll(v, r.nlri(), addPath);
-      }
-      case PathAttribute.MpUnreach u -> {
-        v.writeShort(u.family().afi().code());
-        v.writeByte(u.family().safi().code());
-        boolean addPath = ctx.addPath(u.family());
-        NlriCodec.writeAll(v, u.withdrawn(), addPath);
-      }
-      case PathAttribute.As4Path p -> writeSegments(v, p.segments(), true, "AS4_PATH");
-      case PathAttribute.As4Aggregator g -> {
+    } else if (a instanceof PathAttribute.AtomicAggregate) {
+      // No value.
+    } else if (a instanceof PathAttribute.Aggregator g) {
+      if (ctx.fourOctetAs()) {
         v.writeInt((int) g.asn());
-        v.writeBytes(g.address().getAddress());
+      } else {
+        v.writeShort((int) g.asn());
       }
-      case PathAttribute.LargeCommunities c ->
-          c.values()
-              .forEach(
-                  lc -> {
-                    v.writeInt((int) lc.globalAdmin());
-                    v.writeInt((int) lc.localData1());
-                    v.writeInt((int) lc.localData2());
-                  });
-      case PathAttribute.Unknown u -> v.writeBytes(u.value());
+      v.writeBytes(g.address().getAddress());
+    } else if (a instanceof PathAttribute.LargeCommunities c) {
+      List<PathAttribute.LargeCommunity> values = c.values();
+      for (int i = 0, n = values.size(); i < n; i++) {
+        PathAttribute.LargeCommunity lc = values.get(i);
+        v.writeInt((int) lc.globalAdmin());
+        v.writeInt((int) lc.localData1());
+        v.writeInt((int) lc.localData2());
+      }
+    } else if (a instanceof PathAttribute.MpReach r) {
+      v.writeShort(r.family().afi().code());
+      v.writeByte(r.family().safi().code());
+      List<InetAddress> hops = r.nextHops();
+      int nhLength = 0;
+      for (int i = 0, n = hops.size(); i < n; i++) {
+        nhLength += hops.get(i).getAddress().length;
+      }
+      v.writeByte(nhLength);
+      for (int i = 0, n = hops.size(); i < n; i++) {
+        v.writeBytes(hops.get(i).getAddress());
+      }
+      v.writeByte(0); // reserved
+      NlriCodec.writeAll(v, r.nlri(), ctx.addPath(r.family()));
+    } else if (a instanceof PathAttribute.MpUnreach u) {
+      v.writeShort(u.family().afi().code());
+      v.writeByte(u.family().safi().code());
+      NlriCodec.writeAll(v, u.withdrawn(), ctx.addPath(u.family()));
+    } else if (a instanceof PathAttribute.As4Path p) {
+      writeSegments(v, p.segments(), true, "AS4_PATH");
+    } else if (a instanceof PathAttribute.As4Aggregator g) {
+      v.writeInt((int) g.asn());
+      v.writeBytes(g.address().getAddress());
+    } else if (a instanceof PathAttribute.Unknown u) {
+      v.writeBytes(u.value());
+    } else {
+      throw new IllegalArgumentException("attribute " + a + " has no encoding");
     }
   }
 
   /** Segments, split so none holds more than 255 ASNs (the count is one octet). */
   private static void writeSegments(
-      ByteBuf v, List<Segment> segments, boolean fourOctet, String name) {
+      OctetWriter v, List<Segment> segments, boolean fourOctet, String name) {
     // Indexed loops: no iterator or sublist per segment of every AS path written.
     for (int k = 0, segmentCount = segments.size(); k < segmentCount; k++) {
       Segment s = segments.get(k);

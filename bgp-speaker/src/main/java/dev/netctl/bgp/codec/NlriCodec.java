@@ -170,6 +170,19 @@ final class NlriCodec {
     out.writeBytes(b, 0, at);
   }
 
+  /** Writes every entry of {@code nlri} to {@code out} (an MP_REACH or MP_UNREACH value). */
+  static void writeAll(OctetWriter out, List<Nlri> nlri, boolean addPath) {
+    int n = nlri.size();
+    int at = out.reserve(n * MAX_SIZE);
+    byte[] b = out.array();
+    Ipv4NlriList packed = nlri instanceof Ipv4NlriList p ? p : null;
+    for (int i = 0; i < n; i++) {
+      at =
+          packed != null ? put(b, at, packed.packed(i), addPath) : put(b, at, nlri.get(i), addPath);
+    }
+    out.advanceTo(at);
+  }
+
   /**
    * Puts every prefix of {@code nlri} into {@code b} from {@code at}, which has room for them;
    * returns the index after the last.

@@ -391,29 +391,65 @@ public final class AttributeSet {
 
   /** This set with {@code attribute} replacing any attribute of the same type. */
   public AttributeSet with(PathAttribute attribute) {
-    PathAttribute[] out = new PathAttribute[attributes.size() + 1];
-    out[0] = attribute;
-    // of keeps the first of each type: the one given.
-    for (int i = 0, n = attributes.size(); i < n; i++) {
-      out[i + 1] = attributes.get(i);
-    }
-    return of(out, out.length, nextHop, linkLocalNextHop, this);
+    return with(attribute, null);
   }
 
   /**
-   * This set with {@code first} and {@code second} (of two different types) each replacing any
-   * attribute of its type: one set made and interned where two calls of {@link
-   * #with(PathAttribute)} would make (and intern, and leave to the collector) an intermediate one.
+   * This set with {@code first} and {@code second} (of two different types; {@code second} may be
+   * null) each replacing any attribute of its type: one set made and interned where two calls of
+   * {@link #with(PathAttribute)} would make (and intern, and leave to the collector) an
+   * intermediate one.
    */
   public AttributeSet with(PathAttribute first, PathAttribute second) {
-    PathAttribute[] out = new PathAttribute[attributes.size() + 2];
-    out[0] = first;
-    out[1] = second;
-    // of keeps the first of each type: the ones given.
-    for (int i = 0, n = attributes.size(); i < n; i++) {
-      out[i + 2] = attributes.get(i);
+    PathAttribute[] own = attributes.attributes;
+    int firstCode = first.type().code() & 0xff;
+    int secondCode = second == null ? -1 : second.type().code() & 0xff;
+    if (firstCode == secondCode) {
+      // Not what this is for; of keeps the first of each type.
+      PathAttribute[] out = new PathAttribute[own.length + 2];
+      out[0] = first;
+      out[1] = second;
+      System.arraycopy(own, 0, out, 2, own.length);
+      return of(out, out.length, nextHop, linkLocalNextHop, this);
     }
-    return of(out, out.length, nextHop, linkLocalNextHop, this);
+    // Merged in type-code order, replacing those of the same types: of then finds nothing to
+    // sort (a reflected set, a thousand per churn, adds ORIGINATOR_ID and CLUSTER_LIST after
+    // the attributes it has).
+    PathAttribute low = first;
+    int lowCode = firstCode;
+    PathAttribute high = second;
+    int highCode = secondCode;
+    if (second != null && secondCode < firstCode) {
+      low = second;
+      lowCode = secondCode;
+      high = first;
+      highCode = firstCode;
+    }
+    PathAttribute[] out = new PathAttribute[own.length + (second == null ? 1 : 2)];
+    int n = 0;
+    for (PathAttribute a : own) {
+      int code = a.type().code() & 0xff;
+      if (low != null && lowCode <= code) {
+        out[n++] = low;
+        low = high;
+        lowCode = highCode;
+        high = null;
+      }
+      if (low != null && lowCode <= code) {
+        out[n++] = low;
+        low = null;
+      }
+      if (code != firstCode && code != secondCode) {
+        out[n++] = a;
+      }
+    }
+    if (low != null) {
+      out[n++] = low;
+      if (high != null) {
+        out[n++] = high;
+      }
+    }
+    return of(out, n, nextHop, linkLocalNextHop, this);
   }
 
   /** This set without attributes of the given type. */

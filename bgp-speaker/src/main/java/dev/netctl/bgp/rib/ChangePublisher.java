@@ -363,7 +363,10 @@ final class ChangePublisher {
       return exported;
     }
     AttributeSet out =
-        ExportRules.policy(profile, prefix != null ? prefix : prefix(), route, rules).orElse(null);
+        ExportRules.acceptsAll(profile)
+            ? ExportRules.sendable(rules)
+            : ExportRules.policy(profile, prefix != null ? prefix : prefix(), route, rules)
+                .orElse(null);
     if (out != null && !ipv6) {
       // Encoded here, on the shard, once per set and group context: the event loop drains every
       // group and was the busier thread of a churn (docs/benchmarks.md, issue 14 session 10).

@@ -10,7 +10,6 @@ import dev.netctl.bgp.codec.PathAttribute.Segment;
 import dev.netctl.bgp.codec.Prefix;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -37,8 +36,8 @@ final class ExportRules {
    */
   static Optional<AttributeSet> policy(
       OutboundProfile group, Prefix prefix, Route route, AttributeSet attrs) {
-    if (attrs == null) {
-      return Optional.empty();
+    if (attrs == null || acceptsAll(group)) {
+      return Optional.ofNullable(sendable(attrs));
     }
     InetAddress self = prefix.ipv6() ? group.ipv6NextHopSelf() : group.ipv4NextHopSelf();
     InetAddress selfLinkLocal = prefix.ipv6() ? group.ipv6LinkLocalNextHopSelf() : null;
@@ -55,6 +54,20 @@ final class ExportRules {
                     route.source().kind() == PeerKind.LOCAL));
     // Without a next hop the route cannot be put on the wire.
     return out.filter(a -> a.nextHop() != null);
+  }
+
+  /**
+   * Whether the group's export policy takes every route as it is, so that {@link #policy} is only
+   * the next-hop check (see {@link #sendable}): an iBGP group without configured policy, what a
+   * reflector's clients are. The caller then needs no prefix, context or Optional per new set.
+   */
+  static boolean acceptsAll(OutboundProfile group) {
+    return group.exportPolicy() instanceof RoutePolicy.Named n && n.accept();
+  }
+
+  /** {@code attrs} when it can go on the wire (it has a next hop), else null. */
+  static AttributeSet sendable(AttributeSet attrs) {
+    return attrs != null && attrs.nextHop() != null ? attrs : null;
   }
 
   /**
@@ -88,6 +101,44 @@ final class ExportRules {
     return true;
   }
 
+  // The CLUSTER_LIST of our cluster id alone and the ORIGINATOR_ID last added: what nearly every
+  // reflected route gets (routes from clients carry neither), made once rather than per new set
+  // reflected (a thousand per churn, with a list each). Plain fields shared by the shards: the
+  // records are immutable (final fields), so a racing reader sees a complete one or the previous
+  // one, and a lost write only costs making it again.
+  private static ClusterList ownClusterOnly;
+  private static OriginatorId lastOriginator;
+
+  /** The reflected route's CLUSTER_LIST: our cluster id prepended to the received one (§8). */
+  private static ClusterList reflectedClusterList(Inet4Address clusterId, AttributeSet attrs) {
+    if (attrs.clusterListLength() == 0) {
+      ClusterList own = ownClusterOnly;
+      if (own == null || !own.clusterIds().get(0).equals(clusterId)) {
+        own = new ClusterList(List.of(clusterId));
+        ownClusterOnly = own;
+      }
+      return own;
+    }
+    List<Inet4Address> received = attrs.clusterList();
+    Inet4Address[] ids = new Inet4Address[received.size() + 1];
+    ids[0] = clusterId;
+    for (int i = 1; i < ids.length; i++) {
+      ids[i] = received.get(i - 1);
+    }
+    // An immutable list, which the record's List.copyOf keeps as it is.
+    return new ClusterList(List.of(ids));
+  }
+
+  /** The ORIGINATOR_ID of a route reflected from a peer with this router id (RFC 4456 §8). */
+  private static OriginatorId originatorId(Inet4Address routerId) {
+    OriginatorId last = lastOriginator;
+    if (last == null || !last.id().equals(routerId)) {
+      last = new OriginatorId(routerId);
+      lastOriginator = last;
+    }
+    return last;
+  }
+
   /**
    * The protocol's rules alone (no policy): a function of the group, the route's source and
    * attributes and its family only, so callers may remember the result. Null when the route is not
@@ -109,14 +160,11 @@ final class ExportRules {
         if (!source.routeReflectorClient() && !group.routeReflectorClient()) {
           return null;
         }
-        List<Inet4Address> clusters = new ArrayList<>();
-        clusters.add(config.clusterId());
-        clusters.addAll(attrs.clusterList());
-        ClusterList clusterList = new ClusterList(clusters);
+        ClusterList clusterList = reflectedClusterList(config.clusterId(), attrs);
         // One set made and interned per reflected set, not an intermediate one as well.
         attrs =
             attrs.originatorId() < 0
-                ? attrs.with(new OriginatorId(source.routerId()), clusterList)
+                ? attrs.with(originatorId(source.routerId()), clusterList)
                 : attrs.with(clusterList);
         // The next hop is left alone on reflection, but for a link-local one (below).
       } else {

@@ -229,6 +229,26 @@ class AttributeSetTest {
     assertThat(base.originatorId()).as("the original is left alone").isEqualTo(-1);
   }
 
+  @Test
+  void withPutsTheAttributesGivenInTypeOrderWhateverTheirOrderOrPlace() {
+    AttributeSet base = attrs("192.0.2.1").path(65001).localPref(100).med(5).build();
+    PathAttribute origin = new PathAttribute.Origin(PathAttribute.OriginType.EGP);
+    PathAttribute clusters = new PathAttribute.ClusterList(List.of(ip4("192.0.2.254")));
+    PathAttribute unknown =
+        new PathAttribute.Unknown(
+            PathAttribute.FLAG_OPTIONAL | PathAttribute.FLAG_TRANSITIVE, 200, new byte[] {1});
+    List<PathAttribute> expected = new java.util.ArrayList<>(base.attributes());
+    expected.removeIf(a -> a instanceof PathAttribute.Origin);
+    expected.addAll(List.of(origin, clusters, unknown));
+    AttributeSet all = AttributeSet.of(expected, ip("192.0.2.1"));
+    assertThat(base.with(origin, clusters).with(unknown)).isSameAs(all);
+    assertThat(base.with(clusters, origin).with(unknown)).isSameAs(all);
+    assertThat(base.with(unknown, origin).with(clusters)).isSameAs(all);
+    assertThat(all.attributes())
+        .extracting(a -> a.type().code() & 0xff)
+        .isSortedAccordingTo(Integer::compare);
+  }
+
   private static java.net.Inet4Address ip4(String literal) {
     return (java.net.Inet4Address) ip(literal);
   }

@@ -161,4 +161,48 @@ class ExportRulesTest {
     assertThat(sent.nextHop()).isEqualTo(Fixtures.ip("fd00::ff"));
     assertThat(sent.linkLocalNextHop()).isEqualTo(Fixtures.ip("fe80::ff"));
   }
+
+  @org.junit.jupiter.api.Test
+  void eachReflectionGetsItsOwnSourcesOriginatorAndItsRibsClusterId() {
+    // The reflected attributes are kept from one reflection to the next (ExportRules'
+    // ownClusterOnly, lastOriginator): another source, or a RIB of another cluster, must get its
+    // own in turn, and a received CLUSTER_LIST is still prepended to.
+    OutboundProfile clients = Fixtures.ibgpProfile(true, RoutePolicy.ACCEPT_ALL);
+    RibConfig other =
+        new RibConfig(
+            Fixtures.LOCAL_AS, Fixtures.ROUTER_ID, Fixtures.v4("10.255.255.2"), false, 1, 1);
+    AttributeSet received = attrs("10.0.0.11").build();
+    AttributeSet reflected =
+        received.with(new PathAttribute.ClusterList(List.of(Fixtures.v4("10.255.255.9"))));
+    for (int round = 0; round < 2; round++) {
+      for (Peer source : List.of(c1, c2)) {
+        for (RibConfig config : List.of(Fixtures.config(), other)) {
+          AttributeSet sent =
+              ExportRules.rules(config, clients, false, new Route(source, 0, received, 0));
+          assertThat(sent.originatorId())
+              .isEqualTo(Integer.toUnsignedLong(AttributeSet.toInt(source.routerId())));
+          assertThat(sent.clusterList()).containsExactly(config.clusterId());
+          AttributeSet again =
+              ExportRules.rules(config, clients, false, new Route(source, 0, reflected, 0));
+          assertThat(again.clusterList())
+              .containsExactly(config.clusterId(), Fixtures.v4("10.255.255.9"));
+        }
+      }
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void anAcceptAllExportPolicyStillDropsARouteWithoutNextHop() {
+    OutboundProfile clients = Fixtures.ibgpProfile(true, RoutePolicy.ACCEPT_ALL);
+    assertThat(ExportRules.acceptsAll(clients)).isTrue();
+    AttributeSet local = AttributeSet.of(attrs("10.0.0.11").build().attributes(), null);
+    Route route = new Route(c1, 0, local, 0);
+    assertThat(ExportRules.policy(clients, P, route, local)).isEmpty();
+    assertThat(ExportRules.sendable(local)).isNull();
+    AttributeSet withHop = attrs("10.0.0.11").build();
+    assertThat(ExportRules.policy(clients, P, route, withHop)).containsSame(withHop);
+    assertThat(ExportRules.sendable(withHop)).isSameAs(withHop);
+    assertThat(ExportRules.acceptsAll(Fixtures.ibgpProfile(true, RoutePolicy.REJECT_ALL)))
+        .isFalse();
+  }
 }
