@@ -195,11 +195,11 @@ final class AttributeDecoder {
       }
       case 8 -> {
         requireMultiple(v, type, len, 4, start);
-        Integer[] values = new Integer[len / 4];
+        int[] values = new int[len / 4];
         for (int i = 0; i < values.length; i++) {
           values[i] = v.readInt();
         }
-        yield new PathAttribute.Communities(immutable(values));
+        yield new PathAttribute.Communities(new IntValues.Ints(values));
       }
       case 9 -> {
         requireLength(v, type, len, 4, start);
@@ -299,11 +299,12 @@ final class AttributeDecoder {
                 + (count * asSize - v.readableBytes())
                 + " octets");
       }
-      Long[] asns = new Long[count];
+      // The numbers as ints (4-octet ones unsigned through the list), no box per number.
+      int[] asns = new int[count];
       for (int i = 0; i < count; i++) {
-        asns[i] = asSize == 4 ? v.readUnsignedInt() : (long) v.readUnsignedShort();
+        asns[i] = asSize == 4 ? v.readInt() : v.readUnsignedShort();
       }
-      Segment segment = new Segment(segmentType, immutable(asns));
+      Segment segment = new Segment(segmentType, new IntValues.Asns(asns));
       if (first == null) {
         first = segment;
       } else {
@@ -315,19 +316,6 @@ final class AttributeDecoder {
       }
     }
     return out != null ? out : first != null ? List.of(first) : List.of();
-  }
-
-  /**
-   * The values as an immutable list, which the attribute records keep without copying ({@code
-   * List.copyOf} returns such a list as it is): copied once, or not at all for one or two values,
-   * where an {@code ArrayList} of them was copied twice more.
-   */
-  private static <T> List<T> immutable(T[] values) {
-    return switch (values.length) {
-      case 1 -> List.of(values[0]);
-      case 2 -> List.of(values[0], values[1]);
-      default -> List.of(values);
-    };
   }
 
   private static PathAttribute mpReach(ByteBuf v, int start, CodecContext ctx)
