@@ -126,11 +126,32 @@ final class AttributeDecoder {
               + ", expected optional/transitive bits 0x"
               + Integer.toHexString(expected));
     }
+    // The value read before, when these octets came recently (see RecentAttributes): its flags
+    // are checked above, and its octets parsed without error then.
+    int kind = 0;
+    int hash = 0;
+    boolean recent =
+        RecentAttributes.kept(type) && v.readableBytes() <= RecentAttributes.MAX_LENGTH;
+    if (recent) {
+      kind = RecentAttributes.kind(type, ctx);
+      hash = RecentAttributes.hash(kind, v);
+      PathAttribute seen = RecentAttributes.find(kind, hash, v);
+      if (seen != null) {
+        v.readerIndex(v.writerIndex());
+        return seen;
+      }
+    }
+    int from = v.readerIndex();
+    PathAttribute a;
     try {
-      return parse(flags, type, v, start, ctx);
+      a = parse(flags, type, v, start, ctx);
     } catch (MalformedException e) {
       throw new Failure(actionFor(type), e.error());
     }
+    if (recent) {
+      RecentAttributes.keep(kind, hash, v, from, a);
+    }
+    return a;
   }
 
   /** The whole attribute as received, from {@code start} to the value's end (the writer index). */
