@@ -14,10 +14,10 @@ import java.util.Objects;
  * ({@link AttributeInterner.Ref}), which must not hold the set.
  */
 final class AttributeContent {
-  private final PathAttribute[] attributes;
-  private final int size;
-  private final InetAddress nextHop;
-  private final InetAddress linkLocal;
+  final PathAttribute[] attributes;
+  final int size;
+  final InetAddress nextHop;
+  final InetAddress linkLocal;
   final int hash;
 
   AttributeContent(List<PathAttribute> attributes, InetAddress nextHop, InetAddress linkLocal) {
@@ -67,20 +67,6 @@ final class AttributeContent {
       }
     }
     return Objects.equals(theirNextHop, nextHop) && Objects.equals(theirLinkLocal, linkLocal);
-  }
-
-  /** Whether the interner's entry {@code ref} holds this content. */
-  boolean matches(AttributeInterner.Ref ref) {
-    return ref.hash == hash
-        && same(
-            attributes,
-            size,
-            nextHop,
-            linkLocal,
-            ref.attributes,
-            ref.attributes.length,
-            ref.nextHop,
-            ref.linkLocal);
   }
 
   @Override

@@ -63,12 +63,27 @@ final class AttributeInterner {
     private Ref[] slots = new Ref[16];
     private int size;
 
-    synchronized AttributeSet find(AttributeContent key) {
+    synchronized AttributeSet find(
+        PathAttribute[] attributes,
+        int size,
+        InetAddress nextHop,
+        InetAddress linkLocal,
+        int hash) {
       Ref[] s = slots;
       int mask = s.length - 1;
-      for (int i = index(key.hash) & mask; s[i] != null; i = (i + 1) & mask) {
-        if (key.matches(s[i])) {
-          return s[i].get();
+      for (int i = index(hash) & mask; s[i] != null; i = (i + 1) & mask) {
+        Ref r = s[i];
+        if (r.hash == hash
+            && AttributeContent.same(
+                attributes,
+                size,
+                nextHop,
+                linkLocal,
+                r.attributes,
+                r.attributes.length,
+                r.nextHop,
+                r.linkLocal)) {
+          return r.get();
         }
       }
       return null;
@@ -177,8 +192,18 @@ final class AttributeInterner {
 
   /** The interned set with this content, or null. */
   AttributeSet find(AttributeContent key) {
+    return find(key.attributes, key.size, key.nextHop, key.linkLocal, key.hash);
+  }
+
+  /**
+   * The interned set of the first {@code size} of {@code attributes} and these next hops, whose
+   * hash ({@link AttributeContent#hash}) is {@code hash}, or null: no key object per lookup, one
+   * per UPDATE received.
+   */
+  AttributeSet find(
+      PathAttribute[] attributes, int size, InetAddress nextHop, InetAddress linkLocal, int hash) {
     expunge();
-    return stripe(key.hash).find(key);
+    return stripe(hash).find(attributes, size, nextHop, linkLocal, hash);
   }
 
   /**

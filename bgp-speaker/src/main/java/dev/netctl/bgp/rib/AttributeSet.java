@@ -191,10 +191,10 @@ public final class AttributeSet {
       sortByTypeCode(kept, n);
     }
     AttributeInterner interner = AttributeInterner.GLOBAL;
-    // The lookup key holds the array being built, never stored: a set found (every UPDATE after the
-    // first with its attributes) costs no copy of it.
-    AttributeContent probe = new AttributeContent(kept, n, nextHop, linkLocalNextHop);
-    AttributeSet existing = interner.find(probe);
+    // The lookup is of the array being built, never stored: a set found (every UPDATE after the
+    // first with its attributes) costs no copy of it, and no key object.
+    int hash = AttributeContent.hash(kept, n, nextHop, linkLocalNextHop);
+    AttributeSet existing = interner.find(kept, n, nextHop, linkLocalNextHop, hash);
     if (existing != null) {
       return existing;
     }
@@ -217,7 +217,7 @@ public final class AttributeSet {
         nextHop instanceof Inet4Address v4 && (from == null || from.nextHop != nextHop)
             ? interner.canonical(v4)
             : nextHop;
-    return interner.intern(new AttributeSet(own, hop, linkLocalNextHop, probe.hash));
+    return interner.intern(new AttributeSet(own, hop, linkLocalNextHop, hash));
   }
 
   /** Whether this set holds {@code a} itself (not an equal object). */
