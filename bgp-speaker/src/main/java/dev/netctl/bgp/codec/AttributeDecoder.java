@@ -126,11 +126,32 @@ final class AttributeDecoder {
               + ", expected optional/transitive bits 0x"
               + Integer.toHexString(expected));
     }
+    // The value read before, when these octets came recently (see RecentAttributes): its flags
+    // are checked above, and its octets parsed without error then.
+    int kind = 0;
+    int hash = 0;
+    boolean recent =
+        RecentAttributes.kept(type) && v.readableBytes() <= RecentAttributes.MAX_LENGTH;
+    if (recent) {
+      kind = RecentAttributes.kind(type, ctx);
+      hash = RecentAttributes.hash(kind, v);
+      PathAttribute seen = RecentAttributes.find(kind, hash, v);
+      if (seen != null) {
+        v.readerIndex(v.writerIndex());
+        return seen;
+      }
+    }
+    int from = v.readerIndex();
+    PathAttribute a;
     try {
-      return parse(flags, type, v, start, ctx);
+      a = parse(flags, type, v, start, ctx);
     } catch (MalformedException e) {
       throw new Failure(actionFor(type), e.error());
     }
+    if (recent) {
+      RecentAttributes.keep(kind, hash, v, from, a);
+    }
+    return a;
   }
 
   /** The whole attribute as received, from {@code start} to the value's end (the writer index). */
@@ -195,11 +216,11 @@ final class AttributeDecoder {
       }
       case 8 -> {
         requireMultiple(v, type, len, 4, start);
-        Integer[] values = new Integer[len / 4];
+        int[] values = new int[len / 4];
         for (int i = 0; i < values.length; i++) {
           values[i] = v.readInt();
         }
-        yield new PathAttribute.Communities(immutable(values));
+        yield new PathAttribute.Communities(new IntValues.Ints(values));
       }
       case 9 -> {
         requireLength(v, type, len, 4, start);
@@ -299,11 +320,12 @@ final class AttributeDecoder {
                 + (count * asSize - v.readableBytes())
                 + " octets");
       }
-      Long[] asns = new Long[count];
+      // The numbers as ints (4-octet ones unsigned through the list), no box per number.
+      int[] asns = new int[count];
       for (int i = 0; i < count; i++) {
-        asns[i] = asSize == 4 ? v.readUnsignedInt() : (long) v.readUnsignedShort();
+        asns[i] = asSize == 4 ? v.readInt() : v.readUnsignedShort();
       }
-      Segment segment = new Segment(segmentType, immutable(asns));
+      Segment segment = new Segment(segmentType, new IntValues.Asns(asns));
       if (first == null) {
         first = segment;
       } else {
@@ -315,19 +337,6 @@ final class AttributeDecoder {
       }
     }
     return out != null ? out : first != null ? List.of(first) : List.of();
-  }
-
-  /**
-   * The values as an immutable list, which the attribute records keep without copying ({@code
-   * List.copyOf} returns such a list as it is): copied once, or not at all for one or two values,
-   * where an {@code ArrayList} of them was copied twice more.
-   */
-  private static <T> List<T> immutable(T[] values) {
-    return switch (values.length) {
-      case 1 -> List.of(values[0]);
-      case 2 -> List.of(values[0], values[1]);
-      default -> List.of(values);
-    };
   }
 
   private static PathAttribute mpReach(ByteBuf v, int start, CodecContext ctx)

@@ -55,7 +55,7 @@ public final class FirstAs {
       if (first.type() != PathAttribute.SegmentType.AS_SEQUENCE || first.asns().isEmpty()) {
         return Optional.empty();
       }
-      long leftmost = first.asns().getFirst();
+      long leftmost = first.asn(0);
       boolean trans = !fourOctetSession && leftmost == BgpMessage.AS_TRANS && peerAs > 0xffffL;
       if (leftmost != peerAs && !trans) {
         problem = "starts with AS " + leftmost;

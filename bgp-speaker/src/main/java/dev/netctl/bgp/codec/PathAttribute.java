@@ -148,40 +148,53 @@ public sealed interface PathAttribute {
    * One AS_PATH segment; ASNs are unsigned 32-bit values.
    *
    * @param type segment type
-   * @param asns the AS numbers in order
+   * @param asns the AS numbers in order (held as ints, not boxes: see {@link #asn})
    */
   record Segment(SegmentType type, List<Long> asns) {
     /** Validates and copies. */
     public Segment {
       Objects.requireNonNull(type, "type");
-      asns = List.copyOf(asns);
-      // By index: an iterator per segment was garbage on every UPDATE received.
-      for (int i = 0, n = asns.size(); i < n; i++) {
-        long asn = asns.get(i);
-        if (asn < 0 || asn > 0xffffffffL) {
-          throw new IllegalArgumentException("AS number " + asn + " is outside 0..4294967295");
-        }
-      }
+      asns = IntValues.Asns.copyOf(asns);
+    }
+
+    /**
+     * The AS number at {@code index}, without the box {@code asns().get(index)} makes: the list
+     * holds the numbers as ints.
+     */
+    public long asn(int index) {
+      return ((IntValues.Asns) asns).asn(index);
     }
 
     @Override
     public boolean equals(Object o) {
-      return o == this || (o instanceof Segment x && type == x.type && sameElements(asns, x.asns));
+      return o == this || (o instanceof Segment x && type == x.type && asns.equals(x.asns));
     }
 
+    // The type's wire code, not its identity hash; the numbers' hash is kept by their list.
     @Override
     public int hashCode() {
-      return type.hashCode() * 31 + asns.hashCode();
+      return type.code() * 31 + asns.hashCode();
     }
 
     /** An AS_SEQUENCE of the given ASNs. */
     public static Segment sequence(long... asns) {
-      return new Segment(SegmentType.AS_SEQUENCE, Arrays.stream(asns).boxed().toList());
+      return new Segment(SegmentType.AS_SEQUENCE, held(asns));
     }
 
     /** An AS_SET of the given ASNs. */
     public static Segment set(long... asns) {
-      return new Segment(SegmentType.AS_SET, Arrays.stream(asns).boxed().toList());
+      return new Segment(SegmentType.AS_SET, held(asns));
+    }
+
+    private static IntValues.Asns held(long[] asns) {
+      int[] out = new int[asns.length];
+      for (int i = 0; i < out.length; i++) {
+        if (asns[i] < 0 || asns[i] > 0xffffffffL) {
+          throw new IllegalArgumentException("AS number " + asns[i] + " is outside 0..4294967295");
+        }
+        out[i] = (int) asns[i];
+      }
+      return new IntValues.Asns(out);
     }
   }
 
@@ -271,7 +284,7 @@ public sealed interface PathAttribute {
               || segments.get(0).type() != SegmentType.AS_SEQUENCE
               || segments.get(0).asns().isEmpty()
           ? -1
-          : segments.get(0).asns().get(0);
+          : segments.get(0).asn(0);
     }
 
     @Override
@@ -445,12 +458,20 @@ public sealed interface PathAttribute {
 
     /** Copies the list. */
     public Communities {
-      values = List.copyOf(values);
+      values = IntValues.Ints.copyOf(values);
+    }
+
+    /**
+     * The community at {@code index}, without the box {@code values().get(index)} makes: the list
+     * holds the values as ints.
+     */
+    public int value(int index) {
+      return ((IntValues.Ints) values).values[index];
     }
 
     @Override
     public boolean equals(Object o) {
-      return o == this || (o instanceof Communities x && sameElements(values, x.values));
+      return o == this || (o instanceof Communities x && values.equals(x.values));
     }
 
     @Override

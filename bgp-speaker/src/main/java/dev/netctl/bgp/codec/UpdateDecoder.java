@@ -6,6 +6,8 @@ import dev.netctl.bgp.codec.BgpMessage.Update;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +63,9 @@ final class UpdateDecoder {
             v4AddPath,
             NotificationSubcode.INVALID_NETWORK_FIELD);
 
-    List<PathAttribute> attributes = new ArrayList<>();
+    // An array, wrapped as it is at the end (AttributeList): eight slots hold a usual UPDATE's.
+    PathAttribute[] attributes = new PathAttribute[8];
+    int count = 0;
     // Made only when an attribute is discarded (rare); the types seen as bits, not a BitSet (an
     // object, an array and its invariant checks per UPDATE): codes 0-127, every type this speaker
     // knows, in two longs, higher codes in an array made only when one comes.
@@ -171,7 +175,10 @@ final class UpdateDecoder {
         attributeField.readerIndex(valueEnd);
       }
       if (a != null) {
-        attributes.add(a);
+        if (count == attributes.length) {
+          attributes = Arrays.copyOf(attributes, count * 2);
+        }
+        attributes[count++] = a;
       } else if (failure != null) {
         switch (failure.action()) {
           case SESSION_RESET -> {
@@ -186,8 +193,8 @@ final class UpdateDecoder {
     body.readerIndex(bodyEnd);
 
     boolean announces = !nlri.isEmpty();
-    for (int i = 0, n = attributes.size(); i < n && !announces; i++) {
-      announces = attributes.get(i) instanceof PathAttribute.MpReach r && !r.nlri().isEmpty();
+    for (int i = 0; i < count && !announces; i++) {
+      announces = attributes[i] instanceof PathAttribute.MpReach r && !r.nlri().isEmpty();
     }
     if (withdrawError == null && announces) {
       // RFC 7606 §3 (d): a missing well-known mandatory attribute is treat-as-withdraw.
@@ -209,15 +216,25 @@ final class UpdateDecoder {
     }
     if (withdrawError != null) {
       return new DecodeResult.TreatAsWithdraw(
-          withdrawal(withdrawn, nlri, attributes), withdrawError);
+          withdrawal(withdrawn, nlri, new AttributeList(attributes, count)), withdrawError);
     }
     // Senders SHOULD order attributes by type (RFC 4271 §5) but need not; our encoder always
     // does. Decoding into that canonical order makes equal routes equal values whatever the order
     // they arrived in, and makes decode(encode(decode(x))) == decode(x) (found by the fuzzer).
-    PathAttribute.sortByTypeCode(attributes);
+    sortByTypeCode(attributes, count);
     return new DecodeResult.Decoded(
-        new Update(withdrawn, new AttributeList(attributes), nlri),
+        new Update(withdrawn, new AttributeList(attributes, count), nlri),
         discarded == null ? List.of() : discarded);
+  }
+
+  /** Sorts the first {@code n} by type code (stable), unless they are in that order already. */
+  private static void sortByTypeCode(PathAttribute[] attributes, int n) {
+    for (int i = 1; i < n; i++) {
+      if (attributes[i - 1].type().code() > attributes[i].type().code()) {
+        Arrays.sort(attributes, 0, n, Comparator.comparingInt(a -> a.type().code()));
+        return;
+      }
+    }
   }
 
   private static List<BgpError> discard(List<BgpError> discarded, BgpError error) {

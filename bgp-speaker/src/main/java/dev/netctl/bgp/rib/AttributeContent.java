@@ -10,14 +10,14 @@ import java.util.Objects;
  * and the next hops held apart): attributes and next hops, with their hash computed once. The
  * attributes are the first {@code size} of an array (the one being built, perhaps longer); compared
  * element by element, the same object first, where a list's {@code equals} took an iterator and an
- * interface call per element on every UPDATE received. Equal to the interner's entry of a set of
- * the same content ({@link AttributeInterner}), which must not hold the set.
+ * interface call per element on every UPDATE received. Matched against the interner's entries
+ * ({@link AttributeInterner.Ref}), which must not hold the set.
  */
 final class AttributeContent {
-  private final PathAttribute[] attributes;
-  private final int size;
-  private final InetAddress nextHop;
-  private final InetAddress linkLocal;
+  final PathAttribute[] attributes;
+  final int size;
+  final InetAddress nextHop;
+  final InetAddress linkLocal;
   final int hash;
 
   AttributeContent(List<PathAttribute> attributes, InetAddress nextHop, InetAddress linkLocal) {
@@ -69,20 +69,6 @@ final class AttributeContent {
     return Objects.equals(theirNextHop, nextHop) && Objects.equals(theirLinkLocal, linkLocal);
   }
 
-  /** Whether the interner's entry {@code ref} holds this content. */
-  boolean matches(AttributeInterner.Ref ref) {
-    return ref.hash == hash
-        && same(
-            attributes,
-            size,
-            nextHop,
-            linkLocal,
-            ref.attributes,
-            ref.attributes.length,
-            ref.nextHop,
-            ref.linkLocal);
-  }
-
   @Override
   public int hashCode() {
     return hash;
@@ -90,9 +76,6 @@ final class AttributeContent {
 
   @Override
   public boolean equals(Object o) {
-    if (o instanceof AttributeInterner.Ref r) {
-      return matches(r);
-    }
     return o instanceof AttributeContent c
         && c.hash == hash
         && same(attributes, size, nextHop, linkLocal, c.attributes, c.size, c.nextHop, c.linkLocal);

@@ -191,10 +191,10 @@ public final class AttributeSet {
       sortByTypeCode(kept, n);
     }
     AttributeInterner interner = AttributeInterner.GLOBAL;
-    // The lookup key holds the array being built, never stored: a set found (every UPDATE after the
-    // first with its attributes) costs no copy of it.
-    AttributeContent probe = new AttributeContent(kept, n, nextHop, linkLocalNextHop);
-    AttributeSet existing = interner.find(probe);
+    // The lookup is of the array being built, never stored: a set found (every UPDATE after the
+    // first with its attributes) costs no copy of it, and no key object.
+    int hash = AttributeContent.hash(kept, n, nextHop, linkLocalNextHop);
+    AttributeSet existing = interner.find(kept, n, nextHop, linkLocalNextHop, hash);
     if (existing != null) {
       return existing;
     }
@@ -217,7 +217,7 @@ public final class AttributeSet {
         nextHop instanceof Inet4Address v4 && (from == null || from.nextHop != nextHop)
             ? interner.canonical(v4)
             : nextHop;
-    return interner.intern(new AttributeSet(own, hop, linkLocalNextHop, probe.hash));
+    return interner.intern(new AttributeSet(own, hop, linkLocalNextHop, hash));
   }
 
   /** Whether this set holds {@code a} itself (not an equal object). */
@@ -379,9 +379,9 @@ public final class AttributeSet {
     int n = 0;
     List<Segment> segments = asPath().segments();
     for (int i = 0, k = segments.size(); i < k; i++) {
-      List<Long> asns = segments.get(i).asns();
-      for (int j = 0, m = asns.size(); j < m; j++) {
-        if (asns.get(j) == asn) {
+      Segment s = segments.get(i);
+      for (int j = 0, m = s.asns().size(); j < m; j++) {
+        if (s.asn(j) == asn) {
           n++;
         }
       }
@@ -527,18 +527,21 @@ public final class AttributeSet {
       return this;
     }
     List<Segment> segments = new ArrayList<>(asPath().segments());
-    List<Long> head = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      head.add(asn);
-    }
     // Extend a leading AS_SEQUENCE if it has room, else start a new one (segments hold ≤ 255).
-    if (!segments.isEmpty()
-        && segments.get(0).type() == SegmentType.AS_SEQUENCE
-        && segments.get(0).asns().size() + count <= 255) {
-      head.addAll(segments.get(0).asns());
-      segments.set(0, new Segment(SegmentType.AS_SEQUENCE, head));
+    // Numbers by index into a long[]: a list of them boxed each one, for every set exported to an
+    // eBGP peer.
+    Segment lead = segments.isEmpty() ? null : segments.get(0);
+    boolean extend =
+        lead != null && lead.type() == SegmentType.AS_SEQUENCE && lead.asns().size() + count <= 255;
+    long[] head = new long[count + (extend ? lead.asns().size() : 0)];
+    Arrays.fill(head, 0, count, asn);
+    if (extend) {
+      for (int i = count; i < head.length; i++) {
+        head[i] = lead.asn(i - count);
+      }
+      segments.set(0, Segment.sequence(head));
     } else {
-      segments.add(0, new Segment(SegmentType.AS_SEQUENCE, head));
+      segments.add(0, Segment.sequence(head));
     }
     return with(new AsPath(segments));
   }

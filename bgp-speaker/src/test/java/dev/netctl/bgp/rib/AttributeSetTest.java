@@ -103,6 +103,44 @@ class AttributeSetTest {
   }
 
   @Test
+  void entriesOfCollectedSetsGoWithoutLosingTheOthers() throws Exception {
+    // Thousands of entries, so stripes grow and probe sequences run into each other: removing
+    // every other one (their sets collected) must leave each kept set found by its content.
+    AttributeInterner interner = new AttributeInterner();
+    int n = 4_000;
+    AttributeSet[] kept = new AttributeSet[n];
+    for (int i = 0; i < n; i++) {
+      AttributeSet s = interner.intern(new AttributeSet(attributes(i), ip("192.0.2.1"), null));
+      if (i % 2 == 0) {
+        kept[i] = s;
+      }
+    }
+    for (int i = 0; i < 50 && interner.size() > n / 2; i++) {
+      System.gc();
+      Thread.sleep(20);
+    }
+    assertThat(interner.size()).as("entries of the collected half expunged").isEqualTo(n / 2);
+    for (int i = 0; i < n; i++) {
+      List<PathAttribute> a = attributes(i);
+      AttributeSet found =
+          interner.find(
+              new AttributeContent(a.toArray(new PathAttribute[0]), 2, ip("192.0.2.1"), null));
+      if (i % 2 == 0) {
+        assertThat(found).as("kept set %d", i).isSameAs(kept[i]);
+      } else {
+        assertThat(found).as("collected set %d", i).isNull();
+        AttributeSet again = new AttributeSet(a, ip("192.0.2.1"), null);
+        assertThat(interner.intern(again)).isSameAs(again);
+      }
+    }
+    assertThat(interner.size()).isEqualTo(n);
+  }
+
+  private static List<PathAttribute> attributes(int i) {
+    return List.of(AsPath.sequence(65001 + i % 7), new PathAttribute.MultiExitDisc(i));
+  }
+
+  @Test
   void attributesOutOfOrderAreSortedStablyByTypeCode() {
     // Unknown attributes of equal codes cannot both stay (the first is kept); of different codes
     // they sort among the known ones, whatever the order they came in.
