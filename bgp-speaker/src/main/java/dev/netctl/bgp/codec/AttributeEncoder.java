@@ -186,9 +186,9 @@ final class AttributeEncoder {
     } else if (a instanceof PathAttribute.LocalPref l) {
       v.writeInt((int) l.value());
     } else if (a instanceof PathAttribute.Communities c) {
-      List<Integer> values = c.values();
-      for (int i = 0, n = values.size(); i < n; i++) {
-        v.writeInt(values.get(i));
+      // value(i): the list holds ints, and get(i) would box each one.
+      for (int i = 0, n = c.values().size(); i < n; i++) {
+        v.writeInt(c.value(i));
       }
     } else if (a instanceof PathAttribute.OriginatorId o) {
       v.writeBytes(o.id().getAddress());
@@ -250,8 +250,7 @@ final class AttributeEncoder {
     // Indexed loops: no iterator or sublist per segment of every AS path written.
     for (int k = 0, segmentCount = segments.size(); k < segmentCount; k++) {
       Segment s = segments.get(k);
-      List<Long> asns = s.asns();
-      int size = asns.size();
+      int size = s.asns().size();
       if (size == 0) {
         throw new IllegalArgumentException(name + " segment " + s.type() + " must not be empty");
       }
@@ -259,7 +258,7 @@ final class AttributeEncoder {
         int to = Math.min(size, from + 255);
         v.writeShort(s.type().code() << 8 | (to - from));
         for (int i = from; i < to; i++) {
-          long asn = asns.get(i);
+          long asn = s.asn(i); // unboxed: get(i) would box every number
           if (fourOctet) {
             v.writeInt((int) asn);
           } else {

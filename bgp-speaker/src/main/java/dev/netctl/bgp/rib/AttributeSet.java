@@ -357,6 +357,11 @@ public final class AttributeSet {
     return c != null ? c.values() : List.of();
   }
 
+  /** The COMMUNITIES attribute, or null: for a reader that takes the values unboxed, by index. */
+  Communities communitiesAttribute() {
+    return first(Communities.class);
+  }
+
   /** The LARGE_COMMUNITY values, empty when absent. */
   public List<LargeCommunity> largeCommunities() {
     LargeCommunities c = first(LargeCommunities.class);

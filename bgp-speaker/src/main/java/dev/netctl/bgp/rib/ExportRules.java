@@ -91,8 +91,13 @@ final class ExportRules {
    * is for the peer to honour): NO_ADVERTISE goes to no peer, NO_EXPORT and NO_EXPORT_SUBCONFED to
    * no eBGP peer (without confederations the AS is the boundary of both).
    */
-  private static boolean wellKnownCommunitiesAllow(List<Integer> communities, boolean ibgp) {
-    for (int c : communities) {
+  private static boolean wellKnownCommunitiesAllow(Communities communities, boolean ibgp) {
+    if (communities == null) {
+      return true;
+    }
+    // value(i), not a for-each over values(): the list holds ints, and each read would box one.
+    for (int i = 0, n = communities.values().size(); i < n; i++) {
+      int c = communities.value(i);
       if (c == Communities.NO_ADVERTISE
           || (!ibgp && (c == Communities.NO_EXPORT || c == Communities.NO_EXPORT_SUBCONFED))) {
         return false;
@@ -147,7 +152,7 @@ final class ExportRules {
   static AttributeSet rules(RibConfig config, OutboundProfile group, boolean ipv6, Route route) {
     Peer source = route.source();
     AttributeSet attrs = route.attributes();
-    if (!wellKnownCommunitiesAllow(attrs.communities(), group.ibgp())) {
+    if (!wellKnownCommunitiesAllow(attrs.communitiesAttribute(), group.ibgp())) {
       return null;
     }
     InetAddress original = attrs.nextHop();
