@@ -2,6 +2,7 @@ package dev.netctl.datastore.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import java.util.List;
 
 /**
@@ -31,8 +32,8 @@ import java.util.List;
 public record PolicyRule(
     String action,
     Integer ipVersion,
-    String protocol,
-    String notProtocol,
+    @JsonDeserialize(using = NumOrString.class) String protocol,
+    @JsonDeserialize(using = NumOrString.class) String notProtocol,
     Icmp icmp,
     Icmp notICMP,
     Entity source,

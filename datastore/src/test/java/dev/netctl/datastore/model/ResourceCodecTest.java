@@ -596,6 +596,84 @@ class ResourceCodecTest {
   }
 
   @Test
+  void aNumberOrBooleanWhereAStringBelongsIsRefusedNotStoredAsText() {
+    // Kubernetes refuses labels: {a: 1} ("cannot unmarshal number into ... of type string");
+    // Jackson stored it as "1", so the object read back differed from the one written.
+    Map<String, String> cases =
+        Map.of(
+            "metadata: {name: c, labels: {a: 1}}",
+            "field metadata.labels.a \"1\" must be a string, not a number (quote it: \"1\")",
+            "metadata: {name: c, annotations: {b: true}}",
+            "field metadata.annotations.b \"true\" must be a string, not a boolean",
+            "metadata: {name: c, labels: {v: 1.10}}",
+            "field metadata.labels.v \"1.10\" must be a string, not a number",
+            "metadata: {name: c}\nspec: {cidr: 10.2.0.0/16, nodeSelector: 1}",
+            "field spec.nodeSelector \"1\" must be a string, not a number");
+    cases.forEach(
+        (doc, message) ->
+            assertThatThrownBy(
+                    () ->
+                        codec.read(
+                            "apiVersion: projectcalico.org/v3\nkind: IPPool\n" + doc + "\n",
+                            "p.yaml"))
+                .as(doc)
+                .isInstanceOf(CodecException.class)
+                .hasMessageContaining("p.yaml: document 1 (IPPool \"c\"): " + message));
+    assertThatThrownBy(
+            () ->
+                codec.read(
+                    "apiVersion: projectcalico.org/v3\nkind: BGPPeer\nmetadata: {name: p}\n"
+                        + "spec: {peerIP: 10.0.0.1, asNumber: 64512, filters: [7]}\n"))
+        .hasMessageContaining("field spec.filters[0] \"7\" must be a string, not a number");
+    assertThatThrownBy(
+            () ->
+                codec.read(
+                    "apiVersion: projectcalico.org/v3\nkind: BGPPeer\nmetadata: {name: p}\n"
+                        + "spec: {peerIP: 10.0.0.1, asNumber: 64512, keepaliveTime: 20}\n"))
+        .hasMessageEndingWith("field spec.keepaliveTime \"20\" must be a string, not a number");
+    // Quoted, the same values are strings, and they stay strings on the way back.
+    Resource quoted =
+        codec.readOne(
+            "apiVersion: projectcalico.org/v3\nkind: IPPool\n"
+                + "metadata: {name: c, labels: {a: \"1\"}}\nspec: {cidr: 10.2.0.0/16}\n");
+    assertThat(quoted.metadata().labels()).containsEntry("a", "1");
+    assertThat(codec.readOne(codec.toYaml(quoted))).isEqualTo(quoted);
+  }
+
+  @Test
+  void aPolicyRuleProtocolMayBeANumberAsCalicosNumOrStringAllows() {
+    Resource r =
+        codec.readOne(
+            "apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: g}\n"
+                + "spec: {ingress: [{action: Allow, protocol: 6, notProtocol: UDP}]}\n");
+    PolicyRule rule = ((GlobalNetworkPolicy) r).spec().ingress().getFirst();
+    assertThat(rule.protocol()).isEqualTo("6");
+    assertThat(rule.notProtocol()).isEqualTo("UDP");
+  }
+
+  @Test
+  void everyDocumentThatCannotBeReadIsNamedNotOnlyTheFirst() {
+    String text =
+        "apiVersion: netctl.dev/v1\nkind: IPPool\nmetadata: {name: a}\n"
+            + "spec: {cidr: 10.1.0.0/16, blockSize: \"26\"}\n---\n"
+            + "apiVersion: netctl.dev/v1\nkind: IPPool\nmetadata: {name: b}\n"
+            + "spec: {cidr: 10.2.0.0/16}\n---\n"
+            + "apiVersion: netctl.dev/v1\nkind: IPPool\nmetadata: {name: c}\n"
+            + "spec: {cidr: 10.3.0.0/16, natOutgoing: 1}\n";
+    assertThatThrownBy(() -> codec.read(text, "p.yaml"))
+        .isInstanceOf(CodecException.class)
+        .hasMessage(
+            "p.yaml: document 1 (IPPool \"a\"): field spec.blockSize \"26\" must be an integer\n"
+                + "p.yaml: document 3 (IPPool \"c\"): field spec.natOutgoing \"1\" must be true"
+                + " or false");
+    Decoded decoded = codec.decodeManifests(text, "p.yaml", null);
+    assertThat(decoded.resources()).extracting(Resource::name).containsExactly("b");
+    assertThat(decoded.errors())
+        .extracting(CodecException::field)
+        .containsExactly("spec.blockSize", "spec.natOutgoing");
+  }
+
+  @Test
   void manifestsOfAnotherDatastoreLoseItsServerFieldsOursKeepThem() {
     String meta =
         "{name: p, resourceVersion: '7', uid: u-1, creationTimestamp: '2023-01-10T10:00:00Z'}";
