@@ -30,6 +30,7 @@ import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import com.fasterxml.jackson.dataformat.yaml.util.StringQuotingChecker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -250,7 +251,10 @@ public final class ResourceCodec {
     boolean isJson = trimmed.startsWith("{") || trimmed.startsWith("[");
     ObjectMapper mapper = isJson ? json : yaml;
     int index = 1; // the document being parsed, 1-based
-    try (JsonParser p = mapper.createParser(text);
+    try (JsonParser p =
+            isJson
+                ? mapper.createParser(text)
+                : new NoYamlAliases((YAMLParser) mapper.createParser(text));
         MappingIterator<JsonNode> docs = mapper.readValues(p, JsonNode.class)) {
       for (; docs.hasNextValue(); index++) {
         JsonNode doc = docs.nextValue();
@@ -302,7 +306,7 @@ public final class ResourceCodec {
       return;
     }
     if (!doc.isObject()) {
-      throw new CodecException(where, null, "is not an object but " + doc.getNodeType(), null);
+      throw notAnObject(where, doc);
     }
     String kind = doc.path("kind").asText("");
     if (kind.equals("List") || (kind.endsWith("List") && doc.has("items"))) {
@@ -336,7 +340,7 @@ public final class ResourceCodec {
 
   private Resource readResource(JsonNode node, String where) {
     if (!node.isObject()) {
-      throw new CodecException(where, null, "is not an object but " + node.getNodeType(), null);
+      throw notAnObject(where, node);
     }
     String kindName = node.path("kind").isTextual() ? node.get("kind").asText() : null;
     String name = node.path("metadata").path("name").asText(null);
@@ -392,6 +396,21 @@ public final class ResourceCodec {
             label,
             "spec");
     return kind.create(meta, spec);
+  }
+
+  /** A document or item that is no map: said in YAML's terms, not Jackson's ("STRING"). */
+  private static CodecException notAnObject(String where, JsonNode node) {
+    String shape =
+        node.isArray()
+            ? "a list"
+            : node.isTextual()
+                ? "the text \"" + node.asText() + "\""
+                : "the value \"" + node.asText() + "\"";
+    return new CodecException(
+        where,
+        null,
+        "must be an object with apiVersion, kind, metadata and spec, not " + shape,
+        null);
   }
 
   private static boolean isKubernetesNetworkPolicy(JsonNode node, String kindName) {
@@ -570,6 +589,10 @@ public final class ResourceCodec {
   private static CodecException syntaxError(String where, Exception e) {
     String msg =
         e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
+    YamlProblem yamlProblem = YamlProblem.of(msg);
+    if (yamlProblem != null) {
+      return new CodecException(where, null, "is not valid YAML/JSON " + yamlProblem, e);
+    }
     String loc = "";
     if (e instanceof JsonProcessingException jpe
         && jpe.getLocation() != null
@@ -582,6 +605,47 @@ public final class ResourceCodec {
     }
     return new CodecException(
         where, null, "is not valid YAML/JSON" + loc + ": " + firstLine(msg), e);
+  }
+
+  /**
+   * What SnakeYAML says is wrong and where. Its message is a context ("while parsing a flow
+   * sequence"), the problem ("expected ',' or ']', but got <document start>") and a mark with a
+   * source excerpt under each; Jackson's own location is where its parser stood, often lines before
+   * the problem. The first line alone named only the context, never the problem.
+   *
+   * @param problem the problem, with its context in parentheses when there is one
+   * @param line the problem's line, 1-based
+   * @param column the problem's column, 1-based
+   */
+  record YamlProblem(String problem, int line, int column) {
+    private static final Pattern MARK =
+        Pattern.compile("^ in '[^']*', line (\\d+), column (\\d+):$");
+
+    /** The problem {@code message} describes, or null when it is not a SnakeYAML message. */
+    static YamlProblem of(String message) {
+      if (message == null) return null;
+      List<String> text = new ArrayList<>();
+      int line = -1;
+      int column = -1;
+      for (String l : message.lines().toList()) {
+        var m = MARK.matcher(l);
+        if (m.matches()) {
+          line = Integer.parseInt(m.group(1));
+          column = Integer.parseInt(m.group(2));
+        } else if (!l.isBlank() && !l.startsWith(" ")) {
+          text.add(l.strip());
+        }
+      }
+      if (line < 0 || text.isEmpty()) return null;
+      String problem = text.getLast().replace("\\t(TAB)", "tab");
+      if (text.size() > 1) problem += " (" + text.getFirst() + ")";
+      return new YamlProblem(problem, line, column);
+    }
+
+    @Override
+    public String toString() {
+      return "at line " + line + " column " + column + ": " + problem;
+    }
   }
 
   // ---------------------------------------------------------------- writing

@@ -424,6 +424,68 @@ class ResourceCodecTest {
   }
 
   @Test
+  void aYamlSyntaxErrorNamesTheProblemAndItsOwnLineNotOnlyTheContext() {
+    // The message was "at line 1 column 13: while scanning for the next token": the parser's
+    // position and SnakeYAML's context, without what is wrong or where.
+    assertThatThrownBy(() -> codec.read("kind: IPPool\n\tmetadata: x\n", "t.yaml"))
+        .hasMessage(
+            "t.yaml: document 1: is not valid YAML/JSON at line 2 column 1: found character"
+                + " 'tab' that cannot start any token. (Do not use tab for indentation) (while"
+                + " scanning for the next token)");
+    assertThatThrownBy(() -> codec.read("a: [1\n---\nkind: IPPool\n", "f.yaml"))
+        .hasMessage(
+            "f.yaml: document 1: is not valid YAML/JSON at line 2 column 1: expected ',' or ']',"
+                + " but got <document start> (while parsing a flow sequence)");
+    assertThatThrownBy(() -> codec.read("a: b\n c: d\n", "m.yaml"))
+        .hasMessage(
+            "m.yaml: document 1: is not valid YAML/JSON at line 2 column 3: mapping values are"
+                + " not allowed here");
+  }
+
+  @Test
+  void aDocumentThatIsNoObjectIsSaidInYamlTerms() {
+    // was "is not an object but STRING", Jackson's node type
+    assertThatThrownBy(() -> codec.read("just a string\n", "s.yaml"))
+        .hasMessage(
+            "s.yaml: document 1: must be an object with apiVersion, kind, metadata and spec, not"
+                + " the text \"just a string\"");
+    assertThatThrownBy(() -> codec.read("- 7\n", "s.yaml"))
+        .hasMessage(
+            "s.yaml: document 1 item 1: must be an object with apiVersion, kind, metadata and"
+                + " spec, not the value \"7\"");
+  }
+
+  @Test
+  void aYamlAliasIsRefusedRatherThanReadAsItsOwnName() {
+    // Jackson reads "nodeSelector: *sel" as the selector "sel": a valid, wrong object.
+    assertThatThrownBy(
+            () ->
+                codec.read(
+                    "apiVersion: projectcalico.org/v3\nkind: IPPool\n"
+                        + "metadata: {name: &sel rack}\nspec: {cidr: 10.1.0.0/16,"
+                        + " nodeSelector: *sel}\n",
+                    "a.yaml"))
+        .isInstanceOf(CodecException.class)
+        .hasMessageStartingWith("a.yaml: document 1: is not valid YAML/JSON at line 4")
+        .hasMessageEndingWith(
+            "the alias *sel is not supported: write the anchored value out where it is used");
+    assertThatThrownBy(
+            () ->
+                codec.read(
+                    "base: &b {cidr: 10.1.0.0/16}\n---\napiVersion: projectcalico.org/v3\n"
+                        + "kind: IPPool\nmetadata: {name: p}\nspec: *b\n",
+                    "b.yaml"))
+        .hasMessageContaining("the alias *b is not supported");
+    // an anchor alone changes nothing
+    assertThat(
+            codec.readOne(
+                "apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: &n p}\n"
+                    + "spec: {cidr: 10.1.0.0/16}\n"))
+        .extracting(Resource::name)
+        .isEqualTo("p");
+  }
+
+  @Test
   void parsedHelpersAreNotSerialized() {
     IPPool p = IPPool.of("a", IPPoolSpec.of("fd00::/48"));
     BGPPeer peer = BGPPeer.of("b", BGPPeerSpec.global("[fd00::1]:1790", 65001));
