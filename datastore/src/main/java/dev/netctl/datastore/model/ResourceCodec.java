@@ -482,9 +482,10 @@ public final class ResourceCodec {
         rule =
             "must be a string, not a "
                 + (e.getValue() instanceof Boolean ? "boolean" : "number")
-                // a label or annotation may be any text, so quoting is the whole fix there
+                // a label or annotation may be any text, so quoting is the whole fix there; the
+                // value is not repeated in the hint, for YAML read "yes" and "0x1a" as true and 26
                 + (field.startsWith("metadata.labels.") || field.startsWith("metadata.annotations.")
-                    ? " (quote it: \"" + e.getValue() + "\")"
+                    ? " (write it in quotes)"
                     : "");
       } else {
         String reason = reason(e.getOriginalMessage());

@@ -664,9 +664,10 @@ class ResourceCodecTest {
     Map<String, String> cases =
         Map.of(
             "metadata: {name: c, labels: {a: 1}}",
-            "field metadata.labels.a \"1\" must be a string, not a number (quote it: \"1\")",
-            "metadata: {name: c, annotations: {b: true}}",
-            "field metadata.annotations.b \"true\" must be a string, not a boolean",
+            "field metadata.labels.a \"1\" must be a string, not a number (write it in quotes)",
+            "metadata: {name: c, annotations: {b: yes}}",
+            "field metadata.annotations.b \"true\" must be a string, not a boolean (write it in"
+                + " quotes)",
             "metadata: {name: c, labels: {v: 1.10}}",
             "field metadata.labels.v \"1.10\" must be a string, not a number",
             "metadata: {name: c}\nspec: {cidr: 10.2.0.0/16, nodeSelector: 1}",
