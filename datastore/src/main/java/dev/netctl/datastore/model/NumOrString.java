@@ -1,9 +1,12 @@
 package dev.netctl.datastore.model;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
+import com.fasterxml.jackson.databind.ser.std.StdScalarSerializer;
 import java.io.IOException;
 
 /**
@@ -24,5 +27,21 @@ final class NumOrString extends StdScalarDeserializer<String> {
       return p.getText();
     }
     return (String) ctxt.handleUnexpectedToken(String.class, p);
+  }
+
+  /** Writes a number back as a number ({@code protocol: 6}, as Calico prints it), else text. */
+  static final class Writer extends StdScalarSerializer<String> {
+    private static final long serialVersionUID = 1L;
+
+    Writer() {
+      super(String.class);
+    }
+
+    @Override
+    public void serialize(String value, JsonGenerator gen, SerializerProvider provider)
+        throws IOException {
+      if (value.matches("[0-9]{1,9}")) gen.writeNumber(Integer.parseInt(value));
+      else gen.writeString(value);
+    }
   }
 }

@@ -3,6 +3,7 @@ package dev.netctl.datastore.model;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import java.util.List;
 
 /**
@@ -32,8 +33,10 @@ import java.util.List;
 public record PolicyRule(
     String action,
     Integer ipVersion,
-    @JsonDeserialize(using = NumOrString.class) String protocol,
-    @JsonDeserialize(using = NumOrString.class) String notProtocol,
+    @JsonDeserialize(using = NumOrString.class) @JsonSerialize(using = NumOrString.Writer.class)
+        String protocol,
+    @JsonDeserialize(using = NumOrString.class) @JsonSerialize(using = NumOrString.Writer.class)
+        String notProtocol,
     Icmp icmp,
     Icmp notICMP,
     Entity source,

@@ -712,6 +712,10 @@ class ResourceCodecTest {
     PolicyRule rule = ((GlobalNetworkPolicy) r).spec().ingress().getFirst();
     assertThat(rule.protocol()).isEqualTo("6");
     assertThat(rule.notProtocol()).isEqualTo("UDP");
+    // written back as Calico writes it, a number, and read back equal
+    assertThat(codec.toYaml(r)).contains("protocol: 6\n").contains("notProtocol: UDP\n");
+    assertThat(codec.readOne(codec.toYaml(r))).isEqualTo(r);
+    assertThat(codec.readOne(codec.toJson(r))).isEqualTo(r);
   }
 
   @Test
