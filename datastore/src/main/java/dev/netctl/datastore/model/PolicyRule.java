@@ -39,8 +39,25 @@ public record PolicyRule(
         String notProtocol,
     Icmp icmp,
     Icmp notICMP,
-    Entity source,
-    Entity destination) {
+    @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = MatchesAll.class) Entity source,
+    @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = MatchesAll.class)
+        Entity destination) {
+
+  /**
+   * Leaves out a side that matches everything, as Calico prints a rule: {@code source: {}} under
+   * every rule without one made {@code get -o yaml} differ from the manifest applied.
+   */
+  static final class MatchesAll {
+    @Override
+    public boolean equals(Object other) {
+      return Entity.ANY.equals(other);
+    }
+
+    @Override
+    public int hashCode() {
+      return 0;
+    }
+  }
 
   public PolicyRule {
     source = source == null ? Entity.ANY : source;
