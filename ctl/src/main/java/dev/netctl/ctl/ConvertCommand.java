@@ -32,7 +32,8 @@ final class ConvertCommand extends ResourceVerb implements WithoutDatastore {
   @Override
   public Integer call() {
     OutputFormat format = OutputFormat.parse(output, List.of(OutputFormat.YAML, OutputFormat.JSON));
-    List<Manifest> manifests = input.read(root.stdin(), CODEC);
+    // converting checks no rules, so a document that cannot be read is all it reports
+    List<Manifest> manifests = input.read(root.stdin(), CODEC, null, false);
     List<Resource> converted =
         manifests.stream()
             .map(m -> m.resource().withMetadata(m.resource().metadata().withoutServerFields()))

@@ -49,7 +49,7 @@ final class DeleteCommand extends ResourceVerb {
       if (!args.isEmpty()) {
         throw new CliException(ExitCode.USAGE, "give either KIND NAME... or -f FILE, not both");
       }
-      for (Manifest m : namespaces.read(input, root.stdin())) {
+      for (Manifest m : namespaces.read(input, root.stdin(), false)) {
         if (m.resource().name() == null || m.resource().name().isEmpty()) {
           throw new CliException(
               ExitCode.INVALID,

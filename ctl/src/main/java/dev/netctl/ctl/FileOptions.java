@@ -1,6 +1,9 @@
 package dev.netctl.ctl;
 
+import dev.netctl.datastore.model.CodecException;
+import dev.netctl.datastore.model.Decoded;
 import dev.netctl.datastore.model.ResourceCodec;
+import dev.netctl.datastore.model.Violation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -43,18 +46,37 @@ final class FileOptions {
    * @throws CliException USAGE when no -f was given, a path is bad, or the input holds no object
    */
   List<Manifest> read(InputStream stdin, ResourceCodec codec) {
-    return read(stdin, codec, null);
+    return read(stdin, codec, null, true);
   }
 
   /**
    * As {@link #read(InputStream, ResourceCodec)}, with objects of namespaced kinds that name no
    * namespace put in {@code namespace} (null: {@code default}).
+   *
+   * <p>Every document of every file is read even when one cannot be: a wrong-typed field in one
+   * document must not hide the errors of the others. When any cannot be read, the failure lists
+   * each such document and, with {@code validate}, the rules the readable ones break (those a
+   * validator checks without a datastore), so one run shows everything to fix.
+   *
+   * @throws CliException INVALID listing every error when a document cannot be read
    */
-  List<Manifest> read(InputStream stdin, ResourceCodec codec, String namespace) {
+  List<Manifest> read(InputStream stdin, ResourceCodec codec, String namespace, boolean validate) {
     List<Manifest> out = new ArrayList<>();
+    List<CodecException> errors = new ArrayList<>();
     for (Source src : sources(stdin)) {
       String name = src.name();
-      codec.readManifests(src.text(), name, namespace).forEach(r -> out.add(new Manifest(r, name)));
+      Decoded decoded = codec.decodeManifests(src.text(), name, namespace);
+      decoded.resources().forEach(r -> out.add(new Manifest(r, name)));
+      errors.addAll(decoded.errors());
+    }
+    if (!errors.isEmpty()) {
+      List<String> lines = new ArrayList<>();
+      errors.forEach(e -> lines.add(e.getMessage()));
+      if (validate) {
+        List<Violation> violations = Preflight.stateless(out);
+        if (!violations.isEmpty()) lines.add(Preflight.describe(out, violations));
+      }
+      throw new CliException(ExitCode.INVALID, String.join("\n", lines));
     }
     if (out.isEmpty()) {
       throw new CliException(

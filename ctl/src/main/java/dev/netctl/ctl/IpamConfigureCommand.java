@@ -76,7 +76,8 @@ final class IpamConfigureCommand implements Callable<Integer> {
                       maxBlocksPerHost != null ? maxBlocksPerHost : now.maxBlocksPerHost());
               return s.client().apply(IPAMConfig.of(next));
             });
-    out.println("ipamconfig/" + IPAMConfig.DEFAULT_NAME + " " + applied.outcome().verb());
+    // named as apply names it, so a script parsing one verb's output parses the other's
+    out.println(Kinds.ref(applied.resource()) + " " + applied.outcome().verb());
     IpamShowCommand.printConfiguration(applied.resource().spec(), out);
     out.flush();
     return ExitCode.OK;

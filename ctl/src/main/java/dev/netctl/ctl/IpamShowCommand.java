@@ -189,7 +189,19 @@ final class IpamShowCommand implements Callable<Integer> {
   }
 
   private void showBorrowed(IpamSession s, PrintWriter out) {
-    List<BorrowedAddress> rows = borrowed(s.store().blocks());
+    List<Versioned<AllocationBlock>> blocks = s.store().blocks();
+    List<BorrowedAddress> rows = borrowed(blocks);
+    long unclassified = withoutNode(blocks);
+    if (unclassified > 0) {
+      // as calicoctl notes them; on stderr, so -o json stays one JSON value
+      PrintWriter err = spec.commandLine().getErr();
+      err.println(
+          "note: found "
+              + unclassified
+              + " IP allocation(s) without an explicit node association (migrated from an old"
+              + " Calico?): unable to determine if they are borrowed");
+      err.flush();
+    }
     if (format == Format.json) {
       IpamJson.print(out, rows);
       return;
@@ -237,6 +249,19 @@ final class IpamShowCommand implements Callable<Integer> {
       }
     }
     return out;
+  }
+
+  /** Allocated addresses that record no node, so neither borrowed nor not. */
+  static long withoutNode(List<Versioned<AllocationBlock>> blocks) {
+    long n = 0;
+    for (Versioned<AllocationBlock> v : blocks) {
+      Block b = Block.of(v.value());
+      for (int o = 0; o < b.size(); o++) {
+        AllocationAttribute a = b.attributeAt(o);
+        if (a != null && a.node() == null) n++;
+      }
+    }
+    return n;
   }
 
   // Calico's handle IDs say what an address is for; a recorded pod wins.

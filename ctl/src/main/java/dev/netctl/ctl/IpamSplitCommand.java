@@ -52,11 +52,19 @@ final class IpamSplitCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    // What is wrong with the command line itself is said before the datastore's lock is asked
+    // for: otherwise "split 3" sent the user to lock the store, only to be told 3 is no power of 2.
+    if (count < 2 || Integer.bitCount(count) != 1) {
+      throw new CliException(
+          ExitCode.INVALID,
+          "ipam split: NUMBER \"" + count + "\" must be a power of 2, at least 2");
+    }
     if (count > MAX_PARTS) {
       throw new CliException(
           ExitCode.INVALID,
           "ipam split: NUMBER \"" + count + "\" must be at most " + MAX_PARTS + " per split");
     }
+    Cidr wanted = which.cidr == null ? null : cidrOption();
     PrintWriter out = spec.commandLine().getOut();
     try (Datastore store = ipam.datastore().openForMigration(StoreUse.EXISTING)) {
       if (!Migration.locked(store)) {
@@ -68,7 +76,7 @@ final class IpamSplitCommand implements Callable<Integer> {
                 + " assigned while the pool is replaced), and `unlock` after");
       }
       ResourceClient client = new ResourceClient(store);
-      IPPool parent = find(client);
+      IPPool parent = find(client, wanted);
       List<IPPool> children = PoolSplit.children(parent, count);
       int childPrefix = Cidr.parse(children.getFirst().spec().cidr()).prefixLength();
       checkBlocksFit(new IpamStore(store), parent, childPrefix);
@@ -83,20 +91,22 @@ final class IpamSplitCommand implements Callable<Integer> {
     }
   }
 
-  private IPPool find(ResourceClient client) {
+  private Cidr cidrOption() {
+    try {
+      return Cidr.parse(which.cidr);
+    } catch (IllegalArgumentException e) {
+      throw new CliException(
+          ExitCode.INVALID, "ipam split: --cidr \"" + which.cidr + "\" " + e.getMessage());
+    }
+  }
+
+  private IPPool find(ResourceClient client, Cidr wanted) {
     if (which.name != null) {
       return client
           .find(Kind.IP_POOL, which.name)
           .orElseThrow(
               () ->
                   new CliException(ExitCode.NOT_FOUND, "IPPool \"" + which.name + "\" not found"));
-    }
-    Cidr wanted;
-    try {
-      wanted = Cidr.parse(which.cidr);
-    } catch (IllegalArgumentException e) {
-      throw new CliException(
-          ExitCode.INVALID, "ipam split: --cidr \"" + which.cidr + "\" " + e.getMessage());
     }
     return client.list(Kind.IP_POOL).stream()
         .filter(p -> Cidr.parse(p.spec().cidr()).equals(wanted))

@@ -69,8 +69,17 @@ final class NamespaceOptions {
    * of a cluster-scoped kind or one naming another namespace, as calicoctl does per object.
    */
   List<Manifest> read(FileOptions input, java.io.InputStream stdin) {
+    return read(input, stdin, true);
+  }
+
+  /**
+   * As {@link #read(FileOptions, java.io.InputStream)}; {@code validate} false for a verb that
+   * needs only each object's kind and name (delete), whose failure to read a document then names
+   * only the documents that cannot be read.
+   */
+  List<Manifest> read(FileOptions input, java.io.InputStream stdin, boolean validate) {
     checkName();
-    List<Manifest> manifests = input.read(stdin, ResourceVerb.CODEC, namespace);
+    List<Manifest> manifests = input.read(stdin, ResourceVerb.CODEC, namespace, validate);
     if (namespace == null) return manifests;
     List<String> refused = new ArrayList<>();
     for (Manifest m : manifests) {

@@ -43,7 +43,13 @@ final class PolicyManifests {
   private final List<String> synthetic = new ArrayList<>();
   private int nextSynthetic = 1;
 
-  /** Reads every source. */
+  /** Why an object of the input could not be read, one line each, in input order. */
+  private final List<String> unreadable = new ArrayList<>();
+
+  /**
+   * Reads every source. An object that cannot be read does not hide the others: every such object
+   * is named, with the rules the readable ones break, as apply names them.
+   */
   static PolicyManifests read(List<FileOptions.Source> sources, ResourceCodec codec) {
     PolicyManifests m = new PolicyManifests();
     for (FileOptions.Source s : sources) m.readOne(s, codec);
@@ -51,6 +57,11 @@ final class PolicyManifests {
     List<Violation> violations = new ArrayList<>();
     // as a write would be checked (apply refuses these manifests), not as a stored object is read
     for (Resource r : m.resources) violations.addAll(Validator.validate(r, null, List.of()));
+    if (!m.unreadable.isEmpty()) {
+      List<String> lines = new ArrayList<>(m.unreadable);
+      violations.forEach(v -> lines.add(v.message()));
+      throw new CliException(ExitCode.INVALID, String.join("\n", lines));
+    }
     Validator.throwIfAny(violations);
     return m;
   }
@@ -80,7 +91,13 @@ final class PolicyManifests {
         else if (node.path("kind").asText("").endsWith("List") && node.has("items"))
           node.get("items").forEach(items::add);
         else items.add(node);
-        for (JsonNode item : items) item(item, where, codec);
+        for (JsonNode item : items) {
+          try {
+            item(item, where, codec);
+          } catch (CodecException | CliException e) {
+            unreadable.add(e.getMessage());
+          }
+        }
       }
     } catch (JsonProcessingException e) {
       throw new CliException(

@@ -6,9 +6,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /**
- * {@code netctl replace -f FILE}: overwrites existing objects. Every object must exist (else
- * NOT_FOUND, nothing written). With {@code metadata.resourceVersion} the write is a
- * compare-and-swap: if the object changed since that revision the command fails with CONFLICT.
+ * {@code netctl replace -f FILE}: overwrites existing objects in one atomic commit. Every object
+ * must exist (else NOT_FOUND, nothing written). With {@code metadata.resourceVersion} the write is
+ * a compare-and-swap: if the object changed since that revision the command fails with CONFLICT.
  */
 @Command(
     name = "replace",
@@ -30,10 +30,11 @@ final class ReplaceCommand extends ResourceVerb {
         client -> {
           Preflight.againstStore(client, manifests, true);
           requirePresence(client, manifests, true, "nothing was replaced");
-          for (Manifest m : manifests) {
-            Resource updated = client.update(m.resource());
+          // One atomic commit, as apply's: a stale resourceVersion on the third object used to
+          // fail the command after the first two were replaced.
+          List<Resource> resources = manifests.stream().map(Manifest::resource).toList();
+          for (Resource updated : client.replaceAll(resources)) {
             out().println(Kinds.ref(updated) + " replaced");
-            out().flush();
           }
           return ExitCode.OK;
         });

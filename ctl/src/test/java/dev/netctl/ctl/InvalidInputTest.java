@@ -305,4 +305,72 @@ class InvalidInputTest {
         .anySatisfy(l -> assertThat(l).contains("IPPool \"x\"", "spec.blockSize"))
         .anySatisfy(l -> assertThat(l).contains("BGPPeer \"y\"", "spec.asNumber"));
   }
+
+  @Test
+  void aWrongTypedDocumentDoesNotHideTheOtherDocumentsErrors() throws Exception {
+    // Document 1 cannot be read at all (a quoted number for an integer); 2 and 4 cannot either, 3
+    // reads but breaks a rule, 5 is fine. Each is named, and nothing is written.
+    Path file = dir.resolve("many.yaml");
+    Files.writeString(
+        file,
+        pool("p1", "cidr: 10.1.0.0/16\nblockSize: \"26\"")
+            + "---\n"
+            + pool("p2", "cidr: 10.2.0.0/16\nnatOutgoing: yes-please")
+            + "---\n"
+            + pool("p3", "cidr: 10.3.0.0/16\nblockSize: 40")
+            + "---\n"
+            + doc("BGPPeer", "y", "peerIP: 1.2.3.4\nasNumber: 64512\nkeepOriginalNextHop: 1")
+            + "---\n"
+            + pool("p5", "cidr: 10.5.0.0/16"));
+    StoreSnapshot before = StoreSnapshot.of(spec);
+    for (String verb : List.of("apply", "create", "replace", "validate")) {
+      Cli.Run r = cli.run(verb, "-f", file.toString());
+      assertThat(r.exitCode()).as(verb + "\n" + r).isEqualTo(ExitCode.INVALID);
+      assertThat(r.err().lines().filter(l -> l.startsWith("error: ")).toList())
+          .as(verb + ": one line per broken document")
+          .hasSize(4)
+          .anySatisfy(
+              l ->
+                  assertThat(l)
+                      .contains("many.yaml: document 1 (IPPool \"p1\")", "spec.blockSize", "26"))
+          .anySatisfy(
+              l ->
+                  assertThat(l)
+                      .contains(
+                          "many.yaml: document 2 (IPPool \"p2\")",
+                          "spec.natOutgoing",
+                          "yes-please",
+                          "true or false"))
+          .anySatisfy(l -> assertThat(l).contains("IPPool \"p3\"", "spec.blockSize", "40"))
+          .anySatisfy(
+              l ->
+                  assertThat(l)
+                      .contains(
+                          "many.yaml: document 4 (BGPPeer \"y\")",
+                          "spec.keepOriginalNextHop",
+                          "true or false"));
+      assertThat(r.out()).as(verb + " prints nothing as done").isEmpty();
+      assertThat(StoreSnapshot.of(spec)).as(verb + " wrote").isEqualTo(before);
+    }
+  }
+
+  @Test
+  void aWrongTypedItemOfAListDoesNotHideTheOtherItemsErrors() throws Exception {
+    Path file = dir.resolve("list.json");
+    Files.writeString(
+        file,
+        """
+        {"apiVersion": "v1", "kind": "List", "items": [
+          {"apiVersion": "netctl.dev/v1", "kind": "IPPool", "metadata": {"name": "a"},
+           "spec": {"cidr": "10.1.0.0/16", "blockSize": "26"}},
+          {"apiVersion": "netctl.dev/v1", "kind": "IPPool", "metadata": {"name": "b"},
+           "spec": {"cidr": "10.2.0.0/16", "ipipMode": 1}}
+        ]}
+        """);
+    Cli.Run r = cli.run("apply", "-f", file.toString());
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCode.INVALID);
+    assertThat(r.err())
+        .contains("document 1 item 1 (IPPool \"a\"): field spec.blockSize \"26\"")
+        .contains("document 1 item 2 (IPPool \"b\"): field spec.ipipMode \"1\"");
+  }
 }

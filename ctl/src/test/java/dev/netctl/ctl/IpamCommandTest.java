@@ -57,7 +57,7 @@ class IpamCommandTest {
                 .ok("ipam", "configure", "--strict-affinity=false", "--max-blocks-per-host=4")
                 .lines()
                 .get(0))
-        .isEqualTo("ipamconfig/default created");
+        .isEqualTo("ipamconfig.netctl.dev/default created");
 
     List<String> pod =
         cluster

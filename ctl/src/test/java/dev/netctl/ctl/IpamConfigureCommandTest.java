@@ -39,11 +39,11 @@ class IpamConfigureCommandTest {
 
     IpamCluster.Run created =
         cluster.ok("ipam", "configure", "--strict-affinity=true", "--max-blocks-per-host=2");
-    assertThat(created.lines().get(0)).isEqualTo("ipamconfig/default created");
+    assertThat(created.lines().get(0)).isEqualTo("ipamconfig.netctl.dev/default created");
     assertThat(stored()).isEqualTo(new IPAMConfigSpec(true, true, 2));
 
     IpamCluster.Run updated = cluster.ok("ipam", "configure", "--auto-allocate-blocks=false");
-    assertThat(updated.lines().get(0)).isEqualTo("ipamconfig/default configured");
+    assertThat(updated.lines().get(0)).isEqualTo("ipamconfig.netctl.dev/default configured");
     assertThat(updated.lines())
         .map(IpamShowCommandTest::cells)
         .contains(List.of("AutoAllocateBlocks", "false"), List.of("MaxBlocksPerHost", "2"));
@@ -51,7 +51,7 @@ class IpamConfigureCommandTest {
 
     List<String> before = cluster.snapshot();
     IpamCluster.Run same = cluster.ok("ipam", "configure", "--strict-affinity=true");
-    assertThat(same.lines().get(0)).isEqualTo("ipamconfig/default unchanged");
+    assertThat(same.lines().get(0)).isEqualTo("ipamconfig.netctl.dev/default unchanged");
     assertThat(cluster.snapshot()).isEqualTo(before);
   }
 

@@ -69,6 +69,14 @@ class IpamSplitCommandTest {
     IpamCluster.Run unlocked = cluster.run("ipam", "split", "2", "--name", "wide");
     assertThat(unlocked.exitCode()).isEqualTo(ExitCode.USAGE);
     assertThat(unlocked.err()).contains("is not locked", "netctl datastore migrate lock");
+    // A bad NUMBER or --cidr is told before the lock is asked for: locking the store only to
+    // learn that the command line was wrong leaves every assignment blocked for nothing.
+    IpamCluster.Run threeUnlocked = cluster.run("ipam", "split", "3", "--name", "wide");
+    assertThat(threeUnlocked.exitCode()).isEqualTo(ExitCode.INVALID);
+    assertThat(threeUnlocked.err()).contains("NUMBER \"3\" must be a power of 2");
+    IpamCluster.Run badCidr = cluster.run("ipam", "split", "2", "--cidr", "10.60.0.0/33");
+    assertThat(badCidr.exitCode()).isEqualTo(ExitCode.INVALID);
+    assertThat(badCidr.err()).contains("--cidr \"10.60.0.0/33\"");
     assertThat(cluster.snapshot()).isEqualTo(before);
 
     cluster.ok("datastore", "migrate", "lock");

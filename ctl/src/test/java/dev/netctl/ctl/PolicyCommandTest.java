@@ -472,6 +472,30 @@ class PolicyCommandTest {
   }
 
   @Test
+  void everyObjectThatCannotBeReadIsNamedNotOnlyTheFirst() throws Exception {
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(
+        bad,
+        POLICY.replace("app: web}}", "app: 1}}")
+            + "---\n"
+            + POLICY
+                .replace("web-from-red", "second")
+                .replace("port: http", "port: 80\n      endPort: 70")
+            + "---\n"
+            + "apiVersion: v1\nkind: Pod\nmetadata: {namespace: x}\n");
+    Cli.Run r = new Cli(null).run("policy", "matrix", "-f", bad.toString(), "--ports", "80/TCP");
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCode.INVALID);
+    assertThat(r.err().lines().filter(l -> l.startsWith("error: ")).toList())
+        .hasSize(3)
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains("document 1", "spec.podSelector.matchLabels.app", "must be a string"))
+        .anySatisfy(l -> assertThat(l).contains("\"x/second\"", "endPort \"70\""))
+        .anySatisfy(l -> assertThat(l).contains("document 3", "metadata.name is required"));
+  }
+
+  @Test
   void ipv6IsEvaluatedBetweenThePodsIpv6AddressesWithTheSameRules() throws Exception {
     Cli.Run r = explain("y/b", "x/a", "--ipv6");
     assertThat(r.exitCode()).as(r.toString()).isZero();

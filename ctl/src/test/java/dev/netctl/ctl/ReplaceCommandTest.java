@@ -66,4 +66,24 @@ class ReplaceCommandTest {
     assertThat(StoreSnapshot.of(spec)).isEqualTo(afterFirst);
     assertThat(cli.run("get", "peer", "tor").out()).contains("65003");
   }
+
+  @Test
+  void aStaleObjectLaterInTheFileLeavesTheEarlierOnesUnreplaced() {
+    // Objects were replaced one by one: the first was written before the second's stale
+    // resourceVersion failed the command, so a failed replace left the file half applied.
+    String spec = "embedded:" + dir.resolve("s.db");
+    Cli cli = new Cli(spec);
+    cli.runWithStdin(PEER + "---\n" + PEER.replace("tor", "spine"), "create", "-f", "-");
+    String read = cli.run("get", "bgppeers", "-o", "yaml").out();
+    cli.run("patch", "bgppeer", "tor", "-p", "{\"spec\":{\"asNumber\":65005}}");
+    StoreSnapshot before = StoreSnapshot.of(spec);
+
+    // spine sorts first and is current; tor's resourceVersion is stale
+    Cli.Run r = cli.runWithStdin(read.replace("65001", "65007"), "replace", "-f", "-");
+
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCode.CONFLICT);
+    assertThat(r.err()).contains("BGPPeer \"tor\"", "modified concurrently");
+    assertThat(r.out()).as("nothing is reported replaced").isEmpty();
+    assertThat(StoreSnapshot.of(spec)).as("spine was written").isEqualTo(before);
+  }
 }

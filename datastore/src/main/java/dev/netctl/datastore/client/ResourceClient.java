@@ -395,6 +395,36 @@ public final class ResourceClient {
   }
 
   /**
+   * Validates a whole batch, then replaces every object in one atomic commit, as {@link #update}
+   * replaces one: each must exist, and one given with a stale {@code resourceVersion} fails the
+   * whole batch. Nothing is written when any object is invalid, absent or changed concurrently. See
+   * {@link #createAll} for batches over the commit limit.
+   *
+   * @throws ValidationException listing the violations of every invalid object
+   * @throws DatastoreException.NotFound for the first object that does not exist
+   * @throws DatastoreException.Conflict for the first object whose revision is not the given one
+   */
+  public List<Resource> replaceAll(List<? extends Resource> batch) {
+    return guarded
+        .run(
+            false,
+            () -> {
+              Map<Key, Optional<Resource>> stored = validateBatch(batch, true);
+              List<Step> steps = new ArrayList<>();
+              for (Resource r : batch) {
+                Key k = key(r.kind(), r.storageName());
+                Resource previous =
+                    stored.get(k).orElseThrow(() -> new DatastoreException.NotFound(k));
+                steps.add(replaceStep(r.kind(), r, previous, false, false));
+              }
+              return new Plan(steps, false);
+            })
+        .stream()
+        .map(Applied::resource)
+        .toList();
+  }
+
+  /**
    * The violations a batch would produce, without writing: each object against the store with the
    * batch's earlier objects applied on top, plus duplicates within the batch.
    */

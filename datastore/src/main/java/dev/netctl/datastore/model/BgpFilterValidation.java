@@ -68,38 +68,40 @@ final class BgpFilterValidation {
       c.add(at + ".cidr", null, "is required when matchOperator is set");
     }
     BGPFilterRule.PrefixLength pl = r.prefixLength();
-    if (pl == null) {
-      // nothing to check
-    } else if (!hasCidr) {
-      c.add(at + ".prefixLength", lengths(pl), "needs cidr with matchOperator In or NotIn");
-    } else if (r.matchOperator() == BGPFilterRule.MatchOperator.EQUAL
-        || r.matchOperator() == BGPFilterRule.MatchOperator.NOT_EQUAL) {
-      c.add(
-          at + ".prefixLength",
-          lengths(pl),
-          "applies only with matchOperator In or NotIn (Equal compares one exact prefix)");
-    } else {
-      boolean ok = true;
+    if (pl != null) {
+      // Each bound's range is its own rule (Calico's field tags), checked whatever the operator,
+      // so a rule that breaks two rules names both.
+      boolean inRange = true;
       if (pl.min() != null && (pl.min() < 0 || pl.min() > familyMax)) {
         c.add(at + ".prefixLength.min", pl.min(), "must be 0-" + familyMax + " for " + family);
-        ok = false;
+        inRange = false;
       }
       if (pl.max() != null && (pl.max() < 0 || pl.max() > familyMax)) {
         c.add(at + ".prefixLength.max", pl.max(), "must be 0-" + familyMax + " for " + family);
-        ok = false;
+        inRange = false;
       }
-      if (ok && pl.min() != null && pl.max() != null && pl.min() > pl.max()) {
-        c.add(at + ".prefixLength", lengths(pl), "min must not be greater than max");
-      }
-      if (ok && cidr != null && pl.max() != null && pl.max() < cidr.prefixLength()) {
+      if (!hasCidr) {
+        c.add(at + ".prefixLength", lengths(pl), "needs cidr with matchOperator In or NotIn");
+      } else if (r.matchOperator() == BGPFilterRule.MatchOperator.EQUAL
+          || r.matchOperator() == BGPFilterRule.MatchOperator.NOT_EQUAL) {
         c.add(
-            at + ".prefixLength.max",
-            pl.max(),
-            "must be at least the cidr's length "
-                + cidr.prefixLength()
-                + " (every prefix inside "
-                + cidr
-                + " is at least that long)");
+            at + ".prefixLength",
+            lengths(pl),
+            "applies only with matchOperator In or NotIn (Equal compares one exact prefix)");
+      } else if (inRange) {
+        if (pl.min() != null && pl.max() != null && pl.min() > pl.max()) {
+          c.add(at + ".prefixLength", lengths(pl), "min must not be greater than max");
+        }
+        if (cidr != null && pl.max() != null && pl.max() < cidr.prefixLength()) {
+          c.add(
+              at + ".prefixLength.max",
+              pl.max(),
+              "must be at least the cidr's length "
+                  + cidr.prefixLength()
+                  + " (every prefix inside "
+                  + cidr
+                  + " is at least that long)");
+        }
       }
     }
     if (r.interfaceName() != null && !INTERFACE_GLOB.matcher(r.interfaceName()).matches()) {

@@ -2,6 +2,8 @@ package dev.netctl.datastore.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import java.util.List;
 
 /**
@@ -31,12 +33,31 @@ import java.util.List;
 public record PolicyRule(
     String action,
     Integer ipVersion,
-    String protocol,
-    String notProtocol,
+    @JsonDeserialize(using = NumOrString.class) @JsonSerialize(using = NumOrString.Writer.class)
+        String protocol,
+    @JsonDeserialize(using = NumOrString.class) @JsonSerialize(using = NumOrString.Writer.class)
+        String notProtocol,
     Icmp icmp,
     Icmp notICMP,
-    Entity source,
-    Entity destination) {
+    @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = MatchesAll.class) Entity source,
+    @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = MatchesAll.class)
+        Entity destination) {
+
+  /**
+   * Leaves out a side that matches everything, as Calico prints a rule: {@code source: {}} under
+   * every rule without one made {@code get -o yaml} differ from the manifest applied.
+   */
+  static final class MatchesAll {
+    @Override
+    public boolean equals(Object other) {
+      return Entity.ANY.equals(other);
+    }
+
+    @Override
+    public int hashCode() {
+      return 0;
+    }
+  }
 
   public PolicyRule {
     source = source == null ? Entity.ANY : source;

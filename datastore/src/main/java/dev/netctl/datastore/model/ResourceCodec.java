@@ -15,6 +15,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.InvalidNullException;
@@ -24,9 +26,11 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import com.fasterxml.jackson.dataformat.yaml.util.StringQuotingChecker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -105,6 +109,14 @@ public final class ResourceCodec {
             // and the CRD schema, not true, 26 and the enum's second constant
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+            // labels: {a: 1} is an error, not "1": Kubernetes refuses a number or boolean where
+            // a string belongs (the few Calico int-or-string fields say so: NumOrString)
+            .withCoercionConfig(
+                LogicalType.Textual,
+                c ->
+                    c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
             .build();
@@ -133,12 +145,17 @@ public final class ResourceCodec {
 
   // ---------------------------------------------------------------- reading
 
-  /** Reads every resource in {@code text} (YAML or JSON); {@code source} names it in errors. */
+  /**
+   * Reads every resource in {@code text} (YAML or JSON); {@code source} names it in errors.
+   *
+   * @throws CodecException naming every document (or list item) that cannot be read, not only the
+   *     first
+   */
   public List<Resource> read(String text, String source) {
-    List<Resource> out = new ArrayList<>();
+    Decoded out = new Decoded();
     String prefix = source == null || source.isEmpty() ? "" : source + ": ";
-    eachDocument(text, prefix, (doc, where) -> readDocument(doc, where, out));
-    return out;
+    eachDocument(text, prefix, out, (doc, where) -> readDocument(doc, where, out));
+    return out.orThrow();
   }
 
   /**
@@ -159,11 +176,22 @@ public final class ResourceCodec {
    * {@link Kind#DEFAULT_NAMESPACE}. Null keeps that default.
    */
   public List<Resource> readManifests(String text, String source, String namespace) {
-    List<Resource> out = new ArrayList<>();
+    return decodeManifests(text, source, namespace).orThrow();
+  }
+
+  /**
+   * Reads user manifests as {@link #readManifests(String, String, String)} does, but keeps going
+   * past a document (or list item) that cannot be read: the result holds every object that could be
+   * read and an error for each one that could not, so a caller can report all of them at once. A
+   * syntax error still ends the text (the parser cannot find the next document after it).
+   */
+  public Decoded decodeManifests(String text, String source, String namespace) {
+    Decoded out = new Decoded();
     String prefix = source == null || source.isEmpty() ? "" : source + ": ";
     eachDocument(
         text,
         prefix,
+        out,
         (doc, where) -> {
           dropForeignServerFields(doc);
           if (namespace != null) fillNamespace(doc, namespace);
@@ -214,29 +242,36 @@ public final class ResourceCodec {
   }
 
   /**
-   * Parses {@code text} (JSON when it starts like JSON, else YAML) one document at a time; a syntax
-   * error becomes a CodecException naming the document it is in.
+   * Parses {@code text} (JSON when it starts like JSON, else YAML) one document at a time. A
+   * document the sink refuses is noted in {@code errors} and the next one is read; a syntax error
+   * is noted naming the document it is in, and ends the text.
    */
-  private void eachDocument(String text, String prefix, DocumentSink sink) {
+  private void eachDocument(String text, String prefix, Decoded errors, DocumentSink sink) {
     String trimmed = text.stripLeading();
     boolean isJson = trimmed.startsWith("{") || trimmed.startsWith("[");
     ObjectMapper mapper = isJson ? json : yaml;
     int index = 1; // the document being parsed, 1-based
-    try (JsonParser p = mapper.createParser(text);
+    try (JsonParser p =
+            isJson
+                ? mapper.createParser(text)
+                : new NoYamlAliases((YAMLParser) mapper.createParser(text));
         MappingIterator<JsonNode> docs = mapper.readValues(p, JsonNode.class)) {
       for (; docs.hasNextValue(); index++) {
         JsonNode doc = docs.nextValue();
-        sink.accept(doc, prefix + "document " + index);
+        try {
+          sink.accept(doc, prefix + "document " + index);
+        } catch (CodecException e) {
+          errors.add(e);
+        }
       }
-    } catch (CodecException e) {
-      throw e;
     } catch (DatabindException | IllegalStateException e) {
-      throw syntaxError(prefix + "document " + index, e);
+      errors.add(syntaxError(prefix + "document " + index, e));
     } catch (JsonProcessingException e) {
-      throw syntaxError(prefix + "document " + index, e);
+      errors.add(syntaxError(prefix + "document " + index, e));
     } catch (RuntimeException e) {
       if (e.getCause() instanceof JsonProcessingException jpe) {
-        throw syntaxError(prefix + "document " + index, jpe);
+        errors.add(syntaxError(prefix + "document " + index, jpe));
+        return;
       }
       throw e;
     } catch (IOException e) {
@@ -259,17 +294,19 @@ public final class ResourceCodec {
     return all.getFirst();
   }
 
-  private void readDocument(JsonNode doc, String where, List<Resource> out) {
+  /**
+   * Reads one document's resources into {@code out}; an item that cannot be read is noted there.
+   */
+  private void readDocument(JsonNode doc, String where, Decoded out) {
     // an empty document ("---" followed by nothing) arrives as null, missing or ""
     if (doc == null || doc.isNull() || doc.isMissingNode()) return;
     if (doc.isTextual() && doc.asText().isBlank()) return;
     if (doc.isArray()) {
-      int i = 0;
-      for (JsonNode item : doc) out.add(readResource(item, where + " item " + ++i));
+      readItems(doc, where, out);
       return;
     }
     if (!doc.isObject()) {
-      throw new CodecException(where, null, "is not an object but " + doc.getNodeType(), null);
+      throw notAnObject(where, doc);
     }
     String kind = doc.path("kind").asText("");
     if (kind.equals("List") || (kind.endsWith("List") && doc.has("items"))) {
@@ -286,16 +323,24 @@ public final class ResourceCodec {
       if (!items.isArray()) {
         throw new CodecException(where + " (" + kind + ")", "items", "must be a list", null);
       }
-      int i = 0;
-      for (JsonNode item : items) out.add(readResource(item, where + " item " + ++i));
+      readItems(items, where, out);
       return;
     }
-    out.add(readResource(doc, where));
+    out.read(() -> readResource(doc, where));
+  }
+
+  /** Each item of a list alone: one wrong item does not hide the errors of the others. */
+  private void readItems(JsonNode items, String where, Decoded out) {
+    for (int i = 0; i < items.size(); i++) {
+      JsonNode item = items.get(i);
+      String itemWhere = where + " item " + (i + 1);
+      out.read(() -> readResource(item, itemWhere));
+    }
   }
 
   private Resource readResource(JsonNode node, String where) {
     if (!node.isObject()) {
-      throw new CodecException(where, null, "is not an object but " + node.getNodeType(), null);
+      throw notAnObject(where, node);
     }
     String kindName = node.path("kind").isTextual() ? node.get("kind").asText() : null;
     String name = node.path("metadata").path("name").asText(null);
@@ -351,6 +396,21 @@ public final class ResourceCodec {
             label,
             "spec");
     return kind.create(meta, spec);
+  }
+
+  /** A document or item that is no map: said in YAML's terms, not Jackson's ("STRING"). */
+  private static CodecException notAnObject(String where, JsonNode node) {
+    String shape =
+        node.isArray()
+            ? "a list"
+            : node.isTextual()
+                ? "the text \"" + node.asText() + "\""
+                : "the value \"" + node.asText() + "\"";
+    return new CodecException(
+        where,
+        null,
+        "must be an object with apiVersion, kind, metadata and spec, not " + shape,
+        null);
   }
 
   private static boolean isKubernetesNetworkPolicy(JsonNode node, String kindName) {
@@ -416,6 +476,17 @@ public final class ResourceCodec {
                 + Arrays.stream(e.getTargetType().getEnumConstants())
                     .map(Object::toString)
                     .collect(Collectors.joining(", "));
+      } else if (e.getTargetType() == String.class) {
+        // a number or boolean where a string belongs (only the coercion config refuses these)
+        String field = path(base, e);
+        rule =
+            "must be a string, not a "
+                + (e.getValue() instanceof Boolean ? "boolean" : "number")
+                // a label or annotation may be any text, so quoting is the whole fix there; the
+                // value is not repeated in the hint, for YAML read "yes" and "0x1a" as true and 26
+                + (field.startsWith("metadata.labels.") || field.startsWith("metadata.annotations.")
+                    ? " (write it in quotes)"
+                    : "");
       } else {
         String reason = reason(e.getOriginalMessage());
         rule =
@@ -519,6 +590,10 @@ public final class ResourceCodec {
   private static CodecException syntaxError(String where, Exception e) {
     String msg =
         e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
+    YamlProblem yamlProblem = YamlProblem.of(msg);
+    if (yamlProblem != null) {
+      return new CodecException(where, null, "is not valid YAML/JSON " + yamlProblem, e);
+    }
     String loc = "";
     if (e instanceof JsonProcessingException jpe
         && jpe.getLocation() != null
@@ -531,6 +606,47 @@ public final class ResourceCodec {
     }
     return new CodecException(
         where, null, "is not valid YAML/JSON" + loc + ": " + firstLine(msg), e);
+  }
+
+  /**
+   * What SnakeYAML says is wrong and where. Its message is a context ("while parsing a flow
+   * sequence"), the problem ("expected ',' or ']', but got <document start>") and a mark with a
+   * source excerpt under each; Jackson's own location is where its parser stood, often lines before
+   * the problem. The first line alone named only the context, never the problem.
+   *
+   * @param problem the problem, with its context in parentheses when there is one
+   * @param line the problem's line, 1-based
+   * @param column the problem's column, 1-based
+   */
+  record YamlProblem(String problem, int line, int column) {
+    private static final Pattern MARK =
+        Pattern.compile("^ in '[^']*', line (\\d+), column (\\d+):$");
+
+    /** The problem {@code message} describes, or null when it is not a SnakeYAML message. */
+    static YamlProblem of(String message) {
+      if (message == null) return null;
+      List<String> text = new ArrayList<>();
+      int line = -1;
+      int column = -1;
+      for (String l : message.lines().toList()) {
+        var m = MARK.matcher(l);
+        if (m.matches()) {
+          line = Integer.parseInt(m.group(1));
+          column = Integer.parseInt(m.group(2));
+        } else if (!l.isBlank() && !l.startsWith(" ")) {
+          text.add(l.strip());
+        }
+      }
+      if (line < 0 || text.isEmpty()) return null;
+      String problem = text.getLast().replace("\\t(TAB)", "tab");
+      if (text.size() > 1) problem += " (" + text.getFirst() + ")";
+      return new YamlProblem(problem, line, column);
+    }
+
+    @Override
+    public String toString() {
+      return "at line " + line + " column " + column + ": " + problem;
+    }
   }
 
   // ---------------------------------------------------------------- writing
@@ -666,14 +782,17 @@ public final class ResourceCodec {
    */
   public List<JsonNode> readTrees(String text, String source) {
     List<JsonNode> out = new ArrayList<>();
+    Decoded errors = new Decoded();
     eachDocument(
         text,
         source + ": ",
+        errors,
         (doc, where) -> {
           if (doc == null || doc.isNull() || doc.isMissingNode()) return;
           if (doc.isTextual() && doc.asText().isBlank()) return;
           out.add(doc);
         });
+    errors.orThrow();
     return out;
   }
 }

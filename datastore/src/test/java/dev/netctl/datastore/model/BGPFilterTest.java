@@ -135,6 +135,26 @@ class BGPFilterTest {
   }
 
   @Test
+  void anOutOfRangeLengthIsNamedBesideTheOperatorRuleItAlsoBreaks() {
+    // Fixing only the reported operator would have met the range error on the next try.
+    BGPFilter f =
+        filter(
+            "exportV4",
+            "{action: Reject, matchOperator: Equal, cidr: 10.0.0.0/16, prefixLength: {min: 200}}");
+
+    assertThat(Validator.validate(f))
+        .extracting(Violation::message)
+        .containsExactlyInAnyOrder(
+            "BGPFilter \"f\": spec.exportV4[0].prefixLength.min \"200\" must be 0-32 for IPv4",
+            "BGPFilter \"f\": spec.exportV4[0].prefixLength \"{min: 200}\" applies only with"
+                + " matchOperator In or NotIn (Equal compares one exact prefix)");
+    assertThat(Validator.validate(filter("exportV6", "{action: Reject, prefixLength: {max: 200}}")))
+        .extracting(Violation::field)
+        .containsExactlyInAnyOrder(
+            "spec.exportV6[0].prefixLength.max", "spec.exportV6[0].prefixLength");
+  }
+
+  @Test
   void unknownActionNamesTheAcceptedValues() {
     assertThatThrownBy(() -> filter("exportV4", "{action: Drop}"))
         .hasMessageContaining("spec.exportV4")

@@ -424,6 +424,68 @@ class ResourceCodecTest {
   }
 
   @Test
+  void aYamlSyntaxErrorNamesTheProblemAndItsOwnLineNotOnlyTheContext() {
+    // The message was "at line 1 column 13: while scanning for the next token": the parser's
+    // position and SnakeYAML's context, without what is wrong or where.
+    assertThatThrownBy(() -> codec.read("kind: IPPool\n\tmetadata: x\n", "t.yaml"))
+        .hasMessage(
+            "t.yaml: document 1: is not valid YAML/JSON at line 2 column 1: found character"
+                + " 'tab' that cannot start any token. (Do not use tab for indentation) (while"
+                + " scanning for the next token)");
+    assertThatThrownBy(() -> codec.read("a: [1\n---\nkind: IPPool\n", "f.yaml"))
+        .hasMessage(
+            "f.yaml: document 1: is not valid YAML/JSON at line 2 column 1: expected ',' or ']',"
+                + " but got <document start> (while parsing a flow sequence)");
+    assertThatThrownBy(() -> codec.read("a: b\n c: d\n", "m.yaml"))
+        .hasMessage(
+            "m.yaml: document 1: is not valid YAML/JSON at line 2 column 3: mapping values are"
+                + " not allowed here");
+  }
+
+  @Test
+  void aDocumentThatIsNoObjectIsSaidInYamlTerms() {
+    // was "is not an object but STRING", Jackson's node type
+    assertThatThrownBy(() -> codec.read("just a string\n", "s.yaml"))
+        .hasMessage(
+            "s.yaml: document 1: must be an object with apiVersion, kind, metadata and spec, not"
+                + " the text \"just a string\"");
+    assertThatThrownBy(() -> codec.read("- 7\n", "s.yaml"))
+        .hasMessage(
+            "s.yaml: document 1 item 1: must be an object with apiVersion, kind, metadata and"
+                + " spec, not the value \"7\"");
+  }
+
+  @Test
+  void aYamlAliasIsRefusedRatherThanReadAsItsOwnName() {
+    // Jackson reads "nodeSelector: *sel" as the selector "sel": a valid, wrong object.
+    assertThatThrownBy(
+            () ->
+                codec.read(
+                    "apiVersion: projectcalico.org/v3\nkind: IPPool\n"
+                        + "metadata: {name: &sel rack}\nspec: {cidr: 10.1.0.0/16,"
+                        + " nodeSelector: *sel}\n",
+                    "a.yaml"))
+        .isInstanceOf(CodecException.class)
+        .hasMessageStartingWith("a.yaml: document 1: is not valid YAML/JSON at line 4")
+        .hasMessageEndingWith(
+            "the alias *sel is not supported: write the anchored value out where it is used");
+    assertThatThrownBy(
+            () ->
+                codec.read(
+                    "base: &b {cidr: 10.1.0.0/16}\n---\napiVersion: projectcalico.org/v3\n"
+                        + "kind: IPPool\nmetadata: {name: p}\nspec: *b\n",
+                    "b.yaml"))
+        .hasMessageContaining("the alias *b is not supported");
+    // an anchor alone changes nothing
+    assertThat(
+            codec.readOne(
+                "apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: &n p}\n"
+                    + "spec: {cidr: 10.1.0.0/16}\n"))
+        .extracting(Resource::name)
+        .isEqualTo("p");
+  }
+
+  @Test
   void parsedHelpersAreNotSerialized() {
     IPPool p = IPPool.of("a", IPPoolSpec.of("fd00::/48"));
     BGPPeer peer = BGPPeer.of("b", BGPPeerSpec.global("[fd00::1]:1790", 65001));
@@ -593,6 +655,94 @@ class ResourceCodecTest {
     assertThatThrownBy(() -> codec.read(json, "b.json"))
         .isInstanceOf(CodecException.class)
         .hasMessageContaining("field spec.nodeToNodeMeshEnabled \"0\" must be true or false");
+  }
+
+  @Test
+  void aNumberOrBooleanWhereAStringBelongsIsRefusedNotStoredAsText() {
+    // Kubernetes refuses labels: {a: 1} ("cannot unmarshal number into ... of type string");
+    // Jackson stored it as "1", so the object read back differed from the one written.
+    Map<String, String> cases =
+        Map.of(
+            "metadata: {name: c, labels: {a: 1}}",
+            "field metadata.labels.a \"1\" must be a string, not a number (write it in quotes)",
+            "metadata: {name: c, annotations: {b: yes}}",
+            "field metadata.annotations.b \"true\" must be a string, not a boolean (write it in"
+                + " quotes)",
+            "metadata: {name: c, labels: {v: 1.10}}",
+            "field metadata.labels.v \"1.10\" must be a string, not a number",
+            "metadata: {name: c}\nspec: {cidr: 10.2.0.0/16, nodeSelector: 1}",
+            "field spec.nodeSelector \"1\" must be a string, not a number");
+    cases.forEach(
+        (doc, message) ->
+            assertThatThrownBy(
+                    () ->
+                        codec.read(
+                            "apiVersion: projectcalico.org/v3\nkind: IPPool\n" + doc + "\n",
+                            "p.yaml"))
+                .as(doc)
+                .isInstanceOf(CodecException.class)
+                .hasMessageContaining("p.yaml: document 1 (IPPool \"c\"): " + message));
+    assertThatThrownBy(
+            () ->
+                codec.read(
+                    "apiVersion: projectcalico.org/v3\nkind: BGPPeer\nmetadata: {name: p}\n"
+                        + "spec: {peerIP: 10.0.0.1, asNumber: 64512, filters: [7]}\n"))
+        .hasMessageContaining("field spec.filters[0] \"7\" must be a string, not a number");
+    assertThatThrownBy(
+            () ->
+                codec.read(
+                    "apiVersion: projectcalico.org/v3\nkind: BGPPeer\nmetadata: {name: p}\n"
+                        + "spec: {peerIP: 10.0.0.1, asNumber: 64512, keepaliveTime: 20}\n"))
+        .hasMessageEndingWith("field spec.keepaliveTime \"20\" must be a string, not a number");
+    // Quoted, the same values are strings, and they stay strings on the way back.
+    Resource quoted =
+        codec.readOne(
+            "apiVersion: projectcalico.org/v3\nkind: IPPool\n"
+                + "metadata: {name: c, labels: {a: \"1\"}}\nspec: {cidr: 10.2.0.0/16}\n");
+    assertThat(quoted.metadata().labels()).containsEntry("a", "1");
+    assertThat(codec.readOne(codec.toYaml(quoted))).isEqualTo(quoted);
+  }
+
+  @Test
+  void aPolicyRuleProtocolMayBeANumberAsCalicosNumOrStringAllows() {
+    Resource r =
+        codec.readOne(
+            "apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: g}\n"
+                + "spec: {ingress: [{action: Allow, protocol: 6, notProtocol: UDP}]}\n");
+    PolicyRule rule = ((GlobalNetworkPolicy) r).spec().ingress().getFirst();
+    assertThat(rule.protocol()).isEqualTo("6");
+    assertThat(rule.notProtocol()).isEqualTo("UDP");
+    // written back as Calico writes it, a number, and read back equal; a side that matches
+    // everything is left out rather than printed as source: {}
+    assertThat(codec.toYaml(r))
+        .contains("protocol: 6\n")
+        .contains("notProtocol: UDP\n")
+        .doesNotContain("source")
+        .doesNotContain("destination");
+    assertThat(codec.readOne(codec.toYaml(r))).isEqualTo(r);
+    assertThat(codec.readOne(codec.toJson(r))).isEqualTo(r);
+  }
+
+  @Test
+  void everyDocumentThatCannotBeReadIsNamedNotOnlyTheFirst() {
+    String text =
+        "apiVersion: netctl.dev/v1\nkind: IPPool\nmetadata: {name: a}\n"
+            + "spec: {cidr: 10.1.0.0/16, blockSize: \"26\"}\n---\n"
+            + "apiVersion: netctl.dev/v1\nkind: IPPool\nmetadata: {name: b}\n"
+            + "spec: {cidr: 10.2.0.0/16}\n---\n"
+            + "apiVersion: netctl.dev/v1\nkind: IPPool\nmetadata: {name: c}\n"
+            + "spec: {cidr: 10.3.0.0/16, natOutgoing: 1}\n";
+    assertThatThrownBy(() -> codec.read(text, "p.yaml"))
+        .isInstanceOf(CodecException.class)
+        .hasMessage(
+            "p.yaml: document 1 (IPPool \"a\"): field spec.blockSize \"26\" must be an integer\n"
+                + "p.yaml: document 3 (IPPool \"c\"): field spec.natOutgoing \"1\" must be true"
+                + " or false");
+    Decoded decoded = codec.decodeManifests(text, "p.yaml", null);
+    assertThat(decoded.resources()).extracting(Resource::name).containsExactly("b");
+    assertThat(decoded.errors())
+        .extracting(CodecException::field)
+        .containsExactly("spec.blockSize", "spec.natOutgoing");
   }
 
   @Test

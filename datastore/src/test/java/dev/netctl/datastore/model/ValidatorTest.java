@@ -252,7 +252,8 @@ class ValidatorTest {
         bad(
             "BGPPeer",
             "peer",
-            "{peerIP: 10.0.0.1, asNumber: 65001, keepaliveTime: 20}",
+            // quoted: unquoted, 20 is a number, which the codec refuses before any rule
+            "{peerIP: 10.0.0.1, asNumber: 65001, keepaliveTime: '20'}",
             "spec.keepaliveTime",
             "20",
             "must be a duration of whole seconds from 1s to 65535s"),
