@@ -37,6 +37,9 @@ final class AdjRibIn {
   private final PrefixTable<Object> table = new PrefixTable<>();
   // Paths stored in the table plus shared ones.
   private int paths;
+  // Of those, the IPv6 ones: the max-prefix limit holds per family (RFC 4486 §4 names one). Shared
+  // paths are always IPv4 (packed keys).
+  private int ipv6Paths;
   private int shared;
   // The peer whose paths these are (null for a table of stale marks).
   private Peer peer;
@@ -115,6 +118,16 @@ final class AdjRibIn {
     }
   }
 
+  private void counted(Prefix prefix, int delta) {
+    counted(delta);
+    if (prefix.ipv6()) {
+      ipv6Paths += delta;
+      if (counts != null) {
+        counts.ipv6Paths().add(delta);
+      }
+    }
+  }
+
   /** Counts a stored path that is a loop ({@code +1}) or no longer one ({@code -1}). */
   void looped(int delta) {
     loops += delta;
@@ -134,6 +147,7 @@ final class AdjRibIn {
     peer = to;
     counts = toCounts;
     toCounts.paths().add(paths);
+    toCounts.ipv6Paths().add(ipv6Paths);
     toCounts.loops().add(loops);
   }
 
@@ -141,6 +155,7 @@ final class AdjRibIn {
   void uncount() {
     if (counts != null) {
       counts.paths().add(-paths);
+      counts.ipv6Paths().add(-ipv6Paths);
       counts.loops().add(-loops);
     }
   }
@@ -151,7 +166,7 @@ final class AdjRibIn {
       // The usual entry: store it in one probe; undo in the rare case a Paths was there.
       Object replaced = table.put(prefix, attributes);
       if (replaced == null) {
-        counted(1);
+        counted(prefix, 1);
         return null;
       }
       if (replaced instanceof AttributeSet single) {
@@ -166,7 +181,7 @@ final class AdjRibIn {
           pathId == 0
               ? attributes
               : new Paths(new int[] {pathId}, new AttributeSet[] {attributes}));
-      counted(1);
+      counted(prefix, 1);
       return null;
     }
     if (v instanceof AttributeSet single) {
@@ -175,7 +190,7 @@ final class AdjRibIn {
         return single;
       }
       table.put(prefix, new Paths(new int[] {0, pathId}, new AttributeSet[] {single, attributes}));
-      counted(1);
+      counted(prefix, 1);
       return null;
     }
     Paths p = (Paths) v;
@@ -190,7 +205,7 @@ final class AdjRibIn {
     p.sets = Arrays.copyOf(p.sets, p.sets.length + 1);
     p.ids[p.ids.length - 1] = pathId;
     p.sets[p.sets.length - 1] = attributes;
-    counted(1);
+    counted(prefix, 1);
     return null;
   }
 
@@ -204,7 +219,7 @@ final class AdjRibIn {
       }
       if (table.valueAt(slot) instanceof AttributeSet single) {
         table.removeAt(slot);
-        counted(-1);
+        counted(prefix, -1);
         return single;
       }
     }
@@ -217,7 +232,7 @@ final class AdjRibIn {
         return null;
       }
       table.remove(prefix);
-      counted(-1);
+      counted(prefix, -1);
       return single;
     }
     Paths p = (Paths) v;
@@ -241,7 +256,7 @@ final class AdjRibIn {
           p.ids = ids;
           p.sets = sets;
         }
-        counted(-1);
+        counted(prefix, -1);
         return old;
       }
     }

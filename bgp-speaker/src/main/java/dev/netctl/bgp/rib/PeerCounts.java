@@ -7,12 +7,14 @@ import java.util.concurrent.atomic.LongAdder;
  * paths and readable from any thread without waiting for them.
  *
  * @param paths paths received (the max-prefix count, RFC 4486), loops included
+ * @param ipv6Paths of those, the IPv6 ones: the limit holds per family, as the Cease's data names
+ *     one (RFC 4486 §4)
  * @param loops of those, the paths not used because our AS is in their AS_PATH more often than the
  *     peer may send it (RFC 4271 §9.1.2)
  */
-record PeerCounts(LongAdder paths, LongAdder loops) {
+record PeerCounts(LongAdder paths, LongAdder ipv6Paths, LongAdder loops) {
   PeerCounts() {
-    this(new LongAdder(), new LongAdder());
+    this(new LongAdder(), new LongAdder(), new LongAdder());
   }
 
   boolean empty() {

@@ -570,6 +570,23 @@ public final class Rib implements AutoCloseable {
   }
 
   /**
+   * Of {@code peer}'s {@link #receivedCount}, the paths of {@code family} (IPv4 or IPv6 unicast,
+   * the families the RIB holds): what a max-prefix limit per family compares, as BIRD's import
+   * limit per channel and FRR's maximum-prefix per address family do (RFC 4486 §4 names the AFI and
+   * SAFI that went over). Readable like it.
+   */
+  public long receivedCount(Peer peer, AddressFamily family) {
+    PeerCounts counts = received.get(peer);
+    if (counts == null) {
+      return 0;
+    }
+    long ipv6 = counts.ipv6Paths().sum();
+    return family.equals(AddressFamily.IPV6_UNICAST)
+        ? ipv6
+        : family.equals(AddressFamily.IPV4_UNICAST) ? counts.paths().sum() - ipv6 : 0;
+  }
+
+  /**
    * Of {@code peer}'s {@link #receivedCount}, the paths not used because they looped: our AS in
    * their AS_PATH more often than the peer may send it (RFC 4271 §9.1.2). Readable like it.
    */
