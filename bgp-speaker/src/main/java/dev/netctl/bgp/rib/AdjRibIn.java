@@ -111,20 +111,23 @@ final class AdjRibIn {
     shared--;
   }
 
+  // A shared path: always IPv4.
   private void counted(int delta) {
     paths += delta;
     if (counts != null) {
-      counts.paths().add(delta);
+      counts.ipv4Paths().add(delta);
     }
   }
 
   private void counted(Prefix prefix, int delta) {
-    counted(delta);
-    if (prefix.ipv6()) {
-      ipv6Paths += delta;
-      if (counts != null) {
-        counts.ipv6Paths().add(delta);
-      }
+    if (!prefix.ipv6()) {
+      counted(delta);
+      return;
+    }
+    paths += delta;
+    ipv6Paths += delta;
+    if (counts != null) {
+      counts.ipv6Paths().add(delta);
     }
   }
 
@@ -146,7 +149,7 @@ final class AdjRibIn {
     uncount();
     peer = to;
     counts = toCounts;
-    toCounts.paths().add(paths);
+    toCounts.ipv4Paths().add(paths - ipv6Paths);
     toCounts.ipv6Paths().add(ipv6Paths);
     toCounts.loops().add(loops);
   }
@@ -154,7 +157,7 @@ final class AdjRibIn {
   /** Takes this table's paths out of the shared count (the table is being dropped). */
   void uncount() {
     if (counts != null) {
-      counts.paths().add(-paths);
+      counts.ipv4Paths().add(-(paths - ipv6Paths));
       counts.ipv6Paths().add(-ipv6Paths);
       counts.loops().add(-loops);
     }

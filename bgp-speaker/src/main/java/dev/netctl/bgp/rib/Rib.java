@@ -566,7 +566,7 @@ public final class Rib implements AutoCloseable {
    */
   public long receivedCount(Peer peer) {
     PeerCounts counts = received.get(peer);
-    return counts == null ? 0 : counts.paths().sum();
+    return counts == null ? 0 : counts.paths();
   }
 
   /**
@@ -580,10 +580,9 @@ public final class Rib implements AutoCloseable {
     if (counts == null) {
       return 0;
     }
-    long ipv6 = counts.ipv6Paths().sum();
     return family.equals(AddressFamily.IPV6_UNICAST)
-        ? ipv6
-        : family.equals(AddressFamily.IPV4_UNICAST) ? counts.paths().sum() - ipv6 : 0;
+        ? counts.ipv6Paths().sum()
+        : family.equals(AddressFamily.IPV4_UNICAST) ? counts.ipv4Paths().sum() : 0;
   }
 
   /**
