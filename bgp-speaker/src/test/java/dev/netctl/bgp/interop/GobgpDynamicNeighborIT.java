@@ -33,11 +33,11 @@ import org.junit.jupiter.api.io.TempDir;
  * and {@link FrrDynamicNeighborIT}): a range of limit 1 takes the first GoBGP that dials from it,
  * refuses a second with Cease/Connection Rejected (RFC 4486 §4), and takes the first back after
  * GoBGP's own Administrative Reset (its Cease/4 ends the dynamic session, whose place in the range
- * must be free again). Us 127.0.44.1, GoBGPs 127.0.44.2 and .3.
+ * must be free again). Us 127.0.74.1, GoBGPs 127.0.74.2 and .3.
  */
 @Timeout(150)
 class GobgpDynamicNeighborIT {
-  static final String US = "127.0.44.1";
+  static final String US = "127.0.74.1";
 
   /** A GoBGP dialling us from {@code address} in AS {@code as}; back within 1 s of a reset. */
   record Gobgp(Daemon daemon, int api) implements AutoCloseable {
@@ -52,7 +52,7 @@ class GobgpDynamicNeighborIT {
                   [[neighbors]]
                     [neighbors.config]
                       neighbor-address = "%s"
-                      peer-as = 65440
+                      peer-as = 65740
                     [neighbors.transport.config]
                       remote-port = %d
                       local-address = "%s"
@@ -96,25 +96,25 @@ class GobgpDynamicNeighborIT {
     Daemon.require(GobgpInteropIT.GOBGPD);
     Daemon.require(GobgpInteropIT.GOBGP);
     SpeakerConfig config =
-        SpeakerConfig.of(65440, ip(US), new InetSocketAddress(ip(US), 0), Transport.best());
+        SpeakerConfig.of(65740, ip(US), new InetSocketAddress(ip(US), 0), Transport.best());
     try (BgpSpeaker speaker = BgpSpeaker.start(config)) {
       PeerConfig ebgp =
-          PeerConfig.of(65440, ip(US), 65441)
+          PeerConfig.of(65740, ip(US), 65741)
               .withHoldTime(9)
               .withFamilies(Set.of(AddressFamily.IPV4_UNICAST))
-              .withAcceptedAs(RemoteAs.parse("65441-65449"));
+              .withAcceptedAs(RemoteAs.parse("65741-65749"));
       Neighbor template =
           Neighbor.of(
                   new PeerSpec(
-                      new InetSocketAddress(ip("127.0.44.0"), 179), ip(US), ebgp, true, null, 0))
+                      new InetSocketAddress(ip("127.0.74.0"), 179), ip(US), ebgp, true, null, 0))
               .withPolicies(RoutePolicy.ACCEPT_ALL, RoutePolicy.ACCEPT_ALL);
       speaker.addDynamicRange(
-          new DynamicRange("gobgps", Prefix.parse("127.0.44.0/28"), template, 1));
+          new DynamicRange("gobgps", Prefix.parse("127.0.74.0/28"), template, 1));
       // GoBGP drops routes with a loopback next hop: a documentation address.
-      speaker.originate(Prefix.parse("10.44.0.0/16"), ip("192.0.2.44"), List.of());
+      speaker.originate(Prefix.parse("10.74.0.0/16"), ip("192.0.2.74"), List.of());
       int ours = speaker.listenAddress().getPort();
 
-      try (Gobgp g1 = Gobgp.start(dir, "127.0.44.2", 65441, ours)) {
+      try (Gobgp g1 = Gobgp.start(dir, "127.0.74.2", 65741, ours)) {
         InteropSupport.Details first =
             () ->
                 InteropSupport.status(speaker)
@@ -125,19 +125,19 @@ class GobgpDynamicNeighborIT {
         // The API comes up a moment after the process starts.
         await(
             Duration.ofSeconds(15),
-            () -> g1.cli("global", "rib", "add", "10.44.2.0/24").isBlank(),
+            () -> g1.cli("global", "rib", "add", "10.74.2.0/24").isBlank(),
             first);
         await(
             Duration.ofSeconds(40),
             () ->
-                speaker.received(ip("127.0.44.2")).size() == 1
-                    && g1.cli("global", "rib").contains("10.44.0.0/16"),
+                speaker.received(ip("127.0.74.2")).size() == 1
+                    && g1.cli("global", "rib").contains("10.74.0.0/16"),
             first);
         assertThat(speaker.peers().getFirst().notices())
-            .contains("dynamic peer of range gobgps (127.0.44.0/28)");
-        assertThat(speaker.peers().getFirst().remoteAs()).isEqualTo(65441);
+            .contains("dynamic peer of range gobgps (127.0.74.0/28)");
+        assertThat(speaker.peers().getFirst().remoteAs()).isEqualTo(65741);
 
-        try (Gobgp g2 = Gobgp.start(dir, "127.0.44.3", 65442, ours)) {
+        try (Gobgp g2 = Gobgp.start(dir, "127.0.74.3", 65742, ours)) {
           InteropSupport.Details second =
               () -> first.get() + "\ng2: " + g2.cli("neighbor") + g2.daemon.output();
           // Our Cease/Connection Rejected reaches GoBGP in OpenSent, before any OPEN of ours;
@@ -154,7 +154,7 @@ class GobgpDynamicNeighborIT {
           assertThat(speaker.peers())
               .as("the range holds one session")
               .extracting(p -> AddressText.of(p.remote().getAddress()))
-              .containsExactly("127.0.44.2");
+              .containsExactly("127.0.74.2");
         }
 
         // GoBGP's Administrative Reset (Cease/4): the dynamic session ends, its routes go, and
@@ -165,12 +165,12 @@ class GobgpDynamicNeighborIT {
         await(
             Duration.ofSeconds(40),
             () ->
-                withdrawn.contains(Prefix.parse("10.44.2.0/24"))
+                withdrawn.contains(Prefix.parse("10.74.2.0/24"))
                     && speaker.peers().size() == 1
                     && speaker.peers().getFirst().state() == State.ESTABLISHED
                     && !speaker.peers().getFirst().since().equals(since)
-                    && speaker.received(ip("127.0.44.2")).size() == 1
-                    && g1.cli("global", "rib").contains("10.44.0.0/16"),
+                    && speaker.received(ip("127.0.74.2")).size() == 1
+                    && g1.cli("global", "rib").contains("10.74.0.0/16"),
             first);
       }
     }
