@@ -42,6 +42,15 @@ final class BgpRunCommand implements Callable<Integer>, WithoutDatastore {
   String admin;
 
   @Option(
+      names = "--restarting",
+      description =
+          "This process restarts a speaker that stopped gracefully: set the restart (R) and"
+              + " forwarding (F) bits of graceful restart (RFC 4724) so peers keep our stale routes"
+              + " until our End-of-RIB, as bird -R and gobgpd -r do. A speaker whose peers have"
+              + " gracefulRestart stops without NOTIFICATION.")
+  boolean restarting;
+
+  @Option(
       names = "--max-memory",
       paramLabel = "SIZE",
       description =
@@ -58,7 +67,7 @@ final class BgpRunCommand implements Callable<Integer>, WithoutDatastore {
     Transport transport = Transport.best();
     SpeakerPlan plan = SpeakerConfigReader.read(config, transport.isEpoll());
     SocketAddress adminAddress = adminAddress(plan);
-    StandaloneSpeaker speaker = StandaloneSpeaker.start(plan, adminAddress, transport);
+    StandaloneSpeaker speaker = StandaloneSpeaker.start(plan, adminAddress, transport, restarting);
     AtomicBoolean closed = new AtomicBoolean();
     Runnable closeOnce =
         () -> {

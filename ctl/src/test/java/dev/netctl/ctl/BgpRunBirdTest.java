@@ -270,4 +270,120 @@ class BgpRunBirdTest {
     }
     assertThat(run.get().exitCode()).as(String.valueOf(run.get())).isZero();
   }
+
+  /**
+   * A {@code bgp run} whose peer has {@code gracefulRestart} stops (SIGTERM, here an interrupt)
+   * without a NOTIFICATION, so BIRD keeps our routes while we are away (RFC 4724 §4.2); the next
+   * process, {@code --restarting}, takes them over and BIRD drops only the one it no longer
+   * announces. Us on 127.0.4.91, BIRD on 127.0.4.92, free ports.
+   */
+  @Test
+  @Timeout(120)
+  void birdKeepsOurRoutesAcrossAGracefulRestartOfBgpRun() throws Exception {
+    if (!Files.isExecutable(BIRD)) {
+      if ("true".equals(System.getenv("CI"))) throw new AssertionError(BIRD + " is missing");
+      Assumptions.abort(BIRD + " is not installed");
+    }
+    Path sock = dir.resolve("bird.sock");
+    int ours = freePort("127.0.4.91");
+    int theirs = freePort("127.0.4.92");
+    Files.writeString(
+        dir.resolve("bird.conf"),
+        """
+        router id 127.0.4.92;
+        protocol device {}
+        protocol bgp netctl {
+          local 127.0.4.92 port %d as 65092;
+          neighbor 127.0.4.91 port %d as 65091;
+          strict bind yes;
+          multihop;
+          hold time 9;
+          connect retry time 1;
+          graceful restart on;
+          ipv4 { import all; export none; };
+        }
+        """
+            .formatted(theirs, ours));
+    String speakerYaml =
+        """
+        routerId: 127.0.4.91
+        asNumber: 65091
+        listen: {address: 127.0.4.91, port: %d}
+        peers:
+          - {address: 127.0.4.92, port: %d, asNumber: 65092, holdTime: 9, families: [ipv4],
+             gracefulRestart: 120, import: accept-all, export: accept-all}
+        admin: {unixSocket: %s}
+        originate:
+          - {prefix: 10.91.0.0/16}
+        """;
+    Path first =
+        Files.writeString(
+            dir.resolve("first.yaml"),
+            speakerYaml.formatted(ours, theirs, dir.resolve("a1.sock"))
+                + "  - {prefix: 10.91.1.0/24}\n");
+    Path second =
+        Files.writeString(
+            dir.resolve("second.yaml"),
+            speakerYaml.formatted(ours, theirs, dir.resolve("a2.sock")));
+    Process bird = startBird(dir, sock);
+    AtomicReference<Cli.Run> run = new AtomicReference<>();
+    AtomicReference<Cli.Run> rerun = new AtomicReference<>();
+    Thread speaker =
+        Thread.ofPlatform()
+            .start(() -> run.set(Cli.raw("", "bgp", "run", "--config", first.toString())));
+    Thread restarted = null;
+    try {
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(250))
+          .untilAsserted(
+              () ->
+                  assertThat(birdc(sock, "show", "route", "protocol", "netctl"))
+                      .contains("10.91.0.0/16")
+                      .contains("10.91.1.0/24"));
+      speaker.interrupt();
+      speaker.join(15_000);
+      assertThat(run.get().exitCode()).as(String.valueOf(run.get())).isZero();
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(250))
+          .untilAsserted(
+              () ->
+                  assertThat(birdc(sock, "show", "protocols", "netctl"))
+                      .doesNotContain("Established"));
+      assertThat(birdc(sock, "show", "route", "protocol", "netctl"))
+          .as("no NOTIFICATION: BIRD keeps our routes, stale, for the restart time")
+          .contains("10.91.0.0/16")
+          .contains("10.91.1.0/24");
+
+      restarted =
+          Thread.ofPlatform()
+              .start(
+                  () ->
+                      rerun.set(
+                          Cli.raw(
+                              "", "bgp", "run", "--restarting", "--config", second.toString())));
+      await()
+          .atMost(Duration.ofSeconds(45))
+          .pollInterval(Duration.ofMillis(250))
+          .untilAsserted(
+              () -> {
+                assertThat(birdc(sock, "show", "protocols", "netctl")).contains("Established");
+                assertThat(birdc(sock, "show", "route", "protocol", "netctl"))
+                    .as("our End-of-RIB swept what the new process no longer announces")
+                    .contains("10.91.0.0/16")
+                    .doesNotContain("10.91.1.0/24");
+              });
+    } finally {
+      speaker.interrupt();
+      speaker.join(15_000);
+      if (restarted != null) {
+        restarted.interrupt();
+        restarted.join(15_000);
+      }
+      bird.destroy();
+      if (!bird.waitFor(5, TimeUnit.SECONDS)) bird.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+    }
+    assertThat(rerun.get().exitCode()).as(String.valueOf(rerun.get())).isZero();
+  }
 }

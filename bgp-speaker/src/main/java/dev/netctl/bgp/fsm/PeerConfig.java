@@ -21,7 +21,9 @@ import java.util.Set;
  * @param gracefulRestartSeconds restart time to advertise, or -1 to not advertise it
  * @param extendedMessage whether to offer 65535-octet messages (RFC 8654)
  * @param requiredCapabilities capabilities the peer must advertise (RFC 5492 §5)
- * @param maxPrefixes Cease when more prefixes are received, or 0 for no limit (RFC 4486)
+ * @param maxPrefixes Cease when more prefixes of one family are received, or 0 for no limit (RFC
+ *     4486 §4: the Cease names that family); per family, as BIRD's import limit and FRR's
+ *     maximum-prefix
  * @param acceptedAs the AS numbers the peer may present instead of exactly {@code remoteAs} (a
  *     dynamic-neighbour template's set), or null; {@code remoteAs} then stands in until the OPEN
  * @param enforceFirstAs whether an UPDATE from an external peer whose AS_PATH does not start with

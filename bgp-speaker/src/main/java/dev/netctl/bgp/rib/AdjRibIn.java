@@ -37,6 +37,9 @@ final class AdjRibIn {
   private final PrefixTable<Object> table = new PrefixTable<>();
   // Paths stored in the table plus shared ones.
   private int paths;
+  // Of those, the IPv6 ones: the max-prefix limit holds per family (RFC 4486 §4 names one). Shared
+  // paths are always IPv4 (packed keys).
+  private int ipv6Paths;
   private int shared;
   // The peer whose paths these are (null for a table of stale marks).
   private Peer peer;
@@ -108,10 +111,23 @@ final class AdjRibIn {
     shared--;
   }
 
+  // A shared path: always IPv4.
   private void counted(int delta) {
     paths += delta;
     if (counts != null) {
-      counts.paths().add(delta);
+      counts.ipv4Paths().add(delta);
+    }
+  }
+
+  private void counted(Prefix prefix, int delta) {
+    if (!prefix.ipv6()) {
+      counted(delta);
+      return;
+    }
+    paths += delta;
+    ipv6Paths += delta;
+    if (counts != null) {
+      counts.ipv6Paths().add(delta);
     }
   }
 
@@ -133,14 +149,16 @@ final class AdjRibIn {
     uncount();
     peer = to;
     counts = toCounts;
-    toCounts.paths().add(paths);
+    toCounts.ipv4Paths().add(paths - ipv6Paths);
+    toCounts.ipv6Paths().add(ipv6Paths);
     toCounts.loops().add(loops);
   }
 
   /** Takes this table's paths out of the shared count (the table is being dropped). */
   void uncount() {
     if (counts != null) {
-      counts.paths().add(-paths);
+      counts.ipv4Paths().add(-(paths - ipv6Paths));
+      counts.ipv6Paths().add(-ipv6Paths);
       counts.loops().add(-loops);
     }
   }
@@ -151,7 +169,7 @@ final class AdjRibIn {
       // The usual entry: store it in one probe; undo in the rare case a Paths was there.
       Object replaced = table.put(prefix, attributes);
       if (replaced == null) {
-        counted(1);
+        counted(prefix, 1);
         return null;
       }
       if (replaced instanceof AttributeSet single) {
@@ -166,7 +184,7 @@ final class AdjRibIn {
           pathId == 0
               ? attributes
               : new Paths(new int[] {pathId}, new AttributeSet[] {attributes}));
-      counted(1);
+      counted(prefix, 1);
       return null;
     }
     if (v instanceof AttributeSet single) {
@@ -175,7 +193,7 @@ final class AdjRibIn {
         return single;
       }
       table.put(prefix, new Paths(new int[] {0, pathId}, new AttributeSet[] {single, attributes}));
-      counted(1);
+      counted(prefix, 1);
       return null;
     }
     Paths p = (Paths) v;
@@ -190,7 +208,7 @@ final class AdjRibIn {
     p.sets = Arrays.copyOf(p.sets, p.sets.length + 1);
     p.ids[p.ids.length - 1] = pathId;
     p.sets[p.sets.length - 1] = attributes;
-    counted(1);
+    counted(prefix, 1);
     return null;
   }
 
@@ -204,7 +222,7 @@ final class AdjRibIn {
       }
       if (table.valueAt(slot) instanceof AttributeSet single) {
         table.removeAt(slot);
-        counted(-1);
+        counted(prefix, -1);
         return single;
       }
     }
@@ -217,7 +235,7 @@ final class AdjRibIn {
         return null;
       }
       table.remove(prefix);
-      counted(-1);
+      counted(prefix, -1);
       return single;
     }
     Paths p = (Paths) v;
@@ -241,7 +259,7 @@ final class AdjRibIn {
           p.ids = ids;
           p.sets = sets;
         }
-        counted(-1);
+        counted(prefix, -1);
         return old;
       }
     }

@@ -566,7 +566,23 @@ public final class Rib implements AutoCloseable {
    */
   public long receivedCount(Peer peer) {
     PeerCounts counts = received.get(peer);
-    return counts == null ? 0 : counts.paths().sum();
+    return counts == null ? 0 : counts.paths();
+  }
+
+  /**
+   * Of {@code peer}'s {@link #receivedCount}, the paths of {@code family} (IPv4 or IPv6 unicast,
+   * the families the RIB holds): what a max-prefix limit per family compares, as BIRD's import
+   * limit per channel and FRR's maximum-prefix per address family do (RFC 4486 §4 names the AFI and
+   * SAFI that went over). Readable like it.
+   */
+  public long receivedCount(Peer peer, AddressFamily family) {
+    PeerCounts counts = received.get(peer);
+    if (counts == null) {
+      return 0;
+    }
+    return family.equals(AddressFamily.IPV6_UNICAST)
+        ? counts.ipv6Paths().sum()
+        : family.equals(AddressFamily.IPV4_UNICAST) ? counts.ipv4Paths().sum() : 0;
   }
 
   /**

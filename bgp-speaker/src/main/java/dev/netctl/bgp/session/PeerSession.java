@@ -534,16 +534,16 @@ public final class PeerSession implements GroupOutput {
   }
 
   /**
-   * The peer has sent more than {@code limit} prefixes (counted by the table it feeds): ends the
-   * session with Cease / Maximum Number of Prefixes Reached (RFC 4486 §4, data: AFI, SAFI and the
-   * limit) and keeps it down until restarted by hand, as BIRD and FRR do, instead of flapping.
+   * The peer has sent more than {@code limit} prefixes of {@code f} (counted by the table it
+   * feeds): ends the session with Cease / Maximum Number of Prefixes Reached (RFC 4486 §4, data:
+   * that AFI, SAFI and the limit) and keeps it down until restarted by hand, as BIRD and FRR do,
+   * instead of flapping.
    */
-  public void maxPrefixesExceeded(long limit) {
+  public void maxPrefixesExceeded(AddressFamily f, long limit) {
     Connection c = established;
     if (c == null) {
       return;
     }
-    AddressFamily f = AddressFamily.IPV4_UNICAST;
     byte[] data = {
       0,
       (byte) f.afi().code(),

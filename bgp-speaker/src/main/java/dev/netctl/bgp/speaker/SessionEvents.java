@@ -46,6 +46,10 @@ final class SessionEvents implements SessionListener {
   private static final int BATCH_UPDATES = 128;
   private static final int BATCH_PREFIXES = 32 * 1024;
 
+  // The families a max-prefix limit counts, each on its own, in the order they are checked.
+  private static final List<AddressFamily> LIMITED_FAMILIES =
+      List.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST);
+
   private final Rib rib;
   private final EventLoop loop;
   private final AttachedPeers attached;
@@ -186,10 +190,17 @@ final class SessionEvents implements SessionListener {
       peer.pauseReading(false);
     }
     // The Adj-RIB-In counts what the peer sent once its UPDATE is applied; checked here, the
-    // limit costs nothing per prefix on the loop.
+    // limit costs nothing per prefix on the loop. The limit holds per family, as BIRD's import
+    // limit per channel and FRR's maximum-prefix per address family: the Cease names the AFI and
+    // SAFI that went over (RFC 4486 §4), which a count of every family could not.
     long limit = peer.spec().config().maxPrefixes();
     if (limit > 0 && attached.current(a) && rib.receivedCount(a.peer) > limit) {
-      peer.maxPrefixesExceeded(limit);
+      for (AddressFamily family : LIMITED_FAMILIES) {
+        if (rib.receivedCount(a.peer, family) > limit) {
+          peer.maxPrefixesExceeded(family, limit);
+          return;
+        }
+      }
     }
   }
 

@@ -326,8 +326,12 @@ class RibRandomizedTest {
       Map<Key, AttributeSet> want = sent.getOrDefault(peer, Map.of());
       assertThat(got).as(where + ": Adj-RIB-In of " + peer).isEqualTo(want);
       PeerCounts counts = h.received.get(peer);
-      long count = counts != null ? counts.paths().sum() : 0;
+      long count = counts != null ? counts.paths() : 0;
       assertThat(count).as(where + ": received count of " + peer).isEqualTo(want.size());
+      long ipv4 = counts != null ? counts.ipv4Paths().sum() : 0;
+      assertThat(ipv4)
+          .as(where + ": IPv4 count of " + peer + " (the per-family max-prefix count)")
+          .isEqualTo(want.keySet().stream().filter(k -> !k.prefix().ipv6()).count());
       long loops = counts != null ? counts.loops().sum() : 0;
       assertThat(loops)
           .as(where + ": loop count of " + peer)

@@ -85,6 +85,11 @@ class RibTest {
     assertThat(entry.best().attributes().nextHop()).isEqualTo(ip("2001:db8::1"));
     assertThat(entry.best().attributes().linkLocalNextHop()).isEqualTo(ip("fe80::1"));
 
+    assertThat(rib.receivedCount(e1, AddressFamily.IPV4_UNICAST))
+        .as("per-family count, IPv4 (the max-prefix limit holds per family)")
+        .isEqualTo(64);
+    assertThat(rib.receivedCount(e1, AddressFamily.IPV6_UNICAST)).isEqualTo(1);
+
     rib.apply(e1, new Update(List.of(Nlri.of("10.1.0.0/24")), List.of(), List.of())).join();
     rib.apply(
             e1,
@@ -99,6 +104,10 @@ class RibTest {
     assertThat(rib.routes(p -> p.equals(Prefix.parse("10.1.5.0/24")), 10).join()).hasSize(1);
     assertThat(rib.routes(p -> true, 10).join()).as("limit").hasSize(10);
     assertThat(rib.adjRibIn(e1, 1000).join()).hasSize(63);
+    assertThat(rib.receivedCount(e1, AddressFamily.IPV4_UNICAST)).isEqualTo(63);
+    assertThat(rib.receivedCount(e1, AddressFamily.IPV6_UNICAST)).as("IPv6 withdrawn").isZero();
+    rib.peerDown(e1).join();
+    assertThat(rib.receivedCount(e1, AddressFamily.IPV4_UNICAST)).isZero();
   }
 
   @Test

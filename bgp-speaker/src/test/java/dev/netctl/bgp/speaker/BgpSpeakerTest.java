@@ -244,6 +244,37 @@ class BgpSpeakerTest {
   }
 
   @Test
+  void maxPrefixLimitHoldsPerFamilyAndTheCeaseNamesTheFamilyThatWentOver() throws Exception {
+    BgpSpeaker a = speaker(65001, "127.0.0.49");
+    BgpSpeaker b = speaker(65002, "127.0.0.50");
+    // 3 IPv4 and 5 IPv6 prefixes against a limit of 4: eight in all, but only IPv6 is over.
+    for (int i = 0; i < 3; i++) {
+      a.originate(Prefix.ipv4(0x0a310000 | (i << 8), 24), null, List.of());
+    }
+    for (int i = 0; i < 5; i++) {
+      a.originate(Prefix.parse("2001:db8:31:" + i + "::/64"), null, List.of());
+    }
+    a.addPeer(open(peer("127.0.0.49", 65001, "127.0.0.50", 65002, true)));
+    PeerSpec limited = peer("127.0.0.50", 65002, "127.0.0.49", 65001, false);
+    b.addPeer(
+        open(
+            new PeerSpec(
+                limited.remote(),
+                limited.localAddress(),
+                limited.config().withMaxPrefixes(4),
+                false,
+                null,
+                0)));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> a.peers().getFirst().info().contains("MAXIMUM_PREFIXES_REACHED"));
+    // RFC 4486 §4: AFI 2 (IPv6), SAFI 1 (unicast), then the upper bound 4.
+    assertThat(a.peers().getFirst().info())
+        .as("the Cease's data names the family over its limit: AFI 2, SAFI 1, bound 4")
+        .contains("data=00020100000004");
+  }
+
+  @Test
   void aPortInUseIsAClearFailureAndLeavesNoEventLoopBehind() throws Exception {
     java.util.function.Supplier<java.util.Set<Thread>> loops =
         () ->

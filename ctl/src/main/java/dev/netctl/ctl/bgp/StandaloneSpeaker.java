@@ -56,6 +56,19 @@ public final class StandaloneSpeaker implements AutoCloseable {
   public static StandaloneSpeaker start(
       SpeakerPlan plan, SocketAddress adminAddress, Transport transport)
       throws IOException, InterruptedException {
+    return start(plan, adminAddress, transport, false);
+  }
+
+  /**
+   * {@link #start(SpeakerPlan, SocketAddress, Transport)}, as the restart of a speaker that stopped
+   * gracefully when {@code restarting}: the graceful restart capability then sets the R and F bits
+   * (RFC 4724 §3), so peers keep our stale routes until our End-of-RIB, and the initial tables wait
+   * for the peers' End-of-RIB or the selection deferral (§4.1), as {@code bird -R} and {@code
+   * gobgpd -r} do.
+   */
+  public static StandaloneSpeaker start(
+      SpeakerPlan plan, SocketAddress adminAddress, Transport transport, boolean restarting)
+      throws IOException, InterruptedException {
     // Before the first session: a fresh process's first table then meets compiled code.
     UpdatePathWarmup.run(WARMUP_PREFIXES);
     // One full collection, once: the launcher's small young generation promotes much of the
@@ -63,7 +76,7 @@ public final class StandaloneSpeaker implements AutoCloseable {
     // first full collection, and a table would then grow the heap on top of it (fan-out 1,000:
     // 95.2-95.8 MiB peak without this, 92.2-94.2 with it; docs/benchmarks.md, issue 14 session 8).
     System.gc();
-    StandaloneSpeaker s = new StandaloneSpeaker(plan, listen(plan, transport));
+    StandaloneSpeaker s = new StandaloneSpeaker(plan, listen(plan, transport, restarting));
     try {
       s.admin = AdminServer.start(adminAddress, s);
       for (Neighbor n : plan.peers()) {
@@ -84,12 +97,14 @@ public final class StandaloneSpeaker implements AutoCloseable {
 
   // The speaker's own failure to bind names the address and the OS's reason; anything else gets
   // the address here.
-  private static BgpSpeaker listen(SpeakerPlan plan, Transport transport)
+  private static BgpSpeaker listen(SpeakerPlan plan, Transport transport, boolean restarting)
       throws IOException, InterruptedException {
     try {
       var config =
           dev.netctl.bgp.speaker.SpeakerConfig.of(
-              plan.asNumber(), plan.routerId(), plan.listen(), transport);
+                  plan.asNumber(), plan.routerId(), plan.listen(), transport)
+              .withRestart(
+                  dev.netctl.bgp.speaker.RestartOptions.DEFAULT.withRestarting(restarting));
       return BgpSpeaker.start(
           (plan.clusterId() == null ? config : config.withClusterId(plan.clusterId()))
               .withIpv6NextHop(plan.ipv6NextHop()));
@@ -381,13 +396,35 @@ public final class StandaloneSpeaker implements AutoCloseable {
         .toList();
   }
 
-  /** Stops the admin endpoint, then the speaker (Cease to every peer, ports released). */
+  /**
+   * Stops the admin endpoint, then the speaker, ports released. A speaker that offers graceful
+   * restart (RFC 4724) to a peer or a range closes every connection without a NOTIFICATION, as the
+   * node agent does: its peers keep our routes, stale, for the restart time we advertised, and the
+   * next process ({@code --restarting}) takes them over without a withdrawal. A Cease would make
+   * the advertised restart time worthless: with RFC 8538 it goes out as a Hard Reset, and without
+   * it every NOTIFICATION flushes. A speaker without graceful restart sends Cease/Administrative
+   * Shutdown to every peer.
+   */
   @Override
   public void close() {
     try {
       if (admin != null) admin.close();
     } finally {
-      speaker.close();
+      if (offersGracefulRestart(plan)) {
+        speaker.closeForRestart();
+      } else {
+        speaker.close();
+      }
     }
+  }
+
+  /**
+   * Whether any peer or range template advertises a restart time: with 0 peers would keep nothing,
+   * and a Cease says more.
+   */
+  static boolean offersGracefulRestart(SpeakerPlan plan) {
+    return plan.peers().stream().anyMatch(n -> n.spec().config().gracefulRestartSeconds() > 0)
+        || plan.dynamicRanges().stream()
+            .anyMatch(r -> r.template().spec().config().gracefulRestartSeconds() > 0);
   }
 }
