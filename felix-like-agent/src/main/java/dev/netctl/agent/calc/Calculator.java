@@ -170,6 +170,8 @@ public final class Calculator {
     String mac = v6 ? owner.vxlanMacV6() : owner.vxlanMacV4();
     Cidr underlay = v6 ? owner.ipv6() : owner.ipv4();
     if (tunnel == null || mac == null || underlay == null) return null; // not ready yet
+    // Without a tunnel address of our own we have no VTEP (no VXLAN pool serves this node).
+    if ((v6 ? me.vxlanTunnelV6() : me.vxlanTunnelV4()) == null) return null;
     return Route.via(b.cidr(), tunnel, v6 ? Ownership.VXLAN_V6 : Ownership.VXLAN_V4, true);
   }
 

@@ -129,6 +129,7 @@ public final class NodeAgent implements AutoCloseable {
   private Boolean ipipSupported;
   private boolean sysctlsDone;
   private final boolean[] tunnelPending = new boolean[2];
+  private final boolean[] noTunnelPoolWarned = new boolean[2];
   private volatile boolean learnedChanged;
   private volatile boolean resyncRequested;
   private volatile String failure;
@@ -567,23 +568,25 @@ public final class NodeAgent implements AutoCloseable {
     // then the address is pending and must not be assigned again.
     if (me.vxlanTunnelV4() != null) tunnelPending[0] = false;
     if (me.vxlanTunnelV6() != null) tunnelPending[1] = false;
+    // No VXLAN pool that may give this node a tunnel address (none selects it, or none allows
+    // Tunnel): as in Calico the node has no VTEP, and everything else is still programmed.
     if (d.vxlanV4() && ipv4 != null && me.vxlanTunnelV4() == null) {
-      if (!tunnelPending[0]) tunnelPending[0] = assignTunnelAddress(snap, false);
-      return false;
+      if (!tunnelPending[0]) tunnelPending[0] = assignTunnelAddress(snap, me, false);
+      if (tunnelPending[0]) return false;
     }
     if (d.vxlanV6() && ipv6 != null && me.vxlanTunnelV6() == null) {
-      if (!tunnelPending[1]) tunnelPending[1] = assignTunnelAddress(snap, true);
-      return false;
+      if (!tunnelPending[1]) tunnelPending[1] = assignTunnelAddress(snap, me, true);
+      if (tunnelPending[1]) return false;
     }
 
     podMtu = options.mtu() > 0 ? options.mtu() : podMtu(d);
     vxlan4.desired(
-        d.vxlanV4() && ipv4 != null
+        d.vxlanV4() && ipv4 != null && me.vxlanTunnelV4() != null
             ? vxlanSpec(Ownership.VXLAN_V4, ipv4, me.vxlanMacV4(), me.vxlanTunnelV4(), false)
             : null,
         d.vtepsV4());
     vxlan6.desired(
-        d.vxlanV6() && ipv6 != null
+        d.vxlanV6() && ipv6 != null && me.vxlanTunnelV6() != null
             ? vxlanSpec(Ownership.VXLAN_V6, ipv6, me.vxlanMacV6(), me.vxlanTunnelV6(), true)
             : null,
         d.vtepsV6());
@@ -930,18 +933,37 @@ public final class NodeAgent implements AutoCloseable {
    * Takes this node's VXLAN tunnel address from IPAM (handle {@code vxlan-tunnel-addr-<node>}, use
    * Tunnel, from a pool carried over VXLAN) and publishes it on the Node.
    */
-  private boolean assignTunnelAddress(Syncer.Snapshot snap, boolean v6) {
+  private boolean assignTunnelAddress(Syncer.Snapshot snap, NodeInfo me, boolean v6) {
     String handle = (v6 ? "vxlan-v6-tunnel-addr-" : "vxlan-tunnel-addr-") + options.nodeName();
     List<String> pools = new ArrayList<>();
     for (IPPool p : snap.pools()) {
       boolean vx =
           p.spec().vxlanMode() != EncapsulationMode.NEVER
               || (!v6 && p.spec().ipipMode() != EncapsulationMode.NEVER);
-      if (vx && !p.spec().disabled() && Cidr.parse(p.spec().cidr()).isIPv4() != v6) {
+      if (!vx || Cidr.parse(p.spec().cidr()).isIPv4() == v6) continue;
+      // Calico's tunnel allocator asks only the pools that may serve this node's tunnel; naming
+      // any other to IPAM makes it refuse the whole request.
+      PoolSpec spec = ResourceEnvironment.toSpec(p);
+      if (!spec.disabled()
+          && spec.nodeSelector().matches(me.labels())
+          && spec.allowedUses().contains(PoolSpec.USE_TUNNEL)) {
         pools.add(p.name());
       }
     }
-    if (pools.isEmpty()) return false;
+    if (pools.isEmpty()) {
+      if (!noTunnelPoolWarned[v6 ? 1 : 0]) {
+        noTunnelPoolWarned[v6 ? 1 : 0] = true;
+        LOG.log(
+            Level.WARNING,
+            "node {0}: no enabled IPv{1} VXLAN pool selects this node and allows Tunnel: no"
+                + " VXLAN tunnel address and no VTEP here, so VXLAN routes to and from this node"
+                + " are not programmed",
+            options.nodeName(),
+            v6 ? "6" : "4");
+      }
+      return false;
+    }
+    noTunnelPoolWarned[v6 ? 1 : 0] = false;
     try {
       ipam.releaseByHandle(handle); // an address from an earlier run that never reached the Node
     } catch (IpamException.UnknownHandle e) {

@@ -10,6 +10,7 @@ import dev.netctl.agent.kernel.Route;
 import dev.netctl.datastore.Datastore;
 import dev.netctl.datastore.client.ResourceClient;
 import dev.netctl.datastore.memory.MemoryDatastore;
+import dev.netctl.datastore.model.AllowedUse;
 import dev.netctl.datastore.model.BGPConfiguration;
 import dev.netctl.datastore.model.BGPConfigurationSpec;
 import dev.netctl.datastore.model.Cidr;
@@ -381,6 +382,72 @@ class NodeAgentTest {
     assertThat(kernel.sysctls).containsEntry("net/ipv6/conf/all/forwarding", "1");
     // Both families' VTEPs and the smaller (IPv6) overhead decide the pod MTU.
     await().atMost(Duration.ofSeconds(10)).until(() -> agent.podMtu() == 1430);
+  }
+
+  private static IPPoolSpec vxlanPoolFor(String cidr, String nodeSelector, List<AllowedUse> uses) {
+    return new IPPoolSpec(
+        cidr,
+        null,
+        EncapsulationMode.NEVER,
+        EncapsulationMode.ALWAYS,
+        false,
+        false,
+        false,
+        nodeSelector,
+        uses,
+        null);
+  }
+
+  /**
+   * Calico takes a node's VXLAN tunnel address only from the VXLAN pools that select the node and
+   * allow tunnel use (per-rack pools by nodeSelector are common). Asking IPAM for every VXLAN pool
+   * by name made it refuse the whole request, and the agent retried that apply forever without
+   * programming a single route.
+   */
+  @Test
+  void theTunnelAddressComesFromAVxlanPoolThatSelectsThisNodeAndAllowsTunnels() throws Exception {
+    client.create(
+        new IPPool(
+            ObjectMeta.named("workloads-only"),
+            vxlanPoolFor("10.246.0.0/16", null, List.of(AllowedUse.WORKLOAD))));
+    client.create(
+        new IPPool(ObjectMeta.named("mine"), vxlanPoolFor("10.245.0.0/16", "all()", null)));
+    // start's pool "p" holds the remote block and selects only the other rack
+    start(vxlanPoolFor("10.244.0.0/16", "rack == 'b'", null));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> assertThat(owned("10.244.9.0/26")).isEqualTo(overVxlan("10.244.9.0/26")));
+    assertThat(client.get(Kind.NODE, "me").spec().ipv4VXLANTunnelAddr())
+        .as("the tunnel address comes from the one pool that selects this node and allows Tunnel")
+        .startsWith("10.245.");
+  }
+
+  /**
+   * When no VXLAN pool may give this node a tunnel address, the node has no VTEP (as in Calico) but
+   * everything else is still programmed: its own blocks, NAT, policy.
+   */
+  @Test
+  void withoutAVxlanPoolForThisNodeTheRestIsStillProgrammed() throws Exception {
+    client.create(new IPPool(ObjectMeta.named("native"), IPPoolSpec.of("10.247.0.0/16")));
+    createBlock("10.247.1.0/26", "me");
+    start(vxlanPoolFor("10.244.0.0/16", "rack == 'b'", null));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(owned("10.247.1.0/26"))
+                    .isEqualTo(Route.blackhole(Cidr.parse("10.247.1.0/26"))));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(List.copyOf(kernel.nftScripts))
+                    .anyMatch(x -> x.contains("table inet netctl")));
+    assertThat(client.get(Kind.NODE, "me").spec().ipv4VXLANTunnelAddr()).isNull();
+    assertThat(kernel.vxlans).doesNotContainKey(Ownership.VXLAN_V4);
+    assertThat(owned("10.244.9.0/26")).as("no VXLAN route without a VTEP of our own").isNull();
+    assertThat(agent.status().lastError()).isNull();
   }
 
   /**
