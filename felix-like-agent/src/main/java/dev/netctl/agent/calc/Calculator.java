@@ -139,6 +139,18 @@ public final class Calculator {
       }
       if (vxlanV6 && n.vxlanTunnelV6() != null && n.vxlanMacV6() != null && n.ipv6() != null) {
         v6.add(new Neighbour(n.vxlanTunnelV6(), n.vxlanMacV6(), n.ipv6().address()));
+        // IPv6 refuses an onlink gateway that a more specific route sends through another
+        // device: the peer's tunnel address lies in one of its blocks, which a CrossSubnet pool
+        // routes natively when the peer is in our subnet, and then every route of another (VXLAN
+        // Always) pool via that address is refused. A host route on the VXLAN device keeps the
+        // gateway where the onlink routes say it is.
+        if (me != null && me.vxlanTunnelV6() != null) {
+          Cidr host = new Cidr(n.vxlanTunnelV6(), 128);
+          Route block = routes.get(host); // a /128 block that is the tunnel address itself
+          if (block == null || !Ownership.VXLAN_V6.equals(block.dev())) {
+            routes.put(host, Route.link(host, Ownership.VXLAN_V6));
+          }
+        }
       }
     }
     return new DesiredState(

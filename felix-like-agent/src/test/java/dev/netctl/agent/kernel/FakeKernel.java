@@ -74,20 +74,20 @@ public final class FakeKernel implements Kernel {
   }
 
   /**
-   * The kernel's IPv6 onlink check (NetlinkKernelIT pins it): the gateway must not resolve through
-   * another of our routes (not the default) on a different device.
+   * The kernel's IPv6 onlink check (NetlinkKernelIT pins it): the gateway must not resolve, by
+   * longest prefix, through another of our routes (not the default) on a different device.
    */
   private boolean onlinkMismatch(Route r) {
     if (!r.onlink() || r.gateways().size() != 1) return false;
     java.net.InetAddress gw = r.gateways().getFirst();
     if (!(gw instanceof java.net.Inet6Address)) return false;
+    Route best = null;
     for (Route o : owned.values()) {
       if (o.dst().prefixLength() > 0
           && o.dst().contains(gw)
-          && o.dev() != null
-          && !o.dev().equals(r.dev())) return true;
+          && (best == null || o.dst().prefixLength() > best.dst().prefixLength())) best = o;
     }
-    return false;
+    return best != null && best.dev() != null && !best.dev().equals(r.dev());
   }
 
   @Override

@@ -287,4 +287,105 @@ class NetlinkKernelIT {
         .anyMatch(e -> e.contains("answers lost"));
     assertThat(ns.run(kernel::ownedRoutes)).containsExactlyInAnyOrderElementsOf(good);
   }
+
+  /**
+   * IPv6 refuses an onlink gateway that a more specific route sends through another device
+   * ("Nexthop has invalid gateway or device mismatch"). A peer in our subnet gets its tunnel
+   * address from a CrossSubnet pool, whose block we route natively through eth0; a second IPv6 pool
+   * in VXLAN Always mode routes its blocks via that tunnel address on vxlan-v6.calico. Found in a
+   * three-node lab (session 17): every such route was refused, and retried, forever.
+   */
+  @Test
+  void anIpv6VxlanRouteViaAPeerTunnelAddressInsideANativelyRoutedBlockIsAccepted()
+      throws Exception {
+    ns.ip(
+        "link",
+        "add",
+        Ownership.VXLAN_V6,
+        "type",
+        "vxlan",
+        "id",
+        "4096",
+        "dstport",
+        "4789",
+        "local",
+        "fd77::1",
+        "dev",
+        "eth0",
+        "nolearning");
+    ns.ip("link", "set", Ownership.VXLAN_V6, "up");
+    var me =
+        new dev.netctl.agent.calc.NodeInfo(
+            "n1",
+            null,
+            c("fd77::1/64"),
+            null,
+            null,
+            a("fd78::1:0"),
+            "66:00:00:00:06:01",
+            false,
+            java.util.Map.of());
+    var peer =
+        new dev.netctl.agent.calc.NodeInfo(
+            "n2",
+            null,
+            c("fd77::2/64"),
+            null,
+            null,
+            a("fd78::2:0"),
+            "66:00:00:00:06:02",
+            false,
+            java.util.Map.of());
+    var crossSubnet =
+        new dev.netctl.agent.calc.PoolInfo(
+            "cs",
+            c("fd78::/48"),
+            dev.netctl.datastore.model.EncapsulationMode.NEVER,
+            dev.netctl.datastore.model.EncapsulationMode.CROSS_SUBNET,
+            false,
+            false);
+    var always =
+        new dev.netctl.agent.calc.PoolInfo(
+            "al",
+            c("fd81::/120"),
+            dev.netctl.datastore.model.EncapsulationMode.NEVER,
+            dev.netctl.datastore.model.EncapsulationMode.ALWAYS,
+            false,
+            false);
+    var calc = new dev.netctl.agent.calc.Calculator("n1");
+    var routes = new dev.netctl.agent.dataplane.RouteManager(kernel);
+    List<dev.netctl.agent.calc.BlockInfo> blocks =
+        new ArrayList<>(
+            List.of(
+                new dev.netctl.agent.calc.BlockInfo(c("fd78::1:0/120"), "n1"),
+                new dev.netctl.agent.calc.BlockInfo(c("fd78::2:0/120"), "n2")));
+    var state =
+        new dev.netctl.agent.calc.ClusterState(
+            java.util.Map.of("n1", me, "n2", peer),
+            List.of(crossSubnet, always),
+            blocks,
+            List.of(),
+            java.util.Map.of());
+    routes.desired(calc.compute(state).routes());
+    ns.run(routes::apply);
+    assertThat(routes.lastFailures()).isEmpty();
+    assertThat(ns.ip("-6", "route", "show", "fd78::2:0/120")).contains("via fd77::2 dev eth0");
+
+    // The peer's first block of the Always pool, applied alone as the agent applies a new block.
+    var always88 = new dev.netctl.agent.calc.BlockInfo(c("fd81::88/128"), "n2");
+    blocks.add(always88);
+    state =
+        new dev.netctl.agent.calc.ClusterState(
+            state.nodes(), state.pools(), blocks, List.of(), java.util.Map.of());
+    Route viaTunnel = calc.remoteBlockRoute(always88, state);
+    assertThat(viaTunnel)
+        .isEqualTo(Route.via(c("fd81::88/128"), a("fd78::2:0"), Ownership.VXLAN_V6, true));
+    routes.patch(java.util.Map.of(viaTunnel.dst(), viaTunnel));
+    ns.run(routes::apply);
+    assertThat(routes.lastFailures()).as("the kernel refused nothing").isEmpty();
+    assertThat(ns.ip("-6", "route", "show", "fd81::88/128"))
+        .contains("via fd78::2:0 dev " + Ownership.VXLAN_V6);
+    // traffic to the peer's other addresses in that block still goes natively
+    assertThat(ns.ip("-6", "route", "get", "fd78::2:5")).contains("dev eth0");
+  }
 }
