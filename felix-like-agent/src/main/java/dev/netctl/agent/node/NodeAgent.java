@@ -130,6 +130,9 @@ public final class NodeAgent implements AutoCloseable {
   private boolean sysctlsDone;
   private final boolean[] tunnelPending = new boolean[2];
   private final boolean[] noTunnelPoolWarned = new boolean[2];
+  // Workload veths whose routes wait for them (withoutAbsentWorkloadDevices); read by the link
+  // monitor's thread.
+  private final Set<String> awaitedDevices = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile boolean learnedChanged;
   private volatile boolean resyncRequested;
   private volatile String failure;
@@ -198,7 +201,10 @@ public final class NodeAgent implements AutoCloseable {
               // own tunnel devices change when we write them (each write is an event: re-reading
               // on those would loop); only their removal by someone else matters. Any other link
               // change (the parent, an address) can invalidate routes behind our back.
-              if (name.startsWith(Ownership.IFACE_PREFIX)) return;
+              if (name.startsWith(Ownership.IFACE_PREFIX)) {
+                if (!deleted && awaitedDevices.contains(name)) poke(); // its route waits for it
+                return;
+              }
               if (!deleted && OWN_DEVICES.contains(name)) return;
               resyncRequested = true;
               poke();
@@ -602,7 +608,7 @@ public final class NodeAgent implements AutoCloseable {
     long vtepsDone = System.nanoTime();
     routes.apply();
     long kernelDone = System.nanoTime();
-    failures.addAll(routes.lastFailures());
+    failures.addAll(withoutAbsentWorkloadDevices(routes.lastFailures(), true));
     failures.addAll(vxlan4.applyRemovals());
     failures.addAll(vxlan6.applyRemovals());
     nat.apply();
@@ -695,7 +701,7 @@ public final class NodeAgent implements AutoCloseable {
     if (patch.isEmpty() && routes.lastFailures().isEmpty()) return true;
     routes.patch(patch);
     routes.apply();
-    List<Kernel.Failure> failures = routes.lastFailures();
+    List<Kernel.Failure> failures = withoutAbsentWorkloadDevices(routes.lastFailures(), false);
     metrics.observeApply(System.nanoTime() - t0);
     if (!failures.isEmpty()) {
       metrics.kernelFailures.addAndGet(failures.size());
@@ -707,6 +713,42 @@ public final class NodeAgent implements AutoCloseable {
       return false;
     }
     return true;
+  }
+
+  /**
+   * {@code failures} without the workload routes whose veth does not exist: the pod's sandbox is
+   * gone before its CNI DEL (a runtime crash, a node reboot), or not there yet. As Felix, the route
+   * waits for its interface: it is no kernel failure, logged once, and not retried with backoff
+   * (RouteManager keeps it for the next apply, and the veth's appearance wakes the loop).
+   *
+   * @param all whether {@code failures} holds every route failure (a full apply), so that
+   *     interfaces no longer awaited are forgotten
+   */
+  private List<Kernel.Failure> withoutAbsentWorkloadDevices(
+      List<Kernel.Failure> failures, boolean all) {
+    List<Kernel.Failure> rest = new ArrayList<>();
+    Set<String> absent = new HashSet<>();
+    for (Kernel.Failure f : failures) {
+      if (f.item() instanceof dev.netctl.agent.kernel.Route r
+          && r.gateways().isEmpty()
+          && r.dev() != null
+          && r.dev().startsWith(Ownership.IFACE_PREFIX)
+          && f.error().startsWith("Cannot find device")) {
+        absent.add(r.dev());
+        if (awaitedDevices.add(r.dev())) {
+          LOG.log(
+              Level.INFO,
+              "route {0} waits for interface {1}, which does not exist (its pod''s sandbox is"
+                  + " gone or not made yet; a CNI DEL or GC removes the endpoint)",
+              r,
+              r.dev());
+        }
+        continue;
+      }
+      rest.add(f);
+    }
+    if (all) awaitedDevices.retainAll(absent);
+    return rest;
   }
 
   /**

@@ -32,6 +32,9 @@ public final class FakeKernel implements Kernel {
   public boolean ipipSupported = false;
   public volatile Predicate<Route> failRoute = r -> false;
 
+  /** When set, a route through a device not in {@link #links} fails as the kernel's does. */
+  public volatile boolean devicesMustExist;
+
   /** Thrown, undeclared, by {@link #links()} when set: a checked exception a library smuggles. */
   public volatile Exception linksFailure;
 
@@ -62,6 +65,10 @@ public final class FakeKernel implements Kernel {
       writes.add("route replace " + r.ipArgs());
       if (failRoute.test(r)) {
         failures.add(new Failure(r, "injected failure"));
+        continue;
+      }
+      if (devicesMustExist && r.dev() != null && !links.containsKey(r.dev())) {
+        failures.add(new Failure(r, "Cannot find device \"" + r.dev() + "\""));
         continue;
       }
       if (onlinkMismatch(r)) {

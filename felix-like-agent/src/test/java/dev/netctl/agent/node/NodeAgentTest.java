@@ -330,6 +330,38 @@ class NodeAgentTest {
             () -> assertThat(owned("10.244.10.0/26")).isEqualTo(overVxlan("10.244.10.0/26")));
   }
 
+  /**
+   * A pod's sandbox can vanish before its CNI DEL (a runtime crash, a node reboot): its endpoint
+   * stays and its veth is gone. Felix waits for the interface. The agent retried the route with
+   * backoff forever instead, each try a kernel failure (the metric an operator alerts on) and a
+   * warning every 10 s, until the DEL came.
+   */
+  @Test
+  void aWorkloadRouteWaitsForItsInterfaceWithoutCountingKernelFailures() throws Exception {
+    kernel.devicesMustExist = true;
+    start(vxlanPool(false));
+    await().atMost(Duration.ofSeconds(20)).until(() -> agent.podMtu() == 1450);
+    String veth = "cali0123456789a";
+    client.create(endpoint("me", "web1", "10.244.0.5", veth));
+    Route pod = Route.link(Cidr.parse("10.244.0.5/32"), veth);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> List.copyOf(kernel.writes).contains("route replace " + pod.ipArgs()));
+    // a later change, applied after the apply that tried the pod's route has finished
+    createBlock("10.244.10.0/26", "remote");
+    await().atMost(Duration.ofSeconds(10)).until(() -> owned("10.244.10.0/26") != null);
+    assertThat(agent.metrics().kernelFailures.get())
+        .as("a missing workload interface is not a route the kernel refused")
+        .isZero();
+
+    // a new sandbox of the same pod brings the veth back (same name): the route follows
+    kernel.links.put(veth, new Link(veth, 40, 1450, "ee:ee:ee:ee:ee:ee", true, "veth", List.of()));
+    kernel.linkListener.accept(veth, false);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(owned("10.244.0.5/32")).isEqualTo(pod));
+  }
+
   /** A VXLAN pool, BGP on {@code port}, and eth0 holding {@code address}. */
   private void poolAndBgpPort(int port, String address) {
     client.create(new IPPool(ObjectMeta.named("p"), vxlanPool(false)));
