@@ -596,7 +596,7 @@ public final class NodeAgent implements AutoCloseable {
             ? vxlanSpec(Ownership.VXLAN_V6, ipv6, me.vxlanMacV6(), me.vxlanTunnelV6(), true)
             : null,
         d.vtepsV6());
-    routes.desired(d.routes());
+    routes.desired(resolveNextHops(d.routes(), me, kernel::gatewayTo));
     nat.desired(d.natSources(), d.allPools());
 
     // Felix's order: VTEPs before the routes that use them, routes removed before their VTEPs.
@@ -713,6 +713,54 @@ public final class NodeAgent implements AutoCloseable {
       return false;
     }
     return true;
+  }
+
+  /**
+   * The routes with every BGP next hop outside this node's subnets replaced by the gateway the
+   * kernel's own routing takes toward it, as BIRD's {@code gateway recursive} (Calico's setting for
+   * every BGP session) does: the kernel refuses a gateway that is not on a link ("Network is
+   * unreachable"), so a native pool's blocks on a node in another subnet were refused and retried
+   * forever, while the router (a ToR that learned them) could carry the traffic. Next hops in our
+   * own subnets, tunnel routes (onlink) and routes through a device are left as they are; a next
+   * hop the kernel cannot route either is kept, and the kernel's refusal names it.
+   *
+   * @param gatewayTo the kernel's gateway toward an address, or null when on a link
+   */
+  static Map<Cidr, dev.netctl.agent.kernel.Route> resolveNextHops(
+      Map<Cidr, dev.netctl.agent.kernel.Route> routes,
+      NodeInfo me,
+      java.util.function.Function<InetAddress, InetAddress> gatewayTo) {
+    Map<InetAddress, Optional<InetAddress>> resolved = new HashMap<>();
+    Map<Cidr, dev.netctl.agent.kernel.Route> out = null;
+    for (dev.netctl.agent.kernel.Route r : routes.values()) {
+      if (r.type() != dev.netctl.agent.kernel.Route.Type.UNICAST
+          || r.gateways().isEmpty()
+          || r.dev() != null
+          || r.onlink()) continue;
+      List<InetAddress> hops = new ArrayList<>();
+      boolean changed = false;
+      for (InetAddress g : r.gateways()) {
+        InetAddress via = g;
+        if (!onOurSubnet(me, g)) {
+          via = resolved.computeIfAbsent(g, x -> Optional.ofNullable(gatewayTo.apply(x))).orElse(g);
+        }
+        changed |= !via.equals(g);
+        if (!hops.contains(via)) hops.add(via);
+      }
+      if (!changed) continue;
+      if (out == null) out = new LinkedHashMap<>(routes);
+      out.put(
+          r.dst(),
+          new dev.netctl.agent.kernel.Route(
+              r.dst(), dev.netctl.agent.kernel.Route.Type.UNICAST, hops, null, false));
+    }
+    return out == null ? routes : out;
+  }
+
+  private static boolean onOurSubnet(NodeInfo me, InetAddress a) {
+    return me != null
+        && ((me.ipv4() != null && me.ipv4().contains(a))
+            || (me.ipv6() != null && me.ipv6().contains(a)));
   }
 
   /**

@@ -388,4 +388,26 @@ class NetlinkKernelIT {
     // traffic to the peer's other addresses in that block still goes natively
     assertThat(ns.ip("-6", "route", "get", "fd78::2:5")).contains("dev eth0");
   }
+
+  /**
+   * The kernel refuses a gateway that is not on a link, such as a BGP next hop in another subnet;
+   * {@link Kernel#gatewayTo} names the router its own routing takes instead (NodeAgent resolves
+   * next hops with it, as BIRD's gateway recursive does).
+   */
+  @Test
+  void aGatewayOffOurLinksIsRefusedAndResolvesToTheRouterTowardIt() throws Exception {
+    ns.ip("route", "add", "default", "via", "10.77.0.254");
+    ns.ip("-6", "route", "add", "default", "via", "fd77::fe");
+    Route far = Route.via(c("10.95.0.0/26"), a("10.78.2.3"), null, false);
+    assertThat(ns.run(() -> kernel.applyRoutes(List.of(far), List.of())))
+        .singleElement()
+        .extracting(Kernel.Failure::error)
+        .asString()
+        .contains("unreachable");
+    assertThat(ns.run(() -> kernel.gatewayTo(a("10.78.2.3")))).isEqualTo(a("10.77.0.254"));
+    assertThat(ns.run(() -> kernel.gatewayTo(a("fd78:2::3")))).isEqualTo(a("fd77::fe"));
+    assertThat(ns.run(() -> kernel.gatewayTo(a("10.77.0.2")))).as("on our link").isNull();
+    Route resolved = Route.via(far.dst(), a("10.77.0.254"), null, false);
+    assertThat(ns.run(() -> kernel.applyRoutes(List.of(resolved), List.of()))).isEmpty();
+  }
 }

@@ -362,6 +362,63 @@ class NodeAgentTest {
         .untilAsserted(() -> assertThat(owned("10.244.0.5/32")).isEqualTo(pod));
   }
 
+  /**
+   * A native pool's block on a node in another subnet comes over BGP with that node's address as
+   * next hop, which is not on any of our links: the kernel refuses it ("Network is unreachable").
+   * BIRD in Calico resolves it through the kernel's own route (gateway recursive), so it goes to
+   * the router; next hops in our subnet, tunnel and device routes stay as they are.
+   */
+  @Test
+  void aNextHopOutsideOurSubnetsIsResolvedThroughTheKernelsRouteToIt() {
+    var me =
+        new dev.netctl.agent.calc.NodeInfo(
+            "n1",
+            Cidr.parse("10.77.1.1/24"),
+            Cidr.parse("fd77:1::1/64"),
+            null,
+            null,
+            null,
+            null,
+            false,
+            Map.of());
+    Map<InetAddress, InetAddress> kernelRoutes =
+        Map.of(
+            Cidr.parseAddress("10.77.2.3"), Cidr.parseAddress("10.77.1.254"),
+            Cidr.parseAddress("10.77.3.4"), Cidr.parseAddress("10.77.1.254"),
+            Cidr.parseAddress("fd77:2::3"), Cidr.parseAddress("fd77:1::fe"));
+    Route other =
+        Route.via(Cidr.parse("10.82.1.0/26"), Cidr.parseAddress("10.77.2.3"), null, false);
+    Route ecmp =
+        new Route(
+            Cidr.parse("10.82.2.0/26"),
+            Route.Type.UNICAST,
+            List.of(Cidr.parseAddress("10.77.2.3"), Cidr.parseAddress("10.77.3.4")),
+            null,
+            false);
+    Route other6 = Route.via(Cidr.parse("fd82::/122"), Cidr.parseAddress("fd77:2::3"), null, false);
+    Route same = Route.via(Cidr.parse("10.82.3.0/26"), Cidr.parseAddress("10.77.1.2"), null, false);
+    Route tunnel = overVxlan("10.244.9.0/26");
+    Route unknown =
+        Route.via(Cidr.parse("10.82.4.0/26"), Cidr.parseAddress("10.99.0.1"), null, false);
+    Map<Cidr, Route> in = new java.util.LinkedHashMap<>();
+    for (Route r : List.of(other, ecmp, other6, same, tunnel, unknown)) in.put(r.dst(), r);
+
+    Map<Cidr, Route> out = NodeAgent.resolveNextHops(in, me, kernelRoutes::get);
+
+    assertThat(out.get(other.dst()))
+        .isEqualTo(Route.via(other.dst(), Cidr.parseAddress("10.77.1.254"), null, false));
+    assertThat(out.get(ecmp.dst()))
+        .as("two next hops behind one router are one")
+        .isEqualTo(Route.via(ecmp.dst(), Cidr.parseAddress("10.77.1.254"), null, false));
+    assertThat(out.get(other6.dst()))
+        .isEqualTo(Route.via(other6.dst(), Cidr.parseAddress("fd77:1::fe"), null, false));
+    assertThat(out.get(same.dst())).isEqualTo(same);
+    assertThat(out.get(tunnel.dst())).isEqualTo(tunnel);
+    assertThat(out.get(unknown.dst()))
+        .as("no kernel route: kept, the kernel says why")
+        .isEqualTo(unknown);
+  }
+
   /** A VXLAN pool, BGP on {@code port}, and eth0 holding {@code address}. */
   private void poolAndBgpPort(int port, String address) {
     client.create(new IPPool(ObjectMeta.named("p"), vxlanPool(false)));
