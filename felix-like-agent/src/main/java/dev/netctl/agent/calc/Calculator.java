@@ -92,6 +92,37 @@ public final class Calculator {
           prefix, new Route(prefix, Route.Type.UNICAST, hops, ipip ? Ownership.IPIP : null, ipip));
     }
 
+    // An address another node's workload has outside that node's blocks: its block's route leads
+    // to the block's owner (whose blackhole drops it) or nowhere. As Felix, a host route to the
+    // workload's node, for the pools the datastore routes; BGP carries the others as host routes.
+    if (me != null && !s.remoteWorkloads().isEmpty()) {
+      // blocks by prefix, probed at each block length in use: no scan per workload
+      Map<Cidr, String> blockNode = new java.util.HashMap<>();
+      Set<Integer> lengths = new java.util.TreeSet<>();
+      for (BlockInfo b : s.blocks()) {
+        blockNode.put(b.cidr(), b.node() == null ? "" : b.node());
+        lengths.add(b.cidr().prefixLength());
+      }
+      for (var e : s.remoteWorkloads().entrySet()) {
+        Cidr a = e.getKey();
+        String node = e.getValue();
+        if (node.equals(nodeName)) continue;
+        String blockOwner = null;
+        for (int len : lengths) {
+          if (len > a.prefixLength() || (len > 32 && a.isIPv4())) continue;
+          blockOwner = blockNode.get(new Cidr(a.address(), len).masked());
+          if (blockOwner != null) break;
+        }
+        if (node.equals(blockOwner)) continue; // in a block of its own node
+        PoolInfo pool = s.poolOf(a);
+        NodeInfo owner = s.nodes().get(node);
+        if (pool == null || owner == null) continue;
+        if (datastoreMode(pool, me, owner, !a.isIPv4()) == null) continue;
+        Route r = datastoreRoute(new BlockInfo(a, node), pool, me, owner);
+        if (r != null) routes.put(a, r);
+      }
+    }
+
     for (WorkloadInfo w : s.workloads()) {
       for (Cidr a : w.addresses()) routes.put(a, Route.link(a, w.iface()));
     }

@@ -838,9 +838,23 @@ public final class NodeAgent implements AutoCloseable {
       if (r != null && !r.equals(before)) policy.onUpdate(r);
       else if (r == null && before != null) policy.onDelete(before);
       else continue;
-      own |= ownEndpoint(r) || ownEndpoint(before);
+      own |= ownEndpoint(r) || ownEndpoint(before) || borrowing(r) || borrowing(before);
     }
     return own;
+  }
+
+  /**
+   * Whether {@code r} is another node's workload with an address outside that node's blocks: its
+   * host route (Calculator) needs the full calculation, as a pod of this node does.
+   */
+  private boolean borrowing(Resource r) {
+    if (!(r instanceof WorkloadEndpoint w) || w.spec().node() == null) return false;
+    ClusterState s = lastState;
+    if (s == null) return true;
+    for (String n : w.spec().ipNetworks()) {
+      if (s.borrowed(Cidr.parse(n), w.spec().node())) return true;
+    }
+    return false;
   }
 
   private boolean ownEndpoint(Resource r) {
@@ -910,14 +924,19 @@ public final class NodeAgent implements AutoCloseable {
     }
     List<BlockInfo> blocks = snap.blocks();
     List<WorkloadInfo> workloads = new ArrayList<>();
+    Map<Cidr, String> remote = new HashMap<>();
     for (WorkloadEndpoint w : snap.workloads()) {
+      if (w.spec().node() != null && !options.nodeName().equals(w.spec().node())) {
+        for (String n : w.spec().ipNetworks()) remote.put(Cidr.parse(n), w.spec().node());
+        continue;
+      }
       if (!options.nodeName().equals(w.spec().node()) || w.spec().interfaceName() == null) continue;
       List<Cidr> addrs = new ArrayList<>();
       for (String n : w.spec().ipNetworks()) addrs.add(Cidr.parse(n));
       workloads.add(new WorkloadInfo(w.storageName(), w.spec().interfaceName(), addrs));
     }
     return new ClusterState(
-        nodes, pools, blocks, workloads, bgp == null ? Map.of() : bgp.learned());
+        nodes, pools, blocks, workloads, bgp == null ? Map.of() : bgp.learned(), remote);
   }
 
   static NodeInfo nodeInfo(Node n) {

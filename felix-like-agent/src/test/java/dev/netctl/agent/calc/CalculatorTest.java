@@ -262,4 +262,42 @@ class CalculatorTest {
         .isEqualTo(Route.link(c("fd78::3:0/128"), Ownership.VXLAN_V6));
     assertThat(r).doesNotContainKey(c("fd78::1:0/128"));
   }
+
+  /**
+   * IPAM lends a node an address of another node's block when it can claim none. The block's route
+   * leads to its owner, whose blackhole drops it: each such address needs a host route to the node
+   * that has the workload (Felix's), on every other node and on the block's owner.
+   */
+  @Test
+  void anAddressBorrowedFromAnotherNodesBlockGetsAHostRouteToItsNode() {
+    Map<Cidr, String> remote =
+        Map.of(
+            c("10.244.3.9/32"), "n2", // borrowed from n3's block
+            c("10.244.2.5/32"), "n2", // in n2's own block
+            c("10.244.1.7/32"), "n3"); // borrowed from n1's (our) block
+    List<PoolInfo> vxlan = List.of(pool("10.244.0.0/16", NEVER, CROSS));
+    Map<String, NodeInfo> m = new HashMap<>();
+    for (NodeInfo n : subnetA) m.put(n.name(), n);
+    ClusterState s = new ClusterState(m, vxlan, blocks, List.of(), Map.of(), remote);
+
+    Map<Cidr, Route> r = new Calculator("n1").compute(s).routes();
+    assertThat(r.get(c("10.244.3.9/32")))
+        .as("n2 is in our subnet: native, as its block would be")
+        .isEqualTo(Route.via(c("10.244.3.9/32"), a("10.0.0.2"), null, false));
+    assertThat(r.get(c("10.244.1.7/32")))
+        .as("out of our own blackholed block, to n3 over VXLAN")
+        .isEqualTo(Route.via(c("10.244.1.7/32"), a("10.244.3.1"), Ownership.VXLAN_V4, true));
+    assertThat(r).doesNotContainKey(c("10.244.2.5/32"));
+
+    Map<Cidr, Route> onOwner = new Calculator("n3").compute(s).routes();
+    assertThat(onOwner.get(c("10.244.3.9/32")))
+        .isEqualTo(Route.via(c("10.244.3.9/32"), a("10.244.2.1"), Ownership.VXLAN_V4, true));
+    assertThat(onOwner.get(c("10.244.3.0/26"))).isEqualTo(Route.blackhole(c("10.244.3.0/26")));
+
+    // BGP decides a no-encapsulation pool: the borrowing node advertises the address itself.
+    ClusterState bgp =
+        new ClusterState(
+            m, List.of(pool("10.244.0.0/16", NEVER, NEVER)), blocks, List.of(), Map.of(), remote);
+    assertThat(new Calculator("n1").compute(bgp).routes()).doesNotContainKey(c("10.244.3.9/32"));
+  }
 }

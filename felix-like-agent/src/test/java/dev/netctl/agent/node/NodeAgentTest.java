@@ -419,6 +419,32 @@ class NodeAgentTest {
         .isEqualTo(unknown);
   }
 
+  /**
+   * A pod of another node with an address from our block (IPAM lent it): our blackhole for the
+   * block would drop its traffic. The endpoint, a policy input, must also reach the calculation.
+   */
+  @Test
+  void anotherNodesPodWithAnAddressFromOurBlockGetsAHostRouteToThatNode() throws Exception {
+    createBlock("10.244.0.0/26", "me");
+    start(vxlanPool(false));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(owned("10.244.0.0/26"))
+                    .isEqualTo(Route.blackhole(Cidr.parse("10.244.0.0/26"))));
+    client.create(endpoint("remote", "lent1", "10.244.0.7", "cali00000000001"));
+    Route lent = overVxlan("10.244.0.7/32");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(owned("10.244.0.7/32")).isEqualTo(lent));
+    // a pod of that node in its own block needs nothing more
+    client.create(endpoint("remote", "own1", "10.244.9.5", "cali00000000002"));
+    createBlock("10.244.11.0/26", "remote");
+    await().atMost(Duration.ofSeconds(10)).until(() -> owned("10.244.11.0/26") != null);
+    assertThat(owned("10.244.9.5/32")).isNull();
+  }
+
   /** A VXLAN pool, BGP on {@code port}, and eth0 holding {@code address}. */
   private void poolAndBgpPort(int port, String address) {
     client.create(new IPPool(ObjectMeta.named("p"), vxlanPool(false)));
