@@ -133,6 +133,9 @@ public final class NodeAgent implements AutoCloseable {
   // Workload veths whose routes wait for them (withoutAbsentWorkloadDevices); read by the link
   // monitor's thread.
   private final Set<String> awaitedDevices = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  // The kernel's gateway toward each BGP next hop off our subnets (resolveNextHops): one `ip route
+  // get` per next hop until the next resync, which link and address events also bring.
+  private final Map<InetAddress, Optional<InetAddress>> nextHopGateways = new HashMap<>();
   private volatile boolean learnedChanged;
   private volatile boolean resyncRequested;
   private volatile String failure;
@@ -493,6 +496,7 @@ public final class NodeAgent implements AutoCloseable {
   private void resync() {
     metrics.resyncs.incrementAndGet();
     forceFull = true;
+    nextHopGateways.clear();
     // A full apply does not compare the policy inputs (they are fed as they change): the resync
     // does, so a change a relist missed is repaired here.
     syncer.requestPolicyAll();
@@ -596,7 +600,14 @@ public final class NodeAgent implements AutoCloseable {
             ? vxlanSpec(Ownership.VXLAN_V6, ipv6, me.vxlanMacV6(), me.vxlanTunnelV6(), true)
             : null,
         d.vtepsV6());
-    routes.desired(resolveNextHops(d.routes(), me, kernel::gatewayTo));
+    routes.desired(
+        resolveNextHops(
+            d.routes(),
+            me,
+            nh ->
+                nextHopGateways
+                    .computeIfAbsent(nh, x -> Optional.ofNullable(kernel.gatewayTo(x)))
+                    .orElse(null)));
     nat.desired(d.natSources(), d.allPools());
 
     // Felix's order: VTEPs before the routes that use them, routes removed before their VTEPs.
