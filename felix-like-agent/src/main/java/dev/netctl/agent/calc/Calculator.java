@@ -92,6 +92,37 @@ public final class Calculator {
           prefix, new Route(prefix, Route.Type.UNICAST, hops, ipip ? Ownership.IPIP : null, ipip));
     }
 
+    // An address another node's workload has outside that node's blocks: its block's route leads
+    // to the block's owner (whose blackhole drops it) or nowhere. As Felix, a host route to the
+    // workload's node, for the pools the datastore routes; BGP carries the others as host routes.
+    if (me != null && !s.remoteWorkloads().isEmpty()) {
+      // blocks by prefix, probed at each block length in use: no scan per workload
+      Map<Cidr, String> blockNode = new java.util.HashMap<>();
+      Set<Integer> lengths = new java.util.TreeSet<>();
+      for (BlockInfo b : s.blocks()) {
+        blockNode.put(b.cidr(), b.node() == null ? "" : b.node());
+        lengths.add(b.cidr().prefixLength());
+      }
+      for (var e : s.remoteWorkloads().entrySet()) {
+        Cidr a = e.getKey();
+        String node = e.getValue();
+        if (node.equals(nodeName)) continue;
+        String blockOwner = null;
+        for (int len : lengths) {
+          if (len > a.prefixLength() || (len > 32 && a.isIPv4())) continue;
+          blockOwner = blockNode.get(new Cidr(a.address(), len).masked());
+          if (blockOwner != null) break;
+        }
+        if (node.equals(blockOwner)) continue; // in a block of its own node
+        PoolInfo pool = s.poolOf(a);
+        NodeInfo owner = s.nodes().get(node);
+        if (pool == null || owner == null) continue;
+        if (datastoreMode(pool, me, owner, !a.isIPv4()) == null) continue;
+        Route r = datastoreRoute(new BlockInfo(a, node), pool, me, owner);
+        if (r != null) routes.put(a, r);
+      }
+    }
+
     for (WorkloadInfo w : s.workloads()) {
       for (Cidr a : w.addresses()) routes.put(a, Route.link(a, w.iface()));
     }
@@ -139,6 +170,18 @@ public final class Calculator {
       }
       if (vxlanV6 && n.vxlanTunnelV6() != null && n.vxlanMacV6() != null && n.ipv6() != null) {
         v6.add(new Neighbour(n.vxlanTunnelV6(), n.vxlanMacV6(), n.ipv6().address()));
+        // IPv6 refuses an onlink gateway that a more specific route sends through another
+        // device: the peer's tunnel address lies in one of its blocks, which a CrossSubnet pool
+        // routes natively when the peer is in our subnet, and then every route of another (VXLAN
+        // Always) pool via that address is refused. A host route on the VXLAN device keeps the
+        // gateway where the onlink routes say it is.
+        if (me != null && me.vxlanTunnelV6() != null) {
+          Cidr host = new Cidr(n.vxlanTunnelV6(), 128);
+          Route block = routes.get(host); // a /128 block that is the tunnel address itself
+          if (block == null || !Ownership.VXLAN_V6.equals(block.dev())) {
+            routes.put(host, Route.link(host, Ownership.VXLAN_V6));
+          }
+        }
       }
     }
     return new DesiredState(
@@ -170,6 +213,8 @@ public final class Calculator {
     String mac = v6 ? owner.vxlanMacV6() : owner.vxlanMacV4();
     Cidr underlay = v6 ? owner.ipv6() : owner.ipv4();
     if (tunnel == null || mac == null || underlay == null) return null; // not ready yet
+    // Without a tunnel address of our own we have no VTEP (no VXLAN pool serves this node).
+    if ((v6 ? me.vxlanTunnelV6() : me.vxlanTunnelV4()) == null) return null;
     return Route.via(b.cidr(), tunnel, v6 ? Ownership.VXLAN_V6 : Ownership.VXLAN_V4, true);
   }
 

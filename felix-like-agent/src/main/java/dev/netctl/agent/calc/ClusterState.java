@@ -14,13 +14,15 @@ import java.util.Map;
  * @param blocks every IPAM block
  * @param workloads this node's workload endpoints
  * @param learned best paths learned over BGP: prefix → next hops (several for ECMP)
+ * @param remoteWorkloads the addresses (/32, /128) of other nodes' workloads, with their node
  */
 public record ClusterState(
     Map<String, NodeInfo> nodes,
     List<PoolInfo> pools,
     List<BlockInfo> blocks,
     List<WorkloadInfo> workloads,
-    Map<Cidr, List<InetAddress>> learned) {
+    Map<Cidr, List<InetAddress>> learned,
+    Map<Cidr, String> remoteWorkloads) {
 
   public ClusterState {
     nodes = Map.copyOf(nodes);
@@ -28,6 +30,33 @@ public record ClusterState(
     blocks = List.copyOf(blocks);
     workloads = List.copyOf(workloads);
     learned = Map.copyOf(learned);
+    remoteWorkloads = Map.copyOf(remoteWorkloads);
+  }
+
+  /** A state without other nodes' workloads (none borrowed an address). */
+  public ClusterState(
+      Map<String, NodeInfo> nodes,
+      List<PoolInfo> pools,
+      List<BlockInfo> blocks,
+      List<WorkloadInfo> workloads,
+      Map<Cidr, List<InetAddress>> learned) {
+    this(nodes, pools, blocks, workloads, learned, Map.of());
+  }
+
+  /**
+   * Whether {@code address}, a workload's on {@code node}, lies outside every block of that node:
+   * borrowed from another node's block (IPAM does when the node can claim no block), or in a block
+   * whose affinity was released (its pool deleted). Its block's route leads elsewhere.
+   */
+  public boolean borrowed(Cidr address, String node) {
+    for (BlockInfo b : blocks) {
+      if (b.cidr().isIPv4() == address.isIPv4()
+          && b.cidr().prefixLength() <= address.prefixLength()
+          && b.cidr().contains(address.address())) {
+        return !node.equals(b.node());
+      }
+    }
+    return true;
   }
 
   /** The pool that contains {@code prefix}, or null. */

@@ -80,6 +80,15 @@ public final class CniPlugin {
       if (config == null) {
         throw new CniError(CniError.DECODE_FAILURE, "no network config on stdin");
       }
+      if (version == null && config.get("cniVersion") != null) {
+        throw new CniError(
+            CniError.INVALID_CONFIG,
+            "invalid network config",
+            "field cniVersion = "
+                + Json.write(config.get("cniVersion"))
+                + ": must be a string, one of "
+                + CniError.SUPPORTED_VERSIONS);
+      }
       if (version == null) {
         throw new CniError(CniError.INVALID_CONFIG, "network config: cniVersion is missing");
       }

@@ -129,6 +129,9 @@ public final class RouteManager {
       lastFailures = List.of();
       return 0;
     }
+    // Link routes first: the kernel checks an IPv6 onlink gateway against the routes present, and
+    // the host route to a peer's VTEP must be there before the routes via it (Calculator).
+    replace.sort(java.util.Comparator.comparing(r -> !r.gateways().isEmpty()));
     List<Kernel.Failure> failures = kernel.applyRoutes(replace, delete);
     for (Route r : delete) programmed.remove(r.dst());
     for (Route r : replace) programmed.put(r.dst(), r);

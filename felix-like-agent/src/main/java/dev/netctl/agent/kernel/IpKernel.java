@@ -339,6 +339,21 @@ public final class IpKernel implements Kernel {
   }
 
   @Override
+  public java.net.InetAddress gatewayTo(java.net.InetAddress target) {
+    Commands.Result r = Commands.run(List.of(ip, "-j", "route", "get", Cidr.format(target)), null);
+    if (!r.ok()) return null; // no route: the caller keeps the address, and the kernel says why
+    try {
+      for (JsonNode n : JSON.readTree(r.stdout())) {
+        String gw = n.path("gateway").asText(null);
+        if (gw != null) return Cidr.parseAddress(gw);
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      throw new KernelException("ip route get " + Cidr.format(target) + ": " + e.getMessage(), e);
+    }
+    return null;
+  }
+
+  @Override
   public void sysctl(String key, String value) {
     // /proc/sys itself: the DaemonSet's agent is privileged, so its own is writable (a host-network
     // pod's is its node's), as the CNI side's plumbing assumes too.

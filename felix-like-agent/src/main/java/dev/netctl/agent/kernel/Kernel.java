@@ -65,6 +65,15 @@ public interface Kernel {
   List<Failure> applyNeighbours(
       String device, List<Neighbour> replace, List<Neighbour> delete, Set<String> keepFdb);
 
+  /**
+   * The gateway the kernel's routing takes toward {@code target} ({@code ip route get}), or null
+   * when {@code target} is on a link of this node, or unreachable: how a BGP next hop that is not
+   * on a link is resolved (BIRD's {@code gateway recursive}).
+   */
+  default java.net.InetAddress gatewayTo(java.net.InetAddress target) {
+    return null;
+  }
+
   /** Writes a sysctl under /proc/sys, e.g. {@code net/ipv4/ip_forward}. */
   void sysctl(String key, String value);
 

@@ -440,6 +440,11 @@ public final class NetlinkKernel implements Kernel {
   }
 
   @Override
+  public InetAddress gatewayTo(InetAddress target) {
+    return other.gatewayTo(target);
+  }
+
+  @Override
   public AutoCloseable watchLinks(BiConsumer<String, Boolean> onChange) {
     return other.watchLinks(onChange);
   }

@@ -129,6 +129,13 @@ public final class NodeAgent implements AutoCloseable {
   private Boolean ipipSupported;
   private boolean sysctlsDone;
   private final boolean[] tunnelPending = new boolean[2];
+  private final boolean[] noTunnelPoolWarned = new boolean[2];
+  // Workload veths whose routes wait for them (withoutAbsentWorkloadDevices); read by the link
+  // monitor's thread.
+  private final Set<String> awaitedDevices = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  // The kernel's gateway toward each BGP next hop off our subnets (resolveNextHops): one `ip route
+  // get` per next hop until the next resync, which link and address events also bring.
+  private final Map<InetAddress, Optional<InetAddress>> nextHopGateways = new HashMap<>();
   private volatile boolean learnedChanged;
   private volatile boolean resyncRequested;
   private volatile String failure;
@@ -197,7 +204,10 @@ public final class NodeAgent implements AutoCloseable {
               // own tunnel devices change when we write them (each write is an event: re-reading
               // on those would loop); only their removal by someone else matters. Any other link
               // change (the parent, an address) can invalidate routes behind our back.
-              if (name.startsWith(Ownership.IFACE_PREFIX)) return;
+              if (name.startsWith(Ownership.IFACE_PREFIX)) {
+                if (!deleted && awaitedDevices.contains(name)) poke(); // its route waits for it
+                return;
+              }
               if (!deleted && OWN_DEVICES.contains(name)) return;
               resyncRequested = true;
               poke();
@@ -486,6 +496,7 @@ public final class NodeAgent implements AutoCloseable {
   private void resync() {
     metrics.resyncs.incrementAndGet();
     forceFull = true;
+    nextHopGateways.clear();
     // A full apply does not compare the policy inputs (they are fed as they change): the resync
     // does, so a change a relist missed is repaired here.
     syncer.requestPolicyAll();
@@ -567,27 +578,36 @@ public final class NodeAgent implements AutoCloseable {
     // then the address is pending and must not be assigned again.
     if (me.vxlanTunnelV4() != null) tunnelPending[0] = false;
     if (me.vxlanTunnelV6() != null) tunnelPending[1] = false;
+    // No VXLAN pool that may give this node a tunnel address (none selects it, or none allows
+    // Tunnel): as in Calico the node has no VTEP, and everything else is still programmed.
     if (d.vxlanV4() && ipv4 != null && me.vxlanTunnelV4() == null) {
-      if (!tunnelPending[0]) tunnelPending[0] = assignTunnelAddress(snap, false);
-      return false;
+      if (!tunnelPending[0]) tunnelPending[0] = assignTunnelAddress(snap, me, false);
+      if (tunnelPending[0]) return false;
     }
     if (d.vxlanV6() && ipv6 != null && me.vxlanTunnelV6() == null) {
-      if (!tunnelPending[1]) tunnelPending[1] = assignTunnelAddress(snap, true);
-      return false;
+      if (!tunnelPending[1]) tunnelPending[1] = assignTunnelAddress(snap, me, true);
+      if (tunnelPending[1]) return false;
     }
 
     podMtu = options.mtu() > 0 ? options.mtu() : podMtu(d);
     vxlan4.desired(
-        d.vxlanV4() && ipv4 != null
+        d.vxlanV4() && ipv4 != null && me.vxlanTunnelV4() != null
             ? vxlanSpec(Ownership.VXLAN_V4, ipv4, me.vxlanMacV4(), me.vxlanTunnelV4(), false)
             : null,
         d.vtepsV4());
     vxlan6.desired(
-        d.vxlanV6() && ipv6 != null
+        d.vxlanV6() && ipv6 != null && me.vxlanTunnelV6() != null
             ? vxlanSpec(Ownership.VXLAN_V6, ipv6, me.vxlanMacV6(), me.vxlanTunnelV6(), true)
             : null,
         d.vtepsV6());
-    routes.desired(d.routes());
+    routes.desired(
+        resolveNextHops(
+            d.routes(),
+            me,
+            nh ->
+                nextHopGateways
+                    .computeIfAbsent(nh, x -> Optional.ofNullable(kernel.gatewayTo(x)))
+                    .orElse(null)));
     nat.desired(d.natSources(), d.allPools());
 
     // Felix's order: VTEPs before the routes that use them, routes removed before their VTEPs.
@@ -599,7 +619,7 @@ public final class NodeAgent implements AutoCloseable {
     long vtepsDone = System.nanoTime();
     routes.apply();
     long kernelDone = System.nanoTime();
-    failures.addAll(routes.lastFailures());
+    failures.addAll(withoutAbsentWorkloadDevices(routes.lastFailures(), true));
     failures.addAll(vxlan4.applyRemovals());
     failures.addAll(vxlan6.applyRemovals());
     nat.apply();
@@ -676,6 +696,10 @@ public final class NodeAgent implements AutoCloseable {
       if (b.node() == null || b.node().equals(options.nodeName())) return null;
       var old = routes.wanted(b.cidr());
       if (old != null && old.type() == dev.netctl.agent.kernel.Route.Type.BLACKHOLE) return null;
+      // the host route to a peer's IPv6 VTEP (Calculator) in place of its /128 block's route
+      if (old != null && old.gateways().isEmpty() && Ownership.VXLAN_V6.equals(old.dev())) {
+        return null;
+      }
       var r = calculator.remoteBlockRoute(b, lastState);
       if (r == null) {
         if (old != null) return null;
@@ -688,7 +712,7 @@ public final class NodeAgent implements AutoCloseable {
     if (patch.isEmpty() && routes.lastFailures().isEmpty()) return true;
     routes.patch(patch);
     routes.apply();
-    List<Kernel.Failure> failures = routes.lastFailures();
+    List<Kernel.Failure> failures = withoutAbsentWorkloadDevices(routes.lastFailures(), false);
     metrics.observeApply(System.nanoTime() - t0);
     if (!failures.isEmpty()) {
       metrics.kernelFailures.addAndGet(failures.size());
@@ -700,6 +724,90 @@ public final class NodeAgent implements AutoCloseable {
       return false;
     }
     return true;
+  }
+
+  /**
+   * The routes with every BGP next hop outside this node's subnets replaced by the gateway the
+   * kernel's own routing takes toward it, as BIRD's {@code gateway recursive} (Calico's setting for
+   * every BGP session) does: the kernel refuses a gateway that is not on a link ("Network is
+   * unreachable"), so a native pool's blocks on a node in another subnet were refused and retried
+   * forever, while the router (a ToR that learned them) could carry the traffic. Next hops in our
+   * own subnets, tunnel routes (onlink) and routes through a device are left as they are; a next
+   * hop the kernel cannot route either is kept, and the kernel's refusal names it.
+   *
+   * @param gatewayTo the kernel's gateway toward an address, or null when on a link
+   */
+  static Map<Cidr, dev.netctl.agent.kernel.Route> resolveNextHops(
+      Map<Cidr, dev.netctl.agent.kernel.Route> routes,
+      NodeInfo me,
+      java.util.function.Function<InetAddress, InetAddress> gatewayTo) {
+    Map<InetAddress, Optional<InetAddress>> resolved = new HashMap<>();
+    Map<Cidr, dev.netctl.agent.kernel.Route> out = null;
+    for (dev.netctl.agent.kernel.Route r : routes.values()) {
+      if (r.type() != dev.netctl.agent.kernel.Route.Type.UNICAST
+          || r.gateways().isEmpty()
+          || r.dev() != null
+          || r.onlink()) continue;
+      List<InetAddress> hops = new ArrayList<>();
+      boolean changed = false;
+      for (InetAddress g : r.gateways()) {
+        InetAddress via = g;
+        if (!onOurSubnet(me, g)) {
+          via = resolved.computeIfAbsent(g, x -> Optional.ofNullable(gatewayTo.apply(x))).orElse(g);
+        }
+        changed |= !via.equals(g);
+        if (!hops.contains(via)) hops.add(via);
+      }
+      if (!changed) continue;
+      if (out == null) out = new LinkedHashMap<>(routes);
+      out.put(
+          r.dst(),
+          new dev.netctl.agent.kernel.Route(
+              r.dst(), dev.netctl.agent.kernel.Route.Type.UNICAST, hops, null, false));
+    }
+    return out == null ? routes : out;
+  }
+
+  private static boolean onOurSubnet(NodeInfo me, InetAddress a) {
+    return me != null
+        && ((me.ipv4() != null && me.ipv4().contains(a))
+            || (me.ipv6() != null && me.ipv6().contains(a)));
+  }
+
+  /**
+   * {@code failures} without the workload routes whose veth does not exist: the pod's sandbox is
+   * gone before its CNI DEL (a runtime crash, a node reboot), or not there yet. As Felix, the route
+   * waits for its interface: it is no kernel failure, logged once, and not retried with backoff
+   * (RouteManager keeps it for the next apply, and the veth's appearance wakes the loop).
+   *
+   * @param all whether {@code failures} holds every route failure (a full apply), so that
+   *     interfaces no longer awaited are forgotten
+   */
+  private List<Kernel.Failure> withoutAbsentWorkloadDevices(
+      List<Kernel.Failure> failures, boolean all) {
+    List<Kernel.Failure> rest = new ArrayList<>();
+    Set<String> absent = new HashSet<>();
+    for (Kernel.Failure f : failures) {
+      if (f.item() instanceof dev.netctl.agent.kernel.Route r
+          && r.gateways().isEmpty()
+          && r.dev() != null
+          && r.dev().startsWith(Ownership.IFACE_PREFIX)
+          && f.error().startsWith("Cannot find device")) {
+        absent.add(r.dev());
+        if (awaitedDevices.add(r.dev())) {
+          LOG.log(
+              Level.INFO,
+              "route {0} waits for interface {1}, which does not exist (its pod''s sandbox is"
+                  + " gone or not made yet; a CNI DEL or GC removes the endpoint)",
+              r,
+              r.dev());
+        }
+        continue;
+      }
+      rest.add(f);
+    }
+    if (all) awaitedDevices.retainAll(absent);
+    return rest;
   }
 
   /**
@@ -741,9 +849,23 @@ public final class NodeAgent implements AutoCloseable {
       if (r != null && !r.equals(before)) policy.onUpdate(r);
       else if (r == null && before != null) policy.onDelete(before);
       else continue;
-      own |= ownEndpoint(r) || ownEndpoint(before);
+      own |= ownEndpoint(r) || ownEndpoint(before) || borrowing(r) || borrowing(before);
     }
     return own;
+  }
+
+  /**
+   * Whether {@code r} is another node's workload with an address outside that node's blocks: its
+   * host route (Calculator) needs the full calculation, as a pod of this node does.
+   */
+  private boolean borrowing(Resource r) {
+    if (!(r instanceof WorkloadEndpoint w) || w.spec().node() == null) return false;
+    ClusterState s = lastState;
+    if (s == null) return true;
+    for (String n : w.spec().ipNetworks()) {
+      if (s.borrowed(Cidr.parse(n), w.spec().node())) return true;
+    }
+    return false;
   }
 
   private boolean ownEndpoint(Resource r) {
@@ -813,14 +935,19 @@ public final class NodeAgent implements AutoCloseable {
     }
     List<BlockInfo> blocks = snap.blocks();
     List<WorkloadInfo> workloads = new ArrayList<>();
+    Map<Cidr, String> remote = new HashMap<>();
     for (WorkloadEndpoint w : snap.workloads()) {
+      if (w.spec().node() != null && !options.nodeName().equals(w.spec().node())) {
+        for (String n : w.spec().ipNetworks()) remote.put(Cidr.parse(n), w.spec().node());
+        continue;
+      }
       if (!options.nodeName().equals(w.spec().node()) || w.spec().interfaceName() == null) continue;
       List<Cidr> addrs = new ArrayList<>();
       for (String n : w.spec().ipNetworks()) addrs.add(Cidr.parse(n));
       workloads.add(new WorkloadInfo(w.storageName(), w.spec().interfaceName(), addrs));
     }
     return new ClusterState(
-        nodes, pools, blocks, workloads, bgp == null ? Map.of() : bgp.learned());
+        nodes, pools, blocks, workloads, bgp == null ? Map.of() : bgp.learned(), remote);
   }
 
   static NodeInfo nodeInfo(Node n) {
@@ -930,18 +1057,37 @@ public final class NodeAgent implements AutoCloseable {
    * Takes this node's VXLAN tunnel address from IPAM (handle {@code vxlan-tunnel-addr-<node>}, use
    * Tunnel, from a pool carried over VXLAN) and publishes it on the Node.
    */
-  private boolean assignTunnelAddress(Syncer.Snapshot snap, boolean v6) {
+  private boolean assignTunnelAddress(Syncer.Snapshot snap, NodeInfo me, boolean v6) {
     String handle = (v6 ? "vxlan-v6-tunnel-addr-" : "vxlan-tunnel-addr-") + options.nodeName();
     List<String> pools = new ArrayList<>();
     for (IPPool p : snap.pools()) {
       boolean vx =
           p.spec().vxlanMode() != EncapsulationMode.NEVER
               || (!v6 && p.spec().ipipMode() != EncapsulationMode.NEVER);
-      if (vx && !p.spec().disabled() && Cidr.parse(p.spec().cidr()).isIPv4() != v6) {
+      if (!vx || Cidr.parse(p.spec().cidr()).isIPv4() == v6) continue;
+      // Calico's tunnel allocator asks only the pools that may serve this node's tunnel; naming
+      // any other to IPAM makes it refuse the whole request.
+      PoolSpec spec = ResourceEnvironment.toSpec(p);
+      if (!spec.disabled()
+          && spec.nodeSelector().matches(me.labels())
+          && spec.allowedUses().contains(PoolSpec.USE_TUNNEL)) {
         pools.add(p.name());
       }
     }
-    if (pools.isEmpty()) return false;
+    if (pools.isEmpty()) {
+      if (!noTunnelPoolWarned[v6 ? 1 : 0]) {
+        noTunnelPoolWarned[v6 ? 1 : 0] = true;
+        LOG.log(
+            Level.WARNING,
+            "node {0}: no enabled IPv{1} VXLAN pool selects this node and allows Tunnel: no"
+                + " VXLAN tunnel address and no VTEP here, so VXLAN routes to and from this node"
+                + " are not programmed",
+            options.nodeName(),
+            v6 ? "6" : "4");
+      }
+      return false;
+    }
+    noTunnelPoolWarned[v6 ? 1 : 0] = false;
     try {
       ipam.releaseByHandle(handle); // an address from an earlier run that never reached the Node
     } catch (IpamException.UnknownHandle e) {

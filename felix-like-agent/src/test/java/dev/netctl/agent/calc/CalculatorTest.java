@@ -216,4 +216,88 @@ class CalculatorTest {
     assertThat(d.natSources()).containsExactly(c("10.244.0.0/16"));
     assertThat(d.allPools()).containsExactly(c("10.244.0.0/16"), c("10.245.0.0/16"));
   }
+
+  private static NodeInfo node6(String name, String ip6, String tunnel6) {
+    return new NodeInfo(
+        name,
+        null,
+        c(ip6),
+        null,
+        null,
+        a(tunnel6),
+        "66:00:00:00:06:0" + name.charAt(name.length() - 1),
+        false,
+        Map.of());
+  }
+
+  /**
+   * IPv6 refuses an onlink gateway that a more specific route sends elsewhere: with a CrossSubnet
+   * pool routing a same-subnet peer's block (which holds its tunnel address) through eth0, routes
+   * of an Always pool via that address need a host route to it on the VXLAN device.
+   */
+  @Test
+  void everyRemoteIpv6VtepGetsAHostRouteOnTheVxlanDevice() {
+    ClusterState s =
+        state(
+            List.of(
+                node6("n1", "fd77:1::1/64", "fd78::1:0"),
+                node6("n2", "fd77:1::2/64", "fd78::2:0"),
+                node6("n3", "fd77:2::3/64", "fd78::3:0")),
+            List.of(
+                new PoolInfo("cs", c("fd78::/48"), NEVER, CROSS, false, false),
+                new PoolInfo("al", c("fd81::/120"), NEVER, ALWAYS, false, false)),
+            List.of(
+                new BlockInfo(c("fd78::1:0/120"), "n1"),
+                new BlockInfo(c("fd78::2:0/120"), "n2"),
+                new BlockInfo(c("fd78::3:0/120"), "n3"),
+                new BlockInfo(c("fd81::88/128"), "n2")));
+    Map<Cidr, Route> r = new Calculator("n1").compute(s).routes();
+    assertThat(r.get(c("fd78::2:0/120")))
+        .isEqualTo(Route.via(c("fd78::2:0/120"), a("fd77:1::2"), null, false));
+    assertThat(r.get(c("fd81::88/128")))
+        .isEqualTo(Route.via(c("fd81::88/128"), a("fd78::2:0"), Ownership.VXLAN_V6, true));
+    assertThat(r.get(c("fd78::2:0/128")))
+        .isEqualTo(Route.link(c("fd78::2:0/128"), Ownership.VXLAN_V6));
+    assertThat(r.get(c("fd78::3:0/128")))
+        .isEqualTo(Route.link(c("fd78::3:0/128"), Ownership.VXLAN_V6));
+    assertThat(r).doesNotContainKey(c("fd78::1:0/128"));
+  }
+
+  /**
+   * IPAM lends a node an address of another node's block when it can claim none. The block's route
+   * leads to its owner, whose blackhole drops it: each such address needs a host route to the node
+   * that has the workload (Felix's), on every other node and on the block's owner.
+   */
+  @Test
+  void anAddressBorrowedFromAnotherNodesBlockGetsAHostRouteToItsNode() {
+    Map<Cidr, String> remote =
+        Map.of(
+            c("10.244.3.9/32"), "n2", // borrowed from n3's block
+            c("10.244.2.5/32"), "n2", // in n2's own block
+            c("10.244.1.7/32"), "n3"); // borrowed from n1's (our) block
+    List<PoolInfo> vxlan = List.of(pool("10.244.0.0/16", NEVER, CROSS));
+    Map<String, NodeInfo> m = new HashMap<>();
+    for (NodeInfo n : subnetA) m.put(n.name(), n);
+    ClusterState s = new ClusterState(m, vxlan, blocks, List.of(), Map.of(), remote);
+
+    Map<Cidr, Route> r = new Calculator("n1").compute(s).routes();
+    assertThat(r.get(c("10.244.3.9/32")))
+        .as("n2 is in our subnet: native, as its block would be")
+        .isEqualTo(Route.via(c("10.244.3.9/32"), a("10.0.0.2"), null, false));
+    assertThat(r.get(c("10.244.1.7/32")))
+        .as("out of our own blackholed block, to n3 over VXLAN")
+        .isEqualTo(Route.via(c("10.244.1.7/32"), a("10.244.3.1"), Ownership.VXLAN_V4, true));
+    assertThat(r).doesNotContainKey(c("10.244.2.5/32"));
+
+    Map<Cidr, Route> onOwner = new Calculator("n3").compute(s).routes();
+    assertThat(onOwner.get(c("10.244.3.9/32")))
+        .isEqualTo(Route.via(c("10.244.3.9/32"), a("10.244.2.1"), Ownership.VXLAN_V4, true));
+    assertThat(onOwner.get(c("10.244.3.0/26"))).isEqualTo(Route.blackhole(c("10.244.3.0/26")));
+
+    // BGP decides a no-encapsulation pool: the borrowing node advertises the address itself.
+    ClusterState bgp =
+        new ClusterState(
+            m, List.of(pool("10.244.0.0/16", NEVER, NEVER)), blocks, List.of(), Map.of(), remote);
+    assertThat(new Calculator("n1").compute(bgp).routes()).doesNotContainKey(c("10.244.3.9/32"));
+  }
 }

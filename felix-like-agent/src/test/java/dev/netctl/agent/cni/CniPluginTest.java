@@ -65,6 +65,19 @@ class CniPluginTest {
     assertThat(o.json()).containsEntry("cniVersion", "1.1.0");
   }
 
+  /** A YAML habit: {@code cniVersion: 1.0} written as a number is not "missing". */
+  @Test
+  void aCniVersionThatIsNotAStringIsNamedWithItsValue() {
+    Out o = run(add(), "{\"cniVersion\":1.0,\"name\":\"n\",\"type\":\"netctl\"}");
+    assertThat(o.exit()).isEqualTo(1);
+    assertThat(o.json()).containsEntry("code", 7L);
+    assertThat(o.json().get("msg") + " " + o.json().get("details"))
+        .contains("cniVersion")
+        .contains("1.0")
+        .contains("must be a string")
+        .doesNotContain("missing");
+  }
+
   @Test
   void theSpecsCodesForWhatThePluginDecidesAlone() {
     String absent = dir.resolve("absent.sock").toString();

@@ -125,4 +125,25 @@ class RouteManagerTest {
                 .ipArgs())
         .isEqualTo("fd00:1::/122 via fd00::2 dev vxlan-v6.calico onlink proto 86");
   }
+
+  /**
+   * The kernel checks an IPv6 onlink gateway against the routes already there: the host route to a
+   * peer's VTEP must be written before the routes via it, in the same batch.
+   */
+  @Test
+  void linkRoutesAreWrittenBeforeRoutesWithAGateway() {
+    FakeKernel k = new FakeKernel();
+    RouteManager m = new RouteManager(k);
+    Route viaVtep =
+        Route.via(c("fd81::88/128"), Cidr.parseAddress("fd78::2:0"), "vxlan-v6.calico", true);
+    Route vtep = Route.link(c("fd78::2:0/128"), "vxlan-v6.calico");
+    m.desired(routes(viaVtep, remote, vtep, own));
+    m.apply();
+    assertThat(k.writes.subList(0, 2))
+        .containsExactlyInAnyOrder(
+            "route replace " + vtep.ipArgs(), "route replace " + own.ipArgs());
+    assertThat(k.writes.subList(2, 4))
+        .containsExactlyInAnyOrder(
+            "route replace " + viaVtep.ipArgs(), "route replace " + remote.ipArgs());
+  }
 }

@@ -32,6 +32,9 @@ public final class FakeKernel implements Kernel {
   public boolean ipipSupported = false;
   public volatile Predicate<Route> failRoute = r -> false;
 
+  /** When set, a route through a device not in {@link #links} fails as the kernel's does. */
+  public volatile boolean devicesMustExist;
+
   /** Thrown, undeclared, by {@link #links()} when set: a checked exception a library smuggles. */
   public volatile Exception linksFailure;
 
@@ -64,6 +67,10 @@ public final class FakeKernel implements Kernel {
         failures.add(new Failure(r, "injected failure"));
         continue;
       }
+      if (devicesMustExist && r.dev() != null && !links.containsKey(r.dev())) {
+        failures.add(new Failure(r, "Cannot find device \"" + r.dev() + "\""));
+        continue;
+      }
       if (onlinkMismatch(r)) {
         failures.add(new Failure(r, "Nexthop has invalid gateway or device mismatch"));
         continue;
@@ -74,20 +81,20 @@ public final class FakeKernel implements Kernel {
   }
 
   /**
-   * The kernel's IPv6 onlink check (NetlinkKernelIT pins it): the gateway must not resolve through
-   * another of our routes (not the default) on a different device.
+   * The kernel's IPv6 onlink check (NetlinkKernelIT pins it): the gateway must not resolve, by
+   * longest prefix, through another of our routes (not the default) on a different device.
    */
   private boolean onlinkMismatch(Route r) {
     if (!r.onlink() || r.gateways().size() != 1) return false;
     java.net.InetAddress gw = r.gateways().getFirst();
     if (!(gw instanceof java.net.Inet6Address)) return false;
+    Route best = null;
     for (Route o : owned.values()) {
       if (o.dst().prefixLength() > 0
           && o.dst().contains(gw)
-          && o.dev() != null
-          && !o.dev().equals(r.dev())) return true;
+          && (best == null || o.dst().prefixLength() > best.dst().prefixLength())) best = o;
     }
-    return false;
+    return best != null && best.dev() != null && !best.dev().equals(r.dev());
   }
 
   @Override

@@ -287,4 +287,127 @@ class NetlinkKernelIT {
         .anyMatch(e -> e.contains("answers lost"));
     assertThat(ns.run(kernel::ownedRoutes)).containsExactlyInAnyOrderElementsOf(good);
   }
+
+  /**
+   * IPv6 refuses an onlink gateway that a more specific route sends through another device
+   * ("Nexthop has invalid gateway or device mismatch"). A peer in our subnet gets its tunnel
+   * address from a CrossSubnet pool, whose block we route natively through eth0; a second IPv6 pool
+   * in VXLAN Always mode routes its blocks via that tunnel address on vxlan-v6.calico. Found in a
+   * three-node lab (session 17): every such route was refused, and retried, forever.
+   */
+  @Test
+  void anIpv6VxlanRouteViaAPeerTunnelAddressInsideANativelyRoutedBlockIsAccepted()
+      throws Exception {
+    ns.ip(
+        "link",
+        "add",
+        Ownership.VXLAN_V6,
+        "type",
+        "vxlan",
+        "id",
+        "4096",
+        "dstport",
+        "4789",
+        "local",
+        "fd77::1",
+        "dev",
+        "eth0",
+        "nolearning");
+    ns.ip("link", "set", Ownership.VXLAN_V6, "up");
+    var me =
+        new dev.netctl.agent.calc.NodeInfo(
+            "n1",
+            null,
+            c("fd77::1/64"),
+            null,
+            null,
+            a("fd78::1:0"),
+            "66:00:00:00:06:01",
+            false,
+            java.util.Map.of());
+    var peer =
+        new dev.netctl.agent.calc.NodeInfo(
+            "n2",
+            null,
+            c("fd77::2/64"),
+            null,
+            null,
+            a("fd78::2:0"),
+            "66:00:00:00:06:02",
+            false,
+            java.util.Map.of());
+    var crossSubnet =
+        new dev.netctl.agent.calc.PoolInfo(
+            "cs",
+            c("fd78::/48"),
+            dev.netctl.datastore.model.EncapsulationMode.NEVER,
+            dev.netctl.datastore.model.EncapsulationMode.CROSS_SUBNET,
+            false,
+            false);
+    var always =
+        new dev.netctl.agent.calc.PoolInfo(
+            "al",
+            c("fd81::/120"),
+            dev.netctl.datastore.model.EncapsulationMode.NEVER,
+            dev.netctl.datastore.model.EncapsulationMode.ALWAYS,
+            false,
+            false);
+    var calc = new dev.netctl.agent.calc.Calculator("n1");
+    var routes = new dev.netctl.agent.dataplane.RouteManager(kernel);
+    List<dev.netctl.agent.calc.BlockInfo> blocks =
+        new ArrayList<>(
+            List.of(
+                new dev.netctl.agent.calc.BlockInfo(c("fd78::1:0/120"), "n1"),
+                new dev.netctl.agent.calc.BlockInfo(c("fd78::2:0/120"), "n2")));
+    var state =
+        new dev.netctl.agent.calc.ClusterState(
+            java.util.Map.of("n1", me, "n2", peer),
+            List.of(crossSubnet, always),
+            blocks,
+            List.of(),
+            java.util.Map.of());
+    routes.desired(calc.compute(state).routes());
+    ns.run(routes::apply);
+    assertThat(routes.lastFailures()).isEmpty();
+    assertThat(ns.ip("-6", "route", "show", "fd78::2:0/120")).contains("via fd77::2 dev eth0");
+
+    // The peer's first block of the Always pool, applied alone as the agent applies a new block.
+    var always88 = new dev.netctl.agent.calc.BlockInfo(c("fd81::88/128"), "n2");
+    blocks.add(always88);
+    state =
+        new dev.netctl.agent.calc.ClusterState(
+            state.nodes(), state.pools(), blocks, List.of(), java.util.Map.of());
+    Route viaTunnel = calc.remoteBlockRoute(always88, state);
+    assertThat(viaTunnel)
+        .isEqualTo(Route.via(c("fd81::88/128"), a("fd78::2:0"), Ownership.VXLAN_V6, true));
+    routes.patch(java.util.Map.of(viaTunnel.dst(), viaTunnel));
+    ns.run(routes::apply);
+    assertThat(routes.lastFailures()).as("the kernel refused nothing").isEmpty();
+    assertThat(ns.ip("-6", "route", "show", "fd81::88/128"))
+        .contains("via fd78::2:0 dev " + Ownership.VXLAN_V6);
+    // traffic to the peer's other addresses in that block still goes natively
+    assertThat(ns.ip("-6", "route", "get", "fd78::2:5")).contains("dev eth0");
+  }
+
+  /**
+   * The kernel refuses a gateway that is not on a link, such as a BGP next hop in another subnet;
+   * {@link Kernel#gatewayTo} names the router its own routing takes instead (NodeAgent resolves
+   * next hops with it, as BIRD's gateway recursive does).
+   */
+  @Test
+  void aGatewayOffOurLinksIsRefusedAndResolvesToTheRouterTowardIt() throws Exception {
+    ns.ip("route", "add", "default", "via", "10.77.0.254");
+    ns.ip("-6", "route", "add", "default", "via", "fd77::fe");
+    Route far = Route.via(c("10.95.0.0/26"), a("10.78.2.3"), null, false);
+    assertThat(ns.run(() -> kernel.applyRoutes(List.of(far), List.of())))
+        .singleElement()
+        .extracting(Kernel.Failure::error)
+        .asString()
+        .contains("unreachable");
+    assertThat(ns.run(() -> kernel.gatewayTo(a("10.78.2.3")))).isEqualTo(a("10.77.0.254"));
+    assertThat(ns.run(() -> kernel.gatewayTo(a("fd78:2::3")))).isEqualTo(a("fd77::fe"));
+    assertThat(ns.run(() -> kernel.gatewayTo(a("10.77.0.2")))).as("on our link").isNull();
+    Route resolved = Route.via(far.dst(), a("10.77.0.254"), null, false);
+    assertThat(ns.run(() -> kernel.applyRoutes(List.of(resolved), List.of()))).isEmpty();
+  }
 }

@@ -10,6 +10,7 @@ import dev.netctl.agent.kernel.Route;
 import dev.netctl.datastore.Datastore;
 import dev.netctl.datastore.client.ResourceClient;
 import dev.netctl.datastore.memory.MemoryDatastore;
+import dev.netctl.datastore.model.AllowedUse;
 import dev.netctl.datastore.model.BGPConfiguration;
 import dev.netctl.datastore.model.BGPConfigurationSpec;
 import dev.netctl.datastore.model.Cidr;
@@ -329,6 +330,121 @@ class NodeAgentTest {
             () -> assertThat(owned("10.244.10.0/26")).isEqualTo(overVxlan("10.244.10.0/26")));
   }
 
+  /**
+   * A pod's sandbox can vanish before its CNI DEL (a runtime crash, a node reboot): its endpoint
+   * stays and its veth is gone. Felix waits for the interface. The agent retried the route with
+   * backoff forever instead, each try a kernel failure (the metric an operator alerts on) and a
+   * warning every 10 s, until the DEL came.
+   */
+  @Test
+  void aWorkloadRouteWaitsForItsInterfaceWithoutCountingKernelFailures() throws Exception {
+    kernel.devicesMustExist = true;
+    start(vxlanPool(false));
+    await().atMost(Duration.ofSeconds(20)).until(() -> agent.podMtu() == 1450);
+    String veth = "cali0123456789a";
+    client.create(endpoint("me", "web1", "10.244.0.5", veth));
+    Route pod = Route.link(Cidr.parse("10.244.0.5/32"), veth);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> List.copyOf(kernel.writes).contains("route replace " + pod.ipArgs()));
+    // a later change, applied after the apply that tried the pod's route has finished
+    createBlock("10.244.10.0/26", "remote");
+    await().atMost(Duration.ofSeconds(10)).until(() -> owned("10.244.10.0/26") != null);
+    assertThat(agent.metrics().kernelFailures.get())
+        .as("a missing workload interface is not a route the kernel refused")
+        .isZero();
+
+    // a new sandbox of the same pod brings the veth back (same name): the route follows
+    kernel.links.put(veth, new Link(veth, 40, 1450, "ee:ee:ee:ee:ee:ee", true, "veth", List.of()));
+    kernel.linkListener.accept(veth, false);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(owned("10.244.0.5/32")).isEqualTo(pod));
+  }
+
+  /**
+   * A native pool's block on a node in another subnet comes over BGP with that node's address as
+   * next hop, which is not on any of our links: the kernel refuses it ("Network is unreachable").
+   * BIRD in Calico resolves it through the kernel's own route (gateway recursive), so it goes to
+   * the router; next hops in our subnet, tunnel and device routes stay as they are.
+   */
+  @Test
+  void aNextHopOutsideOurSubnetsIsResolvedThroughTheKernelsRouteToIt() {
+    var me =
+        new dev.netctl.agent.calc.NodeInfo(
+            "n1",
+            Cidr.parse("10.77.1.1/24"),
+            Cidr.parse("fd77:1::1/64"),
+            null,
+            null,
+            null,
+            null,
+            false,
+            Map.of());
+    Map<InetAddress, InetAddress> kernelRoutes =
+        Map.of(
+            Cidr.parseAddress("10.77.2.3"), Cidr.parseAddress("10.77.1.254"),
+            Cidr.parseAddress("10.77.3.4"), Cidr.parseAddress("10.77.1.254"),
+            Cidr.parseAddress("fd77:2::3"), Cidr.parseAddress("fd77:1::fe"));
+    Route other =
+        Route.via(Cidr.parse("10.82.1.0/26"), Cidr.parseAddress("10.77.2.3"), null, false);
+    Route ecmp =
+        new Route(
+            Cidr.parse("10.82.2.0/26"),
+            Route.Type.UNICAST,
+            List.of(Cidr.parseAddress("10.77.2.3"), Cidr.parseAddress("10.77.3.4")),
+            null,
+            false);
+    Route other6 = Route.via(Cidr.parse("fd82::/122"), Cidr.parseAddress("fd77:2::3"), null, false);
+    Route same = Route.via(Cidr.parse("10.82.3.0/26"), Cidr.parseAddress("10.77.1.2"), null, false);
+    Route tunnel = overVxlan("10.244.9.0/26");
+    Route unknown =
+        Route.via(Cidr.parse("10.82.4.0/26"), Cidr.parseAddress("10.99.0.1"), null, false);
+    Map<Cidr, Route> in = new java.util.LinkedHashMap<>();
+    for (Route r : List.of(other, ecmp, other6, same, tunnel, unknown)) in.put(r.dst(), r);
+
+    Map<Cidr, Route> out = NodeAgent.resolveNextHops(in, me, kernelRoutes::get);
+
+    assertThat(out.get(other.dst()))
+        .isEqualTo(Route.via(other.dst(), Cidr.parseAddress("10.77.1.254"), null, false));
+    assertThat(out.get(ecmp.dst()))
+        .as("two next hops behind one router are one")
+        .isEqualTo(Route.via(ecmp.dst(), Cidr.parseAddress("10.77.1.254"), null, false));
+    assertThat(out.get(other6.dst()))
+        .isEqualTo(Route.via(other6.dst(), Cidr.parseAddress("fd77:1::fe"), null, false));
+    assertThat(out.get(same.dst())).isEqualTo(same);
+    assertThat(out.get(tunnel.dst())).isEqualTo(tunnel);
+    assertThat(out.get(unknown.dst()))
+        .as("no kernel route: kept, the kernel says why")
+        .isEqualTo(unknown);
+  }
+
+  /**
+   * A pod of another node with an address from our block (IPAM lent it): our blackhole for the
+   * block would drop its traffic. The endpoint, a policy input, must also reach the calculation.
+   */
+  @Test
+  void anotherNodesPodWithAnAddressFromOurBlockGetsAHostRouteToThatNode() throws Exception {
+    createBlock("10.244.0.0/26", "me");
+    start(vxlanPool(false));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(owned("10.244.0.0/26"))
+                    .isEqualTo(Route.blackhole(Cidr.parse("10.244.0.0/26"))));
+    client.create(endpoint("remote", "lent1", "10.244.0.7", "cali00000000001"));
+    Route lent = overVxlan("10.244.0.7/32");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(owned("10.244.0.7/32")).isEqualTo(lent));
+    // a pod of that node in its own block needs nothing more
+    client.create(endpoint("remote", "own1", "10.244.9.5", "cali00000000002"));
+    createBlock("10.244.11.0/26", "remote");
+    await().atMost(Duration.ofSeconds(10)).until(() -> owned("10.244.11.0/26") != null);
+    assertThat(owned("10.244.9.5/32")).isNull();
+  }
+
   /** A VXLAN pool, BGP on {@code port}, and eth0 holding {@code address}. */
   private void poolAndBgpPort(int port, String address) {
     client.create(new IPPool(ObjectMeta.named("p"), vxlanPool(false)));
@@ -381,6 +497,72 @@ class NodeAgentTest {
     assertThat(kernel.sysctls).containsEntry("net/ipv6/conf/all/forwarding", "1");
     // Both families' VTEPs and the smaller (IPv6) overhead decide the pod MTU.
     await().atMost(Duration.ofSeconds(10)).until(() -> agent.podMtu() == 1430);
+  }
+
+  private static IPPoolSpec vxlanPoolFor(String cidr, String nodeSelector, List<AllowedUse> uses) {
+    return new IPPoolSpec(
+        cidr,
+        null,
+        EncapsulationMode.NEVER,
+        EncapsulationMode.ALWAYS,
+        false,
+        false,
+        false,
+        nodeSelector,
+        uses,
+        null);
+  }
+
+  /**
+   * Calico takes a node's VXLAN tunnel address only from the VXLAN pools that select the node and
+   * allow tunnel use (per-rack pools by nodeSelector are common). Asking IPAM for every VXLAN pool
+   * by name made it refuse the whole request, and the agent retried that apply forever without
+   * programming a single route.
+   */
+  @Test
+  void theTunnelAddressComesFromAVxlanPoolThatSelectsThisNodeAndAllowsTunnels() throws Exception {
+    client.create(
+        new IPPool(
+            ObjectMeta.named("workloads-only"),
+            vxlanPoolFor("10.246.0.0/16", null, List.of(AllowedUse.WORKLOAD))));
+    client.create(
+        new IPPool(ObjectMeta.named("mine"), vxlanPoolFor("10.245.0.0/16", "all()", null)));
+    // start's pool "p" holds the remote block and selects only the other rack
+    start(vxlanPoolFor("10.244.0.0/16", "rack == 'b'", null));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> assertThat(owned("10.244.9.0/26")).isEqualTo(overVxlan("10.244.9.0/26")));
+    assertThat(client.get(Kind.NODE, "me").spec().ipv4VXLANTunnelAddr())
+        .as("the tunnel address comes from the one pool that selects this node and allows Tunnel")
+        .startsWith("10.245.");
+  }
+
+  /**
+   * When no VXLAN pool may give this node a tunnel address, the node has no VTEP (as in Calico) but
+   * everything else is still programmed: its own blocks, NAT, policy.
+   */
+  @Test
+  void withoutAVxlanPoolForThisNodeTheRestIsStillProgrammed() throws Exception {
+    client.create(new IPPool(ObjectMeta.named("native"), IPPoolSpec.of("10.247.0.0/16")));
+    createBlock("10.247.1.0/26", "me");
+    start(vxlanPoolFor("10.244.0.0/16", "rack == 'b'", null));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(owned("10.247.1.0/26"))
+                    .isEqualTo(Route.blackhole(Cidr.parse("10.247.1.0/26"))));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(List.copyOf(kernel.nftScripts))
+                    .anyMatch(x -> x.contains("table inet netctl")));
+    assertThat(client.get(Kind.NODE, "me").spec().ipv4VXLANTunnelAddr()).isNull();
+    assertThat(kernel.vxlans).doesNotContainKey(Ownership.VXLAN_V4);
+    assertThat(owned("10.244.9.0/26")).as("no VXLAN route without a VTEP of our own").isNull();
+    assertThat(agent.status().lastError()).isNull();
   }
 
   /**
