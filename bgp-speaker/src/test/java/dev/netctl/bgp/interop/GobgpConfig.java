@@ -47,6 +47,9 @@ final class GobgpConfig {
             connect-retry = 1
         """
             .formatted(n.address, n.peerAs, n.remotePort, address));
+    if (n.idleHoldAfterReset >= 0) {
+      sections.append("    idle-hold-time-after-reset = %d\n".formatted(n.idleHoldAfterReset));
+    }
     if (n.restartSeconds >= 0) {
       sections.append(
           """
@@ -106,6 +109,7 @@ final class GobgpConfig {
     private String addPaths;
     private int restartSeconds = -1;
     private boolean notification;
+    private int idleHoldAfterReset = -1;
 
     private Neighbor(String address, long peerAs, int remotePort) {
       this.address = address;
@@ -137,6 +141,12 @@ final class GobgpConfig {
     Neighbor gracefulRestart(int seconds, boolean notification) {
       restartSeconds = seconds;
       this.notification = notification;
+      return this;
+    }
+
+    /** GoBGP dials again {@code seconds} after a reset (its default is 30 s). */
+    Neighbor idleHoldAfterReset(int seconds) {
+      idleHoldAfterReset = seconds;
       return this;
     }
 

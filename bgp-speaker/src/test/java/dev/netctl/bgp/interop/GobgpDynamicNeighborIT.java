@@ -47,21 +47,7 @@ class GobgpDynamicNeighborIT {
       Files.writeString(
           home.resolve("gobgpd.toml"),
           GobgpConfig.global(as, address, InteropSupport.freePort(address))
-              .raw(
-                  """
-                  [[neighbors]]
-                    [neighbors.config]
-                      neighbor-address = "%s"
-                      peer-as = 65740
-                    [neighbors.transport.config]
-                      remote-port = %d
-                      local-address = "%s"
-                    [neighbors.timers.config]
-                      hold-time = 9
-                      connect-retry = 1
-                      idle-hold-time-after-reset = 1
-                  """
-                      .formatted(US, ourPort, address))
+              .neighbor(GobgpConfig.Neighbor.of(US, 65740, ourPort).idleHoldAfterReset(1))
               .render());
       Daemon d =
           Daemon.start(
