@@ -2,36 +2,18 @@ package dev.netctl.bgp.rib;
 
 import dev.netctl.bgp.codec.PathAttribute;
 import java.net.InetAddress;
-import java.util.List;
 import java.util.Objects;
 
 /**
- * An attribute set's content as the interner looks it up (RFC 4271 §5 attributes, without NEXT_HOP,
- * and the next hops held apart): attributes and next hops, with their hash computed once. The
- * attributes are the first {@code size} of an array (the one being built, perhaps longer); compared
- * element by element, the same object first, where a list's {@code equals} took an iterator and an
- * interface call per element on every UPDATE received. Matched against the interner's entries
- * ({@link AttributeInterner.Ref}), which must not hold the set.
+ * An attribute set's content as the interner compares it (RFC 4271 §5 attributes, without NEXT_HOP,
+ * and the next hops held apart): the hash and equality of attributes given as the first {@code
+ * size} of an array (a lookup's is the one being built, perhaps longer), with the next hops. No
+ * object per lookup: compared element by element, the same object first, where a list's {@code
+ * equals} took an iterator and an interface call per element on every UPDATE received. Matched
+ * against the interner's entries ({@link AttributeInterner.Ref}), which must not hold the set.
  */
 final class AttributeContent {
-  final PathAttribute[] attributes;
-  final int size;
-  final InetAddress nextHop;
-  final InetAddress linkLocal;
-  final int hash;
-
-  AttributeContent(List<PathAttribute> attributes, InetAddress nextHop, InetAddress linkLocal) {
-    this(attributes.toArray(new PathAttribute[0]), attributes.size(), nextHop, linkLocal);
-  }
-
-  AttributeContent(
-      PathAttribute[] attributes, int size, InetAddress nextHop, InetAddress linkLocal) {
-    this.attributes = attributes;
-    this.size = size;
-    this.nextHop = nextHop;
-    this.linkLocal = linkLocal;
-    this.hash = hash(attributes, size, nextHop, linkLocal);
-  }
+  private AttributeContent() {}
 
   /** As List.hashCode of the attributes, combined with the next hops. */
   static int hash(
@@ -67,17 +49,5 @@ final class AttributeContent {
       }
     }
     return Objects.equals(theirNextHop, nextHop) && Objects.equals(theirLinkLocal, linkLocal);
-  }
-
-  @Override
-  public int hashCode() {
-    return hash;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof AttributeContent c
-        && c.hash == hash
-        && same(attributes, size, nextHop, linkLocal, c.attributes, c.size, c.nextHop, c.linkLocal);
   }
 }

@@ -190,11 +190,6 @@ final class AttributeInterner {
     return stripes[(hash * 0x9E3779B9) >>> (32 - Integer.numberOfTrailingZeros(STRIPES))];
   }
 
-  /** The interned set with this content, or null. */
-  AttributeSet find(AttributeContent key) {
-    return find(key.attributes, key.size, key.nextHop, key.linkLocal, key.hash);
-  }
-
   /**
    * The interned set of the first {@code size} of {@code attributes} and these next hops, whose
    * hash ({@link AttributeContent#hash}) is {@code hash}, or null: no key object per lookup, one

@@ -1,6 +1,5 @@
 package dev.netctl.bgp.rib;
 
-import static dev.netctl.bgp.codec.EqualityCheck.check;
 import static dev.netctl.bgp.rib.Fixtures.attrs;
 import static dev.netctl.bgp.rib.Fixtures.ip;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,6 +8,7 @@ import dev.netctl.bgp.codec.AttributeType;
 import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.PathAttribute.AsPath;
 import dev.netctl.bgp.codec.PathAttribute.Segment;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -76,7 +76,7 @@ class AttributeSetTest {
 
   @Test
   void theInternerFindsASetByALookupKeyAndKeepsTheFirstOfEqualCandidates() throws Exception {
-    // Entries are the sets' own arrays behind a weak reference, equal to a lookup's Content.
+    // Entries are the sets' own arrays behind a weak reference, matched by a lookup's array.
     AttributeInterner interner = new AttributeInterner();
     List<PathAttribute> attributes =
         List.of(new PathAttribute.Origin(PathAttribute.OriginType.IGP), AsPath.sequence(65001));
@@ -84,10 +84,9 @@ class AttributeSetTest {
     assertThat(interner.intern(new AttributeSet(attributes, ip("192.0.2.1"), null)))
         .isSameAs(first);
     PathAttribute[] longer = attributes.toArray(new PathAttribute[3]);
-    assertThat(interner.find(new AttributeContent(longer, 2, ip("192.0.2.1"), null)))
-        .isSameAs(first);
-    assertThat(interner.find(new AttributeContent(longer, 2, ip("192.0.2.2"), null))).isNull();
-    assertThat(interner.find(new AttributeContent(longer, 1, ip("192.0.2.1"), null))).isNull();
+    assertThat(find(interner, longer, 2, ip("192.0.2.1"))).isSameAs(first);
+    assertThat(find(interner, longer, 2, ip("192.0.2.2"))).isNull();
+    assertThat(find(interner, longer, 1, ip("192.0.2.1"))).isNull();
     assertThat(interner.size()).isEqualTo(1);
     // Once the set is collected its entry goes, and an equal candidate becomes the canonical set.
     int hash = first.hashCode();
@@ -122,9 +121,7 @@ class AttributeSetTest {
     assertThat(interner.size()).as("entries of the collected half expunged").isEqualTo(n / 2);
     for (int i = 0; i < n; i++) {
       List<PathAttribute> a = attributes(i);
-      AttributeSet found =
-          interner.find(
-              new AttributeContent(a.toArray(new PathAttribute[0]), 2, ip("192.0.2.1"), null));
+      AttributeSet found = find(interner, a.toArray(new PathAttribute[0]), 2, ip("192.0.2.1"));
       if (i % 2 == 0) {
         assertThat(found).as("kept set %d", i).isSameAs(kept[i]);
       } else {
@@ -317,17 +314,40 @@ class AttributeSetTest {
     assertThat(AttributeInterner.GLOBAL.size()).isLessThan(before + 500);
   }
 
+  // A lookup as AttributeSet.of makes it: the first size of an array, its hash computed once.
+  private static AttributeSet find(
+      AttributeInterner interner, PathAttribute[] attributes, int size, InetAddress nextHop) {
+    return interner.find(
+        attributes, size, nextHop, null, AttributeContent.hash(attributes, size, nextHop, null));
+  }
+
+  // Whether the content of a whole list and next hops is the same as another's.
+  private static boolean same(
+      List<PathAttribute> a,
+      InetAddress nh,
+      InetAddress ll,
+      List<PathAttribute> b,
+      InetAddress nh2,
+      InetAddress ll2) {
+    PathAttribute[] x = a.toArray(new PathAttribute[0]);
+    PathAttribute[] y = b.toArray(new PathAttribute[0]);
+    return AttributeContent.same(x, x.length, nh, ll, y, y.length, nh2, ll2);
+  }
+
   @Test
   void contentComparesAttributesAndBothNextHops() {
     List<PathAttribute> attributes = List.of(new PathAttribute.LocalPref(100));
-    check(
-        () -> new AttributeContent(attributes, ip("10.0.0.1"), ip("fe80::1")),
-        List.of(
-            new AttributeContent(
-                List.of(new PathAttribute.LocalPref(200)), ip("10.0.0.1"), ip("fe80::1")),
-            new AttributeContent(attributes, ip("10.0.0.2"), ip("fe80::1")),
-            new AttributeContent(attributes, ip("10.0.0.1"), ip("fe80::2")),
-            new AttributeContent(attributes, ip("10.0.0.1"), null)));
+    InetAddress nh = ip("10.0.0.1");
+    InetAddress ll = ip("fe80::1");
+    assertThat(same(attributes, nh, ll, List.of(new PathAttribute.LocalPref(100)), nh, ll))
+        .as("equal attributes, equal next hops")
+        .isTrue();
+    assertThat(same(attributes, nh, ll, List.of(new PathAttribute.LocalPref(200)), nh, ll))
+        .isFalse();
+    assertThat(same(attributes, nh, ll, attributes, ip("10.0.0.2"), ll)).isFalse();
+    assertThat(same(attributes, nh, ll, attributes, nh, ip("fe80::2"))).isFalse();
+    assertThat(same(attributes, nh, ll, attributes, nh, null)).isFalse();
+    assertThat(same(attributes, nh, null, attributes, nh, ll)).isFalse();
   }
 
   @Test
@@ -336,10 +356,13 @@ class AttributeSetTest {
     PathAttribute[] longer = {
       new PathAttribute.LocalPref(100), new PathAttribute.MultiExitDisc(1), null
     };
-    AttributeContent probe = new AttributeContent(longer, 1, ip("10.0.0.1"), null);
-    AttributeContent stored =
-        new AttributeContent(List.of(new PathAttribute.LocalPref(100)), ip("10.0.0.1"), null);
-    assertThat(probe).isEqualTo(stored).hasSameHashCodeAs(stored);
-    assertThat(new AttributeContent(longer, 2, ip("10.0.0.1"), null)).isNotEqualTo(stored);
+    PathAttribute[] stored = {new PathAttribute.LocalPref(100)};
+    InetAddress nh = ip("10.0.0.1");
+    assertThat(AttributeContent.same(longer, 1, nh, null, stored, 1, nh, null)).isTrue();
+    assertThat(AttributeContent.hash(longer, 1, nh, null))
+        .isEqualTo(AttributeContent.hash(stored, 1, nh, null))
+        .as("as List.hashCode of the attributes, with the next hops")
+        .isEqualTo((List.of(stored[0]).hashCode() * 31 + nh.hashCode()) * 31);
+    assertThat(AttributeContent.same(longer, 2, nh, null, stored, 1, nh, null)).isFalse();
   }
 }
