@@ -735,13 +735,13 @@ public final class NodeAgent implements AutoCloseable {
    * own subnets, tunnel routes (onlink) and routes through a device are left as they are; a next
    * hop the kernel cannot route either is kept, and the kernel's refusal names it.
    *
-   * @param gatewayTo the kernel's gateway toward an address, or null when on a link
+   * @param gatewayTo the kernel's gateway toward an address, or null when on a link (the caller
+   *     remembers its answers: see nextHopGateways)
    */
   static Map<Cidr, dev.netctl.agent.kernel.Route> resolveNextHops(
       Map<Cidr, dev.netctl.agent.kernel.Route> routes,
       NodeInfo me,
       java.util.function.Function<InetAddress, InetAddress> gatewayTo) {
-    Map<InetAddress, Optional<InetAddress>> resolved = new HashMap<>();
     Map<Cidr, dev.netctl.agent.kernel.Route> out = null;
     for (dev.netctl.agent.kernel.Route r : routes.values()) {
       if (r.type() != dev.netctl.agent.kernel.Route.Type.UNICAST
@@ -753,7 +753,8 @@ public final class NodeAgent implements AutoCloseable {
       for (InetAddress g : r.gateways()) {
         InetAddress via = g;
         if (!onOurSubnet(me, g)) {
-          via = resolved.computeIfAbsent(g, x -> Optional.ofNullable(gatewayTo.apply(x))).orElse(g);
+          InetAddress gateway = gatewayTo.apply(g);
+          if (gateway != null) via = gateway;
         }
         changed |= !via.equals(g);
         if (!hops.contains(via)) hops.add(via);
