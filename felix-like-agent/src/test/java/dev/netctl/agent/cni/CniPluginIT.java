@@ -878,6 +878,25 @@ class CniPluginIT {
     assertThat(n.caliLinks()).isEmpty();
   }
 
+  /**
+   * SPEC.md: code 4 is for invalid environment variables, and its message names them. A CNI_NETNS
+   * that exists but is a plain file is such a value, not a plumbing failure (101).
+   */
+  @Test
+  void addIntoAPlainFileAsNetnsIsCode4NamingTheVariableAndLeavesNothing() throws Exception {
+    java.nio.file.Path plain = n.dir.resolve("not-a-netns");
+    java.nio.file.Files.writeString(plain, "");
+    Map<String, String> env = env("ADD", "plainns", "unused", "plain");
+    env.put("CNI_NETNS", plain.toString());
+    CniNode.Run add = n.exec("netctl", env, n.conf(true, false, null));
+    assertThat(add.exit()).isEqualTo(1);
+    assertThat(add.code()).as(add.stdout()).isEqualTo(CniError.INVALID_ENVIRONMENT);
+    assertThat((String) add.json().get("msg")).contains("CNI_NETNS", plain.toString());
+    assertThat(n.handles()).isEmpty();
+    assertThat(n.endpoints()).isEmpty();
+    assertThat(n.caliLinks()).isEmpty();
+  }
+
   /** SPEC.md: an interface name is at most 15 characters and not "." or "..". */
   @Test
   void interfaceNamesTheSpecForbidsAreCode4() {
