@@ -793,7 +793,7 @@ public final class NodeAgent implements AutoCloseable {
           && r.gateways().isEmpty()
           && r.dev() != null
           && r.dev().startsWith(Ownership.IFACE_PREFIX)
-          && f.error().startsWith("Cannot find device")) {
+          && f.deviceMissing()) {
         absent.add(r.dev());
         if (awaitedDevices.add(r.dev())) {
           LOG.log(
