@@ -114,6 +114,7 @@ public final class Calculator {
           if (blockOwner != null) break;
         }
         if (node.equals(blockOwner)) continue; // in a block of its own node
+        if ("".equals(blockOwner) && s.retiring(a)) continue; // its pool is being deleted
         PoolInfo pool = s.poolOf(a);
         NodeInfo owner = s.nodes().get(node);
         if (pool == null || owner == null) continue;
@@ -157,7 +158,9 @@ public final class Calculator {
     for (WorkloadInfo w : s.workloads()) {
       for (Cidr a : w.addresses()) {
         PoolInfo p = s.poolOf(a);
-        if (p != null && !p.disableBGPExport() && !coveredBy(a, ownBlocks)) originate.add(a);
+        if (p != null && !p.disableBGPExport() && !coveredBy(a, ownBlocks) && !s.retiring(a)) {
+          originate.add(a);
+        }
       }
     }
 

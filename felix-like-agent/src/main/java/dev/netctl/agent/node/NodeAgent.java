@@ -932,7 +932,8 @@ public final class NodeAgent implements AutoCloseable {
               p.spec().ipipMode(),
               p.spec().vxlanMode(),
               p.spec().natOutgoing(),
-              p.spec().disableBGPExport()));
+              p.spec().disableBGPExport(),
+              p.spec().disabled()));
     }
     List<BlockInfo> blocks = snap.blocks();
     List<WorkloadInfo> workloads = new ArrayList<>();

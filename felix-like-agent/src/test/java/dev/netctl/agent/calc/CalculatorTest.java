@@ -300,4 +300,45 @@ class CalculatorTest {
             m, List.of(pool("10.244.0.0/16", NEVER, NEVER)), blocks, List.of(), Map.of(), remote);
     assertThat(new Calculator("n1").compute(bgp).routes()).doesNotContainKey(c("10.244.3.9/32"));
   }
+
+  /**
+   * Deleting a pool (PoolDeletion, as Calico) disables it, releases its block affinities — blocks
+   * still holding addresses stay, without an owner — and then deletes it. Between the release and
+   * the delete, the pods of those blocks were "outside their node's blocks": each node advertised
+   * its pods' /32s and every other node programmed host routes to them, all gone a moment later
+   * with the pool. A disabled pool's ownerless block is a pool on its way out: its addresses get
+   * neither, and the block's own routes go with its owner.
+   */
+  @Test
+  void aPoolBeingDeletedGoesFromItsBlocksToNothingWithoutHostRoutesBetween() {
+    List<BlockInfo> released =
+        List.of(new BlockInfo(c("10.244.1.0/26"), null), new BlockInfo(c("10.244.2.0/26"), null));
+    List<WorkloadInfo> mine =
+        List.of(new WorkloadInfo("default/a", "cali1", List.of(c("10.244.1.5/32"))));
+    Map<Cidr, String> theirs = Map.of(c("10.244.2.9/32"), "n2");
+    Map<String, NodeInfo> m = new HashMap<>();
+    for (NodeInfo n : subnetA) m.put(n.name(), n);
+    PoolInfo disabled = new PoolInfo("p", c("10.244.0.0/16"), NEVER, ALWAYS, false, false, true);
+
+    DesiredState d =
+        new Calculator("n1")
+            .compute(new ClusterState(m, List.of(disabled), released, mine, Map.of(), theirs));
+    assertThat(d.originate()).as("no /32 of a pool being deleted is advertised").isEmpty();
+    assertThat(d.routes())
+        .as("our pod keeps its veth route, and nothing else is routed")
+        .containsOnlyKeys(c("10.244.1.5/32"));
+    ClusterState s = new ClusterState(m, List.of(disabled), released, mine, Map.of(), theirs);
+    assertThat(s.borrowed(c("10.244.2.9/32"), "n2"))
+        .as("another node's pod there needs no full calculation")
+        .isFalse();
+
+    // An enabled pool's ownerless block (its node gone, say) is another matter: as Felix, its
+    // pods' addresses are routed to their nodes and advertised by them.
+    PoolInfo enabled = new PoolInfo("p", c("10.244.0.0/16"), NEVER, ALWAYS, false, false);
+    DesiredState live =
+        new Calculator("n1")
+            .compute(new ClusterState(m, List.of(enabled), released, mine, Map.of(), theirs));
+    assertThat(live.originate()).containsExactly(c("10.244.1.5/32"));
+    assertThat(live.routes()).containsKey(c("10.244.2.9/32"));
+  }
 }

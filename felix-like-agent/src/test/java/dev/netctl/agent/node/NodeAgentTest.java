@@ -453,6 +453,52 @@ class NodeAgentTest {
     assertThat(owned("10.244.9.5/32")).isNull();
   }
 
+  /**
+   * PoolDeletion disables the pool, releases its affinities (blocks holding addresses stay without
+   * an owner) and deletes it. Between the release and the delete the agent used to program a host
+   * route to every other node's pod of the pool, and drop it again a moment later.
+   */
+  @Test
+  void deletingAPoolTakesItsRoutesAwayWithoutHostRoutesInBetween() throws Exception {
+    createBlock("10.244.0.0/26", "me");
+    start(vxlanPool(false));
+    // the remote pod's address is allocated, so its block outlives the release, without owner
+    var remoteBlock = Block.empty(dev.netctl.ipam.block.Cidr.parse("10.244.9.0/26"), "remote");
+    remoteBlock.allocateAddress(
+        Cidr.parseAddress("10.244.9.5"),
+        new dev.netctl.ipam.block.AllocationAttribute("k8s-pod-network.c-gone1", null, null, null));
+    var key = IpamStore.blockKey(remoteBlock.cidr());
+    store
+        .update(
+            key,
+            IpamStore.encode(remoteBlock.toRecord()),
+            store.get(key).join().orElseThrow().revision())
+        .join();
+    client.create(endpoint("remote", "gone1", "10.244.9.5", "cali00000000003"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> assertThat(owned("10.244.9.0/26")).isEqualTo(overVxlan("10.244.9.0/26")));
+    IPPool p = client.get(Kind.IP_POOL, "p");
+    client.update(new IPPool(p.metadata(), p.spec().withDisabled(true)));
+    new dev.netctl.ipam.allocator.IpamAllocator(
+            store, new dev.netctl.ipam.allocator.ResourceEnvironment(client))
+        .releasePoolAffinities("p", true);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              assertThat(owned("10.244.9.0/26")).as("the ownerless block's route").isNull();
+              assertThat(owned("10.244.0.0/26")).as("our block's blackhole").isNull();
+            });
+    // a later change, applied after the one that saw the release
+    createBlock("10.244.11.0/26", "remote");
+    await().atMost(Duration.ofSeconds(10)).until(() -> owned("10.244.11.0/26") != null);
+    assertThat(List.copyOf(kernel.writes))
+        .as("no host route to the remote pod was ever written")
+        .noneMatch(w -> w.startsWith("route replace 10.244.9.5/32"));
+  }
+
   /** A VXLAN pool, BGP on {@code port}, and eth0 holding {@code address}. */
   private void poolAndBgpPort(int port, String address) {
     client.create(new IPPool(ObjectMeta.named("p"), vxlanPool(false)));
