@@ -696,10 +696,6 @@ public final class NodeAgent implements AutoCloseable {
       if (b.node() == null || b.node().equals(options.nodeName())) return null;
       var old = routes.wanted(b.cidr());
       if (old != null && old.type() == dev.netctl.agent.kernel.Route.Type.BLACKHOLE) return null;
-      // the host route to a peer's IPv6 VTEP (Calculator) in place of its /128 block's route
-      if (old != null && old.gateways().isEmpty() && Ownership.VXLAN_V6.equals(old.dev())) {
-        return null;
-      }
       var r = calculator.remoteBlockRoute(b, lastState);
       if (r == null) {
         if (old != null) return null;

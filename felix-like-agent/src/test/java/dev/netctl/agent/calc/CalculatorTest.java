@@ -264,6 +264,45 @@ class CalculatorTest {
   }
 
   /**
+   * The agent applies a new or changed remote block alone (remoteBlockRoute) and resyncs everything
+   * (compute): both must give a block the same route, or a resync undoes a patch. The case that
+   * split them: a /128 block that is a peer's IPv6 VTEP address, in a CrossSubnet pool with the
+   * peer in our subnet — native as a block, but the VTEP host route wins.
+   */
+  @Test
+  void aBlockAppliedAloneGetsTheRouteTheFullCalculationGivesIt() {
+    ClusterState v6 =
+        state(
+            List.of(
+                node6("n1", "fd77:1::1/64", "fd78::1:0"),
+                node6("n2", "fd77:1::2/64", "fd78::2:0"),
+                node6("n3", "fd77:2::3/64", "fd78::3:0")),
+            List.of(
+                new PoolInfo("cs", c("fd78::/48"), NEVER, CROSS, false, false),
+                new PoolInfo("al", c("fd81::/120"), NEVER, ALWAYS, false, false)),
+            List.of(
+                new BlockInfo(c("fd78::1:0/120"), "n1"),
+                new BlockInfo(c("fd78::2:0/128"), "n2"), // n2's VTEP address, a block itself
+                new BlockInfo(c("fd78::2:100/120"), "n2"),
+                new BlockInfo(c("fd78::3:0/128"), "n3"),
+                new BlockInfo(c("fd78::3:100/120"), "n3"),
+                new BlockInfo(c("fd81::88/128"), "n2")));
+    ClusterState v4 = state(subnetA, List.of(pool("10.244.0.0/16", NEVER, CROSS)), blocks);
+    for (ClusterState s : List.of(v6, v4)) {
+      Calculator calc = new Calculator("n1");
+      Map<Cidr, Route> full = calc.compute(s).routes();
+      for (BlockInfo b : s.blocks()) {
+        if (b.node().equals("n1")) continue;
+        assertThat(calc.remoteBlockRoute(b, s))
+            .as("%s applied alone and in a full calculation", b.cidr())
+            .isEqualTo(full.get(b.cidr()));
+      }
+    }
+    assertThat(new Calculator("n1").remoteBlockRoute(new BlockInfo(c("fd78::2:0/128"), "n2"), v6))
+        .isEqualTo(Route.link(c("fd78::2:0/128"), Ownership.VXLAN_V6));
+  }
+
+  /**
    * IPAM lends a node an address of another node's block when it can claim none. The block's route
    * leads to its owner, whose blackhole drops it: each such address needs a host route to the node
    * that has the workload (Felix's), on every other node and on the block's owner.
