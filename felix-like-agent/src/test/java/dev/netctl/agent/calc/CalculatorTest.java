@@ -380,4 +380,83 @@ class CalculatorTest {
     assertThat(live.originate()).containsExactly(c("10.244.1.5/32"));
     assertThat(live.routes()).containsKey(c("10.244.2.9/32"));
   }
+
+  private static NodeInfo dual(String name, String ip, String ip6, String tunnel, String tunnel6) {
+    return new NodeInfo(
+        name,
+        c(ip),
+        ip6 == null ? null : c(ip6),
+        a(tunnel),
+        "66:00:00:00:00:0" + name.charAt(name.length() - 1),
+        tunnel6 == null ? null : a(tunnel6),
+        tunnel6 == null ? null : "66:00:00:00:06:0" + name.charAt(name.length() - 1),
+        false,
+        Map.of());
+  }
+
+  /**
+   * CrossSubnet in a cluster whose nodes share a subnet in one family and not the other, and one
+   * node whose address was detected as a /32. As Felix: each family is judged on its own, by
+   * whether the peer's address lies in the prefix of our own address of that family; so a /32 node
+   * is native to the others (its address is in their subnet) and reaches every peer over VXLAN
+   * (nothing is in its /32).
+   */
+  @Test
+  void crossSubnetDecidesPerFamilyAndPerPeerInAMixedCluster() {
+    ClusterState s =
+        state(
+            List.of(
+                dual("n1", "10.0.0.1/24", "fd77:1::1/64", "10.244.1.1", "fd78::1:0"),
+                dual("n2", "10.0.0.2/24", "fd77:2::2/64", "10.244.2.1", "fd78::2:0"),
+                dual("n3", "10.1.0.3/24", "fd77:1::3/64", "10.244.3.1", "fd78::3:0"),
+                dual("n4", "10.0.0.4/32", null, "10.244.4.1", null)),
+            List.of(
+                new PoolInfo("v4", c("10.244.0.0/16"), NEVER, CROSS, false, false),
+                new PoolInfo("v6", c("fd78::/48"), NEVER, CROSS, false, false)),
+            List.of(
+                new BlockInfo(c("10.244.1.0/26"), "n1"),
+                new BlockInfo(c("10.244.2.0/26"), "n2"),
+                new BlockInfo(c("10.244.3.0/26"), "n3"),
+                new BlockInfo(c("10.244.4.0/26"), "n4"),
+                new BlockInfo(c("fd78::1:0/120"), "n1"),
+                new BlockInfo(c("fd78::2:0/120"), "n2"),
+                new BlockInfo(c("fd78::3:0/120"), "n3")));
+    Map<Cidr, Route> n1 = new Calculator("n1").compute(s).routes();
+    assertThat(n1.get(c("10.244.2.0/26")))
+        .as("n2: same IPv4 subnet, native")
+        .isEqualTo(Route.via(c("10.244.2.0/26"), a("10.0.0.2"), null, false));
+    assertThat(n1.get(c("fd78::2:0/120")))
+        .as("n2: another IPv6 subnet, VXLAN")
+        .isEqualTo(Route.via(c("fd78::2:0/120"), a("fd78::2:0"), Ownership.VXLAN_V6, true));
+    assertThat(n1.get(c("10.244.3.0/26")))
+        .as("n3: another IPv4 subnet, VXLAN")
+        .isEqualTo(Route.via(c("10.244.3.0/26"), a("10.244.3.1"), Ownership.VXLAN_V4, true));
+    assertThat(n1.get(c("fd78::3:0/120")))
+        .as("n3: same IPv6 subnet, native")
+        .isEqualTo(Route.via(c("fd78::3:0/120"), a("fd77:1::3"), null, false));
+    assertThat(n1.get(c("10.244.4.0/26")))
+        .as("n4's /32 address lies in our /24")
+        .isEqualTo(Route.via(c("10.244.4.0/26"), a("10.0.0.4"), null, false));
+
+    Map<Cidr, Route> n4 = new Calculator("n4").compute(s).routes();
+    assertThat(n4.get(c("10.244.1.0/26")))
+        .as("nothing is in n4's /32: VXLAN to every peer")
+        .isEqualTo(Route.via(c("10.244.1.0/26"), a("10.244.1.1"), Ownership.VXLAN_V4, true));
+    assertThat(n4.get(c("10.244.2.0/26")))
+        .isEqualTo(Route.via(c("10.244.2.0/26"), a("10.244.2.1"), Ownership.VXLAN_V4, true));
+    assertThat(n4)
+        .as("n4 has no IPv6 VTEP: no IPv6 block routes")
+        .doesNotContainKey(c("fd78::1:0/120"));
+
+    for (String me : List.of("n1", "n2", "n3", "n4")) {
+      Calculator calc = new Calculator(me);
+      Map<Cidr, Route> full = calc.compute(s).routes();
+      for (BlockInfo b : s.blocks()) {
+        if (b.node().equals(me)) continue;
+        assertThat(calc.remoteBlockRoute(b, s))
+            .as("%s on %s, alone and in full", b.cidr(), me)
+            .isEqualTo(full.get(b.cidr()));
+      }
+    }
+  }
 }
