@@ -1181,6 +1181,11 @@ public final class NodeAgent implements AutoCloseable {
       String held = bgp.heldBack(a);
       String info = p.info() == null ? "" : p.info();
       if (!held.isEmpty()) info = info.isEmpty() ? held : info + "; " + held;
+      // What the session does unlike its configuration (a family not offered, received routes
+      // not used, e.g. a ToR's link-local-only IPv6 next hops): the operator's only clue why a
+      // route the peer sends never reaches the kernel.
+      String notices = p.notices() == null ? "" : p.notices();
+      if (!notices.isEmpty()) info = info.isEmpty() ? notices : info + "; " + notices;
       if (p.loopedPrefixes() > 0) {
         String loops = p.loopedPrefixes() + " routes not used (our AS in their AS_PATH)";
         info = info.isEmpty() ? loops : info + "; " + loops;

@@ -499,6 +499,89 @@ class NodeAgentTest {
         .noneMatch(w -> w.startsWith("route replace 10.244.9.5/32"));
   }
 
+  /**
+   * An IPv6-only node peering a ToR (ExaBGP, eBGP over ::1) that sends one route with a global next
+   * hop and one with only a link-local one. A link-local address names no interface on a session to
+   * a configured address (RFC 2545 §2 wants the global one first; the kernel refuses it without a
+   * device: "Egress device not specified"), so the speaker keeps that route unused; the agent
+   * installs the other and its status says why the first is missing — until now the speaker's
+   * notice never reached `node status`, and the route was silently absent.
+   */
+  @Test
+  void anIpv6OnlyNodeInstallsAToRsGlobalNextHopAndSaysWhyNotItsLinkLocalOnlyOne(
+      @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path exabgp = Path.of("/usr/sbin/exabgp");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        java.nio.file.Files.isExecutable(exabgp), "exabgp is not installed");
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("::1"))) {
+      port = s.getLocalPort();
+    }
+    client.create(new IPPool(ObjectMeta.named("p6"), ipv6VxlanPool(false)));
+    client.create(
+        new BGPConfiguration(
+            ObjectMeta.named("default"),
+            BGPConfigurationSpec.empty().withListenPort(port).withNodeToNodeMeshEnabled(false)));
+    client.create(
+        new dev.netctl.datastore.model.BGPPeer(
+            ObjectMeta.named("tor"), dev.netctl.datastore.model.BGPPeerSpec.global("::1", 65001)));
+    kernel.links.put(
+        "eth0",
+        new Link(
+            "eth0", 2, 1500, "02:00:00:00:00:01", true, "veth", List.of(Cidr.parse("::1/128"))));
+    agent = agentWith("none", "::1/128", "first-found");
+    agent.start();
+    java.nio.file.Files.writeString(
+        dir.resolve("exabgp.conf"),
+        """
+        neighbor ::1 {
+          router-id 10.255.0.1;
+          local-address ::1;
+          local-as 65001;
+          peer-as 64512;
+          hold-time 9;
+          family { ipv6 unicast; }
+          static {
+            route 2001:db8:1::/64 next-hop fe80::1;
+            route 2001:db8:2::/64 next-hop fd00:1::99;
+          }
+        }
+        """);
+    ProcessBuilder pb =
+        new ProcessBuilder(exabgp.toString(), dir.resolve("exabgp.conf").toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("exabgp.log").toFile());
+    // ExaBGP dials the agent's port and listens nowhere, as in the speaker's interop tests.
+    pb.environment().put("exabgp.tcp.port", Integer.toString(port));
+    pb.environment().put("exabgp.tcp.bind", "");
+    pb.environment().put("exabgp.daemon.user", "root");
+    pb.environment().put("exabgp.log.destination", "stdout");
+    pb.environment().put("exabgp.api.cli", "false");
+    Process tor = pb.start();
+    try {
+      Route global =
+          Route.via(Cidr.parse("2001:db8:2::/64"), Cidr.parseAddress("fd00:1::99"), null, false);
+      await()
+          .atMost(Duration.ofSeconds(40))
+          .untilAsserted(
+              () -> {
+                assertThat(owned("2001:db8:2::/64"))
+                    .as("exabgp: %s", java.nio.file.Files.readString(dir.resolve("exabgp.log")))
+                    .isEqualTo(global);
+                assertThat(peerInfo("::1"))
+                    .as("the ToR's peer says why its other route is not used")
+                    .contains("link-local next hop fe80::1");
+              });
+      assertThat(List.copyOf(kernel.writes))
+          .as("the link-local-only route is never written")
+          .noneMatch(w -> w.contains("2001:db8:1::/64"));
+      assertThat(agent.metrics().kernelFailures.get()).isZero();
+    } finally {
+      tor.destroy();
+      if (!tor.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) tor.destroyForcibly().waitFor();
+    }
+  }
+
   /** A VXLAN pool, BGP on {@code port}, and eth0 holding {@code address}. */
   private void poolAndBgpPort(int port, String address) {
     client.create(new IPPool(ObjectMeta.named("p"), vxlanPool(false)));
