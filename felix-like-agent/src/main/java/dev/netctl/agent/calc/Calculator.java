@@ -114,6 +114,7 @@ public final class Calculator {
           if (blockOwner != null) break;
         }
         if (node.equals(blockOwner)) continue; // in a block of its own node
+        if ("".equals(blockOwner) && s.retiring(a)) continue; // its pool is being deleted
         PoolInfo pool = s.poolOf(a);
         NodeInfo owner = s.nodes().get(node);
         if (pool == null || owner == null) continue;
@@ -157,7 +158,9 @@ public final class Calculator {
     for (WorkloadInfo w : s.workloads()) {
       for (Cidr a : w.addresses()) {
         PoolInfo p = s.poolOf(a);
-        if (p != null && !p.disableBGPExport() && !coveredBy(a, ownBlocks)) originate.add(a);
+        if (p != null && !p.disableBGPExport() && !coveredBy(a, ownBlocks) && !s.retiring(a)) {
+          originate.add(a);
+        }
       }
     }
 
@@ -170,18 +173,9 @@ public final class Calculator {
       }
       if (vxlanV6 && n.vxlanTunnelV6() != null && n.vxlanMacV6() != null && n.ipv6() != null) {
         v6.add(new Neighbour(n.vxlanTunnelV6(), n.vxlanMacV6(), n.ipv6().address()));
-        // IPv6 refuses an onlink gateway that a more specific route sends through another
-        // device: the peer's tunnel address lies in one of its blocks, which a CrossSubnet pool
-        // routes natively when the peer is in our subnet, and then every route of another (VXLAN
-        // Always) pool via that address is refused. A host route on the VXLAN device keeps the
-        // gateway where the onlink routes say it is.
-        if (me != null && me.vxlanTunnelV6() != null) {
-          Cidr host = new Cidr(n.vxlanTunnelV6(), 128);
-          Route block = routes.get(host); // a /128 block that is the tunnel address itself
-          if (block == null || !Ownership.VXLAN_V6.equals(block.dev())) {
-            routes.put(host, Route.link(host, Ownership.VXLAN_V6));
-          }
-        }
+        Cidr host = new Cidr(n.vxlanTunnelV6(), 128);
+        Route r = withVtepHostRoute(host, routes.get(host), me, n, true);
+        if (r != null) routes.put(host, r);
       }
     }
     return new DesiredState(
@@ -198,8 +192,59 @@ public final class Calculator {
     NodeInfo owner = b.node() == null ? null : s.nodes().get(b.node());
     PoolInfo pool = s.poolOf(b.cidr());
     if (me == null || owner == null || pool == null || owner == me) return null;
-    if (datastoreMode(pool, me, owner, !b.cidr().isIPv4()) == null) return null;
-    return datastoreRoute(b, pool, me, owner);
+    Route r =
+        datastoreMode(pool, me, owner, !b.cidr().isIPv4()) == null
+            ? null
+            : datastoreRoute(b, pool, me, owner);
+    // The same decision as compute()'s: a /128 block that is a peer's IPv6 VTEP address carries
+    // the host route to that VTEP, whoever owns the block and whatever decides its pool.
+    if (b.cidr().isIPv4() || b.cidr().prefixLength() != 128 || !vxlanWanted(s, true)) return r;
+    for (NodeInfo n : s.nodes().values()) {
+      if (n == me
+          || n.vxlanTunnelV6() == null
+          || n.vxlanMacV6() == null
+          || n.ipv6() == null
+          || !n.vxlanTunnelV6().equals(b.cidr().address())) {
+        continue;
+      }
+      Route vtep = withVtepHostRoute(b.cidr(), r, me, n, true);
+      if (vtep != null) return vtep;
+    }
+    return r;
+  }
+
+  /**
+   * The route {@code host}, the /128 of {@code peer}'s IPv6 VTEP address, is programmed with, given
+   * {@code current}, the route the rest of the calculation has for it (a /128 block that is the
+   * tunnel address itself, or null); null when it needs none. The one place that decides it, for
+   * the full calculation and for a block applied alone.
+   *
+   * <p>IPv6 refuses an onlink gateway that a more specific route sends through another device: the
+   * peer's tunnel address lies in one of its blocks, which a CrossSubnet pool routes natively when
+   * the peer is in our subnet, and then every route of another (VXLAN Always) pool via that address
+   * is refused. A host route on the VXLAN device keeps the gateway where the onlink routes say it
+   * is; a route already on that device stays.
+   */
+  private static Route withVtepHostRoute(
+      Cidr host, Route current, NodeInfo me, NodeInfo peer, boolean vxlanV6) {
+    if (!vxlanV6 || me == null || me.vxlanTunnelV6() == null || peer.vxlanTunnelV6() == null) {
+      return current;
+    }
+    if (current != null && Ownership.VXLAN_V6.equals(current.dev())) return current;
+    return Route.link(host, Ownership.VXLAN_V6);
+  }
+
+  /** Whether some pool of the family is carried over VXLAN (so that family has VTEPs). */
+  private static boolean vxlanWanted(ClusterState s, boolean v6) {
+    boolean anyFallback = s.nodes().values().stream().anyMatch(NodeInfo::ipipFallback);
+    for (PoolInfo p : s.pools()) {
+      if (p.cidr().isIPv4() == v6) continue;
+      if (p.vxlanMode() != EncapsulationMode.NEVER
+          || (!v6 && p.ipipMode() != EncapsulationMode.NEVER && anyFallback)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Route datastoreRoute(BlockInfo b, PoolInfo pool, NodeInfo me, NodeInfo owner) {

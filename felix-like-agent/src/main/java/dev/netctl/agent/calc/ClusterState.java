@@ -53,10 +53,29 @@ public record ClusterState(
       if (b.cidr().isIPv4() == address.isIPv4()
           && b.cidr().prefixLength() <= address.prefixLength()
           && b.cidr().contains(address.address())) {
-        return !node.equals(b.node());
+        return !node.equals(b.node()) && !(b.node() == null && retiring(address));
       }
     }
     return true;
+  }
+
+  /**
+   * Whether {@code address} lies in a block without an owner of a disabled pool: the pool is being
+   * deleted (disabled, its affinities released, next deleted). Its addresses get no host routes and
+   * are not advertised: the block's routes went with its owner, and the pool's go with it next, so
+   * host routes would flash up between the two and go again.
+   */
+  public boolean retiring(Cidr address) {
+    PoolInfo p = poolOf(address);
+    if (p == null || !p.disabled()) return false;
+    for (BlockInfo b : blocks) {
+      if (b.cidr().isIPv4() == address.isIPv4()
+          && b.cidr().prefixLength() <= address.prefixLength()
+          && b.cidr().contains(address.address())) {
+        return b.node() == null;
+      }
+    }
+    return false;
   }
 
   /** The pool that contains {@code prefix}, or null. */

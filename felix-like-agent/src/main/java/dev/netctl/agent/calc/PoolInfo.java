@@ -12,6 +12,8 @@ import dev.netctl.datastore.model.EncapsulationMode;
  * @param vxlanMode VXLAN mode
  * @param natOutgoing masquerade traffic from the pool to destinations outside every pool
  * @param disableBGPExport do not advertise the pool's blocks
+ * @param disabled no new addresses from it; with its blocks' affinities released, a pool being
+ *     deleted (PoolDeletion's order: disable, release, delete)
  */
 public record PoolInfo(
     String name,
@@ -19,4 +21,17 @@ public record PoolInfo(
     EncapsulationMode ipipMode,
     EncapsulationMode vxlanMode,
     boolean natOutgoing,
-    boolean disableBGPExport) {}
+    boolean disableBGPExport,
+    boolean disabled) {
+
+  /** An enabled pool. */
+  public PoolInfo(
+      String name,
+      Cidr cidr,
+      EncapsulationMode ipipMode,
+      EncapsulationMode vxlanMode,
+      boolean natOutgoing,
+      boolean disableBGPExport) {
+    this(name, cidr, ipipMode, vxlanMode, natOutgoing, disableBGPExport, false);
+  }
+}

@@ -153,6 +153,17 @@ public final class CniService {
       throw new CniError(
           CniError.INVALID_ENVIRONMENT, "CNI_NETNS " + r.netns() + " does not exist");
     }
+    if (!ipamOnly && !NetnsFile.isNamespace(r.netns())) {
+      // Checked here, before any address is taken: nsenter would only fail in the plumbing,
+      // with a plumbing code a runtime does not read as "bad CNI_NETNS".
+      throw new CniError(
+          CniError.INVALID_ENVIRONMENT,
+          "CNI_NETNS " + r.netns() + " is not a network namespace",
+          "\""
+              + r.netns()
+              + "\": must be a network namespace file (nsfs: /run/netns/<name> or"
+              + " /proc/<pid>/ns/net)");
+    }
     Pod pod = pod(r);
     String wepName = WorkloadNames.endpointName(node, r);
     String wepNs = WorkloadNames.namespace(r);

@@ -130,7 +130,22 @@ public final class IpKernel implements Kernel {
       items.add(r);
       batch.append("route replace ").append(r.ipArgs()).append('\n');
     }
-    return batch(ip, batch.toString(), items);
+    List<Failure> failures = batch(ip, batch.toString(), items);
+    if (failures.isEmpty()) return failures;
+    // ip's words differ between versions: whether the device is there is asked of the kernel.
+    // Only for a replace: a delete names no device to be missing.
+    Set<Object> replaced = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    replaced.addAll(replace);
+    List<Failure> out = new ArrayList<>(failures.size());
+    for (Failure f : failures) {
+      boolean missing =
+          replaced.contains(f.item())
+              && f.item() instanceof Route r
+              && r.dev() != null
+              && NetlinkSocket.ifindex(r.dev()) == 0;
+      out.add(missing ? new Failure(f.item(), f.error(), true) : f);
+    }
+    return out;
   }
 
   /** Runs a {@code -force -batch -} and maps each failing line back to its item. */

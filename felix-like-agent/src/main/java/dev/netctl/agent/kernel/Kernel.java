@@ -97,7 +97,15 @@ public interface Kernel {
    * An item that could not be applied.
    *
    * @param item the route or neighbour
-   * @param error what the kernel said
+   * @param error what the kernel said, for people: its words depend on the tool and its version
+   * @param deviceMissing the device the item goes through does not exist (ENODEV, or no such
+   *     interface index): what a caller decides on, never the words
    */
-  record Failure(Object item, String error) {}
+  record Failure(Object item, String error, boolean deviceMissing) {
+
+    /** A failure for another reason than a missing device. */
+    public Failure(Object item, String error) {
+      this(item, error, false);
+    }
+  }
 }

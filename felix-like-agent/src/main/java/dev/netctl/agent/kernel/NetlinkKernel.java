@@ -32,6 +32,7 @@ public final class NetlinkKernel implements Kernel {
   // A dump datagram is at most 32 KiB (the kernel's limit for a dump's skb); errors are small.
   private static final int RECEIVE_BUFFER = 64 << 10;
   private static final int ESRCH = 3;
+  private static final int ENODEV = 19;
   private static final int EAFNOSUPPORT = 97;
   private static final int DUMP_ATTEMPTS = 3;
 
@@ -236,7 +237,7 @@ public final class NetlinkKernel implements Kernel {
     for (Route r : replace) {
       int index = r.dev() == null ? 0 : ifindex.computeIfAbsent(r.dev(), NetlinkSocket::ifindex);
       if (r.dev() != null && index == 0) {
-        failures.add(new Failure(r, "Cannot find device \"" + r.dev() + "\""));
+        failures.add(new Failure(r, "Cannot find device \"" + r.dev() + "\"", true));
         continue;
       }
       requests.add(
@@ -258,7 +259,7 @@ public final class NetlinkKernel implements Kernel {
     int index = NetlinkSocket.ifindex(device);
     if (index == 0) {
       for (Neighbour n : replace)
-        failures.add(new Failure(n, "Cannot find device \"" + device + "\""));
+        failures.add(new Failure(n, "Cannot find device \"" + device + "\"", true));
       return failures;
     }
     int len = NeighbourMessages.MAX_LENGTH;
@@ -398,7 +399,8 @@ public final class NetlinkKernel implements Kernel {
         answered[index - first] = true;
         Request q = requests.get(index);
         if (ack.errno() != 0 && q.harmless() != ANY && ack.errno() != q.harmless()) {
-          failures.add(new Failure(q.item(), RouteMessages.describe(ack)));
+          // ENODEV: the device went between its index lookup and the request.
+          failures.add(new Failure(q.item(), RouteMessages.describe(ack), ack.errno() == ENODEV));
         }
         if (index == end - 1) return true;
       }

@@ -696,10 +696,6 @@ public final class NodeAgent implements AutoCloseable {
       if (b.node() == null || b.node().equals(options.nodeName())) return null;
       var old = routes.wanted(b.cidr());
       if (old != null && old.type() == dev.netctl.agent.kernel.Route.Type.BLACKHOLE) return null;
-      // the host route to a peer's IPv6 VTEP (Calculator) in place of its /128 block's route
-      if (old != null && old.gateways().isEmpty() && Ownership.VXLAN_V6.equals(old.dev())) {
-        return null;
-      }
       var r = calculator.remoteBlockRoute(b, lastState);
       if (r == null) {
         if (old != null) return null;
@@ -793,7 +789,7 @@ public final class NodeAgent implements AutoCloseable {
           && r.gateways().isEmpty()
           && r.dev() != null
           && r.dev().startsWith(Ownership.IFACE_PREFIX)
-          && f.error().startsWith("Cannot find device")) {
+          && f.deviceMissing()) {
         absent.add(r.dev());
         if (awaitedDevices.add(r.dev())) {
           LOG.log(
@@ -932,7 +928,8 @@ public final class NodeAgent implements AutoCloseable {
               p.spec().ipipMode(),
               p.spec().vxlanMode(),
               p.spec().natOutgoing(),
-              p.spec().disableBGPExport()));
+              p.spec().disableBGPExport(),
+              p.spec().disabled()));
     }
     List<BlockInfo> blocks = snap.blocks();
     List<WorkloadInfo> workloads = new ArrayList<>();
@@ -1184,6 +1181,11 @@ public final class NodeAgent implements AutoCloseable {
       String held = bgp.heldBack(a);
       String info = p.info() == null ? "" : p.info();
       if (!held.isEmpty()) info = info.isEmpty() ? held : info + "; " + held;
+      // What the session does unlike its configuration (a family not offered, received routes
+      // not used, e.g. a ToR's link-local-only IPv6 next hops): the operator's only clue why a
+      // route the peer sends never reaches the kernel.
+      String notices = p.notices() == null ? "" : p.notices();
+      if (!notices.isEmpty()) info = info.isEmpty() ? notices : info + "; " + notices;
       if (p.loopedPrefixes() > 0) {
         String loops = p.loopedPrefixes() + " routes not used (our AS in their AS_PATH)";
         info = info.isEmpty() ? loops : info + "; " + loops;

@@ -264,6 +264,45 @@ class CalculatorTest {
   }
 
   /**
+   * The agent applies a new or changed remote block alone (remoteBlockRoute) and resyncs everything
+   * (compute): both must give a block the same route, or a resync undoes a patch. The case that
+   * split them: a /128 block that is a peer's IPv6 VTEP address, in a CrossSubnet pool with the
+   * peer in our subnet — native as a block, but the VTEP host route wins.
+   */
+  @Test
+  void aBlockAppliedAloneGetsTheRouteTheFullCalculationGivesIt() {
+    ClusterState v6 =
+        state(
+            List.of(
+                node6("n1", "fd77:1::1/64", "fd78::1:0"),
+                node6("n2", "fd77:1::2/64", "fd78::2:0"),
+                node6("n3", "fd77:2::3/64", "fd78::3:0")),
+            List.of(
+                new PoolInfo("cs", c("fd78::/48"), NEVER, CROSS, false, false),
+                new PoolInfo("al", c("fd81::/120"), NEVER, ALWAYS, false, false)),
+            List.of(
+                new BlockInfo(c("fd78::1:0/120"), "n1"),
+                new BlockInfo(c("fd78::2:0/128"), "n2"), // n2's VTEP address, a block itself
+                new BlockInfo(c("fd78::2:100/120"), "n2"),
+                new BlockInfo(c("fd78::3:0/128"), "n3"),
+                new BlockInfo(c("fd78::3:100/120"), "n3"),
+                new BlockInfo(c("fd81::88/128"), "n2")));
+    ClusterState v4 = state(subnetA, List.of(pool("10.244.0.0/16", NEVER, CROSS)), blocks);
+    for (ClusterState s : List.of(v6, v4)) {
+      Calculator calc = new Calculator("n1");
+      Map<Cidr, Route> full = calc.compute(s).routes();
+      for (BlockInfo b : s.blocks()) {
+        if (b.node().equals("n1")) continue;
+        assertThat(calc.remoteBlockRoute(b, s))
+            .as("%s applied alone and in a full calculation", b.cidr())
+            .isEqualTo(full.get(b.cidr()));
+      }
+    }
+    assertThat(new Calculator("n1").remoteBlockRoute(new BlockInfo(c("fd78::2:0/128"), "n2"), v6))
+        .isEqualTo(Route.link(c("fd78::2:0/128"), Ownership.VXLAN_V6));
+  }
+
+  /**
    * IPAM lends a node an address of another node's block when it can claim none. The block's route
    * leads to its owner, whose blackhole drops it: each such address needs a host route to the node
    * that has the workload (Felix's), on every other node and on the block's owner.
@@ -299,5 +338,125 @@ class CalculatorTest {
         new ClusterState(
             m, List.of(pool("10.244.0.0/16", NEVER, NEVER)), blocks, List.of(), Map.of(), remote);
     assertThat(new Calculator("n1").compute(bgp).routes()).doesNotContainKey(c("10.244.3.9/32"));
+  }
+
+  /**
+   * Deleting a pool (PoolDeletion, as Calico) disables it, releases its block affinities — blocks
+   * still holding addresses stay, without an owner — and then deletes it. Between the release and
+   * the delete, the pods of those blocks were "outside their node's blocks": each node advertised
+   * its pods' /32s and every other node programmed host routes to them, all gone a moment later
+   * with the pool. A disabled pool's ownerless block is a pool on its way out: its addresses get
+   * neither, and the block's own routes go with its owner.
+   */
+  @Test
+  void aPoolBeingDeletedGoesFromItsBlocksToNothingWithoutHostRoutesBetween() {
+    List<BlockInfo> released =
+        List.of(new BlockInfo(c("10.244.1.0/26"), null), new BlockInfo(c("10.244.2.0/26"), null));
+    List<WorkloadInfo> mine =
+        List.of(new WorkloadInfo("default/a", "cali1", List.of(c("10.244.1.5/32"))));
+    Map<Cidr, String> theirs = Map.of(c("10.244.2.9/32"), "n2");
+    Map<String, NodeInfo> m = new HashMap<>();
+    for (NodeInfo n : subnetA) m.put(n.name(), n);
+    PoolInfo disabled = new PoolInfo("p", c("10.244.0.0/16"), NEVER, ALWAYS, false, false, true);
+
+    DesiredState d =
+        new Calculator("n1")
+            .compute(new ClusterState(m, List.of(disabled), released, mine, Map.of(), theirs));
+    assertThat(d.originate()).as("no /32 of a pool being deleted is advertised").isEmpty();
+    assertThat(d.routes())
+        .as("our pod keeps its veth route, and nothing else is routed")
+        .containsOnlyKeys(c("10.244.1.5/32"));
+    ClusterState s = new ClusterState(m, List.of(disabled), released, mine, Map.of(), theirs);
+    assertThat(s.borrowed(c("10.244.2.9/32"), "n2"))
+        .as("another node's pod there needs no full calculation")
+        .isFalse();
+
+    // An enabled pool's ownerless block (its node gone, say) is another matter: as Felix, its
+    // pods' addresses are routed to their nodes and advertised by them.
+    PoolInfo enabled = new PoolInfo("p", c("10.244.0.0/16"), NEVER, ALWAYS, false, false);
+    DesiredState live =
+        new Calculator("n1")
+            .compute(new ClusterState(m, List.of(enabled), released, mine, Map.of(), theirs));
+    assertThat(live.originate()).containsExactly(c("10.244.1.5/32"));
+    assertThat(live.routes()).containsKey(c("10.244.2.9/32"));
+  }
+
+  private static NodeInfo dual(String name, String ip, String ip6, String tunnel, String tunnel6) {
+    return new NodeInfo(
+        name,
+        c(ip),
+        ip6 == null ? null : c(ip6),
+        a(tunnel),
+        "66:00:00:00:00:0" + name.charAt(name.length() - 1),
+        tunnel6 == null ? null : a(tunnel6),
+        tunnel6 == null ? null : "66:00:00:00:06:0" + name.charAt(name.length() - 1),
+        false,
+        Map.of());
+  }
+
+  /**
+   * CrossSubnet in a cluster whose nodes share a subnet in one family and not the other, and one
+   * node whose address was detected as a /32. As Felix: each family is judged on its own, by
+   * whether the peer's address lies in the prefix of our own address of that family; so a /32 node
+   * is native to the others (its address is in their subnet) and reaches every peer over VXLAN
+   * (nothing is in its /32).
+   */
+  @Test
+  void crossSubnetDecidesPerFamilyAndPerPeerInAMixedCluster() {
+    ClusterState s =
+        state(
+            List.of(
+                dual("n1", "10.0.0.1/24", "fd77:1::1/64", "10.244.1.1", "fd78::1:0"),
+                dual("n2", "10.0.0.2/24", "fd77:2::2/64", "10.244.2.1", "fd78::2:0"),
+                dual("n3", "10.1.0.3/24", "fd77:1::3/64", "10.244.3.1", "fd78::3:0"),
+                dual("n4", "10.0.0.4/32", null, "10.244.4.1", null)),
+            List.of(
+                new PoolInfo("v4", c("10.244.0.0/16"), NEVER, CROSS, false, false),
+                new PoolInfo("v6", c("fd78::/48"), NEVER, CROSS, false, false)),
+            List.of(
+                new BlockInfo(c("10.244.1.0/26"), "n1"),
+                new BlockInfo(c("10.244.2.0/26"), "n2"),
+                new BlockInfo(c("10.244.3.0/26"), "n3"),
+                new BlockInfo(c("10.244.4.0/26"), "n4"),
+                new BlockInfo(c("fd78::1:0/120"), "n1"),
+                new BlockInfo(c("fd78::2:0/120"), "n2"),
+                new BlockInfo(c("fd78::3:0/120"), "n3")));
+    Map<Cidr, Route> n1 = new Calculator("n1").compute(s).routes();
+    assertThat(n1.get(c("10.244.2.0/26")))
+        .as("n2: same IPv4 subnet, native")
+        .isEqualTo(Route.via(c("10.244.2.0/26"), a("10.0.0.2"), null, false));
+    assertThat(n1.get(c("fd78::2:0/120")))
+        .as("n2: another IPv6 subnet, VXLAN")
+        .isEqualTo(Route.via(c("fd78::2:0/120"), a("fd78::2:0"), Ownership.VXLAN_V6, true));
+    assertThat(n1.get(c("10.244.3.0/26")))
+        .as("n3: another IPv4 subnet, VXLAN")
+        .isEqualTo(Route.via(c("10.244.3.0/26"), a("10.244.3.1"), Ownership.VXLAN_V4, true));
+    assertThat(n1.get(c("fd78::3:0/120")))
+        .as("n3: same IPv6 subnet, native")
+        .isEqualTo(Route.via(c("fd78::3:0/120"), a("fd77:1::3"), null, false));
+    assertThat(n1.get(c("10.244.4.0/26")))
+        .as("n4's /32 address lies in our /24")
+        .isEqualTo(Route.via(c("10.244.4.0/26"), a("10.0.0.4"), null, false));
+
+    Map<Cidr, Route> n4 = new Calculator("n4").compute(s).routes();
+    assertThat(n4.get(c("10.244.1.0/26")))
+        .as("nothing is in n4's /32: VXLAN to every peer")
+        .isEqualTo(Route.via(c("10.244.1.0/26"), a("10.244.1.1"), Ownership.VXLAN_V4, true));
+    assertThat(n4.get(c("10.244.2.0/26")))
+        .isEqualTo(Route.via(c("10.244.2.0/26"), a("10.244.2.1"), Ownership.VXLAN_V4, true));
+    assertThat(n4)
+        .as("n4 has no IPv6 VTEP: no IPv6 block routes")
+        .doesNotContainKey(c("fd78::1:0/120"));
+
+    for (String me : List.of("n1", "n2", "n3", "n4")) {
+      Calculator calc = new Calculator(me);
+      Map<Cidr, Route> full = calc.compute(s).routes();
+      for (BlockInfo b : s.blocks()) {
+        if (b.node().equals(me)) continue;
+        assertThat(calc.remoteBlockRoute(b, s))
+            .as("%s on %s, alone and in full", b.cidr(), me)
+            .isEqualTo(full.get(b.cidr()));
+      }
+    }
   }
 }

@@ -830,6 +830,41 @@ class CniPluginIT {
     assertThat(n.endpoints()).isEmpty();
   }
 
+  /**
+   * Kubernetes allows a pod name of 253 characters; with the node, "k8s", the interface and the
+   * doubled dashes the endpoint name passes the 253 an object name may have. ADD still attaches the
+   * pod, and CHECK and DEL find the endpoint under the same (shortened) name.
+   */
+  @Test
+  void aPodNameNearTheLimitOfKubernetesIsAttachedCheckedAndDeleted() {
+    String pod = n.newPod();
+    String podName = ("web-" + "a".repeat(60) + "-").repeat(4).substring(0, 250) + "z";
+    String conf = n.conf(true, false, null);
+    Map<String, String> env = env("ADD", "long1", pod, podName);
+    try {
+      CniNode.Run add = n.exec("netctl", env, conf);
+      assertThat(add.exit()).as("ADD: %s", add.stdout()).isZero();
+      assertThat(n.endpoints())
+          .singleElement()
+          .satisfies(
+              w -> {
+                assertThat(w.metadata().name()).hasSizeLessThanOrEqualTo(253);
+                assertThat(w.spec().pod()).isEqualTo(podName);
+              });
+      assertThat(n.exec("netctl", env("CHECK", "long1", pod, podName), conf).exit())
+          .as("CHECK finds the endpoint")
+          .isZero();
+      CniNode.Run del = n.exec("netctl", env("DEL", "long1", pod, podName), conf);
+      assertThat(del.exit()).as("DEL: %s", del.stdout()).isZero();
+      assertThat(n.endpoints()).as("DEL removed the endpoint").isEmpty();
+      assertThat(n.handles()).isEmpty();
+      assertThat(n.caliLinks()).isEmpty();
+    } finally {
+      del("netctl", env, conf);
+      n.deletePod(pod);
+    }
+  }
+
   @Test
   void addIntoANetnsThatDoesNotExistIsCode4AndLeavesNothing() {
     String absent = n.prefix + "absent";
@@ -838,6 +873,25 @@ class CniPluginIT {
     assertThat(add.exit()).isEqualTo(1);
     assertThat(add.code()).isEqualTo(CniError.INVALID_ENVIRONMENT);
     assertThat((String) add.json().get("msg")).contains(absent);
+    assertThat(n.handles()).isEmpty();
+    assertThat(n.endpoints()).isEmpty();
+    assertThat(n.caliLinks()).isEmpty();
+  }
+
+  /**
+   * SPEC.md: code 4 is for invalid environment variables, and its message names them. A CNI_NETNS
+   * that exists but is a plain file is such a value, not a plumbing failure (101).
+   */
+  @Test
+  void addIntoAPlainFileAsNetnsIsCode4NamingTheVariableAndLeavesNothing() throws Exception {
+    java.nio.file.Path plain = n.dir.resolve("not-a-netns");
+    java.nio.file.Files.writeString(plain, "");
+    Map<String, String> env = env("ADD", "plainns", "unused", "plain");
+    env.put("CNI_NETNS", plain.toString());
+    CniNode.Run add = n.exec("netctl", env, n.conf(true, false, null));
+    assertThat(add.exit()).isEqualTo(1);
+    assertThat(add.code()).as(add.stdout()).isEqualTo(CniError.INVALID_ENVIRONMENT);
+    assertThat((String) add.json().get("msg")).contains("CNI_NETNS", plain.toString());
     assertThat(n.handles()).isEmpty();
     assertThat(n.endpoints()).isEmpty();
     assertThat(n.caliLinks()).isEmpty();

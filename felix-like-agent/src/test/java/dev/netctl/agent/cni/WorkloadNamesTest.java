@@ -54,6 +54,35 @@ class WorkloadNamesTest {
   }
 
   @Test
+  void anEndpointNameOverTheObjectNameLimitIsCutAndEndsInADigestOfTheFullName() {
+    String longPod = "web-" + "x".repeat(230) + "-a-b";
+    CniRequest r = request("K8S_POD_NAMESPACE=shop;K8S_POD_NAME=" + longPod, "abc");
+    String name = WorkloadNames.endpointName("node-1", r);
+    assertThat(name).hasSizeLessThanOrEqualTo(253);
+    assertThat(dev.netctl.datastore.model.Validator.isDnsSubdomain(name))
+        .as("%s is an object name", name)
+        .isTrue();
+    assertThat(dev.netctl.datastore.model.EndpointNames.parse(name))
+        .as("still <node>-k8s-<workload>-<endpoint>")
+        .hasValueSatisfying(
+            p -> {
+              assertThat(p.get(0)).isEqualTo("node-1");
+              assertThat(p.get(1)).isEqualTo("k8s");
+              assertThat(longPod).startsWith(p.get(2).substring(0, p.get(2).length() - 16));
+              assertThat(p.get(3)).isEqualTo("eth0");
+            });
+    assertThat(WorkloadNames.endpointName("node-1", r)).as("stable").isEqualTo(name);
+    CniRequest other = request("K8S_POD_NAMESPACE=shop;K8S_POD_NAME=" + longPod + "c", "abc");
+    assertThat(WorkloadNames.endpointName("node-1", other))
+        .as("pods sharing the kept prefix get names of their own")
+        .isNotEqualTo(name);
+    CniRequest fits = request("K8S_POD_NAMESPACE=shop;K8S_POD_NAME=" + "y".repeat(230), "abc");
+    assertThat(WorkloadNames.endpointName("n1", fits))
+        .as("a name that fits is Calico's, unchanged")
+        .isEqualTo("n1-k8s-" + "y".repeat(230) + "-eth0");
+  }
+
+  @Test
   void hostVethIsThePrefixAndElevenHexDigitsOfSha1OfTheWorkloadId() {
     // printf 'shop.web-0' | sha1sum = a4fc3c48bd86c9bb94624ac9872761f967fb0aa8
     assertThat(WorkloadNames.hostIface("shop.web-0")).isEqualTo("calia4fc3c48bd8");

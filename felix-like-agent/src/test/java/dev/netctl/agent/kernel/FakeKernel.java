@@ -35,6 +35,12 @@ public final class FakeKernel implements Kernel {
   /** When set, a route through a device not in {@link #links} fails as the kernel's does. */
   public volatile boolean devicesMustExist;
 
+  /**
+   * What the refusal of a route through a missing device says: iproute2's words by default; a test
+   * sets other words (another iproute2, a translated message) to show nothing reads them.
+   */
+  public volatile String missingDeviceError = "Cannot find device \"%s\"";
+
   /** Thrown, undeclared, by {@link #links()} when set: a checked exception a library smuggles. */
   public volatile Exception linksFailure;
 
@@ -68,7 +74,7 @@ public final class FakeKernel implements Kernel {
         continue;
       }
       if (devicesMustExist && r.dev() != null && !links.containsKey(r.dev())) {
-        failures.add(new Failure(r, "Cannot find device \"" + r.dev() + "\""));
+        failures.add(new Failure(r, String.format(missingDeviceError, r.dev()), true));
         continue;
       }
       if (onlinkMismatch(r)) {

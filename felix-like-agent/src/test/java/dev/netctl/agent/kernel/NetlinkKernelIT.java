@@ -164,6 +164,32 @@ class NetlinkKernelIT {
         .containsAll(batch.stream().filter(r -> r != unreachable && r != noDevice).toList());
   }
 
+  /**
+   * A route through a device that is not there is marked so by what the kernel knows (no interface
+   * index, ENODEV), not by the words of the refusal, which differ between iproute2 versions: the
+   * agent keeps a workload route waiting for its veth on that mark. Both kernels mark it; a route
+   * refused for another reason is not marked.
+   */
+  @Test
+  void aRouteThroughAMissingDeviceIsMarkedSoByEitherKernel() throws Exception {
+    Route noDevice = Route.link(c("10.93.0.5/32"), "cali0123456789a");
+    Route unreachable = Route.via(c("10.93.1.0/26"), a("10.99.0.1"), "eth0", false);
+    for (Kernel k : List.of(kernel, new IpKernel())) {
+      List<Kernel.Failure> failures =
+          ns.run(() -> k.applyRoutes(List.of(noDevice, unreachable), List.of()));
+      assertThat(failures)
+          .as("%s", k.getClass().getSimpleName())
+          .extracting(Kernel.Failure::item, Kernel.Failure::deviceMissing)
+          .containsExactlyInAnyOrder(
+              org.assertj.core.groups.Tuple.tuple(noDevice, true),
+              org.assertj.core.groups.Tuple.tuple(unreachable, false));
+      // deleting a route that went with its device is no route waiting for a device
+      assertThat(ns.run(() -> k.applyRoutes(List.of(), List.of(noDevice))))
+          .as("%s delete", k.getClass().getSimpleName())
+          .noneMatch(Kernel.Failure::deviceMissing);
+    }
+  }
+
   @Test
   void deletesOnlyOurRoutesAndNeverAForeignOneOfTheSamePrefix() throws Exception {
     ns.run(() -> kernel.applyRoutes(ALL, List.of()));

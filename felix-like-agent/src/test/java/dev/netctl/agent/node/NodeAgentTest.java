@@ -33,6 +33,8 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The whole agent in process, on the memory datastore and the fake kernel: syncer → calculation →
@@ -336,9 +338,15 @@ class NodeAgentTest {
    * backoff forever instead, each try a kernel failure (the metric an operator alerts on) and a
    * warning every 10 s, until the DEL came.
    */
-  @Test
-  void aWorkloadRouteWaitsForItsInterfaceWithoutCountingKernelFailures() throws Exception {
+  @ParameterizedTest(name = "kernel says: {0}")
+  @ValueSource(
+      strings = {"Cannot find device \"%s\"", "Gerät »%s« nicht gefunden", "No such device"})
+  void aWorkloadRouteWaitsForItsInterfaceWithoutCountingKernelFailures(String words)
+      throws Exception {
+    // Whatever the refusal says (iproute2's wording, a translation, netlink's ENODEV): the agent
+    // tells a missing veth by the device, not by the words.
     kernel.devicesMustExist = true;
+    kernel.missingDeviceError = words;
     start(vxlanPool(false));
     await().atMost(Duration.ofSeconds(20)).until(() -> agent.podMtu() == 1450);
     String veth = "cali0123456789a";
@@ -443,6 +451,135 @@ class NodeAgentTest {
     createBlock("10.244.11.0/26", "remote");
     await().atMost(Duration.ofSeconds(10)).until(() -> owned("10.244.11.0/26") != null);
     assertThat(owned("10.244.9.5/32")).isNull();
+  }
+
+  /**
+   * PoolDeletion disables the pool, releases its affinities (blocks holding addresses stay without
+   * an owner) and deletes it. Between the release and the delete the agent used to program a host
+   * route to every other node's pod of the pool, and drop it again a moment later.
+   */
+  @Test
+  void deletingAPoolTakesItsRoutesAwayWithoutHostRoutesInBetween() throws Exception {
+    createBlock("10.244.0.0/26", "me");
+    start(vxlanPool(false));
+    // the remote pod's address is allocated, so its block outlives the release, without owner
+    var remoteBlock = Block.empty(dev.netctl.ipam.block.Cidr.parse("10.244.9.0/26"), "remote");
+    remoteBlock.allocateAddress(
+        Cidr.parseAddress("10.244.9.5"),
+        new dev.netctl.ipam.block.AllocationAttribute("k8s-pod-network.c-gone1", null, null, null));
+    var key = IpamStore.blockKey(remoteBlock.cidr());
+    store
+        .update(
+            key,
+            IpamStore.encode(remoteBlock.toRecord()),
+            store.get(key).join().orElseThrow().revision())
+        .join();
+    client.create(endpoint("remote", "gone1", "10.244.9.5", "cali00000000003"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> assertThat(owned("10.244.9.0/26")).isEqualTo(overVxlan("10.244.9.0/26")));
+    IPPool p = client.get(Kind.IP_POOL, "p");
+    client.update(new IPPool(p.metadata(), p.spec().withDisabled(true)));
+    new dev.netctl.ipam.allocator.IpamAllocator(
+            store, new dev.netctl.ipam.allocator.ResourceEnvironment(client))
+        .releasePoolAffinities("p", true);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              assertThat(owned("10.244.9.0/26")).as("the ownerless block's route").isNull();
+              assertThat(owned("10.244.0.0/26")).as("our block's blackhole").isNull();
+            });
+    // a later change, applied after the one that saw the release
+    createBlock("10.244.11.0/26", "remote");
+    await().atMost(Duration.ofSeconds(10)).until(() -> owned("10.244.11.0/26") != null);
+    assertThat(List.copyOf(kernel.writes))
+        .as("no host route to the remote pod was ever written")
+        .noneMatch(w -> w.startsWith("route replace 10.244.9.5/32"));
+  }
+
+  /**
+   * An IPv6-only node peering a ToR (ExaBGP, eBGP over ::1) that sends one route with a global next
+   * hop and one with only a link-local one. A link-local address names no interface on a session to
+   * a configured address (RFC 2545 §2 wants the global one first; the kernel refuses it without a
+   * device: "Egress device not specified"), so the speaker keeps that route unused; the agent
+   * installs the other and its status says why the first is missing — until now the speaker's
+   * notice never reached `node status`, and the route was silently absent.
+   */
+  @Test
+  void anIpv6OnlyNodeInstallsAToRsGlobalNextHopAndSaysWhyNotItsLinkLocalOnlyOne(
+      @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path exabgp = Path.of("/usr/sbin/exabgp");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        java.nio.file.Files.isExecutable(exabgp), "exabgp is not installed");
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("::1"))) {
+      port = s.getLocalPort();
+    }
+    client.create(new IPPool(ObjectMeta.named("p6"), ipv6VxlanPool(false)));
+    client.create(
+        new BGPConfiguration(
+            ObjectMeta.named("default"),
+            BGPConfigurationSpec.empty().withListenPort(port).withNodeToNodeMeshEnabled(false)));
+    client.create(
+        new dev.netctl.datastore.model.BGPPeer(
+            ObjectMeta.named("tor"), dev.netctl.datastore.model.BGPPeerSpec.global("::1", 65001)));
+    kernel.links.put(
+        "eth0",
+        new Link(
+            "eth0", 2, 1500, "02:00:00:00:00:01", true, "veth", List.of(Cidr.parse("::1/128"))));
+    agent = agentWith("none", "::1/128", "first-found");
+    agent.start();
+    java.nio.file.Files.writeString(
+        dir.resolve("exabgp.conf"),
+        """
+        neighbor ::1 {
+          router-id 10.255.0.1;
+          local-address ::1;
+          local-as 65001;
+          peer-as 64512;
+          hold-time 9;
+          family { ipv6 unicast; }
+          static {
+            route 2001:db8:1::/64 next-hop fe80::1;
+            route 2001:db8:2::/64 next-hop fd00:1::99;
+          }
+        }
+        """);
+    ProcessBuilder pb =
+        new ProcessBuilder(exabgp.toString(), dir.resolve("exabgp.conf").toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("exabgp.log").toFile());
+    // ExaBGP dials the agent's port and listens nowhere, as in the speaker's interop tests.
+    pb.environment().put("exabgp.tcp.port", Integer.toString(port));
+    pb.environment().put("exabgp.tcp.bind", "");
+    pb.environment().put("exabgp.daemon.user", "root");
+    pb.environment().put("exabgp.log.destination", "stdout");
+    pb.environment().put("exabgp.api.cli", "false");
+    Process tor = pb.start();
+    try {
+      Route global =
+          Route.via(Cidr.parse("2001:db8:2::/64"), Cidr.parseAddress("fd00:1::99"), null, false);
+      await()
+          .atMost(Duration.ofSeconds(40))
+          .untilAsserted(
+              () -> {
+                assertThat(owned("2001:db8:2::/64"))
+                    .as("exabgp: %s", java.nio.file.Files.readString(dir.resolve("exabgp.log")))
+                    .isEqualTo(global);
+                assertThat(peerInfo("::1"))
+                    .as("the ToR's peer says why its other route is not used")
+                    .contains("link-local next hop fe80::1");
+              });
+      assertThat(List.copyOf(kernel.writes))
+          .as("the link-local-only route is never written")
+          .noneMatch(w -> w.contains("2001:db8:1::/64"));
+      assertThat(agent.metrics().kernelFailures.get()).isZero();
+    } finally {
+      tor.destroy();
+      if (!tor.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) tor.destroyForcibly().waitFor();
+    }
   }
 
   /** A VXLAN pool, BGP on {@code port}, and eth0 holding {@code address}. */
