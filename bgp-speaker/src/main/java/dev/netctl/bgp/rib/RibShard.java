@@ -202,12 +202,12 @@ final class RibShard {
       return false;
     }
     Peer peer = in.peer();
-    int slot = locRib.slot(packed);
+    int slot = locRib.probe(packed);
     if (slot < 0) {
       if (!bestPath.usable(received)) {
         return false; // kept as a Destination without a best path
       }
-      locRib.insertShared(packed, in, received);
+      locRib.insertShared(packed, in, received, slot);
       counting(in);
       in.addShared();
       publisher.inserted(prefix, packed, peer, received);
