@@ -130,18 +130,19 @@ final class AttributeDecoder {
     // are checked above, and its octets parsed without error then.
     int kind = 0;
     int hash = 0;
-    boolean recent =
-        RecentAttributes.kept(type) && v.readableBytes() <= RecentAttributes.MAX_LENGTH;
+    byte[] octets = null;
+    int length = v.readableBytes();
+    boolean recent = RecentAttributes.kept(type) && length <= RecentAttributes.MAX_LENGTH;
     if (recent) {
       kind = RecentAttributes.kind(type, ctx);
-      hash = RecentAttributes.hash(kind, v);
-      PathAttribute seen = RecentAttributes.find(kind, hash, v);
+      octets = RecentAttributes.octets(v);
+      hash = RecentAttributes.hash(kind, octets, length);
+      PathAttribute seen = RecentAttributes.find(kind, hash, octets, length);
       if (seen != null) {
         v.readerIndex(v.writerIndex());
         return seen;
       }
     }
-    int from = v.readerIndex();
     PathAttribute a;
     try {
       a = parse(flags, type, v, start, ctx);
@@ -149,7 +150,8 @@ final class AttributeDecoder {
       throw new Failure(actionFor(type), e.error());
     }
     if (recent) {
-      RecentAttributes.keep(kind, hash, v, from, a);
+      // The thread's array still holds this value: the kept types contain no other attribute.
+      RecentAttributes.keep(kind, hash, octets, length, a);
     }
     return a;
   }

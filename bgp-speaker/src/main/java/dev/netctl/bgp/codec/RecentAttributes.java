@@ -1,6 +1,7 @@
 package dev.netctl.bgp.codec;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.FastThreadLocal;
 
 /**
  * Attributes recently decoded, by the octets they were decoded from: an attribute received again
@@ -46,55 +47,76 @@ final class RecentAttributes {
     return type == 2 && !ctx.fourOctetAs() ? type | 0x100 : type;
   }
 
-  /** The hash of the readable octets of {@code v} (the value) for {@code kind}. */
-  static int hash(int kind, ByteBuf v) {
-    int end = v.writerIndex();
-    int h = kind * 31 + (end - v.readerIndex());
-    for (int at = v.readerIndex(); at < end; at += 4) {
-      h = h * 31 + word(v, at, end);
+  // The thread's copy of the value being looked up, zeros after it to the next multiple of four:
+  // one read from the buffer per value, where reading it a word at a time (for the hash, then to
+  // compare) went through the buffer's index and reference-count checks, as virtual calls the
+  // C1-only speaker does not inline, twice a word (a fifth of decoding a churn UPDATE, DecodeProbe,
+  // issue 14 session 18). A FastThreadLocal: an array index on the event loop (see NlriCodec).
+  private static final FastThreadLocal<byte[]> OCTETS =
+      new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+          return new byte[MAX_LENGTH + 3];
+        }
+      };
+
+  /**
+   * The readable octets of {@code v} (a value of at most {@link #MAX_LENGTH} octets), in the
+   * thread's array that {@link #hash}, {@link #find} and {@link #keep} read; valid until the thread
+   * asks again.
+   */
+  static byte[] octets(ByteBuf v) {
+    byte[] b = OCTETS.get();
+    int n = v.readableBytes();
+    v.getBytes(v.readerIndex(), b, 0, n);
+    b[n] = 0;
+    b[n + 1] = 0;
+    b[n + 2] = 0;
+    return b;
+  }
+
+  /** The hash of the first {@code length} of {@code octets} (a value, see {@link #octets}). */
+  static int hash(int kind, byte[] octets, int length) {
+    int h = kind * 31 + length;
+    for (int at = 0; at < length; at += 4) {
+      h = h * 31 + word(octets, at);
     }
     return h * 0x9E3779B9;
   }
 
-  /** The attribute decoded from the same octets as the readable ones of {@code v}, or null. */
-  static PathAttribute find(int kind, int hash, ByteBuf v) {
+  /** The attribute decoded from the same octets as the value in {@code octets}, or null. */
+  static PathAttribute find(int kind, int hash, byte[] octets, int length) {
     Entry e = ENTRIES[slot(hash)];
-    if (e == null || e.hash != hash || e.kind != kind || e.length != v.readableBytes()) {
+    if (e == null || e.hash != hash || e.kind != kind || e.length != length) {
       return null;
     }
     int[] words = e.words;
-    int end = v.writerIndex();
-    for (int i = 0, at = v.readerIndex(); i < words.length; i++, at += 4) {
-      if (words[i] != word(v, at, end)) {
+    for (int i = 0; i < words.length; i++) {
+      if (words[i] != word(octets, i << 2)) {
         return null;
       }
     }
     return e.attribute;
   }
 
-  /** Keeps {@code a}, decoded from the octets of {@code v} between {@code from} and its end. */
-  static void keep(int kind, int hash, ByteBuf v, int from, PathAttribute a) {
-    int end = v.writerIndex();
-    int[] words = new int[(end - from + 3) / 4];
-    for (int i = 0, at = from; i < words.length; i++, at += 4) {
-      words[i] = word(v, at, end);
+  /** Keeps {@code a}, decoded from the value in {@code octets}. */
+  static void keep(int kind, int hash, byte[] octets, int length, PathAttribute a) {
+    int[] words = new int[(length + 3) / 4];
+    for (int i = 0; i < words.length; i++) {
+      words[i] = word(octets, i << 2);
     }
-    ENTRIES[slot(hash)] = new Entry(kind, hash, end - from, words, a);
+    ENTRIES[slot(hash)] = new Entry(kind, hash, length, words, a);
   }
 
   private static int slot(int hash) {
     return (hash ^ (hash >>> 16)) & (SLOTS - 1);
   }
 
-  // The four octets from at, big-endian, those past end as zeros.
-  private static int word(ByteBuf v, int at, int end) {
-    if (end - at >= 4) {
-      return v.getInt(at);
-    }
-    int w = 0;
-    for (int i = 0; i < 4; i++) {
-      w = w << 8 | (at + i < end ? v.getUnsignedByte(at + i) : 0);
-    }
-    return w;
+  // The four octets from at, big-endian: past the value's end the array holds zeros (octets).
+  private static int word(byte[] b, int at) {
+    return (b[at] & 0xff) << 24
+        | (b[at + 1] & 0xff) << 16
+        | (b[at + 2] & 0xff) << 8
+        | b[at + 3] & 0xff;
   }
 }

@@ -63,6 +63,14 @@ final class LocRib {
   }
 
   /**
+   * As {@link #slot(long)}, but for an absent prefix a negative hint that {@link
+   * #insertShared(long, AdjRibIn, AttributeSet, int)} takes (see {@link PackedPrefixTable#probe}).
+   */
+  int probe(long packed) {
+    return table.probe(key(packed));
+  }
+
+  /**
    * The source of the compact entry in {@code slot}, or null when it holds a shared entry or a
    * Destination.
    */
@@ -96,6 +104,14 @@ final class LocRib {
    */
   void insertShared(long packed, AdjRibIn owner, AttributeSet attributes) {
     table.insert(key(packed), refs.pair(owner, attributes));
+  }
+
+  /**
+   * As above, {@code probe} being {@link #probe}'s answer for {@code packed}, with no change to the
+   * Loc-RIB in between: no second probe.
+   */
+  void insertShared(long packed, AdjRibIn owner, AttributeSet attributes, int probe) {
+    table.insert(key(packed), refs.pair(owner, attributes), probe);
   }
 
   /**

@@ -51,6 +51,38 @@ final class PackedPrefixTable {
     return -1;
   }
 
+  /**
+   * As {@link #find}, but for an absent key {@code -1 - s}, where {@code s} is the empty slot that
+   * ends its probe chain: {@link #insert(long, int, int)} takes it, so that a miss followed by an
+   * insert (a prefix announced anew, ten thousand per churn) probes once.
+   */
+  int probe(long key) {
+    int mask = slots.length - 1;
+    int i = PrefixTable.mix(key) & mask;
+    long s;
+    while ((s = slots[i]) != EMPTY) {
+      if (s >>> REF_BITS == key) {
+        return i;
+      }
+      i = (i + 1) & mask;
+    }
+    return -1 - i;
+  }
+
+  /**
+   * Inserts a key that {@link #probe} found absent, {@code probe} its answer, with no change to the
+   * table in between; returns its slot as {@link #insert(long, int)}.
+   */
+  int insert(long key, int ref, int probe) {
+    if ((size + 1) * 4 > slots.length * 3) {
+      return insert(key, ref); // grows: the slot found is in the old array
+    }
+    int i = -1 - probe;
+    slots[i] = key << REF_BITS | ref;
+    size++;
+    return i;
+  }
+
   /** Inserts an absent key; returns its slot, valid until the table next changes. */
   int insert(long key, int ref) {
     // Grow first, so the slot returned is the entry's final one; at 3/4 load, as PrefixTable.

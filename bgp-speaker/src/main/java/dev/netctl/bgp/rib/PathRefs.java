@@ -13,6 +13,10 @@ final class PathRefs {
   private Object[] sources = new Object[64];
   private AttributeSet[] attributes = new AttributeSet[64];
   private int[] counts = new int[64];
+  // Each pair's hash, kept from when it was made: removing a pair from the index rehashed it and
+  // every pair its removal moved, and a source's identity hash is a native call under the C1-only
+  // speaker; a churn of a thousand sets frees and makes a thousand pairs.
+  private int[] hashes = new int[64];
   private int[] free = new int[64];
   private int freeCount;
   private int next;
@@ -30,11 +34,13 @@ final class PathRefs {
     int ref = last;
     if (ref < 0 || sources[ref] != source || attributes[ref] != attrs || counts[ref] == 0) {
       int mask = index.length - 1;
-      int slot = hash(source, attrs) & mask;
+      int h = hash(source, attrs);
+      int slot = h & mask;
       while (true) {
         int held = index[slot] - 1;
         if (held < 0) {
           ref = allocate(source, attrs);
+          hashes[ref] = h;
           index[slot] = ref + 1;
           if (++pairCount * 2 > index.length) {
             grow();
@@ -102,14 +108,14 @@ final class PathRefs {
   // before their own (deletion without tombstones, Knuth 6.4 algorithm R).
   private void unindex(int ref) {
     int mask = index.length - 1;
-    int slot = hash(sources[ref], attributes[ref]) & mask;
+    int slot = hashes[ref] & mask;
     while (index[slot] != ref + 1) {
       slot = (slot + 1) & mask;
     }
     int gap = slot;
     for (int i = (gap + 1) & mask; index[i] != 0; i = (i + 1) & mask) {
       int held = index[i] - 1;
-      int home = hash(sources[held], attributes[held]) & mask;
+      int home = hashes[held] & mask;
       // The entry at i may fill the gap if its home is not cyclically in (gap, i].
       if (((i - home) & mask) >= ((i - gap) & mask)) {
         index[gap] = index[i];
@@ -126,7 +132,7 @@ final class PathRefs {
     int mask = bigger.length - 1;
     for (int held : old) {
       if (held != 0) {
-        int slot = hash(sources[held - 1], attributes[held - 1]) & mask;
+        int slot = hashes[held - 1] & mask;
         while (bigger[slot] != 0) {
           slot = (slot + 1) & mask;
         }
@@ -151,6 +157,7 @@ final class PathRefs {
         sources = Arrays.copyOf(sources, n);
         attributes = Arrays.copyOf(attributes, n);
         counts = Arrays.copyOf(counts, n);
+        hashes = Arrays.copyOf(hashes, n);
       }
     }
     sources[ref] = source;

@@ -16,7 +16,9 @@ import java.util.function.BiConsumer;
  *
  * <p>A table made {@link #withCompanions} keeps a second reference per IPv4 entry (an update group
  * keeps a pending change's source and attributes side by side, without an object for the pair); it
- * is reached through the slot methods, which only IPv4 keys have.
+ * is reached through the slot methods, which only IPv4 keys have. Such a table also lists its IPv4
+ * slots in the order their keys were added ({@link #addedSlot}), and only ever empties whole
+ * ({@link #vacate}, {@link #clearForReuse}): nothing is removed from it one by one.
  *
  * <p>Not thread-safe: each RIB shard owns its tables.
  *
@@ -34,6 +36,11 @@ final class PrefixTable<V> {
   private long[] keys = newKeys(MIN_CAPACITY);
   private Object[] values = new Object[MIN_CAPACITY];
   private Object[] companions; // null unless made withCompanions
+  // With companions: the occupied IPv4 slots in the order their keys were added (no removal moves
+  // an entry in such a table), so a drain reads what the table holds, in the order the shard
+  // published it, instead of every slot of a table kept at a burst's size (see clearForReuse).
+  private int[] order;
+  private int added;
   private int v4Size;
   // Clears in a row that found the table more than eight times larger than what it held.
   private int oversizedClears;
@@ -55,6 +62,7 @@ final class PrefixTable<V> {
 
   private PrefixTable(boolean companions) {
     this.companions = companions ? new Object[MIN_CAPACITY] : null;
+    this.order = companions ? new int[MIN_CAPACITY] : null;
   }
 
   /** A table with a companion reference per IPv4 entry. */
@@ -95,6 +103,9 @@ final class PrefixTable<V> {
     }
     keys[i] = key;
     values[i] = value;
+    if (order != null) {
+      order[added++] = i;
+    }
     // Grow at 3/4 load: past that, linear-probe chains lengthen quickly.
     if (++v4Size * 4 > keys.length * 3) {
       resize(keys.length * 2);
@@ -125,9 +136,38 @@ final class PrefixTable<V> {
     values[i] = value;
     if (companions != null) {
       companions[i] = companion;
+      order[added++] = i;
     }
     v4Size++;
     return i;
+  }
+
+  /**
+   * The slot of an IPv4 key, added (value and companion null, to be set with {@link #setAt}) when
+   * absent, in one probe: {@code slot} then {@link #insert} probed twice, once per change an update
+   * group holds. Returns the slot when the key was there, {@code -1 - slot} when it was added; the
+   * slot is valid until the table next changes.
+   */
+  int slotOrAdd(long key) {
+    // Grow first, so the slot returned is the entry's final one: at worst one growth early.
+    if ((v4Size + 1) * 4 > keys.length * 3) {
+      resize(keys.length * 2);
+    }
+    int mask = keys.length - 1;
+    int i = mix(key) & mask;
+    long k;
+    while ((k = keys[i]) != EMPTY) {
+      if (k == key) {
+        return i;
+      }
+      i = (i + 1) & mask;
+    }
+    keys[i] = key;
+    if (order != null) {
+      order[added++] = i;
+    }
+    v4Size++;
+    return -1 - i;
   }
 
   /** The value in an occupied slot. */
@@ -188,6 +228,21 @@ final class PrefixTable<V> {
     return -1;
   }
 
+  /**
+   * Of a table with companions, the number of IPv4 keys added since it was made or last cleared:
+   * with {@link #addedSlot}, a loop over its entries in the order they were added.
+   */
+  int addedCount() {
+    return added;
+  }
+
+  /**
+   * Of a table with companions, the slot of the {@code i}-th key added (see {@link #addedCount}).
+   */
+  int addedSlot(int i) {
+    return order[i];
+  }
+
   /** The packed key ({@link #pack}) in an occupied IPv4 slot. */
   long keyAt(int slot) {
     return keys[slot];
@@ -241,6 +296,7 @@ final class PrefixTable<V> {
         PrefixTable<V> smaller = new PrefixTable<>(held);
         if (companions != null) {
           smaller.companions = new Object[smaller.keys.length];
+          smaller.order = new int[smaller.keys.length];
         }
         return smaller;
       }
@@ -255,6 +311,7 @@ final class PrefixTable<V> {
       }
       v4Size = 0;
     }
+    added = 0;
     v6.clear();
     return this;
   }
@@ -340,6 +397,10 @@ final class PrefixTable<V> {
 
   // Backward-shift deletion keeps every probe chain unbroken without tombstones.
   private void deleteSlot(int slot) {
+    if (order != null) {
+      // It would move entries under the order of additions; an update group never removes one.
+      throw new IllegalStateException("a table with companions only empties whole");
+    }
     int mask = keys.length - 1;
     int hole = slot;
     int i = (slot + 1) & mask;
@@ -371,6 +432,27 @@ final class PrefixTable<V> {
     values = new Object[capacity];
     companions = oldCompanions == null ? null : new Object[capacity];
     int mask = capacity - 1;
+    if (order != null) {
+      // In the order of addition, which the new order keeps.
+      int[] oldOrder = order;
+      int n = added;
+      order = new int[capacity];
+      added = 0;
+      for (int k = 0; k < n; k++) {
+        int j = oldOrder[k];
+        if (oldKeys[j] != EMPTY) {
+          int i = mix(oldKeys[j]) & mask;
+          while (keys[i] != EMPTY) {
+            i = (i + 1) & mask;
+          }
+          keys[i] = oldKeys[j];
+          values[i] = oldValues[j];
+          companions[i] = oldCompanions[j];
+          order[added++] = i;
+        }
+      }
+      return;
+    }
     for (int j = 0; j < oldKeys.length; j++) {
       if (oldKeys[j] != EMPTY) {
         int i = mix(oldKeys[j]) & mask;

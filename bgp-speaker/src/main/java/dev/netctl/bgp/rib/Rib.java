@@ -147,6 +147,8 @@ public final class Rib implements AutoCloseable {
                       one.run(s, peer);
                     }
                   } finally {
+                    // Before the task completes: the max-prefix check reads the counts then.
+                    s.reportCounts();
                     if (defer) {
                       s.releaseSignals();
                     }
@@ -653,14 +655,23 @@ public final class Rib implements AutoCloseable {
 
   private CompletableFuture<Void> onShard(Prefix prefix, Consumer<RibShard> task) {
     RibShard s = shardFor(prefix);
-    return CompletableFuture.runAsync(() -> task.accept(s), executors[indexFor(prefix)]);
+    return CompletableFuture.runAsync(() -> counted(s, task), executors[indexFor(prefix)]);
+  }
+
+  // Runs a task that may change paths, reporting the shard's counts before it completes.
+  private static void counted(RibShard s, Consumer<RibShard> task) {
+    try {
+      task.accept(s);
+    } finally {
+      s.reportCounts();
+    }
   }
 
   private CompletableFuture<Void> onAllShards(Consumer<RibShard> task) {
     CompletableFuture<?>[] all = new CompletableFuture<?>[shards.length];
     for (int i = 0; i < shards.length; i++) {
       RibShard s = shards[i];
-      all[i] = CompletableFuture.runAsync(() -> task.accept(s), executors[i]);
+      all[i] = CompletableFuture.runAsync(() -> counted(s, task), executors[i]);
     }
     return CompletableFuture.allOf(all);
   }

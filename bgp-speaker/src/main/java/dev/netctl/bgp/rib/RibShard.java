@@ -47,6 +47,9 @@ final class RibShard {
   // The Adj-RIB-In last written to: an UPDATE's prefixes all come from one peer.
   private Peer lastPeer;
   private AdjRibIn lastIn;
+  // The Adj-RIB-In whose shared paths are counted but not reported yet (see AdjRibIn.report): at
+  // most one, as an UPDATE's prefixes all come from one peer.
+  private AdjRibIn unreported;
 
   /**
    * A shard sharing the peer policies, sinks and groups (concurrent collections owned by {@link
@@ -79,6 +82,26 @@ final class RibShard {
   /** See {@link ChangePublisher#deferSignals}. */
   void deferSignals() {
     publisher.deferSignals();
+  }
+
+  /**
+   * Adds the paths counted since the last call to their peers' counts (see {@link
+   * AdjRibIn#report}). The {@link Rib} calls it at the end of every task that may change paths,
+   * before the task completes: whoever waits for the task then reads counts that include it.
+   */
+  void reportCounts() {
+    if (unreported != null) {
+      unreported.report();
+      unreported = null;
+    }
+  }
+
+  // Has in's shared counts reported at the next reportCounts, and those of the table before now.
+  private void counting(AdjRibIn in) {
+    if (in != unreported) {
+      reportCounts();
+      unreported = in;
+    }
   }
 
   /** See {@link ChangePublisher#releaseSignals}. */
@@ -179,12 +202,13 @@ final class RibShard {
       return false;
     }
     Peer peer = in.peer();
-    int slot = locRib.slot(packed);
+    int slot = locRib.probe(packed);
     if (slot < 0) {
       if (!bestPath.usable(received)) {
         return false; // kept as a Destination without a best path
       }
-      locRib.insertShared(packed, in, received);
+      locRib.insertShared(packed, in, received, slot);
+      counting(in);
       in.addShared();
       publisher.inserted(prefix, packed, peer, received);
       return true;
@@ -270,6 +294,7 @@ final class RibShard {
    */
   private void withdrawShared(Peer peer, Prefix prefix, long packed, int slot, AdjRibIn in) {
     removeCompact(prefix, packed, slot, peer);
+    counting(in);
     in.removeShared();
     dropIfEmpty(peer, in);
   }

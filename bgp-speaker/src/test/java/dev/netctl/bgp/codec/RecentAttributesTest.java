@@ -49,6 +49,24 @@ class RecentAttributesTest {
   }
 
   @Test
+  void aValueIsFoundAgainAfterALongerOneAndNeverForOneDifferingInItsLastOctet() {
+    // AS_PATHs of one, and of three, 4-octet numbers: 6 and 14 octets, the shorter one's last word
+    // partial; the thread's copy of the longer one must not leak into the shorter one's compare.
+    String one = "40 02 06 02 01 0000fde8";
+    String three = "40 02 0e 02 03 0000fde8 0000fde9 0000fdea";
+    String neighbour = "40 02 06 02 01 0000fde9"; // differs from one in its very last octet
+    PathAttribute first = decoded(update(one + REST), CodecContext.FOUR_OCTET).attributes().get(1);
+    PathAttribute longer =
+        decoded(update(three + REST), CodecContext.FOUR_OCTET).attributes().get(1);
+    PathAttribute again = decoded(update(one + REST), CodecContext.FOUR_OCTET).attributes().get(1);
+    PathAttribute other =
+        decoded(update(neighbour + REST), CodecContext.FOUR_OCTET).attributes().get(1);
+    assertThat(again).isSameAs(first).isEqualTo(AsPath.sequence(65000));
+    assertThat(longer).isEqualTo(AsPath.sequence(65000, 65001, 65002));
+    assertThat(other).isEqualTo(AsPath.sequence(65001));
+  }
+
+  @Test
   void aMalformedValueIsRejectedEveryTimeItComes() {
     // NEXT_HOP 0.0.0.0 (RFC 4271 §6.3, RFC 7606 §7.3): treat-as-withdraw, however often it comes.
     byte[] wire = update("40 01 01 00" + "40 02 06 02 01 0000fde8" + "40 03 04 00000000");

@@ -28,10 +28,14 @@ class PackedPrefixTableTest {
       assertThat(slot >= 0)
           .as("seed %d step %d present %s", seed, step, p)
           .isEqualTo(model.containsKey(p));
+      int probe = table.probe(key);
+      assertThat(probe).as("probe finds what find finds").isEqualTo(slot >= 0 ? slot : probe);
+      assertThat(probe >= 0).isEqualTo(slot >= 0);
       switch (random.nextInt(3)) {
         case 0 -> {
           if (slot < 0) {
-            slot = table.insert(key, ref);
+            // Half the inserts take the probe's empty slot (growing on the way, now and then).
+            slot = random.nextBoolean() ? table.insert(key, ref) : table.insert(key, ref, probe);
           } else {
             table.setRefAt(slot, ref);
           }

@@ -1,6 +1,7 @@
 package dev.netctl.bgp.rib;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.netctl.bgp.codec.Prefix;
 import java.util.ArrayList;
@@ -44,6 +45,85 @@ class PrefixTableTest {
     for (Prefix p : model.keySet()) {
       assertThat(table.get(p)).isEqualTo(model.get(p));
     }
+  }
+
+  @RepeatedTest(3)
+  void slotOrAddFindsPresentKeysAndAddsAbsentOnesLikeSlotThenInsert(RepetitionInfo info) {
+    long seed = 0x51a7_0000L + info.getCurrentRepetition();
+    SplittableRandom random = new SplittableRandom(seed);
+    // A table without companions: only such a one removes entries, which moves others back.
+    PrefixTable<Object> table = new PrefixTable<>();
+    Map<Long, Integer> model = new HashMap<>();
+    for (int step = 0; step < 20_000; step++) {
+      long key = PrefixTable.pack(Prefix.ipv4(random.nextInt(2_048) << 8, 24));
+      if (random.nextInt(4) == 0 && model.containsKey(key)) {
+        table.removeAt(table.slot(key)); // removals move entries back: probe chains must hold
+        model.remove(key);
+        continue;
+      }
+      int slot = table.slotOrAdd(key);
+      assertThat(slot >= 0)
+          .as("seed %d step %d: found exactly when present", seed, step)
+          .isEqualTo(model.containsKey(key));
+      if (slot >= 0) {
+        assertThat(table.valueAt(slot)).isEqualTo(model.get(key));
+      } else {
+        slot = -1 - slot;
+        assertThat(table.keyAt(slot)).isEqualTo(key);
+        assertThat(table.valueAt(slot)).as("added empty").isNull();
+      }
+      table.setAt(slot, step, "c" + step);
+      model.put(key, step);
+      assertThat(table.size()).isEqualTo(model.size());
+    }
+    for (Map.Entry<Long, Integer> e : model.entrySet()) {
+      int slot = table.slot(e.getKey());
+      assertThat(slot).isNotNegative();
+      assertThat(table.valueAt(slot)).isEqualTo(e.getValue());
+    }
+  }
+
+  @Test
+  void aTableWithCompanionsListsItsSlotsInTheOrderKeysWereAddedAcrossGrowthAndClears() {
+    PrefixTable<Object> table = PrefixTable.withCompanions();
+    List<Long> added = new ArrayList<>();
+    for (int round = 0; round < 3; round++) {
+      added.clear();
+      SplittableRandom random = new SplittableRandom(round);
+      for (int i = 0; i < 3_000; i++) {
+        long key = PrefixTable.pack(Prefix.ipv4(random.nextInt(1 << 20) << 8, 24));
+        int slot = table.slotOrAdd(key);
+        if (slot < 0) {
+          added.add(key);
+          slot = -1 - slot;
+        }
+        table.setAt(slot, key, "c" + key); // a key set again keeps its first place
+        if (i % 7 == 0) {
+          long again = PrefixTable.pack(Prefix.ipv4(random.nextInt(1 << 20) << 8, 24));
+          if (table.slot(again) < 0) {
+            table.insert(again, again, "c" + again);
+            added.add(again);
+          }
+        }
+      }
+      List<Long> listed = new ArrayList<>();
+      for (int j = 0; j < table.addedCount(); j++) {
+        int slot = table.addedSlot(j);
+        assertThat(table.valueAt(slot)).isEqualTo(table.keyAt(slot));
+        assertThat(table.companionAt(slot)).isEqualTo("c" + table.keyAt(slot));
+        listed.add(table.keyAt(slot));
+        table.vacate(slot); // as a drain does
+      }
+      assertThat(listed).as("round %d: each key once, in the order added", round).isEqualTo(added);
+      table = table.clearForReuse();
+      assertThat(table.addedCount()).as("a cleared table lists nothing").isZero();
+    }
+    PrefixTable<Object> ordered = table;
+    long key = PrefixTable.pack(Prefix.ipv4(0x0a000000, 24));
+    ordered.insert(key, "v", "c");
+    assertThatThrownBy(() -> ordered.removeAt(ordered.slot(key)))
+        .as("nothing is removed one by one from a table with companions")
+        .isInstanceOf(IllegalStateException.class);
   }
 
   @Test

@@ -325,6 +325,7 @@ class RibRandomizedTest {
       }
       Map<Key, AttributeSet> want = sent.getOrDefault(peer, Map.of());
       assertThat(got).as(where + ": Adj-RIB-In of " + peer).isEqualTo(want);
+      h.shard.reportCounts(); // as the Rib does at the end of every task
       PeerCounts counts = h.received.get(peer);
       long count = counts != null ? counts.paths() : 0;
       assertThat(count).as(where + ": received count of " + peer).isEqualTo(want.size());

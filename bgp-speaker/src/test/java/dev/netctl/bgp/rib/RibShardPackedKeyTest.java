@@ -278,6 +278,7 @@ class RibShardPackedKeyTest {
   }
 
   private static long count(Side s, Peer peer) {
+    s.h.shard.reportCounts(); // as the Rib does at the end of every task
     PeerCounts c = s.h.received.get(peer);
     return c == null ? 0 : c.paths() * 1_000_000 + c.loops().sum();
   }
