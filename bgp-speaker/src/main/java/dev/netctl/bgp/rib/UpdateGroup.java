@@ -157,6 +157,8 @@ public final class UpdateGroup {
   }
 
   private final Resync resync;
+  // Routes whose attributes do not fit this group's message size: never sent (see WithheldRoutes).
+  private final WithheldRoutes withheld = new WithheldRoutes();
   // Members split off, with what they missed; changed only inside the serialized methods.
   private final Map<Peer, Backlog> detached = new ConcurrentHashMap<>();
   // The backlogs a drain notes changes into (see record); touched only inside drain.
@@ -262,6 +264,14 @@ public final class UpdateGroup {
     exceptAudience = null;
     behind = new Peer[0];
     behindLogs = new Backlog[0];
+    withheld.clear();
+  }
+
+  /**
+   * The routes withheld from the members as too large for one UPDATE (see {@link WithheldRoutes}).
+   */
+  public WithheldRoutes withheld() {
+    return withheld;
   }
 
   /** Whether {@code peer} is a member. */
