@@ -186,6 +186,15 @@ final class ChangePublisher {
       Peer sentFrom) {
     UpdateGroup g = live[index];
     boolean packed = current == null && pathId == 0 && source != null;
+    TableSync[] joins = g.joining();
+    if (joins.length > 0) {
+      // A member's initial table is being taken: its part leaves out what it gets this way.
+      Object key =
+          current == null && pathId == 0 ? (Object) currentPacked : TableSync.key(current, pathId);
+      for (TableSync join : joins) {
+        join.offered.add(key);
+      }
+    }
     if (!deferring) {
       if (packed) {
         g.offer(currentPacked, attributes, source, sent, sentFrom);
