@@ -68,6 +68,13 @@ final class BgpPeersCommand extends BgpAdminCommand {
       // RFC 7606 kept the session up; without this the missing routes have no explanation.
       info += "; last malformed UPDATE: " + p.lastError();
     }
+    if (p.withheldRoutes() > 0) {
+      // Routes we never sent it, logged one by one: without this nothing here explains them.
+      info +=
+          (info.isEmpty() ? "" : "; ")
+              + p.withheldRoutes()
+              + " of our routes withheld: too large for one UPDATE to it (see the log)";
+    }
     if (p.staleRoutes()) {
       info += (info.isEmpty() ? "" : "; ") + "routes kept as stale (graceful restart)";
     }

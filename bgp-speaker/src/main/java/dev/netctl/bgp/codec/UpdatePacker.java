@@ -60,6 +60,33 @@ public final class UpdatePacker {
     return attributes instanceof EncodedAttributes e && e.wireFor(ctx) != null;
   }
 
+  /**
+   * Octets left for NLRI in one UPDATE of {@code ctx} under {@code attributes} (as {@link
+   * #announce(List, List, CodecContext)} takes them: IPv4 with NEXT_HOP, or an MP_REACH template);
+   * negative when the attributes alone exceed the message size (RFC 4271 §4.3, RFC 8654 §4). Throws
+   * as the encoder does for what cannot go on the wire.
+   */
+  public static int nlriRoom(List<PathAttribute> attributes, CodecContext ctx) {
+    int max = ctx.maxMessageSize() - BgpDecoder.HEADER_SIZE - 4;
+    if (attributes instanceof EncodedAttributes e && e.wireFor(ctx) != null) {
+      return max - e.wireSize();
+    }
+    PathAttribute.MpReach template = null;
+    List<PathAttribute> others = new ArrayList<>(attributes.size());
+    for (PathAttribute a : attributes) {
+      if (a instanceof PathAttribute.MpReach r) {
+        template = r;
+      } else {
+        others.add(a);
+      }
+    }
+    // As announce counts it: MP_REACH with a 4-octet header in case it needs the extended length.
+    return max
+        - (template == null
+            ? EncodedAttributes.of(others, ctx).wireSize()
+            : AttributeEncoder.encode(withTemplate(others, template), ctx).length + 1);
+  }
+
   /** Packs prefixes sharing one attribute set. */
   public static List<Update> announce(
       List<PathAttribute> attributes, List<Nlri> nlri, CodecContext ctx) {

@@ -45,6 +45,20 @@ final class ChangePublisher {
   // Ipv4NlriList.pack) in currentPacked and no Prefix has been needed yet (see prefix()).
   private Prefix current;
   private long currentPacked;
+  // The group being published to (see publish), so that export notes a withheld route there without
+  // a search; null outside publish.
+  private UpdateGroup publishing;
+  // Whether export notes the routes it withholds: not while it recomputes what was advertised
+  // before
+  // a change (that route is no longer current).
+  private boolean noting = true;
+  // Whether the last export withheld its route as too large for one UPDATE (see export).
+  private boolean withheldLast;
+  // The last set sized for a codec, and the octets it leaves for NLRI: consecutive changes mostly
+  // share a set, and sizing an IPv6 set costs an encoding.
+  private AttributeSet sizedSet;
+  private dev.netctl.bgp.codec.CodecContext sizedCodec;
+  private int sizedRoom;
 
   /** A publisher to the shard's sinks and groups (concurrent, owned by {@link Rib}). */
   ChangePublisher(RibConfig config, List<RouteSink> sinks, UpdateGroups groups) {
@@ -172,6 +186,15 @@ final class ChangePublisher {
       Peer sentFrom) {
     UpdateGroup g = live[index];
     boolean packed = current == null && pathId == 0 && source != null;
+    TableSync[] joins = g.joining();
+    if (joins.length > 0) {
+      // A member's initial table is being taken: its part leaves out what it gets this way.
+      Object key =
+          current == null && pathId == 0 ? (Object) currentPacked : TableSync.key(current, pathId);
+      for (TableSync join : joins) {
+        join.offered.add(key);
+      }
+    }
     if (!deferring) {
       if (packed) {
         g.offer(currentPacked, attributes, source, sent, sentFrom);
@@ -244,6 +267,7 @@ final class ChangePublisher {
       Route added) {
     current = prefix;
     currentPacked = packed;
+    noting = true;
     if (best != oldBest || !multipath.equals(oldMultipath)) {
       BestPathChange change = null;
       // Indexed, not iterated: an iterator per change is garbage a million times over. Sinks are
@@ -275,18 +299,36 @@ final class ChangePublisher {
       if (!carried) {
         continue;
       }
+      publishing = g;
       if (carriedAddPath) {
         // ADD-PATH send: every path is advertised under its own id, so only the changed path
         // matters; the receiver resolves next hops itself.
+        noting = false;
         AttributeSet before = removed == null ? null : export(profile, prefix, ipv6, removed);
+        noting = true;
         AttributeSet after = added == null ? null : export(profile, prefix, ipv6, added);
+        boolean addedWithheld = added != null && withheldLast;
+        WithheldRoutes withheld = g.withheld();
+        if (withheld.any()) {
+          if (removed != null && (added == null || removed.localId() != added.localId())) {
+            withheld.remove(prefix(), removed.localId());
+          }
+          if (added != null && !addedWithheld) {
+            withheld.remove(prefix(), added.localId());
+          }
+        }
         if (before != after) {
           Route which = added != null ? added : removed;
           offer(live, i, which.localId(), after, which.source(), true, null);
         }
       } else if (best != oldBest) {
+        noting = false;
         AttributeSet before = oldBest == null ? null : export(profile, prefix, ipv6, oldBest);
+        noting = true;
         AttributeSet after = best == null ? null : export(profile, prefix, ipv6, best);
+        if (!(best != null && withheldLast) && g.withheld().any()) {
+          g.withheld().remove(prefix(), 0);
+        }
         boolean sourceChanged =
             after != null && oldBest != null && !sameSession(oldBest.source(), best.source());
         if (before != after || sourceChanged) {
@@ -299,6 +341,7 @@ final class ChangePublisher {
         }
       }
     }
+    publishing = null;
   }
 
   /**
@@ -328,9 +371,60 @@ final class ChangePublisher {
 
   /**
    * The group's attributes for a route of {@code prefix} or, when that is null, of the change being
-   * published (built only if the answer depends on it).
+   * published (built only if the answer depends on it); null when the route is not exported, or is
+   * withheld because its attributes leave no room for the prefix in one UPDATE of the group's
+   * message size (see {@link WithheldRoutes}). A withheld route is then never announced, so never
+   * withdrawn, and the members get the withdrawal of an earlier version they hold.
    */
   private AttributeSet export(OutboundProfile profile, Prefix prefix, boolean ipv6, Route route) {
+    withheldLast = false;
+    AttributeSet out = policyExport(profile, prefix, ipv6, route);
+    if (out == null) {
+      return null;
+    }
+    dev.netctl.bgp.codec.CodecContext codec = profile.codec();
+    int room;
+    if (out == sizedSet && codec == sizedCodec) {
+      room = sizedRoom;
+    } else {
+      room = UpdatePacker.nlriRoom(out, ipv6, codec);
+      sizedSet = out;
+      sizedCodec = codec;
+      sizedRoom = room;
+    }
+    if (room >= UpdatePacker.MAX_NLRI_SIZE) {
+      return out; // fits with any prefix: nearly always, and no prefix is built to know it
+    }
+    Prefix p = prefix != null ? prefix : prefix();
+    boolean addPath =
+        profile.addPath(ipv6 ? AddressFamily.IPV6_UNICAST : AddressFamily.IPV4_UNICAST);
+    if (room >= UpdatePacker.nlriSize(p, addPath)) {
+      return out;
+    }
+    withheldLast = true;
+    if (noting) {
+      UpdateGroup g =
+          publishing != null && publishing.profile() == profile ? publishing : groupOf(profile);
+      if (g != null) {
+        g.withheld().add(p, addPath ? route.localId() : 0, room, codec, g.members());
+      }
+    }
+    return null;
+  }
+
+  /** The live group of {@code profile}, or null. */
+  private UpdateGroup groupOf(OutboundProfile profile) {
+    for (UpdateGroup g : groups.live()) {
+      if (g.profile() == profile) {
+        return g;
+      }
+    }
+    return null;
+  }
+
+  /** The group's attributes for a route after export rules and policy, or null (see export). */
+  private AttributeSet policyExport(
+      OutboundProfile profile, Prefix prefix, boolean ipv6, Route route) {
     // A prefix-independent policy gives the same answer for the same group, source, attributes
     // and family: first the answer kept on the attribute set, then the last one given.
     boolean memo = profile.exportPolicy().prefixIndependent();

@@ -534,6 +534,7 @@ final class RibShard {
     Peer member = sync.peer();
     Audience audience = new Audience.Only(member);
     OutboundProfile profile = group.profile();
+    int from = entries.size();
     locRib.forEach(
         (prefix, d) -> {
           AddressFamily family = prefix.family();
@@ -541,6 +542,19 @@ final class RibShard {
             exported(profile, prefix, d, member, audience, entries);
           }
         });
+    java.util.Set<Object> offered = sync.offered;
+    if (offered != null && (!offered.isEmpty() || group.hasPending())) {
+      // An initial table taken while changes arrive. A path this shard offered the group since the
+      // member joined reached it in a drain, in its current state (a later change would be
+      // pending); one pending now reaches it in a drain at the latest with the last part, before
+      // its End-of-RIB (see UpdateGroup.drain). Sent here as well it went out twice.
+      entries
+          .subList(from, entries.size())
+          .removeIf(
+              e ->
+                  offered.contains(TableSync.key(e.prefix(), e.pathId()))
+                      || group.pending(e.prefix(), e.pathId()));
+    }
   }
 
   /** Adds what the group exports to {@code member} for {@code prefix}: each path, or the best. */

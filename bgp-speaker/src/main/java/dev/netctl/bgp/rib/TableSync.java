@@ -23,6 +23,11 @@ final class TableSync {
   private final CatchUp round;
   // Touched only inside the group's serialized drain.
   boolean begun;
+  // For an initial table only: the keys (see key) the shards offered the group after the member
+  // joined, while their parts were not taken yet; null for other dumps (see RibShard.snapshot).
+  Set<Object> offered;
+  // Parts not taken yet, while the shards note offered keys.
+  AtomicInteger untaken;
 
   TableSync(
       Peer peer,
@@ -51,6 +56,18 @@ final class TableSync {
     this.begin = List.copyOf(begin);
     this.end = List.copyOf(end);
   }
+
+  /**
+   * The key of path {@code pathId} of {@code prefix} in {@link #offered}: IPv4 path 0 packed as the
+   * group's tables pack it, so a shard notes its commonest change without building a prefix.
+   */
+  static Object key(dev.netctl.bgp.codec.Prefix prefix, int pathId) {
+    return !prefix.ipv6() && pathId == 0
+        ? (Object) PrefixTable.pack(prefix)
+        : new PathKey(prefix, pathId);
+  }
+
+  private record PathKey(dev.netctl.bgp.codec.Prefix prefix, int pathId) {}
 
   /** The catch-up this dump is a chunk of, or null. */
   CatchUp round() {

@@ -157,6 +157,12 @@ public final class UpdateGroup {
   }
 
   private final Resync resync;
+  // Routes whose attributes do not fit this group's message size: never sent (see WithheldRoutes).
+  private final WithheldRoutes withheld = new WithheldRoutes();
+  // Initial tables whose parts are not all taken yet: each change offered meanwhile is noted in
+  // them (see RibShard.snapshot). Copy on write: read once per change offered.
+  private final java.util.concurrent.atomic.AtomicReference<TableSync[]> joining =
+      new java.util.concurrent.atomic.AtomicReference<>(new TableSync[0]);
   // Members split off, with what they missed; changed only inside the serialized methods.
   private final Map<Peer, Backlog> detached = new ConcurrentHashMap<>();
   // The backlogs a drain notes changes into (see record); touched only inside drain.
@@ -262,6 +268,15 @@ public final class UpdateGroup {
     exceptAudience = null;
     behind = new Peer[0];
     behindLogs = new Backlog[0];
+    withheld.clear();
+    joining.set(new TableSync[0]);
+  }
+
+  /**
+   * The routes withheld from the members as too large for one UPDATE (see {@link WithheldRoutes}).
+   */
+  public WithheldRoutes withheld() {
+    return withheld;
   }
 
   /** Whether {@code peer} is a member. */
@@ -313,8 +328,15 @@ public final class UpdateGroup {
     for (int i = 0; i < behind.length; i++) {
       behindLogs[i] = detached.get(behind[i]);
     }
-    // Take pending changes before snapshots: a snapshot published after a change we took still
-    // comes out first, and it is at least as new as that change.
+    // Snapshots are taken before pending changes, and come out first: a change taken after a
+    // snapshot was published is at least as new as what the snapshot holds of its key (a shard
+    // offers a key's changes in order, and a later one replaces an undrained earlier one). And
+    // every change pending when a joining member's last part was published comes out in this
+    // drain, before its End-of-RIB (see below): its parts leave out what it gets as changes.
+    List<SyncPart> parts = new ArrayList<>();
+    for (SyncPart part; (part = syncParts.poll()) != null; ) {
+      parts.add(part);
+    }
     List<Map<OutKey, OutRoute>> takenOthers = new ArrayList<>(STRIPES);
     @SuppressWarnings("unchecked")
     PrefixTable<Object>[] takenPlain = new PrefixTable[STRIPES];
@@ -373,7 +395,9 @@ public final class UpdateGroup {
                   r.sentFrom()));
     }
     List<OutboundUpdate> out = new ArrayList<>();
-    for (SyncPart part; (part = syncParts.poll()) != null; ) {
+    // End-of-RIB of the initial tables completed here, after this drain's changes (see above).
+    List<OutboundUpdate> ends = new ArrayList<>();
+    for (SyncPart part : parts) {
       TableSync sync = part.sync();
       Peer peer = sync.peer();
       CatchUp round = sync.round();
@@ -398,13 +422,15 @@ public final class UpdateGroup {
       }
       out.addAll(packer.pack(part.entries()));
       if (sync.remaining().decrementAndGet() == 0) {
-        end(sync).forEach(m -> out.add(new OutboundUpdate(m, only)));
+        List<OutboundUpdate> to = sync.offered != null ? ends : out;
+        end(sync).forEach(m -> to.add(new OutboundUpdate(m, only)));
         if (catchingUp && round.exhausted()) {
           missed.round(null);
         }
       }
     }
     out.addAll(changes.finish());
+    out.addAll(ends);
     return out;
   }
 
@@ -859,7 +885,23 @@ public final class UpdateGroup {
     for (AddressFamily family : profile.families()) {
       end.add(Update.endOfRib(family));
     }
-    return new TableSync(peer, join, profile.families(), parts, List.of(), end);
+    TableSync sync = new TableSync(peer, join, profile.families(), parts, List.of(), end);
+    // Listed after the member was added: a change noted from now on is drained to it (the writer
+    // reads the roster and drains on the loop that joins it), so its part may leave that key out.
+    sync.offered = ConcurrentHashMap.newKeySet();
+    sync.untaken = new AtomicInteger(parts);
+    joining.updateAndGet(
+        a -> {
+          TableSync[] b = java.util.Arrays.copyOf(a, a.length + 1);
+          b[a.length] = sync;
+          return b;
+        });
+    return sync;
+  }
+
+  /** Initial tables in progress whose parts are not all taken (see {@link TableSync#offered}). */
+  TableSync[] joining() {
+    return joining.get();
   }
 
   /**
@@ -908,8 +950,36 @@ public final class UpdateGroup {
     return new TableSync(peer, join, Set.of(family), parts, begin, end);
   }
 
+  /**
+   * Whether a change of path {@code pathId} of {@code prefix} is waiting for a drain. Asked by the
+   * prefix's shard, the only one that offers it: the answer holds until a drain takes it.
+   */
+  boolean pending(Prefix prefix, int pathId) {
+    if (pathId == 0 && !prefix.ipv6()) {
+      long packed = PrefixTable.pack(prefix);
+      Stripe stripe = stripes[(PrefixTable.mix(packed) >>> 16) & (STRIPES - 1)];
+      synchronized (stripe) {
+        return stripe.plain.slot(packed) >= 0
+            || stripe.others.containsKey(new OutKey(prefix, pathId));
+      }
+    }
+    Stripe stripe = stripes[(prefix.hashCode() * 0x9E3779B9 >>> 16) & (STRIPES - 1)];
+    synchronized (stripe) {
+      return stripe.others.containsKey(new OutKey(prefix, pathId));
+    }
+  }
+
   /** Publishes one shard's snapshot for a joining or refreshed member. */
   void addSyncPart(TableSync sync, List<UpdatePacker.Entry> entries) {
+    if (sync.untaken != null && sync.untaken.decrementAndGet() == 0) {
+      // Every part is taken: nothing more to note for it.
+      joining.updateAndGet(
+          a -> {
+            List<TableSync> b = new ArrayList<>(List.of(a));
+            b.remove(sync);
+            return b.toArray(new TableSync[0]);
+          });
+    }
     syncParts.add(new SyncPart(sync, entries));
     signal();
   }

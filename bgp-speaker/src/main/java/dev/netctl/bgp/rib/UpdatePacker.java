@@ -280,6 +280,51 @@ final class UpdatePacker {
     return encoded;
   }
 
+  /**
+   * Octets left for NLRI in one UPDATE of {@code ctx} under {@code attrs} for IPv4 (or IPv6)
+   * unicast: negative when the attributes alone do not fit (a peer without extended messages, RFC
+   * 8654), or cannot be encoded at all. {@link Integer#MAX_VALUE} without a usable next hop: not a
+   * matter of size (the drain withdraws such routes).
+   */
+  static int nlriRoom(AttributeSet attrs, boolean ipv6, CodecContext ctx) {
+    try {
+      if (!ipv6) {
+        return attrs.nextHop() instanceof Inet4Address v4
+            ? dev.netctl.bgp.codec.UpdatePacker.nlriRoom(encodedIpv4(attrs, v4, ctx), ctx)
+            : Integer.MAX_VALUE;
+      }
+      List<PathAttribute> list = ipv6Attributes(attrs, AddressFamily.IPV6_UNICAST);
+      return list == null
+          ? Integer.MAX_VALUE
+          : dev.netctl.bgp.codec.UpdatePacker.nlriRoom(list, ctx);
+    } catch (IllegalArgumentException cannotEncode) {
+      return -1;
+    }
+  }
+
+  /** Octets one NLRI entry of {@code prefix} takes (RFC 4271 §4.3; RFC 7911 §3 with a path id). */
+  static int nlriSize(Prefix prefix, boolean addPath) {
+    return (addPath ? 4 : 0) + 1 + (prefix.length() + 7) / 8;
+  }
+
+  /** The most octets one NLRI entry takes: a path id, the length octet, an IPv6 address. */
+  static final int MAX_NLRI_SIZE = 4 + 1 + 16;
+
+  /** Attributes with the MP_REACH template for {@code family}, or null without a next hop. */
+  private static List<PathAttribute> ipv6Attributes(AttributeSet attrs, AddressFamily family) {
+    if (attrs.nextHop() == null) {
+      return null;
+    }
+    List<InetAddress> hops = new ArrayList<>();
+    hops.add(attrs.nextHop());
+    if (attrs.linkLocalNextHop() != null) {
+      hops.add(attrs.linkLocalNextHop());
+    }
+    List<PathAttribute> list = new ArrayList<>(attrs.attributes());
+    list.add(new PathAttribute.MpReach(family, hops, List.of()));
+    return list;
+  }
+
   /** Packed announcements, or null when these attributes cannot be sent. */
   private List<Update> announce(AddressFamily family, AttributeSet attrs, List<Nlri> nlri) {
     if (family.equals(AddressFamily.IPV4_UNICAST)) {
@@ -293,16 +338,10 @@ final class UpdatePacker {
         return null;
       }
     }
-    if (attrs.nextHop() == null) {
+    List<PathAttribute> list = ipv6Attributes(attrs, family);
+    if (list == null) {
       return null;
     }
-    List<InetAddress> hops = new ArrayList<>();
-    hops.add(attrs.nextHop());
-    if (attrs.linkLocalNextHop() != null) {
-      hops.add(attrs.linkLocalNextHop());
-    }
-    List<PathAttribute> list = new ArrayList<>(attrs.attributes());
-    list.add(new PathAttribute.MpReach(family, hops, List.of()));
     try {
       return dev.netctl.bgp.codec.UpdatePacker.announce(list, nlri, codec);
     } catch (IllegalArgumentException tooLarge) {

@@ -123,7 +123,8 @@ public final class BgpListener implements AutoCloseable {
       return;
     }
     ch.pipeline().addLast(new MessageCodec());
-    ch.writeAndFlush(notification).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+    ch.write(notification);
+    NotificationClose.close(ch);
   }
 
   /** The bound address (useful with port 0). */

@@ -12,7 +12,6 @@ import dev.netctl.bgp.fsm.Negotiated;
 import dev.netctl.bgp.fsm.PeerConfig;
 import dev.netctl.bgp.fsm.State;
 import dev.netctl.bgp.fsm.Timer;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -54,6 +53,8 @@ final class Connection {
   // The outgoing connect still in progress, or null.
   private ChannelFuture attempt;
   private boolean readPaused;
+  // Whether the channel's last message is a NOTIFICATION: then it closes as NotificationClose says.
+  private boolean notified;
   // The Established connection this inbound one may replace (a graceful restart), or null.
   private Connection replaces;
 
@@ -254,6 +255,9 @@ final class Connection {
     if (channel == null || !channel.isActive()) {
       return;
     }
+    if (message instanceof BgpMessage.Notification) {
+      notified = true;
+    }
     if (urgent || (backlog.isEmpty() && channel.isWritable())) {
       channel.writeAndFlush(message).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
     } else {
@@ -288,9 +292,12 @@ final class Connection {
     backlog.clear();
     Channel ch = channel;
     channel = null;
-    if (ch != null) {
-      // Flush what the FSM queued (a NOTIFICATION) before closing.
-      ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    if (ch != null && notified) {
+      // The peer must parse the NOTIFICATION before it sees our FIN (see NotificationClose).
+      peer.closing(NotificationClose.close(ch));
+    } else if (ch != null) {
+      // Without a NOTIFICATION (a graceful restart's plain close, RFC 4724 §4.2): at once.
+      ch.close();
     }
     if (fsm.state() == State.IDLE) {
       for (Timer t : Timer.values()) {

@@ -48,6 +48,9 @@ public final class PeerSession implements GroupOutput {
   private boolean enabled;
   private ScheduledFuture<?> restart;
   private boolean restarting;
+  // The last connection closed after our NOTIFICATION, until the peer has read it and closed too
+  // (see NotificationClose), or null.
+  private ChannelFuture closing;
   private volatile State state = State.IDLE;
   private volatile Instant since;
   private volatile String info = "";
@@ -287,7 +290,35 @@ public final class PeerSession implements GroupOutput {
         && established.channel().isWritable();
   }
 
+  /**
+   * Notes a connection closing after our NOTIFICATION: a new one waits for it (see startOutbound).
+   */
+  void closing(ChannelFuture closed) {
+    closing = closed;
+  }
+
   private void startOutbound() {
+    ChannelFuture pending = closing;
+    if (pending != null && !pending.isDone()) {
+      // A reset's new connection waits until the peer has read our NOTIFICATION and closed the old
+      // one (or NotificationClose gave up on it): FRR takes a connection from a graceful-restart
+      // peer it is still Established with for that peer restarting, and drops the session as
+      // closed, the NOTIFICATION unread (RFC 4724 §4.2; its bgp_accept).
+      publish(State.ACTIVE, "waiting for the peer to close the connection we reset");
+      pending.addListener(
+          f -> {
+            if (!loop.isShuttingDown()) {
+              loop.execute(
+                  () -> {
+                    if (enabled && connections.isEmpty()) {
+                      startOutbound();
+                    }
+                  });
+            }
+          });
+      return;
+    }
+    closing = null;
     Connection c = new Connection(this, true);
     connections.add(c);
     c.handle(new Event.Start(false));

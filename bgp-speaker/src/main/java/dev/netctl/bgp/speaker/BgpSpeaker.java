@@ -548,6 +548,11 @@ public final class BgpSpeaker implements AutoCloseable {
     return a == null ? 0 : (int) Math.min(Integer.MAX_VALUE, rib.receivedCount(a.peer));
   }
 
+  private int withheldCount(PeerSession p) {
+    AttachedPeer a = attached.get(p.spec().remote().getAddress());
+    return a == null || a.group == null ? 0 : a.group.withheld().count();
+  }
+
   private int loopCount(PeerSession p) {
     AttachedPeer a = attached.get(p.spec().remote().getAddress());
     return a == null ? 0 : (int) Math.min(Integer.MAX_VALUE, rib.loopCount(a.peer));
@@ -579,7 +584,8 @@ public final class BgpSpeaker implements AutoCloseable {
                             loopCount(p),
                             p.lastError(),
                             attached.stale().keeps(p.spec().remote().getAddress()),
-                            p.notices()))
+                            p.notices(),
+                            withheldCount(p)))
                 .toList());
   }
 

@@ -23,6 +23,8 @@ import java.time.Instant;
  *     not yet come back, or came back and has not yet sent End-of-RIB (RFC 4724 §4.2)
  * @param notices what the session does differently from its configuration and why (a family not
  *     offered, received routes not used), {@code "; "}-separated, or empty
+ * @param withheldRoutes our routes not advertised to the peer because their attributes leave no
+ *     room for the prefix in one UPDATE: 4096 octets without extended messages (RFC 8654)
  */
 public record PeerStatus(
     InetSocketAddress remote,
@@ -35,7 +37,8 @@ public record PeerStatus(
     int loopedPrefixes,
     String lastError,
     boolean staleRoutes,
-    String notices) {
+    String notices,
+    int withheldRoutes) {
   @Override
   public String toString() {
     return "PeerStatus[remote="

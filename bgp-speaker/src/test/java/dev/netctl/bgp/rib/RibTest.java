@@ -236,8 +236,8 @@ class RibTest {
     }
     assertThat(toC1.stream().flatMap(u -> u.nlri().stream())).as("split horizon").isEmpty();
     assertThat(toC1).anyMatch(u -> u.endOfRibFamily().isPresent());
-    // The snapshot (before End-of-RIB) holds the whole table; changes made before the join may
-    // follow it again, which is harmless.
+    // Before End-of-RIB, the whole table, each route once: the changes still pending when the
+    // shard took c2's part come out as changes in the same drain, and the part leaves them out.
     int eor = -1;
     for (int i = 0; i < toC2.size() && eor < 0; i++) {
       if (toC2.get(i).endOfRibFamily().equals(java.util.Optional.of(AddressFamily.IPV4_UNICAST))) {

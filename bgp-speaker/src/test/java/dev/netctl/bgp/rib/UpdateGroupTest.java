@@ -142,6 +142,53 @@ class UpdateGroupTest {
         .isEqualTo(1);
   }
 
+  /**
+   * A member joins while routes arrive from another peer: between its join and its shard taking the
+   * initial table, changes are drained to it as to every member. Those the table would repeat (sent
+   * already, in their current state) go out once; one still pending when the table is taken stays
+   * in the table (its drain may come after End-of-RIB); every route ends in its final state.
+   */
+  @Test
+  void aRouteChangedWhileAMemberJoinsGoesToItOnce() {
+    Peer source = Fixtures.ibgp("10.0.0.1");
+    Peer c2 = client("10.0.0.12");
+    h.shard.announce(source, v4(1), 0, attrs("10.0.0.1").build());
+    UpdateGroup g = h.group(ShardHarness.profile(PeerKind.IBGP, true, CodecContext.FOUR_OCTET), c1);
+    h.drainAll();
+    // c2 is a member from here on; its shard takes its table only after more changes.
+    TableSync sync = g.beginSync(c2, 1);
+    h.shard.announce(source, v4(2), 0, attrs("10.0.0.1").build());
+    h.shard.announce(source, v4(1), 0, attrs("10.0.0.2").build());
+    h.drainAll(); // v4(2) and the new v4(1) reach c2 as changes
+    h.shard.announce(source, v4(3), 0, attrs("10.0.0.1").build()); // pending when taken
+    h.shard.sync(g, sync);
+    h.drainAll();
+    Map<Nlri, Integer> announced = new HashMap<>();
+    for (Update u : h.inbox.get(c2)) {
+      u.nlri().forEach(n -> announced.merge(n, 1, Integer::sum));
+    }
+    assertThat(announced)
+        .as("each route announced to the joining member once")
+        .containsOnly(
+            Map.entry(Nlri.of(v4(1)), 1),
+            Map.entry(Nlri.of(v4(2)), 1),
+            Map.entry(Nlri.of(v4(3)), 1));
+    assertThat(h.view(c2))
+        .isEqualTo(h.view(c1))
+        .containsOnlyKeys(Nlri.of(v4(1)), Nlri.of(v4(2)), Nlri.of(v4(3)));
+    assertThat(h.view(c2).get(Nlri.of(v4(1))).nextHop()).isEqualTo(Fixtures.ip("10.0.0.2"));
+    List<Update> inbox = h.inbox.get(c2);
+    int eor = 0;
+    while (inbox.get(eor).endOfRibFamily().isEmpty()) {
+      eor++;
+    }
+    assertThat(inbox.subList(0, eor).stream().flatMap(u -> u.nlri().stream()))
+        .as("the route pending when the table was taken comes before End-of-RIB")
+        .contains(Nlri.of(v4(3)));
+    // Later changes are noted no more: the table is taken.
+    assertThat(g.joining()).isEmpty();
+  }
+
   @Test
   void joiningMemberGetsTableThenEndOfRibThenChanges() {
     Peer source = Fixtures.ibgp("10.0.0.1");

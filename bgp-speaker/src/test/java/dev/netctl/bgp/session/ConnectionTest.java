@@ -1,6 +1,7 @@
 package dev.netctl.bgp.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.netctl.bgp.codec.BgpMessage;
@@ -164,6 +165,52 @@ class ConnectionTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> session.state() == State.ESTABLISHED);
       }
       assertThat(transitions).doesNotContain("CONNECT->ACTIVE");
+    }
+  }
+
+  /**
+   * A reset's new connection waits until the peer has read our NOTIFICATION and closed the old one:
+   * FRR takes a new connection from a graceful-restart peer it is Established with for a restart,
+   * and drops the session before parsing the NOTIFICATION still queued on the old one. The wait for
+   * the peer's close is made long here, so only that close can let the new connection go.
+   */
+  @Test
+  void aResetConnectsAgainOnlyOnceThePeerHasClosedTheOldConnection() throws Exception {
+    NotificationClose.timeout(Duration.ofMinutes(5));
+    try (ServerSocket server = new ServerSocket()) {
+      server.bind(new InetSocketAddress(PeerSessionTest.ip(REMOTE), 0));
+      server.setSoTimeout(10_000);
+      startSession(server.getLocalPort());
+      try (Socket old = server.accept()) {
+        establish(old);
+        await().atMost(Duration.ofSeconds(5)).until(() -> session.state() == State.ESTABLISHED);
+        session
+            .loop()
+            .submit(
+                () -> {
+                  session.stop(Notification.of(NotificationSubcode.ADMINISTRATIVE_RESET));
+                  session.start();
+                })
+            .sync();
+        DataInputStream in = new DataInputStream(old.getInputStream());
+        BgpMessage m;
+        while ((m = read(in)) instanceof BgpMessage.Keepalive) {
+          // a KEEPALIVE may precede it
+        }
+        assertThat(m).isInstanceOf(Notification.class);
+        server.setSoTimeout(500);
+        assertThatThrownBy(server::accept)
+            .as("no new connection while the reset one is open")
+            .isInstanceOf(SocketTimeoutException.class);
+      }
+      // The old connection closed by the peer: the new one comes.
+      server.setSoTimeout(10_000);
+      try (Socket fresh = server.accept()) {
+        establish(fresh);
+        await().atMost(Duration.ofSeconds(5)).until(() -> session.state() == State.ESTABLISHED);
+      }
+    } finally {
+      NotificationClose.timeout(null);
     }
   }
 

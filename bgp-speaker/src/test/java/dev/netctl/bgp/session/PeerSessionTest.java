@@ -1,6 +1,7 @@
 package dev.netctl.bgp.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.netctl.bgp.codec.BgpEncoder;
@@ -193,6 +194,61 @@ class PeerSessionTest {
       await()
           .atMost(Duration.ofSeconds(5))
           .until(() -> events.stream().anyMatch(e -> e.startsWith("down")));
+    }
+  }
+
+  /**
+   * Our FIN must not overtake the NOTIFICATION in the peer's processing (FRR's I/O thread may read
+   * both at once and its main thread act on the close first): the connection stays open after the
+   * NOTIFICATION until the peer closes it, while our FSM is down at once. The wait is made long
+   * here, so only the peer's close can end it.
+   */
+  @Test
+  void afterANotificationWeCloseOnlyOnceThePeerHasClosed() throws Exception {
+    NotificationClose.timeout(Duration.ofMinutes(5));
+    try (RawPeer peer = new RawPeer()) {
+      peer.establish();
+      await().atMost(Duration.ofSeconds(5)).until(() -> session.state() == State.ESTABLISHED);
+      session
+          .loop()
+          .submit(() -> session.stop(Notification.of(NotificationSubcode.ADMINISTRATIVE_RESET)))
+          .sync();
+      assertThat(peer.readNotification().errorSubcode())
+          .isEqualTo(NotificationSubcode.ADMINISTRATIVE_RESET);
+      assertThat(session.state()).as("our FSM does not wait for the peer").isEqualTo(State.IDLE);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> events.stream().anyMatch(e -> e.startsWith("down")));
+      peer.socket.setSoTimeout(300);
+      assertThatThrownBy(() -> peer.in.read())
+          .as("no FIN right behind the NOTIFICATION, while the peer has not closed")
+          .isInstanceOf(java.net.SocketTimeoutException.class);
+      // What the peer sends meanwhile is dropped unread, not taken for a new session's message.
+      peer.send(BgpMessage.Keepalive.INSTANCE);
+      peer.socket.shutdownOutput();
+      peer.socket.setSoTimeout(5000);
+      assertThat(peer.in.read()).as("our close follows the peer's").isEqualTo(-1);
+    } finally {
+      NotificationClose.timeout(null);
+    }
+  }
+
+  /** A peer that keeps the connection open after our NOTIFICATION is closed on after a while. */
+  @Test
+  void afterANotificationAPeerThatNeverClosesIsClosedOnAnyway() throws Exception {
+    NotificationClose.timeout(Duration.ofMillis(200));
+    try (RawPeer peer = new RawPeer()) {
+      peer.establish();
+      await().atMost(Duration.ofSeconds(5)).until(() -> session.state() == State.ESTABLISHED);
+      session
+          .loop()
+          .submit(() -> session.stop(Notification.of(NotificationSubcode.ADMINISTRATIVE_RESET)))
+          .sync();
+      assertThat(peer.readNotification().errorSubcode())
+          .isEqualTo(NotificationSubcode.ADMINISTRATIVE_RESET);
+      assertThat(peer.closedByPeer()).isTrue();
+    } finally {
+      NotificationClose.timeout(null);
     }
   }
 

@@ -19,6 +19,8 @@ package dev.netctl.ctl.bgp;
  *     back and has not sent End-of-RIB yet (RFC 4724 §4.2)
  * @param notices what the session does differently from its configuration and why (e.g. IPv6
  *     unicast not offered without an IPv6 next hop), or empty
+ * @param withheldRoutes our routes not advertised to it because their attributes leave no room for
+ *     the prefix in one UPDATE (4096 octets without extended messages, RFC 8654)
  */
 public record PeerView(
     String address,
@@ -32,4 +34,5 @@ public record PeerView(
     int loopedPrefixes,
     String lastError,
     boolean staleRoutes,
-    String notices) {}
+    String notices,
+    int withheldRoutes) {}

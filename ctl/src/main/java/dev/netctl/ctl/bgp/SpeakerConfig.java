@@ -93,6 +93,9 @@ public record SpeakerConfig(
    * @param ipv4NextHop IPv4 address of this node sent as NEXT_HOP of the IPv4 routes that need us
    *     as next hop (BIRD's {@code next hop address}), default the top-level {@code ipv4NextHop},
    *     else the session's local address; an IPv6 session has none, so needs it to send them
+   * @param maxPrefixes the most prefixes of one family the peer may send, 1..4294967295; one more
+   *     ends the session with Cease/Maximum Number of Prefixes Reached (RFC 4486 §4), kept down
+   *     until reset by hand; default no limit
    */
   public record Peer(
       String address,
@@ -113,7 +116,8 @@ public record SpeakerConfig(
       Boolean enforceFirstAs,
       Integer keepaliveTime,
       Integer allowLocalAs,
-      String ipv4NextHop) {}
+      String ipv4NextHop,
+      Long maxPrefixes) {}
 
   /**
    * A peer's reference to a policy: {@code accept-all}, {@code reject-all}, the name of one of

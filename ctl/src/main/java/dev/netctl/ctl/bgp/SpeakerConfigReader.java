@@ -376,7 +376,8 @@ public final class SpeakerConfigReader {
             accepted != null ? null : t.enforceFirstAs(),
             t.keepaliveTime(),
             accepted != null ? null : t.allowLocalAs(),
-            t.ipv4NextHop());
+            t.ipv4NextHop(),
+            t.maxPrefixes());
     Neighbor template = peer(f + ".template", withAddress, as, routerId, ls);
     if (template == null) {
       return null;
@@ -645,6 +646,18 @@ public final class SpeakerConfigReader {
     }
     // An iBGP peer's routes are checked for our AS too (RFC 4271 §9.1.2, as BIRD and FRR do).
     int allowLocalAs = allowLocalAs(f + ".allowLocalAs", p.allowLocalAs());
+    long maxPrefixes = 0;
+    if (p.maxPrefixes() != null) {
+      maxPrefixes = p.maxPrefixes();
+      // The Cease that reports the limit carries it in four octets (RFC 4486 §4).
+      if (maxPrefixes < 1 || maxPrefixes > 0xffffffffL) {
+        error(
+            f + ".maxPrefixes",
+            maxPrefixes,
+            "must be 1..4294967295 (prefixes per family; omit it for no limit)");
+        maxPrefixes = 0;
+      }
+    }
     int gr = -1;
     if (p.gracefulRestart() != null) {
       gr = p.gracefulRestart();
@@ -680,7 +693,8 @@ public final class SpeakerConfigReader {
             .withOptions(addPath, Set.of(), gr, false)
             .withEnforceFirstAs(enforceFirstAs)
             .withKeepaliveTime(keepalive)
-            .withAllowLocalAs(allowLocalAs);
+            .withAllowLocalAs(allowLocalAs)
+            .withMaxPrefixes(maxPrefixes);
     PeerSpec spec =
         new PeerSpec(
             new InetSocketAddress(remote, port),

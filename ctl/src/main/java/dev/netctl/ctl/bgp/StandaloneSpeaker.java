@@ -172,7 +172,8 @@ public final class StandaloneSpeaker implements AutoCloseable {
         s.loopedPrefixes(),
         s.lastError() == null ? "" : s.lastError(),
         s.staleRoutes(),
-        s.notices());
+        s.notices(),
+        s.withheldRoutes());
   }
 
   /**

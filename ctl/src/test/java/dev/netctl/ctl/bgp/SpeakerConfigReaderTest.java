@@ -457,6 +457,78 @@ class SpeakerConfigReaderTest {
                             + " may appear)"));
   }
 
+  /**
+   * The prefix limit (per family, RFC 4486 §4) reaches the peer's and a range template's config;
+   * out of range, or not a whole number, is refused naming the field, value and rule.
+   */
+  @Test
+  void maxPrefixesReachesThePeersConfigAndIsChecked() throws Exception {
+    SpeakerPlan plan =
+        SpeakerConfigReader.parse(
+            "s.yaml",
+            HEAD
+                + """
+                peers:
+                  - {address: 127.0.0.3, asNumber: 65002, maxPrefixes: 1000}
+                  - {address: 127.0.0.4, asNumber: 65003, maxPrefixes: 4294967295}
+                  - {address: 127.0.0.5, asNumber: 65003}
+                dynamicPeers:
+                  - {name: tors, range: 10.0.0.0/16, template: {asNumber: 65010, maxPrefixes: 50}}
+                """,
+            true);
+    assertThat(plan.peers().get(0).spec().config().maxPrefixes()).isEqualTo(1000);
+    assertThat(plan.peers().get(1).spec().config().maxPrefixes()).isEqualTo(4294967295L);
+    assertThat(plan.peers().get(2).spec().config().maxPrefixes()).as("no limit").isZero();
+    assertThat(plan.dynamicRanges().getFirst().template().spec().config().maxPrefixes())
+        .isEqualTo(50);
+    String bad =
+        HEAD
+            + """
+            peers:
+              - {address: 127.0.0.3, asNumber: 65002, maxPrefixes: 0}
+              - {address: 127.0.0.4, asNumber: 65002, maxPrefixes: -5}
+              - {address: 127.0.0.5, asNumber: 65002, maxPrefixes: 4294967296}
+            """;
+    assertThatThrownBy(() -> SpeakerConfigReader.parse("s.yaml", bad, true))
+        .isInstanceOfSatisfying(
+            SpeakerConfigException.class,
+            e ->
+                assertThat(e.violations())
+                    .containsExactly(
+                        "s.yaml: peers[0].maxPrefixes: \"0\" must be 1..4294967295 (prefixes per"
+                            + " family; omit it for no limit)",
+                        "s.yaml: peers[1].maxPrefixes: \"-5\" must be 1..4294967295 (prefixes"
+                            + " per family; omit it for no limit)",
+                        "s.yaml: peers[2].maxPrefixes: \"4294967296\" must be 1..4294967295"
+                            + " (prefixes per family; omit it for no limit)"));
+    String badTemplate =
+        HEAD
+            + """
+            dynamicPeers:
+              - {name: tors, range: 10.0.0.0/16, template: {asNumber: 65010, maxPrefixes: 0}}
+            """;
+    assertThatThrownBy(() -> SpeakerConfigReader.parse("s.yaml", badTemplate, true))
+        .isInstanceOfSatisfying(
+            SpeakerConfigException.class,
+            e ->
+                assertThat(e.violations())
+                    .containsExactly(
+                        "s.yaml: dynamicPeers[0].template.maxPrefixes: \"0\" must be"
+                            + " 1..4294967295 (prefixes per family; omit it for no limit)"));
+    assertThatThrownBy(
+            () ->
+                SpeakerConfigReader.parse(
+                    "s.yaml",
+                    HEAD + "peers:\n  - {address: 127.0.0.3, asNumber: 65002, maxPrefixes: many}\n",
+                    true))
+        .isInstanceOfSatisfying(
+            SpeakerConfigException.class,
+            e ->
+                assertThat(String.join("\n", e.violations()))
+                    .contains("peers[0].maxPrefixes")
+                    .contains("many"));
+  }
+
   @Test
   void dynamicPeersAllowLocalAsFollowsRemoteAsNotItsStandIn() throws Exception {
     // A span starting at our own AS (65001) still accepts external peers (65002..65010): the
