@@ -10,7 +10,7 @@ import java.util.Objects;
  * size} of an array (a lookup's is the one being built, perhaps longer), with the next hops. No
  * object per lookup: compared element by element, the same object first, where a list's {@code
  * equals} took an iterator and an interface call per element on every UPDATE received. Matched
- * against the interner's entries ({@link AttributeInterner.Ref}), which must not hold the set.
+ * against the sets the interner holds ({@link AttributeSet#sameContent}).
  */
 final class AttributeContent {
   private AttributeContent() {}

@@ -79,8 +79,7 @@ public final class AttributeSet {
         AttributeContent.hash(own, own.length, nextHop, linkLocalNextHop));
   }
 
-  // The interner's entry for this set holds the same array and next hops (AttributeInterner.Ref):
-  // no key object of its own per set.
+  // The interner's entry for this set is a weak reference and the hash: no key object of its own.
   private AttributeSet(
       PathAttribute[] own, InetAddress nextHop, InetAddress linkLocalNextHop, int hash) {
     Attributes sorted = new Attributes(own);
@@ -190,15 +189,27 @@ public final class AttributeSet {
     if (!ordered) {
       sortByTypeCode(kept, n);
     }
-    AttributeInterner interner = AttributeInterner.GLOBAL;
     // The lookup is of the array being built, never stored: a set found (every UPDATE after the
     // first with its attributes) costs no copy of it, and no key object.
     int hash = AttributeContent.hash(kept, n, nextHop, linkLocalNextHop);
-    AttributeSet existing = interner.find(kept, n, nextHop, linkLocalNextHop, hash);
-    if (existing != null) {
-      return existing;
-    }
-    // A new set: its attributes and next hop become objects recently seen in other sets where
+    return AttributeInterner.GLOBAL.intern(kept, n, nextHop, linkLocalNextHop, hash, from);
+  }
+
+  /**
+   * A new set of the first {@code n} of {@code kept} (sorted, one of each type; the array may be
+   * kept) and these next hops, whose content hash is {@code hash}: what {@code interner} interns
+   * when it holds no equal set, made under its stripe's lock. {@code from} as for {@link
+   * #of(PathAttribute[], int, InetAddress, InetAddress, AttributeSet)}.
+   */
+  static AttributeSet created(
+      AttributeInterner interner,
+      PathAttribute[] kept,
+      int n,
+      InetAddress nextHop,
+      InetAddress linkLocalNextHop,
+      int hash,
+      AttributeSet from) {
+    // Its attributes and next hop become objects recently seen in other sets where
     // equal ones exist. A churn of a thousand sets that differ from the ones they replace in the
     // MED alone then keeps one new MED each, not a new copy of every attribute (AS_PATH with its
     // segments and numbers, COMMUNITIES, ORIGIN, the next hop...) that the young collections
@@ -217,7 +228,18 @@ public final class AttributeSet {
         nextHop instanceof Inet4Address v4 && (from == null || from.nextHop != nextHop)
             ? interner.canonical(v4)
             : nextHop;
-    return interner.intern(new AttributeSet(own, hop, linkLocalNextHop, hash));
+    return new AttributeSet(own, hop, linkLocalNextHop, hash);
+  }
+
+  /**
+   * Whether this set's content is the first {@code size} of {@code attributes} and these next hops
+   * (the interner's comparison of a lookup with an entry).
+   */
+  boolean sameContent(
+      PathAttribute[] attributes, int size, InetAddress nextHop, InetAddress linkLocal) {
+    PathAttribute[] own = this.attributes.attributes;
+    return AttributeContent.same(
+        attributes, size, nextHop, linkLocal, own, own.length, this.nextHop, this.linkLocalNextHop);
   }
 
   /** Whether this set holds {@code a} itself (not an equal object). */

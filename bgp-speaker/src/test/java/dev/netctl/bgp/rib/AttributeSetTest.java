@@ -76,7 +76,7 @@ class AttributeSetTest {
 
   @Test
   void theInternerFindsASetByALookupKeyAndKeepsTheFirstOfEqualCandidates() throws Exception {
-    // Entries are the sets' own arrays behind a weak reference, matched by a lookup's array.
+    // Entries are weak references to the sets, matched by a lookup's array.
     AttributeInterner interner = new AttributeInterner();
     List<PathAttribute> attributes =
         List.of(new PathAttribute.Origin(PathAttribute.OriginType.IGP), AsPath.sequence(65001));
@@ -95,7 +95,7 @@ class AttributeSetTest {
       System.gc();
       Thread.sleep(20);
     }
-    assertThat(interner.size()).as("entry of a collected set expunged").isZero();
+    assertThat(interner.size()).as("entry of a collected set no longer counted").isZero();
     AttributeSet again = new AttributeSet(attributes, ip("192.0.2.1"), null);
     assertThat(interner.intern(again)).isSameAs(again);
     assertThat(again.hashCode()).isEqualTo(hash);
@@ -118,7 +118,9 @@ class AttributeSetTest {
       System.gc();
       Thread.sleep(20);
     }
-    assertThat(interner.size()).as("entries of the collected half expunged").isEqualTo(n / 2);
+    assertThat(interner.size())
+        .as("entries of the collected half no longer counted")
+        .isEqualTo(n / 2);
     for (int i = 0; i < n; i++) {
       List<PathAttribute> a = attributes(i);
       AttributeSet found = find(interner, a.toArray(new PathAttribute[0]), 2, ip("192.0.2.1"));
@@ -128,9 +130,45 @@ class AttributeSetTest {
         assertThat(found).as("collected set %d", i).isNull();
         AttributeSet again = new AttributeSet(a, ip("192.0.2.1"), null);
         assertThat(interner.intern(again)).isSameAs(again);
+        kept[i] = again;
       }
     }
     assertThat(interner.size()).isEqualTo(n);
+    // The odd ones collected again, then sets of other content (a churn's new ones) fill the
+    // stripes until they are rebuilt without the entries of collected sets: every set still held
+    // is found, each new one interned once, and a collected one is not found.
+    for (int i = 1; i < n; i += 2) {
+      kept[i] = null;
+    }
+    for (int i = 0; i < 50 && interner.size() > n / 2; i++) {
+      System.gc();
+      Thread.sleep(20);
+    }
+    assertThat(interner.size())
+        .as("entries of the collected half no longer counted")
+        .isEqualTo(n / 2);
+    AttributeSet[] more = new AttributeSet[n];
+    for (int i = 0; i < n; i++) {
+      PathAttribute[] a = attributes(n + i).toArray(new PathAttribute[0]);
+      int hash = AttributeContent.hash(a, 2, ip("192.0.2.1"), null);
+      more[i] = interner.intern(a, 2, ip("192.0.2.1"), null, hash, null);
+      assertThat(more[i].attributes()).as("new set %d", i).containsExactly(a);
+      assertThat(interner.intern(a, 2, ip("192.0.2.1"), null, hash, null)).isSameAs(more[i]);
+    }
+    for (int i = 0; i < n; i++) {
+      AttributeSet found =
+          find(interner, attributes(i).toArray(new PathAttribute[0]), 2, ip("192.0.2.1"));
+      if (i % 2 == 0) {
+        assertThat(found).as("kept set %d", i).isSameAs(kept[i]);
+      } else {
+        assertThat(found).as("collected set %d", i).isNull();
+      }
+      assertThat(
+              find(interner, attributes(n + i).toArray(new PathAttribute[0]), 2, ip("192.0.2.1")))
+          .as("new set %d", i)
+          .isSameAs(more[i]);
+    }
+    assertThat(interner.size()).isEqualTo(n / 2 + n);
   }
 
   private static List<PathAttribute> attributes(int i) {
