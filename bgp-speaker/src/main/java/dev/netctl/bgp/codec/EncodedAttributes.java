@@ -17,10 +17,15 @@ final class EncodedAttributes extends AbstractList<PathAttribute> implements Ran
   private final boolean asWidthOnly;
 
   private EncodedAttributes(List<PathAttribute> attributes, CodecContext ctx, byte[] wire) {
+    this(attributes, ctx, wire, !hasMultiprotocol(attributes));
+  }
+
+  private EncodedAttributes(
+      List<PathAttribute> attributes, CodecContext ctx, byte[] wire, boolean asWidthOnly) {
     this.attributes = attributes;
     this.ctx = ctx;
     this.wire = wire;
-    this.asWidthOnly = !hasMultiprotocol(attributes);
+    this.asWidthOnly = asWidthOnly;
   }
 
   /**
@@ -31,6 +36,46 @@ final class EncodedAttributes extends AbstractList<PathAttribute> implements Ran
    */
   static EncodedAttributes of(List<PathAttribute> attributes, CodecContext ctx) {
     return new EncodedAttributes(attributes, ctx, AttributeEncoder.encode(attributes, ctx));
+  }
+
+  /**
+   * {@code sorted} (type-code order, no NEXT_HOP, MP_REACH_NLRI or MP_UNREACH_NLRI; kept, not
+   * copied) with {@code hop} in its place, encoded for {@code ctx}: see {@link
+   * UpdatePacker#encodeIpv4}.
+   */
+  static EncodedAttributes ipv4(
+      PathAttribute[] sorted, PathAttribute.NextHop hop, CodecContext ctx) {
+    int at = sorted.length;
+    int last = -1;
+    for (int i = 0; i < sorted.length; i++) {
+      int code = sorted[i].type().code() & 0xff;
+      if (code == AttributeType.NEXT_HOP.code()
+          || code == AttributeType.MP_REACH_NLRI.code()
+          || code == AttributeType.MP_UNREACH_NLRI.code()) {
+        throw new IllegalArgumentException(
+            "attribute "
+                + sorted[i].type().name()
+                + " at "
+                + i
+                + " of an IPv4 attribute set: NEXT_HOP goes apart, MP_REACH/MP_UNREACH not at all");
+      }
+      if (code <= last) {
+        throw new IllegalArgumentException(
+            "attribute type "
+                + code
+                + " at "
+                + i
+                + " of an IPv4 attribute set follows type "
+                + last
+                + ": must be in ascending type-code order");
+      }
+      if (at == sorted.length && code > AttributeType.NEXT_HOP.code()) {
+        at = i;
+      }
+      last = code;
+    }
+    List<PathAttribute> attributes = new WithNextHop(sorted, hop, at);
+    return new EncodedAttributes(attributes, ctx, AttributeEncoder.encode(attributes, ctx), true);
   }
 
   /** The encoded octets' length. */
@@ -65,5 +110,35 @@ final class EncodedAttributes extends AbstractList<PathAttribute> implements Ran
   @Override
   public int size() {
     return attributes.size();
+  }
+
+  /** An attribute array in type-code order with NEXT_HOP at index {@code at}, as a list. */
+  private static final class WithNextHop extends AbstractList<PathAttribute>
+      implements RandomAccess {
+    private final PathAttribute[] sorted;
+    private final PathAttribute.NextHop hop;
+    private final int at;
+
+    WithNextHop(PathAttribute[] sorted, PathAttribute.NextHop hop, int at) {
+      this.sorted = sorted;
+      this.hop = hop;
+      this.at = at;
+    }
+
+    @Override
+    public PathAttribute get(int index) {
+      if (index < at) {
+        return sorted[index];
+      }
+      if (index == at) {
+        return hop;
+      }
+      return sorted[index - 1];
+    }
+
+    @Override
+    public int size() {
+      return sorted.length + 1;
+    }
   }
 }
