@@ -20,10 +20,10 @@ final class AttributeInterner {
 
   /**
    * One part of the table, the entries whose hash selects it: an open-addressing array of weak
-   * references probed linearly, with their sets' hashes in an array beside it, guarded by the
-   * stripe itself. A probe compares hashes in that array and follows a reference only on a match:
-   * the entries of a busy table are scattered over the heap (many in the old generation), and a
-   * probe that read each one's hash from it missed the cache at every step.
+   * references probed linearly, with their sets' hashes in an array beside it (0 for an empty
+   * slot), guarded by the stripe itself. A probe reads that array alone and follows a reference
+   * only on a match: the entries of a busy table are scattered over the heap (many in the old
+   * generation), and a probe that read each one's hash from it missed the cache at every step.
    *
    * <p>The entry of a collected set stays as a tombstone (the probe goes on past it) until an equal
    * set takes its slot or the array is rebuilt, which drops them all: no reference queue, whose
@@ -32,6 +32,7 @@ final class AttributeInterner {
    */
   private static final class Stripe {
     private WeakReference<AttributeSet>[] slots = newSlots(16);
+    // The hash of the set in the same slot, as key() makes it: never 0, which marks a free slot.
     private int[] hashes = new int[16];
     // Slots taken, by live entries and tombstones: what bounds the probes.
     private int used;
@@ -43,11 +44,12 @@ final class AttributeInterner {
         InetAddress nextHop,
         InetAddress linkLocal,
         int hash) {
+      int key = key(hash);
       WeakReference<AttributeSet>[] s = slots;
       int[] h = hashes;
-      int mask = s.length - 1;
-      for (int i = index(hash) & mask; s[i] != null; i = (i + 1) & mask) {
-        if (h[i] == hash) {
+      int mask = h.length - 1;
+      for (int i = index(key) & mask; h[i] != 0; i = (i + 1) & mask) {
+        if (h[i] == key) {
           AttributeSet set = s[i].get();
           if (set != null && set.sameContent(attributes, size, nextHop, linkLocal)) {
             return set;
@@ -72,13 +74,14 @@ final class AttributeInterner {
         int hash,
         AttributeSet candidate,
         AttributeSet from) {
+      int key = key(hash);
       WeakReference<AttributeSet>[] s = slots;
       int[] h = hashes;
-      int mask = s.length - 1;
+      int mask = h.length - 1;
       int free = -1;
-      int i = index(hash) & mask;
-      for (; s[i] != null; i = (i + 1) & mask) {
-        if (h[i] == hash) {
+      int i = index(key) & mask;
+      for (; h[i] != 0; i = (i + 1) & mask) {
+        if (h[i] == key) {
           AttributeSet set = s[i].get();
           if (set == null) {
             // A collected set's tombstone: the new set may take it, if no live one is further on.
@@ -99,7 +102,7 @@ final class AttributeInterner {
         return fresh;
       }
       s[i] = new WeakReference<>(fresh);
-      h[i] = hash;
+      h[i] = key;
       if (++used * 4 > s.length * 3) {
         rebuild();
       }
@@ -129,7 +132,7 @@ final class AttributeInterner {
         if (old[i] != null && old[i].get() != null) {
           live++;
         } else {
-          old[i] = null;
+          oldHashes[i] = 0;
         }
       }
       int length = old.length;
@@ -140,9 +143,9 @@ final class AttributeInterner {
       int[] h = new int[length];
       int mask = length - 1;
       for (int k = 0; k < old.length; k++) {
-        if (old[k] != null) {
+        if (oldHashes[k] != 0) {
           int i = index(oldHashes[k]) & mask;
-          while (s[i] != null) {
+          while (h[i] != 0) {
             i = (i + 1) & mask;
           }
           s[i] = old[k];
@@ -152,6 +155,12 @@ final class AttributeInterner {
       slots = s;
       hashes = h;
       used = live;
+    }
+
+    // A set's hash as the stripe keeps it: 0 marks a free slot, so a hash of 0 is kept as 1 (the
+    // two are told apart by content, as any two sets of one hash are).
+    private static int key(int hash) {
+      return hash != 0 ? hash : 1;
     }
 
     @SuppressWarnings("unchecked")
