@@ -189,10 +189,26 @@ public final class AttributeSet {
     if (!ordered) {
       sortByTypeCode(kept, n);
     }
+    return derived(kept, n, nextHop, linkLocalNextHop, from);
+  }
+
+  /**
+   * As {@link #of(PathAttribute[], int, InetAddress, InetAddress, AttributeSet)} for the first
+   * {@code n} of {@code sorted}, in type-code order already with one attribute of each type and
+   * none of the three held apart: what the derivations below make from this set's attributes, so
+   * that a new derived set (a reflected one, a thousand per churn) is not scanned for its types
+   * again, an interface call per attribute.
+   */
+  private static AttributeSet derived(
+      PathAttribute[] sorted,
+      int n,
+      InetAddress nextHop,
+      InetAddress linkLocalNextHop,
+      AttributeSet from) {
     // The lookup is of the array being built, never stored: a set found (every UPDATE after the
     // first with its attributes) costs no copy of it, and no key object.
-    int hash = AttributeContent.hash(kept, n, nextHop, linkLocalNextHop);
-    return AttributeInterner.GLOBAL.intern(kept, n, nextHop, linkLocalNextHop, hash, from);
+    int hash = AttributeContent.hash(sorted, n, nextHop, linkLocalNextHop);
+    return AttributeInterner.GLOBAL.intern(sorted, n, nextHop, linkLocalNextHop, hash, from);
   }
 
   /**
@@ -476,7 +492,11 @@ public final class AttributeSet {
         out[n++] = high;
       }
     }
-    return of(out, n, nextHop, linkLocalNextHop, this);
+    if (!canStand(firstCode) || (second != null && !canStand(secondCode))) {
+      // NEXT_HOP or MP_REACH/MP_UNREACH given: of drops them, as it always did.
+      return of(out, n, nextHop, linkLocalNextHop, this);
+    }
+    return derived(out, n, nextHop, linkLocalNextHop, this);
   }
 
   /** This set without attributes of the given type. */
@@ -503,7 +523,8 @@ public final class AttributeSet {
         }
       }
     }
-    return out == null ? this : of(out, n, nextHop, linkLocalNextHop, this);
+    // What is left of this set's attributes is still in order, one of each type.
+    return out == null ? this : derived(out, n, nextHop, linkLocalNextHop, this);
   }
 
   /**
@@ -540,12 +561,8 @@ public final class AttributeSet {
         && Objects.equals(linkLocalNextHop, this.linkLocalNextHop)) {
       return this;
     }
-    return of(
-        attributes.toArray(new PathAttribute[0]),
-        attributes.size(),
-        nextHop,
-        linkLocalNextHop,
-        this);
+    PathAttribute[] own = attributes.attributes;
+    return derived(own.clone(), own.length, nextHop, linkLocalNextHop, this);
   }
 
   /** This set with {@code asn} prepended {@code count} times to the AS_PATH (RFC 4271 §5.1.2). */
@@ -687,6 +704,13 @@ public final class AttributeSet {
       n += segments.get(i).asns().size();
     }
     return n;
+  }
+
+  // Whether an attribute of this type code may stand in a set (see of).
+  private static boolean canStand(int code) {
+    return code != AttributeType.NEXT_HOP.code()
+        && code != AttributeType.MP_REACH_NLRI.code()
+        && code != AttributeType.MP_UNREACH_NLRI.code();
   }
 
   private static boolean kept(PathAttribute[] sorted, int n, int code) {

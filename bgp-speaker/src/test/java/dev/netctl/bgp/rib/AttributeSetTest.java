@@ -171,6 +171,24 @@ class AttributeSetTest {
     assertThat(interner.size()).isEqualTo(n / 2 + n);
   }
 
+  @Test
+  void setsWhoseHashesAreZeroAndOneAreBothInterned() {
+    // The interner marks a free slot with hash 0 and keeps a set of hash 0 as 1: the two must
+    // stay apart, each found by its content. MED m alone, no next hop: hash (31 + m) * 961.
+    AttributeInterner interner = new AttributeInterner();
+    PathAttribute[] zero = {new PathAttribute.MultiExitDisc(0x1_0000_0000L - 31)};
+    PathAttribute[] one = {new PathAttribute.MultiExitDisc(0xCC52_0C22L)};
+    assertThat(AttributeContent.hash(zero, 1, null, null)).isZero();
+    assertThat(AttributeContent.hash(one, 1, null, null)).isEqualTo(1);
+    AttributeSet z = interner.intern(zero, 1, null, null, 0, null);
+    AttributeSet o = interner.intern(one, 1, null, null, 1, null);
+    assertThat(o).isNotSameAs(z);
+    assertThat(interner.intern(zero, 1, null, null, 0, null)).isSameAs(z);
+    assertThat(find(interner, one, 1, null)).isSameAs(o);
+    assertThat(find(interner, zero, 1, null)).isSameAs(z);
+    assertThat(interner.size()).isEqualTo(2);
+  }
+
   private static List<PathAttribute> attributes(int i) {
     return List.of(AsPath.sequence(65001 + i % 7), new PathAttribute.MultiExitDisc(i));
   }
