@@ -45,37 +45,16 @@ final class EncodedAttributes extends AbstractList<PathAttribute> implements Ran
    */
   static EncodedAttributes ipv4(
       PathAttribute[] sorted, PathAttribute.NextHop hop, CodecContext ctx) {
-    int at = sorted.length;
-    int last = -1;
-    for (int i = 0; i < sorted.length; i++) {
-      int code = sorted[i].type().code() & 0xff;
-      if (code == AttributeType.NEXT_HOP.code()
-          || code == AttributeType.MP_REACH_NLRI.code()
-          || code == AttributeType.MP_UNREACH_NLRI.code()) {
-        throw new IllegalArgumentException(
-            "attribute "
-                + sorted[i].type().name()
-                + " at "
-                + i
-                + " of an IPv4 attribute set: NEXT_HOP goes apart, MP_REACH/MP_UNREACH not at all");
-      }
-      if (code <= last) {
-        throw new IllegalArgumentException(
-            "attribute type "
-                + code
-                + " at "
-                + i
-                + " of an IPv4 attribute set follows type "
-                + last
-                + ": must be in ascending type-code order");
-      }
-      if (at == sorted.length && code > AttributeType.NEXT_HOP.code()) {
-        at = i;
-      }
-      last = code;
+    // NEXT_HOP goes before the first attribute of a higher type code: after ORIGIN and AS_PATH in
+    // most sets, so this looks at three. The rest is checked by the encoder as it writes them.
+    int at = 0;
+    while (at < sorted.length
+        && (sorted[at].type().code() & 0xff) <= AttributeType.NEXT_HOP.code()) {
+      at++;
     }
     List<PathAttribute> attributes = new WithNextHop(sorted, hop, at);
-    return new EncodedAttributes(attributes, ctx, AttributeEncoder.encode(attributes, ctx), true);
+    return new EncodedAttributes(
+        attributes, ctx, AttributeEncoder.encodeIpv4(sorted, at, hop, attributes, ctx), true);
   }
 
   /** The encoded octets' length. */

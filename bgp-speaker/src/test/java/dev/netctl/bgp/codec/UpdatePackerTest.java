@@ -187,15 +187,24 @@ class UpdatePackerTest {
         .containsExactly(new PathAttribute.NextHop(hop), sorted[2]);
 
     PathAttribute[] withNextHop = {sorted[0], new PathAttribute.NextHop(hop)};
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> UpdatePacker.encodeIpv4(withNextHop, hop, CodecContext.FOUR_OCTET))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("NEXT_HOP at 1");
     PathAttribute[] unordered = {sorted[2], sorted[0]};
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> UpdatePacker.encodeIpv4(unordered, hop, CodecContext.FOUR_OCTET))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("type 1 at 1")
-        .hasMessageContaining("ascending type-code order");
+    PathAttribute[] withMpReach = {
+      sorted[0], new PathAttribute.MpReach(AddressFamily.IPV6_UNICAST, List.of(hop), List.of())
+    };
+    for (CodecContext ctx : List.of(CodecContext.FOUR_OCTET, CodecContext.INITIAL)) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> UpdatePacker.encodeIpv4(withNextHop, hop, ctx))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("NEXT_HOP at 1");
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> UpdatePacker.encodeIpv4(unordered, hop, ctx))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("type 1 at 1")
+          .hasMessageContaining("ascending type-code order");
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> UpdatePacker.encodeIpv4(withMpReach, hop, ctx))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("MP_REACH_NLRI at 1");
+    }
   }
 }
