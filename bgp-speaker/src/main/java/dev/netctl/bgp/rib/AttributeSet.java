@@ -207,8 +207,32 @@ public final class AttributeSet {
       AttributeSet from) {
     // The lookup is of the array being built, never stored: a set found (every UPDATE after the
     // first with its attributes) costs no copy of it, and no key object.
-    int hash = AttributeContent.hash(sorted, n, nextHop, linkLocalNextHop);
+    int hash =
+        from != null && continues(sorted, n, nextHop, linkLocalNextHop, from)
+            ? AttributeContent.extended(
+                from.hash, sorted, from.array().length, n, nextHop, linkLocalNextHop)
+            : AttributeContent.hash(sorted, n, nextHop, linkLocalNextHop);
     return AttributeInterner.GLOBAL.intern(sorted, n, nextHop, linkLocalNextHop, hash, from);
+  }
+
+  // Whether the first n of sorted, with these next hops, are from's attributes and next hops
+  // followed by more attributes.
+  private static boolean continues(
+      PathAttribute[] sorted,
+      int n,
+      InetAddress nextHop,
+      InetAddress linkLocalNextHop,
+      AttributeSet from) {
+    PathAttribute[] own = from.array();
+    if (n <= own.length || nextHop != from.nextHop || linkLocalNextHop != from.linkLocalNextHop) {
+      return false;
+    }
+    for (int i = 0; i < own.length; i++) {
+      if (sorted[i] != own[i]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

@@ -321,6 +321,34 @@ class AttributeSetTest {
   }
 
   @Test
+  void aSetWithAttributesAddedAfterItsOwnIsTheSetOfThatContent() {
+    // Such a set's hash is continued from the set it came from (a reflected one adds ORIGINATOR_ID
+    // and CLUSTER_LIST last): it must be the hash of its content, or the two would not be one.
+    PathAttribute originator = new PathAttribute.OriginatorId(ip4("192.0.2.9"));
+    PathAttribute clusters = new PathAttribute.ClusterList(List.of(ip4("192.0.2.254")));
+    for (AttributeSet base :
+        List.of(
+            attrs("192.0.2.1").path(65001, 65002).localPref(100).med(5).build(),
+            AttributeSet.of(List.of(), null),
+            AttributeSet.of(
+                List.of(new PathAttribute.MultiExitDisc(3)), ip("2001:db8::1"), ip("fe80::1")))) {
+      List<PathAttribute> expected = new java.util.ArrayList<>(base.attributes());
+      expected.addAll(List.of(originator, clusters));
+      AttributeSet reflected = base.with(originator, clusters);
+      assertThat(reflected.attributes()).containsExactlyElementsOf(expected);
+      assertThat(reflected.hashCode())
+          .isEqualTo(
+              AttributeContent.hash(
+                  expected.toArray(new PathAttribute[0]),
+                  expected.size(),
+                  base.nextHop(),
+                  base.linkLocalNextHop()));
+      assertThat(AttributeSet.of(expected, base.nextHop(), base.linkLocalNextHop()))
+          .isSameAs(reflected);
+    }
+  }
+
+  @Test
   void withPutsTheAttributesGivenInTypeOrderWhateverTheirOrderOrPlace() {
     AttributeSet base = attrs("192.0.2.1").path(65001).localPref(100).med(5).build();
     PathAttribute origin = new PathAttribute.Origin(PathAttribute.OriginType.EGP);
