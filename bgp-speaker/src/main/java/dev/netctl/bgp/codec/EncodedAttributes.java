@@ -17,10 +17,15 @@ final class EncodedAttributes extends AbstractList<PathAttribute> implements Ran
   private final boolean asWidthOnly;
 
   private EncodedAttributes(List<PathAttribute> attributes, CodecContext ctx, byte[] wire) {
+    this(attributes, ctx, wire, !hasMultiprotocol(attributes));
+  }
+
+  private EncodedAttributes(
+      List<PathAttribute> attributes, CodecContext ctx, byte[] wire, boolean asWidthOnly) {
     this.attributes = attributes;
     this.ctx = ctx;
     this.wire = wire;
-    this.asWidthOnly = !hasMultiprotocol(attributes);
+    this.asWidthOnly = asWidthOnly;
   }
 
   /**
@@ -31,6 +36,25 @@ final class EncodedAttributes extends AbstractList<PathAttribute> implements Ran
    */
   static EncodedAttributes of(List<PathAttribute> attributes, CodecContext ctx) {
     return new EncodedAttributes(attributes, ctx, AttributeEncoder.encode(attributes, ctx));
+  }
+
+  /**
+   * {@code sorted} (type-code order, no NEXT_HOP, MP_REACH_NLRI or MP_UNREACH_NLRI; kept, not
+   * copied) with {@code hop} in its place, encoded for {@code ctx}: see {@link
+   * UpdatePacker#encodeIpv4}.
+   */
+  static EncodedAttributes ipv4(
+      PathAttribute[] sorted, PathAttribute.NextHop hop, CodecContext ctx) {
+    // NEXT_HOP goes before the first attribute of a higher type code: after ORIGIN and AS_PATH in
+    // most sets, so this looks at three. The rest is checked by the encoder as it writes them.
+    int at = 0;
+    while (at < sorted.length
+        && (sorted[at].type().code() & 0xff) <= AttributeType.NEXT_HOP.code()) {
+      at++;
+    }
+    List<PathAttribute> attributes = new WithNextHop(sorted, hop, at);
+    return new EncodedAttributes(
+        attributes, ctx, AttributeEncoder.encodeIpv4(sorted, at, hop, attributes, ctx), true);
   }
 
   /** The encoded octets' length. */
@@ -65,5 +89,35 @@ final class EncodedAttributes extends AbstractList<PathAttribute> implements Ran
   @Override
   public int size() {
     return attributes.size();
+  }
+
+  /** An attribute array in type-code order with NEXT_HOP at index {@code at}, as a list. */
+  private static final class WithNextHop extends AbstractList<PathAttribute>
+      implements RandomAccess {
+    private final PathAttribute[] sorted;
+    private final PathAttribute.NextHop hop;
+    private final int at;
+
+    WithNextHop(PathAttribute[] sorted, PathAttribute.NextHop hop, int at) {
+      this.sorted = sorted;
+      this.hop = hop;
+      this.at = at;
+    }
+
+    @Override
+    public PathAttribute get(int index) {
+      if (index < at) {
+        return sorted[index];
+      }
+      if (index == at) {
+        return hop;
+      }
+      return sorted[index - 1];
+    }
+
+    @Override
+    public int size() {
+      return sorted.length + 1;
+    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.netctl.bgp.codec;
 
 import dev.netctl.bgp.codec.BgpMessage.Update;
+import java.net.Inet4Address;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,6 +54,21 @@ public final class UpdatePacker {
       }
     }
     return EncodedAttributes.of(List.copyOf(attributes), ctx);
+  }
+
+  /**
+   * As {@link #encode} for IPv4 attributes given as {@code sorted}, in type-code order and without
+   * NEXT_HOP, MP_REACH_NLRI or MP_UNREACH_NLRI (an interned attribute set's), with a NEXT_HOP of
+   * {@code nextHop} in its place. The array is kept, not copied: nothing may change it afterwards.
+   * No list is built and copied per set encoded (a new set is encoded once per group context, a
+   * thousand per churn).
+   *
+   * @throws IllegalArgumentException when {@code sorted} is out of order or holds one of those
+   *     three, or as the encoder does for what cannot go on the wire
+   */
+  public static List<PathAttribute> encodeIpv4(
+      PathAttribute[] sorted, Inet4Address nextHop, CodecContext ctx) {
+    return EncodedAttributes.ipv4(sorted, new PathAttribute.NextHop(nextHop), ctx);
   }
 
   /** Whether {@code attributes} came from {@link #encode} with {@code ctx} (or one alike). */

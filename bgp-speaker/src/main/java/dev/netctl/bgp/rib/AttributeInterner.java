@@ -1,7 +1,6 @@
 package dev.netctl.bgp.rib;
 
 import dev.netctl.bgp.codec.PathAttribute;
-import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.net.InetAddress;
 
@@ -9,7 +8,7 @@ import java.net.InetAddress;
  * Hash-consing table for {@link AttributeSet}: one canonical object per distinct content.
  *
  * <p>Weak rather than reference-counted: routes simply hold the set, and the garbage collector
- * tells us (through a reference queue) when the last one is gone, so withdrawing a route needs no
+ * clears the table's reference when the last one is gone, so withdrawing a route needs no
  * bookkeeping. The table is striped: RIB shards intern in parallel, each stripe an open-addressing
  * array under its own lock, so there is no global lock, and an entry costs one array slot where a
  * {@code ConcurrentHashMap} cost a node, a size counter update and now and then a resize that moved
@@ -20,141 +19,153 @@ final class AttributeInterner {
   static final AttributeInterner GLOBAL = new AttributeInterner();
 
   /**
-   * The table's entry for a set: the set's attributes and next hops (the set's own array and
-   * objects, not a copy), so that a set costs no key object of its own, and a weak reference to the
-   * set.
-   */
-  static final class Ref extends WeakReference<AttributeSet> {
-    final PathAttribute[] attributes;
-    final InetAddress nextHop;
-    final InetAddress linkLocal;
-    final int hash;
-
-    Ref(AttributeSet set, ReferenceQueue<AttributeSet> queue) {
-      super(set, queue);
-      this.attributes = set.array();
-      this.nextHop = set.nextHop();
-      this.linkLocal = set.linkLocalNextHop();
-      this.hash = set.hashCode();
-    }
-
-    /** Whether the two entries hold the same content. */
-    boolean sameContent(Ref r) {
-      return r.hash == hash
-          && AttributeContent.same(
-              attributes,
-              attributes.length,
-              nextHop,
-              linkLocal,
-              r.attributes,
-              r.attributes.length,
-              r.nextHop,
-              r.linkLocal);
-    }
-  }
-
-  /**
-   * One part of the table, the entries whose hash selects it: an open-addressing array probed
-   * linearly, at most three quarters full, guarded by the stripe itself. An entry whose set was
-   * collected stays until the reference queue hands it to {@link #remove}, or until an equal
-   * candidate takes its slot.
+   * One part of the table, the entries whose hash selects it: an open-addressing array of weak
+   * references probed linearly, with their sets' hashes in an array beside it (0 for an empty
+   * slot), guarded by the stripe itself. A probe reads that array alone and follows a reference
+   * only on a match: the entries of a busy table are scattered over the heap (many in the old
+   * generation), and a probe that read each one's hash from it missed the cache at every step.
+   *
+   * <p>The entry of a collected set stays as a tombstone (the probe goes on past it) until an equal
+   * set takes its slot or the array is rebuilt, which drops them all: no reference queue, whose
+   * lock every collected set took twice (once handed over, once polled) and whose removals each
+   * probed the array again (an eighth of a new set's cost on the shard, issue 14 session 18).
    */
   private static final class Stripe {
-    private Ref[] slots = new Ref[16];
-    private int size;
+    private WeakReference<AttributeSet>[] slots = newSlots(16);
+    // The hash of the set in the same slot, as key() makes it: never 0, which marks a free slot.
+    private int[] hashes = new int[16];
+    // Slots taken, by live entries and tombstones: what bounds the probes.
+    private int used;
 
+    /** The interned set of this content, or null. */
     synchronized AttributeSet find(
         PathAttribute[] attributes,
         int size,
         InetAddress nextHop,
         InetAddress linkLocal,
         int hash) {
-      Ref[] s = slots;
-      int mask = s.length - 1;
-      for (int i = index(hash) & mask; s[i] != null; i = (i + 1) & mask) {
-        Ref r = s[i];
-        if (r.hash == hash
-            && AttributeContent.same(
-                attributes,
-                size,
-                nextHop,
-                linkLocal,
-                r.attributes,
-                r.attributes.length,
-                r.nextHop,
-                r.linkLocal)) {
-          return r.get();
+      int key = key(hash);
+      WeakReference<AttributeSet>[] s = slots;
+      int[] h = hashes;
+      int mask = h.length - 1;
+      for (int i = index(key) & mask; h[i] != 0; i = (i + 1) & mask) {
+        if (h[i] == key) {
+          AttributeSet set = s[i].get();
+          if (set != null && set.sameContent(attributes, size, nextHop, linkLocal)) {
+            return set;
+          }
         }
       }
       return null;
     }
 
-    synchronized AttributeSet intern(Ref fresh, AttributeSet candidate) {
-      Ref[] s = slots;
-      int mask = s.length - 1;
-      int i = index(fresh.hash) & mask;
-      for (; s[i] != null; i = (i + 1) & mask) {
-        if (fresh.sameContent(s[i])) {
-          AttributeSet existing = s[i].get();
-          if (existing != null) {
-            return existing;
+    /**
+     * The interned set of this content; when there is none, {@code candidate} (of this content and
+     * hash) or, when that is null, a set {@link AttributeSet#created} of it, interned. One probe
+     * under one lock for a new set, where a find and then an insertion took the lock and probed
+     * twice.
+     */
+    synchronized AttributeSet intern(
+        AttributeInterner interner,
+        PathAttribute[] attributes,
+        int size,
+        InetAddress nextHop,
+        InetAddress linkLocal,
+        int hash,
+        AttributeSet candidate,
+        AttributeSet from) {
+      int key = key(hash);
+      WeakReference<AttributeSet>[] s = slots;
+      int[] h = hashes;
+      int mask = h.length - 1;
+      int free = -1;
+      int i = index(key) & mask;
+      for (; h[i] != 0; i = (i + 1) & mask) {
+        if (h[i] == key) {
+          AttributeSet set = s[i].get();
+          if (set == null) {
+            // A collected set's tombstone: the new set may take it, if no live one is further on.
+            if (free < 0) {
+              free = i;
+            }
+          } else if (set.sameContent(attributes, size, nextHop, linkLocal)) {
+            return set;
           }
-          // A collected set whose entry is not expunged yet: it gives way (remove, when the queue
-          // hands its entry over, finds it gone).
-          s[i] = fresh;
-          return candidate;
         }
       }
-      s[i] = fresh;
-      if (++size * 4 > s.length * 3) {
-        grow();
+      AttributeSet fresh =
+          candidate != null
+              ? candidate
+              : AttributeSet.created(interner, attributes, size, nextHop, linkLocal, hash, from);
+      if (free >= 0) {
+        s[free] = new WeakReference<>(fresh);
+        return fresh;
       }
-      return candidate;
+      s[i] = new WeakReference<>(fresh);
+      h[i] = key;
+      if (++used * 4 > s.length * 3) {
+        rebuild();
+      }
+      return fresh;
     }
 
-    // Removes the entry if it is this very Ref: an entry of equal content may have replaced it.
-    synchronized void remove(Ref ref) {
-      Ref[] s = slots;
-      int mask = s.length - 1;
-      int i = index(ref.hash) & mask;
-      while (s[i] != ref) {
-        if (s[i] == null) {
-          return;
-        }
-        i = (i + 1) & mask;
-      }
-      size--;
-      // Backward-shift deletion: entries after the hole that probed past it move into it, so no
-      // entry's probe sequence runs into a null before reaching it.
-      for (int j = (i + 1) & mask; s[j] != null; j = (j + 1) & mask) {
-        int home = index(s[j].hash) & mask;
-        // Whether home lies cyclically outside (i, j]: then the entry at j may move to i.
-        if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) {
-          s[i] = s[j];
-          i = j;
-        }
-      }
-      s[i] = null;
-    }
-
+    /** Entries whose sets are not collected. */
     synchronized int size() {
-      return size;
+      int n = 0;
+      for (WeakReference<AttributeSet> r : slots) {
+        if (r != null && r.get() != null) {
+          n++;
+        }
+      }
+      return n;
     }
 
-    private void grow() {
-      Ref[] old = slots;
-      Ref[] s = new Ref[old.length * 2];
-      int mask = s.length - 1;
-      for (Ref r : old) {
-        if (r != null) {
-          int i = index(r.hash) & mask;
-          while (s[i] != null) {
+    // The live entries into an array where they take at most three eighths: doubled when the
+    // tombstones were few, the same size when they were many (a churn's sets are replaced by as
+    // many
+    // new ones). Never smaller: a table that held many sets is likely to again.
+    private void rebuild() {
+      WeakReference<AttributeSet>[] old = slots;
+      int[] oldHashes = hashes;
+      int live = 0;
+      for (int i = 0; i < old.length; i++) {
+        if (old[i] != null && old[i].get() != null) {
+          live++;
+        } else {
+          oldHashes[i] = 0;
+        }
+      }
+      int length = old.length;
+      while (live * 8 > length * 3) {
+        length *= 2;
+      }
+      WeakReference<AttributeSet>[] s = newSlots(length);
+      int[] h = new int[length];
+      int mask = length - 1;
+      for (int k = 0; k < old.length; k++) {
+        if (oldHashes[k] != 0) {
+          int i = index(oldHashes[k]) & mask;
+          while (h[i] != 0) {
             i = (i + 1) & mask;
           }
-          s[i] = r;
+          s[i] = old[k];
+          h[i] = oldHashes[k];
         }
       }
       slots = s;
+      hashes = h;
+      used = live;
+    }
+
+    // A set's hash as the stripe keeps it: 0 marks a free slot, so a hash of 0 is kept as 1 (the
+    // two are told apart by content, as any two sets of one hash are).
+    private static int key(int hash) {
+      return hash != 0 ? hash : 1;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static WeakReference<AttributeSet>[] newSlots(int length) {
+      return (WeakReference<AttributeSet>[]) new WeakReference<?>[length];
     }
   }
 
@@ -174,7 +185,6 @@ final class AttributeInterner {
   private static final int RECENT = 4096;
 
   private final Stripe[] stripes = new Stripe[STRIPES];
-  private final ReferenceQueue<AttributeSet> queue = new ReferenceQueue<>();
   // A direct-mapped cache, not a table: a value replaces whatever held its slot. Shard threads
   // read and write it without a lock; the values are immutable (final fields), so a racing reader
   // sees a complete object or the slot's previous one, and a lost write only costs a duplicate.
@@ -192,13 +202,41 @@ final class AttributeInterner {
 
   /**
    * The interned set of the first {@code size} of {@code attributes} and these next hops, whose
-   * hash ({@link AttributeContent#hash}) is {@code hash}, or null: no key object per lookup, one
-   * per UPDATE received.
+   * hash ({@link AttributeContent#hash}) is {@code hash}, or null: no key object per lookup.
    */
   AttributeSet find(
       PathAttribute[] attributes, int size, InetAddress nextHop, InetAddress linkLocal, int hash) {
-    expunge();
     return stripe(hash).find(attributes, size, nextHop, linkLocal, hash);
+  }
+
+  /**
+   * The interned set of this content (as for {@link #find}), made by {@link AttributeSet#created}
+   * and interned when there is none: {@code from} is passed on to it.
+   */
+  AttributeSet intern(
+      PathAttribute[] attributes,
+      int size,
+      InetAddress nextHop,
+      InetAddress linkLocal,
+      int hash,
+      AttributeSet from) {
+    return stripe(hash).intern(this, attributes, size, nextHop, linkLocal, hash, null, from);
+  }
+
+  /** The interned set equal to {@code candidate}, which becomes it when there is none. */
+  AttributeSet intern(AttributeSet candidate) {
+    PathAttribute[] own = candidate.array();
+    int hash = candidate.hashCode();
+    return stripe(hash)
+        .intern(
+            this,
+            own,
+            own.length,
+            candidate.nextHop(),
+            candidate.linkLocalNextHop(),
+            hash,
+            candidate,
+            null);
   }
 
   /**
@@ -224,26 +262,12 @@ final class AttributeInterner {
     return value;
   }
 
-  AttributeSet intern(AttributeSet candidate) {
-    expunge();
-    Ref fresh = new Ref(candidate, queue);
-    return stripe(fresh.hash).intern(fresh, candidate);
-  }
-
-  /** Number of entries (collected sets may linger until the next intern call). */
+  /** Number of entries whose sets are not collected. */
   int size() {
-    expunge();
     int n = 0;
     for (Stripe s : stripes) {
       n += s.size();
     }
     return n;
-  }
-
-  private void expunge() {
-    for (Object r; (r = queue.poll()) != null; ) {
-      Ref ref = (Ref) r;
-      stripe(ref.hash).remove(ref);
-    }
   }
 }

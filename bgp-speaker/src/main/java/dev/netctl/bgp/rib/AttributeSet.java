@@ -79,8 +79,7 @@ public final class AttributeSet {
         AttributeContent.hash(own, own.length, nextHop, linkLocalNextHop));
   }
 
-  // The interner's entry for this set holds the same array and next hops (AttributeInterner.Ref):
-  // no key object of its own per set.
+  // The interner's entry for this set is a weak reference and the hash: no key object of its own.
   private AttributeSet(
       PathAttribute[] own, InetAddress nextHop, InetAddress linkLocalNextHop, int hash) {
     Attributes sorted = new Attributes(own);
@@ -190,15 +189,67 @@ public final class AttributeSet {
     if (!ordered) {
       sortByTypeCode(kept, n);
     }
-    AttributeInterner interner = AttributeInterner.GLOBAL;
+    return derived(kept, n, nextHop, linkLocalNextHop, from);
+  }
+
+  /**
+   * As {@link #of(PathAttribute[], int, InetAddress, InetAddress, AttributeSet)} for the first
+   * {@code n} of {@code sorted}, in type-code order already with one attribute of each type and
+   * none of the three held apart: what the derivations below make from this set's attributes, so
+   * that a new derived set (a reflected one, a thousand per churn) is not scanned for its types
+   * again, an interface call per attribute.
+   */
+  private static AttributeSet derived(
+      PathAttribute[] sorted,
+      int n,
+      InetAddress nextHop,
+      InetAddress linkLocalNextHop,
+      AttributeSet from) {
     // The lookup is of the array being built, never stored: a set found (every UPDATE after the
     // first with its attributes) costs no copy of it, and no key object.
-    int hash = AttributeContent.hash(kept, n, nextHop, linkLocalNextHop);
-    AttributeSet existing = interner.find(kept, n, nextHop, linkLocalNextHop, hash);
-    if (existing != null) {
-      return existing;
+    int hash =
+        from != null && continues(sorted, n, nextHop, linkLocalNextHop, from)
+            ? AttributeContent.extended(
+                from.hash, sorted, from.array().length, n, nextHop, linkLocalNextHop)
+            : AttributeContent.hash(sorted, n, nextHop, linkLocalNextHop);
+    return AttributeInterner.GLOBAL.intern(sorted, n, nextHop, linkLocalNextHop, hash, from);
+  }
+
+  // Whether the first n of sorted, with these next hops, are from's attributes and next hops
+  // followed by more attributes.
+  private static boolean continues(
+      PathAttribute[] sorted,
+      int n,
+      InetAddress nextHop,
+      InetAddress linkLocalNextHop,
+      AttributeSet from) {
+    PathAttribute[] own = from.array();
+    if (n <= own.length || nextHop != from.nextHop || linkLocalNextHop != from.linkLocalNextHop) {
+      return false;
     }
-    // A new set: its attributes and next hop become objects recently seen in other sets where
+    for (int i = 0; i < own.length; i++) {
+      if (sorted[i] != own[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * A new set of the first {@code n} of {@code kept} (sorted, one of each type; the array may be
+   * kept) and these next hops, whose content hash is {@code hash}: what {@code interner} interns
+   * when it holds no equal set, made under its stripe's lock. {@code from} as for {@link
+   * #of(PathAttribute[], int, InetAddress, InetAddress, AttributeSet)}.
+   */
+  static AttributeSet created(
+      AttributeInterner interner,
+      PathAttribute[] kept,
+      int n,
+      InetAddress nextHop,
+      InetAddress linkLocalNextHop,
+      int hash,
+      AttributeSet from) {
+    // Its attributes and next hop become objects recently seen in other sets where
     // equal ones exist. A churn of a thousand sets that differ from the ones they replace in the
     // MED alone then keeps one new MED each, not a new copy of every attribute (AS_PATH with its
     // segments and numbers, COMMUNITIES, ORIGIN, the next hop...) that the young collections
@@ -217,7 +268,18 @@ public final class AttributeSet {
         nextHop instanceof Inet4Address v4 && (from == null || from.nextHop != nextHop)
             ? interner.canonical(v4)
             : nextHop;
-    return interner.intern(new AttributeSet(own, hop, linkLocalNextHop, hash));
+    return new AttributeSet(own, hop, linkLocalNextHop, hash);
+  }
+
+  /**
+   * Whether this set's content is the first {@code size} of {@code attributes} and these next hops
+   * (the interner's comparison of a lookup with an entry).
+   */
+  boolean sameContent(
+      PathAttribute[] attributes, int size, InetAddress nextHop, InetAddress linkLocal) {
+    PathAttribute[] own = this.attributes.attributes;
+    return AttributeContent.same(
+        attributes, size, nextHop, linkLocal, own, own.length, this.nextHop, this.linkLocalNextHop);
   }
 
   /** Whether this set holds {@code a} itself (not an equal object). */
@@ -454,7 +516,11 @@ public final class AttributeSet {
         out[n++] = high;
       }
     }
-    return of(out, n, nextHop, linkLocalNextHop, this);
+    if (!canStand(firstCode) || (second != null && !canStand(secondCode))) {
+      // NEXT_HOP or MP_REACH/MP_UNREACH given: of drops them, as it always did.
+      return of(out, n, nextHop, linkLocalNextHop, this);
+    }
+    return derived(out, n, nextHop, linkLocalNextHop, this);
   }
 
   /** This set without attributes of the given type. */
@@ -481,7 +547,8 @@ public final class AttributeSet {
         }
       }
     }
-    return out == null ? this : of(out, n, nextHop, linkLocalNextHop, this);
+    // What is left of this set's attributes is still in order, one of each type.
+    return out == null ? this : derived(out, n, nextHop, linkLocalNextHop, this);
   }
 
   /**
@@ -518,12 +585,8 @@ public final class AttributeSet {
         && Objects.equals(linkLocalNextHop, this.linkLocalNextHop)) {
       return this;
     }
-    return of(
-        attributes.toArray(new PathAttribute[0]),
-        attributes.size(),
-        nextHop,
-        linkLocalNextHop,
-        this);
+    PathAttribute[] own = attributes.attributes;
+    return derived(own.clone(), own.length, nextHop, linkLocalNextHop, this);
   }
 
   /** This set with {@code asn} prepended {@code count} times to the AS_PATH (RFC 4271 §5.1.2). */
@@ -665,6 +728,13 @@ public final class AttributeSet {
       n += segments.get(i).asns().size();
     }
     return n;
+  }
+
+  // Whether an attribute of this type code may stand in a set (see of).
+  private static boolean canStand(int code) {
+    return code != AttributeType.NEXT_HOP.code()
+        && code != AttributeType.MP_REACH_NLRI.code()
+        && code != AttributeType.MP_UNREACH_NLRI.code();
   }
 
   private static boolean kept(PathAttribute[] sorted, int n, int code) {

@@ -1,7 +1,6 @@
 package dev.netctl.bgp.rib;
 
 import dev.netctl.bgp.codec.AddressFamily;
-import dev.netctl.bgp.codec.AttributeType;
 import dev.netctl.bgp.codec.BgpMessage.Update;
 import dev.netctl.bgp.codec.CodecContext;
 import dev.netctl.bgp.codec.Ipv4NlriList;
@@ -261,21 +260,9 @@ final class UpdatePacker {
     if (kept != null && dev.netctl.bgp.codec.UpdatePacker.encodedFor(kept, ctx)) {
       return kept;
     }
-    List<PathAttribute> sorted = attrs.attributes();
-    List<PathAttribute> list = new ArrayList<>(sorted.size() + 1);
-    PathAttribute hop = new PathAttribute.NextHop(nextHop);
-    for (int i = 0, n = sorted.size(); i < n; i++) {
-      PathAttribute a = sorted.get(i);
-      if (hop != null && a.type().code() > AttributeType.NEXT_HOP.code()) {
-        list.add(hop);
-        hop = null;
-      }
-      list.add(a);
-    }
-    if (hop != null) {
-      list.add(hop);
-    }
-    List<PathAttribute> encoded = dev.netctl.bgp.codec.UpdatePacker.encode(list, ctx);
+    // The set's own array, which nothing changes: kept by the encoding, not copied into a list.
+    List<PathAttribute> encoded =
+        dev.netctl.bgp.codec.UpdatePacker.encodeIpv4(attrs.array(), nextHop, ctx);
     attrs.encoded(encoded);
     return encoded;
   }

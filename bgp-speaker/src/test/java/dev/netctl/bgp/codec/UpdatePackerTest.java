@@ -152,4 +152,59 @@ class UpdatePackerTest {
           .isEqualTo(BgpEncoder.encode(new Update(List.of(), attrs, u.nlri()), addPath));
     }
   }
+
+  /**
+   * An attribute set's array and its next hop encode as the list with NEXT_HOP in its place does,
+   * for either AS width, and read back as that list; what an IPv4 set cannot hold is refused.
+   */
+  @Test
+  void anIpv4SetsArrayEncodesAsTheListWithItsNextHop() throws Exception {
+    Inet4Address hop = (Inet4Address) InetAddress.getByName("10.0.0.1");
+    PathAttribute[] sorted = {
+      new PathAttribute.Origin(PathAttribute.OriginType.IGP),
+      PathAttribute.AsPath.sequence(4_200_000_000L, 65001),
+      new PathAttribute.MultiExitDisc(7),
+      new PathAttribute.LocalPref(100)
+    };
+    List<PathAttribute> withHop =
+        List.of(sorted[0], sorted[1], new PathAttribute.NextHop(hop), sorted[2], sorted[3]);
+    List<Nlri> nlri = prefixes(3);
+    for (CodecContext ctx : List.of(CodecContext.FOUR_OCTET, CodecContext.INITIAL)) {
+      List<PathAttribute> encoded = UpdatePacker.encodeIpv4(sorted, hop, ctx);
+      assertThat(encoded).isEqualTo(withHop).hasSize(5);
+      assertThat(UpdatePacker.encodedFor(encoded, ctx)).isTrue();
+      for (Update u : UpdatePacker.announce(encoded, nlri, ctx)) {
+        assertThat(BgpEncoder.encode(u, ctx))
+            .isEqualTo(BgpEncoder.encode(new Update(List.of(), withHop, u.nlri()), ctx));
+      }
+    }
+    // Only ORIGIN before NEXT_HOP, or nothing after it: the next hop still goes in its place.
+    PathAttribute[] originOnly = {sorted[0]};
+    assertThat(UpdatePacker.encodeIpv4(originOnly, hop, CodecContext.FOUR_OCTET))
+        .containsExactly(sorted[0], new PathAttribute.NextHop(hop));
+    PathAttribute[] medOnly = {sorted[2]};
+    assertThat(UpdatePacker.encodeIpv4(medOnly, hop, CodecContext.FOUR_OCTET))
+        .containsExactly(new PathAttribute.NextHop(hop), sorted[2]);
+
+    PathAttribute[] withNextHop = {sorted[0], new PathAttribute.NextHop(hop)};
+    PathAttribute[] unordered = {sorted[2], sorted[0]};
+    PathAttribute[] withMpReach = {
+      sorted[0], new PathAttribute.MpReach(AddressFamily.IPV6_UNICAST, List.of(hop), List.of())
+    };
+    for (CodecContext ctx : List.of(CodecContext.FOUR_OCTET, CodecContext.INITIAL)) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> UpdatePacker.encodeIpv4(withNextHop, hop, ctx))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("NEXT_HOP at 1");
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> UpdatePacker.encodeIpv4(unordered, hop, ctx))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("type 1 at 1")
+          .hasMessageContaining("ascending type-code order");
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> UpdatePacker.encodeIpv4(withMpReach, hop, ctx))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("MP_REACH_NLRI at 1");
+    }
+  }
 }

@@ -76,7 +76,7 @@ class AttributeSetTest {
 
   @Test
   void theInternerFindsASetByALookupKeyAndKeepsTheFirstOfEqualCandidates() throws Exception {
-    // Entries are the sets' own arrays behind a weak reference, matched by a lookup's array.
+    // Entries are weak references to the sets, matched by a lookup's array.
     AttributeInterner interner = new AttributeInterner();
     List<PathAttribute> attributes =
         List.of(new PathAttribute.Origin(PathAttribute.OriginType.IGP), AsPath.sequence(65001));
@@ -95,7 +95,7 @@ class AttributeSetTest {
       System.gc();
       Thread.sleep(20);
     }
-    assertThat(interner.size()).as("entry of a collected set expunged").isZero();
+    assertThat(interner.size()).as("entry of a collected set no longer counted").isZero();
     AttributeSet again = new AttributeSet(attributes, ip("192.0.2.1"), null);
     assertThat(interner.intern(again)).isSameAs(again);
     assertThat(again.hashCode()).isEqualTo(hash);
@@ -118,7 +118,9 @@ class AttributeSetTest {
       System.gc();
       Thread.sleep(20);
     }
-    assertThat(interner.size()).as("entries of the collected half expunged").isEqualTo(n / 2);
+    assertThat(interner.size())
+        .as("entries of the collected half no longer counted")
+        .isEqualTo(n / 2);
     for (int i = 0; i < n; i++) {
       List<PathAttribute> a = attributes(i);
       AttributeSet found = find(interner, a.toArray(new PathAttribute[0]), 2, ip("192.0.2.1"));
@@ -128,9 +130,63 @@ class AttributeSetTest {
         assertThat(found).as("collected set %d", i).isNull();
         AttributeSet again = new AttributeSet(a, ip("192.0.2.1"), null);
         assertThat(interner.intern(again)).isSameAs(again);
+        kept[i] = again;
       }
     }
     assertThat(interner.size()).isEqualTo(n);
+    // The odd ones collected again, then sets of other content (a churn's new ones) fill the
+    // stripes until they are rebuilt without the entries of collected sets: every set still held
+    // is found, each new one interned once, and a collected one is not found.
+    for (int i = 1; i < n; i += 2) {
+      kept[i] = null;
+    }
+    for (int i = 0; i < 50 && interner.size() > n / 2; i++) {
+      System.gc();
+      Thread.sleep(20);
+    }
+    assertThat(interner.size())
+        .as("entries of the collected half no longer counted")
+        .isEqualTo(n / 2);
+    AttributeSet[] more = new AttributeSet[n];
+    for (int i = 0; i < n; i++) {
+      PathAttribute[] a = attributes(n + i).toArray(new PathAttribute[0]);
+      int hash = AttributeContent.hash(a, 2, ip("192.0.2.1"), null);
+      more[i] = interner.intern(a, 2, ip("192.0.2.1"), null, hash, null);
+      assertThat(more[i].attributes()).as("new set %d", i).containsExactly(a);
+      assertThat(interner.intern(a, 2, ip("192.0.2.1"), null, hash, null)).isSameAs(more[i]);
+    }
+    for (int i = 0; i < n; i++) {
+      AttributeSet found =
+          find(interner, attributes(i).toArray(new PathAttribute[0]), 2, ip("192.0.2.1"));
+      if (i % 2 == 0) {
+        assertThat(found).as("kept set %d", i).isSameAs(kept[i]);
+      } else {
+        assertThat(found).as("collected set %d", i).isNull();
+      }
+      assertThat(
+              find(interner, attributes(n + i).toArray(new PathAttribute[0]), 2, ip("192.0.2.1")))
+          .as("new set %d", i)
+          .isSameAs(more[i]);
+    }
+    assertThat(interner.size()).isEqualTo(n / 2 + n);
+  }
+
+  @Test
+  void setsWhoseHashesAreZeroAndOneAreBothInterned() {
+    // The interner marks a free slot with hash 0 and keeps a set of hash 0 as 1: the two must
+    // stay apart, each found by its content. MED m alone, no next hop: hash (31 + m) * 961.
+    AttributeInterner interner = new AttributeInterner();
+    PathAttribute[] zero = {new PathAttribute.MultiExitDisc(0x1_0000_0000L - 31)};
+    PathAttribute[] one = {new PathAttribute.MultiExitDisc(0xCC52_0C22L)};
+    assertThat(AttributeContent.hash(zero, 1, null, null)).isZero();
+    assertThat(AttributeContent.hash(one, 1, null, null)).isEqualTo(1);
+    AttributeSet z = interner.intern(zero, 1, null, null, 0, null);
+    AttributeSet o = interner.intern(one, 1, null, null, 1, null);
+    assertThat(o).isNotSameAs(z);
+    assertThat(interner.intern(zero, 1, null, null, 0, null)).isSameAs(z);
+    assertThat(find(interner, one, 1, null)).isSameAs(o);
+    assertThat(find(interner, zero, 1, null)).isSameAs(z);
+    assertThat(interner.size()).isEqualTo(2);
   }
 
   private static List<PathAttribute> attributes(int i) {
@@ -262,6 +318,34 @@ class AttributeSetTest {
         .isSameAs(both.with(lower).with(new PathAttribute.MultiExitDisc(9)));
     assertThat(both.with(lower, new PathAttribute.MultiExitDisc(9)).localPref()).isEqualTo(50);
     assertThat(base.originatorId()).as("the original is left alone").isEqualTo(-1);
+  }
+
+  @Test
+  void aSetWithAttributesAddedAfterItsOwnIsTheSetOfThatContent() {
+    // Such a set's hash is continued from the set it came from (a reflected one adds ORIGINATOR_ID
+    // and CLUSTER_LIST last): it must be the hash of its content, or the two would not be one.
+    PathAttribute originator = new PathAttribute.OriginatorId(ip4("192.0.2.9"));
+    PathAttribute clusters = new PathAttribute.ClusterList(List.of(ip4("192.0.2.254")));
+    for (AttributeSet base :
+        List.of(
+            attrs("192.0.2.1").path(65001, 65002).localPref(100).med(5).build(),
+            AttributeSet.of(List.of(), null),
+            AttributeSet.of(
+                List.of(new PathAttribute.MultiExitDisc(3)), ip("2001:db8::1"), ip("fe80::1")))) {
+      List<PathAttribute> expected = new java.util.ArrayList<>(base.attributes());
+      expected.addAll(List.of(originator, clusters));
+      AttributeSet reflected = base.with(originator, clusters);
+      assertThat(reflected.attributes()).containsExactlyElementsOf(expected);
+      assertThat(reflected.hashCode())
+          .isEqualTo(
+              AttributeContent.hash(
+                  expected.toArray(new PathAttribute[0]),
+                  expected.size(),
+                  base.nextHop(),
+                  base.linkLocalNextHop()));
+      assertThat(AttributeSet.of(expected, base.nextHop(), base.linkLocalNextHop()))
+          .isSameAs(reflected);
+    }
   }
 
   @Test
