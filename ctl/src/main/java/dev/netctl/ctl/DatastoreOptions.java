@@ -5,6 +5,7 @@ import dev.netctl.datastore.Datastores;
 import dev.netctl.datastore.TlsOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
@@ -47,6 +48,24 @@ final class DatastoreOptions {
       description = "Client key for etcd TLS.")
   Path key;
 
+  @Option(
+      names = "--etcd-connect-timeout",
+      scope = ScopeType.INHERIT,
+      paramLabel = "DURATION",
+      description =
+          "How long to wait for etcd's first answer before failing, such as 3s or 500ms"
+              + " (100ms-10m). Default: $"
+              + Datastores.ETCD_CONNECT_TIMEOUT_ENV
+              + ", else 3s.")
+  String etcdConnectTimeout;
+
+  /** The etcd connect timeout given by the flag, else the environment; null for the default. */
+  Duration effectiveEtcdConnectTimeout() {
+    return etcdConnectTimeout != null
+        ? Datastores.parseEtcdConnectTimeout(etcdConnectTimeout, "--etcd-connect-timeout")
+        : Datastores.etcdConnectTimeoutFromEnvironment();
+  }
+
   String effectiveSpec() {
     return spec != null ? spec : Datastores.defaultSpec();
   }
@@ -66,9 +85,10 @@ final class DatastoreOptions {
       checkEmbeddedFile(effectiveSpec(), use);
       TlsOptions tls =
           ca == null && cert == null && key == null ? null : new TlsOptions(ca, cert, key);
+      Duration connect = effectiveEtcdConnectTimeout();
       return ungated
-          ? Datastores.openForMigration(effectiveSpec(), tls)
-          : Datastores.open(effectiveSpec(), tls);
+          ? Datastores.openForMigration(effectiveSpec(), tls, connect)
+          : Datastores.open(effectiveSpec(), tls, connect);
     } catch (IllegalArgumentException | UnsupportedOperationException e) {
       throw new CliException(ExitCode.USAGE, e.getMessage());
     }

@@ -138,4 +138,46 @@ class ApplyCommandTest {
     assertThat(r.err()).startsWith("error: Node \"a\" was modified concurrently");
     assertThat(StoreSnapshot.of(spec)).isEqualTo(before);
   }
+
+  /**
+   * A file read long ago may be stale in several objects: the user must learn about all of them at
+   * once (kind, name, the version given and the one stored), not one per attempt.
+   */
+  @Test
+  void everyStaleObjectIsNamedWithTheGivenAndTheCurrentVersion() {
+    String spec = "embedded:" + dir.resolve("s.db");
+    Cli cli = new Cli(spec);
+    cli.runWithStdin(
+        node("a", "r1") + "---\n" + node("b", "r1") + "---\n" + node("c", "r1"),
+        "apply",
+        "-f",
+        "-");
+    String stale = cli.run("get", "nodes", "-o", "yaml").out();
+    String givenA = version(cli, "a");
+    String givenC = version(cli, "c");
+    assertThat(cli.run("label", "node", "a", "x=y").exitCode()).isZero();
+    assertThat(cli.run("label", "node", "c", "x=y").exitCode()).isZero();
+    StoreSnapshot before = StoreSnapshot.of(spec);
+
+    Cli.Run r = cli.runWithStdin(stale.replace("rack: r1", "rack: r7"), "apply", "-f", "-");
+
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCode.CONFLICT);
+    assertThat(r.err())
+        .isEqualTo(
+            "error: Node \"a\" was modified concurrently (resourceVersion "
+                + givenA
+                + " given, now "
+                + version(cli, "a")
+                + ")\nerror: Node \"c\" was modified concurrently (resourceVersion "
+                + givenC
+                + " given, now "
+                + version(cli, "c")
+                + ")\n");
+    assertThat(StoreSnapshot.of(spec)).as("nothing written").isEqualTo(before);
+  }
+
+  static String version(Cli cli, String node) {
+    String yaml = cli.run("get", "node", node, "-o", "yaml").out();
+    return yaml.replaceAll("(?s).*resourceVersion: \"?(\\d+)\"?\n.*", "$1");
+  }
 }

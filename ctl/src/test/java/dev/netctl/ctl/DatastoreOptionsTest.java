@@ -186,4 +186,53 @@ class DatastoreOptionsTest {
                 + " unavailable: cannot connect within 3 s (etcd down or unreachable, or the TLS"
                 + " handshake refused)\n");
   }
+
+  /** calicoctl's users set etcd timeouts for slow links: the connect timeout is theirs to set. */
+  @Test
+  void theEtcdConnectTimeoutIsTakenFromTheFlag() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    String endpoint = "http://127.0.0.1:" + port;
+    Cli.Run r =
+        Cli.raw(
+            "",
+            "get",
+            "ippools",
+            "--datastore",
+            "etcd:" + endpoint,
+            "--etcd-connect-timeout",
+            "700ms");
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCode.UNAVAILABLE);
+    assertThat(r.err())
+        .isEqualTo(
+            "error: datastore etcd:"
+                + endpoint
+                + " unavailable: cannot connect within 700 ms (etcd down or unreachable, or the"
+                + " TLS handshake refused)\n");
+  }
+
+  @Test
+  void aBadEtcdConnectTimeoutIsAUsageErrorNamingFlagValueAndRule() {
+    for (String bad : new String[] {"3", "abc", "50ms", "1h"}) {
+      Cli.Run r =
+          Cli.raw(
+              "",
+              "get",
+              "ippools",
+              "--datastore",
+              "etcd:http://127.0.0.1:2379",
+              "--etcd-connect-timeout",
+              bad);
+      assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCode.USAGE);
+      assertThat(r.err())
+          .as(bad)
+          .isEqualTo(
+              "error: --etcd-connect-timeout \""
+                  + bad
+                  + "\" must be a duration from 100ms to 10m, such as 3s or 500ms (the default is"
+                  + " 3s)\n");
+    }
+  }
 }

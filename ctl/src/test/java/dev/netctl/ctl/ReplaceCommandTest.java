@@ -86,4 +86,37 @@ class ReplaceCommandTest {
     assertThat(r.out()).as("nothing is reported replaced").isEmpty();
     assertThat(StoreSnapshot.of(spec)).as("spine was written").isEqualTo(before);
   }
+
+  @Test
+  void everyStaleObjectIsNamedWithTheGivenAndTheCurrentVersion() {
+    String spec = "embedded:" + dir.resolve("s.db");
+    Cli cli = new Cli(spec);
+    cli.runWithStdin(PEER + "---\n" + PEER.replace("tor", "spine"), "create", "-f", "-");
+    String read = cli.run("get", "bgppeers", "-o", "yaml").out();
+    String torBefore = version(cli, "tor");
+    String spineBefore = version(cli, "spine");
+    cli.run("patch", "bgppeer", "tor", "-p", "{\"spec\":{\"asNumber\":65005}}");
+    cli.run("patch", "bgppeer", "spine", "-p", "{\"spec\":{\"asNumber\":65006}}");
+
+    Cli.Run r = cli.runWithStdin(read.replace("65001", "65007"), "replace", "-f", "-");
+
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCode.CONFLICT);
+    assertThat(r.err().lines())
+        .containsExactly(
+            "error: BGPPeer \"spine\" was modified concurrently (resourceVersion "
+                + spineBefore
+                + " given, now "
+                + version(cli, "spine")
+                + ")",
+            "error: BGPPeer \"tor\" was modified concurrently (resourceVersion "
+                + torBefore
+                + " given, now "
+                + version(cli, "tor")
+                + ")");
+  }
+
+  static String version(Cli cli, String peer) {
+    String yaml = cli.run("get", "bgppeer", peer, "-o", "yaml").out();
+    return yaml.replaceAll("(?s).*resourceVersion: \"?(\\d+)\"?\n.*", "$1");
+  }
 }

@@ -1,5 +1,6 @@
 package dev.netctl.datastore;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -50,19 +51,71 @@ public sealed class DatastoreException extends RuntimeException {
     private final Key key;
     private final long expectedRevision;
     private final Entry current;
+    private final List<Conflict> all;
 
     public Conflict(Key key, long expectedRevision, Entry current) {
-      super(
-          key.kind()
-              + " \""
-              + key.name()
-              + "\" was modified concurrently (expected revision "
-              + expectedRevision
-              + (current == null ? ", now deleted)" : ", now " + current.revision() + ")"),
+      this(
+          describe(key, "expected revision " + expectedRevision, current),
+          key,
+          expectedRevision,
+          current,
           null);
+    }
+
+    private Conflict(
+        String message, Key key, long expectedRevision, Entry current, List<Conflict> all) {
+      super(message, null);
       this.key = key;
       this.expectedRevision = expectedRevision;
       this.current = current;
+      this.all = all == null ? List.of(this) : List.copyOf(all);
+    }
+
+    /**
+     * A caller's own {@code metadata.resourceVersion} that is no longer the stored one: the object
+     * changed after the caller read it. The message names the version given and the current one.
+     */
+    public static Conflict staleVersion(Key key, long givenRevision, Entry current) {
+      return new Conflict(
+          describe(key, "resourceVersion " + givenRevision + " given", current),
+          key,
+          givenRevision,
+          current,
+          null);
+    }
+
+    /**
+     * Every conflict of one batch, so that a user fixing a stale file learns about all its stale
+     * objects at once rather than one per attempt. The first is this exception's {@link #key()};
+     * the message has one line per conflict.
+     *
+     * @throws IllegalArgumentException when {@code conflicts} is empty
+     */
+    public static Conflict ofAll(List<Conflict> conflicts) {
+      if (conflicts.isEmpty()) throw new IllegalArgumentException("no conflicts");
+      if (conflicts.size() == 1) return conflicts.getFirst();
+      Conflict first = conflicts.getFirst();
+      StringBuilder message = new StringBuilder();
+      for (Conflict c : conflicts) {
+        if (!message.isEmpty()) message.append('\n');
+        message.append(c.getMessage());
+      }
+      return new Conflict(
+          message.toString(), first.key, first.expectedRevision, first.current, conflicts);
+    }
+
+    private static String describe(Key key, String expected, Entry current) {
+      return key.kind()
+          + " \""
+          + key.name()
+          + "\" was modified concurrently ("
+          + expected
+          + (current == null ? ", now deleted)" : ", now " + current.revision() + ")");
+    }
+
+    /** Every object this failure is about: this conflict alone, or each of a batch's. */
+    public List<Conflict> all() {
+      return all;
     }
 
     public Key key() {

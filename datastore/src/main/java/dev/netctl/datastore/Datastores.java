@@ -7,6 +7,7 @@ import dev.netctl.datastore.migrate.WriteGate;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +68,16 @@ public final class Datastores {
    * @throws DatastoreException.Unavailable when an embedded file cannot be opened
    */
   public static Datastore open(String spec, TlsOptions tls) {
-    return new WriteGate(openForMigration(spec, tls));
+    return open(spec, tls, null);
+  }
+
+  /**
+   * Opens the datastore named by {@code spec} as {@link #open(String, TlsOptions)} does, an etcd
+   * store waiting {@code etcdConnectTimeout} for its first answer (null: {@link
+   * #DEFAULT_ETCD_CONNECT_TIMEOUT}); the other backends do not use it.
+   */
+  public static Datastore open(String spec, TlsOptions tls, Duration etcdConnectTimeout) {
+    return new WriteGate(openForMigration(spec, tls, etcdConnectTimeout));
   }
 
   /**
@@ -77,6 +87,15 @@ public final class Datastores {
    * @see #open
    */
   public static Datastore openForMigration(String spec, TlsOptions tls) {
+    return openForMigration(spec, tls, null);
+  }
+
+  /**
+   * {@link #openForMigration(String, TlsOptions)} with an etcd connect timeout, as {@link
+   * #open(String, TlsOptions, Duration)} takes it.
+   */
+  public static Datastore openForMigration(
+      String spec, TlsOptions tls, Duration etcdConnectTimeout) {
     Spec parsed = parse(spec);
     if (TlsOptions.enabled(tls) && !(parsed instanceof Spec.Etcd)) {
       throw new IllegalArgumentException(
@@ -85,7 +104,13 @@ public final class Datastores {
     return switch (parsed) {
       case Spec.Memory m -> new MemoryDatastore();
       case Spec.Embedded e -> new EmbeddedDatastore(e.file());
-      case Spec.Etcd e -> EtcdDatastore.connect(e.endpoints(), tls);
+      case Spec.Etcd e ->
+          new EtcdDatastore(
+              e.endpoints(),
+              tls,
+              etcdConnectTimeout == null
+                  ? EtcdDatastore.Options.DEFAULT
+                  : EtcdDatastore.Options.DEFAULT.withConnectTimeout(etcdConnectTimeout));
       case Spec.Kubernetes k -> provider("kubernetes", spec).open(k);
     };
   }
@@ -117,6 +142,64 @@ public final class Datastores {
     } catch (IllegalArgumentException e) {
       // open() reports it with the exit code for usage errors.
     }
+  }
+
+  /**
+   * The environment variable that sets the etcd connect timeout when no flag does, as calicoctl
+   * takes its etcd settings from {@code ETCD_*} variables.
+   */
+  public static final String ETCD_CONNECT_TIMEOUT_ENV = "NETCTL_ETCD_CONNECT_TIMEOUT";
+
+  /** How long an etcd store waits for its first answer unless told otherwise. */
+  public static final Duration DEFAULT_ETCD_CONNECT_TIMEOUT =
+      EtcdDatastore.Options.DEFAULT.connectTimeout();
+
+  /** The shortest connect timeout taken: below it not even a TLS handshake on a LAN finishes. */
+  public static final Duration MIN_ETCD_CONNECT_TIMEOUT = Duration.ofMillis(100);
+
+  /** The longest: past it a dead endpoint is better reported than waited for. */
+  public static final Duration MAX_ETCD_CONNECT_TIMEOUT = Duration.ofMinutes(10);
+
+  /**
+   * An etcd connect timeout as a user writes it, in Go's duration form as calicoctl and etcdctl
+   * take durations ({@code 3s}, {@code 500ms}, {@code 1m30s}).
+   *
+   * @param source where it came from, for the error ({@code --etcd-connect-timeout}, the variable)
+   * @throws IllegalArgumentException naming the source, the value and the rule
+   */
+  public static Duration parseEtcdConnectTimeout(String text, String source) {
+    Duration d;
+    try {
+      d = dev.netctl.datastore.model.GoDuration.parse(text == null ? "" : text.strip());
+    } catch (IllegalArgumentException e) {
+      d = null;
+    }
+    if (d == null
+        || d.compareTo(MIN_ETCD_CONNECT_TIMEOUT) < 0
+        || d.compareTo(MAX_ETCD_CONNECT_TIMEOUT) > 0) {
+      throw new IllegalArgumentException(
+          source
+              + " \""
+              + text
+              + "\" must be a duration from 100ms to 10m, such as 3s or 500ms (the default is "
+              + DEFAULT_ETCD_CONNECT_TIMEOUT.toSeconds()
+              + "s)");
+    }
+    return d;
+  }
+
+  /**
+   * The etcd connect timeout from {@value #ETCD_CONNECT_TIMEOUT_ENV}, or null when it is unset.
+   *
+   * @throws IllegalArgumentException when it is set to something else than a duration in range
+   */
+  public static Duration etcdConnectTimeoutFromEnvironment() {
+    return etcdConnectTimeoutFrom(System.getenv());
+  }
+
+  static Duration etcdConnectTimeoutFrom(Map<String, String> env) {
+    String v = env.get(ETCD_CONNECT_TIMEOUT_ENV);
+    return v == null || v.isBlank() ? null : parseEtcdConnectTimeout(v, ETCD_CONNECT_TIMEOUT_ENV);
   }
 
   /** The spec from {@code NETCTL_DATASTORE}, else {@code embedded} (the default file). */

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -115,6 +116,29 @@ class DatastoresTest {
     assertThat(Datastores.defaultSpec(Map.of(Datastores.ENV, " "))).isEqualTo("embedded");
     assertThat(Datastores.defaultSpec(Map.of(Datastores.ENV, "etcd:http://127.0.0.1:2379")))
         .isEqualTo("etcd:http://127.0.0.1:2379");
+  }
+
+  @Test
+  void theEtcdConnectTimeoutIsAGoDurationInRangeFromFlagOrEnvironment() {
+    assertThat(Datastores.parseEtcdConnectTimeout("500ms", "f")).isEqualTo(Duration.ofMillis(500));
+    assertThat(Datastores.parseEtcdConnectTimeout("1m30s", "f")).isEqualTo(Duration.ofSeconds(90));
+    assertThat(Datastores.etcdConnectTimeoutFrom(Map.of())).isNull();
+    assertThat(
+            Datastores.etcdConnectTimeoutFrom(Map.of(Datastores.ETCD_CONNECT_TIMEOUT_ENV, "10s")))
+        .isEqualTo(Duration.ofSeconds(10));
+    assertThatThrownBy(
+            () ->
+                Datastores.etcdConnectTimeoutFrom(
+                    Map.of(Datastores.ETCD_CONNECT_TIMEOUT_ENV, "ten")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "NETCTL_ETCD_CONNECT_TIMEOUT \"ten\" must be a duration from 100ms to 10m, such as 3s"
+                + " or 500ms (the default is 3s)");
+    for (String bad : new String[] {"", "0", "99ms", "10m1s", "5"}) {
+      assertThatThrownBy(() -> Datastores.parseEtcdConnectTimeout(bad, "--x"))
+          .as(bad)
+          .hasMessageStartingWith("--x \"" + bad + "\" must be a duration");
+    }
   }
 
   @Test

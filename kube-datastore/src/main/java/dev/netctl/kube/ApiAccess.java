@@ -51,14 +51,15 @@ public final class ApiAccess {
 
   /**
    * The node agent: reads every netctl kind, writes IPAM objects and its Node, follows Nodes, Pods,
-   * Namespaces and NetworkPolicies, and annotates the Pods its CNI side attaches (the
-   * WorkloadEndpoint write), and clears its Kubernetes Node's {@code NetworkUnavailable} condition
-   * ({@link NodeNetworkCondition}). Pool conditions are written by the controller alone ({@link
-   * #controller()}).
+   * Namespaces, ServiceAccounts and NetworkPolicies, and annotates the Pods its CNI side attaches
+   * (the WorkloadEndpoint write), and clears its Kubernetes Node's {@code NetworkUnavailable}
+   * condition ({@link NodeNetworkCondition}). Pool conditions are written by the controller alone
+   * ({@link #controller()}).
    */
   public static Set<Grant> nodeAgent() {
     Set<Grant> out = shared();
     grant(out, "", "namespaces", READ);
+    grant(out, "", "serviceaccounts", READ);
     grant(out, "networking.k8s.io", "networkpolicies", READ);
     grant(out, "", "pods", List.of("patch"));
     grant(out, "", "nodes/status", List.of("patch"));

@@ -24,8 +24,9 @@ import java.util.Optional;
 /**
  * The netctl kinds that, on Kubernetes, are views of Kubernetes' own objects, as Calico's KDD mode
  * has them: a {@code WorkloadEndpoint} per running Pod with an address, a Profile {@code kns.<ns>}
- * per Namespace, a {@code KubernetesNetworkPolicy} per {@code networking.k8s.io/v1} NetworkPolicy.
- * Pure: Kubernetes JSON in, datastore entries out.
+ * per Namespace and {@code ksa.<ns>.<name>} per ServiceAccount (its labels, which a policy's {@code
+ * serviceAccountSelector} matches as {@code pcsa.} labels), a {@code KubernetesNetworkPolicy} per
+ * {@code networking.k8s.io/v1} NetworkPolicy. Pure: Kubernetes JSON in, datastore entries out.
  *
  * <p>Each derived entry's revision is its object's resourceVersion: on an etcd-backed API server
  * Pods, Namespaces, NetworkPolicies and netctl's custom resources share etcd's revision counter, so
@@ -89,14 +90,35 @@ final class CoreKinds {
           "NetworkPolicy",
           true);
 
-  private static final List<Source> ALL = List.of(PODS, NAMESPACES, NETWORK_POLICIES);
+  static final Source SERVICE_ACCOUNTS =
+      new Source(Kind.PROFILE.storageKind(), "", "serviceaccounts", "ServiceAccount", true);
+
+  private static final List<Source> ALL =
+      List.of(PODS, NAMESPACES, SERVICE_ACCOUNTS, NETWORK_POLICIES);
 
   private CoreKinds() {}
 
-  /** The Kubernetes collection a storage kind is derived from, if it is one. */
+  /** The first Kubernetes collection a storage kind is derived from, if it is a derived one. */
   static Optional<Source> source(String kind) {
     for (Source s : ALL) if (s.kind().equals(kind)) return Optional.of(s);
     return Optional.empty();
+  }
+
+  /** Every collection a storage kind is derived from (Profiles: Namespaces and ServiceAccounts). */
+  static List<Source> sources(String kind) {
+    return ALL.stream().filter(s -> s.kind().equals(kind)).toList();
+  }
+
+  /** The collection that holds the entry of {@code key}, when one can. */
+  static Optional<Source> sourceOf(Key key) {
+    if (key.kind().equals(Kind.PROFILE.storageKind())) {
+      if (key.name().startsWith(Profile.NAMESPACE_PREFIX)) return Optional.of(NAMESPACES);
+      if (key.name().startsWith(Profile.SERVICE_ACCOUNT_PREFIX)) {
+        return Optional.of(SERVICE_ACCOUNTS);
+      }
+      return Optional.empty();
+    }
+    return source(key.kind());
   }
 
   /** Every collection read. */
@@ -113,8 +135,15 @@ final class CoreKinds {
     String name = key.name();
     int slash = name.indexOf('/');
     if (key.kind().equals(NAMESPACES.kind())) {
-      if (!name.startsWith(Profile.NAMESPACE_PREFIX)) return Optional.empty();
-      return Optional.of(new String[] {null, name.substring(Profile.NAMESPACE_PREFIX.length())});
+      if (name.startsWith(Profile.NAMESPACE_PREFIX)) {
+        return Optional.of(new String[] {null, name.substring(Profile.NAMESPACE_PREFIX.length())});
+      }
+      if (!name.startsWith(Profile.SERVICE_ACCOUNT_PREFIX)) return Optional.empty();
+      // ksa.<namespace>.<name>: a namespace holds no dot, so the first one ends it
+      String rest = name.substring(Profile.SERVICE_ACCOUNT_PREFIX.length());
+      int dot = rest.indexOf('.');
+      if (dot <= 0 || dot == rest.length() - 1) return Optional.empty();
+      return Optional.of(new String[] {rest.substring(0, dot), rest.substring(dot + 1)});
     }
     if (slash <= 0) return Optional.empty();
     String ns = name.substring(0, slash);
@@ -132,6 +161,7 @@ final class CoreKinds {
     return switch (source.plural()) {
       case "pods" -> endpoint(obj).map(w -> stored(source, w, rv));
       case "namespaces" -> Optional.of(stored(source, profile(obj), rv));
+      case "serviceaccounts" -> Optional.of(stored(source, serviceAccountProfile(obj), rv));
       default -> key(source, obj).map(k -> new Entry(k, policy(obj), rv));
     };
   }
@@ -156,6 +186,8 @@ final class CoreKinds {
             : Optional.of(new Key(source.kind(), ns + "/" + endpointName(node, name)));
       }
       case "namespaces" -> Optional.of(new Key(source.kind(), Profile.NAMESPACE_PREFIX + name));
+      case "serviceaccounts" ->
+          Optional.of(new Key(source.kind(), serviceAccountProfileName(ns, name)));
       default -> Optional.of(new Key(source.kind(), ns + "/" + name));
     };
   }
@@ -193,7 +225,7 @@ final class CoreKinds {
     List<String> profiles = new ArrayList<>(List.of(Profile.NAMESPACE_PREFIX + ns));
     if (!sa.isEmpty()) {
       labels.put(SERVICE_ACCOUNT_LABEL, sa);
-      profiles.add("ksa." + ns + "." + sa);
+      profiles.add(serviceAccountProfileName(ns, sa));
     }
     List<WorkloadEndpointSpec.EndpointPort> ports = new ArrayList<>();
     for (JsonNode c : spec.path("containers")) {
@@ -272,6 +304,28 @@ final class CoreKinds {
             textOrNull(meta, "uid"),
             textOrNull(meta, "creationTimestamp")),
         new ProfileSpec(strings(meta.path("labels"))));
+  }
+
+  /**
+   * A ServiceAccount's Profile {@code ksa.<ns>.<name>}: its labels, unprefixed as the etcd and
+   * embedded stores hold them (the policy package adds {@code pcsa.} and Calico's {@code
+   * pcsa.projectcalico.org/name} itself, agent.policy.Labels).
+   */
+  static Profile serviceAccountProfile(JsonNode sa) {
+    JsonNode meta = sa.path("metadata");
+    return new Profile(
+        new ObjectMeta(
+            serviceAccountProfileName(meta.path("namespace").asText(), meta.path("name").asText()),
+            null,
+            null,
+            null,
+            textOrNull(meta, "uid"),
+            textOrNull(meta, "creationTimestamp")),
+        new ProfileSpec(strings(meta.path("labels"))));
+  }
+
+  static String serviceAccountProfileName(String namespace, String name) {
+    return Profile.SERVICE_ACCOUNT_PREFIX + namespace + "." + name;
   }
 
   /**

@@ -18,8 +18,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The derived kinds ({@link CoreKinds}) on the API server: reads go to Pods, Namespaces and
- * NetworkPolicies; their watches are those objects' watches, translated.
+ * The derived kinds ({@link CoreKinds}) on the API server: reads go to Pods, Namespaces,
+ * ServiceAccounts and NetworkPolicies; their watches are those objects' watches, translated.
  *
  * <p>Writes: Profiles and KubernetesNetworkPolicies are read-only here (they are the Namespaces and
  * NetworkPolicies; change those with kubectl). A WorkloadEndpoint write is what Calico's KDD
@@ -39,9 +39,12 @@ final class CoreView {
   }
 
   CompletableFuture<Optional<Entry>> get(Key key) {
-    CoreKinds.Source s = CoreKinds.source(key.kind()).orElseThrow();
+    Optional<CoreKinds.Source> source = CoreKinds.sourceOf(key);
     Optional<String[]> obj = CoreKinds.objectOf(key);
-    if (obj.isEmpty()) return CompletableFuture.completedFuture(Optional.empty());
+    if (source.isEmpty() || obj.isEmpty()) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    CoreKinds.Source s = source.get();
     return store
         .call("GET", s.objectPath(obj.get()[0], obj.get()[1]), null)
         .thenApply(
@@ -136,7 +139,8 @@ final class CoreView {
   }
 
   private static IllegalArgumentException readOnly(Key key) {
-    CoreKinds.Source s = CoreKinds.source(key.kind()).orElseThrow();
+    CoreKinds.Source s =
+        CoreKinds.sourceOf(key).orElseGet(() -> CoreKinds.source(key.kind()).orElseThrow());
     return new IllegalArgumentException(
         key.kind()
             + " "

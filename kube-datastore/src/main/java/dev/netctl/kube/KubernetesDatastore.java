@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -191,7 +192,38 @@ public final class KubernetesDatastore
 
   @Override
   public CompletableFuture<Listing> list(String kind, String namePrefix) {
-    Optional<CoreKinds.Source> source = CoreKinds.source(kind);
+    List<CoreKinds.Source> sources = CoreKinds.sources(kind);
+    if (sources.size() > 1) return listAll(kind, namePrefix, sources);
+    return list(
+        kind, namePrefix, sources.isEmpty() ? Optional.empty() : Optional.of(sources.get(0)));
+  }
+
+  /**
+   * A kind derived from several collections (Profiles: Namespaces and ServiceAccounts): each
+   * listed, the entries merged. The listing's revision is the oldest of theirs, so a watch from it
+   * misses nothing either collection changed after its own list; changes between that revision and
+   * a newer list may come again, as Puts of what the listing already holds.
+   */
+  private CompletableFuture<Listing> listAll(
+      String kind, String namePrefix, List<CoreKinds.Source> sources) {
+    List<CompletableFuture<Listing>> parts = new ArrayList<>();
+    for (CoreKinds.Source s : sources) parts.add(list(kind, namePrefix, Optional.of(s)));
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+        .thenApply(
+            done -> {
+              List<Entry> entries = new ArrayList<>();
+              long revision = Long.MAX_VALUE;
+              for (CompletableFuture<Listing> p : parts) {
+                entries.addAll(p.join().entries());
+                revision = Math.min(revision, p.join().revision());
+              }
+              entries.sort(Comparator.comparing(e -> e.key().name()));
+              return new Listing(entries, revision);
+            });
+  }
+
+  private CompletableFuture<Listing> list(
+      String kind, String namePrefix, Optional<CoreKinds.Source> source) {
     String path = source.map(CoreKinds.Source::collectionPath).orElse(StoredKinds.path(kind));
     Function<JsonNode, Optional<Entry>> item =
         source.isPresent()
@@ -227,7 +259,6 @@ public final class KubernetesDatastore
     ObjectNode obj;
     String collection;
     try {
-      ServiceAccountLabelsCheck.check(key, value);
       obj = ObjectMapping.toObject(key, value, 0);
       collection = CrdObject.of(key).collectionPath(key.kind());
     } catch (IllegalArgumentException e) {
@@ -254,7 +285,6 @@ public final class KubernetesDatastore
     ObjectNode obj;
     String path;
     try {
-      ServiceAccountLabelsCheck.check(key, value);
       obj = ObjectMapping.toObject(key, value, Math.max(expectedRevision, 1));
       path = objectPath(key);
     } catch (IllegalArgumentException e) {
@@ -342,10 +372,31 @@ public final class KubernetesDatastore
 
   @Override
   public Watch watch(String kind, long afterRevision, Consumer<WatchEvent> listener) {
+    List<CoreKinds.Source> derived = CoreKinds.sources(kind);
+    if (derived.size() > 1) {
+      // One watch per collection; their events reach the listener one at a time, each stream in
+      // its own order (the contract's order holds per object, which is what its readers key on).
+      Consumer<WatchEvent> serial =
+          new Consumer<>() {
+            @Override
+            public synchronized void accept(WatchEvent e) {
+              listener.accept(e);
+            }
+          };
+      List<Watch> parts = new ArrayList<>();
+      for (CoreKinds.Source s : derived) {
+        parts.add(watch(CoreView.watchSource(s, address), afterRevision, serial));
+      }
+      return () -> parts.forEach(Watch::close);
+    }
     KubeWatch.Source source =
-        CoreKinds.source(kind)
-            .map(s -> CoreView.watchSource(s, address))
-            .orElseGet(() -> KubeWatch.crd(kind, address));
+        derived.isEmpty()
+            ? KubeWatch.crd(kind, address)
+            : CoreView.watchSource(derived.getFirst(), address);
+    return watch(source, afterRevision, listener);
+  }
+
+  private Watch watch(KubeWatch.Source source, long afterRevision, Consumer<WatchEvent> listener) {
     KubeWatch w = new KubeWatch(client, source, afterRevision, listener, address, watches::remove);
     watches.add(w);
     if (closed) {

@@ -83,6 +83,11 @@ class CoreKindsTest {
     assertThat(CoreKinds.objectOf(new Key(Kind.PROFILE.storageKind(), "kns.shop")))
         .hasValueSatisfying(o -> assertThat(o).containsExactly(null, "shop"));
     assertThat(CoreKinds.objectOf(new Key(Kind.PROFILE.storageKind(), "ksa.shop.default")))
-        .isEmpty();
+        .as("a service account's profile is the ServiceAccount")
+        .hasValueSatisfying(o -> assertThat(o).containsExactly("shop", "default"));
+    assertThat(CoreKinds.sourceOf(new Key(Kind.PROFILE.storageKind(), "ksa.shop.default")))
+        .contains(CoreKinds.SERVICE_ACCOUNTS);
+    assertThat(CoreKinds.objectOf(new Key(Kind.PROFILE.storageKind(), "ksa.shop"))).isEmpty();
+    assertThat(CoreKinds.objectOf(new Key(Kind.PROFILE.storageKind(), "other"))).isEmpty();
   }
 }

@@ -20,6 +20,7 @@ import dev.netctl.datastore.model.WorkloadEndpointSpec;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -310,38 +311,72 @@ class KubernetesDerivedKindsTest {
   }
 
   /**
-   * ServiceAccounts are not read here, so a selector over their labels could not be enforced (a
-   * Deny would deny nothing): refused by name. Their names come from the pods and are enforced.
+   * Calico's KDD mode reads ServiceAccounts into Profiles {@code ksa.<ns>.<name>} whose labels a
+   * policy's {@code serviceAccountSelector} (and a rule's {@code serviceAccounts.selector}) match
+   * as {@code pcsa.} labels. They are listed and watched with the namespaces' {@code kns.} Profiles
+   * and follow label changes and deletion. (A policy selecting on them is no longer refused on this
+   * backend; writing one is the datastore role's, not this agent test's.)
    */
   @Test
-  void aSelectorOverServiceAccountLabelsIsRefusedAndServiceAccountNamesAreStored() {
+  void serviceAccountsAreKsaProfilesCarryingTheirLabelsAndTheyFollowLabelChanges()
+      throws Exception {
+    kube.namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName("shop").endMetadata().build())
+        .create();
+    kube.serviceAccounts()
+        .inNamespace("shop")
+        .resource(
+            new ServiceAccountBuilder()
+                .withNewMetadata()
+                .withName("web")
+                .withNamespace("shop")
+                .withLabels(Map.of("team", "a"))
+                .endMetadata()
+                .build())
+        .create();
+    Listing l = store.list(Kind.PROFILE.storageKind()).join();
+    assertThat(l.entries())
+        .extracting(e -> e.key().name())
+        .containsExactly("kns.shop", "ksa.shop.web");
     ResourceClient client = new ResourceClient(store);
-    String policy =
-        """
-        apiVersion: projectcalico.org/v3
-        kind: NetworkPolicy
-        metadata: {name: sa, namespace: shop}
-        spec:
-          %s
-          ingress:
-          - action: Deny
-            source: {serviceAccounts: {names: [web]%s}}
-        """;
-    assertThatThrownBy(
-            () ->
-                client.create(
-                    CODEC.readOne(
-                        policy.formatted(
-                            "serviceAccountSelector: team == 'a'", ", selector: role == 'x'"))))
-        .hasMessageContaining("spec.serviceAccountSelector")
-        .hasMessageContaining("spec.ingress[0].source.serviceAccounts.selector")
-        .hasMessageContaining("role == 'x'")
-        .hasMessageContaining("does not read");
-    assertThat(client.list(Kind.NETWORK_POLICY)).isEmpty();
-    // names alone pass the check (writing it is the datastore role's, not this agent test's)
-    ServiceAccountLabelsCheck.check(
-        new Key(Kind.NETWORK_POLICY.storageKind(), "shop/sa"),
-        CODEC.toStorage(CODEC.readOne(policy.formatted("order: 1", ""))));
+    // unprefixed: the policy package adds pcsa. itself (agent.policy.Labels)
+    assertThat(client.get(Kind.PROFILE, "ksa.shop.web").spec().labelsToApply())
+        .isEqualTo(Map.of("team", "a"));
+    assertThat(client.find(Kind.PROFILE, "ksa.shop.nobody")).isEmpty();
+
+    BlockingQueue<WatchEvent> events = new LinkedBlockingQueue<>();
+    try (Watch w = store.watch(Kind.PROFILE.storageKind(), l.revision(), events::add)) {
+      kube.serviceAccounts()
+          .inNamespace("shop")
+          .withName("web")
+          .edit(
+              a ->
+                  new ServiceAccountBuilder(a)
+                      .editMetadata()
+                      .addToLabels("team", "b")
+                      .endMetadata()
+                      .build());
+      WatchEvent.Put put = (WatchEvent.Put) nextFor(events, "ksa.shop.web");
+      assertThat(CODEC.fromStorage(Kind.PROFILE, put.entry().value(), 1).spec().labelsToApply())
+          .containsEntry("team", "b");
+      kube.serviceAccounts().inNamespace("shop").withName("web").delete();
+      assertThat(nextFor(events, "ksa.shop.web")).isInstanceOf(WatchEvent.Deleted.class);
+    }
+  }
+
+  /** The next event about {@code name}, skipping others (a list's revision may replay some). */
+  private static WatchEvent nextFor(BlockingQueue<WatchEvent> events, String name)
+      throws InterruptedException {
+    while (true) {
+      WatchEvent e = next(events);
+      String key =
+          switch (e) {
+            case WatchEvent.Put p -> p.entry().key().name();
+            case WatchEvent.Deleted d -> d.key().name();
+            case WatchEvent.ResyncNeeded r -> null;
+          };
+      if (name.equals(key)) return e;
+    }
   }
 
   @Test

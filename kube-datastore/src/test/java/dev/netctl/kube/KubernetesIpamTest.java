@@ -176,6 +176,102 @@ class KubernetesIpamTest {
     }
   }
 
+  /**
+   * Two nodes claiming the only block of a pool at the same moment, each through its own client: on
+   * this backend the claim is three writes (pending affinity, block, confirmed affinity), so the
+   * loser's create of the block is answered 409 by the API server. Its retry must remove its
+   * pending affinity (no second owner, calico#6001) and borrow an address from the winner's block:
+   * both pods get a unique address, the block has one owner, and {@code ipam check} finds nothing.
+   * The race is repeated on fresh pools until the server has refused a block create once.
+   */
+  @Test
+  void twoNodesClaimingTheSameBlockAtOnceLeaveOneOwnerAndBothGetAnAddress() throws Exception {
+    // a server of its own: the other tests check their nodes' blocks against a list of live nodes
+    ApiServerLike own = ApiServerLike.start();
+    java.util.concurrent.ExecutorService threads =
+        java.util.concurrent.Executors.newFixedThreadPool(2);
+    List<KubernetesDatastore> stores = new ArrayList<>();
+    try {
+      for (int i = 0; i < 2; i++) stores.add(KubernetesDatastore.connect(own.config()));
+      ResourceClient client = new ResourceClient(stores.getFirst());
+      boolean refused = false;
+      for (int round = 0; round < 10 && !refused; round++) {
+        String pool = "pool-x" + round;
+        String[] nodes = {"x" + round + "-a", "x" + round + "-b"};
+        String cidr = "10.50." + round + ".0/26";
+        create(
+            client,
+            "apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: "
+                + pool
+                + "}\nspec: {cidr: "
+                + cidr
+                + ", blockSize: 26}\n---\n"
+                + "apiVersion: projectcalico.org/v3\nkind: Node\nmetadata: {name: "
+                + nodes[0]
+                + "}\n---\n"
+                + "apiVersion: projectcalico.org/v3\nkind: Node\nmetadata: {name: "
+                + nodes[1]
+                + "}\n");
+        int before = own.answers().size();
+        java.util.concurrent.CyclicBarrier go = new java.util.concurrent.CyclicBarrier(2);
+        List<CompletableFuture<InetAddress>> runs = new ArrayList<>();
+        for (int w = 0; w < 2; w++) {
+          KubernetesDatastore store = stores.get(w);
+          IpamAllocator ipam =
+              new IpamAllocator(store, new ResourceEnvironment(new ResourceClient(store)));
+          String node = nodes[w];
+          runs.add(
+              CompletableFuture.supplyAsync(
+                  () -> {
+                    try {
+                      go.await(30, TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                      throw new IllegalStateException(e);
+                    }
+                    return ipam.autoAssign(
+                            new AssignRequest(
+                                node, node + "-h", 1, 0, null, null, null, List.of(pool)))
+                        .ipv4()
+                        .getFirst()
+                        .address();
+                  },
+                  threads));
+        }
+        CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        assertThat(runs.get(0).get())
+            .as("address handed out twice")
+            .isNotEqualTo(runs.get(1).get());
+
+        IpamStore ipamStore = new IpamStore(stores.getFirst());
+        List<String> owners = new ArrayList<>();
+        for (String node : nodes) {
+          for (var a : ipamStore.affinities(node)) {
+            assertThat(a.value().state())
+                .as("no pending affinity left behind by the loser")
+                .isEqualTo(BlockAffinity.State.CONFIRMED);
+            owners.add(node);
+          }
+        }
+        assertThat(owners).as("one owner of the pool's only block").hasSize(1);
+        Set<String> alive = new java.util.HashSet<>(List.of(nodes));
+        for (int r = 0; r < round; r++) alive.addAll(List.of("x" + r + "-a", "x" + r + "-b"));
+        IpamReport report = new IpamChecker(ipamStore).check(alive);
+        assertThat(report.clean()).as("ipam check: %s", report).isTrue();
+        refused =
+            own.answers().subList(before, own.answers().size()).stream()
+                .anyMatch(
+                    a -> a.startsWith("POST /apis/netctl.dev/v1/ipamblocks") && a.endsWith(" 409"));
+      }
+      assertThat(refused)
+          .as("a block create refused with 409 in one of the rounds (else the race never ran)")
+          .isTrue();
+    } finally {
+      threads.shutdownNow();
+      for (KubernetesDatastore s : stores) s.close();
+      own.stop();
+    }
+  }
+
   @Test
   void anIpReservationStoredAsACustomResourceKeepsItsAddressesFromAutomaticAssignment() {
     try (KubernetesDatastore store = KubernetesDatastore.connect(server.config())) {

@@ -379,6 +379,7 @@ public final class ResourceClient {
         createsPools(batch),
         () -> {
           Map<Key, Optional<Resource>> stored = validateBatch(batch, true);
+          throwIfStale(batch, stored);
           List<Step> steps = new ArrayList<>();
           boolean newPools = false;
           for (Resource r : batch) {
@@ -402,7 +403,7 @@ public final class ResourceClient {
    *
    * @throws ValidationException listing the violations of every invalid object
    * @throws DatastoreException.NotFound for the first object that does not exist
-   * @throws DatastoreException.Conflict for the first object whose revision is not the given one
+   * @throws DatastoreException.Conflict naming every object whose revision is not the given one
    */
   public List<Resource> replaceAll(List<? extends Resource> batch) {
     return guarded
@@ -410,6 +411,7 @@ public final class ResourceClient {
             false,
             () -> {
               Map<Key, Optional<Resource>> stored = validateBatch(batch, true);
+              throwIfStale(batch, stored);
               List<Step> steps = new ArrayList<>();
               for (Resource r : batch) {
                 Key k = key(r.kind(), r.storageName());
@@ -546,9 +548,7 @@ public final class ResourceClient {
             : parseVersion(kind, Violation.nameOf(resource), rv);
     if (expected != currentRevision) {
       // fail before validating: the caller's view is stale whatever it contains
-      Key k = key(kind, resource.storageName());
-      throw new DatastoreException.Conflict(
-          k, expected, new Entry(k, codec.toStorage(current), currentRevision));
+      throw stale(kind, resource, current).orElseThrow();
     }
     Resource candidate =
         withMeta(
@@ -567,6 +567,38 @@ public final class ResourceClient {
     return new Step(
         new Write.Update(key(kind, resource.storageName()), codec.toStorage(candidate), expected),
         new Applied<>(candidate, Applied.Outcome.UPDATED));
+  }
+
+  /**
+   * The conflict of {@code resource} when it carries a resourceVersion other than the stored
+   * object's ({@code current}, as read), else empty.
+   */
+  private Optional<DatastoreException.Conflict> stale(
+      Kind<?> kind, Resource resource, Resource current) {
+    long currentRevision = Long.parseLong(current.metadata().resourceVersion());
+    String rv = resource.metadata().resourceVersion();
+    if (rv == null || rv.isEmpty()) return Optional.empty();
+    long given = parseVersion(kind, Violation.nameOf(resource), rv);
+    if (given == currentRevision) return Optional.empty();
+    Key k = key(kind, resource.storageName());
+    return Optional.of(
+        DatastoreException.Conflict.staleVersion(
+            k, given, new Entry(k, codec.toStorage(current), currentRevision)));
+  }
+
+  /**
+   * Throws one conflict naming every object of the batch whose given resourceVersion is stale, so
+   * that a file read long ago is refused with the whole list, not one object per attempt.
+   */
+  private void throwIfStale(List<? extends Resource> batch, Map<Key, Optional<Resource>> stored) {
+    List<DatastoreException.Conflict> conflicts = new ArrayList<>();
+    for (Resource r : batch) {
+      Optional<Resource> previous = stored.get(key(r.kind(), r.storageName()));
+      if (previous != null && previous.isPresent()) {
+        stale(r.kind(), r, previous.get()).ifPresent(conflicts::add);
+      }
+    }
+    if (!conflicts.isEmpty()) throw DatastoreException.Conflict.ofAll(conflicts);
   }
 
   private static boolean createsPools(List<? extends Resource> batch) {

@@ -115,6 +115,14 @@ public final class EtcdDatastore implements Datastore {
       if (listPageSize < 1) {
         throw new IllegalArgumentException("listPageSize must be >= 1: " + listPageSize);
       }
+      if (connectTimeout.isNegative() || connectTimeout.isZero()) {
+        throw new IllegalArgumentException("connectTimeout must be positive: " + connectTimeout);
+      }
+    }
+
+    /** These options with another connect timeout. */
+    public Options withConnectTimeout(Duration timeout) {
+      return new Options(operationTimeout, timeout, listPageSize);
     }
   }
 

@@ -80,15 +80,15 @@ public final class ResourceCodec {
   public ResourceCodec() {
     this.yaml =
         YAMLMapper.builder(
-                YAMLFactory.builder()
-                    .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-                    .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-                    // a label value "123" must stay a string when read back
-                    .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
-                    .disable(YAMLGenerator.Feature.SPLIT_LINES)
-                    .stringQuotingChecker(new Yaml11SafeQuoting())
-                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                    .build())
+                new Yaml11Scalars.Factory(
+                    YAMLFactory.builder()
+                        .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                        .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                        // a label value "123" must stay a string when read back
+                        .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+                        .disable(YAMLGenerator.Feature.SPLIT_LINES)
+                        .stringQuotingChecker(new Yaml11SafeQuoting())
+                        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)))
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             // blockSize: 26.5 is an error, not 26
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
@@ -139,7 +139,15 @@ public final class ResourceCodec {
 
     @Override
     public boolean needToQuoteValue(String value) {
-      return super.needToQuoteValue(value) || SEXAGESIMAL.matcher(value).matches();
+      return super.needToQuoteValue(value)
+          || SEXAGESIMAL.matcher(value).matches()
+          || Yaml11Scalars.needsQuotes(value);
+    }
+
+    @Override
+    public boolean needToQuoteName(String name) {
+      // a key such as "on" or "0x1A" is the text "true" or "26" to calicoctl and kubectl
+      return super.needToQuoteName(name) || Yaml11Scalars.keyRule(name) != null;
     }
   }
 
@@ -588,6 +596,11 @@ public final class ResourceCodec {
   }
 
   private static CodecException syntaxError(String where, Exception e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof Yaml11Scalars.AmbiguousScalar a) {
+        return new CodecException(where, a.field().isEmpty() ? null : a.field(), a.problem(), a);
+      }
+    }
     String msg =
         e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
     YamlProblem yamlProblem = YamlProblem.of(msg);

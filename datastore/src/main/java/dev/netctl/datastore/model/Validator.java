@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -36,6 +37,32 @@ public final class Validator {
       Set.of("Debug", "Info", "Warning", "Error", "Fatal");
   private static final Cidr LINK_LOCAL_V4 = Cidr.parse("169.254.0.0/16");
   private static final Cidr LINK_LOCAL_V6 = Cidr.parse("fe80::/10");
+
+  /**
+   * Ranges no pod address may come from, each with the rule a pool overlapping it breaks. Calico's
+   * validator names link-local only (above); multicast and loopback addresses cannot be assigned to
+   * an interface at all (RFC 5771, RFC 4291 2.7; RFC 1122 3.2.1.3, RFC 4291 2.5.3), nor can
+   * 0.0.0.0/8, so a pool over them would hand out addresses that never work.
+   */
+  private static final List<Map.Entry<Cidr, String>> UNUSABLE =
+      List.of(
+          Map.entry(
+              Cidr.parse("224.0.0.0/4"),
+              "must not overlap the multicast range 224.0.0.0/4 (no interface can take such an"
+                  + " address)"),
+          Map.entry(
+              Cidr.parse("ff00::/8"),
+              "must not overlap the multicast range ff00::/8 (no interface can take such an"
+                  + " address)"),
+          Map.entry(
+              Cidr.parse("127.0.0.0/8"),
+              "must not overlap the loopback range 127.0.0.0/8 (a host's own addresses)"),
+          Map.entry(
+              Cidr.parse("::1/128"),
+              "must not overlap the loopback address ::1/128 (a host's own address)"),
+          Map.entry(
+              Cidr.parse("0.0.0.0/8"),
+              "must not overlap 0.0.0.0/8 (\"this network\", never a host's address)"));
 
   private Validator() {}
 
@@ -145,6 +172,11 @@ public final class Validator {
     Cidr linkLocal = cidr.isIPv4() ? LINK_LOCAL_V4 : LINK_LOCAL_V6;
     if (cidr.overlaps(linkLocal)) {
       c.add("spec.cidr", s.cidr(), "must not overlap the link-local range " + linkLocal);
+    }
+    for (Map.Entry<Cidr, String> unusable : UNUSABLE) {
+      if (cidr.isIPv4() == unusable.getKey().isIPv4() && cidr.overlaps(unusable.getKey())) {
+        c.add("spec.cidr", s.cidr(), unusable.getValue());
+      }
     }
     c.selector("spec.nodeSelector", s.nodeSelector());
     Set<AllowedUse> seen = new HashSet<>();

@@ -60,7 +60,7 @@ final class MigrationFixtures {
                 ---
                 apiVersion: projectcalico.org/v3
                 kind: Node
-                metadata: {name: node-1, labels: {yes: "no"}}
+                metadata: {name: node-1, labels: {"yes": "no"}}
                 spec: {bgp: {ipv4Address: 10.0.0.1/24}}
                 ---
                 apiVersion: projectcalico.org/v3

@@ -338,13 +338,13 @@ class ResourceCodecTest {
     assertThatThrownBy(
             () ->
                 codec.read(
-                    "apiVersion: netctl.dev/v1\nkind: Node\nmetadata: {name: n}\nstatus: {}\n"))
-        .hasMessageContaining("document 1 (Node \"n\")")
+                    "apiVersion: netctl.dev/v1\nkind: Node\nmetadata: {name: n1}\nstatus: {}\n"))
+        .hasMessageContaining("document 1 (Node \"n1\")")
         .hasMessageContaining("field status is not a known field of Node");
     assertThatThrownBy(
             () ->
                 codec.read(
-                    "apiVersion: netctl.dev/v1\nkind: Node\nmetadata: {name: n, namespase: x}\n"))
+                    "apiVersion: netctl.dev/v1\nkind: Node\nmetadata: {name: n1, namespase: x}\n"))
         .hasMessageContaining("field metadata.namespase is not a known field");
   }
 
@@ -527,7 +527,7 @@ class ResourceCodecTest {
         ---
         apiVersion: projectcalico.org/v3
         kind: Node
-        metadata: {name: n}
+        metadata: {name: n1}
         spec:
           bgp: {ipv4Address: 10.0.0.1/24, ipv6Address: "2001:db8:0:0:0::5/64"}
           ipv6VXLANTunnelAddr: "fd00:0:0:0::7"
@@ -665,7 +665,7 @@ class ResourceCodecTest {
         Map.of(
             "metadata: {name: c, labels: {a: 1}}",
             "field metadata.labels.a \"1\" must be a string, not a number (write it in quotes)",
-            "metadata: {name: c, annotations: {b: yes}}",
+            "metadata: {name: c, annotations: {b: true}}",
             "field metadata.annotations.b \"true\" must be a string, not a boolean (write it in"
                 + " quotes)",
             "metadata: {name: c, labels: {v: 1.10}}",
@@ -701,6 +701,82 @@ class ResourceCodecTest {
                 + "metadata: {name: c, labels: {a: \"1\"}}\nspec: {cidr: 10.2.0.0/16}\n");
     assertThat(quoted.metadata().labels()).containsEntry("a", "1");
     assertThat(codec.readOne(codec.toYaml(quoted))).isEqualTo(quoted);
+  }
+
+  /**
+   * kubectl and calicoctl read YAML with sigs.k8s.io/yaml: go-yaml v2 (YAML 1.1) before, go-yaml v3
+   * (YAML 1.2 core, 1.1 octals kept) now. An unquoted scalar those readers (or this one) read
+   * differently must be refused, naming the field, the value as written and the rule; otherwise
+   * {@code natOutgoing: on} or {@code blockSize: 026} means one thing here and another there.
+   */
+  @Test
+  void unquotedYaml11FormsThatKubernetesReadersDisagreeOnAreRefusedNamingFieldValueAndRule() {
+    Map<String, String> cases =
+        Map.of(
+            "spec: {cidr: 10.2.0.0/16, natOutgoing: on}",
+            "field spec.natOutgoing \"on\" (unquoted value) is the boolean true to calicoctl"
+                + " (YAML 1.1) but text to kubectl (YAML 1.2)",
+            "spec: {cidr: 10.2.0.0/16, disabled: No}",
+            "field spec.disabled \"No\" (unquoted value) is the boolean false",
+            "spec: {cidr: 10.2.0.0/16, blockSize: 0o32}",
+            "field spec.blockSize \"0o32\" (unquoted value) is the number 26 to calicoctl and"
+                + " kubectl but text to this reader",
+            "metadata: {name: c, labels: {rack: 08}}\nspec: {cidr: 10.2.0.0/16}",
+            "field metadata.labels.rack \"08\" (unquoted value) is the number 8",
+            "metadata: {name: c, labels: {0x1A: b}}\nspec: {cidr: 10.2.0.0/16}",
+            "field metadata.labels.0x1A \"0x1A\" (unquoted key) is the key \"26\" to calicoctl",
+            "metadata: {name: c, labels: {enabled: Yes}}\nspec: {cidr: 10.2.0.0/16}",
+            "field metadata.labels.enabled \"Yes\" (unquoted value) is the boolean true",
+            "metadata: {name: c, labels: {off: x}}\nspec: {cidr: 10.2.0.0/16}",
+            "field metadata.labels.off \"off\" (unquoted key) is the boolean false",
+            "spec: {cidr: 10.2.0.0/16, allowedUses: [Workload, yes]}",
+            "field spec.allowedUses[1] \"yes\" (unquoted value) is the boolean true");
+    cases.forEach(
+        (doc, message) -> {
+          String text =
+              "apiVersion: projectcalico.org/v3\nkind: IPPool\n"
+                  + (doc.startsWith("metadata") ? "" : "metadata: {name: c}\n")
+                  + doc
+                  + "\n";
+          assertThatThrownBy(() -> codec.read(text, "p.yaml"))
+              .as(doc)
+              .isInstanceOf(CodecException.class)
+              .hasMessageStartingWith("p.yaml: document 1: " + message)
+              .hasMessageContaining("put the text in quotes");
+        });
+  }
+
+  @Test
+  void theFormsEveryYamlReaderSharesAreRead() {
+    IPPool p =
+        (IPPool)
+            codec.readOne(
+                "apiVersion: projectcalico.org/v3\nkind: IPPool\n"
+                    + "metadata: {name: c, labels: {a: \"yes\", b: 'on', c: \"0755\", d: '08', e: y}}\n"
+                    + "spec: {cidr: 10.2.0.0/16, natOutgoing: true, disabled: False,"
+                    + " blockSize: 0x1A, ipipMode: Never}\n");
+    assertThat(p.metadata().labels())
+        .containsEntry("a", "yes")
+        .containsEntry("b", "on")
+        .containsEntry("c", "0755")
+        .containsEntry("d", "08")
+        .as("y and n are text to kubectl (YAML 1.2), as here")
+        .containsEntry("e", "y");
+    assertThat(p.spec().natOutgoing()).isTrue();
+    assertThat(p.spec().disabled()).isFalse();
+    assertThat(p.spec().blockSize()).isEqualTo(26);
+  }
+
+  /** What netctl writes must read back the same here and with kubectl: such text stays quoted. */
+  @Test
+  void textThatLooksLikeAYaml11ScalarIsWrittenQuotedAndReadsBack() {
+    Map<String, String> awkward =
+        Map.of("on", "y", "yes", "No", "rack", "08", "mode", "0755", "oct", "0o17", "off", "OFF");
+    Resource r =
+        new IPPool(
+            new ObjectMeta("c", awkward, Map.of("n", "n"), null, null, null),
+            IPPoolSpec.of("10.2.0.0/16"));
+    assertThat(codec.readOne(codec.toYaml(r))).isEqualTo(r);
   }
 
   @Test

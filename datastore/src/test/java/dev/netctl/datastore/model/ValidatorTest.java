@@ -107,6 +107,51 @@ class ValidatorTest {
             "spec.cidr",
             "fe80::/64",
             "must not overlap the link-local range fe80::/10"),
+        // No interface takes a multicast or loopback address, nor one of 0.0.0.0/8 (RFC 1122
+        // 3.2.1.3): a pool there hands pods addresses that cannot work.
+        bad(
+            "IPPool",
+            "p",
+            "{cidr: 239.1.0.0/16}",
+            "spec.cidr",
+            "239.1.0.0/16",
+            "must not overlap the multicast range 224.0.0.0/4 (no interface can take such an"
+                + " address)"),
+        bad(
+            "IPPool",
+            "p",
+            "{cidr: 'ff02::/64'}",
+            "spec.cidr",
+            "ff02::/64",
+            "must not overlap the multicast range ff00::/8"),
+        bad(
+            "IPPool",
+            "p",
+            "{cidr: 127.0.0.0/16}",
+            "spec.cidr",
+            "127.0.0.0/16",
+            "must not overlap the loopback range 127.0.0.0/8"),
+        bad(
+            "IPPool",
+            "p",
+            "{cidr: '::1/128', blockSize: 128}",
+            "spec.cidr",
+            "::1/128",
+            "must not overlap the loopback address ::1/128"),
+        bad(
+            "IPPool",
+            "p",
+            "{cidr: 0.0.0.0/16}",
+            "spec.cidr",
+            "0.0.0.0/16",
+            "must not overlap 0.0.0.0/8 (\"this network\", never a host's address)"),
+        bad(
+            "IPPool",
+            "p",
+            "{cidr: 192.0.0.0/2}",
+            "spec.cidr",
+            "192.0.0.0/2",
+            "must not overlap the multicast range 224.0.0.0/4"),
         bad(
             "IPPool",
             "p",
