@@ -76,6 +76,22 @@ public final class UpdatePacker {
     return attributes instanceof EncodedAttributes e && e.wireFor(ctx) != null;
   }
 
+  /** An attribute list taken apart: its MP_REACH_NLRI (the template, or null) and the others. */
+  private record Split(PathAttribute.MpReach template, List<PathAttribute> others) {
+    static Split of(List<PathAttribute> attributes) {
+      PathAttribute.MpReach template = null;
+      List<PathAttribute> others = new ArrayList<>(attributes.size());
+      for (PathAttribute a : attributes) {
+        if (a instanceof PathAttribute.MpReach r) {
+          template = r;
+        } else {
+          others.add(a);
+        }
+      }
+      return new Split(template, others);
+    }
+  }
+
   /**
    * Octets left for NLRI in one UPDATE of {@code ctx} under {@code attributes} (as {@link
    * #announce(List, List, CodecContext)} takes them: IPv4 with NEXT_HOP, or an MP_REACH template);
@@ -87,15 +103,9 @@ public final class UpdatePacker {
     if (attributes instanceof EncodedAttributes e && e.wireFor(ctx) != null) {
       return max - e.wireSize();
     }
-    PathAttribute.MpReach template = null;
-    List<PathAttribute> others = new ArrayList<>(attributes.size());
-    for (PathAttribute a : attributes) {
-      if (a instanceof PathAttribute.MpReach r) {
-        template = r;
-      } else {
-        others.add(a);
-      }
-    }
+    Split split = Split.of(attributes);
+    PathAttribute.MpReach template = split.template();
+    List<PathAttribute> others = split.others();
     // As announce counts it: MP_REACH with a 4-octet header in case it needs the extended length.
     return max
         - (template == null
@@ -110,15 +120,9 @@ public final class UpdatePacker {
       // Encoded already (see encode): IPv4 with NEXT_HOP, nothing to split or encode again.
       return announce(null, e, nlri, ctx, e);
     }
-    PathAttribute.MpReach template = null;
-    List<PathAttribute> others = new ArrayList<>(attributes.size());
-    for (PathAttribute a : attributes) {
-      if (a instanceof PathAttribute.MpReach r) {
-        template = r;
-      } else {
-        others.add(a);
-      }
-    }
+    Split split = Split.of(attributes);
+    PathAttribute.MpReach template = split.template();
+    List<PathAttribute> others = split.others();
     // Without MP_REACH the UPDATEs carry the attributes as encoded here, so the encoder writes
     // these octets instead of encoding the set again per UPDATE.
     return announce(

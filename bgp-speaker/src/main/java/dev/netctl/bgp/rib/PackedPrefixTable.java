@@ -39,16 +39,8 @@ final class PackedPrefixTable {
 
   /** The slot holding {@code key}, or -1; valid until the table next changes. */
   int find(long key) {
-    int mask = slots.length - 1;
-    int i = PrefixTable.mix(key) & mask;
-    long s;
-    while ((s = slots[i]) != EMPTY) {
-      if (s >>> REF_BITS == key) {
-        return i;
-      }
-      i = (i + 1) & mask;
-    }
-    return -1;
+    int i = probe(key);
+    return i < 0 ? -1 : i;
   }
 
   /**
