@@ -8,6 +8,7 @@ import dev.netctl.bgp.codec.Nlri;
 import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.Prefix;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The Adj-RIB-Out shared by peers with the same {@link OutboundProfile}: RIB shards compute each
@@ -161,8 +163,7 @@ public final class UpdateGroup {
   private final WithheldRoutes withheld = new WithheldRoutes();
   // Initial tables whose parts are not all taken yet: each change offered meanwhile is noted in
   // them (see RibShard.snapshot). Copy on write: read once per change offered.
-  private final java.util.concurrent.atomic.AtomicReference<TableSync[]> joining =
-      new java.util.concurrent.atomic.AtomicReference<>(new TableSync[0]);
+  private final AtomicReference<TableSync[]> joining = new AtomicReference<>(new TableSync[0]);
   // Members split off, with what they missed; changed only inside the serialized methods.
   private final Map<Peer, Backlog> detached = new ConcurrentHashMap<>();
   // The backlogs a drain notes changes into (see record); touched only inside drain.
@@ -825,8 +826,7 @@ public final class UpdateGroup {
       hold(PrefixTable.pack(prefix), attributes, source, sent, sentFrom);
       return;
     }
-    // The stripe from the hash's high bits, as for a packed key.
-    Stripe stripe = stripes[(prefix.hashCode() * 0x9E3779B9 >>> 16) & (STRIPES - 1)];
+    Stripe stripe = stripeOf(prefix);
     synchronized (stripe) {
       OutKey other = new OutKey(prefix, pathId);
       OutRoute old = stripe.others.get(other);
@@ -843,8 +843,7 @@ public final class UpdateGroup {
    * #hold(Prefix, int, AttributeSet, Peer, boolean, Peer)}).
    */
   void hold(long packed, AttributeSet attributes, Peer source, boolean sent, Peer sentFrom) {
-    // The stripe from the key's high hash bits (the table probes with its low bits).
-    Stripe stripe = stripes[(PrefixTable.mix(packed) >>> 16) & (STRIPES - 1)];
+    Stripe stripe = stripeOf(packed);
     synchronized (stripe) {
       int slot = stripe.plain.slotOrAdd(packed);
       if (slot < 0) {
@@ -892,7 +891,7 @@ public final class UpdateGroup {
     sync.untaken = new AtomicInteger(parts);
     joining.updateAndGet(
         a -> {
-          TableSync[] b = java.util.Arrays.copyOf(a, a.length + 1);
+          TableSync[] b = Arrays.copyOf(a, a.length + 1);
           b[a.length] = sync;
           return b;
         });
@@ -957,16 +956,30 @@ public final class UpdateGroup {
   boolean pending(Prefix prefix, int pathId) {
     if (pathId == 0 && !prefix.ipv6()) {
       long packed = PrefixTable.pack(prefix);
-      Stripe stripe = stripes[(PrefixTable.mix(packed) >>> 16) & (STRIPES - 1)];
+      Stripe stripe = stripeOf(packed);
       synchronized (stripe) {
-        return stripe.plain.slot(packed) >= 0
-            || stripe.others.containsKey(new OutKey(prefix, pathId));
+        if (stripe.plain.slot(packed) >= 0) {
+          return true;
+        }
       }
     }
-    Stripe stripe = stripes[(prefix.hashCode() * 0x9E3779B9 >>> 16) & (STRIPES - 1)];
+    // Not only ADD-PATH and IPv6: an IPv4 change held without a source is kept here too (see
+    // hold), in the stripe of its prefix's hash, not of its packed key.
+    Stripe stripe = stripeOf(prefix);
     synchronized (stripe) {
       return stripe.others.containsKey(new OutKey(prefix, pathId));
     }
+  }
+
+  // The stripe of a packed IPv4 key, from its hash's high bits (the table probes with its low
+  // bits).
+  private Stripe stripeOf(long packed) {
+    return stripes[(PrefixTable.mix(packed) >>> 16) & (STRIPES - 1)];
+  }
+
+  // The stripe of a prefix held in the others map, from the hash's high bits as for a packed key.
+  private Stripe stripeOf(Prefix prefix) {
+    return stripes[(prefix.hashCode() * 0x9E3779B9 >>> 16) & (STRIPES - 1)];
   }
 
   /** Publishes one shard's snapshot for a joining or refreshed member. */

@@ -190,6 +190,30 @@ class UpdateGroupTest {
   }
 
   @Test
+  void aHeldChangeIsPendingUntilDrainedWhereverItIsHeld() {
+    UpdateGroup g = clientGroup();
+    g.beginSync(c1, 0);
+    g.drain();
+    AttributeSet a = attrs("10.0.0.1").build();
+    Peer source = Fixtures.ibgp("10.0.0.1");
+    // With a source an IPv4 change is held by its packed key; without one (a withdrawal offered
+    // as such) in the map of other keys, whose stripe comes from the prefix's own hash: for most
+    // prefixes another stripe than the packed key's.
+    for (int i = 1; i <= 64; i++) {
+      g.offer(v4(i), 0, a, source);
+      g.offer(v4(100 + i), 0, null, null);
+    }
+    for (int i = 1; i <= 64; i++) {
+      assertThat(g.pending(v4(i), 0)).as("held by its packed key: %s", v4(i)).isTrue();
+      assertThat(g.pending(v4(100 + i), 0)).as("held without a source: %s", v4(100 + i)).isTrue();
+    }
+    assertThat(g.pending(v4(250), 0)).isFalse();
+    g.drain();
+    assertThat(g.pending(v4(1), 0)).as("drained").isFalse();
+    assertThat(g.pending(v4(101), 0)).as("drained").isFalse();
+  }
+
+  @Test
   void joiningMemberGetsTableThenEndOfRibThenChanges() {
     Peer source = Fixtures.ibgp("10.0.0.1");
     h.shard.announce(source, v4(1), 0, attrs("10.0.0.1").build());
