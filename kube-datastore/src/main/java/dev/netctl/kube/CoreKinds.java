@@ -295,15 +295,7 @@ final class CoreKinds {
   /** A Namespace's Profile: its labels, which namespace selectors match (unprefixed; see docs). */
   static Profile profile(JsonNode ns) {
     JsonNode meta = ns.path("metadata");
-    return new Profile(
-        new ObjectMeta(
-            Profile.NAMESPACE_PREFIX + meta.path("name").asText(),
-            null,
-            null,
-            null,
-            textOrNull(meta, "uid"),
-            textOrNull(meta, "creationTimestamp")),
-        new ProfileSpec(strings(meta.path("labels"))));
+    return labelsProfile(Profile.NAMESPACE_PREFIX + meta.path("name").asText(), meta);
   }
 
   /**
@@ -313,14 +305,16 @@ final class CoreKinds {
    */
   static Profile serviceAccountProfile(JsonNode sa) {
     JsonNode meta = sa.path("metadata");
+    return labelsProfile(
+        serviceAccountProfileName(meta.path("namespace").asText(), meta.path("name").asText()),
+        meta);
+  }
+
+  // A Profile named {@code name} carrying the labels of the object whose metadata is {@code meta}.
+  private static Profile labelsProfile(String name, JsonNode meta) {
     return new Profile(
         new ObjectMeta(
-            serviceAccountProfileName(meta.path("namespace").asText(), meta.path("name").asText()),
-            null,
-            null,
-            null,
-            textOrNull(meta, "uid"),
-            textOrNull(meta, "creationTimestamp")),
+            name, null, null, null, textOrNull(meta, "uid"), textOrNull(meta, "creationTimestamp")),
         new ProfileSpec(strings(meta.path("labels"))));
   }
 

@@ -49,8 +49,7 @@ final class ChangePublisher {
   // a search; null outside publish.
   private UpdateGroup publishing;
   // Whether export notes the routes it withholds: not while it recomputes what was advertised
-  // before
-  // a change (that route is no longer current).
+  // before a change (that route is no longer current).
   private boolean noting = true;
   // Whether the last export withheld its route as too large for one UPDATE (see export).
   private boolean withheldLast;

@@ -431,7 +431,6 @@ final class PrefixTable<V> {
     keys = newKeys(capacity);
     values = new Object[capacity];
     companions = oldCompanions == null ? null : new Object[capacity];
-    int mask = capacity - 1;
     if (order != null) {
       // In the order of addition, which the new order keeps.
       int[] oldOrder = order;
@@ -441,31 +440,31 @@ final class PrefixTable<V> {
       for (int k = 0; k < n; k++) {
         int j = oldOrder[k];
         if (oldKeys[j] != EMPTY) {
-          int i = mix(oldKeys[j]) & mask;
-          while (keys[i] != EMPTY) {
-            i = (i + 1) & mask;
-          }
-          keys[i] = oldKeys[j];
-          values[i] = oldValues[j];
-          companions[i] = oldCompanions[j];
-          order[added++] = i;
+          order[added++] = reinsert(oldKeys[j], oldValues[j], oldCompanions, j);
         }
       }
       return;
     }
     for (int j = 0; j < oldKeys.length; j++) {
       if (oldKeys[j] != EMPTY) {
-        int i = mix(oldKeys[j]) & mask;
-        while (keys[i] != EMPTY) {
-          i = (i + 1) & mask;
-        }
-        keys[i] = oldKeys[j];
-        values[i] = oldValues[j];
-        if (oldCompanions != null) {
-          companions[i] = oldCompanions[j];
-        }
+        reinsert(oldKeys[j], oldValues[j], oldCompanions, j);
       }
     }
+  }
+
+  // Puts an entry of the table before a resize into the new arrays; returns its slot.
+  private int reinsert(long key, Object value, Object[] oldCompanions, int oldSlot) {
+    int mask = keys.length - 1;
+    int i = mix(key) & mask;
+    while (keys[i] != EMPTY) {
+      i = (i + 1) & mask;
+    }
+    keys[i] = key;
+    values[i] = value;
+    if (oldCompanions != null) {
+      companions[i] = oldCompanions[oldSlot];
+    }
+    return i;
   }
 
   private static long[] newKeys(int capacity) {
