@@ -1178,21 +1178,23 @@ public final class NodeAgent implements AutoCloseable {
       }
       String state = stateName(p.state());
       byState.merge(state, 1, Integer::sum);
-      String held = bgp.heldBack(a);
-      String info = p.info() == null ? "" : p.info();
-      if (!held.isEmpty()) info = info.isEmpty() ? held : info + "; " + held;
-      // What the session does unlike its configuration (a family not offered, received routes
-      // not used, e.g. a ToR's link-local-only IPv6 next hops): the operator's only clue why a
-      // route the peer sends never reaches the kernel.
-      String notices = p.notices() == null ? "" : p.notices();
-      if (!notices.isEmpty()) info = info.isEmpty() ? notices : info + "; " + notices;
+      var info = new java.util.StringJoiner("; ");
+      for (String part : new String[] {p.info(), bgp.heldBack(a), p.notices()}) {
+        // p.notices(): what the session does unlike its configuration (a family not offered,
+        // received routes not used, e.g. a ToR's link-local-only IPv6 next hops), the operator's
+        // only clue why a route the peer sends never reaches the kernel.
+        if (part != null && !part.isEmpty()) info.add(part);
+      }
       if (p.loopedPrefixes() > 0) {
-        String loops = p.loopedPrefixes() + " routes not used (our AS in their AS_PATH)";
-        info = info.isEmpty() ? loops : info + "; " + loops;
+        info.add(p.loopedPrefixes() + " routes not used (our AS in their AS_PATH)");
       }
       peers.add(
           new AgentStatus.Peer(
-              Cidr.format(a), type, state, p.since() == null ? "" : p.since().toString(), info));
+              Cidr.format(a),
+              type,
+              state,
+              p.since() == null ? "" : p.since().toString(),
+              info.toString()));
     }
     boolean fallback = Boolean.FALSE.equals(ipipSupported);
     metrics.gauges(
