@@ -136,9 +136,7 @@ public final class Calculator {
     Set<Cidr> exported = new HashSet<>();
     for (PoolInfo p : s.pools()) {
       boolean v6 = !p.cidr().isIPv4();
-      boolean vx =
-          p.vxlanMode() != EncapsulationMode.NEVER
-              || (!v6 && p.ipipMode() != EncapsulationMode.NEVER && anyFallback);
+      boolean vx = overVxlan(p, anyFallback);
       if (vx && v6) vxlanV6 = true;
       if (vx && !v6) vxlanV4 = true;
       if (!v6 && p.ipipMode() != EncapsulationMode.NEVER) ipipWanted = true;
@@ -174,7 +172,7 @@ public final class Calculator {
       if (vxlanV6 && n.vxlanTunnelV6() != null && n.vxlanMacV6() != null && n.ipv6() != null) {
         v6.add(new Neighbour(n.vxlanTunnelV6(), n.vxlanMacV6(), n.ipv6().address()));
         Cidr host = new Cidr(n.vxlanTunnelV6(), 128);
-        Route r = withVtepHostRoute(host, routes.get(host), me, n, true);
+        Route r = withVtepHostRoute(host, routes.get(host), me, n);
         if (r != null) routes.put(host, r);
       }
     }
@@ -207,7 +205,7 @@ public final class Calculator {
           || !n.vxlanTunnelV6().equals(b.cidr().address())) {
         continue;
       }
-      Route vtep = withVtepHostRoute(b.cidr(), r, me, n, true);
+      Route vtep = withVtepHostRoute(b.cidr(), r, me, n);
       if (vtep != null) return vtep;
     }
     return r;
@@ -225,9 +223,8 @@ public final class Calculator {
    * is refused. A host route on the VXLAN device keeps the gateway where the onlink routes say it
    * is; a route already on that device stays.
    */
-  private static Route withVtepHostRoute(
-      Cidr host, Route current, NodeInfo me, NodeInfo peer, boolean vxlanV6) {
-    if (!vxlanV6 || me == null || me.vxlanTunnelV6() == null || peer.vxlanTunnelV6() == null) {
+  private static Route withVtepHostRoute(Cidr host, Route current, NodeInfo me, NodeInfo peer) {
+    if (me == null || me.vxlanTunnelV6() == null || peer.vxlanTunnelV6() == null) {
       return current;
     }
     if (current != null && Ownership.VXLAN_V6.equals(current.dev())) return current;
@@ -238,13 +235,15 @@ public final class Calculator {
   private static boolean vxlanWanted(ClusterState s, boolean v6) {
     boolean anyFallback = s.nodes().values().stream().anyMatch(NodeInfo::ipipFallback);
     for (PoolInfo p : s.pools()) {
-      if (p.cidr().isIPv4() == v6) continue;
-      if (p.vxlanMode() != EncapsulationMode.NEVER
-          || (!v6 && p.ipipMode() != EncapsulationMode.NEVER && anyFallback)) {
-        return true;
-      }
+      if (p.cidr().isIPv4() != v6 && overVxlan(p, anyFallback)) return true;
     }
     return false;
+  }
+
+  /** Whether {@code p}'s traffic goes over VXLAN: its own mode, or IPIP where a node lacks it. */
+  private static boolean overVxlan(PoolInfo p, boolean anyFallback) {
+    return p.vxlanMode() != EncapsulationMode.NEVER
+        || (p.cidr().isIPv4() && p.ipipMode() != EncapsulationMode.NEVER && anyFallback);
   }
 
   private static Route datastoreRoute(BlockInfo b, PoolInfo pool, NodeInfo me, NodeInfo owner) {
