@@ -97,7 +97,12 @@ class GobgpGracefulNotificationIT {
                   && speaker.bestRoutes().stream()
                       .anyMatch(r -> r.nlri().equals(Nlri.of("10.48.2.0/24"))),
           details);
-      assertThat(gobgpd.output()).contains("subcode 4(administrative reset)");
+      // gobgpd logs the NOTIFICATION it sent when it gets round to it, which can be after our side
+      // has already marked the routes stale: waited for, not read once.
+      await(
+          Duration.ofSeconds(5),
+          () -> gobgpd.output().contains("subcode 4(administrative reset)"),
+          details);
       assertThat(withdrawn).as("GoBGP's route was kept through its soft reset").isEmpty();
     }
   }
