@@ -129,7 +129,9 @@ final class CoreKinds {
   /**
    * The object ({namespace, name}) that holds the entry of a key, or empty when no object can: a
    * WorkloadEndpoint name is Calico's {@code <node>-k8s-<pod>-eth0} in the pod's namespace, a
-   * Profile name {@code kns.<namespace>}, a policy's {@code <namespace>/<name>}.
+   * Profile name {@code kns.<namespace>}, a policy's {@code <namespace>/<name>}. For an endpoint
+   * name that {@link EndpointNames#mayBeShortened may be shortened} the pod found here is only the
+   * name's workload part, not necessarily the pod: {@link CoreView} looks the pod up instead.
    */
   static Optional<String[]> objectOf(Key key) {
     String name = key.name();

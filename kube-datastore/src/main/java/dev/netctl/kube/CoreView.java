@@ -7,6 +7,7 @@ import dev.netctl.datastore.DatastoreException;
 import dev.netctl.datastore.Entry;
 import dev.netctl.datastore.Key;
 import dev.netctl.datastore.WatchEvent;
+import dev.netctl.datastore.model.EndpointNames;
 import dev.netctl.datastore.model.Kind;
 import dev.netctl.datastore.model.ResourceCodec;
 import dev.netctl.datastore.model.WorkloadEndpoint;
@@ -40,23 +41,58 @@ final class CoreView {
 
   CompletableFuture<Optional<Entry>> get(Key key) {
     Optional<CoreKinds.Source> source = CoreKinds.sourceOf(key);
-    Optional<String[]> obj = CoreKinds.objectOf(key);
-    if (source.isEmpty() || obj.isEmpty()) {
-      return CompletableFuture.completedFuture(Optional.empty());
-    }
+    if (source.isEmpty()) return CompletableFuture.completedFuture(Optional.empty());
     CoreKinds.Source s = source.get();
+    return objectOf(key)
+        .thenCompose(
+            obj ->
+                obj.isEmpty()
+                    ? CompletableFuture.completedFuture(Optional.<Entry>empty())
+                    : store
+                        .call("GET", s.objectPath(obj.get()[0], obj.get()[1]), null)
+                        .thenApply(
+                            r ->
+                                switch (r.code()) {
+                                  // A pod on another node than the name says has no endpoint of
+                                  // that name.
+                                  case 200 ->
+                                      CoreKinds.entry(s, r.body(), store.address())
+                                          .filter(e -> e.key().equals(key));
+                                  case 404 -> Optional.<Entry>empty();
+                                  default -> throw store.unexpected("get " + key, r);
+                                }));
+  }
+
+  /**
+   * The object that holds the entry of {@code key} ({@link CoreKinds#objectOf}), but for a
+   * WorkloadEndpoint name that {@link EndpointNames#mayBeShortened may be shortened}: its workload
+   * part may be a long pod name cut and ended by a digest, which no pod is named, so the pod is the
+   * one in the key's namespace whose endpoint has this name. A list of one namespace's pods, only
+   * for such names (a pod named near the 253 limit, or one whose name ends in 16 hex digits).
+   */
+  private CompletableFuture<Optional<String[]>> objectOf(Key key) {
+    Optional<String[]> parsed = CoreKinds.objectOf(key);
+    if (parsed.isEmpty()
+        || !key.kind().equals(CoreKinds.PODS.kind())
+        || !EndpointNames.mayBeShortened(key.name().substring(key.name().indexOf('/') + 1))) {
+      return CompletableFuture.completedFuture(parsed);
+    }
+    String ns = parsed.get()[0];
     return store
-        .call("GET", s.objectPath(obj.get()[0], obj.get()[1]), null)
+        .pager()
+        .list(
+            "/api/v1/namespaces/" + ns + "/pods",
+            "list pods in " + ns,
+            r -> store.unexpected("list pods in " + ns, r))
         .thenApply(
-            r ->
-                switch (r.code()) {
-                  // A pod on another node than the name says has no endpoint of that name.
-                  case 200 ->
-                      CoreKinds.entry(s, r.body(), store.address())
-                          .filter(e -> e.key().equals(key));
-                  case 404 -> Optional.<Entry>empty();
-                  default -> throw store.unexpected("get " + key, r);
-                });
+            all -> {
+              for (JsonNode pod : all.items()) {
+                if (CoreKinds.key(CoreKinds.PODS, pod).filter(key::equals).isPresent()) {
+                  return Optional.of(new String[] {ns, pod.path("metadata").path("name").asText()});
+                }
+              }
+              return Optional.empty();
+            });
   }
 
   /**
@@ -66,8 +102,7 @@ final class CoreView {
   CompletableFuture<Entry> write(Key key, byte[] value, long expectedRevision) {
     if (!key.kind().equals(CoreKinds.PODS.kind()))
       return CompletableFuture.failedFuture(readOnly(key));
-    Optional<String[]> obj = CoreKinds.objectOf(key);
-    if (obj.isEmpty()) {
+    if (CoreKinds.objectOf(key).isEmpty()) {
       return CompletableFuture.failedFuture(
           new IllegalArgumentException(
               "WorkloadEndpoint "
@@ -81,6 +116,40 @@ final class CoreView {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+    // The pod is the one the endpoint says (spec.pod on spec.node), when it says: a long pod name
+    // is not in the (shortened) endpoint name, so the name is only checked against it.
+    String ns = key.name().substring(0, key.name().indexOf('/'));
+    String local = key.name().substring(ns.length() + 1);
+    String podName = w.spec().pod();
+    String node = w.spec().node();
+    if (podName != null && !podName.isEmpty() && node != null && !node.isEmpty()) {
+      String expected = CoreKinds.endpointName(node, podName);
+      if (!expected.equals(local)) {
+        return CompletableFuture.failedFuture(
+            new IllegalArgumentException(
+                "WorkloadEndpoint "
+                    + key.name()
+                    + ": spec.pod \""
+                    + podName
+                    + "\" on spec.node \""
+                    + node
+                    + "\" has the endpoint name \""
+                    + expected
+                    + "\" on the kubernetes datastore (an endpoint is a Pod's eth0, named"
+                    + " <node>-k8s-<pod>-eth0, shortened past 253 characters)"));
+      }
+      return annotate(key, new String[] {ns, podName}, w, expectedRevision);
+    }
+    return objectOf(key)
+        .thenCompose(
+            obj ->
+                obj.isEmpty()
+                    ? CompletableFuture.failedFuture(new DatastoreException.NotFound(key))
+                    : annotate(key, obj.get(), w, expectedRevision));
+  }
+
+  private CompletableFuture<Entry> annotate(
+      Key key, String[] pod, WorkloadEndpoint w, long expectedRevision) {
     ObjectNode annotations = JSON.createObjectNode();
     var nets = w.spec().ipNetworks();
     annotations.put(CoreKinds.POD_IP, nets.isEmpty() ? "" : nets.getFirst());
@@ -88,10 +157,10 @@ final class CoreView {
     if (w.spec().containerID() != null) {
       annotations.put(CoreKinds.CONTAINER_ID, w.spec().containerID());
     }
-    return patch(key, obj.get(), annotations, expectedRevision)
+    return patch(key, pod, annotations, expectedRevision)
         .thenApply(
-            pod ->
-                CoreKinds.entry(CoreKinds.PODS, pod, store.address())
+            patched ->
+                CoreKinds.entry(CoreKinds.PODS, patched, store.address())
                     .orElseThrow(() -> new DatastoreException.NotFound(key)));
   }
 
@@ -99,13 +168,16 @@ final class CoreView {
   CompletableFuture<Long> delete(Key key, long expectedRevision) {
     if (!key.kind().equals(CoreKinds.PODS.kind()))
       return CompletableFuture.failedFuture(readOnly(key));
-    Optional<String[]> obj = CoreKinds.objectOf(key);
-    if (obj.isEmpty()) return CompletableFuture.failedFuture(new DatastoreException.NotFound(key));
     ObjectNode annotations = JSON.createObjectNode();
     for (String a : new String[] {CoreKinds.POD_IP, CoreKinds.POD_IPS, CoreKinds.CONTAINER_ID}) {
       annotations.putNull(a);
     }
-    return patch(key, obj.get(), annotations, expectedRevision)
+    return objectOf(key)
+        .thenCompose(
+            obj ->
+                obj.isEmpty()
+                    ? CompletableFuture.failedFuture(new DatastoreException.NotFound(key))
+                    : patch(key, obj.get(), annotations, expectedRevision))
         .thenApply(
             pod ->
                 ObjectMapping.revision(

@@ -430,6 +430,86 @@ class KubernetesDerivedKindsTest {
         .containsExactly("10.244.1.10/32");
   }
 
+  /**
+   * A pod named near Kubernetes' 253-character limit: its endpoint name would pass the limit, so
+   * the CNI side and this backend both cut it and end it in a digest (EndpointNames). Such a name
+   * no longer holds the pod's name; until session 19 the backend parsed it back into one anyway and
+   * patched, read and deleted a pod of that name — which does not exist (404: the CNI ADD failed),
+   * or is another pod. The endpoint write now takes the pod from spec.pod, and reads and deletes
+   * find the pod whose endpoint has the name.
+   */
+  @Test
+  void aPodNamedNearTheLimitIsAnEndpointUnderItsShortenedNameForWriteReadListAndDelete() {
+    String podName = ("web-" + "a".repeat(60) + "-").repeat(4).substring(0, 250) + "z";
+    kube.pods().resource(pod("shop", podName, "n1", null, Map.of("app", "web"))).create();
+    kube.pods().resource(pod("shop", "web-0", "n1", "10.244.1.7", Map.of("app", "web"))).create();
+    String name = EndpointNames.endpointName("n1", "k8s", podName, "eth0");
+    assertThat(name).hasSizeLessThanOrEqualTo(EndpointNames.MAX_NAME);
+    assertThat(EndpointNames.parse(name).orElseThrow().get(2))
+        .as("the name's workload part is not the pod's name")
+        .isNotEqualTo(podName);
+    ResourceClient client = new ResourceClient(store);
+    // what CniService writes on ADD
+    client.create(
+        new WorkloadEndpoint(
+            ObjectMeta.namespaced("shop", name, Map.of("app", "web")),
+            new WorkloadEndpointSpec(
+                "k8s",
+                null,
+                "n1",
+                "c0ffee",
+                podName,
+                "eth0",
+                null,
+                List.of("10.244.1.9/32"),
+                null,
+                null,
+                List.of("kns.shop"),
+                EndpointNames.hostInterface("shop." + podName),
+                null,
+                List.of())));
+    assertThat(
+            kube.pods().inNamespace("shop").withName(podName).get().getMetadata().getAnnotations())
+        .containsEntry("cni.projectcalico.org/podIPs", "10.244.1.9/32")
+        .containsEntry("cni.projectcalico.org/containerID", "c0ffee");
+
+    // what CHECK and the next ADD read, and what the agent's syncer lists
+    WorkloadEndpoint w = client.get(Kind.WORKLOAD_ENDPOINT, "shop/" + name);
+    assertThat(w.spec().pod()).isEqualTo(podName);
+    assertThat(w.spec().ipNetworks()).containsExactly("10.244.1.9/32");
+    assertThat(w.spec().interfaceName()).isEqualTo(EndpointNames.hostInterface("shop." + podName));
+    assertThat(client.list(Kind.WORKLOAD_ENDPOINT))
+        .extracting(WorkloadEndpoint::storageName)
+        .containsExactlyInAnyOrder("shop/" + name, wepName("shop", "n1", "web-0"));
+
+    // what DEL removes
+    client.delete(Kind.WORKLOAD_ENDPOINT, "shop/" + name);
+    assertThat(
+            kube.pods()
+                .inNamespace("shop")
+                .withName(podName)
+                .get()
+                .getMetadata()
+                .getAnnotations()
+                .get("cni.projectcalico.org/podIPs"))
+        .isNull();
+    assertThat(client.find(Kind.WORKLOAD_ENDPOINT, "shop/" + name))
+        .as("without the annotation or a status address the pod has no endpoint")
+        .isEmpty();
+    assertThat(client.find(Kind.WORKLOAD_ENDPOINT, wepName("shop", "n1", "web-0"))).isPresent();
+
+    // An endpoint whose name is not its pod's is refused, naming both.
+    WorkloadEndpoint wrong =
+        new WorkloadEndpoint(
+            ObjectMeta.namespaced(
+                "shop", EndpointNames.endpointName("n1", "k8s", "web-0", "eth0"), Map.of()),
+            w.spec());
+    assertThatThrownBy(() -> client.create(wrong))
+        .hasMessageContaining("spec.pod")
+        .hasMessageContaining(podName)
+        .hasMessageContaining(name);
+  }
+
   @Test
   void theNodeCheckAndPodLookupSayWhatIsMissing() {
     kube.nodes()

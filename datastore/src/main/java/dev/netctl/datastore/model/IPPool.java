@@ -9,6 +9,15 @@ import java.util.Objects;
  * @param spec the pool's settings
  */
 public record IPPool(ObjectMeta metadata, IPPoolSpec spec) implements Resource {
+
+  /**
+   * The annotation {@code PoolDeletion} writes together with {@code disabled: true} when it starts
+   * to delete the pool (value: the time, RFC 3339). It tells a pool on its way out from one merely
+   * disabled: the agent stops routing the addresses of a deleted pool's ownerless blocks, but keeps
+   * routing those of a disabled pool whose affinities were released for another reason.
+   */
+  public static final String DELETING_ANNOTATION = "netctl.dev/deleting";
+
   public IPPool {
     Objects.requireNonNull(metadata, "metadata");
     Objects.requireNonNull(spec, "spec");
@@ -17,6 +26,18 @@ public record IPPool(ObjectMeta metadata, IPPoolSpec spec) implements Resource {
   /** A pool named {@code name} with the given spec. */
   public static IPPool of(String name, IPPoolSpec spec) {
     return new IPPool(ObjectMeta.named(name), spec);
+  }
+
+  /** Whether {@code PoolDeletion} has begun to delete this pool ({@link #DELETING_ANNOTATION}). */
+  public boolean beingDeleted() {
+    return metadata.annotations().containsKey(DELETING_ANNOTATION);
+  }
+
+  /** This pool marked as being deleted since {@code since} (RFC 3339). */
+  public IPPool markedDeleting(String since) {
+    java.util.Map<String, String> a = new java.util.TreeMap<>(metadata.annotations());
+    a.put(DELETING_ANNOTATION, since);
+    return new IPPool(metadata.withAnnotations(a), spec);
   }
 
   @Override

@@ -60,14 +60,17 @@ public record ClusterState(
   }
 
   /**
-   * Whether {@code address} lies in a block without an owner of a disabled pool: the pool is being
-   * deleted (disabled, its affinities released, next deleted). Its addresses get no host routes and
-   * are not advertised: the block's routes went with its owner, and the pool's go with it next, so
-   * host routes would flash up between the two and go again.
+   * Whether {@code address} lies in a block without an owner of a pool being deleted (PoolDeletion
+   * disabled and marked it, released its affinities, and deletes it next). Its addresses get no
+   * host routes and are not advertised: the block's routes went with its owner, and the pool's go
+   * with it next, so host routes would flash up between the two and go again. Disabled alone is not
+   * enough: a disabled pool whose affinities went for another reason ({@code ipam release}, a
+   * node's deletion, a split) still has pods holding its addresses, and as Calico an allocated
+   * address is routed until it is released.
    */
   public boolean retiring(Cidr address) {
     PoolInfo p = poolOf(address);
-    if (p == null || !p.disabled()) return false;
+    if (p == null || !p.beingDeleted()) return false;
     for (BlockInfo b : blocks) {
       if (b.cidr().isIPv4() == address.isIPv4()
           && b.cidr().prefixLength() <= address.prefixLength()

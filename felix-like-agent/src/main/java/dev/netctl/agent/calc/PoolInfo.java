@@ -12,8 +12,8 @@ import dev.netctl.datastore.model.EncapsulationMode;
  * @param vxlanMode VXLAN mode
  * @param natOutgoing masquerade traffic from the pool to destinations outside every pool
  * @param disableBGPExport do not advertise the pool's blocks
- * @param disabled no new addresses from it; with its blocks' affinities released, a pool being
- *     deleted (PoolDeletion's order: disable, release, delete)
+ * @param beingDeleted PoolDeletion has disabled and marked it and is releasing its affinities
+ *     before it deletes it (IPPool.DELETING_ANNOTATION); a pool merely disabled is not
  */
 public record PoolInfo(
     String name,
@@ -22,9 +22,9 @@ public record PoolInfo(
     EncapsulationMode vxlanMode,
     boolean natOutgoing,
     boolean disableBGPExport,
-    boolean disabled) {
+    boolean beingDeleted) {
 
-  /** An enabled pool. */
+  /** A pool not being deleted. */
   public PoolInfo(
       String name,
       Cidr cidr,

@@ -141,29 +141,7 @@ public final class CniService {
     }
     boolean ipamOnly = r.plugin().equals(CniPlugin.IPAM_TYPE);
     if (!ipamOnly) checkInterfaceName(r.ifName());
-    if (!ipamOnly && (r.netns() == null || !r.netns().matches("/[A-Za-z0-9_./:\\-]*"))) {
-      throw new CniError(
-          CniError.INVALID_ENVIRONMENT,
-          "invalid CNI_NETNS",
-          "\""
-              + r.netns()
-              + "\": must be an absolute path of letters, digits, '_', '.', '/', ':', '-'");
-    }
-    if (!ipamOnly && !Files.exists(Path.of(r.netns()))) {
-      throw new CniError(
-          CniError.INVALID_ENVIRONMENT, "CNI_NETNS " + r.netns() + " does not exist");
-    }
-    if (!ipamOnly && !NetnsFile.isNamespace(r.netns())) {
-      // Checked here, before any address is taken: nsenter would only fail in the plumbing,
-      // with a plumbing code a runtime does not read as "bad CNI_NETNS".
-      throw new CniError(
-          CniError.INVALID_ENVIRONMENT,
-          "CNI_NETNS " + r.netns() + " is not a network namespace",
-          "\""
-              + r.netns()
-              + "\": must be a network namespace file (nsfs: /run/netns/<name> or"
-              + " /proc/<pid>/ns/net)");
-    }
+    if (!ipamOnly) checkNetns(r.netns(), false);
     Pod pod = pod(r);
     String wepName = WorkloadNames.endpointName(node, r);
     String wepNs = WorkloadNames.namespace(r);
@@ -415,6 +393,42 @@ public final class CniService {
     return out;
   }
 
+  /**
+   * CNI_NETNS as ADD and CHECK need it, checked before any work: an absolute path that names a
+   * network namespace (statfs finds nsfs, as containernetworking's {@code ns.GetNS}), else code 4
+   * naming the variable and its value. nsenter would only fail later, in the plumbing, with a code
+   * a runtime does not read as "bad CNI_NETNS" (CHECK's 103, or nothing at all).
+   *
+   * @param goneIsFine DEL's rule (SPEC.md: DEL may come without a netns, and must succeed when the
+   *     resources are gone): an absent or no longer existing netns is no error there; one that
+   *     exists but is no network namespace still is, as the reference plugins' {@code
+   *     NSPathNotNSErr}
+   */
+  private static void checkNetns(String netns, boolean goneIsFine) {
+    if (goneIsFine && (netns == null || netns.isEmpty())) return;
+    if (netns == null || !netns.matches("/[A-Za-z0-9_./:\\-]*")) {
+      throw new CniError(
+          CniError.INVALID_ENVIRONMENT,
+          "invalid CNI_NETNS",
+          "\""
+              + netns
+              + "\": must be an absolute path of letters, digits, '_', '.', '/', ':', '-'");
+    }
+    if (!Files.exists(Path.of(netns))) {
+      if (goneIsFine) return;
+      throw new CniError(CniError.INVALID_ENVIRONMENT, "CNI_NETNS " + netns + " does not exist");
+    }
+    if (!NetnsFile.isNamespace(netns)) {
+      throw new CniError(
+          CniError.INVALID_ENVIRONMENT,
+          "CNI_NETNS " + netns + " is not a network namespace",
+          "\""
+              + netns
+              + "\": must be a network namespace file (nsfs: /run/netns/<name> or"
+              + " /proc/<pid>/ns/net)");
+    }
+  }
+
   private static void checkInterfaceName(String ifName) {
     if (ifName == null
         || ifName.isEmpty()
@@ -507,6 +521,7 @@ public final class CniService {
   private void del(CniRequest r) {
     List<String> addresses = new ArrayList<>(); // of this interface's endpoint
     if (!r.plugin().equals(CniPlugin.IPAM_TYPE)) {
+      checkNetns(r.netns(), true);
       String hostIface = WorkloadNames.hostIface(WorkloadNames.workloadId(r));
       plumbing.remove(hostIface, r.containerId());
       String key = WorkloadNames.namespace(r) + "/" + WorkloadNames.endpointName(node, r);
@@ -595,6 +610,7 @@ public final class CniService {
       }
       return;
     }
+    checkNetns(r.netns(), false);
     String key = WorkloadNames.namespace(r) + "/" + WorkloadNames.endpointName(node, r);
     WorkloadEndpoint w =
         client

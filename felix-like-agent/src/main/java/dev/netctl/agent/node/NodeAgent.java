@@ -929,7 +929,7 @@ public final class NodeAgent implements AutoCloseable {
               p.spec().vxlanMode(),
               p.spec().natOutgoing(),
               p.spec().disableBGPExport(),
-              p.spec().disabled()));
+              p.beingDeleted()));
     }
     List<BlockInfo> blocks = snap.blocks();
     List<WorkloadInfo> workloads = new ArrayList<>();

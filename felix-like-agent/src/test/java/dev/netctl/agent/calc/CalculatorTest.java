@@ -345,8 +345,8 @@ class CalculatorTest {
    * still holding addresses stay, without an owner — and then deletes it. Between the release and
    * the delete, the pods of those blocks were "outside their node's blocks": each node advertised
    * its pods' /32s and every other node programmed host routes to them, all gone a moment later
-   * with the pool. A disabled pool's ownerless block is a pool on its way out: its addresses get
-   * neither, and the block's own routes go with its owner.
+   * with the pool. An ownerless block of a pool marked as being deleted is on its way out: its
+   * addresses get neither, and the block's own routes go with its owner.
    */
   @Test
   void aPoolBeingDeletedGoesFromItsBlocksToNothingWithoutHostRoutesBetween() {
@@ -357,16 +357,16 @@ class CalculatorTest {
     Map<Cidr, String> theirs = Map.of(c("10.244.2.9/32"), "n2");
     Map<String, NodeInfo> m = new HashMap<>();
     for (NodeInfo n : subnetA) m.put(n.name(), n);
-    PoolInfo disabled = new PoolInfo("p", c("10.244.0.0/16"), NEVER, ALWAYS, false, false, true);
+    PoolInfo deleting = new PoolInfo("p", c("10.244.0.0/16"), NEVER, ALWAYS, false, false, true);
 
     DesiredState d =
         new Calculator("n1")
-            .compute(new ClusterState(m, List.of(disabled), released, mine, Map.of(), theirs));
+            .compute(new ClusterState(m, List.of(deleting), released, mine, Map.of(), theirs));
     assertThat(d.originate()).as("no /32 of a pool being deleted is advertised").isEmpty();
     assertThat(d.routes())
         .as("our pod keeps its veth route, and nothing else is routed")
         .containsOnlyKeys(c("10.244.1.5/32"));
-    ClusterState s = new ClusterState(m, List.of(disabled), released, mine, Map.of(), theirs);
+    ClusterState s = new ClusterState(m, List.of(deleting), released, mine, Map.of(), theirs);
     assertThat(s.borrowed(c("10.244.2.9/32"), "n2"))
         .as("another node's pod there needs no full calculation")
         .isFalse();
@@ -458,5 +458,39 @@ class CalculatorTest {
             .isEqualTo(full.get(b.cidr()));
       }
     }
+  }
+
+  /**
+   * A pool that is disabled (no new addresses) but not being deleted, whose blocks lost their
+   * affinity for another reason: {@code ipam release} of a node's affinity, the node's deletion, a
+   * split. Its pods still hold their addresses, and as Calico an allocated address is routed until
+   * it is released: every other node keeps a host route to each pod, and each node keeps
+   * advertising its own. Until session 19 "disabled" alone made the block retiring, and those pods
+   * went unrouted.
+   */
+  @Test
+  void aDisabledPoolsPodsKeepTheirRoutesWhenTheirBlocksLoseTheirAffinityForAnotherReason() {
+    List<BlockInfo> released =
+        List.of(new BlockInfo(c("10.244.1.0/26"), null), new BlockInfo(c("10.244.2.0/26"), null));
+    List<WorkloadInfo> mine =
+        List.of(new WorkloadInfo("default/a", "cali1", List.of(c("10.244.1.5/32"))));
+    Map<Cidr, String> theirs = Map.of(c("10.244.2.9/32"), "n2");
+    Map<String, NodeInfo> m = new HashMap<>();
+    for (NodeInfo n : subnetA) m.put(n.name(), n);
+    PoolInfo disabled = new PoolInfo("p", c("10.244.0.0/16"), NEVER, ALWAYS, false, false, false);
+    ClusterState s = new ClusterState(m, List.of(disabled), released, mine, Map.of(), theirs);
+
+    DesiredState d = new Calculator("n1").compute(s);
+    assertThat(d.originate())
+        .as("our pod's address in an ownerless block of a disabled pool is still advertised")
+        .containsExactly(c("10.244.1.5/32"));
+    assertThat(d.routes())
+        .as("the other node's pod is still routed to its node")
+        .containsKey(c("10.244.2.9/32"));
+    assertThat(d.routes().get(c("10.244.2.9/32")).dev()).isEqualTo(Ownership.VXLAN_V4);
+    assertThat(s.retiring(c("10.244.2.9/32"))).isFalse();
+    assertThat(s.borrowed(c("10.244.2.9/32"), "n2"))
+        .as("a change of that pod's endpoint runs the full calculation")
+        .isTrue();
   }
 }

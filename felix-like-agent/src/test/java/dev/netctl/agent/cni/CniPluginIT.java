@@ -897,6 +897,59 @@ class CniPluginIT {
     assertThat(n.caliLinks()).isEmpty();
   }
 
+  /**
+   * CHECK reads CNI_NETNS as ADD does (SPEC.md: required for CHECK; code 4 for a bad value): a
+   * netns that is gone or is a plain file is the runtime's bad variable, named with its value,
+   * before the agent looks at anything — not a list of plumbing problems (code 103). DEL may come
+   * after the netns is gone and must then succeed, but a path that exists and is no network
+   * namespace is still code 4, as the reference plugins' NSPathNotNSErr, and DEL touches nothing.
+   */
+  @Test
+  void checkAndDelReadCniNetnsAsAddDoes() throws Exception {
+    String pod = n.newPod();
+    String conf = n.conf(true, false, null);
+    java.nio.file.Path plain = n.dir.resolve("not-a-netns-either");
+    java.nio.file.Files.writeString(plain, "");
+    try {
+      assertThat(n.exec("netctl", env("ADD", "nscheck1", pod, "nscheck"), conf).exit()).isZero();
+
+      Map<String, String> checkPlain = env("CHECK", "nscheck1", pod, "nscheck");
+      checkPlain.put("CNI_NETNS", plain.toString());
+      CniNode.Run check = n.exec("netctl", checkPlain, conf);
+      assertThat(check.code()).as(check.stdout()).isEqualTo(CniError.INVALID_ENVIRONMENT);
+      assertThat((String) check.json().get("msg")).contains("CNI_NETNS", plain.toString());
+
+      Map<String, String> delPlain = env("DEL", "nscheck1", pod, "nscheck");
+      delPlain.put("CNI_NETNS", plain.toString());
+      CniNode.Run del = n.exec("netctl", delPlain, conf);
+      assertThat(del.code()).as(del.stdout()).isEqualTo(CniError.INVALID_ENVIRONMENT);
+      assertThat((String) del.json().get("msg")).contains("CNI_NETNS", plain.toString());
+      assertThat(n.caliLinks()).as("a refused DEL removed nothing").hasSize(1);
+      assertThat(n.handles()).contains("k8s-pod-network.nscheck1");
+
+      Map<String, String> delRelative = env("DEL", "nscheck1", pod, "nscheck");
+      delRelative.put("CNI_NETNS", "run/netns/x");
+      CniNode.Run rel = n.exec("netctl", delRelative, conf);
+      assertThat(rel.code()).as(rel.stdout()).isEqualTo(CniError.INVALID_ENVIRONMENT);
+      assertThat((String) rel.json().get("details")).contains("run/netns/x");
+
+      n.deletePod(pod);
+      String gone = CniNode.netnsPath(pod);
+      CniNode.Run checkGone = n.exec("netctl", env("CHECK", "nscheck1", pod, "nscheck"), conf);
+      assertThat(checkGone.code()).as(checkGone.stdout()).isEqualTo(CniError.INVALID_ENVIRONMENT);
+      assertThat((String) checkGone.json().get("msg")).contains("CNI_NETNS", gone);
+
+      CniNode.Run delGone = n.exec("netctl", env("DEL", "nscheck1", pod, "nscheck"), conf);
+      assertThat(delGone.exit()).as("DEL after the netns is gone: %s", delGone.stdout()).isZero();
+      assertThat(n.caliLinks()).isEmpty();
+      assertThat(n.handles()).doesNotContain("k8s-pod-network.nscheck1");
+      assertThat(n.endpoints()).noneMatch(w -> "nscheck1".equals(w.spec().containerID()));
+    } finally {
+      del("netctl", env("DEL", "nscheck1", pod, "nscheck"), conf);
+      n.deletePod(pod);
+    }
+  }
+
   /** SPEC.md: an interface name is at most 15 characters and not "." or "..". */
   @Test
   void interfaceNamesTheSpecForbidsAreCode4() {

@@ -479,8 +479,11 @@ class NodeAgentTest {
         .atMost(Duration.ofSeconds(20))
         .untilAsserted(
             () -> assertThat(owned("10.244.9.0/26")).isEqualTo(overVxlan("10.244.9.0/26")));
+    // PoolDeletion's first step: disabled and marked as being deleted, in one write
     IPPool p = client.get(Kind.IP_POOL, "p");
-    client.update(new IPPool(p.metadata(), p.spec().withDisabled(true)));
+    client.update(
+        new IPPool(p.metadata(), p.spec().withDisabled(true))
+            .markedDeleting("2026-12-07T00:00:00Z"));
     new dev.netctl.ipam.allocator.IpamAllocator(
             store, new dev.netctl.ipam.allocator.ResourceEnvironment(client))
         .releasePoolAffinities("p", true);
@@ -497,6 +500,60 @@ class NodeAgentTest {
     assertThat(List.copyOf(kernel.writes))
         .as("no host route to the remote pod was ever written")
         .noneMatch(w -> w.startsWith("route replace 10.244.9.5/32"));
+  }
+
+  /**
+   * A disabled pool is not a pool being deleted: when another node's block in it loses its affinity
+   * for another reason ({@code ipam release --force} of that node's affinity, the node's deletion,
+   * a split), its pod still holds its address, and as Calico the address is routed until it is
+   * released — here by a host route to the pod's node. Until session 19 "disabled" alone made the
+   * block retiring and the pod lost its route on every other node.
+   */
+  @Test
+  void aDisabledPoolsPodKeepsItsHostRouteWhenItsBlockLosesItsAffinityForAnotherReason()
+      throws Exception {
+    createBlock("10.244.0.0/26", "me");
+    start(vxlanPool(false));
+    var remoteBlock = Block.empty(dev.netctl.ipam.block.Cidr.parse("10.244.9.0/26"), "remote");
+    remoteBlock.allocateAddress(
+        Cidr.parseAddress("10.244.9.5"),
+        new dev.netctl.ipam.block.AllocationAttribute("k8s-pod-network.c-kept1", null, null, null));
+    var key = IpamStore.blockKey(remoteBlock.cidr());
+    store
+        .update(
+            key,
+            IpamStore.encode(remoteBlock.toRecord()),
+            store.get(key).join().orElseThrow().revision())
+        .join();
+    client.create(endpoint("remote", "kept1", "10.244.9.5", "cali00000000004"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> assertThat(owned("10.244.9.0/26")).isEqualTo(overVxlan("10.244.9.0/26")));
+    // disabled only: no more addresses from it, but not on its way out
+    IPPool p = client.get(Kind.IP_POOL, "p");
+    client.update(new IPPool(p.metadata(), p.spec().withDisabled(true)));
+    // what a forced release of the remote node's affinity leaves: the block, without an owner,
+    // still holding the pod's address
+    var ownerless = Block.empty(dev.netctl.ipam.block.Cidr.parse("10.244.9.0/26"), null);
+    ownerless.allocateAddress(
+        Cidr.parseAddress("10.244.9.5"),
+        new dev.netctl.ipam.block.AllocationAttribute("k8s-pod-network.c-kept1", null, null, null));
+    store
+        .update(
+            key,
+            IpamStore.encode(ownerless.toRecord()),
+            store.get(key).join().orElseThrow().revision())
+        .join();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              assertThat(owned("10.244.9.0/26")).as("the ownerless block's route").isNull();
+              assertThat(owned("10.244.9.5/32"))
+                  .as("the pod, still holding its address, is routed to its node")
+                  .isEqualTo(overVxlan("10.244.9.5/32"));
+            });
   }
 
   /**

@@ -51,6 +51,9 @@ class PoolDeletionTest {
     IPPool deleted = PoolDeletion.delete(client, "p");
 
     assertThat(deleted.spec().disabled()).as("disabled before its affinities go").isTrue();
+    assertThat(deleted.beingDeleted())
+        .as("and marked as being deleted, which a pool merely disabled is not (the agent's cue)")
+        .isTrue();
     assertThat(client.find(Kind.IP_POOL, "p")).isEmpty();
     assertThat(store.affinities())
         .as("only the other pool's affinity is left")
