@@ -28,9 +28,14 @@ public record IPPool(ObjectMeta metadata, IPPoolSpec spec) implements Resource {
     return new IPPool(ObjectMeta.named(name), spec);
   }
 
-  /** Whether {@code PoolDeletion} has begun to delete this pool ({@link #DELETING_ANNOTATION}). */
+  /**
+   * Whether {@code PoolDeletion} has begun to delete this pool: marked ({@link
+   * #DELETING_ANNOTATION}) and still disabled. A deletion that stopped half-way leaves the mark; a
+   * user who then enables the pool again has taken it back, and its addresses are routed as any
+   * enabled pool's.
+   */
   public boolean beingDeleted() {
-    return metadata.annotations().containsKey(DELETING_ANNOTATION);
+    return spec.disabled() && metadata.annotations().containsKey(DELETING_ANNOTATION);
   }
 
   /** This pool marked as being deleted since {@code since} (RFC 3339). */
