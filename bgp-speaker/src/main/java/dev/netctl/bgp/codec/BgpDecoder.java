@@ -37,20 +37,30 @@ public final class BgpDecoder {
    * @param ctx what the session negotiated for this direction
    */
   public static DecodeResult decode(ByteBuf message, CodecContext ctx) {
-    // Parsed from a heap copy: a message framed from the socket is a slice of a pooled direct
-    // buffer, where every octet read goes through a few wrappers the C1-only speaker JVM does not
-    // inline; one copy of at most 4096 octets (65535 extended) costs less than those reads. The
-    // copy goes to a buffer of the thread's, reused for every message up to the standard size:
-    // nothing decoded keeps a reference into it (values are copied out), and a new array and
-    // buffer per message were a churn's garbage on the event loop.
+    return decode(message, message.readerIndex(), message.readableBytes(), ctx);
+  }
+
+  /**
+   * Decodes the {@code length} octets of {@code stream} from {@code from}, which must be exactly
+   * one message, without moving its indices: a message framed where it lies in the received stream,
+   * with no slice of it (an object, a reference count taken and given back, per message).
+   *
+   * @param ctx what the session negotiated for this direction
+   */
+  public static DecodeResult decode(ByteBuf stream, int from, int length, CodecContext ctx) {
+    // Parsed from a heap copy: the received stream is a pooled direct buffer, where every octet
+    // read goes through a few wrappers the C1-only speaker JVM does not inline; one copy of at
+    // most 4096 octets (65535 extended) costs less than those reads. The copy goes to a buffer of
+    // the thread's, reused for every message up to the standard size: nothing decoded keeps a
+    // reference into it (values are copied out), and a new array and buffer per message were a
+    // churn's garbage on the event loop.
     ByteBuf in;
-    if (message.hasArray()) {
-      in = message.slice();
-    } else if (message.readableBytes() <= CodecContext.MAX_MESSAGE_SIZE) {
-      in =
-          SCRATCH.get().clear().writeBytes(message, message.readerIndex(), message.readableBytes());
+    if (stream.hasArray()) {
+      in = stream.slice(from, length);
+    } else if (length <= CodecContext.MAX_MESSAGE_SIZE) {
+      in = SCRATCH.get().clear().writeBytes(stream, from, length);
     } else {
-      in = Unpooled.wrappedBuffer(ByteBufUtil.getBytes(message));
+      in = Unpooled.wrappedBuffer(ByteBufUtil.getBytes(stream, from, length));
     }
     try {
       return decodeChecked(in, ctx);

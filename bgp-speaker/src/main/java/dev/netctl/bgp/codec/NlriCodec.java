@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Reads and writes the prefix encoding shared by UPDATE and MP_*_NLRI (RFC 4271 §4.3, RFC 7911 §3).
@@ -35,24 +36,31 @@ final class NlriCodec {
   static List<Nlri> read(
       ByteBuf in, int from, int size, boolean ipv6, boolean addPath, NotificationSubcode subcode)
       throws MalformedException {
-    // One bulk copy, then plain array reads: an octet read from a ByteBuf goes through several
-    // layers of index and buffer-state checks, four million times for a million IPv4 prefixes.
-    // The copy goes to a scratch array of the thread's, reused for every field up to the
-    // standard message size: a new array per NLRI field was among a churn's largest allocations.
-    int end = size;
-    if (end == 0 && !ipv6 && !addPath) {
+    // Plain array reads: an octet read from a ByteBuf goes through several layers of index and
+    // buffer-state checks, four million times for a million IPv4 prefixes. A heap buffer (every
+    // message BgpDecoder decodes) is read in its own array, where the field lies; any other is
+    // copied once to a scratch array of the thread's, reused for every field up to the standard
+    // message size: a new array per NLRI field was among a churn's largest allocations.
+    if (size == 0 && !ipv6 && !addPath) {
       return Ipv4NlriList.empty(); // most UPDATEs have an empty withdrawn or NLRI field
     }
-    byte[] b = end <= SCRATCH_SIZE ? SCRATCH.get() : new byte[end];
-    in.getBytes(from, b, 0, end);
-    // IPv4 without path ids, the million-prefix case, is kept packed: no object per prefix, in an
-    // array of exactly the prefixes' number (counted first, a hop per prefix), which the list
-    // keeps: sized from the field's length, it was a third too large for /16s and grew for /25s.
-    long[] packed = !ipv6 && !addPath ? new long[countIpv4(b, end)] : null;
+    // Within what was written, as the buffer's own reads would check: the array may hold more.
+    Objects.checkFromIndexSize(from, size, in.writerIndex());
+    byte[] b;
+    int at;
+    if (in.hasArray()) {
+      b = in.array();
+      at = in.arrayOffset() + from;
+    } else {
+      b = size <= SCRATCH_SIZE ? SCRATCH.get() : new byte[size];
+      in.getBytes(from, b, 0, size);
+      at = 0;
+    }
+    int end = at + size;
+    long[] packed = !ipv6 && !addPath ? new long[countIpv4(b, at, end)] : null;
     int count = 0;
-    List<Nlri> out = packed != null ? null : new ArrayList<>(end / (ipv6 ? 9 : 4) + 1);
+    List<Nlri> out = packed != null ? null : new ArrayList<>(size / (ipv6 ? 9 : 4) + 1);
     int max = ipv6 ? 128 : 32;
-    int at = 0;
     while (at < end) {
       int pathId = 0;
       if (addPath) {
@@ -117,12 +125,12 @@ final class NlriCodec {
   }
 
   /**
-   * Prefixes in the first {@code end} octets of {@code b} as far as they are well-formed; what
+   * Prefixes in {@code b} from {@code at} to {@code end} as far as they are well-formed; what
    * follows a bad length is left to the reading loop to reject.
    */
-  private static int countIpv4(byte[] b, int end) {
+  private static int countIpv4(byte[] b, int at, int end) {
     int n = 0;
-    for (int at = 0; at < end; n++) {
+    for (; at < end; n++) {
       at += 1 + ((b[at] & 0xff) + 7) / 8;
     }
     return n;

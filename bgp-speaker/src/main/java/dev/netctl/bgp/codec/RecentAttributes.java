@@ -1,8 +1,5 @@
 package dev.netctl.bgp.codec;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.util.concurrent.FastThreadLocal;
-
 /**
  * Attributes recently decoded, by the octets they were decoded from: an attribute received again
  * (the same NEXT_HOP in every UPDATE of a peer, the AS_PATH and COMMUNITIES of a route announced
@@ -47,63 +44,54 @@ final class RecentAttributes {
     return type == 2 && !ctx.fourOctetAs() ? type | 0x100 : type;
   }
 
-  // The thread's copy of the value being looked up, zeros after it to the next multiple of four:
-  // one read from the buffer per value, where reading it a word at a time (for the hash, then to
-  // compare) went through the buffer's index and reference-count checks, as virtual calls the
-  // C1-only speaker does not inline, twice a word (a fifth of decoding a churn UPDATE, DecodeProbe,
-  // issue 14 session 18). A FastThreadLocal: an array index on the event loop (see NlriCodec).
-  private static final FastThreadLocal<byte[]> OCTETS =
-      new FastThreadLocal<>() {
-        @Override
-        protected byte[] initialValue() {
-          return new byte[MAX_LENGTH + 3];
-        }
-      };
+  // The value is read where it lies, in the message's array (UpdateDecoder): a copy of it read
+  // from the buffer first went through the buffer's index and reference-count checks, virtual
+  // calls the C1-only speaker does not inline (issue 14 session 19).
 
-  /**
-   * The readable octets of {@code v} (a value of at most {@link #MAX_LENGTH} octets), in the
-   * thread's array that {@link #hash}, {@link #find} and {@link #keep} read; valid until the thread
-   * asks again.
-   */
-  static byte[] octets(ByteBuf v) {
-    byte[] b = OCTETS.get();
-    int n = v.readableBytes();
-    v.getBytes(v.readerIndex(), b, 0, n);
-    b[n] = 0;
-    b[n + 1] = 0;
-    b[n + 2] = 0;
-    return b;
-  }
-
-  /** The hash of the first {@code length} of {@code octets} (a value, see {@link #octets}). */
-  static int hash(int kind, byte[] octets, int length) {
+  /** The hash of the {@code length} octets of {@code m} from {@code at} (a value). */
+  static int hash(int kind, byte[] m, int at, int length) {
     int h = kind * 31 + length;
-    for (int at = 0; at < length; at += 4) {
-      h = h * 31 + word(octets, at);
+    int end = at + length;
+    int i = at;
+    for (; end - i >= 4; i += 4) {
+      h = h * 31 + word(m, i);
+    }
+    if (i < end) {
+      h = h * 31 + tail(m, i, end);
     }
     return h * 0x9E3779B9;
   }
 
-  /** The attribute decoded from the same octets as the value in {@code octets}, or null. */
-  static PathAttribute find(int kind, int hash, byte[] octets, int length) {
+  /**
+   * The attribute decoded from the same octets as the value at {@code at} of {@code m}, or null.
+   */
+  static PathAttribute find(int kind, int hash, byte[] m, int at, int length) {
     Entry e = ENTRIES[slot(hash)];
     if (e == null || e.hash != hash || e.kind != kind || e.length != length) {
       return null;
     }
     int[] words = e.words;
-    for (int i = 0; i < words.length; i++) {
-      if (words[i] != word(octets, i << 2)) {
+    int full = length >>> 2;
+    for (int i = 0; i < full; i++) {
+      if (words[i] != word(m, at + (i << 2))) {
         return null;
       }
+    }
+    if (full < words.length && words[full] != tail(m, at + (full << 2), at + length)) {
+      return null;
     }
     return e.attribute;
   }
 
-  /** Keeps {@code a}, decoded from the value in {@code octets}. */
-  static void keep(int kind, int hash, byte[] octets, int length, PathAttribute a) {
+  /** Keeps {@code a}, decoded from the value at {@code at} of {@code m}. */
+  static void keep(int kind, int hash, byte[] m, int at, int length, PathAttribute a) {
     int[] words = new int[(length + 3) / 4];
-    for (int i = 0; i < words.length; i++) {
-      words[i] = word(octets, i << 2);
+    int full = length >>> 2;
+    for (int i = 0; i < full; i++) {
+      words[i] = word(m, at + (i << 2));
+    }
+    if (full < words.length) {
+      words[full] = tail(m, at + (full << 2), at + length);
     }
     ENTRIES[slot(hash)] = new Entry(kind, hash, length, words, a);
   }
@@ -112,11 +100,24 @@ final class RecentAttributes {
     return (hash ^ (hash >>> 16)) & (SLOTS - 1);
   }
 
-  // The four octets from at, big-endian: past the value's end the array holds zeros (octets).
+  // The four octets from at, big-endian.
   private static int word(byte[] b, int at) {
     return (b[at] & 0xff) << 24
         | (b[at + 1] & 0xff) << 16
         | (b[at + 2] & 0xff) << 8
         | b[at + 3] & 0xff;
+  }
+
+  // The one to three octets from at to end, big-endian, zeros after them: the value's last word,
+  // read without the octets that follow the value in the message.
+  private static int tail(byte[] b, int at, int end) {
+    int w = (b[at] & 0xff) << 24;
+    if (at + 1 < end) {
+      w |= (b[at + 1] & 0xff) << 16;
+      if (at + 2 < end) {
+        w |= (b[at + 2] & 0xff) << 8;
+      }
+    }
+    return w;
   }
 }

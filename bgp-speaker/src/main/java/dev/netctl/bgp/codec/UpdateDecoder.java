@@ -5,6 +5,7 @@ import static dev.netctl.bgp.codec.PathAttribute.FLAG_EXTENDED_LENGTH;
 import dev.netctl.bgp.codec.BgpMessage.Update;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -74,19 +75,20 @@ final class UpdateDecoder {
     long seenLow = 0;
     long seenHigh = 0;
     long[] seenRest = null;
-    // The attribute field is the body's readable part while the attributes are read, and each
-    // attribute's value while it is parsed (AttributeDecoder.decode).
-    body.writerIndex(attributesEnd);
-    ByteBuf attributeField = body;
-    while (attributeField.isReadable()) {
-      int start = attributeField.readerIndex();
-      int remaining = attributeField.readableBytes();
-      // Flags and type in one read when both are there (nearly always).
-      int flagsAndType =
-          remaining >= 2
-              ? attributeField.getUnsignedShort(start)
-              : attributeField.getUnsignedByte(start) << 8;
-      int flags = flagsAndType >>> 8;
+    // The headers are read from the message's array where they lie (every message BgpDecoder
+    // decodes is a heap buffer; any other is copied once): a read through the buffer goes through
+    // its index and reference-count checks, virtual calls the C1-only speaker does not inline, a
+    // dozen per attribute (issue 14 session 19). The buffer itself is narrowed to an attribute's
+    // value only when that value is parsed (AttributeDecoder.decode).
+    ByteBuf field =
+        body.hasArray() ? body : Unpooled.wrappedBuffer(ByteBufUtil.getBytes(body, 0, bodyEnd));
+    byte[] m = field.array();
+    int off = field.arrayOffset();
+    int at = attributesEnd - attributesLength;
+    while (at < attributesEnd) {
+      int start = at;
+      int remaining = attributesEnd - at;
+      int flags = m[off + at] & 0xff;
       int headerSize = (flags & FLAG_EXTENDED_LENGTH) != 0 ? 4 : 3;
       if (remaining < headerSize) {
         // RFC 7606 §4: the attribute header overruns the total attribute length.
@@ -99,18 +101,18 @@ final class UpdateDecoder {
                     "attribute header needs " + headerSize + " octets, " + remaining + " left"));
         break;
       }
-      int type = flagsAndType & 0xff;
+      int type = m[off + at + 1] & 0xff;
       int length =
           headerSize == 4
-              ? attributeField.getUnsignedShort(start + 2)
-              : attributeField.getUnsignedByte(start + 2);
+              ? (m[off + at + 2] & 0xff) << 8 | m[off + at + 3] & 0xff
+              : m[off + at + 2] & 0xff;
       if (remaining < headerSize + length) {
         withdrawError =
             first(
                 withdrawError,
                 new BgpError(
                     NotificationSubcode.ATTRIBUTE_LENGTH_ERROR,
-                    ByteBufUtil.getBytes(attributeField, start, remaining),
+                    ByteBufUtil.getBytes(field, start, remaining),
                     "attribute "
                         + AttributeType.valueOf(type).name()
                         + " length "
@@ -121,6 +123,7 @@ final class UpdateDecoder {
         break;
       }
       int valueEnd = start + headerSize + length;
+      at = valueEnd;
       long bit = 1L << type; // the shift takes the code modulo 64
       boolean repeated;
       if (type < 64) {
@@ -135,7 +138,6 @@ final class UpdateDecoder {
         seenRest[(type >>> 6) - 2] |= bit;
       }
       if (repeated) {
-        attributeField.readerIndex(valueEnd);
         BgpError dup =
             new BgpError(
                 NotificationSubcode.MALFORMED_ATTRIBUTE_LIST,
@@ -150,10 +152,10 @@ final class UpdateDecoder {
       }
       PathAttribute a;
       AttributeDecoder.Failure failure = null;
-      attributeField.readerIndex(start + headerSize);
-      attributeField.writerIndex(valueEnd);
       try {
-        a = AttributeDecoder.decode(flags, type, attributeField, start, ctx);
+        a =
+            AttributeDecoder.decode(
+                flags, type, m, off + start + headerSize, length, field, start, ctx);
         if (ctx.fourOctetAs()
             && (a instanceof PathAttribute.As4Path || a instanceof PathAttribute.As4Aggregator)) {
           // RFC 6793 §3: a NEW speaker discards AS4_* received from a NEW speaker.
@@ -162,17 +164,13 @@ final class UpdateDecoder {
                   discarded,
                   new BgpError(
                       NotificationSubcode.OPTIONAL_ATTRIBUTE_ERROR,
-                      AttributeDecoder.whole(attributeField, start),
+                      ByteBufUtil.getBytes(field, start, valueEnd - start),
                       a.type().name() + " received on a 4-octet AS session"));
           a = null;
         }
       } catch (AttributeDecoder.Failure f) {
         a = null;
         failure = f;
-      } finally {
-        // On past the value, whatever the parser read of it.
-        attributeField.writerIndex(attributesEnd);
-        attributeField.readerIndex(valueEnd);
       }
       if (a != null) {
         if (count == attributes.length) {
@@ -189,8 +187,8 @@ final class UpdateDecoder {
         }
       }
     }
-    body.writerIndex(bodyEnd);
-    body.readerIndex(bodyEnd);
+    // Past the message, whatever a parser read of it.
+    body.setIndex(bodyEnd, bodyEnd);
 
     boolean announces = !nlri.isEmpty();
     for (int i = 0; i < count && !announces; i++) {

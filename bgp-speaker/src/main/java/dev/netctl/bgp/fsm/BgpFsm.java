@@ -34,6 +34,8 @@ public final class BgpFsm {
   private final boolean restarting;
   private State state = State.IDLE;
   private Negotiated negotiated;
+  // The hold timer's restart for the negotiated hold time, made once (see restartHold).
+  private StartTimer holdRestart;
   private List<Action> out = new ArrayList<>();
 
   /** An FSM in Idle for {@code config}. */
@@ -219,7 +221,12 @@ public final class BgpFsm {
 
   private void restartHold() {
     if (negotiated.holdTime() > 0) {
-      out.add(new StartTimer(Timer.HOLD, Duration.ofSeconds(negotiated.holdTime())));
+      // One action for the session (a record, immutable): every message received restarts the
+      // hold timer, and this was a StartTimer and a Duration per message.
+      if (holdRestart == null || holdRestart.delay().getSeconds() != negotiated.holdTime()) {
+        holdRestart = new StartTimer(Timer.HOLD, Duration.ofSeconds(negotiated.holdTime()));
+      }
+      out.add(holdRestart);
     }
   }
 

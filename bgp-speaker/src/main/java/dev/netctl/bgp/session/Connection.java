@@ -174,11 +174,8 @@ final class Connection {
         if (s.to() == State.OPEN_CONFIRM && channel != null) {
           // Switch codec contexts before the peer's next message is decoded (same thread).
           Negotiated n = fsm.negotiated();
-          channel.pipeline().get(MessageCodec.class).contexts(n.receive(), n.send());
-          channel
-              .pipeline()
-              .get(BgpFrameDecoder.class)
-              .maxMessageSize(n.receive().maxMessageSize());
+          channel.pipeline().get(MessageCodec.class).send(n.send());
+          channel.pipeline().get(BgpFrameDecoder.class).receive(n.receive());
         }
         peer.stateChanged(this, s);
       }

@@ -1,25 +1,22 @@
 package dev.netctl.bgp.session;
 
-import dev.netctl.bgp.codec.BgpDecoder;
 import dev.netctl.bgp.codec.BgpEncoder;
 import dev.netctl.bgp.codec.BgpMessage;
 import dev.netctl.bgp.codec.CodecContext;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.MessageToMessageCodec;
+import io.netty.handler.codec.MessageToMessageEncoder;
 import java.util.List;
 
 /**
- * Turns frames into {@link dev.netctl.bgp.codec.DecodeResult}s and messages into bytes, with the
- * contexts negotiated for each direction. The session sets the contexts on the same event loop
- * thread that runs this handler, so they apply from exactly the next message.
+ * Turns messages into bytes with the context negotiated for sending (received messages are decoded
+ * by {@link BgpFrameDecoder}). The session sets the context on the same event loop thread that runs
+ * this handler, so it applies from exactly the next message.
  */
-final class MessageCodec extends MessageToMessageCodec<ByteBuf, BgpMessage> {
-  private CodecContext receive = CodecContext.INITIAL;
+final class MessageCodec extends MessageToMessageEncoder<BgpMessage> {
   private CodecContext send = CodecContext.INITIAL;
 
-  void contexts(CodecContext receive, CodecContext send) {
-    this.receive = receive;
+  void send(CodecContext send) {
     this.send = send;
   }
 
@@ -33,11 +30,5 @@ final class MessageCodec extends MessageToMessageCodec<ByteBuf, BgpMessage> {
       throw e;
     }
     out.add(buf);
-  }
-
-  @Override
-  protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out) {
-    // The parent releases the frame after this returns; the result holds no reference to it.
-    out.add(BgpDecoder.decode(frame, receive));
   }
 }
