@@ -71,14 +71,17 @@ final class PendingTable {
     return index.length;
   }
 
-  /** The position of {@code key}, or -1. Positions run from 0 to {@link #size} - 1. */
-  int position(long key) {
+  /**
+   * The position of {@code key}, whose {@link PrefixTable#mix} is {@code hash} (the caller has it:
+   * it picked the stripe), or -1. Positions run from 0 to {@link #size} - 1.
+   */
+  int position(long key, int hash) {
     int[] ix = index;
     int mask = ix.length - 1;
     int current = generation << shift;
     int low = (1 << shift) - 1;
     int e;
-    for (int i = PrefixTable.mix(key) & mask; ((e = ix[i]) & ~low) == current; i = (i + 1) & mask) {
+    for (int i = hash & mask; ((e = ix[i]) & ~low) == current; i = (i + 1) & mask) {
       if (keys[(e & low) - 1] == key) {
         return (e & low) - 1;
       }
@@ -89,9 +92,10 @@ final class PendingTable {
   /**
    * The position of {@code key}, added (value and companion null, to be set with {@link #setAt})
    * when absent, in one probe: returns the position when the key was there, {@code -1 - position}
-   * when it was added. Positions never move: the key added n-th stays at n.
+   * when it was added. Positions never move: the key added n-th stays at n. {@code hash} as for
+   * {@link #position}.
    */
-  int positionOrAdd(long key) {
+  int positionOrAdd(long key, int hash) {
     // Grow first, so the probe below finds the free slot the entry takes.
     if ((count + 1) * 4 > index.length * 3) {
       grow();
@@ -100,7 +104,7 @@ final class PendingTable {
     int mask = ix.length - 1;
     int current = generation << shift;
     int low = (1 << shift) - 1;
-    int i = PrefixTable.mix(key) & mask;
+    int i = hash & mask;
     int e;
     while (((e = ix[i]) & ~low) == current) {
       if (keys[(e & low) - 1] == key) {

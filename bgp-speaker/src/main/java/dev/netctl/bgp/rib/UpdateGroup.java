@@ -853,9 +853,11 @@ public final class UpdateGroup {
    * #hold(Prefix, int, AttributeSet, Peer, boolean, Peer)}).
    */
   void hold(long packed, AttributeSet attributes, Peer source, boolean sent, Peer sentFrom) {
-    Stripe stripe = stripeOf(packed);
+    // Hashed once, for the stripe (high bits) and the table's probe (low bits).
+    int hash = PrefixTable.mix(packed);
+    Stripe stripe = stripes[(hash >>> 16) & (STRIPES - 1)];
     synchronized (stripe) {
-      int at = stripe.plain.positionOrAdd(packed);
+      int at = stripe.plain.positionOrAdd(packed, hash);
       if (at < 0) {
         Object held = sent ? stripe.outRoute(attributes, source, true, sentFrom) : source;
         stripe.plain.setAt(-1 - at, held, attributes);
@@ -966,9 +968,10 @@ public final class UpdateGroup {
   boolean pending(Prefix prefix, int pathId) {
     if (pathId == 0 && !prefix.ipv6()) {
       long packed = PrefixTable.pack(prefix);
-      Stripe stripe = stripeOf(packed);
+      int hash = PrefixTable.mix(packed);
+      Stripe stripe = stripes[(hash >>> 16) & (STRIPES - 1)];
       synchronized (stripe) {
-        if (stripe.plain.position(packed) >= 0) {
+        if (stripe.plain.position(packed, hash) >= 0) {
           return true;
         }
       }
@@ -981,13 +984,8 @@ public final class UpdateGroup {
     }
   }
 
-  // The stripe of a packed IPv4 key, from its hash's high bits (the table probes with its low
-  // bits).
-  private Stripe stripeOf(long packed) {
-    return stripes[(PrefixTable.mix(packed) >>> 16) & (STRIPES - 1)];
-  }
-
-  // The stripe of a prefix held in the others map, from the hash's high bits as for a packed key.
+  // The stripe of a prefix held in the others map, from the hash's high bits as for a packed key
+  // (hold: a packed key's stripe from its mix's high bits, the table probes with its low bits).
   private Stripe stripeOf(Prefix prefix) {
     return stripes[(prefix.hashCode() * 0x9E3779B9 >>> 16) & (STRIPES - 1)];
   }
