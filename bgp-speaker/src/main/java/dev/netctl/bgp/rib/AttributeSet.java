@@ -82,43 +82,101 @@ public final class AttributeSet {
   // The interner's entry for this set is a weak reference and the hash: no key object of its own.
   private AttributeSet(
       PathAttribute[] own, InetAddress nextHop, InetAddress linkLocalNextHop, int hash) {
+    this(own, nextHop, linkLocalNextHop, hash, null, 0);
+  }
+
+  /**
+   * As above; with {@code from}, a set whose attributes this one all holds, the values decoded from
+   * those are taken from it, and only the attributes at the bits of {@code added} (the others) are
+   * looked at: a reflected set (a thousand per churn) adds ORIGINATOR_ID and CLUSTER_LIST to what
+   * its parent decoded already, its AS_PATH length among them.
+   */
+  private AttributeSet(
+      PathAttribute[] own,
+      InetAddress nextHop,
+      InetAddress linkLocalNextHop,
+      int hash,
+      AttributeSet from,
+      long added) {
     Attributes sorted = new Attributes(own);
     this.attributes = sorted;
     this.nextHop = nextHop;
     this.linkLocalNextHop = linkLocalNextHop;
     this.hash = hash;
-    // One pass, the first of each type counting: this runs for every set looked up in the
-    // interner, a thousand times per churn of a thousand attribute sets.
-    OriginType originValue = null;
-    AsPath path = null;
-    long medValue = -1;
-    long localPrefValue = -1;
-    long originator = -1;
-    int clusters = -1;
-    for (int i = 0, n = sorted.size(); i < n; i++) {
-      PathAttribute a = sorted.get(i);
-      if (a instanceof Origin o && originValue == null) {
-        originValue = o.value();
-      } else if (a instanceof AsPath p && path == null) {
-        path = p;
-      } else if (a instanceof MultiExitDisc m && medValue < 0) {
-        medValue = m.value();
-      } else if (a instanceof LocalPref l && localPrefValue < 0) {
-        localPrefValue = l.value();
-      } else if (a instanceof OriginatorId o && originator < 0) {
-        originator = Integer.toUnsignedLong(toInt(o.id()));
-      } else if (a instanceof ClusterList c && clusters < 0) {
-        clusters = c.clusterIds().size();
+    OriginType originValue;
+    int pathLength;
+    long firstAs;
+    long medValue;
+    long localPrefValue;
+    long originator;
+    int clusters;
+    if (from != null) {
+      // A set holds one attribute of each type: an added one is of a type its parent lacked.
+      originValue = from.origin;
+      pathLength = from.asPathLength;
+      firstAs = from.neighbourAs;
+      medValue = from.med;
+      localPrefValue = from.localPref;
+      originator = from.originatorId;
+      clusters = from.clusterListLength;
+      for (int i = 0; i < own.length; i++) {
+        if ((added & (1L << i)) == 0) {
+          continue;
+        }
+        PathAttribute a = own[i];
+        if (a instanceof Origin o) {
+          originValue = o.value();
+        } else if (a instanceof AsPath p) {
+          pathLength = p.pathLength();
+          firstAs = p.firstAs();
+        } else if (a instanceof MultiExitDisc m) {
+          medValue = m.value();
+        } else if (a instanceof LocalPref l) {
+          localPrefValue = l.value();
+        } else if (a instanceof OriginatorId o) {
+          originator = Integer.toUnsignedLong(toInt(o.id()));
+        } else if (a instanceof ClusterList c) {
+          clusters = c.clusterIds().size();
+        }
       }
+    } else {
+      // One pass, the first of each type counting: this runs for every set looked up in the
+      // interner, a thousand times per churn of a thousand attribute sets.
+      OriginType firstOrigin = null;
+      AsPath path = null;
+      medValue = -1;
+      localPrefValue = -1;
+      originator = -1;
+      clusters = -1;
+      for (int i = 0, n = sorted.size(); i < n; i++) {
+        PathAttribute a = sorted.get(i);
+        if (a instanceof Origin o && firstOrigin == null) {
+          firstOrigin = o.value();
+        } else if (a instanceof AsPath p && path == null) {
+          path = p;
+        } else if (a instanceof MultiExitDisc m && medValue < 0) {
+          medValue = m.value();
+        } else if (a instanceof LocalPref l && localPrefValue < 0) {
+          localPrefValue = l.value();
+        } else if (a instanceof OriginatorId o && originator < 0) {
+          originator = Integer.toUnsignedLong(toInt(o.id()));
+        } else if (a instanceof ClusterList c && clusters < 0) {
+          clusters = c.clusterIds().size();
+        }
+      }
+      originValue = firstOrigin != null ? firstOrigin : OriginType.INCOMPLETE;
+      AsPath asPath = path != null ? path : AsPath.EMPTY;
+      pathLength = asPath.pathLength();
+      firstAs = asPath.firstAs();
+      clusters = Math.max(clusters, 0);
     }
-    this.origin = originValue != null ? originValue : OriginType.INCOMPLETE;
-    AsPath asPath = path != null ? path : AsPath.EMPTY;
-    this.asPathLength = asPath.pathLength();
-    this.neighbourAs = asPath.firstAs();
+    this.origin = originValue;
+    this.asPathLength = pathLength;
+    this.neighbourAs = firstAs;
     this.med = medValue;
     this.localPref = localPrefValue;
     this.originatorId = originator;
-    this.clusterListLength = Math.max(clusters, 0);
+    this.clusterListLength = clusters;
   }
 
   /**
@@ -257,9 +315,19 @@ public final class AttributeSet {
     // A derived set (a reflected one: a thousand per churn) looks up only what it adds: hashing the
     // rest again, an AS_PATH number by number, would find the objects it has.
     PathAttribute[] own = n == kept.length ? kept : Arrays.copyOf(kept, n);
+    // Which attributes are not from's (bits, for the first 64), and how many are.
+    long added = 0;
+    int inherited = 0;
     for (int i = 0; i < n; i++) {
       PathAttribute a = own[i];
-      if (small(a) && (from == null || !from.holds(a))) {
+      if (from != null && from.holds(a)) {
+        inherited++;
+        continue;
+      }
+      if (i < 64) {
+        added |= 1L << i;
+      }
+      if (small(a)) {
         own[i] = interner.canonical(a);
       }
     }
@@ -268,6 +336,9 @@ public final class AttributeSet {
         nextHop instanceof Inet4Address v4 && (from == null || from.nextHop != nextHop)
             ? interner.canonical(v4)
             : nextHop;
+    if (from != null && n <= 64 && inherited == from.array().length) {
+      return new AttributeSet(own, hop, linkLocalNextHop, hash, from, added);
+    }
     return new AttributeSet(own, hop, linkLocalNextHop, hash);
   }
 

@@ -14,11 +14,9 @@ import java.util.function.BiConsumer;
  * plus a hash-map node (≈ 24 bytes against ≈ 80). IPv6, far rarer in a Calico fabric, uses a plain
  * {@link HashMap}.
  *
- * <p>A table made {@link #withCompanions} keeps a second reference per IPv4 entry (an update group
- * keeps a pending change's source and attributes side by side, without an object for the pair); it
- * is reached through the slot methods, which only IPv4 keys have. Such a table also lists its IPv4
- * slots in the order their keys were added ({@link #addedSlot}), and only ever empties whole
- * ({@link #vacate}, {@link #clearForReuse}): nothing is removed from it one by one.
+ * <p>A table made {@link #withCompanions} keeps a second reference per IPv4 entry, reached through
+ * the slot methods, which only IPv4 keys have. (An update group's pending changes, which kept their
+ * source and attributes that way, have a table of their own: {@link PendingTable}.)
  *
  * <p>Not thread-safe: each RIB shard owns its tables.
  *
@@ -27,25 +25,11 @@ import java.util.function.BiConsumer;
 final class PrefixTable<V> {
   private static final long EMPTY = -1L;
   private static final int MIN_CAPACITY = 16;
-  // An oversized table this large or smaller survives clearForReuse (see there): 2,048 slots are
-  // 32 KiB with companions; an update group's sixteen tables at most half a MiB.
-  static final int RETAINED_CAPACITY = 2048;
-  // Consecutive oversized clears after which such a table is replaced by a smaller one anyway.
-  static final int SHRINK_AFTER = 32;
 
   private long[] keys = newKeys(MIN_CAPACITY);
   private Object[] values = new Object[MIN_CAPACITY];
   private Object[] companions; // null unless made withCompanions
-  // With companions: the occupied IPv4 slots in the order their keys were added (no removal moves
-  // an entry in such a table), so a drain reads what the table holds, in the order the shard
-  // published it, instead of every slot of a table kept at a burst's size (see clearForReuse).
-  private int[] order;
-  private int added;
   private int v4Size;
-  // Clears in a row that found the table more than eight times larger than what it held.
-  private int oversizedClears;
-  // Entries emptied by vacate since the last clearForReuse: they count as held there.
-  private int vacated;
   private final Map<Prefix, V> v6 = new HashMap<>();
 
   PrefixTable() {}
@@ -62,7 +46,6 @@ final class PrefixTable<V> {
 
   private PrefixTable(boolean companions) {
     this.companions = companions ? new Object[MIN_CAPACITY] : null;
-    this.order = companions ? new int[MIN_CAPACITY] : null;
   }
 
   /** A table with a companion reference per IPv4 entry. */
@@ -103,9 +86,6 @@ final class PrefixTable<V> {
     }
     keys[i] = key;
     values[i] = value;
-    if (order != null) {
-      order[added++] = i;
-    }
     // Grow at 3/4 load: past that, linear-probe chains lengthen quickly.
     if (++v4Size * 4 > keys.length * 3) {
       resize(keys.length * 2);
@@ -136,38 +116,9 @@ final class PrefixTable<V> {
     values[i] = value;
     if (companions != null) {
       companions[i] = companion;
-      order[added++] = i;
     }
     v4Size++;
     return i;
-  }
-
-  /**
-   * The slot of an IPv4 key, added (value and companion null, to be set with {@link #setAt}) when
-   * absent, in one probe: {@code slot} then {@link #insert} probed twice, once per change an update
-   * group holds. Returns the slot when the key was there, {@code -1 - slot} when it was added; the
-   * slot is valid until the table next changes.
-   */
-  int slotOrAdd(long key) {
-    // Grow first, so the slot returned is the entry's final one: at worst one growth early.
-    if ((v4Size + 1) * 4 > keys.length * 3) {
-      resize(keys.length * 2);
-    }
-    int mask = keys.length - 1;
-    int i = mix(key) & mask;
-    long k;
-    while ((k = keys[i]) != EMPTY) {
-      if (k == key) {
-        return i;
-      }
-      i = (i + 1) & mask;
-    }
-    keys[i] = key;
-    if (order != null) {
-      order[added++] = i;
-    }
-    v4Size++;
-    return -1 - i;
   }
 
   /** The value in an occupied slot. */
@@ -228,21 +179,6 @@ final class PrefixTable<V> {
     return -1;
   }
 
-  /**
-   * Of a table with companions, the number of IPv4 keys added since it was made or last cleared:
-   * with {@link #addedSlot}, a loop over its entries in the order they were added.
-   */
-  int addedCount() {
-    return added;
-  }
-
-  /**
-   * Of a table with companions, the slot of the {@code i}-th key added (see {@link #addedCount}).
-   */
-  int addedSlot(int i) {
-    return order[i];
-  }
-
   /** The packed key ({@link #pack}) in an occupied IPv4 slot. */
   long keyAt(int slot) {
     return keys[slot];
@@ -276,62 +212,6 @@ final class PrefixTable<V> {
     deleteSlot(slot);
     v4Size--;
     return old;
-  }
-
-  /**
-   * Empties the table and returns it for reuse, or returns a new table sized for what it held when
-   * it is too large to keep. An update group clears its pending tables after every drain, and a
-   * churn alternates a burst (ten thousand withdrawals) with drains of a read's worth: a table
-   * replaced as soon as one drain held an eighth of its capacity grew again through every size, for
-   * every stripe, in every churn (a few resizes per drain, 3.9% of the shard, and arrays that were
-   * still young, so copied, when a collection fell inside the churn). So an oversized table is kept
-   * while it is at most {@link #RETAINED_CAPACITY} slots, until {@link #SHRINK_AFTER} clears in a
-   * row found it oversized; a larger one (a table load's burst) goes at once, as before.
-   */
-  PrefixTable<V> clearForReuse() {
-    int held = size() + vacated;
-    vacated = 0;
-    if (keys.length > MIN_CAPACITY && held * 8 < keys.length) {
-      if (keys.length > RETAINED_CAPACITY || ++oversizedClears >= SHRINK_AFTER) {
-        PrefixTable<V> smaller = new PrefixTable<>(held);
-        if (companions != null) {
-          smaller.companions = new Object[smaller.keys.length];
-          smaller.order = new int[smaller.keys.length];
-        }
-        return smaller;
-      }
-    } else {
-      oversizedClears = 0;
-    }
-    if (v4Size > 0) {
-      Arrays.fill(keys, EMPTY);
-      Arrays.fill(values, null);
-      if (companions != null) {
-        Arrays.fill(companions, null);
-      }
-      v4Size = 0;
-    }
-    added = 0;
-    v6.clear();
-    return this;
-  }
-
-  /**
-   * Empties an occupied IPv4 slot while a drain walks the table with {@link #nextIpv4} (which the
-   * emptied slot does not disturb: the walk goes on from the next slot), and counts it as held for
-   * {@link #clearForReuse}. A drain that vacates every slot it reads leaves nothing to clear: the
-   * clear's three passes over a retained 2,048-slot table, for every stripe after every drain, were
-   * 5.7% of the event loop in a churn of new sets (docs/benchmarks.md, issue 14 session 17). Only
-   * for a table about to be cleared: lookups would miss entries past an emptied slot.
-   */
-  void vacate(int slot) {
-    keys[slot] = EMPTY;
-    values[slot] = null;
-    if (companions != null) {
-      companions[slot] = null;
-    }
-    v4Size--;
-    vacated++;
   }
 
   /** IPv4 slots (the key array's length): how much the table holds before it grows. */
@@ -397,10 +277,6 @@ final class PrefixTable<V> {
 
   // Backward-shift deletion keeps every probe chain unbroken without tombstones.
   private void deleteSlot(int slot) {
-    if (order != null) {
-      // It would move entries under the order of additions; an update group never removes one.
-      throw new IllegalStateException("a table with companions only empties whole");
-    }
     int mask = keys.length - 1;
     int hole = slot;
     int i = (slot + 1) & mask;
@@ -431,20 +307,6 @@ final class PrefixTable<V> {
     keys = newKeys(capacity);
     values = new Object[capacity];
     companions = oldCompanions == null ? null : new Object[capacity];
-    if (order != null) {
-      // In the order of addition, which the new order keeps.
-      int[] oldOrder = order;
-      int n = added;
-      order = new int[capacity];
-      added = 0;
-      for (int k = 0; k < n; k++) {
-        int j = oldOrder[k];
-        if (oldKeys[j] != EMPTY) {
-          order[added++] = reinsert(oldKeys[j], oldValues[j], oldCompanions, j);
-        }
-      }
-      return;
-    }
     for (int j = 0; j < oldKeys.length; j++) {
       if (oldKeys[j] != EMPTY) {
         reinsert(oldKeys[j], oldValues[j], oldCompanions, j);

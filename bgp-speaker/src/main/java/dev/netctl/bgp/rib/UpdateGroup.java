@@ -103,13 +103,13 @@ public final class UpdateGroup {
    * prefixes thus leaves nothing per pending change for young collections to copy.
    */
   private static final class Stripe {
-    PrefixTable<Object> plain = PrefixTable.withCompanions();
+    PendingTable plain = new PendingTable();
     // Changes with a path id, IPv6 changes, and changes without a source.
     Map<OutKey, OutRoute> others = new HashMap<>();
     // An empty table for the next swap, touched only by drain (serialized per group): a drained
     // table is cleared and comes back as the spare, so a burst does not allocate and grow a new
     // table per drain.
-    PrefixTable<Object> spare = PrefixTable.withCompanions();
+    PendingTable spare = new PendingTable();
 
     // The last pending value made: consecutive prefixes of one UPDATE share source, attributes
     // and what was sent before, so a withdrawal of ten thousand prefixes makes one, not one each.
@@ -257,11 +257,11 @@ public final class UpdateGroup {
   private void dropPending() {
     for (Stripe stripe : stripes) {
       synchronized (stripe) {
-        stripe.plain = PrefixTable.withCompanions();
+        stripe.plain = new PendingTable();
         stripe.others = new HashMap<>();
         stripe.last = null;
       }
-      stripe.spare = PrefixTable.withCompanions();
+      stripe.spare = new PendingTable();
     }
     syncParts.clear();
     excepts.clear();
@@ -339,8 +339,7 @@ public final class UpdateGroup {
       parts.add(part);
     }
     List<Map<OutKey, OutRoute>> takenOthers = new ArrayList<>(STRIPES);
-    @SuppressWarnings("unchecked")
-    PrefixTable<Object>[] takenPlain = new PrefixTable[STRIPES];
+    PendingTable[] takenPlain = new PendingTable[STRIPES];
     for (int i = 0; i < STRIPES; i++) {
       Stripe stripe = stripes[i];
       synchronized (stripe) {
@@ -357,25 +356,35 @@ public final class UpdateGroup {
     }
     UpdatePacker.Batch changes = packer.batch();
     for (int i = 0; i < STRIPES; i++) {
-      PrefixTable<Object> plain = takenPlain[i];
+      PendingTable plain = takenPlain[i];
       if (plain == null) {
         continue;
       }
       try {
-        // Plain tables hold IPv4 only; their keys go to the packer packed. A loop over slots, not
-        // a visitor: no interface call per change. In the order the shards published them, not
-        // slot by slot: a table keeps a burst's size (a withdrawn table's 1,250 keys a stripe),
-        // and a drain of a read's worth then stepped over ten empty slots per change.
-        for (int j = 0, n = plain.addedCount(); j < n; j++) {
-          int slot = plain.addedSlot(j);
-          long key = plain.keyAt(slot);
-          Object value = plain.valueAt(slot);
-          Object companion = plain.companionAt(slot);
-          plain.vacate(slot);
+        // Plain tables hold IPv4 only; their keys go to the packer packed. A loop over positions,
+        // not a visitor: no interface call per change; in the order the shards published them.
+        for (int j = 0, n = plain.size(); j < n; j++) {
+          Object value = plain.valueAt(j);
           if (value instanceof OutRoute r) {
-            addChange(changes, null, key, 0, r.attributes(), r.source(), r.sent(), r.sentFrom());
+            addChange(
+                changes,
+                null,
+                plain.keyAt(j),
+                0,
+                r.attributes(),
+                r.source(),
+                r.sent(),
+                r.sentFrom());
           } else {
-            addChange(changes, null, key, 0, (AttributeSet) companion, (Peer) value, false, null);
+            addChange(
+                changes,
+                null,
+                plain.keyAt(j),
+                0,
+                (AttributeSet) plain.companionAt(j),
+                (Peer) value,
+                false,
+                null);
           }
         }
       } finally {
@@ -755,16 +764,17 @@ public final class UpdateGroup {
     for (Stripe stripe : stripes) {
       synchronized (stripe) {
         Backlog into = missed;
-        stripe.plain.forEachIpv4(
-            (key, value, attributes) -> {
-              OutRoute r =
-                  value instanceof OutRoute o
-                      ? o
-                      : new OutRoute((AttributeSet) attributes, (Peer) value, false, null);
-              if (addressedTo(r, peer, renamed)) {
-                into.mark(null, key, 0, r.attributes() == null);
-              }
-            });
+        PendingTable plain = stripe.plain;
+        for (int j = 0, n = plain.size(); j < n; j++) {
+          OutRoute r =
+              plain.valueAt(j) instanceof OutRoute o
+                  ? o
+                  : new OutRoute(
+                      (AttributeSet) plain.companionAt(j), (Peer) plain.valueAt(j), false, null);
+          if (addressedTo(r, peer, renamed)) {
+            into.mark(null, plain.keyAt(j), 0, r.attributes() == null);
+          }
+        }
         stripe.others.forEach(
             (k, r) -> {
               if (addressedTo(r, peer, renamed)) {
@@ -843,18 +853,20 @@ public final class UpdateGroup {
    * #hold(Prefix, int, AttributeSet, Peer, boolean, Peer)}).
    */
   void hold(long packed, AttributeSet attributes, Peer source, boolean sent, Peer sentFrom) {
-    Stripe stripe = stripeOf(packed);
+    // Hashed once, for the stripe (high bits) and the table's probe (low bits).
+    int hash = PrefixTable.mix(packed);
+    Stripe stripe = stripes[(hash >>> 16) & (STRIPES - 1)];
     synchronized (stripe) {
-      int slot = stripe.plain.slotOrAdd(packed);
-      if (slot < 0) {
+      int at = stripe.plain.positionOrAdd(packed, hash);
+      if (at < 0) {
         Object held = sent ? stripe.outRoute(attributes, source, true, sentFrom) : source;
-        stripe.plain.setAt(-1 - slot, held, attributes);
-      } else if (stripe.plain.valueAt(slot) instanceof OutRoute old) {
+        stripe.plain.setAt(-1 - at, held, attributes);
+      } else if (stripe.plain.valueAt(at) instanceof OutRoute old) {
         // A change replacing an undrained one keeps what the members held before that one.
         stripe.plain.setAt(
-            slot, stripe.outRoute(attributes, source, old.sent(), old.sentFrom()), attributes);
+            at, stripe.outRoute(attributes, source, old.sent(), old.sentFrom()), attributes);
       } else {
-        stripe.plain.setAt(slot, source, attributes);
+        stripe.plain.setAt(at, source, attributes);
       }
     }
   }
@@ -956,9 +968,10 @@ public final class UpdateGroup {
   boolean pending(Prefix prefix, int pathId) {
     if (pathId == 0 && !prefix.ipv6()) {
       long packed = PrefixTable.pack(prefix);
-      Stripe stripe = stripeOf(packed);
+      int hash = PrefixTable.mix(packed);
+      Stripe stripe = stripes[(hash >>> 16) & (STRIPES - 1)];
       synchronized (stripe) {
-        if (stripe.plain.slot(packed) >= 0) {
+        if (stripe.plain.position(packed, hash) >= 0) {
           return true;
         }
       }
@@ -971,13 +984,8 @@ public final class UpdateGroup {
     }
   }
 
-  // The stripe of a packed IPv4 key, from its hash's high bits (the table probes with its low
-  // bits).
-  private Stripe stripeOf(long packed) {
-    return stripes[(PrefixTable.mix(packed) >>> 16) & (STRIPES - 1)];
-  }
-
-  // The stripe of a prefix held in the others map, from the hash's high bits as for a packed key.
+  // The stripe of a prefix held in the others map, from the hash's high bits as for a packed key
+  // (hold: a packed key's stripe from its mix's high bits, the table probes with its low bits).
   private Stripe stripeOf(Prefix prefix) {
     return stripes[(prefix.hashCode() * 0x9E3779B9 >>> 16) & (STRIPES - 1)];
   }

@@ -8,6 +8,9 @@ import java.lang.management.MemoryMXBean;
 import java.net.Inet4Address;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Not a test: a {@code main} that replays the churn benchmark on one shard (an injector and a
@@ -19,7 +22,9 @@ import java.util.List;
  * <p>Run (C1 only and the serial collector, as the product runs): {@code java
  * -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp
  * bgp-speaker/target/classes:bgp-speaker/target/test-classes dev.netctl.bgp.rib.NewSetProbe
- * [rounds] [fresh]}
+ * [rounds] [fresh]}; with {@code loop [rounds] [fresh]} the group drains on a thread of its own as
+ * the event loop does (scheduled by the group's signal, so alongside the shard's next changes), and
+ * each round prints the CPU of both threads.
  */
 public final class NewSetProbe {
   private static final int PREFIXES = 10_000;
@@ -32,6 +37,12 @@ public final class NewSetProbe {
   public static void main(String[] args) {
     if (args.length > 0 && args[0].equals("parts")) {
       parts();
+      return;
+    }
+    if (args.length > 0 && args[0].equals("loop")) {
+      loop(
+          args.length > 1 ? Integer.parseInt(args[1]) : 40,
+          args.length <= 2 || Boolean.parseBoolean(args[2]));
       return;
     }
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 40;
@@ -91,6 +102,63 @@ public final class NewSetProbe {
     System.out.printf(
         "median of the last %d rounds: %,d bytes per set, %.2f ms CPU%n",
         b.length, b[b.length / 2] / SETS, c[c.length / 2] / 1e6);
+  }
+
+  // The rounds with drains on a second thread, as the speaker's event loop runs them.
+  private static void loop(int rounds, boolean fresh) {
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    ShardHarness h = new ShardHarness();
+    h.sinks.clear();
+    Peer injector = Fixtures.client("10.0.0.1");
+    Peer monitor = Fixtures.client("10.0.0.2");
+    h.policies.put(injector, RoutePolicy.ACCEPT_ALL);
+    h.policies.put(monitor, RoutePolicy.ACCEPT_ALL);
+    UpdateGroup g = h.group(Fixtures.ibgpProfile(true, RoutePolicy.ACCEPT_ALL), monitor);
+    ExecutorService loop = Executors.newSingleThreadExecutor();
+    try {
+      long loopThread = loop.submit(() -> Thread.currentThread().threadId()).get();
+      g.onPending(() -> loop.execute(g::drain));
+      Inet4Address nextHop = Fixtures.v4("10.0.0.1");
+      long[] keys = new long[PREFIXES];
+      for (int i = 0; i < PREFIXES; i++) {
+        keys[i] = Ipv4NlriList.pack(Prefix.ipv4(0x10000000 + (i << 8), 24));
+      }
+      announce(h, injector, keys, nextHop, 0, 100);
+      long[] shard = new long[rounds];
+      long[] drains = new long[rounds];
+      for (int r = 0; r < rounds; r++) {
+        loop.submit(() -> {}).get(); // the previous round fully drained
+        long s0 = threads.getCurrentThreadCpuTime();
+        long l0 = threads.getThreadCpuTime(loopThread);
+        for (int first = 0; first < PREFIXES; first += 1_000) {
+          h.shard.deferSignals();
+          for (int i = first; i < first + 1_000; i++) {
+            h.shard.withdraw(injector, keys[i]);
+          }
+          h.shard.releaseSignals();
+        }
+        announce(h, injector, keys, nextHop, 7_777_777, fresh ? 101 + r : 100);
+        shard[r] = threads.getCurrentThreadCpuTime() - s0;
+        loop.submit(() -> {}).get();
+        drains[r] = threads.getThreadCpuTime(loopThread) - l0;
+        System.gc();
+        System.out.printf(
+            "round %d: shard %.2f ms, drains %.2f ms CPU%n",
+            r + 1, shard[r] / 1e6, drains[r] / 1e6);
+      }
+      long[] s = java.util.Arrays.copyOfRange(shard, rounds / 2, rounds);
+      long[] d = java.util.Arrays.copyOfRange(drains, rounds / 2, rounds);
+      java.util.Arrays.sort(s);
+      java.util.Arrays.sort(d);
+      System.out.printf(
+          "median of the last %d rounds: shard %.2f ms, drains %.2f ms CPU%n",
+          s.length, s[s.length / 2] / 1e6, d[d.length / 2] / 1e6);
+    } catch (InterruptedException | ExecutionException e) {
+      throw new IllegalStateException("the drain thread failed", e);
+    } finally {
+      loop.shutdown();
+    }
   }
 
   // Bytes per set of the steps a new set goes through, each over 1,000 new sets, after warm-up.
