@@ -341,6 +341,21 @@ class CalculatorTest {
   }
 
   /**
+   * Pool {@code pool}'s blocks 10.244.1.0/26 (our pod default/a's 10.244.1.5 on cali1) and
+   * 10.244.2.0/26 (node n2's pod 10.244.2.9), both without an owner, as subnet A's nodes see them.
+   */
+  private ClusterState releasedBlocks(PoolInfo pool) {
+    List<BlockInfo> released =
+        List.of(new BlockInfo(c("10.244.1.0/26"), null), new BlockInfo(c("10.244.2.0/26"), null));
+    List<WorkloadInfo> mine =
+        List.of(new WorkloadInfo("default/a", "cali1", List.of(c("10.244.1.5/32"))));
+    Map<Cidr, String> theirs = Map.of(c("10.244.2.9/32"), "n2");
+    Map<String, NodeInfo> m = new HashMap<>();
+    for (NodeInfo n : subnetA) m.put(n.name(), n);
+    return new ClusterState(m, List.of(pool), released, mine, Map.of(), theirs);
+  }
+
+  /**
    * Deleting a pool (PoolDeletion, as Calico) disables it, releases its block affinities — blocks
    * still holding addresses stay, without an owner — and then deletes it. Between the release and
    * the delete, the pods of those blocks were "outside their node's blocks": each node advertised
@@ -350,23 +365,14 @@ class CalculatorTest {
    */
   @Test
   void aPoolBeingDeletedGoesFromItsBlocksToNothingWithoutHostRoutesBetween() {
-    List<BlockInfo> released =
-        List.of(new BlockInfo(c("10.244.1.0/26"), null), new BlockInfo(c("10.244.2.0/26"), null));
-    List<WorkloadInfo> mine =
-        List.of(new WorkloadInfo("default/a", "cali1", List.of(c("10.244.1.5/32"))));
-    Map<Cidr, String> theirs = Map.of(c("10.244.2.9/32"), "n2");
-    Map<String, NodeInfo> m = new HashMap<>();
-    for (NodeInfo n : subnetA) m.put(n.name(), n);
     PoolInfo deleting = new PoolInfo("p", c("10.244.0.0/16"), NEVER, ALWAYS, false, false, true);
 
-    DesiredState d =
-        new Calculator("n1")
-            .compute(new ClusterState(m, List.of(deleting), released, mine, Map.of(), theirs));
+    DesiredState d = new Calculator("n1").compute(releasedBlocks(deleting));
     assertThat(d.originate()).as("no /32 of a pool being deleted is advertised").isEmpty();
     assertThat(d.routes())
         .as("our pod keeps its veth route, and nothing else is routed")
         .containsOnlyKeys(c("10.244.1.5/32"));
-    ClusterState s = new ClusterState(m, List.of(deleting), released, mine, Map.of(), theirs);
+    ClusterState s = releasedBlocks(deleting);
     assertThat(s.borrowed(c("10.244.2.9/32"), "n2"))
         .as("another node's pod there needs no full calculation")
         .isFalse();
@@ -374,9 +380,7 @@ class CalculatorTest {
     // An enabled pool's ownerless block (its node gone, say) is another matter: as Felix, its
     // pods' addresses are routed to their nodes and advertised by them.
     PoolInfo enabled = new PoolInfo("p", c("10.244.0.0/16"), NEVER, ALWAYS, false, false);
-    DesiredState live =
-        new Calculator("n1")
-            .compute(new ClusterState(m, List.of(enabled), released, mine, Map.of(), theirs));
+    DesiredState live = new Calculator("n1").compute(releasedBlocks(enabled));
     assertThat(live.originate()).containsExactly(c("10.244.1.5/32"));
     assertThat(live.routes()).containsKey(c("10.244.2.9/32"));
   }
@@ -470,15 +474,8 @@ class CalculatorTest {
    */
   @Test
   void aDisabledPoolsPodsKeepTheirRoutesWhenTheirBlocksLoseTheirAffinityForAnotherReason() {
-    List<BlockInfo> released =
-        List.of(new BlockInfo(c("10.244.1.0/26"), null), new BlockInfo(c("10.244.2.0/26"), null));
-    List<WorkloadInfo> mine =
-        List.of(new WorkloadInfo("default/a", "cali1", List.of(c("10.244.1.5/32"))));
-    Map<Cidr, String> theirs = Map.of(c("10.244.2.9/32"), "n2");
-    Map<String, NodeInfo> m = new HashMap<>();
-    for (NodeInfo n : subnetA) m.put(n.name(), n);
     PoolInfo disabled = new PoolInfo("p", c("10.244.0.0/16"), NEVER, ALWAYS, false, false, false);
-    ClusterState s = new ClusterState(m, List.of(disabled), released, mine, Map.of(), theirs);
+    ClusterState s = releasedBlocks(disabled);
 
     DesiredState d = new Calculator("n1").compute(s);
     assertThat(d.originate())

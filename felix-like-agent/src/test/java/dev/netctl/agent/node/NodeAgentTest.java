@@ -454,6 +454,33 @@ class NodeAgentTest {
   }
 
   /**
+   * Node "remote"'s block 10.244.9.0/26 holding its pod's 10.244.9.5 (handle {@code c-<pod>}), the
+   * pod's endpoint on {@code iface}, and the block routed over VXLAN here.
+   */
+  private void remotePodRoutedByItsBlock(String pod, String iface) throws Exception {
+    writeRemoteBlock("remote", pod);
+    client.create(endpoint("remote", pod, "10.244.9.5", iface));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> assertThat(owned("10.244.9.0/26")).isEqualTo(overVxlan("10.244.9.0/26")));
+  }
+
+  /** Block 10.244.9.0/26 owned by {@code owner} (null: none), 10.244.9.5 allocated to the pod. */
+  private void writeRemoteBlock(String owner, String pod) {
+    var block = Block.empty(dev.netctl.ipam.block.Cidr.parse("10.244.9.0/26"), owner);
+    block.allocateAddress(
+        Cidr.parseAddress("10.244.9.5"),
+        new dev.netctl.ipam.block.AllocationAttribute(
+            "k8s-pod-network.c-" + pod, null, null, null));
+    var key = IpamStore.blockKey(block.cidr());
+    store
+        .update(
+            key, IpamStore.encode(block.toRecord()), store.get(key).join().orElseThrow().revision())
+        .join();
+  }
+
+  /**
    * PoolDeletion disables the pool, releases its affinities (blocks holding addresses stay without
    * an owner) and deletes it. Between the release and the delete the agent used to program a host
    * route to every other node's pod of the pool, and drop it again a moment later.
@@ -463,22 +490,7 @@ class NodeAgentTest {
     createBlock("10.244.0.0/26", "me");
     start(vxlanPool(false));
     // the remote pod's address is allocated, so its block outlives the release, without owner
-    var remoteBlock = Block.empty(dev.netctl.ipam.block.Cidr.parse("10.244.9.0/26"), "remote");
-    remoteBlock.allocateAddress(
-        Cidr.parseAddress("10.244.9.5"),
-        new dev.netctl.ipam.block.AllocationAttribute("k8s-pod-network.c-gone1", null, null, null));
-    var key = IpamStore.blockKey(remoteBlock.cidr());
-    store
-        .update(
-            key,
-            IpamStore.encode(remoteBlock.toRecord()),
-            store.get(key).join().orElseThrow().revision())
-        .join();
-    client.create(endpoint("remote", "gone1", "10.244.9.5", "cali00000000003"));
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .untilAsserted(
-            () -> assertThat(owned("10.244.9.0/26")).isEqualTo(overVxlan("10.244.9.0/26")));
+    remotePodRoutedByItsBlock("gone1", "cali00000000003");
     // PoolDeletion's first step: disabled and marked as being deleted, in one write
     IPPool p = client.get(Kind.IP_POOL, "p");
     client.update(
@@ -514,37 +526,13 @@ class NodeAgentTest {
       throws Exception {
     createBlock("10.244.0.0/26", "me");
     start(vxlanPool(false));
-    var remoteBlock = Block.empty(dev.netctl.ipam.block.Cidr.parse("10.244.9.0/26"), "remote");
-    remoteBlock.allocateAddress(
-        Cidr.parseAddress("10.244.9.5"),
-        new dev.netctl.ipam.block.AllocationAttribute("k8s-pod-network.c-kept1", null, null, null));
-    var key = IpamStore.blockKey(remoteBlock.cidr());
-    store
-        .update(
-            key,
-            IpamStore.encode(remoteBlock.toRecord()),
-            store.get(key).join().orElseThrow().revision())
-        .join();
-    client.create(endpoint("remote", "kept1", "10.244.9.5", "cali00000000004"));
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .untilAsserted(
-            () -> assertThat(owned("10.244.9.0/26")).isEqualTo(overVxlan("10.244.9.0/26")));
+    remotePodRoutedByItsBlock("kept1", "cali00000000004");
     // disabled only: no more addresses from it, but not on its way out
     IPPool p = client.get(Kind.IP_POOL, "p");
     client.update(new IPPool(p.metadata(), p.spec().withDisabled(true)));
     // what a forced release of the remote node's affinity leaves: the block, without an owner,
     // still holding the pod's address
-    var ownerless = Block.empty(dev.netctl.ipam.block.Cidr.parse("10.244.9.0/26"), null);
-    ownerless.allocateAddress(
-        Cidr.parseAddress("10.244.9.5"),
-        new dev.netctl.ipam.block.AllocationAttribute("k8s-pod-network.c-kept1", null, null, null));
-    store
-        .update(
-            key,
-            IpamStore.encode(ownerless.toRecord()),
-            store.get(key).join().orElseThrow().revision())
-        .join();
+    writeRemoteBlock(null, "kept1");
     await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(
