@@ -12,11 +12,14 @@ import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.Prefix;
 import dev.netctl.bgp.fsm.State;
 import dev.netctl.bgp.session.PeerSpec;
+import dev.netctl.bgp.session.Transport;
 import dev.netctl.bgp.speaker.BgpSpeaker;
 import dev.netctl.bgp.speaker.Neighbor;
 import dev.netctl.bgp.speaker.ReceivedRoute;
+import dev.netctl.bgp.speaker.SpeakerConfig;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -176,6 +179,119 @@ class FrrIpv6AddPathIT {
             .filteredOn(x -> x.remote().getAddress().equals(ip(them)))
             .singleElement()
             .satisfies(x -> assertThat(x.lastError()).isEmpty());
+      }
+    }
+  }
+
+  /**
+   * Our speaker as a route reflector (127.0.59.12, AS 65595, cluster 10.59.59.59) holds two iBGP
+   * paths of 2001:db8:5900::/48, from our sources 127.0.59.11 (next hop 2001:db8:59::11) and
+   * 127.0.59.13 (2001:db8:59::13), and sends both, next hops unchanged, under its own path ids to
+   * FRR (127.0.59.14), a reflector client that offered to receive several paths (FRR's default).
+   * FRR holds both, each with its source as ORIGINATOR_ID; when a source withdraws, only its path
+   * goes.
+   */
+  @Test
+  void reflectsTwoIpv6PathsToFrr(@TempDir Path dir) throws Exception {
+    Daemon.require(FrrInteropIT.BGPD);
+    Daemon.require(FrrInteropIT.VTYSH);
+    String client = "127.0.59.14";
+    Path vty = Files.createDirectory(dir.resolve("vty"));
+    int frrPort = InteropSupport.freePort(client);
+    FrrAddPathAndExtendedMessageIT.Ours s1 = ours("127.0.59.11", 65595);
+    FrrAddPathAndExtendedMessageIT.Ours s2 = ours("127.0.59.13", 65595);
+    try (BgpSpeaker ss1 = s1.speaker();
+        BgpSpeaker ss2 = s2.speaker();
+        BgpSpeaker reflector =
+            BgpSpeaker.start(
+                SpeakerConfig.of(
+                        65595,
+                        ip("127.0.59.12"),
+                        new InetSocketAddress(ip("127.0.59.12"), 0),
+                        Transport.best())
+                    .withClusterId(ip("10.59.59.59")))) {
+      FrrAddPathAndExtendedMessageIT.Ours rr =
+          new FrrAddPathAndExtendedMessageIT.Ours("127.0.59.12", 65595, reflector);
+      ss1.originate(P, null, List.of());
+      ss2.originate(P, null, List.of());
+      Files.writeString(
+          dir.resolve("bgpd.conf"),
+          FrrAddPathAndExtendedMessageIT.frr(client, 65595, List.of(rr), "")
+              + """
+              router bgp 65595
+               address-family ipv6 unicast
+                neighbor %s activate
+               exit-address-family
+              !
+              """
+                  .formatted(rr.address()));
+      ss1.addPeer(
+          v6Only(
+              peer(s1.address(), 65595, rr.address(), rr.port(), 65595), false, "2001:db8:59::11"));
+      ss2.addPeer(
+          v6Only(
+              peer(s2.address(), 65595, rr.address(), rr.port(), 65595), false, "2001:db8:59::13"));
+      reflector.addPeer(
+          v6Only(
+              peer(rr.address(), 65595, s1.address(), s1.port(), 65595), false, "2001:db8:59::12"));
+      reflector.addPeer(
+          v6Only(
+              peer(rr.address(), 65595, s2.address(), s2.port(), 65595), false, "2001:db8:59::12"));
+      // Send only: FRR's paths would otherwise come back to us as well.
+      reflector.addPeer(
+          InteropSupport.open(
+                  new PeerSpec(
+                      new InetSocketAddress(ip(client), frrPort),
+                      ip(rr.address()),
+                      peer(rr.address(), 65595, client, frrPort, 65595)
+                          .config()
+                          .withFamilies(V6)
+                          .withOptions(Set.of(), V6, -1, false),
+                      false,
+                      null,
+                      0))
+              .withIpv6NextHop(v6("2001:db8:59::12"))
+              .asReflectorClient());
+      try (Daemon bgpd = FrrInteropIT.startBgpd(dir, vty, frrPort, client)) {
+        FrrRestartAndRefreshIT.Frr frr = FrrRestartAndRefreshIT.vtysh(bgpd, vty);
+        String show = "show bgp ipv6 unicast " + P + " json";
+        InteropSupport.Details details =
+            () ->
+                InteropSupport.status(reflector)
+                    + "\nloc-rib: "
+                    + reflector.routes()
+                    + "\nfrr: "
+                    + frr.show("show bgp summary")
+                    + frr.show(show)
+                    + "\nbgpd output: "
+                    + bgpd.output();
+        await(
+            Duration.ofSeconds(60),
+            () -> reflector.peers().stream().allMatch(p -> p.state() == State.ESTABLISHED),
+            details);
+        await(
+            Duration.ofSeconds(30),
+            () -> count(frr.show(show), "\"peerId\":\"" + rr.address() + "\"") == 2,
+            details);
+        String json = frr.show(show);
+        assertThat(json)
+            .as(json)
+            .contains("\"ip\":\"2001:db8:59::11\"")
+            .contains("\"ip\":\"2001:db8:59::13\"")
+            .contains("\"originatorId\":\"127.0.59.11\"")
+            .contains("\"originatorId\":\"127.0.59.13\"")
+            .doesNotContain("2001:db8:59::12");
+
+        ss1.withdraw(P);
+        await(
+            Duration.ofSeconds(30),
+            () -> count(frr.show(show), "\"peerId\":\"" + rr.address() + "\"") == 1,
+            details);
+        json = frr.show(show);
+        assertThat(json)
+            .as(json)
+            .contains("\"ip\":\"2001:db8:59::13\"")
+            .doesNotContain("2001:db8:59::11");
       }
     }
   }
