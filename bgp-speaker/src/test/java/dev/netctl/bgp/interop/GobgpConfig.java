@@ -12,17 +12,28 @@ final class GobgpConfig {
   private final long as;
   private final String address;
   private final int port;
+  private String routerId;
   private final StringBuilder sections = new StringBuilder();
 
   private GobgpConfig(long as, String address, int port) {
     this.as = as;
     this.address = address;
     this.port = port;
+    this.routerId = address;
   }
 
-  /** GoBGP as {@code as}, listening on {@code address:port}; the router id is the address. */
+  /**
+   * GoBGP as {@code as}, listening on {@code address:port}; the router id is the address unless
+   * {@link #routerId} says otherwise.
+   */
   static GobgpConfig global(long as, String address, int port) {
     return new GobgpConfig(as, address, port);
+  }
+
+  /** Another router id than the address, which must be IPv4: for GoBGP on {@code ::1}. */
+  GobgpConfig routerId(String id) {
+    routerId = id;
+    return this;
   }
 
   /** Appends {@code toml} as it is, e.g. policy sections a single test needs. */
@@ -96,7 +107,7 @@ final class GobgpConfig {
           port = %d
           local-address-list = ["%s"]
         """
-            .formatted(as, address, port, address)
+            .formatted(as, routerId, port, address)
         + sections;
   }
 
