@@ -67,7 +67,8 @@ public final class KubernetesDatastore
   private final String base;
   private final String address;
   private final Pager pager;
-  private final Set<KubeWatch> watches = ConcurrentHashMap.newKeySet();
+  private final Set<Watch> watches = ConcurrentHashMap.newKeySet();
+  private final MergedWatch.Marks listingMarks = new MergedWatch.Marks();
   // Pods, Namespaces and NetworkPolicies seen as WorkloadEndpoints, Profiles and policies.
   private final CoreView core;
   private volatile boolean closed;
@@ -199,27 +200,40 @@ public final class KubernetesDatastore
   }
 
   /**
-   * A kind derived from several collections (Profiles: Namespaces and ServiceAccounts): each
-   * listed, the entries merged. The listing's revision is the oldest of theirs, so a watch from it
-   * misses nothing either collection changed after its own list; changes between that revision and
-   * a newer list may come again, as Puts of what the listing already holds.
+   * A kind derived from several collections (Profiles: Namespaces and ServiceAccounts): each listed
+   * in turn, the entries merged. The listing's revision is the oldest of theirs, so a watch from it
+   * by any reader misses nothing either collection changed after its own list; the revision of each
+   * is kept ({@link MergedWatch.Marks}) so that a watch from this listing starts each collection
+   * where it was listed and replays nothing the listing already holds.
    */
   private CompletableFuture<Listing> listAll(
       String kind, String namePrefix, List<CoreKinds.Source> sources) {
-    List<CompletableFuture<Listing>> parts = new ArrayList<>();
-    for (CoreKinds.Source s : sources) parts.add(list(kind, namePrefix, Optional.of(s)));
-    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
-        .thenApply(
-            done -> {
-              List<Entry> entries = new ArrayList<>();
-              long revision = Long.MAX_VALUE;
-              for (CompletableFuture<Listing> p : parts) {
-                entries.addAll(p.join().entries());
-                revision = Math.min(revision, p.join().revision());
-              }
-              entries.sort(Comparator.comparing(e -> e.key().name()));
-              return new Listing(entries, revision);
-            });
+    CompletableFuture<List<Listing>> all = CompletableFuture.completedFuture(new ArrayList<>());
+    for (CoreKinds.Source s : sources) {
+      all =
+          all.thenCompose(
+              done ->
+                  list(kind, namePrefix, Optional.of(s))
+                      .thenApply(
+                          l -> {
+                            done.add(l);
+                            return done;
+                          }));
+    }
+    return all.thenApply(
+        parts -> {
+          List<Entry> entries = new ArrayList<>();
+          long revision = Long.MAX_VALUE;
+          long[] marks = new long[parts.size()];
+          for (int i = 0; i < marks.length; i++) {
+            entries.addAll(parts.get(i).entries());
+            revision = Math.min(revision, parts.get(i).revision());
+            marks[i] = parts.get(i).revision();
+          }
+          listingMarks.put(revision, marks);
+          entries.sort(Comparator.comparing(e -> e.key().name()));
+          return new Listing(entries, revision);
+        });
   }
 
   private CompletableFuture<Listing> list(
@@ -373,27 +387,42 @@ public final class KubernetesDatastore
   @Override
   public Watch watch(String kind, long afterRevision, Consumer<WatchEvent> listener) {
     List<CoreKinds.Source> derived = CoreKinds.sources(kind);
-    if (derived.size() > 1) {
-      // One watch per collection; their events reach the listener one at a time, each stream in
-      // its own order (the contract's order holds per object, which is what its readers key on).
-      Consumer<WatchEvent> serial =
-          new Consumer<>() {
-            @Override
-            public synchronized void accept(WatchEvent e) {
-              listener.accept(e);
-            }
-          };
-      List<Watch> parts = new ArrayList<>();
-      for (CoreKinds.Source s : derived) {
-        parts.add(watch(CoreView.watchSource(s, address), afterRevision, serial));
-      }
-      return () -> parts.forEach(Watch::close);
-    }
+    if (derived.size() > 1) return mergedWatch(kind, derived, afterRevision, listener);
     KubeWatch.Source source =
         derived.isEmpty()
             ? KubeWatch.crd(kind, address)
             : CoreView.watchSource(derived.getFirst(), address);
     return watch(source, afterRevision, listener);
+  }
+
+  /**
+   * One stream over the collections of a derived kind ({@link MergedWatch}): from a listing of this
+   * store each collection is watched from where it was listed; otherwise all from {@code
+   * afterRevision}.
+   */
+  private Watch mergedWatch(
+      String kind,
+      List<CoreKinds.Source> sources,
+      long afterRevision,
+      Consumer<WatchEvent> listener) {
+    long[] marks = listingMarks.get(afterRevision);
+    long[] starts = new long[sources.size()];
+    for (int i = 0; i < starts.length; i++) {
+      starts[i] = marks == null ? afterRevision : marks[i];
+    }
+    MergedWatch[] self = new MergedWatch[1];
+    MergedWatch merged =
+        new MergedWatch(
+            kind,
+            address,
+            starts,
+            listener,
+            (i, part) -> watch(CoreView.watchSource(sources.get(i), address), starts[i], part),
+            () -> watches.remove(self[0]));
+    self[0] = merged;
+    watches.add(merged);
+    if (closed) merged.close();
+    return merged;
   }
 
   private Watch watch(KubeWatch.Source source, long afterRevision, Consumer<WatchEvent> listener) {
@@ -434,7 +463,7 @@ public final class KubernetesDatastore
   @Override
   public void close() {
     closed = true;
-    for (KubeWatch w : List.copyOf(watches)) w.close();
+    for (Watch w : List.copyOf(watches)) w.close();
     client.close();
   }
 
