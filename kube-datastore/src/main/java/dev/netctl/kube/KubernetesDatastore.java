@@ -69,6 +69,9 @@ public final class KubernetesDatastore
   private final Pager pager;
   private final Set<Watch> watches = ConcurrentHashMap.newKeySet();
   private final MergedWatch.Marks listingMarks = new MergedWatch.Marks();
+  // Plurals of readableLater collections RBAC refused, each warned about once.
+  private final Set<String> forbidden = ConcurrentHashMap.newKeySet();
+  private static final System.Logger WARNINGS = System.getLogger("netctl.kube");
   // Pods, Namespaces and NetworkPolicies seen as WorkloadEndpoints, Profiles and policies.
   private final CoreView core;
   private volatile boolean closed;
@@ -205,6 +208,10 @@ public final class KubernetesDatastore
    * by any reader misses nothing either collection changed after its own list; the revision of each
    * is kept ({@link MergedWatch.Marks}) so that a watch from this listing starts each collection
    * where it was listed and replays nothing the listing already holds.
+   *
+   * <p>A collection RBAC does not let us read that is only an upgrade away ({@link #readableLater}:
+   * ServiceAccounts, granted by a newer deploy/cluster) is left out with one warning instead of
+   * failing the listing: namespace Profiles keep working.
    */
   private CompletableFuture<Listing> listAll(
       String kind, String namePrefix, List<CoreKinds.Source> sources) {
@@ -214,9 +221,20 @@ public final class KubernetesDatastore
           all.thenCompose(
               done ->
                   list(kind, namePrefix, Optional.of(s))
-                      .thenApply(
-                          l -> {
-                            done.add(l);
+                      .handle(
+                          (l, e) -> {
+                            if (e == null) {
+                              if (readableLater(s)) forbidden.remove(s.plural());
+                              done.add(l);
+                              return done;
+                            }
+                            if (!isForbidden(e) || !readableLater(s)) {
+                              throw e instanceof CompletionException c
+                                  ? c
+                                  : new CompletionException(e);
+                            }
+                            warnForbidden(s);
+                            done.add(null);
                             return done;
                           }));
     }
@@ -224,16 +242,59 @@ public final class KubernetesDatastore
         parts -> {
           List<Entry> entries = new ArrayList<>();
           long revision = Long.MAX_VALUE;
+          for (Listing p : parts) {
+            if (p == null) continue;
+            entries.addAll(p.entries());
+            revision = Math.min(revision, p.revision());
+          }
           long[] marks = new long[parts.size()];
           for (int i = 0; i < marks.length; i++) {
-            entries.addAll(parts.get(i).entries());
-            revision = Math.min(revision, parts.get(i).revision());
-            marks[i] = parts.get(i).revision();
+            marks[i] =
+                parts.get(i) == null ? MergedWatch.Marks.UNREADABLE : parts.get(i).revision();
           }
           listingMarks.put(revision, marks);
           entries.sort(Comparator.comparing(e -> e.key().name()));
           return new Listing(entries, revision);
         });
+  }
+
+  /**
+   * Whether a refused read of {@code s} is left out rather than failed: ServiceAccounts, which the
+   * node agent's role grants only since ServiceAccount Profiles came; a cluster upgraded without
+   * reapplying deploy/cluster still refuses them.
+   */
+  static boolean readableLater(CoreKinds.Source s) {
+    return s.equals(CoreKinds.SERVICE_ACCOUNTS);
+  }
+
+  private static boolean isForbidden(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) if (t instanceof Forbidden) return true;
+    return false;
+  }
+
+  /** Marks an {@code Unavailable} that RBAC caused (HTTP 403), as its cause. */
+  private static final class Forbidden extends RuntimeException {
+    Forbidden() {
+      super("HTTP 403 Forbidden", null, false, false);
+    }
+  }
+
+  /** One warning per loss of access (said again only after a read succeeded in between). */
+  void warnForbidden(CoreKinds.Source s) {
+    if (!forbidden.add(s.plural())) return;
+    WARNINGS.log(
+        System.Logger.Level.WARNING,
+        "no read access to "
+            + s.plural()
+            + " on "
+            + address
+            + " (HTTP 403 Forbidden): "
+            + s.objectKind()
+            + " Profiles (ksa.<namespace>.<name>) are left out, so serviceAccountSelector and"
+            + " serviceAccounts.selector match no pod; namespace Profiles are unaffected. Grant"
+            + " get/list/watch on "
+            + s.plural()
+            + " with: kubectl apply -k deploy/cluster");
   }
 
   private CompletableFuture<Listing> list(
@@ -252,7 +313,11 @@ public final class KubernetesDatastore
             r ->
                 r.code() == 404 && source.isEmpty()
                     ? crdMissing(kind)
-                    : unexpected("list " + kind, r))
+                    : r.code() == 403
+                        ? unavailable(
+                            "list " + kind + ": HTTP 403 " + r.body().path("message").asText(""),
+                            new Forbidden())
+                        : unexpected("list " + kind, r))
         .thenApply(
             all -> {
               long revision = ObjectMapping.listRevision(all.resourceVersion(), address);
@@ -397,8 +462,9 @@ public final class KubernetesDatastore
 
   /**
    * One stream over the collections of a derived kind ({@link MergedWatch}): from a listing of this
-   * store each collection is watched from where it was listed; otherwise all from {@code
-   * afterRevision}.
+   * store each collection is watched from where it was listed (one RBAC refused is watched from the
+   * listing's revision and ends the stream once it is readable, so the reader lists again);
+   * otherwise all from {@code afterRevision}.
    */
   private Watch mergedWatch(
       String kind,
@@ -408,7 +474,8 @@ public final class KubernetesDatastore
     long[] marks = listingMarks.get(afterRevision);
     long[] starts = new long[sources.size()];
     for (int i = 0; i < starts.length; i++) {
-      starts[i] = marks == null ? afterRevision : marks[i];
+      starts[i] =
+          marks == null || marks[i] == MergedWatch.Marks.UNREADABLE ? afterRevision : marks[i];
     }
     MergedWatch[] self = new MergedWatch[1];
     MergedWatch merged =
@@ -417,7 +484,12 @@ public final class KubernetesDatastore
             address,
             starts,
             listener,
-            (i, part) -> watch(CoreView.watchSource(sources.get(i), address), starts[i], part),
+            (i, part) ->
+                watch(
+                    CoreView.watchSource(sources.get(i), address),
+                    starts[i],
+                    part,
+                    marks != null && marks[i] == MergedWatch.Marks.UNREADABLE),
             () -> watches.remove(self[0]));
     self[0] = merged;
     watches.add(merged);
@@ -426,7 +498,17 @@ public final class KubernetesDatastore
   }
 
   private Watch watch(KubeWatch.Source source, long afterRevision, Consumer<WatchEvent> listener) {
-    KubeWatch w = new KubeWatch(client, source, afterRevision, listener, address, watches::remove);
+    return watch(source, afterRevision, listener, false);
+  }
+
+  private Watch watch(
+      KubeWatch.Source source,
+      long afterRevision,
+      Consumer<WatchEvent> listener,
+      boolean resyncWhenReadable) {
+    KubeWatch w =
+        new KubeWatch(
+            client, source, afterRevision, listener, address, watches::remove, resyncWhenReadable);
     watches.add(w);
     if (closed) {
       w.close();

@@ -48,6 +48,9 @@ final class MergedWatch implements Watch {
   static final class Marks {
     static final int KEPT = 64;
 
+    /** A listed collection's revision, or {@link #UNREADABLE} when it could not be read. */
+    static final long UNREADABLE = -1;
+
     private final Map<Long, long[]> byRevision =
         new LinkedHashMap<>() {
           @Override

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Profiles on Kubernetes come from two collections, Namespaces ({@code kns.}) and ServiceAccounts
  * ({@code ksa.}), listed and watched as one kind: the stream the agent's syncer reads must start
- * where the listing stopped for each, and end once for both.
+ * where the listing stopped for each, end once for both, and survive a cluster whose RBAC does not
+ * yet grant ServiceAccounts.
  */
 @Timeout(60)
 class KubernetesProfileWatchTest {
@@ -213,6 +214,61 @@ class KubernetesProfileWatchTest {
       }
       assertThat(events).as("nothing after the ResyncNeeded").isEmpty();
     }
+  }
+
+  /**
+   * A cluster upgraded without reapplying deploy/cluster refuses ServiceAccounts (403): namespace
+   * Profiles keep working, account Profiles are absent, one warning says which permission is
+   * missing and how to grant it, however often the agent lists. Once the role is applied, the watch
+   * ends with ResyncNeeded so the reader lists again and gets the account Profiles.
+   */
+  @Test
+  void withoutServiceAccountAccessNamespaceProfilesWorkAndOneWarningNamesTheFix() throws Exception {
+    server.refuse("/api/v1/serviceaccounts", 403);
+    server.refuse("/api/v1/namespaces/shop/serviceaccounts", 403);
+    Listing l = store.list(PROFILE).get(10, TimeUnit.SECONDS);
+    assertThat(l.entries()).extracting(e -> e.key().name()).containsExactly("kns.shop");
+    assertThat(store.list(PROFILE).get(10, TimeUnit.SECONDS).entries()).hasSize(1);
+    assertThat(
+            store
+                .get(new dev.netctl.datastore.Key(PROFILE, "ksa.shop.web"))
+                .get(10, TimeUnit.SECONDS))
+        .isEmpty();
+    assertThat(
+            store.get(new dev.netctl.datastore.Key(PROFILE, "kns.shop")).get(10, TimeUnit.SECONDS))
+        .isPresent();
+    assertThat(warnings)
+        .as("one warning for every list and get while access is missing")
+        .hasSize(1)
+        .allSatisfy(
+            m ->
+                assertThat(m)
+                    .contains("no read access to serviceaccounts")
+                    .contains("HTTP 403")
+                    .contains("get/list/watch")
+                    .contains("kubectl apply -k deploy/cluster"));
+
+    BlockingQueue<WatchEvent> events = new LinkedBlockingQueue<>();
+    try (Watch w = store.watch(PROFILE, l.revision(), events::add)) {
+      kube.namespaces()
+          .withName("shop")
+          .edit(
+              n ->
+                  new NamespaceBuilder(n)
+                      .editMetadata()
+                      .addToLabels("team", "b")
+                      .endMetadata()
+                      .build());
+      until(events, List.of(e -> name(e).equals("kns.shop") && label(e, "team").equals("b")));
+      server.stopRefusing(); // deploy/cluster applied
+      List<WatchEvent> seen = until(events, List.of(e -> e instanceof WatchEvent.ResyncNeeded));
+      assertThat(((WatchEvent.ResyncNeeded) seen.getLast()).reason())
+          .contains("serviceaccounts readable now");
+    }
+    assertThat(store.list(PROFILE).get(10, TimeUnit.SECONDS).entries())
+        .extracting(e -> e.key().name())
+        .containsExactly("kns.shop", "ksa.shop.web");
+    assertThat(warnings).hasSize(1);
   }
 
   private static Map<String, String> labels(Listing l, String name) {
