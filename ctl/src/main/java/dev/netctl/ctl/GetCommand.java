@@ -32,7 +32,8 @@ final class GetCommand extends ResourceVerb {
       completionCandidates = Kinds.Candidates.class,
       description =
           "Resource kind, plural, singular or short name: ippools, bgppeers, bgpfilters,"
-              + " bgpconfigurations, nodes, ipamconfigs, ipreservations, workloadendpoints,"
+              + " bgpconfigurations, felixconfigurations, nodes, ipamconfigs, ipreservations,"
+              + " workloadendpoints,"
               + " tiers, globalnetworkpolicies, networkpolicies, kubernetesnetworkpolicies"
               + " (netpol), profiles.")
   String kindName;

@@ -11,8 +11,14 @@ import dev.netctl.agent.node.NodeAgent;
 import dev.netctl.agent.policy.NftCommand;
 import dev.netctl.agent.routing.RouterId;
 import dev.netctl.datastore.Datastore;
+import dev.netctl.datastore.client.ResourceClient;
+import dev.netctl.datastore.model.FelixConfigurationSpec;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
@@ -159,7 +165,7 @@ final class NodeRunCommand implements Callable<Integer> {
       throw new CliException(
           ExitCode.USAGE, "--cni-socket " + cniSocket + ": must be an absolute path or none");
     }
-    AgentOptions options =
+    AgentOptions flags =
         new AgentOptions(
             nodeName,
             ip,
@@ -174,6 +180,21 @@ final class NodeRunCommand implements Callable<Integer> {
             Duration.ofSeconds(resyncSeconds),
             routerId == null || routerId.isEmpty() ? null : routerId);
     Datastore store = node.datastore().open(StoreUse.CREATE);
+    // FelixConfiguration fills in what no flag or environment variable set (Felix's precedence:
+    // environment over node.<name> over default); read once, at start, as the DaemonSet restarts
+    // the agent for a change.
+    Set<String> explicit = explicitFlags();
+    FelixConfigurationSpec felix = FelixSettings.read(new ResourceClient(store), nodeName);
+    AgentOptions options = FelixSettings.apply(flags, explicit, felix);
+    List<String> taken = FelixSettings.taken(explicit, felix);
+    if (!taken.isEmpty()) {
+      System.getLogger("netctl.agent")
+          .log(
+              System.Logger.Level.INFO,
+              "FelixConfiguration (default, node.{0}): {1}",
+              nodeName,
+              String.join(", ", taken));
+    }
     // On Kubernetes the node is a Kubernetes Node: its name must be one, its labels are the ones
     // selectors see, and the CNI side reads pods from the API.
     KubernetesNode k8s = null;
@@ -260,6 +281,26 @@ final class NodeRunCommand implements Callable<Integer> {
           ExitCode.ERROR, "node agent " + nodeName + " stopped: " + agent.failure().get());
     }
     return ExitCode.OK;
+  }
+
+  /**
+   * The flags FelixConfiguration must not override: given on the command line, or through their
+   * environment variable (the DaemonSet sets {@code NETCTL_HEALTH_PORT} beside its probes).
+   */
+  private Set<String> explicitFlags() {
+    Map<String, String> env =
+        Map.of(
+            "--vxlan-vni", "NETCTL_VXLAN_VNI",
+            "--vxlan-port", "NETCTL_VXLAN_PORT",
+            "--health-host", "NETCTL_HEALTH_HOST",
+            "--health-port", "NETCTL_HEALTH_PORT");
+    Set<String> out = new HashSet<>();
+    for (String flag : FelixSettings.FLAGS) {
+      boolean given = spec.commandLine().getParseResult().hasMatchedOption(flag);
+      String var = env.get(flag);
+      if (given || (var != null && System.getenv(var) != null)) out.add(flag);
+    }
+    return out;
   }
 
   private static void closeQuietly(AutoCloseable c) {

@@ -175,10 +175,14 @@ class DatastoreMigrateCommandTest {
         target.run("datastore", "migrate", "import", "--from-calico", "-f", fixture.toString());
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(r.err())
-        .contains("skipped: FelixConfiguration \"default\": netctl has no equivalent")
+        // Felix's own dataplane settings are dropped by name; the object itself is kept
+        .contains(
+            "FelixConfiguration \"default\": dropped spec.bpfLogLevel, spec.floatingIPs,"
+                + " spec.logSeverityScreen, spec.reportingInterval (not supported by netctl)")
         .contains("Node \"worker-1\": dropped spec.orchRefs");
     assertThat(r.out())
         .contains("2 IPPool")
+        .contains("1 FelixConfiguration")
         .contains("3 IPAMBlock")
         .contains("3 BlockAffinity")
         .contains("4 IPAMHandle")

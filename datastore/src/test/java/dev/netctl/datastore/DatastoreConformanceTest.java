@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.netctl.datastore.client.ResourceClient;
+import dev.netctl.datastore.model.FelixConfiguration;
+import dev.netctl.datastore.model.FelixConfigurationSpec;
 import dev.netctl.datastore.model.IPReservation;
 import dev.netctl.datastore.model.IPReservationSpec;
 import dev.netctl.datastore.model.Kind;
@@ -108,6 +110,34 @@ public abstract class DatastoreConformanceTest {
 
     client.delete(Kind.IP_RESERVATION, name);
     assertThat(client.find(Kind.IP_RESERVATION, name)).isEmpty();
+  }
+
+  /**
+   * A FelixConfiguration keeps every field netctl supports on every backend (on Kubernetes the
+   * CRD's schema would drop one it did not declare).
+   */
+  @Test
+  void aFelixConfigurationKeepsEveryFieldThroughTheTypedClient() {
+    ResourceClient client = new ResourceClient(store);
+    String name = "node." + kind.toLowerCase(java.util.Locale.ROOT);
+    FelixConfigurationSpec all =
+        new FelixConfigurationSpec(4097, 4790, 1400, 1380, 1420, false, "0.0.0.0", 9199, "1m30s");
+    client.create(FelixConfiguration.of(name, all));
+
+    FelixConfiguration read = client.get(Kind.FELIX_CONFIGURATION, name);
+    assertThat(read.spec()).isEqualTo(all);
+    assertThat(client.list(Kind.FELIX_CONFIGURATION))
+        .extracting(FelixConfiguration::name)
+        .contains(name);
+    client.update(
+        new FelixConfiguration(
+            read.metadata(),
+            new FelixConfigurationSpec(null, 8472, null, null, null, null, null, null, null)));
+    assertThat(client.get(Kind.FELIX_CONFIGURATION, name).spec().vxlanPort()).isEqualTo(8472);
+    assertThat(client.get(Kind.FELIX_CONFIGURATION, name).spec().vxlanVNI()).isNull();
+
+    client.delete(Kind.FELIX_CONFIGURATION, name);
+    assertThat(client.find(Kind.FELIX_CONFIGURATION, name)).isEmpty();
   }
 
   // --- create / get / list -------------------------------------------------------------------

@@ -59,7 +59,15 @@ final class CoreView {
                                       CoreKinds.entry(s, r.body(), store.address())
                                           .filter(e -> e.key().equals(key));
                                   case 404 -> Optional.<Entry>empty();
-                                  default -> throw store.unexpected("get " + key, r);
+                                  // no read access to ServiceAccounts yet (deploy/cluster not
+                                  // reapplied): absent
+                                  default -> {
+                                    if (r.code() != 403 || !KubernetesDatastore.readableLater(s)) {
+                                      throw store.unexpected("get " + key, r);
+                                    }
+                                    store.warnForbidden(s);
+                                    yield Optional.<Entry>empty();
+                                  }
                                 }));
   }
 

@@ -96,6 +96,12 @@ final class KubeWatch implements Watch {
    */
   private final boolean fromAnyVersion;
 
+  /**
+   * Set for a collection the last listing could not read (RBAC refused it): the listing left its
+   * objects out, so once the watch can connect, the reader must list again to get them.
+   */
+  private final boolean resyncWhenReadable;
+
   private volatile boolean closed;
   private volatile boolean warnedMissing;
   private io.fabric8.kubernetes.client.Watch fabricWatch;
@@ -107,6 +113,19 @@ final class KubeWatch implements Watch {
       Consumer<WatchEvent> listener,
       String address,
       Consumer<KubeWatch> onEnd) {
+    this(client, source, afterRevision, listener, address, onEnd, false);
+  }
+
+  /** As above; {@code resyncWhenReadable}: see the field. */
+  KubeWatch(
+      KubernetesClient client,
+      Source source,
+      long afterRevision,
+      Consumer<WatchEvent> listener,
+      String address,
+      Consumer<KubeWatch> onEnd,
+      boolean resyncWhenReadable) {
+    this.resyncWhenReadable = resyncWhenReadable;
     this.client = client;
     this.source = source;
     this.kind = source.kind();
@@ -138,6 +157,10 @@ final class KubeWatch implements Watch {
         // fabric8 falls back to a hanging-GET watch for good. A real API server serves both; the
         // test fixture serves websockets only, and this also reports a missing CRD early.
         collection().list(new ListOptionsBuilder().withLimit(1L).build());
+        if (resyncWhenReadable) {
+          resync(source.context().getPlural() + " readable now, which the listing could not read");
+          return;
+        }
         io.fabric8.kubernetes.client.Watch w = collection().watch(options, new Listener());
         lock.lock();
         try {

@@ -67,7 +67,11 @@ public final class KubernetesDatastore
   private final String base;
   private final String address;
   private final Pager pager;
-  private final Set<KubeWatch> watches = ConcurrentHashMap.newKeySet();
+  private final Set<Watch> watches = ConcurrentHashMap.newKeySet();
+  private final MergedWatch.Marks listingMarks = new MergedWatch.Marks();
+  // Plurals of readableLater collections RBAC refused, each warned about once.
+  private final Set<String> forbidden = ConcurrentHashMap.newKeySet();
+  private static final System.Logger WARNINGS = System.getLogger("netctl.kube");
   // Pods, Namespaces and NetworkPolicies seen as WorkloadEndpoints, Profiles and policies.
   private final CoreView core;
   private volatile boolean closed;
@@ -199,27 +203,98 @@ public final class KubernetesDatastore
   }
 
   /**
-   * A kind derived from several collections (Profiles: Namespaces and ServiceAccounts): each
-   * listed, the entries merged. The listing's revision is the oldest of theirs, so a watch from it
-   * misses nothing either collection changed after its own list; changes between that revision and
-   * a newer list may come again, as Puts of what the listing already holds.
+   * A kind derived from several collections (Profiles: Namespaces and ServiceAccounts): each listed
+   * in turn, the entries merged. The listing's revision is the oldest of theirs, so a watch from it
+   * by any reader misses nothing either collection changed after its own list; the revision of each
+   * is kept ({@link MergedWatch.Marks}) so that a watch from this listing starts each collection
+   * where it was listed and replays nothing the listing already holds.
+   *
+   * <p>A collection RBAC does not let us read that is only an upgrade away ({@link #readableLater}:
+   * ServiceAccounts, granted by a newer deploy/cluster) is left out with one warning instead of
+   * failing the listing: namespace Profiles keep working.
    */
   private CompletableFuture<Listing> listAll(
       String kind, String namePrefix, List<CoreKinds.Source> sources) {
-    List<CompletableFuture<Listing>> parts = new ArrayList<>();
-    for (CoreKinds.Source s : sources) parts.add(list(kind, namePrefix, Optional.of(s)));
-    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
-        .thenApply(
-            done -> {
-              List<Entry> entries = new ArrayList<>();
-              long revision = Long.MAX_VALUE;
-              for (CompletableFuture<Listing> p : parts) {
-                entries.addAll(p.join().entries());
-                revision = Math.min(revision, p.join().revision());
-              }
-              entries.sort(Comparator.comparing(e -> e.key().name()));
-              return new Listing(entries, revision);
-            });
+    CompletableFuture<List<Listing>> all = CompletableFuture.completedFuture(new ArrayList<>());
+    for (CoreKinds.Source s : sources) {
+      all =
+          all.thenCompose(
+              done ->
+                  list(kind, namePrefix, Optional.of(s))
+                      .handle(
+                          (l, e) -> {
+                            if (e == null) {
+                              if (readableLater(s)) forbidden.remove(s.plural());
+                              done.add(l);
+                              return done;
+                            }
+                            if (!isForbidden(e) || !readableLater(s)) {
+                              throw e instanceof CompletionException c
+                                  ? c
+                                  : new CompletionException(e);
+                            }
+                            warnForbidden(s);
+                            done.add(null);
+                            return done;
+                          }));
+    }
+    return all.thenApply(
+        parts -> {
+          List<Entry> entries = new ArrayList<>();
+          long revision = Long.MAX_VALUE;
+          for (Listing p : parts) {
+            if (p == null) continue;
+            entries.addAll(p.entries());
+            revision = Math.min(revision, p.revision());
+          }
+          long[] marks = new long[parts.size()];
+          for (int i = 0; i < marks.length; i++) {
+            marks[i] =
+                parts.get(i) == null ? MergedWatch.Marks.UNREADABLE : parts.get(i).revision();
+          }
+          listingMarks.put(revision, marks);
+          entries.sort(Comparator.comparing(e -> e.key().name()));
+          return new Listing(entries, revision);
+        });
+  }
+
+  /**
+   * Whether a refused read of {@code s} is left out rather than failed: ServiceAccounts, which the
+   * node agent's role grants only since ServiceAccount Profiles came; a cluster upgraded without
+   * reapplying deploy/cluster still refuses them.
+   */
+  static boolean readableLater(CoreKinds.Source s) {
+    return s.equals(CoreKinds.SERVICE_ACCOUNTS);
+  }
+
+  private static boolean isForbidden(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) if (t instanceof Forbidden) return true;
+    return false;
+  }
+
+  /** Marks an {@code Unavailable} that RBAC caused (HTTP 403), as its cause. */
+  private static final class Forbidden extends RuntimeException {
+    Forbidden() {
+      super("HTTP 403 Forbidden", null, false, false);
+    }
+  }
+
+  /** One warning per loss of access (said again only after a read succeeded in between). */
+  void warnForbidden(CoreKinds.Source s) {
+    if (!forbidden.add(s.plural())) return;
+    WARNINGS.log(
+        System.Logger.Level.WARNING,
+        "no read access to "
+            + s.plural()
+            + " on "
+            + address
+            + " (HTTP 403 Forbidden): "
+            + s.objectKind()
+            + " Profiles (ksa.<namespace>.<name>) are left out, so serviceAccountSelector and"
+            + " serviceAccounts.selector match no pod; namespace Profiles are unaffected. Grant"
+            + " get/list/watch on "
+            + s.plural()
+            + " with: kubectl apply -k deploy/cluster");
   }
 
   private CompletableFuture<Listing> list(
@@ -238,7 +313,11 @@ public final class KubernetesDatastore
             r ->
                 r.code() == 404 && source.isEmpty()
                     ? crdMissing(kind)
-                    : unexpected("list " + kind, r))
+                    : r.code() == 403
+                        ? unavailable(
+                            "list " + kind + ": HTTP 403 " + r.body().path("message").asText(""),
+                            new Forbidden())
+                        : unexpected("list " + kind, r))
         .thenApply(
             all -> {
               long revision = ObjectMapping.listRevision(all.resourceVersion(), address);
@@ -373,22 +452,7 @@ public final class KubernetesDatastore
   @Override
   public Watch watch(String kind, long afterRevision, Consumer<WatchEvent> listener) {
     List<CoreKinds.Source> derived = CoreKinds.sources(kind);
-    if (derived.size() > 1) {
-      // One watch per collection; their events reach the listener one at a time, each stream in
-      // its own order (the contract's order holds per object, which is what its readers key on).
-      Consumer<WatchEvent> serial =
-          new Consumer<>() {
-            @Override
-            public synchronized void accept(WatchEvent e) {
-              listener.accept(e);
-            }
-          };
-      List<Watch> parts = new ArrayList<>();
-      for (CoreKinds.Source s : derived) {
-        parts.add(watch(CoreView.watchSource(s, address), afterRevision, serial));
-      }
-      return () -> parts.forEach(Watch::close);
-    }
+    if (derived.size() > 1) return mergedWatch(kind, derived, afterRevision, listener);
     KubeWatch.Source source =
         derived.isEmpty()
             ? KubeWatch.crd(kind, address)
@@ -396,8 +460,55 @@ public final class KubernetesDatastore
     return watch(source, afterRevision, listener);
   }
 
+  /**
+   * One stream over the collections of a derived kind ({@link MergedWatch}): from a listing of this
+   * store each collection is watched from where it was listed (one RBAC refused is watched from the
+   * listing's revision and ends the stream once it is readable, so the reader lists again);
+   * otherwise all from {@code afterRevision}.
+   */
+  private Watch mergedWatch(
+      String kind,
+      List<CoreKinds.Source> sources,
+      long afterRevision,
+      Consumer<WatchEvent> listener) {
+    long[] marks = listingMarks.get(afterRevision);
+    long[] starts = new long[sources.size()];
+    for (int i = 0; i < starts.length; i++) {
+      starts[i] =
+          marks == null || marks[i] == MergedWatch.Marks.UNREADABLE ? afterRevision : marks[i];
+    }
+    MergedWatch[] self = new MergedWatch[1];
+    MergedWatch merged =
+        new MergedWatch(
+            kind,
+            address,
+            starts,
+            listener,
+            (i, part) ->
+                watch(
+                    CoreView.watchSource(sources.get(i), address),
+                    starts[i],
+                    part,
+                    marks != null && marks[i] == MergedWatch.Marks.UNREADABLE),
+            () -> watches.remove(self[0]));
+    self[0] = merged;
+    watches.add(merged);
+    if (closed) merged.close();
+    return merged;
+  }
+
   private Watch watch(KubeWatch.Source source, long afterRevision, Consumer<WatchEvent> listener) {
-    KubeWatch w = new KubeWatch(client, source, afterRevision, listener, address, watches::remove);
+    return watch(source, afterRevision, listener, false);
+  }
+
+  private Watch watch(
+      KubeWatch.Source source,
+      long afterRevision,
+      Consumer<WatchEvent> listener,
+      boolean resyncWhenReadable) {
+    KubeWatch w =
+        new KubeWatch(
+            client, source, afterRevision, listener, address, watches::remove, resyncWhenReadable);
     watches.add(w);
     if (closed) {
       w.close();
@@ -434,7 +545,7 @@ public final class KubernetesDatastore
   @Override
   public void close() {
     closed = true;
-    for (KubeWatch w : List.copyOf(watches)) w.close();
+    for (Watch w : List.copyOf(watches)) w.close();
     client.close();
   }
 

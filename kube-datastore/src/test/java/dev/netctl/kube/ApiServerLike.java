@@ -220,8 +220,53 @@ final class ApiServerLike extends KubernetesCrudDispatcher {
     refusals.clear();
   }
 
+  private final Map<String, Runnable> hooks = new ConcurrentHashMap<>();
+
+  /**
+   * Runs {@code hook} once, on the server's thread, before the first GET whose path starts with
+   * {@code pathPrefix} is answered: a change made there lands between two requests of a client,
+   * with no timing. The hook writes through {@link #write}, not a client (a client's request would
+   * wait for the thread it runs on).
+   */
+  void beforeFirstGet(String pathPrefix, Runnable hook) {
+    hooks.put(pathPrefix, hook);
+  }
+
+  /**
+   * A write answered as if a client sent it (User-Agent {@link
+   * KubernetesDerivedKindsTest#TEST_CLIENT}, so {@link #grants} leaves it out); the response's
+   * code.
+   */
+  int write(io.fabric8.mockwebserver.dsl.HttpMethod method, String path, String json) {
+    var headers =
+        io.fabric8.mockwebserver.http.Headers.builder()
+            .add(
+                "Content-Type",
+                method == io.fabric8.mockwebserver.dsl.HttpMethod.PATCH
+                    ? "application/merge-patch+json"
+                    : "application/json")
+            .add("User-Agent", KubernetesDerivedKindsTest.TEST_CLIENT)
+            .build();
+    return dispatch(
+            new RecordedRequest(
+                "HTTP/1.1",
+                method,
+                path,
+                headers,
+                new io.fabric8.mockwebserver.http.Buffer(
+                    json.getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+        .code();
+  }
+
   @Override
   public MockResponse dispatch(RecordedRequest request) {
+    if (request.method() == io.fabric8.mockwebserver.dsl.HttpMethod.GET) {
+      for (var h : hooks.entrySet()) {
+        if (request.getPath().startsWith(h.getKey()) && hooks.remove(h.getKey()) != null) {
+          h.getValue().run();
+        }
+      }
+    }
     requests.add(request.getMethod() + " " + request.getPath());
     String ua = request.getHeader("User-Agent");
     userAgents.add(

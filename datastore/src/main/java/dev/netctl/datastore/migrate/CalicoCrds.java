@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.netctl.datastore.Key;
 import dev.netctl.datastore.model.CodecException;
+import dev.netctl.datastore.model.FelixConfigurationSpec;
 import dev.netctl.datastore.model.Kind;
 import dev.netctl.datastore.model.Resource;
 import dev.netctl.datastore.model.ResourceCodec;
@@ -206,6 +207,23 @@ public final class CalicoCrds {
                   + field
                   + " (netctl has no equivalent)");
         }
+      }
+    }
+    // A Calico cluster's FelixConfigurations carry settings of Felix's own dataplane (BPF,
+    // iptables, logging...): the ones netctl's agent has are kept, the others dropped and said.
+    if ("FelixConfiguration".equals(copy.path("kind").asText())
+        && copy.path("spec") instanceof ObjectNode spec) {
+      List<String> dropped = new ArrayList<>();
+      for (String f : FelixConfigurationSpec.NOT_SUPPORTED) {
+        if (spec.remove(f) != null) dropped.add("spec." + f);
+      }
+      if (!dropped.isEmpty()) {
+        notes.add(
+            "FelixConfiguration \""
+                + copy.path("metadata").path("name").asText()
+                + "\": dropped "
+                + String.join(", ", dropped)
+                + " (not supported by netctl)");
       }
     }
     JsonNode meta = copy.path("metadata");

@@ -116,6 +116,29 @@ public final class Kind<R extends Resource> {
                           .map(ServiceIPBlock::cidr)
                           .collect(Collectors.joining(",")))));
 
+  /**
+   * The node agent's settings (Calico {@code FelixConfiguration}): {@code felixconfiguration(s)},
+   * {@code felixconfig(s)}, calicoctl's names.
+   */
+  public static final Kind<FelixConfiguration> FELIX_CONFIGURATION =
+      new Kind<>(
+          "FelixConfiguration",
+          "felixconfigurations",
+          Set.of("felixconfiguration", "felixconfigurations", "felixconfig", "felixconfigs"),
+          Set.of(),
+          FelixConfiguration.class,
+          FelixConfigurationSpec.class,
+          (m, s) -> new FelixConfiguration(m, (FelixConfigurationSpec) s),
+          List.of(new Column<>("NAME", FelixConfiguration::name)),
+          List.of(
+              new Column<>("NAME", FelixConfiguration::name),
+              new Column<>("VXLANVNI", c -> str(c.spec().vxlanVNI())),
+              new Column<>("VXLANPORT", c -> str(c.spec().vxlanPort())),
+              new Column<>("VXLANMTU", c -> str(c.spec().vxlanMTU())),
+              new Column<>("IPIPMTU", c -> str(c.spec().ipipMTU())),
+              new Column<>("HEALTHPORT", c -> str(c.spec().healthPort())),
+              new Column<>("ROUTEREFRESHINTERVAL", c -> orEmpty(c.spec().routeRefreshInterval()))));
+
   /** Nodes: {@code node}, {@code nodes}, {@code no}. */
   public static final Kind<Node> NODE =
       new Kind<>(
@@ -293,6 +316,7 @@ public final class Kind<R extends Resource> {
           BGP_PEER,
           BGP_FILTER,
           BGP_CONFIGURATION,
+          FELIX_CONFIGURATION,
           NODE,
           IPAM_CONFIG,
           IP_RESERVATION,

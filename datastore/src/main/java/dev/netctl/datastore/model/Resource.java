@@ -11,6 +11,7 @@ public sealed interface Resource
         BGPPeer,
         BGPFilter,
         BGPConfiguration,
+        FelixConfiguration,
         Node,
         IPAMConfig,
         IPReservation,

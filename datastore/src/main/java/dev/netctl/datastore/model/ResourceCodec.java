@@ -395,6 +395,7 @@ public final class ResourceCodec {
         metaNode.isMissingNode() || metaNode.isNull()
             ? ObjectMeta.named(null)
             : convert(metaNode, ObjectMeta.class, label, "metadata");
+    if (kind == Kind.FELIX_CONFIGURATION) notSupportedFelixFields(specNode, label);
     Record spec =
         convert(
             specNode.isMissingNode() || specNode.isNull()
@@ -404,6 +405,35 @@ public final class ResourceCodec {
             label,
             "spec");
     return kind.create(meta, spec);
+  }
+
+  /**
+   * Refuses Calico FelixConfiguration fields netctl's agent has no setting for, all of them named
+   * at once: Jackson would name only the first, and as an unknown field, when it is a known one
+   * netctl chose not to support (an ignored one would look applied).
+   */
+  private static void notSupportedFelixFields(JsonNode spec, String label) {
+    if (!spec.isObject()) return;
+    List<String> refused = new java.util.ArrayList<>();
+    spec.fieldNames()
+        .forEachRemaining(
+            f -> {
+              if (FelixConfigurationSpec.NOT_SUPPORTED.contains(f)) refused.add("spec." + f);
+            });
+    if (refused.isEmpty()) return;
+    throw new CodecException(
+        label,
+        refused.getFirst(),
+        (refused.size() == 1
+                ? "is a Calico field"
+                : "and "
+                    + String.join(", ", refused.subList(1, refused.size()))
+                    + " are Calico fields")
+            + " not supported by netctl (its node agent has no such setting; netctl supports"
+            + " vxlanVNI, vxlanPort, vxlanMTU, vxlanMTUV6, ipipMTU, healthEnabled, healthHost,"
+            + " healthPort, routeRefreshInterval): remove "
+            + (refused.size() == 1 ? "it" : "them"),
+        null);
   }
 
   /** A document or item that is no map: said in YAML's terms, not Jackson's ("STRING"). */

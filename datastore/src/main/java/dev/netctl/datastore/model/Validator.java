@@ -95,6 +95,7 @@ public final class Validator {
       case BGPPeer p -> bgpPeer(c, p.spec());
       case BGPFilter f -> BgpFilterValidation.filter(c, f.spec());
       case BGPConfiguration b -> bgpConfiguration(c, b);
+      case FelixConfiguration f -> felixConfiguration(c, f);
       case Node n -> node(c, n.spec());
       case IPAMConfig i -> ipamConfig(c, i);
       case IPReservation res -> ipReservation(c, res.spec());
@@ -510,6 +511,56 @@ public final class Validator {
     c.address("spec.ipv6VXLANTunnelAddr", s.ipv6VXLANTunnelAddr(), false);
     c.mac("spec.vxlanTunnelMACAddr", s.vxlanTunnelMACAddr());
     c.mac("spec.vxlanTunnelMACAddrV6", s.vxlanTunnelMACAddrV6());
+  }
+
+  // ------------------------------------------------------ FelixConfiguration
+
+  /**
+   * Felix's own bounds where netctl's agent has the same setting: a 24-bit VNI, a UDP port, an MTU
+   * a Linux link takes for the family it carries (IPv6 needs 1280, RFC 8200 §5), a duration of at
+   * least a second (the agent's resync loop counts in seconds).
+   */
+  private static void felixConfiguration(ViolationCollector c, FelixConfiguration f) {
+    FelixConfigurationSpec s = f.spec();
+    String name = f.name();
+    if (name != null
+        && !name.equals(FelixConfiguration.DEFAULT_NAME)
+        && !(name.startsWith(FelixConfiguration.NODE_PREFIX)
+            && isDnsSubdomain(name.substring(FelixConfiguration.NODE_PREFIX.length())))) {
+      c.add("metadata.name", name, "must be 'default' or 'node.<nodename>'");
+    }
+    range(c, "spec.vxlanVNI", s.vxlanVNI(), 0, 16_777_215, "0-16777215 (24 bits)");
+    range(c, "spec.vxlanPort", s.vxlanPort(), 1, 65_535, "1-65535");
+    range(c, "spec.vxlanMTU", s.vxlanMTU(), 68, 65_535, "68-65535");
+    range(
+        c, "spec.vxlanMTUV6", s.vxlanMTUV6(), 1280, 65_535, "1280-65535 (IPv6's minimum link MTU)");
+    range(c, "spec.ipipMTU", s.ipipMTU(), 68, 65_535, "68-65535");
+    range(c, "spec.healthPort", s.healthPort(), 0, 65_535, "0-65535 (0 = off)");
+    if (s.healthHost() != null && s.healthHost().isBlank()) {
+      c.add("spec.healthHost", s.healthHost(), "must be an address or host name, not empty");
+    }
+    if (s.routeRefreshInterval() != null) {
+      try {
+        if (GoDuration.parse(s.routeRefreshInterval()).compareTo(java.time.Duration.ofSeconds(1))
+            < 0) {
+          c.add(
+              "spec.routeRefreshInterval",
+              s.routeRefreshInterval(),
+              "must be at least 1s (netctl's agent always re-reads the kernel; 0 does not turn that"
+                  + " off)");
+        }
+      } catch (IllegalArgumentException e) {
+        c.add(
+            "spec.routeRefreshInterval",
+            s.routeRefreshInterval(),
+            "must be a Go duration such as 90s, 2m or 1m30s");
+      }
+    }
+  }
+
+  private static void range(
+      ViolationCollector c, String field, Integer value, int min, int max, String rule) {
+    if (value != null && (value < min || value > max)) c.add(field, value, "must be " + rule);
   }
 
   // -------------------------------------------------------------- IPAMConfig

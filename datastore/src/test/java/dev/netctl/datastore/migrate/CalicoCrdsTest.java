@@ -64,6 +64,33 @@ class CalicoCrdsTest {
         .containsExactly("10.244.0.1", "10.244.255.0/24", "cafe:f00d::/123");
   }
 
+  /**
+   * A Calico cluster always has FelixConfiguration "default", full of Felix's own dataplane
+   * settings: the fields netctl's agent has are imported, the others dropped and named, so the
+   * migration neither fails on them nor loses the supported ones unsaid.
+   */
+  @Test
+  void aFelixConfigurationKeepsWhatNetctlSupportsAndNamesWhatItDrops() {
+    CalicoCrds.Result r =
+        new CalicoCrds(Map.of(), MigrationFixtures.CLOCK)
+            .read(
+                """
+                apiVersion: crd.projectcalico.org/v1
+                kind: FelixConfiguration
+                metadata: {name: default}
+                spec: {vxlanVNI: 4097, bpfLogLevel: "", logSeverityScreen: Info}
+                """,
+                "in.yaml");
+    DumpEntry e = r.dump().entries().getFirst();
+    assertThat(e.key()).isEqualTo(new Key("FelixConfiguration", "default"));
+    assertThat(codec.fromStorage(Kind.FELIX_CONFIGURATION, e.value(), 1).spec().vxlanVNI())
+        .isEqualTo(4097);
+    assertThat(r.skipped())
+        .containsExactly(
+            "FelixConfiguration \"default\": dropped spec.bpfLogLevel, spec.logSeverityScreen (not"
+                + " supported by netctl)");
+  }
+
   @Test
   void rawKindsGoToTheirConverterAndUnknownKindsAreListedAsSkipped() {
     CalicoCrds.Converter handle =

@@ -20,6 +20,8 @@ import java.time.Duration;
  * @param resyncInterval how often the kernel is re-read in full (Felix: 90 s)
  * @param routerId the BGP router id: null (the IPv4 address, or {@code hash} on an IPv6-only node),
  *     {@code hash} (derived from the node name) or a dotted quad; Calico's {@code CALICO_ROUTER_ID}
+ * @param tunnelMtus the MTUs of the tunnel devices (Felix's {@code vxlanMTU}, {@code vxlanMTUV6},
+ *     {@code ipipMTU}); pods get the smallest of those in use unless {@code mtu} is set
  */
 public record AgentOptions(
     String nodeName,
@@ -33,7 +35,47 @@ public record AgentOptions(
     int healthPort,
     Path secretsDir,
     Duration resyncInterval,
-    String routerId) {
+    String routerId,
+    TunnelMtus tunnelMtus) {
+
+  /**
+   * Felix's {@code vxlanMTU}, {@code vxlanMTUV6} and {@code ipipMTU}; 0 derives one from the parent
+   * interface's MTU minus the encapsulation's overhead (50, 70, 20), as Felix does when unset.
+   */
+  public record TunnelMtus(int vxlan, int vxlanV6, int ipip) {
+    /** Every one derived. */
+    public static final TunnelMtus DERIVED = new TunnelMtus(0, 0, 0);
+  }
+
+  /** Options with every tunnel MTU derived from the parent interface. */
+  public AgentOptions(
+      String nodeName,
+      String ip,
+      String ip6,
+      String autodetection,
+      int vxlanVni,
+      int vxlanPort,
+      int mtu,
+      String healthHost,
+      int healthPort,
+      Path secretsDir,
+      Duration resyncInterval,
+      String routerId) {
+    this(
+        nodeName,
+        ip,
+        ip6,
+        autodetection,
+        vxlanVni,
+        vxlanPort,
+        mtu,
+        healthHost,
+        healthPort,
+        secretsDir,
+        resyncInterval,
+        routerId,
+        TunnelMtus.DERIVED);
+  }
 
   /** Calico's defaults for a node. */
   public static AgentOptions defaults(String nodeName) {

@@ -563,7 +563,7 @@ public final class NodeAgent implements AutoCloseable {
 
     // IPIP pools are IPv4: an IPv6-only node has no IPv4 underlay to carry them.
     if (d.ipipWanted() && ipipSupported == null && ipv4 != null) {
-      ipipSupported = kernel.ensureIpip(Ownership.IPIP, ipv4.address(), parentMtu - IPIP_OVERHEAD);
+      ipipSupported = kernel.ensureIpip(Ownership.IPIP, ipv4.address(), ipipMtu());
       if (!ipipSupported) {
         LOG.log(
             Level.WARNING,
@@ -895,16 +895,28 @@ public final class NodeAgent implements AutoCloseable {
 
   private int podMtu(DesiredState d) {
     int mtu = parentMtu;
-    if (d.vxlanV4()) mtu = Math.min(mtu, parentMtu - VXLAN_OVERHEAD_V4);
-    if (d.vxlanV6()) mtu = Math.min(mtu, parentMtu - VXLAN_OVERHEAD_V6);
+    if (d.vxlanV4()) mtu = Math.min(mtu, vxlanMtu(false));
+    if (d.vxlanV6()) mtu = Math.min(mtu, vxlanMtu(true));
     if (d.ipipWanted() && Boolean.TRUE.equals(ipipSupported)) {
-      mtu = Math.min(mtu, parentMtu - IPIP_OVERHEAD);
+      mtu = Math.min(mtu, ipipMtu());
     }
     return mtu;
   }
 
+  /** A VXLAN device's MTU: Felix's {@code vxlanMTU}/{@code vxlanMTUV6}, else derived. */
+  private int vxlanMtu(boolean v6) {
+    int set = v6 ? options.tunnelMtus().vxlanV6() : options.tunnelMtus().vxlan();
+    return set > 0 ? set : parentMtu - (v6 ? VXLAN_OVERHEAD_V6 : VXLAN_OVERHEAD_V4);
+  }
+
+  /** The IPIP device's MTU: Felix's {@code ipipMTU}, else derived. */
+  private int ipipMtu() {
+    int set = options.tunnelMtus().ipip();
+    return set > 0 ? set : parentMtu - IPIP_OVERHEAD;
+  }
+
   private Vxlan vxlanSpec(String name, Cidr local, String mac, InetAddress tunnel, boolean v6) {
-    int mtu = parentMtu - (v6 ? VXLAN_OVERHEAD_V6 : VXLAN_OVERHEAD_V4);
+    int mtu = vxlanMtu(v6);
     return new Vxlan(
         name,
         options.vxlanVni(),

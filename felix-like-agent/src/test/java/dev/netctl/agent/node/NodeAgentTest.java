@@ -48,6 +48,9 @@ class NodeAgentTest {
   private final Datastore store = new MemoryDatastore();
   private final ResourceClient client = new ResourceClient(store);
   private NodeAgent agent;
+  // Felix's tunnel MTUs the next agentWith gives the agent (netctl node run reads them from
+  // FelixConfiguration).
+  private AgentOptions.TunnelMtus tunnelMtus = AgentOptions.TunnelMtus.DERIVED;
 
   @AfterEach
   void stop() {
@@ -110,7 +113,8 @@ class NodeAgentTest {
             0,
             Path.of("/nonexistent"),
             Duration.ofSeconds(90),
-            null),
+            null,
+            tunnelMtus),
         store,
         kernel);
   }
@@ -149,6 +153,22 @@ class NodeAgentTest {
   /** The route to a remote block: over VXLAN to the remote node's VTEP. */
   private static Route overVxlan(String block) {
     return Route.via(Cidr.parse(block), Cidr.parseAddress("10.244.9.1"), Ownership.VXLAN_V4, true);
+  }
+
+  /**
+   * Felix's {@code vxlanMTU} sets the VXLAN device's MTU in place of the parent's minus 50, and
+   * pods follow it (the smallest MTU of the tunnels in use), as in Calico.
+   */
+  @Test
+  void aSetVxlanMtuIsTheDevicesAndThePodsMtu() throws Exception {
+    tunnelMtus = new AgentOptions.TunnelMtus(1400, 0, 0);
+    start(vxlanPool(true));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> assertThat(owned("10.244.9.0/26")).isEqualTo(overVxlan("10.244.9.0/26")));
+    assertThat(kernel.vxlans.get(Ownership.VXLAN_V4).mtu()).isEqualTo(1400);
+    await().atMost(Duration.ofSeconds(10)).until(() -> agent.podMtu() == 1400);
   }
 
   @Test

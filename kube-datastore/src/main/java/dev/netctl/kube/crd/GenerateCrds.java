@@ -35,6 +35,7 @@ public final class GenerateCrds {
           IPPoolResource.class,
           BGPPeerResource.class,
           BGPConfigurationResource.class,
+          FelixConfigurationResource.class,
           NodeResource.class,
           IPAMConfigResource.class,
           IPReservationResource.class,

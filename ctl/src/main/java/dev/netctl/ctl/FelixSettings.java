@@ -1,0 +1,134 @@
+package dev.netctl.ctl;
+
+import dev.netctl.agent.node.AgentOptions;
+import dev.netctl.datastore.DatastoreException;
+import dev.netctl.datastore.client.ResourceClient;
+import dev.netctl.datastore.model.FelixConfiguration;
+import dev.netctl.datastore.model.FelixConfigurationSpec;
+import dev.netctl.datastore.model.GoDuration;
+import dev.netctl.datastore.model.Kind;
+import dev.netctl.datastore.model.Validator;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The node agent's settings from FelixConfiguration, with Felix's precedence: an explicit {@code
+ * netctl node run} flag (or its environment variable) over {@code node.<name>} over {@code default}
+ * over the built-in default. Read once when the agent starts.
+ */
+final class FelixSettings {
+  private static final System.Logger LOG = System.getLogger("netctl.agent");
+
+  private FelixSettings() {}
+
+  /** The options flags can set, by the flag's name: what FelixConfiguration may fill in. */
+  static final List<String> FLAGS =
+      List.of("--vxlan-vni", "--vxlan-port", "--health-host", "--health-port", "--resync-interval");
+
+  /**
+   * {@code node.<nodeName>} over {@code default}, each left out (with a warning) when it cannot be
+   * read or is not valid: the agent must start without them, as before they existed (e.g. on
+   * Kubernetes before the new CRD is applied).
+   */
+  static FelixConfigurationSpec read(ResourceClient client, String nodeName) {
+    FelixConfigurationSpec merged = FelixConfigurationSpec.empty();
+    for (String name :
+        List.of(FelixConfiguration.DEFAULT_NAME, FelixConfiguration.NODE_PREFIX + nodeName)) {
+      Optional<FelixConfiguration> f;
+      try {
+        f = client.find(Kind.FELIX_CONFIGURATION, name);
+      } catch (DatastoreException | IllegalArgumentException e) {
+        LOG.log(
+            Level.WARNING,
+            "FelixConfiguration \"{0}\" not read ({1}); starting without it",
+            name,
+            e.getMessage());
+        continue;
+      }
+      if (f.isEmpty()) continue;
+      var problems = Validator.validate(f.get());
+      if (!problems.isEmpty()) {
+        LOG.log(
+            Level.WARNING,
+            "ignoring FelixConfiguration \"{0}\": {1}",
+            name,
+            problems.getFirst().toString());
+        continue;
+      }
+      merged = merged.overriddenBy(f.get().spec());
+    }
+    return merged;
+  }
+
+  /**
+   * {@code flags} with each setting {@code config} has taken from it, except those given explicitly
+   * ({@code explicit}: flag names).
+   */
+  static AgentOptions apply(
+      AgentOptions flags, Set<String> explicit, FelixConfigurationSpec config) {
+    int vni = pick(explicit, "--vxlan-vni", flags.vxlanVni(), config.vxlanVNI());
+    int port = pick(explicit, "--vxlan-port", flags.vxlanPort(), config.vxlanPort());
+    String healthHost = pick(explicit, "--health-host", flags.healthHost(), config.healthHost());
+    int healthPort = pick(explicit, "--health-port", flags.healthPort(), config.healthPort());
+    if (!explicit.contains("--health-port") && Boolean.FALSE.equals(config.healthEnabled())) {
+      healthPort = 0;
+    }
+    var resync =
+        explicit.contains("--resync-interval") || config.routeRefreshInterval() == null
+            ? flags.resyncInterval()
+            : GoDuration.parse(config.routeRefreshInterval());
+    var mtus =
+        new AgentOptions.TunnelMtus(
+            orZero(config.vxlanMTU()), orZero(config.vxlanMTUV6()), orZero(config.ipipMTU()));
+    return new AgentOptions(
+        flags.nodeName(),
+        flags.ip(),
+        flags.ip6(),
+        flags.autodetection(),
+        vni,
+        port,
+        flags.mtu(),
+        healthHost,
+        healthPort,
+        flags.secretsDir(),
+        resync,
+        flags.routerId(),
+        mtus);
+  }
+
+  /** What {@code config} set that a flag did not override, for the start-up log line. */
+  static List<String> taken(Set<String> explicit, FelixConfigurationSpec config) {
+    List<String> out = new ArrayList<>();
+    note(out, explicit, "--vxlan-vni", "vxlanVNI", config.vxlanVNI());
+    note(out, explicit, "--vxlan-port", "vxlanPort", config.vxlanPort());
+    note(out, explicit, null, "vxlanMTU", config.vxlanMTU());
+    note(out, explicit, null, "vxlanMTUV6", config.vxlanMTUV6());
+    note(out, explicit, null, "ipipMTU", config.ipipMTU());
+    note(out, explicit, "--health-port", "healthEnabled", config.healthEnabled());
+    note(out, explicit, "--health-host", "healthHost", config.healthHost());
+    note(out, explicit, "--health-port", "healthPort", config.healthPort());
+    note(out, explicit, "--resync-interval", "routeRefreshInterval", config.routeRefreshInterval());
+    return out;
+  }
+
+  private static void note(
+      List<String> out, Set<String> explicit, String flag, String field, Object value) {
+    if (value == null) return;
+    out.add(
+        field
+            + " "
+            + value
+            + (flag != null && explicit.contains(flag) ? " (overridden by " + flag + ")" : ""));
+  }
+
+  private static <T> T pick(Set<String> explicit, String flag, T fromFlag, T fromConfig) {
+    return explicit.contains(flag) || fromConfig == null ? fromFlag : fromConfig;
+  }
+
+  private static int orZero(Integer i) {
+    return i == null ? 0 : i;
+  }
+}
