@@ -853,9 +853,9 @@ public final class UpdateGroup {
    * #hold(Prefix, int, AttributeSet, Peer, boolean, Peer)}).
    */
   void hold(long packed, AttributeSet attributes, Peer source, boolean sent, Peer sentFrom) {
-    // Hashed once, for the stripe (high bits) and the table's probe (low bits).
+    // Hashed once, for the stripe (top bits) and the table's probe (low bits).
     int hash = PrefixTable.mix(packed);
-    Stripe stripe = stripes[(hash >>> 16) & (STRIPES - 1)];
+    Stripe stripe = stripes[stripeIndex(hash)];
     synchronized (stripe) {
       int at = stripe.plain.positionOrAdd(packed, hash);
       if (at < 0) {
@@ -969,7 +969,7 @@ public final class UpdateGroup {
     if (pathId == 0 && !prefix.ipv6()) {
       long packed = PrefixTable.pack(prefix);
       int hash = PrefixTable.mix(packed);
-      Stripe stripe = stripes[(hash >>> 16) & (STRIPES - 1)];
+      Stripe stripe = stripes[stripeIndex(hash)];
       synchronized (stripe) {
         if (stripe.plain.position(packed, hash) >= 0) {
           return true;
@@ -984,10 +984,20 @@ public final class UpdateGroup {
     }
   }
 
-  // The stripe of a prefix held in the others map, from the hash's high bits as for a packed key
-  // (hold: a packed key's stripe from its mix's high bits, the table probes with its low bits).
+  // The stripe of a prefix held in the others map, from the hash's top bits as for a packed key.
   private Stripe stripeOf(Prefix prefix) {
-    return stripes[(prefix.hashCode() * 0x9E3779B9 >>> 16) & (STRIPES - 1)];
+    return stripes[stripeIndex(prefix.hashCode() * 0x9E3779B9)];
+  }
+
+  /**
+   * The stripe of a key whose hash is {@code hash}: its top bits, which no stripe's table probes
+   * with (it takes the low bits, up to 2^29 slots). Bits 16-18, used until session 19, are the
+   * probe's too once a stripe's index reaches 2^17 slots (a table load's 65,536 changes in one
+   * stripe): every key of a stripe then shared those bits, so only half, then a quarter, of the
+   * index could be a key's home slot, and linear probing ran through one cluster.
+   */
+  static int stripeIndex(int hash) {
+    return hash >>> (Integer.SIZE - Integer.numberOfTrailingZeros(STRIPES));
   }
 
   /** Publishes one shard's snapshot for a joining or refreshed member. */

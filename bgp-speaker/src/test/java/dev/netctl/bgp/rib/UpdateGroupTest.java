@@ -487,4 +487,27 @@ class UpdateGroupTest {
     g.removeMember(c1);
     assertThat(g.roster()).containsExactly(c2).isNotSameAs(second);
   }
+
+  /**
+   * The keys of one stripe must reach every part of that stripe's index, however large it grows:
+   * the stripe is picked from bits a probe never uses. With bits 16-18, as until session 19, the
+   * keys of one stripe all had the same bit 17, so at 2^18 index slots (a table load's burst) half
+   * the index was never a home slot.
+   */
+  @Test
+  void aStripesKeysSpreadOverAnIndexOfAnySize() {
+    int mask = (1 << 29) - 1; // the largest index a stripe's table probes with
+    long[] inHalf = new long[2];
+    int inStripe = 0;
+    for (int i = 0; i < 200_000; i++) {
+      int hash = PrefixTable.mix(PrefixTable.pack(Prefix.ipv4(0x0a000000 + (i << 8), 24)));
+      if (UpdateGroup.stripeIndex(hash) == 3) {
+        inStripe++;
+        inHalf[(hash & mask) >>> 17 & 1]++;
+        assertThat(UpdateGroup.stripeIndex(hash & mask)).isZero();
+      }
+    }
+    assertThat(inStripe).isBetween(20_000, 30_000);
+    assertThat(inHalf[0]).isBetween(inStripe * 4L / 10, inStripe * 6L / 10);
+  }
 }
