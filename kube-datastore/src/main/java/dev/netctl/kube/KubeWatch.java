@@ -158,7 +158,13 @@ final class KubeWatch implements Watch {
         // test fixture serves websockets only, and this also reports a missing CRD early.
         collection().list(new ListOptionsBuilder().withLimit(1L).build());
         if (resyncWhenReadable) {
-          resync(source.context().getPlural() + " readable now, which the listing could not read");
+          endForRelist(
+              kind
+                  + ": "
+                  + source.context().getPlural()
+                  + " became readable on "
+                  + address
+                  + " (the last listing could not read them); list again to get their objects");
           return;
         }
         io.fabric8.kubernetes.client.Watch w = collection().watch(options, new Listener());
@@ -239,17 +245,20 @@ final class KubeWatch implements Watch {
   }
 
   private void resync(String why) {
-    delivery.offer(
-        new WatchEvent.ResyncNeeded(
-            lastRevision,
-            kind
-                + " history after resourceVersion "
-                + lastRevision
-                + " is gone on "
-                + address
-                + " ("
-                + why
-                + "); list again"));
+    endForRelist(
+        kind
+            + " history after resourceVersion "
+            + lastRevision
+            + " is gone on "
+            + address
+            + " ("
+            + why
+            + "); list again");
+  }
+
+  // Ends the stream with one ResyncNeeded saying why the reader must list again.
+  private void endForRelist(String reason) {
+    delivery.offer(new WatchEvent.ResyncNeeded(lastRevision, reason));
     closeFabricWatch();
   }
 

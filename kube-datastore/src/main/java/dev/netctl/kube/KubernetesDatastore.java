@@ -477,7 +477,12 @@ public final class KubernetesDatastore
       starts[i] =
           marks == null || marks[i] == MergedWatch.Marks.UNREADABLE ? afterRevision : marks[i];
     }
-    MergedWatch[] self = new MergedWatch[1];
+    // The stream can end (and run onEnd) before the constructor returns: then it is not added, or
+    // taken out again, rather than kept in watches until the store closes.
+    java.util.concurrent.atomic.AtomicReference<MergedWatch> self =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicBoolean gone =
+        new java.util.concurrent.atomic.AtomicBoolean();
     MergedWatch merged =
         new MergedWatch(
             kind,
@@ -490,9 +495,14 @@ public final class KubernetesDatastore
                     starts[i],
                     part,
                     marks != null && marks[i] == MergedWatch.Marks.UNREADABLE),
-            () -> watches.remove(self[0]));
-    self[0] = merged;
+            () -> {
+              gone.set(true);
+              MergedWatch m = self.get();
+              if (m != null) watches.remove(m);
+            });
+    self.set(merged);
     watches.add(merged);
+    if (gone.get()) watches.remove(merged);
     if (closed) merged.close();
     return merged;
   }

@@ -103,23 +103,38 @@ final class MergedWatch implements Watch {
     long from = Long.MAX_VALUE;
     for (long s : starts) from = Math.min(from, s);
     this.delivery = new WatchDelivery(kind + " after " + from + " on " + address, listener, onEnd);
-    for (int i = 0; i < starts.length; i++) {
-      int part = i;
-      parts.add(open.apply(part, e -> fromPart(part, e)));
+    try {
+      for (int i = 0; i < starts.length; i++) {
+        int part = i;
+        parts.add(open.apply(part, e -> fromPart(part, e)));
+      }
+    } catch (RuntimeException e) {
+      close(); // the parts opened so far, not left running behind a watch nobody holds
+      throw e;
     }
+    // A part that ended the stream while the later ones were still being opened closed only
+    // those that were open then.
+    if (ended.get()) closeParts();
   }
 
-  /** Runs on part {@code part}'s delivery thread: one part's events arrive one at a time. */
+  /**
+   * Runs on part {@code part}'s delivery thread: one part's events arrive one at a time, but two
+   * parts' at once. The end and every offer are decided under one lock: otherwise one part's event
+   * could pass the check while the other part ends the stream, and be delivered after the
+   * ResyncNeeded. The parts are closed outside it (a part's close may wait for its own thread).
+   */
   private void fromPart(int part, WatchEvent e) {
-    if (ended.get()) return;
-    if (e instanceof WatchEvent.ResyncNeeded r) {
-      if (!ended.compareAndSet(false, true)) return;
+    synchronized (this) {
+      if (ended.get()) return;
+      if (!(e instanceof WatchEvent.ResyncNeeded r)) {
+        delivered.accumulateAndGet(part, e.revision(), Math::max);
+        delivery.offer(e);
+        return;
+      }
+      ended.set(true);
       delivery.offer(new WatchEvent.ResyncNeeded(lowWatermark(), r.reason()));
-      closeParts();
-      return;
     }
-    delivered.accumulateAndGet(part, e.revision(), Math::max);
-    delivery.offer(e);
+    closeParts();
   }
 
   private long lowWatermark() {
@@ -134,7 +149,9 @@ final class MergedWatch implements Watch {
 
   @Override
   public void close() {
-    ended.set(true);
+    synchronized (this) {
+      ended.set(true);
+    }
     closeParts();
     delivery.close();
   }

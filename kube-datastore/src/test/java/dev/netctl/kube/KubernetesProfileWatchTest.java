@@ -263,7 +263,7 @@ class KubernetesProfileWatchTest {
       server.stopRefusing(); // deploy/cluster applied
       List<WatchEvent> seen = until(events, List.of(e -> e instanceof WatchEvent.ResyncNeeded));
       assertThat(((WatchEvent.ResyncNeeded) seen.getLast()).reason())
-          .contains("serviceaccounts readable now");
+          .contains("serviceaccounts became readable");
     }
     assertThat(store.list(PROFILE).get(10, TimeUnit.SECONDS).entries())
         .extracting(e -> e.key().name())

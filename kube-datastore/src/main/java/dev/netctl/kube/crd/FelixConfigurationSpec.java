@@ -24,15 +24,17 @@ public class FelixConfigurationSpec {
   @Max(65535)
   private Integer vxlanPort;
 
-  @Min(68)
+  // 0 derives the MTU (as Felix); 1-67 (1-1279 for IPv6) pass the schema, which cannot say "0
+  // or at least 68", and are refused by netctl's validation and left out by the agent.
+  @Min(0)
   @Max(65535)
   private Integer vxlanMTU;
 
-  @Min(1280)
+  @Min(0)
   @Max(65535)
   private Integer vxlanMTUV6;
 
-  @Min(68)
+  @Min(0)
   @Max(65535)
   private Integer ipipMTU;
 
