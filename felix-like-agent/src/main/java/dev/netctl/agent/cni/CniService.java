@@ -141,7 +141,7 @@ public final class CniService {
     }
     boolean ipamOnly = r.plugin().equals(CniPlugin.IPAM_TYPE);
     if (!ipamOnly) checkInterfaceName(r.ifName());
-    if (!ipamOnly) checkNetns(r.netns(), false);
+    if (!ipamOnly) checkNetns(r.netns());
     Pod pod = pod(r);
     String wepName = WorkloadNames.endpointName(node, r);
     String wepNs = WorkloadNames.namespace(r);
@@ -397,15 +397,10 @@ public final class CniService {
    * CNI_NETNS as ADD and CHECK need it, checked before any work: an absolute path that names a
    * network namespace (statfs finds nsfs, as containernetworking's {@code ns.GetNS}), else code 4
    * naming the variable and its value. nsenter would only fail later, in the plumbing, with a code
-   * a runtime does not read as "bad CNI_NETNS" (CHECK's 103, or nothing at all).
-   *
-   * @param goneIsFine DEL's rule (SPEC.md: DEL may come without a netns, and must succeed when the
-   *     resources are gone): an absent or no longer existing netns is no error there; one that
-   *     exists but is no network namespace still is, as the reference plugins' {@code
-   *     NSPathNotNSErr}
+   * a runtime does not read as "bad CNI_NETNS" (CHECK's 103, or nothing at all). DEL does not check
+   * it (see del).
    */
-  private static void checkNetns(String netns, boolean goneIsFine) {
-    if (goneIsFine && (netns == null || netns.isEmpty())) return;
+  private static void checkNetns(String netns) {
     if (netns == null || !netns.matches("/[A-Za-z0-9_./:\\-]*")) {
       throw new CniError(
           CniError.INVALID_ENVIRONMENT,
@@ -415,7 +410,6 @@ public final class CniService {
               + "\": must be an absolute path of letters, digits, '_', '.', '/', ':', '-'");
     }
     if (!Files.exists(Path.of(netns))) {
-      if (goneIsFine) return;
       throw new CniError(CniError.INVALID_ENVIRONMENT, "CNI_NETNS " + netns + " does not exist");
     }
     if (!NetnsFile.isNamespace(netns)) {
@@ -521,7 +515,10 @@ public final class CniService {
   private void del(CniRequest r) {
     List<String> addresses = new ArrayList<>(); // of this interface's endpoint
     if (!r.plugin().equals(CniPlugin.IPAM_TYPE)) {
-      checkNetns(r.netns(), true);
+      // CNI_NETNS is not checked: DEL never enters the namespace (the veth is removed from the host
+      // side), and a DEL refused for a leftover file at that path, or a malformed one, would leave
+      // the pod's addresses allocated and its endpoint behind on every retry. The reference
+      // plugins release IPAM before they look at the namespace, too.
       String hostIface = WorkloadNames.hostIface(WorkloadNames.workloadId(r));
       plumbing.remove(hostIface, r.containerId());
       String key = WorkloadNames.namespace(r) + "/" + WorkloadNames.endpointName(node, r);
@@ -610,7 +607,7 @@ public final class CniService {
       }
       return;
     }
-    checkNetns(r.netns(), false);
+    checkNetns(r.netns());
     String key = WorkloadNames.namespace(r) + "/" + WorkloadNames.endpointName(node, r);
     WorkloadEndpoint w =
         client

@@ -900,12 +900,13 @@ class CniPluginIT {
   /**
    * CHECK reads CNI_NETNS as ADD does (SPEC.md: required for CHECK; code 4 for a bad value): a
    * netns that is gone or is a plain file is the runtime's bad variable, named with its value,
-   * before the agent looks at anything — not a list of plumbing problems (code 103). DEL may come
-   * after the netns is gone and must then succeed, but a path that exists and is no network
-   * namespace is still code 4, as the reference plugins' NSPathNotNSErr, and DEL touches nothing.
+   * before the agent looks at anything — not a list of plumbing problems (code 103). DEL does not
+   * enter the namespace, so it does not refuse one: a leftover plain file at the path, a malformed
+   * path or a namespace already gone, DEL still removes the veth and the endpoint and releases the
+   * addresses (refused, it would leak them on every retry).
    */
   @Test
-  void checkAndDelReadCniNetnsAsAddDoes() throws Exception {
+  void checkReadsCniNetnsAsAddDoesAndDelReleasesWhateverItIs() throws Exception {
     String pod = n.newPod();
     String conf = n.conf(true, false, null);
     java.nio.file.Path plain = n.dir.resolve("not-a-netns-either");
@@ -918,20 +919,20 @@ class CniPluginIT {
       CniNode.Run check = n.exec("netctl", checkPlain, conf);
       assertThat(check.code()).as(check.stdout()).isEqualTo(CniError.INVALID_ENVIRONMENT);
       assertThat((String) check.json().get("msg")).contains("CNI_NETNS", plain.toString());
+      assertThat(n.caliLinks()).as("a refused CHECK removed nothing").hasSize(1);
 
       Map<String, String> delPlain = env("DEL", "nscheck1", pod, "nscheck");
       delPlain.put("CNI_NETNS", plain.toString());
       CniNode.Run del = n.exec("netctl", delPlain, conf);
-      assertThat(del.code()).as(del.stdout()).isEqualTo(CniError.INVALID_ENVIRONMENT);
-      assertThat((String) del.json().get("msg")).contains("CNI_NETNS", plain.toString());
-      assertThat(n.caliLinks()).as("a refused DEL removed nothing").hasSize(1);
-      assertThat(n.handles()).contains("k8s-pod-network.nscheck1");
+      assertThat(del.exit()).as("DEL with a plain file as CNI_NETNS: %s", del.stdout()).isZero();
+      assertThat(n.caliLinks()).isEmpty();
+      assertThat(n.handles()).doesNotContain("k8s-pod-network.nscheck1");
+      assertThat(n.endpoints()).noneMatch(w -> "nscheck1".equals(w.spec().containerID()));
 
       Map<String, String> delRelative = env("DEL", "nscheck1", pod, "nscheck");
       delRelative.put("CNI_NETNS", "run/netns/x");
       CniNode.Run rel = n.exec("netctl", delRelative, conf);
-      assertThat(rel.code()).as(rel.stdout()).isEqualTo(CniError.INVALID_ENVIRONMENT);
-      assertThat((String) rel.json().get("details")).contains("run/netns/x");
+      assertThat(rel.exit()).as("DEL again, malformed CNI_NETNS: %s", rel.stdout()).isZero();
 
       n.deletePod(pod);
       String gone = CniNode.netnsPath(pod);
@@ -941,9 +942,6 @@ class CniPluginIT {
 
       CniNode.Run delGone = n.exec("netctl", env("DEL", "nscheck1", pod, "nscheck"), conf);
       assertThat(delGone.exit()).as("DEL after the netns is gone: %s", delGone.stdout()).isZero();
-      assertThat(n.caliLinks()).isEmpty();
-      assertThat(n.handles()).doesNotContain("k8s-pod-network.nscheck1");
-      assertThat(n.endpoints()).noneMatch(w -> "nscheck1".equals(w.spec().containerID()));
     } finally {
       del("netctl", env("DEL", "nscheck1", pod, "nscheck"), conf);
       n.deletePod(pod);
