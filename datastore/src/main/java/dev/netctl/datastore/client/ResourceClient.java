@@ -507,7 +507,10 @@ public final class ResourceClient {
 
   @SuppressWarnings("unchecked")
   private <R extends Resource> Applied<R> replace(
-      Kind<R> kind, R resource, Entry currentEntry, boolean noOpIfEqual) {
+      Kind<R> kind, R given, Entry currentEntry, boolean noOpIfEqual) {
+    // A pool enabled again after a deletion that stopped half-way is taken back: its deletion mark
+    // goes, or a later plain disable would make it "being deleted" again (IPPool.beingDeleted).
+    R resource = given instanceof IPPool p ? kind.type().cast(p.takenBackIfEnabled()) : given;
     Resource current = decode(kind, currentEntry);
     return (Applied<R>)
         guarded

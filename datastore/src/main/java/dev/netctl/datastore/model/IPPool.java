@@ -38,6 +38,17 @@ public record IPPool(ObjectMeta metadata, IPPoolSpec spec) implements Resource {
     return spec.disabled() && metadata.annotations().containsKey(DELETING_ANNOTATION);
   }
 
+  /**
+   * This pool without its deletion mark when it is enabled: a deletion that stopped half-way left
+   * the mark, and the pool enabled again is no longer on its way out, nor after a later disable.
+   */
+  public IPPool takenBackIfEnabled() {
+    if (spec.disabled() || !metadata.annotations().containsKey(DELETING_ANNOTATION)) return this;
+    java.util.Map<String, String> a = new java.util.TreeMap<>(metadata.annotations());
+    a.remove(DELETING_ANNOTATION);
+    return new IPPool(metadata.withAnnotations(a), spec);
+  }
+
   /** This pool marked as being deleted since {@code since} (RFC 3339). */
   public IPPool markedDeleting(String since) {
     java.util.Map<String, String> a = new java.util.TreeMap<>(metadata.annotations());

@@ -66,6 +66,27 @@ class ResourceClientTest {
     return store.list("nothing").join().revision();
   }
 
+  /**
+   * A pool enabled again after a deletion stopped half-way loses its deletion mark, so that a later
+   * plain disable does not make it "being deleted" (its pods' routes withheld) again.
+   */
+  @Test
+  void enablingAPoolMarkedForDeletionTakesTheMarkAway() {
+    client.create(pool("a", "10.0.0.0/16"));
+    IPPool marked =
+        client.update(
+            IPPool.of("a", IPPoolSpec.of("10.0.0.0/16").withDisabled(true))
+                .markedDeleting("2026-12-07T00:00:00Z"));
+    assertThat(marked.beingDeleted()).isTrue();
+
+    IPPool enabled =
+        client.update(new IPPool(marked.metadata(), marked.spec().withDisabled(false)));
+    assertThat(enabled.metadata().annotations()).doesNotContainKey(IPPool.DELETING_ANNOTATION);
+    IPPool disabledAgain =
+        client.update(new IPPool(enabled.metadata(), enabled.spec().withDisabled(true)));
+    assertThat(disabledAgain.beingDeleted()).isFalse();
+  }
+
   @Test
   void createAssignsIdentityAndResourceVersion() {
     IPPool created = client.create(pool("a", "10.0.0.0/16"));

@@ -23,7 +23,7 @@ public final class PoolDeletion {
    */
   public static IPPool delete(ResourceClient client, String name) {
     IPPool pool = client.get(Kind.IP_POOL, name);
-    if (!pool.spec().disabled() || !pool.beingDeleted()) {
+    if (!pool.beingDeleted()) {
       // Disabled, and marked as being deleted: the agents stop routing the addresses left in its
       // ownerless blocks only for a pool so marked, not for one merely disabled.
       try {
