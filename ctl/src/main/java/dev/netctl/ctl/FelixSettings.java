@@ -49,16 +49,20 @@ final class FelixSettings {
         continue;
       }
       if (f.isEmpty()) continue;
+      // An invalid field (stored past netctl's checks: the CRD's schema cannot say every rule) is
+      // left out, each named; the object's valid fields still apply.
       var problems = Validator.validate(f.get());
+      FelixConfigurationSpec spec = f.get().spec();
       if (!problems.isEmpty()) {
-        LOG.log(
-            Level.WARNING,
-            "ignoring FelixConfiguration \"{0}\": {1}",
-            name,
-            problems.getFirst().toString());
-        continue;
+        java.util.Set<String> bad = new java.util.HashSet<>();
+        for (var p : problems) {
+          bad.add(p.field());
+          LOG.log(Level.WARNING, "ignoring FelixConfiguration \"{0}\" {1}", name, p.toString());
+        }
+        if (bad.contains("metadata.name")) continue;
+        spec = spec.without(bad);
       }
-      merged = merged.overriddenBy(f.get().spec());
+      merged = merged.overriddenBy(spec);
     }
     return merged;
   }

@@ -8,6 +8,7 @@ import dev.netctl.datastore.Datastores;
 import dev.netctl.datastore.client.ResourceClient;
 import dev.netctl.datastore.model.FelixConfiguration;
 import dev.netctl.datastore.model.FelixConfigurationSpec;
+import dev.netctl.datastore.model.Kind;
 import dev.netctl.datastore.model.ResourceCodec;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,6 +76,28 @@ class FelixSettingsTest {
               FelixSettings.apply(FLAGS, Set.of("--health-port"), FelixSettings.read(client, "n1"))
                   .healthPort())
           .isEqualTo(9099);
+    }
+  }
+
+  /**
+   * An object stored past netctl's checks (kubectl, whose CRD schema cannot say "0 or at least 68")
+   * loses only its invalid fields: its valid ones still apply, rather than the whole object going.
+   */
+  @Test
+  void anInvalidFieldStoredPastTheChecksIsLeftOutAndTheRestApplies() {
+    try (Datastore store = Datastores.open("embedded:" + dir.resolve("s.db"), null)) {
+      ResourceClient client = new ResourceClient(store);
+      FelixConfiguration raw =
+          FelixConfiguration.of("default", spec("{vxlanVNI: 4097, vxlanMTU: 50}"));
+      store
+          .create(
+              new dev.netctl.datastore.Key(Kind.FELIX_CONFIGURATION.storageKind(), "default"),
+              new ResourceCodec().toStorage(raw))
+          .join();
+
+      FelixConfigurationSpec read = FelixSettings.read(client, "n1");
+      assertThat(read.vxlanVNI()).isEqualTo(4097);
+      assertThat(read.vxlanMTU()).as("refused by validation, left out").isNull();
     }
   }
 }

@@ -50,6 +50,23 @@ public record FelixConfigurationSpec(
     return new FelixConfigurationSpec(null, null, null, null, null, null, null, null, null);
   }
 
+  /**
+   * This spec with the fields named (as a violation names them: {@code spec.vxlanMTU}) unset: what
+   * the agent keeps of an object whose other fields are valid.
+   */
+  public FelixConfigurationSpec without(java.util.Set<String> fields) {
+    return new FelixConfigurationSpec(
+        fields.contains("spec.vxlanVNI") ? null : vxlanVNI,
+        fields.contains("spec.vxlanPort") ? null : vxlanPort,
+        fields.contains("spec.vxlanMTU") ? null : vxlanMTU,
+        fields.contains("spec.vxlanMTUV6") ? null : vxlanMTUV6,
+        fields.contains("spec.ipipMTU") ? null : ipipMTU,
+        fields.contains("spec.healthEnabled") ? null : healthEnabled,
+        fields.contains("spec.healthHost") ? null : healthHost,
+        fields.contains("spec.healthPort") ? null : healthPort,
+        fields.contains("spec.routeRefreshInterval") ? null : routeRefreshInterval);
+  }
+
   /** These values, each replaced by {@code over}'s where that one is set (node over default). */
   public FelixConfigurationSpec overriddenBy(FelixConfigurationSpec over) {
     if (over == null) return this;

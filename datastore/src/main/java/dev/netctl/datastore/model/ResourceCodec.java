@@ -421,13 +421,17 @@ public final class ResourceCodec {
               if (FelixConfigurationSpec.NOT_SUPPORTED.contains(f)) refused.add("spec." + f);
             });
     if (refused.isEmpty()) return;
+    int n = refused.size();
+    // One field is named as every error names it; several as a list ("fields a, b and c are").
     throw new CodecException(
         label,
-        refused.getFirst(),
-        (refused.size() == 1
+        n == 1 ? refused.getFirst() : null,
+        (n == 1
                 ? "is a Calico field"
-                : "and "
-                    + String.join(", ", refused.subList(1, refused.size()))
+                : "fields "
+                    + String.join(", ", refused.subList(0, n - 1))
+                    + " and "
+                    + refused.getLast()
                     + " are Calico fields")
             + " not supported by netctl (its node agent has no such setting; netctl supports"
             + " vxlanVNI, vxlanPort, vxlanMTU, vxlanMTUV6, ipipMTU, healthEnabled, healthHost,"

@@ -531,10 +531,10 @@ public final class Validator {
     }
     range(c, "spec.vxlanVNI", s.vxlanVNI(), 0, 16_777_215, "0-16777215 (24 bits)");
     range(c, "spec.vxlanPort", s.vxlanPort(), 1, 65_535, "1-65535");
-    range(c, "spec.vxlanMTU", s.vxlanMTU(), 68, 65_535, "68-65535");
-    range(
-        c, "spec.vxlanMTUV6", s.vxlanMTUV6(), 1280, 65_535, "1280-65535 (IPv6's minimum link MTU)");
-    range(c, "spec.ipipMTU", s.ipipMTU(), 68, 65_535, "68-65535");
+    // 0, as in Felix, derives the MTU from the parent interface's.
+    mtu(c, "spec.vxlanMTU", s.vxlanMTU(), 68, "0 (derived) or 68-65535");
+    mtu(c, "spec.vxlanMTUV6", s.vxlanMTUV6(), 1280, "0 (derived) or 1280-65535 (IPv6's minimum)");
+    mtu(c, "spec.ipipMTU", s.ipipMTU(), 68, "0 (derived) or 68-65535");
     range(c, "spec.healthPort", s.healthPort(), 0, 65_535, "0-65535 (0 = off)");
     if (s.healthHost() != null && s.healthHost().isBlank()) {
       c.add("spec.healthHost", s.healthHost(), "must be an address or host name, not empty");
@@ -561,6 +561,10 @@ public final class Validator {
   private static void range(
       ViolationCollector c, String field, Integer value, int min, int max, String rule) {
     if (value != null && (value < min || value > max)) c.add(field, value, "must be " + rule);
+  }
+
+  private static void mtu(ViolationCollector c, String field, Integer value, int min, String rule) {
+    if (value != null && value != 0) range(c, field, value, min, 65_535, rule);
   }
 
   // -------------------------------------------------------------- IPAMConfig

@@ -81,9 +81,9 @@ class FelixConfigurationTest {
         "metadata.name|nodes.n1|{}|must be 'default' or 'node.<nodename>'",
         "spec.vxlanVNI|16777216|{vxlanVNI: 16777216}|must be 0-16777215 (24 bits)",
         "spec.vxlanPort|0|{vxlanPort: 0}|must be 1-65535",
-        "spec.vxlanMTU|67|{vxlanMTU: 67}|must be 68-65535",
-        "spec.vxlanMTUV6|1279|{vxlanMTUV6: 1279}|must be 1280-65535",
-        "spec.ipipMTU|70000|{ipipMTU: 70000}|must be 68-65535",
+        "spec.vxlanMTU|67|{vxlanMTU: 67}|must be 0 (derived) or 68-65535",
+        "spec.vxlanMTUV6|1279|{vxlanMTUV6: 1279}|must be 0 (derived) or 1280-65535",
+        "spec.ipipMTU|70000|{ipipMTU: 70000}|must be 0 (derived) or 68-65535",
         "spec.healthPort|65536|{healthPort: 65536}|must be 0-65535 (0 = off)",
         "spec.healthHost|' '|{healthHost: ' '}|must be an address or host name",
         "spec.routeRefreshInterval|90|{routeRefreshInterval: '90'}|must be a Go duration",
@@ -99,6 +99,24 @@ class FelixConfigurationTest {
         .contains(field)
         .contains(value.replace("'", ""))
         .contains(rule);
+  }
+
+  /** 0 is Felix's "derive the MTU from the parent interface", which a Calico manifest may carry. */
+  @Test
+  void aZeroMtuIsDerivedAndValid() {
+    assertThat(Validator.validate(read("default", "{vxlanMTU: 0, vxlanMTUV6: 0, ipipMTU: 0}")))
+        .isEmpty();
+    assertThat(Validator.validate(read("default", "{ipipMTU: -1}"))).hasSize(1);
+  }
+
+  /** What the agent keeps of an object stored past the checks: its valid fields. */
+  @Test
+  void withoutUnsetsExactlyTheNamedFields() {
+    FelixConfigurationSpec s =
+        new FelixConfigurationSpec(4097, 4790, 50, null, null, false, "::", 9199, "500ms");
+    assertThat(s.without(java.util.Set.of("spec.vxlanMTU", "spec.routeRefreshInterval")))
+        .isEqualTo(
+            new FelixConfigurationSpec(4097, 4790, null, null, null, false, "::", 9199, null));
   }
 
   @Test
