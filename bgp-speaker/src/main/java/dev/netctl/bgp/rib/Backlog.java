@@ -59,9 +59,9 @@ final class Backlog {
     if (prefix == null) {
       int slot = plain.slot(packed);
       if (slot < 0) {
-        plain.insert(packed, withdrawal, null);
+        plain.insert(packed, withdrawal);
       } else if (withdrawal) {
-        plain.setAt(slot, Boolean.TRUE, null);
+        plain.setAt(slot, Boolean.TRUE);
       }
     } else if (pathId == 0 && !prefix.ipv6()) {
       mark(null, PrefixTable.pack(prefix), 0, withdrawal);
@@ -79,9 +79,9 @@ final class Backlog {
     whole = true;
     PrefixTable<Boolean> kept = new PrefixTable<>();
     plain.forEachIpv4(
-        (key, withdrawn, companion) -> {
+        (key, withdrawn) -> {
           if (withdrawn) {
-            kept.insert(key, Boolean.TRUE, null);
+            kept.insert(key, Boolean.TRUE);
           }
         });
     plain = kept;
@@ -155,8 +155,7 @@ final class Backlog {
 
   /** Visits every key noted. */
   void forEach(KeyVisitor visitor) {
-    plain.forEachIpv4(
-        (key, withdrawn, companion) -> visitor.visit(PrefixTable.unpack(key), 0, withdrawn));
+    plain.forEachIpv4((key, withdrawn) -> visitor.visit(PrefixTable.unpack(key), 0, withdrawn));
     others.forEach((n, withdrawn) -> visitor.visit(n.prefix(), n.pathId(), withdrawn));
   }
 }

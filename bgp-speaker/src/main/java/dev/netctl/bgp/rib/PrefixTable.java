@@ -14,9 +14,8 @@ import java.util.function.BiConsumer;
  * plus a hash-map node (≈ 24 bytes against ≈ 80). IPv6, far rarer in a Calico fabric, uses a plain
  * {@link HashMap}.
  *
- * <p>A table made {@link #withCompanions} keeps a second reference per IPv4 entry, reached through
- * the slot methods, which only IPv4 keys have. (An update group's pending changes, which kept their
- * source and attributes that way, have a table of their own: {@link PendingTable}.)
+ * <p>An update group's pending changes, which need a second reference per entry and an order, have
+ * a table of their own: {@link PendingTable}.
  *
  * <p>Not thread-safe: each RIB shard owns its tables.
  *
@@ -28,7 +27,6 @@ final class PrefixTable<V> {
 
   private long[] keys = newKeys(MIN_CAPACITY);
   private Object[] values = new Object[MIN_CAPACITY];
-  private Object[] companions; // null unless made withCompanions
   private int v4Size;
   private final Map<Prefix, V> v6 = new HashMap<>();
 
@@ -42,15 +40,6 @@ final class PrefixTable<V> {
     }
     keys = newKeys(capacity);
     values = new Object[capacity];
-  }
-
-  private PrefixTable(boolean companions) {
-    this.companions = companions ? new Object[MIN_CAPACITY] : null;
-  }
-
-  /** A table with a companion reference per IPv4 entry. */
-  static <V> PrefixTable<V> withCompanions() {
-    return new PrefixTable<>(true);
   }
 
   /** The value for {@code prefix}, or null. */
@@ -77,9 +66,6 @@ final class PrefixTable<V> {
       if (keys[i] == key) {
         V old = cast(values[i]);
         values[i] = value;
-        if (companions != null) {
-          companions[i] = null;
-        }
         return old;
       }
       i = (i + 1) & mask;
@@ -99,26 +85,16 @@ final class PrefixTable<V> {
   }
 
   /**
-   * Inserts an absent IPv4 key with {@code value} and {@code companion}; returns its slot, valid
-   * until the table next changes.
+   * Inserts an absent IPv4 key with {@code value}; returns its slot, valid until the table next
+   * changes.
    */
-  int insert(long key, V value, Object companion) {
+  int insert(long key, V value) {
     // Grow first, so the slot returned is the entry's final one.
     if ((v4Size + 1) * 4 > keys.length * 3) {
       resize(keys.length * 2);
     }
-    int mask = keys.length - 1;
-    int i = mix(key) & mask;
-    while (keys[i] != EMPTY) {
-      i = (i + 1) & mask;
-    }
-    keys[i] = key;
-    values[i] = value;
-    if (companions != null) {
-      companions[i] = companion;
-    }
     v4Size++;
-    return i;
+    return place(key, value);
   }
 
   /** The value in an occupied slot. */
@@ -126,17 +102,9 @@ final class PrefixTable<V> {
     return cast(values[slot]);
   }
 
-  /** The companion in an occupied slot (null in a table without companions). */
-  Object companionAt(int slot) {
-    return companions == null ? null : companions[slot];
-  }
-
-  /** Replaces the value and companion of an occupied slot. */
-  void setAt(int slot, V value, Object companion) {
+  /** Replaces the value of an occupied slot. */
+  void setAt(int slot, V value) {
     values[slot] = value;
-    if (companions != null) {
-      companions[slot] = companion;
-    }
   }
 
   /** Removes the entry in an occupied slot. */
@@ -145,56 +113,17 @@ final class PrefixTable<V> {
     v4Size--;
   }
 
-  /** Visitor over entries with their companions. */
-  interface CompanionVisitor<V> {
-    /** Visits one entry (companion null for IPv6); returns false to stop. */
-    boolean visit(Prefix prefix, V value, Object companion);
-  }
-
-  /** Visits entries with their companions until the visitor returns false. */
-  void visitWithCompanions(CompanionVisitor<V> visitor) {
-    for (int i = 0; i < keys.length; i++) {
-      if (keys[i] != EMPTY && !visitor.visit(unpack(keys[i]), cast(values[i]), companionAt(i))) {
-        return;
-      }
-    }
-    for (Map.Entry<Prefix, V> e : v6.entrySet()) {
-      if (!visitor.visit(e.getKey(), e.getValue(), null)) {
-        return;
-      }
-    }
-  }
-
-  /**
-   * The first occupied IPv4 slot at {@code from} or after, or -1: with {@link #keyAt}, {@link
-   * #valueAt} and {@link #companionAt}, a loop over the entries with no visitor call per entry (an
-   * interface call the C1-only speaker JVM dispatches through a stub, once per change drained).
-   */
-  int nextIpv4(int from) {
-    for (int i = from; i < keys.length; i++) {
-      if (keys[i] != EMPTY) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  /** The packed key ({@link #pack}) in an occupied IPv4 slot. */
-  long keyAt(int slot) {
-    return keys[slot];
-  }
-
   /** Visitor over IPv4 entries by key. */
   interface KeyVisitor<V> {
     /** Visits one entry. */
-    void visit(long key, V value, Object companion);
+    void visit(long key, V value);
   }
 
   /** Visits every IPv4 entry with its key ({@link #pack}), building no prefix; not IPv6 ones. */
   void forEachIpv4(KeyVisitor<V> visitor) {
     for (int i = 0; i < keys.length; i++) {
       if (keys[i] != EMPTY) {
-        visitor.visit(keys[i], cast(values[i]), companionAt(i));
+        visitor.visit(keys[i], cast(values[i]));
       }
     }
   }
@@ -251,7 +180,16 @@ final class PrefixTable<V> {
 
   /** Visits entries until the visitor returns false; the table must not change meanwhile. */
   void visit(Visitor<V> visitor) {
-    visitWithCompanions((prefix, value, companion) -> visitor.visit(prefix, value));
+    for (int i = 0; i < keys.length; i++) {
+      if (keys[i] != EMPTY && !visitor.visit(unpack(keys[i]), cast(values[i]))) {
+        return;
+      }
+    }
+    for (Map.Entry<Prefix, V> e : v6.entrySet()) {
+      if (!visitor.visit(e.getKey(), e.getValue())) {
+        return;
+      }
+    }
   }
 
   /** The key of an IPv4 prefix: the codec's packed form ({@link Ipv4NlriList#pack}). */
@@ -286,36 +224,28 @@ final class PrefixTable<V> {
       if (((i - home) & mask) >= ((i - hole) & mask)) {
         keys[hole] = keys[i];
         values[hole] = values[i];
-        if (companions != null) {
-          companions[hole] = companions[i];
-        }
         hole = i;
       }
       i = (i + 1) & mask;
     }
     keys[hole] = EMPTY;
     values[hole] = null;
-    if (companions != null) {
-      companions[hole] = null;
-    }
   }
 
   private void resize(int capacity) {
     long[] oldKeys = keys;
     Object[] oldValues = values;
-    Object[] oldCompanions = companions;
     keys = newKeys(capacity);
     values = new Object[capacity];
-    companions = oldCompanions == null ? null : new Object[capacity];
     for (int j = 0; j < oldKeys.length; j++) {
       if (oldKeys[j] != EMPTY) {
-        reinsert(oldKeys[j], oldValues[j], oldCompanions, j);
+        place(oldKeys[j], oldValues[j]);
       }
     }
   }
 
-  // Puts an entry of the table before a resize into the new arrays; returns its slot.
-  private int reinsert(long key, Object value, Object[] oldCompanions, int oldSlot) {
+  // Puts an absent key into its first free slot (no growth, no count); returns the slot.
+  private int place(long key, Object value) {
     int mask = keys.length - 1;
     int i = mix(key) & mask;
     while (keys[i] != EMPTY) {
@@ -323,9 +253,6 @@ final class PrefixTable<V> {
     }
     keys[i] = key;
     values[i] = value;
-    if (oldCompanions != null) {
-      companions[i] = oldCompanions[oldSlot];
-    }
     return i;
   }
 

@@ -45,23 +45,23 @@ class PrefixTableTest {
   }
 
   @Test
-  void aLoopOverSlotsSeesEveryIpv4EntryOnceWithItsValueAndCompanion() {
-    PrefixTable<Integer> table = PrefixTable.withCompanions();
+  void insertedIpv4EntriesAreVisitedOnceByKeyAndIpv6OnesNot() {
+    PrefixTable<Integer> table = new PrefixTable<>();
     Map<Long, Integer> expected = new HashMap<>();
     for (int i = 0; i < 300; i++) {
       long key = PrefixTable.pack(Prefix.ipv4(0x0a000000 + (i << 8), 24));
-      table.insert(key, i, "c" + i);
+      int slot = table.insert(key, i);
+      assertThat(table.valueAt(slot)).isEqualTo(i);
       expected.put(key, i);
     }
-    table.put(Prefix.parse("fd00::/64"), -1); // IPv6: not an IPv4 slot
+    table.setAt(table.slot(PrefixTable.pack(Prefix.ipv4(0x0a000000, 24))), -7);
+    expected.put(PrefixTable.pack(Prefix.ipv4(0x0a000000, 24)), -7);
+    table.put(Prefix.parse("fd00::/64"), -1); // IPv6: not visited by key
     Map<Long, Integer> seen = new HashMap<>();
-    for (int slot = table.nextIpv4(0); slot >= 0; slot = table.nextIpv4(slot + 1)) {
-      Integer value = table.valueAt(slot);
-      assertThat(seen.put(table.keyAt(slot), value)).as("each entry once").isNull();
-      assertThat(table.companionAt(slot)).isEqualTo("c" + value);
-    }
+    table.forEachIpv4(
+        (key, value) -> assertThat(seen.put(key, value)).as("each entry once").isNull());
     assertThat(seen).isEqualTo(expected);
-    assertThat(new PrefixTable<Integer>(10).nextIpv4(0)).as("an empty table").isEqualTo(-1);
+    assertThat(table.size()).isEqualTo(301);
   }
 
   @Test
