@@ -197,6 +197,19 @@ class PeerSessionTest {
     }
   }
 
+  // Brings the session up with the raw peer, stops it with an Administrative Reset, and checks the
+  // peer read that NOTIFICATION.
+  private void establishAndReset(RawPeer peer) throws Exception {
+    peer.establish();
+    await().atMost(Duration.ofSeconds(5)).until(() -> session.state() == State.ESTABLISHED);
+    session
+        .loop()
+        .submit(() -> session.stop(Notification.of(NotificationSubcode.ADMINISTRATIVE_RESET)))
+        .sync();
+    assertThat(peer.readNotification().errorSubcode())
+        .isEqualTo(NotificationSubcode.ADMINISTRATIVE_RESET);
+  }
+
   /**
    * Our FIN must not overtake the NOTIFICATION in the peer's processing (FRR's I/O thread may read
    * both at once and its main thread act on the close first): the connection stays open after the
@@ -207,14 +220,7 @@ class PeerSessionTest {
   void afterANotificationWeCloseOnlyOnceThePeerHasClosed() throws Exception {
     NotificationClose.timeout(Duration.ofMinutes(5));
     try (RawPeer peer = new RawPeer()) {
-      peer.establish();
-      await().atMost(Duration.ofSeconds(5)).until(() -> session.state() == State.ESTABLISHED);
-      session
-          .loop()
-          .submit(() -> session.stop(Notification.of(NotificationSubcode.ADMINISTRATIVE_RESET)))
-          .sync();
-      assertThat(peer.readNotification().errorSubcode())
-          .isEqualTo(NotificationSubcode.ADMINISTRATIVE_RESET);
+      establishAndReset(peer);
       assertThat(session.state()).as("our FSM does not wait for the peer").isEqualTo(State.IDLE);
       await()
           .atMost(Duration.ofSeconds(5))
@@ -238,14 +244,7 @@ class PeerSessionTest {
   void afterANotificationAPeerThatNeverClosesIsClosedOnAnyway() throws Exception {
     NotificationClose.timeout(Duration.ofMillis(200));
     try (RawPeer peer = new RawPeer()) {
-      peer.establish();
-      await().atMost(Duration.ofSeconds(5)).until(() -> session.state() == State.ESTABLISHED);
-      session
-          .loop()
-          .submit(() -> session.stop(Notification.of(NotificationSubcode.ADMINISTRATIVE_RESET)))
-          .sync();
-      assertThat(peer.readNotification().errorSubcode())
-          .isEqualTo(NotificationSubcode.ADMINISTRATIVE_RESET);
+      establishAndReset(peer);
       assertThat(peer.closedByPeer()).isTrue();
     } finally {
       NotificationClose.timeout(null);

@@ -230,6 +230,18 @@ class CalculatorTest {
         Map.of());
   }
 
+  // n1 and n2 share a subnet, n3 is across a router; a CrossSubnet pool holds their VTEP
+  // addresses, an Always pool is routed over VXLAN.
+  private static final List<NodeInfo> V6_NODES =
+      List.of(
+          node6("n1", "fd77:1::1/64", "fd78::1:0"),
+          node6("n2", "fd77:1::2/64", "fd78::2:0"),
+          node6("n3", "fd77:2::3/64", "fd78::3:0"));
+  private static final List<PoolInfo> V6_POOLS =
+      List.of(
+          new PoolInfo("cs", c("fd78::/48"), NEVER, CROSS, false, false),
+          new PoolInfo("al", c("fd81::/120"), NEVER, ALWAYS, false, false));
+
   /**
    * IPv6 refuses an onlink gateway that a more specific route sends elsewhere: with a CrossSubnet
    * pool routing a same-subnet peer's block (which holds its tunnel address) through eth0, routes
@@ -239,13 +251,8 @@ class CalculatorTest {
   void everyRemoteIpv6VtepGetsAHostRouteOnTheVxlanDevice() {
     ClusterState s =
         state(
-            List.of(
-                node6("n1", "fd77:1::1/64", "fd78::1:0"),
-                node6("n2", "fd77:1::2/64", "fd78::2:0"),
-                node6("n3", "fd77:2::3/64", "fd78::3:0")),
-            List.of(
-                new PoolInfo("cs", c("fd78::/48"), NEVER, CROSS, false, false),
-                new PoolInfo("al", c("fd81::/120"), NEVER, ALWAYS, false, false)),
+            V6_NODES,
+            V6_POOLS,
             List.of(
                 new BlockInfo(c("fd78::1:0/120"), "n1"),
                 new BlockInfo(c("fd78::2:0/120"), "n2"),
@@ -273,13 +280,8 @@ class CalculatorTest {
   void aBlockAppliedAloneGetsTheRouteTheFullCalculationGivesIt() {
     ClusterState v6 =
         state(
-            List.of(
-                node6("n1", "fd77:1::1/64", "fd78::1:0"),
-                node6("n2", "fd77:1::2/64", "fd78::2:0"),
-                node6("n3", "fd77:2::3/64", "fd78::3:0")),
-            List.of(
-                new PoolInfo("cs", c("fd78::/48"), NEVER, CROSS, false, false),
-                new PoolInfo("al", c("fd81::/120"), NEVER, ALWAYS, false, false)),
+            V6_NODES,
+            V6_POOLS,
             List.of(
                 new BlockInfo(c("fd78::1:0/120"), "n1"),
                 new BlockInfo(c("fd78::2:0/128"), "n2"), // n2's VTEP address, a block itself
