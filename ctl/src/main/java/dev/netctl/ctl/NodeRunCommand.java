@@ -178,7 +178,8 @@ final class NodeRunCommand implements Callable<Integer> {
             healthPort,
             secretsDir,
             Duration.ofSeconds(resyncSeconds),
-            routerId == null || routerId.isEmpty() ? null : routerId);
+            routerId == null || routerId.isEmpty() ? null : routerId,
+            AgentOptions.TunnelMtus.DERIVED);
     Datastore store = node.datastore().open(StoreUse.CREATE);
     // FelixConfiguration fills in what no flag or environment variable set (Felix's precedence:
     // environment over node.<name> over default); read once, at start, as the DaemonSet restarts

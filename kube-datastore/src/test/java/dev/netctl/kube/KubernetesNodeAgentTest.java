@@ -159,7 +159,8 @@ class KubernetesNodeAgentTest {
                 0,
                 Path.of("/nonexistent"),
                 Duration.ofSeconds(90),
-                null),
+                null,
+                AgentOptions.TunnelMtus.DERIVED),
             store,
             kernel);
     agent.start();

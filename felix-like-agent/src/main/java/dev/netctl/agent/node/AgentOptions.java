@@ -47,36 +47,6 @@ public record AgentOptions(
     public static final TunnelMtus DERIVED = new TunnelMtus(0, 0, 0);
   }
 
-  /** Options with every tunnel MTU derived from the parent interface. */
-  public AgentOptions(
-      String nodeName,
-      String ip,
-      String ip6,
-      String autodetection,
-      int vxlanVni,
-      int vxlanPort,
-      int mtu,
-      String healthHost,
-      int healthPort,
-      Path secretsDir,
-      Duration resyncInterval,
-      String routerId) {
-    this(
-        nodeName,
-        ip,
-        ip6,
-        autodetection,
-        vxlanVni,
-        vxlanPort,
-        mtu,
-        healthHost,
-        healthPort,
-        secretsDir,
-        resyncInterval,
-        routerId,
-        TunnelMtus.DERIVED);
-  }
-
   /** Calico's defaults for a node. */
   public static AgentOptions defaults(String nodeName) {
     return new AgentOptions(
@@ -91,6 +61,7 @@ public record AgentOptions(
         9099,
         Path.of("/etc/netctl/secrets"),
         Duration.ofSeconds(90),
-        null);
+        null,
+        TunnelMtus.DERIVED);
   }
 }
