@@ -106,17 +106,7 @@ final class KubeWatch implements Watch {
   private volatile boolean warnedMissing;
   private io.fabric8.kubernetes.client.Watch fabricWatch;
 
-  KubeWatch(
-      KubernetesClient client,
-      Source source,
-      long afterRevision,
-      Consumer<WatchEvent> listener,
-      String address,
-      Consumer<KubeWatch> onEnd) {
-    this(client, source, afterRevision, listener, address, onEnd, false);
-  }
-
-  /** As above; {@code resyncWhenReadable}: see the field. */
+  /** {@code resyncWhenReadable}: see the field. */
   KubeWatch(
       KubernetesClient client,
       Source source,
