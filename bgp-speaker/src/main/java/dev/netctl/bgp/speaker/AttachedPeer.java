@@ -1,13 +1,11 @@
 package dev.netctl.bgp.speaker;
 
 import dev.netctl.bgp.codec.AddressFamily;
-import dev.netctl.bgp.codec.BgpMessage.Update;
 import dev.netctl.bgp.codec.Capability;
 import dev.netctl.bgp.fsm.Negotiated;
 import dev.netctl.bgp.rib.Peer;
 import dev.netctl.bgp.rib.UpdateGroup;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -24,9 +22,9 @@ final class AttachedPeer {
   CompletableFuture<Void> ready;
   // UPDATEs received in this turn of the loop and not yet handed to the RIB: they go as one batch
   // (see SessionEvents.update). Null when no batch is open.
-  List<Update> batch;
-  // Prefixes the open batch carries (withdrawn and announced).
-  int batchPrefixes;
+  UpdateBatch batch;
+  // The batch opened last: the next one may go to the RIB without waiting for it (UpdateBatch).
+  UpdateBatch lastBatch;
   // Null until the RIB registered the peer.
   UpdateGroup group;
   // Batches of UPDATEs handed to the RIB and not processed yet: the session stops reading while

@@ -125,39 +125,36 @@ final class SessionEvents implements SessionListener {
           }
         }
       }
-      if (a.batch != null && a.batchPrefixes + prefixes > BATCH_PREFIXES) {
-        a.batch = null; // it would take the open batch past the cap: it opens the next one
+      UpdateBatch open = a.batch;
+      if (open != null && open.prefixes + prefixes > BATCH_PREFIXES) {
+        handOff(a, open); // it would take the open batch past the cap: it opens the next one
+        open = null;
       }
-      if (a.batch != null) {
-        a.batch.add(update); // handed over with the batch opened earlier
-        a.batchPrefixes += prefixes;
-        if (a.batch.size() == BATCH_UPDATES || a.batchPrefixes >= BATCH_PREFIXES) {
-          a.batch = null; // full: the next UPDATE opens (and counts) another
+      if (open != null) {
+        open.add(update, prefixes);
+        if (open.updates.size() == BATCH_UPDATES || open.prefixes >= BATCH_PREFIXES) {
+          // Full: handed over now, so that the RIB works on it while the loop decodes the rest of
+          // the read (a churn's read is several batches; handed over after the read, the RIB
+          // waited for all of them to be decoded). The next UPDATE opens (and counts) another.
+          handOff(a, open);
         }
       } else {
         // The UPDATEs one read delivers go to the RIB as one batch: one task per shard and one
         // completion instead of one each (a churn of ten thousand prefixes over a thousand
-        // attribute sets is a thousand small UPDATEs). The batch is handed over by a loop task,
-        // which runs after the read's messages; chained to keep the session's order while the
-        // registration is still under way.
-        List<Update> batch = new ArrayList<>();
-        batch.add(update);
-        CompletableFuture<Void> done =
-            a.tail()
-                .thenComposeAsync(
-                    v -> {
-                      if (a.batch == batch) {
-                        a.batch = null;
-                      }
-                      return rib.apply(a.peer, batch);
-                    },
-                    loop);
-        a.ready = done;
+        // attribute sets is a thousand small UPDATEs). A batch not full by then is handed over by
+        // a loop task, which runs after the read's messages.
+        UpdateBatch batch = new UpdateBatch(a.ready, a.lastBatch);
+        batch.add(update, prefixes);
         a.batch = batch;
-        a.batchPrefixes = prefixes;
-        done.whenCompleteAsync((v, e) -> applied(peer, a), loop);
+        a.lastBatch = batch;
+        a.ready = batch.done;
+        loop.execute(() -> handOff(a, batch));
+        batch.done.whenCompleteAsync((v, e) -> applied(peer, a), loop);
         if (++a.inFlight == IN_FLIGHT_HIGH) {
           peer.pauseReading(true);
+        }
+        if (prefixes >= BATCH_PREFIXES) {
+          handOff(a, batch);
         }
       }
       // Not ifPresent with a lambda: that is an object per UPDATE, for the rare End-of-RIB.
@@ -166,6 +163,14 @@ final class SessionEvents implements SessionListener {
         endOfRib(peer, a, endOfRib.get());
       }
     }
+  }
+
+  /** Closes {@code batch} if it is still open and hands it to the RIB (once). */
+  private void handOff(AttachedPeer a, UpdateBatch batch) {
+    if (a.batch == batch) {
+      a.batch = null;
+    }
+    batch.handOff(updates -> rib.apply(a.peer, updates), loop);
   }
 
   // "ipv6 unicast", as the speaker's other notices name a family.

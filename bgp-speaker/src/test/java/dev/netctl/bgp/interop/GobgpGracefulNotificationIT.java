@@ -98,9 +98,10 @@ class GobgpGracefulNotificationIT {
                       .anyMatch(r -> r.nlri().equals(Nlri.of("10.48.2.0/24"))),
           details);
       // gobgpd logs the NOTIFICATION it sent when it gets round to it, which can be after our side
-      // has already marked the routes stale: waited for, not read once.
+      // has already marked the routes stale: waited for, not read once (5 s was once too short
+      // while the machine was busy building).
       await(
-          Duration.ofSeconds(5),
+          Duration.ofSeconds(15),
           () -> gobgpd.output().contains("subcode 4(administrative reset)"),
           details);
       assertThat(withdrawn).as("GoBGP's route was kept through its soft reset").isEmpty();

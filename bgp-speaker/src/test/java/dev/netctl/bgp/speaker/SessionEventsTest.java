@@ -192,6 +192,26 @@ class SessionEventsTest {
   }
 
   @Test
+  void aFullBatchGoesToTheRibWhileTheReadIsStillBeingHandled() throws Exception {
+    // Handed over only after the read, the RIB sat idle while the loop decoded a churn's several
+    // batches (docs/benchmarks.md, issue 14 session 20).
+    int seenDuringRead =
+        onLoop(
+            () -> {
+              for (Update u : announceEach(0, 128)) {
+                events.update(session.peer(), u);
+              }
+              long deadline = System.nanoTime() + BOUND.toNanos();
+              while (changes.size() < 128 && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+              }
+              return changes.size();
+            });
+
+    assertThat(seenDuringRead).isEqualTo(128);
+  }
+
+  @Test
   void readingPausesAtFourBatchesInFlightAndResumesAtTwo() throws Exception {
     gate.drainPermits(); // each batch below (128 new prefixes) then takes 128 permits to finish
 
