@@ -30,19 +30,20 @@ import org.slf4j.LoggerFactory;
 final class SessionEvents implements SessionListener {
   private static final Logger LOG = LoggerFactory.getLogger(SessionEvents.class);
 
-  // Batches of one peer's UPDATEs (a read's worth each, at most BATCH_UPDATES) handed to the RIB
-  // but not processed yet: at HIGH the session stops reading (TCP pushes back on the peer), at
-  // LOW it reads again. Without this a fast peer's whole table would sit decoded in memory waiting
-  // for the RIB; with a few in flight the loop decodes the next reads while the RIB works.
+  // Batches of one peer's UPDATEs (at most BATCH_UPDATES each; one read can make several) handed to
+  // the RIB but not processed yet: at HIGH the session stops reading (TCP pushes back on the peer;
+  // the read in progress is still handled, so a few more may be in flight), at LOW it reads again.
+  // Without this a fast peer's whole table would sit decoded in memory waiting for the RIB; with a
+  // few in flight the loop decodes the next reads while the RIB works.
   private static final int IN_FLIGHT_HIGH = 4;
   private static final int IN_FLIGHT_LOW = 2;
-  // UPDATEs and prefixes per batch at most: a batch still open while the RIB works on the previous
-  // one would otherwise take every UPDATE the loop reads meanwhile, and reads would never pause.
-  // Each batch is a task handed to a shard and, when done, a drain of the update groups on the loop
-  // (each a cross-thread wake-up): a churn's thousand small UPDATEs of ten prefixes went in about
-  // forty batches of 32; by UPDATEs alone they now go in about ten. The prefix cap keeps a table
-  // load's batches (hundreds of prefixes per UPDATE) as large as they were with 32 UPDATEs of a
-  // thousand, so what sits decoded in flight does not grow.
+  // UPDATEs and prefixes per batch at most. A full batch goes to the RIB at once, so the RIB works
+  // on it while the loop decodes the rest of the read; the rest of a read goes by a loop task after
+  // it. Each batch is a task handed to a shard and, when done, a drain of the update groups on the
+  // loop (each a cross-thread wake-up): a churn's thousand small UPDATEs of ten prefixes went in
+  // about forty batches of 32; by UPDATEs alone they now go in about ten. The prefix cap keeps a
+  // table load's batches (hundreds of prefixes per UPDATE) as large as they were with 32 UPDATEs of
+  // a thousand, so what sits decoded in flight does not grow.
   private static final int BATCH_UPDATES = 128;
   private static final int BATCH_PREFIXES = 32 * 1024;
 

@@ -11,9 +11,9 @@ import java.util.concurrent.Executor;
  * peer's queue of RIB work. Touched on the speaker's loop only.
  *
  * <p>A batch goes to the RIB at once when everything queued for the peer before it has finished or
- * is a batch that also went at once: the shards run their tasks in the order given, and a prefix
- * always maps to the same shard, so the UPDATEs still apply in the order received. The RIB then
- * works on one batch while the loop decodes the next and drains what the previous one changed.
+ * is a batch already in the RIB's hands: the shards run their tasks in the order given, and a
+ * prefix always maps to the same shard, so the UPDATEs still apply in the order received. The RIB
+ * then works on one batch while the loop decodes the next and drains what the previous one changed.
  * Behind other work (registration, a role change, a refresh) it waits until that is done.
  */
 final class UpdateBatch {
@@ -23,10 +23,12 @@ final class UpdateBatch {
   // Completes once the RIB has applied these UPDATEs and everything queued before them.
   final CompletableFuture<Void> done = new CompletableFuture<>();
   // The peer's work queued before this batch, and the batch it belongs to (null when other work).
-  private final CompletableFuture<Void> before;
-  private final UpdateBatch previous;
-  // Whether the UPDATEs went to the RIB when handed off, without waiting for earlier work.
-  private boolean straight;
+  // Both dropped once handed off: each batch would otherwise hold the one before it, and a
+  // session's batches, every UPDATE it ever sent, would stay reachable from the newest.
+  private CompletableFuture<Void> before;
+  private UpdateBatch previous;
+  // Whether the UPDATEs are in the RIB's hands (its shards' queues), at hand-off or later.
+  private boolean submitted;
   private boolean handedOff;
 
   /**
@@ -44,24 +46,29 @@ final class UpdateBatch {
   }
 
   /**
-   * Hands the UPDATEs to {@code rib} (once; later calls do nothing): at once when nothing
-   * unfinished but straight batches is queued before them, otherwise after that work, on {@code
-   * loop}.
+   * Hands the UPDATEs to {@code rib} (once; later calls do nothing): at once when everything queued
+   * before them has finished or is a batch already in the RIB's hands, otherwise after that work,
+   * on {@code loop}. Behind failed work they are not applied, and the batch fails too, as the work
+   * chained on it does.
    */
   void handOff(RibCall rib, Executor loop) {
     if (handedOff) {
       return;
     }
     handedOff = true;
-    boolean beforeDone = before.isDone() && !before.isCompletedExceptionally();
-    // A previous batch not handed off yet (closed by other work's tail) cannot be overtaken.
-    straight = beforeDone || (previous != null && previous.handedOff && previous.straight);
+    CompletableFuture<Void> earlier = before;
+    boolean failed = earlier.isCompletedExceptionally();
+    boolean finished = earlier.isDone() && !failed;
+    // A previous batch not yet in the RIB's hands (still waiting for other work) is not overtaken.
+    boolean straight = finished || (!failed && previous != null && previous.submitted);
+    before = null;
+    previous = null;
     CompletableFuture<Void> applied;
     if (straight) {
-      CompletableFuture<Void> mine = rib.apply(updates);
-      applied = beforeDone ? mine : before.thenCombine(mine, (x, y) -> null);
+      CompletableFuture<Void> mine = submit(rib);
+      applied = finished ? mine : earlier.thenCombine(mine, (x, y) -> null);
     } else {
-      applied = before.thenComposeAsync(v -> rib.apply(updates), loop);
+      applied = earlier.thenComposeAsync(v -> submit(rib), loop);
     }
     applied.whenComplete(
         (v, e) -> {
@@ -71,6 +78,22 @@ final class UpdateBatch {
             done.completeExceptionally(e);
           }
         });
+  }
+
+  /** Whether this batch still holds the one before it (it must not once handed off). */
+  boolean holdsPrevious() {
+    return previous != null || before != null;
+  }
+
+  // A throw (a closed RIB's executors refuse the task) fails the batch rather than leaving it, and
+  // every piece of work chained on it, never done.
+  private CompletableFuture<Void> submit(RibCall rib) {
+    submitted = true;
+    try {
+      return rib.apply(updates);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   /** Applies a batch's UPDATEs in the RIB; completes when every shard has. */

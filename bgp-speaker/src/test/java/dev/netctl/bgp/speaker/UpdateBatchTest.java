@@ -9,11 +9,13 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.junit.jupiter.api.Test;
 
 /**
- * When a batch goes to the RIB: at once behind finished work or behind batches that went at once
- * (the shards keep their order), otherwise only after the work queued before it; and once.
+ * When a batch goes to the RIB: at once behind finished work or behind batches already in the RIB's
+ * hands (the shards keep their order), otherwise only after the work queued before it; once; never
+ * behind failed work; and without holding on to the batches before it.
  */
 class UpdateBatchTest {
   // The RIB: records which batch it was given, in order, and lets the test finish each.
@@ -85,8 +87,24 @@ class UpdateBatchTest {
   }
 
   @Test
+  void behindABatchThatWaitedAndIsNowInTheRibTheNextGoesAtOnce() {
+    CompletableFuture<Void> registration = new CompletableFuture<>();
+    UpdateBatch first = batch(registration, null);
+    handOff(first);
+    registration.complete(null);
+    runLoop();
+    assertThat(applied).containsExactly(first);
+    UpdateBatch second = batch(first.done, first);
+
+    handOff(second);
+
+    assertThat(applied).as("the first is in the shards' queues").containsExactly(first, second);
+  }
+
+  @Test
   void aBatchNotHandedOffYetIsNotOvertaken() {
-    // The first was closed by other work's tail and waits for its loop task.
+    // Defensive: every caller that closes a batch early chains work after it today, so a batch
+    // never directly follows one that is not handed off; if one did, it must still wait.
     UpdateBatch first = batch(CompletableFuture.completedFuture(null), null);
     UpdateBatch second = batch(first.done, first);
 
@@ -107,6 +125,47 @@ class UpdateBatchTest {
     handOff(batch);
 
     assertThat(applied).containsExactly(batch);
+  }
+
+  @Test
+  void behindAFailedBatchTheNextIsNotAppliedAndFails() {
+    UpdateBatch first = batch(CompletableFuture.completedFuture(null), null);
+    handOff(first);
+    running.getFirst().completeExceptionally(new IllegalStateException("a shard task threw"));
+    UpdateBatch second = batch(first.done, first);
+
+    handOff(second);
+    runLoop();
+
+    assertThat(applied).containsExactly(first);
+    assertThat(second.done).isCompletedExceptionally();
+  }
+
+  @Test
+  void aRibThatRefusesTheBatchFailsItRatherThanLeavingItUndone() {
+    UpdateBatch batch = batch(CompletableFuture.completedFuture(null), null);
+
+    batch.handOff(
+        updates -> {
+          throw new RejectedExecutionException("the RIB is closed");
+        },
+        loop);
+
+    assertThat(batch.done).isCompletedExceptionally();
+  }
+
+  @Test
+  void handedOffABatchLetsGoOfTheOneBeforeIt() {
+    // Otherwise each batch holds the previous one, and the newest every UPDATE the session sent.
+    UpdateBatch first = batch(CompletableFuture.completedFuture(null), null);
+    handOff(first);
+    UpdateBatch second = batch(first.done, first);
+    assertThat(second.holdsPrevious()).isTrue();
+
+    handOff(second);
+
+    assertThat(second.holdsPrevious()).isFalse();
+    assertThat(first.holdsPrevious()).isFalse();
   }
 
   @Test
