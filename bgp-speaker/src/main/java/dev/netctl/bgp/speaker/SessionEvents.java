@@ -150,7 +150,16 @@ final class SessionEvents implements SessionListener {
         a.lastBatch = batch;
         a.ready = batch.done;
         loop.execute(() -> handOff(a, batch));
-        batch.done.whenCompleteAsync((v, e) -> applied(peer, a), loop);
+        batch.done.whenCompleteAsync(
+            (v, e) -> {
+              // Done: the next batch needs nothing of it, and an idle session need not keep its
+              // UPDATEs.
+              if (a.lastBatch == batch) {
+                a.lastBatch = null;
+              }
+              applied(peer, a);
+            },
+            loop);
         if (++a.inFlight == IN_FLIGHT_HIGH) {
           peer.pauseReading(true);
         }

@@ -66,7 +66,19 @@ final class UpdateBatch {
     CompletableFuture<Void> applied;
     if (straight) {
       CompletableFuture<Void> mine = submit(rib);
-      applied = finished ? mine : earlier.thenCombine(mine, (x, y) -> null);
+      if (finished) {
+        applied = mine;
+      } else {
+        applied = earlier.thenCombine(mine, (x, y) -> null);
+        // A failure before this batch fails it at once, not once its own work is done too: a
+        // batch handed off meanwhile must see it and not go straight behind it.
+        earlier.whenComplete(
+            (v, e) -> {
+              if (e != null) {
+                done.completeExceptionally(e);
+              }
+            });
+      }
     } else {
       applied = earlier.thenComposeAsync(v -> submit(rib), loop);
     }
@@ -88,10 +100,11 @@ final class UpdateBatch {
   // A throw (a closed RIB's executors refuse the task) fails the batch rather than leaving it, and
   // every piece of work chained on it, never done.
   private CompletableFuture<Void> submit(RibCall rib) {
-    submitted = true;
     try {
-      return rib.apply(updates);
-    } catch (RuntimeException e) {
+      CompletableFuture<Void> applied = rib.apply(updates);
+      submitted = true;
+      return applied;
+    } catch (RuntimeException | Error e) {
       return CompletableFuture.failedFuture(e);
     }
   }

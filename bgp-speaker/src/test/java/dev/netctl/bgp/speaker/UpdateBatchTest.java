@@ -142,6 +142,25 @@ class UpdateBatchTest {
   }
 
   @Test
+  void aFailureTwoBatchesBackStopsTheNextWhileTheOneBetweenStillRuns() {
+    UpdateBatch first = batch(CompletableFuture.completedFuture(null), null);
+    handOff(first);
+    UpdateBatch second = batch(first.done, first);
+    handOff(second);
+    running.getFirst().completeExceptionally(new IllegalStateException("a shard task threw"));
+    UpdateBatch third = batch(second.done, second);
+
+    handOff(third);
+    runLoop();
+
+    assertThat(second.done)
+        .as("failed with the first, its own work still running")
+        .isCompletedExceptionally();
+    assertThat(applied).containsExactly(first, second);
+    assertThat(third.done).isCompletedExceptionally();
+  }
+
+  @Test
   void aRibThatRefusesTheBatchFailsItRatherThanLeavingItUndone() {
     UpdateBatch batch = batch(CompletableFuture.completedFuture(null), null);
 
@@ -150,8 +169,13 @@ class UpdateBatchTest {
           throw new RejectedExecutionException("the RIB is closed");
         },
         loop);
+    UpdateBatch next = batch(batch.done, batch);
+    handOff(next);
+    runLoop();
 
     assertThat(batch.done).isCompletedExceptionally();
+    assertThat(applied).as("nothing goes behind the refused batch").isEmpty();
+    assertThat(next.done).isCompletedExceptionally();
   }
 
   @Test
