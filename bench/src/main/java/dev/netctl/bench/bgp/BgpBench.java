@@ -10,8 +10,10 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -158,6 +160,19 @@ public final class BgpBench {
    * Runs the selected scenarios against the selected DUTs, prints the table, writes the CSV and
    * optionally the plot. Exits 2 on bad options and 1 when any scenario failed.
    */
+  /**
+   * The DUTs in the order of a scenario's {@code repeat}-th run (from 0): the list as given turned
+   * by {@code repeat}, so that over repeated scenarios each DUT runs first as often. The harness is
+   * a JVM still compiling itself early in a run (tier-4 recompiles of its hottest code, the first
+   * reads of a new DUT's /proc files), and every DUT converged faster later in a run: a DUT listed
+   * first always met the coldest harness (docs/benchmarks.md, issue 14 session 21).
+   */
+  static List<String> inTurn(List<String> duts, int repeat) {
+    List<String> turned = new ArrayList<>(duts);
+    java.util.Collections.rotate(turned, -(repeat % Math.max(1, duts.size())));
+    return turned;
+  }
+
   public static void main(String[] args) throws IOException {
     Options o;
     try {
@@ -179,8 +194,9 @@ public final class BgpBench {
     ScenarioRunner runner =
         new ScenarioRunner(o.dutAddress(), o.timeout(), o.churnRounds(), o.churnFreshSets());
     List<Result> results = new ArrayList<>();
+    Map<Scenario, Integer> repeats = new EnumMap<>(Scenario.class);
     for (Scenario s : o.scenarios()) {
-      for (String d : o.duts()) {
+      for (String d : inTurn(o.duts(), repeats.merge(s, 1, Integer::sum) - 1)) {
         System.err.printf(Locale.ROOT, "running %s on %s ...%n", s.label(), d);
         Result r = runner.run(dut(d), s, o.clients(), o.prefixes(), o.table());
         System.err.printf(

@@ -57,11 +57,17 @@ final class HarnessWarmup {
             Workload.ATTRIBUTE_SETS,
             ScenarioRunner.nextHop(0),
             Workload.CHURN_MED));
+    long self = ProcessHandle.current().pid();
     try {
       for (int round = 0; round < ROUNDS; round++) {
         feed(single, Workload.FANOUT_BASE, Workload.FANOUT_LENGTH, MESSAGES, -1);
         feed(packed, Workload.BULK_BASE, Workload.BULK_LENGTH, 20_000, -1);
         feed(churned, Workload.BULK_BASE, Workload.BULK_LENGTH, churn, Workload.CHURN_MED);
+        // A churn reads the DUT's /proc files just before and after it: compiled here, that code
+        // no longer competes with the DUT for the cores at the churn's start (session 21: the
+        // harness compiled its /proc reads in the 5 ms before a churn began).
+        ProcStats.of(self);
+        ThreadCpu.of(self);
       }
     } finally {
       single.release();

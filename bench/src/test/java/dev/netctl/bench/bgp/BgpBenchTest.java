@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class BgpBenchTest {
@@ -27,5 +28,16 @@ class BgpBenchTest {
         .hasMessage("--churn-rounds value '0' must be an integer in 1..1000");
     assertThatThrownBy(() -> BgpBench.Options.parse("--churn-rounds"))
         .hasMessage("--churn-rounds needs a value");
+  }
+
+  @Test
+  void eachRepeatOfAScenarioStartsWithTheNextDut() {
+    List<String> duts = List.of("netctl", "bird", "frr");
+    assertThat(BgpBench.inTurn(duts, 0)).containsExactly("netctl", "bird", "frr");
+    assertThat(BgpBench.inTurn(duts, 1)).containsExactly("bird", "frr", "netctl");
+    assertThat(BgpBench.inTurn(duts, 2)).containsExactly("frr", "netctl", "bird");
+    assertThat(BgpBench.inTurn(duts, 3)).containsExactly("netctl", "bird", "frr");
+    assertThat(BgpBench.inTurn(List.of("bird"), 5)).containsExactly("bird");
+    assertThat(duts).containsExactly("netctl", "bird", "frr"); // the options' list is left alone
   }
 }
