@@ -65,7 +65,7 @@ class LauncherIT {
     Run server = flagsOf("bgp", "run", "--config", missing.toString());
     assertThat(server.exitCode()).as(server.toString()).isEqualTo(ExitCode.INVALID);
     assertThat(server.out())
-        .contains("-XX:InitialHeapSize=16777216", "-XX:NewSize=12582912", "-XX:MaxHeapFreeRatio=30")
+        .contains("-XX:InitialHeapSize=12582912", "-XX:NewSize=6291456", "-XX:MaxHeapFreeRatio=30")
         .contains("-XX:+UseSerialGC", "-XX:+UseCompactObjectHeaders")
         .doesNotContain("-XX:MaxDirectMemorySize");
 
@@ -78,7 +78,7 @@ class LauncherIT {
 
     // A root option's value before the verb is not taken for the verb.
     Run viaStore = flagsOf("--datastore", "memory", "bgp", "run", "--config", missing.toString());
-    assertThat(viaStore.out()).contains("-XX:NewSize=12582912");
+    assertThat(viaStore.out()).contains("-XX:NewSize=6291456");
 
     Run cli = flagsOf("version");
     assertThat(cli.exitCode()).as(cli.toString()).isZero();

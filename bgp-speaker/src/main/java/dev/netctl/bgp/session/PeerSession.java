@@ -79,11 +79,8 @@ public final class PeerSession implements GroupOutput {
   // Set for sessions without a real peer behind them: their state changes are not logged.
   private volatile boolean quiet;
 
-  /**
-   * Stops logging this session's state changes: for sessions without a real peer behind them
-   * (in-process ones, a warm-up's on loopback), whose changes are no one's news.
-   */
-  public void quiet() {
+  /** Stops logging this session's state changes (for in-process sessions). */
+  void quiet() {
     quiet = true;
   }
 

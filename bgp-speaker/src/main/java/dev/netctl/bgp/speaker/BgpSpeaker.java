@@ -80,8 +80,6 @@ public final class BgpSpeaker implements AutoCloseable {
   private final List<Runnable> sessionWatchers = new java.util.concurrent.CopyOnWriteArrayList<>();
   // Further addresses accepted on, e.g. a dual-stack node's IPv6 address next to its IPv4 one.
   private final List<BgpListener> moreListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-  // Set for a private speaker (SessionPathWarmup's): its sessions' state changes are not logged.
-  private volatile boolean quiet;
 
   private BgpSpeaker(SpeakerConfig config, Clock clock) {
     this.config = config;
@@ -209,11 +207,6 @@ public final class BgpSpeaker implements AutoCloseable {
     }
   }
 
-  /** Stops logging the state changes of the sessions added from now on: a private speaker's. */
-  void quiet() {
-    quiet = true;
-  }
-
   /** Adds a peer and starts its session. */
   public void addPeer(Neighbor configured) {
     Neighbor neighbor = withDefaults(configured);
@@ -242,9 +235,6 @@ public final class BgpSpeaker implements AutoCloseable {
   private void startSession(Neighbor neighbor) {
     Ipv6NextHop.Session session = Ipv6NextHop.session(neighbor);
     PeerSession p = new PeerSession(session.spec(), loop, transport, events, clock);
-    if (quiet) {
-      p.quiet();
-    }
     p.configNotice(session.notice());
     p.configNotice(Ipv4NextHop.notice(neighbor));
     peers.put(neighbor.spec().remote().getAddress(), p);

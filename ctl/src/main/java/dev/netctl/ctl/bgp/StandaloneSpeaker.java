@@ -14,7 +14,6 @@ import dev.netctl.bgp.speaker.DynamicRange;
 import dev.netctl.bgp.speaker.Neighbor;
 import dev.netctl.bgp.speaker.PeerStatus;
 import dev.netctl.bgp.speaker.ReceivedRoute;
-import dev.netctl.bgp.speaker.SessionPathWarmup;
 import dev.netctl.bgp.speaker.UpdatePathWarmup;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -37,9 +36,6 @@ public final class StandaloneSpeaker implements AutoCloseable {
   // UPDATE: 4,000 UPDATEs through an in-process session), once. More raised the idle and fan-out
   // peak by about 0.25 MiB per thousand for little less compiling later (docs/benchmarks.md).
   static final int WARMUP_PREFIXES = 20_000;
-  // Prefixes of the warm-up through loopback sockets (announced, churned three times, withdrawn:
-  // about 4,000 UPDATEs through a private reflector), tried first.
-  static final int SESSION_WARMUP_PREFIXES = 10_000;
 
   private final SpeakerPlan plan;
   private final BgpSpeaker speaker;
@@ -73,11 +69,8 @@ public final class StandaloneSpeaker implements AutoCloseable {
   public static StandaloneSpeaker start(
       SpeakerPlan plan, SocketAddress adminAddress, Transport transport, boolean restarting)
       throws IOException, InterruptedException {
-    // Before the first session: a fresh process's first table then meets compiled code. Through
-    // loopback sockets where it can (the whole path, the writes included), else in-process.
-    if (!SessionPathWarmup.run(transport, SESSION_WARMUP_PREFIXES)) {
-      UpdatePathWarmup.run(WARMUP_PREFIXES);
-    }
+    // Before the first session: a fresh process's first table then meets compiled code.
+    UpdatePathWarmup.run(WARMUP_PREFIXES);
     // One full collection, once: the launcher's small young generation promotes much of the
     // warm-up's garbage, which the serial collector would keep in the old generation until its
     // first full collection, and a table would then grow the heap on top of it (fan-out 1,000:
