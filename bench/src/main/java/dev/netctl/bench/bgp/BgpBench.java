@@ -157,15 +157,12 @@ public final class BgpBench {
   }
 
   /**
-   * Runs the selected scenarios against the selected DUTs, prints the table, writes the CSV and
-   * optionally the plot. Exits 2 on bad options and 1 when any scenario failed.
-   */
-  /**
    * The DUTs in the order of a scenario's {@code repeat}-th run (from 0): the list as given turned
-   * by {@code repeat}, so that over repeated scenarios each DUT runs first as often. The harness is
-   * a JVM still compiling itself early in a run (tier-4 recompiles of its hottest code, the first
-   * reads of a new DUT's /proc files), and every DUT converged faster later in a run: a DUT listed
-   * first always met the coldest harness (docs/benchmarks.md, issue 14 session 21).
+   * by {@code repeat}, so that each DUT runs first as often when a scenario is repeated a multiple
+   * of the DUTs' number of times. The harness is a JVM still compiling itself early in a run
+   * (tier-4 recompiles of its hottest code, the first reads of a new DUT's /proc files), and every
+   * DUT converged faster later in a run: a DUT listed first always met the coldest harness
+   * (docs/benchmarks.md, issue 14 session 21).
    */
   static List<String> inTurn(List<String> duts, int repeat) {
     List<String> turned = new ArrayList<>(duts);
@@ -173,6 +170,10 @@ public final class BgpBench {
     return turned;
   }
 
+  /**
+   * Runs the selected scenarios against the selected DUTs, prints the table, writes the CSV and
+   * optionally the plot. Exits 2 on bad options and 1 when any scenario failed.
+   */
   public static void main(String[] args) throws IOException {
     Options o;
     try {
