@@ -565,6 +565,18 @@ public final class PeerSession implements GroupOutput {
   }
 
   /**
+   * Ends the established connection with {@code notification}, as after any error: the session
+   * stays enabled and connects (or waits for the peer) again, so the peer sends its routes afresh.
+   * Nothing when no connection is established.
+   */
+  public void reset(Notification notification) {
+    Connection c = established;
+    if (c != null) {
+      c.handle(new Event.Stop(notification));
+    }
+  }
+
+  /**
    * The peer has sent more than {@code limit} prefixes of {@code f} (counted by the table it
    * feeds): ends the session with Cease / Maximum Number of Prefixes Reached (RFC 4486 §4, data:
    * that AFI, SAFI and the limit) and keeps it down until restarted by hand, as BIRD and FRR do,

@@ -35,6 +35,8 @@ final class AttachedPeer {
   final NegotiatedFamilies received;
   // Whether the initial table dump was scheduled (it waits while we are restarting).
   boolean joined;
+  // Whether the RIB failed to apply some of the session's UPDATEs (the session is then reset once).
+  boolean failed;
   final Set<AddressFamily> endOfRibPending;
 
   /**

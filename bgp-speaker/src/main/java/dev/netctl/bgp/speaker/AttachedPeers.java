@@ -146,23 +146,27 @@ final class AttachedPeers {
             peer,
             n,
             leaving.getOrDefault(address, CompletableFuture.completedFuture(null)));
+    // After the previous session's cleanup, even a failed one: a new session that never
+    // registered would take UPDATEs that go nowhere.
     a.ready =
-        before.thenComposeAsync(
-            v -> {
-              if (!current(a)) {
-                return CompletableFuture.completedFuture(null);
-              }
-              sessions.put(peer, session);
-              CompletableFuture<Void> registered = rib.addPeer(peer, neighbor.importPolicy());
-              a.group = rib.group(profile);
-              writer(a.group);
-              if (!holdingTables.getAsBoolean()) {
-                a.joined = true;
-                rib.join(a.group, peer);
-              }
-              return registered;
-            },
-            loop);
+        before
+            .exceptionally(e -> null)
+            .thenComposeAsync(
+                v -> {
+                  if (!current(a)) {
+                    return CompletableFuture.completedFuture(null);
+                  }
+                  sessions.put(peer, session);
+                  CompletableFuture<Void> registered = rib.addPeer(peer, neighbor.importPolicy());
+                  a.group = rib.group(profile);
+                  writer(a.group);
+                  if (!holdingTables.getAsBoolean()) {
+                    a.joined = true;
+                    rib.join(a.group, peer);
+                  }
+                  return registered;
+                },
+                loop);
   }
 
   /** Sends every registered peer still waiting for it its initial table: our restart is over. */
@@ -213,9 +217,13 @@ final class AttachedPeers {
       // The group may have been waiting for this member's channel to drain.
       w.schedule();
     }
+    // Whatever became of the work queued for the session (a batch the RIB failed to apply fails
+    // everything after it), its routes leave: skipped, they would stay in the RIB and be
+    // advertised for a session that is gone.
     leave(
         address,
         a.tail()
+            .exceptionally(e -> null)
             .thenCompose(
                 v -> keep == null ? rib.peerDown(a.peer) : rib.peerDownGracefully(a.peer, keep)));
   }

@@ -3,6 +3,7 @@ package dev.netctl.bgp.speaker;
 import dev.netctl.bgp.codec.AddressFamily;
 import dev.netctl.bgp.codec.BgpMessage;
 import dev.netctl.bgp.codec.BgpMessage.Update;
+import dev.netctl.bgp.codec.NotificationSubcode;
 import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.fsm.Negotiated;
 import dev.netctl.bgp.fsm.State;
@@ -15,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -157,6 +160,9 @@ final class SessionEvents implements SessionListener {
               if (a.lastBatch == batch) {
                 a.lastBatch = null;
               }
+              if (e != null) {
+                failed(peer, a, e);
+              }
               applied(peer, a);
             },
             loop);
@@ -198,6 +204,23 @@ final class SessionEvents implements SessionListener {
         peer,
         familyText(family));
     peer.notice(familyText(family) + " routes received but not negotiated: ignored (RFC 4760 §8)");
+  }
+
+  /**
+   * The RIB could not apply a batch of the session's UPDATEs (a fault: a policy or sink that
+   * threw), and every batch after it fails too: what the peer sent and what the RIB holds of it now
+   * differ, and would until the session ended. Logged and the session reset once, with Cease / Out
+   * of Resources (RFC 4486 §4), so that the peer sends its routes afresh; its routes leave the RIB
+   * as at any session's end. Not for a RIB that refuses work because the speaker is closing.
+   */
+  private void failed(PeerSession peer, AttachedPeer a, Throwable e) {
+    Throwable cause = e instanceof CompletionException c ? c.getCause() : e;
+    if (a.failed || !attached.current(a) || cause instanceof RejectedExecutionException) {
+      return;
+    }
+    a.failed = true;
+    LOG.error("{}: the RIB failed to apply its UPDATEs; resetting the session", peer, cause);
+    peer.reset(BgpMessage.Notification.of(NotificationSubcode.OUT_OF_RESOURCES));
   }
 
   private void applied(PeerSession peer, AttachedPeer a) {

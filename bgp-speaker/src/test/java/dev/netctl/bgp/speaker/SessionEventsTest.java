@@ -10,6 +10,7 @@ import dev.netctl.bgp.codec.Nlri;
 import dev.netctl.bgp.codec.PathAttribute;
 import dev.netctl.bgp.codec.Prefix;
 import dev.netctl.bgp.fsm.PeerConfig;
+import dev.netctl.bgp.fsm.State;
 import dev.netctl.bgp.rib.BestPathChange;
 import dev.netctl.bgp.rib.NextHopResolver;
 import dev.netctl.bgp.rib.Rib;
@@ -50,15 +51,20 @@ class SessionEventsTest {
   // closes it, so that it decides when batches finish.
   private final Semaphore gate = new Semaphore(Integer.MAX_VALUE / 2);
   private final Queue<String> changes = new ConcurrentLinkedQueue<>();
+  // A prefix whose next best-path change the sink fails on, once, as a faulty sink or policy
+  // would: the RIB then fails the batch that carried it.
+  private volatile Prefix poison;
   private Rib rib;
   private InProcessSession session;
   private SessionEvents events;
   private AttachedPeer attached;
+  private AttachedPeers peers;
+  private Inet4Address remote;
 
   @BeforeEach
   void establish() throws Exception {
     Inet4Address local = v4("192.0.2.254");
-    Inet4Address remote = v4("192.0.2.1");
+    remote = v4("192.0.2.1");
     rib = new Rib(RibConfig.of(AS, local, 1), NextHopResolver.ALL_REACHABLE);
     rib.addSink(
         change -> {
@@ -68,6 +74,10 @@ class SessionEventsTest {
             }
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+          }
+          if (change.prefix().equals(poison)) {
+            poison = null;
+            throw new IllegalStateException("test: a sink that fails on " + change.prefix());
           }
           changes.add(text(change));
         });
@@ -79,7 +89,7 @@ class SessionEventsTest {
     PeerSession peer = session.peer();
     // Tables held back: the peer's update group has nothing to write to the embedded channel from
     // the loop's thread, which the test thread owns.
-    AttachedPeers peers = new AttachedPeers(rib, loop, Duration.ofSeconds(360), () -> true);
+    peers = new AttachedPeers(rib, loop, Duration.ofSeconds(360), () -> true);
     SelectionDeferral deferral =
         new SelectionDeferral(RestartOptions.DEFAULT, loop, Map.of(remote, peer), peers);
     Neighbor neighbor = Neighbor.of(spec);
@@ -234,6 +244,56 @@ class SessionEventsTest {
     awaitInFlight(0);
     assertThat(session.reading()).isTrue();
     assertThat(rib.receivedCount(attached.peer)).isEqualTo(4 * 128);
+  }
+
+  @Test
+  void aBatchTheRibFailsToApplyResetsTheSessionAndItsRoutesStillLeaveAtItsEnd() throws Exception {
+    poison = prefix(200); // in the second of three batches
+
+    assertThat(deliver(announceEach(0, 300))).hasSize(3);
+    awaitInFlight(0);
+
+    // What the peer sent and what the RIB holds now differ: the session is reset (Cease / Out of
+    // Resources) so that the peer sends its routes again.
+    assertThat(rib.receivedCount(attached.peer)).as("applied up to the fault").isPositive();
+    assertThat(onLoop(() -> session.peer().state())).isNotEqualTo(State.ESTABLISHED);
+    // The session's end: its routes leave the RIB though the work queued for it failed.
+    onLoop(
+        () -> {
+          peers.detach(remote, true);
+          return null;
+        });
+    await().atMost(BOUND).until(() -> rib.receivedCount(attached.peer) == 0);
+    assertThat(rib.routes(p -> true, 1000).get(BOUND.toSeconds(), TimeUnit.SECONDS)).isEmpty();
+  }
+
+  @Test
+  void theNextSessionRegistersThoughTheLastOnesCleanupFailed() throws Exception {
+    assertThat(deliver(announceEach(0, 10))).hasSize(1);
+    awaitInFlight(0);
+    gate.drainPermits(); // the cleanup waits at its first withdrawal until released below
+    poison = prefix(5); // and then fails at this one
+    onLoop(
+        () -> {
+          peers.detach(remote, true);
+          return null;
+        });
+
+    // The peer connects again while the cleanup is still running: its registration waits for it,
+    // and goes ahead once it is over, failed or not.
+    AttachedPeer again =
+        onLoop(
+            () -> {
+              events.established(session.peer(), session.peer().negotiated());
+              return peers.get(remote);
+            });
+    gate.release(Integer.MAX_VALUE / 2);
+    onLoop(() -> again.ready).get(BOUND.toSeconds(), TimeUnit.SECONDS);
+    assertThat(poison).as("the cleanup failed").isNull();
+    attached = again;
+    assertThat(deliver(announceEach(100, 3))).hasSize(1);
+    awaitInFlight(0);
+    assertThat(rib.receivedCount(again.peer)).isEqualTo(3);
   }
 
   /**
