@@ -305,17 +305,54 @@ final class RibShard {
     }
   }
 
-  /** Removes every path of a peer whose session went down. */
+  /**
+   * Removes every path of a peer whose session went down. Every path goes even when publishing
+   * one's removal fails (a sink that throws): stopped there, the rest would stay in the Loc-RIB,
+   * exported, with no Adj-RIB-In left to find them by. The first failure is rethrown at the end.
+   */
   void peerDown(Peer peer) {
     forgetPolicy();
     stale.remove(peer);
     AdjRibIn in = dropAdjIn(peer);
     if (in != null) {
       in.uncount();
+      Failures failures = new Failures();
       for (long key : locRib.unshareAll(in, false)) {
-        replacePath(LocRib.prefixOf(key), peer, 0, null);
+        try {
+          replacePath(LocRib.prefixOf(key), peer, 0, null);
+        } catch (RuntimeException e) {
+          failures.add(e);
+        }
       }
-      in.forEach((prefix, pathId, attrs) -> replacePath(prefix, peer, pathId, null));
+      in.forEach(
+          (prefix, pathId, attrs) -> {
+            try {
+              replacePath(prefix, peer, pathId, null);
+            } catch (RuntimeException e) {
+              failures.add(e);
+            }
+          });
+      failures.rethrow();
+    }
+  }
+
+  /**
+   * The first of several failures: the others are dropped, not suppressed in it (a sink failing on
+   * every change of a million-route peer would otherwise hold a million exceptions).
+   */
+  private static final class Failures {
+    private RuntimeException first;
+
+    void add(RuntimeException e) {
+      if (first == null) {
+        first = e;
+      }
+    }
+
+    void rethrow() {
+      if (first != null) {
+        throw first;
+      }
     }
   }
 
@@ -362,9 +399,16 @@ final class RibShard {
             pathIds.add(pathId);
           }
         });
+    // Every stale path goes even when one's withdrawal fails to publish (see peerDown).
+    Failures failures = new Failures();
     for (int i = 0; i < prefixes.size(); i++) {
-      withdraw(peer, prefixes.get(i), pathIds.get(i));
+      try {
+        withdraw(peer, prefixes.get(i), pathIds.get(i));
+      } catch (RuntimeException e) {
+        failures.add(e);
+      }
     }
+    failures.rethrow();
   }
 
   /** Number of stale paths of {@code peer}. */

@@ -46,6 +46,8 @@ public final class PeerSession implements GroupOutput {
   // Compact: a route reflector's peer may announce a million prefixes.
   private Connection established;
   private boolean enabled;
+  // Resets after a local fault since the session was last started (see resetAfterFault).
+  private int faultResets;
   private ScheduledFuture<?> restart;
   private boolean restarting;
   // The last connection closed after our NOTIFICATION, until the peer has read it and closed too
@@ -190,6 +192,7 @@ public final class PeerSession implements GroupOutput {
   /** Begins connecting (or waiting, if passive). */
   public void start() {
     enabled = true;
+    faultResets = 0;
     if (!spec.passive() && connections.isEmpty()) {
       startOutbound();
     } else if (connections.isEmpty()) {
@@ -565,15 +568,24 @@ public final class PeerSession implements GroupOutput {
   }
 
   /**
-   * Ends the established connection with {@code notification}, as after any error: the session
-   * stays enabled and connects (or waits for the peer) again, so the peer sends its routes afresh.
-   * Nothing when no connection is established.
+   * Ends the established connection with {@code notification} after a local fault (the RIB could
+   * not apply the peer's routes). The first time since the session was started, it connects (or
+   * waits for the peer) again, so the peer sends its routes afresh; the second time it stays down
+   * until restarted by hand, as after a maximum-prefix Cease, rather than flapping on a fault that
+   * every table brings back. Returns whether it stays down; false too when no connection is
+   * established (nothing is done).
    */
-  public void reset(Notification notification) {
+  public boolean resetAfterFault(Notification notification) {
     Connection c = established;
-    if (c != null) {
-      c.handle(new Event.Stop(notification));
+    if (c == null) {
+      return false;
     }
+    boolean down = ++faultResets >= 2;
+    if (down) {
+      enabled = false;
+    }
+    c.handle(new Event.Stop(notification));
+    return down;
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.netctl.bgp.speaker;
 
 import dev.netctl.bgp.codec.AddressFamily;
 import dev.netctl.bgp.codec.BgpMessage;
+import dev.netctl.bgp.codec.BgpMessage.Notification;
 import dev.netctl.bgp.codec.BgpMessage.Update;
 import dev.netctl.bgp.codec.NotificationSubcode;
 import dev.netctl.bgp.codec.PathAttribute;
@@ -207,11 +208,14 @@ final class SessionEvents implements SessionListener {
   }
 
   /**
-   * The RIB could not apply a batch of the session's UPDATEs (a fault: a policy or sink that
-   * threw), and every batch after it fails too: what the peer sent and what the RIB holds of it now
-   * differ, and would until the session ended. Logged and the session reset once, with Cease / Out
-   * of Resources (RFC 4486 §4), so that the peer sends its routes afresh; its routes leave the RIB
-   * as at any session's end. Not for a RIB that refuses work because the speaker is closing.
+   * Work queued for the session failed (the RIB could not apply a batch of its UPDATEs, or work
+   * before them: a fault, such as a sink or policy that threw), and every batch after it fails too:
+   * what the peer sent and what the RIB holds of it now differ, and would until the session ended.
+   * Logged and the session reset, once per session, with Cease / Out of Resources (RFC 4486 §4), so
+   * that the peer sends its routes afresh; the session's end takes its routes out of the RIB (or,
+   * with RFC 8538's N bit, keeps them stale until the peer's End-of-RIB sweeps them). A second such
+   * reset keeps the session down until it is reset by hand ({@link PeerSession#resetAfterFault}).
+   * Not for a RIB that refuses work because the speaker is closing.
    */
   private void failed(PeerSession peer, AttachedPeer a, Throwable e) {
     Throwable cause = e instanceof CompletionException c ? c.getCause() : e;
@@ -219,8 +223,13 @@ final class SessionEvents implements SessionListener {
       return;
     }
     a.failed = true;
-    LOG.error("{}: the RIB failed to apply its UPDATEs; resetting the session", peer, cause);
-    peer.reset(BgpMessage.Notification.of(NotificationSubcode.OUT_OF_RESOURCES));
+    boolean down = peer.resetAfterFault(Notification.of(NotificationSubcode.OUT_OF_RESOURCES));
+    LOG.error(
+        down
+            ? "{}: the RIB failed again on work for this peer; the session stays down until reset"
+            : "{}: the RIB failed on work for this peer's UPDATEs; resetting the session",
+        peer,
+        cause);
   }
 
   private void applied(PeerSession peer, AttachedPeer a) {

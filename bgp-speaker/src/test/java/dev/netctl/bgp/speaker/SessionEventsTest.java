@@ -256,7 +256,8 @@ class SessionEventsTest {
     // What the peer sent and what the RIB holds now differ: the session is reset (Cease / Out of
     // Resources) so that the peer sends its routes again.
     assertThat(rib.receivedCount(attached.peer)).as("applied up to the fault").isPositive();
-    assertThat(onLoop(() -> session.peer().state())).isNotEqualTo(State.ESTABLISHED);
+    // Not kept down on a first fault: it waits for the (passive) peer to connect again.
+    await().atMost(BOUND).until(() -> session.peer().state() == State.ACTIVE);
     // The session's end: its routes leave the RIB though the work queued for it failed.
     onLoop(
         () -> {
@@ -294,6 +295,10 @@ class SessionEventsTest {
     assertThat(deliver(announceEach(100, 3))).hasSize(1);
     awaitInFlight(0);
     assertThat(rib.receivedCount(again.peer)).isEqualTo(3);
+    // The failed cleanup still took every route of the last session out (10.0.0-9.0/24).
+    assertThat(rib.routes(p -> true, 100).get(BOUND.toSeconds(), TimeUnit.SECONDS))
+        .extracting(e -> e.prefix())
+        .containsExactlyInAnyOrder(prefix(100), prefix(101), prefix(102));
   }
 
   /**

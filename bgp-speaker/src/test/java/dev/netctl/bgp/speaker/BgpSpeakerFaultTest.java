@@ -1,0 +1,111 @@
+package dev.netctl.bgp.speaker;
+
+import static dev.netctl.bgp.speaker.ScriptedPeer.caps;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.BgpMessage;
+import dev.netctl.bgp.codec.Prefix;
+import dev.netctl.bgp.fsm.PeerConfig;
+import dev.netctl.bgp.fsm.State;
+import dev.netctl.bgp.rib.RoutePolicy;
+import dev.netctl.bgp.session.PeerSpec;
+import dev.netctl.bgp.session.Transport;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A fault of ours while applying a peer's routes (here an import policy that throws on one prefix),
+ * on the wire: the session is reset with Cease / Out of Resources (RFC 4486 §4) so that the peer
+ * sends its routes afresh, its routes leave the RIB, and when the fault comes back the session
+ * stays down until reset by hand instead of flapping. iBGP peer 127.0.88.2, our speaker on
+ * 127.0.88.1.
+ */
+@Timeout(60)
+class BgpSpeakerFaultTest {
+  static final String US = "127.0.88.1";
+  static final String PEER = "127.0.88.2";
+  static final Duration BOUND = Duration.ofSeconds(10);
+
+  static Inet4Address ip(String s) {
+    return (Inet4Address) InetAddress.ofLiteral(s);
+  }
+
+  @Test
+  void aPeerWhoseRoutesTheRibFailsOnIsResetOnceThenKeptDownUntilResetByHand() throws Exception {
+    Prefix bad = Prefix.parse("10.88.1.0/24");
+    RoutePolicy faulty =
+        (prefix, attributes, context) -> {
+          if (prefix.equals(bad)) {
+            throw new IllegalStateException("test: a policy that fails on " + prefix);
+          }
+          return Optional.of(attributes);
+        };
+    try (BgpSpeaker s =
+        BgpSpeaker.start(
+            SpeakerConfig.of(65001, ip(US), new InetSocketAddress(ip(US), 0), Transport.best()))) {
+      int port = s.listenAddress().getPort();
+      PeerConfig config =
+          PeerConfig.of(65001, ip(US), 65001)
+              .withHoldTime(30)
+              .withFamilies(Set.of(AddressFamily.IPV4_UNICAST));
+      s.addPeer(
+          Neighbor.of(
+                  new PeerSpec(new InetSocketAddress(ip(PEER), 179), ip(US), config, true, null, 0))
+              .withPolicies(faulty, RoutePolicy.ACCEPT_ALL));
+
+      for (int round = 1; round <= 2; round++) {
+        try (ScriptedPeer p = new ScriptedPeer(PEER, US, port, 65001)) {
+          p.establish(PEER, caps(65001));
+          p.announce("192.0.2.80", "10.88.0.0/24");
+          p.announce("192.0.2.80", "10.88.1.0/24");
+          BgpMessage.Notification cease = notification(p);
+          assertThat(cease.code()).isEqualTo(6);
+          assertThat(cease.subcode()).as("Out of Resources").isEqualTo(8);
+        }
+        // Its routes leave with the session.
+        await().atMost(BOUND).until(() -> s.routes().isEmpty());
+        // The first time it waits for the peer again; the second it stays down.
+        State expected = round == 1 ? State.ACTIVE : State.IDLE;
+        await().atMost(BOUND).until(() -> state(s) == expected);
+      }
+      Thread.sleep(300); // stays down: nothing restarts it on its own
+      assertThat(state(s)).isEqualTo(State.IDLE);
+
+      // Reset by hand, it takes the peer again (and its routes, the good one this time).
+      s.resetPeer(ip(PEER), false);
+      try (ScriptedPeer p = new ScriptedPeer(PEER, US, port, 65001)) {
+        p.establish(PEER, caps(65001));
+        p.announce("192.0.2.80", "10.88.0.0/24");
+        await()
+            .atMost(BOUND)
+            .until(
+                () ->
+                    s.routes().stream()
+                        .anyMatch(r -> r.prefix().equals(Prefix.parse("10.88.0.0/24"))));
+        assertThat(state(s)).isEqualTo(State.ESTABLISHED);
+      }
+    }
+  }
+
+  // The speaker's messages up to its NOTIFICATION (End-of-RIB, KEEPALIVEs before it).
+  private static BgpMessage.Notification notification(ScriptedPeer p) throws Exception {
+    for (int i = 0; i < 20; i++) {
+      if (p.read() instanceof BgpMessage.Notification n) {
+        return n;
+      }
+    }
+    throw new AssertionError("no NOTIFICATION in 20 messages");
+  }
+
+  private static State state(BgpSpeaker s) {
+    return s.peers().getFirst().state();
+  }
+}
