@@ -267,6 +267,9 @@ final class ChangePublisher {
     current = prefix;
     currentPacked = packed;
     noting = true;
+    // A sink that throws does not keep the change from the other sinks or the groups (the peers
+    // would never hear of it): its failure is rethrown once the change is published.
+    RuntimeException sinkFailure = null;
     if (best != oldBest || !multipath.equals(oldMultipath)) {
       BestPathChange change = null;
       // Indexed, not iterated: an iterator per change is garbage a million times over. Sinks are
@@ -277,7 +280,13 @@ final class ChangePublisher {
           if (change == null) {
             change = new BestPathChange(prefix(), best, multipath);
           }
-          sink.onChange(change);
+          try {
+            sink.onChange(change);
+          } catch (RuntimeException e) {
+            if (sinkFailure == null) {
+              sinkFailure = e;
+            }
+          }
         }
       }
     }
@@ -341,6 +350,9 @@ final class ChangePublisher {
       }
     }
     publishing = null;
+    if (sinkFailure != null) {
+      throw sinkFailure;
+    }
   }
 
   /**

@@ -361,7 +361,9 @@ public final class Rib implements AutoCloseable {
    */
   public CompletableFuture<Void> peerDown(Peer peer) {
     leaveGroups(peer);
-    return onAllShards(s -> s.peerDown(peer)).thenRun(() -> forget(peer));
+    // Forgotten even when a shard's part failed (its paths still all went, see RibShard.peerDown):
+    // its import policy and counters would otherwise stay for good. The failure still shows.
+    return onAllShards(s -> s.peerDown(peer)).whenComplete((v, e) -> forget(peer));
   }
 
   /**

@@ -420,6 +420,11 @@ final class Connection {
     }
   }
 
+  /** Whether the session negotiated RFC 8538's N bit (see {@link BgpFsm#notificationMode}). */
+  boolean notificationMode() {
+    return fsm.notificationMode();
+  }
+
   @Override
   public String toString() {
     return (outbound ? "out" : "in") + ":" + fsm.state();

@@ -6,6 +6,7 @@ import dev.netctl.bgp.codec.BgpMessage;
 import dev.netctl.bgp.codec.BgpMessage.Notification;
 import dev.netctl.bgp.codec.NotificationSubcode;
 import dev.netctl.bgp.fsm.Action;
+import dev.netctl.bgp.fsm.BgpFsm;
 import dev.netctl.bgp.fsm.Event;
 import dev.netctl.bgp.fsm.Negotiated;
 import dev.netctl.bgp.fsm.State;
@@ -583,6 +584,11 @@ public final class PeerSession implements GroupOutput {
     boolean down = ++faultResets >= 2;
     if (down) {
       enabled = false;
+      // With RFC 8538's N bit a plain Cease would keep the routes as stale for a session that
+      // does not come back, until the restart time ran out: a Hard Reset (§3) drops them.
+      if (c.notificationMode()) {
+        notification = BgpFsm.asHardReset(notification);
+      }
     }
     c.handle(new Event.Stop(notification));
     return down;

@@ -1,6 +1,7 @@
 package dev.netctl.bgp.speaker;
 
 import dev.netctl.bgp.codec.AddressFamily;
+import dev.netctl.bgp.codec.AddressText;
 import dev.netctl.bgp.fsm.Negotiated;
 import dev.netctl.bgp.rib.OutboundProfile;
 import dev.netctl.bgp.rib.Peer;
@@ -27,6 +28,9 @@ import java.util.function.Supplier;
  * onto the loop.
  */
 final class AttachedPeers {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(AttachedPeers.class);
+
   static final Set<AddressFamily> UNICAST =
       Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST);
 
@@ -195,10 +199,13 @@ final class AttachedPeers {
       a.ready = a.tail().thenCompose(v -> work.get());
       return;
     }
+    // After the session's cleanup, failed or not: a restart timer's or a de-configuration's
+    // peerDown skipped there would leave stale routes for good.
     leave(
         address,
         leaving
             .getOrDefault(address, CompletableFuture.completedFuture(null))
+            .exceptionally(e -> null)
             .thenCompose(v -> work.get()));
   }
 
@@ -239,6 +246,14 @@ final class AttachedPeers {
 
   private void leave(InetAddress address, CompletableFuture<Void> work) {
     leaving.put(address, work);
-    work.whenCompleteAsync((v, e) -> leaving.remove(address, work), loop);
+    work.whenCompleteAsync(
+        (v, e) -> {
+          leaving.remove(address, work);
+          if (e != null) {
+            LOG.error(
+                "peer {}: the RIB failed while cleaning up after it", AddressText.of(address), e);
+          }
+        },
+        loop);
   }
 }

@@ -4,6 +4,7 @@ import static dev.netctl.bgp.rib.Fixtures.client;
 import static dev.netctl.bgp.rib.Fixtures.ebgp;
 import static dev.netctl.bgp.rib.Fixtures.ip;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.netctl.bgp.codec.AddressFamily;
 import dev.netctl.bgp.codec.BgpMessage.Update;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -193,6 +195,40 @@ class RibTest {
       r.refreshNextHops().join();
       assertThat(r.lookup(p).join().orElseThrow().best().source()).isEqualTo(b);
     }
+  }
+
+  @Test
+  void aSinkThatThrowsFailsTheWorkButTheGroupsStillHearOfTheChange() throws Exception {
+    OutboundProfile profile =
+        new OutboundProfile(
+            PeerKind.IBGP,
+            true,
+            CodecContext.FOUR_OCTET,
+            Set.of(AddressFamily.IPV4_UNICAST),
+            null,
+            ip("10.255.0.1"),
+            null,
+            null);
+    UpdateGroup g = rib.group(profile);
+    Peer source = client("10.0.0.21");
+    Peer member = client("10.0.0.22");
+    rib.addPeer(source, null).join();
+    rib.join(g, member).join();
+    g.drain(); // the (empty) table and its End-of-RIB
+    rib.addSink(
+        change -> {
+          throw new IllegalStateException("test: a sink that fails");
+        });
+
+    CompletableFuture<Void> applied =
+        rib.apply(source, v4Update("10.0.0.21", basic(), "10.244.7.0/26"));
+
+    assertThatThrownBy(applied::join).hasRootCauseMessage("test: a sink that fails");
+    List<Nlri> sent = new ArrayList<>();
+    Fixtures.drain(g, (peer, update) -> sent.addAll(update.nlri()));
+    assertThat(sent)
+        .as("the member still gets the route")
+        .containsExactly(Nlri.of("10.244.7.0/26"));
   }
 
   @Test

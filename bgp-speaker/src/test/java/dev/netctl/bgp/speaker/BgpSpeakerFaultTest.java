@@ -2,6 +2,7 @@ package dev.netctl.bgp.speaker;
 
 import static dev.netctl.bgp.speaker.ScriptedPeer.caps;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.netctl.bgp.codec.AddressFamily;
@@ -76,7 +77,10 @@ class BgpSpeakerFaultTest {
         State expected = round == 1 ? State.ACTIVE : State.IDLE;
         await().atMost(BOUND).until(() -> state(s) == expected);
       }
-      Thread.sleep(300); // stays down: nothing restarts it on its own
+      // Kept down: the peer connecting again is closed without an OPEN.
+      try (ScriptedPeer p = new ScriptedPeer(PEER, US, port, 65001)) {
+        assertThatThrownBy(p::read).isInstanceOf(java.io.EOFException.class);
+      }
       assertThat(state(s)).isEqualTo(State.IDLE);
 
       // Reset by hand, it takes the peer again (and its routes, the good one this time).
