@@ -199,17 +199,7 @@ class RibTest {
 
   @Test
   void aSinkThatThrowsFailsTheWorkButTheGroupsStillHearOfTheChange() throws Exception {
-    OutboundProfile profile =
-        new OutboundProfile(
-            PeerKind.IBGP,
-            true,
-            CodecContext.FOUR_OCTET,
-            Set.of(AddressFamily.IPV4_UNICAST),
-            null,
-            ip("10.255.0.1"),
-            null,
-            null);
-    UpdateGroup g = rib.group(profile);
+    UpdateGroup g = rib.group(Fixtures.ibgpProfile(true, null));
     Peer source = client("10.0.0.21");
     Peer member = client("10.0.0.22");
     rib.addPeer(source, null).join();
