@@ -504,19 +504,24 @@ public final class Rib implements AutoCloseable {
   public CompletableFuture<Void> changeRole(
       Peer before, Peer now, RoutePolicy importPolicy, UpdateGroup from, UpdateGroup to) {
     importPolicies.put(now, RoutePolicy.effective(importPolicy, now.kind() != PeerKind.EBGP));
+    // Whatever became of the re-keying (a policy or sink that failed on a path still moves every
+    // path, then fails the work), the old role is forgotten and a moving member gets its table.
     if (from == null) {
-      return onAllShards(s -> s.rekey(before, now)).thenRun(() -> forget(before));
+      return onAllShards(s -> s.rekey(before, now)).whenComplete((v, e) -> forget(before));
     }
     from.leave(before, now); // as in move
     TableSync sync = groups.admit(to, () -> to.beginMove(now, shards.length));
     OutboundProfile previous = from.profile();
     return onAllShards(
             s -> {
-              s.rekey(before, now);
-              s.move(previous, to, sync);
+              try {
+                s.rekey(before, now);
+              } finally {
+                s.move(previous, to, sync); // every shard's part, or the move never completes
+              }
             })
-        .thenRun(
-            () -> {
+        .whenComplete(
+            (v, e) -> {
               to.resyncNow(now, release(from, before, now));
               forget(before);
             });

@@ -293,10 +293,12 @@ final class RibShard {
    * Withdraws the shared entry in {@code slot}, {@code in}'s path (prefix as in announceShared).
    */
   private void withdrawShared(Peer peer, Prefix prefix, long packed, int slot, AdjRibIn in) {
-    removeCompact(prefix, packed, slot, peer);
+    // Uncounted before the removal is published: the path leaves the table whatever publishing
+    // does (a sink that throws), and the count must not stay one high for the session's life.
     counting(in);
     in.removeShared();
     dropIfEmpty(peer, in);
+    removeCompact(prefix, packed, slot, peer);
   }
 
   private void dropIfEmpty(Peer peer, AdjRibIn in) {
@@ -460,20 +462,31 @@ final class RibShard {
 
   /**
    * Puts every path of {@code in} back into the Loc-RIB under {@code to}'s current import policy,
-   * finding each under {@code from} (the same peer, or its previous role).
+   * finding each under {@code from} (the same peer, or its previous role). Every path is moved even
+   * when the policy or a sink fails on one: stopped there, the rest would stay under {@code from},
+   * a key no Adj-RIB-In has after a role change. A path the policy fails on is not imported. The
+   * first failure is rethrown at the end.
    */
   private void reapply(AdjRibIn in, Peer from, Peer to) {
     RoutePolicy policy = importPolicy(to);
     // The new policy may change what was shared: every path goes back to the table first.
     locRib.unshareAll(in, true);
+    Failures failures = new Failures();
     in.forEach(
-        (prefix, pathId, received) ->
-            replacePath(
-                prefix,
-                from,
-                to,
-                pathId,
-                ImportRules.apply(config, to, policy, prefix, received).orElse(null)));
+        (prefix, pathId, received) -> {
+          AttributeSet imported = null;
+          try {
+            imported = ImportRules.apply(config, to, policy, prefix, received).orElse(null);
+          } catch (RuntimeException e) {
+            failures.add(e);
+          }
+          try {
+            replacePath(prefix, from, to, pathId, imported);
+          } catch (RuntimeException e) {
+            failures.add(e);
+          }
+        });
+    failures.rethrow();
   }
 
   /** Re-runs best-path selection everywhere after next-hop reachability or costs changed. */

@@ -222,6 +222,53 @@ class RibTest {
   }
 
   @Test
+  void aRoleChangeWhosePolicyFailsStillMovesEveryPathOffTheOldRole() {
+    Peer peer = Fixtures.ibgp("10.0.0.6");
+    rib.addPeer(peer, null).join();
+    String[] prefixes = new String[40];
+    for (int i = 0; i < prefixes.length; i++) {
+      prefixes[i] = "10.1." + i + ".0/24";
+    }
+    rib.apply(peer, v4Update("10.0.0.6", basic(64512), prefixes)).join();
+    assertThat(rib.prefixCount().join()).isEqualTo(40);
+    Peer asClient = Fixtures.client("10.0.0.6");
+    RoutePolicy failing =
+        (prefix, attributes, context) -> {
+          throw new IllegalStateException("test: a policy that fails");
+        };
+
+    assertThatThrownBy(() -> rib.changeRole(peer, asClient, failing, null, null).join())
+        .hasRootCauseMessage("test: a policy that fails");
+
+    // Not imported under the failing policy, and none left under the old role's key, which no
+    // Adj-RIB-In has any more; the Adj-RIB-In keeps all 40 under the new one.
+    assertThat(rib.prefixCount().join()).isZero();
+    assertThat(rib.receivedCount(asClient)).isEqualTo(40);
+    rib.peerDown(asClient).join();
+    assertThat(rib.receivedCount(asClient)).isZero();
+  }
+
+  @Test
+  void aWithdrawalWhoseSinkThrowsStillLeavesTheAdjRibInAndItsCount() {
+    Peer source = client("10.0.0.23");
+    rib.addPeer(source, null).join();
+    rib.apply(source, v4Update("10.0.0.23", basic(), "10.244.8.0/26", "10.244.9.0/26")).join();
+    assertThat(rib.receivedCount(source)).isEqualTo(2);
+    rib.addSink(
+        change -> {
+          throw new IllegalStateException("test: a sink that fails");
+        });
+
+    CompletableFuture<Void> withdrawn =
+        rib.apply(source, new Update(List.of(Nlri.of("10.244.8.0/26")), List.of(), List.of()));
+
+    assertThatThrownBy(withdrawn::join).hasRootCauseMessage("test: a sink that fails");
+    assertThat(rib.receivedCount(source)).as("the withdrawn path is not counted").isEqualTo(1);
+    assertThat(rib.adjRibIn(source, 10).join()).hasSize(1);
+    assertThat(rib.prefixCount().join()).isEqualTo(1);
+  }
+
+  @Test
   void updateGroupsAreSharedByEqualProfilesAndDeliverTheTableThenChanges() throws Exception {
     OutboundProfile profile =
         new OutboundProfile(
