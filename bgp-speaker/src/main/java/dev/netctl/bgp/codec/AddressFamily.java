@@ -47,6 +47,13 @@ public record AddressFamily(Afi afi, Safi safi) {
         && (safi.equals(Safi.UNICAST) || safi.equals(Safi.MULTICAST));
   }
 
+  /** The family as notices and messages for people name it: "ipv6 unicast". */
+  public String text() {
+    return afi.name().toLowerCase(java.util.Locale.ROOT)
+        + " "
+        + safi.name().toLowerCase(java.util.Locale.ROOT);
+  }
+
   @Override
   public String toString() {
     return afi.name() + "/" + safi.name();

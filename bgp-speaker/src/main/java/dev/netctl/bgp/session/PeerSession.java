@@ -47,8 +47,45 @@ public final class PeerSession implements GroupOutput {
   // Compact: a route reflector's peer may announce a million prefixes.
   private Connection established;
   private boolean enabled;
-  // Resets after a local fault since the session was last started (see resetAfterFault).
+  // Resets after a local fault since the session was last started (see resetAfterFault), and when
+  // the last one was. On the loop.
   private int faultResets;
+  private Instant lastFault;
+  // Why the session stays down until started again by hand (a fault that came back, too many
+  // prefixes), or null: Idle with the last NOTIFICATION alone does not say that nothing will
+  // bring it back by itself.
+  private volatile String keptDown;
+
+  // The automatic start again of a session kept down after faults (see resetAfterFault), or null.
+  private ScheduledFuture<?> faultRestart;
+
+  /**
+   * How long a fault reset counts against the session, as BIRD's "error forget time" (300 s by
+   * default), from the fault or from the session's start again after it: a fault later than this is
+   * a first one again, so two faults months apart do not keep a peer down.
+   */
+  public static final java.time.Duration FAULT_FORGET = java.time.Duration.ofMinutes(5);
+
+  // How long a session is kept down after its second fault in a row, doubled for each further one
+  // up to the last, as BIRD's "error wait time" (60, 300 s): a node agent, which has no manual
+  // reset, gets its peer back once the fault may have gone; a fault that stays costs a table per
+  // five minutes, not one per reconnect.
+  private static volatile java.time.Duration faultWait = java.time.Duration.ofSeconds(60);
+  private static final int FAULT_WAIT_DOUBLINGS = 2; // 60, 120, 240 s, then 300 s
+
+  /** Sets the first wait after a repeated fault (tests); null restores 60 s. */
+  static void faultWait(java.time.Duration first) {
+    faultWait = first == null ? java.time.Duration.ofSeconds(60) : first;
+  }
+
+  // The wait after the n-th fault in a row (n >= 2).
+  private static java.time.Duration faultWait(int n) {
+    java.time.Duration first = faultWait;
+    java.time.Duration wait = first.multipliedBy(1L << Math.min(n - 2, FAULT_WAIT_DOUBLINGS));
+    java.time.Duration most = first.multipliedBy(5);
+    return wait.compareTo(most) > 0 ? most : wait;
+  }
+
   private ScheduledFuture<?> restart;
   private boolean restarting;
   // The last connection closed after our NOTIFICATION, until the peer has read it and closed too
@@ -150,7 +187,12 @@ public final class PeerSession implements GroupOutput {
 
   /** Configuration then session notices, {@code "; "}-separated, or empty. */
   public String notices() {
-    List<String> all = new ArrayList<>(configNotices);
+    List<String> all = new ArrayList<>();
+    String down = keptDown;
+    if (down != null) {
+      all.add(down);
+    }
+    all.addAll(configNotices);
     all.addAll(sessionNotices);
     return String.join("; ", all);
   }
@@ -192,12 +234,32 @@ public final class PeerSession implements GroupOutput {
 
   /** Begins connecting (or waiting, if passive). */
   public void start() {
-    enabled = true;
     faultResets = 0;
+    lastFault = null;
+    begin();
+  }
+
+  // Enabled again: connects, or waits for the peer.
+  private void begin() {
+    enabled = true;
+    keptDown = null;
+    if (faultRestart != null) {
+      faultRestart.cancel(false);
+      faultRestart = null;
+    }
     if (!spec.passive() && connections.isEmpty()) {
       startOutbound();
     } else if (connections.isEmpty()) {
       publish(State.ACTIVE, "waiting for the peer to connect");
+    }
+  }
+
+  // The wait after a repeated fault is over: on again, the faults still counting from now.
+  private void resumeAfterFault() {
+    faultRestart = null;
+    if (!enabled && keptDown != null) {
+      lastFault = clock.instant();
+      begin();
     }
   }
 
@@ -207,6 +269,10 @@ public final class PeerSession implements GroupOutput {
    */
   public void stop(Notification notification) {
     enabled = false;
+    if (faultRestart != null) {
+      faultRestart.cancel(false);
+      faultRestart = null;
+    }
     if (restart != null) {
       restart.cancel(false);
       restart = null;
@@ -571,9 +637,11 @@ public final class PeerSession implements GroupOutput {
   /**
    * Ends the established connection with {@code notification} after a local fault (the RIB could
    * not apply the peer's routes). The first time since the session was started, it connects (or
-   * waits for the peer) again, so the peer sends its routes afresh; the second time it stays down
-   * until restarted by hand, as after a maximum-prefix Cease, rather than flapping on a fault that
-   * every table brings back. Returns whether it stays down; false too when no connection is
+   * waits for the peer) again, so the peer sends its routes afresh; the second time in a row it
+   * stays down for a minute, and each time after for twice as long up to five minutes (or until
+   * started again by hand), rather than flapping on a fault that every table brings back. A fault
+   * more than {@link #FAULT_FORGET} after the last (or after the session came back from its wait)
+   * counts as a first one. Returns whether it stays down; false too when no connection is
    * established (nothing is done).
    */
   public boolean resetAfterFault(Notification notification) {
@@ -581,9 +649,22 @@ public final class PeerSession implements GroupOutput {
     if (c == null) {
       return false;
     }
+    Instant now = clock.instant();
+    if (lastFault != null && now.isAfter(lastFault.plus(FAULT_FORGET))) {
+      faultResets = 0;
+    }
+    lastFault = now;
     boolean down = ++faultResets >= 2;
     if (down) {
       enabled = false;
+      java.time.Duration wait = faultWait(faultResets);
+      keptDown =
+          "kept down for "
+              + (wait.toMillis() % 1000 == 0 ? wait.toSeconds() + " s" : wait.toMillis() + " ms")
+              + " (or until reset): the RIB failed on this peer's routes "
+              + faultResets
+              + " times in a row";
+      faultRestart = loop.schedule(this::resumeAfterFault, wait.toMillis(), TimeUnit.MILLISECONDS);
       // With RFC 8538's N bit a plain Cease would keep the routes as stale for a session that
       // does not come back, until the restart time ran out: a Hard Reset (§3) drops them.
       if (c.notificationMode()) {
@@ -615,7 +696,24 @@ public final class PeerSession implements GroupOutput {
       (byte) limit
     };
     enabled = false;
+    keptDown = "kept down until reset: more than " + limit + " " + f.text() + " prefixes";
     c.handle(new Event.Stop(Notification.of(NotificationSubcode.MAXIMUM_PREFIXES_REACHED, data)));
+  }
+
+  /**
+   * Whether a fault reset of this session still counts (see {@link #resetAfterFault}): the next
+   * within {@link #FAULT_FORGET} keeps it down. On the loop.
+   */
+  public boolean faultCounts() {
+    return faultResets > 0 && !clock.instant().isAfter(lastFault.plus(FAULT_FORGET));
+  }
+
+  /**
+   * Whether the session is kept down, for a while after repeated faults or until started again by
+   * hand after too many prefixes (see {@link #notices}).
+   */
+  public boolean keptDown() {
+    return keptDown != null;
   }
 
   @Override

@@ -378,10 +378,44 @@ public final class BgpSpeaker implements AutoCloseable {
               LOG.info("{}: dynamic peer restarting gracefully, its session waits for it", p);
               return;
             }
+            if (p.faultCounts()) {
+              // Forgotten, it would come back as a new session with no fault on record, and a
+              // fault its every table brings back would reset it on each reconnect for ever: it
+              // waits instead, so a second fault keeps it down as a configured peer's does.
+              LOG.info("{}: dynamic session reset after a fault, its session waits for it", p);
+              forgetUnlessBack(a, p);
+              return;
+            }
             LOG.info("{}: dynamic session ended, forgetting the peer", p);
             forget(a, null);
           }
         });
+  }
+
+  /**
+   * Forgets a dynamic peer waiting after a fault reset once the fault no longer counts and it has
+   * not come back: looked at every {@link PeerSession#FAULT_FORGET}. While kept down (refusing its
+   * address) or with the fault still counting it stays; connected again, its session's end decides
+   * anew.
+   */
+  private void forgetUnlessBack(InetAddress a, PeerSession p) {
+    loop.schedule(
+        () -> {
+          if (peers.get(a) != p
+              || !dynamic.isMember(a)
+              || p.state() == State.ESTABLISHED
+              || attached.stale().down(a) != null) {
+            return;
+          }
+          if (p.keptDown() || p.faultCounts()) {
+            forgetUnlessBack(a, p);
+          } else {
+            LOG.info("{}: dynamic peer not back after its fault reset, forgetting it", p);
+            forget(a, null);
+          }
+        },
+        PeerSession.FAULT_FORGET.toMillis(),
+        java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   /** A peer did not come back within its restart time: a dynamic one is forgotten now. */

@@ -190,21 +190,14 @@ final class SessionEvents implements SessionListener {
     batch.handOff(updates -> rib.apply(a.peer, updates), loop);
   }
 
-  // "ipv6 unicast", as the speaker's other notices name a family.
-  private static String familyText(AddressFamily family) {
-    return family.afi().name().toLowerCase(java.util.Locale.ROOT)
-        + " "
-        + family.safi().name().toLowerCase(java.util.Locale.ROOT);
-  }
-
   /** The peer sent routes of a family the session did not negotiate: once per session. */
   private static void unnegotiated(PeerSession peer, AddressFamily family) {
     LOG.warn(
         "{}: received {} routes, but the session did not negotiate that family (RFC 4760 §8):"
             + " ignored, the session stays up (not logged again for this session)",
         peer,
-        familyText(family));
-    peer.notice(familyText(family) + " routes received but not negotiated: ignored (RFC 4760 §8)");
+        family.text());
+    peer.notice(family.text() + " routes received but not negotiated: ignored (RFC 4760 §8)");
   }
 
   /**
@@ -214,8 +207,8 @@ final class SessionEvents implements SessionListener {
    * Logged and the session reset, once per session, with Cease / Out of Resources (RFC 4486 §4), so
    * that the peer sends its routes afresh; the session's end takes its routes out of the RIB (or,
    * with RFC 8538's N bit, keeps them stale until the peer's End-of-RIB sweeps them). A second such
-   * reset keeps the session down until it is reset by hand ({@link PeerSession#resetAfterFault}).
-   * Not for a RIB that refuses work because the speaker is closing.
+   * reset in a row keeps the session down for a while ({@link PeerSession#resetAfterFault}). Not
+   * for a RIB that refuses work because the speaker is closing.
    */
   private void failed(PeerSession peer, AttachedPeer a, Throwable e) {
     Throwable cause = e instanceof CompletionException c ? c.getCause() : e;
@@ -226,7 +219,8 @@ final class SessionEvents implements SessionListener {
     boolean down = peer.resetAfterFault(Notification.of(NotificationSubcode.OUT_OF_RESOURCES));
     LOG.error(
         down
-            ? "{}: the RIB failed again on work for this peer; the session stays down until reset"
+            ? "{}: the RIB failed again on work for this peer; the session is kept down for a"
+                + " while (see bgp peers)"
             : "{}: the RIB failed on work for this peer's UPDATEs; resetting the session",
         peer,
         cause);

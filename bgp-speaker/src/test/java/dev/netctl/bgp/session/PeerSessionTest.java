@@ -50,6 +50,32 @@ class PeerSessionTest {
   private BgpListener listener;
   private PeerSession session;
   private final List<String> events = new CopyOnWriteArrayList<>();
+  // The session's clock: the system's, moved on by hand where a test needs time to pass.
+  private final SteppedClock clock = new SteppedClock();
+
+  /** The system clock plus an offset a test moves on. */
+  static final class SteppedClock extends Clock {
+    private volatile Duration offset = Duration.ZERO;
+
+    void advance(Duration d) {
+      offset = offset.plus(d);
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public java.time.Instant instant() {
+      return Clock.systemUTC().instant().plus(offset);
+    }
+  }
 
   static Inet4Address ip(String s) throws Exception {
     return (Inet4Address) InetAddress.getByName(s);
@@ -81,7 +107,7 @@ class PeerSessionTest {
                 events.add("down " + reason);
               }
             },
-            Clock.systemUTC());
+            clock);
     session.loop().submit(session::start).sync();
     listener =
         BgpListener.bind(
@@ -401,6 +427,68 @@ class PeerSessionTest {
           .contains("confederation");
       peer.send(BgpMessage.Keepalive.INSTANCE);
       assertThat(session.state()).isEqualTo(State.ESTABLISHED);
+    }
+  }
+
+  /**
+   * A fault reset counts against the session for {@link PeerSession#FAULT_FORGET}: a second fault
+   * within it keeps the session down for a while (and says so among the notices), after which it
+   * takes the peer again; a further fault keeps it down twice as long. One later than that window
+   * is a first fault again. Started by hand, nothing is held against it.
+   */
+  @Test
+  void repeatedFaultsKeepTheSessionDownForAGrowingWhileAndAreForgottenAfterAWhile()
+      throws Exception {
+    PeerSession.faultWait(Duration.ofMillis(300));
+    try {
+      // A first fault; the second comes after it was forgotten: a first one again.
+      assertThat(faultResetKeepsDown()).isFalse();
+      await().atMost(Duration.ofSeconds(5)).until(() -> session.state() == State.ACTIVE);
+      clock.advance(PeerSession.FAULT_FORGET.plusSeconds(1));
+      assertThat(faultResetKeepsDown()).isFalse();
+      await().atMost(Duration.ofSeconds(5)).until(() -> session.state() == State.ACTIVE);
+
+      // Within the window: kept down, then back by itself once the wait is over.
+      assertThat(faultResetKeepsDown()).isTrue();
+      assertThat(session.keptDown()).isTrue();
+      assertThat(session.notices())
+          .isEqualTo(
+              "kept down for 300 ms (or until reset): the RIB failed on this peer's routes 2"
+                  + " times in a row");
+      await().atMost(Duration.ofSeconds(5)).until(() -> session.state() == State.ACTIVE);
+      assertThat(session.notices()).isEmpty();
+
+      // The fault again: twice as long.
+      assertThat(faultResetKeepsDown()).isTrue();
+      assertThat(session.notices()).startsWith("kept down for 600 ms (or until reset)");
+
+      // Started again by hand: nothing is held against it any more.
+      session.loop().submit(session::start).sync();
+      assertThat(session.keptDown()).isFalse();
+      assertThat(session.notices()).isEmpty();
+      assertThat(session.loop().submit(session::faultCounts).get()).isFalse();
+    } finally {
+      PeerSession.faultWait(null);
+    }
+  }
+
+  // Establishes with a new peer, resets the session after a fault, checks the peer read the
+  // Cease, and returns whether the session is kept down.
+  private boolean faultResetKeepsDown() throws Exception {
+    try (RawPeer peer = new RawPeer()) {
+      peer.establish();
+      await().atMost(Duration.ofSeconds(5)).until(() -> session.state() == State.ESTABLISHED);
+      boolean down =
+          session
+              .loop()
+              .submit(
+                  () ->
+                      session.resetAfterFault(
+                          Notification.of(NotificationSubcode.OUT_OF_RESOURCES)))
+              .get();
+      assertThat(peer.readNotification().errorSubcode())
+          .isEqualTo(NotificationSubcode.OUT_OF_RESOURCES);
+      return down;
     }
   }
 

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Timeout;
  * A fault of ours while applying a peer's routes (here an import policy that throws on one prefix),
  * on the wire: the session is reset with Cease / Out of Resources (RFC 4486 §4) so that the peer
  * sends its routes afresh, its routes leave the RIB, and when the fault comes back the session
- * stays down until reset by hand instead of flapping. iBGP peer 127.0.88.2, our speaker on
- * 127.0.88.1.
+ * stays down for a minute (or until reset by hand) instead of flapping. iBGP peer 127.0.88.2
+ * (dynamic: 127.0.88.18), our speaker on 127.0.88.1.
  */
 @Timeout(60)
 class BgpSpeakerFaultTest {
@@ -40,15 +40,9 @@ class BgpSpeakerFaultTest {
   }
 
   @Test
-  void aPeerWhoseRoutesTheRibFailsOnIsResetOnceThenKeptDownUntilResetByHand() throws Exception {
-    Prefix bad = Prefix.parse("10.88.1.0/24");
-    RoutePolicy faulty =
-        (prefix, attributes, context) -> {
-          if (prefix.equals(bad)) {
-            throw new IllegalStateException("test: a policy that fails on " + prefix);
-          }
-          return Optional.of(attributes);
-        };
+  void aPeerWhoseRoutesTheRibFailsOnIsResetOnceThenKeptDownUntilResetOrAfterAWhile()
+      throws Exception {
+    RoutePolicy faulty = failingOn(Prefix.parse("10.88.1.0/24"));
     try (BgpSpeaker s =
         BgpSpeaker.start(
             SpeakerConfig.of(65001, ip(US), new InetSocketAddress(ip(US), 0), Transport.best()))) {
@@ -77,6 +71,10 @@ class BgpSpeakerFaultTest {
         State expected = round == 1 ? State.ACTIVE : State.IDLE;
         await().atMost(BOUND).until(() -> state(s) == expected);
       }
+      assertThat(s.peers().getFirst().notices())
+          .isEqualTo(
+              "kept down for 60 s (or until reset): the RIB failed on this peer's routes 2 times in a"
+                  + " row");
       // Kept down: the peer connecting again is closed without an OPEN.
       try (ScriptedPeer p = new ScriptedPeer(PEER, US, port, 65001)) {
         assertThatThrownBy(p::read).isInstanceOf(java.io.EOFException.class);
@@ -97,6 +95,71 @@ class BgpSpeakerFaultTest {
         assertThat(state(s)).isEqualTo(State.ESTABLISHED);
       }
     }
+  }
+
+  /**
+   * A dynamic peer's session is forgotten when it ends; after a fault reset it waits instead, so
+   * that the fault coming back with the peer's next table keeps it down (refusing its address)
+   * rather than resetting it on every reconnect.
+   */
+  @Test
+  void aDynamicPeerResetAfterAFaultIsKeptDownWhenTheFaultComesBack() throws Exception {
+    String dynamicPeer = "127.0.88.18";
+    try (BgpSpeaker s =
+        BgpSpeaker.start(
+            SpeakerConfig.of(65001, ip(US), new InetSocketAddress(ip(US), 0), Transport.best()))) {
+      int port = s.listenAddress().getPort();
+      PeerConfig config =
+          PeerConfig.of(65001, ip(US), 65001)
+              .withHoldTime(30)
+              .withFamilies(Set.of(AddressFamily.IPV4_UNICAST));
+      Neighbor template =
+          Neighbor.of(
+                  new PeerSpec(
+                      new InetSocketAddress(ip("127.0.88.16"), 179), ip(US), config, true, null, 0))
+              .withPolicies(failingOn(Prefix.parse("10.88.1.0/24")), RoutePolicy.ACCEPT_ALL);
+      s.addDynamicRange(new DynamicRange("faulty", Prefix.parse("127.0.88.16/28"), template, 4));
+
+      for (int round = 1; round <= 2; round++) {
+        try (ScriptedPeer p = new ScriptedPeer(dynamicPeer, US, port, 65001)) {
+          p.establish(dynamicPeer, caps(65001));
+          p.announce("192.0.2.80", "10.88.0.0/24");
+          p.announce("192.0.2.80", "10.88.1.0/24");
+          assertThat(notification(p).subcode()).as("Out of Resources").isEqualTo(8);
+        }
+        await().atMost(BOUND).until(() -> s.routes().isEmpty());
+        State expected = round == 1 ? State.ACTIVE : State.IDLE;
+        await()
+            .atMost(BOUND)
+            .until(() -> status(s, dynamicPeer).map(PeerStatus::state).orElse(null) == expected);
+      }
+      assertThat(status(s, dynamicPeer).orElseThrow().notices())
+          .startsWith("kept down for 60 s (or until reset)");
+      try (ScriptedPeer p = new ScriptedPeer(dynamicPeer, US, port, 65001)) {
+        assertThatThrownBy(p::read).isInstanceOf(java.io.EOFException.class);
+      }
+
+      s.resetPeer(ip(dynamicPeer), false);
+      try (ScriptedPeer p = new ScriptedPeer(dynamicPeer, US, port, 65001)) {
+        p.establish(dynamicPeer, caps(65001));
+        p.announce("192.0.2.80", "10.88.0.0/24");
+        await().atMost(BOUND).until(() -> s.routes().size() == 1);
+        assertThat(status(s, dynamicPeer).orElseThrow().notices()).doesNotContain("kept down");
+      }
+    }
+  }
+
+  private static RoutePolicy failingOn(Prefix bad) {
+    return (prefix, attributes, context) -> {
+      if (prefix.equals(bad)) {
+        throw new IllegalStateException("test: a policy that fails on " + prefix);
+      }
+      return Optional.of(attributes);
+    };
+  }
+
+  private static Optional<PeerStatus> status(BgpSpeaker s, String address) {
+    return s.peers().stream().filter(p -> p.remote().getAddress().equals(ip(address))).findFirst();
   }
 
   // The speaker's messages up to its NOTIFICATION (End-of-RIB, KEEPALIVEs before it).

@@ -272,6 +272,9 @@ class BgpSpeakerTest {
     assertThat(a.peers().getFirst().info())
         .as("the Cease's data names the family over its limit: AFI 2, SAFI 1, bound 4")
         .contains("data=00020100000004");
+    // The side that keeps the session down says so, and why.
+    assertThat(b.peers().getFirst().notices())
+        .isEqualTo("kept down until reset: more than 4 ipv6 unicast prefixes");
   }
 
   @Test
