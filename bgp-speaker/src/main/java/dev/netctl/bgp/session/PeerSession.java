@@ -47,42 +47,51 @@ public final class PeerSession implements GroupOutput {
   // Compact: a route reflector's peer may announce a million prefixes.
   private Connection established;
   private boolean enabled;
-  // Resets after a local fault since the session was last started (see resetAfterFault), and when
-  // the last one was. On the loop.
+  // Fault resets in a row (see resetAfterFault): since the session was started by hand, and not
+  // forgotten; and when the last one was, or when the session came back from its wait after one.
+  // On the loop.
   private int faultResets;
   private Instant lastFault;
-  // Why the session stays down until started again by hand (a fault that came back, too many
-  // prefixes), or null: Idle with the last NOTIFICATION alone does not say that nothing will
-  // bring it back by itself.
+  // Why the session is kept down (for a while after faults in a row, until started again by hand
+  // after too many prefixes), or null: Idle with the last NOTIFICATION alone does not say whether
+  // anything will bring it back.
   private volatile String keptDown;
 
   // The automatic start again of a session kept down after faults (see resetAfterFault), or null.
   private ScheduledFuture<?> faultRestart;
 
-  /**
-   * How long a fault reset counts against the session, as BIRD's "error forget time" (300 s by
-   * default), from the fault or from the session's start again after it: a fault later than this is
-   * a first one again, so two faults months apart do not keep a peer down.
-   */
-  public static final java.time.Duration FAULT_FORGET = java.time.Duration.ofMinutes(5);
+  // How long a fault reset counts against the session, as BIRD's "error forget time" (300 s by
+  // default), from the fault or from the session's start again after it: a fault later than this is
+  // a first one again, so two faults months apart do not keep a peer down. And how long a session
+  // is kept down after its second fault in a row, doubled for each further one up to five times
+  // that, as BIRD's "error wait time" (60, 300 s): a node agent, which has no manual reset, gets
+  // its
+  // peer back once the fault may have gone; a fault that stays costs a table per five minutes, not
+  // one per reconnect. Both settable for tests.
+  private static final java.time.Duration FORGET = java.time.Duration.ofMinutes(5);
+  private static final java.time.Duration FIRST_WAIT = java.time.Duration.ofSeconds(60);
+  private static volatile java.time.Duration faultForget = FORGET;
+  private static volatile java.time.Duration faultWait = FIRST_WAIT;
 
-  // How long a session is kept down after its second fault in a row, doubled for each further one
-  // up to the last, as BIRD's "error wait time" (60, 300 s): a node agent, which has no manual
-  // reset, gets its peer back once the fault may have gone; a fault that stays costs a table per
-  // five minutes, not one per reconnect.
-  private static volatile java.time.Duration faultWait = java.time.Duration.ofSeconds(60);
-  private static final int FAULT_WAIT_DOUBLINGS = 2; // 60, 120, 240 s, then 300 s
-
-  /** Sets the first wait after a repeated fault (tests); null restores 60 s. */
-  static void faultWait(java.time.Duration first) {
-    faultWait = first == null ? java.time.Duration.ofSeconds(60) : first;
+  /** How long a fault reset counts against a session (see {@link #resetAfterFault}). */
+  public static java.time.Duration faultForget() {
+    return faultForget;
   }
 
-  // The wait after the n-th fault in a row (n >= 2).
+  /**
+   * Sets how long a fault counts and the first wait after a repeated one, for tests; null restores
+   * 300 and 60 s.
+   */
+  public static void faultTimes(java.time.Duration forget, java.time.Duration firstWait) {
+    faultForget = forget == null ? FORGET : forget;
+    faultWait = firstWait == null ? FIRST_WAIT : firstWait;
+  }
+
+  // The wait after the n-th fault in a row (n >= 2): 60, 120, 240, then 300 s.
   private static java.time.Duration faultWait(int n) {
     java.time.Duration first = faultWait;
-    java.time.Duration wait = first.multipliedBy(1L << Math.min(n - 2, FAULT_WAIT_DOUBLINGS));
     java.time.Duration most = first.multipliedBy(5);
+    java.time.Duration wait = first.multipliedBy(1L << Math.min(n - 2, 3));
     return wait.compareTo(most) > 0 ? most : wait;
   }
 
@@ -185,7 +194,10 @@ public final class PeerSession implements GroupOutput {
     sessionNotices.remove(text);
   }
 
-  /** Configuration then session notices, {@code "; "}-separated, or empty. */
+  /**
+   * Why the session is kept down if it is, then configuration and session notices, {@code ";
+   * "}-separated, or empty.
+   */
   public String notices() {
     List<String> all = new ArrayList<>();
     String down = keptDown;
@@ -243,14 +255,28 @@ public final class PeerSession implements GroupOutput {
   private void begin() {
     enabled = true;
     keptDown = null;
-    if (faultRestart != null) {
-      faultRestart.cancel(false);
-      faultRestart = null;
-    }
+    cancelFaultRestart();
     if (!spec.passive() && connections.isEmpty()) {
       startOutbound();
     } else if (connections.isEmpty()) {
       publish(State.ACTIVE, "waiting for the peer to connect");
+    }
+  }
+
+  private void cancelFaultRestart() {
+    if (faultRestart != null) {
+      faultRestart.cancel(false);
+      faultRestart = null;
+    }
+  }
+
+  // A session kept down ends every connection, not only the established one: a graceful-restart
+  // peer's replacing connection, accepted before, would otherwise still come up.
+  private void stopOthers(Connection established, Notification notification) {
+    for (Connection other : List.copyOf(connections)) {
+      if (other != established) {
+        other.handle(new Event.Stop(notification));
+      }
     }
   }
 
@@ -269,10 +295,7 @@ public final class PeerSession implements GroupOutput {
    */
   public void stop(Notification notification) {
     enabled = false;
-    if (faultRestart != null) {
-      faultRestart.cancel(false);
-      faultRestart = null;
-    }
+    cancelFaultRestart();
     if (restart != null) {
       restart.cancel(false);
       restart = null;
@@ -640,7 +663,7 @@ public final class PeerSession implements GroupOutput {
    * waits for the peer) again, so the peer sends its routes afresh; the second time in a row it
    * stays down for a minute, and each time after for twice as long up to five minutes (or until
    * started again by hand), rather than flapping on a fault that every table brings back. A fault
-   * more than {@link #FAULT_FORGET} after the last (or after the session came back from its wait)
+   * more than {@link #faultForget} after the last (or after the session came back from its wait)
    * counts as a first one. Returns whether it stays down; false too when no connection is
    * established (nothing is done).
    */
@@ -650,7 +673,7 @@ public final class PeerSession implements GroupOutput {
       return false;
     }
     Instant now = clock.instant();
-    if (lastFault != null && now.isAfter(lastFault.plus(FAULT_FORGET))) {
+    if (lastFault != null && now.isAfter(lastFault.plus(faultForget))) {
       faultResets = 0;
     }
     lastFault = now;
@@ -661,15 +684,17 @@ public final class PeerSession implements GroupOutput {
       keptDown =
           "kept down for "
               + (wait.toMillis() % 1000 == 0 ? wait.toSeconds() + " s" : wait.toMillis() + " ms")
-              + " (or until reset): the RIB failed on this peer's routes "
+              + ": the RIB failed on this peer's routes "
               + faultResets
               + " times in a row";
+      cancelFaultRestart();
       faultRestart = loop.schedule(this::resumeAfterFault, wait.toMillis(), TimeUnit.MILLISECONDS);
       // With RFC 8538's N bit a plain Cease would keep the routes as stale for a session that
       // does not come back, until the restart time ran out: a Hard Reset (§3) drops them.
       if (c.notificationMode()) {
         notification = BgpFsm.asHardReset(notification);
       }
+      stopOthers(c, notification);
     }
     c.handle(new Event.Stop(notification));
     return down;
@@ -697,15 +722,18 @@ public final class PeerSession implements GroupOutput {
     };
     enabled = false;
     keptDown = "kept down until reset: more than " + limit + " " + f.text() + " prefixes";
-    c.handle(new Event.Stop(Notification.of(NotificationSubcode.MAXIMUM_PREFIXES_REACHED, data)));
+    cancelFaultRestart(); // a fault's wait must not bring it back
+    Notification cease = Notification.of(NotificationSubcode.MAXIMUM_PREFIXES_REACHED, data);
+    stopOthers(c, cease);
+    c.handle(new Event.Stop(cease));
   }
 
   /**
    * Whether a fault reset of this session still counts (see {@link #resetAfterFault}): the next
-   * within {@link #FAULT_FORGET} keeps it down. On the loop.
+   * within {@link #faultForget} keeps it down. On the loop.
    */
   public boolean faultCounts() {
-    return faultResets > 0 && !clock.instant().isAfter(lastFault.plus(FAULT_FORGET));
+    return faultResets > 0 && !clock.instant().isAfter(lastFault.plus(faultForget));
   }
 
   /**

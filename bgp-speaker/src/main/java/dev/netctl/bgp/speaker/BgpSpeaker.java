@@ -76,6 +76,9 @@ public final class BgpSpeaker implements AutoCloseable {
   private final SoftReconfiguration soft;
   private final BestPaths bestPaths;
   private final DynamicPeers dynamic = new DynamicPeers();
+  // Dynamic peers kept after a fault reset, by address: their periodic look (see watchAfterFault).
+  private final Map<InetAddress, io.netty.util.concurrent.ScheduledFuture<?>> faultWatches =
+      new HashMap<>();
   private BgpListener listener; // set once by start(), null when active-only
   private final List<Runnable> sessionWatchers = new java.util.concurrent.CopyOnWriteArrayList<>();
   // Further addresses accepted on, e.g. a dual-stack node's IPv6 address next to its IPv4 one.
@@ -255,6 +258,10 @@ public final class BgpSpeaker implements AutoCloseable {
   /** Stops a peer's session with {@code notification} (or none) and forgets it; on the loop. */
   private void forget(InetAddress remote, BgpMessage.Notification notification) {
     PeerSession p = peers.remove(remote);
+    var watch = faultWatches.remove(remote);
+    if (watch != null) {
+      watch.cancel(false);
+    }
     if (p != null) {
       dynamic.forget(remote);
       updateMd5();
@@ -292,7 +299,8 @@ public final class BgpSpeaker implements AutoCloseable {
   /**
    * Accepts peers by address range (see {@link DynamicRange}): a connection from an address in the
    * range that matches no configured peer gets a passive session from the template, forgotten when
-   * it ends. Needs a listening speaker.
+   * it ends (unless it restarts gracefully or was reset after a fault: see {@link #ended}). Needs a
+   * listening speaker.
    *
    * @throws IllegalArgumentException when a range of that name exists or the template's local AS is
    *     not ours
@@ -362,11 +370,11 @@ public final class BgpSpeaker implements AutoCloseable {
 
   /**
    * A session's connection is gone: a dynamic peer is then forgotten, routes and all, unless it
-   * restarts gracefully. RFC 4724 §4.2 has us keep the routes of a peer that advertised the
-   * capability and closed without a NOTIFICATION (or with one, in RFC 8538's notification mode)
-   * until it is back or its restart time ends; so its passive session stays, counting toward the
-   * range's limit, for it to come back to, and it is forgotten when that time ends ({@link
-   * #notBack}).
+   * restarts gracefully or was reset after a fault of ours. RFC 4724 §4.2 has us keep the routes of
+   * a peer that advertised the capability and closed without a NOTIFICATION (or with one, in RFC
+   * 8538's notification mode) until it is back or its restart time ends; so its passive session
+   * stays, counting toward the range's limit, for it to come back to, and it is forgotten when that
+   * time ends ({@link #notBack}). After a fault reset it stays too ({@link #watchAfterFault}).
    */
   private void ended(PeerSession p) {
     InetAddress a = p.spec().remote().getAddress();
@@ -374,16 +382,20 @@ public final class BgpSpeaker implements AutoCloseable {
     loop.execute(
         () -> {
           if (peers.get(a) == p && dynamic.isMember(a)) {
+            boolean fault = p.faultCounts();
+            if (fault) {
+              watchAfterFault(a, p);
+            }
             if (attached.stale().down(a) != null) {
               LOG.info("{}: dynamic peer restarting gracefully, its session waits for it", p);
               return;
             }
-            if (p.faultCounts()) {
-              // Forgotten, it would come back as a new session with no fault on record, and a
-              // fault its every table brings back would reset it on each reconnect for ever: it
-              // waits instead, so a second fault keeps it down as a configured peer's does.
-              LOG.info("{}: dynamic session reset after a fault, its session waits for it", p);
-              forgetUnlessBack(a, p);
+            if (fault) {
+              LOG.info(
+                  "{}: dynamic session ended within {} s of a fault reset, its session waits for"
+                      + " it",
+                  p,
+                  PeerSession.faultForget().toSeconds());
               return;
             }
             LOG.info("{}: dynamic session ended, forgetting the peer", p);
@@ -393,29 +405,39 @@ public final class BgpSpeaker implements AutoCloseable {
   }
 
   /**
-   * Forgets a dynamic peer waiting after a fault reset once the fault no longer counts and it has
-   * not come back: looked at every {@link PeerSession#FAULT_FORGET}. While kept down (refusing its
-   * address) or with the fault still counting it stays; connected again, its session's end decides
-   * anew.
+   * Keeps a dynamic peer reset after a fault of ours: forgotten, it would come back as a new
+   * session with no fault on record, and a fault its every table brings back would reset it on
+   * every reconnect instead of keeping it down. Looked at every {@link PeerSession#faultForget()}
+   * from then on, whatever its session does meanwhile (up again, kept down, back from its wait): it
+   * is forgotten once it is not up, not kept down, not restarting gracefully, and its fault no
+   * longer counts. One watch per address, ended by {@link #forget}.
    */
-  private void forgetUnlessBack(InetAddress a, PeerSession p) {
-    loop.schedule(
-        () -> {
-          if (peers.get(a) != p
-              || !dynamic.isMember(a)
-              || p.state() == State.ESTABLISHED
-              || attached.stale().down(a) != null) {
-            return;
-          }
-          if (p.keptDown() || p.faultCounts()) {
-            forgetUnlessBack(a, p);
-          } else {
-            LOG.info("{}: dynamic peer not back after its fault reset, forgetting it", p);
-            forget(a, null);
-          }
-        },
-        PeerSession.FAULT_FORGET.toMillis(),
-        java.util.concurrent.TimeUnit.MILLISECONDS);
+  private void watchAfterFault(InetAddress a, PeerSession p) {
+    if (faultWatches.containsKey(a)) {
+      return;
+    }
+    long period = PeerSession.faultForget().toMillis();
+    faultWatches.put(
+        a,
+        loop.scheduleAtFixedRate(
+            () -> {
+              if (peers.get(a) != p || !dynamic.isMember(a)) {
+                // Replaced without forget (a configured peer took the address): not ours now.
+                var watch = faultWatches.remove(a);
+                if (watch != null) {
+                  watch.cancel(false);
+                }
+              } else if (p.state() != State.ESTABLISHED
+                  && !p.keptDown()
+                  && !p.faultCounts()
+                  && attached.stale().down(a) == null) {
+                LOG.info("{}: dynamic peer not back after its fault reset, forgetting it", p);
+                forget(a, null);
+              }
+            },
+            period,
+            period,
+            java.util.concurrent.TimeUnit.MILLISECONDS));
   }
 
   /** A peer did not come back within its restart time: a dynamic one is forgotten now. */

@@ -21,8 +21,9 @@ import java.time.Instant;
  *     7606), or empty
  * @param staleRoutes whether routes of the peer are kept as stale: it restarted gracefully and has
  *     not yet come back, or came back and has not yet sent End-of-RIB (RFC 4724 §4.2)
- * @param notices what the session does differently from its configuration and why (a family not
- *     offered, received routes not used), {@code "; "}-separated, or empty
+ * @param notices why the session is kept down, if it is (for a while after repeated faults, until
+ *     reset after too many prefixes), then what it does differently from its configuration and why
+ *     (a family not offered, received routes not used), {@code "; "}-separated, or empty
  * @param withheldRoutes our routes not advertised to the peer because their attributes leave no
  *     room for the prefix in one UPDATE: 4096 octets without extended messages (RFC 8654)
  */

@@ -220,7 +220,7 @@ final class SessionEvents implements SessionListener {
     LOG.error(
         down
             ? "{}: the RIB failed again on work for this peer; the session is kept down for a"
-                + " while (see bgp peers)"
+                + " while (see its notices: netctl bgp peers, or netctl node status)"
             : "{}: the RIB failed on work for this peer's UPDATEs; resetting the session",
         peer,
         cause);

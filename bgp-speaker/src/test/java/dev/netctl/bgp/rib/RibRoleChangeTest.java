@@ -3,6 +3,7 @@ package dev.netctl.bgp.rib;
 import static dev.netctl.bgp.rib.Fixtures.client;
 import static dev.netctl.bgp.rib.Fixtures.ibgp;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.netctl.bgp.codec.BgpMessage.Update;
 import dev.netctl.bgp.codec.Nlri;
@@ -222,5 +223,37 @@ class RibRoleChangeTest {
     assertThat(announced(sentTo(third)))
         .as("the client's path, now best, is reflected")
         .containsExactly(ITS);
+  }
+
+  /**
+   * An import policy that fails on the moving peer's path fails the role change, but the move
+   * completes all the same: the member is in its new group and gets that group's table, and its
+   * path is not left under the old role.
+   */
+  @ParameterizedTest(name = "{0} shard(s)")
+  @CsvSource({"1", "4"})
+  void aPolicyFailingDuringARoleChangeStillCompletesTheMove(int shards) {
+    start(shards);
+    establish(nonClient, nonClients, nonClients);
+    RoutePolicy failing =
+        (prefix, attributes, context) -> {
+          throw new IllegalStateException("test: a policy that fails");
+        };
+
+    assertThatThrownBy(
+            () -> rib.changeRole(nonClient, asClient, failing, nonClients, clients).join())
+        .hasRootCauseMessage("test: a policy that fails");
+    rib.prefixCount().join(); // every shard ran what the move queued (the member's catch-up)
+    drain(nonClients);
+    drain(clients);
+
+    assertThat(clients.members()).containsExactly(asClient);
+    assertThat(nonClients.members()).containsExactly(third);
+    assertThat(announced(sentTo(asClient)))
+        .as("the new client gets the non-client's route: its move completed")
+        .containsExactly(OTHERS);
+    assertThat(rib.prefixCount().join())
+        .as("its own path, failed by the policy, is not imported, nor left under the old role")
+        .isEqualTo(1);
   }
 }

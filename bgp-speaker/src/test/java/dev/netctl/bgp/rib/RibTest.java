@@ -249,6 +249,30 @@ class RibTest {
   }
 
   @Test
+  void aRoleChangeWhoseSinkFailsStillMovesEveryPathOffTheOldRole() {
+    Peer peer = Fixtures.ibgp("10.0.0.7");
+    rib.addPeer(peer, null).join();
+    String[] prefixes = new String[40];
+    for (int i = 0; i < prefixes.length; i++) {
+      prefixes[i] = "10.2." + i + ".0/24";
+    }
+    rib.apply(peer, v4Update("10.0.0.7", basic(64512), prefixes)).join();
+    rib.addSink(
+        change -> {
+          throw new IllegalStateException("test: a sink that fails");
+        });
+    Peer asClient = Fixtures.client("10.0.0.7");
+
+    assertThatThrownBy(() -> rib.changeRole(peer, asClient, null, null, null).join())
+        .hasRootCauseMessage("test: a sink that fails");
+
+    // Every path moved to the new role: its session's end removes all of them.
+    assertThatThrownBy(() -> rib.peerDown(asClient).join())
+        .hasRootCauseMessage("test: a sink that fails");
+    assertThat(rib.prefixCount().join()).isZero();
+  }
+
+  @Test
   void aWithdrawalWhoseSinkThrowsStillLeavesTheAdjRibInAndItsCount() {
     Peer source = client("10.0.0.23");
     rib.addPeer(source, null).join();

@@ -431,7 +431,7 @@ class PeerSessionTest {
   }
 
   /**
-   * A fault reset counts against the session for {@link PeerSession#FAULT_FORGET}: a second fault
+   * A fault reset counts against the session for {@link PeerSession#faultForget()}: a second fault
    * within it keeps the session down for a while (and says so among the notices), after which it
    * takes the peer again; a further fault keeps it down twice as long. One later than that window
    * is a first fault again. Started by hand, nothing is held against it.
@@ -439,12 +439,12 @@ class PeerSessionTest {
   @Test
   void repeatedFaultsKeepTheSessionDownForAGrowingWhileAndAreForgottenAfterAWhile()
       throws Exception {
-    PeerSession.faultWait(Duration.ofMillis(300));
+    PeerSession.faultTimes(null, Duration.ofSeconds(2));
     try {
       // A first fault; the second comes after it was forgotten: a first one again.
       assertThat(faultResetKeepsDown()).isFalse();
       await().atMost(Duration.ofSeconds(5)).until(() -> session.state() == State.ACTIVE);
-      clock.advance(PeerSession.FAULT_FORGET.plusSeconds(1));
+      clock.advance(PeerSession.faultForget().plusSeconds(1));
       assertThat(faultResetKeepsDown()).isFalse();
       await().atMost(Duration.ofSeconds(5)).until(() -> session.state() == State.ACTIVE);
 
@@ -452,15 +452,14 @@ class PeerSessionTest {
       assertThat(faultResetKeepsDown()).isTrue();
       assertThat(session.keptDown()).isTrue();
       assertThat(session.notices())
-          .isEqualTo(
-              "kept down for 300 ms (or until reset): the RIB failed on this peer's routes 2"
-                  + " times in a row");
+          .isEqualTo("kept down for 2 s: the RIB failed on this peer's routes 2 times in a row");
       await().atMost(Duration.ofSeconds(5)).until(() -> session.state() == State.ACTIVE);
       assertThat(session.notices()).isEmpty();
 
       // The fault again: twice as long.
       assertThat(faultResetKeepsDown()).isTrue();
-      assertThat(session.notices()).startsWith("kept down for 600 ms (or until reset)");
+      assertThat(session.notices())
+          .startsWith("kept down for 4 s: the RIB failed on this peer's routes 3 times");
 
       // Started again by hand: nothing is held against it any more.
       session.loop().submit(session::start).sync();
@@ -468,7 +467,7 @@ class PeerSessionTest {
       assertThat(session.notices()).isEmpty();
       assertThat(session.loop().submit(session::faultCounts).get()).isFalse();
     } finally {
-      PeerSession.faultWait(null);
+      PeerSession.faultTimes(null, null);
     }
   }
 

@@ -11,6 +11,7 @@ import dev.netctl.bgp.codec.Prefix;
 import dev.netctl.bgp.fsm.PeerConfig;
 import dev.netctl.bgp.fsm.State;
 import dev.netctl.bgp.rib.RoutePolicy;
+import dev.netctl.bgp.session.PeerSession;
 import dev.netctl.bgp.session.PeerSpec;
 import dev.netctl.bgp.session.Transport;
 import java.net.Inet4Address;
@@ -72,9 +73,7 @@ class BgpSpeakerFaultTest {
         await().atMost(BOUND).until(() -> state(s) == expected);
       }
       assertThat(s.peers().getFirst().notices())
-          .isEqualTo(
-              "kept down for 60 s (or until reset): the RIB failed on this peer's routes 2 times in a"
-                  + " row");
+          .isEqualTo("kept down for 60 s: the RIB failed on this peer's routes 2 times in a row");
       // Kept down: the peer connecting again is closed without an OPEN.
       try (ScriptedPeer p = new ScriptedPeer(PEER, US, port, 65001)) {
         assertThatThrownBy(p::read).isInstanceOf(java.io.EOFException.class);
@@ -109,16 +108,7 @@ class BgpSpeakerFaultTest {
         BgpSpeaker.start(
             SpeakerConfig.of(65001, ip(US), new InetSocketAddress(ip(US), 0), Transport.best()))) {
       int port = s.listenAddress().getPort();
-      PeerConfig config =
-          PeerConfig.of(65001, ip(US), 65001)
-              .withHoldTime(30)
-              .withFamilies(Set.of(AddressFamily.IPV4_UNICAST));
-      Neighbor template =
-          Neighbor.of(
-                  new PeerSpec(
-                      new InetSocketAddress(ip("127.0.88.16"), 179), ip(US), config, true, null, 0))
-              .withPolicies(failingOn(Prefix.parse("10.88.1.0/24")), RoutePolicy.ACCEPT_ALL);
-      s.addDynamicRange(new DynamicRange("faulty", Prefix.parse("127.0.88.16/28"), template, 4));
+      s.addDynamicRange(faultyRange("127.0.88.16/28"));
 
       for (int round = 1; round <= 2; round++) {
         try (ScriptedPeer p = new ScriptedPeer(dynamicPeer, US, port, 65001)) {
@@ -134,7 +124,7 @@ class BgpSpeakerFaultTest {
             .until(() -> status(s, dynamicPeer).map(PeerStatus::state).orElse(null) == expected);
       }
       assertThat(status(s, dynamicPeer).orElseThrow().notices())
-          .startsWith("kept down for 60 s (or until reset)");
+          .startsWith("kept down for 60 s: the RIB failed");
       try (ScriptedPeer p = new ScriptedPeer(dynamicPeer, US, port, 65001)) {
         assertThatThrownBy(p::read).isInstanceOf(java.io.EOFException.class);
       }
@@ -146,6 +136,106 @@ class BgpSpeakerFaultTest {
         await().atMost(BOUND).until(() -> s.routes().size() == 1);
         assertThat(status(s, dynamicPeer).orElseThrow().notices()).doesNotContain("kept down");
       }
+    }
+  }
+
+  /**
+   * A dynamic peer kept after a fault reset is forgotten once the fault no longer counts and it is
+   * not back: here after a first fault, and after a keep-down whose wait ended with the peer gone.
+   * Fault window 3 s, first wait 300 ms.
+   */
+  @Test
+  void aDynamicPeerNotBackAfterItsFaultIsForgottenOnceTheFaultNoLongerCounts() throws Exception {
+    PeerSession.faultTimes(Duration.ofSeconds(3), Duration.ofMillis(300));
+    try (BgpSpeaker s =
+        BgpSpeaker.start(
+            SpeakerConfig.of(65001, ip(US), new InetSocketAddress(ip(US), 0), Transport.best()))) {
+      int port = s.listenAddress().getPort();
+      s.addDynamicRange(faultyRange("127.0.88.32/28"));
+
+      // One fault, and the peer does not come back.
+      String once = "127.0.88.34";
+      faultFrom(once, port);
+      await()
+          .atMost(BOUND)
+          .until(() -> status(s, once).map(PeerStatus::state).orElse(null) == State.ACTIVE);
+      await().atMost(BOUND).until(() -> status(s, once).isEmpty());
+
+      // Two faults: kept down, back from its wait (Active), and not back: forgotten too.
+      String twice = "127.0.88.35";
+      faultFrom(twice, port);
+      faultFrom(twice, port);
+      await()
+          .atMost(BOUND)
+          .until(
+              () -> status(s, twice).map(PeerStatus::notices).orElse("").startsWith("kept down"));
+      await()
+          .atMost(BOUND)
+          .until(() -> status(s, twice).map(PeerStatus::state).orElse(null) == State.ACTIVE);
+      await().atMost(BOUND).until(() -> status(s, twice).isEmpty());
+      assertThat(s.peers()).isEmpty();
+    } finally {
+      PeerSession.faultTimes(null, null);
+    }
+  }
+
+  /**
+   * The look that forgets a dynamic peer after its fault goes on while the peer is up: here the
+   * peer is up at the first look (6 s after its first fault), then kept down by a third fault, back
+   * from its wait, and gone; it is still forgotten. Fault window 6 s, first wait 2 s.
+   */
+  @Test
+  void aDynamicPeerUpWhenLookedAtIsStillForgottenAfterALaterKeepDown() throws Exception {
+    PeerSession.faultTimes(Duration.ofSeconds(6), Duration.ofSeconds(2));
+    try (BgpSpeaker s =
+        BgpSpeaker.start(
+            SpeakerConfig.of(65001, ip(US), new InetSocketAddress(ip(US), 0), Transport.best()))) {
+      int port = s.listenAddress().getPort();
+      s.addDynamicRange(faultyRange("127.0.88.48/28"));
+      String peer = "127.0.88.50";
+      faultFrom(peer, port);
+      long first = System.nanoTime();
+      faultFrom(peer, port); // kept down for 2 s, then back: its faults count from then
+      await()
+          .atMost(BOUND)
+          .until(() -> status(s, peer).map(PeerStatus::state).orElse(null) == State.ACTIVE);
+      try (ScriptedPeer p = new ScriptedPeer(peer, US, port, 65001)) {
+        p.establish(peer, caps(65001));
+        // Up across the first look (6 s after the first fault), then the fault again.
+        Thread.sleep(Math.max(0, 6_500 - (System.nanoTime() - first) / 1_000_000));
+        p.announce("192.0.2.80", "10.88.1.0/24");
+        assertThat(notification(p).subcode()).as("Out of Resources").isEqualTo(8);
+      }
+      await()
+          .atMost(BOUND)
+          .until(() -> status(s, peer).map(PeerStatus::notices).orElse("").startsWith("kept down"));
+      // Back from its 4 s wait, never connected again: forgotten once its fault no longer counts.
+      await().atMost(Duration.ofSeconds(30)).until(() -> status(s, peer).isEmpty());
+    } finally {
+      PeerSession.faultTimes(null, null);
+    }
+  }
+
+  private static DynamicRange faultyRange(String range) {
+    Prefix r = Prefix.parse(range);
+    PeerConfig config =
+        PeerConfig.of(65001, ip(US), 65001)
+            .withHoldTime(30)
+            .withFamilies(Set.of(AddressFamily.IPV4_UNICAST));
+    Neighbor template =
+        Neighbor.of(
+                new PeerSpec(
+                    new InetSocketAddress(r.address(), 179), ip(US), config, true, null, 0))
+            .withPolicies(failingOn(Prefix.parse("10.88.1.0/24")), RoutePolicy.ACCEPT_ALL);
+    return new DynamicRange("faulty", r, template, 4);
+  }
+
+  // A dynamic peer from address that sends a route the policy fails on, and reads the Cease.
+  private static void faultFrom(String address, int port) throws Exception {
+    try (ScriptedPeer p = new ScriptedPeer(address, US, port, 65001)) {
+      p.establish(address, caps(65001));
+      p.announce("192.0.2.80", "10.88.1.0/24");
+      assertThat(notification(p).subcode()).as("Out of Resources").isEqualTo(8);
     }
   }
 
