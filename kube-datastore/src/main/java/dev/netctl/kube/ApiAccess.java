@@ -68,14 +68,16 @@ public final class ApiAccess {
 
   /**
    * The controller: reads every netctl kind, releases IPAM objects, Node entries and the {@code
-   * node.<name>} BGPConfiguration of deleted nodes and pods, follows Nodes and Pods, and records
-   * pool conditions as {@link KubeStatusRecorder} does (PUT of {@code ippools/status}). (Its Lease
-   * and its Events are namespaced Roles: {@link #leaderElection()}, {@link #controllerEvents()}.)
+   * node.<name>} BGPConfiguration and FelixConfiguration of deleted nodes and pods, follows Nodes
+   * and Pods, and records pool conditions as {@link KubeStatusRecorder} does (PUT of {@code
+   * ippools/status}). (Its Lease and its Events are namespaced Roles: {@link #leaderElection()},
+   * {@link #controllerEvents()}.)
    */
   public static Set<Grant> controller() {
     Set<Grant> out = shared();
-    // a deleted node's own BGPConfiguration (node.<name>) goes with it
+    // a deleted node's own BGPConfiguration and FelixConfiguration (node.<name>) go with it
     grant(out, StoredKinds.GROUP, StoredKinds.plural("BGPConfiguration"), List.of("delete"));
+    grant(out, StoredKinds.GROUP, StoredKinds.plural("FelixConfiguration"), List.of("delete"));
     grant(out, StoredKinds.GROUP, "ippools/status", List.of("update"));
     return out;
   }

@@ -16,9 +16,11 @@ import java.util.Set;
  *     WorkloadEndpoints; on Kubernetes they would come from the Pods)
  * @param nodesWithState every node named by stored state the node controller cleans: block
  *     affinities, block owners and allocations, WorkloadEndpoints, {@code node.<name>}
- *     BGPConfigurations, and (where liveness is the cluster's) netctl's Node resources
+ *     BGPConfigurations and FelixConfigurations, and (where liveness is the cluster's) netctl's
+ *     Node resources
  * @param endpointsByNode WorkloadEndpoint storage names ({@code ns/name}) per node
  * @param nodeBgpConfigs node names that have a {@code node.<name>} BGPConfiguration
+ * @param nodeFelixConfigs node names that have a {@code node.<name>} FelixConfiguration
  * @param handles every IPAM handle ID
  */
 public record ClusterSnapshot(
@@ -29,6 +31,7 @@ public record ClusterSnapshot(
     Set<String> nodesWithState,
     Map<String, List<String>> endpointsByNode,
     Set<String> nodeBgpConfigs,
+    Set<String> nodeFelixConfigs,
     List<String> handles) {
 
   public ClusterSnapshot {
@@ -38,6 +41,7 @@ public record ClusterSnapshot(
     nodesWithState = Set.copyOf(nodesWithState);
     endpointsByNode = Map.copyOf(endpointsByNode);
     nodeBgpConfigs = Set.copyOf(nodeBgpConfigs);
+    nodeFelixConfigs = Set.copyOf(nodeFelixConfigs);
     handles = List.copyOf(handles);
   }
 }

@@ -14,6 +14,7 @@ public final class ControllerMetrics {
   final AtomicLong addressesReleased = new AtomicLong();
   final AtomicLong endpointsDeleted = new AtomicLong();
   final AtomicLong bgpConfigsDeleted = new AtomicLong();
+  final AtomicLong felixConfigsDeleted = new AtomicLong();
   final AtomicLong failures = new AtomicLong();
   final AtomicLong liveNodes = new AtomicLong();
   final AtomicLong missingNodes = new AtomicLong();
@@ -67,6 +68,11 @@ public final class ControllerMetrics {
         "netctl_controller_bgp_configurations_deleted_total",
         "node.<name> BGPConfigurations removed.",
         bgpConfigsDeleted);
+    counter(
+        b,
+        "netctl_controller_felix_configurations_deleted_total",
+        "node.<name> FelixConfigurations removed.",
+        felixConfigsDeleted);
     counter(
         b,
         "netctl_controller_release_failures_total",

@@ -6,6 +6,7 @@ import dev.netctl.datastore.DerivedKinds;
 import dev.netctl.datastore.client.ResourceClient;
 import dev.netctl.datastore.migrate.WriteGate;
 import dev.netctl.datastore.model.BGPConfiguration;
+import dev.netctl.datastore.model.FelixConfiguration;
 import dev.netctl.datastore.model.Kind;
 import dev.netctl.ipam.IpamException;
 import dev.netctl.ipam.allocator.IpamAllocator;
@@ -28,9 +29,10 @@ import java.util.function.Consumer;
  *   <li>a node that is gone (no Node resource; on Kubernetes, no Kubernetes Node, {@link
  *       ClusterNodes}): every address assigned on it and its block affinities ({@link
  *       IpamAllocator#releaseNode}), its WorkloadEndpoints, its {@code node.<name>}
- *       BGPConfiguration and, last, its netctl Node resource if it still has one. Node-scoped
- *       BGPPeers ({@code spec.node}) are left: they are operator configuration with names of their
- *       own, and a node that comes back under the same name uses them again.
+ *       BGPConfiguration and FelixConfiguration (as Calico's node deletion) and, last, its netctl
+ *       Node resource if it still has one. Node-scoped BGPPeers ({@code spec.node}) are left: they
+ *       are operator configuration with names of their own, and a node that comes back under the
+ *       same name uses them again.
  *   <li>a handle whose pod no longer exists, or the tunnel handle of a node that no longer exists:
  *       {@link IpamAllocator#releaseByHandle}.
  * </ul>
@@ -139,6 +141,7 @@ public final class GcController {
     String node = i.name();
     List<String> endpoints = s.endpointsByNode().getOrDefault(node, List.of());
     boolean bgp = s.nodeBgpConfigs().contains(node);
+    boolean felix = s.nodeFelixConfigs().contains(node);
     boolean resource = s.nodeResources().contains(node);
     String what =
         "node \""
@@ -152,6 +155,9 @@ public final class GcController {
             + endpoints.size()
             + " WorkloadEndpoint(s)"
             + (bgp ? ", BGPConfiguration \"" + BGPConfiguration.NODE_PREFIX + node + "\"" : "")
+            + (felix
+                ? ", FelixConfiguration \"" + FelixConfiguration.NODE_PREFIX + node + "\""
+                : "")
             + (resource ? ", Node \"" + node + "\"" : "");
     if (options.dryRun()) {
       log.accept("dry run: would release " + what);
@@ -175,6 +181,10 @@ public final class GcController {
       if (bgp) {
         deleteIfPresent(Kind.BGP_CONFIGURATION, BGPConfiguration.NODE_PREFIX + node);
         metrics.bgpConfigsDeleted.incrementAndGet();
+      }
+      if (felix) {
+        deleteIfPresent(Kind.FELIX_CONFIGURATION, FelixConfiguration.NODE_PREFIX + node);
+        metrics.felixConfigsDeleted.incrementAndGet();
       }
       // Last: while it stays, a pass that failed above finds the node again and retries. Asked
       // again first: on Kubernetes a node whose v1 Node came back during the release registers

@@ -3,6 +3,7 @@ package dev.netctl.ipam.gc;
 import dev.netctl.datastore.ClusterNodes;
 import dev.netctl.datastore.client.ResourceClient;
 import dev.netctl.datastore.model.BGPConfiguration;
+import dev.netctl.datastore.model.FelixConfiguration;
 import dev.netctl.datastore.model.Kind;
 import dev.netctl.datastore.model.Node;
 import dev.netctl.datastore.model.WorkloadEndpoint;
@@ -76,6 +77,15 @@ final class SnapshotReader {
         withState.add(node);
       }
     }
+    // Calico's node deletion removes the node's FelixConfiguration with its BGPConfiguration.
+    Set<String> felix = new TreeSet<>();
+    for (FelixConfiguration c : client.list(Kind.FELIX_CONFIGURATION)) {
+      if (c.name().startsWith(FelixConfiguration.NODE_PREFIX)) {
+        String node = c.name().substring(FelixConfiguration.NODE_PREFIX.length());
+        felix.add(node);
+        withState.add(node);
+      }
+    }
     return new ClusterSnapshot(
         live,
         cluster.isPresent() ? "Kubernetes Node" : "Node resource",
@@ -84,6 +94,7 @@ final class SnapshotReader {
         withState,
         byNode,
         bgp,
+        felix,
         handles);
   }
 }

@@ -101,7 +101,7 @@ class GcControllerTest {
   }
 
   @Test
-  void aDeletedNodesAddressesEndpointsAndBgpConfigurationAreReleased() {
+  void aDeletedNodesAddressesEndpointsAndNodeConfigurationsAreReleased() {
     cluster.node("n1");
     cluster.node("n2");
     cluster.pod("n1", "a", "c-a");
@@ -113,6 +113,16 @@ class GcControllerTest {
         kind: BGPConfiguration
         metadata: {name: node.n2}
         spec: {listenPort: 1790}
+        ---
+        apiVersion: projectcalico.org/v3
+        kind: FelixConfiguration
+        metadata: {name: node.n2}
+        spec: {vxlanPort: 8472}
+        ---
+        apiVersion: projectcalico.org/v3
+        kind: FelixConfiguration
+        metadata: {name: node.n1}
+        spec: {vxlanPort: 8472}
         ---
         apiVersion: projectcalico.org/v3
         kind: BGPPeer
@@ -135,6 +145,12 @@ class GcControllerTest {
         .extracting(w -> w.spec().node())
         .containsExactly("n1");
     assertThat(cluster.client.find(Kind.BGP_CONFIGURATION, "node.n2")).isEmpty();
+    assertThat(cluster.client.find(Kind.FELIX_CONFIGURATION, "node.n2")).isEmpty();
+    assertThat(cluster.client.find(Kind.FELIX_CONFIGURATION, "node.n1"))
+        .as("a live node's settings stay")
+        .isPresent();
+    assertThat(log).anyMatch(l -> l.contains("FelixConfiguration \"node.n2\""));
+    assertThat(metrics.render()).contains("netctl_controller_felix_configurations_deleted_total 1");
     assertThat(cluster.client.find(Kind.BGP_PEER, "n2-tor"))
         .as("operator config is kept")
         .isPresent();

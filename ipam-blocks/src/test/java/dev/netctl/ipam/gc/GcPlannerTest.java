@@ -22,6 +22,7 @@ class GcPlannerTest {
         Set.of("n1"),
         Map.of(),
         Set.of(),
+        Set.of(),
         handles);
   }
 
@@ -74,6 +75,7 @@ class GcPlannerTest {
             Set.of(),
             Set.of("n1", "n2"),
             Map.of(),
+            Set.of(),
             Set.of(),
             List.of("ipip-tunnel-addr-n1", "vxlan-tunnel-addr-n2", "my-own-handle"));
     GcPlan p = planner.plan(s, T0);
