@@ -88,7 +88,7 @@ public final class PeerSession implements GroupOutput {
   }
 
   // The wait after the n-th fault in a row (n >= 2): 60, 120, 240, then 300 s.
-  private static java.time.Duration faultWait(int n) {
+  static java.time.Duration faultWait(int n) {
     java.time.Duration first = faultWait;
     java.time.Duration most = first.multipliedBy(5);
     java.time.Duration wait = first.multipliedBy(1L << Math.min(n - 2, 3));

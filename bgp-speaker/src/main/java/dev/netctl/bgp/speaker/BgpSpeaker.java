@@ -76,9 +76,8 @@ public final class BgpSpeaker implements AutoCloseable {
   private final SoftReconfiguration soft;
   private final BestPaths bestPaths;
   private final DynamicPeers dynamic = new DynamicPeers();
-  // Dynamic peers kept after a fault reset, by address: their periodic look (see watchAfterFault).
-  private final Map<InetAddress, io.netty.util.concurrent.ScheduledFuture<?>> faultWatches =
-      new HashMap<>();
+  // Dynamic peers kept after a reset, by address: their periodic look (see watchDynamic).
+  private final Map<InetAddress, FaultWatch> faultWatches = new HashMap<>();
   private BgpListener listener; // set once by start(), null when active-only
   private final List<Runnable> sessionWatchers = new java.util.concurrent.CopyOnWriteArrayList<>();
   // Further addresses accepted on, e.g. a dual-stack node's IPv6 address next to its IPv4 one.
@@ -218,6 +217,13 @@ public final class BgpSpeaker implements AutoCloseable {
     call(
         () -> {
           InetAddress key = spec.remote().getAddress();
+          if (dynamic.isMember(key)) {
+            // Configuration wins over a range, as in BIRD and FRR: the dynamic session (waiting,
+            // kept down, or up) gives the address to the configured peer.
+            LOG.info(
+                "{}: a configured peer takes over this dynamic peer's address", peers.get(key));
+            forget(key, BgpMessage.Notification.of(NotificationSubcode.OTHER_CONFIGURATION_CHANGE));
+          }
           if (peers.containsKey(key)) {
             throw new IllegalArgumentException("peer " + AddressText.of(key) + " already exists");
           }
@@ -258,9 +264,9 @@ public final class BgpSpeaker implements AutoCloseable {
   /** Stops a peer's session with {@code notification} (or none) and forgets it; on the loop. */
   private void forget(InetAddress remote, BgpMessage.Notification notification) {
     PeerSession p = peers.remove(remote);
-    var watch = faultWatches.remove(remote);
+    FaultWatch watch = faultWatches.remove(remote);
     if (watch != null) {
-      watch.cancel(false);
+      watch.future.cancel(false);
     }
     if (p != null) {
       dynamic.forget(remote);
@@ -292,6 +298,11 @@ public final class BgpSpeaker implements AutoCloseable {
               BgpMessage.Notification.of(NotificationSubcode.ADMINISTRATIVE_RESET);
           p.stop(hard ? BgpFsm.asHardReset(reset) : reset);
           p.start();
+          if (dynamic.isMember(peer)) {
+            // Idle -> Active ends no session: without a look it would wait for ever for a peer
+            // gone meanwhile (one kept down for too many prefixes, say).
+            watchDynamic(peer, p);
+          }
           return null;
         });
   }
@@ -374,7 +385,7 @@ public final class BgpSpeaker implements AutoCloseable {
    * a peer that advertised the capability and closed without a NOTIFICATION (or with one, in RFC
    * 8538's notification mode) until it is back or its restart time ends; so its passive session
    * stays, counting toward the range's limit, for it to come back to, and it is forgotten when that
-   * time ends ({@link #notBack}). After a fault reset it stays too ({@link #watchAfterFault}).
+   * time ends ({@link #notBack}). After a fault reset it stays too ({@link #watchDynamic}).
    */
   private void ended(PeerSession p) {
     InetAddress a = p.spec().remote().getAddress();
@@ -384,18 +395,14 @@ public final class BgpSpeaker implements AutoCloseable {
           if (peers.get(a) == p && dynamic.isMember(a)) {
             boolean fault = p.faultCounts();
             if (fault) {
-              watchAfterFault(a, p);
+              watchDynamic(a, p);
             }
             if (attached.stale().down(a) != null) {
               LOG.info("{}: dynamic peer restarting gracefully, its session waits for it", p);
               return;
             }
             if (fault) {
-              LOG.info(
-                  "{}: dynamic session ended within {} s of a fault reset, its session waits for"
-                      + " it",
-                  p,
-                  PeerSession.faultForget().toSeconds());
+              LOG.info("{}: dynamic session ended while a fault reset counts, it waits for it", p);
               return;
             }
             LOG.info("{}: dynamic session ended, forgetting the peer", p);
@@ -405,39 +412,52 @@ public final class BgpSpeaker implements AutoCloseable {
   }
 
   /**
-   * Keeps a dynamic peer reset after a fault of ours: forgotten, it would come back as a new
-   * session with no fault on record, and a fault its every table brings back would reset it on
-   * every reconnect instead of keeping it down. Looked at every {@link PeerSession#faultForget()}
-   * from then on, whatever its session does meanwhile (up again, kept down, back from its wait): it
-   * is forgotten once it is not up, not kept down, not restarting gracefully, and its fault no
-   * longer counts. One watch per address, ended by {@link #forget}.
+   * Keeps a dynamic peer reset after a fault of ours (or reset by hand): forgotten, it would come
+   * back as a new session with no fault on record, and a fault its every table brings back would
+   * reset it on every reconnect instead of keeping it down. Looked at every {@link
+   * PeerSession#faultForget()} from then on, whatever its session does meanwhile (up again, kept
+   * down, back from its wait): it is forgotten once it waits for the peer (Active, not in the
+   * middle of a connection), is not kept down or restarting gracefully, and its fault no longer
+   * counts. One watch per address, for its current session, ended by {@link #forget}.
    */
-  private void watchAfterFault(InetAddress a, PeerSession p) {
-    if (faultWatches.containsKey(a)) {
+  private void watchDynamic(InetAddress a, PeerSession p) {
+    FaultWatch old = faultWatches.get(a);
+    if (old != null && old.session == p) {
       return;
     }
+    if (old != null) {
+      old.future.cancel(false); // a replaced session's
+    }
+    FaultWatch w = new FaultWatch(a, p);
     long period = PeerSession.faultForget().toMillis();
-    faultWatches.put(
-        a,
-        loop.scheduleAtFixedRate(
-            () -> {
-              if (peers.get(a) != p || !dynamic.isMember(a)) {
-                // Replaced without forget (a configured peer took the address): not ours now.
-                var watch = faultWatches.remove(a);
-                if (watch != null) {
-                  watch.cancel(false);
-                }
-              } else if (p.state() != State.ESTABLISHED
-                  && !p.keptDown()
-                  && !p.faultCounts()
-                  && attached.stale().down(a) == null) {
-                LOG.info("{}: dynamic peer not back after its fault reset, forgetting it", p);
-                forget(a, null);
-              }
-            },
-            period,
-            period,
-            java.util.concurrent.TimeUnit.MILLISECONDS));
+    w.future = loop.scheduleAtFixedRate(w, period, period, TimeUnit.MILLISECONDS);
+    faultWatches.put(a, w);
+  }
+
+  /** The periodic look at one dynamic session (see {@link #watchDynamic}); on the loop. */
+  private final class FaultWatch implements Runnable {
+    final InetAddress address;
+    final PeerSession session;
+    io.netty.util.concurrent.ScheduledFuture<?> future;
+
+    FaultWatch(InetAddress address, PeerSession session) {
+      this.address = address;
+      this.session = session;
+    }
+
+    @Override
+    public void run() {
+      if (peers.get(address) != session || !dynamic.isMember(address)) {
+        future.cancel(false); // forgotten or replaced meanwhile: not ours any more
+        faultWatches.remove(address, this);
+      } else if (session.state() == State.ACTIVE
+          && !session.keptDown()
+          && !session.faultCounts()
+          && attached.stale().down(address) == null) {
+        LOG.info("{}: dynamic peer not back after its reset, forgetting it", session);
+        forget(address, null);
+      }
+    }
   }
 
   /** A peer did not come back within its restart time: a dynamic one is forgotten now. */

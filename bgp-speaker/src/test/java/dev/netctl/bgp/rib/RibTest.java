@@ -221,15 +221,21 @@ class RibTest {
         .containsExactly(Nlri.of("10.244.7.0/26"));
   }
 
-  @Test
-  void aRoleChangeWhosePolicyFailsStillMovesEveryPathOffTheOldRole() {
-    Peer peer = Fixtures.ibgp("10.0.0.6");
+  // An iBGP peer at address that has sent 40 /24s: base + 0.0/24 to base + 39.0/24.
+  private Peer peerWithForty(String address, String base) {
+    Peer peer = Fixtures.ibgp(address);
     rib.addPeer(peer, null).join();
     String[] prefixes = new String[40];
     for (int i = 0; i < prefixes.length; i++) {
-      prefixes[i] = "10.1." + i + ".0/24";
+      prefixes[i] = base + i + ".0/24";
     }
-    rib.apply(peer, v4Update("10.0.0.6", basic(64512), prefixes)).join();
+    rib.apply(peer, v4Update(address, basic(64512), prefixes)).join();
+    return peer;
+  }
+
+  @Test
+  void aRoleChangeWhosePolicyFailsStillMovesEveryPathOffTheOldRole() {
+    Peer peer = peerWithForty("10.0.0.6", "10.1.");
     assertThat(rib.prefixCount().join()).isEqualTo(40);
     Peer asClient = Fixtures.client("10.0.0.6");
     RoutePolicy failing =
@@ -250,13 +256,7 @@ class RibTest {
 
   @Test
   void aRoleChangeWhoseSinkFailsStillMovesEveryPathOffTheOldRole() {
-    Peer peer = Fixtures.ibgp("10.0.0.7");
-    rib.addPeer(peer, null).join();
-    String[] prefixes = new String[40];
-    for (int i = 0; i < prefixes.length; i++) {
-      prefixes[i] = "10.2." + i + ".0/24";
-    }
-    rib.apply(peer, v4Update("10.0.0.7", basic(64512), prefixes)).join();
+    Peer peer = peerWithForty("10.0.0.7", "10.2.");
     rib.addSink(
         change -> {
           throw new IllegalStateException("test: a sink that fails");

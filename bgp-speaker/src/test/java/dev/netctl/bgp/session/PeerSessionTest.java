@@ -471,6 +471,15 @@ class PeerSessionTest {
     }
   }
 
+  @Test
+  void theWaitAfterRepeatedFaultsDoublesUpToFiveMinutes() {
+    assertThat(
+            java.util.stream.IntStream.rangeClosed(2, 7)
+                .mapToObj(n -> PeerSession.faultWait(n).toSeconds())
+                .toList())
+        .containsExactly(60L, 120L, 240L, 300L, 300L, 300L);
+  }
+
   // Establishes with a new peer, resets the session after a fault, checks the peer read the
   // Cease, and returns whether the session is kept down.
   private boolean faultResetKeepsDown() throws Exception {

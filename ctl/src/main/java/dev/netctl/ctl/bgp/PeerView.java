@@ -17,8 +17,8 @@ package dev.netctl.ctl.bgp;
  *     7606 treat-as-withdraw or attribute discard), or empty
  * @param staleRoutes its routes are kept as stale: it restarted gracefully and is not back, or is
  *     back and has not sent End-of-RIB yet (RFC 4724 §4.2)
- * @param notices what the session does differently from its configuration and why (e.g. IPv6
- *     unicast not offered without an IPv6 next hop), or empty
+ * @param notices why the session is kept down, if it is, then what it does differently from its
+ *     configuration and why (e.g. IPv6 unicast not offered without an IPv6 next hop), or empty
  * @param withheldRoutes our routes not advertised to it because their attributes leave no room for
  *     the prefix in one UPDATE (4096 octets without extended messages, RFC 8654)
  */
