@@ -16,8 +16,9 @@ import java.util.Set;
  *     WorkloadEndpoints; on Kubernetes they would come from the Pods)
  * @param nodesWithState every node named by stored state the node controller cleans: block
  *     affinities, block owners and allocations, WorkloadEndpoints, {@code node.<name>}
- *     BGPConfigurations and FelixConfigurations, and (where liveness is the cluster's) netctl's
- *     Node resources
+ *     BGPConfigurations, and (where liveness is the cluster's) netctl's Node resources; not a
+ *     {@code node.<name>} FelixConfiguration alone, which may be written before its node first
+ *     starts
  * @param endpointsByNode WorkloadEndpoint storage names ({@code ns/name}) per node
  * @param nodeBgpConfigs node names that have a {@code node.<name>} BGPConfiguration
  * @param nodeFelixConfigs node names that have a {@code node.<name>} FelixConfiguration

@@ -29,10 +29,11 @@ import java.util.function.Consumer;
  *   <li>a node that is gone (no Node resource; on Kubernetes, no Kubernetes Node, {@link
  *       ClusterNodes}): every address assigned on it and its block affinities ({@link
  *       IpamAllocator#releaseNode}), its WorkloadEndpoints, its {@code node.<name>}
- *       BGPConfiguration and FelixConfiguration (as Calico's node deletion) and, last, its netctl
- *       Node resource if it still has one. Node-scoped BGPPeers ({@code spec.node}) are left: they
- *       are operator configuration with names of their own, and a node that comes back under the
- *       same name uses them again.
+ *       BGPConfiguration and FelixConfiguration (as Calico's node deletion; a FelixConfiguration
+ *       alone does not make a node a candidate: it may be written before the node first starts)
+ *       and, last, its netctl Node resource if it still has one. Node-scoped BGPPeers ({@code
+ *       spec.node}) are left: they are operator configuration with names of their own, and a node
+ *       that comes back under the same name uses them again.
  *   <li>a handle whose pod no longer exists, or the tunnel handle of a node that no longer exists:
  *       {@link IpamAllocator#releaseByHandle}.
  * </ul>

@@ -6,6 +6,7 @@ import dev.netctl.datastore.model.BGPConfiguration;
 import dev.netctl.datastore.model.FelixConfiguration;
 import dev.netctl.datastore.model.Kind;
 import dev.netctl.datastore.model.Node;
+import dev.netctl.datastore.model.Resource;
 import dev.netctl.datastore.model.WorkloadEndpoint;
 import dev.netctl.ipam.block.AllocationAttribute;
 import dev.netctl.ipam.block.AllocationBlock;
@@ -69,23 +70,13 @@ final class SnapshotReader {
         withState.add(w.spec().node());
       }
     }
-    Set<String> bgp = new TreeSet<>();
-    for (BGPConfiguration c : client.list(Kind.BGP_CONFIGURATION)) {
-      if (c.name().startsWith(BGPConfiguration.NODE_PREFIX)) {
-        String node = c.name().substring(BGPConfiguration.NODE_PREFIX.length());
-        bgp.add(node);
-        withState.add(node);
-      }
-    }
-    // Calico's node deletion removes the node's FelixConfiguration with its BGPConfiguration.
-    Set<String> felix = new TreeSet<>();
-    for (FelixConfiguration c : client.list(Kind.FELIX_CONFIGURATION)) {
-      if (c.name().startsWith(FelixConfiguration.NODE_PREFIX)) {
-        String node = c.name().substring(FelixConfiguration.NODE_PREFIX.length());
-        felix.add(node);
-        withState.add(node);
-      }
-    }
+    Set<String> bgp =
+        perNode(client.list(Kind.BGP_CONFIGURATION), BGPConfiguration.NODE_PREFIX, withState);
+    // Calico's node deletion removes the node's FelixConfiguration with its BGPConfiguration. Not
+    // taken as a sign that the node was ever there: an operator gives a node its settings before it
+    // first starts (the agent reads them at start), and they must not go before it comes.
+    Set<String> felix =
+        perNode(client.list(Kind.FELIX_CONFIGURATION), FelixConfiguration.NODE_PREFIX, null);
     return new ClusterSnapshot(
         live,
         cluster.isPresent() ? "Kubernetes Node" : "Node resource",
@@ -96,5 +87,22 @@ final class SnapshotReader {
         bgp,
         felix,
         handles);
+  }
+
+  // The node names of the per-node objects among configs ({@code prefix<node>}), each also added
+  // to withState unless that is null.
+  private static Set<String> perNode(
+      List<? extends Resource> configs, String prefix, Set<String> withState) {
+    Set<String> nodes = new TreeSet<>();
+    for (Resource c : configs) {
+      if (c.name().startsWith(prefix)) {
+        String node = c.name().substring(prefix.length());
+        nodes.add(node);
+        if (withState != null) {
+          withState.add(node);
+        }
+      }
+    }
+    return nodes;
   }
 }

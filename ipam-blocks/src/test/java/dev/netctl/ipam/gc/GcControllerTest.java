@@ -125,6 +125,11 @@ class GcControllerTest {
         spec: {vxlanPort: 8472}
         ---
         apiVersion: projectcalico.org/v3
+        kind: FelixConfiguration
+        metadata: {name: node.n3}
+        spec: {vxlanPort: 8472}
+        ---
+        apiVersion: projectcalico.org/v3
         kind: BGPPeer
         metadata: {name: n2-tor}
         spec: {node: n2, peerIP: 10.0.0.254, asNumber: 65001}
@@ -149,6 +154,10 @@ class GcControllerTest {
     assertThat(cluster.client.find(Kind.FELIX_CONFIGURATION, "node.n1"))
         .as("a live node's settings stay")
         .isPresent();
+    assertThat(cluster.client.find(Kind.FELIX_CONFIGURATION, "node.n3"))
+        .as("settings written for a node that has not started yet stay")
+        .isPresent();
+    assertThat(log).noneMatch(l -> l.contains("node \"n3\""));
     assertThat(log).anyMatch(l -> l.contains("FelixConfiguration \"node.n2\""));
     assertThat(metrics.render()).contains("netctl_controller_felix_configurations_deleted_total 1");
     assertThat(cluster.client.find(Kind.BGP_PEER, "n2-tor"))
