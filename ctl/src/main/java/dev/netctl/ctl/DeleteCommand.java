@@ -2,6 +2,7 @@ package dev.netctl.ctl;
 
 import dev.netctl.datastore.DatastoreException;
 import dev.netctl.datastore.model.Kind;
+import dev.netctl.ipam.allocator.NodeDeletion;
 import dev.netctl.ipam.allocator.PoolDeletion;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,8 +75,11 @@ final class DeleteCommand extends ResourceVerb {
           List<String> missing = new ArrayList<>();
           for (Target t : targets) {
             try {
+              String with = "";
               if (t.kind() == Kind.IP_POOL) {
                 PoolDeletion.delete(client, t.name()); // disable, release affinities, delete
+              } else if (t.kind() == Kind.NODE) {
+                with = NodeDeletion.delete(client, t.name()).summary(); // and what is its alone
               } else {
                 client.delete(t.kind(), t.name());
               }
@@ -86,7 +90,8 @@ final class DeleteCommand extends ResourceVerb {
                           + Kinds.GROUP
                           + " \""
                           + t.name()
-                          + "\" deleted");
+                          + "\" deleted"
+                          + (with.isEmpty() ? "" : " with " + with));
               out().flush();
             } catch (DatastoreException.NotFound e) {
               if (!ignoreNotFound) missing.add(e.getMessage());

@@ -66,6 +66,35 @@ class DeleteCommandTest {
   }
 
   @Test
+  void deletingANodeReleasesItsAddressesAndOwnConfigurationAsCalicoDoes() {
+    String state =
+        """
+        apiVersion: projectcalico.org/v3
+        kind: IPPool
+        metadata: {name: p}
+        spec: {cidr: 10.7.0.0/24}
+        ---
+        apiVersion: projectcalico.org/v3
+        kind: FelixConfiguration
+        metadata: {name: node.n1}
+        spec: {vxlanPort: 8472}
+        """;
+    assertThat(cli.runWithStdin(state, "apply", "-f", "-").exitCode()).isZero();
+    assertThat(cli.run("ipam", "assign", "--node", "n1", "--handle", "h1").exitCode()).isZero();
+
+    Cli.Run r = cli.run("delete", "node", "n1");
+
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.out())
+        .isEqualTo(
+            "node.netctl.dev \"n1\" deleted with 1 address, 1 block affinity,"
+                + " FelixConfiguration \"node.n1\"\n");
+    assertThat(cli.run("ipam", "check").out())
+        .startsWith("Checked 0 block(s), 0 affinity record(s), 0 handle(s)");
+    assertThat(cli.run("get", "felixconfigurations", "-o", "name").out()).isEmpty();
+  }
+
+  @Test
   void ignoreNotFoundSucceeds() {
     Cli.Run r = cli.run("delete", "node", "ghost", "--ignore-not-found");
     assertThat(r.exitCode()).isZero();
