@@ -2,6 +2,7 @@ package dev.netctl.ctl;
 
 import dev.netctl.datastore.DatastoreException;
 import dev.netctl.datastore.model.Kind;
+import dev.netctl.ipam.IpamException;
 import dev.netctl.ipam.allocator.NodeDeletion;
 import dev.netctl.ipam.allocator.PoolDeletion;
 import java.util.ArrayList;
@@ -79,20 +80,24 @@ final class DeleteCommand extends ResourceVerb {
               if (t.kind() == Kind.IP_POOL) {
                 PoolDeletion.delete(client, t.name()); // disable, release affinities, delete
               } else if (t.kind() == Kind.NODE) {
-                with = NodeDeletion.delete(client, t.name()).summary(); // and what is its alone
+                with = deleteNode(client, t.name()); // and what is its alone
               } else {
                 client.delete(t.kind(), t.name());
               }
-              out()
-                  .println(
-                      t.kind().name().toLowerCase(Locale.ROOT)
-                          + "."
-                          + Kinds.GROUP
-                          + " \""
-                          + t.name()
-                          + "\" deleted"
-                          + (with.isEmpty() ? "" : " with " + with));
+              String line =
+                  t.kind().name().toLowerCase(Locale.ROOT)
+                      + "."
+                      + Kinds.GROUP
+                      + " \""
+                      + t.name()
+                      + "\" deleted";
+              out().println(line);
               out().flush();
+              if (!with.isEmpty()) {
+                // Beside the usual line, which scripts match: what went with it, for a person.
+                err().println(line + " with " + with);
+                err().flush();
+              }
             } catch (DatastoreException.NotFound e) {
               if (!ignoreNotFound) missing.add(e.getMessage());
             }
@@ -102,5 +107,22 @@ final class DeleteCommand extends ResourceVerb {
           }
           return ExitCode.OK;
         });
+  }
+
+  // A node, as NodeDeletion deletes one; returns what went with it. Refusals name the node.
+  private static String deleteNode(dev.netctl.datastore.client.ResourceClient client, String name) {
+    try {
+      return NodeDeletion.delete(client, name).summary();
+    } catch (NodeDeletion.StillInCluster e) {
+      throw new CliException(ExitCode.CONFLICT, e.getMessage());
+    } catch (IpamException e) {
+      throw new CliException(
+          IpamExitCodes.of(e),
+          "Node \""
+              + name
+              + "\": "
+              + e.getMessage()
+              + "; the Node is kept: delete it again to release what is left");
+    }
   }
 }

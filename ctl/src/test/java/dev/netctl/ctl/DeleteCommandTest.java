@@ -85,7 +85,8 @@ class DeleteCommandTest {
     Cli.Run r = cli.run("delete", "node", "n1");
 
     assertThat(r.exitCode()).as(r.toString()).isZero();
-    assertThat(r.out())
+    assertThat(r.out()).isEqualTo("node.netctl.dev \"n1\" deleted\n");
+    assertThat(r.err())
         .isEqualTo(
             "node.netctl.dev \"n1\" deleted with 1 address, 1 block affinity,"
                 + " FelixConfiguration \"node.n1\"\n");

@@ -1,5 +1,6 @@
 package dev.netctl.ipam.allocator;
 
+import dev.netctl.datastore.ClusterNodes;
 import dev.netctl.datastore.DatastoreException;
 import dev.netctl.datastore.DerivedKinds;
 import dev.netctl.datastore.client.ResourceClient;
@@ -10,15 +11,17 @@ import dev.netctl.datastore.model.Kind;
 import dev.netctl.datastore.model.WorkloadEndpoint;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Deleting a node the way Calico does ({@code calicoctl delete node}): its WorkloadEndpoints (not
  * where they are the cluster's Pods), every address assigned on it and its block affinities ({@link
  * IpamAllocator#releaseNode}), the BGPPeers scoped to it ({@code spec.node}), its {@code
  * node.<name>} FelixConfiguration and BGPConfiguration, and last the Node itself, so that a step
- * that fails leaves the Node, and deleting it again finishes the job. Without this a deleted node's
- * addresses and blocks stayed claimed until {@code netctl controller run}'s grace passed, and where
- * no controller runs, for ever.
+ * that fails leaves the Node and deleting it again takes what is left. Without this a deleted
+ * node's addresses and blocks stayed claimed until {@code netctl controller run}'s grace passed,
+ * and where no controller runs, for ever. Refused while the cluster still has the node (on
+ * Kubernetes its {@code v1} Node: Calico's Kubernetes backend refuses to delete a node at all).
  */
 public final class NodeDeletion {
   private NodeDeletion() {}
@@ -61,12 +64,38 @@ public final class NodeDeletion {
   }
 
   /**
-   * Deletes node {@code name} and what is its alone. Nothing is touched when there is no such Node.
+   * Refused: the cluster still has the node (on Kubernetes, its {@code v1} Node). Its Pods run
+   * there with the addresses a deletion would free for other nodes to hand out again.
+   */
+  public static final class StillInCluster extends RuntimeException {
+    StillInCluster(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * Deletes node {@code name} and what is its alone. Nothing is touched when there is no such Node,
+   * or when the cluster still has the node.
    *
    * @throws DatastoreException.NotFound when there is no such Node
+   * @throws StillInCluster when the store's cluster ({@link ClusterNodes}) still has the node
    */
   public static Deleted delete(ResourceClient client, String name) {
     client.get(Kind.NODE, name); // NotFound before anything is touched
+    // Where the cluster keeps the nodes (Kubernetes), its node says whether this one is alive, as
+    // for the node controller: one that is there still runs Pods on its addresses.
+    Optional<ClusterNodes> cluster = client.datastore().capability(ClusterNodes.class);
+    if (cluster.isPresent() && cluster.get().nodeExists(name)) {
+      throw new StillInCluster(
+          "Node \""
+              + name
+              + "\": Kubernetes Node \""
+              + name
+              + "\" still exists, and its Pods hold their addresses: delete it first (kubectl"
+              + " delete node "
+              + name
+              + "); netctl controller run then releases this node's state, or delete this again");
+    }
     boolean derived =
         DerivedKinds.of(client.datastore()).contains(Kind.WORKLOAD_ENDPOINT.storageKind());
     List<String> endpoints = new ArrayList<>();
@@ -94,7 +123,7 @@ public final class NodeDeletion {
     if (deleteIfPresent(client, Kind.BGP_CONFIGURATION, bgp)) {
       others.add("BGPConfiguration \"" + bgp + "\"");
     }
-    client.delete(Kind.NODE, name);
+    deleteIfPresent(client, Kind.NODE, name); // gone meanwhile by another hand: done all the same
     return new Deleted(endpoints, released.addresses(), released.affinities(), others);
   }
 

@@ -3,13 +3,19 @@ package dev.netctl.ipam.allocator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.netctl.datastore.ClusterNodes;
+import dev.netctl.datastore.Datastore;
 import dev.netctl.datastore.DatastoreException;
+import dev.netctl.datastore.DerivedKinds;
+import dev.netctl.datastore.ForwardingDatastore;
 import dev.netctl.datastore.client.ResourceClient;
 import dev.netctl.datastore.memory.MemoryDatastore;
 import dev.netctl.datastore.model.Kind;
 import dev.netctl.datastore.model.ResourceCodec;
 import dev.netctl.ipam.store.IpamStore;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -107,6 +113,73 @@ class NodeDeletionTest {
     assertThat(store.handles())
         .extracting(h -> h.value().handleID())
         .containsExactly("k8s-pod-network.c-b");
+  }
+
+  /**
+   * As on Kubernetes: the cluster keeps the nodes, and endpoints are its Pods. A node the cluster
+   * still has is refused, nothing touched; once the cluster's node is gone its state is released,
+   * the endpoints left to the cluster.
+   */
+  @Test
+  void whereTheClusterKeepsTheNodesOneItStillHasIsRefused() {
+    Set<String> clusterNodes = new java.util.concurrent.CopyOnWriteArraySet<>(Set.of("n1"));
+    ClusterNodes cluster =
+        new ClusterNodes() {
+          @Override
+          public Set<String> nodeNames() {
+            return Set.copyOf(clusterNodes);
+          }
+
+          @Override
+          public boolean nodeExists(String name) {
+            return clusterNodes.contains(name);
+          }
+        };
+    DerivedKinds derived = () -> Set.of(Kind.WORKLOAD_ENDPOINT.storageKind());
+    Datastore kube =
+        new ForwardingDatastore(ds) {
+          @Override
+          public <T> Optional<T> capability(Class<T> type) {
+            if (type == ClusterNodes.class) {
+              return Optional.of(type.cast(cluster));
+            }
+            return type == DerivedKinds.class
+                ? Optional.of(type.cast(derived))
+                : super.capability(type);
+          }
+        };
+    ResourceClient onKube = new ResourceClient(kube);
+    apply(
+        """
+        apiVersion: projectcalico.org/v3
+        kind: IPPool
+        metadata: {name: pool}
+        spec: {cidr: 10.20.0.0/16, blockSize: 26}
+        ---
+        apiVersion: projectcalico.org/v3
+        kind: Node
+        metadata: {name: n1}
+        ---
+        apiVersion: projectcalico.org/v3
+        kind: WorkloadEndpoint
+        metadata: {name: n1-k8s-a-eth0, namespace: default}
+        spec: {node: n1, containerID: c-a, pod: a, endpoint: eth0}
+        """);
+    ipam.autoAssign(AssignRequest.of("n1", "k8s-pod-network.c-a", 1, 0));
+
+    assertThatThrownBy(() -> NodeDeletion.delete(onKube, "n1"))
+        .isInstanceOf(NodeDeletion.StillInCluster.class)
+        .hasMessageContaining("Kubernetes Node \"n1\" still exists");
+    assertThat(store.affinities("n1")).as("its Pods' addresses are left alone").hasSize(1);
+    assertThat(client.find(Kind.NODE, "n1")).isPresent();
+
+    clusterNodes.remove("n1");
+    NodeDeletion.Deleted d = NodeDeletion.delete(onKube, "n1");
+
+    assertThat(d.addresses()).isEqualTo(1);
+    assertThat(d.endpoints()).as("the cluster's Pods").isEmpty();
+    assertThat(client.find(Kind.NODE, "n1")).isEmpty();
+    assertThat(client.list(Kind.WORKLOAD_ENDPOINT)).hasSize(1);
   }
 
   @Test
