@@ -25,6 +25,9 @@ final class BestPaths implements RouteSink {
   private final EventLoop loop;
   private final Map<Prefix, ReceivedRoute> best = new HashMap<>();
   private final List<RouteListener> listeners = new CopyOnWriteArrayList<>();
+  // Listeners that have thrown (see failed); on the loop.
+  private final java.util.Set<RouteListener> failing = new java.util.HashSet<>();
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BestPaths.class);
 
   BestPaths(EventLoop loop) {
     this.loop = loop;
@@ -59,11 +62,39 @@ final class BestPaths implements RouteSink {
     if (previous != null && (now == null || !previous.peer().equals(now.peer()))) {
       best.remove(prefix);
       List<Nlri> gone = List.of(previous.nlri());
-      listeners.forEach(l -> l.withdrawn(previous.peer(), gone));
+      for (RouteListener l : listeners) {
+        try {
+          l.withdrawn(previous.peer(), gone);
+        } catch (RuntimeException e) {
+          failed(l, prefix, e);
+        }
+      }
     }
     if (now != null) {
       best.put(prefix, now);
-      listeners.forEach(l -> l.announced(now.peer(), List.of(now)));
+      List<ReceivedRoute> routes = List.of(now);
+      for (RouteListener l : listeners) {
+        try {
+          l.announced(now.peer(), routes);
+        } catch (RuntimeException e) {
+          failed(l, prefix, e);
+        }
+      }
+    }
+  }
+
+  // A listener that throws must not keep the change from the listeners after it (one stopped the
+  // loop over them before). Logged once per listener at warning level, its later failures at debug
+  // level: one that fails on every route would otherwise log a table's worth.
+  private void failed(RouteListener l, Prefix prefix, RuntimeException e) {
+    if (failing.add(l)) {
+      LOG.warn(
+          "route listener {} failed on {} (its later failures are logged at debug level)",
+          l,
+          prefix,
+          e);
+    } else {
+      LOG.debug("route listener {} failed on {}: {}", l, prefix, e.toString());
     }
   }
 
@@ -92,5 +123,10 @@ final class BestPaths implements RouteSink {
   /** Removes a listener; from any thread. */
   void remove(RouteListener l) {
     listeners.remove(l);
+    try {
+      loop.execute(() -> failing.remove(l));
+    } catch (RejectedExecutionException e) {
+      // Closing: nothing is kept.
+    }
   }
 }

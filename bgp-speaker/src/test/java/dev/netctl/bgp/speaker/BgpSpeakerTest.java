@@ -244,6 +244,49 @@ class BgpSpeakerTest {
   }
 
   @Test
+  void aRouteListenerThatThrowsDoesNotKeepRoutesFromTheOthers() throws Exception {
+    BgpSpeaker a = speaker(65001, "127.0.0.53");
+    BgpSpeaker b = speaker(65002, "127.0.0.54");
+    a.originate(Prefix.parse("10.53.0.0/16"), null, List.of());
+    List<String> heard = new CopyOnWriteArrayList<>();
+    RouteListener failing =
+        new RouteListener() {
+          @Override
+          public void announced(InetAddress peer, List<ReceivedRoute> routes) {
+            throw new IllegalStateException("test: a listener that fails");
+          }
+
+          @Override
+          public void withdrawn(InetAddress peer, List<Nlri> nlri) {
+            throw new IllegalStateException("test: a listener that fails");
+          }
+        };
+    b.subscribe(failing);
+    b.subscribe(
+        new RouteListener() {
+          @Override
+          public void announced(InetAddress peer, List<ReceivedRoute> routes) {
+            routes.forEach(r -> heard.add("announced " + r.nlri()));
+          }
+
+          @Override
+          public void withdrawn(InetAddress peer, List<Nlri> nlri) {
+            nlri.forEach(n -> heard.add("withdrawn " + n));
+          }
+        });
+    a.addPeer(open(peer("127.0.0.53", 65001, "127.0.0.54", 65002, false)));
+    b.addPeer(open(peer("127.0.0.54", 65002, "127.0.0.53", 65001, true)));
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> heard.contains("announced " + Nlri.of("10.53.0.0/16")));
+    a.withdraw(Prefix.parse("10.53.0.0/16"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> heard.contains("withdrawn " + Nlri.of("10.53.0.0/16")));
+  }
+
+  @Test
   void maxPrefixLimitHoldsPerFamilyAndTheCeaseNamesTheFamilyThatWentOver() throws Exception {
     BgpSpeaker a = speaker(65001, "127.0.0.49");
     BgpSpeaker b = speaker(65002, "127.0.0.50");
