@@ -1,6 +1,7 @@
 package dev.netctl.ctl;
 
 import dev.netctl.datastore.DatastoreException;
+import dev.netctl.datastore.client.ResourceClient;
 import dev.netctl.datastore.model.Kind;
 import dev.netctl.ipam.IpamException;
 import dev.netctl.ipam.allocator.NodeDeletion;
@@ -110,7 +111,7 @@ final class DeleteCommand extends ResourceVerb {
   }
 
   // A node, as NodeDeletion deletes one; returns what went with it. Refusals name the node.
-  private static String deleteNode(dev.netctl.datastore.client.ResourceClient client, String name) {
+  private static String deleteNode(ResourceClient client, String name) {
     try {
       return NodeDeletion.delete(client, name).summary();
     } catch (NodeDeletion.StillInCluster e) {

@@ -29,16 +29,25 @@ public final class NodeDeletion {
   /**
    * What went with the node.
    *
+   * @param node its name
    * @param endpoints WorkloadEndpoints deleted ({@code namespace/name})
    * @param addresses addresses released
    * @param affinities block affinities released
-   * @param others the other objects deleted, as {@code Kind "name"}
+   * @param peers BGPPeers scoped to it deleted, by name
+   * @param felixConfiguration whether its {@code node.<name>} FelixConfiguration was deleted
+   * @param bgpConfiguration whether its {@code node.<name>} BGPConfiguration was deleted
    */
   public record Deleted(
-      List<String> endpoints, int addresses, int affinities, List<String> others) {
+      String node,
+      List<String> endpoints,
+      int addresses,
+      int affinities,
+      List<String> peers,
+      boolean felixConfiguration,
+      boolean bgpConfiguration) {
     public Deleted {
       endpoints = List.copyOf(endpoints);
-      others = List.copyOf(others);
+      peers = List.copyOf(peers);
     }
 
     /**
@@ -58,7 +67,13 @@ public final class NodeDeletion {
             endpoints.size()
                 + (endpoints.size() == 1 ? " WorkloadEndpoint" : " WorkloadEndpoints"));
       }
-      parts.addAll(others);
+      peers.forEach(p -> parts.add("BGPPeer \"" + p + "\""));
+      if (felixConfiguration) {
+        parts.add("FelixConfiguration \"" + FelixConfiguration.NODE_PREFIX + node + "\"");
+      }
+      if (bgpConfiguration) {
+        parts.add("BGPConfiguration \"" + BGPConfiguration.NODE_PREFIX + node + "\"");
+      }
       return String.join(", ", parts);
     }
   }
@@ -96,6 +111,26 @@ public final class NodeDeletion {
               + name
               + "); netctl controller run then releases this node's state, or delete this again");
     }
+    Deleted d =
+        release(
+            client,
+            new IpamAllocator(client.datastore(), new ResourceEnvironment(client)),
+            name,
+            true);
+    deleteIfPresent(client, Kind.NODE, name); // gone meanwhile by another hand: done all the same
+    return d;
+  }
+
+  /**
+   * Releases what is node {@code name}'s alone, the Node itself aside: its WorkloadEndpoints (not
+   * where they are derived from Pods, which the cluster deletes), every address assigned on it and
+   * its block affinities, its {@code node.<name>} FelixConfiguration and BGPConfiguration, and the
+   * BGPPeers scoped to it when {@code scopedPeers}. {@link #delete} and the node controller's
+   * release of a node that is gone (which keeps the peers: operator configuration a node coming
+   * back under its name uses again) both come here.
+   */
+  public static Deleted release(
+      ResourceClient client, IpamAllocator allocator, String name, boolean scopedPeers) {
     boolean derived =
         DerivedKinds.of(client.datastore()).contains(Kind.WORKLOAD_ENDPOINT.storageKind());
     List<String> endpoints = new ArrayList<>();
@@ -107,24 +142,21 @@ public final class NodeDeletion {
         }
       }
     }
-    IpamAllocator.NodeRelease released =
-        new IpamAllocator(client.datastore(), new ResourceEnvironment(client)).releaseNode(name);
-    List<String> others = new ArrayList<>();
-    for (BGPPeer p : client.list(Kind.BGP_PEER)) {
-      if (name.equals(p.spec().node()) && deleteIfPresent(client, Kind.BGP_PEER, p.name())) {
-        others.add("BGPPeer \"" + p.name() + "\"");
+    IpamAllocator.NodeRelease released = allocator.releaseNode(name);
+    List<String> peers = new ArrayList<>();
+    if (scopedPeers) {
+      for (BGPPeer p : client.list(Kind.BGP_PEER)) {
+        if (name.equals(p.spec().node()) && deleteIfPresent(client, Kind.BGP_PEER, p.name())) {
+          peers.add(p.name());
+        }
       }
     }
-    String felix = FelixConfiguration.NODE_PREFIX + name;
-    if (deleteIfPresent(client, Kind.FELIX_CONFIGURATION, felix)) {
-      others.add("FelixConfiguration \"" + felix + "\"");
-    }
-    String bgp = BGPConfiguration.NODE_PREFIX + name;
-    if (deleteIfPresent(client, Kind.BGP_CONFIGURATION, bgp)) {
-      others.add("BGPConfiguration \"" + bgp + "\"");
-    }
-    deleteIfPresent(client, Kind.NODE, name); // gone meanwhile by another hand: done all the same
-    return new Deleted(endpoints, released.addresses(), released.affinities(), others);
+    boolean felix =
+        deleteIfPresent(client, Kind.FELIX_CONFIGURATION, FelixConfiguration.NODE_PREFIX + name);
+    boolean bgp =
+        deleteIfPresent(client, Kind.BGP_CONFIGURATION, BGPConfiguration.NODE_PREFIX + name);
+    return new Deleted(
+        name, endpoints, released.addresses(), released.affinities(), peers, felix, bgp);
   }
 
   // False when it was gone already: deleted meanwhile by someone else.

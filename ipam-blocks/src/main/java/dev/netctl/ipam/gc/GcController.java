@@ -2,7 +2,6 @@ package dev.netctl.ipam.gc;
 
 import dev.netctl.datastore.ClusterNodes;
 import dev.netctl.datastore.DatastoreException;
-import dev.netctl.datastore.DerivedKinds;
 import dev.netctl.datastore.client.ResourceClient;
 import dev.netctl.datastore.migrate.WriteGate;
 import dev.netctl.datastore.model.BGPConfiguration;
@@ -10,6 +9,7 @@ import dev.netctl.datastore.model.FelixConfiguration;
 import dev.netctl.datastore.model.Kind;
 import dev.netctl.ipam.IpamException;
 import dev.netctl.ipam.allocator.IpamAllocator;
+import dev.netctl.ipam.allocator.NodeDeletion;
 import dev.netctl.ipam.gc.GcPlan.Item;
 import java.time.Clock;
 import java.time.Duration;
@@ -170,23 +170,11 @@ public final class GcController {
         log.accept("node \"" + node + "\" exists again: nothing released");
         return false;
       }
-      IpamAllocator.NodeRelease r = allocator.releaseNode(node);
-      // Where endpoints are derived (Kubernetes: from Pods), the node's Pods are the cluster's to
-      // delete, and their endpoints go with them: nothing to delete here.
-      boolean derived =
-          DerivedKinds.of(client.datastore()).contains(Kind.WORKLOAD_ENDPOINT.storageKind());
-      for (String ep : derived ? List.<String>of() : endpoints) {
-        deleteIfPresent(Kind.WORKLOAD_ENDPOINT, ep);
-        metrics.endpointsDeleted.incrementAndGet();
-      }
-      if (bgp) {
-        deleteIfPresent(Kind.BGP_CONFIGURATION, BGPConfiguration.NODE_PREFIX + node);
-        metrics.bgpConfigsDeleted.incrementAndGet();
-      }
-      if (felix) {
-        deleteIfPresent(Kind.FELIX_CONFIGURATION, FelixConfiguration.NODE_PREFIX + node);
-        metrics.felixConfigsDeleted.incrementAndGet();
-      }
+      // As netctl delete node releases a node's state, the BGPPeers scoped to it aside.
+      NodeDeletion.Deleted r = NodeDeletion.release(client, allocator, node, false);
+      metrics.endpointsDeleted.addAndGet(r.endpoints().size());
+      if (r.bgpConfiguration()) metrics.bgpConfigsDeleted.incrementAndGet();
+      if (r.felixConfiguration()) metrics.felixConfigsDeleted.incrementAndGet();
       // Last: while it stays, a pass that failed above finds the node again and retries. Asked
       // again first: on Kubernetes a node whose v1 Node came back during the release registers
       // its netctl Node again, which is then its own (it claims new blocks as it needs them).

@@ -32,31 +32,36 @@ class NodeDeletionTest {
     ds.close();
   }
 
+  // A pool, node n1 and one endpoint on it.
+  private static final String POOL_AND_N1 =
+      """
+      apiVersion: projectcalico.org/v3
+      kind: IPPool
+      metadata: {name: pool}
+      spec: {cidr: 10.20.0.0/16, blockSize: 26}
+      ---
+      apiVersion: projectcalico.org/v3
+      kind: Node
+      metadata: {name: n1}
+      ---
+      apiVersion: projectcalico.org/v3
+      kind: WorkloadEndpoint
+      metadata: {name: n1-k8s-a-eth0, namespace: default}
+      spec: {node: n1, containerID: c-a, pod: a, endpoint: eth0}
+      """;
+
   private void apply(String yaml) {
     client.applyAll(new ResourceCodec().read(yaml));
   }
 
   @Test
   void deletingANodeTakesWhatIsItsAloneAsCalicoDoes() {
+    apply(POOL_AND_N1);
     apply(
         """
         apiVersion: projectcalico.org/v3
-        kind: IPPool
-        metadata: {name: pool}
-        spec: {cidr: 10.20.0.0/16, blockSize: 26}
-        ---
-        apiVersion: projectcalico.org/v3
-        kind: Node
-        metadata: {name: n1}
-        ---
-        apiVersion: projectcalico.org/v3
         kind: Node
         metadata: {name: n2}
-        ---
-        apiVersion: projectcalico.org/v3
-        kind: WorkloadEndpoint
-        metadata: {name: n1-k8s-a-eth0, namespace: default}
-        spec: {node: n1, containerID: c-a, pod: a, endpoint: eth0}
         ---
         apiVersion: projectcalico.org/v3
         kind: WorkloadEndpoint
@@ -149,22 +154,7 @@ class NodeDeletionTest {
           }
         };
     ResourceClient onKube = new ResourceClient(kube);
-    apply(
-        """
-        apiVersion: projectcalico.org/v3
-        kind: IPPool
-        metadata: {name: pool}
-        spec: {cidr: 10.20.0.0/16, blockSize: 26}
-        ---
-        apiVersion: projectcalico.org/v3
-        kind: Node
-        metadata: {name: n1}
-        ---
-        apiVersion: projectcalico.org/v3
-        kind: WorkloadEndpoint
-        metadata: {name: n1-k8s-a-eth0, namespace: default}
-        spec: {node: n1, containerID: c-a, pod: a, endpoint: eth0}
-        """);
+    apply(POOL_AND_N1);
     ipam.autoAssign(AssignRequest.of("n1", "k8s-pod-network.c-a", 1, 0));
 
     assertThatThrownBy(() -> NodeDeletion.delete(onKube, "n1"))
@@ -195,6 +185,7 @@ class NodeDeletionTest {
     assertThatThrownBy(() -> NodeDeletion.delete(client, "ghost"))
         .isInstanceOf(DatastoreException.NotFound.class);
     assertThat(client.find(Kind.FELIX_CONFIGURATION, "node.ghost")).isPresent();
-    assertThat(new NodeDeletion.Deleted(List.of(), 0, 0, List.of()).summary()).isEmpty();
+    assertThat(new NodeDeletion.Deleted("n1", List.of(), 0, 0, List.of(), false, false).summary())
+        .isEmpty();
   }
 }
