@@ -246,7 +246,7 @@ final class AttributeEncoder {
     } else if (a instanceof PathAttribute.AsPath p) {
       writeSegments(v, p.segments(), ctx.fourOctetAs(), "AS_PATH");
     } else if (a instanceof PathAttribute.NextHop n) {
-      v.writeBytes(n.address().getAddress());
+      v.writeInt(Prefix.ipv4Int(n.address()));
     } else if (a instanceof PathAttribute.MultiExitDisc m) {
       v.writeInt((int) m.value());
     } else if (a instanceof PathAttribute.LocalPref l) {
@@ -257,11 +257,11 @@ final class AttributeEncoder {
         v.writeInt(c.value(i));
       }
     } else if (a instanceof PathAttribute.OriginatorId o) {
-      v.writeBytes(o.id().getAddress());
+      v.writeInt(Prefix.ipv4Int(o.id()));
     } else if (a instanceof PathAttribute.ClusterList c) {
       List<Inet4Address> ids = c.clusterIds();
       for (int i = 0, n = ids.size(); i < n; i++) {
-        v.writeBytes(ids.get(i).getAddress());
+        v.writeInt(Prefix.ipv4Int(ids.get(i)));
       }
     } else if (a instanceof PathAttribute.AtomicAggregate) {
       // No value.

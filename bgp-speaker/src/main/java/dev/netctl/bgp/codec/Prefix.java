@@ -1,5 +1,6 @@
 package dev.netctl.bgp.codec;
 
+import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -58,6 +59,16 @@ public record Prefix(boolean ipv6, long high, long low, int length) {
             && length == p.length
             && high == p.high
             && ipv6 == p.ipv6);
+  }
+
+  /**
+   * An IPv4 address as an int, most significant octet first, without the array {@link
+   * Inet4Address#getAddress} allocates on every call (a new attribute set's encoding and import ran
+   * it per set and per route). The JDK's {@code Inet4Address.hashCode} is that int; PrefixTest
+   * holds it to it.
+   */
+  public static int ipv4Int(Inet4Address address) {
+    return address.hashCode();
   }
 
   /** An IPv4 prefix from an address int; host bits are cleared. */

@@ -15,6 +15,7 @@ import dev.netctl.bgp.codec.PathAttribute.OriginType;
 import dev.netctl.bgp.codec.PathAttribute.OriginatorId;
 import dev.netctl.bgp.codec.PathAttribute.Segment;
 import dev.netctl.bgp.codec.PathAttribute.SegmentType;
+import dev.netctl.bgp.codec.Prefix;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.AbstractList;
@@ -752,8 +753,7 @@ public final class AttributeSet {
   }
 
   static int toInt(Inet4Address address) {
-    byte[] b = address.getAddress();
-    return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
+    return Prefix.ipv4Int(address);
   }
 
   /**

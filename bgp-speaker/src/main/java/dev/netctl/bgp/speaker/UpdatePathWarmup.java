@@ -41,8 +41,11 @@ import java.util.Set;
  * convergence matters) would otherwise be processed partly by the interpreter while the compiler
  * competes for the same cores. The routes come as a peer sends them: many small UPDATEs (ten
  * prefixes per attribute set), announced, changed and withdrawn, so that the per-message code runs
- * as often as the per-prefix code. The session is an {@link InProcessSession}: no socket, port or
- * thread of its own. Nothing of the private RIB outlives the run.
+ * as often as the per-prefix code; their sets carry AS paths and communities that other sets share,
+ * as a real table's do, so that decoding those attributes and interning a set whose path is already
+ * known (comparing equal values) compile here too, not during the first change a peer sends. The
+ * session is an {@link InProcessSession}: no socket, port or thread of its own. Nothing of the
+ * private RIB outlives the run.
  */
 public final class UpdatePathWarmup {
   private static final CodecContext CODEC = CodecContext.FOUR_OCTET;
@@ -138,22 +141,40 @@ public final class UpdatePathWarmup {
 
   // Prefixes [from, to): withdrawn in the last pass, else PER_SET per attribute set (MED tells the
   // sets apart, and changes from pass to pass).
-  private static List<Update> updates(int from, int to, int pass) {
+  static List<Update> updates(int from, int to, int pass) {
     if (pass == PASSES - 1) {
       return UpdatePacker.withdraw(nlri(from, to), CODEC);
     }
     List<Update> out = new ArrayList<>();
     for (int set = from; set < to; set += PER_SET) {
-      List<PathAttribute> attrs =
-          List.of(
-              new PathAttribute.Origin(PathAttribute.OriginType.IGP),
-              PathAttribute.AsPath.EMPTY,
-              new PathAttribute.NextHop(v4("192.0.2.1")),
-              new PathAttribute.MultiExitDisc(pass * 1_000_000L + set / PER_SET),
-              new PathAttribute.LocalPref(100));
+      int k = set / PER_SET;
+      List<PathAttribute> attrs = new ArrayList<>(6);
+      attrs.add(new PathAttribute.Origin(PathAttribute.OriginType.IGP));
+      attrs.add(asPath(k));
+      attrs.add(new PathAttribute.NextHop(v4("192.0.2.1")));
+      attrs.add(new PathAttribute.MultiExitDisc(pass * 1_000_000L + k));
+      attrs.add(new PathAttribute.LocalPref(100));
+      // Two sets in three carry communities: one of ours and one of a neighbour's.
+      if (k % 3 != 0) {
+        attrs.add(
+            new PathAttribute.Communities(
+                List.of((int) (ASN << 16 | k % 5), 65000 << 16 | 100 + k % 2)));
+      }
       out.addAll(UpdatePacker.announce(attrs, nlri(set, Math.min(to, set + PER_SET)), CODEC));
     }
     return out;
+  }
+
+  // A path of one to three ASNs through 24 neighbouring ASes: 72 paths, each shared by every 72nd
+  // set, as the routes of a real table share a few paths. A table of distinct (or empty) paths
+  // never compares two equal ones when it interns a set.
+  private static PathAttribute.AsPath asPath(int k) {
+    int neighbour = k % 24;
+    long[] path = new long[1 + k % 72 / 24];
+    for (int h = 0; h < path.length; h++) {
+      path[h] = 65000 + (neighbour + h) % 24;
+    }
+    return PathAttribute.AsPath.sequence(path);
   }
 
   private static Ipv4NlriList nlri(int from, int to) {

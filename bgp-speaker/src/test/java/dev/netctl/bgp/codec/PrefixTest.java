@@ -3,10 +3,29 @@ package dev.netctl.bgp.codec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class PrefixTest {
+  @Test
+  void anIpv4AddressIsTheIntOfItsOctetsMostSignificantFirst() throws Exception {
+    // ipv4Int relies on the JDK's Inet4Address.hashCode being that int; a JDK that changed it would
+    // make every encoded NEXT_HOP, ORIGINATOR_ID and CLUSTER_LIST wrong.
+    SplittableRandom random = new SplittableRandom(7);
+    for (int i = 0; i < 1_000; i++) {
+      byte[] octets = new byte[4];
+      random.nextBytes(octets);
+      if (i < 4) {
+        octets = new byte[][] {{0, 0, 0, 0}, {-1, -1, -1, -1}, {-128, 0, 0, 1}, {10, 1, 2, 3}}[i];
+      }
+      Inet4Address a = (Inet4Address) InetAddress.getByAddress(octets);
+      assertThat(Prefix.ipv4Int(a)).as("%s", a).isEqualTo(ByteBuffer.wrap(octets).getInt());
+    }
+  }
+
   @Test
   void parsesAndPrintsBothFamilies() {
     assertThat(Prefix.parse("10.1.2.0/24").toString()).isEqualTo("10.1.2.0/24");
