@@ -17,7 +17,9 @@ import java.util.Set;
 /**
  * The node agent's settings from FelixConfiguration, with Felix's precedence: an explicit {@code
  * netctl node run} flag (or its environment variable) over {@code node.<name>} over {@code default}
- * over the built-in default. Read once when the agent starts.
+ * over the built-in default. Read when the agent starts, and again when a FelixConfiguration
+ * changes: a change to what the agent runs with restarts it ({@link #changes}), as Felix restarts
+ * itself.
  */
 final class FelixSettings {
   private static final System.Logger LOG = System.getLogger("netctl.agent");
@@ -34,6 +36,15 @@ final class FelixSettings {
    * Kubernetes before the new CRD is applied).
    */
   static FelixConfigurationSpec read(ResourceClient client, String nodeName) {
+    return read(client, nodeName, false);
+  }
+
+  /**
+   * As {@link #read(ResourceClient, String)}, but with {@code strict} a store that cannot answer
+   * fails the read ({@link DatastoreException}) instead of leaving that object out: a running agent
+   * must not take an unreachable store for deleted settings and restart without them.
+   */
+  static FelixConfigurationSpec read(ResourceClient client, String nodeName, boolean strict) {
     FelixConfigurationSpec merged = FelixConfigurationSpec.empty();
     for (String name :
         List.of(FelixConfiguration.DEFAULT_NAME, FelixConfiguration.NODE_PREFIX + nodeName)) {
@@ -41,6 +52,7 @@ final class FelixSettings {
       try {
         f = client.find(Kind.FELIX_CONFIGURATION, name);
       } catch (DatastoreException | IllegalArgumentException e) {
+        if (strict && e instanceof DatastoreException) throw e;
         LOG.log(
             Level.WARNING,
             "FelixConfiguration \"{0}\" not read ({1}); starting without it",
@@ -101,6 +113,36 @@ final class FelixSettings {
         resync,
         flags.routerId(),
         mtus);
+  }
+
+  /**
+   * What differs between the options an agent runs with and those its FelixConfiguration now gives,
+   * each as {@code field old -> new} in FelixConfiguration's terms; empty when nothing it took from
+   * there changed.
+   */
+  static List<String> changes(AgentOptions running, AgentOptions wanted) {
+    List<String> out = new ArrayList<>();
+    change(out, "vxlanVNI", running.vxlanVni(), wanted.vxlanVni());
+    change(out, "vxlanPort", running.vxlanPort(), wanted.vxlanPort());
+    change(out, "vxlanMTU", running.tunnelMtus().vxlan(), wanted.tunnelMtus().vxlan());
+    change(out, "vxlanMTUV6", running.tunnelMtus().vxlanV6(), wanted.tunnelMtus().vxlanV6());
+    change(out, "ipipMTU", running.tunnelMtus().ipip(), wanted.tunnelMtus().ipip());
+    change(out, "healthHost", running.healthHost(), wanted.healthHost());
+    change(out, "healthPort", running.healthPort(), wanted.healthPort());
+    change(
+        out,
+        "routeRefreshInterval",
+        seconds(running.resyncInterval()),
+        seconds(wanted.resyncInterval()));
+    return out;
+  }
+
+  private static String seconds(java.time.Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+  }
+
+  private static void change(List<String> out, String field, Object from, Object to) {
+    if (!java.util.Objects.equals(from, to)) out.add(field + " " + from + " -> " + to);
   }
 
   /** What {@code config} set that a flag did not override, for the start-up log line. */

@@ -11,8 +11,13 @@ import dev.netctl.agent.node.NodeAgent;
 import dev.netctl.agent.policy.NftCommand;
 import dev.netctl.agent.routing.RouterId;
 import dev.netctl.datastore.Datastore;
+import dev.netctl.datastore.DatastoreException;
+import dev.netctl.datastore.Watch;
 import dev.netctl.datastore.client.ResourceClient;
+import dev.netctl.datastore.client.ResourceEvent;
+import dev.netctl.datastore.model.FelixConfiguration;
 import dev.netctl.datastore.model.FelixConfigurationSpec;
+import dev.netctl.datastore.model.Kind;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -180,12 +185,29 @@ final class NodeRunCommand implements Callable<Integer> {
             Duration.ofSeconds(resyncSeconds),
             routerId == null || routerId.isEmpty() ? null : routerId,
             AgentOptions.TunnelMtus.DERIVED);
-    Datastore store = node.datastore().open(StoreUse.CREATE);
-    // FelixConfiguration fills in what no flag or environment variable set (Felix's precedence:
-    // environment over node.<name> over default); read once, at start, as the DaemonSet restarts
-    // the agent for a change.
     Set<String> explicit = explicitFlags();
-    FelixConfigurationSpec felix = FelixSettings.read(new ResourceClient(store), nodeName);
+    // Felix restarts itself when a FelixConfiguration change alters a setting it took at start; the
+    // agent does the same in this process. Closing it leaves the kernel as it is (routes, devices,
+    // pods' veths) and its BGP sessions end as for a restart, so peers keep the node's routes.
+    while (true) {
+      Integer exit = runAgent(nodeName, flags, explicit);
+      if (exit != null) return exit;
+    }
+  }
+
+  /**
+   * One agent's life, from opening the store to closing it: the exit code, or null when a
+   * FelixConfiguration change asks for the agent to start again with what it now says.
+   */
+  private Integer runAgent(String nodeName, AgentOptions flags, Set<String> explicit)
+      throws Exception {
+    Datastore store = node.datastore().open(StoreUse.CREATE);
+    ResourceClient client = new ResourceClient(store);
+    // FelixConfiguration fills in what no flag or environment variable set (Felix's precedence:
+    // environment over node.<name> over default). Its revision first: a change after it is seen
+    // by the watch below, even one made before the read.
+    long felixRevision = felixRevision(client);
+    FelixConfigurationSpec felix = FelixSettings.read(client, nodeName);
     AgentOptions options = FelixSettings.apply(flags, explicit, felix);
     List<String> taken = FelixSettings.taken(explicit, felix);
     if (!taken.isEmpty()) {
@@ -262,11 +284,32 @@ final class NodeRunCommand implements Callable<Integer> {
         "node agent "
             + nodeName
             + " running"
-            + (agent.healthPort() > 0 ? ", status on " + healthHost + ":" + agent.healthPort() : "")
+            + (agent.healthPort() > 0
+                ? ", status on " + options.healthHost() + ":" + agent.healthPort()
+                : "")
             + (cniServer != null ? ", CNI socket " + cniSocket : ""));
     out.flush();
+    AtomicBoolean felixChanged = new AtomicBoolean();
+    Watch felixWatch = watchFelix(client, felixRevision, nodeName, felixChanged);
+    boolean restart = false;
     try {
-      agent.awaitStopped();
+      // Bounded waits, so that a FelixConfiguration change is looked at within a second.
+      while (!agent.awaitStopped(FELIX_CHECK)) {
+        if (felixChanged.getAndSet(false)) {
+          List<String> changes = felixChanges(client, nodeName, flags, explicit, options);
+          if (changes == null) {
+            felixChanged.set(true); // the store did not answer: look again at the next check
+          } else if (!changes.isEmpty()) {
+            System.getLogger("netctl.agent")
+                .log(
+                    System.Logger.Level.WARNING,
+                    "FelixConfiguration changed ({0}): restarting the agent to apply it",
+                    String.join(", ", changes));
+            restart = true;
+            break;
+          }
+        }
+      }
     } catch (InterruptedException e) {
       // in-process stop
     } finally {
@@ -275,13 +318,82 @@ final class NodeRunCommand implements Callable<Integer> {
       } catch (IllegalStateException e) {
         // shutting down: the hook closes the agent
       }
+      if (felixWatch != null) felixWatch.close();
       closeOnce.run();
     }
+    if (restart) return null;
     if (agent.failure().isPresent()) {
       throw new CliException(
           ExitCode.ERROR, "node agent " + nodeName + " stopped: " + agent.failure().get());
     }
     return ExitCode.OK;
+  }
+
+  // How often the agent's wait looks at whether a FelixConfiguration changed.
+  private static final Duration FELIX_CHECK = Duration.ofSeconds(1);
+
+  // The revision FelixConfiguration is read at, or -1 when the kind cannot be listed (on
+  // Kubernetes before its CRD is installed): the agent then runs on what it read, unwatched.
+  private static long felixRevision(ResourceClient client) {
+    try {
+      return client.listWithRevision(Kind.FELIX_CONFIGURATION).revision();
+    } catch (RuntimeException e) {
+      // Any failure: the agent must start without the watch, as it starts without the objects.
+      System.getLogger("netctl.agent")
+          .log(
+              System.Logger.Level.WARNING,
+              "FelixConfiguration not watched ({0}): restart the agent to apply a change",
+              e.getMessage());
+      return -1;
+    }
+  }
+
+  // Marks {@code changed} for every change of the cluster's or this node's FelixConfiguration (or a
+  // lost watch); the agent's wait reads them again, not this callback (the store's watch thread).
+  private static Watch watchFelix(
+      ResourceClient client, long revision, String nodeName, AtomicBoolean changed) {
+    if (revision < 0) return null;
+    String own = FelixConfiguration.NODE_PREFIX + nodeName;
+    try {
+      return client.watch(
+          Kind.FELIX_CONFIGURATION,
+          revision,
+          ev -> {
+            String name =
+                switch (ev) {
+                  case ResourceEvent.Put<FelixConfiguration> p -> p.resource().metadata().name();
+                  case ResourceEvent.Deleted<FelixConfiguration> d -> d.name();
+                  case ResourceEvent.Undecodable<FelixConfiguration> u -> u.name();
+                  case ResourceEvent.ResyncNeeded<FelixConfiguration> r -> null;
+                };
+            if (name == null || name.equals(FelixConfiguration.DEFAULT_NAME) || name.equals(own)) {
+              changed.set(true);
+            }
+          });
+    } catch (DatastoreException e) {
+      System.getLogger("netctl.agent")
+          .log(
+              System.Logger.Level.WARNING,
+              "FelixConfiguration not watched ({0}): restart the agent to apply a change",
+              e.getMessage());
+      return null;
+    }
+  }
+
+  // What a FelixConfiguration change alters in what the agent runs with; null when the store could
+  // not be read.
+  private static List<String> felixChanges(
+      ResourceClient client,
+      String nodeName,
+      AgentOptions flags,
+      Set<String> explicit,
+      AgentOptions running) {
+    try {
+      FelixConfigurationSpec now = FelixSettings.read(client, nodeName, true);
+      return FelixSettings.changes(running, FelixSettings.apply(flags, explicit, now));
+    } catch (DatastoreException e) {
+      return null;
+    }
   }
 
   /**

@@ -100,4 +100,29 @@ class FelixSettingsTest {
       assertThat(read.vxlanMTU()).as("refused by validation, left out").isNull();
     }
   }
+
+  @Test
+  void aChangeIsWhatTheAgentWouldRunWithDifferentlyAndOnlyThat() {
+    try (Datastore store = Datastores.open("embedded:" + dir.resolve("s.db"), null)) {
+      ResourceClient client = new ResourceClient(store);
+      Set<String> explicit = Set.of("--health-port");
+      AgentOptions running = FelixSettings.apply(FLAGS, explicit, FelixSettings.read(client, "n1"));
+      client.create(
+          FelixConfiguration.of("node.n2", spec("{vxlanVNI: 7, routeRefreshInterval: 30s}")));
+      assertThat(
+              FelixSettings.changes(
+                  running,
+                  FelixSettings.apply(FLAGS, explicit, FelixSettings.read(client, "n1", true))))
+          .as("another node's object")
+          .isEmpty();
+      client.create(
+          FelixConfiguration.of(
+              "default", spec("{vxlanVNI: 4097, healthPort: 9199, routeRefreshInterval: 1500ms}")));
+      AgentOptions wanted =
+          FelixSettings.apply(FLAGS, explicit, FelixSettings.read(client, "n1", true));
+      assertThat(FelixSettings.changes(running, wanted))
+          .as("healthPort is an explicit flag's: not a change")
+          .containsExactly("vxlanVNI 4096 -> 4097", "routeRefreshInterval 90s -> 1500ms");
+    }
+  }
 }

@@ -713,4 +713,73 @@ class NodeAgentE2EIT {
         .as("no route was deleted across the restart")
         .doesNotContain("Deleted");
   }
+
+  @Test
+  void aFelixConfigurationChangeRestartsTheAgentInItsProcessAndKeepsTheTraffic() throws Exception {
+    scenario(pool("10.252.0.0/16", EncapsulationMode.NEVER, EncapsulationMode.ALWAYS, false), true);
+    lab.startAgents(Lab.NODES);
+    List<String> ips = threePods();
+    awaitPing("pa", ips.get(2));
+    String before = lab.ownedRoutes("n1");
+    Process monitor =
+        new ProcessBuilder("ip", "-n", lab.ns("n1"), "monitor", "route")
+            .redirectErrorStream(true)
+            .redirectOutput(lab.dir.resolve("monitor-felix.log").toFile())
+            .start();
+    Process ping =
+        new ProcessBuilder(
+                "ip",
+                "netns",
+                "exec",
+                lab.ns("pa"),
+                "ping",
+                "-c",
+                "60",
+                "-i",
+                "0.1",
+                "-W",
+                "1",
+                ips.get(2))
+            .redirectErrorStream(true)
+            .redirectOutput(lab.dir.resolve("ping-felix.log").toFile())
+            .start();
+    try {
+      Thread.sleep(1000);
+      long applies = firstApplies("n1");
+      // n1's own object moves its status port: its agent restarts in the same process (nothing in
+      // the lab would start it again) with the new port; node.n2 restarts n2 alone, and n3, named
+      // by neither, goes on as it was.
+      lab.cli(
+          "apiVersion: projectcalico.org/v3\nkind: FelixConfiguration\n"
+              + "metadata: {name: node.n2}\nspec: {healthPort: 9198}\n"
+              + "---\napiVersion: projectcalico.org/v3\nkind: FelixConfiguration\n"
+              + "metadata: {name: node.n1}\nspec: {healthPort: 9197}\n",
+          "apply",
+          "-f",
+          "-");
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> firstApplies("n1") > applies);
+      assertThat(lab.log("n1"))
+          .contains(
+              "FelixConfiguration changed (healthPort 9099 -> 9197): restarting the agent to"
+                  + " apply it")
+          .contains("node agent n1 running, status on 127.0.0.1:9197");
+      assertThat(lab.log("n3")).doesNotContain("FelixConfiguration changed");
+      assertThat(ping.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      String summary = Files.readString(lab.dir.resolve("ping-felix.log"));
+      Matcher m = Pattern.compile("(\\d+) received").matcher(summary);
+      assertThat(m.find()).as(summary).isTrue();
+      assertThat(Integer.parseInt(m.group(1))).as(summary).isGreaterThanOrEqualTo(57);
+      assertThat(lab.ownedRoutes("n1")).isEqualTo(before);
+    } finally {
+      ping.destroyForcibly();
+      monitor.destroy();
+      monitor.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+    }
+    assertThat(Files.readString(lab.dir.resolve("monitor-felix.log")))
+        .as("no route was deleted across the restart")
+        .doesNotContain("Deleted");
+  }
 }

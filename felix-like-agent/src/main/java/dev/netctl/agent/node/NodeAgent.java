@@ -264,6 +264,11 @@ public final class NodeAgent implements AutoCloseable {
     stopped.await();
   }
 
+  /** Waits at most {@code timeout} for the agent to stop; whether it has. */
+  public boolean awaitStopped(Duration timeout) throws InterruptedException {
+    return stopped.await(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
   boolean live() {
     return running && System.nanoTime() - lastLoop < options.resyncInterval().toNanos() * 3;
   }
