@@ -129,16 +129,20 @@ final class FelixSettings {
     change(out, "ipipMTU", running.tunnelMtus().ipip(), wanted.tunnelMtus().ipip());
     change(out, "healthHost", running.healthHost(), wanted.healthHost());
     change(out, "healthPort", running.healthPort(), wanted.healthPort());
-    change(
-        out,
-        "routeRefreshInterval",
-        seconds(running.resyncInterval()),
-        seconds(wanted.resyncInterval()));
+    if (!running.resyncInterval().equals(wanted.resyncInterval())) {
+      out.add(
+          "routeRefreshInterval "
+              + seconds(running.resyncInterval())
+              + " -> "
+              + seconds(wanted.resyncInterval()));
+    }
     return out;
   }
 
   private static String seconds(java.time.Duration d) {
-    return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    return d.toNanos() % 1_000_000_000 == 0
+        ? d.toSeconds() + "s"
+        : d.toNanos() % 1_000_000 == 0 ? d.toMillis() + "ms" : d.toNanos() + "ns";
   }
 
   private static void change(List<String> out, String field, Object from, Object to) {

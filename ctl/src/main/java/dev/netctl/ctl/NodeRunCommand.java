@@ -10,6 +10,7 @@ import dev.netctl.agent.node.AgentOptions;
 import dev.netctl.agent.node.NodeAgent;
 import dev.netctl.agent.policy.NftCommand;
 import dev.netctl.agent.routing.RouterId;
+import dev.netctl.datastore.Blocking;
 import dev.netctl.datastore.Datastore;
 import dev.netctl.datastore.DatastoreException;
 import dev.netctl.datastore.Watch;
@@ -26,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -188,26 +190,88 @@ final class NodeRunCommand implements Callable<Integer> {
     Set<String> explicit = explicitFlags();
     // Felix restarts itself when a FelixConfiguration change alters a setting it took at start; the
     // agent does the same in this process. Closing it leaves the kernel as it is (routes, devices,
-    // pods' veths) and its BGP sessions end as for a restart, so peers keep the node's routes.
-    while (true) {
-      Integer exit = runAgent(nodeName, flags, explicit);
-      if (exit != null) return exit;
+    // pods' veths) and its BGP sessions end as for a restart, so peers keep the node's routes. One
+    // shutdown hook for the process closes whichever agent runs, and no agent starts after it.
+    Thread hook =
+        Thread.ofPlatform()
+            .name("agent-shutdown")
+            .unstarted(
+                () -> {
+                  stopping.set(true);
+                  closer.get().run();
+                });
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      FelixConfigurationSpec given = null; // read for a restart, strictly; null: read at start
+      FelixConfigurationSpec working = null; // what the agent ran with before a restart
+      AgentOptions refused = null; // settings a restart could not start with
+      while (!stopping.get()) {
+        Object outcome;
+        try {
+          outcome = runAgent(nodeName, flags, explicit, given, refused);
+        } catch (Exception e) {
+          if (working == null || stopping.get()) throw e;
+          // A change the agent cannot start with (a health host that does not resolve, a port in
+          // use) must not take the node down: back to the settings it ran with, and that change
+          // is not tried again until FelixConfiguration changes once more.
+          System.getLogger("netctl.agent")
+              .log(
+                  System.Logger.Level.ERROR,
+                  "the agent did not start with the changed FelixConfiguration ({0}): starting it"
+                      + " again with the settings it had",
+                  e.getMessage());
+          refused = FelixSettings.apply(flags, explicit, given);
+          given = working;
+          working = null;
+          continue;
+        }
+        if (outcome instanceof Restart r) {
+          given = r.next();
+          working = r.current();
+          refused = null;
+        } else {
+          return (Integer) outcome;
+        }
+      }
+      return ExitCode.OK;
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // shutting down: the hook closes the agent
+      }
     }
   }
 
+  // Set by the shutdown hook: no agent starts after it.
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  // Closes the running agent and what hangs off it (the shutdown hook runs it).
+  private final AtomicReference<Runnable> closer = new AtomicReference<>(() -> {});
+
+  /** A FelixConfiguration change the agent restarts for: what it reads now, what it ran with. */
+  private record Restart(FelixConfigurationSpec next, FelixConfigurationSpec current) {}
+
   /**
-   * One agent's life, from opening the store to closing it: the exit code, or null when a
-   * FelixConfiguration change asks for the agent to start again with what it now says.
+   * One agent's life, from opening the store to closing it: the exit code, or a {@link Restart}
+   * when a FelixConfiguration change asks for the agent to start again with what it now says.
+   *
+   * @param given the FelixConfiguration to run with, or null to read it
+   * @param refused settings a change is not restarted for (a restart failed with them)
    */
-  private Integer runAgent(String nodeName, AgentOptions flags, Set<String> explicit)
+  private Object runAgent(
+      String nodeName,
+      AgentOptions flags,
+      Set<String> explicit,
+      FelixConfigurationSpec given,
+      AgentOptions refused)
       throws Exception {
     Datastore store = node.datastore().open(StoreUse.CREATE);
     ResourceClient client = new ResourceClient(store);
     // FelixConfiguration fills in what no flag or environment variable set (Felix's precedence:
     // environment over node.<name> over default). Its revision first: a change after it is seen
     // by the watch below, even one made before the read.
-    long felixRevision = felixRevision(client);
-    FelixConfigurationSpec felix = FelixSettings.read(client, nodeName);
+    long felixRevision = felixRevision(store);
+    FelixConfigurationSpec felix = given != null ? given : FelixSettings.read(client, nodeName);
     AgentOptions options = FelixSettings.apply(flags, explicit, felix);
     List<String> taken = FelixSettings.taken(explicit, felix);
     if (!taken.isEmpty()) {
@@ -232,9 +296,12 @@ final class NodeRunCommand implements Callable<Integer> {
     NodeAgent agent = new NodeAgent(options, store, new NetlinkKernel(), NftCommand.binary(null));
     try {
       agent.start();
-    } catch (IllegalArgumentException | IllegalStateException e) {
-      agent.close();
-      throw new CliException(ExitCode.USAGE, e.getMessage());
+    } catch (Exception e) {
+      agent.close(); // the store with it
+      if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
+        throw new CliException(ExitCode.USAGE, e.getMessage());
+      }
+      throw e;
     }
     AutoCloseable labels = k8s == null ? () -> {} : k8s.mirrorLabels();
     AutoCloseable network = k8s == null ? () -> {} : k8s.markNetworkAvailable();
@@ -277,8 +344,8 @@ final class NodeRunCommand implements Callable<Integer> {
           closeQuietly(labels);
           agent.close();
         };
-    Thread hook = Thread.ofPlatform().name("agent-shutdown").unstarted(closeOnce);
-    Runtime.getRuntime().addShutdownHook(hook);
+    closer.set(closeOnce);
+    if (stopping.get()) closeOnce.run(); // the hook ran while this agent started
     var out = spec.commandLine().getOut();
     out.println(
         "node agent "
@@ -289,39 +356,62 @@ final class NodeRunCommand implements Callable<Integer> {
                 : "")
             + (cniServer != null ? ", CNI socket " + cniSocket : ""));
     out.flush();
-    AtomicBoolean felixChanged = new AtomicBoolean();
-    Watch felixWatch = watchFelix(client, felixRevision, nodeName, felixChanged);
-    boolean restart = false;
+    FelixWatch watch = new FelixWatch(client, store, nodeName, felixRevision);
+    Restart restart = null;
+    boolean unanswered = false;
     try {
       // Bounded waits, so that a FelixConfiguration change is looked at within a second.
       while (!agent.awaitStopped(FELIX_CHECK)) {
-        if (felixChanged.getAndSet(false)) {
-          List<String> changes = felixChanges(client, nodeName, flags, explicit, options);
-          if (changes == null) {
-            felixChanged.set(true); // the store did not answer: look again at the next check
-          } else if (!changes.isEmpty()) {
+        watch.renewIfLost();
+        if (!watch.changed.getAndSet(false)) continue;
+        FelixConfigurationSpec now;
+        try {
+          now = FelixSettings.read(client, nodeName, true);
+        } catch (DatastoreException e) {
+          if (!unanswered) {
             System.getLogger("netctl.agent")
                 .log(
                     System.Logger.Level.WARNING,
-                    "FelixConfiguration changed ({0}): restarting the agent to apply it",
-                    String.join(", ", changes));
-            restart = true;
-            break;
+                    "FelixConfiguration changed but cannot be read ({0}): the agent keeps its"
+                        + " settings and reads it again every second",
+                    e.getMessage());
           }
+          unanswered = true;
+          watch.changed.set(true);
+          continue;
+        }
+        unanswered = false;
+        AgentOptions wanted = FelixSettings.apply(flags, explicit, now);
+        List<String> changes = FelixSettings.changes(options, wanted);
+        if (!changes.isEmpty() && !wanted.equals(refused)) {
+          System.getLogger("netctl.agent")
+              .log(
+                  System.Logger.Level.WARNING,
+                  "FelixConfiguration changed ({0}): restarting the agent to apply it",
+                  String.join(", ", changes));
+          restart = new Restart(now, felix);
+          break;
         }
       }
     } catch (InterruptedException e) {
       // in-process stop
     } finally {
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException e) {
-        // shutting down: the hook closes the agent
-      }
-      if (felixWatch != null) felixWatch.close();
+      watch.close();
       closeOnce.run();
+      closer.set(() -> {});
     }
-    if (restart) return null;
+    if (restart != null && !stopping.get()) {
+      if (agent.stuck()) {
+        // A loop still applying beside a new agent could write the old settings back.
+        throw new CliException(
+            ExitCode.ERROR,
+            "node agent "
+                + nodeName
+                + ": its loop did not stop within 10 s to restart for the FelixConfiguration"
+                + " change; exiting instead (start it again to apply the change)");
+      }
+      return restart;
+    }
     if (agent.failure().isPresent()) {
       throw new CliException(
           ExitCode.ERROR, "node agent " + nodeName + " stopped: " + agent.failure().get());
@@ -333,10 +423,12 @@ final class NodeRunCommand implements Callable<Integer> {
   private static final Duration FELIX_CHECK = Duration.ofSeconds(1);
 
   // The revision FelixConfiguration is read at, or -1 when the kind cannot be listed (on
-  // Kubernetes before its CRD is installed): the agent then runs on what it read, unwatched.
-  private static long felixRevision(ResourceClient client) {
+  // Kubernetes before its CRD is installed): the agent then runs on what it read, unwatched. The
+  // store's listing, not the client's: an object that does not decode must not stop the watch.
+  private static long felixRevision(Datastore store) {
     try {
-      return client.listWithRevision(Kind.FELIX_CONFIGURATION).revision();
+      return Blocking.await(store.list(Kind.FELIX_CONFIGURATION.storageKind()), "datastore")
+          .revision();
     } catch (RuntimeException e) {
       // Any failure: the agent must start without the watch, as it starts without the objects.
       System.getLogger("netctl.agent")
@@ -348,51 +440,68 @@ final class NodeRunCommand implements Callable<Integer> {
     }
   }
 
-  // Marks {@code changed} for every change of the cluster's or this node's FelixConfiguration (or a
-  // lost watch); the agent's wait reads them again, not this callback (the store's watch thread).
-  private static Watch watchFelix(
-      ResourceClient client, long revision, String nodeName, AtomicBoolean changed) {
-    if (revision < 0) return null;
-    String own = FelixConfiguration.NODE_PREFIX + nodeName;
-    try {
-      return client.watch(
-          Kind.FELIX_CONFIGURATION,
-          revision,
-          ev -> {
-            String name =
-                switch (ev) {
-                  case ResourceEvent.Put<FelixConfiguration> p -> p.resource().metadata().name();
-                  case ResourceEvent.Deleted<FelixConfiguration> d -> d.name();
-                  case ResourceEvent.Undecodable<FelixConfiguration> u -> u.name();
-                  case ResourceEvent.ResyncNeeded<FelixConfiguration> r -> null;
-                };
-            if (name == null || name.equals(FelixConfiguration.DEFAULT_NAME) || name.equals(own)) {
-              changed.set(true);
-            }
-          });
-    } catch (DatastoreException e) {
-      System.getLogger("netctl.agent")
-          .log(
-              System.Logger.Level.WARNING,
-              "FelixConfiguration not watched ({0}): restart the agent to apply a change",
-              e.getMessage());
-      return null;
-    }
-  }
+  /**
+   * The watch of the cluster's and this node's FelixConfiguration: {@link #changed} is set on every
+   * change of either (the agent's wait reads them again, not this callback, which runs on the
+   * store's watch thread). A watch the store ends (compaction, a trimmed log, HTTP 410) is started
+   * again from a fresh listing, which counts as a change.
+   */
+  private static final class FelixWatch implements AutoCloseable {
+    final AtomicBoolean changed = new AtomicBoolean();
+    private final AtomicBoolean lost = new AtomicBoolean();
+    private final ResourceClient client;
+    private final Datastore store;
+    private final String own;
+    private Watch watch;
 
-  // What a FelixConfiguration change alters in what the agent runs with; null when the store could
-  // not be read.
-  private static List<String> felixChanges(
-      ResourceClient client,
-      String nodeName,
-      AgentOptions flags,
-      Set<String> explicit,
-      AgentOptions running) {
-    try {
-      FelixConfigurationSpec now = FelixSettings.read(client, nodeName, true);
-      return FelixSettings.changes(running, FelixSettings.apply(flags, explicit, now));
-    } catch (DatastoreException e) {
-      return null;
+    FelixWatch(ResourceClient client, Datastore store, String nodeName, long revision) {
+      this.client = client;
+      this.store = store;
+      this.own = FelixConfiguration.NODE_PREFIX + nodeName;
+      if (revision >= 0) start(revision);
+    }
+
+    private void start(long revision) {
+      try {
+        watch = client.watch(Kind.FELIX_CONFIGURATION, revision, this::event);
+      } catch (RuntimeException e) {
+        System.getLogger("netctl.agent")
+            .log(
+                System.Logger.Level.WARNING,
+                "FelixConfiguration not watched ({0}): restart the agent to apply a change",
+                e.getMessage());
+      }
+    }
+
+    private void event(ResourceEvent<FelixConfiguration> ev) {
+      String name =
+          switch (ev) {
+            case ResourceEvent.Put<FelixConfiguration> p -> p.resource().metadata().name();
+            case ResourceEvent.Deleted<FelixConfiguration> d -> d.name();
+            case ResourceEvent.Undecodable<FelixConfiguration> u -> u.name();
+            case ResourceEvent.ResyncNeeded<FelixConfiguration> r -> {
+              lost.set(true); // the store's last event on this watch
+              yield null;
+            }
+          };
+      if (name == null || name.equals(FelixConfiguration.DEFAULT_NAME) || name.equals(own)) {
+        changed.set(true);
+      }
+    }
+
+    /** Watches again from a fresh listing if the store ended the watch. */
+    void renewIfLost() {
+      if (!lost.getAndSet(false)) return;
+      if (watch != null) watch.close();
+      watch = null;
+      long revision = felixRevision(store);
+      if (revision >= 0) start(revision);
+      changed.set(true);
+    }
+
+    @Override
+    public void close() {
+      if (watch != null) watch.close();
     }
   }
 

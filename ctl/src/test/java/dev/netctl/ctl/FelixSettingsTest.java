@@ -108,13 +108,14 @@ class FelixSettingsTest {
       Set<String> explicit = Set.of("--health-port");
       AgentOptions running = FelixSettings.apply(FLAGS, explicit, FelixSettings.read(client, "n1"));
       client.create(
-          FelixConfiguration.of("node.n2", spec("{vxlanVNI: 7, routeRefreshInterval: 30s}")));
+          FelixConfiguration.of("node.n1", spec("{vxlanMTU: 1400, healthEnabled: false}")));
       assertThat(
               FelixSettings.changes(
-                  running,
-                  FelixSettings.apply(FLAGS, explicit, FelixSettings.read(client, "n1", true))))
-          .as("another node's object")
-          .isEmpty();
+                  FLAGS,
+                  FelixSettings.apply(FLAGS, Set.of(), FelixSettings.read(client, "n1", true))))
+          .as("without --health-port, healthEnabled false turns the endpoint off")
+          .containsExactly("vxlanMTU 0 -> 1400", "healthPort 9099 -> 0");
+      client.delete(Kind.FELIX_CONFIGURATION, "node.n1");
       client.create(
           FelixConfiguration.of(
               "default", spec("{vxlanVNI: 4097, healthPort: 9199, routeRefreshInterval: 1500ms}")));

@@ -734,7 +734,7 @@ class NodeAgentE2EIT {
                 lab.ns("pa"),
                 "ping",
                 "-c",
-                "60",
+                "120",
                 "-i",
                 "0.1",
                 "-W",
@@ -761,17 +761,51 @@ class NodeAgentE2EIT {
           .atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(100))
           .until(() -> firstApplies("n1") > applies);
+      assertThat(ping.isAlive()).as("the pings span the whole restart").isTrue();
       assertThat(lab.log("n1"))
           .contains(
               "FelixConfiguration changed (healthPort 9099 -> 9197): restarting the agent to"
                   + " apply it")
           .contains("node agent n1 running, status on 127.0.0.1:9197");
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> lab.log("n2").contains("node agent n2 running, status on 127.0.0.1:9198"));
       assertThat(lab.log("n3")).doesNotContain("FelixConfiguration changed");
       assertThat(ping.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
       String summary = Files.readString(lab.dir.resolve("ping-felix.log"));
       Matcher m = Pattern.compile("(\\d+) received").matcher(summary);
       assertThat(m.find()).as(summary).isTrue();
-      assertThat(Integer.parseInt(m.group(1))).as(summary).isGreaterThanOrEqualTo(57);
+      assertThat(Integer.parseInt(m.group(1))).as(summary).isGreaterThanOrEqualTo(114);
+      // A change the agent cannot start with: it goes back to what it ran with, and stays there.
+      long applied = firstApplies("n1");
+      lab.cli(
+          "apiVersion: projectcalico.org/v3\nkind: FelixConfiguration\n"
+              + "metadata: {name: node.n1}\nspec: {healthPort: 9197, healthHost: no-such-host.invalid}\n",
+          "apply",
+          "-f",
+          "-");
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> firstApplies("n1") > applied);
+      assertThat(lab.log("n1"))
+          .contains("the agent did not start with the changed FelixConfiguration");
+      // The same settings written again (a label added) are still the refused ones.
+      lab.cli(
+          "apiVersion: projectcalico.org/v3\nkind: FelixConfiguration\n"
+              + "metadata: {name: node.n1, labels: {again: \"yes\"}}\n"
+              + "spec: {healthPort: 9197, healthHost: no-such-host.invalid}\n",
+          "apply",
+          "-f",
+          "-");
+      Thread.sleep(2500);
+      assertThat(firstApplies("n1"))
+          .as("no restart again for the refused change")
+          .isEqualTo(applied + 1);
+      assertThat(lab.log("n1").lines().filter(l -> l.contains("status on 127.0.0.1:9197")).count())
+          .as("running again with the settings it had")
+          .isEqualTo(2);
       assertThat(lab.ownedRoutes("n1")).isEqualTo(before);
     } finally {
       ping.destroyForcibly();

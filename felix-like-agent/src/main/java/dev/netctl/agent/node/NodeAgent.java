@@ -264,6 +264,16 @@ public final class NodeAgent implements AutoCloseable {
     stopped.await();
   }
 
+  /**
+   * Whether {@link #close} gave up waiting for the loop (10 s): it may still be applying, so
+   * another agent must not start in this process beside it.
+   */
+  public boolean stuck() {
+    return stuck;
+  }
+
+  private volatile boolean stuck;
+
   /** Waits at most {@code timeout} for the agent to stop; whether it has. */
   public boolean awaitStopped(Duration timeout) throws InterruptedException {
     return stopped.await(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
@@ -1297,6 +1307,7 @@ public final class NodeAgent implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+      stuck = loop.isAlive();
     }
     if (bgp != null) bgp.closeForRestart();
     if (health != null) health.close();
