@@ -431,13 +431,17 @@ final class NodeRunCommand implements Callable<Integer> {
           .revision();
     } catch (RuntimeException e) {
       // Any failure: the agent must start without the watch, as it starts without the objects.
-      System.getLogger("netctl.agent")
-          .log(
-              System.Logger.Level.WARNING,
-              "FelixConfiguration not watched ({0}): restart the agent to apply a change",
-              e.getMessage());
+      notWatched(e);
       return -1;
     }
+  }
+
+  private static void notWatched(RuntimeException e) {
+    System.getLogger("netctl.agent")
+        .log(
+            System.Logger.Level.WARNING,
+            "FelixConfiguration not watched ({0}): restart the agent to apply a change",
+            e.getMessage());
   }
 
   /**
@@ -465,11 +469,7 @@ final class NodeRunCommand implements Callable<Integer> {
       try {
         watch = client.watch(Kind.FELIX_CONFIGURATION, revision, this::event);
       } catch (RuntimeException e) {
-        System.getLogger("netctl.agent")
-            .log(
-                System.Logger.Level.WARNING,
-                "FelixConfiguration not watched ({0}): restart the agent to apply a change",
-                e.getMessage());
+        notWatched(e);
       }
     }
 

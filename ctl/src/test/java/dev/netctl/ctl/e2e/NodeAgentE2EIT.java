@@ -658,6 +658,43 @@ class NodeAgentE2EIT {
     return Sh.run(10, argv.toArray(String[]::new)).out();
   }
 
+  // `ip monitor route` in a node's namespace, into a file of the lab's directory.
+  private Process routeMonitor(String node, String file) throws java.io.IOException {
+    return new ProcessBuilder("ip", "-n", lab.ns(node), "monitor", "route")
+        .redirectErrorStream(true)
+        .redirectOutput(lab.dir.resolve(file).toFile())
+        .start();
+  }
+
+  // {@code count} pings from a pod's namespace, ten a second, into a file of the lab's directory.
+  private Process pinger(String from, String ip, int count, String file)
+      throws java.io.IOException {
+    return new ProcessBuilder(
+            "ip",
+            "netns",
+            "exec",
+            lab.ns(from),
+            "ping",
+            "-c",
+            String.valueOf(count),
+            "-i",
+            "0.1",
+            "-W",
+            "1",
+            ip)
+        .redirectErrorStream(true)
+        .redirectOutput(lab.dir.resolve(file).toFile())
+        .start();
+  }
+
+  // How many replies a finished ping's summary counts.
+  private int received(String file) throws java.io.IOException {
+    String summary = Files.readString(lab.dir.resolve(file));
+    Matcher m = Pattern.compile("(\\d+) received").matcher(summary);
+    assertThat(m.find()).as(summary).isTrue();
+    return Integer.parseInt(m.group(1));
+  }
+
   @Test
   void killDashNineAndRestartKeepsEveryRouteAndTheTraffic() throws Exception {
     scenario(pool("10.251.0.0/16", EncapsulationMode.NEVER, EncapsulationMode.ALWAYS, false), true);
@@ -665,28 +702,8 @@ class NodeAgentE2EIT {
     List<String> ips = threePods();
     awaitPing("pa", ips.get(2));
     String before = lab.ownedRoutes("n1");
-    Process monitor =
-        new ProcessBuilder("ip", "-n", lab.ns("n1"), "monitor", "route")
-            .redirectErrorStream(true)
-            .redirectOutput(lab.dir.resolve("monitor.log").toFile())
-            .start();
-    Process ping =
-        new ProcessBuilder(
-                "ip",
-                "netns",
-                "exec",
-                lab.ns("pa"),
-                "ping",
-                "-c",
-                "60",
-                "-i",
-                "0.1",
-                "-W",
-                "1",
-                ips.get(2))
-            .redirectErrorStream(true)
-            .redirectOutput(lab.dir.resolve("ping.log").toFile())
-            .start();
+    Process monitor = routeMonitor("n1", "monitor.log");
+    Process ping = pinger("pa", ips.get(2), 60, "ping.log");
     try {
       Thread.sleep(1000);
       // The agent's log is appended across the restart: the restarted one's first apply is the
@@ -695,10 +712,7 @@ class NodeAgentE2EIT {
       lab.stopAgent("n1", true);
       lab.startAgent("n1");
       assertThat(ping.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-      String summary = Files.readString(lab.dir.resolve("ping.log"));
-      Matcher m = Pattern.compile("(\\d+) received").matcher(summary);
-      assertThat(m.find()).as(summary).isTrue();
-      assertThat(Integer.parseInt(m.group(1))).as(summary).isGreaterThanOrEqualTo(57);
+      assertThat(received("ping.log")).isGreaterThanOrEqualTo(57);
       await()
           .atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(100))
@@ -721,28 +735,8 @@ class NodeAgentE2EIT {
     List<String> ips = threePods();
     awaitPing("pa", ips.get(2));
     String before = lab.ownedRoutes("n1");
-    Process monitor =
-        new ProcessBuilder("ip", "-n", lab.ns("n1"), "monitor", "route")
-            .redirectErrorStream(true)
-            .redirectOutput(lab.dir.resolve("monitor-felix.log").toFile())
-            .start();
-    Process ping =
-        new ProcessBuilder(
-                "ip",
-                "netns",
-                "exec",
-                lab.ns("pa"),
-                "ping",
-                "-c",
-                "120",
-                "-i",
-                "0.1",
-                "-W",
-                "1",
-                ips.get(2))
-            .redirectErrorStream(true)
-            .redirectOutput(lab.dir.resolve("ping-felix.log").toFile())
-            .start();
+    Process monitor = routeMonitor("n1", "monitor-felix.log");
+    Process ping = pinger("pa", ips.get(2), 120, "ping-felix.log");
     try {
       Thread.sleep(1000);
       long applies = firstApplies("n1");
@@ -773,10 +767,7 @@ class NodeAgentE2EIT {
           .until(() -> lab.log("n2").contains("node agent n2 running, status on 127.0.0.1:9198"));
       assertThat(lab.log("n3")).doesNotContain("FelixConfiguration changed");
       assertThat(ping.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-      String summary = Files.readString(lab.dir.resolve("ping-felix.log"));
-      Matcher m = Pattern.compile("(\\d+) received").matcher(summary);
-      assertThat(m.find()).as(summary).isTrue();
-      assertThat(Integer.parseInt(m.group(1))).as(summary).isGreaterThanOrEqualTo(114);
+      assertThat(received("ping-felix.log")).isGreaterThanOrEqualTo(114);
       // A change the agent cannot start with: it goes back to what it ran with, and stays there.
       long applied = firstApplies("n1");
       lab.cli(
