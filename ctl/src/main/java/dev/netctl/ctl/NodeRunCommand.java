@@ -210,7 +210,8 @@ final class NodeRunCommand implements Callable<Integer> {
         try {
           outcome = runAgent(nodeName, flags, explicit, given, refused);
         } catch (Exception e) {
-          if (working == null || stopping.get()) throw e;
+          // Only a start after a restart falls back; an agent that ran and then failed exits.
+          if (working == null || ran || stopping.get()) throw e;
           // A change the agent cannot start with (a health host that does not resolve, a port in
           // use) must not take the node down: back to the settings it ran with, and that change
           // is not tried again until FelixConfiguration changes once more.
@@ -245,6 +246,8 @@ final class NodeRunCommand implements Callable<Integer> {
 
   // Set by the shutdown hook: no agent starts after it.
   private final AtomicBoolean stopping = new AtomicBoolean();
+  // Whether the agent of the current runAgent got as far as running.
+  private boolean ran;
   // Closes the running agent and what hangs off it (the shutdown hook runs it).
   private final AtomicReference<Runnable> closer = new AtomicReference<>(() -> {});
 
@@ -265,6 +268,7 @@ final class NodeRunCommand implements Callable<Integer> {
       FelixConfigurationSpec given,
       AgentOptions refused)
       throws Exception {
+    ran = false;
     Datastore store = node.datastore().open(StoreUse.CREATE);
     ResourceClient client = new ResourceClient(store);
     // FelixConfiguration fills in what no flag or environment variable set (Felix's precedence:
@@ -356,6 +360,7 @@ final class NodeRunCommand implements Callable<Integer> {
                 : "")
             + (cniServer != null ? ", CNI socket " + cniSocket : ""));
     out.flush();
+    ran = true;
     FelixWatch watch = new FelixWatch(client, store, nodeName, felixRevision);
     Restart restart = null;
     boolean unanswered = false;
