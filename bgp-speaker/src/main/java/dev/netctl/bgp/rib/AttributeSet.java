@@ -135,7 +135,7 @@ public final class AttributeSet {
         } else if (a instanceof LocalPref l) {
           localPrefValue = l.value();
         } else if (a instanceof OriginatorId o) {
-          originator = Integer.toUnsignedLong(toInt(o.id()));
+          originator = Integer.toUnsignedLong(Prefix.ipv4Int(o.id()));
         } else if (a instanceof ClusterList c) {
           clusters = c.clusterIds().size();
         }
@@ -160,7 +160,7 @@ public final class AttributeSet {
         } else if (a instanceof LocalPref l && localPrefValue < 0) {
           localPrefValue = l.value();
         } else if (a instanceof OriginatorId o && originator < 0) {
-          originator = Integer.toUnsignedLong(toInt(o.id()));
+          originator = Integer.toUnsignedLong(Prefix.ipv4Int(o.id()));
         } else if (a instanceof ClusterList c && clusters < 0) {
           clusters = c.clusterIds().size();
         }
@@ -750,10 +750,6 @@ public final class AttributeSet {
         + ", "
         + attributes
         + "]";
-  }
-
-  static int toInt(Inet4Address address) {
-    return Prefix.ipv4Int(address);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.netctl.bgp.rib;
 
+import dev.netctl.bgp.codec.Prefix;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -154,6 +155,6 @@ public record BestPath(NextHopResolver resolver, boolean alwaysCompareMed, int m
     long originator = r.attributes().originatorId();
     return originator >= 0
         ? originator
-        : Integer.toUnsignedLong(AttributeSet.toInt(r.source().routerId()));
+        : Integer.toUnsignedLong(Prefix.ipv4Int(r.source().routerId()));
   }
 }

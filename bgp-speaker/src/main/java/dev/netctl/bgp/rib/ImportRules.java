@@ -31,7 +31,7 @@ final class ImportRules {
       }
       case IBGP -> {
         // Reflection loops (RFC 4456 §8): our own route came back, or it passed our cluster.
-        long me = Integer.toUnsignedLong(AttributeSet.toInt(config.routerId()));
+        long me = Integer.toUnsignedLong(Prefix.ipv4Int(config.routerId()));
         if (attrs.originatorId() == me || attrs.clusterList().contains(config.clusterId())) {
           return Optional.empty();
         }

@@ -180,7 +180,7 @@ class ExportRulesTest {
           AttributeSet sent =
               ExportRules.rules(config, clients, false, new Route(source, 0, received, 0));
           assertThat(sent.originatorId())
-              .isEqualTo(Integer.toUnsignedLong(AttributeSet.toInt(source.routerId())));
+              .isEqualTo(Integer.toUnsignedLong(Prefix.ipv4Int(source.routerId())));
           assertThat(sent.clusterList()).containsExactly(config.clusterId());
           AttributeSet again =
               ExportRules.rules(config, clients, false, new Route(source, 0, reflected, 0));
