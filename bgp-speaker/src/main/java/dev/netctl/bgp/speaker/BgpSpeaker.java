@@ -365,7 +365,7 @@ public final class BgpSpeaker implements AutoCloseable {
     if (range == null) {
       return Admission.of(null);
     }
-    if (dynamic.count(range) >= range.limit()) {
+    if (dynamic.count(range) >= range.limit() && !makeRoom(range, address)) {
       return new Admission.Refuse(
           BgpMessage.Notification.of(NotificationSubcode.CONNECTION_REJECTED),
           "dynamic range " + range.name() + " has its limit of " + range.limit() + " peers");
@@ -377,6 +377,29 @@ public final class BgpSpeaker implements AutoCloseable {
     PeerSession session = peers.get(address);
     session.configNotice("dynamic peer of range " + range.name() + " (" + range.range() + ")");
     return new Admission.Accept(session);
+  }
+
+  /**
+   * Frees a slot of a full range for a connection from {@code address} by forgetting a peer kept
+   * down (the earliest accepted of those): a peer kept down until reset (too many prefixes) or for
+   * a while (repeated faults) holds its address, so that it is refused rather than taken back to
+   * flap, but not a slot another peer needs. With none kept down the range stays full. Returns
+   * whether a slot was freed.
+   */
+  private boolean makeRoom(DynamicRange range, InetAddress address) {
+    for (InetAddress a : dynamic.members(range)) {
+      PeerSession p = peers.get(a);
+      if (p != null && p.keptDown()) {
+        LOG.info(
+            "{}: kept down, gives its slot in the full dynamic range {} to {}",
+            p,
+            range.name(),
+            AddressText.of(address));
+        forget(a, null);
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -13,8 +13,8 @@ import java.util.Map;
  */
 final class DynamicPeers {
   private final Map<String, DynamicRange> ranges = new LinkedHashMap<>();
-  // Accepted peer address -> the name of its range, and the count per range.
-  private final Map<InetAddress, String> members = new HashMap<>();
+  // Accepted peer address -> the name of its range, in the order accepted, and the count per range.
+  private final Map<InetAddress, String> members = new LinkedHashMap<>();
   private final Map<String, Integer> counts = new HashMap<>();
 
   /** Adds a range; a range of the same name must be removed first. */
@@ -60,6 +60,14 @@ final class DynamicPeers {
   /** How many peers the range has now. */
   int count(DynamicRange range) {
     return counts.getOrDefault(range.name(), 0);
+  }
+
+  /** The peers of a range, earliest accepted first. */
+  List<InetAddress> members(DynamicRange range) {
+    return members.entrySet().stream()
+        .filter(e -> e.getValue().equals(range.name()))
+        .map(Map.Entry::getKey)
+        .toList();
   }
 
   /** Records an accepted peer. */

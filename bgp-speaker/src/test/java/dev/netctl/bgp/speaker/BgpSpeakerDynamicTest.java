@@ -286,6 +286,48 @@ class BgpSpeakerDynamicTest {
   }
 
   @Test
+  void aPeerKeptDownForTooManyPrefixesGivesItsSlotInAFullRangeButStaysRefused() throws Exception {
+    BgpSpeaker rr = speaker(RR, true);
+    Neighbor t = range("nodes", "127.0.5.0/24", 1).template();
+    Neighbor limited =
+        Neighbor.of(
+                new PeerSpec(
+                    t.spec().remote(),
+                    t.spec().localAddress(),
+                    t.spec().config().withMaxPrefixes(1),
+                    true,
+                    null,
+                    0))
+            .asReflectorClient();
+    rr.addDynamicRange(new DynamicRange("nodes", Prefix.parse("127.0.5.0/24"), limited, 1));
+    BgpSpeaker a = client("127.0.5.10", rr, "10.5.10.0/26");
+    a.originate(Prefix.parse("10.5.10.64/26"), null, List.of());
+    InetAddress aAddress = ip("127.0.5.10");
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                rr.peers().stream()
+                    .anyMatch(
+                        p ->
+                            p.remote().getAddress().equals(aAddress)
+                                && p.notices().contains("kept down until reset")));
+    // The range's one slot is held by a peer kept down: a new peer takes it.
+    BgpSpeaker b = client("127.0.5.12", rr, "10.5.12.0/26");
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                rr.peers().size() == 1
+                    && rr.peers().getFirst().remote().getAddress().equals(ip("127.0.5.12"))
+                    && established(rr));
+    assertThat(refusal("127.0.5.10", rr))
+        .as("the peer that gave its slot is refused while the range is full")
+        .isEqualTo(BgpMessage.Notification.of(NotificationSubcode.CONNECTION_REJECTED));
+    assertThat(best(b)).doesNotContain(Nlri.of("10.5.10.0/26"));
+  }
+
+  @Test
   void removingARangeStopsItsPeers() throws Exception {
     BgpSpeaker rr = reflectorWithOneClient(10, "127.0.5.8", "10.5.8.0/26");
 
