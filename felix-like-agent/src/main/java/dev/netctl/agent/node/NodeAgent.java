@@ -142,6 +142,7 @@ public final class NodeAgent implements AutoCloseable {
   private volatile boolean datastoreReachable = true;
   private boolean forceFull;
   private AutoCloseable linkWatch;
+  private final dev.netctl.agent.policy.NftCommand nft;
   // The inputs of the last full calculation, for applying a single new block without a new one.
   private ClusterState lastState;
 
@@ -152,7 +153,8 @@ public final class NodeAgent implements AutoCloseable {
 
   /**
    * @param nft how policy reaches nftables: on a real node {@link
-   *     dev.netctl.agent.policy.NftCommand#binary}, which sends set element changes over netlink
+   *     dev.netctl.agent.policy.NftCommand#binary}, which sends set element changes over netlink;
+   *     the agent closes it with itself
    */
   public NodeAgent(
       AgentOptions options,
@@ -171,6 +173,7 @@ public final class NodeAgent implements AutoCloseable {
     this.vxlan4 = new VxlanManager(kernel, Ownership.VXLAN_V4);
     this.vxlan6 = new VxlanManager(kernel, Ownership.VXLAN_V6);
     this.nat = new NatManager(kernel);
+    this.nft = nft;
     this.policy = new PolicyManager(options.nodeName(), Ownership.IFACE_PREFIX, nft);
     this.status = AgentStatus.starting(options.nodeName());
   }
@@ -1318,6 +1321,8 @@ public final class NodeAgent implements AutoCloseable {
         // the monitor process is gone either way
       }
     }
+    // After the loop: a loop that did not stop goes on through nft, not a closed socket.
+    nft.close();
     datastore.close();
   }
 }

@@ -10,7 +10,7 @@ import java.util.Map;
  * How {@link PolicyManager} talks to nftables: run one script as one transaction, and list its own
  * table. Behind an interface so the manager is unit-tested without root.
  */
-public interface NftCommand {
+public interface NftCommand extends AutoCloseable {
 
   /**
    * Runs {@code script} as one atomic transaction ({@code nft -f -}).
@@ -93,6 +93,10 @@ public interface NftCommand {
     }
   }
 
+  /** Releases what it holds (a socket); nothing by default. */
+  @Override
+  default void close() {}
+
   /**
    * The {@code nft} binary, optionally inside a network namespace ({@code ip netns exec}).
    *
@@ -119,6 +123,7 @@ public interface NftCommand {
     private long nextOpen = System.nanoTime();
     private String openFailure;
     private String fallback;
+    private boolean closed;
 
     Binary(String netns) {
       this.netns = netns;
@@ -168,6 +173,17 @@ public interface NftCommand {
           System.Logger.Level.WARNING,
           "nftables transaction not sent over netlink ({0}); applying it with nft -f",
           fallback);
+    }
+
+    /**
+     * Closes the netfilter socket: an agent restarted in its process (a FelixConfiguration change)
+     * gets a new command, and each would otherwise keep one open. A change after this goes through
+     * nft.
+     */
+    @Override
+    public synchronized void close() {
+      closed = true;
+      if (netlink != null) dropSocket();
     }
 
     /** After a failed batch: a socket whose answers may still be pending is not reused. */
@@ -220,6 +236,10 @@ public interface NftCommand {
      * (the reason is kept as the fallback's).
      */
     private NftNetlink netlink() {
+      if (closed) {
+        fallback = "closed";
+        return null;
+      }
       if (netlink == null && System.nanoTime() - nextOpen >= 0) {
         try {
           netlink = NftNetlink.open(netns);

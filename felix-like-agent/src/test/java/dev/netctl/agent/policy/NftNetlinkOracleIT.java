@@ -325,6 +325,38 @@ class NftNetlinkOracleIT {
   }
 
   @Test
+  void aClosedCommandReleasesItsSocketAndGoesOnThroughNft() throws Exception {
+    long before = openSockets();
+    NftCommand.Binary nft = NftCommand.binary(VIA_NETLINK);
+    List<NftOp> table = List.of(new NftOp.AddTable(), new NftOp.AddChain("c"));
+    nft.apply(new NftTransaction("inet", "closing", table));
+    assertThat(nft.usesNetlink()).isTrue();
+    assertThat(openSockets()).as("the netfilter socket").isEqualTo(before + 1);
+
+    nft.close();
+    assertThat(openSockets()).as("released").isEqualTo(before);
+    nft.apply(new NftTransaction("inet", "closing", List.of(new NftOp.AddChain("d"))));
+    assertThat(nft.takeFallback()).isEqualTo("closed");
+    assertThat(openSockets()).as("not opened again").isEqualTo(before);
+    assertThat(nft.listTableJson("inet", "closing")).contains("\"d\"");
+  }
+
+  /** This process's open sockets. */
+  static long openSockets() throws Exception {
+    try (var fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+      return fds.filter(
+              fd -> {
+                try {
+                  return java.nio.file.Files.readSymbolicLink(fd).toString().startsWith("socket:");
+                } catch (java.io.IOException e) {
+                  return false; // closed meanwhile (the listing's own descriptor)
+                }
+              })
+          .count();
+    }
+  }
+
+  @Test
   void aSocketThatGotARefusalHasReadAllOfItsAnswersAndAppliesTheNextBatch() {
     NftRule drop = NftRule.of(List.of(), NftStatement.Verdict.DROP);
     List<NftOp> good = List.of(new NftOp.AddTable(), new NftOp.AddChain("c"));
