@@ -10,15 +10,10 @@ import dev.netctl.agent.node.AgentOptions;
 import dev.netctl.agent.node.NodeAgent;
 import dev.netctl.agent.policy.NftCommand;
 import dev.netctl.agent.routing.RouterId;
-import dev.netctl.datastore.Blocking;
 import dev.netctl.datastore.Datastore;
 import dev.netctl.datastore.DatastoreException;
-import dev.netctl.datastore.Watch;
 import dev.netctl.datastore.client.ResourceClient;
-import dev.netctl.datastore.client.ResourceEvent;
-import dev.netctl.datastore.model.FelixConfiguration;
 import dev.netctl.datastore.model.FelixConfigurationSpec;
-import dev.netctl.datastore.model.Kind;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -274,7 +269,7 @@ final class NodeRunCommand implements Callable<Integer> {
     // FelixConfiguration fills in what no flag or environment variable set (Felix's precedence:
     // environment over node.<name> over default). Its revision first: a change after it is seen
     // by the watch below, even one made before the read.
-    long felixRevision = felixRevision(store);
+    long felixRevision = FelixWatch.revision(store, true);
     FelixConfigurationSpec felix = given != null ? given : FelixSettings.read(client, nodeName);
     AgentOptions options = FelixSettings.apply(flags, explicit, felix);
     List<String> taken = FelixSettings.taken(explicit, felix);
@@ -361,7 +356,7 @@ final class NodeRunCommand implements Callable<Integer> {
             + (cniServer != null ? ", CNI socket " + cniSocket : ""));
     out.flush();
     ran = true;
-    FelixWatch watch = new FelixWatch(client, store, nodeName, felixRevision);
+    FelixWatch watch = new FelixWatch(client, store, nodeName, felixRevision, FelixWatch.RETRY);
     Restart restart = null;
     boolean unanswered = false;
     try {
@@ -426,89 +421,6 @@ final class NodeRunCommand implements Callable<Integer> {
 
   // How often the agent's wait looks at whether a FelixConfiguration changed.
   private static final Duration FELIX_CHECK = Duration.ofSeconds(1);
-
-  // The revision FelixConfiguration is read at, or -1 when the kind cannot be listed (on
-  // Kubernetes before its CRD is installed): the agent then runs on what it read, unwatched. The
-  // store's listing, not the client's: an object that does not decode must not stop the watch.
-  private static long felixRevision(Datastore store) {
-    try {
-      return Blocking.await(store.list(Kind.FELIX_CONFIGURATION.storageKind()), "datastore")
-          .revision();
-    } catch (RuntimeException e) {
-      // Any failure: the agent must start without the watch, as it starts without the objects.
-      notWatched(e);
-      return -1;
-    }
-  }
-
-  private static void notWatched(RuntimeException e) {
-    System.getLogger("netctl.agent")
-        .log(
-            System.Logger.Level.WARNING,
-            "FelixConfiguration not watched ({0}): restart the agent to apply a change",
-            e.getMessage());
-  }
-
-  /**
-   * The watch of the cluster's and this node's FelixConfiguration: {@link #changed} is set on every
-   * change of either (the agent's wait reads them again, not this callback, which runs on the
-   * store's watch thread). A watch the store ends (compaction, a trimmed log, HTTP 410) is started
-   * again from a fresh listing, which counts as a change.
-   */
-  private static final class FelixWatch implements AutoCloseable {
-    final AtomicBoolean changed = new AtomicBoolean();
-    private final AtomicBoolean lost = new AtomicBoolean();
-    private final ResourceClient client;
-    private final Datastore store;
-    private final String own;
-    private Watch watch;
-
-    FelixWatch(ResourceClient client, Datastore store, String nodeName, long revision) {
-      this.client = client;
-      this.store = store;
-      this.own = FelixConfiguration.NODE_PREFIX + nodeName;
-      if (revision >= 0) start(revision);
-    }
-
-    private void start(long revision) {
-      try {
-        watch = client.watch(Kind.FELIX_CONFIGURATION, revision, this::event);
-      } catch (RuntimeException e) {
-        notWatched(e);
-      }
-    }
-
-    private void event(ResourceEvent<FelixConfiguration> ev) {
-      String name =
-          switch (ev) {
-            case ResourceEvent.Put<FelixConfiguration> p -> p.resource().metadata().name();
-            case ResourceEvent.Deleted<FelixConfiguration> d -> d.name();
-            case ResourceEvent.Undecodable<FelixConfiguration> u -> u.name();
-            case ResourceEvent.ResyncNeeded<FelixConfiguration> r -> {
-              lost.set(true); // the store's last event on this watch
-              yield null;
-            }
-          };
-      if (name == null || name.equals(FelixConfiguration.DEFAULT_NAME) || name.equals(own)) {
-        changed.set(true);
-      }
-    }
-
-    /** Watches again from a fresh listing if the store ended the watch. */
-    void renewIfLost() {
-      if (!lost.getAndSet(false)) return;
-      if (watch != null) watch.close();
-      watch = null;
-      long revision = felixRevision(store);
-      if (revision >= 0) start(revision);
-      changed.set(true);
-    }
-
-    @Override
-    public void close() {
-      if (watch != null) watch.close();
-    }
-  }
 
   /**
    * The flags FelixConfiguration must not override: given on the command line, or through their
