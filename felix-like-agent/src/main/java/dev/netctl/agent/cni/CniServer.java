@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -34,6 +35,11 @@ public final class CniServer implements AutoCloseable {
   private final ServerSocketChannel server;
   private final Thread acceptor;
   private volatile boolean closed;
+  // Requests accepted and not yet answered; guarded by this.
+  private int inFlight;
+
+  /** How long {@link #close} waits for the requests in flight. */
+  static final Duration DRAIN = Duration.ofSeconds(10);
 
   /**
    * The agent's wiring: no orchestrator, plumbing in the agent's own network namespace.
@@ -88,7 +94,22 @@ public final class CniServer implements AutoCloseable {
         if (closed) return;
         continue;
       }
-      Thread.ofVirtual().name("cni-request").start(() -> serve(ch));
+      begin();
+      try {
+        Thread.ofVirtual()
+            .name("cni-request")
+            .start(
+                () -> {
+                  try {
+                    serve(ch);
+                  } finally {
+                    end();
+                  }
+                });
+      } catch (RuntimeException | Error e) {
+        end();
+        throw e;
+      }
     }
   }
 
@@ -137,6 +158,30 @@ public final class CniServer implements AutoCloseable {
     return reply;
   }
 
+  private synchronized void begin() {
+    inFlight++;
+  }
+
+  private synchronized void end() {
+    if (--inFlight == 0) notifyAll();
+  }
+
+  /** Waits until no request is in flight, at most {@code timeout}; returns whether none is. */
+  private synchronized boolean awaitIdle(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (inFlight > 0) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) return false;
+      wait(Math.max(1, left / 1_000_000));
+    }
+    return true;
+  }
+
+  /**
+   * Stops taking requests and waits (at most {@link #DRAIN}) for those accepted to be answered: the
+   * agent closes the datastore after this, and an ADD cut off in the middle would leave an address
+   * assigned or a veth made for the runtime's DEL to find, and its plugin without an answer.
+   */
   @Override
   public void close() throws IOException {
     closed = true;
@@ -144,6 +189,13 @@ public final class CniServer implements AutoCloseable {
     Files.deleteIfExists(socket);
     try {
       acceptor.join(2000);
+      if (!awaitIdle(DRAIN)) {
+        System.getLogger("netctl.agent.cni")
+            .log(
+                System.Logger.Level.WARNING,
+                "CNI requests still in flight after {0} s: closing without them",
+                DRAIN.toSeconds());
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
