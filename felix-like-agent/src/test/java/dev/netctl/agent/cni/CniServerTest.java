@@ -16,6 +16,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -52,7 +54,9 @@ class CniServerTest {
     Path socket = dir.resolve("cni.sock");
     CniServer server = new CniServer(service, socket);
 
-    CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> ask(socket));
+    // Threads of their own: the common pool may have one thread, which the request would hold.
+    ExecutorService threads = Executors.newFixedThreadPool(2);
+    CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> ask(socket), threads);
     assertThat(asked.await(10, TimeUnit.SECONDS)).isTrue();
     CompletableFuture<Void> closing =
         CompletableFuture.runAsync(
@@ -62,13 +66,15 @@ class CniServerTest {
               } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
               }
-            });
+            },
+            threads);
     Thread.sleep(500);
     assertThat(closing).as("close waits for the request in flight").isNotDone();
 
     answer.countDown();
     closing.get(10, TimeUnit.SECONDS);
     assertThat(reply.get(10, TimeUnit.SECONDS)).as("answered, not cut off").contains("\"ok\":true");
+    threads.shutdown();
     store.close();
   }
 
