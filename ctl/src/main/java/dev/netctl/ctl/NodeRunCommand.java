@@ -21,8 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -192,21 +190,24 @@ final class NodeRunCommand implements Callable<Integer> {
             .name("agent-shutdown")
             .unstarted(
                 () -> {
-                  stopping.set(true);
-                  closer.get().run();
+                  try {
+                    lifecycle.stop();
+                  } catch (InterruptedException e) {
+                    // the process ends either way
+                  }
                 });
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       FelixConfigurationSpec given = null; // read for a restart, strictly; null: read at start
       FelixConfigurationSpec working = null; // what the agent ran with before a restart
       AgentOptions refused = null; // settings a restart could not start with
-      while (!stopping.get()) {
+      while (!lifecycle.stopping()) {
         Object outcome;
         try {
           outcome = runAgent(nodeName, flags, explicit, given, refused);
         } catch (Exception e) {
           // Only a start after a restart falls back; an agent that ran and then failed exits.
-          if (working == null || ran || stopping.get()) throw e;
+          if (working == null || ran || lifecycle.stopping()) throw e;
           // A change the agent cannot start with (a health host that does not resolve, a port in
           // use) must not take the node down: back to the settings it ran with, and that change
           // is not tried again until FelixConfiguration changes once more.
@@ -239,12 +240,11 @@ final class NodeRunCommand implements Callable<Integer> {
     }
   }
 
-  // Set by the shutdown hook: no agent starts after it.
-  private final AtomicBoolean stopping = new AtomicBoolean();
+  // Which agent the shutdown hook closes, waiting for one that is starting (the DaemonSet's grace
+  // is 10 s: the close needs what is left of it).
+  private final AgentLifecycle lifecycle = new AgentLifecycle(Duration.ofSeconds(5));
   // Whether the agent of the current runAgent got as far as running.
   private boolean ran;
-  // Closes the running agent and what hangs off it (the shutdown hook runs it).
-  private final AtomicReference<Runnable> closer = new AtomicReference<>(() -> {});
 
   /** A FelixConfiguration change the agent restarts for: what it reads now, what it ran with. */
   private record Restart(FelixConfigurationSpec next, FelixConfigurationSpec current) {}
@@ -257,6 +257,21 @@ final class NodeRunCommand implements Callable<Integer> {
    * @param refused settings a change is not restarted for (a restart failed with them)
    */
   private Object runAgent(
+      String nodeName,
+      AgentOptions flags,
+      Set<String> explicit,
+      FelixConfigurationSpec given,
+      AgentOptions refused)
+      throws Exception {
+    if (!lifecycle.beginStart()) return ExitCode.OK; // SIGTERM came before this start
+    try {
+      return startAndRun(nodeName, flags, explicit, given, refused);
+    } finally {
+      lifecycle.started(null); // a start that failed: the hook need not wait for it
+    }
+  }
+
+  private Object startAndRun(
       String nodeName,
       AgentOptions flags,
       Set<String> explicit,
@@ -328,23 +343,21 @@ final class NodeRunCommand implements Callable<Integer> {
       }
     }
     CniServer cniServer = cni;
-    AtomicBoolean closed = new AtomicBoolean();
     Runnable closeOnce =
-        () -> {
-          if (!closed.compareAndSet(false, true)) return;
-          if (cniServer != null) {
-            try {
-              cniServer.close();
-            } catch (java.io.IOException e) {
-              // the socket file is replaced on the next start anyway
-            }
-          }
-          closeQuietly(network);
-          closeQuietly(labels);
-          agent.close();
-        };
-    closer.set(closeOnce);
-    if (stopping.get()) closeOnce.run(); // the hook ran while this agent started
+        AgentLifecycle.once(
+            () -> {
+              if (cniServer != null) {
+                try {
+                  cniServer.close();
+                } catch (java.io.IOException e) {
+                  // the socket file is replaced on the next start anyway
+                }
+              }
+              closeQuietly(network);
+              closeQuietly(labels);
+              agent.close();
+            });
+    if (lifecycle.started(closeOnce)) closeOnce.run(); // SIGTERM came while this agent started
     var out = spec.commandLine().getOut();
     out.println(
         "node agent "
@@ -398,9 +411,9 @@ final class NodeRunCommand implements Callable<Integer> {
     } finally {
       watch.close();
       closeOnce.run();
-      closer.set(() -> {});
+      lifecycle.closed();
     }
-    if (restart != null && !stopping.get()) {
+    if (restart != null && !lifecycle.stopping()) {
       if (agent.stuck()) {
         // A loop still applying beside a new agent could write the old settings back.
         throw new CliException(
