@@ -39,7 +39,7 @@ public final class CniServer implements AutoCloseable {
   private int inFlight;
 
   /** How long {@link #close} waits for the requests in flight. */
-  static final Duration DRAIN = Duration.ofSeconds(10);
+  static final Duration DRAIN = Duration.ofSeconds(5);
 
   /**
    * The agent's wiring: no orchestrator, plumbing in the agent's own network namespace.
