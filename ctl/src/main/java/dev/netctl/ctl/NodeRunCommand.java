@@ -201,11 +201,12 @@ final class NodeRunCommand implements Callable<Integer> {
       FelixConfigurationSpec given = null; // read for a restart, strictly; null: read at start
       FelixConfigurationSpec working = null; // what the agent ran with before a restart
       AgentOptions refused = null; // settings a restart could not start with
-      while (!lifecycle.stopping()) {
+      while (lifecycle.beginStart()) { // false once SIGTERM came: no agent starts after it
         Object outcome;
         try {
           outcome = runAgent(nodeName, flags, explicit, given, refused);
         } catch (Exception e) {
+          lifecycle.started(null); // a start that failed: the hook need not wait for it
           // Only a start after a restart falls back; an agent that ran and then failed exits.
           if (working == null || ran || lifecycle.stopping()) throw e;
           // A change the agent cannot start with (a health host that does not resolve, a port in
@@ -257,21 +258,6 @@ final class NodeRunCommand implements Callable<Integer> {
    * @param refused settings a change is not restarted for (a restart failed with them)
    */
   private Object runAgent(
-      String nodeName,
-      AgentOptions flags,
-      Set<String> explicit,
-      FelixConfigurationSpec given,
-      AgentOptions refused)
-      throws Exception {
-    if (!lifecycle.beginStart()) return ExitCode.OK; // SIGTERM came before this start
-    try {
-      return startAndRun(nodeName, flags, explicit, given, refused);
-    } finally {
-      lifecycle.started(null); // a start that failed: the hook need not wait for it
-    }
-  }
-
-  private Object startAndRun(
       String nodeName,
       AgentOptions flags,
       Set<String> explicit,

@@ -56,6 +56,8 @@ public final class PeerSession implements GroupOutput {
   // after too many prefixes), or null: Idle with the last NOTIFICATION alone does not say whether
   // anything will bring it back.
   private volatile String keptDown;
+  // Whether keptDown is for too many prefixes: until started again by hand, not for a while.
+  private volatile boolean downUntilReset;
 
   // The automatic start again of a session kept down after faults (see resetAfterFault), or null.
   private ScheduledFuture<?> faultRestart;
@@ -255,6 +257,7 @@ public final class PeerSession implements GroupOutput {
   private void begin() {
     enabled = true;
     keptDown = null;
+    downUntilReset = false;
     cancelFaultRestart();
     if (!spec.passive() && connections.isEmpty()) {
       startOutbound();
@@ -681,6 +684,7 @@ public final class PeerSession implements GroupOutput {
     if (down) {
       enabled = false;
       java.time.Duration wait = faultWait(faultResets);
+      downUntilReset = false;
       keptDown =
           "kept down for "
               + (wait.toMillis() % 1000 == 0 ? wait.toSeconds() + " s" : wait.toMillis() + " ms")
@@ -722,6 +726,7 @@ public final class PeerSession implements GroupOutput {
     };
     enabled = false;
     keptDown = "kept down until reset: more than " + limit + " " + f.text() + " prefixes";
+    downUntilReset = true;
     cancelFaultRestart(); // a fault's wait must not bring it back
     Notification cease = Notification.of(NotificationSubcode.MAXIMUM_PREFIXES_REACHED, data);
     stopOthers(c, cease);
@@ -742,6 +747,11 @@ public final class PeerSession implements GroupOutput {
    */
   public boolean keptDown() {
     return keptDown != null;
+  }
+
+  /** Whether the session is kept down until started again by hand (too many prefixes). */
+  public boolean keptDownUntilReset() {
+    return keptDown != null && downUntilReset;
   }
 
   @Override

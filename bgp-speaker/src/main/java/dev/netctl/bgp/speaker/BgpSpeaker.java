@@ -294,6 +294,17 @@ public final class BgpSpeaker implements AutoCloseable {
             throw new IllegalArgumentException(
                 "peer " + AddressText.of(peer) + " is not configured");
           }
+          DynamicRange range = dynamic.rangeOf(peer);
+          if (range != null && p.keptDownUntilReset() && holding(range) >= range.limit()) {
+            // It holds no slot, and the range has none free: started, it would be one over.
+            LOG.info(
+                "{}: reset while dynamic range {} is full: forgotten, it connects again as a new"
+                    + " peer when the range has room",
+                p,
+                range.name());
+            forget(peer, null);
+            return null;
+          }
           BgpMessage.Notification reset =
               BgpMessage.Notification.of(NotificationSubcode.ADMINISTRATIVE_RESET);
           p.stop(hard ? BgpFsm.asHardReset(reset) : reset);
@@ -365,11 +376,12 @@ public final class BgpSpeaker implements AutoCloseable {
     if (range == null) {
       return Admission.of(null);
     }
-    if (dynamic.count(range) >= range.limit() && !makeRoom(range, address)) {
+    if (holding(range) >= range.limit()) {
       return new Admission.Refuse(
           BgpMessage.Notification.of(NotificationSubcode.CONNECTION_REJECTED),
           "dynamic range " + range.name() + " has its limit of " + range.limit() + " peers");
     }
+    boundKeptDown(range);
     Neighbor n = withDefaults(range.neighborFor(address));
     neighbors.put(address, n);
     dynamic.accepted(address, range);
@@ -380,26 +392,42 @@ public final class BgpSpeaker implements AutoCloseable {
   }
 
   /**
-   * Frees a slot of a full range for a connection from {@code address} by forgetting a peer kept
-   * down (the earliest accepted of those): a peer kept down until reset (too many prefixes) or for
-   * a while (repeated faults) holds its address, so that it is refused rather than taken back to
-   * flap, but not a slot another peer needs. With none kept down the range stays full. Returns
-   * whether a slot was freed.
+   * How many of the range's slots its peers hold: all but those kept down until reset (too many
+   * prefixes). Such a peer keeps its session, so that its address is refused rather than taken back
+   * to send the same table again, but not a slot a new peer needs; a peer kept down for a while
+   * (repeated faults) comes back by itself and keeps its slot.
    */
-  private boolean makeRoom(DynamicRange range, InetAddress address) {
+  private int holding(DynamicRange range) {
+    int n = 0;
     for (InetAddress a : dynamic.members(range)) {
       PeerSession p = peers.get(a);
-      if (p != null && p.keptDown()) {
-        LOG.info(
-            "{}: kept down, gives its slot in the full dynamic range {} to {}",
-            p,
-            range.name(),
-            AddressText.of(address));
-        forget(a, null);
-        return true;
+      if (p == null || !p.keptDownUntilReset()) {
+        n++;
       }
     }
-    return false;
+    return n;
+  }
+
+  /**
+   * Keeps at most {@code limit} peers kept down until reset per range, so that what they hold stays
+   * bounded: past that the earliest accepted is forgotten (it may connect again, as a new peer).
+   */
+  private void boundKeptDown(DynamicRange range) {
+    List<InetAddress> down = new ArrayList<>();
+    for (InetAddress a : dynamic.members(range)) {
+      PeerSession p = peers.get(a);
+      if (p != null && p.keptDownUntilReset()) {
+        down.add(a);
+      }
+    }
+    for (int i = 0; i < down.size() - range.limit(); i++) {
+      LOG.info(
+          "{}: forgotten: more than {} peers of dynamic range {} are kept down until reset",
+          peers.get(down.get(i)),
+          range.limit(),
+          range.name());
+      forget(down.get(i), null);
+    }
   }
 
   /**

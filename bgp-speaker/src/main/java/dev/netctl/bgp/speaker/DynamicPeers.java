@@ -1,21 +1,19 @@
 package dev.netctl.bgp.speaker;
 
 import java.net.InetAddress;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The dynamic ranges and the peers accepted through them: which range an unknown address falls in
- * (the longest match, so a narrower range can override a wider one) and whether it has room. Pure
+ * (the longest match, so a narrower range can override a wider one) and which peers each has. Pure
  * bookkeeping on the speaker's loop; {@link BgpSpeaker} starts and forgets the sessions.
  */
 final class DynamicPeers {
   private final Map<String, DynamicRange> ranges = new LinkedHashMap<>();
-  // Accepted peer address -> the name of its range, in the order accepted, and the count per range.
+  // Accepted peer address -> the name of its range, in the order accepted.
   private final Map<InetAddress, String> members = new LinkedHashMap<>();
-  private final Map<String, Integer> counts = new HashMap<>();
 
   /** Adds a range; a range of the same name must be removed first. */
   void add(DynamicRange range) {
@@ -37,7 +35,6 @@ final class DynamicPeers {
             .map(Map.Entry::getKey)
             .toList();
     gone.forEach(members::remove);
-    counts.remove(name);
     return gone;
   }
 
@@ -57,9 +54,10 @@ final class DynamicPeers {
     return best;
   }
 
-  /** How many peers the range has now. */
-  int count(DynamicRange range) {
-    return counts.getOrDefault(range.name(), 0);
+  /** The range a dynamic peer was accepted through, or null for an address that is none. */
+  DynamicRange rangeOf(InetAddress address) {
+    String name = members.get(address);
+    return name == null ? null : ranges.get(name);
   }
 
   /** The peers of a range, earliest accepted first. */
@@ -73,7 +71,6 @@ final class DynamicPeers {
   /** Records an accepted peer. */
   void accepted(InetAddress address, DynamicRange range) {
     members.put(address, range.name());
-    counts.merge(range.name(), 1, Integer::sum);
   }
 
   /** Whether {@code address} is a dynamic peer. */
@@ -83,10 +80,6 @@ final class DynamicPeers {
 
   /** Forgets a dynamic peer; returns whether it was one. */
   boolean forget(InetAddress address) {
-    String name = members.remove(address);
-    if (name != null) {
-      counts.computeIfPresent(name, (k, n) -> n > 1 ? n - 1 : null);
-    }
-    return name != null;
+    return members.remove(address) != null;
   }
 }

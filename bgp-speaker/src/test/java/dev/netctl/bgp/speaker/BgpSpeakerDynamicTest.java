@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -83,6 +84,17 @@ class BgpSpeakerDynamicTest {
             ip(address),
             ibgp(address)));
     return c;
+  }
+
+  /** Waits until the speaker has a peer at {@code address} that satisfies {@code condition}. */
+  static void awaitPeer(
+      BgpSpeaker s, InetAddress address, Predicate<PeerStatus> condition, Duration within) {
+    await()
+        .atMost(within)
+        .until(
+            () ->
+                s.peers().stream()
+                    .anyMatch(p -> p.remote().getAddress().equals(address) && condition.test(p)));
   }
 
   static boolean established(BgpSpeaker s) {
@@ -218,16 +230,11 @@ class BgpSpeakerDynamicTest {
     a.closeForRestart();
     speakers.remove(a);
     InetAddress restarting = ip("127.0.5.6");
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(
-            () ->
-                rr.peers().stream()
-                    .anyMatch(
-                        p ->
-                            p.remote().getAddress().equals(restarting)
-                                && p.state() != State.ESTABLISHED
-                                && p.staleRoutes()));
+    awaitPeer(
+        rr,
+        restarting,
+        p -> p.state() != State.ESTABLISHED && p.staleRoutes(),
+        Duration.ofSeconds(10));
     assertThat(rr.received(restarting)).extracting(ReceivedRoute::stale).containsExactly(true);
 
     gracefulClient("127.0.5.6", rr, "10.5.6.0/26", 120, true);
@@ -285,11 +292,11 @@ class BgpSpeakerDynamicTest {
     assertThat(rr.peers()).hasSize(1);
   }
 
-  @Test
-  void aPeerKeptDownForTooManyPrefixesGivesItsSlotInAFullRangeButStaysRefused() throws Exception {
+  /** A reflector whose range "nodes" takes {@code limit} peers, each of at most one prefix. */
+  BgpSpeaker reflectorWithOnePrefixEach(int limit) throws Exception {
     BgpSpeaker rr = speaker(RR, true);
-    Neighbor t = range("nodes", "127.0.5.0/24", 1).template();
-    Neighbor limited =
+    Neighbor t = range("nodes", "127.0.5.0/24", limit).template();
+    Neighbor onePrefix =
         Neighbor.of(
                 new PeerSpec(
                     t.spec().remote(),
@@ -299,32 +306,64 @@ class BgpSpeakerDynamicTest {
                     null,
                     0))
             .asReflectorClient();
-    rr.addDynamicRange(new DynamicRange("nodes", Prefix.parse("127.0.5.0/24"), limited, 1));
-    BgpSpeaker a = client("127.0.5.10", rr, "10.5.10.0/26");
-    a.originate(Prefix.parse("10.5.10.64/26"), null, List.of());
-    InetAddress aAddress = ip("127.0.5.10");
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .until(
-            () ->
-                rr.peers().stream()
-                    .anyMatch(
-                        p ->
-                            p.remote().getAddress().equals(aAddress)
-                                && p.notices().contains("kept down until reset")));
-    // The range's one slot is held by a peer kept down: a new peer takes it.
-    BgpSpeaker b = client("127.0.5.12", rr, "10.5.12.0/26");
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .until(
-            () ->
-                rr.peers().size() == 1
-                    && rr.peers().getFirst().remote().getAddress().equals(ip("127.0.5.12"))
-                    && established(rr));
-    assertThat(refusal("127.0.5.10", rr))
-        .as("the peer that gave its slot is refused while the range is full")
+    rr.addDynamicRange(new DynamicRange("nodes", Prefix.parse("127.0.5.0/24"), onePrefix, limit));
+    return rr;
+  }
+
+  /** A client that sends two prefixes, and the reflector's peer for it once kept down for that. */
+  InetAddress keptDownClient(String address, BgpSpeaker rr) throws Exception {
+    BgpSpeaker c = client(address, rr, "10.5.99.0/26");
+    c.originate(Prefix.parse("10.5.99.64/26"), null, List.of());
+    InetAddress a = ip(address);
+    awaitPeer(rr, a, BgpSpeakerDynamicTest::keptDownUntilReset, Duration.ofSeconds(20));
+    return a;
+  }
+
+  static boolean keptDownUntilReset(PeerStatus p) {
+    return p.notices().contains("kept down until reset");
+  }
+
+  static boolean listed(BgpSpeaker rr, InetAddress a) {
+    return rr.peers().stream().anyMatch(p -> p.remote().getAddress().equals(a));
+  }
+
+  @Test
+  void aPeerKeptDownForTooManyPrefixesKeepsItsAddressRefusedButNotASlot() throws Exception {
+    BgpSpeaker rr = reflectorWithOnePrefixEach(1);
+    InetAddress a = keptDownClient("127.0.5.10", rr);
+
+    // The range's one slot is not A's any more: a healthy peer takes it, and A stays kept down.
+    client("127.0.5.12", rr, "10.5.12.0/26");
+    awaitPeer(rr, ip("127.0.5.12"), p -> p.state() == State.ESTABLISHED, Duration.ofSeconds(20));
+    assertThat(refusal("127.0.5.11", rr))
+        .as("the range is full")
         .isEqualTo(BgpMessage.Notification.of(NotificationSubcode.CONNECTION_REJECTED));
-    assertThat(best(b)).doesNotContain(Nlri.of("10.5.10.0/26"));
+    Thread.sleep(1000); // A's speaker retries every 300 ms: its own session refuses it
+    assertThat(rr.peers())
+        .filteredOn(p -> p.remote().getAddress().equals(a))
+        .singleElement()
+        .satisfies(p -> assertThat(keptDownUntilReset(p)).isTrue());
+
+    // Reset with no slot for it: forgotten, so that it connects as a new peer once there is one.
+    rr.resetPeer(a, false);
+    assertThat(listed(rr, a)).isFalse();
+    assertThat(refusal("127.0.5.10", rr))
+        .isEqualTo(BgpMessage.Notification.of(NotificationSubcode.CONNECTION_REJECTED));
+  }
+
+  @Test
+  void aRangeKeepsAtMostItsLimitOfPeersKeptDownUntilReset() throws Exception {
+    BgpSpeaker rr = reflectorWithOnePrefixEach(1);
+    InetAddress a = keptDownClient("127.0.5.10", rr);
+    InetAddress b = keptDownClient("127.0.5.11", rr);
+
+    client("127.0.5.12", rr, "10.5.12.0/26");
+    awaitPeer(rr, ip("127.0.5.12"), p -> p.state() == State.ESTABLISHED, Duration.ofSeconds(20));
+    assertThat(listed(rr, a)).as("the earliest kept down, forgotten past the limit").isFalse();
+    assertThat(rr.peers())
+        .filteredOn(p -> p.remote().getAddress().equals(b))
+        .singleElement()
+        .satisfies(p -> assertThat(keptDownUntilReset(p)).isTrue());
   }
 
   @Test
