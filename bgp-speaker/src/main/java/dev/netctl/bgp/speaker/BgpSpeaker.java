@@ -363,9 +363,9 @@ public final class BgpSpeaker implements AutoCloseable {
 
   /**
    * The session for a connection from {@code address}: a configured peer's, a new one when the
-   * address is in a dynamic range with room; refused with Cease/Connection Rejected (RFC 4486) when
-   * the range is full, and closed when the address is in no range. Called by the listener on the
-   * loop.
+   * address is in a dynamic range with room (see {@link #holding}); refused with Cease/Connection
+   * Rejected (RFC 4486) when the range is full, and closed when the address is in no range. Called
+   * by the listener on the loop.
    */
   private Admission acceptFrom(InetAddress address) {
     PeerSession p = peers.get(address);

@@ -20,8 +20,9 @@ import java.util.Objects;
  *     reflector-client role, graceful restart, IPv6 next hop; its remote address and port, and its
  *     passive flag, are replaced per peer. No TCP MD5 password: the kernel keys MD5 per address,
  *     not per range.
- * @param limit the most dynamic sessions at once; further connections get Cease/Connection Rejected
- *     (RFC 4486) and are closed
+ * @param limit the most dynamic sessions at once, not counting those kept down for too many
+ *     prefixes (at most {@code limit} more); further connections get Cease/Connection Rejected (RFC
+ *     4486) and are closed
  */
 public record DynamicRange(String name, Prefix range, Neighbor template, int limit) {
   /** Validates. */
