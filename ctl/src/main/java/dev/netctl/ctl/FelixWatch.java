@@ -26,6 +26,8 @@ final class FelixWatch implements AutoCloseable {
   /** How long after a failure an unwatched FelixConfiguration is tried again. */
   static final Duration RETRY = Duration.ofSeconds(30);
 
+  private static final Duration LIST_TIMEOUT = Duration.ofSeconds(5);
+
   final AtomicBoolean changed = new AtomicBoolean();
   private final AtomicBoolean lost = new AtomicBoolean();
   private final ResourceClient client;
@@ -61,7 +63,9 @@ final class FelixWatch implements AutoCloseable {
    */
   static long revision(Datastore store, boolean warn) {
     try {
-      return Blocking.await(store.list(Kind.FELIX_CONFIGURATION.storageKind()), "datastore")
+      // A short wait: the agent's wait calls this, and must go on noticing its agent stop.
+      return Blocking.await(
+              store.list(Kind.FELIX_CONFIGURATION.storageKind()), "datastore", LIST_TIMEOUT)
           .revision();
     } catch (RuntimeException e) {
       // Any failure: the agent must start without the watch, as it starts without the objects.

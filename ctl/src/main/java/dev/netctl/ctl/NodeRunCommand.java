@@ -241,8 +241,9 @@ final class NodeRunCommand implements Callable<Integer> {
     }
   }
 
-  // Which agent the shutdown hook closes, waiting for one that is starting (the DaemonSet's grace
-  // is 10 s: the close needs what is left of it).
+  // Which agent the shutdown hook closes, waiting for one that is starting. A close takes well
+  // under a second; these waits bound a start, a CNI request or a loop that hangs, and the
+  // DaemonSet's 10 s grace (then SIGKILL) bounds them all together.
   private final AgentLifecycle lifecycle = new AgentLifecycle(Duration.ofSeconds(5));
   // Whether the agent of the current runAgent got as far as running.
   private boolean ran;
@@ -343,7 +344,10 @@ final class NodeRunCommand implements Callable<Integer> {
               closeQuietly(labels);
               agent.close();
             });
-    if (lifecycle.started(closeOnce)) closeOnce.run(); // SIGTERM came while this agent started
+    if (lifecycle.started(closeOnce)) { // SIGTERM came while this agent started
+      closeOnce.run();
+      return ExitCode.OK;
+    }
     var out = spec.commandLine().getOut();
     out.println(
         "node agent "

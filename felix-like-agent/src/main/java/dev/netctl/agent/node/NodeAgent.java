@@ -1321,8 +1321,10 @@ public final class NodeAgent implements AutoCloseable {
         // the monitor process is gone either way
       }
     }
-    // After the loop: a loop that did not stop goes on through nft, not a closed socket.
-    nft.close();
+    // After the loop, and not under a loop that did not stop: it may be in the middle of a
+    // transaction, which close() would wait for (up to nft's timeout); the process then exits
+    // (node run does not restart a stuck agent), which closes the socket anyway.
+    if (!stuck) nft.close();
     datastore.close();
   }
 }
