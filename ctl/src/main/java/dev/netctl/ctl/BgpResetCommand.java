@@ -58,7 +58,13 @@ final class BgpResetCommand extends BgpAdminCommand {
     StandaloneSpeaker.Reset r =
         client().reset(peer, soft == null ? null : soft.name().toLowerCase(Locale.ROOT), hard);
     var out = spec.commandLine().getOut();
-    if (soft == null) {
+    if ("forgotten".equals(r.action())) {
+      out.println(
+          "reset of "
+              + r.peer()
+              + ": a dynamic peer kept down for too many prefixes, and its range is full:"
+              + " forgotten; it connects again as a new peer when the range has room");
+    } else if (soft == null) {
       out.println(
           (hard ? "hard reset" : "reset")
               + " of "

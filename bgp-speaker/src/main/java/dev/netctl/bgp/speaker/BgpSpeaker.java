@@ -284,10 +284,15 @@ public final class BgpSpeaker implements AutoCloseable {
    * would; {@code hard} sends Cease/Hard Reset instead, so both sides flush. Without notification
    * mode every reset flushes.
    *
+   * <p>A dynamic peer kept down for too many prefixes while its range has no free slot is forgotten
+   * instead (it holds no slot: started, it would be one over the limit); it connects again as a new
+   * peer when the range has room.
+   *
+   * @return true when the session was reset, false when the peer was forgotten
    * @throws IllegalArgumentException when the peer is not configured
    */
-  public void resetPeer(InetAddress peer, boolean hard) {
-    call(
+  public boolean resetPeer(InetAddress peer, boolean hard) {
+    return call(
         () -> {
           PeerSession p = peers.get(peer);
           if (p == null) {
@@ -303,7 +308,7 @@ public final class BgpSpeaker implements AutoCloseable {
                 p,
                 range.name());
             forget(peer, null);
-            return null;
+            return false;
           }
           BgpMessage.Notification reset =
               BgpMessage.Notification.of(NotificationSubcode.ADMINISTRATIVE_RESET);
@@ -314,7 +319,7 @@ public final class BgpSpeaker implements AutoCloseable {
             // gone meanwhile (one kept down for too many prefixes, say).
             watchDynamic(peer, p);
           }
-          return null;
+          return true;
         });
   }
 

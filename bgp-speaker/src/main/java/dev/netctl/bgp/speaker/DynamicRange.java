@@ -21,8 +21,8 @@ import java.util.Objects;
  *     passive flag, are replaced per peer. No TCP MD5 password: the kernel keys MD5 per address,
  *     not per range.
  * @param limit the most dynamic sessions at once, not counting those kept down for too many
- *     prefixes (at most {@code limit} more); further connections get Cease/Connection Rejected (RFC
- *     4486) and are closed
+ *     prefixes (trimmed to {@code limit} more when a peer connects); further connections get
+ *     Cease/Connection Rejected (RFC 4486) and are closed
  */
 public record DynamicRange(String name, Prefix range, Neighbor template, int limit) {
   /** Validates. */

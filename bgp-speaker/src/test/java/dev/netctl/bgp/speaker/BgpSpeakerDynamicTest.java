@@ -323,6 +323,10 @@ class BgpSpeakerDynamicTest {
     return p.notices().contains("kept down until reset");
   }
 
+  static PeerStatus status(BgpSpeaker rr, InetAddress a) {
+    return rr.peers().stream().filter(p -> p.remote().getAddress().equals(a)).findFirst().get();
+  }
+
   static boolean listed(BgpSpeaker rr, InetAddress a) {
     return rr.peers().stream().anyMatch(p -> p.remote().getAddress().equals(a));
   }
@@ -338,17 +342,31 @@ class BgpSpeakerDynamicTest {
     assertThat(refusal("127.0.5.11", rr))
         .as("the range is full")
         .isEqualTo(BgpMessage.Notification.of(NotificationSubcode.CONNECTION_REJECTED));
+    PeerStatus before = status(rr, a);
     Thread.sleep(1000); // A's speaker retries every 300 ms: its own session refuses it
-    assertThat(rr.peers())
-        .filteredOn(p -> p.remote().getAddress().equals(a))
-        .singleElement()
-        .satisfies(p -> assertThat(keptDownUntilReset(p)).isTrue());
+    assertThat(status(rr, a))
+        .as("not taken back (it would have come up and been kept down anew)")
+        .satisfies(p -> assertThat(keptDownUntilReset(p)).isTrue())
+        .satisfies(p -> assertThat(p.since()).isEqualTo(before.since()));
 
     // Reset with no slot for it: forgotten, so that it connects as a new peer once there is one.
-    rr.resetPeer(a, false);
+    assertThat(rr.resetPeer(a, false)).isFalse();
     assertThat(listed(rr, a)).isFalse();
     assertThat(refusal("127.0.5.10", rr))
         .isEqualTo(BgpMessage.Notification.of(NotificationSubcode.CONNECTION_REJECTED));
+  }
+
+  @Test
+  void aResetWithASlotFreeStartsAPeerKeptDownUntilResetAgain() throws Exception {
+    BgpSpeaker rr = reflectorWithOnePrefixEach(1);
+    InetAddress a = keptDownClient("127.0.5.10", rr);
+
+    assertThat(rr.resetPeer(a, false)).as("the range has its one slot free").isTrue();
+    assertThat(listed(rr, a)).isTrue();
+    // Its two prefixes come back with it: kept down anew, after being up.
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> status(rr, a).lastError() != null && keptDownUntilReset(status(rr, a)));
   }
 
   @Test

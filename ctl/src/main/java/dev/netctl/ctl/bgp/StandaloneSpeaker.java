@@ -197,7 +197,9 @@ public final class StandaloneSpeaker implements AutoCloseable {
    * 4486; wrapped in Cease/Hard Reset with {@code hard}, RFC 8538 §3) and comes up again. With
    * {@code soft}, the session stays up: {@code in} asks the peer for its routes again
    * (ROUTE-REFRESH, enhanced if negotiated), {@code out} sends it ours again, {@code both} does
-   * both, in each configured family the session negotiated.
+   * both, in each configured family the session negotiated. A dynamic peer kept down for too many
+   * prefixes in a full range is forgotten instead (action {@code forgotten}, see {@link
+   * dev.netctl.bgp.speaker.BgpSpeaker#resetPeer}).
    *
    * @param soft null, {@code in}, {@code out} or {@code both}
    * @throws IllegalArgumentException when the peer is not configured or the value is unknown
@@ -208,8 +210,9 @@ public final class StandaloneSpeaker implements AutoCloseable {
     if (soft == null) {
       neighbor(peer)
           .orElseThrow(() -> new IllegalArgumentException("peer " + name + " is not configured"));
-      speaker.resetPeer(peer, hard);
-      return new Reset(name, hard ? "hard-reset" : "reset", List.of(), List.of());
+      boolean reset = speaker.resetPeer(peer, hard);
+      return new Reset(
+          name, !reset ? "forgotten" : hard ? "hard-reset" : "reset", List.of(), List.of());
     }
     if (hard) {
       throw new IllegalArgumentException("hard and soft are exclusive");
