@@ -403,21 +403,11 @@ public final class BgpSpeaker implements AutoCloseable {
    * (repeated faults) comes back by itself and keeps its slot.
    */
   private int holding(DynamicRange range) {
-    int n = 0;
-    for (InetAddress a : dynamic.members(range)) {
-      PeerSession p = peers.get(a);
-      if (p == null || !p.keptDownUntilReset()) {
-        n++;
-      }
-    }
-    return n;
+    return dynamic.members(range).size() - keptDownUntilReset(range).size();
   }
 
-  /**
-   * Keeps at most {@code limit} peers kept down until reset per range, so that what they hold stays
-   * bounded: past that the earliest accepted is forgotten (it may connect again, as a new peer).
-   */
-  private void boundKeptDown(DynamicRange range) {
+  /** The range's peers kept down until reset, earliest accepted first. */
+  private List<InetAddress> keptDownUntilReset(DynamicRange range) {
     List<InetAddress> down = new ArrayList<>();
     for (InetAddress a : dynamic.members(range)) {
       PeerSession p = peers.get(a);
@@ -425,6 +415,15 @@ public final class BgpSpeaker implements AutoCloseable {
         down.add(a);
       }
     }
+    return down;
+  }
+
+  /**
+   * Keeps at most {@code limit} peers kept down until reset per range, so that what they hold stays
+   * bounded: past that the earliest accepted is forgotten (it may connect again, as a new peer).
+   */
+  private void boundKeptDown(DynamicRange range) {
+    List<InetAddress> down = keptDownUntilReset(range);
     for (int i = 0; i < down.size() - range.limit(); i++) {
       LOG.info(
           "{}: forgotten: more than {} peers of dynamic range {} are kept down until reset",
