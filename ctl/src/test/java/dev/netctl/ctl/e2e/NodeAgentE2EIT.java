@@ -649,6 +649,19 @@ class NodeAgentE2EIT {
     return lab.log(node).lines().filter(l -> l.contains("first apply:")).count();
   }
 
+  /** Waits until the node's agent has made a first apply since {@code seen} of them: it started. */
+  private void awaitStartedSince(String node, long seen) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> firstApplies(node) > seen);
+  }
+
+  /** {@code netctl apply -f -} of {@code yaml}. */
+  private void apply(String yaml) throws Exception {
+    lab.cli(yaml, "apply", "-f", "-");
+  }
+
   /** A birdc command against the ToR running in the router namespace. */
   private String birdc(Path sock, String... command) {
     List<String> argv =
@@ -713,10 +726,7 @@ class NodeAgentE2EIT {
       lab.startAgent("n1");
       assertThat(ping.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
       assertThat(received("ping.log")).isGreaterThanOrEqualTo(57);
-      await()
-          .atMost(Duration.ofSeconds(30))
-          .pollInterval(Duration.ofMillis(100))
-          .until(() -> firstApplies("n1") > applies);
+      awaitStartedSince("n1", applies);
       assertThat(lab.ownedRoutes("n1")).isEqualTo(before);
     } finally {
       ping.destroyForcibly();
@@ -743,18 +753,12 @@ class NodeAgentE2EIT {
       // n1's own object moves its status port: its agent restarts in the same process (nothing in
       // the lab would start it again) with the new port; node.n2 restarts n2 alone, and n3, named
       // by neither, goes on as it was.
-      lab.cli(
+      apply(
           "apiVersion: projectcalico.org/v3\nkind: FelixConfiguration\n"
               + "metadata: {name: node.n2}\nspec: {healthPort: 9198}\n"
               + "---\napiVersion: projectcalico.org/v3\nkind: FelixConfiguration\n"
-              + "metadata: {name: node.n1}\nspec: {healthPort: 9197}\n",
-          "apply",
-          "-f",
-          "-");
-      await()
-          .atMost(Duration.ofSeconds(30))
-          .pollInterval(Duration.ofMillis(100))
-          .until(() -> firstApplies("n1") > applies);
+              + "metadata: {name: node.n1}\nspec: {healthPort: 9197}\n");
+      awaitStartedSince("n1", applies);
       assertThat(ping.isAlive()).as("the pings span the whole restart").isTrue();
       assertThat(lab.log("n1"))
           .contains(
@@ -770,26 +774,17 @@ class NodeAgentE2EIT {
       assertThat(received("ping-felix.log")).isGreaterThanOrEqualTo(114);
       // A change the agent cannot start with: it goes back to what it ran with, and stays there.
       long applied = firstApplies("n1");
-      lab.cli(
+      apply(
           "apiVersion: projectcalico.org/v3\nkind: FelixConfiguration\n"
-              + "metadata: {name: node.n1}\nspec: {healthPort: 9197, healthHost: no-such-host.invalid}\n",
-          "apply",
-          "-f",
-          "-");
-      await()
-          .atMost(Duration.ofSeconds(30))
-          .pollInterval(Duration.ofMillis(100))
-          .until(() -> firstApplies("n1") > applied);
+              + "metadata: {name: node.n1}\nspec: {healthPort: 9197, healthHost: no-such-host.invalid}\n");
+      awaitStartedSince("n1", applied);
       assertThat(lab.log("n1"))
           .contains("the agent did not start with the changed FelixConfiguration");
       // The same settings written again (a label added) are still the refused ones.
-      lab.cli(
+      apply(
           "apiVersion: projectcalico.org/v3\nkind: FelixConfiguration\n"
               + "metadata: {name: node.n1, labels: {again: \"yes\"}}\n"
-              + "spec: {healthPort: 9197, healthHost: no-such-host.invalid}\n",
-          "apply",
-          "-f",
-          "-");
+              + "spec: {healthPort: 9197, healthHost: no-such-host.invalid}\n");
       Thread.sleep(2500);
       assertThat(firstApplies("n1"))
           .as("no restart again for the refused change")
