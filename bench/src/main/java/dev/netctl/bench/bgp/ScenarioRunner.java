@@ -308,6 +308,7 @@ final class ScenarioRunner {
       boolean first) {
     double cpuBefore = ProcStats.of(dut.pid()).cpuSeconds();
     Map<String, Long> threadsBefore = ThreadCpu.of(dut.pid());
+    HarnessLoad harnessBefore = HarnessLoad.now();
     PrefixTally seen = monitor.tally();
     long updatesBefore = seen.updates();
     long announcedBefore = seen.announcements();
@@ -321,6 +322,7 @@ final class ScenarioRunner {
         first
             ? await(fleet, List.of(monitor), false, t1, what)
             : awaitRound(fleet, seen, announcedBefore + n, t1, what);
+    HarnessLoad harnessAfter = HarnessLoad.now();
     // The DUT's own CPU for the churn, which a loaded machine stretches less than the wall time
     // (ticks of 10 ms: a rough figure).
     System.out.printf(
@@ -328,6 +330,7 @@ final class ScenarioRunner {
         (ProcStats.of(dut.pid()).cpuSeconds() - cpuBefore) * 1000);
     System.out.printf(
         "  churn: per thread, %s%n", ThreadCpu.delta(threadsBefore, ThreadCpu.of(dut.pid())));
+    System.out.printf("  churn: the harness meanwhile: %s%n", harnessAfter.since(harnessBefore));
     // What the DUT sent for it, up to the final state: a DUT that sends only the final state of a
     // prefix withdrawn and announced again sends fewer withdrawals.
     System.out.printf(
@@ -365,6 +368,11 @@ final class ScenarioRunner {
   }
 
   private long start(Dut dut, TesterFleet fleet, TempDir dir, List<TesterPeer> peers, int routes) {
+    // The harness's garbage of earlier scenarios collected now, before the DUT starts, so that its
+    // collector does not run inside this scenario's windows (with bench/bgp-bench's young
+    // generation, what one scenario allocates fits); collecting between the load and a churn
+    // instead would give a JIT-compiled DUT time to finish compiling that BIRD does not need.
+    System.gc();
     int port = freePort();
     List<Inet4Address> clients = peers.stream().map(TesterPeer::address).toList();
     dut.start(new DutSetup(dutAddress, port, ASN, clients, routes, dir.path()));
