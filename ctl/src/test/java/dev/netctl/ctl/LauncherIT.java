@@ -3,6 +3,8 @@ package dev.netctl.ctl;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +69,7 @@ class LauncherIT {
     assertThat(server.out())
         .contains("-XX:InitialHeapSize=12582912", "-XX:NewSize=6291456", "-XX:MaxHeapFreeRatio=30")
         .contains("-XX:+UseSerialGC", "-XX:+UseCompactObjectHeaders")
+        .contains("-XX:CompileThresholdScaling=0.5")
         .doesNotContain("-XX:MaxDirectMemorySize");
 
     // 256m: 192 MiB of heap (64 MiB left to the JVM itself), Netty's direct memory a quarter of it.
@@ -82,7 +85,51 @@ class LauncherIT {
 
     Run cli = flagsOf("version");
     assertThat(cli.exitCode()).as(cli.toString()).isZero();
-    assertThat(cli.out()).contains("-XX:TieredStopAtLevel=1").doesNotContain("-XX:NewSize=");
+    assertThat(cli.out())
+        .contains("-XX:TieredStopAtLevel=1")
+        .doesNotContain("-XX:NewSize=", "CompileThresholdScaling");
+  }
+
+  @Test
+  void aSpeakerThroughTheLauncherGetsNettysOwnDirectBuffers() throws Exception {
+    // Netty says at start-up, at debug level, whether it can make direct buffers without
+    // ByteBuffer.allocateDirect (which zeroes them); the speaker loads it for its warm-up, then
+    // fails to listen on the port held here and exits.
+    Path logging = dir.resolve("logging.properties");
+    Files.writeString(
+        logging,
+        """
+        handlers=java.util.logging.ConsoleHandler
+        java.util.logging.ConsoleHandler.level=FINE
+        .level=WARNING
+        io.netty.util.internal.PlatformDependent0.level=FINE
+        """);
+    try (ServerSocket held = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Path config = dir.resolve("speaker.yaml");
+      Files.writeString(
+          config,
+          """
+          asNumber: 65001
+          routerId: 127.0.0.1
+          listen: {address: 127.0.0.1, port: %d}
+          peers:
+            - address: 127.0.0.2
+              asNumber: 65002
+          """
+              .formatted(held.getLocalPort()));
+      Run run =
+          launch(
+              "",
+              "-Djava.util.logging.config.file=" + logging,
+              "bgp",
+              "run",
+              "--config",
+              "" + config);
+      assertThat(run.exitCode()).as(run.toString()).isNotZero();
+      assertThat(run.err())
+          .contains("cannot listen for BGP")
+          .contains("java.nio.DirectByteBuffer.<init>(long, {int,long}): available");
+    }
   }
 
   @Test

@@ -32,6 +32,22 @@ class NetctlDefaultPropertiesTest {
   }
 
   @Test
+  void nettyMakesItsOwnDirectBuffersUnlessTheUserSaidOtherwise() {
+    String before = System.getProperty(Netctl.NETTY_REFLECTION);
+    try {
+      System.clearProperty(Netctl.NETTY_REFLECTION);
+      Netctl.setDefaultProperties();
+      assertThat(System.getProperty(Netctl.NETTY_REFLECTION)).isEqualTo("true");
+
+      System.setProperty(Netctl.NETTY_REFLECTION, "false");
+      Netctl.setDefaultProperties();
+      assertThat(System.getProperty(Netctl.NETTY_REFLECTION)).isEqualTo("false");
+    } finally {
+      restore(Netctl.NETTY_REFLECTION, before);
+    }
+  }
+
+  @Test
   void loggingIsOneLinePerRecordUnlessTheUserConfiguredIt() {
     String file = System.getProperty(Netctl.LOG_CONFIG_FILE);
     String cls = System.getProperty(Netctl.LOG_CONFIG_CLASS);
