@@ -8,9 +8,9 @@ import java.lang.management.ManagementFactory;
  * What the harness's own JVM did besides the measurement: time its JIT compiled and collections it
  * ran. A measurement on a two-core machine shares the cores with the harness, so its compiler or
  * collector running inside a measured window takes a core from the DUT; printing this beside the
- * DUT's figures shows when that happened. Read from the JVM's management beans in microseconds (the
- * harness's per-thread CPU from /proc took 2 ms a snapshot, which would delay the window it
- * brackets).
+ * DUT's figures shows when that happened. Read from the JVM's management beans, which takes
+ * microseconds (the harness's per-thread CPU from /proc took 2 ms a snapshot, which would delay the
+ * window it brackets). Compilation time is the compiler threads' elapsed time, not their CPU.
  *
  * @param compileMillis the JIT's accumulated compilation time, -1 when the JVM does not report it
  * @param collections collections of every collector so far
