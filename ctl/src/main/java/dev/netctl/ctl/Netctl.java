@@ -124,9 +124,11 @@ public final class Netctl implements Runnable {
     // Lets Netty make its direct buffers itself (memory it allocates and frees, no Cleaner) rather
     // than through ByteBuffer.allocateDirect, which zeroes every new chunk of the allocator: in a
     // speaker's first 10,000-prefix churn that zeroing was 4-8 % of the event loop's samples. It
-    // needs java.nio opened to the jar (its manifest's Add-Opens); a buffer is then freed when
-    // released, as Netty's pooled buffers always are. -Dio.netty.tryReflectionSetAccessible=false
-    // restores allocateDirect.
+    // needs java.nio opened to the jar (its manifest's Add-Opens) and Unsafe allowed (the
+    // launcher's --sun-misc-unsafe-memory-access=allow); without them Netty falls back to
+    // allocateDirect. The memory is freed only when its buffers are released: a leaked buffer is no
+    // longer reclaimed by the collector, and counts against Netty's limit until the process ends.
+    // -Dio.netty.tryReflectionSetAccessible=false restores allocateDirect.
     if (System.getProperty(NETTY_REFLECTION) == null) {
       System.setProperty(NETTY_REFLECTION, "true");
     }

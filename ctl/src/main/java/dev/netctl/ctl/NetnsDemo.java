@@ -154,8 +154,10 @@ final class NetnsDemo implements AutoCloseable {
               ns(n),
               java,
               "--sun-misc-unsafe-memory-access=allow",
-              // the agent's rtnetlink socket is a foreign-function call; -cp has no manifest
+              // -cp has no manifest: what the jar's grants, by hand. The agent's rtnetlink socket
+              // is a foreign-function call; java.nio opened for Netty's own direct buffers.
               "--enable-native-access=ALL-UNNAMED",
+              "--add-opens=java.base/java.nio=ALL-UNNAMED",
               "-cp",
               classPath,
               Netctl.class.getName(),
