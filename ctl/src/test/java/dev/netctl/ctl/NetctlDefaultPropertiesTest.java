@@ -2,48 +2,33 @@ package dev.netctl.ctl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class NetctlDefaultPropertiesTest {
-  private String saved;
-
-  @BeforeEach
-  void save() {
-    saved = System.getProperty(Netctl.NETTY_JFR);
-  }
-
-  @AfterEach
-  void restore() {
-    if (saved == null) System.clearProperty(Netctl.NETTY_JFR);
-    else System.setProperty(Netctl.NETTY_JFR, saved);
-  }
 
   @Test
   void nettysFlightRecorderEventsAreOffUnlessTheUserAskedForThem() {
-    System.clearProperty(Netctl.NETTY_JFR);
-    Netctl.setDefaultProperties();
-    assertThat(System.getProperty(Netctl.NETTY_JFR)).isEqualTo("false");
-
-    System.setProperty(Netctl.NETTY_JFR, "true");
-    Netctl.setDefaultProperties();
-    assertThat(System.getProperty(Netctl.NETTY_JFR)).isEqualTo("true");
+    assertDefaultUnlessSet(Netctl.NETTY_JFR, "false", "true");
   }
 
   @Test
   void nettyMakesItsOwnDirectBuffersUnlessTheUserSaidOtherwise() {
-    String before = System.getProperty(Netctl.NETTY_REFLECTION);
-    try {
-      System.clearProperty(Netctl.NETTY_REFLECTION);
-      Netctl.setDefaultProperties();
-      assertThat(System.getProperty(Netctl.NETTY_REFLECTION)).isEqualTo("true");
+    assertDefaultUnlessSet(Netctl.NETTY_REFLECTION, "true", "false");
+  }
 
-      System.setProperty(Netctl.NETTY_REFLECTION, "false");
+  // Unset, the property gets the default; set by the user to the other value, it keeps that.
+  private static void assertDefaultUnlessSet(String key, String byDefault, String users) {
+    String before = System.getProperty(key);
+    try {
+      System.clearProperty(key);
       Netctl.setDefaultProperties();
-      assertThat(System.getProperty(Netctl.NETTY_REFLECTION)).isEqualTo("false");
+      assertThat(System.getProperty(key)).isEqualTo(byDefault);
+
+      System.setProperty(key, users);
+      Netctl.setDefaultProperties();
+      assertThat(System.getProperty(key)).isEqualTo(users);
     } finally {
-      restore(Netctl.NETTY_REFLECTION, before);
+      restore(key, before);
     }
   }
 
