@@ -129,13 +129,12 @@ final class FelixSettings {
     change(out, "ipipMTU", running.tunnelMtus().ipip(), wanted.tunnelMtus().ipip());
     change(out, "healthHost", running.healthHost(), wanted.healthHost());
     change(out, "healthPort", running.healthPort(), wanted.healthPort());
-    if (!running.resyncInterval().equals(wanted.resyncInterval())) {
-      out.add(
-          "routeRefreshInterval "
-              + seconds(running.resyncInterval())
-              + " -> "
-              + seconds(wanted.resyncInterval()));
-    }
+    // As the duration's exact text: two intervals differ exactly when their texts do.
+    change(
+        out,
+        "routeRefreshInterval",
+        seconds(running.resyncInterval()),
+        seconds(wanted.resyncInterval()));
     return out;
   }
 
