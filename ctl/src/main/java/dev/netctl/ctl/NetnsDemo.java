@@ -154,7 +154,8 @@ final class NetnsDemo implements AutoCloseable {
               ns(n),
               java,
               "--sun-misc-unsafe-memory-access=allow",
-              // -cp has no manifest: what the jar's grants, by hand. The agent's rtnetlink socket
+              // -cp has no manifest: what the jar's manifest grants, by hand. The agent's rtnetlink
+              // socket
               // is a foreign-function call; java.nio opened for Netty's own direct buffers.
               "--enable-native-access=ALL-UNNAMED",
               "--add-opens=java.base/java.nio=ALL-UNNAMED",

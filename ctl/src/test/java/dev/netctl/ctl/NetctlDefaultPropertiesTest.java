@@ -2,9 +2,33 @@ package dev.netctl.ctl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class NetctlDefaultPropertiesTest {
+  // Every property setDefaultProperties may set, as the test JVM had them: restored after each
+  // test, so that no default set here reaches another test class.
+  private static final List<String> TOUCHED =
+      List.of(
+          Netctl.NETTY_JFR,
+          Netctl.NETTY_REFLECTION,
+          Netctl.LOG_CONFIG_FILE,
+          Netctl.LOG_CONFIG_CLASS);
+  private final Map<String, String> saved = new HashMap<>();
+
+  @BeforeEach
+  void save() {
+    for (String key : TOUCHED) saved.put(key, System.getProperty(key));
+  }
+
+  @AfterEach
+  void restoreAll() {
+    saved.forEach(NetctlDefaultPropertiesTest::restore);
+  }
 
   @Test
   void nettysFlightRecorderEventsAreOffUnlessTheUserAskedForThem() {
@@ -18,38 +42,26 @@ class NetctlDefaultPropertiesTest {
 
   // Unset, the property gets the default; set by the user to the other value, it keeps that.
   private static void assertDefaultUnlessSet(String key, String byDefault, String users) {
-    String before = System.getProperty(key);
-    try {
-      System.clearProperty(key);
-      Netctl.setDefaultProperties();
-      assertThat(System.getProperty(key)).isEqualTo(byDefault);
+    System.clearProperty(key);
+    Netctl.setDefaultProperties();
+    assertThat(System.getProperty(key)).isEqualTo(byDefault);
 
-      System.setProperty(key, users);
-      Netctl.setDefaultProperties();
-      assertThat(System.getProperty(key)).isEqualTo(users);
-    } finally {
-      restore(key, before);
-    }
+    System.setProperty(key, users);
+    Netctl.setDefaultProperties();
+    assertThat(System.getProperty(key)).isEqualTo(users);
   }
 
   @Test
   void loggingIsOneLinePerRecordUnlessTheUserConfiguredIt() {
-    String file = System.getProperty(Netctl.LOG_CONFIG_FILE);
-    String cls = System.getProperty(Netctl.LOG_CONFIG_CLASS);
-    try {
-      System.clearProperty(Netctl.LOG_CONFIG_FILE);
-      System.clearProperty(Netctl.LOG_CONFIG_CLASS);
-      Netctl.setDefaultProperties();
-      assertThat(System.getProperty(Netctl.LOG_CONFIG_CLASS)).isEqualTo(LogSetup.class.getName());
+    System.clearProperty(Netctl.LOG_CONFIG_FILE);
+    System.clearProperty(Netctl.LOG_CONFIG_CLASS);
+    Netctl.setDefaultProperties();
+    assertThat(System.getProperty(Netctl.LOG_CONFIG_CLASS)).isEqualTo(LogSetup.class.getName());
 
-      System.clearProperty(Netctl.LOG_CONFIG_CLASS);
-      System.setProperty(Netctl.LOG_CONFIG_FILE, "/etc/mine.properties");
-      Netctl.setDefaultProperties();
-      assertThat(System.getProperty(Netctl.LOG_CONFIG_CLASS)).as("the user's file wins").isNull();
-    } finally {
-      restore(Netctl.LOG_CONFIG_FILE, file);
-      restore(Netctl.LOG_CONFIG_CLASS, cls);
-    }
+    System.clearProperty(Netctl.LOG_CONFIG_CLASS);
+    System.setProperty(Netctl.LOG_CONFIG_FILE, "/etc/mine.properties");
+    Netctl.setDefaultProperties();
+    assertThat(System.getProperty(Netctl.LOG_CONFIG_CLASS)).as("the user's file wins").isNull();
   }
 
   private static void restore(String key, String value) {
