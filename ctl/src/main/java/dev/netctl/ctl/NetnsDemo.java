@@ -154,9 +154,8 @@ final class NetnsDemo implements AutoCloseable {
               ns(n),
               java,
               "--sun-misc-unsafe-memory-access=allow",
-              // -cp has no manifest: what the jar's manifest grants, by hand. The agent's rtnetlink
-              // socket
-              // is a foreign-function call; java.nio opened for Netty's own direct buffers.
+              // -cp has no manifest: what the jar's manifest grants, by hand (the agent's
+              // rtnetlink socket is a foreign-function call; java.nio for Netty's own buffers).
               "--enable-native-access=ALL-UNNAMED",
               "--add-opens=java.base/java.nio=ALL-UNNAMED",
               "-cp",

@@ -370,9 +370,8 @@ final class ScenarioRunner {
   private long start(Dut dut, TesterFleet fleet, TempDir dir, List<TesterPeer> peers, int routes) {
     // The harness's garbage of earlier scenarios collected now, before the DUT starts, so that its
     // collector does not run inside this scenario's windows (with bench/bgp-bench's young
-    // generation, what one scenario allocates usually fits); collecting between the load and a
-    // churn
-    // instead would give a JIT-compiled DUT time to finish compiling that BIRD does not need.
+    // generation, what one scenario allocates usually fits). Not between a load and its churn:
+    // that would give a JIT-compiled DUT time to finish compiling, which BIRD does not need.
     System.gc();
     int port = freePort();
     List<Inet4Address> clients = peers.stream().map(TesterPeer::address).toList();
