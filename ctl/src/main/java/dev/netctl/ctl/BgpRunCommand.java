@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -50,20 +51,11 @@ final class BgpRunCommand implements Callable<Integer>, WithoutDatastore {
               + " gracefulRestart stops without NOTIFICATION.")
   boolean restarting;
 
-  @Option(
-      names = "--max-memory",
-      paramLabel = "SIZE",
-      description =
-          "Cap the process's memory (e.g. 256m, 2g; at least 128m). The ./netctl launcher reads it"
-              + " before the JVM starts: the heap gets SIZE less 64m for the JVM itself. Default:"
-              + " no cap, the heap grows with the tables.")
-  String maxMemory;
+  @Mixin MaxMemoryOption memory;
 
   @Override
   public Integer call() throws Exception {
-    if (maxMemory != null) {
-      checkMaxMemory();
-    }
+    memory.check(spec.commandLine().getErr());
     Transport transport = Transport.best();
     SpeakerPlan plan = SpeakerConfigReader.read(config, transport.isEpoll());
     SocketAddress adminAddress = adminAddress(plan);
@@ -101,31 +93,6 @@ final class BgpRunCommand implements Callable<Integer>, WithoutDatastore {
       closeOnce.run();
     }
     return ExitCode.OK;
-  }
-
-  /**
-   * The cap is applied by the launcher, which must size the heap before the JVM exists; a JVM
-   * started another way (java -jar) has its own limit, which the user is told rather than left to
-   * believe the cap holds.
-   */
-  private void checkMaxMemory() {
-    if (!MemorySize.valid(maxMemory)) {
-      throw new CliException(
-          ExitCode.USAGE,
-          "--max-memory \""
-              + maxMemory
-              + "\" is not a size: use a number with k, m or g (e.g. 256m, 2g)");
-    }
-    if (!maxMemory.equals(System.getProperty("netctl.maxMemory"))) {
-      spec.commandLine()
-          .getErr()
-          .println(
-              "warning: --max-memory "
-                  + maxMemory
-                  + " takes effect only through the ./netctl launcher; this JVM's heap limit is "
-                  + (Runtime.getRuntime().maxMemory() >> 20)
-                  + " MiB");
-    }
   }
 
   private SocketAddress adminAddress(SpeakerPlan plan) {

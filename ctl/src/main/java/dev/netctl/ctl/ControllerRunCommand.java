@@ -45,6 +45,8 @@ final class ControllerRunCommand implements Callable<Integer> {
   static final String LEASE_NAME = "netctl-controllers";
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @CommandLine.Mixin MaxMemoryOption memory;
   @ParentCommand ControllerCommand controller;
 
   @Option(
@@ -121,6 +123,7 @@ final class ControllerRunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, InterruptedException {
+    memory.check(spec.commandLine().getErr());
     PrintWriter out = spec.commandLine().getOut();
     Consumer<String> log =
         line -> {

@@ -37,6 +37,8 @@ final class NodeRunCommand implements Callable<Integer> {
 
   @ParentCommand NodeCommand node;
 
+  @CommandLine.Mixin MaxMemoryOption memory;
+
   @Option(
       names = "--name",
       paramLabel = "NAME",
@@ -141,6 +143,7 @@ final class NodeRunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    memory.check(spec.commandLine().getErr());
     String nodeName = name;
     if (nodeName == null || nodeName.isBlank()) nodeName = hostName();
     if (resyncSeconds < 1) {

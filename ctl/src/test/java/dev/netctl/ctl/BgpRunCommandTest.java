@@ -149,31 +149,6 @@ class BgpRunCommandTest {
   }
 
   @Test
-  void aMaxMemoryThatIsNotASizeIsAUsageErrorBeforeTheConfigIsRead() {
-    Path file = dir.resolve("absent.yaml");
-    Cli.Run run = Cli.raw("", "bgp", "run", "--config", file.toString(), "--max-memory", "12x");
-    assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.USAGE);
-    assertThat(run.err())
-        .contains("--max-memory \"12x\" is not a size: use a number with k, m or g")
-        .doesNotContain("cannot read");
-  }
-
-  @Test
-  void aMaxMemoryTheJvmWasNotStartedWithIsReportedWithTheRealLimit() {
-    Path file = dir.resolve("absent.yaml");
-    Cli.Run run = Cli.raw("", "bgp", "run", "--config", file.toString(), "--max-memory=256m");
-    // Not started by the launcher (no netctl.maxMemory property): said so, then the run goes on.
-    assertThat(run.err())
-        .contains(
-            "warning: --max-memory 256m takes effect only through the ./netctl launcher; this"
-                + " JVM's heap limit is "
-                + (Runtime.getRuntime().maxMemory() >> 20)
-                + " MiB")
-        .contains(file + ": cannot read");
-    assertThat(run.exitCode()).isEqualTo(ExitCode.INVALID);
-  }
-
-  @Test
   void missingFileIsInvalidNamingIt() {
     Path file = dir.resolve("absent.yaml");
     Cli.Run run = Cli.raw("", "bgp", "run", "--config", file.toString());

@@ -146,29 +146,22 @@ class DeployedCommandsTest {
     String jar =
         group(dockerfile, "(?m)^COPY ctl/target/" + Pattern.quote(finalName) + "\\.jar (\\S+)$");
     String runtime = group(dockerfile, "--output (\\S+)");
-    String archive = group(dockerfile, "-XX:ArchiveClassesAtExit=(\\S+)");
+    String options = group(launcher, "(?m)^\\. (\\S+/jvm-options\\.sh)$");
+    String archive = group(dockerfile, "netctl_record_archive \\S+ \\S+ \\S+ (\\S+)");
     assertThat(dockerfile).contains("COPY --from=runtime " + runtime + " " + runtime);
     assertThat(dockerfile).containsPattern("(?m)^COPY deploy/image/netctl /usr/local/bin/netctl$");
+    // The launcher's JVM options are the repository launcher's own file.
+    assertThat(dockerfile).contains("COPY ctl/src/main/sh/jvm-options.sh " + options + "\n");
+    assertThat(Files.readString(DEPLOY.getParent().resolve("netctl")))
+        .containsPattern("(?m)^\\. \"\\$root/ctl/src/main/sh/jvm-options.sh\"$");
     assertThat(launcher)
         .contains("exec " + runtime + "/bin/java ")
         .contains("-XX:SharedArchiveFile=" + archive + " ")
         .contains("-jar " + jar + " \"$@\"");
+    assertThat(dockerfile).contains("netctl_record_archive " + runtime + "/bin/java " + jar + " ");
     assertThat(Files.isExecutable(DEPLOY.resolve("image/netctl"))).as("launcher mode").isTrue();
-
-    // The archive: recordable only on a runtime with its own base archive, usable only with the
-    // options it was recorded with (none; the jar's manifest enables native access), and its
-    // logging must never reach stdout, where -o json goes.
-    assertThat(dockerfile).contains("--generate-cds-archive");
-    assertThat(group(dockerfile, "(?m)^RUN " + Pattern.quote(runtime) + "/bin/java (.*)$"))
-        .isEqualTo("-XX:ArchiveClassesAtExit=" + archive + " \\");
-    String options =
-        group(launcher.replace("\\\n", " "), "exec \\S+/bin/java (.*?) \\$\\{NETCTL_JAVA_OPTS");
-    assertThat(options.split("\\s+"))
-        .containsExactlyInAnyOrder(
-            "-XX:SharedArchiveFile=" + archive,
-            "-Xshare:auto",
-            "-Xlog:cds=off",
-            "-Xlog:cds+dynamic=off");
+    // That the archive is usable with the options the launcher runs, and the server profile's JVM
+    // finds a base archive: ImageLauncherIT, which builds the runtime as the Dockerfile does.
     assertThat(pom).contains("<Enable-Native-Access>ALL-UNNAMED</Enable-Native-Access>");
     assertThat(
             argAfter(

@@ -79,6 +79,18 @@ class LauncherIT {
         .contains("-XX:MaxHeapSize=201326592", "-XX:MaxDirectMemorySize=50331648");
     assertThat(capped.err()).doesNotContain("warning: --max-memory");
 
+    // The node agent and the controller take the cap as the speaker does (their options are
+    // refused after the JVM printed its flags, before a store or the kernel is touched).
+    Run node = flagsOf("node", "run", "--max-memory", "256m", "--resync-interval", "0");
+    assertThat(node.exitCode()).as(node.toString()).isEqualTo(ExitCode.USAGE);
+    assertThat(node.out()).contains("-XX:MaxHeapSize=201326592", "-XX:NewSize=6291456");
+    assertThat(node.err()).contains("--resync-interval 0").doesNotContain("warning: --max-memory");
+    Run controller =
+        flagsOf("controller", "run", "--max-memory=256m", "--lease-duration", "nonsense");
+    assertThat(controller.exitCode()).as(controller.toString()).isEqualTo(ExitCode.USAGE);
+    assertThat(controller.out()).contains("-XX:MaxHeapSize=201326592", "-XX:NewSize=6291456");
+    assertThat(controller.err()).doesNotContain("warning: --max-memory", "Unknown option");
+
     // A root option's value before the verb is not taken for the verb.
     Run viaStore = flagsOf("--datastore", "memory", "bgp", "run", "--config", missing.toString());
     assertThat(viaStore.out()).contains("-XX:NewSize=6291456");
@@ -152,7 +164,13 @@ class LauncherIT {
 
     Run cli = flagsOf("get", "ippools", "--max-memory", "1g");
     assertThat(cli.exitCode()).isEqualTo(2);
-    assertThat(cli.err()).contains("--max-memory applies to long-running verbs only");
+    assertThat(cli.err())
+        .isEqualTo("netctl: --max-memory applies to bgp run, node run and controller run only\n");
+
+    // The demo runs its agents as JVMs of their own: a cap on its own would mislead.
+    Run demo = flagsOf("demo", "--max-memory", "1g");
+    assertThat(demo.exitCode()).isEqualTo(2);
+    assertThat(demo.err()).contains("applies to bgp run, node run and controller run only");
   }
 
   @Test
@@ -196,6 +214,9 @@ class LauncherIT {
     Path root = dir.resolve(name);
     Files.createDirectories(root.resolve("ctl/target"));
     Files.copy(repo.resolve("netctl"), root.resolve("netctl"));
+    Path options = Path.of("ctl/src/main/sh/jvm-options.sh");
+    Files.createDirectories(root.resolve(options).getParent());
+    Files.copy(repo.resolve(options), root.resolve(options));
     Files.copy(repo.resolve("ctl/target/netctl.jar"), root.resolve("ctl/target/netctl.jar"));
     Path mvnw = root.resolve("mvnw");
     Files.writeString(mvnw, "#!/bin/sh\n" + build + "touch ctl/target/netctl.jar\n");
