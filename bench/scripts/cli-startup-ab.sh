@@ -9,7 +9,11 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 [ $# -ge 2 ] || { echo "usage: $0 A.jar B.jar [RUNS]" >&2; exit 2; }
 runs=${3:-20}
 d=$(mktemp -d); trap 'rm -rf "$d"' EXIT
-for t in a b; do mkdir -p "$d/$t/ctl/target"; cp "$root/netctl" "$d/$t/"; done
+for t in a b; do
+  mkdir -p "$d/$t/ctl/target" "$d/$t/ctl/src/main/sh"
+  cp "$root/netctl" "$d/$t/"
+  cp "$root/ctl/src/main/sh/jvm-options.sh" "$d/$t/ctl/src/main/sh/" # the launcher sources it
+done
 cp "$1" "$d/a/ctl/target/netctl.jar"; cp "$2" "$d/b/ctl/target/netctl.jar"
 export NETCTL_NO_BUILD=1 NETCTL_DATASTORE="embedded:$d/bench.db"
 for t in a b; do XDG_CACHE_HOME=$d/$t/cache "$d/$t/netctl" version >/dev/null; done

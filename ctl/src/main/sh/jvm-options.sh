@@ -57,8 +57,12 @@ netctl_jvm_options() {
     exit 2
   fi
 
+  # Compressed oops asked for, not left to the JVM: on a machine with 128 GiB of RAM or more its
+  # default maximum heap (a quarter of RAM) is past what compressed oops address, so it turned them
+  # off (8-byte references throughout) and no longer mapped an archive recorded on a smaller
+  # machine (the image's). Asked for, the default maximum stops below that limit instead.
   cli_jvm=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:+UseCompactObjectHeaders
-    --sun-misc-unsafe-memory-access=allow)
+    -XX:+UseCompressedOops --sun-misc-unsafe-memory-access=allow)
   if [ "$profile" = cli ]; then
     jvm=("${cli_jvm[@]}")
     return
@@ -91,7 +95,10 @@ netctl_jvm_options() {
     -XX:+UseCompactObjectHeaders --sun-misc-unsafe-memory-access=allow -Xms12m -XX:NewSize=6m
     -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30)
   export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
-  [ -n "$max_memory" ] || return 0
+  if [ -z "$max_memory" ]; then
+    jvm+=(-XX:+UseCompressedOops) # as for the CLI (above); a cap of 32g or more does without
+    return 0
+  fi
   # --max-memory caps the whole process as far as the JVM can: the heap gets what is left after an
   # allowance for the JVM's own memory (metaspace, code, threads, buffers), and Netty's direct
   # buffers a quarter of the heap. Netty counts the direct memory it allocates itself apart from
@@ -121,12 +128,13 @@ netctl_jvm_options() {
 # with compact object headers.
 # Records it with the CLI profile's options (cli_jvm, set by netctl_jvm_options): JAVA, the jar,
 # a scratch directory for the training run, and the archive to write. Returns non-zero if the JVM
-# could not record one.
+# could not record one; what the JVMs say on stderr goes to the caller's stderr (an image build
+# shows why it failed; ./netctl discards it).
 netctl_record_archive() {
   local java=$1 jar=$2 work=$3 out=$4
   "$java" -XX:DumpLoadedClassList="$work/classes" "${cli_jvm[@]}" -cp "$jar" \
-    dev.netctl.ctl.StartupTraining "$work" </dev/null >/dev/null 2>&1 &&
+    dev.netctl.ctl.StartupTraining "$work" </dev/null >/dev/null &&
     grep -v '^@cp ' "$work/classes" >"$work/kept" &&
     "$java" -Xshare:dump -XX:SharedClassListFile="$work/kept" -XX:SharedArchiveFile="$out" \
-      "${cli_jvm[@]}" -cp "$jar" </dev/null >/dev/null 2>&1
+      "${cli_jvm[@]}" -cp "$jar" </dev/null >/dev/null
 }

@@ -142,9 +142,37 @@ class ImageLauncherIT {
         .contains("-XX:MaxHeapSize=201326592", "-XX:MaxDirectMemorySize=50331648")
         .doesNotContain("SharedArchiveFile");
 
-    Run controller = netctl("", "controller", "run", "--max-memory=lots");
-    assertThat(controller.exitCode()).isEqualTo(2);
-    assertThat(controller.err()).contains("--max-memory \"lots\" is not a size");
-    assertThat(controller.out()).isEmpty();
+    Run controller =
+        netctl(
+            "-Xshare:on -XX:+PrintCommandLineFlags",
+            "controller",
+            "run",
+            "--max-memory=1g",
+            "--lease-duration",
+            "2s",
+            "--renew-deadline",
+            "5s");
+    assertThat(controller.exitCode()).as(controller.toString()).isEqualTo(ExitCode.USAGE);
+    assertThat(controller.err()).contains("controller run: ");
+    assertThat(controller.out())
+        .contains(
+            "-XX:+UseSerialGC", "-XX:CompileThresholdScaling=0.5", "-XX:MaxHeapSize=1006632960");
+
+    Run bad = netctl("", "controller", "run", "--max-memory=lots");
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err()).contains("--max-memory \"lots\" is not a size");
+    assertThat(bad.out()).isEmpty();
+  }
+
+  @Test
+  void onANodeWithMuchMemoryBothProfilesStillMapTheirArchives() throws Exception {
+    // 512 GiB: the JVM's default maximum heap (a quarter) would be past what compressed oops
+    // address, and a JVM without them maps neither the archive recorded at build time nor the
+    // runtime's base archive for compact object headers.
+    Run version = netctl("-XX:MaxRAM=512g -Xshare:on", "version");
+    assertThat(version.exitCode()).as(version.toString()).isZero();
+    Run node = netctl("-XX:MaxRAM=512g -Xshare:on", "node", "run", "--resync-interval", "0");
+    assertThat(node.exitCode()).as(node.toString()).isEqualTo(ExitCode.USAGE);
+    assertThat(node.err()).contains("--resync-interval 0");
   }
 }
