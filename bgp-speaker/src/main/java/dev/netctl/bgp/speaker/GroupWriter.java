@@ -255,8 +255,7 @@ final class GroupWriter {
     // With a thousand members and a thousand messages that is a few writes per member instead of
     // a million, and no copy at all.
     int from = next;
-    int capacity = Math.min(PORTION + 4096, (batch.size() - from) * 64);
-    ByteBuf bytes = ByteBufAllocator.DEFAULT.directBuffer(Math.max(capacity, 64));
+    ByteBuf bytes = null;
     int n = from;
     int[] ends = new int[Math.min(batch.size() - from, 1 << 16)];
     int[] who =
@@ -268,20 +267,15 @@ final class GroupWriter {
     boolean lastOnly = false;
     ByteBuf staged = STAGING.get().clear();
     try {
-      while (n < batch.size()
-          && n - from < ends.length
-          && bytes.writerIndex() + staged.writerIndex() < PORTION) {
+      while (n < batch.size() && n - from < ends.length && staged.writerIndex() < PORTION) {
         OutboundUpdate u = batch.get(n);
         int j = n - from;
-        // Encoded into a heap buffer, moved into the direct one a few kilobytes at a time: each
-        // write into a direct buffer (the marker, the attributes, the NLRI of every UPDATE) is a
-        // native copy, a cost per call larger than the octets it moves.
+        // Encoded into a heap buffer first, the whole portion, then moved into a direct buffer of
+        // its exact size: each write into a direct buffer (the marker, the attributes, the NLRI of
+        // every UPDATE) would be a call costing more than the octets it moves, and a direct buffer
+        // sized by a guess grew by reallocation and copy (a fifth of a churn's writing).
         BgpEncoder.encode(u.message(), group.profile().codec(), staged);
-        ends[j] = bytes.writerIndex() + staged.writerIndex();
-        if (staged.writerIndex() >= STAGING_FLUSH) {
-          bytes.writeBytes(staged);
-          staged.clear();
-        }
+        ends[j] = staged.writerIndex();
         // Consecutive messages nearly always share one audience object (a group makes one per
         // source within a drain): looked up once per run, not a member's hash per message.
         Audience audience = u.audience();
@@ -299,6 +293,7 @@ final class GroupWriter {
         only[j] = lastOnly;
         n++;
       }
+      bytes = ByteBufAllocator.DEFAULT.directBuffer(Math.max(staged.readableBytes(), 1));
       bytes.writeBytes(staged);
       int count = n - from;
       for (int i = 0; i < targets.length; i++) {
@@ -327,7 +322,9 @@ final class GroupWriter {
         }
       }
     } finally {
-      bytes.release();
+      if (bytes != null) {
+        bytes.release();
+      }
       if (staged.capacity() > STAGING_KEPT) {
         STAGING.remove(); // grown by an extended message: not kept for the thread's lifetime
       }
@@ -336,10 +333,10 @@ final class GroupWriter {
     return open;
   }
 
-  // The loop thread's staging buffer for writePortion: moved on from at STAGING_FLUSH octets, so
-  // it stays near that size unless one message is larger (extended messages, RFC 8654).
-  private static final int STAGING_FLUSH = 8192;
-  private static final int STAGING_KEPT = 16384;
+  // The loop thread's staging buffer for writePortion: a portion and the UPDATE that ends it (up to
+  // 4 KiB, or 64 KiB with extended messages, RFC 8654). Kept at that size for the thread's
+  // lifetime: grown by an extended message past it, it is dropped after the portion.
+  private static final int STAGING_KEPT = PORTION + 4096;
   // A FastThreadLocal: an array index on the loop, no Reference.refersTo (see NlriCodec's).
   private static final FastThreadLocal<ByteBuf> STAGING =
       new FastThreadLocal<>() {
