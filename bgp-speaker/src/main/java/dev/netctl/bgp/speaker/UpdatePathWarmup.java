@@ -32,6 +32,8 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * Runs the UPDATE path — a session's receive pipeline (framing, decode, FSM, session), Adj-RIB-In
@@ -124,7 +126,50 @@ public final class UpdatePathWarmup {
       }
       rib.peerDown(source).join();
     }
+    batchHandOffs();
+    allocatorChunks();
     return sent;
+  }
+
+  /**
+   * The hand-offs of {@link SessionEvents}' batches that a table load may never take but a churn
+   * does: a batch behind one still in the RIB's hands, and one behind other work. A lambda is
+   * linked where it is first run, a class spun for it; those of these two paths were linked on the
+   * event loop inside a fresh speaker's first churn (seen in a profile of one: about half a
+   * millisecond). Returns whether every batch completed, as each must once the work before it has.
+   */
+  static boolean batchHandOffs() {
+    Executor here = Runnable::run;
+    CompletableFuture<Void> inRib = new CompletableFuture<>();
+    UpdateBatch first = new UpdateBatch(CompletableFuture.completedFuture(null), null);
+    first.handOff(updates -> inRib, here);
+    UpdateBatch behindBatch = new UpdateBatch(first.done, first);
+    behindBatch.handOff(updates -> CompletableFuture.completedFuture(null), here);
+    CompletableFuture<Void> otherWork = new CompletableFuture<>();
+    UpdateBatch behindWork = new UpdateBatch(otherWork, null);
+    behindWork.handOff(updates -> CompletableFuture.completedFuture(null), here);
+    inRib.complete(null);
+    otherWork.complete(null);
+    return first.done.isDone() && behindBatch.done.isDone() && behindWork.done.isDone();
+  }
+
+  /**
+   * Netty's allocator takes a chunk for a large buffer (a group writer's portion, a read that spans
+   * messages) from its cache of released chunks once there are some; a first table may release
+   * none, and the classes that search the cache were then loaded on the event loop inside the first
+   * churn. Buffers of a few chunks, allocated, released and allocated again, in the sizes a portion
+   * takes.
+   */
+  static void allocatorChunks() {
+    List<ByteBuf> held = new ArrayList<>();
+    for (int round = 0; round < 3; round++) {
+      for (int size = 16 * 1024; size <= GroupWriter.PORTION; size *= 2) {
+        held.add(ByteBufAllocator.DEFAULT.directBuffer(size));
+        held.add(ByteBufAllocator.DEFAULT.directBuffer(size + size / 2));
+      }
+      held.forEach(ByteBuf::release);
+      held.clear();
+    }
   }
 
   private static long drain(UpdateGroup group, ByteBuf wire) {

@@ -20,6 +20,13 @@ class UpdatePathWarmupTest {
   }
 
   @Test
+  void theBatchHandOffsOfAChurnRunAndCompleteOnceTheWorkBeforeThemHas() {
+    // A batch behind one in the RIB's hands, and one behind other work: what the warm-up runs so
+    // that their lambdas are linked before a session's first churn, not during it.
+    assertThat(UpdatePathWarmup.batchHandOffs()).isTrue();
+  }
+
+  @Test
   void theSyntheticSetsShareAsPathsAndCommunitiesAsARealTableDoes() {
     // What makes interning compare equal values (and the decoder read segments and communities):
     // sets that differ in MED but share a path or communities with others.
