@@ -1,6 +1,7 @@
 package dev.netctl.bgp.speaker;
 
 import dev.netctl.bgp.codec.BgpEncoder;
+import dev.netctl.bgp.codec.CodecContext;
 import dev.netctl.bgp.rib.Audience;
 import dev.netctl.bgp.rib.OutboundUpdate;
 import dev.netctl.bgp.rib.Peer;
@@ -253,7 +254,7 @@ final class GroupWriter {
       }
     }
     // With a thousand members and a thousand messages that is a few writes per member instead of
-    // a million, and no copy at all.
+    // a million, and one copy of the portion, not one per member.
     int from = next;
     ByteBuf bytes = null;
     int n = from;
@@ -333,10 +334,11 @@ final class GroupWriter {
     return open;
   }
 
-  // The loop thread's staging buffer for writePortion: a portion and the UPDATE that ends it (up to
-  // 4 KiB, or 64 KiB with extended messages, RFC 8654). Kept at that size for the thread's
-  // lifetime: grown by an extended message past it, it is dropped after the portion.
-  private static final int STAGING_KEPT = PORTION + 4096;
+  // The loop thread's staging buffer for writePortion: a portion and the UPDATE that ends it, for
+  // which the encoder reserves up to three times the message size before it writes (BgpEncoder's
+  // packed path: a bound from the prefix count). Kept at that size for the thread's lifetime; grown
+  // past it by an extended message (RFC 8654, up to 64 KiB), it is dropped after the portion.
+  private static final int STAGING_KEPT = PORTION + 3 * CodecContext.MAX_MESSAGE_SIZE;
   // A FastThreadLocal: an array index on the loop, no Reference.refersTo (see NlriCodec's).
   private static final FastThreadLocal<ByteBuf> STAGING =
       new FastThreadLocal<>() {

@@ -136,7 +136,8 @@ public final class UpdatePathWarmup {
    * does: a batch behind one still in the RIB's hands, and one behind other work. A lambda is
    * linked where it is first run, a class spun for it; those of these two paths were linked on the
    * event loop inside a fresh speaker's first churn (seen in a profile of one: about half a
-   * millisecond). Returns whether every batch completed, as each must once the work before it has.
+   * millisecond). Returns whether each batch waited for the work before it and completed once that
+   * had.
    */
   static boolean batchHandOffs() {
     Executor here = Runnable::run;
@@ -148,9 +149,11 @@ public final class UpdatePathWarmup {
     CompletableFuture<Void> otherWork = new CompletableFuture<>();
     UpdateBatch behindWork = new UpdateBatch(otherWork, null);
     behindWork.handOff(updates -> CompletableFuture.completedFuture(null), here);
+    // Neither may finish before the work ahead of it.
+    boolean waited = !behindBatch.done.isDone() && !behindWork.done.isDone();
     inRib.complete(null);
     otherWork.complete(null);
-    return first.done.isDone() && behindBatch.done.isDone() && behindWork.done.isDone();
+    return waited && first.done.isDone() && behindBatch.done.isDone() && behindWork.done.isDone();
   }
 
   /**
@@ -158,17 +161,23 @@ public final class UpdatePathWarmup {
    * messages) from its cache of released chunks once there are some; a first table may release
    * none, and the classes that search the cache were then loaded on the event loop inside the first
    * churn. Buffers of a few chunks, allocated, released and allocated again, in the sizes a portion
-   * takes.
+   * takes (from 32 KiB: smaller ones come from size classes, not chunks). With a heap of 512 MiB or
+   * less (a --max-memory up to about 576m) Netty allocates such buffers unpooled, and this does
+   * nothing useful but costs nothing either.
    */
   static void allocatorChunks() {
     List<ByteBuf> held = new ArrayList<>();
-    for (int round = 0; round < 3; round++) {
-      for (int size = 16 * 1024; size <= GroupWriter.PORTION; size *= 2) {
-        held.add(ByteBufAllocator.DEFAULT.directBuffer(size));
-        held.add(ByteBufAllocator.DEFAULT.directBuffer(size + size / 2));
+    try {
+      for (int round = 0; round < 3; round++) {
+        for (int size = 32 * 1024; size <= GroupWriter.PORTION; size *= 2) {
+          held.add(ByteBufAllocator.DEFAULT.directBuffer(size));
+          held.add(ByteBufAllocator.DEFAULT.directBuffer(size + size / 2));
+        }
+        held.forEach(ByteBuf::release);
+        held.clear();
       }
+    } finally {
       held.forEach(ByteBuf::release);
-      held.clear();
     }
   }
 

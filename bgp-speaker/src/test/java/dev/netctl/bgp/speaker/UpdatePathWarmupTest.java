@@ -20,9 +20,10 @@ class UpdatePathWarmupTest {
   }
 
   @Test
-  void theBatchHandOffsOfAChurnRunAndCompleteOnceTheWorkBeforeThemHas() {
+  void theBatchHandOffsOfAChurnWaitForTheWorkBeforeThemAndThenComplete() {
     // A batch behind one in the RIB's hands, and one behind other work: what the warm-up runs so
-    // that their lambdas are linked before a session's first churn, not during it.
+    // that their lambdas are linked before a session's first churn, not during it. Neither may
+    // finish before what is ahead of it, and both must once it has.
     assertThat(UpdatePathWarmup.batchHandOffs()).isTrue();
   }
 
