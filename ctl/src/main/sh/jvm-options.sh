@@ -118,8 +118,8 @@ netctl_jvm_options() {
 
 # The class-data-sharing archive: the JVM maps the classes it holds instead of reading, verifying
 # and linking them from the jar. It is made from StartupTraining's workload (typical commands on a
-# scratch store; once per build by ./netctl, when the image is built by deploy/image), so it holds what every verb needs, not just what the first command
-# happened to load. It is a static archive made from a class list rather than the JVM's dynamic
+# scratch store; once per build by ./netctl, when the image is built by deploy/image), so it holds
+# what every verb needs, not just what the first command happened to load. It is a static archive made from a class list rather than the JVM's dynamic
 # one because picocli is compiled for Java 5: no archive can keep such a class once the JVM has
 # linked it, which any recorded run does, so a dynamic archive left ~190 picocli classes to be
 # loaded from the jar on every start. For the same reason the list's constant-pool lines (@cp) are
